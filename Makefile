@@ -1,0 +1,130 @@
+# kontor — plain GNU make. `make`, `make check`, `make check SAN=1`, `make fuzz`,
+# `make install PREFIX=... DESTDIR=...`, `make uninstall`, `make deps`.
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man
+DATADIR   = $(PREFIX)/share/kontor
+VERSION  := 0.1.0
+
+SAN      ?=
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+B        := build$(if $(SAN),-san)
+
+COMMON_PKGS := libcjson libsodium zlib
+CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl sqlite3
+NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
+            -Wno-format-truncation
+CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -D_GNU_SOURCE -DKONTOR_VERSION='"$(VERSION)"' \
+            -DKONTOR_DATADIR='"$(DATADIR)"'
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) $(SANFLAGS) -MMD -MP
+LDFLAGS  += $(SANFLAGS)
+
+COMMON_SRC := $(sort $(wildcard src/common/*.c))
+CLIENT_SRC := $(sort $(filter-out src/client/main.c,$(wildcard src/client/*.c src/client/*/*.c)))
+NODE_SRC   := $(sort $(filter-out src/node/main.c,$(wildcard src/node/*.c src/node/*/*.c)))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
+NODE_OBJ   := $(NODE_SRC:%.c=$(B)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+BENCH_BIN  := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+
+LIBKONTOR  := $(B)/libkontor.a
+LIBCLIENT  := $(B)/libkontor-client.a
+LIBNODE    := $(B)/libkontord.a
+
+.PHONY: all deps check _check test-build fuzz install uninstall clean format bench-build
+all: $(B)/kontor $(B)/kontord kontor kontord
+
+# Binaries live in the build dir; top-level links point at the plain build.
+kontor kontord: %: $(B)/%
+	@[ -n "$(SAN)" ] || ln -sf $(B)/$@ $@
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,$(CLIENT_PKGS) $(NODE_PKGS)) -c -o $@ $<
+
+$(LIBKONTOR): $(COMMON_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBCLIENT): $(CLIENT_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(LIBNODE): $(NODE_OBJ) $(if $(NODE_OBJ),,$(B)/empty.o)
+	@rm -f $@; ar rcs $@ $^
+$(B)/empty.o:
+	@mkdir -p $(B); printf 'typedef int kontor_empty;\n' > $(B)/empty.c; $(CC) -c -o $@ $(B)/empty.c
+
+$(B)/kontor: $(B)/src/client/main.o $(LIBCLIENT) $(LIBKONTOR)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(CLIENT_PKGS)) -lm -lpthread
+$(B)/kontord: $(B)/src/node/main.o $(LIBNODE) $(LIBKONTOR)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(NODE_PKGS)) -lm -lpthread
+
+$(B)/tests/%: tests/unit/%.c $(LIBCLIENT) $(LIBNODE) $(LIBKONTOR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,cmocka $(CLIENT_PKGS)) -o $@ $< \
+	    $(LDFLAGS) $(LIBCLIENT) $(LIBNODE) $(LIBKONTOR) \
+	    $(call pc_libs,cmocka $(CLIENT_PKGS) $(NODE_PKGS)) -lm -lpthread
+
+$(B)/bench/%: tests/bench/%.c $(LIBCLIENT) $(LIBKONTOR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LIBCLIENT) $(LIBKONTOR) \
+	    $(call pc_libs,$(CLIENT_PKGS)) -lm -lpthread
+
+test-build: $(B)/kontor $(B)/kontord $(UNIT_BIN) $(BENCH_BIN)
+bench-build: $(BENCH_BIN) $(B)/kontor $(B)/kontord
+
+deps:
+	@sh scripts/deps.sh
+
+# check installs what is missing first, then re-reads this Makefile so pkg-config sees it.
+check: deps
+	@$(MAKE) --no-print-directory _check SAN=$(SAN)
+_check: test-build
+	@sh tests/run.sh $(B)
+
+# libFuzzer targets: built with clang, each run for FUZZ_SECONDS as a smoke test.
+FUZZ_SECONDS ?= 10
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_ALL_SRC := $(COMMON_SRC) $(CLIENT_SRC) $(NODE_SRC)
+build-fuzz/%: tests/fuzz/%.c $(FUZZ_ALL_SRC)
+	@mkdir -p build-fuzz
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(call pc_cflags,$(CLIENT_PKGS) $(NODE_PKGS)) -o $@ $< $(FUZZ_ALL_SRC) \
+	    $(call pc_libs,$(CLIENT_PKGS) $(NODE_PKGS)) -lm -lpthread
+fuzz: deps
+	@$(MAKE) --no-print-directory _fuzz
+_fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+install: $(B)/kontor $(B)/kontord
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/themes
+	install -m 0755 $(B)/kontor $(B)/kontord $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/kontor.1 $(DESTDIR)$(MANDIR)/man1/
+	for f in man/*.5; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/ || true; done
+	for f in man/*.8; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/ || true; done
+	for f in themes/*.theme; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(DATADIR)/themes/ || true; done
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kontor $(DESTDIR)$(BINDIR)/kontord
+	rm -f $(DESTDIR)$(MANDIR)/man1/kontor.1 $(DESTDIR)$(MANDIR)/man5/kontor.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/kontord.8
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san build-fuzz kontor kontord
+
+format:
+	clang-format -i $$(find src include tests -name '*.[ch]')
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

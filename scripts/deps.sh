@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian packages kontor needs, only those missing; quiet when all are there.
+set -e
+PKGS="build-essential pkg-config clang libclang-rt-14-dev libncurses-dev libcurl4-openssl-dev
+libsqlite3-dev sqlite3 libcjson-dev libsodium-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev
+libcmocka-dev iso-codes tmux openssl curl"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "make deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
