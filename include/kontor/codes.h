@@ -1,0 +1,56 @@
+/* codes — the code lists trade runs on: ISO 3166-1 countries and ISO 4217 currencies (from
+ * Debian's iso-codes JSON at run time, loaded on first use), Incoterms 2020, common UN/ECE
+ * Rec 20 units, DCSA Track & Trace event codes and classifiers (tables generated from
+ * ../shared/data). Lookups are case-sensitive on the official upper-case codes. */
+#ifndef KONTOR_CODES_H
+#define KONTOR_CODES_H
+
+#include "kontor/err.h"
+
+/* Directory of iso_3166-1.json and iso_4217.json: $KONTOR_ISO_CODES_DIR or
+ * /usr/share/iso-codes/json. K_EIO naming the file when it cannot be read. */
+int codes_load(struct kerr *e);
+
+/* Country by ISO 3166-1 alpha-2 ("DE"); NULL when unknown (or iso-codes unreadable). */
+const char *codes_country_name(const char *alpha2);
+/* K_OK or K_EINVAL: "field: unknown country 'XX' (ISO 3166-1 alpha-2, e.g. DE)"; K_EIO
+ * naming the file when iso-codes cannot be read (same for codes_check_currency). */
+int codes_check_country(const char *alpha2, const char *field, struct kerr *e);
+
+/* Currency by ISO 4217 alpha-3 ("EUR"): name, NULL when not a current currency. */
+const char *codes_currency_name(const char *alpha3);
+/* Minor units (0..4) of a current currency, -1 when unknown or without minor units. */
+int codes_currency_minor(const char *alpha3);
+int codes_check_currency(const char *alpha3, const char *field, struct kerr *e);
+
+struct incoterm {
+	const char *code;  /* "FOB" */
+	const char *name;  /* "Free On Board" */
+	int sea_only;      /* FAS, FOB, CFR, CIF: sea and inland waterway only */
+};
+const struct incoterm *codes_incoterm(const char *code);
+const struct incoterm *codes_incoterms(int *n);
+int codes_check_incoterm(const char *code, const char *field, struct kerr *e);
+
+struct unit {
+	const char *code;  /* UN/ECE Rec 20: "C62" */
+	const char *name;  /* "piece" */
+};
+const struct unit *codes_unit(const char *code);
+const struct unit *codes_units(int *n);
+int codes_check_unit(const char *code, const char *field, struct kerr *e);
+
+enum dcsa_kind { DCSA_EQUIPMENT, DCSA_TRANSPORT, DCSA_SHIPMENT, DCSA_KONTOR };
+struct dcsa_code {
+	const char *code;        /* "LOAD" */
+	enum dcsa_kind kind;
+	const char *name;        /* "Load" */
+	const char *description; /* DCSA's sentence ("" for some) */
+};
+/* Event codes incl. kontor's extensions OFDL, DLVD, EXCP. */
+const struct dcsa_code *codes_dcsa_event(const char *code);
+const struct dcsa_code *codes_dcsa_events(int *n);
+/* "ACT", "EST", "PLN", "REQ" -> name; NULL when unknown. */
+const char *codes_dcsa_classifier(const char *code);
+
+#endif

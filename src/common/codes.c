@@ -1,0 +1,349 @@
+/* codes — lookups for countries and currencies (Debian iso-codes JSON, read once on first
+ * use, never at start-up), Incoterms, units and DCSA codes (compiled-in tables). */
+#include "kontor/codes.h"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codes_data.h"
+#include "kontor/buf.h"
+
+#define ISO_CODES_DEFAULT_DIR "/usr/share/iso-codes/json"
+/* The real files are ~50 KiB; the cap only stops a wrong $KONTOR_ISO_CODES_DIR from
+ * swallowing something huge. */
+#define ISO_FILE_MAX (16u << 20)
+
+struct iso_entry {
+	char code[4];
+	int minor;  /* currencies only */
+	char *name; /* owned by the table, lives until exit */
+};
+
+struct iso_table {
+	const char *file; /* "iso_3166-1.json" */
+	const char *list; /* key of the array inside it: "3166-1" */
+	const char *key;  /* code member: "alpha_2" */
+	size_t codelen;
+	struct iso_entry *v;
+	size_t n;
+	struct kerr err; /* code K_OK when loaded */
+};
+
+static struct iso_table countries = {"iso_3166-1.json", "3166-1", "alpha_2", 2, NULL, 0, {0, ""}};
+static struct iso_table currencies = {"iso_4217.json", "4217", "alpha_3", 3, NULL, 0, {0, ""}};
+/* pthread_once because the node looks codes up from several request threads at once. */
+static pthread_once_t iso_once = PTHREAD_ONCE_INIT;
+
+static const struct unit units[] = {
+    {"C62", "piece"},        {"SET", "set"},         {"PR", "pair"},   {"DZN", "dozen"},
+    {"KGM", "kilogram"},     {"GRM", "gram"},        {"TNE", "tonne"}, {"MTR", "metre"},
+    {"MTK", "square metre"}, {"MTQ", "cubic metre"}, {"LTR", "litre"}, {"BX", "box"},
+    {"CT", "carton"},
+};
+#define NUNITS ((int)(sizeof units / sizeof units[0]))
+
+static int cmp_minor(const void *k, const void *el)
+{
+	return strcmp(k, ((const struct codes_minor *)el)->code);
+}
+
+static int table_minor(const char *alpha3)
+{
+	const struct codes_minor *m =
+	    bsearch(alpha3, codes_minor_table, (size_t)codes_minor_count, sizeof *m, cmp_minor);
+	return m ? m->minor : -1;
+}
+
+static int cmp_iso_sort(const void *a, const void *b)
+{
+	return strcmp(((const struct iso_entry *)a)->code, ((const struct iso_entry *)b)->code);
+}
+
+static int cmp_iso_find(const void *k, const void *el)
+{
+	return strcmp(k, ((const struct iso_entry *)el)->code);
+}
+
+static int is_upper_code(const char *s, size_t len)
+{
+	if (strlen(s) != len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < 'A' || s[i] > 'Z')
+			return 0;
+	return 1;
+}
+
+static int iso_table_load(struct iso_table *t, const char *dir)
+{
+	char path[4096];
+	struct kbuf b = KBUF_INIT;
+	struct kerr e;
+	int n = snprintf(path, sizeof path, "%s/%s", dir, t->file);
+	if (n < 0 || (size_t)n >= sizeof path)
+		return kerr_set(&t->err, K_EIO, "iso-codes directory name too long: %.64s...", dir);
+	if (kbuf_read_file(path, ISO_FILE_MAX, &b, &e) != K_OK) {
+		kbuf_free(&b);
+		/* e.msg already starts with the path. */
+		return kerr_set(&t->err, K_EIO,
+		                "%s (install Debian's iso-codes package or set "
+		                "KONTOR_ISO_CODES_DIR)",
+		                e.msg);
+	}
+	cJSON *root = cJSON_ParseWithLength(b.data, b.len);
+	kbuf_free(&b);
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, t->list);
+	if (!cJSON_IsArray(arr)) {
+		cJSON_Delete(root);
+		return kerr_set(&t->err, K_EIO, "%s: not iso-codes JSON (no \"%s\" list)", path,
+		                t->list);
+	}
+	t->v = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *t->v);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, arr)
+	{
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, t->key);
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "name");
+		/* Entries we cannot use are skipped rather than failing the whole list. */
+		if (!cJSON_IsString(code) || !cJSON_IsString(name) ||
+		    !is_upper_code(code->valuestring, t->codelen))
+			continue;
+		struct iso_entry *en = &t->v[t->n];
+		memcpy(en->code, code->valuestring, t->codelen + 1);
+		en->minor = -1;
+		if (t == &currencies) {
+			/* Money needs a minor unit: XAU, XDR and withdrawn codes have none. */
+			en->minor = table_minor(en->code);
+			if (en->minor < 0)
+				continue;
+		}
+		en->name = xstrdup(name->valuestring);
+		t->n++;
+	}
+	cJSON_Delete(root);
+	qsort(t->v, t->n, sizeof *t->v, cmp_iso_sort);
+	kerr_clear(&t->err);
+	return K_OK;
+}
+
+static void iso_load_once(void)
+{
+	const char *dir = getenv("KONTOR_ISO_CODES_DIR");
+	if (!dir || !*dir)
+		dir = ISO_CODES_DEFAULT_DIR;
+	iso_table_load(&countries, dir);
+	iso_table_load(&currencies, dir);
+}
+
+static const struct iso_table *iso_get(struct iso_table *t)
+{
+	pthread_once(&iso_once, iso_load_once);
+	return t;
+}
+
+int codes_load(struct kerr *e)
+{
+	const struct iso_table *c = iso_get(&countries), *m = iso_get(&currencies);
+	if (c->err.code != K_OK)
+		return kerr_set(e, c->err.code, "%s", c->err.msg);
+	if (m->err.code != K_OK)
+		return kerr_set(e, m->err.code, "%s", m->err.msg);
+	return K_OK;
+}
+
+static const struct iso_entry *iso_find(struct iso_table *t, const char *code)
+{
+	const struct iso_table *l = iso_get(t);
+	if (!code || l->err.code != K_OK)
+		return NULL;
+	return bsearch(code, l->v, l->n, sizeof *l->v, cmp_iso_find);
+}
+
+/* A code as it may be quoted in a message: user input, so short and printable only. */
+static void shown(const char *s, char out[24])
+{
+	size_t i = 0;
+	for (; s[i] && i < 16; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s[i])
+		memcpy(out + i, "...", 3), i += 3;
+	out[i] = '\0';
+}
+
+/* Upper-cases s into out when that could be a code, so "de" can point at "DE". */
+static int upper_copy(const char *s, char out[8])
+{
+	size_t i = 0;
+	for (; s[i]; i++) {
+		if (i >= 7)
+			return 0;
+		out[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+	}
+	out[i] = '\0';
+	return strcmp(out, s) != 0;
+}
+
+/* One shape for every "unknown X" message; `known` says whether the upper-cased code is
+ * valid, to turn the usual hint into "codes are upper case: DE". */
+static int check_fail(struct kerr *e, const char *field, const char *what, const char *code,
+                      const char *standard, int (*known)(const char *))
+{
+	char sh[24], up[8];
+	if (!code || !*code)
+		return kerr_set(e, K_EINVAL, "%s: missing %s (%s)", field, what, standard);
+	shown(code, sh);
+	if (upper_copy(code, up) && known(up))
+		return kerr_set(e, K_EINVAL, "%s: unknown %s '%s' (codes are upper case: %s)",
+		                field, what, sh, up);
+	return kerr_set(e, K_EINVAL, "%s: unknown %s '%s' (%s)", field, what, sh, standard);
+}
+
+static int iso_check(struct iso_table *t, const char *code, const char *field, const char *what,
+                     const char *standard, int (*known)(const char *), struct kerr *e)
+{
+	const struct iso_table *l = iso_get(t);
+	if (l->err.code != K_OK) {
+		char sh[24];
+		shown(code ? code : "", sh);
+		return kerr_set(e, l->err.code, "%s: cannot check %s '%s': %s", field, what, sh,
+		                l->err.msg);
+	}
+	if (known(code))
+		return K_OK;
+	return check_fail(e, field, what, code, standard, known);
+}
+
+const char *codes_country_name(const char *alpha2)
+{
+	const struct iso_entry *en = iso_find(&countries, alpha2);
+	return en ? en->name : NULL;
+}
+
+static int country_known(const char *code)
+{
+	return codes_country_name(code) != NULL;
+}
+
+int codes_check_country(const char *alpha2, const char *field, struct kerr *e)
+{
+	return iso_check(&countries, alpha2, field ? field : "country", "country",
+	                 "ISO 3166-1 alpha-2, e.g. DE", country_known, e);
+}
+
+const char *codes_currency_name(const char *alpha3)
+{
+	const struct iso_entry *en = iso_find(&currencies, alpha3);
+	return en ? en->name : NULL;
+}
+
+int codes_currency_minor(const char *alpha3)
+{
+	const struct iso_entry *en = iso_find(&currencies, alpha3);
+	return en ? en->minor : -1;
+}
+
+static int currency_known(const char *code)
+{
+	return codes_currency_name(code) != NULL;
+}
+
+int codes_check_currency(const char *alpha3, const char *field, struct kerr *e)
+{
+	return iso_check(&currencies, alpha3, field ? field : "currency", "currency",
+	                 "ISO 4217, e.g. EUR", currency_known, e);
+}
+
+const struct incoterm *codes_incoterm(const char *code)
+{
+	if (!code)
+		return NULL;
+	/* Eleven rules: a scan beats sorting them out of their natural order. */
+	for (int i = 0; i < codes_incoterm_count; i++)
+		if (strcmp(codes_incoterm_table[i].code, code) == 0)
+			return &codes_incoterm_table[i];
+	return NULL;
+}
+
+const struct incoterm *codes_incoterms(int *n)
+{
+	if (n)
+		*n = codes_incoterm_count;
+	return codes_incoterm_table;
+}
+
+static int incoterm_known(const char *code)
+{
+	return codes_incoterm(code) != NULL;
+}
+
+int codes_check_incoterm(const char *code, const char *field, struct kerr *e)
+{
+	if (incoterm_known(code))
+		return K_OK;
+	return check_fail(e, field ? field : "incoterms", "Incoterms rule", code,
+	                  "Incoterms 2020: EXW FCA FAS FOB CFR CIF CPT CIP DAP DPU DDP",
+	                  incoterm_known);
+}
+
+const struct unit *codes_unit(const char *code)
+{
+	if (!code)
+		return NULL;
+	for (int i = 0; i < NUNITS; i++)
+		if (strcmp(units[i].code, code) == 0)
+			return &units[i];
+	return NULL;
+}
+
+const struct unit *codes_units(int *n)
+{
+	if (n)
+		*n = NUNITS;
+	return units;
+}
+
+static int unit_known(const char *code)
+{
+	return codes_unit(code) != NULL;
+}
+
+int codes_check_unit(const char *code, const char *field, struct kerr *e)
+{
+	if (unit_known(code))
+		return K_OK;
+	return check_fail(e, field ? field : "unit", "unit", code,
+	                  "UN/ECE Rec 20, e.g. C62 piece, KGM kilogram, MTR metre", unit_known);
+}
+
+static int cmp_dcsa(const void *k, const void *el)
+{
+	return strcmp(k, ((const struct dcsa_code *)el)->code);
+}
+
+const struct dcsa_code *codes_dcsa_event(const char *code)
+{
+	if (!code)
+		return NULL;
+	return bsearch(code, codes_dcsa_table, (size_t)codes_dcsa_count, sizeof *codes_dcsa_table,
+	               cmp_dcsa);
+}
+
+const struct dcsa_code *codes_dcsa_events(int *n)
+{
+	if (n)
+		*n = codes_dcsa_count;
+	return codes_dcsa_table;
+}
+
+const char *codes_dcsa_classifier(const char *code)
+{
+	if (!code)
+		return NULL;
+	for (int i = 0; i < codes_classifier_count; i++)
+		if (strcmp(codes_classifier_table[i].code, code) == 0)
+			return codes_classifier_table[i].name;
+	return NULL;
+}

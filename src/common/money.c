@@ -1,0 +1,195 @@
+/* money — amounts typed by people into integer minor units and back; anything that would
+ * round, overflow or be misread (signs, separators, stray letters) is refused, not guessed. */
+#include "kontor/money.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kontor/codes.h"
+
+/* Minor units come from a one-digit CSV column, so 10^0 .. 10^9 covers every case. */
+static const int64_t pow10_tab[] = {1,      10,      100,      1000,      10000,
+                                    100000, 1000000, 10000000, 100000000, 1000000000};
+#define MINOR_LIMIT ((int)(sizeof pow10_tab / sizeof pow10_tab[0]) - 1)
+
+int money_minor_units(const char *currency)
+{
+	int u = codes_currency_minor(currency);
+	return u > MINOR_LIMIT ? -1 : u;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The amount as quoted back in a message: it is user input, so keep it short and printable. */
+static void shown(const char *s, const char *end, char out[40])
+{
+	size_t i = 0;
+	for (; s + i < end && i < 28; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (s + i < end)
+		memcpy(out + i, "...", 3), i += 3;
+	out[i] = '\0';
+}
+
+int money_parse(const char *text, const char *currency, int64_t *minor, struct kerr *e)
+{
+	int u = money_minor_units(currency);
+	if (u < 0) {
+		/* Let codes phrase it: it knows whether the code is unknown or iso-codes is
+		 * unreadable. */
+		int rc = codes_check_currency(currency, "currency", e);
+		return rc != K_OK
+		           ? rc
+		           : kerr_set(e, K_EINVAL, "currency: %.8s has no minor unit", currency);
+	}
+	if (!text)
+		return kerr_set(e, K_EINVAL, "missing amount (write it like 12.50)");
+
+	const char *p = text, *end = text + strlen(text);
+	while (p < end && is_space(*p))
+		p++;
+	while (end > p && is_space(end[-1]))
+		end--;
+	char sh[40];
+	shown(p, end, sh);
+	if (p == end)
+		return kerr_set(e, K_EINVAL, "empty amount (write it like 12.50)");
+	if (*p == '-' && end - p > 1 && (is_digit(p[1]) || p[1] == '.'))
+		return kerr_set(e, K_EINVAL, "%s is negative: a price can't be below zero", sh);
+	if (*p == '+')
+		return kerr_set(e, K_EINVAL, "%s: leave out the '+' (write the plain number)", sh);
+
+	/* Shape first, value second: "1e5" should be called not-a-number, not an overflow. */
+	const char *q = p, *int_end, *frac = NULL;
+	while (q < end && is_digit(*q))
+		q++;
+	int_end = q;
+	if (q < end && *q == '.') {
+		frac = ++q;
+		while (q < end && is_digit(*q))
+			q++;
+	}
+	if (q < end) {
+		if (*q == ',' || *q == ' ' || *q == '\'' || *q == '_' || *q == '.')
+			return kerr_set(e, K_EINVAL,
+			                "%s: no thousands separators or decimal commas (write "
+			                "plain digits and one '.', like 1234.50)",
+			                sh);
+		return kerr_set(e, K_EINVAL,
+		                "%s is not an amount (digits and at most one '.', like 12.50)", sh);
+	}
+	if (int_end == p) {
+		if (frac && q > frac)
+			return kerr_set(e, K_EINVAL, "%s: write 0%s (a digit before the '.')", sh,
+			                sh);
+		return kerr_set(e, K_EINVAL,
+		                "%s is not an amount (digits and at most one '.', like 12.50)", sh);
+	}
+	int nfrac = 0;
+	if (frac) {
+		if (q == frac)
+			return kerr_set(e, K_EINVAL,
+			                "%s: put digits after the '.' or leave the '.' out", sh);
+		nfrac = (int)(q - frac);
+	}
+	if (nfrac > u) {
+		if (u == 0)
+			return kerr_set(e, K_EINVAL, "%s: %s has no decimal places", sh, currency);
+		return kerr_set(e, K_EINVAL, "%s: %s has %d decimal place%s", sh, currency, u,
+		                u == 1 ? "" : "s");
+	}
+
+	int64_t v = 0;
+	for (const char *d = p; d < q; d++) {
+		if (*d == '.')
+			continue;
+		int dig = *d - '0';
+		if (v > (MONEY_MAX - dig) / 10)
+			goto too_big;
+		v = v * 10 + dig;
+	}
+	int64_t scale = pow10_tab[u - nfrac];
+	if (v > MONEY_MAX / scale)
+		goto too_big;
+	*minor = v * scale;
+	return K_OK;
+
+too_big:;
+	char max[MONEY_FMT_MAX];
+	money_format(MONEY_MAX, currency, max);
+	return kerr_set(e, K_ERANGE, "%s is over the largest amount kontor handles (%s %s)", sh,
+	                max, currency);
+}
+
+void money_format(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])
+{
+	int u = money_minor_units(currency);
+	if (u < 0)
+		u = 2;
+	/* Unsigned magnitude, so INT64_MIN prints instead of overflowing on negation. */
+	uint64_t mag = minor < 0 ? 0 - (uint64_t)minor : (uint64_t)minor;
+	/* Digits are produced right to left; at most 20 digits, a '.', a '-' and a leading
+	 * "0" fit the 32 bytes with room to spare. */
+	char tmp[MONEY_FMT_MAX];
+	int i = MONEY_FMT_MAX - 1, nd = 0;
+	tmp[i] = '\0';
+	do {
+		if (u > 0 && nd == u)
+			tmp[--i] = '.';
+		tmp[--i] = (char)('0' + mag % 10);
+		mag /= 10;
+		nd++;
+	} while (mag > 0 || nd <= u);
+	if (minor < 0)
+		tmp[--i] = '-';
+	memcpy(out, tmp + i, (size_t)(MONEY_FMT_MAX - i));
+}
+
+static uint64_t magnitude(int64_t v)
+{
+	return v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+}
+
+int money_mul(int64_t unit, int64_t qty, int64_t *out, struct kerr *e)
+{
+	/* Work on magnitudes so any int64 input is safe; the product is checked before it is
+	 * formed, against the same 2^53-1 bound canonical JSON imposes. */
+	uint64_t a = magnitude(unit), b = magnitude(qty);
+	if (a != 0 && b > (uint64_t)MONEY_MAX / a)
+		return kerr_set(e, K_ERANGE,
+		                "%" PRId64 " x %" PRId64
+		                " is over the largest amount kontor handles (%" PRId64
+		                " minor units)",
+		                unit, qty, MONEY_MAX);
+	int64_t r = (int64_t)(a * b);
+	*out = (unit < 0) != (qty < 0) ? -r : r;
+	return K_OK;
+}
+
+int money_add(int64_t a, int64_t b, int64_t *out, struct kerr *e)
+{
+	int over;
+	if (a >= 0 && b >= 0)
+		over = a > MONEY_MAX - b;
+	else if (a < 0 && b < 0)
+		over = a < -MONEY_MAX - b;
+	else /* opposite signs cannot overflow int64; only the bound matters */
+		over = a + b > MONEY_MAX || a + b < -MONEY_MAX;
+	if (over)
+		return kerr_set(e, K_ERANGE,
+		                "%" PRId64 " + %" PRId64
+		                " is over the largest amount kontor handles (%" PRId64
+		                " minor units)",
+		                a, b, MONEY_MAX);
+	*out = a + b;
+	return K_OK;
+}
