@@ -58,7 +58,20 @@ void kerr_prefix(struct kerr *e, const char *fmt, ...)
 	vsnprintf(pre, sizeof pre, fmt, ap);
 	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+	/* Build "pre: old" by hand: a long prefix may cut the old message short, on purpose. */
+	old[sizeof old - 1] = '\0';
+	size_t np = strlen(pre), no = strlen(old), n = 0;
+	size_t cap = sizeof e->msg - 1;
+	size_t take = np < cap ? np : cap;
+	memcpy(e->msg, pre, take);
+	n = take;
+	if (n + 2 <= cap) {
+		memcpy(e->msg + n, ": ", 2);
+		n += 2;
+	}
+	take = no < cap - n ? no : cap - n;
+	memcpy(e->msg + n, old, take);
+	e->msg[n + take] = '\0';
 }
 
 void kerr_clear(struct kerr *e)
