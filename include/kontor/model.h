@@ -1,0 +1,132 @@
+/* model — the types of DESIGN §4 to and from JSON, validated field by field. Listing and
+ * Account have C structs (the client's hot paths use them); every type can be checked as
+ * JSON with model_validate. Messages name the field ("priceTiers[2].minQty: ..."). A
+ * struct owns every pointer in it; *_free releases them and leaves the struct zeroed. */
+#ifndef KONTOR_MODEL_H
+#define KONTOR_MODEL_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/buf.h"
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+
+#define MODEL_TITLE_MAX 200        /* bytes */
+#define MODEL_DESC_MAX 20000
+#define MODEL_SKU_MAX 64
+#define MODEL_TAGS_MAX 32
+#define MODEL_TIERS_MAX 16
+#define MODEL_VARIANTS_MAX 256
+#define MODEL_IMAGES_MAX 32
+#define MODEL_LISTING_ID_LEN 23    /* 'L' + base64url of 16 bytes */
+#define MODEL_TIME_LEN 20          /* "2026-11-23T09:12:18Z" */
+
+struct kstrv {
+	char **v;
+	size_t n;
+};
+void kstrv_push(struct kstrv *sv, const char *s); /* copies s */
+void kstrv_free(struct kstrv *sv);
+
+struct price_tier {
+	int64_t min_qty;    /* >= 1, strictly increasing across tiers */
+	int64_t unit_price; /* minor units of the listing currency, >= 0 */
+};
+
+struct listing {
+	char id[MODEL_LISTING_ID_LEN + 1];
+	char seller_id[KCRYPTO_ID_LEN + 1];
+	char *sku;          /* required, 1..MODEL_SKU_MAX of A-Z a-z 0-9 - _ . /; the seller's key */
+	char *title;        /* required, 1..MODEL_TITLE_MAX bytes, no control characters */
+	char *description;  /* plain text, may be NULL */
+	char *category;     /* may be NULL */
+	struct kstrv tags;
+	char *hs_code;      /* 6..10 digits, may be NULL */
+	char origin_country[3];  /* ISO 3166 alpha-2 or "" */
+	char ships_from[3];      /* ISO 3166 alpha-2 or "" */
+	char currency[4];        /* ISO 4217, required */
+	struct price_tier *tiers; /* at least one; tiers[0].min_qty is normally 1 or moq */
+	size_t ntiers;
+	char unit[4];            /* UN/ECE Rec 20, default "C62" */
+	int64_t moq;             /* >= 1 */
+	int64_t lead_time_days;  /* >= 0 */
+	struct kstrv incoterms;  /* Incoterms 2020 codes offered */
+	cJSON *variants;         /* owned; NULL or a validated array [{sku, options, unitPrice?}] */
+	struct kstrv images;     /* blob ids or https URLs */
+	char status[8];          /* "active" or "paused" */
+	char created[MODEL_TIME_LEN + 1];
+	char updated[MODEL_TIME_LEN + 1];
+	char *sig;               /* standard base64 Ed25519 signature, or NULL when unsigned */
+};
+
+void listing_init(struct listing *l);  /* zeroes, status "active", unit "C62", moq 1 */
+void listing_free(struct listing *l);
+/* Deep copy; dst is initialised by this call. */
+void listing_copy(struct listing *dst, const struct listing *src);
+
+/* id = "L" + base64url(BLAKE2b-128(seller_id "\0" sku)): the same SKU from the same seller
+ * is always the same listing, so a re-import never makes a second one. */
+void listing_make_id(const char *seller_id, const char *sku, char out[MODEL_LISTING_ID_LEN + 1]);
+
+/* Every rule of DESIGN §4 (codes known, tiers increasing, sizes bounded, UTF-8, no control
+ * characters in one-line fields). K_EINVAL naming the field. */
+int listing_validate(const struct listing *l, struct kerr *e);
+/* Parses and validates; out is initialised by this call (and freed again on error). */
+int listing_from_json(const cJSON *j, struct listing *out, struct kerr *e);
+/* New tree (caller cJSON_Delete). with_sig 0 leaves "sig" out: that form's canonical bytes
+ * are what the seller signs. Optional fields that are empty are left out. */
+cJSON *listing_to_json(const struct listing *l, int with_sig);
+/* Canonical bytes of the listing without sig. */
+int listing_canon(const struct listing *l, struct kbuf *out, struct kerr *e);
+/* Sets seller_id from kp, id from sku, and sig over listing_canon (kind "listing"). */
+int listing_sign(struct listing *l, const struct kkeypair *kp, struct kerr *e);
+/* K_EVERIFY when sig is missing or does not verify against seller_id. */
+int listing_verify(const struct listing *l, struct kerr *e);
+/* Unit price for a quantity from the tiers (the last tier whose min_qty <= qty);
+ * -1 when qty is below the first tier. */
+int64_t listing_unit_price(const struct listing *l, int64_t qty);
+
+/* JSON carries {"sum", "count"} (canonical JSON has integers only); sum and count are the
+ * truth, average = sum / count is filled by account_from_json for display. */
+struct rating_summary {
+	double average; /* 0 when count is 0 */
+	int64_t count;
+	int64_t sum;    /* total stars over count ratings: count <= sum <= 5 * count */
+};
+
+struct account {
+	char id[KCRYPTO_ID_LEN + 1];
+	char *handle;        /* [a-z0-9_-]{2,32} */
+	char *display_name;  /* required */
+	char *legal_name;
+	char country[3];     /* required */
+	struct kstrv languages; /* ISO 639-1 codes */
+	char role[9];        /* "buyer", "supplier", "both" */
+	char *about;
+	char *box_key;       /* base64url X25519 public key, may be NULL */
+	cJSON *attestation;  /* owned, NULL when none */
+	struct rating_summary rating;
+	char created[MODEL_TIME_LEN + 1];
+};
+
+void account_init(struct account *a); /* zeroes, role "buyer" */
+void account_free(struct account *a);
+int account_validate(const struct account *a, struct kerr *e);
+int account_from_json(const cJSON *j, struct account *out, struct kerr *e);
+cJSON *account_to_json(const struct account *a);
+
+/* Validates any DESIGN §4 type as JSON: "Account", "Listing", "Rfq", "Conversation",
+ * "Message", "Contract", "Order", "Shipment", "Rating", "Wallet". K_ENOTFOUND for an
+ * unknown type name, K_EINVAL naming the field otherwise. The fields of each type are one
+ * table in src/common/model.c (one line per field); unknown properties are refused, and an
+ * optional string that is "" counts as absent. */
+int model_validate(const char *type, const cJSON *obj, struct kerr *e);
+
+/* Current time as RFC 3339 UTC ("2026-11-23T09:12:18Z"). */
+void model_now(char out[MODEL_TIME_LEN + 1]);
+/* K_OK when s is RFC 3339 UTC of that exact form. */
+int model_check_time(const char *s, const char *field, struct kerr *e);
+
+#endif

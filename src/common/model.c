@@ -1,0 +1,1517 @@
+/* model — every DESIGN §4 type checked as JSON against one field table, and the Listing and
+ * Account structs built from (and turned back into) JSON that passed those same tables. */
+#include "kontor/model.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kontor/canon.h"
+#include "kontor/codes.h"
+#include "kontor/json.h"
+#include "kontor/money.h"
+
+#define PATH_LEN 256
+#define SHOWN_LEN 48
+#define URL_MAX 2048
+#define MESSAGE_MAX 65536 /* plaintext bytes of one chat message */
+#define SECTION_BODY_MAX 262144
+
+/* ---------------------------------------------------------------- string vectors */
+
+void kstrv_push(struct kstrv *sv, const char *s)
+{
+	/* One realloc per push: the vectors hold tags, images and languages (tens, not
+	 * thousands), and a kstrv filled by hand has no capacity field to trust. */
+	sv->v = xrealloc(sv->v, (sv->n + 1) * sizeof *sv->v);
+	sv->v[sv->n++] = xstrdup(s);
+}
+
+void kstrv_free(struct kstrv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+static void kstrv_copy(struct kstrv *dst, const struct kstrv *src)
+{
+	dst->v = NULL;
+	dst->n = 0;
+	for (size_t i = 0; i < src->n; i++)
+		kstrv_push(dst, src->v[i]);
+}
+
+/* ---------------------------------------------------------------- small helpers */
+
+/* Outside text goes into messages that reach terminals and logs: cut it short and replace
+ * whatever is not printable ASCII, so a message never carries an escape sequence. */
+static const char *shown(const char *s, char out[SHOWN_LEN])
+{
+	size_t i = 0;
+	if (!s)
+		s = "";
+	for (; *s && i < SHOWN_LEN - 4; s++)
+		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	if (*s) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+static void path_join(char out[PATH_LEN], const char *parent, const char *name)
+{
+	if (parent && *parent)
+		snprintf(out, PATH_LEN, "%s.%s", parent, name);
+	else
+		snprintf(out, PATH_LEN, "%s", name);
+}
+
+static void path_index(char out[PATH_LEN], const char *parent, size_t i)
+{
+	snprintf(out, PATH_LEN, "%s[%zu]", parent, i);
+}
+
+/* Copies a validated value into a fixed struct field, always NUL-terminated. */
+static void copy_fixed(char *dst, size_t cap, const char *s)
+{
+	size_t n = s ? strnlen(s, cap - 1) : 0;
+	memcpy(dst, s ? s : "", n);
+	dst[n] = '\0';
+}
+
+/* A fixed struct field may have been filled by hand without its NUL: read at most cap. */
+static void add_fixed(cJSON *o, const char *name, const char *field, size_t cap)
+{
+	char tmp[KCRYPTO_ID_LEN + 2];
+	size_t n = strnlen(field, cap < sizeof tmp ? cap : sizeof tmp - 1);
+	memcpy(tmp, field, n);
+	tmp[n] = '\0';
+	cJSON_AddStringToObject(o, name, tmp);
+}
+
+static void add_opt_str(cJSON *o, const char *name, const char *s)
+{
+	if (s && *s)
+		cJSON_AddStringToObject(o, name, s);
+}
+
+static void add_strv(cJSON *o, const char *name, const struct kstrv *sv)
+{
+	if (sv->n == 0)
+		return;
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+	for (size_t i = 0; i < sv->n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(sv->v[i]));
+}
+
+static const cJSON *item(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+/* The string value of a property that passed its table, NULL when absent or "". */
+static const char *str_of(const cJSON *o, const char *name)
+{
+	const cJSON *v = item(o, name);
+	if (!cJSON_IsString(v) || !v->valuestring || !*v->valuestring)
+		return NULL;
+	return v->valuestring;
+}
+
+static int64_t int_of(const cJSON *o, const char *name, int64_t dflt)
+{
+	const cJSON *v = item(o, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void strv_from(struct kstrv *sv, const cJSON *a)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, a)
+	{
+		if (cJSON_IsString(c) && c->valuestring)
+			kstrv_push(sv, c->valuestring);
+	}
+}
+
+/* ---------------------------------------------------------------- time */
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int num(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+void model_now(char out[MODEL_TIME_LEN + 1])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) != MODEL_TIME_LEN)
+		copy_fixed(out, MODEL_TIME_LEN + 1, "1970-01-01T00:00:00Z");
+}
+
+int model_check_time(const char *s, const char *field, struct kerr *e)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	char sh[SHOWN_LEN];
+	if (!field)
+		field = "time";
+	if (!s)
+		return kerr_set(e, K_EINVAL, "%s: missing", field);
+	if (strnlen(s, MODEL_TIME_LEN + 1) != MODEL_TIME_LEN)
+		goto bad;
+	for (int i = 0; i < MODEL_TIME_LEN; i++) {
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			goto bad;
+	}
+	int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2);
+	int h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2);
+	if (mo < 1 || mo > 12)
+		return kerr_set(e, K_EINVAL, "%s: no month %02d in '%s'", field, mo, s);
+	int dim = mdays[mo - 1] + (mo == 2 && is_leap(y));
+	if (d < 1 || d > dim)
+		return kerr_set(e, K_EINVAL, "%s: %04d-%02d has no day %02d", field, y, mo, d);
+	/* No leap seconds: they cannot be ordered or compared as text reliably. */
+	if (h > 23 || mi > 59 || sec > 59)
+		return kerr_set(e, K_EINVAL, "%s: no time of day %.8s in '%s'", field, s + 11, s);
+	return K_OK;
+bad:
+	return kerr_set(e, K_EINVAL,
+	                "%s: must be RFC 3339 UTC like 2026-11-23T09:12:18Z (got '%s')", field,
+	                shown(s, sh));
+}
+
+/* ---------------------------------------------------------------- field tables */
+
+enum mkind { MK_STR, MK_INT, MK_BOOL, MK_ARR, MK_MAP, MK_OBJ };
+
+/* How a string must look. Formats with a fixed shape ignore min/max. */
+enum mfmt {
+	MF_NONE,
+	MF_LINE,       /* one line of UTF-8 text: no C0, DEL or C1 controls; min..max bytes */
+	MF_TEXT,       /* plain text: like MF_LINE but \n and \t allowed */
+	MF_ENUM,       /* one of enumv */
+	MF_TIME,       /* RFC 3339 UTC, model_check_time */
+	MF_ACCOUNT,    /* account id: base64url of an Ed25519 public key */
+	MF_LISTING_ID, /* 'L' + 22 base64url characters */
+	MF_ID,         /* any object id: 1..64 of [A-Za-z0-9_-] */
+	MF_HASH,       /* base64url BLAKE2b-256 (blob ids, section hashes, box keys) */
+	MF_COUNTRY,    /* ISO 3166-1 alpha-2 */
+	MF_CURRENCY,   /* ISO 4217 */
+	MF_UNIT,       /* UN/ECE Rec 20 */
+	MF_INCOTERM,   /* Incoterms 2020 */
+	MF_SKU,        /* 1..MODEL_SKU_MAX of [A-Za-z0-9-_./] */
+	MF_HSCODE,     /* 6..10 digits */
+	MF_IMAGE,      /* blob id or https:// URL */
+	MF_SIG,        /* standard base64 of a 64-byte Ed25519 signature */
+	MF_B64,        /* standard base64 decoding to min..max bytes */
+	MF_HANDLE,     /* [a-z0-9_-]{2,32} */
+	MF_LANG,       /* ISO 639-1: two lower-case letters */
+	MF_DCSA,       /* DCSA event code (codes_dcsa_event) */
+	MF_CLASSIFIER, /* ACT, EST, PLN, REQ */
+	MF_CANON,      /* canonical JSON text of min..max bytes */
+};
+
+enum { M_REQ = 1, M_UNIQUE = 2 };
+
+struct mtype;
+
+struct mfield {
+	const char *name; /* NULL for array entries and map keys/values */
+	enum mkind kind;
+	enum mfmt fmt;             /* strings only */
+	unsigned flags;            /* M_REQ: missing or null refused; M_UNIQUE: arrays */
+	int64_t min, max;          /* strings: bytes; integers: value; arrays/maps: entries */
+	const char *const *enumv;  /* MF_ENUM, NULL-terminated */
+	const struct mfield *elem; /* arrays: each entry; maps: each value */
+	const struct mfield *key;  /* maps: each key */
+	const struct mtype *type;  /* objects */
+};
+
+struct mtype {
+	const char *name; /* for messages about the object as a whole */
+	const struct mfield *fields;
+	size_t nfields; /* at most 64 */
+	/* Rules across fields, run once every field passed its own line. */
+	int (*rules)(const cJSON *o, const char *path, struct kerr *e);
+};
+
+/* One line per field: name, flags, then what the kind needs. */
+/* clang-format off */
+#define F_STR(n, fl, f, lo, hi) \
+	{.name = n, .kind = MK_STR, .fmt = f, .flags = fl, .min = lo, .max = hi}
+#define F_FMT(n, fl, f) F_STR(n, fl, f, 0, 0)
+#define F_ENUM(n, fl, list) {.name = n, .kind = MK_STR, .fmt = MF_ENUM, .flags = fl, .enumv = list}
+#define F_INT(n, fl, lo, hi) {.name = n, .kind = MK_INT, .flags = fl, .min = lo, .max = hi}
+#define F_BOOL(n, fl) {.name = n, .kind = MK_BOOL, .flags = fl}
+#define F_ARR(n, fl, lo, hi, el) \
+	{.name = n, .kind = MK_ARR, .flags = fl, .min = lo, .max = hi, .elem = el}
+#define F_MAP(n, fl, lo, hi, k, v) \
+	{.name = n, .kind = MK_MAP, .flags = fl, .min = lo, .max = hi, .key = k, .elem = v}
+#define F_OBJ(n, fl, t) {.name = n, .kind = MK_OBJ, .flags = fl, .type = t}
+#define MTYPE(n, f, r) {n, f, sizeof f / sizeof f[0], r}
+/* clang-format on */
+
+static const char *const listing_status[] = {"active", "paused", NULL};
+static const char *const account_roles[] = {"buyer", "supplier", "both", NULL};
+static const char *const attest_levels[] = {"business", "factory", NULL};
+static const char *const rfq_status[] = {"open", "closed", "awarded", NULL};
+static const char *const order_states[] = {"awaiting_payment", "funded",    "shipped",
+                                           "delivered",        "completed", "cancelled",
+                                           "disputed",         "resolved",  NULL};
+static const char *const section_kinds[] = {"offer",     "funded",    "shipped",  "delivered",
+                                            "confirmed", "released",  "disputed", "ruling",
+                                            "refunded",  "cancelled", NULL};
+static const char *const signer_roles[] = {"buyer", "seller", "escrow", NULL};
+static const char *const ship_modes[] = {"sea", "air", "road", "rail", "courier", NULL};
+
+/* Entries shared by several tables. */
+static const struct mfield e_account = F_FMT(NULL, M_REQ, MF_ACCOUNT);
+static const struct mfield e_incoterm = F_FMT(NULL, M_REQ, MF_INCOTERM);
+static const struct mfield e_currency = F_FMT(NULL, M_REQ, MF_CURRENCY);
+static const struct mfield e_amount = F_INT(NULL, M_REQ, 0, MONEY_MAX);
+
+/* --- Listing */
+static const struct mfield tier_fields[] = {
+    F_INT("minQty", M_REQ, 1, MONEY_MAX),
+    F_INT("unitPrice", M_REQ, 0, MONEY_MAX),
+};
+static const struct mtype tier_type = MTYPE("price tier", tier_fields, NULL);
+static const struct mfield e_tier = F_OBJ(NULL, M_REQ, &tier_type);
+static const struct mfield e_option_name = F_STR(NULL, M_REQ, MF_LINE, 1, 64);
+static const struct mfield e_option_value = F_STR(NULL, M_REQ, MF_LINE, 1, 200);
+static const struct mfield variant_fields[] = {
+    F_STR("sku", M_REQ, MF_SKU, 1, MODEL_SKU_MAX),
+    F_MAP("options", M_REQ, 1, 16, &e_option_name, &e_option_value),
+    F_INT("unitPrice", 0, 0, MONEY_MAX),
+};
+static const struct mtype variant_type = MTYPE("variant", variant_fields, NULL);
+static const struct mfield e_variant = F_OBJ(NULL, M_REQ, &variant_type);
+static const struct mfield e_tag = F_STR(NULL, M_REQ, MF_LINE, 1, 64);
+static const struct mfield e_image = F_STR(NULL, M_REQ, MF_IMAGE, 1, URL_MAX);
+
+static int listing_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield listing_fields[] = {
+    F_FMT("id", 0, MF_LISTING_ID),
+    F_FMT("sellerId", 0, MF_ACCOUNT),
+    F_STR("sku", M_REQ, MF_SKU, 1, MODEL_SKU_MAX),
+    F_STR("title", M_REQ, MF_LINE, 1, MODEL_TITLE_MAX),
+    F_STR("description", 0, MF_TEXT, 0, MODEL_DESC_MAX),
+    F_STR("category", 0, MF_LINE, 1, 200),
+    F_ARR("tags", 0, 0, MODEL_TAGS_MAX, &e_tag),
+    F_FMT("hsCode", 0, MF_HSCODE),
+    F_FMT("originCountry", 0, MF_COUNTRY),
+    F_FMT("shipsFrom", 0, MF_COUNTRY),
+    F_FMT("currency", M_REQ, MF_CURRENCY),
+    F_ARR("priceTiers", M_REQ, 1, MODEL_TIERS_MAX, &e_tier),
+    F_FMT("unit", 0, MF_UNIT),
+    F_INT("moq", 0, 1, MONEY_MAX),
+    F_INT("leadTimeDays", 0, 0, 3650),
+    F_ARR("incoterms", M_UNIQUE, 0, 11, &e_incoterm),
+    F_ARR("variants", 0, 0, MODEL_VARIANTS_MAX, &e_variant),
+    F_ARR("images", 0, 0, MODEL_IMAGES_MAX, &e_image),
+    F_ENUM("status", 0, listing_status),
+    F_FMT("created", 0, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+    F_FMT("sig", 0, MF_SIG),
+};
+static const struct mtype listing_type = MTYPE("Listing", listing_fields, listing_rules);
+
+/* --- Account */
+static int attestation_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield attestation_fields[] = {
+    F_STR("legalName", M_REQ, MF_LINE, 1, MODEL_TITLE_MAX),
+    F_FMT("country", M_REQ, MF_COUNTRY),
+    F_STR("registration", M_REQ, MF_LINE, 1, 100),
+    F_ENUM("level", M_REQ, attest_levels),
+    F_FMT("issued", M_REQ, MF_TIME),
+    F_FMT("expires", M_REQ, MF_TIME),
+    F_FMT("by", 0, MF_ACCOUNT), /* the node key that signed, when the node names it */
+    F_FMT("sig", M_REQ, MF_SIG),
+};
+static const struct mtype attestation_type =
+    MTYPE("attestation", attestation_fields, attestation_rules);
+static int rating_summary_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield rating_summary_fields[] = {
+    F_INT("sum", M_REQ, 0, MONEY_MAX),
+    F_INT("count", M_REQ, 0, MONEY_MAX / 5),
+};
+static const struct mtype rating_summary_type =
+    MTYPE("rating", rating_summary_fields, rating_summary_rules);
+static const struct mfield e_lang = F_FMT(NULL, M_REQ, MF_LANG);
+static const struct mfield account_fields[] = {
+    F_FMT("id", M_REQ, MF_ACCOUNT),
+    F_FMT("handle", 0, MF_HANDLE),
+    F_STR("displayName", M_REQ, MF_LINE, 1, MODEL_TITLE_MAX),
+    F_STR("legalName", 0, MF_LINE, 1, MODEL_TITLE_MAX),
+    F_FMT("country", M_REQ, MF_COUNTRY),
+    F_ARR("languages", M_UNIQUE, 0, 16, &e_lang),
+    F_ENUM("role", 0, account_roles),
+    F_STR("about", 0, MF_TEXT, 0, MODEL_DESC_MAX),
+    F_FMT("boxKey", 0, MF_HASH),
+    F_OBJ("attestation", 0, &attestation_type),
+    F_OBJ("rating", 0, &rating_summary_type),
+    F_FMT("created", 0, MF_TIME),
+};
+static const struct mtype account_type = MTYPE("Account", account_fields, NULL);
+
+/* --- Rfq: a buyer's request for quotation */
+static int rfq_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield rfq_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("buyerId", M_REQ, MF_ACCOUNT),
+    F_STR("title", M_REQ, MF_LINE, 1, MODEL_TITLE_MAX),
+    F_STR("description", 0, MF_TEXT, 0, MODEL_DESC_MAX),
+    F_STR("category", 0, MF_LINE, 1, 200),
+    F_FMT("hsCode", 0, MF_HSCODE),
+    F_FMT("listingId", 0, MF_LISTING_ID),
+    F_INT("qty", M_REQ, 1, MONEY_MAX),
+    F_FMT("unit", 0, MF_UNIT),
+    F_FMT("currency", 0, MF_CURRENCY),
+    F_INT("targetPrice", 0, 0, MONEY_MAX), /* per unit, minor units of currency */
+    F_ARR("incoterms", M_UNIQUE, 0, 11, &e_incoterm),
+    F_FMT("destination", 0, MF_COUNTRY),
+    F_FMT("deliverBy", 0, MF_TIME),
+    F_ENUM("status", 0, rfq_status),
+    F_FMT("created", M_REQ, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+    F_FMT("expires", 0, MF_TIME),
+    F_FMT("sig", 0, MF_SIG),
+};
+static const struct mtype rfq_type = MTYPE("Rfq", rfq_fields, rfq_rules);
+
+/* --- Conversation */
+static const struct mfield conversation_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_ARR("participants", M_REQ | M_UNIQUE, 2, 2, &e_account),
+    F_FMT("listingId", 0, MF_LISTING_ID),
+    F_FMT("rfqId", 0, MF_ID),
+    F_FMT("orderId", 0, MF_ID),
+    F_STR("subject", 0, MF_LINE, 1, MODEL_TITLE_MAX),
+    F_FMT("created", M_REQ, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+};
+static const struct mtype conversation_type = MTYPE("Conversation", conversation_fields, NULL);
+
+/* --- Message: sealed end to end; the node sees routing data and ciphertext only */
+static int from_to_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield message_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("conversationId", M_REQ, MF_ID),
+    F_FMT("from", M_REQ, MF_ACCOUNT),
+    F_FMT("to", M_REQ, MF_ACCOUNT),
+    F_STR("nonce", M_REQ, MF_B64, 24, 24),
+    F_STR("ciphertext", M_REQ, MF_B64, 16, MESSAGE_MAX + 16),
+    F_FMT("sent", M_REQ, MF_TIME),
+};
+static const struct mtype message_type = MTYPE("Message", message_fields, from_to_rules);
+
+/* --- Contract: an append-only list of signed sections (DESIGN §5) */
+static const struct mfield signature_fields[] = {
+    F_FMT("by", M_REQ, MF_ACCOUNT),
+    F_ENUM("role", M_REQ, signer_roles),
+    F_FMT("sig", M_REQ, MF_SIG),
+};
+static const struct mtype signature_type = MTYPE("signature", signature_fields, NULL);
+static const struct mfield e_signature = F_OBJ(NULL, M_REQ, &signature_type);
+static int section_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield section_fields[] = {
+    F_ENUM("kind", M_REQ, section_kinds),
+    F_STR("body", M_REQ, MF_CANON, 2, SECTION_BODY_MAX),
+    F_FMT("hash", M_REQ, MF_HASH),
+    F_ARR("signatures", M_REQ, 1, 8, &e_signature),
+};
+static const struct mtype section_type = MTYPE("section", section_fields, section_rules);
+static const struct mfield e_section = F_OBJ(NULL, M_REQ, &section_type);
+static int contract_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield contract_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("buyerId", M_REQ, MF_ACCOUNT),
+    F_FMT("sellerId", M_REQ, MF_ACCOUNT),
+    F_FMT("listingId", 0, MF_LISTING_ID),
+    F_FMT("rfqId", 0, MF_ID),
+    F_ARR("sections", M_REQ, 1, 256, &e_section),
+    F_FMT("created", 0, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+};
+static const struct mtype contract_type = MTYPE("Contract", contract_fields, contract_rules);
+
+/* --- Order (DESIGN §6) */
+static int parties_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield order_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("contractId", M_REQ, MF_ID),
+    F_FMT("buyerId", M_REQ, MF_ACCOUNT),
+    F_FMT("sellerId", M_REQ, MF_ACCOUNT),
+    F_FMT("listingId", 0, MF_LISTING_ID),
+    F_ENUM("state", M_REQ, order_states),
+    F_FMT("currency", M_REQ, MF_CURRENCY),
+    F_INT("total", M_REQ, 0, MONEY_MAX),
+    F_INT("escrow", 0, 0, MONEY_MAX), /* funded - released - refunded */
+    F_INT("autoReleaseDays", 0, 0, 365),
+    F_FMT("created", M_REQ, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+};
+static const struct mtype order_type = MTYPE("Order", order_fields, parties_rules);
+
+/* --- Shipment with DCSA Track & Trace events */
+static const struct mfield event_fields[] = {
+    F_FMT("code", M_REQ, MF_DCSA),
+    F_FMT("classifier", M_REQ, MF_CLASSIFIER),
+    F_FMT("at", M_REQ, MF_TIME),
+    F_STR("location", 0, MF_LINE, 1, 200),
+    F_STR("note", 0, MF_LINE, 1, 500),
+    F_FMT("by", 0, MF_ACCOUNT), /* seller or registered carrier key */
+    F_FMT("sig", 0, MF_SIG),
+};
+static const struct mtype event_type = MTYPE("event", event_fields, NULL);
+static const struct mfield e_event = F_OBJ(NULL, M_REQ, &event_type);
+static const struct mfield shipment_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("orderId", M_REQ, MF_ID),
+    F_STR("carrier", M_REQ, MF_LINE, 1, 100),
+    F_STR("trackingNumber", M_REQ, MF_LINE, 1, 100),
+    F_ENUM("mode", M_REQ, ship_modes),
+    F_STR("origin", 0, MF_LINE, 1, 200),      /* UN/LOCODE or free text */
+    F_STR("destination", 0, MF_LINE, 1, 200), /* UN/LOCODE or free text */
+    F_ARR("events", 0, 0, 1000, &e_event),
+    F_FMT("created", 0, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+};
+static const struct mtype shipment_type = MTYPE("Shipment", shipment_fields, NULL);
+
+/* --- Rating: one per party per order, signed by the rater */
+static const struct mfield rating_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),          F_FMT("orderId", M_REQ, MF_ID),
+    F_FMT("from", M_REQ, MF_ACCOUNT),   F_FMT("to", M_REQ, MF_ACCOUNT),
+    F_INT("stars", M_REQ, 1, 5),        F_INT("quality", 0, 1, 5),
+    F_INT("delivery", 0, 1, 5),         F_INT("communication", 0, 1, 5),
+    F_STR("text", 0, MF_TEXT, 0, 4000), F_FMT("created", M_REQ, MF_TIME),
+    F_FMT("sig", M_REQ, MF_SIG),
+};
+static const struct mtype rating_type = MTYPE("Rating", rating_fields, from_to_rules);
+
+/* --- Wallet: balances per currency (no wallet goes negative) */
+static const struct mfield wallet_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("accountId", M_REQ, MF_ACCOUNT),
+    F_MAP("balances", M_REQ, 0, 300, &e_currency, &e_amount),
+    F_MAP("held", 0, 0, 300, &e_currency, &e_amount), /* in escrow for open orders */
+    F_FMT("updated", 0, MF_TIME),
+};
+static const struct mtype wallet_type = MTYPE("Wallet", wallet_fields, NULL);
+
+static const struct mtype *const all_types[] = {
+    &account_type,  &listing_type, &rfq_type,      &conversation_type, &message_type,
+    &contract_type, &order_type,   &shipment_type, &rating_type,       &wallet_type,
+};
+
+/* ---------------------------------------------------------------- the checker */
+
+static int check_object(const struct mtype *t, const cJSON *o, const char *path, struct kerr *e);
+
+static int b64url_chars(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static int all_in(const char *s, size_t n, int (*ok)(char))
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ok(s[i]))
+			return 0;
+	return 1;
+}
+
+static int is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static int is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+static int is_upper_digit(char c)
+{
+	return is_upper(c) || is_digit(c);
+}
+static int is_sku_char(char c)
+{
+	return is_upper(c) || is_lower(c) || is_digit(c) || c == '-' || c == '_' || c == '.' ||
+	       c == '/';
+}
+static int is_handle_char(char c)
+{
+	return is_lower(c) || is_digit(c) || c == '_' || c == '-';
+}
+static int is_url_char(char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
+/* 32 bytes as unpadded base64url, with no stray trailing bits. */
+static int is_b64url32(const char *s, size_t n)
+{
+	uint8_t bin[KCRYPTO_PK_BYTES];
+	size_t len = 0;
+	return n == KCRYPTO_HASH_B64_LEN && b64url_chars(s, n) &&
+	       kcrypto_b64_decode(s, n, KB64_URL_NOPAD, bin, sizeof bin, &len) == K_OK &&
+	       len == sizeof bin;
+}
+
+/* kcrypto_account_pk checks the key is a point of the curve (~35 us), and the same few ids
+ * come back over and over (one seller's whole import, the two parties of an order), so the
+ * last ids found valid are remembered. Per thread: kontord validates on several. */
+#define ACCOUNT_CACHE 4
+static _Thread_local char account_ok[ACCOUNT_CACHE][KCRYPTO_ID_LEN + 1];
+static _Thread_local unsigned account_next;
+
+static int is_account_id(const char *s, size_t n)
+{
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	if (!is_b64url32(s, n))
+		return 0;
+	for (int i = 0; i < ACCOUNT_CACHE; i++)
+		if (memcmp(account_ok[i], s, KCRYPTO_ID_LEN + 1) == 0)
+			return 1;
+	if (kcrypto_account_pk(s, pk, NULL) != K_OK)
+		return 0;
+	memcpy(account_ok[account_next++ % ACCOUNT_CACHE], s, KCRYPTO_ID_LEN + 1);
+	return 1;
+}
+
+/* Standard base64 decoding to lo..hi bytes. */
+static int b64_size_ok(const char *s, size_t n, int64_t lo, int64_t hi)
+{
+	if (n == 0 || n % 4 || (int64_t)(n / 4 * 3) > hi + 2)
+		return 0;
+	size_t cap = n / 4 * 3;
+	uint8_t stackbuf[128];
+	uint8_t *bin = cap <= sizeof stackbuf ? stackbuf : xmalloc(cap);
+	size_t len = 0;
+	int ok = kcrypto_b64_decode(s, n, KB64_STD, bin, cap, &len) == K_OK && (int64_t)len >= lo &&
+	         (int64_t)len <= hi;
+	if (bin != stackbuf)
+		free(bin);
+	return ok;
+}
+
+/* Returns the first control character (C0 other than the allowed ones, DEL, or a C1
+ * code point U+0080..U+009F, encoded C2 80..C2 9F) or -1. s is valid UTF-8. */
+static long find_control(const char *s, size_t n, int text, size_t *at)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f) {
+			if (text && (c == '\n' || c == '\t'))
+				continue;
+			*at = i;
+			return c;
+		}
+		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f) {
+			*at = i;
+			return (unsigned char)s[i + 1];
+		}
+	}
+	return -1;
+}
+
+static int check_text(const struct mfield *f, const char *s, size_t n, const char *path,
+                      struct kerr *e)
+{
+	if ((int64_t)n < f->min || (int64_t)n > f->max) {
+		if (f->min == f->max)
+			return kerr_set(e, K_EINVAL, "%s: must be %" PRId64 " bytes (got %zu)",
+			                path, f->min, n);
+		if (n == 0)
+			return kerr_set(e, K_EINVAL, "%s: must not be empty", path);
+		return kerr_set(e, K_EINVAL,
+		                "%s: must be %" PRId64 " to %" PRId64 " bytes (got %zu)", path,
+		                f->min, f->max, n);
+	}
+	if (!utf8_valid(s, n))
+		return kerr_set(e, K_EINVAL, "%s: not valid UTF-8", path);
+	size_t at = 0;
+	long c = find_control(s, n, f->fmt == MF_TEXT, &at);
+	if (c >= 0)
+		return kerr_set(e, K_EINVAL, "%s: control character U+%04lX at byte %zu%s", path,
+		                (unsigned long)c, at,
+		                f->fmt == MF_TEXT ? " (only newline and tab are allowed)" : "");
+	return K_OK;
+}
+
+static int check_str(const struct mfield *f, const char *s, const char *path, struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	size_t n = strlen(s);
+
+	switch (f->fmt) {
+	case MF_NONE:
+		return K_OK;
+	case MF_LINE:
+	case MF_TEXT:
+		return check_text(f, s, n, path, e);
+	case MF_CANON: {
+		if ((int64_t)n < f->min || (int64_t)n > f->max)
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be %" PRId64 " to %" PRId64 " bytes (got %zu)",
+			                path, f->min, f->max, n);
+		struct kerr ce = {0, ""};
+		if (canon_check(s, n, &ce) != K_OK)
+			return kerr_set(e, K_EINVAL, "%s: not canonical JSON: %s", path, ce.msg);
+		return K_OK;
+	}
+	case MF_ENUM: {
+		for (const char *const *v = f->enumv; *v; v++)
+			if (strcmp(s, *v) == 0)
+				return K_OK;
+		struct kbuf all = KBUF_INIT;
+		for (const char *const *v = f->enumv; *v; v++)
+			kbuf_printf(&all, "%s%s", v == f->enumv ? "" : ", ", *v);
+		kerr_set(e, K_EINVAL, "%s: must be one of %s (got '%s')", path, kbuf_str(&all),
+		         shown(s, sh));
+		kbuf_free(&all);
+		return K_EINVAL;
+	}
+	case MF_TIME:
+		return model_check_time(s, path, e);
+	case MF_ACCOUNT:
+		if (!is_account_id(s, n))
+			return kerr_set(e, K_EINVAL,
+			                "%s: not an account id (43 base64url characters of an "
+			                "Ed25519 key; got '%s')",
+			                path, shown(s, sh));
+		return K_OK;
+	case MF_LISTING_ID:
+		if (n != MODEL_LISTING_ID_LEN || s[0] != 'L' || !b64url_chars(s + 1, n - 1))
+			return kerr_set(e, K_EINVAL,
+			                "%s: not a listing id ('L' and 22 base64url characters; "
+			                "got '%s')",
+			                path, shown(s, sh));
+		return K_OK;
+	case MF_ID:
+		if (n < 1 || n > 64 || !b64url_chars(s, n))
+			return kerr_set(e, K_EINVAL,
+			                "%s: not an id (1 to 64 of A-Z a-z 0-9 - _; got '%s')",
+			                path, shown(s, sh));
+		return K_OK;
+	case MF_HASH:
+		if (!is_b64url32(s, n))
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%s: must be 43 base64url characters of 32 bytes (got '%s')", path,
+			    shown(s, sh));
+		return K_OK;
+	case MF_COUNTRY:
+		if (n != 2 || !all_in(s, n, is_upper))
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%s: must be an ISO 3166-1 alpha-2 code such as DE (got '%s')", path,
+			    shown(s, sh));
+		return codes_check_country(s, path, e);
+	case MF_CURRENCY:
+		if (n != 3 || !all_in(s, n, is_upper))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be an ISO 4217 code such as EUR (got '%s')", path,
+			                shown(s, sh));
+		return codes_check_currency(s, path, e);
+	case MF_UNIT:
+		if (n < 2 || n > 3 || !all_in(s, n, is_upper_digit))
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%s: must be a UN/ECE Rec 20 unit code such as C62 (got '%s')", path,
+			    shown(s, sh));
+		return codes_check_unit(s, path, e);
+	case MF_INCOTERM:
+		if (n != 3 || !all_in(s, n, is_upper))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be an Incoterms 2020 rule such as FOB (got '%s')",
+			                path, shown(s, sh));
+		return codes_check_incoterm(s, path, e);
+	case MF_SKU:
+		if (n < 1 || (int64_t)n > MODEL_SKU_MAX || !all_in(s, n, is_sku_char))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be 1 to %d of A-Z a-z 0-9 - _ . / (got '%s')",
+			                path, MODEL_SKU_MAX, shown(s, sh));
+		return K_OK;
+	case MF_HSCODE:
+		if (n < 6 || n > 10 || !all_in(s, n, is_digit))
+			return kerr_set(e, K_EINVAL, "%s: must be 6 to 10 digits (got '%s')", path,
+			                shown(s, sh));
+		return K_OK;
+	case MF_IMAGE:
+		if (is_b64url32(s, n))
+			return K_OK;
+		if (n > 8 && (int64_t)n <= f->max && strncmp(s, "https://", 8) == 0 &&
+		    all_in(s, n, is_url_char) && s[8] != '/')
+			return K_OK;
+		return kerr_set(e, K_EINVAL,
+		                "%s: must be a blob id or an https:// URL of at most %" PRId64
+		                " bytes (got '%s')",
+		                path, f->max, shown(s, sh));
+	case MF_SIG:
+		if (n != 88 || !b64_size_ok(s, n, KCRYPTO_SIG_BYTES, KCRYPTO_SIG_BYTES))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be the standard base64 of a 64-byte signature",
+			                path);
+		return K_OK;
+	case MF_B64:
+		if (!b64_size_ok(s, n, f->min, f->max)) {
+			if (f->min == f->max)
+				return kerr_set(e, K_EINVAL,
+				                "%s: must be standard base64 of %" PRId64 " bytes",
+				                path, f->min);
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be standard base64 of %" PRId64 " to %" PRId64
+			                " bytes",
+			                path, f->min, f->max);
+		}
+		return K_OK;
+	case MF_HANDLE:
+		if (n < 2 || n > 32 || !all_in(s, n, is_handle_char))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be 2 to 32 of a-z 0-9 _ - (got '%s')", path,
+			                shown(s, sh));
+		return K_OK;
+	case MF_LANG:
+		if (n != 2 || !all_in(s, n, is_lower))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be an ISO 639-1 code such as en (got '%s')", path,
+			                shown(s, sh));
+		return K_OK;
+	case MF_DCSA:
+		if (n != 4 || !all_in(s, n, is_upper) || !codes_dcsa_event(s))
+			return kerr_set(e, K_EINVAL,
+			                "%s: unknown DCSA event code '%s' (e.g. LOAD, DEPA, DLVD)",
+			                path, shown(s, sh));
+		return K_OK;
+	case MF_CLASSIFIER:
+		if (n != 3 || !codes_dcsa_classifier(s))
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be one of ACT, EST, PLN, REQ (got '%s')", path,
+			                shown(s, sh));
+		return K_OK;
+	}
+	return kerr_set(e, K_EFAIL, "%s: no rule for this field", path);
+}
+
+static int check_value(const struct mfield *f, const cJSON *v, const char *path, struct kerr *e);
+
+static const char *entries(int64_t n)
+{
+	return n == 1 ? "entry" : "entries";
+}
+
+static int count_error(const struct mfield *f, int n, const char *path, struct kerr *e)
+{
+	if (f->min == f->max)
+		return kerr_set(e, K_EINVAL, "%s: needs exactly %" PRId64 " %s (got %d)", path,
+		                f->min, entries(f->min), n);
+	if (n < f->min)
+		return kerr_set(e, K_EINVAL, "%s: needs at least %" PRId64 " %s (got %d)", path,
+		                f->min, entries(f->min), n);
+	return kerr_set(e, K_EINVAL, "%s: at most %" PRId64 " %s (got %d)", path, f->max,
+	                entries(f->max), n);
+}
+
+static int check_array(const struct mfield *f, const cJSON *v, const char *path, struct kerr *e)
+{
+	if (!cJSON_IsArray(v))
+		return kerr_set(e, K_EINVAL, "%s: must be an array", path);
+	int n = cJSON_GetArraySize(v);
+	if (n < f->min || n > f->max)
+		return count_error(f, n, path, e);
+	char p[PATH_LEN];
+	size_t i = 0;
+	for (const cJSON *c = v->child; c; c = c->next, i++) {
+		path_index(p, path, i);
+		int rc = check_value(f->elem, c, p, e);
+		if (rc)
+			return rc;
+		if (!(f->flags & M_UNIQUE) || !cJSON_IsString(c))
+			continue;
+		size_t j = 0;
+		for (const cJSON *d = v->child; d != c; d = d->next, j++) {
+			if (strcmp(d->valuestring, c->valuestring) == 0)
+				return kerr_set(e, K_EINVAL, "%s: repeats %s[%zu]", p, path, j);
+		}
+	}
+	return K_OK;
+}
+
+static int check_map(const struct mfield *f, const cJSON *v, const char *path, struct kerr *e)
+{
+	if (!cJSON_IsObject(v))
+		return kerr_set(e, K_EINVAL, "%s: must be an object", path);
+	int n = cJSON_GetArraySize(v);
+	if (n < f->min || n > f->max)
+		return count_error(f, n, path, e);
+	char p[PATH_LEN], sh[SHOWN_LEN];
+	for (const cJSON *c = v->child; c; c = c->next) {
+		const char *k = c->string ? c->string : "";
+		snprintf(p, sizeof p, "%s key '%s'", path, shown(k, sh));
+		int rc = check_str(f->key, k, p, e);
+		if (rc)
+			return rc;
+		for (const cJSON *d = v->child; d != c; d = d->next) {
+			if (d->string && strcmp(d->string, k) == 0)
+				return kerr_set(e, K_EINVAL, "%s: appears twice", p);
+		}
+		path_join(p, path, k);
+		rc = check_value(f->elem, c, p, e);
+		if (rc)
+			return rc;
+	}
+	return K_OK;
+}
+
+static int check_value(const struct mfield *f, const cJSON *v, const char *path, struct kerr *e)
+{
+	switch (f->kind) {
+	case MK_STR:
+		if (!cJSON_IsString(v) || !v->valuestring)
+			return kerr_set(e, K_EINVAL, "%s: must be a string", path);
+		return check_str(f, v->valuestring, path, e);
+	case MK_INT: {
+		if (!cJSON_IsNumber(v))
+			return kerr_set(e, K_EINVAL, "%s: must be an integer", path);
+		double d = v->valuedouble;
+		if (!json_is_int(v)) {
+			/* A whole number past 2^53 is a range problem, not a type problem. */
+			if (d >= 9e15 && d <= 9e18 && d == (double)(int64_t)d)
+				return kerr_set(e, K_EINVAL, "%s: must be at most %" PRId64, path,
+				                f->max);
+			if (d <= -9e15 && d >= -9e18 && d == (double)(int64_t)d)
+				return kerr_set(e, K_EINVAL, "%s: must be at least %" PRId64, path,
+				                f->min);
+			return kerr_set(e, K_EINVAL, "%s: must be an integer", path);
+		}
+		int64_t n = (int64_t)d;
+		if (n >= f->min && n <= f->max)
+			return K_OK;
+		if (f->max >= MONEY_MAX && n < f->min)
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be at least %" PRId64 " (got %" PRId64 ")", path,
+			                f->min, n);
+		return kerr_set(e, K_EINVAL,
+		                "%s: must be %" PRId64 " to %" PRId64 " (got %" PRId64 ")", path,
+		                f->min, f->max, n);
+	}
+	case MK_BOOL:
+		if (!cJSON_IsBool(v))
+			return kerr_set(e, K_EINVAL, "%s: must be true or false", path);
+		return K_OK;
+	case MK_ARR:
+		return check_array(f, v, path, e);
+	case MK_MAP:
+		return check_map(f, v, path, e);
+	case MK_OBJ:
+		return check_object(f->type, v, path, e);
+	}
+	return kerr_set(e, K_EFAIL, "%s: no rule for this field", path);
+}
+
+static int check_object(const struct mtype *t, const cJSON *o, const char *path, struct kerr *e)
+{
+	const char *where = *path ? path : t->name;
+	char p[PATH_LEN], sh[SHOWN_LEN];
+	if (!cJSON_IsObject(o))
+		return kerr_set(e, K_EINVAL, "%s: must be an object", where);
+
+	/* Unknown and repeated names first: a misspelt optional field would otherwise pass
+	 * silently as "absent". */
+	uint64_t seen = 0;
+	for (const cJSON *c = o->child; c; c = c->next) {
+		size_t i = 0;
+		while (i < t->nfields && (!c->string || strcmp(t->fields[i].name, c->string)))
+			i++;
+		if (i == t->nfields) {
+			path_join(p, path, shown(c->string, sh));
+			return kerr_set(e, K_EINVAL, "%s: unknown property of %s", p, t->name);
+		}
+		if (seen & ((uint64_t)1 << i)) {
+			path_join(p, path, c->string);
+			return kerr_set(e, K_EINVAL, "%s: appears twice", p);
+		}
+		seen |= (uint64_t)1 << i;
+	}
+
+	for (size_t i = 0; i < t->nfields; i++) {
+		const struct mfield *f = &t->fields[i];
+		const cJSON *v = item(o, f->name);
+		path_join(p, path, f->name);
+		if (!v || cJSON_IsNull(v)) {
+			if (f->flags & M_REQ)
+				return kerr_set(e, K_EINVAL, "%s: missing", p);
+			continue;
+		}
+		/* An optional string left empty means absent, as listing_to_json writes it. */
+		if (f->kind == MK_STR && !(f->flags & M_REQ) && cJSON_IsString(v) &&
+		    v->valuestring && !*v->valuestring)
+			continue;
+		int rc = check_value(f, v, p, e);
+		if (rc)
+			return rc;
+	}
+	return t->rules ? t->rules(o, path, e) : K_OK;
+}
+
+/* ---------------------------------------------------------------- rules across fields */
+
+static int later_or_equal(const cJSON *o, const char *path, const char *first, const char *later,
+                          struct kerr *e)
+{
+	const char *a = str_of(o, first), *b = str_of(o, later);
+	char p[PATH_LEN];
+	/* The fixed RFC 3339 UTC form orders as text. */
+	if (a && b && strcmp(b, a) < 0) {
+		path_join(p, path, later);
+		return kerr_set(e, K_EINVAL, "%s: %s is before %s (%s)", p, b, first, a);
+	}
+	return K_OK;
+}
+
+static int listing_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	char p[PATH_LEN], q[PATH_LEN], sh[SHOWN_LEN];
+	const cJSON *c;
+	int64_t prev = 0;
+	size_t i = 0;
+	cJSON_ArrayForEach(c, item(o, "priceTiers"))
+	{
+		int64_t min = int_of(c, "minQty", 0);
+		if (i > 0 && min <= prev) {
+			path_join(p, path, "priceTiers");
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%s[%zu].minQty: must be greater than %s[%zu].minQty (%" PRId64 ")", p,
+			    i, p, i - 1, prev);
+		}
+		prev = min;
+		i++;
+	}
+
+	const cJSON *variants = item(o, "variants");
+	i = 0;
+	cJSON_ArrayForEach(c, variants)
+	{
+		const char *sku = str_of(c, "sku");
+		size_t j = 0;
+		for (const cJSON *d = variants->child; d != c; d = d->next, j++) {
+			const char *other = str_of(d, "sku");
+			if (sku && other && strcmp(sku, other) == 0) {
+				path_join(p, path, "variants");
+				return kerr_set(e, K_EINVAL,
+				                "%s[%zu].sku: '%s' repeats %s[%zu].sku", p, i, sku,
+				                p, j);
+			}
+		}
+		i++;
+	}
+
+	const char *seller = str_of(o, "sellerId"), *id = str_of(o, "id");
+	if (seller) {
+		char want[MODEL_LISTING_ID_LEN + 1];
+		listing_make_id(seller, str_of(o, "sku") ? str_of(o, "sku") : "", want);
+		if (!id || strcmp(id, want) != 0) {
+			path_join(p, path, "id");
+			path_join(q, path, "sellerId");
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be %s, made from %s and sku (got '%s')", p, want,
+			                q, shown(id, sh));
+		}
+	}
+	if (str_of(o, "sig") && !seller) {
+		path_join(p, path, "sig");
+		return kerr_set(e, K_EINVAL, "%s: a signed listing needs sellerId (the signer)", p);
+	}
+	return later_or_equal(o, path, "created", "updated", e);
+}
+
+static int attestation_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	const char *a = str_of(o, "issued"), *b = str_of(o, "expires");
+	char p[PATH_LEN];
+	if (a && b && strcmp(b, a) <= 0) {
+		path_join(p, path, "expires");
+		return kerr_set(e, K_EINVAL, "%s: %s is not after issued (%s)", p, b, a);
+	}
+	return K_OK;
+}
+
+static int rating_summary_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	int64_t sum = int_of(o, "sum", 0), count = int_of(o, "count", 0);
+	char p[PATH_LEN];
+	if (sum < count || sum > 5 * count) {
+		path_join(p, path, "sum");
+		return kerr_set(e, K_EINVAL,
+		                "%s: %" PRId64 " is not possible for %" PRId64
+		                " ratings of 1 to 5 stars",
+		                p, sum, count);
+	}
+	return K_OK;
+}
+
+static int rfq_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	char p[PATH_LEN];
+	if (item(o, "targetPrice") && !cJSON_IsNull(item(o, "targetPrice")) &&
+	    !str_of(o, "currency")) {
+		path_join(p, path, "currency");
+		return kerr_set(e, K_EINVAL, "%s: missing (targetPrice needs a currency)", p);
+	}
+	return later_or_equal(o, path, "created", "updated", e);
+}
+
+static int distinct(const cJSON *o, const char *path, const char *a, const char *b, struct kerr *e)
+{
+	const char *x = str_of(o, a), *y = str_of(o, b);
+	char p[PATH_LEN];
+	if (x && y && strcmp(x, y) == 0) {
+		path_join(p, path, b);
+		return kerr_set(e, K_EINVAL, "%s: must not be the same account as %s", p, a);
+	}
+	return K_OK;
+}
+
+static int from_to_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	return distinct(o, path, "from", "to", e);
+}
+
+static int parties_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	int rc = distinct(o, path, "buyerId", "sellerId", e);
+	return rc ? rc : later_or_equal(o, path, "created", "updated", e);
+}
+
+static int section_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	char p[PATH_LEN], want[KCRYPTO_HASH_B64_LEN + 1];
+	const char *body = str_of(o, "body"), *hash = str_of(o, "hash");
+	if (body && hash) {
+		kcrypto_hash_b64url(body, strlen(body), want);
+		if (strcmp(want, hash) != 0) {
+			path_join(p, path, "hash");
+			return kerr_set(e, K_EINVAL, "%s: does not match body (BLAKE2b-256 is %s)",
+			                p, want);
+		}
+	}
+	const cJSON *sigs = item(o, "signatures"), *c;
+	size_t i = 0;
+	cJSON_ArrayForEach(c, sigs)
+	{
+		const char *by = str_of(c, "by");
+		size_t j = 0;
+		for (const cJSON *d = sigs->child; d != c; d = d->next, j++) {
+			const char *other = str_of(d, "by");
+			if (by && other && strcmp(by, other) == 0) {
+				path_join(p, path, "signatures");
+				return kerr_set(e, K_EINVAL,
+				                "%s[%zu].by: already signed in %s[%zu]", p, i, p,
+				                j);
+			}
+		}
+		i++;
+	}
+	return K_OK;
+}
+
+static int contract_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	char p[PATH_LEN];
+	const cJSON *first = cJSON_GetArrayItem(item(o, "sections"), 0);
+	const char *kind = str_of(first, "kind");
+	if (kind && strcmp(kind, "offer") != 0) {
+		path_join(p, path, "sections[0].kind");
+		return kerr_set(e, K_EINVAL, "%s: a contract opens with an offer (got '%s')", p,
+		                kind);
+	}
+	return parties_rules(o, path, e);
+}
+
+int model_validate(const char *type, const cJSON *obj, struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	for (size_t i = 0; type && i < sizeof all_types / sizeof all_types[0]; i++) {
+		if (strcmp(all_types[i]->name, type) == 0)
+			return check_object(all_types[i], obj, "", e);
+	}
+	return kerr_set(e, K_ENOTFOUND, "unknown type '%s'", shown(type, sh));
+}
+
+/* ---------------------------------------------------------------- Listing */
+
+void listing_init(struct listing *l)
+{
+	memset(l, 0, sizeof *l);
+	copy_fixed(l->status, sizeof l->status, "active");
+	copy_fixed(l->unit, sizeof l->unit, "C62");
+	l->moq = 1;
+}
+
+void listing_free(struct listing *l)
+{
+	free(l->sku);
+	free(l->title);
+	free(l->description);
+	free(l->category);
+	kstrv_free(&l->tags);
+	free(l->hs_code);
+	free(l->tiers);
+	kstrv_free(&l->incoterms);
+	cJSON_Delete(l->variants);
+	kstrv_free(&l->images);
+	free(l->sig);
+	memset(l, 0, sizeof *l);
+}
+
+void listing_copy(struct listing *dst, const struct listing *src)
+{
+	memcpy(dst, src, sizeof *dst);
+	dst->sku = dup_opt(src->sku);
+	dst->title = dup_opt(src->title);
+	dst->description = dup_opt(src->description);
+	dst->category = dup_opt(src->category);
+	kstrv_copy(&dst->tags, &src->tags);
+	dst->hs_code = dup_opt(src->hs_code);
+	dst->tiers = NULL;
+	if (src->ntiers) {
+		dst->tiers = xcalloc(src->ntiers, sizeof *dst->tiers);
+		memcpy(dst->tiers, src->tiers, src->ntiers * sizeof *dst->tiers);
+	}
+	kstrv_copy(&dst->incoterms, &src->incoterms);
+	dst->variants = src->variants ? cJSON_Duplicate(src->variants, 1) : NULL;
+	kstrv_copy(&dst->images, &src->images);
+	dst->sig = dup_opt(src->sig);
+}
+
+void listing_make_id(const char *seller_id, const char *sku, char out[MODEL_LISTING_ID_LEN + 1])
+{
+	struct kbuf in = KBUF_INIT, b64 = KBUF_INIT;
+	uint8_t h[16];
+	kbuf_puts(&in, seller_id ? seller_id : "");
+	kbuf_putc(&in, '\0'); /* so ("ab", "c") and ("a", "bc") differ */
+	kbuf_puts(&in, sku ? sku : "");
+	kcrypto_blake2b(h, sizeof h, in.data, in.len, NULL, 0);
+	kcrypto_b64_encode(h, sizeof h, KB64_URL_NOPAD, &b64);
+	out[0] = 'L';
+	size_t n = b64.len < MODEL_LISTING_ID_LEN - 1 ? b64.len : MODEL_LISTING_ID_LEN - 1;
+	memcpy(out + 1, kbuf_str(&b64), n);
+	out[1 + n] = '\0';
+	kbuf_free(&in);
+	kbuf_free(&b64);
+}
+
+cJSON *listing_to_json(const struct listing *l, int with_sig)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (l->id[0])
+		add_fixed(o, "id", l->id, sizeof l->id);
+	if (l->seller_id[0])
+		add_fixed(o, "sellerId", l->seller_id, sizeof l->seller_id);
+	if (l->sku)
+		cJSON_AddStringToObject(o, "sku", l->sku);
+	if (l->title)
+		cJSON_AddStringToObject(o, "title", l->title);
+	add_opt_str(o, "description", l->description);
+	add_opt_str(o, "category", l->category);
+	add_strv(o, "tags", &l->tags);
+	add_opt_str(o, "hsCode", l->hs_code);
+	if (l->origin_country[0])
+		add_fixed(o, "originCountry", l->origin_country, sizeof l->origin_country);
+	if (l->ships_from[0])
+		add_fixed(o, "shipsFrom", l->ships_from, sizeof l->ships_from);
+	/* Required fields go out even when empty, so validation names them. */
+	add_fixed(o, "currency", l->currency, sizeof l->currency);
+	cJSON *tiers = cJSON_AddArrayToObject(o, "priceTiers");
+	for (size_t i = 0; l->tiers && i < l->ntiers; i++) {
+		cJSON *t = cJSON_CreateObject();
+		json_add_int(t, "minQty", l->tiers[i].min_qty);
+		json_add_int(t, "unitPrice", l->tiers[i].unit_price);
+		cJSON_AddItemToArray(tiers, t);
+	}
+	add_fixed(o, "unit", l->unit, sizeof l->unit);
+	json_add_int(o, "moq", l->moq);
+	json_add_int(o, "leadTimeDays", l->lead_time_days);
+	add_strv(o, "incoterms", &l->incoterms);
+	if (l->variants && cJSON_GetArraySize(l->variants) > 0)
+		cJSON_AddItemToObject(o, "variants", cJSON_Duplicate(l->variants, 1));
+	add_strv(o, "images", &l->images);
+	add_fixed(o, "status", l->status, sizeof l->status);
+	if (l->created[0])
+		add_fixed(o, "created", l->created, sizeof l->created);
+	if (l->updated[0])
+		add_fixed(o, "updated", l->updated, sizeof l->updated);
+	if (with_sig && l->sig && *l->sig)
+		cJSON_AddStringToObject(o, "sig", l->sig);
+	return o;
+}
+
+/* Rebuilt from the checked input rather than duplicated, so numbers are plain integers and
+ * nothing the table does not know survives into what gets signed. */
+static cJSON *variants_from(const cJSON *a)
+{
+	if (cJSON_GetArraySize(a) == 0)
+		return NULL;
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *v, *opt;
+	cJSON_ArrayForEach(v, a)
+	{
+		cJSON *nv = cJSON_CreateObject();
+		cJSON_AddStringToObject(nv, "sku", str_of(v, "sku"));
+		cJSON *no = cJSON_AddObjectToObject(nv, "options");
+		cJSON_ArrayForEach(opt, item(v, "options"))
+		{
+			cJSON_AddStringToObject(no, opt->string, opt->valuestring);
+		}
+		const cJSON *price = item(v, "unitPrice");
+		if (cJSON_IsNumber(price))
+			json_add_int(nv, "unitPrice", (int64_t)price->valuedouble);
+		cJSON_AddItemToArray(out, nv);
+	}
+	return out;
+}
+
+int listing_from_json(const cJSON *j, struct listing *out, struct kerr *e)
+{
+	listing_init(out);
+	int rc = check_object(&listing_type, j, "", e);
+	if (rc)
+		return rc;
+	copy_fixed(out->id, sizeof out->id, str_of(j, "id"));
+	copy_fixed(out->seller_id, sizeof out->seller_id, str_of(j, "sellerId"));
+	out->sku = xstrdup(str_of(j, "sku"));
+	out->title = xstrdup(str_of(j, "title"));
+	out->description = dup_opt(str_of(j, "description"));
+	out->category = dup_opt(str_of(j, "category"));
+	strv_from(&out->tags, item(j, "tags"));
+	out->hs_code = dup_opt(str_of(j, "hsCode"));
+	copy_fixed(out->origin_country, sizeof out->origin_country, str_of(j, "originCountry"));
+	copy_fixed(out->ships_from, sizeof out->ships_from, str_of(j, "shipsFrom"));
+	copy_fixed(out->currency, sizeof out->currency, str_of(j, "currency"));
+	const cJSON *tiers = item(j, "priceTiers"), *t;
+	out->ntiers = (size_t)cJSON_GetArraySize(tiers);
+	out->tiers = xcalloc(out->ntiers, sizeof *out->tiers);
+	size_t i = 0;
+	cJSON_ArrayForEach(t, tiers)
+	{
+		out->tiers[i].min_qty = int_of(t, "minQty", 1);
+		out->tiers[i].unit_price = int_of(t, "unitPrice", 0);
+		i++;
+	}
+	if (str_of(j, "unit"))
+		copy_fixed(out->unit, sizeof out->unit, str_of(j, "unit"));
+	out->moq = int_of(j, "moq", 1);
+	out->lead_time_days = int_of(j, "leadTimeDays", 0);
+	strv_from(&out->incoterms, item(j, "incoterms"));
+	out->variants = variants_from(item(j, "variants"));
+	strv_from(&out->images, item(j, "images"));
+	if (str_of(j, "status"))
+		copy_fixed(out->status, sizeof out->status, str_of(j, "status"));
+	copy_fixed(out->created, sizeof out->created, str_of(j, "created"));
+	copy_fixed(out->updated, sizeof out->updated, str_of(j, "updated"));
+	out->sig = dup_opt(str_of(j, "sig"));
+	return K_OK;
+}
+
+/* The struct goes through the same table as JSON from outside: one set of rules. */
+int listing_validate(const struct listing *l, struct kerr *e)
+{
+	cJSON *j = listing_to_json(l, 1);
+	int rc = check_object(&listing_type, j, "", e);
+	cJSON_Delete(j);
+	return rc;
+}
+
+int listing_canon(const struct listing *l, struct kbuf *out, struct kerr *e)
+{
+	cJSON *j = listing_to_json(l, 0);
+	int rc = canon_write(j, out, e);
+	cJSON_Delete(j);
+	return rc;
+}
+
+int listing_sign(struct listing *l, const struct kkeypair *kp, struct kerr *e)
+{
+	if (!l->sku || !*l->sku)
+		return kerr_set(e, K_EINVAL, "sku: missing (the listing id is made from it)");
+	kcrypto_account_id(kp->pk, l->seller_id);
+	listing_make_id(l->seller_id, l->sku, l->id);
+	xfree(&l->sig);
+	/* Never sign what a reader would refuse. */
+	int rc = listing_validate(l, e);
+	if (rc)
+		return rc;
+	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
+	rc = listing_canon(l, &canon, e);
+	if (rc == K_OK) {
+		kcrypto_sign_object_b64("listing", canon.data, canon.len, kp->sk, &sig);
+		l->sig = kbuf_detach(&sig, NULL);
+	}
+	kbuf_free(&canon);
+	return rc;
+}
+
+int listing_verify(const struct listing *l, struct kerr *e)
+{
+	char want[MODEL_LISTING_ID_LEN + 1];
+	if (!l->sig || !*l->sig)
+		return kerr_set(e, K_EVERIFY, "sig: missing; the listing is not signed");
+	if (!l->seller_id[0])
+		return kerr_set(e, K_EVERIFY,
+		                "sellerId: missing; nobody to verify the listing against");
+	/* The id is inside the signed bytes, but a seller must not be able to sign a listing
+	 * under an id that is not made from its own key and SKU. */
+	listing_make_id(l->seller_id, l->sku ? l->sku : "", want);
+	if (strncmp(want, l->id, sizeof l->id) != 0)
+		return kerr_set(e, K_EVERIFY, "id: %.*s is not made from sellerId and sku",
+		                (int)sizeof l->id, l->id);
+	struct kbuf canon = KBUF_INIT;
+	int rc = listing_canon(l, &canon, e);
+	if (rc == K_OK) {
+		rc = kcrypto_verify_object_b64("listing", canon.data, canon.len, l->seller_id,
+		                               l->sig, e);
+		if (rc != K_OK) {
+			/* A malformed signature is as unverified as a wrong one. */
+			if (e)
+				e->code = K_EVERIFY;
+			kerr_prefix(e, "listing %s", want);
+			rc = K_EVERIFY;
+		}
+	}
+	kbuf_free(&canon);
+	return rc;
+}
+
+int64_t listing_unit_price(const struct listing *l, int64_t qty)
+{
+	int64_t price = -1;
+	for (size_t i = 0; l->tiers && i < l->ntiers; i++) {
+		if (l->tiers[i].min_qty <= qty)
+			price = l->tiers[i].unit_price;
+	}
+	return price;
+}
+
+/* ---------------------------------------------------------------- Account */
+
+void account_init(struct account *a)
+{
+	memset(a, 0, sizeof *a);
+	copy_fixed(a->role, sizeof a->role, "buyer");
+}
+
+void account_free(struct account *a)
+{
+	free(a->handle);
+	free(a->display_name);
+	free(a->legal_name);
+	kstrv_free(&a->languages);
+	free(a->about);
+	free(a->box_key);
+	cJSON_Delete(a->attestation);
+	memset(a, 0, sizeof *a);
+}
+
+cJSON *account_to_json(const struct account *a)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_fixed(o, "id", a->id, sizeof a->id);
+	add_opt_str(o, "handle", a->handle);
+	if (a->display_name)
+		cJSON_AddStringToObject(o, "displayName", a->display_name);
+	add_opt_str(o, "legalName", a->legal_name);
+	add_fixed(o, "country", a->country, sizeof a->country);
+	add_strv(o, "languages", &a->languages);
+	add_fixed(o, "role", a->role, sizeof a->role);
+	add_opt_str(o, "about", a->about);
+	add_opt_str(o, "boxKey", a->box_key);
+	if (a->attestation)
+		cJSON_AddItemToObject(o, "attestation", cJSON_Duplicate(a->attestation, 1));
+	if (a->rating.count > 0 || a->rating.sum != 0) {
+		cJSON *r = cJSON_AddObjectToObject(o, "rating");
+		json_add_int(r, "sum", a->rating.sum);
+		json_add_int(r, "count", a->rating.count);
+	}
+	if (a->created[0])
+		add_fixed(o, "created", a->created, sizeof a->created);
+	return o;
+}
+
+int account_from_json(const cJSON *j, struct account *out, struct kerr *e)
+{
+	account_init(out);
+	int rc = check_object(&account_type, j, "", e);
+	if (rc)
+		return rc;
+	copy_fixed(out->id, sizeof out->id, str_of(j, "id"));
+	out->handle = dup_opt(str_of(j, "handle"));
+	out->display_name = xstrdup(str_of(j, "displayName"));
+	out->legal_name = dup_opt(str_of(j, "legalName"));
+	copy_fixed(out->country, sizeof out->country, str_of(j, "country"));
+	strv_from(&out->languages, item(j, "languages"));
+	if (str_of(j, "role"))
+		copy_fixed(out->role, sizeof out->role, str_of(j, "role"));
+	out->about = dup_opt(str_of(j, "about"));
+	out->box_key = dup_opt(str_of(j, "boxKey"));
+	const cJSON *att = item(j, "attestation");
+	if (cJSON_IsObject(att)) {
+		/* Only checked strings remain; "" optionals dropped as for the rest. */
+		out->attestation = cJSON_CreateObject();
+		for (const cJSON *c = att->child; c; c = c->next) {
+			if (cJSON_IsString(c) && c->valuestring && *c->valuestring)
+				cJSON_AddStringToObject(out->attestation, c->string,
+				                        c->valuestring);
+		}
+	}
+	const cJSON *r = item(j, "rating");
+	if (cJSON_IsObject(r)) {
+		out->rating.sum = int_of(r, "sum", 0);
+		out->rating.count = int_of(r, "count", 0);
+		if (out->rating.count > 0)
+			out->rating.average = (double)out->rating.sum / (double)out->rating.count;
+	}
+	copy_fixed(out->created, sizeof out->created, str_of(j, "created"));
+	return K_OK;
+}
+
+int account_validate(const struct account *a, struct kerr *e)
+{
+	cJSON *j = account_to_json(a);
+	int rc = check_object(&account_type, j, "", e);
+	cJSON_Delete(j);
+	return rc;
+}
