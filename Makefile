@@ -19,7 +19,7 @@ NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
-SANFLAGS := $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+SANFLAGS := $(if $(SAN),-fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
             -Wno-format-truncation
 CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -D_GNU_SOURCE -DKONTOR_VERSION='"$(VERSION)"' \

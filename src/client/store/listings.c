@@ -1,0 +1,453 @@
+/* listings — cached listings: the row (its JSON with sig plus the columns screens sort and
+ * show) and its search index rows, always written together in one transaction. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/buf.h"
+#include "kontor/json.h"
+
+#define KEY_SPAN 4096
+
+int store_seller_state(struct store *s, const char *seller_id, struct seller_state *out,
+                       struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = store_stmt(s, ST_A_STATE, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, seller_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->verified = sqlite3_column_int(st, 0);
+		out->rating_avg = sqlite3_column_double(st, 1);
+		out->rating_count = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_dberr(s, e, "reading a seller");
+	return K_OK;
+}
+
+/* A stored row's index entries, found again from its JSON and the flag it was indexed
+ * with, so the contentless index can be told exactly what to forget. */
+static int unindex(struct store *s, int64_t rid, int64_t pkey, int64_t rkey, const char *json,
+                   int verified, struct kerr *e)
+{
+	cJSON *j = cJSON_Parse(json);
+	if (!j)
+		return kerr_set(e, K_EDB, "%s: a stored listing is damaged (row %lld)", s->path,
+		                (long long)rid);
+	struct search_doc d;
+	search_doc_init(&d);
+	search_doc_build(&d, j, verified);
+	int rc = search_index_remove(s, rid, pkey, rkey, &d, e);
+	search_doc_free(&d);
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int check_listing(const struct listing *l, struct kerr *e)
+{
+	const char *missing = !l->id[0]                     ? "id"
+	                      : !l->seller_id[0]            ? "sellerId"
+	                      : !l->sku || !*l->sku         ? "sku"
+	                      : !l->title || !*l->title     ? "title"
+	                      : !l->currency[0]             ? "currency"
+	                      : !l->tiers || l->ntiers == 0 ? "priceTiers"
+	                                                    : NULL;
+	if (missing)
+		return kerr_set(e, K_EINVAL, "listing %s: %s is missing",
+		                l->id[0] ? l->id : "(no id)", missing);
+	return K_OK;
+}
+
+static int put_locked(struct store *s, const struct listing *l, const char *node, struct kerr *e)
+{
+	int rc;
+	sqlite3_stmt *st = store_stmt(s, ST_L_FIND, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, l->id);
+	int64_t rid = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int64_t old = sqlite3_column_int64(st, 0);
+		int indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
+		int64_t pkey = sqlite3_column_int64(st, 1), rkey = sqlite3_column_int64(st, 2);
+		char *json = store_col_dup(st, 3);
+		int ixv = sqlite3_column_int(st, 4);
+		char *updated = store_col_dup(st, 5);
+		sqlite3_reset(st);
+		rc = indexed ? unindex(s, old, pkey, rkey, json, ixv, e) : K_OK;
+		free(json);
+		free(updated);
+		if (rc)
+			return rc;
+		if (!(st = store_stmt(s, ST_L_DELETE, e)))
+			return K_EDB;
+		sqlite3_bind_int64(st, 1, old);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_dberr(s, e, "replacing a listing");
+		rc = K_OK;
+		rid = old;
+	} else {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return store_dberr(s, e, "reading a listing");
+		rc = K_OK;
+	}
+
+	struct seller_state ss;
+	if ((rc = store_seller_state(s, l->seller_id, &ss, e)))
+		return rc;
+	cJSON *j = listing_to_json(l, 1);
+	struct kbuf json = KBUF_INIT;
+	json_print(j, &json);
+	struct search_doc d;
+	search_doc_init(&d);
+	search_doc_build(&d, j, ss.verified);
+	cJSON_Delete(j);
+
+	int64_t pkey = 0, rkey = 0, base = search_rid_base(l->updated, d.rid_bits);
+	/* Same `updated` and filter bits: the row keeps its place (and its rid). */
+	if (!rid || (rid & ~SEARCH_RID_TIE_MASK) != base)
+		rc = search_free_key(s, ST_L_MAX_RID, base, SEARCH_RID_SPAN, search_rid_step(),
+		                     &rid, e);
+	if (!rc && d.active) {
+		if (!(rc = search_free_key(s, ST_L_MAX_PKEY, search_pkey_base(d.currency, d.price),
+		                           KEY_SPAN, KEY_SPAN, &pkey, e)) &&
+		    !(rc = search_free_key(s, ST_L_MAX_RKEY, search_rkey_base(&ss, l->updated),
+		                           KEY_SPAN, KEY_SPAN, &rkey, e)))
+			rc = search_index_add(s, rid, pkey, rkey, &d, e);
+	}
+	if (!rc && (st = store_stmt(s, ST_L_INSERT, e))) {
+		sqlite3_bind_int64(st, 1, rid);
+		store_bind_text(st, 2, l->id);
+		store_bind_text(st, 3, l->seller_id);
+		store_bind_text(st, 4, l->sku);
+		store_bind_text(st, 5, node);
+		store_bind_text(st, 6, l->title);
+		store_bind_text(st, 7, d.currency);
+		sqlite3_bind_int64(st, 8, d.price);
+		sqlite3_bind_int64(st, 9, d.moq);
+		store_bind_text(st, 10, d.country);
+		store_bind_text(st, 11, l->category);
+		store_bind_text(st, 12, l->updated);
+		store_bind_text(st, 13, l->status[0] ? l->status : "active");
+		if (d.active) {
+			sqlite3_bind_int64(st, 14, pkey);
+			sqlite3_bind_int64(st, 15, rkey);
+		}
+		sqlite3_bind_int(st, 16, ss.verified);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_dberr(s, e, "writing a listing");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (!rc && (st = store_stmt(s, ST_J_INSERT, e))) {
+			sqlite3_bind_int64(st, 1, rid);
+			sqlite3_bind_text(st, 2, kbuf_str(&json), (int)json.len, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = store_dberr(s, e, "writing a listing");
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+		} else if (!rc) {
+			rc = K_EDB;
+		}
+	} else if (!rc) {
+		rc = K_EDB;
+	}
+	search_doc_free(&d);
+	kbuf_free(&json);
+	return rc;
+}
+
+int store_listing_put(struct store *s, const struct listing *l, const char *node, struct kerr *e)
+{
+	int rc = check_listing(l, e);
+	if (rc)
+		return rc;
+	if ((rc = store_wbegin(s, e)))
+		return rc;
+	rc = put_locked(s, l, node, e);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	if (rc)
+		kerr_prefix(e, "listing %s", l->id);
+	return rc ? rc : rc2;
+}
+
+int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e)
+{
+	listing_init(out);
+	sqlite3_stmt *st = store_stmt(s, ST_L_JSON, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id);
+		return store_dberr(s, e, "reading a listing");
+	}
+	cJSON *j = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+	                                 (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (!j)
+		return kerr_set(e, K_EDB, "%s: listing %s is damaged", s->path, id);
+	listing_free(out);
+	rc = listing_from_json(j, out, e);
+	cJSON_Delete(j);
+	if (rc)
+		kerr_prefix(e, "%s: listing %s", s->path, id);
+	return rc;
+}
+
+static int delete_locked(struct store *s, const char *id, struct kerr *e)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_L_FIND, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE
+		           ? kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id)
+		           : store_dberr(s, e, "reading a listing");
+	}
+	int64_t rid = sqlite3_column_int64(st, 0);
+	int indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	int64_t pkey = sqlite3_column_int64(st, 1), rkey = sqlite3_column_int64(st, 2);
+	char *json = store_col_dup(st, 3);
+	int ixv = sqlite3_column_int(st, 4);
+	sqlite3_reset(st);
+	rc = indexed ? unindex(s, rid, pkey, rkey, json, ixv, e) : K_OK;
+	free(json);
+	if (rc)
+		return rc;
+	if (!(st = store_stmt(s, ST_L_DELETE, e)))
+		return K_EDB;
+	sqlite3_bind_int64(st, 1, rid);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? K_OK : store_dberr(s, e, "deleting a listing");
+}
+
+int store_listing_delete(struct store *s, const char *id, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	rc = delete_locked(s, id, e);
+	/* Not found changed nothing: no reason to doom the caller's transaction. */
+	int rc2 = store_wend(s, rc == K_OK || rc == K_ENOTFOUND, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_listing_each(struct store *s, const char *seller_id, store_listing_cb cb, void *ctx,
+                       struct kerr *e)
+{
+	/* The shared statement, unless a callback up the stack is still walking it. */
+	enum store_stmt id = seller_id ? ST_L_EACH_SELLER : ST_L_EACH_ALL;
+	sqlite3_stmt *st = s->st[id];
+	int own = st && sqlite3_stmt_busy(st);
+	if (own) {
+		if (sqlite3_prepare_v2(s->db, sqlite3_sql(s->st[id]), -1, &st, NULL) != SQLITE_OK)
+			return store_dberr(s, e, "listing listings");
+	} else if (!(st = store_stmt(s, id, e))) {
+		return K_EDB;
+	}
+	if (seller_id)
+		store_bind_text(st, 1, seller_id);
+	int rc, ret = K_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *j = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+		                                 (size_t)sqlite3_column_bytes(st, 0));
+		struct listing l;
+		if (!j) {
+			ret = kerr_set(e, K_EDB, "%s: a stored listing is damaged", s->path);
+			break;
+		}
+		ret = listing_from_json(j, &l, e);
+		cJSON_Delete(j);
+		if (ret) {
+			kerr_prefix(e, "%s", s->path);
+			break;
+		}
+		ret = cb(ctx, &l);
+		listing_free(&l);
+		if (ret)
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = store_dberr(s, e, "listing listings");
+	if (own)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
+	return ret;
+}
+
+int64_t store_listing_count(struct store *s)
+{
+	if (s->count_gen == s->gen + 1) /* + 1: 0 means never counted */
+		return s->count_cache;
+	sqlite3_stmt *st = store_stmt(s, ST_L_COUNT, NULL);
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	s->count_cache = n;
+	s->count_gen = n >= 0 ? s->gen + 1 : 0;
+	return n;
+}
+
+/* Re-tokenises and re-keys one indexed row. now: the seller's standing to index with; NULL
+ * after the index was emptied (fresh): nothing to delete, the standing is read, and the
+ * price key is made anew too. */
+static int reindex_one(struct store *s, int64_t rid, const struct seller_state *now, struct kerr *e)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_L_BY_RID, e);
+	if (!st)
+		return K_EDB;
+	sqlite3_bind_int64(st, 1, rid);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_dberr(s, e, "reading a listing to re-index");
+	}
+	int64_t pkey = sqlite3_column_int64(st, 0), rkey = sqlite3_column_int64(st, 1);
+	char *json = store_col_dup(st, 2);
+	int ixv = sqlite3_column_int(st, 3);
+	char *updated = store_col_dup(st, 4);
+	char *seller = store_col_dup(st, 5);
+	sqlite3_reset(st);
+	struct seller_state read;
+	int rc = K_OK;
+	if (!now) {
+		rc = store_seller_state(s, seller, &read, e);
+		now = &read;
+	} else {
+		rc = unindex(s, rid, pkey, rkey, json, ixv, e);
+	}
+	cJSON *j = rc ? NULL : cJSON_Parse(json);
+	struct search_doc d;
+	search_doc_init(&d);
+	if (!rc && !j)
+		rc = kerr_set(e, K_EDB, "%s: a stored listing is damaged (row %lld)", s->path,
+		              (long long)rid);
+	if (j) {
+		search_doc_build(&d, j, now->verified);
+		/* The verified flag is a rid bit: the row may move. */
+		int64_t nrid = rid, base = search_rid_base(updated, d.rid_bits);
+		if ((rid & ~SEARCH_RID_TIE_MASK) != base)
+			rc = search_free_key(s, ST_L_MAX_RID, base, SEARCH_RID_SPAN,
+			                     search_rid_step(), &nrid, e);
+		if (!rc && now == &read)
+			rc =
+			    search_free_key(s, ST_L_MAX_PKEY, search_pkey_base(d.currency, d.price),
+			                    KEY_SPAN, KEY_SPAN, &pkey, e);
+		if (!rc)
+			rc = search_free_key(s, ST_L_MAX_RKEY, search_rkey_base(now, updated),
+			                     KEY_SPAN, KEY_SPAN, &rkey, e);
+		if (!rc)
+			rc = search_index_add(s, nrid, pkey, rkey, &d, e);
+		if (!rc && (st = store_stmt(s, ST_L_SET_KEYS, e))) {
+			sqlite3_bind_int64(st, 1, rid);
+			sqlite3_bind_int64(st, 2, rkey);
+			sqlite3_bind_int(st, 3, now->verified);
+			sqlite3_bind_int64(st, 4, nrid);
+			sqlite3_bind_int64(st, 5, pkey);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = store_dberr(s, e, "re-indexing a listing");
+			sqlite3_reset(st);
+		}
+		if (!rc && nrid != rid && (st = store_stmt(s, ST_J_MOVE, e))) {
+			sqlite3_bind_int64(st, 1, rid);
+			sqlite3_bind_int64(st, 2, nrid);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = store_dberr(s, e, "re-indexing a listing");
+			sqlite3_reset(st);
+		}
+	}
+	search_doc_free(&d);
+	cJSON_Delete(j);
+	free(json);
+	free(updated);
+	free(seller);
+	return rc;
+}
+
+/* The rids a statement yields (bound to seller_id when not NULL), collected first: the rows
+ * are rewritten while we go. */
+static int collect_rids(struct store *s, enum store_stmt id, const char *seller_id, int64_t **rids,
+                        size_t *n, struct kerr *e)
+{
+	sqlite3_stmt *st = store_stmt(s, id, e);
+	if (!st)
+		return K_EDB;
+	if (seller_id)
+		store_bind_text(st, 1, seller_id);
+	size_t cap = 0;
+	int rc;
+	*rids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*rids = xrealloc(*rids, cap * sizeof **rids);
+		}
+		(*rids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*rids);
+		*rids = NULL;
+		return store_dberr(s, e, "listing listings to re-index");
+	}
+	return K_OK;
+}
+
+int listings_reindex_seller(struct store *s, const char *seller_id, const struct seller_state *now,
+                            struct kerr *e)
+{
+	int64_t *rids;
+	size_t n;
+	int rc = collect_rids(s, ST_L_OF_SELLER, seller_id, &rids, &n, e);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = reindex_one(s, rids[i], now, e);
+	free(rids);
+	return rc;
+}
+
+int listings_search_upgrade(struct store *s, struct kerr *e)
+{
+	/* The index holds text made by this program's search_doc_build; when that changes
+	 * (SEARCH_TEXT_VERSION), the contentless tables cannot be edited row by row any more
+	 * and are rebuilt from the stored JSON. */
+	char *v = NULL, want[16];
+	snprintf(want, sizeof want, "%d", SEARCH_TEXT_VERSION);
+	int rc = store_meta_get(s, "search_version", &v, NULL);
+	int same = rc == K_OK && strcmp(v, want) == 0;
+	free(v);
+	if (same)
+		return K_OK;
+	if ((rc = store_wbegin(s, e)))
+		return rc;
+	int64_t *rids = NULL;
+	size_t n = 0;
+	rc = search_index_clear(s, e);
+	if (!rc)
+		rc = collect_rids(s, ST_L_ALL_INDEXED, NULL, &rids, &n, e);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = reindex_one(s, rids[i], NULL, e);
+	free(rids);
+	if (!rc)
+		rc = store_meta_set(s, "search_version", want, e);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}

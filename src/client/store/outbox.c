@@ -1,0 +1,156 @@
+/* outbox — every user action waiting for its node, in the order it was made. Each entry
+ * carries a creation id made here, so a push retried after a crash or a dropped link is
+ * recognised by the node and never makes a second object. */
+#include "store_int.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/buf.h"
+
+void outbox_item_free(struct outbox_item *it)
+{
+	if (!it)
+		return;
+	free(it->method);
+	free(it->op);
+	free(it->object_id);
+	free(it->payload);
+	free(it->node);
+	free(it->last_error);
+	memset(it, 0, sizeof *it);
+}
+
+/* "k" + 32 hex digits: 128 random bits, so two clients never collide either. */
+static void creation_id(char out[40])
+{
+	unsigned char r[16];
+	/* Idempotent; 1 (already done) is as good as 0. */
+	if (sodium_init() < 0)
+		abort(); /* no randomness: never hand out guessable ids */
+	randombytes_buf(r, sizeof r);
+	out[0] = 'k';
+	sodium_bin2hex(out + 1, 33, r, sizeof r);
+}
+
+int store_outbox_add(struct store *s, const char *method, const char *op, const char *object_id,
+                     const char *payload, const char *node, char creation_id_out[40],
+                     struct kerr *e)
+{
+	if (!method || !*method || !op || !*op)
+		return kerr_set(e, K_EINVAL, "outbox: an entry needs a method and an op");
+	char cid[40], now[MODEL_TIME_LEN + 1];
+	creation_id(cid);
+	model_now(now);
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, ST_O_ADD, e);
+	if (!st) {
+		store_wend(s, 0, NULL);
+		return K_EDB;
+	}
+	store_bind_text(st, 1, cid);
+	store_bind_text(st, 2, method);
+	store_bind_text(st, 3, op);
+	store_bind_text(st, 4, object_id);
+	store_bind_text(st, 5, payload);
+	store_bind_text(st, 6, node);
+	store_bind_text(st, 7, now);
+	rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, "queueing an action");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	if (!rc && !rc2 && creation_id_out)
+		memcpy(creation_id_out, cid, sizeof cid);
+	return rc ? rc : rc2;
+}
+
+int store_outbox_each(struct store *s, store_outbox_cb cb, void *ctx, struct kerr *e)
+{
+	/* Collected first: a callback that pushes an entry marks it done or failed, which
+	 * writes the very table being walked. */
+	sqlite3_stmt *st = store_stmt(s, ST_O_EACH, e);
+	if (!st)
+		return K_EDB;
+	struct outbox_item *items = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			items = xrealloc(items, cap * sizeof *items);
+		}
+		struct outbox_item *it = &items[n++];
+		memset(it, 0, sizeof *it);
+		it->seq = sqlite3_column_int64(st, 0);
+		store_col_copy(st, 1, it->creation_id, sizeof it->creation_id);
+		it->method = store_col_dup(st, 2);
+		it->op = store_col_dup(st, 3);
+		it->object_id = store_col_dup(st, 4);
+		it->payload = store_col_dup(st, 5);
+		it->node = store_col_dup(st, 6);
+		store_col_copy(st, 7, it->created, sizeof it->created);
+		it->attempts = sqlite3_column_int(st, 8);
+		it->last_error = store_col_dup(st, 9);
+	}
+	sqlite3_reset(st);
+	int ret = rc == SQLITE_DONE ? K_OK : store_dberr(s, e, "reading the outbox");
+	for (size_t i = 0; i < n; i++) {
+		if (!ret)
+			ret = cb(ctx, &items[i]);
+		outbox_item_free(&items[i]);
+	}
+	free(items);
+	return ret;
+}
+
+int64_t store_outbox_count(struct store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_O_COUNT, NULL);
+	if (!st)
+		return -1;
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_reset(st);
+	return n;
+}
+
+static int write_seq(struct store *s, enum store_stmt id, int64_t seq, const char *error,
+                     const char *what, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, id, e);
+	if (!st) {
+		store_wend(s, 0, NULL);
+		return K_EDB;
+	}
+	sqlite3_bind_int64(st, 1, seq);
+	if (id == ST_O_FAIL)
+		store_bind_text(st, 2, error ? error : "failed");
+	rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, what);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (!rc && sqlite3_changes(s->db) == 0)
+		rc = kerr_set(e, K_ENOTFOUND, "outbox: no entry %lld", (long long)seq);
+	int rc2 = store_wend(s, rc == K_OK || rc == K_ENOTFOUND, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_outbox_done(struct store *s, int64_t seq, struct kerr *e)
+{
+	return write_seq(s, ST_O_DONE, seq, NULL, "clearing an outbox entry", e);
+}
+
+int store_outbox_fail(struct store *s, int64_t seq, const char *error, struct kerr *e)
+{
+	return write_seq(s, ST_O_FAIL, seq, error, "recording an outbox failure", e);
+}
+
+int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e)
+{
+	/* The same deletion as done; kept apart so callers say which one they mean. */
+	return write_seq(s, ST_O_DONE, seq, NULL, "dropping an outbox entry", e);
+}

@@ -1,0 +1,479 @@
+/* store — opening cache.db, its ordered migrations and schema version, the statement
+ * table every store file draws from, transactions and the meta key/value table. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/buf.h"
+
+/* Ordered schema patches (newsboat's schemaPatches): entry i takes the schema from version
+ * i to i + 1 and PRAGMA user_version records how many have run. A shipped entry is never
+ * edited; a change is a new entry at the end. */
+static const char *const migrations[] = {
+    /* 1: the first schema. */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE sync_state(node TEXT NOT NULL, type TEXT NOT NULL, state TEXT NOT NULL,"
+    "  PRIMARY KEY(node, type)) WITHOUT ROWID;"
+    "CREATE TABLE accounts(id TEXT PRIMARY KEY, json TEXT NOT NULL, handle TEXT,"
+    "  display_name TEXT, country TEXT, verified INTEGER NOT NULL DEFAULT 0,"
+    "  rating_avg REAL NOT NULL DEFAULT 0, rating_count INTEGER NOT NULL DEFAULT 0,"
+    "  seen TEXT NOT NULL);"
+    "CREATE INDEX accounts_handle ON accounts(handle);"
+    /* rid is the listing's place in `updated` order and its rowid in search; pkey and
+     * rkey are its rowids in search_ord (price and rating order); both NULL while the
+     * listing is not in the index (paused). ix_verified is the seller flag the index rows
+     * were built with, so they can be rebuilt exactly to delete them. The JSON (with
+     * sig) lives in listing_json: this table is what every search hit reads, and kept
+     * narrow it stays in memory with a million rows. */
+    "CREATE TABLE listings(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  seller_id TEXT NOT NULL, sku TEXT NOT NULL, node TEXT,"
+    "  title TEXT NOT NULL, currency TEXT NOT NULL, price INTEGER NOT NULL,"
+    "  moq INTEGER NOT NULL, country TEXT NOT NULL, category TEXT, updated TEXT NOT NULL,"
+    "  status TEXT NOT NULL, pkey INTEGER UNIQUE, rkey INTEGER UNIQUE,"
+    "  ix_verified INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX listings_seller ON listings(seller_id, sku);"
+    "CREATE TABLE listing_json(rid INTEGER PRIMARY KEY, json TEXT NOT NULL);"
+    "CREATE TRIGGER listings_json_gone AFTER DELETE ON listings BEGIN"
+    "  DELETE FROM listing_json WHERE rid = old.rid; END;"
+    /* Contentless: the text is rebuilt from listing_json when a row must go. */
+    "CREATE VIRTUAL TABLE search USING fts5(title, body, facets,"
+    "  tokenize=\"unicode61 remove_diacritics 2 categories 'L* N* Co M*' tokenchars '_'\","
+    "  detail=column, content='', columnsize=0);"
+    "CREATE VIRTUAL TABLE search_ord USING fts5(title, doc,"
+    "  tokenize=\"unicode61 remove_diacritics 2 categories 'L* N* Co M*' tokenchars '_'\","
+    "  detail=column, content='', columnsize=0);"
+    "CREATE TABLE conversations(id TEXT PRIMARY KEY, json TEXT NOT NULL, peer_id TEXT,"
+    "  listing_id TEXT, order_id TEXT, updated TEXT NOT NULL, unread INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX conversations_updated ON conversations(updated);"
+    "CREATE TABLE messages(id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL"
+    "  REFERENCES conversations(id) ON DELETE CASCADE, json TEXT NOT NULL, sender_id TEXT,"
+    "  sent TEXT NOT NULL);"
+    "CREATE INDEX messages_conv ON messages(conversation_id, sent);"
+    "CREATE TABLE contracts(id TEXT PRIMARY KEY, json TEXT NOT NULL, listing_id TEXT,"
+    "  buyer_id TEXT, seller_id TEXT, state TEXT, updated TEXT NOT NULL);"
+    "CREATE INDEX contracts_updated ON contracts(updated);"
+    "CREATE TABLE orders(id TEXT PRIMARY KEY, json TEXT NOT NULL, contract_id TEXT,"
+    "  buyer_id TEXT, seller_id TEXT, state TEXT NOT NULL, updated TEXT NOT NULL);"
+    "CREATE INDEX orders_state ON orders(state, updated);"
+    "CREATE TABLE shipments(id TEXT PRIMARY KEY, json TEXT NOT NULL, order_id TEXT,"
+    "  carrier TEXT, tracking TEXT, status TEXT, updated TEXT NOT NULL);"
+    "CREATE INDEX shipments_order ON shipments(order_id);"
+    "CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  creation_id TEXT NOT NULL UNIQUE, method TEXT NOT NULL, op TEXT NOT NULL,"
+    "  object_id TEXT, payload TEXT, node TEXT, created TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* search_ord scans share their WHERE: the MATCH expression, then exact checks of price
+ * and MOQ on the rows that need one (kedge: phrase N of the expression is in this row; -1
+ * never, -2 always), so only those rows touch the table. */
+#define EDGE_WHERE(tab, key)                                                                       \
+	" AND (kedge(" tab ", ?2) = 0 OR (SELECT price FROM listings WHERE " key " = " tab         \
+	".rowid) <= ?3)"                                                                           \
+	" AND (kedge(" tab ", ?4) = 0 OR (SELECT moq FROM listings WHERE " key " = " tab           \
+	".rowid) <= ?5)"
+#define HIT_COLS                                                                                   \
+	"SELECT l.id, l.seller_id, l.title, l.currency, l.price, l.moq, l.country, l.updated,"     \
+	" coalesce(a.verified, 0), coalesce(a.rating_avg, 0), coalesce(a.rating_count, 0)"         \
+	" FROM listings l LEFT JOIN accounts a ON a.id = l.seller_id "
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [ST_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [ST_L_FIND] = "SELECT l.rid, l.pkey, l.rkey, j.json, l.ix_verified, l.updated"
+                  " FROM listings l JOIN listing_json j ON j.rid = l.rid WHERE l.id = ?1",
+    [ST_L_INSERT] = "INSERT INTO listings(rid, id, seller_id, sku, node, title, currency,"
+                    " price, moq, country, category, updated, status, pkey, rkey, ix_verified)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                    " ?16)",
+    [ST_J_INSERT] = "INSERT INTO listing_json(rid, json) VALUES(?1, ?2)",
+    [ST_L_DELETE] = "DELETE FROM listings WHERE rid = ?1",
+    [ST_L_JSON] = "SELECT j.json FROM listings l JOIN listing_json j ON j.rid = l.rid"
+                  " WHERE l.id = ?1",
+    [ST_L_EACH_ALL] = "SELECT j.json FROM listings l JOIN listing_json j ON j.rid = l.rid"
+                      " ORDER BY l.seller_id, l.sku",
+    [ST_L_EACH_SELLER] = "SELECT j.json FROM listings l JOIN listing_json j ON j.rid = l.rid"
+                         " WHERE l.seller_id = ?1 ORDER BY l.sku",
+    [ST_L_COUNT] = "SELECT count(*) FROM listings",
+    [ST_L_MAX_RID] = "SELECT max(rid) FROM listings WHERE rid BETWEEN ?1 AND ?2",
+    [ST_L_MAX_PKEY] = "SELECT max(pkey) FROM listings WHERE pkey BETWEEN ?1 AND ?2",
+    [ST_L_MAX_RKEY] = "SELECT max(rkey) FROM listings WHERE rkey BETWEEN ?1 AND ?2",
+    [ST_L_OF_SELLER] = "SELECT rid FROM listings WHERE seller_id = ?1 AND rkey IS NOT NULL",
+    [ST_L_BY_RID] = "SELECT l.pkey, l.rkey, j.json, l.ix_verified, l.updated, l.seller_id"
+                    " FROM listings l JOIN listing_json j ON j.rid = l.rid WHERE l.rid = ?1",
+    [ST_L_SET_KEYS] = "UPDATE listings SET rkey = ?2, ix_verified = ?3, rid = ?4, pkey = ?5"
+                      " WHERE rid = ?1",
+    [ST_L_ALL_INDEXED] = "SELECT rid FROM listings WHERE rkey IS NOT NULL",
+    [ST_J_MOVE] = "UPDATE listing_json SET rid = ?2 WHERE rid = ?1",
+    [ST_FTS_INSERT] = "INSERT INTO search(rowid, title, body, facets) VALUES(?1, ?2, ?3, ?4)",
+    [ST_FTS_DELETE] = "INSERT INTO search(search, rowid, title, body, facets)"
+                      " VALUES('delete', ?1, ?2, ?3, ?4)",
+    [ST_ORD_INSERT] = "INSERT INTO search_ord(rowid, title, doc) VALUES(?1, ?2, ?3)",
+    [ST_ORD_DELETE] = "INSERT INTO search_ord(search_ord, rowid, title, doc)"
+                      " VALUES('delete', ?1, ?2, ?3)",
+    [ST_L_RID_BY_PKEY] = "SELECT rid FROM listings WHERE pkey = ?1", /* the index covers it */
+    [ST_L_KEYS_BY_PKEY] = "SELECT rid, rkey FROM listings WHERE pkey = ?1",
+    [ST_A_GET] = "SELECT json FROM accounts WHERE id = ?1",
+    [ST_A_STATE] = "SELECT verified, rating_avg, rating_count FROM accounts WHERE id = ?1",
+    [ST_A_PUT] = "INSERT INTO accounts(id, json, handle, display_name, country, verified,"
+                 " rating_avg, rating_count, seen) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                 " ON CONFLICT(id) DO UPDATE SET json = excluded.json, handle = excluded.handle,"
+                 " display_name = excluded.display_name, country = excluded.country,"
+                 " verified = excluded.verified, rating_avg = excluded.rating_avg,"
+                 " rating_count = excluded.rating_count, seen = excluded.seen",
+    [ST_O_ADD] = "INSERT INTO outbox(creation_id, method, op, object_id, payload, node, created)"
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_O_EACH] = "SELECT seq, creation_id, method, op, object_id, payload, node, created,"
+                  " attempts, last_error FROM outbox ORDER BY seq",
+    [ST_O_COUNT] = "SELECT count(*) FROM outbox",
+    [ST_O_DONE] = "DELETE FROM outbox WHERE seq = ?1",
+    [ST_O_FAIL] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+    /* The dense filters are rid bits here (search.c): ?10 bits required, MOQ class (bits
+     * 19..23) at most ?11, rows of class ?12 checked against the table. */
+    [ST_SCAN_MAIN] = "SELECT rowid, ktitle(search, ?7) FROM search WHERE search MATCH ?1"
+                     " AND (rowid & ?10) = ?10 AND ((rowid >> 19) & 31) <= ?11"
+                     " AND (((rowid >> 19) & 31) != ?12"
+                     " OR (SELECT moq FROM listings WHERE rid = search.rowid) <= ?5)"
+                     " AND (kedge(search, ?2) = 0"
+                     " OR (SELECT price FROM listings WHERE rid = search.rowid) <= ?3)"
+                     " ORDER BY rowid DESC LIMIT ?6",
+    [ST_SCAN_ORD_P] =
+        "SELECT rowid, ktitle(search_ord, ?7) FROM search_ord WHERE search_ord MATCH ?1"
+        " AND rowid BETWEEN ?8 AND ?9" EDGE_WHERE("search_ord", "pkey") " ORDER BY rowid LIMIT ?6",
+    [ST_SCAN_ORD_R] =
+        "SELECT rowid, ktitle(search_ord, ?7) FROM search_ord WHERE search_ord MATCH ?1"
+        " AND rowid BETWEEN ?8 AND ?9" EDGE_WHERE("search_ord", "rkey") " ORDER BY rowid LIMIT ?6",
+    [ST_HIT_RID] = HIT_COLS "WHERE l.rid = ?1",
+    [ST_HIT_PKEY] = HIT_COLS "WHERE l.pkey = ?1",
+    [ST_HIT_RKEY] = HIT_COLS "WHERE l.rkey = ?1",
+};
+
+int store_schema_version(struct store *s)
+{
+	(void)s;
+	return SCHEMA_VERSION;
+}
+
+int store_dberr(struct store *s, struct kerr *e, const char *what)
+{
+	return kerr_set(e, K_EDB, "%s: %s: %s", s && s->path ? s->path : "cache.db", what,
+	                s && s->db ? sqlite3_errmsg(s->db) : "cannot open");
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct kerr *e)
+{
+	sqlite3_stmt *st = s->st[id];
+	if (!st) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
+		                       NULL) != SQLITE_OK) {
+			store_dberr(s, e, "preparing a statement");
+			return NULL;
+		}
+		s->st[id] = st;
+		return st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+int store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (!v)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_TRANSIENT);
+}
+
+char *store_col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (!t)
+		return NULL;
+	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i));
+}
+
+void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+static int exec(struct store *s, const char *sql, const char *what, struct kerr *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		kerr_set(e, K_EDB, "%s: %s: %s", s->path, what, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return K_EDB;
+	}
+	return K_OK;
+}
+
+static int user_version(struct store *s, int *v, struct kerr *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return store_dberr(s, e, "reading the schema version");
+	int rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? K_OK : store_dberr(s, e, "reading the schema version");
+}
+
+static int migrate(struct store *s, struct kerr *e)
+{
+	int v;
+	int rc = user_version(s, &v, e);
+	if (rc)
+		return rc;
+	if (v > SCHEMA_VERSION)
+		return kerr_set(e, K_ENEWER,
+		                "%s was written by a newer kontor (schema %d, this one knows %d)",
+		                s->path, v, SCHEMA_VERSION);
+	for (; v < SCHEMA_VERSION; v++) {
+		/* Each step and its version number commit together: a crash mid-way leaves the
+		 * previous version, never half of one. */
+		if ((rc = exec(s, "BEGIN IMMEDIATE", "starting a migration", e)))
+			return rc;
+		char what[64], pragma[64];
+		snprintf(what, sizeof what, "migration %d", v + 1);
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(s, migrations[v], what, e)) || (rc = exec(s, pragma, what, e)) ||
+		    (rc = exec(s, "COMMIT", what, e))) {
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return K_OK;
+}
+
+/* Bulk loading also lets FTS5 gather 32 MiB of postings before it writes a segment and
+ * holds off its merging until store_search_optimize: otherwise each table is merged again
+ * and again while it grows. The options persist in the tables, so off puts the defaults
+ * back, and a meta row remembers a load that never finished (store_open undoes it). */
+static const char *const bulk_sql[2] = {
+    "PRAGMA cache_size = -8000;"
+    " INSERT INTO search(search, rank) VALUES('hashsize', 1048576);"
+    " INSERT INTO search(search, rank) VALUES('automerge', 4);"
+    " INSERT INTO search(search, rank) VALUES('crisismerge', 16);"
+    " INSERT INTO search_ord(search_ord, rank) VALUES('hashsize', 1048576);"
+    " INSERT INTO search_ord(search_ord, rank) VALUES('automerge', 4);"
+    " INSERT INTO search_ord(search_ord, rank) VALUES('crisismerge', 16);"
+    " DELETE FROM meta WHERE key = 'bulk_load';",
+    "PRAGMA cache_size = -131072;"
+    " INSERT INTO search(search, rank) VALUES('hashsize', 33554432);"
+    " INSERT INTO search(search, rank) VALUES('automerge', 0);"
+    " INSERT INTO search(search, rank) VALUES('crisismerge', 64);"
+    " INSERT INTO search_ord(search_ord, rank) VALUES('hashsize', 33554432);"
+    " INSERT INTO search_ord(search_ord, rank) VALUES('automerge', 0);"
+    " INSERT INTO search_ord(search_ord, rank) VALUES('crisismerge', 64);"
+    " INSERT INTO meta(key, value) VALUES('bulk_load', '1')"
+    " ON CONFLICT(key) DO UPDATE SET value = excluded.value;",
+};
+
+int store_bulk_load(struct store *s, int on, struct kerr *e)
+{
+	int rc = exec(s, bulk_sql[on != 0], "switching bulk loading", e);
+	if (!rc && !on)
+		sqlite3_db_release_memory(s->db);
+	return rc;
+}
+
+int store_open(const char *path, struct store **out, struct kerr *e)
+{
+	*out = NULL;
+	struct store *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = kerr_set(e, K_EDB, "%s: cannot open: %s", path,
+		              s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* The client's RSS budget (30 MiB with a million listings) rules out a big page cache
+	 * and mmap, whose touched pages count as resident; the OS page cache does the rest. */
+	if ((rc = exec(s,
+	               "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	               " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000;"
+	               " PRAGMA mmap_size = 0",
+	               "setting it up", e)))
+		goto fail;
+	if ((rc = migrate(s, e)))
+		goto fail;
+	if ((rc = search_attach(s, e)) || (rc = listings_search_upgrade(s, e)))
+		goto fail;
+	char *bulk = NULL;
+	if (store_meta_get(s, "bulk_load", &bulk, NULL) == K_OK &&
+	    (rc = exec(s, bulk_sql[0], "ending an unfinished bulk load", e))) {
+		free(bulk);
+		goto fail;
+	}
+	free(bulk);
+	*out = s;
+	return K_OK;
+fail:
+	store_close(&s);
+	return rc;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = *sp;
+	if (!s)
+		return;
+	search_detach(s);
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+int store_begin(struct store *s, struct kerr *e)
+{
+	if (s->user_txn)
+		return kerr_set(e, K_EINVAL, "%s: a transaction is already open", s->path);
+	/* IMMEDIATE takes the write lock now, so a concurrent writer makes us wait (busy
+	 * timeout) instead of failing half-way through. */
+	int rc = exec(s, "BEGIN IMMEDIATE", "starting a transaction", e);
+	if (!rc)
+		s->user_txn = 1;
+	return rc;
+}
+
+int store_commit(struct store *s, struct kerr *e)
+{
+	if (!s->user_txn)
+		return kerr_set(e, K_EINVAL, "%s: no transaction to commit", s->path);
+	if (s->txn_failed) {
+		store_rollback(s);
+		return kerr_set(e, K_EDB,
+		                "%s: a write in this transaction failed; all of it was "
+		                "rolled back",
+		                s->path);
+	}
+	int rc = search_pending_flush(s, e);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	rc = exec(s, "COMMIT", "committing", e);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	s->user_txn = 0;
+	return K_OK;
+}
+
+void store_rollback(struct store *s)
+{
+	if (!s->user_txn)
+		return;
+	search_pending_discard(s);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->user_txn = 0;
+	s->wdepth = 0;
+	s->txn_failed = 0;
+	/* Results cached inside the transaction saw rows that are gone now. */
+	s->gen++;
+	search_cache_clear(s);
+}
+
+int store_wbegin(struct store *s, struct kerr *e)
+{
+	s->gen++;
+	search_cache_clear(s);
+	/* Inside the caller's transaction (or another write) there is no savepoint: FTS5
+	 * flushes its pending index at every savepoint, which made bulk loads write each listing
+	 * as its own segment. A write that fails in there dooms the whole transaction instead
+	 * (store_commit refuses), which is what "one transaction" promises anyway. */
+	if (s->user_txn || s->wdepth > 0) {
+		s->wdepth++;
+		return K_OK;
+	}
+	int rc = exec(s, "BEGIN IMMEDIATE", "starting a write", e);
+	if (!rc)
+		s->wdepth++;
+	return rc;
+}
+
+int store_wend(struct store *s, int ok, struct kerr *e)
+{
+	if (s->wdepth > 0)
+		s->wdepth--;
+	if (s->user_txn || s->wdepth > 0) {
+		if (!ok)
+			s->txn_failed = 1;
+		return K_OK;
+	}
+	if (s->txn_failed)
+		ok = 0;
+	s->txn_failed = 0;
+	if (ok && search_pending_flush(s, e))
+		ok = 0;
+	if (!ok)
+		search_pending_discard(s);
+	if (ok) {
+		int rc = exec(s, "COMMIT", "committing a write", e);
+		if (rc)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return K_OK;
+}
+
+int store_meta_get(struct store *s, const char *key, char **out, struct kerr *e)
+{
+	*out = NULL;
+	sqlite3_stmt *st = store_stmt(s, ST_META_GET, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = store_col_dup(st, 0);
+		if (!*out)
+			*out = xstrdup("");
+		sqlite3_reset(st);
+		return K_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return kerr_set(e, K_ENOTFOUND, "%s: no setting '%s'", s->path, key);
+	return store_dberr(s, e, "reading a setting");
+}
+
+int store_meta_set(struct store *s, const char *key, const char *value, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, ST_META_SET, e);
+	if (!st)
+		return store_wend(s, 0, NULL), K_EDB;
+	store_bind_text(st, 1, key);
+	store_bind_text(st, 2, value ? value : "");
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = store_dberr(s, e, "writing a setting");
+		sqlite3_reset(st);
+		store_wend(s, 0, NULL);
+		return rc;
+	}
+	sqlite3_reset(st);
+	return store_wend(s, 1, e);
+}

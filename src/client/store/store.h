@@ -1,0 +1,131 @@
+/* store — the client's cache: one SQLite file (cache.db, WAL) with ordered migrations and a
+ * schema version; a database written by a newer kontor is refused. All of the client's SQL
+ * lives under store/; nothing above it sees sqlite3. Every screen reads from here. */
+#ifndef KONTOR_STORE_H
+#define KONTOR_STORE_H
+
+#include <stdint.h>
+
+#include "kontor/err.h"
+#include "kontor/model.h"
+
+struct store;
+
+/* Opens (creating when absent) and migrates. K_ENEWER when the file's schema version is
+ * newer than this program's; K_EDB naming the file for anything SQLite refuses. */
+int store_open(const char *path, struct store **out, struct kerr *e);
+void store_close(struct store **s);
+int store_schema_version(struct store *s); /* the version of this program's schema */
+
+/* One transaction around several writes (a local effect and its outbox entry). */
+int store_begin(struct store *s, struct kerr *e);
+int store_commit(struct store *s, struct kerr *e);
+void store_rollback(struct store *s);
+
+/* For a bulk load (the initial pull of a node's listings, a benchmark fill): on = 1 raises
+ * the page cache to 128 MiB so a million inserts into random places of the indexes do not
+ * rewrite each index page once per transaction; on = 0 returns to the normal budget and
+ * releases that memory. Run store_search_optimize after. */
+int store_bulk_load(struct store *s, int on, struct kerr *e);
+
+/* Small key/value table for settings and per-node sync state. *out is malloc'd. */
+int store_meta_get(struct store *s, const char *key, char **out, struct kerr *e);
+int store_meta_set(struct store *s, const char *key, const char *value, struct kerr *e);
+
+/* --- listings ---------------------------------------------------------------- */
+/* Insert or replace by id, keeping the FTS index and filter tokens in step. node may be
+ * NULL (not yet on any node). The listing is stored as its JSON with sig. */
+int store_listing_put(struct store *s, const struct listing *l, const char *node, struct kerr *e);
+/* K_ENOTFOUND when absent; out is initialised by this call. */
+int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e);
+int store_listing_delete(struct store *s, const char *id, struct kerr *e);
+/* Calls cb for each listing of seller_id in sku order (NULL = all, by seller then sku);
+ * cb returning non-zero stops the walk and that value is returned. */
+typedef int (*store_listing_cb)(void *ctx, const struct listing *l);
+int store_listing_each(struct store *s, const char *seller_id, store_listing_cb cb, void *ctx,
+                       struct kerr *e);
+int64_t store_listing_count(struct store *s);
+
+enum search_sort { SEARCH_RELEVANCE, SEARCH_PRICE, SEARCH_RATING, SEARCH_NEWEST };
+
+struct search_query {
+	const char *text;    /* words; NULL or "" = everything */
+	const char *country; /* seller's shipsFrom/originCountry alpha-2, or NULL */
+	const char *category;
+	const char *currency; /* with max_price: prices in this currency only */
+	int64_t max_price;    /* minor units of currency for the lowest tier; -1 = none */
+	int64_t max_moq;      /* -1 = none */
+	int verified_only;
+	const char *incoterm;
+	enum search_sort sort;
+	int limit; /* 1..500 */
+	int offset;
+};
+
+struct search_hit {
+	char id[MODEL_LISTING_ID_LEN + 1];
+	char seller_id[KCRYPTO_ID_LEN + 1];
+	char *title; /* owned by the result */
+	char currency[4];
+	int64_t price; /* lowest unit price (the best tier) */
+	int64_t moq;
+	char country[3];
+	int verified;
+	double rating;
+	int64_t rating_count;
+	char updated[MODEL_TIME_LEN + 1];
+};
+
+struct search_result {
+	struct search_hit *hits;
+	size_t n;
+	int64_t total; /* matches (may be capped: see total_capped) */
+	int total_capped;
+};
+void search_result_free(struct search_result *r);
+/* K_EINVAL for a query the index cannot take (names the word). Only active listings are
+ * found. total stops at 1000 (total_capped). Relevance = query words in the title, then
+ * newest; price = cheapest first within a currency (by currency code when none is given);
+ * rating = seller rating, then rating count, then newest. The last word also matches as a
+ * prefix when the whole word finds nothing. Results are cached until the next write. */
+int store_search(struct store *s, const struct search_query *q, struct search_result *out,
+                 struct kerr *e);
+/* Merges each search index into one segment, so a query reads one b-tree per term: run it
+ * after a bulk load (an initial pull, a benchmark fill). Seconds for a million listings. */
+int store_search_optimize(struct store *s, struct kerr *e);
+
+/* --- accounts (profiles seen, our own included) -------------------------------- */
+/* The seller is "verified" for search while a->attestation is present and its "expires" is
+ * in the future: the caller (sync) has already checked its signature against the node keys
+ * it trusts and dropped one that failed. A change of verified or rating re-indexes that
+ * seller's listings. */
+int store_account_put(struct store *s, const struct account *a, struct kerr *e);
+int store_account_get(struct store *s, const char *id, struct account *out, struct kerr *e);
+
+/* --- the outbox ---------------------------------------------------------------
+ * Every user action, written in the same transaction as its local effect. */
+struct outbox_item {
+	int64_t seq;
+	char creation_id[40]; /* unique, made at enqueue time */
+	char *method;         /* "Listing/set" */
+	char *op;             /* "create", "update", "destroy" */
+	char *object_id;
+	char *payload; /* JSON text */
+	char *node;    /* may be NULL: the current node at push time */
+	char created[MODEL_TIME_LEN + 1];
+	int attempts;
+	char *last_error; /* NULL when none */
+};
+void outbox_item_free(struct outbox_item *it);
+/* creation_id_out may be NULL. */
+int store_outbox_add(struct store *s, const char *method, const char *op, const char *object_id,
+                     const char *payload, const char *node, char creation_id_out[40],
+                     struct kerr *e);
+typedef int (*store_outbox_cb)(void *ctx, const struct outbox_item *it);
+int store_outbox_each(struct store *s, store_outbox_cb cb, void *ctx, struct kerr *e);
+int64_t store_outbox_count(struct store *s);
+int store_outbox_done(struct store *s, int64_t seq, struct kerr *e);
+int store_outbox_fail(struct store *s, int64_t seq, const char *error, struct kerr *e);
+int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e);
+
+#endif

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Local search at scale (DESIGN §11: median <= 5 ms, p99 <= 20 ms at 1,000,000 cached
+# listings; RSS <= 30 MiB). Builds search_bench, fills a fresh cache with N deterministic
+# listings, then runs Zipf-distributed queries and prints latency, file size and peak RSS.
+#   tests/bench/search.sh [N [QUERIES]]     N defaults to 1000000, QUERIES to 20000
+# B=build-dir picks the build; KEEP=1 keeps the cache file (its path is printed);
+# SEARCH_BENCH_TRACE=1 prints every first-seen query with its time on stderr.
+set -e
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+N=${1:-1000000}
+Q=${2:-20000}
+B=${B:-build}
+BIN="$B/bench/search_bench"
+make --no-print-directory "$BIN" >/dev/null
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/kontor-search-bench.XXXXXX")
+[ -n "$KEEP" ] || trap 'rm -rf "$DIR"' EXIT
+DB="$DIR/cache.db"
+echo "== generate $N listings into $DB"
+"$BIN" generate "$DB" "$N" 1
+echo "== query"
+"$BIN" query "$DB" "$Q" 2
