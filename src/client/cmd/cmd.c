@@ -1,0 +1,307 @@
+/* cmd — the command table walk, option parsing and help. The same entries serve batch
+ * mode, the TUI's ':' prompt and `help`, so what help says is what the parser accepts. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "kontor/buf.h"
+#include "kontor/json.h"
+
+static const struct cmd_entry *const groups[] = {
+	cmd_identity_entries, cmd_listing_entries, cmd_search_entries,
+	cmd_outbox_entries,   cmd_help_entries,
+};
+#define NGROUPS (sizeof groups / sizeof groups[0])
+
+const struct cmd_entry *cmd_next(const struct cmd_entry *prev)
+{
+	if (!prev)
+		return groups[0];
+	for (size_t g = 0; g < NGROUPS; g++) {
+		const struct cmd_entry *e = groups[g];
+		for (; e->name; e++) {
+			if (e != prev)
+				continue;
+			if (e[1].name)
+				return e + 1;
+			return g + 1 < NGROUPS ? groups[g + 1] : NULL;
+		}
+	}
+	return NULL;
+}
+
+const char *arg_nth(const struct args *a, const char *name, int i)
+{
+	for (int k = 0; k < a->nopt; k++)
+		if (strcmp(a->opt_name[k], name) == 0 && i-- == 0)
+			return a->opt_val[k];
+	return NULL;
+}
+
+const char *arg_get(const struct args *a, const char *name)
+{
+	const char *v = NULL;
+	for (int k = 0; k < a->nopt; k++)
+		if (strcmp(a->opt_name[k], name) == 0)
+			v = a->opt_val[k];
+	return v;
+}
+
+int arg_has(const struct args *a, const char *name)
+{
+	for (int k = 0; k < a->nopt; k++)
+		if (strcmp(a->opt_name[k], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Looks name up in a spec string: 0 unknown, 1 flag, 2 takes a value; *multi set for '*'. */
+static int spec_find(const char *spec, const char *name, size_t nlen, int *multi)
+{
+	const char *p = spec ? spec : "";
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *s = p;
+		while (*p && *p != ' ' && *p != '=')
+			p++;
+		size_t len = (size_t)(p - s);
+		int takes = *p == '=';
+		if (takes)
+			p++;
+		int m = *p == '*';
+		if (m)
+			p++;
+		if (len == nlen && len > 0 && memcmp(s, name, len) == 0) {
+			*multi = m;
+			return takes ? 2 : 1;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return 0;
+}
+
+static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct args *a,
+		      struct kerr *e)
+{
+	memset(a, 0, sizeof *a);
+	int only_pos = 0;
+	for (int i = 0; i < argc; i++) {
+		char *s = argv[i];
+		if (only_pos || s[0] != '-' || s[1] == '\0' || (s[1] >= '0' && s[1] <= '9')) {
+			if (a->npos >= ARGS_MAX)
+				return kerr_set(e, K_EUSAGE, "%s: too many arguments", ce->name);
+			a->pos[a->npos++] = s;
+			continue;
+		}
+		if (strcmp(s, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (s[1] != '-')
+			return kerr_set(e, K_EUSAGE, "%s: unknown option '%s' (see `kontor help %s`)",
+					ce->name, s, ce->name);
+		const char *name = s + 2, *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		int multi = 0, kind = spec_find(ce->spec, name, nlen, &multi);
+		if (kind == 0)
+			return kerr_set(e, K_EUSAGE, "%s: unknown option '--%.*s' (see `kontor help %s`)",
+					ce->name, (int)nlen, name, ce->name);
+		const char *val = NULL;
+		if (kind == 2) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return kerr_set(e, K_EUSAGE, "%s: option '--%.*s' needs a value",
+						ce->name, (int)nlen, name);
+		} else if (eq) {
+			return kerr_set(e, K_EUSAGE, "%s: option '--%.*s' takes no value", ce->name,
+					(int)nlen, name);
+		}
+		for (int k = 0; k < a->nopt && !multi; k++)
+			if (strlen(a->opt_name[k]) == nlen && memcmp(a->opt_name[k], name, nlen) == 0)
+				return kerr_set(e, K_EUSAGE, "%s: option '--%.*s' given twice",
+						ce->name, (int)nlen, name);
+		if (a->nopt >= ARGS_MAX)
+			return kerr_set(e, K_EUSAGE, "%s: too many options", ce->name);
+		/* Keep the name NUL-terminated: point into the spec-independent argv copy. */
+		if (eq)
+			*(char *)eq = '\0';
+		a->opt_name[a->nopt] = name;
+		a->opt_val[a->nopt] = val;
+		a->nopt++;
+	}
+	if (a->npos < ce->min_pos)
+		return kerr_set(e, K_EUSAGE, "%s: missing argument; usage: kontor %s %s", ce->name,
+				ce->name, ce->usage);
+	if (a->npos > ce->max_pos)
+		return kerr_set(e, K_EUSAGE, "%s: unexpected argument '%s'; usage: kontor %s %s",
+				ce->name, a->pos[ce->max_pos], ce->name, ce->usage);
+	return K_OK;
+}
+
+/* Number of argv words an entry name takes when it matches, else 0. */
+static int name_match(const char *name, int argc, char *const *argv)
+{
+	int words = 0;
+	const char *p = name;
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		if (words >= argc || strlen(argv[words]) != len || memcmp(argv[words], p, len) != 0)
+			return 0;
+		words++;
+		p += len;
+		if (*p == ' ')
+			p++;
+	}
+	return words;
+}
+
+static const struct cmd_entry *find_entry(int argc, char *const *argv, int *words)
+{
+	const struct cmd_entry *best = NULL;
+	*words = 0;
+	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce)) {
+		int w = name_match(ce->name, argc, argv);
+		if (w > *words)
+			best = ce, *words = w;
+	}
+	return best;
+}
+
+static void group_usage(struct kbuf *b, const char *group)
+{
+	size_t gl = strlen(group);
+	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce))
+		if (strncmp(ce->name, group, gl) == 0 && ce->name[gl] == ' ')
+			kbuf_printf(b, "%s%s", b->len ? ", " : "", ce->name + gl + 1);
+}
+
+int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
+{
+	if (argc == 0)
+		return kerr_set(e, K_EUSAGE, "no command given (see `kontor help`)");
+	int words;
+	const struct cmd_entry *ce = find_entry(argc, argv, &words);
+	if (!ce) {
+		struct kbuf b = KBUF_INIT;
+		group_usage(&b, argv[0]);
+		int rc;
+		if (b.len && argc > 1)
+			rc = kerr_set(e, K_EUSAGE, "%s: unknown subcommand '%s' (one of: %s)", argv[0],
+				      argv[1], b.data);
+		else if (b.len)
+			rc = kerr_set(e, K_EUSAGE, "%s: which one? (one of: %s)", argv[0], b.data);
+		else
+			rc = kerr_set(e, K_EUSAGE, "unknown command '%s' (see `kontor help`)",
+				      argv[0]);
+		kbuf_free(&b);
+		return rc;
+	}
+	struct args a;
+	int rc = parse_args(ce, argc - words, argv + words, &a, e);
+	if (rc)
+		return rc;
+	return ce->run(c, &a, e);
+}
+
+int cmd_exit_code(int status)
+{
+	switch (status) {
+	case K_OK:
+		return 0;
+	case K_EUSAGE:
+		return 2;
+	case K_EPARTIAL:
+		return 3;
+	case K_EQUEUED:
+		return 4;
+	case K_EVERIFY:
+		return 5;
+	default:
+		return 1;
+	}
+}
+
+void cmd_help_all(FILE *f)
+{
+	fputs("usage: kontor [--home DIR] [--node NAME] [--json] [-q|-v] [--passphrase-file FILE]\n"
+	      "              COMMAND [ARGS...]\n\n"
+	      "kontor finds suppliers and buyers, lists products, and trades with them, from a\n"
+	      "terminal or a script. Global options may stand before or after the command.\n\n"
+	      "Commands:\n",
+	      f);
+	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce))
+		fprintf(f, "  %-16s %s\n", ce->name, ce->summary);
+	fputs("\nExit status: 0 done, 1 failed, 2 usage, 3 partly done, 4 queued offline,\n"
+	      "5 verification failed. `kontor help COMMAND` for one command; man kontor(1).\n",
+	      f);
+}
+
+int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
+{
+	int words;
+	const struct cmd_entry *ce = find_entry(argc, argv, &words);
+	if (!ce || words != argc) {
+		struct kbuf b = KBUF_INIT;
+		group_usage(&b, argv[0]);
+		if (b.len && argc == 1) {
+			fprintf(f, "%s commands:\n", argv[0]);
+			size_t gl = strlen(argv[0]);
+			for (ce = cmd_next(NULL); ce; ce = cmd_next(ce))
+				if (strncmp(ce->name, argv[0], gl) == 0 && ce->name[gl] == ' ')
+					fprintf(f, "  kontor %s %s\n      %s\n", ce->name, ce->usage,
+						ce->summary);
+			kbuf_free(&b);
+			return K_OK;
+		}
+		kbuf_free(&b);
+		return kerr_set(e, K_EUSAGE, "help: no command '%s'", argv[0]);
+	}
+	fprintf(f, "usage: kontor %s %s\n\n%s\n", ce->name, ce->usage, ce->summary);
+	if (ce->help)
+		fprintf(f, "\n%s\n", ce->help);
+	return K_OK;
+}
+
+void cmd_print_json(struct ctx *c, struct cJSON *obj)
+{
+	struct kbuf b = KBUF_INIT;
+	json_print(obj, &b);
+	kbuf_putc(&b, '\n');
+	fwrite(b.data, 1, b.len, c->out);
+	kbuf_free(&b);
+	cJSON_Delete(obj);
+}
+
+void cmd_note(struct ctx *c, const char *fmt, ...)
+{
+	if (c->verbosity < 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', c->err);
+}
+
+static int run_help(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	if (a->npos == 0) {
+		cmd_help_all(c->out);
+		return K_OK;
+	}
+	return cmd_help_one(c->out, a->npos, a->pos, e);
+}
+
+const struct cmd_entry cmd_help_entries[] = {
+	{"help", "[COMMAND...]", "show the commands, or one command's usage", "", 0, 4, run_help,
+	 NULL},
+	{0},
+};

@@ -1,0 +1,94 @@
+/* cmd — the one command table behind batch mode, the TUI's ':' prompt, `help` and the man
+ * page. Each command group lives in its own file and exports a NULL-terminated array of
+ * entries; a command gets parsed options and a context, and returns a kstatus that main
+ * turns into the exit codes of DESIGN §9. Commands never call exit(). */
+#ifndef KONTOR_CMD_H
+#define KONTOR_CMD_H
+
+#include <stdio.h>
+
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+
+struct store;
+
+/* Everything a command may need, opened lazily so `kontor --help` touches no file. */
+struct ctx {
+	const char *home;            /* $KONTOR_HOME or the XDG default; owned by main */
+	const char *node;            /* --node, or NULL */
+	const char *passphrase_file; /* --passphrase-file, or NULL */
+	int json;                    /* --json: one JSON object per line on out */
+	int verbosity;               /* -1 quiet, 0 normal, 1 verbose */
+	FILE *out;
+	FILE *err;
+	struct store *store;         /* see ctx_store */
+	struct kkeypair kp;          /* see ctx_identity */
+	int have_key;
+	char self_id[KCRYPTO_ID_LEN + 1]; /* "" until known */
+};
+
+void ctx_init(struct ctx *c);
+/* Closes the store, wipes the key. */
+void ctx_done(struct ctx *c);
+/* Paths under the home: identity.key, cache.db. */
+void ctx_path(const struct ctx *c, const char *name, char *out, size_t cap);
+/* Opens cache.db (K_ENOTFOUND with "run `kontor init` first" when the home is missing). */
+int ctx_store(struct ctx *c, struct store **out, struct kerr *e);
+/* Loads identity.key, asking for the passphrase when it is encrypted. */
+int ctx_identity(struct ctx *c, struct kerr *e);
+/* Our account id from the cache (no passphrase needed). */
+int ctx_self(struct ctx *c, struct kerr *e);
+/* Reads a passphrase: --passphrase-file, $KONTOR_PASSPHRASE, or a no-echo prompt on the
+ * terminal (asked twice when confirm is set). K_EPASS when there is no way to ask. */
+int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, size_t cap,
+		   struct kerr *e);
+
+/* Parsed options of one command. Values point into argv (not owned). */
+#define ARGS_MAX 128
+struct args {
+	int npos;
+	char *pos[ARGS_MAX];
+	int nopt;
+	const char *opt_name[ARGS_MAX];
+	const char *opt_val[ARGS_MAX]; /* NULL for flags */
+};
+/* The last value given for --name, or NULL. */
+const char *arg_get(const struct args *a, const char *name);
+int arg_has(const struct args *a, const char *name);
+/* The i-th value of a repeatable option, or NULL past the end. */
+const char *arg_nth(const struct args *a, const char *name, int i);
+
+struct cmd_entry {
+	const char *name;    /* "listing add" */
+	const char *usage;   /* what follows the name in a usage line */
+	const char *summary; /* one line for help */
+	const char *spec;    /* options: "title= price= tag=* dry-run" ('=' takes a value,
+				'*' may repeat) */
+	int min_pos, max_pos;
+	int (*run)(struct ctx *c, const struct args *a, struct kerr *e);
+	const char *help;    /* longer text for `help COMMAND`, may be NULL */
+};
+
+extern const struct cmd_entry cmd_identity_entries[];
+extern const struct cmd_entry cmd_listing_entries[];
+extern const struct cmd_entry cmd_search_entries[];
+extern const struct cmd_entry cmd_outbox_entries[];
+extern const struct cmd_entry cmd_help_entries[];
+
+/* Runs argv[0..argc) (global options already removed) and returns a kstatus. */
+int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e);
+/* The exit status of DESIGN §9 for a kstatus. */
+int cmd_exit_code(int status);
+/* Prints the general help (all commands) or one command's help. */
+void cmd_help_all(FILE *f);
+int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e);
+/* Walks the table (for the TUI, completion and the man page check). */
+const struct cmd_entry *cmd_next(const struct cmd_entry *prev);
+
+/* Output helpers: a JSON object as one line (consumes obj). */
+struct cJSON;
+void cmd_print_json(struct ctx *c, struct cJSON *obj);
+/* Human notes go to err, and are silent under -q. */
+void cmd_note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

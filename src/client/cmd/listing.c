@@ -1,0 +1,759 @@
+/* listing commands: add, show, edit, pause, resume, rm, list and export a seller's products.
+ * Every write signs the listing, stores it in the cache and queues it in the outbox in one
+ * transaction; until sync delivers it the command exits 4 (queued). */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "kontor/buf.h"
+#include "kontor/codes.h"
+#include "kontor/csv.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+#define IMAGE_MAX_BYTES (10u << 20)
+
+/* Strict whole number in [min, max]; names the option in the message. */
+static int parse_int(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out,
+		     struct kerr *e)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '+' || s[0] == ' ')
+		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number", opt, s);
+	if (v < min || v > max)
+		return kerr_set(e, K_EINVAL, "--%s: %lld is out of range (%lld to %lld)", opt, v,
+				(long long)min, (long long)max);
+	*out = v;
+	return K_OK;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v && *v ? xstrdup(v) : NULL;
+}
+
+static void set_code(char *dst, size_t cap, const char *v)
+{
+	snprintf(dst, cap, "%s", v);
+	for (char *p = dst; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+/* Repeatable options also take comma-separated lists: --tag a,b --tag c. */
+static void push_list(struct kstrv *sv, const struct args *a, const char *name, int upper)
+{
+	const char *v;
+	for (int i = 0; (v = arg_nth(a, name, i)); i++) {
+		const char *p = v;
+		while (*p) {
+			const char *comma = strchr(p, ',');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			while (len && *p == ' ')
+				p++, len--;
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (len) {
+				char *item = xstrndup(p, len);
+				for (char *q = item; upper && *q; q++)
+					if (*q >= 'a' && *q <= 'z')
+						*q = (char)(*q - 'a' + 'A');
+				kstrv_push(sv, item);
+				free(item);
+			}
+			p += comma ? (size_t)(comma - p) + 1 : strlen(p);
+		}
+	}
+}
+
+static int cmp_tier(const void *x, const void *y)
+{
+	const struct price_tier *a = x, *b = y;
+	return a->min_qty < b->min_qty ? -1 : a->min_qty > b->min_qty;
+}
+
+/* --price AMOUNT is the price from the MOQ up; --tier QTY:AMOUNT adds quantity breaks. */
+static int apply_prices(struct listing *l, const struct args *a, int is_add, struct kerr *e)
+{
+	const char *price = arg_get(a, "price");
+	int ntier = 0;
+	while (arg_nth(a, "tier", ntier))
+		ntier++;
+	if (!price && !ntier)
+		return is_add ? kerr_set(e, K_EUSAGE, "listing add: --price is required") : K_OK;
+	if (ntier + 1 > MODEL_TIERS_MAX)
+		return kerr_set(e, K_EINVAL, "--tier: at most %d price tiers", MODEL_TIERS_MAX);
+	/* An edit of the base price keeps the quantity breaks unless new ones are given. */
+	size_t keep = !is_add && !ntier && l->ntiers > 1 ? l->ntiers - 1 : 0;
+	struct price_tier *t = xcalloc((size_t)ntier + 1 + keep, sizeof *t);
+	size_t n = 0;
+	int rc = K_OK;
+	if (price) {
+		t[n].min_qty = l->moq;
+		rc = money_parse(price, l->currency, &t[n].unit_price, e);
+		if (rc)
+			kerr_prefix(e, "--price");
+		n++;
+	} else if (l->ntiers) {
+		t[n++] = l->tiers[0];
+	}
+	for (size_t i = 0; i < keep; i++)
+		t[n++] = l->tiers[i + 1];
+	for (int i = 0; rc == K_OK && i < ntier; i++) {
+		const char *v = arg_nth(a, "tier", i), *colon = strchr(v, ':');
+		if (!colon) {
+			rc = kerr_set(e, K_EINVAL, "--tier: '%s' is not QTY:AMOUNT (e.g. 100:9.50)", v);
+			break;
+		}
+		char qty[32];
+		snprintf(qty, sizeof qty, "%.*s", (int)(colon - v), v);
+		if ((rc = parse_int("tier", qty, 1, MONEY_MAX, &t[n].min_qty, e)))
+			break;
+		if ((rc = money_parse(colon + 1, l->currency, &t[n].unit_price, e))) {
+			kerr_prefix(e, "--tier %s", v);
+			break;
+		}
+		n++;
+	}
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	qsort(t, n, sizeof *t, cmp_tier);
+	free(l->tiers);
+	l->tiers = t;
+	l->ntiers = n;
+	return K_OK;
+}
+
+/* Local image files become blobs (uploaded by sync); https URLs stay references. */
+static int apply_images(struct ctx *c, struct listing *l, const struct args *a,
+			struct kstrv *uploads, struct kerr *e)
+{
+	const char *v;
+	if (!arg_nth(a, "image", 0))
+		return K_OK;
+	kstrv_free(&l->images);
+	for (int i = 0; (v = arg_nth(a, "image", i)); i++) {
+		if (strncmp(v, "https://", 8) == 0) {
+			kstrv_push(&l->images, v);
+			continue;
+		}
+		if (strncmp(v, "http://", 7) == 0)
+			return kerr_set(e, K_EINVAL, "--image: %s: only https URLs are accepted", v);
+		struct kbuf img = KBUF_INIT;
+		int rc = kbuf_read_file(v, IMAGE_MAX_BYTES, &img, e);
+		if (rc) {
+			kbuf_free(&img);
+			kerr_prefix(e, "--image");
+			return rc;
+		}
+		char blob[KCRYPTO_HASH_B64_LEN + 1];
+		kcrypto_hash_b64url(img.data, img.len, blob);
+		kstrv_push(&l->images, blob);
+		char *abs = realpath(v, NULL);
+		cJSON *u = cJSON_CreateObject();
+		cJSON_AddStringToObject(u, "blobId", blob);
+		cJSON_AddStringToObject(u, "path", abs ? abs : v);
+		json_add_int(u, "size", (int64_t)img.len);
+		struct kbuf p = KBUF_INIT;
+		json_print(u, &p);
+		kstrv_push(uploads, p.data);
+		kbuf_free(&p);
+		cJSON_Delete(u);
+		free(abs);
+		kbuf_free(&img);
+	}
+	(void)c;
+	return K_OK;
+}
+
+static int apply_options(struct ctx *c, struct listing *l, const struct args *a, int is_add,
+			 struct kstrv *uploads, struct kerr *e)
+{
+	const char *v;
+	int64_t n;
+	int rc;
+	if ((v = arg_get(a, "title")))
+		set_str(&l->title, v);
+	if ((v = arg_get(a, "description"))) {
+		if (v[0] == '@') {
+			struct kbuf d = KBUF_INIT;
+			if ((rc = kbuf_read_file(v + 1, MODEL_DESC_MAX, &d, e))) {
+				kbuf_free(&d);
+				kerr_prefix(e, "--description");
+				return rc;
+			}
+			set_str(&l->description, d.data);
+			kbuf_free(&d);
+		} else {
+			set_str(&l->description, v);
+		}
+	}
+	if ((v = arg_get(a, "category")))
+		set_str(&l->category, v);
+	if ((v = arg_get(a, "hs-code")))
+		set_str(&l->hs_code, v);
+	if ((v = arg_get(a, "origin")))
+		set_code(l->origin_country, sizeof l->origin_country, v);
+	if ((v = arg_get(a, "ships-from")))
+		set_code(l->ships_from, sizeof l->ships_from, v);
+	if ((v = arg_get(a, "unit")))
+		set_code(l->unit, sizeof l->unit, v);
+	if ((v = arg_get(a, "moq"))) {
+		if ((rc = parse_int("moq", v, 1, MONEY_MAX, &n, e)))
+			return rc;
+		l->moq = n;
+	}
+	if ((v = arg_get(a, "lead-days"))) {
+		if ((rc = parse_int("lead-days", v, 0, 3650, &n, e)))
+			return rc;
+		l->lead_time_days = n;
+	}
+	if ((v = arg_get(a, "currency"))) {
+		char cur[8];
+		set_code(cur, sizeof cur, v);
+		if ((rc = codes_check_currency(cur, "--currency", e)))
+			return rc;
+		if (!is_add && strcmp(cur, l->currency) != 0 && !arg_get(a, "price"))
+			return kerr_set(e, K_EUSAGE,
+					"--currency: changing the currency needs --price too (prices "
+					"are kept in the currency's minor units)");
+		snprintf(l->currency, sizeof l->currency, "%s", cur);
+	} else if (is_add) {
+		return kerr_set(e, K_EUSAGE, "listing add: --currency is required (ISO 4217, e.g. EUR)");
+	}
+	if (arg_nth(a, "tag", 0)) {
+		kstrv_free(&l->tags);
+		push_list(&l->tags, a, "tag", 0);
+	}
+	if (arg_nth(a, "incoterm", 0)) {
+		kstrv_free(&l->incoterms);
+		push_list(&l->incoterms, a, "incoterm", 1);
+	}
+	if ((rc = apply_prices(l, a, is_add, e)))
+		return rc;
+	/* The MOQ may have moved above the first tier: keep the first tier at the MOQ. */
+	if (l->ntiers && arg_get(a, "moq") && !arg_get(a, "price") && l->tiers[0].min_qty < l->moq)
+		l->tiers[0].min_qty = l->moq;
+	return apply_images(c, l, a, uploads, e);
+}
+
+/* Makes a SKU for a listing added without one: random, so two adds never collide. */
+static void random_sku(char out[16])
+{
+	uint8_t r[5];
+	kcrypto_random(r, sizeof r);
+	snprintf(out, 16, "K-%02X%02X%02X%02X%02X", r[0], r[1], r[2], r[3], r[4]);
+}
+
+/* Signs, stores and queues l in one transaction, with its image uploads. */
+static int save_listing(struct ctx *c, struct listing *l, const char *op,
+			const struct kstrv *uploads, struct kerr *e)
+{
+	int rc = listing_sign(l, &c->kp, e);
+	if (rc)
+		return rc;
+	if ((rc = listing_validate(l, e)))
+		return rc;
+	struct store *s;
+	if ((rc = ctx_store(c, &s, e)))
+		return rc;
+	cJSON *j = listing_to_json(l, 1);
+	struct kbuf payload = KBUF_INIT;
+	json_print(j, &payload);
+	cJSON_Delete(j);
+	if ((rc = store_begin(s, e)) == K_OK) {
+		rc = store_listing_put(s, l, c->node, e);
+		for (size_t i = 0; rc == K_OK && uploads && i < uploads->n; i++)
+			rc = store_outbox_add(s, "Blob/upload", "upload", l->id, uploads->v[i], c->node,
+					      NULL, e);
+		if (rc == K_OK)
+			rc = store_outbox_add(s, "Listing/set", op, l->id, payload.data, c->node, NULL,
+					      e);
+		if (rc == K_OK)
+			rc = store_commit(s, e);
+		else
+			store_rollback(s);
+	}
+	kbuf_free(&payload);
+	return rc;
+}
+
+static int queued(struct ctx *c, const char *what, const struct listing *l, struct kerr *e)
+{
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	int64_t n = store_outbox_count(s);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", l->id);
+		cJSON_AddStringToObject(o, "sku", l->sku);
+		cJSON_AddStringToObject(o, "result", what);
+		cJSON_AddStringToObject(o, "status", "queued");
+		json_add_int(o, "outbox", n);
+		cmd_print_json(c, o);
+	} else if (c->verbosity >= 0) {
+		fprintf(c->out, "%s %s (sku %s)\n", what, l->id, l->sku);
+	}
+	return kerr_set(e, K_EQUEUED,
+			"queued in the outbox (%lld waiting); not on a node yet: `kontor sync` sends "
+			"it once a node is added",
+			(long long)n);
+}
+
+/* Finds a listing by id, or by one of our SKUs. */
+static int find_listing(struct ctx *c, const char *key, struct listing *out, struct kerr *e)
+{
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	rc = store_listing_get(s, key, out, e);
+	if (rc != K_ENOTFOUND)
+		return rc;
+	if (ctx_self(c, e) == K_OK) {
+		char id[MODEL_LISTING_ID_LEN + 1];
+		listing_make_id(c->self_id, key, id);
+		if (store_listing_get(s, id, out, e) == K_OK)
+			return K_OK;
+	}
+	return kerr_set(e, K_ENOTFOUND, "no listing '%s' in the cache (an id, or one of your SKUs)",
+			key);
+}
+
+static int own_listing(struct ctx *c, const char *key, struct listing *l, struct kerr *e)
+{
+	int rc = find_listing(c, key, l, e);
+	if (rc)
+		return rc;
+	if ((rc = ctx_self(c, e))) {
+		listing_free(l);
+		return rc;
+	}
+	if (strcmp(l->seller_id, c->self_id) != 0) {
+		rc = kerr_set(e, K_EPERM, "listing %s is not yours (seller %s)", l->id, l->seller_id);
+		listing_free(l);
+	}
+	return rc;
+}
+
+static int run_add(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	if (!arg_get(a, "title"))
+		return kerr_set(e, K_EUSAGE, "listing add: --title is required");
+	int rc = ctx_identity(c, e);
+	if (rc)
+		return rc;
+	struct listing l;
+	struct kstrv uploads = {0};
+	listing_init(&l);
+	char sku[16];
+	if (arg_get(a, "sku")) {
+		set_str(&l.sku, arg_get(a, "sku"));
+	} else {
+		random_sku(sku);
+		set_str(&l.sku, sku);
+	}
+	if ((rc = apply_options(c, &l, a, 1, &uploads, e)))
+		goto out;
+	model_now(l.created);
+	memcpy(l.updated, l.created, sizeof l.updated);
+	char id[MODEL_LISTING_ID_LEN + 1];
+	listing_make_id(c->self_id, l.sku, id);
+	struct store *s;
+	if ((rc = ctx_store(c, &s, e)))
+		goto out;
+	struct listing old;
+	if (store_listing_get(s, id, &old, NULL) == K_OK) {
+		listing_free(&old);
+		rc = kerr_set(e, K_EEXIST,
+			      "you already have a listing with SKU '%s' (%s): use `kontor listing "
+			      "edit %s`",
+			      l.sku, id, l.sku);
+		goto out;
+	}
+	if ((rc = save_listing(c, &l, "create", &uploads, e)))
+		goto out;
+	rc = queued(c, "added", &l, e);
+out:
+	kstrv_free(&uploads);
+	listing_free(&l);
+	return rc;
+}
+
+static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	if (a->nopt == 0)
+		return kerr_set(e, K_EUSAGE,
+				"listing edit: nothing to change (give --title, --price, --moq, ...)");
+	if (arg_get(a, "sku"))
+		return kerr_set(e, K_EUSAGE,
+				"listing edit: the SKU names the listing and cannot change; add a new "
+				"listing instead");
+	int rc = ctx_identity(c, e);
+	if (rc)
+		return rc;
+	struct listing l;
+	if ((rc = own_listing(c, a->pos[0], &l, e)))
+		return rc;
+	struct kstrv uploads = {0};
+	if ((rc = apply_options(c, &l, a, 0, &uploads, e)) == K_OK) {
+		model_now(l.updated);
+		if ((rc = save_listing(c, &l, "update", &uploads, e)) == K_OK)
+			rc = queued(c, "updated", &l, e);
+	}
+	kstrv_free(&uploads);
+	listing_free(&l);
+	return rc;
+}
+
+static int set_status(struct ctx *c, const struct args *a, const char *status, struct kerr *e)
+{
+	int rc = ctx_identity(c, e);
+	if (rc)
+		return rc;
+	struct listing l;
+	if ((rc = own_listing(c, a->pos[0], &l, e)))
+		return rc;
+	if (strcmp(l.status, status) == 0) {
+		cmd_note(c, "listing %s is already %s", l.id, status);
+		listing_free(&l);
+		return K_OK;
+	}
+	snprintf(l.status, sizeof l.status, "%s", status);
+	model_now(l.updated);
+	if ((rc = save_listing(c, &l, "update", NULL, e)) == K_OK)
+		rc = queued(c, strcmp(status, "paused") == 0 ? "paused" : "resumed", &l, e);
+	listing_free(&l);
+	return rc;
+}
+
+static int run_pause(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	return set_status(c, a, "paused", e);
+}
+
+static int run_resume(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	return set_status(c, a, "active", e);
+}
+
+static int run_rm(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct listing l;
+	int rc = own_listing(c, a->pos[0], &l, e);
+	if (rc)
+		return rc;
+	struct store *s;
+	if ((rc = ctx_store(c, &s, e)) == K_OK && (rc = store_begin(s, e)) == K_OK) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", l.id);
+		struct kbuf p = KBUF_INIT;
+		json_print(o, &p);
+		cJSON_Delete(o);
+		if ((rc = store_listing_delete(s, l.id, e)) == K_OK &&
+		    (rc = store_outbox_add(s, "Listing/set", "destroy", l.id, p.data, c->node, NULL,
+					   e)) == K_OK)
+			rc = store_commit(s, e);
+		else
+			store_rollback(s);
+		kbuf_free(&p);
+	}
+	if (rc == K_OK)
+		rc = queued(c, "removed", &l, e);
+	listing_free(&l);
+	return rc;
+}
+
+/* Prints remote text harmlessly: escape sequences and control characters removed. */
+static void put_clean(FILE *f, const char *s, int keep_newlines)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s, strlen(s), keep_newlines);
+	fputs(kbuf_str(&b), f);
+	kbuf_free(&b);
+}
+
+static void put_list(FILE *f, const char *label, const struct kstrv *sv)
+{
+	if (!sv->n)
+		return;
+	fprintf(f, "%-11s", label);
+	for (size_t i = 0; i < sv->n; i++) {
+		fputs(i ? ", " : "", f);
+		put_clean(f, sv->v[i], 0);
+	}
+	fputc('\n', f);
+}
+
+static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct listing l;
+	int rc = find_listing(c, a->pos[0], &l, e);
+	if (rc)
+		return rc;
+	struct kerr ve;
+	int verified = listing_verify(&l, &ve) == K_OK;
+	if (c->json) {
+		cJSON *o = listing_to_json(&l, 1);
+		cJSON_AddBoolToObject(o, "sigValid", verified);
+		cmd_print_json(c, o);
+	} else {
+		FILE *f = c->out;
+		put_clean(f, l.title, 0);
+		fprintf(f, "  [%s]\n", l.status);
+		fprintf(f, "id:        %s\nsku:       ", l.id);
+		put_clean(f, l.sku, 0);
+		fprintf(f, "\nseller:    %s", l.seller_id);
+		struct store *s;
+		struct account acc;
+		if (ctx_store(c, &s, NULL) == K_OK && store_account_get(s, l.seller_id, &acc, NULL) == 0) {
+			fputs(" (", f);
+			put_clean(f, acc.display_name ? acc.display_name : "", 0);
+			fprintf(f, ", %s)", acc.country);
+			account_free(&acc);
+		}
+		const struct unit *u = codes_unit(l.unit);
+		for (size_t i = 0; i < l.ntiers; i++) {
+			char amt[MONEY_FMT_MAX];
+			money_format(l.tiers[i].unit_price, l.currency, amt);
+			fprintf(f, "\n%-11s%s %s / %s  from %lld", i ? "" : "price:", l.currency, amt,
+				u ? u->name : l.unit, (long long)l.tiers[i].min_qty);
+		}
+		fprintf(f, "\nmoq:       %lld %s\nlead time: %lld days\n", (long long)l.moq,
+			u ? u->name : l.unit, (long long)l.lead_time_days);
+		if (l.hs_code)
+			fprintf(f, "hs code:   %s\n", l.hs_code);
+		if (l.origin_country[0])
+			fprintf(f, "origin:    %s\n", l.origin_country);
+		if (l.ships_from[0])
+			fprintf(f, "ships from:%s\n", l.ships_from);
+		put_list(f, "incoterms:", &l.incoterms);
+		if (l.category) {
+			fputs("category:  ", f);
+			put_clean(f, l.category, 0);
+			fputc('\n', f);
+		}
+		put_list(f, "tags:", &l.tags);
+		put_list(f, "images:", &l.images);
+		fprintf(f, "created:   %s\nupdated:   %s\nsignature: %s\n", l.created, l.updated,
+			verified ? "valid (signed by the seller)" : ve.msg);
+		if (l.description) {
+			fputc('\n', f);
+			put_clean(f, l.description, 1);
+			fputc('\n', f);
+		}
+	}
+	listing_free(&l);
+	if (!verified)
+		return kerr_set(e, K_EVERIFY, "listing %s: the seller's signature does not verify",
+				a->pos[0]);
+	return K_OK;
+}
+
+/* kontor's own CSV: one row per listing; lists inside a cell are separated by '|', extra
+ * price tiers written as QTY:AMOUNT (documented in kontor.1). */
+static const char *const csv_columns[] = {
+	"sku", "title", "description", "category", "tags", "currency", "price", "tiers", "moq",
+	"unit", "hs_code", "origin", "ships_from", "lead_days", "incoterms", "images", "status",
+};
+#define NCOLS (sizeof csv_columns / sizeof csv_columns[0])
+
+struct export_ctx {
+	struct ctx *c;
+	int jsonl;
+	int64_t n;
+};
+
+static void join(struct kbuf *b, const struct kstrv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			kbuf_putc(b, '|');
+		kbuf_puts(b, sv->v[i]);
+	}
+}
+
+static int export_one(void *vctx, const struct listing *l)
+{
+	struct export_ctx *x = vctx;
+	x->n++;
+	struct kbuf line = KBUF_INIT;
+	if (x->jsonl) {
+		cJSON *j = listing_to_json(l, 1);
+		json_print(j, &line);
+		cJSON_Delete(j);
+		kbuf_putc(&line, '\n');
+	} else {
+		struct kbuf cell[NCOLS];
+		for (size_t i = 0; i < NCOLS; i++)
+			kbuf_init(&cell[i]);
+		char amt[MONEY_FMT_MAX];
+		kbuf_puts(&cell[0], l->sku);
+		kbuf_puts(&cell[1], l->title);
+		kbuf_puts(&cell[2], l->description ? l->description : "");
+		kbuf_puts(&cell[3], l->category ? l->category : "");
+		join(&cell[4], &l->tags);
+		kbuf_puts(&cell[5], l->currency);
+		if (l->ntiers) {
+			money_format(l->tiers[0].unit_price, l->currency, amt);
+			kbuf_puts(&cell[6], amt);
+		}
+		for (size_t i = 1; i < l->ntiers; i++) {
+			money_format(l->tiers[i].unit_price, l->currency, amt);
+			kbuf_printf(&cell[7], "%s%lld:%s", i > 1 ? "|" : "",
+				    (long long)l->tiers[i].min_qty, amt);
+		}
+		kbuf_printf(&cell[8], "%lld", (long long)l->moq);
+		kbuf_puts(&cell[9], l->unit);
+		kbuf_puts(&cell[10], l->hs_code ? l->hs_code : "");
+		kbuf_puts(&cell[11], l->origin_country);
+		kbuf_puts(&cell[12], l->ships_from);
+		kbuf_printf(&cell[13], "%lld", (long long)l->lead_time_days);
+		join(&cell[14], &l->incoterms);
+		join(&cell[15], &l->images);
+		kbuf_puts(&cell[16], l->status);
+		const char *f[NCOLS];
+		for (size_t i = 0; i < NCOLS; i++)
+			f[i] = kbuf_str(&cell[i]);
+		csv_write_record(&line, f, NCOLS, ',');
+		for (size_t i = 0; i < NCOLS; i++)
+			kbuf_free(&cell[i]);
+	}
+	fwrite(line.data, 1, line.len, x->c->out);
+	kbuf_free(&line);
+	return 0;
+}
+
+static int run_export(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *fmt = arg_get(a, "format") ? arg_get(a, "format") : "csv";
+	if (strcmp(fmt, "csv") && strcmp(fmt, "jsonl"))
+		return kerr_set(e, K_EUSAGE, "listing export: --format is csv or jsonl, not '%s'", fmt);
+	int rc = ctx_self(c, e);
+	struct store *s;
+	if (rc || (rc = ctx_store(c, &s, e)))
+		return rc;
+	struct export_ctx x = {c, strcmp(fmt, "jsonl") == 0, 0};
+	if (!x.jsonl) {
+		struct kbuf h = KBUF_INIT;
+		csv_write_record(&h, csv_columns, NCOLS, ',');
+		fwrite(h.data, 1, h.len, c->out);
+		kbuf_free(&h);
+	}
+	rc = store_listing_each(s, c->self_id, export_one, &x, e);
+	if (rc == K_OK && fflush(c->out) != 0)
+		rc = kerr_set(e, K_EIO, "listing export: write error: %s", strerror(errno));
+	if (rc == K_OK)
+		cmd_note(c, "%lld listings exported", (long long)x.n);
+	return rc;
+}
+
+struct list_ctx {
+	struct ctx *c;
+	int64_t n;
+};
+
+static int list_one(void *vctx, const struct listing *l)
+{
+	struct list_ctx *x = vctx;
+	x->n++;
+	if (x->c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", l->id);
+		cJSON_AddStringToObject(o, "sku", l->sku);
+		cJSON_AddStringToObject(o, "title", l->title);
+		cJSON_AddStringToObject(o, "currency", l->currency);
+		json_add_int(o, "price", l->ntiers ? l->tiers[0].unit_price : 0);
+		json_add_int(o, "moq", l->moq);
+		cJSON_AddStringToObject(o, "status", l->status);
+		cmd_print_json(x->c, o);
+		return 0;
+	}
+	struct kbuf b = KBUF_INIT, t = KBUF_INIT;
+	char amt[MONEY_FMT_MAX];
+	money_format(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
+	text_sanitize(&t, l->sku, strlen(l->sku), 0);
+	text_clip(&b, kbuf_str(&t), 14, 1);
+	kbuf_puts(&b, "  ");
+	kbuf_reset(&t);
+	text_sanitize(&t, l->title, strlen(l->title), 0);
+	text_clip(&b, kbuf_str(&t), 40, 1);
+	kbuf_printf(&b, "  %s %12s  moq %-6lld %-6s %s\n", l->currency, amt, (long long)l->moq,
+		    l->status, l->id);
+	fputs(b.data, x->c->out);
+	kbuf_free(&b);
+	kbuf_free(&t);
+	return 0;
+}
+
+static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	int rc = ctx_self(c, e);
+	struct store *s;
+	if (rc || (rc = ctx_store(c, &s, e)))
+		return rc;
+	struct list_ctx x = {c, 0};
+	rc = store_listing_each(s, c->self_id, list_one, &x, e);
+	if (rc == K_OK && !c->json && x.n == 0)
+		cmd_note(c, "no listings yet: `kontor listing add --title ... --price ... --currency ...`");
+	return rc;
+}
+
+#define LISTING_OPTS                                                                          \
+	"title= price= currency= tier=* moq= unit= hs-code= origin= ships-from= lead-days= "       \
+	"description= image=* category= tag=* incoterm=*"
+
+static const char listing_fields_help[] =
+	"  --title T            product title (required for add)\n"
+	"  --price AMOUNT       unit price from the MOQ up, in CUR (e.g. 12.50; JPY has no decimals)\n"
+	"  --currency CUR       ISO 4217 code (required for add)\n"
+	"  --tier QTY:AMOUNT    a quantity break (repeatable): --tier 100:11.00 --tier 500:9.80\n"
+	"  --moq N              minimum order quantity (default 1)\n"
+	"  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, CT,\n"
+	"                       LTR, TNE, MTK\n"
+	"  --hs-code H          Harmonized System code, 6 to 10 digits\n"
+	"  --origin CC          country of origin (ISO 3166 alpha-2)\n"
+	"  --ships-from CC      country it ships from\n"
+	"  --lead-days N        days from order to dispatch\n"
+	"  --description TEXT   plain text, or @FILE to read it from a file\n"
+	"  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"
+	"  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)";
+
+const struct cmd_entry cmd_listing_entries[] = {
+	{"listing add",
+	 "--title T --price AMOUNT --currency CUR [--sku S] [--moq N] [--unit CODE] [--hs-code H] "
+	 "[--origin CC] [--lead-days N] [--description TEXT|@FILE] [--image FILE] ...",
+	 "add a product listing (signed, cached, queued for the node)", LISTING_OPTS " sku=", 0, 0,
+	 run_add, listing_fields_help},
+	{"listing show", "ID|SKU", "show one listing and check its signature", "", 1, 1, run_show,
+	 NULL},
+	{"listing edit", "ID|SKU [--title T] [--price AMOUNT] ...",
+	 "change your listing (re-signed and queued)", LISTING_OPTS " sku=", 1, 1, run_edit,
+	 listing_fields_help},
+	{"listing pause", "ID|SKU", "take your listing out of search results", "", 1, 1, run_pause,
+	 NULL},
+	{"listing resume", "ID|SKU", "put a paused listing back", "", 1, 1, run_resume, NULL},
+	{"listing rm", "ID|SKU", "remove your listing", "", 1, 1, run_rm, NULL},
+	{"listing list", "", "list your own listings", "", 0, 0, run_list, NULL},
+	{"listing export", "[--format csv|jsonl]", "write your listings to standard output",
+	 "format=", 0, 0, run_export,
+	 "csv is kontor's own format, one listing per row with the columns sku, title,\n"
+	 "description, category, tags, currency, price, tiers, moq, unit, hs_code, origin,\n"
+	 "ships_from, lead_days, incoterms, images, status. Lists in a cell are separated by '|';\n"
+	 "tiers are QTY:AMOUNT beyond the first price."},
+	{0},
+};

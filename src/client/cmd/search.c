@@ -1,0 +1,188 @@
+/* search — finds listings in the local cache (never the network): words in any script plus
+ * the filters of DESIGN §9, as a table on a terminal or one JSON object per line. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "kontor/buf.h"
+#include "kontor/codes.h"
+#include "kontor/json.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+static void upper(char *dst, size_t cap, const char *s)
+{
+	snprintf(dst, cap, "%s", s);
+	for (char *p = dst; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+static int whole(const char *opt, const char *s, long long min, long long max, long long *out,
+		 struct kerr *e)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld", opt,
+				s, min, max);
+	*out = v;
+	return K_OK;
+}
+
+static void print_hit(struct ctx *c, const struct search_hit *h)
+{
+	char amt[MONEY_FMT_MAX];
+	money_format(h->price, h->currency, amt);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", h->id);
+		cJSON_AddStringToObject(o, "title", h->title);
+		cJSON_AddStringToObject(o, "sellerId", h->seller_id);
+		cJSON_AddStringToObject(o, "currency", h->currency);
+		json_add_int(o, "price", h->price);
+		json_add_int(o, "moq", h->moq);
+		cJSON_AddStringToObject(o, "country", h->country);
+		cJSON_AddBoolToObject(o, "verified", h->verified);
+		if (h->rating_count) {
+			cJSON *r = cJSON_AddObjectToObject(o, "rating");
+			/* hundredths keep the JSON integral */
+			json_add_int(r, "averageHundredths", (int64_t)(h->rating * 100 + 0.5));
+			json_add_int(r, "count", h->rating_count);
+		}
+		cJSON_AddStringToObject(o, "updated", h->updated);
+		cmd_print_json(c, o);
+		return;
+	}
+	struct kbuf line = KBUF_INIT, t = KBUF_INIT;
+	text_sanitize(&t, h->title, strlen(h->title), 0);
+	text_clip(&line, kbuf_str(&t), 44, 1);
+	kbuf_printf(&line, " %3s %11s %7lld  %-2s %s ", h->currency, amt, (long long)h->moq,
+		    h->country, h->verified ? "\xE2\x9C\x93" : " ");
+	if (h->rating_count)
+		kbuf_printf(&line, "%.1f(%lld)", h->rating, (long long)h->rating_count);
+	else
+		kbuf_puts(&line, "   -   ");
+	kbuf_printf(&line, "  %s\n", h->id);
+	fputs(line.data, c->out);
+	kbuf_free(&line);
+	kbuf_free(&t);
+}
+
+static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = 20};
+	char country[8] = "", currency[8] = "", incoterm[8] = "";
+	struct kbuf text = KBUF_INIT;
+	int rc = K_OK;
+	for (int i = 0; i < a->npos; i++)
+		kbuf_printf(&text, "%s%s", i ? " " : "", a->pos[i]);
+	q.text = kbuf_str(&text);
+	const char *v;
+	long long n;
+	if ((v = arg_get(a, "country"))) {
+		upper(country, sizeof country, v);
+		if ((rc = codes_check_country(country, "--country", e)))
+			goto out;
+		q.country = country;
+	}
+	if ((v = arg_get(a, "currency"))) {
+		upper(currency, sizeof currency, v);
+		if ((rc = codes_check_currency(currency, "--currency", e)))
+			goto out;
+		q.currency = currency;
+	}
+	if ((v = arg_get(a, "max-price"))) {
+		if (!q.currency) {
+			rc = kerr_set(e, K_EUSAGE, "--max-price needs --currency (prices are compared "
+						   "in one currency)");
+			goto out;
+		}
+		if ((rc = money_parse(v, q.currency, &q.max_price, e))) {
+			kerr_prefix(e, "--max-price");
+			goto out;
+		}
+	}
+	if ((v = arg_get(a, "max-moq"))) {
+		if ((rc = whole("max-moq", v, 1, MONEY_MAX, &n, e)))
+			goto out;
+		q.max_moq = n;
+	}
+	if ((v = arg_get(a, "incoterm"))) {
+		upper(incoterm, sizeof incoterm, v);
+		if ((rc = codes_check_incoterm(incoterm, "--incoterm", e)))
+			goto out;
+		q.incoterm = incoterm;
+	}
+	q.category = arg_get(a, "category");
+	q.verified_only = arg_has(a, "verified");
+	if ((v = arg_get(a, "sort"))) {
+		static const char *const sorts[] = {"relevance", "price", "rating", "newest"};
+		int found = -1;
+		for (int i = 0; i < 4; i++)
+			if (strcmp(v, sorts[i]) == 0)
+				found = i;
+		if (found < 0) {
+			rc = kerr_set(e, K_EUSAGE,
+				      "--sort: '%s' is not relevance, price, rating or newest", v);
+			goto out;
+		}
+		q.sort = (enum search_sort)found;
+	}
+	if ((v = arg_get(a, "limit"))) {
+		if ((rc = whole("limit", v, 1, 500, &n, e)))
+			goto out;
+		q.limit = (int)n;
+	}
+	if ((v = arg_get(a, "offset"))) {
+		if ((rc = whole("offset", v, 0, 1000000, &n, e)))
+			goto out;
+		q.offset = (int)n;
+	}
+	struct store *s;
+	if ((rc = ctx_store(c, &s, e)))
+		goto out;
+	struct search_result r = {0};
+	if ((rc = store_search(s, &q, &r, e)))
+		goto out;
+	if (!c->json && r.n > 0) {
+		struct kbuf h = KBUF_INIT;
+		text_clip(&h, "TITLE", 44, 1);
+		kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
+			    "\xE2\x9C\x93", "RATING", "ID");
+		fputs(h.data, c->out);
+		kbuf_free(&h);
+	}
+	for (size_t i = 0; i < r.n; i++)
+		print_hit(c, &r.hits[i]);
+	if (!c->json) {
+		if (r.n == 0)
+			cmd_note(c, "no listings match in the cache");
+		else
+			cmd_note(c, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
+				 (long long)r.total);
+	}
+	search_result_free(&r);
+out:
+	kbuf_free(&text);
+	return rc;
+}
+
+const struct cmd_entry cmd_search_entries[] = {
+	{"search",
+	 "[TERMS...] [--country CC] [--category C] [--max-price AMOUNT --currency CUR] "
+	 "[--max-moq N] [--verified] [--incoterm RULE] [--sort relevance|price|rating|newest] "
+	 "[--limit N] [--offset N]",
+	 "search the cached listings (words in any script, plus filters)",
+	 "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset=",
+	 0, ARGS_MAX, run_search,
+	 "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
+	 "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
+	 "as a prefix. Results come from the cache; `kontor sync` fills it."},
+	{0},
+};

@@ -1,0 +1,137 @@
+/* kontor — argv only: global options (before or after the command), the home directory,
+ * then the command table. Everything else lives in cmd/, store/, net/ and ui/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "kontor/crypto.h"
+#include "kontor/text.h"
+
+static void usage_short(void)
+{
+	fputs("usage: kontor [--home DIR] [--node NAME] [--json] [-q|-v] COMMAND ...\n"
+	      "       kontor help        list the commands\n",
+	      stderr);
+}
+
+/* Takes the global options out of argv wherever they stand; returns the new argc, or -1
+ * after printing a usage error. */
+static int take_globals(struct ctx *c, int argc, char **argv, const char **home, int *help,
+			int *version)
+{
+	int out = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char **slot = NULL;
+		if (strcmp(s, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(s, "--json") == 0)
+			c->json = 1;
+		else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0)
+			c->verbosity = -1;
+		else if (strcmp(s, "-v") == 0 || strcmp(s, "--verbose") == 0)
+			c->verbosity = 1;
+		else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
+			*help = 1;
+		else if (strcmp(s, "--version") == 0)
+			*version = 1;
+		else if (strcmp(s, "--home") == 0 || strncmp(s, "--home=", 7) == 0)
+			slot = home;
+		else if (strcmp(s, "--node") == 0 || strncmp(s, "--node=", 7) == 0)
+			slot = &c->node;
+		else if (strcmp(s, "--passphrase-file") == 0 ||
+			 strncmp(s, "--passphrase-file=", 18) == 0)
+			slot = &c->passphrase_file;
+		else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (slot) {
+			const char *eq = strchr(s, '=');
+			if (eq) {
+				*slot = eq + 1;
+			} else if (i + 1 < argc) {
+				*slot = argv[++i];
+			} else {
+				fprintf(stderr, "kontor: %s needs a value\n", s);
+				return -1;
+			}
+			if (!**slot) {
+				fprintf(stderr, "kontor: %.*s needs a non-empty value\n",
+					(int)(eq ? eq - s : (long)strlen(s)), s);
+				return -1;
+			}
+		}
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int main(int argc, char **argv)
+{
+	text_locale_init();
+	struct ctx c;
+	ctx_init(&c);
+	const char *home = NULL;
+	int help = 0, version = 0;
+	int n = take_globals(&c, argc, argv, &home, &help, &version);
+	if (n < 0)
+		return 2;
+	if (version) {
+		printf("kontor %s\n", KONTOR_VERSION);
+		return 0;
+	}
+	if (help || n == 1) {
+		if (n > 1) {
+			struct kerr e = {0};
+			if (cmd_help_one(stdout, n - 1, argv + 1, &e)) {
+				fprintf(stderr, "kontor: %s\n", e.msg);
+				return 2;
+			}
+			return 0;
+		}
+		cmd_help_all(help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+
+	char *home_buf = NULL;
+	if (!home)
+		home = getenv("KONTOR_HOME");
+	if (!home || !*home) {
+		const char *xdg = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+		size_t len = 4096;
+		home_buf = malloc(len);
+		if (!home_buf)
+			return 1;
+		if (xdg && *xdg)
+			snprintf(home_buf, len, "%s/kontor", xdg);
+		else if (h && *h)
+			snprintf(home_buf, len, "%s/.local/share/kontor", h);
+		else {
+			fputs("kontor: set KONTOR_HOME or HOME (or give --home DIR)\n", stderr);
+			usage_short();
+			free(home_buf);
+			return 2;
+		}
+		home = home_buf;
+	}
+	c.home = home;
+
+	struct kerr e = {0};
+	int rc = kcrypto_init(&e);
+	if (rc == K_OK)
+		rc = cmd_dispatch(&c, n - 1, argv + 1, &e);
+	if (rc != K_OK && (rc != K_EQUEUED || c.verbosity >= 0))
+		fprintf(stderr, "kontor: %s\n", e.msg[0] ? e.msg : kstatus_str(rc));
+	if (fflush(stdout) != 0 && rc == K_OK) {
+		fputs("kontor: error writing standard output\n", stderr);
+		rc = K_EIO;
+	}
+	ctx_done(&c);
+	free(home_buf);
+	return cmd_exit_code(rc);
+}

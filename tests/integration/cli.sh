@@ -1,0 +1,153 @@
+#!/bin/sh
+# The first commands end to end on real files: init, id show, listing add/show/edit/pause/
+# resume/rm/list/export, search over the cache, outbox list, help, and the exit codes of
+# DESIGN §9 for bad input (each of which must change nothing).
+. "$(dirname "$0")/../lib.sh"
+
+H="$T_TMP/seller"
+k() { "$KONTOR" --home "$H" "$@"; }
+
+t_run "version prints the version" 0 "$KONTOR" --version
+t_match "version names kontor" "$T_OUT" '^kontor [0-9]+\.[0-9]+'
+t_run "help lists every command group" 0 "$KONTOR" --help
+t_match "help names listing add" "$T_OUT" 'listing add'
+t_match "help names search" "$T_OUT" 'search'
+t_run "help COMMAND shows its usage" 0 "$KONTOR" help listing add
+t_match "listing add help names --price" "$T_OUT" '--price AMOUNT'
+t_run "unknown command is a usage error" 2 "$KONTOR" --home "$H" frobnicate
+t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"
+
+# --- init -------------------------------------------------------------------
+t_run "a command before init says to run init" 1 k id show
+t_match "missing home message says kontor init" "$T_ERR" 'kontor init'
+t_run "init refuses an unknown country" 1 k init --name "Acme" --country XX --no-passphrase
+t_match "unknown country is named" "$T_ERR" "XX"
+[ ! -e "$H/identity.key" ] && t_ok "refused init wrote no key" || t_fail "refused init wrote no key" "key exists"
+t_run "init refuses a bad role" 1 k init --name "Acme" --country DE --role pirate --no-passphrase
+t_run "init without any passphrase source fails" 1 env -u KONTOR_PASSPHRASE "$KONTOR" --home "$H" init --name Acme --country DE </dev/null
+[ ! -e "$H/identity.key" ] && t_ok "init without passphrase wrote no key" || t_fail "init without passphrase wrote no key" "key exists"
+
+export KONTOR_PASSPHRASE="correct horse battery staple"
+t_run "init with a passphrase creates the identity" 0 k init --name "Shenzhen Iron Works" --country CN --legal-name "Shenzhen Iron Works Co., Ltd." --role supplier
+t_match "init prints the account id" "$T_OUT" 'Created identity [A-Za-z0-9_-]{43}'
+t_match "init says the key is encrypted" "$T_OUT" '\(encrypted\)'
+mode=$(stat -c %a "$H/identity.key")
+t_eq "identity.key has mode 600" "$mode" "600"
+t_nomatch "identity.key does not hold the passphrase" "$(od -c "$H/identity.key" | tr -d ' \n')" 'correcthorse'
+t_run "init twice is refused" 1 k init --name X --country DE
+t_match "second init says it exists" "$T_ERR" 'already exists'
+
+t_run "id show needs no passphrase" 0 env -u KONTOR_PASSPHRASE "$KONTOR" --home "$H" id show
+t_match "id show prints the handle" "$T_OUT" '@shenzhen-iron-works'
+t_match "id show names the country" "$T_OUT" 'CN \(China\)'
+t_run "id show --json is JSON" 0 k id show --json
+ID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_match "id show --json gives the id" "$ID" '^[A-Za-z0-9_-]{43}$'
+
+# --- listing add and its refusals ----------------------------------------------
+t_run "listing add with a wrong passphrase fails" 1 env KONTOR_PASSPHRASE=wrong "$KONTOR" --home "$H" listing add --title "Iron table legs" --price 12.50 --currency USD
+t_match "wrong passphrase is said plainly" "$T_ERR" 'wrong passphrase'
+t_run "listing add refuses an unknown currency" 1 k listing add --title "Legs" --price 12 --currency USX
+t_match "unknown currency is named" "$T_ERR" "USX"
+t_run "listing add refuses a negative price" 1 k listing add --title "Legs" --price -5 --currency USD
+t_match "negative price is explained" "$T_ERR" 'negative'
+t_run "listing add refuses yen with decimals" 1 k listing add --title "Legs" --price 12.5 --currency JPY
+t_run "listing add refuses an unknown origin" 1 k listing add --title "Legs" --price 12 --currency USD --origin QQ
+t_run "listing add without a title is a usage error" 2 k listing add --price 12 --currency USD
+t_run "listing add with an unknown option is a usage error" 2 k listing add --title T --price 1 --currency USD --colour red
+t_run "refused adds queued only the account" 0 k outbox list --json
+t_eq "outbox holds one entry after refusals" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "1"
+
+t_run "listing add queues a signed listing (exit 4)" 4 k listing add --sku TL-71 \
+	--title "铁艺桌腿 Iron table legs, black, 71 cm" --price 12.50 --currency USD --moq 10 \
+	--tier 100:11.00 --tier 500:9.80 --hs-code 940390 --origin CN --ships-from CN \
+	--lead-days 14 --incoterm FOB,EXW --tag furniture --tag metal --category furniture
+t_match "add reports the listing" "$T_OUT" 'added L[A-Za-z0-9_-]{22} \(sku TL-71\)'
+t_match "add says it is queued" "$T_ERR" 'queued'
+printf 'Powder-coated steel.\nFits all tables.\n' >"$T_TMP/desc.txt"
+t_run "listing add reads the description from @FILE" 4 k listing add --sku LED-5M --title "LED strip 5 m warm white" --price 3.20 --currency EUR --description @"$T_TMP/desc.txt" --origin CN --json
+t_match "add --json says queued" "$T_OUT" '"status":"queued"'
+t_run "listing add in yen" 4 k listing add --sku CUP-1 --title "有田焼 コーヒーカップ" --price 1200 --currency JPY --origin JP --ships-from JP
+t_run "listing add with the same sku is refused" 1 k listing add --sku TL-71 --title "again" --price 1 --currency USD
+t_match "duplicate sku points to edit" "$T_ERR" 'listing edit'
+
+t_run "listing show by sku" 0 k listing show TL-71
+t_match "show prints the tiers" "$T_OUT" 'USD 11.00 / piece  from 100'
+t_match "show checks the signature" "$T_OUT" 'signature: valid'
+t_match "show prints yen without decimals" "$(k listing show CUP-1)" 'JPY 1200 / piece'
+t_run "listing show --json" 0 k listing show TL-71 --json
+t_match "show --json has priceTiers" "$T_OUT" '"priceTiers":\[\{"minQty":10,"unitPrice":1250\}'
+t_run "listing show of an unknown id fails" 1 k listing show NOPE
+
+# --- search -------------------------------------------------------------------
+t_run "search finds a 2-character Chinese word inside a title" 0 k search 桌腿
+t_match "search 桌腿 finds 铁艺桌腿" "$T_OUT" '铁艺桌腿'
+t_run "search finds a Japanese word" 0 k search コーヒー
+t_match "search コーヒー finds the cup" "$T_OUT" 'コーヒーカップ'
+t_run "search by an English word" 0 k search led strip
+t_match "search led strip finds the strip" "$T_OUT" 'LED strip'
+t_nomatch "search led strip leaves out the legs" "$T_OUT" 'table legs'
+t_run "search with a country filter" 0 k search --country JP --json
+t_match "country filter keeps JP" "$T_OUT" 'コーヒーカップ'
+t_nomatch "country filter drops CN" "$T_OUT" 'LED strip'
+t_run "search with a price ceiling" 0 k search --max-price 9 --currency USD --json
+t_nomatch "price ceiling drops legs whose best tier is 9.80" "$T_OUT" 'table legs'
+t_run "search with a ceiling above the best tier" 0 k search --max-price 9.80 --currency USD --json
+t_match "price ceiling keeps the legs at 9.80" "$T_OUT" 'table legs'
+t_run "search --max-price without --currency is a usage error" 2 k search --max-price 10
+t_run "search --incoterm FOB" 0 k search --incoterm FOB --json
+t_match "incoterm filter keeps the FOB listing" "$T_OUT" 'table legs'
+t_nomatch "incoterm filter drops the others" "$T_OUT" 'LED'
+t_run "search --max-moq 5 drops the MOQ-10 legs" 0 k search --max-moq 5 --json
+t_nomatch "max-moq drops legs" "$T_OUT" 'table legs'
+t_run "search --sort price" 0 k search --sort price --currency USD --json
+t_run "search --sort bogus is a usage error" 2 k search --sort bogus
+t_run "search with FTS syntax in the words is harmless" 0 k search -- '"' 'OR' '*' 'NEAR(' '-x'
+
+# --- edit, pause, resume, rm, list, export ---------------------------------------
+t_run "listing edit changes the price" 4 k listing edit TL-71 --price 12.00
+T_OUT=$(k listing show TL-71)
+t_match "edit shows the new price" "$T_OUT" 'USD 12.00 / piece  from 10'
+t_match "edit of the price keeps the quantity breaks" "$T_OUT" 'USD 9.80 / piece  from 500'
+t_run "listing edit with nothing to change" 2 k listing edit TL-71
+t_run "listing edit cannot change the sku" 2 k listing edit TL-71 --sku OTHER
+t_run "listing pause" 4 k listing pause LED-5M
+t_run "paused listings leave search" 0 k search led strip
+t_nomatch "paused LED strip not found" "$T_OUT" 'LED strip'
+t_run "listing resume" 4 k listing resume LED-5M
+t_match "resumed listing is found again" "$(k search led strip)" 'LED strip'
+t_run "listing list shows own listings" 0 k listing list
+t_match "list has TL-71" "$T_OUT" 'TL-71'
+t_run "listing export csv" 0 k listing export
+t_match "export csv has the header" "$T_OUT" '^sku,title,description,category,tags,currency,price,tiers,moq'
+t_match "export csv has the tiers" "$T_OUT" '100:11.00\|500:9.80'
+t_match "export csv quotes the multi-line description" "$T_OUT" '"Powder-coated steel.'
+t_run "listing export jsonl" 0 k listing export --format jsonl
+t_eq "jsonl has one line per listing" "$(printf '%s\n' "$T_OUT" | grep -c '"sig"')" "3"
+t_run "listing export --format xml is a usage error" 2 k listing export --format xml
+t_run "listing rm" 4 k listing rm CUP-1
+t_run "removed listing is gone" 1 k listing show CUP-1
+t_nomatch "removed listing not in search" "$(k search --json)" 'CUP-1'
+
+# --- outbox -------------------------------------------------------------------------
+t_run "outbox list --json" 0 k outbox list --json
+t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "8"
+t_match "outbox keeps the destroy" "$T_OUT" '"op":"destroy"'
+t_run "outbox list as a table" 0 k outbox
+t_match "outbox table header" "$T_OUT" 'SEQ'
+
+# --- global options after the command ---------------------------------------------
+t_run "global options may follow the command" 0 "$KONTOR" listing list --json --home "$H"
+t_match "trailing --json works" "$T_OUT" '"sku":"TL-71"'
+
+# --- a tampered cache: verification fails with exit 5 -------------------------------
+sqlite3 "$H/cache.db" "UPDATE listings SET json = replace(json, 'LED strip', 'LED strlp') WHERE sku = 'LED-5M';"
+t_run "a tampered listing fails verification (exit 5)" 5 k listing show LED-5M
+t_match "tampered listing names the signature" "$T_ERR" 'signature'
+
+# --- a newer cache is refused -------------------------------------------------------
+sqlite3 "$H/cache.db" "PRAGMA user_version = 999;"
+t_run "a cache from a newer kontor is refused" 1 k listing list
+t_match "newer cache message" "$T_ERR" 'newer kontor'
+
+t_done
