@@ -141,7 +141,7 @@ t_run "global options may follow the command" 0 "$KONTOR" listing list --json --
 t_match "trailing --json works" "$T_OUT" '"sku":"TL-71"'
 
 # --- a tampered cache: verification fails with exit 5 -------------------------------
-sqlite3 "$H/cache.db" "UPDATE listings SET json = replace(json, 'LED strip', 'LED strlp') WHERE sku = 'LED-5M';"
+sqlite3 "$H/cache.db" "UPDATE listing_json SET json = replace(json, 'LED strip', 'LED strlp') WHERE rid = (SELECT rid FROM listings WHERE sku = 'LED-5M');" || t_fail "tamper the cache" "sqlite3 failed"
 t_run "a tampered listing fails verification (exit 5)" 5 k listing show LED-5M
 t_match "tampered listing names the signature" "$T_ERR" 'signature'
 
