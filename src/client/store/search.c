@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "kontor/buf.h"
+#include "kontor/searchtext.h"
 
 #define COUNT_CAP 1000   /* totals past this say "1000+": counting further costs */
 #define DESC_INDEXED 500 /* bytes of a description that are searchable */
@@ -39,113 +40,7 @@
 #define EDGE_NONE (-1)       /* kedge: no row is checked against the table */
 #define EDGE_ALWAYS (-2)     /* kedge: every row is */
 
-/* --- text the index sees ------------------------------------------------------------ */
-
-static int is_bigram_script(uint32_t c)
-{
-	return (c >= 0x0E00 && c <= 0x0EFF) || /* Thai, Lao */
-	       (c >= 0x1000 && c <= 0x109F) || /* Myanmar */
-	       (c >= 0x1100 && c <= 0x11FF) || /* Hangul Jamo */
-	       (c >= 0x1780 && c <= 0x17FF) || /* Khmer */
-	       (c >= 0x3040 && c <= 0x30FF) || /* Hiragana, Katakana */
-	       (c >= 0x3130 && c <= 0x318F) || /* Hangul compatibility Jamo */
-	       (c >= 0x31F0 && c <= 0x31FF) || /* Katakana extensions */
-	       (c >= 0x3400 && c <= 0x4DBF) || /* Han extension A */
-	       (c >= 0x4E00 && c <= 0x9FFF) || /* Han */
-	       (c >= 0xAC00 && c <= 0xD7AF) || /* Hangul syllables */
-	       (c >= 0xF900 && c <= 0xFAFF) || /* Han compatibility */
-	       (c >= 0xFF66 && c <= 0xFF9F) || /* halfwidth Katakana */
-	       (c >= 0x20000 && c <= 0x3134F); /* Han extensions B.. */
-}
-
-/* Decodes one UTF-8 character; returns its length, 0 at a bad byte (taken as a gap). */
-static size_t utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	size_t len = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC0 ? 2 : 0;
-	if (!len || len > n || p[0] > 0xF4)
-		return 0;
-	uint32_t c = p[0] & (0x3F >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	*cp = c;
-	return len;
-}
-
-/* A run of characters of a spaceless script becomes its overlapping bigrams (铁艺桌腿 ->
- * 铁艺 艺桌 桌腿), a one-character run stays as it is. */
-static void flush_run(struct kbuf *out, const unsigned char *run, size_t n)
-{
-	if (!n)
-		return;
-	uint32_t cp;
-	size_t a = utf8_next(run, n, &cp);
-	if (a == n) {
-		kbuf_putc(out, ' ');
-		kbuf_append(out, run, n);
-		kbuf_putc(out, ' ');
-		return;
-	}
-	size_t i = 0;
-	while (i + a < n) {
-		size_t b = utf8_next(run + i + a, n - i - a, &cp);
-		kbuf_putc(out, ' ');
-		kbuf_append(out, run + i, a + b);
-		i += a;
-		a = b;
-	}
-	kbuf_putc(out, ' ');
-}
-
-/* Appends the index form of s: bigram runs expanded, '_' made a gap (it joins our filter
- * tokens, so user text must never produce one), combining accents dropped (the tokenizer
- * folds precomposed letters; this does the same for decomposed ones). Returns the length in
- * characters of the spaceless run s ends in (0 when it ends otherwise). */
-static size_t prep_text(struct kbuf *out, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, run = 0, run_chars = 0;
-	int in_run = 0;
-	while (i < n) {
-		uint32_t cp;
-		size_t len = utf8_next(p + i, n - i, &cp);
-		if (!len) {
-			flush_run(out, p + run, in_run ? i - run : 0);
-			in_run = 0;
-			run_chars = 0;
-			kbuf_putc(out, ' ');
-			i++;
-			continue;
-		}
-		if (is_bigram_script(cp)) {
-			if (!in_run) {
-				in_run = 1;
-				run = i;
-				run_chars = 0;
-			}
-			run_chars++;
-		} else {
-			if (in_run)
-				flush_run(out, p + run, i - run);
-			in_run = 0;
-			run_chars = 0;
-			if (cp == '_')
-				kbuf_putc(out, ' ');
-			else if (!(cp >= 0x300 && cp <= 0x36F))
-				kbuf_append(out, p + i, len);
-		}
-		i += len;
-	}
-	if (in_run)
-		flush_run(out, p + run, n - run);
-	return in_run ? run_chars : 0;
-}
+/* The text the index sees comes from libkontor's searchtext, shared with the node. */
 
 /* --- filter tokens --------------------------------------------------------------------- */
 
@@ -169,67 +64,6 @@ static void lower_ascii(char *s)
 	for (; *s; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-}
-
-/* A category path, normalised: ASCII lower case, single spaces, '/' and '>' both taken as
- * the level separator. A listing carries a token for each level, so filtering on a parent
- * finds its children. */
-static void category_norm(const char *c, struct kbuf *out)
-{
-	int space = 0;
-	kbuf_reset(out);
-	for (; *c; c++) {
-		char ch = *c;
-		if (ch == '>' || ch == '/') {
-			while (out->len && out->data[out->len - 1] == ' ')
-				out->len--;
-			kbuf_putc(out, '/');
-			space = 0;
-			while (c[1] == ' ' || c[1] == '\t')
-				c++;
-			continue;
-		}
-		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-			space = out->len > 0 && out->data[out->len - 1] != '/';
-			continue;
-		}
-		if (space)
-			kbuf_putc(out, ' ');
-		space = 0;
-		kbuf_putc(out, ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch);
-	}
-	while (out->len && (out->data[out->len - 1] == '/' || out->data[out->len - 1] == ' '))
-		out->len--;
-	if (out->data)
-		out->data[out->len] = '\0';
-}
-
-static uint64_t fnv1a(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* Category filter tokens are hashes: any text, one token, never splittable. */
-static void category_token(struct kbuf *out, const char *norm, size_t n)
-{
-	kbuf_printf(out, " _cat_%016llx", (unsigned long long)fnv1a(norm, n));
-}
-
-static void category_tokens(struct kbuf *out, const char *category)
-{
-	struct kbuf norm = KBUF_INIT;
-	category_norm(category, &norm);
-	for (size_t i = 0; i <= norm.len; i++)
-		if (i == norm.len || norm.data[i] == '/')
-			if (i > 0)
-				category_token(out, norm.data, i);
-	kbuf_free(&norm);
 }
 
 /* --- row keys ---------------------------------------------------------------------------- */
@@ -376,20 +210,6 @@ static const char *jstr(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static void prep_field(struct kbuf *out, const char *s, size_t max)
-{
-	if (!s)
-		return;
-	size_t n = strlen(s);
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--; /* never cut a character in half */
-	}
-	kbuf_putc(out, ' ');
-	prep_text(out, s, n);
-}
-
 static void copy_code(char *out, size_t cap, const char *v)
 {
 	size_t i = 0;
@@ -404,18 +224,18 @@ void search_doc_build(struct search_doc *d, const cJSON *j, int verified)
 	const char *status = jstr(j, "status");
 	d->active = !status || strcmp(status, "active") == 0;
 
-	prep_field(&d->title, jstr(j, "title"), (size_t)-1);
+	searchtext_prep_field(&d->title, jstr(j, "title"), (size_t)-1);
 
 	const cJSON *v, *tags = cJSON_GetObjectItemCaseSensitive(j, "tags");
 	cJSON_ArrayForEach(v, tags)
 	{
 		if (cJSON_IsString(v))
-			prep_field(&d->body, v->valuestring, (size_t)-1);
+			searchtext_prep_field(&d->body, v->valuestring, (size_t)-1);
 	}
 	const char *category = jstr(j, "category");
-	prep_field(&d->body, category, (size_t)-1);
-	prep_field(&d->body, jstr(j, "hsCode"), (size_t)-1);
-	prep_field(&d->body, jstr(j, "description"), DESC_INDEXED);
+	searchtext_prep_field(&d->body, category, (size_t)-1);
+	searchtext_prep_field(&d->body, jstr(j, "hsCode"), (size_t)-1);
+	searchtext_prep_field(&d->body, jstr(j, "description"), DESC_INDEXED);
 
 	const char *country = jstr(j, "shipsFrom");
 	if (!country || !*country)
@@ -462,7 +282,7 @@ void search_doc_build(struct search_doc *d, const cJSON *j, int verified)
 		d->rid_bits |= RID_VERIFIED;
 	}
 	if (category)
-		category_tokens(&d->facets, category);
+		searchtext_category_tokens(&d->facets, "_cat_", category);
 	moq_tokens(&d->facets, d->moq);
 	d->rid_bits |= moq_class(d->moq) << RID_MOQ_SHIFT;
 
@@ -870,7 +690,7 @@ static int plan_build(struct store *s, const struct search_query *q, struct plan
 	struct kbuf prepped = KBUF_INIT;
 	int rc = K_OK;
 	const char *text = q->text ? q->text : "";
-	size_t tail_run = prep_text(&prepped, text, strlen(text));
+	size_t tail_run = searchtext_prep(&prepped, text, strlen(text));
 	fts5_tokenizer *tk = s->tok_api;
 	if (prepped.len && tk->xTokenize(s->tok, &qt, FTS5_TOKENIZE_QUERY, prepped.data,
 	                                 (int)prepped.len, collect_token) != SQLITE_OK)
@@ -920,8 +740,8 @@ static int plan_build(struct store *s, const struct search_query *q, struct plan
 	}
 	if (q->category && *q->category) {
 		struct kbuf norm = KBUF_INIT, t = KBUF_INIT;
-		category_norm(q->category, &norm);
-		category_token(&t, kbuf_str(&norm), norm.len);
+		searchtext_category_norm(q->category, &norm);
+		searchtext_category_token(&t, "_cat_", kbuf_str(&norm), norm.len);
 		add_filter(p, &p->filters, kbuf_str(&t) + 1);
 		kbuf_free(&norm);
 		kbuf_free(&t);
@@ -1298,7 +1118,7 @@ int store_search(struct store *s, const struct search_query *q, struct search_re
 		return rc;
 	struct kbuf key = KBUF_INIT;
 	cache_key(q, &key);
-	uint64_t h = fnv1a(key.data, key.len);
+	uint64_t h = searchtext_hash(key.data, key.len);
 	struct cache_entry *ce = &s->cache->slot[h % CACHE_SLOTS];
 	if (ce->key && ce->gen == s->gen && ce->hash == h && strcmp(ce->key, key.data) == 0) {
 		kbuf_free(&key);

@@ -1,0 +1,37 @@
+/* searchtext — the pure text side of listing search, shared by the client's cache and the
+ * node so both split text the same way: the index form of text (CJK and other spaceless
+ * scripts as overlapping bigrams), category tokens, value buckets. No SQL here. Changing
+ * what these functions emit changes both indexes: bump the client's SEARCH_TEXT_VERSION. */
+#ifndef KONTOR_SEARCHTEXT_H
+#define KONTOR_SEARCHTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/buf.h"
+
+#define SEARCHTEXT_BUCKET_MAX 255 /* value_bucket of any int64 is below this */
+
+/* Appends the index form of s[0..n): spaceless runs as bigrams, '_' a gap (it joins filter
+ * tokens), combining accents dropped. Returns the length in characters of the spaceless run
+ * s ends in (0 when it ends otherwise): a one-character run is matched as a prefix. */
+size_t searchtext_prep(struct kbuf *out, const char *s, size_t n);
+/* " " + the index form of s, cut at max bytes on a character boundary; NULL adds nothing. */
+void searchtext_prep_field(struct kbuf *out, const char *s, size_t max);
+
+/* Quarter-octave buckets, monotonic in v: everything in a lower bucket is smaller. */
+int searchtext_value_bucket(int64_t v);
+/* " prefix<lvl>_<bucket>" for levels 0, 2, 4, 6 (blocks of 1, 4, 16, 64 buckets). */
+void searchtext_range_tokens(struct kbuf *out, const char *prefix, int64_t v);
+
+/* A category path normalised: ASCII lower case, single spaces, '/' and '>' both the level
+ * separator. */
+void searchtext_category_norm(const char *c, struct kbuf *out);
+/* " <prefix><hash>" of one normalised path (prefix such as "cat_"). */
+void searchtext_category_token(struct kbuf *out, const char *prefix, const char *norm, size_t n);
+/* One token per level of the path, so a parent finds its children. */
+void searchtext_category_tokens(struct kbuf *out, const char *prefix, const char *category);
+
+uint64_t searchtext_hash(const void *p, size_t n); /* FNV-1a */
+
+#endif

@@ -1,0 +1,105 @@
+/* Unit tests for searchtext, the index form of listing text that the client cache and the
+ * node share: spaceless scripts become overlapping bigrams, accents fold, categories give
+ * one token per level, value buckets keep order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "kontor/searchtext.h"
+
+static void test_prep_splits_chinese_runs_into_overlapping_bigrams(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	const char *s = "铁艺桌腿 Iron";
+	searchtext_prep(&b, s, strlen(s));
+	assert_non_null(strstr(b.data, "铁艺"));
+	assert_non_null(strstr(b.data, "艺桌"));
+	assert_non_null(strstr(b.data, "桌腿"));
+	assert_non_null(strstr(b.data, "Iron"));
+	kbuf_free(&b);
+}
+
+static void test_prep_gives_a_two_char_query_the_same_bigram_as_the_title(void **state)
+{
+	struct kbuf q = KBUF_INIT;
+	searchtext_prep(&q, "桌腿", strlen("桌腿"));
+	assert_non_null(strstr(q.data, "桌腿"));
+	kbuf_free(&q);
+}
+
+static void test_prep_reports_a_trailing_one_character_run_for_prefix_matching(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	assert_int_equal(searchtext_prep(&b, "桌", strlen("桌")), 1);
+	kbuf_reset(&b);
+	assert_int_equal(searchtext_prep(&b, "table", 5), 0);
+	kbuf_free(&b);
+}
+
+static void test_prep_drops_combining_accents(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	const char *s = "Cafe\xCC\x81"; /* e + combining acute */
+	searchtext_prep(&b, s, strlen(s));
+	assert_non_null(strstr(b.data, "Cafe"));
+	assert_null(strstr(b.data, "\xCC\x81"));
+	kbuf_free(&b);
+}
+
+static void test_prep_field_cuts_on_a_character_boundary(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	searchtext_prep_field(&b, "ab铁艺", 4); /* 4 bytes would split 铁 */
+	for (size_t i = 0; i < b.len; i++)
+		assert_true((unsigned char)b.data[i] < 0x80);
+	searchtext_prep_field(&b, NULL, 10);
+	kbuf_free(&b);
+}
+
+static void test_category_gives_one_token_per_level_with_the_callers_prefix(void **state)
+{
+	struct kbuf b = KBUF_INIT, n = KBUF_INIT;
+	searchtext_category_norm("Furniture >  Table Legs", &n);
+	assert_string_equal(n.data, "furniture/table legs");
+	searchtext_category_tokens(&b, "cat_", "Furniture > Table Legs");
+	int tokens = 0;
+	for (const char *p = b.data; (p = strstr(p, " cat_")); p++)
+		tokens++;
+	assert_int_equal(tokens, 2);
+	struct kbuf parent = KBUF_INIT;
+	searchtext_category_tokens(&parent, "cat_", "furniture");
+	assert_non_null(strstr(b.data, parent.data + 1)); /* the child carries its parent */
+	kbuf_free(&b);
+	kbuf_free(&n);
+	kbuf_free(&parent);
+}
+
+static void test_value_buckets_keep_order(void **state)
+{
+	int last = -1;
+	for (int64_t v = 0; v < 100000000; v = v * 3 / 2 + 1) {
+		int bkt = searchtext_value_bucket(v);
+		assert_true(bkt >= last);
+		assert_true(bkt < SEARCHTEXT_BUCKET_MAX);
+		last = bkt;
+	}
+	assert_true(searchtext_value_bucket(INT64_MAX) < SEARCHTEXT_BUCKET_MAX);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prep_splits_chinese_runs_into_overlapping_bigrams),
+		cmocka_unit_test(test_prep_gives_a_two_char_query_the_same_bigram_as_the_title),
+		cmocka_unit_test(test_prep_reports_a_trailing_one_character_run_for_prefix_matching),
+		cmocka_unit_test(test_prep_drops_combining_accents),
+		cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),
+		cmocka_unit_test(test_category_gives_one_token_per_level_with_the_callers_prefix),
+		cmocka_unit_test(test_value_buckets_keep_order),
+	};
+	return cmocka_run_group_tests_name("searchtext", tests, NULL, NULL);
+}
