@@ -26,6 +26,9 @@ struct kkeypair {
 };
 
 void kcrypto_keypair_new(struct kkeypair *kp);
+/* The key pair a 32-byte seed determines (crypto_sign_seed_keypair): for reproducible demo
+ * and test data only; real keys come from kcrypto_keypair_new. */
+void kcrypto_keypair_from_seed(struct kkeypair *kp, const uint8_t seed[32]);
 /* Wipes the secret key. */
 void kcrypto_keypair_wipe(struct kkeypair *kp);
 /* n bytes from the OS's random source (for creation ids and SKUs; never fails). */

@@ -26,6 +26,11 @@ void kcrypto_keypair_new(struct kkeypair *kp)
 	crypto_sign_keypair(kp->pk, kp->sk);
 }
 
+void kcrypto_keypair_from_seed(struct kkeypair *kp, const uint8_t seed[32])
+{
+	crypto_sign_seed_keypair(kp->pk, kp->sk, seed);
+}
+
 void kcrypto_keypair_wipe(struct kkeypair *kp)
 {
 	sodium_memzero(kp->sk, sizeof kp->sk);

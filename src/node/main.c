@@ -1,35 +1,484 @@
-/* kontord — the marketplace node. This skeleton answers --version and --help; the server,
- * its store and the API arrive with the kontord issue. */
+/* kontord — argv only: options (anywhere on the line), the database path, then one of init,
+ * serve or seed. The work itself lives in node.c, http.c, api.c, seed.c and store/. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-static void usage(FILE *f)
+#include "kontor/codes.h"
+#include "kontor/crypto.h"
+#include "node.h"
+
+enum cmd { C_NONE, C_INIT, C_SERVE, C_SEED, C_HELP, C_ADMIN };
+
+/* Which command takes which option, as bits. */
+#define ON_INIT (1u << C_INIT)
+#define ON_SERVE (1u << C_SERVE)
+#define ON_SEED (1u << C_SEED)
+#define ON_ALL (ON_INIT | ON_SERVE | ON_SEED)
+
+enum optid {
+	O_DB,
+	O_NAME,
+	O_LISTEN,
+	O_TLS_CERT,
+	O_TLS_KEY,
+	O_PLAIN_HTTP,
+	O_THREADS,
+	O_LISTINGS,
+	O_ACCOUNTS,
+	O_SEED,
+	O_QUIET,
+	O_COUNT
+};
+
+static const struct opt {
+	const char *name; /* long form, without "--" */
+	char shortc;      /* 0 when none */
+	int has_value;
+	unsigned on;
+} opts[O_COUNT] = {
+    [O_DB] = {"db", 0, 1, ON_ALL},
+    [O_NAME] = {"name", 0, 1, ON_INIT},
+    [O_LISTEN] = {"listen", 0, 1, ON_SERVE},
+    [O_TLS_CERT] = {"tls-cert", 0, 1, ON_SERVE},
+    [O_TLS_KEY] = {"tls-key", 0, 1, ON_SERVE},
+    [O_PLAIN_HTTP] = {"plain-http", 0, 0, ON_SERVE},
+    [O_THREADS] = {"threads", 0, 1, ON_SERVE},
+    [O_LISTINGS] = {"listings", 0, 1, ON_SEED},
+    [O_ACCOUNTS] = {"accounts", 0, 1, ON_SEED},
+    [O_SEED] = {"seed", 0, 1, ON_SEED},
+    [O_QUIET] = {"quiet", 'q', 0, ON_SEED},
+};
+
+static const struct command {
+	const char *name;
+	enum cmd id;
+	const char *synopsis;
+	const char *help; /* the lines under the synopsis in `kontord help COMMAND` */
+} commands[] = {
+    {"init", C_INIT, "kontord init [--db FILE] [--name NAME]",
+     "Creates the node database (SQLite, WAL) and the node key FILE.key (mode 0600).\n"
+     "NAME is shown to clients in the session object; it defaults to the host name.\n"
+     "An existing database or key is never overwritten.\n"},
+    {"serve", C_SERVE,
+     "kontord serve [--db FILE] [--listen ADDR:PORT] (--tls-cert PEM --tls-key PEM | "
+     "--plain-http) [--threads N]",
+     "Serves the API over HTTPS until SIGINT or SIGTERM.\n"
+     "  --listen ADDR:PORT  address to bind (default 127.0.0.1:8443; [::1]:8443 for IPv6)\n"
+     "  --tls-cert PEM      certificate chain, PEM\n"
+     "  --tls-key PEM       its private key, PEM\n"
+     "  --plain-http        no TLS, only on a loopback address (behind a reverse proxy)\n"
+     "  --threads N         worker threads (default: one per core)\n"},
+    {"seed", C_SEED, "kontord seed [--db FILE] --listings N [--accounts N] [--seed S] [-q]",
+     "Fills the database with deterministic demo data: suppliers in many countries,\n"
+     "listings in many languages and currencies, signed by their sellers; the same S\n"
+     "always gives the same data.\n"
+     "  --listings N   listings to make (1 to 100000000)\n"
+     "  --accounts N   accounts to make, 1 in 5 of them buyers (default: one per 25\n"
+     "                 listings, at least 100 or N; at most 1000000)\n"
+     "  --seed S       64-bit seed (default 1)\n"
+     "  -q, --quiet    no progress on standard error\n"},
+    {"help", C_HELP, "kontord help [COMMAND]", "Shows the commands, or one command's options.\n"},
+    {"admin", C_ADMIN, NULL, NULL},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage_all(FILE *f)
 {
-	fputs("usage: kontord [--db FILE] COMMAND ...\n\n"
-	      "kontord is the marketplace node kontor clients sync with over HTTPS.\n\n"
-	      "Commands (see kontord(8)):\n"
-	      "  init      make the node key and database\n"
-	      "  serve     serve the API over HTTPS\n"
-	      "  seed      fill the database with deterministic demo data\n"
-	      "  admin     deposits, attestations, rulings, carriers\n\n"
-	      "Only --version and --help work in this build.\n",
+	fputs("usage: kontord COMMAND [--db FILE] [OPTIONS]\n\n"
+	      "kontord is the marketplace node kontor clients sync with over HTTPS.\n\n",
 	      f);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (commands[i].synopsis)
+			fprintf(f, "  %s\n", commands[i].synopsis);
+	fputs("  kontord --version\n\n"
+	      "--db defaults to $KONTORD_DB, then ./kontord.db. Options take --opt VALUE or\n"
+	      "--opt=VALUE. See kontord(8).\n",
+	      f);
+}
+
+static const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("kontord: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs(" (see kontord --help)\n", stderr);
+	va_end(ap);
+	return 2;
+}
+
+struct args {
+	const struct command *cmd;
+	const char *val[O_COUNT]; /* the value, or "" for a flag that was given */
+	const char *help_topic;
+	int help, version;
+};
+
+/* Returns 0, or 2 after printing a usage error. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	memset(a, 0, sizeof *a);
+	int only_args = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!only_args && strcmp(s, "--") == 0) {
+			only_args = 1;
+			continue;
+		}
+		if (only_args || s[0] != '-' || s[1] == '\0') {
+			if (!a->cmd) {
+				a->cmd = command_find(s);
+				if (!a->cmd)
+					return usage_error("unknown command '%s'", s);
+			} else if (a->cmd->id == C_HELP && !a->help_topic) {
+				a->help_topic = s;
+			} else if (a->cmd->id != C_ADMIN) {
+				return usage_error("%s takes no argument '%s'", a->cmd->name, s);
+			}
+			continue;
+		}
+		if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
+			a->help = 1;
+			continue;
+		}
+		if (strcmp(s, "--version") == 0) {
+			a->version = 1;
+			continue;
+		}
+		if (a->cmd && a->cmd->id == C_ADMIN)
+			continue; /* refused as a whole below */
+		const char *eq = NULL;
+		int id = -1;
+		if (s[1] == '-') {
+			eq = strchr(s + 2, '=');
+			size_t n = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
+			for (int k = 0; k < O_COUNT; k++)
+				if (strlen(opts[k].name) == n &&
+				    strncmp(opts[k].name, s + 2, n) == 0)
+					id = k;
+		} else if (s[2] == '\0') {
+			for (int k = 0; k < O_COUNT; k++)
+				if (opts[k].shortc && opts[k].shortc == s[1])
+					id = k;
+		}
+		if (id < 0)
+			return usage_error("unknown option '%.*s'",
+			                   (int)(eq ? eq - s : (long)strlen(s)), s);
+		const struct opt *o = &opts[id];
+		if (a->val[id])
+			return usage_error("--%s is given twice", o->name);
+		if (!o->has_value) {
+			if (eq)
+				return usage_error("--%s takes no value", o->name);
+			a->val[id] = "";
+			continue;
+		}
+		if (eq)
+			a->val[id] = eq + 1;
+		else if (i + 1 < argc)
+			a->val[id] = argv[++i];
+		else
+			return usage_error("--%s needs a value", o->name);
+		if (!*a->val[id])
+			return usage_error("--%s needs a non-empty value", o->name);
+	}
+	if (a->cmd && a->cmd->id != C_HELP && a->cmd->id != C_ADMIN) {
+		for (int k = 0; k < O_COUNT; k++)
+			if (a->val[k] && !(opts[k].on & (1u << a->cmd->id)))
+				return usage_error("--%s is not an option of %s", opts[k].name,
+				                   a->cmd->name);
+	}
+	return 0;
+}
+
+/* Whole numbers only: "1e6", "10k" or "-3" would be guesses. */
+static int parse_count(const char *opt, const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		goto bad;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	return usage_error("--%s needs a whole number from %lld to %lld, not '%s'", opt, lo, hi, s);
+}
+
+static const char *db_path(const struct args *a)
+{
+	if (a->val[O_DB])
+		return a->val[O_DB];
+	const char *env = getenv("KONTORD_DB");
+	return env && *env ? env : "kontord.db";
+}
+
+static int fail(const struct kerr *e, int rc)
+{
+	fprintf(stderr, "kontord: %s\n", e->msg[0] ? e->msg : kstatus_str(rc));
+	return rc == K_EUSAGE ? 2 : 1;
+}
+
+static int cmd_init(const struct args *a)
+{
+	const char *db = db_path(a);
+	char host[64];
+	const char *name = a->val[O_NAME];
+	if (!name) {
+		/* The host name is what an operator with one node would type anyway. */
+		if (gethostname(host, sizeof host) == 0 && host[0]) {
+			host[sizeof host - 1] = '\0';
+			name = host;
+		} else {
+			name = "kontord";
+		}
+	}
+	struct kerr e = {0, ""};
+	int rc = node_init(db, name, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	struct node *n = NULL;
+	rc = node_open(db, &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	printf("Created node '%s' in %s\n"
+	       "Node key %s.key (mode 0600, unencrypted: keep a backup, never share it)\n"
+	       "Node key id %s\n",
+	       n->name, db, db, n->key_id);
+	node_close(&n);
+	return 0;
+}
+
+/* ADDR:PORT with ADDR a numeric IPv4 or bracketed IPv6 address (port 0: the system picks
+ * one, and http_serve prints it). Returns 0 and sets *loopback, or 2 after a usage error. */
+static int check_listen(const char *listen, int *loopback)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	const char *h = listen;
+	size_t hn = colon ? (size_t)(colon - listen) : 0;
+	if (colon && hn >= 2 && listen[0] == '[' && listen[hn - 1] == ']') {
+		h++;
+		hn -= 2;
+	} else if (colon && memchr(listen, ':', hn)) {
+		colon = NULL; /* an unbracketed IPv6 address: the port cannot be told apart */
+	}
+	long long port;
+	if (!colon || hn == 0 || hn >= sizeof host || !colon[1])
+		return usage_error("--listen needs ADDR:PORT such as 127.0.0.1:8443 or [::1]:8443, "
+		                   "not '%s'",
+		                   listen);
+	if (parse_count("listen port", colon + 1, 0, 65535, &port))
+		return 2;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	unsigned char bin[16];
+	if (inet_pton(AF_INET, host, bin) == 1)
+		*loopback = bin[0] == 127;
+	else if (inet_pton(AF_INET6, host, bin) == 1)
+		*loopback = memcmp(bin, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+	else
+		return usage_error("--listen needs a numeric address such as 127.0.0.1 or [::1], "
+		                   "not '%s'",
+		                   host);
+	return 0;
+}
+
+static int readable(const char *opt, const char *path)
+{
+	if (access(path, R_OK) == 0)
+		return 0;
+	fprintf(stderr, "kontord: --%s %s: %s\n", opt, path, strerror(errno));
+	return 1;
+}
+
+static int cmd_serve(const struct args *a)
+{
+	struct serve_opts o = {0};
+	o.listen = a->val[O_LISTEN] ? a->val[O_LISTEN] : "127.0.0.1:8443";
+	o.tls_cert = a->val[O_TLS_CERT];
+	o.tls_key = a->val[O_TLS_KEY];
+	o.plain_http = a->val[O_PLAIN_HTTP] != NULL;
+	int loopback = 0;
+	if (check_listen(o.listen, &loopback))
+		return 2;
+	if (o.plain_http && (o.tls_cert || o.tls_key))
+		return usage_error("--plain-http and --tls-cert/--tls-key exclude each other");
+	if (o.plain_http && !loopback)
+		return usage_error("--plain-http is only allowed on a loopback address such as "
+		                   "127.0.0.1 (put a TLS reverse proxy in front), not '%s'",
+		                   o.listen);
+	if (!o.plain_http && (!o.tls_cert || !o.tls_key))
+		return usage_error("serve needs --tls-cert PEM and --tls-key PEM, or --plain-http "
+		                   "on a loopback address");
+	if (a->val[O_THREADS]) {
+		long long t;
+		if (parse_count("threads", a->val[O_THREADS], 1, 1024, &t))
+			return 2;
+		o.threads = (int)t;
+	}
+	if (!o.plain_http && (readable("tls-cert", o.tls_cert) || readable("tls-key", o.tls_key)))
+		return 1;
+
+	struct kerr e = {0, ""};
+	int rc = codes_load(&e);
+	struct node *n = NULL;
+	if (rc == K_OK)
+		rc = node_open(db_path(a), &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	rc = http_serve(n, &o, &e);
+	node_close(&n);
+	return rc == K_OK ? 0 : fail(&e, rc);
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmd_seed(const struct args *a)
+{
+	struct seed_opts o = {0, 0, 1};
+	long long v;
+	if (!a->val[O_LISTINGS])
+		return usage_error("seed needs --listings N");
+	if (parse_count("listings", a->val[O_LISTINGS], 1, 100000000, &v))
+		return 2;
+	o.listings = (long)v;
+	if (a->val[O_ACCOUNTS]) {
+		if (parse_count("accounts", a->val[O_ACCOUNTS], 1, 1000000, &v))
+			return 2;
+		o.accounts = (long)v;
+	}
+	if (a->val[O_SEED]) {
+		char *end;
+		errno = 0;
+		const char *s = a->val[O_SEED];
+		unsigned long long sv = strtoull(s, &end, 10);
+		if (*s < '0' || *s > '9' || errno || *end)
+			return usage_error("--seed needs a whole number from 0 to %llu, not '%s'",
+			                   (unsigned long long)UINT64_MAX, s);
+		o.seed = (uint64_t)sv;
+	}
+	struct kerr e = {0, ""};
+	int rc = codes_load(&e);
+	struct node *n = NULL;
+	if (rc == K_OK)
+		rc = node_open(db_path(a), &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+
+	/* seed_run reports progress on stderr; -q sends that to /dev/null for the run (the
+	 * error, if any, is printed after stderr is back). */
+	int saved = -1;
+	if (a->val[O_QUIET]) {
+		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		fflush(stderr);
+		saved = dup(2);
+		if (devnull >= 0 && saved >= 0)
+			dup2(devnull, 2);
+		if (devnull >= 0)
+			close(devnull);
+	}
+	double t0 = now_seconds();
+	rc = seed_run(n, &o, &e);
+	double secs = now_seconds() - t0;
+	if (saved >= 0) {
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+	}
+	node_close(&n);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	if (!a->val[O_QUIET])
+		printf("Seeded %ld listings (seed %llu) into %s in %.1f s\n", o.listings,
+		       (unsigned long long)o.seed, db_path(a), secs);
+	return 0;
+}
+
+static int cmd_help(const char *topic)
+{
+	if (!topic) {
+		usage_all(stdout);
+		return 0;
+	}
+	const struct command *c = command_find(topic);
+	if (!c || !c->synopsis)
+		return usage_error("no help for '%s'; the commands are init, serve and seed",
+		                   topic);
+	printf("usage: %s\n\n%s", c->synopsis, c->help);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--version") == 0) {
-			printf("kontord %s\n", KONTOR_VERSION);
-			return 0;
-		}
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			usage(stdout);
-			return 0;
-		}
+	struct args a;
+	if (parse_args(argc, argv, &a))
+		return 2;
+	if (a.version) {
+		printf("kontord %s\n", KONTOR_VERSION);
+		return 0;
 	}
-	if (argc > 1)
-		fprintf(stderr, "kontord: '%s' is not available in this build\n", argv[1]);
-	usage(stderr);
-	return 2;
+	if (a.cmd && a.cmd->id == C_ADMIN) {
+		fputs(
+		    "kontord: the admin commands (deposit, attest, resolve, carrier) are not part "
+		    "of this build\n",
+		    stderr);
+		return 2;
+	}
+	if (a.help)
+		return cmd_help(a.cmd && a.cmd->id != C_HELP ? a.cmd->name : a.help_topic);
+	if (!a.cmd) {
+		usage_all(stderr);
+		return 2;
+	}
+	if (a.cmd->id == C_HELP)
+		return cmd_help(a.help_topic);
+
+	struct kerr e = {0, ""};
+	int rc = kcrypto_init(&e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	switch (a.cmd->id) {
+	case C_INIT:
+		rc = cmd_init(&a);
+		break;
+	case C_SERVE:
+		rc = cmd_serve(&a);
+		break;
+	case C_SEED:
+		rc = cmd_seed(&a);
+		break;
+	default:
+		rc = 2;
+		break;
+	}
+	if (fflush(stdout) != 0 && rc == 0) {
+		fputs("kontord: error writing standard output\n", stderr);
+		rc = 1;
+	}
+	return rc;
 }

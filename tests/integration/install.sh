@@ -19,6 +19,6 @@ t_run "kontord --version" 0 "$KONTORD" --version
 t_match "kontord names itself" "$T_OUT" '^kontord [0-9]'
 t_run "kontord --help" 0 "$KONTORD" --help
 t_match "kontord help lists serve" "$T_OUT" 'serve'
-t_run "kontord with an unavailable command is a usage error" 2 "$KONTORD" serve
+t_run "kontord with an unknown command is a usage error" 2 "$KONTORD" frobnicate
 
 t_done

@@ -1,0 +1,155 @@
+/* account — the Account type behind the API: registering with your own key (the created id
+ * must be the signer), editing only your own profile, and the public list. The attestation
+ * and the rating summary are the node's to set, never the account's. */
+#include "api_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/crypto.h"
+#include "kontor/model.h"
+
+static const char *const account_props[] = {
+    "id",    "handle", "displayName", "legalName", "country", "languages", "role",
+    "about", "boxKey", "attestation", "rating",    "created", NULL,
+};
+
+/* Stores o (a full account object) after validating it. */
+static int account_store(struct api_ctx *c, const cJSON *o, struct api_seterr *se)
+{
+	struct account a;
+	struct kerr e = {0, ""};
+	if (account_from_json(o, &a, &e) != K_OK)
+		return api_setfail_kerr(se, &e);
+	int rc = nstore_account_put(c->s, &a, &e);
+	account_free(&a);
+	if (rc == K_EEXIST)
+		return api_setfail(se, "invalidProperties", "handle", "%s", e.msg);
+	if (rc)
+		return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	return 0;
+}
+
+/* The box key is a function of the account key: filled in when absent, checked when not. */
+static int box_key(const char *id, cJSON *o, struct api_seterr *se)
+{
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	char want[KCRYPTO_ID_LEN + 1];
+	struct kerr e = {0, ""};
+	if (kcrypto_account_pk(id, pk, &e) != K_OK || kcrypto_box_key(pk, want, &e) != K_OK)
+		return api_setfail(se, "invalidProperties", "id", "id: %s", e.msg);
+	const char *have = api_str(o, "boxKey");
+	if (!have || !*have) {
+		api_set_str(o, "boxKey", want);
+		return 0;
+	}
+	if (strcmp(have, want) != 0)
+		return api_setfail(se, "invalidProperties", "boxKey",
+		                   "boxKey: must be the X25519 form of the account key (%s)", want);
+	return 0;
+}
+
+static int account_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_MAX + 1],
+                          cJSON **created, struct api_seterr *se)
+{
+	const char *want = api_str(obj, "id");
+	if (want && strcmp(want, c->caller) != 0)
+		return api_setfail(se, "forbidden", "id",
+		                   "id: an account is registered by its own key only (you are %s)",
+		                   c->caller);
+	static const char *const node_set[] = {"attestation", "rating"};
+	for (size_t i = 0; i < sizeof node_set / sizeof node_set[0]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, node_set[i]);
+		if (v && !cJSON_IsNull(v))
+			return api_setfail(se, "invalidProperties", node_set[i],
+			                   "%s: set by the node, not by the account", node_set[i]);
+	}
+	struct nobj old = {KBUF_INIT, "", ""};
+	struct kerr e = {0, ""};
+	int exists = nstore_get(c->s, NT_ACCOUNT, c->caller, &old, &e) == K_OK;
+	nobj_free(&old);
+	if (exists)
+		return api_setfail(se, "alreadyExists", "id",
+		                   "account %s is registered already; update it instead",
+		                   c->caller);
+	cJSON *o = cJSON_Duplicate(obj, 1);
+	api_set_str(o, "id", c->caller);
+	if (!api_str(o, "created") || !*api_str(o, "created")) {
+		char now[MODEL_TIME_LEN + 1];
+		model_now(now);
+		api_set_str(o, "created", now);
+	}
+	int rc = box_key(c->caller, o, se);
+	if (!rc)
+		rc = account_store(c, o, se);
+	if (!rc) {
+		snprintf(id, NSTORE_ID_MAX + 1, "%s", c->caller);
+		*created = cJSON_CreateObject();
+		cJSON_AddStringToObject(*created, "id", c->caller);
+		cJSON_AddStringToObject(*created, "boxKey", api_str(o, "boxKey"));
+		cJSON_AddStringToObject(*created, "created", api_str(o, "created"));
+	}
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int account_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
+                          struct api_seterr *se)
+{
+	struct nobj old = {KBUF_INIT, "", ""};
+	cJSON *o = api_load(c, NT_ACCOUNT, id, &old);
+	nobj_free(&old);
+	if (!o)
+		return api_setfail(se, "notFound", NULL, "no account %.64s", id);
+	int rc;
+	if (strcmp(id, c->caller) != 0) {
+		rc = api_setfail(se, "forbidden", NULL,
+		                 "account %.64s is not yours: only its owner edits a profile", id);
+	} else {
+		static const char *const fixed[] = {"id", "attestation", "rating", "created", NULL};
+		rc = api_patch(o, patch, fixed, se);
+		if (!rc)
+			rc = box_key(id, o, se);
+		if (!rc)
+			rc = account_store(c, o, se);
+	}
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int account_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
+{
+	return api_setfail(se, "forbidden", NULL,
+	                   "accounts are not destroyed (the trades they signed stay valid)");
+}
+
+static int account_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort,
+                         struct npage *pg, struct nids *out, struct api_err *err)
+{
+	static const char *const fnames[] = {"country", "role", "verified", NULL};
+	static const char *const snames[] = {"created", NULL};
+	static const int dflt[] = {0}; /* newest first */
+	struct naccount_query q = {NULL, NULL, -1, *pg};
+	int which, asc;
+	if (api_filter_check(filter, fnames, err) ||
+	    api_filter_str(filter, "country", &q.country, err) ||
+	    api_filter_str(filter, "role", &q.role, err) ||
+	    api_filter_bool(filter, "verified", &q.verified, err) ||
+	    api_sort(sort, snames, &which, &asc, dflt, err))
+		return -1;
+	q.page.ascending = which < 0 ? 0 : asc;
+	struct kerr e = {0, ""};
+	if (nstore_account_query(c->s, &q, out, &e))
+		return api_fail_kerr(err, &e);
+	return 0;
+}
+
+const struct api_type api_account_type = {
+    .t = NT_ACCOUNT,
+    .props = account_props,
+    .create = account_create,
+    .update = account_update,
+    .destroy = account_destroy,
+    .query = account_query,
+};

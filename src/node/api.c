@@ -1,0 +1,1288 @@
+/* api — POST /api: the JMAP-shaped request (RFC 8620) with its limits, the method table,
+ * back-references between calls, and the generic get/changes/set/query every type shares.
+ * A failing call answers with its own error object and the others still run. */
+#include "api_int.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/canon.h"
+#include "kontor/crypto.h"
+#include "kontor/json.h"
+
+#define CAP_CORE "urn:ietf:params:jmap:core"
+#define CAP_TRADE "urn:kontor:trade"
+#define ERR_PREFIX "urn:ietf:params:jmap:error:"
+#define CREATION_ID_MAX 128
+#define POINTER_MAX 256
+#define SHOWN 48
+
+/* ---------------------------------------------------------------- errors */
+
+int api_fail(struct api_err *err, const char *type, const char *fmt, ...)
+{
+	err->type = type;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->desc, sizeof err->desc, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int api_setfail(struct api_seterr *se, const char *type, const char *prop, const char *fmt, ...)
+{
+	se->type = type;
+	snprintf(se->prop, sizeof se->prop, "%s", prop ? prop : "");
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(se->desc, sizeof se->desc, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int api_setfail_kerr(struct api_seterr *se, const struct kerr *e)
+{
+	char prop[64];
+	size_t i = 0;
+	for (; e->msg[i] && i + 1 < sizeof prop; i++) {
+		char ch = e->msg[i];
+		if (ch == '.' || ch == '[' || ch == ':' || ch == ' ')
+			break;
+		prop[i] = ch;
+	}
+	prop[i] = '\0';
+	return api_setfail(se, "invalidProperties", prop, "%s", e->msg);
+}
+
+int api_fail_kerr(struct api_err *err, const struct kerr *e)
+{
+	if (e->code == K_EINVAL)
+		return api_fail(err, "invalidArguments", "%s", e->msg);
+	return api_fail(err, "serverFail", "%s", e->msg);
+}
+
+/* Outside text in a message: cut short, printable ASCII only. */
+static const char *shown(const char *s, char out[SHOWN])
+{
+	size_t i = 0;
+	for (; s && *s && i < SHOWN - 4; s++)
+		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	if (s && *s) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+/* ---------------------------------------------------------------- small helpers */
+
+const char *api_str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+void api_set_str(cJSON *o, const char *name, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+	cJSON_AddStringToObject(o, name, v);
+}
+
+void api_new_id(char prefix, char out[NSTORE_ID_MAX + 1])
+{
+	uint8_t r[16];
+	struct kbuf b = KBUF_INIT;
+	kcrypto_random(r, sizeof r);
+	kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
+	snprintf(out, NSTORE_ID_MAX + 1, "%c%s", prefix, kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+int api_canon(const cJSON *v, struct kbuf *out, struct kerr *e)
+{
+	return canon_write(v, out, e);
+}
+
+cJSON *api_load(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o)
+{
+	struct kerr e = {0, ""};
+	if (nstore_get(c->s, t, id, o, &e) != K_OK)
+		return NULL;
+	return cJSON_ParseWithLength(kbuf_str(&o->json), o->json.len);
+}
+
+const char *api_resolve_id(struct api_ctx *c, const char *id)
+{
+	if (id && id[0] == '#' && c->created_ids) {
+		const char *made = api_str(c->created_ids, id + 1);
+		if (made)
+			return made;
+	}
+	return id;
+}
+
+int api_patch(cJSON *obj, const cJSON *patch, const char *const *fixed, struct api_seterr *se)
+{
+	if (!cJSON_IsObject(patch))
+		return api_setfail(se, "invalidPatch", NULL, "the patch must be an object");
+	char sh[SHOWN];
+	for (const cJSON *p = patch->child; p; p = p->next) {
+		const char *k = p->string ? p->string : "";
+		if (strchr(k, '/'))
+			return api_setfail(se, "invalidPatch", NULL,
+			                   "%s: only whole properties can be patched",
+			                   shown(k, sh));
+		for (const char *const *f = fixed; f && *f; f++) {
+			if (strcmp(*f, k) != 0)
+				continue;
+			const cJSON *cur = cJSON_GetObjectItemCaseSensitive(obj, k);
+			if (!cur || !cJSON_Compare(cur, p, 1))
+				return api_setfail(se, "invalidProperties", k,
+				                   "%s: cannot be changed", k);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, k);
+		if (!cJSON_IsNull(p))
+			cJSON_AddItemToObject(obj, k, cJSON_Duplicate(p, 1));
+	}
+	return 0;
+}
+
+int api_sort(const cJSON *sort, const char *const *names, int *which, int *ascending,
+             const int *dflt, struct api_err *err)
+{
+	*which = -1;
+	*ascending = 1;
+	if (!sort || cJSON_IsNull(sort))
+		return 0;
+	if (!cJSON_IsArray(sort))
+		return api_fail(err, "invalidArguments", "sort: must be an array of comparators");
+	int n = cJSON_GetArraySize(sort);
+	if (n == 0)
+		return 0;
+	if (n > 1)
+		return api_fail(err, "unsupportedSort", "sort: one comparator at most");
+	const cJSON *cmp = sort->child;
+	if (!cJSON_IsObject(cmp))
+		return api_fail(err, "invalidArguments", "sort[0]: must be an object");
+	char sh[SHOWN];
+	for (const cJSON *m = cmp->child; m; m = m->next) {
+		if (strcmp(m->string, "property") && strcmp(m->string, "isAscending") &&
+		    strcmp(m->string, "collation"))
+			return api_fail(err, "invalidArguments", "sort[0].%s: unknown property",
+			                shown(m->string, sh));
+	}
+	const char *prop = api_str(cmp, "property");
+	if (!prop)
+		return api_fail(err, "invalidArguments", "sort[0].property: missing");
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(names[i], prop) == 0) {
+			*which = i;
+			break;
+		}
+	}
+	if (*which < 0) {
+		struct kbuf all = KBUF_INIT;
+		for (int i = 0; names[i]; i++)
+			kbuf_printf(&all, "%s%s", i ? ", " : "", names[i]);
+		api_fail(err, "unsupportedSort", "sort[0].property: '%s' is not one of %s",
+		         shown(prop, sh), kbuf_str(&all));
+		kbuf_free(&all);
+		return -1;
+	}
+	const cJSON *asc = cJSON_GetObjectItemCaseSensitive(cmp, "isAscending");
+	if (asc && !cJSON_IsBool(asc))
+		return api_fail(err, "invalidArguments",
+		                "sort[0].isAscending: must be true or false");
+	*ascending = asc ? cJSON_IsTrue(asc) : dflt ? dflt[*which] : 1;
+	return 0;
+}
+
+int api_filter_check(const cJSON *filter, const char *const *names, struct api_err *err)
+{
+	if (!filter || cJSON_IsNull(filter))
+		return 0;
+	if (!cJSON_IsObject(filter))
+		return api_fail(err, "invalidArguments", "filter: must be an object");
+	char sh[SHOWN];
+	if (cJSON_GetObjectItemCaseSensitive(filter, "operator"))
+		return api_fail(err, "unsupportedFilter",
+		                "filter.operator: only a single condition is supported");
+	for (const cJSON *m = filter->child; m; m = m->next) {
+		int known = 0;
+		for (int i = 0; names[i] && !known; i++)
+			known = strcmp(names[i], m->string) == 0;
+		if (!known)
+			return api_fail(err, "unsupportedFilter", "filter.%s: unknown property",
+			                shown(m->string, sh));
+	}
+	return 0;
+}
+
+int api_filter_str(const cJSON *filter, const char *name, const char **out, struct api_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(filter, name);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return api_fail(err, "invalidArguments", "filter.%s: must be a string", name);
+	if (strlen(v->valuestring) > 1000)
+		return api_fail(err, "invalidArguments", "filter.%s: too long", name);
+	*out = v->valuestring;
+	return 0;
+}
+
+int api_filter_int(const cJSON *filter, const char *name, int64_t *out, struct api_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(filter, name);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!json_is_int(v) || v->valuedouble < 0)
+		return api_fail(err, "invalidArguments", "filter.%s: must be an integer >= 0",
+		                name);
+	*out = (int64_t)v->valuedouble;
+	return 0;
+}
+
+int api_filter_bool(const cJSON *filter, const char *name, int *out, struct api_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(filter, name);
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsBool(v))
+		return api_fail(err, "invalidArguments", "filter.%s: must be true or false", name);
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+static void add_state(cJSON *o, const char *name, int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+/* A state string as this node writes it: decimal digits, nothing else. */
+static int parse_state(const char *s, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Refuses arguments the method does not know, naming the first. */
+static int check_args(const cJSON *args, const char *const *names, struct api_err *err)
+{
+	char sh[SHOWN];
+	for (const cJSON *m = args->child; m; m = m->next) {
+		int known = 0;
+		for (int i = 0; names[i] && !known; i++)
+			known = strcmp(names[i], m->string) == 0;
+		if (!known)
+			return api_fail(err, "invalidArguments", "%s: unknown argument",
+			                shown(m->string, sh));
+	}
+	const cJSON *acc = cJSON_GetObjectItemCaseSensitive(args, "accountId");
+	if (acc && !cJSON_IsNull(acc) && !cJSON_IsString(acc))
+		return api_fail(err, "invalidArguments", "accountId: must be a string");
+	return 0;
+}
+
+/* accountId is accepted for JMAP clients and echoed; the node has one shared space. */
+static void echo_account(const cJSON *args, cJSON *res)
+{
+	const char *acc = api_str(args, "accountId");
+	if (acc)
+		cJSON_AddStringToObject(res, "accountId", acc);
+}
+
+static int visible(const struct api_ctx *c, enum ntype t, const struct nobj *o)
+{
+	if (!nstore_type_private(t))
+		return 1;
+	return c->caller && (strcmp(o->owner, c->caller) == 0 || strcmp(o->other, c->caller) == 0);
+}
+
+/* ---------------------------------------------------------------- Foo/get */
+
+struct get_walk {
+	cJSON *list;
+	const cJSON *props; /* NULL = all */
+	int failed;
+};
+
+/* Stored objects go out as their stored bytes (a raw node); only a properties filter
+ * makes us parse one. */
+static void add_object(struct get_walk *w, const char *json, size_t len)
+{
+	if (!w->props) {
+		/* json is NUL-terminated at len (a kbuf or an SQLite text column). */
+		cJSON_AddItemToArray(w->list, cJSON_CreateRaw(json));
+		return;
+	}
+	cJSON *full = cJSON_ParseWithLength(json, len), *o = cJSON_CreateObject();
+	if (!full) {
+		w->failed = 1;
+		cJSON_Delete(o);
+		return;
+	}
+	cJSON_AddItemToObject(o, "id",
+	                      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(full, "id"), 1));
+	const cJSON *p;
+	cJSON_ArrayForEach(p, w->props)
+	{
+		if (strcmp(p->valuestring, "id") == 0 ||
+		    cJSON_GetObjectItemCaseSensitive(o, p->valuestring))
+			continue;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(full, p->valuestring);
+		cJSON_AddItemToObject(o, p->valuestring,
+		                      v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+	}
+	cJSON_AddItemToArray(w->list, o);
+	cJSON_Delete(full);
+}
+
+static int list_cb(void *ctx, const char *id, const char *json, size_t len)
+{
+	add_object(ctx, json, len);
+	return 0;
+}
+
+static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                   struct api_err *err)
+{
+	static const char *const names[] = {"accountId", "ids", "properties", NULL};
+	if (check_args(args, names, err))
+		return -1;
+	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(args, "ids");
+	const cJSON *props = cJSON_GetObjectItemCaseSensitive(args, "properties");
+	const struct node_limits *lim = &c->n->limits;
+	if (ids && !cJSON_IsNull(ids)) {
+		if (!cJSON_IsArray(ids))
+			return api_fail(err, "invalidArguments", "ids: must be an array or null");
+		if (cJSON_GetArraySize(ids) > lim->max_objects_in_get)
+			return api_fail(err, "requestTooLarge",
+			                "ids: %d ids; at most %d in one get (maxObjectsInGet)",
+			                cJSON_GetArraySize(ids), lim->max_objects_in_get);
+		const cJSON *id;
+		cJSON_ArrayForEach(id, ids)
+		{
+			if (!cJSON_IsString(id))
+				return api_fail(err, "invalidArguments", "ids: must be strings");
+		}
+	} else {
+		ids = NULL;
+	}
+	if (props && !cJSON_IsNull(props)) {
+		if (!cJSON_IsArray(props))
+			return api_fail(err, "invalidArguments",
+			                "properties: must be an array or null");
+		const cJSON *p;
+		char sh[SHOWN];
+		cJSON_ArrayForEach(p, props)
+		{
+			int known = 0;
+			for (int i = 0; cJSON_IsString(p) && ty->props[i] && !known; i++)
+				known = strcmp(ty->props[i], p->valuestring) == 0;
+			if (!known)
+				return api_fail(err, "invalidArguments",
+				                "properties: '%s' is not a property of %s",
+				                cJSON_IsString(p) ? shown(p->valuestring, sh) : "?",
+				                nstore_type_name(ty->t));
+		}
+	} else {
+		props = NULL;
+	}
+	if (nstore_type_private(ty->t) && !c->caller)
+		return api_fail(err, "forbidden", "%s objects are private",
+		                nstore_type_name(ty->t));
+
+	struct kerr e = {0, ""};
+	if (nstore_read_begin(c->s, &e))
+		return api_fail(err, "serverFail", "%s", e.msg);
+	int64_t state;
+	cJSON *r = cJSON_CreateObject();
+	echo_account(args, r);
+	struct get_walk w = {cJSON_CreateArray(), props, 0};
+	cJSON *not_found = cJSON_CreateArray();
+	int rc = nstore_state(c->s, ty->t, &state, &e);
+	if (rc == K_OK && !ids) {
+		rc = nstore_list(c->s, ty->t, c->caller, lim->max_objects_in_get, list_cb, &w, &e);
+	} else if (rc == K_OK) {
+		struct nobj o = {KBUF_INIT, "", ""};
+		const cJSON *id;
+		cJSON_ArrayForEach(id, ids)
+		{
+			const char *want = api_resolve_id(c, id->valuestring);
+			/* The same id twice is answered once. */
+			int seen = 0;
+			for (const cJSON *p = ids->child; p != id && !seen; p = p->next)
+				seen = strcmp(api_resolve_id(c, p->valuestring), want) == 0;
+			if (seen)
+				continue;
+			int got = strlen(want) <= NSTORE_ID_MAX
+			              ? nstore_get(c->s, ty->t, want, &o, &e)
+			              : K_ENOTFOUND;
+			if (got == K_OK && visible(c, ty->t, &o)) {
+				add_object(&w, kbuf_str(&o.json), o.json.len);
+			} else if (got == K_OK || got == K_ENOTFOUND) {
+				cJSON_AddItemToArray(not_found, cJSON_CreateString(want));
+			} else {
+				rc = got;
+				break;
+			}
+		}
+		nobj_free(&o);
+	}
+	nstore_read_end(c->s);
+	if (rc || w.failed) {
+		cJSON_Delete(r);
+		cJSON_Delete(w.list);
+		cJSON_Delete(not_found);
+		return api_fail(err, "serverFail", "%s", rc ? e.msg : "a stored object is damaged");
+	}
+	add_state(r, "state", state);
+	cJSON_AddItemToObject(r, "list", w.list);
+	cJSON_AddItemToObject(r, "notFound", not_found);
+	*res = r;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- Foo/changes */
+
+static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                       struct api_err *err)
+{
+	static const char *const names[] = {"accountId", "sinceState", "maxChanges", NULL};
+	if (check_args(args, names, err))
+		return -1;
+	const cJSON *since_j = cJSON_GetObjectItemCaseSensitive(args, "sinceState");
+	if (!cJSON_IsString(since_j))
+		return api_fail(err, "invalidArguments", "sinceState: missing (a state string)");
+	int64_t since, max = c->n->limits.max_changes;
+	const cJSON *mc = cJSON_GetObjectItemCaseSensitive(args, "maxChanges");
+	if (mc && !cJSON_IsNull(mc)) {
+		if (!json_is_int(mc) || mc->valuedouble < 1)
+			return api_fail(err, "invalidArguments",
+			                "maxChanges: must be a positive integer");
+		if ((int64_t)mc->valuedouble < max)
+			max = (int64_t)mc->valuedouble;
+	}
+	char sh[SHOWN];
+	if (parse_state(since_j->valuestring, &since))
+		return api_fail(err, "cannotCalculateChanges",
+		                "sinceState: '%s' is not a state this node gave out",
+		                shown(since_j->valuestring, sh));
+	if (nstore_type_private(ty->t) && !c->caller)
+		return api_fail(err, "forbidden", "%s objects are private",
+		                nstore_type_name(ty->t));
+	struct kerr e = {0, ""};
+	struct nchange *ch = NULL;
+	size_t n = 0;
+	int more = 0;
+	int64_t new_state = 0;
+	int rc = nstore_read_begin(c->s, &e);
+	if (rc == K_OK) {
+		rc = nstore_changes(c->s, ty->t, c->caller, since, (int)max, &ch, &n, &more,
+		                    &new_state, &e);
+		nstore_read_end(c->s);
+	}
+	if (rc == K_ERANGE)
+		return api_fail(err, "cannotCalculateChanges", "%s", e.msg);
+	if (rc)
+		return api_fail(err, "serverFail", "%s", e.msg);
+	cJSON *r = cJSON_CreateObject();
+	echo_account(args, r);
+	add_state(r, "oldState", since);
+	add_state(r, "newState", new_state);
+	cJSON_AddBoolToObject(r, "hasMoreChanges", more);
+	cJSON *lists[3] = {cJSON_AddArrayToObject(r, "created"),
+	                   cJSON_AddArrayToObject(r, "updated"),
+	                   cJSON_AddArrayToObject(r, "destroyed")};
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(lists[ch[i].kind], cJSON_CreateString(ch[i].id));
+	free(ch);
+	*res = r;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- Foo/query */
+
+static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                     struct api_err *err)
+{
+	static const char *const names[] = {"accountId", "filter",         "sort",
+	                                    "position",  "anchor",         "anchorOffset",
+	                                    "limit",     "calculateTotal", NULL};
+	if (check_args(args, names, err))
+		return -1;
+	const struct node_limits *lim = &c->n->limits;
+	const cJSON *v;
+	int64_t position = 0, limit = lim->max_query_limit < 50 ? lim->max_query_limit : 50;
+	int calc_total = 0, limited = 0;
+	if ((v = cJSON_GetObjectItemCaseSensitive(args, "anchor")) && !cJSON_IsNull(v))
+		return api_fail(err, "invalidArguments", "anchor: not supported; use position");
+	if ((v = cJSON_GetObjectItemCaseSensitive(args, "position")) && !cJSON_IsNull(v)) {
+		if (!json_is_int(v))
+			return api_fail(err, "invalidArguments", "position: must be an integer");
+		position = (int64_t)v->valuedouble;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(args, "limit")) && !cJSON_IsNull(v)) {
+		if (!json_is_int(v) || v->valuedouble < 0)
+			return api_fail(err, "invalidArguments", "limit: must be an integer >= 0");
+		limit = (int64_t)v->valuedouble;
+		if (limit > lim->max_query_limit) {
+			limit = lim->max_query_limit;
+			limited = 1;
+		}
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(args, "calculateTotal")) && !cJSON_IsNull(v)) {
+		if (!cJSON_IsBool(v))
+			return api_fail(err, "invalidArguments",
+			                "calculateTotal: must be true or false");
+		calc_total = cJSON_IsTrue(v);
+	}
+	if (nstore_type_private(ty->t) && !c->caller)
+		return api_fail(err, "forbidden", "%s objects are private",
+		                nstore_type_name(ty->t));
+	const cJSON *filter = cJSON_GetObjectItemCaseSensitive(args, "filter");
+	const cJSON *sort = cJSON_GetObjectItemCaseSensitive(args, "sort");
+
+	struct kerr e = {0, ""};
+	if (nstore_read_begin(c->s, &e))
+		return api_fail(err, "serverFail", "%s", e.msg);
+	struct nids out = {{NULL, 0}, -1, 0, 0};
+	struct npage pg = {0, 1, 0, 0};
+	int rc = 0;
+	if (position < 0) {
+		/* From the end: the total says where that is. */
+		pg.calc_total = 1;
+		rc = ty->query(c, filter, sort, &pg, &out, err);
+		if (!rc) {
+			position = out.total + position < 0 ? 0 : out.total + position;
+			nids_free(&out);
+		}
+	}
+	if (!rc) {
+		pg.position = position;
+		pg.limit = limit > 0 ? (int)limit : 1;
+		pg.calc_total = calc_total;
+		rc = ty->query(c, filter, sort, &pg, &out, err);
+	}
+	nstore_read_end(c->s);
+	if (rc)
+		return -1;
+	cJSON *r = cJSON_CreateObject();
+	echo_account(args, r);
+	add_state(r, "queryState", out.state);
+	cJSON_AddBoolToObject(r, "canCalculateChanges", 0);
+	json_add_int(r, "position", position);
+	cJSON *ids = cJSON_AddArrayToObject(r, "ids");
+	for (size_t i = 0; limit > 0 && i < out.ids.n; i++)
+		cJSON_AddItemToArray(ids, cJSON_CreateString(out.ids.v[i]));
+	if (calc_total) {
+		json_add_int(r, "total", out.total);
+		if (out.total_capped)
+			cJSON_AddBoolToObject(r, "totalCapped", 1);
+	}
+	if (limited)
+		json_add_int(r, "limit", limit);
+	nids_free(&out);
+	*res = r;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- Foo/set */
+
+static cJSON *seterr_json(const struct api_seterr *se)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", se->type ? se->type : "invalidProperties");
+	cJSON_AddStringToObject(o, "description", se->desc);
+	if (se->prop[0]) {
+		cJSON *p = cJSON_AddArrayToObject(o, "properties");
+		cJSON_AddItemToArray(p, cJSON_CreateString(se->prop));
+	}
+	return o;
+}
+
+/* Adds to a result map, creating the map on first use (the RFC's null when empty). */
+static void map_add(cJSON *r, const char *map, const char *key, cJSON *v)
+{
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(r, map);
+	if (cJSON_IsNull(m)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(r, map);
+		m = cJSON_AddObjectToObject(r, map);
+	}
+	cJSON_AddItemToObject(m, key, v);
+}
+
+static int set_create_one(struct api_ctx *c, const struct api_type *ty, const char *cid,
+                          const cJSON *obj, cJSON *r, int *changed)
+{
+	struct kerr e = {0, ""};
+	struct api_seterr se = {NULL, "", ""};
+	char id[NSTORE_ID_MAX + 1] = "";
+	char sh[SHOWN];
+	if (strlen(cid) < 1 || strlen(cid) > CREATION_ID_MAX) {
+		api_setfail(&se, "invalidProperties", NULL,
+		            "creation id '%s': must be 1 to %d bytes", shown(cid, sh),
+		            CREATION_ID_MAX);
+		map_add(r, "notCreated", cid, seterr_json(&se));
+		return 0;
+	}
+	/* A retried create answers with what the first one made and makes nothing. */
+	int rc = nstore_creation_get(c->s, c->caller, ty->t, cid, id, &e);
+	if (rc == K_OK) {
+		cJSON *made = cJSON_CreateObject();
+		cJSON_AddStringToObject(made, "id", id);
+		map_add(r, "created", cid, made);
+		cJSON_AddStringToObject(c->created_ids, cid, id);
+		return 0;
+	}
+	if (rc != K_ENOTFOUND)
+		return -1;
+	if (!cJSON_IsObject(obj)) {
+		api_setfail(&se, "invalidProperties", NULL, "%s: must be an object",
+		            shown(cid, sh));
+		map_add(r, "notCreated", cid, seterr_json(&se));
+		return 0;
+	}
+	if (nstore_savepoint(c->s, &e))
+		return -1;
+	cJSON *made = NULL;
+	if (ty->create(c, obj, id, &made, &se) == 0 &&
+	    nstore_creation_put(c->s, c->caller, ty->t, cid, id, &e) == K_OK) {
+		if (nstore_release(c->s, &e)) {
+			cJSON_Delete(made);
+			return -1;
+		}
+		if (!made)
+			made = cJSON_CreateObject();
+		if (!cJSON_GetObjectItemCaseSensitive(made, "id"))
+			cJSON_AddStringToObject(made, "id", id);
+		map_add(r, "created", cid, made);
+		cJSON_AddStringToObject(c->created_ids, cid, id);
+		*changed = 1;
+		return 0;
+	}
+	cJSON_Delete(made);
+	nstore_rollback_to(c->s);
+	if (!se.type)
+		api_setfail(&se, "invalidProperties", NULL, "%s", e.msg);
+	map_add(r, "notCreated", cid, seterr_json(&se));
+	return 0;
+}
+
+static int set_update_one(struct api_ctx *c, const struct api_type *ty, const char *key,
+                          const cJSON *patch, cJSON *r, int *changed)
+{
+	struct kerr e = {0, ""};
+	struct api_seterr se = {NULL, "", ""};
+	const char *id = api_resolve_id(c, key);
+	cJSON *upd = NULL;
+	if (strlen(id) > NSTORE_ID_MAX) {
+		api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
+		map_add(r, "notUpdated", id, seterr_json(&se));
+		return 0;
+	}
+	if (nstore_savepoint(c->s, &e))
+		return -1;
+	if (ty->update(c, id, patch, &upd, &se) == 0) {
+		if (nstore_release(c->s, &e)) {
+			cJSON_Delete(upd);
+			return -1;
+		}
+		map_add(r, "updated", id, upd ? upd : cJSON_CreateNull());
+		*changed = 1;
+		return 0;
+	}
+	cJSON_Delete(upd);
+	nstore_rollback_to(c->s);
+	map_add(r, "notUpdated", id, seterr_json(&se));
+	return 0;
+}
+
+static int set_destroy_one(struct api_ctx *c, const struct api_type *ty, const char *key, cJSON *r,
+                           int *changed)
+{
+	struct kerr e = {0, ""};
+	struct api_seterr se = {NULL, "", ""};
+	const char *id = api_resolve_id(c, key);
+	if (strlen(id) > NSTORE_ID_MAX) {
+		api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
+		map_add(r, "notDestroyed", id, seterr_json(&se));
+		return 0;
+	}
+	if (nstore_savepoint(c->s, &e))
+		return -1;
+	if (ty->destroy(c, id, &se) == 0) {
+		if (nstore_release(c->s, &e))
+			return -1;
+		cJSON *d = cJSON_GetObjectItemCaseSensitive(r, "destroyed");
+		if (cJSON_IsNull(d)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(r, "destroyed");
+			d = cJSON_AddArrayToObject(r, "destroyed");
+		}
+		cJSON_AddItemToArray(d, cJSON_CreateString(id));
+		*changed = 1;
+		return 0;
+	}
+	nstore_rollback_to(c->s);
+	map_add(r, "notDestroyed", id, seterr_json(&se));
+	return 0;
+}
+
+static int api_set(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                   struct api_err *err)
+{
+	static const char *const names[] = {"accountId", "ifInState", "create",
+	                                    "update",    "destroy",   NULL};
+	if (check_args(args, names, err))
+		return -1;
+	const cJSON *create = cJSON_GetObjectItemCaseSensitive(args, "create");
+	const cJSON *update = cJSON_GetObjectItemCaseSensitive(args, "update");
+	const cJSON *destroy = cJSON_GetObjectItemCaseSensitive(args, "destroy");
+	const cJSON *if_in = cJSON_GetObjectItemCaseSensitive(args, "ifInState");
+	if (create && !cJSON_IsNull(create) && !cJSON_IsObject(create))
+		return api_fail(err, "invalidArguments", "create: must be an object or null");
+	if (update && !cJSON_IsNull(update) && !cJSON_IsObject(update))
+		return api_fail(err, "invalidArguments", "update: must be an object or null");
+	if (destroy && !cJSON_IsNull(destroy) && !cJSON_IsArray(destroy))
+		return api_fail(err, "invalidArguments", "destroy: must be an array or null");
+	if (if_in && !cJSON_IsNull(if_in) && !cJSON_IsString(if_in))
+		return api_fail(err, "invalidArguments", "ifInState: must be a string or null");
+	const cJSON *d;
+	cJSON_ArrayForEach(d, (cJSON_IsArray(destroy) ? destroy : NULL))
+	{
+		if (!cJSON_IsString(d))
+			return api_fail(err, "invalidArguments",
+			                "destroy: must be an array of ids");
+	}
+	int total = (cJSON_IsObject(create) ? cJSON_GetArraySize(create) : 0) +
+	            (cJSON_IsObject(update) ? cJSON_GetArraySize(update) : 0) +
+	            (cJSON_IsArray(destroy) ? cJSON_GetArraySize(destroy) : 0);
+	if (total > c->n->limits.max_objects_in_set)
+		return api_fail(err, "requestTooLarge",
+		                "%d objects; at most %d in one set (maxObjectsInSet)", total,
+		                c->n->limits.max_objects_in_set);
+	if (!c->caller)
+		return api_fail(err, "forbidden", "%s/set needs a signed request",
+		                nstore_type_name(ty->t));
+
+	struct kerr e = {0, ""};
+	if (nstore_begin(c->s, &e))
+		return api_fail(err, "serverFail", "%s", e.msg);
+	int64_t old_state, new_state;
+	if (nstore_state(c->s, ty->t, &old_state, &e))
+		goto fail;
+	if (cJSON_IsString(if_in)) {
+		int64_t want;
+		char sh[SHOWN];
+		if (parse_state(if_in->valuestring, &want) || want != old_state) {
+			nstore_rollback(c->s);
+			return api_fail(
+			    err, "stateMismatch", "ifInState: %s is at state %" PRId64 ", not '%s'",
+			    nstore_type_name(ty->t), old_state, shown(if_in->valuestring, sh));
+		}
+	}
+	/* If the call fails as a whole, the creation ids it noted must go with it. */
+	cJSON *saved_ids = cJSON_Duplicate(c->created_ids, 1);
+	cJSON *r = cJSON_CreateObject();
+	echo_account(args, r);
+	add_state(r, "oldState", old_state);
+	static const char *const maps[] = {"created",    "updated",    "destroyed",
+	                                   "notCreated", "notUpdated", "notDestroyed"};
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+		cJSON_AddNullToObject(r, maps[i]);
+	int changed = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, (cJSON_IsObject(create) ? create : NULL))
+	{
+		if (set_create_one(c, ty, it->string, it, r, &changed))
+			goto fail_r;
+	}
+	cJSON_ArrayForEach(it, (cJSON_IsObject(update) ? update : NULL))
+	{
+		if (set_update_one(c, ty, it->string, it, r, &changed))
+			goto fail_r;
+	}
+	cJSON_ArrayForEach(it, (cJSON_IsArray(destroy) ? destroy : NULL))
+	{
+		if (set_destroy_one(c, ty, it->valuestring, r, &changed))
+			goto fail_r;
+	}
+	if (nstore_state(c->s, ty->t, &new_state, &e) || nstore_commit(c->s, &e)) {
+		cJSON_Delete(r);
+		cJSON_Delete(c->created_ids);
+		c->created_ids = saved_ids;
+		goto fail;
+	}
+	add_state(r, "newState", new_state);
+	cJSON_Delete(saved_ids);
+	if (changed)
+		node_notify(c->n);
+	*res = r;
+	return 0;
+fail_r:
+	cJSON_Delete(r);
+	cJSON_Delete(c->created_ids);
+	c->created_ids = saved_ids;
+	saved_ids = NULL;
+fail:
+	nstore_rollback(c->s);
+	return api_fail(err, "serverFail", "%s/set: %s", nstore_type_name(ty->t),
+	                e.msg[0] ? e.msg : "the store failed");
+}
+
+/* ---------------------------------------------------------------- Core/echo */
+
+static int api_echo(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                    struct api_err *err)
+{
+	*res = cJSON_Duplicate(args, 1);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the method table */
+
+typedef int (*api_method)(struct api_ctx *c, const struct api_type *ty, const cJSON *args,
+                          cJSON **res, struct api_err *err);
+
+struct method {
+	const char *name;
+	api_method fn;
+	const struct api_type *type;
+	int needs_signature;
+};
+
+/* One line per method. Reading public data (accounts, listings, RFQs) needs no signature;
+ * every write and everything private does. */
+static const struct method method_table[] = {
+    {"Core/echo", api_echo, NULL, 0},
+    {"Account/get", api_get, &api_account_type, 0},
+    {"Account/changes", api_changes, &api_account_type, 0},
+    {"Account/query", api_query, &api_account_type, 0},
+    {"Account/set", api_set, &api_account_type, 1},
+    {"Listing/get", api_get, &api_listing_type, 0},
+    {"Listing/changes", api_changes, &api_listing_type, 0},
+    {"Listing/query", api_query, &api_listing_type, 0},
+    {"Listing/set", api_set, &api_listing_type, 1},
+    {"Rfq/get", api_get, &api_rfq_type, 0},
+    {"Rfq/changes", api_changes, &api_rfq_type, 0},
+    {"Rfq/query", api_query, &api_rfq_type, 0},
+    {"Rfq/set", api_set, &api_rfq_type, 1},
+    {"Conversation/get", api_get, &api_conversation_type, 1},
+    {"Conversation/changes", api_changes, &api_conversation_type, 1},
+    {"Conversation/query", api_query, &api_conversation_type, 1},
+    {"Conversation/set", api_set, &api_conversation_type, 1},
+    {"Message/get", api_get, &api_message_type, 1},
+    {"Message/changes", api_changes, &api_message_type, 1},
+    {"Message/query", api_query, &api_message_type, 1},
+    {"Message/set", api_set, &api_message_type, 1},
+};
+
+static const struct method *method_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof method_table / sizeof method_table[0]; i++)
+		if (strcmp(method_table[i].name, name) == 0)
+			return &method_table[i];
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- back-references */
+
+/* A JSON pointer (RFC 6901) with RFC 8620's "*": applied to every item of an array, array
+ * results flattened one level. Returns a new tree (raw nodes parsed on the way) or NULL. */
+static cJSON *pointer_eval(const cJSON *v, const char *path, int depth)
+{
+	if (!v || depth > JSON_MAX_DEPTH)
+		return NULL;
+	if (cJSON_IsRaw(v)) {
+		cJSON *parsed = cJSON_Parse(v->valuestring);
+		cJSON *r = pointer_eval(parsed, path, depth + 1);
+		cJSON_Delete(parsed);
+		return r;
+	}
+	if (!*path) {
+		cJSON *dup = cJSON_Duplicate(v, 1);
+		/* Raw nodes inside become plain trees: a handler must see ordinary JSON. */
+		if (dup && (cJSON_IsArray(dup) || cJSON_IsObject(dup))) {
+			for (cJSON *ch = dup->child; ch; ch = ch->next) {
+				if (!cJSON_IsRaw(ch))
+					continue;
+				cJSON *p = cJSON_Parse(ch->valuestring);
+				if (!p) {
+					cJSON_Delete(dup);
+					return NULL;
+				}
+				cJSON_ReplaceItemViaPointer(dup, ch, p);
+				ch = p;
+			}
+		}
+		return dup;
+	}
+	if (*path != '/')
+		return NULL;
+	path++;
+	char tok[POINTER_MAX];
+	size_t n = 0;
+	while (*path && *path != '/' && n + 1 < sizeof tok) {
+		if (*path == '~' && (path[1] == '0' || path[1] == '1')) {
+			tok[n++] = path[1] == '0' ? '~' : '/';
+			path += 2;
+			continue;
+		}
+		tok[n++] = *path++;
+	}
+	if (*path && *path != '/')
+		return NULL; /* a token longer than we take */
+	tok[n] = '\0';
+	if (cJSON_IsArray(v) && strcmp(tok, "*") == 0) {
+		cJSON *out = cJSON_CreateArray();
+		for (const cJSON *it = v->child; it; it = it->next) {
+			cJSON *r = pointer_eval(it, path, depth + 1);
+			if (!r) {
+				cJSON_Delete(out);
+				return NULL;
+			}
+			if (cJSON_IsArray(r)) {
+				while (r->child) {
+					cJSON *ch = cJSON_DetachItemViaPointer(r, r->child);
+					cJSON_AddItemToArray(out, ch);
+				}
+				cJSON_Delete(r);
+			} else {
+				cJSON_AddItemToArray(out, r);
+			}
+		}
+		return out;
+	}
+	if (cJSON_IsObject(v))
+		return pointer_eval(cJSON_GetObjectItemCaseSensitive(v, tok), path, depth + 1);
+	if (cJSON_IsArray(v)) {
+		if (!n || (n > 1 && tok[0] == '0') || n > 9)
+			return NULL;
+		for (size_t i = 0; i < n; i++)
+			if (tok[i] < '0' || tok[i] > '9')
+				return NULL;
+		return pointer_eval(cJSON_GetArrayItem(v, atoi(tok)), path, depth + 1);
+	}
+	return NULL;
+}
+
+struct response {
+	char *name;
+	cJSON *result; /* the arguments object, or the error object */
+	char *call_id;
+};
+
+/* Replaces every "#name" argument by the value it refers to. */
+static int resolve_refs(cJSON *args, const struct response *done, size_t ndone, struct api_err *err)
+{
+	char sh[SHOWN], sh2[SHOWN], sh3[SHOWN];
+	cJSON *m = args->child;
+	while (m) {
+		cJSON *next = m->next;
+		if (!m->string || m->string[0] != '#') {
+			m = next;
+			continue;
+		}
+		const char *plain = m->string + 1;
+		if (cJSON_GetObjectItemCaseSensitive(args, plain))
+			return api_fail(err, "invalidArguments",
+			                "%s: given both plain and as a back-reference",
+			                shown(plain, sh));
+		const char *of = api_str(m, "resultOf"), *name = api_str(m, "name");
+		const char *path = api_str(m, "path");
+		if (!cJSON_IsObject(m) || !of || !name || !path || cJSON_GetArraySize(m) != 3)
+			return api_fail(err, "invalidResultReference",
+			                "#%s: must be {resultOf, name, path}", shown(plain, sh));
+		const struct response *src = NULL;
+		for (size_t i = 0; i < ndone && !src; i++)
+			if (strcmp(done[i].call_id, of) == 0)
+				src = &done[i];
+		if (!src)
+			return api_fail(err, "invalidResultReference", "#%s: no earlier call '%s'",
+			                shown(plain, sh), shown(of, sh2));
+		if (strcmp(src->name, name) != 0)
+			return api_fail(err, "invalidResultReference",
+			                "#%s: call '%s' answered %s, not %s", shown(plain, sh),
+			                shown(of, sh2), src->name, shown(name, sh3));
+		cJSON *val = pointer_eval(src->result, path, 0);
+		if (!val)
+			return api_fail(err, "invalidResultReference",
+			                "#%s: path '%s' leads nowhere", shown(plain, sh),
+			                shown(path, sh2));
+		char *key = xstrdup(plain);
+		cJSON_DeleteItemFromObjectCaseSensitive(args, m->string);
+		cJSON_AddItemToObject(args, key, val);
+		free(key);
+		m = next;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the request */
+
+static int request_error(struct kbuf *out, int status, const char *type, const char *limit,
+                         const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int request_error(struct kbuf *out, int status, const char *type, const char *limit,
+                         const char *fmt, ...)
+{
+	char desc[KERR_MSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof desc, fmt, ap);
+	va_end(ap);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", type);
+	if (limit)
+		cJSON_AddStringToObject(o, "limit", limit);
+	json_add_int(o, "status", status);
+	cJSON_AddStringToObject(o, "description", desc);
+	kbuf_reset(out);
+	json_print(o, out);
+	cJSON_Delete(o);
+	return status;
+}
+
+/* Changes whenever what the session object says changes (name, key, limits). */
+static void session_state(struct node *n, char out[17])
+{
+	struct kbuf b = KBUF_INIT;
+	const struct node_limits *l = &n->limits;
+	kbuf_printf(&b, "%s|%s|%zu|%d|%d|%d|%d|%zu|%d", n->name, n->key_id, l->max_size_request,
+	            l->max_calls_in_request, l->max_objects_in_get, l->max_objects_in_set,
+	            l->max_query_limit, l->max_upload, l->max_changes);
+	char h[KCRYPTO_HASH_B64_LEN + 1];
+	kcrypto_hash_b64url(b.data, b.len, h);
+	memcpy(out, h, 16);
+	out[16] = '\0';
+	kbuf_free(&b);
+}
+
+static int check_shape(const cJSON *req, struct kbuf *out, int max_calls)
+{
+	char sh[SHOWN];
+	if (!cJSON_IsObject(req))
+		return request_error(out, 400, ERR_PREFIX "notRequest", NULL,
+		                     "the body must be a JSON object {using, methodCalls}");
+	const cJSON *using = cJSON_GetObjectItemCaseSensitive(req, "using");
+	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(req, "methodCalls");
+	const cJSON *cids = cJSON_GetObjectItemCaseSensitive(req, "createdIds");
+	if (!cJSON_IsArray(using))
+		return request_error(out, 400, ERR_PREFIX "notRequest", NULL,
+		                     "using: missing (an array of capabilities)");
+	if (!cJSON_IsArray(calls))
+		return request_error(
+		    out, 400, ERR_PREFIX "notRequest", NULL,
+		    "methodCalls: missing (an array of [name, arguments, callId])");
+	if (cids && !cJSON_IsNull(cids) && !cJSON_IsObject(cids))
+		return request_error(out, 400, ERR_PREFIX "notRequest", NULL,
+		                     "createdIds: must be an object");
+	const cJSON *u;
+	cJSON_ArrayForEach(u, using)
+	{
+		if (!cJSON_IsString(u))
+			return request_error(out, 400, ERR_PREFIX "notRequest", NULL,
+			                     "using: must be an array of strings");
+		if (strcmp(u->valuestring, CAP_CORE) && strcmp(u->valuestring, CAP_TRADE))
+			return request_error(
+			    out, 400, ERR_PREFIX "unknownCapability", NULL,
+			    "using: this node does not know '%s' (it knows " CAP_CORE
+			    " and " CAP_TRADE ")",
+			    shown(u->valuestring, sh));
+	}
+	int n = cJSON_GetArraySize(calls);
+	if (n > max_calls)
+		return request_error(out, 413, ERR_PREFIX "limit", "maxCallsInRequest",
+		                     "methodCalls: %d calls; at most %d in one request", n,
+		                     max_calls);
+	int i = 0;
+	const cJSON *call;
+	cJSON_ArrayForEach(call, calls)
+	{
+		const cJSON *name = cJSON_GetArrayItem(call, 0),
+		            *args = cJSON_GetArrayItem(call, 1), *id = cJSON_GetArrayItem(call, 2);
+		if (!cJSON_IsArray(call) || cJSON_GetArraySize(call) != 3 ||
+		    !cJSON_IsString(name) || !cJSON_IsObject(args) || !cJSON_IsString(id))
+			return request_error(out, 400, ERR_PREFIX "notRequest", NULL,
+			                     "methodCalls[%d]: must be [name, {arguments}, callId]",
+			                     i);
+		i++;
+	}
+	return 0;
+}
+
+static void add_method_name(struct kbuf *methods, const char *name)
+{
+	char sh[SHOWN];
+	if (methods->len)
+		kbuf_putc(methods, ',');
+	kbuf_puts(methods, shown(name, sh));
+}
+
+int api_handle(struct node *n, const struct api_caller *who, const char *body, size_t len,
+               struct kbuf *out, struct kbuf *methods)
+{
+	kbuf_reset(out);
+	kbuf_reset(methods);
+	if (len > n->limits.max_size_request)
+		return request_error(out, 413, ERR_PREFIX "limit", "maxSizeRequest",
+		                     "the request is %zu bytes; at most %zu", len,
+		                     n->limits.max_size_request);
+	cJSON *req = NULL;
+	struct kerr e = {0, ""};
+	if (json_parse(body ? body : "", body ? len : 0, "request body", &req, &e) != K_OK)
+		return request_error(out, 400, ERR_PREFIX "notRequest", NULL, "not JSON: %s",
+		                     e.msg);
+	int status = check_shape(req, out, n->limits.max_calls_in_request);
+	if (status) {
+		cJSON_Delete(req);
+		return status;
+	}
+	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(req, "methodCalls"), *call;
+	const char *caller = who && who->account_id && *who->account_id ? who->account_id : NULL;
+	cJSON_ArrayForEach(call, calls)
+	{
+		const char *name = cJSON_GetArrayItem(call, 0)->valuestring;
+		add_method_name(methods, name);
+		const struct method *m = method_find(name);
+		if (m && m->needs_signature && !caller) {
+			cJSON_Delete(req);
+			return request_error(out, 401, "unauthorized", NULL,
+			                     "%s needs a signed request (Authorization: Signature"
+			                     " ...)",
+			                     m->name);
+		}
+	}
+
+	struct api_ctx c = {n, n->store, caller, NULL};
+	const cJSON *cids = cJSON_GetObjectItemCaseSensitive(req, "createdIds");
+	c.created_ids = cJSON_IsObject(cids) ? cJSON_Duplicate(cids, 1) : cJSON_CreateObject();
+	size_t ncalls = (size_t)cJSON_GetArraySize(calls), nd = 0;
+	struct response *done = xcalloc(ncalls ? ncalls : 1, sizeof *done);
+	cJSON_ArrayForEach(call, calls)
+	{
+		const char *name = cJSON_GetArrayItem(call, 0)->valuestring;
+		const char *call_id = cJSON_GetArrayItem(call, 2)->valuestring;
+		cJSON *args = cJSON_Duplicate(cJSON_GetArrayItem(call, 1), 1);
+		const struct method *m = method_find(name);
+		struct api_err err = {NULL, ""};
+		cJSON *result = NULL;
+		char sh[SHOWN];
+		int rc;
+		if (!m)
+			rc = api_fail(&err, "unknownMethod", "%s: no such method", shown(name, sh));
+		else if ((rc = resolve_refs(args, done, nd, &err)) == 0)
+			rc = m->fn(&c, m->type, args, &result, &err);
+		cJSON_Delete(args);
+		if (rc) {
+			cJSON_Delete(result);
+			result = cJSON_CreateObject();
+			cJSON_AddStringToObject(result, "type", err.type ? err.type : "serverFail");
+			cJSON_AddStringToObject(result, "description", err.desc);
+			done[nd].name = xstrdup("error");
+		} else {
+			done[nd].name = xstrdup(m->name);
+		}
+		done[nd].result = result;
+		done[nd].call_id = xstrdup(call_id);
+		nd++;
+	}
+
+	cJSON *resp = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(resp, "methodResponses");
+	for (size_t i = 0; i < nd; i++) {
+		cJSON *triple = cJSON_CreateArray();
+		cJSON_AddItemToArray(triple, cJSON_CreateString(done[i].name));
+		cJSON_AddItemToArray(triple, done[i].result);
+		cJSON_AddItemToArray(triple, cJSON_CreateString(done[i].call_id));
+		cJSON_AddItemToArray(list, triple);
+		free(done[i].name);
+		free(done[i].call_id);
+	}
+	free(done);
+	if (cJSON_IsObject(cids))
+		cJSON_AddItemToObject(resp, "createdIds", c.created_ids);
+	else
+		cJSON_Delete(c.created_ids);
+	char state[17];
+	session_state(n, state);
+	cJSON_AddStringToObject(resp, "sessionState", state);
+	json_print(resp, out);
+	cJSON_Delete(resp);
+	cJSON_Delete(req);
+	return 200;
+}
+
+/* ---------------------------------------------------------------- session and states */
+
+void api_session(struct node *n, const char *base, struct kbuf *out)
+{
+	const struct node_limits *l = &n->limits;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", n->name);
+	cJSON_AddStringToObject(o, "nodeKey", n->key_id);
+	struct kbuf url = KBUF_INIT;
+	static const char *const urls[][2] = {{"apiUrl", "/api"},
+	                                      {"uploadUrl", "/upload"},
+	                                      {"downloadUrl", "/download/{blobId}"},
+	                                      {"eventSourceUrl", "/events"}};
+	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+		kbuf_reset(&url);
+		kbuf_printf(&url, "%s%s", base ? base : "", urls[i][1]);
+		cJSON_AddStringToObject(o, urls[i][0], kbuf_str(&url));
+	}
+	kbuf_free(&url);
+	cJSON *caps = cJSON_AddObjectToObject(o, "capabilities");
+	cJSON *core = cJSON_AddObjectToObject(caps, CAP_CORE);
+	json_add_int(core, "maxSizeUpload", (int64_t)l->max_upload);
+	json_add_int(core, "maxSizeRequest", (int64_t)l->max_size_request);
+	json_add_int(core, "maxCallsInRequest", l->max_calls_in_request);
+	json_add_int(core, "maxObjectsInGet", l->max_objects_in_get);
+	json_add_int(core, "maxObjectsInSet", l->max_objects_in_set);
+	cJSON_AddArrayToObject(core, "collationAlgorithms");
+	cJSON *trade = cJSON_AddObjectToObject(caps, CAP_TRADE);
+	json_add_int(trade, "maxSizeRequest", (int64_t)l->max_size_request);
+	json_add_int(trade, "maxCallsInRequest", l->max_calls_in_request);
+	json_add_int(trade, "maxObjectsInGet", l->max_objects_in_get);
+	json_add_int(trade, "maxObjectsInSet", l->max_objects_in_set);
+	json_add_int(trade, "maxQueryLimit", l->max_query_limit);
+	json_add_int(trade, "maxQueryDepth", NSTORE_SCAN_MAX);
+	json_add_int(trade, "maxSizeUpload", (int64_t)l->max_upload);
+	json_add_int(trade, "maxChanges", l->max_changes);
+	cJSON *types = cJSON_AddArrayToObject(trade, "types");
+	for (int t = 0; t < NT__COUNT; t++)
+		cJSON_AddItemToArray(types, cJSON_CreateString(nstore_type_name((enum ntype)t)));
+	char state[17];
+	session_state(n, state);
+	cJSON_AddStringToObject(o, "state", state);
+	json_print(o, out);
+	cJSON_Delete(o);
+}
+
+void api_states(struct node *n, struct kbuf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+	struct kerr e = {0, ""};
+	for (int t = 0; t < NT__COUNT; t++) {
+		int64_t v = 0;
+		if (nstore_state(n->store, (enum ntype)t, &v, &e) == K_OK)
+			add_state(o, nstore_type_name((enum ntype)t), v);
+	}
+	json_print(o, out);
+	cJSON_Delete(o);
+}

@@ -1,0 +1,98 @@
+/* api_int — what api.c and the per-type files (account.c, listing.c, rfq.c,
+ * conversation.c) share: the call context, JMAP method errors and SetErrors, and the type
+ * table that lets one generic get/changes/set/query serve every type. Nothing here talks
+ * SQL; the store does. */
+#ifndef KONTOR_API_INT_H
+#define KONTOR_API_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "kontor/err.h"
+#include "node.h"
+#include "store/nstore.h"
+
+/* A method-level error: ["error", {type, description}, callId]. */
+struct api_err {
+	const char *type; /* "invalidArguments", "forbidden", ... */
+	char desc[KERR_MSG_MAX];
+};
+/* Fills err; returns -1 so handlers write `return api_fail(err, ...)`. */
+int api_fail(struct api_err *err, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A per-object SetError: {type, description, properties: [prop]}. */
+struct api_seterr {
+	const char *type; /* "invalidProperties", "forbidden", "notFound", ... */
+	char prop[64];    /* the property at fault ("" when none) */
+	char desc[KERR_MSG_MAX];
+};
+int api_setfail(struct api_seterr *se, const char *type, const char *prop, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* invalidProperties from a model/validation error: the property is the first word of the
+ * message ("priceTiers[1].minQty: ..." names priceTiers). */
+int api_setfail_kerr(struct api_seterr *se, const struct kerr *e);
+
+struct api_ctx {
+	struct node *n;
+	struct nstore *s;
+	const char *caller; /* the verified account id, or NULL for anonymous */
+	cJSON *created_ids; /* creation id -> id made in this request, for "#cid" */
+};
+
+/* "#cid" made earlier in this request becomes its id; anything else is returned as is. */
+const char *api_resolve_id(struct api_ctx *c, const char *id);
+
+/* A type's behaviour behind the generic methods. The handlers run inside the /set's
+ * transaction, each within its own savepoint; returning non-zero means se is filled. */
+struct api_type {
+	enum ntype t;
+	const char *const *props; /* every property name (for get's properties) */
+	/* Fills id (and *created with server-set properties, or leaves it NULL). */
+	int (*create)(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_MAX + 1],
+	              cJSON **created, struct api_seterr *se);
+	int (*update)(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
+	              struct api_seterr *se);
+	int (*destroy)(struct api_ctx *c, const char *id, struct api_seterr *se);
+	/* filter and sort are the call's (either may be NULL); pg has position >= 0, limit
+	 * >= 1 and calc_total set. */
+	int (*query)(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
+	             struct nids *out, struct api_err *err);
+};
+
+extern const struct api_type api_account_type;
+extern const struct api_type api_listing_type;
+extern const struct api_type api_rfq_type;
+extern const struct api_type api_conversation_type;
+extern const struct api_type api_message_type;
+
+/* ---- helpers for the type files ------------------------------------------------------ */
+
+/* A fresh object id: prefix + 22 base64url characters of 16 random bytes. */
+void api_new_id(char prefix, char out[NSTORE_ID_MAX + 1]);
+/* Canonical JSON of v (the form every object is stored in). K_EINVAL naming the path. */
+int api_canon(const cJSON *v, struct kbuf *out, struct kerr *e);
+/* The stored object parsed; NULL when absent (or damaged). Caller cJSON_Delete()s. */
+cJSON *api_load(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o);
+/* Applies a JMAP patch of whole top-level properties (null removes one) to obj. Refuses
+ * paths ("a/b") and the properties in fixed (changing them; sending the same value is
+ * fine). */
+int api_patch(cJSON *obj, const cJSON *patch, const char *const *fixed, struct api_seterr *se);
+/* The string member or NULL. */
+const char *api_str(const cJSON *o, const char *name);
+/* Sets (replacing) a string member. */
+void api_set_str(cJSON *o, const char *name, const char *v);
+
+/* Reads a JMAP sort: at most one comparator whose property is one of names (index into
+ * names in *which; -1 when sort is absent or empty) and its isAscending (dflt when absent). */
+int api_sort(const cJSON *sort, const char *const *names, int *which, int *ascending,
+             const int *dflt, struct api_err *err);
+/* Checks that filter is a FilterCondition with only the given property names. */
+int api_filter_check(const cJSON *filter, const char *const *names, struct api_err *err);
+/* Optional string / integer / boolean filter properties (type errors name the property). */
+int api_filter_str(const cJSON *filter, const char *name, const char **out, struct api_err *err);
+int api_filter_int(const cJSON *filter, const char *name, int64_t *out, struct api_err *err);
+int api_filter_bool(const cJSON *filter, const char *name, int *out, struct api_err *err);
+/* A store error as a method error (K_EINVAL -> invalidArguments, else serverFail). */
+int api_fail_kerr(struct api_err *err, const struct kerr *e);
+
+#endif

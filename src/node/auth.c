@@ -1,0 +1,264 @@
+/* auth — who is calling: the Beckn HTTP signature of DESIGN §4 checked over the exact body,
+ * a replay cache that remembers every accepted signature until it expires, and token-bucket
+ * rates per account and per address. Bounded memory; never forgets a live signature. */
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node.h"
+
+/* A signature accepted now expires at most KBECKN_MAX_SKEW + KBECKN_MAX_TTL s from now;
+ * holding a million of them covers about 3,000 signed requests a second. */
+#define REPLAY_MAX 1000000u
+/* Distinct rate keys (accounts and addresses) tracked at once; an idle key is the same as an
+ * absent one, so only keys active within the last minute count against this. */
+#define RATE_MAX 200000u
+#define TABLE_MIN 1024u
+#define SWEEP_EVERY 60 /* s: drop expired entries at least this often */
+
+/* Entries hold a keyed 128-bit BLAKE2b of the signature or rate key, not the bytes
+ * themselves: a third of the memory, and with a random key nobody can aim collisions. */
+#define TAG_BYTES 16
+
+struct replay_slot {
+	uint8_t tag[TAG_BYTES];
+	int64_t expires; /* 0 = empty: a valid signature always expires after time 0 */
+};
+
+struct rate_slot {
+	uint8_t tag[TAG_BYTES];
+	int64_t last;   /* when tokens was last brought up to date; 0 = empty */
+	int64_t tokens; /* sixtieths of a request: a second refills exactly per_min of them */
+};
+
+struct auth {
+	uint8_t key[crypto_generichash_KEYBYTES];
+
+	pthread_mutex_t replay_lock;
+	struct replay_slot *replay; /* open addressing, linear probing, load <= 1/2 */
+	size_t replay_cap;          /* power of two */
+	size_t replay_used;
+	int64_t replay_swept;
+
+	pthread_mutex_t rate_lock;
+	struct rate_slot *rate;
+	size_t rate_cap;
+	size_t rate_used;
+	int64_t rate_swept;
+};
+
+static void tag_of(const struct auth *a, const void *p, size_t n, uint8_t tag[TAG_BYTES])
+{
+	crypto_generichash(tag, TAG_BYTES, p, n, a->key, sizeof a->key);
+}
+
+static size_t slot_of(const uint8_t tag[TAG_BYTES], size_t cap)
+{
+	uint64_t h;
+	memcpy(&h, tag, sizeof h);
+	return (size_t)h & (cap - 1);
+}
+
+struct auth *auth_new(const struct node_limits *l)
+{
+	(void)l; /* the rates come with each auth_rate call, so a reload needs no new auth */
+	struct auth *a = xcalloc(1, sizeof *a);
+	randombytes_buf(a->key, sizeof a->key);
+	pthread_mutex_init(&a->replay_lock, NULL);
+	pthread_mutex_init(&a->rate_lock, NULL);
+	a->replay_cap = TABLE_MIN;
+	a->replay = xcalloc(a->replay_cap, sizeof *a->replay);
+	a->rate_cap = TABLE_MIN;
+	a->rate = xcalloc(a->rate_cap, sizeof *a->rate);
+	return a;
+}
+
+void auth_free(struct auth **pa)
+{
+	struct auth *a = *pa;
+	if (!a)
+		return;
+	pthread_mutex_destroy(&a->replay_lock);
+	pthread_mutex_destroy(&a->rate_lock);
+	free(a->replay);
+	free(a->rate);
+	sodium_memzero(a->key, sizeof a->key);
+	free(a);
+	*pa = NULL;
+}
+
+/* ---- replay cache ------------------------------------------------------------------ */
+
+/* Rebuilds the table without the expired entries, sized for live + 1 at load <= 1/2.
+ * Rebuilding rather than deleting in place keeps linear probing free of tombstones. */
+static void replay_rebuild(struct auth *a, int64_t now)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < a->replay_cap; i++)
+		if (a->replay[i].expires > now)
+			live++;
+	size_t cap = TABLE_MIN;
+	while (cap < 2 * (live + 1))
+		cap *= 2;
+	struct replay_slot *t = xcalloc(cap, sizeof *t);
+	for (size_t i = 0; i < a->replay_cap; i++) {
+		const struct replay_slot *s = &a->replay[i];
+		if (s->expires <= now)
+			continue;
+		size_t j = slot_of(s->tag, cap);
+		while (t[j].expires)
+			j = (j + 1) & (cap - 1);
+		t[j] = *s;
+	}
+	free(a->replay);
+	a->replay = t;
+	a->replay_cap = cap;
+	a->replay_used = live;
+	a->replay_swept = now;
+}
+
+/* K_OK and remembered, K_EVERIFY when seen before, K_EFAIL when the cache is full. */
+static int replay_admit(struct auth *a, const uint8_t sig[KCRYPTO_SIG_BYTES], int64_t expires,
+                        int64_t now, struct kerr *e)
+{
+	uint8_t tag[TAG_BYTES];
+	tag_of(a, sig, KCRYPTO_SIG_BYTES, tag);
+	int rc = K_OK;
+	pthread_mutex_lock(&a->replay_lock);
+	if (now - a->replay_swept >= SWEEP_EVERY || 2 * (a->replay_used + 1) > a->replay_cap)
+		replay_rebuild(a, now);
+	size_t j = slot_of(tag, a->replay_cap);
+	for (; a->replay[j].expires; j = (j + 1) & (a->replay_cap - 1)) {
+		if (sodium_memcmp(a->replay[j].tag, tag, TAG_BYTES) == 0 &&
+		    a->replay[j].expires > now) {
+			rc = kerr_set(e, K_EVERIFY,
+			              "replayed signature: this Authorization was already used; "
+			              "sign every request anew");
+			goto out;
+		}
+	}
+	/* Refuse rather than forget: forgetting a live signature would let it be replayed. */
+	if (a->replay_used >= REPLAY_MAX) {
+		rc = kerr_set(e, K_EFAIL,
+		              "the node is remembering %u signatures and takes no more until "
+		              "some expire; try again in a minute",
+		              REPLAY_MAX);
+		goto out;
+	}
+	memcpy(a->replay[j].tag, tag, TAG_BYTES);
+	a->replay[j].expires = expires;
+	a->replay_used++;
+out:
+	pthread_mutex_unlock(&a->replay_lock);
+	return rc;
+}
+
+int auth_check(struct auth *a, const char *header, const void *body, size_t len, int64_t now,
+               char account_id[KCRYPTO_ID_LEN + 1], struct kerr *e)
+{
+	if (!header || !*header)
+		return kerr_set(e, K_EVERIFY, "no Authorization header");
+	struct kbeckn_sig s;
+	struct kerr pe = {0};
+	if (kcrypto_beckn_parse(header, strlen(header), &s, &pe) != K_OK)
+		return kerr_set(e, K_EVERIFY, "malformed %s", pe.msg);
+	/* The account id is the public key, so a registration can be checked before the
+	 * account exists, and there is no key directory to consult. */
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	if (kcrypto_account_pk(s.subscriber_id, pk, NULL) != K_OK)
+		return kerr_set(e, K_EVERIFY,
+		                "unknown key: the keyId subscriber \"%.64s\" is not a kontor "
+		                "account id",
+		                s.subscriber_id);
+	int rc = kcrypto_beckn_verify(&s, body, len, pk, now, 0, e);
+	if (rc != K_OK)
+		return rc;
+	/* Only verified signatures reach the cache, so garbage cannot fill it. */
+	rc = replay_admit(a, s.sig, s.expires, now, e);
+	if (rc != K_OK)
+		return rc;
+	memcpy(account_id, s.subscriber_id, KCRYPTO_ID_LEN);
+	account_id[KCRYPTO_ID_LEN] = '\0';
+	return K_OK;
+}
+
+/* ---- rates ------------------------------------------------------------------------- */
+
+/* A bucket holds per_min requests and refills in a minute, so one untouched for a minute is
+ * full: the same as no bucket at all, and safe to drop. */
+#define RATE_IDLE 60
+
+static void rate_rebuild(struct auth *a, int64_t now)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < a->rate_cap; i++)
+		if (a->rate[i].last && now - a->rate[i].last < RATE_IDLE)
+			live++;
+	size_t cap = TABLE_MIN;
+	while (cap < 2 * (live + 1))
+		cap *= 2;
+	struct rate_slot *t = xcalloc(cap, sizeof *t);
+	for (size_t i = 0; i < a->rate_cap; i++) {
+		const struct rate_slot *s = &a->rate[i];
+		if (!s->last || now - s->last >= RATE_IDLE)
+			continue;
+		size_t j = slot_of(s->tag, cap);
+		while (t[j].last)
+			j = (j + 1) & (cap - 1);
+		t[j] = *s;
+	}
+	free(a->rate);
+	a->rate = t;
+	a->rate_cap = cap;
+	a->rate_used = live;
+	a->rate_swept = now;
+}
+
+int auth_rate(struct auth *a, const char *key, int per_min, int64_t now)
+{
+	if (per_min <= 0 || !key)
+		return 0;
+	/* Time 0 marks an empty slot; clocks before 1970 are not worth a second sentinel. */
+	if (now < 1)
+		now = 1;
+	const int64_t full = (int64_t)per_min * 60;
+	uint8_t tag[TAG_BYTES];
+	tag_of(a, key, strlen(key), tag);
+	int wait = 0;
+	pthread_mutex_lock(&a->rate_lock);
+	if (now - a->rate_swept >= SWEEP_EVERY || 2 * (a->rate_used + 1) > a->rate_cap)
+		rate_rebuild(a, now);
+	size_t j = slot_of(tag, a->rate_cap);
+	while (a->rate[j].last && sodium_memcmp(a->rate[j].tag, tag, TAG_BYTES) != 0)
+		j = (j + 1) & (a->rate_cap - 1);
+	struct rate_slot *s = &a->rate[j];
+	if (!s->last) {
+		/* Every live key is in the table after a rebuild, so when it is full of them
+		 * a newcomer goes unmetered rather than locking everyone out. */
+		if (a->rate_used >= RATE_MAX)
+			goto out;
+		memcpy(s->tag, tag, TAG_BYTES);
+		s->last = now;
+		s->tokens = full;
+		a->rate_used++;
+	} else if (now > s->last) {
+		int64_t dt = now - s->last;
+		int64_t add = dt >= RATE_IDLE ? full : dt * per_min;
+		s->tokens = s->tokens + add > full ? full : s->tokens + add;
+		s->last = now;
+	}
+	if (s->tokens > full) /* per_min lowered since the last call */
+		s->tokens = full;
+	if (s->tokens >= 60) {
+		s->tokens -= 60;
+	} else {
+		/* Seconds until one whole request has refilled, rounded up. */
+		int64_t secs = (60 - s->tokens + per_min - 1) / per_min;
+		wait = secs < 1 ? 1 : (int)secs;
+	}
+out:
+	pthread_mutex_unlock(&a->rate_lock);
+	return wait;
+}

@@ -1,0 +1,1495 @@
+/* http — kontord's HTTPS front: the only file that calls libmicrohttpd. TLS, routes, body
+ * limits, gzip both ways, signatures and rates at the door, /events, metrics, one log line
+ * per request. It never trusts a byte before its limit and signature are checked. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include "kontor/json.h"
+#include "http_int.h"
+#include "node.h"
+#include "store/nstore.h"
+
+#define CONN_TIMEOUT 60         /* s of silence before a connection is dropped */
+#define CONN_MEMORY (64 * 1024) /* per connection: request line, headers, I/O buffers */
+#define GZIP_MIN 256            /* smaller bodies grow or barely shrink */
+#define PEM_MAX (1024 * 1024)
+#define STOP_GRACE_MS 10000 /* how long in-flight requests get to finish */
+#define EVENTS_PING_DEFAULT 30
+#define EVENTS_PING_MAX 3600
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* Ends send_error's list of extra headers (a typed NULL, as va_arg reads it). */
+#define NO_HEADERS ((const char *)NULL)
+#define WWW_AUTH "Signature realm=\"kontor\",headers=\"(created) (expires) digest\""
+
+/* ---- outside text: listen address, Range, Accept-Encoding, Host, gzip --------------- */
+
+int http_listen_parse(const char *s, struct http_listen *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	if (!s || !*s)
+		return kerr_set(e, K_EINVAL, "--listen needs ADDR:PORT, e.g. 127.0.0.1:8443");
+	const char *colon;
+	char host[INET6_ADDRSTRLEN + 1];
+	size_t hl;
+	int v6 = s[0] == '[';
+	if (v6) {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return kerr_set(
+			    e, K_EINVAL,
+			    "--listen \"%.80s\": an IPv6 address is written [ADDR]:PORT", s);
+		hl = (size_t)(close - s - 1);
+		colon = close + 1;
+		if (hl == 0 || hl >= sizeof host)
+			return kerr_set(e, K_EINVAL, "--listen \"%.80s\": bad IPv6 address", s);
+		memcpy(host, s + 1, hl);
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return kerr_set(e, K_EINVAL, "--listen \"%.80s\" has no :PORT", s);
+		hl = (size_t)(colon - s);
+		if (memchr(s, ':', hl))
+			return kerr_set(e, K_EINVAL,
+			                "--listen \"%.80s\": write an IPv6 address in brackets, "
+			                "[ADDR]:PORT",
+			                s);
+		if (hl == 0 || hl >= sizeof host)
+			return kerr_set(e, K_EINVAL, "--listen \"%.80s\" has no address", s);
+		memcpy(host, s, hl);
+	}
+	host[hl] = '\0';
+	const char *p = colon + 1;
+	if (!*p || strlen(p) > 5 || strspn(p, "0123456789") != strlen(p))
+		return kerr_set(e, K_EINVAL, "--listen \"%.80s\": the port is not a number", s);
+	long port = strtol(p, NULL, 10);
+	if (port > 65535)
+		return kerr_set(e, K_EINVAL, "--listen \"%.80s\": port %ld is over 65535", s, port);
+	out->port = (int)port;
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->addr;
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return kerr_set(e, K_EINVAL, "--listen: \"%s\" is not an IPv6 address",
+			                host);
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		out->addr_len = sizeof *a;
+		out->loopback =
+		    IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
+		snprintf(out->host, sizeof out->host, "[%s]", host);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&out->addr;
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return kerr_set(e, K_EINVAL,
+			                "--listen: \"%s\" is not a numeric IPv4 address (names are "
+			                "not looked up)",
+			                host);
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		out->addr_len = sizeof *a;
+		out->loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+		snprintf(out->host, sizeof out->host, "%s", host);
+	}
+	return K_OK;
+}
+
+/* Digits to a number, saturating (a huge offset is simply past the end). -1 when empty or
+ * not digits. */
+static int64_t range_num(const char *s, size_t n)
+{
+	if (n == 0)
+		return -1;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v > (INT64_MAX - 9) / 10 ? INT64_MAX : v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int http_range_parse(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+	if (!h)
+		return 0;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	if (strncasecmp(h, "bytes=", 6) != 0)
+		return 0;
+	h += 6;
+	/* Several ranges would need multipart/byteranges; RFC 9110 lets us send it all. */
+	if (strchr(h, ','))
+		return 0;
+	size_t n = strlen(h);
+	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	while (n && (*h == ' ' || *h == '\t'))
+		h++, n--;
+	const char *dash = memchr(h, '-', n);
+	if (!dash)
+		return 0;
+	size_t an = (size_t)(dash - h), bn = n - an - 1;
+	int64_t a = range_num(h, an), b = range_num(dash + 1, bn);
+	if (an == 0) { /* suffix: the last b bytes */
+		if (b < 0)
+			return 0;
+		if (b == 0 || size == 0)
+			return -1;
+		*from = (uint64_t)b >= size ? 0 : size - (uint64_t)b;
+		*to = size - 1;
+		return 1;
+	}
+	if (a < 0 || (bn && b < 0) || (bn && b < a))
+		return 0;
+	if ((uint64_t)a >= size)
+		return -1;
+	*from = (uint64_t)a;
+	*to = !bn || (uint64_t)b >= size ? size - 1 : (uint64_t)b;
+	return 1;
+}
+
+int http_accepts_gzip(const char *h)
+{
+	if (!h)
+		return 0;
+	for (const char *p = h; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *tok = p;
+		while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+			p++;
+		size_t tl = (size_t)(p - tok);
+		int match = (tl == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+		            (tl == 6 && strncasecmp(tok, "x-gzip", 6) == 0);
+		/* Parameters: only q matters, and only q=0 (in any spelling) says no. */
+		int refused = 0;
+		while (*p && *p != ',') {
+			if (*p == ';') {
+				p++;
+				while (*p == ' ' || *p == '\t')
+					p++;
+				if ((*p == 'q' || *p == 'Q') && p[1] == '=') {
+					char *end;
+					double q = strtod(p + 2, &end);
+					refused = end != p + 2 && q <= 0.0;
+				}
+				continue;
+			}
+			p++;
+		}
+		if (match && !refused)
+			return 1;
+	}
+	return 0;
+}
+
+void http_gzip(const void *in, size_t len, struct kbuf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	/* Level 3: most of level 6's gain on JSON at a fraction of the CPU, which the
+	 * Listing/query budget needs more than the last few percent of bytes. */
+	if (deflateInit2(&z, 3, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		fputs("kontord: zlib could not start a compressor (out of memory)\n", stderr);
+		abort();
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	int rc;
+	do {
+		/* JSON shrinks several times over: start small and grow, rather than
+		 * reserving deflateBound (more than the input) for every response. */
+		size_t room = len / 4 + 1024;
+		kbuf_reserve(out, room + 1);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = (uInt)room;
+		rc = deflate(&z, Z_FINISH);
+		out->len += room - z.avail_out;
+	} while (rc == Z_OK);
+	if (rc != Z_STREAM_END) {
+		fprintf(stderr, "kontord: zlib deflate failed (%d)\n", rc);
+		abort();
+	}
+	out->data[out->len] = '\0';
+	deflateEnd(&z);
+}
+
+int http_gunzip(const void *in, size_t len, size_t max, struct kbuf *out, struct kerr *e)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return kerr_set(e, K_ENOMEM, "zlib could not start a decompressor");
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	size_t start = out->len;
+	int rc;
+	do {
+		/* Grow in steps, never past max + 1: one byte over proves the limit is hit. */
+		size_t have = out->len - start;
+		size_t room = have < 65536 ? 65536 : have;
+		if (room > max + 1 - have)
+			room = max + 1 - have;
+		kbuf_reserve(out, room + 1);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = (uInt)room;
+		rc = inflate(&z, Z_NO_FLUSH);
+		out->len += room - z.avail_out;
+		out->data[out->len] = '\0';
+		if (out->len - start > max) {
+			inflateEnd(&z);
+			out->len = start;
+			return kerr_set(e, K_ETOOBIG, "gzip body inflates to over %zu bytes", max);
+		}
+		if (rc == Z_BUF_ERROR && z.avail_in == 0)
+			break;
+	} while (rc == Z_OK || (rc == Z_BUF_ERROR && z.avail_out == 0));
+	int trailing = z.avail_in != 0;
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		out->len = start;
+		return kerr_set(e, K_EINVAL, "gzip body is %s",
+		                rc == Z_BUF_ERROR ? "cut short" : "damaged");
+	}
+	if (trailing) {
+		out->len = start;
+		return kerr_set(e, K_EINVAL, "gzip body has bytes after its end");
+	}
+	return K_OK;
+}
+
+int http_host_ok(const char *h)
+{
+	if (!h || !*h || strlen(h) > 255)
+		return 0;
+	const char *p = h;
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
+		if (!close || close == p + 1)
+			return 0;
+		for (const char *q = p + 1; q < close; q++)
+			if (!strchr("0123456789abcdefABCDEF:.", *q))
+				return 0;
+		p = close + 1;
+	} else {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		                     "0123456789.-");
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	if (*p == ':') {
+		p++;
+		size_t n = strspn(p, "0123456789");
+		if (n == 0 || n > 5)
+			return 0;
+		p += n;
+	}
+	return *p == '\0';
+}
+
+void http_log_clean(char *dst, size_t cap, const char *s)
+{
+	size_t i = 0;
+	if (cap == 0)
+		return;
+	for (; s && s[i] && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		dst[i] = c <= ' ' || c == 0x7f ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+/* ---- the server ---------------------------------------------------------------------- */
+
+enum route { R_SESSION, R_API, R_UPLOAD, R_DOWNLOAD, R_EVENTS, R_HEALTHZ, R_METRICS, R_OTHER, R_N };
+static const char *const route_name[R_N] = {"session", "api",     "upload",  "download",
+                                            "events",  "healthz", "metrics", "other"};
+
+static const int status_list[] = {200, 201, 206, 304, 400, 401, 403, 404,
+                                  405, 409, 413, 415, 416, 429, 500, 503};
+#define NSTATUS (sizeof status_list / sizeof status_list[0])
+static const double bucket_le[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                   0.25,  0.5,    1,     2.5,  5,     10};
+#define NBUCKET (sizeof bucket_le / sizeof bucket_le[0])
+
+struct metrics {
+	atomic_uint_fast64_t requests[R_N][NSTATUS + 1]; /* last column: any other status */
+	atomic_uint_fast64_t buckets[R_N][NBUCKET];      /* not cumulative; summed on output */
+	atomic_uint_fast64_t count[R_N];
+	atomic_uint_fast64_t sum_us[R_N];
+	atomic_uint_fast64_t bytes_in, bytes_out;
+	atomic_int active;
+};
+
+/* One /events stream. The list owns it; the response's free callback only marks it dead,
+ * and the watcher thread frees it, so the watcher never resumes freed memory. */
+struct evstream {
+	struct evstream *next;
+	struct http *h;
+	struct req *r;
+	struct MHD_Connection *conn;
+	int suspended; /* under h->ev_lock */
+	atomic_int dead;
+	uint64_t sent_seq;    /* the node's ev_seq last reported */
+	int64_t next_ping_ms; /* monotonic */
+	int ping_s;
+	int close_after_state;
+	int closing;
+	int greeted;
+	struct kbuf out; /* bytes not yet handed to MHD */
+	size_t out_off;
+};
+
+struct http {
+	struct node *n;
+	struct auth *auth;
+	const struct serve_opts *o;
+	struct http_listen listen;
+	const char *scheme;
+	struct metrics m;
+	atomic_int inflight;
+	pthread_mutex_t ev_lock; /* the stream list and each stream's suspended flag */
+	struct evstream *streams;
+};
+
+/* One HTTP request, from its headers to the log line. */
+struct req {
+	struct http *h;
+	enum route route;
+	int64_t t0_us;
+	char method[16];
+	char path[160];
+	char addr[INET6_ADDRSTRLEN];
+	char rate_key[INET6_ADDRSTRLEN + 8];
+	char rest[64]; /* the blobId of /download/{blobId} */
+	int refuse;    /* 404 or 405, sent once the request is in */
+	int keep_body; /* 0: any body is counted and dropped */
+	int gzip_in;
+	size_t limit;
+	int over;
+	struct kbuf body;
+	int status;
+	uint64_t bytes_in;
+	atomic_uint_fast64_t bytes_out;
+	struct kbuf methods;
+	char account[KCRYPTO_ID_LEN + 1];
+	char upload_type[64];
+};
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* ---- responses ----------------------------------------------------------------------- */
+
+static int wants_gzip(struct MHD_Connection *c)
+{
+	return http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+}
+
+/* Queues body (taken) with the given status. compressible routes say Vary and gzip when
+ * the client asked and it is worth it. */
+static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, int status,
+                                 const char *ctype, struct kbuf *body, int compressible,
+                                 struct MHD_Response **keep)
+{
+	int gz = compressible && body->len > GZIP_MIN && wants_gzip(c);
+	if (gz) {
+		struct kbuf z = KBUF_INIT;
+		http_gzip(body->data, body->len, &z);
+		kbuf_free(body);
+		*body = z;
+	}
+	size_t len;
+	char *data = kbuf_detach(body, &len);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return MHD_NO;
+	}
+	if (ctype)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (compressible)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	if (gz)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	r->status = status;
+	r->bytes_out = len;
+	if (keep) { /* the caller adds headers and queues */
+		*keep = resp;
+		return MHD_YES;
+	}
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+static enum MHD_Result queue(struct req *r, struct MHD_Connection *c, int status,
+                             struct MHD_Response *resp)
+{
+	r->status = status;
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ok;
+}
+
+static const char *status_type(int status)
+{
+	switch (status) {
+	case 400:
+		return "badRequest";
+	case 401:
+		return "unauthorized";
+	case 403:
+		return "forbidden";
+	case 404:
+		return "notFound";
+	case 405:
+		return "methodNotAllowed";
+	case 413:
+		return "tooLarge";
+	case 415:
+		return "unsupportedMediaType";
+	case 416:
+		return "rangeNotSatisfiable";
+	case 429:
+		return "rateLimited";
+	case 503:
+		return "unavailable";
+	default:
+		return status >= 500 ? "serverFail" : "badRequest";
+	}
+}
+
+/* The error body of DESIGN §4, {type, status, description} as api.c writes it, plus any extra
+ * headers the status needs (name, value pairs ending in NULL). */
+static enum MHD_Result send_error(struct req *r, struct MHD_Connection *c, int status,
+                                  const char *desc, ...)
+{
+	struct kbuf b = KBUF_INIT;
+	kbuf_puts(&b, "{\"type\":");
+	json_put_string(&b, status_type(status), strlen(status_type(status)));
+	kbuf_printf(&b, ",\"status\":%d,\"description\":", status);
+	json_put_string(&b, desc, strlen(desc));
+	kbuf_puts(&b, "}");
+	struct MHD_Response *resp = NULL;
+	if (send_body(r, c, status, "application/json", &b, 0, &resp) != MHD_YES)
+		return MHD_NO;
+	va_list ap;
+	va_start(ap, desc);
+	for (const char *k; (k = va_arg(ap, const char *));)
+		MHD_add_response_header(resp, k, va_arg(ap, const char *));
+	va_end(ap);
+	return queue(r, c, status, resp);
+}
+
+static enum MHD_Result send_unauthorized(struct req *r, struct MHD_Connection *c, const char *desc)
+{
+	return send_error(r, c, 401, desc, MHD_HTTP_HEADER_WWW_AUTHENTICATE, WWW_AUTH, NO_HEADERS);
+}
+
+static enum MHD_Result send_rate_limited(struct req *r, struct MHD_Connection *c, int wait,
+                                         const char *who)
+{
+	char desc[160], secs[24];
+	snprintf(desc, sizeof desc, "too many requests from this %s; try again in %d s", who, wait);
+	snprintf(secs, sizeof secs, "%d", wait);
+	return send_error(r, c, 429, desc, MHD_HTTP_HEADER_RETRY_AFTER, secs, NO_HEADERS);
+}
+
+/* 413 in the shape api.c gives its own limit errors (JMAP's limit error, naming the limit
+ * as the session object does), so a client handles both the same way. */
+static enum MHD_Result send_too_large(struct req *r, struct MHD_Connection *c, int inflated)
+{
+	const char *limit = r->route == R_API ? "maxSizeRequest" : "maxSizeUpload";
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b,
+	            "{\"type\":\"urn:ietf:params:jmap:error:limit\",\"status\":413,"
+	            "\"limit\":\"%s\",\"description\":\"the request body is over the limit of %zu "
+	            "bytes (%s)%s\"}",
+	            limit, r->limit, limit, inflated ? " once gunzipped" : "");
+	return send_body(r, c, 413, "application/json", &b, 0, NULL);
+}
+
+/* ---- routes without a body --------------------------------------------------- */
+
+/* The base URL clients should use: the Host they reached us by when it is sane, else the
+ * listen address. Behind a TLS proxy (plain_http) the proxy says the outside scheme. */
+static void base_url(struct req *r, struct MHD_Connection *c, char *out, size_t cap)
+{
+	struct http *h = r->h;
+	const char *scheme = h->scheme;
+	if (h->o->plain_http) {
+		const char *fp = header(c, "X-Forwarded-Proto");
+		scheme = fp && strcasecmp(fp, "https") == 0 ? "https" : "http";
+	}
+	const char *host = header(c, MHD_HTTP_HEADER_HOST);
+	if (http_host_ok(host))
+		snprintf(out, cap, "%s://%s", scheme, host);
+	else
+		snprintf(out, cap, "%s://%s:%d", scheme, h->listen.host, h->listen.port);
+}
+
+static enum MHD_Result do_session(struct req *r, struct MHD_Connection *c)
+{
+	char base[320];
+	base_url(r, c, base, sizeof base);
+	struct kbuf b = KBUF_INIT;
+	api_session(r->h->n, base, &b);
+	struct MHD_Response *resp = NULL;
+	if (send_body(r, c, 200, "application/json", &b, 1, &resp) != MHD_YES)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	return queue(r, c, 200, resp);
+}
+
+static enum MHD_Result do_healthz(struct req *r, struct MHD_Connection *c)
+{
+	struct kbuf b = KBUF_INIT;
+	kbuf_puts(&b, "ok\n");
+	return send_body(r, c, 200, "text/plain; charset=utf-8", &b, 0, NULL);
+}
+
+static void metric_help(struct kbuf *b, const char *name, const char *type, const char *help)
+{
+	kbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static enum MHD_Result do_metrics(struct req *r, struct MHD_Connection *c)
+{
+	struct metrics *m = &r->h->m;
+	struct kbuf b = KBUF_INIT;
+	metric_help(&b, "kontord_requests_total", "counter", "HTTP requests by route and status.");
+	for (int i = 0; i < R_N; i++)
+		for (size_t s = 0; s <= NSTATUS; s++) {
+			uint64_t v = atomic_load(&m->requests[i][s]);
+			if (!v)
+				continue;
+			if (s < NSTATUS)
+				kbuf_printf(&b,
+				            "kontord_requests_total{route=\"%s\",status=\"%d\"} "
+				            "%" PRIu64 "\n",
+				            route_name[i], status_list[s], v);
+			else
+				kbuf_printf(&b,
+				            "kontord_requests_total{route=\"%s\",status=\"other\"} "
+				            "%" PRIu64 "\n",
+				            route_name[i], v);
+		}
+	metric_help(&b, "kontord_request_duration_seconds", "histogram",
+	            "Time from request headers to the end of the response.");
+	for (int i = 0; i < R_N; i++) {
+		uint64_t n = atomic_load(&m->count[i]);
+		if (!n)
+			continue;
+		uint64_t cum = 0;
+		for (size_t k = 0; k < NBUCKET; k++) {
+			cum += atomic_load(&m->buckets[i][k]);
+			kbuf_printf(
+			    &b,
+			    "kontord_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
+			    "%" PRIu64 "\n",
+			    route_name[i], bucket_le[k], cum);
+		}
+		kbuf_printf(&b,
+		            "kontord_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} "
+		            "%" PRIu64 "\n",
+		            route_name[i], n);
+		kbuf_printf(&b, "kontord_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+		            route_name[i], (double)atomic_load(&m->sum_us[i]) / 1e6);
+		kbuf_printf(&b,
+		            "kontord_request_duration_seconds_count{route=\"%s\"} %" PRIu64 "\n",
+		            route_name[i], n);
+	}
+	metric_help(&b, "kontord_bytes_received_total", "counter", "Request body bytes received.");
+	kbuf_printf(&b, "kontord_bytes_received_total %" PRIu64 "\n", atomic_load(&m->bytes_in));
+	metric_help(&b, "kontord_bytes_sent_total", "counter",
+	            "Response body bytes sent (after compression).");
+	kbuf_printf(&b, "kontord_bytes_sent_total %" PRIu64 "\n", atomic_load(&m->bytes_out));
+	metric_help(&b, "kontord_active_connections", "gauge", "Open client connections.");
+	kbuf_printf(&b, "kontord_active_connections %d\n", atomic_load(&m->active));
+	metric_help(&b, "kontord_db_size_bytes", "gauge", "Size of the node's database file.");
+	kbuf_printf(&b, "kontord_db_size_bytes %" PRId64 "\n", nstore_db_size(r->h->n->store));
+	return send_body(r, c, 200, "text/plain; version=0.0.4; charset=utf-8", &b, 1, NULL);
+}
+
+static int blob_id_ok(const char *id)
+{
+	if (strlen(id) != KCRYPTO_HASH_B64_LEN)
+		return 0;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+	       KCRYPTO_HASH_B64_LEN;
+}
+
+/* 1 when an If-None-Match value names etag (or is *). */
+static int etag_matches(const char *inm, const char *etag)
+{
+	if (!inm)
+		return 0;
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	size_t el = strlen(etag);
+	for (const char *p = inm; (p = strstr(p, etag)); p += el)
+		if ((p == inm || p[-1] == ' ' || p[-1] == ',' || p[-1] == '/') &&
+		    (p[el] == '\0' || p[el] == ',' || p[el] == ' '))
+			return 1;
+	return 0;
+}
+
+static void add_immutable(struct MHD_Response *resp, const char *etag)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        "public, max-age=31536000, immutable");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+}
+
+static enum MHD_Result do_download(struct req *r, struct MHD_Connection *c, const char *id)
+{
+	if (!blob_id_ok(id))
+		return send_error(
+		    r, c, 404, "no such blob (a blobId is 43 characters of base64url)", NO_HEADERS);
+	struct kbuf data = KBUF_INIT;
+	char type[64] = "";
+	struct kerr e = {0};
+	int rc = nstore_blob_get(r->h->n->store, id, &data, type, &e);
+	if (rc == K_ENOTFOUND) {
+		kbuf_free(&data);
+		return send_error(r, c, 404, "no such blob", NO_HEADERS);
+	}
+	if (rc != K_OK) {
+		kbuf_free(&data);
+		fprintf(stderr, "kontord: download %s: %s\n", id, e.msg);
+		return send_error(r, c, 500, "the node could not read the blob", NO_HEADERS);
+	}
+	char etag[KCRYPTO_HASH_B64_LEN + 3];
+	snprintf(etag, sizeof etag, "\"%s\"", id);
+	struct MHD_Response *resp;
+	if (etag_matches(header(c, MHD_HTTP_HEADER_IF_NONE_MATCH), etag)) {
+		kbuf_free(&data);
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		add_immutable(resp, etag);
+		return queue(r, c, 304, resp);
+	}
+	uint64_t size = data.len, from = 0, to = 0;
+	int range = http_range_parse(header(c, MHD_HTTP_HEADER_RANGE), size, &from, &to);
+	/* If-Range with another validator means the client's copy is stale: send it all. */
+	const char *if_range = header(c, MHD_HTTP_HEADER_IF_RANGE);
+	if (range && if_range && strcmp(if_range, etag) != 0)
+		range = 0;
+	char cr[96];
+	if (range < 0) {
+		kbuf_free(&data);
+		snprintf(cr, sizeof cr, "bytes */%" PRIu64, size);
+		return send_error(r, c, 416, "the requested range is outside the blob",
+		                  MHD_HTTP_HEADER_CONTENT_RANGE, cr, NO_HEADERS);
+	}
+	int status = 200;
+	if (range > 0) {
+		memmove(data.data, data.data + from, (size_t)(to - from + 1));
+		data.len = (size_t)(to - from + 1);
+		status = 206;
+		snprintf(cr, sizeof cr, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to, size);
+	}
+	resp = NULL;
+	if (send_body(r, c, status, type[0] ? type : "application/octet-stream", &data, 0, &resp) !=
+	    MHD_YES)
+		return MHD_NO;
+	add_immutable(resp, etag);
+	/* A blob is whatever its uploader sent: never let a browser run or sniff it. */
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+	if (status == 206)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+	return queue(r, c, status, resp);
+}
+
+/* ---- /events ----------------------------------------------------------------------- */
+
+static int64_t mono_ms(void)
+{
+	return mono_us() / 1000;
+}
+
+static void node_state(struct node *n, uint64_t *seq, int *stopping)
+{
+	pthread_mutex_lock(&n->ev_lock);
+	*seq = n->ev_seq;
+	*stopping = n->stopping;
+	pthread_mutex_unlock(&n->ev_lock);
+}
+
+/* MHD asks for more of the stream. With nothing to say yet, the connection is suspended
+ * (returning 0) so no pool thread waits on it; the watcher resumes it when the node's
+ * state moves, a ping is due, or the node stops. */
+static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct evstream *s = cls;
+	struct http *h = s->h;
+	(void)pos;
+	for (;;) {
+		if (s->out_off < s->out.len) {
+			size_t n = s->out.len - s->out_off;
+			if (n > max)
+				n = max;
+			memcpy(buf, s->out.data + s->out_off, n);
+			s->out_off += n;
+			s->r->bytes_out += n;
+			return (ssize_t)n;
+		}
+		kbuf_reset(&s->out);
+		s->out_off = 0;
+		if (s->closing)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		uint64_t seq;
+		int stopping;
+		node_state(h->n, &seq, &stopping);
+		if (stopping)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		int64_t now = mono_ms();
+		if (!s->greeted) {
+			/* A first byte at once, so proxies and clients see the stream is open. */
+			kbuf_puts(&s->out, ": kontord events\n\n");
+			s->greeted = 1;
+		} else if (seq != s->sent_seq) {
+			kbuf_puts(&s->out,
+			          "event: state\ndata: {\"@type\":\"StateChange\",\"changed\":");
+			api_states(h->n, &s->out);
+			kbuf_puts(&s->out, "}\n\n");
+			s->sent_seq = seq;
+			s->closing = s->close_after_state;
+		} else if (now >= s->next_ping_ms) {
+			kbuf_puts(&s->out, ": ping\n\n");
+		} else {
+			pthread_mutex_lock(&h->ev_lock);
+			/* Checked again under the lock the watcher resumes under, so a change
+			 * between the two looks is never slept through. */
+			node_state(h->n, &seq, &stopping);
+			if (seq == s->sent_seq && !stopping) {
+				s->suspended = 1;
+				MHD_suspend_connection(s->conn);
+				pthread_mutex_unlock(&h->ev_lock);
+				return 0;
+			}
+			pthread_mutex_unlock(&h->ev_lock);
+			continue;
+		}
+		s->next_ping_ms = now + (int64_t)s->ping_s * 1000;
+	}
+}
+
+static void events_free(void *cls)
+{
+	struct evstream *s = cls;
+	atomic_store(&s->dead, 1);
+}
+
+static void *events_watch(void *arg)
+{
+	struct http *h = arg;
+	struct node *n = h->n;
+	uint64_t seen;
+	int stopping;
+	node_state(n, &seen, &stopping);
+	for (;;) {
+		pthread_mutex_lock(&n->ev_lock);
+		if (!n->stopping && n->ev_seq == seen) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1; /* the ping clock's resolution */
+			pthread_cond_timedwait(&n->ev_cond, &n->ev_lock, &until);
+		}
+		seen = n->ev_seq;
+		stopping = n->stopping;
+		pthread_mutex_unlock(&n->ev_lock);
+
+		int64_t now = mono_ms();
+		pthread_mutex_lock(&h->ev_lock);
+		for (struct evstream **pp = &h->streams; *pp;) {
+			struct evstream *s = *pp;
+			if (atomic_load(&s->dead)) {
+				*pp = s->next;
+				kbuf_free(&s->out);
+				free(s);
+				continue;
+			}
+			if (s->suspended &&
+			    (stopping || s->sent_seq != seen || now >= s->next_ping_ms)) {
+				s->suspended = 0;
+				MHD_resume_connection(s->conn);
+			}
+			pp = &s->next;
+		}
+		pthread_mutex_unlock(&h->ev_lock);
+		if (stopping)
+			return NULL;
+	}
+}
+
+static enum MHD_Result do_events(struct req *r, struct MHD_Connection *c)
+{
+	struct http *h = r->h;
+	uint64_t seq;
+	int stopping;
+	node_state(h->n, &seq, &stopping);
+	if (stopping)
+		return send_error(r, c, 503, "the node is stopping", NO_HEADERS);
+	int ping = EVENTS_PING_DEFAULT;
+	const char *p = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "ping");
+	if (p) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (!*p || *end || v < 0)
+			return send_error(r, c, 400, "ping must be a whole number of seconds",
+			                  NO_HEADERS);
+		ping = v < 1 ? 1 : v > EVENTS_PING_MAX ? EVENTS_PING_MAX : (int)v;
+	}
+	const char *ca = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "closeafter");
+	if (ca && strcmp(ca, "state") != 0 && strcmp(ca, "no") != 0)
+		return send_error(r, c, 400, "closeafter must be \"state\" or \"no\"", NO_HEADERS);
+
+	struct evstream *s = xcalloc(1, sizeof *s);
+	s->h = h;
+	s->r = r;
+	s->conn = c;
+	s->sent_seq = seq;
+	s->ping_s = ping;
+	s->next_ping_ms = mono_ms() + (int64_t)ping * 1000;
+	s->close_after_state = ca && strcmp(ca, "state") == 0;
+	struct MHD_Response *resp =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, events_read, s, events_free);
+	if (!resp) {
+		free(s);
+		return MHD_NO;
+	}
+	pthread_mutex_lock(&h->ev_lock);
+	s->next = h->streams;
+	h->streams = s;
+	pthread_mutex_unlock(&h->ev_lock);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* nginx: do not hold it */
+	return queue(r, c, 200, resp);
+}
+
+/* ---- request bodies: /api and /upload ---------------------------------------------- */
+
+/* Checks the signature (when there is one, or when required) and the account's rate.
+ * Returns MHD_YES with *done 0 to go on, or the queued refusal with *done 1. */
+static enum MHD_Result door(struct req *r, struct MHD_Connection *c, const char *wire,
+                            size_t wire_len, int required, int *done)
+{
+	struct http *h = r->h;
+	*done = 1;
+	const char *authz = header(c, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!authz) {
+		if (!required) {
+			*done = 0;
+			return MHD_YES;
+		}
+		return send_unauthorized(r, c,
+		                         "this request must be signed (Authorization: "
+		                         "Signature ..., DESIGN §4)");
+	}
+	struct kerr e = {0};
+	int64_t now = (int64_t)time(NULL);
+	int rc = auth_check(h->auth, authz, r->body.data, r->body.len, now, r->account, &e);
+	/* The digest is over the body the API reads; a client that signed the gzip bytes it
+	 * sent is also understood. */
+	if (rc == K_EVERIFY && r->gzip_in) {
+		struct kerr e2 = {0};
+		if (auth_check(h->auth, authz, wire, wire_len, now, r->account, &e2) == K_OK)
+			rc = K_OK;
+	}
+	if (rc == K_EFAIL)
+		return send_error(r, c, 503, e.msg, MHD_HTTP_HEADER_RETRY_AFTER, "60", NO_HEADERS);
+	if (rc != K_OK) {
+		r->account[0] = '\0';
+		return send_unauthorized(r, c, e.msg);
+	}
+	int wait = auth_rate(h->auth, r->account, h->n->limits.rate_account_per_min, now);
+	if (wait > 0)
+		return send_rate_limited(r, c, wait, "account");
+	*done = 0;
+	return MHD_YES;
+}
+
+/* The body as the API sees it: inflated when it came gzip'd. Returns MHD_YES with *done 1
+ * after queueing a refusal. wire gets the bytes as received (for the signature). */
+static enum MHD_Result take_body(struct req *r, struct MHD_Connection *c, struct kbuf *wire,
+                                 int *done)
+{
+	*done = 1;
+	if (r->over)
+		return send_too_large(r, c, 0);
+	if (r->gzip_in) {
+		struct kbuf plain = KBUF_INIT;
+		struct kerr e = {0};
+		int rc = http_gunzip(r->body.data, r->body.len, r->limit, &plain, &e);
+		if (rc != K_OK) {
+			kbuf_free(&plain);
+			if (rc == K_ETOOBIG)
+				return send_too_large(r, c, 1);
+			return send_error(r, c, 400, e.msg, NO_HEADERS);
+		}
+		*wire = r->body;
+		r->body = plain;
+	}
+	*done = 0;
+	return MHD_YES;
+}
+
+static enum MHD_Result do_api(struct req *r, struct MHD_Connection *c)
+{
+	struct kbuf wire = KBUF_INIT;
+	int done;
+	enum MHD_Result ok = take_body(r, c, &wire, &done);
+	if (!done)
+		ok = door(r, c, wire.data, wire.len, 0, &done);
+	kbuf_free(&wire);
+	if (done)
+		return ok;
+	struct api_caller who = {r->account[0] ? r->account : NULL, r->addr};
+	struct kbuf out = KBUF_INIT;
+	int status = api_handle(r->h->n, &who, kbuf_str(&r->body), r->body.len, &out, &r->methods);
+	struct MHD_Response *resp = NULL;
+	if (send_body(r, c, status, "application/json", &out, 1, &resp) != MHD_YES)
+		return MHD_NO;
+	if (status == 401)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, WWW_AUTH);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return queue(r, c, status, resp);
+}
+
+static enum MHD_Result do_upload(struct req *r, struct MHD_Connection *c)
+{
+	struct kbuf wire = KBUF_INIT;
+	int done;
+	enum MHD_Result ok = take_body(r, c, &wire, &done);
+	if (!done)
+		ok = door(r, c, wire.data, wire.len, 1, &done);
+	kbuf_free(&wire);
+	if (done)
+		return ok;
+	char id[KCRYPTO_HASH_B64_LEN + 1];
+	struct kerr e = {0};
+	int rc = nstore_blob_put(r->h->n->store, r->body.data ? r->body.data : "", r->body.len,
+	                         r->upload_type, r->account, id, &e);
+	if (rc != K_OK) {
+		fprintf(stderr, "kontord: upload from %s: %s\n", r->account, e.msg);
+		return send_error(r, c, rc == K_EINVAL ? 400 : 500,
+		                  rc == K_EINVAL ? e.msg : "the node could not store the blob",
+		                  NO_HEADERS);
+	}
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "{\"blobId\":\"%s\",\"size\":%zu,\"type\":", id, r->body.len);
+	json_put_string(&b, r->upload_type, strlen(r->upload_type));
+	kbuf_puts(&b, "}");
+	return send_body(r, c, 201, "application/json", &b, 0, NULL);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+static enum route route_of(const char *url, const char **rest)
+{
+	*rest = NULL;
+	if (strcmp(url, "/.well-known/kontor") == 0)
+		return R_SESSION;
+	if (strcmp(url, "/api") == 0)
+		return R_API;
+	if (strcmp(url, "/upload") == 0)
+		return R_UPLOAD;
+	if (strncmp(url, "/download/", 10) == 0) {
+		*rest = url + 10;
+		return R_DOWNLOAD;
+	}
+	if (strcmp(url, "/events") == 0)
+		return R_EVENTS;
+	if (strcmp(url, "/healthz") == 0)
+		return R_HEALTHZ;
+	if (strcmp(url, "/metrics") == 0)
+		return R_METRICS;
+	return R_OTHER;
+}
+
+static void client_addr(struct MHD_Connection *c, struct req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(r->addr, sizeof r->addr, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)sa;
+		inet_ntop(AF_INET, &a->sin_addr, r->addr, sizeof r->addr);
+		snprintf(r->rate_key, sizeof r->rate_key, "%s", r->addr);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)sa;
+		inet_ntop(AF_INET6, &a->sin6_addr, r->addr, sizeof r->addr);
+		/* One host usually holds a whole /64, so that is what gets one allowance. */
+		struct in6_addr net = a->sin6_addr;
+		memset(net.s6_addr + 8, 0, 8);
+		char t[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &net, t, sizeof t);
+		snprintf(r->rate_key, sizeof r->rate_key, "%s/64", t);
+	}
+}
+
+static enum MHD_Result on_complete_request(struct req *r, struct MHD_Connection *c);
+
+/* The request's headers are in. Refusals that save reading a body (rate, declared size,
+ * encoding, missing signature on an upload) go out at once, and MHD closes the connection
+ * since the body was not read. Everything else waits for the end of the request, so that
+ * keep-alive survives. */
+static enum MHD_Result on_headers(struct req *r, struct MHD_Connection *c, const char *method)
+{
+	struct http *h = r->h;
+	int post_route = r->route == R_API || r->route == R_UPLOAD;
+	int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	if (r->route == R_OTHER)
+		r->refuse = 404;
+	else if (r->route == R_EVENTS ? strcmp(method, "GET") != 0
+	         : post_route         ? strcmp(method, "POST") != 0
+	                              : !is_get)
+		r->refuse = 405;
+	if (r->route != R_HEALTHZ && r->route != R_OTHER) {
+		int wait = auth_rate(h->auth, r->rate_key, h->n->limits.rate_addr_per_min,
+		                     (int64_t)time(NULL));
+		if (wait > 0)
+			return send_rate_limited(r, c, wait, "address");
+	}
+	/* A request whose body would be dropped anyway (a refusal, a GET with a body) is
+	 * answered now: reading megabytes only to drop them costs more than the connection. */
+	const char *cl0 = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	int has_body =
+	    (cl0 && strcmp(cl0, "0") != 0) || header(c, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if ((r->refuse || !post_route) && has_body)
+		return on_complete_request(r, c);
+	if (!post_route || r->refuse)
+		return MHD_YES;
+
+	r->limit = r->route == R_API ? h->n->limits.max_size_request : h->n->limits.max_upload;
+	const char *ce = header(c, MHD_HTTP_HEADER_CONTENT_ENCODING);
+	if (ce && strcasecmp(ce, "identity") != 0) {
+		if (strcasecmp(ce, "gzip") != 0 && strcasecmp(ce, "x-gzip") != 0)
+			return send_error(r, c, 415, "Content-Encoding must be gzip or identity",
+			                  NO_HEADERS);
+		r->gzip_in = 1;
+	}
+	const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(cl, &end, 10);
+		if (errno || end == cl || v > r->limit)
+			return send_too_large(r, c, 0);
+	}
+	/* Unsigned uploads are refused before their bytes are read. */
+	if (r->route == R_UPLOAD && !header(c, MHD_HTTP_HEADER_AUTHORIZATION))
+		return send_unauthorized(r, c,
+		                         "uploads must be signed (Authorization: Signature "
+		                         "..., DESIGN §4)");
+	if (r->route == R_UPLOAD) {
+		const char *ct = header(c, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (!ct || !*ct)
+			ct = "application/octet-stream";
+		size_t n = strlen(ct);
+		int printable = 1;
+		for (size_t i = 0; i < n; i++)
+			printable &= ct[i] >= 0x20 && ct[i] < 0x7f;
+		if (n >= sizeof r->upload_type || !printable)
+			return send_error(r, c, 400,
+			                  "Content-Type must be printable and under 64 characters",
+			                  NO_HEADERS);
+		memcpy(r->upload_type, ct, n + 1);
+	}
+	r->keep_body = 1;
+	return MHD_YES;
+}
+
+/* The whole request is in: answer it. */
+static enum MHD_Result on_complete_request(struct req *r, struct MHD_Connection *c)
+{
+	if (r->refuse == 404)
+		return send_error(r, c, 404, "no such endpoint", NO_HEADERS);
+	if (r->refuse == 405) {
+		const char *allow = r->route == R_API || r->route == R_UPLOAD ? "POST"
+		                    : r->route == R_EVENTS                    ? "GET"
+		                                                              : "GET, HEAD";
+		return send_error(r, c, 405, "method not allowed here", MHD_HTTP_HEADER_ALLOW,
+		                  allow, NO_HEADERS);
+	}
+	switch (r->route) {
+	case R_SESSION:
+		return do_session(r, c);
+	case R_DOWNLOAD:
+		return do_download(r, c, r->rest);
+	case R_EVENTS:
+		return do_events(r, c);
+	case R_HEALTHZ:
+		return do_healthz(r, c);
+	case R_METRICS:
+		return do_metrics(r, c);
+	case R_API:
+		return do_api(r, c);
+	case R_UPLOAD:
+		return do_upload(r, c);
+	default:
+		return send_error(r, c, 404, "no such endpoint", NO_HEADERS);
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+	struct http *h = cls;
+	struct req *r = *con_cls;
+	if (!r) {
+		r = xcalloc(1, sizeof *r);
+		r->h = h;
+		r->t0_us = mono_us();
+		http_log_clean(r->method, sizeof r->method, method);
+		http_log_clean(r->path, sizeof r->path, url);
+		const char *rest;
+		r->route = route_of(url, &rest);
+		if (rest)
+			snprintf(r->rest, sizeof r->rest, "%s", rest);
+		client_addr(c, r);
+		*con_cls = r;
+		atomic_fetch_add(&h->inflight, 1);
+		return on_headers(r, c, method);
+	}
+	if (*upload_size) {
+		r->bytes_in += *upload_size;
+		if (r->keep_body && !r->over && r->body.len + *upload_size > r->limit) {
+			r->over = 1;
+			kbuf_free(&r->body);
+		}
+		if (r->keep_body && !r->over)
+			kbuf_append(&r->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return on_complete_request(r, c);
+}
+
+static int status_index(int status)
+{
+	for (size_t i = 0; i < NSTATUS; i++)
+		if (status_list[i] == status)
+			return (int)i;
+	return (int)NSTATUS;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct http *h = cls;
+	struct req *r = *con_cls;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	int64_t us = mono_us() - r->t0_us;
+	/* MHD sends no body for HEAD, whatever the response holds. */
+	uint64_t out = strcmp(r->method, "HEAD") == 0 ? 0 : r->bytes_out;
+	struct metrics *m = &h->m;
+	atomic_fetch_add(&m->requests[r->route][status_index(r->status)], 1);
+	size_t k = 0;
+	while (k < NBUCKET && (double)us / 1e6 > bucket_le[k])
+		k++;
+	if (k < NBUCKET)
+		atomic_fetch_add(&m->buckets[r->route][k], 1);
+	atomic_fetch_add(&m->count[r->route], 1);
+	atomic_fetch_add(&m->sum_us[r->route], (uint64_t)us);
+	atomic_fetch_add(&m->bytes_in, r->bytes_in);
+	atomic_fetch_add(&m->bytes_out, out);
+
+	char when[32], methods[200];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	http_log_clean(methods, sizeof methods, r->methods.len ? r->methods.data : "-");
+	const char *how = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
+	                  : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT    ? " (client went away)"
+	                  : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)"
+	                  : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " (node stopped)"
+	                                                                  : " (connection broken)";
+	char status[8];
+	snprintf(status, sizeof status, "%d", r->status);
+	/* One write per line, so lines from many threads never interleave. */
+	struct kbuf line = KBUF_INIT;
+	kbuf_printf(&line, "%s %s %s %s %s %s in=%" PRIu64 " out=%" PRIu64 " %.1fms%s\n", when,
+	            r->addr, r->method, r->path, methods, r->status ? status : "-", r->bytes_in,
+	            out, (double)us / 1000.0, how);
+	ssize_t wr = write(STDERR_FILENO, line.data, line.len);
+	(void)wr;
+	kbuf_free(&line);
+	kbuf_free(&r->body);
+	kbuf_free(&r->methods);
+	free(r);
+	atomic_fetch_sub(&h->inflight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&h->m.active, 1);
+	else
+		atomic_fetch_sub(&h->m.active, 1);
+}
+
+/* A client that hangs up or fails its handshake is routine on the open internet and
+ * already shows in the request log; everything else MHD says (bind, accept, limits,
+ * TLS setup) is for the operator. */
+static const char *const mhd_noise[] = {
+    "no longer available",
+    "handshake",
+    "Connection reset",
+    "closed by remote",
+};
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	for (size_t i = 0; i < sizeof mhd_noise / sizeof mhd_noise[0]; i++)
+		if (strstr(msg, mhd_noise[i]))
+			return;
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	fprintf(stderr, "kontord: microhttpd: %s\n", msg);
+}
+
+/* ---- start and stop ------------------------------------------------------------------ */
+
+/* Reads a PEM file whole (GnuTLS wants it in memory); errors name the file. */
+static int read_pem(const char *path, const char *what, struct kbuf *out, struct kerr *e)
+{
+	if (!path || !*path)
+		return kerr_set(e, K_EUSAGE, "%s is required (or --plain-http on loopback)", what);
+	int rc = kbuf_read_file(path, PEM_MAX, out, e);
+	if (rc != K_OK) {
+		kerr_prefix(e, "%s", what);
+		return rc;
+	}
+	if (!strstr(kbuf_str(out), "-----BEGIN "))
+		return kerr_set(e, K_EINVAL, "%s %s is not a PEM file", what, path);
+	return K_OK;
+}
+
+/* MHD only says "failed" for a bad pair; GnuTLS says why, so ask it first. */
+static int tls_check(const struct serve_opts *o, const struct kbuf *cert, const struct kbuf *key,
+                     struct kerr *e)
+{
+	gnutls_certificate_credentials_t cred;
+	if (gnutls_certificate_allocate_credentials(&cred) < 0)
+		return kerr_set(e, K_ENOMEM, "GnuTLS could not allocate credentials");
+	gnutls_datum_t c = {(unsigned char *)cert->data, (unsigned)cert->len};
+	gnutls_datum_t k = {(unsigned char *)key->data, (unsigned)key->len};
+	int rc = gnutls_certificate_set_x509_key_mem(cred, &c, &k, GNUTLS_X509_FMT_PEM);
+	gnutls_certificate_free_credentials(cred);
+	if (rc < 0)
+		return kerr_set(e, K_EINVAL, "--tls-cert %s and --tls-key %s: %s", o->tls_cert,
+		                o->tls_key, gnutls_strerror(rc));
+	return K_OK;
+}
+
+/* Binding ourselves gives a real errno ("Address already in use") where MHD gives none. */
+static int bind_listen(const struct http_listen *l, const char *text, int *fd_out, struct kerr *e)
+{
+	int fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return kerr_set(e, K_EIO, "socket: %s", strerror(errno));
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (l->addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, (const struct sockaddr *)&l->addr, l->addr_len) != 0 ||
+	    listen(fd, 1024) != 0) {
+		int err = errno;
+		close(fd);
+		return kerr_set(e, K_EIO, "cannot listen on %s: %s", text, strerror(err));
+	}
+	*fd_out = fd;
+	return K_OK;
+}
+
+static int bound_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static int cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
+{
+	const char *listen_text = o->listen ? o->listen : "127.0.0.1:8443";
+	struct http *h = xcalloc(1, sizeof *h);
+	h->n = n;
+	h->o = o;
+	h->scheme = o->plain_http ? "http" : "https";
+	pthread_mutex_init(&h->ev_lock, NULL);
+	struct kbuf cert = KBUF_INIT, key = KBUF_INIT;
+	int fd = -1, rc;
+	struct MHD_Daemon *d = NULL;
+	sigset_t stop_sigs, old_mask;
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	int masked = 0, watching = 0;
+	pthread_t watcher;
+
+	rc = http_listen_parse(listen_text, &h->listen, e);
+	if (rc != K_OK)
+		goto out;
+	if (o->plain_http && !h->listen.loopback) {
+		rc = kerr_set(e, K_EINVAL,
+		              "--plain-http is only allowed on a loopback address (127.0.0.0/8 "
+		              "or ::1), not %s: put a TLS proxy in front or use --tls-cert and "
+		              "--tls-key",
+		              listen_text);
+		goto out;
+	}
+	if (!o->plain_http) {
+		if ((rc = read_pem(o->tls_cert, "--tls-cert", &cert, e)) != K_OK ||
+		    (rc = read_pem(o->tls_key, "--tls-key", &key, e)) != K_OK ||
+		    (rc = tls_check(o, &cert, &key, e)) != K_OK)
+			goto out;
+	}
+	if ((rc = bind_listen(&h->listen, listen_text, &fd, e)) != K_OK)
+		goto out;
+	h->listen.port = bound_port(fd);
+	h->auth = auth_new(&n->limits);
+
+	/* MHD's threads inherit this mask, so the stop signals reach only sigwait below. */
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_mask);
+	masked = 1;
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
+	if (!o->plain_http)
+		flags |= MHD_USE_TLS;
+	if (h->listen.addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	unsigned threads = (unsigned)(o->threads > 0 ? o->threads : cores());
+	int max_conn = n->limits.max_connections > 0 ? n->limits.max_connections : 1024;
+	struct MHD_OptionItem tls_opts[] = {
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, cert.data},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, key.data},
+	    {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
+	d = MHD_start_daemon(
+	    flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)CONN_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, h, MHD_OPTION_ARRAY, o->plain_http ? no_opts : tls_opts, MHD_OPTION_END);
+	if (!d) {
+		close(fd);
+		rc = kerr_set(e, K_EIO,
+		              "could not start the HTTP%s server on %s (see the "
+		              "microhttpd message above)",
+		              o->plain_http ? "" : "S", listen_text);
+		goto out;
+	}
+	if (pthread_create(&watcher, NULL, events_watch, h) != 0) {
+		rc = kerr_set(e, K_EFAIL, "could not start the /events thread");
+		goto out;
+	}
+	watching = 1;
+	fprintf(stderr, "kontord: listening on %s://%s:%d (%u threads)\n", h->scheme,
+	        h->listen.host, h->listen.port, threads);
+
+	int sig = 0;
+	while (sigwait(&stop_sigs, &sig) != 0)
+		;
+	fprintf(stderr, "kontord: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	rc = K_OK;
+
+out:
+	if (d) {
+		/* New connections are refused first; then /events streams are told to end,
+		 * and in-flight requests get a grace period before the pool is torn down. */
+		MHD_socket lfd = MHD_quiesce_daemon(d);
+		pthread_mutex_lock(&n->ev_lock);
+		n->stopping = 1;
+		pthread_cond_broadcast(&n->ev_cond);
+		pthread_mutex_unlock(&n->ev_lock);
+		if (watching)
+			pthread_join(watcher, NULL);
+		for (int ms = 0; ms < STOP_GRACE_MS && atomic_load(&h->inflight) > 0; ms += 20)
+			usleep(20 * 1000);
+		MHD_stop_daemon(d);
+		if (lfd != MHD_INVALID_SOCKET)
+			close(lfd);
+	}
+	if (masked) {
+		/* A second Ctrl-C during the shutdown must not kill the process once the
+		 * mask is lifted: the first one is already being honoured. */
+		struct timespec zero = {0, 0};
+		while (sigtimedwait(&stop_sigs, NULL, &zero) > 0)
+			;
+		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	}
+	while (h->streams) {
+		struct evstream *s = h->streams;
+		h->streams = s->next;
+		kbuf_free(&s->out);
+		free(s);
+	}
+	auth_free(&h->auth);
+	if (key.data)
+		sodium_memzero(key.data, key.len);
+	kbuf_free(&key);
+	kbuf_free(&cert);
+	pthread_mutex_destroy(&h->ev_lock);
+	free(h);
+	return rc;
+}

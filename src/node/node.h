@@ -1,0 +1,114 @@
+/* node — the pieces of kontord and the contracts between them:
+ *   http.c   the only file that calls libmicrohttpd: TLS, routes, limits, gzip, logging,
+ *            /.well-known/kontor, /upload, /download, /events, /healthz, /metrics
+ *   auth.c   Beckn HTTP signature check, replay cache, per-account and per-address rates
+ *   api.c    the JMAP-shaped method table behind POST /api (back-references, limits,
+ *            one JMAP error per failed call, the others still run)
+ *   store/   all SQL of the node (one SQLite file, WAL, ordered migrations), per-type
+ *            get/set/changes/query, creation ids, change log with tombstones, blobs
+ *   seed.c   deterministic demo data
+ * Nothing here calls exit() below main. */
+#ifndef KONTOR_NODE_H
+#define KONTOR_NODE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/buf.h"
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+
+struct nstore; /* store/nstore.h */
+
+/* Limits published in the session object and enforced (413 / JMAP errors). */
+struct node_limits {
+	size_t max_size_request;     /* bytes of a POST /api body (after gunzip): 4 MiB */
+	int max_calls_in_request;    /* 64 */
+	int max_objects_in_get;      /* 500 */
+	int max_objects_in_set;      /* 500 */
+	int max_query_limit;         /* 500 */
+	size_t max_upload;           /* 10 MiB */
+	int max_connections;         /* 1024 */
+	int rate_account_per_min;    /* signed requests per account per minute: 600 */
+	int rate_addr_per_min;       /* requests per client address per minute: 3000 */
+	int max_changes;             /* default and ceiling of maxChanges: 5000 */
+};
+void node_limits_default(struct node_limits *l);
+
+struct node {
+	char *db_path;               /* owned */
+	char name[64];
+	struct kkeypair key;         /* the node key (escrow agent, attestations) */
+	char key_id[KCRYPTO_ID_LEN + 1]; /* account-id form of key.pk */
+	struct node_limits limits;
+	struct nstore *store;        /* thread-safe: one SQLite connection per thread inside */
+	/* State-change broadcast for /events: api.c bumps it after every committed write. */
+	pthread_mutex_t ev_lock;
+	pthread_cond_t ev_cond;
+	uint64_t ev_seq;
+	int stopping;
+};
+
+/* `kontord init`: creates the database (migrated) and the node key file DB.key (mode 0600,
+ * unencrypted: a server cannot type a passphrase). K_EEXIST when either exists. */
+int node_init(const char *db_path, const char *name, struct kerr *e);
+/* Opens an initialised node: database (migrations applied; a newer schema refused) and key. */
+int node_open(const char *db_path, struct node **out, struct kerr *e);
+void node_close(struct node **n);
+/* Wakes /events listeners (call after a commit that changed state). */
+void node_notify(struct node *n);
+
+/* ---- http.c ----------------------------------------------------------------------- */
+struct serve_opts {
+	const char *listen;    /* "127.0.0.1:8443" (ADDR:PORT; [v6]:PORT) */
+	const char *tls_cert;  /* PEM paths; both required unless plain_http */
+	const char *tls_key;
+	int plain_http;        /* only allowed on a loopback address */
+	int threads;           /* 0 = number of cores */
+};
+/* Serves until SIGINT or SIGTERM (then finishes in-flight requests and returns K_OK).
+ * Prints "kontord: listening on https://ADDR:PORT" on stderr once the socket is bound.
+ * One log line per request on stderr. */
+int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e);
+
+/* ---- api.c ------------------------------------------------------------------------ */
+/* Who is calling: the account id from a verified signature, or NULL for anonymous
+ * (anonymous callers may only read public data: Account/get, Listing/get|query|changes). */
+struct api_caller {
+	const char *account_id;
+	const char *addr;            /* client address text, for logs */
+};
+/* Runs one POST /api body. Fills out with the JSON response (methodResponses or a
+ * request-level error object {type, description}) and methods with the comma-separated
+ * method names (for the log line). Returns the HTTP status: 200, or 400 (not JSON / not a
+ * request), 401 (a method needs a signature and there is none), 413 (over the calls limit). */
+int api_handle(struct node *n, const struct api_caller *who, const char *body, size_t len,
+	       struct kbuf *out, struct kbuf *methods);
+/* The session object for GET /.well-known/kontor (node name and key, URLs, capabilities
+ * with limits, state), appended to out as JSON. base is "https://host:port". */
+void api_session(struct node *n, const char *base, struct kbuf *out);
+/* {"Listing": "123", "Account": "45", ...}: current state of every type (for /events). */
+void api_states(struct node *n, struct kbuf *out);
+
+/* ---- auth.c ----------------------------------------------------------------------- */
+struct auth;  /* replay cache and rate buckets; thread-safe */
+struct auth *auth_new(const struct node_limits *l);
+void auth_free(struct auth **a);
+/* Checks an Authorization header over the exact body bytes at time now. On success
+ * account_id gets the signer. K_EVERIFY with the reason (401 + WWW-Authenticate). */
+int auth_check(struct auth *a, const char *header, const void *body, size_t len, int64_t now,
+	       char account_id[KCRYPTO_ID_LEN + 1], struct kerr *e);
+/* 0 when allowed, else the seconds to wait (429 with Retry-After). key is an account id or
+ * an address; per_min the allowance. */
+int auth_rate(struct auth *a, const char *key, int per_min, int64_t now);
+
+/* ---- seed.c ----------------------------------------------------------------------- */
+struct seed_opts {
+	long listings;
+	long accounts;
+	uint64_t seed;
+};
+int seed_run(struct node *n, const struct seed_opts *o, struct kerr *e);
+
+#endif

@@ -1,0 +1,712 @@
+/* nstore — opening kontord's database: one SQLite connection per thread, ordered migrations
+ * under PRAGMA user_version, the statement table every store file draws from, transactions,
+ * savepoints, the meta table and blobs. */
+#include "nstore_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kontor/buf.h"
+#include "kontor/model.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define FTS_OPTS                                                                                   \
+	"tokenize=\"unicode61 remove_diacritics 2 categories 'L* N* Co M*' tokenchars '_'\","      \
+	" detail=column, content='', columnsize=0"
+
+/* Ordered schema patches: entry i takes the schema from version i to i + 1, and PRAGMA
+ * user_version records how many have run. A shipped entry is never edited; a change is a
+ * new entry at the end. */
+static const char *const migrations[] = {
+    /* 1: the first schema. */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    /* '*' holds the global sequence; each type's row the last sequence that touched it and
+     * the newest tombstone pruned (sinceState before it cannot be answered). */
+    "CREATE TABLE states(type TEXT PRIMARY KEY, seq INTEGER NOT NULL DEFAULT 0,"
+    "  horizon INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "INSERT INTO states(type) VALUES('*'), ('Account'), ('Listing'), ('Rfq'),"
+    "  ('Conversation'), ('Message');"
+    /* One row per object and viewer ('' for public types) holding its latest change, so
+     * /changes pages in seq order without ever reporting an object twice. cseq is the
+     * change that created it: created vs updated relative to sinceState. */
+    "CREATE TABLE changes(type TEXT NOT NULL, who TEXT NOT NULL, id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL, cseq INTEGER NOT NULL, destroyed INTEGER NOT NULL,"
+    "  PRIMARY KEY(type, who, id)) WITHOUT ROWID;"
+    "CREATE INDEX changes_seq ON changes(type, who, seq);"
+    "CREATE INDEX changes_tombs ON changes(seq) WHERE destroyed;"
+    "CREATE TABLE creations(caller TEXT NOT NULL, type TEXT NOT NULL, cid TEXT NOT NULL,"
+    "  id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY(caller, type, cid)) WITHOUT ROWID;"
+    "CREATE INDEX creations_seq ON creations(seq);"
+    "CREATE TABLE accounts(aid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  handle TEXT UNIQUE, json TEXT NOT NULL, country TEXT NOT NULL, role TEXT NOT NULL,"
+    "  verified INTEGER NOT NULL DEFAULT 0, rating_sum INTEGER NOT NULL DEFAULT 0,"
+    "  rating_count INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX accounts_country ON accounts(country);"
+    /* rid is the change sequence of the listing's last write: newest first is rowid
+     * order in listing_fts. pkey and rkey are its rowids in listing_ord (price order and
+     * rating order), NULL while it is not indexed (paused). ix_verified is the seller mark
+     * the index rows were built with, so they can be rebuilt exactly to delete them. */
+    "CREATE TABLE listings(rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  seller_id TEXT NOT NULL, sku TEXT NOT NULL, json TEXT NOT NULL, status TEXT NOT NULL,"
+    "  currency TEXT NOT NULL, price INTEGER NOT NULL, moq INTEGER NOT NULL,"
+    "  pkey INTEGER UNIQUE, rkey INTEGER UNIQUE, ix_verified INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX listings_seller ON listings(seller_id, rid);"
+    "CREATE VIRTUAL TABLE listing_fts USING fts5(title, body, facets, " FTS_OPTS ");"
+    "CREATE VIRTUAL TABLE listing_ord USING fts5(doc, " FTS_OPTS ");"
+    "CREATE TABLE rfqs(qid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  buyer_id TEXT NOT NULL, json TEXT NOT NULL, status TEXT NOT NULL, category TEXT,"
+    "  destination TEXT, listing_id TEXT);"
+    "CREATE INDEX rfqs_buyer ON rfqs(buyer_id, qid);"
+    "CREATE TABLE conversations(cid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  p1 TEXT NOT NULL, p2 TEXT NOT NULL, json TEXT NOT NULL, listing_id TEXT, rfq_id TEXT,"
+    "  order_id TEXT, updated TEXT NOT NULL);"
+    "CREATE INDEX conversations_p1 ON conversations(p1, updated);"
+    "CREATE INDEX conversations_p2 ON conversations(p2, updated);"
+    "CREATE TABLE messages(mid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+    "  from_id TEXT NOT NULL, to_id TEXT NOT NULL, json TEXT NOT NULL, sent TEXT NOT NULL);"
+    "CREATE INDEX messages_conv ON messages(conversation_id, sent);"
+    "CREATE INDEX messages_from ON messages(from_id);"
+    "CREATE INDEX messages_to ON messages(to_id);"
+    "CREATE TABLE blobs(bid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+    "  owner TEXT, size INTEGER NOT NULL, created TEXT NOT NULL, data BLOB NOT NULL);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* Listing search statements share their WHERE: the MATCH expression, then exact checks
+ * for rows in the edge buckets of range filters (kedge says whether phrase N of the
+ * expression is in the row; -1 never is), so only those few rows touch the table. */
+#define EDGE_WHERE(tab, key)                                                                       \
+	" AND (kedge(" tab ", ?2) = 0 OR (SELECT price FROM listings WHERE " key " = " tab         \
+	".rowid) >= ?3)"                                                                           \
+	" AND (kedge(" tab ", ?4) = 0 OR (SELECT price FROM listings WHERE " key " = " tab         \
+	".rowid) <= ?5)"                                                                           \
+	" AND (kedge(" tab ", ?6) = 0 OR (SELECT moq FROM listings WHERE " key " = " tab           \
+	".rowid) <= ?7)"
+#define SCAN_MAIN                                                                                  \
+	"SELECT rowid FROM listing_fts WHERE listing_fts MATCH ?1" EDGE_WHERE("listing_fts", "ri"  \
+	                                                                                     "d")
+#define SCAN_ORD(key)                                                                              \
+	"SELECT rowid FROM listing_ord WHERE listing_ord MATCH ?1 AND rowid BETWEEN ?9 AND "       \
+	"?10" EDGE_WHERE("listing_ord", key)
+#define RFQ_WHERE                                                                                  \
+	" WHERE (?1 IS NULL OR buyer_id = ?1) AND (?2 IS NULL OR status = ?2)"                     \
+	" AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR destination = ?4)"                  \
+	" AND (?5 IS NULL OR listing_id = ?5)"
+#define CONV_WHERE                                                                                 \
+	" WHERE (p1 = ?1 OR p2 = ?1) AND (?2 IS NULL OR listing_id = ?2)"                          \
+	" AND (?3 IS NULL OR rfq_id = ?3) AND (?4 IS NULL OR order_id = ?4)"                       \
+	" AND (?5 IS NULL OR p1 = ?5 OR p2 = ?5)"
+#define MSG_WHERE " WHERE (from_id = ?1 OR to_id = ?1) AND (?2 IS NULL OR conversation_id = ?2)"
+#define ACC_WHERE                                                                                  \
+	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
+	" AND (?3 < 0 OR verified = ?3)"
+
+static const char *const stmt_sql[S__COUNT] = {
+    [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [S_SEQ_NEXT] = "UPDATE states SET seq = seq + 1 WHERE type = '*' RETURNING seq",
+    [S_STATE_SET] = "UPDATE states SET seq = ?2 WHERE type = ?1",
+    [S_STATE_GET] = "SELECT seq, horizon FROM states WHERE type = ?1",
+    [S_STATE_ALL] = "SELECT type, seq FROM states WHERE type != '*'",
+    /* The DO UPDATE expressions read the old row: a re-created object gets a new cseq. */
+    [S_CHANGE_LOG] = "INSERT INTO changes(type, who, id, seq, cseq, destroyed)"
+                     " VALUES(?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT(type, who, id) DO UPDATE SET"
+                     " cseq = CASE WHEN changes.destroyed THEN excluded.seq ELSE changes.cseq END,"
+                     " seq = excluded.seq, destroyed = excluded.destroyed",
+    [S_CHANGES] = "SELECT id, seq, cseq, destroyed FROM changes"
+                  " WHERE type = ?1 AND who = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+    [S_CRE_GET] = "SELECT id FROM creations WHERE caller = ?1 AND type = ?2 AND cid = ?3",
+    [S_CRE_PUT] = "INSERT INTO creations(caller, type, cid, id, seq) VALUES(?1, ?2, ?3, ?4,"
+                  " (SELECT seq FROM states WHERE type = '*')) ON CONFLICT DO NOTHING",
+    [S_PRUNE_HORIZON] = "UPDATE states SET horizon = max(horizon, coalesce((SELECT max(c.seq)"
+                        " FROM changes c WHERE c.type = states.type AND c.destroyed"
+                        " AND c.seq <= ?1), 0)) WHERE type != '*'",
+    [S_PRUNE_CHANGES] = "DELETE FROM changes WHERE destroyed AND seq <= ?1",
+    [S_PRUNE_CREATIONS] = "DELETE FROM creations WHERE seq <= ?1",
+
+    [S_GET_ACCOUNT] = "SELECT json, id, '' FROM accounts WHERE id = ?1",
+    [S_GET_LISTING] = "SELECT json, seller_id, '' FROM listings WHERE id = ?1",
+    [S_GET_RFQ] = "SELECT json, buyer_id, '' FROM rfqs WHERE id = ?1",
+    [S_GET_CONVERSATION] = "SELECT json, p1, p2 FROM conversations WHERE id = ?1",
+    [S_GET_MESSAGE] = "SELECT json, from_id, to_id FROM messages WHERE id = ?1",
+    [S_LIST_ACCOUNT] = "SELECT id, json FROM accounts ORDER BY aid DESC LIMIT ?1",
+    [S_LIST_LISTING] = "SELECT id, json FROM listings ORDER BY rid DESC LIMIT ?1",
+    [S_LIST_RFQ] = "SELECT id, json FROM rfqs ORDER BY qid DESC LIMIT ?1",
+    [S_LIST_CONVERSATION] = "SELECT id, json FROM conversations WHERE p1 = ?2 OR p2 = ?2"
+                            " ORDER BY updated DESC, cid DESC LIMIT ?1",
+    [S_LIST_MESSAGE] = "SELECT id, json FROM messages WHERE from_id = ?2 OR to_id = ?2"
+                       " ORDER BY mid DESC LIMIT ?1",
+
+    [S_A_PUT] = "INSERT INTO accounts(id, handle, json, country, role, verified, rating_sum,"
+                " rating_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE"
+                " SET handle = excluded.handle, json = excluded.json, country = excluded.country,"
+                " role = excluded.role, verified = excluded.verified,"
+                " rating_sum = excluded.rating_sum, rating_count = excluded.rating_count",
+    [S_A_STATE] = "SELECT verified, rating_sum, rating_count FROM accounts WHERE id = ?1",
+    [S_A_HANDLE] = "SELECT id FROM accounts WHERE handle = ?1",
+    [S_A_QUERY] = "SELECT id FROM accounts" ACC_WHERE
+                  " ORDER BY CASE WHEN ?6 THEN aid ELSE -aid END LIMIT ?4 OFFSET ?5",
+    [S_A_COUNT] = "SELECT count(*) FROM accounts" ACC_WHERE,
+
+    [S_L_FIND] = "SELECT rid, pkey, rkey, json, ix_verified, seller_id FROM listings"
+                 " WHERE id = ?1",
+    [S_L_INSERT] = "INSERT INTO listings(rid, id, seller_id, sku, json, status, currency, price,"
+                   " moq, pkey, rkey, ix_verified)"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [S_L_DELETE] = "DELETE FROM listings WHERE rid = ?1",
+    [S_L_OF_SELLER] = "SELECT rid FROM listings WHERE seller_id = ?1 AND pkey IS NOT NULL",
+    [S_L_MAX_PKEY] = "SELECT max(pkey) FROM listings WHERE pkey BETWEEN ?1 AND ?2",
+    [S_L_MAX_RKEY] = "SELECT max(rkey) FROM listings WHERE rkey BETWEEN ?1 AND ?2",
+    [S_L_SET_KEYS] = "UPDATE listings SET rkey = ?2, ix_verified = ?3 WHERE rid = ?1",
+    [S_L_SELLER_PAGE] = "SELECT id FROM listings WHERE seller_id = ?1"
+                        " AND (?2 = 'all' OR status = ?2) ORDER BY rid DESC LIMIT ?3 OFFSET ?4",
+    [S_L_SELLER_COUNT] = "SELECT count(*) FROM listings WHERE seller_id = ?1"
+                         " AND (?2 = 'all' OR status = ?2)",
+    [S_FTS_INSERT] = "INSERT INTO listing_fts(rowid, title, body, facets) VALUES(?1, ?2, ?3, ?4)",
+    [S_FTS_DELETE] = "INSERT INTO listing_fts(listing_fts, rowid, title, body, facets)"
+                     " VALUES('delete', ?1, ?2, ?3, ?4)",
+    [S_ORD_INSERT] = "INSERT INTO listing_ord(rowid, doc) VALUES(?1, ?2)",
+    [S_ORD_DELETE] = "INSERT INTO listing_ord(listing_ord, rowid, doc) VALUES('delete', ?1, ?2)",
+    [S_SCAN_MAIN_DESC] = SCAN_MAIN " ORDER BY rowid DESC LIMIT ?8",
+    [S_SCAN_MAIN_ASC] = SCAN_MAIN " ORDER BY rowid ASC LIMIT ?8",
+    [S_SCAN_P_ASC] = SCAN_ORD("pkey") " ORDER BY rowid ASC LIMIT ?8",
+    [S_SCAN_P_DESC] = SCAN_ORD("pkey") " ORDER BY rowid DESC LIMIT ?8",
+    [S_SCAN_R_ASC] = SCAN_ORD("rkey") " ORDER BY rowid ASC LIMIT ?8",
+    [S_SCAN_R_DESC] = SCAN_ORD("rkey") " ORDER BY rowid DESC LIMIT ?8",
+    [S_COUNT_MAIN] = "SELECT count(*) FROM (" SCAN_MAIN " LIMIT ?8)",
+    [S_COUNT_P] = "SELECT count(*) FROM (" SCAN_ORD("pkey") " LIMIT ?8)",
+    [S_ID_BY_RID] = "SELECT id FROM listings WHERE rid = ?1",
+    [S_ID_BY_PKEY] = "SELECT id FROM listings WHERE pkey = ?1",
+    [S_ID_BY_RKEY] = "SELECT id FROM listings WHERE rkey = ?1",
+
+    [S_R_PUT] = "INSERT INTO rfqs(id, buyer_id, json, status, category, destination, listing_id)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET"
+                " buyer_id = excluded.buyer_id, json = excluded.json, status = excluded.status,"
+                " category = excluded.category, destination = excluded.destination,"
+                " listing_id = excluded.listing_id",
+    [S_R_DELETE] = "DELETE FROM rfqs WHERE id = ?1",
+    [S_R_QUERY_ASC] = "SELECT id FROM rfqs" RFQ_WHERE " ORDER BY qid ASC LIMIT ?6 OFFSET ?7",
+    [S_R_QUERY_DESC] = "SELECT id FROM rfqs" RFQ_WHERE " ORDER BY qid DESC LIMIT ?6 OFFSET ?7",
+    [S_R_COUNT] = "SELECT count(*) FROM rfqs" RFQ_WHERE,
+
+    [S_C_PUT] = "INSERT INTO conversations(id, p1, p2, json, listing_id, rfq_id, order_id, updated)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET"
+                " json = excluded.json, listing_id = excluded.listing_id,"
+                " rfq_id = excluded.rfq_id, order_id = excluded.order_id,"
+                " updated = excluded.updated",
+    [S_C_DELETE] = "DELETE FROM conversations WHERE id = ?1",
+    [S_C_MESSAGES] = "SELECT id, from_id, to_id FROM messages WHERE conversation_id = ?1",
+    [S_C_QUERY_ASC] = "SELECT id FROM conversations" CONV_WHERE
+                      " ORDER BY updated ASC, cid ASC LIMIT ?6 OFFSET ?7",
+    [S_C_QUERY_DESC] = "SELECT id FROM conversations" CONV_WHERE
+                       " ORDER BY updated DESC, cid DESC LIMIT ?6 OFFSET ?7",
+    [S_C_COUNT] = "SELECT count(*) FROM conversations" CONV_WHERE,
+    [S_M_PUT] = "INSERT INTO messages(id, conversation_id, from_id, to_id, json, sent)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_M_DELETE] = "DELETE FROM messages WHERE id = ?1",
+    [S_M_QUERY_ASC] =
+        "SELECT id FROM messages" MSG_WHERE " ORDER BY sent ASC, mid ASC LIMIT ?3 OFFSET ?4",
+    [S_M_QUERY_DESC] =
+        "SELECT id FROM messages" MSG_WHERE " ORDER BY sent DESC, mid DESC LIMIT ?3 OFFSET ?4",
+    [S_M_COUNT] = "SELECT count(*) FROM messages" MSG_WHERE,
+
+    [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
+    [S_B_GET] = "SELECT type, data FROM blobs WHERE id = ?1",
+};
+
+/* ---------------------------------------------------------------- connections */
+
+int nstore_dberr(struct nconn *c, struct kerr *e, const char *what)
+{
+	return kerr_set(e, K_EDB, "%s: %s: %s", c && c->s ? c->s->path : "database", what,
+	                c && c->db ? sqlite3_errmsg(c->db) : "no connection");
+}
+
+static void conn_close(struct nconn *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(c->st[i]);
+	nsearch_detach(c);
+	sqlite3_close_v2(c->db);
+	free(c);
+}
+
+/* Thread exit: the connection goes with its thread. */
+static void conn_destructor(void *p)
+{
+	struct nconn *c = p;
+	struct nstore *s = c->s;
+	pthread_mutex_lock(&s->lock);
+	for (struct nconn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	conn_close(c);
+}
+
+static int conn_open(struct nstore *s, int create, struct nconn **out, struct kerr *e)
+{
+	struct nconn *c = xcalloc(1, sizeof *c);
+	c->s = s;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
+		int rc = nstore_dberr(c, e, "cannot open");
+		conn_close(c);
+		return rc;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+	/* mmap keeps index pages out of the pread() path: queries are most of the load (SQLite
+	 * clamps the size to its own ceiling). */
+	if (sqlite3_exec(c->db,
+	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+	                 " PRAGMA cache_size=-32768; PRAGMA mmap_size=68719476736;",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = nstore_dberr(c, e, "setting up the connection");
+		conn_close(c);
+		return rc;
+	}
+	int rc = nsearch_attach(c, e);
+	if (rc) {
+		conn_close(c);
+		return rc;
+	}
+	*out = c;
+	return K_OK;
+}
+
+static void conn_register(struct nstore *s, struct nconn *c)
+{
+	pthread_mutex_lock(&s->lock);
+	c->next = s->conns;
+	s->conns = c;
+	pthread_mutex_unlock(&s->lock);
+	pthread_setspecific(s->key, c);
+}
+
+struct nconn *nstore_conn(struct nstore *s, struct kerr *e)
+{
+	struct nconn *c = pthread_getspecific(s->key);
+	if (c)
+		return c;
+	if (conn_open(s, 0, &c, e) != K_OK)
+		return NULL;
+	conn_register(s, c);
+	return c;
+}
+
+sqlite3_stmt *nstore_stmt(struct nconn *c, enum nst id, struct kerr *e)
+{
+	sqlite3_stmt *st = c->st[id];
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+	    SQLITE_OK) {
+		char what[64];
+		snprintf(what, sizeof what, "preparing statement %d", (int)id);
+		nstore_dberr(c, e, what);
+		return NULL;
+	}
+	c->st[id] = st;
+	return st;
+}
+
+void nstore_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void nstore_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	size_t n = v ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	if (n)
+		memcpy(out, v, n);
+	out[n] = '\0';
+}
+
+int nstore_exec_stmt(struct nconn *c, sqlite3_stmt *st, struct kerr *e, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return nstore_dberr(c, e, what);
+	return K_OK;
+}
+
+static int exec_sql(struct nconn *c, const char *sql, struct kerr *e, const char *what)
+{
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return nstore_dberr(c, e, what);
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- migrations */
+
+static int user_version(struct nconn *c, int *v, struct kerr *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return nstore_dberr(c, e, "reading the schema version");
+	int rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return nstore_dberr(c, e, "reading the schema version");
+	return K_OK;
+}
+
+static int migrate(struct nconn *c, struct kerr *e)
+{
+	int v, rc;
+	if ((rc = user_version(c, &v, e)))
+		return rc;
+	if (v > SCHEMA_VERSION)
+		return kerr_set(e, K_ENEWER,
+		                "%s: schema version %d is newer than this kontord knows (%d);"
+		                " use a newer kontord",
+		                c->s->path, v, SCHEMA_VERSION);
+	if (v == SCHEMA_VERSION)
+		return K_OK;
+	if ((rc = exec_sql(c, "BEGIN IMMEDIATE", e, "starting the migration")))
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	if ((rc = user_version(c, &v, e)))
+		goto fail;
+	for (; v < SCHEMA_VERSION; v++) {
+		char what[48], pragma[48];
+		snprintf(what, sizeof what, "migration %d", v + 1);
+		if ((rc = exec_sql(c, migrations[v], e, what)))
+			goto fail;
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec_sql(c, pragma, e, what)))
+			goto fail;
+	}
+	if ((rc = exec_sql(c, "COMMIT", e, "committing the migration")))
+		goto fail;
+	return K_OK;
+fail:
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- open and close */
+
+/* SQLite's allocation statistics take one process-wide mutex on every malloc: with a
+ * connection per thread that lock is the hottest thing in a query. Only possible before
+ * SQLite initialises; later it is a harmless no-op. */
+static void sqlite_config_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+int nstore_open(const char *path, int create, struct nstore **out, struct kerr *e)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_config_once);
+	*out = NULL;
+	struct stat sb;
+	if (!create && stat(path, &sb) != 0)
+		return kerr_set(e, K_ENOTFOUND, "%s: no such database (run kontord init)", path);
+	struct nstore *s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (pthread_key_create(&s->key, conn_destructor) != 0) {
+		free(s->path);
+		free(s);
+		return kerr_set(e, K_EFAIL, "%s: cannot make a thread key", path);
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->qcache = nsearch_cache_new();
+	struct nconn *c;
+	int rc = conn_open(s, create, &c, e);
+	if (rc) {
+		nstore_close(&s);
+		return rc;
+	}
+	conn_register(s, c);
+	if ((rc = migrate(c, e))) {
+		nstore_close(&s);
+		return rc;
+	}
+	*out = s;
+	return K_OK;
+}
+
+void nstore_close(struct nstore **sp)
+{
+	struct nstore *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	struct nconn *c = s->conns;
+	s->conns = NULL;
+	pthread_mutex_unlock(&s->lock);
+	pthread_setspecific(s->key, NULL);
+	/* After this no thread exit calls the destructor for this store. */
+	pthread_key_delete(s->key);
+	while (c) {
+		struct nconn *next = c->next;
+		conn_close(c);
+		c = next;
+	}
+	nsearch_cache_free(&s->qcache);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+/* ---------------------------------------------------------------- transactions */
+
+int nstore_begin(struct nstore *s, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	if (c->txn)
+		return kerr_set(e, K_EFAIL, "%s: a transaction is already open on this thread",
+		                s->path);
+	int rc = exec_sql(c, "BEGIN IMMEDIATE", e, "starting a transaction");
+	if (rc)
+		return rc;
+	c->txn = 1;
+	c->user_txn = 1;
+	c->savepoints = 0;
+	return K_OK;
+}
+
+int nstore_commit(struct nstore *s, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	if (!c->user_txn)
+		return kerr_set(e, K_EFAIL, "%s: commit without a transaction", s->path);
+	int rc = exec_sql(c, "COMMIT", e, "committing");
+	if (rc)
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->txn = 0;
+	c->user_txn = 0;
+	c->savepoints = 0;
+	return rc;
+}
+
+void nstore_rollback(struct nstore *s)
+{
+	struct nconn *c = nstore_conn(s, NULL);
+	if (!c || !c->user_txn)
+		return;
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	c->txn = 0;
+	c->user_txn = 0;
+	c->savepoints = 0;
+}
+
+int nstore_wbegin(struct nconn *c, struct kerr *e)
+{
+	if (c->txn) {
+		c->txn++;
+		return K_OK;
+	}
+	int rc = exec_sql(c, "BEGIN IMMEDIATE", e, "starting a transaction");
+	if (rc == K_OK)
+		c->txn = 1;
+	return rc;
+}
+
+int nstore_wend(struct nconn *c, int rc, struct kerr *e)
+{
+	if (--c->txn > 0)
+		return rc;
+	if (rc == K_OK) {
+		rc = exec_sql(c, "COMMIT", e, "committing");
+		if (rc == K_OK)
+			return K_OK;
+	}
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int nstore_read_begin(struct nstore *s, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	if (c->txn) {
+		c->txn++;
+		return K_OK;
+	}
+	int rc = exec_sql(c, "BEGIN", e, "starting a read");
+	if (rc == K_OK)
+		c->txn = 1;
+	return rc;
+}
+
+void nstore_read_end(struct nstore *s)
+{
+	struct nconn *c = nstore_conn(s, NULL);
+	if (!c || c->txn == 0)
+		return;
+	if (--c->txn == 0)
+		sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int nstore_savepoint(struct nstore *s, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	int rc = exec_sql(c, "SAVEPOINT obj", e, "starting a savepoint");
+	if (rc == K_OK)
+		c->savepoints++;
+	return rc;
+}
+
+int nstore_release(struct nstore *s, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	int rc = exec_sql(c, "RELEASE obj", e, "releasing a savepoint");
+	if (rc == K_OK)
+		c->savepoints--;
+	return rc;
+}
+
+void nstore_rollback_to(struct nstore *s)
+{
+	struct nconn *c = nstore_conn(s, NULL);
+	if (!c || c->savepoints <= 0)
+		return;
+	sqlite3_exec(c->db, "ROLLBACK TO obj; RELEASE obj", NULL, NULL, NULL);
+	c->savepoints--;
+}
+
+/* ---------------------------------------------------------------- meta */
+
+int nstore_meta_get(struct nstore *s, const char *key, char **out, struct kerr *e)
+{
+	*out = NULL;
+	struct nconn *c = nstore_conn(s, e);
+	sqlite3_stmt *st = c ? nstore_stmt(c, S_META_GET, e) : NULL;
+	if (!st)
+		return K_EDB;
+	nstore_bind_text(st, 1, key);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		*out = xstrdup(v ? v : "");
+		sqlite3_reset(st);
+		return K_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return kerr_set(e, K_ENOTFOUND, "%s: no meta value '%s'", s->path, key);
+	return nstore_dberr(c, e, "reading meta");
+}
+
+int nstore_meta_set(struct nstore *s, const char *key, const char *value, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	int rc = nstore_wbegin(c, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = nstore_stmt(c, S_META_SET, e);
+	if (!st)
+		return nstore_wend(c, K_EDB, e);
+	nstore_bind_text(st, 1, key);
+	nstore_bind_text(st, 2, value);
+	rc = nstore_exec_stmt(c, st, e, "writing meta");
+	return nstore_wend(c, rc, e);
+}
+
+/* ---------------------------------------------------------------- blobs */
+
+int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *type,
+                    const char *owner, char id_out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	if (!c)
+		return K_EDB;
+	if (len > (size_t)INT32_MAX)
+		return kerr_set(e, K_ETOOBIG, "blob of %zu bytes is too large", len);
+	kcrypto_hash_b64url(data, len, id_out);
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	int rc = nstore_wbegin(c, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = nstore_stmt(c, S_B_PUT, e);
+	if (!st)
+		return nstore_wend(c, K_EDB, e);
+	nstore_bind_text(st, 1, id_out);
+	nstore_bind_text(st, 2, type && *type ? type : "application/octet-stream");
+	nstore_bind_text(st, 3, owner);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)len);
+	nstore_bind_text(st, 5, now);
+	sqlite3_bind_blob(st, 6, len ? data : "", (int)len, SQLITE_STATIC);
+	rc = nstore_exec_stmt(c, st, e, "storing a blob");
+	return nstore_wend(c, rc, e);
+}
+
+int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char type[64],
+                    struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	sqlite3_stmt *st = c ? nstore_stmt(c, S_B_GET, e) : NULL;
+	if (!st)
+		return K_EDB;
+	nstore_bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		nstore_col_copy(st, 0, type, 64);
+		const void *p = sqlite3_column_blob(st, 1);
+		int n = sqlite3_column_bytes(st, 1);
+		kbuf_reset(data);
+		if (n > 0)
+			kbuf_append(data, p, (size_t)n);
+		sqlite3_reset(st);
+		return K_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return kerr_set(e, K_ENOTFOUND, "no blob %.*s", KCRYPTO_HASH_B64_LEN, id);
+	return nstore_dberr(c, e, "reading a blob");
+}
+
+int64_t nstore_db_size(struct nstore *s)
+{
+	struct stat sb;
+	int64_t size = 0;
+	if (stat(s->path, &sb) == 0)
+		size += (int64_t)sb.st_size;
+	struct kbuf wal = KBUF_INIT;
+	kbuf_printf(&wal, "%s-wal", s->path);
+	if (stat(kbuf_str(&wal), &sb) == 0)
+		size += (int64_t)sb.st_size;
+	kbuf_free(&wal);
+	return size;
+}

@@ -1,0 +1,196 @@
+/* nstore — all SQL of the node: one SQLite file (WAL) with ordered migrations, a per-type
+ * change log (states, tombstones, the horizon), creation ids, objects, the listing search
+ * index and blobs. Thread-safe: each thread gets its own connection. Nothing above store/
+ * sees sqlite3. Every write is one transaction. */
+#ifndef KONTOR_NSTORE_H
+#define KONTOR_NSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/buf.h"
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+#include "kontor/model.h"
+
+struct nstore;
+
+/* Opens (creating when create is set) and migrates. K_ENEWER for a newer schema,
+ * K_ENOTFOUND when the file is absent and create is 0. */
+int nstore_open(const char *path, int create, struct nstore **out, struct kerr *e);
+void nstore_close(struct nstore **s);
+
+/* A transaction on the calling thread's connection. */
+int nstore_begin(struct nstore *s, struct kerr *e);
+int nstore_commit(struct nstore *s, struct kerr *e);
+void nstore_rollback(struct nstore *s);
+
+int nstore_meta_get(struct nstore *s, const char *key, char **out, struct kerr *e);
+int nstore_meta_set(struct nstore *s, const char *key, const char *value, struct kerr *e);
+
+/* Upserts that also log the change (bumping the type's state). Callers have validated
+ * (and for listings verified) the object. Used by the API and by seed (inside one big
+ * transaction for speed). */
+int nstore_account_put(struct nstore *s, const struct account *a, struct kerr *e);
+int nstore_listing_put(struct nstore *s, const struct listing *l, struct kerr *e);
+
+/* Blobs: id = base64url BLAKE2b-256 of the bytes; putting the same bytes twice is one blob. */
+int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *type,
+		    const char *owner, char id_out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
+/* K_ENOTFOUND when absent. type gets the stored media type. */
+int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char type[64],
+		    struct kerr *e);
+
+/* Size of the database file in bytes (for /metrics). */
+int64_t nstore_db_size(struct nstore *s);
+
+/* ---- objects, states and the change log (used by api.c and its type files) ---------- */
+
+/* The object types of the API. Account, Listing and Rfq are public; Conversation and
+ * Message belong to their two participants (the change log keeps a row per participant,
+ * so one never learns of another's conversations). */
+enum ntype { NT_ACCOUNT, NT_LISTING, NT_RFQ, NT_CONVERSATION, NT_MESSAGE, NT__COUNT };
+#define NSTORE_ID_MAX 64 /* bytes of any object id */
+
+const char *nstore_type_name(enum ntype t); /* "Account", ... */
+int nstore_type_of(const char *name);       /* the enum value, -1 when unknown */
+int nstore_type_private(enum ntype t);
+
+/* A read snapshot on the calling thread's connection: a get, changes or query sees one
+ * state of the database. Cheap (a deferred BEGIN); nests inside nothing. */
+int nstore_read_begin(struct nstore *s, struct kerr *e);
+void nstore_read_end(struct nstore *s);
+/* Savepoints inside nstore_begin: one per object of a /set, so a half-done object leaves
+ * nothing behind while the others stand. */
+int nstore_savepoint(struct nstore *s, struct kerr *e);
+int nstore_release(struct nstore *s, struct kerr *e);
+void nstore_rollback_to(struct nstore *s);
+
+/* The last change sequence that touched the type (0 when none yet). */
+int nstore_state(struct nstore *s, enum ntype t, int64_t *out, struct kerr *e);
+
+struct nchange {
+	char id[NSTORE_ID_MAX + 1];
+	int64_t seq;
+	int kind; /* NCH_CREATED, NCH_UPDATED, NCH_DESTROYED */
+};
+enum { NCH_CREATED, NCH_UPDATED, NCH_DESTROYED };
+/* Changes of type t after since, oldest first, at most max. viewer is the caller for the
+ * private types (ignored for public ones). *more is set when max cut the list; *new_state is
+ * then the sequence of the last change returned, else the type's state. Objects created
+ * and destroyed since are left out. K_ERANGE when since is before the type's tombstone
+ * horizon or after its state (cannotCalculateChanges). *out is the caller's (free()). */
+int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t since, int max,
+		   struct nchange **out, size_t *n, int *more, int64_t *new_state,
+		   struct kerr *e);
+/* Forgets tombstones (and remembered creation ids) at or before keep_seq; a sinceState
+ * before the newest tombstone forgotten gets cannotCalculateChanges from then on. */
+int nstore_prune_tombstones(struct nstore *s, int64_t keep_seq, struct kerr *e);
+
+/* Creation ids: the id a caller's earlier create with this creation id made (K_ENOTFOUND
+ * when none), and remembering one. */
+int nstore_creation_get(struct nstore *s, const char *caller, enum ntype t, const char *cid,
+			char id[NSTORE_ID_MAX + 1], struct kerr *e);
+int nstore_creation_put(struct nstore *s, const char *caller, enum ntype t, const char *cid,
+			const char *id, struct kerr *e);
+
+/* One stored object: its JSON text exactly as stored (canonical) and who it belongs to:
+ * owner is the account itself, the seller, the buyer, a conversation's first participant
+ * or a message's sender; other is the second participant or recipient ("" for public). */
+struct nobj {
+	struct kbuf json;
+	char owner[KCRYPTO_ID_LEN + 1];
+	char other[KCRYPTO_ID_LEN + 1];
+};
+void nobj_free(struct nobj *o);
+/* K_ENOTFOUND when there is no such object. o is reset first. */
+int nstore_get(struct nstore *s, enum ntype t, const char *id, struct nobj *o, struct kerr *e);
+/* Calls cb for up to max objects of type t, newest first; for the private types only those
+ * viewer takes part in. A non-zero return from cb stops the walk and is returned. */
+typedef int (*nstore_each_cb)(void *ctx, const char *id, const char *json, size_t len);
+int nstore_list(struct nstore *s, enum ntype t, const char *viewer, int max, nstore_each_cb cb,
+		void *ctx, struct kerr *e);
+/* Destroys an object and logs its tombstone (a conversation takes its messages with it).
+ * K_ENOTFOUND when absent. */
+int nstore_destroy(struct nstore *s, enum ntype t, const char *id, struct kerr *e);
+
+/* Stores a listing as exactly these canonical bytes (sig included), which the caller has
+ * checked are the canonical form of l and verified. nstore_listing_put is this with the
+ * bytes made from l. */
+int nstore_listing_put_canon(struct nstore *s, const struct listing *l, const char *canon,
+			     size_t len, struct kerr *e);
+/* The account with this handle: K_ENOTFOUND when none. */
+int nstore_account_by_handle(struct nstore *s, const char *handle,
+			     char id[KCRYPTO_ID_LEN + 1], struct kerr *e);
+/* Rfq, Conversation and Message as validated JSON (j) and its canonical text. */
+int nstore_rfq_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
+int nstore_conversation_put(struct nstore *s, const cJSON *j, const char *canon,
+			    struct kerr *e);
+int nstore_message_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
+
+/* ---- queries ---------------------------------------------------------------------- */
+#define NSTORE_SCAN_MAX 10000 /* results past this are not served; totals stop here */
+
+struct npage {
+	int64_t position; /* >= 0 (the API turns a negative JMAP position into this) */
+	int limit;        /* 1..max_query_limit */
+	int calc_total;
+	int ascending;
+};
+struct nids {
+	struct kstrv ids;
+	int64_t total;    /* -1 unless calc_total */
+	int total_capped; /* total stopped at NSTORE_SCAN_MAX */
+	int64_t state;    /* the type's state the result belongs to */
+};
+void nids_free(struct nids *r);
+
+enum nsort { NSORT_RELEVANCE, NSORT_PRICE, NSORT_RATING, NSORT_NEWEST };
+struct nlisting_query {
+	const char *text;     /* words; CJK found by substring (two characters and up) */
+	const char *country;  /* shipsFrom, else originCountry */
+	const char *category; /* a category path also finds its children */
+	const char *currency;
+	const char *incoterm;
+	const char *seller_id;
+	const char *status;   /* NULL or "active": the index; "paused"/"all" need seller_id */
+	int64_t min_price, max_price, max_moq; /* -1 = none; prices need currency */
+	int verified;         /* only sellers with an attestation */
+	enum nsort sort;
+	struct npage page;
+};
+/* K_EINVAL naming the filter property for a query the index cannot take. */
+int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struct nids *out,
+			 struct kerr *e);
+
+/* Simple filtered lists; NULL filter values match everything. Sorted by creation (Account,
+ * Rfq), last activity (Conversation) or time sent (Message). */
+struct naccount_query {
+	const char *country, *role;
+	int verified; /* -1 any */
+	struct npage page;
+};
+struct nrfq_query {
+	const char *buyer_id, *status, *category, *destination, *listing_id;
+	struct npage page;
+};
+struct nconversation_query {
+	const char *viewer; /* required */
+	const char *listing_id, *rfq_id, *order_id, *peer;
+	struct npage page;
+};
+struct nmessage_query {
+	const char *viewer; /* required */
+	const char *conversation_id;
+	struct npage page;
+};
+int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,
+			 struct kerr *e);
+int nstore_rfq_query(struct nstore *s, const struct nrfq_query *q, struct nids *out,
+		     struct kerr *e);
+int nstore_conversation_query(struct nstore *s, const struct nconversation_query *q,
+			      struct nids *out, struct kerr *e);
+int nstore_message_query(struct nstore *s, const struct nmessage_query *q, struct nids *out,
+			 struct kerr *e);
+
+#endif

@@ -1,0 +1,173 @@
+/* nstore_int — what the node store's files share and nothing above store/ may see: the
+ * per-thread connection with its persistent statements, the write bracket, the change log
+ * and the listing search index hooks. */
+#ifndef KONTOR_NSTORE_INT_H
+#define KONTOR_NSTORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "nstore.h"
+#include "kontor/buf.h"
+#include "kontor/err.h"
+
+/* Options of the unicode61 tokenizer the FTS tables (migration 1) and the query splitter
+ * share: a quoted query term is only exact when both split text the same way. */
+#define NSTORE_TOKENIZER_ARGS                                                                      \
+	"remove_diacritics", "2", "categories", "L* N* Co M*", "tokenchars", "_"
+
+/* Every statement, prepared once per connection on first use (SQLITE_PREPARE_PERSISTENT). */
+enum nst {
+	S_META_GET,
+	S_META_SET,
+	S_SEQ_NEXT, /* bumps the global sequence, returns it */
+	S_STATE_SET,
+	S_STATE_GET,
+	S_STATE_ALL,
+	S_CHANGE_LOG,
+	S_CHANGES,
+	S_CRE_GET,
+	S_CRE_PUT,
+	S_PRUNE_HORIZON,
+	S_PRUNE_CHANGES,
+	S_PRUNE_CREATIONS,
+	/* objects: generic reads */
+	S_GET_ACCOUNT,
+	S_GET_LISTING,
+	S_GET_RFQ,
+	S_GET_CONVERSATION,
+	S_GET_MESSAGE,
+	S_LIST_ACCOUNT,
+	S_LIST_LISTING,
+	S_LIST_RFQ,
+	S_LIST_CONVERSATION,
+	S_LIST_MESSAGE,
+	/* accounts */
+	S_A_PUT,
+	S_A_STATE, /* verified, rating_sum, rating_count */
+	S_A_HANDLE,
+	S_A_QUERY,
+	S_A_COUNT,
+	/* listings */
+	S_L_FIND,
+	S_L_INSERT,
+	S_L_DELETE,
+	S_L_OF_SELLER,
+	S_L_MAX_PKEY,
+	S_L_MAX_RKEY,
+	S_L_SET_KEYS,
+	S_L_SELLER_PAGE,
+	S_L_SELLER_COUNT,
+	S_FTS_INSERT,
+	S_FTS_DELETE,
+	S_ORD_INSERT,
+	S_ORD_DELETE,
+	S_SCAN_MAIN_DESC, /* rowid = rid: newest first */
+	S_SCAN_MAIN_ASC,
+	S_SCAN_P_ASC, /* listing_ord, rowid = pkey within a range: price order */
+	S_SCAN_P_DESC,
+	S_SCAN_R_ASC, /* listing_ord, rowid = rkey: best rated first */
+	S_SCAN_R_DESC,
+	S_COUNT_MAIN,
+	S_COUNT_P,
+	S_ID_BY_RID,
+	S_ID_BY_PKEY,
+	S_ID_BY_RKEY,
+	/* rfqs */
+	S_R_PUT,
+	S_R_DELETE,
+	S_R_QUERY_ASC,
+	S_R_QUERY_DESC,
+	S_R_COUNT,
+	/* conversations and messages */
+	S_C_PUT,
+	S_C_DELETE,
+	S_C_MESSAGES,
+	S_C_QUERY_ASC,
+	S_C_QUERY_DESC,
+	S_C_COUNT,
+	S_M_PUT,
+	S_M_DELETE,
+	S_M_QUERY_ASC,
+	S_M_QUERY_DESC,
+	S_M_COUNT,
+	/* blobs */
+	S_B_PUT,
+	S_B_GET,
+	S__COUNT
+};
+
+/* One SQLite connection, owned by one thread. */
+struct nconn {
+	sqlite3 *db;
+	struct nstore *s;
+	sqlite3_stmt *st[S__COUNT];
+	int txn;      /* depth of nstore_begin / write brackets; 0 = autocommit */
+	int user_txn; /* an nstore_begin is open (puts join it instead of opening one) */
+	int failed;   /* a statement inside the open transaction failed */
+	int savepoints;
+	void *tok_api;      /* fts5_tokenizer * (owned copy): splits query text */
+	void *tok;          /* Fts5Tokenizer * */
+	struct nconn *next; /* the store's list, for nstore_close */
+};
+
+struct qcache; /* nsearch.c */
+
+struct nstore {
+	char *path;
+	pthread_key_t key;
+	pthread_mutex_t lock; /* guards conns */
+	struct nconn *conns;
+	struct qcache *qcache; /* shared Listing/query results (own lock) */
+};
+
+/* The calling thread's connection (opened on first use); NULL with e filled on failure. */
+struct nconn *nstore_conn(struct nstore *s, struct kerr *e);
+/* The statement, reset and with bindings cleared; NULL with e filled. */
+sqlite3_stmt *nstore_stmt(struct nconn *c, enum nst id, struct kerr *e);
+/* K_EDB naming the database file, what was being done and SQLite's message. */
+int nstore_dberr(struct nconn *c, struct kerr *e, const char *what);
+/* Binds text with its length (NULL binds NULL). */
+void nstore_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Copies a text column into a fixed buffer (truncating; always NUL-terminated). */
+void nstore_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap);
+/* Steps a statement that returns no rows and resets it. */
+int nstore_exec_stmt(struct nconn *c, sqlite3_stmt *st, struct kerr *e, const char *what);
+
+/* A write bracket: joins the open nstore_begin transaction or opens its own. A failed
+ * bracket rolls back its own transaction; inside a caller's, it marks it failed. */
+int nstore_wbegin(struct nconn *c, struct kerr *e);
+int nstore_wend(struct nconn *c, int rc, struct kerr *e);
+
+/* Appends a change of (type, id) to the log for each viewer (public types pass one viewer
+ * ""), bumping the global sequence and the type's state. *seq gets the new sequence. */
+int nlog_change(struct nconn *c, enum ntype t, const char *id, const char *who1, const char *who2,
+                int destroyed, int64_t *seq, struct kerr *e);
+
+/* Moves the type's state to a fresh sequence without an object change: what a query
+ * returns changed (a seller's verified mark or rating re-keyed its listings). */
+int nlog_bump(struct nconn *c, enum ntype t, int64_t *seq, struct kerr *e);
+
+/* ---- nsearch.c: the listing index ---------------------------------------------------- */
+int nsearch_attach(struct nconn *c, struct kerr *e); /* per connection: functions, tokenizer */
+void nsearch_detach(struct nconn *c);
+struct qcache *nsearch_cache_new(void);
+void nsearch_cache_free(struct qcache **q);
+
+struct nseller {
+	int verified;
+	int64_t rating_sum, rating_count;
+};
+/* Reads the seller's index-relevant state (all zero for an unknown seller). */
+int nsearch_seller(struct nconn *c, const char *seller_id, struct nseller *out, struct kerr *e);
+/* Stores a listing row under rid (its change sequence) and, when active, indexes it.
+ * canon is the exact stored JSON; j its parsed form. */
+int nsearch_insert(struct nconn *c, int64_t rid, const char *id, const char *seller_id,
+                   const char *sku, const char *canon, size_t len, const cJSON *j, struct kerr *e);
+/* Removes the listing row (and its index entries) with this id; K_ENOTFOUND when absent. */
+int nsearch_remove(struct nconn *c, const char *id, struct kerr *e);
+/* Rebuilds a seller's index entries after its verified mark or rating changed. */
+int nsearch_reindex_seller(struct nconn *c, const char *seller_id, struct kerr *e);
+
+#endif

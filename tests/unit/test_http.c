@@ -1,0 +1,262 @@
+/* test_http — the parts of kontord's HTTP layer that read outside text: --listen, Range,
+ * Accept-Encoding, Host, gzip bodies (zip bombs included) and log-line cleaning. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/node/http_int.h"
+
+static void test_listen_parses_ipv4_and_bracketed_ipv6(void **state)
+{
+	struct http_listen l;
+	struct kerr e = {0};
+	assert_int_equal(http_listen_parse("127.0.0.1:8443", &l, &e), K_OK);
+	assert_int_equal(l.port, 8443);
+	assert_true(l.loopback);
+	assert_string_equal(l.host, "127.0.0.1");
+	assert_int_equal(l.addr.ss_family, AF_INET);
+
+	assert_int_equal(http_listen_parse("127.9.8.7:1", &l, &e), K_OK);
+	assert_true(l.loopback);
+	assert_int_equal(http_listen_parse("0.0.0.0:443", &l, &e), K_OK);
+	assert_false(l.loopback);
+	assert_int_equal(http_listen_parse("192.0.2.1:443", &l, &e), K_OK);
+	assert_false(l.loopback);
+
+	assert_int_equal(http_listen_parse("[::1]:0", &l, &e), K_OK);
+	assert_int_equal(l.port, 0);
+	assert_true(l.loopback);
+	assert_string_equal(l.host, "[::1]");
+	assert_int_equal(l.addr.ss_family, AF_INET6);
+	assert_int_equal(http_listen_parse("[::]:8443", &l, &e), K_OK);
+	assert_false(l.loopback);
+	assert_int_equal(http_listen_parse("[2001:db8::1]:65535", &l, &e), K_OK);
+	assert_false(l.loopback);
+	assert_int_equal(l.port, 65535);
+	assert_int_equal(http_listen_parse("[::ffff:127.0.0.1]:80", &l, &e), K_OK);
+	assert_true(l.loopback);
+}
+
+static void test_listen_refuses_what_it_cannot_bind_with_a_reason(void **state)
+{
+	static const struct {
+		const char *in, *says;
+	} bad[] = {
+	    {"", "ADDR:PORT"},
+	    {"127.0.0.1", "no :PORT"},
+	    {"127.0.0.1:", "not a number"},
+	    {"127.0.0.1:http", "not a number"},
+	    {"127.0.0.1:65536", "over 65535"},
+	    {"127.0.0.1:123456", "not a number"},
+	    {"127.0.0.1:-1", "not a number"},
+	    {"localhost:8443", "names are not looked up"},
+	    {"::1:8443", "brackets"},
+	    {"[::1]8443", "[ADDR]:PORT"},
+	    {"[::1:8443", "[ADDR]:PORT"},
+	    {"[]:8443", "bad IPv6"},
+	    {"[nonsense]:8443", "not an IPv6"},
+	    {":8443", "no address"},
+	    {"256.0.0.1:80", "not a numeric IPv4"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct http_listen l;
+		struct kerr e = {0};
+		assert_int_equal(http_listen_parse(bad[i].in, &l, &e), K_EINVAL);
+		if (!strstr(e.msg, bad[i].says))
+			fail_msg("\"%s\": message \"%s\" lacks \"%s\"", bad[i].in, e.msg,
+			         bad[i].says);
+	}
+	struct http_listen l;
+	assert_int_equal(http_listen_parse(NULL, &l, NULL), K_EINVAL);
+}
+
+static void test_range_single_ranges_suffixes_and_unsatisfiable(void **state)
+{
+	static const struct {
+		const char *h;
+		uint64_t size;
+		int want;
+		uint64_t from, to;
+	} cases[] = {
+	    {"bytes=0-9", 100, 1, 0, 9},
+	    {"bytes=10-", 100, 1, 10, 99},
+	    {"bytes=90-200", 100, 1, 90, 99},
+	    {"bytes=-10", 100, 1, 90, 99},
+	    {"bytes=-1000", 100, 1, 0, 99},
+	    {"bytes=99-99", 100, 1, 99, 99},
+	    {"Bytes= 5-6 ", 100, 1, 5, 6},
+	    {"bytes=100-", 100, -1, 0, 0},
+	    {"bytes=100-200", 100, -1, 0, 0},
+	    {"bytes=-0", 100, -1, 0, 0},
+	    {"bytes=0-", 0, -1, 0, 0},
+	    {"bytes=-5", 0, -1, 0, 0},
+	    {"bytes=99999999999999999999999-", 100, -1, 0, 0},
+	    /* Ignored, so the whole body goes out with 200. */
+	    {NULL, 100, 0, 0, 0},
+	    {"", 100, 0, 0, 0},
+	    {"items=0-9", 100, 0, 0, 0},
+	    {"bytes=0-9,20-29", 100, 0, 0, 0},
+	    {"bytes=9-0", 100, 0, 0, 0},
+	    {"bytes=a-b", 100, 0, 0, 0},
+	    {"bytes=-", 100, 0, 0, 0},
+	    {"bytes=5", 100, 0, 0, 0},
+	    {"bytes=1-2-3", 100, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint64_t from = 7777, to = 7777;
+		int got = http_range_parse(cases[i].h, cases[i].size, &from, &to);
+		if (got != cases[i].want)
+			fail_msg("\"%s\" over %llu: %d, want %d",
+			         cases[i].h ? cases[i].h : "(null)",
+			         (unsigned long long)cases[i].size, got, cases[i].want);
+		if (got == 1) {
+			assert_int_equal(from, cases[i].from);
+			assert_int_equal(to, cases[i].to);
+		}
+	}
+}
+
+static void test_accept_encoding_gzip_unless_q_zero(void **state)
+{
+	assert_true(http_accepts_gzip("gzip"));
+	assert_true(http_accepts_gzip("GZIP"));
+	assert_true(http_accepts_gzip("deflate, gzip"));
+	assert_true(http_accepts_gzip("br;q=1.0, gzip;q=0.5, *;q=0"));
+	assert_true(http_accepts_gzip("x-gzip"));
+	assert_true(http_accepts_gzip("gzip ;q=0.001"));
+	assert_false(http_accepts_gzip(NULL));
+	assert_false(http_accepts_gzip(""));
+	assert_false(http_accepts_gzip("identity"));
+	assert_false(http_accepts_gzip("br, deflate"));
+	assert_false(http_accepts_gzip("gzip;q=0"));
+	assert_false(http_accepts_gzip("gzip; q=0.000"));
+	assert_false(http_accepts_gzip("gzipx"));
+	assert_false(http_accepts_gzip("xgzip"));
+}
+
+static void test_gzip_round_trips(void **state)
+{
+	struct kbuf in = KBUF_INIT, z = KBUF_INIT, back = KBUF_INIT;
+	for (int i = 0; i < 2000; i++)
+		kbuf_printf(&in, "{\"id\":\"L%d\",\"title\":\"iron table legs\"},", i);
+	http_gzip(in.data, in.len, &z);
+	assert_true(z.len < in.len / 4);
+	assert_int_equal((unsigned char)z.data[0], 0x1f); /* gzip magic, not raw zlib */
+	assert_int_equal((unsigned char)z.data[1], 0x8b);
+	struct kerr e = {0};
+	assert_int_equal(http_gunzip(z.data, z.len, in.len, &back, &e), K_OK);
+	assert_int_equal(back.len, in.len);
+	assert_memory_equal(back.data, in.data, in.len);
+	/* Empty in, empty out. */
+	kbuf_reset(&z);
+	kbuf_reset(&back);
+	http_gzip("", 0, &z);
+	assert_int_equal(http_gunzip(z.data, z.len, 10, &back, &e), K_OK);
+	assert_int_equal(back.len, 0);
+	kbuf_free(&in);
+	kbuf_free(&z);
+	kbuf_free(&back);
+}
+
+static void test_gunzip_stops_a_bomb_at_the_limit(void **state)
+{
+	/* 64 MiB of zeros squeeze into about 64 KiB. */
+	size_t big = 64u << 20;
+	char *zeros = calloc(1, big);
+	struct kbuf z = KBUF_INIT, out = KBUF_INIT;
+	http_gzip(zeros, big, &z);
+	free(zeros);
+	assert_true(z.len < 400000);
+	struct kerr e = {0};
+	assert_int_equal(http_gunzip(z.data, z.len, 4u << 20, &out, &e), K_ETOOBIG);
+	assert_non_null(strstr(e.msg, "4194304"));
+	assert_int_equal(out.len, 0);
+	/* Memory stays within a doubling of the limit, not near the inflated size. */
+	assert_true(out.cap <= (8u << 20) + 64);
+	kbuf_free(&z);
+	kbuf_free(&out);
+
+	/* Exactly at the limit is fine; one byte over is not. */
+	char body[1000];
+	memset(body, 'x', sizeof body);
+	http_gzip(body, sizeof body, &z);
+	assert_int_equal(http_gunzip(z.data, z.len, sizeof body, &out, &e), K_OK);
+	kbuf_reset(&out);
+	assert_int_equal(http_gunzip(z.data, z.len, sizeof body - 1, &out, &e), K_ETOOBIG);
+	kbuf_free(&z);
+	kbuf_free(&out);
+}
+
+static void test_gunzip_refuses_damaged_cut_and_non_gzip_bodies(void **state)
+{
+	const char *json = "{\"using\":[\"urn:kontor:trade\"],\"methodCalls\":[]}";
+	struct kbuf z = KBUF_INIT, out = KBUF_INIT;
+	struct kerr e = {0};
+	http_gzip(json, strlen(json), &z);
+
+	assert_int_equal(http_gunzip(json, strlen(json), 1000, &out, &e), K_EINVAL);
+	assert_int_equal(http_gunzip(z.data, z.len / 2, 1000, &out, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "cut short"));
+	assert_int_equal(http_gunzip(z.data, 0, 1000, &out, &e), K_EINVAL);
+	z.data[z.len - 6] ^= 0x55; /* the CRC no longer matches */
+	assert_int_equal(http_gunzip(z.data, z.len, 1000, &out, &e), K_EINVAL);
+	z.data[z.len - 6] ^= 0x55;
+	kbuf_puts(&z, "trailing");
+	assert_int_equal(http_gunzip(z.data, z.len, 1000, &out, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "after its end"));
+	assert_int_equal(out.len, 0);
+	kbuf_free(&z);
+	kbuf_free(&out);
+}
+
+static void test_host_header_is_used_only_when_it_is_a_plain_host(void **state)
+{
+	assert_true(http_host_ok("node.example.com"));
+	assert_true(http_host_ok("node.example.com:8443"));
+	assert_true(http_host_ok("127.0.0.1:8443"));
+	assert_true(http_host_ok("[::1]:8443"));
+	assert_true(http_host_ok("[2001:db8::1]"));
+	assert_false(http_host_ok(NULL));
+	assert_false(http_host_ok(""));
+	assert_false(http_host_ok("evil.example/path"));
+	assert_false(http_host_ok("a b"));
+	assert_false(http_host_ok("host:"));
+	assert_false(http_host_ok("host:123456"));
+	assert_false(http_host_ok("user@host"));
+	assert_false(http_host_ok("[]:80"));
+	assert_false(http_host_ok("[::1"));
+	assert_false(http_host_ok("host\r\nX-Evil: 1"));
+}
+
+static void test_log_fields_stay_one_word(void **state)
+{
+	char out[16];
+	http_log_clean(out, sizeof out, "/a b\n\x1b[31m");
+	assert_string_equal(out, "/a?b??[31m");
+	http_log_clean(out, sizeof out, "/a-very-long-path-indeed");
+	assert_string_equal(out, "/a-very-long-pa");
+	http_log_clean(out, sizeof out, NULL);
+	assert_string_equal(out, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_listen_parses_ipv4_and_bracketed_ipv6),
+	    cmocka_unit_test(test_listen_refuses_what_it_cannot_bind_with_a_reason),
+	    cmocka_unit_test(test_range_single_ranges_suffixes_and_unsatisfiable),
+	    cmocka_unit_test(test_accept_encoding_gzip_unless_q_zero),
+	    cmocka_unit_test(test_gzip_round_trips),
+	    cmocka_unit_test(test_gunzip_stops_a_bomb_at_the_limit),
+	    cmocka_unit_test(test_gunzip_refuses_damaged_cut_and_non_gzip_bodies),
+	    cmocka_unit_test(test_host_header_is_used_only_when_it_is_a_plain_host),
+	    cmocka_unit_test(test_log_fields_stay_one_word),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
