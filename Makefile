@@ -33,12 +33,14 @@ CLIENT_SRC := $(sort $(filter-out src/client/main.c,$(wildcard src/client/*.c sr
 NODE_SRC   := $(sort $(filter-out src/node/main.c,$(wildcard src/node/*.c src/node/*/*.c)))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
+TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
 NODE_OBJ   := $(NODE_SRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 BENCH_BIN  := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
 LIBKONTOR  := $(B)/libkontor.a
 LIBCLIENT  := $(B)/libkontor-client.a
@@ -80,7 +82,13 @@ $(B)/bench/%: tests/bench/%.c $(LIBCLIENT) $(LIBKONTOR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LIBCLIENT) $(LIBKONTOR) \
 	    $(call pc_libs,$(CLIENT_PKGS)) -lm -lpthread
 
-test-build: $(B)/kontor $(B)/kontord $(UNIT_BIN) $(BENCH_BIN)
+# Small programs the shell tests drive (e.g. signing a request for curl).
+$(B)/tools/%: tests/tools/%.c $(LIBKONTOR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,$(COMMON_PKGS)) -o $@ $< $(LDFLAGS) $(LIBKONTOR) \
+	    $(call pc_libs,$(COMMON_PKGS)) -lm -lpthread
+
+test-build: $(B)/kontor $(B)/kontord $(UNIT_BIN) $(BENCH_BIN) $(TOOL_BIN)
 bench-build: $(BENCH_BIN) $(B)/kontor $(B)/kontord
 
 deps:
