@@ -47,6 +47,8 @@ struct auth {
 	size_t rate_cap;
 	size_t rate_used;
 	int64_t rate_swept;
+
+	int64_t floor; /* signatures created before this are refused: see auth_set_floor */
 };
 
 static void tag_of(const struct auth *a, const void *p, size_t n, uint8_t tag[TAG_BYTES])
@@ -73,6 +75,11 @@ struct auth *auth_new(const struct node_limits *l)
 	a->rate_cap = TABLE_MIN;
 	a->rate = xcalloc(a->rate_cap, sizeof *a->rate);
 	return a;
+}
+
+void auth_set_floor(struct auth *a, int64_t t)
+{
+	a->floor = t;
 }
 
 void auth_free(struct auth **pa)
@@ -175,6 +182,13 @@ int auth_check(struct auth *a, const char *header, const void *body, size_t len,
 	int rc = kcrypto_beckn_verify(&s, body, len, pk, now, 0, e);
 	if (rc != K_OK)
 		return rc;
+	/* The replay cache lives in memory: a signature made before this process started may
+	 * have been used by the one before it, so it is refused rather than trusted. */
+	if (s.created < a->floor)
+		return kerr_set(e, K_EVERIFY,
+				"signed before this node started (created %lld, started %lld): sign "
+				"the request again",
+				(long long)s.created, (long long)a->floor);
 	/* Only verified signatures reach the cache, so garbage cannot fill it. */
 	rc = replay_admit(a, s.sig, s.expires, now, e);
 	if (rc != K_OK)

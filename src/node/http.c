@@ -1403,6 +1403,7 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 		goto out;
 	h->listen.port = bound_port(fd);
 	h->auth = auth_new(&n->limits);
+	auth_set_floor(h->auth, (int64_t)time(NULL));
 
 	/* MHD's threads inherit this mask, so the stop signals reach only sigwait below. */
 	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_mask);

@@ -99,6 +99,9 @@ void auth_free(struct auth **a);
  * account_id gets the signer. K_EVERIFY with the reason (401 + WWW-Authenticate). */
 int auth_check(struct auth *a, const char *header, const void *body, size_t len, int64_t now,
 	       char account_id[KCRYPTO_ID_LEN + 1], struct kerr *e);
+/* Refuses signatures created before t (the server's start): the replay cache is in memory,
+ * so a signature from before a restart might already have been used. */
+void auth_set_floor(struct auth *a, int64_t t);
 /* 0 when allowed, else the seconds to wait (429 with Retry-After). key is an account id or
  * an address; per_min the allowance. */
 int auth_rate(struct auth *a, const char *key, int per_min, int64_t now);

@@ -244,9 +244,26 @@ static void test_many_rate_keys_each_get_a_bucket_that_refills(void **state)
 	auth_free(&a);
 }
 
+static void test_signature_created_before_the_floor_is_refused_as_pre_restart(void **state)
+{
+	struct kbuf h = KBUF_INIT;
+	struct kerr e = {0};
+	char id[KCRYPTO_ID_LEN + 1] = "";
+	struct auth *a = auth_new(&limits);
+	auth_set_floor(a, NOW + 10);
+	sign(&h, alice_id, alice.sk, NOW, NOW + 60, body);
+	assert_int_equal(auth_check(a, h.data, body, strlen(body), NOW + 11, id, &e), K_EVERIFY);
+	assert_non_null(strstr(e.msg, "before this node started"));
+	sign(&h, alice_id, alice.sk, NOW + 10, NOW + 60, body);
+	assert_int_equal(auth_check(a, h.data, body, strlen(body), NOW + 11, id, &e), K_OK);
+	auth_free(&a);
+	kbuf_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_signature_created_before_the_floor_is_refused_as_pre_restart),
 	    cmocka_unit_test(test_good_signature_is_accepted_and_names_the_account),
 	    cmocka_unit_test(test_second_use_of_a_signature_is_a_replay),
 	    cmocka_unit_test(test_replay_cache_survives_sweeps_until_the_signature_expires),
