@@ -35,6 +35,8 @@ enum optid {
 	O_ACCOUNTS,
 	O_SEED,
 	O_QUIET,
+	O_RATE_ADDR,
+	O_RATE_ACCOUNT,
 	O_COUNT
 };
 
@@ -55,6 +57,8 @@ static const struct opt {
     [O_ACCOUNTS] = {"accounts", 0, 1, ON_SEED},
     [O_SEED] = {"seed", 0, 1, ON_SEED},
     [O_QUIET] = {"quiet", 'q', 0, ON_SEED},
+    [O_RATE_ADDR] = {"rate-addr", 0, 1, ON_SERVE},
+    [O_RATE_ACCOUNT] = {"rate-account", 0, 1, ON_SERVE},
 };
 
 static const struct command {
@@ -69,13 +73,16 @@ static const struct command {
      "An existing database or key is never overwritten.\n"},
     {"serve", C_SERVE,
      "kontord serve [--db FILE] [--listen ADDR:PORT] (--tls-cert PEM --tls-key PEM | "
-     "--plain-http) [--threads N]",
+     "--plain-http) [--threads N] [--rate-addr N] [--rate-account N]",
      "Serves the API over HTTPS until SIGINT or SIGTERM.\n"
      "  --listen ADDR:PORT  address to bind (default 127.0.0.1:8443; [::1]:8443 for IPv6)\n"
      "  --tls-cert PEM      certificate chain, PEM\n"
      "  --tls-key PEM       its private key, PEM\n"
      "  --plain-http        no TLS, only on a loopback address (behind a reverse proxy)\n"
-     "  --threads N         worker threads (default: one per core)\n"},
+     "  --threads N         worker threads (default: one per core)\n"
+     "  --rate-addr N       requests per minute from one client address (default 3000;\n"
+     "                      0 turns it off, e.g. behind a proxy that limits, or to benchmark)\n"
+     "  --rate-account N    signed requests per minute per account (default 600; 0 = off)\n"},
     {"seed", C_SEED, "kontord seed [--db FILE] --listings N [--accounts N] [--seed S] [-q]",
      "Fills the database with deterministic demo data: suppliers in many countries,\n"
      "listings in many languages and currencies, signed by their sellers; the same S\n"
@@ -336,6 +343,12 @@ static int cmd_serve(const struct args *a)
 			return 2;
 		o.threads = (int)t;
 	}
+	long long rate_addr = -1, rate_account = -1;
+	if (a->val[O_RATE_ADDR] && parse_count("rate-addr", a->val[O_RATE_ADDR], 0, 10000000, &rate_addr))
+		return 2;
+	if (a->val[O_RATE_ACCOUNT] &&
+	    parse_count("rate-account", a->val[O_RATE_ACCOUNT], 0, 10000000, &rate_account))
+		return 2;
 	if (!o.plain_http && (readable("tls-cert", o.tls_cert) || readable("tls-key", o.tls_key)))
 		return 1;
 
@@ -346,6 +359,10 @@ static int cmd_serve(const struct args *a)
 		rc = node_open(db_path(a), &n, &e);
 	if (rc != K_OK)
 		return fail(&e, rc);
+	if (rate_addr >= 0)
+		n->limits.rate_addr_per_min = (int)rate_addr;
+	if (rate_account >= 0)
+		n->limits.rate_account_per_min = (int)rate_account;
 	rc = http_serve(n, &o, &e);
 	node_close(&n);
 	return rc == K_OK ? 0 : fail(&e, rc);

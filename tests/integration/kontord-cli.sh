@@ -18,6 +18,7 @@ t_match "--help names serve" "$T_OUT" 'kontord serve .*--tls-cert PEM --tls-key 
 t_match "--help names seed" "$T_OUT" 'kontord seed .*--listings N'
 t_nomatch "--help does not offer admin" "$T_OUT" 'admin'
 t_run "help serve shows its options" 0 "$KONTORD" help serve
+t_match "help serve names --rate-addr" "$T_OUT" "--rate-addr"
 t_match "help serve names --threads" "$T_OUT" '--threads N'
 t_run "seed --help shows seed's options" 0 "$KONTORD" seed --help
 t_match "seed --help names --accounts" "$T_OUT" '--accounts N'
@@ -42,6 +43,8 @@ t_run "serve with --plain-http on 0.0.0.0 is refused" 2 "$KONTORD" serve --db "$
 t_match "the loopback rule is explained" "$T_ERR" 'only allowed on a loopback address'
 t_run "serve with --plain-http on a LAN address is refused" 2 "$KONTORD" serve --db "$DB" --plain-http --listen=192.168.1.10:8080
 t_run "serve with a malformed --listen is a usage error" 2 "$KONTORD" serve --db "$DB" --plain-http --listen 127.0.0.1
+t_run "serve with a non-numeric --rate-addr is a usage error" 2 "$KONTORD" serve --db "$DB" --plain-http --listen 127.0.0.1:0 --rate-addr lots
+t_match "rate-addr error names the option" "$T_ERR" "rate-addr"
 t_run "admin is not part of this build" 2 "$KONTORD" admin deposit ACCOUNT 100 USD
 t_match "admin says so" "$T_ERR" 'not part of this build'
 [ ! -e "$DB" ] && t_ok "usage errors wrote no database" || t_fail "usage errors wrote no database" "$DB exists"
