@@ -42,6 +42,57 @@ t_nomatch() {
 t_eq() {
 	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2', wanted '$3'"; fi
 }
+# t_make_ca DIR: a throwaway CA (DIR/ca.pem) and a node certificate for 127.0.0.1
+# (DIR/node.pem, DIR/node.key); openssl's output goes to DIR/openssl.log.
+t_make_ca() {
+	(
+		cd "$1" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+			-subj "/CN=kontor test CA" -keyout ca.key -out ca.pem &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-subj "/CN=127.0.0.1" -keyout node.key -out node.csr &&
+		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >node.ext &&
+		openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile node.ext -out node.pem
+	) >"$1/openssl.log" 2>&1
+}
+
+# t_node_start LOG [SERVE-ARGS...]: kontord serve --db "$DB" on a port the system picks
+# (127.0.0.1:0); waits up to 10 s for its "listening on" line. Sets PID and PORT (PORT is
+# empty when it never came up); the PID is stopped at exit if the test does not.
+t_node_start() {
+	_log=$1
+	shift
+	"$KONTORD" serve --db "$DB" --listen 127.0.0.1:0 "$@" 2>"$_log" &
+	PID=$!
+	T_PIDS="$T_PIDS $PID"
+	PORT=""
+	_i=0
+	while [ $_i -lt 100 ] && [ -z "$PORT" ]; do
+		PORT=$(sed -n 's|^kontord: listening on https\{0,1\}://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$_log")
+		[ -n "$PORT" ] || sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
+# t_node_stop: SIGTERM to $PID, then up to 10 s; STOP_RC gets its exit status (124 when it
+# would not stop and was killed).
+t_node_stop() {
+	kill -TERM "$PID" 2>/dev/null
+	_i=0
+	while kill -0 "$PID" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$PID" 2>/dev/null; then
+		kill -KILL "$PID" 2>/dev/null
+		STOP_RC=124
+	else
+		wait "$PID"
+		STOP_RC=$?
+	fi
+}
+
 t_done() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

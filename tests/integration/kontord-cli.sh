@@ -85,56 +85,13 @@ t_match "seed names the count and seed" "$T_OUT" 'Seeded 300 listings \(seed 5\)
 
 # --- serve over TLS ---------------------------------------------------------------
 # A CA and a node certificate for 127.0.0.1, made fresh for this run.
-(
-	cd "$T_TMP" &&
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=kontor test CA" -keyout ca.key -out ca.pem &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-subj "/CN=127.0.0.1" -keyout node.key -out node.csr &&
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >node.ext &&
-	openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-		-extfile node.ext -out node.pem
-) >"$T_TMP/openssl.log" 2>&1 && t_ok "openssl made a test CA and node certificate" ||
+t_make_ca "$T_TMP" && t_ok "openssl made a test CA and node certificate" ||
 	t_fail "openssl made a test CA and node certificate" "$(tail -n 3 "$T_TMP/openssl.log")"
 
 t_run "serve refuses a missing certificate file" 1 "$KONTORD" serve --db "$DB" --tls-cert "$T_TMP/nope.pem" --tls-key "$T_TMP/node.key" --listen 127.0.0.1:0
 t_match "the missing certificate is named" "$T_ERR" 'nope.pem'
 
-# Starts kontord in the background on a port the system picks (127.0.0.1:0) and waits for
-# its "listening on" line; sets PID and PORT (PORT empty when it never came up).
-start_node() {
-	_log=$1
-	shift
-	"$KONTORD" serve --db "$DB" --listen 127.0.0.1:0 "$@" 2>"$_log" &
-	PID=$!
-	T_PIDS="$T_PIDS $PID"
-	PORT=""
-	_i=0
-	while [ $_i -lt 100 ] && [ -z "$PORT" ]; do
-		PORT=$(sed -n 's|^kontord: listening on https\{0,1\}://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$_log")
-		[ -n "$PORT" ] || sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-
-# Sends SIGTERM and waits up to 10 s; sets STOP_RC (124 when it would not stop).
-stop_node() {
-	kill -TERM "$PID" 2>/dev/null
-	_i=0
-	while kill -0 "$PID" 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if kill -0 "$PID" 2>/dev/null; then
-		kill -KILL "$PID" 2>/dev/null
-		STOP_RC=124
-	else
-		wait "$PID"
-		STOP_RC=$?
-	fi
-}
-
-start_node "$T_TMP/serve-tls.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key" --threads 2
+t_node_start "$T_TMP/serve-tls.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key" --threads 2
 t_match "serve with TLS says where it listens" "$PORT" '^[0-9]+$'
 if [ -n "$PORT" ]; then
 	URL="https://127.0.0.1:$PORT"
@@ -149,18 +106,18 @@ if [ -n "$PORT" ]; then
 		t_ok "plain HTTP to the TLS port gets no answer"
 	fi
 fi
-stop_node
+t_node_stop
 t_eq "serve stops on SIGTERM with exit 0" "$STOP_RC" "0"
 t_match "serve says it stops" "$(cat "$T_TMP/serve-tls.log")" 'SIGTERM: stopping'
 t_match "serve logs one line per request" "$(cat "$T_TMP/serve-tls.log")" 'healthz'
 
-start_node "$T_TMP/serve-plain.log" --plain-http
+t_node_start "$T_TMP/serve-plain.log" --plain-http
 t_match "serve --plain-http on 127.0.0.1 starts" "$PORT" '^[0-9]+$'
 if [ -n "$PORT" ]; then
 	t_run "plain HTTP reaches /healthz on loopback" 0 curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz"
 	t_eq "/healthz over plain HTTP answers 200" "$T_OUT" "200"
 fi
-stop_node
+t_node_stop
 t_eq "serve --plain-http stops on SIGTERM with exit 0" "$STOP_RC" "0"
 
 t_done

@@ -33,51 +33,14 @@ B=$("$KSIGN" id "$T_TMP/b.key")
 t_match "ksign makes account ids" "$A $B" '^[A-Za-z0-9_-]{43} [A-Za-z0-9_-]{43}$'
 t_run "ksign refuses bad usage with exit 2" 2 "$KSIGN" keygen nothex
 
-(
-	cd "$T_TMP" &&
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-		-subj "/CN=kontor test CA" -keyout ca.key -out ca.pem &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-subj "/CN=127.0.0.1" -keyout node.key -out node.csr &&
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >node.ext &&
-	openssl x509 -req -in node.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
-		-extfile node.ext -out node.pem
-) >"$T_TMP/openssl.log" 2>&1 && t_ok "openssl made a test CA and node certificate" ||
+t_make_ca "$T_TMP" && t_ok "openssl made a test CA and node certificate" ||
 	t_fail "openssl made a test CA and node certificate" "$(tail -n 3 "$T_TMP/openssl.log")"
 
 # Starts kontord on a port the system picks and waits for its "listening on" line; sets
 # PID and PORT (empty when it never came up) and URL.
 start_node() {
-	_log=$1
-	"$KONTORD" serve --db "$DB" --listen 127.0.0.1:0 --tls-cert "$T_TMP/node.pem" \
-		--tls-key "$T_TMP/node.key" --threads 4 2>"$_log" &
-	PID=$!
-	T_PIDS="$T_PIDS $PID"
-	PORT=""
-	_i=0
-	while [ $_i -lt 100 ] && [ -z "$PORT" ]; do
-		PORT=$(sed -n 's|^kontord: listening on https://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$_log")
-		[ -n "$PORT" ] || sleep 0.1
-		_i=$((_i + 1))
-	done
+	t_node_start "$1" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key" --threads 4
 	URL="https://127.0.0.1:$PORT"
-}
-
-# SIGTERM, then up to 10 s; STOP_RC gets the exit status (124 when it would not stop).
-stop_node() {
-	kill -TERM "$PID" 2>/dev/null
-	_i=0
-	while kill -0 "$PID" 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if kill -0 "$PID" 2>/dev/null; then
-		kill -KILL "$PID" 2>/dev/null
-		STOP_RC=124
-	else
-		wait "$PID"
-		STOP_RC=$?
-	fi
 }
 
 # req PATH [CURL-ARGS...]: one HTTPS request; CODE gets the status, RESP the body (also in
@@ -440,7 +403,7 @@ req /healthz
 t_eq "/healthz is not rate limited" "$CODE" 200
 
 # --- restart: everything is kept ---------------------------------------------------------
-stop_node
+t_node_stop
 t_eq "kontord stops on SIGTERM with exit 0" "$STOP_RC" 0
 t_match "one log line per API request names the methods" "$(cat "$T_TMP/serve.log")" 'POST /api Listing/query,Listing/get 200 in=[0-9]+ out=[0-9]+ [0-9.]+ms'
 start_node "$T_TMP/serve2.log"
@@ -465,7 +428,7 @@ cmp -s "$T_TMP/resp" "$T_TMP/blob" && t_ok "the blob survives the restart" ||
 	t_fail "the blob survives the restart" "code $CODE"
 api "$T_TMP/a.key" "[\"Listing/set\",{\"create\":{\"retry\":$LJ3}},\"0\"]"
 t_match "creation ids survive the restart" "$RESP" "\"retry\":\\{\"id\":\"$L3\""
-stop_node
+t_node_stop
 t_eq "the restarted kontord stops with exit 0" "$STOP_RC" 0
 
 t_done
