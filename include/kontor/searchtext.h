@@ -34,4 +34,10 @@ void searchtext_category_tokens(struct kbuf *out, const char *prefix, const char
 
 uint64_t searchtext_hash(const void *p, size_t n); /* FNV-1a */
 
+/* Appends t as one FTS5 phrase, "..." with inner quotes doubled (and '*' for a prefix), so
+ * nothing a user types is ever read as query syntax. */
+void searchtext_fts_phrase(struct kbuf *out, const char *t, int prefix);
+/* A currency code as a number that sorts like the code (AAA = 0 ... ZZZ), for index keys. */
+int64_t searchtext_currency_rank(const char *code);
+
 #endif

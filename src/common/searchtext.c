@@ -190,3 +190,26 @@ void searchtext_category_tokens(struct kbuf *out, const char *prefix, const char
 			searchtext_category_token(out, prefix, norm.data, i);
 	kbuf_free(&norm);
 }
+
+void searchtext_fts_phrase(struct kbuf *out, const char *t, int prefix)
+{
+	kbuf_putc(out, '"');
+	for (; *t; t++) {
+		if (*t == '"')
+			kbuf_putc(out, '"');
+		kbuf_putc(out, *t);
+	}
+	kbuf_putc(out, '"');
+	if (prefix)
+		kbuf_putc(out, '*');
+}
+
+int64_t searchtext_currency_rank(const char *c)
+{
+	int64_t r = 0;
+	for (int i = 0; i < 3; i++) {
+		int v = c && c[0] && (i == 0 || c[i - 1]) ? c[i] - 'A' : 0;
+		r = r * 26 + (v < 0 ? 0 : v > 25 ? 25 : v);
+	}
+	return r;
+}

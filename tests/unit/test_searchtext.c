@@ -90,6 +90,26 @@ static void test_value_buckets_keep_order(void **state)
 	assert_true(searchtext_value_bucket(INT64_MAX) < SEARCHTEXT_BUCKET_MAX);
 }
 
+static void test_fts_phrase_doubles_quotes_so_input_is_never_syntax(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	searchtext_fts_phrase(&b, "a\" OR *", 0);
+	assert_string_equal(b.data, "\"a\"\" OR *\"");
+	kbuf_reset(&b);
+	searchtext_fts_phrase(&b, "tabl", 1);
+	assert_string_equal(b.data, "\"tabl\"*");
+	kbuf_free(&b);
+}
+
+static void test_currency_rank_sorts_like_the_code(void **state)
+{
+	assert_int_equal(searchtext_currency_rank("AAA"), 0);
+	assert_true(searchtext_currency_rank("EUR") < searchtext_currency_rank("JPY"));
+	assert_true(searchtext_currency_rank("JPY") < searchtext_currency_rank("USD"));
+	assert_int_equal(searchtext_currency_rank("ZZZ"), 26 * 26 * 26 - 1);
+	assert_int_equal(searchtext_currency_rank(NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +120,8 @@ int main(void)
 		cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),
 		cmocka_unit_test(test_category_gives_one_token_per_level_with_the_callers_prefix),
 		cmocka_unit_test(test_value_buckets_keep_order),
+		cmocka_unit_test(test_fts_phrase_doubles_quotes_so_input_is_never_syntax),
+		cmocka_unit_test(test_currency_rank_sorts_like_the_code),
 	};
 	return cmocka_run_group_tests_name("searchtext", tests, NULL, NULL);
 }

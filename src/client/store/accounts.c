@@ -92,22 +92,10 @@ int store_account_put(struct store *s, const struct account *a, struct kerr *e)
 int store_account_get(struct store *s, const char *id, struct account *out, struct kerr *e)
 {
 	account_init(out);
-	sqlite3_stmt *st = store_stmt(s, ST_A_GET, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return kerr_set(e, K_ENOTFOUND, "no account %s in the cache", id);
-		return store_dberr(s, e, "reading an account");
-	}
-	cJSON *j = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-	                                 (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
-	if (!j)
-		return kerr_set(e, K_EDB, "%s: account %s is damaged", s->path, id);
+	cJSON *j = NULL;
+	int rc = store_read_json(s, ST_A_GET, id, "account", &j, e);
+	if (rc)
+		return rc;
 	account_free(out);
 	rc = account_from_json(j, out, e);
 	cJSON_Delete(j);

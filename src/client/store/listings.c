@@ -183,22 +183,10 @@ int store_listing_put(struct store *s, const struct listing *l, const char *node
 int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e)
 {
 	listing_init(out);
-	sqlite3_stmt *st = store_stmt(s, ST_L_JSON, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id);
-		return store_dberr(s, e, "reading a listing");
-	}
-	cJSON *j = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-	                                 (size_t)sqlite3_column_bytes(st, 0));
-	sqlite3_reset(st);
-	if (!j)
-		return kerr_set(e, K_EDB, "%s: listing %s is damaged", s->path, id);
+	cJSON *j = NULL;
+	int rc = store_read_json(s, ST_L_JSON, id, "listing", &j, e);
+	if (rc)
+		return rc;
 	listing_free(out);
 	rc = listing_from_json(j, out, e);
 	cJSON_Delete(j);

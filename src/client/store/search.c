@@ -128,23 +128,13 @@ int64_t search_rid_step(void)
 	return 1LL << RID_EPOCH_SHIFT;
 }
 
-static int64_t currency_rank(const char *c)
-{
-	int64_t r = 0;
-	for (int i = 0; i < 3; i++) {
-		int v = c && c[0] && (i == 0 || c[i - 1]) ? c[i] - 'A' : 0;
-		r = r * 26 + (v < 0 ? 0 : v > 25 ? 25 : v);
-	}
-	return r;
-}
-
 int64_t search_pkey_base(const char *currency, int64_t price)
 {
 	if (price < 0)
 		price = 0;
 	if (price > PRICE_KEY_MAX)
 		price = PRICE_KEY_MAX;
-	return KS_PRICE | currency_rank(currency) << 47 | price << 12;
+	return KS_PRICE | searchtext_currency_rank(currency) << 47 | price << 12;
 }
 
 int64_t search_rkey_base(const struct seller_state *ss, const char *updated)
@@ -588,21 +578,6 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* An FTS5 string: double quotes around, inner quotes doubled. Nothing the user typed is
- * ever read as FTS5 syntax. */
-static void put_phrase(struct kbuf *b, const char *t, int prefix)
-{
-	kbuf_putc(b, '"');
-	for (; *t; t++) {
-		if (*t == '"')
-			kbuf_putc(b, '"');
-		kbuf_putc(b, *t);
-	}
-	kbuf_putc(b, '"');
-	if (prefix)
-		kbuf_putc(b, '*');
-}
-
 struct plan {
 	struct kbuf words;        /* W: the query words, ANDed */
 	struct kbuf words_prefix; /* the same with the last word as a prefix; empty when n/a */
@@ -630,7 +605,7 @@ static void and_sep(struct kbuf *b)
 static void add_filter(struct plan *p, struct kbuf *to, const char *tok)
 {
 	and_sep(to);
-	put_phrase(to, tok, 0);
+	searchtext_fts_phrase(to, tok, 0);
 	p->nphrases++;
 }
 
@@ -664,14 +639,14 @@ static void plan_moq(struct plan *p, int64_t m)
 		snprintf(tok, sizeof tok, "_mgt_%lld",
 		         (long long)(moq_steps[lo] == m ? m : moq_steps[lo + 1]));
 		kbuf_puts(&p->not, " NOT ");
-		put_phrase(&p->not, tok, 0);
+		searchtext_fts_phrase(&p->not, tok, 0);
 	}
 	if (moq_steps[lo] == m)
 		return;
 	snprintf(tok, sizeof tok, "_mgt_%lld", (long long)moq_steps[lo]);
 	and_sep(&p->dense);
 	kbuf_puts(&p->dense, "(\"_all\" OR ");
-	put_phrase(&p->dense, tok, 0);
+	searchtext_fts_phrase(&p->dense, tok, 0);
 	kbuf_putc(&p->dense, ')');
 	p->moq_edge = p->nphrases + 1;
 	p->nphrases += 2;
@@ -713,10 +688,10 @@ static int plan_build(struct store *s, const struct search_query *q, struct plan
 		int prefix = typing && (tail_run == 1 || (tail_run == 0 && utf8_chars(last) >= 3));
 		for (size_t i = 0; i < qt.n; i++) {
 			and_sep(&p->words);
-			put_phrase(&p->words, qt.tok[i], 0);
+			searchtext_fts_phrase(&p->words, qt.tok[i], 0);
 			if (prefix) {
 				and_sep(&p->words_prefix);
-				put_phrase(&p->words_prefix, qt.tok[i], i == qt.n - 1);
+				searchtext_fts_phrase(&p->words_prefix, qt.tok[i], i == qt.n - 1);
 			}
 		}
 		p->nwords = (int)qt.n;
@@ -786,7 +761,7 @@ static int plan_build(struct store *s, const struct search_query *q, struct plan
 			                                     : q->currency[i]);
 		snprintf(tok, sizeof tok, "_cur_%s", up);
 		lower_ascii(tok);
-		put_phrase(&p->cur, tok, 0);
+		searchtext_fts_phrase(&p->cur, tok, 0);
 	}
 	if (q->max_price >= 0 && !up[0])
 		return kerr_set(e, K_EINVAL, "search: a maximum price needs a currency");

@@ -285,23 +285,13 @@ static void ldoc_build(struct ldoc *d, const cJSON *j, const char *seller_id, in
 
 /* ---------------------------------------------------------------- row keys */
 
-static int64_t currency_rank(const char *c)
-{
-	int64_t r = 0;
-	for (int i = 0; i < 3; i++) {
-		int v = c && c[0] && (i == 0 || c[i - 1]) ? c[i] - 'A' : 0;
-		r = r * 26 + (v < 0 ? 0 : v > 25 ? 25 : v);
-	}
-	return r;
-}
-
 static int64_t pkey_base(const char *currency, int64_t price)
 {
 	if (price < 0)
 		price = 0;
 	if (price > PRICE_KEY_MAX)
 		price = PRICE_KEY_MAX;
-	return KS_PRICE | currency_rank(currency) << 47 | price << 12;
+	return KS_PRICE | searchtext_currency_rank(currency) << 47 | price << 12;
 }
 
 /* Best rated first, then most rated, then newest (a larger rid is a later write). */
@@ -610,21 +600,6 @@ static int collect_token(void *ctx, int flags, const char *t, int n, int start, 
 	return SQLITE_OK;
 }
 
-/* An FTS5 string: double quotes around, inner quotes doubled. Nothing the caller sent is
- * ever read as FTS5 syntax. */
-static void put_phrase(struct kbuf *b, const char *t, int prefix)
-{
-	kbuf_putc(b, '"');
-	for (; *t; t++) {
-		if (*t == '"')
-			kbuf_putc(b, '"');
-		kbuf_putc(b, *t);
-	}
-	kbuf_putc(b, '"');
-	if (prefix)
-		kbuf_putc(b, '*');
-}
-
 struct plan {
 	struct kbuf words;   /* the query words, ANDed */
 	struct kbuf filters; /* filter tokens and range groups, ANDed */
@@ -647,7 +622,7 @@ static void and_sep(struct kbuf *b)
 static void add_filter(struct plan *p, const char *tok)
 {
 	and_sep(&p->filters);
-	put_phrase(&p->filters, tok, 0);
+	searchtext_fts_phrase(&p->filters, tok, 0);
 	p->nphrases++;
 }
 
@@ -656,7 +631,7 @@ static int add_phrase_or(struct plan *p, const char *tok, int *first)
 	if (!*first)
 		kbuf_puts(&p->filters, " OR ");
 	*first = 0;
-	put_phrase(&p->filters, tok, 0);
+	searchtext_fts_phrase(&p->filters, tok, 0);
 	return p->nphrases++;
 }
 
@@ -738,7 +713,7 @@ static int plan_words(struct nconn *c, const char *text, struct plan *p, struct 
 		 * bigrams it is in. */
 		int prefix = i == qt.n - 1 && tail_run == 1;
 		and_sep(&p->words);
-		put_phrase(&p->words, qt.tok[i], prefix);
+		searchtext_fts_phrase(&p->words, qt.tok[i], prefix);
 		kbuf_printf(&p->key, "%s%s", i ? " " : "w=", qt.tok[i]);
 	}
 	if (!rc) {
