@@ -635,6 +635,14 @@ static enum MHD_Result do_metrics(struct req *r, struct MHD_Connection *c)
 	kbuf_printf(&b, "kontord_bytes_sent_total %" PRIu64 "\n", atomic_load(&m->bytes_out));
 	metric_help(&b, "kontord_active_connections", "gauge", "Open client connections.");
 	kbuf_printf(&b, "kontord_active_connections %d\n", atomic_load(&m->active));
+	uint64_t qh, qm;
+	nstore_query_cache_stats(r->h->n->store, &qh, &qm);
+	metric_help(&b, "kontord_query_cache_hits_total", "counter",
+	            "Listing/query answers served from the result cache.");
+	kbuf_printf(&b, "kontord_query_cache_hits_total %" PRIu64 "\n", qh);
+	metric_help(&b, "kontord_query_cache_misses_total", "counter",
+	            "Listing/query answers the result cache did not have.");
+	kbuf_printf(&b, "kontord_query_cache_misses_total %" PRIu64 "\n", qm);
 	metric_help(&b, "kontord_db_size_bytes", "gauge", "Size of the node's database file.");
 	kbuf_printf(&b, "kontord_db_size_bytes %" PRId64 "\n", nstore_db_size(r->h->n->store));
 	return send_body(r, c, 200, "text/plain; version=0.0.4; charset=utf-8", &b, 1, NULL);

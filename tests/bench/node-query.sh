@@ -10,6 +10,9 @@
 # KEEP_DB=path    use (or seed once, then keep) the node database at path; seeded only when
 #                 it does not exist yet, so a second run skips the seed
 # DURATION=30s CONNECTIONS=32 WRK_THREADS=1 THREADS=(kontord --threads; its default if unset)
+# WARMUP=60s      a first wrk run of the same stream before the measured one, so the node's
+#                 query cache holds what a node in service would (the stream's popular
+#                 queries); its figures are printed too, as the cold start. WARMUP=0 skips it.
 # B=build-dir picks the build (default build).
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +20,7 @@ cd "$ROOT"
 N=${1:-1000000}
 B=${B:-build}
 DURATION=${DURATION:-30s}
+WARMUP=${WARMUP:-60s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-1}
 KONTORD="$ROOT/$B/kontord"
@@ -109,6 +113,14 @@ fi
 echo "   probe: $(head -c 200 "$DIR/probe.json")..."
 
 # --- load -------------------------------------------------------------------------------
+nqw() { sed -n "s/^nq: $1 //p" "$DIR/warm.out"; }
+if [ "$WARMUP" != 0 ]; then
+	echo "== warm-up: wrk -t$WRK_THREADS -c$CONNECTIONS -d$WARMUP (cold cache, not the measure)"
+	# shellcheck disable=SC2086
+	$PIN_WRK wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" --latency -s "$LUA" "$URL/api" \
+		>"$DIR/warm.out" 2>&1 || { cat "$DIR/warm.out" >&2; exit 1; }
+	echo "   cold start: $(nqw rps) req/s, p50 $(nqw p50_ms) ms, p99 $(nqw p99_ms) ms"
+fi
 echo "== wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency -s node-query.lua $URL/api"
 # shellcheck disable=SC2086
 $PIN_WRK wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA" "$URL/api" \

@@ -360,6 +360,8 @@ t_match "metrics count bytes received" "$RESP" 'kontord_bytes_received_total [1-
 t_match "metrics count bytes sent" "$RESP" 'kontord_bytes_sent_total [1-9]'
 t_match "metrics show active connections" "$RESP" 'kontord_active_connections [0-9]'
 t_match "metrics show the database size" "$RESP" 'kontord_db_size_bytes [1-9]'
+t_match "metrics count query cache misses" "$RESP" 'kontord_query_cache_misses_total [1-9]'
+t_match "metrics count query cache hits" "$RESP" 'kontord_query_cache_hits_total [0-9]'
 
 # --- 429: the per-account rate (600/min), then the per-address rate (3000/min) ---------------
 # 700 distinctly signed requests from one account over one keep-alive connection.

@@ -560,6 +560,34 @@ static void test_query_cache_dropped_by_a_write(void **state)
 	nids_free(&r);
 }
 
+/* Many distinct queries land in the same cache sets; each one still gets its own answer,
+ * and a repeat is served from the cache. */
+static void test_query_cache_keeps_each_query_apart(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	seed_search(f->s);
+	int64_t first[600];
+	for (int round = 0; round < 2; round++) {
+		uint64_t h0, m0, h1, m1;
+		nstore_query_cache_stats(f->s, &h0, &m0);
+		for (int i = 0; i < 600; i++) {
+			struct nlisting_query q = query(i % 2 ? "coffee" : NULL);
+			q.page.limit = 1 + i / 2;
+			struct nids r;
+			must(nstore_listing_query(f->s, &q, &r, &e), &e);
+			if (round == 0)
+				first[i] = (int64_t)r.ids.n;
+			else
+				assert_int_equal((int64_t)r.ids.n, first[i]);
+			nids_free(&r);
+		}
+		nstore_query_cache_stats(f->s, &h1, &m1);
+		assert_int_equal(h1 - h0, round == 0 ? 0 : 600);
+		assert_int_equal(m1 - m0, round == 0 ? 600 : 0);
+	}
+}
+
 static void test_paused_listing_leaves_index_but_seller_sees_it(void **state)
 {
 	struct fx *f = *state;
@@ -727,6 +755,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_query_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_sorts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_cache_dropped_by_a_write, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_query_cache_keeps_each_query_apart, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_paused_listing_leaves_index_but_seller_sees_it,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reindex_when_seller_becomes_verified, setup,

@@ -25,7 +25,8 @@
 #define DESC_INDEXED 500 /* bytes of a description that are searchable */
 #define QUERY_TOKENS_MAX 32
 #define TOKEN_BYTES_MAX 64
-#define QCACHE_SLOTS 8192  /* direct-mapped; Zipf-distributed repeats hit it */
+#define QCACHE_WAYS 4      /* set-associative, least recently used way replaced */
+#define QCACHE_SETS 8192   /* 32,768 queries: the popular ones of a Zipf stream stay in */
 #define QCACHE_IDS_MAX 200 /* pages longer than this are not cached (memory bound) */
 #define ID_SLOT (MODEL_LISTING_ID_LEN + 1)
 
@@ -107,11 +108,14 @@ struct qentry {
 	size_t n;
 	int64_t total;
 	int capped;
+	uint64_t used; /* tick of the last hit or fill: the smallest in a set goes first */
 };
 
 struct qcache {
 	pthread_mutex_t lock;
-	struct qentry slot[QCACHE_SLOTS];
+	uint64_t tick;
+	uint64_t hits, misses;
+	struct qentry slot[QCACHE_SETS * QCACHE_WAYS];
 };
 
 struct qcache *nsearch_cache_new(void)
@@ -126,7 +130,7 @@ void nsearch_cache_free(struct qcache **qp)
 	struct qcache *q = *qp;
 	if (!q)
 		return;
-	for (size_t i = 0; i < QCACHE_SLOTS; i++) {
+	for (size_t i = 0; i < QCACHE_SETS * QCACHE_WAYS; i++) {
 		free(q->slot[i].key);
 		free(q->slot[i].ids);
 	}
@@ -139,14 +143,22 @@ static int cache_get(struct qcache *q, uint64_t h, const char *key, int64_t stat
 {
 	int hit = 0;
 	pthread_mutex_lock(&q->lock);
-	struct qentry *ce = &q->slot[h % QCACHE_SLOTS];
-	if (ce->key && ce->hash == h && ce->state == state && strcmp(ce->key, key) == 0) {
+	struct qentry *set = &q->slot[(h % QCACHE_SETS) * QCACHE_WAYS];
+	for (int w = 0; w < QCACHE_WAYS && !hit; w++) {
+		struct qentry *ce = &set[w];
+		if (!ce->key || ce->hash != h || ce->state != state || strcmp(ce->key, key) != 0)
+			continue;
 		for (size_t i = 0; i < ce->n; i++)
 			kstrv_push(&out->ids, ce->ids + i * ID_SLOT);
 		out->total = ce->total;
 		out->total_capped = ce->capped;
+		ce->used = ++q->tick;
 		hit = 1;
 	}
+	if (hit)
+		q->hits++;
+	else
+		q->misses++;
 	pthread_mutex_unlock(&q->lock);
 	return hit;
 }
@@ -161,7 +173,21 @@ static void cache_put(struct qcache *q, uint64_t h, const char *key, int64_t sta
 		snprintf(ids + i * ID_SLOT, ID_SLOT, "%s", r->ids.v[i]);
 	char *k = xstrdup(key);
 	pthread_mutex_lock(&q->lock);
-	struct qentry *ce = &q->slot[h % QCACHE_SLOTS];
+	/* The same query (another thread filled it first), else an empty way, else the least
+	 * recently used; an entry of an older state is as good as empty. */
+	struct qentry *set = &q->slot[(h % QCACHE_SETS) * QCACHE_WAYS], *ce = NULL;
+	for (int w = 0; w < QCACHE_WAYS && !ce; w++)
+		if (set[w].key && set[w].hash == h && strcmp(set[w].key, key) == 0)
+			ce = &set[w];
+	for (int w = 0; w < QCACHE_WAYS && !ce; w++)
+		if (!set[w].key || set[w].state != state)
+			ce = &set[w];
+	if (!ce) {
+		ce = &set[0];
+		for (int w = 1; w < QCACHE_WAYS; w++)
+			if (set[w].used < ce->used)
+				ce = &set[w];
+	}
 	char *old_key = ce->key, *old_ids = ce->ids;
 	ce->hash = h;
 	ce->key = k;
@@ -170,9 +196,19 @@ static void cache_put(struct qcache *q, uint64_t h, const char *key, int64_t sta
 	ce->n = r->ids.n;
 	ce->total = r->total;
 	ce->capped = r->total_capped;
+	ce->used = ++q->tick;
 	pthread_mutex_unlock(&q->lock);
 	free(old_key);
 	free(old_ids);
+}
+
+void nstore_query_cache_stats(struct nstore *s, uint64_t *hits, uint64_t *misses)
+{
+	struct qcache *q = s->qcache;
+	pthread_mutex_lock(&q->lock);
+	*hits = q->hits;
+	*misses = q->misses;
+	pthread_mutex_unlock(&q->lock);
 }
 
 /* ---------------------------------------------------------------- index documents */

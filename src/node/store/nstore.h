@@ -43,6 +43,8 @@ int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char ty
 
 /* Size of the database file in bytes (for /metrics). */
 int64_t nstore_db_size(struct nstore *s);
+/* Listing/query result cache: answers served from it and answers it did not have. */
+void nstore_query_cache_stats(struct nstore *s, uint64_t *hits, uint64_t *misses);
 
 /* ---- objects, states and the change log (used by api.c and its type files) ---------- */
 
