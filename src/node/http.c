@@ -413,6 +413,9 @@ static int wants_gzip(struct MHD_Connection *c)
 	return http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 }
 
+static enum MHD_Result queue(struct req *r, struct MHD_Connection *c, int status,
+                             struct MHD_Response *resp);
+
 /* Queues body (taken) with the given status. compressible routes say Vary and gzip when
  * the client asked and it is worth it. */
 static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, int status,
@@ -446,15 +449,16 @@ static enum MHD_Result send_body(struct req *r, struct MHD_Connection *c, int st
 		*keep = resp;
 		return MHD_YES;
 	}
-	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
-	MHD_destroy_response(resp);
-	return ok;
+	return queue(r, c, status, resp);
 }
 
+/* Every answer names the node's key, so a client that pinned it on first contact notices a
+ * different node behind the same address on any request, without an extra round trip. */
 static enum MHD_Result queue(struct req *r, struct MHD_Connection *c, int status,
                              struct MHD_Response *resp)
 {
 	r->status = status;
+	MHD_add_response_header(resp, "Kontor-Node-Key", r->h->n->key_id);
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ok;

@@ -107,8 +107,10 @@ t_match "the session publishes maxSizeRequest" "$RESP" '"maxSizeRequest":4194304
 t_match "the session publishes maxCallsInRequest" "$RESP" '"maxCallsInRequest":64'
 t_match "the session publishes maxObjectsInGet" "$RESP" '"maxObjectsInGet":500'
 t_match "the session apiUrl is built from the Host" "$RESP" "\"apiUrl\":\"https://127.0.0.1:$PORT/api\""
+t_match "every answer names the node key (for the client's pin)" "$HDRS" "^Kontor-Node-Key: $NODEKEY\$"
 req /healthz
 t_eq "GET /healthz answers 200" "$CODE" 200
+t_match "errors and health answers name the node key too" "$HDRS" "^Kontor-Node-Key: $NODEKEY\$"
 t_match "/healthz says ok" "$RESP" '^ok'
 
 # --- accounts -------------------------------------------------------------------------
