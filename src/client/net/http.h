@@ -1,0 +1,126 @@
+/* http — the client's network layer: the only file in the client that calls libcurl.
+ * HTTPS only, always verified (system CAs or a given CA file); one kept-alive connection
+ * per struct knet; gzip both ways done here (so the byte counters are the bytes on the
+ * wire); timeouts; retries with exponential backoff and full jitter for network faults,
+ * 5xx and 429; Beckn request signatures (DESIGN §4); pinning of the node's key.
+ *
+ * A struct knet is used by one thread at a time. knet_global_init is called once by the
+ * program before any thread starts (knet_new calls it too, under pthread_once). */
+#ifndef KONTOR_CLIENT_NET_HTTP_H
+#define KONTOR_CLIENT_NET_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "kontor/buf.h"
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+#include "session.h"
+
+#define KNET_MAX_BODY_DEFAULT (64u * 1024 * 1024) /* decoded response body bound */
+#define KNET_GZIP_MIN 1024                        /* request bodies over this are sent gzip'd */
+#define KNET_NODE_KEY_MAX 128                     /* room for a Kontor-Node-Key value */
+#define KNET_NODE_KEY_HEADER "Kontor-Node-Key"
+
+struct knet_opts {
+	const char *base_url;   /* "https://host:port" (a trailing '/' is dropped); required */
+	const char *ca_file;    /* PEM bundle to trust instead of the system CAs; NULL: system */
+	const char *node_key;   /* pinned node key; NULL or "": no pin */
+	long connect_timeout_s; /* 0: 10 */
+	long low_speed_time_s;  /* abort below 1 byte/s for this long; 0: 30 */
+	long total_timeout_s;   /* whole attempt; 0: none */
+	int max_attempts;       /* per call, >= 1; 0: 4 */
+	long backoff_base_ms;   /* 0: 250 */
+	long backoff_cap_ms;    /* 0: 8000 */
+	long retry_after_cap_s; /* the longest Retry-After honoured; 0: 60 */
+	size_t max_body;        /* decoded response body bound; 0: KNET_MAX_BODY_DEFAULT */
+	const char *user_agent; /* NULL: "kontor/<version>" */
+};
+
+struct knet_response {
+	long status;                      /* HTTP status; 0 when no response arrived */
+	struct kbuf body;                 /* decoded (gunzipped) body; the caller frees it */
+	char content_type[128];           /* "" when none (cut at 127 bytes) */
+	long retry_after;                 /* seconds from Retry-After (capped), -1 when absent */
+	char node_key[KNET_NODE_KEY_MAX]; /* the Kontor-Node-Key header, "" when absent */
+};
+
+/* Byte counters since knet_new. up: request line + headers + body as sent; down: status
+ * line + response headers + body as received (gzip'd bytes when gzip'd, chunk framing
+ * included). These are the HTTP/1.1 bytes libcurl hands to TLS and gets back from it;
+ * TLS record and handshake overhead is not counted. Failed attempts count too. */
+struct knet_counters {
+	uint64_t bytes_up;
+	uint64_t bytes_down;
+	uint64_t requests; /* calls of knet_request */
+	uint64_t attempts; /* transfers tried, retries included */
+};
+
+/* Call flags. */
+#define KNET_SIGN 1u     /* sign with the signer (K_EINVAL when none is set) */
+#define KNET_NO_RETRY 2u /* one attempt only */
+
+struct knet;
+
+/* curl_global_init, once per process (pthread_once); K_ENET when libcurl fails. */
+int knet_global_init(struct kerr *e);
+
+/* A handle for one node. K_EINVAL for a missing or non-https base URL, an unreadable CA
+ * file or a bad option. */
+int knet_new(const struct knet_opts *o, struct knet **out, struct kerr *e);
+/* Closes the connection, wipes the signer's key. NULL is fine. */
+void knet_free(struct knet *n);
+
+/* Sets (or with account_id NULL, clears) the signer: keyId
+ * "<account_id>|<account_id>|ed25519". The secret key is copied and wiped by knet_free. */
+int knet_set_signer(struct knet *n, const char *account_id, const uint8_t sk[KCRYPTO_SK_BYTES],
+                    struct kerr *e);
+/* Pins the node key (NULL or "" unpins). */
+void knet_set_pin(struct knet *n, const char *node_key);
+/* The Kontor-Node-Key of the last response ("" before any or when it had none), for
+ * pinning on first contact. */
+const char *knet_node_key(const struct knet *n);
+void knet_counters(const struct knet *n, struct knet_counters *out);
+
+/* Test hook: the sleep between attempts (default: nanosleep, really sleeping). NULL
+ * restores the default. */
+void knet_set_sleep(struct knet *n, void (*sleep_ms)(void *ctx, long ms), void *ctx);
+
+/* A response must be initialised before its first use; free leaves it initialised. */
+void knet_response_init(struct knet_response *r);
+void knet_response_free(struct knet_response *r);
+
+/* One call, retried as described above. path is "/..." under the base URL, or a full URL
+ * that starts with the base URL. body may be NULL (len 0); content_type NULL means none.
+ * Returns K_OK when a response arrived (any status) and fills *r; K_ENET naming the cause
+ * when none did, or when 5xx/429 persisted through every attempt (*r then holds the last
+ * one); K_ENET "TLS: ..." for a certificate that is not trusted (never retried);
+ * K_EVERIFY when the node key differs from the pin; K_ETOOBIG for a body over the bound
+ * or a gzip bomb. r is reset first, and the caller frees it in every case. */
+int knet_request(struct knet *n, const char *method, const char *path, const char *content_type,
+                 const void *body, size_t len, unsigned flags, struct knet_response *r,
+                 struct kerr *e);
+
+/* POST /api, signed when a signer is set, JSON in and out. *response (the caller frees
+ * it) is an object with "methodResponses". HTTP 400 K_EINVAL, 401 K_EVERIFY, 403 K_EPERM,
+ * 404 K_ENOTFOUND, 409 K_ECONFLICT, 413 K_ETOOBIG, other non-200 K_EFAIL, each with the
+ * node's type and description; a 200 that is not such JSON K_EFAIL "node answered
+ * garbage: ...". */
+int knet_api(struct knet *n, const cJSON *request, cJSON **response, struct kerr *e);
+
+/* GET /.well-known/kontor, parsed (session.h). The session's nodeKey must agree with the
+ * Kontor-Node-Key header when both are present (K_EVERIFY). Later api/upload/download
+ * calls use the session's URLs when they lie under the base URL. */
+int knet_session(struct knet *n, struct knet_session *out, struct kerr *e);
+
+/* POST /upload (signed; a signer is required) of len bytes; blob_id gets the node's
+ * blobId, which must equal kcrypto_hash_b64url of the bytes (else K_EVERIFY). */
+int knet_upload(struct knet *n, const void *data, size_t len, const char *content_type,
+                char blob_id[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
+/* GET /download/{blob_id} into out (appended after a reset); the bytes must hash to
+ * blob_id (else K_EVERIFY). 404 K_ENOTFOUND. */
+int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e);
+
+#endif
