@@ -25,6 +25,7 @@ struct ctx {
 	struct kkeypair kp;          /* see ctx_identity */
 	int have_key;
 	char self_id[KCRYPTO_ID_LEN + 1]; /* "" until known */
+	int in_batch;                /* a batch is running: writes queue, batch pushes once */
 };
 
 void ctx_init(struct ctx *c);
@@ -73,6 +74,10 @@ extern const struct cmd_entry cmd_identity_entries[];
 extern const struct cmd_entry cmd_listing_entries[];
 extern const struct cmd_entry cmd_search_entries[];
 extern const struct cmd_entry cmd_outbox_entries[];
+extern const struct cmd_entry cmd_batch_entries[];
+extern const struct cmd_entry cmd_sync_entries[];
+extern const struct cmd_entry cmd_chat_entries[];
+extern const struct cmd_entry cmd_rfq_entries[];
 extern const struct cmd_entry cmd_help_entries[];
 
 /* Runs argv[0..argc) (global options already removed) and returns a kstatus. */
@@ -90,5 +95,35 @@ struct cJSON;
 void cmd_print_json(struct ctx *c, struct cJSON *obj);
 /* Human notes go to err, and are silent under -q. */
 void cmd_note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Splits one command line into words (batch files, the TUI's ':' prompt): spaces
+ * separate, '...' is literal, "..." takes \" and \\, a backslash outside quotes escapes the
+ * next character, '#' at the start of a word comments out the rest. Bounded; K_EINVAL
+ * names the column of an unterminated quote or a control character. */
+#define CMD_LINE_MAX (1u << 20)
+#define CMD_WORDS_MAX ARGS_MAX
+struct cmd_words {
+	int argc;
+	char **argv; /* argc words and a NULL */
+};
+int cmd_split_line(const char *line, size_t len, struct cmd_words *out, struct kerr *e);
+void cmd_words_free(struct cmd_words *w);
+
+/* After a write command committed locally: pushes the outbox to the node now. K_OK when
+ * the node took everything; K_EQUEUED (with the reason) when it stays queued: no node,
+ * node unreachable, or inside a batch (which pushes once at its end). */
+int cmd_push(struct ctx *c, struct kerr *e);
+/* The node a command works with: --node, else the current one (*out malloc'd); K_ENOTFOUND
+ * with how to add one when there is none. */
+int cmd_node_name(struct ctx *c, char **out, struct kerr *e);
+/* A sync session with that node as ourselves (asks for the passphrase when needed). */
+struct ksync;
+int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);
+
+/* One --image value or imported image (listing.c): an https URL is kept, http refused, a local
+ * file (relative to base_dir when given) hashed into images with an upload for uploads. */
+struct kstrv;
+int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images,
+		  struct kstrv *uploads, struct kerr *e);
 
 #endif

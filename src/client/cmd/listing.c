@@ -136,6 +136,51 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 	return K_OK;
 }
 
+/* One image: an https URL stays a reference; http is refused; anything else is a local
+ * file (relative to base_dir when that is given and the path is relative) read, hashed
+ * into a blob id and queued as an upload. Messages name the image, not the option. */
+int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images,
+		  struct kstrv *uploads, struct kerr *e)
+{
+	if (strncmp(v, "https://", 8) == 0) {
+		kstrv_push(images, v);
+		return K_OK;
+	}
+	if (strncmp(v, "http://", 7) == 0)
+		return kerr_set(e, K_EINVAL, "%s: only https URLs are accepted", v);
+	char *joined = NULL;
+	if (base_dir && *base_dir && v[0] != '/') {
+		size_t n = strlen(base_dir) + strlen(v) + 2;
+		joined = xmalloc(n);
+		snprintf(joined, n, "%s/%s", base_dir, v);
+	}
+	const char *path = joined ? joined : v;
+	struct kbuf img = KBUF_INIT;
+	int rc = kbuf_read_file(path, IMAGE_MAX_BYTES, &img, e);
+	if (rc) {
+		kbuf_free(&img);
+		free(joined);
+		return rc;
+	}
+	char blob[KCRYPTO_HASH_B64_LEN + 1];
+	kcrypto_hash_b64url(img.data, img.len, blob);
+	kstrv_push(images, blob);
+	char *abs = realpath(path, NULL);
+	cJSON *u = cJSON_CreateObject();
+	cJSON_AddStringToObject(u, "blobId", blob);
+	cJSON_AddStringToObject(u, "path", abs ? abs : path);
+	json_add_int(u, "size", (int64_t)img.len);
+	struct kbuf p = KBUF_INIT;
+	json_print(u, &p);
+	kstrv_push(uploads, p.data);
+	kbuf_free(&p);
+	cJSON_Delete(u);
+	free(abs);
+	free(joined);
+	kbuf_free(&img);
+	return K_OK;
+}
+
 /* Local image files become blobs (uploaded by sync); https URLs stay references. */
 static int apply_images(struct ctx *c, struct listing *l, const struct args *a,
 			struct kstrv *uploads, struct kerr *e)
@@ -145,34 +190,11 @@ static int apply_images(struct ctx *c, struct listing *l, const struct args *a,
 		return K_OK;
 	kstrv_free(&l->images);
 	for (int i = 0; (v = arg_nth(a, "image", i)); i++) {
-		if (strncmp(v, "https://", 8) == 0) {
-			kstrv_push(&l->images, v);
-			continue;
-		}
-		if (strncmp(v, "http://", 7) == 0)
-			return kerr_set(e, K_EINVAL, "--image: %s: only https URLs are accepted", v);
-		struct kbuf img = KBUF_INIT;
-		int rc = kbuf_read_file(v, IMAGE_MAX_BYTES, &img, e);
+		int rc = cmd_image_ref(v, NULL, &l->images, uploads, e);
 		if (rc) {
-			kbuf_free(&img);
 			kerr_prefix(e, "--image");
 			return rc;
 		}
-		char blob[KCRYPTO_HASH_B64_LEN + 1];
-		kcrypto_hash_b64url(img.data, img.len, blob);
-		kstrv_push(&l->images, blob);
-		char *abs = realpath(v, NULL);
-		cJSON *u = cJSON_CreateObject();
-		cJSON_AddStringToObject(u, "blobId", blob);
-		cJSON_AddStringToObject(u, "path", abs ? abs : v);
-		json_add_int(u, "size", (int64_t)img.len);
-		struct kbuf p = KBUF_INIT;
-		json_print(u, &p);
-		kstrv_push(uploads, p.data);
-		kbuf_free(&p);
-		cJSON_Delete(u);
-		free(abs);
-		kbuf_free(&img);
 	}
 	(void)c;
 	return K_OK;
@@ -290,28 +312,26 @@ static int save_listing(struct ctx *c, struct listing *l, const char *op,
 	return rc;
 }
 
+/* After a local write: push at once; say what happened either way. */
 static int queued(struct ctx *c, const char *what, const struct listing *l, struct kerr *e)
 {
-	struct store *s;
-	int rc = ctx_store(c, &s, e);
-	if (rc)
-		return rc;
-	int64_t n = store_outbox_count(s);
+	int rc = cmd_push(c, e);
+	const char *status = rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused";
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", l->id);
 		cJSON_AddStringToObject(o, "sku", l->sku);
 		cJSON_AddStringToObject(o, "result", what);
-		cJSON_AddStringToObject(o, "status", "queued");
-		json_add_int(o, "outbox", n);
+		cJSON_AddStringToObject(o, "status", status);
+		struct store *s;
+		if (ctx_store(c, &s, NULL) == K_OK)
+			json_add_int(o, "outbox", store_outbox_count(s));
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0) {
-		fprintf(c->out, "%s %s (sku %s)\n", what, l->id, l->sku);
+		fprintf(c->out, "%s %s (sku %s)%s\n", what, l->id, l->sku,
+			rc == K_OK ? "" : rc == K_EQUEUED ? ", queued" : "");
 	}
-	return kerr_set(e, K_EQUEUED,
-			"queued in the outbox (%lld waiting); not on a node yet: `kontor sync` sends "
-			"it once a node is added",
-			(long long)n);
+	return rc;
 }
 
 /* Finds a listing by id, or by one of our SKUs. */

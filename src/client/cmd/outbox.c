@@ -3,6 +3,7 @@
 #include "cmd.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../store/store.h"
@@ -58,9 +59,60 @@ static int run_outbox_list(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+/* "all" or a sequence number from `outbox list`. */
+static int parse_seq(const char *v, int allow_all, int64_t *seq, struct kerr *e)
+{
+	if (allow_all && strcmp(v, "all") == 0) {
+		*seq = 0;
+		return K_OK;
+	}
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	if (!*v || *end || n < 1)
+		return kerr_set(e, K_EUSAGE, "'%s' is not an outbox number (see `kontor outbox list`)%s",
+				v, allow_all ? " or all" : "");
+	*seq = n;
+	return K_OK;
+}
+
+static int run_outbox_retry(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	int64_t seq = 0;
+	int rc = parse_seq(a->npos ? a->pos[0] : "all", 1, &seq, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = store_outbox_retry(s, seq, e);
+	if (rc)
+		return rc;
+	return cmd_push(c, e);
+}
+
+static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	int64_t seq = 0;
+	int rc = parse_seq(a->pos[0], 0, &seq, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = store_outbox_drop(s, seq, e);
+	if (rc == K_OK && c->verbosity >= 0 && !c->json)
+		fprintf(c->out, "dropped outbox entry %lld (the local change stays; the node never "
+				"gets it)\n", (long long)seq);
+	return rc;
+}
+
 const struct cmd_entry cmd_outbox_entries[] = {
 	{"outbox list", "", "list the actions waiting to be sent to the node", "", 0, 0,
 	 run_outbox_list, NULL},
+	{"outbox retry", "[SEQ|all]", "put refused entries back in line and push them", "", 0, 1,
+	 run_outbox_retry,
+	 "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"
+	 "the cause, retry puts it (or all of them) back in line and pushes at once."},
+	{"outbox drop", "SEQ", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
+	 "The local change stays in the cache; the node never receives it."},
 	{"outbox", "", "same as `outbox list`", "", 0, 0, run_outbox_list, NULL},
 	{0},
 };

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../net/http.h"
+#include "../net/sync.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
@@ -72,6 +74,132 @@ static void print_hit(struct ctx *c, const struct search_hit *h)
 	fputs(line.data, c->out);
 	kbuf_free(&line);
 	kbuf_free(&t);
+}
+
+/* --remote: the node's Listing/query chained into Listing/get in one request. Each listing
+ * that verifies against its seller goes into the cache (so `listing show` works offline
+ * later) and is shown from there, in the node's order. */
+static int remote_search(struct ctx *c, const struct search_query *q, struct kerr *e)
+{
+	static const char *const sorts[] = {"relevance", "price", "rating", "newest"};
+	cJSON *req = cJSON_CreateObject();
+	cJSON *using = cJSON_AddArrayToObject(req, "using");
+	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
+	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
+	cJSON *qc = cJSON_CreateArray(), *qa = cJSON_CreateObject(), *f = cJSON_CreateObject();
+	if (q->text && *q->text)
+		cJSON_AddStringToObject(f, "text", q->text);
+	if (q->country)
+		cJSON_AddStringToObject(f, "country", q->country);
+	if (q->category)
+		cJSON_AddStringToObject(f, "category", q->category);
+	if (q->currency)
+		cJSON_AddStringToObject(f, "currency", q->currency);
+	if (q->max_price >= 0)
+		json_add_int(f, "maxPrice", q->max_price);
+	if (q->max_moq >= 0)
+		json_add_int(f, "maxMoq", q->max_moq);
+	if (q->verified_only)
+		cJSON_AddBoolToObject(f, "verified", 1);
+	if (q->incoterm)
+		cJSON_AddStringToObject(f, "incoterm", q->incoterm);
+	cJSON_AddItemToObject(qa, "filter", f);
+	if (q->sort != SEARCH_RELEVANCE || (q->text && *q->text)) {
+		cJSON *srt = cJSON_AddArrayToObject(qa, "sort"), *one = cJSON_CreateObject();
+		cJSON_AddStringToObject(one, "property", sorts[q->sort]);
+		cJSON_AddItemToArray(srt, one);
+	}
+	json_add_int(qa, "position", q->offset);
+	json_add_int(qa, "limit", q->limit);
+	cJSON_AddBoolToObject(qa, "calculateTotal", 1);
+	cJSON_AddItemToArray(qc, cJSON_CreateString("Listing/query"));
+	cJSON_AddItemToArray(qc, qa);
+	cJSON_AddItemToArray(qc, cJSON_CreateString("q"));
+	cJSON_AddItemToArray(calls, qc);
+	cJSON *gc = cJSON_CreateArray(), *ga = cJSON_CreateObject(), *ref = cJSON_CreateObject();
+	cJSON_AddStringToObject(ref, "resultOf", "q");
+	cJSON_AddStringToObject(ref, "name", "Listing/query");
+	cJSON_AddStringToObject(ref, "path", "/ids");
+	cJSON_AddItemToObject(ga, "#ids", ref);
+	cJSON_AddItemToArray(gc, cJSON_CreateString("Listing/get"));
+	cJSON_AddItemToArray(gc, ga);
+	cJSON_AddItemToArray(gc, cJSON_CreateString("g"));
+	cJSON_AddItemToArray(calls, gc);
+
+	struct ksync *k = NULL;
+	cJSON *resp = NULL;
+	int rc = cmd_sync_open(c, &k, e);
+	if (!rc)
+		rc = knet_api(ksync_net(k), req, &resp, e);
+	cJSON_Delete(req);
+	struct store *s = NULL;
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	const cJSON *mr = resp ? cJSON_GetObjectItemCaseSensitive(resp, "methodResponses") : NULL;
+	const cJSON *qr = cJSON_GetArrayItem(cJSON_GetArrayItem(mr, 0), 1);
+	const cJSON *gr = cJSON_GetArrayItem(cJSON_GetArrayItem(mr, 1), 1);
+	const char *qn = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetArrayItem(mr, 0), 0));
+	if (!rc && qn && strcmp(qn, "error") == 0) {
+		const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qr, "description"));
+		rc = kerr_set(e, K_EINVAL, "the node refused the query: %s", d ? d : "(no reason)");
+	} else if (!rc && (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(qr, "ids")) ||
+			   !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(gr, "list")))) {
+		rc = kerr_set(e, K_EFAIL, "node answered garbage: a query without ids or listings");
+	}
+	int shown = 0, bad = 0;
+	if (!rc) {
+		const cJSON *o, *id;
+		char *node = NULL;
+		cmd_node_name(c, &node, NULL);
+		if ((rc = store_begin(s, e)) == K_OK) {
+			cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(gr, "list"))
+			{
+				struct listing l;
+				struct kerr ve = {0};
+				if (listing_from_json(o, &l, &ve) != K_OK) {
+					bad++;
+					continue;
+				}
+				if (listing_verify(&l, &ve) == K_OK && rc == K_OK)
+					rc = store_listing_put(s, &l, node, e);
+				else
+					bad++;
+				listing_free(&l);
+			}
+			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
+		}
+		free(node);
+		if (!rc && !c->json) {
+			struct kbuf h = KBUF_INIT;
+			text_clip(&h, "TITLE", 44, 1);
+			kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
+				    "\xE2\x9C\x93", "RATING", "ID");
+			fputs(h.data, c->out);
+			kbuf_free(&h);
+		}
+		/* In the node's order, each from the cache as the local search shows it. */
+		cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(qr, "ids"))
+		{
+			struct search_hit hit;
+			if (rc || !cJSON_IsString(id) ||
+			    store_search_hit(s, id->valuestring, &hit, NULL) != K_OK)
+				continue;
+			print_hit(c, &hit);
+			free(hit.title);
+			shown++;
+		}
+		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(qr, "total");
+		if (!rc && !c->json)
+			cmd_note(c, "%d shown of %lld on the node%s", shown,
+				 cJSON_IsNumber(tot) ? (long long)tot->valuedouble : (long long)shown,
+				 bad ? " (some dropped: their signature does not verify)" : "");
+	}
+	cJSON_Delete(resp);
+	ksync_close(&k);
+	if (!rc && bad)
+		rc = kerr_set(e, K_EVERIFY, "%d listing%s from the node did not verify and were dropped",
+			      bad, bad == 1 ? "" : "s");
+	return rc;
 }
 
 static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
@@ -144,6 +272,10 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 			goto out;
 		q.offset = (int)n;
 	}
+	if (arg_has(a, "remote")) {
+		rc = remote_search(c, &q, e);
+		goto out;
+	}
 	struct store *s;
 	if ((rc = ctx_store(c, &s, e)))
 		goto out;
@@ -177,12 +309,14 @@ const struct cmd_entry cmd_search_entries[] = {
 	{"search",
 	 "[TERMS...] [--country CC] [--category C] [--max-price AMOUNT --currency CUR] "
 	 "[--max-moq N] [--verified] [--incoterm RULE] [--sort relevance|price|rating|newest] "
-	 "[--limit N] [--offset N]",
+	 "[--limit N] [--offset N] [--remote]",
 	 "search the cached listings (words in any script, plus filters)",
-	 "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset=",
+	 "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset= "
+	 "remote",
 	 0, ARGS_MAX, run_search,
 	 "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
 	 "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
-	 "as a prefix. Results come from the cache; `kontor sync` fills it."},
+	 "as a prefix. Results come from the cache; `kontor sync` fills it. --remote asks the\n"
+	 "node instead (one request), and keeps what it finds in the cache."},
 	{0},
 };

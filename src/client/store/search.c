@@ -1028,6 +1028,41 @@ static void cache_key(const struct search_query *q, struct kbuf *k)
 	            q->incoterm ? q->incoterm : "", (int)q->sort, q->limit, q->offset);
 }
 
+static void read_hit(sqlite3_stmt *st, struct search_hit *h)
+{
+	store_col_copy(st, 0, h->id, sizeof h->id);
+	store_col_copy(st, 1, h->seller_id, sizeof h->seller_id);
+	h->title = store_col_dup(st, 2);
+	if (!h->title)
+		h->title = xstrdup("");
+	store_col_copy(st, 3, h->currency, sizeof h->currency);
+	h->price = sqlite3_column_int64(st, 4);
+	h->moq = sqlite3_column_int64(st, 5);
+	store_col_copy(st, 6, h->country, sizeof h->country);
+	store_col_copy(st, 7, h->updated, sizeof h->updated);
+	h->verified = sqlite3_column_int(st, 8);
+	h->rating = sqlite3_column_double(st, 9);
+	h->rating_count = sqlite3_column_int64(st, 10);
+}
+
+int store_search_hit(struct store *s, const char *id, struct search_hit *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = store_stmt(s, ST_HIT_ID, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, id);
+	int rc = sqlite3_step(st), ret = K_OK;
+	if (rc == SQLITE_ROW)
+		read_hit(st, out);
+	else if (rc == SQLITE_DONE)
+		ret = kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id);
+	else
+		ret = store_dberr(s, e, "reading a search hit");
+	sqlite3_reset(st);
+	return ret;
+}
+
 static int materialise(struct store *s, int kind, const int64_t *ids, size_t n,
                        struct search_result *out, struct kerr *e)
 {
@@ -1043,20 +1078,7 @@ static int materialise(struct store *s, int kind, const int64_t *ids, size_t n,
 		sqlite3_bind_int64(st, 1, ids[i]);
 		int rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			struct search_hit *h = &out->hits[out->n++];
-			store_col_copy(st, 0, h->id, sizeof h->id);
-			store_col_copy(st, 1, h->seller_id, sizeof h->seller_id);
-			h->title = store_col_dup(st, 2);
-			if (!h->title)
-				h->title = xstrdup("");
-			store_col_copy(st, 3, h->currency, sizeof h->currency);
-			h->price = sqlite3_column_int64(st, 4);
-			h->moq = sqlite3_column_int64(st, 5);
-			store_col_copy(st, 6, h->country, sizeof h->country);
-			store_col_copy(st, 7, h->updated, sizeof h->updated);
-			h->verified = sqlite3_column_int(st, 8);
-			h->rating = sqlite3_column_double(st, 9);
-			h->rating_count = sqlite3_column_int64(st, 10);
+			read_hit(st, &out->hits[out->n++]);
 		} else if (rc != SQLITE_DONE) {
 			sqlite3_reset(st);
 			return store_dberr(s, e, "reading a search hit");

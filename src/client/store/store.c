@@ -64,6 +64,14 @@ static const char *const migrations[] = {
     "  creation_id TEXT NOT NULL UNIQUE, method TEXT NOT NULL, op TEXT NOT NULL,"
     "  object_id TEXT, payload TEXT, node TEXT, created TEXT NOT NULL,"
     "  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);",
+    /* 2: the nodes this client syncs with (the node key pinned on first contact, the
+     * session with its limits, bytes used), and RFQs. */
+    "CREATE TABLE nodes(name TEXT PRIMARY KEY, url TEXT NOT NULL, ca_file TEXT,"
+    "  node_key TEXT NOT NULL, session TEXT, added TEXT NOT NULL, last_sync TEXT,"
+    "  bytes_up INTEGER NOT NULL DEFAULT 0, bytes_down INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE rfqs(id TEXT PRIMARY KEY, json TEXT NOT NULL, buyer_id TEXT,"
+    "  node TEXT, created TEXT NOT NULL);"
+    "CREATE INDEX rfqs_created ON rfqs(created);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -150,6 +158,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_HIT_RID] = HIT_COLS "WHERE l.rid = ?1",
     [ST_HIT_PKEY] = HIT_COLS "WHERE l.pkey = ?1",
     [ST_HIT_RKEY] = HIT_COLS "WHERE l.rkey = ?1",
+    [ST_HIT_ID] = HIT_COLS "WHERE l.id = ?1",
 };
 
 int store_schema_version(struct store *s)

@@ -9,6 +9,8 @@
 #include "kontor/err.h"
 #include "kontor/model.h"
 
+#include <cjson/cJSON.h>
+
 struct store;
 
 /* Opens (creating when absent) and migrates. K_ENEWER when the file's schema version is
@@ -90,6 +92,9 @@ void search_result_free(struct search_result *r);
  * prefix when the whole word finds nothing. Results are cached until the next write. */
 int store_search(struct store *s, const struct search_query *q, struct search_result *out,
                  struct kerr *e);
+/* One listing as a search hit (for results in another's order: the node's, with --remote).
+ * K_ENOTFOUND when it is not in the cache; out->title is the caller's to free. */
+int store_search_hit(struct store *s, const char *id, struct search_hit *out, struct kerr *e);
 /* Merges each search index into one segment, so a query reads one b-tree per term: run it
  * after a bulk load (an initial pull, a benchmark fill). Seconds for a million listings. */
 int store_search_optimize(struct store *s, struct kerr *e);
@@ -127,5 +132,56 @@ int64_t store_outbox_count(struct store *s);
 int store_outbox_done(struct store *s, int64_t seq, struct kerr *e);
 int store_outbox_fail(struct store *s, int64_t seq, const char *error, struct kerr *e);
 int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e);
+
+/* --- nodes (store/nodes.c) ----------------------------------------------------
+ * The nodes this client syncs with. The current one is the meta key "node". */
+struct node_info {
+	char *name;
+	char *url;      /* https://host:port */
+	char *ca_file;  /* NULL = the system's CAs */
+	char *node_key; /* pinned on first contact */
+	char *session;  /* the session JSON last fetched (limits), may be NULL */
+	char *last_sync; /* RFC 3339, NULL before the first */
+	int64_t bytes_up, bytes_down;
+	char added[MODEL_TIME_LEN + 1];
+};
+void node_info_free(struct node_info *n);
+int store_node_add(struct store *s, const struct node_info *n, struct kerr *e); /* K_EEXIST */
+int store_node_get(struct store *s, const char *name, struct node_info *out, struct kerr *e);
+typedef int (*store_node_cb)(void *ctx, const struct node_info *n);
+int store_node_each(struct store *s, store_node_cb cb, void *ctx, struct kerr *e);
+/* Removes the node, its sync states and its queued outbox entries. */
+int store_node_rm(struct store *s, const char *name, struct kerr *e);
+/* After a sync: last_sync = now, bytes added, session replaced when not NULL. */
+int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
+                      const char *session, struct kerr *e);
+/* Per node and type: the state string of the last page committed. *out malloc'd, NULL
+ * when there is none yet (K_OK). */
+int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
+                         struct kerr *e);
+int store_sync_state_set(struct store *s, const char *node, const char *type,
+                         const char *state, struct kerr *e);
+
+/* --- private and small objects from the node: Rfq, Conversation, Message -------
+ * Stored as their JSON; the columns the screens sort and filter by come from it. */
+int store_object_put(struct store *s, const char *type, const cJSON *obj, const char *node,
+                     const char *self_id, struct kerr *e);
+int store_object_delete(struct store *s, const char *type, const char *id, struct kerr *e);
+/* K_ENOTFOUND when absent. *out is the parsed JSON (caller deletes). */
+int store_object_get(struct store *s, const char *type, const char *id, cJSON **out,
+                     struct kerr *e);
+/* Walks a type newest first (Message: oldest first within parent, the conversation id;
+ * parent NULL = all). */
+typedef int (*store_object_cb)(void *ctx, const cJSON *obj);
+int store_object_each(struct store *s, const char *type, const char *parent, store_object_cb cb,
+                      void *ctx, struct kerr *e);
+
+/* Conversation unread counts: messages from the other side add one; reading clears. */
+int store_conversation_read(struct store *s, const char *id, struct kerr *e);
+int store_conversation_unread(struct store *s, const char *id);
+
+/* Outbox entries that failed go back in line (seq 0 = all of them). K_ENOTFOUND when seq
+ * names none. */
+int store_outbox_retry(struct store *s, int64_t seq, struct kerr *e);
 
 #endif

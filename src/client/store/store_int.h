@@ -63,6 +63,7 @@ enum store_stmt {
 	ST_HIT_RID,
 	ST_HIT_PKEY,
 	ST_HIT_RKEY,
+	ST_HIT_ID,
 	ST__COUNT
 };
 

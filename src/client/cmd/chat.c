@@ -1,0 +1,350 @@
+/* chat — conversations with other businesses, sealed end to end: a message is encrypted here
+ * to the other party's key (crypto_box, fresh nonce) and the node stores only ciphertext and
+ * routing data. Cache first: `chat list` and `chat show` read what sync brought. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "kontor/buf.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "kontor/text.h"
+
+#define CHAT_TEXT_MAX 16000
+
+/* "C" or "M" + 22 characters of base64url: 128 random bits. */
+static void new_id(char prefix, char out[24])
+{
+	uint8_t r[16];
+	struct kbuf b = KBUF_INIT;
+	kcrypto_random(r, sizeof r);
+	kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
+	snprintf(out, 24, "%c%s", prefix, kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+struct find_conv {
+	const char *peer, *listing;
+	cJSON *found;
+	int any; /* any conversation with peer (the newest), whatever it is about */
+};
+
+static int match_conv(void *vctx, const cJSON *o)
+{
+	struct find_conv *f = vctx;
+	const cJSON *p, *parts = cJSON_GetObjectItemCaseSensitive(o, "participants");
+	int has = 0;
+	cJSON_ArrayForEach(p, parts) has |= cJSON_IsString(p) && strcmp(p->valuestring, f->peer) == 0;
+	const char *l = jstr(o, "listingId");
+	if (has && (f->any || (!f->listing && !l) || (f->listing && l && strcmp(l, f->listing) == 0))) {
+		f->found = cJSON_Duplicate(o, 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* The other participant of a conversation. */
+static const char *peer_of(const cJSON *conv, const char *self)
+{
+	const cJSON *p, *parts = cJSON_GetObjectItemCaseSensitive(conv, "participants");
+	cJSON_ArrayForEach(p, parts) if (cJSON_IsString(p) && strcmp(p->valuestring, self) != 0) return p->valuestring;
+	return NULL;
+}
+
+/* CONV|ACCOUNT|LISTING -> a conversation in the cache (*conv), or the peer to open one with.
+ * listing NULL: any conversation with that party will do (the newest); otherwise the one
+ * about *listing (NULL: about nothing in particular), and a LISTING sets *listing. */
+static int resolve(struct ctx *c, struct store *s, const char *who, const char **listing,
+		   cJSON **conv, char peer[KCRYPTO_ID_LEN + 1], struct kerr *e)
+{
+	*conv = NULL;
+	peer[0] = '\0';
+	if (store_object_get(s, "Conversation", who, conv, NULL) == K_OK)
+		return K_OK;
+	struct listing l;
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	struct kerr ignore = {0};
+	if (store_listing_get(s, who, &l, NULL) == K_OK) {
+		snprintf(peer, KCRYPTO_ID_LEN + 1, "%s", l.seller_id);
+		listing_free(&l);
+		if (listing && !*listing)
+			*listing = who; /* a conversation about that listing */
+	} else if (kcrypto_account_pk(who, pk, &ignore) == K_OK) {
+		snprintf(peer, KCRYPTO_ID_LEN + 1, "%s", who);
+	} else {
+		return kerr_set(e, K_ENOTFOUND,
+				"'%s' is not a conversation, an account id or a listing in the cache "
+				"(try `kontor sync`)",
+				who);
+	}
+	if (strcmp(peer, c->self_id) == 0)
+		return kerr_set(e, K_EINVAL, "that is you: a conversation needs another party");
+	struct find_conv f = {peer, listing ? *listing : NULL, NULL, listing == NULL};
+	int rc = store_object_each(s, "Conversation", NULL, match_conv, &f, e);
+	if (rc < 0)
+		return rc;
+	*conv = f.found;
+	return K_OK;
+}
+
+static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *text = a->pos[1], *listing = arg_get(a, "listing"), *order = arg_get(a, "order");
+	struct kbuf body = KBUF_INIT;
+	int rc = K_OK;
+	if (text[0] == '@') {
+		if ((rc = kbuf_read_file(text + 1, CHAT_TEXT_MAX, &body, e)))
+			return rc;
+	} else {
+		kbuf_puts(&body, text);
+	}
+	if (!body.len || !utf8_valid(body.data, body.len)) {
+		kbuf_free(&body);
+		return kerr_set(e, K_EINVAL, "chat send: the message is empty or not UTF-8");
+	}
+	if (body.len > CHAT_TEXT_MAX) {
+		kbuf_free(&body);
+		return kerr_set(e, K_ETOOBIG, "chat send: a message is at most %d bytes", CHAT_TEXT_MAX);
+	}
+	struct store *s;
+	cJSON *conv = NULL;
+	char peer[KCRYPTO_ID_LEN + 1];
+	if (!(rc = ctx_identity(c, e)) && !(rc = ctx_store(c, &s, e)))
+		rc = resolve(c, s, a->pos[0], &listing, &conv, peer, e);
+	if (rc) {
+		kbuf_free(&body);
+		return rc;
+	}
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	int fresh = conv == NULL;
+	if (fresh) {
+		char cid[24];
+		new_id('C', cid);
+		conv = cJSON_CreateObject();
+		cJSON_AddStringToObject(conv, "id", cid);
+		cJSON *parts = cJSON_AddArrayToObject(conv, "participants");
+		cJSON_AddItemToArray(parts, cJSON_CreateString(c->self_id));
+		cJSON_AddItemToArray(parts, cJSON_CreateString(peer));
+		if (listing)
+			cJSON_AddStringToObject(conv, "listingId", listing);
+		if (order)
+			cJSON_AddStringToObject(conv, "orderId", order);
+		cJSON_AddStringToObject(conv, "created", now);
+	} else {
+		snprintf(peer, sizeof peer, "%s", peer_of(conv, c->self_id) ? peer_of(conv, c->self_id) : "");
+	}
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	struct kbuf boxed = KBUF_INIT, nonce = KBUF_INIT, ct = KBUF_INIT, p1 = KBUF_INIT,
+		    p2 = KBUF_INIT;
+	cJSON *msg = NULL;
+	if ((rc = kcrypto_account_pk(peer, pk, e)))
+		goto out;
+	kcrypto_box_seal(body.data, body.len, pk, c->kp.sk, &boxed);
+	kcrypto_b64_encode(boxed.data, 24, KB64_STD, &nonce);
+	kcrypto_b64_encode(boxed.data + 24, boxed.len - 24, KB64_STD, &ct);
+	char mid[24];
+	new_id('M', mid);
+	msg = cJSON_CreateObject();
+	cJSON_AddStringToObject(msg, "id", mid);
+	cJSON_AddStringToObject(msg, "conversationId", jstr(conv, "id"));
+	cJSON_AddStringToObject(msg, "from", c->self_id);
+	cJSON_AddStringToObject(msg, "to", peer);
+	cJSON_AddStringToObject(msg, "nonce", kbuf_str(&nonce));
+	cJSON_AddStringToObject(msg, "ciphertext", kbuf_str(&ct));
+	cJSON_AddStringToObject(msg, "sent", now);
+	if ((rc = model_validate("Message", msg, e)) || (rc = model_validate("Conversation", conv, e)))
+		goto out;
+	json_print(conv, &p1);
+	json_print(msg, &p2);
+	/* The local effect and its outbox entries in one transaction. */
+	if ((rc = store_begin(s, e)) == K_OK) {
+		rc = store_object_put(s, "Conversation", conv, NULL, c->self_id, e);
+		if (!rc)
+			rc = store_object_put(s, "Message", msg, NULL, c->self_id, e);
+		if (!rc && fresh)
+			rc = store_outbox_add(s, "Conversation/set", "create", jstr(conv, "id"),
+					      kbuf_str(&p1), c->node, NULL, e);
+		if (!rc)
+			rc = store_outbox_add(s, "Message/set", "create", mid, kbuf_str(&p2), c->node,
+					      NULL, e);
+		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
+	}
+	if (rc)
+		goto out;
+	rc = cmd_push(c, e);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "conversation", jstr(conv, "id"));
+		cJSON_AddStringToObject(o, "message", mid);
+		cJSON_AddStringToObject(o, "status", rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused");
+		cmd_print_json(c, o);
+	} else if (c->verbosity >= 0) {
+		fprintf(c->out, "sent %s in %s%s\n", mid, jstr(conv, "id"),
+			rc == K_EQUEUED ? ", queued" : "");
+	}
+out:
+	cJSON_Delete(conv);
+	cJSON_Delete(msg);
+	kbuf_free(&body);
+	kbuf_free(&boxed);
+	kbuf_free(&nonce);
+	kbuf_free(&ct);
+	kbuf_free(&p1);
+	kbuf_free(&p2);
+	return rc;
+}
+
+/* A display name for an account id: its profile's name when cached. */
+static void name_of(struct store *s, const char *id, struct kbuf *out)
+{
+	struct account a;
+	if (id && store_account_get(s, id, &a, NULL) == K_OK) {
+		text_sanitize(out, a.display_name, strlen(a.display_name), 0);
+		account_free(&a);
+	} else {
+		kbuf_printf(out, "%.12s…", id ? id : "?");
+	}
+}
+
+struct list_ctx {
+	struct ctx *c;
+	struct store *s;
+	int n;
+};
+
+static int list_conv(void *vctx, const cJSON *o)
+{
+	struct list_ctx *l = vctx;
+	struct ctx *c = l->c;
+	const char *peer = peer_of(o, c->self_id), *id = jstr(o, "id");
+	int unread = store_conversation_unread(l->s, id);
+	l->n++;
+	if (c->json) {
+		cJSON *j = cJSON_Duplicate(o, 1);
+		json_add_int(j, "unread", unread);
+		cmd_print_json(c, j);
+		return 0;
+	}
+	struct kbuf name = KBUF_INIT;
+	name_of(l->s, peer, &name);
+	const char *upd = jstr(o, "updated") ? jstr(o, "updated") : jstr(o, "created");
+	fprintf(c->out, "%-24s %-28s %3d unread  %s", id, kbuf_str(&name), unread, upd ? upd : "");
+	if (jstr(o, "listingId"))
+		fprintf(c->out, "  listing %s", jstr(o, "listingId"));
+	if (jstr(o, "orderId"))
+		fprintf(c->out, "  order %s", jstr(o, "orderId"));
+	fputc('\n', c->out);
+	kbuf_free(&name);
+	return 0;
+}
+
+static int run_chat_list(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct list_ctx l = {c, NULL, 0};
+	int rc = ctx_self(c, e);
+	if (!rc)
+		rc = ctx_store(c, &l.s, e);
+	if (!rc)
+		rc = store_object_each(l.s, "Conversation", NULL, list_conv, &l, e);
+	if (rc == K_OK && !l.n && !c->json)
+		cmd_note(c, "no conversations yet (`kontor chat send ACCOUNT TEXT`, or `kontor sync`)");
+	return rc;
+}
+
+struct show_ctx {
+	struct ctx *c;
+	struct store *s;
+	int bad;
+};
+
+static int show_msg(void *vctx, const cJSON *m)
+{
+	struct show_ctx *x = vctx;
+	struct ctx *c = x->c;
+	const char *from = jstr(m, "from"), *to = jstr(m, "to");
+	/* The other party's key opens it, whichever way it went. */
+	const char *other = from && strcmp(from, c->self_id) == 0 ? to : from;
+	uint8_t pk[KCRYPTO_PK_BYTES], raw[24 + CHAT_TEXT_MAX + 64];
+	size_t nn = 0, cn = 0;
+	struct kbuf plain = KBUF_INIT;
+	struct kerr e = {0};
+	const char *nonce = jstr(m, "nonce"), *ct = jstr(m, "ciphertext");
+	int ok = other && nonce && ct && kcrypto_account_pk(other, pk, &e) == K_OK &&
+		 kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK &&
+		 nn == 24 &&
+		 kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
+		 kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
+	if (!ok)
+		x->bad++;
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", jstr(m, "id") ? jstr(m, "id") : "");
+		cJSON_AddStringToObject(j, "from", from ? from : "");
+		cJSON_AddStringToObject(j, "sent", jstr(m, "sent") ? jstr(m, "sent") : "");
+		if (ok)
+			cJSON_AddStringToObject(j, "text", kbuf_str(&plain));
+		else
+			cJSON_AddBoolToObject(j, "unreadable", 1);
+		cmd_print_json(c, j);
+	} else {
+		struct kbuf name = KBUF_INIT, safe = KBUF_INIT;
+		if (from && strcmp(from, c->self_id) == 0)
+			kbuf_puts(&name, "you");
+		else
+			name_of(x->s, from, &name);
+		if (ok)
+			text_sanitize(&safe, plain.data, plain.len, 1);
+		fprintf(c->out, "%s  %s:\n  %s\n", jstr(m, "sent") ? jstr(m, "sent") : "",
+			kbuf_str(&name), ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
+		kbuf_free(&name);
+		kbuf_free(&safe);
+	}
+	kbuf_free(&plain);
+	return 0;
+}
+
+static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	cJSON *conv = NULL;
+	char peer[KCRYPTO_ID_LEN + 1];
+	int rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = resolve(c, s, a->pos[0], NULL, &conv, peer, e);
+	if (!rc && !conv)
+		rc = kerr_set(e, K_ENOTFOUND, "no conversation with %s yet", a->pos[0]);
+	if (rc)
+		return rc;
+	struct show_ctx x = {c, s, 0};
+	rc = store_object_each(s, "Message", jstr(conv, "id"), show_msg, &x, e);
+	if (rc == K_OK)
+		rc = store_conversation_read(s, jstr(conv, "id"), e);
+	cJSON_Delete(conv);
+	if (rc == K_OK && x.bad)
+		rc = kerr_set(e, K_EVERIFY, "%d message%s could not be opened", x.bad,
+			      x.bad == 1 ? "" : "s");
+	return rc;
+}
+
+const struct cmd_entry cmd_chat_entries[] = {
+    {"chat list", "", "list conversations with unread counts", "", 0, 0, run_chat_list, NULL},
+    {"chat show", "CONV|ACCOUNT|LISTING", "show a conversation, oldest first", "", 1, 1,
+     run_chat_show,
+     "Opens each message with your key and the other party's; marks the conversation read."},
+    {"chat send", "CONV|ACCOUNT|LISTING TEXT|@FILE [--listing ID] [--order ID]",
+     "send a message, sealed end to end", "listing= order=", 2, 2, run_chat_send,
+     "To a conversation id, an account id, or a listing's seller (its id). A new\n"
+     "conversation is opened when there is none with that party (about that listing).\n"
+     "The text is sealed to the other party's key: the node never sees it."},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

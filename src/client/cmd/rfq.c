@@ -1,0 +1,233 @@
+/* rfq — a buyer's request for quotation: what, how many, at what target price, delivered
+ * where. Signed by the buyer, public on the node, so suppliers can answer in a chat or with
+ * a contract offer. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "kontor/canon.h"
+#include "kontor/codes.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static void upper(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *title = arg_get(a, "title"), *qty_s = arg_get(a, "qty"), *v;
+	if (!title || !qty_s)
+		return kerr_set(e, K_EUSAGE, "rfq post: --title and --qty are required");
+	char *end;
+	errno = 0;
+	long long qty = strtoll(qty_s, &end, 10);
+	if (!*qty_s || *end || errno || qty < 1 || qty > MONEY_MAX)
+		return kerr_set(e, K_EINVAL, "--qty: '%s' is not a whole number of at least 1", qty_s);
+	int rc = ctx_identity(c, e);
+	struct store *s;
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	uint8_t r[16];
+	kcrypto_random(r, sizeof r);
+	struct kbuf id = KBUF_INIT, sig = KBUF_INIT, canon = KBUF_INIT, payload = KBUF_INIT;
+	kbuf_putc(&id, 'R');
+	kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &id);
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	cJSON_AddStringToObject(o, "id", kbuf_str(&id));
+	cJSON_AddStringToObject(o, "buyerId", c->self_id);
+	cJSON_AddStringToObject(o, "title", title);
+	if ((v = arg_get(a, "description")))
+		cJSON_AddStringToObject(o, "description", v);
+	if ((v = arg_get(a, "category")))
+		cJSON_AddStringToObject(o, "category", v);
+	if ((v = arg_get(a, "hs-code")))
+		cJSON_AddStringToObject(o, "hsCode", v);
+	if ((v = arg_get(a, "listing")))
+		cJSON_AddStringToObject(o, "listingId", v);
+	json_add_int(o, "qty", qty);
+	char code[8];
+	if ((v = arg_get(a, "unit"))) {
+		snprintf(code, sizeof code, "%s", v);
+		upper(code);
+		cJSON_AddStringToObject(o, "unit", code);
+	}
+	const char *price = arg_get(a, "target-price"), *cur = arg_get(a, "currency");
+	if (price && !cur)
+		rc = kerr_set(e, K_EUSAGE, "rfq post: --target-price needs --currency");
+	if (!rc && cur) {
+		snprintf(code, sizeof code, "%s", cur);
+		upper(code);
+		cJSON_AddStringToObject(o, "currency", code);
+		if (price) {
+			int64_t minor;
+			if ((rc = money_parse(price, code, &minor, e)))
+				kerr_prefix(e, "--target-price");
+			else
+				json_add_int(o, "targetPrice", minor);
+		}
+	}
+	if (!rc && arg_nth(a, "incoterm", 0)) {
+		cJSON *inc = cJSON_AddArrayToObject(o, "incoterms");
+		for (int i = 0; (v = arg_nth(a, "incoterm", i)); i++) {
+			snprintf(code, sizeof code, "%s", v);
+			upper(code);
+			cJSON_AddItemToArray(inc, cJSON_CreateString(code));
+		}
+	}
+	if (!rc && (v = arg_get(a, "destination"))) {
+		snprintf(code, sizeof code, "%s", v);
+		upper(code);
+		cJSON_AddStringToObject(o, "destination", code);
+	}
+	cJSON_AddStringToObject(o, "status", "open");
+	cJSON_AddStringToObject(o, "created", now);
+	if (!rc)
+		rc = model_validate("Rfq", o, e);
+	if (!rc)
+		rc = canon_write(o, &canon, e);
+	if (!rc) {
+		kcrypto_sign_object_b64("rfq", canon.data, canon.len, c->kp.sk, &sig);
+		cJSON_AddStringToObject(o, "sig", kbuf_str(&sig));
+		json_print(o, &payload);
+		if ((rc = store_begin(s, e)) == K_OK) {
+			rc = store_object_put(s, "Rfq", o, c->node, c->self_id, e);
+			if (!rc)
+				rc = store_outbox_add(s, "Rfq/set", "create", kbuf_str(&id),
+						      kbuf_str(&payload), c->node, NULL, e);
+			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
+		}
+	}
+	if (!rc) {
+		rc = cmd_push(c, e);
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", kbuf_str(&id));
+			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused");
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			fprintf(c->out, "posted RFQ %s%s\n", kbuf_str(&id),
+				rc == K_EQUEUED ? ", queued" : "");
+		}
+	}
+	cJSON_Delete(o);
+	kbuf_free(&id);
+	kbuf_free(&sig);
+	kbuf_free(&canon);
+	kbuf_free(&payload);
+	return rc;
+}
+
+static void print_rfq_line(struct ctx *c, const cJSON *o)
+{
+	struct kbuf t = KBUF_INIT;
+	const char *title = jstr(o, "title") ? jstr(o, "title") : "";
+	text_sanitize(&t, title, strlen(title), 0);
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
+	fprintf(c->out, "%-24s %-40.40s qty %-8lld %-6s %s\n", jstr(o, "id") ? jstr(o, "id") : "",
+		kbuf_str(&t), cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
+		jstr(o, "status") ? jstr(o, "status") : "", jstr(o, "created") ? jstr(o, "created") : "");
+	kbuf_free(&t);
+}
+
+static int list_rfq(void *vctx, const cJSON *o)
+{
+	struct ctx *c = vctx;
+	if (c->json)
+		cmd_print_json(c, cJSON_Duplicate(o, 1));
+	else
+		print_rfq_line(c, o);
+	return 0;
+}
+
+static int run_rfq_list(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = store_object_each(s, "Rfq", NULL, list_rfq, c, e);
+	return rc;
+}
+
+static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	cJSON *o = NULL;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = store_object_get(s, "Rfq", a->pos[0], &o, e);
+	if (rc)
+		return rc;
+	/* Shown only when the buyer's signature checks out. */
+	const char *sig = jstr(o, "sig"), *buyer = jstr(o, "buyerId");
+	cJSON *u = cJSON_Duplicate(o, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(u, "sig");
+	struct kbuf canon = KBUF_INIT;
+	struct kerr ve = {0};
+	int ok = sig && buyer && canon_write(u, &canon, &ve) == K_OK &&
+		 kcrypto_verify_object_b64("rfq", canon.data, canon.len, buyer, sig, &ve) == K_OK;
+	cJSON_Delete(u);
+	kbuf_free(&canon);
+	if (c->json) {
+		cJSON_AddBoolToObject(o, "verified", ok);
+		cmd_print_json(c, o);
+		o = NULL;
+	} else {
+		struct kbuf b = KBUF_INIT;
+		static const char *const fields[] = {"id",	"buyerId",  "title",	   "description",
+						     "category", "hsCode",  "listingId",   "unit",
+						     "currency", "destination", "status", "created"};
+		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+			const char *v = jstr(o, fields[i]);
+			if (!v)
+				continue;
+			kbuf_reset(&b);
+			text_sanitize(&b, v, strlen(v), 1);
+			fprintf(c->out, "%-12s %s\n", fields[i], kbuf_str(&b));
+		}
+		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
+		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
+		fprintf(c->out, "%-12s %lld\n", "qty", cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL);
+		if (cJSON_IsNumber(tp) && jstr(o, "currency")) {
+			char amount[MONEY_FMT_MAX];
+			money_format((int64_t)tp->valuedouble, jstr(o, "currency"), amount);
+			fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount, jstr(o, "currency"));
+		}
+		fprintf(c->out, "%-12s %s\n", "signature", ok ? "verified (buyer)" : "DOES NOT VERIFY");
+		kbuf_free(&b);
+	}
+	cJSON_Delete(o);
+	return ok ? K_OK : kerr_set(e, K_EVERIFY, "RFQ %s: the buyer's signature does not verify", a->pos[0]);
+}
+
+const struct cmd_entry cmd_rfq_entries[] = {
+    {"rfq post",
+     "--title T --qty N [--unit CODE] [--currency CUR --target-price AMOUNT] [--incoterm RULE]\n"
+     "        [--destination CC] [--description TEXT] [--category C] [--hs-code H] [--listing ID]",
+     "ask suppliers for a quotation",
+     "title= qty= unit= currency= target-price= incoterm=* destination= description= category= "
+     "hs-code= listing=",
+     0, 0, run_rfq_post, "Signed by you and public on the node: suppliers answer in a chat."},
+    {"rfq list", "", "list the RFQs in the cache, newest first", "", 0, 0, run_rfq_list, NULL},
+    {"rfq show", "ID", "show an RFQ and check the buyer's signature", "", 1, 1, run_rfq_show,
+     NULL},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

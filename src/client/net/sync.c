@@ -1,0 +1,720 @@
+/* sync — push the outbox, pull changes; see sync.h for the promises. */
+#include "sync.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "http.h"
+#include "kontor/buf.h"
+#include "kontor/canon.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "kontor/text.h"
+
+#define UPLOAD_MAX (10u << 20)
+#define OPTIMIZE_AFTER 5000 /* listings pulled in one sync before the index is merged */
+#define CALLS_MAX 64        /* when the session does not say */
+
+const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing", "Rfq", "Conversation",
+					     "Message"};
+enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE };
+
+struct ksync {
+	struct store *s;
+	struct knet *net;
+	struct node_info node;
+	char self[KCRYPTO_ID_LEN + 1];
+	struct knet_session sess;
+	int have_sess;
+	char *sess_json; /* fetched during this sync, to be recorded */
+};
+
+int ksync_open(struct store *s, const char *node, const char *self_id, const struct kkeypair *kp,
+	       struct ksync **out, struct kerr *e)
+{
+	*out = NULL;
+	struct ksync *k = xcalloc(1, sizeof *k);
+	k->s = s;
+	snprintf(k->self, sizeof k->self, "%s", self_id);
+	int rc = store_node_get(s, node, &k->node, e);
+	if (rc == K_OK) {
+		struct knet_opts o = {0};
+		o.base_url = k->node.url;
+		o.ca_file = k->node.ca_file;
+		o.node_key = k->node.node_key;
+		rc = knet_new(&o, &k->net, e);
+	}
+	if (rc == K_OK && kp)
+		rc = knet_set_signer(k->net, self_id, kp->sk, e);
+	if (rc == K_OK && k->node.session) {
+		struct kerr ignore = {0};
+		k->have_sess = knet_session_parse(k->node.session, strlen(k->node.session),
+						  &k->sess, &ignore) == K_OK;
+	}
+	if (rc) {
+		ksync_close(&k);
+		return rc;
+	}
+	*out = k;
+	return K_OK;
+}
+
+void ksync_close(struct ksync **kp)
+{
+	struct ksync *k = *kp;
+	if (!k)
+		return;
+	knet_free(k->net);
+	node_info_free(&k->node);
+	free(k->sess_json);
+	free(k);
+	*kp = NULL;
+}
+
+struct knet *ksync_net(struct ksync *k)
+{
+	return k->net;
+}
+
+static void count_net(struct ksync *k, struct sync_stats *st)
+{
+	struct knet_counters c;
+	knet_counters(k->net, &c);
+	st->requests = (int64_t)c.requests;
+	st->bytes_up = c.bytes_up;
+	st->bytes_down = c.bytes_down;
+}
+
+/* The node's limits: the session kept from an earlier sync, or fetched now. */
+static int session(struct ksync *k, struct kerr *e)
+{
+	if (k->have_sess)
+		return K_OK;
+	struct knet_response r;
+	knet_response_init(&r);
+	int rc = knet_request(k->net, "GET", "/.well-known/kontor", NULL, NULL, 0, 0, &r, e);
+	if (rc == K_OK && r.status != 200)
+		rc = kerr_set(e, K_EFAIL, "%s: the session answered HTTP %ld", k->node.url, r.status);
+	if (rc == K_OK)
+		rc = knet_session_parse(r.body.data, r.body.len, &k->sess, e);
+	if (rc == K_OK) {
+		k->have_sess = 1;
+		free(k->sess_json);
+		k->sess_json = xstrndup(r.body.data, r.body.len);
+	}
+	knet_response_free(&r);
+	return rc;
+}
+
+int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e)
+{
+	count_net(k, st);
+	return store_node_synced(k->s, k->node.name, (int64_t)st->bytes_up, (int64_t)st->bytes_down,
+				 k->sess_json, e);
+}
+
+/* ---------------------------------------------------------------- push */
+
+struct items {
+	struct outbox_item *v;
+	size_t n, cap;
+	const char *node;
+	int64_t held; /* refused earlier, waiting for `outbox retry` */
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static int collect(void *ctx, const struct outbox_item *it)
+{
+	struct items *x = ctx;
+	if (it->node && strcmp(it->node, x->node) != 0)
+		return 0; /* waits for its own node */
+	if (it->last_error) {
+		x->held++; /* refused: waits for `outbox retry` */
+		return 0;
+	}
+	if (x->n == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 64;
+		x->v = xrealloc(x->v, x->cap * sizeof *x->v);
+	}
+	struct outbox_item *c = &x->v[x->n++];
+	*c = *it;
+	c->method = dup_or_null(it->method);
+	c->op = dup_or_null(it->op);
+	c->object_id = dup_or_null(it->object_id);
+	c->payload = dup_or_null(it->payload);
+	c->node = dup_or_null(it->node);
+	c->last_error = NULL;
+	return 0;
+}
+
+/* One outbox entry as a method call. */
+static cJSON *make_call(const struct outbox_item *it, struct kerr *e)
+{
+	cJSON *payload = NULL;
+	if (it->payload && *it->payload &&
+	    json_parse(it->payload, strlen(it->payload), "outbox payload", &payload, e) != K_OK)
+		return NULL;
+	cJSON *args = cJSON_CreateObject();
+	if (strcmp(it->op, "create") == 0) {
+		cJSON *c = cJSON_AddObjectToObject(args, "create");
+		cJSON_AddItemToObject(c, it->creation_id, payload ? payload : cJSON_CreateObject());
+	} else if (strcmp(it->op, "update") == 0) {
+		cJSON *u = cJSON_AddObjectToObject(args, "update");
+		cJSON_AddItemToObject(u, it->object_id ? it->object_id : "", payload ? payload : cJSON_CreateObject());
+	} else if (strcmp(it->op, "destroy") == 0) {
+		cJSON *d = cJSON_AddArrayToObject(args, "destroy");
+		cJSON_AddItemToArray(d, cJSON_CreateString(it->object_id ? it->object_id : ""));
+		cJSON_Delete(payload);
+	} else {
+		cJSON_Delete(payload);
+		cJSON_Delete(args);
+		kerr_set(e, K_EINVAL, "outbox entry %lld: unknown op '%s'", (long long)it->seq, it->op);
+		return NULL;
+	}
+	cJSON *call = cJSON_CreateArray();
+	cJSON_AddItemToArray(call, cJSON_CreateString(it->method));
+	cJSON_AddItemToArray(call, args);
+	char id[32];
+	snprintf(id, sizeof id, "o%lld", (long long)it->seq);
+	cJSON_AddItemToArray(call, cJSON_CreateString(id));
+	return call;
+}
+
+/* The node's verdict on one entry from its method response: 1 done, 0 refused (reason
+ * in why). */
+static int verdict(const struct outbox_item *it, const cJSON *name, const cJSON *args, char *why,
+		   size_t cap)
+{
+	const char *t = NULL, *d = NULL;
+	if (cJSON_IsString(name) && strcmp(name->valuestring, "error") == 0) {
+		t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "type"));
+		d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "description"));
+		snprintf(why, cap, "%s: %s", t ? t : "error", d ? d : "(no description)");
+		return 0;
+	}
+	const char *key = strcmp(it->op, "create") == 0 ? it->creation_id : it->object_id;
+	const char *ok_name = strcmp(it->op, "create") == 0   ? "created"
+			      : strcmp(it->op, "update") == 0 ? "updated"
+							      : "destroyed";
+	const char *bad_name = strcmp(it->op, "create") == 0   ? "notCreated"
+			       : strcmp(it->op, "update") == 0 ? "notUpdated"
+							       : "notDestroyed";
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(args, ok_name);
+	if (cJSON_IsArray(ok)) {
+		const cJSON *x;
+		cJSON_ArrayForEach(x, ok) if (cJSON_IsString(x) && key && strcmp(x->valuestring, key) == 0) return 1;
+	} else if (ok && key && cJSON_HasObjectItem(ok, key)) {
+		return 1;
+	}
+	const cJSON *bad = cJSON_GetObjectItemCaseSensitive(args, bad_name);
+	const cJSON *err = key && bad ? cJSON_GetObjectItemCaseSensitive(bad, key) : NULL;
+	if (err) {
+		t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "type"));
+		d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "description"));
+		/* Destroying what is already gone is what was asked for. */
+		if (strcmp(it->op, "destroy") == 0 && t && strcmp(t, "notFound") == 0)
+			return 1;
+		snprintf(why, cap, "%s: %s", t ? t : "refused", d ? d : "(no description)");
+		return 0;
+	}
+	snprintf(why, cap, "the node did not answer for this entry");
+	return 0;
+}
+
+static void note_refusal(struct sync_stats *st, const struct outbox_item *it, const char *why)
+{
+	st->refused++;
+	if (!st->first_refusal[0])
+		snprintf(st->first_refusal, sizeof st->first_refusal, "%s %s %s: %s", it->method,
+			 it->op, it->object_id ? it->object_id : "", why);
+}
+
+/* Sends items[0..n) in one request and records each verdict in one transaction. */
+static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct sync_stats *st,
+		 struct kerr *e)
+{
+	if (!n)
+		return K_OK;
+	cJSON *req = cJSON_CreateObject();
+	cJSON *using = cJSON_AddArrayToObject(req, "using");
+	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
+	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
+	char (*why)[256] = xcalloc(n, sizeof *why);
+	int *state = xcalloc(n, sizeof *state); /* 0 unsent, 1 done, -1 refused */
+	for (size_t i = 0; i < n; i++) {
+		struct kerr ce = {0};
+		cJSON *call = make_call(batch[i], &ce);
+		if (call) {
+			cJSON_AddItemToArray(calls, call);
+		} else {
+			state[i] = -1;
+			snprintf(why[i], sizeof why[i], "%s", ce.msg);
+		}
+	}
+	cJSON *resp = NULL;
+	int rc = cJSON_GetArraySize(calls) ? knet_api(k->net, req, &resp, e) : K_OK;
+	cJSON_Delete(req);
+	if (rc == K_ETOOBIG && n > 1) {
+		/* Over the node's request size: halves, each its own request. */
+		free(why);
+		free(state);
+		rc = flush(k, batch, n / 2, st, e);
+		return rc ? rc : flush(k, batch + n / 2, n - n / 2, st, e);
+	}
+	if (rc != K_OK && rc != K_EINVAL && rc != K_ETOOBIG) {
+		free(why);
+		free(state);
+		return rc; /* unreachable, or not ours to judge: every entry stays queued */
+	}
+	const cJSON *mr = resp ? cJSON_GetObjectItemCaseSensitive(resp, "methodResponses") : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (state[i])
+			continue;
+		if (rc != K_OK) { /* 400/413 for a single entry: the node will never take it */
+			state[i] = -1;
+			snprintf(why[i], sizeof why[i], "%s", e->msg);
+			continue;
+		}
+		char id[32];
+		snprintf(id, sizeof id, "o%lld", (long long)batch[i]->seq);
+		const cJSON *r, *found = NULL;
+		cJSON_ArrayForEach(r, mr)
+		{
+			const cJSON *cid = cJSON_GetArrayItem(r, 2);
+			if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0)
+				found = r;
+		}
+		if (found && verdict(batch[i], cJSON_GetArrayItem(found, 0),
+				     cJSON_GetArrayItem(found, 1), why[i], sizeof why[i]))
+			state[i] = 1;
+		else {
+			state[i] = -1;
+			if (!found)
+				snprintf(why[i], sizeof why[i], "the node did not answer for this entry");
+		}
+	}
+	cJSON_Delete(resp);
+	int wrc = store_begin(k->s, e);
+	for (size_t i = 0; wrc == K_OK && i < n; i++) {
+		if (state[i] == 1) {
+			wrc = store_outbox_done(k->s, batch[i]->seq, e);
+			st->pushed++;
+		} else {
+			wrc = store_outbox_fail(k->s, batch[i]->seq, why[i], e);
+			note_refusal(st, batch[i], why[i]);
+		}
+	}
+	if (wrc == K_OK)
+		wrc = store_commit(k->s, e);
+	else
+		store_rollback(k->s);
+	free(why);
+	free(state);
+	return wrc;
+}
+
+static int upload(struct ksync *k, struct outbox_item *it, struct sync_stats *st, struct kerr *e)
+{
+	cJSON *p = NULL;
+	const char *path = NULL, *want = NULL;
+	char why[256] = "";
+	struct kbuf data = KBUF_INIT;
+	int rc = K_OK;
+	struct kerr fe = {0};
+	if (json_parse(it->payload ? it->payload : "", it->payload ? strlen(it->payload) : 0,
+		       "upload entry", &p, &fe) != K_OK ||
+	    json_get_str(p, "path", 1, &path, &fe) != K_OK ||
+	    json_get_str(p, "blobId", 1, &want, &fe) != K_OK ||
+	    kbuf_read_file(path, UPLOAD_MAX, &data, &fe) != K_OK) {
+		snprintf(why, sizeof why, "%s", fe.msg);
+	} else {
+		char got[KCRYPTO_HASH_B64_LEN + 1];
+		kcrypto_hash_b64url(data.data, data.len, got);
+		if (strcmp(got, want) != 0) {
+			snprintf(why, sizeof why, "%s changed since it was queued (blob %s, now %s)",
+				 path, want, got);
+		} else {
+			rc = knet_upload(k->net, data.data, data.len, "application/octet-stream", got, e);
+			if (rc == K_OK || rc == K_ETOOBIG || rc == K_EINVAL || rc == K_EVERIFY) {
+				if (rc != K_OK)
+					snprintf(why, sizeof why, "%s", e->msg);
+				rc = K_OK;
+			}
+		}
+	}
+	kbuf_free(&data);
+	cJSON_Delete(p);
+	if (rc)
+		return rc; /* network: stays queued */
+	if (why[0]) {
+		note_refusal(st, it, why);
+		return store_outbox_fail(k->s, it->seq, why, e);
+	}
+	st->pushed++;
+	return store_outbox_done(k->s, it->seq, e);
+}
+
+int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
+{
+	struct items x = {0};
+	x.node = k->node.name;
+	int rc = store_outbox_each(k->s, collect, &x, e);
+	if (rc == K_OK && x.n)
+		rc = session(k, e);
+	size_t max_calls = k->have_sess && k->sess.max_calls_in_request > 0
+			       ? (size_t)k->sess.max_calls_in_request
+			       : CALLS_MAX;
+	size_t max_bytes = k->have_sess && k->sess.max_size_request > 0
+			       ? (size_t)k->sess.max_size_request / 2
+			       : (1u << 20);
+	struct outbox_item **batch = xcalloc(max_calls + 1, sizeof *batch);
+	size_t nb = 0, bytes = 0;
+	for (size_t i = 0; rc == K_OK && i < x.n; i++) {
+		struct outbox_item *it = &x.v[i];
+		if (strcmp(it->method, "Blob/upload") == 0) {
+			if ((rc = flush(k, batch, nb, st, e)) == K_OK)
+				rc = upload(k, it, st, e);
+			nb = bytes = 0;
+			continue;
+		}
+		size_t sz = (it->payload ? strlen(it->payload) : 0) + 128;
+		if (nb && (nb == max_calls || bytes + sz > max_bytes)) {
+			rc = flush(k, batch, nb, st, e);
+			nb = bytes = 0;
+		}
+		batch[nb++] = it;
+		bytes += sz;
+	}
+	if (rc == K_OK)
+		rc = flush(k, batch, nb, st, e);
+	free(batch);
+	for (size_t i = 0; i < x.n; i++)
+		outbox_item_free(&x.v[i]);
+	free(x.v);
+	struct items left = {0};
+	left.node = k->node.name;
+	if (store_outbox_each(k->s, collect, &left, NULL) == K_OK) {
+		st->waiting = (int64_t)left.n;
+		st->held = left.held;
+	}
+	for (size_t i = 0; i < left.n; i++)
+		outbox_item_free(&left.v[i]);
+	free(left.v);
+	count_net(k, st);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- pull */
+
+/* An attestation counts only when the node key this client pinned signed it. */
+static void check_attestation(struct ksync *k, cJSON *acc, struct sync_stats *st)
+{
+	cJSON *att = cJSON_GetObjectItemCaseSensitive(acc, "attestation");
+	if (!att || cJSON_IsNull(att))
+		return;
+	const char *sig = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(att, "sig"));
+	cJSON *body = cJSON_Duplicate(att, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "sig");
+	struct kbuf canon = KBUF_INIT;
+	struct kerr e = {0};
+	int ok = sig && canon_write(body, &canon, &e) == K_OK &&
+		 kcrypto_verify_object_b64("attestation", canon.data, canon.len,
+					   k->node.node_key, sig, &e) == K_OK;
+	kbuf_free(&canon);
+	cJSON_Delete(body);
+	if (!ok) {
+		cJSON_DeleteItemFromObjectCaseSensitive(acc, "attestation");
+		st->bad_sig++;
+	}
+}
+
+/* Puts one object from a Foo/get list into the cache. A bad object is skipped and
+ * counted, never cached: nothing from the network is trusted until it checks out. */
+static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct kerr *e)
+{
+	struct kerr ve = {0};
+	int rc = K_OK;
+	if (t == T_ACCOUNT) {
+		check_attestation(k, o, st);
+		struct account a;
+		if (account_from_json(o, &a, &ve) != K_OK) {
+			st->bad_sig++;
+			return K_OK;
+		}
+		rc = store_account_put(k->s, &a, e);
+		account_free(&a);
+	} else if (t == T_LISTING) {
+		struct listing l;
+		if (listing_from_json(o, &l, &ve) != K_OK)
+			return st->bad_sig++, K_OK;
+		if (listing_verify(&l, &ve) != K_OK) {
+			listing_free(&l);
+			return st->bad_sig++, K_OK;
+		}
+		rc = store_listing_put(k->s, &l, k->node.name, e);
+		listing_free(&l);
+	} else {
+		if (model_validate(sync_types[t], o, &ve) != K_OK)
+			return st->bad_sig++, K_OK;
+		rc = store_object_put(k->s, sync_types[t], o, k->node.name, k->self, e);
+	}
+	if (rc == K_OK)
+		st->got[t]++;
+	return rc;
+}
+
+static int gone(struct ksync *k, int t, const char *id, struct sync_stats *st, struct kerr *e)
+{
+	int rc = K_OK;
+	if (t == T_LISTING)
+		rc = store_listing_delete(k->s, id, e);
+	else if (t != T_ACCOUNT)
+		rc = store_object_delete(k->s, sync_types[t], id, e);
+	if (rc == K_ENOTFOUND)
+		rc = K_OK;
+	if (rc == K_OK)
+		st->gone[t]++;
+	return rc;
+}
+
+static void add_call(cJSON *calls, const char *name, cJSON *args, const char *id)
+{
+	cJSON *c = cJSON_CreateArray();
+	cJSON_AddItemToArray(c, cJSON_CreateString(name));
+	cJSON_AddItemToArray(c, args);
+	cJSON_AddItemToArray(c, cJSON_CreateString(id));
+	cJSON_AddItemToArray(calls, c);
+}
+
+static cJSON *ref(const char *result_of, const char *name, const char *path)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "resultOf", result_of);
+	cJSON_AddStringToObject(r, "name", name);
+	cJSON_AddStringToObject(r, "path", path);
+	return r;
+}
+
+static cJSON *new_request(cJSON **calls)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON *using = cJSON_AddArrayToObject(req, "using");
+	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
+	*calls = cJSON_AddArrayToObject(req, "methodCalls");
+	return req;
+}
+
+/* The response of call id, or NULL. */
+static const cJSON *response_of(const cJSON *resp, const char *id, const char **name)
+{
+	const cJSON *r, *mr = cJSON_GetObjectItemCaseSensitive(resp, "methodResponses");
+	cJSON_ArrayForEach(r, mr)
+	{
+		const cJSON *cid = cJSON_GetArrayItem(r, 2);
+		if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0) {
+			*name = cJSON_GetStringValue(cJSON_GetArrayItem(r, 0));
+			return cJSON_GetArrayItem(r, 1);
+		}
+	}
+	return NULL;
+}
+
+static int apply_list(struct ksync *k, int t, const cJSON *args, struct sync_stats *st,
+		      struct kerr *e)
+{
+	const cJSON *o, *list = cJSON_GetObjectItemCaseSensitive(args, "list");
+	int rc = K_OK;
+	cJSON_ArrayForEach(o, list) if (rc == K_OK && cJSON_IsObject(o)) rc =
+	    apply(k, t, (cJSON *)o, st, e);
+	return rc;
+}
+
+static int garbage(struct kerr *e, const char *what)
+{
+	return kerr_set(e, K_EFAIL, "node answered garbage: %s", what);
+}
+
+/* A type the node can no longer give changes for (past its horizon) is fetched whole:
+ * Foo/query pages chained into Foo/get, and the state becomes the query's. */
+static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, struct kerr *e)
+{
+	const char *ty = sync_types[t];
+	char qname[40], gname[40];
+	snprintf(qname, sizeof qname, "%s/query", ty);
+	snprintf(gname, sizeof gname, "%s/get", ty);
+	char *state = NULL;
+	int rc = K_OK;
+	for (int64_t pos = 0; rc == K_OK;) {
+		cJSON *calls, *req = new_request(&calls);
+		cJSON *qa = cJSON_CreateObject();
+		json_add_int(qa, "position", pos);
+		json_add_int(qa, "limit", page);
+		add_call(calls, qname, qa, "q");
+		cJSON *ga = cJSON_CreateObject();
+		cJSON_AddItemToObject(ga, "#ids", ref("q", qname, "/ids"));
+		add_call(calls, gname, ga, "g");
+		cJSON *resp = NULL;
+		rc = knet_api(k->net, req, &resp, e);
+		cJSON_Delete(req);
+		if (rc)
+			break;
+		const char *n1 = NULL, *n2 = NULL;
+		const cJSON *q = response_of(resp, "q", &n1), *g = response_of(resp, "g", &n2);
+		const cJSON *ids = q ? cJSON_GetObjectItemCaseSensitive(q, "ids") : NULL;
+		const char *qs = q ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "queryState")) : NULL;
+		if (!q || !g || !n1 || strcmp(n1, qname) != 0 || !cJSON_IsArray(ids) || !qs) {
+			rc = garbage(e, "a query without ids or queryState");
+			cJSON_Delete(resp);
+			break;
+		}
+		if (!state)
+			state = xstrdup(qs);
+		if ((rc = store_begin(k->s, e)) == K_OK) {
+			rc = apply_list(k, t, g, st, e);
+			if (rc == K_OK)
+				rc = store_commit(k->s, e);
+			else
+				store_rollback(k->s);
+		}
+		int got = cJSON_GetArraySize(ids);
+		cJSON_Delete(resp);
+		if (got < page)
+			break;
+		pos += got;
+	}
+	if (rc == K_OK && state)
+		rc = store_sync_state_set(k->s, k->node.name, ty, state, e);
+	free(state);
+	st->resyncs++;
+	return rc;
+}
+
+int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
+{
+	int rc = session(k, e);
+	if (rc)
+		return rc;
+	int64_t page = k->sess.max_objects_in_get > 0 ? k->sess.max_objects_in_get : 500;
+	char *state[SYNC_NTYPES] = {0};
+	int active[SYNC_NTYPES], bulk = 0;
+	for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++) {
+		active[t] = 1;
+		rc = store_sync_state_get(k->s, k->node.name, sync_types[t], &state[t], e);
+	}
+	while (rc == K_OK) {
+		int any = 0, need_resync[SYNC_NTYPES] = {0};
+		cJSON *calls, *req = new_request(&calls);
+		/* A fresh tag in the call ids: two syncs in one second never send the same
+		 * bytes (the node would take the second signature for a replay). */
+		uint8_t r[3];
+		kcrypto_random(r, sizeof r);
+		char tag[16];
+		snprintf(tag, sizeof tag, "%02x%02x%02x", r[0], r[1], r[2]);
+		for (int t = 0; t < SYNC_NTYPES; t++) {
+			if (!active[t])
+				continue;
+			any = 1;
+			char cname[40], gname[40], cid[48], gc[8], gu[8];
+			snprintf(cname, sizeof cname, "%s/changes", sync_types[t]);
+			snprintf(gname, sizeof gname, "%s/get", sync_types[t]);
+			snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+			cJSON *ca = cJSON_CreateObject();
+			cJSON_AddStringToObject(ca, "sinceState", state[t] ? state[t] : "0");
+			json_add_int(ca, "maxChanges", page);
+			add_call(calls, cname, ca, cid);
+			snprintf(gc, sizeof gc, "g%d", t);
+			snprintf(gu, sizeof gu, "u%d", t);
+			cJSON *ga = cJSON_CreateObject();
+			cJSON_AddItemToObject(ga, "#ids", ref(cid, cname, "/created"));
+			add_call(calls, gname, ga, gc);
+			cJSON *ua = cJSON_CreateObject();
+			cJSON_AddItemToObject(ua, "#ids", ref(cid, cname, "/updated"));
+			add_call(calls, gname, ua, gu);
+		}
+		if (!any) {
+			cJSON_Delete(req);
+			break;
+		}
+		cJSON *resp = NULL;
+		rc = knet_api(k->net, req, &resp, e);
+		cJSON_Delete(req);
+		if (rc)
+			break;
+		/* One transaction for the page: objects and the states they bring us to. */
+		if ((rc = store_begin(k->s, e))) {
+			cJSON_Delete(resp);
+			break;
+		}
+		for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++) {
+			if (!active[t])
+				continue;
+			char cid[48], gc[8], gu[8];
+			snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+			snprintf(gc, sizeof gc, "g%d", t);
+			snprintf(gu, sizeof gu, "u%d", t);
+			const char *cn = NULL, *n2 = NULL, *n3 = NULL;
+			const cJSON *ch = response_of(resp, cid, &cn);
+			if (!ch || !cn) {
+				rc = garbage(e, "a change list is missing");
+				break;
+			}
+			if (strcmp(cn, "error") == 0) {
+				const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "type"));
+				const char *desc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "description"));
+				if (type && strcmp(type, "cannotCalculateChanges") == 0) {
+					need_resync[t] = 1;
+					active[t] = 0;
+					continue;
+				}
+				rc = kerr_set(e, K_EFAIL, "%s/changes: %s: %s", sync_types[t],
+					      type ? type : "error", desc ? desc : "");
+				break;
+			}
+			const cJSON *g = response_of(resp, gc, &n2), *u = response_of(resp, gu, &n3);
+			const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "newState"));
+			const cJSON *more = cJSON_GetObjectItemCaseSensitive(ch, "hasMoreChanges");
+			if (!ns || !cJSON_IsBool(more) || !g || !u) {
+				rc = garbage(e, "a change list without newState");
+				break;
+			}
+			int full = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(g, "list")) >= page;
+			if (t == T_LISTING && full && !bulk) {
+				/* A big first pull: a bigger page cache for the index writes. */
+				bulk = store_bulk_load(k->s, 1, NULL) == K_OK;
+			}
+			if ((rc = apply_list(k, t, g, st, e)) || (rc = apply_list(k, t, u, st, e)))
+				break;
+			const cJSON *d, *dl = cJSON_GetObjectItemCaseSensitive(ch, "destroyed");
+			cJSON_ArrayForEach(d, dl) if (rc == K_OK && cJSON_IsString(d)) rc =
+			    gone(k, t, d->valuestring, st, e);
+			if (rc == K_OK)
+				rc = store_sync_state_set(k->s, k->node.name, sync_types[t], ns, e);
+			free(state[t]);
+			state[t] = xstrdup(ns);
+			active[t] = cJSON_IsTrue(more);
+		}
+		cJSON_Delete(resp);
+		if (rc == K_OK)
+			rc = store_commit(k->s, e);
+		else
+			store_rollback(k->s);
+		for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++)
+			if (need_resync[t])
+				rc = resync(k, t, page, st, e);
+	}
+	if (bulk)
+		store_bulk_load(k->s, 0, NULL);
+	if (rc == K_OK && st->got[T_LISTING] >= OPTIMIZE_AFTER)
+		rc = store_search_optimize(k->s, e);
+	for (int t = 0; t < SYNC_NTYPES; t++)
+		free(state[t]);
+	count_net(k, st);
+	return rc;
+}

@@ -1,0 +1,454 @@
+/* nodes — the nodes this client syncs with, the sync state of each type on each, the small
+ * and private objects sync brings (Rfq, Conversation, Message), and putting refused outbox
+ * entries back in line. None of this is on a hot path: statements are prepared per call. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/buf.h"
+#include "kontor/json.h"
+
+/* Prepares sql; NULL with e filled when SQLite refuses it. */
+static sqlite3_stmt *prep(struct store *s, const char *sql, struct kerr *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_dberr(s, e, "preparing a statement");
+		return NULL;
+	}
+	return st;
+}
+
+/* Runs a statement that returns no rows inside a write bracket, then finalizes it. */
+static int run_write(struct store *s, sqlite3_stmt *st, const char *what, struct kerr *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void node_info_free(struct node_info *n)
+{
+	if (!n)
+		return;
+	free(n->name);
+	free(n->url);
+	free(n->ca_file);
+	free(n->node_key);
+	free(n->session);
+	free(n->last_sync);
+	memset(n, 0, sizeof *n);
+}
+
+int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s,
+				"INSERT INTO nodes(name, url, ca_file, node_key, session, added)"
+				" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+				e);
+	if (!st) {
+		store_wend(s, 0, NULL);
+		return K_EDB;
+	}
+	store_bind_text(st, 1, n->name);
+	store_bind_text(st, 2, n->url);
+	store_bind_text(st, 3, n->ca_file);
+	store_bind_text(st, 4, n->node_key);
+	store_bind_text(st, 5, n->session);
+	store_bind_text(st, 6, n->added);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_CONSTRAINT)
+		rc = kerr_set(e, K_EEXIST, "a node named '%s' exists already", n->name);
+	else if (step != SQLITE_DONE)
+		rc = store_dberr(s, e, "adding a node");
+	sqlite3_finalize(st);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+#define NODE_COLS "name, url, ca_file, node_key, session, added, last_sync, bytes_up, bytes_down"
+
+static void node_row(sqlite3_stmt *st, struct node_info *n)
+{
+	memset(n, 0, sizeof *n);
+	n->name = store_col_dup(st, 0);
+	n->url = store_col_dup(st, 1);
+	n->ca_file = store_col_dup(st, 2);
+	n->node_key = store_col_dup(st, 3);
+	n->session = store_col_dup(st, 4);
+	store_col_copy(st, 5, n->added, sizeof n->added);
+	n->last_sync = store_col_dup(st, 6);
+	n->bytes_up = sqlite3_column_int64(st, 7);
+	n->bytes_down = sqlite3_column_int64(st, 8);
+}
+
+int store_node_get(struct store *s, const char *name, struct node_info *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = prep(s, "SELECT " NODE_COLS " FROM nodes WHERE name = ?1", e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, name);
+	int step = sqlite3_step(st), rc = K_OK;
+	if (step == SQLITE_ROW)
+		node_row(st, out);
+	else if (step == SQLITE_DONE)
+		rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
+	else
+		rc = store_dberr(s, e, "reading a node");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_node_each(struct store *s, store_node_cb cb, void *ctx, struct kerr *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " NODE_COLS " FROM nodes ORDER BY added, name", e);
+	if (!st)
+		return K_EDB;
+	int step, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct node_info n;
+		node_row(st, &n);
+		rc = cb(ctx, &n);
+		node_info_free(&n);
+	}
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, "listing the nodes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_node_rm(struct store *s, const char *name, struct kerr *e)
+{
+	static const char *const sql[] = {
+	    "DELETE FROM nodes WHERE name = ?1",
+	    "DELETE FROM sync_state WHERE node = ?1",
+	    "DELETE FROM outbox WHERE node = ?1",
+	};
+	int rc = store_wbegin(s, e), gone = 0;
+	for (size_t i = 0; rc == K_OK && i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = prep(s, sql[i], e);
+		if (!st) {
+			rc = K_EDB;
+			break;
+		}
+		store_bind_text(st, 1, name);
+		rc = run_write(s, st, "removing a node", e);
+		if (i == 0)
+			gone = sqlite3_changes(s->db);
+	}
+	if (rc == K_OK && !gone)
+		rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
+		      const char *session, struct kerr *e)
+{
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s,
+				"UPDATE nodes SET last_sync = ?2, bytes_up = bytes_up + ?3,"
+				" bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
+				" WHERE name = ?1",
+				e);
+	if (st) {
+		store_bind_text(st, 1, name);
+		store_bind_text(st, 2, now);
+		sqlite3_bind_int64(st, 3, up);
+		sqlite3_bind_int64(st, 4, down);
+		store_bind_text(st, 5, session);
+		rc = run_write(s, st, "recording a sync", e);
+	} else {
+		rc = K_EDB;
+	}
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
+			 struct kerr *e)
+{
+	*out = NULL;
+	sqlite3_stmt *st = prep(s, "SELECT state FROM sync_state WHERE node = ?1 AND type = ?2", e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, node);
+	store_bind_text(st, 2, type);
+	int step = sqlite3_step(st), rc = K_OK;
+	if (step == SQLITE_ROW)
+		*out = store_col_dup(st, 0);
+	else if (step != SQLITE_DONE)
+		rc = store_dberr(s, e, "reading the sync state");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_sync_state_set(struct store *s, const char *node, const char *type, const char *state,
+			 struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st =
+	    prep(s,
+		 state ? "INSERT OR REPLACE INTO sync_state(node, type, state) VALUES(?1, ?2, ?3)"
+		       : "DELETE FROM sync_state WHERE node = ?1 AND type = ?2",
+		 e);
+	if (st) {
+		store_bind_text(st, 1, node);
+		store_bind_text(st, 2, type);
+		if (state)
+			store_bind_text(st, 3, state);
+		rc = run_write(s, st, "recording the sync state", e);
+	} else {
+		rc = K_EDB;
+	}
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+/* --- objects ------------------------------------------------------------------- */
+
+static const char *str_of(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The table for a type, and whether it is known. */
+static const char *table_of(const char *type)
+{
+	if (strcmp(type, "Rfq") == 0)
+		return "rfqs";
+	if (strcmp(type, "Conversation") == 0)
+		return "conversations";
+	if (strcmp(type, "Message") == 0)
+		return "messages";
+	return NULL;
+}
+
+int store_object_put(struct store *s, const char *type, const cJSON *obj, const char *node,
+		     const char *self_id, struct kerr *e)
+{
+	const char *table = table_of(type), *id = str_of(obj, "id");
+	if (!table)
+		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
+	if (!id)
+		return kerr_set(e, K_EINVAL, "cache: a %s without an id", type);
+	struct kbuf json = KBUF_INIT;
+	json_print(obj, &json);
+	const char *sql;
+	if (strcmp(type, "Rfq") == 0)
+		sql = "INSERT OR REPLACE INTO rfqs(id, json, buyer_id, node, created)"
+		      " VALUES(?1, ?2, ?3, ?4, ?5)";
+	else if (strcmp(type, "Conversation") == 0)
+		/* A conversation seen again keeps its unread count. */
+		sql = "INSERT INTO conversations(id, json, peer_id, listing_id, order_id, updated)"
+		      " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
+		      " json = excluded.json, peer_id = excluded.peer_id,"
+		      " listing_id = excluded.listing_id, order_id = excluded.order_id,"
+		      " updated = excluded.updated";
+	else
+		sql = "INSERT OR REPLACE INTO messages(id, conversation_id, json, sender_id, sent)"
+		      " VALUES(?1, ?3, ?2, ?4, ?5)";
+	int rc = store_wbegin(s, e);
+	if (rc) {
+		kbuf_free(&json);
+		return rc;
+	}
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st) {
+		kbuf_free(&json);
+		store_wend(s, 0, NULL);
+		return K_EDB;
+	}
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, kbuf_str(&json));
+	if (strcmp(type, "Rfq") == 0) {
+		store_bind_text(st, 3, str_of(obj, "buyerId"));
+		store_bind_text(st, 4, node);
+		store_bind_text(st, 5, str_of(obj, "created") ? str_of(obj, "created") : "");
+	} else if (strcmp(type, "Conversation") == 0) {
+		const char *peer = NULL;
+		const cJSON *p, *parts = cJSON_GetObjectItemCaseSensitive(obj, "participants");
+		if (!cJSON_IsArray(parts))
+			parts = NULL;
+		cJSON_ArrayForEach(p, parts)
+			if (cJSON_IsString(p) && (!self_id || strcmp(p->valuestring, self_id) != 0))
+				peer = p->valuestring;
+		const char *upd = str_of(obj, "updated") ? str_of(obj, "updated")
+							 : str_of(obj, "created");
+		store_bind_text(st, 3, peer);
+		store_bind_text(st, 4, str_of(obj, "listingId"));
+		store_bind_text(st, 5, str_of(obj, "orderId"));
+		store_bind_text(st, 6, upd ? upd : "");
+	} else {
+		store_bind_text(st, 3, str_of(obj, "conversationId"));
+		store_bind_text(st, 4, str_of(obj, "from"));
+		store_bind_text(st, 5, str_of(obj, "sent") ? str_of(obj, "sent") : "");
+	}
+	rc = run_write(s, st, "storing an object", e);
+	/* A message from the other side counts as unread in its conversation. */
+	if (rc == K_OK && strcmp(type, "Message") == 0 && self_id && str_of(obj, "from") &&
+	    strcmp(str_of(obj, "from"), self_id) != 0 && sqlite3_changes(s->db) > 0) {
+		sqlite3_stmt *u = prep(s,
+				       "UPDATE conversations SET unread = unread + 1,"
+				       " updated = max(updated, ?2) WHERE id = ?1",
+				       e);
+		if (u) {
+			store_bind_text(u, 1, str_of(obj, "conversationId"));
+			store_bind_text(u, 2, str_of(obj, "sent") ? str_of(obj, "sent") : "");
+			rc = run_write(s, u, "counting an unread message", e);
+		} else {
+			rc = K_EDB;
+		}
+	}
+	kbuf_free(&json);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_object_delete(struct store *s, const char *type, const char *id, struct kerr *e)
+{
+	const char *table = table_of(type);
+	if (!table)
+		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
+	char sql[96];
+	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?1", table);
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (st) {
+		store_bind_text(st, 1, id);
+		rc = run_write(s, st, "deleting an object", e);
+	} else {
+		rc = K_EDB;
+	}
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+static int parse_row(struct store *s, sqlite3_stmt *st, const char *type, cJSON **out,
+		     struct kerr *e)
+{
+	const char *text = (const char *)sqlite3_column_text(st, 0);
+	*out = text ? cJSON_Parse(text) : NULL;
+	if (!*out)
+		return kerr_set(e, K_EDB, "%s: a cached %s is damaged", s->path, type);
+	return K_OK;
+}
+
+int store_object_get(struct store *s, const char *type, const char *id, cJSON **out,
+		     struct kerr *e)
+{
+	*out = NULL;
+	const char *table = table_of(type);
+	if (!table)
+		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT json FROM %s WHERE id = ?1", table);
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, id);
+	int step = sqlite3_step(st), rc;
+	if (step == SQLITE_ROW)
+		rc = parse_row(s, st, type, out, e);
+	else if (step == SQLITE_DONE)
+		rc = kerr_set(e, K_ENOTFOUND, "no %s '%s' in the cache", type, id);
+	else
+		rc = store_dberr(s, e, "reading an object");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_object_each(struct store *s, const char *type, const char *parent, store_object_cb cb,
+		      void *ctx, struct kerr *e)
+{
+	const char *sql;
+	if (strcmp(type, "Rfq") == 0)
+		sql = "SELECT json FROM rfqs ORDER BY created DESC, id";
+	else if (strcmp(type, "Conversation") == 0)
+		sql = "SELECT json FROM conversations ORDER BY updated DESC, id";
+	else if (strcmp(type, "Message") == 0)
+		sql = parent ? "SELECT json FROM messages WHERE conversation_id = ?1 ORDER BY sent, id"
+			     : "SELECT json FROM messages ORDER BY sent, id";
+	else
+		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st)
+		return K_EDB;
+	if (parent && strcmp(type, "Message") == 0)
+		store_bind_text(st, 1, parent);
+	int step, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o;
+		if ((rc = parse_row(s, st, type, &o, e)) == K_OK)
+			rc = cb(ctx, o);
+		cJSON_Delete(o);
+	}
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, "reading objects");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_conversation_read(struct store *s, const char *id, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s, "UPDATE conversations SET unread = 0 WHERE id = ?1", e);
+	if (st) {
+		store_bind_text(st, 1, id);
+		rc = run_write(s, st, "marking a conversation read", e);
+	} else {
+		rc = K_EDB;
+	}
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_conversation_unread(struct store *s, const char *id)
+{
+	sqlite3_stmt *st = prep(s, "SELECT unread FROM conversations WHERE id = ?1", NULL);
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, id);
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_outbox_retry(struct store *s, int64_t seq, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s,
+				seq ? "UPDATE outbox SET last_error = NULL WHERE seq = ?1"
+				    : "UPDATE outbox SET last_error = NULL WHERE last_error IS NOT NULL",
+				e);
+	if (st) {
+		if (seq)
+			sqlite3_bind_int64(st, 1, seq);
+		rc = run_write(s, st, "putting outbox entries back in line", e);
+		if (rc == K_OK && seq && sqlite3_changes(s->db) == 0)
+			rc = kerr_set(e, K_ENOTFOUND, "outbox: no entry %lld", (long long)seq);
+	} else {
+		rc = K_EDB;
+	}
+	int rc2 = store_wend(s, rc == K_OK || rc == K_ENOTFOUND, rc ? NULL : e);
+	return rc ? rc : rc2;
+}

@@ -1,0 +1,239 @@
+#!/bin/sh
+# Two kontor clients (a seller and a buyer, separate KONTOR_HOMEs) and a live kontord over
+# real TLS: node add with its pin, push at once after a write, sync both ways, search from
+# the other side, RFQs, chat sealed end to end (the node's database holds no plaintext),
+# batch mode, the node stopped mid-session and restarted, and kontor killed with SIGKILL
+# during a push and during a pull, then re-run: everything arrives exactly once.
+. "$(dirname "$0")/../lib.sh"
+
+export KONTOR_PASSPHRASE="sync test passphrase"
+S="$T_TMP/seller"
+B="$T_TMP/buyer"
+ks() { "$KONTOR" --home "$S" "$@"; }
+kb() { "$KONTOR" --home "$B" "$@"; }
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+mkdir "$T_TMP/other" && t_make_ca "$T_TMP/other"
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Sync Test Node" >"$T_TMP/init.out" 2>&1
+NODEKEY=$(sed -n 's/^Node key id \([A-Za-z0-9_-]*\).*/\1/p' "$T_TMP/init.out")
+TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
+# shellcheck disable=SC2086
+t_node_start "$T_TMP/serve.log" $TLS
+[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+
+# The node's own view of a seller's listings, over HTTPS with curl (anonymous query).
+node_count() {
+	curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed -H 'Content-Type: application/json' \
+		-d "{\"using\":[\"urn:kontor:trade\"],\"methodCalls\":[[\"Listing/query\",{\"filter\":{\"sellerId\":\"$1\",\"status\":\"all\"},\"limit\":1,\"calculateTotal\":true},\"q\"]]}" \
+		"$URL/api" | sed -n 's/.*"total":\([0-9]*\).*/\1/p'
+}
+outbox_n() { "$KONTOR" --home "$1" outbox list --json | grep -c '"seq"'; }
+
+t_run "seller init" 0 ks init --name "Shenzhen Iron Works" --country CN --role supplier
+t_run "buyer init" 0 kb init --name "Berlin Interiors" --country DE --role buyer
+SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+
+# --- node add -------------------------------------------------------------------------
+t_run "a listing added before any node is queued (exit 4)" 4 ks listing add --sku TL-1 \
+	--title "Iron table legs, black, 71 cm" --price 12.50 --currency USD --moq 100 --origin CN
+t_match "it says how to add a node" "$T_ERR" 'node add'
+t_run "node add refuses plain http" 2 ks node add main "http://127.0.0.1:$PORT"
+t_run "node add refuses a certificate from an unknown CA" 1 ks node add main "$URL" --ca-file "$T_TMP/other/ca.pem"
+t_match "the refusal names the certificate" "$T_ERR" 'certificate'
+t_run "node add without the CA (system CAs) refuses the test certificate" 1 ks node add main "$URL"
+t_run "node add pins the key and pushes what was queued" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_match "node add prints the pinned key" "$T_OUT" "pinned node key $NODEKEY"
+t_eq "the queued listing reached the node" "$(node_count "$SID")" 1
+t_eq "the seller's outbox is empty" "$(outbox_n "$S")" 0
+t_run "a second node of the same name is refused" 1 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "node list" 0 ks node list
+t_match "node list marks the current node" "$T_OUT" "^\* main +$URL"
+t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+
+# --- writes go out at once ------------------------------------------------------------
+t_run "listing add with the node up is delivered (exit 0)" 0 ks listing add --sku TL-2 \
+	--title "Iron table legs, raw steel, 40 cm" --price 9.80 --currency USD --moq 200 --origin CN --json
+t_match "add --json says delivered" "$T_OUT" '"status":"delivered"'
+t_eq "the node has both listings" "$(node_count "$SID")" 2
+t_run "listing edit is delivered" 0 ks listing edit TL-2 --price 9.50
+t_run "listing pause is delivered" 0 ks listing pause TL-2
+
+# --- the buyer pulls ------------------------------------------------------------------
+t_run "buyer sync pulls" 0 kb sync --json
+t_match "sync pulled the listings" "$T_OUT" '"Listing":[1-9]'
+t_match "sync pulled the accounts" "$T_OUT" '"Account":[2-9]'
+t_run "buyer finds the seller's listing in the cache" 0 kb search table legs --json
+t_match "search finds TL-1 by its words" "$T_OUT" 'Iron table legs, black'
+t_nomatch "a paused listing is not found" "$T_OUT" 'raw steel'
+LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_run "buyer shows the listing" 0 kb listing show "$LID"
+t_match "the listing's price arrived" "$T_OUT" '12.50'
+t_run "a second sync with nothing new" 0 kb sync --json
+t_match "nothing new is one request" "$T_OUT" '"requests":1,'
+t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0,"Rfq":0,"Conversation":0,"Message":0\}'
+NOTHING_BYTES=$(printf '%s' "$T_OUT" | sed -n 's/.*"bytesUp":\([0-9]*\),"bytesDown":\([0-9]*\).*/\1+\2/p')
+echo "# nothing-new sync on the wire: $NOTHING_BYTES bytes (up+down, HTTP, after TLS)"
+
+# --- RFQ ------------------------------------------------------------------------------
+t_run "buyer posts an RFQ" 0 kb rfq post --title "Oak desks, 200 units" --qty 200 \
+	--currency EUR --target-price 80 --incoterm fob --destination DE --json
+RID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\(R[^"]*\)".*/\1/p')
+t_run "seller sync" 0 ks sync
+t_run "seller sees the RFQ" 0 ks rfq list
+t_match "rfq list shows it" "$T_OUT" "$RID +Oak desks"
+t_run "rfq show verifies the buyer's signature" 0 ks rfq show "$RID"
+t_match "rfq show says verified" "$T_OUT" 'verified \(buyer\)'
+t_match "rfq show gives the target price" "$T_OUT" '80.00 EUR'
+
+# --- chat both ways, sealed -------------------------------------------------------------
+SECRET="price for 5000 pcs, code word marzipan-$$"
+t_run "buyer writes to the listing's seller" 0 kb chat send "$LID" "$SECRET"
+t_run "seller sync brings the message" 0 ks sync
+t_run "seller chat list" 0 ks chat list --json
+t_match "the conversation has one unread message" "$T_OUT" '"unread":1'
+CID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\(C[^"]*\)".*/\1/p' | head -n 1)
+t_match "the conversation is tied to the listing" "$T_OUT" "\"listingId\":\"$LID\""
+t_run "seller opens the message" 0 ks chat show "$CID"
+t_match "the seller reads the buyer's words" "$T_OUT" "marzipan-$$"
+t_run "reading clears the unread count" 0 ks chat list --json
+t_match "unread is 0 after reading" "$T_OUT" '"unread":0'
+t_run "seller answers in the same conversation" 0 ks chat send "$CID" "11.90 USD at 5000, FOB Shenzhen"
+t_run "buyer sync" 0 kb sync
+t_run "buyer reads the answer by the seller's account id" 0 kb chat show "$SID"
+t_run "buyer reads the conversation by id" 0 kb chat show "$CID"
+t_match "both messages, in order" "$(printf '%s' "$T_OUT" | tr '\n' ' ')" "marzipan-$$.*11.90 USD at 5000"
+if command -v sqlite3 >/dev/null; then
+	t_eq "the node's database holds no plaintext" "$(sqlite3 "$DB" .dump | grep -c "marzipan-$$")" 0
+	t_match "the node holds the ciphertext" "$(sqlite3 "$DB" "SELECT count(*) FROM objects WHERE type = 'Message'" 2>/dev/null || sqlite3 "$DB" .dump | grep -c ciphertext)" '[1-9]'
+fi
+
+# --- a refusal waits in the outbox with its reason; retry and drop ----------------------
+G="$T_TMP/ghost"
+t_run "a fourth party, not yet on the node" 0 "$KONTOR" --home "$G" init --name "Quito Cacao" --country EC --no-passphrase
+GID=$("$KONTOR" --home "$G" id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "a chat to an account the node does not know is refused (exit 1)" 1 kb chat send "$GID" "hola"
+t_match "the refusal carries the node's reason" "$T_ERR" 'has no account on this node'
+t_run "outbox list shows the refused entries" 0 kb outbox list --json
+t_match "the reason is kept" "$T_OUT" '"lastError":"invalidProperties: participants'
+t_run "a sync leaves refused entries alone (exit 3)" 3 kb sync
+t_run "the other party registers" 0 "$KONTOR" --home "$G" node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "outbox retry pushes them again, now accepted" 0 kb outbox retry
+t_eq "the buyer's outbox is empty" "$(outbox_n "$B")" 0
+t_run "the other party gets the message" 0 "$KONTOR" --home "$G" sync
+t_run "and reads it" 0 "$KONTOR" --home "$G" chat show "$BID"
+t_match "the message arrived after the retry" "$T_OUT" 'hola'
+t_run "outbox drop refuses a number that is not there" 1 kb outbox drop 99999
+t_run "outbox drop refuses a word" 2 kb outbox drop soon
+
+# --- batch ----------------------------------------------------------------------------
+cat >"$T_TMP/batch.txt" <<'EOF'
+# three products and one mistake
+listing add --sku B-1 --title "LED strip 5 m, warm white" --price 3.20 --currency USD --moq 500
+listing add --sku B-2 --title 'LED strip 10 m, "RGB"' --price 5.90 --currency USD --moq 500
+listing add --sku B-3 --title "LED driver 24 V" --price abc --currency USD
+
+listing add --sku B-4 --title "LED profile, aluminium" --price 1.10 --currency USD   # trailing comment
+EOF
+t_run "batch with one bad line exits 3" 3 ks batch "$T_TMP/batch.txt"
+t_match "the bad line is named by its line number" "$T_ERR" 'batch.txt:4: --price'
+t_match "the summary counts" "$T_ERR" '4 commands, 0 done, 3 queued, 1 failed; queued work delivered'
+t_eq "the three good lines reached the node once" "$(node_count "$SID")" 5
+t_run "batch from stdin, --stop-on-error stops at the first failure" 3 sh -c \
+	"printf 'id show\nlisting show NOPE\nid show\n' | \"$KONTOR\" --home \"$S\" batch - --stop-on-error"
+t_match "stdin lines are named stdin" "$T_ERR" 'stdin:2:'
+t_match "it stopped" "$T_ERR" '2 commands, 1 done, 0 queued, 1 failed, stopped'
+
+# --- the node goes away mid-session -----------------------------------------------------
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_run "with the node down a write exits 4 (queued)" 4 ks listing add --sku OFF-1 \
+	--title "Cast iron bracket" --price 2.10 --currency USD --moq 100
+t_match "queued says why" "$T_ERR" 'queued in the outbox .*Connection refused'
+t_eq "it waits in the outbox" "$(outbox_n "$S")" 1
+t_run "sync with the node down exits 4" 4 ks sync
+# shellcheck disable=SC2086
+"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve2.log" &
+PID=$!
+T_PIDS="$T_PIDS $PID"
+i=0
+while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve2.log"; do sleep 0.1; i=$((i + 1)); done
+t_run "after the restart, sync delivers what was queued" 0 ks sync
+t_eq "the outbox is empty again" "$(outbox_n "$S")" 0
+t_eq "the node kept everything and took the new one" "$(node_count "$SID")" 6
+
+# --- kill -9 during push: exactly once ---------------------------------------------------
+t_node_stop
+i=0
+: >"$T_TMP/many.txt"
+while [ $i -lt 300 ]; do
+	echo "listing add --sku K-$i --title \"Hex bolt M$((i % 30 + 3)) zinc, lot $i\" --price 0.$((i % 80 + 10)) --currency USD --moq 1000" >>"$T_TMP/many.txt"
+	i=$((i + 1))
+done
+t_run "300 listings queued while the node is down (exit 4)" 4 ks batch "$T_TMP/many.txt"
+t_eq "300 entries wait" "$(outbox_n "$S")" 300
+# shellcheck disable=SC2086
+"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve3.log" &
+PID=$!
+T_PIDS="$T_PIDS $PID"
+i=0
+while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve3.log"; do sleep 0.1; i=$((i + 1)); done
+# Killed as soon as the first batch is confirmed (the outbox shrinks), mid-way through.
+ks sync --push-only >/dev/null 2>&1 &
+kp=$!
+left=300
+while kill -0 "$kp" 2>/dev/null; do
+	left=$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox" 2>/dev/null || echo 300)
+	[ "$left" -lt 300 ] && break
+	sleep 0.02
+done
+kill -KILL "$kp" 2>/dev/null
+wait "$kp" 2>/dev/null
+left=$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")
+if [ "$left" -gt 0 ] && [ "$left" -lt 300 ]; then t_ok "the push was killed mid-way ($left of 300 left)"; else t_fail "the push was killed mid-way" "$left of 300 left"; fi
+t_run "a push re-run after SIGKILL completes" 0 ks sync --push-only
+t_eq "the outbox is empty" "$(outbox_n "$S")" 0
+t_eq "every listing is on the node exactly once" "$(node_count "$SID")" 306
+
+# --- kill -9 during pull ------------------------------------------------------------------
+# More than one page (maxObjectsInGet is 500): seeded listings from other suppliers.
+t_node_stop
+t_run "seed 2,000 more listings" 0 "$KONTORD" seed --db "$DB" --listings 2000 --accounts 40 --seed 7
+# shellcheck disable=SC2086
+"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve4.log" &
+PID=$!
+T_PIDS="$T_PIDS $PID"
+i=0
+while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve4.log"; do sleep 0.1; i=$((i + 1)); done
+P="$T_TMP/puller"
+t_run "a third client" 0 "$KONTOR" --home "$P" init --name "Lagos Hardware" --country NG --no-passphrase
+t_run "it adds the node" 0 "$KONTOR" --home "$P" node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "search --remote asks the node before any pull" 0 "$KONTOR" --home "$P" search hex bolt --remote --limit 5 --json
+t_eq "it shows a page of the node's answers" "$(printf '%s\n' "$T_OUT" | grep -c '"title":"Hex bolt')" 5
+RL=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_run "what --remote found is in the cache for listing show" 0 "$KONTOR" --home "$P" listing show "$RL"
+ON_NODE=$(sqlite3 "$DB" "SELECT count(*) FROM listings")
+"$KONTOR" --home "$P" sync --pull-only >/dev/null 2>&1 &
+kp=$!
+BASE=$(sqlite3 "$P/cache.db" "SELECT count(*) FROM listings")
+got=$BASE
+while kill -0 "$kp" 2>/dev/null; do
+	got=$(sqlite3 "$P/cache.db" "SELECT count(*) FROM listings" 2>/dev/null || echo 0)
+	[ "$got" -gt "$BASE" ] && break
+	sleep 0.02
+done
+kill -KILL "$kp" 2>/dev/null
+wait "$kp" 2>/dev/null
+got=$(sqlite3 "$P/cache.db" "SELECT count(*) FROM listings")
+if [ "$got" -gt "$BASE" ] && [ "$got" -lt "$ON_NODE" ]; then t_ok "the pull was killed mid-way ($got of $ON_NODE)"; else t_fail "the pull was killed mid-way" "$got of $ON_NODE"; fi
+t_run "a pull re-run after SIGKILL completes" 0 "$KONTOR" --home "$P" sync --pull-only --json
+t_match "the re-run resumed (it did not pull everything again)" "$T_OUT" '"Listing":[0-9]+,'
+RESUMED=$(printf '%s' "$T_OUT" | sed -n 's/.*"pulled":{"Account":[0-9]*,"Listing":\([0-9]*\).*/\1/p')
+[ -n "$RESUMED" ] && [ "$RESUMED" -lt "$ON_NODE" ] && t_ok "the re-run pulled only the rest ($RESUMED)" || t_fail "the re-run pulled only the rest" "$RESUMED of $ON_NODE"
+t_eq "the puller holds every listing of the node exactly once" "$(sqlite3 "$P/cache.db" "SELECT count(*) FROM listings")" "$ON_NODE"
+t_eq "no listing id twice" "$(sqlite3 "$P/cache.db" "SELECT count(DISTINCT id) FROM listings")" "$ON_NODE"
+t_run "the puller finds the seeded catalogue" 0 "$KONTOR" --home "$P" search bolt --limit 3
+
+t_node_stop
+t_done
