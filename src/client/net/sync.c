@@ -526,10 +526,10 @@ static const cJSON *response_of(const cJSON *resp, const char *id, const char **
 	return NULL;
 }
 
-static int apply_list(struct ksync *k, int t, const cJSON *args, struct sync_stats *st,
+static int apply_list(struct ksync *k, int t, const cJSON *list, struct sync_stats *st,
 		      struct kerr *e)
 {
-	const cJSON *o, *list = cJSON_GetObjectItemCaseSensitive(args, "list");
+	const cJSON *o;
 	int rc = K_OK;
 	cJSON_ArrayForEach(o, list) if (rc == K_OK && cJSON_IsObject(o)) rc =
 	    apply(k, t, (cJSON *)o, st, e);
@@ -577,7 +577,7 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 		if (!state)
 			state = xstrdup(qs);
 		if ((rc = store_begin(k->s, e)) == K_OK) {
-			rc = apply_list(k, t, g, st, e);
+			rc = apply_list(k, t, cJSON_GetObjectItemCaseSensitive(g, "list"), st, e);
 			if (rc == K_OK)
 				rc = store_commit(k->s, e);
 			else
@@ -594,6 +594,57 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 	free(state);
 	st->resyncs++;
 	return rc;
+}
+
+#define STATE_MAX 64
+
+int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page *out,
+		     struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	if (t < 0 || t >= SYNC_NTYPES)
+		return kerr_set(e, K_EINVAL, "sync: no type %d", t);
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(resp, "methodResponses")))
+		return garbage(e, "no methodResponses");
+	char cid[48], gc[8], gu[8], cname[40], gname[40];
+	snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+	snprintf(gc, sizeof gc, "g%d", t);
+	snprintf(gu, sizeof gu, "u%d", t);
+	snprintf(cname, sizeof cname, "%s/changes", sync_types[t]);
+	snprintf(gname, sizeof gname, "%s/get", sync_types[t]);
+	const char *cn = NULL, *gn = NULL, *un = NULL;
+	const cJSON *ch = response_of(resp, cid, &cn);
+	if (!cJSON_IsObject(ch) || !cn)
+		return garbage(e, "a change list is missing");
+	if (strcmp(cn, "error") == 0) {
+		out->error_type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "type"));
+		out->error_desc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "description"));
+		if (!out->error_type)
+			return garbage(e, "an error without a type");
+		return K_OK;
+	}
+	if (strcmp(cn, cname) != 0)
+		return garbage(e, "a change list answered by another method");
+	out->new_state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "newState"));
+	const cJSON *more = cJSON_GetObjectItemCaseSensitive(ch, "hasMoreChanges");
+	if (!out->new_state || !*out->new_state || strlen(out->new_state) > STATE_MAX ||
+	    !cJSON_IsBool(more))
+		return garbage(e, "a change list without newState or hasMoreChanges");
+	out->has_more = cJSON_IsTrue(more);
+	out->destroyed = cJSON_GetObjectItemCaseSensitive(ch, "destroyed");
+	if (!cJSON_IsArray(out->destroyed))
+		return garbage(e, "a change list without destroyed");
+	const cJSON *d;
+	cJSON_ArrayForEach(d, out->destroyed) if (!cJSON_IsString(d)) return garbage(
+	    e, "a destroyed id that is not a string");
+	const cJSON *g = response_of(resp, gc, &gn), *u = response_of(resp, gu, &un);
+	if (!g || !u || !gn || !un || strcmp(gn, gname) != 0 || strcmp(un, gname) != 0)
+		return garbage(e, "the objects of a change list are missing");
+	out->created = cJSON_GetObjectItemCaseSensitive(g, "list");
+	out->updated = cJSON_GetObjectItemCaseSensitive(u, "list");
+	if (!cJSON_IsArray(out->created) || !cJSON_IsArray(out->updated))
+		return garbage(e, "a get without a list");
+	return K_OK;
 }
 
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
@@ -655,50 +706,36 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++) {
 			if (!active[t])
 				continue;
-			char cid[48], gc[8], gu[8];
-			snprintf(cid, sizeof cid, "c%d.%s", t, tag);
-			snprintf(gc, sizeof gc, "g%d", t);
-			snprintf(gu, sizeof gu, "u%d", t);
-			const char *cn = NULL, *n2 = NULL, *n3 = NULL;
-			const cJSON *ch = response_of(resp, cid, &cn);
-			if (!ch || !cn) {
-				rc = garbage(e, "a change list is missing");
+			struct sync_page pg;
+			if ((rc = sync_decode_page(resp, tag, t, &pg, e)))
 				break;
-			}
-			if (strcmp(cn, "error") == 0) {
-				const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "type"));
-				const char *desc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "description"));
-				if (type && strcmp(type, "cannotCalculateChanges") == 0) {
+			if (pg.error_type) {
+				if (strcmp(pg.error_type, "cannotCalculateChanges") == 0) {
 					need_resync[t] = 1;
 					active[t] = 0;
 					continue;
 				}
 				rc = kerr_set(e, K_EFAIL, "%s/changes: %s: %s", sync_types[t],
-					      type ? type : "error", desc ? desc : "");
+					      pg.error_type, pg.error_desc ? pg.error_desc : "");
 				break;
 			}
-			const cJSON *g = response_of(resp, gc, &n2), *u = response_of(resp, gu, &n3);
-			const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "newState"));
-			const cJSON *more = cJSON_GetObjectItemCaseSensitive(ch, "hasMoreChanges");
-			if (!ns || !cJSON_IsBool(more) || !g || !u) {
-				rc = garbage(e, "a change list without newState");
-				break;
-			}
-			int full = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(g, "list")) >= page;
-			if (t == T_LISTING && full && !bulk) {
+			if (t == T_LISTING && !bulk && cJSON_GetArraySize(pg.created) >= page) {
 				/* A big first pull: a bigger page cache for the index writes. */
 				bulk = store_bulk_load(k->s, 1, NULL) == K_OK;
 			}
-			if ((rc = apply_list(k, t, g, st, e)) || (rc = apply_list(k, t, u, st, e)))
+			if ((rc = apply_list(k, t, pg.created, st, e)) ||
+			    (rc = apply_list(k, t, pg.updated, st, e)))
 				break;
-			const cJSON *d, *dl = cJSON_GetObjectItemCaseSensitive(ch, "destroyed");
-			cJSON_ArrayForEach(d, dl) if (rc == K_OK && cJSON_IsString(d)) rc =
+			const cJSON *d;
+			cJSON_ArrayForEach(d, pg.destroyed) if (rc == K_OK) rc =
 			    gone(k, t, d->valuestring, st, e);
+			const char *ns = pg.new_state;
 			if (rc == K_OK)
 				rc = store_sync_state_set(k->s, k->node.name, sync_types[t], ns, e);
+			int more_pages = pg.has_more;
 			free(state[t]);
 			state[t] = xstrdup(ns);
-			active[t] = cJSON_IsTrue(more);
+			active[t] = more_pages;
 		}
 		cJSON_Delete(resp);
 		if (rc == K_OK)

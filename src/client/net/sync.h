@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "kontor/crypto.h"
 #include "kontor/err.h"
 
@@ -45,6 +47,21 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e);
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e);
 /* Bytes and requests so far are in st after each call; this records them on the node. */
 int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e);
+/* One page of a pull, decoded from the node's answer (a pure function, fuzzed): the
+ * Foo/changes response of type t under call id "c<t>.<tag>" and its two chained Foo/get
+ * lists "g<t>" (created) and "u<t>" (updated). Pointers point into resp. K_EFAIL "node
+ * answered garbage: ..." when a part is missing or of the wrong shape. */
+struct sync_page {
+	const char *error_type; /* the changes call answered this JMAP error (else NULL) */
+	const char *error_desc;
+	const char *new_state;
+	int has_more;
+	const cJSON *created, *updated; /* arrays of objects, not yet validated */
+	const cJSON *destroyed;         /* array of id strings */
+};
+int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page *out,
+                     struct kerr *e);
+
 /* The knet of this sync (for remote search and downloads). */
 struct knet *ksync_net(struct ksync *k);
 
