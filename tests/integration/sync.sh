@@ -68,8 +68,13 @@ t_run "buyer finds the seller's listing in the cache" 0 kb search table legs --j
 t_match "search finds TL-1 by its words" "$T_OUT" 'Iron table legs, black'
 t_nomatch "a paused listing is not found" "$T_OUT" 'raw steel'
 LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_eq "a pull caches summaries: no description, no signature yet" \
+	"$(sqlite3 "$B/cache.db" "SELECT count(*) FROM listing_json WHERE json LIKE '%\"sig\"%'")" 0
 t_run "buyer shows the listing" 0 kb listing show "$LID"
 t_match "the listing's price arrived" "$T_OUT" '12.50'
+t_match "show fetched the signed listing and checked it" "$T_OUT" 'signature: valid \(signed by the seller\)'
+t_eq "the whole signed listing is now cached" \
+	"$(sqlite3 "$B/cache.db" "SELECT count(*) FROM listing_json WHERE json LIKE '%\"sig\"%'")" 1
 t_run "a second sync with nothing new" 0 kb sync --json
 t_match "nothing new is one request" "$T_OUT" '"requests":1,'
 t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0,"Rfq":0,"Conversation":0,"Message":0\}'
@@ -153,6 +158,11 @@ t_run "with the node down a write exits 4 (queued)" 4 ks listing add --sku OFF-1
 t_match "queued says why" "$T_ERR" 'queued in the outbox .*Connection refused'
 t_eq "it waits in the outbox" "$(outbox_n "$S")" 1
 t_run "sync with the node down exits 4" 4 ks sync
+PAUSED=$(sqlite3 "$B/cache.db" "SELECT id FROM listings WHERE sku = 'TL-2'")
+t_run "offline, a summary is shown as what it is (exit 0)" 0 kb listing show "$PAUSED"
+t_match "it says the signature was not checked" "$T_OUT" 'signature: not checked: only the summary is cached'
+t_run "offline, a summary in --json says so" 0 kb listing show "$PAUSED" --json
+t_match "summaryOnly is true" "$T_OUT" '"sigValid":false,"summaryOnly":true'
 # shellcheck disable=SC2086
 "$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve2.log" &
 PID=$!

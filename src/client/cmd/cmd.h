@@ -116,6 +116,9 @@ int cmd_push(struct ctx *c, struct kerr *e);
 /* The node a command works with: --node, else the current one (*out malloc'd); K_ENOTFOUND
  * with how to add one when there is none. */
 int cmd_node_name(struct ctx *c, char **out, struct kerr *e);
+/* Fetches one listing whole from the node (public, no passphrase), verifies it against its
+ * seller and replaces what the cache holds (a summary from a pull). */
+int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);
 /* A sync session with that node as ourselves (asks for the passphrase when needed). */
 struct ksync;
 int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);

@@ -525,11 +525,26 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	int rc = find_listing(c, a->pos[0], &l, e);
 	if (rc)
 		return rc;
-	struct kerr ve;
-	int verified = listing_verify(&l, &ve) == K_OK;
+	/* A summary from a pull: the whole signed listing comes from the node now. */
+	int summary = !l.sig;
+	struct kerr fe = {0};
+	if (summary && cmd_fetch_listing(c, l.id, &fe) == K_OK) {
+		listing_free(&l);
+		if ((rc = find_listing(c, a->pos[0], &l, e)))
+			return rc;
+		summary = !l.sig;
+	}
+	struct kerr ve = {0};
+	int verified = !summary && listing_verify(&l, &ve) == K_OK;
+	if (summary)
+		snprintf(ve.msg, sizeof ve.msg,
+			 "not checked: only the summary is cached, and the node could not be asked "
+			 "for the signed listing (%s)",
+			 fe.msg[0] ? fe.msg : "no node");
 	if (c->json) {
 		cJSON *o = listing_to_json(&l, 1);
 		cJSON_AddBoolToObject(o, "sigValid", verified);
+		cJSON_AddBoolToObject(o, "summaryOnly", summary);
 		cmd_print_json(c, o);
 	} else {
 		FILE *f = c->out;
@@ -578,6 +593,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 	}
 	listing_free(&l);
+	if (summary)
+		return K_OK; /* shown as what it is; nothing claims to be verified */
 	if (!verified)
 		return kerr_set(e, K_EVERIFY, "listing %s: the seller's signature does not verify",
 				a->pos[0]);

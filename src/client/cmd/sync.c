@@ -49,6 +49,23 @@ int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e)
 	return rc;
 }
 
+int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e)
+{
+	struct store *s;
+	char *node = NULL;
+	struct ksync *k = NULL;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = cmd_node_name(c, &node, e);
+	if (!rc && !(rc = ctx_self(c, e)))
+		rc = ksync_open(s, node, c->self_id, NULL, &k, e); /* public: no signature */
+	if (!rc)
+		rc = ksync_fetch_listing(k, id, e);
+	ksync_close(&k);
+	free(node);
+	return rc;
+}
+
 int cmd_push(struct ctx *c, struct kerr *e)
 {
 	if (c->in_batch)

@@ -23,6 +23,7 @@ const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing", "Rfq", "Conve
 enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE };
 
 struct ksync {
+	struct kstrv own; /* our own listings seen as summaries in this page: fetched whole */
 	struct store *s;
 	struct knet *net;
 	struct node_info node;
@@ -68,6 +69,7 @@ void ksync_close(struct ksync **kp)
 	if (!k)
 		return;
 	knet_free(k->net);
+	kstrv_free(&k->own);
 	node_info_free(&k->node);
 	free(k->sess_json);
 	free(k);
@@ -454,6 +456,27 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 		struct listing l;
 		if (listing_from_json(o, &l, &ve) != K_OK)
 			return st->bad_sig++, K_OK;
+		if (!l.sig) {
+			/* A summary (the pull asks for those). Our own listings we keep whole and
+			 * signed, so an edit never loses what a summary leaves out; a full copy of
+			 * the same version stays; anything else is cached as a summary until
+			 * `listing show` fetches it whole. */
+			struct listing old;
+			int keep = 0;
+			if (strcmp(l.seller_id, k->self) == 0) {
+				kstrv_push(&k->own, l.id);
+				keep = 1;
+			} else if (store_listing_get(k->s, l.id, &old, NULL) == K_OK) {
+				keep = old.sig && strcmp(old.updated, l.updated) == 0;
+				listing_free(&old);
+			}
+			if (!keep)
+				rc = store_listing_put(k->s, &l, k->node.name, e);
+			listing_free(&l);
+			if (rc == K_OK)
+				st->got[t]++;
+			return rc;
+		}
 		if (listing_verify(&l, &ve) != K_OK) {
 			listing_free(&l);
 			return st->bad_sig++, K_OK;
@@ -598,6 +621,88 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 
 #define STATE_MAX 64
 
+/* What a pull asks of each listing: what search, its filters and the result list show.
+ * The description, images, variants and the signature come with `listing show`. Measured
+ * at about 139 bytes a listing on the wire (DESIGN §11: 150). */
+static cJSON *summary_props(void)
+{
+	static const char *const names[] = {
+	    "id",	 "sellerId",  "sku",	    "title", "category", "tags",   "originCountry",
+	    "shipsFrom", "currency",  "priceTiers", "moq",   "incoterms", "status", "updated"};
+	return cJSON_CreateStringArray(names, (int)(sizeof names / sizeof names[0]));
+}
+
+/* Listing/get of ids, whole; each that verifies replaces the cached copy. *got counts them. */
+static int fetch_whole(struct ksync *k, const struct kstrv *ids, int64_t *got, int64_t *bad,
+		       struct kerr *e)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON *using = cJSON_AddArrayToObject(req, "using");
+	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
+	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
+	cJSON *args = cJSON_CreateObject();
+	cJSON_AddItemToObject(args, "ids",
+			      cJSON_CreateStringArray((const char *const *)ids->v, (int)ids->n));
+	add_call(calls, "Listing/get", args, "own");
+	cJSON *resp = NULL;
+	int rc = knet_api(k->net, req, &resp, e);
+	cJSON_Delete(req);
+	const char *name = NULL;
+	const cJSON *r = rc ? NULL : response_of(resp, "own", &name);
+	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
+	if (!rc && (!name || strcmp(name, "Listing/get") != 0 || !cJSON_IsArray(list)))
+		rc = garbage(e, "a Listing/get without a list");
+	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
+		const cJSON *o;
+		cJSON_ArrayForEach(o, list)
+		{
+			struct listing l;
+			struct kerr ve = {0};
+			if (rc || !cJSON_IsObject(o))
+				continue;
+			if (listing_from_json(o, &l, &ve) != K_OK) {
+				(*bad)++;
+				continue;
+			}
+			if (l.sig && listing_verify(&l, &ve) == K_OK) {
+				rc = store_listing_put(k->s, &l, k->node.name, e);
+				(*got)++;
+			} else {
+				(*bad)++;
+			}
+			listing_free(&l);
+		}
+		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
+	}
+	cJSON_Delete(resp);
+	return rc;
+}
+
+/* Our own listings that came as summaries, fetched whole and verified. */
+static int fetch_own(struct ksync *k, struct sync_stats *st, struct kerr *e)
+{
+	if (!k->own.n)
+		return K_OK;
+	int64_t got = 0;
+	int rc = fetch_whole(k, &k->own, &got, &st->bad_sig, e);
+	kstrv_free(&k->own);
+	return rc;
+}
+
+int ksync_fetch_listing(struct ksync *k, const char *id, struct kerr *e)
+{
+	struct kstrv ids = {0};
+	kstrv_push(&ids, id);
+	int64_t got = 0, bad = 0;
+	int rc = fetch_whole(k, &ids, &got, &bad, e);
+	kstrv_free(&ids);
+	if (!rc && bad)
+		return kerr_set(e, K_EVERIFY, "listing %s from the node does not verify", id);
+	if (!rc && !got)
+		return kerr_set(e, K_ENOTFOUND, "the node has no listing %s", id);
+	return rc;
+}
+
 int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page *out,
 		     struct kerr *e)
 {
@@ -684,9 +789,13 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			snprintf(gu, sizeof gu, "u%d", t);
 			cJSON *ga = cJSON_CreateObject();
 			cJSON_AddItemToObject(ga, "#ids", ref(cid, cname, "/created"));
-			add_call(calls, gname, ga, gc);
 			cJSON *ua = cJSON_CreateObject();
 			cJSON_AddItemToObject(ua, "#ids", ref(cid, cname, "/updated"));
+			if (t == T_LISTING) {
+				cJSON_AddItemToObject(ga, "properties", summary_props());
+				cJSON_AddItemToObject(ua, "properties", summary_props());
+			}
+			add_call(calls, gname, ga, gc);
 			add_call(calls, gname, ua, gu);
 		}
 		if (!any) {
@@ -742,6 +851,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			rc = store_commit(k->s, e);
 		else
 			store_rollback(k->s);
+		if (rc == K_OK)
+			rc = fetch_own(k, st, e);
 		for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++)
 			if (need_resync[t])
 				rc = resync(k, t, page, st, e);

@@ -62,6 +62,10 @@ struct sync_page {
 int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page *out,
                      struct kerr *e);
 
+/* Listing/get of one id, verified against its seller, into the cache. K_ENOTFOUND when the
+ * node has none; K_EVERIFY when it does not verify (nothing cached). */
+int ksync_fetch_listing(struct ksync *k, const char *id, struct kerr *e);
+
 /* The knet of this sync (for remote search and downloads). */
 struct knet *ksync_net(struct ksync *k);
 
