@@ -513,11 +513,25 @@ static const struct mfield rating_fields[] = {
 static const struct mtype rating_type = MTYPE("Rating", rating_fields, from_to_rules);
 
 /* --- Wallet: balances per currency (no wallet goes negative) */
+/* One line of the wallet's ledger history, newest first: its side of one transaction. */
+static const struct mfield wallet_line_fields[] = {
+    F_FMT("txId", M_REQ, MF_ID),
+    F_STR("kind", M_REQ, MF_LINE, 1, 32), /* deposit, escrow_fund, escrow_refund, ... */
+    F_FMT("currency", M_REQ, MF_CURRENCY),
+    F_INT("amount", M_REQ, -MONEY_MAX, MONEY_MAX), /* + came in, - went out */
+    F_FMT("created", M_REQ, MF_TIME),
+    F_STR("memo", 0, MF_LINE, 1, 200),
+    F_STR("reference", 0, MF_LINE, 1, 128),
+};
+static const struct mtype wallet_line_type = MTYPE("history line", wallet_line_fields, NULL);
+static const struct mfield e_wallet_line = F_OBJ(NULL, M_REQ, &wallet_line_type);
 static const struct mfield wallet_fields[] = {
     F_FMT("id", M_REQ, MF_ID),
     F_FMT("accountId", M_REQ, MF_ACCOUNT),
     F_MAP("balances", M_REQ, 0, 300, &e_currency, &e_amount),
     F_MAP("held", 0, 0, 300, &e_currency, &e_amount), /* in escrow for open orders */
+    F_ARR("history", 0, 0, 500, &e_wallet_line),
+    F_INT("historyTotal", 0, 0, MONEY_MAX),
     F_FMT("updated", 0, MF_TIME),
 };
 static const struct mtype wallet_type = MTYPE("Wallet", wallet_fields, NULL);

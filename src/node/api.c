@@ -890,6 +890,7 @@ static const struct method method_table[] = {
     {"Message/changes", api_changes, &api_message_type, 1},
     {"Message/query", api_query, &api_message_type, 1},
     {"Message/set", api_set, &api_message_type, 1},
+    {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
 };
 
 static const struct method *method_find(const char *name)

@@ -64,6 +64,9 @@ extern const struct api_type api_listing_type;
 extern const struct api_type api_rfq_type;
 extern const struct api_type api_conversation_type;
 extern const struct api_type api_message_type;
+/* Wallet/get (wallet.c): the caller's own wallet from the ledger; forbidden when anonymous. */
+int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                   struct api_err *err);
 
 /* ---- helpers for the type files ------------------------------------------------------ */
 

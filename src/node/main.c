@@ -1,5 +1,6 @@
 /* kontord — argv only: options (anywhere on the line), the database path, then one of init,
- * serve or seed. The work itself lives in node.c, http.c, api.c, seed.c and store/. */
+ * serve, seed or admin. The work itself lives in node.c, http.c, api.c, seed.c, pay_sim.c
+ * and store/. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,10 @@
 
 #include "kontor/codes.h"
 #include "kontor/crypto.h"
+#include "kontor/money.h"
 #include "node.h"
+#include "pay.h"
+#include "store/nstore.h"
 
 enum cmd { C_NONE, C_INIT, C_SERVE, C_SEED, C_HELP, C_ADMIN };
 
@@ -21,7 +25,8 @@ enum cmd { C_NONE, C_INIT, C_SERVE, C_SEED, C_HELP, C_ADMIN };
 #define ON_INIT (1u << C_INIT)
 #define ON_SERVE (1u << C_SERVE)
 #define ON_SEED (1u << C_SEED)
-#define ON_ALL (ON_INIT | ON_SERVE | ON_SEED)
+#define ON_ADMIN (1u << C_ADMIN)
+#define ON_ALL (ON_INIT | ON_SERVE | ON_SEED | ON_ADMIN)
 
 enum optid {
 	O_DB,
@@ -37,6 +42,7 @@ enum optid {
 	O_QUIET,
 	O_RATE_ADDR,
 	O_RATE_ACCOUNT,
+	O_REFERENCE,
 	O_COUNT
 };
 
@@ -59,6 +65,7 @@ static const struct opt {
     [O_QUIET] = {"quiet", 'q', 0, ON_SEED},
     [O_RATE_ADDR] = {"rate-addr", 0, 1, ON_SERVE},
     [O_RATE_ACCOUNT] = {"rate-account", 0, 1, ON_SERVE},
+    [O_REFERENCE] = {"reference", 0, 1, ON_ADMIN},
 };
 
 static const struct command {
@@ -93,7 +100,15 @@ static const struct command {
      "  --seed S       64-bit seed (default 1)\n"
      "  -q, --quiet    no progress on standard error\n"},
     {"help", C_HELP, "kontord help [COMMAND]", "Shows the commands, or one command's options.\n"},
-    {"admin", C_ADMIN, NULL, NULL},
+    {"admin", C_ADMIN,
+     "kontord admin deposit ACCOUNT AMOUNT CURRENCY [--reference R] [--db FILE]",
+     "Credits ACCOUNT's wallet through the simulated payment provider (the node's\n"
+     "double-entry ledger: provider:sim -> wallet). ACCOUNT is a registered account id\n"
+     "or handle; AMOUNT a decimal such as 120 or 99.50, with no more decimals than\n"
+     "CURRENCY (ISO 4217) has. Prints the new balance.\n"
+     "  --reference R  the payment's id: the same R again deposits nothing (default:\n"
+     "                 a fresh one each time)\n"
+     "admin attest, admin resolve and admin carrier are not part of this build.\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -131,11 +146,16 @@ static int usage_error(const char *fmt, ...)
 	return 2;
 }
 
+#define ADMIN_ARGS_MAX 8
+
 struct args {
 	const struct command *cmd;
 	const char *val[O_COUNT]; /* the value, or "" for a flag that was given */
 	const char *help_topic;
 	int help, version;
+	const char *pos[ADMIN_ARGS_MAX]; /* admin: the subcommand and its operands */
+	int npos;
+	const char *admin_bad; /* admin: the first unknown option (refused for deposit) */
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -149,7 +169,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			only_args = 1;
 			continue;
 		}
-		if (only_args || s[0] != '-' || s[1] == '\0') {
+		/* "-5" is a (negative) amount for admin deposit to refuse, not an option. */
+		int negative = a->cmd && a->cmd->id == C_ADMIN && s[0] == '-' && s[1] >= '0' &&
+			       s[1] <= '9';
+		if (only_args || s[0] != '-' || s[1] == '\0' || negative) {
 			if (!a->cmd) {
 				a->cmd = command_find(s);
 				if (!a->cmd)
@@ -158,6 +181,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 				a->help_topic = s;
 			} else if (a->cmd->id != C_ADMIN) {
 				return usage_error("%s takes no argument '%s'", a->cmd->name, s);
+			} else if (a->npos < ADMIN_ARGS_MAX) {
+				a->pos[a->npos++] = s;
+			} else {
+				return usage_error("admin: too many arguments at '%s'", s);
 			}
 			continue;
 		}
@@ -169,8 +196,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->version = 1;
 			continue;
 		}
-		if (a->cmd && a->cmd->id == C_ADMIN)
-			continue; /* refused as a whole below */
 		const char *eq = NULL;
 		int id = -1;
 		if (s[1] == '-') {
@@ -184,6 +209,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 			for (int k = 0; k < O_COUNT; k++)
 				if (opts[k].shortc && opts[k].shortc == s[1])
 					id = k;
+		}
+		if (id < 0 && a->cmd && a->cmd->id == C_ADMIN) {
+			/* admin attest/resolve/carrier take options deposit does not: which
+			 * subcommand it is may come later on the line. */
+			if (!a->admin_bad)
+				a->admin_bad = s;
+			continue;
 		}
 		if (id < 0)
 			return usage_error("unknown option '%.*s'",
@@ -206,7 +238,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (!*a->val[id])
 			return usage_error("--%s needs a non-empty value", o->name);
 	}
-	if (a->cmd && a->cmd->id != C_HELP && a->cmd->id != C_ADMIN) {
+	if (a->cmd && a->cmd->id != C_HELP) {
 		for (int k = 0; k < O_COUNT; k++)
 			if (a->val[k] && !(opts[k].on & (1u << a->cmd->id)))
 				return usage_error("--%s is not an option of %s", opts[k].name,
@@ -436,6 +468,110 @@ static int cmd_seed(const struct args *a)
 	return 0;
 }
 
+/* An account id, or the handle of one ("@handle" or "handle"). */
+static int find_account(struct nstore *s, const char *arg, char id[KCRYPTO_ID_LEN + 1],
+			struct kerr *e)
+{
+	struct nobj o = {KBUF_INIT, "", ""};
+	int rc = strlen(arg) <= NSTORE_ID_MAX ? nstore_get(s, NT_ACCOUNT, arg, &o, e)
+					      : K_ENOTFOUND;
+	nobj_free(&o);
+	if (rc == K_OK) {
+		snprintf(id, KCRYPTO_ID_LEN + 1, "%s", arg);
+		return K_OK;
+	}
+	if (rc != K_ENOTFOUND)
+		return rc;
+	const char *h = arg[0] == '@' ? arg + 1 : arg;
+	rc = nstore_account_by_handle(s, h, id, e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND,
+				"ACCOUNT: no account '%.64s' is registered on this node (an account id"
+				" or handle)",
+				arg);
+	return rc;
+}
+
+static int cmd_deposit(const struct args *a)
+{
+	if (a->admin_bad)
+		return usage_error("unknown option '%s' for admin deposit", a->admin_bad);
+	if (a->npos != 4)
+		return usage_error("admin deposit needs ACCOUNT AMOUNT CURRENCY (%d given)",
+				   a->npos - 1);
+	const char *account = a->pos[1], *amount_s = a->pos[2], *cur = a->pos[3];
+	struct kerr e = {0, ""};
+	int rc = codes_load(&e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	if (codes_check_currency(cur, "CURRENCY", &e) != K_OK)
+		return usage_error("%s", e.msg);
+	int64_t amount = 0;
+	if (amount_s[0] == '-')
+		return usage_error("AMOUNT: %s is negative; a deposit must be more than zero",
+				   amount_s);
+	if ((rc = money_parse(amount_s, cur, &amount, &e)) != K_OK)
+		return usage_error("AMOUNT: %s", e.msg);
+	if (amount <= 0)
+		return usage_error("AMOUNT: a deposit must be more than zero, not '%s'", amount_s);
+	char ref[NLEDGER_REF_MAX + 1];
+	if (a->val[O_REFERENCE]) {
+		snprintf(ref, sizeof ref, "%s", a->val[O_REFERENCE]);
+	} else {
+		/* Without a reference every run is a new payment. */
+		uint8_t r[12];
+		struct kbuf b = KBUF_INIT;
+		kcrypto_random(r, sizeof r);
+		kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
+		snprintf(ref, sizeof ref, "admin-%s", kbuf_str(&b));
+		kbuf_free(&b);
+	}
+	struct node *n = NULL;
+	if ((rc = node_open(db_path(a), &n, &e)) != K_OK)
+		return fail(&e, rc);
+	char id[KCRYPTO_ID_LEN + 1];
+	struct pay_provider sim;
+	struct pay_result res;
+	pay_sim_init(&sim, n->store);
+	rc = find_account(n->store, account, id, &e);
+	if (rc == K_OK)
+		rc = sim.deposit(sim.ctx, id, amount, cur, ref, &res, &e);
+	node_close(&n);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	char amt[MONEY_FMT_MAX], bal[MONEY_FMT_MAX];
+	money_format(amount, cur, amt);
+	money_format(res.balance, cur, bal);
+	if (res.posted)
+		printf("Deposited %s %s into %s (simulated provider, reference %s, transaction"
+		       " %s)\n",
+		       amt, cur, id, ref, res.tx);
+	else
+		printf("Reference %s was already deposited (transaction %s); nothing new was"
+		       " posted\n",
+		       ref, res.tx);
+	printf("Balance %s %s\n", bal, cur);
+	return 0;
+}
+
+static int cmd_admin(const struct args *a)
+{
+	if (a->npos == 0)
+		return usage_error("admin needs a subcommand: deposit");
+	const char *sub = a->pos[0];
+	if (strcmp(sub, "deposit") == 0)
+		return cmd_deposit(a);
+	if (strcmp(sub, "attest") == 0 || strcmp(sub, "resolve") == 0 ||
+	    strcmp(sub, "carrier") == 0) {
+		fprintf(stderr,
+			"kontord: admin %s is not part of this build (of the admin commands only"
+			" deposit is)\n",
+			sub);
+		return 2;
+	}
+	return usage_error("unknown admin command '%s' (admin deposit)", sub);
+}
+
 static int cmd_help(const char *topic)
 {
 	if (!topic) {
@@ -444,7 +580,7 @@ static int cmd_help(const char *topic)
 	}
 	const struct command *c = command_find(topic);
 	if (!c || !c->synopsis)
-		return usage_error("no help for '%s'; the commands are init, serve and seed",
+		return usage_error("no help for '%s'; the commands are init, serve, seed and admin",
 		                   topic);
 	printf("usage: %s\n\n%s", c->synopsis, c->help);
 	return 0;
@@ -458,13 +594,6 @@ int main(int argc, char **argv)
 	if (a.version) {
 		printf("kontord %s\n", KONTOR_VERSION);
 		return 0;
-	}
-	if (a.cmd && a.cmd->id == C_ADMIN) {
-		fputs(
-		    "kontord: the admin commands (deposit, attest, resolve, carrier) are not part "
-		    "of this build\n",
-		    stderr);
-		return 2;
 	}
 	if (a.help)
 		return cmd_help(a.cmd && a.cmd->id != C_HELP ? a.cmd->name : a.help_topic);
@@ -488,6 +617,9 @@ int main(int argc, char **argv)
 		break;
 	case C_SEED:
 		rc = cmd_seed(&a);
+		break;
+	case C_ADMIN:
+		rc = cmd_admin(&a);
 		break;
 	default:
 		rc = 2;

@@ -16,7 +16,7 @@ t_run "--help exits 0" 0 "$KONTORD" --help
 t_match "--help names init" "$T_OUT" 'kontord init \[--db FILE\] \[--name NAME\]'
 t_match "--help names serve" "$T_OUT" 'kontord serve .*--tls-cert PEM --tls-key PEM \| --plain-http'
 t_match "--help names seed" "$T_OUT" 'kontord seed .*--listings N'
-t_nomatch "--help does not offer admin" "$T_OUT" 'admin'
+t_match "--help offers admin deposit" "$T_OUT" 'kontord admin deposit ACCOUNT AMOUNT CURRENCY'
 t_run "help serve shows its options" 0 "$KONTORD" help serve
 t_match "help serve names --rate-addr" "$T_OUT" "--rate-addr"
 t_match "help serve names --threads" "$T_OUT" '--threads N'
@@ -45,8 +45,8 @@ t_run "serve with --plain-http on a LAN address is refused" 2 "$KONTORD" serve -
 t_run "serve with a malformed --listen is a usage error" 2 "$KONTORD" serve --db "$DB" --plain-http --listen 127.0.0.1
 t_run "serve with a non-numeric --rate-addr is a usage error" 2 "$KONTORD" serve --db "$DB" --plain-http --listen 127.0.0.1:0 --rate-addr lots
 t_match "rate-addr error names the option" "$T_ERR" "rate-addr"
-t_run "admin is not part of this build" 2 "$KONTORD" admin deposit ACCOUNT 100 USD
-t_match "admin says so" "$T_ERR" 'not part of this build'
+t_run "admin attest is not part of this build yet" 2 "$KONTORD" admin attest ACCOUNT --legal-name N
+t_match "admin attest says so" "$T_ERR" 'not part of this build'
 [ ! -e "$DB" ] && t_ok "usage errors wrote no database" || t_fail "usage errors wrote no database" "$DB exists"
 
 # --- a missing database -----------------------------------------------------------

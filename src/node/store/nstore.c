@@ -74,6 +74,23 @@ static const char *const migrations[] = {
     "CREATE INDEX messages_to ON messages(to_id);"
     "CREATE TABLE blobs(bid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
     "  owner TEXT, size INTEGER NOT NULL, created TEXT NOT NULL, data BLOB NOT NULL);",
+    /* 2: the double-entry ledger (nledger.c). One row per ledger account and currency
+     * (wallet:<accountId>, escrow:<orderId>, provider:<name>, fees) with its running
+     * balance; transactions (ref: the caller's idempotency key, body: their entries in one
+     * canonical line, to tell a true repeat from a clash) and their entries, which sum to
+     * zero per currency. */
+    "CREATE TABLE ledger_accounts(id TEXT NOT NULL, currency TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('wallet', 'escrow', 'provider', 'fees')),"
+    "  owner TEXT NOT NULL, balance INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(id, currency)) WITHOUT ROWID;"
+    "CREATE INDEX ledger_accounts_owner ON ledger_accounts(owner, kind);"
+    "CREATE TABLE ledger_tx(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL, memo TEXT, created TEXT NOT NULL, ref TEXT UNIQUE,"
+    "  body TEXT NOT NULL);"
+    "CREATE TABLE ledger_entries(tx INTEGER NOT NULL REFERENCES ledger_tx(seq),"
+    "  account TEXT NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,"
+    "  PRIMARY KEY(tx, account, currency)) WITHOUT ROWID;"
+    "CREATE INDEX ledger_entries_account ON ledger_entries(account, tx);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -219,6 +236,34 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
     [S_B_GET] = "SELECT type, data FROM blobs WHERE id = ?1",
+
+    [S_LG_BY_REF] = "SELECT id, body FROM ledger_tx WHERE ref = ?1",
+    [S_LG_TX_PUT] = "INSERT INTO ledger_tx(id, kind, memo, created, ref, body)"
+                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
+    [S_LG_ACC_ADD] = "INSERT INTO ledger_accounts(id, currency, kind, owner, balance)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(id, currency) DO UPDATE"
+                     " SET balance = balance + excluded.balance RETURNING balance",
+    [S_LG_ENTRY_PUT] = "INSERT INTO ledger_entries(tx, account, currency, amount)"
+                       " VALUES(?1, ?2, ?3, ?4)",
+    [S_LG_BALANCE] = "SELECT balance FROM ledger_accounts WHERE id = ?1 AND currency = ?2",
+    [S_LG_OWNED] = "SELECT currency, sum(balance) FROM ledger_accounts"
+                   " WHERE owner = ?1 AND kind = ?2 GROUP BY currency ORDER BY currency",
+    [S_LG_HISTORY] = "SELECT t.id, t.kind, t.memo, t.ref, t.created, e.currency, e.amount, t.seq"
+                     " FROM ledger_entries e JOIN ledger_tx t ON t.seq = e.tx"
+                     " WHERE e.account = ?1 ORDER BY e.tx DESC, e.currency LIMIT ?2 OFFSET ?3",
+    [S_LG_HISTORY_COUNT] = "SELECT count(*) FROM ledger_entries WHERE account = ?1",
+    [S_LG_STATE] = "SELECT coalesce(max(seq), 0) FROM ledger_tx",
+    [S_LG_STATE_OF] = "SELECT coalesce(max(tx), 0) FROM ledger_entries WHERE account = ?1"
+                      " OR account IN (SELECT id FROM ledger_accounts WHERE owner = ?2"
+                      " AND kind = 'escrow')",
+    [S_LG_CHECK_SUMS] = "SELECT t.id, e.currency, sum(e.amount) FROM ledger_entries e"
+                        " JOIN ledger_tx t ON t.seq = e.tx GROUP BY e.tx, e.currency"
+                        " HAVING sum(e.amount) != 0 LIMIT 1",
+    [S_LG_CHECK_BALANCES] = "SELECT a.id, a.currency, a.balance, (SELECT coalesce(sum(e.amount), 0)"
+                            " FROM ledger_entries e WHERE e.account = a.id"
+                            " AND e.currency = a.currency) AS s FROM ledger_accounts a"
+                            " WHERE a.balance != s OR (a.kind IN ('wallet', 'escrow')"
+                            " AND a.balance < 0) LIMIT 1",
 };
 
 /* ---------------------------------------------------------------- connections */

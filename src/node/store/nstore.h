@@ -195,4 +195,82 @@ int nstore_conversation_query(struct nstore *s, const struct nconversation_query
 int nstore_message_query(struct nstore *s, const struct nmessage_query *q, struct nids *out,
 			 struct kerr *e);
 
+/* ---- the double-entry ledger (nledger.c) ------------------------------------------- */
+/* Ledger accounts are named by kind: "wallet:<accountId>" (an account's money on the node),
+ * "escrow:<orderId>" (held for one order: funded - released - refunded), "provider:<name>"
+ * (the other side of money that entered or left through a payment provider; it may go
+ * negative) and "fees". Each has one balance per currency, in minor units. Wallet and
+ * escrow balances never go below zero. */
+#define NLEDGER_ACCOUNT_MAX 80 /* bytes of a ledger account name */
+#define NLEDGER_KIND_MAX 32    /* bytes of a transaction kind ("deposit", ...) */
+#define NLEDGER_MEMO_MAX 200
+#define NLEDGER_REF_MAX 128
+#define NLEDGER_ENTRIES_MAX 64 /* entries of one transaction */
+
+struct nentry {
+	const char *account;  /* "wallet:...", "escrow:...", "provider:...", "fees" */
+	const char *currency; /* ISO 4217 */
+	int64_t amount;       /* minor units, non-zero: > 0 credits, < 0 debits */
+	const char *owner;    /* escrow only, optional: the account whose money it holds (the
+	                       * buyer; counted as that wallet's "held"). Set when the escrow
+	                       * account is first used. */
+};
+struct ntx {
+	const char *kind;      /* "deposit", "escrow_fund", "escrow_release", ... (required) */
+	const char *memo;      /* optional, one line */
+	const char *reference; /* optional idempotency key (a provider's payment id): posting
+	                        * the same reference again posts nothing */
+	const struct nentry *entries;
+	size_t n;              /* 2..NLEDGER_ENTRIES_MAX */
+};
+/* Posts tx atomically in one write transaction (or a savepoint of the caller's): K_EINVAL
+ * naming entries[i] for a bad account name, currency or amount, or when a currency's
+ * entries do not sum to zero; K_ECONFLICT naming the account and currency when a wallet or
+ * escrow balance would go below zero (nothing is written then). A reference already posted
+ * with the same entries is K_OK with *posted = 0 and tx_id set to the first transaction;
+ * with other entries it is K_ECONFLICT. tx_id and posted may be NULL. */
+int nledger_post(struct nstore *s, const struct ntx *tx, char tx_id[NSTORE_ID_MAX + 1],
+		 int *posted, struct kerr *e);
+/* One account's balance in one currency (0 when it never had an entry). */
+int nledger_balance(struct nstore *s, const char *account, const char *currency, int64_t *out,
+		    struct kerr *e);
+
+struct nbalance {
+	char currency[4];
+	int64_t amount;
+};
+struct nbalances {
+	struct nbalance *v;
+	size_t n;
+};
+void nbalances_free(struct nbalances *b);
+/* An account's wallet per currency (sorted by currency; currencies it never held are
+ * absent) and, when held is not NULL, what escrow holds for it per currency. */
+int nledger_wallet(struct nstore *s, const char *account_id, struct nbalances *wallet,
+		   struct nbalances *held, struct kerr *e);
+
+/* One line of an account's wallet history: its side of one transaction. */
+struct nhist {
+	char tx[NSTORE_ID_MAX + 1];
+	char kind[NLEDGER_KIND_MAX + 1];
+	char memo[NLEDGER_MEMO_MAX + 1];
+	char reference[NLEDGER_REF_MAX + 1];
+	char created[MODEL_TIME_LEN + 1];
+	char currency[4];
+	int64_t amount; /* signed: + came in, - went out */
+	int64_t seq;    /* the transaction's place in the ledger */
+};
+/* The wallet's history newest first: up to limit lines from position (>= 0); *total (may
+ * be NULL) gets the number of lines there are. *out is the caller's (free()). */
+int nledger_history(struct nstore *s, const char *account_id, int64_t position, int limit,
+		    struct nhist **out, size_t *n, int64_t *total, struct kerr *e);
+/* The ledger's state: the sequence of the newest transaction (0 when none); with account_id,
+ * of the newest one that touched its wallet or an escrow holding its money (so a Wallet
+ * state tells nothing about other accounts). */
+int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct kerr *e);
+/* Audits the whole ledger: every transaction sums to zero per currency, every balance is
+ * the sum of its entries, no wallet or escrow is negative. K_ECONFLICT naming the first
+ * transaction or account that breaks one. */
+int nledger_check(struct nstore *s, struct kerr *e);
+
 #endif

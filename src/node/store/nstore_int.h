@@ -95,6 +95,19 @@ enum nst {
 	/* blobs */
 	S_B_PUT,
 	S_B_GET,
+	/* the ledger (nledger.c) */
+	S_LG_BY_REF,
+	S_LG_TX_PUT,
+	S_LG_ACC_ADD,
+	S_LG_ENTRY_PUT,
+	S_LG_BALANCE,
+	S_LG_OWNED,
+	S_LG_HISTORY,
+	S_LG_HISTORY_COUNT,
+	S_LG_STATE,
+	S_LG_STATE_OF,
+	S_LG_CHECK_SUMS,
+	S_LG_CHECK_BALANCES,
 	S__COUNT
 };
 
