@@ -72,6 +72,7 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_identity_entries[];
 extern const struct cmd_entry cmd_listing_entries[];
+extern const struct cmd_entry cmd_import_entries[];
 extern const struct cmd_entry cmd_search_entries[];
 extern const struct cmd_entry cmd_outbox_entries[];
 extern const struct cmd_entry cmd_batch_entries[];

@@ -153,6 +153,11 @@ int search_free_key(struct store *s, enum store_stmt which, int64_t base, int64_
 {
 	/* Keys must be unique; a full span (4096 listings at one currency and price, say)
 	 * moves on by step, which costs the order a hair of precision, never a row. */
+	size_t m = (size_t)(((uint64_t)base * 0x9E3779B97F4A7C15ull) >> 58 ^ (uint64_t)which) % 64;
+	int64_t first = base;
+	if (s->keymemo[m].which == (int)which && s->keymemo[m].base == base &&
+	    s->keymemo[m].next > base)
+		base = s->keymemo[m].next;
 	for (int tries = 0; tries < 4096; tries++, base += step) {
 		sqlite3_stmt *st = store_stmt(s, which, e);
 		if (!st)
@@ -166,12 +171,11 @@ int search_free_key(struct store *s, enum store_stmt which, int64_t base, int64_
 		int null = sqlite3_column_type(st, 0) == SQLITE_NULL;
 		int64_t max = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
-		if (null) {
-			*out = base;
-			return K_OK;
-		}
-		if (max < base + span - 1) {
-			*out = max + 1;
+		if (null || max < base + span - 1) {
+			*out = null ? base : max + 1;
+			s->keymemo[m].which = (int)which;
+			s->keymemo[m].base = first;
+			s->keymemo[m].next = base;
 			return K_OK;
 		}
 	}

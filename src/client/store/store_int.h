@@ -82,6 +82,14 @@ struct store {
 	uint64_t count_gen;
 	struct search_cache *cache;
 	struct fts_pending *pending; /* index writes not yet handed to FTS5 (search.c) */
+	/* search_free_key: for a (statement, base) the first span not yet seen full, so a
+	 * bulk load of many listings with one key base does not probe every full span again
+	 * for each row (quadratic). Keys only come back by deletion; skipping a freed slot
+	 * costs order precision, never uniqueness. */
+	struct {
+		int which;
+		int64_t base, next;
+	} keymemo[64];
 	/* The FTS5 tokenizer instance that splits query text (see search.c). */
 	void *tok_api; /* fts5_tokenizer * (owned copy) */
 	void *tok;     /* Fts5Tokenizer * */

@@ -1,0 +1,515 @@
+/* listing import — a seller's spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)
+ * into signed, cached and queued listings. The SKU (Shopify: the Handle) is the key, so a
+ * re-run changes nothing and an edited file updates only the rows that changed. Writes go in
+ * transactions of IMPORT_BATCH listings: a killed import loses only rows not yet committed
+ * (never half a row), and a re-run completes it. Parsing is ../import.c (pure); this file
+ * resolves images, signs (on a second thread, a batch ahead of the writes), stores and
+ * queues. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../import.h"
+#include "../store/store.h"
+#include "kontor/buf.h"
+#include "kontor/codes.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+
+#define IMPORT_BATCH 4000
+
+/* A listing waiting for the batch's signing and transaction. */
+struct pending {
+	struct listing l;
+	struct kstrv uploads;
+	long line;
+	char op; /* 'c' create, 'u' update */
+	int rc;  /* from listing_sign */
+	struct kerr err;
+};
+
+struct batch {
+	struct pending *p; /* IMPORT_BATCH of them */
+	size_t n;
+	const struct kkeypair *kp;
+	pthread_t thread;
+	int signing; /* thread running */
+};
+
+struct imp {
+	struct ctx *c;
+	struct store *s;
+	const char *file; /* as named in messages */
+	char *base_dir;   /* images are relative to the file's directory */
+	int dry;
+	enum import_format format; /* as detected */
+	long created, updated, unchanged, failed;
+	int in_tx;
+	int bulk; /* store_bulk_load is on */
+	char now[MODEL_TIME_LEN + 1];
+	struct kerr fatal;
+	struct kbuf ca, cb; /* canonical bytes, reused */
+	struct batch b[2];
+	int cur; /* the batch filling; the other may be signing */
+	struct seen_id *seen; /* open addressing, capseen a power of two */
+	size_t nseen, capseen;
+};
+
+static void row_failed(struct imp *x, long line, const char *msg)
+{
+	x->failed++;
+	fprintf(x->c->err, "%s:%ld: %s\n", x->file, line, msg);
+}
+
+static void row_note(struct imp *x, long line, const char *what, const struct listing *l)
+{
+	if (x->c->verbosity > 0 && !x->c->json)
+		fprintf(x->c->out, "%s:%ld: %s%s %s (%s)\n", x->file, line, x->dry ? "would be " : "",
+			what, l->sku, l->id);
+}
+
+/* Same content as the cached one, apart from created, updated and sig. */
+static int same_listing(struct imp *x, const struct listing *l, const struct listing *old)
+{
+	kbuf_reset(&x->ca);
+	kbuf_reset(&x->cb);
+	if (listing_canon(l, &x->ca, NULL) || listing_canon(old, &x->cb, NULL))
+		return 0;
+	return x->ca.len == x->cb.len && memcmp(x->ca.data, x->cb.data, x->ca.len) == 0;
+}
+
+static int flush_batch(struct imp *x, struct kerr *e)
+{
+	if (!x->in_tx)
+		return K_OK;
+	x->in_tx = 0;
+	return store_commit(x->s, e);
+}
+
+/* Stores and queues one signed listing inside the open transaction. A failure here is the
+ * database's, not the row's: it stops the import (the open batch is rolled back). */
+static int write_listing(struct imp *x, const struct listing *l, const char *op,
+			 const struct kstrv *uploads, struct kerr *e)
+{
+	int rc;
+	if (!x->in_tx) {
+		if ((rc = store_begin(x->s, e)))
+			return rc;
+		x->in_tx = 1;
+	}
+	cJSON *j = listing_to_json(l, 1);
+	struct kbuf payload = KBUF_INIT;
+	json_print(j, &payload);
+	cJSON_Delete(j);
+	rc = store_listing_put(x->s, l, x->c->node, e);
+	for (size_t i = 0; rc == K_OK && i < uploads->n; i++)
+		rc = store_outbox_add(x->s, "Blob/upload", "upload", l->id, uploads->v[i], x->c->node,
+				      NULL, e);
+	if (rc == K_OK)
+		rc = store_outbox_add(x->s, "Listing/set", op, l->id, payload.data, x->c->node, NULL,
+				      e);
+	kbuf_free(&payload);
+	return rc;
+}
+
+/* Two batches take turns: while a second thread signs one (signing is a quarter of the work
+ * and this machine has two cores), the main thread parses into the other and writes the one
+ * signed before it. listing_sign validates before it signs (it never signs what a reader
+ * would refuse). */
+static void *sign_thread(void *arg)
+{
+	struct batch *b = arg;
+	for (size_t i = 0; i < b->n; i++)
+		b->p[i].rc = listing_sign(&b->p[i].l, b->kp, &b->p[i].err);
+	return NULL;
+}
+
+static void batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		listing_free(&b->p[i].l);
+		kstrv_free(&b->p[i].uploads);
+	}
+	b->n = 0;
+}
+
+/* --- the SKUs seen in this file: a second row with the same SKU is refused ------------ */
+
+struct seen_id {
+	char id[MODEL_LISTING_ID_LEN + 1]; /* "" = empty slot */
+	long line;
+};
+
+static size_t id_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* 0 when id is new (and remembers it), else the line that had it first. */
+static long seen_check(struct imp *x, const char *id, long line)
+{
+	if (x->nseen * 2 >= x->capseen) { /* grow: keep the table under half full */
+		size_t cap = x->capseen ? x->capseen * 2 : 4096;
+		struct seen_id *t = xcalloc(cap, sizeof *t);
+		for (size_t i = 0; i < x->capseen; i++) {
+			if (!x->seen[i].id[0])
+				continue;
+			size_t k = id_hash(x->seen[i].id) & (cap - 1);
+			while (t[k].id[0])
+				k = (k + 1) & (cap - 1);
+			t[k] = x->seen[i];
+		}
+		free(x->seen);
+		x->seen = t;
+		x->capseen = cap;
+	}
+	size_t k = id_hash(id) & (x->capseen - 1);
+	for (; x->seen[k].id[0]; k = (k + 1) & (x->capseen - 1))
+		if (strcmp(x->seen[k].id, id) == 0)
+			return x->seen[k].line;
+	snprintf(x->seen[k].id, sizeof x->seen[k].id, "%s", id);
+	x->seen[k].line = line;
+	x->nseen++;
+	return 0;
+}
+
+/* Waits for a batch's signing, then writes it in file order in one transaction. */
+static int batch_write(struct imp *x, struct batch *b, struct kerr *e)
+{
+	if (b->signing) {
+		pthread_join(b->thread, NULL);
+		b->signing = 0;
+	}
+	int rc = K_OK;
+	for (size_t i = 0; rc == K_OK && i < b->n; i++) {
+		struct pending *p = &b->p[i];
+		if (p->rc) {
+			row_failed(x, p->line, p->err.msg);
+			continue;
+		}
+		if ((rc = write_listing(x, &p->l, p->op == 'c' ? "create" : "update", &p->uploads,
+					e)))
+			break;
+		if (p->op == 'c')
+			x->created++;
+		else
+			x->updated++;
+		row_note(x, p->line, p->op == 'c' ? "created" : "updated", &p->l);
+	}
+	if (rc == K_OK)
+		rc = flush_batch(x, e);
+	/* a big file: the bulk-load page cache saves rewriting index pages per batch */
+	if (rc == K_OK && !x->bulk && b->n >= IMPORT_BATCH &&
+	    (rc = store_bulk_load(x->s, 1, e)) == K_OK)
+		x->bulk = 1;
+	batch_clear(b);
+	return rc;
+}
+
+static void batch_sign_start(struct batch *b)
+{
+	b->signing = pthread_create(&b->thread, NULL, sign_thread, b) == 0;
+	if (!b->signing) /* no thread: sign here */
+		sign_thread(b);
+}
+
+/* Writes everything waiting: the batch being signed, then the filling one (at the end). */
+static int drain(struct imp *x, struct kerr *e)
+{
+	struct batch *other = &x->b[1 - x->cur], *cur = &x->b[x->cur];
+	int rc = batch_write(x, other, e);
+	if (rc == K_OK) {
+		sign_thread(cur);
+		rc = batch_write(x, cur, e);
+	}
+	batch_clear(cur);
+	return rc;
+}
+
+/* Moves l (and uploads) into the filling batch; a full batch goes to the signing thread
+ * once the one before it is written. */
+static int pending_add(struct imp *x, struct listing *l, struct kstrv *uploads, long line,
+		       char op, struct kerr *e)
+{
+	struct batch *cur = &x->b[x->cur];
+	struct pending *p = &cur->p[cur->n];
+	memset(p, 0, sizeof *p);
+	p->l = *l;
+	listing_init(l);
+	p->uploads = *uploads;
+	*uploads = (struct kstrv){0};
+	p->line = line;
+	p->op = op;
+	if (++cur->n < IMPORT_BATCH)
+		return K_OK;
+	struct batch *other = &x->b[1 - x->cur];
+	int rc = batch_write(x, other, e);
+	if (rc)
+		return rc;
+	batch_sign_start(cur);
+	x->cur = 1 - x->cur;
+	return K_OK;
+}
+
+/* A blob id as listing export writes it: 43 characters of base64url (BLAKE2b-256). */
+static int is_blob_id(const char *v)
+{
+	size_t n = 0;
+	for (; v[n]; n++)
+		if (!((v[n] >= 'A' && v[n] <= 'Z') || (v[n] >= 'a' && v[n] <= 'z') ||
+		      (v[n] >= '0' && v[n] <= '9') || v[n] == '-' || v[n] == '_'))
+			return 0;
+	return n == KCRYPTO_HASH_B64_LEN;
+}
+
+static int on_row(void *vx, long line, struct listing *l, const struct kerr *err)
+{
+	struct imp *x = vx;
+	if (err) {
+		row_failed(x, line, err->msg);
+		return 0;
+	}
+	struct kerr re = {0, ""};
+	struct kstrv images = {0}, uploads = {0};
+	int rc = K_OK;
+	for (size_t i = 0; rc == K_OK && i < l->images.n; i++) {
+		if (is_blob_id(l->images.v[i])) { /* what listing export writes for an upload */
+			kstrv_push(&images, l->images.v[i]);
+			continue;
+		}
+		if ((rc = cmd_image_ref(l->images.v[i], x->base_dir, &images, &uploads, &re)))
+			kerr_prefix(&re, "images");
+	}
+	if (rc) {
+		row_failed(x, line, re.msg);
+		rc = K_OK;
+		goto out;
+	}
+	kstrv_free(&l->images);
+	l->images = images;
+	images = (struct kstrv){0};
+	if (!l->sku || !*l->sku) {
+		row_failed(x, line, "sku: missing (the listing id is made from it)");
+		goto out;
+	}
+
+	snprintf(l->seller_id, sizeof l->seller_id, "%s", x->c->self_id);
+	listing_make_id(l->seller_id, l->sku, l->id);
+	long first = seen_check(x, l->id, line);
+	if (first) {
+		char msg[KERR_MSG_MAX];
+		snprintf(msg, sizeof msg,
+			 "sku: '%.64s' is already on line %ld (the SKU is the key: one row per "
+			 "product)",
+			 l->sku, first);
+		row_failed(x, line, msg);
+		goto out;
+	}
+	struct listing old;
+	char op = 'c';
+	memcpy(l->created, x->now, sizeof l->created);
+	memcpy(l->updated, x->now, sizeof l->updated);
+	if (store_listing_get(x->s, l->id, &old, NULL) == K_OK) {
+		memcpy(l->created, old.created, sizeof l->created);
+		memcpy(l->updated, old.updated, sizeof l->updated);
+		/* kontor's CSV has no variants column: it leaves the cached ones alone */
+		if (x->format == IMPORT_KONTOR && !l->variants && old.variants)
+			l->variants = cJSON_Duplicate(old.variants, 1);
+		int same = same_listing(x, l, &old);
+		listing_free(&old);
+		if (same) {
+			x->unchanged++;
+			row_note(x, line, "unchanged", l);
+			goto out;
+		}
+		memcpy(l->updated, x->now, sizeof l->updated);
+		op = 'u';
+	}
+	if (!x->dry) {
+		rc = pending_add(x, l, &uploads, line, op, &x->fatal);
+		goto out;
+	}
+	if ((rc = listing_validate(l, &re))) {
+		row_failed(x, line, re.msg);
+		rc = K_OK;
+		goto out;
+	}
+	if (op == 'c')
+		x->created++;
+	else
+		x->updated++;
+	row_note(x, line, op == 'c' ? "created" : "updated", l);
+out:
+	kstrv_free(&images);
+	kstrv_free(&uploads);
+	return rc;
+}
+
+/* How a finished import ends — the one place that decides: what was queued is pushed at once
+ * (cmd_push: K_OK when the node took it, K_EQUEUED when it stays in the outbox); any failed
+ * row makes it K_EPARTIAL. */
+static int import_result(struct imp *x, struct kerr *e)
+{
+	int rc = K_OK;
+	if (!x->dry && x->created + x->updated)
+		rc = cmd_push(x->c, e);
+	if (x->failed)
+		return kerr_set(e, K_EPARTIAL, "%s: %ld row%s failed (each named above)%s", x->file,
+				x->failed, x->failed == 1 ? "" : "s",
+				x->created + x->updated ? "; the others went in" : "");
+	return rc;
+}
+
+static int read_input(const char *path, struct kbuf *out, struct kerr *e)
+{
+	if (strcmp(path, "-") != 0)
+		return kbuf_read_file(path, IMPORT_MAX_BYTES, out, e);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (out->len + n > IMPORT_MAX_BYTES)
+			return kerr_set(e, K_ETOOBIG, "stdin: over the import limit of %u MiB",
+					IMPORT_MAX_BYTES >> 20);
+		kbuf_append(out, chunk, n);
+	}
+	if (ferror(stdin))
+		return kerr_set(e, K_EIO, "stdin: %s", strerror(errno));
+	return K_OK;
+}
+
+static char *dir_of(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return xstrdup(".");
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct import_opts o = {IMPORT_AUTO, NULL};
+	int rc;
+	const char *v;
+	if ((v = arg_get(a, "format")) && (rc = import_format_parse(v, &o.format, e)))
+		return rc;
+	char cur[8] = "";
+	if ((v = arg_get(a, "currency"))) {
+		snprintf(cur, sizeof cur, "%s", v);
+		for (char *p = cur; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		if (strlen(v) != 3)
+			return kerr_set(e, K_EUSAGE, "--currency: '%s' is not an ISO 4217 code", v);
+		if ((rc = codes_check_currency(cur, "--currency", e)))
+			return rc;
+		o.currency = cur;
+	}
+	struct imp x;
+	memset(&x, 0, sizeof x);
+	x.c = c;
+	x.dry = arg_has(a, "dry-run");
+	x.file = strcmp(a->pos[0], "-") == 0 ? "stdin" : a->pos[0];
+	/* the key first: a wrong passphrase should not cost a parse */
+	if ((rc = x.dry ? ctx_self(c, e) : ctx_identity(c, e)))
+		return rc;
+	if (!x.dry && (rc = ctx_self(c, e)))
+		return rc;
+	if ((rc = ctx_store(c, &x.s, e)))
+		return rc;
+	struct kbuf data = KBUF_INIT;
+	if ((rc = read_input(a->pos[0], &data, e))) {
+		kbuf_free(&data);
+		return rc;
+	}
+	x.base_dir = dir_of(a->pos[0]);
+	model_now(x.now);
+	enum import_format used = o.format;
+	if (used == IMPORT_AUTO)
+		used = o.format = import_detect(data.data ? data.data : "", data.len);
+	x.format = used;
+	for (int i = 0; i < 2; i++) {
+		x.b[i].p = xcalloc(IMPORT_BATCH, sizeof *x.b[i].p);
+		x.b[i].kp = &c->kp;
+	}
+	rc = import_parse(data.data ? data.data : "", data.len, x.file, &o, &used, on_row, &x, e);
+	if (rc && x.fatal.code)
+		*e = x.fatal;
+	if (rc == K_OK)
+		rc = drain(&x, e);
+	for (int i = 0; i < 2; i++) {
+		if (x.b[i].signing) /* an import stopped by an error: nothing more is written */
+			pthread_join(x.b[i].thread, NULL);
+		batch_clear(&x.b[i]);
+		free(x.b[i].p);
+	}
+	free(x.seen);
+	if (rc == K_OK)
+		rc = flush_batch(&x, e);
+	else if (x.in_tx)
+		store_rollback(x.s);
+	if (x.bulk) {
+		/* The index was written in big unmerged segments: one merge now keeps searches
+		 * as fast as before the import. */
+		struct kerr be;
+		int brc = store_bulk_load(x.s, 0, &be);
+		if (brc == K_OK && rc == K_OK)
+			brc = store_search_optimize(x.s, &be);
+		if (rc == K_OK && brc) {
+			rc = brc;
+			*e = be;
+		}
+	}
+	kbuf_free(&data);
+	kbuf_free(&x.ca);
+	kbuf_free(&x.cb);
+	free(x.base_dir);
+	if (rc)
+		return rc;
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "file", x.file);
+		cJSON_AddStringToObject(j, "format", import_format_name(used));
+		json_add_int(j, "created", x.created);
+		json_add_int(j, "updated", x.updated);
+		json_add_int(j, "unchanged", x.unchanged);
+		json_add_int(j, "failed", x.failed);
+		cJSON_AddBoolToObject(j, "dryRun", x.dry);
+		cmd_print_json(c, j);
+	} else if (c->verbosity >= 0 || x.failed) {
+		fprintf(c->out, "import %s%s: %ld %s, %ld %s, %ld unchanged, %ld failed\n", x.file,
+			x.dry ? " (dry run, nothing written)" : "", x.created,
+			x.dry ? "to create" : "created", x.updated, x.dry ? "to update" : "updated",
+			x.unchanged, x.failed);
+	}
+	return import_result(&x, e);
+}
+
+const struct cmd_entry cmd_import_entries[] = {
+	{"listing import",
+	 "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|jsonl] [--currency CUR] [--dry-run]",
+	 "import listings from a spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)",
+	 "format= currency= dry-run", 1, 1, run_import,
+	 "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
+	 "                    etsy or jsonl\n"
+	 "  --currency CUR    the prices' currency for Shopify and WooCommerce files (they have\n"
+	 "                    no currency column), and for rows of other formats that leave it empty\n"
+	 "  --dry-run         check every row and say what would change; write nothing\n"
+	 "The SKU is the key (Shopify: the Handle; Etsy rows without a SKU get etsy-HASH of the\n"
+	 "title; WooCommerce rows without one get woo-ID): importing the same file again changes\n"
+	 "nothing, an edited file updates only the rows that changed. Each bad row is reported as\n"
+	 "FILE:LINE: reason and skipped; the others go in and the exit status is 3. Local image\n"
+	 "paths are relative to the file's directory and are uploaded at sync; https URLs are kept."},
+	{0},
+};
