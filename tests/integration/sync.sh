@@ -51,6 +51,13 @@ t_run "a second node of the same name is refused" 1 ks node add main "$URL" --ca
 t_run "node list" 0 ks node list
 t_match "node list marks the current node" "$T_OUT" "^\* main +$URL"
 t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "a second name for the same node registers nothing twice (exit 0)" 0 kb node add again "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "sync --node picks the other name" 0 kb --node again sync
+t_run "node rm forgets it" 0 kb node rm again
+t_run "node list after rm" 0 kb node list
+t_nomatch "the removed node is gone" "$T_OUT" 'again'
+t_match "the current node is still main" "$T_OUT" '^\* main'
+t_run "node use of an unknown name is refused" 1 kb node use nowhere
 
 # --- writes go out at once ------------------------------------------------------------
 t_run "listing add with the node up is delivered (exit 0)" 0 ks listing add --sku TL-2 \

@@ -782,6 +782,8 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 	/* Every attempt failed: say how many. */
 	if (e) {
 		size_t ml = strlen(e->msg);
+		while (ml && e->msg[ml - 1] == ' ') /* curl's texts may end in a space */
+			e->msg[--ml] = '\0';
 		snprintf(e->msg + ml, sizeof e->msg - ml, " (%d attempt%s)", attempts,
 		         attempts == 1 ? "" : "s");
 	}

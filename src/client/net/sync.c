@@ -220,8 +220,13 @@ static int verdict(const struct outbox_item *it, const cJSON *name, const cJSON 
 	if (err) {
 		t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "type"));
 		d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "description"));
-		/* Destroying what is already gone is what was asked for. */
+		/* Destroying what is already gone is what was asked for; so is registering an
+		 * account the node has (our profile, queued again for a second name of a node
+		 * or after `node rm` and `node add`). */
 		if (strcmp(it->op, "destroy") == 0 && t && strcmp(t, "notFound") == 0)
+			return 1;
+		if (strcmp(it->method, "Account/set") == 0 && strcmp(it->op, "create") == 0 && t &&
+		    strcmp(t, "alreadyExists") == 0)
 			return 1;
 		snprintf(why, cap, "%s: %s", t ? t : "refused", d ? d : "(no description)");
 		return 0;
