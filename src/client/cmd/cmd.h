@@ -80,6 +80,7 @@ extern const struct cmd_entry cmd_sync_entries[];
 extern const struct cmd_entry cmd_chat_entries[];
 extern const struct cmd_entry cmd_rfq_entries[];
 extern const struct cmd_entry cmd_help_entries[];
+extern const struct cmd_entry cmd_ui_entries[];
 
 /* Runs argv[0..argc) (global options already removed) and returns a kstatus. */
 int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e);

@@ -1,0 +1,458 @@
+/* ui/search — the Search tab: a query line (words plus filter words such as country:CN),
+ * the filter bar, the results from store_search, and one listing with its supplier. All
+ * from the cache; a summary from a pull is said to be one, never shown as the signed
+ * listing. */
+#include "ui.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/codes.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+/* The first page is what a screen shows and a little more: each hit is one lookup in the
+ * cache, and start-up time counts (DESIGN §11). Moving near the end fetches the next. */
+#define RESULTS_FIRST 40
+#define RESULTS_MORE 100
+#define OTHERS_MAX 20
+
+static const char *const sort_names[] = {"relevance", "price", "rating", "newest"};
+
+static void upper(char *dst, size_t cap, const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 1 < cap && i < n; i++)
+		dst[i] = (char)toupper((unsigned char)s[i]);
+	dst[i] = '\0';
+}
+
+/* Words of the query; a word NAME:VALUE (or "verified") sets a filter instead. */
+static int parse_query(const char *text, struct search_query *q, struct kbuf *words,
+                       struct kbuf *bar, char country[8], char currency[8], char incoterm[8],
+                       char **category, struct kerr *e)
+{
+	const char *max = NULL;
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t n = (size_t)(p - w);
+		const char *colon = memchr(w, ':', n);
+		size_t kl = colon ? (size_t)(colon - w) : n;
+		const char *v = colon ? colon + 1 : NULL;
+		size_t vl = colon ? n - kl - 1 : 0;
+		char val[64];
+		snprintf(val, sizeof val, "%.*s", (int)(vl < 63 ? vl : 63), v ? v : "");
+#define IS(name) (kl == strlen(name) && strncmp(w, name, kl) == 0)
+		if (!colon && IS("verified")) {
+			q->verified_only = 1;
+		} else if (colon && IS("country")) {
+			upper(country, 8, v, vl);
+			int rc = codes_check_country(country, "country:", e);
+			if (rc)
+				return rc;
+			q->country = country;
+		} else if (colon && IS("currency")) {
+			upper(currency, 8, v, vl);
+			int rc = codes_check_currency(currency, "currency:", e);
+			if (rc)
+				return rc;
+			q->currency = currency;
+		} else if (colon && IS("incoterm")) {
+			upper(incoterm, 8, v, vl);
+			int rc = codes_check_incoterm(incoterm, "incoterm:", e);
+			if (rc)
+				return rc;
+			q->incoterm = incoterm;
+		} else if (colon && IS("category")) {
+			free(*category);
+			*category = xstrdup(val);
+			q->category = *category;
+		} else if (colon && IS("max")) {
+			max = v;
+		} else if (colon && IS("moq")) {
+			char *end;
+			long long m = strtoll(val, &end, 10);
+			if (!*val || *end || m < 1)
+				return kerr_set(e, K_EINVAL,
+				                "moq:%s is not a whole number of 1 or more", val);
+			q->max_moq = m;
+		} else if (colon && IS("sort")) {
+			int found = -1;
+			for (int i = 0; i < 4; i++)
+				if (strcmp(val, sort_names[i]) == 0)
+					found = i;
+			if (found < 0)
+				return kerr_set(e, K_EINVAL,
+				                "sort:%s is not relevance, price, rating or newest",
+				                val);
+			q->sort = (enum search_sort)found;
+		} else {
+			kbuf_printf(words, "%s%.*s", words->len ? " " : "", (int)n, w);
+		}
+#undef IS
+	}
+	if (max) {
+		char val[64];
+		snprintf(val, sizeof val, "%.*s", (int)strcspn(max, " "), max);
+		if (!q->currency)
+			return kerr_set(
+			    e, K_EINVAL,
+			    "max:%s needs currency:CUR (prices are compared in one currency)", val);
+		int rc = money_parse(val, q->currency, &q->max_price, e);
+		if (rc) {
+			kerr_prefix(e, "max:");
+			return rc;
+		}
+	}
+	/* the filter bar says what is in force, in the words the query takes */
+	kbuf_puts(bar, "filters:");
+	size_t before = bar->len;
+	if (q->country)
+		kbuf_printf(bar, " country %s", q->country);
+	if (q->currency)
+		kbuf_printf(bar, " · currency %s", q->currency);
+	if (q->max_price >= 0) {
+		char amt[MONEY_FMT_MAX];
+		money_format(q->max_price, q->currency, amt);
+		kbuf_printf(bar, " · max %s", amt);
+	}
+	if (q->max_moq >= 0)
+		kbuf_printf(bar, " · MOQ ≤ %lld", (long long)q->max_moq);
+	if (q->verified_only)
+		kbuf_puts(bar, " · verified only");
+	if (q->incoterm)
+		kbuf_printf(bar, " · %s", q->incoterm);
+	if (q->category)
+		kbuf_printf(bar, " · category %s", q->category);
+	if (bar->len == before)
+		kbuf_puts(bar, " none");
+	kbuf_printf(bar, "  ·  sorted by %s", sort_names[q->sort]);
+	return K_OK;
+}
+
+void ui_search_run(struct ui *u)
+{
+	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT, safe = KBUF_INIT;
+	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_FIRST};
+	char country[8] = "", currency[8] = "", incoterm[8] = "";
+	char *category = NULL;
+	struct kerr e = {0};
+	ui_line_utf8(&u->query, &text);
+	int rc = parse_query(kbuf_str(&text), &q, &words, &bar, country, currency, incoterm,
+	                     &category, &e);
+	q.text = kbuf_str(&words);
+	struct search_result r = {0};
+	if (rc == K_OK)
+		rc = store_search(u->s, &q, &r, &e);
+	if (rc == K_OK) {
+		if (u->have_res)
+			search_result_free(&u->res);
+		u->res = r;
+		u->have_res = 1;
+		text_sanitize(&safe, kbuf_str(&bar), bar.len, 0);
+		kbuf_reset(&u->filters);
+		kbuf_puts(&u->filters, kbuf_str(&safe));
+		struct ui_view *v = &u->views[VIEW_RESULTS];
+		v->cur = v->top = 0;
+		ui_view_set_rows(u, v, (int)r.n);
+		if (r.n == 0)
+			ui_say(u, "no listings match in the cache%s",
+			       words.len ? " (`:search WORDS --remote` asks the node)" : "");
+		else
+			ui_say(u, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
+			       (long long)r.total);
+	} else {
+		ui_say(u, "%s", e.msg[0] ? e.msg : kstatus_str(rc));
+	}
+	free(category);
+	kbuf_free(&text);
+	kbuf_free(&words);
+	kbuf_free(&bar);
+	kbuf_free(&safe);
+	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+void ui_search_more(struct ui *u)
+{
+	if (!u->have_res || (int64_t)u->res.n >= u->res.total || u->res.n >= 1000)
+		return;
+	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT;
+	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_MORE};
+	char country[8] = "", currency[8] = "", incoterm[8] = "";
+	char *category = NULL;
+	struct kerr e = {0};
+	/* the query that made the results: the line only changes through ui_search_run */
+	ui_line_utf8(&u->query, &text);
+	int rc = parse_query(kbuf_str(&text), &q, &words, &bar, country, currency, incoterm,
+	                     &category, &e);
+	q.text = kbuf_str(&words);
+	q.offset = (int)u->res.n;
+	struct search_result r = {0};
+	if (rc == K_OK)
+		rc = store_search(u->s, &q, &r, &e);
+	if (rc == K_OK && r.n) {
+		/* the titles move over to u->res, which frees them */
+		u->res.hits = xrealloc(u->res.hits, (u->res.n + r.n) * sizeof *u->res.hits);
+		memcpy(u->res.hits + u->res.n, r.hits, r.n * sizeof *r.hits);
+		u->res.n += r.n;
+		free(r.hits);
+		ui_view_set_rows(u, &u->views[VIEW_RESULTS], (int)u->res.n);
+		ui_say(u, "%zu shown of %s%lld", u->res.n, u->res.total_capped ? "over " : "",
+		       (long long)u->res.total);
+	} else if (rc == K_OK) {
+		u->res.total = (int64_t)u->res.n; /* the cache changed under us: no more */
+		search_result_free(&r);
+	} else {
+		ui_say(u, "%s", e.msg);
+	}
+	free(category);
+	kbuf_free(&text);
+	kbuf_free(&words);
+	kbuf_free(&bar);
+}
+
+/* Column widths of a result row after the title. */
+#define COL_PRICE 16 /* "USD 1234567.50" */
+#define COL_MOQ 8
+#define COL_CC 3
+#define COL_VER 2
+#define COL_RATING 9
+#define COLS_AFTER_TITLE (1 + COL_PRICE + 1 + COL_MOQ + 2 + COL_CC + COL_VER + COL_RATING)
+
+static int title_width(int width)
+{
+	int w = width - 2 - COLS_AFTER_TITLE;
+	return w < 10 ? 10 : w;
+}
+
+/* Three rows (the view table says so): the query, the filter bar, the column titles. */
+void ui_search_head(struct ui *u, int y)
+{
+	int cols = COLS;
+	if (u->prompt == PROMPT_QUERY) {
+		/* drawn with the cursor by ui_draw */
+	} else {
+		struct kbuf t = KBUF_INIT;
+		ui_line_utf8(&u->query, &t);
+		struct ui_line l;
+		ui_line_set(&l, kbuf_str(&t));
+		ui_line_draw(&l, "Search: ", y, cols, A_NORMAL);
+		kbuf_free(&t);
+	}
+	kbuf_reset(&u->tmp);
+	text_clip(&u->tmp, kbuf_str(&u->filters), (size_t)cols, 1);
+	attrset(u->a_dim);
+	mvaddstr(y + 1, 0, kbuf_str(&u->tmp));
+	kbuf_reset(&u->tmp);
+	kbuf_puts(&u->tmp, "  ");
+	text_clip(&u->tmp, "TITLE", (size_t)title_width(cols), 1);
+	kbuf_printf(&u->tmp, " %*s %*s  %-*s%-*s%-*s", COL_PRICE, "PRICE", COL_MOQ, "MOQ", COL_CC,
+	            "CC", COL_VER + 2, "✓", COL_RATING, "RATING");
+	struct kbuf row = KBUF_INIT;
+	text_clip(&row, kbuf_str(&u->tmp), (size_t)cols, 1);
+	attrset(u->a_head);
+	mvaddstr(y + 2, 0, kbuf_str(&row));
+	attrset(A_NORMAL);
+	kbuf_free(&row);
+}
+
+void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	const struct search_hit *h = &u->res.hits[i];
+	struct kbuf t = KBUF_INIT, line = KBUF_INIT;
+	char amt[MONEY_FMT_MAX], price[40], rating[24];
+	text_sanitize(&t, h->title, strlen(h->title), 0);
+	kbuf_puts(&line, "  ");
+	text_clip(&line, kbuf_str(&t), (size_t)title_width(width), 1);
+	money_format(h->price, h->currency, amt);
+	snprintf(price, sizeof price, "%.3s %s", h->currency, amt);
+	if (h->rating_count)
+		snprintf(rating, sizeof rating, "%.1f (%lld)", h->rating,
+		         (long long)h->rating_count);
+	else
+		snprintf(rating, sizeof rating, "-");
+	kbuf_printf(&line, " %*s %*lld  %-*.2s%-*s%-*s", COL_PRICE, price, COL_MOQ,
+	            (long long)h->moq, COL_CC, h->country, h->verified ? COL_VER + 2 : COL_VER,
+	            h->verified ? "✓" : "", COL_RATING, rating);
+	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	kbuf_free(&t);
+	kbuf_free(&line);
+}
+
+/* --- one listing ---------------------------------------------------------------- */
+
+struct others {
+	const char *self;
+	struct kstrv *lines;
+	int n, more;
+	int width;
+};
+
+static int other_listing(void *vctx, const struct listing *l)
+{
+	struct others *o = vctx;
+	if (strcmp(l->id, o->self) == 0)
+		return 0;
+	if (o->n >= OTHERS_MAX) {
+		o->more++;
+		return 0;
+	}
+	struct kbuf t = KBUF_INIT, line = KBUF_INIT;
+	char amt[MONEY_FMT_MAX];
+	text_sanitize(&t, l->title, strlen(l->title), 0);
+	kbuf_puts(&line, "  ");
+	text_clip(&line, kbuf_str(&t), (size_t)(o->width > 80 ? o->width - 50 : 30), 1);
+	money_format(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
+	kbuf_printf(&line, "  %s %10s  %s", l->currency, amt, l->id);
+	kstrv_push(o->lines, kbuf_str(&line));
+	kbuf_free(&t);
+	kbuf_free(&line);
+	o->n++;
+	return 0;
+}
+
+static void push_safe(struct kstrv *lines, const char *label, const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	kbuf_puts(&b, label);
+	text_sanitize(&b, s, strlen(s), 0);
+	kstrv_push(lines, kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+void ui_listing_build(struct ui *u, int width)
+{
+	struct ui_view *v = &u->views[VIEW_LISTING];
+	if (!u->listing_id[0])
+		return;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	struct listing l;
+	struct kerr e = {0};
+	if (store_listing_get(u->s, u->listing_id, &l, &e) != K_OK) {
+		kstrv_push(&v->lines, e.msg[0] ? e.msg : "this listing is no longer in the cache");
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	struct kbuf b = KBUF_INIT, t = KBUF_INIT;
+	char amt[MONEY_FMT_MAX];
+	text_sanitize(&t, l.title, strlen(l.title), 0);
+	ui_wrap(kbuf_str(&t), width, "", &v->lines);
+	kbuf_printf(&b, "%s   sku %s   %s", l.id, l.sku ? l.sku : "-", l.status);
+	push_safe(&v->lines, "", kbuf_str(&b));
+	if (!l.sig)
+		kstrv_push(&v->lines,
+		           "summary — `kontor listing show ID` fetches the signed listing");
+	kstrv_push(&v->lines, "");
+	kstrv_push(&v->lines, "Price");
+	for (size_t i = 0; i < l.ntiers; i++) {
+		kbuf_reset(&b);
+		money_format(l.tiers[i].unit_price, l.currency, amt);
+		kbuf_printf(&b, "  from %8lld  %s %s per %s", (long long)l.tiers[i].min_qty,
+		            l.currency, amt, l.unit);
+		push_safe(&v->lines, "", kbuf_str(&b));
+	}
+	kbuf_reset(&b);
+	kbuf_printf(&b, "MOQ %lld   lead time %lld day%s", (long long)l.moq,
+	            (long long)l.lead_time_days, l.lead_time_days == 1 ? "" : "s");
+	kstrv_push(&v->lines, kbuf_str(&b));
+	kbuf_reset(&b);
+	kbuf_printf(&b, "HS code %s   Incoterms ", l.hs_code ? l.hs_code : "-");
+	for (size_t i = 0; i < l.incoterms.n; i++)
+		kbuf_printf(&b, "%s%s", i ? ", " : "", l.incoterms.v[i]);
+	if (!l.incoterms.n)
+		kbuf_puts(&b, "-");
+	push_safe(&v->lines, "", kbuf_str(&b));
+	kbuf_reset(&b);
+	const char *oc = l.origin_country[0] ? codes_country_name(l.origin_country) : NULL;
+	kbuf_printf(&b, "origin %s%s%s%s   ships from %s",
+	            l.origin_country[0] ? l.origin_country : "-", oc ? " (" : "", oc ? oc : "",
+	            oc ? ")" : "", l.ships_from[0] ? l.ships_from : "-");
+	if (l.category)
+		kbuf_printf(&b, "   category %s", l.category);
+	push_safe(&v->lines, "", kbuf_str(&b));
+	if (l.description && *l.description) {
+		kstrv_push(&v->lines, "");
+		kstrv_push(&v->lines, "Description");
+		kbuf_reset(&t);
+		text_sanitize(&t, l.description, strlen(l.description), 1);
+		ui_wrap(kbuf_str(&t), width, "  ", &v->lines);
+	}
+	kstrv_push(&v->lines, "");
+	struct account a;
+	struct search_hit hit;
+	int verified = 0;
+	if (store_search_hit(u->s, l.id, &hit, NULL) == K_OK) {
+		verified = hit.verified;
+		free(hit.title);
+	}
+	if (store_account_get(u->s, l.seller_id, &a, NULL) == K_OK) {
+		kbuf_reset(&b);
+		kbuf_puts(&b, "Supplier  ");
+		text_sanitize(&b, a.display_name, strlen(a.display_name), 0);
+		if (a.handle)
+			kbuf_printf(&b, " (@%s)", a.handle);
+		const char *cn = codes_country_name(a.country);
+		kbuf_printf(&b, "   %s%s%s%s   %s   ", a.country, cn ? " (" : "", cn ? cn : "",
+		            cn ? ")" : "", verified ? "✓ verified" : "not verified");
+		if (a.rating.count)
+			kbuf_printf(&b, "rating %.1f (%lld)", a.rating.average,
+			            (long long)a.rating.count);
+		else
+			kbuf_puts(&b, "no ratings yet");
+		kstrv_push(&v->lines, kbuf_str(&b));
+		account_free(&a);
+	} else {
+		kbuf_reset(&b);
+		kbuf_printf(&b, "Supplier  %s (no profile in the cache yet: `kontor sync`)",
+		            l.seller_id);
+		kstrv_push(&v->lines, kbuf_str(&b));
+	}
+	kstrv_push(&v->lines, "");
+	kstrv_push(&v->lines, "Other listings of this supplier");
+	struct others o = {l.id, &v->lines, 0, 0, width};
+	store_listing_each(u->s, l.seller_id, other_listing, &o, NULL);
+	if (!o.n)
+		kstrv_push(&v->lines, "  none in the cache");
+	if (o.more) {
+		kbuf_reset(&b);
+		kbuf_printf(&b, "  and %d more", o.more);
+		kstrv_push(&v->lines, kbuf_str(&b));
+	}
+	kbuf_free(&b);
+	kbuf_free(&t);
+	listing_free(&l);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+void ui_listing_open(struct ui *u, const char *id)
+{
+	snprintf(u->listing_id, sizeof u->listing_id, "%s", id);
+	struct ui_view *v = &u->views[VIEW_LISTING];
+	v->top = 0;
+	ui_listing_build(u, COLS);
+	u->tab_view[TAB_SEARCH] = VIEW_LISTING;
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_results_open(struct ui *u, int i)
+{
+	if (i < (int)u->res.n)
+		ui_listing_open(u, u->res.hits[i].id);
+}
+
+void ui_search_free(struct ui *u)
+{
+	if (u->have_res)
+		search_result_free(&u->res);
+	u->have_res = 0;
+	kbuf_free(&u->filters);
+}

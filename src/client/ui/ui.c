@@ -1,0 +1,879 @@
+/* ui — `kontor tui`: the main loop, the layout (tabs, the view's head, its body, the status
+ * line) and repainting only what changed. Views are lists or wrapped text; both scroll the
+ * same way. Leaves curses on every way out, signals included. */
+#include "ui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kontor/crypto.h"
+#include "kontor/text.h"
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+#define STATUS_TICK_MS 15000
+
+static volatile sig_atomic_t ui_stop;
+
+static void on_stop(int sig)
+{
+	ui_stop = sig;
+}
+
+static const char *const tab_names[TAB_N] = {"Search", "Chat", "Orders", "Contracts", "Shipments"};
+
+void ui_say(struct ui *u, const char *fmt, ...)
+{
+	struct kbuf raw = KBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	kbuf_reset(&u->msg);
+	/* messages carry text from commands and the network: never let it drive the terminal */
+	text_sanitize(&u->msg, kbuf_str(&raw), raw.len, 0);
+	kbuf_free(&raw);
+	u->dirty |= DIRTY_STATUS;
+}
+
+struct ui_view *ui_cur_view(struct ui *u)
+{
+	return &u->views[u->help ? VIEW_HELP : u->tab_view[u->tab]];
+}
+
+static int head_rows(struct ui *u)
+{
+	return ui_cur_view(u)->ops->head_rows;
+}
+
+int ui_body_y(struct ui *u)
+{
+	return 1 + head_rows(u);
+}
+
+int ui_body_rows(struct ui *u)
+{
+	int h =
+	    LINES - 1 - ui_body_y(u) - (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE);
+	return h < 1 ? 1 : h;
+}
+
+void ui_view_set_rows(struct ui *u, struct ui_view *v, int n)
+{
+	v->n = n;
+	/* the rows this view gets when shown, which need not be the view shown now */
+	int h = LINES - 2 - v->ops->head_rows -
+	        (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE);
+	if (h < 1)
+		h = 1;
+	if (v->ops->selectable) {
+		if (v->cur >= n)
+			v->cur = n ? n - 1 : 0;
+		if (v->cur < 0)
+			v->cur = 0;
+		if (v->top > v->cur)
+			v->top = v->cur;
+		if (v->cur >= v->top + h)
+			v->top = v->cur - h + 1;
+	} else if (v->top > (n > h ? n - h : 0)) {
+		v->top = n > h ? n - h : 0;
+	}
+	if (v->top < 0)
+		v->top = 0;
+}
+
+/* --- commands and the identity --------------------------------------------------- */
+
+static int passphrase_prompt_needed(struct ui *u)
+{
+	struct ctx *c = u->c;
+	if (c->have_key || c->passphrase_file || getenv("KONTOR_PASSPHRASE"))
+		return 0;
+	char path[4096];
+	ctx_path(c, "identity.key", path, sizeof path);
+	return kcrypto_identity_encrypted(path, NULL) == 1;
+}
+
+/* Curses steps aside while ctx asks for the passphrase on the terminal. */
+static void leave_curses(void)
+{
+	def_prog_mode();
+	endwin();
+}
+
+static void back_to_curses(struct ui *u)
+{
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	u->dirty |= DIRTY_ALL;
+}
+
+int ui_identity(struct ui *u, struct kerr *e)
+{
+	if (u->c->have_key)
+		return K_OK;
+	int ask = passphrase_prompt_needed(u) && !u->script;
+	if (passphrase_prompt_needed(u) && u->script)
+		return kerr_set(e, K_EPASS,
+		                "the key is locked: give KONTOR_PASSPHRASE or "
+		                "--passphrase-file to a scripted run");
+	if (ask) {
+		leave_curses();
+		fputs("kontor: your key opens the messages.\n", stderr);
+	}
+	int rc = ctx_identity(u->c, e);
+	if (ask)
+		back_to_curses(u);
+	return rc;
+}
+
+static void refresh_after_command(struct ui *u)
+{
+	/* what the command changed shows at once: results, conversations, an open listing */
+	struct kbuf keep = KBUF_INIT;
+	kbuf_puts(&keep, kbuf_str(&u->msg));
+	struct ui_view *r = &u->views[VIEW_RESULTS];
+	int cur = r->cur, top = r->top;
+	ui_search_run(u);
+	r->cur = cur, r->top = top;
+	ui_view_set_rows(u, r, r->n);
+	ui_chats_load(u);
+	ui_listing_build(u, COLS);
+	kbuf_reset(&u->msg);
+	kbuf_puts(&u->msg, kbuf_str(&keep));
+	kbuf_free(&keep);
+	u->dirty |= DIRTY_ALL;
+}
+
+int ui_run_command(struct ui *u, int argc, char **argv)
+{
+	struct ctx *c = u->c;
+	struct kerr e = {0};
+	if (argc < 1)
+		return K_OK;
+	if (strcmp(argv[0], "tui") == 0) {
+		ui_say(u, "already in the terminal UI");
+		return K_EUSAGE;
+	}
+	FILE *f = tmpfile();
+	if (!f) {
+		ui_say(u, "cannot run a command: no temporary file (%s)", strerror(errno));
+		return K_EIO;
+	}
+	int need = passphrase_prompt_needed(u), ask = need && !u->script;
+	const char *old_pf = c->passphrase_file;
+	if (ask)
+		leave_curses();
+	else if (need)
+		c->passphrase_file = "/dev/null"; /* a scripted run never waits on a prompt */
+	/* Everything the command prints goes to the file, whichever way it prints it; stdin is
+	 * /dev/null so nothing reads the keyboard from under curses. */
+	fflush(stdout);
+	fflush(stderr);
+	FILE *old_out = c->out, *old_err = c->err;
+	c->out = c->err = f;
+	int s0 = dup(0), s1 = dup(1), s2 = dup(2), nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nul >= 0)
+		dup2(nul, 0);
+	dup2(fileno(f), 1);
+	dup2(fileno(f), 2);
+	int rc = cmd_dispatch(c, argc, argv, &e);
+	fflush(stdout);
+	fflush(stderr);
+	fflush(f);
+	if (s0 >= 0)
+		dup2(s0, 0);
+	if (s1 >= 0)
+		dup2(s1, 1);
+	if (s2 >= 0)
+		dup2(s2, 2);
+	int fds[4] = {s0, s1, s2, nul};
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	c->out = old_out, c->err = old_err;
+	c->passphrase_file = old_pf;
+	if (ask)
+		back_to_curses(u);
+	if (need && !ask && rc == K_EPASS)
+		kerr_set(&e, K_EPASS,
+		         "the key is locked: give KONTOR_PASSPHRASE or "
+		         "--passphrase-file to a scripted run");
+
+	char *line = NULL, *first = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lines = 0;
+	rewind(f);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		if (!first)
+			first = xstrdup(line);
+		lines++;
+	}
+	free(line);
+	fclose(f);
+	char more[40] = "";
+	if (lines > 1) /* in front: a long first line is clipped at its end */
+		snprintf(more, sizeof more, "[%d lines] ", lines);
+	if (rc == K_OK)
+		ui_say(u, "%s%s", more, first ? first : "done");
+	else if (rc == K_EQUEUED)
+		ui_say(u, "%s%s — %s", more, first ? first : "saved", e.msg[0] ? e.msg : "queued");
+	else
+		ui_say(u, "error: %s", e.msg[0] ? e.msg : kstatus_str(rc));
+	free(first);
+	refresh_after_command(u);
+	return rc;
+}
+
+static void run_prompt_line(struct ui *u, const char *text)
+{
+	struct cmd_words w = {0};
+	struct kerr e = {0};
+	if (cmd_split_line(text, strlen(text), &w, &e) != K_OK) {
+		ui_say(u, "%s", e.msg);
+		return;
+	}
+	if (w.argc > 0) {
+		char **argv = w.argv;
+		int argc = w.argc;
+		if (strcmp(argv[0], "kontor") == 0) /* what the man page shows works too */
+			argv++, argc--;
+		ui_run_command(u, argc, argv);
+	}
+	cmd_words_free(&w);
+}
+
+/* --- drawing -------------------------------------------------------------------- */
+
+static void draw_tabs(struct ui *u)
+{
+	move(0, 0);
+	int x = 0;
+	for (int t = 0; t < TAB_N; t++) {
+		char label[32];
+		snprintf(label, sizeof label, " %d %s ", t + 1, tab_names[t]);
+		attrset(t == u->tab && !u->help ? u->a_tab_on : u->a_tab);
+		addstr(label);
+		attrset(u->a_tab);
+		addch(' ');
+		x += (int)strlen(label) + 1;
+	}
+	attrset(u->a_tab);
+	const char *right = u->help ? "help — q closes " : "? help  : command ";
+	for (int rw = (int)text_width(right); x < COLS - rw; x++)
+		addch(' ');
+	addstr(right);
+	attrset(A_NORMAL);
+}
+
+static void title_listing(struct ui *u, struct kbuf *out)
+{
+	kbuf_printf(out, "Listing %s   (q back)", u->listing_id);
+}
+
+static void title_chats(struct ui *u, struct kbuf *out)
+{
+	kbuf_printf(out, "Conversations (%d)   Enter opens", u->nconvs);
+}
+
+static void title_messages(struct ui *u, struct kbuf *out)
+{
+	kbuf_printf(out, "Conversation with %s   %s   (i writes, q back)", u->conv_peer,
+	            u->conv_id);
+}
+
+static void title_tab(struct ui *u, struct kbuf *out)
+{
+	kbuf_puts(out, u->help ? "Help" : tab_names[u->tab]);
+}
+
+/* The views. Orders, Contracts and Shipments are not built yet: one honest line each. */
+const struct ui_view_ops ui_view_ops[VIEW_N] = {
+    [VIEW_RESULTS] = {"search", 1, 3, -1,
+                      "  no listings in the cache match (`kontor sync` fills the cache)",
+                      ui_search_head, NULL, ui_results_row, ui_results_open, NULL, NULL,
+                      ui_search_more},
+    [VIEW_LISTING] = {"listing", 0, 1, VIEW_RESULTS, "", NULL, title_listing, NULL, NULL,
+                      ui_listing_build, NULL, NULL},
+    [VIEW_CHATS] = {"chat", 1, 1, -1,
+                    "  no conversations yet — `kontor chat send ACCOUNT TEXT`, or `kontor sync`",
+                    NULL, title_chats, ui_chats_row, ui_chats_open, NULL, ui_chats_load, NULL},
+    [VIEW_MESSAGES] = {"messages", 0, 1, VIEW_CHATS, "", NULL, title_messages, NULL, NULL,
+                       ui_messages_build, NULL, NULL},
+    [VIEW_ORDERS] = {"orders", 0, 1, -1, "", NULL, title_tab, NULL, NULL, NULL, NULL, NULL},
+    [VIEW_CONTRACTS] = {"contracts", 0, 1, -1, "", NULL, title_tab, NULL, NULL, NULL, NULL, NULL},
+    [VIEW_SHIPMENTS] = {"shipments", 0, 1, -1, "", NULL, title_tab, NULL, NULL, NULL, NULL, NULL},
+    [VIEW_HELP] = {"help", 0, 1, -1, "", NULL, title_tab, NULL, NULL, ui_help_build, NULL, NULL},
+};
+
+static void draw_head(struct ui *u)
+{
+	const struct ui_view_ops *ops = ui_cur_view(u)->ops;
+	if (ops->head) {
+		ops->head(u, 1);
+		return;
+	}
+	struct kbuf t = KBUF_INIT, safe = KBUF_INIT;
+	ops->title(u, &t);
+	text_sanitize(&safe, kbuf_str(&t), t.len, 0); /* ids and names come from the cache */
+	kbuf_reset(&u->tmp);
+	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
+	attrset(u->a_head);
+	mvaddstr(1, 0, kbuf_str(&u->tmp));
+	attrset(A_NORMAL);
+	kbuf_free(&t);
+	kbuf_free(&safe);
+}
+
+static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
+{
+	if (i >= v->n)
+		text_clip(out, i == 0 ? v->ops->empty : "", (size_t)COLS, 1);
+	else if (v->ops->row)
+		v->ops->row(u, i, out, COLS);
+	else
+		text_clip(out, v->lines.v[i], (size_t)COLS, 1);
+}
+
+static void draw_row(struct ui *u, int i)
+{
+	struct ui_view *v = ui_cur_view(u);
+	int y = ui_body_y(u) + i - v->top;
+	if (i < v->top || i >= v->top + ui_body_rows(u))
+		return;
+	kbuf_reset(&u->tmp);
+	row_text(u, v, i, &u->tmp);
+	attrset(A_NORMAL);
+	mvaddstr(y, 0, kbuf_str(&u->tmp));
+	/* The cursor is a mark in the first column, as neomutt's arrow_cursor: a whole
+	 * reversed row costs every cell of two rows per keystroke (about 240 bytes at 100
+	 * columns), the mark about 30 — DESIGN §11 allows 200. Rows start with two spaces. */
+	if (v->ops->selectable && i == v->cur && i < v->n) {
+		attrset(u->a_sel);
+		mvaddstr(y, 0, ">");
+		attrset(A_NORMAL);
+	}
+}
+
+static void draw_body(struct ui *u)
+{
+	struct ui_view *v = ui_cur_view(u);
+	int h = ui_body_rows(u);
+	for (int i = v->top; i < v->top + h; i++)
+		draw_row(u, i);
+}
+
+static void ago(const char *rfc3339, char *out, size_t cap)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!rfc3339 || !strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+		snprintf(out, cap, "never synced");
+		return;
+	}
+	long d = (long)difftime(time(NULL), timegm(&tm));
+	if (d < 0)
+		d = 0;
+	if (d < 60)
+		snprintf(out, cap, "synced just now");
+	else if (d < 3600)
+		snprintf(out, cap, "synced %ldm ago", d / 60);
+	else if (d < 86400)
+		snprintf(out, cap, "synced %ldh ago", d / 3600);
+	else
+		snprintf(out, cap, "synced %ldd ago", d / 86400);
+}
+
+static void draw_status(struct ui *u, int force)
+{
+	struct kbuf right = KBUF_INIT, line = KBUF_INIT;
+	char *node = NULL;
+	int64_t used = -1;
+	if (store_meta_get(u->s, "node", &node, NULL) == K_OK && node && *node) {
+		struct node_info ni;
+		char when[40];
+		memset(&ni, 0, sizeof ni);
+		if (store_node_get(u->s, node, &ni, NULL) == K_OK) {
+			ago(ni.last_sync, when, sizeof when);
+			used = ni.bytes_up + ni.bytes_down; /* on the wire, both ways */
+			node_info_free(&ni);
+		} else {
+			snprintf(when, sizeof when, "never synced");
+		}
+		kbuf_printf(&right, " node %s · %s", node, when);
+	} else {
+		kbuf_puts(&right, " no node");
+	}
+	kbuf_printf(&right, " · %lld queued", (long long)store_outbox_count(u->s));
+	if (used >= 0) {
+		if (used < 1024)
+			kbuf_printf(&right, " · %lld B used", (long long)used);
+		else if (used < 1024 * 1024)
+			kbuf_printf(&right, " · %.1f KiB used", (double)used / 1024);
+		else
+			kbuf_printf(&right, " · %.1f MiB used", (double)used / (1024 * 1024));
+	}
+	kbuf_puts(&right, " ");
+	free(node);
+	int rw = (int)text_width(kbuf_str(&right));
+	kbuf_puts(&line, " ");
+	text_clip(&line, kbuf_str(&u->msg), (size_t)(COLS - 1 - rw > 0 ? COLS - 1 - rw : 0), 1);
+	kbuf_puts(&line, kbuf_str(&right));
+	if (force || strcmp(kbuf_str(&line), kbuf_str(&u->status)) != 0) {
+		kbuf_reset(&u->status);
+		kbuf_puts(&u->status, kbuf_str(&line));
+		kbuf_reset(&u->tmp);
+		text_clip(&u->tmp, kbuf_str(&line), (size_t)COLS, 1);
+		attrset(u->a_status);
+		mvaddstr(LINES - 1, 0, kbuf_str(&u->tmp));
+		attrset(A_NORMAL);
+	}
+	kbuf_free(&right);
+	kbuf_free(&line);
+}
+
+static void draw_too_small(void)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "kontor needs at least %dx%d (this terminal is %dx%d)", MIN_COLS,
+	         MIN_LINES, COLS, LINES);
+	int w = (int)strlen(msg);
+	int x = COLS > w ? (COLS - w) / 2 : 0;
+	mvaddnstr(LINES / 2, x, msg, COLS);
+}
+
+void ui_draw(struct ui *u)
+{
+	if (u->dirty & DIRTY_ALL) {
+		u->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
+		erase();
+		if (u->too_small) {
+			draw_too_small();
+			curs_set(0);
+			wnoutrefresh(stdscr);
+			doupdate();
+			u->dirty = 0;
+			return;
+		}
+		/* wrapped text follows the width */
+		for (int i = 0; i < VIEW_N; i++) {
+			struct ui_view *v = &u->views[i];
+			if (v->ops->build && v->built_width != COLS)
+				v->ops->build(u, COLS);
+			ui_view_set_rows(u, v, v->n);
+		}
+	}
+	if (u->too_small || !u->dirty)
+		return;
+	int all = u->dirty & DIRTY_ALL;
+	if (all)
+		draw_tabs(u);
+	if (all || (u->dirty & DIRTY_HEAD))
+		draw_head(u);
+	if (all || (u->dirty & DIRTY_BODY)) {
+		draw_body(u);
+	} else if (u->dirty & DIRTY_ROWS) {
+		draw_row(u, u->row_a);
+		draw_row(u, u->row_b);
+	}
+	if (all || (u->dirty & DIRTY_STATUS))
+		draw_status(u, all);
+	int cx = -1, cy = -1;
+	if (u->prompt == PROMPT_QUERY) {
+		cy = 1;
+		cx = ui_line_draw(&u->query, "Search: ", cy, COLS, A_NORMAL);
+	} else if (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE) {
+		cy = LINES - 2;
+		cx = ui_line_draw(&u->line, u->prompt == PROMPT_COMMAND ? ":" : "message: ", cy,
+		                  COLS, A_NORMAL);
+	}
+	if (cy >= 0) {
+		move(cy, cx < COLS ? cx : COLS - 1);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	u->dirty = 0;
+}
+
+int ui_dump(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return K_EIO;
+	wchar_t *row = xcalloc((size_t)COLS + 1, sizeof *row);
+	char mb[MB_LEN_MAX];
+	struct kbuf line = KBUF_INIT;
+	int cy, cx;
+	getyx(stdscr, cy, cx);
+	for (int y = 0; y < LINES; y++) {
+		kbuf_reset(&line);
+		int n = mvwinnwstr(stdscr, y, 0, row, COLS);
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		for (int i = 0; i < n && row[i]; i++) {
+			size_t k = wcrtomb(mb, row[i], &st);
+			if (k != (size_t)-1)
+				kbuf_append(&line, mb, k);
+		}
+		while (line.len && line.data[line.len - 1] == ' ')
+			line.len--;
+		fprintf(f, "%.*s\n", (int)line.len, line.data ? line.data : "");
+	}
+	move(cy, cx);
+	kbuf_free(&line);
+	free(row);
+	return fclose(f) == 0 ? K_OK : K_EIO;
+}
+
+/* --- keys ----------------------------------------------------------------------- */
+
+static void move_to(struct ui *u, struct ui_view *v, int target)
+{
+	int h = ui_body_rows(u);
+	if (!v->ops->selectable) {
+		int maxtop = v->n > h ? v->n - h : 0;
+		if (target > maxtop)
+			target = maxtop;
+		if (target < 0)
+			target = 0;
+		if (target != v->top) {
+			v->top = target;
+			u->dirty |= DIRTY_BODY;
+		}
+		return;
+	}
+	if (v->n == 0)
+		return;
+	if (target >= v->n)
+		target = v->n - 1;
+	if (target < 0)
+		target = 0;
+	if (target == v->cur)
+		return;
+	int old = v->cur;
+	v->cur = target;
+	if (target < v->top) {
+		v->top = target;
+		u->dirty |= DIRTY_BODY;
+	} else if (target >= v->top + h) {
+		v->top = target - h + 1;
+		u->dirty |= DIRTY_BODY;
+	} else {
+		u->row_a = old;
+		u->row_b = target;
+		u->dirty |= DIRTY_ROWS;
+	}
+}
+
+static void show_tab(struct ui *u, int tab)
+{
+	u->help = 0;
+	if (tab == u->tab)
+		return;
+	u->tab = tab;
+	struct ui_view *v = ui_cur_view(u);
+	if (v->ops->shown)
+		v->ops->shown(u);
+	u->dirty |= DIRTY_ALL;
+}
+
+static void prompt_done(struct ui *u, enum ui_edit r)
+{
+	enum ui_prompt p = u->prompt;
+	struct kbuf text = KBUF_INIT;
+	u->prompt = PROMPT_NONE;
+	u->dirty |= DIRTY_ALL;
+	if (p == PROMPT_QUERY) {
+		if (r == EDIT_DONE)
+			ui_search_run(u);
+		else
+			ui_line_set(&u->query, kbuf_str(&u->query_saved)); /* back to what it was */
+		return;
+	}
+	if (r == EDIT_CANCEL)
+		return;
+	ui_line_utf8(&u->line, &text);
+	if (p == PROMPT_COMMAND)
+		run_prompt_line(u, kbuf_str(&text));
+	else if (p == PROMPT_COMPOSE && text.len)
+		ui_chat_send(u, kbuf_str(&text));
+	kbuf_free(&text);
+}
+
+static void handle_key(struct ui *u, int key)
+{
+	if (key == UI_FKEY(KEY_RESIZE)) {
+		u->dirty |= DIRTY_ALL;
+		return;
+	}
+	if (u->prompt != PROMPT_NONE) {
+		struct ui_line *l = u->prompt == PROMPT_QUERY ? &u->query : &u->line;
+		enum ui_edit r = ui_line_key(l, key);
+		if (r == EDIT_GOING)
+			u->dirty |= DIRTY_PROMPT;
+		else
+			prompt_done(u, r);
+		return;
+	}
+	struct ui_view *v = ui_cur_view(u);
+	int h = ui_body_rows(u);
+	int pos = v->ops->selectable ? v->cur : v->top;
+	enum ui_action act = ui_key_action(v->ops->name, key);
+	/* lists that come a page at a time fetch the next before moving past the last */
+	if (v->ops->more && (act == ACT_DOWN || act == ACT_PAGE_DOWN || act == ACT_BOTTOM) &&
+	    (act == ACT_BOTTOM || pos + (act == ACT_DOWN ? 1 : h) >= v->n - 1))
+		v->ops->more(u);
+	switch (act) {
+	case ACT_NONE:
+		break;
+	case ACT_QUIT:
+		u->quit = 1;
+		break;
+	case ACT_BACK:
+		if (u->help) {
+			u->help = 0;
+		} else if (v->ops->parent >= 0) {
+			u->tab_view[u->tab] = v->ops->parent;
+			if (ui_cur_view(u)->ops->shown) /* e.g. unread counts changed */
+				ui_cur_view(u)->ops->shown(u);
+		} else {
+			u->quit = 1;
+		}
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_TAB_SEARCH:
+	case ACT_TAB_CHAT:
+	case ACT_TAB_ORDERS:
+	case ACT_TAB_CONTRACTS:
+	case ACT_TAB_SHIPMENTS:
+		show_tab(u, (int)(act - ACT_TAB_SEARCH));
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_TAB_NEXT:
+		show_tab(u, (u->tab + 1) % TAB_N);
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_TAB_PREV:
+		show_tab(u, (u->tab + TAB_N - 1) % TAB_N);
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_DOWN:
+		move_to(u, v, pos + 1);
+		break;
+	case ACT_UP:
+		move_to(u, v, pos - 1);
+		break;
+	case ACT_PAGE_DOWN:
+		move_to(u, v, pos + h);
+		break;
+	case ACT_PAGE_UP:
+		move_to(u, v, pos - h);
+		break;
+	case ACT_TOP:
+		move_to(u, v, 0);
+		break;
+	case ACT_BOTTOM:
+		move_to(u, v, v->n);
+		break;
+	case ACT_OPEN:
+		if (v->ops->open && v->cur < v->n)
+			v->ops->open(u, v->cur);
+		break;
+	case ACT_SEARCH:
+		show_tab(u, TAB_SEARCH);
+		u->tab_view[TAB_SEARCH] = VIEW_RESULTS;
+		ui_line_utf8(&u->query, &u->query_saved); /* kept for Esc */
+		u->prompt = PROMPT_QUERY;
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_PROMPT:
+		ui_line_clear(&u->line);
+		u->prompt = PROMPT_COMMAND;
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_COMPOSE:
+		ui_line_clear(&u->line);
+		u->prompt = PROMPT_COMPOSE;
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_HELP:
+		u->help = 1;
+		u->views[VIEW_HELP].top = 0;
+		u->dirty |= DIRTY_ALL;
+		break;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		u->dirty |= DIRTY_ALL;
+		break;
+	}
+}
+
+static int read_key(struct ui *u)
+{
+	wint_t wc;
+	int r;
+	if (u->script) {
+		/* a resize still reaches a scripted run (tests resize the tmux window) */
+		wtimeout(stdscr, 0);
+		r = wget_wch(stdscr, &wc);
+		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
+			return UI_FKEY(KEY_RESIZE);
+		return ui_script_next(u);
+	}
+	wtimeout(stdscr, STATUS_TICK_MS);
+	r = wget_wch(stdscr, &wc);
+	if (r == ERR)
+		return -1;
+	if (r == KEY_CODE_YES)
+		return UI_FKEY((int)wc);
+	return (int)wc;
+}
+
+static void colours(struct ui *u)
+{
+	const char *nc = getenv("NO_COLOR");
+	u->a_sel = A_REVERSE;
+	u->a_status = A_REVERSE;
+	u->a_tab = A_NORMAL;
+	u->a_tab_on = A_REVERSE | A_BOLD;
+	u->a_head = A_BOLD;
+	u->a_dim = A_NORMAL;
+	if ((nc && *nc) || !has_colors() || start_color() == ERR || COLOR_PAIRS < 5)
+		return;
+	int bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
+	init_pair(1, COLOR_BLACK, COLOR_CYAN);   /* selection */
+	init_pair(2, COLOR_BLACK, COLOR_WHITE);  /* status line */
+	init_pair(3, COLOR_BLACK, COLOR_YELLOW); /* current tab */
+	init_pair(4, COLOR_CYAN, bg);            /* heads */
+	u->a_sel = COLOR_PAIR(1);
+	u->a_status = COLOR_PAIR(2);
+	u->a_tab_on = COLOR_PAIR(3) | A_BOLD;
+	u->a_head = COLOR_PAIR(4) | A_BOLD;
+}
+
+static void ui_init_views(struct ui *u)
+{
+	for (int i = 0; i < VIEW_N; i++)
+		u->views[i].ops = &ui_view_ops[i];
+	u->tab_view[TAB_SEARCH] = VIEW_RESULTS;
+	u->tab_view[TAB_CHAT] = VIEW_CHATS;
+	u->tab_view[TAB_ORDERS] = VIEW_ORDERS;
+	u->tab_view[TAB_CONTRACTS] = VIEW_CONTRACTS;
+	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENTS;
+	/* Not built yet: one honest line each, never sample data. */
+	kstrv_push(&u->views[VIEW_ORDERS].lines,
+	           "Orders arrive with the trade commands (not in this build)");
+	kstrv_push(&u->views[VIEW_CONTRACTS].lines,
+	           "Contracts arrive with the trade commands (not in this build)");
+	kstrv_push(&u->views[VIEW_SHIPMENTS].lines,
+	           "Shipments arrive with the trade commands (not in this build)");
+	for (int i = VIEW_ORDERS; i <= VIEW_SHIPMENTS; i++)
+		u->views[i].n = 1;
+}
+
+static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	if (c->in_batch)
+		return kerr_set(e, K_EUSAGE, "tui: not inside a batch (it needs the keyboard)");
+	struct ui u;
+	memset(&u, 0, sizeof u);
+	u.c = c;
+	int rc = ctx_store(c, &u.s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (rc)
+		return rc;
+	const char *script = getenv("KONTOR_UI_SCRIPT");
+	if (script && *script && !(u.script = fopen(script, "r")))
+		return kerr_set(e, K_EIO, "KONTOR_UI_SCRIPT %s: %s", script, strerror(errno));
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		if (u.script)
+			fclose(u.script);
+		return kerr_set(e, K_EUSAGE,
+		                "kontor tui needs a terminal (batch commands work "
+		                "without one)");
+	}
+	/* Our handlers before curses starts, so it keeps them: a flag, then endwin below. */
+	struct sigaction sa, old_int, old_term, old_hup;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	ui_stop = 0;
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		if (u.script)
+			fclose(u.script);
+		const char *term = getenv("TERM");
+		return kerr_set(e, K_EIO, "kontor tui: cannot drive this terminal (TERM=%s)",
+		                term ? term : "unset");
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	idlok(stdscr, TRUE); /* scrolling a list by a row uses the terminal's scroll region */
+	set_escdelay(25);
+	curs_set(0);
+	colours(&u);
+	ui_init_views(&u);
+	ui_search_run(&u);
+	ui_chats_load(&u);
+	u.dirty = DIRTY_ALL;
+	while (!u.quit && !ui_stop) {
+		ui_draw(&u);
+		int key = read_key(&u);
+		if (key < 0) {
+			if (u.script && feof(u.script))
+				break;
+			u.dirty |= DIRTY_STATUS; /* "synced 2m ago" moves on */
+			continue;
+		}
+		handle_key(&u, key);
+	}
+	endwin();
+	delscreen(scr);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	if (u.script)
+		fclose(u.script);
+	ui_search_free(&u);
+	ui_chat_free(&u);
+	for (int i = 0; i < VIEW_N; i++)
+		kstrv_free(&u.views[i].lines);
+	kbuf_free(&u.msg);
+	kbuf_free(&u.status);
+	kbuf_free(&u.tmp);
+	kbuf_free(&u.query_saved);
+	if (ui_stop)
+		return kerr_set(e, K_EFAIL, "stopped by signal %d", (int)ui_stop);
+	return K_OK;
+}
+
+const struct cmd_entry cmd_ui_entries[] = {
+    {"tui", "", "open the terminal UI", "", 0, 0, run_tui,
+     "Tabs 1 Search, 2 Chat, 3 Orders, 4 Contracts, 5 Shipments; ? lists the keys, : runs\n"
+     "any kontor command, / edits the search. Every screen reads the cache (`kontor sync`\n"
+     "fills it). KONTOR_UI_SCRIPT=FILE reads keys from FILE (for tests), see kontor(1)."},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

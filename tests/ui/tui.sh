@@ -1,0 +1,279 @@
+#!/bin/sh
+# The terminal UI on a real terminal: a cache built by the real CLI, then `kontor tui` in a
+# private tmux server (send-keys, capture-pane, resize-window) and in script mode
+# (KONTOR_UI_SCRIPT with :dump). Proves the first screen, search, a listing, back, CJK
+# alignment, escape sequences drawn as harmless text, the honest empty Chat tab, help from
+# the key table, the ':' prompt, chat compose, and the size rules (80x24 minimum).
+. "$(dirname "$0")/../lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
+	t_done
+	exit 1
+fi
+
+H="$T_TMP/home"
+k() { "$KONTOR" --home "$H" "$@"; }
+# One tmux server per session (kill-server is asynchronous: reusing a socket races it);
+# each is killed by its -L name as the session ends, and all of them at exit.
+SOCKS=""
+export TMUX_TMPDIR="$T_TMP" # the sockets go with the test's files
+tm() { tmux -L "$SOCK" "$@"; }
+tm_start() { # NAME COMMAND: a 100x30 session on server kontor-test-PID-NAME
+	SOCK="kontor-test-$$-$1"
+	SOCKS="$SOCKS $SOCK"
+	tmux -L "$SOCK" new-session -d -x 100 -y 30 "$2"
+}
+trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
+unset KONTOR_PASSPHRASE NO_COLOR
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+# --- a cache made by the real CLI (no node: each add exits 4, queued) ----------------
+k init --name "Shenzhen Iron Works" --country CN --no-passphrase >/dev/null 2>&1
+t_run "listing add (ASCII title) queues" 4 k listing add --sku TL-71 --title "Iron table legs, black, 71 cm" \
+	--price 12.50 --currency USD --moq 10 --tier 100:11.00 --origin CN --incoterm FOB \
+	--description "Powder-coated steel legs for desks and dining tables. Four per set."
+t_run "listing add (CJK title) queues" 4 k listing add --sku TL-CJK --title "铁艺桌腿 黑色" \
+	--price 9.80 --currency USD --moq 50 --origin CN
+t_run "listing add (third) queues" 4 k listing add --sku HK-1 --title "Steel wall hooks" \
+	--price 0.35 --currency USD --moq 1000
+EVIL=$(printf 'Evil \033[31mred\033[0m title')
+t_run "the CLI refuses a title with an escape sequence" 1 k listing add --sku EVIL --title "$EVIL" \
+	--price 1 --currency USD
+# The cache can still hold one (an older kontor, a hostile or broken source): plant it,
+# so the screen's own sanitising is what is tested.
+k listing add --sku EVIL --title "Evil red title" --price 1 --currency USD >/dev/null 2>&1
+sqlite3 "$H/cache.db" "UPDATE listings SET title = 'Evil ' || char(27) || '[31mred' || char(27) || '[0m title' WHERE sku = 'EVIL'"
+t_match "the planted title holds an ESC byte" "$(sqlite3 "$H/cache.db" "SELECT hex(title) FROM listings WHERE sku = 'EVIL'")" '1B5B33316D'
+
+t_run "tui without a terminal says it needs one" 2 k tui </dev/null
+t_match "the refusal names the terminal" "$T_ERR" 'needs a terminal'
+
+# --- interactive, in tmux ------------------------------------------------------------
+# screen: the pane as text; wait_for REGEX: up to 5 s for it to show.
+screen() { tm capture-pane -p; }
+wait_for() {
+	_i=0
+	while [ $_i -lt 50 ]; do
+		screen >"$T_TMP/pane"
+		grep -Eq -- "$1" "$T_TMP/pane" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+tm_start s1 "KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'queued' && t_ok "the first screen draws" || t_fail "the first screen draws" "$(cat "$T_TMP/pane")"
+S=$(screen)
+t_match "tabs along the top" "$(printf '%s\n' "$S" | head -n 1)" '1 Search +2 Chat +3 Orders +4 Contracts +5 Shipments'
+t_match "status line: no node and the queue" "$(printf '%s\n' "$S" | tail -n 1)" 'no node · [0-9]+ queued'
+t_match "the query line is there" "$S" '^Search:'
+t_match "the filter bar is there" "$S" 'filters: none'
+t_match "every cached listing is listed" "$S" 'Steel wall hooks'
+t_nomatch "no ESC byte reaches the screen" "$(tm capture-pane -p | od -An -c)" '033'
+t_match "the escape-sequence title shows as its words" "$S" 'Evil red title'
+
+# CJK alignment: the price column ends in the same display column on a CJK row and an
+# ASCII row (wc -L measures display width, two columns for each CJK character).
+col_end() { # REGEX PRICE -> display column where PRICE ends on the row matching REGEX
+	printf '%s\n' "$S" | grep -E -- "$1" | head -n 1 | sed "s/\(.*$2\).*/\1/" | wc -L | tr -d ' '
+}
+A=$(col_end 'Iron table legs' 'USD 11\.00')
+C=$(col_end '铁艺桌腿' 'USD 9\.80')
+[ -n "$A" ] && [ "$A" = "$C" ] && t_ok "the CJK row's price lines up with the ASCII row's" ||
+	t_fail "the CJK row's price lines up with the ASCII row's" "ASCII ends at $A, CJK at $C"
+
+tm send-keys / i r o n Enter
+wait_for '1 shown of 1' && t_ok "/ + words + Enter searches" || t_fail "/ + words + Enter searches" "$(tail -n 1 "$T_TMP/pane")"
+S=$(screen)
+t_match "the result is the iron legs" "$S" '^> Iron table legs'
+t_nomatch "other listings are gone" "$S" 'Steel wall hooks'
+tm send-keys Enter
+wait_for '^Price' && t_ok "Enter opens the listing" || t_fail "Enter opens the listing" "$(head -n 5 "$T_TMP/pane")"
+S=$(screen)
+t_match "the listing shows its price tiers" "$S" 'from +100 +USD 11\.00'
+t_match "the listing shows its MOQ" "$S" 'MOQ 10'
+t_match "the listing shows Incoterms" "$S" 'Incoterms FOB'
+t_match "the listing shows the supplier" "$S" 'Supplier +Shenzhen Iron Works'
+t_match "other listings of the supplier are listed" "$S" '铁艺桌腿'
+tm send-keys q
+wait_for '^filters:' && t_ok "q goes back to the results" || t_fail "q goes back to the results" "$(head -n 5 "$T_TMP/pane")"
+
+tm send-keys 2
+wait_for 'no conversations' && t_ok "the Chat tab says there are no conversations" || t_fail "the Chat tab says there are no conversations" "$(head -n 5 "$T_TMP/pane")"
+tm send-keys 3
+wait_for 'Orders arrive with the trade commands \(not in this build\)' && t_ok "the Orders tab is honest" || t_fail "the Orders tab is honest" "$(head -n 5 "$T_TMP/pane")"
+t_nomatch "the Orders tab shows no made-up rows" "$(screen | sed -n '4,28p')" '[A-Za-z]'
+
+tm send-keys '?'
+wait_for 'move-down' && t_ok "? shows help" || t_fail "? shows help" "$(head -n 5 "$T_TMP/pane")"
+S=$(screen)
+t_match "help names the keys with their actions" "$S" '<PgDn> +page-down'
+t_match "help shows the : prompt" "$S" ': +prompt'
+tm send-keys q 1 : 'listing list' Enter
+wait_for '\[4 lines\]' && t_ok ": runs listing list and reports in the status line" || t_fail ": runs listing list and reports in the status line" "$(tail -n 1 "$T_TMP/pane")"
+t_nomatch "command output does not scribble on the screen" "$(screen | sed -n '5,28p')" 'moq'
+tm send-keys : 'frobnicate' Enter
+wait_for "error: unknown command 'frobnicate'" && t_ok ": reports a bad command" || t_fail ": reports a bad command" "$(tail -n 1 "$T_TMP/pane")"
+
+tm resize-window -x 60 -y 20
+wait_for 'needs at least 80x24 \(this terminal is 60x20\)' && t_ok "a 60x20 terminal gets the size message" || t_fail "a 60x20 terminal gets the size message" "$(cat "$T_TMP/pane")"
+t_nomatch "the small screen draws nothing else" "$(screen)" 'Search'
+tm resize-window -x 100 -y 30
+wait_for '1 Search' && t_ok "back at 100x30 it draws again" || t_fail "back at 100x30 it draws again" "$(cat "$T_TMP/pane")"
+for size in 80x24 120x40; do
+	tm resize-window -x "${size%x*}" -y "${size#*x}"
+	sleep 0.3
+	wait_for 'queued *$' || true
+	S=$(screen)
+	rows=$(printf '%s\n' "$S" | wc -l)
+	wide=$(printf '%s\n' "$S" | wc -L | tr -d ' ')
+	t_eq "at $size the screen has ${size#*x} rows" "$rows" "${size#*x}"
+	[ "$wide" -le "${size%x*}" ] && t_ok "at $size no row is wider than ${size%x*}" || t_fail "at $size no row is wider than ${size%x*}" "$wide columns"
+	t_match "at $size the tabs and the status line are there" "$(printf '%s\n' "$S" | head -n 1)$(printf '%s\n' "$S" | tail -n 1)" 'Shipments.*queued'
+done
+tm send-keys Q
+wait_for 'TUI-EXIT 0' && t_ok "Q leaves with status 0" || t_fail "Q leaves with status 0" "$(tail -n 3 "$T_TMP/pane")"
+tm kill-server 2>/dev/null
+
+# --- script mode (KONTOR_UI_SCRIPT) and chat ------------------------------------------
+B="$T_TMP/buyer"
+"$KONTOR" --home "$B" init --name "Berlin Buyer" --country DE --no-passphrase >/dev/null 2>&1
+BID=$("$KONTOR" --home "$B" id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "chat send to the buyer queues" 4 k chat send "$BID" "Price list: 铁艺桌腿 at USD 9.80"
+cat >"$T_TMP/script" <<EOF
+:dump $T_TMP/d-first
+/
+hooks
+<Enter>
+:dump $T_TMP/d-hooks
+2
+:dump $T_TMP/d-chats
+<Enter>
+:dump $T_TMP/d-conv
+i
+Second line from the TUI
+<Enter>
+:dump $T_TMP/d-sent
+?
+:dump $T_TMP/d-help
+G
+:dump $T_TMP/d-help2
+:quit
+EOF
+tm_start s2 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/script $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+wait_for 'SCRIPT-EXIT' && t_ok "a scripted run ends by itself" || t_fail "a scripted run ends by itself" "$(cat "$T_TMP/pane")"
+t_match "the scripted run exits 0" "$(cat "$T_TMP/pane")" 'SCRIPT-EXIT 0'
+t_match "dump: the first screen has the tabs" "$(head -n 1 "$T_TMP/d-first")" '1 Search +2 Chat'
+t_eq "dump: one line per row" "$(wc -l <"$T_TMP/d-first" | tr -d ' ')" "30"
+t_match "dump: CJK text is written as text" "$(cat "$T_TMP/d-first")" '铁艺桌腿 黑色'
+t_match "dump: the search found the hooks" "$(cat "$T_TMP/d-hooks")" '^> Steel wall hooks'
+t_nomatch "dump: only the hooks" "$(cat "$T_TMP/d-hooks")" 'Iron table legs'
+t_match "dump: the conversation is listed" "$(cat "$T_TMP/d-chats")" 'C[A-Za-z0-9_-]{22}'
+t_match "dump: the message is opened with our key" "$(cat "$T_TMP/d-conv")" 'Price list: 铁艺桌腿 at USD 9\.80'
+t_match "dump: a sent message shows in the conversation" "$(cat "$T_TMP/d-sent")" 'Second line from the TUI'
+t_match "dump: sending reports in the status line" "$(tail -n 1 "$T_TMP/d-sent")" 'sent M.*queued'
+t_run "the sent message is in the outbox" 0 k outbox list
+t_eq "two messages queued for the node" "$(printf '%s\n' "$T_OUT" | grep -c 'Message/set')" "2"
+
+# --- NO_COLOR and an 8-colour terminal -------------------------------------------------
+tm kill-server 2>/dev/null
+tm_start s3 "NO_COLOR=1 TERM=xterm KONTOR_HOME=$H $KONTOR tui; sleep 60"
+wait_for 'queued' || true
+E=$(tm capture-pane -e -p)
+t_nomatch "NO_COLOR: no colour on the screen" "$E" '\[(0;)?[34][0-7]m'
+t_match "NO_COLOR: the cursor and the tab are reverse video" "$E" '\[(0;|1;)?7m'
+tm kill-server 2>/dev/null
+tm_start s4 "TERM=xterm KONTOR_HOME=$H $KONTOR tui; sleep 60"
+wait_for 'queued' || true
+E=$(tm capture-pane -e -p)
+t_match "8 colours (TERM=xterm): the basic colours are used" "$E" '\[4[0-7]m'
+t_match "8 colours: the screen is complete" "$(tm capture-pane -p | tail -n 1)" 'queued'
+tm kill-server 2>/dev/null
+
+# --- a signal ends the UI and leaves the terminal as it was -----------------------------
+tm kill-server 2>/dev/null
+tm_start s5 "KONTOR_HOME=$H $KONTOR tui; echo TUI-EXIT \$?; stty -a; sleep 60"
+wait_for 'queued' || true
+tm send-keys C-c
+wait_for 'TUI-EXIT' && t_ok "Ctrl-C ends the UI" || t_fail "Ctrl-C ends the UI" "$(cat "$T_TMP/pane")"
+S=$(screen)
+t_match "Ctrl-C: exit status 1, saying why" "$S" 'stopped by signal 2'
+t_match "Ctrl-C: exit status is 1" "$S" 'TUI-EXIT 1'
+t_match "Ctrl-C: the terminal is back to canonical mode" "$S" '(^| )icanon'
+t_match "Ctrl-C: the terminal echoes again" "$S" '(^| )echo '
+tm kill-server 2>/dev/null
+
+# --- with a real node: the status line, a summary from a pull, a message from the other side
+t_make_ca "$T_TMP" || t_fail "test CA" "$(cat "$T_TMP/openssl.log")"
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "UI Test Node" >"$T_TMP/init.out" 2>&1
+t_node_start "$T_TMP/serve.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key"
+[ -n "$PORT" ] && t_ok "kontord is up" || t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"
+URL="https://127.0.0.1:$PORT"
+S2="$T_TMP/s2" B2="$T_TMP/b2"
+"$KONTOR" --home "$S2" init --name "Ningbo Steel" --country CN --role supplier --no-passphrase >/dev/null 2>&1
+"$KONTOR" --home "$B2" init --name "Berlin Interiors" --country DE --no-passphrase >/dev/null 2>&1
+B2ID=$("$KONTOR" --home "$B2" id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller adds a node" 0 "$KONTOR" --home "$S2" node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "buyer adds a node" 0 "$KONTOR" --home "$B2" node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "seller's listing reaches the node" 0 "$KONTOR" --home "$S2" listing add --sku NB-1 \
+	--title "Galvanised steel brackets" --price 0.80 --currency USD --moq 500 --origin CN
+t_run "seller writes to the buyer" 0 "$KONTOR" --home "$S2" chat send "$B2ID" "Brackets in stock, 500 minimum"
+t_run "buyer syncs" 0 "$KONTOR" --home "$B2" sync
+printf '%s\n' ":dump $T_TMP/n-first" / brackets '<Enter>' '<Enter>' ":dump $T_TMP/n-listing" 2 \
+	":dump $T_TMP/n-chats" '<Enter>' ":dump $T_TMP/n-conv" :quit >"$T_TMP/script2"
+tm_start s6 "KONTOR_HOME=$B2 KONTOR_UI_SCRIPT=$T_TMP/script2 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+wait_for 'SCRIPT-EXIT' && t_ok "the buyer's scripted run ends" || t_fail "the buyer's scripted run ends" "$(cat "$T_TMP/pane")"
+t_match "status line: the node, synced just now, nothing queued" "$(tail -n 1 "$T_TMP/n-first")" 'node main · synced just now · 0 queued · [0-9.]+ (B|KiB) used'
+t_match "the pulled listing is found" "$(cat "$T_TMP/n-listing")" 'Galvanised steel brackets'
+t_match "a pulled summary says it is one" "$(cat "$T_TMP/n-listing")" 'summary — `kontor listing show ID` fetches the signed listing'
+t_match "the supplier's profile came with the pull" "$(cat "$T_TMP/n-listing")" 'Supplier +Ningbo Steel'
+t_match "the conversation names the seller with one unread" "$(cat "$T_TMP/n-chats")" 'Ningbo Steel +1 unread'
+t_match "the seller's message opens with the buyer's key" "$(cat "$T_TMP/n-conv")" 'Brackets in stock, 500 minimum'
+t_match "the message names its sender" "$(cat "$T_TMP/n-conv")" '  Ningbo Steel$'
+tm kill-server 2>/dev/null
+t_node_stop
+
+# --- a locked key in a scripted run: said in the status line, never a hung prompt --------
+L="$T_TMP/locked"
+KONTOR_PASSPHRASE="locked test passphrase" "$KONTOR" --home "$L" init --name "Locked Ltd" --country GB >/dev/null 2>&1
+printf '%s\n' : 'listing add --sku X-1 --title Widget --price 1 --currency USD' '<Enter>' \
+	":dump $T_TMP/l-add" : 'listing list' '<Enter>' ":dump $T_TMP/l-list" :quit >"$T_TMP/script4"
+tm_start s8 "KONTOR_HOME=$L KONTOR_UI_SCRIPT=$T_TMP/script4 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+wait_for 'SCRIPT-EXIT' && t_ok "a scripted run with a locked key ends" || t_fail "a scripted run with a locked key ends" "$(cat "$T_TMP/pane")"
+t_match "a write with a locked key says so" "$(tail -n 1 "$T_TMP/l-add")" 'error: the key is locked'
+t_match "a read needs no key" "$(tail -n 1 "$T_TMP/l-list")" 'no listings|done'
+tm kill-server 2>/dev/null
+
+# --- results come a page at a time: moving on fetches the next ------------------------
+i=1
+while [ $i -le 45 ]; do
+	echo "listing add --sku BOLT-$i --title \"Hex bolt M8 number $i\" --price 0.$((10 + i)) --currency USD"
+	i=$((i + 1))
+done >"$T_TMP/bolts"
+t_run "45 more listings (one batch)" 4 k batch "$T_TMP/bolts"
+printf '%s\n' / bolt '<Enter>' ":dump $T_TMP/p-first" G G ":dump $T_TMP/p-last" :quit >"$T_TMP/script3"
+tm_start s7 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/script3 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+wait_for 'SCRIPT-EXIT' && t_ok "the paging run ends" || t_fail "the paging run ends" "$(cat "$T_TMP/pane")"
+t_match "the first page is part of the results" "$(tail -n 1 "$T_TMP/p-first")" '[0-9]+ shown of 45'
+t_nomatch "the first page is not all of them" "$(tail -n 1 "$T_TMP/p-first")" '45 shown of 45'
+t_match "moving to the end fetched the rest" "$(tail -n 1 "$T_TMP/p-last")" '45 shown of 45'
+t_match "the cursor is on the last row" "$(cat "$T_TMP/p-last")" '^> Hex bolt M8 number'
+tm kill-server 2>/dev/null
+
+# help is the key table: every key it lists (top and bottom of the help) is in the man page
+cat "$T_TMP/d-help" "$T_TMP/d-help2" >"$T_TMP/help"
+manhas() { grep -qF -- "$1" "$T_ROOT/man/kontor.1" || grep -qF -- "$(printf '%s' "$1" | sed 's/-/\\-/g')" "$T_ROOT/man/kontor.1"; }
+t_match "help lists compose (a messages key)" "$(cat "$T_TMP/help")" 'i +compose'
+n=0 missing=""
+while read -r label name _; do
+	n=$((n + 1))
+	manhas "$label" && manhas "$name" || missing="$missing $label/$name"
+done <<EOF2
+$(grep -E '^  [^ ]+ +[a-z]+(-[a-z]+)* +[a-z]' "$T_TMP/help")
+EOF2
+[ "$n" -ge 25 ] && t_ok "help lists the key table ($n keys)" || t_fail "help lists the key table" "only $n keys"
+t_eq "the man page's KEYS list every key of the table" "$missing" ""
+
+t_done
