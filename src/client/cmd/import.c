@@ -234,8 +234,8 @@ static int drain(struct imp *x, struct kerr *e)
 	return rc;
 }
 
-/* Moves l (and uploads) into the filling batch; a full batch goes to the signing thread
- * once the one before it is written. */
+/* Moves l (and uploads) into the filling batch; a full batch goes to the signing thread,
+ * and the one before it (signed by now, or joined) is written meanwhile. */
 static int pending_add(struct imp *x, struct listing *l, struct kstrv *uploads, long line,
 		       char op, struct kerr *e)
 {
@@ -250,13 +250,11 @@ static int pending_add(struct imp *x, struct listing *l, struct kstrv *uploads, 
 	p->op = op;
 	if (++cur->n < IMPORT_BATCH)
 		return K_OK;
+	/* This batch signs on the other core while the one before it is written. */
 	struct batch *other = &x->b[1 - x->cur];
-	int rc = batch_write(x, other, e);
-	if (rc)
-		return rc;
 	batch_sign_start(cur);
 	x->cur = 1 - x->cur;
-	return K_OK;
+	return batch_write(x, other, e);
 }
 
 /* A blob id as listing export writes it: 43 characters of base64url (BLAKE2b-256). */
