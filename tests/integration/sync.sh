@@ -252,5 +252,17 @@ t_eq "the puller holds every listing of the node exactly once" "$(sqlite3 "$P/ca
 t_eq "no listing id twice" "$(sqlite3 "$P/cache.db" "SELECT count(DISTINCT id) FROM listings")" "$ON_NODE"
 t_run "the puller finds the seeded catalogue" 0 "$KONTOR" --home "$P" search bolt --limit 3
 
+# --- past the node's change horizon: the type is fetched whole ------------------------------
+t_run "the seller adds one more" 0 ks listing add --sku LATE-1 --title "Wrought iron gate hinge" \
+	--price 4.40 --currency USD --moq 50
+# As if the node had pruned its tombstones up to now: the puller's state is older.
+sqlite3 "$DB" "UPDATE states SET horizon = seq WHERE type = 'Listing'"
+t_run "a sync past the horizon still completes" 0 "$KONTOR" --home "$P" sync --pull-only --json
+t_match "it fetched the listings whole once" "$T_OUT" '"resyncs":1'
+t_run "the late listing is there" 0 "$KONTOR" --home "$P" search gate hinge --json
+t_match "search finds the late listing" "$T_OUT" 'Wrought iron gate hinge'
+t_run "the next sync is back to changes" 0 "$KONTOR" --home "$P" sync --pull-only --json
+t_match "no resync the second time" "$T_OUT" '"resyncs":0'
+
 t_node_stop
 t_done
