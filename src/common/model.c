@@ -17,7 +17,7 @@
 #define SHOWN_LEN 48
 #define URL_MAX 2048
 #define MESSAGE_MAX 65536 /* plaintext bytes of one chat message */
-#define SECTION_BODY_MAX 262144
+#define SECTION_BODY_MAX 65536 /* CONTRACT_BODY_MAX */
 
 /* ---------------------------------------------------------------- string vectors */
 
@@ -451,7 +451,7 @@ static const struct mfield contract_fields[] = {
     F_FMT("sellerId", M_REQ, MF_ACCOUNT),
     F_FMT("listingId", 0, MF_LISTING_ID),
     F_FMT("rfqId", 0, MF_ID),
-    F_ARR("sections", M_REQ, 1, 256, &e_section),
+    F_ARR("sections", M_REQ, 1, 64, &e_section), /* CONTRACT_MAX_SECTIONS */
     F_FMT("created", 0, MF_TIME),
     F_FMT("updated", 0, MF_TIME),
 };

@@ -1,0 +1,191 @@
+/* contract — the contract document of DESIGN §5 as a pure library (no I/O, no network, no
+ * store): offer terms to and from canonical JSON, validated field by field; sections made,
+ * hashed, signed and appended; a whole contract verified offline; the offer rendered as a
+ * readable document; two offers diffed field by field. The client, the node and the fuzzer
+ * share it.
+ *
+ * The document (model_validate("Contract") accepts it):
+ *   {"id": <hash of section 0>, "buyerId", "sellerId", "listingId"?,
+ *    "sections": [{"kind", "body": <canonical JSON as a string>,
+ *                  "hash": base64url(BLAKE2b-256(body)), "signatures": [{by, role, sig}]}]}
+ *
+ * What is signed: Ed25519 over  "kontor/v1/contract/" <section kind> "\0" <body bytes>
+ * (kcrypto_sign_object with kind "contract/<section kind>"), i.e. the exact canonical bytes
+ * stored in "body", never the hash and never a re-serialisation. The body is what the
+ * signer read and agreed to; the section kind is outside the body, so it is put in the
+ * signing domain: a "funded" signature can never be relabelled "released", and no listing
+ * or rating signature can pass as a contract signature. Signing the body (rather than its
+ * hash) lets anyone check a signature with libsodium alone, without trusting our hash.
+ *
+ * The chain: every section after the first carries "prev" = hash of the section right
+ * before it, so sections cannot be dropped, reordered or moved to another contract. A
+ * counter-offer also carries "supersedes" = hash of the latest offer before it.
+ * Roles: "buyer" (the offer's buyer), "seller" (the offer's seller), "escrow" (the node as
+ * escrow agent: the offer's escrowAgent key; model.c's role name for the node).
+ * An offer is binding when it carries both a buyer and a seller signature; the order id is
+ * its hash. Once an offer is binding no further offer may follow; order events need a
+ * binding offer before them (only "cancelled" may come before one).
+ *
+ * Limits: CONTRACT_MAX_SECTIONS sections, CONTRACT_BODY_MAX bytes of body, 8 signatures
+ * per section, CONTRACT_MAX_ITEMS items per offer. */
+#ifndef KONTOR_CONTRACT_H
+#define KONTOR_CONTRACT_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/buf.h"
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+#include "kontor/model.h"
+
+#define CONTRACT_MAX_SECTIONS 64
+#define CONTRACT_BODY_MAX 65536
+#define CONTRACT_MAX_SIGS 8
+#define CONTRACT_MAX_ITEMS 100
+#define CONTRACT_DATE_LEN 10     /* RFC 3339 full-date "2026-12-15" */
+#define CONTRACT_TEXT_MAX 4000   /* quality, inspection */
+#define CONTRACT_LINE_MAX 200    /* named place, governing law, venue, description */
+
+/* Offer body, canonical JSON (keys sorted by canon_write):
+ *   buyer, seller            account ids (must differ)
+ *   items[]                  {listingId, listingHash, description, qty, unit, unitPrice,
+ *                             hsCode?, origin?}
+ *                            listingHash = base64url BLAKE2b-256 of the canonical bytes
+ *                            of the signed listing WITH its "sig" (listing_to_json(l, 1)),
+ *                            so the quote names exactly the seller-signed listing.
+ *   currency, total          ISO 4217; total = sum qty * unitPrice in minor units, exact
+ *   incoterm, namedPlace     Incoterms 2020 rule and its named place
+ *   shipmentMode             sea | air | road | rail | courier; FAS, FOB, CFR and CIF are
+ *                            refused with air or courier (sea and inland waterway only)
+ *   shipBy, deliverBy        RFC 3339 full-date "YYYY-MM-DD" (trade terms are calendar
+ *                            days, not instants); shipBy <= deliverBy
+ *   payment                  {method: "escrow", depositPct 0..100, autoReleaseDays 1..90}
+ *   quality, inspection      plain text (may be empty: left out)
+ *   governingLaw, disputeVenue, language (ISO 639-1), escrowAgent (the node's key id)
+ *   supersedes?              hash of the offer this one counters
+ *   prev?                    hash of the section before (every offer but the first) */
+struct contract_item {
+	char listing_id[MODEL_LISTING_ID_LEN + 1];
+	char listing_hash[KCRYPTO_HASH_B64_LEN + 1];
+	char *description;   /* 1..CONTRACT_LINE_MAX bytes, one line */
+	int64_t qty;         /* >= 1 */
+	char unit[4];        /* UN/ECE Rec 20 */
+	int64_t unit_price;  /* minor units, >= 0 */
+	char hs_code[11];    /* 6..10 digits or "" */
+	char origin[3];      /* ISO 3166 alpha-2 or "" */
+};
+
+struct contract_terms {
+	char buyer[KCRYPTO_ID_LEN + 1];
+	char seller[KCRYPTO_ID_LEN + 1];
+	struct contract_item *items;
+	size_t nitems;
+	char currency[4];
+	int64_t total;          /* contract_terms_total fills it */
+	char incoterm[4];
+	char *named_place;      /* required, one line */
+	char mode[8];           /* sea air road rail courier */
+	char ship_by[CONTRACT_DATE_LEN + 1];
+	char deliver_by[CONTRACT_DATE_LEN + 1];
+	int64_t deposit_pct;    /* 0..100 */
+	int64_t auto_release_days; /* 1..90 */
+	char *quality;          /* may be NULL */
+	char *inspection;       /* may be NULL */
+	char *governing_law;    /* required */
+	char *dispute_venue;    /* required */
+	char language[3];       /* ISO 639-1 */
+	char escrow_agent[KCRYPTO_ID_LEN + 1];
+	char supersedes[KCRYPTO_HASH_B64_LEN + 1]; /* "" for a first offer */
+	char prev[KCRYPTO_HASH_B64_LEN + 1];       /* "" for section 0 */
+};
+
+void contract_terms_init(struct contract_terms *t); /* zeroes; payment 100% / 14 days */
+void contract_terms_free(struct contract_terms *t); /* frees and zeroes */
+
+/* Appends an item quoting listing l (which must carry its seller's signature) for qty:
+ * description = title, unit, hsCode, origin from the listing; unitPrice = the listing's
+ * tier price for qty (listing_unit_price) when unit_price < 0, else unit_price as given.
+ * Sets currency and seller from the listing when still empty and refuses a listing in
+ * another currency or from another seller. K_EINVAL naming the field. */
+int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
+			       int64_t unit_price, struct kerr *e);
+/* total = sum qty * unit_price, overflow-checked (K_ERANGE past MONEY_MAX). */
+int contract_terms_total(struct contract_terms *t, struct kerr *e);
+/* Every rule above (including that total is the exact sum). K_EINVAL naming the field
+ * ("items[1].unit: ...", "incoterm: FOB (Free On Board) is for sea and inland waterway
+ * transport only, not air ..."). */
+int contract_terms_validate(const struct contract_terms *t, struct kerr *e);
+/* Validated terms -> new offer body tree (caller cJSON_Delete). */
+int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct kerr *e);
+/* Offer body tree -> terms (initialised here, freed again on error); refuses unknown
+ * properties and then validates. */
+int contract_terms_from_json(const cJSON *body, struct contract_terms *out, struct kerr *e);
+/* The terms of an offer section (parses its body). */
+int contract_section_terms(const cJSON *section, struct contract_terms *out, struct kerr *e);
+
+/* --- sections and the document ------------------------------------------------------ */
+
+/* Known section kind ("offer", "funded", ... "cancelled")? */
+int contract_kind_valid(const char *kind);
+
+/* Event body: {"prev", "at" (RFC 3339 UTC time)} plus what the caller puts in extra (an
+ * object of further fields, copied; may be NULL): note, amount (minor units), carrier,
+ * trackingNumber, buyerAmount, sellerAmount (ruling), reason. New tree in *out. */
+int contract_event_body(const char *prev, const char *at, const cJSON *extra, cJSON **out,
+			struct kerr *e);
+
+/* New section {kind, body: canon_write(body), hash, signatures: []} (caller cJSON_Delete).
+ * K_ETOOBIG over CONTRACT_BODY_MAX; K_EINVAL for an unknown kind or a body that cannot be
+ * canonical. Does not check the body's fields (contract_verify does). */
+int contract_section_make(const char *kind, const cJSON *body, cJSON **section, struct kerr *e);
+/* Adds {by: kp's id, role, sig} over the section's body (see the top of this file). role
+ * is "buyer", "seller" or "escrow". K_EEXIST when kp already signed it, K_EINVAL for a bad
+ * role or a section without body/kind. Does not check that kp is entitled to the role. */
+int contract_section_sign(cJSON *section, const char *role, const struct kkeypair *kp,
+			  struct kerr *e);
+
+/* A new document whose section 0 is the offer section (ownership passes to the document,
+ * also on failure). Checks the offer's terms; buyerId/sellerId/id from them. */
+int contract_new(cJSON *offer_section, cJSON **contract, struct kerr *e);
+/* Appends a section (ownership passes, also on failure). K_ETOOBIG past
+ * CONTRACT_MAX_SECTIONS. Checks only shape and the "prev" link; contract_verify checks it all. */
+int contract_append(cJSON *contract, cJSON *section, struct kerr *e);
+/* The hash of the last section (the next section's "prev"); K_EINVAL when there is none. */
+int contract_tip(const cJSON *contract, char out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
+/* Index of the latest offer section, -1 when none. */
+int contract_latest_offer(const cJSON *contract);
+
+struct contract_status {
+	size_t nsections;
+	int latest_offer;   /* index of the latest offer section */
+	int binding;        /* index of the binding offer, -1 when not (yet) binding */
+	char order_id[KCRYPTO_HASH_B64_LEN + 1]; /* hash of the binding offer, "" when none */
+	char last_kind[16];
+};
+
+/* Verifies the whole document offline: shape (model "Contract"), every body canonical and
+ * of its kind's fields, every hash, every signature against its "by" in the domain
+ * "contract/<kind>", each role's signer is the party named in the offer (buyer, seller,
+ * escrowAgent) and allowed for that kind, the prev chain, supersedes on counter-offers,
+ * the same parties on every offer, events only after a binding offer, nothing after
+ * "cancelled", and the top-level id/buyerId/sellerId agreeing with the offer.
+ * K_EVERIFY (or K_EINVAL/K_ETOOBIG for malformed input) with
+ * "section 2 (funded): signature of escrow does not verify". st may be NULL. */
+int contract_verify(const cJSON *contract, struct contract_status *st, struct kerr *e);
+
+/* --- for people ---------------------------------------------------------------------- */
+
+/* Appends the latest offer as a plain-English document (parties, items table, total,
+ * Incoterm rule and place explained, dates, payment, quality, inspection, law, venue,
+ * language) followed by every section's kind, hash and signatures. Does not verify:
+ * call contract_verify first and say so. Outside text is shown with controls replaced. */
+int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e);
+/* Appends one line per changed field ("items[0].qty: 500 -> 800",
+ * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF"); nothing when the
+ * terms agree (apart from supersedes/prev). */
+void contract_diff(const struct contract_terms *old_t, const struct contract_terms *new_t,
+		   struct kbuf *out);
+
+#endif

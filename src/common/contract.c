@@ -1,0 +1,1395 @@
+/* contract — offer terms, signed sections, offline verification, rendering and diffs of the
+ * contract document (DESIGN §5). Pure functions over cJSON and bytes: see contract.h for
+ * the body fields, what is signed and why. */
+#include "kontor/contract.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/canon.h"
+#include "kontor/codes.h"
+#include "kontor/json.h"
+#include "kontor/money.h"
+
+#define SHOWN_LEN 48
+#define PATH_LEN 96
+#define DOMAIN_LEN 32
+
+static const char *const section_kinds[] = {"offer",     "funded",   "shipped",  "delivered",
+                                            "confirmed", "released", "disputed", "ruling",
+                                            "refunded",  "cancelled", NULL};
+static const char *const ship_modes[] = {"sea", "air", "road", "rail", "courier", NULL};
+
+/* ---------------------------------------------------------------- small helpers */
+
+/* Outside text in messages: cut short, anything not printable ASCII becomes '?'. */
+static const char *shown(const char *s, char out[SHOWN_LEN])
+{
+	size_t i = 0;
+	if (!s)
+		s = "";
+	for (; *s && i < SHOWN_LEN - 4; s++)
+		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	if (*s) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
+static void copy_fixed(char *dst, size_t cap, const char *s)
+{
+	size_t n = s ? strnlen(s, cap - 1) : 0;
+	if (n)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; s && list[i]; i++) {
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int contract_kind_valid(const char *kind)
+{
+	return in_list(kind, section_kinds);
+}
+
+static int b64url_chars(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+static int is_hash(const char *s)
+{
+	return s && strlen(s) == KCRYPTO_HASH_B64_LEN && b64url_chars(s, KCRYPTO_HASH_B64_LEN);
+}
+
+/* One line (allow_nl 0) or plain text (\n and \t allowed): valid UTF-8, no C0, DEL or C1
+ * controls, min..max bytes. */
+static int check_str(const char *s, const char *field, size_t min, size_t max, int allow_nl,
+		     struct kerr *e)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < min)
+		return kerr_set(e, K_EINVAL, "%s: %s", field, n ? "too short" : "missing");
+	if (n > max)
+		return kerr_set(e, K_EINVAL, "%s: longer than %zu bytes", field, max);
+	if (!utf8_valid(s, n))
+		return kerr_set(e, K_EINVAL, "%s: not valid UTF-8", field);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (allow_nl && (c == '\n' || c == '\t'))
+			continue;
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9f))
+			return kerr_set(e, K_EINVAL, "%s: control character at byte %zu", field, i);
+	}
+	return K_OK;
+}
+
+static int check_account(const char *id, const char *field, struct kerr *e)
+{
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	char sh[SHOWN_LEN];
+	if (!id || !*id)
+		return kerr_set(e, K_EINVAL, "%s: missing", field);
+	if (strlen(id) != KCRYPTO_ID_LEN || kcrypto_account_pk(id, pk, NULL) != K_OK)
+		return kerr_set(e, K_EINVAL, "%s: '%s' is not an account id", field, shown(id, sh));
+	return K_OK;
+}
+
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* RFC 3339 full-date. */
+static int check_date(const char *s, const char *field, struct kerr *e)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	char sh[SHOWN_LEN];
+	if (!s || !*s)
+		return kerr_set(e, K_EINVAL, "%s: missing", field);
+	if (strlen(s) != CONTRACT_DATE_LEN)
+		goto bad;
+	for (int i = 0; i < CONTRACT_DATE_LEN; i++) {
+		int dash = i == 4 || i == 7;
+		if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			goto bad;
+	}
+	int y = atoi(s), mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (mo < 1 || mo > 12)
+		return kerr_set(e, K_EINVAL, "%s: no month %02d in '%s'", field, mo, s);
+	if (d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
+		return kerr_set(e, K_EINVAL, "%s: %04d-%02d has no day %02d", field, y, mo, d);
+	return K_OK;
+bad:
+	return kerr_set(e, K_EINVAL, "%s: must be an RFC 3339 date like 2026-12-15 (got '%s')",
+	                field, shown(s, sh));
+}
+
+static void put_clean(struct kbuf *b, const char *s, int allow_nl)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && !(allow_nl && c == '\n')) || c == 0x7f)
+			kbuf_putc(b, '?');
+		else
+			kbuf_putc(b, *s);
+	}
+}
+
+static const cJSON *item(const cJSON *o, const char *name)
+{
+	return cJSON_GetObjectItemCaseSensitive(o, name);
+}
+
+static const char *str_item(const cJSON *o, const char *name)
+{
+	const cJSON *v = item(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---------------------------------------------------------------- JSON getters with paths */
+
+static int unknown_keys(const cJSON *o, const char *path, const char *const *allowed,
+			struct kerr *e)
+{
+	const cJSON *c;
+	char sh[SHOWN_LEN];
+	cJSON_ArrayForEach(c, o)
+	{
+		if (!c->string || !in_list(c->string, allowed))
+			return kerr_set(e, K_EINVAL, "%s%s%s: unknown property", path,
+			                *path ? "." : "", shown(c->string, sh));
+	}
+	return K_OK;
+}
+
+static int get_str(const cJSON *o, const char *path, const char *name, int req, const char **out,
+		   struct kerr *e)
+{
+	const cJSON *v = item(o, name);
+	*out = NULL;
+	if (!v || cJSON_IsNull(v)) {
+		if (req)
+			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "", name);
+		return K_OK;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return kerr_set(e, K_EINVAL, "%s%s%s: must be a string", path, *path ? "." : "",
+		                name);
+	*out = v->valuestring;
+	return K_OK;
+}
+
+static int get_int(const cJSON *o, const char *path, const char *name, int req, int64_t *out,
+		   struct kerr *e)
+{
+	const cJSON *v = item(o, name);
+	if (!v || cJSON_IsNull(v)) {
+		if (req)
+			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "", name);
+		return K_OK;
+	}
+	if (!json_is_int(v))
+		return kerr_set(e, K_EINVAL, "%s%s%s: must be an integer", path, *path ? "." : "",
+		                name);
+	*out = (int64_t)v->valuedouble;
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- terms */
+
+void contract_terms_init(struct contract_terms *t)
+{
+	memset(t, 0, sizeof *t);
+	t->deposit_pct = 100;
+	t->auto_release_days = 14;
+}
+
+static void item_free(struct contract_item *it)
+{
+	free(it->description);
+	memset(it, 0, sizeof *it);
+}
+
+void contract_terms_free(struct contract_terms *t)
+{
+	for (size_t i = 0; i < t->nitems; i++)
+		item_free(&t->items[i]);
+	free(t->items);
+	free(t->named_place);
+	free(t->quality);
+	free(t->inspection);
+	free(t->governing_law);
+	free(t->dispute_venue);
+	memset(t, 0, sizeof *t);
+}
+
+static struct contract_item *push_item(struct contract_terms *t)
+{
+	t->items = xrealloc(t->items, (t->nitems + 1) * sizeof *t->items);
+	struct contract_item *it = &t->items[t->nitems++];
+	memset(it, 0, sizeof *it);
+	return it;
+}
+
+int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
+			       int64_t unit_price, struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	if (t->nitems >= CONTRACT_MAX_ITEMS)
+		return kerr_set(e, K_ETOOBIG, "items: at most %d per offer", CONTRACT_MAX_ITEMS);
+	if (!l->sig || !*l->sig)
+		return kerr_set(e, K_EINVAL, "listing %s: not signed by its seller",
+		                shown(l->id, sh));
+	if (qty < 1 || qty > MONEY_MAX)
+		return kerr_set(e, K_EINVAL, "qty: %" PRId64 " must be at least 1", qty);
+	if (*t->currency && strcmp(t->currency, l->currency) != 0)
+		return kerr_set(e, K_EINVAL, "currency: listing %s is priced in %s, the offer in %s",
+		                l->id, l->currency, t->currency);
+	if (*t->seller && strcmp(t->seller, l->seller_id) != 0)
+		return kerr_set(e, K_EINVAL, "seller: listing %s is from another seller", l->id);
+	if (unit_price < 0) {
+		if (qty < l->moq)
+			return kerr_set(e, K_EINVAL,
+			                "qty: %" PRId64 " is below the minimum order quantity %" PRId64
+			                " of listing %s",
+			                qty, l->moq, l->id);
+		unit_price = listing_unit_price(l, qty);
+		if (unit_price < 0)
+			return kerr_set(e, K_EINVAL,
+			                "qty: %" PRId64 " is below the first price tier of listing %s",
+			                qty, l->id);
+	} else if (unit_price > MONEY_MAX) {
+		return kerr_set(e, K_ERANGE, "unitPrice: past %" PRId64, MONEY_MAX);
+	}
+
+	/* listingHash: the seller-signed listing exactly, signature included. */
+	struct kbuf c = KBUF_INIT;
+	cJSON *lj = listing_to_json(l, 1);
+	int rc = canon_write(lj, &c, e);
+	cJSON_Delete(lj);
+	if (rc != K_OK) {
+		kbuf_free(&c);
+		return rc;
+	}
+	struct contract_item *it = push_item(t);
+	kcrypto_hash_b64url(c.data, c.len, it->listing_hash);
+	kbuf_free(&c);
+	copy_fixed(it->listing_id, sizeof it->listing_id, l->id);
+	it->description = xstrdup(l->title ? l->title : "");
+	it->qty = qty;
+	copy_fixed(it->unit, sizeof it->unit, l->unit);
+	it->unit_price = unit_price;
+	copy_fixed(it->hs_code, sizeof it->hs_code, l->hs_code);
+	copy_fixed(it->origin, sizeof it->origin, l->origin_country);
+	if (!*t->currency)
+		copy_fixed(t->currency, sizeof t->currency, l->currency);
+	if (!*t->seller)
+		copy_fixed(t->seller, sizeof t->seller, l->seller_id);
+	return K_OK;
+}
+
+static int terms_sum(const struct contract_terms *t, int64_t *sum, struct kerr *e)
+{
+	int64_t total = 0, line;
+	for (size_t i = 0; i < t->nitems; i++) {
+		int rc = money_mul(t->items[i].unit_price, t->items[i].qty, &line, e);
+		if (rc == K_OK)
+			rc = money_add(total, line, &total, e);
+		if (rc != K_OK) {
+			kerr_prefix(e, "total: items[%zu]", i);
+			return rc;
+		}
+	}
+	*sum = total;
+	return K_OK;
+}
+
+int contract_terms_total(struct contract_terms *t, struct kerr *e)
+{
+	return terms_sum(t, &t->total, e);
+}
+
+static int item_validate(const struct contract_item *it, size_t i, struct kerr *e)
+{
+	char f[PATH_LEN], sh[SHOWN_LEN];
+	int rc;
+	snprintf(f, sizeof f, "items[%zu].listingId", i);
+	if (strlen(it->listing_id) != MODEL_LISTING_ID_LEN || it->listing_id[0] != 'L' ||
+	    !b64url_chars(it->listing_id + 1, MODEL_LISTING_ID_LEN - 1))
+		return kerr_set(e, K_EINVAL, "%s: '%s' is not a listing id", f,
+		                shown(it->listing_id, sh));
+	snprintf(f, sizeof f, "items[%zu].listingHash", i);
+	if (!is_hash(it->listing_hash))
+		return kerr_set(e, K_EINVAL, "%s: must be a base64url BLAKE2b-256 hash", f);
+	snprintf(f, sizeof f, "items[%zu].description", i);
+	if ((rc = check_str(it->description, f, 1, CONTRACT_LINE_MAX, 0, e)) != K_OK)
+		return rc;
+	if (it->qty < 1 || it->qty > MONEY_MAX)
+		return kerr_set(e, K_EINVAL, "items[%zu].qty: %" PRId64 " must be 1 to %" PRId64, i,
+		                it->qty, MONEY_MAX);
+	snprintf(f, sizeof f, "items[%zu].unit", i);
+	if ((rc = codes_check_unit(it->unit, f, e)) != K_OK)
+		return rc;
+	if (it->unit_price < 0 || it->unit_price > MONEY_MAX)
+		return kerr_set(e, K_EINVAL, "items[%zu].unitPrice: %" PRId64 " must be 0 to %" PRId64,
+		                i, it->unit_price, MONEY_MAX);
+	if (*it->hs_code) {
+		size_t n = strlen(it->hs_code);
+		int ok = n >= 6 && n <= 10;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = it->hs_code[k] >= '0' && it->hs_code[k] <= '9';
+		if (!ok)
+			return kerr_set(e, K_EINVAL, "items[%zu].hsCode: must be 6 to 10 digits", i);
+	}
+	if (*it->origin) {
+		snprintf(f, sizeof f, "items[%zu].origin", i);
+		if ((rc = codes_check_country(it->origin, f, e)) != K_OK)
+			return rc;
+	}
+	return K_OK;
+}
+
+int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
+{
+	int rc;
+	char sh[SHOWN_LEN];
+	if ((rc = check_account(t->buyer, "buyer", e)) != K_OK ||
+	    (rc = check_account(t->seller, "seller", e)) != K_OK ||
+	    (rc = check_account(t->escrow_agent, "escrowAgent", e)) != K_OK)
+		return rc;
+	if (strcmp(t->buyer, t->seller) == 0)
+		return kerr_set(e, K_EINVAL, "seller: must not be the same account as buyer");
+	if (strcmp(t->escrow_agent, t->buyer) == 0 || strcmp(t->escrow_agent, t->seller) == 0)
+		return kerr_set(e, K_EINVAL,
+		                "escrowAgent: must be the node's key, not the buyer or the seller");
+	if (t->nitems < 1)
+		return kerr_set(e, K_EINVAL, "items: at least one item");
+	if (t->nitems > CONTRACT_MAX_ITEMS)
+		return kerr_set(e, K_EINVAL, "items: at most %d", CONTRACT_MAX_ITEMS);
+	for (size_t i = 0; i < t->nitems; i++) {
+		if ((rc = item_validate(&t->items[i], i, e)) != K_OK)
+			return rc;
+	}
+	if ((rc = codes_check_currency(t->currency, "currency", e)) != K_OK)
+		return rc;
+	int64_t sum;
+	if ((rc = terms_sum(t, &sum, e)) != K_OK)
+		return rc;
+	if (sum != t->total)
+		return kerr_set(e, K_EINVAL,
+		                "total: %" PRId64 " is not the sum of qty x unitPrice (%" PRId64 ")",
+		                t->total, sum);
+	if ((rc = codes_check_incoterm(t->incoterm, "incoterm", e)) != K_OK)
+		return rc;
+	if ((rc = check_str(t->named_place, "namedPlace", 1, CONTRACT_LINE_MAX, 0, e)) != K_OK)
+		return rc;
+	if (!in_list(t->mode, ship_modes))
+		return kerr_set(e, K_EINVAL,
+		                "shipmentMode: '%s' must be one of sea, air, road, rail, courier",
+		                shown(t->mode, sh));
+	const struct incoterm *ic = codes_incoterm(t->incoterm);
+	if (ic && ic->sea_only && (strcmp(t->mode, "air") == 0 || strcmp(t->mode, "courier") == 0))
+		return kerr_set(e, K_EINVAL,
+		                "incoterm: %s (%s) is for sea and inland waterway transport only, "
+		                "not %s; use FCA, CPT, CIP, DAP, DPU, DDP or EXW",
+		                ic->code, ic->name, t->mode);
+	if ((rc = check_date(t->ship_by, "shipBy", e)) != K_OK ||
+	    (rc = check_date(t->deliver_by, "deliverBy", e)) != K_OK)
+		return rc;
+	if (strcmp(t->ship_by, t->deliver_by) > 0)
+		return kerr_set(e, K_EINVAL, "deliverBy: %s is before shipBy %s", t->deliver_by,
+		                t->ship_by);
+	if (t->deposit_pct < 0 || t->deposit_pct > 100)
+		return kerr_set(e, K_EINVAL, "payment.depositPct: %" PRId64 " must be 0 to 100",
+		                t->deposit_pct);
+	if (t->auto_release_days < 1 || t->auto_release_days > 90)
+		return kerr_set(e, K_EINVAL, "payment.autoReleaseDays: %" PRId64 " must be 1 to 90",
+		                t->auto_release_days);
+	if ((t->quality && (rc = check_str(t->quality, "quality", 0, CONTRACT_TEXT_MAX, 1, e))) ||
+	    (t->inspection &&
+	     (rc = check_str(t->inspection, "inspection", 0, CONTRACT_TEXT_MAX, 1, e))))
+		return rc;
+	if ((rc = check_str(t->governing_law, "governingLaw", 1, CONTRACT_LINE_MAX, 0, e)) ||
+	    (rc = check_str(t->dispute_venue, "disputeVenue", 1, CONTRACT_LINE_MAX, 0, e)))
+		return rc;
+	if (strlen(t->language) != 2 || t->language[0] < 'a' || t->language[0] > 'z' ||
+	    t->language[1] < 'a' || t->language[1] > 'z')
+		return kerr_set(e, K_EINVAL, "language: '%s' must be ISO 639-1 like en",
+		                shown(t->language, sh));
+	if (*t->supersedes && !is_hash(t->supersedes))
+		return kerr_set(e, K_EINVAL, "supersedes: must be the hash of an offer section");
+	if (*t->prev && !is_hash(t->prev))
+		return kerr_set(e, K_EINVAL, "prev: must be the hash of the section before");
+	if (*t->supersedes && !*t->prev)
+		return kerr_set(e, K_EINVAL, "prev: a counter-offer names the section before it");
+	return K_OK;
+}
+
+static void add_opt(cJSON *o, const char *name, const char *s)
+{
+	if (s && *s)
+		cJSON_AddStringToObject(o, name, s);
+}
+
+int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct kerr *e)
+{
+	int rc = contract_terms_validate(t, e);
+	if (rc != K_OK)
+		return rc;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "buyer", t->buyer);
+	cJSON_AddStringToObject(o, "seller", t->seller);
+	cJSON *items = cJSON_AddArrayToObject(o, "items");
+	for (size_t i = 0; i < t->nitems; i++) {
+		const struct contract_item *it = &t->items[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "listingId", it->listing_id);
+		cJSON_AddStringToObject(j, "listingHash", it->listing_hash);
+		cJSON_AddStringToObject(j, "description", it->description);
+		json_add_int(j, "qty", it->qty);
+		cJSON_AddStringToObject(j, "unit", it->unit);
+		json_add_int(j, "unitPrice", it->unit_price);
+		add_opt(j, "hsCode", it->hs_code);
+		add_opt(j, "origin", it->origin);
+		cJSON_AddItemToArray(items, j);
+	}
+	cJSON_AddStringToObject(o, "currency", t->currency);
+	json_add_int(o, "total", t->total);
+	cJSON_AddStringToObject(o, "incoterm", t->incoterm);
+	cJSON_AddStringToObject(o, "namedPlace", t->named_place);
+	cJSON_AddStringToObject(o, "shipmentMode", t->mode);
+	cJSON_AddStringToObject(o, "shipBy", t->ship_by);
+	cJSON_AddStringToObject(o, "deliverBy", t->deliver_by);
+	cJSON *p = cJSON_AddObjectToObject(o, "payment");
+	cJSON_AddStringToObject(p, "method", "escrow");
+	json_add_int(p, "depositPct", t->deposit_pct);
+	json_add_int(p, "autoReleaseDays", t->auto_release_days);
+	add_opt(o, "quality", t->quality);
+	add_opt(o, "inspection", t->inspection);
+	cJSON_AddStringToObject(o, "governingLaw", t->governing_law);
+	cJSON_AddStringToObject(o, "disputeVenue", t->dispute_venue);
+	cJSON_AddStringToObject(o, "language", t->language);
+	cJSON_AddStringToObject(o, "escrowAgent", t->escrow_agent);
+	add_opt(o, "supersedes", t->supersedes);
+	add_opt(o, "prev", t->prev);
+	*out = o;
+	return K_OK;
+}
+
+/* Copies into a fixed field, refusing what does not fit (so nothing is silently cut). */
+static int fixed_from(char *dst, size_t cap, const char *s, const char *field, struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	if (s && strlen(s) >= cap)
+		return kerr_set(e, K_EINVAL, "%s: '%s' is too long", field, shown(s, sh));
+	copy_fixed(dst, cap, s);
+	return K_OK;
+}
+
+static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, struct kerr *e)
+{
+	static const char *const keys[] = {"listingId", "listingHash", "description", "qty",
+	                                   "unit",      "unitPrice",   "hsCode",      "origin",
+	                                   NULL};
+	char p[PATH_LEN], f[PATH_LEN];
+	const char *s;
+	int rc;
+	snprintf(p, sizeof p, "items[%zu]", i);
+	if (!cJSON_IsObject(j))
+		return kerr_set(e, K_EINVAL, "%s: must be an object", p);
+	if ((rc = unknown_keys(j, p, keys, e)) != K_OK)
+		return rc;
+#define FIXED(name, dst, req)                                                                      \
+	do {                                                                                       \
+		if ((rc = get_str(j, p, name, req, &s, e)) != K_OK)                                \
+			return rc;                                                                 \
+		snprintf(f, sizeof f, "%s.%s", p, name);                                           \
+		if ((rc = fixed_from(dst, sizeof dst, s, f, e)) != K_OK)                           \
+			return rc;                                                                 \
+	} while (0)
+	FIXED("listingId", it->listing_id, 1);
+	FIXED("listingHash", it->listing_hash, 1);
+	FIXED("unit", it->unit, 1);
+	FIXED("hsCode", it->hs_code, 0);
+	FIXED("origin", it->origin, 0);
+#undef FIXED
+	if ((rc = get_str(j, p, "description", 1, &s, e)) != K_OK)
+		return rc;
+	it->description = xstrdup(s);
+	if ((rc = get_int(j, p, "qty", 1, &it->qty, e)) != K_OK ||
+	    (rc = get_int(j, p, "unitPrice", 1, &it->unit_price, e)) != K_OK)
+		return rc;
+	return K_OK;
+}
+
+static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr *e)
+{
+	static const char *const keys[] = {
+	    "buyer",       "seller",   "items",        "currency",     "total",
+	    "incoterm",    "namedPlace", "shipmentMode", "shipBy",     "deliverBy",
+	    "payment",     "quality",  "inspection",   "governingLaw", "disputeVenue",
+	    "language",    "escrowAgent", "supersedes", "prev",        NULL};
+	static const char *const pay_keys[] = {"method", "depositPct", "autoReleaseDays", NULL};
+	const char *s;
+	int rc;
+	if (!cJSON_IsObject(b))
+		return kerr_set(e, K_EINVAL, "offer: must be an object");
+	if ((rc = unknown_keys(b, "", keys, e)) != K_OK)
+		return rc;
+#define FIXED(name, dst, req)                                                                      \
+	do {                                                                                       \
+		if ((rc = get_str(b, "", name, req, &s, e)) != K_OK)                               \
+			return rc;                                                                 \
+		if ((rc = fixed_from(dst, sizeof dst, s, name, e)) != K_OK)                        \
+			return rc;                                                                 \
+	} while (0)
+#define DUP(name, dst, req)                                                                        \
+	do {                                                                                       \
+		if ((rc = get_str(b, "", name, req, &s, e)) != K_OK)                               \
+			return rc;                                                                 \
+		dst = s ? xstrdup(s) : NULL;                                                       \
+	} while (0)
+	FIXED("buyer", t->buyer, 1);
+	FIXED("seller", t->seller, 1);
+	FIXED("currency", t->currency, 1);
+	FIXED("incoterm", t->incoterm, 1);
+	FIXED("shipmentMode", t->mode, 1);
+	FIXED("shipBy", t->ship_by, 1);
+	FIXED("deliverBy", t->deliver_by, 1);
+	FIXED("language", t->language, 1);
+	FIXED("escrowAgent", t->escrow_agent, 1);
+	FIXED("supersedes", t->supersedes, 0);
+	FIXED("prev", t->prev, 0);
+	DUP("namedPlace", t->named_place, 1);
+	DUP("quality", t->quality, 0);
+	DUP("inspection", t->inspection, 0);
+	DUP("governingLaw", t->governing_law, 1);
+	DUP("disputeVenue", t->dispute_venue, 1);
+#undef FIXED
+#undef DUP
+	if ((rc = get_int(b, "", "total", 1, &t->total, e)) != K_OK)
+		return rc;
+	const cJSON *items = item(b, "items");
+	if (!cJSON_IsArray(items))
+		return kerr_set(e, K_EINVAL, "items: %s", items ? "must be an array" : "missing");
+	int n = cJSON_GetArraySize(items);
+	if (n < 1 || n > CONTRACT_MAX_ITEMS)
+		return kerr_set(e, K_EINVAL, "items: must have 1 to %d entries", CONTRACT_MAX_ITEMS);
+	const cJSON *c;
+	cJSON_ArrayForEach(c, items)
+	{
+		struct contract_item *it = push_item(t);
+		if ((rc = item_from_json(c, t->nitems - 1, it, e)) != K_OK)
+			return rc;
+	}
+	const cJSON *p = item(b, "payment");
+	if (!cJSON_IsObject(p))
+		return kerr_set(e, K_EINVAL, "payment: %s", p ? "must be an object" : "missing");
+	if ((rc = unknown_keys(p, "payment", pay_keys, e)) != K_OK ||
+	    (rc = get_str(p, "payment", "method", 1, &s, e)) != K_OK)
+		return rc;
+	if (strcmp(s, "escrow") != 0)
+		return kerr_set(e, K_EINVAL, "payment.method: must be escrow");
+	if ((rc = get_int(p, "payment", "depositPct", 1, &t->deposit_pct, e)) != K_OK ||
+	    (rc = get_int(p, "payment", "autoReleaseDays", 1, &t->auto_release_days, e)) != K_OK)
+		return rc;
+	return contract_terms_validate(t, e);
+}
+
+int contract_terms_from_json(const cJSON *body, struct contract_terms *out, struct kerr *e)
+{
+	contract_terms_init(out);
+	int rc = terms_from_json(body, out, e);
+	if (rc != K_OK)
+		contract_terms_free(out);
+	return rc;
+}
+
+int contract_section_terms(const cJSON *section, struct contract_terms *out, struct kerr *e)
+{
+	const char *body = str_item(section, "body");
+	cJSON *j = NULL;
+	if (!body)
+		return kerr_set(e, K_EINVAL, "section: no body");
+	int rc = canon_parse(body, strlen(body), &j, e);
+	if (rc != K_OK)
+		return rc;
+	rc = contract_terms_from_json(j, out, e);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- events */
+
+static int event_validate(const cJSON *b, struct kerr *e)
+{
+	static const char *const keys[] = {"prev",         "at",          "note",         "amount",
+	                                   "carrier",      "trackingNumber", "buyerAmount",
+	                                   "sellerAmount", "reason",      NULL};
+	static const char *const ints[] = {"amount", "buyerAmount", "sellerAmount", NULL};
+	static const char *const lines[] = {"carrier", "trackingNumber", NULL};
+	static const char *const texts[] = {"note", "reason", NULL};
+	const char *s;
+	int rc;
+	if (!cJSON_IsObject(b))
+		return kerr_set(e, K_EINVAL, "body: must be an object");
+	if ((rc = unknown_keys(b, "", keys, e)) != K_OK)
+		return rc;
+	if ((rc = get_str(b, "", "prev", 1, &s, e)) != K_OK)
+		return rc;
+	if (!is_hash(s))
+		return kerr_set(e, K_EINVAL, "prev: must be the hash of the section before");
+	if ((rc = get_str(b, "", "at", 1, &s, e)) != K_OK ||
+	    (rc = model_check_time(s, "at", e)) != K_OK)
+		return rc;
+	for (size_t i = 0; ints[i]; i++) {
+		int64_t v = 0;
+		if ((rc = get_int(b, "", ints[i], 0, &v, e)) != K_OK)
+			return rc;
+		if (v < 0)
+			return kerr_set(e, K_EINVAL, "%s: must not be negative", ints[i]);
+	}
+	for (size_t i = 0; lines[i]; i++) {
+		if ((rc = get_str(b, "", lines[i], 0, &s, e)) != K_OK ||
+		    (s && (rc = check_str(s, lines[i], 1, 100, 0, e)) != K_OK))
+			return rc;
+	}
+	for (size_t i = 0; texts[i]; i++) {
+		if ((rc = get_str(b, "", texts[i], 0, &s, e)) != K_OK ||
+		    (s && (rc = check_str(s, texts[i], 0, CONTRACT_TEXT_MAX, 1, e)) != K_OK))
+			return rc;
+	}
+	return K_OK;
+}
+
+int contract_event_body(const char *prev, const char *at, const cJSON *extra, cJSON **out,
+			struct kerr *e)
+{
+	cJSON *o = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
+	if (!o)
+		return kerr_set(e, K_ENOMEM, "event body: out of memory");
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		return kerr_set(e, K_EINVAL, "event body: extra must be an object");
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "prev");
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "at");
+	cJSON_AddStringToObject(o, "prev", prev ? prev : "");
+	cJSON_AddStringToObject(o, "at", at ? at : "");
+	int rc = event_validate(o, e);
+	if (rc != K_OK) {
+		cJSON_Delete(o);
+		return rc;
+	}
+	*out = o;
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- sections */
+
+static void sign_domain(const char *kind, char out[DOMAIN_LEN])
+{
+	snprintf(out, DOMAIN_LEN, "contract/%s", kind);
+}
+
+int contract_section_make(const char *kind, const cJSON *body, cJSON **section, struct kerr *e)
+{
+	char sh[SHOWN_LEN], hash[KCRYPTO_HASH_B64_LEN + 1];
+	if (!contract_kind_valid(kind))
+		return kerr_set(e, K_EINVAL, "kind: '%s' is not a section kind", shown(kind, sh));
+	if (!cJSON_IsObject(body))
+		return kerr_set(e, K_EINVAL, "body: must be an object");
+	struct kbuf c = KBUF_INIT;
+	int rc = canon_write(body, &c, e);
+	if (rc != K_OK) {
+		kbuf_free(&c);
+		return rc;
+	}
+	if (c.len > CONTRACT_BODY_MAX) {
+		kbuf_free(&c);
+		return kerr_set(e, K_ETOOBIG, "body: %zu bytes, over %d", c.len, CONTRACT_BODY_MAX);
+	}
+	kcrypto_hash_b64url(c.data, c.len, hash);
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "kind", kind);
+	cJSON_AddStringToObject(s, "body", kbuf_str(&c));
+	cJSON_AddStringToObject(s, "hash", hash);
+	cJSON_AddArrayToObject(s, "signatures");
+	kbuf_free(&c);
+	*section = s;
+	return K_OK;
+}
+
+static int role_valid(const char *role)
+{
+	return role && (strcmp(role, "buyer") == 0 || strcmp(role, "seller") == 0 ||
+	                strcmp(role, "escrow") == 0);
+}
+
+int contract_section_sign(cJSON *section, const char *role, const struct kkeypair *kp,
+			  struct kerr *e)
+{
+	char sh[SHOWN_LEN], id[KCRYPTO_ID_LEN + 1], dom[DOMAIN_LEN];
+	const char *kind = str_item(section, "kind"), *body = str_item(section, "body");
+	cJSON *sigs = cJSON_GetObjectItemCaseSensitive(section, "signatures");
+	if (!role_valid(role))
+		return kerr_set(e, K_EINVAL, "role: '%s' must be buyer, seller or escrow",
+		                shown(role, sh));
+	if (!contract_kind_valid(kind) || !body || !cJSON_IsArray(sigs))
+		return kerr_set(e, K_EINVAL, "section: needs kind, body and signatures");
+	kcrypto_account_id(kp->pk, id);
+	const cJSON *c;
+	cJSON_ArrayForEach(c, sigs)
+	{
+		const char *by = str_item(c, "by");
+		if (by && strcmp(by, id) == 0)
+			return kerr_set(e, K_EEXIST, "section (%s): already signed by %s", kind, id);
+	}
+	if (cJSON_GetArraySize(sigs) >= CONTRACT_MAX_SIGS)
+		return kerr_set(e, K_ETOOBIG, "section (%s): at most %d signatures", kind,
+		                CONTRACT_MAX_SIGS);
+	struct kbuf sig = KBUF_INIT;
+	sign_domain(kind, dom);
+	kcrypto_sign_object_b64(dom, body, strlen(body), kp->sk, &sig);
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "by", id);
+	cJSON_AddStringToObject(s, "role", role);
+	cJSON_AddStringToObject(s, "sig", kbuf_str(&sig));
+	cJSON_AddItemToArray(sigs, s);
+	kbuf_free(&sig);
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- the document */
+
+int contract_new(cJSON *offer_section, cJSON **contract, struct kerr *e)
+{
+	struct contract_terms t;
+	const char *kind = str_item(offer_section, "kind"), *hash = str_item(offer_section, "hash");
+	if (!kind || strcmp(kind, "offer") != 0 || !hash) {
+		cJSON_Delete(offer_section);
+		return kerr_set(e, K_EINVAL, "section 0: a contract opens with an offer");
+	}
+	int rc = contract_section_terms(offer_section, &t, e);
+	if (rc != K_OK) {
+		kerr_prefix(e, "section 0 (offer)");
+		cJSON_Delete(offer_section);
+		return rc;
+	}
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "id", hash);
+	cJSON_AddStringToObject(c, "buyerId", t.buyer);
+	cJSON_AddStringToObject(c, "sellerId", t.seller);
+	if (t.nitems == 1)
+		cJSON_AddStringToObject(c, "listingId", t.items[0].listing_id);
+	cJSON *secs = cJSON_AddArrayToObject(c, "sections");
+	cJSON_AddItemToArray(secs, offer_section);
+	contract_terms_free(&t);
+	*contract = c;
+	return K_OK;
+}
+
+int contract_tip(const cJSON *contract, char out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e)
+{
+	const cJSON *secs = item(contract, "sections");
+	int n = cJSON_IsArray(secs) ? cJSON_GetArraySize(secs) : 0;
+	const char *h = n > 0 ? str_item(cJSON_GetArrayItem(secs, n - 1), "hash") : NULL;
+	if (!is_hash(h))
+		return kerr_set(e, K_EINVAL, "sections: no last section with a hash");
+	copy_fixed(out, KCRYPTO_HASH_B64_LEN + 1, h);
+	return K_OK;
+}
+
+int contract_latest_offer(const cJSON *contract)
+{
+	const cJSON *secs = item(contract, "sections"), *c;
+	int i = 0, last = -1;
+	if (!cJSON_IsArray(secs))
+		return -1;
+	cJSON_ArrayForEach(c, secs)
+	{
+		const char *k = str_item(c, "kind");
+		if (k && strcmp(k, "offer") == 0)
+			last = i;
+		i++;
+	}
+	return last;
+}
+
+int contract_append(cJSON *contract, cJSON *section, struct kerr *e)
+{
+	char tip[KCRYPTO_HASH_B64_LEN + 1];
+	cJSON *secs = cJSON_GetObjectItemCaseSensitive(contract, "sections");
+	int rc = K_OK;
+	const char *kind = str_item(section, "kind"), *body = str_item(section, "body");
+	if (!cJSON_IsArray(secs)) {
+		rc = kerr_set(e, K_EINVAL, "sections: missing");
+		goto fail;
+	}
+	if (cJSON_GetArraySize(secs) >= CONTRACT_MAX_SECTIONS) {
+		rc = kerr_set(e, K_ETOOBIG, "sections: at most %d", CONTRACT_MAX_SECTIONS);
+		goto fail;
+	}
+	if (!contract_kind_valid(kind) || !body) {
+		rc = kerr_set(e, K_EINVAL, "section: needs a kind and a body");
+		goto fail;
+	}
+	if ((rc = contract_tip(contract, tip, e)) != K_OK)
+		goto fail;
+	cJSON *b = NULL;
+	if ((rc = canon_parse(body, strlen(body), &b, e)) != K_OK)
+		goto fail;
+	const char *prev = str_item(b, "prev");
+	int linked = prev && strcmp(prev, tip) == 0;
+	cJSON_Delete(b);
+	if (!linked) {
+		rc = kerr_set(e, K_EINVAL,
+		              "section %d (%s): prev must be %s, the hash of the section before",
+		              cJSON_GetArraySize(secs), kind, tip);
+		goto fail;
+	}
+	cJSON_AddItemToArray(secs, section);
+	return K_OK;
+fail:
+	cJSON_Delete(section);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- verification */
+
+static const char *const *roles_for(const char *kind)
+{
+	static const char *const offer[] = {"buyer", "seller", NULL};
+	static const char *const buyer_escrow[] = {"buyer", "escrow", NULL};
+	static const char *const seller[] = {"seller", NULL};
+	static const char *const any[] = {"buyer", "seller", "escrow", NULL};
+	static const char *const buyer[] = {"buyer", NULL};
+	static const char *const escrow[] = {"escrow", NULL};
+	static const char *const parties[] = {"buyer", "seller", NULL};
+	if (strcmp(kind, "offer") == 0)
+		return offer;
+	if (strcmp(kind, "funded") == 0)
+		return buyer_escrow;
+	if (strcmp(kind, "shipped") == 0)
+		return seller;
+	if (strcmp(kind, "confirmed") == 0)
+		return buyer;
+	if (strcmp(kind, "disputed") == 0)
+		return parties;
+	if (strcmp(kind, "released") == 0 || strcmp(kind, "ruling") == 0 ||
+	    strcmp(kind, "refunded") == 0)
+		return escrow;
+	return any; /* delivered, cancelled */
+}
+
+static const char *party_for(const struct contract_terms *t, const char *role)
+{
+	if (strcmp(role, "buyer") == 0)
+		return t->buyer;
+	if (strcmp(role, "seller") == 0)
+		return t->seller;
+	return t->escrow_agent;
+}
+
+struct vstate {
+	struct contract_terms first;
+	int have_first;
+	int latest_offer, binding, funded, cancelled;
+	char hashes[CONTRACT_MAX_SECTIONS][KCRYPTO_HASH_B64_LEN + 1];
+};
+
+/* Signatures of section i: each by the party its role names, allowed for the kind, and
+ * verifying over "kontor/v1/contract/<kind>\0<body>". Sets *roles bit 1 buyer, 2 seller,
+ * 4 escrow. */
+static int verify_sigs(const cJSON *sec, int i, const char *kind, const char *body,
+		       const struct contract_terms *t, unsigned *roles, struct kerr *e)
+{
+	char sh[SHOWN_LEN], dom[DOMAIN_LEN];
+	const cJSON *sigs = item(sec, "signatures"), *c;
+	if (!cJSON_IsArray(sigs))
+		return kerr_set(e, K_EVERIFY, "section %d (%s): no signatures", i, kind);
+	int n = cJSON_GetArraySize(sigs);
+	if (n < 1 || n > CONTRACT_MAX_SIGS)
+		return kerr_set(e, K_EVERIFY, "section %d (%s): needs 1 to %d signatures", i, kind,
+		                CONTRACT_MAX_SIGS);
+	sign_domain(kind, dom);
+	*roles = 0;
+	cJSON_ArrayForEach(c, sigs)
+	{
+		const char *by = str_item(c, "by"), *role = str_item(c, "role"),
+			   *sig = str_item(c, "sig");
+		if (!by || !role || !sig)
+			return kerr_set(e, K_EVERIFY, "section %d (%s): a signature lacks by, role or sig",
+			                i, kind);
+		if (!in_list(role, roles_for(kind)))
+			return kerr_set(e, K_EVERIFY, "section %d (%s): the %s may not sign a %s section",
+			                i, kind, shown(role, sh), kind);
+		const char *want = party_for(t, role);
+		if (strcmp(by, want) != 0)
+			return kerr_set(e, K_EVERIFY,
+			                "section %d (%s): signature as %s is by %s, not the %s named in "
+			                "the offer (%s)",
+			                i, kind, role, shown(by, sh), role, want);
+		unsigned bit = role[0] == 'b' ? 1u : role[0] == 's' ? 2u : 4u;
+		if (*roles & bit)
+			return kerr_set(e, K_EVERIFY, "section %d (%s): signed twice as %s", i, kind,
+			                role);
+		*roles |= bit;
+		if (kcrypto_verify_object_b64(dom, body, strlen(body), by, sig, NULL) != K_OK)
+			return kerr_set(e, K_EVERIFY, "section %d (%s): signature of %s does not verify",
+			                i, kind, role);
+	}
+	return K_OK;
+}
+
+static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr *e)
+{
+	char sh[SHOWN_LEN], want[KCRYPTO_HASH_B64_LEN + 1];
+	const char *kind = str_item(sec, "kind"), *body = str_item(sec, "body"),
+		   *hash = str_item(sec, "hash");
+	int rc;
+	if (!cJSON_IsObject(sec) || !contract_kind_valid(kind))
+		return kerr_set(e, K_EINVAL, "section %d: kind '%s' is not a section kind", i,
+		                shown(kind, sh));
+	if (!body || !hash)
+		return kerr_set(e, K_EINVAL, "section %d (%s): needs body and hash", i, kind);
+	size_t blen = strlen(body);
+	if (blen > CONTRACT_BODY_MAX)
+		return kerr_set(e, K_ETOOBIG, "section %d (%s): body over %d bytes", i, kind,
+		                CONTRACT_BODY_MAX);
+	kcrypto_hash_b64url(body, blen, want);
+	if (strcmp(want, hash) != 0)
+		return kerr_set(e, K_EVERIFY, "section %d (%s): hash does not match its body", i,
+		                kind);
+	copy_fixed(v->hashes[i], sizeof v->hashes[i], hash);
+	if (i == 0 && strcmp(kind, "offer") != 0)
+		return kerr_set(e, K_EVERIFY, "section 0 (%s): a contract opens with an offer", kind);
+	if (v->cancelled)
+		return kerr_set(e, K_EVERIFY, "section %d (%s): follows the cancellation in section %d",
+		                i, kind, v->cancelled);
+
+	cJSON *b = NULL;
+	struct kerr pe = {0, ""};
+	if (canon_parse(body, blen, &b, &pe) != K_OK || canon_check(body, blen, &pe) != K_OK) {
+		cJSON_Delete(b);
+		return kerr_set(e, K_EVERIFY, "section %d (%s): body is not canonical JSON: %s", i,
+		                kind, pe.msg);
+	}
+	char prevbuf[KCRYPTO_HASH_B64_LEN + 1];
+	const char *prev = str_item(b, "prev");
+	if (prev)
+		copy_fixed(prevbuf, sizeof prevbuf, prev);
+	prev = prev ? prevbuf : NULL; /* b is freed below */
+	const struct contract_terms *parties = &v->first;
+	struct contract_terms t;
+	memset(&t, 0, sizeof t);
+	int is_offer = strcmp(kind, "offer") == 0;
+	if (is_offer) {
+		if ((rc = contract_terms_from_json(b, &t, e)) != K_OK) {
+			cJSON_Delete(b);
+			kerr_prefix(e, "section %d (offer)", i);
+			return rc;
+		}
+		parties = &t;
+	} else if ((rc = event_validate(b, e)) != K_OK) {
+		cJSON_Delete(b);
+		kerr_prefix(e, "section %d (%s)", i, kind);
+		return rc;
+	}
+	cJSON_Delete(b);
+	b = NULL;
+
+	/* The chain. */
+	if (i == 0 ? prev != NULL : (!prev || strcmp(prev, v->hashes[i - 1]) != 0)) {
+		rc = i == 0 ? kerr_set(e, K_EVERIFY, "section 0 (offer): the first section has no prev")
+		            : kerr_set(e, K_EVERIFY,
+		                       "section %d (%s): prev does not name section %d (sections "
+		                       "dropped or reordered)",
+		                       i, kind, i - 1);
+		goto out;
+	}
+	if (is_offer) {
+		if (i == 0 && *t.supersedes) {
+			rc = kerr_set(e, K_EVERIFY, "section 0 (offer): supersedes an offer not here");
+			goto out;
+		}
+		if (i > 0) {
+			if (v->binding >= 0) {
+				rc = kerr_set(e, K_EVERIFY,
+				              "section %d (offer): the offer in section %d is already binding",
+				              i, v->binding);
+				goto out;
+			}
+			if (strcmp(t.supersedes, v->hashes[v->latest_offer]) != 0) {
+				rc = kerr_set(e, K_EVERIFY,
+				              "section %d (offer): a counter-offer must supersede the offer "
+				              "in section %d",
+				              i, v->latest_offer);
+				goto out;
+			}
+			if (strcmp(t.buyer, v->first.buyer) || strcmp(t.seller, v->first.seller) ||
+			    strcmp(t.escrow_agent, v->first.escrow_agent)) {
+				rc = kerr_set(e, K_EVERIFY,
+				              "section %d (offer): buyer, seller and escrowAgent must stay "
+				              "those of section 0",
+				              i);
+				goto out;
+			}
+		}
+	} else if (v->binding < 0 && strcmp(kind, "cancelled") != 0) {
+		rc = kerr_set(e, K_EVERIFY, "section %d (%s): no binding offer before it", i, kind);
+		goto out;
+	}
+
+	unsigned roles = 0;
+	if ((rc = verify_sigs(sec, i, kind, body, parties, &roles, e)) != K_OK)
+		goto out;
+	if (strcmp(kind, "cancelled") == 0 && v->funded && (roles & 3u) != 3u) {
+		rc = kerr_set(e, K_EVERIFY,
+		              "section %d (cancelled): after funding both buyer and seller must sign",
+		              i);
+		goto out;
+	}
+	if (is_offer) {
+		v->latest_offer = i;
+		if ((roles & 3u) == 3u)
+			v->binding = i;
+		if (!v->have_first) {
+			v->first = t;
+			v->have_first = 1;
+			return K_OK; /* t now lives in v->first */
+		}
+	} else if (strcmp(kind, "funded") == 0) {
+		v->funded = 1;
+	} else if (strcmp(kind, "cancelled") == 0) {
+		v->cancelled = i;
+	}
+	rc = K_OK;
+out:
+	if (is_offer)
+		contract_terms_free(&t);
+	return rc;
+}
+
+int contract_verify(const cJSON *contract, struct contract_status *st, struct kerr *e)
+{
+	const cJSON *secs = item(contract, "sections"), *c;
+	if (!cJSON_IsObject(contract))
+		return kerr_set(e, K_EINVAL, "contract: must be an object");
+	if (!cJSON_IsArray(secs))
+		return kerr_set(e, K_EINVAL, "sections: %s", secs ? "must be an array" : "missing");
+	int n = cJSON_GetArraySize(secs);
+	if (n < 1)
+		return kerr_set(e, K_EINVAL, "sections: a contract has at least its offer");
+	if (n > CONTRACT_MAX_SECTIONS)
+		return kerr_set(e, K_ETOOBIG, "sections: %d, over %d", n, CONTRACT_MAX_SECTIONS);
+
+	struct vstate *v = xcalloc(1, sizeof *v);
+	v->latest_offer = -1;
+	v->binding = -1;
+	int i = 0, rc = K_OK;
+	cJSON_ArrayForEach(c, secs)
+	{
+		if ((rc = verify_section(c, i, v, e)) != K_OK)
+			goto out;
+		i++;
+	}
+	/* The envelope: its fields are not signed, so they must agree with what is. */
+	const char *id = str_item(contract, "id"), *buyer = str_item(contract, "buyerId"),
+		   *seller = str_item(contract, "sellerId");
+	if (!id || strcmp(id, v->hashes[0]) != 0) {
+		rc = kerr_set(e, K_EVERIFY, "id: is not the hash of section 0");
+		goto out;
+	}
+	if (!buyer || strcmp(buyer, v->first.buyer) != 0 || !seller ||
+	    strcmp(seller, v->first.seller) != 0) {
+		rc = kerr_set(e, K_EVERIFY, "buyerId/sellerId: not the parties named in the offer");
+		goto out;
+	}
+	if ((rc = model_validate("Contract", contract, e)) != K_OK)
+		goto out;
+	if (st) {
+		memset(st, 0, sizeof *st);
+		st->nsections = (size_t)n;
+		st->latest_offer = v->latest_offer;
+		st->binding = v->binding;
+		if (v->binding >= 0)
+			copy_fixed(st->order_id, sizeof st->order_id, v->hashes[v->binding]);
+		copy_fixed(st->last_kind, sizeof st->last_kind,
+		           str_item(cJSON_GetArrayItem(secs, n - 1), "kind"));
+	}
+out:
+	if (v->have_first)
+		contract_terms_free(&v->first);
+	free(v);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- rendering */
+
+/* One line per Incoterms 2020 rule: who delivers where, where risk passes (%s = place). */
+static const struct {
+	const char *code, *text;
+} incoterm_text[] = {
+    {"EXW", "the seller makes the goods available at %s; the buyer loads them and bears all "
+            "risk and cost from there"},
+    {"FCA", "the seller hands the goods, cleared for export, to the buyer's carrier at %s; risk "
+            "passes on handover"},
+    {"FAS", "the seller places the goods alongside the buyer's vessel at the port of %s; risk "
+            "passes there"},
+    {"FOB", "the seller loads the goods on board the buyer's vessel at the port of %s; risk "
+            "passes once they are on board"},
+    {"CFR", "the seller pays the sea freight to the port of %s; risk passes once the goods are "
+            "on board at the port of shipment"},
+    {"CIF", "the seller pays sea freight and insurance to the port of %s; risk passes once the "
+            "goods are on board at the port of shipment"},
+    {"CPT", "the seller pays the carriage to %s; risk passes when the goods are handed to the "
+            "first carrier"},
+    {"CIP", "the seller pays carriage and insurance to %s; risk passes when the goods are "
+            "handed to the first carrier"},
+    {"DAP", "the seller delivers the goods, ready for unloading, at %s and bears the risk until "
+            "then; the buyer clears import"},
+    {"DPU", "the seller delivers and unloads the goods at %s and bears the risk until then; the "
+            "buyer clears import"},
+    {"DDP", "the seller delivers the goods at %s cleared for import with duties paid, bearing "
+            "all risk and cost until then"},
+};
+
+static void put_money(struct kbuf *b, int64_t v, const char *cur)
+{
+	char m[MONEY_FMT_MAX];
+	money_format(v, cur, m);
+	kbuf_printf(b, "%s %s", m, cur);
+}
+
+static void render_terms(const struct contract_terms *t, struct kbuf *b)
+{
+	kbuf_puts(b, "Buyer:        ");
+	kbuf_puts(b, t->buyer);
+	kbuf_puts(b, "\nSeller:       ");
+	kbuf_puts(b, t->seller);
+	kbuf_puts(b, "\nEscrow agent: ");
+	kbuf_puts(b, t->escrow_agent);
+	kbuf_puts(b, " (the node)\n");
+	if (*t->supersedes)
+		kbuf_printf(b, "This offer counters and replaces offer %s.\n", t->supersedes);
+	kbuf_puts(b, "\nItems\n");
+	kbuf_printf(b, "  %-3s %-30s %12s %-12s %16s %18s  %-10s %s\n", "#", "description", "qty",
+	            "unit", "unit price", "line total", "HS code", "origin");
+	for (size_t i = 0; i < t->nitems; i++) {
+		const struct contract_item *it = &t->items[i];
+		const struct unit *u = codes_unit(it->unit);
+		char up[MONEY_FMT_MAX], lt[MONEY_FMT_MAX], desc[64];
+		int64_t line = 0;
+		money_format(it->unit_price, t->currency, up);
+		if (money_mul(it->unit_price, it->qty, &line, NULL) != K_OK)
+			line = 0;
+		money_format(line, t->currency, lt);
+		size_t dn = strlen(it->description);
+		if (dn > 30) {
+			/* Cut on a UTF-8 boundary. */
+			dn = 27;
+			while (dn > 0 && ((unsigned char)it->description[dn] & 0xc0) == 0x80)
+				dn--;
+			snprintf(desc, sizeof desc, "%.*s...", (int)dn, it->description);
+		} else {
+			snprintf(desc, sizeof desc, "%s", it->description);
+		}
+		kbuf_printf(b, "  %-3zu ", i + 1);
+		put_clean(b, desc, 0);
+		for (size_t k = strlen(desc); k < 30; k++)
+			kbuf_putc(b, ' ');
+		kbuf_printf(b, " %12" PRId64 " %-12s %12s %-3s %14s %-3s  %-10s %s\n", it->qty,
+		            u ? u->name : it->unit, up, t->currency, lt, t->currency,
+		            *it->hs_code ? it->hs_code : "-", *it->origin ? it->origin : "-");
+		kbuf_printf(b, "      listing %s, hash %s\n", it->listing_id, it->listing_hash);
+	}
+	kbuf_puts(b, "Total: ");
+	put_money(b, t->total, t->currency);
+	kbuf_puts(b, "\n\nDelivery: ");
+	kbuf_printf(b, "%s ", t->incoterm);
+	put_clean(b, t->named_place, 0);
+	kbuf_puts(b, " (Incoterms 2020");
+	const struct incoterm *ic = codes_incoterm(t->incoterm);
+	if (ic)
+		kbuf_printf(b, ", %s", ic->name);
+	kbuf_puts(b, "): ");
+	for (size_t i = 0; i < sizeof incoterm_text / sizeof incoterm_text[0]; i++) {
+		if (strcmp(incoterm_text[i].code, t->incoterm) != 0)
+			continue;
+		const char *pct = strstr(incoterm_text[i].text, "%s");
+		kbuf_append(b, incoterm_text[i].text, (size_t)(pct - incoterm_text[i].text));
+		put_clean(b, t->named_place, 0);
+		kbuf_puts(b, pct + 2);
+	}
+	kbuf_printf(b, ".\nShipment by %s. Ship by %s; deliver by %s.\n", t->mode, t->ship_by,
+	            t->deliver_by);
+	kbuf_printf(b,
+	            "\nPayment: %" PRId64 "%% deposit into escrow held by the node; released to "
+	            "the seller %" PRId64 " days after delivery unless disputed.",
+	            t->deposit_pct, t->auto_release_days);
+	if (t->deposit_pct < 100)
+		kbuf_printf(b, " The remaining %" PRId64 "%% is paid into escrow before shipment.",
+		            100 - t->deposit_pct);
+	kbuf_puts(b, "\nQuality: ");
+	put_clean(b, t->quality && *t->quality ? t->quality : "(no terms)", 1);
+	kbuf_puts(b, "\nInspection: ");
+	put_clean(b, t->inspection && *t->inspection ? t->inspection : "(no terms)", 1);
+	kbuf_puts(b, "\nGoverning law: ");
+	put_clean(b, t->governing_law, 0);
+	kbuf_puts(b, "\nDisputes: ");
+	put_clean(b, t->dispute_venue, 0);
+	kbuf_printf(b, "\nLanguage: %s\n", t->language);
+}
+
+int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	int lo = contract_latest_offer(contract);
+	const cJSON *secs = item(contract, "sections");
+	if (lo < 0)
+		return kerr_set(e, K_EINVAL, "sections: no offer to show");
+	struct contract_terms t;
+	int rc = contract_section_terms(cJSON_GetArrayItem(secs, lo), &t, e);
+	if (rc != K_OK) {
+		kerr_prefix(e, "section %d (offer)", lo);
+		return rc;
+	}
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "Contract %s\n", shown(str_item(contract, "id"), sh));
+	kbuf_printf(&b, "Offer in section %d (%s)\n\n", lo,
+	            shown(str_item(cJSON_GetArrayItem(secs, lo), "hash"), sh));
+	render_terms(&t, &b);
+	contract_terms_free(&t);
+
+	kbuf_puts(&b, "\nSections (signatures listed here are not checked; verify to check them)\n");
+	const cJSON *c;
+	int i = 0;
+	cJSON_ArrayForEach(c, secs)
+	{
+		if (i >= CONTRACT_MAX_SECTIONS)
+			break;
+		kbuf_printf(&b, "  %d %s", i, shown(str_item(c, "kind"), sh));
+		kbuf_printf(&b, " %s\n", shown(str_item(c, "hash"), sh));
+		const cJSON *s, *sigs = item(c, "signatures");
+		int k = 0;
+		cJSON_ArrayForEach(s, sigs)
+		{
+			if (k++ >= CONTRACT_MAX_SIGS)
+				break;
+			kbuf_printf(&b, "      signed by %s", shown(str_item(s, "by"), sh));
+			kbuf_printf(&b, " as %s\n", shown(str_item(s, "role"), sh));
+		}
+		i++;
+	}
+	kbuf_append(out, b.data ? b.data : "", b.len);
+	kbuf_free(&b);
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- diff */
+
+static void diff_str(struct kbuf *b, const char *label, const char *a, const char *c)
+{
+	if (!a)
+		a = "";
+	if (!c)
+		c = "";
+	if (strcmp(a, c) == 0)
+		return;
+	kbuf_printf(b, "%s: ", label);
+	put_clean(b, *a ? a : "(none)", 0);
+	kbuf_puts(b, " -> ");
+	put_clean(b, *c ? c : "(none)", 0);
+	kbuf_putc(b, '\n');
+}
+
+static void diff_int(struct kbuf *b, const char *label, int64_t a, int64_t c, const char *suffix)
+{
+	if (a != c)
+		kbuf_printf(b, "%s: %" PRId64 "%s -> %" PRId64 "%s\n", label, a, suffix, c, suffix);
+}
+
+static void diff_money(struct kbuf *b, const char *label, int64_t a, const char *ca, int64_t c,
+		       const char *cc)
+{
+	if (a == c && strcmp(ca, cc) == 0)
+		return;
+	kbuf_printf(b, "%s: ", label);
+	put_money(b, a, ca);
+	kbuf_puts(b, " -> ");
+	put_money(b, c, cc);
+	kbuf_putc(b, '\n');
+}
+
+void contract_diff(const struct contract_terms *o, const struct contract_terms *n,
+		   struct kbuf *out)
+{
+	char l[PATH_LEN];
+	diff_str(out, "buyer", o->buyer, n->buyer);
+	diff_str(out, "seller", o->seller, n->seller);
+	if (o->nitems != n->nitems)
+		kbuf_printf(out, "items: %zu -> %zu\n", o->nitems, n->nitems);
+	size_t common = o->nitems < n->nitems ? o->nitems : n->nitems;
+	for (size_t i = 0; i < common; i++) {
+		const struct contract_item *a = &o->items[i], *c = &n->items[i];
+#define L(name) (snprintf(l, sizeof l, "items[%zu].%s", i, name), l)
+		diff_str(out, L("listing"), a->listing_id, c->listing_id);
+		diff_str(out, L("listing hash"), a->listing_hash, c->listing_hash);
+		diff_str(out, L("description"), a->description, c->description);
+		diff_int(out, L("qty"), a->qty, c->qty, "");
+		diff_str(out, L("unit"), a->unit, c->unit);
+		diff_money(out, L("unit price"), a->unit_price, o->currency, c->unit_price,
+		           n->currency);
+		diff_str(out, L("HS code"), a->hs_code, c->hs_code);
+		diff_str(out, L("origin"), a->origin, c->origin);
+#undef L
+	}
+	for (size_t i = common; i < o->nitems; i++) {
+		kbuf_printf(out, "items[%zu]: removed ", i);
+		put_clean(out, o->items[i].description, 0);
+		kbuf_printf(out, " (%" PRId64 " %s)\n", o->items[i].qty, o->items[i].unit);
+	}
+	for (size_t i = common; i < n->nitems; i++) {
+		char m[MONEY_FMT_MAX];
+		money_format(n->items[i].unit_price, n->currency, m);
+		kbuf_printf(out, "items[%zu]: added ", i);
+		put_clean(out, n->items[i].description, 0);
+		kbuf_printf(out, " (%" PRId64 " %s at %s %s)\n", n->items[i].qty, n->items[i].unit, m,
+		            n->currency);
+	}
+	diff_str(out, "currency", o->currency, n->currency);
+	diff_money(out, "total", o->total, o->currency, n->total, n->currency);
+	diff_str(out, "incoterm", o->incoterm, n->incoterm);
+	diff_str(out, "named place", o->named_place, n->named_place);
+	diff_str(out, "shipment mode", o->mode, n->mode);
+	diff_str(out, "ship by", o->ship_by, n->ship_by);
+	diff_str(out, "deliver by", o->deliver_by, n->deliver_by);
+	diff_int(out, "deposit", o->deposit_pct, n->deposit_pct, "%");
+	diff_int(out, "auto-release", o->auto_release_days, n->auto_release_days, " days");
+	diff_str(out, "quality", o->quality, n->quality);
+	diff_str(out, "inspection", o->inspection, n->inspection);
+	diff_str(out, "governing law", o->governing_law, n->governing_law);
+	diff_str(out, "dispute venue", o->dispute_venue, n->dispute_venue);
+	diff_str(out, "language", o->language, n->language);
+	diff_str(out, "escrow agent", o->escrow_agent, n->escrow_agent);
+}
