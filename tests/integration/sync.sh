@@ -66,6 +66,11 @@ t_match "add --json says delivered" "$T_OUT" '"status":"delivered"'
 t_eq "the node has both listings" "$(node_count "$SID")" 2
 t_run "listing edit is delivered" 0 ks listing edit TL-2 --price 9.50
 t_run "listing pause is delivered" 0 ks listing pause TL-2
+t_run "a third listing" 0 ks listing add --sku TL-3 --title "Table leg levelers" --price 0.40 \
+	--currency USD --moq 1000
+t_eq "the node has three" "$(node_count "$SID")" 3
+t_run "listing rm is delivered (exit 0)" 0 ks listing rm TL-3
+t_eq "the node destroyed it" "$(node_count "$SID")" 2
 
 # --- the buyer pulls ------------------------------------------------------------------
 t_run "buyer sync pulls" 0 kb sync --json
