@@ -34,7 +34,7 @@ int cmd_node_name(struct ctx *c, char **out, struct kerr *e)
 	return rc;
 }
 
-int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e)
+static int open_node(struct ctx *c, unsigned flags, struct ksync **out, struct kerr *e)
 {
 	struct store *s;
 	char *node = NULL;
@@ -44,9 +44,14 @@ int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e)
 	if (!rc)
 		rc = ctx_identity(c, e);
 	if (!rc)
-		rc = ksync_open(s, node, c->self_id, &c->kp, out, e);
+		rc = ksync_open(s, node, c->self_id, &c->kp, flags, out, e);
 	free(node);
 	return rc;
+}
+
+int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e)
+{
+	return open_node(c, 0, out, e);
 }
 
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e)
@@ -58,7 +63,7 @@ int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e)
 	if (!rc)
 		rc = cmd_node_name(c, &node, e);
 	if (!rc && !(rc = ctx_self(c, e)))
-		rc = ksync_open(s, node, c->self_id, NULL, &k, e); /* public: no signature */
+		rc = ksync_open(s, node, c->self_id, NULL, KSYNC_QUICK, &k, e); /* public */
 	if (!rc)
 		rc = ksync_fetch_listing(k, id, e);
 	ksync_close(&k);
@@ -72,7 +77,7 @@ int cmd_push(struct ctx *c, struct kerr *e)
 		return kerr_set(e, K_EQUEUED, "queued; the batch pushes at its end");
 	struct ksync *k = NULL;
 	struct sync_stats st = {0};
-	int rc = cmd_sync_open(c, &k, e);
+	int rc = open_node(c, KSYNC_QUICK, &k, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_EQUEUED,
 				"queued in the outbox; no node yet: `kontor node add NAME URL`, then "

@@ -34,7 +34,7 @@ struct ksync {
 };
 
 int ksync_open(struct store *s, const char *node, const char *self_id, const struct kkeypair *kp,
-	       struct ksync **out, struct kerr *e)
+	       unsigned flags, struct ksync **out, struct kerr *e)
 {
 	*out = NULL;
 	struct ksync *k = xcalloc(1, sizeof *k);
@@ -46,6 +46,11 @@ int ksync_open(struct store *s, const char *node, const char *self_id, const str
 		o.base_url = k->node.url;
 		o.ca_file = k->node.ca_file;
 		o.node_key = k->node.node_key;
+		if (flags & KSYNC_QUICK) {
+			o.max_attempts = 2;
+			o.connect_timeout_s = 5;
+			o.low_speed_time_s = 15;
+		}
 		rc = knet_new(&o, &k->net, e);
 	}
 	if (rc == K_OK && kp)

@@ -37,10 +37,13 @@ struct sync_stats {
 
 struct ksync;
 
-/* Connects to the named node as self (kp signs every request). The node's pinned key is
- * checked on every answer. */
+/* Connects to the named node as self (kp signs every request; NULL: public calls only).
+ * The node's pinned key is checked on every answer. KSYNC_QUICK gives up sooner (two
+ * attempts, 5 s to connect): for the push that follows a write, which must not keep a
+ * user waiting on a dead link when the next sync will deliver anyway. */
+#define KSYNC_QUICK 1u
 int ksync_open(struct store *s, const char *node, const char *self_id,
-               const struct kkeypair *kp, struct ksync **out, struct kerr *e);
+               const struct kkeypair *kp, unsigned flags, struct ksync **out, struct kerr *e);
 void ksync_close(struct ksync **k);
 /* The session (GET /.well-known/kontor) when the cached one is missing, for the limits. */
 int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e);
