@@ -136,6 +136,12 @@ t_match "outbox keeps the destroy" "$T_OUT" '"op":"destroy"'
 t_run "outbox list as a table" 0 k outbox
 t_match "outbox table header" "$T_OUT" 'SEQ'
 
+# --- an account id may start with '-' (one in 64 do) ---------------------------------
+DASHID="-$(printf 'A%.0s' $(seq 1 42))"
+t_run "an id starting with '-' is an argument, not an option (not found, exit 1)" 1 k listing show "$DASHID"
+t_nomatch "it is not called an unknown option" "$T_ERR" 'unknown option'
+t_run "a real unknown short option is still a usage error" 2 k listing show -x
+
 # --- global options after the command ---------------------------------------------
 t_run "global options may follow the command" 0 "$KONTOR" listing list --json --home "$H"
 t_match "trailing --json works" "$T_OUT" '"sku":"TL-71"'
