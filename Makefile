@@ -46,7 +46,7 @@ LIBKONTOR  := $(B)/libkontor.a
 LIBCLIENT  := $(B)/libkontor-client.a
 LIBNODE    := $(B)/libkontord.a
 
-.PHONY: all deps check _check test-build fuzz install uninstall clean format bench-build
+.PHONY: all deps check _check test-build fuzz install uninstall clean format bench-build demo
 all: $(B)/kontor $(B)/kontord kontor kontord
 
 # Binaries live in the build dir; top-level links point at the plain build.
@@ -100,6 +100,12 @@ check: deps
 _check: test-build
 	@sh tests/run.sh $(B)
 
+# A throwaway seeded node, suppliers and a buyer on loopback, then the buyer's TUI; the node
+# stops when the TUI closes. DEMO_NO_TUI=1 sets up, prints a summary and stops.
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/kontor $(B)/kontord
+	@B=$(B) DEMO_NO_TUI=$(DEMO_NO_TUI) sh scripts/demo.sh
+
 # libFuzzer targets: built with clang, each run for FUZZ_SECONDS as a smoke test.
 FUZZ_SECONDS ?= 10
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -122,7 +128,7 @@ install: $(B)/kontor $(B)/kontord
 	install -m 0644 man/kontor.1 $(DESTDIR)$(MANDIR)/man1/
 	for f in man/*.5; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man5/ || true; done
 	for f in man/*.8; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(MANDIR)/man8/ || true; done
-	for f in themes/*.theme; do [ -e "$$f" ] && install -m 0644 $$f $(DESTDIR)$(DATADIR)/themes/ || true; done
+	for f in themes/*; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(DATADIR)/themes/ || true; done
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kontor $(DESTDIR)$(BINDIR)/kontord
 	rm -f $(DESTDIR)$(MANDIR)/man1/kontor.1 $(DESTDIR)$(MANDIR)/man5/kontor.conf.5 \

@@ -5,6 +5,8 @@
 # alignment, escape sequences drawn as harmless text, the honest empty Chat tab, help from
 # the key table, the ':' prompt, chat compose, and the size rules (80x24 minimum).
 . "$(dirname "$0")/../lib.sh"
+# Defaults only: a developer's own ~/.config/kontor/config must not change what is tested.
+export KONTOR_CONFIG=/dev/null
 
 if ! command -v tmux >/dev/null 2>&1; then
 	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"

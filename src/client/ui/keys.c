@@ -41,15 +41,19 @@ const struct ui_keydef ui_keys[] = {
     {NULL, 0, NULL, ACT_NONE, NULL, NULL},
 };
 
+const struct ui_keydef *ui_keymap = ui_keys;
+static struct ui_keydef *keymap_owned;
+static char (*keymap_labels)[16];
+
 enum ui_action ui_key_action(const char *view, int key)
 {
 	if (key == '\r' || key == UI_FKEY(KEY_ENTER))
 		key = '\n';
 	/* The view's own binding wins over "any". */
-	for (const struct ui_keydef *k = ui_keys; k->view; k++)
+	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
 		if (k->key == key && strcmp(k->view, view) == 0)
 			return k->action;
-	for (const struct ui_keydef *k = ui_keys; k->view; k++)
+	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
 		if (k->key == key && strcmp(k->view, "any") == 0)
 			return k->action;
 	return ACT_NONE;
@@ -83,6 +87,145 @@ int ui_key_by_name(const char *name, size_t len)
 	return -1;
 }
 
+int ui_key_parse(const char *s, size_t len)
+{
+	if (len >= 3 && s[0] == '<' && s[len - 1] == '>') {
+		int k = ui_key_by_name(s, len);
+		if (k >= 0)
+			return k;
+		if (len == 5 && (s[1] == 'C' || s[1] == 'c') && s[2] == '-' &&
+		    ((s[3] >= 'a' && s[3] <= 'z') || (s[3] >= 'A' && s[3] <= 'Z')))
+			return s[3] == 'm' || s[3] == 'M' ? '\n' : UI_CTRL(s[3]); /* C-m is Enter */
+		if ((len == 4 || len == 5) && (s[1] == 'F' || s[1] == 'f') && s[2] >= '1' &&
+		    s[2] <= '9') {
+			int n = s[2] - '0';
+			if (len == 5) {
+				if (s[3] < '0' || s[3] > '9')
+					return -1;
+				n = n * 10 + (s[3] - '0');
+			}
+			return n <= 12 ? UI_FKEY(KEY_F(n)) : -1;
+		}
+		return -1;
+	}
+	/* one character, as UTF-8; blanks and controls have names */
+	const unsigned char *p = (const unsigned char *)s;
+	if (len == 0)
+		return -1;
+	int need, cp;
+	if (p[0] < 0x80)
+		need = 1, cp = p[0];
+	else if ((p[0] & 0xe0) == 0xc0)
+		need = 2, cp = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		need = 3, cp = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		need = 4, cp = p[0] & 0x07;
+	else
+		return -1;
+	if ((size_t)need != len)
+		return -1;
+	for (int i = 1; i < need; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	static const int min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < min_cp[need] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	if (cp <= 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+		return -1;
+	return cp;
+}
+
+void ui_key_label(int key, char *out, size_t cap)
+{
+	if (!cap)
+		return;
+	for (const struct ui_keydef *k = ui_keys; k->view; k++)
+		if (k->key == key) {
+			snprintf(out, cap, "%s", k->label);
+			return;
+		}
+	for (size_t i = 0; i < sizeof extra_names / sizeof extra_names[0]; i++)
+		if (extra_names[i].key == key) {
+			snprintf(out, cap, "%s", extra_names[i].name);
+			return;
+		}
+	if (key >= 1 && key <= 26) {
+		snprintf(out, cap, "<C-%c>", 'a' + key - 1);
+	} else if (key >= UI_FKEY(KEY_F(1)) && key <= UI_FKEY(KEY_F(12))) {
+		snprintf(out, cap, "<F%d>", key - UI_FKEY(KEY_F0));
+	} else if (key > 0x20 && key <= 0x10ffff) {
+		char b[5];
+		int n;
+		unsigned cp = (unsigned)key;
+		if (cp < 0x80)
+			b[0] = (char)cp, n = 1;
+		else if (cp < 0x800)
+			b[0] = (char)(0xc0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
+		else if (cp < 0x10000)
+			b[0] = (char)(0xe0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f)),
+			b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
+		else
+			b[0] = (char)(0xf0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f)),
+			b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)),
+			n = 4;
+		snprintf(out, cap, "%.*s", n, b);
+	} else {
+		snprintf(out, cap, "<%d>", key);
+	}
+}
+
+void ui_keymap_apply(const struct ui_config *cfg)
+{
+	free(keymap_owned);
+	free(keymap_labels);
+	keymap_owned = NULL;
+	keymap_labels = NULL;
+	ui_keymap = ui_keys;
+	if (!cfg || cfg->nbind == 0)
+		return;
+	size_t n = 0;
+	while (ui_keys[n].view)
+		n++;
+	size_t cap = n + (size_t)cfg->nbind + 1;
+	struct ui_keydef *t = xcalloc(cap, sizeof *t);
+	keymap_labels = xcalloc((size_t)cfg->nbind, sizeof *keymap_labels);
+	memcpy(t, ui_keys, (n + 1) * sizeof *t);
+	for (int b = 0; b < cfg->nbind; b++) {
+		const struct ui_bind *bd = &cfg->bind[b];
+		const char *desc = "";
+		for (const struct ui_keydef *k = ui_keys; k->view; k++)
+			if (k->action == bd->action && bd->action != ACT_NONE) {
+				desc = k->desc;
+				break;
+			}
+		size_t i, last = n; /* n: no row of that view yet */
+		for (i = 0; i < n; i++) {
+			if (strcmp(t[i].view, bd->view) != 0)
+				continue;
+			last = i;
+			if (t[i].key == bd->key)
+				break;
+		}
+		if (i == n) { /* a new row: after the view's last, or at the end */
+			i = last == n ? n : last + 1;
+			memmove(&t[i + 1], &t[i], (n + 1 - i) * sizeof *t);
+			n++;
+			ui_key_label(bd->key, keymap_labels[b], sizeof keymap_labels[b]);
+			t[i].view = bd->view;
+			t[i].key = bd->key;
+			t[i].label = keymap_labels[b];
+		}
+		t[i].action = bd->action;
+		t[i].name = bd->name;
+		t[i].desc = bd->action == ACT_NONE ? "(unbound)" : desc;
+	}
+	keymap_owned = t;
+	ui_keymap = t;
+}
+
 void ui_help_build(struct ui *u, int width)
 {
 	struct ui_view *v = &u->views[VIEW_HELP];
@@ -91,7 +234,9 @@ void ui_help_build(struct ui *u, int width)
 	kstrv_push(&v->lines, "Keys (from the key table; `man kontor` has the same list)");
 	kstrv_push(&v->lines, "");
 	const char *last = "";
-	for (const struct ui_keydef *k = ui_keys; k->view; k++) {
+	for (const struct ui_keydef *k = ui_keymap; k->view; k++) {
+		if (k->action == ACT_NONE)
+			continue;
 		if (strcmp(last, k->view) != 0) {
 			if (*last)
 				kstrv_push(&v->lines, "");

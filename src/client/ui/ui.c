@@ -354,7 +354,7 @@ static void draw_row(struct ui *u, int i)
 		return;
 	kbuf_reset(&u->tmp);
 	row_text(u, v, i, &u->tmp);
-	attrset(A_NORMAL);
+	attrset(u->slot[SLOT_LIST]);
 	mvaddstr(y, 0, kbuf_str(&u->tmp));
 	/* The cursor is a mark in the first column, as neomutt's arrow_cursor: a whole
 	 * reversed row costs every cell of two rows per keystroke (about 240 bytes at 100
@@ -435,7 +435,8 @@ static void draw_status(struct ui *u, int force)
 		kbuf_puts(&u->status, kbuf_str(&line));
 		kbuf_reset(&u->tmp);
 		text_clip(&u->tmp, kbuf_str(&line), (size_t)COLS, 1);
-		attrset(u->a_status);
+		attrset(strncmp(kbuf_str(&u->msg), "error", 5) == 0 ? u->slot[SLOT_ERROR]
+		                                                    : u->a_status);
 		mvaddstr(LINES - 1, 0, kbuf_str(&u->tmp));
 		attrset(A_NORMAL);
 	}
@@ -492,11 +493,11 @@ void ui_draw(struct ui *u)
 	int cx = -1, cy = -1;
 	if (u->prompt == PROMPT_QUERY) {
 		cy = 1;
-		cx = ui_line_draw(&u->query, "Search: ", cy, COLS, A_NORMAL);
+		cx = ui_line_draw(&u->query, "Search: ", cy, COLS, u->slot[SLOT_PROMPT]);
 	} else if (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE) {
 		cy = LINES - 2;
 		cx = ui_line_draw(&u->line, u->prompt == PROMPT_COMMAND ? ":" : "message: ", cy,
-		                  COLS, A_NORMAL);
+		                  COLS, u->slot[SLOT_PROMPT]);
 	}
 	if (cy >= 0) {
 		move(cy, cx < COLS ? cx : COLS - 1);
@@ -743,26 +744,46 @@ static int read_key(struct ui *u)
 	return (int)wc;
 }
 
+/* A colour of 256 on a terminal with fewer: 8..15 are the bright eight, 16..231 a 6x6x6
+ * cube, 232..255 greys; each goes to the nearest of the eight (curses: red 1, green 2,
+ * blue 4). */
+static short colour_fit(short c, int default_ok, int is_bg)
+{
+	if (c == UI_COLOR_DEFAULT)
+		return default_ok ? -1 : (is_bg ? COLOR_BLACK : COLOR_WHITE);
+	if (c < COLORS)
+		return c;
+	if (c < 16)
+		return (short)(c - 8);
+	if (c >= 232)
+		return c - 232 < 12 ? COLOR_BLACK : COLOR_WHITE;
+	int v = c - 16, r = v / 36, g = (v / 6) % 6, b = v % 6;
+	return (short)((r >= 2) | ((g >= 2) << 1) | ((b >= 2) << 2));
+}
+
+/* The theme's colours, or without colour (NO_COLOR, which wins over any theme, or a
+ * monochrome terminal) the attributes of the mono look. */
 static void colours(struct ui *u)
 {
 	const char *nc = getenv("NO_COLOR");
-	u->a_sel = A_REVERSE;
-	u->a_status = A_REVERSE;
-	u->a_tab = A_NORMAL;
-	u->a_tab_on = A_REVERSE | A_BOLD;
-	u->a_head = A_BOLD;
-	u->a_dim = A_NORMAL;
-	if ((nc && *nc) || !has_colors() || start_color() == ERR || COLOR_PAIRS < 5)
-		return;
-	int bg = use_default_colors() == OK ? -1 : COLOR_BLACK;
-	init_pair(1, COLOR_BLACK, COLOR_CYAN);   /* selection */
-	init_pair(2, COLOR_BLACK, COLOR_WHITE);  /* status line */
-	init_pair(3, COLOR_BLACK, COLOR_YELLOW); /* current tab */
-	init_pair(4, COLOR_CYAN, bg);            /* heads */
-	u->a_sel = COLOR_PAIR(1);
-	u->a_status = COLOR_PAIR(2);
-	u->a_tab_on = COLOR_PAIR(3) | A_BOLD;
-	u->a_head = COLOR_PAIR(4) | A_BOLD;
+	for (int i = 0; i < SLOT_N; i++)
+		u->slot[i] = ui_slots[i].mono;
+	if (!(nc && *nc) && has_colors() && start_color() != ERR && COLOR_PAIRS > SLOT_N) {
+		int dflt = use_default_colors() == OK;
+		for (int i = 0; i < SLOT_N; i++) {
+			const struct ui_color *c = &u->cfg->color[i];
+			init_pair((short)(i + 1), colour_fit(c->fg, dflt, 0),
+			          colour_fit(c->bg, dflt, 1));
+			u->slot[i] = COLOR_PAIR(i + 1) | c->attr;
+		}
+		bkgdset(' ' | u->slot[SLOT_NORMAL]);
+	}
+	u->a_sel = u->slot[SLOT_CURSOR];
+	u->a_status = u->slot[SLOT_STATUS];
+	u->a_tab = u->slot[SLOT_TABS];
+	u->a_tab_on = u->slot[SLOT_TAB_ACTIVE];
+	u->a_head = u->slot[SLOT_TITLE];
+	u->a_dim = u->slot[SLOT_DIM];
 }
 
 static void ui_init_views(struct ui *u)
@@ -797,12 +818,27 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = ctx_self(c, e);
 	if (rc)
 		return rc;
+	/* The config first: a bad line stops here, before anything is drawn. */
+	u.cfg = xmalloc(sizeof *u.cfg);
+	ui_config_init(u.cfg);
+	if ((rc = ui_config_load(u.cfg, e)) != K_OK) {
+		ui_config_free(u.cfg);
+		free(u.cfg);
+		return rc == K_ENOTFOUND || rc == K_EIO ? kerr_set(e, K_EINVAL, "config %s", e->msg)
+		                                        : rc;
+	}
 	const char *script = getenv("KONTOR_UI_SCRIPT");
-	if (script && *script && !(u.script = fopen(script, "r")))
-		return kerr_set(e, K_EIO, "KONTOR_UI_SCRIPT %s: %s", script, strerror(errno));
+	if (script && *script && !(u.script = fopen(script, "r"))) {
+		rc = kerr_set(e, K_EIO, "KONTOR_UI_SCRIPT %s: %s", script, strerror(errno));
+		ui_config_free(u.cfg);
+		free(u.cfg);
+		return rc;
+	}
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		if (u.script)
 			fclose(u.script);
+		ui_config_free(u.cfg);
+		free(u.cfg);
 		return kerr_set(e, K_EUSAGE,
 		                "kontor tui needs a terminal (batch commands work "
 		                "without one)");
@@ -823,6 +859,8 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 		sigaction(SIGHUP, &old_hup, NULL);
 		if (u.script)
 			fclose(u.script);
+		ui_config_free(u.cfg);
+		free(u.cfg);
 		const char *term = getenv("TERM");
 		return kerr_set(e, K_EIO, "kontor tui: cannot drive this terminal (TERM=%s)",
 		                term ? term : "unset");
@@ -835,9 +873,14 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	set_escdelay(25);
 	curs_set(0);
 	colours(&u);
+	ui_keymap_apply(u.cfg);
 	ui_init_views(&u);
 	ui_search_run(&u);
 	ui_chats_load(&u);
+	if (u.cfg->notes.len) { /* e.g. an ignored `node` line: its first note */
+		const char *n = kbuf_str(&u.cfg->notes);
+		ui_say(&u, "%.*s", (int)strcspn(n, "\n"), n);
+	}
 	u.dirty = DIRTY_ALL;
 	while (!u.quit && !ui_stop) {
 		ui_draw(&u);
@@ -865,6 +908,9 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	kbuf_free(&u.status);
 	kbuf_free(&u.tmp);
 	kbuf_free(&u.query_saved);
+	ui_keymap_apply(NULL);
+	ui_config_free(u.cfg);
+	free(u.cfg);
 	if (ui_stop)
 		return kerr_set(e, K_EFAIL, "stopped by signal %d", (int)ui_stop);
 	return K_OK;

@@ -75,11 +75,96 @@ struct ui_keydef {
 	const char *desc;
 };
 extern const struct ui_keydef ui_keys[]; /* ends with a NULL view */
+/* The table in force: ui_keys, or a copy with the config's `bind` lines applied. The keys,
+ * `?` help read it; the script mode's names and the man page read ui_keys. */
+extern const struct ui_keydef *ui_keymap;
 
 /* The action for key in view name, or ACT_NONE. */
 enum ui_action ui_key_action(const char *view, int key);
 /* The key for a script name ("<Enter>", "<Down>", ...); -1 when unknown. */
 int ui_key_by_name(const char *name, size_t len);
+
+/* A key as a config file writes it: one character ("J", "é"), a name from the key table
+ * or the script mode ("<Enter>", "<PgDn>", "<Space>"), <C-a>..<C-z> or <F1>..<F12>.
+ * Returns the key, -1 when it is none of these. */
+int ui_key_parse(const char *s, size_t len);
+/* How help writes key: "J", "<C-x>", "<F5>", "<Enter>"; out gets at most cap-1 bytes. */
+void ui_key_label(int key, char *out, size_t cap);
+
+/* --- config.c: the TUI's config file and themes (kontor.conf(5)) --------------------- */
+
+/* What the UI draws in colour: each slot is one `color` line of a theme. */
+enum ui_slot {
+	SLOT_NORMAL,     /* the screen's background and plain text */
+	SLOT_TABS,       /* the tab bar */
+	SLOT_TAB_ACTIVE, /* the current tab */
+	SLOT_TITLE,      /* a view's head line, column heads */
+	SLOT_LIST,       /* the rows of a list or a text */
+	SLOT_CURSOR,     /* the cursor mark on the selected row */
+	SLOT_DIM,        /* secondary text: the filter bar */
+	SLOT_STATUS,     /* the status line */
+	SLOT_ERROR,      /* the status line when it reports an error */
+	SLOT_PROMPT,     /* the line being edited: query, ':' command, message */
+	SLOT_N
+};
+#define UI_COLOR_DEFAULT (-1) /* the terminal's own colour */
+struct ui_color {
+	short fg, bg; /* UI_COLOR_DEFAULT or 0..255 */
+	attr_t attr;  /* A_BOLD, A_REVERSE, ... */
+};
+struct ui_slot_def {
+	const char *name; /* "tab-active" */
+	const char *desc;
+	struct ui_color dflt; /* the built-in (default) theme */
+	attr_t mono;          /* without colour: NO_COLOR, a monochrome terminal */
+};
+extern const struct ui_slot_def ui_slots[SLOT_N];
+
+#define UI_CONFIG_MAX_BYTES (256 * 1024) /* a file; larger is an error */
+#define UI_CONFIG_MAX_LINES 10000
+#define UI_CONFIG_MAX_LINE 4096
+#define UI_CONFIG_MAX_BINDS 256
+#define UI_CONFIG_MAX_DEPTH 8 /* source and theme nesting */
+
+struct ui_bind {
+	char view[16]; /* "any" or a view's name */
+	int key;
+	enum ui_action action; /* ACT_NONE: unbound */
+	const char *name;      /* the action's name in ui_keys; "none" */
+};
+
+struct ui_config {
+	char theme[256];          /* the last `set theme`, "" when none */
+	char translate_url[1024]; /* `set translate-url`, stored for the translation feature */
+	struct ui_color color[SLOT_N];
+	struct ui_bind bind[UI_CONFIG_MAX_BINDS];
+	int nbind;
+	struct kbuf notes; /* "FILE:LINE: note" lines, e.g. an ignored `node` line */
+};
+
+/* Follows `source FILE` (theme 0) and `set theme NAME` (theme 1) from file at depth:
+ * reads it and parses it into cfg. NULL in ui_config_parse: the names are stored only. */
+typedef int (*ui_config_include_fn)(void *arg, struct ui_config *cfg, const char *from,
+                                    const char *name, int theme, int depth, struct kerr *e);
+
+/* The built-in theme, no bindings, no settings. Free with ui_config_free. */
+void ui_config_init(struct ui_config *cfg);
+void ui_config_free(struct ui_config *cfg);
+/* Parses data (len bytes, named file in errors) into cfg, line by line, in order. A theme
+ * (theme_only) holds `color` lines only. Touches no file itself (include does). Errors are
+ * K_EINVAL/K_ETOOBIG with "FILE:LINE: reason"; cfg keeps the lines before the bad one. */
+int ui_config_parse(struct ui_config *cfg, const char *file, const char *data, size_t len,
+                    int theme_only, int depth, ui_config_include_fn include, void *arg,
+                    struct kerr *e);
+/* Reads and parses the user's config: $KONTOR_CONFIG (which must exist), else
+ * $XDG_CONFIG_HOME/kontor/config or ~/.config/kontor/config (which need not). */
+int ui_config_load(struct ui_config *cfg, struct kerr *e);
+/* Finds theme NAME: $KONTOR_THEMES (a list of directories, ':' between), the source
+ * tree's themes/ when kontor runs from its build dir, then KONTOR_DATADIR/themes.
+ * K_ENOTFOUND when it is nowhere. */
+int ui_theme_find(const char *name, char *out, size_t cap, struct kerr *e);
+/* Applies cfg's bindings to the key table in force (ui_keymap); NULL puts ui_keys back. */
+void ui_keymap_apply(const struct ui_config *cfg);
 
 /* A one-line editor of wide characters (query, ':' prompt, compose). */
 #define UI_LINE_MAX 1024
@@ -158,8 +243,10 @@ struct ui {
 	int dirty;
 	int row_a, row_b; /* DIRTY_ROWS: the two rows that changed */
 	int too_small;
-	/* colours or, without them, attributes */
+	/* colours or, without them, attributes: slot[] from the theme; a_* name some */
+	attr_t slot[SLOT_N];
 	attr_t a_sel, a_status, a_tab, a_tab_on, a_head, a_dim;
+	struct ui_config *cfg; /* the config in force (owned) */
 	/* prompt */
 	enum ui_prompt prompt;
 	struct ui_line query, line;
