@@ -890,6 +890,10 @@ static const struct method method_table[] = {
     {"Message/changes", api_changes, &api_message_type, 1},
     {"Message/query", api_query, &api_message_type, 1},
     {"Message/set", api_set, &api_message_type, 1},
+    {"Contract/get", api_get, &api_contract_type, 1},
+    {"Contract/changes", api_changes, &api_contract_type, 1},
+    {"Contract/query", api_query, &api_contract_type, 1},
+    {"Contract/set", api_set, &api_contract_type, 1},
     {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
 };
 

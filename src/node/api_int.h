@@ -64,6 +64,16 @@ extern const struct api_type api_listing_type;
 extern const struct api_type api_rfq_type;
 extern const struct api_type api_conversation_type;
 extern const struct api_type api_message_type;
+extern const struct api_type api_contract_type;
+/* contract.c: may caller turn the stored contract old (NULL for a create) into doc? doc must
+ * keep old's sections as a strict prefix, byte for byte (new sections after them, or new
+ * signatures on old's latest offer or last section), every new signature must be the
+ * caller's, the caller a party, and doc must pass contract_verify (st filled). A doc that
+ * adds nothing sets *nothing_new (a retried update). K_EPERM for someone else's signature
+ * or a stranger; K_EINVAL/K_EVERIFY naming the section otherwise. */
+struct contract_status;
+int ncontract_check(const cJSON *old, const cJSON *doc, const char *caller,
+                    struct contract_status *st, int *nothing_new, struct kerr *e);
 /* Wallet/get (wallet.c): the caller's own wallet from the ledger; forbidden when anonymous. */
 int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                    struct api_err *err);

@@ -79,6 +79,7 @@ extern const struct cmd_entry cmd_batch_entries[];
 extern const struct cmd_entry cmd_sync_entries[];
 extern const struct cmd_entry cmd_chat_entries[];
 extern const struct cmd_entry cmd_rfq_entries[];
+extern const struct cmd_entry cmd_contract_entries[];
 extern const struct cmd_entry cmd_help_entries[];
 extern const struct cmd_entry cmd_ui_entries[];
 

@@ -10,6 +10,7 @@
 #include "http.h"
 #include "kontor/buf.h"
 #include "kontor/canon.h"
+#include "kontor/contract.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
@@ -19,8 +20,8 @@
 #define CALLS_MAX 64        /* when the session does not say */
 
 const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing", "Rfq", "Conversation",
-					     "Message"};
-enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE };
+					     "Message", "Contract"};
+enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE, T_CONTRACT };
 
 struct ksync {
 	struct kstrv own; /* our own listings seen as summaries in this page: fetched whole */
@@ -495,6 +496,9 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 		listing_free(&l);
 	} else {
 		if (model_validate(sync_types[t], o, &ve) != K_OK)
+			return st->bad_sig++, K_OK;
+		/* A contract is cached only when its whole chain verifies offline. */
+		if (t == T_CONTRACT && contract_verify(o, NULL, &ve) != K_OK)
 			return st->bad_sig++, K_OK;
 		rc = store_object_put(k->s, sync_types[t], o, k->node.name, k->self, e);
 	}

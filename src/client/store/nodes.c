@@ -1,5 +1,5 @@
 /* nodes — the nodes this client syncs with, the sync state of each type on each, the small
- * and private objects sync brings (Rfq, Conversation, Message), and putting refused outbox
+ * and private objects sync brings (Rfq, Conversation, Message, Contract), and putting refused outbox
  * entries back in line. None of this is on a hot path: statements are prepared per call. */
 #include "store_int.h"
 
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kontor/buf.h"
+#include "kontor/contract.h"
 #include "kontor/json.h"
 
 /* Prepares sql; NULL with e filled when SQLite refuses it. */
@@ -234,7 +235,35 @@ static const char *table_of(const char *type)
 		return "conversations";
 	if (strcmp(type, "Message") == 0)
 		return "messages";
+	if (strcmp(type, "Contract") == 0)
+		return "contracts";
 	return NULL;
+}
+
+/* A contract's state for the list: "cancelled" after a cancelled section, "binding" when
+ * its latest offer carries a buyer and a seller signature, "countered" when a later offer
+ * superseded the first, else "offer". From the shape only: sync and the commands verify. */
+static const char *contract_state(const cJSON *obj)
+{
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(obj, "sections");
+	int n = cJSON_GetArraySize(secs), latest = contract_latest_offer(obj);
+	const cJSON *last = n > 0 ? cJSON_GetArrayItem(secs, n - 1) : NULL;
+	if (last && str_of(last, "kind") && strcmp(str_of(last, "kind"), "cancelled") == 0)
+		return "cancelled";
+	if (latest < 0)
+		return "offer";
+	int buyer = 0, seller = 0;
+	const cJSON *sig,
+	    *sigs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(secs, latest), "signatures");
+	cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
+	{
+		const char *role = str_of(sig, "role");
+		buyer |= role && strcmp(role, "buyer") == 0;
+		seller |= role && strcmp(role, "seller") == 0;
+	}
+	if (buyer && seller)
+		return "binding";
+	return latest > 0 ? "countered" : "offer";
 }
 
 int store_object_put(struct store *s, const char *type, const cJSON *obj, const char *node,
@@ -258,6 +287,9 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		      " json = excluded.json, peer_id = excluded.peer_id,"
 		      " listing_id = excluded.listing_id, order_id = excluded.order_id,"
 		      " updated = excluded.updated";
+	else if (strcmp(type, "Contract") == 0)
+		sql = "INSERT OR REPLACE INTO contracts(id, json, listing_id, buyer_id, seller_id,"
+		      " state, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	else
 		sql = "INSERT OR REPLACE INTO messages(id, conversation_id, json, sender_id, sent)"
 		      " VALUES(?1, ?3, ?2, ?4, ?5)";
@@ -292,6 +324,14 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		store_bind_text(st, 4, str_of(obj, "listingId"));
 		store_bind_text(st, 5, str_of(obj, "orderId"));
 		store_bind_text(st, 6, upd ? upd : "");
+	} else if (strcmp(type, "Contract") == 0) {
+		char now[MODEL_TIME_LEN + 1];
+		model_now(now);
+		store_bind_text(st, 3, str_of(obj, "listingId"));
+		store_bind_text(st, 4, str_of(obj, "buyerId"));
+		store_bind_text(st, 5, str_of(obj, "sellerId"));
+		store_bind_text(st, 6, contract_state(obj));
+		store_bind_text(st, 7, now);
 	} else {
 		store_bind_text(st, 3, str_of(obj, "conversationId"));
 		store_bind_text(st, 4, str_of(obj, "from"));
@@ -384,6 +424,8 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 	else if (strcmp(type, "Message") == 0)
 		sql = parent ? "SELECT json FROM messages WHERE conversation_id = ?1 ORDER BY sent, id"
 			     : "SELECT json FROM messages ORDER BY sent, id";
+	else if (strcmp(type, "Contract") == 0)
+		sql = "SELECT json FROM contracts ORDER BY updated DESC, id";
 	else
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
 	sqlite3_stmt *st = prep(s, sql, e);

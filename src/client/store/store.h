@@ -162,8 +162,9 @@ int store_sync_state_get(struct store *s, const char *node, const char *type, ch
 int store_sync_state_set(struct store *s, const char *node, const char *type,
                          const char *state, struct kerr *e);
 
-/* --- private and small objects from the node: Rfq, Conversation, Message -------
- * Stored as their JSON; the columns the screens sort and filter by come from it. */
+/* --- private and small objects from the node: Rfq, Conversation, Message, Contract
+ * Stored as their JSON; the columns the screens sort and filter by come from it (a
+ * Contract's state: offer, countered, binding or cancelled; newest put first). */
 int store_object_put(struct store *s, const char *type, const cJSON *obj, const char *node,
                      const char *self_id, struct kerr *e);
 int store_object_delete(struct store *s, const char *type, const char *id, struct kerr *e);

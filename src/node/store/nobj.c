@@ -19,11 +19,13 @@ void nobj_free(struct nobj *o)
 static const enum nst get_stmt[NT__COUNT] = {
     [NT_ACCOUNT] = S_GET_ACCOUNT,           [NT_LISTING] = S_GET_LISTING, [NT_RFQ] = S_GET_RFQ,
     [NT_CONVERSATION] = S_GET_CONVERSATION, [NT_MESSAGE] = S_GET_MESSAGE,
+    [NT_CONTRACT] = S_GET_CONTRACT,
 };
 
 static const enum nst list_stmt[NT__COUNT] = {
     [NT_ACCOUNT] = S_LIST_ACCOUNT,           [NT_LISTING] = S_LIST_LISTING, [NT_RFQ] = S_LIST_RFQ,
     [NT_CONVERSATION] = S_LIST_CONVERSATION, [NT_MESSAGE] = S_LIST_MESSAGE,
+    [NT_CONTRACT] = S_LIST_CONTRACT,
 };
 
 static int get_in(struct nconn *c, enum ntype t, const char *id, struct nobj *o, struct kerr *e)
@@ -385,6 +387,19 @@ int nstore_message_put(struct nstore *s, const cJSON *j, const char *canon, stru
 	return put_and_log(s, NT_MESSAGE, S_M_PUT, v, 6, v[0], v[2], v[3], e);
 }
 
+int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, const char *state,
+                        const char *order_id, struct kerr *e)
+{
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	const char *v[] = {jstr(j, "id"),        jstr(j, "buyerId"), jstr(j, "sellerId"), canon,
+	                   state,                jstr(j, "listingId"),
+	                   order_id && *order_id ? order_id : NULL, now};
+	if (!v[1] || !v[2] || !state)
+		return kerr_set(e, K_EINVAL, "contract: buyerId, sellerId and a state are needed");
+	return put_and_log(s, NT_CONTRACT, S_K_PUT, v, 8, v[0], v[1], v[2], e);
+}
+
 /* ---------------------------------------------------------------- simple queries */
 
 static int check_page(const struct npage *pg, struct kerr *e)
@@ -465,6 +480,16 @@ int nstore_message_query(struct nstore *s, const struct nmessage_query *q, struc
 	const char *v[] = {q->viewer, q->conversation_id};
 	return simple_query(s, NT_MESSAGE, q->page.ascending ? S_M_QUERY_ASC : S_M_QUERY_DESC,
 	                    S_M_COUNT, v, 2, &q->page, out, e);
+}
+
+int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, struct nids *out,
+                          struct kerr *e)
+{
+	if (!q->viewer)
+		return kerr_set(e, K_EPERM, "contracts are private");
+	const char *v[] = {q->viewer, q->state, q->listing_id, q->order_id, q->peer};
+	return simple_query(s, NT_CONTRACT, q->page.ascending ? S_K_QUERY_ASC : S_K_QUERY_DESC,
+	                    S_K_COUNT, v, 5, &q->page, out, e);
 }
 
 int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,

@@ -91,6 +91,14 @@ static const char *const migrations[] = {
     "  account TEXT NOT NULL, currency TEXT NOT NULL, amount INTEGER NOT NULL,"
     "  PRIMARY KEY(tx, account, currency)) WITHOUT ROWID;"
     "CREATE INDEX ledger_entries_account ON ledger_entries(account, tx);",
+    /* 3: contracts (contract.c), private to their buyer and seller: the document as
+     * canonical JSON, its state and, once binding, its order id. */
+    "CREATE TABLE contracts(kid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  buyer_id TEXT NOT NULL, seller_id TEXT NOT NULL, json TEXT NOT NULL,"
+    "  state TEXT NOT NULL, listing_id TEXT, order_id TEXT, updated TEXT NOT NULL);"
+    "CREATE INDEX contracts_buyer ON contracts(buyer_id, updated);"
+    "CREATE INDEX contracts_seller ON contracts(seller_id, updated);"
+    "INSERT INTO states(type) VALUES('Contract');",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -119,6 +127,10 @@ static const char *const migrations[] = {
 	" AND (?3 IS NULL OR rfq_id = ?3) AND (?4 IS NULL OR order_id = ?4)"                       \
 	" AND (?5 IS NULL OR p1 = ?5 OR p2 = ?5)"
 #define MSG_WHERE " WHERE (from_id = ?1 OR to_id = ?1) AND (?2 IS NULL OR conversation_id = ?2)"
+#define CONTRACT_WHERE                                                                             \
+	" WHERE (buyer_id = ?1 OR seller_id = ?1) AND (?2 IS NULL OR state = ?2)"                  \
+	" AND (?3 IS NULL OR listing_id = ?3) AND (?4 IS NULL OR order_id = ?4)"                   \
+	" AND (?5 IS NULL OR buyer_id = ?5 OR seller_id = ?5)"
 #define ACC_WHERE                                                                                  \
 	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
 	" AND (?3 < 0 OR verified = ?3)"
@@ -152,6 +164,7 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_GET_RFQ] = "SELECT json, buyer_id, '' FROM rfqs WHERE id = ?1",
     [S_GET_CONVERSATION] = "SELECT json, p1, p2 FROM conversations WHERE id = ?1",
     [S_GET_MESSAGE] = "SELECT json, from_id, to_id FROM messages WHERE id = ?1",
+    [S_GET_CONTRACT] = "SELECT json, buyer_id, seller_id FROM contracts WHERE id = ?1",
     [S_LIST_ACCOUNT] = "SELECT id, json FROM accounts ORDER BY aid DESC LIMIT ?1",
     [S_LIST_LISTING] = "SELECT id, json FROM listings ORDER BY rid DESC LIMIT ?1",
     [S_LIST_RFQ] = "SELECT id, json FROM rfqs ORDER BY qid DESC LIMIT ?1",
@@ -159,6 +172,8 @@ static const char *const stmt_sql[S__COUNT] = {
                             " ORDER BY updated DESC, cid DESC LIMIT ?1",
     [S_LIST_MESSAGE] = "SELECT id, json FROM messages WHERE from_id = ?2 OR to_id = ?2"
                        " ORDER BY mid DESC LIMIT ?1",
+    [S_LIST_CONTRACT] = "SELECT id, json FROM contracts WHERE buyer_id = ?2 OR seller_id = ?2"
+                        " ORDER BY updated DESC, kid DESC LIMIT ?1",
 
     [S_A_PUT] = "INSERT INTO accounts(id, handle, json, country, role, verified, rating_sum,"
                 " rating_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE"
@@ -232,6 +247,16 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_M_QUERY_DESC] =
         "SELECT id FROM messages" MSG_WHERE " ORDER BY sent DESC, mid DESC LIMIT ?3 OFFSET ?4",
     [S_M_COUNT] = "SELECT count(*) FROM messages" MSG_WHERE,
+
+    [S_K_PUT] = "INSERT INTO contracts(id, buyer_id, seller_id, json, state, listing_id, order_id,"
+                " updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE SET"
+                " json = excluded.json, state = excluded.state, order_id = excluded.order_id,"
+                " updated = excluded.updated",
+    [S_K_QUERY_ASC] = "SELECT id FROM contracts" CONTRACT_WHERE
+                      " ORDER BY updated ASC, kid ASC LIMIT ?6 OFFSET ?7",
+    [S_K_QUERY_DESC] = "SELECT id FROM contracts" CONTRACT_WHERE
+                       " ORDER BY updated DESC, kid DESC LIMIT ?6 OFFSET ?7",
+    [S_K_COUNT] = "SELECT count(*) FROM contracts" CONTRACT_WHERE,
 
     [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",

@@ -49,9 +49,9 @@ void nstore_query_cache_stats(struct nstore *s, uint64_t *hits, uint64_t *misses
 /* ---- objects, states and the change log (used by api.c and its type files) ---------- */
 
 /* The object types of the API. Account, Listing and Rfq are public; Conversation and
- * Message belong to their two participants (the change log keeps a row per participant,
- * so one never learns of another's conversations). */
-enum ntype { NT_ACCOUNT, NT_LISTING, NT_RFQ, NT_CONVERSATION, NT_MESSAGE, NT__COUNT };
+ * Message belong to their two participants, Contract to its buyer and seller (the change
+ * log keeps a row per participant, so one never learns of another's conversations). */
+enum ntype { NT_ACCOUNT, NT_LISTING, NT_RFQ, NT_CONVERSATION, NT_MESSAGE, NT_CONTRACT, NT__COUNT };
 #define NSTORE_ID_MAX 64 /* bytes of any object id */
 
 const char *nstore_type_name(enum ntype t); /* "Account", ... */
@@ -129,6 +129,11 @@ int nstore_rfq_put(struct nstore *s, const cJSON *j, const char *canon, struct k
 int nstore_conversation_put(struct nstore *s, const cJSON *j, const char *canon,
 			    struct kerr *e);
 int nstore_message_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
+/* A contract (contract.c has verified it) as its canonical text: owner = buyer, other =
+ * seller; state ("offer", "countered", "binding", "cancelled") and order_id ("" until
+ * binding) are the columns Contract/query filters by. Insert or replace by id. */
+int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, const char *state,
+			const char *order_id, struct kerr *e);
 
 /* ---- queries ---------------------------------------------------------------------- */
 #define NSTORE_SCAN_MAX 10000 /* results past this are not served; totals stop here */
@@ -186,6 +191,13 @@ struct nmessage_query {
 	const char *conversation_id;
 	struct npage page;
 };
+struct ncontract_query {
+	const char *viewer; /* required: the buyer or the seller */
+	const char *state, *listing_id, *order_id, *peer;
+	struct npage page;
+};
+int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, struct nids *out,
+			  struct kerr *e);
 int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,
 			 struct kerr *e);
 int nstore_rfq_query(struct nstore *s, const struct nrfq_query *q, struct nids *out,

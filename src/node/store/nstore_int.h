@@ -38,11 +38,13 @@ enum nst {
 	S_GET_RFQ,
 	S_GET_CONVERSATION,
 	S_GET_MESSAGE,
+	S_GET_CONTRACT,
 	S_LIST_ACCOUNT,
 	S_LIST_LISTING,
 	S_LIST_RFQ,
 	S_LIST_CONVERSATION,
 	S_LIST_MESSAGE,
+	S_LIST_CONTRACT,
 	/* accounts */
 	S_A_PUT,
 	S_A_STATE, /* verified, rating_sum, rating_count */
@@ -92,6 +94,11 @@ enum nst {
 	S_M_QUERY_ASC,
 	S_M_QUERY_DESC,
 	S_M_COUNT,
+	/* contracts */
+	S_K_PUT,
+	S_K_QUERY_ASC,
+	S_K_QUERY_DESC,
+	S_K_COUNT,
 	/* blobs */
 	S_B_PUT,
 	S_B_GET,

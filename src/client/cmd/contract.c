@@ -1,0 +1,696 @@
+/* contract — the signed contract of DESIGN §5 from the command line: propose an offer from
+ * a seller-signed listing, counter it (the field-by-field diff against the offer it
+ * supersedes is printed), sign it (binding when both parties signed the same offer: its
+ * hash is the order id), show it rendered and verified offline, list the cached ones.
+ * Every write stores the contract in the cache and queues Contract/set in one transaction,
+ * then pushes. The node verifies the whole chain again and accepts only the caller's own
+ * signatures. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../store/store.h"
+#include "kontor/buf.h"
+#include "kontor/canon.h"
+#include "kontor/contract.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+#define CONTRACT_FILE_MAX (8u << 20)
+#define DEFAULT_LAW "CISG (UN Convention on Contracts for the International Sale of Goods)"
+#define DEFAULT_VENUE "Arbitration by the escrow node's operator"
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static void copy_upper(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < cap; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ? (char)(src[i] - 'a' + 'A') : src[i];
+	dst[i] = '\0';
+}
+
+static void copy_lower(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < cap; i++)
+		dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] - 'A' + 'a') : src[i];
+	dst[i] = '\0';
+}
+
+static int parse_int(const char *flag, const char *v, int64_t min, int64_t max, int64_t *out,
+		     struct kerr *e)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max)
+		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld",
+				flag, v, (long long)min, (long long)max);
+	*out = n;
+	return K_OK;
+}
+
+static void set_text(char **field, const char *v)
+{
+	free(*field);
+	*field = *v ? xstrdup(v) : NULL;
+}
+
+/* A --ship-by / --deliver-by value: YYYY-MM-DD (the library checks the calendar). */
+static int set_date(char out[CONTRACT_DATE_LEN + 1], const char *flag, const char *v,
+		    struct kerr *e)
+{
+	if (strlen(v) != CONTRACT_DATE_LEN)
+		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a date YYYY-MM-DD", flag, v);
+	memcpy(out, v, CONTRACT_DATE_LEN + 1);
+	return K_OK;
+}
+
+/* from (YYYY-MM-DD, or NULL for today in UTC) plus days. */
+static void date_plus(const char *from, int64_t days, char out[CONTRACT_DATE_LEN + 1])
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	time_t t = time(NULL);
+	if (from && sscanf(from, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		tm.tm_hour = 12;
+		t = timegm(&tm);
+	}
+	t += (time_t)days * 86400;
+	gmtime_r(&t, &tm);
+	strftime(out, CONTRACT_DATE_LEN + 1, "%Y-%m-%d", &tm);
+}
+
+/* The flags every offer takes (propose and counter); qty and price are the caller's. */
+static int apply_flags(struct contract_terms *t, const struct args *a, struct kerr *e)
+{
+	const char *v;
+	int rc = K_OK;
+	if ((v = arg_get(a, "incoterm")))
+		copy_upper(t->incoterm, sizeof t->incoterm, v);
+	if ((v = arg_get(a, "place")))
+		set_text(&t->named_place, v);
+	if ((v = arg_get(a, "mode")))
+		copy_lower(t->mode, sizeof t->mode, v);
+	if (!rc && (v = arg_get(a, "ship-by")))
+		rc = set_date(t->ship_by, "ship-by", v, e);
+	if (!rc && (v = arg_get(a, "deliver-by")))
+		rc = set_date(t->deliver_by, "deliver-by", v, e);
+	if (!rc && (v = arg_get(a, "deposit-pct")))
+		rc = parse_int("deposit-pct", v, 0, 100, &t->deposit_pct, e);
+	if (!rc && (v = arg_get(a, "auto-release-days")))
+		rc = parse_int("auto-release-days", v, 1, 90, &t->auto_release_days, e);
+	if ((v = arg_get(a, "quality")))
+		set_text(&t->quality, v);
+	if ((v = arg_get(a, "inspection")))
+		set_text(&t->inspection, v);
+	if ((v = arg_get(a, "law")))
+		set_text(&t->governing_law, v);
+	if ((v = arg_get(a, "venue")))
+		set_text(&t->dispute_venue, v);
+	if ((v = arg_get(a, "language")))
+		copy_lower(t->language, sizeof t->language, v);
+	return rc;
+}
+
+/* Totals and checks the terms (the Incoterms/mode rule comes from the library). */
+static int finish_terms(struct contract_terms *t, struct kerr *e)
+{
+	int rc = contract_terms_total(t, e);
+	if (!rc)
+		rc = contract_terms_validate(t, e);
+	return rc;
+}
+
+/* An offer section from terms, signed by us as role. */
+static int signed_offer(struct ctx *c, const struct contract_terms *t, const char *role,
+			cJSON **sec, struct kerr *e)
+{
+	cJSON *body = NULL;
+	*sec = NULL;
+	int rc = contract_terms_to_json(t, &body, e);
+	if (!rc)
+		rc = contract_section_make("offer", body, sec, e);
+	cJSON_Delete(body);
+	if (!rc && (rc = contract_section_sign(*sec, role, &c->kp, e))) {
+		cJSON_Delete(*sec);
+		*sec = NULL;
+	}
+	return rc;
+}
+
+/* Our role in the contract: "buyer" or "seller"; K_EPERM when we are neither. */
+static int role_of(const struct ctx *c, const cJSON *doc, const char **role, struct kerr *e)
+{
+	const char *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
+	*role = b && strcmp(b, c->self_id) == 0 ? "buyer" : s && strcmp(s, c->self_id) == 0 ? "seller" : NULL;
+	if (!*role)
+		return kerr_set(e, K_EPERM, "contract %s: you are not its buyer or seller",
+				jstr(doc, "id") ? jstr(doc, "id") : "?");
+	return K_OK;
+}
+
+static const char *state_name(const struct contract_status *st)
+{
+	if (strcmp(st->last_kind, "cancelled") == 0)
+		return "cancelled";
+	if (st->binding >= 0)
+		return "binding";
+	return st->latest_offer > 0 ? "countered" : "offer";
+}
+
+/* Commits the contract to the cache with its outbox entry, then pushes. op "create" sends
+ * the whole document; "update" sends the whole new sections (the node checks that what it
+ * holds is a strict prefix). */
+static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const char *op,
+			 struct kerr *e)
+{
+	struct kbuf payload = KBUF_INIT;
+	if (strcmp(op, "create") == 0) {
+		json_print(doc, &payload);
+	} else {
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddItemToObject(
+		    p, "sections",
+		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "sections"), 1));
+		json_print(p, &payload);
+		cJSON_Delete(p);
+	}
+	int rc = store_begin(s, e);
+	if (!rc) {
+		rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
+		if (!rc)
+			rc = store_outbox_add(s, "Contract/set", op, jstr(doc, "id"),
+					      kbuf_str(&payload), c->node, NULL, e);
+		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
+	}
+	kbuf_free(&payload);
+	return rc ? rc : cmd_push(c, e);
+}
+
+static const char *push_word(int rc)
+{
+	return rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused";
+}
+
+/* A cached contract, verified: commands never build on a chain that does not check out. */
+static int load_verified(struct ctx *c, struct store **s, const char *id, cJSON **doc,
+			 struct contract_status *st, struct kerr *e)
+{
+	*doc = NULL;
+	int rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, s, e);
+	if (!rc)
+		rc = store_object_get(*s, "Contract", id, doc, e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no contract %s in the cache (run `kontor sync`)", id);
+	if (!rc && (rc = contract_verify(*doc, st, e)) != K_OK) {
+		kerr_prefix(e, "contract %s does not verify", id);
+		rc = K_EVERIFY;
+		e->code = K_EVERIFY;
+	}
+	if (rc) {
+		cJSON_Delete(*doc);
+		*doc = NULL;
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- propose */
+
+static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *lid = arg_get(a, "listing"), *qty_s = arg_get(a, "qty"), *v;
+	if (!lid || !qty_s || !arg_get(a, "incoterm") || !arg_get(a, "place"))
+		return kerr_set(e, K_EUSAGE,
+				"contract propose: --listing, --qty, --incoterm and --place are required");
+	int64_t qty;
+	int rc = parse_int("qty", qty_s, 1, MONEY_MAX, &qty, e);
+	struct store *s = NULL;
+	char *node = NULL;
+	struct node_info ni;
+	memset(&ni, 0, sizeof ni);
+	if (!rc)
+		rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = cmd_node_name(c, &node, e);
+	if (!rc)
+		rc = store_node_get(s, node, &ni, e);
+	if (!rc && (!ni.node_key || strlen(ni.node_key) != KCRYPTO_ID_LEN))
+		rc = kerr_set(e, K_ENOTFOUND, "node %s: no pinned node key (the escrow agent); "
+				  "run `kontor sync` first", node);
+	free(node);
+	if (rc) {
+		node_info_free(&ni);
+		return rc;
+	}
+	/* The quote names the whole seller-signed listing: fetch it (a pull caches summaries). */
+	struct kerr fe = {0, ""};
+	int frc = cmd_fetch_listing(c, lid, &fe);
+	struct listing l;
+	int have = store_listing_get(s, lid, &l, e) == K_OK;
+	if (frc == K_EVERIFY) {
+		rc = kerr_set(e, K_EVERIFY, "%s", fe.msg);
+	} else if (!have || !l.sig) {
+		rc = frc ? kerr_set(e, frc, "listing %s: %s", lid, fe.msg)
+			 : kerr_set(e, K_ENOTFOUND, "listing %s: no signed copy to quote", lid);
+	}
+	if (rc) {
+		if (have)
+			listing_free(&l);
+		node_info_free(&ni);
+		return rc;
+	}
+
+	struct contract_terms t;
+	contract_terms_init(&t);
+	const char *role = "buyer", *buyer = arg_get(a, "buyer");
+	if (strcmp(l.seller_id, c->self_id) == 0) {
+		role = "seller";
+		if (!buyer)
+			rc = kerr_set(e, K_EUSAGE, "contract propose: this is your own listing: name "
+						   "the buyer with --buyer ACCOUNT");
+		else if (strlen(buyer) != KCRYPTO_ID_LEN)
+			rc = kerr_set(e, K_EINVAL, "--buyer: '%s' is not an account id", buyer);
+		else
+			memcpy(t.buyer, buyer, KCRYPTO_ID_LEN + 1);
+	} else {
+		if (buyer && strcmp(buyer, c->self_id) != 0)
+			rc = kerr_set(e, K_EUSAGE, "--buyer: only the listing's seller proposes to "
+						   "another buyer; you buy as yourself");
+		memcpy(t.buyer, c->self_id, sizeof t.buyer);
+	}
+	memcpy(t.escrow_agent, ni.node_key, KCRYPTO_ID_LEN + 1);
+	node_info_free(&ni);
+	int64_t price = -1;
+	if (!rc && (v = arg_get(a, "price")) && (rc = money_parse(v, l.currency, &price, e)))
+		kerr_prefix(e, "--price");
+	if (!rc)
+		rc = contract_terms_add_listing(&t, &l, qty, price, e);
+	if (!rc)
+		rc = apply_flags(&t, a, e);
+	if (!rc) {
+		if (!t.mode[0])
+			memcpy(t.mode, "sea", 4);
+		if (!t.ship_by[0])
+			date_plus(NULL, l.lead_time_days > 0 ? l.lead_time_days : 30, t.ship_by);
+		if (!t.deliver_by[0])
+			date_plus(t.ship_by, 45, t.deliver_by);
+		if (!t.governing_law)
+			t.governing_law = xstrdup(DEFAULT_LAW);
+		if (!t.dispute_venue)
+			t.dispute_venue = xstrdup(DEFAULT_VENUE);
+		if (!t.language[0])
+			memcpy(t.language, "en", 3);
+		rc = finish_terms(&t, e);
+	}
+	listing_free(&l);
+	cJSON *sec = NULL, *doc = NULL;
+	if (!rc)
+		rc = signed_offer(c, &t, role, &sec, e);
+	if (!rc)
+		rc = contract_new(sec, &doc, e);
+	if (!rc && (v = arg_get(a, "rfq")))
+		cJSON_AddStringToObject(doc, "rfqId", v);
+	if (!rc && (rc = model_validate("Contract", doc, e)) == K_OK)
+		rc = save_and_push(c, s, doc, "create", e);
+	if (doc && (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL)) {
+		const char *id = jstr(doc, "id");
+		char total[MONEY_FMT_MAX];
+		money_format(t.total, t.currency, total);
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", id);
+			cJSON_AddStringToObject(j, "role", role);
+			json_add_int(j, "unitPrice", t.items[0].unit_price);
+			json_add_int(j, "total", t.total);
+			cJSON_AddStringToObject(j, "currency", t.currency);
+			cJSON_AddStringToObject(j, "status", push_word(rc));
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			char unit[MONEY_FMT_MAX];
+			money_format(t.items[0].unit_price, t.currency, unit);
+			fprintf(c->out, "proposed contract %s%s\n  %lld x %s %s = %s %s, %s %s by %s\n",
+				id, rc == K_EQUEUED ? ", queued" : "", (long long)t.items[0].qty,
+				unit, t.currency, total, t.currency, t.incoterm, t.named_place,
+				t.mode);
+		}
+	}
+	cJSON_Delete(doc);
+	contract_terms_free(&t);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- counter */
+
+/* A new quantity without --price: the tier price of the quoted listing for it, when the
+ * cache holds that very signed listing (its hash is the one the offer quotes). */
+static void retier(struct store *s, struct contract_item *it)
+{
+	struct listing l;
+	if (store_listing_get(s, it->listing_id, &l, NULL) != K_OK)
+		return;
+	struct kbuf canon = KBUF_INIT;
+	struct kerr ignore = {0, ""};
+	char hash[KCRYPTO_HASH_B64_LEN + 1] = "";
+	cJSON *j = l.sig ? listing_to_json(&l, 1) : NULL;
+	if (j && canon_write(j, &canon, &ignore) == K_OK)
+		kcrypto_hash_b64url(canon.data, canon.len, hash);
+	if (hash[0] && strcmp(hash, it->listing_hash) == 0) {
+		int64_t p = listing_unit_price(&l, it->qty);
+		if (p >= 0)
+			it->unit_price = p;
+	}
+	cJSON_Delete(j);
+	kbuf_free(&canon);
+	listing_free(&l);
+}
+
+static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	cJSON *doc;
+	struct contract_status st;
+	const char *role, *v;
+	int rc = load_verified(c, &s, a->pos[0], &doc, &st, e);
+	if (rc)
+		return rc;
+	if ((rc = role_of(c, doc, &role, e))) {
+		cJSON_Delete(doc);
+		return rc;
+	}
+	if (st.binding >= 0) {
+		cJSON_Delete(doc);
+		return kerr_set(e, K_ECONFLICT, "contract %s is binding already (order %s): no "
+						"further offer can follow",
+				a->pos[0], st.order_id);
+	}
+	const cJSON *latest =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
+	struct contract_terms old_t, t;
+	contract_terms_init(&old_t);
+	contract_terms_init(&t);
+	rc = contract_section_terms(latest, &old_t, e);
+	if (!rc)
+		rc = contract_section_terms(latest, &t, e);
+	if (!rc && t.nitems < 1)
+		rc = kerr_set(e, K_EINVAL, "contract %s: the offer has no items", a->pos[0]);
+	if (!rc && (v = arg_get(a, "qty")) &&
+	    (rc = parse_int("qty", v, 1, MONEY_MAX, &t.items[0].qty, e)) == K_OK &&
+	    !arg_get(a, "price"))
+		retier(s, &t.items[0]);
+	if (!rc && (v = arg_get(a, "price")) &&
+	    (rc = money_parse(v, t.currency, &t.items[0].unit_price, e)))
+		kerr_prefix(e, "--price");
+	if (!rc)
+		rc = apply_flags(&t, a, e);
+	if (!rc && (rc = contract_tip(doc, t.prev, e)) == K_OK)
+		snprintf(t.supersedes, sizeof t.supersedes, "%s", jstr(latest, "hash"));
+	if (!rc)
+		rc = finish_terms(&t, e);
+	struct kbuf diff = KBUF_INIT;
+	if (!rc) {
+		contract_diff(&old_t, &t, &diff);
+		if (!diff.len)
+			rc = kerr_set(e, K_EUSAGE, "contract counter: nothing changed; accept the "
+						   "offer with `kontor contract sign %s`",
+				      a->pos[0]);
+	}
+	cJSON *sec = NULL;
+	if (!rc)
+		rc = signed_offer(c, &t, role, &sec, e);
+	if (!rc)
+		rc = contract_append(doc, sec, e);
+	if (!rc)
+		rc = contract_verify(doc, &st, e);
+	if (!rc)
+		rc = save_and_push(c, s, doc, "update", e);
+	if (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL) {
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", a->pos[0]);
+			cJSON_AddStringToObject(j, "offer", jstr(cJSON_GetArrayItem(
+			    cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer), "hash"));
+			cJSON_AddStringToObject(j, "diff", kbuf_str(&diff));
+			cJSON_AddStringToObject(j, "status", push_word(rc));
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			fprintf(c->out, "countered contract %s (section %d)%s; changed against the "
+					"offer it supersedes:\n",
+				a->pos[0], st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
+			struct kbuf line = KBUF_INIT;
+			text_sanitize(&line, kbuf_str(&diff), diff.len, 1);
+			fprintf(c->out, "%s", kbuf_str(&line));
+			kbuf_free(&line);
+		}
+	}
+	kbuf_free(&diff);
+	contract_terms_free(&old_t);
+	contract_terms_free(&t);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- sign */
+
+static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	cJSON *doc;
+	struct contract_status st;
+	const char *role;
+	int rc = load_verified(c, &s, a->pos[0], &doc, &st, e);
+	if (rc)
+		return rc;
+	if ((rc = role_of(c, doc, &role, e))) {
+		cJSON_Delete(doc);
+		return rc;
+	}
+	if (st.binding >= 0) {
+		cJSON_Delete(doc);
+		return kerr_set(e, K_ECONFLICT, "contract %s is binding already: order %s",
+				a->pos[0], st.order_id);
+	}
+	cJSON *latest =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
+	rc = contract_section_sign(latest, role, &c->kp, e);
+	if (rc == K_EEXIST)
+		rc = kerr_set(e, K_EEXIST, "contract %s: you signed its latest offer already; it "
+					   "waits for the other party",
+			      a->pos[0]);
+	if (!rc)
+		rc = contract_verify(doc, &st, e);
+	if (!rc)
+		rc = save_and_push(c, s, doc, "update", e);
+	if (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL) {
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", a->pos[0]);
+			cJSON_AddStringToObject(j, "state", state_name(&st));
+			if (st.order_id[0])
+				cJSON_AddStringToObject(j, "orderId", st.order_id);
+			cJSON_AddStringToObject(j, "status", push_word(rc));
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			if (st.binding >= 0)
+				fprintf(c->out, "signed contract %s as %s: binding, order %s%s\n",
+					a->pos[0], role, st.order_id, rc == K_EQUEUED ? ", queued" : "");
+			else
+				fprintf(c->out, "signed contract %s as %s; waiting for the other "
+						"party%s\n",
+					a->pos[0], role, rc == K_EQUEUED ? ", queued" : "");
+		}
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- show */
+
+static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *file = arg_get(a, "file");
+	const char *id = a->npos > 0 ? a->pos[0] : NULL;
+	if (!file && !id)
+		return kerr_set(e, K_EUSAGE, "contract show: an ID or --file PATH");
+	int verify_only = arg_has(a, "verify"), rc;
+	cJSON *doc = NULL;
+	char what[300];
+	if (file) {
+		struct kbuf data = KBUF_INIT;
+		snprintf(what, sizeof what, "%s", file);
+		rc = kbuf_read_file(file, CONTRACT_FILE_MAX, &data, e);
+		if (!rc && (rc = json_parse(kbuf_str(&data), data.len, file, &doc, e)) != K_OK) {
+			/* Not even JSON: it cannot verify. */
+			rc = K_EVERIFY;
+			e->code = K_EVERIFY;
+		}
+		kbuf_free(&data);
+	} else {
+		struct store *s;
+		snprintf(what, sizeof what, "contract %s", id);
+		rc = ctx_store(c, &s, e);
+		if (!rc)
+			rc = store_object_get(s, "Contract", id, &doc, e);
+		if (rc == K_ENOTFOUND)
+			rc = kerr_set(e, K_ENOTFOUND, "no contract %s in the cache (run `kontor sync`)",
+				      id);
+	}
+	if (rc)
+		return rc;
+	struct contract_status st;
+	struct kerr ve = {0, ""};
+	int ok = contract_verify(doc, &st, &ve) == K_OK;
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", jstr(doc, "id") ? jstr(doc, "id") : "");
+		cJSON_AddBoolToObject(j, "verified", ok);
+		if (ok) {
+			cJSON_AddStringToObject(j, "state", state_name(&st));
+			if (st.order_id[0])
+				cJSON_AddStringToObject(j, "orderId", st.order_id);
+		} else {
+			cJSON_AddStringToObject(j, "error", ve.msg);
+		}
+		if (!verify_only)
+			cJSON_AddItemToObject(j, "contract", cJSON_Duplicate(doc, 1));
+		cmd_print_json(c, j);
+	} else {
+		if (!verify_only) {
+			struct kbuf out = KBUF_INIT;
+			struct kerr re = {0, ""};
+			if (contract_render(doc, &out, &re) == K_OK)
+				fputs(kbuf_str(&out), c->out);
+			else
+				fprintf(c->out, "(cannot render: %s)\n", re.msg);
+			kbuf_free(&out);
+		}
+		if (ok)
+			fprintf(c->out, "verified: %zu section%s, every hash and signature checks out; "
+					"%s%s%s\n",
+				st.nsections, st.nsections == 1 ? "" : "s", state_name(&st),
+				st.order_id[0] ? ", order " : "", st.order_id);
+		else
+			fprintf(c->out, "DOES NOT VERIFY: %s\n", ve.msg);
+	}
+	cJSON_Delete(doc);
+	if (!ok)
+		return kerr_set(e, K_EVERIFY, "%s does not verify: %s", what, ve.msg);
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- list */
+
+static int list_one(void *vctx, const cJSON *doc)
+{
+	struct ctx *c = vctx;
+	struct contract_status st;
+	struct kerr ve = {0, ""};
+	int ok = contract_verify(doc, &st, &ve) == K_OK;
+	const char *id = jstr(doc, "id") ? jstr(doc, "id") : "?";
+	const char *b = jstr(doc, "buyerId"), *sl = jstr(doc, "sellerId");
+	int buying = b && strcmp(b, c->self_id) == 0;
+	const char *peer = buying ? sl : b;
+	struct contract_terms t;
+	contract_terms_init(&t);
+	char total[MONEY_FMT_MAX] = "?";
+	int have_terms = 0;
+	if (ok) {
+		const cJSON *sec = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"),
+						      st.latest_offer);
+		if (contract_section_terms(sec, &t, &ve) == K_OK) {
+			have_terms = 1;
+			money_format(t.total, t.currency, total);
+		}
+	}
+	const char *state = ok ? state_name(&st) : "UNVERIFIED";
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", id);
+		cJSON_AddStringToObject(j, "state", state);
+		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");
+		cJSON_AddStringToObject(j, "counterparty", peer ? peer : "");
+		if (have_terms) {
+			json_add_int(j, "total", t.total);
+			cJSON_AddStringToObject(j, "currency", t.currency);
+		}
+		if (st.order_id[0] && ok)
+			cJSON_AddStringToObject(j, "orderId", st.order_id);
+		cmd_print_json(c, j);
+	} else {
+		/* The counterparty's name when its profile is cached. */
+		struct account acc;
+		struct kbuf name = KBUF_INIT;
+		if (peer && c->store && store_account_get(c->store, peer, &acc, NULL) == K_OK) {
+			if (acc.display_name)
+				text_sanitize(&name, acc.display_name, strlen(acc.display_name), 0);
+			account_free(&acc);
+		}
+		fprintf(c->out, "%-43s %-10s %-8s %-43s %14s %-3s  %s\n", id, state,
+			buying ? "buy from" : "sell to", peer ? peer : "", total,
+			have_terms ? t.currency : "", kbuf_str(&name));
+		kbuf_free(&name);
+	}
+	contract_terms_free(&t);
+	return 0;
+}
+
+static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (!rc)
+		rc = store_object_each(s, "Contract", NULL, list_one, c, e);
+	return rc;
+}
+
+#define OFFER_USAGE                                                                            \
+	"[--mode sea|air|road|rail|courier] [--price AMOUNT] [--ship-by DATE]\n"                \
+	"        [--deliver-by DATE] [--deposit-pct N] [--auto-release-days N] [--quality TEXT]\n" \
+	"        [--inspection TEXT] [--law TEXT] [--venue TEXT] [--language CC]"
+#define OFFER_SPEC                                                                             \
+	"incoterm= place= mode= price= ship-by= deliver-by= deposit-pct= auto-release-days= "   \
+	"quality= inspection= law= venue= language= qty="
+
+const struct cmd_entry cmd_contract_entries[] = {
+    {"contract propose",
+     "--listing ID --qty N --incoterm RULE --place TEXT " OFFER_USAGE
+     "\n        [--rfq ID] [--buyer ACCOUNT]",
+     "offer a contract for a listing, signed by you",
+     "listing= rfq= buyer= " OFFER_SPEC, 0, 0, run_propose,
+     "The listing is fetched whole and its seller's signature checked; the unit price is its "
+     "tier price\nfor the quantity unless --price is given. The escrow agent is the current "
+     "node. You sign as\nthe buyer, or as the seller when it is your listing (then name the "
+     "buyer with --buyer).\nDefaults: --mode sea, ship in the listing's lead time (else 30 "
+     "days), deliver 45 days later,\n100% deposit, auto-release after 14 days, CISG, "
+     "arbitration by the node's operator, English."},
+    {"contract counter", "ID [--qty N] " OFFER_USAGE,
+     "answer an offer with changed terms, signed by you", OFFER_SPEC, 1, 1, run_counter,
+     "Prints what changed against the offer it supersedes, field by field."},
+    {"contract sign", "ID", "accept the latest offer; binding when both parties signed it", "",
+     1, 1, run_sign, "A binding offer's hash is the order id."},
+    {"contract show", "ID [--verify] | --file PATH [--verify]",
+     "show a contract and verify its whole chain offline", "verify file=", 0, 1, run_show,
+     "Exit 5 when a hash, a signature or the chain does not check out, naming the section.\n"
+     "--verify prints only the verification; --file reads a contract JSON from a file."},
+    {"contract list", "", "the contracts in the cache: state, counterparty, total", "", 0, 0,
+     run_list, NULL},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

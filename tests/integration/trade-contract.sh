@@ -1,0 +1,166 @@
+#!/bin/sh
+# Contracts end to end (DESIGN §5) over a live kontord with real TLS: a buyer proposes an
+# offer from the seller's signed listing (the tier price for the quantity), FOB by air is
+# refused naming the rule, the seller pulls it, counters (the diff is printed), the buyer
+# signs the counter and it binds (order id), both sides verify the whole chain offline, a
+# copy with one byte changed in a body fails naming the section (exit 5), and a third
+# account can neither pull, get nor sign the contract.
+. "$(dirname "$0")/../lib.sh"
+
+KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
+export KONTOR_PASSPHRASE="contract test passphrase"
+S="$T_TMP/seller"
+B="$T_TMP/buyer"
+X="$T_TMP/third"
+ks() { "$KONTOR" --home "$S" "$@"; }
+kb() { "$KONTOR" --home "$B" "$@"; }
+kx() { "$KONTOR" --home "$X" "$@"; }
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Contract Test Node" >"$T_TMP/init.out" 2>&1
+NODEKEY=$(sed -n 's/^Node key id \([A-Za-z0-9_-]*\).*/\1/p' "$T_TMP/init.out")
+TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
+# shellcheck disable=SC2086
+t_node_start "$T_TMP/serve.log" $TLS
+[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+
+t_run "seller init" 0 ks init --name "Shenzhen Power Co" --country CN --role supplier
+t_run "buyer init" 0 kb init --name "Hamburg Systems" --country DE --role buyer
+t_run "third init" 0 kx init --name "Nosy Parker Ltd" --country GB --role buyer
+SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "third node add" 0 kx node add main "$URL" --ca-file "$T_TMP/ca.pem"
+
+t_run "seller lists a product with a price break at 1000" 0 ks listing add --sku PSU-650 \
+	--title "650 W ATX power supply, 80 Plus Gold" --price 12.00 --tier 1000:11.00 \
+	--currency USD --moq 100 --origin CN --hs-code 850440 --lead-days 20
+t_run "buyer syncs" 0 kb sync
+t_run "buyer finds the listing" 0 kb search power supply --json
+LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
+
+# --- propose ----------------------------------------------------------------------------
+t_run "FOB by air is refused (exit 1)" 1 kb contract propose --listing "$LID" --qty 1500 \
+	--incoterm FOB --place Shanghai --mode air
+t_match "the refusal names the Incoterms rule" "$T_ERR" 'FOB \(Free On Board\) is for sea and inland waterway transport only, not air'
+t_run "a proposal without --place is a usage error (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB
+t_run "buyer proposes 1500 units FOB Shanghai" 0 kb contract propose --listing "$LID" --qty 1500 \
+	--incoterm fob --place "Shanghai" --deposit-pct 30 --ship-by 2027-01-15 --deliver-by 2027-03-01 --json
+t_match "the 1000+ tier price is used" "$T_OUT" '"unitPrice":1100'
+t_match "the total is 1500 x 11.00" "$T_OUT" '"total":1650000'
+t_match "the proposal reached the node" "$T_OUT" '"status":"delivered"'
+KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_match "the contract id is the offer's hash" "$KID" '^[A-Za-z0-9_-]{43}$'
+t_run "buyer lists it" 0 kb contract list
+t_match "buyer sees an open offer to the seller" "$T_OUT" "^$KID +offer +buy from +$SID +16,?500.00 USD"
+t_run "the buyer cannot counter an offer with nothing changed" 2 kb contract counter "$KID"
+
+# --- the seller pulls and counters --------------------------------------------------------
+t_run "seller syncs" 0 ks sync --json
+t_match "the seller pulled one contract" "$T_OUT" '"Contract":1'
+t_run "seller lists it" 0 ks contract list
+t_match "seller sees the buyer's offer" "$T_OUT" "^$KID +offer +sell to +$BID"
+t_run "seller shows it" 0 ks contract show "$KID"
+t_match "the rendered offer names the named place" "$T_OUT" 'Shanghai'
+t_match "and says it verified" "$T_OUT" '^verified: 1 section'
+t_run "seller counters with 2000 at 10.80" 0 ks contract counter "$KID" --qty 2000 --price 10.80
+t_match "the diff names the quantity" "$T_OUT" 'items\[0\]\.qty: 1500 -> 2000'
+t_match "the diff names the unit price" "$T_OUT" 'unit price: 11\.00 USD -> 10\.80 USD'
+t_run "seller list says countered" 0 ks contract list
+t_match "countered, 21,600.00" "$T_OUT" "^$KID +countered .* 21,?600.00 USD"
+t_run "the seller cannot sign its own counter twice" 1 ks contract sign "$KID"
+
+# --- the buyer signs the counter: binding ------------------------------------------------
+t_run "buyer syncs" 0 kb sync
+t_run "buyer signs the counter" 0 kb contract sign "$KID"
+t_match "it is binding and names the order" "$T_OUT" 'binding, order [A-Za-z0-9_-]{43}'
+ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "a binding contract takes no counter" 1 kb contract counter "$KID" --qty 10
+t_run "seller syncs" 0 ks sync
+t_run "seller list says binding" 0 ks contract list --json
+t_match "binding with the same order id" "$T_OUT" "\"state\":\"binding\".*\"orderId\":\"$ORDER\""
+t_run "seller verifies offline (exit 0)" 0 ks contract show "$KID" --verify
+t_match "the seller's copy verifies, binding" "$T_OUT" "^verified: 2 sections.*binding, order $ORDER"
+t_run "buyer verifies offline (exit 0)" 0 kb contract show "$KID" --verify
+t_match "the buyer's copy verifies, binding" "$T_OUT" "binding, order $ORDER"
+t_eq "the node holds it as binding with its order id" \
+	"$(sqlite3 "$DB" "SELECT state || ' ' || order_id FROM contracts WHERE id = '$KID'")" "binding $ORDER"
+
+# --- a seller's offer to a named buyer; a counter with a new quantity re-tiers ----------
+t_run "the seller's own listing needs --buyer (exit 2)" 2 ks contract propose --listing "$LID" \
+	--qty 500 --incoterm FCA --place "Shenzhen Bao'an airport" --mode air
+t_run "the seller offers 500 FCA by air to the buyer" 0 ks contract propose --listing "$LID" \
+	--qty 500 --incoterm FCA --place "Shenzhen Bao'an airport" --mode air --buyer "$BID" --json
+t_match "signed as the seller" "$T_OUT" '"role":"seller"'
+t_match "at the 12.00 tier" "$T_OUT" '"unitPrice":1200'
+KID2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "buyer syncs" 0 kb sync
+t_run "buyer counters with 1200 and no price" 0 kb contract counter "$KID2" --qty 1200 --deposit-pct 20
+t_match "the quantity changed" "$T_OUT" 'items\[0\]\.qty: 500 -> 1200'
+t_match "the tier price for 1200 applies" "$T_OUT" 'unit price: 12\.00 USD -> 11\.00 USD'
+t_match "the deposit changed" "$T_OUT" 'depositPct|deposit'
+t_run "buyer lists two contracts" 0 kb contract list
+t_match "the seller's offer, countered" "$T_OUT" "^$KID2 +countered +buy from +$SID +13,?200.00 USD +Shenzhen Power Co"
+t_match "and the binding one" "$T_OUT" "^$KID +binding "
+t_run "seller syncs" 0 ks sync
+t_run "seller lists both as JSON" 0 ks contract list --json
+t_match "the seller sees the buyer's counter" "$T_OUT" "\"id\":\"$KID2\",\"state\":\"countered\""
+
+# --- a file with one byte changed -------------------------------------------------------
+sqlite3 "$B/cache.db" "SELECT json FROM contracts WHERE id = '$KID'" >"$T_TMP/good.json"
+t_run "the exported file verifies" 0 kb contract show --file "$T_TMP/good.json" --verify
+sed 's/\\"qty\\":2000/\\"qty\\":3000/' "$T_TMP/good.json" >"$T_TMP/bad.json"
+t_eq "exactly one byte differs" "$(cmp -l "$T_TMP/good.json" "$T_TMP/bad.json" | wc -l | tr -d ' ')" 1
+t_run "one changed byte in a body fails (exit 5)" 5 kb contract show --file "$T_TMP/bad.json" --verify
+t_match "the failure names the section" "$T_ERR" 'section 1 \(offer\)'
+t_run "without --verify it still fails (exit 5)" 5 kb contract show --file "$T_TMP/bad.json"
+t_match "and says so" "$T_OUT" 'DOES NOT VERIFY: section 1 \(offer\)'
+printf 'not json' >"$T_TMP/junk.json"
+t_run "a file that is not JSON does not verify (exit 5)" 5 kb contract show --file "$T_TMP/junk.json" --verify
+
+# --- a third account ---------------------------------------------------------------------
+t_run "third syncs" 0 kx sync --json
+t_match "the third account pulled no contract" "$T_OUT" '"Contract":0'
+t_eq "nothing of it is in the third cache" "$(sqlite3 "$X/cache.db" "SELECT count(*) FROM contracts")" 0
+t_run "third cannot show it" 1 kx contract show "$KID"
+t_run "third cannot sign it" 1 kx contract sign "$KID"
+# Even holding a copy, the third is not a party: the client refuses before any signature.
+sqlite3 "$X/cache.db" "INSERT INTO contracts(id, json, state, updated) VALUES('$KID', readfile('$T_TMP/good.json'), 'binding', '2026-01-01T00:00:00Z')" 2>/dev/null ||
+	sqlite3 "$X/cache.db" "INSERT INTO contracts(id, json, state, updated) VALUES('$KID', '$(sed "s/'/''/g" "$T_TMP/good.json")', 'binding', '2026-01-01T00:00:00Z')"
+t_run "a copy in the third cache verifies" 0 kx contract show "$KID" --verify
+t_run "but the third is no party and cannot sign (exit 1)" 1 kx contract sign "$KID"
+t_match "it says why" "$T_ERR" 'not its buyer or seller|binding already'
+
+if [ -x "$KSIGN" ]; then
+	"$KSIGN" keygen random >"$T_TMP/x.key"
+	USING='"using":["urn:ietf:params:jmap:core","urn:kontor:trade"]'
+	capi() {
+		printf '{%s,"methodCalls":[%s]}' "$USING" "$2" >"$T_TMP/body"
+		RESP=$(curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed \
+			-H 'Content-Type: application/json' -H "Authorization: $("$KSIGN" header "$1" "$T_TMP/body")" \
+			--data-binary "@$T_TMP/body" "$URL/api")
+	}
+	capi "$T_TMP/x.key" '["Account/set",{"create":{"me":{"handle":"nosy-api","displayName":"Nosy","country":"GB","role":"buyer"}}},"0"]'
+	t_match "a ksign account registers" "$RESP" '"created":\{"me"'
+	capi "$T_TMP/x.key" "[\"Contract/get\",{\"ids\":[\"$KID\"]},\"g\"]"
+	t_match "Contract/get by a stranger: notFound" "$RESP" "\"notFound\":\\[\"$KID\"\\]"
+	t_nomatch "and no sections" "$RESP" '"sections"'
+	capi "$T_TMP/x.key" '["Contract/query",{},"q"]'
+	t_match "Contract/query by a stranger finds nothing" "$RESP" '"ids":\[\]'
+	SECS=$(sed 's/^.*"sections":\(\[.*\]\)}$/\1/' "$T_TMP/good.json")
+	capi "$T_TMP/x.key" "[\"Contract/set\",{\"update\":{\"$KID\":{\"sections\":$SECS}}},\"s\"]"
+	t_match "Contract/set update by a stranger: notFound" "$RESP" '"notUpdated":\{"[^"]*":\{"type":"notFound"'
+	capi "$T_TMP/x.key" "[\"Contract/set\",{\"create\":{\"k\":$(cat "$T_TMP/good.json")}},\"s\"]"
+	t_match "a stranger cannot create someone else's contract: forbidden" "$RESP" '"notCreated":\{"k":\{"type":"forbidden"'
+	capi "$T_TMP/x.key" '["Contract/get",{"ids":null},"g"]'
+	t_match "Contract/get of all by a stranger lists nothing" "$RESP" '"list":\[\]'
+else
+	t_fail "ksign is built" "no $KSIGN"
+fi
+
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_done

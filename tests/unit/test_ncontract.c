@@ -1,0 +1,553 @@
+/* test_ncontract — the node's Contract type: the strict-prefix check on an update (sections
+ * byte for byte, then new sections or new signatures on the latest offer), only the
+ * caller's own signatures, parties only; and through api_handle: create, private get /
+ * changes / query, a wrong signature, a broken chain or a wrong role refused with
+ * invalidProperties naming the section, binding recording the order id. Fixed keys; runs
+ * from the repo root (needs Debian's iso-codes). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kontor/canon.h"
+#include "kontor/codes.h"
+#include "kontor/contract.h"
+#include "kontor/crypto.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "../../src/node/api_int.h"
+#include "../../src/node/node.h"
+#include "../../src/node/store/nstore.h"
+
+/* node.c may not be linked in: a stand-in. */
+__attribute__((weak)) void node_notify(struct node *n)
+{
+}
+
+static struct kkeypair buyer_kp, seller_kp, node_kp, other_kp;
+static char buyer_id[KCRYPTO_ID_LEN + 1], seller_id[KCRYPTO_ID_LEN + 1],
+    node_id[KCRYPTO_ID_LEN + 1], other_id[KCRYPTO_ID_LEN + 1];
+static struct listing lst;
+static const char *escrow = NULL; /* the escrow agent of new offers: node_id when NULL */
+
+static void seeded(struct kkeypair *kp, uint8_t b)
+{
+	uint8_t seed[32];
+	memset(seed, b, sizeof seed);
+	kcrypto_keypair_from_seed(kp, seed);
+}
+
+static int group_setup(void **state)
+{
+	struct kerr e = {0, ""};
+	if (kcrypto_init(&e) != K_OK || codes_load(&e) != K_OK) {
+		fprintf(stderr, "setup: %s\n", e.msg);
+		return -1;
+	}
+	seeded(&buyer_kp, 11);
+	seeded(&seller_kp, 12);
+	seeded(&node_kp, 13);
+	seeded(&other_kp, 14);
+	kcrypto_account_id(buyer_kp.pk, buyer_id);
+	kcrypto_account_id(seller_kp.pk, seller_id);
+	kcrypto_account_id(node_kp.pk, node_id);
+	kcrypto_account_id(other_kp.pk, other_id);
+	listing_init(&lst);
+	lst.sku = xstrdup("PSU-650W");
+	lst.title = xstrdup("650 W ATX power supply");
+	memcpy(lst.currency, "USD", 4);
+	lst.moq = 100;
+	static struct price_tier tiers[] = {{100, 1200}, {1000, 1100}};
+	lst.ntiers = 2;
+	lst.tiers = xmalloc(sizeof tiers);
+	memcpy(lst.tiers, tiers, sizeof tiers);
+	memcpy(lst.created, "2026-11-01T09:00:00Z", MODEL_TIME_LEN + 1);
+	memcpy(lst.updated, "2026-11-01T09:00:00Z", MODEL_TIME_LEN + 1);
+	if (listing_sign(&lst, &seller_kp, &e) != K_OK) {
+		fprintf(stderr, "setup: listing_sign: %s\n", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	listing_free(&lst);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- building contracts */
+
+static void make_terms(struct contract_terms *t, int64_t qty, const char *prev,
+		       const char *supersedes)
+{
+	struct kerr e = {0, ""};
+	contract_terms_init(t);
+	memcpy(t->buyer, buyer_id, sizeof t->buyer);
+	memcpy(t->escrow_agent, escrow ? escrow : node_id, sizeof t->escrow_agent);
+	assert_int_equal(contract_terms_add_listing(t, &lst, qty, -1, &e), K_OK);
+	memcpy(t->incoterm, "FOB", 4);
+	t->named_place = xstrdup("Shanghai");
+	memcpy(t->mode, "sea", 4);
+	memcpy(t->ship_by, "2027-01-15", 11);
+	memcpy(t->deliver_by, "2027-03-01", 11);
+	t->governing_law = xstrdup("CISG");
+	t->dispute_venue = xstrdup("Arbitration by the node operator");
+	memcpy(t->language, "en", 3);
+	if (prev)
+		snprintf(t->prev, sizeof t->prev, "%s", prev);
+	if (supersedes)
+		snprintf(t->supersedes, sizeof t->supersedes, "%s", supersedes);
+	assert_int_equal(contract_terms_total(t, &e), K_OK);
+}
+
+static cJSON *offer(int64_t qty, const char *prev, const char *supersedes, const char *role,
+		    const struct kkeypair *kp)
+{
+	struct kerr e = {0, ""};
+	struct contract_terms t;
+	cJSON *body = NULL, *sec = NULL;
+	make_terms(&t, qty, prev, supersedes);
+	if (contract_terms_to_json(&t, &body, &e) != K_OK)
+		fail_msg("to_json: %s", e.msg);
+	contract_terms_free(&t);
+	assert_int_equal(contract_section_make("offer", body, &sec, &e), K_OK);
+	cJSON_Delete(body);
+	if (role)
+		assert_int_equal(contract_section_sign(sec, role, kp, &e), K_OK);
+	return sec;
+}
+
+/* The buyer's offer for 1500, signed by the buyer. */
+static cJSON *proposed(void)
+{
+	struct kerr e = {0, ""};
+	cJSON *c = NULL;
+	assert_int_equal(contract_new(offer(1500, NULL, NULL, "buyer", &buyer_kp), &c, &e), K_OK);
+	return c;
+}
+
+static cJSON *section_at(cJSON *c, int i)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "sections"), i);
+}
+
+static const char *hash_of(cJSON *c, int i)
+{
+	return cJSON_GetObjectItemCaseSensitive(section_at(c, i), "hash")->valuestring;
+}
+
+/* proposed() plus the seller's counter for 2000. */
+static cJSON *countered(void)
+{
+	struct kerr e = {0, ""};
+	cJSON *c = proposed();
+	char tip[KCRYPTO_HASH_B64_LEN + 1];
+	assert_int_equal(contract_tip(c, tip, &e), K_OK);
+	assert_int_equal(contract_append(c, offer(2000, tip, tip, "seller", &seller_kp), &e), K_OK);
+	return c;
+}
+
+static void expect(const cJSON *old, const cJSON *doc, const char *caller, int code,
+		   const char *msg)
+{
+	struct kerr e = {0, ""};
+	struct contract_status st;
+	int same = 0;
+	int rc = ncontract_check(old, doc, caller, &st, &same, &e);
+	if (rc != code || (msg && !strstr(e.msg, msg)))
+		fail_msg("expected %d '%s', got %d '%s'", code, msg ? msg : "", rc, e.msg);
+}
+
+/* ---------------------------------------------------------------- the check */
+
+static void test_create_needs_a_party_signing_for_itself(void **state)
+{
+	cJSON *c = proposed();
+	expect(NULL, c, buyer_id, K_OK, NULL);
+	expect(NULL, c, other_id, K_EPERM, "not a party");
+	/* The seller cannot upload the buyer's signature as its own act. */
+	expect(NULL, c, seller_id, K_EPERM, "section 0 (offer): the new signature is by");
+	cJSON_Delete(c);
+}
+
+static void test_update_appends_a_counter_signed_by_the_caller(void **state)
+{
+	struct kerr e = {0, ""};
+	struct contract_status st;
+	int same = 1;
+	cJSON *old = proposed(), *c = countered();
+	assert_int_equal(ncontract_check(old, c, seller_id, &st, &same, &e), K_OK);
+	assert_int_equal(same, 0);
+	assert_int_equal(st.latest_offer, 1);
+	assert_int_equal(st.binding, -1);
+	/* The buyer cannot push the seller's counter. */
+	expect(old, c, buyer_id, K_EPERM, "section 1 (offer): the new signature is by");
+	expect(old, c, other_id, K_EPERM, "not a party");
+	/* The same document again adds nothing: a retried update. */
+	assert_int_equal(ncontract_check(c, c, seller_id, &st, &same, &e), K_OK);
+	assert_int_equal(same, 1);
+	cJSON_Delete(old);
+	cJSON_Delete(c);
+}
+
+static void test_stored_sections_must_stay_byte_for_byte(void **state)
+{
+	cJSON *old = countered();
+	/* One byte of a stored body changed. */
+	cJSON *c = cJSON_Duplicate(old, 1);
+	cJSON *body = cJSON_GetObjectItemCaseSensitive(section_at(c, 0), "body");
+	char *p = strstr(body->valuestring, "\"qty\":1500");
+	assert_non_null(p);
+	p[7] = '6';
+	expect(old, c, seller_id, K_EINVAL, "section 0 (offer): differs from the one the node holds");
+	cJSON_Delete(c);
+
+	/* A section dropped. */
+	c = cJSON_Duplicate(old, 1);
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(c, "sections"), 1);
+	expect(old, c, seller_id, K_EINVAL, "sections are never removed");
+	cJSON_Delete(c);
+
+	/* A stored signature dropped. */
+	c = cJSON_Duplicate(old, 1);
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(section_at(c, 1), "signatures"), 0);
+	expect(old, c, seller_id, K_EINVAL, "section 1 (offer): a signature the node holds is missing");
+	cJSON_Delete(c);
+
+	/* The envelope changed. */
+	c = cJSON_Duplicate(old, 1);
+	cJSON_ReplaceItemInObjectCaseSensitive(c, "sellerId", cJSON_CreateString(other_id));
+	expect(old, c, buyer_id, K_EINVAL, "sellerId: cannot be changed");
+	cJSON_Delete(c);
+	cJSON_Delete(old);
+}
+
+static void test_only_the_latest_offer_takes_new_signatures(void **state)
+{
+	struct kerr e = {0, ""};
+	cJSON *old = countered();
+	cJSON *c = cJSON_Duplicate(old, 1);
+	/* The seller signs the buyer's superseded first offer. */
+	assert_int_equal(contract_section_sign(section_at(c, 0), "seller", &seller_kp, &e), K_OK);
+	expect(old, c, seller_id, K_EINVAL, "section 0 (offer): only the latest offer (section 1)");
+	cJSON_Delete(c);
+	cJSON_Delete(old);
+}
+
+static void test_signing_the_counter_binds_it_and_names_the_order(void **state)
+{
+	struct kerr e = {0, ""};
+	struct contract_status st;
+	int same = 1;
+	cJSON *old = countered();
+	cJSON *c = cJSON_Duplicate(old, 1);
+	assert_int_equal(contract_section_sign(section_at(c, 1), "buyer", &buyer_kp, &e), K_OK);
+	assert_int_equal(ncontract_check(old, c, buyer_id, &st, &same, &e), K_OK);
+	assert_int_equal(st.binding, 1);
+	assert_string_equal(st.order_id, hash_of(c, 1));
+	/* Signed by the seller it is not the seller's to push as the buyer's. */
+	expect(old, c, seller_id, K_EPERM, "section 1 (offer): the new signature is by");
+	cJSON_Delete(c);
+	cJSON_Delete(old);
+}
+
+static void test_wrong_signature_role_and_chain_fail_verification(void **state)
+{
+	struct kerr e = {0, ""};
+	cJSON *old = countered();
+
+	/* A buyer signature made with another key. */
+	cJSON *c = cJSON_Duplicate(old, 1);
+	assert_int_equal(contract_section_sign(section_at(c, 1), "buyer", &other_kp, &e), K_OK);
+	cJSON *sigs = cJSON_GetObjectItemCaseSensitive(section_at(c, 1), "signatures");
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(sigs, 1), "by",
+					       cJSON_CreateString(buyer_id));
+	expect(old, c, buyer_id, K_EVERIFY, "section 1 (offer): signature");
+	cJSON_Delete(c);
+
+	/* The buyer signing as the seller. */
+	c = cJSON_Duplicate(old, 1);
+	assert_int_equal(contract_section_sign(section_at(c, 1), "seller", &buyer_kp, &e), K_OK);
+	expect(old, c, buyer_id, K_EVERIFY, "section 1 (offer)");
+	cJSON_Delete(c);
+
+	/* A counter whose prev is not the tip. */
+	cJSON *p = proposed();
+	c = cJSON_Duplicate(p, 1);
+	const char *bogus = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+	assert_int_equal(contract_append(c, offer(2000, hash_of(c, 0), bogus, "seller", &seller_kp),
+					 &e),
+			 K_OK);
+	expect(p, c, seller_id, K_EVERIFY, "section 1 (offer)");
+	cJSON_Delete(c);
+	cJSON_Delete(p);
+	cJSON_Delete(old);
+}
+
+/* ---------------------------------------------------------------- through the API */
+
+struct fx {
+	char dir[64];
+	char path[96];
+	struct node n;
+	cJSON *resp;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/ncontract-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/node.db", f->dir);
+	struct kerr e = {0, ""};
+	if (nstore_open(f->path, 1, &f->n.store, &e) != K_OK) {
+		fprintf(stderr, "open: %s\n", e.msg);
+		return -1;
+	}
+	snprintf(f->n.name, sizeof f->n.name, "test-node");
+	f->n.key = node_kp;
+	memcpy(f->n.key_id, node_id, sizeof node_id);
+	struct node_limits *l = &f->n.limits;
+	l->max_size_request = 4 << 20;
+	l->max_calls_in_request = 16;
+	l->max_objects_in_get = 500;
+	l->max_objects_in_set = 20;
+	l->max_query_limit = 100;
+	l->max_upload = 10 << 20;
+	l->max_connections = 64;
+	l->rate_account_per_min = 600;
+	l->rate_addr_per_min = 3000;
+	l->max_changes = 5000;
+	pthread_mutex_init(&f->n.ev_lock, NULL);
+	pthread_cond_init(&f->n.ev_cond, NULL);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	cJSON_Delete(f->resp);
+	nstore_close(&f->n.store);
+	pthread_mutex_destroy(&f->n.ev_lock);
+	pthread_cond_destroy(&f->n.ev_cond);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* One call name(args) as caller; returns the response's arguments. */
+static const cJSON *call(struct fx *f, const char *caller, const char *name, cJSON *args)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON *using = cJSON_AddArrayToObject(req, "using");
+	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
+	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls"), *c = cJSON_CreateArray();
+	cJSON_AddItemToArray(c, cJSON_CreateString(name));
+	cJSON_AddItemToArray(c, args);
+	cJSON_AddItemToArray(c, cJSON_CreateString("c0"));
+	cJSON_AddItemToArray(calls, c);
+	struct kbuf body = KBUF_INIT, out = KBUF_INIT, methods = KBUF_INIT;
+	json_print(req, &body);
+	cJSON_Delete(req);
+	struct api_caller who = {caller, "127.0.0.1"};
+	assert_int_equal(api_handle(&f->n, &who, kbuf_str(&body), body.len, &out, &methods), 200);
+	cJSON_Delete(f->resp);
+	f->resp = cJSON_Parse(kbuf_str(&out));
+	kbuf_free(&body);
+	kbuf_free(&out);
+	kbuf_free(&methods);
+	assert_non_null(f->resp);
+	const cJSON *r =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f->resp, "methodResponses"), 0);
+	return cJSON_GetArrayItem(r, 1);
+}
+
+static const cJSON *create(struct fx *f, const char *caller, const cJSON *doc)
+{
+	cJSON *args = cJSON_CreateObject(), *cr = cJSON_AddObjectToObject(args, "create");
+	cJSON_AddItemToObject(cr, "k1", cJSON_Duplicate(doc, 1));
+	return call(f, caller, "Contract/set", args);
+}
+
+static const cJSON *update(struct fx *f, const char *caller, const cJSON *doc)
+{
+	cJSON *args = cJSON_CreateObject(), *up = cJSON_AddObjectToObject(args, "update");
+	cJSON *patch = cJSON_AddObjectToObject(up, cJSON_GetStringValue(
+							  cJSON_GetObjectItemCaseSensitive(doc, "id")));
+	cJSON_AddItemToObject(patch, "sections",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "sections"), 1));
+	return call(f, caller, "Contract/set", args);
+}
+
+/* The SetError of key in map ("notCreated", "notUpdated"), or NULL. */
+static const cJSON *set_error(const cJSON *r, const char *map, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, map), key);
+}
+
+static void expect_set_error(const cJSON *err, const char *type, const char *desc)
+{
+	if (!err)
+		fail_msg("no SetError, wanted %s", type);
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "type"));
+	const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "description"));
+	if (!t || strcmp(t, type) != 0 || (desc && (!d || !strstr(d, desc))))
+		fail_msg("wanted %s '%s', got %s '%s'", type, desc ? desc : "", t ? t : "-",
+			 d ? d : "-");
+}
+
+static int ids_count(const cJSON *r, const char *name)
+{
+	return cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, name));
+}
+
+static void test_api_contract_life_private_to_its_parties(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	cJSON *p = proposed();
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id"));
+
+	/* A stranger cannot create it; the buyer can. */
+	expect_set_error(set_error(create(f, other_id, p), "notCreated", "k1"), "forbidden",
+			 "not a party");
+	const cJSON *r = create(f, buyer_id, p);
+	assert_null(set_error(r, "notCreated", "k1"));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(
+				    cJSON_GetObjectItemCaseSensitive(r, "created"), "k1"),
+				"state")),
+			    "offer");
+
+	/* Get: both parties see it, a stranger is told notFound. */
+	cJSON *ga = cJSON_CreateObject();
+	cJSON_AddItemToObject(ga, "ids", cJSON_CreateStringArray(&id, 1));
+	r = call(f, seller_id, "Contract/get", ga);
+	assert_int_equal(ids_count(r, "list"), 1);
+	ga = cJSON_CreateObject();
+	cJSON_AddItemToObject(ga, "ids", cJSON_CreateStringArray(&id, 1));
+	r = call(f, other_id, "Contract/get", ga);
+	assert_int_equal(ids_count(r, "list"), 0);
+	assert_int_equal(ids_count(r, "notFound"), 1);
+	/* Anonymous: a signature is needed (401). */
+	{
+		const char *body = "{\"using\":[\"urn:kontor:trade\"],\"methodCalls\":"
+		                   "[[\"Contract/get\",{\"ids\":null},\"c0\"]]}";
+		struct kbuf out = KBUF_INIT, methods = KBUF_INIT;
+		struct api_caller anon = {NULL, "127.0.0.1"};
+		assert_int_equal(api_handle(&f->n, &anon, body, strlen(body), &out, &methods), 401);
+		kbuf_free(&out);
+		kbuf_free(&methods);
+	}
+
+	/* Changes: the seller learns of it, the stranger does not. */
+	cJSON *ca = cJSON_CreateObject();
+	cJSON_AddStringToObject(ca, "sinceState", "0");
+	r = call(f, seller_id, "Contract/changes", ca);
+	assert_int_equal(ids_count(r, "created"), 1);
+	ca = cJSON_CreateObject();
+	cJSON_AddStringToObject(ca, "sinceState", "0");
+	r = call(f, other_id, "Contract/changes", ca);
+	assert_int_equal(ids_count(r, "created"), 0);
+
+	/* The seller counters; a forged buyer signature on it is refused naming the section. */
+	cJSON *c = cJSON_Duplicate(p, 1);
+	char tip[KCRYPTO_HASH_B64_LEN + 1];
+	assert_int_equal(contract_tip(c, tip, &e), K_OK);
+	assert_int_equal(contract_append(c, offer(2000, tip, tip, "seller", &seller_kp), &e), K_OK);
+	expect_set_error(set_error(update(f, other_id, c), "notUpdated", id), "notFound", NULL);
+	expect_set_error(set_error(update(f, buyer_id, c), "notUpdated", id), "forbidden",
+			 "section 1 (offer)");
+	r = update(f, seller_id, c);
+	assert_null(set_error(r, "notUpdated", id));
+
+	cJSON *forged = cJSON_Duplicate(c, 1);
+	assert_int_equal(contract_section_sign(section_at(forged, 1), "buyer", &other_kp, &e), K_OK);
+	cJSON *sigs = cJSON_GetObjectItemCaseSensitive(section_at(forged, 1), "signatures");
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(sigs, 1), "by",
+					       cJSON_CreateString(buyer_id));
+	const cJSON *err = set_error(update(f, buyer_id, forged), "notUpdated", id);
+	expect_set_error(err, "invalidProperties", "section 1 (offer): signature");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(err, "properties"),
+					       0)->valuestring,
+			    "sections");
+	cJSON_Delete(forged);
+
+	/* Query by state: countered. */
+	cJSON *qa = cJSON_CreateObject();
+	cJSON_AddItemToObject(qa, "filter", cJSON_CreateObject());
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(qa, "filter"), "state", "countered");
+	r = call(f, buyer_id, "Contract/query", qa);
+	assert_int_equal(ids_count(r, "ids"), 1);
+
+	/* The buyer signs the counter: binding, the order id recorded. */
+	assert_int_equal(contract_section_sign(section_at(c, 1), "buyer", &buyer_kp, &e), K_OK);
+	r = update(f, buyer_id, c);
+	assert_null(set_error(r, "notUpdated", id));
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "updated"), id);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "state")), "binding");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "orderId")),
+			    hash_of(c, 1));
+	qa = cJSON_CreateObject();
+	cJSON_AddItemToObject(qa, "filter", cJSON_CreateObject());
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(qa, "filter"), "orderId", hash_of(c, 1));
+	r = call(f, seller_id, "Contract/query", qa);
+	assert_int_equal(ids_count(r, "ids"), 1);
+	/* The same update again is accepted and changes nothing (a retried push). */
+	r = update(f, buyer_id, c);
+	assert_null(set_error(r, "notUpdated", id));
+
+	/* The same document created again (another creation id): what was asked for. */
+	cJSON *args = cJSON_CreateObject(), *cr = cJSON_AddObjectToObject(args, "create");
+	cJSON_AddItemToObject(cr, "k2", cJSON_Duplicate(c, 1));
+	r = call(f, buyer_id, "Contract/set", args);
+	assert_null(set_error(r, "notCreated", "k2"));
+
+	/* Never destroyed. */
+	cJSON *da = cJSON_CreateObject();
+	cJSON_AddItemToObject(da, "destroy", cJSON_CreateStringArray(&id, 1));
+	r = call(f, buyer_id, "Contract/set", da);
+	expect_set_error(set_error(r, "notDestroyed", id), "forbidden", "cancelled");
+	cJSON_Delete(c);
+	cJSON_Delete(p);
+}
+
+static void test_api_refuses_another_escrow_agent(void **state)
+{
+	struct fx *f = *state;
+	escrow = other_id;
+	cJSON *p = proposed();
+	escrow = NULL;
+	expect_set_error(set_error(create(f, buyer_id, p), "notCreated", "k1"), "invalidProperties",
+			 "section 0 (offer): escrowAgent:");
+	cJSON_Delete(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_create_needs_a_party_signing_for_itself),
+	    cmocka_unit_test(test_update_appends_a_counter_signed_by_the_caller),
+	    cmocka_unit_test(test_stored_sections_must_stay_byte_for_byte),
+	    cmocka_unit_test(test_only_the_latest_offer_takes_new_signatures),
+	    cmocka_unit_test(test_signing_the_counter_binds_it_and_names_the_order),
+	    cmocka_unit_test(test_wrong_signature_role_and_chain_fail_verification),
+	    cmocka_unit_test_setup_teardown(test_api_contract_life_private_to_its_parties, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_api_refuses_another_escrow_agent, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
