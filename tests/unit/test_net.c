@@ -501,7 +501,7 @@ static void test_signature_verifies_on_server_over_uncompressed_body(void **stat
 	struct kerr e = {0, ""};
 	assert_int_equal(kcrypto_beckn_parse(h->authz, strlen(h->authz), &s, &e), K_OK);
 	assert_string_equal(s.subscriber_id, user_id);
-	assert_string_equal(s.unique_key_id, user_id);
+	assert_string_equal(s.unique_key_id, "k1");
 	assert_string_equal(s.algorithm, "ed25519");
 	int64_t now = (int64_t)time(NULL);
 	assert_true(s.created <= now && s.created >= now - 5);

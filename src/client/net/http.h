@@ -74,7 +74,7 @@ int knet_new(const struct knet_opts *o, struct knet **out, struct kerr *e);
 void knet_free(struct knet *n);
 
 /* Sets (or with account_id NULL, clears) the signer: keyId
- * "<account_id>|<account_id>|ed25519". The secret key is copied and wiped by knet_free. */
+ * "<account_id>|k1|ed25519". The secret key is copied and wiped by knet_free. */
 int knet_set_signer(struct knet *n, const char *account_id, const uint8_t sk[KCRYPTO_SK_BYTES],
                     struct kerr *e);
 /* Pins the node key (NULL or "" unpins). */
