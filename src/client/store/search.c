@@ -1102,8 +1102,25 @@ void search_result_free(struct search_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+static int search_in_txn(struct store *s, const struct search_query *q,
+                         struct search_result *out, struct kerr *e);
+
+/* One read transaction around the whole search: the scan, the count and each hit's row read
+ * one snapshot, and SQLite takes its shared lock once instead of once per statement. */
 int store_search(struct store *s, const struct search_query *q, struct search_result *out,
                  struct kerr *e)
+{
+	int own = !s->user_txn && !s->wdepth && sqlite3_get_autocommit(s->db);
+	if (own && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		own = 0; /* searches without it, as before */
+	int rc = search_in_txn(s, q, out, e);
+	if (own)
+		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+static int search_in_txn(struct store *s, const struct search_query *q,
+                         struct search_result *out, struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
 	if (q->limit < 1 || q->limit > 500)
