@@ -894,6 +894,9 @@ static const struct method method_table[] = {
     {"Contract/changes", api_changes, &api_contract_type, 1},
     {"Contract/query", api_query, &api_contract_type, 1},
     {"Contract/set", api_set, &api_contract_type, 1},
+    {"Order/get", api_get, &api_order_type, 1},
+    {"Order/changes", api_changes, &api_order_type, 1},
+    {"Order/query", api_query, &api_order_type, 1},
     {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
 };
 

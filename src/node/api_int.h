@@ -65,6 +65,22 @@ extern const struct api_type api_rfq_type;
 extern const struct api_type api_conversation_type;
 extern const struct api_type api_message_type;
 extern const struct api_type api_contract_type;
+extern const struct api_type api_order_type;
+/* order.c (DESIGN §6): the Order an offer that just became binding makes (state
+ * awaiting_payment, total, currency and autoReleaseDays from its terms), and one new event
+ * section of a binding contract applied to its order (the state checked and moved, the
+ * escrow funded or released in the ledger with the section's hash as the reference).
+ * Inside the Contract/set's savepoint; non-zero means se is filled. norder_next is the
+ * pure transition table: the next state for an event kind signed in role ("buyer",
+ * "seller") from state; K_ECONFLICT naming the state ("order is awaiting_payment: ship
+ * needs funded"), K_EPERM for a role that may not take the step, K_EINVAL otherwise. */
+struct contract_status;
+int norder_create(struct api_ctx *c, const cJSON *doc, const char *order_id,
+                  struct api_seterr *se);
+int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int idx,
+                 const cJSON *sec, struct api_seterr *se);
+int norder_next(const char *state, const char *kind, const char *role, const char **next,
+                struct kerr *e);
 /* contract.c: may caller turn the stored contract old (NULL for a create) into doc? doc must
  * keep old's sections as a strict prefix, byte for byte (new sections after them, or new
  * signatures on old's latest offer or last section), every new signature must be the

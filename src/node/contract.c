@@ -152,19 +152,30 @@ static const char *state_of(const struct contract_status *st)
 	return st->latest_offer > 0 ? "countered" : "offer";
 }
 
-/* The hook for orders and escrow (issue 5, second part), called once in the /set's
- * transaction when an offer has just become binding: order_id is that offer's hash. Today
- * the order id is only recorded on the contract (Contract/query filter orderId). This is
- * where the Order object (state awaiting_payment) and its escrow ledger account
- * ("escrow:<orderId>", owner the buyer) will be made; a failure here refuses the update. */
+/* Called once in the /set's transaction when an offer has just become binding: order_id is
+ * that offer's hash. The Order object (state awaiting_payment) is made here (order.c); its
+ * escrow ledger account ("escrow:<orderId>", owner the buyer) on funding. A failure here
+ * refuses the update. */
 static int contract_bound(struct api_ctx *c, const cJSON *doc, const char *order_id,
                           struct api_seterr *se)
 {
-	(void)c;
-	(void)doc;
-	(void)order_id;
-	(void)se;
-	return 0;
+	return norder_create(c, doc, order_id, se);
+}
+
+/* The order events among the sections from index `from` on, applied in order to the
+ * order (order.c checks each transition and moves the money). */
+static int contract_events(struct api_ctx *c, const cJSON *doc, const char *order_id, int from,
+                           struct api_seterr *se)
+{
+	const cJSON *sec, *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	int i = 0, rc = 0;
+	cJSON_ArrayForEach(sec, secs)
+	{
+		if (!rc && i >= from && strcmp(kind_of(sec), "offer") != 0)
+			rc = norder_event(c, doc, order_id, i, sec, se);
+		i++;
+	}
+	return rc;
 }
 
 /* Every offer from section `from` on must name this node as its escrow agent: the node
@@ -300,6 +311,10 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
 	if (!rc && !same) {
 		int was_binding = contract_verify(old, &ost, &e) == K_OK && ost.binding >= 0;
 		rc = contract_store(c, doc, &st, was_binding, se);
+		if (!rc)
+			rc = contract_events(
+			    c, doc, st.order_id,
+			    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old, "sections")), se);
 		if (!rc) {
 			*updated = cJSON_CreateObject();
 			cJSON_AddStringToObject(*updated, "state", state_of(&st));

@@ -20,8 +20,8 @@
 #define CALLS_MAX 64        /* when the session does not say */
 
 const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing", "Rfq", "Conversation",
-					     "Message", "Contract"};
-enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE, T_CONTRACT };
+					     "Message", "Contract", "Order"};
+enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE, T_CONTRACT, T_ORDER };
 
 struct ksync {
 	struct kstrv own; /* our own listings seen as summaries in this page: fetched whole */
@@ -835,6 +835,11 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			if (pg.error_type) {
 				if (strcmp(pg.error_type, "cannotCalculateChanges") == 0) {
 					need_resync[t] = 1;
+					active[t] = 0;
+					continue;
+				}
+				/* A node from before this type (Order): nothing of it to pull. */
+				if (strcmp(pg.error_type, "unknownMethod") == 0) {
 					active[t] = 0;
 					continue;
 				}

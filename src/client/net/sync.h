@@ -18,7 +18,7 @@
 struct store;
 struct knet;
 
-#define SYNC_NTYPES 6 /* Account, Listing, Rfq, Conversation, Message, Contract */
+#define SYNC_NTYPES 7 /* Account, Listing, Rfq, Conversation, Message, Contract, Order */
 extern const char *const sync_types[SYNC_NTYPES];
 
 struct sync_stats {

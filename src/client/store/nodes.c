@@ -237,6 +237,8 @@ static const char *table_of(const char *type)
 		return "messages";
 	if (strcmp(type, "Contract") == 0)
 		return "contracts";
+	if (strcmp(type, "Order") == 0)
+		return "orders";
 	return NULL;
 }
 
@@ -290,6 +292,9 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 	else if (strcmp(type, "Contract") == 0)
 		sql = "INSERT OR REPLACE INTO contracts(id, json, listing_id, buyer_id, seller_id,"
 		      " state, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	else if (strcmp(type, "Order") == 0)
+		sql = "INSERT OR REPLACE INTO orders(id, json, contract_id, buyer_id, seller_id,"
+		      " state, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 	else
 		sql = "INSERT OR REPLACE INTO messages(id, conversation_id, json, sender_id, sent)"
 		      " VALUES(?1, ?3, ?2, ?4, ?5)";
@@ -332,6 +337,14 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		store_bind_text(st, 5, str_of(obj, "sellerId"));
 		store_bind_text(st, 6, contract_state(obj));
 		store_bind_text(st, 7, now);
+	} else if (strcmp(type, "Order") == 0) {
+		const char *upd = str_of(obj, "updated") ? str_of(obj, "updated")
+							 : str_of(obj, "created");
+		store_bind_text(st, 3, str_of(obj, "contractId"));
+		store_bind_text(st, 4, str_of(obj, "buyerId"));
+		store_bind_text(st, 5, str_of(obj, "sellerId"));
+		store_bind_text(st, 6, str_of(obj, "state") ? str_of(obj, "state") : "?");
+		store_bind_text(st, 7, upd ? upd : "");
 	} else {
 		store_bind_text(st, 3, str_of(obj, "conversationId"));
 		store_bind_text(st, 4, str_of(obj, "from"));
@@ -426,12 +439,15 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 			     : "SELECT json FROM messages ORDER BY sent, id";
 	else if (strcmp(type, "Contract") == 0)
 		sql = "SELECT json FROM contracts ORDER BY updated DESC, id";
+	else if (strcmp(type, "Order") == 0)
+		sql = parent ? "SELECT json FROM orders WHERE state = ?1 ORDER BY updated DESC, id"
+			     : "SELECT json FROM orders ORDER BY updated DESC, id";
 	else
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
 	sqlite3_stmt *st = prep(s, sql, e);
 	if (!st)
 		return K_EDB;
-	if (parent && strcmp(type, "Message") == 0)
+	if (parent && (strcmp(type, "Message") == 0 || strcmp(type, "Order") == 0))
 		store_bind_text(st, 1, parent);
 	int step, rc = K_OK;
 	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {

@@ -172,7 +172,7 @@ int store_object_delete(struct store *s, const char *type, const char *id, struc
 int store_object_get(struct store *s, const char *type, const char *id, cJSON **out,
                      struct kerr *e);
 /* Walks a type newest first (Message: oldest first within parent, the conversation id;
- * parent NULL = all). */
+ * Order: parent is a state to keep; parent NULL = all). */
 typedef int (*store_object_cb)(void *ctx, const cJSON *obj);
 int store_object_each(struct store *s, const char *type, const char *parent, store_object_cb cb,
                       void *ctx, struct kerr *e);

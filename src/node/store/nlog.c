@@ -9,6 +9,7 @@
 static const char *const type_names[NT__COUNT] = {
     [NT_ACCOUNT] = "Account",           [NT_LISTING] = "Listing", [NT_RFQ] = "Rfq",
     [NT_CONVERSATION] = "Conversation", [NT_MESSAGE] = "Message", [NT_CONTRACT] = "Contract",
+    [NT_ORDER] = "Order",
 };
 
 const char *nstore_type_name(enum ntype t)
@@ -26,7 +27,7 @@ int nstore_type_of(const char *name)
 
 int nstore_type_private(enum ntype t)
 {
-	return t == NT_CONVERSATION || t == NT_MESSAGE || t == NT_CONTRACT;
+	return t == NT_CONVERSATION || t == NT_MESSAGE || t == NT_CONTRACT || t == NT_ORDER;
 }
 
 static int log_one(struct nconn *c, enum ntype t, const char *who, const char *id, int64_t seq,

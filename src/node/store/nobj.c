@@ -19,13 +19,13 @@ void nobj_free(struct nobj *o)
 static const enum nst get_stmt[NT__COUNT] = {
     [NT_ACCOUNT] = S_GET_ACCOUNT,           [NT_LISTING] = S_GET_LISTING, [NT_RFQ] = S_GET_RFQ,
     [NT_CONVERSATION] = S_GET_CONVERSATION, [NT_MESSAGE] = S_GET_MESSAGE,
-    [NT_CONTRACT] = S_GET_CONTRACT,
+    [NT_CONTRACT] = S_GET_CONTRACT,         [NT_ORDER] = S_GET_ORDER,
 };
 
 static const enum nst list_stmt[NT__COUNT] = {
     [NT_ACCOUNT] = S_LIST_ACCOUNT,           [NT_LISTING] = S_LIST_LISTING, [NT_RFQ] = S_LIST_RFQ,
     [NT_CONVERSATION] = S_LIST_CONVERSATION, [NT_MESSAGE] = S_LIST_MESSAGE,
-    [NT_CONTRACT] = S_LIST_CONTRACT,
+    [NT_CONTRACT] = S_LIST_CONTRACT,         [NT_ORDER] = S_LIST_ORDER,
 };
 
 static int get_in(struct nconn *c, enum ntype t, const char *id, struct nobj *o, struct kerr *e)
@@ -400,6 +400,18 @@ int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, con
 	return put_and_log(s, NT_CONTRACT, S_K_PUT, v, 8, v[0], v[1], v[2], e);
 }
 
+int nstore_order_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e)
+{
+	const char *upd = jstr(j, "updated") ? jstr(j, "updated") : jstr(j, "created");
+	const char *v[] = {jstr(j, "id"),   jstr(j, "contractId"), jstr(j, "buyerId"),
+	                   jstr(j, "sellerId"), canon,             jstr(j, "state"),
+	                   upd ? upd : ""};
+	if (!v[0] || !v[1] || !v[2] || !v[3] || !v[5])
+		return kerr_set(e, K_EINVAL,
+		                "order: id, contractId, buyerId, sellerId and state are needed");
+	return put_and_log(s, NT_ORDER, S_O_PUT, v, 7, v[0], v[2], v[3], e);
+}
+
 /* ---------------------------------------------------------------- simple queries */
 
 static int check_page(const struct npage *pg, struct kerr *e)
@@ -490,6 +502,16 @@ int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, str
 	const char *v[] = {q->viewer, q->state, q->listing_id, q->order_id, q->peer};
 	return simple_query(s, NT_CONTRACT, q->page.ascending ? S_K_QUERY_ASC : S_K_QUERY_DESC,
 	                    S_K_COUNT, v, 5, &q->page, out, e);
+}
+
+int nstore_order_query(struct nstore *s, const struct norder_query *q, struct nids *out,
+                       struct kerr *e)
+{
+	if (!q->viewer)
+		return kerr_set(e, K_EPERM, "orders are private");
+	const char *v[] = {q->viewer, q->state, q->contract_id, q->peer};
+	return simple_query(s, NT_ORDER, q->page.ascending ? S_O_QUERY_ASC : S_O_QUERY_DESC,
+	                    S_O_COUNT, v, 4, &q->page, out, e);
 }
 
 int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,

@@ -99,6 +99,14 @@ static const char *const migrations[] = {
     "CREATE INDEX contracts_buyer ON contracts(buyer_id, updated);"
     "CREATE INDEX contracts_seller ON contracts(seller_id, updated);"
     "INSERT INTO states(type) VALUES('Contract');",
+    /* 4: orders (order.c), one per binding contract, private to its buyer and seller: the
+     * Order object as canonical JSON and the columns Order/query filters by. */
+    "CREATE TABLE orders(oid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    "  contract_id TEXT NOT NULL, buyer_id TEXT NOT NULL, seller_id TEXT NOT NULL,"
+    "  json TEXT NOT NULL, state TEXT NOT NULL, updated TEXT NOT NULL);"
+    "CREATE INDEX orders_buyer ON orders(buyer_id, updated);"
+    "CREATE INDEX orders_seller ON orders(seller_id, updated);"
+    "INSERT INTO states(type) VALUES('Order');",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -131,6 +139,9 @@ static const char *const migrations[] = {
 	" WHERE (buyer_id = ?1 OR seller_id = ?1) AND (?2 IS NULL OR state = ?2)"                  \
 	" AND (?3 IS NULL OR listing_id = ?3) AND (?4 IS NULL OR order_id = ?4)"                   \
 	" AND (?5 IS NULL OR buyer_id = ?5 OR seller_id = ?5)"
+#define ORDER_WHERE                                                                                \
+	" WHERE (buyer_id = ?1 OR seller_id = ?1) AND (?2 IS NULL OR state = ?2)"                  \
+	" AND (?3 IS NULL OR contract_id = ?3) AND (?4 IS NULL OR buyer_id = ?4 OR seller_id = ?4)"
 #define ACC_WHERE                                                                                  \
 	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
 	" AND (?3 < 0 OR verified = ?3)"
@@ -165,6 +176,7 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_GET_CONVERSATION] = "SELECT json, p1, p2 FROM conversations WHERE id = ?1",
     [S_GET_MESSAGE] = "SELECT json, from_id, to_id FROM messages WHERE id = ?1",
     [S_GET_CONTRACT] = "SELECT json, buyer_id, seller_id FROM contracts WHERE id = ?1",
+    [S_GET_ORDER] = "SELECT json, buyer_id, seller_id FROM orders WHERE id = ?1",
     [S_LIST_ACCOUNT] = "SELECT id, json FROM accounts ORDER BY aid DESC LIMIT ?1",
     [S_LIST_LISTING] = "SELECT id, json FROM listings ORDER BY rid DESC LIMIT ?1",
     [S_LIST_RFQ] = "SELECT id, json FROM rfqs ORDER BY qid DESC LIMIT ?1",
@@ -174,6 +186,8 @@ static const char *const stmt_sql[S__COUNT] = {
                        " ORDER BY mid DESC LIMIT ?1",
     [S_LIST_CONTRACT] = "SELECT id, json FROM contracts WHERE buyer_id = ?2 OR seller_id = ?2"
                         " ORDER BY updated DESC, kid DESC LIMIT ?1",
+    [S_LIST_ORDER] = "SELECT id, json FROM orders WHERE buyer_id = ?2 OR seller_id = ?2"
+                     " ORDER BY updated DESC, oid DESC LIMIT ?1",
 
     [S_A_PUT] = "INSERT INTO accounts(id, handle, json, country, role, verified, rating_sum,"
                 " rating_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO UPDATE"
@@ -257,6 +271,15 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_K_QUERY_DESC] = "SELECT id FROM contracts" CONTRACT_WHERE
                        " ORDER BY updated DESC, kid DESC LIMIT ?6 OFFSET ?7",
     [S_K_COUNT] = "SELECT count(*) FROM contracts" CONTRACT_WHERE,
+
+    [S_O_PUT] = "INSERT INTO orders(id, contract_id, buyer_id, seller_id, json, state, updated)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET"
+                " json = excluded.json, state = excluded.state, updated = excluded.updated",
+    [S_O_QUERY_ASC] = "SELECT id FROM orders" ORDER_WHERE
+                      " ORDER BY updated ASC, oid ASC LIMIT ?5 OFFSET ?6",
+    [S_O_QUERY_DESC] = "SELECT id FROM orders" ORDER_WHERE
+                       " ORDER BY updated DESC, oid DESC LIMIT ?5 OFFSET ?6",
+    [S_O_COUNT] = "SELECT count(*) FROM orders" ORDER_WHERE,
 
     [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",

@@ -51,7 +51,16 @@ void nstore_query_cache_stats(struct nstore *s, uint64_t *hits, uint64_t *misses
 /* The object types of the API. Account, Listing and Rfq are public; Conversation and
  * Message belong to their two participants, Contract to its buyer and seller (the change
  * log keeps a row per participant, so one never learns of another's conversations). */
-enum ntype { NT_ACCOUNT, NT_LISTING, NT_RFQ, NT_CONVERSATION, NT_MESSAGE, NT_CONTRACT, NT__COUNT };
+enum ntype {
+	NT_ACCOUNT,
+	NT_LISTING,
+	NT_RFQ,
+	NT_CONVERSATION,
+	NT_MESSAGE,
+	NT_CONTRACT,
+	NT_ORDER, /* private to its buyer and seller, like its contract */
+	NT__COUNT
+};
 #define NSTORE_ID_MAX 64 /* bytes of any object id */
 
 const char *nstore_type_name(enum ntype t); /* "Account", ... */
@@ -134,6 +143,10 @@ int nstore_message_put(struct nstore *s, const cJSON *j, const char *canon, stru
  * binding) are the columns Contract/query filters by. Insert or replace by id. */
 int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, const char *state,
 			const char *order_id, struct kerr *e);
+/* An order (order.c, model "Order") as its canonical text: owner = buyerId, other =
+ * sellerId; state and contractId are the columns Order/query filters by. Insert or
+ * replace by id. */
+int nstore_order_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
 
 /* ---- queries ---------------------------------------------------------------------- */
 #define NSTORE_SCAN_MAX 10000 /* results past this are not served; totals stop here */
@@ -198,6 +211,13 @@ struct ncontract_query {
 };
 int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, struct nids *out,
 			  struct kerr *e);
+struct norder_query {
+	const char *viewer; /* required: the buyer or the seller */
+	const char *state, *contract_id, *peer;
+	struct npage page;
+};
+int nstore_order_query(struct nstore *s, const struct norder_query *q, struct nids *out,
+		       struct kerr *e);
 int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,
 			 struct kerr *e);
 int nstore_rfq_query(struct nstore *s, const struct nrfq_query *q, struct nids *out,

@@ -39,12 +39,14 @@ enum nst {
 	S_GET_CONVERSATION,
 	S_GET_MESSAGE,
 	S_GET_CONTRACT,
+	S_GET_ORDER,
 	S_LIST_ACCOUNT,
 	S_LIST_LISTING,
 	S_LIST_RFQ,
 	S_LIST_CONVERSATION,
 	S_LIST_MESSAGE,
 	S_LIST_CONTRACT,
+	S_LIST_ORDER,
 	/* accounts */
 	S_A_PUT,
 	S_A_STATE, /* verified, rating_sum, rating_count */
@@ -99,6 +101,11 @@ enum nst {
 	S_K_QUERY_ASC,
 	S_K_QUERY_DESC,
 	S_K_COUNT,
+	/* orders */
+	S_O_PUT,
+	S_O_QUERY_ASC,
+	S_O_QUERY_DESC,
+	S_O_COUNT,
 	/* blobs */
 	S_B_PUT,
 	S_B_GET,

@@ -1,0 +1,348 @@
+/* order — the Order type behind the API (DESIGN §6), the first states: an order is made
+ * when its contract's offer becomes binding (contract.c calls norder_create inside that
+ * Contract/set), and it moves only through signed event sections the parties append to the
+ * contract (contract.c calls norder_event for each new one, inside the same /set):
+ *
+ *   awaiting_payment --funded (buyer)--> funded        wallet:buyer -> escrow:<order>
+ *   funded --shipped (seller)--> shipped
+ *   shipped --delivered (buyer or seller)--> delivered
+ *   shipped | delivered --confirmed (buyer)--> completed  escrow:<order> -> wallet:seller
+ *   awaiting_payment --cancelled (buyer or seller)--> cancelled
+ *
+ * Anything else is refused with a SetError whose description names the order's state
+ * ("order is awaiting_payment: ship needs funded"): type "stateConflict" (DESIGN §6's 409,
+ * kept inside the JMAP 200 like every other SetError), "insufficientFunds" when the buyer's
+ * wallet holds less than the total, "forbidden" for a role that may not take the step.
+ * Ledger postings use the event section's hash as their reference, so a retried /set posts
+ * once. The order is private to its buyer and seller; there is no Order/set: the contract
+ * is the only way to change one. Disputes, rulings, refunds, auto-release and a
+ * cancellation after funding are not taken yet. */
+#include "api_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/contract.h"
+#include "kontor/json.h"
+#include "kontor/model.h"
+#include "kontor/money.h"
+
+static const char *const order_props[] = {
+    "id",    "contractId", "buyerId",         "sellerId", "listingId", "state", "currency",
+    "total", "escrow",     "autoReleaseDays", "created",  "updated",   NULL,
+};
+
+/* ---------------------------------------------------------------- the transition table */
+
+struct step {
+	const char *kind;    /* the event section's kind */
+	const char *verb;    /* what the message calls it */
+	const char *from[3]; /* states it may be taken from */
+	const char *needs;   /* the state(s) named in the refusal */
+	unsigned roles;      /* 1 buyer, 2 seller */
+	const char *to;
+};
+
+static const struct step steps[] = {
+    {"funded", "pay", {"awaiting_payment", NULL, NULL}, "awaiting_payment", 1u, "funded"},
+    {"shipped", "ship", {"funded", NULL, NULL}, "funded", 2u, "shipped"},
+    {"delivered", "deliver", {"shipped", NULL, NULL}, "shipped", 3u, "delivered"},
+    {"confirmed",
+     "confirm",
+     {"shipped", "delivered", NULL},
+     "shipped or delivered",
+     1u,
+     "completed"},
+    {"cancelled", "cancel", {"awaiting_payment", NULL, NULL}, "awaiting_payment", 3u, "cancelled"},
+};
+
+static unsigned role_bit(const char *role)
+{
+	if (!role)
+		return 0;
+	return strcmp(role, "buyer") == 0 ? 1u : strcmp(role, "seller") == 0 ? 2u : 0u;
+}
+
+int norder_next(const char *state, const char *kind, const char *role, const char **next,
+                struct kerr *e)
+{
+	*next = NULL;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		const struct step *s = &steps[i];
+		if (strcmp(s->kind, kind) != 0)
+			continue;
+		if (!(role_bit(role) & s->roles))
+			return kerr_set(e, K_EPERM, "%s: the %s may not %s an order", kind,
+			                role ? role : "nobody", s->verb);
+		for (int j = 0; j < 3 && s->from[j]; j++)
+			if (strcmp(s->from[j], state) == 0) {
+				*next = s->to;
+				return K_OK;
+			}
+		if (strcmp(kind, "cancelled") == 0 && strcmp(state, "cancelled") != 0 &&
+		    strcmp(state, "completed") != 0)
+			return kerr_set(
+			    e, K_ECONFLICT,
+			    "order is %s: cancel needs awaiting_payment (after funding "
+			    "both parties must agree, which this node does not take yet)",
+			    state);
+		return kerr_set(e, K_ECONFLICT, "order is %s: %s needs %s", state, s->verb,
+		                s->needs);
+	}
+	if (strcmp(kind, "disputed") == 0)
+		return kerr_set(e, K_ECONFLICT, "order is %s: disputes are not taken yet", state);
+	if (strcmp(kind, "released") == 0 || strcmp(kind, "refunded") == 0 ||
+	    strcmp(kind, "ruling") == 0)
+		return kerr_set(e, K_EPERM, "%s: only the escrow agent (this node) writes it",
+		                kind);
+	return kerr_set(e, K_EINVAL, "%s: not an order event", kind);
+}
+
+/* ---------------------------------------------------------------- storing */
+
+static int order_store(struct api_ctx *c, cJSON *o, struct api_seterr *se)
+{
+	struct kerr e = {0, ""};
+	struct kbuf canon = KBUF_INIT;
+	int rc = 0;
+	if (model_validate("Order", o, &e) != K_OK)
+		rc = api_setfail(se, "serverFail", NULL, "order: %s", e.msg);
+	else if (api_canon(o, &canon, &e) != K_OK)
+		rc = api_setfail(se, "serverFail", NULL, "order: %s", e.msg);
+	else if (nstore_order_put(c->s, o, kbuf_str(&canon), &e) != K_OK)
+		rc = api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	kbuf_free(&canon);
+	return rc;
+}
+
+/* The binding offer section (its hash is order_id). */
+static const cJSON *offer_of(const cJSON *doc, const char *order_id)
+{
+	const cJSON *sec, *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	cJSON_ArrayForEach(sec, secs)
+	{
+		const char *h = api_str(sec, "hash"), *k = api_str(sec, "kind");
+		if (h && k && strcmp(k, "offer") == 0 && strcmp(h, order_id) == 0)
+			return sec;
+	}
+	return NULL;
+}
+
+int norder_create(struct api_ctx *c, const cJSON *doc, const char *order_id, struct api_seterr *se)
+{
+	const cJSON *offer = offer_of(doc, order_id);
+	if (!offer)
+		return api_setfail(se, "serverFail", NULL, "order %.64s: no binding offer",
+		                   order_id);
+	struct contract_terms t;
+	struct kerr e = {0, ""};
+	if (contract_section_terms(offer, &t, &e) != K_OK)
+		return api_setfail(se, "invalidProperties", "sections", "binding offer: %s", e.msg);
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", order_id);
+	cJSON_AddStringToObject(o, "contractId", api_str(doc, "id") ? api_str(doc, "id") : "");
+	cJSON_AddStringToObject(o, "buyerId", t.buyer);
+	cJSON_AddStringToObject(o, "sellerId", t.seller);
+	if (api_str(doc, "listingId"))
+		cJSON_AddStringToObject(o, "listingId", api_str(doc, "listingId"));
+	cJSON_AddStringToObject(o, "state", "awaiting_payment");
+	cJSON_AddStringToObject(o, "currency", t.currency);
+	json_add_int(o, "total", t.total);
+	json_add_int(o, "escrow", 0);
+	json_add_int(o, "autoReleaseDays", t.auto_release_days);
+	cJSON_AddStringToObject(o, "created", now);
+	cJSON_AddStringToObject(o, "updated", now);
+	contract_terms_free(&t);
+	int rc = order_store(c, o, se);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int64_t int_of(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+/* The money of one step: wallet:buyer -> escrow:<order> (fund) or escrow:<order> ->
+ * wallet:seller (release), the section's hash as the reference. */
+static int post_money(struct api_ctx *c, const cJSON *o, const char *kind, const char *ref, int idx,
+                      struct api_seterr *se)
+{
+	const char *id = api_str(o, "id"), *cur = api_str(o, "currency");
+	const char *buyer = api_str(o, "buyerId"), *seller = api_str(o, "sellerId");
+	int64_t total = int_of(o, "total");
+	char wallet[NLEDGER_ACCOUNT_MAX + 1], escrow[NLEDGER_ACCOUNT_MAX + 1];
+	struct kerr e = {0, ""};
+	snprintf(escrow, sizeof escrow, "escrow:%s", id);
+	int fund = strcmp(kind, "funded") == 0;
+	snprintf(wallet, sizeof wallet, "wallet:%s", fund ? buyer : seller);
+	if (total <= 0)
+		return 0; /* nothing to move (a free order) */
+	if (fund) {
+		int64_t have = 0;
+		if (nledger_balance(c->s, wallet, cur, &have, &e) != K_OK)
+			return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+		if (have < total) {
+			char need[MONEY_FMT_MAX], got[MONEY_FMT_MAX];
+			money_format(total, cur, need);
+			money_format(have, cur, got);
+			return api_setfail(se, "insufficientFunds", "sections",
+			                   "section %d (funded): order is awaiting_payment: paying "
+			                   "needs %s %s in your wallet; it holds %s %s",
+			                   idx, need, cur, got, cur);
+		}
+	}
+	struct nentry en[2] = {
+	    {wallet, cur, fund ? -total : total, NULL},
+	    {escrow, cur, fund ? total : -total, buyer},
+	};
+	char memo[NLEDGER_MEMO_MAX + 1];
+	snprintf(memo, sizeof memo, "order %s %s", id, fund ? "funded" : "released to the seller");
+	struct ntx tx = {fund ? "escrow_fund" : "escrow_release", memo, ref, en, 2};
+	if (nledger_post(c->s, &tx, NULL, NULL, &e) != K_OK) {
+		if (e.code == K_ECONFLICT)
+			return api_setfail(se, fund ? "insufficientFunds" : "stateConflict",
+			                   "sections", "section %d (%s): %s", idx, kind, e.msg);
+		return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	}
+	return 0;
+}
+
+int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int idx,
+                 const cJSON *sec, struct api_seterr *se)
+{
+	const char *kind = api_str(sec, "kind"), *hash = api_str(sec, "hash");
+	if (!kind || !hash || strcmp(kind, "offer") == 0)
+		return 0;
+	if (!order_id || !*order_id) /* a cancelled offer before it bound: no order */
+		return 0;
+	struct nobj ob = {KBUF_INIT, "", ""};
+	cJSON *o = api_load(c, NT_ORDER, order_id, &ob);
+	nobj_free(&ob);
+	if (!o) { /* bound before orders existed on this node: made now */
+		int rc = norder_create(c, doc, order_id, se);
+		if (rc)
+			return rc;
+		o = api_load(c, NT_ORDER, order_id, &ob);
+		nobj_free(&ob);
+		if (!o)
+			return api_setfail(se, "serverFail", NULL, "order %.64s vanished",
+			                   order_id);
+	}
+	/* ncontract_check made sure every new signature is the caller's; its role is ours. */
+	const cJSON *sig =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
+	const char *role = api_str(sig, "role");
+	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
+	const char *next = NULL;
+	struct kerr e = {0, ""};
+	int rc = 0;
+	if (norder_next(state, kind, role, &next, &e) != K_OK) {
+		rc = api_setfail(se,
+		                 e.code == K_EPERM    ? "forbidden"
+		                 : e.code == K_EINVAL ? "invalidProperties"
+		                                      : "stateConflict",
+		                 "sections", "section %d (%s): %s", idx, kind, e.msg);
+	} else {
+		if (strcmp(kind, "funded") == 0 || strcmp(kind, "confirmed") == 0)
+			rc = post_money(c, o, kind, hash, idx, se);
+		if (!rc) {
+			char now[MODEL_TIME_LEN + 1];
+			model_now(now);
+			api_set_str(o, "state", next);
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
+			json_add_int(o, "escrow",
+			             strcmp(kind, "funded") == 0 ? int_of(o, "total") : 0);
+			api_set_str(o, "updated", now);
+			rc = order_store(c, o, se);
+		}
+	}
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the API type */
+
+static int order_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_MAX + 1],
+                        cJSON **created, struct api_seterr *se)
+{
+	(void)c;
+	(void)obj;
+	(void)id;
+	(void)created;
+	return api_setfail(se, "forbidden", NULL,
+	                   "orders are made when a contract binds: sign the offer (Contract/set)");
+}
+
+static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
+                        struct api_seterr *se)
+{
+	(void)patch;
+	(void)updated;
+	struct nobj o = {KBUF_INIT, "", ""};
+	cJSON *j = api_load(c, NT_ORDER, id, &o);
+	int party =
+	    j && c->caller && (strcmp(o.owner, c->caller) == 0 || strcmp(o.other, c->caller) == 0);
+	nobj_free(&o);
+	cJSON_Delete(j);
+	if (!party)
+		return api_setfail(se, "notFound", NULL, "no Order %.64s", id);
+	return api_setfail(se, "forbidden", NULL,
+	                   "an order changes only through signed sections appended to its "
+	                   "contract (Contract/set)");
+}
+
+static int order_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
+{
+	return order_update(c, id, NULL, NULL, se);
+}
+
+static int order_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
+                       struct nids *out, struct api_err *err)
+{
+	static const char *const fnames[] = {"state", "contractId", "peer", NULL};
+	static const char *const snames[] = {"updated", NULL};
+	static const int dflt[] = {0}; /* latest first */
+	static const char *const states[] = {"awaiting_payment", "funded",    "shipped",
+	                                     "delivered",        "completed", "cancelled",
+	                                     "disputed",         "resolved",  NULL};
+	struct norder_query q;
+	memset(&q, 0, sizeof q);
+	q.viewer = c->caller;
+	int which, asc;
+	if (api_filter_check(filter, fnames, err) ||
+	    api_filter_str(filter, "state", &q.state, err) ||
+	    api_filter_str(filter, "contractId", &q.contract_id, err) ||
+	    api_filter_str(filter, "peer", &q.peer, err) ||
+	    api_sort(sort, snames, &which, &asc, dflt, err))
+		return -1;
+	if (q.state) {
+		int ok = 0;
+		for (int i = 0; states[i] && !ok; i++)
+			ok = strcmp(states[i], q.state) == 0;
+		if (!ok)
+			return api_fail(err, "unsupportedFilter",
+			                "filter.state: one of awaiting_payment, funded, shipped, "
+			                "delivered, completed, cancelled, disputed, resolved");
+	}
+	q.page = *pg;
+	q.page.ascending = which < 0 ? 0 : asc;
+	struct kerr e = {0, ""};
+	if (nstore_order_query(c->s, &q, out, &e))
+		return api_fail_kerr(err, &e);
+	return 0;
+}
+
+const struct api_type api_order_type = {
+    .t = NT_ORDER,
+    .props = order_props,
+    .create = order_create,
+    .update = order_update,
+    .destroy = order_destroy,
+    .query = order_query,
+};
