@@ -470,6 +470,7 @@ static const struct mfield order_fields[] = {
     F_INT("total", M_REQ, 0, MONEY_MAX),
     F_INT("escrow", 0, 0, MONEY_MAX), /* funded - released - refunded */
     F_INT("autoReleaseDays", 0, 0, 365),
+    F_FMT("deliveredAt", 0, MF_TIME), /* the node's clock when "delivered" came */
     F_FMT("created", M_REQ, MF_TIME),
     F_FMT("updated", 0, MF_TIME),
 };

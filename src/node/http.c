@@ -26,6 +26,7 @@
 #include "node.h"
 #include "store/nstore.h"
 
+#define AUTO_RELEASE_EVERY 60 /* seconds between auto-release sweeps */
 #define CONN_TIMEOUT 60         /* s of silence before a connection is dropped */
 #define CONN_MEMORY (64 * 1024) /* per connection: request line, headers, I/O buffers */
 #define GZIP_MIN 256            /* smaller bodies grow or barely shrink */
@@ -1460,9 +1461,28 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 	fprintf(stderr, "kontord: listening on %s://%s:%d (%u threads)\n", h->scheme,
 	        h->listen.host, h->listen.port, threads);
 
+	/* The main thread waits for the stop signal and, once a minute (and right away),
+	 * runs the escrow agent's sweep: auto-release of delivered orders (order.c). */
 	int sig = 0;
-	while (sigwait(&stop_sigs, &sig) != 0)
-		;
+	for (int64_t next_sweep = 0;;) {
+		int64_t wall = (int64_t)time(NULL);
+		if (wall >= next_sweep) {
+			struct kerr se = {0, ""};
+			int released = 0;
+			if (order_auto_release(n, wall, &released, &se) != K_OK)
+				fprintf(stderr, "kontord: %s\n", se.msg);
+			if (released > 0) {
+				fprintf(stderr, "kontord: auto-released %d order%s to the seller\n",
+				        released, released == 1 ? "" : "s");
+				node_notify(n);
+			}
+			next_sweep = wall + AUTO_RELEASE_EVERY;
+		}
+		struct timespec tick = {1, 0};
+		sig = sigtimedwait(&stop_sigs, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+	}
 	fprintf(stderr, "kontord: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	rc = K_OK;
 

@@ -14,6 +14,7 @@
 
 #include "kontor/codes.h"
 #include "kontor/crypto.h"
+#include "kontor/model.h"
 #include "kontor/money.h"
 #include "node.h"
 #include "pay.h"
@@ -43,6 +44,9 @@ enum optid {
 	O_RATE_ADDR,
 	O_RATE_ACCOUNT,
 	O_REFERENCE,
+	O_BUYER_PCT,
+	O_NOTE,
+	O_NOW,
 	O_COUNT
 };
 
@@ -66,6 +70,9 @@ static const struct opt {
     [O_RATE_ADDR] = {"rate-addr", 0, 1, ON_SERVE},
     [O_RATE_ACCOUNT] = {"rate-account", 0, 1, ON_SERVE},
     [O_REFERENCE] = {"reference", 0, 1, ON_ADMIN},
+    [O_BUYER_PCT] = {"buyer-pct", 0, 1, ON_ADMIN},
+    [O_NOTE] = {"note", 0, 1, ON_ADMIN},
+    [O_NOW] = {"now", 0, 1, ON_ADMIN},
 };
 
 static const struct command {
@@ -108,7 +115,16 @@ static const struct command {
      "CURRENCY (ISO 4217) has. Prints the new balance.\n"
      "  --reference R  the payment's id: the same R again deposits nothing (default:\n"
      "                 a fresh one each time)\n"
-     "admin attest, admin resolve and admin carrier are not part of this build.\n"},
+     "kontord admin resolve ORDER --buyer-pct N --note TEXT [--db FILE]\n"
+     "Rules on a disputed order as its escrow agent: signs a \"ruling\" section with the\n"
+     "node key, appends it to the contract and pays N percent of the escrow to the buyer\n"
+     "(rounded down) and the rest to the seller; the order becomes resolved. An order\n"
+     "that is not disputed is refused (exit 1).\n"
+     "kontord admin release-due [--now RFC3339] [--db FILE]\n"
+     "Releases to the seller every order delivered more than its auto-release days ago\n"
+     "and not disputed (kontord serve does this once a minute). --now (such as\n"
+     "2027-01-31T12:00:00Z) stands in for the clock.\n"
+     "admin attest and admin carrier are not part of this build.\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -554,22 +570,108 @@ static int cmd_deposit(const struct args *a)
 	return 0;
 }
 
+/* Options given that subcommand sub does not take (allowed: a mask of O_ bits). */
+static int admin_opts_only(const struct args *a, const char *sub, unsigned allowed)
+{
+	if (a->admin_bad)
+		return usage_error("unknown option '%s' for admin %s", a->admin_bad, sub);
+	for (int k = 0; k < O_COUNT; k++)
+		if (k != O_DB && a->val[k] && !(allowed & (1u << k)))
+			return usage_error("--%s is not an option of admin %s", opts[k].name, sub);
+	return 0;
+}
+
+static int cmd_resolve(const struct args *a)
+{
+	if (admin_opts_only(a, "resolve", (1u << O_BUYER_PCT) | (1u << O_NOTE)))
+		return 2;
+	if (a->npos != 2)
+		return usage_error("admin resolve needs ORDER (%d operands given)", a->npos - 1);
+	long long pct;
+	if (!a->val[O_BUYER_PCT])
+		return usage_error("admin resolve needs --buyer-pct N (0 to 100: the buyer's share "
+		                   "of the escrow)");
+	if (parse_count("buyer-pct", a->val[O_BUYER_PCT], 0, 100, &pct))
+		return 2;
+	if (!a->val[O_NOTE])
+		return usage_error("admin resolve needs --note TEXT (the ruling's reasons, signed "
+		                   "into the contract)");
+	struct kerr e = {0, ""};
+	struct node *n = NULL;
+	int rc = codes_load(&e);
+	if (rc == K_OK)
+		rc = node_open(db_path(a), &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	struct order_ruling r;
+	rc = order_resolve(n, a->pos[1], (int)pct, a->val[O_NOTE], &r, &e);
+	node_close(&n);
+	if (rc != K_OK) {
+		fprintf(stderr, "kontord: admin resolve %s: %s\n", a->pos[1],
+		        e.msg[0] ? e.msg : kstatus_str(rc));
+		return rc == K_EINVAL ? 2 : 1;
+	}
+	char esc[MONEY_FMT_MAX], b[MONEY_FMT_MAX], sl[MONEY_FMT_MAX];
+	money_format(r.escrow, r.currency, esc);
+	money_format(r.buyer, r.currency, b);
+	money_format(r.seller, r.currency, sl);
+	printf("Order %s resolved (ruling section %s)\n"
+	       "Escrow %s %s: %s %s to the buyer (%lld%%), %s %s to the seller\n",
+	       a->pos[1], r.section, esc, r.currency, b, r.currency, pct, sl, r.currency);
+	return 0;
+}
+
+static int cmd_release_due(const struct args *a)
+{
+	if (admin_opts_only(a, "release-due", 1u << O_NOW))
+		return 2;
+	if (a->npos != 1)
+		return usage_error("admin release-due takes no operand ('%s')", a->pos[1]);
+	int64_t now = (int64_t)time(NULL);
+	if (a->val[O_NOW]) {
+		struct kerr ce = {0, ""};
+		if (model_check_time(a->val[O_NOW], "--now", &ce) != K_OK ||
+		    (now = order_time_of(a->val[O_NOW])) < 0)
+			return usage_error("--now needs an RFC 3339 UTC time such as "
+			                   "2027-01-31T12:00:00Z, not '%s'",
+			                   a->val[O_NOW]);
+	}
+	struct kerr e = {0, ""};
+	struct node *n = NULL;
+	int rc = codes_load(&e);
+	if (rc == K_OK)
+		rc = node_open(db_path(a), &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	int released = 0;
+	rc = order_auto_release(n, now, &released, &e);
+	node_close(&n);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	printf("Released %d order%s to the seller\n", released, released == 1 ? "" : "s");
+	return 0;
+}
+
 static int cmd_admin(const struct args *a)
 {
 	if (a->npos == 0)
-		return usage_error("admin needs a subcommand: deposit");
+		return usage_error("admin needs a subcommand: deposit, resolve or release-due");
 	const char *sub = a->pos[0];
 	if (strcmp(sub, "deposit") == 0)
-		return cmd_deposit(a);
-	if (strcmp(sub, "attest") == 0 || strcmp(sub, "resolve") == 0 ||
-	    strcmp(sub, "carrier") == 0) {
+		return admin_opts_only(a, "deposit", 1u << O_REFERENCE) ? 2 : cmd_deposit(a);
+	if (strcmp(sub, "resolve") == 0)
+		return cmd_resolve(a);
+	if (strcmp(sub, "release-due") == 0)
+		return cmd_release_due(a);
+	if (strcmp(sub, "attest") == 0 || strcmp(sub, "carrier") == 0) {
 		fprintf(stderr,
-			"kontord: admin %s is not part of this build (of the admin commands only"
-			" deposit is)\n",
+			"kontord: admin %s is not part of this build (the admin commands are"
+			" deposit, resolve and release-due)\n",
 			sub);
 		return 2;
 	}
-	return usage_error("unknown admin command '%s' (admin deposit)", sub);
+	return usage_error("unknown admin command '%s' (admin deposit, resolve, release-due)",
+	                   sub);
 }
 
 static int cmd_help(const char *topic)

@@ -59,6 +59,27 @@ void node_close(struct node **n);
 /* Wakes /events listeners (call after a commit that changed state). */
 void node_notify(struct node *n);
 
+/* ---- order.c: the node as escrow agent (DESIGN §6) ---------------------------------- */
+struct order_ruling {
+	char currency[4];
+	int64_t escrow, buyer, seller; /* minor units: what escrow held and where it went */
+	char section[48];              /* the ruling section's hash (the ledger reference) */
+};
+/* `kontord admin resolve`: the node signs a "ruling" section as escrow with its key,
+ * appends it to the order's contract, splits the escrow balance (buyer_pct percent to the
+ * buyer, rounded down; the rest to the seller) in one ledger transaction referenced by the
+ * section hash, and moves the order to resolved; all in one database transaction.
+ * K_ENOTFOUND for an unknown order, K_ECONFLICT naming the state unless it is disputed. */
+int order_resolve(struct node *n, const char *order_id, int buyer_pct, const char *note,
+                  struct order_ruling *out, struct kerr *e);
+/* Releases to the seller every order delivered more than its autoReleaseDays before now
+ * (and not disputed since): a "released" section signed as escrow, escrow -> the seller's
+ * wallet, state completed; one database transaction per order. *released counts them
+ * (may be NULL). Called by the serve loop once a minute and by `admin release-due`. */
+int order_auto_release(struct node *n, int64_t now, int *released, struct kerr *e);
+/* Seconds since 1970 of an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SSZ"; -1 when not one. */
+int64_t order_time_of(const char *rfc3339);
+
 /* ---- http.c ----------------------------------------------------------------------- */
 struct serve_opts {
 	const char *listen;    /* "127.0.0.1:8443" (ADDR:PORT; [v6]:PORT) */

@@ -8,6 +8,11 @@
  *   shipped --delivered (buyer or seller)--> delivered
  *   shipped | delivered --confirmed (buyer)--> completed  escrow:<order> -> wallet:seller
  *   awaiting_payment --cancelled (buyer or seller)--> cancelled
+ *   funded | shipped | delivered --disputed (buyer or seller)--> disputed   escrow frozen
+ *   disputed --ruling (escrow: `kontord admin resolve`)--> resolved
+ *                                    escrow:<order> -> wallet:buyer + wallet:seller
+ *   delivered --released (escrow: auto-release after autoReleaseDays)--> completed
+ *                                    escrow:<order> -> wallet:seller
  *
  * Anything else is refused with a SetError whose description names the order's state
  * ("order is awaiting_payment: ship needs funded"): type "stateConflict" (DESIGN §6's 409,
@@ -15,8 +20,9 @@
  * wallet holds less than the total, "forbidden" for a role that may not take the step.
  * Ledger postings use the event section's hash as their reference, so a retried /set posts
  * once. The order is private to its buyer and seller; there is no Order/set: the contract
- * is the only way to change one. Disputes, rulings, refunds, auto-release and a
- * cancellation after funding are not taken yet. */
+ * is the only way to change one. The escrow sections (ruling, released) are written by the
+ * node itself, signed with its key (order_resolve, order_auto_release below), never taken
+ * from a client. Refunds and a cancellation after funding are not taken yet. */
 #include "api_int.h"
 
 #include <inttypes.h>
@@ -24,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/canon.h"
 #include "kontor/contract.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
@@ -31,7 +38,7 @@
 
 static const char *const order_props[] = {
     "id",    "contractId", "buyerId",         "sellerId", "listingId", "state", "currency",
-    "total", "escrow",     "autoReleaseDays", "created",  "updated",   NULL,
+    "total", "escrow",     "autoReleaseDays", "deliveredAt", "created", "updated", NULL,
 };
 
 /* ---------------------------------------------------------------- the transition table */
@@ -56,6 +63,12 @@ static const struct step steps[] = {
      1u,
      "completed"},
     {"cancelled", "cancel", {"awaiting_payment", NULL, NULL}, "awaiting_payment", 3u, "cancelled"},
+    {"disputed",
+     "dispute",
+     {"funded", "shipped", "delivered"},
+     "funded, shipped or delivered",
+     3u,
+     "disputed"},
 };
 
 static unsigned role_bit(const char *role)
@@ -91,8 +104,6 @@ int norder_next(const char *state, const char *kind, const char *role, const cha
 		return kerr_set(e, K_ECONFLICT, "order is %s: %s needs %s", state, s->verb,
 		                s->needs);
 	}
-	if (strcmp(kind, "disputed") == 0)
-		return kerr_set(e, K_ECONFLICT, "order is %s: disputes are not taken yet", state);
 	if (strcmp(kind, "released") == 0 || strcmp(kind, "refunded") == 0 ||
 	    strcmp(kind, "ruling") == 0)
 		return kerr_set(e, K_EPERM, "%s: only the escrow agent (this node) writes it",
@@ -255,14 +266,276 @@ int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int 
 			char now[MODEL_TIME_LEN + 1];
 			model_now(now);
 			api_set_str(o, "state", next);
+			/* escrow = funded - released - refunded: only funding and confirming move
+			 * it; a dispute freezes what it holds. */
+			int64_t escrow = strcmp(kind, "funded") == 0      ? int_of(o, "total")
+			                 : strcmp(kind, "confirmed") == 0 ? 0
+			                                                  : int_of(o, "escrow");
 			cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
-			json_add_int(o, "escrow",
-			             strcmp(kind, "funded") == 0 ? int_of(o, "total") : 0);
+			json_add_int(o, "escrow", escrow);
+			if (strcmp(kind, "delivered") == 0) /* the auto-release clock starts */
+				api_set_str(o, "deliveredAt", now);
 			api_set_str(o, "updated", now);
 			rc = order_store(c, o, se);
 		}
 	}
 	cJSON_Delete(o);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- the node as escrow agent */
+
+static int order_put_e(struct nstore *s, const cJSON *o, struct kerr *e)
+{
+	struct kbuf canon = KBUF_INIT;
+	int rc = model_validate("Order", o, e);
+	if (rc == K_OK)
+		rc = api_canon(o, &canon, e);
+	if (rc == K_OK)
+		rc = nstore_order_put(s, o, kbuf_str(&canon), e);
+	kbuf_free(&canon);
+	return rc;
+}
+
+/* Appends a section of kind (body: prev, at = now, extra) signed as escrow with the node
+ * key to doc, checks the whole document again and stores it. hash gets the section's. */
+static int escrow_append(struct api_ctx *c, cJSON *doc, const char *order_id, const char *kind,
+                         const cJSON *extra, char hash[KCRYPTO_HASH_B64_LEN + 1],
+                         struct kerr *e)
+{
+	char tip[KCRYPTO_HASH_B64_LEN + 1], now[MODEL_TIME_LEN + 1];
+	cJSON *body = NULL, *sec = NULL;
+	struct contract_status st;
+	struct kbuf canon = KBUF_INIT;
+	model_now(now);
+	int rc = contract_tip(doc, tip, e);
+	if (rc == K_OK)
+		rc = contract_event_body(tip, now, extra, &body, e);
+	if (rc == K_OK)
+		rc = contract_section_make(kind, body, &sec, e);
+	if (rc == K_OK)
+		rc = contract_section_sign(sec, "escrow", &c->n->key, e);
+	if (rc == K_OK) {
+		snprintf(hash, KCRYPTO_HASH_B64_LEN + 1, "%s", api_str(sec, "hash"));
+		rc = contract_append(doc, sec, e);
+		sec = NULL; /* the document's now, also on failure */
+	}
+	if (rc == K_OK && (rc = contract_verify(doc, &st, e)) != K_OK)
+		kerr_prefix(e, "the contract with the node's %s section", kind);
+	if (rc == K_OK && strcmp(st.order_id, order_id) != 0)
+		rc = kerr_set(e, K_EFAIL, "contract %s is not bound to order %s",
+		              api_str(doc, "id") ? api_str(doc, "id") : "?", order_id);
+	if (rc == K_OK)
+		rc = canon_write(doc, &canon, e);
+	if (rc == K_OK)
+		rc = nstore_contract_put(c->s, doc, kbuf_str(&canon), "binding", order_id, e);
+	kbuf_free(&canon);
+	cJSON_Delete(sec);
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* The order and its contract, inside the caller's transaction. */
+static int load_pair(struct api_ctx *c, const char *order_id, cJSON **o, cJSON **doc,
+                     struct kerr *e)
+{
+	struct nobj ob = {KBUF_INIT, "", ""};
+	*doc = NULL;
+	*o = strlen(order_id) <= NSTORE_ID_MAX ? api_load(c, NT_ORDER, order_id, &ob) : NULL;
+	nobj_free(&ob);
+	if (!*o)
+		return kerr_set(e, K_ENOTFOUND, "no order %.64s on this node", order_id);
+	const char *kid = api_str(*o, "contractId");
+	*doc = kid ? api_load(c, NT_CONTRACT, kid, &ob) : NULL;
+	nobj_free(&ob);
+	if (!*doc)
+		return kerr_set(e, K_EFAIL, "order %.64s: its contract %.64s is missing", order_id,
+		                kid ? kid : "?");
+	return K_OK;
+}
+
+/* escrow:<order> -> buyer and seller (either may be 0), referenced by ref. */
+static int post_split(struct api_ctx *c, const cJSON *o, const char *kind, const char *memo,
+                      const char *ref, int64_t buyer_amt, int64_t seller_amt, struct kerr *e)
+{
+	const char *id = api_str(o, "id"), *cur = api_str(o, "currency");
+	char escrow[NLEDGER_ACCOUNT_MAX + 1], wb[NLEDGER_ACCOUNT_MAX + 1],
+	    ws[NLEDGER_ACCOUNT_MAX + 1];
+	snprintf(escrow, sizeof escrow, "escrow:%s", id);
+	snprintf(wb, sizeof wb, "wallet:%s", api_str(o, "buyerId"));
+	snprintf(ws, sizeof ws, "wallet:%s", api_str(o, "sellerId"));
+	struct nentry en[3];
+	size_t k = 0;
+	en[k++] = (struct nentry){escrow, cur, -(buyer_amt + seller_amt), api_str(o, "buyerId")};
+	if (buyer_amt > 0)
+		en[k++] = (struct nentry){wb, cur, buyer_amt, NULL};
+	if (seller_amt > 0)
+		en[k++] = (struct nentry){ws, cur, seller_amt, NULL};
+	if (k < 2)
+		return K_OK; /* an empty escrow: nothing moves */
+	struct ntx tx = {kind, memo, ref, en, k};
+	return nledger_post(c->s, &tx, NULL, NULL, e);
+}
+
+static void set_settled(cJSON *o, const char *state)
+{
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	api_set_str(o, "state", state);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
+	json_add_int(o, "escrow", 0);
+	api_set_str(o, "updated", now);
+}
+
+int order_resolve(struct node *n, const char *order_id, int buyer_pct, const char *note,
+                  struct order_ruling *out, struct kerr *e)
+{
+	struct api_ctx c = {n, n->store, NULL, NULL};
+	memset(out, 0, sizeof *out);
+	if (buyer_pct < 0 || buyer_pct > 100)
+		return kerr_set(e, K_EINVAL, "--buyer-pct: must be 0 to 100, not %d", buyer_pct);
+	int rc = nstore_begin(c.s, e);
+	if (rc)
+		return rc;
+	cJSON *o = NULL, *doc = NULL, *x = NULL;
+	rc = load_pair(&c, order_id, &o, &doc, e);
+	const char *state = o && api_str(o, "state") ? api_str(o, "state") : "?";
+	if (rc == K_OK && strcmp(state, "disputed") != 0)
+		rc = kerr_set(e, K_ECONFLICT,
+		              "order is %s: resolve needs disputed (only a disputed order is "
+		              "ruled on)",
+		              state);
+	int64_t bal = 0;
+	if (rc == K_OK) {
+		snprintf(out->currency, sizeof out->currency, "%s", api_str(o, "currency"));
+		char escrow[NLEDGER_ACCOUNT_MAX + 1];
+		snprintf(escrow, sizeof escrow, "escrow:%s", order_id);
+		rc = nledger_balance(c.s, escrow, out->currency, &bal, e);
+	}
+	if (rc == K_OK) {
+		out->escrow = bal;
+		out->buyer = bal * buyer_pct / 100; /* rounded down: the remainder is the seller's */
+		out->seller = bal - out->buyer;
+		x = cJSON_CreateObject();
+		json_add_int(x, "buyerAmount", out->buyer);
+		json_add_int(x, "sellerAmount", out->seller);
+		if (note && *note)
+			cJSON_AddStringToObject(x, "note", note);
+		rc = escrow_append(&c, doc, order_id, "ruling", x, out->section, e);
+	}
+	if (rc == K_OK) {
+		char memo[NLEDGER_MEMO_MAX + 1];
+		snprintf(memo, sizeof memo, "order %s ruled: %d%% to the buyer", order_id,
+		         buyer_pct);
+		rc = post_split(&c, o, "escrow_ruling", memo, out->section, out->buyer, out->seller,
+		                e);
+	}
+	if (rc == K_OK) {
+		set_settled(o, "resolved");
+		rc = order_put_e(c.s, o, e);
+	}
+	rc = rc ? (nstore_rollback(c.s), rc) : nstore_commit(c.s, e);
+	cJSON_Delete(x);
+	cJSON_Delete(doc);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Seconds since 1970 of an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SS[.fff]Z"; -1 when not. */
+static int64_t epoch_of(const char *t)
+{
+	int y, mo, d, h, mi, sec;
+	if (!t || sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec) != 6)
+		return -1;
+	/* days from civil (Howard Hinnant's algorithm) */
+	y -= mo <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	return days * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+int64_t order_time_of(const char *rfc3339)
+{
+	return epoch_of(rfc3339);
+}
+
+/* One order, if it is due: released to the seller. *done set when it was. */
+static int release_one(struct api_ctx *c, const char *order_id, int64_t now, int *done,
+                       struct kerr *e)
+{
+	*done = 0;
+	int rc = nstore_begin(c->s, e);
+	if (rc)
+		return rc;
+	cJSON *o = NULL, *doc = NULL, *x = NULL;
+	rc = load_pair(c, order_id, &o, &doc, e);
+	int due = 0;
+	int64_t days = 0;
+	if (rc == K_OK && api_str(o, "state") && strcmp(api_str(o, "state"), "delivered") == 0) {
+		/* deliveredAt; an order delivered before the node recorded it: updated, which
+		 * is when it became delivered */
+		const char *at = api_str(o, "deliveredAt") ? api_str(o, "deliveredAt")
+		                                           : api_str(o, "updated");
+		int64_t t = epoch_of(at);
+		days = int_of(o, "autoReleaseDays");
+		due = t >= 0 && days > 0 && now - t > days * 86400;
+	}
+	char hash[KCRYPTO_HASH_B64_LEN + 1] = "";
+	int64_t bal = 0;
+	if (rc == K_OK && due) {
+		char escrow[NLEDGER_ACCOUNT_MAX + 1];
+		snprintf(escrow, sizeof escrow, "escrow:%s", order_id);
+		rc = nledger_balance(c->s, escrow, api_str(o, "currency"), &bal, e);
+	}
+	if (rc == K_OK && due) {
+		char note[96];
+		snprintf(note, sizeof note,
+		         "released to the seller automatically %" PRId64
+		         " days after delivery (no dispute)",
+		         days);
+		x = cJSON_CreateObject();
+		json_add_int(x, "amount", bal);
+		cJSON_AddStringToObject(x, "note", note);
+		rc = escrow_append(c, doc, order_id, "released", x, hash, e);
+	}
+	if (rc == K_OK && due) {
+		char memo[NLEDGER_MEMO_MAX + 1];
+		snprintf(memo, sizeof memo, "order %s auto-released to the seller", order_id);
+		rc = post_split(c, o, "escrow_release", memo, hash, 0, bal, e);
+	}
+	if (rc == K_OK && due) {
+		set_settled(o, "completed");
+		rc = order_put_e(c->s, o, e);
+	}
+	if (rc == K_OK && due)
+		rc = nstore_commit(c->s, e);
+	else
+		nstore_rollback(c->s);
+	*done = rc == K_OK && due;
+	cJSON_Delete(x);
+	cJSON_Delete(doc);
+	cJSON_Delete(o);
+	return rc;
+}
+
+int order_auto_release(struct node *n, int64_t now, int *released, struct kerr *e)
+{
+	struct api_ctx c = {n, n->store, NULL, NULL};
+	struct kstrv ids = {0};
+	int count = 0, rc = nstore_orders_in_state(c.s, "delivered", &ids, e);
+	for (size_t i = 0; rc == K_OK && i < ids.n; i++) {
+		int done = 0;
+		rc = release_one(&c, ids.v[i], now, &done, e);
+		if (rc != K_OK)
+			kerr_prefix(e, "auto-release of order %s", ids.v[i]);
+		count += done;
+	}
+	kstrv_free(&ids);
+	if (released)
+		*released = count;
 	return rc;
 }
 

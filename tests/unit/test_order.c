@@ -1,7 +1,7 @@
 /* test_order — the node's orders (order.c, DESIGN §6), the first states: the transition
  * table (every event kind from every state, in every role), and against a temporary
  * database the Order rows (private to buyer and seller, Order/query by state) and the
- * money of each step: funding refused with too little in the wallet, wallet -> escrow on
+ * money of each step (test_dispute.c has disputes, rulings and auto-release): funding refused with too little in the wallet, wallet -> escrow on
  * funded, escrow -> the seller on confirmed, the ledger checking out after each. Needs
  * Debian's iso-codes. */
 #include <setjmp.h>
@@ -60,7 +60,8 @@ static int group_setup(void **state)
 /* ---------------------------------------------------------------- the transition table */
 
 static const char *const all_states[] = {"awaiting_payment", "funded",    "shipped",
-                                         "delivered",        "completed", "cancelled"};
+                                         "delivered",        "completed", "cancelled",
+                                         "disputed",         "resolved"};
 static const char *const all_kinds[] = {"funded",   "shipped", "delivered", "confirmed", "released",
                                         "disputed", "ruling",  "refunded",  "cancelled"};
 
@@ -79,6 +80,10 @@ static const char *allowed(const char *state, const char *kind, const char *role
 		return "completed";
 	if (strcmp(kind, "cancelled") == 0 && (b || s) && strcmp(state, "awaiting_payment") == 0)
 		return "cancelled";
+	if (strcmp(kind, "disputed") == 0 && (b || s) &&
+	    (strcmp(state, "funded") == 0 || strcmp(state, "shipped") == 0 ||
+	     strcmp(state, "delivered") == 0))
+		return "disputed";
 	return NULL;
 }
 
@@ -106,8 +111,9 @@ static void test_every_transition(void **state)
 					refused++;
 				}
 			}
-	assert_int_equal(ok,
-	                 8); /* pay, ship, deliver x2 roles, confirm x2 states, cancel x2 roles */
+	/* pay, ship, deliver x2 roles, confirm x2 states, cancel x2 roles, dispute x3 states
+	 * x2 roles */
+	assert_int_equal(ok, 14);
 	assert_true(refused > 100);
 }
 
@@ -125,8 +131,12 @@ static void test_refusals_name_the_state(void **state)
 	assert_string_equal(e.msg, "order is funded: pay needs awaiting_payment");
 	assert_int_equal(norder_next("funded", "cancelled", "buyer", &next, &e), K_ECONFLICT);
 	assert_non_null(strstr(e.msg, "order is funded: cancel needs awaiting_payment"));
-	assert_int_equal(norder_next("shipped", "disputed", "buyer", &next, &e), K_ECONFLICT);
-	assert_non_null(strstr(e.msg, "order is shipped"));
+	assert_int_equal(norder_next("completed", "disputed", "buyer", &next, &e), K_ECONFLICT);
+	assert_string_equal(e.msg,
+	                    "order is completed: dispute needs funded, shipped or delivered");
+	assert_int_equal(norder_next("disputed", "confirmed", "buyer", &next, &e), K_ECONFLICT);
+	assert_string_equal(e.msg, "order is disputed: confirm needs shipped or delivered");
+	assert_int_equal(norder_next("shipped", "disputed", "escrow", &next, &e), K_EPERM);
 	/* The wrong party: forbidden, whatever the state. */
 	assert_int_equal(norder_next("awaiting_payment", "funded", "seller", &next, &e), K_EPERM);
 	assert_int_equal(norder_next("funded", "shipped", "buyer", &next, &e), K_EPERM);

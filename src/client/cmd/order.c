@@ -266,6 +266,19 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *reason = arg_get(a, "reason");
+	if (!reason || !*reason)
+		return kerr_set(e, K_EUSAGE, "order dispute: --reason TEXT is needed (what went "
+					     "wrong, for the arbitrator)");
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "reason", reason);
+	int rc = order_step(c, a->pos[0], "disputed", x, e);
+	cJSON_Delete(x);
+	return rc;
+}
+
 /* --- list and show ---------------------------------------------------------------------- */
 
 static void print_order(struct ctx *c, const cJSON *o)
@@ -381,6 +394,21 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			if (jstr(body, "carrier"))
 				fprintf(c->out, "  %s %s", jstr(body, "carrier"),
 					jstr(body, "trackingNumber") ? jstr(body, "trackingNumber") : "");
+			if (*cur && strcmp(jstr(sec, "kind"), "ruling") == 0) {
+				char ba[MONEY_FMT_MAX], sa[MONEY_FMT_MAX];
+				money_format(jint(body, "buyerAmount"), cur, ba);
+				money_format(jint(body, "sellerAmount"), cur, sa);
+				fprintf(c->out, "  buyer %s %s, seller %s %s", ba, cur, sa, cur);
+			} else if (*cur && strcmp(jstr(sec, "kind"), "released") == 0 &&
+				   cJSON_GetObjectItemCaseSensitive(body, "amount")) {
+				char am[MONEY_FMT_MAX];
+				money_format(jint(body, "amount"), cur, am);
+				fprintf(c->out, "  %s %s to the seller", am, cur);
+			}
+			if (jstr(body, "reason"))
+				fprintf(c->out, "  reason: %s", jstr(body, "reason"));
+			if (jstr(body, "note"))
+				fprintf(c->out, "  note: %s", jstr(body, "note"));
 			fputc('\n', c->out);
 			cJSON_Delete(body);
 		}
@@ -393,8 +421,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 const struct cmd_entry cmd_order_entries[] = {
     {"order list", "[--state STATE]", "the orders in the cache: state, counterparty, total",
      "state=", 0, 0, run_list,
-     "STATE: awaiting_payment, funded, shipped, delivered, completed, cancelled. Orders come "
-     "with\n`kontor sync`."},
+     "STATE: awaiting_payment, funded, shipped, delivered, completed, cancelled, disputed,\n"
+     "resolved. Orders come with `kontor sync`."},
     {"order show", "ID", "an order: state, total, escrow and its events", "", 1, 1, run_show,
      NULL},
     {"order pay", "ID", "fund the order's escrow from your wallet (buyer)", "", 1, 1, run_pay,
@@ -408,5 +436,11 @@ const struct cmd_entry cmd_order_entries[] = {
      1, run_confirm, NULL},
     {"order cancel", "ID [--reason TEXT]", "cancel an order before it is funded", "reason=", 1,
      1, run_cancel, NULL},
+    {"order dispute", "ID --reason TEXT",
+     "dispute a funded, shipped or delivered order: escrow is frozen (buyer or seller)",
+     "reason=", 1, 1, run_dispute,
+     "Appends a signed \"disputed\" section to the contract. Until the node's arbitrator "
+     "rules\n(`kontord admin resolve`), escrow stays where it is: confirm is refused and "
+     "there is no\nauto-release. Exit 1 when the order is past release or not yet funded."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -147,6 +147,10 @@ int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, con
  * sellerId; state and contractId are the columns Order/query filters by. Insert or
  * replace by id. */
 int nstore_order_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
+/* The ids of every order in state (any buyer or seller), oldest first: the node's own
+ * sweeps (auto-release). */
+int nstore_orders_in_state(struct nstore *s, const char *state, struct kstrv *ids,
+                           struct kerr *e);
 
 /* ---- queries ---------------------------------------------------------------------- */
 #define NSTORE_SCAN_MAX 10000 /* results past this are not served; totals stop here */
