@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -47,5 +48,8 @@ int kbuf_write_file_atomic(const char *path, const void *data, size_t len, int m
 
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int utf8_valid(const char *s, size_t n);
+/* The UTF-8 bytes of code point cp (<= 0x10FFFF; the caller excludes surrogates) in out;
+ * returns how many, 1 to 4. */
+size_t utf8_encode(uint32_t cp, char out[4]);
 
 #endif

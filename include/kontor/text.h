@@ -24,5 +24,9 @@ size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad);
  * removed, C0/C1 control characters and DEL removed (newline kept when keep_newlines, tab
  * turned into a space), and invalid UTF-8 replaced by U+FFFD. */
 void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newlines);
+/* Outside text quoted in an error message (which reaches terminals and logs): at most
+ * cap - 1 bytes, cut with "...", and anything but printable ASCII becomes '?', so a
+ * message never carries an escape sequence. s may be NULL. Returns out. */
+const char *text_shown(const char *s, char *out, size_t cap);
 
 #endif

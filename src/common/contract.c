@@ -2,6 +2,7 @@
  * contract document (DESIGN §5). Pure functions over cJSON and bytes: see contract.h for
  * the body fields, what is signed and why. */
 #include "kontor/contract.h"
+#include "kontor/text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,17 +28,7 @@ static const char *const ship_modes[] = {"sea", "air", "road", "rail", "courier"
 /* Outside text in messages: cut short, anything not printable ASCII becomes '?'. */
 static const char *shown(const char *s, char out[SHOWN_LEN])
 {
-	size_t i = 0;
-	if (!s)
-		s = "";
-	for (; *s && i < SHOWN_LEN - 4; s++)
-		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (*s) {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
+	return text_shown(s, out, SHOWN_LEN);
 }
 
 static void copy_fixed(char *dst, size_t cap, const char *s)

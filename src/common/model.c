@@ -1,6 +1,7 @@
 /* model — every DESIGN §4 type checked as JSON against one field table, and the Listing and
  * Account structs built from (and turned back into) JSON that passed those same tables. */
 #include "kontor/model.h"
+#include "kontor/text.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -52,17 +53,7 @@ static void kstrv_copy(struct kstrv *dst, const struct kstrv *src)
  * whatever is not printable ASCII, so a message never carries an escape sequence. */
 static const char *shown(const char *s, char out[SHOWN_LEN])
 {
-	size_t i = 0;
-	if (!s)
-		s = "";
-	for (; *s && i < SHOWN_LEN - 4; s++)
-		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (*s) {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
+	return text_shown(s, out, SHOWN_LEN);
 }
 
 static void path_join(char out[PATH_LEN], const char *parent, const char *name)

@@ -98,6 +98,26 @@ size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad)
 	return used;
 }
 
+const char *text_shown(const char *s, char *out, size_t cap)
+{
+	size_t i = 0;
+	if (!s)
+		s = "";
+	if (cap < 4) {
+		if (cap)
+			out[0] = '\0';
+		return out;
+	}
+	for (; *s && i < cap - 4; s++)
+		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+	if (*s) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
+
 void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newlines)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;

@@ -12,6 +12,7 @@
 #include "kontor/canon.h"
 #include "kontor/crypto.h"
 #include "kontor/json.h"
+#include "kontor/text.h"
 
 #define CAP_CORE "urn:ietf:params:jmap:core"
 #define CAP_TRADE "urn:kontor:trade"
@@ -67,15 +68,7 @@ int api_fail_kerr(struct api_err *err, const struct kerr *e)
 /* Outside text in a message: cut short, printable ASCII only. */
 static const char *shown(const char *s, char out[SHOWN])
 {
-	size_t i = 0;
-	for (; s && *s && i < SHOWN - 4; s++)
-		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (s && *s) {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
+	return text_shown(s, out, SHOWN);
 }
 
 /* ---------------------------------------------------------------- small helpers */

@@ -127,6 +127,23 @@ static void test_utf8_valid_refuses_overlongs_surrogates_and_truncation(void **s
 	assert_false(utf8_valid("\xFF", 1));
 }
 
+static void test_utf8_encode_gives_each_length_and_validates(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t cp;
+		const char *want;
+	} cases[] = {{0x41, "A"}, {0xE9, "\xC3\xA9"}, {0x684C, "\xE6\xA1\x8C"},
+		     {0x1F600, "\xF0\x9F\x98\x80"}, {0x10FFFF, "\xF4\x8F\xBF\xBF"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[4];
+		size_t n = utf8_encode(cases[i].cp, out);
+		assert_int_equal(n, strlen(cases[i].want));
+		assert_memory_equal(out, cases[i].want, n);
+		assert_true(utf8_valid(out, n));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_read_file_refuses_over_limit_and_missing),
 		cmocka_unit_test(test_write_file_atomic_sets_mode_and_replaces),
 		cmocka_unit_test(test_utf8_valid_refuses_overlongs_surrogates_and_truncation),
+		cmocka_unit_test(test_utf8_encode_gives_each_length_and_validates),
 	};
 	return cmocka_run_group_tests_name("err+buf", tests, NULL, NULL);
 }

@@ -70,6 +70,17 @@ static void test_sanitize_replaces_invalid_utf8(void **state)
 	kbuf_free(&b);
 }
 
+static void test_shown_cuts_and_hides_what_is_not_printable_ascii(void **state)
+{
+	(void)state;
+	char out[12];
+	assert_string_equal(text_shown("ok", out, sizeof out), "ok");
+	assert_string_equal(text_shown(NULL, out, sizeof out), "");
+	assert_string_equal(text_shown("a\x1b[31mb", out, sizeof out), "a?[31mb");
+	assert_string_equal(text_shown("0123456789abcdef", out, sizeof out), "01234567...");
+	assert_string_equal(text_shown("\xC3\xA9", out, sizeof out), "??");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -78,6 +89,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize_removes_csi_osc_and_controls),
 		cmocka_unit_test(test_sanitize_keeps_newlines_only_when_asked),
 		cmocka_unit_test(test_sanitize_replaces_invalid_utf8),
+		cmocka_unit_test(test_shown_cuts_and_hides_what_is_not_printable_ascii),
 	};
 	return cmocka_run_group_tests_name("text", tests, setup, NULL);
 }

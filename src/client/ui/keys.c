@@ -157,20 +157,8 @@ void ui_key_label(int key, char *out, size_t cap)
 	} else if (key >= UI_FKEY(KEY_F(1)) && key <= UI_FKEY(KEY_F(12))) {
 		snprintf(out, cap, "<F%d>", key - UI_FKEY(KEY_F0));
 	} else if (key > 0x20 && key <= 0x10ffff) {
-		char b[5];
-		int n;
-		unsigned cp = (unsigned)key;
-		if (cp < 0x80)
-			b[0] = (char)cp, n = 1;
-		else if (cp < 0x800)
-			b[0] = (char)(0xc0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3f)), n = 2;
-		else if (cp < 0x10000)
-			b[0] = (char)(0xe0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3f)),
-			b[2] = (char)(0x80 | (cp & 0x3f)), n = 3;
-		else
-			b[0] = (char)(0xf0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3f)),
-			b[2] = (char)(0x80 | ((cp >> 6) & 0x3f)), b[3] = (char)(0x80 | (cp & 0x3f)),
-			n = 4;
+		char b[4];
+		int n = (int)utf8_encode((uint32_t)key, b);
 		snprintf(out, cap, "%.*s", n, b);
 	} else {
 		snprintf(out, cap, "<%d>", key);
