@@ -39,6 +39,10 @@ int kcrypto_box_key(const uint8_t pk[KCRYPTO_PK_BYTES], char out[KCRYPTO_ID_LEN 
 		    struct kerr *e);
 
 /* Account id = unpadded base64url of the public key; out has room for KCRYPTO_ID_LEN+1. */
+/* 1 when s has the shape of an account id or an object hash: exactly 43 characters of
+ * base64url. One in 64 of them starts with '-', so command lines must take such a word
+ * for an argument, never an option. */
+int kcrypto_id_shaped(const char *s);
 void kcrypto_account_id(const uint8_t pk[KCRYPTO_PK_BYTES], char out[KCRYPTO_ID_LEN + 1]);
 /* Parses an account id back to a public key; K_EINVAL naming the id when malformed. */
 int kcrypto_account_pk(const char *id, uint8_t pk[KCRYPTO_PK_BYTES], struct kerr *e);

@@ -104,6 +104,16 @@ int kcrypto_b64_decode(const char *s, size_t slen, enum kb64 v, uint8_t *bin, si
 
 /* --- account ids ---------------------------------------------------------------- */
 
+int kcrypto_id_shaped(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
+			return 0;
+	return n == KCRYPTO_ID_LEN;
+}
+
 void kcrypto_account_id(const uint8_t pk[KCRYPTO_PK_BYTES], char out[KCRYPTO_ID_LEN + 1])
 {
 	sodium_bin2base64(out, KCRYPTO_ID_LEN + 1, pk, KCRYPTO_PK_BYTES,

@@ -188,7 +188,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		/* "-5" is a (negative) amount for admin deposit to refuse, not an option. */
 		int negative = a->cmd && a->cmd->id == C_ADMIN && s[0] == '-' && s[1] >= '0' &&
 			       s[1] <= '9';
-		if (only_args || s[0] != '-' || s[1] == '\0' || negative) {
+		if (only_args || s[0] != '-' || s[1] == '\0' || negative || kcrypto_id_shaped(s)) {
 			if (!a->cmd) {
 				a->cmd = command_find(s);
 				if (!a->cmd)

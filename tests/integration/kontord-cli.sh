@@ -64,7 +64,12 @@ t_match "init prints the node key id" "$KEYID" '^[A-Za-z0-9_-]{43}$'
 [ -s "$DB" ] && t_ok "init wrote the database" || t_fail "init wrote the database" "no $DB"
 t_eq "the node key has mode 600" "$(stat -c %a "$DB.key" 2>/dev/null)" "600"
 t_run "a second init is refused" 1 "$KONTORD" init --db "$DB"
+
 t_match "the second init says the database exists" "$T_ERR" "$DB already exists"
+DASHID="-$(printf 'A%.0s' $(seq 1 42))"
+t_run "an order id starting with '-' is an argument, not an option (exit 1, not 2)" 1 \
+	"$KONTORD" admin resolve "$DASHID" --buyer-pct 50 --note test --db "$DB"
+t_nomatch "it is not called an unknown option" "$T_ERR" 'unknown option'
 D2="$T_TMP/other"
 mkdir -p "$D2"
 cp "$DB.key" "$D2/kontord.db.key"

@@ -84,18 +84,6 @@ static int spec_find(const char *spec, const char *name, size_t nlen, int *multi
 	return 0;
 }
 
-/* An account id is 43 characters of base64url, so one in 64 starts with '-' (and one in
- * 4096 with "--"): such a word is an argument, never an option. */
-static int is_account_id(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
-			return 0;
-	return n == KCRYPTO_ID_LEN;
-}
-
 static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct args *a,
 		      struct kerr *e)
 {
@@ -104,7 +92,7 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 	for (int i = 0; i < argc; i++) {
 		char *s = argv[i];
 		if (only_pos || s[0] != '-' || s[1] == '\0' || (s[1] >= '0' && s[1] <= '9') ||
-		    is_account_id(s)) {
+		    kcrypto_id_shaped(s)) {
 			if (a->npos >= ARGS_MAX)
 				return kerr_set(e, K_EUSAGE, "%s: too many arguments", ce->name);
 			a->pos[a->npos++] = s;
