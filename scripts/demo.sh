@@ -185,7 +185,8 @@ kontor demo
   keys        stored without a passphrase (a demo: nothing here is worth anything)
   suppliers   $D/suppliers/shenzhen, $D/suppliers/porto, $D/suppliers/izmir
   cache       $NLIST listings, $NCONV conversations ($NUNREAD with unread messages), 1 RFQ
-  not yet     contracts, orders and shipments are not in this build
+  not yet     the demo makes no contracts or orders (the commands work: kontor contract
+              propose, kontor order pay ...); the TUI has no screens for them; no shipments
 
 While it runs, try in another terminal:
   KONTOR_HOME=$BUYER $KONTOR search oak desk

@@ -795,13 +795,12 @@ static void ui_init_views(struct ui *u)
 	u->tab_view[TAB_ORDERS] = VIEW_ORDERS;
 	u->tab_view[TAB_CONTRACTS] = VIEW_CONTRACTS;
 	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENTS;
-	/* Not built yet: one honest line each, never sample data. */
+	/* Not built yet: one honest line each, never sample data; the commands exist. */
 	kstrv_push(&u->views[VIEW_ORDERS].lines,
-	           "Orders arrive with the trade commands (not in this build)");
+	           "The Orders screen is not built yet: try :order list");
 	kstrv_push(&u->views[VIEW_CONTRACTS].lines,
-	           "Contracts arrive with the trade commands (not in this build)");
-	kstrv_push(&u->views[VIEW_SHIPMENTS].lines,
-	           "Shipments arrive with the trade commands (not in this build)");
+	           "The Contracts screen is not built yet: try :contract list");
+	kstrv_push(&u->views[VIEW_SHIPMENTS].lines, "Shipments are not in this build");
 	for (int i = VIEW_ORDERS; i <= VIEW_SHIPMENTS; i++)
 		u->views[i].n = 1;
 }
