@@ -2,6 +2,7 @@
  * serve, seed or admin. The work itself lives in node.c, http.c, api.c, seed.c, pay_sim.c
  * and store/. */
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -47,6 +48,14 @@ enum optid {
 	O_BUYER_PCT,
 	O_NOTE,
 	O_NOW,
+	O_LEGAL_NAME,
+	O_COUNTRY,
+	O_REGISTRATION,
+	O_LEVEL,
+	O_EXPIRES,
+	O_DAYS,
+	O_REVOKE,
+	O_ACCOUNT,
 	O_COUNT
 };
 
@@ -73,6 +82,14 @@ static const struct opt {
     [O_BUYER_PCT] = {"buyer-pct", 0, 1, ON_ADMIN},
     [O_NOTE] = {"note", 0, 1, ON_ADMIN},
     [O_NOW] = {"now", 0, 1, ON_ADMIN},
+    [O_LEGAL_NAME] = {"legal-name", 0, 1, ON_ADMIN},
+    [O_COUNTRY] = {"country", 0, 1, ON_ADMIN},
+    [O_REGISTRATION] = {"registration", 0, 1, ON_ADMIN},
+    [O_LEVEL] = {"level", 0, 1, ON_ADMIN},
+    [O_EXPIRES] = {"expires", 0, 1, ON_ADMIN},
+    [O_DAYS] = {"days", 0, 1, ON_ADMIN},
+    [O_REVOKE] = {"revoke", 0, 0, ON_ADMIN},
+    [O_ACCOUNT] = {"account", 0, 1, ON_ADMIN},
 };
 
 static const struct command {
@@ -124,7 +141,29 @@ static const struct command {
      "Releases to the seller every order delivered more than its auto-release days ago\n"
      "and not disputed (kontord serve does this once a minute). --now (such as\n"
      "2027-01-31T12:00:00Z) stands in for the clock.\n"
-     "admin attest and admin carrier are not part of this build.\n"},
+     "kontord admin attest ACCOUNT --legal-name N --country CC --registration R\n"
+     "        [--level business|factory] [--expires DATE | --days N] [--db FILE]\n"
+     "kontord admin attest ACCOUNT --revoke [--db FILE]\n"
+     "Vouches for a business whose papers you checked: signs an attestation (legal\n"
+     "name, country, registration number, level, issued now, expires) with the node\n"
+     "key into ACCOUNT's profile (an account id or handle registered on this node);\n"
+     "clients show it as verified once they sync. Attesting again replaces it; --revoke\n"
+     "removes it. Prints what was signed.\n"
+     "  --legal-name N      the name on the papers (one line)\n"
+     "  --country CC        where it is registered (ISO 3166-1 alpha-2, such as DE)\n"
+     "  --registration R    its registration number (such as HRB 12345)\n"
+     "  --level L           business (default) or factory (its factory was checked too)\n"
+     "  --expires DATE      the last day it holds (YYYY-MM-DD, or RFC 3339 UTC)\n"
+     "  --days N            or N days from now (1 to 3650; default 365)\n"
+     "kontord admin carrier add NAME --account ACCOUNT_ID [--db FILE]\n"
+     "kontord admin carrier list [--db FILE]\n"
+     "kontord admin carrier rm NAME [--db FILE]\n"
+     "Registers the kontor account that speaks for carrier NAME (as orders name it in\n"
+     "their shipment, compared without case): it may post shipment events for orders\n"
+     "shipped with that carrier. The carrier runs `kontor init` and gives you its\n"
+     "account id; it need not have registered on this node yet. One account per\n"
+     "carrier. list prints NAME, ACCOUNT and CREATED separated by tabs, one per line.\n"
+     "Exit status: 0 done, 1 refused or failed (unknown account, name taken), 2 usage.\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -652,10 +691,222 @@ static int cmd_release_due(const struct args *a)
 	return 0;
 }
 
+/* One line of 1 to max bytes without control characters, for a value the node signs or
+ * keys on. Returns 0 or 2 after a usage error naming what. */
+static int check_line(const char *what, const char *v, size_t max)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n > max)
+		return usage_error("%s needs 1 to %zu bytes, not %zu", what, max, n);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return usage_error("%s is one line without control characters (byte %zu is "
+			                   "0x%02x)",
+			                   what, i + 1, (unsigned)(unsigned char)v[i]);
+	if (v[0] == ' ' || v[n - 1] == ' ')
+		return usage_error("%s has a space at its start or end: '%s'", what, v);
+	return 0;
+}
+
+static void fmt_utc(int64_t t, char out[MODEL_TIME_LEN + 1])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* --expires DATE (the end of that day, UTC) or RFC 3339, else --days N (default 365) from
+ * now. Returns 0 or 2 after a usage error. */
+static int attest_expiry(const struct args *a, int64_t now, char out[MODEL_TIME_LEN + 1])
+{
+	const char *x = a->val[O_EXPIRES];
+	if (x && a->val[O_DAYS])
+		return usage_error("--expires and --days exclude each other");
+	if (!x) {
+		long long days = 365;
+		if (a->val[O_DAYS] && parse_count("days", a->val[O_DAYS], 1, 3650, &days))
+			return 2;
+		fmt_utc(now + (int64_t)days * 86400, out);
+		return 0;
+	}
+	char t[MODEL_TIME_LEN + 1];
+	if (strlen(x) == 10)
+		snprintf(t, sizeof t, "%sT23:59:59Z", x);
+	else
+		snprintf(t, sizeof t, "%.*s", MODEL_TIME_LEN, x);
+	struct kerr ce = {0, ""};
+	int64_t when;
+	if (strlen(x) > MODEL_TIME_LEN || model_check_time(t, "--expires", &ce) != K_OK ||
+	    (when = order_time_of(t)) < 0)
+		return usage_error("--expires needs a date such as 2027-06-30 or an RFC 3339 UTC "
+		                   "time such as 2027-06-30T12:00:00Z, not '%s'",
+		                   x);
+	if (when <= now)
+		return usage_error("--expires %s is not in the future", x);
+	if (when > now + (int64_t)3650 * 86400)
+		return usage_error("--expires %s is more than ten years away", x);
+	snprintf(out, MODEL_TIME_LEN + 1, "%s", t);
+	return 0;
+}
+
+static int cmd_attest(const struct args *a)
+{
+	unsigned attest_opts = (1u << O_LEGAL_NAME) | (1u << O_COUNTRY) | (1u << O_REGISTRATION) |
+	                       (1u << O_LEVEL) | (1u << O_EXPIRES) | (1u << O_DAYS);
+	if (admin_opts_only(a, "attest", attest_opts | (1u << O_REVOKE)))
+		return 2;
+	if (a->npos != 2)
+		return usage_error("admin attest needs ACCOUNT (%d operands given)", a->npos - 1);
+	int revoke = a->val[O_REVOKE] != NULL;
+	struct node_attestation at = {a->val[O_LEGAL_NAME], a->val[O_COUNTRY],
+	                              a->val[O_REGISTRATION],
+	                              a->val[O_LEVEL] ? a->val[O_LEVEL] : "business", NULL, NULL};
+	char issued[MODEL_TIME_LEN + 1], expires[MODEL_TIME_LEN + 1];
+	struct kerr e = {0, ""};
+	int rc = codes_load(&e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	if (revoke) {
+		for (int k = 0; k < O_COUNT; k++)
+			if (a->val[k] && (attest_opts & (1u << k)))
+				return usage_error("--revoke takes no --%s (it removes ACCOUNT's "
+				                   "attestation)",
+				                   opts[k].name);
+	} else {
+		if (!at.legal_name)
+			return usage_error("admin attest needs --legal-name N (the name on the "
+			                   "business's papers)");
+		if (!at.country)
+			return usage_error("admin attest needs --country CC (where the business is "
+			                   "registered, ISO 3166-1 alpha-2 such as DE)");
+		if (!at.registration)
+			return usage_error("admin attest needs --registration R (its registration "
+			                   "number)");
+		if (check_line("--legal-name", at.legal_name, MODEL_TITLE_MAX) ||
+		    check_line("--registration", at.registration, 100))
+			return 2;
+		if (codes_check_country(at.country, "--country", &e) != K_OK)
+			return usage_error("%s", e.msg);
+		if (strcmp(at.level, "business") != 0 && strcmp(at.level, "factory") != 0)
+			return usage_error("--level is business or factory, not '%s'", at.level);
+		int64_t now = (int64_t)time(NULL);
+		if (attest_expiry(a, now, expires))
+			return 2;
+		fmt_utc(now, issued);
+		at.issued = issued;
+		at.expires = expires;
+	}
+	struct node *n = NULL;
+	if ((rc = node_open(db_path(a), &n, &e)) != K_OK)
+		return fail(&e, rc);
+	char id[KCRYPTO_ID_LEN + 1];
+	cJSON *signed_att = NULL;
+	rc = find_account(n->store, a->pos[1], id, &e);
+	if (rc == K_OK)
+		rc = revoke ? node_attest_revoke(n, id, &e) : node_attest(n, id, &at, &signed_att, &e);
+	char key_id[KCRYPTO_ID_LEN + 1];
+	snprintf(key_id, sizeof key_id, "%s", n->key_id);
+	node_close(&n);
+	if (rc != K_OK) {
+		fprintf(stderr, "kontord: admin attest %s: %s\n", a->pos[1],
+		        e.msg[0] ? e.msg : kstatus_str(rc));
+		return rc == K_EINVAL ? 2 : 1;
+	}
+	if (revoke) {
+		printf("Revoked the attestation of %s: clients stop showing it as verified when "
+		       "they sync\n",
+		       id);
+		return 0;
+	}
+	static const struct {
+		const char *label, *prop;
+	} lines[] = {
+	    {"legal name", "legalName"}, {"country", "country"}, {"registration", "registration"},
+	    {"level", "level"},          {"issued", "issued"},   {"expires", "expires"},
+	    {"signed by", "by"},         {"signature", "sig"},
+	};
+	printf("Attested %s with node key %s\n", id, key_id);
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		printf("  %-13s %s\n", lines[i].label,
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(signed_att,
+		                                                             lines[i].prop)));
+	cJSON_Delete(signed_att);
+	return 0;
+}
+
+static int print_carrier(void *ctx, const char *name, const char *account, const char *created)
+{
+	(void)ctx;
+	printf("%s\t%s\t%s\n", name, account, created);
+	return 0;
+}
+
+static int cmd_carrier(const struct args *a)
+{
+	const char *sub = a->npos >= 2 ? a->pos[1] : NULL;
+	if (!sub)
+		return usage_error("admin carrier needs add, list or rm");
+	int add = strcmp(sub, "add") == 0, rm = strcmp(sub, "rm") == 0;
+	if (!add && !rm && strcmp(sub, "list") != 0)
+		return usage_error("unknown admin carrier command '%s' (add, list or rm)", sub);
+	char what[32];
+	snprintf(what, sizeof what, "carrier %s", sub);
+	if (admin_opts_only(a, what, add ? 1u << O_ACCOUNT : 0))
+		return 2;
+	if ((add || rm) && a->npos != 3)
+		return usage_error("admin carrier %s needs NAME (%d operands given)", sub, a->npos - 2);
+	if (!add && !rm && a->npos != 2)
+		return usage_error("admin carrier list takes no operand ('%s')", a->pos[2]);
+	struct kerr e = {0, ""};
+	const char *name = a->pos[2], *account = a->val[O_ACCOUNT];
+	if (add) {
+		if (check_line("NAME", name, NSTORE_CARRIER_NAME_MAX))
+			return 2;
+		if (!account)
+			return usage_error("admin carrier add needs --account ACCOUNT_ID (the "
+			                   "carrier's account id, as `kontor id show` prints it)");
+		uint8_t pk[KCRYPTO_PK_BYTES];
+		if (kcrypto_account_pk(account, pk, &e) != K_OK)
+			return usage_error("--account: %s (a kontor account id, as `kontor id show` "
+			                   "prints it)",
+			                   e.msg);
+	}
+	struct node *n = NULL;
+	int rc = node_open(db_path(a), &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	int known = 0;
+	if (add) {
+		rc = nstore_carrier_add(n->store, name, account, &e);
+		struct nobj o = {KBUF_INIT, "", ""};
+		struct kerr ge = {0, ""};
+		known = rc == K_OK && nstore_get(n->store, NT_ACCOUNT, account, &o, &ge) == K_OK;
+		nobj_free(&o);
+	} else if (rm) {
+		rc = nstore_carrier_rm(n->store, name, &e);
+	} else {
+		rc = nstore_carrier_each(n->store, print_carrier, NULL, &e);
+	}
+	node_close(&n);
+	if (rc != K_OK) {
+		fprintf(stderr, "kontord: admin carrier %s: %s\n", sub,
+		        e.msg[0] ? e.msg : kstatus_str(rc));
+		return rc == K_EINVAL ? 2 : 1;
+	}
+	if (add)
+		printf("Registered carrier '%s' for account %s%s\n", name, account,
+		       known ? "" : " (not registered on this node yet)");
+	else if (rm)
+		printf("Removed carrier '%s'\n", name);
+	return 0;
+}
+
 static int cmd_admin(const struct args *a)
 {
 	if (a->npos == 0)
-		return usage_error("admin needs a subcommand: deposit, resolve or release-due");
+		return usage_error("admin needs a subcommand: deposit, resolve, release-due, attest"
+		                   " or carrier");
 	const char *sub = a->pos[0];
 	if (strcmp(sub, "deposit") == 0)
 		return admin_opts_only(a, "deposit", 1u << O_REFERENCE) ? 2 : cmd_deposit(a);
@@ -663,14 +914,12 @@ static int cmd_admin(const struct args *a)
 		return cmd_resolve(a);
 	if (strcmp(sub, "release-due") == 0)
 		return cmd_release_due(a);
-	if (strcmp(sub, "attest") == 0 || strcmp(sub, "carrier") == 0) {
-		fprintf(stderr,
-			"kontord: admin %s is not part of this build (the admin commands are"
-			" deposit, resolve and release-due)\n",
-			sub);
-		return 2;
-	}
-	return usage_error("unknown admin command '%s' (admin deposit, resolve, release-due)",
+	if (strcmp(sub, "attest") == 0)
+		return cmd_attest(a);
+	if (strcmp(sub, "carrier") == 0)
+		return cmd_carrier(a);
+	return usage_error("unknown admin command '%s' (admin deposit, resolve, release-due, "
+	                   "attest, carrier)",
 	                   sub);
 }
 

@@ -135,4 +135,31 @@ struct seed_opts {
 };
 int seed_run(struct node *n, const struct seed_opts *o, struct kerr *e);
 
+/* ---- attest.c: the node vouches for a business (DESIGN §6, Verified identity) -------- */
+/* Signs att with the node key sk: any "sig" is dropped, then "sig" is added over the
+ * canonical attestation without it (kind "attestation"), which is what clients verify
+ * against the node key they pinned. att is the caller's (legalName, country,
+ * registration, level, issued, expires, by); K_EINVAL when it has no canonical form. */
+struct cJSON;
+int node_attest_sign(struct cJSON *att, const uint8_t sk[KCRYPTO_SK_BYTES], struct kerr *e);
+/* What `kontord admin attest` vouches for; issued and expires are RFC 3339 UTC. */
+struct node_attestation {
+	const char *legal_name;
+	const char *country;      /* ISO 3166-1 alpha-2 */
+	const char *registration;
+	const char *level;        /* "business" or "factory" */
+	const char *issued;
+	const char *expires;      /* after issued */
+};
+/* Stores a new attestation, signed by n's key and naming it in "by", in account_id's
+ * Account object (replacing any), in one transaction that logs an Account change, so
+ * clients pull it with Account/changes. *out (may be NULL) gets the signed attestation
+ * (caller cJSON_Delete). K_ENOTFOUND for an account not on this node; K_EINVAL naming the
+ * field for a bad value. */
+int node_attest(struct node *n, const char *account_id, const struct node_attestation *a,
+                struct cJSON **out, struct kerr *e);
+/* Removes the account's attestation (an Account change). K_ENOTFOUND when the account is
+ * unknown or has none. */
+int node_attest_revoke(struct node *n, const char *account_id, struct kerr *e);
+
 #endif

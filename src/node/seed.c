@@ -974,18 +974,11 @@ static int attest(const struct gen *g, struct account *a, const struct seller *s
 	cJSON_AddStringToObject(att, "expires", expires);
 	cJSON_AddStringToObject(att, "by", g->node_id);
 	kbuf_free(&reg);
-	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
-	int rc = canon_write(att, &canon, e);
-	if (rc == K_OK) {
-		kcrypto_sign_object_b64("attestation", canon.data, canon.len, g->node_key->sk,
-		                        &sig);
-		cJSON_AddStringToObject(att, "sig", kbuf_str(&sig));
+	int rc = node_attest_sign(att, g->node_key->sk, e);
+	if (rc == K_OK)
 		a->attestation = att;
-	} else {
+	else
 		cJSON_Delete(att);
-	}
-	kbuf_free(&canon);
-	kbuf_free(&sig);
 	return rc;
 }
 

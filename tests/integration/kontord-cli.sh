@@ -45,8 +45,13 @@ t_run "serve with --plain-http on a LAN address is refused" 2 "$KONTORD" serve -
 t_run "serve with a malformed --listen is a usage error" 2 "$KONTORD" serve --db "$DB" --plain-http --listen 127.0.0.1
 t_run "serve with a non-numeric --rate-addr is a usage error" 2 "$KONTORD" serve --db "$DB" --plain-http --listen 127.0.0.1:0 --rate-addr lots
 t_match "rate-addr error names the option" "$T_ERR" "rate-addr"
-t_run "admin attest is not part of this build yet" 2 "$KONTORD" admin attest ACCOUNT --legal-name N
-t_match "admin attest says so" "$T_ERR" 'not part of this build'
+t_run "admin attest without --country is a usage error" 2 "$KONTORD" admin attest ACCOUNT --legal-name N --db "$DB"
+t_match "admin attest says what it needs" "$T_ERR" 'admin attest needs --country CC'
+t_run "admin attest with a bad level is a usage error" 2 "$KONTORD" admin attest ACCOUNT --legal-name N --country DE --registration 1 --level castle --db "$DB"
+t_match "the bad level is named" "$T_ERR" "--level is business or factory, not 'castle'"
+t_run "admin carrier add with a bad account id is a usage error" 2 "$KONTORD" admin carrier add DHL --account nope --db "$DB"
+t_match "the account option is named" "$T_ERR" '--account: '
+t_run "admin carrier without add, list or rm is a usage error" 2 "$KONTORD" admin carrier --db "$DB"
 [ ! -e "$DB" ] && t_ok "usage errors wrote no database" || t_fail "usage errors wrote no database" "$DB exists"
 
 # --- a missing database -----------------------------------------------------------

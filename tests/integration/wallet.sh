@@ -136,11 +136,11 @@ t_match "the usage error says what is needed" "$T_ERR" 'admin deposit needs ACCO
 t_run "an unknown option of deposit is a usage error" 2 "$KONTORD" admin deposit "$A" 10 EUR --db "$DB" --bogus
 t_run "admin deposit on a missing database fails" 1 "$KONTORD" admin deposit "$A" 10 EUR --db "$T_TMP/none.db"
 t_match "the missing database is named" "$T_ERR" 'none.db'
-t_run "admin attest is not part of this build" 2 "$KONTORD" admin attest "$A" --legal-name X --country DE --registration 1
-t_match "admin attest says so" "$T_ERR" 'admin attest is not part of this build'
+t_run "admin attest without --country is a usage error" 2 "$KONTORD" admin attest "$A" --legal-name X --registration 1 --db "$DB"
+t_match "admin attest says what it needs" "$T_ERR" 'admin attest needs --country CC'
 t_run "admin resolve of an unknown order is refused (exit 1)" 1 "$KONTORD" admin resolve O1 --buyer-pct 50 --note x --db "$DB"
 t_match "admin resolve names the order" "$T_ERR" 'no order O1 on this node'
-t_run "admin carrier is not part of this build" 2 "$KONTORD" admin carrier add DHL
+t_run "admin carrier add without --account is a usage error" 2 "$KONTORD" admin carrier add DHL --db "$DB"
 t_run "kontord help admin shows deposit" 0 "$KONTORD" help admin
 t_match "the help names the synopsis" "$T_OUT" 'kontord admin deposit ACCOUNT AMOUNT CURRENCY'
 

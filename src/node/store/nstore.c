@@ -107,6 +107,10 @@ static const char *const migrations[] = {
     "CREATE INDEX orders_buyer ON orders(buyer_id, updated);"
     "CREATE INDEX orders_seller ON orders(seller_id, updated);"
     "INSERT INTO states(type) VALUES('Order');",
+    /* 5: carriers (ncarrier.c) registered by the operator: a carrier's name (as orders name
+     * it in their shipment) and the kontor account that may post its shipment events. */
+    "CREATE TABLE carriers(name TEXT PRIMARY KEY COLLATE NOCASE,"
+    "  account TEXT NOT NULL UNIQUE, created TEXT);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -309,4 +309,18 @@ int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct
  * transaction or account that breaks one. */
 int nledger_check(struct nstore *s, struct kerr *e);
 
+/* ---- carriers (ncarrier.c): carrier accounts registered by the operator (DESIGN §6) --- */
+/* A carrier is a name (as an order's shipment names its carrier; compared without case)
+ * and the kontor account that speaks for it: that account may post shipment events for
+ * orders shipped with that carrier name. One account per carrier and one carrier per
+ * account. */
+#define NSTORE_CARRIER_NAME_MAX 100
+/* The carrier name registered for account (K_OK, name filled) or K_ENOTFOUND. */
+int nstore_carrier_of(struct nstore *s, const char *account, char name[NSTORE_CARRIER_NAME_MAX + 1], struct kerr *e);
+int nstore_carrier_add(struct nstore *s, const char *name, const char *account, struct kerr *e); /* K_EEXIST when the name or the account is taken */
+int nstore_carrier_rm(struct nstore *s, const char *name, struct kerr *e); /* K_ENOTFOUND */
+/* Calls cb for every carrier, by name; a non-zero return from cb stops the walk and is
+ * returned. created is RFC 3339 UTC ("" when unknown). */
+int nstore_carrier_each(struct nstore *s, int (*cb)(void *ctx, const char *name, const char *account, const char *created), void *ctx, struct kerr *e);
+
 #endif
