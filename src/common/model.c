@@ -448,26 +448,8 @@ static const struct mfield contract_fields[] = {
 };
 static const struct mtype contract_type = MTYPE("Contract", contract_fields, contract_rules);
 
-/* --- Order (DESIGN §6) */
-static int parties_rules(const cJSON *o, const char *path, struct kerr *e);
-static const struct mfield order_fields[] = {
-    F_FMT("id", M_REQ, MF_ID),
-    F_FMT("contractId", M_REQ, MF_ID),
-    F_FMT("buyerId", M_REQ, MF_ACCOUNT),
-    F_FMT("sellerId", M_REQ, MF_ACCOUNT),
-    F_FMT("listingId", 0, MF_LISTING_ID),
-    F_ENUM("state", M_REQ, order_states),
-    F_FMT("currency", M_REQ, MF_CURRENCY),
-    F_INT("total", M_REQ, 0, MONEY_MAX),
-    F_INT("escrow", 0, 0, MONEY_MAX), /* funded - released - refunded */
-    F_INT("autoReleaseDays", 0, 0, 365),
-    F_FMT("deliveredAt", 0, MF_TIME), /* the node's clock when "delivered" came */
-    F_FMT("created", M_REQ, MF_TIME),
-    F_FMT("updated", 0, MF_TIME),
-};
-static const struct mtype order_type = MTYPE("Order", order_fields, parties_rules);
-
 /* --- Shipment with DCSA Track & Trace events */
+static const char *const event_roles[] = {"seller", "carrier", "escrow", NULL};
 static const struct mfield event_fields[] = {
     F_FMT("code", M_REQ, MF_DCSA),
     F_FMT("classifier", M_REQ, MF_CLASSIFIER),
@@ -475,6 +457,7 @@ static const struct mfield event_fields[] = {
     F_STR("location", 0, MF_LINE, 1, 200),
     F_STR("note", 0, MF_LINE, 1, 500),
     F_FMT("by", 0, MF_ACCOUNT), /* seller or registered carrier key */
+    F_ENUM("role", 0, event_roles), /* who entered it: seller, carrier, escrow */
     F_FMT("sig", 0, MF_SIG),
 };
 static const struct mtype event_type = MTYPE("event", event_fields, NULL);
@@ -503,6 +486,55 @@ static const struct mfield rating_fields[] = {
     F_FMT("sig", M_REQ, MF_SIG),
 };
 static const struct mtype rating_type = MTYPE("Rating", rating_fields, from_to_rules);
+
+/* --- Order (DESIGN §6): its shipment (the node keeps it from the "shipped" section and the
+ * events the seller or the carrier adds), the ratings given, a pending cancellation */
+static const struct mfield order_shipment_fields[] = {
+    F_STR("carrier", M_REQ, MF_LINE, 1, 100),
+    F_STR("trackingNumber", M_REQ, MF_LINE, 1, 100),
+    F_ENUM("mode", 0, ship_modes),
+    F_STR("origin", 0, MF_LINE, 1, 200),
+    F_STR("destination", 0, MF_LINE, 1, 200),
+    F_FMT("eta", 0, MF_TIME), /* the latest EST arrival */
+    F_ARR("events", 0, 0, 1000, &e_event),
+};
+static const struct mtype order_shipment_type = MTYPE("shipment", order_shipment_fields, NULL);
+static const struct mfield order_ratings_fields[] = {
+    F_OBJ("buyer", 0, &rating_type),
+    F_OBJ("seller", 0, &rating_type),
+};
+static const struct mtype order_ratings_type = MTYPE("ratings", order_ratings_fields, NULL);
+static const char *const party_roles[] = {"buyer", "seller", NULL};
+static const struct mfield cancel_request_fields[] = {
+    F_ENUM("by", M_REQ, party_roles),
+    F_FMT("at", M_REQ, MF_TIME),
+    F_OBJ("section", M_REQ, &section_type), /* "cancelled", signed by "by": the other's turn */
+    F_STR("reason", 0, MF_LINE, 1, 500),
+};
+static const struct mtype cancel_request_type =
+    MTYPE("cancelRequest", cancel_request_fields, NULL);
+
+/* --- Order */
+static int parties_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield order_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),
+    F_FMT("contractId", M_REQ, MF_ID),
+    F_FMT("buyerId", M_REQ, MF_ACCOUNT),
+    F_FMT("sellerId", M_REQ, MF_ACCOUNT),
+    F_FMT("listingId", 0, MF_LISTING_ID),
+    F_ENUM("state", M_REQ, order_states),
+    F_FMT("currency", M_REQ, MF_CURRENCY),
+    F_INT("total", M_REQ, 0, MONEY_MAX),
+    F_INT("escrow", 0, 0, MONEY_MAX), /* funded - released - refunded */
+    F_INT("autoReleaseDays", 0, 0, 365),
+    F_FMT("deliveredAt", 0, MF_TIME), /* the node's clock when "delivered" came */
+    F_FMT("created", M_REQ, MF_TIME),
+    F_FMT("updated", 0, MF_TIME),
+    F_OBJ("shipment", 0, &order_shipment_type),
+    F_OBJ("ratings", 0, &order_ratings_type),
+    F_OBJ("cancelRequest", 0, &cancel_request_type),
+};
+static const struct mtype order_type = MTYPE("Order", order_fields, parties_rules);
 
 /* --- Wallet: balances per currency (no wallet goes negative) */
 /* One line of the wallet's ledger history, newest first: its side of one transaction. */

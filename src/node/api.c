@@ -890,6 +890,7 @@ static const struct method method_table[] = {
     {"Order/get", api_get, &api_order_type, 1},
     {"Order/changes", api_changes, &api_order_type, 1},
     {"Order/query", api_query, &api_order_type, 1},
+    {"Order/set", api_set, &api_order_type, 1},
     {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
 };
 

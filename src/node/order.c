@@ -19,26 +19,37 @@
  * kept inside the JMAP 200 like every other SetError), "insufficientFunds" when the buyer's
  * wallet holds less than the total, "forbidden" for a role that may not take the step.
  * Ledger postings use the event section's hash as their reference, so a retried /set posts
- * once. The order is private to its buyer and seller; there is no Order/set: the contract
- * is the only way to change one. The escrow sections (ruling, released) are written by the
+ * once. The order is private to its buyer and seller (and its carrier may add events); a
+ * state moves through the contract. The escrow sections (ruling, released) are written by the
  * node itself, signed with its key (order_resolve, order_auto_release below), never taken
- * from a client. Refunds and a cancellation after funding are not taken yet. */
+ * from a client.
+ *
+ * Besides the contract, Order/set takes three patches (order_update below): addEvents
+ * (shipment events from the seller or the registered carrier; an actual DLVD makes the
+ * node sign "delivered"), rate (a signed Rating after completed or resolved, once per
+ * party) and cancel (after funding: the first party's signed "cancelled" section waits as
+ * cancelRequest until the other signs it too; then escrow:<order> -> wallet:buyer). */
 #include "api_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "kontor/canon.h"
+#include "kontor/codes.h"
 #include "kontor/contract.h"
+#include "kontor/crypto.h"
+#include "kontor/dcsa.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 
 static const char *const order_props[] = {
     "id",    "contractId", "buyerId",         "sellerId", "listingId", "state", "currency",
-    "total", "escrow",     "autoReleaseDays", "deliveredAt", "created", "updated", NULL,
+    "total", "escrow",     "autoReleaseDays", "deliveredAt", "created", "updated", "shipment", "ratings",
+    "cancelRequest", NULL,
 };
 
 /* ---------------------------------------------------------------- the transition table */
@@ -99,7 +110,8 @@ int norder_next(const char *state, const char *kind, const char *role, const cha
 			return kerr_set(
 			    e, K_ECONFLICT,
 			    "order is %s: cancel needs awaiting_payment (after funding "
-			    "both parties must agree, which this node does not take yet)",
+			    "both parties sign one cancelled section: `kontor order cancel` on "
+			    "each side)",
 			    state);
 		return kerr_set(e, K_ECONFLICT, "order is %s: %s needs %s", state, s->verb,
 		                s->needs);
@@ -224,6 +236,42 @@ static int post_money(struct api_ctx *c, const cJSON *o, const char *kind, const
 	return 0;
 }
 
+/* ---------------------------------------------------------------- the shipment */
+
+/* The order's shipment, made from the "shipped" section: carrier, tracking number, and
+ * the mode ("mode: air" in its note, else the binding offer's shipmentMode); the origin is
+ * the offer's named place. Events come later (order_add_events). */
+static void shipment_from_section(cJSON *o, const cJSON *doc, const cJSON *sec)
+{
+	cJSON *body = cJSON_Parse(api_str(sec, "body") ? api_str(sec, "body") : "");
+	const char *carrier = api_str(body, "carrier"), *tracking = api_str(body, "trackingNumber");
+	const char *note = api_str(body, "note");
+	if (carrier && tracking) {
+		cJSON *sh = cJSON_CreateObject();
+		cJSON_AddStringToObject(sh, "carrier", carrier);
+		cJSON_AddStringToObject(sh, "trackingNumber", tracking);
+		char mode[8] = "";
+		if (note && strncmp(note, "mode: ", 6) == 0 && strlen(note + 6) < sizeof mode)
+			snprintf(mode, sizeof mode, "%s", note + 6);
+		const cJSON *offer = offer_of(doc, api_str(o, "id"));
+		struct contract_terms t;
+		struct kerr e = {0, ""};
+		if (offer && contract_section_terms(offer, &t, &e) == K_OK) {
+			if (!*mode)
+				snprintf(mode, sizeof mode, "%s", t.mode);
+			if (t.named_place && *t.named_place)
+				cJSON_AddStringToObject(sh, "origin", t.named_place);
+			contract_terms_free(&t);
+		}
+		if (*mode)
+			cJSON_AddStringToObject(sh, "mode", mode);
+		cJSON_AddArrayToObject(sh, "events");
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "shipment");
+		cJSON_AddItemToObject(o, "shipment", sh);
+	}
+	cJSON_Delete(body);
+}
+
 int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int idx,
                  const cJSON *sec, struct api_seterr *se)
 {
@@ -275,6 +323,10 @@ int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int 
 			json_add_int(o, "escrow", escrow);
 			if (strcmp(kind, "delivered") == 0) /* the auto-release clock starts */
 				api_set_str(o, "deliveredAt", now);
+			if (strcmp(kind, "shipped") == 0)
+				shipment_from_section(o, doc, sec);
+			/* a cancellation waiting for a signature is stale once the chain moves */
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
 			api_set_str(o, "updated", now);
 			rc = order_store(c, o, se);
 		}
@@ -552,27 +604,449 @@ static int order_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_M
 	                   "orders are made when a contract binds: sign the offer (Contract/set)");
 }
 
+#define ORDER_EVENTS_PER_SET 200
+
+static int same_field(const cJSON *a, const cJSON *b, const char *name)
+{
+	const char *x = api_str(a, name), *y = api_str(b, name);
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* One event of addEvents[i]: its own members only, each checked, with a message that names
+ * it. The whole order is validated again before it is stored. */
+static int event_check(const cJSON *ev, int i, struct api_seterr *se)
+{
+	static const char *const names[] = {"code", "classifier", "at", "location", "note", NULL};
+	if (!cJSON_IsObject(ev))
+		return api_setfail(se, "invalidProperties", "addEvents",
+		                   "addEvents[%d]: must be an object", i);
+	const cJSON *m;
+	cJSON_ArrayForEach(m, ev)
+	{
+		int ok = 0;
+		for (int k = 0; names[k] && !ok; k++)
+			ok = strcmp(names[k], m->string) == 0;
+		if (!ok)
+			return api_setfail(se, "invalidProperties", "addEvents",
+			                   "addEvents[%d].%.40s: not an event property (code, "
+			                   "classifier, at, location, note; the node sets by and role)",
+			                   i, m->string);
+		if (!cJSON_IsString(m))
+			return api_setfail(se, "invalidProperties", "addEvents",
+			                   "addEvents[%d].%s: must be a string", i, m->string);
+	}
+	const char *code = api_str(ev, "code"), *cls = api_str(ev, "classifier");
+	const char *at = api_str(ev, "at");
+	struct kerr e = {0, ""};
+	if (!code || !codes_dcsa_event(code))
+		return api_setfail(se, "invalidProperties", "addEvents",
+		                   "addEvents[%d].code: unknown DCSA event code '%.8s' (e.g. GTIN, "
+		                   "LOAD, DEPA, ARRI, DISC, CUSR, OFDL, DLVD, EXCP)",
+		                   i, code ? code : "");
+	if (!cls || !codes_dcsa_classifier(cls))
+		return api_setfail(se, "invalidProperties", "addEvents",
+		                   "addEvents[%d].classifier: '%.8s' is not ACT, EST, PLN or REQ", i,
+		                   cls ? cls : "");
+	if (!at || model_check_time(at, "at", &e) != K_OK)
+		return api_setfail(se, "invalidProperties", "addEvents", "addEvents[%d].%s", i,
+		                   at ? e.msg : "at: missing");
+	return 0;
+}
+
+static int event_known(const cJSON *events, const cJSON *ev)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, events)
+	{
+		if (same_field(x, ev, "code") && same_field(x, ev, "classifier") &&
+		    same_field(x, ev, "at") && same_field(x, ev, "location"))
+			return 1;
+	}
+	return 0;
+}
+
+/* addEvents: shipment events from the seller or the shipment's carrier. Equal events (code,
+ * classifier, at, location) are taken once, so a re-imported file adds nothing. An actual
+ * DLVD on a shipped order moves it to delivered: the node signs the "delivered" section as
+ * escrow agent on the word of the one who reported it, and the auto-release clock starts. */
+static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const cJSON *add,
+                            cJSON *res, struct api_seterr *se)
+{
+	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
+	if (strcmp(state, "shipped") && strcmp(state, "delivered") && strcmp(state, "disputed"))
+		return api_setfail(se, "stateConflict", "addEvents",
+		                   "order is %s: shipment events need shipped, delivered or disputed",
+		                   state);
+	cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shipment");
+	if (!sh)
+		return api_setfail(se, "stateConflict", "addEvents",
+		                   "order is %s but has no shipment (no carrier in its shipped "
+		                   "section)",
+		                   state);
+	if (!cJSON_IsArray(add) || cJSON_GetArraySize(add) < 1 ||
+	    cJSON_GetArraySize(add) > ORDER_EVENTS_PER_SET)
+		return api_setfail(se, "invalidProperties", "addEvents",
+		                   "addEvents: an array of 1 to %d events", ORDER_EVENTS_PER_SET);
+	cJSON *events = cJSON_GetObjectItemCaseSensitive(sh, "events");
+	if (!cJSON_IsArray(events)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(sh, "events");
+		events = cJSON_AddArrayToObject(sh, "events");
+	}
+	int i = 0, added = 0, known = 0, delivered = 0;
+	const cJSON *ev;
+	cJSON_ArrayForEach(ev, add)
+	{
+		if (event_check(ev, i++, se))
+			return -1;
+		if (event_known(events, ev)) {
+			known++;
+			continue;
+		}
+		if (cJSON_GetArraySize(events) >= DCSA_MAX_EVENTS)
+			return api_setfail(se, "invalidProperties", "addEvents",
+			                   "shipment: at most %d events per order", DCSA_MAX_EVENTS);
+		cJSON *x = cJSON_Duplicate(ev, 1);
+		cJSON_AddStringToObject(x, "by", c->caller);
+		cJSON_AddStringToObject(x, "role", role);
+		cJSON_AddItemToArray(events, x);
+		added++;
+		if (strcmp(api_str(ev, "code"), "DLVD") == 0 &&
+		    strcmp(api_str(ev, "classifier"), "ACT") == 0)
+			delivered = 1;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(sh, "eta");
+	const char *eta = dcsa_eta(events);
+	if (eta)
+		cJSON_AddStringToObject(sh, "eta", eta);
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	if (delivered && strcmp(state, "shipped") == 0) {
+		cJSON *doc = NULL, *x = cJSON_CreateObject();
+		struct kerr e = {0, ""};
+		char hash[KCRYPTO_HASH_B64_LEN + 1];
+		char note[120];
+		snprintf(note, sizeof note, "DLVD reported by the %s", role);
+		cJSON_AddStringToObject(x, "note", note);
+		struct nobj ob = {KBUF_INIT, "", ""};
+		const char *kid = api_str(o, "contractId");
+		doc = kid ? api_load(c, NT_CONTRACT, kid, &ob) : NULL;
+		nobj_free(&ob);
+		int rc = doc ? escrow_append(c, doc, api_str(o, "id"), "delivered", x, hash, &e)
+		             : kerr_set(&e, K_EFAIL, "the order's contract is missing");
+		cJSON_Delete(x);
+		cJSON_Delete(doc);
+		if (rc != K_OK)
+			return api_setfail(se, "serverFail", NULL, "delivered: %s", e.msg);
+		api_set_str(o, "state", "delivered");
+		api_set_str(o, "deliveredAt", now);
+	}
+	if (added)
+		api_set_str(o, "updated", now);
+	json_add_int(res, "added", added);
+	json_add_int(res, "known", known);
+	if (eta)
+		cJSON_AddStringToObject(res, "eta", eta);
+	return 0;
+}
+
+/* rate: the caller's signed Rating of the other party, once, after completed or resolved.
+ * The rated account's summary {sum, count} takes the stars. */
+static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON *r,
+                      struct api_seterr *se)
+{
+	struct kerr e = {0, ""};
+	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
+	const char *id = api_str(o, "id");
+	const char *other = strcmp(role, "buyer") == 0 ? api_str(o, "sellerId") : api_str(o, "buyerId");
+	if (!cJSON_IsObject(r) || model_validate("Rating", r, &e) != K_OK)
+		return api_setfail(se, "invalidProperties", "rate", "rate: %s",
+		                   cJSON_IsObject(r) ? e.msg : "must be a Rating object");
+	if (strcmp(api_str(r, "orderId"), id) != 0)
+		return api_setfail(se, "invalidProperties", "rate", "rate.orderId: not this order");
+	if (strcmp(api_str(r, "from"), c->caller) != 0)
+		return api_setfail(se, "forbidden", "rate", "rate.from: a rating is given by its "
+		                   "signer only (you are %s)", c->caller);
+	if (!other || strcmp(api_str(r, "to"), other) != 0)
+		return api_setfail(se, "invalidProperties", "rate",
+		                   "rate.to: the %s rates the other party of the order (%s)", role,
+		                   other ? other : "?");
+	struct kbuf idsrc = KBUF_INIT;
+	char want[KCRYPTO_HASH_B64_LEN + 1];
+	kbuf_puts(&idsrc, id);
+	kbuf_putc(&idsrc, '\0');
+	kbuf_puts(&idsrc, c->caller);
+	kcrypto_hash_b64url(idsrc.data, idsrc.len, want);
+	kbuf_free(&idsrc);
+	if (strcmp(api_str(r, "id"), want) != 0)
+		return api_setfail(se, "invalidProperties", "rate",
+		                   "rate.id: must be the hash of orderId NUL from (%s)", want);
+	cJSON *bare = cJSON_Duplicate(r, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(bare, "sig");
+	struct kbuf canon = KBUF_INIT;
+	int ok = api_canon(bare, &canon, &e) == K_OK &&
+	         kcrypto_verify_object_b64("rating", canon.data, canon.len, c->caller,
+	                                   api_str(r, "sig"), &e) == K_OK;
+	cJSON_Delete(bare);
+	kbuf_free(&canon);
+	if (!ok)
+		return api_setfail(se, "invalidProperties", "rate",
+		                   "rate.sig: the signature does not verify against %s", c->caller);
+	if (strcmp(state, "completed") && strcmp(state, "resolved"))
+		return api_setfail(se, "stateConflict", "rate",
+		                   "order is %s: rating needs completed or resolved", state);
+	cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
+	const cJSON *mine = ratings ? cJSON_GetObjectItemCaseSensitive(ratings, role) : NULL;
+	if (mine)
+		return api_setfail(se, "stateConflict", "rate",
+		                   "order is %s: the %s rated it on %.20s; a rating is given once",
+		                   state, role, api_str(mine, "created") ? api_str(mine, "created") : "?");
+	if (!ratings)
+		ratings = cJSON_AddObjectToObject(o, "ratings");
+	cJSON_AddItemToObject(ratings, role, cJSON_Duplicate(r, 1));
+	/* The rated account's summary: an account this node never saw keeps none. */
+	struct nobj ob = {KBUF_INIT, "", ""};
+	cJSON *acc = api_load(c, NT_ACCOUNT, other, &ob);
+	nobj_free(&ob);
+	if (acc) {
+		cJSON *sum = cJSON_GetObjectItemCaseSensitive(acc, "rating");
+		int64_t s0 = 0, n0 = 0;
+		if (sum) {
+			s0 = int_of(sum, "sum");
+			n0 = int_of(sum, "count");
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(acc, "rating");
+		cJSON *nr = cJSON_AddObjectToObject(acc, "rating");
+		json_add_int(nr, "sum", s0 + int_of(r, "stars"));
+		json_add_int(nr, "count", n0 + 1);
+		struct account a;
+		int rc = account_from_json(acc, &a, &e);
+		if (rc == K_OK) {
+			rc = nstore_account_put(c->s, &a, &e);
+			account_free(&a);
+		}
+		cJSON_Delete(acc);
+		if (rc != K_OK)
+			return api_setfail(se, "serverFail", NULL, "rating %s: %s", other, e.msg);
+	}
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	api_set_str(o, "updated", now);
+	return 0;
+}
+
+/* cancel: after funding an order is cancelled only when buyer and seller sign the same
+ * "cancelled" section (DESIGN §6). The first party's signed section waits in the order as
+ * cancelRequest; the other party sends the same section with its own signature added; the
+ * node then appends it to the contract, refunds the whole escrow to the buyer (the ledger
+ * references the section's hash) and the order is cancelled. A section appended to the
+ * contract meanwhile makes the request stale (its prev is no longer the tip). */
+static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJSON *sec,
+                        cJSON *res, struct api_seterr *se)
+{
+	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
+	const char *id = api_str(o, "id");
+	struct kerr e = {0, ""};
+	if (strcmp(state, "funded") && strcmp(state, "shipped") && strcmp(state, "delivered"))
+		return api_setfail(se, "stateConflict", "cancel",
+		                   strcmp(state, "awaiting_payment") == 0
+		                       ? "order is %s: before funding either party cancels alone "
+		                         "(a cancelled section in Contract/set)"
+		                       : "order is %s: cancel after funding needs funded, shipped "
+		                         "or delivered",
+		                   state);
+	/* The shape here; the order's validation checks the section whole before it is kept. */
+	if (!cJSON_IsObject(sec) || !api_str(sec, "kind") || !api_str(sec, "body") ||
+	    !api_str(sec, "hash") || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(sec, "signatures")))
+		return api_setfail(se, "invalidProperties", "cancel",
+		                   "cancel: a contract section {kind, body, hash, signatures}");
+	if (strcmp(api_str(sec, "kind"), "cancelled") != 0)
+		return api_setfail(se, "invalidProperties", "cancel",
+		                   "cancel.kind: must be cancelled");
+	struct nobj ob = {KBUF_INIT, "", ""};
+	const char *kid = api_str(o, "contractId");
+	cJSON *doc = kid ? api_load(c, NT_CONTRACT, kid, &ob) : NULL;
+	nobj_free(&ob);
+	if (!doc)
+		return api_setfail(se, "serverFail", NULL, "order %.64s: its contract is missing", id);
+	char tip[KCRYPTO_HASH_B64_LEN + 1] = "";
+	contract_tip(doc, tip, &e);
+	cJSON *body = cJSON_Parse(api_str(sec, "body"));
+	int rc = 0;
+	const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
+	cJSON *req = cJSON_GetObjectItemCaseSensitive(o, "cancelRequest");
+	const cJSON *pending = req ? cJSON_GetObjectItemCaseSensitive(req, "section") : NULL;
+	const char *pby = req ? api_str(req, "by") : NULL;
+	char hash[KCRYPTO_HASH_B64_LEN + 1];
+	kcrypto_hash_b64url(api_str(sec, "body"), strlen(api_str(sec, "body")), hash);
+	if (!body || !api_str(body, "prev") || strcmp(hash, api_str(sec, "hash")) != 0) {
+		rc = api_setfail(se, "invalidProperties", "cancel",
+		                 "cancel: the section's hash is not that of its body");
+	} else if (strcmp(api_str(body, "prev"), tip) != 0) {
+		rc = api_setfail(se, "stateConflict", "cancel",
+		                 "order is %s: the contract has moved on since this cancellation "
+		                 "was signed (sync and ask again)",
+		                 state);
+	} else if (pby && strcmp(pby, role) == 0) {
+		rc = api_setfail(se, "stateConflict", "cancel",
+		                 "order is %s: the %s asked to cancel on %.20s; it waits for the "
+		                 "%s's signature",
+		                 state, role, api_str(req, "at") ? api_str(req, "at") : "?",
+		                 strcmp(role, "buyer") == 0 ? "seller" : "buyer");
+	} else if (!pending || strcmp(api_str(pending, "hash") ? api_str(pending, "hash") : "",
+	                              hash) != 0) {
+		/* A new request: exactly the caller's own signature, valid, in its role. */
+		const cJSON *sg = cJSON_GetArrayItem(sigs, 0);
+		if (cJSON_GetArraySize(sigs) != 1 || !api_str(sg, "by") ||
+		    strcmp(api_str(sg, "by"), c->caller) || !api_str(sg, "role") ||
+		    strcmp(api_str(sg, "role"), role) || !api_str(sg, "sig") ||
+		    kcrypto_verify_object_b64("contract/cancelled", api_str(sec, "body"),
+		                              strlen(api_str(sec, "body")), c->caller,
+		                              api_str(sg, "sig"), &e) != K_OK) {
+			rc = api_setfail(se, "invalidProperties", "cancel",
+			                 "cancel.signatures: one signature, yours as the %s, over "
+			                 "the body",
+			                 role);
+		} else {
+			char now[MODEL_TIME_LEN + 1];
+			model_now(now);
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
+			cJSON *r = cJSON_AddObjectToObject(o, "cancelRequest");
+			cJSON_AddStringToObject(r, "by", role);
+			cJSON_AddStringToObject(r, "at", now);
+			if (api_str(body, "reason"))
+				cJSON_AddStringToObject(r, "reason", api_str(body, "reason"));
+			cJSON_AddItemToObject(r, "section", cJSON_Duplicate(sec, 1));
+			api_set_str(o, "updated", now);
+			cJSON_AddStringToObject(res, "cancel", "requested");
+		}
+	} else {
+		/* The other party's answer: the pending section with this party's signature. */
+		cJSON *full = cJSON_Duplicate(pending, 1);
+		const cJSON *sg;
+		int mine = 0;
+		cJSON_ArrayForEach(sg, sigs)
+		{
+			if (api_str(sg, "by") && strcmp(api_str(sg, "by"), c->caller) == 0 &&
+			    api_str(sg, "role") && strcmp(api_str(sg, "role"), role) == 0 && !mine) {
+				cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(full, "signatures"),
+				                     cJSON_Duplicate(sg, 1));
+				mine = 1;
+			}
+		}
+		struct contract_status st;
+		struct kbuf canon = KBUF_INIT;
+		int64_t bal = 0;
+		char escrow[NLEDGER_ACCOUNT_MAX + 1], memo[NLEDGER_MEMO_MAX + 1];
+		snprintf(escrow, sizeof escrow, "escrow:%s", id);
+		snprintf(memo, sizeof memo, "order %s cancelled by both: refunded to the buyer", id);
+		if (!mine) {
+			cJSON_Delete(full);
+			rc = api_setfail(se, "invalidProperties", "cancel",
+			                 "cancel.signatures: yours as the %s is missing", role);
+		} else if (contract_append(doc, full, &e) != K_OK ||
+		           contract_verify(doc, &st, &e) != K_OK) {
+			rc = api_setfail(se, "invalidProperties", "cancel", "cancel: %s", e.msg);
+		} else if (canon_write(doc, &canon, &e) != K_OK ||
+		           nstore_contract_put(c->s, doc, kbuf_str(&canon), "cancelled", id, &e) !=
+		               K_OK ||
+		           nledger_balance(c->s, escrow, api_str(o, "currency"), &bal, &e) != K_OK ||
+		           post_split(c, o, "escrow_refund", memo, hash, bal, 0, &e) != K_OK) {
+			rc = api_setfail(se, "serverFail", NULL, "cancel: %s", e.msg);
+		} else {
+			set_settled(o, "cancelled");
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
+			cJSON_AddStringToObject(res, "cancel", "agreed");
+			json_add_int(res, "refunded", bal);
+		}
+		kbuf_free(&canon);
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* There is no free-form Order/set: a step is a signed contract section (Contract/set). Two
+ * patches are taken: {"addEvents": [...]} from the seller or the shipment's registered
+ * carrier, and {"rate": Rating} from either party. */
 static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
                         struct api_seterr *se)
 {
-	(void)patch;
-	(void)updated;
-	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = api_load(c, NT_ORDER, id, &o);
-	int party =
-	    j && c->caller && (strcmp(o.owner, c->caller) == 0 || strcmp(o.other, c->caller) == 0);
-	nobj_free(&o);
-	cJSON_Delete(j);
-	if (!party)
-		return api_setfail(se, "notFound", NULL, "no Order %.64s", id);
-	return api_setfail(se, "forbidden", NULL,
-	                   "an order changes only through signed sections appended to its "
-	                   "contract (Contract/set)");
+	struct nobj ob = {KBUF_INIT, "", ""};
+	cJSON *o = strlen(id) <= NSTORE_ID_MAX ? api_load(c, NT_ORDER, id, &ob) : NULL;
+	nobj_free(&ob);
+	const char *role = NULL;
+	if (o && c->caller) {
+		if (api_str(o, "buyerId") && strcmp(api_str(o, "buyerId"), c->caller) == 0)
+			role = "buyer";
+		else if (api_str(o, "sellerId") && strcmp(api_str(o, "sellerId"), c->caller) == 0)
+			role = "seller";
+	}
+	const cJSON *add = cJSON_GetObjectItemCaseSensitive(patch, "addEvents");
+	const cJSON *rate = cJSON_GetObjectItemCaseSensitive(patch, "rate");
+	const cJSON *cancel = cJSON_GetObjectItemCaseSensitive(patch, "cancel");
+	int rc = 0;
+	char carrier[NSTORE_CARRIER_NAME_MAX + 1] = "";
+	if (o && !role && add && c->caller) {
+		struct kerr e = {0, ""};
+		const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shipment");
+		if (nstore_carrier_of(c->s, c->caller, carrier, &e) == K_OK) {
+			if (!sh || !api_str(sh, "carrier") || strcasecmp(api_str(sh, "carrier"), carrier))
+				rc = api_setfail(se, "forbidden", "addEvents",
+				                 "you are the carrier %s; order %.64s does not ship "
+				                 "with %s",
+				                 carrier, id, carrier);
+			else
+				role = "carrier";
+		}
+	}
+	cJSON *res = cJSON_CreateObject();
+	if (rc) {
+	} else if (!o || !role) {
+		rc = api_setfail(se, "notFound", NULL, "no Order %.64s", id);
+	} else if (!cJSON_IsObject(patch) || cJSON_GetArraySize(patch) != 1 ||
+	           (!add && !rate && !cancel)) {
+		rc = api_setfail(se, "forbidden", NULL,
+		                 "an order changes only through signed sections appended to its "
+		                 "contract (Contract/set), {\"addEvents\": [...]} (shipment events) "
+		                 "{\"rate\": Rating} or {\"cancel\": section} (after funding)");
+	} else if (add) {
+		if (strcmp(role, "buyer") == 0)
+			rc = api_setfail(se, "forbidden", "addEvents",
+			                 "shipment events come from the seller or the carrier, not the "
+			                 "buyer");
+		else
+			rc = order_add_events(c, o, role, add, res, se);
+	} else if (strcmp(role, "carrier") == 0) {
+		rc = api_setfail(se, "forbidden", NULL, "only the buyer and the seller do that");
+	} else if (cancel) {
+		rc = order_cancel(c, o, role, cancel, res, se);
+	} else {
+		rc = order_rate(c, o, role, rate, se);
+	}
+	if (!rc)
+		rc = order_store(c, o, se);
+	if (!rc) {
+		cJSON_AddStringToObject(res, "state", api_str(o, "state"));
+		*updated = res;
+		res = NULL;
+	}
+	cJSON_Delete(res);
+	cJSON_Delete(o);
+	return rc;
 }
 
 static int order_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
 {
-	return order_update(c, id, NULL, NULL, se);
+	struct nobj ob = {KBUF_INIT, "", ""};
+	cJSON *j = api_load(c, NT_ORDER, id, &ob);
+	int party =
+	    j && c->caller && (strcmp(ob.owner, c->caller) == 0 || strcmp(ob.other, c->caller) == 0);
+	nobj_free(&ob);
+	cJSON_Delete(j);
+	if (!party)
+		return api_setfail(se, "notFound", NULL, "no Order %.64s", id);
+	return api_setfail(se, "forbidden", NULL,
+	                   "an order is never destroyed: cancel it through its contract");
 }
 
 static int order_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
