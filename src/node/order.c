@@ -239,8 +239,9 @@ static int post_money(struct api_ctx *c, const cJSON *o, const char *kind, const
 /* ---------------------------------------------------------------- the shipment */
 
 /* The order's shipment, made from the "shipped" section: carrier, tracking number, and
- * the mode ("mode: air" in its note, else the binding offer's shipmentMode); the origin is
- * the offer's named place. Events come later (order_add_events). */
+ * the mode ("mode: air" in its note, else the binding offer's shipmentMode); the offer's
+ * named place (origin or destination by its Incoterm). Events come later
+ * (order_add_events). */
 static void shipment_from_section(cJSON *o, const cJSON *doc, const cJSON *sec)
 {
 	cJSON *body = cJSON_Parse(api_str(sec, "body") ? api_str(sec, "body") : "");
@@ -259,8 +260,12 @@ static void shipment_from_section(cJSON *o, const cJSON *doc, const cJSON *sec)
 		if (offer && contract_section_terms(offer, &t, &e) == K_OK) {
 			if (!*mode)
 				snprintf(mode, sizeof mode, "%s", t.mode);
+			/* The Incoterm's named place is where the seller's part ends: the
+			 * origin side for E- and F-terms, the destination for C- and D-terms. */
+			int origin_side = t.incoterm[0] == 'E' || t.incoterm[0] == 'F';
 			if (t.named_place && *t.named_place)
-				cJSON_AddStringToObject(sh, "origin", t.named_place);
+				cJSON_AddStringToObject(sh, origin_side ? "origin" : "destination",
+				                        t.named_place);
 			contract_terms_free(&t);
 		}
 		if (*mode)

@@ -107,6 +107,8 @@ t_eq "the buyer's cache holds the signed legal name" \
 	"Ningbo Valve Works Co., Ltd."
 t_run "listing show names the supplier" 0 kb listing show "$LID"
 t_match "the seller line" "$T_OUT" "seller: +$SID \(Ningbo Valve Works, CN\)"
+t_match "the verified line with the signed legal name" "$T_OUT" \
+	"verified: +✓ Ningbo Valve Works Co., Ltd., CN, registration [^ ]+ \((business|factory); signed by the node, until 20"
 
 # Re-attesting replaces.
 t_run "the operator attests again (business, to a date)" 0 "$KONTORD" admin attest "$SID" --db "$DB" \
@@ -132,6 +134,8 @@ t_run "search --verified no longer finds it" 0 kb search ball valve --verified -
 t_nomatch "the listing is gone from the verified results" "$T_OUT" "$LID"
 t_run "plain search still finds it" 0 kb search ball valve --json
 t_eq "not verified" "$(hit_verified "$LID")" false
+t_run "listing show after the revocation" 0 kb listing show "$LID"
+t_nomatch "no verified line" "$T_OUT" "verified:"
 
 # --- an attestation signed by another key is not trusted ----------------------------------
 # A rogue node (its own key) attests a copy of the forger's account; the forged

@@ -559,6 +559,32 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			fputs(" (", f);
 			put_clean(f, acc.display_name ? acc.display_name : "", 0);
 			fprintf(f, ", %s)", acc.country);
+			if (acc.rating.count > 0)
+				fprintf(f, ", rating %.1f (%lld)", acc.rating.average,
+					(long long)acc.rating.count);
+			else
+				fputs(", not rated yet", f);
+			/* Sync keeps an attestation only when the pinned node key signed it. */
+			const cJSON *at = acc.attestation;
+			const char *exp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "expires"));
+			const char *ln = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "legalName"));
+			char now[MODEL_TIME_LEN + 1];
+			model_now(now);
+			if (at && exp && ln && strcmp(exp, now) > 0) {
+				const char *cc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "country"));
+				const char *rg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "registration"));
+				const char *lv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "level"));
+				fputs("\nverified:  \u2713 ", f);
+				put_clean(f, ln, 0);
+				fprintf(f, ", %s", cc ? cc : "?");
+				if (rg) {
+					fputs(", registration ", f);
+					put_clean(f, rg, 0);
+				}
+				fprintf(f, " (%s; signed by the node, until %.10s)", lv ? lv : "business", exp);
+			} else if (at && exp && strcmp(exp, now) <= 0) {
+				fprintf(f, "\nverified:  no (the attestation expired on %.10s)", exp);
+			}
 			account_free(&acc);
 		}
 		const struct unit *u = codes_unit(l.unit);

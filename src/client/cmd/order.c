@@ -11,13 +11,18 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../store/store.h"
 #include "kontor/buf.h"
+#include "kontor/canon.h"
+#include "kontor/codes.h"
 #include "kontor/contract.h"
+#include "kontor/dcsa.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/text.h"
 
 static const char *jstr(const cJSON *o, const char *name)
 {
@@ -255,13 +260,148 @@ static int run_confirm(struct ctx *c, const struct args *a, struct kerr *e)
 	return order_step(c, a->pos[0], "confirmed", NULL, e);
 }
 
+static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
+			const cJSON *old, char **payloads, size_t n, struct kerr *e);
+static const char *role_in(const struct ctx *c, const cJSON *o);
+static const char *when(const char *at, char out[32]);
+
+/* The payload {"cancel": sec} of an Order/set update. */
+static char *cancel_payload(const cJSON *sec)
+{
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddItemToObject(p, "cancel", cJSON_Duplicate(sec, 1));
+	struct kbuf b = KBUF_INIT;
+	json_print(p, &b);
+	cJSON_Delete(p);
+	char *out = xstrdup(kbuf_str(&b));
+	kbuf_free(&b);
+	return out;
+}
+
+/* After funding both parties sign one "cancelled" section (DESIGN §6): the first asks (the
+ * node keeps the signed section as the order's cancelRequest), the other signs that same
+ * section and the node appends it and refunds the escrow to the buyer. */
+static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *o,
+			 const char *reason, struct kerr *e)
+{
+	const char *role = role_in(c, o), *state = jstr(o, "state");
+	if (!role)
+		return kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller", id);
+	const char *other = strcmp(role, "buyer") == 0 ? "seller" : "buyer";
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(o, "cancelRequest");
+	const char *by = jstr(req, "by");
+	char t[32];
+	if (by && strcmp(by, role) == 0)
+		return kerr_set(e, K_ECONFLICT,
+				"order %s: you asked to cancel on %s; it waits for the %s to sign "
+				"the same cancellation",
+				id, when(jstr(req, "at"), t), other);
+	cJSON *sec = NULL, *old = cJSON_Duplicate(o, 1);
+	int agree = by != NULL, rc = K_OK;
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	if (agree) {
+		/* The other party's section, as it is, with our signature added. */
+		sec = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "section"), 1);
+		char h[KCRYPTO_HASH_B64_LEN + 1];
+		const char *body = jstr(sec, "body");
+		if (body)
+			kcrypto_hash_b64url(body, strlen(body), h);
+		if (!body || !jstr(sec, "hash") || strcmp(h, jstr(sec, "hash")) != 0 ||
+		    !jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "cancelled") != 0)
+			rc = kerr_set(e, K_EVERIFY,
+				      "order %s: the %s's cancellation does not hash to its body",
+				      id, other);
+		if (!rc)
+			rc = contract_section_sign(sec, role, &c->kp, e);
+	} else {
+		char kid[KCRYPTO_HASH_B64_LEN + 1], tip[KCRYPTO_HASH_B64_LEN + 1];
+		cJSON *doc = NULL, *body = NULL, *x = cJSON_CreateObject();
+		if (reason)
+			cJSON_AddStringToObject(x, "reason", reason);
+		rc = contract_of(s, id, kid, e);
+		if (!rc)
+			rc = store_object_get(s, "Contract", kid, &doc, e);
+		if (!rc)
+			rc = contract_tip(doc, tip, e);
+		if (!rc)
+			rc = contract_event_body(tip, now, x, &body, e);
+		if (!rc)
+			rc = contract_section_make("cancelled", body, &sec, e);
+		if (!rc)
+			rc = contract_section_sign(sec, role, &c->kp, e);
+		cJSON_Delete(body);
+		cJSON_Delete(doc);
+		cJSON_Delete(x);
+		if (!rc) { /* the cached order waits for the other party as the node's will */
+			cJSON *r = cJSON_CreateObject();
+			cJSON_AddStringToObject(r, "by", role);
+			cJSON_AddStringToObject(r, "at", now);
+			if (reason)
+				cJSON_AddStringToObject(r, "reason", reason);
+			cJSON_AddItemToObject(r, "section", cJSON_Duplicate(sec, 1));
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
+			cJSON_AddItemToObject(o, "cancelRequest", r);
+		}
+	}
+	if (!rc) {
+		char *payload = cancel_payload(sec);
+		rc = order_update(c, s, id, agree ? NULL : o, agree ? NULL : old, &payload, 1, e);
+		free(payload);
+	}
+	if (rc == K_OK && agree) {
+		/* the node appended the section and refunded; the next sync brings its copy */
+		cJSON_ReplaceItemInObjectCaseSensitive(o, "state", cJSON_CreateString("cancelled"));
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
+		store_object_put(s, "Order", o, c->node, c->self_id, NULL);
+	}
+	if (rc == K_OK || rc == K_EQUEUED) {
+		const char *what = agree ? "cancelled by both; escrow refunded to the buyer"
+					 : "cancellation asked";
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", id);
+			cJSON_AddStringToObject(j, "cancel", agree ? "agreed" : "requested");
+			cJSON_AddStringToObject(j, "state", agree && rc == K_OK ? "cancelled" : state);
+			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			fprintf(c->out, "order %s: %s as %s%s\n", id, what, role,
+				rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
+				: agree	       ? ""
+						: "; it takes effect when the other party runs "
+						  "`kontor order cancel` too");
+		}
+	}
+	cJSON_Delete(sec);
+	cJSON_Delete(old);
+	return rc;
+}
+
 static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	const char *reason = arg_get(a, "reason");
+	const char *reason = arg_get(a, "reason"), *id = a->pos[0];
+	struct store *s = NULL;
+	cJSON *o = NULL;
+	int rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	const char *state = NULL;
+	if (store_object_get(s, "Order", id, &o, NULL) == K_OK)
+		state = jstr(o, "state");
+	if (state && (strcmp(state, "funded") == 0 || strcmp(state, "shipped") == 0 ||
+		      strcmp(state, "delivered") == 0)) {
+		rc = cancel_funded(c, s, id, o, reason, e);
+		cJSON_Delete(o);
+		return rc;
+	}
+	cJSON_Delete(o);
 	cJSON *x = cJSON_CreateObject();
 	if (reason)
 		cJSON_AddStringToObject(x, "reason", reason);
-	int rc = order_step(c, a->pos[0], "cancelled", x, e);
+	rc = order_step(c, id, "cancelled", x, e);
 	cJSON_Delete(x);
 	return rc;
 }
@@ -277,6 +417,709 @@ static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 	int rc = order_step(c, a->pos[0], "disputed", x, e);
 	cJSON_Delete(x);
 	return rc;
+}
+
+/* --- shipment events (DESIGN §6): order event ---------------------------------------- */
+
+#define EVENTS_PER_UPDATE 200 /* the node's limit for one addEvents */
+#define RATING_TEXT_MAX 4000
+
+/* "2026-11-25T10:12:00+01:00" (RFC 3339, any offset, optional seconds and fraction) ->
+ * "2026-11-25T09:12:00Z". */
+static int parse_at(const char *s, char out[MODEL_TIME_LEN + 1], struct kerr *e)
+{
+	int Y, M, D, h, m, sec = 0, n = 0;
+	const char *p = s;
+	if (strlen(s) > 64 || sscanf(p, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
+		goto bad;
+	p += n;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		goto bad;
+	p++;
+	if (sscanf(p, "%2d:%2d%n", &h, &m, &n) != 2 || n != 5)
+		goto bad;
+	p += n;
+	if (*p == ':') {
+		if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+			goto bad;
+		p += 3;
+		if (*p == '.') {
+			p++;
+			if (*p < '0' || *p > '9')
+				goto bad;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	long off = 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
+			goto bad;
+		off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else {
+		goto bad;
+	}
+	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 ||
+	    Y < 1970 || Y > 9999)
+		goto bad;
+	struct tm tm = {0};
+	tm.tm_year = Y - 1900, tm.tm_mon = M - 1, tm.tm_mday = D;
+	tm.tm_hour = h, tm.tm_min = m, tm.tm_sec = sec > 59 ? 59 : sec;
+	time_t t = timegm(&tm);
+	if (tm.tm_mday != D) /* normalised: there is no 31 April */
+		goto bad;
+	t -= off;
+	struct tm u;
+	if (!gmtime_r(&t, &u))
+		goto bad;
+	if (strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &u) != MODEL_TIME_LEN)
+		goto bad;
+	return K_OK;
+bad:;
+	char shown[80];
+	return kerr_set(e, K_EUSAGE,
+			"--at: '%s' is not an RFC 3339 time (e.g. 2026-11-25T09:12:00Z or "
+			"2026-11-25T10:12:00+01:00)",
+			text_shown(s, shown, sizeof shown));
+}
+
+/* "2026-12-01T14:00:00Z" -> "2026-12-01 14:00 UTC" (as it is when not of that shape). */
+static const char *when(const char *at, char out[32])
+{
+	if (at && strlen(at) == MODEL_TIME_LEN && at[10] == 'T')
+		snprintf(out, 32, "%.10s %.5s UTC", at, at + 11);
+	else
+		snprintf(out, 32, "%s", at ? at : "?");
+	return out;
+}
+
+static int event_same(const cJSON *a, const cJSON *b)
+{
+	static const char *const keys[] = {"code", "classifier", "at", "location"};
+	for (int i = 0; i < 4; i++) {
+		const char *x = jstr(a, keys[i]), *y = jstr(b, keys[i]);
+		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int event_in(const cJSON *arr, const cJSON *ev)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, arr) if (event_same(x, ev)) return 1;
+	return 0;
+}
+
+/* A line of text given on the command line: 1..max bytes of UTF-8, no control characters. */
+static int check_line(const char *v, const char *opt, size_t max, struct kerr *e)
+{
+	size_t n = strlen(v);
+	int ok = n >= 1 && n <= max && utf8_valid(v, n);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (unsigned char)v[i] >= 0x20 && v[i] != 0x7f;
+	if (!ok)
+		return kerr_set(e, K_EUSAGE, "--%s: 1 to %zu bytes of text on one line, without "
+					     "control characters",
+				opt, max);
+	return K_OK;
+}
+
+static int check_code(const char *code, struct kerr *e)
+{
+	if (codes_dcsa_event(code))
+		return K_OK;
+	struct kbuf b = KBUF_INIT;
+	int n = 0;
+	const struct dcsa_code *all = codes_dcsa_events(&n);
+	for (int i = 0; i < n; i++)
+		kbuf_printf(&b, "%s%s", i ? " " : "", all[i].code);
+	char shown[40];
+	kerr_set(e, K_EUSAGE, "--code: unknown DCSA event code '%s' (one of: %s)",
+		 text_shown(code, shown, sizeof shown), kbuf_str(&b));
+	kbuf_free(&b);
+	return K_EUSAGE;
+}
+
+/* The one event of --code and its options. */
+static int event_from_args(const struct args *a, cJSON **out, struct kerr *e)
+{
+	const char *code = arg_get(a, "code"), *cl = arg_get(a, "classifier");
+	const char *loc = arg_get(a, "location"), *note = arg_get(a, "note");
+	const char *at = arg_get(a, "at");
+	char t[MODEL_TIME_LEN + 1];
+	int rc = check_code(code, e);
+	if (!rc && cl && !codes_dcsa_classifier(cl)) {
+		char shown[40];
+		rc = kerr_set(e, K_EUSAGE, "--classifier: '%s' is not one of ACT (actual), EST "
+					   "(estimated), PLN (planned), REQ (requested)",
+			      text_shown(cl, shown, sizeof shown));
+	}
+	if (!rc && loc)
+		rc = check_line(loc, "location", 200, e);
+	if (!rc && note)
+		rc = check_line(note, "note", 500, e);
+	if (!rc) {
+		if (at)
+			rc = parse_at(at, t, e);
+		else
+			model_now(t);
+	}
+	if (rc)
+		return rc;
+	cJSON *ev = cJSON_CreateObject();
+	cJSON_AddStringToObject(ev, "code", code);
+	cJSON_AddStringToObject(ev, "classifier", cl ? cl : "ACT");
+	cJSON_AddStringToObject(ev, "at", t);
+	if (loc)
+		cJSON_AddStringToObject(ev, "location", loc);
+	if (note)
+		cJSON_AddStringToObject(ev, "note", note);
+	*out = ev;
+	return K_OK;
+}
+
+/* Reads and parses a DCSA events file (or stdin for "-"). */
+static int events_from_dcsa(const char *path, cJSON **out, struct kerr *e)
+{
+	struct kbuf data = KBUF_INIT;
+	int rc = K_OK;
+	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+	if (strcmp(path, "-") == 0) {
+		char chunk[16384];
+		size_t n;
+		while (!rc && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+			if (data.len + n > DCSA_MAX_BYTES)
+				rc = kerr_set(e, K_ETOOBIG, "stdin: over the limit of %u MiB for a "
+							    "DCSA events file",
+					      DCSA_MAX_BYTES >> 20);
+			else
+				kbuf_append(&data, chunk, n);
+		}
+		if (!rc && ferror(stdin))
+			rc = kerr_set(e, K_EIO, "stdin: cannot read it");
+	} else {
+		rc = kbuf_read_file(path, DCSA_MAX_BYTES, &data, e);
+	}
+	if (!rc) {
+		rc = dcsa_parse(data.data ? data.data : "", data.len, out, e);
+		if (rc)
+			kerr_prefix(e, "%s", name);
+	}
+	kbuf_free(&data);
+	return rc;
+}
+
+struct drop_order {
+	struct store *s;
+	const char *order_id;
+};
+
+/* A refused Order/set update of this order leaves the outbox. */
+static int drop_refused_order(void *vctx, const struct outbox_item *it)
+{
+	struct drop_order *d = vctx;
+	if (it->last_error && it->method && strcmp(it->method, "Order/set") == 0 &&
+	    it->object_id && strcmp(it->object_id, d->order_id) == 0)
+		store_outbox_drop(d->s, it->seq, NULL);
+	return 0;
+}
+
+/* Queues Order/set updates (payloads[0..n)) for id with the cached order's new form (o,
+ * NULL for no local effect) in one transaction, then pushes. A refusal puts the cached
+ * order back (old) and drops the refused entries. */
+static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
+			const cJSON *old, char **payloads, size_t n, struct kerr *e)
+{
+	int rc = store_begin(s, e);
+	if (rc)
+		return rc;
+	if (o)
+		rc = store_object_put(s, "Order", o, c->node, c->self_id, e);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = store_outbox_add(s, "Order/set", "update", id, payloads[i], c->node, NULL, e);
+	rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
+	if (!rc)
+		rc = cmd_push(c, e);
+	if (rc == K_EFAIL) {
+		struct drop_order d = {s, id};
+		struct kerr ie = {0, ""};
+		if (old)
+			store_object_put(s, "Order", old, c->node, c->self_id, &ie);
+		store_outbox_each(s, drop_refused_order, &d, &ie);
+		if (strstr(e->msg, "stateConflict") || strstr(e->msg, "alreadyExists"))
+			e->code = rc = K_ECONFLICT;
+		else if (strstr(e->msg, "forbidden") || strstr(e->msg, "notFound"))
+			e->code = rc = K_EPERM;
+		else if (strstr(e->msg, "invalidProperties"))
+			e->code = rc = K_EINVAL;
+	}
+	return rc;
+}
+
+static const char *role_in(const struct ctx *c, const cJSON *o)
+{
+	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId");
+	return b && strcmp(b, c->self_id) == 0	   ? "buyer"
+	       : sl && strcmp(sl, c->self_id) == 0 ? "seller"
+						   : NULL;
+}
+
+static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *id = a->pos[0], *file = arg_get(a, "dcsa");
+	int dry = arg_has(a, "dry-run");
+	if (!file == !arg_get(a, "code"))
+		return kerr_set(e, K_EUSAGE, "order event: give --code CODE (one event) or --dcsa "
+					     "FILE (a DCSA Track & Trace events file), not both");
+	if (file && (arg_get(a, "classifier") || arg_get(a, "location") || arg_get(a, "at") ||
+		     arg_get(a, "note")))
+		return kerr_set(e, K_EUSAGE, "order event: --classifier, --location, --at and "
+					     "--note go with --code; a --dcsa file brings its own");
+	cJSON *in = NULL;
+	int rc;
+	if (file) {
+		rc = events_from_dcsa(file, &in, e);
+	} else {
+		cJSON *ev = NULL;
+		rc = event_from_args(a, &ev, e);
+		if (!rc) {
+			in = cJSON_CreateArray();
+			cJSON_AddItemToArray(in, ev);
+		}
+	}
+	if (rc)
+		return rc;
+	struct store *s = NULL;
+	if (!dry)
+		rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc && dry)
+		rc = ctx_self(c, e);
+	if (rc) {
+		cJSON_Delete(in);
+		return rc;
+	}
+	/* The cached order (a carrier has none: then the node alone judges). */
+	cJSON *o = NULL, *old = NULL, *add = cJSON_CreateArray();
+	if (store_object_get(s, "Order", id, &o, NULL) != K_OK) {
+		cJSON_Delete(o);
+		o = NULL;
+	}
+	const char *role = o ? role_in(c, o) : NULL;
+	cJSON *ship = o ? cJSON_GetObjectItemCaseSensitive(o, "shipment") : NULL;
+	cJSON *have = cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events")
+					   : NULL;
+	int already = 0;
+	cJSON *ev;
+	cJSON_ArrayForEach(ev, in)
+	{
+		if ((have && event_in(have, ev)) || event_in(add, ev)) {
+			already++;
+			continue;
+		}
+		cJSON_AddItemToArray(add, cJSON_Duplicate(ev, 1));
+	}
+	cJSON_Delete(in);
+	int nadd = cJSON_GetArraySize(add);
+	/* The local effect: only where the cached order has a shipment to add to. */
+	int local = o && cJSON_IsObject(ship) && role && !dry && nadd > 0;
+	const char *eta = NULL;
+	char eta_buf[MODEL_TIME_LEN + 1] = "";
+	int delivered = 0;
+	if (local) {
+		old = cJSON_Duplicate(o, 1);
+		if (!cJSON_IsArray(have)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(ship, "events");
+			have = cJSON_AddArrayToObject(ship, "events");
+		}
+		cJSON_ArrayForEach(ev, add)
+		{
+			cJSON *x = cJSON_Duplicate(ev, 1);
+			cJSON_AddStringToObject(x, "by", c->self_id);
+			cJSON_AddStringToObject(x, "role", role);
+			cJSON_AddItemToArray(have, x);
+			if (strcmp(jstr(ev, "code"), "DLVD") == 0 &&
+			    strcmp(jstr(ev, "classifier"), "ACT") == 0)
+				delivered = 1;
+		}
+		eta = dcsa_eta(have);
+		cJSON_DeleteItemFromObjectCaseSensitive(ship, "eta");
+		if (eta) {
+			cJSON_AddStringToObject(ship, "eta", eta);
+			snprintf(eta_buf, sizeof eta_buf, "%s", eta);
+		}
+		char now[MODEL_TIME_LEN + 1];
+		model_now(now);
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "updated");
+		cJSON_AddStringToObject(o, "updated", now);
+	} else {
+		/* What the events we have and bring say (no cache: ours alone). */
+		cJSON *all = have ? cJSON_Duplicate(have, 1) : cJSON_CreateArray();
+		cJSON_ArrayForEach(ev, add) cJSON_AddItemToArray(all, cJSON_Duplicate(ev, 1));
+		eta = dcsa_eta(all);
+		if (eta)
+			snprintf(eta_buf, sizeof eta_buf, "%s", eta);
+		cJSON_Delete(all);
+	}
+	if (dry) {
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", id);
+			cJSON_AddBoolToObject(j, "dryRun", 1);
+			json_add_int(j, "added", nadd);
+			json_add_int(j, "already", already);
+			if (eta_buf[0])
+				cJSON_AddStringToObject(j, "eta", eta_buf);
+			cJSON *l = cJSON_AddArrayToObject(j, "events");
+			cJSON_ArrayForEach(ev, add)
+			{
+				char w[600];
+				cJSON *x = cJSON_Duplicate(ev, 1);
+				dcsa_words(ev, w, sizeof w);
+				cJSON_AddStringToObject(x, "words", w);
+				cJSON_AddItemToArray(l, x);
+			}
+			cmd_print_json(c, j);
+		} else {
+			cJSON_ArrayForEach(ev, add)
+			{
+				char w[600], t[32];
+				dcsa_words(ev, w, sizeof w);
+				fprintf(c->out, "would add  %s  %s\n", when(jstr(ev, "at"), t), w);
+			}
+			char t[32];
+			fprintf(c->out, "order %s: %d event%s would be added (%d already there)", id,
+				nadd, nadd == 1 ? "" : "s", already);
+			if (eta_buf[0])
+				fprintf(c->out, "; ETA %s", when(eta_buf, t));
+			fputc('\n', c->out);
+		}
+		cJSON_Delete(add);
+		cJSON_Delete(o);
+		return K_OK;
+	}
+	if (nadd > 0) {
+		size_t nchunk = ((size_t)nadd + EVENTS_PER_UPDATE - 1) / EVENTS_PER_UPDATE;
+		char **payloads = xcalloc(nchunk, sizeof *payloads);
+		for (size_t k = 0; k < nchunk; k++) {
+			cJSON *p = cJSON_CreateObject(), *l = cJSON_AddArrayToObject(p, "addEvents");
+			for (int i = (int)k * EVENTS_PER_UPDATE;
+			     i < nadd && i < (int)(k + 1) * EVENTS_PER_UPDATE; i++)
+				cJSON_AddItemToArray(l, cJSON_Duplicate(cJSON_GetArrayItem(add, i), 1));
+			struct kbuf b = KBUF_INIT;
+			json_print(p, &b);
+			cJSON_Delete(p);
+			payloads[k] = xstrdup(kbuf_str(&b));
+			kbuf_free(&b);
+		}
+		rc = order_update(c, s, id, local ? o : NULL, old, payloads, nchunk, e);
+		for (size_t k = 0; k < nchunk; k++)
+			free(payloads[k]);
+		free(payloads);
+		/* An actual delivery moves a shipped order on (the next sync brings the node's). */
+		if (rc == K_OK && local && delivered && jstr(o, "state") &&
+		    strcmp(jstr(o, "state"), "shipped") == 0) {
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "state",
+							       cJSON_CreateString("delivered"));
+			store_object_put(s, "Order", o, c->node, c->self_id, NULL);
+		}
+	}
+	if (rc == K_OK || rc == K_EQUEUED) {
+		char t[32];
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", id);
+			json_add_int(j, "added", nadd);
+			json_add_int(j, "already", already);
+			if (eta_buf[0])
+				cJSON_AddStringToObject(j, "eta", eta_buf);
+			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			fprintf(c->out, "order %s: %d event%s added (%d already there)", id, nadd,
+				nadd == 1 ? "" : "s", already);
+			if (eta_buf[0])
+				fprintf(c->out, "; ETA %s", when(eta_buf, t));
+			if (rc == K_EQUEUED)
+				fputs(" (queued; the node checks them when they arrive)", c->out);
+			fputc('\n', c->out);
+		}
+	}
+	cJSON_Delete(add);
+	cJSON_Delete(old);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* --- ratings (DESIGN §6): order rate ----------------------------------------------------- */
+
+static int star_opt(const struct args *a, const char *name, int required, int *out,
+		    struct kerr *e)
+{
+	const char *v = arg_get(a, name);
+	*out = 0;
+	if (!v)
+		return required ? kerr_set(e, K_EUSAGE, "order rate: --%s N (1 to 5) is needed",
+					   name)
+				: K_OK;
+	if (v[0] < '1' || v[0] > '5' || v[1]) {
+		char shown[40];
+		return kerr_set(e, K_EUSAGE, "--%s: '%s' is not a whole number from 1 to 5", name,
+				text_shown(v, shown, sizeof shown));
+	}
+	*out = v[0] - '0';
+	return K_OK;
+}
+
+static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *id = a->pos[0], *tv = arg_get(a, "text");
+	int stars, q, d, cm;
+	int rc = star_opt(a, "stars", 1, &stars, e);
+	if (!rc)
+		rc = star_opt(a, "quality", 0, &q, e);
+	if (!rc)
+		rc = star_opt(a, "delivery", 0, &d, e);
+	if (!rc)
+		rc = star_opt(a, "communication", 0, &cm, e);
+	if (rc)
+		return rc;
+	struct kbuf text = KBUF_INIT;
+	if (tv && tv[0] == '@') {
+		rc = kbuf_read_file(tv + 1, RATING_TEXT_MAX, &text, e);
+		if (rc == K_ETOOBIG)
+			rc = kerr_set(e, K_EUSAGE, "--text: %s is over %d bytes", tv + 1,
+				      RATING_TEXT_MAX);
+	} else if (tv) {
+		kbuf_puts(&text, tv);
+	}
+	if (!rc && text.len > RATING_TEXT_MAX)
+		rc = kerr_set(e, K_EUSAGE, "--text: %zu bytes is over the limit of %d", text.len,
+			      RATING_TEXT_MAX);
+	if (!rc && text.len && !utf8_valid(text.data, text.len))
+		rc = kerr_set(e, K_EUSAGE, "--text: not valid UTF-8");
+	struct store *s = NULL;
+	if (!rc)
+		rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	cJSON *o = NULL, *old = NULL, *r = NULL;
+	if (!rc) {
+		rc = store_object_get(s, "Order", id, &o, e);
+		if (rc == K_ENOTFOUND)
+			rc = kerr_set(e, K_ENOTFOUND, "no order %s in the cache (run `kontor sync`)",
+				      id);
+	}
+	const char *role = !rc ? role_in(c, o) : NULL;
+	const char *state = o && jstr(o, "state") ? jstr(o, "state") : "?";
+	if (!rc && !role)
+		rc = kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller; only they "
+					  "rate it",
+			      id);
+	if (!rc && strcmp(state, "completed") != 0 && strcmp(state, "resolved") != 0)
+		rc = kerr_set(e, K_ECONFLICT, "order %s is %s: rating needs completed or resolved",
+			      id, state);
+	cJSON *ratings = o ? cJSON_GetObjectItemCaseSensitive(o, "ratings") : NULL;
+	const cJSON *mine = role ? cJSON_GetObjectItemCaseSensitive(ratings, role) : NULL;
+	if (!rc && mine) {
+		char t[32];
+		rc = kerr_set(e, K_ECONFLICT, "order %s: you rated this order on %s (once per party)",
+			      id, when(jstr(mine, "created"), t));
+	}
+	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
+	char now[MODEL_TIME_LEN + 1], rid[KCRYPTO_HASH_B64_LEN + 1];
+	if (!rc) {
+		const char *to = strcmp(role, "buyer") == 0 ? jstr(o, "sellerId") : jstr(o, "buyerId");
+		struct kbuf pre = KBUF_INIT;
+		kbuf_puts(&pre, id);
+		kbuf_putc(&pre, '\0');
+		kbuf_puts(&pre, c->self_id);
+		kcrypto_hash_b64url(pre.data, pre.len, rid);
+		kbuf_free(&pre);
+		model_now(now);
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "id", rid);
+		cJSON_AddStringToObject(r, "orderId", id);
+		cJSON_AddStringToObject(r, "from", c->self_id);
+		cJSON_AddStringToObject(r, "to", to ? to : "");
+		json_add_int(r, "stars", stars);
+		if (q)
+			json_add_int(r, "quality", q);
+		if (d)
+			json_add_int(r, "delivery", d);
+		if (cm)
+			json_add_int(r, "communication", cm);
+		if (text.len)
+			cJSON_AddStringToObject(r, "text", kbuf_str(&text));
+		cJSON_AddStringToObject(r, "created", now);
+		rc = canon_write(r, &canon, e);
+	}
+	if (!rc) {
+		kcrypto_sign_object_b64("rating", canon.data, canon.len, c->kp.sk, &sig);
+		cJSON_AddStringToObject(r, "sig", kbuf_str(&sig));
+		rc = model_validate("Rating", r, e);
+		if (rc)
+			kerr_prefix(e, "order rate: the rating");
+	}
+	if (!rc) {
+		old = cJSON_Duplicate(o, 1);
+		if (!cJSON_IsObject(ratings)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "ratings");
+			ratings = cJSON_AddObjectToObject(o, "ratings");
+		}
+		cJSON_AddItemToObject(ratings, role, cJSON_Duplicate(r, 1));
+		cJSON *p = cJSON_CreateObject();
+		cJSON_AddItemToObject(p, "rate", cJSON_Duplicate(r, 1));
+		struct kbuf b = KBUF_INIT;
+		json_print(p, &b);
+		cJSON_Delete(p);
+		char *payload = xstrdup(kbuf_str(&b));
+		kbuf_free(&b);
+		rc = order_update(c, s, id, o, old, &payload, 1, e);
+		free(payload);
+	}
+	if (rc == K_OK || rc == K_EQUEUED) {
+		if (c->json) {
+			cJSON *j = cJSON_Duplicate(r, 1);
+			cJSON_AddStringToObject(j, "role", role);
+			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
+			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0) {
+			fprintf(c->out, "order %s: rated the %s %d star%s as %s%s\n", id,
+				strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars,
+				stars == 1 ? "" : "s", role,
+				rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
+		}
+	}
+	kbuf_free(&canon);
+	kbuf_free(&sig);
+	kbuf_free(&text);
+	cJSON_Delete(r);
+	cJSON_Delete(old);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* --- track ORDER: the shipment's timeline from the cache --------------------------------- */
+
+static void put_clean_str(FILE *f, const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
+	fputs(kbuf_str(&b), f);
+	kbuf_free(&b);
+}
+
+static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	const char *id = a->pos[0];
+	int rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	cJSON *o = NULL;
+	rc = store_object_get(s, "Order", id, &o, e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no order %s in the cache (run `kontor sync`)", id);
+	if (rc)
+		return rc;
+	const char *state = jstr(o, "state") ? jstr(o, "state") : "?";
+	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipment");
+	const cJSON *evs = cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events")
+						: NULL;
+	if (!cJSON_IsObject(ship)) {
+		if (c->json) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "id", id);
+			cJSON_AddStringToObject(j, "state", state);
+			cJSON_AddNullToObject(j, "shipment");
+			cmd_print_json(c, j);
+		} else {
+			fprintf(c->out, "order %s is %s: not shipped yet\n", id, state);
+		}
+		cJSON_Delete(o);
+		return K_OK;
+	}
+	size_t n = (size_t)cJSON_GetArraySize(evs);
+	if (n > DCSA_MAX_EVENTS)
+		n = DCSA_MAX_EVENTS;
+	size_t *idx = xcalloc(n + 1, sizeof *idx);
+	n = cJSON_IsArray(evs) ? dcsa_recent_first(evs, idx, n) : 0;
+	const char *eta = jstr(ship, "eta");
+	if (!eta && cJSON_IsArray(evs))
+		eta = dcsa_eta(evs);
+	char customs[200];
+	const char *cus = cJSON_IsArray(evs) ? dcsa_customs(evs, customs, sizeof customs) : NULL;
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", id);
+		cJSON_AddStringToObject(j, "state", state);
+		cJSON *sh = cJSON_Duplicate(ship, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(sh, "events");
+		if (eta && !jstr(sh, "eta"))
+			cJSON_AddStringToObject(sh, "eta", eta);
+		if (cus)
+			cJSON_AddStringToObject(sh, "customs", cus);
+		cJSON *l = cJSON_AddArrayToObject(sh, "events");
+		for (size_t i = 0; i < n; i++) {
+			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
+			char w[600];
+			dcsa_words(ev, w, sizeof w);
+			cJSON *x = cJSON_Duplicate(ev, 1);
+			cJSON_AddStringToObject(x, "words", w);
+			cJSON_AddItemToArray(l, x);
+		}
+		cJSON_AddItemToObject(j, "shipment", sh);
+		cmd_print_json(c, j);
+	} else {
+		FILE *f = c->out;
+		char t[32];
+		fprintf(f, "order     %s\ncarrier   ", id);
+		put_clean_str(f, jstr(ship, "carrier") ? jstr(ship, "carrier") : "?");
+		fputs("\ntracking  ", f);
+		put_clean_str(f, jstr(ship, "trackingNumber") ? jstr(ship, "trackingNumber") : "?");
+		if (jstr(ship, "mode")) {
+			fputs("\nmode      ", f);
+			put_clean_str(f, jstr(ship, "mode"));
+		}
+		fprintf(f, "\nstate     %s\n", state);
+		if (jstr(ship, "origin") || jstr(ship, "destination")) {
+			fputs("route     ", f);
+			if (jstr(ship, "origin") && jstr(ship, "destination")) {
+				put_clean_str(f, jstr(ship, "origin"));
+				fputs(" -> ", f);
+				put_clean_str(f, jstr(ship, "destination"));
+			} else {
+				fputs(jstr(ship, "origin") ? "from " : "to ", f);
+				put_clean_str(f, jstr(ship, "origin") ? jstr(ship, "origin")
+								      : jstr(ship, "destination"));
+			}
+			fputc('\n', f);
+		}
+		if (eta)
+			fprintf(f, "ETA %s\n", when(eta, t));
+		if (cus)
+			fprintf(f, "Customs: %s\n", cus);
+		if (n)
+			fputc('\n', f);
+		else
+			fputs("no shipment events yet\n", f);
+		for (size_t i = 0; i < n; i++) {
+			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
+			char w[600];
+			dcsa_words(ev, w, sizeof w);
+			fprintf(f, "%s  %s\n", when(jstr(ev, "at"), t), w);
+		}
+	}
+	free(idx);
+	cJSON_Delete(o);
+	return K_OK;
 }
 
 /* --- list and show ---------------------------------------------------------------------- */
@@ -332,6 +1175,53 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+static void show_shipment_ratings(struct ctx *c, const cJSON *o)
+{
+	FILE *f = c->out;
+	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipment");
+	if (cJSON_IsObject(ship)) {
+		char t[32];
+		fputs("shipment   ", f);
+		put_clean_str(f, jstr(ship, "carrier") ? jstr(ship, "carrier") : "?");
+		fputc(' ', f);
+		put_clean_str(f, jstr(ship, "trackingNumber") ? jstr(ship, "trackingNumber") : "?");
+		if (jstr(ship, "mode")) {
+			fputs(" (", f);
+			put_clean_str(f, jstr(ship, "mode"));
+			fputc(')', f);
+		}
+		const cJSON *evs = cJSON_GetObjectItemCaseSensitive(ship, "events");
+		int n = cJSON_GetArraySize(evs);
+		fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
+			jstr(o, "id") ? jstr(o, "id") : "ID");
+		if (jstr(ship, "eta"))
+			fprintf(f, "ETA        %s\n", when(jstr(ship, "eta"), t));
+	}
+	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
+	static const char *const roles[] = {"buyer", "seller"};
+	for (int i = 0; i < 2; i++) {
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(ratings, roles[i]);
+		if (!cJSON_IsObject(r))
+			continue;
+		fprintf(f, "rating by the %s: %lld/5", roles[i], (long long)jint(r, "stars"));
+		static const char *const parts[] = {"quality", "delivery", "communication"};
+		for (int k = 0; k < 3; k++)
+			if (jint(r, parts[k]))
+				fprintf(f, ", %s %lld", parts[k], (long long)jint(r, parts[k]));
+		if (jstr(r, "text")) {
+			/* One line: the text's line breaks become spaces, then it is cleaned. */
+			char *t1 = xstrdup(jstr(r, "text"));
+			for (char *p = t1; *p; p++)
+				if (*p == '\n' || *p == '\r')
+					*p = ' ';
+			fputs(": ", f);
+			put_clean_str(f, t1);
+			free(t1);
+		}
+		fputc('\n', f);
+	}
+}
+
 static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -381,6 +1271,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow, cur,
 			(long long)jint(o, "autoReleaseDays"),
 			jstr(o, "created") ? jstr(o, "created") : "?");
+		show_shipment_ratings(c, o);
 		const cJSON *sec;
 		cJSON_ArrayForEach(sec, secs)
 		{
@@ -423,7 +1314,7 @@ const struct cmd_entry cmd_order_entries[] = {
      "state=", 0, 0, run_list,
      "STATE: awaiting_payment, funded, shipped, delivered, completed, cancelled, disputed,\n"
      "resolved. Orders come with `kontor sync`."},
-    {"order show", "ID", "an order: state, total, escrow and its events", "", 1, 1, run_show,
+    {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1, 1, run_show,
      NULL},
     {"order pay", "ID", "fund the order's escrow from your wallet (buyer)", "", 1, 1, run_pay,
      "Appends a signed \"funded\" section to the contract. The node moves the total from your "
@@ -434,13 +1325,41 @@ const struct cmd_entry cmd_order_entries[] = {
     {"order deliver", "ID", "mark a shipped order delivered", "", 1, 1, run_deliver, NULL},
     {"order confirm", "ID", "confirm receipt: escrow is released to the seller (buyer)", "", 1,
      1, run_confirm, NULL},
-    {"order cancel", "ID [--reason TEXT]", "cancel an order before it is funded", "reason=", 1,
-     1, run_cancel, NULL},
+    {"order cancel", "ID [--reason TEXT]",
+     "cancel an order: alone before funding, with the other party's signature after",
+     "reason=", 1, 1, run_cancel,
+     "Before funding either party cancels alone. Once funded (and until release, unless\n"
+     "disputed) both must sign one \"cancelled\" section: the first `order cancel` asks,\n"
+     "the node keeps it as the order's cancelRequest; the other party's `order cancel`\n"
+     "signs the same section and the node refunds the whole escrow to the buyer."},
     {"order dispute", "ID --reason TEXT",
      "dispute a funded, shipped or delivered order: escrow is frozen (buyer or seller)",
      "reason=", 1, 1, run_dispute,
      "Appends a signed \"disputed\" section to the contract. Until the node's arbitrator "
      "rules\n(`kontord admin resolve`), escrow stays where it is: confirm is refused and "
      "there is no\nauto-release. Exit 1 when the order is past release or not yet funded."},
+    {"order event",
+     "ID --code CODE [--location L] [--at TIME] [--classifier ACT|EST|PLN|REQ] [--note N] | "
+     "ID --dcsa FILE|- [--dry-run]",
+     "add shipment events (DCSA Track & Trace) to a shipped order (seller or its carrier)",
+     "code= location= at= classifier= note= dcsa= dry-run", 1, 1, run_event,
+     "CODE: a DCSA event code (LOAD DISC GTIN GTOT CUSR DEPA ARRI ...) or kontor's OFDL (out\n"
+     "for delivery), DLVD (delivered), EXCP (exception). --classifier: ACT (default), EST,\n"
+     "PLN, REQ; estimated arrivals give the ETA. --at: RFC 3339, any offset (default now);\n"
+     "stored in UTC. --dcsa reads a DCSA Track & Trace events file (v2.2 or v3; - for\n"
+     "stdin); events the order has already are left out, so a re-import adds nothing.\n"
+     "An actual DLVD moves a shipped order to delivered. Exit 2 for an unknown code, 1 when\n"
+     "the file does not parse (naming the event) or the node refuses."},
+    {"order rate", "ID --stars N [--quality N] [--delivery N] [--communication N] [--text T|@FILE]",
+     "rate the other party of a completed or resolved order, once (buyer or seller)",
+     "stars= quality= delivery= communication= text=", 1, 1, run_rate,
+     "N: 1 to 5. The rating is signed with your key; the node takes one per party, only\n"
+     "from the order's buyer or seller, so every review is a verified purchase. --text: at\n"
+     "most 4000 bytes, or @FILE."},
+    {"track", "ORDER", "an order's shipment from the cache: ETA, customs, events in words",
+     "", 1, 1, run_track,
+     "Carrier, tracking number, mode, state, the ETA (the latest estimated arrival), the\n"
+     "customs status, then one line per event, most recent first. Run `kontor sync` to\n"
+     "bring new events."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

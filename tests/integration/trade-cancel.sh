@@ -1,0 +1,114 @@
+#!/bin/sh
+# Cancelling after funding (DESIGN §6) over a live kontord with real TLS: once an order is
+# funded neither party can cancel alone. The buyer's `order cancel` asks (the node keeps
+# the signed section as the order's cancelRequest, the order stays funded, no money moves);
+# asking twice is refused; the seller's `order cancel` signs the same section, the node
+# appends it with both signatures and refunds the whole escrow to the buyer. The contract
+# then verifies offline with the cancelled section last. A request made stale by a later
+# step (the seller ships) is refused when the other side signs it. A third account cannot
+# ask. The ledger sums to zero after every step.
+. "$(dirname "$0")/../lib.sh"
+
+S="$T_TMP/seller"
+B="$T_TMP/buyer"
+X="$T_TMP/third"
+ks() { "$KONTOR" --home "$S" "$@"; }
+kb() { "$KONTOR" --home "$B" "$@"; }
+kx() { "$KONTOR" --home "$X" "$@"; }
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Cancel Test Node" >"$T_TMP/init.out" 2>&1
+TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
+# shellcheck disable=SC2086
+t_node_start "$T_TMP/serve.log" $TLS
+[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
+bal() { sqlite3 "$DB" "SELECT coalesce((SELECT balance FROM ledger_accounts WHERE id = '$1' AND currency = 'USD'), 0)"; }
+ledger_zero() {
+	t_eq "$1: the ledger sums to zero per currency" \
+		"$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT currency, sum(amount) AS s FROM ledger_entries GROUP BY currency HAVING s != 0)")" 0
+}
+
+for who in seller buyer third; do
+	case $who in
+	seller) h=$S n="Ningbo Valve Works" cc=CN r=supplier ;;
+	buyer) h=$B n="Rotterdam Pumps BV" cc=NL r=buyer ;;
+	third) h=$X n="Nosy Parker Ltd" cc=GB r=buyer ;;
+	esac
+	"$KONTOR" --home "$h" init --name "$n" --country $cc --role $r --no-passphrase >/dev/null 2>"$T_TMP/err" &&
+		"$KONTOR" --home "$h" node add main "$URL" --ca-file "$T_TMP/ca.pem" >/dev/null 2>>"$T_TMP/err" &&
+		t_ok "$who init and node add" || t_fail "$who init and node add" "$(cat "$T_TMP/err")"
+done
+BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+
+t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
+	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180
+t_run "buyer syncs" 0 kb sync
+t_run "buyer finds the listing" 0 kb search ball valve --json
+LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 USD --db "$DB" --reference psp-1
+
+# A binding, funded order of $2 valves: ORDER, its contract KID. (Two offers with the
+# same terms on the same day are the same contract: the quantities differ.)
+funded_order() {
+	t_run "buyer proposes $2 valves ($1)" 0 kb contract propose --listing "$LID" --qty "$2" \
+		--incoterm FOB --place Ningbo --json
+	KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+	t_run "seller syncs ($1)" 0 ks sync
+	t_run "seller signs: binding ($1)" 0 ks contract sign "$KID"
+	ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+	t_run "buyer syncs ($1)" 0 kb sync
+	t_run "buyer pays ($1)" 0 kb order pay "$ORDER"
+	t_eq "the order is funded ($1)" "$(ostate "$ORDER")" funded
+	t_run "seller syncs the payment ($1)" 0 ks sync
+}
+
+# --- both sign: refunded --------------------------------------------------------------------
+funded_order first 100
+t_eq "escrow holds the total" "$(bal "escrow:$ORDER")" 120000
+t_eq "the buyer's wallet is down by it" "$(bal "wallet:$BID")" 380000
+ledger_zero "funded"
+t_run "buyer asks to cancel" 0 kb order cancel "$ORDER" --reason "the customer withdrew"
+t_match "it says the other party must sign" "$T_OUT" "cancellation asked as buyer; it takes effect when the other party"
+t_eq "the order is still funded" "$(ostate "$ORDER")" funded
+t_eq "the node keeps the request" "$(sqlite3 "$DB" "SELECT json_extract(json, '\$.cancelRequest.by') FROM orders WHERE id = '$ORDER'")" buyer
+t_eq "no money moved" "$(bal "escrow:$ORDER")" 120000
+t_run "asking twice is refused (exit 1)" 1 kb order cancel "$ORDER"
+t_match "it waits for the seller" "$T_ERR" "waits for the seller to sign"
+t_run "a third account cannot ask (exit 1)" 1 kx order cancel "$ORDER"
+t_eq "the request is the buyer's still" "$(sqlite3 "$DB" "SELECT json_extract(json, '\$.cancelRequest.by') FROM orders WHERE id = '$ORDER'")" buyer
+t_run "seller syncs the request" 0 ks sync
+t_run "seller's order show names the request" 0 ks order show "$ORDER" --json
+t_match "the cached order carries it" "$T_OUT" '"cancelRequest":\{"at":"[^"]*","by":"buyer"'
+t_run "seller signs the cancellation" 0 ks order cancel "$ORDER"
+t_match "cancelled by both" "$T_OUT" "cancelled by both; escrow refunded to the buyer"
+t_eq "the node's order is cancelled" "$(ostate "$ORDER")" cancelled
+t_eq "escrow is empty" "$(bal "escrow:$ORDER")" 0
+t_eq "the buyer has every cent back" "$(bal "wallet:$BID")" 500000
+ledger_zero "refunded"
+t_run "buyer syncs" 0 kb sync
+t_run "the contract verifies offline" 0 kb contract show "$KID" --verify
+t_eq "its last section is cancelled with two signatures" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json, '\$.sections[#-1].kind') || ' ' || json_array_length(json, '\$.sections[#-1].signatures') FROM contracts WHERE id = '$KID'")" "cancelled 2"
+t_run "buyer's order list shows it cancelled" 0 kb order list --state cancelled
+t_match "listed" "$T_OUT" "$ORDER"
+t_run "cancelling a cancelled order is refused (exit 1)" 1 kb order cancel "$ORDER"
+
+# --- a stale request --------------------------------------------------------------------------
+funded_order second 150
+t_run "buyer asks to cancel the second" 0 kb order cancel "$ORDER"
+t_run "seller ships it anyway" 0 ks order ship "$ORDER" --carrier DHL --tracking 1234567890
+t_eq "shipped" "$(ostate "$ORDER")" shipped
+t_eq "the shipment made the request stale" "$(sqlite3 "$DB" "SELECT json_type(json, '\$.cancelRequest') IS NULL FROM orders WHERE id = '$ORDER'")" 1
+t_run "buyer syncs" 0 kb sync
+t_run "buyer asks again on the new chain" 0 kb order cancel "$ORDER" --reason "late"
+t_run "seller syncs" 0 ks sync
+t_run "seller signs it: shipped orders can be cancelled by both" 0 ks order cancel "$ORDER"
+t_eq "cancelled" "$(ostate "$ORDER")" cancelled
+t_eq "refunded in full" "$(bal "wallet:$BID")" 500000
+ledger_zero "second refund"
+
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_done

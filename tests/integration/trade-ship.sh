@@ -1,0 +1,186 @@
+#!/bin/sh
+# Shipment tracking (DESIGN §6) over a live kontord with real TLS: an order is paid and
+# shipped; the seller adds DCSA Track & Trace events by hand and imports a carrier's
+# DCSA v2.2 and v3 events files (a re-import adds nothing); the buyer syncs and `kontor
+# track` tells the timeline in words, most recent first, with the ETA of the latest
+# estimated arrival and the customs status. Refused: an unknown code (usage, exit 2), the
+# buyer adding events, events on an order not shipped yet (naming the state), a stranger.
+# A carrier account registered at the node (`kontord admin carrier add`) posts an event the
+# buyer sees; an actual DLVD moves the order to delivered.
+. "$(dirname "$0")/../lib.sh"
+
+DATA="$T_ROOT/tests/data/dcsa"
+S="$T_TMP/seller"
+B="$T_TMP/buyer"
+C="$T_TMP/carrier"
+X="$T_TMP/third"
+ks() { "$KONTOR" --home "$S" "$@"; }
+kb() { "$KONTOR" --home "$B" "$@"; }
+kc() { "$KONTOR" --home "$C" "$@"; }
+kx() { "$KONTOR" --home "$X" "$@"; }
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Ship Test Node" >"$T_TMP/init.out" 2>&1
+TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
+# shellcheck disable=SC2086
+t_node_start "$T_TMP/serve.log" $TLS
+[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
+nevents() { sqlite3 "$DB" "SELECT coalesce(json_array_length(json, '$.shipment.events'), 0) FROM orders WHERE id = '$1'"; }
+
+for who in seller buyer carrier third; do
+	case $who in
+	seller) h=$S n="Shenzhen Pump Works" cc=CN r=supplier ;;
+	buyer) h=$B n="Long Beach Fluids Inc" cc=US r=buyer ;;
+	carrier) h=$C n="Maersk Tracking Desk" cc=DK r=buyer ;;
+	third) h=$X n="Nosy Parker Ltd" cc=GB r=buyer ;;
+	esac
+	"$KONTOR" --home "$h" init --name "$n" --country $cc --role $r --no-passphrase >/dev/null 2>"$T_TMP/err" &&
+		"$KONTOR" --home "$h" node add main "$URL" --ca-file "$T_TMP/ca.pem" >/dev/null 2>>"$T_TMP/err" &&
+		t_ok "$who init and node add" || t_fail "$who init and node add" "$(cat "$T_TMP/err")"
+done
+BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+CID=$(kc id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+
+# --- an order, paid ----------------------------------------------------------------------
+t_run "seller lists a pump" 0 ks listing add --sku CP-80 --title "Centrifugal pump 80 mm" \
+	--price 150.00 --currency USD --moq 1 --origin CN --hs-code 841370 --lead-days 20
+t_run "buyer syncs" 0 kb sync
+t_run "buyer finds the listing" 0 kb search pump --json
+LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_run "buyer proposes 10 pumps" 0 kb contract propose --listing "$LID" --qty 10 \
+	--incoterm FOB --place Shenzhen --json
+KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "seller signs: binding" 0 ks contract sign "$KID"
+ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
+t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 2000.00 USD --db "$DB" --reference psp-1
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays" 0 kb order pay "$ORDER"
+t_run "seller syncs" 0 ks sync
+
+# --- before shipping ----------------------------------------------------------------------
+t_run "track before shipping (exit 0)" 0 ks track "$ORDER"
+t_match "says the order is not shipped yet" "$T_OUT" "order $ORDER is funded: not shipped yet"
+t_run "an event on a funded order is refused (exit 1)" 1 ks order event "$ORDER" --code GTIN --location CNSZX
+t_match "naming the state" "$T_ERR" 'order is funded: shipment events need shipped'
+t_eq "the refused update left the seller's outbox" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" 0
+t_eq "the node has no events" "$(nevents "$ORDER")" 0
+
+t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MAEU1234567 --mode sea
+t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
+t_run "seller syncs the shipment" 0 ks sync
+
+# --- usage errors -------------------------------------------------------------------------
+t_run "an unknown code is a usage error (exit 2)" 2 ks order event "$ORDER" --code XXXX
+t_match "listing the codes" "$T_ERR" "unknown DCSA event code 'XXXX' \\(one of: .*DLVD.*GTIN"
+t_run "an unknown classifier (exit 2)" 2 ks order event "$ORDER" --code GTIN --classifier MAYBE
+t_run "a bad time (exit 2)" 2 ks order event "$ORDER" --code GTIN --at yesterday
+t_run "--code and --dcsa together (exit 2)" 2 ks order event "$ORDER" --code GTIN --dcsa "$DATA/tnt-v3-events.json"
+printf '[{"eventType":"EQUIPMENT","eventClassifierCode":"ACT","equipmentEventTypeCode":"LOAD","eventDateTime":"soon"}]' >"$T_TMP/bad.json"
+t_run "a DCSA file that does not parse (exit 1)" 1 ks order event "$ORDER" --dcsa "$T_TMP/bad.json"
+t_match "naming the file and the event" "$T_ERR" "bad.json: events\\[0\\]"
+t_eq "nothing queued" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" 0
+
+# --- events by hand -----------------------------------------------------------------------
+t_run "seller: gate in at Shekou" 0 ks order event "$ORDER" --code GTIN --location CNSZX --at 2026-11-14T10:00:00+08:00
+t_match "one event added" "$T_OUT" "order $ORDER: 1 event added \\(0 already there\\)"
+t_eq "the node has it, in UTC" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json, '$.shipment.events[0].at') || ' ' || json_extract(json, '$.shipment.events[0].role') FROM orders WHERE id = '$ORDER'")" \
+	"2026-11-14T02:00:00Z seller"
+t_run "the same event again adds nothing" 0 ks order event "$ORDER" --code GTIN --location CNSZX --at 2026-11-14T02:00:00Z
+t_match "0 added" "$T_OUT" "0 events added \\(1 already there\\)"
+
+# --- DCSA imports --------------------------------------------------------------------------
+V2=$(ls "$DATA"/*v2* | head -n 1)
+V3=$(ls "$DATA"/*v3* | head -n 1)
+N2=$(python3 -c "import json,sys;d=json.load(open(sys.argv[1]));print(len(d['events'] if isinstance(d,dict) else d))" "$V2" 2>/dev/null || echo 12)
+t_run "dry run of the v2.2 file" 0 ks order event "$ORDER" --dcsa "$V2" --dry-run
+t_match "says what it would add" "$T_OUT" "would add .* Loaded on vessel"
+t_eq "the dry run changed nothing" "$(nevents "$ORDER")" 1
+t_run "seller imports the DCSA v2.2 file" 0 ks order event "$ORDER" --dcsa "$V2"
+t_match "all its events added" "$T_OUT" "order $ORDER: $N2 events added \\(0 already there\\); ETA 20[0-9-]+ [0-9:]+ UTC"
+t_eq "the node has them" "$(nevents "$ORDER")" $((N2 + 1))
+t_run "seller imports the DCSA v3 file from stdin" 0 sh -c "\"$KONTOR\" --home \"$S\" order event \"$ORDER\" --dcsa - <\"$V3\""
+t_match "its events added, the ETA from the latest estimated arrival" "$T_OUT" "events added \\([0-9]+ already there\\); ETA 2026-12-01 14:00 UTC"
+ALL=$(nevents "$ORDER")
+t_run "a re-import adds nothing" 0 ks order event "$ORDER" --dcsa "$V3" --json
+t_match "0 added" "$T_OUT" '"added":0'
+t_run "nor does the v2.2 file again" 0 ks order event "$ORDER" --dcsa "$V2"
+t_match "0 added" "$T_OUT" "0 events added \\($N2 already there\\)"
+t_eq "the node still has $ALL events" "$(nevents "$ORDER")" "$ALL"
+t_eq "the node's ETA" "$(sqlite3 "$DB" "SELECT json_extract(json, '$.shipment.eta') FROM orders WHERE id = '$ORDER'")" "2026-12-01T14:00:00Z"
+
+# --- the buyer's view ----------------------------------------------------------------------
+t_run "buyer syncs" 0 kb sync
+t_run "buyer tracks the order" 0 kb track "$ORDER"
+t_match "carrier and tracking number" "$T_OUT" 'carrier +Maersk'
+t_match "tracking" "$T_OUT" 'tracking +MAEU1234567'
+t_match "mode" "$T_OUT" 'mode +sea'
+t_match "the ETA" "$T_OUT" 'ETA 2026-12-01 14:00 UTC'
+t_match "customs" "$T_OUT" 'Customs: released'
+t_match "events in words" "$T_OUT" '2026-11-14 02:00 UTC  Gate in at CNSZX'
+t_match "loaded on a vessel" "$T_OUT" 'UTC  Loaded on vessel'
+FIRST=$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1 | cut -c1-16)
+LAST=$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | tail -n 1 | cut -c1-16)
+SORTED=$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | cut -c1-16 | sort -r | tr '\n' ' ')
+t_eq "most recent first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | cut -c1-16 | tr '\n' ' ')" "$SORTED"
+t_match "the newest is in December, the oldest in November" "$FIRST $LAST" '^2026-12-.* 2026-11-'
+t_eq "one line per event" "$(printf '%s\n' "$T_OUT" | grep -cE '^20[0-9-]+ [0-9:]+ UTC  ')" "$ALL"
+t_run "track --json" 0 kb track "$ORDER" --json
+t_match "one object with the shipment and the events' words" "$T_OUT" '"shipment":\{.*"carrier":"Maersk".*"events":\[\{.*"words":"'
+t_run "order show prints the shipment" 0 kb order show "$ORDER"
+t_match "carrier, tracking number and ETA" "$T_OUT" 'shipment +Maersk MAEU1234567 \(sea\).*'
+t_match "the ETA" "$T_OUT" 'ETA +2026-12-01 14:00 UTC'
+t_run "track of an unknown order (exit 1)" 1 kb track AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache \(run `kontor sync`\)'
+
+# --- who may add -----------------------------------------------------------------------------
+t_run "the buyer adding an event is refused (exit 1)" 1 kb order event "$ORDER" --code OFDL
+t_match "forbidden" "$T_ERR" 'forbidden'
+t_eq "the refused update left the buyer's outbox" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM outbox")" 0
+t_eq "and the buyer's cached order is as it was" \
+	"$(sqlite3 "$B/cache.db" "SELECT json_array_length(json, '$.shipment.events') FROM orders WHERE id = '$ORDER'")" "$ALL"
+t_run "a stranger adding an event is refused (exit 1)" 1 kx order event "$ORDER" --code CUSR --location USLAX
+t_eq "the stranger's outbox is empty again" "$(sqlite3 "$X/cache.db" "SELECT count(*) FROM outbox")" 0
+t_run "the carrier before registration is refused (exit 1)" 1 kc order event "$ORDER" --code CUSR --location USLAX
+
+# --- a registered carrier ----------------------------------------------------------------
+if "$KONTORD" admin carrier add Maersk --account "$CID" --db "$DB" >"$T_TMP/carrier.out" 2>&1; then
+	t_ok "kontord admin carrier add Maersk"
+	t_run "the carrier posts an inspection" 0 kc order event "$ORDER" --code CUSI --location USLAX \
+		--at 2026-12-08T09:00:00-08:00 --note "X-ray scan"
+	t_match "added (no cached order: the node judged)" "$T_OUT" "order $ORDER: 1 event added"
+	t_eq "the node marks it the carrier's" \
+		"$(sqlite3 "$DB" "SELECT json_extract(json, '$.shipment.events[#-1].role') || ' ' || json_extract(json, '$.shipment.events[#-1].by') FROM orders WHERE id = '$ORDER'")" \
+		"carrier $CID"
+	t_run "buyer syncs" 0 kb sync
+	t_run "buyer tracks" 0 kb track "$ORDER"
+	t_match "the carrier's event comes first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" \
+		'^2026-12-08 17:00 UTC  .*USLAX'
+	t_match "customs now says inspection" "$T_OUT" 'Customs: selected for inspection at USLAX'
+else
+	t_fail "kontord admin carrier add Maersk" "$(cat "$T_TMP/carrier.out")"
+fi
+
+# --- delivered -----------------------------------------------------------------------------
+t_run "seller: out for delivery" 0 ks order event "$ORDER" --code OFDL --location "Long Beach" --at 2026-12-09T08:00:00Z
+t_eq "still shipped" "$(ostate "$ORDER")" shipped
+t_run "seller: delivered" 0 ks order event "$ORDER" --code DLVD --location "Long Beach" --at 2026-12-09T15:30:00Z --json
+t_match "json result" "$T_OUT" '"added":1.*"status":"delivered"'
+t_eq "an actual DLVD moved the order to delivered" "$(ostate "$ORDER")" delivered
+t_eq "the node signed a delivered section" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json, '$.sections[#-1].kind') FROM contracts WHERE id = '$KID'")" delivered
+t_eq "no ETA once delivered" "$(sqlite3 "$DB" "SELECT coalesce(json_extract(json, '$.shipment.eta'), 'none') FROM orders WHERE id = '$ORDER'")" none
+t_run "buyer syncs" 0 kb sync
+t_run "buyer tracks" 0 kb track "$ORDER"
+t_match "delivered" "$T_OUT" 'state +delivered'
+t_match "the delivery first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" '^2026-12-09 15:30 UTC  Delivered'
+t_nomatch "no ETA" "$T_OUT" '^ETA'
+t_run "events on a delivered order are still taken" 0 ks order event "$ORDER" --code EXCP --note "one carton dented" --at 2026-12-09T16:00:00Z
+
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_done
