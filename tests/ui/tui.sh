@@ -104,8 +104,8 @@ wait_for '^filters:' && t_ok "q goes back to the results" || t_fail "q goes back
 tm send-keys 2
 wait_for 'no conversations' && t_ok "the Chat tab says there are no conversations" || t_fail "the Chat tab says there are no conversations" "$(head -n 5 "$T_TMP/pane")"
 tm send-keys 3
-wait_for 'The Orders screen is not built yet: try :order list' && t_ok "the Orders tab is honest" || t_fail "the Orders tab is honest" "$(head -n 5 "$T_TMP/pane")"
-t_nomatch "the Orders tab shows no made-up rows" "$(screen | sed -n '4,28p')" '[A-Za-z]'
+wait_for 'No orders yet\. Propose a contract with :contract propose' && t_ok "the empty Orders tab says what to do" || t_fail "the empty Orders tab says what to do" "$(head -n 5 "$T_TMP/pane")"
+t_nomatch "the Orders tab shows no made-up rows" "$(screen | sed -n '5,28p')" '[A-Za-z]'
 
 tm send-keys '?'
 wait_for 'move-down' && t_ok "? shows help" || t_fail "? shows help" "$(head -n 5 "$T_TMP/pane")"
@@ -159,6 +159,8 @@ Second line from the TUI
 :dump $T_TMP/d-sent
 ?
 :dump $T_TMP/d-help
+<PgDn>
+:dump $T_TMP/d-help1
 G
 :dump $T_TMP/d-help2
 :quit
@@ -265,7 +267,7 @@ t_match "the cursor is on the last row" "$(cat "$T_TMP/p-last")" '^> Hex bolt M8
 tm kill-server 2>/dev/null
 
 # help is the key table: every key it lists (top and bottom of the help) is in the man page
-cat "$T_TMP/d-help" "$T_TMP/d-help2" >"$T_TMP/help"
+cat "$T_TMP/d-help" "$T_TMP/d-help1" "$T_TMP/d-help2" >"$T_TMP/help"
 manhas() { grep -qF -- "$1" "$T_ROOT/man/kontor.1" || grep -qF -- "$(printf '%s' "$1" | sed 's/-/\\-/g')" "$T_ROOT/man/kontor.1"; }
 t_match "help lists compose (a messages key)" "$(cat "$T_TMP/help")" 'i +compose'
 n=0 missing=""

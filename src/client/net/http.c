@@ -57,6 +57,8 @@ struct knet {
 	void (*sleep_fn)(void *ctx, long ms);
 	void *sleep_ctx;
 	char errbuf[CURL_ERROR_SIZE];
+	const int *abort; /* knet_set_abort: non-zero stops a transfer and the waits between */
+	int plain;        /* khttp_post_json to loopback: http:// allowed */
 };
 
 /* One attempt's response as it comes in. */
@@ -73,6 +75,11 @@ struct xfer {
 	long retry_after_cap;
 	int key_seen;
 	char node_key[KNET_NODE_KEY_MAX];
+	/* knet_stream: the body goes to sfn as it comes (a 200 whose pin checks) */
+	knet_stream_fn sfn;
+	void *sctx;
+	int pin_checked, pin_bad, stopped;
+	struct kerr pin_err;
 };
 
 /* ---- process-wide init ----------------------------------------------------------- */
@@ -261,7 +268,8 @@ static char *url_join(const char *base, const char *path)
 	return kbuf_detach(&b, NULL);
 }
 
-int knet_new(const struct knet_opts *o, struct knet **out, struct kerr *e)
+/* knet_new, and for khttp_post_json (plain set) a loopback http:// URL too. */
+static int knet_make(const struct knet_opts *o, int plain, struct knet **out, struct kerr *e)
 {
 	*out = NULL;
 	int rc = knet_global_init(e);
@@ -270,13 +278,16 @@ int knet_new(const struct knet_opts *o, struct knet **out, struct kerr *e)
 	if (!o || !o->base_url || !*o->base_url)
 		return kerr_set(e, K_EINVAL, "no node URL given");
 	const char *u = o->base_url;
+	size_t skip = 8;
+	if (plain && strncasecmp(u, "http://", 7) == 0)
+		skip = 7;
 	/* TLS always: a plain http:// node is refused here, not merely warned about. */
-	if (strncasecmp(u, "https://", 8) != 0)
+	else if (strncasecmp(u, "https://", 8) != 0)
 		return kerr_set(e, K_EINVAL, "node URL \"%.100s\" must start with https://", u);
 	size_t ul = strlen(u);
-	while (ul > 8 && u[ul - 1] == '/')
+	while (ul > skip && u[ul - 1] == '/')
 		ul--;
-	const char *hp = u + 8;
+	const char *hp = u + skip;
 	size_t hl = strcspn(hp, "/?#");
 	if (hl == 0 || hl >= HOSTPORT_MAX)
 		return kerr_set(e, K_EINVAL, "node URL \"%.100s\" has no host", u);
@@ -321,8 +332,19 @@ int knet_new(const struct knet_opts *o, struct knet **out, struct kerr *e)
 	n->upload_url = url_join(n->base, "/upload");
 	n->download_url = url_join(n->base, "/download/{blobId}");
 	n->sleep_fn = real_sleep;
+	n->plain = skip == 7;
 	*out = n;
 	return K_OK;
+}
+
+int knet_new(const struct knet_opts *o, struct knet **out, struct kerr *e)
+{
+	return knet_make(o, 0, out, e);
+}
+
+void knet_set_abort(struct knet *n, const int *flag)
+{
+	n->abort = flag;
 }
 
 void knet_free(struct knet *n)
@@ -409,10 +431,38 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
+static int check_pin(struct knet *n, const struct xfer *x, struct kerr *e);
+
+static int aborted(const struct knet *n)
+{
+	return n->abort && __atomic_load_n(n->abort, __ATOMIC_ACQUIRE);
+}
+
+/* libcurl calls this about once a second even while nothing moves: the way out of a
+ * transfer stuck on a dead link when the program wants to stop. */
+static int on_progress(void *userp, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	return aborted(userp);
+}
+
 static size_t on_body(char *p, size_t size, size_t nmemb, void *userp)
 {
 	struct xfer *x = userp;
 	size_t n = size * nmemb;
+	if (x->sfn && x->status == 200) {
+		if (!x->pin_checked) { /* before the first byte is believed */
+			x->pin_checked = 1;
+			if (check_pin(x->n, x, &x->pin_err) != K_OK) {
+				x->pin_bad = 1;
+				return 0;
+			}
+		}
+		if (x->sfn(x->sctx, p, n)) {
+			x->stopped = 1;
+			return 0;
+		}
+		return n;
+	}
 	if (x->raw.len + n > x->raw_max) {
 		x->too_big = 1;
 		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
@@ -493,6 +543,7 @@ struct call {
 	size_t len;
 	int gzipped;
 	const char *authorization; /* NULL: unsigned */
+	int stream;                /* knet_stream: text/event-stream, not gzip'd */
 };
 
 /* Sets the handle up for one attempt and runs it. */
@@ -503,9 +554,13 @@ static CURLcode attempt(struct knet *n, const struct call *c, struct xfer *x)
 	n->errbuf[0] = '\0';
 	struct curl_slist *hdr = NULL;
 	struct kbuf line = KBUF_INIT;
-	hdr = curl_slist_append(hdr, "Accept-Encoding: gzip");
+	if (c->stream) {
+		hdr = curl_slist_append(hdr, "Accept: text/event-stream");
+	} else {
+		hdr = curl_slist_append(hdr, "Accept-Encoding: gzip");
+		hdr = curl_slist_append(hdr, "Accept:"); /* drops curl's default, which says nothing */
+	}
 	hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue round trip */
-	hdr = curl_slist_append(hdr, "Accept:");  /* drops curl's default Accept, which says nothing */
 	if (c->content_type) {
 		kbuf_printf(&line, "Content-Type: %s", c->content_type);
 		hdr = curl_slist_append(hdr, kbuf_str(&line));
@@ -520,7 +575,7 @@ static CURLcode attempt(struct knet *n, const struct call *c, struct xfer *x)
 	kbuf_free(&line);
 
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, n->plain ? "http,https" : "https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	/* Verification is on by default; said again so no reset or build can turn it off. */
@@ -547,6 +602,11 @@ static CURLcode attempt(struct knet *n, const struct call *c, struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
 	curl_easy_setopt(h, CURLOPT_DEBUGDATA, n);
 	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+	if (n->abort) {
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, n);
+	}
 	if (strcmp(c->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else {
@@ -570,6 +630,8 @@ static int transfer_fault(struct knet *n, CURLcode rc, const struct xfer *x, con
 {
 	const char *why = n->errbuf[0] ? n->errbuf : curl_easy_strerror(rc);
 	*retry = 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return kerr_set(e, K_ENET, "%s: stopped (kontor is closing)", url);
 	switch (rc) {
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
@@ -710,8 +772,9 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 
 	/* Large bodies travel gzip'd, when that makes them smaller. */
 	struct kbuf gz = KBUF_INIT;
-	struct call c = {method, url, content_type, body, len, 0, NULL};
-	if (len > KNET_GZIP_MIN && gzip_into(body, len, &gz) == 0 && gz.len < len) {
+	struct call c = {method, url, content_type, body, len, 0, NULL, 0};
+	if (!(flags & KNET_NO_GZIP) && len > KNET_GZIP_MIN && gzip_into(body, len, &gz) == 0 &&
+	    gz.len < len) {
 		c.body = gz.data;
 		c.len = gz.len;
 		c.gzipped = 1;
@@ -779,8 +842,19 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 			rc = K_ENET;
 			wait = x.retry_after;
 		}
-		if (i < attempts)
-			n->sleep_fn(n->sleep_ctx, backoff_ms(n, i + 1, wait));
+		if (i < attempts) {
+			long ms = backoff_ms(n, i + 1, wait);
+			if (n->abort && n->sleep_fn == real_sleep) {
+				for (; ms > 0 && !aborted(n); ms -= 100)
+					real_sleep(NULL, ms < 100 ? ms : 100);
+			} else {
+				n->sleep_fn(n->sleep_ctx, ms);
+			}
+			if (aborted(n)) {
+				rc = kerr_set(e, K_ENET, "%s: stopped (kontor is closing)", url);
+				goto out;
+			}
+		}
 	}
 	/* Every attempt failed: say how many. */
 	if (e) {
@@ -984,5 +1058,139 @@ int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct 
 			kbuf_append(out, r.body.data ? r.body.data : "", r.body.len);
 	}
 	knet_response_free(&r);
+	return rc;
+}
+
+/* ---- a stream, and services that are not nodes ------------------------------------ */
+
+int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx,
+                long *status, struct kerr *e)
+{
+	*status = 0;
+	char *url = resolve(n, path, e);
+	if (!url)
+		return K_EINVAL;
+	n->c.requests++;
+	struct call c = {"GET", url, NULL, NULL, 0, 0, NULL, 1};
+	struct xfer x;
+	memset(&x, 0, sizeof x);
+	x.n = n;
+	kbuf_init(&x.raw);
+	x.raw_max = 64 * 1024; /* a refusal's body */
+	x.retry_after = -1;
+	x.retry_after_cap = n->retry_after_cap_s;
+	x.sfn = on_data;
+	x.sctx = ctx;
+	CURLcode cc = attempt(n, &c, &x);
+	int rc = K_OK;
+	*status = x.status;
+	if (x.pin_bad) {
+		if (e)
+			*e = x.pin_err;
+		rc = K_EVERIFY;
+	} else if (x.stopped || (cc == CURLE_OK && x.status == 200)) {
+		rc = K_OK;
+	} else if (cc != CURLE_OK) {
+		int retry;
+		rc = transfer_fault(n, cc, &x, url, &retry, e);
+	} else if ((rc = check_pin(n, &x, e)) == K_OK) {
+		char desc[400];
+		node_error(&x.raw, desc, sizeof desc);
+		rc = kerr_set(e, K_ENET, "node %s answered %ld%s%s for %s: %s", n->hostport,
+		              x.status, reason(x.status)[0] ? " " : "", reason(x.status), path,
+		              desc);
+	}
+	kbuf_free(&x.raw);
+	free(url);
+	return rc;
+}
+
+/* The host of an http(s) URL: [v6] or name, without userinfo (refused) or port. */
+static int url_host(const char *url, char *host, size_t cap, int *https, struct kerr *e)
+{
+	const char *p;
+	if (strncasecmp(url, "https://", 8) == 0)
+		p = url + 8, *https = 1;
+	else if (strncasecmp(url, "http://", 7) == 0)
+		p = url + 7, *https = 0;
+	else
+		return kerr_set(e, K_EINVAL, "\"%.100s\" is not an http:// or https:// URL", url);
+	size_t al = strcspn(p, "/?#");
+	if (memchr(p, '@', al))
+		return kerr_set(e, K_EINVAL, "\"%.100s\": a user name in the URL is not taken", url);
+	size_t hl;
+	if (p[0] == '[') {
+		const char *rb = memchr(p, ']', al);
+		if (!rb)
+			return kerr_set(e, K_EINVAL, "\"%.100s\": the [address] is not closed", url);
+		hl = (size_t)(rb - p) + 1;
+	} else {
+		hl = strcspn(p, ":/?#");
+	}
+	if (hl == 0 || hl >= cap)
+		return kerr_set(e, K_EINVAL, "\"%.100s\" has no host", url);
+	memcpy(host, p, hl);
+	host[hl] = '\0';
+	for (size_t i = 0; url[i]; i++)
+		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
+			return kerr_set(e, K_EINVAL, "\"%.100s\" has a space or a control character",
+			                url);
+	return K_OK;
+}
+
+int khttp_url_ok(const char *url, struct kerr *e)
+{
+	char host[HOSTPORT_MAX];
+	int https = 0;
+	int rc = url_host(url, host, sizeof host, &https, e);
+	if (rc != K_OK)
+		return rc;
+	if (!https && strcasecmp(host, "127.0.0.1") != 0 && strcasecmp(host, "localhost") != 0 &&
+	    strcmp(host, "[::1]") != 0)
+		return kerr_set(e, K_EINVAL,
+		                "\"%.100s\": http:// only for 127.0.0.1 or localhost; any other "
+		                "host must be https://",
+		                url);
+	if (strchr(url, '?') || strchr(url, '#'))
+		return kerr_set(e, K_EINVAL, "\"%.100s\" has a query or fragment", url);
+	return K_OK;
+}
+
+int khttp_post_json(const char *url, const char *ca_file, const char *json, size_t len,
+                    size_t max_body, const int *abort, struct knet_response *r,
+                    struct knet_counters *counters, struct kerr *e)
+{
+	knet_response_free(r);
+	if (counters)
+		memset(counters, 0, sizeof *counters);
+	int rc = khttp_url_ok(url, e);
+	if (rc != K_OK)
+		return rc;
+	/* The base is scheme://host:port; the path goes with the request. */
+	const char *hp = url + (strncasecmp(url, "https://", 8) == 0 ? 8 : 7);
+	size_t bl = (size_t)(hp - url) + strcspn(hp, "/");
+	char *base = xstrndup(url, bl);
+	struct knet_opts o = {0};
+	o.base_url = base;
+	o.ca_file = ca_file;
+	o.max_attempts = 2;
+	o.connect_timeout_s = 10;
+	o.low_speed_time_s = 20;
+	o.total_timeout_s = 60;
+	o.max_body = max_body;
+	struct knet *n = NULL;
+	rc = knet_make(&o, 1, &n, e);
+	if (rc == K_OK) {
+		knet_set_abort(n, abort);
+		const char *path = url + bl;
+		char *full = url_join(n->base, *path ? path : "/");
+		rc = knet_request(n, "POST", full, "application/json", json, len, KNET_NO_GZIP, r,
+		                  e);
+		free(full);
+		if (counters)
+			*counters = n->c;
+	}
+	knet_free(n);
+	free(base);
 	return rc;
 }

@@ -61,6 +61,7 @@ struct knet_counters {
 /* Call flags. */
 #define KNET_SIGN 1u     /* sign with the signer (K_EINVAL when none is set) */
 #define KNET_NO_RETRY 2u /* one attempt only */
+#define KNET_NO_GZIP 4u  /* never gzip the request body (for services that cannot read it) */
 
 struct knet;
 
@@ -122,5 +123,32 @@ int knet_upload(struct knet *n, const void *data, size_t len, const char *conten
 /* GET /download/{blob_id} into out (appended after a reset); the bytes must hash to
  * blob_id (else K_EVERIFY). 404 K_ENOTFOUND. */
 int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e);
+
+/* Stops n's transfers (and its waits between attempts) soon after *flag becomes non-zero
+ * (set from another thread, read atomically): the call returns K_ENET "stopped". NULL:
+ * never. The flag must outlive n. */
+void knet_set_abort(struct knet *n, const int *flag);
+
+/* A long GET of a text/event-stream (GET /events): on_data gets the body's bytes as they
+ * arrive; returning non-zero ends the stream. One attempt, never retried; verified and
+ * pinned as every request (the pin is checked before the first byte is handed over; a
+ * different key is K_EVERIFY). *status gets the HTTP status. K_OK when a 200 stream ended
+ * (the node closed it, or on_data asked); K_ENET for a fault, an abort or a non-200 answer
+ * (with the node's reason). */
+typedef int (*knet_stream_fn)(void *ctx, const char *data, size_t len);
+int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx,
+                long *status, struct kerr *e);
+
+/* K_OK when url may be used for a service that is not a node (a translation endpoint):
+ * https://, or http:// to 127.0.0.1, [::1] or localhost only; no user name, query or
+ * fragment. K_EINVAL saying why otherwise. */
+int khttp_url_ok(const char *url, struct kerr *e);
+/* POST of a JSON body (len bytes) to url (khttp_url_ok), not a node: TLS verified against
+ * ca_file or the system's CAs, not signed, not pinned, not gzip'd; 2 attempts; a response
+ * body over max_body (0: KNET_MAX_BODY_DEFAULT) is K_ETOOBIG. abort as knet_set_abort (may
+ * be NULL). counters (may be NULL) gets the bytes used. Returns as knet_request. */
+int khttp_post_json(const char *url, const char *ca_file, const char *json, size_t len,
+                    size_t max_body, const int *abort, struct knet_response *r,
+                    struct knet_counters *counters, struct kerr *e);
 
 #endif

@@ -72,6 +72,10 @@ static const char *const migrations[] = {
     "CREATE TABLE rfqs(id TEXT PRIMARY KEY, json TEXT NOT NULL, buyer_id TEXT,"
     "  node TEXT, created TEXT NOT NULL);"
     "CREATE INDEX rfqs_created ON rfqs(created);",
+    /* 3: translations of message text (the TUI's `t`), by target language and the text's
+     * hash, so a text is sent to the translation service once. */
+    "CREATE TABLE translations(lang TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,"
+    "  detected TEXT, created TEXT NOT NULL, PRIMARY KEY(lang, hash)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -387,6 +391,12 @@ int store_commit(struct store *s, struct kerr *e)
 	}
 	s->user_txn = 0;
 	return K_OK;
+}
+
+void store_changed_elsewhere(struct store *s)
+{
+	s->gen++;
+	search_cache_clear(s);
 }
 
 void store_rollback(struct store *s)

@@ -185,4 +185,16 @@ int store_conversation_unread(struct store *s, const char *id);
  * names none. */
 int store_outbox_retry(struct store *s, int64_t seq, struct kerr *e);
 
+/* Another connection (a background sync's) wrote the file: drop what this one cached
+ * (search results, counts). */
+void store_changed_elsewhere(struct store *s);
+
+/* --- translations (store/translations.c): by target language and the text's hash
+ * (kcrypto_hash_b64url). get: K_ENOTFOUND when absent; *text and *detected (may be NULL;
+ * "" when unknown) malloc'd. */
+int store_translation_get(struct store *s, const char *lang, const char *hash, char **text,
+                          char **detected, struct kerr *e);
+int store_translation_put(struct store *s, const char *lang, const char *hash, const char *text,
+                          const char *detected, struct kerr *e);
+
 #endif

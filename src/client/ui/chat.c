@@ -183,6 +183,7 @@ void ui_messages_build(struct ui *u, int width)
 		kstrv_push(&v->lines, u->msgs[i].head);
 		ui_wrap(u->msgs[i].text ? u->msgs[i].text : "(cannot be opened: not sealed to you)",
 		        width, "    ", &v->lines);
+		ui_translate_lines(u, i, width, &v->lines); /* `t`: the translation under it */
 	}
 	ui_view_set_rows(u, v, (int)v->lines.n);
 }

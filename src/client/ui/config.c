@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../net/http.h"
 #include "kontor/err.h"
 
 /* The built-in theme is themes/default; mono is what NO_COLOR gets. */
@@ -64,6 +65,7 @@ void ui_config_init(struct ui_config *cfg)
 	kbuf_init(&cfg->notes);
 	for (int i = 0; i < SLOT_N; i++)
 		cfg->color[i] = ui_slots[i].dflt;
+	cfg->sync_interval = 60;
 }
 
 void ui_config_free(struct ui_config *cfg)
@@ -241,7 +243,7 @@ static int line_bind(struct pctx *p, struct words *w)
 	if (!view_known(w->w[1]))
 		return BAD(p,
 		           "unknown view '%.40s' (any, search, listing, chat, messages, orders, "
-		           "contracts, shipments, help)",
+		           "order, contracts, contract, shipments, shipment, help)",
 		           w->w[1]);
 	int key = ui_key_parse(w->w[2], strlen(w->w[2]));
 	if (key < 0)
@@ -309,10 +311,35 @@ static int line_set(struct pctx *p, struct words *w)
 			return BAD(p, "translate-url is too long");
 		if (strncmp(val, "https://", 8) != 0 && strncmp(val, "http://", 7) != 0)
 			return BAD(p, "translate-url must be an http:// or https:// URL");
+		struct kerr ue = {0};
+		if (khttp_url_ok(val, &ue) != K_OK)
+			return BAD(p, "translate-url %s", ue.msg);
 		snprintf(p->cfg->translate_url, sizeof p->cfg->translate_url, "%s", val);
 		return K_OK;
 	}
-	return BAD(p, "unknown setting '%.40s' (theme, translate-url)", name);
+	if (strcmp(name, "translate-lang") == 0) {
+		size_t n = strlen(val);
+		int ok = n >= 2 && n <= 8;
+		for (const char *c = val; ok && *c; c++)
+			ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			     (*c == '-' && c != val);
+		if (!ok)
+			return BAD(p, "translate-lang needs a language code such as en, de or zh "
+			              "(2-8 letters)");
+		snprintf(p->cfg->translate_lang, sizeof p->cfg->translate_lang, "%s", val);
+		return K_OK;
+	}
+	if (strcmp(name, "sync-interval") == 0) {
+		char *end;
+		long v = strtol(val, &end, 10);
+		if (!*val || *end || v < 0 || v > 86400)
+			return BAD(p, "sync-interval needs whole seconds, 0 (off) to 86400");
+		p->cfg->sync_interval = (int)v;
+		return K_OK;
+	}
+	return BAD(p, "unknown setting '%.40s' (theme, translate-url, translate-lang, "
+	              "sync-interval)",
+	           name);
 }
 
 static int one_line(struct pctx *p, struct words *w)

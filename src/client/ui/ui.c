@@ -145,6 +145,7 @@ static void refresh_after_command(struct ui *u)
 	ui_view_set_rows(u, r, r->n);
 	ui_chats_load(u);
 	ui_listing_build(u, COLS);
+	ui_trade_reload(u); /* orders, contracts, shipments */
 	kbuf_reset(&u->msg);
 	kbuf_puts(&u->msg, kbuf_str(&keep));
 	kbuf_free(&keep);
@@ -183,7 +184,19 @@ int ui_run_command(struct ui *u, int argc, char **argv)
 		dup2(nul, 0);
 	dup2(fileno(f), 1);
 	dup2(fileno(f), 2);
+	/* With the background sync running a write only queues (as in a batch): the worker
+	 * pushes it, so a dead link never holds the screen. */
+	int live = ui_live_active(u) && !c->in_batch;
+	if (live)
+		c->in_batch = 1;
 	int rc = cmd_dispatch(c, argc, argv, &e);
+	if (live) {
+		c->in_batch = 0;
+		if (rc == K_EQUEUED) {
+			snprintf(e.msg, sizeof e.msg, "queued, sending in the background");
+			ui_live_kick(u);
+		}
+	}
 	fflush(stdout);
 	fflush(stderr);
 	fflush(f);
@@ -249,7 +262,8 @@ static void run_prompt_line(struct ui *u, const char *text)
 		int argc = w.argc;
 		if (strcmp(argv[0], "kontor") == 0) /* what the man page shows works too */
 			argv++, argc--;
-		ui_run_command(u, argc, argv);
+		if (!(argc == 1 && strcmp(argv[0], "sync") == 0 && ui_live_sync_command(u)))
+			ui_run_command(u, argc, argv);
 	}
 	cmd_words_free(&w);
 }
@@ -298,7 +312,7 @@ static void title_tab(struct ui *u, struct kbuf *out)
 	kbuf_puts(out, u->help ? "Help" : tab_names[u->tab]);
 }
 
-/* The views. Orders, Contracts and Shipments are not built yet: one honest line each. */
+/* The views. */
 const struct ui_view_ops ui_view_ops[VIEW_N] = {
     [VIEW_RESULTS] = {"search", 1, 3, -1,
                       "  no listings in the cache match (`kontor sync` fills the cache)",
@@ -311,9 +325,24 @@ const struct ui_view_ops ui_view_ops[VIEW_N] = {
                     NULL, title_chats, ui_chats_row, ui_chats_open, NULL, ui_chats_load, NULL},
     [VIEW_MESSAGES] = {"messages", 0, 1, VIEW_CHATS, "", NULL, title_messages, NULL, NULL,
                        ui_messages_build, NULL, NULL},
-    [VIEW_ORDERS] = {"orders", 0, 1, -1, "", NULL, title_tab, NULL, NULL, NULL, NULL, NULL},
-    [VIEW_CONTRACTS] = {"contracts", 0, 1, -1, "", NULL, title_tab, NULL, NULL, NULL, NULL, NULL},
-    [VIEW_SHIPMENTS] = {"shipments", 0, 1, -1, "", NULL, title_tab, NULL, NULL, NULL, NULL, NULL},
+    [VIEW_ORDERS] = {"orders", 1, 2, -1,
+                     "  No orders yet. Propose a contract with :contract propose --listing ID",
+                     ui_orders_head, NULL, ui_orders_row, ui_orders_open, NULL,
+                     ui_trade_reload, NULL},
+    [VIEW_CONTRACTS] = {"contracts", 1, 2, -1,
+                        "  No contracts yet. Propose one with :contract propose --listing ID",
+                        ui_contracts_head, NULL, ui_contracts_row, ui_contracts_open, NULL,
+                        ui_trade_reload, NULL},
+    [VIEW_SHIPMENTS] = {"shipments", 1, 2, -1,
+                        "  No shipments yet. A seller ships a paid order with s in its order",
+                        ui_shipments_head, NULL, ui_shipments_row, ui_shipments_open, NULL,
+                        ui_trade_reload, NULL},
+    [VIEW_ORDER] = {"order", 0, 2, VIEW_ORDERS, "", ui_order_head, NULL, NULL, NULL,
+                    ui_order_build, ui_trade_reload, NULL},
+    [VIEW_CONTRACT] = {"contract", 0, 2, VIEW_CONTRACTS, "", ui_contract_head, NULL, NULL, NULL,
+                       ui_contract_build, ui_trade_reload, NULL},
+    [VIEW_SHIPMENT] = {"shipment", 0, 1, VIEW_SHIPMENTS, "", NULL, ui_shipment_title, NULL,
+                       NULL, ui_shipment_build, ui_trade_reload, NULL},
     [VIEW_HELP] = {"help", 0, 1, -1, "", NULL, title_tab, NULL, NULL, ui_help_build, NULL, NULL},
 };
 
@@ -374,58 +403,10 @@ static void draw_body(struct ui *u)
 		draw_row(u, i);
 }
 
-static void ago(const char *rfc3339, char *out, size_t cap)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	if (!rfc3339 || !strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
-		snprintf(out, cap, "never synced");
-		return;
-	}
-	long d = (long)difftime(time(NULL), timegm(&tm));
-	if (d < 0)
-		d = 0;
-	if (d < 60)
-		snprintf(out, cap, "synced just now");
-	else if (d < 3600)
-		snprintf(out, cap, "synced %ldm ago", d / 60);
-	else if (d < 86400)
-		snprintf(out, cap, "synced %ldh ago", d / 3600);
-	else
-		snprintf(out, cap, "synced %ldd ago", d / 86400);
-}
-
 static void draw_status(struct ui *u, int force)
 {
 	struct kbuf right = KBUF_INIT, line = KBUF_INIT;
-	char *node = NULL;
-	int64_t used = -1;
-	if (store_meta_get(u->s, "node", &node, NULL) == K_OK && node && *node) {
-		struct node_info ni;
-		char when[40];
-		memset(&ni, 0, sizeof ni);
-		if (store_node_get(u->s, node, &ni, NULL) == K_OK) {
-			ago(ni.last_sync, when, sizeof when);
-			used = ni.bytes_up + ni.bytes_down; /* on the wire, both ways */
-			node_info_free(&ni);
-		} else {
-			snprintf(when, sizeof when, "never synced");
-		}
-		kbuf_printf(&right, " node %s · %s", node, when);
-	} else {
-		kbuf_puts(&right, " no node");
-	}
-	kbuf_printf(&right, " · %lld queued", (long long)store_outbox_count(u->s));
-	if (used >= 0) {
-		if (used < 1024)
-			kbuf_printf(&right, " · %lld B used", (long long)used);
-		else if (used < 1024 * 1024)
-			kbuf_printf(&right, " · %.1f KiB used", (double)used / 1024);
-		else
-			kbuf_printf(&right, " · %.1f MiB used", (double)used / (1024 * 1024));
-	}
-	kbuf_puts(&right, " ");
-	free(node);
+	ui_live_status(u, &right); /* node, sync state, queue, bytes (live.c) */
 	int rw = (int)text_width(kbuf_str(&right));
 	kbuf_puts(&line, " ");
 	text_clip(&line, kbuf_str(&u->msg), (size_t)(COLS - 1 - rw > 0 ? COLS - 1 - rw : 0), 1);
@@ -499,6 +480,8 @@ void ui_draw(struct ui *u)
 		cx = ui_line_draw(&u->line, u->prompt == PROMPT_COMMAND ? ":" : "message: ", cy,
 		                  COLS, u->slot[SLOT_PROMPT]);
 	}
+	if (cy < 0 && (cx = ui_trade_ask_draw(u, LINES - 2)) >= 0)
+		cy = LINES - 2; /* an order or contract action asks */
 	if (cy >= 0) {
 		move(cy, cx < COLS ? cx : COLS - 1);
 		curs_set(1);
@@ -621,6 +604,8 @@ static void handle_key(struct ui *u, int key)
 		u->dirty |= DIRTY_ALL;
 		return;
 	}
+	if (ui_trade_ask_key(u, key)) /* a question of an order or contract action */
+		return;
 	if (u->prompt != PROMPT_NONE) {
 		struct ui_line *l = u->prompt == PROMPT_QUERY ? &u->query : &u->line;
 		enum ui_edit r = ui_line_key(l, key);
@@ -720,6 +705,22 @@ static void handle_key(struct ui *u, int key)
 		clearok(curscr, TRUE);
 		u->dirty |= DIRTY_ALL;
 		break;
+	case ACT_EDITOR:
+		ui_compose_editor(u);
+		break;
+	case ACT_TRANSLATE:
+		ui_translate_toggle(u);
+		break;
+	case ACT_PAY:
+	case ACT_SHIP:
+	case ACT_CONFIRM:
+	case ACT_DISPUTE:
+	case ACT_CANCEL:
+	case ACT_RATE:
+	case ACT_SIGN:
+	case ACT_DIFF:
+		ui_trade_action(u, act);
+		break;
 	}
 }
 
@@ -733,10 +734,19 @@ static int read_key(struct ui *u)
 		r = wget_wch(stdscr, &wc);
 		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
 			return UI_FKEY(KEY_RESIZE);
+		if (ui_live_wait(u, 0))
+			return -2; /* the background sync has news */
 		return ui_script_next(u);
 	}
-	wtimeout(stdscr, STATUS_TICK_MS);
+	/* A key curses holds already, else the keyboard and the background sync's pipe. */
+	wtimeout(stdscr, 0);
 	r = wget_wch(stdscr, &wc);
+	if (r == ERR) {
+		if (ui_live_wait(u, STATUS_TICK_MS))
+			return -2;
+		wtimeout(stdscr, 100);
+		r = wget_wch(stdscr, &wc);
+	}
 	if (r == ERR)
 		return -1;
 	if (r == KEY_CODE_YES)
@@ -795,14 +805,6 @@ static void ui_init_views(struct ui *u)
 	u->tab_view[TAB_ORDERS] = VIEW_ORDERS;
 	u->tab_view[TAB_CONTRACTS] = VIEW_CONTRACTS;
 	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENTS;
-	/* Not built yet: one honest line each, never sample data; the commands exist. */
-	kstrv_push(&u->views[VIEW_ORDERS].lines,
-	           "The Orders screen is not built yet: try :order list");
-	kstrv_push(&u->views[VIEW_CONTRACTS].lines,
-	           "The Contracts screen is not built yet: try :contract list");
-	kstrv_push(&u->views[VIEW_SHIPMENTS].lines, "Shipments are not in this build");
-	for (int i = VIEW_ORDERS; i <= VIEW_SHIPMENTS; i++)
-		u->views[i].n = 1;
 }
 
 static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
@@ -876,6 +878,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	ui_init_views(&u);
 	ui_search_run(&u);
 	ui_chats_load(&u);
+	ui_live_start(&u); /* the background sync and /events (live.c) */
 	if (u.cfg->notes.len) { /* e.g. an ignored `node` line: its first note */
 		const char *n = kbuf_str(&u.cfg->notes);
 		ui_say(&u, "%.*s", (int)strcspn(n, "\n"), n);
@@ -884,6 +887,10 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	while (!u.quit && !ui_stop) {
 		ui_draw(&u);
 		int key = read_key(&u);
+		if (key == -2) {
+			ui_live_poll(&u);
+			continue;
+		}
 		if (key < 0) {
 			if (u.script && feof(u.script))
 				break;
@@ -893,6 +900,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 		handle_key(&u, key);
 	}
 	endwin();
+	ui_live_stop(&u); /* aborts transfers, joins the threads */
 	delscreen(scr);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -901,6 +909,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 		fclose(u.script);
 	ui_search_free(&u);
 	ui_chat_free(&u);
+	ui_trade_free(&u);
 	for (int i = 0; i < VIEW_N; i++)
 		kstrv_free(&u.views[i].lines);
 	kbuf_free(&u.msg);

@@ -36,6 +36,9 @@ enum ui_view_id {
 	VIEW_ORDERS,
 	VIEW_CONTRACTS,
 	VIEW_SHIPMENTS,
+	VIEW_ORDER,    /* one order: facts, timeline, the actions it allows */
+	VIEW_CONTRACT, /* one contract as a document, or its diff */
+	VIEW_SHIPMENT, /* one shipment's timeline */
 	VIEW_HELP,
 	VIEW_N
 };
@@ -62,7 +65,17 @@ enum ui_action {
 	ACT_PROMPT,
 	ACT_HELP,
 	ACT_COMPOSE,
+	ACT_EDITOR,    /* live: compose in $EDITOR (editor.c) */
+	ACT_TRANSLATE, /* live: translations beside messages (translate.c) */
 	ACT_REDRAW,
+	ACT_PAY,     /* orders.c: the order actions, each asked and confirmed first */
+	ACT_SHIP,
+	ACT_CONFIRM,
+	ACT_DISPUTE,
+	ACT_CANCEL,
+	ACT_RATE,
+	ACT_SIGN, /* contracts.c */
+	ACT_DIFF,
 };
 
 /* One line of the key table: in view (a view name or "any"), key does action. */
@@ -136,6 +149,8 @@ struct ui_bind {
 struct ui_config {
 	char theme[256];          /* the last `set theme`, "" when none */
 	char translate_url[1024]; /* `set translate-url`, stored for the translation feature */
+	char translate_lang[16];  /* `set translate-lang`; "": the account's language, $LANG, en */
+	int sync_interval;        /* `set sync-interval` seconds; 0: only on events and writes */
 	struct ui_color color[SLOT_N];
 	struct ui_bind bind[UI_CONFIG_MAX_BINDS];
 	int nbind;
@@ -263,10 +278,15 @@ struct ui {
 	char conv_peer[128];
 	struct msg_item *msgs;
 	int nmsgs;
+	/* Orders, Contracts, Shipments (orders.c; owned, NULL until first shown) */
+	struct ui_trade *trade;
 	/* status line */
 	struct kbuf msg;    /* the message on the left */
 	struct kbuf status; /* last drawn, to repaint only on change */
 	struct kbuf tmp;
+	/* live.c: the background sync; translate.c: `t` */
+	struct ui_live *live;
+	int translate;
 	/* script mode */
 	FILE *script;
 	int quit;
@@ -313,5 +333,153 @@ void ui_help_build(struct ui *u, int width);
 /* script.c: KONTOR_UI_SCRIPT. The next key (or -1 at the end); runs :dump, :sleep and
  * :quit lines itself. */
 int ui_script_next(struct ui *u);
+
+/* orders.c, contracts.c, shipments.c: the Orders, Contracts and Shipments tabs, read from
+ * the cached Order and Contract objects; every action runs the batch command through
+ * ui_run_command, asked for and confirmed on the prompt row first. */
+#define UI_TRADE_ID 48
+#define UI_TRADE_ASK_MAX 4
+struct trade_order {
+	char id[UI_TRADE_ID], contract_id[UI_TRADE_ID];
+	char *peer;          /* the counterparty's display name or short id, sanitised */
+	int buyer;           /* we are its buyer (else its seller) */
+	char state[20];      /* the node's word, checked against the known states */
+	char currency[4];
+	int64_t total;
+	int rank;            /* 0 waits for us, 1 waits for them, 2 over */
+	const char *next;    /* the next step in words: "pay", "wait for delivery" */
+	int seq;             /* the cache's order (newest first), to keep it within a rank */
+	/* the shipment: the Order's "shipment", else the contract's shipped section */
+	int shipped;
+	char *carrier, *tracking, *mode, *last; /* sanitised; NULL when unknown */
+	char eta[24];        /* "2026-12-01 14:00 UTC", "" when none */
+	char cancel_by[8];   /* a cancellation after funding asked by "buyer"/"seller", or "" */
+};
+struct trade_contract {
+	char id[UI_TRADE_ID];
+	char *peer;          /* sanitised */
+	const char *state;   /* "offer waiting for me", "waiting for them", "binding", ... */
+	int rank, seq;
+	char currency[4];
+	int64_t total;       /* -1 when the terms cannot be read */
+	char updated[24];
+};
+struct ui_trade {
+	struct trade_order *orders;
+	int norders;
+	int *ships; /* indexes into orders of those with a shipment */
+	int nships;
+	struct trade_contract *contracts;
+	int ncontracts;
+	char order_id[UI_TRADE_ID], contract_id[UI_TRADE_ID], ship_id[UI_TRADE_ID];
+	char order_actions[256];  /* the order view's second head row */
+	char contract_check[600]; /* the contract view's second head row */
+	int contract_ok, diff;
+	/* a question on the prompt row: fields one by one, then y/n */
+	enum ui_action ask_act; /* ACT_NONE: no question */
+	char ask_target[UI_TRADE_ID];
+	int ask_step, ask_n;
+	const char *ask_label[UI_TRADE_ASK_MAX];
+	int ask_kind[UI_TRADE_ASK_MAX]; /* TRADE_ASK_* in orders.c */
+	char *ask_value[UI_TRADE_ASK_MAX];
+	char ask_question[512];
+	struct ui_line ask_line;
+	/* an action queued for the background sync: its outcome is said once the outbox
+	 * shows it gone (done) or refused; said[] waits for the next head drawn */
+	char pending_word[16], pending_target[UI_TRADE_ID], pending_contract[UI_TRADE_ID];
+	int pending_sign;
+	char said[600];
+	/* the last action's outcome or refusal in full on the prompt row (the status line
+	 * clips it at 80 columns), until a key that does something */
+	char note[600];
+	char ask_error[200]; /* why the last answer was not taken, above the question */
+};
+/* Re-reads the three tabs from the cache and rebuilds an open order, contract or
+ * shipment: on showing a tab, after an action, and for the background sync after a pull. */
+void ui_trade_reload(struct ui *u);
+void ui_trade_free(struct ui *u);
+/* Runs a key's order or contract action (ACT_PAY .. ACT_DIFF) in the current view. */
+void ui_trade_action(struct ui *u, enum ui_action act);
+/* A question on the prompt row takes every key: 1 when it took this one. */
+int ui_trade_ask_key(struct ui *u, int key);
+/* Draws the question at row y; returns the cursor's column, -1 when there is none. */
+int ui_trade_ask_draw(struct ui *u, int y);
+/* orders.c: the tab and one order; helpers the other two share */
+struct ui_trade *ui_trade(struct ui *u);
+void ui_orders_head(struct ui *u, int y);
+void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_orders_open(struct ui *u, int i);
+void ui_order_head(struct ui *u, int y);
+void ui_order_build(struct ui *u, int width);
+void ui_orders_load(struct ui *u);
+/* A display name from the cached Account (sanitised), else the id cut short. Caller frees. */
+char *ui_trade_name(struct ui *u, const char *id);
+/* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
+void ui_trade_time(const char *at, char *out, size_t cap);
+/* ui_say, and the same words on the prompt row until the next key that does something. */
+void ui_trade_say(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Says the outcome of a queued action once a reload found it (each head calls it). */
+void ui_trade_head_said(struct ui *u);
+/* Draws a head row: text clipped to the width in attr. */
+void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr);
+/* Starts a question: act on target, asked `question` (y/n) once the fields are filled. */
+void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target,
+                        const char *question);
+/* contracts.c */
+void ui_contracts_load(struct ui *u);
+void ui_contracts_head(struct ui *u, int y);
+void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_contracts_open(struct ui *u, int i);
+void ui_contract_head(struct ui *u, int y);
+void ui_contract_build(struct ui *u, int width);
+void ui_contract_sign(struct ui *u);
+/* shipments.c */
+void ui_shipments_head(struct ui *u, int y);
+void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_shipments_open(struct ui *u, int i);
+void ui_shipment_title(struct ui *u, struct kbuf *out);
+void ui_shipment_build(struct ui *u, int width);
+/* The shipment's timeline lines, most recent first, into lines (orders.c shares it). */
+void ui_shipment_lines(const cJSON *shipment, const char *indent, int width,
+                       struct kstrv *lines);
+
+/* live.c: sync in a worker thread with its own store and network handles, GET /events
+ * held open while online, translations fetched off the main thread. The main loop waits on
+ * the keyboard and the worker's pipe; the worker never touches curses. */
+struct ui_live;
+/* Starts the worker when a node is set (no node: nothing to do, and no error). */
+void ui_live_start(struct ui *u);
+/* Stops it: transfers are aborted, the threads joined. */
+void ui_live_stop(struct ui *u);
+int ui_live_active(const struct ui *u);
+/* A sync now (a write was queued, `:sync`). */
+void ui_live_kick(struct ui *u);
+/* `:sync` typed in the TUI: 1 when the worker took it (it says so on the status line),
+ * 0 when there is no worker (the batch command runs instead). */
+int ui_live_sync_command(struct ui *u);
+/* Waits up to ms for a key or word from the worker; 1 when the worker spoke (then call
+ * ui_live_poll), 0 otherwise (a key may be there). */
+int ui_live_wait(struct ui *u, int ms);
+/* Takes the worker's news: status, reloads after a sync that changed something, arrived
+ * translations. */
+void ui_live_poll(struct ui *u);
+/* The right part of the status line: node, sync state, queue, bytes this session. */
+void ui_live_status(struct ui *u, struct kbuf *out);
+/* Every view reads the cache again (after another connection wrote it). */
+void ui_live_reload(struct ui *u);
+/* Asks the worker to translate text to lang (hash names it); 0 when queued. */
+int ui_live_translate(struct ui *u, const char *url, const char *lang, const char *hash,
+                      const char *text);
+
+/* editor.c: the message in $VISUAL/$EDITOR, sent with `chat send`. */
+void ui_compose_editor(struct ui *u);
+
+/* translate.c: `t` in a conversation; the lines under message i while it is on. */
+void ui_translate_toggle(struct ui *u);
+void ui_translate_lines(struct ui *u, int i, int width, struct kstrv *out);
+/* The target language: translate-lang, the account's first language, $LANG, "en". */
+void ui_translate_lang(struct ui *u, char out[16]);
+/* A translation arrived or failed (from live.c, on the main thread). */
+void ui_translate_done(struct ui *u, const char *hash, const char *error);
 
 #endif

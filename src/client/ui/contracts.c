@@ -1,0 +1,459 @@
+/* ui/contracts — the Contracts tab: the cached contracts (waiting for us first), and one
+ * contract as a readable document (contract_render), verified first and said so, with the
+ * diff against the offer it counters and each signature's status. Signing runs
+ * `contract sign ID` after a confirmation that names the total and the parties; the
+ * passphrase is asked the way the `:` prompt asks it (ui_run_command). Never shows a
+ * document as verified that contract_verify refused. */
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/contract.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static void safe_id(char *out, size_t cap, const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
+	snprintf(out, cap, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
+{
+	char amt[MONEY_FMT_MAX];
+	if (minor < 0 || !cur || !*cur) {
+		snprintf(out, MONEY_FMT_MAX + 8, "?");
+		return;
+	}
+	money_format(minor, cur, amt);
+	snprintf(out, MONEY_FMT_MAX + 8, "%s %.3s", amt, cur);
+}
+
+/* Our role in doc: "buyer", "seller" or NULL. */
+static const char *role_in(struct ui *u, const cJSON *doc)
+{
+	const char *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
+	if (b && strcmp(b, u->c->self_id) == 0)
+		return "buyer";
+	if (s && strcmp(s, u->c->self_id) == 0)
+		return "seller";
+	return NULL;
+}
+
+/* Did role sign the latest offer? */
+static int signed_by(const cJSON *doc, int latest, const char *role)
+{
+	const cJSON *sec =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), latest);
+	const cJSON *sig, *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
+	cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
+	{
+		const char *r = jstr(sig, "role");
+		if (r && role && strcmp(r, role) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The state in words, and rank 0 when it waits for us. */
+static const char *state_of(struct ui *u, const cJSON *doc, int *rank)
+{
+	struct contract_status st;
+	struct kerr e = {0};
+	*rank = 2;
+	if (contract_verify(doc, &st, &e) != K_OK)
+		return "DOES NOT VERIFY";
+	if (strcmp(st.last_kind, "cancelled") == 0)
+		return "cancelled";
+	if (st.binding >= 0)
+		return "binding";
+	const char *role = role_in(u, doc);
+	if (role && !signed_by(doc, st.latest_offer, role)) {
+		*rank = 0;
+		return "offer waiting for me";
+	}
+	*rank = 1;
+	return "waiting for them";
+}
+
+struct contract_walk {
+	struct ui *u;
+	int cap;
+};
+
+static int add_contract(void *vctx, const cJSON *doc)
+{
+	struct contract_walk *w = vctx;
+	struct ui *u = w->u;
+	struct ui_trade *t = ui_trade(u);
+	const char *id = jstr(doc, "id");
+	if (!id)
+		return 0;
+	if (t->ncontracts == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 16;
+		t->contracts = xrealloc(t->contracts, (size_t)w->cap * sizeof *t->contracts);
+	}
+	struct trade_contract *k = &t->contracts[t->ncontracts];
+	memset(k, 0, sizeof *k);
+	k->seq = t->ncontracts++;
+	safe_id(k->id, sizeof k->id, id);
+	const char *role = role_in(u, doc);
+	const char *peer = role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId")
+	                                                      : jstr(doc, "buyerId");
+	k->peer = ui_trade_name(u, peer);
+	k->state = state_of(u, doc, &k->rank);
+	k->total = -1;
+	int lo = contract_latest_offer(doc);
+	struct contract_terms terms;
+	struct kerr e = {0};
+	contract_terms_init(&terms);
+	if (lo >= 0 && contract_section_terms(cJSON_GetArrayItem(
+	                                          cJSON_GetObjectItemCaseSensitive(doc, "sections"), lo),
+	                                      &terms, &e) == K_OK) {
+		k->total = terms.total;
+		snprintf(k->currency, sizeof k->currency, "%s", terms.currency);
+	}
+	contract_terms_free(&terms);
+	/* the node's "updated", else the time of the latest event section */
+	char last[32] = "";
+	const char *upd = jstr(doc, "updated");
+	if (!upd) {
+		const cJSON *sec, *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+		cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
+		{
+			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+			const char *at = jstr(body, "at");
+			if (at && strlen(at) < sizeof last && strcmp(at, last) > 0)
+				snprintf(last, sizeof last, "%s", at);
+			cJSON_Delete(body);
+		}
+		upd = last[0] ? last : jstr(doc, "created");
+	}
+	ui_trade_time(upd, k->updated, sizeof k->updated);
+	return 0;
+}
+
+static int contract_cmp(const void *a, const void *b)
+{
+	const struct trade_contract *x = a, *y = b;
+	return x->rank != y->rank ? x->rank - y->rank : x->seq - y->seq;
+}
+
+void ui_contracts_load(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->ncontracts; i++)
+		free(t->contracts[i].peer);
+	free(t->contracts);
+	t->contracts = NULL;
+	t->ncontracts = 0;
+	struct kerr e = {0};
+	struct contract_walk w = {u, 0};
+	if (store_object_each(u->s, "Contract", NULL, add_contract, &w, &e) != K_OK)
+		ui_say(u, "%s", e.msg);
+	if (t->ncontracts)
+		qsort(t->contracts, (size_t)t->ncontracts, sizeof *t->contracts, contract_cmp);
+	ui_view_set_rows(u, &u->views[VIEW_CONTRACTS], t->ncontracts);
+	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+#define COL_ID 12
+#define COL_STATE 21
+#define COL_TOTAL 16
+
+/* "2026-11-23 14:58 UTC", or the date alone on a narrow screen */
+static int updated_width(int width)
+{
+	return width >= 100 ? 20 : 10;
+}
+
+static int peer_width(int width)
+{
+	int w = width - 2 - COL_ID - COL_STATE - COL_TOTAL - updated_width(width) - 4;
+	return w < 8 ? 8 : w > 40 ? 40 : w;
+}
+
+void ui_contracts_head(struct ui *u, int y)
+{
+	struct ui_trade *t = ui_trade(u);
+	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
+	int waiting = 0;
+	ui_trade_head_said(u);
+	for (int i = 0; i < t->ncontracts; i++)
+		waiting += t->contracts[i].rank == 0;
+	kbuf_printf(&b, "Contracts (%d, %d waiting for you)   Enter opens", t->ncontracts, waiting);
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	kbuf_puts(&h, "  ");
+	text_clip(&h, "CONTRACT", COL_ID, 1);
+	text_clip(&h, "COUNTERPARTY", (size_t)peer_width(COLS), 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "STATE", COL_STATE, 1);
+	kbuf_printf(&h, " %*s  UPDATED", COL_TOTAL, "TOTAL");
+	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	kbuf_free(&b);
+	kbuf_free(&h);
+}
+
+void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	struct ui_trade *t = ui_trade(u);
+	const struct trade_contract *k = &t->contracts[i];
+	struct kbuf line = KBUF_INIT;
+	char total[MONEY_FMT_MAX + 8], id[16];
+	money(k->total, k->currency, total);
+	snprintf(id, sizeof id, "%.10s", k->id);
+	kbuf_puts(&line, "  ");
+	text_clip(&line, id, COL_ID, 1);
+	text_clip(&line, k->peer, (size_t)peer_width(width), 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, k->state, COL_STATE, 1);
+	kbuf_printf(&line, " %*s  %.*s", COL_TOTAL, total, updated_width(width), k->updated);
+	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	kbuf_free(&line);
+}
+
+/* --- one contract --------------------------------------------------------------- */
+
+static void push_text(struct kstrv *lines, const char *text, size_t len, int width,
+                      const char *indent)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, text, len, 1);
+	ui_wrap(kbuf_str(&b), width, indent, lines);
+	kbuf_free(&b);
+}
+
+/* Each signature: who, in which role, and whether it checks out over its section. */
+static void signatures(struct ui *u, const cJSON *doc, struct kstrv *lines, int width)
+{
+	const cJSON *sec, *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	int i = 0;
+	kstrv_push(lines, "");
+	kstrv_push(lines, "Signatures");
+	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
+	{
+		const char *kind = jstr(sec, "kind") ? jstr(sec, "kind") : "?";
+		const char *body = jstr(sec, "body");
+		const cJSON *sig, *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
+		int nsig = 0;
+		char domain[48];
+		snprintf(domain, sizeof domain, "contract/%.30s", kind);
+		cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
+		{
+			const char *by = jstr(sig, "by"), *role = jstr(sig, "role"), *s = jstr(sig, "sig");
+			struct kerr e = {0};
+			int ok = by && s && body &&
+			         kcrypto_verify_object_b64(domain, body, strlen(body), by, s, &e) == K_OK;
+			char *name = ui_trade_name(u, by);
+			struct kbuf b = KBUF_INIT;
+			kbuf_printf(&b, "section %d %s: %s as %s — %s", i, kind, name, role ? role : "?",
+			            ok ? "verified" : "DOES NOT VERIFY");
+			if (by && strcmp(by, u->c->self_id) == 0)
+				kbuf_puts(&b, " (you)");
+			push_text(lines, kbuf_str(&b), b.len, width, "  ");
+			kbuf_free(&b);
+			free(name);
+			nsig++;
+		}
+		if (!nsig) {
+			struct kbuf b = KBUF_INIT;
+			kbuf_printf(&b, "section %d %s: not signed yet", i, kind);
+			push_text(lines, kbuf_str(&b), b.len, width, "  ");
+			kbuf_free(&b);
+		}
+		i++;
+	}
+}
+
+/* The terms of the offer the latest one counters (by its supersedes hash). */
+static int earlier_offer(const cJSON *doc, struct contract_terms *old_t,
+                         struct contract_terms *new_t)
+{
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	int lo = contract_latest_offer(doc);
+	struct kerr e = {0};
+	if (lo < 0 || contract_section_terms(cJSON_GetArrayItem(secs, lo), new_t, &e) != K_OK ||
+	    !new_t->supersedes[0])
+		return 0;
+	const cJSON *sec;
+	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
+	{
+		const char *h = jstr(sec, "hash"), *k = jstr(sec, "kind");
+		if (h && k && strcmp(k, "offer") == 0 && strcmp(h, new_t->supersedes) == 0)
+			return contract_section_terms(sec, old_t, &e) == K_OK;
+	}
+	return 0;
+}
+
+void ui_contract_build(struct ui *u, int width)
+{
+	struct ui_trade *t = ui_trade(u);
+	struct ui_view *v = &u->views[VIEW_CONTRACT];
+	if (!t->contract_id[0])
+		return;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	cJSON *doc = NULL;
+	t->contract_ok = 0;
+	if (store_object_get(u->s, "Contract", t->contract_id, &doc, NULL) != K_OK) {
+		snprintf(t->contract_check, sizeof t->contract_check, "not in the cache");
+		kstrv_push(&v->lines, "This contract is no longer in the cache (:sync fetches it).");
+		cJSON_Delete(doc);
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	struct contract_status st;
+	struct kerr ve = {0};
+	if (contract_verify(doc, &st, &ve) == K_OK) {
+		t->contract_ok = 1;
+		snprintf(t->contract_check, sizeof t->contract_check,
+		         "signatures verified: %zu section%s, every hash and signature checks out",
+		         st.nsections, st.nsections == 1 ? "" : "s");
+	} else {
+		struct kbuf b = KBUF_INIT;
+		text_sanitize(&b, ve.msg, strlen(ve.msg), 0);
+		snprintf(t->contract_check, sizeof t->contract_check, "DOES NOT VERIFY: %s",
+		         kbuf_str(&b));
+		kbuf_free(&b);
+	}
+	if (t->diff) {
+		struct contract_terms old_t, new_t;
+		contract_terms_init(&old_t);
+		contract_terms_init(&new_t);
+		kstrv_push(&v->lines, "Changes against the offer it counters (d: the document)");
+		kstrv_push(&v->lines, "");
+		if (earlier_offer(doc, &old_t, &new_t)) {
+			struct kbuf d = KBUF_INIT;
+			contract_diff(&old_t, &new_t, &d);
+			if (d.len)
+				push_text(&v->lines, kbuf_str(&d), d.len, width, "  ");
+			else
+				kstrv_push(&v->lines, "  no changes: the terms agree");
+			kbuf_free(&d);
+		} else {
+			kstrv_push(&v->lines, "  no earlier offer: this is the first offer");
+		}
+		contract_terms_free(&old_t);
+		contract_terms_free(&new_t);
+	} else {
+		struct kbuf r = KBUF_INIT, p = KBUF_INIT;
+		struct kerr re = {0};
+		char *bn = ui_trade_name(u, jstr(doc, "buyerId"));
+		char *sn = ui_trade_name(u, jstr(doc, "sellerId"));
+		kbuf_printf(&p, "Between %s (buyer) and %s (seller)", bn, sn);
+		push_text(&v->lines, kbuf_str(&p), p.len, width, "");
+		kbuf_free(&p);
+		free(bn);
+		free(sn);
+		if (contract_render(doc, &r, &re) == K_OK) {
+			/* a trailing newline is no extra line */
+			while (r.len && r.data[r.len - 1] == '\n')
+				r.len--;
+			push_text(&v->lines, kbuf_str(&r), r.len, width, "");
+		} else {
+			struct kbuf b = KBUF_INIT;
+			kbuf_printf(&b, "cannot render this contract: %s", re.msg);
+			push_text(&v->lines, kbuf_str(&b), b.len, width, "");
+			kbuf_free(&b);
+		}
+		kbuf_free(&r);
+	}
+	signatures(u, doc, &v->lines, width);
+	cJSON_Delete(doc);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+static const struct trade_contract *find_contract(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->ncontracts; i++)
+		if (strcmp(t->contracts[i].id, id) == 0)
+			return &t->contracts[i];
+	return NULL;
+}
+
+void ui_contract_head(struct ui *u, int y)
+{
+	struct ui_trade *t = ui_trade(u);
+	const struct trade_contract *k = find_contract(u, t->contract_id);
+	struct kbuf b = KBUF_INIT;
+	ui_trade_head_said(u);
+	kbuf_printf(&b, "Contract %.12s…  %s  with %s   ", t->contract_id, k ? k->state : "?",
+	            k ? k->peer : "?");
+	if (k && k->rank == 0)
+		kbuf_puts(&b, "S signs · ");
+	kbuf_puts(&b, "d diff · q back");
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_trade_head_row(u, y + 1, t->contract_check,
+	                  t->contract_ok ? u->a_dim : u->slot[SLOT_ERROR]);
+	kbuf_free(&b);
+}
+
+void ui_contracts_open(struct ui *u, int i)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (i >= t->ncontracts)
+		return;
+	snprintf(t->contract_id, sizeof t->contract_id, "%s", t->contracts[i].id);
+	t->diff = 0;
+	u->views[VIEW_CONTRACT].top = 0;
+	ui_contract_build(u, COLS);
+	u->tab_view[TAB_CONTRACTS] = VIEW_CONTRACT;
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_contract_sign(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	cJSON *doc = NULL;
+	if (!t->contract_id[0] ||
+	    store_object_get(u->s, "Contract", t->contract_id, &doc, NULL) != K_OK) {
+		cJSON_Delete(doc);
+		ui_trade_say(u, "sign: this contract is no longer in the cache");
+		return;
+	}
+	struct contract_status st;
+	struct kerr e = {0};
+	const char *role = role_in(u, doc);
+	const char *why = NULL;
+	if (contract_verify(doc, &st, &e) != K_OK)
+		why = "it does not verify, and a document that does not verify is never signed";
+	else if (!role)
+		why = "you are neither its buyer nor its seller";
+	else if (strcmp(st.last_kind, "cancelled") == 0)
+		why = "it is cancelled";
+	else if (st.binding >= 0)
+		why = "it is binding already (its order is in the Orders tab)";
+	else if (signed_by(doc, st.latest_offer, role))
+		why = "you signed its latest offer already; it waits for the other party";
+	if (why) {
+		ui_trade_say(u, "sign: not now — %s", why);
+		cJSON_Delete(doc);
+		return;
+	}
+	struct contract_terms terms;
+	contract_terms_init(&terms);
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	char total[MONEY_FMT_MAX + 8] = "?";
+	char *buyer = ui_trade_name(u, jstr(doc, "buyerId"));
+	char *seller = ui_trade_name(u, jstr(doc, "sellerId"));
+	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
+		money(terms.total, terms.currency, total);
+	char q[512];
+	snprintf(q, sizeof q, "Sign this offer: %s, %s %s, buyer %s, seller %s (you: %s)? y/n",
+	         total, terms.incoterm, terms.named_place ? terms.named_place : "", buyer, seller,
+	         role);
+	ui_trade_ask_begin(u, ACT_SIGN, t->contract_id, q);
+	free(buyer);
+	free(seller);
+	contract_terms_free(&terms);
+	cJSON_Delete(doc);
+}

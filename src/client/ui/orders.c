@@ -1,0 +1,1212 @@
+/* ui/orders — the Orders tab: the cached orders, the ones waiting for us first, and one
+ * order with its facts, its contract's event sections and shipment events in words, its
+ * ratings and only the actions its state and our role allow. An action is asked for and
+ * confirmed on the prompt row, then runs the batch command (`order pay ID` ...) through
+ * ui_run_command: never a second implementation, and never a step the node would refuse
+ * for our role offered as a key. Also the question machinery Contracts shares. */
+#include "ui.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/codes.h"
+#include "kontor/contract.h"
+#include "kontor/dcsa.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+enum { TRADE_ASK_TEXT, TRADE_ASK_OPTIONAL, TRADE_ASK_STARS, TRADE_ASK_MODE };
+
+static const char *const order_states[] = {"awaiting_payment", "funded",    "shipped",
+                                           "delivered",        "disputed",  "completed",
+                                           "resolved",         "cancelled", NULL};
+static const char *const modes[] = {"sea", "air", "road", "rail", "courier", NULL};
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static int64_t jint(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return i;
+	return -1;
+}
+
+struct ui_trade *ui_trade(struct ui *u)
+{
+	if (!u->trade)
+		u->trade = xcalloc(1, sizeof *u->trade);
+	return u->trade;
+}
+
+void ui_trade_say(struct ui *u, const char *fmt, ...)
+{
+	struct kbuf raw = KBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	ui_say(u, "%s", kbuf_str(&raw)); /* sanitises it into u->msg */
+	snprintf(ui_trade(u)->note, sizeof ui_trade(u)->note, "%s", kbuf_str(&u->msg));
+	kbuf_free(&raw);
+	u->dirty |= DIRTY_ALL;
+}
+
+static char *safe_dup(const char *s)
+{
+	if (!s || !*s)
+		return NULL;
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s, strlen(s), 0);
+	return kbuf_detach(&b, NULL);
+}
+
+/* An id from the cache into a fixed field, cleaned like any text from elsewhere. */
+static void safe_id(char *out, size_t cap, const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
+	snprintf(out, cap, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+char *ui_trade_name(struct ui *u, const char *id)
+{
+	struct kbuf b = KBUF_INIT;
+	struct account a;
+	if (id && store_account_get(u->s, id, &a, NULL) == K_OK && a.display_name) {
+		text_sanitize(&b, a.display_name, strlen(a.display_name), 0);
+		account_free(&a);
+	} else {
+		char sh[16];
+		safe_id(sh, sizeof sh, id ? id : "?");
+		kbuf_printf(&b, "%.10s…", sh);
+	}
+	return kbuf_detach(&b, NULL);
+}
+
+void ui_trade_time(const char *at, char *out, size_t cap)
+{
+	char t[32];
+	safe_id(t, sizeof t, at);
+	if (strlen(t) >= 16 && t[10] == 'T')
+		snprintf(out, cap, "%.10s %.5s UTC", t, t + 11);
+	else
+		snprintf(out, cap, "%s", t[0] ? t : "-");
+}
+
+void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr)
+{
+	struct kbuf b = KBUF_INIT;
+	text_clip(&b, text, (size_t)COLS, 1);
+	attrset(attr);
+	mvaddstr(y, 0, kbuf_str(&b));
+	attrset(A_NORMAL);
+	kbuf_free(&b);
+}
+
+static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
+{
+	char amt[MONEY_FMT_MAX];
+	if (!cur || !*cur) {
+		snprintf(out, MONEY_FMT_MAX + 8, "?");
+		return;
+	}
+	money_format(minor, cur, amt);
+	snprintf(out, MONEY_FMT_MAX + 8, "%s %.3s", amt, cur);
+}
+
+/* --- the list ------------------------------------------------------------------- */
+
+static void order_free(struct trade_order *o)
+{
+	free(o->peer);
+	free(o->carrier);
+	free(o->tracking);
+	free(o->mode);
+	free(o->last);
+}
+
+static const char *state_words(const char *state)
+{
+	static const char *const words[] = {"awaiting payment", "funded",    "shipped",
+	                                    "delivered",        "disputed",  "completed",
+	                                    "resolved",         "cancelled"};
+	int i = in_list(state, order_states);
+	return i >= 0 ? words[i] : "unknown";
+}
+
+/* What happens next and who does it: rank 0 when it is our move. */
+static void next_step(struct trade_order *o, const cJSON *obj)
+{
+	const char *s = o->state;
+	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
+	int rated = cJSON_GetObjectItemCaseSensitive(ratings, o->buyer ? "buyer" : "seller") != NULL;
+	o->rank = 1;
+	const char *me = o->buyer ? "buyer" : "seller";
+	const char *cby =
+	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest"), "by"));
+	snprintf(o->cancel_by, sizeof o->cancel_by, "%s",
+	         cby && (strcmp(cby, "buyer") == 0 || strcmp(cby, "seller") == 0) ? cby : "");
+	if (o->cancel_by[0] && (strcmp(s, "funded") == 0 || strcmp(s, "shipped") == 0 ||
+	                        strcmp(s, "delivered") == 0)) {
+		int mine = strcmp(o->cancel_by, me) == 0;
+		o->next = mine ? "wait for their cancel signature" : "sign the cancellation";
+		o->rank = mine ? 1 : 0;
+	} else if (strcmp(s, "awaiting_payment") == 0) {
+		o->next = o->buyer ? "pay" : "wait for payment";
+		o->rank = o->buyer ? 0 : 1;
+	} else if (strcmp(s, "funded") == 0) {
+		o->next = o->buyer ? "wait for shipment" : "ship";
+		o->rank = o->buyer ? 1 : 0;
+	} else if (strcmp(s, "shipped") == 0) {
+		o->next = o->buyer ? "wait for delivery" : "wait for delivery";
+	} else if (strcmp(s, "delivered") == 0) {
+		o->next = o->buyer ? "confirm receipt" : "wait for confirmation";
+		o->rank = o->buyer ? 0 : 1;
+	} else if (strcmp(s, "disputed") == 0) {
+		o->next = "wait for the ruling";
+	} else if (strcmp(s, "completed") == 0 || strcmp(s, "resolved") == 0) {
+		o->next = rated ? "done (rated)" : "rate";
+		o->rank = rated ? 2 : 0;
+	} else {
+		o->next = strcmp(s, "cancelled") == 0 ? "none (cancelled)" : "sync again";
+		o->rank = 2;
+	}
+}
+
+/* A contract's sections as parsed bodies; NULL when the contract is not cached. */
+static cJSON *contract_of(struct ui *u, const char *contract_id)
+{
+	cJSON *doc = NULL;
+	if (!contract_id || !*contract_id ||
+	    store_object_get(u->s, "Contract", contract_id, &doc, NULL) != K_OK) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static const char *sec_kind(const cJSON *sec)
+{
+	const char *k = jstr(sec, "kind");
+	return k ? k : "";
+}
+
+/* The shipment: the Order's, else the last shipped section of its contract. */
+static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, const cJSON *doc)
+{
+	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(obj, "shipment");
+	if (cJSON_IsObject(sh)) {
+		o->shipped = 1;
+		o->carrier = safe_dup(jstr(sh, "carrier"));
+		o->tracking = safe_dup(jstr(sh, "trackingNumber"));
+		o->mode = safe_dup(jstr(sh, "mode"));
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(sh, "events");
+		const char *eta = jstr(sh, "eta");
+		if (!eta && cJSON_IsArray(ev))
+			eta = dcsa_eta(ev);
+		if (eta)
+			ui_trade_time(eta, o->eta, sizeof o->eta);
+		size_t idx[1];
+		if (cJSON_IsArray(ev) && dcsa_recent_first(ev, idx, 1) == 1) {
+			char w[300];
+			dcsa_words(cJSON_GetArrayItem(ev, (int)idx[0]), w, sizeof w);
+			o->last = safe_dup(w);
+		}
+	}
+	const cJSON *sec, *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
+	{
+		if (strcmp(sec_kind(sec), "shipped") != 0)
+			continue;
+		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+		o->shipped = 1;
+		if (!o->carrier)
+			o->carrier = safe_dup(jstr(body, "carrier"));
+		if (!o->tracking)
+			o->tracking = safe_dup(jstr(body, "trackingNumber"));
+		const char *note = jstr(body, "note");
+		if (!o->mode && note && strncmp(note, "mode: ", 6) == 0)
+			o->mode = safe_dup(note + 6);
+		cJSON_Delete(body);
+	}
+	if (o->shipped && !o->last && strcmp(o->state, "shipped") == 0)
+		o->last = safe_dup("Shipped (no carrier events yet)");
+	(void)u;
+}
+
+struct order_walk {
+	struct ui *u;
+	int cap;
+};
+
+static int add_order(void *vctx, const cJSON *obj)
+{
+	struct order_walk *w = vctx;
+	struct ui *u = w->u;
+	struct ui_trade *t = ui_trade(u);
+	const char *id = jstr(obj, "id");
+	if (!id)
+		return 0;
+	if (t->norders == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 16;
+		t->orders = xrealloc(t->orders, (size_t)w->cap * sizeof *t->orders);
+	}
+	struct trade_order *o = &t->orders[t->norders];
+	memset(o, 0, sizeof *o);
+	o->seq = t->norders++;
+	safe_id(o->id, sizeof o->id, id);
+	safe_id(o->contract_id, sizeof o->contract_id, jstr(obj, "contractId"));
+	const char *b = jstr(obj, "buyerId");
+	o->buyer = b && strcmp(b, u->c->self_id) == 0;
+	o->peer = ui_trade_name(u, o->buyer ? jstr(obj, "sellerId") : b);
+	const char *st = jstr(obj, "state");
+	snprintf(o->state, sizeof o->state, "%s", in_list(st, order_states) >= 0 ? st : "?");
+	safe_id(o->currency, sizeof o->currency, jstr(obj, "currency"));
+	o->total = jint(obj, "total");
+	next_step(o, obj);
+	cJSON *doc = contract_of(u, jstr(obj, "contractId"));
+	shipment_of(u, o, obj, doc);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static int order_cmp(const void *a, const void *b)
+{
+	const struct trade_order *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	int sx = in_list(x->state, order_states), sy = in_list(y->state, order_states);
+	if (sx != sy)
+		return sx - sy;
+	return x->seq - y->seq;
+}
+
+void ui_orders_load(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->norders; i++)
+		order_free(&t->orders[i]);
+	free(t->orders);
+	free(t->ships);
+	t->orders = NULL;
+	t->ships = NULL;
+	t->norders = t->nships = 0;
+	struct kerr e = {0};
+	struct order_walk w = {u, 0};
+	if (store_object_each(u->s, "Order", NULL, add_order, &w, &e) != K_OK)
+		ui_say(u, "%s", e.msg);
+	if (t->norders)
+		qsort(t->orders, (size_t)t->norders, sizeof *t->orders, order_cmp);
+	/* Shipments: the ones under way first, as the orders are sorted */
+	t->ships = xcalloc((size_t)t->norders + 1, sizeof *t->ships);
+	for (int i = 0; i < t->norders; i++)
+		if (t->orders[i].shipped)
+			t->ships[t->nships++] = i;
+	ui_view_set_rows(u, &u->views[VIEW_ORDERS], t->norders);
+	ui_view_set_rows(u, &u->views[VIEW_SHIPMENTS], t->nships);
+	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+#define COL_STATE 17
+#define COL_ROLE 5
+#define COL_TOTAL 17
+
+static int peer_width(int width)
+{
+	/* what is left for the name and the next step, shared */
+	int w = (width - 2 - COL_STATE - COL_ROLE - COL_TOTAL - 3) / 2;
+	return w < 10 ? 10 : w > 30 ? 30 : w;
+}
+
+static void say_pending(struct ui *u);
+
+void ui_trade_head_said(struct ui *u)
+{
+	say_pending(u);
+}
+
+void ui_orders_head(struct ui *u, int y)
+{
+	struct ui_trade *t = ui_trade(u);
+	say_pending(u);
+	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
+	int waiting = 0;
+	for (int i = 0; i < t->norders; i++)
+		waiting += t->orders[i].rank == 0;
+	kbuf_printf(&b, "Orders (%d, %d waiting for you)   Enter opens", t->norders, waiting);
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	kbuf_puts(&h, "  ");
+	text_clip(&h, "STATE", COL_STATE, 1);
+	text_clip(&h, "ROLE", COL_ROLE, 1);
+	text_clip(&h, "COUNTERPARTY", (size_t)peer_width(COLS), 1);
+	kbuf_printf(&h, " %*s  NEXT", COL_TOTAL, "TOTAL");
+	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	kbuf_free(&b);
+	kbuf_free(&h);
+}
+
+void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	struct ui_trade *t = ui_trade(u);
+	const struct trade_order *o = &t->orders[i];
+	struct kbuf line = KBUF_INIT;
+	char total[MONEY_FMT_MAX + 8];
+	money(o->total, o->currency, total);
+	kbuf_puts(&line, "  ");
+	text_clip(&line, state_words(o->state), COL_STATE, 1);
+	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
+	text_clip(&line, o->peer, (size_t)peer_width(width), 1);
+	kbuf_printf(&line, " %*s  %s", COL_TOTAL, total, o->next);
+	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	kbuf_free(&line);
+}
+
+/* --- one order ------------------------------------------------------------------ */
+
+static const struct trade_order *find_order(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->norders; i++)
+		if (strcmp(t->orders[i].id, id) == 0)
+			return &t->orders[i];
+	return NULL;
+}
+
+/* Which actions state and role allow; why not, in words, when one is not. */
+static const char *refusal(const struct trade_order *o, enum ui_action act, const cJSON *obj)
+{
+	const char *s = o->state;
+	switch (act) {
+	case ACT_PAY:
+		if (!o->buyer)
+			return "only the buyer pays an order";
+		return strcmp(s, "awaiting_payment") == 0 ? NULL
+		                                          : "it is paid only while awaiting payment";
+	case ACT_SHIP:
+		if (o->buyer)
+			return "only the seller ships an order";
+		return strcmp(s, "funded") == 0 ? NULL : "an order ships once it is funded";
+	case ACT_CONFIRM:
+		if (!o->buyer)
+			return "only the buyer confirms receipt";
+		return strcmp(s, "shipped") == 0 || strcmp(s, "delivered") == 0
+		           ? NULL
+		           : "receipt is confirmed once the order is shipped or delivered";
+	case ACT_DISPUTE:
+		return strcmp(s, "funded") == 0 || strcmp(s, "shipped") == 0 ||
+		               strcmp(s, "delivered") == 0
+		           ? NULL
+		           : "a dispute is possible while it is funded, shipped or delivered";
+	case ACT_CANCEL:
+		if (strcmp(s, "awaiting_payment") == 0)
+			return NULL;
+		if (strcmp(s, "funded") && strcmp(s, "shipped") && strcmp(s, "delivered"))
+			return "an order is cancelled before it is paid, or by both while funded, "
+			       "shipped or delivered";
+		if (strcmp(o->cancel_by, o->buyer ? "buyer" : "seller") == 0)
+			return "you asked to cancel; it waits for the other party's signature";
+		return NULL;
+	case ACT_RATE: {
+		if (strcmp(s, "completed") != 0 && strcmp(s, "resolved") != 0)
+			return "an order is rated once it is completed or resolved";
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
+		if (cJSON_GetObjectItemCaseSensitive(r, o->buyer ? "buyer" : "seller"))
+			return "you rated this order already";
+		return NULL;
+	}
+	default:
+		return "not an order action";
+	}
+}
+
+static const struct {
+	enum ui_action act;
+	const char *key, *word;
+} order_acts[] = {
+    {ACT_PAY, "p", "pay"},         {ACT_SHIP, "s", "ship"},       {ACT_CONFIRM, "c", "confirm"},
+    {ACT_DISPUTE, "D", "dispute"}, {ACT_CANCEL, "x", "cancel"},   {ACT_RATE, "r", "rate"},
+};
+
+/* The key bound to act in the order view now (a config may have moved it). */
+static void key_of(enum ui_action act, const char *dflt, char *out, size_t cap)
+{
+	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
+		if (k->action == act && strcmp(k->view, "order") == 0) {
+			snprintf(out, cap, "%s", k->label);
+			return;
+		}
+	snprintf(out, cap, "%s", dflt);
+}
+
+static void push_wrapped(struct kstrv *lines, const char *text, int width, const char *indent)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, text, strlen(text), 0);
+	ui_wrap(kbuf_str(&b), width, indent, lines);
+	kbuf_free(&b);
+}
+
+struct tl_item {
+	char at[32];
+	char *text;
+	int seq;
+};
+
+static int tl_cmp(const void *a, const void *b)
+{
+	const struct tl_item *x = a, *y = b;
+	int c = strcmp(x->at, y->at);
+	return c ? c : x->seq - y->seq;
+}
+
+/* One contract event section in words. */
+static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
+{
+	struct kbuf b = KBUF_INIT;
+	const char *kind = sec_kind(sec);
+	const cJSON *sig =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
+	const char *role = jstr(sig, "role");
+	const char *by = !role ? "?" : strcmp(role, "escrow") == 0 ? "the node (escrow)" : role;
+	char a1[MONEY_FMT_MAX + 8], a2[MONEY_FMT_MAX + 8];
+	if (strcmp(kind, "funded") == 0) {
+		kbuf_printf(&b, "Paid into escrow by the %s", by);
+		if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
+			money(jint(body, "amount"), cur, a1);
+			kbuf_printf(&b, ": %s", a1);
+		}
+	} else if (strcmp(kind, "shipped") == 0) {
+		kbuf_printf(&b, "Shipped by the %s", by);
+		if (jstr(body, "carrier"))
+			kbuf_printf(&b, " with %s", jstr(body, "carrier"));
+		if (jstr(body, "trackingNumber"))
+			kbuf_printf(&b, ", tracking %s", jstr(body, "trackingNumber"));
+		if (jstr(body, "note"))
+			kbuf_printf(&b, " (%s)", jstr(body, "note"));
+	} else if (strcmp(kind, "delivered") == 0) {
+		kbuf_printf(&b, "Delivered (said by the %s)", by);
+	} else if (strcmp(kind, "confirmed") == 0) {
+		kbuf_printf(&b, "Receipt confirmed by the %s: escrow released to the seller", by);
+	} else if (strcmp(kind, "disputed") == 0) {
+		kbuf_printf(&b, "Disputed by the %s", by);
+		if (jstr(body, "reason"))
+			kbuf_printf(&b, ": %s", jstr(body, "reason"));
+	} else if (strcmp(kind, "ruling") == 0) {
+		money(jint(body, "buyerAmount"), cur, a1);
+		money(jint(body, "sellerAmount"), cur, a2);
+		kbuf_printf(&b, "Ruling by the arbitrator: %s to the buyer, %s to the seller", a1,
+		            a2);
+		if (jstr(body, "note"))
+			kbuf_printf(&b, " (%s)", jstr(body, "note"));
+	} else if (strcmp(kind, "released") == 0) {
+		kbuf_puts(&b, "Escrow released to the seller");
+		if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
+			money(jint(body, "amount"), cur, a1);
+			kbuf_printf(&b, ": %s", a1);
+		}
+		if (jstr(body, "note"))
+			kbuf_printf(&b, " (%s)", jstr(body, "note"));
+	} else if (strcmp(kind, "refunded") == 0) {
+		kbuf_puts(&b, "Refunded to the buyer");
+		if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
+			money(jint(body, "amount"), cur, a1);
+			kbuf_printf(&b, ": %s", a1);
+		}
+	} else if (strcmp(kind, "cancelled") == 0) {
+		kbuf_printf(&b, "Cancelled by the %s", by);
+		if (jstr(body, "reason"))
+			kbuf_printf(&b, ": %s", jstr(body, "reason"));
+	} else {
+		kbuf_printf(&b, "%s by the %s", kind, by);
+	}
+	struct kbuf safe = KBUF_INIT;
+	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+	kbuf_free(&b);
+	return kbuf_detach(&safe, NULL);
+}
+
+static void rating_line(struct kstrv *lines, const cJSON *r, const char *who, const char *whom,
+                        int width)
+{
+	if (!cJSON_IsObject(r))
+		return;
+	struct kbuf b = KBUF_INIT;
+	int64_t stars = jint(r, "stars");
+	if (stars < 0 || stars > 5)
+		stars = 0;
+	kbuf_printf(&b, "The %s rated the %s %lld/5 ", who, whom, (long long)stars);
+	for (int i = 0; i < 5; i++)
+		kbuf_puts(&b, i < stars ? "★" : "☆");
+	const char *parts[] = {"quality", "delivery", "communication"};
+	int any = 0;
+	for (int i = 0; i < 3; i++)
+		if (cJSON_GetObjectItemCaseSensitive(r, parts[i])) {
+			kbuf_printf(&b, "%s%s %lld", any ? ", " : " (", parts[i],
+			            (long long)jint(r, parts[i]));
+			any = 1;
+		}
+	if (any)
+		kbuf_puts(&b, ")");
+	if (jstr(r, "text"))
+		kbuf_printf(&b, ": %s", jstr(r, "text"));
+	push_wrapped(lines, kbuf_str(&b), width, "  ");
+	kbuf_free(&b);
+}
+
+void ui_order_build(struct ui *u, int width)
+{
+	struct ui_trade *t = ui_trade(u);
+	struct ui_view *v = &u->views[VIEW_ORDER];
+	if (!t->order_id[0])
+		return;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	t->order_actions[0] = '\0';
+	cJSON *obj = NULL;
+	const struct trade_order *o = find_order(u, t->order_id);
+	if (!o || store_object_get(u->s, "Order", t->order_id, &obj, NULL) != K_OK) {
+		kstrv_push(&v->lines, "This order is no longer in the cache (:sync fetches it).");
+		snprintf(t->order_actions, sizeof t->order_actions, "Actions: none");
+		cJSON_Delete(obj);
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	struct kbuf b = KBUF_INIT;
+	char total[MONEY_FMT_MAX + 8], escrow[MONEY_FMT_MAX + 8], when[32], when2[32];
+	money(o->total, o->currency, total);
+	money(jint(obj, "escrow"), o->currency, escrow);
+	kbuf_printf(&b, "State      %s — next: %s", state_words(o->state), o->next);
+	kstrv_push(&v->lines, kbuf_str(&b));
+	kbuf_reset(&b);
+	kbuf_printf(&b, "You        the %s; %s %s", o->buyer ? "buyer" : "seller",
+	            o->buyer ? "buying from" : "selling to", o->peer);
+	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	kbuf_reset(&b);
+	kbuf_printf(&b, "Total      %s   in escrow %s", total, escrow);
+	kstrv_push(&v->lines, kbuf_str(&b));
+	kbuf_reset(&b);
+	if (o->cancel_by[0]) {
+		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest");
+		ui_trade_time(jstr(cr, "at"), when, sizeof when);
+		kbuf_printf(&b, "Cancel     asked by the %s on %s; it takes effect when the %s "
+		                "signs it too (x)",
+		            o->cancel_by, when, strcmp(o->cancel_by, "buyer") == 0 ? "seller" : "buyer");
+		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		kbuf_reset(&b);
+	}
+	ui_trade_time(jstr(obj, "created"), when, sizeof when);
+	ui_trade_time(jstr(obj, "updated"), when2, sizeof when2);
+	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
+	kstrv_push(&v->lines, kbuf_str(&b));
+	kbuf_reset(&b);
+	kbuf_printf(&b, "Escrow     released to the seller %lld days after delivery unless disputed",
+	            (long long)jint(obj, "autoReleaseDays"));
+	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	cJSON *doc = contract_of(u, o->contract_id);
+	struct contract_terms terms;
+	contract_terms_init(&terms);
+	int have_terms = 0;
+	if (doc) {
+		int lo = contract_latest_offer(doc);
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+		struct kerr e = {0};
+		have_terms = lo >= 0 &&
+		             contract_section_terms(cJSON_GetArrayItem(secs, lo), &terms, &e) == K_OK;
+	}
+	if (have_terms) {
+		for (size_t i = 0; i < terms.nitems; i++) {
+			char unit[MONEY_FMT_MAX + 8];
+			money(terms.items[i].unit_price, terms.currency, unit);
+			const struct unit *un = codes_unit(terms.items[i].unit);
+			kbuf_reset(&b);
+			kbuf_printf(&b, "%s%lld %s × %s at %s", i ? "           " : "Goods      ",
+			            (long long)terms.items[i].qty,
+			            un && un->name ? un->name : terms.items[i].unit,
+			            terms.items[i].description, unit);
+			push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		}
+		kbuf_reset(&b);
+		kbuf_printf(&b, "Terms      %s %s by %s; ship by %s, deliver by %s", terms.incoterm,
+		            terms.named_place ? terms.named_place : "", terms.mode, terms.ship_by,
+		            terms.deliver_by);
+		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	}
+	kbuf_reset(&b);
+	kbuf_printf(&b, "Order      %s", o->id);
+	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	kbuf_reset(&b);
+	kbuf_printf(&b, "Contract   %s%s", o->contract_id[0] ? o->contract_id : "-",
+	            doc ? "" : " (not in the cache)");
+	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+
+	/* the timeline: contract events and shipment events, oldest first */
+	kstrv_push(&v->lines, "");
+	kstrv_push(&v->lines, "Timeline");
+	struct tl_item *items = NULL;
+	size_t n = 0, cap = 0;
+	const cJSON *sec, *secs = doc ? cJSON_GetObjectItemCaseSensitive(doc, "sections") : NULL;
+	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
+	{
+		if (strcmp(sec_kind(sec), "offer") == 0)
+			continue;
+		if (n == cap)
+			items = xrealloc(items, (cap = cap ? cap * 2 : 16) * sizeof *items);
+		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+		snprintf(items[n].at, sizeof items[n].at, "%s", jstr(body, "at") ? jstr(body, "at") : "");
+		items[n].text = section_words(sec, body, o->currency);
+		items[n].seq = (int)n;
+		n++;
+		cJSON_Delete(body);
+	}
+	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(obj, "shipment");
+	const cJSON *ev, *evs = cJSON_GetObjectItemCaseSensitive(sh, "events");
+	int nev = 0;
+	cJSON_ArrayForEach(ev, (cJSON_IsArray(evs) ? evs : NULL))
+	{
+		if (nev++ >= DCSA_MAX_EVENTS)
+			break;
+		if (n == cap)
+			items = xrealloc(items, (cap = cap ? cap * 2 : 16) * sizeof *items);
+		char w[400];
+		dcsa_words(ev, w, sizeof w);
+		struct kbuf x = KBUF_INIT;
+		kbuf_printf(&x, "Shipment: %s", w);
+		snprintf(items[n].at, sizeof items[n].at, "%s", jstr(ev, "at") ? jstr(ev, "at") : "");
+		items[n].text = kbuf_detach(&x, NULL);
+		items[n].seq = (int)n;
+		n++;
+	}
+	if (n)
+		qsort(items, n, sizeof *items, tl_cmp);
+	for (size_t i = 0; i < n; i++) {
+		ui_trade_time(items[i].at, when, sizeof when);
+		kbuf_reset(&b);
+		kbuf_printf(&b, "%-20s  %s", when, items[i].text);
+		push_wrapped(&v->lines, kbuf_str(&b), width, "  ");
+		free(items[i].text);
+	}
+	free(items);
+	if (!n)
+		kstrv_push(&v->lines, doc ? "  nothing has happened yet since the offer bound"
+		                          : "  the contract is not in the cache (:sync fetches it)");
+	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
+	if (cJSON_IsObject(ratings) && cJSON_GetArraySize(ratings) > 0) {
+		kstrv_push(&v->lines, "");
+		kstrv_push(&v->lines, "Ratings");
+		rating_line(&v->lines, cJSON_GetObjectItemCaseSensitive(ratings, "buyer"), "buyer",
+		            "seller", width);
+		rating_line(&v->lines, cJSON_GetObjectItemCaseSensitive(ratings, "seller"), "seller",
+		            "buyer", width);
+	}
+	/* the actions this state and role allow, and nothing else */
+	kbuf_reset(&b);
+	kbuf_puts(&b, "Actions:");
+	int any = 0;
+	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++) {
+		if (refusal(o, order_acts[i].act, obj))
+			continue;
+		char key[16];
+		key_of(order_acts[i].act, order_acts[i].key, key, sizeof key);
+		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key, order_acts[i].word);
+		any = 1;
+	}
+	if (!any)
+		kbuf_printf(&b, " none for you now (%s)", o->next);
+	kbuf_puts(&b, "   q back");
+	snprintf(t->order_actions, sizeof t->order_actions, "%s", kbuf_str(&b));
+	contract_terms_free(&terms);
+	cJSON_Delete(doc);
+	cJSON_Delete(obj);
+	kbuf_free(&b);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+void ui_order_head(struct ui *u, int y)
+{
+	struct ui_trade *t = ui_trade(u);
+	say_pending(u);
+	const struct trade_order *o = find_order(u, t->order_id);
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "Order %.12s…  %s  %s %s", t->order_id,
+	            o ? state_words(o->state) : "not in the cache",
+	            o ? (o->buyer ? "from" : "to") : "", o ? o->peer : "");
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_trade_head_row(u, y + 1, t->order_actions, u->a_dim);
+	kbuf_free(&b);
+}
+
+void ui_orders_open(struct ui *u, int i)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (i >= t->norders)
+		return;
+	snprintf(t->order_id, sizeof t->order_id, "%s", t->orders[i].id);
+	u->views[VIEW_ORDER].top = 0;
+	ui_order_build(u, COLS);
+	u->tab_view[TAB_ORDERS] = VIEW_ORDER;
+	u->dirty |= DIRTY_ALL;
+}
+
+/* --- outcomes ------------------------------------------------------------------- */
+
+/* Where an order or a contract stands now, in words, for "pay: done — ...". */
+static void standing(struct ui *u, const char *target, int sign, char *out, size_t cap)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (sign) {
+		snprintf(out, cap, "the contract is not in the list");
+		for (int i = 0; i < t->ncontracts; i++)
+			if (strcmp(t->contracts[i].id, target) == 0)
+				snprintf(out, cap, "the contract is %s", t->contracts[i].state);
+		return;
+	}
+	const struct trade_order *o = find_order(u, target);
+	if (o)
+		snprintf(out, cap, "the order is %s; next: %s", state_words(o->state), o->next);
+	else
+		snprintf(out, cap, "the order is not in the list");
+}
+
+struct pending_walk {
+	const char *contract_id;
+	int found;
+	char error[400];
+};
+
+static int pending_one(void *vctx, const struct outbox_item *it)
+{
+	struct pending_walk *w = vctx;
+	if (!it->method || strcmp(it->method, "Contract/set") != 0 || !it->object_id ||
+	    strcmp(it->object_id, w->contract_id) != 0)
+		return 0;
+	w->found = 1;
+	if (it->last_error)
+		snprintf(w->error, sizeof w->error, "%s", it->last_error);
+	return 0;
+}
+
+/* A queued action: gone from the outbox is done, there with an error is refused. */
+static void pending_check(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (!t->pending_word[0])
+		return;
+	struct pending_walk w = {t->pending_contract, 0, ""};
+	if (store_outbox_each(u->s, pending_one, &w, NULL) != K_OK)
+		return;
+	char where[160];
+	if (w.found && w.error[0]) {
+		snprintf(t->said, sizeof t->said, "error: %s refused by the node: %s",
+		         t->pending_word, w.error);
+	} else if (!w.found) {
+		standing(u, t->pending_target, t->pending_sign, where, sizeof where);
+		snprintf(t->said, sizeof t->said, "%s: done — %s", t->pending_word, where);
+	} else {
+		return; /* still on its way */
+	}
+	t->pending_word[0] = '\0';
+}
+
+/* The outcome found by a reload, said when one of these screens draws its head: the
+ * background sync's reload keeps the message line as it was. */
+static void say_pending(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (!t->said[0])
+		return;
+	ui_trade_say(u, "%s", t->said);
+	t->said[0] = '\0';
+}
+
+/* --- reloading ------------------------------------------------------------------ */
+
+void ui_trade_reload(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	ui_orders_load(u);
+	ui_contracts_load(u);
+	pending_check(u);
+	if (t->order_id[0])
+		ui_order_build(u, COLS);
+	if (t->contract_id[0])
+		ui_contract_build(u, COLS);
+	if (t->ship_id[0])
+		ui_shipment_build(u, COLS);
+	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+static void ask_clear(struct ui_trade *t)
+{
+	for (int i = 0; i < UI_TRADE_ASK_MAX; i++) {
+		free(t->ask_value[i]);
+		t->ask_value[i] = NULL;
+	}
+	t->ask_act = ACT_NONE;
+	t->ask_n = t->ask_step = 0;
+	t->ask_error[0] = '\0';
+}
+
+void ui_trade_free(struct ui *u)
+{
+	struct ui_trade *t = u->trade;
+	if (!t)
+		return;
+	for (int i = 0; i < t->norders; i++)
+		order_free(&t->orders[i]);
+	free(t->orders);
+	free(t->ships);
+	for (int i = 0; i < t->ncontracts; i++)
+		free(t->contracts[i].peer);
+	free(t->contracts);
+	ask_clear(t);
+	free(t);
+	u->trade = NULL;
+}
+
+/* --- actions: asked, confirmed, run as the batch command -------------------------- */
+
+static void ask_field(struct ui_trade *t, const char *label, int kind)
+{
+	if (t->ask_n >= UI_TRADE_ASK_MAX)
+		return;
+	t->ask_label[t->ask_n] = label;
+	t->ask_kind[t->ask_n] = kind;
+	t->ask_n++;
+}
+
+void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target,
+                        const char *question)
+{
+	struct ui_trade *t = ui_trade(u);
+	ask_clear(t);
+	t->note[0] = '\0';
+	t->ask_act = act;
+	snprintf(t->ask_target, sizeof t->ask_target, "%s", target);
+	snprintf(t->ask_question, sizeof t->ask_question, "%s", question ? question : "");
+	ui_line_clear(&t->ask_line);
+	u->dirty |= DIRTY_ALL;
+}
+
+/* The y/n question, once the fields are in: it names what will happen. */
+static void confirm_text(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	const struct trade_order *o = find_order(u, t->ask_target);
+	char total[MONEY_FMT_MAX + 8] = "?";
+	if (o)
+		money(o->total, o->currency, total);
+	const char *peer = o ? o->peer : "?";
+	char **v = t->ask_value;
+	switch (t->ask_act) {
+	case ACT_PAY:
+		snprintf(t->ask_question, sizeof t->ask_question,
+		         "Pay %s into escrow for this order? y/n", total);
+		break;
+	case ACT_SHIP:
+		snprintf(t->ask_question, sizeof t->ask_question,
+		         "Ship this order with %s, tracking %s, by %s? y/n", v[0], v[1], v[2]);
+		break;
+	case ACT_CONFIRM:
+		snprintf(t->ask_question, sizeof t->ask_question,
+		         "Confirm receipt and release %s to %s? y/n", total, peer);
+		break;
+	case ACT_DISPUTE:
+		snprintf(t->ask_question, sizeof t->ask_question,
+		         "Dispute this order (escrow of %s is frozen until a ruling)? y/n", total);
+		break;
+	case ACT_CANCEL:
+		if (!o || strcmp(o->state, "awaiting_payment") == 0)
+			snprintf(t->ask_question, sizeof t->ask_question,
+			         "Cancel this order of %s with %s? y/n", total, peer);
+		else if (o->cancel_by[0])
+			snprintf(t->ask_question, sizeof t->ask_question,
+			         "Sign the %s's cancellation: %s goes back to the buyer? y/n",
+			         o->cancel_by, total);
+		else
+			snprintf(t->ask_question, sizeof t->ask_question,
+			         "Ask %s to cancel (it takes effect when they sign too)? y/n", peer);
+		break;
+	case ACT_RATE:
+		snprintf(t->ask_question, sizeof t->ask_question, "Rate %s %s/5%s? y/n", peer, v[0],
+		         v[1] && *v[1] ? " with your words" : "");
+		break;
+	default: /* ACT_SIGN: the question was set when it began */
+		break;
+	}
+}
+
+static void ask_run(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	char target[UI_TRADE_ID];
+	char *v[UI_TRADE_ASK_MAX] = {0};
+	snprintf(target, sizeof target, "%s", t->ask_target);
+	enum ui_action act = t->ask_act;
+	for (int i = 0; i < UI_TRADE_ASK_MAX; i++) { /* the question ends before it runs */
+		v[i] = t->ask_value[i];
+		t->ask_value[i] = NULL;
+	}
+	ask_clear(t);
+	char *argv[16];
+	int argc = 0;
+	argv[argc++] = act == ACT_SIGN ? "contract" : "order";
+	switch (act) {
+	case ACT_PAY:
+		argv[argc++] = "pay";
+		break;
+	case ACT_SHIP:
+		argv[argc++] = "ship";
+		break;
+	case ACT_CONFIRM:
+		argv[argc++] = "confirm";
+		break;
+	case ACT_DISPUTE:
+		argv[argc++] = "dispute";
+		break;
+	case ACT_CANCEL:
+		argv[argc++] = "cancel";
+		break;
+	case ACT_RATE:
+		argv[argc++] = "rate";
+		break;
+	case ACT_SIGN:
+		argv[argc++] = "sign";
+		break;
+	default:
+		return;
+	}
+	argv[argc++] = target;
+	if (act == ACT_SHIP) {
+		argv[argc++] = "--carrier";
+		argv[argc++] = v[0];
+		argv[argc++] = "--tracking";
+		argv[argc++] = v[1];
+		argv[argc++] = "--mode";
+		argv[argc++] = v[2];
+	} else if (act == ACT_DISPUTE) {
+		argv[argc++] = "--reason";
+		argv[argc++] = v[0];
+	} else if (act == ACT_CANCEL && v[0] && *v[0]) {
+		argv[argc++] = "--reason";
+		argv[argc++] = v[0];
+	} else if (act == ACT_RATE) {
+		argv[argc++] = "--stars";
+		argv[argc++] = v[0];
+		if (v[1] && *v[1]) {
+			argv[argc++] = "--text";
+			argv[argc++] = v[1];
+		}
+	}
+	argv[argc] = NULL;
+	const char *word = argv[1];
+	char contract_id[UI_TRADE_ID] = "";
+	const struct trade_order *o = act == ACT_SIGN ? NULL : find_order(u, target);
+	snprintf(contract_id, sizeof contract_id, "%s", act == ACT_SIGN ? target
+	                                                : o ? o->contract_id : "");
+	/* the same command batch mode runs; the screens re-read the cache after it
+	 * (ui_run_command calls ui_trade_reload) */
+	int rc = ui_run_command(u, argc, argv);
+	/* its outcome in a few words: the command's own line names the whole order id */
+	struct kbuf said = KBUF_INIT;
+	kbuf_puts(&said, kbuf_str(&u->msg));
+	const char *m = kbuf_str(&said), *dash = strstr(m, " — ");
+	char where[160];
+	if (rc == K_OK) {
+		standing(u, target, act == ACT_SIGN, where, sizeof where);
+		ui_trade_say(u, "%s: done — %s", word, where);
+	} else if (rc == K_EQUEUED) {
+		ui_trade_say(u, "%s: queued — %s", word, dash ? dash + strlen(" — ") : "it goes out with the next sync");
+		snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
+		snprintf(t->pending_target, sizeof t->pending_target, "%s", target);
+		snprintf(t->pending_contract, sizeof t->pending_contract, "%s", contract_id);
+		t->pending_sign = act == ACT_SIGN;
+		t->said[0] = '\0';
+	} else {
+		ui_trade_say(u, "error: %s refused: %s", word,
+		       strncmp(m, "error: ", 7) == 0 ? m + 7 : m);
+	}
+	kbuf_free(&said);
+	for (int i = 0; i < UI_TRADE_ASK_MAX; i++)
+		free(v[i]);
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_trade_action(struct ui *u, enum ui_action act)
+{
+	struct ui_trade *t = ui_trade(u);
+	if ((act == ACT_DIFF || act == ACT_SIGN) && ui_cur_view(u) != &u->views[VIEW_CONTRACT]) {
+		ui_trade_say(u, "open a contract first (tab 4, Enter)");
+		return;
+	}
+	if (act == ACT_SIGN) {
+		ui_contract_sign(u);
+		return;
+	}
+	if (act == ACT_DIFF) {
+		t->diff = !t->diff;
+		u->views[VIEW_CONTRACT].top = 0;
+		ui_contract_build(u, COLS);
+		ui_say(u, "%s", t->diff ? "the changes against the offer it counters (d: the document)"
+		                        : "the offer as a document (d: the changes)");
+		u->dirty |= DIRTY_ALL;
+		return;
+	}
+	const struct trade_order *o = find_order(u, t->order_id);
+	if (ui_cur_view(u) != &u->views[VIEW_ORDER] || !o) {
+		/* a key bound in another view acts on no order by surprise */
+		ui_trade_say(u, "%s", o ? "open an order first (tab 3, Enter)"
+		                        : "this order is no longer in the cache");
+		return;
+	}
+	cJSON *obj = NULL;
+	store_object_get(u->s, "Order", o->id, &obj, NULL);
+	const char *why = refusal(o, act, obj);
+	cJSON_Delete(obj);
+	const char *word = "?";
+	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
+		if (order_acts[i].act == act)
+			word = order_acts[i].word;
+	if (why) {
+		/* the key does nothing but say why */
+		ui_trade_say(u, "%s: not now — %s (it is %s)", word, why, state_words(o->state));
+		return;
+	}
+	ui_trade_ask_begin(u, act, o->id, NULL);
+	switch (act) {
+	case ACT_SHIP:
+		ask_field(t, "carrier: ", TRADE_ASK_TEXT);
+		ask_field(t, "tracking number: ", TRADE_ASK_TEXT);
+		ask_field(t, "mode (sea air road rail courier; Enter: sea): ", TRADE_ASK_MODE);
+		break;
+	case ACT_DISPUTE:
+		ask_field(t, "what went wrong (for the arbitrator): ", TRADE_ASK_TEXT);
+		break;
+	case ACT_CANCEL:
+		ask_field(t, "reason (optional, Enter skips): ", TRADE_ASK_OPTIONAL);
+		break;
+	case ACT_RATE:
+		ask_field(t, "stars 1-5: ", TRADE_ASK_STARS);
+		ask_field(t, "a few words (optional, Enter skips): ", TRADE_ASK_OPTIONAL);
+		break;
+	default:
+		break;
+	}
+	if (t->ask_n == 0)
+		confirm_text(u);
+}
+
+int ui_trade_ask_key(struct ui *u, int key)
+{
+	struct ui_trade *t = u->trade;
+	if (t && t->ask_act == ACT_NONE && t->note[0] && u->prompt == PROMPT_NONE &&
+	    ui_key_action(ui_cur_view(u)->ops->name, key) != ACT_NONE) {
+		t->note[0] = '\0'; /* read: the row goes back to the screen */
+		u->dirty |= DIRTY_ALL;
+	}
+	if (!t || t->ask_act == ACT_NONE)
+		return 0;
+	u->dirty |= DIRTY_ALL;
+	if (t->ask_step >= t->ask_n) { /* the y/n */
+		if (key == 'y' || key == 'Y') {
+			ask_run(u);
+		} else if (key == 'n' || key == 'N' || key == 'q' || key == UI_KEY_ESC) {
+			ask_clear(t);
+			ui_trade_say(u, "nothing was done");
+		}
+		return 1;
+	}
+	t->ask_error[0] = '\0';
+	enum ui_edit r = ui_line_key(&t->ask_line, key);
+	if (r == EDIT_CANCEL) {
+		ask_clear(t);
+		ui_trade_say(u, "nothing was done");
+		return 1;
+	}
+	if (r == EDIT_GOING)
+		return 1;
+	struct kbuf text = KBUF_INIT;
+	ui_line_utf8(&t->ask_line, &text);
+	/* trimmed at both ends */
+	char *s = (char *)kbuf_str(&text);
+	while (*s == ' ')
+		s++;
+	size_t n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		s[--n] = '\0';
+	int kind = t->ask_kind[t->ask_step];
+	const char *bad = NULL;
+	if (kind == TRADE_ASK_TEXT && !n)
+		bad = "this one is needed (Esc gives up)";
+	else if (kind == TRADE_ASK_STARS && !(n == 1 && s[0] >= '1' && s[0] <= '5'))
+		bad = "stars: a whole number from 1 to 5";
+	else if (kind == TRADE_ASK_MODE && n && in_list(s, modes) < 0)
+		bad = "mode: one of sea, air, road, rail, courier";
+	else if (s[0] == '@') /* `--text @FILE` reads a file: typed words never name one */
+		bad = "a text starting with @ would be read as a file name: reword it";
+	if (bad) {
+		snprintf(t->ask_error, sizeof t->ask_error, "%s", bad);
+		ui_say(u, "%s", bad);
+		kbuf_free(&text);
+		return 1;
+	}
+	t->ask_value[t->ask_step] = xstrdup(kind == TRADE_ASK_MODE && !n ? "sea" : s);
+	kbuf_free(&text);
+	t->ask_step++;
+	ui_line_clear(&t->ask_line);
+	ui_say(u, "%s", "");
+	if (t->ask_step >= t->ask_n)
+		confirm_text(u);
+	return 1;
+}
+
+int ui_trade_ask_draw(struct ui *u, int y)
+{
+	struct ui_trade *t = u->trade;
+	if (t && t->ask_act == ACT_NONE && t->note[0] && u->prompt == PROMPT_NONE && !u->help) {
+		struct kbuf b = KBUF_INIT;
+		text_clip(&b, t->note, (size_t)COLS, 1);
+		attrset(strncmp(t->note, "error", 5) == 0 ? u->slot[SLOT_ERROR] : u->a_status);
+		mvaddstr(y, 0, kbuf_str(&b));
+		attrset(A_NORMAL);
+		kbuf_free(&b);
+		return -1; /* no cursor */
+	}
+	if (!t || t->ask_act == ACT_NONE)
+		return -1;
+	if (t->ask_error[0] && y > 0) { /* the row above the question says what was wrong */
+		struct kbuf b = KBUF_INIT;
+		text_clip(&b, t->ask_error, (size_t)COLS, 1);
+		attrset(u->slot[SLOT_ERROR]);
+		mvaddstr(y - 1, 0, kbuf_str(&b));
+		attrset(A_NORMAL);
+		kbuf_free(&b);
+	}
+	if (t->ask_step < t->ask_n)
+		return ui_line_draw(&t->ask_line, t->ask_label[t->ask_step], y, COLS,
+		                    u->slot[SLOT_PROMPT]);
+	struct kbuf safe = KBUF_INIT, b = KBUF_INIT;
+	text_sanitize(&safe, t->ask_question, strlen(t->ask_question), 0);
+	kbuf_puts(&safe, " ");
+	size_t w = text_clip(&b, kbuf_str(&safe), (size_t)COLS, 1);
+	(void)w;
+	attrset(u->slot[SLOT_PROMPT]);
+	mvaddstr(y, 0, kbuf_str(&b));
+	attrset(A_NORMAL);
+	int x = (int)text_width(kbuf_str(&safe));
+	kbuf_free(&safe);
+	kbuf_free(&b);
+	return x < COLS ? x : COLS - 1;
+}

@@ -1,0 +1,172 @@
+/* ui/shipments — the Shipments tab: the orders that have a shipment (the Order's
+ * "shipment", or a shipped section in its contract) with carrier, tracking, state, ETA and
+ * the latest event in words; one shipment as a timeline, most recent first, in the words of
+ * dcsa.h. Carrier events are outside text: every word drawn is sanitised first. */
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/dcsa.h"
+#include "kontor/text.h"
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+#define COL_CARRIER 12
+#define COL_TRACKING 16
+#define COL_STATE 10
+#define COL_ETA 21
+
+void ui_shipments_head(struct ui *u, int y)
+{
+	struct ui_trade *t = ui_trade(u);
+	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
+	ui_trade_head_said(u);
+	kbuf_printf(&b, "Shipments (%d)   Enter opens the timeline", t->nships);
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	kbuf_puts(&h, "  ");
+	text_clip(&h, "CARRIER", COL_CARRIER, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "TRACKING", COL_TRACKING, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "STATE", COL_STATE, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "ETA", COL_ETA, 1);
+	kbuf_puts(&h, "LAST EVENT");
+	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	kbuf_free(&b);
+	kbuf_free(&h);
+}
+
+void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	struct ui_trade *t = ui_trade(u);
+	const struct trade_order *o = &t->orders[t->ships[i]];
+	struct kbuf line = KBUF_INIT;
+	kbuf_puts(&line, "  ");
+	text_clip(&line, o->carrier ? o->carrier : "-", COL_CARRIER, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, o->tracking ? o->tracking : "-", COL_TRACKING, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, o->state, COL_STATE, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, o->eta[0] ? o->eta : "-", COL_ETA, 1);
+	kbuf_puts(&line, o->last ? o->last : "-");
+	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	kbuf_free(&line);
+}
+
+static const struct trade_order *find_ship(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->nships; i++)
+		if (strcmp(t->orders[t->ships[i]].id, t->ship_id) == 0)
+			return &t->orders[t->ships[i]];
+	return NULL;
+}
+
+void ui_shipment_title(struct ui *u, struct kbuf *out)
+{
+	struct ui_trade *t = ui_trade(u);
+	const struct trade_order *o = find_ship(u);
+	ui_trade_head_said(u);
+	kbuf_printf(out, "Shipment of order %.12s…  %s %s   (q back)", t->ship_id,
+	            o && o->carrier ? o->carrier : "", o && o->tracking ? o->tracking : "");
+}
+
+void ui_shipment_lines(const cJSON *shipment, const char *indent, int width,
+                       struct kstrv *lines)
+{
+	const cJSON *evs = cJSON_GetObjectItemCaseSensitive(shipment, "events");
+	if (!cJSON_IsArray(evs) || cJSON_GetArraySize(evs) == 0) {
+		struct kbuf b = KBUF_INIT;
+		kbuf_printf(&b, "%sno carrier events yet", indent);
+		kstrv_push(lines, kbuf_str(&b));
+		kbuf_free(&b);
+		return;
+	}
+	size_t *idx = xcalloc(DCSA_MAX_EVENTS, sizeof *idx);
+	size_t n = dcsa_recent_first(evs, idx, DCSA_MAX_EVENTS);
+	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
+		char when[32], words[400];
+		ui_trade_time(jstr(ev, "at"), when, sizeof when);
+		dcsa_words(ev, words, sizeof words);
+		kbuf_reset(&b);
+		kbuf_printf(&b, "%-20s  %s", when, words);
+		const char *role = jstr(ev, "role");
+		if (role && (strcmp(role, "seller") == 0 || strcmp(role, "carrier") == 0 ||
+		             strcmp(role, "escrow") == 0))
+			kbuf_printf(&b, "  [from the %s]", role);
+		kbuf_reset(&safe);
+		text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+		ui_wrap(kbuf_str(&safe), width, indent, lines);
+	}
+	kbuf_free(&b);
+	kbuf_free(&safe);
+	free(idx);
+}
+
+static void field(struct kstrv *lines, const char *label, const char *value, int width)
+{
+	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	kbuf_printf(&b, "%-12s%s", label, value && *value ? value : "-");
+	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+	ui_wrap(kbuf_str(&safe), width, "", lines);
+	kbuf_free(&b);
+	kbuf_free(&safe);
+}
+
+void ui_shipment_build(struct ui *u, int width)
+{
+	struct ui_trade *t = ui_trade(u);
+	struct ui_view *v = &u->views[VIEW_SHIPMENT];
+	if (!t->ship_id[0])
+		return;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	const struct trade_order *o = find_ship(u);
+	cJSON *obj = NULL;
+	if (!o || store_object_get(u->s, "Order", t->ship_id, &obj, NULL) != K_OK) {
+		kstrv_push(&v->lines, "This shipment is no longer in the cache (:sync fetches it).");
+		cJSON_Delete(obj);
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(obj, "shipment");
+	const cJSON *evs = cJSON_GetObjectItemCaseSensitive(sh, "events");
+	char buf[300];
+	field(&v->lines, "Carrier", o->carrier, width);
+	field(&v->lines, "Tracking", o->tracking, width);
+	field(&v->lines, "Mode", o->mode, width);
+	const char *from = jstr(sh, "origin"), *to = jstr(sh, "destination");
+	snprintf(buf, sizeof buf, "%.100s -> %.100s", from ? from : "?", to ? to : "?");
+	field(&v->lines, "Route", from || to ? buf : NULL, width);
+	field(&v->lines, "ETA", o->eta[0] ? o->eta : "none given yet", width);
+	const char *customs =
+	    cJSON_IsArray(evs) ? dcsa_customs(evs, buf, sizeof buf) : NULL;
+	field(&v->lines, "Customs", customs ? customs : "no customs events yet", width);
+	snprintf(buf, sizeof buf, "%s (%s)", o->state, o->buyer ? "you buy" : "you sell");
+	field(&v->lines, "Order", buf, width);
+	kstrv_push(&v->lines, "");
+	kstrv_push(&v->lines, "Timeline, most recent first");
+	ui_shipment_lines(sh, "  ", width, &v->lines);
+	cJSON_Delete(obj);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+void ui_shipments_open(struct ui *u, int i)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (i >= t->nships)
+		return;
+	snprintf(t->ship_id, sizeof t->ship_id, "%s", t->orders[t->ships[i]].id);
+	u->views[VIEW_SHIPMENT].top = 0;
+	ui_shipment_build(u, COLS);
+	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENT;
+	u->dirty |= DIRTY_ALL;
+}

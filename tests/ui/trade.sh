@@ -1,0 +1,466 @@
+#!/bin/sh
+# The trade screens of the terminal UI (tabs 3 Orders, 4 Contracts, 5 Shipments) against a
+# live kontord over TLS, driven in tmux: the seller sees the buyer's offer, reads it as a
+# document, signs it from the UI (once with KONTOR_PASSPHRASE, once answering the
+# passphrase prompt); the buyer sees the order awaiting payment with "pay" as its next
+# step and only pay and cancel offered, a refused key that says why, and pays from the UI;
+# the seller ships from the UI; the shipment shows in tab 5. Every tab at 80x24 and 120x40.
+# Each action is checked where it lands: the CLI and the node's database.
+. "$(dirname "$0")/../lib.sh"
+export KONTOR_CONFIG=/dev/null
+
+if ! command -v tmux >/dev/null 2>&1; then
+	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
+	t_done
+	exit 1
+fi
+unset NO_COLOR KONTOR_PASSPHRASE
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+PASS="trade ui passphrase"
+S="$T_TMP/seller"
+B="$T_TMP/buyer"
+ks() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$S" "$@"; }
+kb() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$B" "$@"; }
+
+SOCKS=""
+export TMUX_TMPDIR="$T_TMP"
+tm() { tmux -L "$SOCK" "$@"; }
+tm_start() { # NAME COLSxROWS COMMAND: a session on its own server
+	SOCK="kontor-trade-$$-$1"
+	SOCKS="$SOCKS $SOCK"
+	tmux -L "$SOCK" new-session -d -x "${2%x*}" -y "${2#*x}" "$3"
+}
+trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
+screen() { tm capture-pane -p; }
+wait_for() { # REGEX [TENTHS]: until the pane shows it
+	_i=0
+	while [ $_i -lt "${2:-100}" ]; do
+		screen >"$T_TMP/pane"
+		grep -Eq -- "$1" "$T_TMP/pane" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# ui HOME SIZE SCRIPT-FILE [ENV...]: a scripted run of kontor tui in tmux at SIZE; waits
+# for its end. The script's :dump lines leave the screens in files.
+RUN=0
+ui() {
+	RUN=$((RUN + 1))
+	_home=$1 _size=$2 _script=$3
+	shift 3
+	tm_start "run$RUN" "$_size" "env $* KONTOR_HOME=$_home KONTOR_UI_SCRIPT=$_script TERM=screen-256color $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+	wait_for 'SCRIPT-EXIT' 300 || t_fail "scripted run $RUN ends" "$(cat "$T_TMP/pane")"
+	grep -q 'SCRIPT-EXIT 0' "$T_TMP/pane" || t_fail "scripted run $RUN exits 0" "$(cat "$T_TMP/pane")"
+	tm kill-server 2>/dev/null
+}
+status() { tail -n 1 "$1"; }
+# settle: script lines that give the background sync time to push, pull and redraw (a
+# key between the sleeps, z, bound to nothing, lets the main loop take the sync's news)
+settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\nz\n'; done; }
+
+# --- a node, a seller, a buyer, a listing, an offer ------------------------------------
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Trade UI Node" >"$T_TMP/init.out" 2>&1
+t_node_start "$T_TMP/serve.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key"
+[ -n "$PORT" ] && t_ok "kontord is up" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
+
+t_run "seller init (with a passphrase)" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier
+t_run "buyer init (with a passphrase)" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
+BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+
+# --- empty screens say what to do -----------------------------------------------------
+cat >"$T_TMP/s-empty" <<EOF
+3
+:dump $T_TMP/d-empty3
+4
+:dump $T_TMP/d-empty4
+5
+:dump $T_TMP/d-empty5
+:quit
+EOF
+ui "$B" 80x24 "$T_TMP/s-empty" KONTOR_PASSPHRASE="'$PASS'"
+t_match "no orders: says how to make one" "$(cat "$T_TMP/d-empty3")" 'No orders yet\. Propose a contract with :contract propose'
+t_match "no contracts: says how to make one" "$(cat "$T_TMP/d-empty4")" 'No contracts yet'
+t_match "no shipments: says where they come from" "$(cat "$T_TMP/d-empty5")" 'No shipments yet'
+
+t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
+	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
+t_run "buyer syncs" 0 kb sync
+t_run "buyer finds the listing" 0 kb search ball valve --json
+LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_run "buyer proposes 100 valves FOB Ningbo" 0 kb contract propose --listing "$LID" --qty 100 \
+	--incoterm FOB --place Ningbo --auto-release-days 10 --json
+KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_match "the contract id" "$KID" '^[A-Za-z0-9_-]{43}$'
+t_run "seller syncs" 0 ks sync
+
+# --- the seller, 120x40: the offer, as a document, its diff; S then n does nothing ------
+cat >"$T_TMP/s-seller1" <<EOF
+4
+:dump $T_TMP/d-contracts
+<Enter>
+:dump $T_TMP/d-contract
+G
+:dump $T_TMP/d-contract-end
+d
+:dump $T_TMP/d-diff
+d
+S
+:dump $T_TMP/d-ask-sign
+n
+:dump $T_TMP/d-said-no
+:quit
+EOF
+ui "$S" 120x40 "$T_TMP/s-seller1" KONTOR_PASSPHRASE="'$PASS'"
+D=$(cat "$T_TMP/d-contracts")
+t_match "tab 4 lists the offer waiting for the seller" "$D" "^> ${KID%"${KID#??????????}"} +Rotterdam Pumps BV +offer waiting for me +1,?200\.00 USD"
+t_match "tab 4 has column heads" "$D" 'CONTRACT +COUNTERPARTY +STATE +TOTAL +UPDATED'
+D=$(cat "$T_TMP/d-contract")
+t_match "Enter renders the offer: the total" "$D" 'Total: 1,?200\.00 USD'
+t_match "the offer names the Incoterm rule and place" "$D" 'FOB .*Ningbo'
+t_match "the offer's item line has the quantity and unit price" "$D" 'DN50 brass ball valve +100 .*12\.00'
+t_match "the document is verified and says so" "$D" 'signatures verified'
+t_match "the head offers S to sign" "$D" 'S signs'
+D=$(cat "$T_TMP/d-contract-end")
+t_match "each signature's status: the buyer's verifies" "$D" 'section 0 offer: Rotterdam Pumps BV as buyer — verified'
+D=$(cat "$T_TMP/d-diff")
+t_match "d shows the diff, or that there is no earlier offer" "$D" 'no earlier offer'
+t_match "S asks first, naming the total and the parties" "$(cat "$T_TMP/d-ask-sign")" 'Sign this offer: 1,?200\.00 USD, FOB Ningbo, buyer Rotterdam Pumps BV, seller Ningbo Valve Works \(you: seller\)\? y/n'
+t_match "n does nothing and says so" "$(cat "$T_TMP/d-said-no")" 'nothing was done'
+t_run "contract list: still an offer" 0 ks contract list
+t_match "not signed by the seller" "$T_OUT" "^$KID +offer "
+
+# --- S + y, answering the passphrase prompt (no KONTOR_PASSPHRASE) ----------------------
+tm_start sign 120x40 "KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'node main' || t_fail "the seller's UI draws" "$(cat "$T_TMP/pane")"
+tm send-keys 4
+wait_for 'offer waiting for me' || t_fail "tab 4 shows the offer" "$(cat "$T_TMP/pane")"
+tm send-keys Enter
+wait_for 'Total: 1,?200\.00 USD' || t_fail "the offer opens" "$(cat "$T_TMP/pane")"
+tm send-keys S
+wait_for 'Sign this offer' || t_fail "S asks" "$(cat "$T_TMP/pane")"
+tm send-keys y
+wait_for 'Passphrase for your kontor identity' && t_ok "signing asks for the passphrase outside the UI" ||
+	t_fail "signing asks for the passphrase outside the UI" "$(cat "$T_TMP/pane")"
+tm send-keys "$PASS" Enter
+wait_for 'sign: done — the contract is binding' 150 && t_ok "S + y + passphrase signs: the outcome on the message line" ||
+	t_fail "S + y + passphrase signs: the outcome on the message line" "$(cat "$T_TMP/pane")"
+S1=$(screen)
+t_match "the contract now reads binding" "$S1" 'binding +with Rotterdam Pumps BV'
+t_nomatch "no passphrase prompt is left on the screen" "$S1" 'Passphrase for'
+tm send-keys Q
+wait_for 'TUI-EXIT 0' && t_ok "the seller's UI leaves with 0" || t_fail "the seller's UI leaves with 0" "$(cat "$T_TMP/pane")"
+tm kill-server 2>/dev/null
+t_run "contract list (CLI)" 0 ks contract list --json
+t_match "the CLI shows the contract binding" "$T_OUT" "\"id\":\"$KID\",\"state\":\"binding\""
+ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*"orderId":"\([^"]*\)".*/\1/p')
+t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
+t_eq "the node made the order, awaiting payment" "$(ostate "$ORDER")" awaiting_payment
+
+# --- the buyer, 80x24: the order awaits payment; only pay and cancel; p + y pays --------
+t_run "a deposit of 1,500.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID" 1500.00 USD --db "$DB" --reference psp-1
+t_run "buyer syncs" 0 kb sync
+cat >"$T_TMP/s-buyer" <<EOF
+3
+:dump $T_TMP/d-orders
+<Enter>
+:dump $T_TMP/d-order
+s
+:dump $T_TMP/d-refused
+c
+:dump $T_TMP/d-refused2
+p
+:dump $T_TMP/d-ask-pay
+y
+:dump $T_TMP/d-paying
+$(settle)
+:dump $T_TMP/d-paid
+q
+:dump $T_TMP/d-orders2
+:quit
+EOF
+ui "$B" 80x24 "$T_TMP/s-buyer" KONTOR_PASSPHRASE="'$PASS'"
+D=$(cat "$T_TMP/d-orders")
+t_match "tab 3: awaiting payment, buy, the seller, the total, pay next" "$D" '^> awaiting payment +buy +Ningbo Valve Works +1,?200\.00 USD +pay$'
+t_match "tab 3 says one waits for you" "$D" 'Orders \(1, 1 waiting for you\)'
+D=$(cat "$T_TMP/d-order")
+t_match "the detail offers pay and cancel" "$D" 'Actions: p pay +· x cancel'
+t_nomatch "the detail offers no ship" "$D" 's ship'
+t_nomatch "the detail offers no confirm" "$D" 'c confirm'
+t_match "the detail has the order's facts" "$D" 'Total +1,?200\.00 USD +in escrow 0\.00 USD'
+t_match "the detail names the goods" "$D" 'Goods +100 piece × DN50 brass ball valve at 12\.00 USD'
+t_match "a refused key says why (ship as buyer)" "$(cat "$T_TMP/d-refused")" 'ship: not now — only the seller ships'
+t_match "a refused key says why (confirm before shipping)" "$(cat "$T_TMP/d-refused2")" 'confirm: not now — receipt is confirmed once'
+t_match "p asks first, naming the amount" "$(cat "$T_TMP/d-ask-pay")" 'Pay 1,?200\.00 USD into escrow for this order\? y/n'
+t_match "p + y: queued for the background sync at once" "$(cat "$T_TMP/d-paying")" 'pay: (queued|done)'
+t_match "p + y pays: the outcome on the message line" "$(cat "$T_TMP/d-paid")" 'pay: done — the order is funded; next: wait for shipment'
+t_match "the order detail head shows funded" "$(cat "$T_TMP/d-paid")" 'Order .*  funded  from Ningbo'
+t_match "the timeline shows the payment" "$(cat "$T_TMP/d-paid")" 'Paid into escrow by the buyer'
+
+t_match "after paying, dispute is offered and pay is not" "$(cat "$T_TMP/d-paid")" 'Actions: D dispute'
+t_match "back in the list the order waits for the seller" "$(cat "$T_TMP/d-orders2")" 'funded +buy +Ningbo Valve Works +1,?200\.00 USD +wait for shipment'
+t_eq "the node's order is funded" "$(ostate "$ORDER")" funded
+t_eq "escrow holds the total" "$(sqlite3 "$DB" "SELECT balance FROM ledger_accounts WHERE id = 'escrow:$ORDER'")" 120000
+
+# --- the seller ships from the UI ------------------------------------------------------
+t_run "seller syncs" 0 ks sync
+cat >"$T_TMP/s-ship" <<EOF
+3
+:dump $T_TMP/d-s-orders
+<Enter>
+:dump $T_TMP/d-s-order
+p
+:dump $T_TMP/d-s-refused
+s
+:dump $T_TMP/d-ask-carrier
+<Enter>
+:dump $T_TMP/d-ask-empty
+Maersk
+<Enter>
+MSKU1234565
+<Enter>
+ship
+<Enter>
+:dump $T_TMP/d-ask-badmode
+<C-u>
+sea
+<Enter>
+:dump $T_TMP/d-ask-ship
+y
+$(settle)
+:dump $T_TMP/d-shipped
+5
+:dump $T_TMP/d-ships
+<Enter>
+:dump $T_TMP/d-ship
+:quit
+EOF
+ui "$S" 120x40 "$T_TMP/s-ship" KONTOR_PASSPHRASE="'$PASS'"
+t_match "the seller's tab 3: funded, ship next, first" "$(cat "$T_TMP/d-s-orders")" '^> funded +sell +Rotterdam Pumps BV +1,?200\.00 USD +ship$'
+t_match "the seller's detail offers ship, dispute and cancel (with the buyer) only" "$(cat "$T_TMP/d-s-order")" 'Actions: s ship +· D dispute +· x cancel +q back'
+t_match "the seller's p says why not" "$(cat "$T_TMP/d-s-refused")" 'pay: not now — only the buyer pays'
+t_match "s asks for the carrier on the prompt row" "$(cat "$T_TMP/d-ask-carrier")" '^carrier:'
+t_match "an empty carrier is asked again" "$(cat "$T_TMP/d-ask-empty")" 'this one is needed'
+t_match "a bad mode is refused, naming the choices" "$(cat "$T_TMP/d-ask-badmode")" 'mode: one of sea, air, road, rail, courier'
+t_match "the confirmation names carrier, tracking and mode" "$(cat "$T_TMP/d-ask-ship")" 'Ship this order with Maersk, tracking MSKU1234565, by sea\? y/n'
+t_match "s + y ships: the outcome on the message line" "$(cat "$T_TMP/d-shipped")" 'ship: done — the order is shipped; next: wait for delivery'
+t_match "the order's timeline shows the shipment in words" "$(cat "$T_TMP/d-shipped")" 'Shipped by the seller with Maersk, tracking MSKU1234565 \(mode: sea\)'
+t_match "the timeline shows the payment" "$(cat "$T_TMP/d-shipped")" 'Paid into escrow by the buyer'
+t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
+t_match "tab 5 lists the shipment: carrier, tracking, state" "$(cat "$T_TMP/d-ships")" '^> Maersk +MSKU1234565 +shipped'
+t_match "the shipment's header" "$(cat "$T_TMP/d-ship")" 'Carrier +Maersk'
+t_match "the shipment's mode" "$(cat "$T_TMP/d-ship")" 'Mode +sea'
+
+# --- every tab at 80x24 and 120x40, lists and details: no garbage ------------------------
+t_run "buyer syncs" 0 kb sync
+for size in 80x24 120x40; do
+	cat >"$T_TMP/s-tabs" <<EOF
+1
+:dump $T_TMP/t-$size-1
+2
+:dump $T_TMP/t-$size-2
+3
+:dump $T_TMP/t-$size-3
+<Enter>
+:dump $T_TMP/t-$size-3o
+4
+:dump $T_TMP/t-$size-4
+<Enter>
+:dump $T_TMP/t-$size-4o
+5
+:dump $T_TMP/t-$size-5
+<Enter>
+:dump $T_TMP/t-$size-5o
+?
+:dump $T_TMP/t-$size-help
+G
+:dump $T_TMP/t-$size-help2
+:quit
+EOF
+	ui "$B" "$size" "$T_TMP/s-tabs" KONTOR_PASSPHRASE="'$PASS'"
+	bad=""
+	for f in "$T_TMP"/t-"$size"-*; do
+		rows=$(wc -l <"$f" | tr -d ' ')
+		wide=$(wc -L <"$f" | tr -d ' ')
+		[ "$rows" = "${size#*x}" ] || bad="$bad $(basename "$f"):rows=$rows"
+		[ "$wide" -le "${size%x*}" ] || bad="$bad $(basename "$f"):wide=$wide"
+		head -n 1 "$f" | grep -q '1 Search.*5 Shipments' || bad="$bad $(basename "$f"):tabs"
+		tail -n 1 "$f" | grep -q 'node main' || bad="$bad $(basename "$f"):status"
+		grep -q "$(printf '\033')" "$f" && bad="$bad $(basename "$f"):ESC"
+	done
+	t_eq "at $size every tab and detail fits, with tabs and status line" "$bad" ""
+	t_match "at $size the shipped order offers confirm, dispute and cancel to the buyer" "$(cat "$T_TMP/t-$size-3o")" 'Actions: c confirm · D dispute · x cancel +q back'
+	t_match "at $size the buyer sees the shipment" "$(cat "$T_TMP/t-$size-5")" 'Maersk +MSKU1234565 +shipped'
+	t_match "at $size the shipment opens" "$(cat "$T_TMP/t-$size-5o")" 'Timeline, most recent first'
+	t_match "at $size the contract opens binding" "$(cat "$T_TMP/t-$size-4o")" 'binding +with Ningbo Valve Works'
+done
+H="$(cat "$T_TMP"/t-120x40-help "$T_TMP"/t-120x40-help2)"
+t_match "? help lists the order keys" "$H" 'p +pay +pay the total into escrow'
+t_match "? help lists dispute" "$H" 'D +dispute'
+t_match "? help lists sign" "$H" 'S +sign +sign the offer when it waits for you'
+t_match "? help lists diff" "$H" 'd +diff'
+
+# --- the buyer's contract shows both signatures verified ----------------------------------
+cat >"$T_TMP/s-bc" <<EOF
+4
+<Enter>
+S
+:dump $T_TMP/d-b-sign
+G
+:dump $T_TMP/d-b-sigs
+:quit
+EOF
+ui "$B" 120x40 "$T_TMP/s-bc" KONTOR_PASSPHRASE="'$PASS'"
+t_match "S on a binding contract does nothing but say why" "$(cat "$T_TMP/d-b-sign")" 'sign: not now — it is binding already'
+t_match "both signatures verified" "$(cat "$T_TMP/d-b-sigs")" 'Ningbo Valve Works as seller — verified'
+t_match "the buyer's own signature is marked" "$(cat "$T_TMP/d-b-sigs")" 'Rotterdam Pumps BV as buyer — verified \(you\)'
+
+# --- shipment events (order event) followed in tab 5 -------------------------------------
+{
+	t_run "seller: loaded at CNNGB" 0 ks order event "$ORDER" --code LOAD --location CNNGB --at 2026-11-20T08:00:00Z --note "MAERSK ESSEN 123W"
+	t_run "seller: departed CNNGB" 0 ks order event "$ORDER" --code DEPA --location CNNGB --at 2026-11-20T20:00:00Z
+	t_run "seller: estimated arrival at USLAX" 0 ks order event "$ORDER" --code ARRI --classifier EST --location USLAX --at 2026-12-01T14:00:00Z
+	t_run "seller: customs released at USLAX" 0 ks order event "$ORDER" --code CUSR --location USLAX --at 2026-11-25T09:12:00Z
+	t_run "buyer syncs the events" 0 kb sync
+	cat >"$T_TMP/s-track" <<EOF
+5
+:dump $T_TMP/d-track-list
+<Enter>
+:dump $T_TMP/d-track
+:quit
+EOF
+	ui "$B" 80x24 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'"
+	D=$(cat "$T_TMP/d-track-list")
+	t_match "tab 5: the ETA" "$D" 'Maersk +MSKU1234565 +shipped +2026-12-01 14:00 UTC'
+	D=$(cat "$T_TMP/d-track")
+	t_match "the timeline: customs in words" "$D" '2026-11-25 09:12 UTC +Customs released at USLAX'
+	t_match "the timeline: loading in words" "$D" '2026-11-20 08:00 UTC +Loaded'
+	t_match "the ETA in the header" "$D" 'ETA +2026-12-01 14:00 UTC'
+	t_match "customs status in the header" "$D" 'Customs +released at USLAX'
+	first=$(grep -n 'Customs released' "$T_TMP/d-track" | cut -d: -f1)
+	load=$(grep -n 'Loaded' "$T_TMP/d-track" | cut -d: -f1)
+	[ -n "$first" ] && [ -n "$load" ] && [ "$first" -lt "$load" ] && t_ok "most recent first" || t_fail "most recent first" "customs at $first, load at $load"
+}
+
+# --- the buyer confirms receipt and rates the seller from the UI -------------------------
+cat >"$T_TMP/s-confirm" <<EOF
+3
+<Enter>
+c
+:dump $T_TMP/d-ask-confirm
+y
+$(settle)
+:dump $T_TMP/d-confirmed
+r
+6
+<Enter>
+:dump $T_TMP/d-bad-stars
+<C-u>
+5
+<Enter>
+Fast shipping, valves as described
+<Enter>
+:dump $T_TMP/d-ask-rate
+y
+$(settle)
+:dump $T_TMP/d-rated
+G
+:dump $T_TMP/d-rated-end
+:quit
+EOF
+ui "$B" 80x24 "$T_TMP/s-confirm" KONTOR_PASSPHRASE="'$PASS'"
+t_match "c asks first, naming the amount and the seller" "$(cat "$T_TMP/d-ask-confirm")" 'Confirm receipt and release 1,?200\.00 USD to Ningbo Valve Works\? y/n'
+t_match "c + y confirms: completed, rate next" "$(cat "$T_TMP/d-confirmed")" 'confirm: done — the order is completed; next: rate'
+t_eq "the node's order is completed" "$(ostate "$ORDER")" completed
+t_match "the timeline says escrow went to the seller" "$(cat "$T_TMP/d-confirmed")" 'Receipt confirmed by the buyer'
+t_match "stars out of range are asked again" "$(cat "$T_TMP/d-bad-stars")" 'stars: a whole number from 1 to 5'
+t_match "r asks first, naming the seller and the stars" "$(cat "$T_TMP/d-ask-rate")" 'Rate Ningbo Valve Works 5/5 with your words\? y/n'
+t_match "r + y rates: the outcome on the message line" "$(cat "$T_TMP/d-rated")" 'rate: done'
+t_match "the rating shows on the order" "$(cat "$T_TMP/d-rated-end")" 'The buyer rated the seller 5/5 ★★★★★: Fast shipping'
+t_match "a rated order offers no more actions" "$(cat "$T_TMP/d-rated")" 'Actions: none for you now \(done \(rated\)\)'
+
+# --- a counter-offer: waiting for the buyer, first in the list; d shows what changed ---------
+t_run "buyer proposes again" 0 kb contract propose --listing "$LID" --qty 100 --incoterm FOB --place Ningbo --json
+KID2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "seller counters with 200 valves" 0 ks contract counter "$KID2" --qty 200
+t_run "buyer syncs" 0 kb sync
+cat >"$T_TMP/s-counter" <<EOF
+4
+:dump $T_TMP/d-c-list
+<Enter>
+d
+:dump $T_TMP/d-c-diff
+:quit
+EOF
+ui "$B" 120x40 "$T_TMP/s-counter" KONTOR_PASSPHRASE="'$PASS'"
+t_match "the counter-offer waits for the buyer, first" "$(cat "$T_TMP/d-c-list")" "^> ${KID2%"${KID2#??????????}"} +Ningbo Valve Works +offer waiting for me +2,?400\.00 USD"
+t_match "the binding one is listed after it" "$(cat "$T_TMP/d-c-list")" '^  [A-Za-z0-9_-]{10} +Ningbo Valve Works +binding'
+t_match "d shows the changed quantity" "$(cat "$T_TMP/d-c-diff")" 'items\[0\]\.qty: 100 -> 200'
+t_match "d shows the changed total" "$(cat "$T_TMP/d-c-diff")" 'total: 1,?200\.00 USD -> 2,?400\.00 USD|total: .*1,?200.*2,?400'
+
+# --- cancelling a funded order takes both: the buyer asks (CLI), the seller signs (UI) -------
+t_run "buyer proposes 300 valves" 0 kb contract propose --listing "$LID" --qty 300 --incoterm FOB --place Ningbo --json
+K3=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs the third offer" 0 ks sync
+t_run "seller signs it (CLI)" 0 ks contract sign "$K3"
+O3=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "a deposit of 4,000.00 USD more" 0 "$KONTORD" admin deposit "$BID" 4000.00 USD --db "$DB" --reference psp-2
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays (CLI)" 0 kb order pay "$O3"
+t_run "buyer asks to cancel (CLI)" 0 kb order cancel "$O3" --reason "changed plans"
+t_eq "still funded on the node" "$(ostate "$O3")" funded
+t_run "seller syncs the request" 0 ks sync
+cat >"$T_TMP/s-cancel" <<EOF
+3
+:dump $T_TMP/d-cx-list
+<Enter>
+:dump $T_TMP/d-cx-detail
+x
+<Enter>
+:dump $T_TMP/d-cx-ask
+y
+$(settle)
+:dump $T_TMP/d-cx-done
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s-cancel" KONTOR_PASSPHRASE="'$PASS'"
+t_match "the seller's tab 3: sign the cancellation, first" "$(cat "$T_TMP/d-cx-list")" '^> funded +sell +Rotterdam Pumps BV +.*sign the cancel'
+t_match "the detail says who asked" "$(cat "$T_TMP/d-cx-detail")" 'Cancel +asked by the buyer on'
+t_match "x asks to sign the buyer's cancellation" "$(cat "$T_TMP/d-cx-ask")" "Sign the buyer's cancellation: 3,?600\.00 USD goes back"
+t_eq "both signed: the node's order is cancelled" "$(ostate "$O3")" cancelled
+t_eq "escrow refunded" "$(sqlite3 "$DB" "SELECT coalesce((SELECT balance FROM ledger_accounts WHERE id = 'escrow:$O3' AND currency = 'USD'), 0)")" 0
+
+# --- a counterparty name with an escape sequence is drawn as its words ------------------------
+SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+sqlite3 "$B/cache.db" "UPDATE accounts SET json = json_set(json, '\$.displayName', 'Evil ' || char(27) || '[31mred' || char(27) || '[0m Works') WHERE id = '$SID'"
+t_eq "the planted name holds an ESC byte" "$(sqlite3 "$B/cache.db" "SELECT instr(json_extract(json, '\$.displayName'), char(27)) > 0 FROM accounts WHERE id = '$SID'")" 1
+for tab in 3 4 5; do
+	tm_start "evil$tab" 100x30 "NO_COLOR=1 KONTOR_HOME=$B KONTOR_PASSPHRASE='$PASS' TERM=screen-256color $KONTOR tui; sleep 60"
+	wait_for 'node main' || true
+	tm send-keys "$tab"
+	sleep 0.3
+	tm send-keys Enter
+	sleep 0.5
+	E=$(tm capture-pane -e -p)
+	t_nomatch "tab $tab and its detail (NO_COLOR): no colour was injected" "$E" '\[(0;)?31m'
+	tm kill-server 2>/dev/null
+done
+tm_start evil 100x30 "KONTOR_HOME=$B KONTOR_PASSPHRASE='$PASS' TERM=screen-256color $KONTOR tui; sleep 60"
+wait_for 'node main' || true
+tm send-keys 3
+# the cache refuses the bad profile (the short id shows) or the screen cleans it (its words)
+wait_for 'completed +buy +(Evil red Works|[A-Za-z0-9_-]{10}…)' && t_ok "the name shows as its words or the short id" ||
+	t_fail "the name shows as its words or the short id" "$(cat "$T_TMP/pane")"
+tm kill-server 2>/dev/null
+
+# KEEP=DIR keeps the dumps and homes for a look after the run
+[ -n "$KEEP" ] && cp -r "$T_TMP" "$KEEP"
+t_node_stop
+t_done
