@@ -1,7 +1,10 @@
 #!/bin/sh
 # `make demo` without the TUI (scripts/demo.sh --no-tui): it sets up a seeded node, three
 # suppliers and a buyer, prints a summary naming the demo home and the node's PID, exits 0
-# and leaves no process behind; with DEMO_KEEP=1 the buyer's cache can be checked after.
+# and leaves no process behind; with DEMO_KEEP=1 the buyer's cache can be checked after:
+# listings, conversations, the RFQ, a countered offer waiting for the buyer, orders
+# awaiting payment, funded, shipped (with DCSA events and an ETA: `track`), completed and
+# rated, and disputed, nothing left in the outbox, and the node's ledger balanced.
 . "$(dirname "$0")/../lib.sh"
 
 if ! command -v openssl >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
@@ -20,7 +23,12 @@ NPID=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *node *kontord pid \([0-9]*\) on .*/
 case $H in "$T_TMP"/*) t_ok "the demo home is a fresh temporary directory" ;;
 *) t_fail "the demo home is a fresh temporary directory" "$H" ;; esac
 t_match "the summary says the node's URL" "$T_OUT" 'on https://127\.0\.0\.1:[0-9]+'
-t_match "the summary is honest about what is not built" "$T_OUT" 'the demo makes no contracts or orders'
+t_match "the summary names the countered contract" "$T_OUT" 'countered by Porto at 79\.00 EUR; waits for your signature'
+for st in awaiting_payment funded shipped completed disputed; do
+	t_match "the summary names an order $st" "$T_OUT" "^ +([a-z]+ +)?[A-Za-z0-9_-]{43}  $st  "
+done
+t_match "the summary gives the shipment's events and ETA" "$T_OUT" '5 events, ETA 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]+ UTC'
+t_match "the summary says the completed order was rated" "$T_OUT" 'completed +wall hooks.*rated 5 stars'
 t_match "it says the node was stopped" "$T_OUT" "node stopped \\(pid $NPID\\)"
 if [ -n "$NPID" ] && ! kill -0 "$NPID" 2>/dev/null; then
 	t_ok "the node (pid $NPID) is gone after exit"
@@ -45,6 +53,55 @@ t_run "search in the kept home" 0 "$KONTOR" --home "$BUYER" search oak desk
 t_match "search finds a supplier's listing" "$T_OUT" 'Solid oak desk top'
 t_run "search finds seeded listings too" 0 "$KONTOR" --home "$BUYER" search --json
 t_match "seeded listings are searchable" "$T_OUT" '"id":"L'
+
+# --- the trades, as the buyer's cache holds them --------------------------------------------
+t_eq "the buyer's outbox is empty (everything reached the node)" \
+	"$(sqlite3 "$BUYER/cache.db" "SELECT count(*) FROM outbox" 2>&1)" 0
+t_run "order list --json" 0 "$KONTOR" --home "$BUYER" order list --json
+ORDERS=$T_OUT
+t_eq "five orders, all the buyer's" "$(printf '%s\n' "$ORDERS" | grep -c '"role":"buyer"')" 5
+for st in awaiting_payment funded shipped completed disputed; do
+	t_match "an order is $st" "$ORDERS" "\"state\":\"$st\""
+done
+SHIPPED=$(printf '%s\n' "$ORDERS" | grep '"state":"shipped"' | head -n 1)
+O_TL=$(printf '%s' "$SHIPPED" | sed -n 's/.*"id":"\([^"]*\)","listingId".*/\1/p')
+t_match "the shipped order's id" "$O_TL" '^[A-Za-z0-9_-]{43}$'
+t_match "it was shipped by Maersk, sea, with a tracking number" "$SHIPPED" \
+	'"carrier":"Maersk".*"trackingNumber":"MAEU[0-9]{7}"'
+t_match "the shipment has events in the cache" "$SHIPPED" '"events":\[\{'
+t_match "and an ETA" "$SHIPPED" '"eta":"20[0-9-]+T[0-9:]+Z"'
+COMPLETED=$(printf '%s\n' "$ORDERS" | grep '"state":"completed"' | head -n 1)
+t_match "the completed order carries the buyer's 5-star rating" "$COMPLETED" \
+	'"ratings":\{"buyer":\{[^}]*"stars":5'
+t_match "the disputed order is escrowed" "$(printf '%s\n' "$ORDERS" | grep '"state":"disputed"')" \
+	'"escrow":[1-9][0-9]*'
+
+t_run "contract list --json" 0 "$KONTOR" --home "$BUYER" contract list --json
+t_eq "six contracts: five binding, one countered" \
+	"$(printf '%s\n' "$T_OUT" | grep -c '"state":"binding"') $(printf '%s\n' "$T_OUT" | grep -c '"state":"countered"')" "5 1"
+K_OAK=$(printf '%s\n' "$T_OUT" | grep '"state":"countered"' | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+t_match "the countered offer is a purchase (the buyer's role)" \
+	"$(printf '%s\n' "$T_OUT" | grep '"state":"countered"')" '"role":"buyer".*"total":1580000,"currency":"EUR"'
+t_run "contract show of the countered offer" 0 "$KONTOR" --home "$BUYER" contract show "$K_OAK"
+t_match "it verifies: two offers, countered" "$T_OUT" '^verified: 2 sections.*countered'
+t_match "the counter replaces the buyer's offer" "$T_OUT" "counters and replaces offer $K_OAK"
+t_match "at 79.00 EUR" "$T_OUT" '79\.00 EUR'
+# The latest offer (section 1) is signed by the seller alone: it waits for the buyer.
+SIGS=$(printf '%s\n' "$T_OUT" | sed -n '/^  1 offer /,$p' | grep -o 'as [a-z]*' | tr '\n' ' ')
+t_eq "the counter is signed by the seller only: it waits for the buyer's signature" "$SIGS" "as seller "
+
+t_run "track the shipped order" 0 "$KONTOR" --home "$BUYER" track "$O_TL"
+TRACK=$T_OUT
+t_match "track prints the ETA" "$TRACK" '(ETA|[Ee]stimated arrival).*20[0-9][0-9]'
+t_match "track names Los Angeles or USLAX" "$TRACK" 'USLAX|Los Angeles'
+n=$(printf '%s\n' "$TRACK" | grep -ciE 'gate[ -]?in|gated in|loaded|departed')
+[ "$n" -ge 3 ] && t_ok "track tells at least 3 events in words ($n)" ||
+	t_fail "track tells at least 3 events in words (gate in, loaded, departed)" "$TRACK"
+
+t_eq "the node's ledger sums to zero per currency" \
+	"$(sqlite3 "$H/node.db" "SELECT count(*) FROM (SELECT currency, sum(amount) AS s FROM ledger_entries GROUP BY currency HAVING s != 0)" 2>&1)" 0
+t_eq "money moved in USD and EUR" \
+	"$(sqlite3 "$H/node.db" "SELECT group_concat(currency, ' ') FROM (SELECT DISTINCT currency FROM ledger_entries ORDER BY currency)" 2>&1)" "EUR USD"
 
 t_run "an unknown argument is a usage error" 2 sh "$T_ROOT/scripts/demo.sh" --frobnicate
 t_done
