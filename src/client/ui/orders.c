@@ -16,8 +16,6 @@
 #include "kontor/money.h"
 #include "kontor/text.h"
 
-enum { TRADE_ASK_TEXT, TRADE_ASK_OPTIONAL, TRADE_ASK_STARS, TRADE_ASK_MODE };
-
 static const char *const order_states[] = {"awaiting_payment", "funded",    "shipped",
                                            "delivered",        "disputed",  "completed",
                                            "resolved",         "cancelled", NULL};
@@ -440,11 +438,11 @@ static const struct {
     {ACT_DISPUTE, "D", "dispute"}, {ACT_CANCEL, "x", "cancel"},   {ACT_RATE, "r", "rate"},
 };
 
-/* The key bound to act in the order view now (a config may have moved it). */
-static void key_of(enum ui_action act, const char *dflt, char *out, size_t cap)
+void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out,
+                     size_t cap)
 {
 	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
-		if (k->action == act && strcmp(k->view, "order") == 0) {
+		if (k->action == act && strcmp(k->view, view) == 0) {
 			snprintf(out, cap, "%s", k->label);
 			return;
 		}
@@ -719,7 +717,7 @@ void ui_order_build(struct ui *u, int width)
 		if (refusal(o, order_acts[i].act, obj))
 			continue;
 		char key[16];
-		key_of(order_acts[i].act, order_acts[i].key, key, sizeof key);
+		ui_trade_key_of("order", order_acts[i].act, order_acts[i].key, key, sizeof key);
 		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key, order_acts[i].word);
 		any = 1;
 	}
@@ -789,7 +787,9 @@ struct pending_walk {
 static int pending_one(void *vctx, const struct outbox_item *it)
 {
 	struct pending_walk *w = vctx;
-	if (!it->method || strcmp(it->method, "Contract/set") != 0 || !it->object_id ||
+	if (!it->method ||
+	    (strcmp(it->method, "Contract/set") != 0 && strcmp(it->method, "Message/set") != 0) ||
+	    !it->object_id ||
 	    strcmp(it->object_id, w->contract_id) != 0)
 		return 0;
 	w->found = 1;
@@ -811,6 +811,10 @@ static void pending_check(struct ui *u)
 	if (w.found && w.error[0]) {
 		snprintf(t->said, sizeof t->said, "error: %s refused by the node: %s",
 		         t->pending_word, w.error);
+	} else if (!w.found && t->pending_sign == 2) { /* a message: "message to X: sent" */
+		char *name = ui_trade_name(u, t->pending_target);
+		snprintf(t->said, sizeof t->said, "%s to %s: sent", t->pending_word, name);
+		free(name);
 	} else if (!w.found) {
 		standing(u, t->pending_target, t->pending_sign, where, sizeof where);
 		snprintf(t->said, sizeof t->said, "%s: done — %s", t->pending_word, where);
@@ -856,6 +860,7 @@ static void ask_clear(struct ui_trade *t)
 	}
 	t->ask_act = ACT_NONE;
 	t->ask_n = t->ask_step = 0;
+	t->ask_min = 0;
 	t->ask_error[0] = '\0';
 }
 
@@ -882,9 +887,14 @@ static void ask_field(struct ui_trade *t, const char *label, int kind)
 {
 	if (t->ask_n >= UI_TRADE_ASK_MAX)
 		return;
-	t->ask_label[t->ask_n] = label;
+	snprintf(t->ask_label[t->ask_n], sizeof t->ask_label[t->ask_n], "%s", label);
 	t->ask_kind[t->ask_n] = kind;
 	t->ask_n++;
+}
+
+void ui_trade_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind)
+{
+	ask_field(ui_trade(u), label, (int)kind);
 }
 
 void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target,
@@ -943,6 +953,11 @@ static void confirm_text(struct ui *u)
 		snprintf(t->ask_question, sizeof t->ask_question, "Rate %s %s/5%s? y/n", peer, v[0],
 		         v[1] && *v[1] ? " with your words" : "");
 		break;
+	case ACT_MESSAGE:
+	case ACT_QUOTE:
+	case ACT_PROPOSE:
+		ui_listing_confirm(u); /* search.c knows the listing */
+		break;
 	default: /* ACT_SIGN: the question was set when it began */
 		break;
 	}
@@ -960,6 +975,13 @@ static void ask_run(struct ui *u)
 		t->ask_value[i] = NULL;
 	}
 	ask_clear(t);
+	if (act == ACT_MESSAGE || act == ACT_QUOTE || act == ACT_PROPOSE) {
+		ui_listing_run(u, act, target, v); /* search.c: chat send, contract propose */
+		for (int i = 0; i < UI_TRADE_ASK_MAX; i++)
+			free(v[i]);
+		u->dirty |= DIRTY_ALL;
+		return;
+	}
 	char *argv[16];
 	int argc = 0;
 	argv[argc++] = act == ACT_SIGN ? "contract" : "order";
@@ -1148,7 +1170,31 @@ int ui_trade_ask_key(struct ui *u, int key)
 		s[--n] = '\0';
 	int kind = t->ask_kind[t->ask_step];
 	const char *bad = NULL;
-	if (kind == TRADE_ASK_TEXT && !n)
+	char why[200];
+	if (kind == TRADE_ASK_INCOTERM) { /* "fob" is FOB; Enter: FOB */
+		for (char *p = s; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		struct kerr e = {0};
+		if (n && codes_check_incoterm(s, "Incoterm", &e) != K_OK) {
+			snprintf(why, sizeof why, "%s", e.msg);
+			bad = why;
+		}
+	}
+	if (kind == TRADE_ASK_QTY) {
+		char *end = NULL;
+		long long q = n && n <= 15 && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
+		if (q < 1 || (end && *end)) {
+			bad = "quantity: a whole number, 1 or more";
+		} else if (q < t->ask_min) {
+			snprintf(why, sizeof why, "%lld is below the minimum order quantity (MOQ %lld): "
+			         "ask for %lld or more", q, (long long)t->ask_min, (long long)t->ask_min);
+			bad = why;
+		}
+	}
+	if (bad) {
+		/* said below */
+	} else if (kind == TRADE_ASK_TEXT && !n)
 		bad = "this one is needed (Esc gives up)";
 	else if (kind == TRADE_ASK_STARS && !(n == 1 && s[0] >= '1' && s[0] <= '5'))
 		bad = "stars: a whole number from 1 to 5";
@@ -1162,12 +1208,16 @@ int ui_trade_ask_key(struct ui *u, int key)
 		kbuf_free(&text);
 		return 1;
 	}
-	t->ask_value[t->ask_step] = xstrdup(kind == TRADE_ASK_MODE && !n ? "sea" : s);
+	t->ask_value[t->ask_step] = xstrdup(kind == TRADE_ASK_MODE && !n       ? "sea"
+	                                    : kind == TRADE_ASK_INCOTERM && !n ? "FOB"
+	                                                                        : s);
 	kbuf_free(&text);
 	t->ask_step++;
 	ui_line_clear(&t->ask_line);
 	ui_say(u, "%s", "");
-	if (t->ask_step >= t->ask_n)
+	if (t->ask_step >= t->ask_n && t->ask_act == ACT_MESSAGE)
+		ask_run(u); /* a message is its own confirmation: Enter sends it */
+	else if (t->ask_step >= t->ask_n)
 		confirm_text(u);
 	return 1;
 }

@@ -356,16 +356,23 @@ void ui_listing_build(struct ui *u, int width)
 	for (size_t i = 0; i < l.ntiers; i++) {
 		kbuf_reset(&b);
 		money_format(l.tiers[i].unit_price, l.currency, amt);
+		const struct unit *un = codes_unit(l.unit);
 		kbuf_printf(&b, "  from %8lld  %s %s per %s", (long long)l.tiers[i].min_qty,
-		            l.currency, amt, l.unit);
+		            l.currency, amt, un ? un->name : l.unit);
 		push_safe(&v->lines, "", kbuf_str(&b));
 	}
 	kbuf_reset(&b);
-	kbuf_printf(&b, "MOQ %lld   lead time %lld day%s", (long long)l.moq,
-	            (long long)l.lead_time_days, l.lead_time_days == 1 ? "" : "s");
+	if (l.sig) /* a summary does not carry the lead time or the HS code */
+		kbuf_printf(&b, "MOQ %lld   lead time %lld day%s", (long long)l.moq,
+		            (long long)l.lead_time_days, l.lead_time_days == 1 ? "" : "s");
+	else
+		kbuf_printf(&b, "MOQ %lld   lead time and HS code: in the signed listing",
+		            (long long)l.moq);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
-	kbuf_printf(&b, "HS code %s   Incoterms ", l.hs_code ? l.hs_code : "-");
+	if (l.sig)
+		kbuf_printf(&b, "HS code %s   ", l.hs_code ? l.hs_code : "-");
+	kbuf_puts(&b, "Incoterms ");
 	for (size_t i = 0; i < l.incoterms.n; i++)
 		kbuf_printf(&b, "%s%s", i ? ", " : "", l.incoterms.v[i]);
 	if (!l.incoterms.n)
@@ -455,4 +462,230 @@ void ui_search_free(struct ui *u)
 		search_result_free(&u->res);
 	u->have_res = 0;
 	kbuf_free(&u->filters);
+}
+
+/* --- the listing's keys: message, quote, propose ------------------------------------ */
+
+static const struct {
+	enum ui_action act;
+	const char *key, *word;
+} listing_acts[] = {
+    {ACT_MESSAGE, "m", "message"},
+    {ACT_QUOTE, "Q", "quote"},
+    {ACT_PROPOSE, "P", "propose"},
+};
+
+static int own_listing(struct ui *u, const struct listing *l)
+{
+	return u->c->self_id[0] && strcmp(l->seller_id, u->c->self_id) == 0;
+}
+
+void ui_listing_title(struct ui *u, struct kbuf *out)
+{
+	ui_trade_head_said(u); /* a queued message or offer that went out meanwhile */
+	kbuf_printf(out, "Listing %s  ", u->listing_id);
+	struct listing l;
+	int own = 0;
+	if (u->listing_id[0] && store_listing_get(u->s, u->listing_id, &l, NULL) == K_OK) {
+		own = own_listing(u, &l);
+		listing_free(&l);
+	}
+	char key[16];
+	int any = 0;
+	if (own) {
+		kbuf_puts(out, " your own listing");
+		any = 1;
+	} else {
+		for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++) {
+			/* the keys in force: a config may move one, or take it away */
+			ui_trade_key_of("listing", listing_acts[i].act, "", key, sizeof key);
+			if (!key[0])
+				continue;
+			kbuf_printf(out, "%s %s %s", any ? " ·" : "", key, listing_acts[i].word);
+			any = 1;
+		}
+	}
+	ui_trade_key_of("listing", ACT_BACK, "", key, sizeof key);
+	if (!key[0])
+		ui_trade_key_of("any", ACT_BACK, "q", key, sizeof key);
+	kbuf_printf(out, "%s %s back", any ? " ·" : "", key);
+}
+
+void ui_listing_action(struct ui *u, enum ui_action act)
+{
+	const char *word = "?";
+	for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++)
+		if (listing_acts[i].act == act)
+			word = listing_acts[i].word;
+	if (ui_cur_view(u) != &u->views[VIEW_LISTING] || !u->listing_id[0]) {
+		/* a key bound in another view acts on no listing by surprise */
+		ui_trade_say(u, "%s: open a listing first (tab 1, Enter on a result)", word);
+		return;
+	}
+	struct listing l;
+	if (store_listing_get(u->s, u->listing_id, &l, NULL) != K_OK) {
+		ui_trade_say(u, "%s: this listing is no longer in the cache", word);
+		return;
+	}
+	if (own_listing(u, &l)) {
+		ui_trade_say(u, "%s: this is your own listing", word);
+		listing_free(&l);
+		return;
+	}
+	char *name = ui_trade_name(u, l.seller_id);
+	char label[160];
+	ui_trade_ask_begin(u, act, l.id, NULL);
+	struct ui_trade *t = ui_trade(u);
+	if (act == ACT_MESSAGE) {
+		snprintf(label, sizeof label, "message to %s: ", name);
+		ui_trade_ask_field(u, label, TRADE_ASK_TEXT);
+	} else {
+		t->ask_min = l.moq > 0 ? l.moq : 1;
+		snprintf(label, sizeof label, "quantity (MOQ %lld): ", (long long)t->ask_min);
+		ui_trade_ask_field(u, label, TRADE_ASK_QTY);
+	}
+	if (act == ACT_PROPOSE) {
+		ui_trade_ask_field(u, "Incoterm (Enter: FOB): ", TRADE_ASK_INCOTERM);
+		ui_trade_ask_field(u, "named place (a port or town): ", TRADE_ASK_TEXT);
+		ui_trade_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", TRADE_ASK_MODE);
+	}
+	free(name);
+	listing_free(&l);
+}
+
+/* "Request for quote: 20 pieces of ... (SKU). Please quote ..." */
+static void quote_text(const struct listing *l, const char *qty, struct kbuf *out)
+{
+	const struct unit *un = codes_unit(l->unit);
+	kbuf_printf(out, "Request for quote: %s %s of ", qty, un && un->name ? un->name : l->unit);
+	text_sanitize(out, l->title, strlen(l->title), 0);
+	if (l->sku && *l->sku)
+		kbuf_printf(out, " (%s)", l->sku);
+	kbuf_puts(out, ". Please quote your best unit price, lead time and Incoterm.");
+}
+
+void ui_listing_confirm(struct ui *u)
+{
+	struct ui_trade *t = ui_trade(u);
+	char **v = t->ask_value;
+	struct listing l;
+	if (store_listing_get(u->s, t->ask_target, &l, NULL) != K_OK) {
+		snprintf(t->ask_question, sizeof t->ask_question,
+		         "The listing is no longer in the cache; try anyway? y/n");
+		return;
+	}
+	char *name = ui_trade_name(u, l.seller_id);
+	if (t->ask_act == ACT_QUOTE) {
+		snprintf(t->ask_question, sizeof t->ask_question, "Ask %s for a quote for %s? y/n",
+		         name, v[0]);
+	} else if (t->ask_act == ACT_PROPOSE) {
+		int64_t qty = strtoll(v[0], NULL, 10);
+		int64_t price = listing_unit_price(&l, qty);
+		char unit[MONEY_FMT_MAX] = "?", total[MONEY_FMT_MAX] = "?";
+		if (price >= 0) {
+			money_format(price, l.currency, unit);
+			if (price == 0 || qty <= MONEY_MAX / price)
+				money_format(price * qty, l.currency, total);
+		}
+		struct kbuf title = KBUF_INIT;
+		text_sanitize(&title, l.title, strlen(l.title), 0);
+		snprintf(t->ask_question, sizeof t->ask_question,
+		         "Propose %s × %s at %s = %s %s, %s %s? y/n", v[0], kbuf_str(&title), unit,
+		         total, l.currency, v[1], v[2]);
+		kbuf_free(&title);
+	}
+	free(name);
+	listing_free(&l);
+}
+
+/* The id after "prefix" in the command's line on the status line ("sent M... in C..."). */
+static void id_after(const char *line, const char *prefix, char *out, size_t cap)
+{
+	const char *p = strstr(line, prefix);
+	size_t n = 0;
+	if (p) {
+		p += strlen(prefix);
+		while (n + 1 < cap && (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_'))
+			n++;
+		memcpy(out, p, n);
+	}
+	out[n] = '\0';
+}
+
+void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
+{
+	struct ui_trade *t = ui_trade(u);
+	struct listing l;
+	char lid[MODEL_LISTING_ID_LEN + 1], seller[KCRYPTO_ID_LEN + 1];
+	if (store_listing_get(u->s, id, &l, NULL) != K_OK) {
+		ui_trade_say(u, "error: listing %s is no longer in the cache (:sync)", id);
+		return;
+	}
+	snprintf(lid, sizeof lid, "%s", l.id);
+	snprintf(seller, sizeof seller, "%s", l.seller_id);
+	char *name = ui_trade_name(u, seller);
+	struct kbuf text = KBUF_INIT, said = KBUF_INIT;
+	char *argv[16];
+	int argc = 0;
+	const char *word = act == ACT_PROPOSE ? "propose" : act == ACT_QUOTE ? "quote request"
+	                                                                     : "message";
+	if (act == ACT_PROPOSE) {
+		argv[argc++] = "contract";
+		argv[argc++] = "propose";
+		argv[argc++] = "--listing";
+		argv[argc++] = lid;
+		argv[argc++] = "--qty";
+		argv[argc++] = v[0];
+		argv[argc++] = "--incoterm";
+		argv[argc++] = v[1];
+		argv[argc++] = "--place";
+		argv[argc++] = v[2];
+		argv[argc++] = "--mode";
+		argv[argc++] = v[3];
+	} else {
+		if (act == ACT_QUOTE)
+			quote_text(&l, v[0], &text);
+		else
+			kbuf_puts(&text, v[0]);
+		argv[argc++] = "chat";
+		argv[argc++] = "send";
+		argv[argc++] = seller;
+		argv[argc++] = (char *)kbuf_str(&text);
+		argv[argc++] = "--listing";
+		argv[argc++] = lid;
+	}
+	argv[argc] = NULL;
+	listing_free(&l);
+	/* the batch command itself; the screens re-read the cache after it */
+	int rc = ui_run_command(u, argc, argv);
+	kbuf_puts(&said, kbuf_str(&u->msg));
+	const char *m = kbuf_str(&said);
+	char made[UI_TRADE_ID];
+	id_after(m, act == ACT_PROPOSE ? "proposed contract " : "sent ", made, sizeof made);
+	if (rc == K_OK && act == ACT_PROPOSE) {
+		const char *state = "not in the list";
+		for (int i = 0; i < t->ncontracts; i++)
+			if (strcmp(t->contracts[i].id, made) == 0)
+				state = t->contracts[i].state;
+		ui_trade_say(u, "propose: done — the contract is %s (tab 4)", state);
+	} else if (rc == K_OK) {
+		ui_trade_say(u, "%s to %s: sent", word, name);
+	} else if (rc == K_EQUEUED && ui_live_active(u) && made[0]) {
+		/* the background sync pushes it: its outcome is said once the outbox shows it */
+		ui_trade_say(u, "%s: queued — sending in the background", word);
+		snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
+		snprintf(t->pending_target, sizeof t->pending_target, "%s",
+		         act == ACT_PROPOSE ? made : seller);
+		snprintf(t->pending_contract, sizeof t->pending_contract, "%s", made);
+		t->pending_sign = act == ACT_PROPOSE ? 1 : 2;
+		t->said[0] = '\0';
+	} else if (rc == K_EQUEUED) {
+		ui_trade_say(u, "%s: queued offline — it goes out with the next sync (:sync)", word);
+	} else {
+		ui_trade_say(u, "error: %s refused: %s", word,
+		             strncmp(m, "error: ", 7) == 0 ? m + 7 : m);
+	}
+	free(name);
+	kbuf_free(&text);
+	kbuf_free(&said);
 }

@@ -144,7 +144,10 @@ void ui_shipment_build(struct ui *u, int width)
 	field(&v->lines, "Tracking", o->tracking, width);
 	field(&v->lines, "Mode", o->mode, width);
 	const char *from = jstr(sh, "origin"), *to = jstr(sh, "destination");
-	snprintf(buf, sizeof buf, "%.100s -> %.100s", from ? from : "?", to ? to : "?");
+	if (from && to)
+		snprintf(buf, sizeof buf, "%.100s -> %.100s", from, to);
+	else
+		snprintf(buf, sizeof buf, "%s %.100s", from ? "from" : "to", from ? from : to ? to : "");
 	field(&v->lines, "Route", from || to ? buf : NULL, width);
 	field(&v->lines, "ETA", o->eta[0] ? o->eta : "none given yet", width);
 	const char *customs =

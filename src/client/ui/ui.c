@@ -291,11 +291,6 @@ static void draw_tabs(struct ui *u)
 	attrset(A_NORMAL);
 }
 
-static void title_listing(struct ui *u, struct kbuf *out)
-{
-	kbuf_printf(out, "Listing %s   (q back)", u->listing_id);
-}
-
 static void title_chats(struct ui *u, struct kbuf *out)
 {
 	kbuf_printf(out, "Conversations (%d)   Enter opens", u->nconvs);
@@ -318,7 +313,7 @@ const struct ui_view_ops ui_view_ops[VIEW_N] = {
                       "  no listings in the cache match (`kontor sync` fills the cache)",
                       ui_search_head, NULL, ui_results_row, ui_results_open, NULL, NULL,
                       ui_search_more},
-    [VIEW_LISTING] = {"listing", 0, 1, VIEW_RESULTS, "", NULL, title_listing, NULL, NULL,
+    [VIEW_LISTING] = {"listing", 0, 1, VIEW_RESULTS, "", NULL, ui_listing_title, NULL, NULL,
                       ui_listing_build, NULL, NULL},
     [VIEW_CHATS] = {"chat", 1, 1, -1,
                     "  no conversations yet — `kontor chat send ACCOUNT TEXT`, or `kontor sync`",
@@ -720,6 +715,11 @@ static void handle_key(struct ui *u, int key)
 	case ACT_SIGN:
 	case ACT_DIFF:
 		ui_trade_action(u, act);
+		break;
+	case ACT_MESSAGE:
+	case ACT_QUOTE:
+	case ACT_PROPOSE:
+		ui_listing_action(u, act);
 		break;
 	}
 }

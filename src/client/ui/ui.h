@@ -76,6 +76,9 @@ enum ui_action {
 	ACT_RATE,
 	ACT_SIGN, /* contracts.c */
 	ACT_DIFF,
+	ACT_MESSAGE, /* search.c: the listing's supplier, asked on the prompt row as above */
+	ACT_QUOTE,
+	ACT_PROPOSE,
 };
 
 /* One line of the key table: in view (a view name or "any"), key does action. */
@@ -316,6 +319,14 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_listing_open(struct ui *u, const char *id);
 void ui_results_open(struct ui *u, int i);
 void ui_listing_build(struct ui *u, int width);
+/* The listing view's head: its id and the keys it offers (m message · Q quote · ...). */
+void ui_listing_title(struct ui *u, struct kbuf *out);
+/* m, Q, P in a listing: asks (ui_trade_ask_*), then ui_listing_confirm and ui_listing_run. */
+void ui_listing_action(struct ui *u, enum ui_action act);
+/* The y/n question of a listing action once its fields are in (ACT_MESSAGE has none). */
+void ui_listing_confirm(struct ui *u);
+/* Runs a listing action with its answers v[] on listing id (the question has ended). */
+void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v);
 void ui_search_free(struct ui *u);
 
 /* chat.c: conversations, one conversation, sending */
@@ -339,6 +350,15 @@ int ui_script_next(struct ui *u);
  * ui_run_command, asked for and confirmed on the prompt row first. */
 #define UI_TRADE_ID 48
 #define UI_TRADE_ASK_MAX 4
+/* What a field of a question takes (ui_trade_ask_field). */
+enum ui_ask_kind {
+	TRADE_ASK_TEXT,     /* needed */
+	TRADE_ASK_OPTIONAL, /* Enter skips */
+	TRADE_ASK_STARS,    /* 1-5 */
+	TRADE_ASK_MODE,     /* sea air road rail courier; Enter: sea */
+	TRADE_ASK_QTY,      /* a whole number, at least ask_min (a listing's MOQ) */
+	TRADE_ASK_INCOTERM, /* an Incoterms 2020 rule, in capitals; Enter: FOB */
+};
 struct trade_order {
 	char id[UI_TRADE_ID], contract_id[UI_TRADE_ID];
 	char *peer;          /* the counterparty's display name or short id, sanitised */
@@ -379,15 +399,17 @@ struct ui_trade {
 	enum ui_action ask_act; /* ACT_NONE: no question */
 	char ask_target[UI_TRADE_ID];
 	int ask_step, ask_n;
-	const char *ask_label[UI_TRADE_ASK_MAX];
-	int ask_kind[UI_TRADE_ASK_MAX]; /* TRADE_ASK_* in orders.c */
+	char ask_label[UI_TRADE_ASK_MAX][160];
+	int ask_kind[UI_TRADE_ASK_MAX]; /* enum ui_ask_kind */
+	int64_t ask_min;                /* TRADE_ASK_QTY: the least quantity */
 	char *ask_value[UI_TRADE_ASK_MAX];
 	char ask_question[512];
 	struct ui_line ask_line;
 	/* an action queued for the background sync: its outcome is said once the outbox
 	 * shows it gone (done) or refused; said[] waits for the next head drawn */
 	char pending_word[16], pending_target[UI_TRADE_ID], pending_contract[UI_TRADE_ID];
-	int pending_sign;
+	int pending_sign; /* what pending_contract names: 0 an order's contract, 1 a contract,
+	                   * 2 a message (sent once the outbox no longer holds it) */
 	char said[600];
 	/* the last action's outcome or refusal in full on the prompt row (the status line
 	 * clips it at 80 columns), until a key that does something */
@@ -425,6 +447,11 @@ void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr);
 /* Starts a question: act on target, asked `question` (y/n) once the fields are filled. */
 void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target,
                         const char *question);
+/* The question's next field: label (copied) on the prompt row, its answer checked as kind. */
+void ui_trade_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind);
+/* The key bound to act in view now (a config may have moved it), else dflt. */
+void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out,
+                     size_t cap);
 /* contracts.c */
 void ui_contracts_load(struct ui *u);
 void ui_contracts_head(struct ui *u, int y);

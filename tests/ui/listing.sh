@@ -1,0 +1,158 @@
+#!/bin/sh
+# The listing view's keys (Search tab, Enter on a result) against a live kontord over TLS,
+# driven in tmux: m writes to the supplier (chat send ... --listing), Q asks for a quote for
+# at least the MOQ, P proposes a contract (contract propose), a refusal shows the command's
+# own words; on your own listing the keys only say so. Each action is checked where it
+# lands: the seller's CLI after a sync.
+. "$(dirname "$0")/../lib.sh"
+export KONTOR_CONFIG=/dev/null
+
+if ! command -v tmux >/dev/null 2>&1; then
+	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
+	t_done
+	exit 1
+fi
+unset NO_COLOR KONTOR_PASSPHRASE
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+PASS="listing ui passphrase"
+S="$T_TMP/seller"
+B="$T_TMP/buyer"
+ks() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$S" "$@"; }
+kb() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$B" "$@"; }
+
+SOCKS=""
+export TMUX_TMPDIR="$T_TMP"
+tm() { tmux -L "$SOCK" "$@"; }
+tm_start() { # NAME COLSxROWS COMMAND: a session on its own server
+	SOCK="kontor-listing-$$-$1"
+	SOCKS="$SOCKS $SOCK"
+	tmux -L "$SOCK" new-session -d -x "${2%x*}" -y "${2#*x}" "$3"
+}
+trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
+screen() { tm capture-pane -p; }
+wait_for() { # REGEX [TENTHS]: until the pane shows it
+	_i=0
+	while [ $_i -lt "${2:-100}" ]; do
+		screen >"$T_TMP/pane"
+		grep -Eq -- "$1" "$T_TMP/pane" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# ui HOME SIZE SCRIPT-FILE [ENV...]: a scripted run of kontor tui in tmux at SIZE; waits
+# for its end. The script's :dump lines leave the screens in files.
+RUN=0
+ui() {
+	RUN=$((RUN + 1))
+	_home=$1 _size=$2 _script=$3
+	shift 3
+	tm_start "run$RUN" "$_size" "env $* KONTOR_HOME=$_home KONTOR_UI_SCRIPT=$_script TERM=screen-256color $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+	wait_for 'SCRIPT-EXIT' 600 || t_fail "scripted run $RUN ends" "$(cat "$T_TMP/pane")"
+	grep -q 'SCRIPT-EXIT 0' "$T_TMP/pane" || t_fail "scripted run $RUN exits 0" "$(cat "$T_TMP/pane")"
+	tm kill-server 2>/dev/null
+}
+# settle: script lines that give the background sync time to push, pull and redraw (a
+# key between the sleeps, z, bound to nothing, lets the main loop take the sync's news)
+settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\nz\n'; done; }
+# widest: the widest line of a dump, in characters
+widest() { wc -L <"$1"; }
+
+# --- a node, a seller with a listing (MOQ 10), a buyer that synced ----------------------
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Listing UI Node" >"$T_TMP/init.out" 2>&1
+t_node_start "$T_TMP/serve.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key"
+[ -n "$PORT" ] && t_ok "kontord is up" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+
+t_run "seller init" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier
+t_run "buyer init" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
+t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+t_run "seller lists a valve (MOQ 10)" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
+	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
+t_run "buyer syncs" 0 kb sync
+t_run "buyer finds the listing" 0 kb search ball valve --json
+LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
+
+# --- the buyer, 80x24: hints, m, Q (5 refused, then 20), P by air (refused), P by sea ----
+{
+	printf '%s\n' / 'ball valve' '<Enter>' '<Enter>' ":dump $T_TMP/d-listing"
+	printf '%s\n' m ":dump $T_TMP/d-m-ask" 'Hello, are the valves lead free?' '<Enter>' \
+		":dump $T_TMP/d-m-sent"
+	settle
+	printf '%s\n' ":dump $T_TMP/d-m-settled"
+	printf '%s\n' Q ":dump $T_TMP/d-q-ask" 5 '<Enter>' ":dump $T_TMP/d-q-refused" \
+		'<C-u>' 20 '<Enter>' ":dump $T_TMP/d-q-confirm" y ":dump $T_TMP/d-q-sent"
+	settle
+	printf '%s\n' P 100 '<Enter>' ":dump $T_TMP/d-p-incoterm" fob '<Enter>' Ningbo '<Enter>' \
+		":dump $T_TMP/d-p-mode" air '<Enter>' ":dump $T_TMP/d-p-air-confirm" y \
+		":dump $T_TMP/d-p-air"
+	printf '%s\n' P 100 '<Enter>' XYZ '<Enter>' ":dump $T_TMP/d-p-badrule" '<C-u>' '<Enter>' \
+		Ningbo '<Enter>' '<Enter>' ":dump $T_TMP/d-p-confirm" y ":dump $T_TMP/d-p-sent"
+	settle
+	printf '%s\n' ":dump $T_TMP/d-p-settled" 4 ":dump $T_TMP/d-contracts" 2 \
+		":dump $T_TMP/d-chats" :quit
+} >"$T_TMP/s-buyer"
+ui "$B" 80x24 "$T_TMP/s-buyer" KONTOR_PASSPHRASE="'$PASS'"
+
+D=$(cat "$T_TMP/d-listing")
+t_match "Enter opens the listing" "$D" 'DN50 brass ball valve'
+t_match "the head names the listing's keys" "$D" "^Listing $LID +m message · Q quote · P propose · q back$"
+W=$(widest "$T_TMP/d-listing")
+[ "$W" -le 80 ] && t_ok "the listing fits 80 columns ($W)" || t_fail "the listing fits 80 columns" "$W"
+t_match "m asks for the message, naming the supplier" "$(cat "$T_TMP/d-m-ask")" '^message to Ningbo Valve Works:$'
+t_match "the message goes out (queued for the background sync)" "$(cat "$T_TMP/d-m-sent")" 'message: (queued|sent)|message to Ningbo Valve Works: sent'
+t_match "once pushed it says sent" "$(cat "$T_TMP/d-m-settled")" 'message to Ningbo Valve Works: sent'
+t_match "Q asks for the quantity with the MOQ" "$(cat "$T_TMP/d-q-ask")" '^quantity \(MOQ 10\):$'
+D=$(cat "$T_TMP/d-q-refused")
+t_match "5 is refused: below the MOQ" "$D" '5 is below the minimum order quantity \(MOQ 10\)'
+t_match "and asked again" "$D" '^quantity \(MOQ 10\): 5'
+t_match "Q confirms first" "$(cat "$T_TMP/d-q-confirm")" '^Ask Ningbo Valve Works for a quote for 20\? y/n'
+t_match "y sends the quote request" "$(cat "$T_TMP/d-q-sent")" 'quote request(: queued| to Ningbo Valve Works: sent)'
+t_match "P asks for the Incoterm (Enter: FOB)" "$(cat "$T_TMP/d-p-incoterm")" '^Incoterm \(Enter: FOB\):$'
+t_match "then the mode" "$(cat "$T_TMP/d-p-mode")" '^mode \(sea air road rail courier; Enter: sea\):$'
+t_match "P confirms with the tier price and total (fob is FOB)" "$(cat "$T_TMP/d-p-air-confirm")" \
+	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? y/n'
+D=$(cat "$T_TMP/d-p-air")
+t_match "FOB by air is refused with the command's words (FOB is for sea)" "$D" 'error: propose refused: incoterm: FOB .*sea'
+t_match "the unknown rule is refused, naming the 11 rules" "$(cat "$T_TMP/d-p-badrule")" "XYZ.*(Incoterms|EXW)"
+t_match "Enter takes FOB and sea" "$(cat "$T_TMP/d-p-confirm")" \
+	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? y/n'
+t_match "y proposes" "$(cat "$T_TMP/d-p-sent")" 'propose: (queued|done)'
+t_match "once pushed: the contract waits for them" "$(cat "$T_TMP/d-p-settled")" 'propose: done — the contract is waiting for them'
+t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningbo Valve Wo.* waiting for them +1,?200\.00 USD'
+t_match "the Chat tab has the conversation" "$(cat "$T_TMP/d-chats")" 'Ningbo Valve Works'
+
+t_run "buyer contract list shows the offer" 0 kb contract list
+t_match "buyer: the offer, from Ningbo Valve Works" "$T_OUT" 'offer +buy from .* 1,?200\.00 USD +Ningbo Valve Works'
+t_run "seller syncs" 0 ks sync
+t_run "seller chat list" 0 ks chat list --json
+CID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(C[^"]*\)".*/\1/p' | head -n 1)
+t_match "the conversation is about the listing" "$T_OUT" "$LID"
+t_run "seller reads the conversation" 0 ks chat show "$CID"
+t_match "the seller reads the message" "$T_OUT" 'Hello, are the valves lead free\?'
+t_match "and the quote request" "$T_OUT" 'Request for quote: 20 piece.? of DN50 brass ball valve \(BV-50\)\. Please quote your best unit price, lead time and Incoterm\.'
+t_run "seller contract list" 0 ks contract list
+t_match "the seller sees the offer at 100 × 12.00" "$T_OUT" 'offer +sell to .* 1,?200\.00 USD +Rotterdam Pumps BV'
+t_run "exactly one contract (the refused one never left)" 0 ks contract list --json
+N=$(printf '%s\n' "$T_OUT" | grep -o '"id":' | wc -l)
+t_eq "one contract" "$N" 1
+
+# --- 120x40: the hints; the seller's own listing: the keys only say so ------------------
+printf '%s\n' / 'ball valve' '<Enter>' '<Enter>' ":dump $T_TMP/d-wide" :quit >"$T_TMP/s-wide"
+ui "$B" 120x40 "$T_TMP/s-wide" KONTOR_PASSPHRASE="'$PASS'"
+t_match "at 120x40 the head names the keys" "$(cat "$T_TMP/d-wide")" "^Listing $LID +m message · Q quote · P propose · q back$"
+
+printf '%s\n' / 'ball valve' '<Enter>' '<Enter>' ":dump $T_TMP/d-own" m ":dump $T_TMP/d-own-m" \
+	P ":dump $T_TMP/d-own-p" Q ":dump $T_TMP/d-own-q" :quit >"$T_TMP/s-own"
+ui "$S" 80x24 "$T_TMP/s-own" KONTOR_PASSPHRASE="'$PASS'"
+t_match "own listing: the head says so" "$(cat "$T_TMP/d-own")" "^Listing $LID +your own listing · q back$"
+t_match "own listing: m says so" "$(cat "$T_TMP/d-own-m")" 'message: this is your own listing'
+t_match "own listing: P says so" "$(cat "$T_TMP/d-own-p")" 'propose: this is your own listing'
+t_nomatch "own listing: nothing is asked" "$(cat "$T_TMP/d-own-q")" 'quantity \(MOQ'
+t_match "own listing: Q says so (and does not quit)" "$(cat "$T_TMP/d-own-q")" 'quote: this is your own listing'
+
+t_done
