@@ -4,83 +4,15 @@
  * changes / query, a wrong signature, a broken chain or a wrong role refused with
  * invalidProperties naming the section, binding recording the order id. Fixed keys; runs
  * from the repo root (needs Debian's iso-codes). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "kontor/canon.h"
-#include "kontor/codes.h"
-#include "kontor/contract.h"
-#include "kontor/crypto.h"
-#include "kontor/json.h"
-#include "kontor/model.h"
-#include "../../src/node/api_int.h"
-#include "../../src/node/node.h"
-#include "../../src/node/store/nstore.h"
+#include "trade_fx.h"
 
-/* node.c may not be linked in: a stand-in. */
-__attribute__((weak)) void node_notify(struct node *n)
-{
-}
-
-static struct kkeypair buyer_kp, seller_kp, node_kp, other_kp;
-static char buyer_id[KCRYPTO_ID_LEN + 1], seller_id[KCRYPTO_ID_LEN + 1],
-    node_id[KCRYPTO_ID_LEN + 1], other_id[KCRYPTO_ID_LEN + 1];
-static struct listing lst;
 static const char *escrow = NULL; /* the escrow agent of new offers: node_id when NULL */
-
-static void seeded(struct kkeypair *kp, uint8_t b)
-{
-	uint8_t seed[32];
-	memset(seed, b, sizeof seed);
-	kcrypto_keypair_from_seed(kp, seed);
-}
 
 static int group_setup(void **state)
 {
-	struct kerr e = {0, ""};
-	if (kcrypto_init(&e) != K_OK || codes_load(&e) != K_OK) {
-		fprintf(stderr, "setup: %s\n", e.msg);
-		return -1;
-	}
-	seeded(&buyer_kp, 11);
-	seeded(&seller_kp, 12);
-	seeded(&node_kp, 13);
-	seeded(&other_kp, 14);
-	kcrypto_account_id(buyer_kp.pk, buyer_id);
-	kcrypto_account_id(seller_kp.pk, seller_id);
-	kcrypto_account_id(node_kp.pk, node_id);
-	kcrypto_account_id(other_kp.pk, other_id);
-	listing_init(&lst);
-	lst.sku = xstrdup("PSU-650W");
-	lst.title = xstrdup("650 W ATX power supply");
-	memcpy(lst.currency, "USD", 4);
-	lst.moq = 100;
-	static struct price_tier tiers[] = {{100, 1200}, {1000, 1100}};
-	lst.ntiers = 2;
-	lst.tiers = xmalloc(sizeof tiers);
-	memcpy(lst.tiers, tiers, sizeof tiers);
-	memcpy(lst.created, "2026-11-01T09:00:00Z", MODEL_TIME_LEN + 1);
-	memcpy(lst.updated, "2026-11-01T09:00:00Z", MODEL_TIME_LEN + 1);
-	if (listing_sign(&lst, &seller_kp, &e) != K_OK) {
-		fprintf(stderr, "setup: listing_sign: %s\n", e.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	listing_free(&lst);
-	return 0;
+	static const struct price_tier tiers[] = {{100, 1200}, {1000, 1100}};
+	return fx_group_setup(11, tiers, 2);
 }
 
 /* ---------------------------------------------------------------- building contracts */
@@ -294,29 +226,12 @@ static void test_wrong_signature_role_and_chain_fail_verification(void **state)
 
 /* ---------------------------------------------------------------- through the API */
 
-struct fx {
-	char dir[64];
-	char path[96];
-	struct node n;
-	cJSON *resp;
-};
-
+/* The node with the API tests' tighter limits. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/ncontract-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (fx_setup(state, "ncontract") != 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/node.db", f->dir);
-	struct kerr e = {0, ""};
-	if (nstore_open(f->path, 1, &f->n.store, &e) != K_OK) {
-		fprintf(stderr, "open: %s\n", e.msg);
-		return -1;
-	}
-	snprintf(f->n.name, sizeof f->n.name, "test-node");
-	f->n.key = node_kp;
-	memcpy(f->n.key_id, node_id, sizeof node_id);
-	struct node_limits *l = &f->n.limits;
+	struct node_limits *l = &((struct fx *)*state)->n.limits;
 	l->max_size_request = 4 << 20;
 	l->max_calls_in_request = 16;
 	l->max_objects_in_get = 500;
@@ -327,52 +242,7 @@ static int setup(void **state)
 	l->rate_account_per_min = 600;
 	l->rate_addr_per_min = 3000;
 	l->max_changes = 5000;
-	pthread_mutex_init(&f->n.ev_lock, NULL);
-	pthread_cond_init(&f->n.ev_cond, NULL);
-	*state = f;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	cJSON_Delete(f->resp);
-	nstore_close(&f->n.store);
-	pthread_mutex_destroy(&f->n.ev_lock);
-	pthread_cond_destroy(&f->n.ev_cond);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-/* One call name(args) as caller; returns the response's arguments. */
-static const cJSON *call(struct fx *f, const char *caller, const char *name, cJSON *args)
-{
-	cJSON *req = cJSON_CreateObject();
-	cJSON *using = cJSON_AddArrayToObject(req, "using");
-	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
-	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls"), *c = cJSON_CreateArray();
-	cJSON_AddItemToArray(c, cJSON_CreateString(name));
-	cJSON_AddItemToArray(c, args);
-	cJSON_AddItemToArray(c, cJSON_CreateString("c0"));
-	cJSON_AddItemToArray(calls, c);
-	struct kbuf body = KBUF_INIT, out = KBUF_INIT, methods = KBUF_INIT;
-	json_print(req, &body);
-	cJSON_Delete(req);
-	struct api_caller who = {caller, "127.0.0.1"};
-	assert_int_equal(api_handle(&f->n, &who, kbuf_str(&body), body.len, &out, &methods), 200);
-	cJSON_Delete(f->resp);
-	f->resp = cJSON_Parse(kbuf_str(&out));
-	kbuf_free(&body);
-	kbuf_free(&out);
-	kbuf_free(&methods);
-	assert_non_null(f->resp);
-	const cJSON *r =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f->resp, "methodResponses"), 0);
-	return cJSON_GetArrayItem(r, 1);
 }
 
 static const cJSON *create(struct fx *f, const char *caller, const cJSON *doc)

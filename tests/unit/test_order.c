@@ -4,41 +4,12 @@
  * money of each step (test_dispute.c has disputes, rulings and auto-release): funding refused with too little in the wallet, wallet -> escrow on
  * funded, escrow -> the seller on confirmed, the ledger checking out after each. Needs
  * Debian's iso-codes. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
 #include "kontor/canon.h"
-#include "kontor/codes.h"
-#include "kontor/crypto.h"
-#include "kontor/json.h"
-#include "kontor/model.h"
-#include "../../src/node/api_int.h"
-#include "../../src/node/node.h"
-#include "../../src/node/store/nstore.h"
-
-/* node.c may not be linked in: a stand-in. */
-__attribute__((weak)) void node_notify(struct node *n)
-{
-}
+#include "trade_fx.h"
 
 static char buyer[KCRYPTO_ID_LEN + 1], seller[KCRYPTO_ID_LEN + 1], other[KCRYPTO_ID_LEN + 1];
 static const char *const order_id = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 static const char *const contract_id = "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
-
-static void must(int rc, const struct kerr *e)
-{
-	if (rc != K_OK)
-		fail_msg("unexpected failure %d: %s", rc, e->msg);
-}
 
 static int group_setup(void **state)
 {
@@ -147,45 +118,9 @@ static void test_refusals_name_the_state(void **state)
 
 /* ---------------------------------------------------------------- with a database */
 
-struct fx {
-	char dir[64];
-	char path[96];
-	struct node n;
-	struct nstore *s;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/order-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/node.db", f->dir);
-	struct kerr e = {0, ""};
-	if (nstore_open(f->path, 1, &f->n.store, &e) != K_OK) {
-		fprintf(stderr, "open: %s\n", e.msg);
-		return -1;
-	}
-	f->s = f->n.store;
-	node_limits_default(&f->n.limits);
-	pthread_mutex_init(&f->n.ev_lock, NULL);
-	pthread_cond_init(&f->n.ev_cond, NULL);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	nstore_close(&f->n.store);
-	pthread_mutex_destroy(&f->n.ev_lock);
-	pthread_cond_destroy(&f->n.ev_cond);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return fx_setup(state, "order");
 }
 
 static void put_order(struct nstore *s, const char *st)
@@ -229,29 +164,29 @@ static int64_t count_query(struct nstore *s, const char *viewer, const char *st)
 static void test_orders_are_private_and_queried_by_state(void **state)
 {
 	struct fx *f = *state;
-	put_order(f->s, "awaiting_payment");
+	put_order(f->n.store, "awaiting_payment");
 	struct nobj o = {KBUF_INIT, "", ""};
 	struct kerr e = {0, ""};
-	must(nstore_get(f->s, NT_ORDER, order_id, &o, &e), &e);
+	must(nstore_get(f->n.store, NT_ORDER, order_id, &o, &e), &e);
 	assert_string_equal(o.owner, buyer);
 	assert_string_equal(o.other, seller);
 	nobj_free(&o);
 	assert_int_equal(nstore_type_private(NT_ORDER), 1);
 	assert_string_equal(nstore_type_name(NT_ORDER), "Order");
-	assert_int_equal(count_query(f->s, buyer, NULL), 1);
-	assert_int_equal(count_query(f->s, seller, "awaiting_payment"), 1);
-	assert_int_equal(count_query(f->s, seller, "funded"), 0);
-	assert_int_equal(count_query(f->s, other, NULL), 0);
+	assert_int_equal(count_query(f->n.store, buyer, NULL), 1);
+	assert_int_equal(count_query(f->n.store, seller, "awaiting_payment"), 1);
+	assert_int_equal(count_query(f->n.store, seller, "funded"), 0);
+	assert_int_equal(count_query(f->n.store, other, NULL), 0);
 	/* The change log has a row for each party and none for anyone else. */
 	struct nchange *ch = NULL;
 	size_t n = 0;
 	int more = 0;
 	int64_t ns = 0;
-	must(nstore_changes(f->s, NT_ORDER, seller, 0, 10, &ch, &n, &more, &ns, &e), &e);
+	must(nstore_changes(f->n.store, NT_ORDER, seller, 0, 10, &ch, &n, &more, &ns, &e), &e);
 	assert_int_equal(n, 1);
 	free(ch);
 	ch = NULL;
-	must(nstore_changes(f->s, NT_ORDER, other, 0, 10, &ch, &n, &more, &ns, &e), &e);
+	must(nstore_changes(f->n.store, NT_ORDER, other, 0, 10, &ch, &n, &more, &ns, &e), &e);
 	assert_int_equal(n, 0);
 	free(ch);
 }
@@ -268,7 +203,7 @@ static cJSON *section(const char *kind, const char *role, const char *hash)
 	return s;
 }
 
-static int64_t balance(struct nstore *s, const char *kind, const char *who)
+static int64_t eur_balance(struct nstore *s, const char *kind, const char *who)
 {
 	char acc[NLEDGER_ACCOUNT_MAX + 1];
 	snprintf(acc, sizeof acc, "%s:%s", kind, who);
@@ -294,8 +229,8 @@ static void test_fund_ship_confirm_moves_the_money(void **state)
 {
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
-	put_order(f->s, "awaiting_payment");
-	struct api_ctx c = {&f->n, f->s, buyer, NULL};
+	put_order(f->n.store, "awaiting_payment");
+	struct api_ctx c = {&f->n, f->n.store, buyer, NULL};
 	struct api_seterr se;
 	const char *h1 = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
 	const char *h2 = "DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD";
@@ -306,26 +241,26 @@ static void test_fund_ship_confirm_moves_the_money(void **state)
 	snprintf(wallet, sizeof wallet, "wallet:%s", buyer);
 	struct nentry dep[2] = {{"provider:sim", "EUR", -4000, NULL}, {wallet, "EUR", 4000, NULL}};
 	struct ntx tx = {"deposit", NULL, "psp-a", dep, 2};
-	must(nledger_post(f->s, &tx, NULL, NULL, &e), &e);
+	must(nledger_post(f->n.store, &tx, NULL, NULL, &e), &e);
 	cJSON *fund = section("funded", "buyer", h1);
 	memset(&se, 0, sizeof se);
 	assert_int_not_equal(norder_event(&c, NULL, order_id, 2, fund, &se), 0);
 	assert_string_equal(se.type, "insufficientFunds");
 	assert_non_null(strstr(se.desc, "order is awaiting_payment"));
 	assert_string_equal(stored_state(f, &c), "awaiting_payment");
-	assert_int_equal(balance(f->s, "wallet", buyer), 4000);
+	assert_int_equal(eur_balance(f->n.store, "wallet", buyer), 4000);
 
 	/* 110.00: funded, 10.00 left, 100.00 in escrow. */
 	dep[0].amount = -7000;
 	dep[1].amount = 7000;
 	tx.reference = "psp-b";
-	must(nledger_post(f->s, &tx, NULL, NULL, &e), &e);
+	must(nledger_post(f->n.store, &tx, NULL, NULL, &e), &e);
 	memset(&se, 0, sizeof se);
 	assert_int_equal(norder_event(&c, NULL, order_id, 2, fund, &se), 0);
 	assert_string_equal(stored_state(f, &c), "funded");
-	assert_int_equal(balance(f->s, "wallet", buyer), 1000);
-	assert_int_equal(balance(f->s, "escrow", order_id), 10000);
-	must(nledger_check(f->s, &e), &e);
+	assert_int_equal(eur_balance(f->n.store, "wallet", buyer), 1000);
+	assert_int_equal(eur_balance(f->n.store, "escrow", order_id), 10000);
+	must(nledger_check(f->n.store, &e), &e);
 	/* Funding again is a state conflict and moves nothing. */
 	memset(&se, 0, sizeof se);
 	assert_int_not_equal(norder_event(&c, NULL, order_id, 3, fund, &se), 0);
@@ -351,15 +286,15 @@ static void test_fund_ship_confirm_moves_the_money(void **state)
 	memset(&se, 0, sizeof se);
 	assert_int_equal(norder_event(&c, NULL, order_id, 4, conf, &se), 0);
 	assert_string_equal(stored_state(f, &c), "completed");
-	assert_int_equal(balance(f->s, "escrow", order_id), 0);
-	assert_int_equal(balance(f->s, "wallet", seller), 10000);
-	assert_int_equal(balance(f->s, "wallet", buyer), 1000);
-	must(nledger_check(f->s, &e), &e);
+	assert_int_equal(eur_balance(f->n.store, "escrow", order_id), 0);
+	assert_int_equal(eur_balance(f->n.store, "wallet", seller), 10000);
+	assert_int_equal(eur_balance(f->n.store, "wallet", buyer), 1000);
+	must(nledger_check(f->n.store, &e), &e);
 	memset(&se, 0, sizeof se);
 	assert_int_not_equal(norder_event(&c, NULL, order_id, 5, conf, &se), 0);
 	assert_string_equal(se.type, "stateConflict");
 	assert_non_null(strstr(se.desc, "order is completed"));
-	assert_int_equal(balance(f->s, "wallet", seller), 10000);
+	assert_int_equal(eur_balance(f->n.store, "wallet", seller), 10000);
 	cJSON_Delete(conf);
 }
 

@@ -8,168 +8,27 @@
  * "cancelled" section waits as cancelRequest; the other's co-signature cancels, refunds the
  * whole escrow to the buyer and the contract still verifies; a stale request is refused).
  * Fixed keys; runs from the repo root (needs Debian's iso-codes). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "kontor/canon.h"
-#include "kontor/codes.h"
-#include "kontor/contract.h"
-#include "kontor/crypto.h"
-#include "kontor/json.h"
-#include "kontor/model.h"
-#include "../../src/node/api_int.h"
-#include "../../src/node/node.h"
-#include "../../src/node/store/nstore.h"
+#include "trade_fx.h"
 
-/* node.c may not be linked in: a stand-in. */
-__attribute__((weak)) void node_notify(struct node *n)
-{
-}
-
-static struct kkeypair buyer_kp, seller_kp, node_kp, other_kp, carrier_kp, carrier2_kp;
-static char buyer_id[KCRYPTO_ID_LEN + 1], seller_id[KCRYPTO_ID_LEN + 1],
-    node_id[KCRYPTO_ID_LEN + 1], other_id[KCRYPTO_ID_LEN + 1], carrier_id[KCRYPTO_ID_LEN + 1],
-    carrier2_id[KCRYPTO_ID_LEN + 1];
-static struct listing lst;
-
-static void seeded(struct kkeypair *kp, uint8_t b, char id[KCRYPTO_ID_LEN + 1])
-{
-	uint8_t seed[32];
-	memset(seed, b, sizeof seed);
-	kcrypto_keypair_from_seed(kp, seed);
-	kcrypto_account_id(kp->pk, id);
-}
+static struct kkeypair carrier_kp, carrier2_kp;
+static char carrier_id[KCRYPTO_ID_LEN + 1], carrier2_id[KCRYPTO_ID_LEN + 1];
 
 static int group_setup(void **state)
 {
-	struct kerr e = {0, ""};
-	if (kcrypto_init(&e) != K_OK || codes_load(&e) != K_OK) {
-		fprintf(stderr, "setup: %s\n", e.msg);
+	static const struct price_tier tiers[] = {{100, 1200}};
+	if (fx_group_setup(31, tiers, 1) != 0)
 		return -1;
-	}
-	seeded(&buyer_kp, 31, buyer_id);
-	seeded(&seller_kp, 32, seller_id);
-	seeded(&node_kp, 33, node_id);
-	seeded(&other_kp, 34, other_id);
 	seeded(&carrier_kp, 35, carrier_id);
 	seeded(&carrier2_kp, 36, carrier2_id);
-	listing_init(&lst);
-	lst.sku = xstrdup("PSU-650W");
-	lst.title = xstrdup("650 W ATX power supply");
-	memcpy(lst.currency, "USD", 4);
-	lst.moq = 100;
-	static struct price_tier tiers[] = {{100, 1200}};
-	lst.ntiers = 1;
-	lst.tiers = xmalloc(sizeof tiers);
-	memcpy(lst.tiers, tiers, sizeof tiers);
-	memcpy(lst.created, "2026-11-01T09:00:00Z", MODEL_TIME_LEN + 1);
-	memcpy(lst.updated, "2026-11-01T09:00:00Z", MODEL_TIME_LEN + 1);
-	if (listing_sign(&lst, &seller_kp, &e) != K_OK) {
-		fprintf(stderr, "setup: listing_sign: %s\n", e.msg);
-		return -1;
-	}
 	return 0;
-}
-
-static int group_teardown(void **state)
-{
-	listing_free(&lst);
-	return 0;
-}
-
-struct fx {
-	char dir[64];
-	char path[96];
-	struct node n;
-	cJSON *resp;
-	cJSON *doc; /* the contract as the parties hold it */
-	char order_id[KCRYPTO_HASH_B64_LEN + 1];
-};
-
-static void must(int rc, const struct kerr *e)
-{
-	if (rc != K_OK)
-		fail_msg("unexpected failure %d: %s", rc, e->msg);
 }
 
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/ordpatch-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/node.db", f->dir);
-	struct kerr e = {0, ""};
-	if (nstore_open(f->path, 1, &f->n.store, &e) != K_OK) {
-		fprintf(stderr, "open: %s\n", e.msg);
-		return -1;
-	}
-	snprintf(f->n.name, sizeof f->n.name, "test-node");
-	f->n.key = node_kp;
-	memcpy(f->n.key_id, node_id, sizeof node_id);
-	node_limits_default(&f->n.limits);
-	pthread_mutex_init(&f->n.ev_lock, NULL);
-	pthread_cond_init(&f->n.ev_cond, NULL);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	cJSON_Delete(f->resp);
-	cJSON_Delete(f->doc);
-	nstore_close(&f->n.store);
-	pthread_mutex_destroy(&f->n.ev_lock);
-	pthread_cond_destroy(&f->n.ev_cond);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-static const cJSON *call(struct fx *f, const char *caller, const char *name, cJSON *args)
-{
-	cJSON *req = cJSON_CreateObject();
-	cJSON *using = cJSON_AddArrayToObject(req, "using");
-	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
-	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls"), *c = cJSON_CreateArray();
-	cJSON_AddItemToArray(c, cJSON_CreateString(name));
-	cJSON_AddItemToArray(c, args);
-	cJSON_AddItemToArray(c, cJSON_CreateString("c0"));
-	cJSON_AddItemToArray(calls, c);
-	struct kbuf body = KBUF_INIT, out = KBUF_INIT, methods = KBUF_INIT;
-	json_print(req, &body);
-	cJSON_Delete(req);
-	struct api_caller who = {caller, "127.0.0.1"};
-	assert_int_equal(api_handle(&f->n, &who, kbuf_str(&body), body.len, &out, &methods), 200);
-	cJSON_Delete(f->resp);
-	f->resp = cJSON_Parse(kbuf_str(&out));
-	kbuf_free(&body);
-	kbuf_free(&out);
-	kbuf_free(&methods);
-	assert_non_null(f->resp);
-	const cJSON *r =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f->resp, "methodResponses"), 0);
-	if (strcmp(cJSON_GetStringValue(cJSON_GetArrayItem(r, 0)), name) != 0) {
-		char *s = cJSON_PrintUnformatted(r), msg[600];
-		snprintf(msg, sizeof msg, "%s", s);
-		free(s);
-		fail_msg("%s: %s", name, msg);
-	}
-	return cJSON_GetArrayItem(r, 1);
+	return fx_setup(state, "ordpatch");
 }
 
 /* Account/set create as the account itself (so ratings have a summary to go up). */
@@ -185,92 +44,12 @@ static void register_account(struct fx *f, const char *id, const char *name)
 	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "created"), "me"));
 }
 
-/* Sends the parties' contract as caller (create or update); the SetError or NULL. */
-static const cJSON *send_doc(struct fx *f, const char *caller, int create)
+/* funded_order between registered accounts (so ratings have a summary to go up). */
+static void registered_order(struct fx *f, int64_t qty, int64_t unit_price, int64_t *total)
 {
-	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f->doc, "id"));
-	cJSON *args = cJSON_CreateObject();
-	if (create) {
-		cJSON *cr = cJSON_AddObjectToObject(args, "create");
-		cJSON_AddItemToObject(cr, "k1", cJSON_Duplicate(f->doc, 1));
-	} else {
-		cJSON *up = cJSON_AddObjectToObject(args, "update");
-		cJSON *patch = cJSON_AddObjectToObject(up, id);
-		cJSON_AddItemToObject(
-		    patch, "sections",
-		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f->doc, "sections"), 1));
-	}
-	const cJSON *r = call(f, caller, "Contract/set", args);
-	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(r, create ? "notCreated" : "notUpdated");
-	return cJSON_GetObjectItemCaseSensitive(errs, create ? "k1" : id);
-}
-
-/* A binding contract for qty at unit_price (minor units), funded with exactly the total
- * deposited first; f->order_id set. The parties are registered accounts. */
-static void funded_order(struct fx *f, int64_t qty, int64_t unit_price, int64_t *total)
-{
-	struct kerr e = {0, ""};
 	register_account(f, buyer_id, "Buyer GmbH");
 	register_account(f, seller_id, "Seller Ltd");
-	struct contract_terms t;
-	contract_terms_init(&t);
-	memcpy(t.buyer, buyer_id, sizeof t.buyer);
-	memcpy(t.escrow_agent, node_id, sizeof t.escrow_agent);
-	must(contract_terms_add_listing(&t, &lst, qty, unit_price, &e), &e);
-	memcpy(t.incoterm, "FOB", 4);
-	t.named_place = xstrdup("Shanghai");
-	memcpy(t.mode, "sea", 4);
-	memcpy(t.ship_by, "2027-01-15", 11);
-	memcpy(t.deliver_by, "2027-03-01", 11);
-	t.governing_law = xstrdup("CISG");
-	t.dispute_venue = xstrdup("Arbitration by the node operator");
-	memcpy(t.language, "en", 3);
-	must(contract_terms_total(&t, &e), &e);
-	*total = t.total;
-	cJSON *body = NULL, *sec = NULL;
-	must(contract_terms_to_json(&t, &body, &e), &e);
-	contract_terms_free(&t);
-	must(contract_section_make("offer", body, &sec, &e), &e);
-	cJSON_Delete(body);
-	must(contract_section_sign(sec, "buyer", &buyer_kp, &e), &e);
-	must(contract_new(sec, &f->doc, &e), &e);
-	assert_null(send_doc(f, buyer_id, 1));
-	cJSON *offer = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f->doc, "sections"), 0);
-	must(contract_section_sign(offer, "seller", &seller_kp, &e), &e);
-	assert_null(send_doc(f, seller_id, 0));
-	snprintf(f->order_id, sizeof f->order_id, "%s",
-	         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(offer, "hash")));
-	char wallet[NLEDGER_ACCOUNT_MAX + 1];
-	snprintf(wallet, sizeof wallet, "wallet:%s", buyer_id);
-	struct nentry dep[2] = {{"provider:sim", "USD", -*total, NULL},
-	                        {wallet, "USD", *total, NULL}};
-	char ref[64];
-	snprintf(ref, sizeof ref, "psp-%.20s", f->order_id);
-	struct ntx tx = {"deposit", NULL, ref, dep, 2};
-	must(nledger_post(f->n.store, &tx, NULL, NULL, &e), &e);
-}
-
-/* Appends an event section (extra copied into its body, may be NULL) signed by kp as role
- * and sends it as its signer; the SetError (the section is taken back out of f->doc when
- * refused) or NULL. */
-static const cJSON *step_x(struct fx *f, const char *kind, const char *role,
-                           const struct kkeypair *kp, const char *caller, const cJSON *extra)
-{
-	struct kerr e = {0, ""};
-	char tip[KCRYPTO_HASH_B64_LEN + 1];
-	cJSON *body = NULL, *sec = NULL;
-	must(contract_tip(f->doc, tip, &e), &e);
-	must(contract_event_body(tip, "2026-11-20T10:00:00Z", extra, &body, &e), &e);
-	must(contract_section_make(kind, body, &sec, &e), &e);
-	must(contract_section_sign(sec, role, kp, &e), &e);
-	must(contract_append(f->doc, sec, &e), &e);
-	cJSON_Delete(body);
-	const cJSON *err = send_doc(f, caller, 0);
-	if (err) {
-		cJSON *secs = cJSON_GetObjectItemCaseSensitive(f->doc, "sections");
-		cJSON_DeleteItemFromArray(secs, cJSON_GetArraySize(secs) - 1);
-	}
-	return err;
+	funded_order(f, qty, unit_price, total);
 }
 
 static const cJSON *step(struct fx *f, const char *kind, const char *role,
@@ -290,79 +69,13 @@ static void ship_maersk(struct fx *f)
 	cJSON_Delete(x);
 }
 
-static int64_t balance(struct fx *f, const char *kind, const char *who)
-{
-	char acc[NLEDGER_ACCOUNT_MAX + 1];
-	snprintf(acc, sizeof acc, "%s:%s", kind, who);
-	int64_t v = -1;
-	struct kerr e = {0, ""};
-	must(nledger_balance(f->n.store, acc, "USD", &v, &e), &e);
-	return v;
-}
-
-static cJSON *stored(struct fx *f, enum ntype t, const char *id)
-{
-	struct api_ctx c = {&f->n, f->n.store, NULL, NULL};
-	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = api_load(&c, t, id, &o);
-	nobj_free(&o);
-	assert_non_null(j);
-	return j;
-}
-
-static void expect_state(struct fx *f, const char *want)
-{
-	cJSON *o = stored(f, NT_ORDER, f->order_id);
-	assert_string_equal(api_str(o, "state"), want);
-	cJSON_Delete(o);
-}
-
-static void expect_refused(const cJSON *err, const char *type, const char *desc)
-{
-	if (!err)
-		fail_msg("accepted; expected %s '%s'", type, desc);
-	assert_string_equal(api_str(err, "type"), type);
-	if (!strstr(api_str(err, "description"), desc))
-		fail_msg("'%s' does not contain '%s'", api_str(err, "description"), desc);
-}
-
 /* Order/set {update: {order: patch}} as caller (patch is taken); the SetError or NULL,
  * *upd the "updated" entry (may be NULL). */
 static const cJSON *oset(struct fx *f, const char *caller, cJSON *patch, const cJSON **upd)
 {
 	cJSON *args = cJSON_CreateObject();
-	cJSON_AddItemToObject(cJSON_AddObjectToObject(args, "update"), f->order_id,
-	                      cJSON_Duplicate(patch, 1));
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(req, "using"),
-	                     cJSON_CreateString("urn:kontor:trade"));
-	cJSON *c = cJSON_CreateArray();
-	cJSON_AddItemToArray(c, cJSON_CreateString("Order/set"));
-	cJSON_AddItemToArray(c, args);
-	cJSON_AddItemToArray(c, cJSON_CreateString("c0"));
-	cJSON_AddItemToArray(cJSON_AddArrayToObject(req, "methodCalls"), c);
-	struct kbuf body = KBUF_INIT, out = KBUF_INIT, methods = KBUF_INIT;
-	json_print(req, &body);
-	cJSON_Delete(req);
-	struct api_caller who = {caller, "127.0.0.1"};
-	assert_int_equal(api_handle(&f->n, &who, kbuf_str(&body), body.len, &out, &methods), 200);
-	cJSON_Delete(f->resp);
-	f->resp = cJSON_Parse(kbuf_str(&out));
-	kbuf_free(&body);
-	kbuf_free(&out);
-	kbuf_free(&methods);
-	assert_non_null(f->resp);
-	const cJSON *mr =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f->resp, "methodResponses"), 0);
-	const char *name = cJSON_GetStringValue(cJSON_GetArrayItem(mr, 0));
-	const cJSON *r = cJSON_GetArrayItem(mr, 1);
-	cJSON_Delete(patch);
-	if (!name || strcmp(name, "Order/set") != 0) {
-		char *s = cJSON_PrintUnformatted(mr), msg[600];
-		snprintf(msg, sizeof msg, "%s", s);
-		free(s);
-		fail_msg("Order/set: %s", msg);
-	}
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(args, "update"), f->order_id, patch);
+	const cJSON *r = call(f, caller, "Order/set", args);
 	if (upd)
 		*upd = cJSON_GetObjectItemCaseSensitive(
 		    cJSON_GetObjectItemCaseSensitive(r, "updated"), f->order_id);
@@ -434,7 +147,7 @@ static void test_events_on_funded_order_refused_naming_funded(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	expect_refused(oset(f, seller_id,
 	                    add_patch(ev("GTIN", "ACT", "2026-11-19T08:00:00Z", "CNSHA"), NULL),
@@ -449,7 +162,7 @@ static void test_events_seller_adds_once_eta_and_refusals(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 
@@ -586,7 +299,7 @@ static void test_events_from_registered_carrier_only_its_own(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	must(nstore_carrier_add(f->n.store, "MAERSK", carrier_id, &e), &e); /* case differs */
@@ -617,7 +330,7 @@ static void test_events_act_dlvd_node_signs_delivered(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	char kid[KCRYPTO_HASH_B64_LEN + 1];
@@ -749,7 +462,7 @@ static void test_ratings_once_per_party_after_completion(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0, sum = 0, count = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	/* Before completion: refused naming the state. */
@@ -876,7 +589,7 @@ static void test_cancel_after_funding_needs_both(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	assert_int_equal(balance(f, "wallet", buyer_id), 0);
 	assert_int_equal(balance(f, "escrow", f->order_id), total);
@@ -967,7 +680,7 @@ static void test_cancel_stale_request_refused_after_chain_moved(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	cJSON *sec = cancel_section(f, "buyer", &buyer_kp, "changed plans");
 	oset_ok(f, buyer_id, cancel_patch(sec));
@@ -999,7 +712,7 @@ static void test_cancel_refused_on_completed_and_unfunded(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	cJSON *sec = cancel_section(f, "buyer", &buyer_kp, NULL);
 	expect_refused(oset(f, buyer_id, cancel_patch(sec), NULL), "stateConflict",
 	               "order is awaiting_payment: before funding either party cancels alone");
@@ -1020,7 +733,7 @@ static void test_order_set_is_a_method(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	funded_order(f, 100, -1, &total);
+	registered_order(f, 100, -1, &total);
 	cJSON *args = cJSON_CreateObject();
 	cJSON_AddObjectToObject(cJSON_AddObjectToObject(args, "update"), f->order_id);
 	cJSON *req = cJSON_CreateObject();
