@@ -133,25 +133,6 @@ int ui_identity(struct ui *u, struct kerr *e)
 	return rc;
 }
 
-static void refresh_after_command(struct ui *u)
-{
-	/* what the command changed shows at once: results, conversations, an open listing */
-	struct kbuf keep = KBUF_INIT;
-	kbuf_puts(&keep, kbuf_str(&u->msg));
-	struct ui_view *r = &u->views[VIEW_RESULTS];
-	int cur = r->cur, top = r->top;
-	ui_search_run(u);
-	r->cur = cur, r->top = top;
-	ui_view_set_rows(u, r, r->n);
-	ui_chats_load(u);
-	ui_listing_build(u, COLS);
-	ui_trade_reload(u); /* orders, contracts, shipments */
-	kbuf_reset(&u->msg);
-	kbuf_puts(&u->msg, kbuf_str(&keep));
-	kbuf_free(&keep);
-	u->dirty |= DIRTY_ALL;
-}
-
 int ui_run_command(struct ui *u, int argc, char **argv)
 {
 	struct ctx *c = u->c;
@@ -245,7 +226,8 @@ int ui_run_command(struct ui *u, int argc, char **argv)
 	else
 		ui_say(u, "error: %s", e.msg[0] ? e.msg : kstatus_str(rc));
 	free(first);
-	refresh_after_command(u);
+	/* what the command changed shows at once, as after a sync */
+	ui_live_reload(u);
 	return rc;
 }
 
