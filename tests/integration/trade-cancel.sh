@@ -8,45 +8,18 @@
 # step (the seller ships) is refused when the other side signs it. A third account cannot
 # ask. The ledger sums to zero after every step.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
-X="$T_TMP/third"
-ks() { "$KONTOR" --home "$S" "$@"; }
-kb() { "$KONTOR" --home "$B" "$@"; }
-kx() { "$KONTOR" --home "$X" "$@"; }
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Cancel Test Node" >"$T_TMP/init.out" 2>&1
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
-ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
-bal() { sqlite3 "$DB" "SELECT coalesce((SELECT balance FROM ledger_accounts WHERE id = '$1' AND currency = 'USD'), 0)"; }
-ledger_zero() {
-	t_eq "$1: the ledger sums to zero per currency" \
-		"$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT currency, sum(amount) AS s FROM ledger_entries GROUP BY currency HAVING s != 0)")" 0
-}
+trade_node "Cancel Test Node"
 
-for who in seller buyer third; do
-	case $who in
-	seller) h=$S n="Ningbo Valve Works" cc=CN r=supplier ;;
-	buyer) h=$B n="Rotterdam Pumps BV" cc=NL r=buyer ;;
-	third) h=$X n="Nosy Parker Ltd" cc=GB r=buyer ;;
-	esac
-	"$KONTOR" --home "$h" init --name "$n" --country $cc --role $r --no-passphrase >/dev/null 2>"$T_TMP/err" &&
-		"$KONTOR" --home "$h" node add main "$URL" --ca-file "$T_TMP/ca.pem" >/dev/null 2>>"$T_TMP/err" &&
-		t_ok "$who init and node add" || t_fail "$who init and node add" "$(cat "$T_TMP/err")"
-done
-BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+trade_party_np seller ks "Ningbo Valve Works" CN supplier
+trade_party_np buyer kb "Rotterdam Pumps BV" NL buyer
+trade_party_np third kx "Nosy Parker Ltd" GB buyer
+BID=$(party_id kb)
 
 t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search ball valve --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+trade_find ball valve
 t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 USD --db "$DB" --reference psp-1
 
 # A binding, funded order of $2 valves: ORDER, its contract KID. (Two offers with the

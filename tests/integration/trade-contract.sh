@@ -6,40 +6,23 @@
 # copy with one byte changed in a body fails naming the section (exit 5), and a third
 # account can neither pull, get nor sign the contract.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 
 KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
 export KONTOR_PASSPHRASE="contract test passphrase"
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
-X="$T_TMP/third"
-ks() { "$KONTOR" --home "$S" "$@"; }
-kb() { "$KONTOR" --home "$B" "$@"; }
-kx() { "$KONTOR" --home "$X" "$@"; }
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Contract Test Node" >"$T_TMP/init.out" 2>&1
+trade_node "Contract Test Node"
 NODEKEY=$(sed -n 's/^Node key id \([A-Za-z0-9_-]*\).*/\1/p' "$T_TMP/init.out")
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
 
-t_run "seller init" 0 ks init --name "Shenzhen Power Co" --country CN --role supplier
-t_run "buyer init" 0 kb init --name "Hamburg Systems" --country DE --role buyer
-t_run "third init" 0 kx init --name "Nosy Parker Ltd" --country GB --role buyer
-SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
-t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
-t_run "third node add" 0 kx node add main "$URL" --ca-file "$T_TMP/ca.pem"
+trade_party seller ks "Shenzhen Power Co" CN supplier
+trade_party buyer kb "Hamburg Systems" DE buyer
+trade_party third kx "Nosy Parker Ltd" GB buyer
+SID=$(party_id ks)
+BID=$(party_id kb)
 
 t_run "seller lists a product with a price break at 1000" 0 ks listing add --sku PSU-650 \
 	--title "650 W ATX power supply, 80 Plus Gold" --price 12.00 --tier 1000:11.00 \
 	--currency USD --moq 100 --origin CN --hs-code 850440 --lead-days 20
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search power supply --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+trade_find power supply
 t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 
 # --- propose ----------------------------------------------------------------------------
@@ -136,13 +119,6 @@ t_match "it says why" "$T_ERR" 'not its buyer or seller|binding already'
 
 if [ -x "$KSIGN" ]; then
 	"$KSIGN" keygen random >"$T_TMP/x.key"
-	USING='"using":["urn:ietf:params:jmap:core","urn:kontor:trade"]'
-	capi() {
-		printf '{%s,"methodCalls":[%s]}' "$USING" "$2" >"$T_TMP/body"
-		RESP=$(curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed \
-			-H 'Content-Type: application/json' -H "Authorization: $("$KSIGN" header "$1" "$T_TMP/body")" \
-			--data-binary "@$T_TMP/body" "$URL/api")
-	}
 	capi "$T_TMP/x.key" '["Account/set",{"create":{"me":{"handle":"nosy-api","displayName":"Nosy","country":"GB","role":"buyer"}}},"0"]'
 	t_match "a ksign account registers" "$RESP" '"created":\{"me"'
 	capi "$T_TMP/x.key" "[\"Contract/get\",{\"ids\":[\"$KID\"]},\"g\"]"

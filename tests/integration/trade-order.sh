@@ -7,46 +7,21 @@
 # a second order is cancelled before funding; a third account can neither see nor move an
 # order. The node's ledger sums to zero per currency after every step.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 
 KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
 export KONTOR_PASSPHRASE="order test passphrase"
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
-X="$T_TMP/third"
-ks() { "$KONTOR" --home "$S" "$@"; }
-kb() { "$KONTOR" --home "$B" "$@"; }
-kx() { "$KONTOR" --home "$X" "$@"; }
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Order Test Node" >"$T_TMP/init.out" 2>&1
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
+trade_node "Order Test Node"
 
-# The ledger: every currency's entries sum to zero; balances by account.
-ledger_zero() {
-	t_eq "$1: the ledger sums to zero per currency" \
-		"$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT currency, sum(amount) AS s FROM ledger_entries GROUP BY currency HAVING s != 0)")" 0
-}
-bal() { sqlite3 "$DB" "SELECT coalesce((SELECT balance FROM ledger_accounts WHERE id = '$1' AND currency = 'USD'), 0)"; }
-ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
-
-t_run "seller init" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier
-t_run "buyer init" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
-t_run "third init" 0 kx init --name "Nosy Parker Ltd" --country GB --role buyer
-SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
-t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
-t_run "third node add" 0 kx node add main "$URL" --ca-file "$T_TMP/ca.pem"
+trade_party seller ks "Ningbo Valve Works" CN supplier
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer
+trade_party third kx "Nosy Parker Ltd" GB buyer
+SID=$(party_id ks)
+BID=$(party_id kb)
 
 t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search ball valve --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+trade_find ball valve
 t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 
 # --- a contract binds: the order appears --------------------------------------------------
@@ -162,13 +137,6 @@ t_run "third cannot pay (exit 1)" 1 kx order pay "$ORDER2"
 t_run "third cannot show an order (exit 1)" 1 kx order show "$ORDER"
 if [ -x "$KSIGN" ]; then
 	"$KSIGN" keygen random >"$T_TMP/x.key"
-	USING='"using":["urn:ietf:params:jmap:core","urn:kontor:trade"]'
-	capi() {
-		printf '{%s,"methodCalls":[%s]}' "$USING" "$2" >"$T_TMP/body"
-		RESP=$(curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed \
-			-H 'Content-Type: application/json' -H "Authorization: $("$KSIGN" header "$1" "$T_TMP/body")" \
-			--data-binary "@$T_TMP/body" "$URL/api")
-	}
 	capi "$T_TMP/x.key" '["Account/set",{"create":{"me":{"handle":"nosy-api","displayName":"Nosy","country":"GB","role":"buyer"}}},"0"]'
 	t_match "a ksign account registers" "$RESP" '"created":\{"me"'
 	capi "$T_TMP/x.key" "[\"Order/get\",{\"ids\":[\"$ORDER\"]},\"g\"]"

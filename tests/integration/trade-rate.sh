@@ -6,55 +6,24 @@
 # signature no longer verifies); the buyer's search and the listing's supplier profile show
 # the seller's rating as average and count after a sync.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 
 KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
-X="$T_TMP/third"
-ks() { "$KONTOR" --home "$S" "$@"; }
-kb() { "$KONTOR" --home "$B" "$@"; }
-kx() { "$KONTOR" --home "$X" "$@"; }
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Rate Test Node" >"$T_TMP/init.out" 2>&1
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
-ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
+trade_node "Rate Test Node"
 
-for who in seller buyer third; do
-	case $who in
-	seller) h=$S n="Izmir Towel Mill" cc=TR r=supplier ;;
-	buyer) h=$B n="Lyon Linen SARL" cc=FR r=buyer ;;
-	third) h=$X n="Nosy Parker Ltd" cc=GB r=buyer ;;
-	esac
-	"$KONTOR" --home "$h" init --name "$n" --country $cc --role $r --no-passphrase >/dev/null 2>"$T_TMP/err" &&
-		"$KONTOR" --home "$h" node add main "$URL" --ca-file "$T_TMP/ca.pem" >/dev/null 2>>"$T_TMP/err" &&
-		t_ok "$who init and node add" || t_fail "$who init and node add" "$(cat "$T_TMP/err")"
-done
-SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+trade_party_np seller ks "Izmir Towel Mill" TR supplier
+trade_party_np buyer kb "Lyon Linen SARL" FR buyer
+trade_party_np third kx "Nosy Parker Ltd" GB buyer
+SID=$(party_id ks)
+BID=$(party_id kb)
 
 # --- an order, up to shipped ---------------------------------------------------------------
 t_run "seller lists towels" 0 ks listing add --sku TW-70 --title "Cotton bath towel 70x140" \
 	--price 4.00 --currency EUR --moq 100 --origin TR --hs-code 630260 --lead-days 15
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search towel --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+trade_find towel
 t_nomatch "no rating yet" "$T_OUT" '"rating"'
-t_run "buyer proposes 500 towels" 0 kb contract propose --listing "$LID" --qty 500 \
-	--incoterm FOB --place Izmir --json
-KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller syncs" 0 ks sync
-t_run "seller signs: binding" 0 ks contract sign "$KID"
-ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
-t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
-t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 EUR --db "$DB" --reference psp-1
-t_run "buyer syncs" 0 kb sync
-t_run "buyer pays" 0 kb order pay "$ORDER"
-t_run "seller syncs" 0 ks sync
+trade_bind "buyer proposes 500 towels" --qty 500 --incoterm FOB --place Izmir
+trade_pay 5000.00 EUR
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier DHL --tracking 1234567890 --mode road
 t_run "buyer syncs" 0 kb sync
 
@@ -126,13 +95,6 @@ t_match "it has no such order" "$T_ERR" "no order $ORDER in the cache"
 if [ -x "$KSIGN" ]; then
 	"$KSIGN" keygen random >"$T_TMP/x.key"
 	XID=$("$KSIGN" id "$T_TMP/x.key")
-	USING='"using":["urn:ietf:params:jmap:core","urn:kontor:trade"]'
-	capi() {
-		printf '{%s,"methodCalls":[%s]}' "$USING" "$2" >"$T_TMP/body"
-		RESP=$(curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed \
-			-H 'Content-Type: application/json' -H "Authorization: $("$KSIGN" header "$1" "$T_TMP/body")" \
-			--data-binary "@$T_TMP/body" "$URL/api")
-	}
 	capi "$T_TMP/x.key" '["Account/set",{"create":{"me":{"handle":"nosy-rater","displayName":"Nosy","country":"GB","role":"buyer"}}},"0"]'
 	t_match "a ksign account registers" "$RESP" '"created":\{"me"'
 	SIG=$(printf 'A%.0s' $(seq 1 86))

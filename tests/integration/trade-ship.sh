@@ -8,58 +8,27 @@
 # A carrier account registered at the node (`kontord admin carrier add`) posts an event the
 # buyer sees; an actual DLVD moves the order to delivered.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 
 DATA="$T_ROOT/tests/data/dcsa"
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
 C="$T_TMP/carrier"
-X="$T_TMP/third"
-ks() { "$KONTOR" --home "$S" "$@"; }
-kb() { "$KONTOR" --home "$B" "$@"; }
 kc() { "$KONTOR" --home "$C" "$@"; }
-kx() { "$KONTOR" --home "$X" "$@"; }
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Ship Test Node" >"$T_TMP/init.out" 2>&1
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
-ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
+trade_node "Ship Test Node"
 nevents() { sqlite3 "$DB" "SELECT coalesce(json_array_length(json, '$.shipment.events'), 0) FROM orders WHERE id = '$1'"; }
 
-for who in seller buyer carrier third; do
-	case $who in
-	seller) h=$S n="Shenzhen Pump Works" cc=CN r=supplier ;;
-	buyer) h=$B n="Long Beach Fluids Inc" cc=US r=buyer ;;
-	carrier) h=$C n="Maersk Tracking Desk" cc=DK r=buyer ;;
-	third) h=$X n="Nosy Parker Ltd" cc=GB r=buyer ;;
-	esac
-	"$KONTOR" --home "$h" init --name "$n" --country $cc --role $r --no-passphrase >/dev/null 2>"$T_TMP/err" &&
-		"$KONTOR" --home "$h" node add main "$URL" --ca-file "$T_TMP/ca.pem" >/dev/null 2>>"$T_TMP/err" &&
-		t_ok "$who init and node add" || t_fail "$who init and node add" "$(cat "$T_TMP/err")"
-done
-BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-CID=$(kc id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+trade_party_np seller ks "Shenzhen Pump Works" CN supplier
+trade_party_np buyer kb "Long Beach Fluids Inc" US buyer
+trade_party_np carrier kc "Maersk Tracking Desk" DK buyer
+trade_party_np third kx "Nosy Parker Ltd" GB buyer
+BID=$(party_id kb)
+CID=$(party_id kc)
 
 # --- an order, paid ----------------------------------------------------------------------
 t_run "seller lists a pump" 0 ks listing add --sku CP-80 --title "Centrifugal pump 80 mm" \
 	--price 150.00 --currency USD --moq 1 --origin CN --hs-code 841370 --lead-days 20
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search pump --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
-t_run "buyer proposes 10 pumps" 0 kb contract propose --listing "$LID" --qty 10 \
-	--incoterm FOB --place Shenzhen --json
-KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller syncs" 0 ks sync
-t_run "seller signs: binding" 0 ks contract sign "$KID"
-ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
-t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
-t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 2000.00 USD --db "$DB" --reference psp-1
-t_run "buyer syncs" 0 kb sync
-t_run "buyer pays" 0 kb order pay "$ORDER"
-t_run "seller syncs" 0 ks sync
+trade_find pump
+trade_bind "buyer proposes 10 pumps" --qty 10 --incoterm FOB --place Shenzhen
+trade_pay 2000.00 USD
 
 # --- before shipping ----------------------------------------------------------------------
 t_run "track before shipping (exit 0)" 0 ks track "$ORDER"

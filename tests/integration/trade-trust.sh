@@ -8,33 +8,21 @@
 # name what is wrong. `kontord admin carrier add|list|rm` round trip, with a duplicate name
 # or account and a malformed account id refused.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 
 export KONTOR_PASSPHRASE="trust test passphrase"
 S="$T_TMP/supplier"
-B="$T_TMP/buyer"
 X="$T_TMP/forger"
-ks() { "$KONTOR" --home "$S" "$@"; }
-kb() { "$KONTOR" --home "$B" "$@"; }
-kx() { "$KONTOR" --home "$X" "$@"; }
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Trust Test Node" >"$T_TMP/init.out" 2>&1
+trade_node "Trust Test Node"
 NODEKEY=$(sed -n 's/^Node key id //p' "$T_TMP/init.out")
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
 att() { sqlite3 "$DB" "SELECT coalesce(json_extract(json, '\$.attestation.$2'), '') FROM accounts WHERE id = '$1'"; }
 aseq() { sqlite3 "$DB" "SELECT seq FROM changes WHERE type = 'Account' AND id = '$1'"; }
 # The verified column of one search hit (--json), by listing id: true, false or "".
 hit_verified() { printf '%s\n' "$T_OUT" | grep "\"id\":\"$1\"" | sed -n 's/.*"verified":\([a-z]*\).*/\1/p'; }
 
-t_run "supplier init" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier --handle ningbo-valves
-t_run "buyer init" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
-SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "supplier node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
-t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+trade_party supplier ks "Ningbo Valve Works" CN supplier --handle ningbo-valves
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer
+SID=$(party_id ks)
 t_run "supplier lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
 t_run "supplier syncs" 0 ks sync
@@ -42,7 +30,7 @@ t_eq "the supplier is registered on the node" "$(sqlite3 "$DB" "SELECT count(*) 
 
 t_run "buyer syncs" 0 kb sync
 t_run "buyer finds the valve" 0 kb search ball valve --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+LID=$(listing_id)
 t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 t_eq "not verified before the operator attests" "$(hit_verified "$LID")" false
 t_run "search --verified finds nothing yet" 0 kb search ball valve --verified --json
@@ -141,9 +129,8 @@ t_nomatch "no verified line" "$T_OUT" "verified:"
 # A rogue node (its own key) attests a copy of the forger's account; the forged
 # attestation is planted in the real node's database before the buyer first sees the
 # account. The node even marks it verified: the client must check the signature itself.
-t_run "forger init" 0 kx init --name "Totally Real Factory" --country DE --role supplier
-XID=$(kx id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "forger node add" 0 kx node add main "$URL" --ca-file "$T_TMP/ca.pem"
+trade_party forger kx "Totally Real Factory" DE supplier
+XID=$(party_id kx)
 t_run "forger lists a valve" 0 kx listing add --sku FV-1 --title "Forged ball valve" \
 	--price 9.00 --currency USD --moq 10 --origin DE
 t_run "forger syncs" 0 kx sync
@@ -163,7 +150,7 @@ t_eq "the buyer cached the forger without an attestation" \
 t_run "search --verified does not find the forged listing" 0 kb search valve --verified --json
 t_nomatch "not among the verified" "$T_OUT" "Forged ball valve"
 t_run "plain search finds it, not verified" 0 kb search forged valve --json
-FLID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+FLID=$(listing_id)
 t_match "the forged listing id" "$FLID" '^L[A-Za-z0-9_-]{22}$'
 t_eq "not verified" "$(hit_verified "$FLID")" false
 t_run "search (text) shows no mark" 0 kb search forged valve

@@ -4,39 +4,14 @@
 # colour, dark draws 256 colours, NO_COLOR wins over it); a bad line stops `kontor tui`
 # with exit 1 and FILE:LINE before anything is drawn; a `node` line is noted and ignored.
 . "$(dirname "$0")/../lib.sh"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
-	t_done
-	exit 1
-fi
+. "$T_ROOT/tests/tmux-lib.sh"
+WAIT_TENTHS=50 # wait_for: up to 5 s
 
 H="$T_TMP/home"
 k() { "$KONTOR" --home "$H" "$@"; }
-SOCKS=""
-export TMUX_TMPDIR="$T_TMP"
-tm() { tmux -L "$SOCK" "$@"; }
-tm_start() { # NAME ROWS COMMAND: a 100xROWS session on server kontor-cfg-PID-NAME
-	SOCK="kontor-cfg-$$-$1"
-	SOCKS="$SOCKS $SOCK"
-	tmux -L "$SOCK" new-session -d -x 100 -y "$2" "$3"
-}
-trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
 unset KONTOR_PASSPHRASE NO_COLOR KONTOR_THEMES XDG_CONFIG_HOME
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export HOME="$T_TMP" # no user config of the machine leaks in
 
-screen() { tm capture-pane -p; }
-wait_for() { # REGEX: up to 5 s for it on the pane
-	_i=0
-	while [ $_i -lt 50 ]; do
-		screen >"$T_TMP/pane"
-		grep -Eq -- "$1" "$T_TMP/pane" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 # sgr_colours: the colour escapes tmux holds for the pane (30-37/40-47, 90-97, 38;5;N ...)
 ESC=$(printf '\033')
 sgr_colours() { tm capture-pane -p -e | grep -oE "$ESC\\[[0-9;]*m" | grep -cE '(^|[[;])(3[0-7]|4[0-7]|9[0-7]|10[0-7]|[34]8;5;[0-9]+)(;|m)'; }
@@ -53,7 +28,7 @@ BAD="$T_TMP/bad.conf"
 printf '# keys\nset theme mono\nbind search J movedown\n' >"$BAD"
 t_run "a bad config line stops kontor tui (exit 1)" 1 kcfg "$BAD" tui
 t_match "the error names FILE:LINE and the action" "$T_ERR" "^kontor: $BAD:3: unknown action 'movedown'"
-tm_start bad 30 "KONTOR_CONFIG=$BAD KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+tm_start bad 100x30 "KONTOR_CONFIG=$BAD KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'TUI-EXIT' && t_ok "on a terminal too it stops" || t_fail "on a terminal too it stops" "$(cat "$T_TMP/pane")"
 S=$(screen)
 t_match "it exits 1 on a terminal" "$S" 'TUI-EXIT 1'
@@ -81,7 +56,7 @@ bind search J move-down
 bind any <C-x> help   # a control key
 node main https://node.example.com:8443 ca=/etc/ca.pem
 EOF
-tm_start bind 50 "KONTOR_CONFIG=$CONF KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+tm_start bind 100x50 "KONTOR_CONFIG=$CONF KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'queued' && t_ok "the UI draws with the config" || t_fail "the UI draws with the config" "$(cat "$T_TMP/pane")"
 S=$(screen)
 first=$(printf '%s\n' "$S" | grep -E '^> ' | sed 's/  .*//')
@@ -114,7 +89,7 @@ colours_of() { # NAME CONFIG-TEXT [ENV...]: starts the UI, counts colour escapes
 	_n=$1 _c=$2
 	shift 2
 	printf '%s\n' "$_c" >"$T_TMP/$_n.conf"
-	tm_start "$_n" 30 "env $* KONTOR_CONFIG=$T_TMP/$_n.conf KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+	tm_start "$_n" 100x30 "env $* KONTOR_CONFIG=$T_TMP/$_n.conf KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 	wait_for 'queued' || t_fail "$_n draws" "$(cat "$T_TMP/pane")"
 	N=$(sgr_colours)
 	tm send-keys Q

@@ -5,76 +5,26 @@
 # own words; on your own listing the keys only say so. Each action is checked where it
 # lands: the seller's CLI after a sync.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/tmux-lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 export KONTOR_CONFIG=/dev/null
-
-if ! command -v tmux >/dev/null 2>&1; then
-	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
-	t_done
-	exit 1
-fi
 unset NO_COLOR KONTOR_PASSPHRASE
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
 PASS="listing ui passphrase"
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
 ks() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$S" "$@"; }
 kb() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$B" "$@"; }
 
-SOCKS=""
-export TMUX_TMPDIR="$T_TMP"
-tm() { tmux -L "$SOCK" "$@"; }
-tm_start() { # NAME COLSxROWS COMMAND: a session on its own server
-	SOCK="kontor-listing-$$-$1"
-	SOCKS="$SOCKS $SOCK"
-	tmux -L "$SOCK" new-session -d -x "${2%x*}" -y "${2#*x}" "$3"
-}
-trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
-screen() { tm capture-pane -p; }
-wait_for() { # REGEX [TENTHS]: until the pane shows it
-	_i=0
-	while [ $_i -lt "${2:-100}" ]; do
-		screen >"$T_TMP/pane"
-		grep -Eq -- "$1" "$T_TMP/pane" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-# ui HOME SIZE SCRIPT-FILE [ENV...]: a scripted run of kontor tui in tmux at SIZE; waits
-# for its end. The script's :dump lines leave the screens in files.
-RUN=0
-ui() {
-	RUN=$((RUN + 1))
-	_home=$1 _size=$2 _script=$3
-	shift 3
-	tm_start "run$RUN" "$_size" "env $* KONTOR_HOME=$_home KONTOR_UI_SCRIPT=$_script TERM=screen-256color $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
-	wait_for 'SCRIPT-EXIT' 600 || t_fail "scripted run $RUN ends" "$(cat "$T_TMP/pane")"
-	grep -q 'SCRIPT-EXIT 0' "$T_TMP/pane" || t_fail "scripted run $RUN exits 0" "$(cat "$T_TMP/pane")"
-	tm kill-server 2>/dev/null
-}
-# settle: script lines that give the background sync time to push, pull and redraw (a
-# key between the sleeps, z, bound to nothing, lets the main loop take the sync's news)
-settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\nz\n'; done; }
+UI_TENTHS=600 # ui: up to 60 s for a scripted run
 # widest: the widest line of a dump, in characters
 widest() { wc -L <"$1"; }
 
 # --- a node, a seller with a listing (MOQ 10), a buyer that synced ----------------------
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Listing UI Node" >"$T_TMP/init.out" 2>&1
-t_node_start "$T_TMP/serve.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key"
-[ -n "$PORT" ] && t_ok "kontord is up" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
+trade_node "Listing UI Node" "kontord is up"
 
-t_run "seller init" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier
-t_run "buyer init" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
-t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
-t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
+trade_party seller ks "Ningbo Valve Works" CN supplier
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer
 t_run "seller lists a valve (MOQ 10)" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search ball valve --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+trade_find ball valve
 t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 
 # --- the buyer, 80x24: hints, m, Q (5 refused, then 20), P by air (refused), P by sea ----

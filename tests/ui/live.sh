@@ -8,53 +8,19 @@
 # the originals, and a second `t` costs no request (the cache); without translate-url `t`
 # says so. sync-interval is 0 here, so only /events and writes start a sync.
 . "$(dirname "$0")/../lib.sh"
-
-if ! command -v tmux >/dev/null 2>&1; then
-	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
-	t_done
-	exit 1
-fi
+. "$T_ROOT/tests/tmux-lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 KTRANSLATE=${KTRANSLATE:-$T_BUILD/tools/ktranslate}
 unset KONTOR_PASSPHRASE NO_COLOR VISUAL
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
 export KONTOR_CONFIG=/dev/null
 A="$T_TMP/a"
 B="$T_TMP/b"
 ka() { "$KONTOR" --home "$A" "$@"; }
 kb() { "$KONTOR" --home "$B" "$@"; }
-
-SOCKS=""
-export TMUX_TMPDIR="$T_TMP"
-tm() { tmux -L "$SOCK" "$@"; }
-tm_start() { # NAME COMMAND: a 100x30 session on its own server
-	SOCK="kontor-live-$$-$1"
-	SOCKS="$SOCKS $SOCK"
-	tmux -L "$SOCK" new-session -d -x 100 -y 30 "$2"
-}
-trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
-screen() { tm capture-pane -p; }
-# wait_for REGEX [TENTHS]: up to TENTHS/10 s (default 10 s) for the pane to show it.
-wait_for() {
-	_i=0
-	while [ $_i -lt "${2:-100}" ]; do
-		screen >"$T_TMP/pane"
-		grep -Eq -- "$1" "$T_TMP/pane" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 status_line() { screen | tail -n 1; }
 
 # --- a node, a translation service, two identities -------------------------------------
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Live Test Node" >"$T_TMP/init.out" 2>&1
-TLS="--tls-cert $T_TMP/node.pem --tls-key $T_TMP/node.key"
-# shellcheck disable=SC2086
-t_node_start "$T_TMP/serve.log" $TLS
-[ -n "$PORT" ] && t_ok "kontord is up" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
+trade_node "Live Test Node" "kontord is up"
 "$KTRANSLATE" 2>"$T_TMP/kt.log" &
 KT=$!
 T_PIDS="$T_PIDS $KT"
@@ -68,7 +34,7 @@ ka init --name "Alice Imports" --country DE --no-passphrase >/dev/null 2>&1
 kb init --name "Bo Hardware" --country CN --no-passphrase >/dev/null 2>&1
 t_run "A adds the node" 0 ka node add main "$URL" --ca-file "$T_TMP/ca.pem"
 t_run "B adds the node" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
-AID=$(ka id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+AID=$(party_id ka)
 t_run "B pulls A's profile" 0 kb sync
 t_run "B writes to A" 0 kb chat send "$AID" "你好"
 t_run "A pulls the conversation" 0 ka sync
@@ -98,7 +64,7 @@ EOF
 chmod +x "$T_TMP/ed.sh"
 
 # --- A's TUI -------------------------------------------------------------------------------
-tm_start a "KONTOR_CONFIG=$T_TMP/a.conf EDITOR=$T_TMP/ed.sh TMPDIR=$T_TMP/tmp KONTOR_HOME=$A TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+tm_start a 100x30 "KONTOR_CONFIG=$T_TMP/a.conf EDITOR=$T_TMP/ed.sh TMPDIR=$T_TMP/tmp KONTOR_HOME=$A TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'synced just now' && t_ok "the status line says synced" || t_fail "the status line says synced" "$(status_line)"
 t_match "the status line names the node and the bytes used" "$(status_line)" 'node main · synced just now · 0 queued · [0-9.]+ (B|KiB) used'
 tm send-keys 2 Enter
@@ -178,7 +144,7 @@ wait_for 'TUI-EXIT 0' 50 && t_ok "Q leaves with status 0" || t_fail "Q leaves wi
 tm kill-server 2>/dev/null
 
 # --- without translate-url; quitting while the node hangs -------------------------------
-tm_start b "KONTOR_HOME=$A TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+tm_start b 100x30 "KONTOR_HOME=$A TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'synced' && t_ok "a second TUI starts" || t_fail "a second TUI starts" "$(status_line)"
 tm send-keys 2 Enter t
 wait_for 'no translate-url set \(see kontor\.conf\(5\)\)' && t_ok "t without translate-url says so" ||

@@ -7,70 +7,21 @@
 # the seller ships from the UI; the shipment shows in tab 5. Every tab at 80x24 and 120x40.
 # Each action is checked where it lands: the CLI and the node's database.
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/tmux-lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
 export KONTOR_CONFIG=/dev/null
-
-if ! command -v tmux >/dev/null 2>&1; then
-	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
-	t_done
-	exit 1
-fi
 unset NO_COLOR KONTOR_PASSPHRASE
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
 PASS="trade ui passphrase"
-S="$T_TMP/seller"
-B="$T_TMP/buyer"
 ks() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$S" "$@"; }
 kb() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$B" "$@"; }
-
-SOCKS=""
-export TMUX_TMPDIR="$T_TMP"
-tm() { tmux -L "$SOCK" "$@"; }
-tm_start() { # NAME COLSxROWS COMMAND: a session on its own server
-	SOCK="kontor-trade-$$-$1"
-	SOCKS="$SOCKS $SOCK"
-	tmux -L "$SOCK" new-session -d -x "${2%x*}" -y "${2#*x}" "$3"
-}
-trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
-screen() { tm capture-pane -p; }
-wait_for() { # REGEX [TENTHS]: until the pane shows it
-	_i=0
-	while [ $_i -lt "${2:-100}" ]; do
-		screen >"$T_TMP/pane"
-		grep -Eq -- "$1" "$T_TMP/pane" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-# ui HOME SIZE SCRIPT-FILE [ENV...]: a scripted run of kontor tui in tmux at SIZE; waits
-# for its end. The script's :dump lines leave the screens in files.
-RUN=0
-ui() {
-	RUN=$((RUN + 1))
-	_home=$1 _size=$2 _script=$3
-	shift 3
-	tm_start "run$RUN" "$_size" "env $* KONTOR_HOME=$_home KONTOR_UI_SCRIPT=$_script TERM=screen-256color $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
-	wait_for 'SCRIPT-EXIT' 300 || t_fail "scripted run $RUN ends" "$(cat "$T_TMP/pane")"
-	grep -q 'SCRIPT-EXIT 0' "$T_TMP/pane" || t_fail "scripted run $RUN exits 0" "$(cat "$T_TMP/pane")"
-	tm kill-server 2>/dev/null
-}
 status() { tail -n 1 "$1"; }
-# settle: script lines that give the background sync time to push, pull and redraw (a
-# key between the sleeps, z, bound to nothing, lets the main loop take the sync's news)
-settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\nz\n'; done; }
 
 # --- a node, a seller, a buyer, a listing, an offer ------------------------------------
-t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
-DB="$T_TMP/node.db"
-"$KONTORD" init --db "$DB" --name "Trade UI Node" >"$T_TMP/init.out" 2>&1
-t_node_start "$T_TMP/serve.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key"
-[ -n "$PORT" ] && t_ok "kontord is up" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
-URL="https://127.0.0.1:$PORT"
-ostate() { sqlite3 "$DB" "SELECT state FROM orders WHERE id = '$1'"; }
+trade_node "Trade UI Node" "kontord is up"
 
 t_run "seller init (with a passphrase)" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier
 t_run "buyer init (with a passphrase)" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
-BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+BID=$(party_id kb)
 t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
 t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
 
@@ -91,9 +42,7 @@ t_match "no shipments: says where they come from" "$(cat "$T_TMP/d-empty5")" 'No
 
 t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
-t_run "buyer syncs" 0 kb sync
-t_run "buyer finds the listing" 0 kb search ball valve --json
-LID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+trade_find ball valve
 t_run "buyer proposes 100 valves FOB Ningbo" 0 kb contract propose --listing "$LID" --qty 100 \
 	--incoterm FOB --place Ningbo --auto-release-days 10 --json
 KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
@@ -438,7 +387,7 @@ t_eq "both signed: the node's order is cancelled" "$(ostate "$O3")" cancelled
 t_eq "escrow refunded" "$(sqlite3 "$DB" "SELECT coalesce((SELECT balance FROM ledger_accounts WHERE id = 'escrow:$O3' AND currency = 'USD'), 0)")" 0
 
 # --- a counterparty name with an escape sequence is drawn as its words ------------------------
-SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+SID=$(party_id ks)
 sqlite3 "$B/cache.db" "UPDATE accounts SET json = json_set(json, '\$.displayName', 'Evil ' || char(27) || '[31mred' || char(27) || '[0m Works') WHERE id = '$SID'"
 t_eq "the planted name holds an ESC byte" "$(sqlite3 "$B/cache.db" "SELECT instr(json_extract(json, '\$.displayName'), char(27)) > 0 FROM accounts WHERE id = '$SID'")" 1
 for tab in 3 4 5; do

@@ -5,30 +5,14 @@
 # alignment, escape sequences drawn as harmless text, the honest empty Chat tab, help from
 # the key table, the ':' prompt, chat compose, and the size rules (80x24 minimum).
 . "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/tmux-lib.sh"
 # Defaults only: a developer's own ~/.config/kontor/config must not change what is tested.
 export KONTOR_CONFIG=/dev/null
-
-if ! command -v tmux >/dev/null 2>&1; then
-	t_fail "tmux is installed" "the UI tests drive kontor tui inside tmux"
-	t_done
-	exit 1
-fi
+WAIT_TENTHS=50 # wait_for: up to 5 s
 
 H="$T_TMP/home"
 k() { "$KONTOR" --home "$H" "$@"; }
-# One tmux server per session (kill-server is asynchronous: reusing a socket races it);
-# each is killed by its -L name as the session ends, and all of them at exit.
-SOCKS=""
-export TMUX_TMPDIR="$T_TMP" # the sockets go with the test's files
-tm() { tmux -L "$SOCK" "$@"; }
-tm_start() { # NAME COMMAND: a 100x30 session on server kontor-test-PID-NAME
-	SOCK="kontor-test-$$-$1"
-	SOCKS="$SOCKS $SOCK"
-	tmux -L "$SOCK" new-session -d -x 100 -y 30 "$2"
-}
-trap 'for s in $SOCKS; do tmux -L "$s" kill-server 2>/dev/null; done; t_cleanup' EXIT
 unset KONTOR_PASSPHRASE NO_COLOR
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
 
 # --- a cache made by the real CLI (no node: each add exits 4, queued) ----------------
 k init --name "Shenzhen Iron Works" --country CN --no-passphrase >/dev/null 2>&1
@@ -52,19 +36,7 @@ t_run "tui without a terminal says it needs one" 2 k tui </dev/null
 t_match "the refusal names the terminal" "$T_ERR" 'needs a terminal'
 
 # --- interactive, in tmux ------------------------------------------------------------
-# screen: the pane as text; wait_for REGEX: up to 5 s for it to show.
-screen() { tm capture-pane -p; }
-wait_for() {
-	_i=0
-	while [ $_i -lt 50 ]; do
-		screen >"$T_TMP/pane"
-		grep -Eq -- "$1" "$T_TMP/pane" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-tm_start s1 "KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+tm_start s1 100x30 "KONTOR_HOME=$H TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'queued' && t_ok "the first screen draws" || t_fail "the first screen draws" "$(cat "$T_TMP/pane")"
 S=$(screen)
 t_match "tabs along the top" "$(printf '%s\n' "$S" | head -n 1)" '1 Search +2 Chat +3 Orders +4 Contracts +5 Shipments'
@@ -165,7 +137,7 @@ G
 :dump $T_TMP/d-help2
 :quit
 EOF
-tm_start s2 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/script $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+tm_start s2 100x30 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/script $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
 wait_for 'SCRIPT-EXIT' && t_ok "a scripted run ends by itself" || t_fail "a scripted run ends by itself" "$(cat "$T_TMP/pane")"
 t_match "the scripted run exits 0" "$(cat "$T_TMP/pane")" 'SCRIPT-EXIT 0'
 t_match "dump: the first screen has the tabs" "$(head -n 1 "$T_TMP/d-first")" '1 Search +2 Chat'
@@ -182,13 +154,13 @@ t_eq "two messages queued for the node" "$(printf '%s\n' "$T_OUT" | grep -c 'Mes
 
 # --- NO_COLOR and an 8-colour terminal -------------------------------------------------
 tm kill-server 2>/dev/null
-tm_start s3 "NO_COLOR=1 TERM=xterm KONTOR_HOME=$H $KONTOR tui; sleep 60"
+tm_start s3 100x30 "NO_COLOR=1 TERM=xterm KONTOR_HOME=$H $KONTOR tui; sleep 60"
 wait_for 'queued' || true
 E=$(tm capture-pane -e -p)
 t_nomatch "NO_COLOR: no colour on the screen" "$E" '\[(0;)?[34][0-7]m'
 t_match "NO_COLOR: the cursor and the tab are reverse video" "$E" '\[(0;|1;)?7m'
 tm kill-server 2>/dev/null
-tm_start s4 "TERM=xterm KONTOR_HOME=$H $KONTOR tui; sleep 60"
+tm_start s4 100x30 "TERM=xterm KONTOR_HOME=$H $KONTOR tui; sleep 60"
 wait_for 'queued' || true
 E=$(tm capture-pane -e -p)
 t_match "8 colours (TERM=xterm): the basic colours are used" "$E" '\[4[0-7]m'
@@ -197,7 +169,7 @@ tm kill-server 2>/dev/null
 
 # --- a signal ends the UI and leaves the terminal as it was -----------------------------
 tm kill-server 2>/dev/null
-tm_start s5 "KONTOR_HOME=$H $KONTOR tui; echo TUI-EXIT \$?; stty -a; sleep 60"
+tm_start s5 100x30 "KONTOR_HOME=$H $KONTOR tui; echo TUI-EXIT \$?; stty -a; sleep 60"
 wait_for 'queued' || true
 tm send-keys C-c
 wait_for 'TUI-EXIT' && t_ok "Ctrl-C ends the UI" || t_fail "Ctrl-C ends the UI" "$(cat "$T_TMP/pane")"
@@ -227,7 +199,7 @@ t_run "seller writes to the buyer" 0 "$KONTOR" --home "$S2" chat send "$B2ID" "B
 t_run "buyer syncs" 0 "$KONTOR" --home "$B2" sync
 printf '%s\n' ":dump $T_TMP/n-first" / brackets '<Enter>' '<Enter>' ":dump $T_TMP/n-listing" 2 \
 	":dump $T_TMP/n-chats" '<Enter>' ":dump $T_TMP/n-conv" :quit >"$T_TMP/script2"
-tm_start s6 "KONTOR_HOME=$B2 KONTOR_UI_SCRIPT=$T_TMP/script2 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+tm_start s6 100x30 "KONTOR_HOME=$B2 KONTOR_UI_SCRIPT=$T_TMP/script2 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
 wait_for 'SCRIPT-EXIT' && t_ok "the buyer's scripted run ends" || t_fail "the buyer's scripted run ends" "$(cat "$T_TMP/pane")"
 t_match "status line: the node, synced just now, nothing queued" "$(tail -n 1 "$T_TMP/n-first")" 'node main · synced just now · 0 queued · [0-9.]+ (B|KiB) used'
 t_match "the pulled listing is found" "$(cat "$T_TMP/n-listing")" 'Galvanised steel brackets'
@@ -244,7 +216,7 @@ L="$T_TMP/locked"
 KONTOR_PASSPHRASE="locked test passphrase" "$KONTOR" --home "$L" init --name "Locked Ltd" --country GB >/dev/null 2>&1
 printf '%s\n' : 'listing add --sku X-1 --title Widget --price 1 --currency USD' '<Enter>' \
 	":dump $T_TMP/l-add" : 'listing list' '<Enter>' ":dump $T_TMP/l-list" :quit >"$T_TMP/script4"
-tm_start s8 "KONTOR_HOME=$L KONTOR_UI_SCRIPT=$T_TMP/script4 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+tm_start s8 100x30 "KONTOR_HOME=$L KONTOR_UI_SCRIPT=$T_TMP/script4 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
 wait_for 'SCRIPT-EXIT' && t_ok "a scripted run with a locked key ends" || t_fail "a scripted run with a locked key ends" "$(cat "$T_TMP/pane")"
 t_match "a write with a locked key says so" "$(tail -n 1 "$T_TMP/l-add")" 'error: the key is locked'
 t_match "a read needs no key" "$(tail -n 1 "$T_TMP/l-list")" 'no listings|done'
@@ -258,7 +230,7 @@ while [ $i -le 45 ]; do
 done >"$T_TMP/bolts"
 t_run "45 more listings (one batch)" 4 k batch "$T_TMP/bolts"
 printf '%s\n' / bolt '<Enter>' ":dump $T_TMP/p-first" G G ":dump $T_TMP/p-last" :quit >"$T_TMP/script3"
-tm_start s7 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/script3 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+tm_start s7 100x30 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/script3 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
 wait_for 'SCRIPT-EXIT' && t_ok "the paging run ends" || t_fail "the paging run ends" "$(cat "$T_TMP/pane")"
 t_match "the first page is part of the results" "$(tail -n 1 "$T_TMP/p-first")" '[0-9]+ shown of 45'
 t_nomatch "the first page is not all of them" "$(tail -n 1 "$T_TMP/p-first")" '45 shown of 45'
