@@ -13,9 +13,11 @@ export KONTOR_PASSPHRASE="contract test passphrase"
 trade_node "Contract Test Node"
 NODEKEY=$(sed -n 's/^Node key id \([A-Za-z0-9_-]*\).*/\1/p' "$T_TMP/init.out")
 
-trade_party seller ks "Shenzhen Power Co" CN supplier
-trade_party buyer kb "Hamburg Systems" DE buyer
-trade_party third kx "Nosy Parker Ltd" GB buyer
+# Keys without a passphrase: an Argon2id unlock per command is what made this test slow,
+# and passphrases are tested in cli.sh and ui/trade.sh.
+trade_party seller ks "Shenzhen Power Co" CN supplier --no-passphrase
+trade_party buyer kb "Hamburg Systems" DE buyer --no-passphrase
+trade_party third kx "Nosy Parker Ltd" GB buyer --no-passphrase
 SID=$(party_id ks)
 BID=$(party_id kb)
 

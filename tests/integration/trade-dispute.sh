@@ -21,9 +21,11 @@ new_order() {
 }
 at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 
-trade_party seller ks "Ningbo Valve Works" CN supplier
-trade_party buyer kb "Rotterdam Pumps BV" NL buyer
-trade_party third kx "Nosy Parker Ltd" GB buyer
+# Keys without a passphrase: an Argon2id unlock per command is what made this test slow,
+# and passphrases are tested in cli.sh and ui/trade.sh.
+trade_party seller ks "Ningbo Valve Works" CN supplier --no-passphrase
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer --no-passphrase
+trade_party third kx "Nosy Parker Ltd" GB buyer --no-passphrase
 SID=$(party_id ks)
 BID=$(party_id kb)
 t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \

@@ -13,9 +13,11 @@ KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
 export KONTOR_PASSPHRASE="order test passphrase"
 trade_node "Order Test Node"
 
-trade_party seller ks "Ningbo Valve Works" CN supplier
-trade_party buyer kb "Rotterdam Pumps BV" NL buyer
-trade_party third kx "Nosy Parker Ltd" GB buyer
+# Keys without a passphrase: an Argon2id unlock per command is what made this test slow,
+# and passphrases are tested in cli.sh and ui/trade.sh.
+trade_party seller ks "Ningbo Valve Works" CN supplier --no-passphrase
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer --no-passphrase
+trade_party third kx "Nosy Parker Ltd" GB buyer --no-passphrase
 SID=$(party_id ks)
 BID=$(party_id kb)
 

@@ -20,8 +20,10 @@ aseq() { sqlite3 "$DB" "SELECT seq FROM changes WHERE type = 'Account' AND id = 
 # The verified column of one search hit (--json), by listing id: true, false or "".
 hit_verified() { printf '%s\n' "$T_OUT" | grep "\"id\":\"$1\"" | sed -n 's/.*"verified":\([a-z]*\).*/\1/p'; }
 
-trade_party supplier ks "Ningbo Valve Works" CN supplier --handle ningbo-valves
-trade_party buyer kb "Rotterdam Pumps BV" NL buyer
+# Keys without a passphrase: an Argon2id unlock per command is what made this test slow,
+# and passphrases are tested in cli.sh and ui/trade.sh.
+trade_party supplier ks "Ningbo Valve Works" CN supplier --handle ningbo-valves --no-passphrase
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer --no-passphrase
 SID=$(party_id ks)
 t_run "supplier lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
@@ -129,7 +131,7 @@ t_nomatch "no verified line" "$T_OUT" "verified:"
 # A rogue node (its own key) attests a copy of the forger's account; the forged
 # attestation is planted in the real node's database before the buyer first sees the
 # account. The node even marks it verified: the client must check the signature itself.
-trade_party forger kx "Totally Real Factory" DE supplier
+trade_party forger kx "Totally Real Factory" DE supplier --no-passphrase
 XID=$(party_id kx)
 t_run "forger lists a valve" 0 kx listing add --sku FV-1 --title "Forged ball valve" \
 	--price 9.00 --currency USD --moq 10 --origin DE
