@@ -20,8 +20,8 @@ widest() { wc -L <"$1"; }
 # --- a node, a seller with a listing (MOQ 10), a buyer that synced ----------------------
 trade_node "Listing UI Node" "kontord is up"
 
-trade_party seller ks "Ningbo Valve Works" CN supplier
-trade_party buyer kb "Rotterdam Pumps BV" NL buyer
+trade_party seller ks "Ningbo Valve Works" CN supplier --no-passphrase
+trade_party buyer kb "Rotterdam Pumps BV" NL buyer --no-passphrase
 t_run "seller lists a valve (MOQ 10)" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN --hs-code 848180 --lead-days 10
 trade_find ball valve

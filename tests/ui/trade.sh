@@ -20,7 +20,7 @@ status() { tail -n 1 "$1"; }
 trade_node "Trade UI Node" "kontord is up"
 
 t_run "seller init (with a passphrase)" 0 ks init --name "Ningbo Valve Works" --country CN --role supplier
-t_run "buyer init (with a passphrase)" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer
+t_run "buyer init (no passphrase: the seller's runs test the prompt)" 0 kb init --name "Rotterdam Pumps BV" --country NL --role buyer --no-passphrase
 BID=$(party_id kb)
 t_run "seller node add" 0 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
 t_run "buyer node add" 0 kb node add main "$URL" --ca-file "$T_TMP/ca.pem"
