@@ -441,6 +441,7 @@ static void set_settled(cJSON *o, const char *state)
 	api_set_str(o, "state", state);
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
 	json_add_int(o, "escrow", 0);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest"); /* settled: nothing waits */
 	api_set_str(o, "updated", now);
 }
 
@@ -744,6 +745,8 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 			return api_setfail(se, "serverFail", NULL, "delivered: %s", e.msg);
 		api_set_str(o, "state", "delivered");
 		api_set_str(o, "deliveredAt", now);
+		/* the chain moved: a cancellation waiting for a signature is stale */
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
 	}
 	if (added)
 		api_set_str(o, "updated", now);

@@ -706,6 +706,12 @@ static void test_cancel_stale_request_refused_after_chain_moved(void **state)
 	assert_null(api_str(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"), "reason"));
 	cJSON_Delete(o);
 	cJSON_Delete(sec);
+	/* The node's own "delivered" (an actual DLVD) moves the chain too: the request goes. */
+	oset_ok(f, seller_id, add_patch(ev("DLVD", "ACT", "2026-11-30T10:00:00Z", "NLRTM"), NULL));
+	o = stored(f, NT_ORDER, f->order_id);
+	assert_string_equal(api_str(o, "state"), "delivered");
+	assert_null(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"));
+	cJSON_Delete(o);
 }
 
 static void test_cancel_refused_on_completed_and_unfunded(void **state)
