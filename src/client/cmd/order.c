@@ -1,11 +1,14 @@
-/* order — orders and escrow of DESIGN §6 from the command line, the first states. An order
+/* order — orders, escrow, shipments and ratings of DESIGN §6 from the command line. An order
  * lives in its contract: every step is an event section (funded, shipped, delivered,
  * confirmed, cancelled) appended to the cached contract, signed by us in our role, stored
  * with its Contract/set update in one transaction and pushed. The node checks the step
  * against the order's state and moves the money (wallet -> escrow on funded, escrow ->
  * the seller's wallet on confirmed). When the node refuses a step the cached contract is
  * put back as it was and the refused update leaves the outbox, so the chain stays the
- * node's. Order objects come with `kontor sync`. */
+ * node's. Shipment events (order event), ratings (order rate) and a cancellation after
+ * funding (order cancel, which both parties sign) go as Order/set patches instead, with the
+ * cached Order changed in the same transaction. track reads the shipment from the cache.
+ * Order objects come with `kontor sync`. */
 #include "cmd.h"
 
 #include <cjson/cJSON.h>

@@ -45,7 +45,7 @@ const struct ui_keydef ui_keys[] = {
     {"order", 's', "s", ACT_SHIP, "ship", "mark it shipped: carrier, tracking (seller, funded)"},
     {"order", 'c', "c", ACT_CONFIRM, "confirm", "confirm receipt: escrow goes to the seller (buyer)"},
     {"order", 'D', "D", ACT_DISPUTE, "dispute", "dispute it: escrow is frozen (funded to delivered)"},
-    {"order", 'x', "x", ACT_CANCEL, "cancel", "cancel it (before it is paid)"},
+    {"order", 'x', "x", ACT_CANCEL, "cancel", "cancel: alone before payment, with the other party after"},
     {"order", 'r', "r", ACT_RATE, "rate", "rate the other party, 1-5 stars (when it is over)"},
     {"contracts", '\n', "<Enter>", ACT_OPEN, "open", "open the contract as a document"},
     {"contract", 'd', "d", ACT_DIFF, "diff", "show or hide the changes against the earlier offer"},
