@@ -17,16 +17,19 @@ char *xstrndup(const char *s, size_t n);
 void xfree(void *pp);
 
 struct kbuf {
-	char *data;  /* owned; NULL until the first append */
+	char *data; /* owned; NULL until the first append */
 	size_t len;
 	size_t cap;
 };
 
-#define KBUF_INIT {NULL, 0, 0}
+#define KBUF_INIT                                                                                  \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void kbuf_init(struct kbuf *b);
-void kbuf_free(struct kbuf *b);     /* frees data, leaves b empty and reusable */
-void kbuf_reset(struct kbuf *b);    /* len = 0, keeps the memory */
+void kbuf_free(struct kbuf *b);  /* frees data, leaves b empty and reusable */
+void kbuf_reset(struct kbuf *b); /* len = 0, keeps the memory */
 void kbuf_reserve(struct kbuf *b, size_t extra);
 void kbuf_append(struct kbuf *b, const void *p, size_t n);
 void kbuf_puts(struct kbuf *b, const char *s);
@@ -44,7 +47,7 @@ struct kerr;
 int kbuf_read_file(const char *path, size_t max, struct kbuf *out, struct kerr *e);
 /* Writes data to path atomically (temp file, fsync, rename) with the given mode. */
 int kbuf_write_file_atomic(const char *path, const void *data, size_t len, int mode,
-			   struct kerr *e);
+                           struct kerr *e);
 
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int utf8_valid(const char *s, size_t n);

@@ -24,17 +24,17 @@ int codes_currency_minor(const char *alpha3);
 int codes_check_currency(const char *alpha3, const char *field, struct kerr *e);
 
 struct incoterm {
-	const char *code;  /* "FOB" */
-	const char *name;  /* "Free On Board" */
-	int sea_only;      /* FAS, FOB, CFR, CIF: sea and inland waterway only */
+	const char *code; /* "FOB" */
+	const char *name; /* "Free On Board" */
+	int sea_only;     /* FAS, FOB, CFR, CIF: sea and inland waterway only */
 };
 const struct incoterm *codes_incoterm(const char *code);
 const struct incoterm *codes_incoterms(int *n);
 int codes_check_incoterm(const char *code, const char *field, struct kerr *e);
 
 struct unit {
-	const char *code;  /* UN/ECE Rec 20: "C62" */
-	const char *name;  /* "piece" */
+	const char *code; /* UN/ECE Rec 20: "C62" */
+	const char *name; /* "piece" */
 };
 const struct unit *codes_unit(const char *code);
 const struct unit *codes_units(int *n);
@@ -42,7 +42,7 @@ int codes_check_unit(const char *code, const char *field, struct kerr *e);
 
 enum dcsa_kind { DCSA_EQUIPMENT, DCSA_TRANSPORT, DCSA_SHIPMENT, DCSA_KONTOR };
 struct dcsa_code {
-	const char *code;        /* "LOAD" */
+	const char *code; /* "LOAD" */
 	enum dcsa_kind kind;
 	const char *name;        /* "Load" */
 	const char *description; /* DCSA's sentence ("" for some) */

@@ -44,9 +44,9 @@
 #define CONTRACT_BODY_MAX 65536
 #define CONTRACT_MAX_SIGS 8
 #define CONTRACT_MAX_ITEMS 100
-#define CONTRACT_DATE_LEN 10     /* RFC 3339 full-date "2026-12-15" */
-#define CONTRACT_TEXT_MAX 4000   /* quality, inspection */
-#define CONTRACT_LINE_MAX 200    /* named place, governing law, venue, description */
+#define CONTRACT_DATE_LEN 10   /* RFC 3339 full-date "2026-12-15" */
+#define CONTRACT_TEXT_MAX 4000 /* quality, inspection */
+#define CONTRACT_LINE_MAX 200  /* named place, governing law, venue, description */
 
 /* Offer body, canonical JSON (keys sorted by canon_write):
  *   buyer, seller            account ids (must differ)
@@ -69,12 +69,12 @@
 struct contract_item {
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	char listing_hash[KCRYPTO_HASH_B64_LEN + 1];
-	char *description;   /* 1..CONTRACT_LINE_MAX bytes, one line */
-	int64_t qty;         /* >= 1 */
-	char unit[4];        /* UN/ECE Rec 20 */
-	int64_t unit_price;  /* minor units, >= 0 */
-	char hs_code[11];    /* 6..10 digits or "" */
-	char origin[3];      /* ISO 3166 alpha-2 or "" */
+	char *description;  /* 1..CONTRACT_LINE_MAX bytes, one line */
+	int64_t qty;        /* >= 1 */
+	char unit[4];       /* UN/ECE Rec 20 */
+	int64_t unit_price; /* minor units, >= 0 */
+	char hs_code[11];   /* 6..10 digits or "" */
+	char origin[3];     /* ISO 3166 alpha-2 or "" */
 };
 
 struct contract_terms {
@@ -83,19 +83,19 @@ struct contract_terms {
 	struct contract_item *items;
 	size_t nitems;
 	char currency[4];
-	int64_t total;          /* contract_terms_total fills it */
+	int64_t total; /* contract_terms_total fills it */
 	char incoterm[4];
-	char *named_place;      /* required, one line */
-	char mode[8];           /* sea air road rail courier */
+	char *named_place; /* required, one line */
+	char mode[8];      /* sea air road rail courier */
 	char ship_by[CONTRACT_DATE_LEN + 1];
 	char deliver_by[CONTRACT_DATE_LEN + 1];
-	int64_t deposit_pct;    /* 0..100 */
+	int64_t deposit_pct;       /* 0..100 */
 	int64_t auto_release_days; /* 1..90 */
-	char *quality;          /* may be NULL */
-	char *inspection;       /* may be NULL */
-	char *governing_law;    /* required */
-	char *dispute_venue;    /* required */
-	char language[3];       /* ISO 639-1 */
+	char *quality;             /* may be NULL */
+	char *inspection;          /* may be NULL */
+	char *governing_law;       /* required */
+	char *dispute_venue;       /* required */
+	char language[3];          /* ISO 639-1 */
 	char escrow_agent[KCRYPTO_ID_LEN + 1];
 	char supersedes[KCRYPTO_HASH_B64_LEN + 1]; /* "" for a first offer */
 	char prev[KCRYPTO_HASH_B64_LEN + 1];       /* "" for section 0 */
@@ -110,7 +110,7 @@ void contract_terms_free(struct contract_terms *t); /* frees and zeroes */
  * Sets currency and seller from the listing when still empty and refuses a listing in
  * another currency or from another seller. K_EINVAL naming the field. */
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
-			       int64_t unit_price, struct kerr *e);
+                               int64_t unit_price, struct kerr *e);
 /* total = sum qty * unit_price, overflow-checked (K_ERANGE past MONEY_MAX). */
 int contract_terms_total(struct contract_terms *t, struct kerr *e);
 /* Every rule above (including that total is the exact sum). K_EINVAL naming the field
@@ -134,7 +134,7 @@ int contract_kind_valid(const char *kind);
  * object of further fields, copied; may be NULL): note, amount (minor units), carrier,
  * trackingNumber, buyerAmount, sellerAmount (ruling), reason. New tree in *out. */
 int contract_event_body(const char *prev, const char *at, const cJSON *extra, cJSON **out,
-			struct kerr *e);
+                        struct kerr *e);
 
 /* New section {kind, body: canon_write(body), hash, signatures: []} (caller cJSON_Delete).
  * K_ETOOBIG over CONTRACT_BODY_MAX; K_EINVAL for an unknown kind or a body that cannot be
@@ -144,7 +144,7 @@ int contract_section_make(const char *kind, const cJSON *body, cJSON **section, 
  * is "buyer", "seller" or "escrow". K_EEXIST when kp already signed it, K_EINVAL for a bad
  * role or a section without body/kind. Does not check that kp is entitled to the role. */
 int contract_section_sign(cJSON *section, const char *role, const struct kkeypair *kp,
-			  struct kerr *e);
+                          struct kerr *e);
 
 /* A new document whose section 0 is the offer section (ownership passes to the document,
  * also on failure). Checks the offer's terms; buyerId/sellerId/id from them. */
@@ -159,8 +159,8 @@ int contract_latest_offer(const cJSON *contract);
 
 struct contract_status {
 	size_t nsections;
-	int latest_offer;   /* index of the latest offer section */
-	int binding;        /* index of the binding offer, -1 when not (yet) binding */
+	int latest_offer; /* index of the latest offer section */
+	int binding;      /* index of the binding offer, -1 when not (yet) binding */
 	char order_id[KCRYPTO_HASH_B64_LEN + 1]; /* hash of the binding offer, "" when none */
 	char last_kind[16];
 };
@@ -186,6 +186,6 @@ int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e);
  * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF"); nothing when the
  * terms agree (apart from supersedes/prev). */
 void contract_diff(const struct contract_terms *old_t, const struct contract_terms *new_t,
-		   struct kbuf *out);
+                   struct kbuf *out);
 
 #endif

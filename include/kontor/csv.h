@@ -10,15 +10,15 @@
 #include "kontor/buf.h"
 #include "kontor/err.h"
 
-#define CSV_MAX_FIELD (1u << 20)   /* 1 MiB per field */
-#define CSV_MAX_FIELDS 4096        /* fields per record */
+#define CSV_MAX_FIELD (1u << 20) /* 1 MiB per field */
+#define CSV_MAX_FIELDS 4096      /* fields per record */
 
 struct csv_reader;
 
 struct csv_record {
-	char **fields;   /* NUL-terminated UTF-8; owned by the reader, valid until next call */
+	char **fields; /* NUL-terminated UTF-8; owned by the reader, valid until next call */
 	size_t nfields;
-	long line;       /* 1-based physical line where the record starts */
+	long line; /* 1-based physical line where the record starts */
 };
 
 /* data must outlive the reader (not copied). delim 0 = detect (',' ';' or '\t'): counts them

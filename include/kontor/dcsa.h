@@ -15,7 +15,7 @@
 #include "kontor/buf.h"
 #include "kontor/err.h"
 
-#define DCSA_MAX_BYTES (4u << 20)   /* a file larger than this is refused (K_ETOOBIG) */
+#define DCSA_MAX_BYTES (4u << 20) /* a file larger than this is refused (K_ETOOBIG) */
 #define DCSA_MAX_EVENTS 1000
 
 /* Parses a DCSA Track & Trace events document: the event shapes of DCSA's published

@@ -32,8 +32,8 @@ enum kstatus {
 #define KERR_MSG_MAX 512
 
 struct kerr {
-	int code;                /* one of enum kstatus */
-	char msg[KERR_MSG_MAX];  /* one sentence, no trailing newline */
+	int code;               /* one of enum kstatus */
+	char msg[KERR_MSG_MAX]; /* one sentence, no trailing newline */
 };
 
 /* Human name of a status ("bad input", "verification failed", ...). Never NULL. */
@@ -41,8 +41,7 @@ const char *kstatus_str(int code);
 
 /* Fills e (which may be NULL) and returns code, so callers write
  * `return kerr_set(e, K_EINVAL, "line %d: ...", n);`. */
-int kerr_set(struct kerr *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int kerr_set(struct kerr *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Puts "prefix: " in front of the message already in e (for adding context). */
 void kerr_prefix(struct kerr *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

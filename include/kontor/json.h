@@ -23,20 +23,20 @@ int json_parse(const char *s, size_t n, const char *what, cJSON **out, struct ke
  * -0 and |n| >= 2^53, the canonical subset. Refuses input over 16 MiB (K_ETOOBIG) and
  * \u0000 (a cJSON string cannot hold NUL). Messages start "at byte N:" (offset from 0). */
 int json_parse_ex(const char *s, size_t n, int integers_only, int max_depth, cJSON **out,
-		  struct kerr *e);
+                  struct kerr *e);
 
 /* Field getters. `required` 0 means a missing or null field leaves *out untouched and
  * returns K_OK; a present field of the wrong type is always K_EINVAL naming the field. */
 int json_get_str(const cJSON *obj, const char *name, int required, const char **out,
-		 struct kerr *e);
+                 struct kerr *e);
 int json_get_int(const cJSON *obj, const char *name, int required, int64_t *out,
-		 struct kerr *e); /* integers only, |n| < 2^53 */
+                 struct kerr *e); /* integers only, |n| < 2^53 */
 int json_get_bool(const cJSON *obj, const char *name, int required, int *out, struct kerr *e);
 /* Arrays and objects: *out points into obj (not owned). */
 int json_get_array(const cJSON *obj, const char *name, int required, const cJSON **out,
-		   struct kerr *e);
+                   struct kerr *e);
 int json_get_object(const cJSON *obj, const char *name, int required, const cJSON **out,
-		    struct kerr *e);
+                    struct kerr *e);
 
 /* Adds an integer exactly (cJSON stores doubles; values with |n| < 2^53 are exact). */
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);

@@ -13,15 +13,15 @@
 #include "kontor/crypto.h"
 #include "kontor/err.h"
 
-#define MODEL_TITLE_MAX 200        /* bytes */
+#define MODEL_TITLE_MAX 200 /* bytes */
 #define MODEL_DESC_MAX 20000
 #define MODEL_SKU_MAX 64
 #define MODEL_TAGS_MAX 32
 #define MODEL_TIERS_MAX 16
 #define MODEL_VARIANTS_MAX 256
 #define MODEL_IMAGES_MAX 32
-#define MODEL_LISTING_ID_LEN 23    /* 'L' + base64url of 16 bytes */
-#define MODEL_TIME_LEN 20          /* "2026-11-23T09:12:18Z" */
+#define MODEL_LISTING_ID_LEN 23 /* 'L' + base64url of 16 bytes */
+#define MODEL_TIME_LEN 20       /* "2026-11-23T09:12:18Z" */
 
 struct kstrv {
 	char **v;
@@ -38,30 +38,30 @@ struct price_tier {
 struct listing {
 	char id[MODEL_LISTING_ID_LEN + 1];
 	char seller_id[KCRYPTO_ID_LEN + 1];
-	char *sku;          /* required, 1..MODEL_SKU_MAX of A-Z a-z 0-9 - _ . /; the seller's key */
-	char *title;        /* required, 1..MODEL_TITLE_MAX bytes, no control characters */
-	char *description;  /* plain text, may be NULL */
-	char *category;     /* may be NULL */
+	char *sku;         /* required, 1..MODEL_SKU_MAX of A-Z a-z 0-9 - _ . /; the seller's key */
+	char *title;       /* required, 1..MODEL_TITLE_MAX bytes, no control characters */
+	char *description; /* plain text, may be NULL */
+	char *category;    /* may be NULL */
 	struct kstrv tags;
-	char *hs_code;      /* 6..10 digits, may be NULL */
-	char origin_country[3];  /* ISO 3166 alpha-2 or "" */
-	char ships_from[3];      /* ISO 3166 alpha-2 or "" */
-	char currency[4];        /* ISO 4217, required */
+	char *hs_code;            /* 6..10 digits, may be NULL */
+	char origin_country[3];   /* ISO 3166 alpha-2 or "" */
+	char ships_from[3];       /* ISO 3166 alpha-2 or "" */
+	char currency[4];         /* ISO 4217, required */
 	struct price_tier *tiers; /* at least one; tiers[0].min_qty is normally 1 or moq */
 	size_t ntiers;
-	char unit[4];            /* UN/ECE Rec 20, default "C62" */
-	int64_t moq;             /* >= 1 */
-	int64_t lead_time_days;  /* >= 0 */
-	struct kstrv incoterms;  /* Incoterms 2020 codes offered */
-	cJSON *variants;         /* owned; NULL or a validated array [{sku, options, unitPrice?}] */
-	struct kstrv images;     /* blob ids or https URLs */
-	char status[8];          /* "active" or "paused" */
+	char unit[4];           /* UN/ECE Rec 20, default "C62" */
+	int64_t moq;            /* >= 1 */
+	int64_t lead_time_days; /* >= 0 */
+	struct kstrv incoterms; /* Incoterms 2020 codes offered */
+	cJSON *variants;        /* owned; NULL or a validated array [{sku, options, unitPrice?}] */
+	struct kstrv images;    /* blob ids or https URLs */
+	char status[8];         /* "active" or "paused" */
 	char created[MODEL_TIME_LEN + 1];
 	char updated[MODEL_TIME_LEN + 1];
-	char *sig;               /* standard base64 Ed25519 signature, or NULL when unsigned */
+	char *sig; /* standard base64 Ed25519 signature, or NULL when unsigned */
 };
 
-void listing_init(struct listing *l);  /* zeroes, status "active", unit "C62", moq 1 */
+void listing_init(struct listing *l); /* zeroes, status "active", unit "C62", moq 1 */
 void listing_free(struct listing *l);
 /* Deep copy; dst is initialised by this call. */
 void listing_copy(struct listing *dst, const struct listing *src);
@@ -93,20 +93,20 @@ int64_t listing_unit_price(const struct listing *l, int64_t qty);
 struct rating_summary {
 	double average; /* 0 when count is 0 */
 	int64_t count;
-	int64_t sum;    /* total stars over count ratings: count <= sum <= 5 * count */
+	int64_t sum; /* total stars over count ratings: count <= sum <= 5 * count */
 };
 
 struct account {
 	char id[KCRYPTO_ID_LEN + 1];
-	char *handle;        /* [a-z0-9_-]{2,32} */
-	char *display_name;  /* required */
+	char *handle;       /* [a-z0-9_-]{2,32} */
+	char *display_name; /* required */
 	char *legal_name;
-	char country[3];     /* required */
+	char country[3];        /* required */
 	struct kstrv languages; /* ISO 639-1 codes */
-	char role[9];        /* "buyer", "supplier", "both" */
+	char role[9];           /* "buyer", "supplier", "both" */
 	char *about;
-	char *box_key;       /* base64url X25519 public key, may be NULL */
-	cJSON *attestation;  /* owned, NULL when none */
+	char *box_key;      /* base64url X25519 public key, may be NULL */
+	cJSON *attestation; /* owned, NULL when none */
 	struct rating_summary rating;
 	char created[MODEL_TIME_LEN + 1];
 };

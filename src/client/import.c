@@ -16,11 +16,11 @@
 #include "kontor/json.h"
 #include "kontor/money.h"
 
-#define MAX_OPTIONS 3       /* Shopify Option1..3; Etsy VARIATION 1..2 use 2 */
+#define MAX_OPTIONS 3 /* Shopify Option1..3; Etsy VARIATION 1..2 use 2 */
 #define WOO_MAX_ATTRS 16
 
-static const char *const format_names[] = {"auto", "kontor", "shopify", "woocommerce", "etsy",
-					   "jsonl"};
+static const char *const format_names[] = {"auto",        "kontor", "shopify",
+                                           "woocommerce", "etsy",   "jsonl"};
 
 const char *import_format_name(enum import_format f)
 {
@@ -34,9 +34,9 @@ int import_format_parse(const char *s, enum import_format *out, struct kerr *e)
 			*out = (enum import_format)i;
 			return K_OK;
 		}
-	return kerr_set(e, K_EUSAGE,
-			"--format: '%s' is not one of auto, kontor, shopify, woocommerce, etsy, jsonl",
-			s);
+	return kerr_set(
+	    e, K_EUSAGE,
+	    "--format: '%s' is not one of auto, kontor, shopify, woocommerce, etsy, jsonl", s);
 }
 
 void import_derived_sku(const char *prefix, const char *text, char *out)
@@ -111,8 +111,8 @@ static size_t h_entity(struct html_out *h, const char *s, size_t n)
 	static const struct {
 		const char *name;
 		uint32_t cp;
-	} named[] = {{"amp", '&'},  {"lt", '<'},   {"gt", '>'},    {"quot", '"'},
-		     {"apos", '\''}, {"nbsp", ' '}, {"#39", '\''}};
+	} named[] = {{"amp", '&'},   {"lt", '<'},   {"gt", '>'},  {"quot", '"'},
+	             {"apos", '\''}, {"nbsp", ' '}, {"#39", '\''}};
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
 		if (strlen(named[i].name) == len && memcmp(named[i].name, name, len) == 0) {
 			h_codepoint(h, named[i].cp);
@@ -178,7 +178,7 @@ void import_html_to_text(const char *s, size_t n, struct kbuf *out)
 				if (q && s[j] == q)
 					q = 0;
 				else if (!q && (s[j] == '"' || s[j] == '\'') && j > i + 1 &&
-					 (s[j - 1] == '=' || s[j - 1] == ' '))
+				         (s[j - 1] == '=' || s[j - 1] == ' '))
 					q = s[j];
 				j++;
 			}
@@ -199,7 +199,8 @@ void import_html_to_text(const char *s, size_t n, struct kbuf *out)
 				name[k++] = (char)(s[p++] | 0x20);
 			name[k] = 0;
 			i = j + 1;
-			if (!closing && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)) {
+			if (!closing &&
+			    (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)) {
 				size_t at = find_close(s + i, n - i, name);
 				i += at;
 				if (i < n) {
@@ -211,11 +212,11 @@ void import_html_to_text(const char *s, size_t n, struct kbuf *out)
 			if (strcmp(name, "br") == 0)
 				h_break(&h, 1, 1);
 			else if (strcmp(name, "p") == 0 ||
-				 (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2]))
+			         (name[0] == 'h' && name[1] >= '1' && name[1] <= '6' && !name[2]))
 				h_break(&h, 2, 0);
 			else if (strcmp(name, "li") == 0 || strcmp(name, "div") == 0 ||
-				 strcmp(name, "tr") == 0 || strcmp(name, "ul") == 0 ||
-				 strcmp(name, "ol") == 0 || strcmp(name, "table") == 0)
+			         strcmp(name, "tr") == 0 || strcmp(name, "ul") == 0 ||
+			         strcmp(name, "ol") == 0 || strcmp(name, "table") == 0)
 				h_break(&h, 1, 0);
 			else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0)
 				h.space = 1;
@@ -281,7 +282,7 @@ static int emit(struct pctx *p, long line, struct listing *l, const struct kerr 
 }
 
 static int emit_err(struct pctx *p, long line, struct listing *l, int code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 static int emit_err(struct pctx *p, long line, struct listing *l, int code, const char *fmt, ...)
 {
 	struct kerr e = {code, ""};
@@ -387,7 +388,7 @@ static void split_list(struct kstrv *sv, const char *s, char sep, int upper, int
 }
 
 static int parse_int(const char *col, const char *v, int64_t min, int64_t max, int64_t *out,
-		     struct kerr *e)
+                     struct kerr *e)
 {
 	char *t = trimdup(v), *end;
 	if (!t)
@@ -400,7 +401,7 @@ static int parse_int(const char *col, const char *v, int64_t min, int64_t max, i
 		rc = kerr_set(e, K_EINVAL, "%s: '%.40s' is not a whole number", col, t);
 	else if (n < min || n > max)
 		rc = kerr_set(e, K_EINVAL, "%s: %lld is out of range (%lld to %lld)", col, n,
-			      (long long)min, (long long)max);
+		              (long long)min, (long long)max);
 	else
 		*out = n;
 	free(t);
@@ -408,7 +409,7 @@ static int parse_int(const char *col, const char *v, int64_t min, int64_t max, i
 }
 
 static int parse_price(const char *col, const char *v, const char *cur, int64_t *out,
-		       struct kerr *e)
+                       struct kerr *e)
 {
 	char *t = trimdup(v);
 	if (!t)
@@ -422,7 +423,7 @@ static int parse_price(const char *col, const char *v, const char *cur, int64_t 
 
 /* The listing currency from a cell (or --currency when the cell is empty). */
 static int set_currency(struct listing *l, const char *col, const char *v, const char *dflt,
-			struct kerr *e)
+                        struct kerr *e)
 {
 	char *t = v ? trimdup(v) : NULL;
 	if (!t && !dflt) {
@@ -505,14 +506,14 @@ static int read_header(struct csv_reader *r, struct hdr *h, const char *name, st
 }
 
 static int need_cols(const struct hdr *h, const char *name, const char *fmt,
-		     const char *const *cols, size_t n, struct kerr *e)
+                     const char *const *cols, size_t n, struct kerr *e)
 {
 	for (size_t i = 0; i < n; i++)
 		if (hcol(h, cols[i]) < 0)
-			return kerr_set(e, K_EINVAL,
-					"%s: line 1: no '%s' column (a %s file needs %s%s%s%s%s)", name,
-					cols[i], fmt, cols[0], n > 1 ? ", " : "", n > 1 ? cols[1] : "",
-					n > 2 ? ", " : "", n > 2 ? cols[2] : "");
+			return kerr_set(
+			    e, K_EINVAL, "%s: line 1: no '%s' column (a %s file needs %s%s%s%s%s)",
+			    name, cols[i], fmt, cols[0], n > 1 ? ", " : "", n > 1 ? cols[1] : "",
+			    n > 2 ? ", " : "", n > 2 ? cols[2] : "");
 	return K_OK;
 }
 
@@ -527,7 +528,7 @@ static int next_rec(struct pctx *p, struct csv_reader *r, struct csv_record *rec
 			return 0;
 		if (++p->rows > IMPORT_MAX_ROWS)
 			return kerr_set(e, K_ETOOBIG, "%s: more than %ld rows", p->name,
-					IMPORT_MAX_ROWS);
+			                IMPORT_MAX_ROWS);
 		if (rc > 0)
 			return 1;
 		if ((rc = csv_row_error(p, &ce)))
@@ -538,7 +539,7 @@ static int next_rec(struct pctx *p, struct csv_reader *r, struct csv_record *rec
 /* --- kontor's own CSV --------------------------------------------------------------------- */
 
 static int kontor_row(const struct hdr *h, const struct csv_record *rec, const char *dflt_cur,
-		      struct listing *l, struct kerr *e)
+                      struct listing *l, struct kerr *e)
 {
 	int rc;
 	const char *v;
@@ -551,8 +552,9 @@ static int kontor_row(const struct hdr *h, const struct csv_record *rec, const c
 	set_text(&l->description, fget(rec, hcol(h, "description")));
 	set_str(&l->category, fget(rec, hcol(h, "category")));
 	split_list(&l->tags, fget(rec, hcol(h, "tags")), '|', 0, 1);
-	if ((rc = set_currency(l, "currency", hcol(h, "currency") >= 0 ? fget(rec, hcol(h, "currency")) : NULL,
-			       dflt_cur, e)))
+	if ((rc = set_currency(l, "currency",
+	                       hcol(h, "currency") >= 0 ? fget(rec, hcol(h, "currency")) : NULL,
+	                       dflt_cur, e)))
 		return rc;
 	if (!blank(v = fget(rec, hcol(h, "moq"))) &&
 	    (rc = parse_int("moq", v, 1, MONEY_MAX, &l->moq, e)))
@@ -569,13 +571,14 @@ static int kontor_row(const struct hdr *h, const struct csv_record *rec, const c
 	l->tiers = xcalloc(tiers.n + 1, sizeof *l->tiers);
 	l->tiers[0].min_qty = l->moq;
 	rc = parse_price("price", fget(rec, hcol(h, "price")), l->currency, &l->tiers[0].unit_price,
-			 e);
+	                 e);
 	l->ntiers = 1;
 	for (size_t i = 0; rc == K_OK && i < tiers.n; i++) {
 		char *colon = strchr(tiers.v[i], ':');
 		if (!colon) {
-			rc = kerr_set(e, K_EINVAL, "tiers: '%.40s' is not QTY:AMOUNT (e.g. 100:9.50)",
-				      tiers.v[i]);
+			rc = kerr_set(e, K_EINVAL,
+			              "tiers: '%.40s' is not QTY:AMOUNT (e.g. 100:9.50)",
+			              tiers.v[i]);
 			break;
 		}
 		*colon = 0;
@@ -615,7 +618,8 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		rc = need_cols(&h, p->name, "kontor", need, 3, e);
 	if (rc == K_OK && hcol(&h, "currency") < 0 && !p->o->currency)
 		rc = kerr_set(e, K_EUSAGE,
-			      "%s: no 'currency' column: give --currency CUR for its prices", p->name);
+		              "%s: no 'currency' column: give --currency CUR for its prices",
+		              p->name);
 	struct csv_record rec;
 	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
 		struct listing l;
@@ -633,7 +637,7 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 
 /* Adds {sku, options, unitPrice} to l->variants; K_EINVAL for a repeated option name. */
 static int add_variant(struct listing *l, const char *sku, const char *const *names,
-		       const char *const *values, size_t n, int64_t price, struct kerr *e)
+                       const char *const *values, size_t n, int64_t price, struct kerr *e)
 {
 	if (l->variants && cJSON_GetArraySize(l->variants) >= MODEL_VARIANTS_MAX)
 		return kerr_set(e, K_EINVAL, "variants: more than %d", MODEL_VARIANTS_MAX);
@@ -687,12 +691,12 @@ struct shop_cols {
 
 struct shop_group {
 	int open;
-	long line;       /* the product's first row */
+	long line; /* the product's first row */
 	struct listing l;
 	char *opt_name[MAX_OPTIONS];
 	int64_t min_price;
 	int nvar;
-	long err_line;   /* 0 = no error */
+	long err_line; /* 0 = no error */
 	struct kerr err;
 };
 
@@ -714,7 +718,7 @@ static int shop_finish(struct pctx *p, struct shop_group *g)
 		rc = emit(p, g->err_line, NULL, &g->err);
 	} else if (!g->nvar) {
 		rc = emit_err(p, g->line, NULL, K_EINVAL,
-			      "Variant Price: product '%.64s' has no row with a price", g->l.sku);
+		              "Variant Price: product '%.64s' has no row with a price", g->l.sku);
 	} else {
 		set_single_price(&g->l, g->min_price);
 		settle_variants(&g->l);
@@ -736,7 +740,7 @@ static int shop_fail(struct shop_group *g, long line, const struct kerr *e)
 }
 
 static void shop_row(struct shop_group *g, const struct shop_cols *c, const struct csv_record *rec,
-		     const char *cur)
+                     const char *cur)
 {
 	struct kerr e = {0, ""};
 	if (g->err_line)
@@ -761,8 +765,8 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 		    strcmp(values[i], "Default Title") == 0)
 			values[i] = NULL;
 		if (values[i] && !names[i]) {
-			kerr_set(&e, K_EINVAL, "Option%d Value: '%.40s' has no Option%d Name", i + 1,
-				 values[i], i + 1);
+			kerr_set(&e, K_EINVAL, "Option%d Value: '%.40s' has no Option%d Name",
+			         i + 1, values[i], i + 1);
 			shop_fail(g, rec->line, &e);
 		}
 	}
@@ -777,7 +781,7 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			if (!sku)
 				snprintf(dsku, sizeof dsku, "%s-%d", g->l.sku, g->nvar + 1);
 			if (add_variant(&g->l, sku ? sku : dsku, names, values, MAX_OPTIONS, amount,
-					&e))
+			                &e))
 				shop_fail(g, rec->line, &e);
 			if (!g->nvar || amount < g->min_price)
 				g->min_price = amount;
@@ -795,20 +799,28 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 {
 	if (!p->o->currency)
 		return kerr_set(e, K_EUSAGE,
-				"%s: Shopify exports carry no currency: give --currency CUR (the "
-				"shop's currency, e.g. USD)",
-				p->name);
+		                "%s: Shopify exports carry no currency: give --currency CUR (the "
+		                "shop's currency, e.g. USD)",
+		                p->name);
 	struct csv_reader *r = csv_reader_new(data, len, 0, p->name);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"Handle", "Title", "Variant Price"};
 	int rc = read_header(r, &h, p->name, e);
 	if (rc == K_OK)
 		rc = need_cols(&h, p->name, "Shopify", need, 3, e);
-	struct shop_cols c = {
-	    hcol(&h, "Handle"),   hcol(&h, "Title"),     hcol(&h, "Body (HTML)"),
-	    hcol(&h, "Product Category"), hcol(&h, "Type"), hcol(&h, "Tags"),
-	    hcol(&h, "Published"), hcol(&h, "Status"),   hcol(&h, "Variant SKU"),
-	    hcol(&h, "Variant Price"), hcol(&h, "Image Src"), {0}, {0}};
+	struct shop_cols c = {hcol(&h, "Handle"),
+	                      hcol(&h, "Title"),
+	                      hcol(&h, "Body (HTML)"),
+	                      hcol(&h, "Product Category"),
+	                      hcol(&h, "Type"),
+	                      hcol(&h, "Tags"),
+	                      hcol(&h, "Published"),
+	                      hcol(&h, "Status"),
+	                      hcol(&h, "Variant SKU"),
+	                      hcol(&h, "Variant Price"),
+	                      hcol(&h, "Image Src"),
+	                      {0},
+	                      {0}};
 	for (int i = 0; i < MAX_OPTIONS; i++) {
 		char nm[32];
 		snprintf(nm, sizeof nm, "Option%d Name", i + 1);
@@ -824,7 +836,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		rc = K_OK;
 		if (!handle) {
 			rc = emit_err(p, rec.line, NULL, K_EINVAL,
-				      "Handle: empty (the Handle is the listing's key)");
+			              "Handle: empty (the Handle is the listing's key)");
 			continue;
 		}
 		if (g.open && strcmp(handle, g.l.sku) != 0 && (rc = shop_finish(p, &g))) {
@@ -878,7 +890,7 @@ struct woo_var {
 	long line;
 	char *parent; /* as written: a SKU or "id:NN" */
 	char *sku;
-	char *price;  /* regular price, else sale price */
+	char *price; /* regular price, else sale price */
 	char *names[WOO_MAX_ATTRS];
 	char *values[WOO_MAX_ATTRS];
 };
@@ -927,7 +939,7 @@ static char *woo_price(const struct woo_cols *c, const struct csv_record *rec)
 
 /* The key a variation's Parent may use for this product: its SKU, or "id:ID". */
 static void woo_keys(const struct woo_cols *c, const struct csv_record *rec, char **sku,
-		     char **idkey)
+                     char **idkey)
 {
 	*sku = trimdup(fget(rec, c->sku));
 	char *id = trimdup(fget(rec, c->id));
@@ -941,8 +953,8 @@ static void woo_keys(const struct woo_cols *c, const struct csv_record *rec, cha
 }
 
 static int woo_product(struct pctx *p, const struct woo_cols *c, const struct csv_record *rec,
-		       int variable, struct woo_var *vars, size_t nvars, struct kerr *re,
-		       long *err_line, struct listing *l)
+                       int variable, struct woo_var *vars, size_t nvars, struct kerr *re,
+                       long *err_line, struct listing *l)
 {
 	const char *cur = p->o->currency;
 	char *sku, *idkey;
@@ -1004,21 +1016,22 @@ static int woo_product(struct pctx *p, const struct woo_cols *c, const struct cs
 		}
 		for (size_t i = lo; i < nvars && strcmp(vars[i].parent, key) == 0; i++) {
 			struct woo_var *v = &vars[i];
-			if ((rc = parse_price("Regular price", v->price ? v->price : "", cur, &amount,
-					      re))) {
+			if ((rc = parse_price("Regular price", v->price ? v->price : "", cur,
+			                      &amount, re))) {
 				*err_line = v->line;
 				break;
 			}
 			char dsku[MODEL_SKU_MAX + 32];
 			if (!v->sku)
 				snprintf(dsku, sizeof dsku, "%s-%zu", l->sku,
-					 l->variants ? (size_t)cJSON_GetArraySize(l->variants) + 1 : 1);
+				         l->variants ? (size_t)cJSON_GetArraySize(l->variants) + 1
+				                     : 1);
 			const char *names[WOO_MAX_ATTRS];
 			for (int k = 0; k < WOO_MAX_ATTRS; k++)
 				names[k] = v->names[k];
 			if ((rc = add_variant(l, v->sku ? v->sku : dsku, names,
-					      (const char *const *)v->values, WOO_MAX_ATTRS, amount,
-					      re))) {
+			                      (const char *const *)v->values, WOO_MAX_ATTRS, amount,
+			                      re))) {
 				*err_line = v->line;
 				break;
 			}
@@ -1028,7 +1041,8 @@ static int woo_product(struct pctx *p, const struct woo_cols *c, const struct cs
 	}
 	if (rc == K_OK && min < 0)
 		rc = kerr_set(re, K_EINVAL,
-			      "Type: variable product '%.64s' has no variations in this file", l->sku);
+		              "Type: variable product '%.64s' has no variations in this file",
+		              l->sku);
 	if (rc == K_OK)
 		set_single_price(l, min);
 out:
@@ -1040,10 +1054,11 @@ out:
 static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *e)
 {
 	if (!p->o->currency)
-		return kerr_set(e, K_EUSAGE,
-				"%s: WooCommerce exports carry no currency: give --currency CUR (the "
-				"shop's currency, e.g. EUR)",
-				p->name);
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "%s: WooCommerce exports carry no currency: give --currency CUR (the "
+		    "shop's currency, e.g. EUR)",
+		    p->name);
 	struct csv_reader *r = csv_reader_new(data, len, 0, p->name);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"Type", "SKU", "Name"};
@@ -1051,21 +1066,21 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	if (rc == K_OK)
 		rc = need_cols(&h, p->name, "WooCommerce", need, 3, e);
 	struct woo_cols c = {hcol(&h, "ID"),
-			     hcol(&h, "Type"),
-			     hcol(&h, "SKU"),
-			     hcol(&h, "Name"),
-			     hcol(&h, "Published"),
-			     hcol(&h, "Short description"),
-			     hcol(&h, "Description"),
-			     hcol(&h, "Regular price"),
-			     hcol(&h, "Sale price"),
-			     hcol(&h, "Categories"),
-			     hcol(&h, "Tags"),
-			     hcol(&h, "Images"),
-			     hcol(&h, "Parent"),
-			     0,
-			     {0},
-			     {0}};
+	                     hcol(&h, "Type"),
+	                     hcol(&h, "SKU"),
+	                     hcol(&h, "Name"),
+	                     hcol(&h, "Published"),
+	                     hcol(&h, "Short description"),
+	                     hcol(&h, "Description"),
+	                     hcol(&h, "Regular price"),
+	                     hcol(&h, "Sale price"),
+	                     hcol(&h, "Categories"),
+	                     hcol(&h, "Tags"),
+	                     hcol(&h, "Images"),
+	                     hcol(&h, "Parent"),
+	                     0,
+	                     {0},
+	                     {0}};
 	for (int i = 0; i < WOO_MAX_ATTRS; i++) {
 		char nm[40], vl[40];
 		snprintf(nm, sizeof nm, "Attribute %d name", i + 1);
@@ -1118,7 +1133,8 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 			v->price = woo_price(&c, &rec);
 			for (int i = 0; i < c.nattr; i++) {
 				v->names[i] = trimdup(fget(&rec, c.attr_name[i]));
-				v->values[i] = v->names[i] ? trimdup(fget(&rec, c.attr_value[i])) : NULL;
+				v->values[i] =
+				    v->names[i] ? trimdup(fget(&rec, c.attr_value[i])) : NULL;
 			}
 		}
 		csv_reader_free(&r1);
@@ -1134,23 +1150,25 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 			char *parent = trimdup(fget(&rec, c.parent));
 			rc = K_OK;
 			if (!parent)
-				rc = emit_err(p, rec.line, NULL, K_EINVAL,
-					      "Parent: empty (a variation needs its product's SKU or "
-					      "id:ID)");
+				rc = emit_err(
+				    p, rec.line, NULL, K_EINVAL,
+				    "Parent: empty (a variation needs its product's SKU or "
+				    "id:ID)");
 			else if (!parents.n || !bsearch(&parent, parents.v, parents.n,
-							sizeof *parents.v, cmp_str))
+			                                sizeof *parents.v, cmp_str))
 				rc = emit_err(p, rec.line, NULL, K_EINVAL,
-					      "Parent: '%.64s' is no variable product in this file",
-					      parent);
+				              "Parent: '%.64s' is no variable product in this file",
+				              parent);
 			free(parent);
 			continue;
 		}
 		if (!variable && !has_word(type, "simple") && !has_word(type, "external") &&
 		    !blank(type)) {
-			rc = emit_err(p, rec.line, NULL, K_EINVAL,
-				      "Type: '%.40s' products are not imported (simple, variable and "
-				      "variation are)",
-				      type);
+			rc = emit_err(
+			    p, rec.line, NULL, K_EINVAL,
+			    "Type: '%.40s' products are not imported (simple, variable and "
+			    "variation are)",
+			    type);
 			continue;
 		}
 		struct listing l;
@@ -1178,7 +1196,7 @@ struct etsy_cols {
 };
 
 static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, const char *dflt,
-		    struct listing *l, struct kerr *e)
+                    struct listing *l, struct kerr *e)
 {
 	int rc;
 	set_str(&l->title, fget(rec, c->title));
@@ -1192,7 +1210,7 @@ static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, con
 	}
 	set_text(&l->description, fget(rec, c->desc));
 	if ((rc = set_currency(l, "CURRENCY_CODE", c->currency >= 0 ? fget(rec, c->currency) : NULL,
-			       dflt, e)))
+	                       dflt, e)))
 		return rc;
 	int64_t amount;
 	if ((rc = parse_price("PRICE", fget(rec, c->price), l->currency, &amount, e)))
@@ -1216,8 +1234,8 @@ static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, con
 			total *= vals[i].n;
 	}
 	if (total > MODEL_VARIANTS_MAX)
-		rc = kerr_set(e, K_EINVAL, "VARIATION 1/2 VALUES: %zu combinations, at most %d", total,
-			      MODEL_VARIANTS_MAX);
+		rc = kerr_set(e, K_EINVAL, "VARIATION 1/2 VALUES: %zu combinations, at most %d",
+		              total, MODEL_VARIANTS_MAX);
 	for (size_t k = 0; rc == K_OK && (vals[0].n || vals[1].n) && k < total; k++) {
 		const char *nm[2] = {names[0], names[1]}, *vv[2] = {NULL, NULL};
 		size_t a = vals[0].n ? k % vals[0].n : 0;
@@ -1247,13 +1265,18 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 		rc = need_cols(&h, p->name, "Etsy", need, 2, e);
 	if (rc == K_OK && hcol(&h, "CURRENCY_CODE") < 0 && !p->o->currency)
 		rc = kerr_set(e, K_EUSAGE, "%s: no CURRENCY_CODE column: give --currency CUR",
-			      p->name);
-	struct etsy_cols c = {hcol(&h, "TITLE"),    hcol(&h, "DESCRIPTION"),
-			      hcol(&h, "PRICE"),    hcol(&h, "CURRENCY_CODE"),
-			      hcol(&h, "TAGS"),     hcol(&h, "MATERIALS"),
-			      hcol(&h, "SKU"),      {0},
-			      {0},                  {0},
-			      {0}};
+		              p->name);
+	struct etsy_cols c = {hcol(&h, "TITLE"),
+	                      hcol(&h, "DESCRIPTION"),
+	                      hcol(&h, "PRICE"),
+	                      hcol(&h, "CURRENCY_CODE"),
+	                      hcol(&h, "TAGS"),
+	                      hcol(&h, "MATERIALS"),
+	                      hcol(&h, "SKU"),
+	                      {0},
+	                      {0},
+	                      {0},
+	                      {0}};
 	for (int i = 0; i < 10; i++) {
 		char nm[16];
 		snprintf(nm, sizeof nm, "IMAGE%d", i + 1);
@@ -1305,7 +1328,7 @@ static int parse_jsonl(struct pctx *p, const char *data, size_t len, struct kerr
 			continue;
 		if (++p->rows > IMPORT_MAX_ROWS)
 			return kerr_set(e, K_ETOOBIG, "%s: more than %ld lines", p->name,
-					IMPORT_MAX_ROWS);
+			                IMPORT_MAX_ROWS);
 		cJSON *j = NULL;
 		struct kerr re = {0, ""};
 		struct listing l;
@@ -1340,7 +1363,8 @@ enum import_format import_detect(const char *data, size_t len)
 	/* only the header line matters: bound the bytes the reader sees */
 	size_t end = at;
 	int q = 0;
-	while (end < len && end - at < (1u << 20) && (q || (data[end] != '\n' && data[end] != '\r'))) {
+	while (end < len && end - at < (1u << 20) &&
+	       (q || (data[end] != '\n' && data[end] != '\r'))) {
 		if (data[end] == '"')
 			q = !q;
 		end++;
@@ -1352,14 +1376,14 @@ enum import_format import_detect(const char *data, size_t len)
 	if (csv_next(r, &rec, &e) == 1) {
 		struct hdr h = {{0}};
 		hdr_load(&h, &rec);
-		if (hcol(&h, "Handle") >= 0 && (hcol(&h, "Variant Price") >= 0 ||
-						 hcol(&h, "Body (HTML)") >= 0))
+		if (hcol(&h, "Handle") >= 0 &&
+		    (hcol(&h, "Variant Price") >= 0 || hcol(&h, "Body (HTML)") >= 0))
 			f = IMPORT_SHOPIFY;
 		else if (hcol(&h, "Type") >= 0 && hcol(&h, "SKU") >= 0 &&
-			 (hcol(&h, "Regular price") >= 0 || hcol(&h, "Parent") >= 0))
+		         (hcol(&h, "Regular price") >= 0 || hcol(&h, "Parent") >= 0))
 			f = IMPORT_WOOCOMMERCE;
 		else if (hcol(&h, "TITLE") >= 0 && hcol(&h, "PRICE") >= 0 &&
-			 (hcol(&h, "CURRENCY_CODE") >= 0 || hcol(&h, "IMAGE1") >= 0))
+		         (hcol(&h, "CURRENCY_CODE") >= 0 || hcol(&h, "IMAGE1") >= 0))
 			f = IMPORT_ETSY;
 		else if (hcol(&h, "sku") >= 0 && hcol(&h, "title") >= 0 && hcol(&h, "price") >= 0)
 			f = IMPORT_KONTOR;
@@ -1370,14 +1394,14 @@ enum import_format import_detect(const char *data, size_t len)
 }
 
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
-		 enum import_format *used, import_cb cb, void *ctx, struct kerr *e)
+                 enum import_format *used, import_cb cb, void *ctx, struct kerr *e)
 {
 	enum import_format f = o->format;
 	if (f == IMPORT_AUTO && (f = import_detect(data, len)) == IMPORT_AUTO)
 		return kerr_set(e, K_EINVAL,
-				"%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
-				"WooCommerce, Etsy or JSON Lines): give --format",
-				name);
+		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
+		                "WooCommerce, Etsy or JSON Lines): give --format",
+		                name);
 	if (used)
 		*used = f;
 	struct pctx p = {cb, ctx, name, o, 0};

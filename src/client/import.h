@@ -52,7 +52,7 @@ typedef int (*import_cb)(void *ctx, long line, struct listing *l, const struct k
  * name is used in messages ("products.csv"). Listings handed out are not validated: the
  * caller resolves images, signs and validates. */
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
-		 enum import_format *used, import_cb cb, void *ctx, struct kerr *e);
+                 enum import_format *used, import_cb cb, void *ctx, struct kerr *e);
 
 /* HTML (a product body) to plain text, appended to out: tags dropped; <br>, <p>, <div>, <li>,
  * <tr>, <h1>-<h6> become line breaks; <script> and <style> bodies and comments dropped;

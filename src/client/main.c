@@ -18,7 +18,7 @@ static void usage_short(void)
 /* Takes the global options out of argv wherever they stand; returns the new argc, or -1
  * after printing a usage error. */
 static int take_globals(struct ctx *c, int argc, char **argv, const char **home, int *help,
-			int *version)
+                        int *version)
 {
 	int out = 1;
 	for (int i = 1; i < argc; i++) {
@@ -44,7 +44,7 @@ static int take_globals(struct ctx *c, int argc, char **argv, const char **home,
 		else if (strcmp(s, "--node") == 0 || strncmp(s, "--node=", 7) == 0)
 			slot = &c->node;
 		else if (strcmp(s, "--passphrase-file") == 0 ||
-			 strncmp(s, "--passphrase-file=", 18) == 0)
+		         strncmp(s, "--passphrase-file=", 18) == 0)
 			slot = &c->passphrase_file;
 		else {
 			argv[out++] = argv[i];
@@ -62,7 +62,7 @@ static int take_globals(struct ctx *c, int argc, char **argv, const char **home,
 			}
 			if (!**slot) {
 				fprintf(stderr, "kontor: %.*s needs a non-empty value\n",
-					(int)(eq ? eq - s : (long)strlen(s)), s);
+				        (int)(eq ? eq - s : (long)strlen(s)), s);
 				return -1;
 			}
 		}

@@ -156,14 +156,14 @@ int kbuf_read_file(const char *path, size_t max, struct kbuf *out, struct kerr *
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
 		return kerr_set(e, errno == ENOENT ? K_ENOTFOUND : K_EIO, "%s: %s", path,
-				strerror(errno));
+		                strerror(errno));
 	char chunk[65536];
 	size_t n;
 	int rc = K_OK;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (out->len + n > max) {
 			rc = kerr_set(e, K_ETOOBIG, "%s: larger than the limit of %zu bytes", path,
-				      max);
+			              max);
 			break;
 		}
 		kbuf_append(out, chunk, n);
@@ -177,8 +177,7 @@ int kbuf_read_file(const char *path, size_t max, struct kbuf *out, struct kerr *
 	return rc;
 }
 
-int kbuf_write_file_atomic(const char *path, const void *data, size_t len, int mode,
-			   struct kerr *e)
+int kbuf_write_file_atomic(const char *path, const void *data, size_t len, int mode, struct kerr *e)
 {
 	struct kbuf tmp = KBUF_INIT;
 	kbuf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());

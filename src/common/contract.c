@@ -18,8 +18,8 @@
 #define PATH_LEN 96
 #define DOMAIN_LEN 32
 
-static const char *const section_kinds[] = {"offer",     "funded",   "shipped",  "delivered",
-                                            "confirmed", "released", "disputed", "ruling",
+static const char *const section_kinds[] = {"offer",     "funded",    "shipped",  "delivered",
+                                            "confirmed", "released",  "disputed", "ruling",
                                             "refunded",  "cancelled", NULL};
 static const char *const ship_modes[] = {"sea", "air", "road", "rail", "courier", NULL};
 
@@ -72,7 +72,7 @@ static int is_hash(const char *s)
 /* One line (allow_nl 0) or plain text (\n and \t allowed): valid UTF-8, no C0, DEL or C1
  * controls, min..max bytes. */
 static int check_str(const char *s, const char *field, size_t min, size_t max, int allow_nl,
-		     struct kerr *e)
+                     struct kerr *e)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n < min)
@@ -123,7 +123,8 @@ static int check_date(const char *s, const char *field, struct kerr *e)
 		if (dash ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
 			goto bad;
 	}
-	int y = atoi(s), mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+	int y = atoi(s), mo = (s[5] - '0') * 10 + (s[6] - '0'),
+	    d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (mo < 1 || mo > 12)
 		return kerr_set(e, K_EINVAL, "%s: no month %02d in '%s'", field, mo, s);
 	if (d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
@@ -159,7 +160,7 @@ static const char *str_item(const cJSON *o, const char *name)
 /* ---------------------------------------------------------------- JSON getters with paths */
 
 static int unknown_keys(const cJSON *o, const char *path, const char *const *allowed,
-			struct kerr *e)
+                        struct kerr *e)
 {
 	const cJSON *c;
 	char sh[SHOWN_LEN];
@@ -173,13 +174,14 @@ static int unknown_keys(const cJSON *o, const char *path, const char *const *all
 }
 
 static int get_str(const cJSON *o, const char *path, const char *name, int req, const char **out,
-		   struct kerr *e)
+                   struct kerr *e)
 {
 	const cJSON *v = item(o, name);
 	*out = NULL;
 	if (!v || cJSON_IsNull(v)) {
 		if (req)
-			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "", name);
+			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "",
+			                name);
 		return K_OK;
 	}
 	if (!cJSON_IsString(v) || !v->valuestring)
@@ -190,12 +192,13 @@ static int get_str(const cJSON *o, const char *path, const char *name, int req, 
 }
 
 static int get_int(const cJSON *o, const char *path, const char *name, int req, int64_t *out,
-		   struct kerr *e)
+                   struct kerr *e)
 {
 	const cJSON *v = item(o, name);
 	if (!v || cJSON_IsNull(v)) {
 		if (req)
-			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "", name);
+			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "",
+			                name);
 		return K_OK;
 	}
 	if (!json_is_int(v))
@@ -242,7 +245,7 @@ static struct contract_item *push_item(struct contract_terms *t)
 }
 
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
-			       int64_t unit_price, struct kerr *e)
+                               int64_t unit_price, struct kerr *e)
 {
 	char sh[SHOWN_LEN];
 	if (t->nitems >= CONTRACT_MAX_ITEMS)
@@ -253,20 +256,23 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 	if (qty < 1 || qty > MONEY_MAX)
 		return kerr_set(e, K_EINVAL, "qty: %" PRId64 " must be at least 1", qty);
 	if (*t->currency && strcmp(t->currency, l->currency) != 0)
-		return kerr_set(e, K_EINVAL, "currency: listing %s is priced in %s, the offer in %s",
-		                l->id, l->currency, t->currency);
+		return kerr_set(e, K_EINVAL,
+		                "currency: listing %s is priced in %s, the offer in %s", l->id,
+		                l->currency, t->currency);
 	if (*t->seller && strcmp(t->seller, l->seller_id) != 0)
 		return kerr_set(e, K_EINVAL, "seller: listing %s is from another seller", l->id);
 	if (unit_price < 0) {
 		if (qty < l->moq)
 			return kerr_set(e, K_EINVAL,
-			                "qty: %" PRId64 " is below the minimum order quantity %" PRId64
+			                "qty: %" PRId64
+			                " is below the minimum order quantity %" PRId64
 			                " of listing %s",
 			                qty, l->moq, l->id);
 		unit_price = listing_unit_price(l, qty);
 		if (unit_price < 0)
 			return kerr_set(e, K_EINVAL,
-			                "qty: %" PRId64 " is below the first price tier of listing %s",
+			                "qty: %" PRId64
+			                " is below the first price tier of listing %s",
 			                qty, l->id);
 	} else if (unit_price > MONEY_MAX) {
 		return kerr_set(e, K_ERANGE, "unitPrice: past %" PRId64, MONEY_MAX);
@@ -341,15 +347,17 @@ static int item_validate(const struct contract_item *it, size_t i, struct kerr *
 	if ((rc = codes_check_unit(it->unit, f, e)) != K_OK)
 		return rc;
 	if (it->unit_price < 0 || it->unit_price > MONEY_MAX)
-		return kerr_set(e, K_EINVAL, "items[%zu].unitPrice: %" PRId64 " must be 0 to %" PRId64,
-		                i, it->unit_price, MONEY_MAX);
+		return kerr_set(e, K_EINVAL,
+		                "items[%zu].unitPrice: %" PRId64 " must be 0 to %" PRId64, i,
+		                it->unit_price, MONEY_MAX);
 	if (*it->hs_code) {
 		size_t n = strlen(it->hs_code);
 		int ok = n >= 6 && n <= 10;
 		for (size_t k = 0; ok && k < n; k++)
 			ok = it->hs_code[k] >= '0' && it->hs_code[k] <= '9';
 		if (!ok)
-			return kerr_set(e, K_EINVAL, "items[%zu].hsCode: must be 6 to 10 digits", i);
+			return kerr_set(e, K_EINVAL, "items[%zu].hsCode: must be 6 to 10 digits",
+			                i);
 	}
 	if (*it->origin) {
 		snprintf(f, sizeof f, "items[%zu].origin", i);
@@ -387,7 +395,8 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 		return rc;
 	if (sum != t->total)
 		return kerr_set(e, K_EINVAL,
-		                "total: %" PRId64 " is not the sum of qty x unitPrice (%" PRId64 ")",
+		                "total: %" PRId64 " is not the sum of qty x unitPrice (%" PRId64
+		                ")",
 		                t->total, sum);
 	if ((rc = codes_check_incoterm(t->incoterm, "incoterm", e)) != K_OK)
 		return rc;
@@ -498,9 +507,8 @@ static int fixed_from(char *dst, size_t cap, const char *s, const char *field, s
 
 static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, struct kerr *e)
 {
-	static const char *const keys[] = {"listingId", "listingHash", "description", "qty",
-	                                   "unit",      "unitPrice",   "hsCode",      "origin",
-	                                   NULL};
+	static const char *const keys[] = {"listingId", "listingHash", "description", "qty", "unit",
+	                                   "unitPrice", "hsCode",      "origin",      NULL};
 	char p[PATH_LEN], f[PATH_LEN];
 	const char *s;
 	int rc;
@@ -535,10 +543,10 @@ static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, st
 static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr *e)
 {
 	static const char *const keys[] = {
-	    "buyer",       "seller",   "items",        "currency",     "total",
-	    "incoterm",    "namedPlace", "shipmentMode", "shipBy",     "deliverBy",
-	    "payment",     "quality",  "inspection",   "governingLaw", "disputeVenue",
-	    "language",    "escrowAgent", "supersedes", "prev",        NULL};
+	    "buyer",    "seller",      "items",        "currency",     "total",
+	    "incoterm", "namedPlace",  "shipmentMode", "shipBy",       "deliverBy",
+	    "payment",  "quality",     "inspection",   "governingLaw", "disputeVenue",
+	    "language", "escrowAgent", "supersedes",   "prev",         NULL};
 	static const char *const pay_keys[] = {"method", "depositPct", "autoReleaseDays", NULL};
 	const char *s;
 	int rc;
@@ -584,7 +592,8 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 		return kerr_set(e, K_EINVAL, "items: %s", items ? "must be an array" : "missing");
 	int n = cJSON_GetArraySize(items);
 	if (n < 1 || n > CONTRACT_MAX_ITEMS)
-		return kerr_set(e, K_EINVAL, "items: must have 1 to %d entries", CONTRACT_MAX_ITEMS);
+		return kerr_set(e, K_EINVAL, "items: must have 1 to %d entries",
+		                CONTRACT_MAX_ITEMS);
 	const cJSON *c;
 	cJSON_ArrayForEach(c, items)
 	{
@@ -633,9 +642,9 @@ int contract_section_terms(const cJSON *section, struct contract_terms *out, str
 
 static int event_validate(const cJSON *b, struct kerr *e)
 {
-	static const char *const keys[] = {"prev",         "at",          "note",         "amount",
-	                                   "carrier",      "trackingNumber", "buyerAmount",
-	                                   "sellerAmount", "reason",      NULL};
+	static const char *const keys[] = {
+	    "prev",           "at",          "note",         "amount", "carrier",
+	    "trackingNumber", "buyerAmount", "sellerAmount", "reason", NULL};
 	static const char *const ints[] = {"amount", "buyerAmount", "sellerAmount", NULL};
 	static const char *const lines[] = {"carrier", "trackingNumber", NULL};
 	static const char *const texts[] = {"note", "reason", NULL};
@@ -673,7 +682,7 @@ static int event_validate(const cJSON *b, struct kerr *e)
 }
 
 int contract_event_body(const char *prev, const char *at, const cJSON *extra, cJSON **out,
-			struct kerr *e)
+                        struct kerr *e)
 {
 	cJSON *o = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
 	if (!o)
@@ -737,7 +746,7 @@ static int role_valid(const char *role)
 }
 
 int contract_section_sign(cJSON *section, const char *role, const struct kkeypair *kp,
-			  struct kerr *e)
+                          struct kerr *e)
 {
 	char sh[SHOWN_LEN], id[KCRYPTO_ID_LEN + 1], dom[DOMAIN_LEN];
 	const char *kind = str_item(section, "kind"), *body = str_item(section, "body");
@@ -753,7 +762,8 @@ int contract_section_sign(cJSON *section, const char *role, const struct kkeypai
 	{
 		const char *by = str_item(c, "by");
 		if (by && strcmp(by, id) == 0)
-			return kerr_set(e, K_EEXIST, "section (%s): already signed by %s", kind, id);
+			return kerr_set(e, K_EEXIST, "section (%s): already signed by %s", kind,
+			                id);
 	}
 	if (cJSON_GetArraySize(sigs) >= CONTRACT_MAX_SIGS)
 		return kerr_set(e, K_ETOOBIG, "section (%s): at most %d signatures", kind,
@@ -912,7 +922,7 @@ struct vstate {
  * verifying over "kontor/v1/contract/<kind>\0<body>". Sets *roles bit 1 buyer, 2 seller,
  * 4 escrow. */
 static int verify_sigs(const cJSON *sec, int i, const char *kind, const char *body,
-		       const struct contract_terms *t, unsigned *roles, struct kerr *e)
+                       const struct contract_terms *t, unsigned *roles, struct kerr *e)
 {
 	char sh[SHOWN_LEN], dom[DOMAIN_LEN];
 	const cJSON *sigs = item(sec, "signatures"), *c;
@@ -927,27 +937,31 @@ static int verify_sigs(const cJSON *sec, int i, const char *kind, const char *bo
 	cJSON_ArrayForEach(c, sigs)
 	{
 		const char *by = str_item(c, "by"), *role = str_item(c, "role"),
-			   *sig = str_item(c, "sig");
+		           *sig = str_item(c, "sig");
 		if (!by || !role || !sig)
-			return kerr_set(e, K_EVERIFY, "section %d (%s): a signature lacks by, role or sig",
-			                i, kind);
+			return kerr_set(e, K_EVERIFY,
+			                "section %d (%s): a signature lacks by, role or sig", i,
+			                kind);
 		if (!in_list(role, roles_for(kind)))
-			return kerr_set(e, K_EVERIFY, "section %d (%s): the %s may not sign a %s section",
-			                i, kind, shown(role, sh), kind);
+			return kerr_set(e, K_EVERIFY,
+			                "section %d (%s): the %s may not sign a %s section", i,
+			                kind, shown(role, sh), kind);
 		const char *want = party_for(t, role);
 		if (strcmp(by, want) != 0)
-			return kerr_set(e, K_EVERIFY,
-			                "section %d (%s): signature as %s is by %s, not the %s named in "
-			                "the offer (%s)",
-			                i, kind, role, shown(by, sh), role, want);
+			return kerr_set(
+			    e, K_EVERIFY,
+			    "section %d (%s): signature as %s is by %s, not the %s named in "
+			    "the offer (%s)",
+			    i, kind, role, shown(by, sh), role, want);
 		unsigned bit = role[0] == 'b' ? 1u : role[0] == 's' ? 2u : 4u;
 		if (*roles & bit)
-			return kerr_set(e, K_EVERIFY, "section %d (%s): signed twice as %s", i, kind,
-			                role);
+			return kerr_set(e, K_EVERIFY, "section %d (%s): signed twice as %s", i,
+			                kind, role);
 		*roles |= bit;
 		if (kcrypto_verify_object_b64(dom, body, strlen(body), by, sig, NULL) != K_OK)
-			return kerr_set(e, K_EVERIFY, "section %d (%s): signature of %s does not verify",
-			                i, kind, role);
+			return kerr_set(e, K_EVERIFY,
+			                "section %d (%s): signature of %s does not verify", i, kind,
+			                role);
 	}
 	return K_OK;
 }
@@ -956,7 +970,7 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 {
 	char sh[SHOWN_LEN], want[KCRYPTO_HASH_B64_LEN + 1];
 	const char *kind = str_item(sec, "kind"), *body = str_item(sec, "body"),
-		   *hash = str_item(sec, "hash");
+	           *hash = str_item(sec, "hash");
 	int rc;
 	if (!cJSON_IsObject(sec) || !contract_kind_valid(kind))
 		return kerr_set(e, K_EINVAL, "section %d: kind '%s' is not a section kind", i,
@@ -973,10 +987,12 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 		                kind);
 	copy_fixed(v->hashes[i], sizeof v->hashes[i], hash);
 	if (i == 0 && strcmp(kind, "offer") != 0)
-		return kerr_set(e, K_EVERIFY, "section 0 (%s): a contract opens with an offer", kind);
+		return kerr_set(e, K_EVERIFY, "section 0 (%s): a contract opens with an offer",
+		                kind);
 	if (v->cancelled)
-		return kerr_set(e, K_EVERIFY, "section %d (%s): follows the cancellation in section %d",
-		                i, kind, v->cancelled);
+		return kerr_set(e, K_EVERIFY,
+		                "section %d (%s): follows the cancellation in section %d", i, kind,
+		                v->cancelled);
 
 	cJSON *b = NULL;
 	struct kerr pe = {0, ""};
@@ -1011,7 +1027,8 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 
 	/* The chain. */
 	if (i == 0 ? prev != NULL : (!prev || strcmp(prev, v->hashes[i - 1]) != 0)) {
-		rc = i == 0 ? kerr_set(e, K_EVERIFY, "section 0 (offer): the first section has no prev")
+		rc = i == 0 ? kerr_set(e, K_EVERIFY,
+		                       "section 0 (offer): the first section has no prev")
 		            : kerr_set(e, K_EVERIFY,
 		                       "section %d (%s): prev does not name section %d (sections "
 		                       "dropped or reordered)",
@@ -1020,29 +1037,33 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 	}
 	if (is_offer) {
 		if (i == 0 && *t.supersedes) {
-			rc = kerr_set(e, K_EVERIFY, "section 0 (offer): supersedes an offer not here");
+			rc = kerr_set(e, K_EVERIFY,
+			              "section 0 (offer): supersedes an offer not here");
 			goto out;
 		}
 		if (i > 0) {
 			if (v->binding >= 0) {
 				rc = kerr_set(e, K_EVERIFY,
-				              "section %d (offer): the offer in section %d is already binding",
+				              "section %d (offer): the offer in section %d is "
+				              "already binding",
 				              i, v->binding);
 				goto out;
 			}
 			if (strcmp(t.supersedes, v->hashes[v->latest_offer]) != 0) {
-				rc = kerr_set(e, K_EVERIFY,
-				              "section %d (offer): a counter-offer must supersede the offer "
-				              "in section %d",
-				              i, v->latest_offer);
+				rc = kerr_set(
+				    e, K_EVERIFY,
+				    "section %d (offer): a counter-offer must supersede the offer "
+				    "in section %d",
+				    i, v->latest_offer);
 				goto out;
 			}
 			if (strcmp(t.buyer, v->first.buyer) || strcmp(t.seller, v->first.seller) ||
 			    strcmp(t.escrow_agent, v->first.escrow_agent)) {
-				rc = kerr_set(e, K_EVERIFY,
-				              "section %d (offer): buyer, seller and escrowAgent must stay "
-				              "those of section 0",
-				              i);
+				rc = kerr_set(
+				    e, K_EVERIFY,
+				    "section %d (offer): buyer, seller and escrowAgent must stay "
+				    "those of section 0",
+				    i);
 				goto out;
 			}
 		}
@@ -1055,9 +1076,9 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 	if ((rc = verify_sigs(sec, i, kind, body, parties, &roles, e)) != K_OK)
 		goto out;
 	if (strcmp(kind, "cancelled") == 0 && v->funded && (roles & 3u) != 3u) {
-		rc = kerr_set(e, K_EVERIFY,
-		              "section %d (cancelled): after funding both buyer and seller must sign",
-		              i);
+		rc = kerr_set(
+		    e, K_EVERIFY,
+		    "section %d (cancelled): after funding both buyer and seller must sign", i);
 		goto out;
 	}
 	if (is_offer) {
@@ -1106,7 +1127,7 @@ int contract_verify(const cJSON *contract, struct contract_status *st, struct ke
 	}
 	/* The envelope: its fields are not signed, so they must agree with what is. */
 	const char *id = str_item(contract, "id"), *buyer = str_item(contract, "buyerId"),
-		   *seller = str_item(contract, "sellerId");
+	           *seller = str_item(contract, "sellerId");
 	if (!id || strcmp(id, v->hashes[0]) != 0) {
 		rc = kerr_set(e, K_EVERIFY, "id: is not the hash of section 0");
 		goto out;
@@ -1272,7 +1293,8 @@ int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e)
 	render_terms(&t, &b);
 	contract_terms_free(&t);
 
-	kbuf_puts(&b, "\nSections (signatures listed here are not checked; verify to check them)\n");
+	kbuf_puts(&b,
+	          "\nSections (signatures listed here are not checked; verify to check them)\n");
 	const cJSON *c;
 	int i = 0;
 	cJSON_ArrayForEach(c, secs)
@@ -1321,7 +1343,7 @@ static void diff_int(struct kbuf *b, const char *label, int64_t a, int64_t c, co
 }
 
 static void diff_money(struct kbuf *b, const char *label, int64_t a, const char *ca, int64_t c,
-		       const char *cc)
+                       const char *cc)
 {
 	if (a == c && strcmp(ca, cc) == 0)
 		return;
@@ -1332,8 +1354,7 @@ static void diff_money(struct kbuf *b, const char *label, int64_t a, const char 
 	kbuf_putc(b, '\n');
 }
 
-void contract_diff(const struct contract_terms *o, const struct contract_terms *n,
-		   struct kbuf *out)
+void contract_diff(const struct contract_terms *o, const struct contract_terms *n, struct kbuf *out)
 {
 	char l[PATH_LEN];
 	diff_str(out, "buyer", o->buyer, n->buyer);
@@ -1365,8 +1386,8 @@ void contract_diff(const struct contract_terms *o, const struct contract_terms *
 		money_format(n->items[i].unit_price, n->currency, m);
 		kbuf_printf(out, "items[%zu]: added ", i);
 		put_clean(out, n->items[i].description, 0);
-		kbuf_printf(out, " (%" PRId64 " %s at %s %s)\n", n->items[i].qty, n->items[i].unit, m,
-		            n->currency);
+		kbuf_printf(out, " (%" PRId64 " %s at %s %s)\n", n->items[i].qty, n->items[i].unit,
+		            m, n->currency);
 	}
 	diff_str(out, "currency", o->currency, n->currency);
 	diff_money(out, "total", o->total, o->currency, n->total, n->currency);

@@ -42,13 +42,13 @@ void kcrypto_random(void *buf, size_t n)
 }
 
 int kcrypto_box_key(const uint8_t pk[KCRYPTO_PK_BYTES], char out[KCRYPTO_ID_LEN + 1],
-		    struct kerr *e)
+                    struct kerr *e)
 {
 	uint8_t x[crypto_box_PUBLICKEYBYTES];
 	if (crypto_sign_ed25519_pk_to_curve25519(x, pk) != 0)
 		return kerr_set(e, K_EINVAL, "not a valid Ed25519 public key");
 	sodium_bin2base64(out, KCRYPTO_ID_LEN + 1, x, sizeof x,
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	return K_OK;
 }
 

@@ -131,8 +131,8 @@ static int time_to_utc(const char *s, char out[MODEL_TIME_LEN + 1])
 	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
 	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
 		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) ||
-	    h > 23 || mi > 59 || sec > 59)
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h > 23 ||
+	    mi > 59 || sec > 59)
 		return 0;
 	const char *p = s + 19;
 	if (*p == '.') {
@@ -197,11 +197,16 @@ static const char *kind_word(enum dcsa_kind k)
 static const char *doc_word(const char *code)
 {
 	static const char *const t[][2] = {
-	    {"CBR", "Carrier booking request"}, {"BKG", "Booking"},
-	    {"SHI", "Shipping instructions"},    {"SRM", "Shipment release"},
-	    {"TRD", "Bill of lading"},           {"ARN", "Arrival notice"},
-	    {"VGM", "Verified gross mass"},      {"CAS", "Cargo survey"},
-	    {"CUS", "Customs inspection"},       {"DGD", "Dangerous goods declaration"},
+	    {"CBR", "Carrier booking request"},
+	    {"BKG", "Booking"},
+	    {"SHI", "Shipping instructions"},
+	    {"SRM", "Shipment release"},
+	    {"TRD", "Bill of lading"},
+	    {"ARN", "Arrival notice"},
+	    {"VGM", "Verified gross mass"},
+	    {"CAS", "Cargo survey"},
+	    {"CUS", "Customs inspection"},
+	    {"DGD", "Dangerous goods declaration"},
 	    {"OOG", "Out of gauge"},
 	};
 	for (size_t i = 0; code && i < sizeof t / sizeof t[0]; i++)
@@ -273,7 +278,8 @@ static int line_ok(const cJSON *o, const char *name, size_t max)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7F || (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9F))
+		if (c < 0x20 || c == 0x7F ||
+		    (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9F))
 			return 0;
 	}
 	return 1;
@@ -345,7 +351,8 @@ static int parse_one(const cJSON *raw, size_t i, cJSON **out, char created[MODEL
 	const char *cls = str_of(ev, "eventClassifierCode");
 	if (!cls)
 		return kerr_set(e, K_EINVAL,
-		                "events[%zu]: eventClassifierCode: missing (ACT, EST, PLN or REQ)", i);
+		                "events[%zu]: eventClassifierCode: missing (ACT, EST, PLN or REQ)",
+		                i);
 	if (!codes_dcsa_classifier(cls))
 		return kerr_set(e, K_EINVAL,
 		                "events[%zu]: unknown event classifier '%s' (ACT, EST, PLN or REQ)",
@@ -358,8 +365,9 @@ static int parse_one(const cJSON *raw, size_t i, cJSON **out, char created[MODEL
 		return kerr_set(e, K_EINVAL,
 		                "events[%zu]: eventDateTime: not an RFC 3339 time like "
 		                "2026-11-20T09:00:00+01:00 (got '%s')",
-		                i, cJSON_IsString(tv) ? text_shown(tv->valuestring, sh, sizeof sh)
-		                                      : "not a string");
+		                i,
+		                cJSON_IsString(tv) ? text_shown(tv->valuestring, sh, sizeof sh)
+		                                   : "not a string");
 
 	const char *cr = str_of(ev, "eventCreatedDateTime");
 	if (!cr)
@@ -437,7 +445,8 @@ int dcsa_parse(const char *json, size_t len, cJSON **out, struct kerr *e)
 		size_t *ord = xcalloc(i + 1, sizeof *ord);
 		for (size_t k = 0; k < i; k++) {
 			size_t j = k;
-			while (all_created && j > 0 && strcmp(created[ord[j - 1]], created[k]) > 0) {
+			while (all_created && j > 0 &&
+			       strcmp(created[ord[j - 1]], created[k]) > 0) {
 				ord[j] = ord[j - 1];
 				j--;
 			}
@@ -641,8 +650,9 @@ size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap)
 
 const char *dcsa_customs(const cJSON *events, char *out, size_t cap)
 {
-	static const char *const act[][2] = {
-	    {"CUSR", "released"}, {"CUSI", "selected for inspection"}, {"CUSS", "selected for scan"}};
+	static const char *const act[][2] = {{"CUSR", "released"},
+	                                     {"CUSI", "selected for inspection"},
+	                                     {"CUSS", "selected for scan"}};
 	static const char *const exp[][2] = {{"CUSR", "expected release"},
 	                                     {"CUSI", "expected inspection"},
 	                                     {"CUSS", "expected scan"}};

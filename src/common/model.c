@@ -17,7 +17,7 @@
 #define PATH_LEN 256
 #define SHOWN_LEN 48
 #define URL_MAX 2048
-#define MESSAGE_MAX 65536 /* plaintext bytes of one chat message */
+#define MESSAGE_MAX 65536      /* plaintext bytes of one chat message */
 #define SECTION_BODY_MAX 65536 /* CONTRACT_BODY_MAX */
 
 /* ---------------------------------------------------------------- string vectors */
@@ -456,7 +456,7 @@ static const struct mfield event_fields[] = {
     F_FMT("at", M_REQ, MF_TIME),
     F_STR("location", 0, MF_LINE, 1, 200),
     F_STR("note", 0, MF_LINE, 1, 500),
-    F_FMT("by", 0, MF_ACCOUNT), /* seller or registered carrier key */
+    F_FMT("by", 0, MF_ACCOUNT),     /* seller or registered carrier key */
     F_ENUM("role", 0, event_roles), /* who entered it: seller, carrier, escrow */
     F_FMT("sig", 0, MF_SIG),
 };
@@ -511,8 +511,7 @@ static const struct mfield cancel_request_fields[] = {
     F_OBJ("section", M_REQ, &section_type), /* "cancelled", signed by "by": the other's turn */
     F_STR("reason", 0, MF_LINE, 1, 500),
 };
-static const struct mtype cancel_request_type =
-    MTYPE("cancelRequest", cancel_request_fields, NULL);
+static const struct mtype cancel_request_type = MTYPE("cancelRequest", cancel_request_fields, NULL);
 
 /* --- Order */
 static int parties_rules(const cJSON *o, const char *path, struct kerr *e);

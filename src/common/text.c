@@ -142,7 +142,8 @@ void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newline
 				if (q < end && *q >= 0x40 && *q <= 0x7E)
 					q++;
 			} else if (osc) {
-				while (q < end && *q != 0x07 && !(*q == 0x1B && q + 1 < end && q[1] == '\\'))
+				while (q < end && *q != 0x07 &&
+				       !(*q == 0x1B && q + 1 < end && q[1] == '\\'))
 					q++;
 				if (q < end)
 					q += *q == 0x07 ? 1 : 2;

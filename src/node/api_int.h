@@ -75,8 +75,7 @@ extern const struct api_type api_order_type;
  * "seller") from state; K_ECONFLICT naming the state ("order is awaiting_payment: ship
  * needs funded"), K_EPERM for a role that may not take the step, K_EINVAL otherwise. */
 struct contract_status;
-int norder_create(struct api_ctx *c, const cJSON *doc, const char *order_id,
-                  struct api_seterr *se);
+int norder_create(struct api_ctx *c, const cJSON *doc, const char *order_id, struct api_seterr *se);
 int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int idx,
                  const cJSON *sec, struct api_seterr *se);
 int norder_next(const char *state, const char *kind, const char *role, const char **next,

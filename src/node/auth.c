@@ -185,10 +185,11 @@ int auth_check(struct auth *a, const char *header, const void *body, size_t len,
 	/* The replay cache lives in memory: a signature made before this process started may
 	 * have been used by the one before it, so it is refused rather than trusted. */
 	if (s.created < a->floor)
-		return kerr_set(e, K_EVERIFY,
-				"signed before this node started (created %lld, started %lld): sign "
-				"the request again",
-				(long long)s.created, (long long)a->floor);
+		return kerr_set(
+		    e, K_EVERIFY,
+		    "signed before this node started (created %lld, started %lld): sign "
+		    "the request again",
+		    (long long)s.created, (long long)a->floor);
 	/* Only verified signatures reach the cache, so garbage cannot fill it. */
 	rc = replay_admit(a, s.sig, s.expires, now, e);
 	if (rc != K_OK)

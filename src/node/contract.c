@@ -45,8 +45,8 @@ static int same_sig(const cJSON *a, const cJSON *b)
 }
 
 /* Every signature of sec from index `from` on must be the caller's. */
-static int new_sigs_are_callers(const cJSON *sec, int idx, int from, const char *caller,
-                                int *added, struct kerr *e)
+static int new_sigs_are_callers(const cJSON *sec, int idx, int from, const char *caller, int *added,
+                                struct kerr *e)
 {
 	const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
 	int n = cJSON_GetArraySize(sigs);
@@ -54,10 +54,11 @@ static int new_sigs_are_callers(const cJSON *sec, int idx, int from, const char 
 		const cJSON *s = cJSON_GetArrayItem(sigs, j);
 		const char *by = sval(s, "by");
 		if (!by || strcmp(by, caller) != 0)
-			return kerr_set(e, K_EPERM,
-			                "section %d (%s): the new signature is by %.64s, not by you "
-			                "(%s): each party signs for itself",
-			                idx, kind_of(sec), by ? by : "nobody", caller);
+			return kerr_set(
+			    e, K_EPERM,
+			    "section %d (%s): the new signature is by %.64s, not by you "
+			    "(%s): each party signs for itself",
+			    idx, kind_of(sec), by ? by : "nobody", caller);
 		(*added)++;
 	}
 	return K_OK;
@@ -74,7 +75,8 @@ int ncontract_check(const cJSON *old, const cJSON *doc, const char *caller,
 	const char *buyer = sval(doc, "buyerId"), *seller = sval(doc, "sellerId");
 	if (!buyer || !seller || (strcmp(buyer, caller) != 0 && strcmp(seller, caller) != 0))
 		return kerr_set(e, K_EPERM,
-		                "buyerId/sellerId: you (%s) are not a party to this contract", caller);
+		                "buyerId/sellerId: you (%s) are not a party to this contract",
+		                caller);
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
 	if (!cJSON_IsArray(secs))
 		return kerr_set(e, K_EINVAL, "sections: %s", secs ? "must be an array" : "missing");
@@ -94,38 +96,44 @@ int ncontract_check(const cJSON *old, const cJSON *doc, const char *caller,
 			                n, n_old);
 		int latest = contract_latest_offer(old);
 		for (int i = 0; i < n_old; i++) {
-			const cJSON *a = cJSON_GetArrayItem(osecs, i), *b = cJSON_GetArrayItem(secs, i);
-			if (!cJSON_IsObject(b) || !same_str(a, b, "kind") || !same_str(a, b, "body") ||
-			    !same_str(a, b, "hash"))
-				return kerr_set(e, K_EINVAL,
-				                "section %d (%s): differs from the one the node holds: "
-				                "what is stored is never changed",
-				                i, kind_of(a));
+			const cJSON *a = cJSON_GetArrayItem(osecs, i),
+			            *b = cJSON_GetArrayItem(secs, i);
+			if (!cJSON_IsObject(b) || !same_str(a, b, "kind") ||
+			    !same_str(a, b, "body") || !same_str(a, b, "hash"))
+				return kerr_set(
+				    e, K_EINVAL,
+				    "section %d (%s): differs from the one the node holds: "
+				    "what is stored is never changed",
+				    i, kind_of(a));
 			const cJSON *sa = cJSON_GetObjectItemCaseSensitive(a, "signatures");
 			const cJSON *sb = cJSON_GetObjectItemCaseSensitive(b, "signatures");
 			int na = cJSON_GetArraySize(sa), nb = cJSON_GetArraySize(sb);
 			if (!cJSON_IsArray(sb) || nb < na)
-				return kerr_set(e, K_EINVAL,
-				                "section %d (%s): a signature the node holds is missing",
-				                i, kind_of(a));
+				return kerr_set(
+				    e, K_EINVAL,
+				    "section %d (%s): a signature the node holds is missing", i,
+				    kind_of(a));
 			for (int j = 0; j < na; j++)
 				if (!same_sig(cJSON_GetArrayItem(sa, j), cJSON_GetArrayItem(sb, j)))
-					return kerr_set(e, K_EINVAL,
-					                "section %d (%s): signature %d differs from the one "
-					                "the node holds",
-					                i, kind_of(a), j);
+					return kerr_set(
+					    e, K_EINVAL,
+					    "section %d (%s): signature %d differs from the one "
+					    "the node holds",
+					    i, kind_of(a), j);
 			if (nb > na && i != latest && i != n_old - 1)
-				return kerr_set(e, K_EINVAL,
-				                "section %d (%s): only the latest offer (section %d) "
-				                "takes new signatures",
-				                i, kind_of(a), latest);
+				return kerr_set(
+				    e, K_EINVAL,
+				    "section %d (%s): only the latest offer (section %d) "
+				    "takes new signatures",
+				    i, kind_of(a), latest);
 			if ((rc = new_sigs_are_callers(b, i, na, caller, &added, e)))
 				return rc;
 			/* Anything else in the section object (unknown members) stays as it was. */
 			if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
-				return kerr_set(e, K_EINVAL,
-				                "section %d (%s): differs from the one the node holds",
-				                i, kind_of(a));
+				return kerr_set(
+				    e, K_EINVAL,
+				    "section %d (%s): differs from the one the node holds", i,
+				    kind_of(a));
 		}
 	}
 	for (int i = n_old; i < n; i++) {
@@ -191,13 +199,14 @@ static int escrow_is_us(struct api_ctx *c, const cJSON *doc, int from, struct ap
 		struct contract_terms t;
 		struct kerr e = {0, ""};
 		if (contract_section_terms(sec, &t, &e) != K_OK)
-			rc = api_setfail(se, "invalidProperties", "sections", "section %d (offer): %s",
-			                 i - 1, e.msg);
-		else if (strcmp(t.escrow_agent, c->n->key_id) != 0)
 			rc = api_setfail(se, "invalidProperties", "sections",
-			                 "section %d (offer): escrowAgent: %s is not this node's key "
-			                 "(%s)",
-			                 i - 1, t.escrow_agent, c->n->key_id);
+			                 "section %d (offer): %s", i - 1, e.msg);
+		else if (strcmp(t.escrow_agent, c->n->key_id) != 0)
+			rc = api_setfail(
+			    se, "invalidProperties", "sections",
+			    "section %d (offer): escrowAgent: %s is not this node's key "
+			    "(%s)",
+			    i - 1, t.escrow_agent, c->n->key_id);
 		contract_terms_free(&t);
 	}
 	return rc;
@@ -221,8 +230,8 @@ static int contract_store(struct api_ctx *c, const cJSON *doc, const struct cont
 	int rc = 0;
 	if (canon_write(doc, &canon, &e) != K_OK)
 		rc = api_setfail_kerr(se, &e);
-	else if (nstore_contract_put(c->s, doc, kbuf_str(&canon), state_of(st), st->order_id,
-	                             &e) != K_OK)
+	else if (nstore_contract_put(c->s, doc, kbuf_str(&canon), state_of(st), st->order_id, &e) !=
+	         K_OK)
 		rc = api_setfail(se, "serverFail", NULL, "%s", e.msg);
 	if (!rc && st->binding >= 0 && !was_binding)
 		rc = contract_bound(c, doc, st->order_id, se);
@@ -255,7 +264,8 @@ static int contract_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_I
 		nobj_free(&old);
 		if (!same_doc)
 			return api_setfail(se, "alreadyExists", "id",
-			                   "id: contract %.64s exists already: send an update", want);
+			                   "id: contract %.64s exists already: send an update",
+			                   want);
 		snprintf(id, NSTORE_ID_MAX + 1, "%s", want);
 		return 0;
 	}
@@ -278,8 +288,8 @@ static int contract_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_I
 }
 
 /* The patch is the whole new "sections" (plus, optionally, the unchanged envelope). */
-static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch,
-                           cJSON **updated, struct api_seterr *se)
+static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
+                           struct api_seterr *se)
 {
 	struct nobj o = {KBUF_INIT, "", ""};
 	cJSON *old = api_load(c, NT_CONTRACT, id, &o);
@@ -305,16 +315,17 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
 	if (!rc && ncontract_check(old, doc, c->caller, &st, &same, &e) != K_OK)
 		rc = fail_check(&e, se);
 	if (!rc && !same)
-		rc = escrow_is_us(c, doc,
-		                  cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old, "sections")),
-		                  se);
+		rc = escrow_is_us(
+		    c, doc, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old, "sections")),
+		    se);
 	if (!rc && !same) {
 		int was_binding = contract_verify(old, &ost, &e) == K_OK && ost.binding >= 0;
 		rc = contract_store(c, doc, &st, was_binding, se);
 		if (!rc)
 			rc = contract_events(
 			    c, doc, st.order_id,
-			    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old, "sections")), se);
+			    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(old, "sections")),
+			    se);
 		if (!rc) {
 			*updated = cJSON_CreateObject();
 			cJSON_AddStringToObject(*updated, "state", state_of(&st));
@@ -331,8 +342,8 @@ static int contract_destroy(struct api_ctx *c, const char *id, struct api_seterr
 {
 	struct nobj o = {KBUF_INIT, "", ""};
 	cJSON *j = api_load(c, NT_CONTRACT, id, &o);
-	int party = j && c->caller &&
-	            (strcmp(o.owner, c->caller) == 0 || strcmp(o.other, c->caller) == 0);
+	int party =
+	    j && c->caller && (strcmp(o.owner, c->caller) == 0 || strcmp(o.other, c->caller) == 0);
 	nobj_free(&o);
 	cJSON_Delete(j);
 	if (!party)

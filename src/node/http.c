@@ -26,7 +26,7 @@
 #include "node.h"
 #include "store/nstore.h"
 
-#define AUTO_RELEASE_EVERY 60 /* seconds between auto-release sweeps */
+#define AUTO_RELEASE_EVERY 60   /* seconds between auto-release sweeps */
 #define CONN_TIMEOUT 60         /* s of silence before a connection is dropped */
 #define CONN_MEMORY (64 * 1024) /* per connection: request line, headers, I/O buffers */
 #define GZIP_MIN 256            /* smaller bodies grow or barely shrink */

@@ -124,8 +124,7 @@ static const struct command {
      "  --seed S       64-bit seed (default 1)\n"
      "  -q, --quiet    no progress on standard error\n"},
     {"help", C_HELP, "kontord help [COMMAND]", "Shows the commands, or one command's options.\n"},
-    {"admin", C_ADMIN,
-     "kontord admin deposit ACCOUNT AMOUNT CURRENCY [--reference R] [--db FILE]",
+    {"admin", C_ADMIN, "kontord admin deposit ACCOUNT AMOUNT CURRENCY [--reference R] [--db FILE]",
      "Credits ACCOUNT's wallet through the simulated payment provider (the node's\n"
      "double-entry ledger: provider:sim -> wallet). ACCOUNT is a registered account id\n"
      "or handle; AMOUNT a decimal such as 120 or 99.50, with no more decimals than\n"
@@ -225,8 +224,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 			continue;
 		}
 		/* "-5" is a (negative) amount for admin deposit to refuse, not an option. */
-		int negative = a->cmd && a->cmd->id == C_ADMIN && s[0] == '-' && s[1] >= '0' &&
-			       s[1] <= '9';
+		int negative =
+		    a->cmd && a->cmd->id == C_ADMIN && s[0] == '-' && s[1] >= '0' && s[1] <= '9';
 		if (only_args || s[0] != '-' || s[1] == '\0' || negative || kcrypto_id_shaped(s)) {
 			if (!a->cmd) {
 				a->cmd = command_find(s);
@@ -431,7 +430,8 @@ static int cmd_serve(const struct args *a)
 		o.threads = (int)t;
 	}
 	long long rate_addr = -1, rate_account = -1;
-	if (a->val[O_RATE_ADDR] && parse_count("rate-addr", a->val[O_RATE_ADDR], 0, 10000000, &rate_addr))
+	if (a->val[O_RATE_ADDR] &&
+	    parse_count("rate-addr", a->val[O_RATE_ADDR], 0, 10000000, &rate_addr))
 		return 2;
 	if (a->val[O_RATE_ACCOUNT] &&
 	    parse_count("rate-account", a->val[O_RATE_ACCOUNT], 0, 10000000, &rate_account))
@@ -525,11 +525,10 @@ static int cmd_seed(const struct args *a)
 
 /* An account id, or the handle of one ("@handle" or "handle"). */
 static int find_account(struct nstore *s, const char *arg, char id[KCRYPTO_ID_LEN + 1],
-			struct kerr *e)
+                        struct kerr *e)
 {
 	struct nobj o = {KBUF_INIT, "", ""};
-	int rc = strlen(arg) <= NSTORE_ID_MAX ? nstore_get(s, NT_ACCOUNT, arg, &o, e)
-					      : K_ENOTFOUND;
+	int rc = strlen(arg) <= NSTORE_ID_MAX ? nstore_get(s, NT_ACCOUNT, arg, &o, e) : K_ENOTFOUND;
 	nobj_free(&o);
 	if (rc == K_OK) {
 		snprintf(id, KCRYPTO_ID_LEN + 1, "%s", arg);
@@ -540,10 +539,11 @@ static int find_account(struct nstore *s, const char *arg, char id[KCRYPTO_ID_LE
 	const char *h = arg[0] == '@' ? arg + 1 : arg;
 	rc = nstore_account_by_handle(s, h, id, e);
 	if (rc == K_ENOTFOUND)
-		return kerr_set(e, K_ENOTFOUND,
-				"ACCOUNT: no account '%.64s' is registered on this node (an account id"
-				" or handle)",
-				arg);
+		return kerr_set(
+		    e, K_ENOTFOUND,
+		    "ACCOUNT: no account '%.64s' is registered on this node (an account id"
+		    " or handle)",
+		    arg);
 	return rc;
 }
 
@@ -553,7 +553,7 @@ static int cmd_deposit(const struct args *a)
 		return usage_error("unknown option '%s' for admin deposit", a->admin_bad);
 	if (a->npos != 4)
 		return usage_error("admin deposit needs ACCOUNT AMOUNT CURRENCY (%d given)",
-				   a->npos - 1);
+		                   a->npos - 1);
 	const char *account = a->pos[1], *amount_s = a->pos[2], *cur = a->pos[3];
 	struct kerr e = {0, ""};
 	int rc = codes_load(&e);
@@ -564,7 +564,7 @@ static int cmd_deposit(const struct args *a)
 	int64_t amount = 0;
 	if (amount_s[0] == '-')
 		return usage_error("AMOUNT: %s is negative; a deposit must be more than zero",
-				   amount_s);
+		                   amount_s);
 	if ((rc = money_parse(amount_s, cur, &amount, &e)) != K_OK)
 		return usage_error("AMOUNT: %s", e.msg);
 	if (amount <= 0)
@@ -759,9 +759,12 @@ static int cmd_attest(const struct args *a)
 	if (a->npos != 2)
 		return usage_error("admin attest needs ACCOUNT (%d operands given)", a->npos - 1);
 	int revoke = a->val[O_REVOKE] != NULL;
-	struct node_attestation at = {a->val[O_LEGAL_NAME], a->val[O_COUNTRY],
+	struct node_attestation at = {a->val[O_LEGAL_NAME],
+	                              a->val[O_COUNTRY],
 	                              a->val[O_REGISTRATION],
-	                              a->val[O_LEVEL] ? a->val[O_LEVEL] : "business", NULL, NULL};
+	                              a->val[O_LEVEL] ? a->val[O_LEVEL] : "business",
+	                              NULL,
+	                              NULL};
 	char issued[MODEL_TIME_LEN + 1], expires[MODEL_TIME_LEN + 1];
 	struct kerr e = {0, ""};
 	int rc = codes_load(&e);
@@ -804,7 +807,8 @@ static int cmd_attest(const struct args *a)
 	cJSON *signed_att = NULL;
 	rc = find_account(n->store, a->pos[1], id, &e);
 	if (rc == K_OK)
-		rc = revoke ? node_attest_revoke(n, id, &e) : node_attest(n, id, &at, &signed_att, &e);
+		rc = revoke ? node_attest_revoke(n, id, &e)
+		            : node_attest(n, id, &at, &signed_att, &e);
 	char key_id[KCRYPTO_ID_LEN + 1];
 	snprintf(key_id, sizeof key_id, "%s", n->key_id);
 	node_close(&n);
@@ -829,8 +833,8 @@ static int cmd_attest(const struct args *a)
 	printf("Attested %s with node key %s\n", id, key_id);
 	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
 		printf("  %-13s %s\n", lines[i].label,
-		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(signed_att,
-		                                                             lines[i].prop)));
+		       cJSON_GetStringValue(
+		           cJSON_GetObjectItemCaseSensitive(signed_att, lines[i].prop)));
 	cJSON_Delete(signed_att);
 	return 0;
 }
@@ -855,7 +859,8 @@ static int cmd_carrier(const struct args *a)
 	if (admin_opts_only(a, what, add ? 1u << O_ACCOUNT : 0))
 		return 2;
 	if ((add || rm) && a->npos != 3)
-		return usage_error("admin carrier %s needs NAME (%d operands given)", sub, a->npos - 2);
+		return usage_error("admin carrier %s needs NAME (%d operands given)", sub,
+		                   a->npos - 2);
 	if (!add && !rm && a->npos != 2)
 		return usage_error("admin carrier list takes no operand ('%s')", a->pos[2]);
 	struct kerr e = {0, ""};
@@ -868,9 +873,10 @@ static int cmd_carrier(const struct args *a)
 			                   "carrier's account id, as `kontor id show` prints it)");
 		uint8_t pk[KCRYPTO_PK_BYTES];
 		if (kcrypto_account_pk(account, pk, &e) != K_OK)
-			return usage_error("--account: %s (a kontor account id, as `kontor id show` "
-			                   "prints it)",
-			                   e.msg);
+			return usage_error(
+			    "--account: %s (a kontor account id, as `kontor id show` "
+			    "prints it)",
+			    e.msg);
 	}
 	struct node *n = NULL;
 	int rc = node_open(db_path(a), &n, &e);

@@ -23,26 +23,26 @@ struct nstore; /* store/nstore.h */
 
 /* Limits published in the session object and enforced (413 / JMAP errors). */
 struct node_limits {
-	size_t max_size_request;     /* bytes of a POST /api body (after gunzip): 4 MiB */
-	int max_calls_in_request;    /* 64 */
-	int max_objects_in_get;      /* 500 */
-	int max_objects_in_set;      /* 500 */
-	int max_query_limit;         /* 500 */
-	size_t max_upload;           /* 10 MiB */
-	int max_connections;         /* 1024 */
-	int rate_account_per_min;    /* signed requests per account per minute: 600 */
-	int rate_addr_per_min;       /* requests per client address per minute: 3000 */
-	int max_changes;             /* default and ceiling of maxChanges: 5000 */
+	size_t max_size_request;  /* bytes of a POST /api body (after gunzip): 4 MiB */
+	int max_calls_in_request; /* 64 */
+	int max_objects_in_get;   /* 500 */
+	int max_objects_in_set;   /* 500 */
+	int max_query_limit;      /* 500 */
+	size_t max_upload;        /* 10 MiB */
+	int max_connections;      /* 1024 */
+	int rate_account_per_min; /* signed requests per account per minute: 600 */
+	int rate_addr_per_min;    /* requests per client address per minute: 3000 */
+	int max_changes;          /* default and ceiling of maxChanges: 5000 */
 };
 void node_limits_default(struct node_limits *l);
 
 struct node {
-	char *db_path;               /* owned */
+	char *db_path; /* owned */
 	char name[64];
-	struct kkeypair key;         /* the node key (escrow agent, attestations) */
+	struct kkeypair key;             /* the node key (escrow agent, attestations) */
 	char key_id[KCRYPTO_ID_LEN + 1]; /* account-id form of key.pk */
 	struct node_limits limits;
-	struct nstore *store;        /* thread-safe: one SQLite connection per thread inside */
+	struct nstore *store; /* thread-safe: one SQLite connection per thread inside */
 	/* State-change broadcast for /events: api.c bumps it after every committed write. */
 	pthread_mutex_t ev_lock;
 	pthread_cond_t ev_cond;
@@ -82,11 +82,11 @@ int64_t order_time_of(const char *rfc3339);
 
 /* ---- http.c ----------------------------------------------------------------------- */
 struct serve_opts {
-	const char *listen;    /* "127.0.0.1:8443" (ADDR:PORT; [v6]:PORT) */
-	const char *tls_cert;  /* PEM paths; both required unless plain_http */
+	const char *listen;   /* "127.0.0.1:8443" (ADDR:PORT; [v6]:PORT) */
+	const char *tls_cert; /* PEM paths; both required unless plain_http */
 	const char *tls_key;
-	int plain_http;        /* only allowed on a loopback address */
-	int threads;           /* 0 = number of cores */
+	int plain_http; /* only allowed on a loopback address */
+	int threads;    /* 0 = number of cores */
 };
 /* Serves until SIGINT or SIGTERM (then finishes in-flight requests and returns K_OK).
  * Prints "kontord: listening on https://ADDR:PORT" on stderr once the socket is bound.
@@ -98,14 +98,14 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e);
  * (anonymous callers may only read public data: Account/get, Listing/get|query|changes). */
 struct api_caller {
 	const char *account_id;
-	const char *addr;            /* client address text, for logs */
+	const char *addr; /* client address text, for logs */
 };
 /* Runs one POST /api body. Fills out with the JSON response (methodResponses or a
  * request-level error object {type, description}) and methods with the comma-separated
  * method names (for the log line). Returns the HTTP status: 200, or 400 (not JSON / not a
  * request), 401 (a method needs a signature and there is none), 413 (over the calls limit). */
 int api_handle(struct node *n, const struct api_caller *who, const char *body, size_t len,
-	       struct kbuf *out, struct kbuf *methods);
+               struct kbuf *out, struct kbuf *methods);
 /* The session object for GET /.well-known/kontor (node name and key, URLs, capabilities
  * with limits, state), appended to out as JSON. base is "https://host:port". */
 void api_session(struct node *n, const char *base, struct kbuf *out);
@@ -113,13 +113,13 @@ void api_session(struct node *n, const char *base, struct kbuf *out);
 void api_states(struct node *n, struct kbuf *out);
 
 /* ---- auth.c ----------------------------------------------------------------------- */
-struct auth;  /* replay cache and rate buckets; thread-safe */
+struct auth; /* replay cache and rate buckets; thread-safe */
 struct auth *auth_new(const struct node_limits *l);
 void auth_free(struct auth **a);
 /* Checks an Authorization header over the exact body bytes at time now. On success
  * account_id gets the signer. K_EVERIFY with the reason (401 + WWW-Authenticate). */
 int auth_check(struct auth *a, const char *header, const void *body, size_t len, int64_t now,
-	       char account_id[KCRYPTO_ID_LEN + 1], struct kerr *e);
+               char account_id[KCRYPTO_ID_LEN + 1], struct kerr *e);
 /* Refuses signatures created before t (the server's start): the replay cache is in memory,
  * so a signature from before a restart might already have been used. */
 void auth_set_floor(struct auth *a, int64_t t);
@@ -145,11 +145,11 @@ int node_attest_sign(struct cJSON *att, const uint8_t sk[KCRYPTO_SK_BYTES], stru
 /* What `kontord admin attest` vouches for; issued and expires are RFC 3339 UTC. */
 struct node_attestation {
 	const char *legal_name;
-	const char *country;      /* ISO 3166-1 alpha-2 */
+	const char *country; /* ISO 3166-1 alpha-2 */
 	const char *registration;
-	const char *level;        /* "business" or "factory" */
+	const char *level; /* "business" or "factory" */
 	const char *issued;
-	const char *expires;      /* after issued */
+	const char *expires; /* after issued */
 };
 /* Stores a new attestation, signed by n's key and naming it in "by", in account_id's
  * Account object (replacing any), in one transaction that logs an Account change, so

@@ -47,9 +47,9 @@
 #include "kontor/money.h"
 
 static const char *const order_props[] = {
-    "id",    "contractId", "buyerId",         "sellerId", "listingId", "state", "currency",
-    "total", "escrow",     "autoReleaseDays", "deliveredAt", "created", "updated", "shipment", "ratings",
-    "cancelRequest", NULL,
+    "id",       "contractId", "buyerId", "sellerId",        "listingId",   "state",
+    "currency", "total",      "escrow",  "autoReleaseDays", "deliveredAt", "created",
+    "updated",  "shipment",   "ratings", "cancelRequest",   NULL,
 };
 
 /* ---------------------------------------------------------------- the transition table */
@@ -357,8 +357,7 @@ static int order_put_e(struct nstore *s, const cJSON *o, struct kerr *e)
 /* Appends a section of kind (body: prev, at = now, extra) signed as escrow with the node
  * key to doc, checks the whole document again and stores it. hash gets the section's. */
 static int escrow_append(struct api_ctx *c, cJSON *doc, const char *order_id, const char *kind,
-                         const cJSON *extra, char hash[KCRYPTO_HASH_B64_LEN + 1],
-                         struct kerr *e)
+                         const cJSON *extra, char hash[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e)
 {
 	char tip[KCRYPTO_HASH_B64_LEN + 1], now[MODEL_TIME_LEN + 1];
 	cJSON *body = NULL, *sec = NULL;
@@ -472,7 +471,8 @@ int order_resolve(struct node *n, const char *order_id, int buyer_pct, const cha
 	}
 	if (rc == K_OK) {
 		out->escrow = bal;
-		out->buyer = bal * buyer_pct / 100; /* rounded down: the remainder is the seller's */
+		out->buyer =
+		    bal * buyer_pct / 100; /* rounded down: the remainder is the seller's */
 		out->seller = bal - out->buyer;
 		x = cJSON_CreateObject();
 		json_add_int(x, "buyerAmount", out->buyer);
@@ -535,8 +535,8 @@ static int release_one(struct api_ctx *c, const char *order_id, int64_t now, int
 	if (rc == K_OK && api_str(o, "state") && strcmp(api_str(o, "state"), "delivered") == 0) {
 		/* deliveredAt; an order delivered before the node recorded it: updated, which
 		 * is when it became delivered */
-		const char *at = api_str(o, "deliveredAt") ? api_str(o, "deliveredAt")
-		                                           : api_str(o, "updated");
+		const char *at =
+		    api_str(o, "deliveredAt") ? api_str(o, "deliveredAt") : api_str(o, "updated");
 		int64_t t = epoch_of(at);
 		days = int_of(o, "autoReleaseDays");
 		due = t >= 0 && days > 0 && now - t > days * 86400;
@@ -633,10 +633,11 @@ static int event_check(const cJSON *ev, int i, struct api_seterr *se)
 		for (int k = 0; names[k] && !ok; k++)
 			ok = strcmp(names[k], m->string) == 0;
 		if (!ok)
-			return api_setfail(se, "invalidProperties", "addEvents",
-			                   "addEvents[%d].%.40s: not an event property (code, "
-			                   "classifier, at, location, note; the node sets by and role)",
-			                   i, m->string);
+			return api_setfail(
+			    se, "invalidProperties", "addEvents",
+			    "addEvents[%d].%.40s: not an event property (code, "
+			    "classifier, at, location, note; the node sets by and role)",
+			    i, m->string);
 		if (!cJSON_IsString(m))
 			return api_setfail(se, "invalidProperties", "addEvents",
 			                   "addEvents[%d].%s: must be a string", i, m->string);
@@ -651,8 +652,8 @@ static int event_check(const cJSON *ev, int i, struct api_seterr *se)
 		                   i, code ? code : "");
 	if (!cls || !codes_dcsa_classifier(cls))
 		return api_setfail(se, "invalidProperties", "addEvents",
-		                   "addEvents[%d].classifier: '%.8s' is not ACT, EST, PLN or REQ", i,
-		                   cls ? cls : "");
+		                   "addEvents[%d].classifier: '%.8s' is not ACT, EST, PLN or REQ",
+		                   i, cls ? cls : "");
 	if (!at || model_check_time(at, "at", &e) != K_OK)
 		return api_setfail(se, "invalidProperties", "addEvents", "addEvents[%d].%s", i,
 		                   at ? e.msg : "at: missing");
@@ -680,9 +681,9 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 {
 	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
 	if (strcmp(state, "shipped") && strcmp(state, "delivered") && strcmp(state, "disputed"))
-		return api_setfail(se, "stateConflict", "addEvents",
-		                   "order is %s: shipment events need shipped, delivered or disputed",
-		                   state);
+		return api_setfail(
+		    se, "stateConflict", "addEvents",
+		    "order is %s: shipment events need shipped, delivered or disputed", state);
 	cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shipment");
 	if (!sh)
 		return api_setfail(se, "stateConflict", "addEvents",
@@ -710,7 +711,8 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 		}
 		if (cJSON_GetArraySize(events) >= DCSA_MAX_EVENTS)
 			return api_setfail(se, "invalidProperties", "addEvents",
-			                   "shipment: at most %d events per order", DCSA_MAX_EVENTS);
+			                   "shipment: at most %d events per order",
+			                   DCSA_MAX_EVENTS);
 		cJSON *x = cJSON_Duplicate(ev, 1);
 		cJSON_AddStringToObject(x, "by", c->caller);
 		cJSON_AddStringToObject(x, "role", role);
@@ -765,15 +767,18 @@ static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON
 	struct kerr e = {0, ""};
 	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
 	const char *id = api_str(o, "id");
-	const char *other = strcmp(role, "buyer") == 0 ? api_str(o, "sellerId") : api_str(o, "buyerId");
+	const char *other =
+	    strcmp(role, "buyer") == 0 ? api_str(o, "sellerId") : api_str(o, "buyerId");
 	if (!cJSON_IsObject(r) || model_validate("Rating", r, &e) != K_OK)
 		return api_setfail(se, "invalidProperties", "rate", "rate: %s",
 		                   cJSON_IsObject(r) ? e.msg : "must be a Rating object");
 	if (strcmp(api_str(r, "orderId"), id) != 0)
 		return api_setfail(se, "invalidProperties", "rate", "rate.orderId: not this order");
 	if (strcmp(api_str(r, "from"), c->caller) != 0)
-		return api_setfail(se, "forbidden", "rate", "rate.from: a rating is given by its "
-		                   "signer only (you are %s)", c->caller);
+		return api_setfail(se, "forbidden", "rate",
+		                   "rate.from: a rating is given by its "
+		                   "signer only (you are %s)",
+		                   c->caller);
 	if (!other || strcmp(api_str(r, "to"), other) != 0)
 		return api_setfail(se, "invalidProperties", "rate",
 		                   "rate.to: the %s rates the other party of the order (%s)", role,
@@ -807,7 +812,8 @@ static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON
 	if (mine)
 		return api_setfail(se, "stateConflict", "rate",
 		                   "order is %s: the %s rated it on %.20s; a rating is given once",
-		                   state, role, api_str(mine, "created") ? api_str(mine, "created") : "?");
+		                   state, role,
+		                   api_str(mine, "created") ? api_str(mine, "created") : "?");
 	if (!ratings)
 		ratings = cJSON_AddObjectToObject(o, "ratings");
 	cJSON_AddItemToObject(ratings, role, cJSON_Duplicate(r, 1));
@@ -848,8 +854,8 @@ static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON
  * node then appends it to the contract, refunds the whole escrow to the buyer (the ledger
  * references the section's hash) and the order is cancelled. A section appended to the
  * contract meanwhile makes the request stale (its prev is no longer the tip). */
-static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJSON *sec,
-                        cJSON *res, struct api_seterr *se)
+static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJSON *sec, cJSON *res,
+                        struct api_seterr *se)
 {
 	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
 	const char *id = api_str(o, "id");
@@ -864,7 +870,8 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		                   state);
 	/* The shape here; the order's validation checks the section whole before it is kept. */
 	if (!cJSON_IsObject(sec) || !api_str(sec, "kind") || !api_str(sec, "body") ||
-	    !api_str(sec, "hash") || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(sec, "signatures")))
+	    !api_str(sec, "hash") ||
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(sec, "signatures")))
 		return api_setfail(se, "invalidProperties", "cancel",
 		                   "cancel: a contract section {kind, body, hash, signatures}");
 	if (strcmp(api_str(sec, "kind"), "cancelled") != 0)
@@ -875,7 +882,8 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 	cJSON *doc = kid ? api_load(c, NT_CONTRACT, kid, &ob) : NULL;
 	nobj_free(&ob);
 	if (!doc)
-		return api_setfail(se, "serverFail", NULL, "order %.64s: its contract is missing", id);
+		return api_setfail(se, "serverFail", NULL, "order %.64s: its contract is missing",
+		                   id);
 	char tip[KCRYPTO_HASH_B64_LEN + 1] = "";
 	contract_tip(doc, tip, &e);
 	cJSON *body = cJSON_Parse(api_str(sec, "body"));
@@ -900,8 +908,8 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		                 "%s's signature",
 		                 state, role, api_str(req, "at") ? api_str(req, "at") : "?",
 		                 strcmp(role, "buyer") == 0 ? "seller" : "buyer");
-	} else if (!pending || strcmp(api_str(pending, "hash") ? api_str(pending, "hash") : "",
-	                              hash) != 0) {
+	} else if (!pending ||
+	           strcmp(api_str(pending, "hash") ? api_str(pending, "hash") : "", hash) != 0) {
 		/* A new request: exactly the caller's own signature, valid, in its role. */
 		const cJSON *sg = cJSON_GetArrayItem(sigs, 0);
 		if (cJSON_GetArraySize(sigs) != 1 || !api_str(sg, "by") ||
@@ -935,9 +943,11 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		cJSON_ArrayForEach(sg, sigs)
 		{
 			if (api_str(sg, "by") && strcmp(api_str(sg, "by"), c->caller) == 0 &&
-			    api_str(sg, "role") && strcmp(api_str(sg, "role"), role) == 0 && !mine) {
-				cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(full, "signatures"),
-				                     cJSON_Duplicate(sg, 1));
+			    api_str(sg, "role") && strcmp(api_str(sg, "role"), role) == 0 &&
+			    !mine) {
+				cJSON_AddItemToArray(
+				    cJSON_GetObjectItemCaseSensitive(full, "signatures"),
+				    cJSON_Duplicate(sg, 1));
 				mine = 1;
 			}
 		}
@@ -946,7 +956,8 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		int64_t bal = 0;
 		char escrow[NLEDGER_ACCOUNT_MAX + 1], memo[NLEDGER_MEMO_MAX + 1];
 		snprintf(escrow, sizeof escrow, "escrow:%s", id);
-		snprintf(memo, sizeof memo, "order %s cancelled by both: refunded to the buyer", id);
+		snprintf(memo, sizeof memo, "order %s cancelled by both: refunded to the buyer",
+		         id);
 		if (!mine) {
 			cJSON_Delete(full);
 			rc = api_setfail(se, "invalidProperties", "cancel",
@@ -957,7 +968,8 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		} else if (canon_write(doc, &canon, &e) != K_OK ||
 		           nstore_contract_put(c->s, doc, kbuf_str(&canon), "cancelled", id, &e) !=
 		               K_OK ||
-		           nledger_balance(c->s, escrow, api_str(o, "currency"), &bal, &e) != K_OK ||
+		           nledger_balance(c->s, escrow, api_str(o, "currency"), &bal, &e) !=
+		               K_OK ||
 		           post_split(c, o, "escrow_refund", memo, hash, bal, 0, &e) != K_OK) {
 			rc = api_setfail(se, "serverFail", NULL, "cancel: %s", e.msg);
 		} else {
@@ -998,11 +1010,13 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 		struct kerr e = {0, ""};
 		const cJSON *sh = cJSON_GetObjectItemCaseSensitive(o, "shipment");
 		if (nstore_carrier_of(c->s, c->caller, carrier, &e) == K_OK) {
-			if (!sh || !api_str(sh, "carrier") || strcasecmp(api_str(sh, "carrier"), carrier))
-				rc = api_setfail(se, "forbidden", "addEvents",
-				                 "you are the carrier %s; order %.64s does not ship "
-				                 "with %s",
-				                 carrier, id, carrier);
+			if (!sh || !api_str(sh, "carrier") ||
+			    strcasecmp(api_str(sh, "carrier"), carrier))
+				rc =
+				    api_setfail(se, "forbidden", "addEvents",
+				                "you are the carrier %s; order %.64s does not ship "
+				                "with %s",
+				                carrier, id, carrier);
 			else
 				role = "carrier";
 		}
@@ -1013,15 +1027,17 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 		rc = api_setfail(se, "notFound", NULL, "no Order %.64s", id);
 	} else if (!cJSON_IsObject(patch) || cJSON_GetArraySize(patch) != 1 ||
 	           (!add && !rate && !cancel)) {
-		rc = api_setfail(se, "forbidden", NULL,
-		                 "an order changes only through signed sections appended to its "
-		                 "contract (Contract/set), {\"addEvents\": [...]} (shipment events) "
-		                 "{\"rate\": Rating} or {\"cancel\": section} (after funding)");
+		rc =
+		    api_setfail(se, "forbidden", NULL,
+		                "an order changes only through signed sections appended to its "
+		                "contract (Contract/set), {\"addEvents\": [...]} (shipment events) "
+		                "{\"rate\": Rating} or {\"cancel\": section} (after funding)");
 	} else if (add) {
 		if (strcmp(role, "buyer") == 0)
-			rc = api_setfail(se, "forbidden", "addEvents",
-			                 "shipment events come from the seller or the carrier, not the "
-			                 "buyer");
+			rc = api_setfail(
+			    se, "forbidden", "addEvents",
+			    "shipment events come from the seller or the carrier, not the "
+			    "buyer");
 		else
 			rc = order_add_events(c, o, role, add, res, se);
 	} else if (strcmp(role, "carrier") == 0) {
@@ -1047,8 +1063,8 @@ static int order_destroy(struct api_ctx *c, const char *id, struct api_seterr *s
 {
 	struct nobj ob = {KBUF_INIT, "", ""};
 	cJSON *j = api_load(c, NT_ORDER, id, &ob);
-	int party =
-	    j && c->caller && (strcmp(ob.owner, c->caller) == 0 || strcmp(ob.other, c->caller) == 0);
+	int party = j && c->caller &&
+	            (strcmp(ob.owner, c->caller) == 0 || strcmp(ob.other, c->caller) == 0);
 	nobj_free(&ob);
 	cJSON_Delete(j);
 	if (!party)

@@ -27,7 +27,7 @@ struct pay_provider {
 	 * provider's payment id: the same reference again posts nothing (out->posted = 0),
 	 * with another amount or account it is K_ECONFLICT. */
 	int (*deposit)(void *ctx, const char *account_id, int64_t amount, const char *currency,
-		       const char *reference, struct pay_result *out, struct kerr *e);
+	               const char *reference, struct pay_result *out, struct kerr *e);
 };
 
 /* The simulated provider "sim" over a node store: deposits need no outside party. Its

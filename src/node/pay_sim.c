@@ -30,7 +30,8 @@ static int sim_deposit(void *ctx, const char *account_id, int64_t amount, const 
 	if (!reference || !*reference)
 		return kerr_set(e, K_EINVAL, "reference: missing (the provider's payment id)");
 	if (strlen(reference) > NLEDGER_REF_MAX - 4)
-		return kerr_set(e, K_EINVAL, "reference: longer than %d bytes", NLEDGER_REF_MAX - 4);
+		return kerr_set(e, K_EINVAL, "reference: longer than %d bytes",
+		                NLEDGER_REF_MAX - 4);
 
 	struct nobj o = {KBUF_INIT, "", ""};
 	rc = nstore_get(s, NT_ACCOUNT, account_id, &o, e);

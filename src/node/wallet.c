@@ -95,8 +95,7 @@ static cJSON *balances_json(const struct nbalances *b)
 }
 
 /* The caller's wallet as model_validate("Wallet") takes it. */
-static int wallet_build(struct api_ctx *c, int64_t position, int limit, cJSON **out,
-                        struct kerr *e)
+static int wallet_build(struct api_ctx *c, int64_t position, int limit, cJSON **out, struct kerr *e)
 {
 	struct nbalances bal, held;
 	int rc = nledger_wallet(c->s, c->caller, &bal, &held, e);

@@ -79,8 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(idx[i] < (size_t)n && !seen[idx[i]], "recent_first not a permutation");
 		seen[idx[i]] = 1;
 		if (i) {
-			const char *a = cJSON_GetObjectItem(cJSON_GetArrayItem(ev, (int)idx[i - 1]), "at")->valuestring;
-			const char *b = cJSON_GetObjectItem(cJSON_GetArrayItem(ev, (int)idx[i]), "at")->valuestring;
+			const char *a =
+			    cJSON_GetObjectItem(cJSON_GetArrayItem(ev, (int)idx[i - 1]), "at")
+			        ->valuestring;
+			const char *b =
+			    cJSON_GetObjectItem(cJSON_GetArrayItem(ev, (int)idx[i]), "at")
+			        ->valuestring;
 			check(strcmp(a, b) > 0 || (strcmp(a, b) == 0 && idx[i - 1] > idx[i]),
 			      "recent_first out of order");
 		}

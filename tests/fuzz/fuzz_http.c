@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)http_accepts_gzip(s);
 	if (http_host_ok(s))
-		check(!strpbrk(s, "/ @\r\n\t?#"), "host: accepted a character a URL host cannot hold");
+		check(!strpbrk(s, "/ @\r\n\t?#"),
+		      "host: accepted a character a URL host cannot hold");
 
 	struct http_listen l;
 	struct kerr e = {0};

@@ -47,7 +47,10 @@ static void answer(int fd, int status, const char *body)
 	int n = snprintf(head, sizeof head,
 	                 "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 	                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                 status, status == 200 ? "OK" : status == 404 ? "Not Found" : "Error",
+	                 status,
+	                 status == 200   ? "OK"
+	                 : status == 404 ? "Not Found"
+	                                 : "Error",
 	                 strlen(body));
 	if (write(fd, head, (size_t)n) < 0 || write(fd, body, strlen(body)) < 0)
 		return;
@@ -76,7 +79,8 @@ static void serve(int fd)
 		buf[len] = '\0';
 		if (!end && (end = strstr(buf, "\r\n\r\n"))) {
 			char *cl = strcasestr(buf, "\r\nContent-Length:");
-			want = (size_t)(end - buf) + 4 + (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+			want = (size_t)(end - buf) + 4 +
+			       (cl && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
 			if (want > REQ_MAX) {
 				answer(fd, 413, "{\"error\":\"too large\"}");
 				return;

@@ -118,12 +118,12 @@ static void test_write_file_atomic_sets_mode_and_replaces(void **state)
 static void test_utf8_valid_refuses_overlongs_surrogates_and_truncation(void **state)
 {
 	assert_true(utf8_valid("plain", 5));
-	assert_true(utf8_valid("\xE9\x93\x81\xE8\x89\xBA", 6));      /* 铁艺 */
-	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));              /* emoji */
-	assert_false(utf8_valid("\xC0\xAF", 2));                     /* overlong '/' */
-	assert_false(utf8_valid("\xED\xA0\x80", 3));                 /* surrogate */
-	assert_false(utf8_valid("\xF4\x90\x80\x80", 4));             /* > U+10FFFF */
-	assert_false(utf8_valid("\xE9\x93", 2));                     /* truncated */
+	assert_true(utf8_valid("\xE9\x93\x81\xE8\x89\xBA", 6)); /* 铁艺 */
+	assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));         /* emoji */
+	assert_false(utf8_valid("\xC0\xAF", 2));                /* overlong '/' */
+	assert_false(utf8_valid("\xED\xA0\x80", 3));            /* surrogate */
+	assert_false(utf8_valid("\xF4\x90\x80\x80", 4));        /* > U+10FFFF */
+	assert_false(utf8_valid("\xE9\x93", 2));                /* truncated */
 	assert_false(utf8_valid("\xFF", 1));
 }
 
@@ -133,8 +133,11 @@ static void test_utf8_encode_gives_each_length_and_validates(void **state)
 	static const struct {
 		uint32_t cp;
 		const char *want;
-	} cases[] = {{0x41, "A"}, {0xE9, "\xC3\xA9"}, {0x684C, "\xE6\xA1\x8C"},
-		     {0x1F600, "\xF0\x9F\x98\x80"}, {0x10FFFF, "\xF4\x8F\xBF\xBF"}};
+	} cases[] = {{0x41, "A"},
+	             {0xE9, "\xC3\xA9"},
+	             {0x684C, "\xE6\xA1\x8C"},
+	             {0x1F600, "\xF0\x9F\x98\x80"},
+	             {0x10FFFF, "\xF4\x8F\xBF\xBF"}};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char out[4];
 		size_t n = utf8_encode(cases[i].cp, out);
@@ -147,15 +150,15 @@ static void test_utf8_encode_gives_each_length_and_validates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kstatus_names_every_code),
-		cmocka_unit_test(test_kerr_set_returns_code_and_formats),
-		cmocka_unit_test(test_kerr_set_truncates_long_messages),
-		cmocka_unit_test(test_kbuf_grows_and_stays_nul_terminated),
-		cmocka_unit_test(test_xfree_sets_pointer_to_null),
-		cmocka_unit_test(test_read_file_refuses_over_limit_and_missing),
-		cmocka_unit_test(test_write_file_atomic_sets_mode_and_replaces),
-		cmocka_unit_test(test_utf8_valid_refuses_overlongs_surrogates_and_truncation),
-		cmocka_unit_test(test_utf8_encode_gives_each_length_and_validates),
+	    cmocka_unit_test(test_kstatus_names_every_code),
+	    cmocka_unit_test(test_kerr_set_returns_code_and_formats),
+	    cmocka_unit_test(test_kerr_set_truncates_long_messages),
+	    cmocka_unit_test(test_kbuf_grows_and_stays_nul_terminated),
+	    cmocka_unit_test(test_xfree_sets_pointer_to_null),
+	    cmocka_unit_test(test_read_file_refuses_over_limit_and_missing),
+	    cmocka_unit_test(test_write_file_atomic_sets_mode_and_replaces),
+	    cmocka_unit_test(test_utf8_valid_refuses_overlongs_surrogates_and_truncation),
+	    cmocka_unit_test(test_utf8_encode_gives_each_length_and_validates),
 	};
 	return cmocka_run_group_tests_name("err+buf", tests, NULL, NULL);
 }

@@ -49,7 +49,7 @@ static void test_single_quotes_are_literal(void **state)
 {
 	(void)state;
 	expect_words("listing add --title 'Oak \"desk\" \\n'", 4, "listing", "add", "--title",
-		     "Oak \"desk\" \\n");
+	             "Oak \"desk\" \\n");
 }
 
 static void test_double_quotes_take_escaped_quote_and_backslash(void **state)

@@ -117,8 +117,7 @@ static void sign(cJSON *sec, const char *role, const struct kkeypair *kp)
 }
 
 /* An event section chained to the contract's tip, signed as role. */
-static void append_event(cJSON *c, const char *kind, const char *role,
-			 const struct kkeypair *kp)
+static void append_event(cJSON *c, const char *kind, const char *role, const struct kkeypair *kp)
 {
 	struct kerr e = {0, ""};
 	char tip[KCRYPTO_HASH_B64_LEN + 1];
@@ -348,13 +347,16 @@ static void test_offer_signed_by_both_parties_is_binding_and_its_hash_is_the_ord
 	assert_int_equal(model_validate("Contract", c, &e), K_OK);
 
 	/* Exactly the body's canonical bytes are signed, in the domain contract/offer. */
-	const cJSON *sig = cJSON_GetArrayItem(cJSON_GetObjectItem(section_at(c, 0), "signatures"), 0);
+	const cJSON *sig =
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(section_at(c, 0), "signatures"), 0);
 	const char *body = cJSON_GetObjectItem(section_at(c, 0), "body")->valuestring;
 	assert_int_equal(kcrypto_verify_object_b64("contract/offer", body, strlen(body), buyer_id,
-	                                           cJSON_GetObjectItem(sig, "sig")->valuestring, &e),
+	                                           cJSON_GetObjectItem(sig, "sig")->valuestring,
+	                                           &e),
 	                 K_OK);
 	assert_int_equal(kcrypto_verify_object_b64("contract", body, strlen(body), buyer_id,
-	                                           cJSON_GetObjectItem(sig, "sig")->valuestring, &e),
+	                                           cJSON_GetObjectItem(sig, "sig")->valuestring,
+	                                           &e),
 	                 K_EVERIFY);
 	assert_int_equal(canon_check(body, strlen(body), &e), K_OK);
 	cJSON_Delete(c);
@@ -396,7 +398,8 @@ static void test_one_changed_body_byte_fails_verification_naming_that_section(vo
 	char h[KCRYPTO_HASH_B64_LEN + 1];
 	kcrypto_hash_b64url(body, strlen(body), h);
 	cJSON_ReplaceItemInObjectCaseSensitive(sec, "hash", cJSON_CreateString(h));
-	expect_verify_fails(c, K_EVERIFY, "section 1 (funded): signature of escrow does not verify");
+	expect_verify_fails(c, K_EVERIFY,
+	                    "section 1 (funded): signature of escrow does not verify");
 	free(body);
 
 	/* A changed offer byte fails on section 0. */
@@ -419,7 +422,8 @@ static void test_relabelled_section_kind_fails_its_signature(void **state)
 	append_event(c, "funded", "escrow", &node_kp);
 	cJSON_ReplaceItemInObjectCaseSensitive(section_at(c, 1), "kind",
 	                                       cJSON_CreateString("released"));
-	expect_verify_fails(c, K_EVERIFY, "section 1 (released): signature of escrow does not verify");
+	expect_verify_fails(c, K_EVERIFY,
+	                    "section 1 (released): signature of escrow does not verify");
 	cJSON_Delete(c);
 }
 
@@ -496,9 +500,10 @@ static void test_dropped_or_reordered_section_breaks_the_chain(void **state)
 
 	/* contract_append refuses a section that does not chain to the tip. */
 	cJSON *body = NULL, *sec = NULL;
-	assert_int_equal(contract_event_body(cJSON_GetObjectItem(section_at(c, 0), "hash")->valuestring,
-	                                     AT, NULL, &body, &e),
-	                 K_OK);
+	assert_int_equal(
+	    contract_event_body(cJSON_GetObjectItem(section_at(c, 0), "hash")->valuestring, AT,
+	                        NULL, &body, &e),
+	    K_OK);
 	assert_int_equal(contract_section_make("confirmed", body, &sec, &e), K_OK);
 	cJSON_Delete(body);
 	sign(sec, "buyer", &buyer_kp);
@@ -558,7 +563,8 @@ static void test_counter_offer_must_supersede_the_previous_offer(void **state)
 	sign(section_at(c, 1), "buyer", &buyer_kp);
 	assert_int_equal(contract_verify(c, &st, &e), K_OK);
 	assert_int_equal(st.binding, 1);
-	assert_string_equal(st.order_id, cJSON_GetObjectItem(section_at(c, 1), "hash")->valuestring);
+	assert_string_equal(st.order_id,
+	                    cJSON_GetObjectItem(section_at(c, 1), "hash")->valuestring);
 	assert_int_equal(contract_latest_offer(c), 1);
 
 	/* No offer after a binding one. */
@@ -572,13 +578,15 @@ static void test_counter_offer_must_supersede_the_previous_offer(void **state)
 	contract_terms_free(&t);
 	sign(sec, "buyer", &buyer_kp);
 	assert_int_equal(contract_append(c, sec, &e), K_OK);
-	expect_verify_fails(c, K_EVERIFY, "section 2 (offer): the offer in section 1 is already binding");
+	expect_verify_fails(c, K_EVERIFY,
+	                    "section 2 (offer): the offer in section 1 is already binding");
 	cJSON_Delete(c);
 
 	/* A counter naming some other offer. */
 	c = countered("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
-	expect_verify_fails(c, K_EVERIFY,
-	                    "section 1 (offer): a counter-offer must supersede the offer in section 0");
+	expect_verify_fails(
+	    c, K_EVERIFY,
+	    "section 1 (offer): a counter-offer must supersede the offer in section 0");
 	cJSON_Delete(c);
 }
 
@@ -677,7 +685,8 @@ int main(void)
 	    cmocka_unit_test(test_sea_only_incoterm_with_air_or_courier_is_refused_naming_the_rule),
 	    cmocka_unit_test(test_offer_fields_are_checked_by_name),
 	    cmocka_unit_test(test_offer_body_round_trips_through_json),
-	    cmocka_unit_test(test_offer_signed_by_both_parties_is_binding_and_its_hash_is_the_order_id),
+	    cmocka_unit_test(
+	        test_offer_signed_by_both_parties_is_binding_and_its_hash_is_the_order_id),
 	    cmocka_unit_test(test_order_events_verify_along_the_chain),
 	    cmocka_unit_test(test_one_changed_body_byte_fails_verification_naming_that_section),
 	    cmocka_unit_test(test_relabelled_section_kind_fails_its_signature),

@@ -217,8 +217,12 @@ static void test_b64_decoding_is_strict_and_round_trips(void **state)
 	    {"Zm9vYh", KB64_URL_NOPAD, NULL},
 	    /* libsodium 1.0.18 alone takes any byte >= 0x80 for '/' or '_' (found by fuzzing). */
 	    {"Zm9\xff", KB64_STD, NULL},
-	    {"+/\x80" "A", KB64_STD, NULL},
-	    {"-_\xfd" "A", KB64_URL_NOPAD, NULL},
+	    {"+/\x80"
+	     "A",
+	     KB64_STD, NULL},
+	    {"-_\xfd"
+	     "A",
+	     KB64_URL_NOPAD, NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		uint8_t bin[16];

@@ -92,12 +92,13 @@ static const char *field(const cJSON *events, int i, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-#define EXPECT(ev, i, name, want)                                                           \
-	do {                                                                                \
-		const char *got_ = field(ev, i, name);                                      \
-		if ((want) == NULL ? got_ != NULL : !got_ || strcmp(got_, (want) ? (want) : "") != 0) \
-			fail_msg("events[%d].%s: got '%s', wanted '%s'", i, name,           \
-			         got_ ? got_ : "(none)", (want) ? (want) : "(none)");        \
+#define EXPECT(ev, i, name, want)                                                                  \
+	do {                                                                                       \
+		const char *got_ = field(ev, i, name);                                             \
+		if ((want) == NULL ? got_ != NULL                                                  \
+		                   : !got_ || strcmp(got_, (want) ? (want) : "") != 0)             \
+			fail_msg("events[%d].%s: got '%s', wanted '%s'", i, name,                  \
+			         got_ ? got_ : "(none)", (want) ? (want) : "(none)");              \
 	} while (0)
 
 /* ---------------------------------------------------------------- the sample files */
@@ -117,12 +118,12 @@ static void v22_sample_codes_times_locations_notes_in_created_order(void **state
 		EXPECT(ev, i, "code", codes[i]);
 		EXPECT(ev, i, "classifier", cls[i]);
 	}
-	EXPECT(ev, 1, "at", "2026-11-12T01:30:00Z");  /* +08:00 */
-	EXPECT(ev, 2, "at", "2026-11-14T08:05:12Z");  /* .345 dropped */
-	EXPECT(ev, 4, "at", "2026-11-19T22:15:00Z");  /* across midnight backwards */
-	EXPECT(ev, 5, "at", "2026-12-03T22:00:00Z");  /* -08:00 */
+	EXPECT(ev, 1, "at", "2026-11-12T01:30:00Z"); /* +08:00 */
+	EXPECT(ev, 2, "at", "2026-11-14T08:05:12Z"); /* .345 dropped */
+	EXPECT(ev, 4, "at", "2026-11-19T22:15:00Z"); /* across midnight backwards */
+	EXPECT(ev, 5, "at", "2026-12-03T22:00:00Z"); /* -08:00 */
 	EXPECT(ev, 6, "at", "2026-12-04T14:00:00Z");
-	EXPECT(ev, 8, "at", "2026-12-05T03:30:00Z");  /* across midnight forwards */
+	EXPECT(ev, 8, "at", "2026-12-05T03:30:00Z"); /* across midnight forwards */
 	/* eventLocation.UNLocationCode; v2.2 transportCall.UNLocationCode (LOAD);
 	 * v2.2 transportCall.location.UNLocationCode (DEPA) */
 	EXPECT(ev, 1, "location", "CNYTN");
@@ -149,9 +150,9 @@ static void v3_sample_codes_times_locations_notes(void **state)
 	                                    "ARRI", "DISC", "CUSR", "GTOT", "ISSU"};
 	for (int i = 0; i < 10; i++)
 		EXPECT(ev, i, "code", codes[i]);
-	EXPECT(ev, 0, "at", "2026-11-13T02:14:55Z");  /* .250 dropped */
-	EXPECT(ev, 1, "at", "2026-11-15T06:38:21Z");  /* .5 dropped */
-	EXPECT(ev, 2, "at", "2026-11-20T08:00:00Z");  /* +01:00 */
+	EXPECT(ev, 0, "at", "2026-11-13T02:14:55Z"); /* .250 dropped */
+	EXPECT(ev, 1, "at", "2026-11-15T06:38:21Z"); /* .5 dropped */
+	EXPECT(ev, 2, "at", "2026-11-20T08:00:00Z"); /* +01:00 */
 	EXPECT(ev, 6, "at", "2026-12-02T01:10:43Z");
 	EXPECT(ev, 4, "classifier", "EST");
 	EXPECT(ev, 0, "location", "CNSZX");
@@ -240,23 +241,23 @@ static void file_order_kept_when_some_event_lacks_created_time(void **state)
 
 /* ---------------------------------------------------------------- refusals */
 
-#define EV(type, codefield, code, cls, at)                                                  \
-	"{\"eventType\":\"" type "\",\"eventClassifierCode\":\"" cls "\",\"" codefield        \
+#define EV(type, codefield, code, cls, at)                                                         \
+	"{\"eventType\":\"" type "\",\"eventClassifierCode\":\"" cls "\",\"" codefield             \
 	"\":\"" code "\",\"eventDateTime\":\"" at "\"}"
 #define OK_EV EV("EQUIPMENT", "equipmentEventTypeCode", "LOAD", "ACT", "2026-11-20T08:00:00Z")
 
 static void bad_time_names_the_event(void **state)
 {
 	(void)state;
-	parse_fails("[" OK_EV "," OK_EV "," OK_EV "," EV("EQUIPMENT", "equipmentEventTypeCode",
-	                                             "LOAD", "ACT", "20 Nov 2026") "]",
+	parse_fails("[" OK_EV "," OK_EV "," OK_EV
+	            "," EV("EQUIPMENT", "equipmentEventTypeCode", "LOAD", "ACT", "20 Nov 2026") "]",
 	            K_EINVAL, "events[3]: eventDateTime: not an RFC 3339 time");
 	parse_fails("[" EV("EQUIPMENT", "equipmentEventTypeCode", "LOAD", "ACT",
 	                   "2026-02-30T08:00:00Z") "]",
 	            K_EINVAL, "events[0]: eventDateTime");
-	parse_fails("[" EV("EQUIPMENT", "equipmentEventTypeCode", "LOAD", "ACT",
-	                   "2026-11-20T08:00:00") "]",
-	            K_EINVAL, "events[0]: eventDateTime"); /* no offset */
+	parse_fails(
+	    "[" EV("EQUIPMENT", "equipmentEventTypeCode", "LOAD", "ACT", "2026-11-20T08:00:00") "]",
+	    K_EINVAL, "events[0]: eventDateTime"); /* no offset */
 	parse_fails("[" EV("EQUIPMENT", "equipmentEventTypeCode", "LOAD", "ACT",
 	                   "2026-11-20T24:00:00Z") "]",
 	            K_EINVAL, "events[0]: eventDateTime");
@@ -274,16 +275,16 @@ static void bad_time_names_the_event(void **state)
 static void unknown_code_names_the_event_and_the_code(void **state)
 {
 	(void)state;
-	parse_fails("[" OK_EV "," OK_EV "," EV("EQUIPMENT", "equipmentEventTypeCode", "XXXX",
-	                                       "ACT", "2026-11-20T08:00:00Z") "]",
+	parse_fails("[" OK_EV "," OK_EV "," EV("EQUIPMENT", "equipmentEventTypeCode", "XXXX", "ACT",
+	                                       "2026-11-20T08:00:00Z") "]",
 	            K_EINVAL, "events[2]: unknown DCSA event code 'XXXX'");
 	/* a known code under the wrong eventType */
 	parse_fails("[" EV("EQUIPMENT", "equipmentEventTypeCode", "ARRI", "ACT",
 	                   "2026-11-20T08:00:00Z") "]",
 	            K_EINVAL, "events[0]: equipmentEventTypeCode: 'ARRI' is a transport");
-	parse_fails("[" EV("TRUCK", "equipmentEventTypeCode", "LOAD", "ACT",
-	                   "2026-11-20T08:00:00Z") "]",
-	            K_EINVAL, "events[0]: eventType: must be EQUIPMENT, TRANSPORT or SHIPMENT");
+	parse_fails(
+	    "[" EV("TRUCK", "equipmentEventTypeCode", "LOAD", "ACT", "2026-11-20T08:00:00Z") "]",
+	    K_EINVAL, "events[0]: eventType: must be EQUIPMENT, TRANSPORT or SHIPMENT");
 	parse_fails("[{\"eventType\":\"TRANSPORT\",\"eventClassifierCode\":\"ACT\","
 	            "\"eventDateTime\":\"2026-11-20T08:00:00Z\"}]",
 	            K_EINVAL, "events[0]: transportEventTypeCode: missing");
@@ -441,7 +442,9 @@ static void escape_sequence_in_location_never_reaches_the_words(void **state)
 	cJSON_AddStringToObject(raw, "classifier", "ACT");
 	cJSON_AddStringToObject(raw, "at", "2026-11-20T08:00:00Z");
 	cJSON_AddStringToObject(raw, "location", "US\x1b[2JLAX\x1b");
-	cJSON_AddStringToObject(raw, "note", "\xc2\x9b" "31mred\x07");
+	cJSON_AddStringToObject(raw, "note",
+	                        "\xc2\x9b"
+	                        "31mred\x07");
 	char out[128];
 	dcsa_words(raw, out, sizeof out);
 	assert_null(strchr(out, 0x1b));

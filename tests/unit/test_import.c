@@ -62,8 +62,8 @@ static char *slurp(const char *name, size_t *len)
 	return kbuf_detach(&b, len);
 }
 
-static struct got *parse_str(const char *data, size_t len, enum import_format f,
-			     const char *cur, int want_rc, enum import_format *used)
+static struct got *parse_str(const char *data, size_t len, enum import_format f, const char *cur,
+                             int want_rc, enum import_format *used)
 {
 	struct got *g = calloc(1, sizeof *g);
 	struct import_opts o = {f, cur};
@@ -75,7 +75,7 @@ static struct got *parse_str(const char *data, size_t len, enum import_format f,
 }
 
 static struct got *parse_file(const char *name, enum import_format f, const char *cur,
-			      enum import_format *used)
+                              enum import_format *used)
 {
 	size_t len;
 	char *data = slurp(name, &len);
@@ -160,7 +160,7 @@ static void kontor_csv_without_currency_column_takes_the_option(void **state)
 	struct got *g = calloc(1, sizeof *g);
 	struct import_opts o = {IMPORT_KONTOR, NULL};
 	assert_int_equal(import_parse(csv, strlen(csv), "t.csv", &o, NULL, collect, g, &e),
-			 K_EUSAGE);
+	                 K_EUSAGE);
 	assert_non_null(strstr(e.msg, "--currency"));
 	assert_int_equal(g->n, 0);
 	got_free(g);
@@ -179,7 +179,7 @@ static void kontor_csv_missing_required_column_is_a_file_error(void **state)
 	struct got *g = calloc(1, sizeof *g);
 	struct import_opts o = {IMPORT_KONTOR, NULL};
 	assert_int_equal(import_parse(csv, strlen(csv), "t.csv", &o, NULL, collect, g, &e),
-			 K_EINVAL);
+	                 K_EINVAL);
 	assert_non_null(strstr(e.msg, "no 'title' column"));
 	assert_non_null(strstr(e.msg, "t.csv: line 1"));
 	got_free(g);
@@ -189,9 +189,9 @@ static void kontor_csv_bad_tier_and_moq_name_the_column(void **state)
 {
 	(void)state;
 	const char csv[] = "sku,title,currency,price,tiers,moq\n"
-			   "A,T,USD,1,100-9,1\n"
-			   "B,T,USD,1,,zero\n"
-			   "C,T,USD,1,100:0.5|x:1,\n";
+	                   "A,T,USD,1,100-9,1\n"
+	                   "B,T,USD,1,,zero\n"
+	                   "C,T,USD,1,100:0.5|x:1,\n";
 	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
 	assert_int_equal(g->n, 3);
 	assert_non_null(strstr(g->msg[0], "tiers: '100-9' is not QTY:AMOUNT"));
@@ -204,8 +204,8 @@ static void csv_reader_errors_become_row_errors_with_their_line(void **state)
 {
 	(void)state;
 	const char csv[] = "sku,title,currency,price\n"
-			   "A,\"unterminated,USD,1\n"
-			   "B,Fine,USD,1\n";
+	                   "A,\"unterminated,USD,1\n"
+	                   "B,Fine,USD,1\n";
 	struct got *g = parse_str(csv, strlen(csv), IMPORT_KONTOR, NULL, K_OK, NULL);
 	assert_int_equal(g->n, 2);
 	assert_false(g->ok[0]);
@@ -230,7 +230,8 @@ static void shopify_groups_variant_and_image_rows_under_the_handle(void **state)
 	assert_true(g->ok[0]);
 	assert_int_equal(g->line[0], 2);
 	assert_string_equal(l->sku, "iron-table-legs");
-	assert_string_equal(l->description, "Powder-coated steel legs.\n\nHeight 71 cm\nLoad 150 kg & more");
+	assert_string_equal(l->description,
+	                    "Powder-coated steel legs.\n\nHeight 71 cm\nLoad 150 kg & more");
 	assert_string_equal(l->category, "Home & Garden > Furniture");
 	assert_int_equal(cJSON_GetArraySize(l->variants), 3);
 	assert_string_equal(opt(l, 1, "Colour"), "White");
@@ -256,11 +257,12 @@ static void shopify_default_title_product_has_no_variants(void **state)
 	assert_int_equal(g->line[1], 6);
 	assert_null(l->variants);
 	assert_int_equal(l->tiers[0].unit_price, 320);
-	assert_string_equal(l->description, "Warm white & dimmable \xE2\x80\x93 5 m\n\nCut every 5 cm.");
+	assert_string_equal(l->description,
+	                    "Warm white & dimmable \xE2\x80\x93 5 m\n\nCut every 5 cm.");
 	assert_false(g->ok[2]);
 	assert_int_equal(g->line[2], 8);
 	assert_string_equal(g->msg[2],
-			    "product 'bad-price': Variant Price: 12.345: USD has 2 decimal places");
+	                    "product 'bad-price': Variant Price: 12.345: USD has 2 decimal places");
 	assert_true(g->ok[3]); /* its http image is the command's to refuse */
 	assert_string_equal(g->l[4].status, "paused");
 	got_free(g);
@@ -319,10 +321,11 @@ static void woocommerce_variable_product_collects_its_variations(void **state)
 static void woocommerce_bad_variation_fails_its_product_at_its_line(void **state)
 {
 	(void)state;
-	const char csv[] = "ID,Type,SKU,Name,Regular price,Parent,Attribute 1 name,Attribute 1 value(s)\n"
-			   "1,variable,P,Product,,,Size,\"S, M\"\n"
-			   "2,variation,P-S,P S,5,P,Size,S\n"
-			   "3,variation,P-M,P M,5.555,P,Size,M\n";
+	const char csv[] =
+	    "ID,Type,SKU,Name,Regular price,Parent,Attribute 1 name,Attribute 1 value(s)\n"
+	    "1,variable,P,Product,,,Size,\"S, M\"\n"
+	    "2,variation,P-S,P S,5,P,Size,S\n"
+	    "3,variation,P-M,P M,5.555,P,Size,M\n";
 	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, "USD", K_OK, NULL);
 	assert_int_equal(g->n, 1);
 	assert_false(g->ok[0]);
@@ -343,7 +346,7 @@ static void etsy_multiline_descriptions_and_variations(void **state)
 	const struct listing *l = &g->l[0];
 	assert_string_equal(l->sku, "MUG-01");
 	assert_string_equal(l->description,
-			    "A sturdy mug.\n\nDishwasher safe.\nEach one is unique.");
+	                    "A sturdy mug.\n\nDishwasher safe.\nEach one is unique.");
 	assert_int_equal(l->tags.n, 5); /* tags and materials */
 	assert_int_equal(l->images.n, 2);
 	assert_int_equal(cJSON_GetArraySize(l->variants), 2);
@@ -477,7 +480,11 @@ static void html_whitespace_tidied(void **state)
 	html("<p>  a  </p>  <p>  b  </p>", "a\n\nb");
 	html("<br><br><br><br>x<br><br><br>", "x");
 	html("a <br> b", "a\nb");
-	html("\xC2\xA0" "a" "\xC2\xA0\xC2\xA0" "b", "a b");
+	html("\xC2\xA0"
+	     "a"
+	     "\xC2\xA0\xC2\xA0"
+	     "b",
+	     "a b");
 }
 
 static void html_comments_scripts_and_stray_brackets(void **state)

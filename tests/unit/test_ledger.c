@@ -126,8 +126,7 @@ static int64_t balance(struct fx *f, const char *account, const char *cur)
 	return v;
 }
 
-static void deposit(struct fx *f, const char *id, int64_t amount, const char *cur,
-                    const char *ref)
+static void deposit(struct fx *f, const char *id, int64_t amount, const char *cur, const char *ref)
 {
 	struct kerr e = {0, ""};
 	struct pay_result r;
@@ -136,9 +135,8 @@ static void deposit(struct fx *f, const char *id, int64_t amount, const char *cu
 }
 
 /* A two-entry move from -> to. */
-static int move(struct fx *f, const char *kind, const char *from, const char *to,
-                const char *owner, int64_t amount, const char *cur, const char *ref,
-                struct kerr *e)
+static int move(struct fx *f, const char *kind, const char *from, const char *to, const char *owner,
+                int64_t amount, const char *cur, const char *ref, struct kerr *e)
 {
 	const struct nentry en[] = {
 	    {from, cur, -amount, strncmp(from, "escrow:", 7) == 0 ? owner : NULL},
@@ -366,8 +364,9 @@ static void test_escrow_moves_wallet_to_escrow_to_wallet_keep_all_sums(void **st
 	/* funded - released - refunded = what escrow still holds. */
 	assert_int_equal(balance(f, "escrow:O1", "EUR"), 60000 - 45500 - 14000);
 	/* Escrow cannot pay out more than it holds. */
-	assert_int_equal(move(f, "escrow_refund", "escrow:O1", wallet_a, NULL, 501, "EUR", NULL, &e),
-	                 K_ECONFLICT);
+	assert_int_equal(
+	    move(f, "escrow_refund", "escrow:O1", wallet_a, NULL, 501, "EUR", NULL, &e),
+	    K_ECONFLICT);
 	assert_non_null(strstr(e.msg, "escrow:O1: the EUR balance would go below zero"));
 	must(move(f, "escrow_refund", "escrow:O1", wallet_a, NULL, 500, "EUR", NULL, &e), &e);
 	assert_int_equal(balance(f, "escrow:O1", "EUR"), 0);
@@ -515,9 +514,11 @@ static void test_wallet_get_returns_own_wallet_as_the_model_takes_it(void **stat
 	cJSON_Delete(r);
 
 	/* Paging the history and picking properties. */
-	r = wallet_get(f, id_a, "{\"properties\":[\"history\"],\"historyPosition\":1,"
-	                        "\"historyLimit\":1}");
-	w = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r, 1), "list"), 0);
+	r = wallet_get(f, id_a,
+	               "{\"properties\":[\"history\"],\"historyPosition\":1,"
+	               "\"historyLimit\":1}");
+	w = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r, 1), "list"),
+	                       0);
 	assert_null(cJSON_GetObjectItemCaseSensitive(w, "balances"));
 	hist = cJSON_GetObjectItemCaseSensitive(w, "history");
 	assert_int_equal(cJSON_GetArraySize(hist), 1);

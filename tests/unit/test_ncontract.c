@@ -18,7 +18,7 @@ static int group_setup(void **state)
 /* ---------------------------------------------------------------- building contracts */
 
 static void make_terms(struct contract_terms *t, int64_t qty, const char *prev,
-		       const char *supersedes)
+                       const char *supersedes)
 {
 	struct kerr e = {0, ""};
 	contract_terms_init(t);
@@ -41,7 +41,7 @@ static void make_terms(struct contract_terms *t, int64_t qty, const char *prev,
 }
 
 static cJSON *offer(int64_t qty, const char *prev, const char *supersedes, const char *role,
-		    const struct kkeypair *kp)
+                    const struct kkeypair *kp)
 {
 	struct kerr e = {0, ""};
 	struct contract_terms t;
@@ -88,7 +88,7 @@ static cJSON *countered(void)
 }
 
 static void expect(const cJSON *old, const cJSON *doc, const char *caller, int code,
-		   const char *msg)
+                   const char *msg)
 {
 	struct kerr e = {0, ""};
 	struct contract_status st;
@@ -139,7 +139,8 @@ static void test_stored_sections_must_stay_byte_for_byte(void **state)
 	char *p = strstr(body->valuestring, "\"qty\":1500");
 	assert_non_null(p);
 	p[7] = '6';
-	expect(old, c, seller_id, K_EINVAL, "section 0 (offer): differs from the one the node holds");
+	expect(old, c, seller_id, K_EINVAL,
+	       "section 0 (offer): differs from the one the node holds");
 	cJSON_Delete(c);
 
 	/* A section dropped. */
@@ -150,8 +151,10 @@ static void test_stored_sections_must_stay_byte_for_byte(void **state)
 
 	/* A stored signature dropped. */
 	c = cJSON_Duplicate(old, 1);
-	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(section_at(c, 1), "signatures"), 0);
-	expect(old, c, seller_id, K_EINVAL, "section 1 (offer): a signature the node holds is missing");
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(section_at(c, 1), "signatures"),
+	                          0);
+	expect(old, c, seller_id, K_EINVAL,
+	       "section 1 (offer): a signature the node holds is missing");
 	cJSON_Delete(c);
 
 	/* The envelope changed. */
@@ -201,7 +204,7 @@ static void test_wrong_signature_role_and_chain_fail_verification(void **state)
 	assert_int_equal(contract_section_sign(section_at(c, 1), "buyer", &other_kp, &e), K_OK);
 	cJSON *sigs = cJSON_GetObjectItemCaseSensitive(section_at(c, 1), "signatures");
 	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(sigs, 1), "by",
-					       cJSON_CreateString(buyer_id));
+	                                       cJSON_CreateString(buyer_id));
 	expect(old, c, buyer_id, K_EVERIFY, "section 1 (offer): signature");
 	cJSON_Delete(c);
 
@@ -215,9 +218,8 @@ static void test_wrong_signature_role_and_chain_fail_verification(void **state)
 	cJSON *p = proposed();
 	c = cJSON_Duplicate(p, 1);
 	const char *bogus = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
-	assert_int_equal(contract_append(c, offer(2000, hash_of(c, 0), bogus, "seller", &seller_kp),
-					 &e),
-			 K_OK);
+	assert_int_equal(
+	    contract_append(c, offer(2000, hash_of(c, 0), bogus, "seller", &seller_kp), &e), K_OK);
 	expect(p, c, seller_id, K_EVERIFY, "section 1 (offer)");
 	cJSON_Delete(c);
 	cJSON_Delete(p);
@@ -255,10 +257,11 @@ static const cJSON *create(struct fx *f, const char *caller, const cJSON *doc)
 static const cJSON *update(struct fx *f, const char *caller, const cJSON *doc)
 {
 	cJSON *args = cJSON_CreateObject(), *up = cJSON_AddObjectToObject(args, "update");
-	cJSON *patch = cJSON_AddObjectToObject(up, cJSON_GetStringValue(
-							  cJSON_GetObjectItemCaseSensitive(doc, "id")));
-	cJSON_AddItemToObject(patch, "sections",
-			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "sections"), 1));
+	cJSON *patch = cJSON_AddObjectToObject(
+	    up, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id")));
+	cJSON_AddItemToObject(
+	    patch, "sections",
+	    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "sections"), 1));
 	return call(f, caller, "Contract/set", args);
 }
 
@@ -276,7 +279,7 @@ static void expect_set_error(const cJSON *err, const char *type, const char *des
 	const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(err, "description"));
 	if (!t || strcmp(t, type) != 0 || (desc && (!d || !strstr(d, desc))))
 		fail_msg("wanted %s '%s', got %s '%s'", type, desc ? desc : "", t ? t : "-",
-			 d ? d : "-");
+		         d ? d : "-");
 }
 
 static int ids_count(const cJSON *r, const char *name)
@@ -293,14 +296,14 @@ static void test_api_contract_life_private_to_its_parties(void **state)
 
 	/* A stranger cannot create it; the buyer can. */
 	expect_set_error(set_error(create(f, other_id, p), "notCreated", "k1"), "forbidden",
-			 "not a party");
+	                 "not a party");
 	const cJSON *r = create(f, buyer_id, p);
 	assert_null(set_error(r, "notCreated", "k1"));
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-				cJSON_GetObjectItemCaseSensitive(
-				    cJSON_GetObjectItemCaseSensitive(r, "created"), "k1"),
-				"state")),
-			    "offer");
+	                        cJSON_GetObjectItemCaseSensitive(
+	                            cJSON_GetObjectItemCaseSensitive(r, "created"), "k1"),
+	                        "state")),
+	                    "offer");
 
 	/* Get: both parties see it, a stranger is told notFound. */
 	cJSON *ga = cJSON_CreateObject();
@@ -340,26 +343,28 @@ static void test_api_contract_life_private_to_its_parties(void **state)
 	assert_int_equal(contract_append(c, offer(2000, tip, tip, "seller", &seller_kp), &e), K_OK);
 	expect_set_error(set_error(update(f, other_id, c), "notUpdated", id), "notFound", NULL);
 	expect_set_error(set_error(update(f, buyer_id, c), "notUpdated", id), "forbidden",
-			 "section 1 (offer)");
+	                 "section 1 (offer)");
 	r = update(f, seller_id, c);
 	assert_null(set_error(r, "notUpdated", id));
 
 	cJSON *forged = cJSON_Duplicate(c, 1);
-	assert_int_equal(contract_section_sign(section_at(forged, 1), "buyer", &other_kp, &e), K_OK);
+	assert_int_equal(contract_section_sign(section_at(forged, 1), "buyer", &other_kp, &e),
+	                 K_OK);
 	cJSON *sigs = cJSON_GetObjectItemCaseSensitive(section_at(forged, 1), "signatures");
 	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(sigs, 1), "by",
-					       cJSON_CreateString(buyer_id));
+	                                       cJSON_CreateString(buyer_id));
 	const cJSON *err = set_error(update(f, buyer_id, forged), "notUpdated", id);
 	expect_set_error(err, "invalidProperties", "section 1 (offer): signature");
-	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(err, "properties"),
-					       0)->valuestring,
-			    "sections");
+	assert_string_equal(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(err, "properties"), 0)->valuestring,
+	    "sections");
 	cJSON_Delete(forged);
 
 	/* Query by state: countered. */
 	cJSON *qa = cJSON_CreateObject();
 	cJSON_AddItemToObject(qa, "filter", cJSON_CreateObject());
-	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(qa, "filter"), "state", "countered");
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(qa, "filter"), "state",
+	                        "countered");
 	r = call(f, buyer_id, "Contract/query", qa);
 	assert_int_equal(ids_count(r, "ids"), 1);
 
@@ -367,13 +372,16 @@ static void test_api_contract_life_private_to_its_parties(void **state)
 	assert_int_equal(contract_section_sign(section_at(c, 1), "buyer", &buyer_kp, &e), K_OK);
 	r = update(f, buyer_id, c);
 	assert_null(set_error(r, "notUpdated", id));
-	const cJSON *u = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "updated"), id);
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "state")), "binding");
+	const cJSON *u =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "updated"), id);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "state")),
+	                    "binding");
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(u, "orderId")),
-			    hash_of(c, 1));
+	                    hash_of(c, 1));
 	qa = cJSON_CreateObject();
 	cJSON_AddItemToObject(qa, "filter", cJSON_CreateObject());
-	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(qa, "filter"), "orderId", hash_of(c, 1));
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(qa, "filter"), "orderId",
+	                        hash_of(c, 1));
 	r = call(f, seller_id, "Contract/query", qa);
 	assert_int_equal(ids_count(r, "ids"), 1);
 	/* The same update again is accepted and changes nothing (a retried push). */
@@ -402,7 +410,7 @@ static void test_api_refuses_another_escrow_agent(void **state)
 	cJSON *p = proposed();
 	escrow = NULL;
 	expect_set_error(set_error(create(f, buyer_id, p), "notCreated", "k1"), "invalidProperties",
-			 "section 0 (offer): escrowAgent:");
+	                 "section 0 (offer): escrowAgent:");
 	cJSON_Delete(p);
 }
 
@@ -416,7 +424,7 @@ int main(void)
 	    cmocka_unit_test(test_signing_the_counter_binds_it_and_names_the_order),
 	    cmocka_unit_test(test_wrong_signature_role_and_chain_fail_verification),
 	    cmocka_unit_test_setup_teardown(test_api_contract_life_private_to_its_parties, setup,
-					    teardown),
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_api_refuses_another_escrow_agent, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

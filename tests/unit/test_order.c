@@ -1,9 +1,9 @@
 /* test_order — the node's orders (order.c, DESIGN §6), the first states: the transition
  * table (every event kind from every state, in every role), and against a temporary
  * database the Order rows (private to buyer and seller, Order/query by state) and the
- * money of each step (test_dispute.c has disputes, rulings and auto-release): funding refused with too little in the wallet, wallet -> escrow on
- * funded, escrow -> the seller on confirmed, the ledger checking out after each. Needs
- * Debian's iso-codes. */
+ * money of each step (test_dispute.c has disputes, rulings and auto-release): funding refused with
+ * too little in the wallet, wallet -> escrow on funded, escrow -> the seller on confirmed, the
+ * ledger checking out after each. Needs Debian's iso-codes. */
 #include "kontor/canon.h"
 #include "trade_fx.h"
 
@@ -30,9 +30,8 @@ static int group_setup(void **state)
 
 /* ---------------------------------------------------------------- the transition table */
 
-static const char *const all_states[] = {"awaiting_payment", "funded",    "shipped",
-                                         "delivered",        "completed", "cancelled",
-                                         "disputed",         "resolved"};
+static const char *const all_states[] = {"awaiting_payment", "funded",    "shipped",  "delivered",
+                                         "completed",        "cancelled", "disputed", "resolved"};
 static const char *const all_kinds[] = {"funded",   "shipped", "delivered", "confirmed", "released",
                                         "disputed", "ruling",  "refunded",  "cancelled"};
 

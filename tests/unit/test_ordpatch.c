@@ -181,11 +181,11 @@ static void test_events_seller_adds_once_eta_and_refusals(void **state)
 	/* Four events from the seller. */
 	cJSON *load = ev("LOAD", "ACT", "2026-11-20T08:00:00Z", "CNSHA");
 	cJSON_AddStringToObject(load, "note", "MAERSK ESSEN 123W");
-	const cJSON *upd = oset_ok(
-	    f, seller_id,
-	    add_patch(ev("GTIN", "ACT", "2026-11-19T08:00:00Z", "CNSHA"), load,
-	              ev("DEPA", "ACT", "2026-11-21T02:00:00Z", "CNSHA"),
-	              ev("ARRI", "EST", "2026-12-05T14:00:00Z", "USLAX"), NULL));
+	const cJSON *upd =
+	    oset_ok(f, seller_id,
+	            add_patch(ev("GTIN", "ACT", "2026-11-19T08:00:00Z", "CNSHA"), load,
+	                      ev("DEPA", "ACT", "2026-11-21T02:00:00Z", "CNSHA"),
+	                      ev("ARRI", "EST", "2026-12-05T14:00:00Z", "USLAX"), NULL));
 	assert_int_equal(num(upd, "added"), 4);
 	assert_int_equal(num(upd, "known"), 0);
 	assert_string_equal(api_str(upd, "eta"), "2026-12-05T14:00:00Z");
@@ -197,8 +197,8 @@ static void test_events_seller_adds_once_eta_and_refusals(void **state)
 	assert_string_equal(api_str(x, "note"), "MAERSK ESSEN 123W");
 	assert_string_equal(api_str(x, "by"), seller_id);
 	assert_string_equal(api_str(x, "role"), "seller");
-	assert_string_equal(
-	    api_str(cJSON_GetObjectItemCaseSensitive(o, "shipment"), "eta"), "2026-12-05T14:00:00Z");
+	assert_string_equal(api_str(cJSON_GetObjectItemCaseSensitive(o, "shipment"), "eta"),
+	                    "2026-12-05T14:00:00Z");
 	cJSON_Delete(o);
 
 	/* The same events again (a re-imported file) add nothing; a note does not make an
@@ -230,8 +230,8 @@ static void test_events_seller_adds_once_eta_and_refusals(void **state)
 	assert_string_equal(api_str(upd, "eta"), "2026-12-03T06:00:00Z");
 	events = stored_events(f, &o);
 	assert_int_equal(cJSON_GetArraySize(events), 7);
-	assert_string_equal(
-	    api_str(cJSON_GetObjectItemCaseSensitive(o, "shipment"), "eta"), "2026-12-03T06:00:00Z");
+	assert_string_equal(api_str(cJSON_GetObjectItemCaseSensitive(o, "shipment"), "eta"),
+	                    "2026-12-03T06:00:00Z");
 	cJSON_Delete(o);
 
 	/* Refusals name the event and its field; nothing of a refused set is kept. */
@@ -244,12 +244,13 @@ static void test_events_seller_adds_once_eta_and_refusals(void **state)
 	                    add_patch(ev("CUSR", "ACTUAL", "2026-12-04T08:00:00Z", NULL), NULL),
 	                    NULL),
 	               "invalidProperties", "addEvents[0].classifier");
-	expect_refused(oset(f, seller_id,
-	                    add_patch(ev("CUSR", "ACT", "2026-12-04 08:00", NULL), NULL), NULL),
-	               "invalidProperties", "addEvents[0].at");
+	expect_refused(
+	    oset(f, seller_id, add_patch(ev("CUSR", "ACT", "2026-12-04 08:00", NULL), NULL), NULL),
+	    "invalidProperties", "addEvents[0].at");
 	expect_refused(oset(f, seller_id, add_patch(ev("CUSR", "ACT", NULL, NULL), NULL), NULL),
 	               "invalidProperties", "addEvents[0].at");
-	expect_refused(oset(f, seller_id, add_patch(ev(NULL, "ACT", "2026-12-04T08:00:00Z", NULL), NULL), NULL),
+	expect_refused(oset(f, seller_id,
+	                    add_patch(ev(NULL, "ACT", "2026-12-04T08:00:00Z", NULL), NULL), NULL),
 	               "invalidProperties", "addEvents[0].code");
 	cJSON *forged = ev("CUSR", "ACT", "2026-12-04T08:00:00Z", NULL);
 	cJSON_AddStringToObject(forged, "role", "escrow");
@@ -466,9 +467,9 @@ static void test_ratings_once_per_party_after_completion(void **state)
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	/* Before completion: refused naming the state. */
-	expect_refused(oset(f, buyer_id, rate_patch(rating(f, &buyer_kp, buyer_id, seller_id, 5)),
-	                    NULL),
-	               "stateConflict", "order is shipped: rating needs completed or resolved");
+	expect_refused(
+	    oset(f, buyer_id, rate_patch(rating(f, &buyer_kp, buyer_id, seller_id, 5)), NULL),
+	    "stateConflict", "order is shipped: rating needs completed or resolved");
 	summary(f, seller_id, &sum, &count);
 	assert_int_equal(sum, -1);
 	assert_null(step(f, "confirmed", "buyer", &buyer_kp, buyer_id));
@@ -494,9 +495,9 @@ static void test_ratings_once_per_party_after_completion(void **state)
 	cJSON_Delete(o);
 
 	/* Once: a second rating by the buyer is refused and counts nothing. */
-	expect_refused(oset(f, buyer_id, rate_patch(rating(f, &buyer_kp, buyer_id, seller_id, 1)),
-	                    NULL),
-	               "stateConflict", "a rating is given once");
+	expect_refused(
+	    oset(f, buyer_id, rate_patch(rating(f, &buyer_kp, buyer_id, seller_id, 1)), NULL),
+	    "stateConflict", "a rating is given once");
 	summary(f, seller_id, &sum, &count);
 	assert_int_equal(sum, 5);
 	assert_int_equal(count, 1);
@@ -524,7 +525,8 @@ static void test_ratings_once_per_party_after_completion(void **state)
 	r = rating(f, &seller_kp, seller_id, buyer_id, 2);
 	cJSON_ReplaceItemInObjectCaseSensitive(r, "orderId", cJSON_CreateString(rid));
 	rating_sign(r, &seller_kp);
-	expect_refused(oset(f, seller_id, rate_patch(r), NULL), "invalidProperties", "rate.orderId");
+	expect_refused(oset(f, seller_id, rate_patch(r), NULL), "invalidProperties",
+	               "rate.orderId");
 	/* Out of range stars, and no Rating at all. */
 	r = rating(f, &seller_kp, seller_id, buyer_id, 6);
 	expect_refused(oset(f, seller_id, rate_patch(r), NULL), "invalidProperties", "stars");
@@ -552,9 +554,9 @@ static void test_ratings_once_per_party_after_completion(void **state)
 	assert_int_equal(num(cJSON_GetObjectItemCaseSensitive(rs, "seller"), "stars"), 3);
 	assert_int_equal(num(cJSON_GetObjectItemCaseSensitive(rs, "buyer"), "stars"), 5);
 	cJSON_Delete(o);
-	expect_refused(oset(f, seller_id, rate_patch(rating(f, &seller_kp, seller_id, buyer_id, 4)),
-	                    NULL),
-	               "stateConflict", "a rating is given once");
+	expect_refused(
+	    oset(f, seller_id, rate_patch(rating(f, &seller_kp, seller_id, buyer_id, 4)), NULL),
+	    "stateConflict", "a rating is given once");
 }
 
 /* ---------------------------------------------------------------- cancel */
@@ -727,8 +729,9 @@ static void test_cancel_refused_on_completed_and_unfunded(void **state)
 	ship_maersk(f);
 	assert_null(step(f, "confirmed", "buyer", &buyer_kp, buyer_id));
 	sec = cancel_section(f, "buyer", &buyer_kp, NULL);
-	expect_refused(oset(f, buyer_id, cancel_patch(sec), NULL), "stateConflict",
-	               "order is completed: cancel after funding needs funded, shipped or delivered");
+	expect_refused(
+	    oset(f, buyer_id, cancel_patch(sec), NULL), "stateConflict",
+	    "order is completed: cancel after funding needs funded, shipped or delivered");
 	cJSON_Delete(sec);
 	expect_state(f, "completed");
 	assert_int_equal(balance(f, "wallet", seller_id), total);
@@ -763,8 +766,9 @@ static void test_order_set_is_a_method(void **state)
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp, "methodResponses"), 0);
 	char name[32];
 	snprintf(name, sizeof name, "%s",
-	         cJSON_GetStringValue(cJSON_GetArrayItem(mr, 0)) ?
-	             cJSON_GetStringValue(cJSON_GetArrayItem(mr, 0)) : "?");
+	         cJSON_GetStringValue(cJSON_GetArrayItem(mr, 0))
+	             ? cJSON_GetStringValue(cJSON_GetArrayItem(mr, 0))
+	             : "?");
 	char *s = cJSON_PrintUnformatted(mr);
 	cJSON_Delete(resp);
 	if (strcmp(name, "Order/set") != 0) {
@@ -779,8 +783,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_order_set_is_a_method, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_events_on_funded_order_refused_naming_funded, setup,
-	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_events_on_funded_order_refused_naming_funded,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_events_seller_adds_once_eta_and_refusals, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_events_from_registered_carrier_only_its_own, setup,

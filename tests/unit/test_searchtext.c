@@ -113,15 +113,15 @@ static void test_currency_rank_sorts_like_the_code(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prep_splits_chinese_runs_into_overlapping_bigrams),
-		cmocka_unit_test(test_prep_gives_a_two_char_query_the_same_bigram_as_the_title),
-		cmocka_unit_test(test_prep_reports_a_trailing_one_character_run_for_prefix_matching),
-		cmocka_unit_test(test_prep_drops_combining_accents),
-		cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),
-		cmocka_unit_test(test_category_gives_one_token_per_level_with_the_callers_prefix),
-		cmocka_unit_test(test_value_buckets_keep_order),
-		cmocka_unit_test(test_fts_phrase_doubles_quotes_so_input_is_never_syntax),
-		cmocka_unit_test(test_currency_rank_sorts_like_the_code),
+	    cmocka_unit_test(test_prep_splits_chinese_runs_into_overlapping_bigrams),
+	    cmocka_unit_test(test_prep_gives_a_two_char_query_the_same_bigram_as_the_title),
+	    cmocka_unit_test(test_prep_reports_a_trailing_one_character_run_for_prefix_matching),
+	    cmocka_unit_test(test_prep_drops_combining_accents),
+	    cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),
+	    cmocka_unit_test(test_category_gives_one_token_per_level_with_the_callers_prefix),
+	    cmocka_unit_test(test_value_buckets_keep_order),
+	    cmocka_unit_test(test_fts_phrase_doubles_quotes_so_input_is_never_syntax),
+	    cmocka_unit_test(test_currency_rank_sorts_like_the_code),
 	};
 	return cmocka_run_group_tests_name("searchtext", tests, NULL, NULL);
 }

@@ -20,11 +20,11 @@ static cJSON *parse(const char *s)
 	return j;
 }
 
-#define LISTING_PAGE                                                                              \
-	"{\"methodResponses\":["                                                                  \
-	"[\"Listing/changes\",{\"newState\":\"42\",\"hasMoreChanges\":true,"                      \
-	"\"created\":[\"L1\"],\"updated\":[],\"destroyed\":[\"L9\"]},\"c1.ab12\"],"               \
-	"[\"Listing/get\",{\"list\":[{\"id\":\"L1\"}]},\"g1\"],"                                  \
+#define LISTING_PAGE                                                                               \
+	"{\"methodResponses\":["                                                                   \
+	"[\"Listing/changes\",{\"newState\":\"42\",\"hasMoreChanges\":true,"                       \
+	"\"created\":[\"L1\"],\"updated\":[],\"destroyed\":[\"L9\"]},\"c1.ab12\"],"                \
+	"[\"Listing/get\",{\"list\":[{\"id\":\"L1\"}]},\"g1\"],"                                   \
 	"[\"Listing/get\",{\"list\":[]},\"u1\"]]}"
 
 static void test_a_page_gives_state_more_objects_and_tombstones(void **state)
@@ -58,7 +58,7 @@ static void test_cannot_calculate_changes_is_reported_not_refused(void **state)
 {
 	(void)state;
 	cJSON *r = parse("{\"methodResponses\":[[\"error\",{\"type\":\"cannotCalculateChanges\","
-			 "\"description\":\"past the horizon\"},\"c3.x\"]]}");
+	                 "\"description\":\"past the horizon\"},\"c3.x\"]]}");
 	struct sync_page pg;
 	struct kerr e = {0, ""};
 	assert_int_equal(sync_decode_page(r, "x", 3, &pg, &e), K_OK);
@@ -83,23 +83,24 @@ static void test_garbage_is_refused_naming_what_is_wrong(void **state)
 	(void)state;
 	expect_garbage("{\"x\":1}", 1, "no methodResponses");
 	expect_garbage("{\"methodResponses\":[[\"Listing/changes\",{\"hasMoreChanges\":false,"
-		       "\"destroyed\":[]},\"c1.x\"]]}",
-		       1, "without newState");
+	               "\"destroyed\":[]},\"c1.x\"]]}",
+	               1, "without newState");
 	expect_garbage("{\"methodResponses\":[[\"Account/changes\",{\"newState\":\"1\","
-		       "\"hasMoreChanges\":false,\"destroyed\":[]},\"c1.x\"]]}",
-		       1, "another method");
+	               "\"hasMoreChanges\":false,\"destroyed\":[]},\"c1.x\"]]}",
+	               1, "another method");
 	expect_garbage("{\"methodResponses\":[[\"Listing/changes\",{\"newState\":\"1\","
-		       "\"hasMoreChanges\":false,\"destroyed\":[7]},\"c1.x\"]]}",
-		       1, "not a string");
+	               "\"hasMoreChanges\":false,\"destroyed\":[7]},\"c1.x\"]]}",
+	               1, "not a string");
 	expect_garbage("{\"methodResponses\":[[\"Listing/changes\",{\"newState\":\"1\","
-		       "\"hasMoreChanges\":false,\"destroyed\":[]},\"c1.x\"]]}",
-		       1, "objects of a change list are missing");
-	expect_garbage("{\"methodResponses\":[[\"Listing/changes\",{\"newState\":\"1\","
-		       "\"hasMoreChanges\":false,\"destroyed\":[]},\"c1.x\"],"
-		       "[\"Listing/get\",{\"list\":{}},\"g1\"],[\"Listing/get\",{\"list\":[]},\"u1\"]]}",
-		       1, "a get without a list");
+	               "\"hasMoreChanges\":false,\"destroyed\":[]},\"c1.x\"]]}",
+	               1, "objects of a change list are missing");
+	expect_garbage(
+	    "{\"methodResponses\":[[\"Listing/changes\",{\"newState\":\"1\","
+	    "\"hasMoreChanges\":false,\"destroyed\":[]},\"c1.x\"],"
+	    "[\"Listing/get\",{\"list\":{}},\"g1\"],[\"Listing/get\",{\"list\":[]},\"u1\"]]}",
+	    1, "a get without a list");
 	expect_garbage("{\"methodResponses\":[[\"error\",{\"description\":\"?\"},\"c1.x\"]]}", 1,
-		       "an error without a type");
+	               "an error without a type");
 }
 
 int main(void)

@@ -41,11 +41,13 @@ static void test_clip_never_splits_a_wide_character(void **state)
 static void test_sanitize_removes_csi_osc_and_controls(void **state)
 {
 	struct kbuf b = KBUF_INIT;
-	const char *evil = "Legs\x1b[31mRED\x1b[0m\x1b]0;pwned\x07 ok\x1b" "c\x07\x7f\r";
+	const char *evil = "Legs\x1b[31mRED\x1b[0m\x1b]0;pwned\x07 ok\x1b"
+	                   "c\x07\x7f\r";
 	text_sanitize(&b, evil, strlen(evil), 0);
 	assert_string_equal(b.data, "LegsRED ok");
 	kbuf_reset(&b);
-	const char *c1 = "a\xC2\x9B" "31mb"; /* 8-bit CSI */
+	const char *c1 = "a\xC2\x9B"
+	                 "31mb"; /* 8-bit CSI */
 	text_sanitize(&b, c1, strlen(c1), 0);
 	assert_string_equal(b.data, "ab");
 	kbuf_free(&b);
@@ -65,8 +67,12 @@ static void test_sanitize_keeps_newlines_only_when_asked(void **state)
 static void test_sanitize_replaces_invalid_utf8(void **state)
 {
 	struct kbuf b = KBUF_INIT;
-	text_sanitize(&b, "a\xFF" "b", 3, 0);
-	assert_string_equal(b.data, "a\xEF\xBF\xBD" "b");
+	text_sanitize(&b,
+	              "a\xFF"
+	              "b",
+	              3, 0);
+	assert_string_equal(b.data, "a\xEF\xBF\xBD"
+	                            "b");
 	kbuf_free(&b);
 }
 
@@ -84,12 +90,12 @@ static void test_shown_cuts_and_hides_what_is_not_printable_ascii(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width_counts_cjk_as_two_columns),
-		cmocka_unit_test(test_clip_never_splits_a_wide_character),
-		cmocka_unit_test(test_sanitize_removes_csi_osc_and_controls),
-		cmocka_unit_test(test_sanitize_keeps_newlines_only_when_asked),
-		cmocka_unit_test(test_sanitize_replaces_invalid_utf8),
-		cmocka_unit_test(test_shown_cuts_and_hides_what_is_not_printable_ascii),
+	    cmocka_unit_test(test_width_counts_cjk_as_two_columns),
+	    cmocka_unit_test(test_clip_never_splits_a_wide_character),
+	    cmocka_unit_test(test_sanitize_removes_csi_osc_and_controls),
+	    cmocka_unit_test(test_sanitize_keeps_newlines_only_when_asked),
+	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8),
+	    cmocka_unit_test(test_shown_cuts_and_hides_what_is_not_printable_ascii),
 	};
 	return cmocka_run_group_tests_name("text", tests, setup, NULL);
 }

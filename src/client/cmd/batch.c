@@ -53,7 +53,7 @@ int cmd_split_line(const char *line, size_t len, struct cmd_words *out, struct k
 			break; /* a comment runs to the end of the line */
 		if ((unsigned char)ch < 0x20 || ch == 0x7f) {
 			rc = kerr_set(e, K_EINVAL, "column %zu: control character 0x%02x", i + 1,
-				      (unsigned)(unsigned char)ch);
+			              (unsigned)(unsigned char)ch);
 			break;
 		}
 		if (out->argc >= CMD_WORDS_MAX) {
@@ -66,7 +66,8 @@ int cmd_split_line(const char *line, size_t len, struct cmd_words *out, struct k
 			while (j < len && line[j] != '\'')
 				j++;
 			if (j == len) {
-				rc = kerr_set(e, K_EINVAL, "column %zu: unterminated ' quote", i + 1);
+				rc = kerr_set(e, K_EINVAL, "column %zu: unterminated ' quote",
+				              i + 1);
 				break;
 			}
 			kbuf_append(&cur, line + i + 1, j - i - 1);
@@ -82,7 +83,8 @@ int cmd_split_line(const char *line, size_t len, struct cmd_words *out, struct k
 				kbuf_putc(&cur, line[j]);
 			}
 			if (j == len) {
-				rc = kerr_set(e, K_EINVAL, "column %zu: unterminated \" quote", i + 1);
+				rc = kerr_set(e, K_EINVAL, "column %zu: unterminated \" quote",
+				              i + 1);
 				break;
 			}
 			kbuf_putc(&cur, '\0');
@@ -114,7 +116,7 @@ struct tally {
 
 /* Runs one line; reports a failure as NAME:LINE: message. Returns the line's status. */
 static int run_line(struct ctx *c, const char *name, long lineno, const char *line, size_t len,
-		    struct tally *t)
+                    struct tally *t)
 {
 	struct cmd_words w;
 	struct kerr e = {0};
@@ -128,8 +130,8 @@ static int run_line(struct ctx *c, const char *name, long lineno, const char *li
 		rc = kerr_set(&e, K_EUSAGE, "batch cannot run batch");
 	if (rc == K_OK && w.argv[0][0] == '-')
 		rc = kerr_set(&e, K_EUSAGE,
-			      "'%s': global options go on the batch command line, not on a line",
-			      w.argv[0]);
+		              "'%s': global options go on the batch command line, not on a line",
+		              w.argv[0]);
 	if (rc == K_OK)
 		rc = cmd_dispatch(c, w.argc, w.argv, &e);
 	if (rc == K_OK) {
@@ -181,7 +183,7 @@ static int run_batch(struct ctx *c, const struct args *a, struct kerr *e)
 	c->in_batch = 0;
 	if (read_err)
 		return kerr_set(e, K_EIO, "batch: %s: read error after line %ld: %s", name, lineno,
-				strerror(read_err));
+		                strerror(read_err));
 
 	/* What the lines queued goes out once, now. */
 	int pushed = K_OK;
@@ -200,13 +202,15 @@ static int run_batch(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0) {
 		fprintf(c->err, "batch %s: %ld command%s, %ld done, %ld queued, %ld failed%s%s\n",
-			name, t.lines, t.lines == 1 ? "" : "s", t.ok, t.queued, t.failed,
-			stopped ? ", stopped at the first failure" : "",
-			t.queued ? (pushed == K_OK ? "; queued work delivered" : "; queued work waits for `kontor sync`") : "");
+		        name, t.lines, t.lines == 1 ? "" : "s", t.ok, t.queued, t.failed,
+		        stopped ? ", stopped at the first failure" : "",
+		        t.queued ? (pushed == K_OK ? "; queued work delivered"
+		                                   : "; queued work waits for `kontor sync`")
+		                 : "");
 	}
 	if (t.failed)
 		return kerr_set(e, K_EPARTIAL, "batch %s: %ld of %ld commands failed", name,
-				t.failed, t.lines);
+		                t.failed, t.lines);
 	if (t.queued && pushed != K_OK)
 		return kerr_set(e, K_EQUEUED, "%s", pe.msg[0] ? pe.msg : "queued in the outbox");
 	return K_OK;

@@ -41,9 +41,11 @@ static int match_conv(void *vctx, const cJSON *o)
 	struct find_conv *f = vctx;
 	const cJSON *p, *parts = cJSON_GetObjectItemCaseSensitive(o, "participants");
 	int has = 0;
-	cJSON_ArrayForEach(p, parts) has |= cJSON_IsString(p) && strcmp(p->valuestring, f->peer) == 0;
+	cJSON_ArrayForEach(p, parts) has |=
+	    cJSON_IsString(p) && strcmp(p->valuestring, f->peer) == 0;
 	const char *l = jstr(o, "listingId");
-	if (has && (f->any || (!f->listing && !l) || (f->listing && l && strcmp(l, f->listing) == 0))) {
+	if (has &&
+	    (f->any || (!f->listing && !l) || (f->listing && l && strcmp(l, f->listing) == 0))) {
 		f->found = cJSON_Duplicate(o, 1);
 		return 1;
 	}
@@ -54,7 +56,8 @@ static int match_conv(void *vctx, const cJSON *o)
 static const char *peer_of(const cJSON *conv, const char *self)
 {
 	const cJSON *p, *parts = cJSON_GetObjectItemCaseSensitive(conv, "participants");
-	cJSON_ArrayForEach(p, parts) if (cJSON_IsString(p) && strcmp(p->valuestring, self) != 0) return p->valuestring;
+	cJSON_ArrayForEach(p, parts) if (cJSON_IsString(p) &&
+	                                 strcmp(p->valuestring, self) != 0) return p->valuestring;
 	return NULL;
 }
 
@@ -62,7 +65,7 @@ static const char *peer_of(const cJSON *conv, const char *self)
  * listing NULL: any conversation with that party will do (the newest); otherwise the one
  * about *listing (NULL: about nothing in particular), and a LISTING sets *listing. */
 static int resolve(struct ctx *c, struct store *s, const char *who, const char **listing,
-		   cJSON **conv, char peer[KCRYPTO_ID_LEN + 1], struct kerr *e)
+                   cJSON **conv, char peer[KCRYPTO_ID_LEN + 1], struct kerr *e)
 {
 	*conv = NULL;
 	peer[0] = '\0';
@@ -79,10 +82,11 @@ static int resolve(struct ctx *c, struct store *s, const char *who, const char *
 	} else if (kcrypto_account_pk(who, pk, &ignore) == K_OK) {
 		snprintf(peer, KCRYPTO_ID_LEN + 1, "%s", who);
 	} else {
-		return kerr_set(e, K_ENOTFOUND,
-				"'%s' is not a conversation, an account id or a listing in the cache "
-				"(try `kontor sync`)",
-				who);
+		return kerr_set(
+		    e, K_ENOTFOUND,
+		    "'%s' is not a conversation, an account id or a listing in the cache "
+		    "(try `kontor sync`)",
+		    who);
 	}
 	if (strcmp(peer, c->self_id) == 0)
 		return kerr_set(e, K_EINVAL, "that is you: a conversation needs another party");
@@ -96,7 +100,8 @@ static int resolve(struct ctx *c, struct store *s, const char *who, const char *
 
 static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	const char *text = a->pos[1], *listing = arg_get(a, "listing"), *order = arg_get(a, "order");
+	const char *text = a->pos[1], *listing = arg_get(a, "listing"),
+	           *order = arg_get(a, "order");
 	struct kbuf body = KBUF_INIT;
 	int rc = K_OK;
 	if (text[0] == '@') {
@@ -111,7 +116,8 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if (body.len > CHAT_TEXT_MAX) {
 		kbuf_free(&body);
-		return kerr_set(e, K_ETOOBIG, "chat send: a message is at most %d bytes", CHAT_TEXT_MAX);
+		return kerr_set(e, K_ETOOBIG, "chat send: a message is at most %d bytes",
+		                CHAT_TEXT_MAX);
 	}
 	struct store *s;
 	cJSON *conv = NULL;
@@ -139,11 +145,12 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(conv, "orderId", order);
 		cJSON_AddStringToObject(conv, "created", now);
 	} else {
-		snprintf(peer, sizeof peer, "%s", peer_of(conv, c->self_id) ? peer_of(conv, c->self_id) : "");
+		snprintf(peer, sizeof peer, "%s",
+		         peer_of(conv, c->self_id) ? peer_of(conv, c->self_id) : "");
 	}
 	uint8_t pk[KCRYPTO_PK_BYTES];
 	struct kbuf boxed = KBUF_INIT, nonce = KBUF_INIT, ct = KBUF_INIT, p1 = KBUF_INIT,
-		    p2 = KBUF_INIT;
+	            p2 = KBUF_INIT;
 	cJSON *msg = NULL;
 	if ((rc = kcrypto_account_pk(peer, pk, e)))
 		goto out;
@@ -160,7 +167,8 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON_AddStringToObject(msg, "nonce", kbuf_str(&nonce));
 	cJSON_AddStringToObject(msg, "ciphertext", kbuf_str(&ct));
 	cJSON_AddStringToObject(msg, "sent", now);
-	if ((rc = model_validate("Message", msg, e)) || (rc = model_validate("Conversation", conv, e)))
+	if ((rc = model_validate("Message", msg, e)) ||
+	    (rc = model_validate("Conversation", conv, e)))
 		goto out;
 	json_print(conv, &p1);
 	json_print(msg, &p2);
@@ -171,10 +179,10 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 			rc = store_object_put(s, "Message", msg, NULL, c->self_id, e);
 		if (!rc && fresh)
 			rc = store_outbox_add(s, "Conversation/set", "create", jstr(conv, "id"),
-					      kbuf_str(&p1), c->node, NULL, e);
+			                      kbuf_str(&p1), c->node, NULL, e);
 		if (!rc)
-			rc = store_outbox_add(s, "Message/set", "create", mid, kbuf_str(&p2), c->node,
-					      NULL, e);
+			rc = store_outbox_add(s, "Message/set", "create", mid, kbuf_str(&p2),
+			                      c->node, NULL, e);
 		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 	}
 	if (rc)
@@ -184,11 +192,14 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "conversation", jstr(conv, "id"));
 		cJSON_AddStringToObject(o, "message", mid);
-		cJSON_AddStringToObject(o, "status", rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused");
+		cJSON_AddStringToObject(o, "status",
+		                        rc == K_OK        ? "delivered"
+		                        : rc == K_EQUEUED ? "queued"
+		                                          : "refused");
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0) {
 		fprintf(c->out, "sent %s in %s%s\n", mid, jstr(conv, "id"),
-			rc == K_EQUEUED ? ", queued" : "");
+		        rc == K_EQUEUED ? ", queued" : "");
 	}
 out:
 	cJSON_Delete(conv);
@@ -255,7 +266,8 @@ static int run_chat_list(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = store_object_each(l.s, "Conversation", NULL, list_conv, &l, e);
 	if (rc == K_OK && !l.n && !c->json)
-		cmd_note(c, "no conversations yet (`kontor chat send ACCOUNT TEXT`, or `kontor sync`)");
+		cmd_note(
+		    c, "no conversations yet (`kontor chat send ACCOUNT TEXT`, or `kontor sync`)");
 	return rc;
 }
 
@@ -277,11 +289,11 @@ static int show_msg(void *vctx, const cJSON *m)
 	struct kbuf plain = KBUF_INIT;
 	struct kerr e = {0};
 	const char *nonce = jstr(m, "nonce"), *ct = jstr(m, "ciphertext");
-	int ok = other && nonce && ct && kcrypto_account_pk(other, pk, &e) == K_OK &&
-		 kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK &&
-		 nn == 24 &&
-		 kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
-		 kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
+	int ok =
+	    other && nonce && ct && kcrypto_account_pk(other, pk, &e) == K_OK &&
+	    kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK && nn == 24 &&
+	    kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
+	    kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
 	if (!ok)
 		x->bad++;
 	if (c->json) {
@@ -303,7 +315,8 @@ static int show_msg(void *vctx, const cJSON *m)
 		if (ok)
 			text_sanitize(&safe, plain.data, plain.len, 1);
 		fprintf(c->out, "%s  %s:\n  %s\n", jstr(m, "sent") ? jstr(m, "sent") : "",
-			kbuf_str(&name), ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
+		        kbuf_str(&name),
+		        ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
 		kbuf_free(&name);
 		kbuf_free(&safe);
 	}
@@ -332,7 +345,7 @@ static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON_Delete(conv);
 	if (rc == K_OK && x.bad)
 		rc = kerr_set(e, K_EVERIFY, "%d message%s could not be opened", x.bad,
-			      x.bad == 1 ? "" : "s");
+		              x.bad == 1 ? "" : "s");
 	return rc;
 }
 

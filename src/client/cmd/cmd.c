@@ -10,8 +10,10 @@
 #include "kontor/json.h"
 
 static const struct cmd_entry *const groups[] = {
-	cmd_identity_entries, cmd_listing_entries, cmd_import_entries, cmd_search_entries,
-	cmd_sync_entries,     cmd_rfq_entries,      cmd_chat_entries,     cmd_contract_entries, cmd_order_entries, cmd_outbox_entries,   cmd_batch_entries, cmd_ui_entries, cmd_help_entries,
+    cmd_identity_entries, cmd_listing_entries, cmd_import_entries, cmd_search_entries,
+    cmd_sync_entries,     cmd_rfq_entries,     cmd_chat_entries,   cmd_contract_entries,
+    cmd_order_entries,    cmd_outbox_entries,  cmd_batch_entries,  cmd_ui_entries,
+    cmd_help_entries,
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 
@@ -85,7 +87,7 @@ static int spec_find(const char *spec, const char *name, size_t nlen, int *multi
 }
 
 static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct args *a,
-		      struct kerr *e)
+                      struct kerr *e)
 {
 	memset(a, 0, sizeof *a);
 	int only_pos = 0;
@@ -103,14 +105,16 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 			continue;
 		}
 		if (s[1] != '-')
-			return kerr_set(e, K_EUSAGE, "%s: unknown option '%s' (see `kontor help %s`)",
-					ce->name, s, ce->name);
+			return kerr_set(e, K_EUSAGE,
+			                "%s: unknown option '%s' (see `kontor help %s`)", ce->name,
+			                s, ce->name);
 		const char *name = s + 2, *eq = strchr(name, '=');
 		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
 		int multi = 0, kind = spec_find(ce->spec, name, nlen, &multi);
 		if (kind == 0)
-			return kerr_set(e, K_EUSAGE, "%s: unknown option '--%.*s' (see `kontor help %s`)",
-					ce->name, (int)nlen, name, ce->name);
+			return kerr_set(e, K_EUSAGE,
+			                "%s: unknown option '--%.*s' (see `kontor help %s`)",
+			                ce->name, (int)nlen, name, ce->name);
 		const char *val = NULL;
 		if (kind == 2) {
 			if (eq)
@@ -119,15 +123,16 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 				val = argv[++i];
 			else
 				return kerr_set(e, K_EUSAGE, "%s: option '--%.*s' needs a value",
-						ce->name, (int)nlen, name);
+				                ce->name, (int)nlen, name);
 		} else if (eq) {
 			return kerr_set(e, K_EUSAGE, "%s: option '--%.*s' takes no value", ce->name,
-					(int)nlen, name);
+			                (int)nlen, name);
 		}
 		for (int k = 0; k < a->nopt && !multi; k++)
-			if (strlen(a->opt_name[k]) == nlen && memcmp(a->opt_name[k], name, nlen) == 0)
+			if (strlen(a->opt_name[k]) == nlen &&
+			    memcmp(a->opt_name[k], name, nlen) == 0)
 				return kerr_set(e, K_EUSAGE, "%s: option '--%.*s' given twice",
-						ce->name, (int)nlen, name);
+				                ce->name, (int)nlen, name);
 		if (a->nopt >= ARGS_MAX)
 			return kerr_set(e, K_EUSAGE, "%s: too many options", ce->name);
 		/* Keep the name NUL-terminated: point into the spec-independent argv copy. */
@@ -139,10 +144,10 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 	}
 	if (a->npos < ce->min_pos)
 		return kerr_set(e, K_EUSAGE, "%s: missing argument; usage: kontor %s %s", ce->name,
-				ce->name, ce->usage);
+		                ce->name, ce->usage);
 	if (a->npos > ce->max_pos)
 		return kerr_set(e, K_EUSAGE, "%s: unexpected argument '%s'; usage: kontor %s %s",
-				ce->name, a->pos[ce->max_pos], ce->name, ce->usage);
+		                ce->name, a->pos[ce->max_pos], ce->name, ce->usage);
 	return K_OK;
 }
 
@@ -195,13 +200,13 @@ int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 		group_usage(&b, argv[0]);
 		int rc;
 		if (b.len && argc > 1)
-			rc = kerr_set(e, K_EUSAGE, "%s: unknown subcommand '%s' (one of: %s)", argv[0],
-				      argv[1], b.data);
+			rc = kerr_set(e, K_EUSAGE, "%s: unknown subcommand '%s' (one of: %s)",
+			              argv[0], argv[1], b.data);
 		else if (b.len)
 			rc = kerr_set(e, K_EUSAGE, "%s: which one? (one of: %s)", argv[0], b.data);
 		else
 			rc = kerr_set(e, K_EUSAGE, "unknown command '%s' (see `kontor help`)",
-				      argv[0]);
+			              argv[0]);
 		kbuf_free(&b);
 		return rc;
 	}
@@ -257,8 +262,8 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 			size_t gl = strlen(argv[0]);
 			for (ce = cmd_next(NULL); ce; ce = cmd_next(ce))
 				if (strncmp(ce->name, argv[0], gl) == 0 && ce->name[gl] == ' ')
-					fprintf(f, "  kontor %s %s\n      %s\n", ce->name, ce->usage,
-						ce->summary);
+					fprintf(f, "  kontor %s %s\n      %s\n", ce->name,
+					        ce->usage, ce->summary);
 			kbuf_free(&b);
 			return K_OK;
 		}
@@ -302,7 +307,6 @@ static int run_help(struct ctx *c, const struct args *a, struct kerr *e)
 }
 
 const struct cmd_entry cmd_help_entries[] = {
-	{"help", "[COMMAND...]", "show the commands, or one command's usage", "", 0, 4, run_help,
-	 NULL},
-	{0},
+    {"help", "[COMMAND...]", "show the commands, or one command's usage", "", 0, 4, run_help, NULL},
+    {0},
 };

@@ -21,11 +21,11 @@ struct ctx {
 	int verbosity;               /* -1 quiet, 0 normal, 1 verbose */
 	FILE *out;
 	FILE *err;
-	struct store *store;         /* see ctx_store */
-	struct kkeypair kp;          /* see ctx_identity */
+	struct store *store; /* see ctx_store */
+	struct kkeypair kp;  /* see ctx_identity */
 	int have_key;
 	char self_id[KCRYPTO_ID_LEN + 1]; /* "" until known */
-	int in_batch;                /* a batch is running: writes queue, batch pushes once */
+	int in_batch;                     /* a batch is running: writes queue, batch pushes once */
 };
 
 void ctx_init(struct ctx *c);
@@ -42,7 +42,7 @@ int ctx_self(struct ctx *c, struct kerr *e);
 /* Reads a passphrase: --passphrase-file, $KONTOR_PASSPHRASE, or a no-echo prompt on the
  * terminal (asked twice when confirm is set). K_EPASS when there is no way to ask. */
 int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, size_t cap,
-		   struct kerr *e);
+                   struct kerr *e);
 
 /* Parsed options of one command. Values point into argv (not owned). */
 #define ARGS_MAX 128
@@ -64,10 +64,10 @@ struct cmd_entry {
 	const char *usage;   /* what follows the name in a usage line */
 	const char *summary; /* one line for help */
 	const char *spec;    /* options: "title= price= tag=* dry-run" ('=' takes a value,
-				'*' may repeat) */
+	                        '*' may repeat) */
 	int min_pos, max_pos;
 	int (*run)(struct ctx *c, const struct args *a, struct kerr *e);
-	const char *help;    /* longer text for `help COMMAND`, may be NULL */
+	const char *help; /* longer text for `help COMMAND`, may be NULL */
 };
 
 extern const struct cmd_entry cmd_identity_entries[];
@@ -130,7 +130,7 @@ int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);
 /* One --image value or imported image (listing.c): an https URL is kept, http refused, a local
  * file (relative to base_dir when given) hashed into images with an upload for uploads. */
 struct kstrv;
-int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images,
-		  struct kstrv *uploads, struct kerr *e);
+int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images, struct kstrv *uploads,
+                  struct kerr *e);
 
 #endif

@@ -48,14 +48,14 @@ static void copy_lower(char *dst, size_t cap, const char *src)
 }
 
 static int parse_int(const char *flag, const char *v, int64_t min, int64_t max, int64_t *out,
-		     struct kerr *e)
+                     struct kerr *e)
 {
 	char *end;
 	errno = 0;
 	long long n = strtoll(v, &end, 10);
 	if (!*v || *end || errno || n < min || n > max)
 		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld",
-				flag, v, (long long)min, (long long)max);
+		                flag, v, (long long)min, (long long)max);
 	*out = n;
 	return K_OK;
 }
@@ -68,7 +68,7 @@ static void set_text(char **field, const char *v)
 
 /* A --ship-by / --deliver-by value: YYYY-MM-DD (the library checks the calendar). */
 static int set_date(char out[CONTRACT_DATE_LEN + 1], const char *flag, const char *v,
-		    struct kerr *e)
+                    struct kerr *e)
 {
 	if (strlen(v) != CONTRACT_DATE_LEN)
 		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a date YYYY-MM-DD", flag, v);
@@ -136,7 +136,7 @@ static int finish_terms(struct contract_terms *t, struct kerr *e)
 
 /* An offer section from terms, signed by us as role. */
 static int signed_offer(struct ctx *c, const struct contract_terms *t, const char *role,
-			cJSON **sec, struct kerr *e)
+                        cJSON **sec, struct kerr *e)
 {
 	cJSON *body = NULL;
 	*sec = NULL;
@@ -155,10 +155,12 @@ static int signed_offer(struct ctx *c, const struct contract_terms *t, const cha
 static int role_of(const struct ctx *c, const cJSON *doc, const char **role, struct kerr *e)
 {
 	const char *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
-	*role = b && strcmp(b, c->self_id) == 0 ? "buyer" : s && strcmp(s, c->self_id) == 0 ? "seller" : NULL;
+	*role = b && strcmp(b, c->self_id) == 0   ? "buyer"
+	        : s && strcmp(s, c->self_id) == 0 ? "seller"
+	                                          : NULL;
 	if (!*role)
 		return kerr_set(e, K_EPERM, "contract %s: you are not its buyer or seller",
-				jstr(doc, "id") ? jstr(doc, "id") : "?");
+		                jstr(doc, "id") ? jstr(doc, "id") : "?");
 	return K_OK;
 }
 
@@ -175,7 +177,7 @@ static const char *state_name(const struct contract_status *st)
  * the whole document; "update" sends the whole new sections (the node checks that what it
  * holds is a strict prefix). */
 static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const char *op,
-			 struct kerr *e)
+                         struct kerr *e)
 {
 	struct kbuf payload = KBUF_INIT;
 	if (strcmp(op, "create") == 0) {
@@ -193,7 +195,7 @@ static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const
 		rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
 		if (!rc)
 			rc = store_outbox_add(s, "Contract/set", op, jstr(doc, "id"),
-					      kbuf_str(&payload), c->node, NULL, e);
+			                      kbuf_str(&payload), c->node, NULL, e);
 		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 	}
 	kbuf_free(&payload);
@@ -207,7 +209,7 @@ static const char *push_word(int rc)
 
 /* A cached contract, verified: commands never build on a chain that does not check out. */
 static int load_verified(struct ctx *c, struct store **s, const char *id, cJSON **doc,
-			 struct contract_status *st, struct kerr *e)
+                         struct contract_status *st, struct kerr *e)
 {
 	*doc = NULL;
 	int rc = ctx_identity(c, e);
@@ -216,7 +218,8 @@ static int load_verified(struct ctx *c, struct store **s, const char *id, cJSON 
 	if (!rc)
 		rc = store_object_get(*s, "Contract", id, doc, e);
 	if (rc == K_ENOTFOUND)
-		return kerr_set(e, K_ENOTFOUND, "no contract %s in the cache (run `kontor sync`)", id);
+		return kerr_set(e, K_ENOTFOUND, "no contract %s in the cache (run `kontor sync`)",
+		                id);
 	if (!rc && (rc = contract_verify(*doc, st, e)) != K_OK) {
 		kerr_prefix(e, "contract %s does not verify", id);
 		rc = K_EVERIFY;
@@ -235,8 +238,9 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *lid = arg_get(a, "listing"), *qty_s = arg_get(a, "qty"), *v;
 	if (!lid || !qty_s || !arg_get(a, "incoterm") || !arg_get(a, "place"))
-		return kerr_set(e, K_EUSAGE,
-				"contract propose: --listing, --qty, --incoterm and --place are required");
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "contract propose: --listing, --qty, --incoterm and --place are required");
 	int64_t qty;
 	int rc = parse_int("qty", qty_s, 1, MONEY_MAX, &qty, e);
 	struct store *s = NULL;
@@ -252,8 +256,10 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = store_node_get(s, node, &ni, e);
 	if (!rc && (!ni.node_key || strlen(ni.node_key) != KCRYPTO_ID_LEN))
-		rc = kerr_set(e, K_ENOTFOUND, "node %s: no pinned node key (the escrow agent); "
-				  "run `kontor sync` first", node);
+		rc = kerr_set(e, K_ENOTFOUND,
+		              "node %s: no pinned node key (the escrow agent); "
+		              "run `kontor sync` first",
+		              node);
 	free(node);
 	if (rc) {
 		node_info_free(&ni);
@@ -268,7 +274,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = kerr_set(e, K_EVERIFY, "%s", fe.msg);
 	} else if (!have || !l.sig) {
 		rc = frc ? kerr_set(e, frc, "listing %s: %s", lid, fe.msg)
-			 : kerr_set(e, K_ENOTFOUND, "listing %s: no signed copy to quote", lid);
+		         : kerr_set(e, K_ENOTFOUND, "listing %s: no signed copy to quote", lid);
 	}
 	if (rc) {
 		if (have)
@@ -283,16 +289,18 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	if (strcmp(l.seller_id, c->self_id) == 0) {
 		role = "seller";
 		if (!buyer)
-			rc = kerr_set(e, K_EUSAGE, "contract propose: this is your own listing: name "
-						   "the buyer with --buyer ACCOUNT");
+			rc = kerr_set(e, K_EUSAGE,
+			              "contract propose: this is your own listing: name "
+			              "the buyer with --buyer ACCOUNT");
 		else if (strlen(buyer) != KCRYPTO_ID_LEN)
 			rc = kerr_set(e, K_EINVAL, "--buyer: '%s' is not an account id", buyer);
 		else
 			memcpy(t.buyer, buyer, KCRYPTO_ID_LEN + 1);
 	} else {
 		if (buyer && strcmp(buyer, c->self_id) != 0)
-			rc = kerr_set(e, K_EUSAGE, "--buyer: only the listing's seller proposes to "
-						   "another buyer; you buy as yourself");
+			rc = kerr_set(e, K_EUSAGE,
+			              "--buyer: only the listing's seller proposes to "
+			              "another buyer; you buy as yourself");
 		memcpy(t.buyer, c->self_id, sizeof t.buyer);
 	}
 	memcpy(t.escrow_agent, ni.node_key, KCRYPTO_ID_LEN + 1);
@@ -345,10 +353,10 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		} else if (c->verbosity >= 0) {
 			char unit[MONEY_FMT_MAX];
 			money_format(t.items[0].unit_price, t.currency, unit);
-			fprintf(c->out, "proposed contract %s%s\n  %lld x %s %s = %s %s, %s %s by %s\n",
-				id, rc == K_EQUEUED ? ", queued" : "", (long long)t.items[0].qty,
-				unit, t.currency, total, t.currency, t.incoterm, t.named_place,
-				t.mode);
+			fprintf(c->out,
+			        "proposed contract %s%s\n  %lld x %s %s = %s %s, %s %s by %s\n", id,
+			        rc == K_EQUEUED ? ", queued" : "", (long long)t.items[0].qty, unit,
+			        t.currency, total, t.currency, t.incoterm, t.named_place, t.mode);
 		}
 	}
 	cJSON_Delete(doc);
@@ -396,9 +404,10 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if (st.binding >= 0) {
 		cJSON_Delete(doc);
-		return kerr_set(e, K_ECONFLICT, "contract %s is binding already (order %s): no "
-						"further offer can follow",
-				a->pos[0], st.order_id);
+		return kerr_set(e, K_ECONFLICT,
+		                "contract %s is binding already (order %s): no "
+		                "further offer can follow",
+		                a->pos[0], st.order_id);
 	}
 	const cJSON *latest =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
@@ -427,9 +436,10 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc) {
 		contract_diff(&old_t, &t, &diff);
 		if (!diff.len)
-			rc = kerr_set(e, K_EUSAGE, "contract counter: nothing changed; accept the "
-						   "offer with `kontor contract sign %s`",
-				      a->pos[0]);
+			rc = kerr_set(e, K_EUSAGE,
+			              "contract counter: nothing changed; accept the "
+			              "offer with `kontor contract sign %s`",
+			              a->pos[0]);
 	}
 	cJSON *sec = NULL;
 	if (!rc)
@@ -444,15 +454,20 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", a->pos[0]);
-			cJSON_AddStringToObject(j, "offer", jstr(cJSON_GetArrayItem(
-			    cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer), "hash"));
+			cJSON_AddStringToObject(
+			    j, "offer",
+			    jstr(cJSON_GetArrayItem(
+			             cJSON_GetObjectItemCaseSensitive(doc, "sections"),
+			             st.latest_offer),
+			         "hash"));
 			cJSON_AddStringToObject(j, "diff", kbuf_str(&diff));
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
-			fprintf(c->out, "countered contract %s (section %d)%s; changed against the "
-					"offer it supersedes:\n",
-				a->pos[0], st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
+			fprintf(c->out,
+			        "countered contract %s (section %d)%s; changed against the "
+			        "offer it supersedes:\n",
+			        a->pos[0], st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
 			struct kbuf line = KBUF_INIT;
 			text_sanitize(&line, kbuf_str(&diff), diff.len, 1);
 			fprintf(c->out, "%s", kbuf_str(&line));
@@ -484,15 +499,16 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	if (st.binding >= 0) {
 		cJSON_Delete(doc);
 		return kerr_set(e, K_ECONFLICT, "contract %s is binding already: order %s",
-				a->pos[0], st.order_id);
+		                a->pos[0], st.order_id);
 	}
 	cJSON *latest =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
 	rc = contract_section_sign(latest, role, &c->kp, e);
 	if (rc == K_EEXIST)
-		rc = kerr_set(e, K_EEXIST, "contract %s: you signed its latest offer already; it "
-					   "waits for the other party",
-			      a->pos[0]);
+		rc = kerr_set(e, K_EEXIST,
+		              "contract %s: you signed its latest offer already; it "
+		              "waits for the other party",
+		              a->pos[0]);
 	if (!rc)
 		rc = contract_verify(doc, &st, e);
 	if (!rc)
@@ -509,11 +525,13 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 		} else if (c->verbosity >= 0) {
 			if (st.binding >= 0)
 				fprintf(c->out, "signed contract %s as %s: binding, order %s%s\n",
-					a->pos[0], role, st.order_id, rc == K_EQUEUED ? ", queued" : "");
+				        a->pos[0], role, st.order_id,
+				        rc == K_EQUEUED ? ", queued" : "");
 			else
-				fprintf(c->out, "signed contract %s as %s; waiting for the other "
-						"party%s\n",
-					a->pos[0], role, rc == K_EQUEUED ? ", queued" : "");
+				fprintf(c->out,
+				        "signed contract %s as %s; waiting for the other "
+				        "party%s\n",
+				        a->pos[0], role, rc == K_EQUEUED ? ", queued" : "");
 		}
 	}
 	cJSON_Delete(doc);
@@ -548,8 +566,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (!rc)
 			rc = store_object_get(s, "Contract", id, &doc, e);
 		if (rc == K_ENOTFOUND)
-			rc = kerr_set(e, K_ENOTFOUND, "no contract %s in the cache (run `kontor sync`)",
-				      id);
+			rc = kerr_set(e, K_ENOTFOUND,
+			              "no contract %s in the cache (run `kontor sync`)", id);
 	}
 	if (rc)
 		return rc;
@@ -581,10 +599,11 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			kbuf_free(&out);
 		}
 		if (ok)
-			fprintf(c->out, "verified: %zu section%s, every hash and signature checks out; "
-					"%s%s%s\n",
-				st.nsections, st.nsections == 1 ? "" : "s", state_name(&st),
-				st.order_id[0] ? ", order " : "", st.order_id);
+			fprintf(c->out,
+			        "verified: %zu section%s, every hash and signature checks out; "
+			        "%s%s%s\n",
+			        st.nsections, st.nsections == 1 ? "" : "s", state_name(&st),
+			        st.order_id[0] ? ", order " : "", st.order_id);
 		else
 			fprintf(c->out, "DOES NOT VERIFY: %s\n", ve.msg);
 	}
@@ -611,8 +630,8 @@ static int list_one(void *vctx, const cJSON *doc)
 	char total[MONEY_FMT_MAX] = "?";
 	int have_terms = 0;
 	if (ok) {
-		const cJSON *sec = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"),
-						      st.latest_offer);
+		const cJSON *sec = cJSON_GetArrayItem(
+		    cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
 		if (contract_section_terms(sec, &t, &ve) == K_OK) {
 			have_terms = 1;
 			money_format(t.total, t.currency, total);
@@ -642,8 +661,8 @@ static int list_one(void *vctx, const cJSON *doc)
 			account_free(&acc);
 		}
 		fprintf(c->out, "%-43s %-10s %-8s %-43s %14s %-3s  %s\n", id, state,
-			buying ? "buy from" : "sell to", peer ? peer : "", total,
-			have_terms ? t.currency : "", kbuf_str(&name));
+		        buying ? "buy from" : "sell to", peer ? peer : "", total,
+		        have_terms ? t.currency : "", kbuf_str(&name));
 		kbuf_free(&name);
 	}
 	contract_terms_free(&t);
@@ -661,20 +680,20 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
-#define OFFER_USAGE                                                                            \
-	"[--mode sea|air|road|rail|courier] [--price AMOUNT] [--ship-by DATE]\n"                \
+#define OFFER_USAGE                                                                                \
+	"[--mode sea|air|road|rail|courier] [--price AMOUNT] [--ship-by DATE]\n"                   \
 	"        [--deliver-by DATE] [--deposit-pct N] [--auto-release-days N] [--quality TEXT]\n" \
 	"        [--inspection TEXT] [--law TEXT] [--venue TEXT] [--language CC]"
-#define OFFER_SPEC                                                                             \
-	"incoterm= place= mode= price= ship-by= deliver-by= deposit-pct= auto-release-days= "   \
+#define OFFER_SPEC                                                                                 \
+	"incoterm= place= mode= price= ship-by= deliver-by= deposit-pct= auto-release-days= "      \
 	"quality= inspection= law= venue= language= qty="
 
 const struct cmd_entry cmd_contract_entries[] = {
     {"contract propose",
      "--listing ID --qty N --incoterm RULE --place TEXT " OFFER_USAGE
      "\n        [--rfq ID] [--buyer ACCOUNT]",
-     "offer a contract for a listing, signed by you",
-     "listing= rfq= buyer= " OFFER_SPEC, 0, 0, run_propose,
+     "offer a contract for a listing, signed by you", "listing= rfq= buyer= " OFFER_SPEC, 0, 0,
+     run_propose,
      "The listing is fetched whole and its seller's signature checked; the unit price is its "
      "tier price\nfor the quantity unless --price is given. The escrow agent is the current "
      "node. You sign as\nthe buyer, or as the seller when it is your listing (then name the "
@@ -684,8 +703,8 @@ const struct cmd_entry cmd_contract_entries[] = {
     {"contract counter", "ID [--qty N] " OFFER_USAGE,
      "answer an offer with changed terms, signed by you", OFFER_SPEC, 1, 1, run_counter,
      "Prints what changed against the offer it supersedes, field by field."},
-    {"contract sign", "ID", "accept the latest offer; binding when both parties signed it", "",
-     1, 1, run_sign, "A binding offer's hash is the order id."},
+    {"contract sign", "ID", "accept the latest offer; binding when both parties signed it", "", 1,
+     1, run_sign, "A binding offer's hash is the order id."},
     {"contract show", "ID [--verify] | --file PATH [--verify]",
      "show a contract and verify its whole chain offline", "verify file=", 0, 1, run_show,
      "Exit 5 when a hash, a signature or the chain does not check out, naming the section.\n"

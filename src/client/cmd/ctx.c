@@ -41,7 +41,7 @@ int ctx_store(struct ctx *c, struct store **out, struct kerr *e)
 		struct stat st;
 		if (stat(c->home, &st) != 0)
 			return kerr_set(e, K_ENOTFOUND,
-					"no kontor home at %s: run `kontor init` first", c->home);
+			                "no kontor home at %s: run `kontor init` first", c->home);
 		char path[4096];
 		ctx_path(c, "cache.db", path, sizeof path);
 		int rc = store_open(path, &c->store, e);
@@ -64,7 +64,7 @@ int ctx_self(struct ctx *c, struct kerr *e)
 	rc = store_meta_get(s, "self.id", &id, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no identity in %s: run `kontor init` first",
-				c->home);
+		                c->home);
 	if (rc)
 		return rc;
 	snprintf(c->self_id, sizeof c->self_id, "%s", id);
@@ -111,7 +111,7 @@ static int ask_tty(const char *prompt, char *out, size_t cap)
 }
 
 int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, size_t cap,
-		   struct kerr *e)
+                   struct kerr *e)
 {
 	if (c->passphrase_file) {
 		int fd = open(c->passphrase_file, O_RDONLY | O_CLOEXEC);
@@ -121,7 +121,7 @@ int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, si
 		close(fd);
 		if (n <= 0)
 			return kerr_set(e, K_EPASS, "%s: the passphrase file is empty",
-					c->passphrase_file);
+			                c->passphrase_file);
 		return K_OK;
 	}
 	const char *env = getenv("KONTOR_PASSPHRASE");
@@ -134,8 +134,8 @@ int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, si
 	int n = ask_tty(prompt, out, cap);
 	if (n < 0)
 		return kerr_set(e, K_EPASS,
-				"a passphrase is needed and there is no terminal to ask on: use "
-				"--passphrase-file FILE or KONTOR_PASSPHRASE");
+		                "a passphrase is needed and there is no terminal to ask on: use "
+		                "--passphrase-file FILE or KONTOR_PASSPHRASE");
 	if (n == 0)
 		return kerr_set(e, K_EPASS, "empty passphrase");
 	if (confirm) {
@@ -144,7 +144,8 @@ int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, si
 		int same = strcmp(again, out) == 0;
 		explicit_bzero(again, sizeof again);
 		if (!same)
-			return kerr_set(e, K_EPASS, "the two passphrases differ; nothing was changed");
+			return kerr_set(e, K_EPASS,
+			                "the two passphrases differ; nothing was changed");
 	}
 	return K_OK;
 }
@@ -163,7 +164,7 @@ int ctx_identity(struct ctx *c, struct kerr *e)
 	char pass[1024] = "";
 	if (enc) {
 		int rc = ctx_passphrase(c, "Passphrase for your kontor identity: ", 0, pass,
-					sizeof pass, e);
+		                        sizeof pass, e);
 		if (rc)
 			return rc;
 	}

@@ -69,7 +69,8 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!name || !*name)
 		return kerr_set(e, K_EUSAGE, "init: --name is required (your business name)");
 	if (!country)
-		return kerr_set(e, K_EUSAGE, "init: --country is required (ISO 3166 code, e.g. DE)");
+		return kerr_set(e, K_EUSAGE,
+		                "init: --country is required (ISO 3166 code, e.g. DE)");
 	int rc = codes_check_country(country, "--country", e);
 	if (rc)
 		return rc;
@@ -80,9 +81,10 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 	ctx_path(c, "identity.key", key_path, sizeof key_path);
 	ctx_path(c, "cache.db", db_path, sizeof db_path);
 	if (access(key_path, F_OK) == 0)
-		return kerr_set(e, K_EEXIST,
-				"%s already exists: this home has an identity (use --home for another)",
-				key_path);
+		return kerr_set(
+		    e, K_EEXIST,
+		    "%s already exists: this home has an identity (use --home for another)",
+		    key_path);
 
 	struct kkeypair kp;
 	kcrypto_keypair_new(&kp);
@@ -91,7 +93,7 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 	kcrypto_account_id(kp.pk, acc.id);
 	char handle[40];
 	derive_handle(arg_get(a, "handle") ? arg_get(a, "handle") : name, acc.id, handle,
-		      sizeof handle);
+	              sizeof handle);
 	acc.handle = xstrdup(handle);
 	acc.display_name = xstrdup(name);
 	if (arg_get(a, "legal-name"))
@@ -110,7 +112,7 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 	char pass[1024] = "";
 	if (!no_pass) {
 		rc = ctx_passphrase(c, "New passphrase for your kontor identity: ", 1, pass,
-				    sizeof pass, e);
+		                    sizeof pass, e);
 		if (rc) {
 			kerr_prefix(e, "init");
 			goto out;
@@ -133,8 +135,8 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_Delete(j);
 		if ((rc = store_meta_set(s, "self.id", acc.id, e)) == K_OK &&
 		    (rc = store_account_put(s, &acc, e)) == K_OK &&
-		    (rc = store_outbox_add(s, "Account/set", "create", acc.id, payload.data, c->node,
-					   NULL, e)) == K_OK)
+		    (rc = store_outbox_add(s, "Account/set", "create", acc.id, payload.data,
+		                           c->node, NULL, e)) == K_OK)
 			rc = store_commit(s, e);
 		else
 			store_rollback(s);
@@ -148,10 +150,11 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 	snprintf(c->self_id, sizeof c->self_id, "%s", acc.id);
 
 	if (no_pass)
-		fprintf(c->err,
-			"WARNING: %s is stored WITHOUT a passphrase. Anyone who can read it can sign "
-			"contracts and spend escrow as you. Use --no-passphrase for demos only.\n",
-			key_path);
+		fprintf(
+		    c->err,
+		    "WARNING: %s is stored WITHOUT a passphrase. Anyone who can read it can sign "
+		    "contracts and spend escrow as you. Use --no-passphrase for demos only.\n",
+		    key_path);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", acc.id);
@@ -160,9 +163,10 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddBoolToObject(o, "encrypted", !no_pass);
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0) {
-		fprintf(c->out, "Created identity %s\n  name:    %s (@%s), %s\n  key:     %s (%s)\n",
-			acc.id, acc.display_name, acc.handle, acc.country, key_path,
-			no_pass ? "NOT encrypted" : "encrypted");
+		fprintf(c->out,
+		        "Created identity %s\n  name:    %s (@%s), %s\n  key:     %s (%s)\n",
+		        acc.id, acc.display_name, acc.handle, acc.country, key_path,
+		        no_pass ? "NOT encrypted" : "encrypted");
 	}
 out:
 	kcrypto_keypair_wipe(&kp);
@@ -193,29 +197,33 @@ static int run_id_show(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_print_json(c, o);
 	} else {
 		fprintf(c->out, "id:       %s\nhandle:   @%s\nname:     %s\n", acc.id,
-			acc.handle ? acc.handle : "", acc.display_name ? acc.display_name : "");
+		        acc.handle ? acc.handle : "", acc.display_name ? acc.display_name : "");
 		if (acc.legal_name)
 			fprintf(c->out, "legal:    %s\n", acc.legal_name);
 		const char *cn = codes_country_name(acc.country);
-		fprintf(c->out, "country:  %s%s%s%s\nrole:     %s\ncreated:  %s\nkey:      %s (%s)\n",
-			acc.country, cn ? " (" : "", cn ? cn : "", cn ? ")" : "", acc.role,
-			acc.created, key_path,
-			enc < 0 ? ke.msg : enc ? "encrypted" : "NOT encrypted");
+		fprintf(c->out,
+		        "country:  %s%s%s%s\nrole:     %s\ncreated:  %s\nkey:      %s (%s)\n",
+		        acc.country, cn ? " (" : "", cn ? cn : "", cn ? ")" : "", acc.role,
+		        acc.created, key_path,
+		        enc < 0 ? ke.msg
+		        : enc   ? "encrypted"
+		                : "NOT encrypted");
 	}
 	account_free(&acc);
 	return K_OK;
 }
 
 const struct cmd_entry cmd_identity_entries[] = {
-	{"init", "--name NAME --country CC [--legal-name NAME] [--role buyer|supplier|both] "
-		 "[--handle H] [--no-passphrase]",
-	 "create your identity (an Ed25519 key pair) and the local cache",
-	 "name= country= legal-name= role= handle= no-passphrase", 0, 0, run_init,
-	 "The secret key is kept in $KONTOR_HOME/identity.key, encrypted with a key derived from\n"
-	 "your passphrase (Argon2id). The passphrase comes from --passphrase-file, from\n"
-	 "KONTOR_PASSPHRASE, or is asked for twice on the terminal. --no-passphrase stores the\n"
-	 "key unencrypted: for demos only."},
-	{"id show", "", "print your account id and profile (needs no passphrase)", "", 0, 0,
-	 run_id_show, NULL},
-	{0},
+    {"init",
+     "--name NAME --country CC [--legal-name NAME] [--role buyer|supplier|both] "
+     "[--handle H] [--no-passphrase]",
+     "create your identity (an Ed25519 key pair) and the local cache",
+     "name= country= legal-name= role= handle= no-passphrase", 0, 0, run_init,
+     "The secret key is kept in $KONTOR_HOME/identity.key, encrypted with a key derived from\n"
+     "your passphrase (Argon2id). The passphrase comes from --passphrase-file, from\n"
+     "KONTOR_PASSPHRASE, or is asked for twice on the terminal. --no-passphrase stores the\n"
+     "key unencrypted: for demos only."},
+    {"id show", "", "print your account id and profile (needs no passphrase)", "", 0, 0,
+     run_id_show, NULL},
+    {0},
 };

@@ -55,7 +55,7 @@ struct imp {
 	struct kerr fatal;
 	struct kbuf ca, cb; /* canonical bytes, reused */
 	struct batch b[2];
-	int cur; /* the batch filling; the other may be signing */
+	int cur;              /* the batch filling; the other may be signing */
 	struct seen_id *seen; /* open addressing, capseen a power of two */
 	size_t nseen, capseen;
 };
@@ -69,8 +69,8 @@ static void row_failed(struct imp *x, long line, const char *msg)
 static void row_note(struct imp *x, long line, const char *what, const struct listing *l)
 {
 	if (x->c->verbosity > 0 && !x->c->json)
-		fprintf(x->c->out, "%s:%ld: %s%s %s (%s)\n", x->file, line, x->dry ? "would be " : "",
-			what, l->sku, l->id);
+		fprintf(x->c->out, "%s:%ld: %s%s %s (%s)\n", x->file, line,
+		        x->dry ? "would be " : "", what, l->sku, l->id);
 }
 
 /* Same content as the cached one, apart from created, updated and sig. */
@@ -94,7 +94,7 @@ static int flush_batch(struct imp *x, struct kerr *e)
 /* Stores and queues one signed listing inside the open transaction. A failure here is the
  * database's, not the row's: it stops the import (the open batch is rolled back). */
 static int write_listing(struct imp *x, const struct listing *l, const char *op,
-			 const struct kstrv *uploads, struct kerr *e)
+                         const struct kstrv *uploads, struct kerr *e)
 {
 	int rc;
 	if (!x->in_tx) {
@@ -108,11 +108,11 @@ static int write_listing(struct imp *x, const struct listing *l, const char *op,
 	cJSON_Delete(j);
 	rc = store_listing_put(x->s, l, x->c->node, e);
 	for (size_t i = 0; rc == K_OK && i < uploads->n; i++)
-		rc = store_outbox_add(x->s, "Blob/upload", "upload", l->id, uploads->v[i], x->c->node,
-				      NULL, e);
+		rc = store_outbox_add(x->s, "Blob/upload", "upload", l->id, uploads->v[i],
+		                      x->c->node, NULL, e);
 	if (rc == K_OK)
-		rc = store_outbox_add(x->s, "Listing/set", op, l->id, payload.data, x->c->node, NULL,
-				      e);
+		rc = store_outbox_add(x->s, "Listing/set", op, l->id, payload.data, x->c->node,
+		                      NULL, e);
 	kbuf_free(&payload);
 	return rc;
 }
@@ -196,7 +196,7 @@ static int batch_write(struct imp *x, struct batch *b, struct kerr *e)
 			continue;
 		}
 		if ((rc = write_listing(x, &p->l, p->op == 'c' ? "create" : "update", &p->uploads,
-					e)))
+		                        e)))
 			break;
 		if (p->op == 'c')
 			x->created++;
@@ -236,8 +236,8 @@ static int drain(struct imp *x, struct kerr *e)
 
 /* Moves l (and uploads) into the filling batch; a full batch goes to the signing thread,
  * and the one before it (signed by now, or joined) is written meanwhile. */
-static int pending_add(struct imp *x, struct listing *l, struct kstrv *uploads, long line,
-		       char op, struct kerr *e)
+static int pending_add(struct imp *x, struct listing *l, struct kstrv *uploads, long line, char op,
+                       struct kerr *e)
 {
 	struct batch *cur = &x->b[x->cur];
 	struct pending *p = &cur->p[cur->n];
@@ -305,9 +305,9 @@ static int on_row(void *vx, long line, struct listing *l, const struct kerr *err
 	if (first) {
 		char msg[KERR_MSG_MAX];
 		snprintf(msg, sizeof msg,
-			 "sku: '%.64s' is already on line %ld (the SKU is the key: one row per "
-			 "product)",
-			 l->sku, first);
+		         "sku: '%.64s' is already on line %ld (the SKU is the key: one row per "
+		         "product)",
+		         l->sku, first);
 		row_failed(x, line, msg);
 		goto out;
 	}
@@ -361,8 +361,8 @@ static int import_result(struct imp *x, struct kerr *e)
 		rc = cmd_push(x->c, e);
 	if (x->failed)
 		return kerr_set(e, K_EPARTIAL, "%s: %ld row%s failed (each named above)%s", x->file,
-				x->failed, x->failed == 1 ? "" : "s",
-				x->created + x->updated ? "; the others went in" : "");
+		                x->failed, x->failed == 1 ? "" : "s",
+		                x->created + x->updated ? "; the others went in" : "");
 	return rc;
 }
 
@@ -375,7 +375,7 @@ static int read_input(const char *path, struct kbuf *out, struct kerr *e)
 	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
 		if (out->len + n > IMPORT_MAX_BYTES)
 			return kerr_set(e, K_ETOOBIG, "stdin: over the import limit of %u MiB",
-					IMPORT_MAX_BYTES >> 20);
+			                IMPORT_MAX_BYTES >> 20);
 		kbuf_append(out, chunk, n);
 	}
 	if (ferror(stdin))
@@ -487,27 +487,27 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_print_json(c, j);
 	} else if (c->verbosity >= 0 || x.failed) {
 		fprintf(c->out, "import %s%s: %ld %s, %ld %s, %ld unchanged, %ld failed\n", x.file,
-			x.dry ? " (dry run, nothing written)" : "", x.created,
-			x.dry ? "to create" : "created", x.updated, x.dry ? "to update" : "updated",
-			x.unchanged, x.failed);
+		        x.dry ? " (dry run, nothing written)" : "", x.created,
+		        x.dry ? "to create" : "created", x.updated, x.dry ? "to update" : "updated",
+		        x.unchanged, x.failed);
 	}
 	return import_result(&x, e);
 }
 
 const struct cmd_entry cmd_import_entries[] = {
-	{"listing import",
-	 "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|jsonl] [--currency CUR] [--dry-run]",
-	 "import listings from a spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)",
-	 "format= currency= dry-run", 1, 1, run_import,
-	 "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
-	 "                    etsy or jsonl\n"
-	 "  --currency CUR    the prices' currency for Shopify and WooCommerce files (they have\n"
-	 "                    no currency column), and for rows of other formats that leave it empty\n"
-	 "  --dry-run         check every row and say what would change; write nothing\n"
-	 "The SKU is the key (Shopify: the Handle; Etsy rows without a SKU get etsy-HASH of the\n"
-	 "title; WooCommerce rows without one get woo-ID): importing the same file again changes\n"
-	 "nothing, an edited file updates only the rows that changed. Each bad row is reported as\n"
-	 "FILE:LINE: reason and skipped; the others go in and the exit status is 3. Local image\n"
-	 "paths are relative to the file's directory and are uploaded at sync; https URLs are kept."},
-	{0},
+    {"listing import",
+     "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|jsonl] [--currency CUR] [--dry-run]",
+     "import listings from a spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)",
+     "format= currency= dry-run", 1, 1, run_import,
+     "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
+     "                    etsy or jsonl\n"
+     "  --currency CUR    the prices' currency for Shopify and WooCommerce files (they have\n"
+     "                    no currency column), and for rows of other formats that leave it empty\n"
+     "  --dry-run         check every row and say what would change; write nothing\n"
+     "The SKU is the key (Shopify: the Handle; Etsy rows without a SKU get etsy-HASH of the\n"
+     "title; WooCommerce rows without one get woo-ID): importing the same file again changes\n"
+     "nothing, an edited file updates only the rows that changed. Each bad row is reported as\n"
+     "FILE:LINE: reason and skipped; the others go in and the exit status is 3. Local image\n"
+     "paths are relative to the file's directory and are uploaded at sync; https URLs are kept."},
+    {0},
 };

@@ -22,7 +22,7 @@
 
 /* Strict whole number in [min, max]; names the option in the message. */
 static int parse_int(const char *opt, const char *s, int64_t min, int64_t max, int64_t *out,
-		     struct kerr *e)
+                     struct kerr *e)
 {
 	char *end;
 	errno = 0;
@@ -31,7 +31,7 @@ static int parse_int(const char *opt, const char *s, int64_t min, int64_t max, i
 		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number", opt, s);
 	if (v < min || v > max)
 		return kerr_set(e, K_EINVAL, "--%s: %lld is out of range (%lld to %lld)", opt, v,
-				(long long)min, (long long)max);
+		                (long long)min, (long long)max);
 	*out = v;
 	return K_OK;
 }
@@ -112,7 +112,8 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 	for (int i = 0; rc == K_OK && i < ntier; i++) {
 		const char *v = arg_nth(a, "tier", i), *colon = strchr(v, ':');
 		if (!colon) {
-			rc = kerr_set(e, K_EINVAL, "--tier: '%s' is not QTY:AMOUNT (e.g. 100:9.50)", v);
+			rc = kerr_set(e, K_EINVAL, "--tier: '%s' is not QTY:AMOUNT (e.g. 100:9.50)",
+			              v);
 			break;
 		}
 		char qty[32];
@@ -139,8 +140,8 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 /* One image: an https URL stays a reference; http is refused; anything else is a local
  * file (relative to base_dir when that is given and the path is relative) read, hashed
  * into a blob id and queued as an upload. Messages name the image, not the option. */
-int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images,
-		  struct kstrv *uploads, struct kerr *e)
+int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images, struct kstrv *uploads,
+                  struct kerr *e)
 {
 	if (strncmp(v, "https://", 8) == 0) {
 		kstrv_push(images, v);
@@ -183,7 +184,7 @@ int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images,
 
 /* Local image files become blobs (uploaded by sync); https URLs stay references. */
 static int apply_images(struct ctx *c, struct listing *l, const struct args *a,
-			struct kstrv *uploads, struct kerr *e)
+                        struct kstrv *uploads, struct kerr *e)
 {
 	const char *v;
 	if (!arg_nth(a, "image", 0))
@@ -201,7 +202,7 @@ static int apply_images(struct ctx *c, struct listing *l, const struct args *a,
 }
 
 static int apply_options(struct ctx *c, struct listing *l, const struct args *a, int is_add,
-			 struct kstrv *uploads, struct kerr *e)
+                         struct kstrv *uploads, struct kerr *e)
 {
 	const char *v;
 	int64_t n;
@@ -248,12 +249,14 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 		if ((rc = codes_check_currency(cur, "--currency", e)))
 			return rc;
 		if (!is_add && strcmp(cur, l->currency) != 0 && !arg_get(a, "price"))
-			return kerr_set(e, K_EUSAGE,
-					"--currency: changing the currency needs --price too (prices "
-					"are kept in the currency's minor units)");
+			return kerr_set(
+			    e, K_EUSAGE,
+			    "--currency: changing the currency needs --price too (prices "
+			    "are kept in the currency's minor units)");
 		snprintf(l->currency, sizeof l->currency, "%s", cur);
 	} else if (is_add) {
-		return kerr_set(e, K_EUSAGE, "listing add: --currency is required (ISO 4217, e.g. EUR)");
+		return kerr_set(e, K_EUSAGE,
+		                "listing add: --currency is required (ISO 4217, e.g. EUR)");
 	}
 	if (arg_nth(a, "tag", 0)) {
 		kstrv_free(&l->tags);
@@ -281,7 +284,7 @@ static void random_sku(char out[16])
 
 /* Signs, stores and queues l in one transaction, with its image uploads. */
 static int save_listing(struct ctx *c, struct listing *l, const char *op,
-			const struct kstrv *uploads, struct kerr *e)
+                        const struct kstrv *uploads, struct kerr *e)
 {
 	int rc = listing_sign(l, &c->kp, e);
 	if (rc)
@@ -298,11 +301,11 @@ static int save_listing(struct ctx *c, struct listing *l, const char *op,
 	if ((rc = store_begin(s, e)) == K_OK) {
 		rc = store_listing_put(s, l, c->node, e);
 		for (size_t i = 0; rc == K_OK && uploads && i < uploads->n; i++)
-			rc = store_outbox_add(s, "Blob/upload", "upload", l->id, uploads->v[i], c->node,
-					      NULL, e);
+			rc = store_outbox_add(s, "Blob/upload", "upload", l->id, uploads->v[i],
+			                      c->node, NULL, e);
 		if (rc == K_OK)
-			rc = store_outbox_add(s, "Listing/set", op, l->id, payload.data, c->node, NULL,
-					      e);
+			rc = store_outbox_add(s, "Listing/set", op, l->id, payload.data, c->node,
+			                      NULL, e);
 		if (rc == K_OK)
 			rc = store_commit(s, e);
 		else
@@ -329,7 +332,9 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, stru
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0) {
 		fprintf(c->out, "%s %s (sku %s)%s\n", what, l->id, l->sku,
-			rc == K_OK ? "" : rc == K_EQUEUED ? ", queued" : "");
+		        rc == K_OK        ? ""
+		        : rc == K_EQUEUED ? ", queued"
+		                          : "");
 	}
 	return rc;
 }
@@ -351,7 +356,7 @@ static int find_listing(struct ctx *c, const char *key, struct listing *out, str
 			return K_OK;
 	}
 	return kerr_set(e, K_ENOTFOUND, "no listing '%s' in the cache (an id, or one of your SKUs)",
-			key);
+	                key);
 }
 
 static int own_listing(struct ctx *c, const char *key, struct listing *l, struct kerr *e)
@@ -364,7 +369,8 @@ static int own_listing(struct ctx *c, const char *key, struct listing *l, struct
 		return rc;
 	}
 	if (strcmp(l->seller_id, c->self_id) != 0) {
-		rc = kerr_set(e, K_EPERM, "listing %s is not yours (seller %s)", l->id, l->seller_id);
+		rc = kerr_set(e, K_EPERM, "listing %s is not yours (seller %s)", l->id,
+		              l->seller_id);
 		listing_free(l);
 	}
 	return rc;
@@ -400,9 +406,9 @@ static int run_add(struct ctx *c, const struct args *a, struct kerr *e)
 	if (store_listing_get(s, id, &old, NULL) == K_OK) {
 		listing_free(&old);
 		rc = kerr_set(e, K_EEXIST,
-			      "you already have a listing with SKU '%s' (%s): use `kontor listing "
-			      "edit %s`",
-			      l.sku, id, l.sku);
+		              "you already have a listing with SKU '%s' (%s): use `kontor listing "
+		              "edit %s`",
+		              l.sku, id, l.sku);
 		goto out;
 	}
 	if ((rc = save_listing(c, &l, "create", &uploads, e)))
@@ -417,12 +423,14 @@ out:
 static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	if (a->nopt == 0)
-		return kerr_set(e, K_EUSAGE,
-				"listing edit: nothing to change (give --title, --price, --moq, ...)");
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "listing edit: nothing to change (give --title, --price, --moq, ...)");
 	if (arg_get(a, "sku"))
-		return kerr_set(e, K_EUSAGE,
-				"listing edit: the SKU names the listing and cannot change; add a new "
-				"listing instead");
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "listing edit: the SKU names the listing and cannot change; add a new "
+		    "listing instead");
 	int rc = ctx_identity(c, e);
 	if (rc)
 		return rc;
@@ -486,7 +494,7 @@ static int run_rm(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_Delete(o);
 		if ((rc = store_listing_delete(s, l.id, e)) == K_OK &&
 		    (rc = store_outbox_add(s, "Listing/set", "destroy", l.id, p.data, c->node, NULL,
-					   e)) == K_OK)
+		                           e)) == K_OK)
 			rc = store_commit(s, e);
 		else
 			store_rollback(s);
@@ -538,9 +546,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	int verified = !summary && listing_verify(&l, &ve) == K_OK;
 	if (summary)
 		snprintf(ve.msg, sizeof ve.msg,
-			 "not checked: only the summary is cached, and the node could not be asked "
-			 "for the signed listing (%s)",
-			 fe.msg[0] ? fe.msg : "no node");
+		         "not checked: only the summary is cached, and the node could not be asked "
+		         "for the signed listing (%s)",
+		         fe.msg[0] ? fe.msg : "no node");
 	if (c->json) {
 		cJSON *o = listing_to_json(&l, 1);
 		cJSON_AddBoolToObject(o, "sigValid", verified);
@@ -555,25 +563,31 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		fprintf(f, "\nseller:    %s", l.seller_id);
 		struct store *s;
 		struct account acc;
-		if (ctx_store(c, &s, NULL) == K_OK && store_account_get(s, l.seller_id, &acc, NULL) == 0) {
+		if (ctx_store(c, &s, NULL) == K_OK &&
+		    store_account_get(s, l.seller_id, &acc, NULL) == 0) {
 			fputs(" (", f);
 			put_clean(f, acc.display_name ? acc.display_name : "", 0);
 			fprintf(f, ", %s)", acc.country);
 			if (acc.rating.count > 0)
 				fprintf(f, ", rating %.1f (%lld)", acc.rating.average,
-					(long long)acc.rating.count);
+				        (long long)acc.rating.count);
 			else
 				fputs(", not rated yet", f);
 			/* Sync keeps an attestation only when the pinned node key signed it. */
 			const cJSON *at = acc.attestation;
-			const char *exp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "expires"));
-			const char *ln = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "legalName"));
+			const char *exp =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "expires"));
+			const char *ln =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "legalName"));
 			char now[MODEL_TIME_LEN + 1];
 			model_now(now);
 			if (at && exp && ln && strcmp(exp, now) > 0) {
-				const char *cc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "country"));
-				const char *rg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "registration"));
-				const char *lv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(at, "level"));
+				const char *cc = cJSON_GetStringValue(
+				    cJSON_GetObjectItemCaseSensitive(at, "country"));
+				const char *rg = cJSON_GetStringValue(
+				    cJSON_GetObjectItemCaseSensitive(at, "registration"));
+				const char *lv = cJSON_GetStringValue(
+				    cJSON_GetObjectItemCaseSensitive(at, "level"));
 				fputs("\nverified:  \u2713 ", f);
 				put_clean(f, ln, 0);
 				fprintf(f, ", %s", cc ? cc : "?");
@@ -581,9 +595,11 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 					fputs(", registration ", f);
 					put_clean(f, rg, 0);
 				}
-				fprintf(f, " (%s; signed by the node, until %.10s)", lv ? lv : "business", exp);
+				fprintf(f, " (%s; signed by the node, until %.10s)",
+				        lv ? lv : "business", exp);
 			} else if (at && exp && strcmp(exp, now) <= 0) {
-				fprintf(f, "\nverified:  no (the attestation expired on %.10s)", exp);
+				fprintf(f, "\nverified:  no (the attestation expired on %.10s)",
+				        exp);
 			}
 			account_free(&acc);
 		}
@@ -591,11 +607,11 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		for (size_t i = 0; i < l.ntiers; i++) {
 			char amt[MONEY_FMT_MAX];
 			money_format(l.tiers[i].unit_price, l.currency, amt);
-			fprintf(f, "\n%-11s%s %s / %s  from %lld", i ? "" : "price:", l.currency, amt,
-				u ? u->name : l.unit, (long long)l.tiers[i].min_qty);
+			fprintf(f, "\n%-11s%s %s / %s  from %lld", i ? "" : "price:", l.currency,
+			        amt, u ? u->name : l.unit, (long long)l.tiers[i].min_qty);
 		}
 		fprintf(f, "\nmoq:       %lld %s\nlead time: %lld days\n", (long long)l.moq,
-			u ? u->name : l.unit, (long long)l.lead_time_days);
+		        u ? u->name : l.unit, (long long)l.lead_time_days);
 		if (l.hs_code)
 			fprintf(f, "hs code:   %s\n", l.hs_code);
 		if (l.origin_country[0])
@@ -611,7 +627,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		put_list(f, "tags:", &l.tags);
 		put_list(f, "images:", &l.images);
 		fprintf(f, "created:   %s\nupdated:   %s\nsignature: %s\n", l.created, l.updated,
-			verified ? "valid (signed by the seller)" : ve.msg);
+		        verified ? "valid (signed by the seller)" : ve.msg);
 		if (l.description) {
 			fputc('\n', f);
 			put_clean(f, l.description, 1);
@@ -623,15 +639,16 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		return K_OK; /* shown as what it is; nothing claims to be verified */
 	if (!verified)
 		return kerr_set(e, K_EVERIFY, "listing %s: the seller's signature does not verify",
-				a->pos[0]);
+		                a->pos[0]);
 	return K_OK;
 }
 
 /* kontor's own CSV: one row per listing; lists inside a cell are separated by '|', extra
  * price tiers written as QTY:AMOUNT (documented in kontor.1). */
 static const char *const csv_columns[] = {
-	"sku", "title", "description", "category", "tags", "currency", "price", "tiers", "moq",
-	"unit", "hs_code", "origin", "ships_from", "lead_days", "incoterms", "images", "status",
+    "sku",        "title",     "description", "category", "tags",    "currency",
+    "price",      "tiers",     "moq",         "unit",     "hs_code", "origin",
+    "ships_from", "lead_days", "incoterms",   "images",   "status",
 };
 #define NCOLS (sizeof csv_columns / sizeof csv_columns[0])
 
@@ -678,7 +695,7 @@ static int export_one(void *vctx, const struct listing *l)
 		for (size_t i = 1; i < l->ntiers; i++) {
 			money_format(l->tiers[i].unit_price, l->currency, amt);
 			kbuf_printf(&cell[7], "%s%lld:%s", i > 1 ? "|" : "",
-				    (long long)l->tiers[i].min_qty, amt);
+			            (long long)l->tiers[i].min_qty, amt);
 		}
 		kbuf_printf(&cell[8], "%lld", (long long)l->moq);
 		kbuf_puts(&cell[9], l->unit);
@@ -705,7 +722,8 @@ static int run_export(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *fmt = arg_get(a, "format") ? arg_get(a, "format") : "csv";
 	if (strcmp(fmt, "csv") && strcmp(fmt, "jsonl"))
-		return kerr_set(e, K_EUSAGE, "listing export: --format is csv or jsonl, not '%s'", fmt);
+		return kerr_set(e, K_EUSAGE, "listing export: --format is csv or jsonl, not '%s'",
+		                fmt);
 	int rc = ctx_self(c, e);
 	struct store *s;
 	if (rc || (rc = ctx_store(c, &s, e)))
@@ -756,7 +774,7 @@ static int list_one(void *vctx, const struct listing *l)
 	text_sanitize(&t, l->title, strlen(l->title), 0);
 	text_clip(&b, kbuf_str(&t), 40, 1);
 	kbuf_printf(&b, "  %s %12s  moq %-6lld %-6s %s\n", l->currency, amt, (long long)l->moq,
-		    l->status, l->id);
+	            l->status, l->id);
 	fputs(b.data, x->c->out);
 	kbuf_free(&b);
 	kbuf_free(&t);
@@ -772,51 +790,53 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	struct list_ctx x = {c, 0};
 	rc = store_listing_each(s, c->self_id, list_one, &x, e);
 	if (rc == K_OK && !c->json && x.n == 0)
-		cmd_note(c, "no listings yet: `kontor listing add --title ... --price ... --currency ...`");
+		cmd_note(
+		    c,
+		    "no listings yet: `kontor listing add --title ... --price ... --currency ...`");
 	return rc;
 }
 
-#define LISTING_OPTS                                                                          \
+#define LISTING_OPTS                                                                               \
 	"title= price= currency= tier=* moq= unit= hs-code= origin= ships-from= lead-days= "       \
 	"description= image=* category= tag=* incoterm=*"
 
 static const char listing_fields_help[] =
-	"  --title T            product title (required for add)\n"
-	"  --price AMOUNT       unit price from the MOQ up, in CUR (e.g. 12.50; JPY has no decimals)\n"
-	"  --currency CUR       ISO 4217 code (required for add)\n"
-	"  --tier QTY:AMOUNT    a quantity break (repeatable): --tier 100:11.00 --tier 500:9.80\n"
-	"  --moq N              minimum order quantity (default 1)\n"
-	"  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, CT,\n"
-	"                       LTR, TNE, MTK\n"
-	"  --hs-code H          Harmonized System code, 6 to 10 digits\n"
-	"  --origin CC          country of origin (ISO 3166 alpha-2)\n"
-	"  --ships-from CC      country it ships from\n"
-	"  --lead-days N        days from order to dispatch\n"
-	"  --description TEXT   plain text, or @FILE to read it from a file\n"
-	"  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"
-	"  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)";
+    "  --title T            product title (required for add)\n"
+    "  --price AMOUNT       unit price from the MOQ up, in CUR (e.g. 12.50; JPY has no decimals)\n"
+    "  --currency CUR       ISO 4217 code (required for add)\n"
+    "  --tier QTY:AMOUNT    a quantity break (repeatable): --tier 100:11.00 --tier 500:9.80\n"
+    "  --moq N              minimum order quantity (default 1)\n"
+    "  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, CT,\n"
+    "                       LTR, TNE, MTK\n"
+    "  --hs-code H          Harmonized System code, 6 to 10 digits\n"
+    "  --origin CC          country of origin (ISO 3166 alpha-2)\n"
+    "  --ships-from CC      country it ships from\n"
+    "  --lead-days N        days from order to dispatch\n"
+    "  --description TEXT   plain text, or @FILE to read it from a file\n"
+    "  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"
+    "  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)";
 
 const struct cmd_entry cmd_listing_entries[] = {
-	{"listing add",
-	 "--title T --price AMOUNT --currency CUR [--sku S] [--moq N] [--unit CODE] [--hs-code H] "
-	 "[--origin CC] [--lead-days N] [--description TEXT|@FILE] [--image FILE] ...",
-	 "add a product listing (signed, cached, queued for the node)", LISTING_OPTS " sku=", 0, 0,
-	 run_add, listing_fields_help},
-	{"listing show", "ID|SKU", "show one listing and check its signature", "", 1, 1, run_show,
-	 NULL},
-	{"listing edit", "ID|SKU [--title T] [--price AMOUNT] ...",
-	 "change your listing (re-signed and queued)", LISTING_OPTS " sku=", 1, 1, run_edit,
-	 listing_fields_help},
-	{"listing pause", "ID|SKU", "take your listing out of search results", "", 1, 1, run_pause,
-	 NULL},
-	{"listing resume", "ID|SKU", "put a paused listing back", "", 1, 1, run_resume, NULL},
-	{"listing rm", "ID|SKU", "remove your listing", "", 1, 1, run_rm, NULL},
-	{"listing list", "", "list your own listings", "", 0, 0, run_list, NULL},
-	{"listing export", "[--format csv|jsonl]", "write your listings to standard output",
-	 "format=", 0, 0, run_export,
-	 "csv is kontor's own format, one listing per row with the columns sku, title,\n"
-	 "description, category, tags, currency, price, tiers, moq, unit, hs_code, origin,\n"
-	 "ships_from, lead_days, incoterms, images, status. Lists in a cell are separated by '|';\n"
-	 "tiers are QTY:AMOUNT beyond the first price."},
-	{0},
+    {"listing add",
+     "--title T --price AMOUNT --currency CUR [--sku S] [--moq N] [--unit CODE] [--hs-code H] "
+     "[--origin CC] [--lead-days N] [--description TEXT|@FILE] [--image FILE] ...",
+     "add a product listing (signed, cached, queued for the node)", LISTING_OPTS " sku=", 0, 0,
+     run_add, listing_fields_help},
+    {"listing show", "ID|SKU", "show one listing and check its signature", "", 1, 1, run_show,
+     NULL},
+    {"listing edit", "ID|SKU [--title T] [--price AMOUNT] ...",
+     "change your listing (re-signed and queued)", LISTING_OPTS " sku=", 1, 1, run_edit,
+     listing_fields_help},
+    {"listing pause", "ID|SKU", "take your listing out of search results", "", 1, 1, run_pause,
+     NULL},
+    {"listing resume", "ID|SKU", "put a paused listing back", "", 1, 1, run_resume, NULL},
+    {"listing rm", "ID|SKU", "remove your listing", "", 1, 1, run_rm, NULL},
+    {"listing list", "", "list your own listings", "", 0, 0, run_list, NULL},
+    {"listing export", "[--format csv|jsonl]", "write your listings to standard output",
+     "format=", 0, 0, run_export,
+     "csv is kontor's own format, one listing per row with the columns sku, title,\n"
+     "description, category, tags, currency, price, tiers, moq, unit, hs_code, origin,\n"
+     "ships_from, lead_days, incoterms, images, status. Lists in a cell are separated by '|';\n"
+     "tiers are QTY:AMOUNT beyond the first price."},
+    {0},
 };

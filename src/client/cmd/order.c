@@ -61,7 +61,7 @@ static int find_one(void *vctx, const cJSON *doc)
 /* The id of the contract whose binding offer is order id: from the cached Order, else
  * from the cached contracts (an order just made binding is not pulled yet). */
 static int contract_of(struct store *s, const char *id, char out[KCRYPTO_HASH_B64_LEN + 1],
-		       struct kerr *e)
+                       struct kerr *e)
 {
 	cJSON *o = NULL;
 	if (store_object_get(s, "Order", id, &o, NULL) == K_OK && jstr(o, "contractId")) {
@@ -76,9 +76,9 @@ static int contract_of(struct store *s, const char *id, char out[KCRYPTO_HASH_B6
 		return rc;
 	if (!f.contract_id[0])
 		return kerr_set(e, K_ENOTFOUND,
-				"no order %s in the cache (run `kontor sync`; the order id is the "
-				"binding offer's hash)",
-				id);
+		                "no order %s in the cache (run `kontor sync`; the order id is the "
+		                "binding offer's hash)",
+		                id);
 	snprintf(out, KCRYPTO_HASH_B64_LEN + 1, "%s", f.contract_id);
 	return K_OK;
 }
@@ -108,7 +108,7 @@ static const char *state_after(const char *kind)
 /* Appends one signed event section of kind (extra: its further fields) to the order's
  * contract, queues the update and pushes it. */
 static int order_step(struct ctx *c, const char *id, const char *kind, const cJSON *extra,
-		      struct kerr *e)
+                      struct kerr *e)
 {
 	struct store *s;
 	int rc = ctx_identity(c, e);
@@ -123,17 +123,18 @@ static int order_step(struct ctx *c, const char *id, const char *kind, const cJS
 	struct contract_status st;
 	rc = store_object_get(s, "Contract", kid, &doc, e);
 	if (rc == K_ENOTFOUND)
-		rc = kerr_set(e, K_ENOTFOUND, "order %s: its contract %s is not in the cache (run "
-					      "`kontor sync`)",
-			      id, kid);
+		rc = kerr_set(e, K_ENOTFOUND,
+		              "order %s: its contract %s is not in the cache (run "
+		              "`kontor sync`)",
+		              id, kid);
 	if (!rc && contract_verify(doc, &st, e) != K_OK) {
 		kerr_prefix(e, "contract %s does not verify", kid);
 		rc = e->code = K_EVERIFY;
 	}
 	const char *b = doc ? jstr(doc, "buyerId") : NULL, *sl = doc ? jstr(doc, "sellerId") : NULL;
-	const char *role = b && strcmp(b, c->self_id) == 0	  ? "buyer"
-			   : sl && strcmp(sl, c->self_id) == 0 ? "seller"
-								: NULL;
+	const char *role = b && strcmp(b, c->self_id) == 0     ? "buyer"
+	                   : sl && strcmp(sl, c->self_id) == 0 ? "seller"
+	                                                       : NULL;
 	if (!rc && !role)
 		rc = kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller", id);
 	if (!rc && strcmp(st.order_id, id) != 0)
@@ -169,7 +170,7 @@ static int order_step(struct ctx *c, const char *id, const char *kind, const cJS
 			rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
 			if (!rc)
 				rc = store_outbox_add(s, "Contract/set", "update", kid,
-						      kbuf_str(&payload), c->node, NULL, e);
+				                      kbuf_str(&payload), c->node, NULL, e);
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 		if (!rc)
@@ -191,8 +192,8 @@ static int order_step(struct ctx *c, const char *id, const char *kind, const cJS
 		/* The cached Order follows (the next sync brings the node's own copy). */
 		cJSON *o = NULL;
 		if (rc == K_OK && store_object_get(s, "Order", id, &o, NULL) == K_OK) {
-			cJSON_ReplaceItemInObjectCaseSensitive(o, "state",
-							       cJSON_CreateString(state_after(kind)));
+			cJSON_ReplaceItemInObjectCaseSensitive(
+			    o, "state", cJSON_CreateString(state_after(kind)));
 			cJSON_DeleteItemFromObjectCaseSensitive(o, "updated");
 			cJSON_AddStringToObject(o, "updated", now);
 			store_object_put(s, "Order", o, c->node, c->self_id, NULL);
@@ -208,8 +209,8 @@ static int order_step(struct ctx *c, const char *id, const char *kind, const cJS
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
 			fprintf(c->out, "order %s: %s as %s%s\n", id, state_after(kind), role,
-				rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
-						: "");
+			        rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
+			                        : "");
 		}
 	}
 	cJSON_Delete(sec);
@@ -237,8 +238,8 @@ static int run_ship(struct ctx *c, const struct args *a, struct kerr *e)
 			ok = strcmp(modes[i], mode) == 0;
 		if (!ok)
 			return kerr_set(e, K_EUSAGE,
-					"--mode: '%s' is not one of sea, air, road, rail, courier",
-					mode);
+			                "--mode: '%s' is not one of sea, air, road, rail, courier",
+			                mode);
 	}
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "carrier", carrier);
@@ -264,7 +265,7 @@ static int run_confirm(struct ctx *c, const struct args *a, struct kerr *e)
 }
 
 static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
-			const cJSON *old, char **payloads, size_t n, struct kerr *e);
+                        const cJSON *old, char **payloads, size_t n, struct kerr *e);
 static const char *role_in(const struct ctx *c, const cJSON *o);
 static const char *when(const char *at, char out[32]);
 
@@ -285,7 +286,7 @@ static char *cancel_payload(const cJSON *sec)
  * node keeps the signed section as the order's cancelRequest), the other signs that same
  * section and the node appends it and refunds the escrow to the buyer. */
 static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *o,
-			 const char *reason, struct kerr *e)
+                         const char *reason, struct kerr *e)
 {
 	const char *role = role_in(c, o), *state = jstr(o, "state");
 	if (!role)
@@ -296,9 +297,9 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 	char t[32];
 	if (by && strcmp(by, role) == 0)
 		return kerr_set(e, K_ECONFLICT,
-				"order %s: you asked to cancel on %s; it waits for the %s to sign "
-				"the same cancellation",
-				id, when(jstr(req, "at"), t), other);
+		                "order %s: you asked to cancel on %s; it waits for the %s to sign "
+		                "the same cancellation",
+		                id, when(jstr(req, "at"), t), other);
 	cJSON *sec = NULL, *old = cJSON_Duplicate(o, 1);
 	int agree = by != NULL, rc = K_OK;
 	char now[MODEL_TIME_LEN + 1];
@@ -313,8 +314,8 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 		if (!body || !jstr(sec, "hash") || strcmp(h, jstr(sec, "hash")) != 0 ||
 		    !jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "cancelled") != 0)
 			rc = kerr_set(e, K_EVERIFY,
-				      "order %s: the %s's cancellation does not hash to its body",
-				      id, other);
+			              "order %s: the %s's cancellation does not hash to its body",
+			              id, other);
 		if (!rc)
 			rc = contract_section_sign(sec, role, &c->kp, e);
 	} else {
@@ -360,20 +361,21 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 	}
 	if (rc == K_OK || rc == K_EQUEUED) {
 		const char *what = agree ? "cancelled by both; escrow refunded to the buyer"
-					 : "cancellation asked";
+		                         : "cancellation asked";
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", id);
 			cJSON_AddStringToObject(j, "cancel", agree ? "agreed" : "requested");
-			cJSON_AddStringToObject(j, "state", agree && rc == K_OK ? "cancelled" : state);
+			cJSON_AddStringToObject(j, "state",
+			                        agree && rc == K_OK ? "cancelled" : state);
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
 			fprintf(c->out, "order %s: %s as %s%s\n", id, what, role,
-				rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
-				: agree	       ? ""
-						: "; it takes effect when the other party runs "
-						  "`kontor order cancel` too");
+			        rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
+			        : agree         ? ""
+			                        : "; it takes effect when the other party runs "
+			                          "`kontor order cancel` too");
 		}
 	}
 	cJSON_Delete(sec);
@@ -395,7 +397,7 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	if (store_object_get(s, "Order", id, &o, NULL) == K_OK)
 		state = jstr(o, "state");
 	if (state && (strcmp(state, "funded") == 0 || strcmp(state, "shipped") == 0 ||
-		      strcmp(state, "delivered") == 0)) {
+	              strcmp(state, "delivered") == 0)) {
 		rc = cancel_funded(c, s, id, o, reason, e);
 		cJSON_Delete(o);
 		return rc;
@@ -413,8 +415,9 @@ static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *reason = arg_get(a, "reason");
 	if (!reason || !*reason)
-		return kerr_set(e, K_EUSAGE, "order dispute: --reason TEXT is needed (what went "
-					     "wrong, for the arbitrator)");
+		return kerr_set(e, K_EUSAGE,
+		                "order dispute: --reason TEXT is needed (what went "
+		                "wrong, for the arbitrator)");
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "reason", reason);
 	int rc = order_step(c, a->pos[0], "disputed", x, e);
@@ -466,8 +469,8 @@ static int parse_at(const char *s, char out[MODEL_TIME_LEN + 1], struct kerr *e)
 	} else {
 		goto bad;
 	}
-	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 ||
-	    Y < 1970 || Y > 9999)
+	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || Y < 1970 ||
+	    Y > 9999)
 		goto bad;
 	struct tm tm = {0};
 	tm.tm_year = Y - 1900, tm.tm_mon = M - 1, tm.tm_mday = D;
@@ -485,9 +488,9 @@ static int parse_at(const char *s, char out[MODEL_TIME_LEN + 1], struct kerr *e)
 bad:;
 	char shown[80];
 	return kerr_set(e, K_EUSAGE,
-			"--at: '%s' is not an RFC 3339 time (e.g. 2026-11-25T09:12:00Z or "
-			"2026-11-25T10:12:00+01:00)",
-			text_shown(s, shown, sizeof shown));
+	                "--at: '%s' is not an RFC 3339 time (e.g. 2026-11-25T09:12:00Z or "
+	                "2026-11-25T10:12:00+01:00)",
+	                text_shown(s, shown, sizeof shown));
 }
 
 /* "2026-12-01T14:00:00Z" -> "2026-12-01 14:00 UTC" (as it is when not of that shape). */
@@ -526,9 +529,10 @@ static int check_line(const char *v, const char *opt, size_t max, struct kerr *e
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (unsigned char)v[i] >= 0x20 && v[i] != 0x7f;
 	if (!ok)
-		return kerr_set(e, K_EUSAGE, "--%s: 1 to %zu bytes of text on one line, without "
-					     "control characters",
-				opt, max);
+		return kerr_set(e, K_EUSAGE,
+		                "--%s: 1 to %zu bytes of text on one line, without "
+		                "control characters",
+		                opt, max);
 	return K_OK;
 }
 
@@ -543,7 +547,7 @@ static int check_code(const char *code, struct kerr *e)
 		kbuf_printf(&b, "%s%s", i ? " " : "", all[i].code);
 	char shown[40];
 	kerr_set(e, K_EUSAGE, "--code: unknown DCSA event code '%s' (one of: %s)",
-		 text_shown(code, shown, sizeof shown), kbuf_str(&b));
+	         text_shown(code, shown, sizeof shown), kbuf_str(&b));
 	kbuf_free(&b);
 	return K_EUSAGE;
 }
@@ -558,9 +562,10 @@ static int event_from_args(const struct args *a, cJSON **out, struct kerr *e)
 	int rc = check_code(code, e);
 	if (!rc && cl && !codes_dcsa_classifier(cl)) {
 		char shown[40];
-		rc = kerr_set(e, K_EUSAGE, "--classifier: '%s' is not one of ACT (actual), EST "
-					   "(estimated), PLN (planned), REQ (requested)",
-			      text_shown(cl, shown, sizeof shown));
+		rc = kerr_set(e, K_EUSAGE,
+		              "--classifier: '%s' is not one of ACT (actual), EST "
+		              "(estimated), PLN (planned), REQ (requested)",
+		              text_shown(cl, shown, sizeof shown));
 	}
 	if (!rc && loc)
 		rc = check_line(loc, "location", 200, e);
@@ -597,9 +602,10 @@ static int events_from_dcsa(const char *path, cJSON **out, struct kerr *e)
 		size_t n;
 		while (!rc && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
 			if (data.len + n > DCSA_MAX_BYTES)
-				rc = kerr_set(e, K_ETOOBIG, "stdin: over the limit of %u MiB for a "
-							    "DCSA events file",
-					      DCSA_MAX_BYTES >> 20);
+				rc = kerr_set(e, K_ETOOBIG,
+				              "stdin: over the limit of %u MiB for a "
+				              "DCSA events file",
+				              DCSA_MAX_BYTES >> 20);
 			else
 				kbuf_append(&data, chunk, n);
 		}
@@ -626,8 +632,8 @@ struct drop_order {
 static int drop_refused_order(void *vctx, const struct outbox_item *it)
 {
 	struct drop_order *d = vctx;
-	if (it->last_error && it->method && strcmp(it->method, "Order/set") == 0 &&
-	    it->object_id && strcmp(it->object_id, d->order_id) == 0)
+	if (it->last_error && it->method && strcmp(it->method, "Order/set") == 0 && it->object_id &&
+	    strcmp(it->object_id, d->order_id) == 0)
 		store_outbox_drop(d->s, it->seq, NULL);
 	return 0;
 }
@@ -636,7 +642,7 @@ static int drop_refused_order(void *vctx, const struct outbox_item *it)
  * NULL for no local effect) in one transaction, then pushes. A refusal puts the cached
  * order back (old) and drops the refused entries. */
 static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
-			const cJSON *old, char **payloads, size_t n, struct kerr *e)
+                        const cJSON *old, char **payloads, size_t n, struct kerr *e)
 {
 	int rc = store_begin(s, e);
 	if (rc)
@@ -667,9 +673,9 @@ static int order_update(struct ctx *c, struct store *s, const char *id, const cJ
 static const char *role_in(const struct ctx *c, const cJSON *o)
 {
 	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId");
-	return b && strcmp(b, c->self_id) == 0	   ? "buyer"
+	return b && strcmp(b, c->self_id) == 0     ? "buyer"
 	       : sl && strcmp(sl, c->self_id) == 0 ? "seller"
-						   : NULL;
+	                                           : NULL;
 }
 
 static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
@@ -677,12 +683,14 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 	const char *id = a->pos[0], *file = arg_get(a, "dcsa");
 	int dry = arg_has(a, "dry-run");
 	if (!file == !arg_get(a, "code"))
-		return kerr_set(e, K_EUSAGE, "order event: give --code CODE (one event) or --dcsa "
-					     "FILE (a DCSA Track & Trace events file), not both");
+		return kerr_set(e, K_EUSAGE,
+		                "order event: give --code CODE (one event) or --dcsa "
+		                "FILE (a DCSA Track & Trace events file), not both");
 	if (file && (arg_get(a, "classifier") || arg_get(a, "location") || arg_get(a, "at") ||
-		     arg_get(a, "note")))
-		return kerr_set(e, K_EUSAGE, "order event: --classifier, --location, --at and "
-					     "--note go with --code; a --dcsa file brings its own");
+	             arg_get(a, "note")))
+		return kerr_set(e, K_EUSAGE,
+		                "order event: --classifier, --location, --at and "
+		                "--note go with --code; a --dcsa file brings its own");
 	cJSON *in = NULL;
 	int rc;
 	if (file) {
@@ -716,8 +724,8 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	const char *role = o ? role_in(c, o) : NULL;
 	cJSON *ship = o ? cJSON_GetObjectItemCaseSensitive(o, "shipment") : NULL;
-	cJSON *have = cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events")
-					   : NULL;
+	cJSON *have =
+	    cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events") : NULL;
 	int already = 0;
 	cJSON *ev;
 	cJSON_ArrayForEach(ev, in)
@@ -797,8 +805,8 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 				fprintf(c->out, "would add  %s  %s\n", when(jstr(ev, "at"), t), w);
 			}
 			char t[32];
-			fprintf(c->out, "order %s: %d event%s would be added (%d already there)", id,
-				nadd, nadd == 1 ? "" : "s", already);
+			fprintf(c->out, "order %s: %d event%s would be added (%d already there)",
+			        id, nadd, nadd == 1 ? "" : "s", already);
 			if (eta_buf[0])
 				fprintf(c->out, "; ETA %s", when(eta_buf, t));
 			fputc('\n', c->out);
@@ -811,10 +819,12 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		size_t nchunk = ((size_t)nadd + EVENTS_PER_UPDATE - 1) / EVENTS_PER_UPDATE;
 		char **payloads = xcalloc(nchunk, sizeof *payloads);
 		for (size_t k = 0; k < nchunk; k++) {
-			cJSON *p = cJSON_CreateObject(), *l = cJSON_AddArrayToObject(p, "addEvents");
+			cJSON *p = cJSON_CreateObject(),
+			      *l = cJSON_AddArrayToObject(p, "addEvents");
 			for (int i = (int)k * EVENTS_PER_UPDATE;
 			     i < nadd && i < (int)(k + 1) * EVENTS_PER_UPDATE; i++)
-				cJSON_AddItemToArray(l, cJSON_Duplicate(cJSON_GetArrayItem(add, i), 1));
+				cJSON_AddItemToArray(
+				    l, cJSON_Duplicate(cJSON_GetArrayItem(add, i), 1));
 			struct kbuf b = KBUF_INIT;
 			json_print(p, &b);
 			cJSON_Delete(p);
@@ -829,7 +839,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		if (rc == K_OK && local && delivered && jstr(o, "state") &&
 		    strcmp(jstr(o, "state"), "shipped") == 0) {
 			cJSON_ReplaceItemInObjectCaseSensitive(o, "state",
-							       cJSON_CreateString("delivered"));
+			                                       cJSON_CreateString("delivered"));
 			store_object_put(s, "Order", o, c->node, c->self_id, NULL);
 		}
 	}
@@ -846,7 +856,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
 			fprintf(c->out, "order %s: %d event%s added (%d already there)", id, nadd,
-				nadd == 1 ? "" : "s", already);
+			        nadd == 1 ? "" : "s", already);
 			if (eta_buf[0])
 				fprintf(c->out, "; ETA %s", when(eta_buf, t));
 			if (rc == K_EQUEUED)
@@ -862,19 +872,18 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* --- ratings (DESIGN §6): order rate ----------------------------------------------------- */
 
-static int star_opt(const struct args *a, const char *name, int required, int *out,
-		    struct kerr *e)
+static int star_opt(const struct args *a, const char *name, int required, int *out, struct kerr *e)
 {
 	const char *v = arg_get(a, name);
 	*out = 0;
 	if (!v)
-		return required ? kerr_set(e, K_EUSAGE, "order rate: --%s N (1 to 5) is needed",
-					   name)
-				: K_OK;
+		return required
+		           ? kerr_set(e, K_EUSAGE, "order rate: --%s N (1 to 5) is needed", name)
+		           : K_OK;
 	if (v[0] < '1' || v[0] > '5' || v[1]) {
 		char shown[40];
 		return kerr_set(e, K_EUSAGE, "--%s: '%s' is not a whole number from 1 to 5", name,
-				text_shown(v, shown, sizeof shown));
+		                text_shown(v, shown, sizeof shown));
 	}
 	*out = v[0] - '0';
 	return K_OK;
@@ -898,13 +907,13 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = kbuf_read_file(tv + 1, RATING_TEXT_MAX, &text, e);
 		if (rc == K_ETOOBIG)
 			rc = kerr_set(e, K_EUSAGE, "--text: %s is over %d bytes", tv + 1,
-				      RATING_TEXT_MAX);
+			              RATING_TEXT_MAX);
 	} else if (tv) {
 		kbuf_puts(&text, tv);
 	}
 	if (!rc && text.len > RATING_TEXT_MAX)
 		rc = kerr_set(e, K_EUSAGE, "--text: %zu bytes is over the limit of %d", text.len,
-			      RATING_TEXT_MAX);
+		              RATING_TEXT_MAX);
 	if (!rc && text.len && !utf8_valid(text.data, text.len))
 		rc = kerr_set(e, K_EUSAGE, "--text: not valid UTF-8");
 	struct store *s = NULL;
@@ -916,29 +925,32 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc) {
 		rc = store_object_get(s, "Order", id, &o, e);
 		if (rc == K_ENOTFOUND)
-			rc = kerr_set(e, K_ENOTFOUND, "no order %s in the cache (run `kontor sync`)",
-				      id);
+			rc = kerr_set(e, K_ENOTFOUND,
+			              "no order %s in the cache (run `kontor sync`)", id);
 	}
 	const char *role = !rc ? role_in(c, o) : NULL;
 	const char *state = o && jstr(o, "state") ? jstr(o, "state") : "?";
 	if (!rc && !role)
-		rc = kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller; only they "
-					  "rate it",
-			      id);
+		rc = kerr_set(e, K_EPERM,
+		              "order %s: you are not its buyer or seller; only they "
+		              "rate it",
+		              id);
 	if (!rc && strcmp(state, "completed") != 0 && strcmp(state, "resolved") != 0)
 		rc = kerr_set(e, K_ECONFLICT, "order %s is %s: rating needs completed or resolved",
-			      id, state);
+		              id, state);
 	cJSON *ratings = o ? cJSON_GetObjectItemCaseSensitive(o, "ratings") : NULL;
 	const cJSON *mine = role ? cJSON_GetObjectItemCaseSensitive(ratings, role) : NULL;
 	if (!rc && mine) {
 		char t[32];
-		rc = kerr_set(e, K_ECONFLICT, "order %s: you rated this order on %s (once per party)",
-			      id, when(jstr(mine, "created"), t));
+		rc = kerr_set(e, K_ECONFLICT,
+		              "order %s: you rated this order on %s (once per party)", id,
+		              when(jstr(mine, "created"), t));
 	}
 	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
 	char now[MODEL_TIME_LEN + 1], rid[KCRYPTO_HASH_B64_LEN + 1];
 	if (!rc) {
-		const char *to = strcmp(role, "buyer") == 0 ? jstr(o, "sellerId") : jstr(o, "buyerId");
+		const char *to =
+		    strcmp(role, "buyer") == 0 ? jstr(o, "sellerId") : jstr(o, "buyerId");
 		struct kbuf pre = KBUF_INIT;
 		kbuf_puts(&pre, id);
 		kbuf_putc(&pre, '\0');
@@ -995,9 +1007,10 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
 			fprintf(c->out, "order %s: rated the %s %d star%s as %s%s\n", id,
-				strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars,
-				stars == 1 ? "" : "s", role,
-				rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
+			        strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars,
+			        stars == 1 ? "" : "s", role,
+			        rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
+			                        : "");
 		}
 	}
 	kbuf_free(&canon);
@@ -1034,8 +1047,8 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	const char *state = jstr(o, "state") ? jstr(o, "state") : "?";
 	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipment");
-	const cJSON *evs = cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events")
-						: NULL;
+	const cJSON *evs =
+	    cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events") : NULL;
 	if (!cJSON_IsObject(ship)) {
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
@@ -1101,7 +1114,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			} else {
 				fputs(jstr(ship, "origin") ? "from " : "to ", f);
 				put_clean_str(f, jstr(ship, "origin") ? jstr(ship, "origin")
-								      : jstr(ship, "destination"));
+				                                      : jstr(ship, "destination"));
 			}
 			fputc('\n', f);
 		}
@@ -1143,8 +1156,8 @@ static void print_order(struct ctx *c, const cJSON *o)
 		return;
 	}
 	fprintf(c->out, "%-43s %-16s %-8s %-43s %14s %-3s\n", jstr(o, "id") ? jstr(o, "id") : "?",
-		jstr(o, "state") ? jstr(o, "state") : "?", buying ? "buy from" : "sell to",
-		peer ? peer : "", total, cur);
+	        jstr(o, "state") ? jstr(o, "state") : "?", buying ? "buy from" : "sell to",
+	        peer ? peer : "", total, cur);
 }
 
 static int list_one(void *vctx, const cJSON *o)
@@ -1156,18 +1169,19 @@ static int list_one(void *vctx, const cJSON *o)
 static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	static const char *const states[] = {"awaiting_payment", "funded",    "shipped",
-					     "delivered",        "completed", "cancelled",
-					     "disputed",         "resolved",  NULL};
+	                                     "delivered",        "completed", "cancelled",
+	                                     "disputed",         "resolved",  NULL};
 	const char *state = arg_get(a, "state");
 	if (state) {
 		int ok = 0;
 		for (int i = 0; states[i] && !ok; i++)
 			ok = strcmp(states[i], state) == 0;
 		if (!ok)
-			return kerr_set(e, K_EUSAGE,
-					"--state: '%s' is not one of awaiting_payment, funded, "
-					"shipped, delivered, completed, cancelled, disputed, resolved",
-					state);
+			return kerr_set(
+			    e, K_EUSAGE,
+			    "--state: '%s' is not one of awaiting_payment, funded, "
+			    "shipped, delivered, completed, cancelled, disputed, resolved",
+			    state);
 	}
 	struct store *s;
 	int rc = ctx_store(c, &s, e);
@@ -1196,7 +1210,7 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 		const cJSON *evs = cJSON_GetObjectItemCaseSensitive(ship, "events");
 		int n = cJSON_GetArraySize(evs);
 		fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
-			jstr(o, "id") ? jstr(o, "id") : "ID");
+		        jstr(o, "id") ? jstr(o, "id") : "ID");
 		if (jstr(ship, "eta"))
 			fprintf(f, "ETA        %s\n", when(jstr(ship, "eta"), t));
 	}
@@ -1265,15 +1279,16 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			money_format(jint(o, "total"), cur, total);
 			money_format(jint(o, "escrow"), cur, escrow);
 		}
-		fprintf(c->out, "order      %s\nstate      %s\ncontract   %s\nbuyer      %s\n"
-				"seller     %s\ntotal      %s %s\nin escrow  %s %s\n"
-				"auto-release %lld days after delivery\ncreated    %s\n",
-			id, jstr(o, "state") ? jstr(o, "state") : "?",
-			jstr(o, "contractId") ? jstr(o, "contractId") : "?",
-			jstr(o, "buyerId") ? jstr(o, "buyerId") : "?",
-			jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow, cur,
-			(long long)jint(o, "autoReleaseDays"),
-			jstr(o, "created") ? jstr(o, "created") : "?");
+		fprintf(c->out,
+		        "order      %s\nstate      %s\ncontract   %s\nbuyer      %s\n"
+		        "seller     %s\ntotal      %s %s\nin escrow  %s %s\n"
+		        "auto-release %lld days after delivery\ncreated    %s\n",
+		        id, jstr(o, "state") ? jstr(o, "state") : "?",
+		        jstr(o, "contractId") ? jstr(o, "contractId") : "?",
+		        jstr(o, "buyerId") ? jstr(o, "buyerId") : "?",
+		        jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow, cur,
+		        (long long)jint(o, "autoReleaseDays"),
+		        jstr(o, "created") ? jstr(o, "created") : "?");
 		show_shipment_ratings(c, o);
 		const cJSON *sec;
 		cJSON_ArrayForEach(sec, secs)
@@ -1283,18 +1298,20 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
 			const cJSON *sig = cJSON_GetArrayItem(
 			    cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
-			fprintf(c->out, "  %-20s %-10s by %s", jstr(body, "at") ? jstr(body, "at") : "?",
-				jstr(sec, "kind"), jstr(sig, "role") ? jstr(sig, "role") : "?");
+			fprintf(c->out, "  %-20s %-10s by %s",
+			        jstr(body, "at") ? jstr(body, "at") : "?", jstr(sec, "kind"),
+			        jstr(sig, "role") ? jstr(sig, "role") : "?");
 			if (jstr(body, "carrier"))
 				fprintf(c->out, "  %s %s", jstr(body, "carrier"),
-					jstr(body, "trackingNumber") ? jstr(body, "trackingNumber") : "");
+				        jstr(body, "trackingNumber") ? jstr(body, "trackingNumber")
+				                                     : "");
 			if (*cur && strcmp(jstr(sec, "kind"), "ruling") == 0) {
 				char ba[MONEY_FMT_MAX], sa[MONEY_FMT_MAX];
 				money_format(jint(body, "buyerAmount"), cur, ba);
 				money_format(jint(body, "sellerAmount"), cur, sa);
 				fprintf(c->out, "  buyer %s %s, seller %s %s", ba, cur, sa, cur);
 			} else if (*cur && strcmp(jstr(sec, "kind"), "released") == 0 &&
-				   cJSON_GetObjectItemCaseSensitive(body, "amount")) {
+			           cJSON_GetObjectItemCaseSensitive(body, "amount")) {
 				char am[MONEY_FMT_MAX];
 				money_format(jint(body, "amount"), cur, am);
 				fprintf(c->out, "  %s %s to the seller", am, cur);
@@ -1317,8 +1334,8 @@ const struct cmd_entry cmd_order_entries[] = {
      "state=", 0, 0, run_list,
      "STATE: awaiting_payment, funded, shipped, delivered, completed, cancelled, disputed,\n"
      "resolved. Orders come with `kontor sync`."},
-    {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1, 1, run_show,
-     NULL},
+    {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1,
+     1, run_show, NULL},
     {"order pay", "ID", "fund the order's escrow from your wallet (buyer)", "", 1, 1, run_pay,
      "Appends a signed \"funded\" section to the contract. The node moves the total from your "
      "wallet\nto the order's escrow; exit 1 when the order is not awaiting payment or the "
@@ -1326,11 +1343,11 @@ const struct cmd_entry cmd_order_entries[] = {
     {"order ship", "ID --carrier NAME --tracking NUMBER [--mode sea|air|road|rail|courier]",
      "mark a funded order shipped (seller)", "carrier= tracking= mode=", 1, 1, run_ship, NULL},
     {"order deliver", "ID", "mark a shipped order delivered", "", 1, 1, run_deliver, NULL},
-    {"order confirm", "ID", "confirm receipt: escrow is released to the seller (buyer)", "", 1,
-     1, run_confirm, NULL},
+    {"order confirm", "ID", "confirm receipt: escrow is released to the seller (buyer)", "", 1, 1,
+     run_confirm, NULL},
     {"order cancel", "ID [--reason TEXT]",
-     "cancel an order: alone before funding, with the other party's signature after",
-     "reason=", 1, 1, run_cancel,
+     "cancel an order: alone before funding, with the other party's signature after", "reason=", 1,
+     1, run_cancel,
      "Before funding either party cancels alone. Once funded (and until release, unless\n"
      "disputed) both must sign one \"cancelled\" section: the first `order cancel` asks,\n"
      "the node keeps it as the order's cancelRequest; the other party's `order cancel`\n"
@@ -1359,8 +1376,8 @@ const struct cmd_entry cmd_order_entries[] = {
      "N: 1 to 5. The rating is signed with your key; the node takes one per party, only\n"
      "from the order's buyer or seller, so every review is a verified purchase. --text: at\n"
      "most 4000 bytes, or @FILE."},
-    {"track", "ORDER", "an order's shipment from the cache: ETA, customs, events in words",
-     "", 1, 1, run_track,
+    {"track", "ORDER", "an order's shipment from the cache: ETA, customs, events in words", "", 1,
+     1, run_track,
      "Carrier, tracking number, mode, state, the ETA (the latest estimated arrival), the\n"
      "customs status, then one line per event, most recent first. Run `kontor sync` to\n"
      "bring new events."},

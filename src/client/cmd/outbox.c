@@ -30,7 +30,7 @@ static int list_one(void *vctx, const struct outbox_item *it)
 		return 0;
 	}
 	fprintf(c->out, "%5lld  %s  %-12s %-8s %-24s %d", (long long)it->seq, it->created,
-		it->method, it->op, it->object_id ? it->object_id : "", it->attempts);
+	        it->method, it->op, it->object_id ? it->object_id : "", it->attempts);
 	if (it->last_error) {
 		struct kbuf b = KBUF_INIT;
 		text_sanitize(&b, it->last_error, strlen(it->last_error), 0);
@@ -49,8 +49,8 @@ static int run_outbox_list(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	int64_t n = store_outbox_count(s);
 	if (!c->json && n > 0)
-		fprintf(c->out, "%5s  %-20s  %-12s %-8s %-24s %s\n", "SEQ", "QUEUED", "METHOD", "OP",
-			"OBJECT", "TRIES  LAST ERROR");
+		fprintf(c->out, "%5s  %-20s  %-12s %-8s %-24s %s\n", "SEQ", "QUEUED", "METHOD",
+		        "OP", "OBJECT", "TRIES  LAST ERROR");
 	rc = store_outbox_each(s, list_one, c, e);
 	if (rc == K_OK && !c->json && n)
 		cmd_note(c, "%lld waiting to be sent", (long long)n);
@@ -69,8 +69,9 @@ static int parse_seq(const char *v, int allow_all, int64_t *seq, struct kerr *e)
 	char *end;
 	long long n = strtoll(v, &end, 10);
 	if (!*v || *end || n < 1)
-		return kerr_set(e, K_EUSAGE, "'%s' is not an outbox number (see `kontor outbox list`)%s",
-				v, allow_all ? " or all" : "");
+		return kerr_set(e, K_EUSAGE,
+		                "'%s' is not an outbox number (see `kontor outbox list`)%s", v,
+		                allow_all ? " or all" : "");
 	*seq = n;
 	return K_OK;
 }
@@ -99,20 +100,22 @@ static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = store_outbox_drop(s, seq, e);
 	if (rc == K_OK && c->verbosity >= 0 && !c->json)
-		fprintf(c->out, "dropped outbox entry %lld (the local change stays; the node never "
-				"gets it)\n", (long long)seq);
+		fprintf(c->out,
+		        "dropped outbox entry %lld (the local change stays; the node never "
+		        "gets it)\n",
+		        (long long)seq);
 	return rc;
 }
 
 const struct cmd_entry cmd_outbox_entries[] = {
-	{"outbox list", "", "list the actions waiting to be sent to the node", "", 0, 0,
-	 run_outbox_list, NULL},
-	{"outbox retry", "[SEQ|all]", "put refused entries back in line and push them", "", 0, 1,
-	 run_outbox_retry,
-	 "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"
-	 "the cause, retry puts it (or all of them) back in line and pushes at once."},
-	{"outbox drop", "SEQ", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
-	 "The local change stays in the cache; the node never receives it."},
-	{"outbox", "", "same as `outbox list`", "", 0, 0, run_outbox_list, NULL},
-	{0},
+    {"outbox list", "", "list the actions waiting to be sent to the node", "", 0, 0,
+     run_outbox_list, NULL},
+    {"outbox retry", "[SEQ|all]", "put refused entries back in line and push them", "", 0, 1,
+     run_outbox_retry,
+     "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"
+     "the cause, retry puts it (or all of them) back in line and pushes at once."},
+    {"outbox drop", "SEQ", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
+     "The local change stays in the cache; the node never receives it."},
+    {"outbox", "", "same as `outbox list`", "", 0, 0, run_outbox_list, NULL},
+    {0},
 };

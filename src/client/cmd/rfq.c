@@ -37,7 +37,8 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 	errno = 0;
 	long long qty = strtoll(qty_s, &end, 10);
 	if (!*qty_s || *end || errno || qty < 1 || qty > MONEY_MAX)
-		return kerr_set(e, K_EINVAL, "--qty: '%s' is not a whole number of at least 1", qty_s);
+		return kerr_set(e, K_EINVAL, "--qty: '%s' is not a whole number of at least 1",
+		                qty_s);
 	int rc = ctx_identity(c, e);
 	struct store *s;
 	if (!rc)
@@ -112,7 +113,7 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 			rc = store_object_put(s, "Rfq", o, c->node, c->self_id, e);
 			if (!rc)
 				rc = store_outbox_add(s, "Rfq/set", "create", kbuf_str(&id),
-						      kbuf_str(&payload), c->node, NULL, e);
+				                      kbuf_str(&payload), c->node, NULL, e);
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 	}
@@ -121,11 +122,14 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", kbuf_str(&id));
-			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused");
+			cJSON_AddStringToObject(j, "status",
+			                        rc == K_OK        ? "delivered"
+			                        : rc == K_EQUEUED ? "queued"
+			                                          : "refused");
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
 			fprintf(c->out, "posted RFQ %s%s\n", kbuf_str(&id),
-				rc == K_EQUEUED ? ", queued" : "");
+			        rc == K_EQUEUED ? ", queued" : "");
 		}
 	}
 	cJSON_Delete(o);
@@ -143,8 +147,9 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	text_sanitize(&t, title, strlen(title), 0);
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 	fprintf(c->out, "%-24s %-40.40s qty %-8lld %-6s %s\n", jstr(o, "id") ? jstr(o, "id") : "",
-		kbuf_str(&t), cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
-		jstr(o, "status") ? jstr(o, "status") : "", jstr(o, "created") ? jstr(o, "created") : "");
+	        kbuf_str(&t), cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
+	        jstr(o, "status") ? jstr(o, "status") : "",
+	        jstr(o, "created") ? jstr(o, "created") : "");
 	kbuf_free(&t);
 }
 
@@ -183,7 +188,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	struct kbuf canon = KBUF_INIT;
 	struct kerr ve = {0};
 	int ok = sig && buyer && canon_write(u, &canon, &ve) == K_OK &&
-		 kcrypto_verify_object_b64("rfq", canon.data, canon.len, buyer, sig, &ve) == K_OK;
+	         kcrypto_verify_object_b64("rfq", canon.data, canon.len, buyer, sig, &ve) == K_OK;
 	cJSON_Delete(u);
 	kbuf_free(&canon);
 	if (c->json) {
@@ -192,9 +197,9 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		o = NULL;
 	} else {
 		struct kbuf b = KBUF_INIT;
-		static const char *const fields[] = {"id",	"buyerId",  "title",	   "description",
-						     "category", "hsCode",  "listingId",   "unit",
-						     "currency", "destination", "status", "created"};
+		static const char *const fields[] = {
+		    "id",        "buyerId", "title",    "description", "category", "hsCode",
+		    "listingId", "unit",    "currency", "destination", "status",   "created"};
 		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 			const char *v = jstr(o, fields[i]);
 			if (!v)
@@ -205,17 +210,22 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
-		fprintf(c->out, "%-12s %lld\n", "qty", cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL);
+		fprintf(c->out, "%-12s %lld\n", "qty",
+		        cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL);
 		if (cJSON_IsNumber(tp) && jstr(o, "currency")) {
 			char amount[MONEY_FMT_MAX];
 			money_format((int64_t)tp->valuedouble, jstr(o, "currency"), amount);
-			fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount, jstr(o, "currency"));
+			fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount,
+			        jstr(o, "currency"));
 		}
-		fprintf(c->out, "%-12s %s\n", "signature", ok ? "verified (buyer)" : "DOES NOT VERIFY");
+		fprintf(c->out, "%-12s %s\n", "signature",
+		        ok ? "verified (buyer)" : "DOES NOT VERIFY");
 		kbuf_free(&b);
 	}
 	cJSON_Delete(o);
-	return ok ? K_OK : kerr_set(e, K_EVERIFY, "RFQ %s: the buyer's signature does not verify", a->pos[0]);
+	return ok ? K_OK
+	          : kerr_set(e, K_EVERIFY, "RFQ %s: the buyer's signature does not verify",
+	                     a->pos[0]);
 }
 
 const struct cmd_entry cmd_rfq_entries[] = {
@@ -227,7 +237,6 @@ const struct cmd_entry cmd_rfq_entries[] = {
      "hs-code= listing=",
      0, 0, run_rfq_post, "Signed by you and public on the node: suppliers answer in a chat."},
     {"rfq list", "", "list the RFQs in the cache, newest first", "", 0, 0, run_rfq_list, NULL},
-    {"rfq show", "ID", "show an RFQ and check the buyer's signature", "", 1, 1, run_rfq_show,
-     NULL},
+    {"rfq show", "ID", "show an RFQ and check the buyer's signature", "", 1, 1, run_rfq_show, NULL},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

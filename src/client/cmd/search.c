@@ -25,14 +25,14 @@ static void upper(char *dst, size_t cap, const char *s)
 }
 
 static int whole(const char *opt, const char *s, long long min, long long max, long long *out,
-		 struct kerr *e)
+                 struct kerr *e)
 {
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (!*s || *end || errno || v < min || v > max)
-		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld", opt,
-				s, min, max);
+		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld",
+		                opt, s, min, max);
 	*out = v;
 	return K_OK;
 }
@@ -65,7 +65,7 @@ static void print_hit(struct ctx *c, const struct search_hit *h)
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	text_clip(&line, kbuf_str(&t), 44, 1);
 	kbuf_printf(&line, " %3s %11s %7lld  %-2s %s ", h->currency, amt, (long long)h->moq,
-		    h->country, h->verified ? "\xE2\x9C\x93" : " ");
+	            h->country, h->verified ? "\xE2\x9C\x93" : " ");
 	if (h->rating_count)
 		kbuf_printf(&line, "%.1f(%lld)", h->rating, (long long)h->rating_count);
 	else
@@ -140,10 +140,11 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 	const cJSON *gr = cJSON_GetArrayItem(cJSON_GetArrayItem(mr, 1), 1);
 	const char *qn = cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetArrayItem(mr, 0), 0));
 	if (!rc && qn && strcmp(qn, "error") == 0) {
-		const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qr, "description"));
+		const char *d =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(qr, "description"));
 		rc = kerr_set(e, K_EINVAL, "the node refused the query: %s", d ? d : "(no reason)");
 	} else if (!rc && (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(qr, "ids")) ||
-			   !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(gr, "list")))) {
+	                   !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(gr, "list")))) {
 		rc = kerr_set(e, K_EFAIL, "node answered garbage: a query without ids or listings");
 	}
 	int shown = 0, bad = 0;
@@ -172,8 +173,8 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 		if (!rc && !c->json) {
 			struct kbuf h = KBUF_INIT;
 			text_clip(&h, "TITLE", 44, 1);
-			kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
-				    "\xE2\x9C\x93", "RATING", "ID");
+			kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ",
+			            "CC", "\xE2\x9C\x93", "RATING", "ID");
 			fputs(h.data, c->out);
 			kbuf_free(&h);
 		}
@@ -191,14 +192,16 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(qr, "total");
 		if (!rc && !c->json)
 			cmd_note(c, "%d shown of %lld on the node%s", shown,
-				 cJSON_IsNumber(tot) ? (long long)tot->valuedouble : (long long)shown,
-				 bad ? " (some dropped: their signature does not verify)" : "");
+			         cJSON_IsNumber(tot) ? (long long)tot->valuedouble
+			                             : (long long)shown,
+			         bad ? " (some dropped: their signature does not verify)" : "");
 	}
 	cJSON_Delete(resp);
 	ksync_close(&k);
 	if (!rc && bad)
-		rc = kerr_set(e, K_EVERIFY, "%d listing%s from the node did not verify and were dropped",
-			      bad, bad == 1 ? "" : "s");
+		rc = kerr_set(e, K_EVERIFY,
+		              "%d listing%s from the node did not verify and were dropped", bad,
+		              bad == 1 ? "" : "s");
 	return rc;
 }
 
@@ -227,8 +230,9 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if ((v = arg_get(a, "max-price"))) {
 		if (!q.currency) {
-			rc = kerr_set(e, K_EUSAGE, "--max-price needs --currency (prices are compared "
-						   "in one currency)");
+			rc = kerr_set(e, K_EUSAGE,
+			              "--max-price needs --currency (prices are compared "
+			              "in one currency)");
 			goto out;
 		}
 		if ((rc = money_parse(v, q.currency, &q.max_price, e))) {
@@ -257,7 +261,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 				found = i;
 		if (found < 0) {
 			rc = kerr_set(e, K_EUSAGE,
-				      "--sort: '%s' is not relevance, price, rating or newest", v);
+			              "--sort: '%s' is not relevance, price, rating or newest", v);
 			goto out;
 		}
 		q.sort = (enum search_sort)found;
@@ -286,7 +290,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 		struct kbuf h = KBUF_INIT;
 		text_clip(&h, "TITLE", 44, 1);
 		kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
-			    "\xE2\x9C\x93", "RATING", "ID");
+		            "\xE2\x9C\x93", "RATING", "ID");
 		fputs(h.data, c->out);
 		kbuf_free(&h);
 	}
@@ -297,7 +301,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_note(c, "no listings match in the cache");
 		else
 			cmd_note(c, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
-				 (long long)r.total);
+			         (long long)r.total);
 	}
 	search_result_free(&r);
 out:
@@ -306,17 +310,17 @@ out:
 }
 
 const struct cmd_entry cmd_search_entries[] = {
-	{"search",
-	 "[TERMS...] [--country CC] [--category C] [--max-price AMOUNT --currency CUR] "
-	 "[--max-moq N] [--verified] [--incoterm RULE] [--sort relevance|price|rating|newest] "
-	 "[--limit N] [--offset N] [--remote]",
-	 "search the cached listings (words in any script, plus filters)",
-	 "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset= "
-	 "remote",
-	 0, ARGS_MAX, run_search,
-	 "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
-	 "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
-	 "as a prefix. Results come from the cache; `kontor sync` fills it. --remote asks the\n"
-	 "node instead (one request), and keeps what it finds in the cache."},
-	{0},
+    {"search",
+     "[TERMS...] [--country CC] [--category C] [--max-price AMOUNT --currency CUR] "
+     "[--max-moq N] [--verified] [--incoterm RULE] [--sort relevance|price|rating|newest] "
+     "[--limit N] [--offset N] [--remote]",
+     "search the cached listings (words in any script, plus filters)",
+     "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset= "
+     "remote",
+     0, ARGS_MAX, run_search,
+     "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
+     "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
+     "as a prefix. Results come from the cache; `kontor sync` fills it. --remote asks the\n"
+     "node instead (one request), and keeps what it finds in the cache."},
+    {0},
 };

@@ -29,8 +29,9 @@ int cmd_node_name(struct ctx *c, char **out, struct kerr *e)
 		return rc;
 	rc = store_meta_get(s, "node", out, e);
 	if (rc == K_ENOTFOUND)
-		return kerr_set(e, K_ENOTFOUND,
-				"no node yet: add one with `kontor node add NAME https://HOST:PORT`");
+		return kerr_set(
+		    e, K_ENOTFOUND,
+		    "no node yet: add one with `kontor node add NAME https://HOST:PORT`");
 	return rc;
 }
 
@@ -79,9 +80,10 @@ int cmd_push(struct ctx *c, struct kerr *e)
 	struct sync_stats st = {0};
 	int rc = open_node(c, KSYNC_QUICK, &k, e);
 	if (rc == K_ENOTFOUND)
-		return kerr_set(e, K_EQUEUED,
-				"queued in the outbox; no node yet: `kontor node add NAME URL`, then "
-				"`kontor sync`");
+		return kerr_set(
+		    e, K_EQUEUED,
+		    "queued in the outbox; no node yet: `kontor node add NAME URL`, then "
+		    "`kontor sync`");
 	if (rc)
 		return rc;
 	rc = ksync_push(k, &st, e);
@@ -92,14 +94,15 @@ int cmd_push(struct ctx *c, struct kerr *e)
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
 		return kerr_set(e, K_EQUEUED, "queued in the outbox (%lld waiting): %s",
-				(long long)st.waiting, why);
+		                (long long)st.waiting, why);
 	}
 	if (rc)
 		return rc;
 	if (st.refused)
-		return kerr_set(e, K_EFAIL, "the node refused %s (kept in the outbox: `kontor "
-				"outbox list`, then `outbox retry` or `outbox drop`)",
-				st.first_refusal);
+		return kerr_set(e, K_EFAIL,
+		                "the node refused %s (kept in the outbox: `kontor "
+		                "outbox list`, then `outbox retry` or `outbox drop`)",
+		                st.first_refusal);
 	if (st.waiting)
 		return kerr_set(e, K_EQUEUED, "%lld still queued", (long long)st.waiting);
 	return K_OK;
@@ -113,8 +116,8 @@ static int name_ok(const char *n)
 	if (len < 1 || len > 32)
 		return 0;
 	for (const char *p = n; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-		      *p == '.'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_' || *p == '.'))
 			return 0;
 	return 1;
 }
@@ -143,10 +146,10 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 	const char *name = a->pos[0], *url = a->pos[1], *ca = arg_get(a, "ca-file");
 	if (!name_ok(name))
 		return kerr_set(e, K_EUSAGE,
-				"node add: '%s' is not a node name (1-32 of a-z 0-9 - _ .)", name);
+		                "node add: '%s' is not a node name (1-32 of a-z 0-9 - _ .)", name);
 	if (strncmp(url, "https://", 8) != 0)
-		return kerr_set(e, K_EUSAGE,
-				"node add: %s: a node is reached over https:// only", url);
+		return kerr_set(e, K_EUSAGE, "node add: %s: a node is reached over https:// only",
+		                url);
 	int rc = ctx_identity(c, e);
 	struct store *s;
 	if (!rc)
@@ -180,12 +183,14 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = knet_request(n, "GET", "/.well-known/kontor", NULL, NULL, 0, 0, &r, e);
 	if (rc == K_OK && r.status != 200)
 		rc = kerr_set(e, K_EFAIL, "node add: %s answered HTTP %ld for its session", base,
-			      r.status);
+		              r.status);
 	if (rc == K_OK)
 		rc = knet_session_parse(r.body.data, r.body.len, &sess, e);
 	if (rc == K_OK && r.node_key[0] && strcmp(r.node_key, sess.node_key) != 0)
-		rc = kerr_set(e, K_EVERIFY, "node add: the session's key %s differs from the "
-				  "Kontor-Node-Key header %s", sess.node_key, r.node_key);
+		rc = kerr_set(e, K_EVERIFY,
+		              "node add: the session's key %s differs from the "
+		              "Kontor-Node-Key header %s",
+		              sess.node_key, r.node_key);
 	if (rc == K_OK) {
 		struct node_info ni = {0};
 		ni.name = (char *)name;
@@ -225,7 +230,7 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 		struct kbuf nm = KBUF_INIT;
 		text_sanitize(&nm, sess.name, strlen(sess.name), 0);
 		fprintf(c->out, "added node %s: %s at %s\npinned node key %s\n", name,
-			kbuf_str(&nm), base, sess.node_key);
+		        kbuf_str(&nm), base, sess.node_key);
 		kbuf_free(&nm);
 	}
 	/* Registers our profile there (queued above) right away. */
@@ -260,7 +265,7 @@ static int list_node(void *vctx, const struct node_info *n)
 		cmd_print_json(c, o);
 	} else {
 		fprintf(c->out, "%s %-16s %-32s %s  %s\n", cur ? "*" : " ", n->name, n->url,
-			n->last_sync ? n->last_sync : "never synced        ", n->node_key);
+		        n->last_sync ? n->last_sync : "never synced        ", n->node_key);
 	}
 	return 0;
 }
@@ -348,7 +353,7 @@ static void print_stats(struct ctx *c, const char *node, const struct sync_stats
 	for (int t = 0; t < SYNC_NTYPES; t++)
 		got += st->got[t] + st->gone[t];
 	fprintf(c->out, "sync %s: pushed %lld, pulled %lld change%s", node, (long long)st->pushed,
-		(long long)got, got == 1 ? "" : "s");
+	        (long long)got, got == 1 ? "" : "s");
 	if (st->refused)
 		fprintf(c->out, ", %lld refused", (long long)st->refused);
 	if (st->waiting)
@@ -357,17 +362,19 @@ static void print_stats(struct ctx *c, const char *node, const struct sync_stats
 	if (c->verbosity > 0) {
 		for (int t = 0; t < SYNC_NTYPES; t++)
 			if (st->got[t] || st->gone[t])
-				fprintf(c->out, "  %-13s %lld new or changed, %lld gone\n", sync_types[t],
-					(long long)st->got[t], (long long)st->gone[t]);
+				fprintf(c->out, "  %-13s %lld new or changed, %lld gone\n",
+				        sync_types[t], (long long)st->got[t],
+				        (long long)st->gone[t]);
 		if (st->bad_sig)
 			fprintf(c->out, "  dropped %lld object%s whose signature does not verify\n",
-				(long long)st->bad_sig, st->bad_sig == 1 ? "" : "s");
+			        (long long)st->bad_sig, st->bad_sig == 1 ? "" : "s");
 		if (st->resyncs)
-			fprintf(c->out, "  fetched %lld type%s whole (past the node's change horizon)\n",
-				(long long)st->resyncs, st->resyncs == 1 ? "" : "s");
+			fprintf(c->out,
+			        "  fetched %lld type%s whole (past the node's change horizon)\n",
+			        (long long)st->resyncs, st->resyncs == 1 ? "" : "s");
 		fprintf(c->out, "  %lld request%s, %llu bytes up, %llu bytes down\n",
-			(long long)st->requests, st->requests == 1 ? "" : "s",
-			(unsigned long long)st->bytes_up, (unsigned long long)st->bytes_down);
+		        (long long)st->requests, st->requests == 1 ? "" : "s",
+		        (unsigned long long)st->bytes_up, (unsigned long long)st->bytes_down);
 	}
 }
 
@@ -375,7 +382,8 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	int pull = !arg_has(a, "push-only"), push = !arg_has(a, "pull-only");
 	if (!pull && !push)
-		return kerr_set(e, K_EUSAGE, "sync: --pull-only and --push-only exclude each other");
+		return kerr_set(e, K_EUSAGE,
+		                "sync: --pull-only and --push-only exclude each other");
 	struct ksync *k = NULL;
 	int rc = cmd_sync_open(c, &k, e);
 	if (rc)
@@ -396,7 +404,7 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
 		return kerr_set(e, K_EQUEUED, "%s; %lld action%s still queued", why,
-				(long long)st.waiting, st.waiting == 1 ? "" : "s");
+		                (long long)st.waiting, st.waiting == 1 ? "" : "s");
 	}
 	if (rc)
 		return rc;
@@ -404,12 +412,13 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 		return kerr_set(e, frc, "%s", fe.msg);
 	if (st.refused)
 		return kerr_set(e, K_EPARTIAL, "the node refused %lld action%s; first: %s",
-				(long long)st.refused, st.refused == 1 ? "" : "s", st.first_refusal);
+		                (long long)st.refused, st.refused == 1 ? "" : "s",
+		                st.first_refusal);
 	if (st.held)
 		return kerr_set(e, K_EPARTIAL,
-				"%lld refused action%s wait in the outbox (`kontor outbox list`, "
-				"then `outbox retry` or `outbox drop`)",
-				(long long)st.held, st.held == 1 ? "" : "s");
+		                "%lld refused action%s wait in the outbox (`kontor outbox list`, "
+		                "then `outbox retry` or `outbox drop`)",
+		                (long long)st.held, st.held == 1 ? "" : "s");
 	return K_OK;
 }
 

@@ -558,7 +558,8 @@ static CURLcode attempt(struct knet *n, const struct call *c, struct xfer *x)
 		hdr = curl_slist_append(hdr, "Accept: text/event-stream");
 	} else {
 		hdr = curl_slist_append(hdr, "Accept-Encoding: gzip");
-		hdr = curl_slist_append(hdr, "Accept:"); /* drops curl's default, which says nothing */
+		hdr = curl_slist_append(hdr,
+		                        "Accept:"); /* drops curl's default, which says nothing */
 	}
 	hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue round trip */
 	if (c->content_type) {
@@ -1063,8 +1064,8 @@ int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct 
 
 /* ---- a stream, and services that are not nodes ------------------------------------ */
 
-int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx,
-                long *status, struct kerr *e)
+int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx, long *status,
+                struct kerr *e)
 {
 	*status = 0;
 	char *url = resolve(n, path, e);
@@ -1117,12 +1118,14 @@ static int url_host(const char *url, char *host, size_t cap, int *https, struct 
 		return kerr_set(e, K_EINVAL, "\"%.100s\" is not an http:// or https:// URL", url);
 	size_t al = strcspn(p, "/?#");
 	if (memchr(p, '@', al))
-		return kerr_set(e, K_EINVAL, "\"%.100s\": a user name in the URL is not taken", url);
+		return kerr_set(e, K_EINVAL, "\"%.100s\": a user name in the URL is not taken",
+		                url);
 	size_t hl;
 	if (p[0] == '[') {
 		const char *rb = memchr(p, ']', al);
 		if (!rb)
-			return kerr_set(e, K_EINVAL, "\"%.100s\": the [address] is not closed", url);
+			return kerr_set(e, K_EINVAL, "\"%.100s\": the [address] is not closed",
+			                url);
 		hl = (size_t)(rb - p) + 1;
 	} else {
 		hl = strcspn(p, ":/?#");
@@ -1133,8 +1136,8 @@ static int url_host(const char *url, char *host, size_t cap, int *https, struct 
 	host[hl] = '\0';
 	for (size_t i = 0; url[i]; i++)
 		if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f)
-			return kerr_set(e, K_EINVAL, "\"%.100s\" has a space or a control character",
-			                url);
+			return kerr_set(e, K_EINVAL,
+			                "\"%.100s\" has a space or a control character", url);
 	return K_OK;
 }
 

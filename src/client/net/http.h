@@ -136,8 +136,8 @@ void knet_set_abort(struct knet *n, const int *flag);
  * (the node closed it, or on_data asked); K_ENET for a fault, an abort or a non-200 answer
  * (with the node's reason). */
 typedef int (*knet_stream_fn)(void *ctx, const char *data, size_t len);
-int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx,
-                long *status, struct kerr *e);
+int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx, long *status,
+                struct kerr *e);
 
 /* K_OK when url may be used for a service that is not a node (a translation endpoint):
  * https://, or http:// to 127.0.0.1, [::1] or localhost only; no user name, query or

@@ -19,8 +19,8 @@
 #define OPTIMIZE_AFTER 5000 /* listings pulled in one sync before the index is merged */
 #define CALLS_MAX 64        /* when the session does not say */
 
-const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing", "Rfq", "Conversation",
-					     "Message", "Contract", "Order"};
+const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing",  "Rfq",  "Conversation",
+                                             "Message", "Contract", "Order"};
 enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE, T_CONTRACT, T_ORDER };
 
 struct ksync {
@@ -35,7 +35,7 @@ struct ksync {
 };
 
 int ksync_open(struct store *s, const char *node, const char *self_id, const struct kkeypair *kp,
-	       unsigned flags, struct ksync **out, struct kerr *e)
+               unsigned flags, struct ksync **out, struct kerr *e)
 {
 	*out = NULL;
 	struct ksync *k = xcalloc(1, sizeof *k);
@@ -59,7 +59,7 @@ int ksync_open(struct store *s, const char *node, const char *self_id, const str
 	if (rc == K_OK && k->node.session) {
 		struct kerr ignore = {0};
 		k->have_sess = knet_session_parse(k->node.session, strlen(k->node.session),
-						  &k->sess, &ignore) == K_OK;
+		                                  &k->sess, &ignore) == K_OK;
 	}
 	if (rc) {
 		ksync_close(&k);
@@ -105,7 +105,8 @@ static int session(struct ksync *k, struct kerr *e)
 	knet_response_init(&r);
 	int rc = knet_request(k->net, "GET", "/.well-known/kontor", NULL, NULL, 0, 0, &r, e);
 	if (rc == K_OK && r.status != 200)
-		rc = kerr_set(e, K_EFAIL, "%s: the session answered HTTP %ld", k->node.url, r.status);
+		rc = kerr_set(e, K_EFAIL, "%s: the session answered HTTP %ld", k->node.url,
+		              r.status);
 	if (rc == K_OK)
 		rc = knet_session_parse(r.body.data, r.body.len, &k->sess, e);
 	if (rc == K_OK) {
@@ -121,7 +122,7 @@ int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	count_net(k, st);
 	return store_node_synced(k->s, k->node.name, (int64_t)st->bytes_up, (int64_t)st->bytes_down,
-				 k->sess_json, e);
+	                         k->sess_json, e);
 }
 
 /* ---------------------------------------------------------------- push */
@@ -175,7 +176,8 @@ static cJSON *make_call(const struct outbox_item *it, struct kerr *e)
 		cJSON_AddItemToObject(c, it->creation_id, payload ? payload : cJSON_CreateObject());
 	} else if (strcmp(it->op, "update") == 0) {
 		cJSON *u = cJSON_AddObjectToObject(args, "update");
-		cJSON_AddItemToObject(u, it->object_id ? it->object_id : "", payload ? payload : cJSON_CreateObject());
+		cJSON_AddItemToObject(u, it->object_id ? it->object_id : "",
+		                      payload ? payload : cJSON_CreateObject());
 	} else if (strcmp(it->op, "destroy") == 0) {
 		cJSON *d = cJSON_AddArrayToObject(args, "destroy");
 		cJSON_AddItemToArray(d, cJSON_CreateString(it->object_id ? it->object_id : ""));
@@ -183,7 +185,8 @@ static cJSON *make_call(const struct outbox_item *it, struct kerr *e)
 	} else {
 		cJSON_Delete(payload);
 		cJSON_Delete(args);
-		kerr_set(e, K_EINVAL, "outbox entry %lld: unknown op '%s'", (long long)it->seq, it->op);
+		kerr_set(e, K_EINVAL, "outbox entry %lld: unknown op '%s'", (long long)it->seq,
+		         it->op);
 		return NULL;
 	}
 	cJSON *call = cJSON_CreateArray();
@@ -198,7 +201,7 @@ static cJSON *make_call(const struct outbox_item *it, struct kerr *e)
 /* The node's verdict on one entry from its method response: 1 done, 0 refused (reason
  * in why). */
 static int verdict(const struct outbox_item *it, const cJSON *name, const cJSON *args, char *why,
-		   size_t cap)
+                   size_t cap)
 {
 	const char *t = NULL, *d = NULL;
 	if (cJSON_IsString(name) && strcmp(name->valuestring, "error") == 0) {
@@ -209,15 +212,16 @@ static int verdict(const struct outbox_item *it, const cJSON *name, const cJSON 
 	}
 	const char *key = strcmp(it->op, "create") == 0 ? it->creation_id : it->object_id;
 	const char *ok_name = strcmp(it->op, "create") == 0   ? "created"
-			      : strcmp(it->op, "update") == 0 ? "updated"
-							      : "destroyed";
+	                      : strcmp(it->op, "update") == 0 ? "updated"
+	                                                      : "destroyed";
 	const char *bad_name = strcmp(it->op, "create") == 0   ? "notCreated"
-			       : strcmp(it->op, "update") == 0 ? "notUpdated"
-							       : "notDestroyed";
+	                       : strcmp(it->op, "update") == 0 ? "notUpdated"
+	                                                       : "notDestroyed";
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(args, ok_name);
 	if (cJSON_IsArray(ok)) {
 		const cJSON *x;
-		cJSON_ArrayForEach(x, ok) if (cJSON_IsString(x) && key && strcmp(x->valuestring, key) == 0) return 1;
+		cJSON_ArrayForEach(x, ok) if (cJSON_IsString(x) && key &&
+		                              strcmp(x->valuestring, key) == 0) return 1;
 	} else if (ok && key && cJSON_HasObjectItem(ok, key)) {
 		return 1;
 	}
@@ -246,12 +250,12 @@ static void note_refusal(struct sync_stats *st, const struct outbox_item *it, co
 	st->refused++;
 	if (!st->first_refusal[0])
 		snprintf(st->first_refusal, sizeof st->first_refusal, "%s %s %s: %s", it->method,
-			 it->op, it->object_id ? it->object_id : "", why);
+		         it->op, it->object_id ? it->object_id : "", why);
 }
 
 /* Sends items[0..n) in one request and records each verdict in one transaction. */
 static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct sync_stats *st,
-		 struct kerr *e)
+                 struct kerr *e)
 {
 	if (!n)
 		return K_OK;
@@ -259,7 +263,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 	cJSON *using = cJSON_AddArrayToObject(req, "using");
 	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
 	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
-	char (*why)[256] = xcalloc(n, sizeof *why);
+	char(*why)[256] = xcalloc(n, sizeof *why);
 	int *state = xcalloc(n, sizeof *state); /* 0 unsent, 1 done, -1 refused */
 	for (size_t i = 0; i < n; i++) {
 		struct kerr ce = {0};
@@ -305,12 +309,13 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 				found = r;
 		}
 		if (found && verdict(batch[i], cJSON_GetArrayItem(found, 0),
-				     cJSON_GetArrayItem(found, 1), why[i], sizeof why[i]))
+		                     cJSON_GetArrayItem(found, 1), why[i], sizeof why[i]))
 			state[i] = 1;
 		else {
 			state[i] = -1;
 			if (!found)
-				snprintf(why[i], sizeof why[i], "the node did not answer for this entry");
+				snprintf(why[i], sizeof why[i],
+				         "the node did not answer for this entry");
 		}
 	}
 	cJSON_Delete(resp);
@@ -342,7 +347,7 @@ static int upload(struct ksync *k, struct outbox_item *it, struct sync_stats *st
 	int rc = K_OK;
 	struct kerr fe = {0};
 	if (json_parse(it->payload ? it->payload : "", it->payload ? strlen(it->payload) : 0,
-		       "upload entry", &p, &fe) != K_OK ||
+	               "upload entry", &p, &fe) != K_OK ||
 	    json_get_str(p, "path", 1, &path, &fe) != K_OK ||
 	    json_get_str(p, "blobId", 1, &want, &fe) != K_OK ||
 	    kbuf_read_file(path, UPLOAD_MAX, &data, &fe) != K_OK) {
@@ -351,10 +356,12 @@ static int upload(struct ksync *k, struct outbox_item *it, struct sync_stats *st
 		char got[KCRYPTO_HASH_B64_LEN + 1];
 		kcrypto_hash_b64url(data.data, data.len, got);
 		if (strcmp(got, want) != 0) {
-			snprintf(why, sizeof why, "%s changed since it was queued (blob %s, now %s)",
-				 path, want, got);
+			snprintf(why, sizeof why,
+			         "%s changed since it was queued (blob %s, now %s)", path, want,
+			         got);
 		} else {
-			rc = knet_upload(k->net, data.data, data.len, "application/octet-stream", got, e);
+			rc = knet_upload(k->net, data.data, data.len, "application/octet-stream",
+			                 got, e);
 			if (rc == K_OK || rc == K_ETOOBIG || rc == K_EINVAL || rc == K_EVERIFY) {
 				if (rc != K_OK)
 					snprintf(why, sizeof why, "%s", e->msg);
@@ -382,11 +389,11 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 	if (rc == K_OK && x.n)
 		rc = session(k, e);
 	size_t max_calls = k->have_sess && k->sess.max_calls_in_request > 0
-			       ? (size_t)k->sess.max_calls_in_request
-			       : CALLS_MAX;
+	                       ? (size_t)k->sess.max_calls_in_request
+	                       : CALLS_MAX;
 	size_t max_bytes = k->have_sess && k->sess.max_size_request > 0
-			       ? (size_t)k->sess.max_size_request / 2
-			       : (1u << 20);
+	                       ? (size_t)k->sess.max_size_request / 2
+	                       : (1u << 20);
 	struct outbox_item **batch = xcalloc(max_calls + 1, sizeof *batch);
 	size_t nb = 0, bytes = 0;
 	for (size_t i = 0; rc == K_OK && i < x.n; i++) {
@@ -438,8 +445,8 @@ static void check_attestation(struct ksync *k, cJSON *acc, struct sync_stats *st
 	struct kbuf canon = KBUF_INIT;
 	struct kerr e = {0};
 	int ok = sig && canon_write(body, &canon, &e) == K_OK &&
-		 kcrypto_verify_object_b64("attestation", canon.data, canon.len,
-					   k->node.node_key, sig, &e) == K_OK;
+	         kcrypto_verify_object_b64("attestation", canon.data, canon.len, k->node.node_key,
+	                                   sig, &e) == K_OK;
 	kbuf_free(&canon);
 	cJSON_Delete(body);
 	if (!ok) {
@@ -564,7 +571,7 @@ static const cJSON *response_of(const cJSON *resp, const char *id, const char **
 }
 
 static int apply_list(struct ksync *k, int t, const cJSON *list, struct sync_stats *st,
-		      struct kerr *e)
+                      struct kerr *e)
 {
 	const cJSON *o;
 	int rc = K_OK;
@@ -605,7 +612,9 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 		const char *n1 = NULL, *n2 = NULL;
 		const cJSON *q = response_of(resp, "q", &n1), *g = response_of(resp, "g", &n2);
 		const cJSON *ids = q ? cJSON_GetObjectItemCaseSensitive(q, "ids") : NULL;
-		const char *qs = q ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "queryState")) : NULL;
+		const char *qs =
+		    q ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(q, "queryState"))
+		      : NULL;
 		if (!q || !g || !n1 || strcmp(n1, qname) != 0 || !cJSON_IsArray(ids) || !qs) {
 			rc = garbage(e, "a query without ids or queryState");
 			cJSON_Delete(resp);
@@ -641,14 +650,14 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 static cJSON *summary_props(void)
 {
 	static const char *const names[] = {
-	    "id",	 "sellerId",  "sku",	    "title", "category", "tags",   "originCountry",
-	    "shipsFrom", "currency",  "priceTiers", "moq",   "incoterms", "status", "updated"};
+	    "id",        "sellerId", "sku",        "title", "category",  "tags",   "originCountry",
+	    "shipsFrom", "currency", "priceTiers", "moq",   "incoterms", "status", "updated"};
 	return cJSON_CreateStringArray(names, (int)(sizeof names / sizeof names[0]));
 }
 
 /* Listing/get of ids, whole; each that verifies replaces the cached copy. *got counts them. */
 static int fetch_whole(struct ksync *k, const struct kstrv *ids, int64_t *got, int64_t *bad,
-		       struct kerr *e)
+                       struct kerr *e)
 {
 	cJSON *req = cJSON_CreateObject();
 	cJSON *using = cJSON_AddArrayToObject(req, "using");
@@ -656,7 +665,7 @@ static int fetch_whole(struct ksync *k, const struct kstrv *ids, int64_t *got, i
 	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
 	cJSON *args = cJSON_CreateObject();
 	cJSON_AddItemToObject(args, "ids",
-			      cJSON_CreateStringArray((const char *const *)ids->v, (int)ids->n));
+	                      cJSON_CreateStringArray((const char *const *)ids->v, (int)ids->n));
 	add_call(calls, "Listing/get", args, "own");
 	cJSON *resp = NULL;
 	int rc = knet_api(k->net, req, &resp, e);
@@ -718,7 +727,7 @@ int ksync_fetch_listing(struct ksync *k, const char *id, struct kerr *e)
 }
 
 int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page *out,
-		     struct kerr *e)
+                     struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
 	if (t < 0 || t >= SYNC_NTYPES)
@@ -736,8 +745,10 @@ int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page
 	if (!cJSON_IsObject(ch) || !cn)
 		return garbage(e, "a change list is missing");
 	if (strcmp(cn, "error") == 0) {
-		out->error_type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "type"));
-		out->error_desc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "description"));
+		out->error_type =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "type"));
+		out->error_desc =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ch, "description"));
 		if (!out->error_type)
 			return garbage(e, "an error without a type");
 		return K_OK;
@@ -844,7 +855,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 					continue;
 				}
 				rc = kerr_set(e, K_EFAIL, "%s/changes: %s: %s", sync_types[t],
-					      pg.error_type, pg.error_desc ? pg.error_desc : "");
+				              pg.error_type, pg.error_desc ? pg.error_desc : "");
 				break;
 			}
 			if (t == T_LISTING && !bulk && cJSON_GetArraySize(pg.created) >= page) {

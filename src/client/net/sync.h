@@ -22,15 +22,15 @@ struct knet;
 extern const char *const sync_types[SYNC_NTYPES];
 
 struct sync_stats {
-	int64_t pushed;   /* outbox entries the node confirmed */
-	int64_t refused;  /* entries the node refused (kept, with the reason) */
-	int64_t waiting;  /* entries still queued after the push */
-	int64_t held;     /* refused entries (now or before) waiting for `outbox retry` */
-	int64_t got[SYNC_NTYPES];     /* objects created or updated in the cache */
-	int64_t gone[SYNC_NTYPES];    /* objects destroyed */
-	int64_t bad_sig;  /* listings or attestations dropped: signature does not verify */
-	int64_t resyncs;  /* types fetched whole after cannotCalculateChanges */
-	int64_t requests; /* HTTP requests made */
+	int64_t pushed;            /* outbox entries the node confirmed */
+	int64_t refused;           /* entries the node refused (kept, with the reason) */
+	int64_t waiting;           /* entries still queued after the push */
+	int64_t held;              /* refused entries (now or before) waiting for `outbox retry` */
+	int64_t got[SYNC_NTYPES];  /* objects created or updated in the cache */
+	int64_t gone[SYNC_NTYPES]; /* objects destroyed */
+	int64_t bad_sig;           /* listings or attestations dropped: signature does not verify */
+	int64_t resyncs;           /* types fetched whole after cannotCalculateChanges */
+	int64_t requests;          /* HTTP requests made */
 	uint64_t bytes_up, bytes_down;
 	char first_refusal[256]; /* the first refusal's reason, "" when none */
 };
@@ -42,8 +42,8 @@ struct ksync;
  * attempts, 5 s to connect): for the push that follows a write, which must not keep a
  * user waiting on a dead link when the next sync will deliver anyway. */
 #define KSYNC_QUICK 1u
-int ksync_open(struct store *s, const char *node, const char *self_id,
-               const struct kkeypair *kp, unsigned flags, struct ksync **out, struct kerr *e);
+int ksync_open(struct store *s, const char *node, const char *self_id, const struct kkeypair *kp,
+               unsigned flags, struct ksync **out, struct kerr *e);
 void ksync_close(struct ksync **k);
 /* The session (GET /.well-known/kontor) when the cached one is missing, for the limits. */
 int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e);

@@ -1,6 +1,6 @@
 /* nodes — the nodes this client syncs with, the sync state of each type on each, the small
- * and private objects sync brings (Rfq, Conversation, Message, Contract), and putting refused outbox
- * entries back in line. None of this is on a hot path: statements are prepared per call. */
+ * and private objects sync brings (Rfq, Conversation, Message, Contract), and putting refused
+ * outbox entries back in line. None of this is on a hot path: statements are prepared per call. */
 #include "store_int.h"
 
 #include <stdio.h>
@@ -49,9 +49,9 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = prep(s,
-				"INSERT INTO nodes(name, url, ca_file, node_key, session, added)"
-				" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-				e);
+	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added)"
+	                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	                        e);
 	if (!st) {
 		store_wend(s, 0, NULL);
 		return K_EDB;
@@ -150,7 +150,7 @@ int store_node_rm(struct store *s, const char *name, struct kerr *e)
 }
 
 int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
-		      const char *session, struct kerr *e)
+                      const char *session, struct kerr *e)
 {
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
@@ -158,10 +158,10 @@ int store_node_synced(struct store *s, const char *name, int64_t up, int64_t dow
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = prep(s,
-				"UPDATE nodes SET last_sync = ?2, bytes_up = bytes_up + ?3,"
-				" bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
-				" WHERE name = ?1",
-				e);
+	                        "UPDATE nodes SET last_sync = ?2, bytes_up = bytes_up + ?3,"
+	                        " bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
+	                        " WHERE name = ?1",
+	                        e);
 	if (st) {
 		store_bind_text(st, 1, name);
 		store_bind_text(st, 2, now);
@@ -177,7 +177,7 @@ int store_node_synced(struct store *s, const char *name, int64_t up, int64_t dow
 }
 
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
-			 struct kerr *e)
+                         struct kerr *e)
 {
 	*out = NULL;
 	sqlite3_stmt *st = prep(s, "SELECT state FROM sync_state WHERE node = ?1 AND type = ?2", e);
@@ -195,16 +195,16 @@ int store_sync_state_get(struct store *s, const char *node, const char *type, ch
 }
 
 int store_sync_state_set(struct store *s, const char *node, const char *type, const char *state,
-			 struct kerr *e)
+                         struct kerr *e)
 {
 	int rc = store_wbegin(s, e);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st =
 	    prep(s,
-		 state ? "INSERT OR REPLACE INTO sync_state(node, type, state) VALUES(?1, ?2, ?3)"
-		       : "DELETE FROM sync_state WHERE node = ?1 AND type = ?2",
-		 e);
+	         state ? "INSERT OR REPLACE INTO sync_state(node, type, state) VALUES(?1, ?2, ?3)"
+	               : "DELETE FROM sync_state WHERE node = ?1 AND type = ?2",
+	         e);
 	if (st) {
 		store_bind_text(st, 1, node);
 		store_bind_text(st, 2, type);
@@ -255,8 +255,8 @@ static const char *contract_state(const cJSON *obj)
 	if (latest < 0)
 		return "offer";
 	int buyer = 0, seller = 0;
-	const cJSON *sig,
-	    *sigs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(secs, latest), "signatures");
+	const cJSON *sig, *sigs = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(secs, latest),
+	                                                           "signatures");
 	cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
 	{
 		const char *role = str_of(sig, "role");
@@ -269,7 +269,7 @@ static const char *contract_state(const cJSON *obj)
 }
 
 int store_object_put(struct store *s, const char *type, const cJSON *obj, const char *node,
-		     const char *self_id, struct kerr *e)
+                     const char *self_id, struct kerr *e)
 {
 	const char *table = table_of(type), *id = str_of(obj, "id");
 	if (!table)
@@ -320,11 +320,11 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		const cJSON *p, *parts = cJSON_GetObjectItemCaseSensitive(obj, "participants");
 		if (!cJSON_IsArray(parts))
 			parts = NULL;
-		cJSON_ArrayForEach(p, parts)
-			if (cJSON_IsString(p) && (!self_id || strcmp(p->valuestring, self_id) != 0))
-				peer = p->valuestring;
-		const char *upd = str_of(obj, "updated") ? str_of(obj, "updated")
-							 : str_of(obj, "created");
+		cJSON_ArrayForEach(p, parts) if (cJSON_IsString(p) &&
+		                                 (!self_id || strcmp(p->valuestring, self_id) != 0))
+		    peer = p->valuestring;
+		const char *upd =
+		    str_of(obj, "updated") ? str_of(obj, "updated") : str_of(obj, "created");
 		store_bind_text(st, 3, peer);
 		store_bind_text(st, 4, str_of(obj, "listingId"));
 		store_bind_text(st, 5, str_of(obj, "orderId"));
@@ -338,8 +338,8 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		store_bind_text(st, 6, contract_state(obj));
 		store_bind_text(st, 7, now);
 	} else if (strcmp(type, "Order") == 0) {
-		const char *upd = str_of(obj, "updated") ? str_of(obj, "updated")
-							 : str_of(obj, "created");
+		const char *upd =
+		    str_of(obj, "updated") ? str_of(obj, "updated") : str_of(obj, "created");
 		store_bind_text(st, 3, str_of(obj, "contractId"));
 		store_bind_text(st, 4, str_of(obj, "buyerId"));
 		store_bind_text(st, 5, str_of(obj, "sellerId"));
@@ -355,9 +355,9 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 	if (rc == K_OK && strcmp(type, "Message") == 0 && self_id && str_of(obj, "from") &&
 	    strcmp(str_of(obj, "from"), self_id) != 0 && sqlite3_changes(s->db) > 0) {
 		sqlite3_stmt *u = prep(s,
-				       "UPDATE conversations SET unread = unread + 1,"
-				       " updated = max(updated, ?2) WHERE id = ?1",
-				       e);
+		                       "UPDATE conversations SET unread = unread + 1,"
+		                       " updated = max(updated, ?2) WHERE id = ?1",
+		                       e);
 		if (u) {
 			store_bind_text(u, 1, str_of(obj, "conversationId"));
 			store_bind_text(u, 2, str_of(obj, "sent") ? str_of(obj, "sent") : "");
@@ -393,7 +393,7 @@ int store_object_delete(struct store *s, const char *type, const char *id, struc
 }
 
 static int parse_row(struct store *s, sqlite3_stmt *st, const char *type, cJSON **out,
-		     struct kerr *e)
+                     struct kerr *e)
 {
 	const char *text = (const char *)sqlite3_column_text(st, 0);
 	*out = text ? cJSON_Parse(text) : NULL;
@@ -402,8 +402,7 @@ static int parse_row(struct store *s, sqlite3_stmt *st, const char *type, cJSON 
 	return K_OK;
 }
 
-int store_object_get(struct store *s, const char *type, const char *id, cJSON **out,
-		     struct kerr *e)
+int store_object_get(struct store *s, const char *type, const char *id, cJSON **out, struct kerr *e)
 {
 	*out = NULL;
 	const char *table = table_of(type);
@@ -427,7 +426,7 @@ int store_object_get(struct store *s, const char *type, const char *id, cJSON **
 }
 
 int store_object_each(struct store *s, const char *type, const char *parent, store_object_cb cb,
-		      void *ctx, struct kerr *e)
+                      void *ctx, struct kerr *e)
 {
 	const char *sql;
 	if (strcmp(type, "Rfq") == 0)
@@ -435,13 +434,14 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 	else if (strcmp(type, "Conversation") == 0)
 		sql = "SELECT json FROM conversations ORDER BY updated DESC, id";
 	else if (strcmp(type, "Message") == 0)
-		sql = parent ? "SELECT json FROM messages WHERE conversation_id = ?1 ORDER BY sent, id"
-			     : "SELECT json FROM messages ORDER BY sent, id";
+		sql = parent
+		          ? "SELECT json FROM messages WHERE conversation_id = ?1 ORDER BY sent, id"
+		          : "SELECT json FROM messages ORDER BY sent, id";
 	else if (strcmp(type, "Contract") == 0)
 		sql = "SELECT json FROM contracts ORDER BY updated DESC, id";
 	else if (strcmp(type, "Order") == 0)
 		sql = parent ? "SELECT json FROM orders WHERE state = ?1 ORDER BY updated DESC, id"
-			     : "SELECT json FROM orders ORDER BY updated DESC, id";
+		             : "SELECT json FROM orders ORDER BY updated DESC, id";
 	else
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
 	sqlite3_stmt *st = prep(s, sql, e);
@@ -494,10 +494,11 @@ int store_outbox_retry(struct store *s, int64_t seq, struct kerr *e)
 	int rc = store_wbegin(s, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = prep(s,
-				seq ? "UPDATE outbox SET last_error = NULL WHERE seq = ?1"
-				    : "UPDATE outbox SET last_error = NULL WHERE last_error IS NOT NULL",
-				e);
+	sqlite3_stmt *st =
+	    prep(s,
+	         seq ? "UPDATE outbox SET last_error = NULL WHERE seq = ?1"
+	             : "UPDATE outbox SET last_error = NULL WHERE last_error IS NOT NULL",
+	         e);
 	if (st) {
 		if (seq)
 			sqlite3_bind_int64(st, 1, seq);

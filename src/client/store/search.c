@@ -1102,8 +1102,8 @@ void search_result_free(struct search_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-static int search_in_txn(struct store *s, const struct search_query *q,
-                         struct search_result *out, struct kerr *e);
+static int search_in_txn(struct store *s, const struct search_query *q, struct search_result *out,
+                         struct kerr *e);
 
 /* One read transaction around the whole search: the scan, the count and each hit's row read
  * one snapshot, and SQLite takes its shared lock once instead of once per statement. */
@@ -1119,8 +1119,8 @@ int store_search(struct store *s, const struct search_query *q, struct search_re
 	return rc;
 }
 
-static int search_in_txn(struct store *s, const struct search_query *q,
-                         struct search_result *out, struct kerr *e)
+static int search_in_txn(struct store *s, const struct search_query *q, struct search_result *out,
+                         struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
 	if (q->limit < 1 || q->limit > 500)

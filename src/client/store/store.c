@@ -270,10 +270,11 @@ static int migrate(struct store *s, struct kerr *e)
 }
 
 /* Bulk loading checkpoints the WAL every 128 MiB instead of every 4 MiB (each checkpoint
- * rewrites the pages a bulk load touches again and again). It also lets FTS5 gather 32 MiB of postings before it writes a segment and
- * holds off its merging until store_search_optimize: otherwise each table is merged again
- * and again while it grows. The options persist in the tables, so off puts the defaults
- * back, and a meta row remembers a load that never finished (store_open undoes it). */
+ * rewrites the pages a bulk load touches again and again). It also lets FTS5 gather 32 MiB of
+ * postings before it writes a segment and holds off its merging until store_search_optimize:
+ * otherwise each table is merged again and again while it grows. The options persist in the tables,
+ * so off puts the defaults back, and a meta row remembers a load that never finished (store_open
+ * undoes it). */
 static const char *const bulk_sql[2] = {
     "PRAGMA cache_size = -8000; PRAGMA wal_autocheckpoint = 1000;"
     " INSERT INTO search(search, rank) VALUES('hashsize', 1048576);"
@@ -499,7 +500,7 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct k
 }
 
 int store_read_json(struct store *s, enum store_stmt which, const char *id, const char *what,
-		    cJSON **out, struct kerr *e)
+                    cJSON **out, struct kerr *e)
 {
 	sqlite3_stmt *st = store_stmt(s, which, e);
 	if (!st)
@@ -515,7 +516,7 @@ int store_read_json(struct store *s, enum store_stmt which, const char *id, cons
 		return store_dberr(s, e, doing);
 	}
 	*out = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-				     (size_t)sqlite3_column_bytes(st, 0));
+	                             (size_t)sqlite3_column_bytes(st, 0));
 	sqlite3_reset(st);
 	if (!*out)
 		return kerr_set(e, K_EDB, "%s: %s %s is damaged", s->path, what, id);

@@ -137,10 +137,10 @@ int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e);
  * The nodes this client syncs with. The current one is the meta key "node". */
 struct node_info {
 	char *name;
-	char *url;      /* https://host:port */
-	char *ca_file;  /* NULL = the system's CAs */
-	char *node_key; /* pinned on first contact */
-	char *session;  /* the session JSON last fetched (limits), may be NULL */
+	char *url;       /* https://host:port */
+	char *ca_file;   /* NULL = the system's CAs */
+	char *node_key;  /* pinned on first contact */
+	char *session;   /* the session JSON last fetched (limits), may be NULL */
 	char *last_sync; /* RFC 3339, NULL before the first */
 	int64_t bytes_up, bytes_down;
 	char added[MODEL_TIME_LEN + 1];
@@ -159,8 +159,8 @@ int store_node_synced(struct store *s, const char *name, int64_t up, int64_t dow
  * when there is none yet (K_OK). */
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
                          struct kerr *e);
-int store_sync_state_set(struct store *s, const char *node, const char *type,
-                         const char *state, struct kerr *e);
+int store_sync_state_set(struct store *s, const char *node, const char *type, const char *state,
+                         struct kerr *e);
 
 /* --- private and small objects from the node: Rfq, Conversation, Message, Contract
  * Stored as their JSON; the columns the screens sort and filter by come from it (a

@@ -104,7 +104,7 @@ int store_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Runs the one-row statement `which` with id bound and parses its first column as JSON
  * (*out owned by the caller). K_ENOTFOUND "no WHAT ID in the cache", K_EDB when damaged. */
 int store_read_json(struct store *s, enum store_stmt which, const char *id, const char *what,
-		    cJSON **out, struct kerr *e);
+                    cJSON **out, struct kerr *e);
 /* A malloc'd copy of a text column, NULL when the column is NULL. */
 char *store_col_dup(sqlite3_stmt *st, int i);
 /* Copies a text column into a fixed buffer (truncating; always NUL-terminated). */

@@ -337,8 +337,9 @@ static int line_set(struct pctx *p, struct words *w)
 		p->cfg->sync_interval = (int)v;
 		return K_OK;
 	}
-	return BAD(p, "unknown setting '%.40s' (theme, translate-url, translate-lang, "
-	              "sync-interval)",
+	return BAD(p,
+	           "unknown setting '%.40s' (theme, translate-url, translate-lang, "
+	           "sync-interval)",
 	           name);
 }
 

@@ -106,8 +106,8 @@ static int add_contract(void *vctx, const cJSON *doc)
 	k->seq = t->ncontracts++;
 	safe_id(k->id, sizeof k->id, id);
 	const char *role = role_in(u, doc);
-	const char *peer = role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId")
-	                                                      : jstr(doc, "buyerId");
+	const char *peer =
+	    role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId") : jstr(doc, "buyerId");
 	k->peer = ui_trade_name(u, peer);
 	k->state = state_of(u, doc, &k->rank);
 	k->total = -1;
@@ -115,9 +115,10 @@ static int add_contract(void *vctx, const cJSON *doc)
 	struct contract_terms terms;
 	struct kerr e = {0};
 	contract_terms_init(&terms);
-	if (lo >= 0 && contract_section_terms(cJSON_GetArrayItem(
-	                                          cJSON_GetObjectItemCaseSensitive(doc, "sections"), lo),
-	                                      &terms, &e) == K_OK) {
+	if (lo >= 0 &&
+	    contract_section_terms(
+	        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), lo), &terms,
+	        &e) == K_OK) {
 		k->total = terms.total;
 		snprintf(k->currency, sizeof k->currency, "%s", terms.currency);
 	}
@@ -248,14 +249,16 @@ static void signatures(struct ui *u, const cJSON *doc, struct kstrv *lines, int 
 		snprintf(domain, sizeof domain, "contract/%.30s", kind);
 		cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
 		{
-			const char *by = jstr(sig, "by"), *role = jstr(sig, "role"), *s = jstr(sig, "sig");
+			const char *by = jstr(sig, "by"), *role = jstr(sig, "role"),
+			           *s = jstr(sig, "sig");
 			struct kerr e = {0};
 			int ok = by && s && body &&
-			         kcrypto_verify_object_b64(domain, body, strlen(body), by, s, &e) == K_OK;
+			         kcrypto_verify_object_b64(domain, body, strlen(body), by, s, &e) ==
+			             K_OK;
 			char *name = ui_trade_name(u, by);
 			struct kbuf b = KBUF_INIT;
-			kbuf_printf(&b, "section %d %s: %s as %s — %s", i, kind, name, role ? role : "?",
-			            ok ? "verified" : "DOES NOT VERIFY");
+			kbuf_printf(&b, "section %d %s: %s as %s — %s", i, kind, name,
+			            role ? role : "?", ok ? "verified" : "DOES NOT VERIFY");
 			if (by && strcmp(by, u->c->self_id) == 0)
 				kbuf_puts(&b, " (you)");
 			push_text(lines, kbuf_str(&b), b.len, width, "  ");
@@ -305,7 +308,8 @@ void ui_contract_build(struct ui *u, int width)
 	t->contract_ok = 0;
 	if (store_object_get(u->s, "Contract", t->contract_id, &doc, NULL) != K_OK) {
 		snprintf(t->contract_check, sizeof t->contract_check, "not in the cache");
-		kstrv_push(&v->lines, "This contract is no longer in the cache (:sync fetches it).");
+		kstrv_push(&v->lines,
+		           "This contract is no longer in the cache (:sync fetches it).");
 		cJSON_Delete(doc);
 		ui_view_set_rows(u, v, (int)v->lines.n);
 		return;

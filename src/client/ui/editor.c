@@ -34,7 +34,8 @@ static int run_editor(const char *path)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		/* $EDITOR may carry arguments ("emacs -nw"): the shell splits it */
-		execl("/bin/sh", "sh", "-c", "exec $KONTOR_EDITOR \"$1\"", "sh", path, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", "exec $KONTOR_EDITOR \"$1\"", "sh", path,
+		      (char *)NULL);
 		_exit(127);
 	}
 	int status = -1;
@@ -87,8 +88,8 @@ void ui_compose_editor(struct ui *u)
 	if (rc != 0) {
 		ui_say(u, "error: the editor (%s) exited with %d: nothing sent", editor, rc);
 	} else if (rd != K_OK) {
-		ui_say(u, "error: %s: nothing sent", rd == K_ETOOBIG ? "the message is over 16 KiB"
-		                                                     : e.msg);
+		ui_say(u, "error: %s: nothing sent",
+		       rd == K_ETOOBIG ? "the message is over 16 KiB" : e.msg);
 	} else {
 		size_t a = 0, b = text.len;
 		while (a < b && is_blank(text.data[a]))

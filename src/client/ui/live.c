@@ -27,10 +27,10 @@
 #include "kontor/json.h"
 #include "kontor/text.h"
 
-#define TQ_MAX 64                   /* translations waiting or answered, each way */
-#define EV_LINE_MAX 4096            /* an /events line longer than this is dropped */
-#define EV_PING_S 10                /* asked of the node: a comment line this often */
-#define EV_STALL_S 35               /* no byte for this long: the stream is dead */
+#define TQ_MAX 64        /* translations waiting or answered, each way */
+#define EV_LINE_MAX 4096 /* an /events line longer than this is dropped */
+#define EV_PING_S 10     /* asked of the node: a comment line this often */
+#define EV_STALL_S 35    /* no byte for this long: the stream is dead */
 #define EV_BACKOFF_MIN_MS 500
 #define EV_BACKOFF_MAX_MS 8000
 #define TRANSLATE_BODY_MAX (256 * 1024)
@@ -214,10 +214,11 @@ static void do_translate(struct ui_live *l, struct store *s, struct tjob *j)
 			    cJSON_GetObjectItemCaseSensitive(ans, "detectedLanguage"), "language");
 		}
 		if (!cJSON_IsString(tt) || strlen(tt->valuestring) > TRANSLATE_TEXT_MAX) {
-			rc = kerr_set(&e, K_EFAIL,
-			              "the service answered without a translatedText (of at most %d "
-			              "bytes)",
-			              TRANSLATE_TEXT_MAX);
+			rc =
+			    kerr_set(&e, K_EFAIL,
+			             "the service answered without a translatedText (of at most %d "
+			             "bytes)",
+			             TRANSLATE_TEXT_MAX);
 		} else {
 			char det[17] = "";
 			if (cJSON_IsString(dl) && strlen(dl->valuestring) < sizeof det)

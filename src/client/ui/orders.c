@@ -137,8 +137,8 @@ static void order_free(struct trade_order *o)
 
 static const char *state_words(const char *state)
 {
-	static const char *const words[] = {"awaiting payment", "funded",    "shipped",
-	                                    "delivered",        "disputed",  "completed",
+	static const char *const words[] = {"awaiting payment", "funded",   "shipped",
+	                                    "delivered",        "disputed", "completed",
 	                                    "resolved",         "cancelled"};
 	int i = in_list(state, order_states);
 	return i >= 0 ? words[i] : "unknown";
@@ -149,12 +149,12 @@ static void next_step(struct trade_order *o, const cJSON *obj)
 {
 	const char *s = o->state;
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
-	int rated = cJSON_GetObjectItemCaseSensitive(ratings, o->buyer ? "buyer" : "seller") != NULL;
+	int rated =
+	    cJSON_GetObjectItemCaseSensitive(ratings, o->buyer ? "buyer" : "seller") != NULL;
 	o->rank = 1;
 	const char *me = o->buyer ? "buyer" : "seller";
-	const char *cby =
-	    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-	        cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest"), "by"));
+	const char *cby = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest"), "by"));
 	snprintf(o->cancel_by, sizeof o->cancel_by, "%s",
 	         cby && (strcmp(cby, "buyer") == 0 || strcmp(cby, "seller") == 0) ? cby : "");
 	if (o->cancel_by[0] && (strcmp(s, "funded") == 0 || strcmp(s, "shipped") == 0 ||
@@ -391,8 +391,9 @@ static const char *refusal(const struct trade_order *o, enum ui_action act, cons
 	case ACT_PAY:
 		if (!o->buyer)
 			return "only the buyer pays an order";
-		return strcmp(s, "awaiting_payment") == 0 ? NULL
-		                                          : "it is paid only while awaiting payment";
+		return strcmp(s, "awaiting_payment") == 0
+		           ? NULL
+		           : "it is paid only while awaiting payment";
 	case ACT_SHIP:
 		if (o->buyer)
 			return "only the seller ships an order";
@@ -434,12 +435,11 @@ static const struct {
 	enum ui_action act;
 	const char *key, *word;
 } order_acts[] = {
-    {ACT_PAY, "p", "pay"},         {ACT_SHIP, "s", "ship"},       {ACT_CONFIRM, "c", "confirm"},
-    {ACT_DISPUTE, "D", "dispute"}, {ACT_CANCEL, "x", "cancel"},   {ACT_RATE, "r", "rate"},
+    {ACT_PAY, "p", "pay"},         {ACT_SHIP, "s", "ship"},     {ACT_CONFIRM, "c", "confirm"},
+    {ACT_DISPUTE, "D", "dispute"}, {ACT_CANCEL, "x", "cancel"}, {ACT_RATE, "r", "rate"},
 };
 
-void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out,
-                     size_t cap)
+void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap)
 {
 	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
 		if (k->action == act && strcmp(k->view, view) == 0) {
@@ -599,9 +599,11 @@ void ui_order_build(struct ui *u, int width)
 	if (o->cancel_by[0]) {
 		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest");
 		ui_trade_time(jstr(cr, "at"), when, sizeof when);
-		kbuf_printf(&b, "Cancel     asked by the %s on %s; it takes effect when the %s "
-		                "signs it too (x)",
-		            o->cancel_by, when, strcmp(o->cancel_by, "buyer") == 0 ? "seller" : "buyer");
+		kbuf_printf(&b,
+		            "Cancel     asked by the %s on %s; it takes effect when the %s "
+		            "signs it too (x)",
+		            o->cancel_by, when,
+		            strcmp(o->cancel_by, "buyer") == 0 ? "seller" : "buyer");
 		push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		kbuf_reset(&b);
 	}
@@ -610,7 +612,8 @@ void ui_order_build(struct ui *u, int width)
 	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
-	kbuf_printf(&b, "Escrow     released to the seller %lld days after delivery unless disputed",
+	kbuf_printf(&b,
+	            "Escrow     released to the seller %lld days after delivery unless disputed",
 	            (long long)jint(obj, "autoReleaseDays"));
 	push_wrapped(&v->lines, kbuf_str(&b), width, "");
 	cJSON *doc = contract_of(u, o->contract_id);
@@ -621,8 +624,8 @@ void ui_order_build(struct ui *u, int width)
 		int lo = contract_latest_offer(doc);
 		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
 		struct kerr e = {0};
-		have_terms = lo >= 0 &&
-		             contract_section_terms(cJSON_GetArrayItem(secs, lo), &terms, &e) == K_OK;
+		have_terms = lo >= 0 && contract_section_terms(cJSON_GetArrayItem(secs, lo), &terms,
+		                                               &e) == K_OK;
 	}
 	if (have_terms) {
 		for (size_t i = 0; i < terms.nitems; i++) {
@@ -663,7 +666,8 @@ void ui_order_build(struct ui *u, int width)
 		if (n == cap)
 			items = xrealloc(items, (cap = cap ? cap * 2 : 16) * sizeof *items);
 		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
-		snprintf(items[n].at, sizeof items[n].at, "%s", jstr(body, "at") ? jstr(body, "at") : "");
+		snprintf(items[n].at, sizeof items[n].at, "%s",
+		         jstr(body, "at") ? jstr(body, "at") : "");
 		items[n].text = section_words(sec, body, o->currency);
 		items[n].seq = (int)n;
 		n++;
@@ -682,7 +686,8 @@ void ui_order_build(struct ui *u, int width)
 		dcsa_words(ev, w, sizeof w);
 		struct kbuf x = KBUF_INIT;
 		kbuf_printf(&x, "Shipment: %s", w);
-		snprintf(items[n].at, sizeof items[n].at, "%s", jstr(ev, "at") ? jstr(ev, "at") : "");
+		snprintf(items[n].at, sizeof items[n].at, "%s",
+		         jstr(ev, "at") ? jstr(ev, "at") : "");
 		items[n].text = kbuf_detach(&x, NULL);
 		items[n].seq = (int)n;
 		n++;
@@ -698,16 +703,17 @@ void ui_order_build(struct ui *u, int width)
 	}
 	free(items);
 	if (!n)
-		kstrv_push(&v->lines, doc ? "  nothing has happened yet since the offer bound"
-		                          : "  the contract is not in the cache (:sync fetches it)");
+		kstrv_push(&v->lines,
+		           doc ? "  nothing has happened yet since the offer bound"
+		               : "  the contract is not in the cache (:sync fetches it)");
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
 	if (cJSON_IsObject(ratings) && cJSON_GetArraySize(ratings) > 0) {
 		kstrv_push(&v->lines, "");
 		kstrv_push(&v->lines, "Ratings");
 		rating_line(&v->lines, cJSON_GetObjectItemCaseSensitive(ratings, "buyer"), "buyer",
 		            "seller", width);
-		rating_line(&v->lines, cJSON_GetObjectItemCaseSensitive(ratings, "seller"), "seller",
-		            "buyer", width);
+		rating_line(&v->lines, cJSON_GetObjectItemCaseSensitive(ratings, "seller"),
+		            "seller", "buyer", width);
 	}
 	/* the actions this state and role allow, and nothing else */
 	kbuf_reset(&b);
@@ -789,8 +795,7 @@ static int pending_one(void *vctx, const struct outbox_item *it)
 	struct pending_walk *w = vctx;
 	if (!it->method ||
 	    (strcmp(it->method, "Contract/set") != 0 && strcmp(it->method, "Message/set") != 0) ||
-	    !it->object_id ||
-	    strcmp(it->object_id, w->contract_id) != 0)
+	    !it->object_id || strcmp(it->object_id, w->contract_id) != 0)
 		return 0;
 	w->found = 1;
 	if (it->last_error)
@@ -897,8 +902,7 @@ void ui_trade_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind)
 	ask_field(ui_trade(u), label, (int)kind);
 }
 
-void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target,
-                        const char *question)
+void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target, const char *question)
 {
 	struct ui_trade *t = ui_trade(u);
 	ask_clear(t);
@@ -947,7 +951,8 @@ static void confirm_text(struct ui *u)
 			         o->cancel_by, total);
 		else
 			snprintf(t->ask_question, sizeof t->ask_question,
-			         "Ask %s to cancel (it takes effect when they sign too)? y/n", peer);
+			         "Ask %s to cancel (it takes effect when they sign too)? y/n",
+			         peer);
 		break;
 	case ACT_RATE:
 		snprintf(t->ask_question, sizeof t->ask_question, "Rate %s %s/5%s? y/n", peer, v[0],
@@ -1036,8 +1041,10 @@ static void ask_run(struct ui *u)
 	const char *word = argv[1];
 	char contract_id[UI_TRADE_ID] = "";
 	const struct trade_order *o = act == ACT_SIGN ? NULL : find_order(u, target);
-	snprintf(contract_id, sizeof contract_id, "%s", act == ACT_SIGN ? target
-	                                                : o ? o->contract_id : "");
+	snprintf(contract_id, sizeof contract_id, "%s",
+	         act == ACT_SIGN ? target
+	         : o             ? o->contract_id
+	                         : "");
 	/* the same command batch mode runs; the screens re-read the cache after it
 	 * (ui_run_command calls ui_trade_reload) */
 	int rc = ui_run_command(u, argc, argv);
@@ -1050,7 +1057,8 @@ static void ask_run(struct ui *u)
 		standing(u, target, act == ACT_SIGN, where, sizeof where);
 		ui_trade_say(u, "%s: done — %s", word, where);
 	} else if (rc == K_EQUEUED) {
-		ui_trade_say(u, "%s: queued — %s", word, dash ? dash + strlen(" — ") : "it goes out with the next sync");
+		ui_trade_say(u, "%s: queued — %s", word,
+		             dash ? dash + strlen(" — ") : "it goes out with the next sync");
 		snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
 		snprintf(t->pending_target, sizeof t->pending_target, "%s", target);
 		snprintf(t->pending_contract, sizeof t->pending_contract, "%s", contract_id);
@@ -1058,7 +1066,7 @@ static void ask_run(struct ui *u)
 		t->said[0] = '\0';
 	} else {
 		ui_trade_say(u, "error: %s refused: %s", word,
-		       strncmp(m, "error: ", 7) == 0 ? m + 7 : m);
+		             strncmp(m, "error: ", 7) == 0 ? m + 7 : m);
 	}
 	kbuf_free(&said);
 	for (int i = 0; i < UI_TRADE_ASK_MAX; i++)
@@ -1081,16 +1089,18 @@ void ui_trade_action(struct ui *u, enum ui_action act)
 		t->diff = !t->diff;
 		u->views[VIEW_CONTRACT].top = 0;
 		ui_contract_build(u, COLS);
-		ui_say(u, "%s", t->diff ? "the changes against the offer it counters (d: the document)"
-		                        : "the offer as a document (d: the changes)");
+		ui_say(u, "%s",
+		       t->diff ? "the changes against the offer it counters (d: the document)"
+		               : "the offer as a document (d: the changes)");
 		u->dirty |= DIRTY_ALL;
 		return;
 	}
 	const struct trade_order *o = find_order(u, t->order_id);
 	if (ui_cur_view(u) != &u->views[VIEW_ORDER] || !o) {
 		/* a key bound in another view acts on no order by surprise */
-		ui_trade_say(u, "%s", o ? "open an order first (tab 3, Enter)"
-		                        : "this order is no longer in the cache");
+		ui_trade_say(u, "%s",
+		             o ? "open an order first (tab 3, Enter)"
+		               : "this order is no longer in the cache");
 		return;
 	}
 	cJSON *obj = NULL;
@@ -1183,12 +1193,15 @@ int ui_trade_ask_key(struct ui *u, int key)
 	}
 	if (kind == TRADE_ASK_QTY) {
 		char *end = NULL;
-		long long q = n && n <= 15 && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
+		long long q =
+		    n && n <= 15 && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
 		if (q < 1 || (end && *end)) {
 			bad = "quantity: a whole number, 1 or more";
 		} else if (q < t->ask_min) {
-			snprintf(why, sizeof why, "%lld is below the minimum order quantity (MOQ %lld): "
-			         "ask for %lld or more", q, (long long)t->ask_min, (long long)t->ask_min);
+			snprintf(why, sizeof why,
+			         "%lld is below the minimum order quantity (MOQ %lld): "
+			         "ask for %lld or more",
+			         q, (long long)t->ask_min, (long long)t->ask_min);
 			bad = why;
 		}
 	}
@@ -1210,7 +1223,7 @@ int ui_trade_ask_key(struct ui *u, int key)
 	}
 	t->ask_value[t->ask_step] = xstrdup(kind == TRADE_ASK_MODE && !n       ? "sea"
 	                                    : kind == TRADE_ASK_INCOTERM && !n ? "FOB"
-	                                                                        : s);
+	                                                                       : s);
 	kbuf_free(&text);
 	t->ask_step++;
 	ui_line_clear(&t->ask_line);

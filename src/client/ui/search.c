@@ -547,7 +547,8 @@ void ui_listing_action(struct ui *u, enum ui_action act)
 	if (act == ACT_PROPOSE) {
 		ui_trade_ask_field(u, "Incoterm (Enter: FOB): ", TRADE_ASK_INCOTERM);
 		ui_trade_ask_field(u, "named place (a port or town): ", TRADE_ASK_TEXT);
-		ui_trade_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", TRADE_ASK_MODE);
+		ui_trade_ask_field(
+		    u, "mode (sea air road rail courier; Enter: sea): ", TRADE_ASK_MODE);
 	}
 	free(name);
 	listing_free(&l);
@@ -627,8 +628,9 @@ void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
 	struct kbuf text = KBUF_INIT, said = KBUF_INIT;
 	char *argv[16];
 	int argc = 0;
-	const char *word = act == ACT_PROPOSE ? "propose" : act == ACT_QUOTE ? "quote request"
-	                                                                     : "message";
+	const char *word = act == ACT_PROPOSE ? "propose"
+	                   : act == ACT_QUOTE ? "quote request"
+	                                      : "message";
 	if (act == ACT_PROPOSE) {
 		argv[argc++] = "contract";
 		argv[argc++] = "propose";
@@ -680,7 +682,8 @@ void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
 		t->pending_sign = act == ACT_PROPOSE ? 1 : 2;
 		t->said[0] = '\0';
 	} else if (rc == K_EQUEUED) {
-		ui_trade_say(u, "%s: queued offline — it goes out with the next sync (:sync)", word);
+		ui_trade_say(u, "%s: queued offline — it goes out with the next sync (:sync)",
+		             word);
 	} else {
 		ui_trade_say(u, "error: %s refused: %s", word,
 		             strncmp(m, "error: ", 7) == 0 ? m + 7 : m);

@@ -77,8 +77,7 @@ void ui_shipment_title(struct ui *u, struct kbuf *out)
 	            o && o->carrier ? o->carrier : "", o && o->tracking ? o->tracking : "");
 }
 
-void ui_shipment_lines(const cJSON *shipment, const char *indent, int width,
-                       struct kstrv *lines)
+void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, struct kstrv *lines)
 {
 	const cJSON *evs = cJSON_GetObjectItemCaseSensitive(shipment, "events");
 	if (!cJSON_IsArray(evs) || cJSON_GetArraySize(evs) == 0) {
@@ -132,7 +131,8 @@ void ui_shipment_build(struct ui *u, int width)
 	const struct trade_order *o = find_ship(u);
 	cJSON *obj = NULL;
 	if (!o || store_object_get(u->s, "Order", t->ship_id, &obj, NULL) != K_OK) {
-		kstrv_push(&v->lines, "This shipment is no longer in the cache (:sync fetches it).");
+		kstrv_push(&v->lines,
+		           "This shipment is no longer in the cache (:sync fetches it).");
 		cJSON_Delete(obj);
 		ui_view_set_rows(u, v, (int)v->lines.n);
 		return;
@@ -147,11 +147,13 @@ void ui_shipment_build(struct ui *u, int width)
 	if (from && to)
 		snprintf(buf, sizeof buf, "%.100s -> %.100s", from, to);
 	else
-		snprintf(buf, sizeof buf, "%s %.100s", from ? "from" : "to", from ? from : to ? to : "");
+		snprintf(buf, sizeof buf, "%s %.100s", from ? "from" : "to",
+		         from ? from
+		         : to ? to
+		              : "");
 	field(&v->lines, "Route", from || to ? buf : NULL, width);
 	field(&v->lines, "ETA", o->eta[0] ? o->eta : "none given yet", width);
-	const char *customs =
-	    cJSON_IsArray(evs) ? dcsa_customs(evs, buf, sizeof buf) : NULL;
+	const char *customs = cJSON_IsArray(evs) ? dcsa_customs(evs, buf, sizeof buf) : NULL;
 	field(&v->lines, "Customs", customs ? customs : "no customs events yet", width);
 	snprintf(buf, sizeof buf, "%s (%s)", o->state, o->buyer ? "you buy" : "you sell");
 	field(&v->lines, "Order", buf, width);

@@ -304,8 +304,8 @@ const struct ui_view_ops ui_view_ops[VIEW_N] = {
                        ui_messages_build, NULL, NULL},
     [VIEW_ORDERS] = {"orders", 1, 2, -1,
                      "  No orders yet. Propose a contract with :contract propose --listing ID",
-                     ui_orders_head, NULL, ui_orders_row, ui_orders_open, NULL,
-                     ui_trade_reload, NULL},
+                     ui_orders_head, NULL, ui_orders_row, ui_orders_open, NULL, ui_trade_reload,
+                     NULL},
     [VIEW_CONTRACTS] = {"contracts", 1, 2, -1,
                         "  No contracts yet. Propose one with :contract propose --listing ID",
                         ui_contracts_head, NULL, ui_contracts_row, ui_contracts_open, NULL,
@@ -314,12 +314,12 @@ const struct ui_view_ops ui_view_ops[VIEW_N] = {
                         "  No shipments yet. A seller ships a paid order with s in its order",
                         ui_shipments_head, NULL, ui_shipments_row, ui_shipments_open, NULL,
                         ui_trade_reload, NULL},
-    [VIEW_ORDER] = {"order", 0, 2, VIEW_ORDERS, "", ui_order_head, NULL, NULL, NULL,
-                    ui_order_build, ui_trade_reload, NULL},
+    [VIEW_ORDER] = {"order", 0, 2, VIEW_ORDERS, "", ui_order_head, NULL, NULL, NULL, ui_order_build,
+                    ui_trade_reload, NULL},
     [VIEW_CONTRACT] = {"contract", 0, 2, VIEW_CONTRACTS, "", ui_contract_head, NULL, NULL, NULL,
                        ui_contract_build, ui_trade_reload, NULL},
-    [VIEW_SHIPMENT] = {"shipment", 0, 1, VIEW_SHIPMENTS, "", NULL, ui_shipment_title, NULL,
-                       NULL, ui_shipment_build, ui_trade_reload, NULL},
+    [VIEW_SHIPMENT] = {"shipment", 0, 1, VIEW_SHIPMENTS, "", NULL, ui_shipment_title, NULL, NULL,
+                       ui_shipment_build, ui_trade_reload, NULL},
     [VIEW_HELP] = {"help", 0, 1, -1, "", NULL, title_tab, NULL, NULL, ui_help_build, NULL, NULL},
 };
 
@@ -860,7 +860,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	ui_init_views(&u);
 	ui_search_run(&u);
 	ui_chats_load(&u);
-	ui_live_start(&u); /* the background sync and /events (live.c) */
+	ui_live_start(&u);      /* the background sync and /events (live.c) */
 	if (u.cfg->notes.len) { /* e.g. an ignored `node` line: its first note */
 		const char *n = kbuf_str(&u.cfg->notes);
 		ui_say(&u, "%.*s", (int)strcspn(n, "\n"), n);

@@ -68,7 +68,7 @@ enum ui_action {
 	ACT_EDITOR,    /* live: compose in $EDITOR (editor.c) */
 	ACT_TRANSLATE, /* live: translations beside messages (translate.c) */
 	ACT_REDRAW,
-	ACT_PAY,     /* orders.c: the order actions, each asked and confirmed first */
+	ACT_PAY, /* orders.c: the order actions, each asked and confirmed first */
 	ACT_SHIP,
 	ACT_CONFIRM,
 	ACT_DISPUTE,
@@ -361,27 +361,27 @@ enum ui_ask_kind {
 };
 struct trade_order {
 	char id[UI_TRADE_ID], contract_id[UI_TRADE_ID];
-	char *peer;          /* the counterparty's display name or short id, sanitised */
-	int buyer;           /* we are its buyer (else its seller) */
-	char state[20];      /* the node's word, checked against the known states */
+	char *peer;     /* the counterparty's display name or short id, sanitised */
+	int buyer;      /* we are its buyer (else its seller) */
+	char state[20]; /* the node's word, checked against the known states */
 	char currency[4];
 	int64_t total;
-	int rank;            /* 0 waits for us, 1 waits for them, 2 over */
-	const char *next;    /* the next step in words: "pay", "wait for delivery" */
-	int seq;             /* the cache's order (newest first), to keep it within a rank */
+	int rank;         /* 0 waits for us, 1 waits for them, 2 over */
+	const char *next; /* the next step in words: "pay", "wait for delivery" */
+	int seq;          /* the cache's order (newest first), to keep it within a rank */
 	/* the shipment: the Order's "shipment", else the contract's shipped section */
 	int shipped;
 	char *carrier, *tracking, *mode, *last; /* sanitised; NULL when unknown */
-	char eta[24];        /* "2026-12-01 14:00 UTC", "" when none */
-	char cancel_by[8];   /* a cancellation after funding asked by "buyer"/"seller", or "" */
+	char eta[24];                           /* "2026-12-01 14:00 UTC", "" when none */
+	char cancel_by[8]; /* a cancellation after funding asked by "buyer"/"seller", or "" */
 };
 struct trade_contract {
 	char id[UI_TRADE_ID];
-	char *peer;          /* sanitised */
-	const char *state;   /* "offer waiting for me", "waiting for them", "binding", ... */
+	char *peer;        /* sanitised */
+	const char *state; /* "offer waiting for me", "waiting for them", "binding", ... */
 	int rank, seq;
 	char currency[4];
-	int64_t total;       /* -1 when the terms cannot be read */
+	int64_t total; /* -1 when the terms cannot be read */
 	char updated[24];
 };
 struct ui_trade {
@@ -445,13 +445,11 @@ void ui_trade_head_said(struct ui *u);
 /* Draws a head row: text clipped to the width in attr. */
 void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr);
 /* Starts a question: act on target, asked `question` (y/n) once the fields are filled. */
-void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target,
-                        const char *question);
+void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target, const char *question);
 /* The question's next field: label (copied) on the prompt row, its answer checked as kind. */
 void ui_trade_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind);
 /* The key bound to act in view now (a config may have moved it), else dflt. */
-void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out,
-                     size_t cap);
+void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
 /* contracts.c */
 void ui_contracts_load(struct ui *u);
 void ui_contracts_head(struct ui *u, int y);
@@ -467,8 +465,7 @@ void ui_shipments_open(struct ui *u, int i);
 void ui_shipment_title(struct ui *u, struct kbuf *out);
 void ui_shipment_build(struct ui *u, int width);
 /* The shipment's timeline lines, most recent first, into lines (orders.c shares it). */
-void ui_shipment_lines(const cJSON *shipment, const char *indent, int width,
-                       struct kstrv *lines);
+void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, struct kstrv *lines);
 
 /* live.c: sync in a worker thread with its own store and network handles, GET /events
  * held open while online, translations fetched off the main thread. The main loop waits on

@@ -17,10 +17,11 @@ static int check_name(const char *name, struct kerr *e)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)name[i];
 		if (ch < 0x20 || ch == 0x7f)
-			return kerr_set(e, K_EINVAL,
-			                "NAME: a carrier name is one line without control characters"
-			                " (byte %zu is 0x%02x)",
-			                i + 1, ch);
+			return kerr_set(
+			    e, K_EINVAL,
+			    "NAME: a carrier name is one line without control characters"
+			    " (byte %zu is 0x%02x)",
+			    i + 1, ch);
 	}
 	return K_OK;
 }
@@ -76,8 +77,9 @@ int nstore_carrier_add(struct nstore *s, const char *name, const char *account, 
 		return rc;
 	sqlite3_stmt *st = NULL;
 	/* Which of the two is taken, so the refusal can say so. */
-	rc = prepare(c, "SELECT name, account FROM carriers WHERE name = ?1 OR account = ?2"
-	                " ORDER BY name = ?1 DESC LIMIT 1",
+	rc = prepare(c,
+	             "SELECT name, account FROM carriers WHERE name = ?1 OR account = ?2"
+	             " ORDER BY name = ?1 DESC LIMIT 1",
 	             &st, e, "checking a carrier");
 	if (rc)
 		goto out;
@@ -89,15 +91,17 @@ int nstore_carrier_add(struct nstore *s, const char *name, const char *account, 
 		nstore_col_copy(st, 0, have, sizeof have);
 		nstore_col_copy(st, 1, acc, sizeof acc);
 		if (strcmp(acc, account) == 0 && sqlite3_stricmp(have, name) != 0)
-			rc = kerr_set(e, K_EEXIST,
-			              "account %s is carrier '%s' already (one carrier per account; "
-			              "`admin carrier rm` it first)",
-			              acc, have);
+			rc =
+			    kerr_set(e, K_EEXIST,
+			             "account %s is carrier '%s' already (one carrier per account; "
+			             "`admin carrier rm` it first)",
+			             acc, have);
 		else
-			rc = kerr_set(e, K_EEXIST,
-			              "carrier '%s' is registered already (account %s); `admin carrier"
-			              " rm` it first to change its account",
-			              have, acc);
+			rc = kerr_set(
+			    e, K_EEXIST,
+			    "carrier '%s' is registered already (account %s); `admin carrier"
+			    " rm` it first to change its account",
+			    have, acc);
 		goto out;
 	}
 	if (step != SQLITE_DONE) {
@@ -148,8 +152,9 @@ int nstore_carrier_each(struct nstore *s,
 	if (!c)
 		return K_EDB;
 	sqlite3_stmt *st;
-	int rc = prepare(c, "SELECT name, account, coalesce(created, '') FROM carriers"
-	                    " ORDER BY name",
+	int rc = prepare(c,
+	                 "SELECT name, account, coalesce(created, '') FROM carriers"
+	                 " ORDER BY name",
 	                 &st, e, "listing carriers");
 	if (rc)
 		return rc;

@@ -19,15 +19,16 @@
 
 /* The kind of a ledger account name ("wallet", ...) and its owner (the part after the
  * colon; "node" for fees). K_EINVAL naming field when the name is not one of ours. */
-static int account_kind(const char *name, const char *field, const char **kind,
-                        const char **owner, struct kerr *e)
+static int account_kind(const char *name, const char *field, const char **kind, const char **owner,
+                        struct kerr *e)
 {
 	static const char *const kinds[] = {"wallet", "escrow", "provider"};
 	if (!name || !*name)
 		return kerr_set(e, K_EINVAL, "%s: missing", field);
 	size_t len = strlen(name);
 	if (len > NLEDGER_ACCOUNT_MAX)
-		return kerr_set(e, K_EINVAL, "%s: longer than %d bytes", field, NLEDGER_ACCOUNT_MAX);
+		return kerr_set(e, K_EINVAL, "%s: longer than %d bytes", field,
+		                NLEDGER_ACCOUNT_MAX);
 	if (strcmp(name, "fees") == 0) {
 		*kind = "fees";
 		*owner = "node";
@@ -46,8 +47,8 @@ static int account_kind(const char *name, const char *field, const char **kind,
 			if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
 			      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
 				return kerr_set(e, K_EINVAL,
-				                "%s: '%s' has a character outside [A-Za-z0-9_-]", field,
-				                kinds[k]);
+				                "%s: '%s' has a character outside [A-Za-z0-9_-]",
+				                field, kinds[k]);
 		}
 		*kind = kinds[k];
 		*owner = rest;
@@ -71,8 +72,8 @@ static int check_line(const char *v, size_t max, const char *field, struct kerr 
 		return kerr_set(e, K_EINVAL, "%s: must be 1 to %zu bytes", field, max);
 	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
-			return kerr_set(e, K_EINVAL, "%s: must be one line without control characters",
-			                field);
+			return kerr_set(e, K_EINVAL,
+			                "%s: must be one line without control characters", field);
 	return K_OK;
 }
 
@@ -108,14 +109,15 @@ static int check_tx(const struct ntx *tx, struct kerr *e)
 			                " minor units either way (got %" PRId64 ")",
 			                i, MONEY_MAX, en->amount);
 		if (en->owner && strcmp(kind, "escrow") != 0)
-			return kerr_set(e, K_EINVAL, "entries[%zu].owner: only an escrow takes an owner",
-			                i);
+			return kerr_set(e, K_EINVAL,
+			                "entries[%zu].owner: only an escrow takes an owner", i);
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(tx->entries[j].account, en->account) == 0 &&
 			    strcmp(tx->entries[j].currency, en->currency) == 0)
-				return kerr_set(e, K_EINVAL,
-				                "entries[%zu]: %s %s appears twice in one transaction", i,
-				                en->account, en->currency);
+				return kerr_set(
+				    e, K_EINVAL,
+				    "entries[%zu]: %s %s appears twice in one transaction", i,
+				    en->account, en->currency);
 	}
 	/* Per currency: the first entry of each currency sums all of that currency. Amounts
 	 * are at most 2^53 and there are at most 64, so the sums cannot overflow. */
@@ -132,10 +134,11 @@ static int check_tx(const struct ntx *tx, struct kerr *e)
 		if (sum != 0) {
 			char f[MONEY_FMT_MAX];
 			money_format(sum, tx->entries[i].currency, f);
-			return kerr_set(e, K_EINVAL,
-			                "entries: the %s entries sum to %s, not zero (every transaction"
-			                " balances per currency)",
-			                tx->entries[i].currency, f);
+			return kerr_set(
+			    e, K_EINVAL,
+			    "entries: the %s entries sum to %s, not zero (every transaction"
+			    " balances per currency)",
+			    tx->entries[i].currency, f);
 		}
 	}
 	return K_OK;
@@ -272,8 +275,8 @@ static int find_reference(struct nconn *c, const char *ref, const char *body,
 	return K_OK;
 }
 
-int nledger_post(struct nstore *s, const struct ntx *tx, char tx_id[NSTORE_ID_MAX + 1],
-                 int *posted, struct kerr *e)
+int nledger_post(struct nstore *s, const struct ntx *tx, char tx_id[NSTORE_ID_MAX + 1], int *posted,
+                 struct kerr *e)
 {
 	char id[NSTORE_ID_MAX + 1] = "";
 	if (posted)
@@ -481,7 +484,8 @@ int nledger_check(struct nstore *s, struct kerr *e)
 		int64_t sum = sqlite3_column_int64(st, 2);
 		sqlite3_reset(st);
 		return kerr_set(e, K_ECONFLICT,
-		                "ledger transaction %s: its %s entries sum to %" PRId64 ", not zero",
+		                "ledger transaction %s: its %s entries sum to %" PRId64
+		                ", not zero",
 		                tx, cur, sum);
 	}
 	sqlite3_reset(st);

@@ -7,8 +7,9 @@
 #include <string.h>
 
 static const char *const type_names[NT__COUNT] = {
-    [NT_ACCOUNT] = "Account",           [NT_LISTING] = "Listing", [NT_RFQ] = "Rfq",
-    [NT_CONVERSATION] = "Conversation", [NT_MESSAGE] = "Message", [NT_CONTRACT] = "Contract",
+    [NT_ACCOUNT] = "Account", [NT_LISTING] = "Listing",
+    [NT_RFQ] = "Rfq",         [NT_CONVERSATION] = "Conversation",
+    [NT_MESSAGE] = "Message", [NT_CONTRACT] = "Contract",
     [NT_ORDER] = "Order",
 };
 

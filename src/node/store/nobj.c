@@ -17,15 +17,17 @@ void nobj_free(struct nobj *o)
 }
 
 static const enum nst get_stmt[NT__COUNT] = {
-    [NT_ACCOUNT] = S_GET_ACCOUNT,           [NT_LISTING] = S_GET_LISTING, [NT_RFQ] = S_GET_RFQ,
-    [NT_CONVERSATION] = S_GET_CONVERSATION, [NT_MESSAGE] = S_GET_MESSAGE,
-    [NT_CONTRACT] = S_GET_CONTRACT,         [NT_ORDER] = S_GET_ORDER,
+    [NT_ACCOUNT] = S_GET_ACCOUNT, [NT_LISTING] = S_GET_LISTING,
+    [NT_RFQ] = S_GET_RFQ,         [NT_CONVERSATION] = S_GET_CONVERSATION,
+    [NT_MESSAGE] = S_GET_MESSAGE, [NT_CONTRACT] = S_GET_CONTRACT,
+    [NT_ORDER] = S_GET_ORDER,
 };
 
 static const enum nst list_stmt[NT__COUNT] = {
-    [NT_ACCOUNT] = S_LIST_ACCOUNT,           [NT_LISTING] = S_LIST_LISTING, [NT_RFQ] = S_LIST_RFQ,
-    [NT_CONVERSATION] = S_LIST_CONVERSATION, [NT_MESSAGE] = S_LIST_MESSAGE,
-    [NT_CONTRACT] = S_LIST_CONTRACT,         [NT_ORDER] = S_LIST_ORDER,
+    [NT_ACCOUNT] = S_LIST_ACCOUNT, [NT_LISTING] = S_LIST_LISTING,
+    [NT_RFQ] = S_LIST_RFQ,         [NT_CONVERSATION] = S_LIST_CONVERSATION,
+    [NT_MESSAGE] = S_LIST_MESSAGE, [NT_CONTRACT] = S_LIST_CONTRACT,
+    [NT_ORDER] = S_LIST_ORDER,
 };
 
 static int get_in(struct nconn *c, enum ntype t, const char *id, struct nobj *o, struct kerr *e)
@@ -392,9 +394,14 @@ int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, con
 {
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	const char *v[] = {jstr(j, "id"),        jstr(j, "buyerId"), jstr(j, "sellerId"), canon,
-	                   state,                jstr(j, "listingId"),
-	                   order_id && *order_id ? order_id : NULL, now};
+	const char *v[] = {jstr(j, "id"),
+	                   jstr(j, "buyerId"),
+	                   jstr(j, "sellerId"),
+	                   canon,
+	                   state,
+	                   jstr(j, "listingId"),
+	                   order_id && *order_id ? order_id : NULL,
+	                   now};
 	if (!v[1] || !v[2] || !state)
 		return kerr_set(e, K_EINVAL, "contract: buyerId, sellerId and a state are needed");
 	return put_and_log(s, NT_CONTRACT, S_K_PUT, v, 8, v[0], v[1], v[2], e);
@@ -403,9 +410,9 @@ int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, con
 int nstore_order_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e)
 {
 	const char *upd = jstr(j, "updated") ? jstr(j, "updated") : jstr(j, "created");
-	const char *v[] = {jstr(j, "id"),   jstr(j, "contractId"), jstr(j, "buyerId"),
-	                   jstr(j, "sellerId"), canon,             jstr(j, "state"),
-	                   upd ? upd : ""};
+	const char *v[] = {
+	    jstr(j, "id"), jstr(j, "contractId"), jstr(j, "buyerId"), jstr(j, "sellerId"),
+	    canon,         jstr(j, "state"),      upd ? upd : ""};
 	if (!v[0] || !v[1] || !v[2] || !v[3] || !v[5])
 		return kerr_set(e, K_EINVAL,
 		                "order: id, contractId, buyerId, sellerId and state are needed");

@@ -5,8 +5,7 @@
 
 #include <string.h>
 
-int nstore_orders_in_state(struct nstore *s, const char *state, struct kstrv *ids,
-                           struct kerr *e)
+int nstore_orders_in_state(struct nstore *s, const char *state, struct kstrv *ids, struct kerr *e)
 {
 	struct nconn *c = nstore_conn(s, e);
 	if (!c)

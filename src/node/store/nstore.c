@@ -145,7 +145,8 @@ static const char *const migrations[] = {
 	" AND (?5 IS NULL OR buyer_id = ?5 OR seller_id = ?5)"
 #define ORDER_WHERE                                                                                \
 	" WHERE (buyer_id = ?1 OR seller_id = ?1) AND (?2 IS NULL OR state = ?2)"                  \
-	" AND (?3 IS NULL OR contract_id = ?3) AND (?4 IS NULL OR buyer_id = ?4 OR seller_id = ?4)"
+	" AND (?3 IS NULL OR contract_id = ?3) AND (?4 IS NULL OR buyer_id = ?4 OR seller_id = "   \
+	"?4)"
 #define ACC_WHERE                                                                                  \
 	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
 	" AND (?3 < 0 OR verified = ?3)"
@@ -279,10 +280,10 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_O_PUT] = "INSERT INTO orders(id, contract_id, buyer_id, seller_id, json, state, updated)"
                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET"
                 " json = excluded.json, state = excluded.state, updated = excluded.updated",
-    [S_O_QUERY_ASC] = "SELECT id FROM orders" ORDER_WHERE
-                      " ORDER BY updated ASC, oid ASC LIMIT ?5 OFFSET ?6",
-    [S_O_QUERY_DESC] = "SELECT id FROM orders" ORDER_WHERE
-                       " ORDER BY updated DESC, oid DESC LIMIT ?5 OFFSET ?6",
+    [S_O_QUERY_ASC] =
+        "SELECT id FROM orders" ORDER_WHERE " ORDER BY updated ASC, oid ASC LIMIT ?5 OFFSET ?6",
+    [S_O_QUERY_DESC] =
+        "SELECT id FROM orders" ORDER_WHERE " ORDER BY updated DESC, oid DESC LIMIT ?5 OFFSET ?6",
     [S_O_COUNT] = "SELECT count(*) FROM orders" ORDER_WHERE,
 
     [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data)"

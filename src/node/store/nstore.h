@@ -36,10 +36,10 @@ int nstore_listing_put(struct nstore *s, const struct listing *l, struct kerr *e
 
 /* Blobs: id = base64url BLAKE2b-256 of the bytes; putting the same bytes twice is one blob. */
 int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *type,
-		    const char *owner, char id_out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
+                    const char *owner, char id_out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
 /* K_ENOTFOUND when absent. type gets the stored media type. */
 int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char type[64],
-		    struct kerr *e);
+                    struct kerr *e);
 
 /* Size of the database file in bytes (for /metrics). */
 int64_t nstore_db_size(struct nstore *s);
@@ -92,8 +92,7 @@ enum { NCH_CREATED, NCH_UPDATED, NCH_DESTROYED };
  * and destroyed since are left out. K_ERANGE when since is before the type's tombstone
  * horizon or after its state (cannotCalculateChanges). *out is the caller's (free()). */
 int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t since, int max,
-		   struct nchange **out, size_t *n, int *more, int64_t *new_state,
-		   struct kerr *e);
+                   struct nchange **out, size_t *n, int *more, int64_t *new_state, struct kerr *e);
 /* Forgets tombstones (and remembered creation ids) at or before keep_seq; a sinceState
  * before the newest tombstone forgotten gets cannotCalculateChanges from then on. */
 int nstore_prune_tombstones(struct nstore *s, int64_t keep_seq, struct kerr *e);
@@ -101,9 +100,9 @@ int nstore_prune_tombstones(struct nstore *s, int64_t keep_seq, struct kerr *e);
 /* Creation ids: the id a caller's earlier create with this creation id made (K_ENOTFOUND
  * when none), and remembering one. */
 int nstore_creation_get(struct nstore *s, const char *caller, enum ntype t, const char *cid,
-			char id[NSTORE_ID_MAX + 1], struct kerr *e);
+                        char id[NSTORE_ID_MAX + 1], struct kerr *e);
 int nstore_creation_put(struct nstore *s, const char *caller, enum ntype t, const char *cid,
-			const char *id, struct kerr *e);
+                        const char *id, struct kerr *e);
 
 /* One stored object: its JSON text exactly as stored (canonical) and who it belongs to:
  * owner is the account itself, the seller, the buyer, a conversation's first participant
@@ -120,7 +119,7 @@ int nstore_get(struct nstore *s, enum ntype t, const char *id, struct nobj *o, s
  * viewer takes part in. A non-zero return from cb stops the walk and is returned. */
 typedef int (*nstore_each_cb)(void *ctx, const char *id, const char *json, size_t len);
 int nstore_list(struct nstore *s, enum ntype t, const char *viewer, int max, nstore_each_cb cb,
-		void *ctx, struct kerr *e);
+                void *ctx, struct kerr *e);
 /* Destroys an object and logs its tombstone (a conversation takes its messages with it).
  * K_ENOTFOUND when absent. */
 int nstore_destroy(struct nstore *s, enum ntype t, const char *id, struct kerr *e);
@@ -129,28 +128,26 @@ int nstore_destroy(struct nstore *s, enum ntype t, const char *id, struct kerr *
  * checked are the canonical form of l and verified. nstore_listing_put is this with the
  * bytes made from l. */
 int nstore_listing_put_canon(struct nstore *s, const struct listing *l, const char *canon,
-			     size_t len, struct kerr *e);
+                             size_t len, struct kerr *e);
 /* The account with this handle: K_ENOTFOUND when none. */
-int nstore_account_by_handle(struct nstore *s, const char *handle,
-			     char id[KCRYPTO_ID_LEN + 1], struct kerr *e);
+int nstore_account_by_handle(struct nstore *s, const char *handle, char id[KCRYPTO_ID_LEN + 1],
+                             struct kerr *e);
 /* Rfq, Conversation and Message as validated JSON (j) and its canonical text. */
 int nstore_rfq_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
-int nstore_conversation_put(struct nstore *s, const cJSON *j, const char *canon,
-			    struct kerr *e);
+int nstore_conversation_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
 int nstore_message_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
 /* A contract (contract.c has verified it) as its canonical text: owner = buyer, other =
  * seller; state ("offer", "countered", "binding", "cancelled") and order_id ("" until
  * binding) are the columns Contract/query filters by. Insert or replace by id. */
 int nstore_contract_put(struct nstore *s, const cJSON *j, const char *canon, const char *state,
-			const char *order_id, struct kerr *e);
+                        const char *order_id, struct kerr *e);
 /* An order (order.c, model "Order") as its canonical text: owner = buyerId, other =
  * sellerId; state and contractId are the columns Order/query filters by. Insert or
  * replace by id. */
 int nstore_order_put(struct nstore *s, const cJSON *j, const char *canon, struct kerr *e);
 /* The ids of every order in state (any buyer or seller), oldest first: the node's own
  * sweeps (auto-release). */
-int nstore_orders_in_state(struct nstore *s, const char *state, struct kstrv *ids,
-                           struct kerr *e);
+int nstore_orders_in_state(struct nstore *s, const char *state, struct kstrv *ids, struct kerr *e);
 
 /* ---- queries ---------------------------------------------------------------------- */
 #define NSTORE_SCAN_MAX 10000 /* results past this are not served; totals stop here */
@@ -177,15 +174,15 @@ struct nlisting_query {
 	const char *currency;
 	const char *incoterm;
 	const char *seller_id;
-	const char *status;   /* NULL or "active": the index; "paused"/"all" need seller_id */
+	const char *status; /* NULL or "active": the index; "paused"/"all" need seller_id */
 	int64_t min_price, max_price, max_moq; /* -1 = none; prices need currency */
-	int verified;         /* only sellers with an attestation */
+	int verified;                          /* only sellers with an attestation */
 	enum nsort sort;
 	struct npage page;
 };
 /* K_EINVAL naming the filter property for a query the index cannot take. */
 int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struct nids *out,
-			 struct kerr *e);
+                         struct kerr *e);
 
 /* Simple filtered lists; NULL filter values match everything. Sorted by creation (Account,
  * Rfq), last activity (Conversation) or time sent (Message). */
@@ -214,22 +211,22 @@ struct ncontract_query {
 	struct npage page;
 };
 int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, struct nids *out,
-			  struct kerr *e);
+                          struct kerr *e);
 struct norder_query {
 	const char *viewer; /* required: the buyer or the seller */
 	const char *state, *contract_id, *peer;
 	struct npage page;
 };
 int nstore_order_query(struct nstore *s, const struct norder_query *q, struct nids *out,
-		       struct kerr *e);
+                       struct kerr *e);
 int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,
-			 struct kerr *e);
+                         struct kerr *e);
 int nstore_rfq_query(struct nstore *s, const struct nrfq_query *q, struct nids *out,
-		     struct kerr *e);
+                     struct kerr *e);
 int nstore_conversation_query(struct nstore *s, const struct nconversation_query *q,
-			      struct nids *out, struct kerr *e);
+                              struct nids *out, struct kerr *e);
 int nstore_message_query(struct nstore *s, const struct nmessage_query *q, struct nids *out,
-			 struct kerr *e);
+                         struct kerr *e);
 
 /* ---- the double-entry ledger (nledger.c) ------------------------------------------- */
 /* Ledger accounts are named by kind: "wallet:<accountId>" (an account's money on the node),
@@ -257,7 +254,7 @@ struct ntx {
 	const char *reference; /* optional idempotency key (a provider's payment id): posting
 	                        * the same reference again posts nothing */
 	const struct nentry *entries;
-	size_t n;              /* 2..NLEDGER_ENTRIES_MAX */
+	size_t n; /* 2..NLEDGER_ENTRIES_MAX */
 };
 /* Posts tx atomically in one write transaction (or a savepoint of the caller's): K_EINVAL
  * naming entries[i] for a bad account name, currency or amount, or when a currency's
@@ -265,11 +262,11 @@ struct ntx {
  * escrow balance would go below zero (nothing is written then). A reference already posted
  * with the same entries is K_OK with *posted = 0 and tx_id set to the first transaction;
  * with other entries it is K_ECONFLICT. tx_id and posted may be NULL. */
-int nledger_post(struct nstore *s, const struct ntx *tx, char tx_id[NSTORE_ID_MAX + 1],
-		 int *posted, struct kerr *e);
+int nledger_post(struct nstore *s, const struct ntx *tx, char tx_id[NSTORE_ID_MAX + 1], int *posted,
+                 struct kerr *e);
 /* One account's balance in one currency (0 when it never had an entry). */
 int nledger_balance(struct nstore *s, const char *account, const char *currency, int64_t *out,
-		    struct kerr *e);
+                    struct kerr *e);
 
 struct nbalance {
 	char currency[4];
@@ -283,7 +280,7 @@ void nbalances_free(struct nbalances *b);
 /* An account's wallet per currency (sorted by currency; currencies it never held are
  * absent) and, when held is not NULL, what escrow holds for it per currency. */
 int nledger_wallet(struct nstore *s, const char *account_id, struct nbalances *wallet,
-		   struct nbalances *held, struct kerr *e);
+                   struct nbalances *held, struct kerr *e);
 
 /* One line of an account's wallet history: its side of one transaction. */
 struct nhist {
@@ -299,7 +296,7 @@ struct nhist {
 /* The wallet's history newest first: up to limit lines from position (>= 0); *total (may
  * be NULL) gets the number of lines there are. *out is the caller's (free()). */
 int nledger_history(struct nstore *s, const char *account_id, int64_t position, int limit,
-		    struct nhist **out, size_t *n, int64_t *total, struct kerr *e);
+                    struct nhist **out, size_t *n, int64_t *total, struct kerr *e);
 /* The ledger's state: the sequence of the newest transaction (0 when none); with account_id,
  * of the newest one that touched its wallet or an escrow holding its money (so a Wallet
  * state tells nothing about other accounts). */
@@ -316,11 +313,16 @@ int nledger_check(struct nstore *s, struct kerr *e);
  * account. */
 #define NSTORE_CARRIER_NAME_MAX 100
 /* The carrier name registered for account (K_OK, name filled) or K_ENOTFOUND. */
-int nstore_carrier_of(struct nstore *s, const char *account, char name[NSTORE_CARRIER_NAME_MAX + 1], struct kerr *e);
-int nstore_carrier_add(struct nstore *s, const char *name, const char *account, struct kerr *e); /* K_EEXIST when the name or the account is taken */
+int nstore_carrier_of(struct nstore *s, const char *account, char name[NSTORE_CARRIER_NAME_MAX + 1],
+                      struct kerr *e);
+int nstore_carrier_add(struct nstore *s, const char *name, const char *account,
+                       struct kerr *e); /* K_EEXIST when the name or the account is taken */
 int nstore_carrier_rm(struct nstore *s, const char *name, struct kerr *e); /* K_ENOTFOUND */
 /* Calls cb for every carrier, by name; a non-zero return from cb stops the walk and is
  * returned. created is RFC 3339 UTC ("" when unknown). */
-int nstore_carrier_each(struct nstore *s, int (*cb)(void *ctx, const char *name, const char *account, const char *created), void *ctx, struct kerr *e);
+int nstore_carrier_each(struct nstore *s,
+                        int (*cb)(void *ctx, const char *name, const char *account,
+                                  const char *created),
+                        void *ctx, struct kerr *e);
 
 #endif
