@@ -1,7 +1,7 @@
 /* codes — the code lists trade runs on: ISO 3166-1 countries and ISO 4217 currencies (from
  * Debian's iso-codes JSON at run time, loaded on first use), Incoterms 2020, common UN/ECE
  * Rec 20 units, DCSA Track & Trace event codes and classifiers (tables generated from
- * ../shared/data). Lookups are case-sensitive on the official upper-case codes. */
+ * data/). Lookups are case-sensitive on the official upper-case codes. */
 #ifndef KONTOR_CODES_H
 #define KONTOR_CODES_H
 

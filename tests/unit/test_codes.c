@@ -1,5 +1,6 @@
 /* test_codes — the code lists: countries and currencies from the system iso-codes, the
- * generated Incoterms, DCSA and minor-unit tables checked against ../shared/data, the units.
+ * generated Incoterms, DCSA and minor-unit tables checked against the CSV files in data/ they
+ * are made from, the units.
  * Loading is once per process, so the "other iso-codes dir" cases re-run this binary. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,7 +20,7 @@
 #include "kontor/codes.h"
 #include "kontor/money.h"
 
-#define SHARED_DATA "../shared/data"
+#define CODE_DATA "data"
 
 static char **saved_argv;
 
@@ -184,12 +185,12 @@ static int minor_csv_fields(char *line, char **code, char **minor, char **withdr
 	return 0;
 }
 
-static void test_codes_minor_units_match_shared_csv(void **state)
+static void test_codes_minor_units_match_data_csv(void **state)
 {
-	FILE *fp = fopen(SHARED_DATA "/iso4217-minor-units.csv", "r");
+	FILE *fp = fopen(CODE_DATA "/iso4217-minor-units.csv", "r");
 	if (!fp)
 		fail_msg("run the tests from the repo root: cannot open %s",
-		         SHARED_DATA "/iso4217-minor-units.csv");
+		         CODE_DATA "/iso4217-minor-units.csv");
 	char line[1024];
 	int checked = 0;
 	assert_non_null(fgets(line, sizeof line, fp)); /* header */
@@ -378,7 +379,7 @@ static void test_codes_dcsa_events_are_sorted_and_unique(void **state)
 static void check_dcsa_csv(const char *file, enum dcsa_kind kind)
 {
 	char path[256];
-	snprintf(path, sizeof path, "%s/%s", SHARED_DATA, file);
+	snprintf(path, sizeof path, "%s/%s", CODE_DATA, file);
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		fail_msg("run the tests from the repo root: cannot open %s", path);
@@ -405,7 +406,7 @@ static void check_dcsa_csv(const char *file, enum dcsa_kind kind)
 	assert_true(rows > 0);
 }
 
-static void test_codes_dcsa_table_matches_shared_csv(void **state)
+static void test_codes_dcsa_table_matches_data_csv(void **state)
 {
 	check_dcsa_csv("dcsa-equipment-event-codes.csv", DCSA_EQUIPMENT);
 	check_dcsa_csv("dcsa-transport-event-codes.csv", DCSA_TRANSPORT);
@@ -671,7 +672,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_codes_currency_refuses_withdrawn_codes),
 	    cmocka_unit_test(test_codes_check_currency_message_names_field_and_example),
 	    cmocka_unit_test(test_codes_check_currency_accepts_usd),
-	    cmocka_unit_test(test_codes_minor_units_match_shared_csv),
+	    cmocka_unit_test(test_codes_minor_units_match_data_csv),
 	    cmocka_unit_test(test_codes_incoterms_lists_the_eleven_2020_rules_in_order),
 	    cmocka_unit_test(test_codes_incoterm_fob_is_sea_only),
 	    cmocka_unit_test(test_codes_incoterm_only_fas_fob_cfr_cif_are_sea_only),
@@ -687,7 +688,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_codes_dcsa_description_keeps_quoted_commas),
 	    cmocka_unit_test(test_codes_dcsa_descriptions_are_trimmed),
 	    cmocka_unit_test(test_codes_dcsa_events_are_sorted_and_unique),
-	    cmocka_unit_test(test_codes_dcsa_table_matches_shared_csv),
+	    cmocka_unit_test(test_codes_dcsa_table_matches_data_csv),
 	    cmocka_unit_test(test_codes_dcsa_unknown_gives_null),
 	    cmocka_unit_test(test_codes_dcsa_classifiers_act_est_pln_req),
 	    cmocka_unit_test(test_codes_unreadable_iso_codes_give_null_and_name_the_file),

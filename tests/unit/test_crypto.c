@@ -16,7 +16,7 @@
 
 #include "kontor/crypto.h"
 
-#define DATA "../shared/data/"
+#define DATA "tests/data/vectors/"
 
 static char tmpdir[64];
 
@@ -54,7 +54,7 @@ static void assert_msg_has(const struct kerr *e, const char *needle)
 		fail_msg("message \"%s\" does not contain \"%s\"", e->msg, needle);
 }
 
-/* --- the Beckn example, read from the shared data file ---------------------------- */
+/* --- the Beckn example, read from tests/data/vectors ---------------------------- */
 
 struct beckn_vec {
 	struct kbuf file;
