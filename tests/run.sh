@@ -20,6 +20,10 @@ count() { # file -> adds its counts
 	pass=$((pass + p))
 	fail=$((fail + f))
 }
+echo "== tests/hygiene.sh"
+sh tests/hygiene.sh >"$log" 2>&1
+cat "$log"
+count "$log"
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "== $t"
