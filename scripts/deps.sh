@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages kontor needs, only those missing; quiet when all are there.
 set -e
-PKGS="build-essential pkg-config clang libclang-rt-14-dev libncurses-dev libcurl4-openssl-dev
+PKGS="build-essential pkg-config clang clang-format libclang-rt-14-dev libncurses-dev libcurl4-openssl-dev
 libsqlite3-dev sqlite3 libcjson-dev libsodium-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev
 libcmocka-dev iso-codes tmux openssl curl wrk time bc bsdutils"
 missing=""
