@@ -1,6 +1,7 @@
 /* kontor — argv only: global options (before or after the command), the home directory,
  * then the command table. Everything else lives in cmd/, store/, net/ and ui/. */
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,14 @@ int main(int argc, char **argv)
 	if (version) {
 		printf("kontor %s\n", KONTOR_VERSION);
 		return 0;
+	}
+	/* No command on a terminal opens the terminal UI, as tig and neomutt do; with no
+	 * terminal (a script, a pipe) it is a usage error as before. */
+	static char tui_word[] = "tui";
+	char *tui_argv[] = {argv[0], tui_word, NULL};
+	if (n == 1 && !help && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		argv = tui_argv;
+		n = 2;
 	}
 	if (help || n == 1) {
 		if (n > 1) {

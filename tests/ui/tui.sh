@@ -110,6 +110,16 @@ tm send-keys Q
 wait_for 'TUI-EXIT 0' && t_ok "Q leaves with status 0" || t_fail "Q leaves with status 0" "$(tail -n 3 "$T_TMP/pane")"
 tm kill-server 2>/dev/null
 
+# --- kontor with no command: the UI on a terminal, the usage (exit 2) without one --------
+tm_start s1b 100x30 "KONTOR_HOME=$H TERM=screen-256color $KONTOR; echo TUI-EXIT \$?; sleep 60"
+wait_for 'queued' && t_ok "kontor alone on a terminal opens the UI" || t_fail "kontor alone on a terminal opens the UI" "$(cat "$T_TMP/pane")"
+t_match "kontor alone: the tabs are drawn" "$(screen | head -n 1)" '1 Search +2 Chat'
+tm send-keys Q
+wait_for 'TUI-EXIT 0' && t_ok "kontor alone: Q leaves with status 0" || t_fail "kontor alone: Q leaves with status 0" "$(tail -n 3 "$T_TMP/pane")"
+tm kill-server 2>/dev/null
+t_run "kontor alone without a terminal exits 2" 2 env KONTOR_HOME="$H" "$KONTOR" </dev/null
+t_match "kontor alone without a terminal prints the usage" "$T_ERR" '^usage: kontor'
+
 # --- script mode (KONTOR_UI_SCRIPT) and chat ------------------------------------------
 B="$T_TMP/buyer"
 "$KONTOR" --home "$B" init --name "Berlin Buyer" --country DE --no-passphrase >/dev/null 2>&1
