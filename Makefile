@@ -102,7 +102,8 @@ _check: test-build
 	@sh tests/run.sh $(B)
 
 # A throwaway seeded node, suppliers and a buyer on loopback, then the buyer's TUI; the node
-# stops when the TUI closes. DEMO_NO_TUI=1 sets up, prints a summary and stops.
+# stops when the TUI closes. DEMO_NO_TUI=1 sets up, prints a summary and keeps the node
+# running until Ctrl-C.
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/kontor $(B)/kontord
 	@B=$(B) DEMO_NO_TUI=$(DEMO_NO_TUI) sh scripts/demo.sh

@@ -6,8 +6,10 @@
 # RFQ, sealed conversations (some unread) and a trade in every state: an offer the supplier
 # countered (waiting for the buyer's signature), orders awaiting payment, funded, shipped
 # (a Maersk container in transit with DCSA events and an ETA), completed and rated, and
-# disputed. Then it opens `kontor tui` as the buyer. On any way out (Q, Ctrl-C, a signal,
-# an error) it stops every process it started, by its PID.
+# disputed. Then it opens `kontor tui` as the buyer. Without the TUI (--no-tui, or no
+# terminal) it prints the summary and keeps the node running until Ctrl-C, so the commands
+# it suggests work from another terminal. On any way out (Q, Ctrl-C, a signal, an error) it
+# stops every process it started, by its PID, and says where its files were.
 # Needs no network: openssl, kontor and kontord only.
 #
 #   scripts/demo.sh [--no-tui]     DEMO_NO_TUI=1 is the same as --no-tui
@@ -28,7 +30,7 @@ for a in "$@"; do
 	case $a in
 	--no-tui) NO_TUI=1 ;;
 	-h | --help)
-		sed -n '2,17s/^# \{0,1\}//p' "$0"
+		sed -n '2,19s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -59,9 +61,10 @@ cleanup() {
 		echo "demo: node stopped (pid $NODE_PID)"
 	fi
 	if [ -n "${DEMO_KEEP:-}" ] && [ "${DEMO_KEEP:-}" != 0 ]; then
-		echo "demo: kept $D"
+		echo "demo: kept $D (the buyer's home is $D/buyer; remove it when done)"
 	else
 		rm -rf "$D"
+		echo "demo: removed $D and everything done in it (DEMO_KEEP=1 make demo keeps it next time)"
 	fi
 	exit "$rc"
 }
@@ -354,6 +357,7 @@ cat <<EOF
 kontor demo
   demo home   $D
   node        kontord pid $NODE_PID on $URL (database $DB, log $D/node.log)
+  CA file     $D/tls/ca.pem (the node's certificate is signed by it: node add --ca-file)
   buyer       Berlin Interiors GmbH ($BID), home $BUYER
   keys        stored without a passphrase (a demo: nothing here is worth anything)
   suppliers   $D/suppliers/shenzhen, $D/suppliers/porto, $D/suppliers/izmir
@@ -377,13 +381,21 @@ While it runs, try in another terminal:
   KONTOR_HOME=$D/suppliers/porto $KONTOR chat send -- $BID "Any news?"
 
 EOF
-if [ -n "$NO_TUI" ]; then
-	say "--no-tui: stopping"
-	exit 0
+# Without the TUI the node keeps running for the commands above until Ctrl-C (or a TERM).
+if [ -z "$NO_TUI" ] && { ! [ -t 0 ] || ! [ -t 1 ]; }; then
+	say "no terminal for the TUI: the demo runs without it"
+	NO_TUI=1
 fi
-if ! [ -t 0 ] || ! [ -t 1 ]; then
-	say "no terminal for the TUI (DEMO_NO_TUI=1 to only set up): stopping"
-	exit 0
+if [ -n "$NO_TUI" ]; then
+	if [ -n "${DEMO_KEEP:-}" ] && [ "${DEMO_KEEP:-}" != 0 ]; then
+		say "the node runs until Ctrl-C; then it stops and $D is kept (DEMO_KEEP=1)"
+	else
+		say "the node runs until Ctrl-C; then it stops and $D is removed (DEMO_KEEP=1 keeps it)"
+	fi
+	# wait returns at once when a trapped signal arrives; the trap then stops the node.
+	wait "$NODE_PID"
+	NODE_PID=""
+	die "the node stopped by itself (see $D/node.log)"
 fi
 say "opening the buyer's TUI: 2 shows the conversations, ? the keys, Q leaves (and stops the node)"
 KONTOR_HOME="$BUYER" "$KONTOR" tui

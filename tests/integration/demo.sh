@@ -1,10 +1,13 @@
 #!/bin/sh
-# `make demo` without the TUI (scripts/demo.sh --no-tui): it sets up a seeded node, three
-# suppliers and a buyer, prints a summary naming the demo home and the node's PID, exits 0
-# and leaves no process behind; with DEMO_KEEP=1 the buyer's cache can be checked after:
+# `make demo` without the TUI (scripts/demo.sh --no-tui), run in the background as a person
+# runs it in a terminal: it sets up a seeded node, three suppliers and a buyer, prints a
+# summary naming the demo home, the node's PID and the CA file, and keeps the node running;
+# the commands the summary suggests work meanwhile, and so do checks of the buyer's cache:
 # listings, conversations, the RFQ, a countered offer waiting for the buyer, orders
 # awaiting payment, funded, shipped (with DCSA events and an ETA: `track`), completed and
-# rated, and disputed, nothing left in the outbox, and the node's ledger balanced.
+# rated, and disputed, nothing left in the outbox, and the node's ledger balanced. Ctrl-C
+# (SIGINT) stops the node and leaves no process; the home is kept with DEMO_KEEP=1 and
+# removed without it, and the demo says which.
 . "$(dirname "$0")/../lib.sh"
 
 if ! command -v openssl >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
@@ -14,8 +17,47 @@ if ! command -v openssl >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1;
 fi
 
 export TMPDIR="$T_TMP" # the demo home goes with the test's files
-t_run "demo --no-tui sets up and exits 0" 0 env DEMO_KEEP=1 KONTOR="$KONTOR" KONTORD="$KONTORD" \
-	sh "$T_ROOT/scripts/demo.sh" --no-tui
+
+# demo_bg OUTFILE [ENV...]: the demo without its TUI, in the background, as a person runs it
+# in a terminal: SIGINT is let through (a background job of sh ignores it otherwise). Sets
+# DPID; waits up to 5 minutes for the line that says the node runs until Ctrl-C.
+demo_bg() {
+	_out=$1
+	shift
+	env --default-signal=INT "$@" KONTOR="$KONTOR" KONTORD="$KONTORD" \
+		sh "$T_ROOT/scripts/demo.sh" --no-tui >"$_out" 2>&1 &
+	DPID=$!
+	T_PIDS="$T_PIDS $DPID"
+	_i=0
+	while [ $_i -lt 3000 ] && ! grep -q 'runs until Ctrl-C' "$_out"; do
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+# demo_int: SIGINT to the demo, up to 20 s for it to end; DRC is its exit status.
+demo_int() {
+	kill -INT "$DPID" 2>/dev/null
+	_i=0
+	while kill -0 "$DPID" 2>/dev/null && [ $_i -lt 200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if kill -0 "$DPID" 2>/dev/null; then
+		kill -KILL "$DPID" 2>/dev/null
+		DRC=124
+	else
+		wait "$DPID"
+		DRC=$?
+	fi
+}
+
+demo_bg "$T_TMP/demo.out" DEMO_KEEP=1
+T_OUT=$(cat "$T_TMP/demo.out")
+t_match "demo --no-tui sets up and says the node runs until Ctrl-C" "$T_OUT" \
+	'the node runs until Ctrl-C; then it stops and .* is kept \(DEMO_KEEP=1\)'
+kill -0 "$DPID" 2>/dev/null && t_ok "the demo is still running after its summary" ||
+	t_fail "the demo is still running after its summary" "$(tail -n 5 "$T_TMP/demo.out")"
 H=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *demo home *//p' | head -n 1)
 NPID=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *node *kontord pid \([0-9]*\) on .*/\1/p' | head -n 1)
 [ -n "$H" ] && [ -d "$H" ] && t_ok "the summary names the demo home ($H)" ||
@@ -23,21 +65,28 @@ NPID=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *node *kontord pid \([0-9]*\) on .*/
 case $H in "$T_TMP"/*) t_ok "the demo home is a fresh temporary directory" ;;
 *) t_fail "the demo home is a fresh temporary directory" "$H" ;; esac
 t_match "the summary says the node's URL" "$T_OUT" 'on https://127\.0\.0\.1:[0-9]+'
+CA=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *CA file *\([^ ]*\) .*/\1/p' | head -n 1)
+[ -n "$CA" ] && [ -f "$CA" ] && t_ok "the summary names the CA file, and it is there" ||
+	t_fail "the summary names the CA file, and it is there" "'$CA'"
 t_match "the summary names the countered contract" "$T_OUT" 'countered by Porto at 79\.00 EUR; waits for your signature'
 for st in awaiting_payment funded shipped completed disputed; do
 	t_match "the summary names an order $st" "$T_OUT" "^ +([a-z]+ +)?[A-Za-z0-9_-]{43}  $st  "
 done
 t_match "the summary gives the shipment's events and ETA" "$T_OUT" '5 events, ETA 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]+ UTC'
 t_match "the summary says the completed order was rated" "$T_OUT" 'completed +wall hooks.*rated 5 stars'
-t_match "it says the node was stopped" "$T_OUT" "node stopped \\(pid $NPID\\)"
-if [ -n "$NPID" ] && ! kill -0 "$NPID" 2>/dev/null; then
-	t_ok "the node (pid $NPID) is gone after exit"
-else
-	t_fail "the node is gone after exit" "pid '$NPID' still runs"
-	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
-fi
-left=$(ps -eo pid=,args= | grep -F "$H" | grep -v grep | wc -l)
-t_eq "no process of the demo is left" "$left" 0
+kill -0 "$NPID" 2>/dev/null && t_ok "the node (pid $NPID) runs while the demo waits" ||
+	t_fail "the node runs while the demo waits" "pid '$NPID'"
+
+# The commands the summary suggests, run as printed, against the running demo.
+printf '%s\n' "$T_OUT" | sed -n 's/^  \(KONTOR_HOME=[^ ]* [^ ]*kontor .*\)$/\1/p' >"$T_TMP/suggested"
+n=$(wc -l <"$T_TMP/suggested" | tr -d ' ')
+[ "$n" -ge 5 ] && t_ok "the summary suggests $n commands" || t_fail "the summary suggests commands" "$n"
+while IFS= read -r cmd; do
+	(eval "$cmd") >"$T_TMP/sout" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && t_ok "suggested command works while the demo runs: ${cmd#* }" ||
+		t_fail "suggested command works while the demo runs: ${cmd#* }" "exit $rc: $(head -c 300 "$T_TMP/sout")"
+done <"$T_TMP/suggested"
 
 BUYER="$H/buyer"
 n=$(sqlite3 "$BUYER/cache.db" "SELECT count(*) FROM listings" 2>/dev/null)
@@ -102,6 +151,32 @@ t_eq "the node's ledger sums to zero per currency" \
 	"$(sqlite3 "$H/node.db" "SELECT count(*) FROM (SELECT currency, sum(amount) AS s FROM ledger_entries GROUP BY currency HAVING s != 0)" 2>&1)" 0
 t_eq "money moved in USD and EUR" \
 	"$(sqlite3 "$H/node.db" "SELECT group_concat(currency, ' ') FROM (SELECT DISTINCT currency FROM ledger_entries ORDER BY currency)" 2>&1)" "EUR USD"
+
+# --- Ctrl-C: the node stops, the files stay (DEMO_KEEP=1) -----------------------------------
+demo_int
+t_eq "Ctrl-C ends the demo with status 130" "$DRC" 130
+t_match "it says the node was stopped" "$(cat "$T_TMP/demo.out")" "node stopped \\(pid $NPID\\)"
+t_match "it says where the kept files are" "$(cat "$T_TMP/demo.out")" "kept $H"
+if [ -n "$NPID" ] && ! kill -0 "$NPID" 2>/dev/null; then
+	t_ok "the node (pid $NPID) is gone after Ctrl-C"
+else
+	t_fail "the node is gone after Ctrl-C" "pid '$NPID' still runs"
+	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
+fi
+left=$(ps -eo pid=,args= | grep -F "$H" | grep -v grep | wc -l)
+t_eq "no process of the demo is left" "$left" 0
+[ -d "$H/buyer" ] && t_ok "DEMO_KEEP=1 kept the demo home" || t_fail "DEMO_KEEP=1 kept the demo home" "$H"
+
+# --- without DEMO_KEEP the home goes, and the demo says so ----------------------------------
+demo_bg "$T_TMP/demo2.out" DEMO_LISTINGS=300
+H2=$(sed -n 's/^ *demo home *//p' "$T_TMP/demo2.out" | head -n 1)
+t_match "a second demo says its files go at Ctrl-C" "$(cat "$T_TMP/demo2.out")" 'is removed \(DEMO_KEEP=1 keeps it\)'
+demo_int
+t_eq "Ctrl-C ends the second demo with status 130" "$DRC" 130
+[ -n "$H2" ] && ! [ -e "$H2" ] && t_ok "without DEMO_KEEP the demo home is removed" ||
+	t_fail "without DEMO_KEEP the demo home is removed" "'$H2'"
+t_match "it says what it removed and how to keep it" "$(cat "$T_TMP/demo2.out")" \
+	"removed $H2 .*DEMO_KEEP=1 make demo keeps it next time"
 
 t_run "an unknown argument is a usage error" 2 sh "$T_ROOT/scripts/demo.sh" --frobnicate
 t_done
