@@ -94,6 +94,21 @@ int main(int argc, char **argv)
 		argv = tui_argv;
 		n = 2;
 	}
+	if (help && c.json) { /* --help --json: the help command's JSON lines */
+		struct kerr e = {0};
+		char **hv = calloc((size_t)n + 1, sizeof *hv);
+		if (!hv)
+			return 1;
+		static char help_word[] = "help";
+		hv[0] = help_word;
+		for (int i = 1; i < n; i++)
+			hv[i] = argv[i];
+		int rc = cmd_dispatch(&c, n, hv, &e);
+		free(hv);
+		if (rc != K_OK)
+			fprintf(stderr, "kontor: %s\n", e.msg);
+		return cmd_exit_code(rc);
+	}
 	if (help || n == 1) {
 		if (n > 1) {
 			struct kerr e = {0};

@@ -16,6 +16,21 @@ t_run "help COMMAND shows its usage" 0 "$KONTOR" help listing add
 t_match "listing add help names --price" "$T_OUT" '--price AMOUNT'
 t_run "unknown command is a usage error" 2 "$KONTOR" --home "$H" frobnicate
 t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"
+t_nomatch "a word near no command gets no suggestion" "$T_ERR" 'did you mean'
+t_run "a misspelt command is a usage error" 2 "$KONTOR" --home "$H" serch oak
+t_match "a misspelt command gets the nearest name, as git does" "$T_ERR" "unknown command 'serch'; did you mean 'search'\\?"
+t_run "two letters swapped" 2 "$KONTOR" --home "$H" lsiting add
+t_match "two letters swapped: the nearest name" "$T_ERR" "did you mean 'listing'\\?"
+t_run "a misspelt subcommand is a usage error" 2 "$KONTOR" --home "$H" order shp X
+t_match "a misspelt subcommand gets the nearest subcommand" "$T_ERR" "unknown subcommand 'shp'; did you mean 'ship'\\?"
+t_run "help --json" 0 "$KONTOR" help --json
+t_eq "help --json: one JSON object per command" "$(printf '%s\n' "$T_OUT" | grep -c '^{"command":')" \
+	"$(printf '%s\n' "$T_OUT" | wc -l | tr -d ' ')"
+t_match "help --json names listing add with its usage" "$T_OUT" '^\{"command":"listing add","usage":"--title T'
+t_run "--help --json" 0 "$KONTOR" --help --json
+t_match "--help --json is JSON too" "$T_OUT" '^\{"command":"init"'
+t_run "help order pay --json" 0 "$KONTOR" --json help order pay
+t_match "one command's JSON carries its help text" "$T_OUT" '^\{"command":"order pay",.*"help":'
 
 # --- init -------------------------------------------------------------------
 t_run "a command before init says to run init" 1 k id show
@@ -124,6 +139,10 @@ t_match "export csv has the tiers" "$T_OUT" '100:11.00\|500:9.80'
 t_match "export csv quotes the multi-line description" "$T_OUT" '"Powder-coated steel.'
 t_run "listing export jsonl" 0 k listing export --format jsonl
 t_eq "jsonl has one line per listing" "$(printf '%s\n' "$T_OUT" | grep -c '"sig"')" "3"
+t_run "listing export --json" 0 k listing export --json
+t_match "listing export --json writes JSON lines, not CSV" "$T_OUT" '^\{"'
+t_nomatch "listing export --json has no CSV header" "$T_OUT" '^sku,title'
+t_run "listing export --json --format csv is a usage error" 2 k listing export --json --format csv
 t_run "listing export --format xml is a usage error" 2 k listing export --format xml
 t_run "listing rm" 4 k listing rm CUP-1
 t_run "removed listing is gone" 1 k listing show CUP-1

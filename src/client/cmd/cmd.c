@@ -181,6 +181,71 @@ static const struct cmd_entry *find_entry(int argc, char *const *argv, int *word
 	return best;
 }
 
+/* Optimal string alignment distance (Levenshtein plus adjacent transpositions), bytes;
+ * words longer than 31 bytes are never close to a command name. */
+static int edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	if (la > 31 || lb > 31)
+		return 99;
+	int d[32][32];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* Appends to b the words that stand at position `word` (0: the command, 1: a subcommand of
+ * `group`) of the command names nearest to `typed`, as git suggests commands: within a
+ * third of the length (at least 1, at most 3 edits), the nearest only, each once. */
+static void suggest(struct kbuf *b, const char *group, const char *typed)
+{
+	size_t tl = strlen(typed), gl = group ? strlen(group) : 0;
+	int limit = (int)(tl / 3) > 1 ? (int)(tl / 3) : 1;
+	if (limit > 3)
+		limit = 3;
+	int best = limit + 1;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *last = NULL;
+		size_t lastlen = 0;
+		for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce)) {
+			const char *w = ce->name;
+			if (group) {
+				if (strncmp(w, group, gl) != 0 || w[gl] != ' ')
+					continue;
+				w += gl + 1;
+			}
+			size_t wl = strcspn(w, " ");
+			if (last && wl == lastlen && memcmp(w, last, wl) == 0)
+				continue; /* "listing add", "listing show": one "listing" */
+			last = w, lastlen = wl;
+			int dist = edit_distance(typed, tl, w, wl);
+			/* A prefix of a command ("sear") is as good as one edit. */
+			if (tl >= 3 && tl < wl && strncmp(typed, w, tl) == 0)
+				dist = 1;
+			if (pass == 0 && dist < best)
+				best = dist;
+			else if (pass == 1 && dist == best)
+				kbuf_printf(b, "%s'%.*s'", b->len ? ", " : "", (int)wl, w);
+		}
+		if (best > limit)
+			return;
+	}
+}
+
 static void group_usage(struct kbuf *b, const char *group)
 {
 	size_t gl = strlen(group);
@@ -199,14 +264,33 @@ int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 		struct kbuf b = KBUF_INIT;
 		group_usage(&b, argv[0]);
 		int rc;
-		if (b.len && argc > 1)
-			rc = kerr_set(e, K_EUSAGE, "%s: unknown subcommand '%s' (one of: %s)",
-			              argv[0], argv[1], b.data);
-		else if (b.len)
+		struct kbuf near = KBUF_INIT;
+		if (b.len && argc > 1) {
+			suggest(&near, argv[0], argv[1]);
+			if (near.len)
+				rc = kerr_set(
+				    e, K_EUSAGE,
+				    "%s: unknown subcommand '%s'; did you mean %s? (one of: "
+				    "%s)",
+				    argv[0], argv[1], near.data, b.data);
+			else
+				rc = kerr_set(e, K_EUSAGE,
+				              "%s: unknown subcommand '%s' (one of: %s)", argv[0],
+				              argv[1], b.data);
+		} else if (b.len) {
 			rc = kerr_set(e, K_EUSAGE, "%s: which one? (one of: %s)", argv[0], b.data);
-		else
-			rc = kerr_set(e, K_EUSAGE, "unknown command '%s' (see `kontor help`)",
-			              argv[0]);
+		} else {
+			suggest(&near, NULL, argv[0]);
+			if (near.len)
+				rc = kerr_set(e, K_EUSAGE,
+				              "unknown command '%s'; did you mean %s? (see `kontor "
+				              "help`)",
+				              argv[0], near.data);
+			else
+				rc = kerr_set(e, K_EUSAGE,
+				              "unknown command '%s' (see `kontor help`)", argv[0]);
+		}
+		kbuf_free(&near);
 		kbuf_free(&b);
 		return rc;
 	}
@@ -297,8 +381,46 @@ void cmd_note(struct ctx *c, const char *fmt, ...)
 	fputc('\n', c->err);
 }
 
+static cJSON *entry_json(const struct cmd_entry *ce, int with_help)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "command", ce->name);
+	cJSON_AddStringToObject(o, "usage", ce->usage);
+	cJSON_AddStringToObject(o, "summary", ce->summary);
+	if (with_help && ce->help)
+		cJSON_AddStringToObject(o, "help", ce->help);
+	return o;
+}
+
+/* help --json: one object per command (name, usage, summary; help too for one command). */
+static int help_json(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	if (a->npos == 0) {
+		for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce))
+			cmd_print_json(c, entry_json(ce, 0));
+		return K_OK;
+	}
+	int words;
+	const struct cmd_entry *ce = find_entry(a->npos, a->pos, &words);
+	if (ce && words == a->npos) {
+		cmd_print_json(c, entry_json(ce, 1));
+		return K_OK;
+	}
+	size_t gl = strlen(a->pos[0]);
+	int n = 0;
+	if (a->npos == 1)
+		for (ce = cmd_next(NULL); ce; ce = cmd_next(ce))
+			if (strncmp(ce->name, a->pos[0], gl) == 0 && ce->name[gl] == ' ') {
+				cmd_print_json(c, entry_json(ce, 1));
+				n++;
+			}
+	return n ? K_OK : kerr_set(e, K_EUSAGE, "help: no command '%s'", a->pos[0]);
+}
+
 static int run_help(struct ctx *c, const struct args *a, struct kerr *e)
 {
+	if (c->json)
+		return help_json(c, a, e);
 	if (a->npos == 0) {
 		cmd_help_all(c->out);
 		return K_OK;

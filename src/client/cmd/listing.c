@@ -720,10 +720,15 @@ static int export_one(void *vctx, const struct listing *l)
 
 static int run_export(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	const char *fmt = arg_get(a, "format") ? arg_get(a, "format") : "csv";
+	/* --json asks for one JSON object per line, as everywhere: that is jsonl. */
+	const char *fmt = arg_get(a, "format") ? arg_get(a, "format") : c->json ? "jsonl" : "csv";
 	if (strcmp(fmt, "csv") && strcmp(fmt, "jsonl"))
 		return kerr_set(e, K_EUSAGE, "listing export: --format is csv or jsonl, not '%s'",
 		                fmt);
+	if (c->json && strcmp(fmt, "csv") == 0)
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "listing export: --json writes JSON lines; drop it for --format csv");
 	int rc = ctx_self(c, e);
 	struct store *s;
 	if (rc || (rc = ctx_store(c, &s, e)))
