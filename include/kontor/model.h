@@ -16,6 +16,7 @@
 #define MODEL_TITLE_MAX 200 /* bytes */
 #define MODEL_DESC_MAX 20000
 #define MODEL_SKU_MAX 64
+#define MODEL_SELLER_SKU_MAX 200 /* bytes of a SKU as the seller wrote it */
 #define MODEL_TAGS_MAX 32
 #define MODEL_TIERS_MAX 16
 #define MODEL_VARIANTS_MAX 256
@@ -39,6 +40,8 @@ struct listing {
 	char id[MODEL_LISTING_ID_LEN + 1];
 	char seller_id[KCRYPTO_ID_LEN + 1];
 	char *sku;         /* required, 1..MODEL_SKU_MAX of A-Z a-z 0-9 - _ . /; the seller's key */
+	char *seller_sku;  /* the SKU as the seller wrote it, when sku had to be made from it
+	                    * (spaces, '#', too long); else NULL. Variants: "sellerSku" */
 	char *title;       /* required, 1..MODEL_TITLE_MAX bytes, no control characters */
 	char *description; /* plain text, may be NULL */
 	char *category;    /* may be NULL */

@@ -296,6 +296,7 @@ static const struct mfield variant_fields[] = {
     F_STR("sku", M_REQ, MF_SKU, 1, MODEL_SKU_MAX),
     F_MAP("options", M_REQ, 1, 16, &e_option_name, &e_option_value),
     F_INT("unitPrice", 0, 0, MONEY_MAX),
+    F_STR("sellerSku", 0, MF_LINE, 1, MODEL_SELLER_SKU_MAX),
 };
 static const struct mtype variant_type = MTYPE("variant", variant_fields, NULL);
 static const struct mfield e_variant = F_OBJ(NULL, M_REQ, &variant_type);
@@ -307,6 +308,7 @@ static const struct mfield listing_fields[] = {
     F_FMT("id", 0, MF_LISTING_ID),
     F_FMT("sellerId", 0, MF_ACCOUNT),
     F_STR("sku", M_REQ, MF_SKU, 1, MODEL_SKU_MAX),
+    F_STR("sellerSku", 0, MF_LINE, 1, MODEL_SELLER_SKU_MAX),
     F_STR("title", M_REQ, MF_LINE, 1, MODEL_TITLE_MAX),
     F_STR("description", 0, MF_TEXT, 0, MODEL_DESC_MAX),
     F_STR("category", 0, MF_LINE, 1, 200),
@@ -1222,6 +1224,7 @@ void listing_init(struct listing *l)
 void listing_free(struct listing *l)
 {
 	free(l->sku);
+	free(l->seller_sku);
 	free(l->title);
 	free(l->description);
 	free(l->category);
@@ -1239,6 +1242,7 @@ void listing_copy(struct listing *dst, const struct listing *src)
 {
 	memcpy(dst, src, sizeof *dst);
 	dst->sku = dup_opt(src->sku);
+	dst->seller_sku = dup_opt(src->seller_sku);
 	dst->title = dup_opt(src->title);
 	dst->description = dup_opt(src->description);
 	dst->category = dup_opt(src->category);
@@ -1281,6 +1285,7 @@ cJSON *listing_to_json(const struct listing *l, int with_sig)
 		add_fixed(o, "sellerId", l->seller_id, sizeof l->seller_id);
 	if (l->sku)
 		cJSON_AddStringToObject(o, "sku", l->sku);
+	add_opt_str(o, "sellerSku", l->seller_sku);
 	if (l->title)
 		cJSON_AddStringToObject(o, "title", l->title);
 	add_opt_str(o, "description", l->description);
@@ -1337,6 +1342,8 @@ static cJSON *variants_from(const cJSON *a)
 		const cJSON *price = item(v, "unitPrice");
 		if (cJSON_IsNumber(price))
 			json_add_int(nv, "unitPrice", (int64_t)price->valuedouble);
+		if (str_of(v, "sellerSku"))
+			cJSON_AddStringToObject(nv, "sellerSku", str_of(v, "sellerSku"));
 		cJSON_AddItemToArray(out, nv);
 	}
 	return out;
@@ -1351,6 +1358,7 @@ int listing_from_json(const cJSON *j, struct listing *out, struct kerr *e)
 	copy_fixed(out->id, sizeof out->id, str_of(j, "id"));
 	copy_fixed(out->seller_id, sizeof out->seller_id, str_of(j, "sellerId"));
 	out->sku = xstrdup(str_of(j, "sku"));
+	out->seller_sku = dup_opt(str_of(j, "sellerSku"));
 	out->title = xstrdup(str_of(j, "title"));
 	out->description = dup_opt(str_of(j, "description"));
 	out->category = dup_opt(str_of(j, "category"));
