@@ -73,11 +73,11 @@ size_t dcsa_words(const cJSON *event, char *out, size_t cap);
  * there is none or an ACT DLVD has come (delivered: no ETA). Returns a pointer into events. */
 const char *dcsa_eta(const cJSON *events);
 
-/* Fills idx[0..n) with the indexes of events sorted most recent first by "at" (stable:
- * equal times keep the later-received first). Returns n (<= cap). For `kontor track` and
- * the TUI's timeline.
- * Only the first cap events are considered (never more than DCSA_MAX_EVENTS); an entry
- * without a string "at" sorts last. */
+/* Fills idx[0..n) with the indexes of the cap most recent events, sorted most recent first
+ * by "at" (stable: equal times keep the later-received first). Returns n (<= cap). For
+ * `kontor track` and the TUI's timeline and LAST EVENT column.
+ * Every event is considered (the first DCSA_MAX_EVENTS); an entry without a string "at"
+ * sorts last. */
 size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap);
 
 /* Customs status in a few words from the events: "released at USLAX" (CUSR ACT),

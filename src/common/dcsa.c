@@ -617,14 +617,12 @@ size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap)
 {
 	if (!cJSON_IsArray(events) || !idx)
 		return 0;
-	if (cap > DCSA_MAX_EVENTS)
-		cap = DCSA_MAX_EVENTS;
 	const char *at[DCSA_MAX_EVENTS];
-	size_t n = 0;
+	size_t all[DCSA_MAX_EVENTS], n = 0;
 	const cJSON *ev;
 	cJSON_ArrayForEach(ev, events)
 	{
-		if (n >= cap)
+		if (n >= DCSA_MAX_EVENTS)
 			break;
 		at[n] = str_of(ev, "at");
 		n++;
@@ -635,16 +633,19 @@ size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap)
 		size_t cur = n - 1 - k, j = k;
 		const char *t = at[cur];
 		while (j > 0) {
-			const char *u = at[idx[j - 1]];
-			/* move idx[j-1] down when cur is strictly newer (NULL is oldest) */
+			const char *u = at[all[j - 1]];
+			/* move all[j-1] down when cur is strictly newer (NULL is oldest) */
 			int newer = t && (!u || strcmp(t, u) > 0);
 			if (!newer)
 				break;
-			idx[j] = idx[j - 1];
+			all[j] = all[j - 1];
 			j--;
 		}
-		idx[j] = cur;
+		all[j] = cur;
 	}
+	if (n > cap)
+		n = cap;
+	memcpy(idx, all, n * sizeof *idx);
 	return n;
 }
 

@@ -295,6 +295,12 @@ EOF
 	first=$(grep -n 'Customs released' "$T_TMP/d-track" | cut -d: -f1)
 	load=$(grep -n 'Loaded' "$T_TMP/d-track" | cut -d: -f1)
 	[ -n "$first" ] && [ -n "$load" ] && [ "$first" -lt "$load" ] && t_ok "most recent first" || t_fail "most recent first" "customs at $first, load at $load"
+	printf '5\n:dump %s\n:quit\n' "$T_TMP/d-track-wide" >"$T_TMP/s-track-wide"
+	ui "$B" 120x40 "$T_TMP/s-track-wide" KONTOR_PASSPHRASE="'$PASS'"
+	# Received in the order load, depart, ETA, customs: the last that happened is customs,
+	# not the first received (load) nor the estimate (arrival).
+	t_match "tab 5: LAST EVENT is the latest that happened" "$(cat "$T_TMP/d-track-wide")" \
+		'MSKU1234565 +shipped +2026-12-01 14:00 UTC +Customs released at USLAX'
 }
 
 # --- the buyer confirms receipt and rates the seller from the UI -------------------------

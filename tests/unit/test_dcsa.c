@@ -552,11 +552,14 @@ static void recent_first_orders_by_time_with_ties_later_received_first(void **st
 	for (int i = 0; i < 6; i++)
 		if (idx[i] != want[i])
 			fail_msg("idx[%d] = %zu, wanted %zu", i, idx[i], want[i]);
-	/* cap bounds the count (only the first cap events are considered) */
+	/* cap bounds the count: the cap most recent of all the events */
 	assert_int_equal(dcsa_recent_first(ev, idx, 3), 3);
-	assert_int_equal(idx[0], 2);
-	assert_int_equal(idx[1], 1);
-	assert_int_equal(idx[2], 0);
+	assert_int_equal(idx[0], 4);
+	assert_int_equal(idx[1], 5);
+	assert_int_equal(idx[2], 2);
+	/* cap 1 is the latest event, whichever place it was received in */
+	assert_int_equal(dcsa_recent_first(ev, idx, 1), 1);
+	assert_int_equal(idx[0], 4);
 	assert_int_equal(dcsa_recent_first(NULL, idx, 8), 0);
 	cJSON_Delete(ev);
 }
