@@ -72,6 +72,9 @@ t_match "the listing shows the supplier" "$S" 'Supplier +Shenzhen Iron Works'
 t_match "other listings of the supplier are listed" "$S" '铁艺桌腿'
 tm send-keys q
 wait_for '^filters:' && t_ok "q goes back to the results" || t_fail "q goes back to the results" "$(head -n 5 "$T_TMP/pane")"
+tm send-keys / C-u 'iron currency:USD max:20' Enter
+wait_for '^filters: currency' || true
+t_match "the filter bar lists the filters with no stray separator" "$(screen)" '^filters: currency USD · max 20\.00  ·  sorted by relevance'
 
 tm send-keys 2
 wait_for 'no conversations' && t_ok "the Chat tab says there are no conversations" || t_fail "the Chat tab says there are no conversations" "$(head -n 5 "$T_TMP/pane")"

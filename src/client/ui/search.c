@@ -115,23 +115,26 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 	/* the filter bar says what is in force, in the words the query takes */
 	kbuf_puts(bar, "filters:");
 	size_t before = bar->len;
+	/* " · " between filters, never before the first */
+#define FILTER_SEP (bar->len == before ? " " : " · ")
 	if (q->country)
-		kbuf_printf(bar, " country %s", q->country);
+		kbuf_printf(bar, "%scountry %s", FILTER_SEP, q->country);
 	if (q->currency)
-		kbuf_printf(bar, " · currency %s", q->currency);
+		kbuf_printf(bar, "%scurrency %s", FILTER_SEP, q->currency);
 	if (q->max_price >= 0) {
 		char amt[MONEY_FMT_MAX];
 		money_format(q->max_price, q->currency, amt);
-		kbuf_printf(bar, " · max %s", amt);
+		kbuf_printf(bar, "%smax %s", FILTER_SEP, amt);
 	}
 	if (q->max_moq >= 0)
-		kbuf_printf(bar, " · MOQ ≤ %lld", (long long)q->max_moq);
+		kbuf_printf(bar, "%sMOQ ≤ %lld", FILTER_SEP, (long long)q->max_moq);
 	if (q->verified_only)
-		kbuf_puts(bar, " · verified only");
+		kbuf_printf(bar, "%sverified only", FILTER_SEP);
 	if (q->incoterm)
-		kbuf_printf(bar, " · %s", q->incoterm);
+		kbuf_printf(bar, "%s%s", FILTER_SEP, q->incoterm);
 	if (q->category)
-		kbuf_printf(bar, " · category %s", q->category);
+		kbuf_printf(bar, "%scategory %s", FILTER_SEP, q->category);
+#undef FILTER_SEP
 	if (bar->len == before)
 		kbuf_puts(bar, " none");
 	kbuf_printf(bar, "  ·  sorted by %s", sort_names[q->sort]);
