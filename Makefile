@@ -12,7 +12,7 @@ CC       ?= cc
 PKG_CONFIG ?= pkg-config
 B        := build$(if $(SAN),-san)
 
-COMMON_PKGS := libcjson libsodium zlib
+COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp
 CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl sqlite3
 NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 
