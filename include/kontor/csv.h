@@ -18,16 +18,22 @@ struct csv_reader;
 struct csv_record {
 	char **fields; /* NUL-terminated UTF-8; owned by the reader, valid until next call */
 	size_t nfields;
-	long line; /* 1-based physical line where the record starts */
+	long line;     /* 1-based physical line where the record starts */
+	size_t offset; /* byte offset in data where it starts (a reader made at data + offset,
+	                * with the same delim, reads it again) */
 };
 
 /* data must outlive the reader (not copied). delim 0 = detect (',' ';' or '\t'): counts them
  * outside quotes in the first record; the most frequent wins, ',' on a tie or when none occur.
  * A delim that cannot work ('"', CR, LF or a non-ASCII byte) is treated as 0.
+ * Excel's hint line "sep=X" (any case, alone on the first line, after a BOM) is no record:
+ * it is skipped, and X is the delimiter unless delim names one. Line numbers count it.
  * name is used in messages ("products.csv"); it is copied. Free with csv_reader_free. */
 struct csv_reader *csv_reader_new(const char *data, size_t len, char delim, const char *name);
 void csv_reader_free(struct csv_reader **r);
 char csv_reader_delim(const struct csv_reader *r);
+/* 1 when the input began with a "sep=X" line. */
+int csv_reader_sep_line(const struct csv_reader *r);
 
 /* 1 = a record in rec, 0 = end of input, negative = error in e ("products.csv: line 7,
  * column 12: unterminated quoted field"). After an error the reader skips to the start of

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 struct csv_reader {
 	const char *data;
@@ -13,6 +14,7 @@ struct csv_reader {
 	long line;         /* physical line of data[pos] */
 	size_t line_start; /* offset where that line starts, for columns */
 	char delim;
+	int sep_line; /* the input began with Excel's "sep=X" line */
 	char *name;
 	/* Field bytes of the current record, each NUL-terminated, and where each starts. Offsets
 	 * rather than pointers while reading, because the kbuf may move as it grows. Both are
@@ -267,7 +269,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct kerr *e)
 	if (r->pos >= r->len)
 		return 0;
 	long rec_line = r->line;
-	size_t n = 0;
+	size_t rec_offset = r->pos, n = 0;
 	kbuf_reset(&r->bytes);
 	for (int end = 0; !end;) {
 		if (n == CSV_MAX_FIELDS)
@@ -290,6 +292,7 @@ int csv_next(struct csv_reader *r, struct csv_record *rec, struct kerr *e)
 	rec->fields = r->fields;
 	rec->nfields = n;
 	rec->line = rec_line;
+	rec->offset = rec_offset;
 	return 1;
 }
 
@@ -336,6 +339,24 @@ static char csv_detect_delim(const char *s, size_t len, size_t pos)
 	return ',';
 }
 
+/* Excel's "sep=;" line: the delimiter it names (0 when the line at pos is not one) and, in
+ * *next, the offset of the line after it. */
+static char csv_sep_line(const char *s, size_t len, size_t pos, size_t *next)
+{
+	if (len - pos < 5 || strncasecmp(s + pos, "sep=", 4) != 0)
+		return 0;
+	unsigned char d = (unsigned char)s[pos + 4];
+	if ((d < 0x20 && d != '\t') || d >= 0x7F || d == '"')
+		return 0;
+	size_t at = pos + 5;
+	if (at < len && !csv_is_eol(s[at]))
+		return 0;
+	if (at < len && s[at] == '\r' && at + 1 < len && s[at + 1] == '\n')
+		at++;
+	*next = at < len ? at + 1 : at;
+	return (char)d;
+}
+
 struct csv_reader *csv_reader_new(const char *data, size_t len, char delim, const char *name)
 {
 	struct csv_reader *r = xcalloc(1, sizeof *r);
@@ -348,8 +369,16 @@ struct csv_reader *csv_reader_new(const char *data, size_t len, char delim, cons
 	if (r->len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		r->pos = r->line_start = 3;
 	unsigned char d = (unsigned char)delim;
-	if (d == 0 || d == '"' || d == '\r' || d == '\n' || d >= 0x80)
-		delim = csv_detect_delim(data, r->len, r->pos);
+	int given = !(d == 0 || d == '"' || d == '\r' || d == '\n' || d >= 0x80);
+	size_t next;
+	char sep = csv_sep_line(data, r->len, r->pos, &next);
+	if (sep) { /* the line is a hint, not a record; lines go on counting from it */
+		r->pos = r->line_start = next;
+		r->line = 2;
+		r->sep_line = 1;
+	}
+	if (!given)
+		delim = sep ? sep : csv_detect_delim(data, r->len, r->pos);
 	r->delim = delim;
 	static const char stops[] = {'\r', '\n', '\0'};
 	for (size_t i = 0; i < sizeof stops; i++) {
@@ -376,6 +405,11 @@ void csv_reader_free(struct csv_reader **rp)
 char csv_reader_delim(const struct csv_reader *r)
 {
 	return r->delim;
+}
+
+int csv_reader_sep_line(const struct csv_reader *r)
+{
+	return r->sep_line;
 }
 
 static int csv_needs_quotes(const char *s, size_t n, char delim)

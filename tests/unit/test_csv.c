@@ -1,5 +1,6 @@
 /* test_csv — the CSV reader against what real exports contain (BOM, CRLF, lone CR, quoted
- * newlines, ';' and tab), its error messages and recovery, and the writer's round trip. */
+ * newlines, ';' and tab, Excel's "sep=;" line), its error messages and recovery, record
+ * offsets, and the writer's round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -472,6 +473,58 @@ static void test_csv_writer_round_trips_awkward_fields(void **state)
 	}
 }
 
+static void test_csv_excel_sep_line_sets_the_delimiter_and_is_no_record(void **state)
+{
+	(void)state;
+	/* after a BOM, any case, CRLF: ';' although the header has more commas */
+	struct csv_reader *r = reader("\xEF\xBB\xBFSEP=;\r\nsku;title, long\r\nA;B, c\r\n", 0);
+	assert_int_equal(csv_reader_delim(r), ';');
+	assert_int_equal(csv_reader_sep_line(r), 1);
+	EXPECT_RECORD(r, 2, "sku", "title, long");
+	EXPECT_RECORD(r, 3, "A", "B, c");
+	expect_end(r);
+	csv_reader_free(&r);
+	/* a delimiter given wins, and the line is still skipped */
+	r = reader("sep=|\na,b|c\n", ',');
+	assert_int_equal(csv_reader_delim(r), ',');
+	EXPECT_RECORD(r, 2, "a", "b|c");
+	csv_reader_free(&r);
+	/* only a line that is just sep=X is the hint: "sep=;x" and a second-line one are data */
+	r = reader("sep=;x\n", 0);
+	assert_int_equal(csv_reader_sep_line(r), 0);
+	EXPECT_RECORD(r, 1, "sep=", "x");
+	csv_reader_free(&r);
+	r = reader("a,b\nsep=;\n", 0);
+	EXPECT_RECORD(r, 1, "a", "b");
+	EXPECT_RECORD(r, 2, "sep=;");
+	csv_reader_free(&r);
+	/* the whole input being the hint leaves no record */
+	r = reader("sep=\t", 0);
+	assert_int_equal(csv_reader_delim(r), '\t');
+	expect_end(r);
+	csv_reader_free(&r);
+}
+
+static void test_csv_record_offset_reads_the_record_again(void **state)
+{
+	(void)state;
+	const char *s = "\xEF\xBB\xBF"
+	                "a,b\n\n\"x\ny\",z\nlast,1\n";
+	struct csv_reader *r = reader(s, 0);
+	struct csv_record rec;
+	struct kerr e;
+	assert_int_equal(csv_next(r, &rec, &e), 1);
+	assert_int_equal(rec.offset, 3);
+	assert_int_equal(csv_next(r, &rec, &e), 1);
+	size_t off = rec.offset;
+	assert_int_equal(csv_next(r, &rec, &e), 1);
+	assert_string_equal(rec.fields[0], "last");
+	struct csv_reader *again = csv_reader_new(s + off, strlen(s) - off, ',', "again");
+	EXPECT_RECORD(again, 1, "x\ny", "z");
+	csv_reader_free(&again);
+	csv_reader_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +558,8 @@ int main(void)
 	    cmocka_unit_test(test_csv_writer_quotes_only_when_needed),
 	    cmocka_unit_test(test_csv_writer_joins_records_with_crlf),
 	    cmocka_unit_test(test_csv_writer_round_trips_awkward_fields),
+	    cmocka_unit_test(test_csv_excel_sep_line_sets_the_delimiter_and_is_no_record),
+	    cmocka_unit_test(test_csv_record_offset_reads_the_record_again),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
