@@ -1,11 +1,14 @@
 /* text — measuring and cleaning text for a terminal: display width of UTF-8 (CJK and emoji
- * take two columns), clipping to a column count, and stripping control and escape
- * sequences from text that came from elsewhere, so it can never drive the terminal.
+ * take two columns), clipping to a column count, and the one sanitiser every string from
+ * elsewhere passes before a terminal sees it (CLI and TUI alike): no control or escape
+ * sequence can drive the terminal, and no bidi control or invisible format character can
+ * make a title read as something else. Model validation refuses the same characters.
  * Needs a UTF-8 LC_CTYPE for wcwidth: text_locale_init sets one. */
 #ifndef KONTOR_TEXT_H
 #define KONTOR_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kontor/buf.h"
 
@@ -20,10 +23,27 @@ size_t text_width(const char *s);
  * when pad is set. Returns the columns used (cols when padded). */
 size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad);
 
-/* Appends s to out with escape sequences (ESC [ ... final, ESC ] ... BEL/ST, other ESC x)
- * removed, C0/C1 control characters and DEL removed (newline kept when keep_newlines, tab
- * turned into a space), and invalid UTF-8 replaced by U+FFFD. */
+/* The sanitiser. Appends s to out with escape sequences (ESC [ ... final, ESC ] ... BEL/ST,
+ * other ESC x) removed, C0/C1 control characters and DEL removed (newline kept when
+ * keep_newlines, tab turned into a space), invalid UTF-8 replaced by U+FFFD, U+2028/U+2029
+ * turned into a newline (keep_newlines) or a space, and bidi controls (U+202A-202E,
+ * U+2066-2069, U+200E/200F, U+061C) and invisible format characters (every invisible Cf:
+ * U+200B, U+2060-2064, U+FEFF, U+00AD, U+206A-206F, U+FFF9-FFFB, tags, ...) removed. ZWJ
+ * stays inside an emoji sequence, ZWJ and ZWNJ between two letters of a script that shapes
+ * with them (Arabic, Syriac, Thaana, N'Ko, Indic, Myanmar, Khmer, Mongolian), and tag
+ * characters where they spell a subdivision flag after U+1F3F4. Idempotent. */
 void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newlines);
+/* printf to f with the whole result through text_sanitize (newlines kept): human output
+ * that carries node-supplied or cached remote text. Returns bytes written, -1 on error. */
+int text_fprintf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The first bidi control, line or paragraph separator, or invisible format character in
+ * s[0..len) that text_sanitize would take out: 1 with its byte offset, code point and kind
+ * ("a bidi control", ...) in the non-NULL out pointers; 0 when there is none. */
+int text_hidden_find(const char *s, size_t len, size_t *at, long *cp, const char **kind);
+/* JSON text for a terminal: appends json with every character text_sanitize would take out
+ * (and DEL, C1 controls, ESC) written as a \uXXXX escape instead. Outside JSON strings
+ * only ASCII stands, so the JSON means exactly what it meant: nothing is lost. */
+void text_json_guard(struct kbuf *out, const char *json, size_t len);
 /* Outside text quoted in an error message (which reaches terminals and logs): at most
  * cap - 1 bytes, cut with "...", and anything but printable ASCII becomes '?', so a
  * message never carries an escape sequence. s may be NULL. Returns out. */

@@ -13,9 +13,8 @@
 #include "imgdec.h"
 #include "kontor/buf.h"
 
-#define TRIM_TOL                                                                                   \
-	10.0 /* grey levels: a border pixel this close to the corners' colour is border            \
-	      */
+/* grey levels: a border pixel this close to the corners' colour is border */
+#define TRIM_TOL 10.0
 
 const char *kimg_format_name(enum kimg_format f)
 {
@@ -361,9 +360,9 @@ int kimg_hash_parse(const char *s, uint64_t *hash, struct kerr *e)
 size_t kimg_query_turns(const struct kimg_info *info, int ways, uint64_t out[KIMG_TURNS])
 {
 	static const int four[] = {KIMG_ASIS, KIMG_FLIP_H, KIMG_ROT90, KIMG_ROT270};
-	size_t n = ways == 8 ? 8 : ways == 4 ? 4 : 1;
+	size_t n = ways == 8 ? 8 : ways == 4 ? 4 : ways == 2 ? 2 : 1;
 	for (size_t k = 0; k < n; k++)
-		out[k] = info->variants[n == 4 ? four[k] : (int)k];
+		out[k] = info->variants[n == 8 ? (int)k : four[k]];
 	return n;
 }
 

@@ -16,9 +16,8 @@
 
 #include "kontor/buf.h"
 
-#define JPEG_MAX_SCANS                                                                             \
-	500 /* a progressive JPEG with more is a CPU bomb (libjpeg-turbo's advice)                 \
-	     */
+/* a progressive JPEG with more scans is a CPU bomb (libjpeg-turbo's advice) */
+#define JPEG_MAX_SCANS 500
 #define PNG_CHUNK_MAX (1u << 20) /* ancillary chunks we keep are small: eXIf */
 
 /* ---- the work-image accumulator ---- */

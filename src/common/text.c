@@ -4,6 +4,8 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -118,9 +120,164 @@ const char *text_shown(const char *s, char *out, size_t cap)
 	return out;
 }
 
+/* ---- bidi controls and invisible format characters --------------------------------------
+ * What goes: every code point of general category Cf that is invisible (the bidi embeddings,
+ * overrides, isolates and marks, zero-width space, word joiner and the invisible operators,
+ * the BOM, soft hyphen, interlinear annotation, the deprecated format controls, the
+ * Egyptian, shorthand and musical format controls, language tags), and the line and
+ * paragraph separators U+2028/U+2029 (a newline or a space instead). What stays: the
+ * visible Cf signs (Arabic number signs, end of ayah, Syriac and Kaithi marks), ZWJ inside
+ * an emoji sequence (between two pictographs, a skin tone or VS16 allowed after the first)
+ * and ZWJ or ZWNJ between two letters of a script that shapes with them (Arabic, Syriac,
+ * Thaana, N'Ko, the Indic scripts, Myanmar, Khmer, Mongolian), and tag characters that
+ * spell a subdivision flag after U+1F3F4. */
+
+struct range {
+	uint32_t lo, hi;
+};
+
+static int in_ranges(long cp, const struct range *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cp >= (long)r[i].lo && cp <= (long)r[i].hi)
+			return 1;
+	return 0;
+}
+#define IN(cp, table) in_ranges(cp, table, sizeof table / sizeof table[0])
+
+/* Extended_Pictographic, a little generously: what may stand on either side of an emoji ZWJ. */
+static const struct range emoji_ranges[] = {
+    {0x00A9, 0x00A9}, {0x00AE, 0x00AE},   {0x203C, 0x203C},   {0x2049, 0x2049}, {0x2122, 0x2122},
+    {0x2139, 0x2139}, {0x2194, 0x21AA},   {0x231A, 0x23FF},   {0x24C2, 0x24C2}, {0x25AA, 0x25FE},
+    {0x2600, 0x27BF}, {0x2934, 0x2935},   {0x2B05, 0x2B55},   {0x3030, 0x3030}, {0x303D, 0x303D},
+    {0x3297, 0x3299}, {0x1F000, 0x1FAFF}, {0x1FC00, 0x1FFFD},
+};
+
+/* Scripts whose shaping uses ZWJ and ZWNJ (Unicode §23.2). */
+static const struct range joining_ranges[] = {
+    {0x0620, 0x06FF}, {0x0700, 0x074F}, {0x0750, 0x07BF}, {0x07C0, 0x07FF},
+    {0x0870, 0x08FF}, {0x0900, 0x0DFF}, {0x1000, 0x109F}, {0x1780, 0x17FF},
+    {0x1800, 0x18AF}, {0xA840, 0xA87F}, {0xFB50, 0xFDFF}, {0xFE70, 0xFEFC},
+};
+
+#define ZWNJ 0x200C
+#define ZWJ 0x200D
+#define BLACK_FLAG 0x1F3F4
+#define TAG_CANCEL 0xE007F
+
+/* The last kept code point, and the last one that was not an emoji modifier (VS15/16, a
+ * skin tone, the keycap or a tag), for the context rules. */
+struct fmt_state {
+	long last, base;
+};
+
+static int is_tag(long cp)
+{
+	return cp >= 0xE0020 && cp <= TAG_CANCEL;
+}
+
+static void fmt_note(struct fmt_state *st, long cp)
+{
+	st->last = cp;
+	if (cp < 0x80 || !(cp == 0xFE0F || cp == 0xFE0E || cp == 0x20E3 ||
+	                   (cp >= 0x1F3FB && cp <= 0x1F3FF) || is_tag(cp)))
+		st->base = cp;
+}
+
+/* Bytes of a subdivision flag's tag run at p (2 to 7 tag letters or digits and the cancel
+ * tag, as in England's flag), or 0. */
+static size_t tag_run(const unsigned char *p, size_t left)
+{
+	size_t off = 0;
+	for (int k = 0; k < 8 && off < left; k++) {
+		long cp;
+		size_t n = utf8_next(p + off, left - off, &cp);
+		off += n;
+		if (cp == TAG_CANCEL)
+			return k >= 2 ? off : 0;
+		if (!((cp >= 0xE0030 && cp <= 0xE0039) || (cp >= 0xE0061 && cp <= 0xE007A)))
+			return 0;
+	}
+	return 0;
+}
+
+/* The kind of hidden character cp is, or NULL when it is not one of them. Ordered so most
+ * text (ASCII, Latin, CJK) is decided by the first comparisons. */
+static const char *fmt_kind(long cp)
+{
+	static const char bidi[] = "a bidi control", sep[] = "a line or paragraph separator",
+	                  inv[] = "an invisible format character";
+	if (cp < 0x2000)
+		return cp == 0x061C ? bidi : cp == 0x00AD || cp == 0x180E ? inv : NULL;
+	if (cp <= 0x206F) {
+		if ((cp >= 0x200E && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return bidi;
+		if (cp == 0x2028 || cp == 0x2029)
+			return sep;
+		if ((cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x2064) ||
+		    cp >= 0x206A)
+			return inv;
+		return NULL;
+	}
+	if (cp < 0xFEFF)
+		return NULL;
+	if (cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0x13430 && cp <= 0x1343F) ||
+	    (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) || cp == 0xE0001 ||
+	    is_tag(cp))
+		return inv;
+	return NULL;
+}
+
+/* For a code point fmt_kind names: how many bytes from p to keep (its own n, or a whole tag
+ * run), 0 when it goes. */
+static size_t fmt_keep(const unsigned char *p, size_t left, long cp, size_t n,
+                       const struct fmt_state *st)
+{
+	if (cp == ZWJ || cp == ZWNJ) {
+		long nx = -1;
+		if (left > n)
+			utf8_next(p + n, left - n, &nx);
+		if (cp == ZWJ && IN(st->base, emoji_ranges) && IN(nx, emoji_ranges))
+			return n;
+		return IN(st->last, joining_ranges) && IN(nx, joining_ranges) ? n : 0;
+	}
+	if (is_tag(cp) && st->last == BLACK_FLAG)
+		return tag_run(p, left);
+	return 0;
+}
+
+int text_hidden_find(const char *s, size_t len, size_t *at, long *cp_out, const char **kind)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	struct fmt_state st = {-1, -1};
+	while (p < end) {
+		long cp;
+		size_t n = utf8_next(p, (size_t)(end - p), &cp);
+		const char *k = fmt_kind(cp);
+		if (k) {
+			size_t keep = fmt_keep(p, (size_t)(end - p), cp, n, &st);
+			if (!keep) {
+				if (at)
+					*at = (size_t)(p - (const unsigned char *)s);
+				if (cp_out)
+					*cp_out = cp;
+				if (kind)
+					*kind = k;
+				return 1;
+			}
+			n = keep;
+		}
+		fmt_note(&st, cp);
+		p += n;
+	}
+	return 0;
+}
+
 void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newlines)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	struct fmt_state st = {-1, -1};
 	while (p < end) {
 		long cp;
 		size_t n = utf8_next(p, (size_t)(end - p), &cp);
@@ -151,6 +308,21 @@ void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newline
 			p = q;
 			continue;
 		}
+		if (cp == 0x2028 || cp == 0x2029) {
+			kbuf_putc(out, keep_newlines ? '\n' : ' ');
+			fmt_note(&st, ' ');
+			p += n;
+			continue;
+		}
+		if (fmt_kind(cp)) {
+			size_t keep = fmt_keep(p, (size_t)(end - p), cp, n, &st);
+			if (keep) {
+				kbuf_append(out, p, keep);
+				fmt_note(&st, cp);
+			}
+			p += keep ? keep : n;
+			continue;
+		}
 		if (cp < 0)
 			kbuf_puts(out, "\xEF\xBF\xBD");
 		else if (cp == '\n' && keep_newlines)
@@ -161,6 +333,63 @@ void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newline
 			; /* control characters never reach the terminal */
 		else
 			kbuf_append(out, p, n);
+		if (cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0))
+			fmt_note(&st, cp);
+		p += n;
+	}
+}
+
+int text_fprintf(FILE *f, const char *fmt, ...)
+{
+	struct kbuf raw = KBUF_INIT, safe = KBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	text_sanitize(&safe, kbuf_str(&raw), raw.len, 1);
+	size_t w = safe.len ? fwrite(safe.data, 1, safe.len, f) : 0;
+	int rc = w == safe.len ? (int)w : -1;
+	kbuf_free(&raw);
+	kbuf_free(&safe);
+	return rc;
+}
+
+static void put_u_escape(struct kbuf *out, long cp)
+{
+	if (cp >= 0x10000) {
+		long v = cp - 0x10000;
+		kbuf_printf(out, "\\u%04lx\\u%04lx", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
+	} else {
+		kbuf_printf(out, "\\u%04lx", cp);
+	}
+}
+
+void text_json_guard(struct kbuf *out, const char *json, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)json, *end = p + len;
+	struct fmt_state st = {-1, -1};
+	while (p < end) {
+		long cp;
+		size_t n = utf8_next(p, (size_t)(end - p), &cp);
+		if (cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x1B) {
+			put_u_escape(out, cp);
+			p += n;
+			continue;
+		}
+		if (fmt_kind(cp)) {
+			size_t keep = fmt_keep(p, (size_t)(end - p), cp, n, &st);
+			if (keep) {
+				kbuf_append(out, p, keep);
+				fmt_note(&st, cp);
+				p += keep;
+			} else {
+				put_u_escape(out, cp);
+				p += n;
+			}
+			continue;
+		}
+		kbuf_append(out, p, n);
+		fmt_note(&st, cp);
 		p += n;
 	}
 }

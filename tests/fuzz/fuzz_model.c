@@ -1,6 +1,10 @@
 /* fuzz_model — outside bytes through both JSON parsers into every model reader. Whatever a
  * reader accepts must be canonicalisable, and a Listing or Account read back from its own
- * to_json must give the same canonical bytes (what gets signed must not drift). */
+ * to_json must give the same canonical bytes (what gets signed must not drift). No string
+ * of an accepted object holds a bidi control or invisible format character (the contract
+ * section body, canonical JSON checked by contract_verify, aside); every string through the
+ * terminal sanitiser comes out valid UTF-8 with no escape, control or hidden character, and
+ * the same again when sanitised twice; JSON made safe for a terminal means the same JSON. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include "kontor/crypto.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
+#include "kontor/text.h"
 
 static const char *const types[] = {"Account",  "Listing", "Rfq",      "Conversation", "Message",
                                     "Contract", "Order",   "Shipment", "Rating",       "Wallet"};
@@ -103,12 +108,88 @@ static void account_round_trip(const cJSON *j)
 	account_free(&a2);
 }
 
+/* Every string (and key) of an accepted object: nothing the sanitiser would take out. */
+static void no_hidden_or_die(const cJSON *v, const char *type)
+{
+	const cJSON *c;
+	if (cJSON_IsString(v) && v->valuestring && !(v->string && strcmp(v->string, "body") == 0)) {
+		size_t at = 0;
+		long cp = 0;
+		if (text_hidden_find(v->valuestring, strlen(v->valuestring), &at, &cp, NULL)) {
+			fprintf(stderr, "fuzz_model: %s accepted U+%04lX in '%s'\n", type, cp,
+			        v->string ? v->string : "?");
+			abort();
+		}
+	}
+	for (c = v->child; c; c = c->next) {
+		if (c->string && text_hidden_find(c->string, strlen(c->string), NULL, NULL, NULL)) {
+			fprintf(stderr, "fuzz_model: %s accepted a hidden character in a key\n",
+			        type);
+			abort();
+		}
+		no_hidden_or_die(c, type);
+	}
+}
+
+/* The sanitiser's promises on one string from outside. */
+static void sanitised_or_die(const char *s, size_t n)
+{
+	struct kbuf once = KBUF_INIT, twice = KBUF_INIT;
+	text_sanitize(&once, s, n, 1);
+	const unsigned char *p = (const unsigned char *)kbuf_str(&once);
+	for (size_t i = 0; i < once.len; i++) {
+		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && i + 1 < once.len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)) {
+			fprintf(stderr, "fuzz_model: the sanitiser let byte %zu (0x%02x) through\n",
+			        i, p[i]);
+			abort();
+		}
+	}
+	if (!utf8_valid(kbuf_str(&once), once.len) ||
+	    text_hidden_find(kbuf_str(&once), once.len, NULL, NULL, NULL))
+		die("sanitised text is not valid UTF-8 or keeps a hidden character", NULL);
+	text_sanitize(&twice, kbuf_str(&once), once.len, 1);
+	same_or_die(&once, &twice, "text sanitised once and twice");
+	kbuf_free(&once);
+	kbuf_free(&twice);
+}
+
+static void strings_sanitised_or_die(const cJSON *v)
+{
+	const cJSON *c;
+	if (cJSON_IsString(v) && v->valuestring)
+		sanitised_or_die(v->valuestring, strlen(v->valuestring));
+	for (c = v->child; c; c = c->next)
+		strings_sanitised_or_die(c);
+}
+
+/* JSON printed for a terminal reads back as the same JSON. */
+static void json_guard_lossless_or_die(const cJSON *j)
+{
+	struct kbuf plain = KBUF_INIT, safe = KBUF_INIT, again = KBUF_INIT;
+	struct kerr e = {0, ""};
+	json_print(j, &plain);
+	text_json_guard(&safe, kbuf_str(&plain), plain.len);
+	cJSON *back = NULL;
+	if (json_parse(kbuf_str(&safe), safe.len, "guarded JSON", &back, &e) != K_OK)
+		die("JSON made safe for a terminal does not parse", &e);
+	json_print(back, &again);
+	same_or_die(&plain, &again, "JSON before and after text_json_guard");
+	cJSON_Delete(back);
+	kbuf_free(&plain);
+	kbuf_free(&safe);
+	kbuf_free(&again);
+}
+
 static void run(const cJSON *j)
 {
 	struct kerr e = {0, ""};
+	strings_sanitised_or_die(j);
+	json_guard_lossless_or_die(j);
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
 		if (model_validate(types[i], j, &e) != K_OK)
 			continue;
+		no_hidden_or_die(j, types[i]);
 		/* Everything a table accepts is fit to be signed. */
 		struct kbuf c = KBUF_INIT;
 		canon_or_die(j, &c, types[i]);

@@ -732,6 +732,40 @@ static void bomb_sizes_are_refused_before_decoding(void **state)
 	free(d);
 }
 
+/* A progressive JPEG whose first scan (the DC one, which reads the same bits whatever came
+ * before) comes 600 times over: each scan costs a pass over the coefficients, so the file is
+ * refused at 500 (libjpeg-turbo's advice against such CPU bombs). */
+static void jpeg_with_too_many_scans_is_refused(void **state)
+{
+	(void)state;
+	size_t n;
+	uint8_t *d = slurp("photo_progressive.jpg", &n);
+	size_t first = 0, second = 0;
+	for (size_t k = 2; k + 1 < n && !second; k++)
+		if (d[k] == 0xFF && d[k + 1] == 0xDA) {
+			if (first)
+				second = k;
+			else
+				first = k;
+		}
+	assert_true(first > 0 && second > first);
+	size_t scan = second - first, m = n + 599 * scan;
+	uint8_t *b = xmalloc(m);
+	memcpy(b, d, first);
+	for (int k = 0; k < 600; k++)
+		memcpy(b + first + (size_t)k * scan, d + first, scan);
+	memcpy(b + first + 600 * scan, d + second, n - second);
+	expect_refusal(b, m, NULL, K_EINVAL, "photo: the JPEG has over 500 progressive scans", 0);
+	/* with that scan there twice it is only a redundant file, and hashes as the original */
+	memcpy(b + first + 2 * scan, d + second, n - second);
+	uint64_t h;
+	struct kerr e = {0, ""};
+	assert_int_equal(kimg_hash_bytes(b, n + scan, "photo", NULL, &h, NULL, &e), K_OK);
+	assert_true(h == hash_fixture("photo_progressive.jpg", NULL));
+	free(b);
+	free(d);
+}
+
 static void configured_limits_are_kept(void **state)
 {
 	(void)state;
@@ -895,12 +929,16 @@ static void distance_words_follow_the_thresholds(void **state)
 	uint64_t q[KIMG_TURNS];
 	assert_int_equal(kimg_query_turns(&info, 1, q), 1);
 	assert_true(q[0] == info.variants[KIMG_ASIS]);
+	assert_int_equal(kimg_query_turns(&info, 2, q), 2);
+	assert_true(q[0] == info.variants[KIMG_ASIS]);
+	assert_true(q[1] == info.variants[KIMG_FLIP_H]);
 	assert_int_equal(kimg_query_turns(&info, 4, q), 4);
 	assert_true(q[1] == info.variants[KIMG_FLIP_H]);
 	assert_true(q[2] == info.variants[KIMG_ROT90]);
 	assert_true(q[3] == info.variants[KIMG_ROT270]);
 	assert_int_equal(kimg_query_turns(&info, 8, q), 8);
 	assert_true(q[7] == info.variants[7]);
+	assert_int_equal(kimg_query_turns(&info, 3, q), 1);
 }
 
 int main(void)
@@ -920,6 +958,7 @@ int main(void)
 	    cmocka_unit_test(truncated_files_are_refused_as_truncated),
 	    cmocka_unit_test(lying_headers_are_refused),
 	    cmocka_unit_test(bomb_sizes_are_refused_before_decoding),
+	    cmocka_unit_test(jpeg_with_too_many_scans_is_refused),
 	    cmocka_unit_test(configured_limits_are_kept),
 	    cmocka_unit_test(animated_webp_is_refused),
 	    cmocka_unit_test(scan_finds_the_nearest_first_as_brute_force_does),

@@ -744,6 +744,87 @@ static void test_account_validate_struct_names_field(void **state)
 	account_free(&a);
 }
 
+/* ------------------------------------------------------------------ hidden characters */
+
+/* The characters of issue 16 (U+202E, U+2066-2069, U+200F, U+061C, U+FEFF, U+2028) and the
+ * other invisible format characters, in every kind of free text field, each refused with
+ * the field, the code point and what it is. */
+static void test_text_fields_refuse_bidi_and_invisible_characters_naming_field(void **state)
+{
+	const struct bad listing_cases[] = {
+	    {"title", "\"Oak \\u202Edesk\"",
+	     "title: U+202E at byte 4 is a bidi control (bidi controls and invisible format "
+	     "characters are not allowed)"},
+	    {"title", "\"a\\u2066b\"", "title: U+2066 at byte 1 is a bidi control"},
+	    {"title", "\"a\\u2067b\"", "title: U+2067 at byte 1 is a bidi control"},
+	    {"title", "\"a\\u2068b\"", "title: U+2068 at byte 1 is a bidi control"},
+	    {"title", "\"a\\u2069b\"", "title: U+2069 at byte 1 is a bidi control"},
+	    {"title", "\"a\\u202Ab\"", "title: U+202A at byte 1 is a bidi control"},
+	    {"title", "\"a\\u202Db\"", "title: U+202D at byte 1 is a bidi control"},
+	    {"title", "\"a\\u200Eb\"", "title: U+200E at byte 1 is a bidi control"},
+	    {"title", "\"a\\u200Fb\"", "title: U+200F at byte 1 is a bidi control"},
+	    {"title", "\"\\u0645\\u061C\\u0646\"", "title: U+061C at byte 2 is a bidi control"},
+	    {"title", "\"\\uFEFFtitle\"", "title: U+FEFF at byte 0 is an invisible format"},
+	    {"title", "\"pay\\u200Bpal\"", "title: U+200B at byte 3 is an invisible format"},
+	    {"title", "\"a\\u2060b\"", "title: U+2060 at byte 1 is an invisible format"},
+	    {"title", "\"a\\u00ADb\"", "title: U+00AD at byte 1 is an invisible format"},
+	    {"title", "\"a\\u206Ab\"", "title: U+206A at byte 1 is an invisible format"},
+	    {"title", "\"a\\uFFF9b\"", "title: U+FFF9 at byte 1 is an invisible format"},
+	    {"title", "\"a\\uDB40\\uDC41b\"", "title: U+E0041 at byte 1 is an invisible format"},
+	    {"title", "\"pay\\u200Dpal\"", "title: U+200D at byte 3 is an invisible format"},
+	    {"title", "\"pay\\u200Cpal\"", "title: U+200C at byte 3 is an invisible format"},
+	    {"title", "\"\\uD83D\\uDC69\\u200D\"", "title: U+200D at byte 4 is an invisible"},
+	    {"title", "\"a\\u2028b\"", "title: U+2028 at byte 1 is a line or paragraph separator"},
+	    {"description", "\"line one\\u2029two\"",
+	     "description: U+2029 at byte 8 is a line or paragraph separator"},
+	    {"description", "\"ok\\n\\u202Ehidden\"", "description: U+202E at byte 3 is a bidi"},
+	    {"category", "\"a\\u2066b\"", "category: U+2066 at byte 1 is a bidi control"},
+	    {"tags", "[\"ok\",\"a\\u200Fb\"]", "tags[1]: U+200F at byte 1 is a bidi control"},
+	    {"variants.1.options.colour", "\"bl\\u202Eue\"",
+	     "variants[1].options.colour: U+202E at byte 2 is a bidi control"},
+	};
+	EXPECT_EACH_REFUSED("Listing", good_listing, listing_cases);
+	const struct bad account_cases[] = {
+	    {"displayName", "\"Acme \\u202ETrading\"",
+	     "displayName: U+202E at byte 5 is a bidi control"},
+	    {"legalName", "\"\\uFEFFAcme GmbH\"", "legalName: U+FEFF at byte 0 is an invisible"},
+	    {"about", "\"We \\u2067make\\u2069 things\"", "about: U+2067 at byte 3 is a bidi"},
+	};
+	EXPECT_EACH_REFUSED("Account", good_account, account_cases);
+}
+
+/* Emoji ZWJ sequences, a subdivision flag's tags, and ZWJ/ZWNJ where a script shapes with
+ * them are text, not tricks: they validate. */
+static void test_text_fields_keep_emoji_zwj_sequences_and_script_joiners(void **state)
+{
+	static const char *const titles[] = {
+	    "\"Family mugs \\uD83D\\uDC68\\u200D\\uD83D\\uDC69\\u200D\\uD83D\\uDC67\"", /* 👨‍👩‍👧
+	                                                                                 */
+	    "\"\\uD83D\\uDC69\\uD83C\\uDFFD\\u200D\\uD83D\\uDCBB laptop stands\"", /* 👩🏽‍💻
+	                                                                            */
+	    "\"\\uD83C\\uDFF3\\uFE0F\\u200D\\uD83C\\uDF08 flags\"", /* 🏳️‍🌈 */
+	    "\"\\u2764\\uFE0F\\u200D\\uD83D\\uDD25 candles\"",      /* ❤️‍🔥 */
+	    "\"\\uD83C\\uDFC3\\u200D\\u2640\\uFE0F shoes\"",        /* 🏃‍♀️ */
+	    "\"\\uD83C\\uDFF4\\uDB40\\uDC67\\uDB40\\uDC62\\uDB40\\uDC65\\uDB40\\uDC6E\\uDB40\\uDC67"
+	    "\\uDB40\\uDC7F scarves\"",                                     /* England's flag */
+	    "\"\\u0645\\u06CC\\u200C\\u062E\\u0648\\u0627\\u0647\\u0645\"", /* Persian ZWNJ */
+	    "\"\\u0DC1\\u0DCA\\u200D\\u0DBB\\u0DD3 Lanka tea\"",            /* Sinhala ZWJ */
+	    "\"\\u0915\\u094D\\u200C\\u0937\"",                             /* Devanagari ZWNJ */
+	    "\"\\u0661\\u0662 \\u0600\\u0661 Arabic number sign\"",         /* visible Cf stays */
+	};
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++) {
+		cJSON *j = parse(good_listing);
+		set_path(j, "title", titles[i]);
+		struct kerr e = {0, ""};
+		if (model_validate("Listing", j, &e) != K_OK)
+			fail_msg("title %zu (%s) refused: %s", i, titles[i], e.msg);
+		struct listing l;
+		assert_int_equal(listing_from_json(j, &l, &e), K_OK);
+		listing_free(&l);
+		cJSON_Delete(j);
+	}
+}
+
 /* ------------------------------------------------------------------ other types */
 
 static void test_model_validate_rfq_good_and_bad(void **state)
@@ -1025,6 +1106,8 @@ int main(void)
 	    cmocka_unit_test(test_account_rating_average_from_sum_and_count),
 	    cmocka_unit_test(test_account_each_rule_refused_naming_field),
 	    cmocka_unit_test(test_account_validate_struct_names_field),
+	    cmocka_unit_test(test_text_fields_refuse_bidi_and_invisible_characters_naming_field),
+	    cmocka_unit_test(test_text_fields_keep_emoji_zwj_sequences_and_script_joiners),
 	    cmocka_unit_test(test_model_validate_listing_and_account_good),
 	    cmocka_unit_test(test_model_validate_rfq_good_and_bad),
 	    cmocka_unit_test(test_model_validate_conversation_good_and_bad),

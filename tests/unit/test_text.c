@@ -1,10 +1,15 @@
 /* Unit tests for text: display width of CJK and emoji, clipping by columns without
- * splitting characters, and sanitising escape and control sequences out of remote text. */
+ * splitting characters, and sanitising escape and control sequences, bidi controls and
+ * invisible format characters out of remote text (keeping emoji ZWJ sequences and the
+ * joiners scripts shape with), the same characters found for validation, and JSON output
+ * made safe for a terminal without changing what it means. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kontor/text.h"
@@ -87,6 +92,201 @@ static void test_shown_cuts_and_hides_what_is_not_printable_ascii(void **state)
 	assert_string_equal(text_shown("\xC3\xA9", out, sizeof out), "??");
 }
 
+/* Sanitises s and returns the result (static buffer, one at a time). */
+static const char *clean(const char *s, int keep_newlines)
+{
+	static char out[512];
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s, strlen(s), keep_newlines);
+	snprintf(out, sizeof out, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+	return out;
+}
+
+/* The characters issue 16 found passing validation and reaching the terminal. */
+static void test_sanitize_removes_the_bidi_controls_of_issue_16(void **state)
+{
+	assert_string_equal(clean("Oak desk \xE2\x80\xAE"
+	                          "gpj.exe",
+	                          0),
+	                    "Oak desk gpj.exe");
+	assert_string_equal(clean("a\xE2\x81\xA6"
+	                          "b\xE2\x81\xA7"
+	                          "c\xE2\x81\xA8"
+	                          "d\xE2\x81\xA9"
+	                          "e",
+	                          0),
+	                    "abcde"); /* U+2066..2069 */
+	assert_string_equal(clean("a\xE2\x80\x8F"
+	                          "b\xE2\x80\x8E"
+	                          "c",
+	                          0),
+	                    "abc"); /* RLM, LRM */
+	assert_string_equal(clean("\xD9\x85\xD8\x9C\xD9\x86", 0), "\xD9\x85\xD9\x86"); /* ALM */
+	assert_string_equal(clean("\xEF\xBB\xBFtitle", 0), "title");                   /* BOM */
+	assert_string_equal(clean("a\xE2\x80\xAA"
+	                          "b\xE2\x80\xAB"
+	                          "c\xE2\x80\xAC"
+	                          "d\xE2\x80\xAD"
+	                          "e",
+	                          0),
+	                    "abcde"); /* LRE RLE PDF LRO */
+	/* Line and paragraph separators break a line, or become a space on one line. */
+	assert_string_equal(clean("one\xE2\x80\xA8two\xE2\x80\xA9three", 0), "one two three");
+	assert_string_equal(clean("one\xE2\x80\xA8two", 1), "one\ntwo");
+}
+
+static void test_sanitize_removes_invisible_format_characters(void **state)
+{
+	assert_string_equal(clean("pay\xE2\x80\x8Bpal", 0), "paypal"); /* ZWSP */
+	assert_string_equal(clean("pay\xE2\x81\xA0pal", 0), "paypal"); /* word joiner */
+	assert_string_equal(clean("a\xE2\x81\xA2"
+	                          "b\xE2\x81\xA4"
+	                          "c",
+	                          0),
+	                    "abc");                                        /* invisible ops */
+	assert_string_equal(clean("soft\xC2\xADhyphen", 0), "softhyphen"); /* U+00AD */
+	assert_string_equal(clean("a\xE2\x81\xAA"
+	                          "b\xE2\x81\xAF"
+	                          "c",
+	                          0),
+	                    "abc"); /* U+206A, 206F */
+	assert_string_equal(clean("a\xEF\xBF\xB9"
+	                          "b\xEF\xBF\xBB"
+	                          "c",
+	                          0),
+	                    "abc"); /* annotation */
+	assert_string_equal(clean("a\xE1\xA0\x8E"
+	                          "b",
+	                          0),
+	                    "ab"); /* U+180E */
+	/* Tag characters spelling hidden ASCII ("hi") outside a flag. */
+	assert_string_equal(clean("ok\xF3\xA0\x81\xA8\xF3\xA0\x81\xA9", 0), "ok");
+	/* ZWJ and ZWNJ between Latin letters: nothing there needs them. */
+	assert_string_equal(clean("pay\xE2\x80\x8Dpal", 0), "paypal");
+	assert_string_equal(clean("pay\xE2\x80\x8Cpal", 0), "paypal");
+	/* A dangling ZWJ after an emoji, or one before a letter. */
+	assert_string_equal(clean("\xF0\x9F\x91\xA9\xE2\x80\x8D", 0), "\xF0\x9F\x91\xA9");
+	assert_string_equal(clean("\xF0\x9F\x91\xA9\xE2\x80\x8Dx", 0), "\xF0\x9F\x91\xA9x");
+	/* Visible format signs stay: ARABIC NUMBER SIGN before digits. */
+	assert_string_equal(clean("\xD8\x80\xD9\xA1", 0), "\xD8\x80\xD9\xA1");
+}
+
+static void test_sanitize_keeps_emoji_zwj_sequences(void **state)
+{
+	/* family (man ZWJ woman ZWJ girl), woman technologist with a skin tone, rainbow flag
+	 * (VS16 before the ZWJ), heart on fire, woman running, polar bear, England's flag (black
+	 * flag, tags g b e n g, cancel tag). */
+	static const char *const keep[] = {
+	    "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7",
+	    "\xF0\x9F\x91\xA9\xF0\x9F\x8F\xBD\xE2\x80\x8D\xF0\x9F\x92\xBB",
+	    "\xF0\x9F\x8F\xB3\xEF\xB8\x8F\xE2\x80\x8D\xF0\x9F\x8C\x88",
+	    "\xE2\x9D\xA4\xEF\xB8\x8F\xE2\x80\x8D\xF0\x9F\x94\xA5",
+	    "\xF0\x9F\x8F\x83\xE2\x80\x8D\xE2\x99\x80\xEF\xB8\x8F",
+	    "\xF0\x9F\x90\xBB\xE2\x80\x8D\xE2\x9D\x84\xEF\xB8\x8F",
+	    "\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2\xF3\xA0\x81\xA5\xF3\xA0\x81\xAE"
+	    "\xF3\xA0\x81\xA7\xF3\xA0\x81\xBF",
+	};
+	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		char with[128];
+		snprintf(with, sizeof with, "mugs %s x", keep[i]);
+		assert_string_equal(clean(with, 0), with);
+		assert_int_equal(text_hidden_find(with, strlen(with), NULL, NULL, NULL), 0);
+	}
+	/* A bidi override inside a sequence goes; the joiners around it follow their rules. */
+	assert_string_equal(clean("\xF0\x9F\x91\xA9\xE2\x80\xAE\xE2\x80\x8D\xF0\x9F\x92\xBB", 0),
+	                    "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB");
+	/* Tags after a black flag that do not end in the cancel tag are not a flag. */
+	assert_string_equal(clean("\xF0\x9F\x8F\xB4\xF3\xA0\x81\xA7\xF3\xA0\x81\xA2x", 0),
+	                    "\xF0\x9F\x8F\xB4x");
+}
+
+/* ZWNJ and ZWJ where a script shapes with them: Persian, Sinhala, Devanagari, Malayalam. */
+static void test_sanitize_keeps_joiners_scripts_need(void **state)
+{
+	/* Persian "mi-khaham" (ZWNJ), Sinhala "shri" (ZWJ), Devanagari ka-virama ZWNJ ssa, and a
+	 * Malayalam virama with a ZWJ at the very end. */
+	static const char *const keep[] = {
+	    "\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85",
+	    "\xE0\xB7\x81\xE0\xB7\x8A\xE2\x80\x8D\xE0\xB6\xBB\xE0\xB7\x93",
+	    "\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8C\xE0\xA4\xB7",
+	    "\xE0\xB4\xA8\xE0\xB5\x8D\xE2\x80\x8D",
+	};
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(clean(keep[i], 0), keep[i]);
+	/* A joiner at the end of Malayalam text has nothing to join to. */
+	assert_string_equal(clean(keep[3], 0), "\xE0\xB4\xA8\xE0\xB5\x8D");
+}
+
+static void test_sanitize_is_idempotent(void **state)
+{
+	static const char *const in[] = {
+	    "a\x1b[31mb\xE2\x80\xAE\xE2\x80\x8D\xF0\x9F\x92\xBB\t\xE2\x80\xA8x",
+	    "\xF0\x9F\x91\xA9\xE2\x80\x8B\xE2\x80\x8D\xF0\x9F\x92\xBB\xFF",
+	    "\xD9\x85\xE2\x80\xAE\xE2\x80\x8C\xD8\xAE",
+	};
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		struct kbuf once = KBUF_INIT, twice = KBUF_INIT;
+		text_sanitize(&once, in[i], strlen(in[i]), 1);
+		text_sanitize(&twice, kbuf_str(&once), once.len, 1);
+		assert_string_equal(kbuf_str(&once), kbuf_str(&twice));
+		kbuf_free(&once);
+		kbuf_free(&twice);
+	}
+}
+
+static void test_hidden_find_names_offset_code_point_and_kind(void **state)
+{
+	size_t at = 0;
+	long cp = 0;
+	const char *kind = NULL;
+	const char *s = "Oak \xE2\x80\xAE"
+	                "desk";
+	assert_int_equal(text_hidden_find(s, strlen(s), &at, &cp, &kind), 1);
+	assert_int_equal(at, 4);
+	assert_int_equal(cp, 0x202E);
+	assert_string_equal(kind, "a bidi control");
+	s = "\xEF\xBB\xBF";
+	assert_int_equal(text_hidden_find(s, strlen(s), &at, &cp, &kind), 1);
+	assert_int_equal(cp, 0xFEFF);
+	assert_string_equal(kind, "an invisible format character");
+	s = "a\xE2\x80\xA8";
+	assert_int_equal(text_hidden_find(s, strlen(s), &at, &cp, &kind), 1);
+	assert_int_equal(at, 1);
+	assert_string_equal(kind, "a line or paragraph separator");
+	s = "plain \xE9\x93\x81\xE8\x89\xBA \xF0\x9F\x93\xA6"; /* CJK and an emoji */
+	assert_int_equal(text_hidden_find(s, strlen(s), NULL, NULL, NULL), 0);
+}
+
+/* JSON keeps its meaning: the hidden characters become \u escapes, the rest is untouched. */
+static void test_json_guard_escapes_hidden_characters_losslessly(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	const char *j =
+	    "{\"title\":\"Oak \xE2\x80\xAE"
+	    "desk\",\"c1\":\"\xC2\x9B"
+	    "2J\","
+	    "\"tag\":\"\xF3\xA0\x81\xA8\",\"ok\":\"\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB\"}";
+	text_json_guard(&b, j, strlen(j));
+	assert_string_equal(
+	    kbuf_str(&b),
+	    "{\"title\":\"Oak \\u202edesk\",\"c1\":\"\\u009b2J\","
+	    "\"tag\":\"\\udb40\\udc68\",\"ok\":\"\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x92\xBB\"}");
+	kbuf_free(&b);
+}
+
+static void test_fprintf_sanitises_the_whole_line(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	text_fprintf(f, "error: %s\n%s\n", "\x1b]0;pwned\x07gone\xE2\x80\xAE", "line two");
+	fclose(f);
+	assert_string_equal(buf, "error: gone\nline two\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +296,14 @@ int main(void)
 	    cmocka_unit_test(test_sanitize_keeps_newlines_only_when_asked),
 	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8),
 	    cmocka_unit_test(test_shown_cuts_and_hides_what_is_not_printable_ascii),
+	    cmocka_unit_test(test_sanitize_removes_the_bidi_controls_of_issue_16),
+	    cmocka_unit_test(test_sanitize_removes_invisible_format_characters),
+	    cmocka_unit_test(test_sanitize_keeps_emoji_zwj_sequences),
+	    cmocka_unit_test(test_sanitize_keeps_joiners_scripts_need),
+	    cmocka_unit_test(test_sanitize_is_idempotent),
+	    cmocka_unit_test(test_hidden_find_names_offset_code_point_and_kind),
+	    cmocka_unit_test(test_json_guard_escapes_hidden_characters_losslessly),
+	    cmocka_unit_test(test_fprintf_sanitises_the_whole_line),
 	};
 	return cmocka_run_group_tests_name("text", tests, setup, NULL);
 }
