@@ -90,6 +90,12 @@ static int check_str(const char *s, const char *field, size_t min, size_t max, i
 		     (unsigned char)s[i + 1] <= 0x9f))
 			return kerr_set(e, K_EINVAL, "%s: control character at byte %zu", field, i);
 	}
+	size_t at = 0; /* what the terminal sanitiser takes out, as model.c refuses it */
+	long cp = 0;
+	const char *kind = NULL;
+	if (text_hidden_find(s, n, &at, &cp, &kind))
+		return kerr_set(e, K_EINVAL, "%s: U+%04lX at byte %zu is %s (not allowed)", field,
+		                (unsigned long)cp, at, kind);
 	return K_OK;
 }
 

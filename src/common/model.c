@@ -707,6 +707,14 @@ static int check_text(const struct mfield *f, const char *s, size_t n, const cha
 		return kerr_set(e, K_EINVAL, "%s: control character U+%04lX at byte %zu%s", path,
 		                (unsigned long)c, at,
 		                f->fmt == MF_TEXT ? " (only newline and tab are allowed)" : "");
+	/* What the terminal sanitiser would take out must not be signed in: a bidi override
+	 * or an invisible character makes a title read as something else. */
+	const char *kind = NULL;
+	if (text_hidden_find(s, n, &at, &c, &kind))
+		return kerr_set(e, K_EINVAL,
+		                "%s: U+%04lX at byte %zu is %s (bidi controls and invisible "
+		                "format characters are not allowed)",
+		                path, (unsigned long)c, at, kind);
 	return K_OK;
 }
 
