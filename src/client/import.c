@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include "kontor/codes.h"
+#include "kontor/crypto.h"
 #include "kontor/csv.h"
 #include "kontor/json.h"
 #include "kontor/money.h"
@@ -47,6 +49,155 @@ void import_derived_sku(const char *prefix, const char *text, char *out)
 		h *= 0x100000001b3ull;
 	}
 	snprintf(out, MODEL_SKU_MAX + 1, "%s-%016" PRIx64, prefix, h);
+}
+
+/* --- keys, currencies, encodings ------------------------------------------------------ */
+
+static int is_key_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '_' || c == '.' || c == '/';
+}
+
+int import_sku_key(const char *s, char *out)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	out[0] = 0;
+	if (!n)
+		return -1;
+	size_t ok = 0;
+	while (ok < n && is_key_char((unsigned char)s[ok]))
+		ok++;
+	if (ok == n && n <= MODEL_SKU_MAX) {
+		memcpy(out, s, n);
+		out[n] = 0;
+		return 0;
+	}
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	/* the key characters, each run of others as one '-', room left for "-" + 12 hex */
+	size_t w = 0, room = MODEL_SKU_MAX - 13;
+	for (size_t i = 0; i < n && w < room; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_key_char(c))
+			out[w++] = (char)c;
+		else if (w && out[w - 1] != '-')
+			out[w++] = '-';
+	}
+	while (w && out[w - 1] == '-')
+		w--;
+	if (!w) {
+		memcpy(out, "sku", 3);
+		w = 3;
+	}
+	snprintf(out + w, MODEL_SKU_MAX + 1 - w, "-%012" PRIx64, (uint64_t)(h & 0xffffffffffffull));
+	return 1;
+}
+
+/* Alpha-2 and ISO 4217 code of every country with a currency of its own in ISO 4217's list
+ * of entities (data/iso4217-minor-units.csv matched to iso-codes' names): the first that is
+ * not a fund; US dollar where it is what is used (PA, SV). Sorted, 6 bytes an entry. */
+static const char country_currency[] =
+    "ADEUR AEAED AFAFN AGXCD AIXCD ALALL AMAMD AOAOA ARARS ASUSD ATEUR AUAUD "
+    "AWAWG AXEUR AZAZN BABAM BBBBD BDBDT BEEUR BFXOF BGEUR BHBHD BIBIF BJXOF "
+    "BLEUR BMBMD BNBND BOBOB BQUSD BRBRL BSBSD BTBTN BVNOK BWBWP BYBYN BZBZD "
+    "CACAD CCAUD CDCDF CFXAF CGXAF CHCHF CIXOF CKNZD CLCLP CMXAF CNCNY COCOP "
+    "CRCRC CUCUP CVCVE CWXCG CXAUD CYEUR CZCZK DEEUR DJDJF DKDKK DMXCD DODOP "
+    "DZDZD ECUSD EEEUR EGEGP EHMAD ERERN ESEUR ETETB FIEUR FJFJD FKFKP FMUSD "
+    "FODKK FREUR GAXAF GBGBP GDXCD GEGEL GFEUR GGGBP GHGHS GIGIP GLDKK GMGMD "
+    "GNGNF GPEUR GQXAF GREUR GTGTQ GUUSD GWXOF GYGYD HKHKD HMAUD HNHNL HREUR "
+    "HTHTG HUHUF IDIDR IEEUR ILILS IMGBP ININR IOUSD IQIQD IRIRR ISISK ITEUR "
+    "JEGBP JMJMD JOJOD JPJPY KEKES KGKGS KHKHR KIAUD KMKMF KNXCD KPKPW KRKRW "
+    "KWKWD KYKYD KZKZT LALAK LBLBP LCXCD LICHF LKLKR LRLRD LSLSL LTEUR LUEUR "
+    "LVEUR LYLYD MAMAD MCEUR MDMDL MEEUR MFEUR MGMGA MHUSD MKMKD MLXOF MMMMK "
+    "MNMNT MOMOP MPUSD MQEUR MRMRU MSXCD MTEUR MUMUR MVMVR MWMWK MXMXN MYMYR "
+    "MZMZN NANAD NCXPF NEXOF NFAUD NGNGN NINIO NLEUR NONOK NPNPR NRAUD NUNZD "
+    "NZNZD OMOMR PAUSD PEPEN PFXPF PGPGK PHPHP PKPKR PLPLN PMEUR PNNZD PRUSD "
+    "PSILS PTEUR PWUSD PYPYG QAQAR REEUR RORON RSRSD RURUB RWRWF SASAR SBSBD "
+    "SCSCR SDSDG SESEK SGSGD SHSHP SIEUR SJNOK SKEUR SLSLE SMEUR SNXOF SOSOS "
+    "SRSRD SSSSP STSTN SVUSD SXXCG SYSYP SZSZL TCUSD TDXAF TFEUR TGXOF THTHB "
+    "TJTJS TKNZD TLUSD TMTMT TNTND TOTOP TRTRY TTTTD TVAUD TWTWD TZTZS UAUAH "
+    "UGUGX UMUSD USUSD UYUYU UZUZS VAEUR VCXCD VEVES VGUSD VIUSD VNVND VUVUV "
+    "WFXPF WSWST YEYER YTEUR ZAZAR ZMZMW ZWZWG ";
+
+const char *import_country_currency(const char *alpha2)
+{
+	static char found[4];
+	if (!alpha2 || strlen(alpha2) != 2)
+		return NULL;
+	size_t lo = 0, hi = (sizeof country_currency - 1) / 6;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *e = country_currency + mid * 6;
+		int c = memcmp(e, alpha2, 2);
+		if (c == 0) {
+			memcpy(found, e + 2, 3);
+			found[3] = 0;
+			return found;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int import_to_utf8(const char *data, size_t len, const char *encoding, struct kbuf *out,
+                   struct kerr *e)
+{
+	kbuf_reset(out);
+	iconv_t cd = iconv_open("UTF-8", encoding);
+	if (cd == (iconv_t)-1)
+		return kerr_set(e, K_EUSAGE,
+		                "--encoding: '%.40s' is not a character set this system converts "
+		                "(e.g. WINDOWS-1252, ISO-8859-1, UTF-16)",
+		                encoding);
+	char *in = (char *)data;
+	size_t left = len;
+	int rc = K_OK;
+	kbuf_reserve(out, len + len / 2 + 16);
+	while (left) {
+		char *o = out->data + out->len;
+		size_t room = out->cap - out->len - 1, before = room;
+		size_t r = iconv(cd, &in, &left, &o, &room);
+		out->len += before - room;
+		if (out->len > IMPORT_MAX_BYTES) {
+			rc = kerr_set(e, K_ETOOBIG, "--encoding: over %u MiB as UTF-8",
+			              IMPORT_MAX_BYTES >> 20);
+			break;
+		}
+		if (r != (size_t)-1)
+			continue;
+		if (errno == E2BIG) {
+			kbuf_reserve(out, out->cap);
+			continue;
+		}
+		size_t at = (size_t)(in - data);
+		long line = 1;
+		for (size_t i = 0; i < at; i++)
+			line += data[i] == '\n';
+		rc = kerr_set(e, K_EINVAL, "line %ld: byte 0x%02X %s %s (is --encoding right?)",
+		              line, (unsigned char)data[at],
+		              errno == EINVAL ? "ends the file inside a character of" : "is not",
+		              encoding);
+		break;
+	}
+	iconv_close(cd);
+	if (rc == K_OK && out->len >= 3 && memcmp(out->data, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(out->data, out->data + 3, out->len - 3);
+		out->len -= 3;
+	}
+	if (out->data)
+		out->data[out->len] = 0;
+	return rc;
 }
 
 /* --- HTML to text -------------------------------------------------------------------- */
@@ -270,27 +421,47 @@ struct pctx {
 	const char *name;
 	const struct import_opts *o;
 	long rows;
+	char delim; /* the file's, once its reader is made */
+	int dc;     /* decimal commas: --decimal-comma, or the file is ';'-separated */
 };
 
-/* Hands one result to the callback and frees the listing. */
-static int emit(struct pctx *p, long line, struct listing *l, const struct kerr *err)
+/* Hands one result (standing for rows records) to the callback and frees the listing. */
+static int emit(struct pctx *p, long line, struct listing *l, const struct kerr *err, long rows)
 {
-	int rc = p->cb(p->ctx, line, err ? NULL : l, err);
+	struct import_row r = {line, err ? NULL : l, err, 0, rows};
+	int rc = p->cb(p->ctx, &r);
 	if (l)
 		listing_free(l);
 	return rc;
 }
 
-static int emit_err(struct pctx *p, long line, struct listing *l, int code, const char *fmt, ...)
+static int emit_merged(struct pctx *p, long line, long same_as)
+{
+	struct import_row r = {line, NULL, NULL, same_as, 1};
+	return p->cb(p->ctx, &r);
+}
+
+static int emit_err(struct pctx *p, long line, long rows, int code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-static int emit_err(struct pctx *p, long line, struct listing *l, int code, const char *fmt, ...)
+static int emit_err(struct pctx *p, long line, long rows, int code, const char *fmt, ...)
 {
 	struct kerr e = {code, ""};
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
 	va_end(ap);
-	return emit(p, line, l, &e);
+	return emit(p, line, NULL, &e, rows);
+}
+
+/* The reader for the file's records: the delimiter as given, else as the file says; a
+ * ';'-separated file (as Excel writes where the comma is the decimal mark) reads decimal
+ * commas. */
+static struct csv_reader *open_reader(struct pctx *p, const char *data, size_t len)
+{
+	struct csv_reader *r = csv_reader_new(data, len, p->o->delim, p->name);
+	p->delim = csv_reader_delim(r);
+	p->dc = p->o->decimal_comma || p->delim == ';';
+	return r;
 }
 
 static int is_space(char c)
@@ -335,6 +506,26 @@ static void set_text(char **dst, const char *v)
 	}
 	*w = 0;
 	*dst = t;
+}
+
+/* l->sku from a SKU as the seller wrote it (import_sku_key), and l->seller_sku when it had
+ * to be mapped. K_EINVAL when it is longer than the model keeps of it. */
+static int set_sku(struct listing *l, const char *col, const char *v, struct kerr *e)
+{
+	char key[MODEL_SKU_MAX + 1];
+	xfree(&l->sku);
+	xfree(&l->seller_sku);
+	int mapped = import_sku_key(v, key);
+	if (mapped < 0)
+		return K_OK;
+	l->sku = xstrdup(key);
+	if (mapped) {
+		l->seller_sku = trimdup(v);
+		if (strlen(l->seller_sku) > MODEL_SELLER_SKU_MAX)
+			return kerr_set(e, K_EINVAL, "%s: '%.40s...' is longer than %d bytes", col,
+			                l->seller_sku, MODEL_SELLER_SKU_MAX);
+	}
+	return K_OK;
 }
 
 static void set_html(char **dst, const char *v)
@@ -408,12 +599,75 @@ static int parse_int(const char *col, const char *v, int64_t min, int64_t max, i
 	return rc;
 }
 
-static int parse_price(const char *col, const char *v, const char *cur, int64_t *out,
+/* A decimal-comma amount as money_parse reads it, into out: "12,50" -> "12.50", "1.234,50"
+ * and "1 234,50" (a space, U+00A0 or U+202F) -> "1234.50". Thousands separators count only
+ * before a ',', in groups of three; text without a ',' is left as it is, so "12.50" is still
+ * twelve and a half and "1.500" is refused for its decimals rather than read as 1500.
+ * 0 when it does not have that shape. */
+static int dc_amount(const char *t, char *out, size_t cap)
+{
+	const char *comma = strchr(t, ',');
+	size_t n = strlen(t);
+	if (!comma) {
+		if (n >= cap)
+			return 0;
+		memcpy(out, t, n + 1);
+		return 1;
+	}
+	if (strchr(comma + 1, ',') || !comma[1])
+		return 0;
+	size_t w = 0, group = 0, groups = 0;
+	for (const char *c = t; c < comma;) {
+		size_t sep = *c == '.' || *c == ' '                                       ? 1
+		             : (unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xA0 ? 2
+		             : (unsigned char)c[0] == 0xE2 && (unsigned char)c[1] == 0x80 &&
+		                     (unsigned char)c[2] == 0xAF
+		                 ? 3
+		                 : 0;
+		if (sep) { /* a group ends: the first of 1-3 digits, the others of exactly 3 */
+			if (group == 0 || group > 3 || (groups && group != 3))
+				return 0;
+			groups++;
+			group = 0;
+			c += sep;
+			continue;
+		}
+		if (*c < '0' || *c > '9' || w + 2 >= cap)
+			return 0;
+		out[w++] = *c++;
+		group++;
+	}
+	if (groups && group != 3)
+		return 0;
+	out[w++] = '.';
+	for (const char *c = comma + 1; *c; c++) {
+		if (w + 1 >= cap)
+			return 0;
+		out[w++] = *c;
+	}
+	out[w] = 0;
+	return 1;
+}
+
+static int parse_price(const char *col, const char *v, const char *cur, int dc, int64_t *out,
                        struct kerr *e)
 {
 	char *t = trimdup(v);
 	if (!t)
 		return kerr_set(e, K_EINVAL, "%s: empty (a price in %s is needed)", col, cur);
+	char norm[64];
+	if (dc && strchr(t, ',')) {
+		if (!dc_amount(t, norm, sizeof norm)) {
+			int rc = kerr_set(e, K_EINVAL,
+			                  "%s: '%.40s' is not an amount with a decimal comma "
+			                  "(e.g. 1234,50 or 1.234,50)",
+			                  col, t);
+			free(t);
+			return rc;
+		}
+		free(t);
+		t = xstrdup(norm);
+	}
 	int rc = money_parse(t, cur, out, e);
 	if (rc)
 		kerr_prefix(e, "%s", col);
@@ -489,7 +743,7 @@ static int csv_row_error(struct pctx *p, const struct kerr *ce)
 	}
 	struct kerr e = {ce->code, ""};
 	snprintf(e.msg, sizeof e.msg, "%s", m);
-	return emit(p, line, NULL, &e);
+	return emit(p, line, NULL, &e, 1);
 }
 
 /* Reads the header record; a file-level error when there is none. */
@@ -539,11 +793,12 @@ static int next_rec(struct pctx *p, struct csv_reader *r, struct csv_record *rec
 /* --- kontor's own CSV --------------------------------------------------------------------- */
 
 static int kontor_row(const struct hdr *h, const struct csv_record *rec, const char *dflt_cur,
-                      struct listing *l, struct kerr *e)
+                      int dc, struct listing *l, struct kerr *e)
 {
 	int rc;
 	const char *v;
-	set_str(&l->sku, fget(rec, hcol(h, "sku")));
+	if ((rc = set_sku(l, "sku", fget(rec, hcol(h, "sku")), e)))
+		return rc;
 	if (!l->sku)
 		return kerr_set(e, K_EINVAL, "sku: empty (the SKU is the listing's key)");
 	set_str(&l->title, fget(rec, hcol(h, "title")));
@@ -570,8 +825,8 @@ static int kontor_row(const struct hdr *h, const struct csv_record *rec, const c
 	}
 	l->tiers = xcalloc(tiers.n + 1, sizeof *l->tiers);
 	l->tiers[0].min_qty = l->moq;
-	rc = parse_price("price", fget(rec, hcol(h, "price")), l->currency, &l->tiers[0].unit_price,
-	                 e);
+	rc = parse_price("price", fget(rec, hcol(h, "price")), l->currency, dc,
+	                 &l->tiers[0].unit_price, e);
 	l->ntiers = 1;
 	for (size_t i = 0; rc == K_OK && i < tiers.n; i++) {
 		char *colon = strchr(tiers.v[i], ':');
@@ -584,7 +839,7 @@ static int kontor_row(const struct hdr *h, const struct csv_record *rec, const c
 		*colon = 0;
 		struct price_tier *t = &l->tiers[l->ntiers];
 		if ((rc = parse_int("tiers", tiers.v[i], 1, MONEY_MAX, &t->min_qty, e)) ||
-		    (rc = parse_price("tiers", colon + 1, l->currency, &t->unit_price, e)))
+		    (rc = parse_price("tiers", colon + 1, l->currency, dc, &t->unit_price, e)))
 			break;
 		l->ntiers++;
 	}
@@ -610,7 +865,7 @@ static int kontor_row(const struct hdr *h, const struct csv_record *rec, const c
 
 static int parse_kontor(struct pctx *p, const char *data, size_t len, struct kerr *e)
 {
-	struct csv_reader *r = csv_reader_new(data, len, 0, p->name);
+	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"sku", "title", "price"};
 	int rc = read_header(r, &h, p->name, e);
@@ -625,8 +880,8 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		struct listing l;
 		struct kerr re = {0, ""};
 		listing_init(&l);
-		int bad = kontor_row(&h, &rec, p->o->currency, &l, &re);
-		rc = emit(p, rec.line, &l, bad ? &re : NULL);
+		int bad = kontor_row(&h, &rec, p->o->currency, p->dc, &l, &re);
+		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
 	}
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
@@ -635,14 +890,21 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 
 /* --- variants ------------------------------------------------------------------------- */
 
-/* Adds {sku, options, unitPrice} to l->variants; K_EINVAL for a repeated option name. */
-static int add_variant(struct listing *l, const char *sku, const char *const *names,
+/* Adds {sku, options, unitPrice, sellerSku} to l->variants, the SKU as a key
+ * (import_sku_key) and, when written by the seller (not made up here) and mapped, as written;
+ * K_EINVAL for a repeated option name. */
+static int add_variant(struct listing *l, const char *sku, int written, const char *const *names,
                        const char *const *values, size_t n, int64_t price, struct kerr *e)
 {
 	if (l->variants && cJSON_GetArraySize(l->variants) >= MODEL_VARIANTS_MAX)
 		return kerr_set(e, K_EINVAL, "variants: more than %d", MODEL_VARIANTS_MAX);
+	char key[MODEL_SKU_MAX + 1];
+	int mapped = import_sku_key(sku, key);
+	if (mapped > 0 && written && strlen(sku) > MODEL_SELLER_SKU_MAX)
+		return kerr_set(e, K_EINVAL, "variant SKU '%.40s...' is longer than %d bytes", sku,
+		                MODEL_SELLER_SKU_MAX);
 	cJSON *v = cJSON_CreateObject();
-	cJSON_AddStringToObject(v, "sku", sku);
+	cJSON_AddStringToObject(v, "sku", key);
 	cJSON *o = cJSON_AddObjectToObject(v, "options");
 	for (size_t i = 0; i < n; i++) {
 		if (!names[i] || !values[i])
@@ -655,6 +917,8 @@ static int add_variant(struct listing *l, const char *sku, const char *const *na
 	}
 	if (price >= 0)
 		json_add_int(v, "unitPrice", price);
+	if (mapped > 0 && written)
+		cJSON_AddStringToObject(v, "sellerSku", sku);
 	if (!l->variants)
 		l->variants = cJSON_CreateArray();
 	cJSON_AddItemToArray(l->variants, v);
@@ -691,7 +955,9 @@ struct shop_cols {
 
 struct shop_group {
 	int open;
-	long line; /* the product's first row */
+	long line;    /* the product's first row */
+	long rows;    /* records in the group */
+	char *handle; /* as written: the rows of the product repeat it */
 	struct listing l;
 	char *opt_name[MAX_OPTIONS];
 	int64_t min_price;
@@ -706,6 +972,7 @@ static void shop_reset(struct shop_group *g)
 		listing_free(&g->l);
 	for (int i = 0; i < MAX_OPTIONS; i++)
 		xfree(&g->opt_name[i]);
+	xfree(&g->handle);
 	memset(g, 0, sizeof *g);
 }
 
@@ -715,14 +982,14 @@ static int shop_finish(struct pctx *p, struct shop_group *g)
 		return K_OK;
 	int rc;
 	if (g->err_line) {
-		rc = emit(p, g->err_line, NULL, &g->err);
+		rc = emit(p, g->err_line, NULL, &g->err, g->rows);
 	} else if (!g->nvar) {
-		rc = emit_err(p, g->line, NULL, K_EINVAL,
-		              "Variant Price: product '%.64s' has no row with a price", g->l.sku);
+		rc = emit_err(p, g->line, g->rows, K_EINVAL,
+		              "Variant Price: product '%.64s' has no row with a price", g->handle);
 	} else {
 		set_single_price(&g->l, g->min_price);
 		settle_variants(&g->l);
-		rc = emit(p, g->line, &g->l, NULL);
+		rc = emit(p, g->line, &g->l, NULL, g->rows);
 		g->open = 0; /* emit freed it */
 	}
 	shop_reset(g);
@@ -734,13 +1001,13 @@ static int shop_fail(struct shop_group *g, long line, const struct kerr *e)
 	if (!g->err_line) {
 		g->err_line = line;
 		g->err = *e;
-		kerr_prefix(&g->err, "product '%.64s'", g->l.sku ? g->l.sku : "?");
+		kerr_prefix(&g->err, "product '%.64s'", g->handle ? g->handle : "?");
 	}
 	return K_OK;
 }
 
 static void shop_row(struct shop_group *g, const struct shop_cols *c, const struct csv_record *rec,
-                     const char *cur)
+                     const char *cur, int dc)
 {
 	struct kerr e = {0, ""};
 	if (g->err_line)
@@ -774,14 +1041,14 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 	const char *price = fget(rec, c->vprice);
 	if (!g->err_line && (any || sku || !blank(price))) {
 		int64_t amount;
-		if (parse_price("Variant Price", price, cur, &amount, &e)) {
+		if (parse_price("Variant Price", price, cur, dc, &amount, &e)) {
 			shop_fail(g, rec->line, &e);
 		} else {
 			char dsku[MODEL_SKU_MAX + 32];
 			if (!sku)
 				snprintf(dsku, sizeof dsku, "%s-%d", g->l.sku, g->nvar + 1);
-			if (add_variant(&g->l, sku ? sku : dsku, names, values, MAX_OPTIONS, amount,
-			                &e))
+			if (add_variant(&g->l, sku ? sku : dsku, sku != NULL, names, values,
+			                MAX_OPTIONS, amount, &e))
 				shop_fail(g, rec->line, &e);
 			if (!g->nvar || amount < g->min_price)
 				g->min_price = amount;
@@ -802,7 +1069,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		                "%s: Shopify exports carry no currency: give --currency CUR (the "
 		                "shop's currency, e.g. USD)",
 		                p->name);
-	struct csv_reader *r = csv_reader_new(data, len, 0, p->name);
+	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"Handle", "Title", "Variant Price"};
 	int rc = read_header(r, &h, p->name, e);
@@ -835,11 +1102,11 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		char *handle = trimdup(fget(&rec, c.handle));
 		rc = K_OK;
 		if (!handle) {
-			rc = emit_err(p, rec.line, NULL, K_EINVAL,
+			rc = emit_err(p, rec.line, 1, K_EINVAL,
 			              "Handle: empty (the Handle is the listing's key)");
 			continue;
 		}
-		if (g.open && strcmp(handle, g.l.sku) != 0 && (rc = shop_finish(p, &g))) {
+		if (g.open && strcmp(handle, g.handle) != 0 && (rc = shop_finish(p, &g))) {
 			free(handle);
 			break;
 		}
@@ -847,9 +1114,11 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 			g.open = 1;
 			g.line = rec.line;
 			listing_init(&g.l);
-			g.l.sku = handle;
+			g.handle = handle;
 			handle = NULL;
 			struct kerr re = {0, ""};
+			if (set_sku(&g.l, "Handle", g.handle, &re))
+				shop_fail(&g, rec.line, &re);
 			set_str(&g.l.title, fget(&rec, c.title));
 			if (!g.l.title) {
 				kerr_set(&re, K_EINVAL, "Title: empty");
@@ -867,7 +1136,8 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 				snprintf(g.l.status, sizeof g.l.status, "paused");
 		}
 		free(handle);
-		shop_row(&g, &c, &rec, p->o->currency);
+		g.rows++;
+		shop_row(&g, &c, &rec, p->o->currency, p->dc);
 	}
 	if (rc == 0)
 		rc = shop_finish(p, &g);
@@ -881,18 +1151,62 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 
 struct woo_cols {
 	int id, type, sku, name, published, shortdesc, desc, regular, sale, categories, tags,
-	    images, parent;
+	    images, parent, grouped;
 	int nattr;
 	int attr_name[WOO_MAX_ATTRS], attr_value[WOO_MAX_ATTRS];
 };
 
+/* Pass 1 keeps one per record, in file order: what pass 2 needs to merge exact repeats and
+ * fail conflicting ones. */
+struct woo_rec {
+	size_t offset; /* where the record starts: a conflict is read again to name the column */
+	long line;
+	uint8_t hash[16]; /* BLAKE2b-128 of the fields */
+	long same_as;     /* an exact repeat of this earlier line: merged */
+	size_t clash;     /* 1 + index of a row with this row's ID or SKU but other values */
+	char clash_by;    /* 'i' the ID, 's' the SKU */
+	int read;         /* 0: the reader refused it (reported as a row error in pass 2) */
+};
+
+/* A variation row and whether a product's result counts it yet. */
 struct woo_var {
+	size_t rec;
 	long line;
 	char *parent; /* as written: a SKU or "id:NN" */
 	char *sku;
 	char *price; /* regular price, else sale price */
 	char *names[WOO_MAX_ATTRS];
 	char *values[WOO_MAX_ATTRS];
+	int claimed;
+};
+
+/* A simple or external product: what a grouped product may list as a child. */
+struct woo_simple {
+	size_t rec;
+	long line;
+	char *sku, *idkey, *name, *price;
+};
+
+struct woo_key {
+	const char *key; /* owned by what it points into */
+	size_t i;
+};
+
+struct woo {
+	struct pctx *p;
+	const char *data;
+	size_t len;
+	struct woo_cols c;
+	struct hdr h;
+	struct woo_rec *recs;
+	size_t nrecs;
+	struct woo_var *vars; /* sorted by parent, then line */
+	size_t nvars;
+	struct woo_simple *simples;
+	size_t nsimples;
+	struct woo_key *skeys; /* the simples by SKU and by id:ID, sorted */
+	size_t nskeys;
+	struct kstrv parents; /* SKUs and id:IDs of the variable products, sorted */
 };
 
 static void woo_var_free(struct woo_var *v)
@@ -916,6 +1230,13 @@ static int cmp_var(const void *a, const void *b)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct woo_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 /* Woo writes the product type as "simple", "variable", "variation", "simple, virtual"... */
@@ -952,30 +1273,274 @@ static void woo_keys(const struct woo_cols *c, const struct csv_record *rec, cha
 	free(id);
 }
 
-static int woo_product(struct pctx *p, const struct woo_cols *c, const struct csv_record *rec,
-                       int variable, struct woo_var *vars, size_t nvars, struct kerr *re,
-                       long *err_line, struct listing *l)
+/* The fields of the record at offset, copied into sv. */
+static void woo_reread(const struct woo *w, size_t offset, struct kstrv *sv)
 {
-	const char *cur = p->o->currency;
-	char *sku, *idkey;
-	int rc = K_OK;
-	woo_keys(c, rec, &sku, &idkey);
+	struct csv_reader *r =
+	    csv_reader_new(w->data + offset, w->len - offset, w->p->delim, w->p->name);
+	struct csv_record rec;
+	struct kerr e;
+	if (csv_next(r, &rec, &e) == 1)
+		for (size_t i = 0; i < rec.nfields; i++)
+			kstrv_push(sv, rec.fields[i]);
+	csv_reader_free(&r);
+}
+
+/* Fills e with why record a fails: it shares its ID or SKU with record b, whose values
+ * differ (the first column where they do is named). */
+static int woo_clash_err(const struct woo *w, size_t a, struct kerr *e)
+{
+	const struct woo_rec *ra = &w->recs[a], *rb = &w->recs[ra->clash - 1];
+	struct kstrv fa = {0}, fb = {0};
+	woo_reread(w, ra->offset, &fa);
+	woo_reread(w, rb->offset, &fb);
+	/* the first column that differs, the ID last: two rows of one SKU differ in it anyway */
+	const char *col = "column";
+	size_t n = fa.n > fb.n ? fa.n : fb.n, at = n;
+	for (size_t i = 0; i < n && at == n; i++)
+		if ((i >= fa.n || i >= fb.n || strcmp(fa.v[i], fb.v[i]) != 0) && (int)i != w->c.id)
+			at = i;
+	if (at == n && w->c.id >= 0)
+		at = (size_t)w->c.id;
+	if (at < w->h.names.n && *w->h.names.v[at])
+		col = w->h.names.v[at];
+	int by_id = ra->clash_by == 'i';
+	int ki = by_id ? w->c.id : w->c.sku;
+	char *key = ki >= 0 && (size_t)ki < fa.n ? trimdup(fa.v[ki]) : NULL;
+	kerr_set(e, K_EINVAL,
+	         "%s '%.64s' is on line %ld too, with another %.40s (one row each: fix or drop "
+	         "one of them)",
+	         by_id ? "ID" : "SKU", key ? key : "", rb->line, col);
+	free(key);
+	kstrv_free(&fa);
+	kstrv_free(&fb);
+	return K_EINVAL;
+}
+
+/* Marks exact repeats (merged into the first) and rows that share an ID or a SKU with
+ * another but differ from it (both fail). keys: "i" ID and "s" SKU of each record. */
+static void woo_mark_repeats(struct woo *w, struct woo_key *keys, size_t nkeys)
+{
+	/* (hash as hex, index) sorted: equal rows end up side by side, the first one first */
+	struct woo_key *hk = xcalloc(w->nrecs + 1, sizeof *hk);
+	char *hex = xcalloc(w->nrecs + 1, 33);
+	size_t n = 0;
+	for (size_t i = 0; i < w->nrecs; i++) {
+		if (!w->recs[i].read)
+			continue;
+		for (int b = 0; b < 16; b++)
+			snprintf(hex + n * 33 + b * 2, 3, "%02x", w->recs[i].hash[b]);
+		hk[n].key = hex + n * 33;
+		hk[n++].i = i;
+	}
+	qsort(hk, n, sizeof *hk, cmp_key);
+	for (size_t k = 1; k < n; k++)
+		if (strcmp(hk[k].key, hk[k - 1].key) == 0) {
+			const struct woo_rec *first = &w->recs[hk[k - 1].i];
+			w->recs[hk[k].i].same_as = first->same_as ? first->same_as : first->line;
+		}
+	free(hk);
+	free(hex);
+	qsort(keys, nkeys, sizeof *keys, cmp_key);
+	for (size_t k = 0; k < nkeys;) {
+		size_t end = k + 1;
+		while (end < nkeys && strcmp(keys[end].key, keys[k].key) == 0)
+			end++;
+		size_t first = (size_t)-1;
+		for (size_t j = k; j < end; j++) {
+			struct woo_rec *r = &w->recs[keys[j].i];
+			if (r->same_as)
+				continue;
+			if (first == (size_t)-1) {
+				first = keys[j].i;
+				continue;
+			}
+			struct woo_rec *f = &w->recs[first];
+			if (!r->clash) {
+				r->clash = first + 1;
+				r->clash_by = keys[k].key[0];
+			}
+			if (!f->clash) {
+				f->clash = keys[j].i + 1;
+				f->clash_by = keys[k].key[0];
+			}
+		}
+		k = end;
+	}
+}
+
+static void woo_hash(const struct csv_record *rec, struct kbuf *scratch, uint8_t out[16])
+{
+	kbuf_reset(scratch);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		kbuf_puts(scratch, rec->fields[i]);
+		kbuf_putc(scratch, '\x1f'); /* a unit separator: ("ab","c") is not ("a","bc") */
+	}
+	kcrypto_blake2b(out, 16, scratch->data ? scratch->data : "", scratch->len, NULL, 0);
+}
+
+/* Pass 1: every record's place, hash and keys; the variations, the variable products' keys
+ * and the simple products (a grouped product's children). */
+static void woo_pass1(struct woo *w)
+{
+	struct pctx *p = w->p;
+	struct csv_reader *r = csv_reader_new(w->data, w->len, p->delim, p->name);
+	struct csv_record rec;
+	struct kerr ce;
+	struct kbuf scratch = KBUF_INIT;
+	struct woo_key *keys = NULL;
+	size_t nkeys = 0, capk = 0, capr = 0, capv = 0, caps = 0;
+	struct kstrv keystr = {0}; /* owns the "i"/"s" keys */
+	csv_next(r, &rec, &ce);    /* the header */
+	int n;
+	while ((n = csv_next(r, &rec, &ce)) != 0 && w->nrecs < (size_t)IMPORT_MAX_ROWS) {
+		if (w->nrecs == capr) {
+			capr = capr ? capr * 2 : 64;
+			w->recs = xrealloc(w->recs, capr * sizeof *w->recs);
+		}
+		size_t k = w->nrecs++;
+		struct woo_rec *wr = &w->recs[k];
+		memset(wr, 0, sizeof *wr);
+		if (n < 0)
+			continue;
+		wr->read = 1;
+		wr->offset = rec.offset;
+		wr->line = rec.line;
+		woo_hash(&rec, &scratch, wr->hash);
+		char *sku, *idkey;
+		woo_keys(&w->c, &rec, &sku, &idkey);
+		for (int kind = 0; kind < 2; kind++) {
+			const char *v = kind ? (idkey ? idkey + 3 : NULL) : sku;
+			if (!v)
+				continue;
+			kbuf_reset(&scratch);
+			kbuf_putc(&scratch, kind ? 'i' : 's');
+			kbuf_puts(&scratch, v);
+			kstrv_push(&keystr, kbuf_str(&scratch));
+			if (nkeys == capk) {
+				capk = capk ? capk * 2 : 64;
+				keys = xrealloc(keys, capk * sizeof *keys);
+			}
+			keys[nkeys].key = NULL; /* set below, once keystr stops moving */
+			keys[nkeys++].i = k;
+		}
+		const char *type = fget(&rec, w->c.type);
+		if (has_word(type, "variable")) {
+			if (sku)
+				kstrv_push(&w->parents, sku);
+			if (idkey)
+				kstrv_push(&w->parents, idkey);
+		} else if (has_word(type, "variation")) {
+			char *parent = trimdup(fget(&rec, w->c.parent));
+			if (parent) { /* without one it is reported in pass 2 */
+				if (w->nvars == capv) {
+					capv = capv ? capv * 2 : 64;
+					w->vars = xrealloc(w->vars, capv * sizeof *w->vars);
+				}
+				struct woo_var *v = &w->vars[w->nvars++];
+				memset(v, 0, sizeof *v);
+				v->rec = k;
+				v->line = rec.line;
+				v->parent = parent;
+				v->sku = sku;
+				sku = NULL;
+				v->price = woo_price(&w->c, &rec);
+				for (int i = 0; i < w->c.nattr; i++) {
+					v->names[i] = trimdup(fget(&rec, w->c.attr_name[i]));
+					v->values[i] = v->names[i]
+					                   ? trimdup(fget(&rec, w->c.attr_value[i]))
+					                   : NULL;
+				}
+			}
+		} else if (has_word(type, "simple") || has_word(type, "external")) {
+			if (w->nsimples == caps) {
+				caps = caps ? caps * 2 : 64;
+				w->simples = xrealloc(w->simples, caps * sizeof *w->simples);
+			}
+			struct woo_simple *sp = &w->simples[w->nsimples++];
+			sp->rec = k;
+			sp->line = rec.line;
+			sp->sku = sku;
+			sp->idkey = idkey;
+			sku = idkey = NULL;
+			sp->name = trimdup(fget(&rec, w->c.name));
+			sp->price = woo_price(&w->c, &rec);
+		}
+		free(sku);
+		free(idkey);
+	}
+	for (size_t i = 0; i < nkeys; i++)
+		keys[i].key = keystr.v[i];
+	woo_mark_repeats(w, keys, nkeys);
+	free(keys);
+	kstrv_free(&keystr);
+	kbuf_free(&scratch);
+	csv_reader_free(&r);
+	/* exact repeats of a variation or a child are merged: only the first one counts */
+	size_t keep = 0;
+	for (size_t i = 0; i < w->nvars; i++) {
+		if (w->recs[w->vars[i].rec].same_as) {
+			woo_var_free(&w->vars[i]);
+			continue;
+		}
+		w->vars[keep++] = w->vars[i];
+	}
+	w->nvars = keep;
+	qsort(w->vars, w->nvars, sizeof *w->vars, cmp_var);
+	if (w->parents.n)
+		qsort(w->parents.v, w->parents.n, sizeof *w->parents.v, cmp_str);
+	w->skeys = xcalloc(2 * w->nsimples + 1, sizeof *w->skeys);
+	for (size_t i = 0; i < w->nsimples; i++) {
+		const struct woo_simple *sp = &w->simples[i];
+		if (w->recs[sp->rec].same_as)
+			continue;
+		if (sp->sku)
+			w->skeys[w->nskeys++] = (struct woo_key){sp->sku, i};
+		if (sp->idkey)
+			w->skeys[w->nskeys++] = (struct woo_key){sp->idkey, i};
+	}
+	qsort(w->skeys, w->nskeys, sizeof *w->skeys, cmp_key);
+}
+
+static void woo_free(struct woo *w)
+{
+	for (size_t i = 0; i < w->nvars; i++)
+		woo_var_free(&w->vars[i]);
+	free(w->vars);
+	for (size_t i = 0; i < w->nsimples; i++) {
+		free(w->simples[i].sku);
+		free(w->simples[i].idkey);
+		free(w->simples[i].name);
+		free(w->simples[i].price);
+	}
+	free(w->simples);
+	free(w->skeys);
+	free(w->recs);
+	kstrv_free(&w->parents);
+	kstrv_free(&w->h.names);
+}
+
+/* The product fields every type shares: key (the SKU, else woo-ID), title, description,
+ * category, tags, images, currency, status. */
+static int woo_common(const struct woo *w, const struct csv_record *rec, const char *sku,
+                      const char *idkey, struct listing *l, struct kerr *re)
+{
+	const struct woo_cols *c = &w->c;
+	int rc;
 	if (sku) {
-		l->sku = sku;
-		sku = NULL;
+		if ((rc = set_sku(l, "SKU", sku, re)))
+			return rc;
 	} else if (idkey) {
-		char d[MODEL_SKU_MAX + 1];
+		char d[MODEL_SKU_MAX + 8];
 		snprintf(d, sizeof d, "woo-%s", idkey + 3);
-		l->sku = xstrdup(d);
+		if ((rc = set_sku(l, "ID", d, re)))
+			return rc;
 	} else {
-		rc = kerr_set(re, K_EINVAL, "SKU: empty, and no ID to make a key from");
-		goto out;
+		return kerr_set(re, K_EINVAL, "SKU: empty, and no ID to make a key from");
 	}
 	set_str(&l->title, fget(rec, c->name));
-	if (!l->title) {
-		rc = kerr_set(re, K_EINVAL, "Name: empty");
-		goto out;
-	}
+	if (!l->title)
+		return kerr_set(re, K_EINVAL, "Name: empty");
 	set_html(&l->description, fget(rec, c->desc));
 	if (!l->description)
 		set_html(&l->description, fget(rec, c->shortdesc));
@@ -986,66 +1551,179 @@ static int woo_product(struct pctx *p, const struct woo_cols *c, const struct cs
 	kstrv_free(&cats);
 	split_list(&l->tags, fget(rec, c->tags), ',', 0, 1);
 	split_list(&l->images, fget(rec, c->images), ',', 0, 1);
-	snprintf(l->currency, sizeof l->currency, "%s", cur);
+	snprintf(l->currency, sizeof l->currency, "%s", w->p->o->currency);
 	char *pub = trimdup(fget(rec, c->published));
 	if (pub && strcmp(pub, "1") != 0)
 		snprintf(l->status, sizeof l->status, "paused");
 	free(pub);
+	return K_OK;
+}
+
+/* A simple, external or variable product. A variable one claims every variation whose Parent
+ * is its SKU or id:ID (rows counts them, whatever becomes of the product). */
+static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, int variable,
+                       struct kerr *re, long *err_line, long *rows, struct listing *l)
+{
+	const char *cur = w->p->o->currency;
+	int dc = w->p->dc;
+	char *sku, *idkey;
+	woo_keys(&w->c, rec, &sku, &idkey);
+	/* the variations: found by the SKU as written and by id:ID */
+	size_t *mine = NULL, nmine = 0, capm = 0;
+	for (int pass = 0; variable && pass < 2; pass++) {
+		const char *key = pass == 0 ? sku : idkey;
+		if (!key || (pass == 1 && sku && strcmp(key, sku) == 0))
+			continue;
+		size_t lo = 0, hi = w->nvars;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(w->vars[mid].parent, key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < w->nvars && strcmp(w->vars[i].parent, key) == 0; i++) {
+			if (w->vars[i].claimed)
+				continue;
+			w->vars[i].claimed = 1;
+			if (nmine == capm) {
+				capm = capm ? capm * 2 : 8;
+				mine = xrealloc(mine, capm * sizeof *mine);
+			}
+			mine[nmine++] = i;
+		}
+	}
+	*rows = 1 + (long)nmine;
+	int rc = K_OK;
+	if (w->recs[k].clash)
+		rc = woo_clash_err(w, k, re);
+	if (rc == K_OK)
+		rc = woo_common(w, rec, sku, idkey, l, re);
 	int64_t amount;
-	if (!variable) {
-		char *pr = woo_price(c, rec);
-		rc = parse_price("Regular price", pr ? pr : "", cur, &amount, re);
+	if (rc == K_OK && !variable) {
+		char *pr = woo_price(&w->c, rec);
+		rc = parse_price("Regular price", pr ? pr : "", cur, dc, &amount, re);
 		free(pr);
 		if (rc == K_OK)
 			set_single_price(l, amount);
 		goto out;
 	}
-	/* the variations whose Parent names this product, by SKU or by id:ID */
+	/* in file order, as the seller lists them */
+	for (size_t a = 1; a < nmine; a++)
+		for (size_t b = a; b > 0 && w->vars[mine[b - 1]].line > w->vars[mine[b]].line;
+		     b--) {
+			size_t t = mine[b];
+			mine[b] = mine[b - 1];
+			mine[b - 1] = t;
+		}
 	int64_t min = -1;
-	for (int pass = 0; pass < 2 && rc == K_OK; pass++) {
-		const char *key = pass == 0 ? l->sku : idkey;
-		if (!key || (pass == 1 && strcmp(key, l->sku) == 0))
-			continue;
-		size_t lo = 0, hi = nvars;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (strcmp(vars[mid].parent, key) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
+	for (size_t m = 0; rc == K_OK && m < nmine; m++) {
+		struct woo_var *v = &w->vars[mine[m]];
+		if (w->recs[v->rec].clash) {
+			rc = woo_clash_err(w, v->rec, re);
+			*err_line = v->line;
+			break;
 		}
-		for (size_t i = lo; i < nvars && strcmp(vars[i].parent, key) == 0; i++) {
-			struct woo_var *v = &vars[i];
-			if ((rc = parse_price("Regular price", v->price ? v->price : "", cur,
-			                      &amount, re))) {
-				*err_line = v->line;
-				break;
-			}
-			char dsku[MODEL_SKU_MAX + 32];
-			if (!v->sku)
-				snprintf(dsku, sizeof dsku, "%s-%zu", l->sku,
-				         l->variants ? (size_t)cJSON_GetArraySize(l->variants) + 1
-				                     : 1);
-			const char *names[WOO_MAX_ATTRS];
-			for (int k = 0; k < WOO_MAX_ATTRS; k++)
-				names[k] = v->names[k];
-			if ((rc = add_variant(l, v->sku ? v->sku : dsku, names,
-			                      (const char *const *)v->values, WOO_MAX_ATTRS, amount,
-			                      re))) {
-				*err_line = v->line;
-				break;
-			}
-			if (min < 0 || amount < min)
-				min = amount;
+		if ((rc = parse_price("Regular price", v->price ? v->price : "", cur, dc, &amount,
+		                      re))) {
+			*err_line = v->line;
+			break;
 		}
+		char dsku[MODEL_SKU_MAX + 32];
+		if (!v->sku)
+			snprintf(dsku, sizeof dsku, "%s-%zu", l->sku,
+			         l->variants ? (size_t)cJSON_GetArraySize(l->variants) + 1 : 1);
+		const char *names[WOO_MAX_ATTRS];
+		for (int i = 0; i < WOO_MAX_ATTRS; i++)
+			names[i] = v->names[i];
+		if ((rc = add_variant(l, v->sku ? v->sku : dsku, v->sku != NULL, names,
+		                      (const char *const *)v->values, WOO_MAX_ATTRS, amount, re))) {
+			*err_line = v->line;
+			break;
+		}
+		if (min < 0 || amount < min)
+			min = amount;
 	}
 	if (rc == K_OK && min < 0)
 		rc = kerr_set(re, K_EINVAL,
 		              "Type: variable product '%.64s' has no variations in this file",
-		              l->sku);
+		              sku ? sku : l->sku);
 	if (rc == K_OK)
 		set_single_price(l, min);
 out:
+	free(mine);
+	free(sku);
+	free(idkey);
+	return rc;
+}
+
+/* A grouped product: a listing whose variants are its children (the simple products its
+ * "Grouped products" column names by SKU or id:ID), each at its own price. */
+static int woo_grouped(struct woo *w, size_t k, const struct csv_record *rec, struct kerr *re,
+                       struct listing *l)
+{
+	char *sku, *idkey;
+	woo_keys(&w->c, rec, &sku, &idkey);
+	int rc = K_OK;
+	if (w->recs[k].clash)
+		rc = woo_clash_err(w, k, re);
+	if (rc == K_OK)
+		rc = woo_common(w, rec, sku, idkey, l, re);
+	struct kstrv kids = {0};
+	if (rc == K_OK) {
+		split_list(&kids, fget(rec, w->c.grouped), ',', 0, 1);
+		if (!kids.n)
+			rc = kerr_set(re, K_EINVAL,
+			              "Grouped products: empty (a grouped product lists its "
+			              "children's SKUs or id:IDs)");
+	}
+	int64_t min = -1;
+	for (size_t i = 0; rc == K_OK && i < kids.n; i++) {
+		struct woo_key want = {kids.v[i], 0}, *hit = NULL;
+		size_t lo = 0, hi = w->nskeys;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(w->skeys[mid].key, want.key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < w->nskeys && strcmp(w->skeys[lo].key, want.key) == 0)
+			hit = &w->skeys[lo];
+		if (!hit) {
+			rc = kerr_set(re, K_EINVAL,
+			              "Grouped products: '%.64s' is no simple product in this file",
+			              want.key);
+			break;
+		}
+		const struct woo_simple *ch = &w->simples[hit->i];
+		int64_t amount;
+		if (!ch->name) {
+			rc = kerr_set(re, K_EINVAL,
+			              "Grouped products: '%.64s' (line %ld) has no Name", want.key,
+			              ch->line);
+			break;
+		}
+		if ((rc = parse_price("Regular price", ch->price ? ch->price : "", l->currency,
+		                      w->p->dc, &amount, re))) {
+			kerr_prefix(re, "Grouped products: '%.64s' (line %ld)", want.key, ch->line);
+			break;
+		}
+		char dsku[MODEL_SKU_MAX + 8];
+		if (!ch->sku)
+			snprintf(dsku, sizeof dsku, "woo-%s", ch->idkey + 3);
+		char name[201];
+		snprintf(name, sizeof name, "%s", ch->name);
+		const char *nm[1] = {"Product"}, *vv[1] = {name};
+		if ((rc = add_variant(l, ch->sku ? ch->sku : dsku, ch->sku != NULL, nm, vv, 1,
+		                      amount, re)))
+			break;
+		if (min < 0 || amount < min)
+			min = amount;
+	}
+	if (rc == K_OK)
+		set_single_price(l, min);
+	kstrv_free(&kids);
 	free(sku);
 	free(idkey);
 	return rc;
@@ -1059,25 +1737,31 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 		    "%s: WooCommerce exports carry no currency: give --currency CUR (the "
 		    "shop's currency, e.g. EUR)",
 		    p->name);
-	struct csv_reader *r = csv_reader_new(data, len, 0, p->name);
-	struct hdr h = {{0}};
+	struct woo w;
+	memset(&w, 0, sizeof w);
+	w.p = p;
+	w.data = data;
+	w.len = len;
+	struct csv_reader *r = open_reader(p, data, len);
 	static const char *const need[] = {"Type", "SKU", "Name"};
-	int rc = read_header(r, &h, p->name, e);
+	int rc = read_header(r, &w.h, p->name, e);
 	if (rc == K_OK)
-		rc = need_cols(&h, p->name, "WooCommerce", need, 3, e);
-	struct woo_cols c = {hcol(&h, "ID"),
-	                     hcol(&h, "Type"),
-	                     hcol(&h, "SKU"),
-	                     hcol(&h, "Name"),
-	                     hcol(&h, "Published"),
-	                     hcol(&h, "Short description"),
-	                     hcol(&h, "Description"),
-	                     hcol(&h, "Regular price"),
-	                     hcol(&h, "Sale price"),
-	                     hcol(&h, "Categories"),
-	                     hcol(&h, "Tags"),
-	                     hcol(&h, "Images"),
-	                     hcol(&h, "Parent"),
+		rc = need_cols(&w.h, p->name, "WooCommerce", need, 3, e);
+	const struct hdr *h = &w.h;
+	struct woo_cols c = {hcol(h, "ID"),
+	                     hcol(h, "Type"),
+	                     hcol(h, "SKU"),
+	                     hcol(h, "Name"),
+	                     hcol(h, "Published"),
+	                     hcol(h, "Short description"),
+	                     hcol(h, "Description"),
+	                     hcol(h, "Regular price"),
+	                     hcol(h, "Sale price"),
+	                     hcol(h, "Categories"),
+	                     hcol(h, "Tags"),
+	                     hcol(h, "Images"),
+	                     hcol(h, "Parent"),
+	                     hcol(h, "Grouped products"),
 	                     0,
 	                     {0},
 	                     {0}};
@@ -1085,109 +1769,126 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 		char nm[40], vl[40];
 		snprintf(nm, sizeof nm, "Attribute %d name", i + 1);
 		snprintf(vl, sizeof vl, "Attribute %d value(s)", i + 1);
-		c.attr_name[i] = hcol(&h, nm);
-		c.attr_value[i] = hcol(&h, vl);
+		c.attr_name[i] = hcol(h, nm);
+		c.attr_value[i] = hcol(h, vl);
 		if (c.attr_name[i] >= 0)
 			c.nattr = i + 1;
 	}
-	/* pass 1: the variations and the keys of the variable products */
-	struct woo_var *vars = NULL;
-	size_t nvars = 0, capv = 0;
-	struct kstrv parents = {0};
+	w.c = c;
+	if (rc == K_OK)
+		woo_pass1(&w);
+	/* pass 2: the products in file order; records are numbered as in pass 1 */
 	struct csv_record rec;
-	struct kerr ce;
-	if (rc == K_OK) {
-		struct csv_reader *r1 = csv_reader_new(data, len, csv_reader_delim(r), p->name);
-		csv_next(r1, &rec, &ce); /* the header */
-		int n;
-		long rows = 0;
-		while ((n = csv_next(r1, &rec, &ce)) != 0 && ++rows <= IMPORT_MAX_ROWS) {
-			if (n < 0)
-				continue;
-			const char *type = fget(&rec, c.type);
-			if (has_word(type, "variable")) {
-				char *sku, *idkey;
-				woo_keys(&c, &rec, &sku, &idkey);
-				if (sku)
-					kstrv_push(&parents, sku);
-				if (idkey)
-					kstrv_push(&parents, idkey);
-				free(sku);
-				free(idkey);
-				continue;
-			}
-			if (!has_word(type, "variation"))
-				continue;
-			char *parent = trimdup(fget(&rec, c.parent));
-			if (!parent)
-				continue; /* reported in pass 2 */
-			if (nvars == capv) {
-				capv = capv ? capv * 2 : 64;
-				vars = xrealloc(vars, capv * sizeof *vars);
-			}
-			struct woo_var *v = &vars[nvars++];
-			memset(v, 0, sizeof *v);
-			v->line = rec.line;
-			v->parent = parent;
-			v->sku = trimdup(fget(&rec, c.sku));
-			v->price = woo_price(&c, &rec);
-			for (int i = 0; i < c.nattr; i++) {
-				v->names[i] = trimdup(fget(&rec, c.attr_name[i]));
-				v->values[i] =
-				    v->names[i] ? trimdup(fget(&rec, c.attr_value[i])) : NULL;
-			}
-		}
-		csv_reader_free(&r1);
-		qsort(vars, nvars, sizeof *vars, cmp_var);
-		if (parents.n)
-			qsort(parents.v, parents.n, sizeof *parents.v, cmp_str);
-	}
-	/* pass 2: the products in file order */
 	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
+		rc = K_OK;
+		size_t k = (size_t)p->rows - 1;
+		if (k >= w.nrecs) /* pass 1 stopped at the row limit; next_rec reports it */
+			continue;
+		if (w.recs[k].same_as) {
+			rc = emit_merged(p, rec.line, w.recs[k].same_as);
+			continue;
+		}
 		const char *type = fget(&rec, c.type);
 		int variable = has_word(type, "variable");
 		if (has_word(type, "variation")) {
 			char *parent = trimdup(fget(&rec, c.parent));
-			rc = K_OK;
 			if (!parent)
 				rc = emit_err(
-				    p, rec.line, NULL, K_EINVAL,
-				    "Parent: empty (a variation needs its product's SKU or "
-				    "id:ID)");
-			else if (!parents.n || !bsearch(&parent, parents.v, parents.n,
-			                                sizeof *parents.v, cmp_str))
-				rc = emit_err(p, rec.line, NULL, K_EINVAL,
+				    p, rec.line, 1, K_EINVAL,
+				    "Parent: empty (a variation needs its product's SKU or id:ID)");
+			else if (!w.parents.n || !bsearch(&parent, w.parents.v, w.parents.n,
+			                                  sizeof *w.parents.v, cmp_str))
+				rc = emit_err(p, rec.line, 1, K_EINVAL,
 				              "Parent: '%.64s' is no variable product in this file",
 				              parent);
-			free(parent);
-			continue;
-		}
-		if (!variable && !has_word(type, "simple") && !has_word(type, "external") &&
-		    !blank(type)) {
-			rc = emit_err(
-			    p, rec.line, NULL, K_EINVAL,
-			    "Type: '%.40s' products are not imported (simple, variable and "
-			    "variation are)",
-			    type);
+			free(parent); /* else its product's result stands for it */
 			continue;
 		}
 		struct listing l;
 		listing_init(&l);
 		struct kerr re = {0, ""};
-		long err_line = rec.line;
-		int bad = woo_product(p, &c, &rec, variable, vars, nvars, &re, &err_line, &l);
-		rc = emit(p, bad ? err_line : rec.line, &l, bad ? &re : NULL);
+		long err_line = rec.line, rows = 1;
+		int bad;
+		if (has_word(type, "grouped")) {
+			bad = woo_grouped(&w, k, &rec, &re, &l);
+		} else if (variable || has_word(type, "simple") || has_word(type, "external") ||
+		           blank(type)) {
+			bad = woo_product(&w, k, &rec, variable, &re, &err_line, &rows, &l);
+		} else {
+			listing_free(&l);
+			rc = emit_err(p, rec.line, 1, K_EINVAL,
+			              "Type: '%.40s' products are not imported (simple, variable, "
+			              "variation, grouped and external are)",
+			              type);
+			continue;
+		}
+		rc = emit(p, bad ? err_line : rec.line, &l, bad ? &re : NULL, rows);
 	}
-	for (size_t i = 0; i < nvars; i++)
-		woo_var_free(&vars[i]);
-	free(vars);
-	kstrv_free(&parents);
-	kstrv_free(&h.names);
+	/* A variation its product did not take (none should be left; if one is, it is still
+	 * accounted for). */
+	for (size_t i = 0; rc == K_OK && i < w.nvars; i++)
+		if (!w.vars[i].claimed && w.parents.n &&
+		    bsearch(&w.vars[i].parent, w.parents.v, w.parents.n, sizeof *w.parents.v,
+		            cmp_str))
+			rc = emit_err(p, w.vars[i].line, 1, K_EINVAL,
+			              "Parent: product '%.64s' did not take this variation",
+			              w.vars[i].parent);
+	woo_free(&w);
 	csv_reader_free(&r);
 	return rc;
 }
 
 /* --- Etsy ------------------------------------------------------------------------------- */
+
+/* Etsy's listings download has a fixed layout, its names in the shop's language: 0 TITLE,
+ * 1 DESCRIPTION, 2 PRICE, 3 CURRENCY_CODE, 4 QUANTITY, 5 TAGS, 6 MATERIALS, 7-16 IMAGE1 to
+ * IMAGE10, 17-19 VARIATION 1 TYPE, NAME and VALUES, 20-22 the same for VARIATION 2, and
+ * SKU last. */
+enum {
+	ET_TITLE,
+	ET_DESC,
+	ET_PRICE,
+	ET_CURRENCY,
+	ET_QUANTITY,
+	ET_TAGS,
+	ET_MATERIALS,
+	ET_SKU,
+	ET_IMAGE, /* '#' where the number goes */
+	ET_VTYPE,
+	ET_VNAME,
+	ET_VVALUES,
+	ET_N
+};
+
+/* The names per language, upper case as Etsy writes them. English, German (as exports
+ * handled by other public importers show it, CURRENCY_CODE and SKU translated too) and
+ * Italian (CURRENCY_CODE and SKU kept) are from real files; French, Spanish, Dutch, Polish,
+ * Portuguese, Japanese and Russian are Etsy's wording as best known. Where a name differs,
+ * the layout check (etsy_layout) still reads the file. */
+static const char *const etsy_names[][ET_N] = {
+    {"TITLE", "DESCRIPTION", "PRICE", "CURRENCY_CODE", "QUANTITY", "TAGS", "MATERIALS", "SKU",
+     "IMAGE#", "VARIATION # TYPE", "VARIATION # NAME", "VARIATION # VALUES"},
+    {"TITEL", "BESCHREIBUNG", "PREIS", "WÄHRUNGSCODE", "STÜCKZAHL", "TAGS", "MATERIALIEN",
+     "BESTANDSEINHEIT", "BILD#", "VARIATIONSTYP #", "VARIATIONSNAME #", "VARIATIONSWERT #"},
+    {"TITOLO", "DESCRIZIONE", "PREZZO", "CURRENCY_CODE", "QUANTITÀ", "TAG", "MATERIALI", "SKU",
+     "IMMAGINE#", "TIPO VARIANTE #", "NOME VARIANTE #", "VALORI VARIANTE #"},
+    {"TITRE", "DESCRIPTION", "PRIX", "CODE_DEVISE", "QUANTITÉ", "TAGS", "MATÉRIAUX", "SKU",
+     "IMAGE#", "TYPE DE VARIATION #", "NOM DE LA VARIATION #", "VALEURS DE LA VARIATION #"},
+    {"TÍTULO", "DESCRIPCIÓN", "PRECIO", "CÓDIGO_DE_DIVISA", "CANTIDAD", "ETIQUETAS", "MATERIALES",
+     "SKU", "IMAGEN#", "TIPO DE VARIACIÓN #", "NOMBRE DE LA VARIACIÓN #",
+     "VALORES DE LA VARIACIÓN #"},
+    {"TITEL", "BESCHRIJVING", "PRIJS", "VALUTACODE", "AANTAL", "TAGS", "MATERIALEN", "SKU",
+     "AFBEELDING#", "VARIATIETYPE #", "VARIATIENAAM #", "VARIATIEWAARDEN #"},
+    {"TYTUŁ", "OPIS", "CENA", "KOD_WALUTY", "ILOŚĆ", "TAGI", "MATERIAŁY", "SKU", "ZDJĘCIE#",
+     "TYP WARIANTU #", "NAZWA WARIANTU #", "WARTOŚCI WARIANTU #"},
+    {"TÍTULO", "DESCRIÇÃO", "PREÇO", "CÓDIGO_DA_MOEDA", "QUANTIDADE", "TAGS", "MATERIAIS", "SKU",
+     "IMAGEM#", "TIPO DE VARIAÇÃO #", "NOME DA VARIAÇÃO #", "VALORES DA VARIAÇÃO #"},
+    {"タイトル", "説明", "価格", "通貨コード", "数量", "タグ", "素材", "SKU", "画像#",
+     "バリエーション#の種類", "バリエーション#の名前", "バリエーション#の値"},
+    {"НАЗВАНИЕ", "ОПИСАНИЕ", "ЦЕНА", "КОД_ВАЛЮТЫ", "КОЛИЧЕСТВО", "ТЕГИ", "МАТЕРИАЛЫ", "SKU",
+     "ИЗОБРАЖЕНИЕ#", "ТИП ВАРИАЦИИ #", "НАЗВАНИЕ ВАРИАЦИИ #", "ЗНАЧЕНИЯ ВАРИАЦИИ #"},
+};
+#define ETSY_LANGS (sizeof etsy_names / sizeof etsy_names[0])
 
 struct etsy_cols {
 	int title, desc, price, currency, tags, materials, sku;
@@ -1195,33 +1896,138 @@ struct etsy_cols {
 	int var_type[2], var_name[2], var_values[2];
 };
 
+/* have[0..n) against want[0..n): ASCII letters in any case, '_' and ' ' alike. */
+static int etsy_eq(const char *have, const char *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char a = have[i], b = want[i];
+		a = a >= 'a' && a <= 'z' ? (char)(a - 'a' + 'A') : a == '_' ? ' ' : a;
+		b = b >= 'a' && b <= 'z' ? (char)(b - 'a' + 'A') : b == '_' ? ' ' : b;
+		if (a != b || !a)
+			return 0;
+	}
+	return 1;
+}
+
+/* A header name against one of Etsy's: 1 when it is that name (no '#' in want), the number
+ * (1 to 99) it has where want has '#' (a space before the number may be there or not:
+ * IMAGE1 and IMAGE 1), else 0. */
+static int etsy_match(const char *have, const char *want)
+{
+	const char *hash = strchr(want, '#');
+	size_t pre = hash ? (size_t)(hash - want) : strlen(want);
+	if (!etsy_eq(have, want, pre))
+		return 0;
+	if (!hash)
+		return have[pre] == 0;
+	const char *d = have + pre;
+	if (*d == ' ' && (pre == 0 || want[pre - 1] != ' '))
+		d++;
+	int num = 0, nd = 0;
+	while (*d >= '0' && *d <= '9' && nd < 2) {
+		num = num * 10 + (*d++ - '0');
+		nd++;
+	}
+	size_t rest = strlen(hash + 1);
+	return nd && num && strlen(d) == rest && etsy_eq(d, hash + 1, rest) ? num : 0;
+}
+
+/* Etsy's layout, whatever the language: columns 7-16 one name numbered 1 to 10, 17-19 a
+ * variation numbered 1 and 20-22 one numbered 2. */
+static int etsy_layout(const struct hdr *h)
+{
+	if (h->names.n < 23)
+		return 0;
+	const char *first = h->names.v[7];
+	size_t n = strlen(first);
+	if (n < 2 || first[n - 1] != '1' || (first[n - 2] >= '0' && first[n - 2] <= '9'))
+		return 0;
+	for (int i = 1; i < 10; i++) {
+		const char *v = h->names.v[7 + i];
+		char num[4];
+		snprintf(num, sizeof num, "%d", i + 1);
+		if (strncmp(v, first, n - 1) != 0 || strcmp(v + n - 1, num) != 0)
+			return 0;
+	}
+	for (int i = 0; i < 6; i++) {
+		const char *v = h->names.v[17 + i];
+		int one = strchr(v, '1') != NULL, two = strchr(v, '2') != NULL;
+		if (i < 3 ? !one || two : !two || one)
+			return 0;
+	}
+	return 1;
+}
+
+/* The columns of an Etsy export (its names looked for in the first ETSY_COLS columns, in any
+ * of the languages); 0 when the header is not one (the names of title and price and of the
+ * currency or first image, or Etsy's layout). */
+#define ETSY_COLS 64
+static int etsy_cols_of(const struct hdr *h, struct etsy_cols *c)
+{
+	int named[ET_N], img[10], var[3][2];
+	for (int k = 0; k < ET_N; k++)
+		named[k] = -1;
+	for (int i = 0; i < 10; i++)
+		img[i] = -1;
+	for (int k = 0; k < 3; k++)
+		var[k][0] = var[k][1] = -1;
+	for (size_t i = 0; i < h->names.n && i < ETSY_COLS; i++)
+		for (size_t lang = 0; lang < ETSY_LANGS; lang++)
+			for (int k = 0; k < ET_N; k++) {
+				int n = etsy_match(h->names.v[i], etsy_names[lang][k]);
+				if (!n)
+					continue;
+				int *slot = k < ET_IMAGE               ? &named[k]
+				            : k == ET_IMAGE && n <= 10 ? &img[n - 1]
+				            : k > ET_IMAGE && n <= 2   ? &var[k - ET_VTYPE][n - 1]
+				                                       : NULL;
+				if (slot && *slot < 0)
+					*slot = (int)i;
+			}
+	int layout = etsy_layout(h);
+	static const int fixed[] = {0, 1, 2, 3, 4, 5, 6};
+	int *const col[] = {&c->title, &c->desc, &c->price,    &c->currency,
+	                    NULL,      &c->tags, &c->materials};
+	for (int k = 0; k <= ET_MATERIALS; k++)
+		if (col[k])
+			*col[k] = named[k] >= 0 ? named[k] : layout ? fixed[k] : -1;
+	c->sku = named[ET_SKU] >= 0           ? named[ET_SKU]
+	         : layout && h->names.n >= 24 ? (int)h->names.n - 1
+	                                      : -1;
+	for (int i = 0; i < 10; i++)
+		c->image[i] = img[i] >= 0 ? img[i] : layout ? 7 + i : -1;
+	for (int v = 0; v < 2; v++) {
+		int *const vc[3] = {&c->var_type[v], &c->var_name[v], &c->var_values[v]};
+		for (int k = 0; k < 3; k++)
+			*vc[k] = var[k][v] >= 0 ? var[k][v] : layout ? 17 + 3 * v + k : -1;
+	}
+	int by_name = named[ET_TITLE] >= 0 && named[ET_PRICE] >= 0 &&
+	              (named[ET_CURRENCY] >= 0 || img[0] >= 0);
+	return layout || by_name;
+}
+
 static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, const char *dflt,
-                    struct listing *l, struct kerr *e)
+                    int dc, struct listing *l, struct kerr *e)
 {
 	int rc;
 	set_str(&l->title, fget(rec, c->title));
 	if (!l->title)
 		return kerr_set(e, K_EINVAL, "TITLE: empty");
-	set_str(&l->sku, fget(rec, c->sku));
-	if (!l->sku) {
-		char d[MODEL_SKU_MAX + 1];
-		import_derived_sku("etsy", l->title, d);
-		l->sku = xstrdup(d);
-	}
 	set_text(&l->description, fget(rec, c->desc));
 	if ((rc = set_currency(l, "CURRENCY_CODE", c->currency >= 0 ? fget(rec, c->currency) : NULL,
 	                       dflt, e)))
 		return rc;
 	int64_t amount;
-	if ((rc = parse_price("PRICE", fget(rec, c->price), l->currency, &amount, e)))
+	if ((rc = parse_price("PRICE", fget(rec, c->price), l->currency, dc, &amount, e)))
 		return rc;
 	set_single_price(l, amount);
 	split_list(&l->tags, fget(rec, c->tags), ',', 0, 1);
 	split_list(&l->tags, fget(rec, c->materials), ',', 0, 1);
 	for (int i = 0; i < 10; i++)
 		split_list(&l->images, fget(rec, c->image[i]), '\n', 0, 1);
-	/* variations: every combination of VARIATION 1 and VARIATION 2 values */
-	struct kstrv vals[2] = {{0}, {0}};
+	/* variations: every combination of VARIATION 1 and VARIATION 2 values, the first
+	 * variation's values outermost (Small/Red, Small/Blue, Large/Red...) */
+	struct kstrv vals[2] = {{0}, {0}}, skus = {0};
 	char *names[2] = {0};
 	size_t total = 1;
 	for (int i = 0; i < 2; i++) {
@@ -1233,71 +2039,66 @@ static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, con
 		if (vals[i].n)
 			total *= vals[i].n;
 	}
+	size_t combos = vals[0].n || vals[1].n ? total : 0;
+	/* The SKU column: one SKU, or one per combination, comma-separated, in that order */
+	const char *raw = fget(rec, c->sku);
+	split_list(&skus, raw, ',', 0, 0);
+	int listed = skus.n >= 2 && combos;
 	if (total > MODEL_VARIANTS_MAX)
 		rc = kerr_set(e, K_EINVAL, "VARIATION 1/2 VALUES: %zu combinations, at most %d",
 		              total, MODEL_VARIANTS_MAX);
-	for (size_t k = 0; rc == K_OK && (vals[0].n || vals[1].n) && k < total; k++) {
+	else if (listed && skus.n != combos)
+		rc = kerr_set(
+		    e, K_EINVAL,
+		    "SKU: %zu SKUs for %zu variations (%zu x %zu values): one SKU each, in "
+		    "the order of the values",
+		    skus.n, combos, vals[0].n ? vals[0].n : 1, vals[1].n ? vals[1].n : 1);
+	else /* the listing's key: its first variation's SKU, else the one SKU as written */
+		rc = set_sku(l, "SKU", listed ? skus.v[0] : raw, e);
+	if (rc == K_OK && !l->sku) {
+		char d[MODEL_SKU_MAX + 1];
+		import_derived_sku("etsy", l->title, d);
+		l->sku = xstrdup(d);
+	}
+	for (size_t k = 0; rc == K_OK && k < combos; k++) {
 		const char *nm[2] = {names[0], names[1]}, *vv[2] = {NULL, NULL};
-		size_t a = vals[0].n ? k % vals[0].n : 0;
-		size_t b = vals[0].n ? k / vals[0].n : k;
 		if (vals[0].n)
-			vv[0] = vals[0].v[a];
+			vv[0] = vals[0].v[vals[1].n ? k / vals[1].n : k];
 		if (vals[1].n)
-			vv[1] = vals[1].v[b];
+			vv[1] = vals[1].v[k % vals[1].n];
 		char vsku[MODEL_SKU_MAX + 32];
 		snprintf(vsku, sizeof vsku, "%s-%zu", l->sku, k + 1);
-		rc = add_variant(l, vsku, nm, vv, 2, -1, e);
+		rc = add_variant(l, listed ? skus.v[k] : vsku, listed, nm, vv, 2, -1, e);
 	}
 	for (int i = 0; i < 2; i++) {
 		free(names[i]);
 		kstrv_free(&vals[i]);
 	}
+	kstrv_free(&skus);
 	return rc;
 }
 
 static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr *e)
 {
-	struct csv_reader *r = csv_reader_new(data, len, 0, p->name);
+	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
-	static const char *const need[] = {"TITLE", "PRICE"};
+	struct etsy_cols c;
 	int rc = read_header(r, &h, p->name, e);
-	if (rc == K_OK)
-		rc = need_cols(&h, p->name, "Etsy", need, 2, e);
-	if (rc == K_OK && hcol(&h, "CURRENCY_CODE") < 0 && !p->o->currency)
+	if (rc == K_OK && (!etsy_cols_of(&h, &c) || c.title < 0 || c.price < 0))
+		rc = kerr_set(e, K_EINVAL,
+		              "%s: line 1: no TITLE and PRICE columns (by any of the names Etsy "
+		              "writes, nor in the places of Etsy's layout)",
+		              p->name);
+	if (rc == K_OK && c.currency < 0 && !p->o->currency)
 		rc = kerr_set(e, K_EUSAGE, "%s: no CURRENCY_CODE column: give --currency CUR",
 		              p->name);
-	struct etsy_cols c = {hcol(&h, "TITLE"),
-	                      hcol(&h, "DESCRIPTION"),
-	                      hcol(&h, "PRICE"),
-	                      hcol(&h, "CURRENCY_CODE"),
-	                      hcol(&h, "TAGS"),
-	                      hcol(&h, "MATERIALS"),
-	                      hcol(&h, "SKU"),
-	                      {0},
-	                      {0},
-	                      {0},
-	                      {0}};
-	for (int i = 0; i < 10; i++) {
-		char nm[16];
-		snprintf(nm, sizeof nm, "IMAGE%d", i + 1);
-		c.image[i] = hcol(&h, nm);
-	}
-	for (int i = 0; i < 2; i++) {
-		char nm[32];
-		snprintf(nm, sizeof nm, "VARIATION %d TYPE", i + 1);
-		c.var_type[i] = hcol(&h, nm);
-		snprintf(nm, sizeof nm, "VARIATION %d NAME", i + 1);
-		c.var_name[i] = hcol(&h, nm);
-		snprintf(nm, sizeof nm, "VARIATION %d VALUES", i + 1);
-		c.var_values[i] = hcol(&h, nm);
-	}
 	struct csv_record rec;
 	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
 		struct listing l;
 		struct kerr re = {0, ""};
 		listing_init(&l);
-		int bad = etsy_row(&c, &rec, p->o->currency, &l, &re);
-		rc = emit(p, rec.line, &l, bad ? &re : NULL);
+		int bad = etsy_row(&c, &rec, p->o->currency, p->dc, &l, &re);
+		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
 	}
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
@@ -1346,77 +2147,176 @@ static int parse_jsonl(struct pctx *p, const char *data, size_t len, struct kerr
 			l.id[0] = 0;
 			xfree(&l.sig);
 		}
-		rc = emit(p, line, &l, bad ? &re : NULL);
+		rc = emit(p, line, &l, bad ? &re : NULL, 1);
 	}
 	return rc;
 }
 
 /* --- detection and dispatch --------------------------------------------------------------- */
 
-enum import_format import_detect(const char *data, size_t len)
+/* The header record (after a BOM, a "sep=X" line and blank lines) into h; 0 when there is
+ * none. */
+static int header_only(const char *data, size_t len, char delim, struct hdr *h)
+{
+	struct csv_reader *r = csv_reader_new(data, len, delim, "header");
+	struct csv_record rec;
+	struct kerr e;
+	int ok = csv_next(r, &rec, &e) == 1;
+	if (ok)
+		hdr_load(h, &rec);
+	csv_reader_free(&r);
+	return ok;
+}
+
+static enum import_format detect_header(const struct hdr *h)
+{
+	struct etsy_cols ec;
+	if (hcol(h, "Handle") >= 0 &&
+	    (hcol(h, "Variant Price") >= 0 || hcol(h, "Body (HTML)") >= 0))
+		return IMPORT_SHOPIFY;
+	if (hcol(h, "Type") >= 0 && hcol(h, "SKU") >= 0 &&
+	    (hcol(h, "Regular price") >= 0 || hcol(h, "Parent") >= 0))
+		return IMPORT_WOOCOMMERCE;
+	if (etsy_cols_of(h, &ec))
+		return IMPORT_ETSY;
+	if (hcol(h, "sku") >= 0 && hcol(h, "title") >= 0 && hcol(h, "price") >= 0)
+		return IMPORT_KONTOR;
+	return IMPORT_AUTO;
+}
+
+static int starts_with_brace(const char *data, size_t len)
 {
 	size_t at = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	while (at < len && is_space(data[at]))
 		at++;
-	if (at < len && data[at] == '{')
+	return at < len && data[at] == '{';
+}
+
+enum import_format import_detect(const char *data, size_t len, char delim)
+{
+	if (starts_with_brace(data, len))
 		return IMPORT_JSONL;
-	/* only the header line matters: bound the bytes the reader sees */
-	size_t end = at;
-	int q = 0;
-	while (end < len && end - at < (1u << 20) &&
-	       (q || (data[end] != '\n' && data[end] != '\r'))) {
-		if (data[end] == '"')
-			q = !q;
-		end++;
-	}
-	struct csv_reader *r = csv_reader_new(data + at, end - at, 0, "header");
-	struct csv_record rec;
-	struct kerr e;
+	struct hdr h = {{0}};
 	enum import_format f = IMPORT_AUTO;
-	if (csv_next(r, &rec, &e) == 1) {
-		struct hdr h = {{0}};
-		hdr_load(&h, &rec);
-		if (hcol(&h, "Handle") >= 0 &&
-		    (hcol(&h, "Variant Price") >= 0 || hcol(&h, "Body (HTML)") >= 0))
-			f = IMPORT_SHOPIFY;
-		else if (hcol(&h, "Type") >= 0 && hcol(&h, "SKU") >= 0 &&
-		         (hcol(&h, "Regular price") >= 0 || hcol(&h, "Parent") >= 0))
-			f = IMPORT_WOOCOMMERCE;
-		else if (hcol(&h, "TITLE") >= 0 && hcol(&h, "PRICE") >= 0 &&
-		         (hcol(&h, "CURRENCY_CODE") >= 0 || hcol(&h, "IMAGE1") >= 0))
-			f = IMPORT_ETSY;
-		else if (hcol(&h, "sku") >= 0 && hcol(&h, "title") >= 0 && hcol(&h, "price") >= 0)
-			f = IMPORT_KONTOR;
-		kstrv_free(&h.names);
-	}
-	csv_reader_free(&r);
+	if (header_only(data, len, delim, &h))
+		f = detect_header(&h);
+	kstrv_free(&h.names);
 	return f;
 }
 
-int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
-                 enum import_format *used, import_cb cb, void *ctx, struct kerr *e)
+int import_has_currency(const char *data, size_t len, const struct import_opts *o)
 {
 	enum import_format f = o->format;
-	if (f == IMPORT_AUTO && (f = import_detect(data, len)) == IMPORT_AUTO)
+	if (f == IMPORT_JSONL || (f == IMPORT_AUTO && starts_with_brace(data, len)))
+		return 1;
+	struct hdr h = {{0}};
+	struct etsy_cols ec;
+	int has = 1;
+	if (header_only(data, len, o->delim, &h)) {
+		if (f == IMPORT_AUTO)
+			f = detect_header(&h);
+		if (f == IMPORT_SHOPIFY || f == IMPORT_WOOCOMMERCE)
+			has = 0;
+		else if (f == IMPORT_KONTOR)
+			has = hcol(&h, "currency") >= 0;
+		else if (f == IMPORT_ETSY)
+			has = etsy_cols_of(&h, &ec) && ec.currency >= 0;
+	}
+	kstrv_free(&h.names);
+	return has;
+}
+
+/* Windows-1252's 0x80-0x9F (0: not a character); 0xA0-0xFF are Latin-1's. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* A file that is not UTF-8 is refused here, once, when it is UTF-16 or reads as Windows-1252
+ * (mostly bytes UTF-8 cannot have, none that 1252 leaves undefined): what Excel saves. A file
+ * that is mostly UTF-8 goes on, and the reader names each row with a bad byte. */
+static int check_encoding(const char *data, size_t len, const char *name, struct kerr *e)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+		return kerr_set(
+		    e, K_EINVAL,
+		    "%s: line 1: UTF-16 text (Excel's \"Unicode Text\"): give --encoding "
+		    "UTF-16, or save the file as \"CSV UTF-8\"",
+		    name);
+	if (utf8_valid(data, len))
+		return K_OK;
+	size_t good = 0, bad = 0, first = 0;
+	int cp1252 = 1;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = u[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+		if (n > 1 && n <= len - i && utf8_valid(data + i, n)) {
+			good++;
+			i += n;
+			continue;
+		}
+		if (!bad++)
+			first = i;
+		if (c < 0xA0 && !cp1252_high[c - 0x80])
+			cp1252 = 0;
+		i++;
+	}
+	if (!cp1252 || good >= bad)
+		return K_OK;
+	long line = 1;
+	for (size_t i = 0; i < first; i++)
+		line += data[i] == '\n';
+	uint32_t cp = u[first] < 0xA0 ? cp1252_high[u[first] - 0x80] : u[first];
+	char shown[5] = {0};
+	utf8_encode(cp, shown);
+	return kerr_set(
+	    e, K_EINVAL,
+	    "%s: line %ld: not UTF-8 (byte 0x%02X, '%s' in Windows-1252, the encoding "
+	    "Excel saves CSV in): give --encoding WINDOWS-1252 (or ISO-8859-1), or save "
+	    "the file as \"CSV UTF-8\"",
+	    name, line, u[first], shown);
+}
+
+int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
+                 struct import_stats *st, import_cb cb, void *ctx, struct kerr *e)
+{
+	int rc = check_encoding(data, len, name, e);
+	if (rc)
+		return rc;
+	enum import_format f = o->format;
+	if (f == IMPORT_AUTO && (f = import_detect(data, len, o->delim)) == IMPORT_AUTO)
 		return kerr_set(e, K_EINVAL,
 		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
 		                "WooCommerce, Etsy or JSON Lines): give --format",
 		                name);
-	if (used)
-		*used = f;
-	struct pctx p = {cb, ctx, name, o, 0};
+	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma};
 	switch (f) {
 	case IMPORT_KONTOR:
-		return parse_kontor(&p, data, len, e);
+		rc = parse_kontor(&p, data, len, e);
+		break;
 	case IMPORT_SHOPIFY:
-		return parse_shopify(&p, data, len, e);
+		rc = parse_shopify(&p, data, len, e);
+		break;
 	case IMPORT_WOOCOMMERCE:
-		return parse_woo(&p, data, len, e);
+		rc = parse_woo(&p, data, len, e);
+		break;
 	case IMPORT_ETSY:
-		return parse_etsy(&p, data, len, e);
+		rc = parse_etsy(&p, data, len, e);
+		break;
 	case IMPORT_JSONL:
-		return parse_jsonl(&p, data, len, e);
+		rc = parse_jsonl(&p, data, len, e);
+		break;
 	default:
 		return kerr_set(e, K_EUSAGE, "unknown import format");
 	}
+	if (st) {
+		st->format = f;
+		st->rows = p.rows;
+	}
+	return rc;
 }

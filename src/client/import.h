@@ -1,9 +1,11 @@
 /* import — the spreadsheets sellers already keep, turned into kontor listings: kontor's own
- * CSV, Shopify's product CSV, WooCommerce's product CSV, Etsy's listings export and JSON Lines
- * of kontor listings. Pure: bytes in, unsigned listings (no seller, no id) or per-row errors
- * out through a callback; no store, no keys, no files (so it can be fuzzed). Images are left
- * as written in the file (paths or URLs): the command resolves them. Bounded: input size,
- * rows, fields (csv.h), variants per product. */
+ * CSV, Shopify's product CSV, WooCommerce's product CSV, Etsy's listings export (its header in
+ * any of the shop languages Etsy writes) and JSON Lines of kontor listings, as exported or as
+ * Excel saves them again (Windows-1252, "sep=;", decimal commas). Pure: bytes in, unsigned
+ * listings (no seller, no id), merged repeats or per-row errors out through a callback; no
+ * store, no keys, no files (so it can be fuzzed). Images are left as written in the file
+ * (paths or URLs): the command resolves them. Bounded: input size, rows, fields (csv.h),
+ * variants per product. */
 #ifndef KONTOR_IMPORT_H
 #define KONTOR_IMPORT_H
 
@@ -29,30 +31,76 @@ enum import_format {
 const char *import_format_name(enum import_format f);
 /* K_EUSAGE naming the allowed values for an unknown name. */
 int import_format_parse(const char *s, enum import_format *out, struct kerr *e);
-/* From the first byte ('{' = JSON Lines) or the header line's column names; IMPORT_AUTO when
- * nothing fits. A UTF-8 BOM and leading blank lines are skipped. */
-enum import_format import_detect(const char *data, size_t len);
-
 struct import_opts {
 	enum import_format format; /* IMPORT_AUTO detects */
-	const char *currency;      /* --currency (ISO 4217, upper case) or NULL */
+	const char *currency;      /* ISO 4217, upper case, or NULL: the prices' currency where
+	                            * the file has no currency column or a row leaves it empty */
+	char delim;                /* --delimiter; 0: Excel's "sep=X" line, else the header's */
+	int decimal_comma;         /* --decimal-comma; a ';'-separated file reads them anyway */
 };
 
-/* One result: exactly one of l and err is set. line is the physical line where the row
- * (for Shopify and WooCommerce: the product's first row) starts; err->msg names the column
- * and never the file or line (the caller prefixes "FILE:LINE: "). l is owned by the parser
- * and freed after the call; the callback may take its contents (listing_copy, or move them
- * out and listing_init it). A non-zero return stops the parse; import_parse returns it. */
-typedef int (*import_cb)(void *ctx, long line, struct listing *l, const struct kerr *err);
+/* From the first byte ('{' = JSON Lines) or the header line's column names (Etsy's also from
+ * its fixed column layout, whatever the language); IMPORT_AUTO when nothing fits. A UTF-8 BOM,
+ * a "sep=X" line and leading blank lines are skipped; delim as in import_opts. */
+enum import_format import_detect(const char *data, size_t len, char delim);
 
-/* Parses data[0..len) as o->format (detected when IMPORT_AUTO; *used gets the format, may be
- * NULL). Returns K_OK after the last row; a file-level problem (format not recognised, a
- * required column missing from the header, no --currency where the format has no currency
- * column, too many rows) is K_EINVAL/K_EUSAGE/K_ETOOBIG in e with no row reported for it.
- * name is used in messages ("products.csv"). Listings handed out are not validated: the
- * caller resolves images, signs and validates. */
+/* 1 when the file's header has a currency column (kontor's currency, Etsy's CURRENCY_CODE
+ * in any language, and JSON Lines), 0 when its prices need import_opts.currency (Shopify,
+ * WooCommerce, a kontor CSV without one). */
+int import_has_currency(const char *data, size_t len, const struct import_opts *o);
+
+/* One result. Exactly one of: l (a listing), err (a failure; err->msg names the column and
+ * never the file or line: the caller prefixes "FILE:LINE: "), or same_as > 0 (a row that
+ * repeats line same_as exactly and was merged into it). line is the physical line where the
+ * row (for Shopify and WooCommerce: the product's first row) starts, or for a bad variant its
+ * own. rows is how many records of the file the result stands for (a product and its variant
+ * rows; 1 for a failed or merged row): over a whole parse they add up to import_stats.rows.
+ * l is owned by the parser and freed after the call; the callback may take its contents
+ * (listing_copy, or move them out and listing_init it). */
+struct import_row {
+	long line;
+	struct listing *l;
+	const struct kerr *err;
+	long same_as;
+	long rows;
+};
+
+/* A non-zero return stops the parse; import_parse returns it. */
+typedef int (*import_cb)(void *ctx, const struct import_row *r);
+
+struct import_stats {
+	enum import_format format; /* as used */
+	long rows;                 /* records after the header (JSON Lines: non-blank lines) */
+};
+
+/* Parses data[0..len) as o->format (detected when IMPORT_AUTO). Returns K_OK after the last
+ * row; a file-level problem (not UTF-8 but Windows-1252 or UTF-16: give --encoding; format
+ * not recognised, a required column missing from the header, no currency where the format
+ * has no currency column, too many rows) is K_EINVAL/K_EUSAGE/K_ETOOBIG in e with no row
+ * reported for it. st (may be NULL) gets the format and the row count. name is used in
+ * messages ("products.csv"). Listings handed out are not validated: the caller resolves
+ * images, signs and validates. SKUs a key cannot be are mapped (import_sku_key) and kept as
+ * written in seller_sku / "sellerSku". */
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
-                 enum import_format *used, import_cb cb, void *ctx, struct kerr *e);
+                 struct import_stats *st, import_cb cb, void *ctx, struct kerr *e);
+
+/* --encoding: data in the named character set (any iconv(3) name: WINDOWS-1252, ISO-8859-1,
+ * UTF-16...) converted to UTF-8 into out (reset first; a BOM the conversion yields is
+ * dropped). K_EUSAGE for a name iconv does not know, K_EINVAL naming the line of the first
+ * byte that is not in that set, K_ETOOBIG past IMPORT_MAX_BYTES of UTF-8. */
+int import_to_utf8(const char *data, size_t len, const char *encoding, struct kbuf *out,
+                   struct kerr *e);
+
+/* A SKU as the seller wrote it, trimmed, as a listing key: itself when it already is one
+ * (1..MODEL_SKU_MAX of A-Z a-z 0-9 - _ . /); else its key characters, runs of the others as
+ * one '-', cut to leave room, then '-' and 12 hex digits of the FNV-1a hash of the whole
+ * ("MUG #1 blue" -> "MUG-1-blue-1f0c..."): the same on every run. Returns 1 when it had to
+ * be mapped, 0 when it is its own key, -1 when s is blank. out holds MODEL_SKU_MAX + 1. */
+int import_sku_key(const char *s, char *out);
+
+/* The currency of a country (ISO 3166 alpha-2 -> ISO 4217, from ISO 4217's own list of
+ * entities, funds and second currencies left out); NULL for none (AQ, GS) or unknown. */
+const char *import_country_currency(const char *alpha2);
 
 /* HTML (a product body) to plain text, appended to out: tags dropped; <br>, <p>, <div>, <li>,
  * <tr>, <h1>-<h6> become line breaks; <script> and <style> bodies and comments dropped;

@@ -2,7 +2,10 @@
 # listing import end to end on real files: each format from tests/data/import (bad rows named
 # FILE:LINE and exit 3), re-import changes nothing, an edited file updates exactly the edited
 # rows, --dry-run writes nothing, --format auto detects each format, and what went in is
-# found by listing show and search.
+# found by listing show and search. Then files shaped like sellers' real exports: Etsy's
+# with one SKU per variation and an Italian header, WooCommerce's with repeated rows and
+# grouped products, Excel's Windows-1252 and "sep=;" files with decimal commas, and a file
+# without a currency column taking it from the config or the account's country.
 . "$(dirname "$0")/../lib.sh"
 
 D="$T_ROOT/tests/data/import"
@@ -18,7 +21,7 @@ cp -r "$D" "$T_TMP/data"
 t_run "kontor CSV: good rows in, bad rows fail (exit 3)" 3 k listing import "$T_TMP/data/kontor.csv"
 t_match "kontor CSV: bad price named with its line" "$T_ERR" 'kontor\.csv:5: price: 12\.345: USD has 2 decimal places'
 t_match "kontor CSV: empty sku named with its line" "$T_ERR" 'kontor\.csv:7: sku: empty'
-t_match "kontor CSV: summary" "$T_OUT" 'import .*kontor\.csv: 3 created, 0 updated, 0 unchanged, 2 failed'
+t_match "kontor CSV: summary" "$T_OUT" 'import .*kontor\.csv: 3 created, 0 updated, 0 unchanged, 0 merged, 2 failed \(5 rows\)'
 n1=$(outbox_n)
 t_run "imported listing shows with a valid signature" 0 k listing show TL-71
 t_match "tiers came through" "$T_OUT" 'USD 11\.00 / piece  from 100'
@@ -30,13 +33,13 @@ t_run "search finds an imported listing" 0 k search table legs
 t_match "search shows the title" "$T_OUT" 'Iron table legs'
 
 t_run "re-import of the same file (bad rows still exit 3)" 3 k listing import "$T_TMP/data/kontor.csv"
-t_match "re-import changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged, 2 failed'
+t_match "re-import changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged, 0 merged, 2 failed'
 t_eq "re-import queues nothing" "$(outbox_n)" "$n1"
 
 created=$(k listing show TL-71 --json | sed -n 's/.*"created":"\([^"]*\)".*/\1/p')
 sed 's/;12\.50;/;12.75;/' "$D/kontor.csv" >"$T_TMP/data/kontor.csv"
 t_run "edited file" 3 k listing import "$T_TMP/data/kontor.csv" -v
-t_match "edited file updates exactly the edited row" "$T_OUT" '0 created, 1 updated, 2 unchanged, 2 failed'
+t_match "edited file updates exactly the edited row" "$T_OUT" '0 created, 1 updated, 2 unchanged, 0 merged, 2 failed'
 t_match "-v names the updated row" "$T_OUT" 'kontor\.csv:2: updated TL-71'
 t_eq "one outbox entry for the edit" "$(outbox_n)" "$((n1 + 1))"
 t_match "the new price is in the cache" "$(k listing show TL-71)" 'USD 12\.75 / piece  from 10'
@@ -45,16 +48,19 @@ t_eq "the update keeps created" "$(k listing show TL-71 --json | sed -n 's/.*"cr
 sed 's/;12\.50;/;13.00;/' "$D/kontor.csv" >"$T_TMP/data/kontor.csv"
 n2=$(outbox_n)
 t_run "--dry-run" 3 k listing import "$T_TMP/data/kontor.csv" --dry-run --json
-t_match "--dry-run reports what it would do" "$T_OUT" '"created":0,"updated":1,"unchanged":2,"failed":2,"dryRun":true'
+t_match "--dry-run reports what it would do" "$T_OUT" '"created":0,"updated":1,"unchanged":2,"merged":0,"failed":2,"rows":5,"dryRun":true'
 t_eq "--dry-run queues nothing" "$(outbox_n)" "$n2"
 t_match "--dry-run leaves the cache alone" "$(k listing show TL-71)" 'USD 12\.75 / piece  from 10'
 
 # --- Shopify ----------------------------------------------------------------------------------
-t_run "Shopify without --currency is a usage error" 2 k listing import "$D/shopify.csv"
-t_match "the message names --currency" "$T_ERR" '--currency'
+n4=$(outbox_n)
+t_run "Shopify without --currency (dry run)" 3 k listing import "$D/shopify.csv" --dry-run
+t_match "the currency comes from the account's country, and it says so" "$T_ERR" 'shopify\.csv: no currency column: currency EUR from your country DE'
+t_match "and its prices are read in it" "$T_ERR" 'shopify\.csv:8: .*12\.345: EUR has 2 decimal places'
+t_eq "the dry run queues nothing" "$(outbox_n)" "$n4"
 t_run "Shopify import" 3 k listing import "$D/shopify.csv" --currency USD --json
 t_match "Shopify detected" "$T_OUT" '"format":"shopify"'
-t_match "Shopify counts" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"failed":2'
+t_match "Shopify counts" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":8'
 t_match "Shopify bad price on its line" "$T_ERR" 'shopify\.csv:8: product .bad-price.: Variant Price: 12\.345'
 t_match "Shopify http image refused on its line" "$T_ERR" 'shopify\.csv:9: images: http://insecure\.example\.com/a\.jpg: only https'
 t_run "Shopify product shows" 0 k listing show iron-table-legs --json
@@ -67,7 +73,7 @@ t_match "Shopify re-import changes nothing" "$T_OUT" '0 created, 0 updated, 3 un
 # --- WooCommerce ------------------------------------------------------------------------------
 t_run "WooCommerce import" 3 k listing import "$D/woocommerce.csv" --currency EUR --json
 t_match "WooCommerce detected" "$T_OUT" '"format":"woocommerce"'
-t_match "WooCommerce counts" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"failed":2'
+t_match "WooCommerce counts" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":7'
 t_match "WooCommerce missing price on its line" "$T_ERR" 'woocommerce\.csv:7: Regular price: empty'
 t_match "WooCommerce orphan variation on its line" "$T_ERR" "woocommerce\.csv:8: Parent: 'NOPARENT'"
 t_match "variable product with its variations" "$(k listing show HOODIE --json)" '"variants":\[\{"sku":"HOODIE-BLUE-S"'
@@ -76,7 +82,7 @@ t_run "product without SKU keyed woo-ID" 0 k listing show woo-16
 # --- Etsy -------------------------------------------------------------------------------------
 t_run "Etsy import" 3 k listing import "$D/etsy.csv" --json
 t_match "Etsy detected" "$T_OUT" '"format":"etsy"'
-t_match "Etsy counts" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"failed":2'
+t_match "Etsy counts" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":4'
 t_match "Etsy bad price on its line" "$T_ERR" 'etsy\.csv:7: PRICE: abc'
 t_match "Etsy bad currency on its line" "$T_ERR" 'etsy\.csv:8: CURRENCY_CODE'
 t_match "multi-line description kept" "$(k listing show MUG-01)" 'Dishwasher safe\.'
@@ -88,14 +94,14 @@ t_match "Etsy re-import (derived key is stable)" "$T_OUT" '0 created, 0 updated,
 # --- JSON Lines, from stdin ------------------------------------------------------------------
 t_run "JSON Lines import from stdin" 3 k listing import - --json <"$D/listings.jsonl"
 t_match "JSON Lines detected" "$T_OUT" '"format":"jsonl"'
-t_match "JSON Lines counts" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"failed":2'
+t_match "JSON Lines counts" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":4'
 t_match "broken JSON on its line" "$T_ERR" 'stdin:4: JSON: .*unterminated'
 t_match "bad sku on its line" "$T_ERR" 'stdin:5: sku'
 
 # --- our own export reads back unchanged; a clean import is queued (exit 4) -----------------
 k listing export >"$T_TMP/export.csv"
 t_run "own CSV export re-imports with nothing to do (exit 0)" 0 k listing import "$T_TMP/export.csv"
-t_match "all unchanged" "$T_OUT" ' 0 created, 0 updated, [0-9]+ unchanged, 0 failed'
+t_match "all unchanged" "$T_OUT" ' 0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
 k listing export --format jsonl >"$T_TMP/export.jsonl"
 t_run "own JSONL export re-imports with nothing to do" 0 k listing import "$T_TMP/export.jsonl" --format jsonl
 printf 'sku,title,currency,price\nNEW-1,A new thing,USD,4.00\n' >"$T_TMP/new.csv"
@@ -108,7 +114,77 @@ t_run "a repeated SKU fails its second row" 3 k listing import "$T_TMP/dup.csv"
 t_match "the repeat names the first line" "$T_ERR" "dup\.csv:4: sku: 'DUP-1' is already on line 2"
 t_match "the first row went in" "$(k listing show DUP-1)" 'First'
 t_run "a re-run of it" 3 k listing import "$T_TMP/dup.csv"
-t_match "changes nothing" "$T_OUT" '0 created, 0 updated, 2 unchanged, 1 failed'
+t_match "changes nothing" "$T_OUT" '0 created, 0 updated, 2 unchanged, 0 merged, 1 failed'
+
+# --- Etsy: one SKU per variation, SKUs with '#' and spaces ----------------------------------
+t_run "Etsy export with a SKU per variation" 3 k listing import "$D/etsy-variants.csv" --json
+t_match "all but the mismatched row go in" "$T_OUT" '"created":5,"updated":0,"unchanged":0,"merged":0,"failed":1,"rows":6'
+t_match "three SKUs for two variations named on its line" "$T_ERR" 'etsy-variants\.csv:6: SKU: 3 SKUs for 2 variations'
+t_run "the T-shirt is found by its first variation's SKU" 0 k listing show 66F927A9CDAD6_5436 --json
+t_match "each variation has its own SKU, in the order of the values" "$T_OUT" '"variants":\[\{"sku":"66F927A9CDAD6_5436","options":\{"Size":"S","Colour":"Black"\}\},\{"sku":"66F927A9CDAD6_5437","options":\{"Size":"S","Colour":"White"\}\},\{"sku":"66F927A9CDAD6_5438","options":\{"Size":"M","Colour":"Black"\}\}'
+t_match "its signature checks out" "$(k listing show 66F927A9CDAD6_5436)" 'signature: valid'
+k listing export --format jsonl >"$T_TMP/etsy.jsonl"
+t_match "the seller's SKU is kept as written beside its key" "$(cat "$T_TMP/etsy.jsonl")" '"sku":"MUG-7-blue-[0-9a-f]{12}","sellerSku":"MUG #7 blue"'
+t_match "and on variants" "$(cat "$T_TMP/etsy.jsonl")" '"sku":"EAR-2-[0-9a-f]{12}","options":\{"Metal":"Silver"\},"sellerSku":"EAR #2"'
+k listing export >"$T_TMP/export2.csv"
+t_run "our CSV export of mapped SKUs re-imports with nothing to do" 0 k listing import "$T_TMP/export2.csv"
+t_match "every listing unchanged: the SKUs as written are kept" "$T_OUT" ' 0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
+t_run "Etsy re-import" 3 k listing import "$D/etsy-variants.csv"
+t_match "re-import finds every derived key again" "$T_OUT" '0 created, 0 updated, 5 unchanged, 0 merged, 1 failed \(6 rows\)'
+t_run "the Italian export" 3 k listing import "$D/etsy-it.csv" --json
+t_match "Italian header detected as Etsy" "$T_OUT" '"format":"etsy"'
+t_match "Italian rows in" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"merged":0,"failed":1,"rows":4'
+t_match "the row without a title named on its line" "$T_ERR" 'etsy-it\.csv:5: TITLE: empty'
+t_match "Italian listing with its variant SKUs" "$(k listing show TZ-BLU --json)" '"title":"Tazza in ceramica fatta a mano".*"sku":"TZ-VERDE","options":\{"Colore":"Verde"\}'
+
+# --- WooCommerce: repeated rows merged or refused, grouped products ---------------------------
+t_run "WooCommerce export with repeated rows" 3 k listing import "$D/woocommerce-repeats.csv" --currency EUR
+t_match "every row accounted for" "$T_OUT" '4 created, 0 updated, 0 unchanged, 2 merged, 4 failed \(14 rows\)'
+t_match "identical repeats merged with one warning naming them" "$T_ERR" 'woocommerce-repeats\.csv: warning: 2 rows repeated an earlier one exactly and were merged into it: line 5 \(= line 3\), line 9 \(= line 6\)'
+t_eq "one warning" "$(printf '%s\n' "$T_ERR" | grep -c warning)" "1"
+t_match "conflicting repeats fail naming both lines" "$T_ERR" "woocommerce-repeats\.csv:10: ID '40' is on line 11 too, with another Regular price"
+t_match "the other one too" "$T_ERR" "woocommerce-repeats\.csv:11: ID '40' is on line 10 too"
+t_match "a repeated variation SKU fails its product" "$T_ERR" "woocommerce-repeats\.csv:14: SKU 'APRON-ONE' is on line 15 too, with another Regular price"
+t_match "a grouped product with a missing child, once, with the reason" "$T_ERR" "woocommerce-repeats\.csv:12: Grouped products: 'id:99' is no simple product in this file"
+t_eq "reported once" "$(printf '%s\n' "$T_ERR" | grep -c 'woocommerce-repeats.csv:12:')" "1"
+t_match "the merged variation is not a second variant" "$(k listing show SHIRT --json)" '"variants":\[\{"sku":"SHIRT-S","options":\{"Size":"S"\},"unitPrice":3000\},\{"sku":"SHIRT-M","options":\{"Size":"M"\},"unitPrice":3200\}\]'
+t_match "the grouped product lists its children" "$(k listing show TEA-SET --json)" '"variants":\[\{"sku":"TEA-GREEN","options":\{"Product":"Green tea 100 g"\},"unitPrice":650\},\{"sku":"TEA-BLACK","options":\{"Product":"Black tea 100 g"\},"unitPrice":590\}\]'
+t_run "WooCommerce repeats re-imported" 3 k listing import "$D/woocommerce-repeats.csv" --currency EUR
+t_match "changes nothing" "$T_OUT" '0 created, 0 updated, 4 unchanged, 2 merged, 4 failed'
+
+# --- Excel: Windows-1252, "sep=;" and decimal commas --------------------------------------------
+n5=$(outbox_n)
+t_run "a Windows-1252 file is refused" 1 k listing import "$D/woocommerce-1252.csv" --currency EUR
+t_match "once, naming --encoding" "$T_ERR" "woocommerce-1252\.csv: line 2: not UTF-8 \(byte 0xE9, 'é' in Windows-1252.*give --encoding WINDOWS-1252"
+t_eq "not row by row" "$(printf '%s\n' "$T_ERR" | wc -l)" "1"
+t_eq "and nothing queued" "$(outbox_n)" "$n5"
+t_run "with --encoding it goes in (queued: no node here)" 4 k listing import "$D/woocommerce-1252.csv" --currency EUR --encoding WINDOWS-1252 --json
+t_match "both products" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"merged":0,"failed":0,"rows":4'
+t_match "accents and the euro sign come through" "$(k listing show CAFE-MUG --json)" '"title":"Café crème mug".*Preis in €'
+t_run "an unknown encoding is a usage error" 2 k listing import "$D/woocommerce-1252.csv" --currency EUR --encoding KLINGON-8
+t_run "Excel's sep=; file with decimal commas" 3 k listing import "$D/kontor-excel-de.csv"
+t_match "its rows and failures" "$T_OUT" '3 created, 0 updated, 0 unchanged, 0 merged, 3 failed \(6 rows\)'
+t_match "12,50 is twelve fifty" "$(k listing show KL-71)" 'EUR 12\.50 / piece  from 10'
+t_match "1.234,50 is the thousands written out" "$(k listing show LED-10M --json)" '"unitPrice":123450'
+t_match "1.500 is refused, not read as 1500" "$T_ERR" 'kontor-excel-de\.csv:7: price: 1\.500: EUR has 2 decimal places'
+printf 'sku,title,currency,price\nDC-1,Decimal comma,EUR,"7,25"\n' >"$T_TMP/dc.csv"
+t_run "a comma file with decimal commas needs the option" 3 k listing import "$T_TMP/dc.csv"
+t_run "--decimal-comma reads it" 4 k listing import "$T_TMP/dc.csv" --decimal-comma
+t_match "7,25" "$(k listing show DC-1)" 'EUR 7\.25'
+printf 'sku|title|currency|price\nPIPE-1|Pipes, two|EUR|3.10\n' >"$T_TMP/pipe.csv"
+t_run "--delimiter '|'" 4 k listing import "$T_TMP/pipe.csv" --delimiter '|'
+t_match "read with it" "$(k listing show PIPE-1)" 'Pipes, two'
+t_run "--delimiter must be one of the four" 2 k listing import "$T_TMP/pipe.csv" --delimiter '::'
+
+# --- the currency of a file without one: --currency, `set currency`, the country -------------
+printf 'set currency GBP\n' >"$T_TMP/config"
+t_run "from the config's set currency" 3 env KONTOR_CONFIG="$T_TMP/config" "$KONTOR" --home "$H" listing import "$D/woocommerce.csv" --dry-run --json
+t_match "said in --json" "$T_OUT" '"currency":"GBP","currencyFrom":"`set currency` in your config"'
+t_run "--currency wins over the config" 3 env KONTOR_CONFIG="$T_TMP/config" "$KONTOR" --home "$H" listing import "$D/woocommerce.csv" --dry-run --currency EUR
+t_nomatch "and then nothing is said about it" "$T_ERR" 'no currency column'
+printf 'set currency euro\n' >"$T_TMP/badconfig"
+t_run "a bad config line stops it rather than guessing" 1 env KONTOR_CONFIG="$T_TMP/badconfig" "$KONTOR" --home "$H" listing import "$D/woocommerce.csv" --dry-run
+t_match "naming the line" "$T_ERR" 'badconfig:1: currency needs an ISO 4217 code'
 
 # --- refusals -----------------------------------------------------------------------------------
 t_run "unknown --format is a usage error" 2 k listing import "$D/etsy.csv" --format excel

@@ -1,6 +1,9 @@
-/* test_import — the import parsers on the fixtures under tests/data/import (real exports of
- * kontor, Shopify, WooCommerce, Etsy and JSON Lines, each with bad rows), format detection,
- * the HTML-to-text conversion and the file-level refusals. */
+/* test_import — the import parsers on the fixtures under tests/data/import (files shaped like
+ * real exports of kontor, Shopify, WooCommerce, Etsy (English and Italian headers, one SKU
+ * per variation) and JSON Lines, a WooCommerce export with repeated rows and grouped
+ * products, a Windows-1252 file, a "sep=;" file with decimal commas, each with bad rows),
+ * format detection, SKU keys, encodings, the HTML-to-text conversion and the file-level
+ * refusals. Every parse checks that its results account for every row of the file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "../../src/client/import.h"
+#include "kontor/codes.h"
 #include "kontor/json.h"
 
 #ifndef TEST_DATA
@@ -24,21 +28,29 @@ struct got {
 	long line[64];
 	struct listing l[64];
 	int ok[64];
+	long same_as[64]; /* merged rows: the line they repeat */
 	char msg[64][KERR_MSG_MAX];
+	long rows;      /* records the results stood for */
+	long file_rows; /* records the parser read */
 };
 
-static int collect(void *ctx, long line, struct listing *l, const struct kerr *err)
+static int collect(void *ctx, const struct import_row *r)
 {
 	struct got *g = ctx;
 	if (g->n >= 64)
 		return K_EFAIL;
-	g->line[g->n] = line;
-	if (l) {
-		listing_copy(&g->l[g->n], l);
+	assert_true((r->l != NULL) + (r->err != NULL) + (r->same_as > 0) == 1);
+	assert_true(r->rows >= 1);
+	g->rows += r->rows;
+	g->line[g->n] = r->line;
+	g->same_as[g->n] = r->same_as;
+	if (r->l) {
+		listing_copy(&g->l[g->n], r->l);
 		g->ok[g->n] = 1;
 	} else {
 		listing_init(&g->l[g->n]);
-		snprintf(g->msg[g->n], KERR_MSG_MAX, "%s", err->msg);
+		if (r->err)
+			snprintf(g->msg[g->n], KERR_MSG_MAX, "%s", r->err->msg);
 	}
 	g->n++;
 	return 0;
@@ -62,16 +74,32 @@ static char *slurp(const char *name, size_t *len)
 	return kbuf_detach(&b, len);
 }
 
+static struct got *parse_opts(const char *data, size_t len, const struct import_opts *o,
+                              int want_rc, enum import_format *used, struct kerr *e)
+{
+	struct got *g = calloc(1, sizeof *g);
+	struct import_stats st = {IMPORT_AUTO, -1};
+	struct kerr e0 = {0, ""};
+	if (!e)
+		e = &e0;
+	int rc = import_parse(data, len, "test.csv", o, &st, collect, g, e);
+	if (rc != want_rc)
+		fail_msg("import_parse returned %d (%s), wanted %d", rc, e->msg, want_rc);
+	if (rc == K_OK) { /* every row accounted for: created, merged or failed */
+		g->file_rows = st.rows;
+		if (g->rows != st.rows)
+			fail_msg("results stand for %ld rows of %ld", g->rows, st.rows);
+	}
+	if (used)
+		*used = rc == K_OK ? st.format : IMPORT_AUTO;
+	return g;
+}
+
 static struct got *parse_str(const char *data, size_t len, enum import_format f, const char *cur,
                              int want_rc, enum import_format *used)
 {
-	struct got *g = calloc(1, sizeof *g);
-	struct import_opts o = {f, cur};
-	struct kerr e = {0, ""};
-	int rc = import_parse(data, len, "test.csv", &o, used, collect, g, &e);
-	if (rc != want_rc)
-		fail_msg("import_parse returned %d (%s), wanted %d", rc, e.msg, want_rc);
-	return g;
+	struct import_opts o = {f, cur, 0, 0};
+	return parse_opts(data, len, &o, want_rc, used, NULL);
 }
 
 static struct got *parse_file(const char *name, enum import_format f, const char *cur,
@@ -158,7 +186,7 @@ static void kontor_csv_without_currency_column_takes_the_option(void **state)
 	const char csv[] = "sku,title,price\nA-1,Thing,2.50\n";
 	struct kerr e = {0, ""};
 	struct got *g = calloc(1, sizeof *g);
-	struct import_opts o = {IMPORT_KONTOR, NULL};
+	struct import_opts o = {IMPORT_KONTOR, NULL, 0, 0};
 	assert_int_equal(import_parse(csv, strlen(csv), "t.csv", &o, NULL, collect, g, &e),
 	                 K_EUSAGE);
 	assert_non_null(strstr(e.msg, "--currency"));
@@ -177,7 +205,7 @@ static void kontor_csv_missing_required_column_is_a_file_error(void **state)
 	const char csv[] = "sku,name,price,currency\nA,B,1,USD\n";
 	struct kerr e = {0, ""};
 	struct got *g = calloc(1, sizeof *g);
-	struct import_opts o = {IMPORT_KONTOR, NULL};
+	struct import_opts o = {IMPORT_KONTOR, NULL, 0, 0};
 	assert_int_equal(import_parse(csv, strlen(csv), "t.csv", &o, NULL, collect, g, &e),
 	                 K_EINVAL);
 	assert_non_null(strstr(e.msg, "no 'title' column"));
@@ -408,7 +436,7 @@ static void detect_names_each_format_from_its_header(void **state)
 	    {"\"unterminated", IMPORT_AUTO},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		assert_int_equal(import_detect(cases[i].s, strlen(cases[i].s)), cases[i].f);
+		assert_int_equal(import_detect(cases[i].s, strlen(cases[i].s), 0), cases[i].f);
 }
 
 static void unknown_format_is_a_file_error_asking_for_format(void **state)
@@ -432,7 +460,7 @@ static void callback_stop_ends_the_parse_with_its_value(void **state)
 	struct got *g = calloc(1, sizeof *g);
 	g->n = 64; /* collect returns K_EFAIL at once */
 	const char csv[] = "sku,title,currency,price\nA,B,USD,1\nC,D,USD,1\n";
-	struct import_opts o = {IMPORT_AUTO, NULL};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
 	struct kerr e;
 	assert_int_equal(import_parse(csv, strlen(csv), "t", &o, NULL, collect, g, &e), K_EFAIL);
 	g->n = 0;
@@ -499,6 +527,458 @@ static void html_comments_scripts_and_stray_brackets(void **state)
 	html("", "");
 }
 
+/* --- SKUs as sellers write them --------------------------------------------------------- */
+
+static const char *vsku(const struct listing *l, size_t variant, const char *field)
+{
+	const cJSON *v = cJSON_GetArrayItem(l->variants, (int)variant);
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, field);
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
+static void sku_key_maps_what_a_key_cannot_hold_and_is_stable(void **state)
+{
+	(void)state;
+	char k[MODEL_SKU_MAX + 1], again[MODEL_SKU_MAX + 1];
+	assert_int_equal(import_sku_key("  TL-71/b.2_x ", k), 0);
+	assert_string_equal(k, "TL-71/b.2_x");
+	assert_int_equal(import_sku_key(" \t", k), -1);
+	assert_int_equal(import_sku_key("MUG #7 blue", k), 1);
+	assert_int_equal(strncmp(k, "MUG-7-blue-", 11), 0);
+	assert_int_equal(strlen(k), 11 + 12);
+	assert_int_equal(import_sku_key("MUG #7 blue", again), 1);
+	assert_string_equal(k, again);
+	/* the hash keeps SKUs apart that read the same once mapped */
+	assert_int_equal(import_sku_key("MUG  7 blue", again), 1);
+	assert_string_not_equal(k, again);
+	assert_int_equal(import_sku_key("###", k), 1);
+	assert_int_equal(strncmp(k, "sku-", 4), 0);
+	assert_int_equal(import_sku_key("Größe #1", k), 1);
+	assert_int_equal(strncmp(k, "Gr-e-1-", 7), 0);
+	char longsku[100];
+	memset(longsku, 'A', 99);
+	longsku[99] = 0;
+	assert_int_equal(import_sku_key(longsku, k), 1);
+	assert_int_equal(strlen(k), MODEL_SKU_MAX);
+	/* every mapped key is one the model takes */
+	struct listing l;
+	listing_init(&l);
+	const char *const samples[] = {"MUG #7 blue", "###", "Größe #1", longsku, "a b/c"};
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		char key[MODEL_SKU_MAX + 1];
+		import_sku_key(samples[i], key);
+		free(l.sku);
+		l.sku = xstrdup(key);
+		free(l.title);
+		l.title = xstrdup("t");
+		snprintf(l.currency, sizeof l.currency, "EUR");
+		free(l.tiers);
+		l.tiers = xcalloc(1, sizeof *l.tiers);
+		l.tiers[0].min_qty = 1;
+		l.ntiers = 1;
+		struct kerr e;
+		if (listing_validate(&l, &e))
+			fail_msg("%s -> %s: %s", samples[i], key, e.msg);
+	}
+	listing_free(&l);
+}
+
+static void listings_signed_before_seller_sku_still_verify(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = slurp("signed-before-sellersku.jsonl", &len);
+	int n = 0;
+	for (char *line = data, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		cJSON *j = cJSON_Parse(line);
+		assert_non_null(j);
+		struct listing l;
+		struct kerr e = {0, ""};
+		if (listing_from_json(j, &l, &e) || listing_verify(&l, &e))
+			fail_msg("%s", e.msg);
+		assert_null(l.seller_sku);
+		/* and sellerSku, where there is one, is signed: adding it breaks the signature */
+		l.seller_sku = xstrdup("OLD #1");
+		assert_int_equal(listing_verify(&l, &e), K_EVERIFY);
+		listing_free(&l);
+		cJSON_Delete(j);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	free(data);
+}
+
+static void kontor_csv_sku_with_spaces_is_mapped_and_kept_as_written(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,currency,price\nLAMP #3 (brass),Brass lamp,EUR,40\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 1);
+	assert_true(g->ok[0]);
+	assert_int_equal(strncmp(g->l[0].sku, "LAMP-3-brass-", 13), 0);
+	assert_string_equal(g->l[0].seller_sku, "LAMP #3 (brass)");
+	struct kerr e;
+	assert_int_equal(listing_validate(&g->l[0], &e), K_OK);
+	got_free(g);
+}
+
+/* --- Etsy: one SKU per variation, any language ------------------------------------------ */
+
+static void etsy_comma_separated_skus_go_to_the_variants_in_value_order(void **state)
+{
+	(void)state;
+	enum import_format used = IMPORT_AUTO;
+	struct got *g = parse_file("etsy-variants.csv", IMPORT_AUTO, NULL, &used);
+	assert_int_equal(used, IMPORT_ETSY);
+	assert_int_equal(g->n, 6);
+	/* two variations: the first one's values outermost, one SKU each, in order */
+	const struct listing *l = &g->l[0];
+	assert_true(g->ok[0]);
+	assert_string_equal(l->sku, "66F927A9CDAD6_5436"); /* its first SKU is its key */
+	assert_null(l->seller_sku);
+	assert_int_equal(cJSON_GetArraySize(l->variants), 4);
+	const char *want[4][3] = {{"66F927A9CDAD6_5436", "S", "Black"},
+	                          {"66F927A9CDAD6_5437", "S", "White"},
+	                          {"66F927A9CDAD6_5438", "M", "Black"},
+	                          {"66F927A9CDAD6_5439", "M", "White"}};
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(vsku(l, i, "sku"), want[i][0]);
+		assert_string_equal(opt(l, i, "Size"), want[i][1]);
+		assert_string_equal(opt(l, i, "Colour"), want[i][2]);
+	}
+	struct kerr e;
+	assert_int_equal(listing_validate(l, &e), K_OK);
+	/* spaces after the commas are not part of the SKUs */
+	assert_string_equal(g->l[1].sku, "POSTER-A4");
+	assert_string_equal(vsku(&g->l[1], 2, "sku"), "POSTER-A2");
+	assert_string_equal(opt(&g->l[1], 2, "Size"), "A2");
+	/* no variations: the SKU as written, '#' and spaces, mapped to a key */
+	assert_string_equal(g->l[2].seller_sku, "MUG #7 blue");
+	assert_int_equal(strncmp(g->l[2].sku, "MUG-7-blue-", 11), 0);
+	assert_null(g->l[2].variants);
+	/* three SKUs for two scents: the row fails, saying so */
+	assert_false(g->ok[3]);
+	assert_int_equal(g->line[3], 6); /* the first description has two lines */
+	assert_non_null(strstr(g->msg[3], "SKU: 3 SKUs for 2 variations"));
+	/* variant SKUs a key cannot hold: mapped, kept as written */
+	const struct listing *ear = &g->l[4];
+	assert_int_equal(strncmp(vsku(ear, 1, "sku"), "EAR-2-", 6), 0);
+	assert_string_equal(vsku(ear, 1, "sellerSku"), "EAR #2");
+	assert_string_equal(ear->sku, vsku(ear, 0, "sku"));
+	assert_string_equal(ear->seller_sku, "EAR #1");
+	assert_int_equal(listing_validate(ear, &e), K_OK);
+	/* no SKU at all: etsy-HASH, variants numbered from it, nothing kept as written */
+	assert_int_equal(strncmp(g->l[5].sku, "etsy-", 5), 0);
+	assert_null(vsku(&g->l[5], 0, "sellerSku"));
+	got_free(g);
+	/* the same file again gives the same keys */
+	struct got *h = parse_file("etsy-variants.csv", IMPORT_ETSY, NULL, NULL);
+	struct got *g2 = parse_file("etsy-variants.csv", IMPORT_ETSY, NULL, NULL);
+	for (int i = 0; i < h->n; i++)
+		if (h->ok[i])
+			assert_string_equal(h->l[i].sku, g2->l[i].sku);
+	got_free(h);
+	got_free(g2);
+}
+
+static void etsy_italian_header_is_read_by_its_names(void **state)
+{
+	(void)state;
+	enum import_format used = IMPORT_AUTO;
+	struct got *g = parse_file("etsy-it.csv", IMPORT_AUTO, NULL, &used);
+	assert_int_equal(used, IMPORT_ETSY);
+	assert_int_equal(g->n, 4);
+	const struct listing *l = &g->l[0];
+	assert_true(g->ok[0]);
+	assert_string_equal(l->title, "Tazza in ceramica fatta a mano");
+	assert_string_equal(l->description, "Gres smaltato.\nLavabile in lavastoviglie.");
+	assert_string_equal(l->currency, "EUR");
+	assert_int_equal(l->tiers[0].unit_price, 2400);
+	assert_int_equal(l->images.n, 1);
+	assert_int_equal(l->tags.n, 3);
+	assert_string_equal(vsku(l, 1, "sku"), "TZ-VERDE");
+	assert_string_equal(opt(l, 1, "Colore"), "Verde");
+	assert_string_equal(g->l[1].sku, "SC-01");
+	assert_false(g->ok[2]);
+	assert_int_equal(g->line[2], 5);
+	assert_non_null(strstr(g->msg[2], "TITLE: empty"));
+	assert_int_equal(cJSON_GetArraySize(g->l[3].variants), 4);
+	assert_string_equal(vsku(&g->l[3], 3, "sellerSku"), "PK #4");
+	assert_string_equal(opt(&g->l[3], 3, "Iniziale"), "B");
+	got_free(g);
+}
+
+/* A header Etsy wrote in words this importer does not know: the layout reads it. */
+static void etsy_header_in_other_words_is_read_by_etsy_layout(void **state)
+{
+	(void)state;
+	struct kbuf b = KBUF_INIT;
+	kbuf_puts(&b, "NAZWA,OPISANIE,KOSZT,WALUTA,SZTUK,SLOWA,SUROWCE");
+	for (int i = 1; i <= 10; i++)
+		kbuf_printf(&b, ",FOTO %d", i);
+	kbuf_puts(&b, ",RODZAJ 1,MIANO 1,WYBORY 1,RODZAJ 2,MIANO 2,WYBORY 2,KOD\n");
+	kbuf_puts(&b, "Kubek,Ręcznie robiony.,45.00,PLN,3,kubek,glina,,,,,,,,,,,Kolor,Kolor,"
+	              "\"Biały,Czarny\",,,,\"KB-B,KB-C\"\n");
+	assert_int_equal(import_detect(b.data, b.len, 0), IMPORT_ETSY);
+	struct got *g = parse_str(b.data, b.len, IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 1);
+	assert_true(g->ok[0]);
+	assert_string_equal(g->l[0].currency, "PLN");
+	assert_int_equal(g->l[0].tiers[0].unit_price, 4500);
+	assert_string_equal(g->l[0].sku, "KB-B");
+	assert_string_equal(opt(&g->l[0], 1, "Kolor"), "Czarny");
+	got_free(g);
+	/* a header of some other file with 24 columns is not taken for Etsy's */
+	kbuf_reset(&b);
+	for (int i = 0; i < 24; i++)
+		kbuf_printf(&b, "%scol%d", i ? "," : "", i);
+	kbuf_puts(&b, "\n");
+	assert_int_equal(import_detect(b.data, b.len, 0), IMPORT_AUTO);
+	kbuf_free(&b);
+}
+
+static void etsy_german_header_translates_currency_and_sku(void **state)
+{
+	(void)state;
+	const char csv[] = "TITEL,BESCHREIBUNG,PREIS,WÄHRUNGSCODE,STÜCKZAHL,TAGS,MATERIALIEN,BILD1,"
+	                   "VARIATIONSTYP 1,VARIATIONSNAME 1,VARIATIONSWERT 1,BESTANDSEINHEIT\n"
+	                   "Schale,Handgetöpfert.,18.00,EUR,2,,,,Farbe,Farbe,\"Blau, Grün\","
+	                   "\"SCH-1, SCH-2\"\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 1);
+	assert_true(g->ok[0]);
+	assert_string_equal(g->l[0].currency, "EUR");
+	assert_string_equal(vsku(&g->l[0], 1, "sku"), "SCH-2");
+	assert_string_equal(opt(&g->l[0], 1, "Farbe"), "Grün");
+	got_free(g);
+}
+
+/* --- WooCommerce: repeated rows, grouped products --------------------------------------- */
+
+static void woocommerce_repeats_merge_conflicts_fail_and_groups_list_children(void **state)
+{
+	(void)state;
+	struct got *g = parse_file("woocommerce-repeats.csv", IMPORT_AUTO, "EUR", NULL);
+	assert_int_equal(g->file_rows, 14);
+	int created = 0, merged = 0, failed = 0;
+	for (int i = 0; i < g->n; i++) {
+		created += g->ok[i];
+		merged += g->same_as[i] > 0;
+		failed += !g->ok[i] && !g->same_as[i];
+	}
+	assert_int_equal(created, 4);
+	assert_int_equal(merged, 2);
+	assert_int_equal(failed, 4);
+	/* the shirt, its repeated variation merged rather than a second variant */
+	assert_string_equal(g->l[0].sku, "SHIRT");
+	assert_int_equal(cJSON_GetArraySize(g->l[0].variants), 2);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 3000);
+	/* in file order: line 5 repeats line 3 exactly */
+	assert_int_equal(g->line[1], 5);
+	assert_int_equal(g->same_as[1], 3);
+	/* the grouped tea set: its children as variants, each at its price */
+	const struct listing *set = &g->l[4];
+	assert_true(g->ok[4]);
+	assert_string_equal(set->sku, "TEA-SET");
+	assert_int_equal(cJSON_GetArraySize(set->variants), 2);
+	assert_string_equal(vsku(set, 0, "sku"), "TEA-GREEN");
+	assert_string_equal(opt(set, 1, "Product"), "Black tea 100 g");
+	assert_int_equal(vprice(set, 0), 650);
+	assert_int_equal(set->tiers[0].unit_price, 590);
+	struct kerr e;
+	assert_int_equal(listing_validate(set, &e), K_OK);
+	assert_int_equal(g->line[5], 9);
+	assert_int_equal(g->same_as[5], 6);
+	/* SOAP twice with two prices: both rows fail, each naming the other's line */
+	assert_int_equal(g->line[6], 10);
+	assert_non_null(strstr(g->msg[6], "ID '40' is on line 11 too, with another Regular price"));
+	assert_int_equal(g->line[7], 11);
+	assert_non_null(strstr(g->msg[7], "is on line 10 too"));
+	/* a grouped product whose child is not in the file: once, with the reason */
+	assert_int_equal(g->line[8], 12);
+	assert_non_null(strstr(g->msg[8], "Grouped products: 'id:99' is no simple product"));
+	/* a variation SKU twice with two prices: its product fails, naming both lines */
+	assert_int_equal(g->line[9], 14);
+	assert_non_null(strstr(g->msg[9], "SKU 'APRON-ONE' is on line 15 too"));
+	got_free(g);
+}
+
+/* --- encodings, delimiters, decimal commas ----------------------------------------------- */
+
+static void windows_1252_file_is_refused_once_naming_encoding(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = slurp("woocommerce-1252.csv", &len);
+	struct import_opts o = {IMPORT_AUTO, "EUR", 0, 0};
+	struct kerr e = {0, ""};
+	struct got *g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
+	assert_int_equal(g->n, 0); /* not row by row */
+	assert_non_null(strstr(e.msg, "test.csv: line 2: not UTF-8"));
+	assert_non_null(strstr(e.msg, "--encoding WINDOWS-1252"));
+	assert_non_null(strstr(e.msg, "'é'"));
+	got_free(g);
+	/* converted, it reads with every accent and the euro sign */
+	struct kbuf u = KBUF_INIT;
+	assert_int_equal(import_to_utf8(data, len, "WINDOWS-1252", &u, &e), K_OK);
+	g = parse_opts(u.data, u.len, &o, K_OK, NULL, NULL);
+	assert_int_equal(g->n, 2);
+	assert_string_equal(g->l[0].title, "Café crème mug");
+	assert_non_null(strstr(g->l[0].description, "– spülmaschinenfest. Preis in €."));
+	assert_string_equal(opt(&g->l[1], 1, "Größe"), "M");
+	got_free(g);
+	kbuf_free(&u);
+	free(data);
+}
+
+static void encoding_names_and_bytes_outside_the_set_are_refused(void **state)
+{
+	(void)state;
+	struct kbuf u = KBUF_INIT;
+	struct kerr e = {0, ""};
+	assert_int_equal(import_to_utf8("a", 1, "NO-SUCH-CHARSET", &u, &e), K_EUSAGE);
+	assert_non_null(strstr(e.msg, "--encoding"));
+	/* 0x81 is no character in Windows-1252 */
+	const char bad[] = "sku,title\nA,\x81\n";
+	assert_int_equal(import_to_utf8(bad, strlen(bad), "WINDOWS-1252", &u, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "line 2: byte 0x81"));
+	/* UTF-16 as Excel's "Unicode Text" saves it: refused with a word, converted with one */
+	const char u16[] = "\xFF\xFEs\0k\0u\0,\0t\0i\0t\0l\0e\0,\0p\0r\0i\0c\0e\0,\0c\0u\0r\0r\0"
+	                   "e\0n\0c\0y\0\n\0A\0,\0\xE9\0,\0\x31\0,\0E\0U\0R\0\n\0";
+	size_t n16 = sizeof u16 - 1;
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct got *g = parse_opts(u16, n16, &o, K_EINVAL, NULL, &e);
+	assert_non_null(strstr(e.msg, "--encoding UTF-16"));
+	got_free(g);
+	assert_int_equal(import_to_utf8(u16, n16, "UTF-16", &u, &e), K_OK);
+	g = parse_opts(u.data, u.len, &o, K_OK, NULL, NULL);
+	assert_int_equal(g->n, 1);
+	assert_string_equal(g->l[0].title, "é");
+	got_free(g);
+	kbuf_free(&u);
+}
+
+static void mostly_utf8_file_fails_only_its_bad_row(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,currency,price\nA,Crème,EUR,1\nB,Cr\xE8me,EUR,1\n"
+	                   "C,Größe,EUR,1\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 3);
+	assert_true(g->ok[0]);
+	assert_false(g->ok[1]);
+	assert_int_equal(g->line[1], 3);
+	assert_non_null(strstr(g->msg[1], "invalid UTF-8"));
+	assert_true(g->ok[2]);
+	got_free(g);
+}
+
+static void semicolon_file_from_excel_reads_decimal_commas(void **state)
+{
+	(void)state;
+	struct got *g = parse_file("kontor-excel-de.csv", IMPORT_AUTO, NULL, NULL);
+	assert_int_equal(g->n, 6);
+	assert_int_equal(g->line[0], 3); /* the sep= line counts */
+	assert_int_equal(g->l[0].tiers[0].unit_price, 1250);
+	assert_int_equal(g->l[0].tiers[1].unit_price, 1100);
+	assert_int_equal(g->l[0].tiers[2].unit_price, 980);
+	assert_string_equal(g->l[0].title, "Tischbeine aus Eisen, schwarz");
+	assert_int_equal(g->l[1].tiers[0].unit_price, 123450);
+	assert_int_equal(g->l[2].tiers[0].unit_price, 350);
+	assert_false(g->ok[3]);
+	assert_non_null(strstr(g->msg[3], "EUR has 2 decimal places"));
+	/* a '.' without a ',' is a decimal point, never thousands: 1.500 is refused */
+	assert_false(g->ok[4]);
+	assert_non_null(strstr(g->msg[4], "1.500: EUR has 2 decimal places"));
+	assert_false(g->ok[5]);
+	assert_non_null(strstr(g->msg[5], "'12.34,50' is not an amount with a decimal comma"));
+	got_free(g);
+}
+
+static void decimal_comma_in_a_comma_file_needs_the_option(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,currency,price\nA,T,EUR,\"12,50\"\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_false(g->ok[0]);
+	got_free(g);
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 1};
+	g = parse_opts(csv, strlen(csv), &o, K_OK, NULL, NULL);
+	assert_true(g->ok[0]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 1250);
+	got_free(g);
+	/* --delimiter ';' with a header that has more commas than semicolons */
+	const char semi[] = "sku;title, long;currency;price\nA;T, x;EUR;3,25\n";
+	struct import_opts os = {IMPORT_KONTOR, NULL, ';', 0};
+	struct kerr e = {0, ""};
+	g = parse_opts(semi, strlen(semi), &os, K_EINVAL, NULL, &e);
+	assert_non_null(strstr(e.msg, "no 'title' column"));
+	got_free(g);
+	const char semi2[] = "sku;title;currency;price;x,y,z\nA;T, x;EUR;3,25;\n";
+	g = parse_opts(semi2, strlen(semi2), &os, K_OK, NULL, NULL);
+	assert_true(g->ok[0]);
+	assert_string_equal(g->l[0].title, "T, x");
+	assert_int_equal(g->l[0].tiers[0].unit_price, 325);
+	got_free(g);
+}
+
+/* --- currencies --------------------------------------------------------------------------- */
+
+static void has_currency_says_which_files_need_one(void **state)
+{
+	(void)state;
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	const char shop[] = "Handle,Title,Variant Price\n";
+	const char k1[] = "sku,title,price\n", k2[] = "sku,title,price,currency\n";
+	const char j[] = "{\"sku\":\"A\"}\n";
+	assert_int_equal(import_has_currency(shop, strlen(shop), &o), 0);
+	assert_int_equal(import_has_currency(k1, strlen(k1), &o), 0);
+	assert_int_equal(import_has_currency(k2, strlen(k2), &o), 1);
+	assert_int_equal(import_has_currency(j, strlen(j), &o), 1);
+	size_t len;
+	char *data = slurp("etsy-it.csv", &len);
+	assert_int_equal(import_has_currency(data, len, &o), 1);
+	free(data);
+	data = slurp("woocommerce-repeats.csv", &len);
+	assert_int_equal(import_has_currency(data, len, &o), 0);
+	free(data);
+}
+
+static void every_country_has_its_currency(void **state)
+{
+	(void)state;
+	assert_string_equal(import_country_currency("DE"), "EUR");
+	assert_string_equal(import_country_currency("JP"), "JPY");
+	assert_string_equal(import_country_currency("CH"), "CHF");
+	assert_string_equal(import_country_currency("GB"), "GBP");
+	assert_string_equal(import_country_currency("US"), "USD");
+	assert_string_equal(import_country_currency("IN"), "INR");
+	assert_string_equal(import_country_currency("PA"), "USD");
+	assert_null(import_country_currency("AQ"));
+	assert_null(import_country_currency("XX"));
+	assert_null(import_country_currency("D"));
+	int countries = 0;
+	for (char a = 'A'; a <= 'Z'; a++)
+		for (char b = 'A'; b <= 'Z'; b++) {
+			char cc[3] = {a, b, 0};
+			const char *cur = import_country_currency(cc);
+			int known = codes_country_name(cc) != NULL;
+			countries += known;
+			if (cur && !known)
+				fail_msg("%s has a currency but is no country", cc);
+			if (known && !cur && strcmp(cc, "AQ") && strcmp(cc, "GS"))
+				fail_msg("country %s has no currency", cc);
+			/* iso-codes may not list the newest codes yet (XCG, ZWG) */
+			if (cur && !codes_currency_name(cur) && strcmp(cur, "XCG") &&
+			    strcmp(cur, "ZWG"))
+				fail_msg("%s -> %s, no currency", cc, cur);
+		}
+	assert_true(countries > 240);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +1002,21 @@ int main(void)
 	    cmocka_unit_test(html_entities_decoded),
 	    cmocka_unit_test(html_whitespace_tidied),
 	    cmocka_unit_test(html_comments_scripts_and_stray_brackets),
+	    cmocka_unit_test(sku_key_maps_what_a_key_cannot_hold_and_is_stable),
+	    cmocka_unit_test(listings_signed_before_seller_sku_still_verify),
+	    cmocka_unit_test(kontor_csv_sku_with_spaces_is_mapped_and_kept_as_written),
+	    cmocka_unit_test(etsy_comma_separated_skus_go_to_the_variants_in_value_order),
+	    cmocka_unit_test(etsy_italian_header_is_read_by_its_names),
+	    cmocka_unit_test(etsy_header_in_other_words_is_read_by_etsy_layout),
+	    cmocka_unit_test(etsy_german_header_translates_currency_and_sku),
+	    cmocka_unit_test(woocommerce_repeats_merge_conflicts_fail_and_groups_list_children),
+	    cmocka_unit_test(windows_1252_file_is_refused_once_naming_encoding),
+	    cmocka_unit_test(encoding_names_and_bytes_outside_the_set_are_refused),
+	    cmocka_unit_test(mostly_utf8_file_fails_only_its_bad_row),
+	    cmocka_unit_test(semicolon_file_from_excel_reads_decimal_commas),
+	    cmocka_unit_test(decimal_comma_in_a_comma_file_needs_the_option),
+	    cmocka_unit_test(has_currency_says_which_files_need_one),
+	    cmocka_unit_test(every_country_has_its_currency),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  * re-run changes nothing and an edited file updates only the rows that changed. Writes go in
  * transactions of IMPORT_BATCH listings: a killed import loses only rows not yet committed
  * (never half a row), and a re-run completes it. Parsing is ../import.c (pure); this file
- * resolves images, signs (on a second thread, a batch ahead of the writes), stores and
- * queues. */
+ * converts the encoding (--encoding), finds the currency of a file that has none, resolves
+ * images, signs (on a second thread, a batch ahead of the writes), stores and queues. Every
+ * record of the file is accounted for: created, updated, unchanged, merged or failed. */
 #include "cmd.h"
 
 #include <cjson/cJSON.h>
@@ -16,6 +17,7 @@
 
 #include "../import.h"
 #include "../store/store.h"
+#include "../ui/ui.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
@@ -48,7 +50,9 @@ struct imp {
 	char *base_dir;   /* images are relative to the file's directory */
 	int dry;
 	enum import_format format; /* as detected */
-	long created, updated, unchanged, failed;
+	long created, updated, unchanged, failed, merged;
+	long rows;          /* records the results stood for */
+	struct kbuf merges; /* "line 9 (= line 3)" of the first merged rows, for the warning */
 	int in_tx;
 	int bulk; /* store_bulk_load is on */
 	char now[MODEL_TIME_LEN + 1];
@@ -268,11 +272,31 @@ static int is_blob_id(const char *v)
 	return n == KCRYPTO_HASH_B64_LEN;
 }
 
-static int on_row(void *vx, long line, struct listing *l, const struct kerr *err)
+#define MERGES_SHOWN 8
+
+static void row_merged(struct imp *x, long line, long same_as)
+{
+	if (x->merged < MERGES_SHOWN)
+		kbuf_printf(&x->merges, "%sline %ld (= line %ld)", x->merged ? ", " : "", line,
+		            same_as);
+	x->merged++;
+	if (x->c->verbosity > 0 && !x->c->json)
+		fprintf(x->c->out, "%s:%ld: merged: the same as line %ld\n", x->file, line,
+		        same_as);
+}
+
+static int on_row(void *vx, const struct import_row *r)
 {
 	struct imp *x = vx;
-	if (err) {
-		row_failed(x, line, err->msg);
+	long line = r->line;
+	struct listing *l = r->l;
+	x->rows += r->rows;
+	if (r->same_as) {
+		row_merged(x, line, r->same_as);
+		return 0;
+	}
+	if (r->err) {
+		row_failed(x, line, r->err->msg);
 		return 0;
 	}
 	struct kerr re = {0, ""};
@@ -318,9 +342,12 @@ static int on_row(void *vx, long line, struct listing *l, const struct kerr *err
 	if (store_listing_get(x->s, l->id, &old, NULL) == K_OK) {
 		memcpy(l->created, old.created, sizeof l->created);
 		memcpy(l->updated, old.updated, sizeof l->updated);
-		/* kontor's CSV has no variants column: it leaves the cached ones alone */
+		/* kontor's CSV has no variants column and writes the key as the SKU: it leaves
+		 * the cached variants and the SKU as the seller first wrote it alone */
 		if (x->format == IMPORT_KONTOR && !l->variants && old.variants)
 			l->variants = cJSON_Duplicate(old.variants, 1);
+		if (x->format == IMPORT_KONTOR && !l->seller_sku && old.seller_sku)
+			l->seller_sku = xstrdup(old.seller_sku);
 		int same = same_listing(x, l, &old);
 		listing_free(&old);
 		if (same) {
@@ -395,25 +422,86 @@ static char *dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+/* A --currency or `set currency` value: three letters, upper-cased, ISO 4217. */
+static int currency_arg(const char *v, const char *what, char cur[8], struct kerr *e)
+{
+	snprintf(cur, 8, "%s", v);
+	for (char *p = cur; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	if (strlen(v) != 3)
+		return kerr_set(e, K_EUSAGE, "%s: '%s' is not an ISO 4217 code", what, v);
+	return codes_check_currency(cur, what, e);
+}
+
+/* The prices' currency of a file that has no currency column, never guessed silently:
+ * `set currency` in the config, else the currency of the account's country; where it came
+ * from is said on standard error (and in --json). */
+static int default_currency(struct ctx *c, struct store *s, const char *file, char cur[8],
+                            char *from, size_t fromcap, struct kerr *e)
+{
+	struct ui_config *cfg = xcalloc(1, sizeof *cfg);
+	ui_config_init(cfg);
+	int rc = ui_config_load(cfg, e);
+	if (rc == K_OK && cfg->currency[0]) {
+		snprintf(cur, 8, "%s", cfg->currency);
+		snprintf(from, fromcap, "`set currency` in your config");
+	}
+	ui_config_free(cfg);
+	free(cfg);
+	if (rc) {
+		kerr_prefix(e,
+		            "%s has no currency column and the config (for `set currency`) "
+		            "cannot be read",
+		            file);
+		return rc;
+	}
+	if (cur[0])
+		return K_OK;
+	struct account acc;
+	if (store_account_get(s, c->self_id, &acc, NULL) == K_OK) {
+		const char *cc = import_country_currency(acc.country);
+		if (cc) {
+			snprintf(cur, 8, "%s", cc);
+			snprintf(from, fromcap, "your country %s", acc.country);
+		}
+		account_free(&acc);
+	}
+	if (!cur[0])
+		return kerr_set(e, K_EUSAGE,
+		                "%s has no currency column: give --currency CUR (the shop's "
+		                "currency, e.g. EUR) or `set currency CUR` in your config",
+		                file);
+	if ((rc = codes_check_currency(cur, "currency", e)))
+		kerr_prefix(e, "%s has no currency column, and %s of %s", file, cur, from);
+	return rc;
+}
+
 static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	struct import_opts o = {IMPORT_AUTO, NULL};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
 	int rc;
 	const char *v;
 	if ((v = arg_get(a, "format")) && (rc = import_format_parse(v, &o.format, e)))
 		return rc;
-	char cur[8] = "";
+	char cur[8] = "", cur_from[96] = "--currency";
 	if ((v = arg_get(a, "currency"))) {
-		snprintf(cur, sizeof cur, "%s", v);
-		for (char *p = cur; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
-		if (strlen(v) != 3)
-			return kerr_set(e, K_EUSAGE, "--currency: '%s' is not an ISO 4217 code", v);
-		if ((rc = codes_check_currency(cur, "--currency", e)))
+		if ((rc = currency_arg(v, "--currency", cur, e)))
 			return rc;
 		o.currency = cur;
 	}
+	if ((v = arg_get(a, "delimiter"))) {
+		if (strcmp(v, "tab") == 0 || strcmp(v, "\\t") == 0)
+			o.delim = '\t';
+		else if (strlen(v) == 1 &&
+		         (v[0] == ',' || v[0] == ';' || v[0] == '\t' || v[0] == '|'))
+			o.delim = v[0];
+		else
+			return kerr_set(e, K_EUSAGE,
+			                "--delimiter: '%.20s' is not one of ',' ';' '|' or tab", v);
+	}
+	o.decimal_comma = arg_has(a, "decimal-comma");
+	const char *encoding = arg_get(a, "encoding");
 	struct imp x;
 	memset(&x, 0, sizeof x);
 	x.c = c;
@@ -431,17 +519,43 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&data);
 		return rc;
 	}
+	if (encoding) {
+		struct kbuf utf8 = KBUF_INIT;
+		rc = import_to_utf8(data.data ? data.data : "", data.len, encoding, &utf8, e);
+		kbuf_free(&data);
+		data = utf8;
+		if (rc) {
+			if (rc != K_EUSAGE)
+				kerr_prefix(e, "%s", x.file);
+			kbuf_free(&data);
+			return rc;
+		}
+	}
+	const char *bytes = data.data ? data.data : "";
+	if (!o.currency && !import_has_currency(bytes, data.len, &o)) {
+		if ((rc = default_currency(c, x.s, x.file, cur, cur_from, sizeof cur_from, e))) {
+			kbuf_free(&data);
+			return rc;
+		}
+		o.currency = cur;
+		/* said even with -q: the prices mean nothing without it */
+		if (!c->json)
+			fprintf(c->err,
+			        "%s: no currency column: currency %s from %s (--currency to "
+			        "choose another)\n",
+			        x.file, cur, cur_from);
+	}
 	x.base_dir = dir_of(a->pos[0]);
 	model_now(x.now);
-	enum import_format used = o.format;
-	if (used == IMPORT_AUTO)
-		used = o.format = import_detect(data.data ? data.data : "", data.len);
-	x.format = used;
+	if (o.format == IMPORT_AUTO)
+		o.format = import_detect(bytes, data.len, o.delim);
+	x.format = o.format;
 	for (int i = 0; i < 2; i++) {
 		x.b[i].p = xcalloc(IMPORT_BATCH, sizeof *x.b[i].p);
 		x.b[i].kp = &c->kp;
 	}
-	rc = import_parse(data.data ? data.data : "", data.len, x.file, &o, &used, on_row, &x, e);
+	struct import_stats st = {o.format, 0};
+	rc = import_parse(bytes, data.len, x.file, &o, &st, on_row, &x, e);
 	if (rc && x.fatal.code)
 		*e = x.fatal;
 	if (rc == K_OK)
@@ -473,41 +587,66 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	kbuf_free(&x.ca);
 	kbuf_free(&x.cb);
 	free(x.base_dir);
-	if (rc)
+	if (rc) {
+		kbuf_free(&x.merges);
 		return rc;
+	}
+	if (x.merged && !c->json)
+		fprintf(c->err,
+		        "%s: warning: %ld row%s repeated an earlier one exactly and %s merged into "
+		        "it: %s%s\n",
+		        x.file, x.merged, x.merged == 1 ? "" : "s", x.merged == 1 ? "was" : "were",
+		        kbuf_str(&x.merges), x.merged > MERGES_SHOWN ? ", ..." : "");
+	kbuf_free(&x.merges);
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "file", x.file);
-		cJSON_AddStringToObject(j, "format", import_format_name(used));
+		cJSON_AddStringToObject(j, "format", import_format_name(st.format));
+		if (o.currency && strcmp(cur_from, "--currency") != 0) {
+			cJSON_AddStringToObject(j, "currency", o.currency);
+			cJSON_AddStringToObject(j, "currencyFrom", cur_from);
+		}
 		json_add_int(j, "created", x.created);
 		json_add_int(j, "updated", x.updated);
 		json_add_int(j, "unchanged", x.unchanged);
+		json_add_int(j, "merged", x.merged);
 		json_add_int(j, "failed", x.failed);
+		json_add_int(j, "rows", st.rows);
 		cJSON_AddBoolToObject(j, "dryRun", x.dry);
 		cmd_print_json(c, j);
 	} else if (c->verbosity >= 0 || x.failed) {
-		fprintf(c->out, "import %s%s: %ld %s, %ld %s, %ld unchanged, %ld failed\n", x.file,
-		        x.dry ? " (dry run, nothing written)" : "", x.created,
+		fprintf(c->out,
+		        "import %s%s: %ld %s, %ld %s, %ld unchanged, %ld merged, %ld failed (%ld "
+		        "row%s)\n",
+		        x.file, x.dry ? " (dry run, nothing written)" : "", x.created,
 		        x.dry ? "to create" : "created", x.updated, x.dry ? "to update" : "updated",
-		        x.unchanged, x.failed);
+		        x.unchanged, x.merged, x.failed, st.rows, st.rows == 1 ? "" : "s");
 	}
 	return import_result(&x, e);
 }
 
 const struct cmd_entry cmd_import_entries[] = {
     {"listing import",
-     "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|jsonl] [--currency CUR] [--dry-run]",
+     "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|jsonl] [--currency CUR] "
+     "[--encoding NAME] [--delimiter C] [--decimal-comma] [--dry-run]",
      "import listings from a spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)",
-     "format= currency= dry-run", 1, 1, run_import,
+     "format= currency= encoding= delimiter= decimal-comma dry-run", 1, 1, run_import,
      "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
      "                    etsy or jsonl\n"
-     "  --currency CUR    the prices' currency for Shopify and WooCommerce files (they have\n"
-     "                    no currency column), and for rows of other formats that leave it empty\n"
+     "  --currency CUR    the prices' currency where the file has no currency column (Shopify,\n"
+     "                    WooCommerce) and for rows that leave it empty; without it: `set\n"
+     "                    currency` in the config, else your country's (said when used)\n"
+     "  --encoding NAME   the file's character set when it is not UTF-8 (WINDOWS-1252 as\n"
+     "                    Excel saves CSV, ISO-8859-1, UTF-16...)\n"
+     "  --delimiter C     ',' ';' '|' or tab (default: Excel's sep= line, else the header's)\n"
+     "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway)\n"
      "  --dry-run         check every row and say what would change; write nothing\n"
      "The SKU is the key (Shopify: the Handle; Etsy rows without a SKU get etsy-HASH of the\n"
-     "title; WooCommerce rows without one get woo-ID): importing the same file again changes\n"
-     "nothing, an edited file updates only the rows that changed. Each bad row is reported as\n"
-     "FILE:LINE: reason and skipped; the others go in and the exit status is 3. Local image\n"
-     "paths are relative to the file's directory and are uploaded at sync; https URLs are kept."},
+     "title; WooCommerce rows without one get woo-ID); a SKU with characters a key cannot have\n"
+     "is mapped to one and kept as written. Importing the same file again changes nothing, an\n"
+     "edited file updates only the rows that changed. Each bad row is reported as FILE:LINE:\n"
+     "reason and skipped; rows that repeat an earlier one exactly are merged with a warning;\n"
+     "the others go in and the exit status is 3 when a row failed. Local image paths are\n"
+     "relative to the file's directory and are uploaded at sync; https URLs are kept."},
     {0},
 };

@@ -337,9 +337,18 @@ static int line_set(struct pctx *p, struct words *w)
 		p->cfg->sync_interval = (int)v;
 		return K_OK;
 	}
+	if (strcmp(name, "currency") == 0) {
+		int ok = strlen(val) == 3;
+		for (const char *c = val; ok && *c; c++)
+			ok = *c >= 'A' && *c <= 'Z';
+		if (!ok)
+			return BAD(p, "currency needs an ISO 4217 code in capitals, such as EUR");
+		snprintf(p->cfg->currency, sizeof p->cfg->currency, "%s", val);
+		return K_OK;
+	}
 	return BAD(p,
 	           "unknown setting '%.40s' (theme, translate-url, translate-lang, "
-	           "sync-interval)",
+	           "sync-interval, currency)",
 	           name);
 }
 
