@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 	if (rc == K_OK)
 		rc = cmd_dispatch(&c, n - 1, argv + 1, &e);
 	if (rc != K_OK && (rc != K_EQUEUED || c.verbosity >= 0))
-		fprintf(stderr, "kontor: %s\n", e.msg[0] ? e.msg : kstatus_str(rc));
+		text_fprintf(stderr, "kontor: %s\n", e.msg[0] ? e.msg : kstatus_str(rc));
 	if (fflush(stdout) != 0 && rc == K_OK) {
 		fputs("kontor: error writing standard output\n", stderr);
 		rc = K_EIO;

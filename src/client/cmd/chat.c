@@ -198,8 +198,8 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		                                          : "refused");
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0) {
-		fprintf(c->out, "sent %s in %s%s\n", mid, jstr(conv, "id"),
-		        rc == K_EQUEUED ? ", queued" : "");
+		text_fprintf(c->out, "sent %s in %s%s\n", mid, jstr(conv, "id"),
+		             rc == K_EQUEUED ? ", queued" : "");
 	}
 out:
 	cJSON_Delete(conv);
@@ -247,11 +247,12 @@ static int list_conv(void *vctx, const cJSON *o)
 	struct kbuf name = KBUF_INIT;
 	name_of(l->s, peer, &name);
 	const char *upd = jstr(o, "updated") ? jstr(o, "updated") : jstr(o, "created");
-	fprintf(c->out, "%-24s %-28s %3d unread  %s", id, kbuf_str(&name), unread, upd ? upd : "");
+	text_fprintf(c->out, "%-24s %-28s %3d unread  %s", id, kbuf_str(&name), unread,
+	             upd ? upd : "");
 	if (jstr(o, "listingId"))
-		fprintf(c->out, "  listing %s", jstr(o, "listingId"));
+		text_fprintf(c->out, "  listing %s", jstr(o, "listingId"));
 	if (jstr(o, "orderId"))
-		fprintf(c->out, "  order %s", jstr(o, "orderId"));
+		text_fprintf(c->out, "  order %s", jstr(o, "orderId"));
 	fputc('\n', c->out);
 	kbuf_free(&name);
 	return 0;
@@ -314,9 +315,9 @@ static int show_msg(void *vctx, const cJSON *m)
 			name_of(x->s, from, &name);
 		if (ok)
 			text_sanitize(&safe, plain.data, plain.len, 1);
-		fprintf(c->out, "%s  %s:\n  %s\n", jstr(m, "sent") ? jstr(m, "sent") : "",
-		        kbuf_str(&name),
-		        ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
+		text_fprintf(c->out, "%s  %s:\n  %s\n", jstr(m, "sent") ? jstr(m, "sent") : "",
+		             kbuf_str(&name),
+		             ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
 		kbuf_free(&name);
 		kbuf_free(&safe);
 	}

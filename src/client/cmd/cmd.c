@@ -8,6 +8,7 @@
 
 #include "kontor/buf.h"
 #include "kontor/json.h"
+#include "kontor/text.h"
 
 static const struct cmd_entry *const groups[] = {
     cmd_identity_entries, cmd_listing_entries, cmd_import_entries, cmd_search_entries,
@@ -362,11 +363,14 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 
 void cmd_print_json(struct ctx *c, struct cJSON *obj)
 {
-	struct kbuf b = KBUF_INIT;
+	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
 	json_print(obj, &b);
 	kbuf_putc(&b, '\n');
-	fwrite(b.data, 1, b.len, c->out);
+	/* Same JSON, but a bidi control or C1 byte in a value is written as \uXXXX. */
+	text_json_guard(&safe, b.data, b.len);
+	fwrite(safe.data, 1, safe.len, c->out);
 	kbuf_free(&b);
+	kbuf_free(&safe);
 	cJSON_Delete(obj);
 }
 
@@ -374,11 +378,13 @@ void cmd_note(struct ctx *c, const char *fmt, ...)
 {
 	if (c->verbosity < 0)
 		return;
+	struct kbuf b = KBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	kbuf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	fputc('\n', c->err);
+	text_fprintf(c->err, "%s\n", kbuf_str(&b)); /* notes quote names from the cache */
+	kbuf_free(&b);
 }
 
 static cJSON *entry_json(const struct cmd_entry *ce, int with_help)

@@ -33,6 +33,11 @@ void ctx_init(struct ctx *c);
 void ctx_done(struct ctx *c);
 /* Paths under the home: identity.key, cache.db. */
 void ctx_path(const struct ctx *c, const char *name, char *out, size_t cap);
+/* Makes the home private before anything is read or written there: the directory 0700
+ * (made, with its missing parents, when create is set), its files 0600, umask 077 for
+ * what comes; says so once on c->err when it tightened something. K_ENOTFOUND when the
+ * home is missing and create is not set. */
+int ctx_home(struct ctx *c, int create, struct kerr *e);
 /* Opens cache.db (K_ENOTFOUND with "run `kontor init` first" when the home is missing). */
 int ctx_store(struct ctx *c, struct store **out, struct kerr *e);
 /* Loads identity.key, asking for the passphrase when it is encrypted. */

@@ -593,19 +593,20 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			struct kbuf out = KBUF_INIT;
 			struct kerr re = {0, ""};
 			if (contract_render(doc, &out, &re) == K_OK)
-				fputs(kbuf_str(&out), c->out);
+				text_fprintf(c->out, "%s", kbuf_str(&out));
 			else
-				fprintf(c->out, "(cannot render: %s)\n", re.msg);
+				text_fprintf(c->out, "(cannot render: %s)\n", re.msg);
 			kbuf_free(&out);
 		}
 		if (ok)
-			fprintf(c->out,
-			        "verified: %zu section%s, every hash and signature checks out; "
-			        "%s%s%s\n",
-			        st.nsections, st.nsections == 1 ? "" : "s", state_name(&st),
-			        st.order_id[0] ? ", order " : "", st.order_id);
+			text_fprintf(
+			    c->out,
+			    "verified: %zu section%s, every hash and signature checks out; "
+			    "%s%s%s\n",
+			    st.nsections, st.nsections == 1 ? "" : "s", state_name(&st),
+			    st.order_id[0] ? ", order " : "", st.order_id);
 		else
-			fprintf(c->out, "DOES NOT VERIFY: %s\n", ve.msg);
+			text_fprintf(c->out, "DOES NOT VERIFY: %s\n", ve.msg);
 	}
 	cJSON_Delete(doc);
 	if (!ok)
@@ -660,9 +661,9 @@ static int list_one(void *vctx, const cJSON *doc)
 				text_sanitize(&name, acc.display_name, strlen(acc.display_name), 0);
 			account_free(&acc);
 		}
-		fprintf(c->out, "%-43s %-10s %-8s %-43s %14s %-3s  %s\n", id, state,
-		        buying ? "buy from" : "sell to", peer ? peer : "", total,
-		        have_terms ? t.currency : "", kbuf_str(&name));
+		text_fprintf(c->out, "%-43s %-10s %-8s %-43s %14s %-3s  %s\n", id, state,
+		             buying ? "buy from" : "sell to", peer ? peer : "", total,
+		             have_terms ? t.currency : "", kbuf_str(&name));
 		kbuf_free(&name);
 	}
 	contract_terms_free(&t);

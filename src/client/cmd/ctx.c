@@ -2,6 +2,7 @@
  * passphrase prompt. Everything opens on first use so `kontor help` touches no file. */
 #include "cmd.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,16 +36,103 @@ void ctx_path(const struct ctx *c, const char *name, char *out, size_t cap)
 	snprintf(out, cap, "%s/%s", c->home, name);
 }
 
+/* mkdir -p with mode 0700 for the parts we create. */
+static int make_dirs(const char *path, struct kerr *e)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	for (char *p = tmp + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char save = *p;
+		*p = '\0';
+		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+			return kerr_set(e, K_EIO, "cannot create %s: %s", tmp, strerror(errno));
+		*p = save;
+		if (!save)
+			break;
+	}
+	return K_OK;
+}
+
+/* Makes each regular file directly in dir 0600 (symlinks and subdirectories are left
+ * alone); returns how many it changed. */
+static int tighten_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || !(st.st_mode & 077))
+			continue;
+		if (fchmodat(dirfd(d), de->d_name, st.st_mode & 0700, 0) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+int ctx_home(struct ctx *c, int create, struct kerr *e)
+{
+	static int done; /* one home per process */
+	if (done)
+		return K_OK;
+	/* Everything kontor writes from here on (cache.db and its WAL and SHM, identity.key,
+	 * temporary files) is created 0600 whatever the caller's umask. */
+	umask(077);
+	struct stat st;
+	if (stat(c->home, &st) != 0) {
+		if (!create)
+			return kerr_set(e, K_ENOTFOUND,
+			                "no kontor home at %s: run `kontor init` first", c->home);
+		int rc = make_dirs(c->home, e);
+		if (rc)
+			return rc;
+		if (stat(c->home, &st) != 0)
+			return kerr_set(e, K_EIO, "%s: %s", c->home, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return kerr_set(e, K_EIO, "kontor home %s is not a directory", c->home);
+	done = 1;
+	/* Contracts, orders and message text live here: a home that others may read (a
+	 * directory made by hand, or by an older kontor under umask 022) is made private. */
+	int dir = (st.st_mode & 077) != 0;
+	if (dir && chmod(c->home, 0700) != 0) {
+		fprintf(c->err,
+		        "kontor: warning: %s is readable by others (mode %04o) and cannot "
+		        "be made private: %s\n",
+		        c->home, (unsigned)(st.st_mode & 07777), strerror(errno));
+		return K_OK;
+	}
+	int files = tighten_files(c->home);
+	if (dir || files) {
+		struct kbuf m = KBUF_INIT;
+		if (dir)
+			kbuf_printf(&m, "%s was readable by others (mode %04o): made it 0700",
+			            c->home, (unsigned)(st.st_mode & 07777));
+		if (files)
+			kbuf_printf(&m, "%s%d file%s in %s could be read by others: made 0600",
+			            dir ? "; " : "", files, files == 1 ? "" : "s",
+			            dir ? "it" : c->home);
+		fprintf(c->err, "kontor: %s\n", kbuf_str(&m));
+		kbuf_free(&m);
+	}
+	return K_OK;
+}
+
 int ctx_store(struct ctx *c, struct store **out, struct kerr *e)
 {
 	if (!c->store) {
-		struct stat st;
-		if (stat(c->home, &st) != 0)
-			return kerr_set(e, K_ENOTFOUND,
-			                "no kontor home at %s: run `kontor init` first", c->home);
+		int rc = ctx_home(c, 0, e);
+		if (rc)
+			return rc;
 		char path[4096];
 		ctx_path(c, "cache.db", path, sizeof path);
-		int rc = store_open(path, &c->store, e);
+		rc = store_open(path, &c->store, e);
 		if (rc)
 			return rc;
 	}
@@ -154,6 +242,14 @@ int ctx_identity(struct ctx *c, struct kerr *e)
 {
 	if (c->have_key)
 		return K_OK;
+	int hrc = ctx_home(c, 0, e);
+	if (hrc == K_ENOTFOUND) {
+		char key[4096];
+		ctx_path(c, "identity.key", key, sizeof key);
+		return kerr_set(e, K_ENOTFOUND, "no identity at %s: run `kontor init` first", key);
+	}
+	if (hrc)
+		return hrc;
 	char path[4096];
 	ctx_path(c, "identity.key", path, sizeof path);
 	int enc = kcrypto_identity_encrypted(path, e);

@@ -14,25 +14,7 @@
 #include "kontor/codes.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
-
-/* mkdir -p with mode 0700 for the parts we create. */
-static int make_dirs(const char *path, struct kerr *e)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char save = *p;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return kerr_set(e, K_EIO, "cannot create %s: %s", tmp, strerror(errno));
-		*p = save;
-		if (!save)
-			break;
-	}
-	return K_OK;
-}
+#include "kontor/text.h"
 
 /* A handle from the display name: lower-case letters and digits, '-' for the rest. */
 static void derive_handle(const char *name, const char *id, char *out, size_t cap)
@@ -118,7 +100,7 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 			goto out;
 		}
 	}
-	rc = make_dirs(c->home, e);
+	rc = ctx_home(c, 1, e); /* 0700, and umask 077 for what is written there */
 	if (rc)
 		goto out;
 	rc = kcrypto_identity_save(key_path, &kp, no_pass ? NULL : pass, e);
@@ -196,18 +178,19 @@ static int run_id_show(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddBoolToObject(o, "encrypted", enc);
 		cmd_print_json(c, o);
 	} else {
-		fprintf(c->out, "id:       %s\nhandle:   @%s\nname:     %s\n", acc.id,
-		        acc.handle ? acc.handle : "", acc.display_name ? acc.display_name : "");
+		text_fprintf(c->out, "id:       %s\nhandle:   @%s\nname:     %s\n", acc.id,
+		             acc.handle ? acc.handle : "",
+		             acc.display_name ? acc.display_name : "");
 		if (acc.legal_name)
-			fprintf(c->out, "legal:    %s\n", acc.legal_name);
+			text_fprintf(c->out, "legal:    %s\n", acc.legal_name);
 		const char *cn = codes_country_name(acc.country);
-		fprintf(c->out,
-		        "country:  %s%s%s%s\nrole:     %s\ncreated:  %s\nkey:      %s (%s)\n",
-		        acc.country, cn ? " (" : "", cn ? cn : "", cn ? ")" : "", acc.role,
-		        acc.created, key_path,
-		        enc < 0 ? ke.msg
-		        : enc   ? "encrypted"
-		                : "NOT encrypted");
+		text_fprintf(c->out,
+		             "country:  %s%s%s%s\nrole:     %s\ncreated:  %s\nkey:      %s (%s)\n",
+		             acc.country, cn ? " (" : "", cn ? cn : "", cn ? ")" : "", acc.role,
+		             acc.created, key_path,
+		             enc < 0 ? ke.msg
+		             : enc   ? "encrypted"
+		                     : "NOT encrypted");
 	}
 	account_free(&acc);
 	return K_OK;

@@ -802,13 +802,15 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			{
 				char w[600], t[32];
 				dcsa_words(ev, w, sizeof w);
-				fprintf(c->out, "would add  %s  %s\n", when(jstr(ev, "at"), t), w);
+				text_fprintf(c->out, "would add  %s  %s\n", when(jstr(ev, "at"), t),
+				             w);
 			}
 			char t[32];
-			fprintf(c->out, "order %s: %d event%s would be added (%d already there)",
-			        id, nadd, nadd == 1 ? "" : "s", already);
+			text_fprintf(c->out,
+			             "order %s: %d event%s would be added (%d already there)", id,
+			             nadd, nadd == 1 ? "" : "s", already);
 			if (eta_buf[0])
-				fprintf(c->out, "; ETA %s", when(eta_buf, t));
+				text_fprintf(c->out, "; ETA %s", when(eta_buf, t));
 			fputc('\n', c->out);
 		}
 		cJSON_Delete(add);
@@ -855,10 +857,10 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
 			cmd_print_json(c, j);
 		} else if (c->verbosity >= 0) {
-			fprintf(c->out, "order %s: %d event%s added (%d already there)", id, nadd,
-			        nadd == 1 ? "" : "s", already);
+			text_fprintf(c->out, "order %s: %d event%s added (%d already there)", id,
+			             nadd, nadd == 1 ? "" : "s", already);
 			if (eta_buf[0])
-				fprintf(c->out, "; ETA %s", when(eta_buf, t));
+				text_fprintf(c->out, "; ETA %s", when(eta_buf, t));
 			if (rc == K_EQUEUED)
 				fputs(" (queued; the node checks them when they arrive)", c->out);
 			fputc('\n', c->out);
@@ -1057,7 +1059,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddNullToObject(j, "shipment");
 			cmd_print_json(c, j);
 		} else {
-			fprintf(c->out, "order %s is %s: not shipped yet\n", id, state);
+			text_fprintf(c->out, "order %s is %s: not shipped yet\n", id, state);
 		}
 		cJSON_Delete(o);
 		return K_OK;
@@ -1104,7 +1106,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			fputs("\nmode      ", f);
 			put_clean_str(f, jstr(ship, "mode"));
 		}
-		fprintf(f, "\nstate     %s\n", state);
+		text_fprintf(f, "\nstate     %s\n", state);
 		if (jstr(ship, "origin") || jstr(ship, "destination")) {
 			fputs("route     ", f);
 			if (jstr(ship, "origin") && jstr(ship, "destination")) {
@@ -1119,9 +1121,9 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			fputc('\n', f);
 		}
 		if (eta)
-			fprintf(f, "ETA %s\n", when(eta, t));
+			text_fprintf(f, "ETA %s\n", when(eta, t));
 		if (cus)
-			fprintf(f, "Customs: %s\n", cus);
+			text_fprintf(f, "Customs: %s\n", cus);
 		if (n)
 			fputc('\n', f);
 		else
@@ -1130,7 +1132,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 			char w[600];
 			dcsa_words(ev, w, sizeof w);
-			fprintf(f, "%s  %s\n", when(jstr(ev, "at"), t), w);
+			text_fprintf(f, "%s  %s\n", when(jstr(ev, "at"), t), w);
 		}
 	}
 	free(idx);
@@ -1155,9 +1157,9 @@ static void print_order(struct ctx *c, const cJSON *o)
 		cmd_print_json(c, j);
 		return;
 	}
-	fprintf(c->out, "%-43s %-16s %-8s %-43s %14s %-3s\n", jstr(o, "id") ? jstr(o, "id") : "?",
-	        jstr(o, "state") ? jstr(o, "state") : "?", buying ? "buy from" : "sell to",
-	        peer ? peer : "", total, cur);
+	text_fprintf(c->out, "%-43s %-16s %-8s %-43s %14s %-3s\n",
+	             jstr(o, "id") ? jstr(o, "id") : "?", jstr(o, "state") ? jstr(o, "state") : "?",
+	             buying ? "buy from" : "sell to", peer ? peer : "", total, cur);
 }
 
 static int list_one(void *vctx, const cJSON *o)
@@ -1209,10 +1211,10 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 		}
 		const cJSON *evs = cJSON_GetObjectItemCaseSensitive(ship, "events");
 		int n = cJSON_GetArraySize(evs);
-		fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
-		        jstr(o, "id") ? jstr(o, "id") : "ID");
+		text_fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
+		             jstr(o, "id") ? jstr(o, "id") : "ID");
 		if (jstr(ship, "eta"))
-			fprintf(f, "ETA        %s\n", when(jstr(ship, "eta"), t));
+			text_fprintf(f, "ETA        %s\n", when(jstr(ship, "eta"), t));
 	}
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
 	static const char *const roles[] = {"buyer", "seller"};
@@ -1298,9 +1300,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
 			const cJSON *sig = cJSON_GetArrayItem(
 			    cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
-			fprintf(c->out, "  %-20s %-10s by %s",
-			        jstr(body, "at") ? jstr(body, "at") : "?", jstr(sec, "kind"),
-			        jstr(sig, "role") ? jstr(sig, "role") : "?");
+			text_fprintf(c->out, "  %-20s %-10s by %s",
+			             jstr(body, "at") ? jstr(body, "at") : "?", jstr(sec, "kind"),
+			             jstr(sig, "role") ? jstr(sig, "role") : "?");
 			if (jstr(body, "carrier"))
 				fprintf(c->out, "  %s %s", jstr(body, "carrier"),
 				        jstr(body, "trackingNumber") ? jstr(body, "trackingNumber")
@@ -1309,15 +1311,16 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 				char ba[MONEY_FMT_MAX], sa[MONEY_FMT_MAX];
 				money_format(jint(body, "buyerAmount"), cur, ba);
 				money_format(jint(body, "sellerAmount"), cur, sa);
-				fprintf(c->out, "  buyer %s %s, seller %s %s", ba, cur, sa, cur);
+				text_fprintf(c->out, "  buyer %s %s, seller %s %s", ba, cur, sa,
+				             cur);
 			} else if (*cur && strcmp(jstr(sec, "kind"), "released") == 0 &&
 			           cJSON_GetObjectItemCaseSensitive(body, "amount")) {
 				char am[MONEY_FMT_MAX];
 				money_format(jint(body, "amount"), cur, am);
-				fprintf(c->out, "  %s %s to the seller", am, cur);
+				text_fprintf(c->out, "  %s %s to the seller", am, cur);
 			}
 			if (jstr(body, "reason"))
-				fprintf(c->out, "  reason: %s", jstr(body, "reason"));
+				text_fprintf(c->out, "  reason: %s", jstr(body, "reason"));
 			if (jstr(body, "note"))
 				fprintf(c->out, "  note: %s", jstr(body, "note"));
 			fputc('\n', c->out);

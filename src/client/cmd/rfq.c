@@ -142,15 +142,17 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 
 static void print_rfq_line(struct ctx *c, const cJSON *o)
 {
-	struct kbuf t = KBUF_INIT;
+	struct kbuf t = KBUF_INIT, col = KBUF_INIT;
 	const char *title = jstr(o, "title") ? jstr(o, "title") : "";
 	text_sanitize(&t, title, strlen(title), 0);
+	text_clip(&col, kbuf_str(&t), 40, 1); /* by columns: a byte cut would split a character */
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
-	fprintf(c->out, "%-24s %-40.40s qty %-8lld %-6s %s\n", jstr(o, "id") ? jstr(o, "id") : "",
-	        kbuf_str(&t), cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
-	        jstr(o, "status") ? jstr(o, "status") : "",
-	        jstr(o, "created") ? jstr(o, "created") : "");
+	text_fprintf(c->out, "%-24s %s qty %-8lld %-6s %s\n", jstr(o, "id") ? jstr(o, "id") : "",
+	             kbuf_str(&col), cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
+	             jstr(o, "status") ? jstr(o, "status") : "",
+	             jstr(o, "created") ? jstr(o, "created") : "");
 	kbuf_free(&t);
+	kbuf_free(&col);
 }
 
 static int list_rfq(void *vctx, const cJSON *o)
@@ -215,8 +217,8 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (cJSON_IsNumber(tp) && jstr(o, "currency")) {
 			char amount[MONEY_FMT_MAX];
 			money_format((int64_t)tp->valuedouble, jstr(o, "currency"), amount);
-			fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount,
-			        jstr(o, "currency"));
+			text_fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount,
+			             jstr(o, "currency"));
 		}
 		fprintf(c->out, "%-12s %s\n", "signature",
 		        ok ? "verified (buyer)" : "DOES NOT VERIFY");

@@ -264,8 +264,8 @@ static int list_node(void *vctx, const struct node_info *n)
 		json_add_int(o, "bytesDown", n->bytes_down);
 		cmd_print_json(c, o);
 	} else {
-		fprintf(c->out, "%s %-16s %-32s %s  %s\n", cur ? "*" : " ", n->name, n->url,
-		        n->last_sync ? n->last_sync : "never synced        ", n->node_key);
+		text_fprintf(c->out, "%s %-16s %-32s %s  %s\n", cur ? "*" : " ", n->name, n->url,
+		             n->last_sync ? n->last_sync : "never synced        ", n->node_key);
 	}
 	return 0;
 }

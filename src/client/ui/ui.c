@@ -360,6 +360,12 @@ static void draw_row(struct ui *u, int i)
 		return;
 	kbuf_reset(&u->tmp);
 	row_text(u, v, i, &u->tmp);
+	/* Each view sanitises what it draws; the same sanitiser has the last word here. */
+	struct kbuf safe = KBUF_INIT;
+	text_sanitize(&safe, kbuf_str(&u->tmp), u->tmp.len, 0);
+	kbuf_reset(&u->tmp);
+	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
+	kbuf_free(&safe);
 	attrset(u->slot[SLOT_LIST]);
 	mvaddstr(y, 0, kbuf_str(&u->tmp));
 	/* The cursor is a mark in the first column, as neomutt's arrow_cursor: a whole
