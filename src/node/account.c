@@ -50,6 +50,48 @@ static int box_key(const char *id, cJSON *o, struct api_seterr *se)
 	return 0;
 }
 
+/* A handle is the first free one of HANDLE, HANDLE-2, HANDLE-3, ...: two firms with the same
+ * name both register (the second learns its handle from the created object) instead of the
+ * second being refused forever. Inside the request's write transaction, so no other
+ * registration takes the same one in between. 0 with o's handle set, or -1 (se filled). */
+#define HANDLE_MAX 32 /* model.h: [a-z0-9_-]{2,32} */
+#define HANDLE_SUFFIX_MAX 999
+static int free_handle(struct api_ctx *c, cJSON *o, struct api_seterr *se)
+{
+	const char *want = api_str(o, "handle");
+	char id[KCRYPTO_ID_LEN + 1];
+	struct kerr e = {0, ""};
+	if (!want || !*want || strlen(want) > HANDLE_MAX)
+		return 0; /* none, or too long: validation says so */
+	int rc = nstore_account_by_handle(c->s, want, id, &e);
+	if (rc == K_ENOTFOUND)
+		return 0;
+	if (rc)
+		return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	char base[HANDLE_MAX + 1], cand[HANDLE_MAX + 1];
+	snprintf(base, sizeof base, "%s", want);
+	for (int n = 2; n <= HANDLE_SUFFIX_MAX; n++) {
+		char suffix[8];
+		int sl = snprintf(suffix, sizeof suffix, "-%d", n);
+		size_t keep = strlen(base);
+		if (keep + (size_t)sl > HANDLE_MAX)
+			keep = HANDLE_MAX - (size_t)sl;
+		while (keep > 1 && base[keep - 1] == '-')
+			keep--; /* "acme-" cut short must not give "acme--2" */
+		snprintf(cand, sizeof cand, "%.*s%s", (int)keep, base, suffix);
+		rc = nstore_account_by_handle(c->s, cand, id, &e);
+		if (rc == K_ENOTFOUND) {
+			api_set_str(o, "handle", cand);
+			return 0;
+		}
+		if (rc)
+			return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	}
+	return api_setfail(se, "invalidProperties", "handle",
+	                   "handle: '%s' and %s-2 to %s-%d are taken; choose another", want, base,
+	                   base, HANDLE_SUFFIX_MAX);
+}
+
 static int account_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_MAX + 1],
                           cJSON **created, struct api_seterr *se)
 {
@@ -82,6 +124,8 @@ static int account_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID
 	}
 	int rc = box_key(c->caller, o, se);
 	if (!rc)
+		rc = free_handle(c, o, se);
+	if (!rc)
 		rc = account_store(c, o, se);
 	if (!rc) {
 		snprintf(id, NSTORE_ID_MAX + 1, "%s", c->caller);
@@ -89,6 +133,11 @@ static int account_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID
 		cJSON_AddStringToObject(*created, "id", c->caller);
 		cJSON_AddStringToObject(*created, "boxKey", api_str(o, "boxKey"));
 		cJSON_AddStringToObject(*created, "created", api_str(o, "created"));
+		/* The handle the node gave, when it is not the one asked for (JMAP: properties
+		 * the server set or changed come back in created). */
+		const char *asked = api_str(obj, "handle");
+		if (asked && api_str(o, "handle") && strcmp(asked, api_str(o, "handle")) != 0)
+			cJSON_AddStringToObject(*created, "handle", api_str(o, "handle"));
 	}
 	cJSON_Delete(o);
 	return rc;

@@ -128,6 +128,10 @@ int cmd_node_name(struct ctx *c, char **out, struct kerr *e);
 /* Fetches one listing whole from the node (public, no passphrase), verifies it against its
  * seller and replaces what the cache holds (a summary from a pull). */
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);
+/* After `node add` registered our profile there: when the node gave us another handle
+ * (ours was taken there, so it added a suffix), takes it into the cache and tells the person
+ * on c->err. Best effort: a failure changes nothing (the next sync brings the profile). */
+void cmd_learn_handle(struct ctx *c, const char *node);
 /* A sync session with that node as ourselves (asks for the passphrase when needed). */
 struct ksync;
 int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);

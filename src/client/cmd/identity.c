@@ -5,10 +5,13 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../net/http.h"
+#include "../net/sync.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
@@ -196,6 +199,205 @@ static int run_id_show(struct ctx *c, const struct args *a, struct kerr *e)
 	return K_OK;
 }
 
+/* --- id edit: the profile changed here, pushed to each node as an Account/set update ---- */
+
+struct node_names {
+	struct kstrv v;
+};
+
+static int collect_node(void *ctx, const struct node_info *n)
+{
+	kstrv_push(&((struct node_names *)ctx)->v, n->name);
+	return 0;
+}
+
+static void set_field(char **field, const char *v)
+{
+	free(*field);
+	*field = v && *v ? xstrdup(v) : NULL;
+}
+
+/* The entries an edit queued (by creation id), to take back when the node refused it. */
+struct edit_undo {
+	struct kstrv cids;
+	struct store *s;
+	int dropped;
+};
+
+static int drop_edit(void *ctx, const struct outbox_item *it)
+{
+	struct edit_undo *u = ctx;
+	for (size_t i = 0; i < u->cids.n; i++)
+		if (strcmp(it->creation_id, u->cids.v[i]) == 0 &&
+		    store_outbox_drop(u->s, it->seq, NULL) == K_OK)
+			u->dropped++;
+	return 0;
+}
+
+static int run_id_edit(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *handle = arg_get(a, "handle"), *name = arg_get(a, "name");
+	const char *legal = arg_get(a, "legal-name"), *about = arg_get(a, "about");
+	if (!handle && !name && !legal && !about)
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "id edit: nothing to change (--handle, --name, --legal-name, --about)");
+	if (handle && handle[0] == '@')
+		handle++;
+	struct store *s;
+	struct account acc, old;
+	int rc = ctx_self(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc && (rc = store_account_get(s, c->self_id, &acc, e)) == K_OK &&
+	    (rc = store_account_get(s, c->self_id, &old, e)) != K_OK)
+		account_free(&acc);
+	if (rc)
+		return rc;
+	cJSON *patch = cJSON_CreateObject();
+	if (handle) {
+		set_field(&acc.handle, handle);
+		cJSON_AddStringToObject(patch, "handle", handle);
+	}
+	if (name) {
+		set_field(&acc.display_name, name);
+		cJSON_AddStringToObject(patch, "displayName", name);
+	}
+	if (legal) {
+		set_field(&acc.legal_name, legal);
+		if (*legal)
+			cJSON_AddStringToObject(patch, "legalName", legal);
+		else
+			cJSON_AddNullToObject(patch, "legalName");
+	}
+	if (about) {
+		set_field(&acc.about, about);
+		if (*about)
+			cJSON_AddStringToObject(patch, "about", about);
+		else
+			cJSON_AddNullToObject(patch, "about");
+	}
+	/* The node's own rules: a bad handle or name never reaches the outbox. */
+	rc = account_validate(&acc, e);
+	if (rc)
+		kerr_prefix(e, "id edit");
+	struct kbuf p = KBUF_INIT;
+	json_print(patch, &p);
+	cJSON_Delete(patch);
+	/* One update per node the profile is registered on; with none yet, one for the first
+	 * node added (after the registration `init` queued). */
+	struct node_names nodes = {{0}};
+	struct edit_undo undo = {{0}, s, 0};
+	if (!rc)
+		rc = store_node_each(s, collect_node, &nodes, e);
+	if (!rc && (rc = store_begin(s, e)) == K_OK) {
+		rc = store_account_put(s, &acc, e);
+		for (size_t i = 0; rc == K_OK && i < (nodes.v.n ? nodes.v.n : 1); i++) {
+			char cid[40];
+			rc = store_outbox_add(s, "Account/set", "update", c->self_id, kbuf_str(&p),
+			                      nodes.v.n ? nodes.v.v[i] : NULL, cid, e);
+			if (!rc)
+				kstrv_push(&undo.cids, cid);
+		}
+		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
+	}
+	kbuf_free(&p);
+	kstrv_free(&nodes.v);
+	if (!rc)
+		rc = cmd_push(c, e);
+	if (rc == K_EFAIL && undo.cids.n && store_begin(s, NULL) == K_OK) {
+		/* Refused (a handle another account has): nothing is left half done, in the
+		 * cache or in the outbox, and later syncs have nothing held to report. */
+		int urc = store_outbox_each(s, drop_edit, &undo, NULL);
+		if (urc == K_OK && undo.dropped)
+			urc = store_account_put(s, &old, NULL);
+		if (urc == K_OK && undo.dropped && store_commit(s, NULL) == K_OK) {
+			char why[sizeof e->msg];
+			snprintf(why, sizeof why, "%s", e->msg);
+			char *kept = strstr(why, " (kept in the outbox");
+			if (kept)
+				*kept = '\0'; /* it is not: it was taken back */
+			kerr_set(e, K_EFAIL, "id edit: nothing changed: %s", why);
+		} else {
+			store_rollback(s);
+		}
+	}
+	if (rc == K_OK || rc == K_EQUEUED) {
+		if (c->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "id", c->self_id);
+			cJSON_AddStringToObject(o, "handle", acc.handle ? acc.handle : "");
+			cJSON_AddStringToObject(o, "displayName", acc.display_name);
+			cJSON_AddStringToObject(o, "status", rc == K_OK ? "delivered" : "queued");
+			cmd_print_json(c, o);
+		} else if (c->verbosity >= 0 && handle &&
+		           strcmp(old.handle ? old.handle : "", acc.handle) != 0) {
+			text_fprintf(c->out, "handle @%s (was @%s)%s\n", acc.handle,
+			             old.handle ? old.handle : "",
+			             rc == K_EQUEUED ? ", queued" : "");
+		} else if (c->verbosity >= 0) {
+			text_fprintf(c->out, "profile updated%s\n",
+			             rc == K_EQUEUED ? ", queued" : "");
+		}
+	}
+	kstrv_free(&undo.cids);
+	account_free(&old);
+	account_free(&acc);
+	return rc;
+}
+
+/* After node add registered us: the node may have given us another handle than the one we
+ * asked for (ours was taken there). Takes the node's into the cache and says so. */
+void cmd_learn_handle(struct ctx *c, const char *node)
+{
+	struct store *s;
+	struct account mine, theirs;
+	struct ksync *k = NULL;
+	cJSON *resp = NULL;
+	struct kerr e = {0};
+	if (ctx_self(c, &e) || ctx_store(c, &s, &e) || store_account_get(s, c->self_id, &mine, &e))
+		return;
+	const char *saved = c->node;
+	c->node = node;
+	int rc = cmd_sync_open(c, &k, &e);
+	c->node = saved;
+	if (!rc) {
+		cJSON *req = cJSON_CreateObject();
+		cJSON *using = cJSON_AddArrayToObject(req, "using");
+		cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
+		cJSON *call = cJSON_CreateArray(), *args = cJSON_CreateObject();
+		cJSON *ids = cJSON_AddArrayToObject(args, "ids");
+		cJSON_AddItemToArray(ids, cJSON_CreateString(c->self_id));
+		cJSON_AddItemToArray(call, cJSON_CreateString("Account/get"));
+		cJSON_AddItemToArray(call, args);
+		cJSON_AddItemToArray(call, cJSON_CreateString("me"));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(req, "methodCalls"), call);
+		rc = knet_api(ksync_net(k), req, &resp, &e);
+		cJSON_Delete(req);
+	}
+	const cJSON *r = cJSON_GetArrayItem(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp, "methodResponses"), 0), 1);
+	const cJSON *me = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "list"), 0);
+	if (!rc && me && account_from_json(me, &theirs, &e) == K_OK) {
+		if (strcmp(theirs.id, c->self_id) == 0 && theirs.handle &&
+		    (!mine.handle || strcmp(theirs.handle, mine.handle) != 0)) {
+			char *was = mine.handle ? xstrdup(mine.handle) : xstrdup("");
+			set_field(&mine.handle, theirs.handle);
+			if (store_account_put(s, &mine, &e) == K_OK)
+				text_fprintf(
+				    c->err,
+				    "kontor: the handle @%s is taken on node %s: you are @%s "
+				    "there (`kontor id edit --handle NEW` chooses another)\n",
+				    was, node, theirs.handle);
+			free(was);
+		}
+		account_free(&theirs);
+	}
+	cJSON_Delete(resp);
+	ksync_close(&k);
+	account_free(&mine);
+}
+
 const struct cmd_entry cmd_identity_entries[] = {
     {"init",
      "--name NAME --country CC [--legal-name NAME] [--role buyer|supplier|both] "
@@ -208,5 +410,12 @@ const struct cmd_entry cmd_identity_entries[] = {
      "key unencrypted: for demos only."},
     {"id show", "", "print your account id and profile (needs no passphrase)", "", 0, 0,
      run_id_show, NULL},
+    {"id edit", "[--handle H] [--name N] [--legal-name N] [--about TEXT]",
+     "change your handle or profile, on every node", "handle= name= legal-name= about=", 0, 0,
+     run_id_edit,
+     "Changes the profile in the cache and queues an Account/set update for each node it is\n"
+     "registered on, pushed at once. A handle is 2 to 32 of a-z 0-9 _ -; a node refuses one\n"
+     "another account has (exit 1; `kontor outbox drop` the update and choose another).\n"
+     "An empty --legal-name or --about removes it."},
     {0},
 };

@@ -233,10 +233,13 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 		        kbuf_str(&nm), base, sess.node_key);
 		kbuf_free(&nm);
 	}
-	/* Registers our profile there (queued above) right away. */
+	/* Registers our profile there (queued above) right away; a handle taken there comes
+	 * back with a suffix, which the person is told. */
 	c->node = name;
 	rc = cmd_push(c, e);
 	c->node = NULL;
+	if (rc == K_OK)
+		cmd_learn_handle(c, name);
 	return rc;
 }
 
