@@ -17,8 +17,9 @@ trade_node "Trust Test Node"
 NODEKEY=$(sed -n 's/^Node key id //p' "$T_TMP/init.out")
 att() { sqlite3 "$DB" "SELECT coalesce(json_extract(json, '\$.attestation.$2'), '') FROM accounts WHERE id = '$1'"; }
 aseq() { sqlite3 "$DB" "SELECT seq FROM changes WHERE type = 'Account' AND id = '$1'"; }
-# The verified column of one search hit (--json), by listing id: true, false or "".
-hit_verified() { printf '%s\n' "$T_OUT" | grep "\"id\":\"$1\"" | sed -n 's/.*"verified":\([a-z]*\).*/\1/p'; }
+# The seller's verified mark of one search hit (--json "sellerVerified"; "verified" is the
+# listing's own signature), by listing id: true, false or "".
+hit_verified() { printf '%s\n' "$T_OUT" | grep "\"id\":\"$1\"" | sed -n 's/.*"sellerVerified":\([a-z]*\).*/\1/p'; }
 
 # Keys without a passphrase: an Argon2id unlock per command is what made this test slow,
 # and passphrases are tested in cli.sh and ui/trade.sh.

@@ -13,6 +13,7 @@
 #include "kontor/buf.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
 
@@ -37,10 +38,29 @@ static int whole(const char *opt, const char *s, long long min, long long max, l
 	return K_OK;
 }
 
-static void print_hit(struct ctx *c, const struct search_hit *h)
+/* 1 when the cache holds the whole listing and its seller's signature checks out; 0 for a
+ * summary from a pull, which carries no signature (DESIGN §4) until `listing show` (or
+ * --remote) fetches the listing whole. */
+static int hit_checked(struct ctx *c, const char *id)
+{
+	struct store *s;
+	struct listing l;
+	struct kerr ve = {0};
+	if (ctx_store(c, &s, NULL) != K_OK || store_listing_get(s, id, &l, NULL) != K_OK)
+		return 0;
+	int ok = l.sig && listing_verify(&l, &ve) == K_OK;
+	listing_free(&l);
+	return ok;
+}
+
+#define SUMMARY_MARK "~"
+
+/* Prints one hit; returns 1 when it is an unchecked summary. */
+static int print_hit(struct ctx *c, const struct search_hit *h)
 {
 	char amt[MONEY_FMT_MAX];
 	money_format(h->price, h->currency, amt);
+	int checked = hit_checked(c, h->id);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "id", h->id);
@@ -50,7 +70,9 @@ static void print_hit(struct ctx *c, const struct search_hit *h)
 		json_add_int(o, "price", h->price);
 		json_add_int(o, "moq", h->moq);
 		cJSON_AddStringToObject(o, "country", h->country);
-		cJSON_AddBoolToObject(o, "verified", h->verified);
+		/* verified: this listing's own signature; sellerVerified: the seller's papers. */
+		cJSON_AddBoolToObject(o, "verified", checked);
+		cJSON_AddBoolToObject(o, "sellerVerified", h->verified);
 		if (h->rating_count) {
 			cJSON *r = cJSON_AddObjectToObject(o, "rating");
 			/* hundredths keep the JSON integral */
@@ -59,9 +81,10 @@ static void print_hit(struct ctx *c, const struct search_hit *h)
 		}
 		cJSON_AddStringToObject(o, "updated", h->updated);
 		cmd_print_json(c, o);
-		return;
+		return !checked;
 	}
 	struct kbuf line = KBUF_INIT, t = KBUF_INIT;
+	kbuf_puts(&line, checked ? "  " : SUMMARY_MARK " ");
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	text_clip(&line, kbuf_str(&t), 44, 1);
 	kbuf_printf(&line, " %3s %11s %7lld  %-2s %s ", h->currency, amt, (long long)h->moq,
@@ -71,9 +94,32 @@ static void print_hit(struct ctx *c, const struct search_hit *h)
 	else
 		kbuf_puts(&line, "   -   ");
 	kbuf_printf(&line, "  %s\n", h->id);
-	fputs(line.data, c->out);
+	text_fprintf(c->out, "%s", line.data);
 	kbuf_free(&line);
 	kbuf_free(&t);
+	return !checked;
+}
+
+/* The header of the human table. */
+static void print_head(struct ctx *c)
+{
+	struct kbuf h = KBUF_INIT;
+	kbuf_puts(&h, "  ");
+	text_clip(&h, "TITLE", 44, 1);
+	kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
+	            "\xE2\x9C\x93", "RATING", "ID");
+	fputs(h.data, c->out);
+	kbuf_free(&h);
+}
+
+static void note_summaries(struct ctx *c, int n)
+{
+	if (n && !c->json)
+		cmd_note(c,
+		         SUMMARY_MARK
+		         " %d summar%s: not yet checked against the seller's "
+		         "signature (`kontor listing show ID` fetches the listing and checks it)",
+		         n, n == 1 ? "y" : "ies");
 }
 
 /* --remote: the node's Listing/query chained into Listing/get in one request. Each listing
@@ -147,7 +193,7 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 	                   !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(gr, "list")))) {
 		rc = kerr_set(e, K_EFAIL, "node answered garbage: a query without ids or listings");
 	}
-	int shown = 0, bad = 0;
+	int shown = 0, bad = 0, summaries = 0;
 	if (!rc) {
 		const cJSON *o, *id;
 		char *node = NULL;
@@ -170,14 +216,8 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 		free(node);
-		if (!rc && !c->json) {
-			struct kbuf h = KBUF_INIT;
-			text_clip(&h, "TITLE", 44, 1);
-			kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ",
-			            "CC", "\xE2\x9C\x93", "RATING", "ID");
-			fputs(h.data, c->out);
-			kbuf_free(&h);
-		}
+		if (!rc && !c->json)
+			print_head(c);
 		/* In the node's order, each from the cache as the local search shows it. */
 		cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(qr, "ids"))
 		{
@@ -185,7 +225,7 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 			if (rc || !cJSON_IsString(id) ||
 			    store_search_hit(s, id->valuestring, &hit, NULL) != K_OK)
 				continue;
-			print_hit(c, &hit);
+			summaries += print_hit(c, &hit);
 			free(hit.title);
 			shown++;
 		}
@@ -195,6 +235,7 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 			         cJSON_IsNumber(tot) ? (long long)tot->valuedouble
 			                             : (long long)shown,
 			         bad ? " (some dropped: their signature does not verify)" : "");
+		note_summaries(c, summaries);
 	}
 	cJSON_Delete(resp);
 	ksync_close(&k);
@@ -286,22 +327,18 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	struct search_result r = {0};
 	if ((rc = store_search(s, &q, &r, e)))
 		goto out;
-	if (!c->json && r.n > 0) {
-		struct kbuf h = KBUF_INIT;
-		text_clip(&h, "TITLE", 44, 1);
-		kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
-		            "\xE2\x9C\x93", "RATING", "ID");
-		fputs(h.data, c->out);
-		kbuf_free(&h);
-	}
+	if (!c->json && r.n > 0)
+		print_head(c);
+	int summaries = 0;
 	for (size_t i = 0; i < r.n; i++)
-		print_hit(c, &r.hits[i]);
+		summaries += print_hit(c, &r.hits[i]);
 	if (!c->json) {
 		if (r.n == 0)
 			cmd_note(c, "no listings match in the cache");
 		else
 			cmd_note(c, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
 			         (long long)r.total);
+		note_summaries(c, summaries);
 	}
 	search_result_free(&r);
 out:
@@ -321,6 +358,8 @@ const struct cmd_entry cmd_search_entries[] = {
      "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
      "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
      "as a prefix. Results come from the cache; `kontor sync` fills it. --remote asks the\n"
-     "node instead (one request), and keeps what it finds in the cache."},
+     "node instead (one request), and keeps what it finds in the cache. A row that starts\n"
+     "with ~ is a summary from a pull, its seller's signature not checked until `listing\n"
+     "show` fetches it whole (--json: \"verified\": false; \"sellerVerified\" is the ✓)."},
     {0},
 };
