@@ -110,8 +110,8 @@ struct kimg_match {
 /* Scans hashes[0..n) for those within max_distance of any of queries[0..nq), writes the
  * nearest min(cap, matches) to out, nearest first and in index order among equals, and returns
  * how many it wrote; *total (may be NULL) gets how many matched in all. A plain linear scan
- * (a second pass only when more than cap match): 0.7 ms of CPU for 1,000,000 hashes and one
- * query, 0.9 ms for two (tests/bench/photo.sh), so no index is needed. */
+ * (a second pass only when more than cap match): 0.7-1.8 ms of CPU for 1,000,000 hashes and
+ * one or two queries (tests/bench/photo.sh), so no index is needed. */
 size_t kimg_scan(const uint64_t *hashes, size_t n, const uint64_t *queries, size_t nq,
                  int max_distance, struct kimg_match *out, size_t cap, size_t *total);
 
