@@ -3,7 +3,9 @@
  * scripted answers per test: gzip both ways and the byte counters, Beckn signatures,
  * retries and backoff (5xx, 429 + Retry-After, cut-short bodies, refused connections),
  * no retry for 4xx and untrusted certificates, the status mapping of knet_api, node key
- * pinning, uploads and downloads, and the session parser. Sleeping between attempts goes
+ * pinning, the TLS key pin (checked before any byte is sent, learned for old pins), the
+ * fingerprint of an untrusted certificate, deadlines per call and per run, uploads and
+ * downloads, and the session parser. Sleeping between attempts goes
  * through the test hook, so the delays are recorded instead of waited for. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,6 +74,7 @@ static struct {
 
 static char dir[64];
 static char ca_file[128], other_ca_file[128];
+static char spki_pin[KNET_TLS_PIN_MAX], fingerprint[KNET_FINGERPRINT_MAX]; /* by openssl(1) */
 static struct kkeypair node_kp, user_kp;
 static char node_id[KCRYPTO_ID_LEN + 1], user_id[KCRYPTO_ID_LEN + 1];
 static char base[64];
@@ -309,6 +312,31 @@ static int group_setup(void **state)
 	}
 	snprintf(ca_file, sizeof ca_file, "%s/ca.pem", dir);
 	snprintf(other_ca_file, sizeof other_ca_file, "%s/other.pem", dir);
+	/* What the node's certificate is to openssl(1): the pin curl --pinnedpubkey takes and
+	 * the fingerprint `openssl x509 -fingerprint -sha256` shows. */
+	snprintf(
+	    cmd, sizeof cmd,
+	    "cd %s && openssl x509 -in node.pem -pubkey -noout | openssl pkey -pubin -outform der "
+	    "| openssl dgst -sha256 -binary | base64 >spki.txt && openssl x509 -in node.pem "
+	    "-noout -fingerprint -sha256 | sed 's/.*=//' >fpr.txt",
+	    dir);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "setup: openssl could not read node.pem\n");
+		return -1;
+	}
+	char path0[128];
+	snprintf(path0, sizeof path0, "%s/spki.txt", dir);
+	char *sp = slurp(path0);
+	snprintf(path0, sizeof path0, "%s/fpr.txt", dir);
+	char *fp = slurp(path0);
+	if (!sp || !fp)
+		return -1;
+	sp[strcspn(sp, "\n")] = '\0';
+	fp[strcspn(fp, "\n")] = '\0';
+	snprintf(spki_pin, sizeof spki_pin, "sha256//%s", sp);
+	snprintf(fingerprint, sizeof fingerprint, "%s", fp);
+	free(sp);
+	free(fp);
 	char path[128];
 	snprintf(path, sizeof path, "%s/node.pem", dir);
 	char *cert = slurp(path);
@@ -890,6 +918,201 @@ static void test_session_fetch_parses_and_allows_pinning_on_first_contact(void *
 	kbuf_free(&doc);
 }
 
+/* ---- the TLS key pin, learning it, an untrusted certificate, deadlines ------------- */
+
+static void test_tls_pin_seen_is_the_spki_hash_and_fingerprint_is_openssls(void **state)
+{
+	struct fx *f = *state;
+	struct step st[] = {{.status = 200, .body = OK_ANSWER}};
+	script(st, 1);
+	assert_string_equal(knet_tls_pin_seen(f->n), "");
+	struct knet_response r;
+	knet_response_init(&r);
+	assert_int_equal(knet_request(f->n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_OK);
+	assert_string_equal(knet_tls_pin_seen(f->n), spki_pin);
+	assert_string_equal(knet_fingerprint_seen(f->n), fingerprint);
+	assert_int_equal(knet_untrusted(f->n), 0);
+	knet_response_free(&r);
+}
+
+static void test_changed_tls_key_is_everify_and_nothing_reaches_the_node(void **state)
+{
+	struct fx *f = *state;
+	struct step st[] = {{.status = 200, .body = OK_ANSWER}};
+	script(st, 1);
+	/* A pin of another key (well formed): the node's key does not match it. */
+	char other[KNET_TLS_PIN_MAX] = "sha256//";
+	memset(other + 8, 'A', 43);
+	other[8 + 43] = '=';
+	struct knet_opts o = {.base_url = base,
+	                      .ca_file = ca_file,
+	                      .tls_pin = other,
+	                      .repin_hint = "Re-add it with --replace"};
+	struct knet *n = make(f, &o);
+	knet_set_signer(n, user_id, user_kp.sk, &f->e);
+	cJSON *req = api_request(), *resp = NULL;
+	assert_int_equal(knet_api(n, req, &resp, &f->e), K_EVERIFY);
+	assert_int_equal(hits(), 0); /* not a byte of the signed request: no request at all */
+	assert_int_equal(f->sleeps, 0);
+	char want[512];
+	snprintf(want, sizeof want,
+	         "the TLS key of the node at 127.0.0.1:%d changed: pinned %s, it now shows %s "
+	         "(certificate SHA-256 %s); nothing was sent. Re-add it with --replace",
+	         S.port, other, spki_pin, fingerprint);
+	assert_string_equal(f->e.msg, want);
+	/* The right pin: through. */
+	knet_set_tls_pin(n, spki_pin);
+	assert_int_equal(knet_api(n, req, &resp, &f->e), K_OK);
+	assert_int_equal(hits(), 1);
+	cJSON_Delete(resp);
+	/* A pin that is not one is refused when given. */
+	knet_free(n);
+	o.tls_pin = "sha256//short";
+	assert_int_equal(knet_new(&o, &n, &f->e), K_EINVAL);
+	assert_non_null(strstr(f->e.msg, "is not sha256// and 44 base64 characters"));
+	cJSON_Delete(req);
+}
+
+static void test_untrusted_certificate_shows_its_fingerprint(void **state)
+{
+	struct fx *f = *state;
+	struct step st[] = {{.status = 200, .body = OK_ANSWER}};
+	script(st, 1);
+	struct knet_opts o = {.base_url = base, .ca_file = other_ca_file};
+	struct knet *n = make(f, &o);
+	struct knet_response r;
+	knet_response_init(&r);
+	assert_int_equal(knet_request(n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_ENET);
+	assert_int_equal(knet_untrusted(n), 1);
+	assert_string_equal(knet_fingerprint_seen(n), fingerprint); /* seen, not trusted */
+	char want[160];
+	snprintf(want, sizeof want, "; its SHA-256 fingerprint is %s", fingerprint);
+	assert_non_null(strstr(f->e.msg, want));
+	assert_int_equal(hits(), 0);
+	knet_response_free(&r);
+	knet_free(n);
+	/* The next call that is trusted clears it. */
+	assert_int_equal(knet_request(f->n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_OK);
+	assert_int_equal(knet_untrusted(f->n), 0);
+	knet_response_free(&r);
+}
+
+struct learned {
+	int calls;
+	char pin[KNET_TLS_PIN_MAX];
+};
+
+static int on_learned(void *ctx, const char *tls_pin, struct kerr *e)
+{
+	struct learned *l = ctx;
+	l->calls++;
+	snprintf(l->pin, sizeof l->pin, "%s", tls_pin);
+	return K_OK;
+}
+
+static void test_old_pin_learns_the_tls_key_from_a_session_with_the_pinned_key(void **state)
+{
+	struct fx *f = *state;
+	struct kbuf doc = KBUF_INIT;
+	session_doc(&doc, node_id);
+	struct step st[] = {{.status = 200, .body = doc.data}, {.status = 200, .body = OK_ANSWER}};
+	script(st, 2);
+	struct knet_opts o = {.base_url = base, .ca_file = ca_file, .node_key = node_id};
+	struct knet *n = make(f, &o);
+	struct learned got = {0, ""};
+	knet_learn_tls_pin(n, on_learned, &got);
+	cJSON *req = api_request(), *resp = NULL;
+	assert_int_equal(knet_api(n, req, &resp, &f->e), K_OK);
+	cJSON_Delete(resp);
+	assert_int_equal(hits(), 2);
+	assert_string_equal(S.hit[0].method, "GET");
+	assert_string_equal(S.hit[0].url, "/.well-known/kontor");
+	assert_string_equal(S.hit[1].url, "/api");
+	assert_int_equal(got.calls, 1);
+	assert_string_equal(got.pin, spki_pin);
+	/* Learned once: the next call goes straight to the API. */
+	assert_int_equal(knet_api(n, req, &resp, &f->e), K_OK);
+	cJSON_Delete(resp);
+	assert_int_equal(hits(), 3);
+	assert_int_equal(got.calls, 1);
+	knet_free(n);
+	/* A session naming another key: nothing learned, and the API call never made. */
+	kbuf_reset(&doc);
+	session_doc(&doc, user_id);
+	struct step bad[] = {{.status = 200, .body = doc.data, .node_key = user_id},
+	                     {.status = 200, .body = OK_ANSWER}};
+	script(bad, 2);
+	n = make(f, &o);
+	knet_learn_tls_pin(n, on_learned, &got);
+	assert_int_equal(knet_api(n, req, &resp, &f->e), K_EVERIFY);
+	assert_non_null(strstr(f->e.msg, "node key changed"));
+	assert_int_equal(hits(), 1);
+	assert_int_equal(got.calls, 1);
+	knet_free(n);
+	cJSON_Delete(req);
+	kbuf_free(&doc);
+}
+
+/* A port that accepts connections (the backlog does) and never says a word. */
+static int silent_port(int *fd)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(s, 8), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+	*fd = s;
+	return ntohs(a.sin_port);
+}
+
+static void test_deadline_and_call_time_stop_a_call_without_retrying(void **state)
+{
+	struct fx *f = *state;
+	int s;
+	char url[64];
+	snprintf(url, sizeof url, "https://127.0.0.1:%d", silent_port(&s));
+	struct knet_opts o = {.base_url = url, .ca_file = ca_file};
+	struct knet *n = make(f, &o);
+	struct knet_response r;
+	knet_response_init(&r);
+	/* The run's deadline (a sync's), well before the 10 s to connect. */
+	knet_set_deadline(n, knet_now_ms() + 800, "the sync-timeout of 1 s");
+	assert_int_equal(knet_request(n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_ENET);
+	assert_non_null(strstr(f->e.msg, "stopped: the sync-timeout of 1 s ran out"));
+	assert_int_equal(f->sleeps, 0);
+	/* Past it, a call does not even start. */
+	struct knet_counters c0, c1;
+	knet_counters(n, &c0);
+	assert_int_equal(knet_request(n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_ENET);
+	knet_counters(n, &c1);
+	assert_int_equal(c1.attempts, c0.attempts);
+	assert_non_null(strstr(f->e.msg, "stopped: the sync-timeout of 1 s ran out"));
+	knet_free(n);
+	/* One call's own time. */
+	o.call_timeout_s = 1;
+	n = make(f, &o);
+	assert_int_equal(knet_request(n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_ENET);
+	assert_non_null(strstr(f->e.msg, "stopped: the time for one request (1 s) ran out"));
+	assert_int_equal(f->sleeps, 0);
+	knet_free(n);
+	close(s);
+	/* A wait between attempts that would pass the deadline is not waited. */
+	struct step st[] = {{.status = 503,
+	                     .body = "{\"type\":\"serverFail\",\"description\":\"busy\"}",
+	                     .retry_after = "30"},
+	                    {.status = 200, .body = OK_ANSWER}};
+	script(st, 2);
+	knet_set_deadline(f->n, knet_now_ms() + 5000, "the sync-timeout of 5 s");
+	assert_int_equal(knet_request(f->n, "GET", "/x", NULL, NULL, 0, 0, &r, &f->e), K_ENET);
+	assert_non_null(strstr(f->e.msg, "answered 503"));
+	assert_non_null(strstr(f->e.msg, "(1 attempt; stopped: the sync-timeout of 5 s ran out)"));
+	assert_int_equal(hits(), 1);
+	assert_int_equal(f->sleeps, 0);
+	knet_set_deadline(f->n, 0, NULL);
+	knet_response_free(&r);
+}
+
 static void test_upload_checks_blob_id_and_download_checks_hash(void **state)
 {
 	struct fx *f = *state;
@@ -1075,6 +1298,11 @@ int main(void)
 	    T(test_gzip_bomb_and_oversized_answer_are_etoobig),
 	    T(test_session_fetch_parses_and_allows_pinning_on_first_contact),
 	    T(test_upload_checks_blob_id_and_download_checks_hash),
+	    T(test_tls_pin_seen_is_the_spki_hash_and_fingerprint_is_openssls),
+	    T(test_changed_tls_key_is_everify_and_nothing_reaches_the_node),
+	    T(test_untrusted_certificate_shows_its_fingerprint),
+	    T(test_old_pin_learns_the_tls_key_from_a_session_with_the_pinned_key),
+	    T(test_deadline_and_call_time_stop_a_call_without_retrying),
 	    cmocka_unit_test(test_options_refuse_plain_http_and_bad_ca_file),
 	    cmocka_unit_test(test_session_parser_reads_a_real_looking_session),
 	    cmocka_unit_test(test_session_parser_refuses_bad_sessions_naming_the_field),

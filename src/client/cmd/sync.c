@@ -4,9 +4,13 @@
 #include "cmd.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../net/http.h"
 #include "../net/sync.h"
@@ -35,6 +39,37 @@ int cmd_node_name(struct ctx *c, char **out, struct kerr *e)
 	return rc;
 }
 
+/* The deadline of what a command does with a node: $KONTOR_SYNC_TIMEOUT seconds, else
+ * ksync's default (0). K_EUSAGE for a value that is not whole seconds in range. */
+static int sync_timeout(long *out, struct kerr *e)
+{
+	*out = 0;
+	const char *v = getenv("KONTOR_SYNC_TIMEOUT");
+	if (!v || !*v)
+		return K_OK;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *end || n < 1 || n > KSYNC_TIMEOUT_MAX)
+		return kerr_set(e, K_EUSAGE,
+		                "KONTOR_SYNC_TIMEOUT=%.20s: whole seconds from 1 to %d, please", v,
+		                KSYNC_TIMEOUT_MAX);
+	*out = n;
+	return K_OK;
+}
+
+static int open_as(struct ctx *c, struct store *s, const char *node, const struct kkeypair *kp,
+                   unsigned flags, struct ksync **out, struct kerr *e)
+{
+	long secs;
+	int rc = sync_timeout(&secs, e);
+	if (!rc)
+		rc = ksync_open(s, node, c->self_id, kp, flags, out, e);
+	if (!rc)
+		ksync_set_timeout(*out, secs);
+	return rc;
+}
+
 static int open_node(struct ctx *c, unsigned flags, struct ksync **out, struct kerr *e)
 {
 	struct store *s;
@@ -45,7 +80,7 @@ static int open_node(struct ctx *c, unsigned flags, struct ksync **out, struct k
 	if (!rc)
 		rc = ctx_identity(c, e);
 	if (!rc)
-		rc = ksync_open(s, node, c->self_id, &c->kp, flags, out, e);
+		rc = open_as(c, s, node, &c->kp, flags, out, e);
 	free(node);
 	return rc;
 }
@@ -64,7 +99,7 @@ int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e)
 	if (!rc)
 		rc = cmd_node_name(c, &node, e);
 	if (!rc && !(rc = ctx_self(c, e)))
-		rc = ksync_open(s, node, c->self_id, NULL, KSYNC_QUICK, &k, e); /* public */
+		rc = open_as(c, s, node, NULL, KSYNC_QUICK, &k, e); /* public */
 	if (!rc)
 		rc = ksync_fetch_listing(k, id, e);
 	ksync_close(&k);
@@ -141,31 +176,139 @@ static int queue_profile(struct ctx *c, struct store *s, const char *node, struc
 	return rc;
 }
 
+#define CA_FILE_MAX (1u << 20) /* a CA bundle larger than this is refused */
+
+/* The name of the copy of a node's CA file in the home (stored relative: a home that
+ * moves keeps it). */
+static void ca_copy_name(const char *node, const char *suffix, char *out, size_t cap)
+{
+	snprintf(out, cap, "node-%s.ca.pem%s", node, suffix);
+}
+
+/* Writes len bytes to path, mode 0600 whatever the umask; replaces what was there. */
+static int write_private(const char *path, const void *data, size_t len, struct kerr *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return kerr_set(e, K_EIO, "%s: %s", path, strerror(errno));
+	int rc = K_OK;
+	if (fchmod(fd, 0600) != 0)
+		rc = kerr_set(e, K_EIO, "%s: %s", path, strerror(errno));
+	const char *p = data;
+	for (size_t off = 0; rc == K_OK && off < len;) {
+		ssize_t w = write(fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			rc = kerr_set(e, K_EIO, "%s: %s", path, strerror(errno));
+		else
+			off += (size_t)w;
+	}
+	if (rc == K_OK && fsync(fd) != 0)
+		rc = kerr_set(e, K_EIO, "%s: %s", path, strerror(errno));
+	if (close(fd) != 0 && rc == K_OK)
+		rc = kerr_set(e, K_EIO, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(path);
+	return rc;
+}
+
+/* --ca-file copied into the home as tmp (node-NAME.ca.pem.new): certificates only, so a
+ * key pasted by mistake never lands there. */
+static int copy_ca(const char *from, const char *tmp, struct kerr *e)
+{
+	struct kbuf b = KBUF_INIT;
+	int rc = kbuf_read_file(from, CA_FILE_MAX, &b, e);
+	if (rc) {
+		kerr_prefix(e, "node add: --ca-file");
+		kbuf_free(&b);
+		return rc;
+	}
+	if (!b.len || !memmem(b.data, b.len, "-----BEGIN CERTIFICATE-----", 27))
+		rc = kerr_set(e, K_EINVAL, "node add: --ca-file %s holds no PEM certificate", from);
+	else if (memmem(b.data, b.len, "PRIVATE KEY-----", 16))
+		rc = kerr_set(e, K_EINVAL,
+		              "node add: --ca-file %s holds a private key; give the certificate "
+		              "alone",
+		              from);
+	else
+		rc = write_private(tmp, b.data, b.len, e);
+	kbuf_free(&b);
+	return rc;
+}
+
+/* node add's first contact failed on a certificate nobody vouched for: say what to compare
+ * and which option to use. */
+static int untrusted(struct knet *n, const char *ca, struct kerr *e)
+{
+	const char *fpr = knet_fingerprint_seen(n);
+	char why[sizeof e->msg];
+	snprintf(why, sizeof why, "%s", e->msg);
+	if (ca)
+		return kerr_set(
+		    e, K_ENET,
+		    "node add: %s. The CA in --ca-file %s did not sign it: ask the node's "
+		    "operator which CA did",
+		    why, ca);
+	return kerr_set(e, K_ENET,
+	                "node add: %s. Compare %s with the fingerprint the node's operator "
+	                "published; if they match, add the node with --ca-file PEM naming the CA "
+	                "that signed it (or that certificate itself)",
+	                why, fpr[0] ? "that fingerprint" : "the certificate");
+}
+
 static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *name = a->pos[0], *url = a->pos[1], *ca = arg_get(a, "ca-file");
+	int replace = arg_has(a, "replace");
 	if (!name_ok(name))
 		return kerr_set(e, K_EUSAGE,
 		                "node add: '%s' is not a node name (1-32 of a-z 0-9 - _ .)", name);
 	if (strncmp(url, "https://", 8) != 0)
 		return kerr_set(e, K_EUSAGE, "node add: %s: a node is reached over https:// only",
 		                url);
-	int rc = ctx_identity(c, e);
+	long secs;
+	int rc = sync_timeout(&secs, e);
+	if (!rc)
+		rc = ctx_identity(c, e);
 	struct store *s;
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (rc)
 		return rc;
-	char *ca_abs = NULL;
-	if (ca && !(ca_abs = realpath(ca, NULL)))
-		return kerr_set(e, K_EIO, "node add: --ca-file %s: cannot read it", ca);
-	struct node_info probe = {0};
-	if (store_node_get(s, name, &probe, NULL) == K_OK) {
-		node_info_free(&probe);
-		free(ca_abs);
-		return kerr_set(e, K_EEXIST, "node add: a node named '%s' exists already", name);
+	struct node_info old = {0};
+	int exists = store_node_get(s, name, &old, NULL) == K_OK;
+	if (exists && !replace) {
+		node_info_free(&old);
+		return kerr_set(e, K_EEXIST,
+		                "node add: a node named '%s' exists already (--replace pins its "
+		                "keys again and keeps what is queued for it)",
+		                name);
 	}
-	/* First contact: the session names the node key, which is pinned from now on. */
+	if (!exists && replace)
+		return kerr_set(e, K_ENOTFOUND,
+		                "node add --replace: no node named '%s' to replace (add it without "
+		                "--replace)",
+		                name);
+	/* The CA file is copied into the home now and used from there: the copy is what later
+	 * syncs read, so moving or deleting the original breaks nothing. */
+	char copy[64], tmp[64], tmp_path[4096], copy_path[4096];
+	ca_copy_name(name, "", copy, sizeof copy);
+	ca_copy_name(name, ".new", tmp, sizeof tmp);
+	ctx_path(c, copy, copy_path, sizeof copy_path);
+	ctx_path(c, tmp, tmp_path, sizeof tmp_path);
+	const char *contact_ca = NULL;
+	if (ca) {
+		if ((rc = copy_ca(ca, tmp_path, e))) {
+			node_info_free(&old);
+			return rc;
+		}
+		contact_ca = tmp_path;
+	} else if (replace) {
+		contact_ca = old.ca_file; /* --replace keeps the CA it had */
+	}
+	/* First contact: the session names the node key, which is pinned from now on, with
+	 * the TLS key it came over. */
 	struct knet_opts o = {0};
 	char base[1024];
 	snprintf(base, sizeof base, "%s", url);
@@ -173,14 +316,23 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 	while (bl > 8 && base[bl - 1] == '/')
 		base[--bl] = '\0';
 	o.base_url = base;
-	o.ca_file = ca_abs;
+	o.ca_file = contact_ca;
 	o.max_attempts = 2;
+	o.call_timeout_s = KSYNC_CALL_TIMEOUT_S;
 	struct knet *n = NULL;
 	struct knet_response r;
 	knet_response_init(&r);
 	struct knet_session sess;
-	if ((rc = knet_new(&o, &n, e)) == K_OK)
+	memset(&sess, 0, sizeof sess);
+	if ((rc = knet_new(&o, &n, e)) == K_OK) {
+		char what[64];
+		snprintf(what, sizeof what, "the sync-timeout of %ld s",
+		         secs ? secs : KSYNC_TIMEOUT_S);
+		knet_set_deadline(n, knet_now_ms() + (secs ? secs : KSYNC_TIMEOUT_S) * 1000, what);
 		rc = knet_request(n, "GET", "/.well-known/kontor", NULL, NULL, 0, 0, &r, e);
+		if (rc == K_ENET && knet_untrusted(n))
+			rc = untrusted(n, ca, e);
+	}
 	if (rc == K_OK && r.status != 200)
 		rc = kerr_set(e, K_EFAIL, "node add: %s answered HTTP %ld for its session", base,
 		              r.status);
@@ -191,32 +343,52 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 		              "node add: the session's key %s differs from the "
 		              "Kontor-Node-Key header %s",
 		              sess.node_key, r.node_key);
+	char tls_pin[KNET_TLS_PIN_MAX] = "", fpr[KNET_FINGERPRINT_MAX] = "";
+	if (rc == K_OK) {
+		snprintf(tls_pin, sizeof tls_pin, "%s", knet_tls_pin_seen(n));
+		snprintf(fpr, sizeof fpr, "%s", knet_fingerprint_seen(n));
+		if (!tls_pin[0])
+			rc = kerr_set(
+			    e, K_EFAIL,
+			    "node add: the TLS key of %s could not be read to pin it (this "
+			    "libcurl is not built on OpenSSL)",
+			    base);
+	}
+	int key_changed = exists && rc == K_OK && strcmp(old.node_key, sess.node_key) != 0;
 	if (rc == K_OK) {
 		struct node_info ni = {0};
 		ni.name = (char *)name;
 		ni.url = base;
-		ni.ca_file = ca_abs;
+		ni.ca_file = ca ? copy : NULL; /* --replace without --ca-file: kept */
 		ni.node_key = sess.node_key;
+		ni.tls_pin = tls_pin;
 		ni.session = xstrndup(r.body.data, r.body.len);
 		model_now(ni.added);
 		char *cur = NULL;
 		if ((rc = store_begin(s, e)) == K_OK) {
-			rc = store_node_add(s, &ni, e);
+			rc = replace ? store_node_replace(s, &ni, key_changed, e)
+			             : store_node_add(s, &ni, e);
 			/* `init` queued the profile for whichever node comes first; a further
-			 * node gets its own registration. */
-			int first = store_meta_get(s, "node", &cur, NULL) != K_OK || !cur || !*cur;
+			 * node, or one that now has another key, gets its own registration. */
+			int first = !replace && (store_meta_get(s, "node", &cur, NULL) != K_OK ||
+			                         !cur || !*cur);
 			if (rc == K_OK && first)
 				rc = store_meta_set(s, "node", name, e);
-			else if (rc == K_OK)
+			else if (rc == K_OK && (!replace || key_changed))
 				rc = queue_profile(c, s, name, e);
+			if (rc == K_OK && ca && rename(tmp_path, copy_path) != 0)
+				rc = kerr_set(e, K_EIO, "node add: %s: %s", copy_path,
+				              strerror(errno));
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 		free(cur);
 		free(ni.session);
 	}
+	if (ca && rc)
+		unlink(tmp_path);
 	knet_response_free(&r);
 	knet_free(n);
-	free(ca_abs);
+	node_info_free(&old);
 	if (rc)
 		return rc;
 	if (c->json) {
@@ -224,13 +396,25 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddStringToObject(j, "node", name);
 		cJSON_AddStringToObject(j, "url", base);
 		cJSON_AddStringToObject(j, "nodeKey", sess.node_key);
+		cJSON_AddStringToObject(j, "tlsPin", tls_pin);
+		cJSON_AddStringToObject(j, "fingerprint", fpr);
+		if (ca)
+			cJSON_AddStringToObject(j, "caFile", copy_path);
 		cJSON_AddStringToObject(j, "nodeName", sess.name);
+		cJSON_AddBoolToObject(j, "replaced", replace);
 		cmd_print_json(c, j);
 	} else if (c->verbosity >= 0) {
 		struct kbuf nm = KBUF_INIT;
 		text_sanitize(&nm, sess.name, strlen(sess.name), 0);
-		fprintf(c->out, "added node %s: %s at %s\npinned node key %s\n", name,
-		        kbuf_str(&nm), base, sess.node_key);
+		text_fprintf(c->out,
+		             "%s node %s: %s at %s\npinned node key %s\npinned TLS key %s "
+		             "(certificate SHA-256 %s)\n",
+		             replace ? "re-pinned" : "added", name, kbuf_str(&nm), base,
+		             sess.node_key, tls_pin, fpr);
+		if (ca)
+			fprintf(c->out, "CA certificate copied to %s\n", copy_path);
+		if (key_changed)
+			fprintf(c->out, "its node key changed: everything is pulled again\n");
 		kbuf_free(&nm);
 	}
 	/* Registers our profile there (queued above) right away; a handle taken there comes
@@ -258,6 +442,8 @@ static int list_node(void *vctx, const struct node_info *n)
 		cJSON_AddStringToObject(o, "name", n->name);
 		cJSON_AddStringToObject(o, "url", n->url);
 		cJSON_AddStringToObject(o, "nodeKey", n->node_key);
+		if (n->tls_pin)
+			cJSON_AddStringToObject(o, "tlsPin", n->tls_pin);
 		if (n->ca_file)
 			cJSON_AddStringToObject(o, "caFile", n->ca_file);
 		cJSON_AddBoolToObject(o, "current", cur);
@@ -312,6 +498,13 @@ static int run_node_rm(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	char *cur = NULL;
 	store_meta_get(s, "node", &cur, NULL);
+	char copy[64], copy_path[4096];
+	ca_copy_name(a->pos[0], "", copy, sizeof copy);
+	ctx_path(c, copy, copy_path, sizeof copy_path);
+	struct node_info ni = {0};
+	int own_copy = name_ok(a->pos[0]) && store_node_get(s, a->pos[0], &ni, NULL) == K_OK &&
+	               ni.ca_file && strcmp(ni.ca_file, copy_path) == 0;
+	node_info_free(&ni);
 	if ((rc = store_begin(s, e)) == K_OK) {
 		rc = store_node_rm(s, a->pos[0], e);
 		if (rc == K_OK && cur && strcmp(cur, a->pos[0]) == 0)
@@ -319,6 +512,8 @@ static int run_node_rm(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 	}
 	free(cur);
+	if (rc == K_OK && own_copy)
+		unlink(copy_path); /* the CA copied at node add goes with the node */
 	if (rc == K_OK && c->verbosity >= 0 && !c->json)
 		fprintf(c->out, "removed node %s (its queued actions are dropped)\n", a->pos[0]);
 	return rc;
@@ -342,6 +537,10 @@ static void print_stats(struct ctx *c, const char *node, const struct sync_stats
 			json_add_int(gone, sync_types[t], st->gone[t]);
 		}
 		json_add_int(o, "badSignatures", st->bad_sig);
+		json_add_int(o, "malformed", st->malformed);
+		cJSON *sk = cJSON_AddArrayToObject(o, "skipped");
+		for (int i = 0; i < st->nskipped; i++)
+			cJSON_AddItemToArray(sk, cJSON_CreateString(st->skipped[i]));
 		json_add_int(o, "resyncs", st->resyncs);
 		json_add_int(o, "requests", st->requests);
 		json_add_int(o, "bytesUp", (int64_t)st->bytes_up);
@@ -361,6 +560,9 @@ static void print_stats(struct ctx *c, const char *node, const struct sync_stats
 		fprintf(c->out, ", %lld refused", (long long)st->refused);
 	if (st->waiting)
 		fprintf(c->out, ", %lld still queued", (long long)st->waiting);
+	if (st->bad_sig + st->malformed)
+		fprintf(c->out, ", %lld skipped%s", (long long)(st->bad_sig + st->malformed),
+		        c->verbosity > 0 ? "" : " (-v names them)");
 	fputc('\n', c->out);
 	if (c->verbosity > 0) {
 		for (int t = 0; t < SYNC_NTYPES; t++)
@@ -371,6 +573,15 @@ static void print_stats(struct ctx *c, const char *node, const struct sync_stats
 		if (st->bad_sig)
 			fprintf(c->out, "  dropped %lld object%s whose signature does not verify\n",
 			        (long long)st->bad_sig, st->bad_sig == 1 ? "" : "s");
+		if (st->malformed)
+			fprintf(c->out, "  skipped %lld malformed object%s\n",
+			        (long long)st->malformed, st->malformed == 1 ? "" : "s");
+		/* Ids and reasons come from the node: printable ASCII only (text_shown). */
+		for (int i = 0; i < st->nskipped; i++)
+			fprintf(c->out, "    %s\n", st->skipped[i]);
+		if (st->bad_sig + st->malformed > st->nskipped)
+			fprintf(c->out, "    and %lld more\n",
+			        (long long)(st->bad_sig + st->malformed - st->nskipped));
 		if (st->resyncs)
 			fprintf(c->out,
 			        "  fetched %lld type%s whole (past the node's change horizon)\n",
@@ -387,10 +598,23 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!pull && !push)
 		return kerr_set(e, K_EUSAGE,
 		                "sync: --pull-only and --push-only exclude each other");
+	long secs = 0;
+	const char *tv = arg_get(a, "timeout");
+	if (tv) {
+		char *end;
+		errno = 0;
+		secs = strtol(tv, &end, 10);
+		if (errno || !*tv || *end || secs < 1 || secs > KSYNC_TIMEOUT_MAX)
+			return kerr_set(e, K_EUSAGE,
+			                "sync: --timeout %.20s: whole seconds from 1 to %d", tv,
+			                KSYNC_TIMEOUT_MAX);
+	}
 	struct ksync *k = NULL;
 	int rc = cmd_sync_open(c, &k, e);
 	if (rc)
 		return rc;
+	if (secs)
+		ksync_set_timeout(k, secs);
 	char *node = NULL;
 	cmd_node_name(c, &node, NULL);
 	struct sync_stats st = {0};
@@ -426,19 +650,24 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 }
 
 const struct cmd_entry cmd_sync_entries[] = {
-    {"node add", "NAME URL [--ca-file PEM]", "add a node and pin its key", "ca-file=", 2, 2,
-     run_node_add,
+    {"node add", "NAME URL [--ca-file PEM] [--replace]", "add a node and pin its keys",
+     "ca-file= replace", 2, 2, run_node_add,
      "Fetches the node's session over HTTPS (verified against the system's CAs, or the CA\n"
-     "in --ca-file), pins the node key it names, and registers your profile there. A later\n"
-     "answer from a different key is refused. The first node added becomes the current one."},
+     "in --ca-file, which is copied into the kontor home), pins the node key it names and\n"
+     "the TLS key it came over, and registers your profile there. A later connection with\n"
+     "another TLS key is refused before anything is sent (exit 5). --replace pins the keys\n"
+     "of a node added before again (after its operator confirmed a change), keeping what is\n"
+     "queued for it. The first node added becomes the current one."},
     {"node list", "", "list the nodes (* marks the current one)", "", 0, 0, run_node_list, NULL},
     {"node use", "NAME", "make NAME the current node", "", 1, 1, run_node_use, NULL},
     {"node rm", "NAME", "forget a node and drop what is queued for it", "", 1, 1, run_node_rm,
      NULL},
-    {"sync", "[--pull-only|--push-only]", "push the outbox, pull what changed",
-     "pull-only push-only", 0, 0, run_sync,
+    {"sync", "[--pull-only|--push-only] [--timeout SECONDS]", "push the outbox, pull what changed",
+     "pull-only push-only timeout=", 0, 0, run_sync,
      "Pushes queued actions in batches and pulls every change since the last sync in one\n"
-     "request per page. -v shows what changed and the bytes used; --json gives one object.\n"
-     "Exit 4 when the node cannot be reached (nothing is lost: the next sync resumes)."},
+     "request per page. -v shows what changed, the objects skipped and the bytes used;\n"
+     "--json gives one object. Exit 4 when the node cannot be reached or the sync runs past\n"
+     "--timeout (default $KONTOR_SYNC_TIMEOUT, else 300 s); nothing is lost: the next sync\n"
+     "resumes. Exit 1 when the node keeps saying it has more past what its own total needs."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

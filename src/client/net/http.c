@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sodium.h>
 #include <zlib.h>
 
@@ -45,6 +47,19 @@ struct knet {
 	size_t max_body;
 	char pin[KNET_NODE_KEY_MAX];
 	char last_key[KNET_NODE_KEY_MAX];
+	char tls_pin[KNET_TLS_PIN_MAX]; /* CURLOPT_PINNEDPUBLICKEY when set */
+	/* What the last handshake showed (on_verify), trusted or not. */
+	char seen_pin[KNET_TLS_PIN_MAX];
+	char seen_fpr[KNET_FINGERPRINT_MAX];
+	int untrusted; /* the last call failed on an untrusted certificate */
+	int (*prev_verify)(int, X509_STORE_CTX *);
+	knet_pin_learned_fn learn_fn;
+	void *learn_ctx;
+	int learning;           /* the session fetch of knet_learn_tls_pin is under way */
+	long call_ms;           /* call_timeout_s in ms; 0: none */
+	int64_t deadline;       /* knet_set_deadline; 0: none */
+	char deadline_what[96]; /* "the sync-timeout of 300 s" */
+	char *repin_hint;       /* after a changed-key error; NULL: none */
 	/* Where the API lives: base + path until a session says otherwise. */
 	char *api_url, *upload_url, *download_url; /* download_url holds "{blobId}" */
 	/* The signer. */
@@ -80,16 +95,20 @@ struct xfer {
 	void *sctx;
 	int pin_checked, pin_bad, stopped;
 	struct kerr pin_err;
+	int64_t until; /* when this call must end (knet_now_ms); 0: never */
+	const char *until_what;
 };
 
 /* ---- process-wide init ----------------------------------------------------------- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static CURLcode init_rc = CURLE_FAILED_INIT;
+static int ctx_index = -1; /* SSL_CTX ex-data slot for the knet that made the context */
 
 static void global_init(void)
 {
 	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	ctx_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 }
 
 int knet_global_init(struct kerr *e)
@@ -102,6 +121,8 @@ int knet_global_init(struct kerr *e)
 }
 
 /* ---- small helpers -------------------------------------------------------------- */
+
+static int knet_tls_pin_ok(const char *p);
 
 /* Copies at most max bytes of s[0..n) into out[cap] as printable ASCII ('?' for the
  * rest), adding "..." when cut: outside text made safe for a message or a terminal. */
@@ -303,10 +324,15 @@ static int knet_make(const struct knet_opts *o, int plain, struct knet **out, st
 		return kerr_set(e, K_EINVAL, "CA file %s: %s", o->ca_file, strerror(errno));
 	if (o->max_attempts < 0 || o->connect_timeout_s < 0 || o->low_speed_time_s < 0 ||
 	    o->total_timeout_s < 0 || o->backoff_base_ms < 0 || o->backoff_cap_ms < 0 ||
-	    o->retry_after_cap_s < 0 || o->backoff_cap_ms > 3600000L || o->retry_after_cap_s > 3600)
+	    o->retry_after_cap_s < 0 || o->backoff_cap_ms > 3600000L ||
+	    o->retry_after_cap_s > 3600 || o->call_timeout_s < 0 || o->call_timeout_s > 86400)
 		return kerr_set(e, K_EINVAL, "network options out of range");
 	if (o->node_key && strlen(o->node_key) >= KNET_NODE_KEY_MAX)
 		return kerr_set(e, K_EINVAL, "node key is over %d bytes", KNET_NODE_KEY_MAX - 1);
+	if (o->tls_pin && *o->tls_pin && !knet_tls_pin_ok(o->tls_pin))
+		return kerr_set(e, K_EINVAL,
+		                "TLS pin \"%.80s\" is not sha256// and 44 base64 characters",
+		                o->tls_pin);
 
 	struct knet *n = xcalloc(1, sizeof *n);
 	n->curl = curl_easy_init();
@@ -328,6 +354,9 @@ static int knet_make(const struct knet_opts *o, int plain, struct knet **out, st
 	n->retry_after_cap_s = o->retry_after_cap_s ? o->retry_after_cap_s : RETRY_AFTER_CAP_S;
 	n->max_body = o->max_body ? o->max_body : KNET_MAX_BODY_DEFAULT;
 	knet_set_pin(n, o->node_key);
+	knet_set_tls_pin(n, o->tls_pin);
+	n->call_ms = o->call_timeout_s * 1000;
+	n->repin_hint = o->repin_hint && *o->repin_hint ? xstrdup(o->repin_hint) : NULL;
 	n->api_url = url_join(n->base, "/api");
 	n->upload_url = url_join(n->base, "/upload");
 	n->download_url = url_join(n->base, "/download/{blobId}");
@@ -355,6 +384,7 @@ void knet_free(struct knet *n)
 	sodium_memzero(n->sk, sizeof n->sk);
 	free(n->base);
 	free(n->ca_file);
+	free(n->repin_hint);
 	free(n->user_agent);
 	free(n->api_url);
 	free(n->upload_url);
@@ -392,6 +422,57 @@ void knet_set_pin(struct knet *n, const char *node_key)
 const char *knet_node_key(const struct knet *n)
 {
 	return n->last_key;
+}
+
+/* "sha256//" and the base64 (with padding) of 32 bytes. */
+static int knet_tls_pin_ok(const char *p)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	if (strncmp(p, "sha256//", 8) != 0 || strlen(p) != 8 + 44 || p[8 + 43] != '=')
+		return 0;
+	return strspn(p + 8, b64) == 43;
+}
+
+void knet_set_tls_pin(struct knet *n, const char *tls_pin)
+{
+	snprintf(n->tls_pin, sizeof n->tls_pin, "%s",
+	         tls_pin && knet_tls_pin_ok(tls_pin) ? tls_pin : "");
+}
+
+const char *knet_tls_pin_seen(const struct knet *n)
+{
+	return n->seen_pin;
+}
+
+const char *knet_fingerprint_seen(const struct knet *n)
+{
+	return n->seen_fpr;
+}
+
+int knet_untrusted(const struct knet *n)
+{
+	return n->untrusted;
+}
+
+void knet_learn_tls_pin(struct knet *n, knet_pin_learned_fn fn, void *ctx)
+{
+	n->learn_fn = fn;
+	n->learn_ctx = ctx;
+}
+
+int64_t knet_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void knet_set_deadline(struct knet *n, int64_t at_ms, const char *what)
+{
+	n->deadline = at_ms > 0 ? at_ms : 0;
+	snprintf(n->deadline_what, sizeof n->deadline_what, "%s",
+	         what && *what ? what : "the deadline");
 }
 
 void knet_counters(const struct knet *n, struct knet_counters *out)
@@ -432,6 +513,75 @@ static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *
 }
 
 static int check_pin(struct knet *n, const struct xfer *x, struct kerr *e);
+
+/* A changed key: the sentence that says how to re-add the node goes after the error. */
+static int repin_hint(const struct knet *n, struct kerr *e)
+{
+	if (e && n->repin_hint) {
+		size_t ml = strlen(e->msg);
+		snprintf(e->msg + ml, sizeof e->msg - ml, ". %s", n->repin_hint);
+	}
+	return K_EVERIFY;
+}
+
+/* What the node's certificate shows: its public key as a pin (SHA-256 of the DER
+ * SubjectPublicKeyInfo, base64, as CURLOPT_PINNEDPUBLICKEY takes it) and the SHA-256
+ * fingerprint of the whole certificate. OpenSSL has parsed the certificate already; this
+ * only re-encodes what it holds. */
+static void note_peer(struct knet *n, X509 *cert)
+{
+	unsigned char *der = NULL;
+	uint8_t h[32];
+	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+	if (len > 0) {
+		crypto_hash_sha256(h, der, (unsigned long long)len);
+		char b64[64];
+		sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_ORIGINAL);
+		snprintf(n->seen_pin, sizeof n->seen_pin, "sha256//%s", b64);
+	}
+	OPENSSL_free(der);
+	der = NULL;
+	len = i2d_X509(cert, &der);
+	if (len > 0) {
+		crypto_hash_sha256(h, der, (unsigned long long)len);
+		size_t o = 0;
+		for (size_t i = 0; i < sizeof h; i++)
+			o += (size_t)snprintf(n->seen_fpr + o, sizeof n->seen_fpr - o, "%s%02X",
+			                      i ? ":" : "", h[i]);
+	}
+	OPENSSL_free(der);
+}
+
+/* OpenSSL's verify callback, only to look: the verdict (ok) goes back as it came, so
+ * verification stays exactly as libcurl set it up. It sees the leaf certificate also when
+ * the chain does not verify, which is when a person needs its fingerprint. */
+static int on_verify(int ok, X509_STORE_CTX *sc)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(sc, SSL_get_ex_data_X509_STORE_CTX_idx());
+	SSL_CTX *ctx = ssl ? SSL_get_SSL_CTX(ssl) : NULL;
+	struct knet *n = ctx && ctx_index >= 0 ? SSL_CTX_get_ex_data(ctx, ctx_index) : NULL;
+	if (!n)
+		return ok;
+	X509 *leaf = X509_STORE_CTX_get0_cert(sc);
+	if (leaf)
+		note_peer(n, leaf);
+	return n->prev_verify ? n->prev_verify(ok, sc) : ok;
+}
+
+/* CURLOPT_SSL_CTX_FUNCTION: libcurl (built on OpenSSL) hands over each new connection's
+ * context once it has set it up; the mode is kept, the callback only watches. */
+static CURLcode on_ssl_ctx(CURL *c, void *sslctx, void *userp)
+{
+	SSL_CTX *ctx = sslctx;
+	struct knet *n = userp;
+	if (ctx_index < 0 || !SSL_CTX_set_ex_data(ctx, ctx_index, n))
+		return CURLE_OK;
+	int (*cur)(int, X509_STORE_CTX *) = SSL_CTX_get_verify_callback(ctx);
+	if (cur != on_verify)
+		n->prev_verify = cur;
+	SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), on_verify);
+	return CURLE_OK;
+}
 
 static int aborted(const struct knet *n)
 {
@@ -584,13 +734,26 @@ static CURLcode attempt(struct knet *n, const struct call *c, struct xfer *x)
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (n->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, n->ca_file);
+	/* The node's TLS key, checked after the handshake and before the request goes out. */
+	if (n->tls_pin[0])
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, n->tls_pin);
+	curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+	curl_easy_setopt(h, CURLOPT_SSL_CTX_DATA, n);
 	/* HTTP/1.1, so the counted header bytes are the header bytes sent. */
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, n->connect_timeout_s);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, n->low_speed_time_s);
-	if (n->total_timeout_s)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, n->total_timeout_s);
+	long limit_ms = n->total_timeout_s * 1000;
+	if (x->until) {
+		int64_t left = x->until - knet_now_ms();
+		if (left < 1)
+			left = 1;
+		if (!limit_ms || left < limit_ms)
+			limit_ms = (long)left;
+	}
+	if (limit_ms)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, limit_ms);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, n->user_agent);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
@@ -633,11 +796,26 @@ static int transfer_fault(struct knet *n, CURLcode rc, const struct xfer *x, con
 	*retry = 0;
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		return kerr_set(e, K_ENET, "%s: stopped (kontor is closing)", url);
+	if (rc == CURLE_OPERATION_TIMEDOUT && x->until && knet_now_ms() >= x->until - 50)
+		return kerr_set(e, K_ENET, "%s: stopped: %s ran out", url, x->until_what);
 	switch (rc) {
-	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		/* libcurl stopped right after the handshake: not a byte of the request left. */
+		kerr_set(e, K_EVERIFY,
+		         "the TLS key of the node at %s changed: pinned %s, it now shows %s "
+		         "(certificate SHA-256 %s); nothing was sent",
+		         n->hostport, n->tls_pin, n->seen_pin[0] ? n->seen_pin : "(unknown)",
+		         n->seen_fpr[0] ? n->seen_fpr : "(unknown)");
+		return repin_hint(n, e);
+	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_ISSUER_ERROR:
 	case CURLE_SSL_INVALIDCERTSTATUS:
+		n->untrusted = 1;
+		if (n->seen_fpr[0])
+			return kerr_set(e, K_ENET,
+			                "TLS: certificate of %s not trusted (%s); its SHA-256 "
+			                "fingerprint is %s",
+			                n->hostport, why, n->seen_fpr);
 		return kerr_set(e, K_ENET, "TLS: certificate of %s not trusted (%s)", n->hostport,
 		                why);
 	case CURLE_SSL_CACERT_BADFILE:
@@ -733,13 +911,15 @@ static int check_pin(struct knet *n, const struct xfer *x, struct kerr *e)
 	if (!n->pin[0])
 		return K_OK;
 	if (!x->key_seen)
-		return kerr_set(e, K_EVERIFY,
-		                "node key changed: pinned %s, node at %s now sends no %s header",
-		                n->pin, n->hostport, KNET_NODE_KEY_HEADER);
-	if (strcmp(x->node_key, n->pin) != 0)
-		return kerr_set(e, K_EVERIFY, "node key changed: pinned %s, node now says %s",
-		                n->pin, x->node_key);
-	return K_OK;
+		kerr_set(e, K_EVERIFY,
+		         "node key changed: pinned %s, node at %s now sends no %s header", n->pin,
+		         n->hostport, KNET_NODE_KEY_HEADER);
+	else if (strcmp(x->node_key, n->pin) != 0)
+		kerr_set(e, K_EVERIFY, "node key changed: pinned %s, node now says %s", n->pin,
+		         x->node_key);
+	else
+		return K_OK;
+	return repin_hint(n, e);
 }
 
 /* Resolves path against the base URL: "/x" goes under it; a full URL must lie under it. */
@@ -754,13 +934,72 @@ static char *resolve(const struct knet *n, const char *path, struct kerr *e)
 	return NULL;
 }
 
+static int refused(const struct knet_response *r, const char *what, struct kerr *e);
+
+/* A node pinned before TLS pins: its session first, over a connection whose key is then
+ * pinned (see knet_learn_tls_pin). */
+static int learn_tls_pin(struct knet *n, struct kerr *e)
+{
+	struct knet_session sess;
+	struct knet_response r;
+	knet_response_init(&r);
+	/* Not knet_session: the caller's path may be one of the URLs a session replaces. */
+	n->learning = 1;
+	int rc = knet_request(n, "GET", "/.well-known/kontor", NULL, NULL, 0, 0, &r, e);
+	n->learning = 0;
+	if (rc == K_OK && r.status != 200)
+		rc = refused(&r, "the session request", e);
+	if (rc == K_OK &&
+	    (rc = knet_session_parse(r.body.data ? r.body.data : "", r.body.len, &sess, e)) != K_OK)
+		kerr_prefix(e, "node %s answered a bad session", n->hostport);
+	knet_response_free(&r);
+	if (rc)
+		return rc;
+	if (strcmp(sess.node_key, n->pin) != 0 || strcmp(n->last_key, n->pin) != 0) {
+		kerr_set(e, K_EVERIFY, "node key changed: pinned %s, node now says %s", n->pin,
+		         sess.node_key);
+		return repin_hint(n, e);
+	}
+	if (!n->seen_pin[0])
+		return kerr_set(e, K_EVERIFY,
+		                "the TLS key of the node at %s could not be read to pin it (this "
+		                "libcurl is not built on OpenSSL)",
+		                n->hostport);
+	knet_set_tls_pin(n, n->seen_pin);
+	return n->learn_fn(n->learn_ctx, n->tls_pin, e);
+}
+
+/* When the call must end: its own time or the deadline, whichever comes first. */
+static int64_t call_until(const struct knet *n, const char **what, char *buf, size_t cap)
+{
+	int64_t until = n->call_ms ? knet_now_ms() + n->call_ms : 0;
+	*what = buf;
+	snprintf(buf, cap, "the time for one request (%ld s)", n->call_ms / 1000);
+	if (n->deadline && (!until || n->deadline < until)) {
+		until = n->deadline;
+		*what = n->deadline_what;
+	}
+	return until;
+}
+
 int knet_request(struct knet *n, const char *method, const char *path, const char *content_type,
                  const void *body, size_t len, unsigned flags, struct knet_response *r,
                  struct kerr *e)
 {
 	knet_response_free(r);
+	n->untrusted = 0;
 	if ((flags & KNET_SIGN) && !n->signer)
 		return kerr_set(e, K_EINVAL, "this request must be signed, and no account is set");
+	if (n->learn_fn && n->pin[0] && !n->tls_pin[0] && !n->learning) {
+		int lrc = learn_tls_pin(n, e);
+		if (lrc)
+			return lrc;
+	}
+	char what_buf[64];
+	const char *until_what = NULL;
+	int64_t until = call_until(n, &until_what, what_buf, sizeof what_buf);
+	if (until && knet_now_ms() >= until)
+		return kerr_set(e, K_ENET, "node %s: stopped: %s ran out", n->hostport, until_what);
 	char *url = resolve(n, path, e);
 	if (!url)
 		return K_EINVAL;
@@ -797,6 +1036,8 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 		x.raw_max = n->max_body;
 		x.retry_after = -1;
 		x.retry_after_cap = n->retry_after_cap_s;
+		x.until = until;
+		x.until_what = until_what;
 		CURLcode cc = attempt(n, &c, &x);
 		long wait = -1;
 		if (cc != CURLE_OK) {
@@ -845,6 +1086,16 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 		}
 		if (i < attempts) {
 			long ms = backoff_ms(n, i + 1, wait);
+			if (until && knet_now_ms() + ms >= until) {
+				/* No time for another attempt: the last fault, and why no more. */
+				if (e) {
+					size_t ml = strlen(e->msg);
+					snprintf(e->msg + ml, sizeof e->msg - ml,
+					         " (%d attempt%s; stopped: %s ran out)", i,
+					         i == 1 ? "" : "s", until_what);
+				}
+				goto out;
+			}
 			if (n->abort && n->sleep_fn == real_sleep) {
 				for (; ms > 0 && !aborted(n); ms -= 100)
 					real_sleep(NULL, ms < 100 ? ms : 100);

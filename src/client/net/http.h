@@ -2,7 +2,9 @@
  * HTTPS only, always verified (system CAs or a given CA file); one kept-alive connection
  * per struct knet; gzip both ways done here (so the byte counters are the bytes on the
  * wire); timeouts; retries with exponential backoff and full jitter for network faults,
- * 5xx and 429; Beckn request signatures (DESIGN §4); pinning of the node's key.
+ * 5xx and 429; Beckn request signatures (DESIGN §4); pinning of the node's key and of its
+ * TLS public key (the SPKI hash, checked by libcurl before a byte of a request is sent);
+ * deadlines per call and per run of calls (a sync), so a node that drips cannot hold us.
  *
  * A struct knet is used by one thread at a time. knet_global_init is called once by the
  * program before any thread starts (knet_new calls it too, under pthread_once). */
@@ -23,14 +25,21 @@
 #define KNET_GZIP_MIN 1024                        /* request bodies over this are sent gzip'd */
 #define KNET_NODE_KEY_MAX 128                     /* room for a Kontor-Node-Key value */
 #define KNET_NODE_KEY_HEADER "Kontor-Node-Key"
+#define KNET_TLS_PIN_MAX 64     /* "sha256//" + 44 base64 characters, as curl --pinnedpubkey */
+#define KNET_FINGERPRINT_MAX 96 /* "AB:CD:...": SHA-256 of a certificate, 32 hex pairs */
 
 struct knet_opts {
 	const char *base_url;   /* "https://host:port" (a trailing '/' is dropped); required */
 	const char *ca_file;    /* PEM bundle to trust instead of the system CAs; NULL: system */
 	const char *node_key;   /* pinned node key; NULL or "": no pin */
+	const char *tls_pin;    /* pinned TLS public key "sha256//BASE64" (the SHA-256 of the
+	                           certificate's SubjectPublicKeyInfo); NULL or "": none */
+	const char *repin_hint; /* a sentence put after a changed-key error: how to re-add the
+	                           node (copied); NULL: none */
 	long connect_timeout_s; /* 0: 10 */
 	long low_speed_time_s;  /* abort below 1 byte/s for this long; 0: 30 */
 	long total_timeout_s;   /* whole attempt; 0: none */
+	long call_timeout_s;    /* one call, its every attempt and wait included; 0: none */
 	int max_attempts;       /* per call, >= 1; 0: 4 */
 	long backoff_base_ms;   /* 0: 250 */
 	long backoff_cap_ms;    /* 0: 8000 */
@@ -83,6 +92,32 @@ void knet_set_pin(struct knet *n, const char *node_key);
 /* The Kontor-Node-Key of the last response ("" before any or when it had none), for
  * pinning on first contact. */
 const char *knet_node_key(const struct knet *n);
+/* Pins the node's TLS public key, "sha256//BASE64" (NULL or "" unpins). From then on
+ * libcurl compares it with the key of every connection right after the handshake, before
+ * any byte of a request is sent (CURLOPT_PINNEDPUBLICKEY); a different key is K_EVERIFY
+ * and nothing was sent. */
+void knet_set_tls_pin(struct knet *n, const char *tls_pin);
+/* What the last TLS handshake showed of the node's certificate (also when it was not
+ * trusted, so a person can be shown what to compare): its public key as a pin
+ * ("sha256//BASE64") and the SHA-256 fingerprint of the whole certificate ("AB:CD:..."
+ * as `openssl x509 -fingerprint -sha256` prints it). "" before any handshake. */
+const char *knet_tls_pin_seen(const struct knet *n);
+const char *knet_fingerprint_seen(const struct knet *n);
+/* Non-zero when the last call failed because the certificate is not trusted (no CA that
+ * signed it is known): the case for --ca-file. */
+int knet_untrusted(const struct knet *n);
+/* Learning the TLS pin of a node pinned before TLS pins existed: when a node key is pinned
+ * and no TLS pin is, the next call first fetches the session (no body, unsigned), which
+ * must name the pinned node key in its header and its body; the TLS key it came over is
+ * pinned from then on and handed to fn (to be kept; a non-zero return fails the call). */
+typedef int (*knet_pin_learned_fn)(void *ctx, const char *tls_pin, struct kerr *e);
+void knet_learn_tls_pin(struct knet *n, knet_pin_learned_fn fn, void *ctx);
+/* Every call and every wait between attempts ends by at_ms (knet_now_ms's clock; 0: no
+ * deadline): a call still running then stops, not retried, with K_ENET "... stopped: WHAT
+ * ran out" (what is, say, "the sync-timeout of 300 s"; copied). */
+void knet_set_deadline(struct knet *n, int64_t at_ms, const char *what);
+/* Milliseconds on a monotonic clock. */
+int64_t knet_now_ms(void);
 void knet_counters(const struct knet *n, struct knet_counters *out);
 
 /* Test hook: the sleep between attempts (default: nanosleep, really sleeping). NULL
@@ -98,8 +133,10 @@ void knet_response_free(struct knet_response *r);
  * Returns K_OK when a response arrived (any status) and fills *r; K_ENET naming the cause
  * when none did, or when 5xx/429 persisted through every attempt (*r then holds the last
  * one); K_ENET "TLS: ..." for a certificate that is not trusted (never retried);
- * K_EVERIFY when the node key differs from the pin; K_ETOOBIG for a body over the bound
- * or a gzip bomb. r is reset first, and the caller frees it in every case. */
+ * K_EVERIFY when the node key or its TLS key differs from the pin (for the TLS key,
+ * nothing was sent); K_ENET "... stopped: ... ran out" past the call's time or the
+ * deadline; K_ETOOBIG for a body over the bound or a gzip bomb. r is reset first, and the
+ * caller frees it in every case. */
 int knet_request(struct knet *n, const char *method, const char *path, const char *content_type,
                  const void *body, size_t len, unsigned flags, struct knet_response *r,
                  struct kerr *e);
@@ -132,9 +169,9 @@ void knet_set_abort(struct knet *n, const int *flag);
 /* A long GET of a text/event-stream (GET /events): on_data gets the body's bytes as they
  * arrive; returning non-zero ends the stream. One attempt, never retried; verified and
  * pinned as every request (the pin is checked before the first byte is handed over; a
- * different key is K_EVERIFY). *status gets the HTTP status. K_OK when a 200 stream ended
- * (the node closed it, or on_data asked); K_ENET for a fault, an abort or a non-200 answer
- * (with the node's reason). */
+ * different key is K_EVERIFY); no deadline applies to it. *status gets the HTTP status. K_OK when a
+ * 200 stream ended (the node closed it, or on_data asked); K_ENET for a fault, an abort or a
+ * non-200 answer (with the node's reason). */
 typedef int (*knet_stream_fn)(void *ctx, const char *data, size_t len);
 int knet_stream(struct knet *n, const char *path, knet_stream_fn on_data, void *ctx, long *status,
                 struct kerr *e);

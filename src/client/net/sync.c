@@ -34,6 +34,29 @@ struct ksync {
 	char *sess_json; /* fetched during this sync, to be recorded */
 };
 
+/* A node pinned before TLS pins: the TLS key learned on this contact is kept. */
+static int pin_learned(void *ctx, const char *tls_pin, struct kerr *e)
+{
+	struct ksync *k = ctx;
+	int rc = store_node_set_tls_pin(k->s, k->node.name, tls_pin, e);
+	if (rc == K_OK) {
+		free(k->node.tls_pin);
+		k->node.tls_pin = xstrdup(tls_pin);
+	}
+	return rc;
+}
+
+void ksync_set_timeout(struct ksync *k, long seconds)
+{
+	if (seconds <= 0)
+		seconds = KSYNC_TIMEOUT_S;
+	if (seconds > KSYNC_TIMEOUT_MAX)
+		seconds = KSYNC_TIMEOUT_MAX;
+	char what[64];
+	snprintf(what, sizeof what, "the sync-timeout of %ld s", seconds);
+	knet_set_deadline(k->net, knet_now_ms() + seconds * 1000, what);
+}
+
 int ksync_open(struct store *s, const char *node, const char *self_id, const struct kkeypair *kp,
                unsigned flags, struct ksync **out, struct kerr *e)
 {
@@ -44,15 +67,27 @@ int ksync_open(struct store *s, const char *node, const char *self_id, const str
 	int rc = store_node_get(s, node, &k->node, e);
 	if (rc == K_OK) {
 		struct knet_opts o = {0};
+		char hint[400];
+		snprintf(hint, sizeof hint,
+		         "If its operator confirms the new key, re-pin it: kontor node add %s "
+		         "%.200s --replace",
+		         k->node.name, k->node.url);
 		o.base_url = k->node.url;
 		o.ca_file = k->node.ca_file;
 		o.node_key = k->node.node_key;
+		o.tls_pin = k->node.tls_pin;
+		o.repin_hint = hint;
+		o.call_timeout_s = KSYNC_CALL_TIMEOUT_S;
 		if (flags & KSYNC_QUICK) {
 			o.max_attempts = 2;
 			o.connect_timeout_s = 5;
 			o.low_speed_time_s = 15;
 		}
 		rc = knet_new(&o, &k->net, e);
+	}
+	if (rc == K_OK) {
+		knet_learn_tls_pin(k->net, pin_learned, k);
+		ksync_set_timeout(k, 0);
 	}
 	if (rc == K_OK && kp)
 		rc = knet_set_signer(k->net, self_id, kp->sk, e);
@@ -433,6 +468,8 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 
 /* ---------------------------------------------------------------- pull */
 
+static void skip(struct sync_stats *st, int t, const cJSON *o, int why_rc, const char *why);
+
 /* An attestation counts only when the node key this client pinned signed it. */
 static void check_attestation(struct ksync *k, cJSON *acc, struct sync_stats *st)
 {
@@ -450,13 +487,81 @@ static void check_attestation(struct ksync *k, cJSON *acc, struct sync_stats *st
 	kbuf_free(&canon);
 	cJSON_Delete(body);
 	if (!ok) {
+		skip(st, T_ACCOUNT, acc, K_EVERIFY,
+		     "its attestation does not verify against the pinned node key (dropped)");
 		cJSON_DeleteItemFromObjectCaseSensitive(acc, "attestation");
-		st->bad_sig++;
 	}
 }
 
-/* Puts one object from a Foo/get list into the cache. A bad object is skipped and
- * counted, never cached: nothing from the network is trusted until it checks out. */
+/* A summary must carry what the cache files it by (the store refuses it otherwise). */
+static int summary_check(const struct listing *l, struct kerr *e)
+{
+	const char *missing = !l->id[0]                     ? "id"
+	                      : !l->seller_id[0]            ? "sellerId"
+	                      : !l->sku || !*l->sku         ? "sku"
+	                      : !l->title || !*l->title     ? "title"
+	                      : !l->currency[0]             ? "currency"
+	                      : !l->tiers || l->ntiers == 0 ? "priceTiers"
+	                                                    : NULL;
+	if (missing)
+		return kerr_set(e, K_EINVAL, "%s is missing", missing);
+	return K_OK;
+}
+
+int sync_object_check(int t, const cJSON *o, struct listing *l, struct kerr *e)
+{
+	if (t < 0 || t >= SYNC_NTYPES)
+		return kerr_set(e, K_EINVAL, "sync: no type %d", t);
+	if (!cJSON_IsObject(o))
+		return kerr_set(e, K_EINVAL, "not a JSON object");
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "id")))
+		return kerr_set(e, K_EINVAL, "id is missing");
+	if (t == T_ACCOUNT) {
+		struct account a;
+		int rc = account_from_json(o, &a, e);
+		if (rc == K_OK)
+			account_free(&a);
+		return rc ? K_EINVAL : K_OK;
+	}
+	if (t == T_LISTING) {
+		struct listing tmp, *p = l ? l : &tmp;
+		if (listing_from_json(o, p, e) != K_OK) {
+			listing_free(p);
+			return K_EINVAL;
+		}
+		int rc = p->sig ? (listing_verify(p, e) == K_OK ? K_OK : K_EVERIFY)
+		                : summary_check(p, e);
+		if (rc || !l)
+			listing_free(p);
+		return rc;
+	}
+	if (model_validate(sync_types[t], o, e) != K_OK)
+		return K_EINVAL;
+	/* A contract is cached only when its whole chain verifies offline. */
+	if (t == T_CONTRACT && contract_verify(o, NULL, e) != K_OK)
+		return K_EVERIFY;
+	return K_OK;
+}
+
+/* A bad object: counted by kind, and named while there is room. */
+static void skip(struct sync_stats *st, int t, const cJSON *o, int why_rc, const char *why)
+{
+	if (why_rc == K_EVERIFY)
+		st->bad_sig++;
+	else
+		st->malformed++;
+	if (st->nskipped >= SYNC_SKIPPED_NAMED)
+		return;
+	char id[72], reason[120];
+	text_shown(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "id")), id, sizeof id);
+	text_shown(why, reason, sizeof reason);
+	snprintf(st->skipped[st->nskipped++], sizeof st->skipped[0], "%s %s: %s", sync_types[t],
+	         id[0] ? id : "(no id)", reason);
+}
+
+/* Puts one object from a Foo/get list into the cache. A bad object is skipped, counted and
+ * named, never cached: nothing from the network is trusted until it checks out, and one
+ * bad object never stops the pull of the others. */
 static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct kerr *e)
 {
 	struct kerr ve = {0};
@@ -464,16 +569,20 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 	if (t == T_ACCOUNT) {
 		check_attestation(k, o, st);
 		struct account a;
-		if (account_from_json(o, &a, &ve) != K_OK) {
-			st->bad_sig++;
+		if ((rc = sync_object_check(t, o, NULL, &ve)) != K_OK ||
+		    account_from_json(o, &a, &ve) != K_OK) {
+			skip(st, t, o, rc ? rc : K_EINVAL, ve.msg);
 			return K_OK;
 		}
 		rc = store_account_put(k->s, &a, e);
 		account_free(&a);
 	} else if (t == T_LISTING) {
 		struct listing l;
-		if (listing_from_json(o, &l, &ve) != K_OK)
-			return st->bad_sig++, K_OK;
+		int vrc = sync_object_check(t, o, &l, &ve);
+		if (vrc) {
+			skip(st, t, o, vrc, ve.msg);
+			return K_OK;
+		}
 		if (!l.sig) {
 			/* A summary (the pull asks for those). Our own listings we keep whole and
 			 * signed, so an edit never loses what a summary leaves out; a full copy of
@@ -495,18 +604,14 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 				st->got[t]++;
 			return rc;
 		}
-		if (listing_verify(&l, &ve) != K_OK) {
-			listing_free(&l);
-			return st->bad_sig++, K_OK;
-		}
 		rc = store_listing_put(k->s, &l, k->node.name, e);
 		listing_free(&l);
 	} else {
-		if (model_validate(sync_types[t], o, &ve) != K_OK)
-			return st->bad_sig++, K_OK;
-		/* A contract is cached only when its whole chain verifies offline. */
-		if (t == T_CONTRACT && contract_verify(o, NULL, &ve) != K_OK)
-			return st->bad_sig++, K_OK;
+		int vrc = sync_object_check(t, o, NULL, &ve);
+		if (vrc) {
+			skip(st, t, o, vrc, ve.msg);
+			return K_OK;
+		}
 		rc = store_object_put(k->s, sync_types[t], o, k->node.name, k->self, e);
 	}
 	if (rc == K_OK)
@@ -595,11 +700,15 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 	snprintf(gname, sizeof gname, "%s/get", ty);
 	char *state = NULL;
 	int rc = K_OK;
+	/* Bounded as a pull is: by the total the node states on the first page. */
+	int64_t total = -1, cap = KSYNC_PAGES_UNSTATED, pages = 0;
 	for (int64_t pos = 0; rc == K_OK;) {
 		cJSON *calls, *req = new_request(&calls);
 		cJSON *qa = cJSON_CreateObject();
 		json_add_int(qa, "position", pos);
 		json_add_int(qa, "limit", page);
+		if (!pages)
+			cJSON_AddBoolToObject(qa, "calculateTotal", 1);
 		add_call(calls, qname, qa, "q");
 		cJSON *ga = cJSON_CreateObject();
 		cJSON_AddItemToObject(ga, "#ids", ref("q", qname, "/ids"));
@@ -622,6 +731,13 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 		}
 		if (!state)
 			state = xstrdup(qs);
+		if (!pages++) {
+			const cJSON *tj = cJSON_GetObjectItemCaseSensitive(q, "total");
+			if (json_is_int(tj) && tj->valuedouble >= 0 &&
+			    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "totalCapped")))
+				total = (int64_t)tj->valuedouble;
+			cap = sync_page_cap(total, page);
+		}
 		if ((rc = store_begin(k->s, e)) == K_OK) {
 			rc = apply_list(k, t, cJSON_GetObjectItemCaseSensitive(g, "list"), st, e);
 			if (rc == K_OK)
@@ -631,9 +747,16 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 		}
 		int got = cJSON_GetArraySize(ids);
 		cJSON_Delete(resp);
-		if (got < page)
+		if (got < page || (total >= 0 && pos + got >= total))
 			break;
 		pos += got;
+		if (pages >= cap) {
+			rc = kerr_set(e, K_EFAIL,
+			              "%s: the node still had more after %lld pages of %lld, more "
+			              "than its stated %lld need; stopped",
+			              qname, (long long)pages, (long long)page, (long long)total);
+			break;
+		}
 	}
 	if (rc == K_OK && state)
 		rc = store_sync_state_set(k->s, k->node.name, ty, state, e);
@@ -777,6 +900,52 @@ int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page
 	return K_OK;
 }
 
+int sync_decode_total(const cJSON *resp, int t, int64_t *total, struct kerr *e)
+{
+	*total = -1;
+	if (t < 0 || t >= SYNC_NTYPES)
+		return kerr_set(e, K_EINVAL, "sync: no type %d", t);
+	char id[8], qname[40];
+	snprintf(id, sizeof id, "n%d", t);
+	snprintf(qname, sizeof qname, "%s/query", sync_types[t]);
+	const char *name = NULL;
+	const cJSON *q = response_of(resp, id, &name);
+	if (!cJSON_IsObject(q) || !name || strcmp(name, qname) != 0)
+		return kerr_set(e, K_ENOTFOUND, "%s states no total", qname);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "totalCapped")))
+		return K_OK; /* more than it counted: unknown */
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(q, "total");
+	if (!n)
+		return kerr_set(e, K_ENOTFOUND, "%s states no total", qname);
+	if (!json_is_int(n) || n->valuedouble < 0)
+		return garbage(e, "a total that is not a count");
+	*total = (int64_t)n->valuedouble;
+	return K_OK;
+}
+
+int64_t sync_page_cap(int64_t total, int64_t page)
+{
+	if (total < 0 || page < 1)
+		return KSYNC_PAGES_UNSTATED;
+	if (total > KSYNC_PAGES_MAX * page) /* also keeps 2 * total from overflowing */
+		return KSYNC_PAGES_MAX;
+	int64_t cap = 4 + (2 * total + page - 1) / page;
+	return cap < KSYNC_PAGES_MAX ? cap : KSYNC_PAGES_MAX;
+}
+
+/* Foo/query asking only for the total. (A node counts active listings; the paused ones
+ * changes carry too fit in the cap's room for twice the total.) */
+static void add_total_call(cJSON *calls, int t)
+{
+	char qname[40], id[8];
+	snprintf(qname, sizeof qname, "%s/query", sync_types[t]);
+	snprintf(id, sizeof id, "n%d", t);
+	cJSON *a = cJSON_CreateObject();
+	json_add_int(a, "limit", 0);
+	cJSON_AddBoolToObject(a, "calculateTotal", 1);
+	add_call(calls, qname, a, id);
+}
+
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	int rc = session(k, e);
@@ -785,6 +954,12 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 	int64_t page = k->sess.max_objects_in_get > 0 ? k->sess.max_objects_in_get : 500;
 	char *state[SYNC_NTYPES] = {0};
 	int active[SYNC_NTYPES], bulk = 0;
+	/* The bound on pages per type: asked of the node (its total) once a type has more
+	 * than one page; want_total 1 = ask in the next request, 2 = cap[] is known. */
+	int64_t pages[SYNC_NTYPES] = {0}, cap[SYNC_NTYPES] = {0}, stated[SYNC_NTYPES];
+	int want_total[SYNC_NTYPES] = {0}, capped = -1;
+	for (int t = 0; t < SYNC_NTYPES; t++)
+		stated[t] = -1;
 	for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++) {
 		active[t] = 1;
 		rc = store_sync_state_get(k->s, k->node.name, sync_types[t], &state[t], e);
@@ -822,6 +997,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			}
 			add_call(calls, gname, ga, gc);
 			add_call(calls, gname, ua, gu);
+			if (want_total[t] == 1)
+				add_total_call(calls, t);
 		}
 		if (!any) {
 			cJSON_Delete(req);
@@ -832,6 +1009,15 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		cJSON_Delete(req);
 		if (rc)
 			break;
+		for (int t = 0; t < SYNC_NTYPES; t++) {
+			if (want_total[t] != 1)
+				continue;
+			struct kerr te = {0};
+			if (sync_decode_total(resp, t, &stated[t], &te) != K_OK)
+				stated[t] = -1;
+			cap[t] = sync_page_cap(stated[t], page);
+			want_total[t] = 2;
+		}
 		/* One transaction for the page: objects and the states they bring us to. */
 		if ((rc = store_begin(k->s, e))) {
 			cJSON_Delete(resp);
@@ -875,6 +1061,15 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			free(state[t]);
 			state[t] = xstrdup(ns);
 			active[t] = more_pages;
+			pages[t]++;
+			if (more_pages && !want_total[t])
+				want_total[t] = 1;
+			if (more_pages && ((want_total[t] == 2 && pages[t] >= cap[t]) ||
+			                   pages[t] >= KSYNC_PAGES_MAX)) {
+				active[t] = 0; /* this page is kept; the next sync goes on */
+				if (capped < 0)
+					capped = t;
+			}
 		}
 		cJSON_Delete(resp);
 		if (rc == K_OK)
@@ -886,6 +1081,20 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++)
 			if (need_resync[t])
 				rc = resync(k, t, page, st, e);
+		if (rc == K_OK && capped >= 0) {
+			char need[80];
+			if (stated[capped] >= 0)
+				snprintf(need, sizeof need, "more than its stated %lld need",
+				         (long long)stated[capped]);
+			else
+				snprintf(need, sizeof need, "and it states no total");
+			rc = kerr_set(
+			    e, K_EFAIL,
+			    "%s/changes: the node still says it has more after %lld pages "
+			    "of %lld, %s; stopped (what came is kept, and the next sync "
+			    "resumes there)",
+			    sync_types[capped], (long long)pages[capped], (long long)page, need);
+		}
 	}
 	if (bulk)
 		store_bulk_load(k->s, 0, NULL);

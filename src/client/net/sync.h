@@ -3,7 +3,9 @@
  * confirmed it; pull asks Foo/changes for every type in one request, pages with maxChanges,
  * commits each page in one transaction with its new state, and resumes from there after a
  * failure. Creation ids make a push repeated after a crash harmless: nothing is lost and
- * nothing is made twice. */
+ * nothing is made twice. A node cannot hold a sync: it ends by its deadline, and a pull
+ * stops after as many pages as the node's own stated total needs (with a hard ceiling);
+ * an object that does not check out is skipped, counted and named, never cached. */
 #ifndef KONTOR_CLIENT_NET_SYNC_H
 #define KONTOR_CLIENT_NET_SYNC_H
 
@@ -21,6 +23,13 @@ struct knet;
 #define SYNC_NTYPES 7 /* Account, Listing, Rfq, Conversation, Message, Contract, Order */
 extern const char *const sync_types[SYNC_NTYPES];
 
+#define KSYNC_TIMEOUT_S 300      /* a sync's deadline when none is set (`set sync-timeout`) */
+#define KSYNC_TIMEOUT_MAX 86400  /* the longest one may set */
+#define KSYNC_CALL_TIMEOUT_S 120 /* one request's, when the sync's is longer */
+#define KSYNC_PAGES_MAX 10000    /* pages of one type in one pull, whatever the node says */
+#define KSYNC_PAGES_UNSTATED 200 /* ... when the node states no total for the type */
+#define SYNC_SKIPPED_NAMED 8     /* skipped objects named in sync_stats (the rest counted) */
+
 struct sync_stats {
 	int64_t pushed;            /* outbox entries the node confirmed */
 	int64_t refused;           /* entries the node refused (kept, with the reason) */
@@ -29,8 +38,11 @@ struct sync_stats {
 	int64_t got[SYNC_NTYPES];  /* objects created or updated in the cache */
 	int64_t gone[SYNC_NTYPES]; /* objects destroyed */
 	int64_t bad_sig;           /* listings or attestations dropped: signature does not verify */
-	int64_t resyncs;           /* types fetched whole after cannotCalculateChanges */
-	int64_t requests;          /* HTTP requests made */
+	int64_t malformed;         /* objects skipped: a field missing or of the wrong form */
+	int nskipped;              /* how many of the two kinds above are named in skipped */
+	char skipped[SYNC_SKIPPED_NAMED][200]; /* "Listing LX: why" (printable ASCII only) */
+	int64_t resyncs;  /* types fetched whole after cannotCalculateChanges */
+	int64_t requests; /* HTTP requests made */
 	uint64_t bytes_up, bytes_down;
 	char first_refusal[256]; /* the first refusal's reason, "" when none */
 };
@@ -38,13 +50,21 @@ struct sync_stats {
 struct ksync;
 
 /* Connects to the named node as self (kp signs every request; NULL: public calls only).
- * The node's pinned key is checked on every answer. KSYNC_QUICK gives up sooner (two
+ * The node's pinned keys are checked on every connection (its TLS key before a byte is
+ * sent) and every answer; a node pinned before TLS keys were gets its TLS key learned on
+ * the first contact whose node key matches, and kept. KSYNC_QUICK gives up sooner (two
  * attempts, 5 s to connect): for the push that follows a write, which must not keep a
- * user waiting on a dead link when the next sync will deliver anyway. */
+ * user waiting on a dead link when the next sync will deliver anyway. Everything k does
+ * ends within KSYNC_TIMEOUT_S from here unless ksync_set_timeout says otherwise. */
 #define KSYNC_QUICK 1u
 int ksync_open(struct store *s, const char *node, const char *self_id, const struct kkeypair *kp,
                unsigned flags, struct ksync **out, struct kerr *e);
 void ksync_close(struct ksync **k);
+/* The deadline of everything k does, seconds from now (1..KSYNC_TIMEOUT_MAX; 0:
+ * KSYNC_TIMEOUT_S); each request also ends within KSYNC_CALL_TIMEOUT_S. Past it a call
+ * stops with K_ENET "... stopped: the sync-timeout of N s ran out"; pages already
+ * committed stay, and the next sync resumes from them. */
+void ksync_set_timeout(struct ksync *k, long seconds);
 /* The session (GET /.well-known/kontor) when the cached one is missing, for the limits. */
 int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e);
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e);
@@ -64,6 +84,22 @@ struct sync_page {
 };
 int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page *out,
                      struct kerr *e);
+/* The total the node states for type t: its Foo/query answer under call id "n<t>" with
+ * calculateTotal (pure, fuzzed). K_OK with *total >= 0, or -1 when the node says its count
+ * is capped (more than it counted); K_ENOTFOUND when there is no such answer or it is an
+ * error; K_EFAIL "node answered garbage: ..." for a total that is not a count. */
+int sync_decode_total(const cJSON *resp, int t, int64_t *total, struct kerr *e);
+/* The pages one pull may take of a type whose stated total is total (-1: unknown or
+ * capped) at page objects a page: room for every object twice (a change can come back
+ * while the pull runs, and tombstones are not in the total) and a few pages more, never
+ * over KSYNC_PAGES_MAX; KSYNC_PAGES_UNSTATED when there is no total. */
+int64_t sync_page_cap(int64_t total, int64_t page);
+/* Whether an object of type t from a pull may be cached (pure, fuzzed): K_EINVAL naming
+ * the field when it is malformed (a listing summary without sellerId, say), K_EVERIFY when
+ * a signature does not verify (a whole listing; a contract's chain). For a listing, *l
+ * gets it parsed on K_OK (the caller frees it; l may be NULL otherwise). */
+struct listing;
+int sync_object_check(int t, const cJSON *o, struct listing *l, struct kerr *e);
 
 /* Listing/get of one id, verified against its seller, into the cache. K_ENOTFOUND when the
  * node has none; K_EVERIFY when it does not verify (nothing cached). */

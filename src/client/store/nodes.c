@@ -38,6 +38,7 @@ void node_info_free(struct node_info *n)
 	free(n->url);
 	free(n->ca_file);
 	free(n->node_key);
+	free(n->tls_pin);
 	free(n->session);
 	free(n->last_sync);
 	memset(n, 0, sizeof *n);
@@ -49,8 +50,8 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added)"
-	                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added,"
+	                        " tls_pin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	                        e);
 	if (!st) {
 		store_wend(s, 0, NULL);
@@ -62,6 +63,7 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	store_bind_text(st, 4, n->node_key);
 	store_bind_text(st, 5, n->session);
 	store_bind_text(st, 6, n->added);
+	store_bind_text(st, 7, n->tls_pin);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_CONSTRAINT)
 		rc = kerr_set(e, K_EEXIST, "a node named '%s' exists already", n->name);
@@ -72,20 +74,38 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	return rc ? rc : rc2;
 }
 
-#define NODE_COLS "name, url, ca_file, node_key, session, added, last_sync, bytes_up, bytes_down"
+#define NODE_COLS                                                                                  \
+	"name, url, ca_file, node_key, session, added, last_sync, bytes_up, bytes_down, tls_pin"
 
-static void node_row(sqlite3_stmt *st, struct node_info *n)
+/* A CA file kept in the home (`node add --ca-file` copies it there) is stored by its name
+ * alone, so a home that moves keeps working; it is found beside cache.db. */
+static char *ca_path(const struct store *s, const char *stored)
+{
+	if (!stored || stored[0] == '/')
+		return stored ? xstrdup(stored) : NULL;
+	const char *slash = strrchr(s->path, '/');
+	struct kbuf b = KBUF_INIT;
+	if (slash)
+		kbuf_append(&b, s->path, (size_t)(slash - s->path) + 1);
+	kbuf_puts(&b, stored);
+	return kbuf_detach(&b, NULL);
+}
+
+static void node_row(const struct store *s, sqlite3_stmt *st, struct node_info *n)
 {
 	memset(n, 0, sizeof *n);
 	n->name = store_col_dup(st, 0);
 	n->url = store_col_dup(st, 1);
-	n->ca_file = store_col_dup(st, 2);
+	char *ca = store_col_dup(st, 2);
+	n->ca_file = ca_path(s, ca);
+	free(ca);
 	n->node_key = store_col_dup(st, 3);
 	n->session = store_col_dup(st, 4);
 	store_col_copy(st, 5, n->added, sizeof n->added);
 	n->last_sync = store_col_dup(st, 6);
 	n->bytes_up = sqlite3_column_int64(st, 7);
 	n->bytes_down = sqlite3_column_int64(st, 8);
+	n->tls_pin = store_col_dup(st, 9);
 }
 
 int store_node_get(struct store *s, const char *name, struct node_info *out, struct kerr *e)
@@ -97,7 +117,7 @@ int store_node_get(struct store *s, const char *name, struct node_info *out, str
 	store_bind_text(st, 1, name);
 	int step = sqlite3_step(st), rc = K_OK;
 	if (step == SQLITE_ROW)
-		node_row(st, out);
+		node_row(s, st, out);
 	else if (step == SQLITE_DONE)
 		rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
 	else
@@ -114,7 +134,7 @@ int store_node_each(struct store *s, store_node_cb cb, void *ctx, struct kerr *e
 	int step, rc = K_OK;
 	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct node_info n;
-		node_row(st, &n);
+		node_row(s, st, &n);
 		rc = cb(ctx, &n);
 		node_info_free(&n);
 	}
@@ -145,6 +165,61 @@ int store_node_rm(struct store *s, const char *name, struct kerr *e)
 	}
 	if (rc == K_OK && !gone)
 		rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_node_set_tls_pin(struct store *s, const char *name, const char *tls_pin, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s, "UPDATE nodes SET tls_pin = ?2 WHERE name = ?1", e);
+	if (st) {
+		store_bind_text(st, 1, name);
+		store_bind_text(st, 2, tls_pin);
+		rc = run_write(s, st, "pinning a node's TLS key", e);
+	} else {
+		rc = K_EDB;
+	}
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_node_replace(struct store *s, const struct node_info *n, int reset_states, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE nodes SET url = ?2, ca_file = coalesce(?3, ca_file),"
+	                        " node_key = ?4,"
+	                        " session = ?5, tls_pin = ?6 WHERE name = ?1",
+	                        e);
+	if (st) {
+		store_bind_text(st, 1, n->name);
+		store_bind_text(st, 2, n->url);
+		store_bind_text(st, 3, n->ca_file);
+		store_bind_text(st, 4, n->node_key);
+		store_bind_text(st, 5, n->session);
+		store_bind_text(st, 6, n->tls_pin);
+		rc = run_write(s, st, "replacing a node", e);
+		if (rc == K_OK && sqlite3_changes(s->db) == 0)
+			rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)",
+			              n->name);
+	} else {
+		rc = K_EDB;
+	}
+	if (rc == K_OK && reset_states) {
+		/* Another node's states mean nothing here: everything is pulled again. */
+		st = prep(s, "DELETE FROM sync_state WHERE node = ?1", e);
+		if (st) {
+			store_bind_text(st, 1, n->name);
+			rc = run_write(s, st, "replacing a node", e);
+		} else {
+			rc = K_EDB;
+		}
+	}
 	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
 	return rc ? rc : rc2;
 }

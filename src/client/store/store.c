@@ -76,6 +76,8 @@ static const char *const migrations[] = {
      * hash, so a text is sent to the translation service once. */
     "CREATE TABLE translations(lang TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,"
     "  detected TEXT, created TEXT NOT NULL, PRIMARY KEY(lang, hash)) WITHOUT ROWID;",
+    /* 4: the node's TLS public key pinned beside its node key ("sha256//BASE64"). */
+    "ALTER TABLE nodes ADD COLUMN tls_pin TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../net/http.h"
+#include "../net/sync.h"
 #include "kontor/err.h"
 
 /* The built-in theme is themes/default; mono is what NO_COLOR gets. */
@@ -66,6 +67,7 @@ void ui_config_init(struct ui_config *cfg)
 	for (int i = 0; i < SLOT_N; i++)
 		cfg->color[i] = ui_slots[i].dflt;
 	cfg->sync_interval = 60;
+	cfg->sync_timeout = KSYNC_TIMEOUT_S;
 }
 
 void ui_config_free(struct ui_config *cfg)
@@ -337,6 +339,15 @@ static int line_set(struct pctx *p, struct words *w)
 		p->cfg->sync_interval = (int)v;
 		return K_OK;
 	}
+	if (strcmp(name, "sync-timeout") == 0) {
+		char *end;
+		long v = strtol(val, &end, 10);
+		if (!*val || *end || v < 1 || v > KSYNC_TIMEOUT_MAX)
+			return BAD(p, "sync-timeout needs whole seconds, 1 to %d",
+			           KSYNC_TIMEOUT_MAX);
+		p->cfg->sync_timeout = (int)v;
+		return K_OK;
+	}
 	if (strcmp(name, "currency") == 0) {
 		int ok = strlen(val) == 3;
 		for (const char *c = val; ok && *c; c++)
@@ -348,7 +359,7 @@ static int line_set(struct pctx *p, struct words *w)
 	}
 	return BAD(p,
 	           "unknown setting '%.40s' (theme, translate-url, translate-lang, "
-	           "sync-interval, currency)",
+	           "sync-interval, sync-timeout, currency)",
 	           name);
 }
 

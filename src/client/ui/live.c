@@ -7,7 +7,10 @@
  * state moved. The same worker fetches translations. Neither thread touches curses: they
  * leave their news under a mutex and write a byte into a pipe the main loop polls beside
  * the keyboard. On quit a flag aborts every transfer (libcurl's progress callback, about
- * once a second even on a dead link) and the threads are joined. */
+ * once a second even on a dead link) and the threads are joined. After a failed sync the
+ * next one the timer or the node's events would start waits, longer after each failure
+ * (5 s doubling to 10 min): a node that fails every sync is not asked again and again. A
+ * person's `:sync` or write goes at once. */
 #include "ui.h"
 
 #include <errno.h>
@@ -36,6 +39,9 @@
 #define TRANSLATE_BODY_MAX (256 * 1024)
 #define TRANSLATE_TEXT_MAX (64 * 1024)
 #define SYNCING_SHOWN_MS 800 /* a sync says "syncing…" once it takes longer than this */
+#define SYNC_BACKOFF_MIN_MS 5000L
+#define SYNC_BACKOFF_MAX_MS 600000L
+#define STATUS_WHY_COLS 36 /* of a failed sync's reason on the status line */
 
 enum live_state {
 	LS_START,   /* nothing tried yet */
@@ -65,12 +71,17 @@ struct ui_live {
 	char db[4096];
 	int have_node;
 	char node[64], self[KCRYPTO_ID_LEN + 1];
-	char url[1024], ca[4096], pin[KNET_NODE_KEY_MAX];
+	char url[1024], ca[4096], pin[KNET_NODE_KEY_MAX], tls_pin[KNET_TLS_PIN_MAX];
 	int interval;
+	long timeout; /* `set sync-timeout` */
 	/* under mu */
 	struct kkeypair kp;
 	int have_key;
-	int want_sync, syncing;
+	int want_sync;    /* a person asked (`:sync`, a write): at once */
+	int event_sync;   /* the node's events asked: once any backoff is over */
+	int fails;        /* failed syncs in a row */
+	int64_t retry_at; /* mono_ms before which no timer or event sync starts; 0: none */
+	int syncing;
 	int64_t sync_started; /* monotonic ms */
 	enum live_state state;
 	char why[256];
@@ -130,6 +141,7 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	/* A fresh handle each time: ksync_finish adds the handle's bytes to the node's. */
 	int rc = ksync_open(s, l->node, l->self, kp, KSYNC_QUICK, &k, &e);
 	if (rc == K_OK) {
+		ksync_set_timeout(k, l->timeout);
 		knet_set_abort(ksync_net(k), &l->quit);
 		rc = ksync_push(k, &st, &e);
 		if (rc == K_OK)
@@ -153,6 +165,19 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	} else {
 		l->state = rc == K_ENET ? LS_OFFLINE : LS_FAILED;
 		snprintf(l->why, sizeof l->why, "%s", e.msg);
+	}
+	if (rc == K_OK) {
+		l->fails = 0;
+		l->retry_at = 0;
+	} else {
+		/* Doubling, with half of it random so many clients do not come back at once. */
+		long b = SYNC_BACKOFF_MIN_MS;
+		for (int i = 1; i < l->fails + 1 && b < SYNC_BACKOFF_MAX_MS; i++)
+			b *= 2;
+		if (b > SYNC_BACKOFF_MAX_MS)
+			b = SYNC_BACKOFF_MAX_MS;
+		l->fails++;
+		l->retry_at = mono_ms() + b / 2 + (long)randombytes_uniform((uint32_t)(b / 2) + 1);
 	}
 	if (changed)
 		l->changed_seq++;
@@ -261,11 +286,13 @@ static void *worker_main(void *arg)
 		wake(l);
 		return NULL;
 	}
-	time_t next = 0;
+	int64_t next = 0; /* when the timer syncs next (mono_ms); 0: the first sync, at once */
 	while (!quitting(l)) {
-		time_t now = time(NULL);
+		int64_t now = mono_ms();
+		int held = l->retry_at && now < l->retry_at; /* backing off after a failure */
 		int due = l->have_node &&
-		          (l->want_sync || (l->interval > 0 && next && now >= next) || !next);
+		          (l->want_sync || !next ||
+		           (!held && (l->event_sync || (l->interval > 0 && now >= next))));
 		if (due && !l->have_key) {
 			if (l->state != LS_LOCKED) {
 				l->state = LS_LOCKED;
@@ -276,6 +303,7 @@ static void *worker_main(void *arg)
 		if (due) {
 			struct kkeypair kp = l->kp;
 			l->want_sync = 0;
+			l->event_sync = 0;
 			l->syncing = 1;
 			l->sync_started = mono_ms();
 			pthread_mutex_unlock(&l->mu);
@@ -283,9 +311,7 @@ static void *worker_main(void *arg)
 			do_sync(l, s, &kp);
 			sodium_memzero(&kp, sizeof kp);
 			pthread_mutex_lock(&l->mu);
-			next = time(NULL) + (l->interval > 0 ? l->interval : 0);
-			if (!next)
-				next = 1;
+			next = mono_ms() + (l->interval > 0 ? l->interval * 1000L : 0);
 			continue;
 		}
 		if (l->njobs) {
@@ -297,8 +323,16 @@ static void *worker_main(void *arg)
 			pthread_mutex_lock(&l->mu);
 			continue;
 		}
-		if (l->have_node && l->have_key && l->interval > 0)
-			nap(l, (long)(next > now ? next - now : 1) * 1000);
+		/* Asleep until the timer, or the end of a backoff an event sync waits for. */
+		int64_t wake_at = 0;
+		if (l->have_node && l->have_key) {
+			if (l->interval > 0)
+				wake_at = held && l->retry_at > next ? l->retry_at : next;
+			if (l->event_sync && held && (!wake_at || l->retry_at < wake_at))
+				wake_at = l->retry_at;
+		}
+		if (wake_at)
+			nap(l, (long)(wake_at > now ? wake_at - now : 1));
 		else
 			pthread_cond_wait(&l->cv, &l->mu);
 	}
@@ -325,7 +359,7 @@ static void ev_line(struct evparse *p)
 	if (p->len == 0) { /* the end of an event */
 		if (strcmp(p->event, "state") == 0) {
 			pthread_mutex_lock(&l->mu);
-			l->want_sync = 1;
+			l->event_sync = 1;
 			pthread_cond_broadcast(&l->cv);
 			pthread_mutex_unlock(&l->mu);
 		}
@@ -353,7 +387,7 @@ static int ev_data(void *ctx, const char *d, size_t n)
 		/* The node answers: catch up on what was missed while the stream was down. */
 		p->connected = 1;
 		pthread_mutex_lock(&l->mu);
-		l->want_sync = 1;
+		l->event_sync = 1;
 		pthread_cond_broadcast(&l->cv);
 		pthread_mutex_unlock(&l->mu);
 	}
@@ -392,6 +426,7 @@ static void *events_main(void *arg)
 		o.base_url = l->url;
 		o.ca_file = l->ca[0] ? l->ca : NULL;
 		o.node_key = l->pin;
+		o.tls_pin = l->tls_pin;
 		o.connect_timeout_s = 5;
 		o.low_speed_time_s = EV_STALL_S;
 		o.max_attempts = 1;
@@ -467,6 +502,7 @@ void ui_live_start(struct ui *u)
 	struct ui_live *l = xcalloc(1, sizeof *l);
 	ctx_path(c, "cache.db", l->db, sizeof l->db);
 	l->interval = u->cfg->sync_interval;
+	l->timeout = u->cfg->sync_timeout;
 	char *node = NULL;
 	struct node_info ni;
 	memset(&ni, 0, sizeof ni);
@@ -478,6 +514,7 @@ void ui_live_start(struct ui *u)
 		snprintf(l->url, sizeof l->url, "%s", ni.url);
 		snprintf(l->ca, sizeof l->ca, "%s", ni.ca_file ? ni.ca_file : "");
 		snprintf(l->pin, sizeof l->pin, "%s", ni.node_key ? ni.node_key : "");
+		snprintf(l->tls_pin, sizeof l->tls_pin, "%s", ni.tls_pin ? ni.tls_pin : "");
 		node_info_free(&ni);
 	}
 	free(node);
@@ -719,6 +756,8 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 	enum live_state st = l->state;
 	int syncing = l->syncing && mono_ms() - l->sync_started >= SYNCING_SHOWN_MS;
 	uint64_t bytes = l->bytes;
+	char why[sizeof l->why];
+	snprintf(why, sizeof why, "%s", l->why);
 	pthread_mutex_unlock(&l->mu);
 	if (syncing)
 		kbuf_puts(out, "syncing…");
@@ -728,9 +767,19 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 		kbuf_puts(out, "refused · see :outbox");
 	else if (st == LS_LOCKED)
 		kbuf_puts(out, "not syncing: key locked (open a chat)");
-	else if (st == LS_FAILED)
-		kbuf_puts(out, "sync failed · :sync says why");
-	else
+	else if (st == LS_FAILED) {
+		/* What failed, as far as it fits (`:sync` says it whole). */
+		struct kbuf clean = KBUF_INIT;
+		text_sanitize(&clean, why, strlen(why), 0);
+		kbuf_puts(out, "sync failed: ");
+		if (text_width(kbuf_str(&clean)) > STATUS_WHY_COLS) {
+			text_clip(out, kbuf_str(&clean), STATUS_WHY_COLS - 1, 0);
+			kbuf_puts(out, "…");
+		} else {
+			kbuf_puts(out, kbuf_str(&clean));
+		}
+		kbuf_free(&clean);
+	} else
 		kbuf_puts(out, when);
 	if (st != LS_OFFLINE && st != LS_REFUSED)
 		kbuf_printf(out, " · %lld queued", queued);

@@ -154,6 +154,7 @@ struct ui_config {
 	char translate_url[1024]; /* `set translate-url`, stored for the translation feature */
 	char translate_lang[16];  /* `set translate-lang`; "": the account's language, $LANG, en */
 	int sync_interval;        /* `set sync-interval` seconds; 0: only on events and writes */
+	int sync_timeout;         /* `set sync-timeout` seconds a background sync may take */
 	char currency[4];         /* `set currency`: listing import's for files without one */
 	struct ui_color color[SLOT_N];
 	struct ui_bind bind[UI_CONFIG_MAX_BINDS];
