@@ -51,7 +51,6 @@ struct imp {
 	int dry;
 	enum import_format format; /* as detected */
 	long created, updated, unchanged, failed, merged;
-	long rows;          /* records the results stood for */
 	struct kbuf merges; /* "line 9 (= line 3)" of the first merged rows, for the warning */
 	int in_tx;
 	int bulk; /* store_bulk_load is on */
@@ -290,7 +289,6 @@ static int on_row(void *vx, const struct import_row *r)
 	struct imp *x = vx;
 	long line = r->line;
 	struct listing *l = r->l;
-	x->rows += r->rows;
 	if (r->same_as) {
 		row_merged(x, line, r->same_as);
 		return 0;
