@@ -12,8 +12,8 @@ CC       ?= cc
 PKG_CONFIG ?= pkg-config
 B        := build$(if $(SAN),-san)
 
-COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp
-CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3
+COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp icu-uc
+CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl sqlite3
 NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
@@ -22,13 +22,14 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 SANFLAGS := $(if $(SAN),-fsanitize=address -fsanitize=undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
             -Wno-format-truncation
-CPPFLAGS += -Iinclude -D_DEFAULT_SOURCE -D_GNU_SOURCE -DKONTOR_VERSION='"$(VERSION)"' \
+CPPFLAGS += -Iinclude -Isrc -D_DEFAULT_SOURCE -D_GNU_SOURCE -DKONTOR_VERSION='"$(VERSION)"' \
             -DKONTOR_DATADIR='"$(DATADIR)"'
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS  += $(SANFLAGS)
 
 COMMON_SRC := $(sort $(wildcard src/common/*.c))
+DB_SRC     := $(sort $(wildcard src/db/*.c))
 CLIENT_SRC := $(sort $(filter-out src/client/main.c,$(wildcard src/client/*.c src/client/*/*.c)))
 NODE_SRC   := $(sort $(filter-out src/node/main.c,$(wildcard src/node/*.c src/node/*/*.c)))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
@@ -36,6 +37,7 @@ BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
 TOOL_SRC   := $(sort $(wildcard tests/tools/*.c))
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/%.o)
+DB_OBJ     := $(DB_SRC:%.c=$(B)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(B)/%.o)
 NODE_OBJ   := $(NODE_SRC:%.c=$(B)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -43,6 +45,7 @@ BENCH_BIN  := $(BENCH_SRC:tests/bench/%.c=$(B)/bench/%)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 
 LIBKONTOR  := $(B)/libkontor.a
+LIBDB      := $(B)/libkontor-db.a
 LIBCLIENT  := $(B)/libkontor-client.a
 LIBNODE    := $(B)/libkontord.a
 
@@ -60,6 +63,9 @@ $(B)/%.o: %.c
 
 $(LIBKONTOR): $(COMMON_OBJ)
 	@rm -f $@; ar rcs $@ $^
+# The SQLite and search kernel under both stores (src/db), between libkontor and the programs.
+$(LIBDB): $(DB_OBJ)
+	@rm -f $@; ar rcs $@ $^
 $(LIBCLIENT): $(CLIENT_OBJ)
 	@rm -f $@; ar rcs $@ $^
 $(LIBNODE): $(NODE_OBJ) $(if $(NODE_OBJ),,$(B)/empty.o)
@@ -67,20 +73,20 @@ $(LIBNODE): $(NODE_OBJ) $(if $(NODE_OBJ),,$(B)/empty.o)
 $(B)/empty.o:
 	@mkdir -p $(B); printf 'typedef int kontor_empty;\n' > $(B)/empty.c; $(CC) -c -o $@ $(B)/empty.c
 
-$(B)/kontor: $(B)/src/client/main.o $(LIBCLIENT) $(LIBKONTOR)
+$(B)/kontor: $(B)/src/client/main.o $(LIBCLIENT) $(LIBDB) $(LIBKONTOR)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(CLIENT_PKGS)) -lm -lpthread
-$(B)/kontord: $(B)/src/node/main.o $(LIBNODE) $(LIBKONTOR)
+$(B)/kontord: $(B)/src/node/main.o $(LIBNODE) $(LIBDB) $(LIBKONTOR)
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(NODE_PKGS)) -lm -lpthread
 
-$(B)/tests/%: tests/unit/%.c $(LIBCLIENT) $(LIBNODE) $(LIBKONTOR)
+$(B)/tests/%: tests/unit/%.c $(LIBCLIENT) $(LIBNODE) $(LIBDB) $(LIBKONTOR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(call pc_cflags,cmocka $(CLIENT_PKGS)) -o $@ $< \
-	    $(LDFLAGS) $(LIBCLIENT) $(LIBNODE) $(LIBKONTOR) \
+	    $(LDFLAGS) $(LIBCLIENT) $(LIBNODE) $(LIBDB) $(LIBKONTOR) \
 	    $(call pc_libs,cmocka $(CLIENT_PKGS) $(NODE_PKGS)) -lm -lpthread
 
-$(B)/bench/%: tests/bench/%.c $(LIBCLIENT) $(LIBKONTOR)
+$(B)/bench/%: tests/bench/%.c $(LIBCLIENT) $(LIBDB) $(LIBKONTOR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LIBCLIENT) $(LIBKONTOR) \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LIBCLIENT) $(LIBDB) $(LIBKONTOR) \
 	    $(call pc_libs,$(CLIENT_PKGS)) -lm -lpthread
 
 # Small programs the shell tests drive (e.g. signing a request for curl).
@@ -112,7 +118,7 @@ demo: deps
 FUZZ_SECONDS ?= 10
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
-FUZZ_ALL_SRC := $(COMMON_SRC) $(CLIENT_SRC) $(NODE_SRC)
+FUZZ_ALL_SRC := $(COMMON_SRC) $(DB_SRC) $(CLIENT_SRC) $(NODE_SRC)
 build-fuzz/%: tests/fuzz/%.c $(FUZZ_ALL_SRC)
 	@mkdir -p build-fuzz
 	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \

@@ -1,7 +1,8 @@
 /* searchtext — the pure text side of listing search, shared by the client's cache and the
  * node so both split text the same way: the index form of text (CJK and other spaceless
  * scripts as overlapping bigrams), category tokens, value buckets. No SQL here. Changing
- * what these functions emit changes both indexes: bump the client's SEARCH_TEXT_VERSION. */
+ * what these functions emit changes both indexes: bump the client's SEARCH_TEXT_VERSION and
+ * the node's NSEARCH_TEXT_VERSION (both rebuild their index from the stored listings). */
 #ifndef KONTOR_SEARCHTEXT_H
 #define KONTOR_SEARCHTEXT_H
 
@@ -12,9 +13,11 @@
 
 #define SEARCHTEXT_BUCKET_MAX 255 /* value_bucket of any int64 is below this */
 
-/* Appends the index form of s[0..n): spaceless runs as bigrams, '_' a gap (it joins filter
- * tokens), combining accents dropped. Returns the length in characters of the spaceless run
- * s ends in (0 when it ends otherwise): a one-character run is matched as a prefix. */
+/* Appends the index form of s[0..n): folded as search folds letters (Unicode's default case
+ * folding with compatibility forms, then diacritics off: ß and ss, ё and е, é and e are one),
+ * spaceless runs as bigrams, '_' a gap (it joins filter tokens). Returns the length in
+ * characters of the spaceless run s ends in (0 when it ends otherwise): a one-character run
+ * is matched as a prefix. */
 size_t searchtext_prep(struct kbuf *out, const char *s, size_t n);
 /* " " + the index form of s, cut at max bytes on a character boundary; NULL adds nothing. */
 void searchtext_prep_field(struct kbuf *out, const char *s, size_t max);

@@ -1,7 +1,13 @@
 /* searchtext — the index form of listing text, shared by the client cache and the node. */
 #include "kontor/searchtext.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 static int is_bigram_script(uint32_t c)
 {
@@ -65,7 +71,74 @@ static void flush_run(struct kbuf *out, const unsigned char *run, size_t n)
 	kbuf_putc(out, ' ');
 }
 
+/* Marks that only decorate a letter: the combining diacritics (Latin, Greek, Cyrillic: é, ё,
+ * ά), Hebrew points and Arabic harakat. Marks that make a letter of their own script (Thai
+ * vowels, Indic signs) stay. */
+static int is_diacritic(UChar32 c)
+{
+	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+	       (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+	       (c >= 0xFE20 && c <= 0xFE2F) ||
+	       (c >= 0x0591 && c <= 0x05C7 && c != 0x05BE && c != 0x05C0 && c != 0x05C3 &&
+	        c != 0x05C6) ||
+	       (c >= 0x064B && c <= 0x065F) || c == 0x0670;
+}
+
+/* Unicode's default case folding with compatibility forms (NFKC_Casefold: ß -> ss, ﬁ -> fi,
+ * full-width -> ASCII, ς -> σ), then the diacritics taken off (NFD: ё -> е, é -> e). Plain
+ * ASCII needs only its case folded (prep_folded does that) and skips ICU: most text is
+ * ASCII, and an import indexes a hundred thousand listings. Bytes that are not UTF-8 become gaps.
+ * Returns 0 when s was left as it is, else 1 with *out (the caller frees) and *len set. */
+static int fold(const char *s, size_t n, char **out, size_t *len)
+{
+	size_t i = 0;
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	if (i == n || n > (size_t)INT32_MAX / 8)
+		return 0;
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *cf = unorm2_getNFKCCasefoldInstance(&err);
+	const UNormalizer2 *nfd = unorm2_getNFDInstance(&err);
+	int32_t cap = (int32_t)n * 4 + 16, la = 0, lb = 0, lo = 0;
+	UChar *a = xmalloc((size_t)cap * sizeof *a), *b = xmalloc((size_t)cap * sizeof *b);
+	u_strFromUTF8WithSub(a, cap, &la, s, (int32_t)n, ' ', NULL, &err);
+	la = unorm2_normalize(cf, a, la, b, cap, &err);
+	lb = unorm2_normalize(nfd, b, la, a, cap, &err);
+	int32_t k = 0;
+	for (int32_t j = 0; j < lb;) {
+		UChar32 c;
+		int32_t at = j;
+		U16_NEXT(a, j, lb, c);
+		if (!is_diacritic(c))
+			while (at < j)
+				b[k++] = a[at++];
+	}
+	*out = xmalloc((size_t)k * 3 + 1);
+	u_strToUTF8(*out, k * 3 + 1, &lo, b, k, &err);
+	free(a);
+	free(b);
+	if (U_FAILURE(err)) {
+		free(*out);
+		return 0; /* ICU refused it: the text as it is is still searchable */
+	}
+	*len = (size_t)lo;
+	return 1;
+}
+
+static size_t prep_folded(struct kbuf *out, const char *s, size_t n);
+
 size_t searchtext_prep(struct kbuf *out, const char *s, size_t n)
+{
+	char *folded;
+	size_t len;
+	if (!fold(s, n, &folded, &len))
+		return prep_folded(out, s, n);
+	size_t tail = prep_folded(out, folded, len);
+	free(folded);
+	return tail;
+}
+
+static size_t prep_folded(struct kbuf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, run_chars = 0;
@@ -95,6 +168,8 @@ size_t searchtext_prep(struct kbuf *out, const char *s, size_t n)
 			run_chars = 0;
 			if (cp == '_')
 				kbuf_putc(out, ' ');
+			else if (cp >= 'A' && cp <= 'Z')
+				kbuf_putc(out, (char)(cp - 'A' + 'a'));
 			else if (!(cp >= 0x300 && cp <= 0x36F))
 				kbuf_append(out, p + i, len);
 		}

@@ -105,10 +105,12 @@ t_nomatch "search led strip leaves out the legs" "$T_OUT" 'table legs'
 t_run "search with a country filter" 0 k search --country JP --json
 t_match "country filter keeps JP" "$T_OUT" 'コーヒーカップ'
 t_nomatch "country filter drops CN" "$T_OUT" 'LED strip'
-t_run "search with a price ceiling" 0 k search --max-price 9 --currency USD --json
-t_nomatch "price ceiling drops legs whose best tier is 9.80" "$T_OUT" 'table legs'
-t_run "search with a ceiling above the best tier" 0 k search --max-price 9.80 --currency USD --json
-t_match "price ceiling keeps the legs at 9.80" "$T_OUT" 'table legs'
+t_run "search with a price ceiling" 0 k search --max-price 12.49 --currency USD --json
+t_nomatch "price ceiling drops legs whose MOQ of 10 costs 12.50 (best tier 9.80)" "$T_OUT" 'table legs'
+t_run "search with a ceiling at the price at the MOQ" 0 k search --max-price 12.50 --currency USD --json
+t_match "price ceiling keeps the legs at 12.50" "$T_OUT" 'table legs'
+t_run "search shows the price at the MOQ" 0 k search legs
+t_match "the price at the MOQ, and from the best tier" "$T_OUT" 'USD +12\.50 from 9\.80'
 t_run "search --max-price without --currency is a usage error" 2 k search --max-price 10
 t_run "search --incoterm FOB" 0 k search --incoterm FOB --json
 t_match "incoterm filter keeps the FOB listing" "$T_OUT" 'table legs'

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kontor/canon.h"
@@ -560,6 +561,167 @@ static void test_query_cache_dropped_by_a_write(void **state)
 	nids_free(&r);
 }
 
+/* A write makes stale only the cached answers its rows can change: a query keeps its answer
+ * (served from the cache) while listings without its words are written, and gets the new
+ * one as soon as a listing with them is. */
+static void test_query_cache_keeps_answers_a_write_cannot_change(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	seed_search(f->s);
+	struct nlisting_query q = query("coffee");
+	struct nlisting_query by_country = query(NULL);
+	by_country.country = "BR";
+	struct nids r;
+	uint64_t h0, m0, h1, m1;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	nids_free(&r);
+	must(nstore_listing_query(f->s, &by_country, &r, &e), &e);
+	nids_free(&r);
+	put_listing(f->s, &seller_b, "L8", "Tea kettle", "USD", 2500, 1, "DE", NULL, NULL);
+	nstore_query_cache_stats(f->s, &h0, &m0);
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	nids_free(&r);
+	must(nstore_listing_query(f->s, &by_country, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	nids_free(&r);
+	nstore_query_cache_stats(f->s, &h1, &m1);
+	assert_int_equal(h1 - h0, 2); /* both answers kept */
+	assert_int_equal(m1 - m0, 0);
+	put_listing(f->s, &seller_b, "L9", "Coffee grinder", "USD", 4999, 1, "BR", NULL, NULL);
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 2);
+	nids_free(&r);
+	must(nstore_listing_query(f->s, &by_country, &r, &e), &e);
+	assert_int_equal(r.ids.n, 2);
+	nids_free(&r);
+	nstore_query_cache_stats(f->s, &h0, &m0);
+	assert_int_equal(m0 - m1, 2); /* both made again */
+	/* Taking the listing away again is a write the answers see too. */
+	struct listing l;
+	make_listing(&l, &seller_b, "L9", "Coffee grinder", "USD", 4999, 1, "BR", NULL, NULL);
+	must(nstore_destroy(f->s, NT_LISTING, l.id, &e), &e);
+	listing_free(&l);
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	nids_free(&r);
+}
+
+static void test_query_folds_letters_as_one(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	put_listing(f->s, &seller_a, "R1", "Берёзовая разделочная доска", "EUR", 1500, 1, "DE",
+	            NULL, NULL);
+	put_listing(f->s, &seller_a, "R2", "Straßenlaterne aus Gußeisen", "EUR", 9900, 1, "DE",
+	            NULL, NULL);
+	const char *finds[][2] = {{"березовая", "R1"},
+	                          {"БЕРЁЗОВАЯ доска", "R1"},
+	                          {"strassenlaterne", "R2"},
+	                          {"GUSSEISEN", "R2"}};
+	for (size_t i = 0; i < sizeof finds / sizeof finds[0]; i++) {
+		struct nlisting_query q = query(finds[i][0]);
+		struct nids r;
+		must(nstore_listing_query(f->s, &q, &r, &e), &e);
+		if (r.ids.n != 1)
+			fail_msg("\"%s\" found %zu", finds[i][0], r.ids.n);
+		nids_free(&r);
+	}
+}
+
+/* The price a filter compares and the price order use is what the smallest order pays: the
+ * unit price at the MOQ, not the best tier. */
+static void test_query_price_is_the_price_at_the_moq(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	struct listing l;
+	make_listing(&l, &seller_a, "T1", "Tiered oak board", "USD", 500, 10, "DE", NULL, NULL);
+	free(l.tiers);
+	l.ntiers = 2;
+	l.tiers = calloc(2, sizeof *l.tiers);
+	l.tiers[0] = (struct price_tier){10, 500}; /* 5.00 at the MOQ of 10 */
+	l.tiers[1] = (struct price_tier){1000, 300};
+	must(listing_sign(&l, &seller_a, &e), &e);
+	must(nstore_listing_put(f->s, &l, &e), &e);
+	listing_free(&l);
+	put_listing(f->s, &seller_b, "T2", "Plain oak board", "USD", 400, 1, "DE", NULL, NULL);
+	struct nlisting_query q = query("board");
+	struct nids r;
+	q.currency = "USD";
+	q.max_price = 450;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1); /* only the plain one: the tiered one costs 5.00 */
+	nids_free(&r);
+	q.max_price = 500;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 2);
+	nids_free(&r);
+	q.max_price = -1;
+	q.sort = NSORT_PRICE;
+	q.page.ascending = 1;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 2);
+	make_listing(&l, &seller_b, "T2", "Plain oak board", "USD", 400, 1, "DE", NULL, NULL);
+	assert_string_equal(r.ids.v[0], l.id); /* 4.00 before 5.00 */
+	listing_free(&l);
+	nids_free(&r);
+}
+
+/* A database indexed by an older kontord (another text version) is indexed again when it is
+ * opened, so what it holds is found with today's folding. */
+static void test_open_rebuilds_an_index_of_an_older_text_version(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	put_listing(f->s, &seller_a, "U1", "Берёзовая полка", "EUR", 1500, 1, "DE", NULL, NULL);
+	nstore_close(&f->s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO listing_fts(listing_fts) VALUES('delete-all');"
+	                              "INSERT INTO listing_ord(listing_ord) VALUES('delete-all');"
+	                              "UPDATE meta SET value = '1' WHERE key = 'search_version'",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	must(nstore_open(f->path, 0, &f->s, &e), &e);
+	struct nlisting_query q = query("березовая");
+	struct nids r;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	nids_free(&r);
+	q = query(NULL);
+	q.sort = NSORT_RATING;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	nids_free(&r);
+}
+
+static void test_database_files_are_private_whatever_the_umask(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	char path[128];
+	struct nstore *s;
+	snprintf(path, sizeof path, "%s/open.db", f->dir);
+	mode_t old = umask(022);
+	must(nstore_open(path, 1, &s, &e), &e);
+	put_listing(s, &seller_a, "P1", "Private", "EUR", 100, 1, "DE", NULL, NULL);
+	const char *sfx[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		char p[160];
+		struct stat sb;
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		assert_int_equal(stat(p, &sb), 0);
+		if ((sb.st_mode & 0777) != 0600)
+			fail_msg("%s is %o", p, (unsigned)(sb.st_mode & 0777));
+	}
+	nstore_close(&s);
+	umask(old);
+}
+
 /* Many distinct queries land in the same cache sets; each one still gets its own answer,
  * and a repeat is served from the cache. */
 static void test_query_cache_keeps_each_query_apart(void **state)
@@ -755,6 +917,15 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_query_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_sorts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_cache_dropped_by_a_write, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_query_cache_keeps_answers_a_write_cannot_change,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_query_folds_letters_as_one, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_query_price_is_the_price_at_the_moq, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_open_rebuilds_an_index_of_an_older_text_version,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_database_files_are_private_whatever_the_umask,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_cache_keeps_each_query_apart, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_paused_listing_leaves_index_but_seller_sees_it,

@@ -19,7 +19,7 @@ static void test_prep_splits_chinese_runs_into_overlapping_bigrams(void **state)
 	assert_non_null(strstr(b.data, "铁艺"));
 	assert_non_null(strstr(b.data, "艺桌"));
 	assert_non_null(strstr(b.data, "桌腿"));
-	assert_non_null(strstr(b.data, "Iron"));
+	assert_non_null(strstr(b.data, "iron"));
 	kbuf_free(&b);
 }
 
@@ -45,8 +45,54 @@ static void test_prep_drops_combining_accents(void **state)
 	struct kbuf b = KBUF_INIT;
 	const char *s = "Cafe\xCC\x81"; /* e + combining acute */
 	searchtext_prep(&b, s, strlen(s));
-	assert_non_null(strstr(b.data, "Cafe"));
+	assert_non_null(strstr(b.data, "cafe"));
 	assert_null(strstr(b.data, "\xCC\x81"));
+	kbuf_free(&b);
+}
+
+/* The index form of a and of b is the same text. */
+static void assert_same_form(const char *a, const char *b)
+{
+	struct kbuf x = KBUF_INIT, y = KBUF_INIT;
+	searchtext_prep(&x, a, strlen(a));
+	searchtext_prep(&y, b, strlen(b));
+	if (strcmp(kbuf_str(&x), kbuf_str(&y)) != 0)
+		fail_msg("\"%s\" -> \"%s\" but \"%s\" -> \"%s\"", a, kbuf_str(&x), b, kbuf_str(&y));
+	kbuf_free(&x);
+	kbuf_free(&y);
+}
+
+static void test_prep_folds_letters_search_takes_as_one(void **state)
+{
+	assert_same_form("берёзовая", "березовая"); /* Russian ё and е */
+	assert_same_form("БЕРЁЗОВАЯ", "березовая"); /* and case, Cyrillic too */
+	assert_same_form("Straße", "strasse");      /* German ß and ss */
+	assert_same_form("STRASSE", "straße");
+	assert_same_form("Crème brûlée", "creme brulee");
+	assert_same_form("ﬁne", "fine");                 /* a ligature */
+	assert_same_form("ＴＡＢＬＥ ４２", "table 42"); /* full-width forms */
+	assert_same_form("ΟΔΟΣ", "οδος");                /* Greek, with its final sigma */
+	assert_same_form("ς", "σ");
+	assert_same_form("Ångström", "angstrom");
+}
+
+static void test_prep_keeps_marks_that_are_letters_of_their_script(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	const char *thai = "เก้าอี้"; /* tone marks and vowels above are part of the word */
+	searchtext_prep(&b, thai, strlen(thai));
+	assert_non_null(strstr(kbuf_str(&b), "\xE0\xB9\x89")); /* U+0E49 MAI THO stays */
+	kbuf_free(&b);
+}
+
+static void test_prep_leaves_bad_utf8_as_a_gap(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	const char s[] = "Caf\xC3\xA9 \xFF tisch";
+	searchtext_prep(&b, s, sizeof s - 1);
+	assert_non_null(strstr(kbuf_str(&b), "cafe"));
+	assert_non_null(strstr(kbuf_str(&b), "tisch"));
+	assert_null(strstr(kbuf_str(&b), "\xFF"));
 	kbuf_free(&b);
 }
 
@@ -117,6 +163,9 @@ int main(void)
 	    cmocka_unit_test(test_prep_gives_a_two_char_query_the_same_bigram_as_the_title),
 	    cmocka_unit_test(test_prep_reports_a_trailing_one_character_run_for_prefix_matching),
 	    cmocka_unit_test(test_prep_drops_combining_accents),
+	    cmocka_unit_test(test_prep_folds_letters_search_takes_as_one),
+	    cmocka_unit_test(test_prep_keeps_marks_that_are_letters_of_their_script),
+	    cmocka_unit_test(test_prep_leaves_bad_utf8_as_a_gap),
 	    cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),
 	    cmocka_unit_test(test_category_gives_one_token_per_level_with_the_callers_prefix),
 	    cmocka_unit_test(test_value_buckets_keep_order),

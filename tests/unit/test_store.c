@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -84,9 +85,9 @@ static void make_listing(struct fx *f, const struct spec *sp, struct listing *l)
 	l->tiers = xcalloc(2, sizeof *l->tiers);
 	l->moq = sp->moq > 0 ? sp->moq : 1;
 	l->tiers[0].min_qty = l->moq;
-	l->tiers[0].unit_price = sp->price + 100;
+	l->tiers[0].unit_price = sp->price; /* the price at the MOQ is the search price */
 	l->tiers[1].min_qty = l->moq * 10;
-	l->tiers[1].unit_price = sp->price; /* the best tier is the search price */
+	l->tiers[1].unit_price = sp->price - sp->price / 10; /* the best tier: "from" */
 	memcpy(l->ships_from, sp->country ? sp->country : "CN", 3);
 	memcpy(l->origin_country, l->ships_from, 3);
 	kstrv_push(&l->incoterms, sp->incoterm ? sp->incoterm : "FOB");
@@ -236,7 +237,8 @@ static void test_listing_put_get_round_trip(void **state)
 	assert_string_equal(out.category, in.category);
 	assert_string_equal(out.currency, "EUR");
 	assert_int_equal(out.ntiers, 2);
-	assert_int_equal(out.tiers[1].unit_price, 1250);
+	assert_int_equal(out.tiers[0].unit_price, 1250);
+	assert_int_equal(out.tiers[1].unit_price, 1125);
 	assert_int_equal(out.moq, 20);
 	assert_string_equal(out.incoterms.v[0], "EXW");
 	assert_string_equal(out.updated, "2026-02-03T04:05:06Z");
@@ -554,6 +556,83 @@ static void put_account(struct fx *f, int seller, int verified, double avg, int6
 		fprintf(stderr, "account put: %s\n", e.msg);
 	assert_int_equal(rc, 0);
 	account_free(&a);
+}
+
+static void test_search_folds_letters_as_one(void **state)
+{
+	struct fx *f = *state;
+	struct spec a = {.seller = 0, .sku = "R1", .title = "Берёзовая разделочная доска"};
+	struct spec b = {.seller = 0, .sku = "R2", .title = "Straßenlaterne aus Gußeisen"};
+	struct spec c = {.seller = 0, .sku = "R3", .title = "Crème brûlée torch"};
+	put(f, &a);
+	put(f, &b);
+	put(f, &c);
+	assert_int_equal(hits(f, "березовая"), 1); /* е finds ё */
+	assert_int_equal(hits(f, "БЕРЁЗОВАЯ доска"), 1);
+	assert_int_equal(hits(f, "strassenlaterne"), 1); /* ss finds ß */
+	assert_int_equal(hits(f, "GUSSEISEN"), 1);
+	assert_int_equal(hits(f, "creme brulee"), 1);
+	assert_int_equal(hits(f, "CRÈME"), 1);
+}
+
+/* A result shows (and max: compares) the unit price at the MOQ: what the smallest order
+ * pays. The best tier is there too, for "from". */
+static void test_search_price_is_the_price_at_the_moq_and_best_is_from(void **state)
+{
+	struct fx *f = *state;
+	struct spec a = {
+	    .seller = 0, .sku = "T1", .title = "Tiered oak board", .price = 500, .moq = 10};
+	put(f, &a); /* 5.00 at 10, 4.50 from 100 */
+	struct search_query q = query("board");
+	struct search_result r;
+	q.currency = "USD";
+	assert_int_equal(run(f, &q, &r), 1);
+	assert_int_equal(r.hits[0].price, 500);
+	assert_int_equal(r.hits[0].best, 450);
+	search_result_free(&r);
+	q.max_price = 499; /* the best tier is under it; what the MOQ costs is not */
+	assert_int_equal(run(f, &q, &r), 0);
+	search_result_free(&r);
+	q.max_price = 500;
+	assert_int_equal(run(f, &q, &r), 1);
+	search_result_free(&r);
+	struct search_hit h;
+	struct listing l;
+	struct kerr e = {0};
+	make_listing(f, &a, &l);
+	assert_int_equal(store_search_hit(f->s, l.id, &h, &e), 0);
+	assert_int_equal(h.price, 500);
+	assert_int_equal(h.best, 450);
+	free(h.title);
+	listing_free(&l);
+}
+
+static void test_cache_files_are_private_whatever_the_umask(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	char path[160];
+	struct store *s;
+	snprintf(path, sizeof path, "%s/other.db", f->dir);
+	mode_t old = umask(022);
+	assert_int_equal(store_open(path, &s, &e), 0);
+	assert_int_equal(store_meta_set(s, "k", "v", &e), 0);
+	const char *sfx[] = {"", "-wal", "-shm"};
+	for (int i = 0; i < 3; i++) {
+		char p[192];
+		struct stat sb;
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		assert_int_equal(stat(p, &sb), 0);
+		if ((sb.st_mode & 0777) != 0600)
+			fail_msg("%s is %o", p, (unsigned)(sb.st_mode & 0777));
+	}
+	store_close(&s);
+	umask(old);
+	for (int i = 0; i < 3; i++) {
+		char p[192];
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		unlink(p);
+	}
 }
 
 static void test_search_verified_follows_the_account(void **state)
@@ -1088,6 +1167,9 @@ int main(void)
 	    T(test_search_two_cjk_characters_find_a_longer_word),
 	    T(test_search_cyrillic_arabic_thai_devanagari_words),
 	    T(test_search_filters_country_currency_price_moq_incoterm_category),
+	    T(test_search_folds_letters_as_one),
+	    T(test_search_price_is_the_price_at_the_moq_and_best_is_from),
+	    T(test_cache_files_are_private_whatever_the_umask),
 	    T(test_search_verified_follows_the_account),
 	    T(test_search_sorts_price_newest_rating_relevance),
 	    T(test_search_limit_offset_and_total),

@@ -67,7 +67,8 @@ static int print_hit(struct ctx *c, const struct search_hit *h)
 		cJSON_AddStringToObject(o, "title", h->title);
 		cJSON_AddStringToObject(o, "sellerId", h->seller_id);
 		cJSON_AddStringToObject(o, "currency", h->currency);
-		json_add_int(o, "price", h->price);
+		json_add_int(o, "price", h->price); /* the unit price at the MOQ */
+		json_add_int(o, "bestPrice", h->best);
 		json_add_int(o, "moq", h->moq);
 		cJSON_AddStringToObject(o, "country", h->country);
 		/* verified: this listing's own signature; sellerVerified: the seller's papers. */
@@ -87,8 +88,14 @@ static int print_hit(struct ctx *c, const struct search_hit *h)
 	kbuf_puts(&line, checked ? "  " : SUMMARY_MARK " ");
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	text_clip(&line, kbuf_str(&t), 44, 1);
-	kbuf_printf(&line, " %3s %11s %7lld  %-2s %s ", h->currency, amt, (long long)h->moq,
-	            h->country, h->verified ? "\xE2\x9C\x93" : " ");
+	char from[MONEY_FMT_MAX + 8] = "";
+	if (h->best < h->price) { /* the best tier, for a bigger order */
+		money_format(h->best, h->currency, amt);
+		snprintf(from, sizeof from, "from %s", amt);
+		money_format(h->price, h->currency, amt);
+	}
+	kbuf_printf(&line, " %3s %11s %-16s %7lld  %-2s %s ", h->currency, amt, from,
+	            (long long)h->moq, h->country, h->verified ? "\xE2\x9C\x93" : " ");
 	if (h->rating_count)
 		kbuf_printf(&line, "%.1f(%lld)", h->rating, (long long)h->rating_count);
 	else
@@ -106,7 +113,7 @@ static void print_head(struct ctx *c)
 	struct kbuf h = KBUF_INIT;
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "TITLE", 44, 1);
-	kbuf_printf(&h, " %3s %11s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "MOQ", "CC",
+	kbuf_printf(&h, " %3s %11s %-16s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "", "MOQ", "CC",
 	            "\xE2\x9C\x93", "RATING", "ID");
 	fputs(h.data, c->out);
 	kbuf_free(&h);

@@ -2,14 +2,13 @@
  * show) and its search index rows, always written together in one transaction. */
 #include "store_int.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kontor/buf.h"
 #include "kontor/json.h"
-
-#define KEY_SPAN 4096
 
 int store_seller_state(struct store *s, const char *seller_id, struct seller_state *out,
                        struct kerr *e)
@@ -31,21 +30,56 @@ int store_seller_state(struct store *s, const char *seller_id, struct seller_sta
 	return K_OK;
 }
 
-/* A stored row's index entries, found again from its JSON and the flag it was indexed
- * with, so the contentless index can be told exactly what to forget. */
-static int unindex(struct store *s, int64_t rid, int64_t pkey, int64_t rkey, const char *json,
-                   int verified, struct kerr *e)
+/* A stored row's index text, made again from its JSON and the flag it was indexed with
+ * (so the contentless index can be told exactly what to forget), or with a new flag. */
+static int doc_of(struct store *s, int64_t rid, const char *json, int verified,
+                  struct ksearch_doc *d, struct kerr *e)
 {
-	cJSON *j = cJSON_Parse(json);
+	cJSON *j = json ? cJSON_Parse(json) : NULL;
 	if (!j)
 		return kerr_set(e, K_EDB, "%s: a stored listing is damaged (row %lld)", s->path,
 		                (long long)rid);
-	struct search_doc d;
-	search_doc_init(&d);
-	search_doc_build(&d, j, verified);
-	int rc = search_index_remove(s, rid, pkey, rkey, &d, e);
-	search_doc_free(&d);
+	ksearch_doc_build(d, j, NULL, verified, KS_DOC_STEPS);
 	cJSON_Delete(j);
+	return K_OK;
+}
+
+static int unindex(struct store *s, int64_t rid, int64_t pkey, int64_t rkey, const char *json,
+                   int verified, struct kerr *e)
+{
+	struct ksearch_doc d = {0};
+	int rc = doc_of(s, rid, json, verified, &d, e);
+	if (!rc)
+		rc = ksearch_queue_doc(&s->k, s->queue, 1, rid, pkey, rkey, &d, e);
+	ksearch_doc_free(&d);
+	return rc;
+}
+
+/* The row keys of d: its rid stays while its `updated` and filter bits do (*rid 0: new),
+ * the price key is made when *pkey is 0, the rating key always; then its index rows. */
+static int index_doc(struct store *s, const struct ksearch_doc *d, const char *updated,
+                     const struct seller_state *ss, int64_t *rid, int64_t *pkey, int64_t *rkey,
+                     struct kerr *e)
+{
+	int rc = K_OK;
+	int64_t base = ksearch_rid_base(updated, d->bits);
+	if (!*rid || (*rid & ~KS_RID_TIE_MASK) != base)
+		rc = ksearch_free_key(&s->k, &s->keymemo, ST_L_MAX_RID, base, KS_RID_SPAN,
+		                      KS_RID_STEP, rid, e);
+	if (rc || !d->active)
+		return rc;
+	int64_t centi = ss->rating_count > 0 ? lround(ss->rating_avg * 100) : -1;
+	if (!*pkey)
+		rc = ksearch_free_key(&s->k, &s->keymemo, ST_L_MAX_PKEY,
+		                      ksearch_pkey_base(d->currency, d->price), KS_KEY_SPAN,
+		                      KS_KEY_SPAN, pkey, e);
+	if (!rc)
+		rc = ksearch_free_key(&s->k, &s->keymemo, ST_L_MAX_RKEY,
+		                      ksearch_rkey_base(centi < 0 ? -1 : centi, ss->rating_count,
+		                                        ksearch_epoch(updated)),
+		                      KS_KEY_SPAN, KS_KEY_SPAN, rkey, e);
+	if (!rc)
+		rc = ksearch_queue_doc(&s->k, s->queue, 0, *rid, *pkey, *rkey, d, e);
 	return rc;
 }
 
@@ -64,42 +98,46 @@ static int check_listing(const struct listing *l, struct kerr *e)
 	return K_OK;
 }
 
-static int put_locked(struct store *s, const struct listing *l, const char *node, struct kerr *e)
+/* Takes the row of listing id and its index entries away; *rid gets the row it had.
+ * K_ENOTFOUND when there is none. */
+static int remove_row(struct store *s, const char *id, int64_t *rid, struct kerr *e)
 {
-	int rc;
 	sqlite3_stmt *st = store_stmt(s, ST_L_FIND, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, l->id);
+	store_bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE
+		           ? kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id)
+		           : store_dberr(s, e, "reading a listing");
+	}
+	*rid = sqlite3_column_int64(st, 0);
+	int indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	int64_t pkey = sqlite3_column_int64(st, 1), rkey = sqlite3_column_int64(st, 2);
+	char *json = store_col_dup(st, 3);
+	int ixv = sqlite3_column_int(st, 4);
+	sqlite3_reset(st);
+	rc = indexed ? unindex(s, *rid, pkey, rkey, json, ixv, e) : K_OK;
+	free(json);
+	if (!rc && (st = store_stmt(s, ST_L_DELETE, e))) {
+		sqlite3_bind_int64(st, 1, *rid);
+		rc = kdb_step_done(&s->k, st, "deleting a listing", e);
+	}
+	return st ? rc : K_EDB;
+}
+
+static int put_locked(struct store *s, const struct listing *l, const char *node, struct kerr *e)
+{
+	sqlite3_stmt *st;
 	int64_t rid = 0;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int64_t old = sqlite3_column_int64(st, 0);
-		int indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
-		int64_t pkey = sqlite3_column_int64(st, 1), rkey = sqlite3_column_int64(st, 2);
-		char *json = store_col_dup(st, 3);
-		int ixv = sqlite3_column_int(st, 4);
-		char *updated = store_col_dup(st, 5);
-		sqlite3_reset(st);
-		rc = indexed ? unindex(s, old, pkey, rkey, json, ixv, e) : K_OK;
-		free(json);
-		free(updated);
-		if (rc)
-			return rc;
-		if (!(st = store_stmt(s, ST_L_DELETE, e)))
-			return K_EDB;
-		sqlite3_bind_int64(st, 1, old);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_dberr(s, e, "replacing a listing");
-		rc = K_OK;
-		rid = old;
-	} else {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return store_dberr(s, e, "reading a listing");
-		rc = K_OK;
+	int rc = remove_row(s, l->id, &rid, e);
+	if (rc == K_ENOTFOUND) {
+		rid = 0; /* new */
+		kerr_clear(e);
+	} else if (rc) {
+		return rc;
 	}
 
 	struct seller_state ss;
@@ -108,23 +146,11 @@ static int put_locked(struct store *s, const struct listing *l, const char *node
 	cJSON *j = listing_to_json(l, 1);
 	struct kbuf json = KBUF_INIT;
 	json_print(j, &json);
-	struct search_doc d;
-	search_doc_init(&d);
-	search_doc_build(&d, j, ss.verified);
+	struct ksearch_doc d = {0};
+	ksearch_doc_build(&d, j, NULL, ss.verified, KS_DOC_STEPS);
 	cJSON_Delete(j);
-
-	int64_t pkey = 0, rkey = 0, base = search_rid_base(l->updated, d.rid_bits);
-	/* Same `updated` and filter bits: the row keeps its place (and its rid). */
-	if (!rid || (rid & ~SEARCH_RID_TIE_MASK) != base)
-		rc = search_free_key(s, ST_L_MAX_RID, base, SEARCH_RID_SPAN, search_rid_step(),
-		                     &rid, e);
-	if (!rc && d.active) {
-		if (!(rc = search_free_key(s, ST_L_MAX_PKEY, search_pkey_base(d.currency, d.price),
-		                           KEY_SPAN, KEY_SPAN, &pkey, e)) &&
-		    !(rc = search_free_key(s, ST_L_MAX_RKEY, search_rkey_base(&ss, l->updated),
-		                           KEY_SPAN, KEY_SPAN, &rkey, e)))
-			rc = search_index_add(s, rid, pkey, rkey, &d, e);
-	}
+	int64_t pkey = 0, rkey = 0;
+	rc = index_doc(s, &d, l->updated, &ss, &rid, &pkey, &rkey, e);
 	if (!rc && (st = store_stmt(s, ST_L_INSERT, e))) {
 		sqlite3_bind_int64(st, 1, rid);
 		store_bind_text(st, 2, l->id);
@@ -144,6 +170,7 @@ static int put_locked(struct store *s, const struct listing *l, const char *node
 			sqlite3_bind_int64(st, 15, rkey);
 		}
 		sqlite3_bind_int(st, 16, ss.verified);
+		sqlite3_bind_int64(st, 17, d.best);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = store_dberr(s, e, "writing a listing");
 		sqlite3_reset(st);
@@ -161,7 +188,7 @@ static int put_locked(struct store *s, const struct listing *l, const char *node
 	} else if (!rc) {
 		rc = K_EDB;
 	}
-	search_doc_free(&d);
+	ksearch_doc_free(&d);
 	kbuf_free(&json);
 	return rc;
 }
@@ -195,43 +222,13 @@ int store_listing_get(struct store *s, const char *id, struct listing *out, stru
 	return rc;
 }
 
-static int delete_locked(struct store *s, const char *id, struct kerr *e)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_L_FIND, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE
-		           ? kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id)
-		           : store_dberr(s, e, "reading a listing");
-	}
-	int64_t rid = sqlite3_column_int64(st, 0);
-	int indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
-	int64_t pkey = sqlite3_column_int64(st, 1), rkey = sqlite3_column_int64(st, 2);
-	char *json = store_col_dup(st, 3);
-	int ixv = sqlite3_column_int(st, 4);
-	sqlite3_reset(st);
-	rc = indexed ? unindex(s, rid, pkey, rkey, json, ixv, e) : K_OK;
-	free(json);
-	if (rc)
-		return rc;
-	if (!(st = store_stmt(s, ST_L_DELETE, e)))
-		return K_EDB;
-	sqlite3_bind_int64(st, 1, rid);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? K_OK : store_dberr(s, e, "deleting a listing");
-}
-
 int store_listing_delete(struct store *s, const char *id, struct kerr *e)
 {
 	int rc = store_wbegin(s, e);
 	if (rc)
 		return rc;
-	rc = delete_locked(s, id, e);
+	int64_t rid;
+	rc = remove_row(s, id, &rid, e);
 	/* Not found changed nothing: no reason to doom the caller's transaction. */
 	int rc2 = store_wend(s, rc == K_OK || rc == K_ENOTFOUND, rc ? NULL : e);
 	return rc ? rc : rc2;
@@ -242,10 +239,10 @@ int store_listing_each(struct store *s, const char *seller_id, store_listing_cb 
 {
 	/* The shared statement, unless a callback up the stack is still walking it. */
 	enum store_stmt id = seller_id ? ST_L_EACH_SELLER : ST_L_EACH_ALL;
-	sqlite3_stmt *st = s->st[id];
+	sqlite3_stmt *st = s->k.st[id];
 	int own = st && sqlite3_stmt_busy(st);
 	if (own) {
-		if (sqlite3_prepare_v2(s->db, sqlite3_sql(s->st[id]), -1, &st, NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(s->db, sqlite3_sql(s->k.st[id]), -1, &st, NULL) != SQLITE_OK)
 			return store_dberr(s, e, "listing listings");
 	} else if (!(st = store_stmt(s, id, e))) {
 		return K_EDB;
@@ -297,7 +294,7 @@ int64_t store_listing_count(struct store *s)
 
 /* Re-tokenises and re-keys one indexed row. now: the seller's standing to index with; NULL
  * after the index was emptied (fresh): nothing to delete, the standing is read, and the
- * price key is made anew too. */
+ * price key and the prices are made anew too. */
 static int reindex_one(struct store *s, int64_t rid, const struct seller_state *now, struct kerr *e)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_L_BY_RID, e);
@@ -319,51 +316,32 @@ static int reindex_one(struct store *s, int64_t rid, const struct seller_state *
 	if (!now) {
 		rc = store_seller_state(s, seller, &read, e);
 		now = &read;
+		pkey = 0;
 	} else {
 		rc = unindex(s, rid, pkey, rkey, json, ixv, e);
 	}
-	cJSON *j = rc ? NULL : cJSON_Parse(json);
-	struct search_doc d;
-	search_doc_init(&d);
-	if (!rc && !j)
-		rc = kerr_set(e, K_EDB, "%s: a stored listing is damaged (row %lld)", s->path,
-		              (long long)rid);
-	if (j) {
-		search_doc_build(&d, j, now->verified);
-		/* The verified flag is a rid bit: the row may move. */
-		int64_t nrid = rid, base = search_rid_base(updated, d.rid_bits);
-		if ((rid & ~SEARCH_RID_TIE_MASK) != base)
-			rc = search_free_key(s, ST_L_MAX_RID, base, SEARCH_RID_SPAN,
-			                     search_rid_step(), &nrid, e);
-		if (!rc && now == &read)
-			rc =
-			    search_free_key(s, ST_L_MAX_PKEY, search_pkey_base(d.currency, d.price),
-			                    KEY_SPAN, KEY_SPAN, &pkey, e);
-		if (!rc)
-			rc = search_free_key(s, ST_L_MAX_RKEY, search_rkey_base(now, updated),
-			                     KEY_SPAN, KEY_SPAN, &rkey, e);
-		if (!rc)
-			rc = search_index_add(s, nrid, pkey, rkey, &d, e);
-		if (!rc && (st = store_stmt(s, ST_L_SET_KEYS, e))) {
-			sqlite3_bind_int64(st, 1, rid);
-			sqlite3_bind_int64(st, 2, rkey);
-			sqlite3_bind_int(st, 3, now->verified);
-			sqlite3_bind_int64(st, 4, nrid);
-			sqlite3_bind_int64(st, 5, pkey);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = store_dberr(s, e, "re-indexing a listing");
-			sqlite3_reset(st);
-		}
-		if (!rc && nrid != rid && (st = store_stmt(s, ST_J_MOVE, e))) {
-			sqlite3_bind_int64(st, 1, rid);
-			sqlite3_bind_int64(st, 2, nrid);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = store_dberr(s, e, "re-indexing a listing");
-			sqlite3_reset(st);
-		}
+	struct ksearch_doc d = {0};
+	int64_t nrid = rid; /* the verified flag is a rid bit: the row may move */
+	if (!rc)
+		rc = doc_of(s, rid, json, now->verified, &d, e);
+	if (!rc)
+		rc = index_doc(s, &d, updated, now, &nrid, &pkey, &rkey, e);
+	if (!rc && (st = store_stmt(s, ST_L_SET_KEYS, e))) {
+		sqlite3_bind_int64(st, 1, rid);
+		sqlite3_bind_int64(st, 2, rkey);
+		sqlite3_bind_int(st, 3, now->verified);
+		sqlite3_bind_int64(st, 4, nrid);
+		sqlite3_bind_int64(st, 5, pkey);
+		sqlite3_bind_int64(st, 6, d.price);
+		sqlite3_bind_int64(st, 7, d.best);
+		rc = kdb_step_done(&s->k, st, "re-indexing a listing", e);
 	}
-	search_doc_free(&d);
-	cJSON_Delete(j);
+	if (!rc && nrid != rid && (st = store_stmt(s, ST_J_MOVE, e))) {
+		sqlite3_bind_int64(st, 1, rid);
+		sqlite3_bind_int64(st, 2, nrid);
+		rc = kdb_step_done(&s->k, st, "re-indexing a listing", e);
+	}
+	ksearch_doc_free(&d);
 	free(json);
 	free(updated);
 	free(seller);
@@ -414,7 +392,7 @@ int listings_reindex_seller(struct store *s, const char *seller_id, const struct
 
 int listings_search_upgrade(struct store *s, struct kerr *e)
 {
-	/* The index holds text made by this program's search_doc_build; when that changes
+	/* The index holds text made by ksearch_doc_build and searchtext; when that changes
 	 * (SEARCH_TEXT_VERSION), the contentless tables cannot be edited row by row any more
 	 * and are rebuilt from the stored JSON. */
 	char *v = NULL, want[16];

@@ -78,6 +78,12 @@ static const char *const migrations[] = {
     "  detected TEXT, created TEXT NOT NULL, PRIMARY KEY(lang, hash)) WITHOUT ROWID;",
     /* 4: the node's TLS public key pinned beside its node key ("sha256//BASE64"). */
     "ALTER TABLE nodes ADD COLUMN tls_pin TEXT;",
+    /* 5: a listing's lowest unit price of any tier beside its price at the MOQ (`price`):
+     * results show "from" the best tier. The search index upgrade fills both. */
+    "ALTER TABLE listings ADD COLUMN best INTEGER;",
+    /* 6: the type of the node's refusal (its SetError type) beside the sentence, so a
+     * command reads it as a field and never searches the text. */
+    "ALTER TABLE outbox ADD COLUMN error_type TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -91,19 +97,17 @@ static const char *const migrations[] = {
 	".rowid) <= ?5)"
 #define HIT_COLS                                                                                   \
 	"SELECT l.id, l.seller_id, l.title, l.currency, l.price, l.moq, l.country, l.updated,"     \
-	" coalesce(a.verified, 0), coalesce(a.rating_avg, 0), coalesce(a.rating_count, 0)"         \
+	" coalesce(a.verified, 0), coalesce(a.rating_avg, 0), coalesce(a.rating_count, 0),"        \
+	" coalesce(l.best, l.price)"                                                               \
 	" FROM listings l LEFT JOIN accounts a ON a.id = l.seller_id "
 
 static const char *const stmt_sql[ST__COUNT] = {
-    [ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-    [ST_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     [ST_L_FIND] = "SELECT l.rid, l.pkey, l.rkey, j.json, l.ix_verified, l.updated"
                   " FROM listings l JOIN listing_json j ON j.rid = l.rid WHERE l.id = ?1",
     [ST_L_INSERT] = "INSERT INTO listings(rid, id, seller_id, sku, node, title, currency,"
-                    " price, moq, country, category, updated, status, pkey, rkey, ix_verified)"
-                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                    " ?16)",
+                    " price, moq, country, category, updated, status, pkey, rkey, ix_verified,"
+                    " best) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+                    " ?15, ?16, ?17)",
     [ST_J_INSERT] = "INSERT INTO listing_json(rid, json) VALUES(?1, ?2)",
     [ST_L_DELETE] = "DELETE FROM listings WHERE rid = ?1",
     [ST_L_JSON] = "SELECT j.json FROM listings l JOIN listing_json j ON j.rid = l.rid"
@@ -119,8 +123,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_L_OF_SELLER] = "SELECT rid FROM listings WHERE seller_id = ?1 AND rkey IS NOT NULL",
     [ST_L_BY_RID] = "SELECT l.pkey, l.rkey, j.json, l.ix_verified, l.updated, l.seller_id"
                     " FROM listings l JOIN listing_json j ON j.rid = l.rid WHERE l.rid = ?1",
-    [ST_L_SET_KEYS] = "UPDATE listings SET rkey = ?2, ix_verified = ?3, rid = ?4, pkey = ?5"
-                      " WHERE rid = ?1",
+    [ST_L_SET_KEYS] = "UPDATE listings SET rkey = ?2, ix_verified = ?3, rid = ?4, pkey = ?5,"
+                      " price = ?6, best = ?7 WHERE rid = ?1",
     [ST_L_ALL_INDEXED] = "SELECT rid FROM listings WHERE rkey IS NOT NULL",
     [ST_J_MOVE] = "UPDATE listing_json SET rid = ?2 WHERE rid = ?1",
     [ST_FTS_INSERT] = "INSERT INTO search(rowid, title, body, facets) VALUES(?1, ?2, ?3, ?4)",
@@ -142,10 +146,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_O_ADD] = "INSERT INTO outbox(creation_id, method, op, object_id, payload, node, created)"
                  " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [ST_O_EACH] = "SELECT seq, creation_id, method, op, object_id, payload, node, created,"
-                  " attempts, last_error FROM outbox ORDER BY seq",
+                  " attempts, last_error, error_type FROM outbox ORDER BY seq",
     [ST_O_COUNT] = "SELECT count(*) FROM outbox",
     [ST_O_DONE] = "DELETE FROM outbox WHERE seq = ?1",
-    [ST_O_FAIL] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+    [ST_O_FAIL] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, error_type = ?3"
+                  " WHERE seq = ?1",
     /* The dense filters are rid bits here (search.c): ?10 bits required, MOQ class (bits
      * 19..23) at most ?11, rows of class ?12 checked against the table. */
     [ST_SCAN_MAIN] = "SELECT rowid, ktitle(search, ?7) FROM search WHERE search MATCH ?1"
@@ -171,104 +176,6 @@ int store_schema_version(struct store *s)
 {
 	(void)s;
 	return SCHEMA_VERSION;
-}
-
-int store_dberr(struct store *s, struct kerr *e, const char *what)
-{
-	return kerr_set(e, K_EDB, "%s: %s: %s", s && s->path ? s->path : "cache.db", what,
-	                s && s->db ? sqlite3_errmsg(s->db) : "cannot open");
-}
-
-sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id, struct kerr *e)
-{
-	sqlite3_stmt *st = s->st[id];
-	if (!st) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
-		                       NULL) != SQLITE_OK) {
-			store_dberr(s, e, "preparing a statement");
-			return NULL;
-		}
-		s->st[id] = st;
-		return st;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return st;
-}
-
-int store_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (!v)
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_TRANSIENT);
-}
-
-char *store_col_dup(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	if (!t)
-		return NULL;
-	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i));
-}
-
-void store_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	if (n)
-		memcpy(out, t, n);
-	out[n] = '\0';
-}
-
-static int exec(struct store *s, const char *sql, const char *what, struct kerr *e)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		kerr_set(e, K_EDB, "%s: %s: %s", s->path, what, msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return K_EDB;
-	}
-	return K_OK;
-}
-
-static int user_version(struct store *s, int *v, struct kerr *e)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return store_dberr(s, e, "reading the schema version");
-	int rc = sqlite3_step(st);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? K_OK : store_dberr(s, e, "reading the schema version");
-}
-
-static int migrate(struct store *s, struct kerr *e)
-{
-	int v;
-	int rc = user_version(s, &v, e);
-	if (rc)
-		return rc;
-	if (v > SCHEMA_VERSION)
-		return kerr_set(e, K_ENEWER,
-		                "%s was written by a newer kontor (schema %d, this one knows %d)",
-		                s->path, v, SCHEMA_VERSION);
-	for (; v < SCHEMA_VERSION; v++) {
-		/* Each step and its version number commit together: a crash mid-way leaves the
-		 * previous version, never half of one. */
-		if ((rc = exec(s, "BEGIN IMMEDIATE", "starting a migration", e)))
-			return rc;
-		char what[64], pragma[64];
-		snprintf(what, sizeof what, "migration %d", v + 1);
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if ((rc = exec(s, migrations[v], what, e)) || (rc = exec(s, pragma, what, e)) ||
-		    (rc = exec(s, "COMMIT", what, e))) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-			return rc;
-		}
-	}
-	return K_OK;
 }
 
 /* Bulk loading checkpoints the WAL every 128 MiB instead of every 4 MiB (each checkpoint
@@ -299,44 +206,54 @@ static const char *const bulk_sql[2] = {
 
 int store_bulk_load(struct store *s, int on, struct kerr *e)
 {
-	int rc = exec(s, bulk_sql[on != 0], "switching bulk loading", e);
+	int rc = kdb_exec(&s->k, bulk_sql[on != 0], "switching bulk loading", e);
 	if (!rc && !on)
-		sqlite3_db_release_memory(s->db);
+		sqlite3_db_release_memory(s->k.db);
 	return rc;
+}
+
+static int hook_flush(void *s, struct kerr *e)
+{
+	return search_pending_flush(s, e);
+}
+
+static void hook_discard(void *s)
+{
+	ksearch_queue_discard(((struct store *)s)->queue);
+}
+
+static void hook_wrote(void *s)
+{
+	((struct store *)s)->gen++; /* cached results and counts carry the generation */
 }
 
 int store_open(const char *path, struct store **out, struct kerr *e)
 {
 	*out = NULL;
 	struct store *s = xcalloc(1, sizeof *s);
-	s->path = xstrdup(path);
-	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc != SQLITE_OK) {
-		rc = kerr_set(e, K_EDB, "%s: cannot open: %s", path,
-		              s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		goto fail;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, 5000);
 	/* The client's RSS budget (30 MiB with a million listings) rules out a big page cache
 	 * and mmap, whose touched pages count as resident; the OS page cache does the rest. */
-	if ((rc = exec(s,
-	               "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	               " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000;"
-	               " PRAGMA mmap_size = 0",
-	               "setting it up", e)))
-		goto fail;
-	if ((rc = migrate(s, e)))
-		goto fail;
-	if ((rc = search_attach(s, e)) || (rc = listings_search_upgrade(s, e)))
+	const struct kdb_opts o = {
+	    .sql = stmt_sql,
+	    .nsql = ST__COUNT,
+	    .setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	             " PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000; PRAGMA mmap_size = 0",
+	    .create = 1,
+	    .nested_fail_dooms = 1,
+	};
+	int rc = kdb_open(&s->k, path, &o, e);
+	s->k.h = (struct kdb_hooks){hook_flush, hook_discard, hook_wrote, s};
+	s->db = s->k.db;
+	s->path = s->k.path;
+	if (rc || (rc = kdb_migrate(&s->k, migrations, SCHEMA_VERSION, "kontor", e)) ||
+	    (rc = search_attach(s, e)) || (rc = listings_search_upgrade(s, e)))
 		goto fail;
 	char *bulk = NULL;
-	if (store_meta_get(s, "bulk_load", &bulk, NULL) == K_OK &&
-	    (rc = exec(s, bulk_sql[0], "ending an unfinished bulk load", e))) {
-		free(bulk);
-		goto fail;
-	}
+	if (store_meta_get(s, "bulk_load", &bulk, NULL) == K_OK)
+		rc = kdb_exec(&s->k, bulk_sql[0], "ending an unfinished bulk load", e);
 	free(bulk);
+	if (rc)
+		goto fail;
 	*out = s;
 	return K_OK;
 fail:
@@ -350,155 +267,39 @@ void store_close(struct store **sp)
 	if (!s)
 		return;
 	search_detach(s);
-	for (int i = 0; i < ST__COUNT; i++)
-		sqlite3_finalize(s->st[i]);
-	if (s->db)
-		sqlite3_close(s->db);
-	free(s->path);
+	kdb_close(&s->k);
 	free(s);
 	*sp = NULL;
 }
 
 int store_begin(struct store *s, struct kerr *e)
 {
-	if (s->user_txn)
-		return kerr_set(e, K_EINVAL, "%s: a transaction is already open", s->path);
-	/* IMMEDIATE takes the write lock now, so a concurrent writer makes us wait (busy
-	 * timeout) instead of failing half-way through. */
-	int rc = exec(s, "BEGIN IMMEDIATE", "starting a transaction", e);
-	if (!rc)
-		s->user_txn = 1;
-	return rc;
+	return kdb_begin(&s->k, e);
 }
 
 int store_commit(struct store *s, struct kerr *e)
 {
-	if (!s->user_txn)
-		return kerr_set(e, K_EINVAL, "%s: no transaction to commit", s->path);
-	if (s->txn_failed) {
-		store_rollback(s);
-		return kerr_set(e, K_EDB,
-		                "%s: a write in this transaction failed; all of it was "
-		                "rolled back",
-		                s->path);
-	}
-	int rc = search_pending_flush(s, e);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	rc = exec(s, "COMMIT", "committing", e);
-	if (rc) {
-		store_rollback(s);
-		return rc;
-	}
-	s->user_txn = 0;
-	return K_OK;
+	return kdb_commit(&s->k, e);
+}
+
+void store_rollback(struct store *s)
+{
+	kdb_rollback(&s->k);
 }
 
 void store_changed_elsewhere(struct store *s)
 {
 	s->gen++;
-	search_cache_clear(s);
-}
-
-void store_rollback(struct store *s)
-{
-	if (!s->user_txn)
-		return;
-	search_pending_discard(s);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	s->user_txn = 0;
-	s->wdepth = 0;
-	s->txn_failed = 0;
-	/* Results cached inside the transaction saw rows that are gone now. */
-	s->gen++;
-	search_cache_clear(s);
-}
-
-int store_wbegin(struct store *s, struct kerr *e)
-{
-	s->gen++;
-	search_cache_clear(s);
-	/* Inside the caller's transaction (or another write) there is no savepoint: FTS5
-	 * flushes its pending index at every savepoint, which made bulk loads write each listing
-	 * as its own segment. A write that fails in there dooms the whole transaction instead
-	 * (store_commit refuses), which is what "one transaction" promises anyway. */
-	if (s->user_txn || s->wdepth > 0) {
-		s->wdepth++;
-		return K_OK;
-	}
-	int rc = exec(s, "BEGIN IMMEDIATE", "starting a write", e);
-	if (!rc)
-		s->wdepth++;
-	return rc;
-}
-
-int store_wend(struct store *s, int ok, struct kerr *e)
-{
-	if (s->wdepth > 0)
-		s->wdepth--;
-	if (s->user_txn || s->wdepth > 0) {
-		if (!ok)
-			s->txn_failed = 1;
-		return K_OK;
-	}
-	if (s->txn_failed)
-		ok = 0;
-	s->txn_failed = 0;
-	if (ok && search_pending_flush(s, e))
-		ok = 0;
-	if (!ok)
-		search_pending_discard(s);
-	if (ok) {
-		int rc = exec(s, "COMMIT", "committing a write", e);
-		if (rc)
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return K_OK;
 }
 
 int store_meta_get(struct store *s, const char *key, char **out, struct kerr *e)
 {
-	*out = NULL;
-	sqlite3_stmt *st = store_stmt(s, ST_META_GET, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = store_col_dup(st, 0);
-		if (!*out)
-			*out = xstrdup("");
-		sqlite3_reset(st);
-		return K_OK;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return kerr_set(e, K_ENOTFOUND, "%s: no setting '%s'", s->path, key);
-	return store_dberr(s, e, "reading a setting");
+	return kdb_meta_get(&s->k, key, out, e);
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = store_stmt(s, ST_META_SET, e);
-	if (!st)
-		return store_wend(s, 0, NULL), K_EDB;
-	store_bind_text(st, 1, key);
-	store_bind_text(st, 2, value ? value : "");
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = store_dberr(s, e, "writing a setting");
-		sqlite3_reset(st);
-		store_wend(s, 0, NULL);
-		return rc;
-	}
-	sqlite3_reset(st);
-	return store_wend(s, 1, e);
+	return kdb_meta_set(&s->k, key, value, e);
 }
 
 int store_read_json(struct store *s, enum store_stmt which, const char *id, const char *what,

@@ -55,7 +55,7 @@ struct search_query {
 	const char *country; /* seller's shipsFrom/originCountry alpha-2, or NULL */
 	const char *category;
 	const char *currency; /* with max_price: prices in this currency only */
-	int64_t max_price;    /* minor units of currency for the lowest tier; -1 = none */
+	int64_t max_price;    /* minor units of currency for the price at the MOQ; -1 = none */
 	int64_t max_moq;      /* -1 = none */
 	int verified_only;
 	const char *incoterm;
@@ -69,7 +69,8 @@ struct search_hit {
 	char seller_id[KCRYPTO_ID_LEN + 1];
 	char *title; /* owned by the result */
 	char currency[4];
-	int64_t price; /* lowest unit price (the best tier) */
+	int64_t price; /* the unit price at the MOQ: what the smallest order pays */
+	int64_t best;  /* the lowest unit price of any tier (shown "from" where it differs) */
 	int64_t moq;
 	char country[3];
 	int verified;
@@ -87,9 +88,10 @@ struct search_result {
 void search_result_free(struct search_result *r);
 /* K_EINVAL for a query the index cannot take (names the word). Only active listings are
  * found. total stops at 1000 (total_capped). Relevance = query words in the title, then
- * newest; price = cheapest first within a currency (by currency code when none is given);
- * rating = seller rating, then rating count, then newest. The last word also matches as a
- * prefix when the whole word finds nothing. Results are cached until the next write. */
+ * newest; price = cheapest at the MOQ first within a currency (by currency code when none
+ * is given); rating = seller rating, then rating count, then newest. The last word also
+ * matches as a prefix when the whole word finds nothing. Results are cached until the next
+ * write. Text is folded as searchtext folds it (case, diacritics, е/ё, ß/ss). */
 int store_search(struct store *s, const struct search_query *q, struct search_result *out,
                  struct kerr *e);
 /* One listing as a search hit (for results in another's order: the node's, with --remote).
@@ -138,9 +140,8 @@ int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e);
 struct node_info {
 	char *name;
 	char *url;       /* https://host:port */
-	char *ca_file;   /* NULL = the system's CAs; a relative path is under the home */
+	char *ca_file;   /* NULL = the system's CAs */
 	char *node_key;  /* pinned on first contact */
-	char *tls_pin;   /* the TLS public key pinned with it, "sha256//..."; NULL before */
 	char *session;   /* the session JSON last fetched (limits), may be NULL */
 	char *last_sync; /* RFC 3339, NULL before the first */
 	int64_t bytes_up, bytes_down;
@@ -153,13 +154,6 @@ typedef int (*store_node_cb)(void *ctx, const struct node_info *n);
 int store_node_each(struct store *s, store_node_cb cb, void *ctx, struct kerr *e);
 /* Removes the node, its sync states and its queued outbox entries. */
 int store_node_rm(struct store *s, const char *name, struct kerr *e);
-/* Pins the node's TLS key (learned for a node added before TLS pins). */
-int store_node_set_tls_pin(struct store *s, const char *name, const char *tls_pin, struct kerr *e);
-/* `node add --replace`: url, keys, session and (unless n->ca_file is NULL) the CA file of
- * the node n->name replaced; its queued actions stay; its sync states go when
- * reset_states (a node with another key). */
-int store_node_replace(struct store *s, const struct node_info *n, int reset_states,
-                       struct kerr *e);
 /* After a sync: last_sync = now, bytes added, session replaced when not NULL. */
 int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
                       const char *session, struct kerr *e);

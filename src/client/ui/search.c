@@ -223,7 +223,7 @@ void ui_search_more(struct ui *u)
 }
 
 /* Column widths of a result row after the title. */
-#define COL_PRICE 16 /* "USD 1234567.50" */
+#define COL_PRICE 24 /* "USD 1234.50 from 1100.00": at the MOQ, from the best tier */
 #define COL_MOQ 8
 #define COL_CC 3
 #define COL_VER 2
@@ -271,12 +271,16 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 {
 	const struct search_hit *h = &u->res.hits[i];
 	struct kbuf t = KBUF_INIT, line = KBUF_INIT;
-	char amt[MONEY_FMT_MAX], price[40], rating[24];
+	char amt[MONEY_FMT_MAX], best[MONEY_FMT_MAX], price[64], rating[24];
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	kbuf_puts(&line, "  ");
 	text_clip(&line, kbuf_str(&t), (size_t)title_width(width), 1);
 	money_format(h->price, h->currency, amt);
 	snprintf(price, sizeof price, "%.3s %s", h->currency, amt);
+	if (h->best < h->price) {
+		money_format(h->best, h->currency, best);
+		snprintf(price, sizeof price, "%.3s %s from %s", h->currency, amt, best);
+	}
 	if (h->rating_count)
 		snprintf(rating, sizeof rating, "%.1f (%lld)", h->rating,
 		         (long long)h->rating_count);

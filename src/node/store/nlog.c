@@ -56,6 +56,8 @@ int nlog_bump(struct nconn *c, enum ntype t, int64_t *seq, struct kerr *e)
 	}
 	*seq = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if (!c->seq_lo)
+		c->seq_lo = *seq; /* the cached answers the index writes touch (nsearch.c) */
 	if (!(st = nstore_stmt(c, S_STATE_SET, e)))
 		return K_EDB;
 	nstore_bind_text(st, 1, type_names[t]);

@@ -13,10 +13,7 @@
 #include "kontor/buf.h"
 #include "kontor/model.h"
 
-#define BUSY_TIMEOUT_MS 5000
-#define FTS_OPTS                                                                                   \
-	"tokenize=\"unicode61 remove_diacritics 2 categories 'L* N* Co M*' tokenchars '_'\","      \
-	" detail=column, content='', columnsize=0"
+#define FTS_OPTS "tokenize=\"" KS_TOKENIZE "\", detail=column, content='', columnsize=0"
 
 /* Ordered schema patches: entry i takes the schema from version i to i + 1, and PRAGMA
  * user_version records how many have run. A shipped entry is never edited; a change is a
@@ -111,6 +108,10 @@ static const char *const migrations[] = {
      * it in their shipment) and the kontor account that may post its shipment events. */
     "CREATE TABLE carriers(name TEXT PRIMARY KEY COLLATE NOCASE,"
     "  account TEXT NOT NULL UNIQUE, created TEXT);",
+    /* 6: the search kernel's ord table holds the title apart (as the client's does); the
+     * index is filled again by nsearch_upgrade, and `price` is the price at the MOQ. */
+    "DROP TABLE listing_ord;"
+    "CREATE VIRTUAL TABLE listing_ord USING fts5(title, doc, " FTS_OPTS ");",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -152,9 +153,6 @@ static const char *const migrations[] = {
 	" AND (?3 < 0 OR verified = ?3)"
 
 static const char *const stmt_sql[S__COUNT] = {
-    [S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
-    [S_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
-                   " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
     [S_SEQ_NEXT] = "UPDATE states SET seq = seq + 1 WHERE type = '*' RETURNING seq",
     [S_STATE_SET] = "UPDATE states SET seq = ?2 WHERE type = ?1",
     [S_STATE_GET] = "SELECT seq, horizon FROM states WHERE type = ?1",
@@ -207,6 +205,9 @@ static const char *const stmt_sql[S__COUNT] = {
 
     [S_L_FIND] = "SELECT rid, pkey, rkey, json, ix_verified, seller_id FROM listings"
                  " WHERE id = ?1",
+    [S_L_BY_RID] = "SELECT rid, pkey, rkey, json, ix_verified, seller_id FROM listings"
+                   " WHERE rid = ?1",
+    [S_L_ALL] = "SELECT rid FROM listings ORDER BY rid",
     [S_L_INSERT] = "INSERT INTO listings(rid, id, seller_id, sku, json, status, currency, price,"
                    " moq, pkey, rkey, ix_verified)"
                    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -214,7 +215,8 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_L_OF_SELLER] = "SELECT rid FROM listings WHERE seller_id = ?1 AND pkey IS NOT NULL",
     [S_L_MAX_PKEY] = "SELECT max(pkey) FROM listings WHERE pkey BETWEEN ?1 AND ?2",
     [S_L_MAX_RKEY] = "SELECT max(rkey) FROM listings WHERE rkey BETWEEN ?1 AND ?2",
-    [S_L_SET_KEYS] = "UPDATE listings SET rkey = ?2, ix_verified = ?3 WHERE rid = ?1",
+    [S_L_SET_KEYS] = "UPDATE listings SET pkey = ?2, rkey = ?3, ix_verified = ?4, price = ?5,"
+                     " moq = ?6 WHERE rid = ?1",
     [S_L_SELLER_PAGE] = "SELECT id FROM listings WHERE seller_id = ?1"
                         " AND (?2 = 'all' OR status = ?2) ORDER BY rid DESC LIMIT ?3 OFFSET ?4",
     [S_L_SELLER_COUNT] = "SELECT count(*) FROM listings WHERE seller_id = ?1"
@@ -222,8 +224,9 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_FTS_INSERT] = "INSERT INTO listing_fts(rowid, title, body, facets) VALUES(?1, ?2, ?3, ?4)",
     [S_FTS_DELETE] = "INSERT INTO listing_fts(listing_fts, rowid, title, body, facets)"
                      " VALUES('delete', ?1, ?2, ?3, ?4)",
-    [S_ORD_INSERT] = "INSERT INTO listing_ord(rowid, doc) VALUES(?1, ?2)",
-    [S_ORD_DELETE] = "INSERT INTO listing_ord(listing_ord, rowid, doc) VALUES('delete', ?1, ?2)",
+    [S_ORD_INSERT] = "INSERT INTO listing_ord(rowid, title, doc) VALUES(?1, ?2, ?3)",
+    [S_ORD_DELETE] = "INSERT INTO listing_ord(listing_ord, rowid, title, doc)"
+                     " VALUES('delete', ?1, ?2, ?3)",
     [S_SCAN_MAIN_DESC] = SCAN_MAIN " ORDER BY rowid DESC LIMIT ?8",
     [S_SCAN_MAIN_ASC] = SCAN_MAIN " ORDER BY rowid ASC LIMIT ?8",
     [S_SCAN_P_ASC] = SCAN_ORD("pkey") " ORDER BY rowid ASC LIMIT ?8",
@@ -321,20 +324,12 @@ static const char *const stmt_sql[S__COUNT] = {
 
 /* ---------------------------------------------------------------- connections */
 
-int nstore_dberr(struct nconn *c, struct kerr *e, const char *what)
-{
-	return kerr_set(e, K_EDB, "%s: %s: %s", c && c->s ? c->s->path : "database", what,
-	                c && c->db ? sqlite3_errmsg(c->db) : "no connection");
-}
-
 static void conn_close(struct nconn *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < S__COUNT; i++)
-		sqlite3_finalize(c->st[i]);
 	nsearch_detach(c);
-	sqlite3_close_v2(c->db);
+	kdb_close(&c->k);
 	free(c);
 }
 
@@ -358,26 +353,21 @@ static int conn_open(struct nstore *s, int create, struct nconn **out, struct ke
 {
 	struct nconn *c = xcalloc(1, sizeof *c);
 	c->s = s;
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(s->path, &c->db, flags, NULL) != SQLITE_OK) {
-		int rc = nstore_dberr(c, e, "cannot open");
-		conn_close(c);
-		return rc;
-	}
-	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
 	/* mmap keeps index pages out of the pread() path: queries are most of the load (SQLite
 	 * clamps the size to its own ceiling). */
-	if (sqlite3_exec(c->db,
-	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                 " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-	                 " PRAGMA cache_size=-32768; PRAGMA mmap_size=68719476736;",
-	                 NULL, NULL, NULL) != SQLITE_OK) {
-		int rc = nstore_dberr(c, e, "setting up the connection");
-		conn_close(c);
-		return rc;
-	}
-	int rc = nsearch_attach(c, e);
+	const struct kdb_opts o = {
+	    .sql = stmt_sql,
+	    .nsql = S__COUNT,
+	    .setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	             " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+	             " PRAGMA cache_size=-32768; PRAGMA mmap_size=68719476736;",
+	    .create = create,
+	    .nomutex = 1,
+	};
+	int rc = kdb_open(&c->k, s->path, &o, e);
+	c->db = c->k.db;
+	if (!rc)
+		rc = nsearch_attach(c, e);
 	if (rc) {
 		conn_close(c);
 		return rc;
@@ -404,109 +394,6 @@ struct nconn *nstore_conn(struct nstore *s, struct kerr *e)
 		return NULL;
 	conn_register(s, c);
 	return c;
-}
-
-sqlite3_stmt *nstore_stmt(struct nconn *c, enum nst id, struct kerr *e)
-{
-	sqlite3_stmt *st = c->st[id];
-	if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		return st;
-	}
-	if (sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-	    SQLITE_OK) {
-		char what[64];
-		snprintf(what, sizeof what, "preparing statement %d", (int)id);
-		nstore_dberr(c, e, what);
-		return NULL;
-	}
-	c->st[id] = st;
-	return st;
-}
-
-void nstore_bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, (int)strlen(v), SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-void nstore_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-	size_t n = v ? (size_t)sqlite3_column_bytes(st, i) : 0;
-	if (n >= cap)
-		n = cap - 1;
-	if (n)
-		memcpy(out, v, n);
-	out[n] = '\0';
-}
-
-int nstore_exec_stmt(struct nconn *c, sqlite3_stmt *st, struct kerr *e, const char *what)
-{
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return nstore_dberr(c, e, what);
-	return K_OK;
-}
-
-static int exec_sql(struct nconn *c, const char *sql, struct kerr *e, const char *what)
-{
-	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return nstore_dberr(c, e, what);
-	return K_OK;
-}
-
-/* ---------------------------------------------------------------- migrations */
-
-static int user_version(struct nconn *c, int *v, struct kerr *e)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return nstore_dberr(c, e, "reading the schema version");
-	int rc = sqlite3_step(st);
-	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return nstore_dberr(c, e, "reading the schema version");
-	return K_OK;
-}
-
-static int migrate(struct nconn *c, struct kerr *e)
-{
-	int v, rc;
-	if ((rc = user_version(c, &v, e)))
-		return rc;
-	if (v > SCHEMA_VERSION)
-		return kerr_set(e, K_ENEWER,
-		                "%s: schema version %d is newer than this kontord knows (%d);"
-		                " use a newer kontord",
-		                c->s->path, v, SCHEMA_VERSION);
-	if (v == SCHEMA_VERSION)
-		return K_OK;
-	if ((rc = exec_sql(c, "BEGIN IMMEDIATE", e, "starting the migration")))
-		return rc;
-	/* Another process may have migrated while we waited for the lock. */
-	if ((rc = user_version(c, &v, e)))
-		goto fail;
-	for (; v < SCHEMA_VERSION; v++) {
-		char what[48], pragma[48];
-		snprintf(what, sizeof what, "migration %d", v + 1);
-		if ((rc = exec_sql(c, migrations[v], e, what)))
-			goto fail;
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if ((rc = exec_sql(c, pragma, e, what)))
-			goto fail;
-	}
-	if ((rc = exec_sql(c, "COMMIT", e, "committing the migration")))
-		goto fail;
-	return K_OK;
-fail:
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
 }
 
 /* ---------------------------------------------------------------- open and close */
@@ -543,7 +430,8 @@ int nstore_open(const char *path, int create, struct nstore **out, struct kerr *
 		return rc;
 	}
 	conn_register(s, c);
-	if ((rc = migrate(c, e))) {
+	if ((rc = kdb_migrate(&c->k, migrations, SCHEMA_VERSION, "kontord", e)) ||
+	    (rc = nsearch_upgrade(c, e))) {
 		nstore_close(&s);
 		return rc;
 	}
@@ -575,170 +463,66 @@ void nstore_close(struct nstore **sp)
 	*sp = NULL;
 }
 
-/* ---------------------------------------------------------------- transactions */
+/* ---------------------------------------------------------------- transactions and meta */
+
+/* Each is the kernel's call on the calling thread's connection. */
+#define ON_CONN(call)                                                                              \
+	struct nconn *c = nstore_conn(s, e);                                                       \
+	return c ? (call) : K_EDB
+#define ON_CONN_VOID(call)                                                                         \
+	struct nconn *c = nstore_conn(s, NULL);                                                    \
+	if (c)                                                                                     \
+	call
 
 int nstore_begin(struct nstore *s, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	if (c->txn)
-		return kerr_set(e, K_EFAIL, "%s: a transaction is already open on this thread",
-		                s->path);
-	int rc = exec_sql(c, "BEGIN IMMEDIATE", e, "starting a transaction");
-	if (rc)
-		return rc;
-	c->txn = 1;
-	c->user_txn = 1;
-	c->savepoints = 0;
-	return K_OK;
+	ON_CONN(kdb_begin(&c->k, e));
 }
 
 int nstore_commit(struct nstore *s, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	if (!c->user_txn)
-		return kerr_set(e, K_EFAIL, "%s: commit without a transaction", s->path);
-	int rc = exec_sql(c, "COMMIT", e, "committing");
-	if (rc)
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	c->txn = 0;
-	c->user_txn = 0;
-	c->savepoints = 0;
-	return rc;
+	ON_CONN(kdb_commit(&c->k, e));
 }
 
 void nstore_rollback(struct nstore *s)
 {
-	struct nconn *c = nstore_conn(s, NULL);
-	if (!c || !c->user_txn)
-		return;
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	c->txn = 0;
-	c->user_txn = 0;
-	c->savepoints = 0;
-}
-
-int nstore_wbegin(struct nconn *c, struct kerr *e)
-{
-	if (c->txn) {
-		c->txn++;
-		return K_OK;
-	}
-	int rc = exec_sql(c, "BEGIN IMMEDIATE", e, "starting a transaction");
-	if (rc == K_OK)
-		c->txn = 1;
-	return rc;
-}
-
-int nstore_wend(struct nconn *c, int rc, struct kerr *e)
-{
-	if (--c->txn > 0)
-		return rc;
-	if (rc == K_OK) {
-		rc = exec_sql(c, "COMMIT", e, "committing");
-		if (rc == K_OK)
-			return K_OK;
-	}
-	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	ON_CONN_VOID(kdb_rollback(&c->k));
 }
 
 int nstore_read_begin(struct nstore *s, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	if (c->txn) {
-		c->txn++;
-		return K_OK;
-	}
-	int rc = exec_sql(c, "BEGIN", e, "starting a read");
-	if (rc == K_OK)
-		c->txn = 1;
-	return rc;
+	ON_CONN(kdb_read_begin(&c->k, e));
 }
 
 void nstore_read_end(struct nstore *s)
 {
-	struct nconn *c = nstore_conn(s, NULL);
-	if (!c || c->txn == 0)
-		return;
-	if (--c->txn == 0)
-		sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+	ON_CONN_VOID(kdb_read_end(&c->k));
 }
 
 int nstore_savepoint(struct nstore *s, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	int rc = exec_sql(c, "SAVEPOINT obj", e, "starting a savepoint");
-	if (rc == K_OK)
-		c->savepoints++;
-	return rc;
+	ON_CONN(kdb_savepoint(&c->k, e));
 }
 
 int nstore_release(struct nstore *s, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	int rc = exec_sql(c, "RELEASE obj", e, "releasing a savepoint");
-	if (rc == K_OK)
-		c->savepoints--;
-	return rc;
+	ON_CONN(kdb_release(&c->k, e));
 }
 
 void nstore_rollback_to(struct nstore *s)
 {
-	struct nconn *c = nstore_conn(s, NULL);
-	if (!c || c->savepoints <= 0)
-		return;
-	sqlite3_exec(c->db, "ROLLBACK TO obj; RELEASE obj", NULL, NULL, NULL);
-	c->savepoints--;
+	ON_CONN_VOID(kdb_rollback_to(&c->k));
 }
-
-/* ---------------------------------------------------------------- meta */
 
 int nstore_meta_get(struct nstore *s, const char *key, char **out, struct kerr *e)
 {
 	*out = NULL;
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_META_GET, e) : NULL;
-	if (!st)
-		return K_EDB;
-	nstore_bind_text(st, 1, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
-		*out = xstrdup(v ? v : "");
-		sqlite3_reset(st);
-		return K_OK;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return kerr_set(e, K_ENOTFOUND, "%s: no meta value '%s'", s->path, key);
-	return nstore_dberr(c, e, "reading meta");
+	ON_CONN(kdb_meta_get(&c->k, key, out, e));
 }
 
 int nstore_meta_set(struct nstore *s, const char *key, const char *value, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	int rc = nstore_wbegin(c, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = nstore_stmt(c, S_META_SET, e);
-	if (!st)
-		return nstore_wend(c, K_EDB, e);
-	nstore_bind_text(st, 1, key);
-	nstore_bind_text(st, 2, value);
-	rc = nstore_exec_stmt(c, st, e, "writing meta");
-	return nstore_wend(c, rc, e);
+	ON_CONN(kdb_meta_set(&c->k, key, value, e));
 }
 
 /* ---------------------------------------------------------------- blobs */

@@ -8,19 +8,14 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "db/kdb.h"
+#include "db/ksearch.h"
 #include "nstore.h"
 #include "kontor/buf.h"
 #include "kontor/err.h"
 
-/* Options of the unicode61 tokenizer the FTS tables (migration 1) and the query splitter
- * share: a quoted query term is only exact when both split text the same way. */
-#define NSTORE_TOKENIZER_ARGS                                                                      \
-	"remove_diacritics", "2", "categories", "L* N* Co M*", "tokenchars", "_"
-
 /* Every statement, prepared once per connection on first use (SQLITE_PREPARE_PERSISTENT). */
 enum nst {
-	S_META_GET,
-	S_META_SET,
 	S_SEQ_NEXT, /* bumps the global sequence, returns it */
 	S_STATE_SET,
 	S_STATE_GET,
@@ -54,7 +49,9 @@ enum nst {
 	S_A_QUERY,
 	S_A_COUNT,
 	/* listings */
-	S_L_FIND,
+	S_L_FIND,   /* id -> rid, pkey, rkey, json, ix_verified, seller_id */
+	S_L_BY_RID, /* the same by rid */
+	S_L_ALL,    /* every rid */
 	S_L_INSERT,
 	S_L_DELETE,
 	S_L_OF_SELLER,
@@ -127,45 +124,54 @@ enum nst {
 
 /* One SQLite connection, owned by one thread. */
 struct nconn {
-	sqlite3 *db;
+	struct kdb k; /* the connection, its statements and brackets */
+	sqlite3 *db;  /* k.db, for brevity */
 	struct nstore *s;
-	sqlite3_stmt *st[S__COUNT];
-	int txn;      /* depth of nstore_begin / write brackets; 0 = autocommit */
-	int user_txn; /* an nstore_begin is open (puts join it instead of opening one) */
-	int failed;   /* a statement inside the open transaction failed */
-	int savepoints;
-	void *tok_api;      /* fts5_tokenizer * (owned copy): splits query text */
-	void *tok;          /* Fts5Tokenizer * */
-	struct nconn *next; /* the store's list, for nstore_close */
+	struct ksearch_tok tok;      /* splits query text as the index does */
+	struct ksearch_queue *queue; /* index writes not yet handed to FTS5 */
+	int64_t seq_lo;              /* the first change sequence since the index writes last went
+	                              * out (0: none yet); see nsearch.c */
+	struct nconn *next;          /* the store's list, for nstore_close */
 };
-
-struct qcache; /* nsearch.c */
 
 struct nstore {
 	char *path;
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards conns */
 	struct nconn *conns;
-	struct qcache *qcache; /* shared Listing/query results (own lock) */
+	struct kqcache *qcache; /* shared Listing/query results (own lock) */
 };
 
 /* The calling thread's connection (opened on first use); NULL with e filled on failure. */
 struct nconn *nstore_conn(struct nstore *s, struct kerr *e);
-/* The statement, reset and with bindings cleared; NULL with e filled. */
-sqlite3_stmt *nstore_stmt(struct nconn *c, enum nst id, struct kerr *e);
-/* K_EDB naming the database file, what was being done and SQLite's message. */
-int nstore_dberr(struct nconn *c, struct kerr *e, const char *what);
-/* Binds text with its length (NULL binds NULL). */
-void nstore_bind_text(sqlite3_stmt *st, int i, const char *v);
-/* Copies a text column into a fixed buffer (truncating; always NUL-terminated). */
-void nstore_col_copy(sqlite3_stmt *st, int i, char *out, size_t cap);
-/* Steps a statement that returns no rows and resets it. */
-int nstore_exec_stmt(struct nconn *c, sqlite3_stmt *st, struct kerr *e, const char *what);
 
+/* The kernel's calls, on a connection (see db/kdb.h). */
+static inline sqlite3_stmt *nstore_stmt(struct nconn *c, enum nst id, struct kerr *e)
+{
+	return kdb_stmt(&c->k, (int)id, e);
+}
+static inline int nstore_dberr(struct nconn *c, struct kerr *e, const char *what)
+{
+	return kdb_err(&c->k, e, what);
+}
+static inline int nstore_exec_stmt(struct nconn *c, sqlite3_stmt *st, struct kerr *e,
+                                   const char *what)
+{
+	return kdb_step_done(&c->k, st, what, e);
+}
 /* A write bracket: joins the open nstore_begin transaction or opens its own. A failed
- * bracket rolls back its own transaction; inside a caller's, it marks it failed. */
-int nstore_wbegin(struct nconn *c, struct kerr *e);
-int nstore_wend(struct nconn *c, int rc, struct kerr *e);
+ * bracket rolls back its own transaction; inside a caller's, the caller's savepoint undoes
+ * it. */
+static inline int nstore_wbegin(struct nconn *c, struct kerr *e)
+{
+	return kdb_wbegin(&c->k, e);
+}
+static inline int nstore_wend(struct nconn *c, int rc, struct kerr *e)
+{
+	return kdb_wend(&c->k, rc, e);
+}
+#define nstore_bind_text kdb_bind_text
+#define nstore_col_copy kdb_col_copy
 
 /* Appends a change of (type, id) to the log for each viewer (public types pass one viewer
  * ""), bumping the global sequence and the type's state. *seq gets the new sequence. */
@@ -178,9 +184,11 @@ int nlog_bump(struct nconn *c, enum ntype t, int64_t *seq, struct kerr *e);
 
 /* ---- nsearch.c: the listing index ---------------------------------------------------- */
 int nsearch_attach(struct nconn *c, struct kerr *e); /* per connection: functions, tokenizer */
+/* Rebuilds the index when the text it holds is made differently now (run by nstore_open). */
+int nsearch_upgrade(struct nconn *c, struct kerr *e);
 void nsearch_detach(struct nconn *c);
-struct qcache *nsearch_cache_new(void);
-void nsearch_cache_free(struct qcache **q);
+struct kqcache *nsearch_cache_new(void);
+void nsearch_cache_free(struct kqcache **q);
 
 struct nseller {
 	int verified;
