@@ -140,8 +140,9 @@ int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e);
 struct node_info {
 	char *name;
 	char *url;       /* https://host:port */
-	char *ca_file;   /* NULL = the system's CAs */
+	char *ca_file;   /* NULL = the system's CAs; a relative path is under the home */
 	char *node_key;  /* pinned on first contact */
+	char *tls_pin;   /* the TLS public key pinned with it, "sha256//..."; NULL before */
 	char *session;   /* the session JSON last fetched (limits), may be NULL */
 	char *last_sync; /* RFC 3339, NULL before the first */
 	int64_t bytes_up, bytes_down;
@@ -154,6 +155,13 @@ typedef int (*store_node_cb)(void *ctx, const struct node_info *n);
 int store_node_each(struct store *s, store_node_cb cb, void *ctx, struct kerr *e);
 /* Removes the node, its sync states and its queued outbox entries. */
 int store_node_rm(struct store *s, const char *name, struct kerr *e);
+/* Pins the node's TLS key (learned for a node added before TLS pins). */
+int store_node_set_tls_pin(struct store *s, const char *name, const char *tls_pin, struct kerr *e);
+/* `node add --replace`: url, keys, session and (unless n->ca_file is NULL) the CA file of
+ * the node n->name replaced; its queued actions stay; its sync states go when
+ * reset_states (a node with another key). */
+int store_node_replace(struct store *s, const struct node_info *n, int reset_states,
+                       struct kerr *e);
 /* After a sync: last_sync = now, bytes added, session replaced when not NULL. */
 int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
                       const char *session, struct kerr *e);
