@@ -24,7 +24,10 @@
  * escrow agent: the offer's escrowAgent key; model.c's role name for the node).
  * An offer is binding when it carries both a buyer and a seller signature; the order id is
  * its hash. Once an offer is binding no further offer may follow; order events need a
- * binding offer before them (only "cancelled" may come before one).
+ * binding offer before them (only "cancelled" may come before one), and they are replayed
+ * through the rules of a trade (order.h) against the binding offer's terms: a step taken
+ * out of turn, by a role that may not take it, or moving other money than the terms say
+ * does not verify.
  *
  * Limits: CONTRACT_MAX_SECTIONS sections, CONTRACT_BODY_MAX bytes of body, 8 signatures
  * per section, CONTRACT_MAX_ITEMS items per offer. */
@@ -39,6 +42,7 @@
 #include "kontor/crypto.h"
 #include "kontor/err.h"
 #include "kontor/model.h"
+#include "kontor/order.h"
 
 #define CONTRACT_MAX_SECTIONS 64
 #define CONTRACT_BODY_MAX 65536
@@ -47,6 +51,7 @@
 #define CONTRACT_DATE_LEN 10   /* RFC 3339 full-date "2026-12-15" */
 #define CONTRACT_TEXT_MAX 4000 /* quality, inspection */
 #define CONTRACT_LINE_MAX 200  /* named place, governing law, venue, description */
+#define CONTRACT_NONCE_LEN 22  /* base64url of 16 random bytes */
 
 /* Offer body, canonical JSON (keys sorted by canon_write):
  *   buyer, seller            account ids (must differ)
@@ -61,11 +66,18 @@
  *                            refused with air or courier (sea and inland waterway only)
  *   shipBy, deliverBy        RFC 3339 full-date "YYYY-MM-DD" (trade terms are calendar
  *                            days, not instants); shipBy <= deliverBy
- *   payment                  {method: "escrow", depositPct 0..100, autoReleaseDays 1..90}
+ *   payment                  {method: "escrow", stages: [{pct, due}], autoReleaseDays
+ *                            1..90}: the payment stages of order.h (due "signing",
+ *                            "before_shipment", "delivery", "days_after_delivery:N").
+ *                            Documents before stages carry depositPct 0..100 instead,
+ *                            read as order_stages_deposit says.
  *   quality, inspection      plain text (may be empty: left out)
  *   governingLaw, disputeVenue, language (ISO 639-1), escrowAgent (the node's key id)
  *   supersedes?              hash of the offer this one counters
- *   prev?                    hash of the section before (every offer but the first) */
+ *   prev?                    hash of the section before (every offer but the first)
+ *   created?, nonce?         when the offer was made (RFC 3339 UTC) and 16 random bytes
+ *                            (base64url), so two offers of identical terms are two
+ *                            contracts; documents made before them have neither */
 struct contract_item {
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	char listing_hash[KCRYPTO_HASH_B64_LEN + 1];
@@ -89,7 +101,9 @@ struct contract_terms {
 	char mode[8];      /* sea air road rail courier */
 	char ship_by[CONTRACT_DATE_LEN + 1];
 	char deliver_by[CONTRACT_DATE_LEN + 1];
-	int64_t deposit_pct;       /* 0..100 */
+	int64_t deposit_pct; /* 0..100: the stages (order_stages_deposit) when nstages is 0 */
+	struct order_stage stages[ORDER_MAX_STAGES];
+	size_t nstages;            /* 0: the stages deposit_pct means */
 	int64_t auto_release_days; /* 1..90 */
 	char *quality;             /* may be NULL */
 	char *inspection;          /* may be NULL */
@@ -99,10 +113,17 @@ struct contract_terms {
 	char escrow_agent[KCRYPTO_ID_LEN + 1];
 	char supersedes[KCRYPTO_HASH_B64_LEN + 1]; /* "" for a first offer */
 	char prev[KCRYPTO_HASH_B64_LEN + 1];       /* "" for section 0 */
+	char created[MODEL_TIME_LEN + 1];          /* "" in documents made before it */
+	char nonce[CONTRACT_NONCE_LEN + 1];        /* "" in documents made before it */
 };
 
 void contract_terms_init(struct contract_terms *t); /* zeroes; payment 100% / 14 days */
 void contract_terms_free(struct contract_terms *t); /* frees and zeroes */
+/* Sets created to now and nonce to 16 fresh random bytes (every new offer, counters too). */
+void contract_terms_stamp(struct contract_terms *t);
+/* What the rules of a trade need from the terms: currency, total and the payment stages
+ * (the explicit ones, else those deposit_pct means). */
+void contract_terms_order(const struct contract_terms *t, struct order_terms *out);
 
 /* Appends an item quoting listing l (which must carry its seller's signature) for qty:
  * description = title, unit, hsCode, origin from the listing; unitPrice = the listing's
@@ -131,8 +152,11 @@ int contract_section_terms(const cJSON *section, struct contract_terms *out, str
 int contract_kind_valid(const char *kind);
 
 /* Event body: {"prev", "at" (RFC 3339 UTC time)} plus what the caller puts in extra (an
- * object of further fields, copied; may be NULL): note, amount (minor units), carrier,
- * trackingNumber, buyerAmount, sellerAmount (ruling), reason. New tree in *out. */
+ * object of further fields, copied; may be NULL): note, amount (minor units: funded,
+ * released, refunded), stage (funded: the payment stage's number, from 1), carrier,
+ * trackingNumber, mode (shipped: one of order_ship_modes), buyerAmount, sellerAmount
+ * (ruling), reason. What a step needs is a field, never words in the note. New tree in
+ * *out. */
 int contract_event_body(const char *prev, const char *at, const cJSON *extra, cJSON **out,
                         struct kerr *e);
 
@@ -163,6 +187,13 @@ struct contract_status {
 	int binding;      /* index of the binding offer, -1 when not (yet) binding */
 	char order_id[KCRYPTO_HASH_B64_LEN + 1]; /* hash of the binding offer, "" when none */
 	char last_kind[16];
+	/* The order the sections make, replayed through order.h: the binding offer's terms
+	 * (nothing to pay before one binds), where the order stands after the last section
+	 * and after each one, and the money each section moved (none for offers). */
+	struct order_terms terms;
+	struct order_progress progress;
+	struct order_progress after[CONTRACT_MAX_SECTIONS];
+	struct order_effect effect[CONTRACT_MAX_SECTIONS];
 };
 
 /* Verifies the whole document offline: shape (model "Contract"), every body canonical and
@@ -170,9 +201,12 @@ struct contract_status {
  * "contract/<kind>", each role's signer is the party named in the offer (buyer, seller,
  * escrowAgent) and allowed for that kind, the prev chain, supersedes on counter-offers,
  * the same parties on every offer, events only after a binding offer, nothing after
- * "cancelled", and the top-level id/buyerId/sellerId agreeing with the offer.
- * K_EVERIFY (or K_EINVAL/K_ETOOBIG for malformed input) with
- * "section 2 (funded): signature of escrow does not verify". st may be NULL. */
+ * "cancelled", the top-level id/buyerId/sellerId agreeing with the offer, and every event
+ * after the binding offer a step the rules of a trade (order.h) allow from where the order
+ * stands, moving the money the terms say. K_EVERIFY (or K_EINVAL/K_ETOOBIG for malformed
+ * input) with "section 2 (funded): signature of escrow does not verify"; K_ECONFLICT for a
+ * step out of turn ("section 2 (shipped): order is awaiting_payment: ship needs funded").
+ * st may be NULL. */
 int contract_verify(const cJSON *contract, struct contract_status *st, struct kerr *e);
 
 /* --- for people ---------------------------------------------------------------------- */
@@ -183,8 +217,8 @@ int contract_verify(const cJSON *contract, struct contract_status *st, struct ke
  * call contract_verify first and say so. Outside text is shown with controls replaced. */
 int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e);
 /* Appends one line per changed field ("items[0].qty: 500 -> 800",
- * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF"); nothing when the
- * terms agree (apart from supersedes/prev). */
+ * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF", "deposit: 100% ->
+ * 30%"); nothing when the terms agree (apart from supersedes, prev, created and nonce). */
 void contract_diff(const struct contract_terms *old_t, const struct contract_terms *new_t,
                    struct kbuf *out);
 

@@ -18,11 +18,6 @@
 #define PATH_LEN 96
 #define DOMAIN_LEN 32
 
-static const char *const section_kinds[] = {"offer",     "funded",    "shipped",  "delivered",
-                                            "confirmed", "released",  "disputed", "ruling",
-                                            "refunded",  "cancelled", NULL};
-static const char *const ship_modes[] = {"sea", "air", "road", "rail", "courier", NULL};
-
 /* ---------------------------------------------------------------- small helpers */
 
 /* Outside text in messages: cut short, anything not printable ASCII becomes '?'. */
@@ -48,9 +43,10 @@ static int in_list(const char *s, const char *const *list)
 	return 0;
 }
 
+/* An offer, or the kind of one of the steps of order.h. */
 int contract_kind_valid(const char *kind)
 {
-	return in_list(kind, section_kinds);
+	return kind && (strcmp(kind, "offer") == 0 || order_step_parse(kind) >= 0);
 }
 
 static int b64url_chars(const char *s, size_t n)
@@ -221,6 +217,30 @@ void contract_terms_init(struct contract_terms *t)
 	memset(t, 0, sizeof *t);
 	t->deposit_pct = 100;
 	t->auto_release_days = 14;
+}
+
+void contract_terms_stamp(struct contract_terms *t)
+{
+	uint8_t r[16];
+	struct kbuf b = KBUF_INIT;
+	model_now(t->created);
+	kcrypto_random(r, sizeof r);
+	kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
+	copy_fixed(t->nonce, sizeof t->nonce, kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+void contract_terms_order(const struct contract_terms *t, struct order_terms *out)
+{
+	memset(out, 0, sizeof *out);
+	copy_fixed(out->currency, sizeof out->currency, t->currency);
+	out->total = t->total;
+	if (t->nstages > 0 && t->nstages <= ORDER_MAX_STAGES) {
+		memcpy(out->stages, t->stages, t->nstages * sizeof *t->stages);
+		out->nstages = t->nstages;
+	} else {
+		order_stages_deposit(t->deposit_pct, out->stages, &out->nstages);
+	}
 }
 
 static void item_free(struct contract_item *it)
@@ -408,7 +428,7 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 		return rc;
 	if ((rc = check_str(t->named_place, "namedPlace", 1, CONTRACT_LINE_MAX, 0, e)) != K_OK)
 		return rc;
-	if (!in_list(t->mode, ship_modes))
+	if (!order_mode_valid(t->mode))
 		return kerr_set(e, K_EINVAL,
 		                "shipmentMode: '%s' must be one of sea, air, road, rail, courier",
 		                shown(t->mode, sh));
@@ -424,9 +444,11 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 	if (strcmp(t->ship_by, t->deliver_by) > 0)
 		return kerr_set(e, K_EINVAL, "deliverBy: %s is before shipBy %s", t->deliver_by,
 		                t->ship_by);
-	if (t->deposit_pct < 0 || t->deposit_pct > 100)
+	if (t->nstages == 0 && (t->deposit_pct < 0 || t->deposit_pct > 100))
 		return kerr_set(e, K_EINVAL, "payment.depositPct: %" PRId64 " must be 0 to 100",
 		                t->deposit_pct);
+	if (t->nstages > 0 && (rc = order_stages_check(t->stages, t->nstages, e)) != K_OK)
+		return rc;
 	if (t->auto_release_days < 1 || t->auto_release_days > 90)
 		return kerr_set(e, K_EINVAL, "payment.autoReleaseDays: %" PRId64 " must be 1 to 90",
 		                t->auto_release_days);
@@ -447,6 +469,12 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 		return kerr_set(e, K_EINVAL, "prev: must be the hash of the section before");
 	if (*t->supersedes && !*t->prev)
 		return kerr_set(e, K_EINVAL, "prev: a counter-offer names the section before it");
+	if (*t->created && (rc = model_check_time(t->created, "created", e)) != K_OK)
+		return rc;
+	if (*t->nonce &&
+	    (strlen(t->nonce) != CONTRACT_NONCE_LEN || !b64url_chars(t->nonce, CONTRACT_NONCE_LEN)))
+		return kerr_set(e, K_EINVAL, "nonce: must be 16 bytes as base64url (%d characters)",
+		                CONTRACT_NONCE_LEN);
 	return K_OK;
 }
 
@@ -487,7 +515,17 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 	cJSON_AddStringToObject(o, "deliverBy", t->deliver_by);
 	cJSON *p = cJSON_AddObjectToObject(o, "payment");
 	cJSON_AddStringToObject(p, "method", "escrow");
-	json_add_int(p, "depositPct", t->deposit_pct);
+	struct order_terms ot;
+	contract_terms_order(t, &ot);
+	cJSON *stages = cJSON_AddArrayToObject(p, "stages");
+	for (size_t i = 0; i < ot.nstages; i++) {
+		char due[ORDER_DUE_LEN];
+		cJSON *st = cJSON_CreateObject();
+		order_due_format(&ot.stages[i], due);
+		cJSON_AddStringToObject(st, "due", due);
+		json_add_int(st, "pct", ot.stages[i].pct);
+		cJSON_AddItemToArray(stages, st);
+	}
 	json_add_int(p, "autoReleaseDays", t->auto_release_days);
 	add_opt(o, "quality", t->quality);
 	add_opt(o, "inspection", t->inspection);
@@ -497,6 +535,8 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 	cJSON_AddStringToObject(o, "escrowAgent", t->escrow_agent);
 	add_opt(o, "supersedes", t->supersedes);
 	add_opt(o, "prev", t->prev);
+	add_opt(o, "created", t->created);
+	add_opt(o, "nonce", t->nonce);
 	*out = o;
 	return K_OK;
 }
@@ -546,14 +586,45 @@ static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, st
 	return K_OK;
 }
 
+/* payment.stages: [{pct, due}], each checked by name; the sum and order by validate. */
+static int stages_from_json(const cJSON *arr, struct contract_terms *t, struct kerr *e)
+{
+	static const char *const keys[] = {"pct", "due", NULL};
+	if (!cJSON_IsArray(arr))
+		return kerr_set(e, K_EINVAL, "payment.stages: must be an array");
+	int n = cJSON_GetArraySize(arr);
+	if (n < 1 || n > ORDER_MAX_STAGES)
+		return kerr_set(e, K_EINVAL, "payment.stages: 1 to %d stages", ORDER_MAX_STAGES);
+	const cJSON *c;
+	int rc;
+	cJSON_ArrayForEach(c, arr)
+	{
+		char path[PATH_LEN], field[PATH_LEN];
+		const char *due;
+		struct order_stage *st = &t->stages[t->nstages];
+		snprintf(path, sizeof path, "payment.stages[%zu]", t->nstages);
+		snprintf(field, sizeof field, "%s.due", path);
+		if (!cJSON_IsObject(c))
+			return kerr_set(e, K_EINVAL, "%s: must be an object", path);
+		if ((rc = unknown_keys(c, path, keys, e)) != K_OK ||
+		    (rc = get_int(c, path, "pct", 1, &st->pct, e)) != K_OK ||
+		    (rc = get_str(c, path, "due", 1, &due, e)) != K_OK ||
+		    (rc = order_due_parse(due, field, st, e)) != K_OK)
+			return rc;
+		t->nstages++;
+	}
+	return K_OK;
+}
+
 static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr *e)
 {
 	static const char *const keys[] = {
-	    "buyer",    "seller",      "items",        "currency",     "total",
-	    "incoterm", "namedPlace",  "shipmentMode", "shipBy",       "deliverBy",
-	    "payment",  "quality",     "inspection",   "governingLaw", "disputeVenue",
-	    "language", "escrowAgent", "supersedes",   "prev",         NULL};
-	static const char *const pay_keys[] = {"method", "depositPct", "autoReleaseDays", NULL};
+	    "buyer",      "seller",       "items",        "currency",  "total",       "incoterm",
+	    "namedPlace", "shipmentMode", "shipBy",       "deliverBy", "payment",     "quality",
+	    "inspection", "governingLaw", "disputeVenue", "language",  "escrowAgent", "supersedes",
+	    "prev",       "created",      "nonce",        NULL};
+	static const char *const pay_keys[] = {"method", "depositPct", "stages", "autoReleaseDays",
+	                                       NULL};
 	const char *s;
 	int rc;
 	if (!cJSON_IsObject(b))
@@ -584,6 +655,8 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 	FIXED("escrowAgent", t->escrow_agent, 1);
 	FIXED("supersedes", t->supersedes, 0);
 	FIXED("prev", t->prev, 0);
+	FIXED("created", t->created, 0);
+	FIXED("nonce", t->nonce, 0);
 	DUP("namedPlace", t->named_place, 1);
 	DUP("quality", t->quality, 0);
 	DUP("inspection", t->inspection, 0);
@@ -615,8 +688,14 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 		return rc;
 	if (strcmp(s, "escrow") != 0)
 		return kerr_set(e, K_EINVAL, "payment.method: must be escrow");
-	if ((rc = get_int(p, "payment", "depositPct", 1, &t->deposit_pct, e)) != K_OK ||
-	    (rc = get_int(p, "payment", "autoReleaseDays", 1, &t->auto_release_days, e)) != K_OK)
+	const cJSON *stages = item(p, "stages");
+	if (stages && item(p, "depositPct"))
+		return kerr_set(e, K_EINVAL, "payment: stages or depositPct, not both");
+	if (stages && (rc = stages_from_json(stages, t, e)) != K_OK)
+		return rc;
+	if (!stages && (rc = get_int(p, "payment", "depositPct", 1, &t->deposit_pct, e)) != K_OK)
+		return rc;
+	if ((rc = get_int(p, "payment", "autoReleaseDays", 1, &t->auto_release_days, e)) != K_OK)
 		return rc;
 	return contract_terms_validate(t, e);
 }
@@ -649,9 +728,9 @@ int contract_section_terms(const cJSON *section, struct contract_terms *out, str
 static int event_validate(const cJSON *b, struct kerr *e)
 {
 	static const char *const keys[] = {
-	    "prev",           "at",          "note",         "amount", "carrier",
-	    "trackingNumber", "buyerAmount", "sellerAmount", "reason", NULL};
-	static const char *const ints[] = {"amount", "buyerAmount", "sellerAmount", NULL};
+	    "prev",           "at",   "note",        "amount",       "stage",  "carrier",
+	    "trackingNumber", "mode", "buyerAmount", "sellerAmount", "reason", NULL};
+	static const char *const ints[] = {"amount", "stage", "buyerAmount", "sellerAmount", NULL};
 	static const char *const lines[] = {"carrier", "trackingNumber", NULL};
 	static const char *const texts[] = {"note", "reason", NULL};
 	const char *s;
@@ -673,6 +752,20 @@ static int event_validate(const cJSON *b, struct kerr *e)
 			return rc;
 		if (v < 0)
 			return kerr_set(e, K_EINVAL, "%s: must not be negative", ints[i]);
+		if (v > MONEY_MAX)
+			return kerr_set(e, K_EINVAL, "%s: past %" PRId64, ints[i], MONEY_MAX);
+	}
+	int64_t stage = 1;
+	if (get_int(b, "", "stage", 0, &stage, NULL) == K_OK &&
+	    (stage < 1 || stage > ORDER_MAX_STAGES))
+		return kerr_set(e, K_EINVAL, "stage: must be 1 to %d", ORDER_MAX_STAGES);
+	if ((rc = get_str(b, "", "mode", 0, &s, e)) != K_OK)
+		return rc;
+	if (s && !order_mode_valid(s)) {
+		char sh[SHOWN_LEN];
+		return kerr_set(e, K_EINVAL,
+		                "mode: '%s' must be one of sea, air, road, rail, courier",
+		                shown(s, sh));
 	}
 	for (size_t i = 0; lines[i]; i++) {
 		if ((rc = get_str(b, "", lines[i], 0, &s, e)) != K_OK ||
@@ -883,29 +976,13 @@ fail:
 
 /* ---------------------------------------------------------------- verification */
 
-static const char *const *roles_for(const char *kind)
+/* Who may sign a section of this kind: both parties an offer, the rules of order.h the
+ * rest. */
+static unsigned roles_for(const char *kind)
 {
-	static const char *const offer[] = {"buyer", "seller", NULL};
-	static const char *const buyer_escrow[] = {"buyer", "escrow", NULL};
-	static const char *const seller[] = {"seller", NULL};
-	static const char *const any[] = {"buyer", "seller", "escrow", NULL};
-	static const char *const buyer[] = {"buyer", NULL};
-	static const char *const escrow[] = {"escrow", NULL};
-	static const char *const parties[] = {"buyer", "seller", NULL};
 	if (strcmp(kind, "offer") == 0)
-		return offer;
-	if (strcmp(kind, "funded") == 0)
-		return buyer_escrow;
-	if (strcmp(kind, "shipped") == 0)
-		return seller;
-	if (strcmp(kind, "confirmed") == 0)
-		return buyer;
-	if (strcmp(kind, "disputed") == 0)
-		return parties;
-	if (strcmp(kind, "released") == 0 || strcmp(kind, "ruling") == 0 ||
-	    strcmp(kind, "refunded") == 0)
-		return escrow;
-	return any; /* delivered, cancelled */
+		return ORDER_BUYER | ORDER_SELLER;
+	return order_step_roles(order_step_parse(kind));
 }
 
 static const char *party_for(const struct contract_terms *t, const char *role)
@@ -920,7 +997,11 @@ static const char *party_for(const struct contract_terms *t, const char *role)
 struct vstate {
 	struct contract_terms first;
 	int have_first;
-	int latest_offer, binding, funded, cancelled;
+	int latest_offer, binding, cancelled;
+	struct order_terms terms;       /* the binding offer's */
+	struct order_progress progress; /* the order so far */
+	struct order_progress after[CONTRACT_MAX_SECTIONS];
+	struct order_effect effect[CONTRACT_MAX_SECTIONS];
 	char hashes[CONTRACT_MAX_SECTIONS][KCRYPTO_HASH_B64_LEN + 1];
 };
 
@@ -948,7 +1029,7 @@ static int verify_sigs(const cJSON *sec, int i, const char *kind, const char *bo
 			return kerr_set(e, K_EVERIFY,
 			                "section %d (%s): a signature lacks by, role or sig", i,
 			                kind);
-		if (!in_list(role, roles_for(kind)))
+		if (!(order_role_bit(role) & roles_for(kind)))
 			return kerr_set(e, K_EVERIFY,
 			                "section %d (%s): the %s may not sign a %s section", i,
 			                kind, shown(role, sh), kind);
@@ -959,7 +1040,7 @@ static int verify_sigs(const cJSON *sec, int i, const char *kind, const char *bo
 			    "section %d (%s): signature as %s is by %s, not the %s named in "
 			    "the offer (%s)",
 			    i, kind, role, shown(by, sh), role, want);
-		unsigned bit = role[0] == 'b' ? 1u : role[0] == 's' ? 2u : 4u;
+		unsigned bit = order_role_bit(role);
 		if (*roles & bit)
 			return kerr_set(e, K_EVERIFY, "section %d (%s): signed twice as %s", i,
 			                kind, role);
@@ -1016,6 +1097,12 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 	struct contract_terms t;
 	memset(&t, 0, sizeof t);
 	int is_offer = strcmp(kind, "offer") == 0;
+	/* What the section says it moves, for the rules (absent: -1). */
+	struct order_act act = {order_step_parse(kind), 0, -1, 0, -1, -1};
+	get_int(b, "", "amount", 0, &act.amount, NULL);
+	get_int(b, "", "stage", 0, &act.stage, NULL);
+	get_int(b, "", "buyerAmount", 0, &act.to_buyer, NULL);
+	get_int(b, "", "sellerAmount", 0, &act.to_seller, NULL);
 	if (is_offer) {
 		if ((rc = contract_terms_from_json(b, &t, e)) != K_OK) {
 			cJSON_Delete(b);
@@ -1081,23 +1168,29 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 	unsigned roles = 0;
 	if ((rc = verify_sigs(sec, i, kind, body, parties, &roles, e)) != K_OK)
 		goto out;
-	if (strcmp(kind, "cancelled") == 0 && v->funded && (roles & 3u) != 3u) {
-		rc = kerr_set(
-		    e, K_EVERIFY,
-		    "section %d (cancelled): after funding both buyer and seller must sign", i);
-		goto out;
+	/* The order: every event after the binding offer is a step the rules allow from where
+	 * the order stands, moving the money the terms say. */
+	if (!is_offer && v->binding >= 0) {
+		act.roles = roles;
+		rc = order_next(&v->terms, &v->progress, &act, &v->effect[i], e);
+		if (rc != K_OK) {
+			kerr_prefix(e, "section %d (%s)", i, kind);
+			rc = e->code = rc == K_ECONFLICT ? K_ECONFLICT : K_EVERIFY;
+			goto out;
+		}
 	}
+	v->after[i] = v->progress;
 	if (is_offer) {
 		v->latest_offer = i;
-		if ((roles & 3u) == 3u)
+		if ((roles & (ORDER_BUYER | ORDER_SELLER)) == (ORDER_BUYER | ORDER_SELLER)) {
 			v->binding = i;
+			contract_terms_order(&t, &v->terms);
+		}
 		if (!v->have_first) {
 			v->first = t;
 			v->have_first = 1;
 			return K_OK; /* t now lives in v->first */
 		}
-	} else if (strcmp(kind, "funded") == 0) {
-		v->funded = 1;
 	} else if (strcmp(kind, "cancelled") == 0) {
 		v->cancelled = i;
 	}
@@ -1124,6 +1217,7 @@ int contract_verify(const cJSON *contract, struct contract_status *st, struct ke
 	struct vstate *v = xcalloc(1, sizeof *v);
 	v->latest_offer = -1;
 	v->binding = -1;
+	order_progress_start(&v->progress);
 	int i = 0, rc = K_OK;
 	cJSON_ArrayForEach(c, secs)
 	{
@@ -1154,6 +1248,10 @@ int contract_verify(const cJSON *contract, struct contract_status *st, struct ke
 			copy_fixed(st->order_id, sizeof st->order_id, v->hashes[v->binding]);
 		copy_fixed(st->last_kind, sizeof st->last_kind,
 		           str_item(cJSON_GetArrayItem(secs, n - 1), "kind"));
+		st->terms = v->terms;
+		st->progress = v->progress;
+		memcpy(st->after, v->after, (size_t)n * sizeof *st->after);
+		memcpy(st->effect, v->effect, (size_t)n * sizeof *st->effect);
 	}
 out:
 	if (v->have_first)
@@ -1199,6 +1297,44 @@ static void put_money(struct kbuf *b, int64_t v, const char *cur)
 	kbuf_printf(b, "%s %s", m, cur);
 }
 
+/* The payment terms in words, then each stage with its amount: the numbers order.h
+ * computes, so the document says what the node takes at each `order pay`. */
+static void render_payment(const struct contract_terms *t, struct kbuf *b)
+{
+	struct order_terms ot;
+	contract_terms_order(t, &ot);
+	int64_t dep = order_stages_deposit_pct(ot.stages, ot.nstages);
+	char due[ORDER_DUE_LEN];
+	if (dep > 0 && dep < 100)
+		kbuf_printf(b,
+		            "\nPayment: %" PRId64
+		            "%% deposit into escrow held by the node; released "
+		            "to the seller %" PRId64 " days after delivery unless disputed. The "
+		            "remaining %" PRId64 "%% is paid into escrow before shipment.\n",
+		            dep, t->auto_release_days, 100 - dep);
+	else if (ot.nstages == 1) {
+		order_due_words(&ot.stages[0], due);
+		kbuf_printf(b,
+		            "\nPayment: 100%% into escrow held by the node, %s; released to the "
+		            "seller %" PRId64 " days after delivery unless disputed.\n",
+		            due, t->auto_release_days);
+	} else
+		kbuf_printf(
+		    b,
+		    "\nPayment: into escrow held by the node in %zu stages; released to the "
+		    "seller %" PRId64 " days after delivery unless disputed.\n",
+		    ot.nstages, t->auto_release_days);
+	for (size_t i = 0; i < ot.nstages; i++) {
+		order_due_words(&ot.stages[i], due);
+		kbuf_printf(b, "  stage %zu: %" PRId64 "%% %s, ", i + 1, ot.stages[i].pct, due);
+		put_money(b, order_stage_amount(&ot, i), t->currency);
+		kbuf_puts(b, "\n");
+	}
+	if (ot.nstages > 1)
+		kbuf_puts(b, "  (each stage is its share of the total rounded down to the minor "
+		             "unit; the last stage takes what is left)\n");
+}
+
 static void render_terms(const struct contract_terms *t, struct kbuf *b)
 {
 	kbuf_puts(b, "Buyer:        ");
@@ -1208,6 +1344,9 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b)
 	kbuf_puts(b, "\nEscrow agent: ");
 	kbuf_puts(b, t->escrow_agent);
 	kbuf_puts(b, " (the node)\n");
+	if (*t->created)
+		kbuf_printf(b, "Offered:      %s (nonce %s)\n", t->created,
+		            *t->nonce ? t->nonce : "none");
 	if (*t->supersedes)
 		kbuf_printf(b, "This offer counters and replaces offer %s.\n", t->supersedes);
 	kbuf_puts(b, "\nItems\n");
@@ -1261,14 +1400,8 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b)
 	}
 	kbuf_printf(b, ".\nShipment by %s. Ship by %s; deliver by %s.\n", t->mode, t->ship_by,
 	            t->deliver_by);
-	kbuf_printf(b,
-	            "\nPayment: %" PRId64 "%% deposit into escrow held by the node; released to "
-	            "the seller %" PRId64 " days after delivery unless disputed.",
-	            t->deposit_pct, t->auto_release_days);
-	if (t->deposit_pct < 100)
-		kbuf_printf(b, " The remaining %" PRId64 "%% is paid into escrow before shipment.",
-		            100 - t->deposit_pct);
-	kbuf_puts(b, "\nQuality: ");
+	render_payment(t, b);
+	kbuf_puts(b, "Quality: ");
 	put_clean(b, t->quality && *t->quality ? t->quality : "(no terms)", 1);
 	kbuf_puts(b, "\nInspection: ");
 	put_clean(b, t->inspection && *t->inspection ? t->inspection : "(no terms)", 1);
@@ -1360,6 +1493,39 @@ static void diff_money(struct kbuf *b, const char *label, int64_t a, const char 
 	kbuf_putc(b, '\n');
 }
 
+/* "30% signing, 70% before_shipment" */
+static void stages_line(struct kbuf *b, const struct order_terms *t)
+{
+	for (size_t i = 0; i < t->nstages; i++) {
+		char due[ORDER_DUE_LEN];
+		order_due_format(&t->stages[i], due);
+		kbuf_printf(b, "%s%" PRId64 "%% %s", i ? ", " : "", t->stages[i].pct, due);
+	}
+}
+
+/* The payment stages: "deposit: 100% -> 30%" while both are a deposit and the rest before
+ * shipment, else the stages whole. */
+static void diff_stages(struct kbuf *b, const struct contract_terms *o,
+                        const struct contract_terms *n)
+{
+	struct order_terms a, c;
+	contract_terms_order(o, &a);
+	contract_terms_order(n, &c);
+	if (a.nstages == c.nstages && memcmp(a.stages, c.stages, a.nstages * sizeof *a.stages) == 0)
+		return;
+	int64_t da = order_stages_deposit_pct(a.stages, a.nstages),
+	        dc = order_stages_deposit_pct(c.stages, c.nstages);
+	if (da >= 0 && dc >= 0) {
+		diff_int(b, "deposit", da, dc, "%");
+		return;
+	}
+	kbuf_puts(b, "payment stages: ");
+	stages_line(b, &a);
+	kbuf_puts(b, " -> ");
+	stages_line(b, &c);
+	kbuf_putc(b, '\n');
+}
+
 void contract_diff(const struct contract_terms *o, const struct contract_terms *n, struct kbuf *out)
 {
 	char l[PATH_LEN];
@@ -1402,7 +1568,7 @@ void contract_diff(const struct contract_terms *o, const struct contract_terms *
 	diff_str(out, "shipment mode", o->mode, n->mode);
 	diff_str(out, "ship by", o->ship_by, n->ship_by);
 	diff_str(out, "deliver by", o->deliver_by, n->deliver_by);
-	diff_int(out, "deposit", o->deposit_pct, n->deposit_pct, "%");
+	diff_stages(out, o, n);
 	diff_int(out, "auto-release", o->auto_release_days, n->auto_release_days, " days");
 	diff_str(out, "quality", o->quality, n->quality);
 	diff_str(out, "inspection", o->inspection, n->inspection);

@@ -12,6 +12,7 @@
 #include "kontor/canon.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/order.h"
 #include "kontor/money.h"
 
 #define PATH_LEN 256
@@ -268,14 +269,8 @@ static const char *const listing_status[] = {"active", "paused", NULL};
 static const char *const account_roles[] = {"buyer", "supplier", "both", NULL};
 static const char *const attest_levels[] = {"business", "factory", NULL};
 static const char *const rfq_status[] = {"open", "closed", "awarded", NULL};
-static const char *const order_states[] = {"awaiting_payment", "funded",    "shipped",
-                                           "delivered",        "completed", "cancelled",
-                                           "disputed",         "resolved",  NULL};
-static const char *const section_kinds[] = {"offer",     "funded",    "shipped",  "delivered",
-                                            "confirmed", "released",  "disputed", "ruling",
-                                            "refunded",  "cancelled", NULL};
+/* The order states, section kinds and shipment modes are the rules' (order.h). */
 static const char *const signer_roles[] = {"buyer", "seller", "escrow", NULL};
-static const char *const ship_modes[] = {"sea", "air", "road", "rail", "courier", NULL};
 
 /* Entries shared by several tables. */
 static const struct mfield e_account = F_FMT(NULL, M_REQ, MF_ACCOUNT);
@@ -430,7 +425,7 @@ static const struct mtype signature_type = MTYPE("signature", signature_fields, 
 static const struct mfield e_signature = F_OBJ(NULL, M_REQ, &signature_type);
 static int section_rules(const cJSON *o, const char *path, struct kerr *e);
 static const struct mfield section_fields[] = {
-    F_ENUM("kind", M_REQ, section_kinds),
+    F_ENUM("kind", M_REQ, order_section_kinds),
     F_STR("body", M_REQ, MF_CANON, 2, SECTION_BODY_MAX),
     F_FMT("hash", M_REQ, MF_HASH),
     F_ARR("signatures", M_REQ, 1, 8, &e_signature),
@@ -469,7 +464,7 @@ static const struct mfield shipment_fields[] = {
     F_FMT("orderId", M_REQ, MF_ID),
     F_STR("carrier", M_REQ, MF_LINE, 1, 100),
     F_STR("trackingNumber", M_REQ, MF_LINE, 1, 100),
-    F_ENUM("mode", M_REQ, ship_modes),
+    F_ENUM("mode", M_REQ, order_ship_modes),
     F_STR("origin", 0, MF_LINE, 1, 200),      /* UN/LOCODE or free text */
     F_STR("destination", 0, MF_LINE, 1, 200), /* UN/LOCODE or free text */
     F_ARR("events", 0, 0, 1000, &e_event),
@@ -494,7 +489,7 @@ static const struct mtype rating_type = MTYPE("Rating", rating_fields, from_to_r
 static const struct mfield order_shipment_fields[] = {
     F_STR("carrier", M_REQ, MF_LINE, 1, 100),
     F_STR("trackingNumber", M_REQ, MF_LINE, 1, 100),
-    F_ENUM("mode", 0, ship_modes),
+    F_ENUM("mode", 0, order_ship_modes), /* the rules' list (order.h) */
     F_STR("origin", 0, MF_LINE, 1, 200),
     F_STR("destination", 0, MF_LINE, 1, 200),
     F_FMT("eta", 0, MF_TIME), /* the latest EST arrival */
@@ -523,7 +518,7 @@ static const struct mfield order_fields[] = {
     F_FMT("buyerId", M_REQ, MF_ACCOUNT),
     F_FMT("sellerId", M_REQ, MF_ACCOUNT),
     F_FMT("listingId", 0, MF_LISTING_ID),
-    F_ENUM("state", M_REQ, order_states),
+    F_ENUM("state", M_REQ, order_state_names),
     F_FMT("currency", M_REQ, MF_CURRENCY),
     F_INT("total", M_REQ, 0, MONEY_MAX),
     F_INT("escrow", 0, 0, MONEY_MAX), /* funded - released - refunded */

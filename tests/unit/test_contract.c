@@ -1,8 +1,11 @@
 /* test_contract — the contract document (DESIGN §5): offers built from a signed listing,
  * exact totals, the Incoterms/mode rule, binding and the order id, offline verification
  * refusing tampered bodies, wrong signers, broken chains and stray counter-offers, and the
- * rendered text and diff. Fixed keys, so every hash is the same on every run. Runs from the
- * repo root; needs Debian's iso-codes. */
+ * rendered text and diff. The order's history replayed through the rules of a trade: every
+ * legal history of a two-stage contract verifies, and each one with a step skipped or
+ * reordered, other money moved or a step signed by a role that may not take it fails,
+ * naming its section; documents an older kontor made still verify. Fixed keys, so every
+ * hash is the same on every run. Runs from the repo root; needs Debian's iso-codes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,8 @@
 #include "kontor/crypto.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
+#include "kontor/money.h"
+#include "kontor/order.h"
 
 static struct kkeypair buyer_kp, seller_kp, node_kp, other_kp;
 static char buyer_id[KCRYPTO_ID_LEN + 1], seller_id[KCRYPTO_ID_LEN + 1],
@@ -150,6 +155,12 @@ static cJSON *bound_contract(void)
 static cJSON *section_at(cJSON *c, int i)
 {
 	return cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c, "sections"), i);
+}
+
+/* Some well-formed hash for a "prev". */
+static const char *section_hash0(void)
+{
+	return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 }
 
 static void expect_verify_fails(const cJSON *c, int code, const char *msg)
@@ -676,6 +687,468 @@ static void test_verify_refuses_a_wrong_envelope(void **state)
 	cJSON_Delete(c);
 }
 
+/* ---------------------------------------------------------------- the order's history */
+
+/* The two-stage contract of these tests: 500 at 12.50 USD = 6250.00, 30% on signing
+ * (1875.00) and 70% before shipment (4375.00). */
+#define H_STAGE1 187500
+#define H_STAGE2 437500
+#define H_MAX 8
+
+enum { H_AW, H_FU, H_SH, H_DE, H_CO, H_CA, H_DI, H_RE };
+static const char *const h_state[] = {"awaiting_payment", "funded",    "shipped",  "delivered",
+                                      "completed",        "cancelled", "disputed", "resolved"};
+
+/* One event as a test writes it: its kind, who signs it, and the stage it pays. */
+struct hev {
+	const char *kind;
+	unsigned roles; /* 1 buyer, 2 seller, 4 escrow */
+	int stage;      /* funded: 1 or 2 */
+};
+
+/* Where a history stands by these tests' own count: state, stages paid, escrow. */
+struct hpos {
+	int state, paid;
+	int64_t escrow;
+};
+
+/* DESIGN §6 for this contract, written here: moves p on after ev (0), or -1. */
+static int h_next(struct hpos *p, const struct hev *ev)
+{
+	const char *k = ev->kind;
+	int s = p->state;
+	if (!strcmp(k, "funded") && ev->roles == 1 && (s == H_AW || s == H_FU) && p->paid < 2 &&
+	    ev->stage == p->paid + 1) {
+		p->escrow += p->paid == 0 ? H_STAGE1 : H_STAGE2;
+		p->paid++;
+		p->state = H_FU;
+		return 0;
+	}
+	int to = -1;
+	if (!strcmp(k, "shipped") && ev->roles == 2 && (s == H_AW || s == H_FU) && p->paid == 2)
+		to = H_SH;
+	else if (!strcmp(k, "delivered") && ev->roles && s == H_SH)
+		to = H_DE;
+	else if (!strcmp(k, "confirmed") && ev->roles == 1 && (s == H_SH || s == H_DE) &&
+	         p->paid == 2)
+		to = H_CO;
+	else if (!strcmp(k, "released") && ev->roles == 4 && s == H_DE && p->paid == 2)
+		to = H_CO;
+	else if (!strcmp(k, "disputed") && (ev->roles == 1 || ev->roles == 2) &&
+	         (s == H_FU || s == H_SH || s == H_DE))
+		to = H_DI;
+	else if (!strcmp(k, "ruling") && ev->roles == 4 && s == H_DI)
+		to = H_RE;
+	else if (!strcmp(k, "refunded") && ev->roles == 4 &&
+	         (s == H_FU || s == H_SH || s == H_DE || s == H_DI))
+		to = H_CA;
+	else if (!strcmp(k, "cancelled") &&
+	         ((s == H_AW && ev->roles >= 1 && ev->roles <= 3) ||
+	          ((s == H_FU || s == H_SH || s == H_DE) && ev->roles == 3)))
+		to = H_CA;
+	if (to < 0)
+		return -1;
+	p->state = to;
+	if (to == H_CO || to == H_RE || to == H_CA)
+		p->escrow = 0; /* released, split or refunded: all escrow held */
+	return 0;
+}
+
+/* The moves a party makes in this contract, as a test lists them. */
+static const struct hev h_moves[] = {
+    {"funded", 1, 1},    {"funded", 1, 2},    {"shipped", 2, 0},   {"delivered", 2, 0},
+    {"delivered", 4, 0}, {"confirmed", 1, 0}, {"released", 4, 0},  {"disputed", 1, 0},
+    {"ruling", 4, 0},    {"refunded", 4, 0},  {"cancelled", 1, 0}, {"cancelled", 3, 0},
+};
+
+static cJSON *two_stage_bound(void)
+{
+	struct kerr e = {0, ""};
+	struct contract_terms t;
+	cJSON *c = NULL;
+	make_terms(&t, 500); /* a 30% deposit: 30% on signing, 70% before shipment */
+	cJSON *sec = offer_section(&t);
+	contract_terms_free(&t);
+	sign(sec, "buyer", &buyer_kp);
+	sign(sec, "seller", &seller_kp);
+	assert_int_equal(contract_new(sec, &c, &e), K_OK);
+	return c;
+}
+
+/* Appends ev to c with the fields its step needs, the amounts as escrow holds them at pos
+ * (bump adds to the money it states). Each role in ev->roles signs. */
+static void h_append(cJSON *c, const struct hev *ev, const struct hpos *pos, int64_t bump)
+{
+	struct kerr e = {0, ""};
+	char tip[KCRYPTO_HASH_B64_LEN + 1];
+	cJSON *x = cJSON_CreateObject(), *body = NULL, *sec = NULL;
+	if (!strcmp(ev->kind, "funded")) {
+		json_add_int(x, "amount", (ev->stage == 1 ? H_STAGE1 : H_STAGE2) + bump);
+		json_add_int(x, "stage", ev->stage);
+	} else if (!strcmp(ev->kind, "released") || !strcmp(ev->kind, "refunded")) {
+		json_add_int(x, "amount", pos->escrow + bump);
+	} else if (!strcmp(ev->kind, "ruling")) {
+		json_add_int(x, "buyerAmount", pos->escrow / 3);
+		json_add_int(x, "sellerAmount", pos->escrow - pos->escrow / 3 + bump);
+	} else if (!strcmp(ev->kind, "shipped")) {
+		cJSON_AddStringToObject(x, "carrier", "Maersk");
+		cJSON_AddStringToObject(x, "trackingNumber", "MSKU1234565");
+		cJSON_AddStringToObject(x, "mode", "sea");
+	} else if (!strcmp(ev->kind, "disputed")) {
+		cJSON_AddStringToObject(x, "reason", "short delivery");
+	}
+	assert_int_equal(contract_tip(c, tip, &e), K_OK);
+	if (contract_event_body(tip, AT, x, &body, &e) != K_OK)
+		fail_msg("contract_event_body: %s", e.msg);
+	assert_int_equal(contract_section_make(ev->kind, body, &sec, &e), K_OK);
+	if (ev->roles & 1)
+		sign(sec, "buyer", &buyer_kp);
+	if (ev->roles & 2)
+		sign(sec, "seller", &seller_kp);
+	if (ev->roles & 4)
+		sign(sec, "escrow", &node_kp);
+	assert_int_equal(contract_append(c, sec, &e), K_OK);
+	cJSON_Delete(body);
+	cJSON_Delete(x);
+}
+
+/* A contract of the events evs[0..n), each with the amounts the history before it gives
+ * (legal or not); *first_bad is the first event this test's rules refuse, -1 when none. */
+static cJSON *h_build(const struct hev *evs, int n, int *first_bad, struct hpos *end)
+{
+	cJSON *c = two_stage_bound();
+	struct hpos p = {H_AW, 0, 0};
+	*first_bad = -1;
+	for (int i = 0; i < n; i++) {
+		struct hpos before = p;
+		h_append(c, &evs[i], &before, 0);
+		if (*first_bad < 0 && h_next(&p, &evs[i]) != 0)
+			*first_bad = i;
+	}
+	if (end)
+		*end = p;
+	return c;
+}
+
+/* Verification fails naming the section of event idx (the offer is section 0). */
+static void expect_fails_at(const cJSON *c, int idx, const char *what)
+{
+	struct kerr e = {0, ""};
+	char sec[64];
+	int rc = contract_verify(c, NULL, &e);
+	snprintf(sec, sizeof sec, "section %d (", idx + 1);
+	if (rc == K_OK || !strstr(e.msg, sec))
+		fail_msg("%s: expected a failure naming %s, got %d '%s'", what, sec, rc, e.msg);
+}
+
+struct h_walk {
+	struct hev path[H_MAX];
+	int histories, corruptions;
+};
+
+/* A step signed by a role that may not take it. */
+static unsigned wrong_role(const char *kind)
+{
+	static const struct {
+		const char *kind;
+		unsigned role;
+	} wrong[] = {{"funded", 2},   {"shipped", 1}, {"confirmed", 2}, {"released", 1},
+	             {"disputed", 4}, {"ruling", 2},  {"refunded", 1},  {"cancelled", 4}};
+	for (size_t r = 0; r < sizeof wrong / sizeof wrong[0]; r++)
+		if (!strcmp(wrong[r].kind, kind))
+			return wrong[r].role;
+	return 0; /* delivered: anyone of the three */
+}
+
+/* Every corruption of the legal history evs[0..n): a step skipped or two swapped (where
+ * that makes it illegal), one more minor unit moved than the terms allow, a step signed by
+ * a role that may not take it. Each one fails verification, naming its section. */
+static void h_corrupt(struct h_walk *w, const struct hev *evs, int n)
+{
+	struct hev v[H_MAX];
+	int bad;
+	for (int i = 0; i < n; i++) { /* a step skipped */
+		int m = 0;
+		for (int k = 0; k < n; k++)
+			if (k != i)
+				v[m++] = evs[k];
+		cJSON *c = h_build(v, m, &bad, NULL);
+		if (bad >= 0) {
+			expect_fails_at(c, bad, "a step skipped");
+			w->corruptions++;
+		}
+		cJSON_Delete(c);
+	}
+	for (int i = 0; i + 1 < n; i++) { /* two steps the other way round */
+		memcpy(v, evs, (size_t)n * sizeof *v);
+		v[i] = evs[i + 1];
+		v[i + 1] = evs[i];
+		cJSON *c = h_build(v, n, &bad, NULL);
+		if (bad >= 0) {
+			expect_fails_at(c, bad, "steps reordered");
+			w->corruptions++;
+		}
+		cJSON_Delete(c);
+	}
+	for (int i = 0; i < n; i++) { /* other money; the wrong signer */
+		const char *k = evs[i].kind;
+		int money = !strcmp(k, "funded") || !strcmp(k, "released") ||
+		            !strcmp(k, "refunded") || !strcmp(k, "ruling");
+		for (int pass = 0; pass < 2; pass++) {
+			unsigned role = wrong_role(k);
+			if (pass == 0 ? !money : !role)
+				continue;
+			cJSON *c = two_stage_bound();
+			struct hpos p = {H_AW, 0, 0};
+			for (int j = 0; j < i; j++) {
+				h_append(c, &evs[j], &p, 0);
+				assert_int_equal(h_next(&p, &evs[j]), 0);
+			}
+			struct hev ev = evs[i];
+			if (pass == 1)
+				ev.roles = role;
+			h_append(c, &ev, &p, pass == 0 ? 1 : 0);
+			struct kerr e = {0, ""};
+			char sec[64];
+			snprintf(sec, sizeof sec, "section %d (%s): ", i + 1, k);
+			assert_int_equal(contract_verify(c, NULL, &e), K_EVERIFY);
+			if (!strstr(e.msg, sec) || (pass == 1 && !strstr(e.msg, "may not sign")) ||
+			    (pass == 0 && !strstr(e.msg, "escrow holds") &&
+			     !strstr(e.msg, "not what the terms ask for")))
+				fail_msg("%s at event %d: '%s'", pass ? "role" : "money", i, e.msg);
+			w->corruptions++;
+			cJSON_Delete(c);
+		}
+	}
+}
+
+/* Depth first: every legal history from pos on, each built, verified, and corrupted. */
+static void h_walk(struct h_walk *w, int n, struct hpos pos)
+{
+	int bad;
+	cJSON *c = h_build(w->path, n, &bad, NULL);
+	assert_int_equal(bad, -1);
+	struct kerr e = {0, ""};
+	struct contract_status st;
+	if (contract_verify(c, &st, &e) != K_OK)
+		fail_msg("a legal history of %d events does not verify: %s", n, e.msg);
+	assert_string_equal(order_state_name((int)st.progress.state), h_state[pos.state]);
+	assert_int_equal(st.progress.escrow, pos.escrow);
+	assert_int_equal((int)st.progress.stages_paid, pos.paid);
+	cJSON_Delete(c);
+	w->histories++;
+	h_corrupt(w, w->path, n);
+	if (n >= H_MAX)
+		return;
+	for (size_t m = 0; m < sizeof h_moves / sizeof h_moves[0]; m++) {
+		struct hpos p = pos;
+		if (h_next(&p, &h_moves[m]) != 0)
+			continue;
+		w->path[n] = h_moves[m];
+		h_walk(w, n + 1, p);
+	}
+}
+
+static void test_every_legal_history_of_a_two_stage_contract_and_each_corruption(void **state)
+{
+	struct h_walk *w = xcalloc(1, sizeof *w);
+	struct hpos start = {H_AW, 0, 0};
+	h_walk(w, 0, start);
+	/* pay, pay, ship, deliver (the seller or the node), confirm or release; disputes,
+	 * rulings, refunds and cancellations from every state that has them */
+	assert_int_equal(w->histories, 38); /* the empty one included */
+	assert_true(w->corruptions >= 300);
+	free(w);
+}
+
+/* The document the issue found verifying: offer, shipped, confirmed, disputed, released,
+ * never funded. */
+static void test_a_history_never_funded_fails_at_its_first_step(void **state)
+{
+	static const struct hev evs[] = {
+	    {"shipped", 2, 0}, {"confirmed", 1, 0}, {"disputed", 1, 0}, {"released", 4, 0}};
+	int bad;
+	cJSON *c = h_build(evs, 4, &bad, NULL);
+	assert_int_equal(bad, 0);
+	struct kerr e = {0, ""};
+	assert_int_equal(contract_verify(c, NULL, &e), K_ECONFLICT);
+	assert_string_equal(e.msg, "section 1 (shipped): order is awaiting_payment: ship needs "
+	                           "funded (stage 1 of 2, 30% on signing, 1875.00 USD, is not "
+	                           "paid)");
+	cJSON_Delete(c);
+}
+
+static cJSON *load_json(const char *path)
+{
+	struct kbuf b = KBUF_INIT;
+	struct kerr e = {0, ""};
+	cJSON *j = NULL;
+	if (kbuf_read_file(path, 1u << 20, &b, &e) != K_OK ||
+	    json_parse(kbuf_str(&b), b.len, path, &j, &e) != K_OK)
+		fail_msg("%s: %s", path, e.msg);
+	kbuf_free(&b);
+	return j;
+}
+
+/* Made by kontor before stages (tests/data/contracts/README.md): depositPct, funded without
+ * an amount, the mode in a note. They verify, and the replay says where each order ended. */
+static void test_documents_an_older_kontor_made_still_verify(void **state)
+{
+	static const struct {
+		const char *file, *state;
+		size_t nsections;
+	} docs[] = {
+	    {"tests/data/contracts/old-deposit-air-confirmed.json", "completed", 5},
+	    {"tests/data/contracts/old-disputed-ruled.json", "resolved", 5},
+	    {"tests/data/contracts/old-cancelled-by-both.json", "cancelled", 3},
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		cJSON *c = load_json(docs[i].file);
+		struct contract_status st;
+		struct kerr e = {0, ""};
+		if (contract_verify(c, &st, &e) != K_OK)
+			fail_msg("%s: %s", docs[i].file, e.msg);
+		assert_int_equal(st.nsections, docs[i].nsections);
+		assert_string_equal(order_state_name((int)st.progress.state), docs[i].state);
+		assert_int_equal(st.progress.escrow, 0);
+		assert_int_equal(st.progress.paid, st.terms.total); /* paid whole, in one go */
+		struct contract_terms t;
+		assert_int_equal(contract_section_terms(section_at(c, 0), &t, &e), K_OK);
+		assert_string_equal(t.created, "");
+		assert_string_equal(t.nonce, "");
+		if (i == 0) { /* the 30% deposit offer reads as its two stages */
+			assert_int_equal(st.terms.nstages, 2);
+			assert_int_equal(st.terms.stages[0].pct, 30);
+			assert_int_equal(st.terms.stages[0].due, ORDER_DUE_SIGNING);
+			assert_int_equal(st.terms.stages[1].due, ORDER_DUE_BEFORE_SHIPMENT);
+		}
+		contract_terms_free(&t);
+		cJSON_Delete(c);
+	}
+}
+
+static void test_identical_offers_are_two_contracts(void **state)
+{
+	struct kerr e = {0, ""};
+	struct contract_terms a, b, back;
+	make_terms(&a, 500);
+	make_terms(&b, 500);
+	contract_terms_stamp(&a);
+	contract_terms_stamp(&b);
+	assert_int_equal(strlen(a.nonce), CONTRACT_NONCE_LEN);
+	assert_string_not_equal(a.nonce, b.nonce);
+	assert_int_equal(model_check_time(a.created, "created", &e), K_OK);
+	cJSON *sa = offer_section(&a), *sb = offer_section(&b);
+	assert_string_not_equal(cJSON_GetObjectItem(sa, "hash")->valuestring,
+	                        cJSON_GetObjectItem(sb, "hash")->valuestring);
+	/* created and nonce are canon-stable: read back and written again, the same bytes */
+	cJSON *body = NULL, *j2 = NULL;
+	const char *bytes = cJSON_GetObjectItem(sa, "body")->valuestring;
+	assert_int_equal(canon_parse(bytes, strlen(bytes), &body, &e), K_OK);
+	assert_int_equal(contract_terms_from_json(body, &back, &e), K_OK);
+	assert_string_equal(back.nonce, a.nonce);
+	assert_int_equal(contract_terms_to_json(&back, &j2, &e), K_OK);
+	struct kbuf out = KBUF_INIT;
+	assert_int_equal(canon_write(j2, &out, &e), K_OK);
+	assert_string_equal(kbuf_str(&out), bytes);
+	/* and no change a counter-offer lists */
+	kbuf_reset(&out);
+	contract_diff(&a, &b, &out);
+	assert_int_equal(out.len, 0);
+	/* a nonce that is not 16 bytes of base64url is refused by name */
+	memcpy(back.nonce, "short", 6);
+	assert_int_equal(contract_terms_validate(&back, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "nonce:"));
+	kbuf_free(&out);
+	cJSON_Delete(j2);
+	cJSON_Delete(body);
+	cJSON_Delete(sa);
+	cJSON_Delete(sb);
+	contract_terms_free(&a);
+	contract_terms_free(&b);
+	contract_terms_free(&back);
+}
+
+/* The offer's words say the amounts the rules take at each pay, word for word, here in a
+ * 3-decimal currency with an odd total. */
+static void test_stages_in_the_offer_text_are_the_amounts_the_rules_take(void **state)
+{
+	struct kerr e = {0, ""};
+	struct contract_terms t;
+	make_terms(&t, 500);
+	memcpy(t.currency, "KWD", 4);
+	t.items[0].unit_price = 2001; /* 2.001 KWD x 500 = 1000.500 */
+	assert_int_equal(contract_terms_total(&t, &e), K_OK);
+	assert_int_equal(
+	    order_stages_parse("33:signing,33:before_shipment,34:days_after_delivery:30", t.stages,
+	                       &t.nstages, &e),
+	    K_OK);
+	cJSON *sec = offer_section(&t), *c = NULL;
+	sign(sec, "buyer", &buyer_kp);
+	sign(sec, "seller", &seller_kp);
+	assert_int_equal(contract_new(sec, &c, &e), K_OK);
+	struct contract_status st;
+	assert_int_equal(contract_verify(c, &st, &e), K_OK);
+	struct kbuf out = KBUF_INIT;
+	assert_int_equal(contract_render(c, &out, &e), K_OK);
+	int64_t sum = 0;
+	for (size_t i = 0; i < st.terms.nstages; i++) {
+		char m[MONEY_FMT_MAX], line[128], due[ORDER_DUE_LEN];
+		money_format(order_stage_amount(&st.terms, i), "KWD", m);
+		order_due_words(&st.terms.stages[i], due);
+		snprintf(line, sizeof line, "stage %zu: %lld%% %s, %s KWD", i + 1,
+		         (long long)st.terms.stages[i].pct, due, m);
+		if (!strstr(kbuf_str(&out), line))
+			fail_msg("render lacks '%s' in:\n%s", line, kbuf_str(&out));
+		sum += order_stage_amount(&st.terms, i);
+	}
+	assert_int_equal(sum, 1000500);
+	/* 330.165 + 330.165 + 340.170 = 1000.500 */
+	assert_non_null(strstr(kbuf_str(&out), "stage 3: 34% 30 days after delivery, 340.170 KWD"));
+	assert_non_null(strstr(kbuf_str(&out), "in 3 stages"));
+	/* the diff against the deposit offer names the stages whole */
+	struct contract_terms d, d2;
+	make_terms(&d, 500);
+	kbuf_reset(&out);
+	contract_diff(&d, &t, &out);
+	assert_non_null(strstr(kbuf_str(&out),
+	                       "payment stages: 30% signing, 70% before_shipment -> "
+	                       "33% signing, 33% before_shipment, 34% "
+	                       "days_after_delivery:30\n"));
+	make_terms(&d2, 500);
+	d.deposit_pct = 50;
+	kbuf_reset(&out);
+	contract_diff(&d2, &d, &out);
+	assert_non_null(strstr(kbuf_str(&out), "deposit: 30% -> 50%\n"));
+	kbuf_free(&out);
+	contract_terms_free(&d);
+	contract_terms_free(&d2);
+	contract_terms_free(&t);
+	cJSON_Delete(c);
+}
+
+/* The ship mode is a field of the "shipped" section, checked; never words in a note. */
+static void test_shipped_carries_its_mode_as_a_field(void **state)
+{
+	struct kerr e = {0, ""};
+	cJSON *x = cJSON_CreateObject(), *body = NULL;
+	cJSON_AddStringToObject(x, "mode", "air");
+	assert_int_equal(contract_event_body(section_hash0(), AT, x, &body, &e), K_OK);
+	assert_string_equal(cJSON_GetObjectItem(body, "mode")->valuestring, "air");
+	cJSON_Delete(body);
+	cJSON_ReplaceItemInObjectCaseSensitive(x, "mode", cJSON_CreateString("camel"));
+	assert_int_equal(contract_event_body(section_hash0(), AT, x, &body, &e), K_EINVAL);
+	assert_non_null(
+	    strstr(e.msg, "mode: 'camel' must be one of sea, air, road, rail, courier"));
+	cJSON_Delete(x);
+	/* a stage number out of range is refused too */
+	x = cJSON_CreateObject();
+	json_add_int(x, "stage", 0);
+	assert_int_equal(contract_event_body(section_hash0(), AT, x, &body, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "stage:"));
+	cJSON_Delete(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +1170,12 @@ int main(void)
 	    cmocka_unit_test(test_rendered_text_contains_the_filled_in_numbers),
 	    cmocka_unit_test(test_diff_names_the_changed_fields),
 	    cmocka_unit_test(test_verify_refuses_a_wrong_envelope),
+	    cmocka_unit_test(test_every_legal_history_of_a_two_stage_contract_and_each_corruption),
+	    cmocka_unit_test(test_a_history_never_funded_fails_at_its_first_step),
+	    cmocka_unit_test(test_documents_an_older_kontor_made_still_verify),
+	    cmocka_unit_test(test_identical_offers_are_two_contracts),
+	    cmocka_unit_test(test_stages_in_the_offer_text_are_the_amounts_the_rules_take),
+	    cmocka_unit_test(test_shipped_carries_its_mode_as_a_field),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
