@@ -136,6 +136,25 @@ static int resort_by(struct store *s, struct cand *c, size_t n, enum search_sort
 	return K_OK;
 }
 
+/* Candidates found by rid, put in rating order (their rating keys, read from the rows). */
+static int by_rating(struct store *s, struct cand *c, size_t n, struct kerr *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = store_stmt(s, ST_L_RKEY_BY_RID, e);
+		if (!st)
+			return K_EDB;
+		sqlite3_bind_int64(st, 1, c[i].id);
+		int rc = sqlite3_step(st);
+		c[i].key = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MAX;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return store_dberr(s, e, "reading a search candidate");
+	}
+	if (n > 1)
+		qsort(c, n, sizeof *c, by_key_asc);
+	return K_OK;
+}
+
 /* Runs the plan: the ids of the page (in order), the total and whether it was capped. */
 static int plan_run(struct store *s, const struct search_query *q, const struct ksearch_plan *p,
                     const struct kbuf *words, int *kind, int64_t **ids, size_t *nids,
@@ -161,12 +180,9 @@ static int plan_run(struct store *s, const struct search_query *q, const struct 
 		a.which = ST_SCAN_ORD_P;
 		a.lo = p->lo;
 		a.hi = p->hi;
-	} else if (q->sort == SEARCH_RATING) {
-		a.which = ST_SCAN_ORD_R;
-		a.lo = 0;
-		a.hi = KS_PRICE - 1;
-		*kind = KIND_RKEY;
 	}
+	/* Rating order counts (and, when they are few, finds) on the main table too: its dense
+	 * filters are rid bits there, which the rating keys' table reads as long doclists. */
 	ksearch_plan_expr(p, words, 0, a.which != ST_SCAN_MAIN,
 	                  !p->price_range || a.which != ST_SCAN_ORD_P, &expr);
 	a.expr = kbuf_str(&expr);
@@ -191,6 +207,21 @@ static int plan_run(struct store *s, const struct search_query *q, const struct 
 			ksearch_plan_expr(p, words, 0, b.which != ST_SCAN_MAIN, 1, &expr);
 			b.expr = kbuf_str(&expr);
 			rc = scan(s, p, &b, &c, &n, e);
+		}
+		if (rc)
+			goto out;
+	} else if (q->sort == SEARCH_RATING) {
+		if ((int64_t)n < limit) {
+			rc = by_rating(s, c, n, e);
+		} else {
+			/* Many: the first page of the rating order itself, its total known. */
+			n = 0;
+			struct scan_args b = {ST_SCAN_ORD_R, NULL, need,        0,
+			                      KS_EDGE_NONE,  0,    KS_PRICE - 1};
+			ksearch_plan_expr(p, words, 0, 1, 1, &expr);
+			b.expr = kbuf_str(&expr);
+			rc = scan(s, p, &b, &c, &n, e);
+			*kind = KIND_RKEY;
 		}
 		if (rc)
 			goto out;

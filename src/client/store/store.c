@@ -135,6 +135,7 @@ static const char *const stmt_sql[ST__COUNT] = {
                       " VALUES('delete', ?1, ?2, ?3)",
     [ST_L_RID_BY_PKEY] = "SELECT rid FROM listings WHERE pkey = ?1", /* the index covers it */
     [ST_L_KEYS_BY_PKEY] = "SELECT rid, rkey FROM listings WHERE pkey = ?1",
+    [ST_L_RKEY_BY_RID] = "SELECT rkey FROM listings WHERE rid = ?1",
     [ST_A_GET] = "SELECT json FROM accounts WHERE id = ?1",
     [ST_A_STATE] = "SELECT verified, rating_avg, rating_count FROM accounts WHERE id = ?1",
     [ST_A_PUT] = "INSERT INTO accounts(id, json, handle, display_name, country, verified,"

@@ -41,6 +41,7 @@ enum store_stmt {
 	ST_ORD_DELETE,
 	ST_L_KEYS_BY_PKEY, /* pkey -> rid, rkey */
 	ST_L_RID_BY_PKEY,
+	ST_L_RKEY_BY_RID,
 	ST_A_GET,
 	ST_A_STATE, /* verified, rating_avg, rating_count */
 	ST_A_PUT,
