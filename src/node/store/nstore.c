@@ -4,6 +4,7 @@
 #include "nstore_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,13 @@ int nstore_open(const char *path, int create, struct nstore **out, struct kerr *
 	struct stat sb;
 	if (!create && stat(path, &sb) != 0)
 		return kerr_set(e, K_ENOTFOUND, "%s: no such database (run kontord init)", path);
+	/* Made 0600 whatever the umask; SQLite gives -wal, -shm and -journal the db's mode. */
+	int mfd = create ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (mfd >= 0) {
+		if (fstat(mfd, &sb) == 0 && sb.st_size == 0)
+			fchmod(mfd, 0600); /* a file it cannot take shows when SQLite opens it */
+		close(mfd);
+	}
 	struct nstore *s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	if (pthread_key_create(&s->key, conn_destructor) != 0) {
