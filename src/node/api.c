@@ -772,6 +772,12 @@ static int api_set(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	if (!c->caller)
 		return api_fail(err, "forbidden", "%s/set needs a signed request",
 		                nstore_type_name(ty->t));
+	/* Registering is the one write an account makes before it has a profile. */
+	if (ty->t != NT_ACCOUNT && !api_registered(c->n, c->caller)) {
+		char method[48];
+		snprintf(method, sizeof method, "%s/set", nstore_type_name(ty->t));
+		return api_fail(err, "forbidden", API_UNREGISTERED_FMT, method, c->caller);
+	}
 
 	struct kerr e = {0, ""};
 	if (nstore_begin(c->s, &e))
@@ -836,6 +842,17 @@ fail:
 	nstore_rollback(c->s);
 	return api_fail(err, "serverFail", "%s/set: %s", nstore_type_name(ty->t),
 	                e.msg[0] ? e.msg : "the store failed");
+}
+
+/* ---------------------------------------------------------------- registration */
+
+int api_registered(struct node *n, const char *account_id)
+{
+	struct nobj o = {KBUF_INIT, "", ""};
+	struct kerr e = {0, ""};
+	int known = account_id && nstore_get(n->store, NT_ACCOUNT, account_id, &o, &e) == K_OK;
+	nobj_free(&o);
+	return known;
 }
 
 /* ---------------------------------------------------------------- Core/echo */

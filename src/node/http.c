@@ -1011,6 +1011,11 @@ static enum MHD_Result do_upload(struct req *r, struct MHD_Connection *c)
 	kbuf_free(&wire);
 	if (done)
 		return ok;
+	if (!api_registered(r->h->n, r->account)) {
+		char desc[KERR_MSG_MAX];
+		snprintf(desc, sizeof desc, API_UNREGISTERED_FMT, "POST /upload", r->account);
+		return send_error(r, c, 403, desc, NO_HEADERS);
+	}
 	char id[KCRYPTO_HASH_B64_LEN + 1];
 	struct kerr e = {0};
 	int rc = nstore_blob_put(r->h->n->store, r->body.data ? r->body.data : "", r->body.len,

@@ -106,6 +106,13 @@ struct api_caller {
  * request), 401 (a method needs a signature and there is none), 413 (over the calls limit). */
 int api_handle(struct node *n, const struct api_caller *who, const char *body, size_t len,
                struct kbuf *out, struct kbuf *methods);
+/* 1 when account_id has a profile on this node (made by its Account/set). The node takes
+ * no write from an account without one; reads stay open. */
+int api_registered(struct node *n, const char *account_id);
+/* The refusal's sentence, with two %s: the method or endpoint, then the account id. */
+#define API_UNREGISTERED_FMT                                                                       \
+	"%s: account %s is not registered on this node; register it first with Account/set "       \
+	"(`kontor node add` does)"
 /* The session object for GET /.well-known/kontor (node name and key, URLs, capabilities
  * with limits, state), appended to out as JSON. base is "https://host:port". */
 void api_session(struct node *n, const char *base, struct kbuf *out);

@@ -624,6 +624,40 @@ static void test_retried_create_with_same_creation_id_makes_one_object(void **st
 	free(first);
 }
 
+static void test_unregistered_account_writes_nothing_until_it_registers(void **state)
+{
+	struct fx *f = *state;
+	char *l = listing_json(&key_a, "U1", "Unregistered bracket", "EUR", 100, 1, "DE");
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "{\"create\":{\"U1\":%s}}", l);
+	/* Refused as a method error inside the 200, saying how to register. */
+	assert_int_equal(call(f, id_a, "Listing/set", kbuf_str(&b)), 200);
+	expect_error(f, 0, "forbidden");
+	const char *desc = str_at(resp_args(f, 0), "description");
+	char want[160];
+	snprintf(want, sizeof want, "Listing/set: account %s is not registered on this node", id_a);
+	assert_non_null(strstr(desc, want));
+	assert_non_null(strstr(desc, "Account/set"));
+	assert_non_null(strstr(desc, "kontor node add"));
+	call(f, id_a, "Rfq/set", "{\"create\":{\"r\":{\"title\":\"Bolts\",\"qty\":1}}}");
+	expect_error(f, 0, "forbidden");
+	assert_non_null(strstr(str_at(resp_args(f, 0), "description"), "Rfq/set: account"));
+	/* Nothing was stored, and reading stays open to it. */
+	call(f, id_a, "Listing/query", "{\"calculateTotal\":true}");
+	expect_ok(f, 0, "Listing/query");
+	assert_int_equal((int)at(resp_args(f, 0), "total")->valuedouble, 0);
+	call(f, id_a, "Rfq/query", "{\"calculateTotal\":true}");
+	expect_ok(f, 0, "Rfq/query");
+	assert_int_equal((int)at(resp_args(f, 0), "total")->valuedouble, 0);
+	/* Registering is the one write it may make; then it may publish. */
+	register_account(f, id_a, "Alpha");
+	assert_int_equal(call(f, id_a, "Listing/set", kbuf_str(&b)), 200);
+	expect_ok(f, 0, "Listing/set");
+	assert_non_null(at(at(resp_args(f, 0), "created"), "U1"));
+	kbuf_free(&b);
+	free(l);
+}
+
 static void test_if_in_state_mismatch(void **state)
 {
 	struct fx *f = *state;
@@ -1021,6 +1055,7 @@ int main(void)
 	    T(test_listing_not_in_canonical_form_names_the_property),
 	    T(test_listing_edit_by_another_seller_is_forbidden),
 	    T(test_retried_create_with_same_creation_id_makes_one_object),
+	    T(test_unregistered_account_writes_nothing_until_it_registers),
 	    T(test_if_in_state_mismatch),
 	    T(test_changes_paging_with_has_more_changes),
 	    T(test_cannot_calculate_changes_past_horizon_or_malformed),

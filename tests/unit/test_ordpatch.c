@@ -31,27 +31,6 @@ static int setup(void **state)
 	return fx_setup(state, "ordpatch");
 }
 
-/* Account/set create as the account itself (so ratings have a summary to go up). */
-static void register_account(struct fx *f, const char *id, const char *name)
-{
-	cJSON *args = cJSON_CreateObject();
-	cJSON *me = cJSON_AddObjectToObject(cJSON_AddObjectToObject(args, "create"), "me");
-	cJSON_AddStringToObject(me, "displayName", name);
-	cJSON_AddStringToObject(me, "country", "DE");
-	cJSON_AddStringToObject(me, "role", "both");
-	const cJSON *r = call(f, id, "Account/set", args);
-	assert_non_null(
-	    cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "created"), "me"));
-}
-
-/* funded_order between registered accounts (so ratings have a summary to go up). */
-static void registered_order(struct fx *f, int64_t qty, int64_t unit_price, int64_t *total)
-{
-	register_account(f, buyer_id, "Buyer GmbH");
-	register_account(f, seller_id, "Seller Ltd");
-	funded_order(f, qty, unit_price, total);
-}
-
 static const cJSON *step(struct fx *f, const char *kind, const char *role,
                          const struct kkeypair *kp, const char *caller)
 {
@@ -147,7 +126,7 @@ static void test_events_on_funded_order_refused_naming_funded(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	expect_refused(oset(f, seller_id,
 	                    add_patch(ev("GTIN", "ACT", "2026-11-19T08:00:00Z", "CNSHA"), NULL),
@@ -162,7 +141,7 @@ static void test_events_seller_adds_once_eta_and_refusals(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 
@@ -300,11 +279,13 @@ static void test_events_from_registered_carrier_only_its_own(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	must(nstore_carrier_add(f->n.store, "MAERSK", carrier_id, &e), &e); /* case differs */
 	must(nstore_carrier_add(f->n.store, "DHL", carrier2_id, &e), &e);
+	assert_int_equal(fx_register(f, carrier_id, "Maersk Desk"), 0);
+	assert_int_equal(fx_register(f, carrier2_id, "DHL Desk"), 0);
 	const cJSON *upd = oset_ok(
 	    f, carrier_id, add_patch(ev("DISC", "ACT", "2026-12-04T08:00:00Z", "USLAX"), NULL));
 	assert_int_equal(num(upd, "added"), 1);
@@ -331,7 +312,7 @@ static void test_events_act_dlvd_node_signs_delivered(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	char kid[KCRYPTO_HASH_B64_LEN + 1];
@@ -463,7 +444,7 @@ static void test_ratings_once_per_party_after_completion(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0, sum = 0, count = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	ship_maersk(f);
 	/* Before completion: refused naming the state. */
@@ -591,7 +572,7 @@ static void test_cancel_after_funding_needs_both(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	assert_int_equal(balance(f, "wallet", buyer_id), 0);
 	assert_int_equal(balance(f, "escrow", f->order_id), total);
@@ -682,7 +663,7 @@ static void test_cancel_stale_request_refused_after_chain_moved(void **state)
 	struct fx *f = *state;
 	struct kerr e = {0, ""};
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
 	cJSON *sec = cancel_section(f, "buyer", &buyer_kp, "changed plans");
 	oset_ok(f, buyer_id, cancel_patch(sec));
@@ -720,7 +701,7 @@ static void test_cancel_refused_on_completed_and_unfunded(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	cJSON *sec = cancel_section(f, "buyer", &buyer_kp, NULL);
 	expect_refused(oset(f, buyer_id, cancel_patch(sec), NULL), "stateConflict",
 	               "order is awaiting_payment: before funding either party cancels alone");
@@ -742,7 +723,7 @@ static void test_order_set_is_a_method(void **state)
 {
 	struct fx *f = *state;
 	int64_t total = 0;
-	registered_order(f, 100, -1, &total);
+	funded_order(f, 100, -1, &total);
 	cJSON *args = cJSON_CreateObject();
 	cJSON_AddObjectToObject(cJSON_AddObjectToObject(args, "update"), f->order_id);
 	cJSON *req = cJSON_CreateObject();

@@ -103,8 +103,36 @@ struct fx {
 	char order_id[KCRYPTO_HASH_B64_LEN + 1];
 };
 
+/* Registers id on f's node as `kontor node add` does (Account/set create as itself, named
+ * name, country DE, role both): the node takes no other write from an account without a
+ * profile. 0, or -1 after saying why on stderr (usable in a setup). */
+static FX_UNUSED int fx_register(struct fx *f, const char *id, const char *name)
+{
+	struct kbuf body = KBUF_INIT, out = KBUF_INIT, methods = KBUF_INIT;
+	kbuf_printf(&body,
+	            "{\"using\":[\"urn:kontor:trade\"],\"methodCalls\":[[\"Account/set\","
+	            "{\"create\":{\"me\":{\"displayName\":\"%s\",\"country\":\"DE\","
+	            "\"role\":\"both\"}}},\"r0\"]]}",
+	            name);
+	struct api_caller who = {id, "127.0.0.1"};
+	int status = api_handle(&f->n, &who, kbuf_str(&body), body.len, &out, &methods);
+	cJSON *resp = cJSON_Parse(kbuf_str(&out));
+	const cJSON *r =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(resp, "methodResponses"), 0);
+	int ok = status == 200 &&
+	         cJSON_GetObjectItemCaseSensitive(
+	             cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(r, 1), "created"), "me");
+	if (!ok)
+		fprintf(stderr, "register %s: %d %s\n", name, status, kbuf_str(&out));
+	cJSON_Delete(resp);
+	kbuf_free(&body);
+	kbuf_free(&out);
+	kbuf_free(&methods);
+	return ok ? 0 : -1;
+}
+
 /* A node named test-node with node_kp's key and the default limits, on a new database in
- * /tmp/TAG-XXXXXX. */
+ * /tmp/TAG-XXXXXX, with buyer, seller and other registered on it. */
 static FX_UNUSED int fx_setup(void **state, const char *tag)
 {
 	struct fx *f = calloc(1, sizeof *f);
@@ -126,6 +154,9 @@ static FX_UNUSED int fx_setup(void **state, const char *tag)
 	pthread_mutex_init(&f->n.ev_lock, NULL);
 	pthread_cond_init(&f->n.ev_cond, NULL);
 	*state = f;
+	if (fx_register(f, buyer_id, "Buyer GmbH") || fx_register(f, seller_id, "Seller Ltd") ||
+	    fx_register(f, other_id, "Other Trading"))
+		return -1;
 	return 0;
 }
 
