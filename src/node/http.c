@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,13 +29,20 @@
 #include "store/nstore.h"
 
 #define AUTO_RELEASE_EVERY 60   /* seconds between auto-release sweeps */
-#define CONN_TIMEOUT 60         /* s of silence before a connection is dropped */
+#define CONN_TIMEOUT 30         /* s without progress before MHD drops a connection */
+#define KEEPALIVE_S 30          /* s a kept-alive connection has for its next request */
 #define CONN_MEMORY (64 * 1024) /* per connection: request line, headers, I/O buffers */
 #define GZIP_MIN 256            /* smaller bodies grow or barely shrink */
 #define PEM_MAX (1024 * 1024)
 #define STOP_GRACE_MS 10000 /* how long in-flight requests get to finish */
 #define EVENTS_PING_DEFAULT 30
-#define EVENTS_PING_MAX 3600
+#define EVENTS_PING_MAX 60   /* a caller's ?ping= is held to this */
+#define STREAM_DEAD_MS 60000 /* unacknowledged bytes this long end a stream (TCP_USER_TIMEOUT) */
+#define CONN_PER_ADDR_DEFAULT 64
+#define STREAMS_PER_ADDR_DEFAULT 8
+#define REQUEST_TIMEOUT_DEFAULT 10
+#define BODY_RATE_DEFAULT 16384
+#define PEER_BUCKETS 1024 /* per-address counters: a hash of chains */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 /* Ends send_error's list of extra headers (a typed NULL, as va_arg reads it). */
 #define NO_HEADERS ((const char *)NULL)
@@ -318,6 +327,179 @@ void http_log_clean(char *dst, size_t cap, const char *s)
 	dst[i] = '\0';
 }
 
+/* ---- client addresses: keys, trusted proxies, X-Forwarded-For ------------------------- */
+
+void http_addr_text(int family, const uint8_t *addr, char text[INET6_ADDRSTRLEN],
+                    char key[HTTP_ADDR_KEY_MAX])
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (family == AF_INET6 && memcmp(addr, mapped, sizeof mapped) == 0) {
+		family = AF_INET; /* ::ffff:a.b.c.d is an IPv4 client */
+		addr += 12;
+	}
+	if (family == AF_INET) {
+		inet_ntop(AF_INET, addr, text, INET6_ADDRSTRLEN);
+		snprintf(key, HTTP_ADDR_KEY_MAX, "%s", text);
+		return;
+	}
+	inet_ntop(AF_INET6, addr, text, INET6_ADDRSTRLEN);
+	/* One host usually holds a whole /64, so that is what gets one allowance. */
+	uint8_t net[16];
+	memcpy(net, addr, 8);
+	memset(net + 8, 0, 8);
+	char t[INET6_ADDRSTRLEN];
+	inet_ntop(AF_INET6, net, t, sizeof t);
+	snprintf(key, HTTP_ADDR_KEY_MAX, "%s/64", t);
+}
+
+/* One numeric address of n bytes at s: IPv4, IPv6, or "[IPv6]"; with port when ports is
+ * set ("a.b.c.d:p", "[v6]:p"). 0 and *family set, or -1. */
+static int addr_parse(const char *s, size_t n, int ports, int *family, uint8_t out[16])
+{
+	char t[INET6_ADDRSTRLEN + 1];
+	if (n == 0 || n > 64)
+		return -1;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+		if (!close)
+			return -1;
+		size_t tail = n - (size_t)(close + 1 - s);
+		if (tail && (!ports || close[1] != ':' || tail < 2 ||
+		             strspn(close + 2, "0123456789") < tail - 1))
+			return -1;
+		n = (size_t)(close - s - 1);
+		s++;
+		if (n >= sizeof t)
+			return -1;
+		memcpy(t, s, n);
+		t[n] = '\0';
+		*family = AF_INET6;
+		return inet_pton(AF_INET6, t, out) == 1 ? 0 : -1;
+	}
+	const char *colon = memchr(s, ':', n);
+	if (colon && memchr(colon + 1, ':', n - (size_t)(colon + 1 - s))) { /* bare IPv6 */
+		if (n >= sizeof t)
+			return -1;
+		memcpy(t, s, n);
+		t[n] = '\0';
+		*family = AF_INET6;
+		return inet_pton(AF_INET6, t, out) == 1 ? 0 : -1;
+	}
+	if (colon) { /* a.b.c.d:port */
+		size_t pl = n - (size_t)(colon + 1 - s);
+		if (!ports || pl == 0 || strspn(colon + 1, "0123456789") < pl)
+			return -1;
+		n = (size_t)(colon - s);
+	}
+	if (n >= sizeof t)
+		return -1;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	*family = AF_INET;
+	return inet_pton(AF_INET, t, out) == 1 ? 0 : -1;
+}
+
+int serve_proxies_add(struct serve_opts *o, const char *list, struct kerr *e)
+{
+	const char *p = list ? list : "";
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		const char *s = p;
+		while (n && (*s == ' ' || *s == '\t'))
+			s++, n--;
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		const char *slash = memchr(s, '/', n);
+		size_t an = slash ? (size_t)(slash - s) : n;
+		struct net_prefix np;
+		memset(&np, 0, sizeof np);
+		if (addr_parse(s, an, 0, &np.family, np.addr) != 0)
+			return kerr_set(e, K_EINVAL,
+			                "--trusted-proxy \"%.*s\" is not a numeric IPv4 or IPv6 "
+			                "address (optionally /BITS)",
+			                (int)(n > 64 ? 64 : n), s);
+		int max = np.family == AF_INET ? 32 : 128;
+		np.bits = max;
+		if (slash) {
+			size_t bl = n - an - 1;
+			if (bl == 0 || bl > 3 || strspn(slash + 1, "0123456789") < bl ||
+			    (np.bits = atoi(slash + 1)) > max)
+				return kerr_set(
+				    e, K_EINVAL,
+				    "--trusted-proxy \"%.*s\": the prefix must be 0 to %d "
+				    "bits",
+				    (int)(n > 64 ? 64 : n), s, max);
+		}
+		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (np.family == AF_INET6 && np.bits >= 96 && memcmp(np.addr, mapped, 12) == 0) {
+			np.family = AF_INET; /* ::ffff:a.b.c.d, as peers are matched */
+			np.bits -= 96;
+			memmove(np.addr, np.addr + 12, 4);
+			memset(np.addr + 4, 0, 12);
+		}
+		if (o->nproxies >= SERVE_PROXIES_MAX)
+			return kerr_set(e, K_ETOOBIG, "--trusted-proxy: at most %d proxies",
+			                SERVE_PROXIES_MAX);
+		o->proxies[o->nproxies++] = np;
+		p += strcspn(p, ",");
+		if (!*p)
+			return K_OK;
+		p++;
+	}
+}
+
+int http_proxy_match(const struct net_prefix *p, int np, int family, const uint8_t *addr)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (family == AF_INET6 && memcmp(addr, mapped, sizeof mapped) == 0) {
+		family = AF_INET;
+		addr += 12;
+	}
+	for (int i = 0; i < np; i++) {
+		if (p[i].family != family)
+			continue;
+		int whole = p[i].bits / 8, rest = p[i].bits % 8;
+		if (memcmp(p[i].addr, addr, (size_t)whole) != 0)
+			continue;
+		uint8_t mask = (uint8_t)(0xff << (8 - rest));
+		if (rest && ((p[i].addr[whole] ^ addr[whole]) & mask))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+int http_xff_client(const char *xff, const struct net_prefix *p, int np, int *family,
+                    uint8_t addr[16])
+{
+	if (!xff)
+		return 0;
+	size_t end = strlen(xff);
+	int found = 0;
+	for (int hop = 0; hop < HTTP_XFF_HOPS && end > 0; hop++) {
+		size_t start = end;
+		while (start > 0 && xff[start - 1] != ',')
+			start--;
+		const char *s = xff + start;
+		size_t n = end - start;
+		while (n && (*s == ' ' || *s == '\t'))
+			s++, n--;
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+			n--;
+		int f;
+		uint8_t a[16];
+		if (addr_parse(s, n, 1, &f, a) != 0)
+			return found; /* the trusted hop before it is as far as we can see */
+		*family = f;
+		memcpy(addr, a, 16);
+		found = 1;
+		if (!http_proxy_match(p, np, f, a))
+			return 1;
+		end = start ? start - 1 : 0;
+	}
+	return found;
+}
+
 /* ---- the server ---------------------------------------------------------------------- */
 
 enum route { R_SESSION, R_API, R_UPLOAD, R_DOWNLOAD, R_EVENTS, R_HEALTHZ, R_METRICS, R_OTHER, R_N };
@@ -331,6 +513,15 @@ static const double bucket_le[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                    0.25,  0.5,    1,     2.5,  5,     10};
 #define NBUCKET (sizeof bucket_le / sizeof bucket_le[0])
 
+/* Why a connection or a stream was turned away, or cut. */
+enum refusal { REF_ADDR_CONNS, REF_ADDR_STREAMS, REF_STREAMS, REF_N };
+static const char *const refusal_name[REF_N] = {"address_connections", "address_streams",
+                                                "streams"};
+/* Where a connection is: its request's headers or body coming in, its answer going out, an
+ * open /events stream, or kept alive between requests. */
+enum cstate { CS_HEADERS, CS_BODY, CS_ANSWER, CS_STREAM, CS_IDLE, CS_N };
+static const char *const cstate_name[CS_N] = {"headers", "body", "answer", "stream", "idle"};
+
 struct metrics {
 	atomic_uint_fast64_t requests[R_N][NSTATUS + 1]; /* last column: any other status */
 	atomic_uint_fast64_t buckets[R_N][NBUCKET];      /* not cumulative; summed on output */
@@ -338,6 +529,29 @@ struct metrics {
 	atomic_uint_fast64_t sum_us[R_N];
 	atomic_uint_fast64_t bytes_in, bytes_out;
 	atomic_int active;
+	atomic_uint_fast64_t refused[REF_N];
+	atomic_uint_fast64_t timed_out[CS_N]; /* cut at the deadline of that state */
+	atomic_uint_fast64_t streams_gone;    /* streams whose client was seen gone */
+};
+
+/* One client address's open connections and /events streams (under h->conn_lock); it
+ * exists while either is above 0. */
+struct peer {
+	struct peer *next; /* the hash chain */
+	char key[HTTP_ADDR_KEY_MAX];
+	int conns, streams;
+};
+
+/* One TCP connection from accept to close (MHD's socket context; under h->conn_lock). The
+ * node closes it (shutdown) when deadline_ms passes; MHD's close callback unlinks it
+ * before the socket is closed, so a listed connection's fd is always its own. */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	struct peer *tcp; /* the TCP peer's counts; NULL for a trusted proxy */
+	enum cstate state;
+	int64_t deadline_ms; /* monotonic; 0: none */
+	int cut;
 };
 
 /* One /events stream. The list owns it; the response's free callback only marks it dead,
@@ -355,7 +569,10 @@ struct evstream {
 	int close_after_state;
 	int closing;
 	int greeted;
-	struct kbuf out; /* bytes not yet handed to MHD */
+	int fd;            /* the connection's socket, polled while suspended */
+	atomic_int gone;   /* the client hung up (seen by the watcher) */
+	struct peer *peer; /* the client address's counts (h->conn_lock) */
+	struct kbuf out;   /* bytes not yet handed to MHD */
 	size_t out_off;
 };
 
@@ -369,6 +586,14 @@ struct http {
 	atomic_int inflight;
 	pthread_mutex_t ev_lock; /* the stream list and each stream's suspended flag */
 	struct evstream *streams;
+	struct pollfd *polls; /* the watcher's */
+	size_t npolls;
+	/* The guards, defaults applied (-1: off). */
+	int conn_per_addr, streams_max, streams_per_addr, request_timeout, body_rate;
+	pthread_mutex_t conn_lock; /* conns, peers, nstreams */
+	struct conn *conns;
+	struct peer *peers[PEER_BUCKETS];
+	int nstreams;
 };
 
 /* One HTTP request, from its headers to the log line. */
@@ -379,7 +604,7 @@ struct req {
 	char method[16];
 	char path[160];
 	char addr[INET6_ADDRSTRLEN];
-	char rate_key[INET6_ADDRSTRLEN + 8];
+	char rate_key[HTTP_ADDR_KEY_MAX];
 	char rest[64]; /* the blobId of /download/{blobId} */
 	int refuse;    /* 404 or 405, sent once the request is in */
 	int keep_body; /* 0: any body is counted and dropped */
@@ -389,6 +614,8 @@ struct req {
 	struct kbuf body;
 	int status;
 	uint64_t bytes_in;
+	int64_t body_t0_ms;     /* when the headers were in */
+	uint64_t body_declared; /* the body's size as declared, held to the route's limit */
 	atomic_uint_fast64_t bytes_out;
 	struct kbuf methods;
 	char account[KCRYPTO_ID_LEN + 1];
@@ -405,6 +632,186 @@ static int64_t mono_us(void)
 static const char *header(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static int64_t mono_ms(void)
+{
+	return mono_us() / 1000;
+}
+
+/* ---- connections: per-address counts and the whole-request deadline ------------------ */
+
+static struct peer **peer_slot(struct http *h, const char *key)
+{
+	uint32_t v = 2166136261u; /* FNV-1a */
+	for (const char *p = key; *p; p++)
+		v = (v ^ (uint8_t)*p) * 16777619u;
+	struct peer **pp = &h->peers[v % PEER_BUCKETS];
+	while (*pp && strcmp((*pp)->key, key) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* The counts of key, made when missing. Under conn_lock. */
+static struct peer *peer_get(struct http *h, const char *key)
+{
+	struct peer **pp = peer_slot(h, key);
+	if (!*pp) {
+		*pp = xcalloc(1, sizeof **pp);
+		snprintf((*pp)->key, sizeof(*pp)->key, "%s", key);
+	}
+	return *pp;
+}
+
+/* Forgets p once nothing of its address is open. Under conn_lock. */
+static void peer_release(struct http *h, struct peer *p)
+{
+	if (p->conns > 0 || p->streams > 0)
+		return;
+	struct peer **pp = peer_slot(h, p->key);
+	if (*pp == p) {
+		*pp = p->next;
+		free(p);
+	}
+}
+
+/* The address of a socket peer: its family and bytes (0), or -1 for another family. */
+static int sockaddr_bytes(const struct sockaddr *sa, int *family, uint8_t out[16])
+{
+	if (sa && sa->sa_family == AF_INET) {
+		*family = AF_INET;
+		memcpy(out, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		*family = AF_INET6;
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+static int trusted_proxy(const struct http *h, int family, const uint8_t *addr)
+{
+	return http_proxy_match(h->o->proxies, h->o->nproxies, family, addr);
+}
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* Moves c's connection to state, with a deadline ms from now (0: none). */
+static void conn_state(struct http *h, struct MHD_Connection *c, enum cstate state,
+                       int64_t within_ms)
+{
+	struct conn *k = conn_of(c);
+	if (!k)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	k->state = state;
+	k->deadline_ms = within_ms > 0 ? mono_ms() + within_ms : 0;
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* Cuts every connection whose deadline has passed: shutdown() makes MHD see the end of the
+ * stream and close it in its own thread. Called by the watcher about once a second. */
+static void conn_reap(struct http *h)
+{
+	int64_t now = mono_ms();
+	pthread_mutex_lock(&h->conn_lock);
+	for (struct conn *k = h->conns; k; k = k->next) {
+		if (k->cut || !k->deadline_ms || now < k->deadline_ms)
+			continue;
+		k->cut = 1;
+		atomic_fetch_add(&h->m.timed_out[k->state], 1);
+		shutdown(k->fd, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* Before MHD sets a connection up: refuses an address already at its limit, cheaply. The
+ * count is kept exact in on_connection. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct http *h = cls;
+	int family;
+	uint8_t a[16];
+	char text[INET6_ADDRSTRLEN], key[HTTP_ADDR_KEY_MAX];
+	if (h->conn_per_addr < 0 || sockaddr_bytes(sa, &family, a) != 0 ||
+	    trusted_proxy(h, family, a))
+		return MHD_YES;
+	http_addr_text(family, a, text, key);
+	pthread_mutex_lock(&h->conn_lock);
+	struct peer *p = *peer_slot(h, key);
+	int full = p && p->conns >= h->conn_per_addr;
+	pthread_mutex_unlock(&h->conn_lock);
+	if (full)
+		atomic_fetch_add(&h->m.refused[REF_ADDR_CONNS], 1);
+	return full ? MHD_NO : MHD_YES;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct http *h = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		atomic_fetch_add(&h->m.active, 1);
+		const union MHD_ConnectionInfo *fi =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		struct conn *k = xcalloc(1, sizeof *k);
+		k->fd = fi ? fi->connect_fd : -1;
+		k->state = CS_HEADERS;
+		k->deadline_ms = mono_ms() + (int64_t)h->request_timeout * 1000;
+		int family, over = 0;
+		uint8_t a[16];
+		char text[INET6_ADDRSTRLEN], key[HTTP_ADDR_KEY_MAX];
+		int limited = h->conn_per_addr >= 0 && ai &&
+		              sockaddr_bytes(ai->client_addr, &family, a) == 0 &&
+		              !trusted_proxy(h, family, a);
+		if (limited)
+			http_addr_text(family, a, text, key);
+		pthread_mutex_lock(&h->conn_lock);
+		k->next = h->conns;
+		if (h->conns)
+			h->conns->prev = k;
+		h->conns = k;
+		if (limited) {
+			k->tcp = peer_get(h, key);
+			over = ++k->tcp->conns > h->conn_per_addr;
+		}
+		if (over) { /* another thread let one in at the same time */
+			k->cut = 1;
+			shutdown(k->fd, SHUT_RDWR);
+		}
+		pthread_mutex_unlock(&h->conn_lock);
+		if (over)
+			atomic_fetch_add(&h->m.refused[REF_ADDR_CONNS], 1);
+		*socket_context = k;
+		return;
+	}
+	struct conn *k = *socket_context;
+	if (!k)
+		return;
+	*socket_context = NULL;
+	pthread_mutex_lock(&h->conn_lock);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		h->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	if (k->tcp) {
+		k->tcp->conns--;
+		peer_release(h, k->tcp);
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	free(k);
+	atomic_fetch_sub(&h->m.active, 1);
 }
 
 /* ---- responses ----------------------------------------------------------------------- */
@@ -640,6 +1047,34 @@ static enum MHD_Result do_metrics(struct req *r, struct MHD_Connection *c)
 	kbuf_printf(&b, "kontord_bytes_sent_total %" PRIu64 "\n", atomic_load(&m->bytes_out));
 	metric_help(&b, "kontord_active_connections", "gauge", "Open client connections.");
 	kbuf_printf(&b, "kontord_active_connections %d\n", atomic_load(&m->active));
+	struct http *h = r->h;
+	int per[CS_N] = {0}, streams;
+	pthread_mutex_lock(&h->conn_lock);
+	for (const struct conn *k = h->conns; k; k = k->next)
+		per[k->state]++;
+	streams = h->nstreams;
+	pthread_mutex_unlock(&h->conn_lock);
+	metric_help(&b, "kontord_connections", "gauge",
+	            "Open connections by state: request headers or body coming in, answer "
+	            "going out, /events stream, idle between requests.");
+	for (int i = 0; i < CS_N; i++)
+		kbuf_printf(&b, "kontord_connections{state=\"%s\"} %d\n", cstate_name[i], per[i]);
+	metric_help(&b, "kontord_events_streams", "gauge", "Open /events streams.");
+	kbuf_printf(&b, "kontord_events_streams %d\n", streams);
+	metric_help(&b, "kontord_refused_total", "counter",
+	            "Connections and /events streams turned away by a limit.");
+	for (int i = 0; i < REF_N; i++)
+		kbuf_printf(&b, "kontord_refused_total{limit=\"%s\"} %" PRIu64 "\n",
+		            refusal_name[i], atomic_load(&m->refused[i]));
+	metric_help(&b, "kontord_timed_out_total", "counter",
+	            "Connections cut at the deadline of their state.");
+	for (int i = 0; i < CS_N; i++)
+		if (i == CS_HEADERS || i == CS_BODY || i == CS_IDLE)
+			kbuf_printf(&b, "kontord_timed_out_total{state=\"%s\"} %" PRIu64 "\n",
+			            cstate_name[i], atomic_load(&m->timed_out[i]));
+	metric_help(&b, "kontord_events_gone_total", "counter",
+	            "/events streams ended because their client hung up.");
+	kbuf_printf(&b, "kontord_events_gone_total %" PRIu64 "\n", atomic_load(&m->streams_gone));
 	uint64_t qh, qm;
 	nstore_query_cache_stats(r->h->n->store, &qh, &qm);
 	metric_help(&b, "kontord_query_cache_hits_total", "counter",
@@ -746,11 +1181,6 @@ static enum MHD_Result do_download(struct req *r, struct MHD_Connection *c, cons
 
 /* ---- /events ----------------------------------------------------------------------- */
 
-static int64_t mono_ms(void)
-{
-	return mono_us() / 1000;
-}
-
 static void node_state(struct node *n, uint64_t *seq, int *stopping)
 {
 	pthread_mutex_lock(&n->ev_lock);
@@ -767,6 +1197,8 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
 	struct evstream *s = cls;
 	struct http *h = s->h;
 	(void)pos;
+	if (atomic_load(&s->gone))
+		return MHD_CONTENT_READER_END_WITH_ERROR; /* nobody to finish the stream for */
 	for (;;) {
 		if (s->out_off < s->out.len) {
 			size_t n = s->out.len - s->out_off;
@@ -821,7 +1253,48 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void events_free(void *cls)
 {
 	struct evstream *s = cls;
+	struct http *h = s->h;
+	pthread_mutex_lock(&h->conn_lock);
+	h->nstreams--;
+	s->peer->streams--;
+	peer_release(h, s->peer);
+	s->peer = NULL;
+	pthread_mutex_unlock(&h->conn_lock);
 	atomic_store(&s->dead, 1);
+}
+
+/* A suspended stream's client may have hung up: nothing is read from a stream, so only
+ * the socket says so (a FIN or a reset). Such streams are resumed to end at once, instead
+ * of at their next ping. Under h->ev_lock, where a suspended stream's socket stays open. */
+static void events_gone(struct http *h)
+{
+	size_t n = 0;
+	for (struct evstream *s = h->streams; s; s = s->next)
+		n += s->suspended && !atomic_load(&s->dead);
+	if (n == 0)
+		return;
+	if (n > h->npolls) {
+		free(h->polls);
+		h->npolls = n * 2;
+		h->polls = xcalloc(h->npolls, sizeof *h->polls);
+	}
+	size_t i = 0;
+	for (struct evstream *s = h->streams; s && i < n; s = s->next)
+		if (s->suspended && !atomic_load(&s->dead))
+			h->polls[i++] = (struct pollfd){s->fd, POLLRDHUP, 0};
+	if (poll(h->polls, n, 0) <= 0)
+		return;
+	i = 0;
+	for (struct evstream *s = h->streams; s && i < n; s = s->next) {
+		if (!s->suspended || atomic_load(&s->dead))
+			continue;
+		if (h->polls[i++].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			atomic_store(&s->gone, 1);
+			atomic_fetch_add(&h->m.streams_gone, 1);
+			s->suspended = 0;
+			MHD_resume_connection(s->conn);
+		}
+	}
 }
 
 static void *events_watch(void *arg)
@@ -843,8 +1316,10 @@ static void *events_watch(void *arg)
 		stopping = n->stopping;
 		pthread_mutex_unlock(&n->ev_lock);
 
+		conn_reap(h);
 		int64_t now = mono_ms();
 		pthread_mutex_lock(&h->ev_lock);
+		events_gone(h);
 		for (struct evstream **pp = &h->streams; *pp;) {
 			struct evstream *s = *pp;
 			if (atomic_load(&s->dead)) {
@@ -887,21 +1362,66 @@ static enum MHD_Result do_events(struct req *r, struct MHD_Connection *c)
 	const char *ca = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "closeafter");
 	if (ca && strcmp(ca, "state") != 0 && strcmp(ca, "no") != 0)
 		return send_error(r, c, 400, "closeafter must be \"state\" or \"no\"", NO_HEADERS);
+	const union MHD_ConnectionInfo *fi =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!fi)
+		return MHD_NO;
+
+	/* A stream holds a connection for as long as the client likes: one address gets a
+	 * few, and all of them together leave room for every other request. */
+	pthread_mutex_lock(&h->conn_lock);
+	struct peer *pr = peer_get(h, r->rate_key);
+	enum refusal why = REF_N;
+	if (h->streams_per_addr >= 0 && pr->streams >= h->streams_per_addr)
+		why = REF_ADDR_STREAMS;
+	else if (h->nstreams >= h->streams_max)
+		why = REF_STREAMS;
+	else {
+		pr->streams++;
+		h->nstreams++;
+	}
+	peer_release(h, pr);
+	pthread_mutex_unlock(&h->conn_lock);
+	if (why == REF_ADDR_STREAMS) {
+		atomic_fetch_add(&h->m.refused[why], 1);
+		char desc[160];
+		snprintf(desc, sizeof desc,
+		         "this address has %d /events streams open, the most it may; close one "
+		         "first",
+		         h->streams_per_addr);
+		return send_error(r, c, 429, desc, MHD_HTTP_HEADER_RETRY_AFTER, "30", NO_HEADERS);
+	}
+	if (why == REF_STREAMS) {
+		atomic_fetch_add(&h->m.refused[why], 1);
+		return send_error(r, c, 503, "the node has all the /events streams it takes open",
+		                  MHD_HTTP_HEADER_RETRY_AFTER, "30", NO_HEADERS);
+	}
 
 	struct evstream *s = xcalloc(1, sizeof *s);
 	s->h = h;
 	s->r = r;
 	s->conn = c;
+	s->fd = fi->connect_fd;
+	s->peer = pr;
 	s->sent_seq = seq;
 	s->ping_s = ping;
 	s->next_ping_ms = mono_ms() + (int64_t)ping * 1000;
 	s->close_after_state = ca && strcmp(ca, "state") == 0;
+	/* A client that vanished without a word: its unacknowledged pings end the stream. */
+	unsigned dead_ms = STREAM_DEAD_MS;
+	setsockopt(s->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &dead_ms, sizeof dead_ms);
 	struct MHD_Response *resp =
 	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, events_read, s, events_free);
 	if (!resp) {
+		pthread_mutex_lock(&h->conn_lock);
+		h->nstreams--;
+		pr->streams--;
+		peer_release(h, pr);
+		pthread_mutex_unlock(&h->conn_lock);
 		free(s);
 		return MHD_NO;
 	}
+	conn_state(h, c, CS_STREAM, 0);
 	pthread_mutex_lock(&h->ev_lock);
 	s->next = h->streams;
 	h->streams = s;
@@ -1057,28 +1577,44 @@ static enum route route_of(const char *url, const char **rest)
 	return R_OTHER;
 }
 
+/* Every X-Forwarded-For value, in order, as one list (a proxy may add a header of its own
+ * instead of appending to the client's). */
+static enum MHD_Result xff_collect(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	struct kbuf *b = cls;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (b->len)
+			kbuf_puts(b, ",");
+		kbuf_puts(b, value);
+	}
+	return MHD_YES;
+}
+
+/* The client's address for logs, rates and limits: the TCP peer, or, when that is a
+ * trusted proxy, the hop its X-Forwarded-For names (http_xff_client). */
 static void client_addr(struct MHD_Connection *c, struct req *r)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(r->addr, sizeof r->addr, "?");
-	if (!ci || !ci->client_addr)
+	int family;
+	uint8_t a[16];
+	if (!ci || sockaddr_bytes(ci->client_addr, &family, a) != 0)
 		return;
-	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *a = (const void *)sa;
-		inet_ntop(AF_INET, &a->sin_addr, r->addr, sizeof r->addr);
-		snprintf(r->rate_key, sizeof r->rate_key, "%s", r->addr);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *a = (const void *)sa;
-		inet_ntop(AF_INET6, &a->sin6_addr, r->addr, sizeof r->addr);
-		/* One host usually holds a whole /64, so that is what gets one allowance. */
-		struct in6_addr net = a->sin6_addr;
-		memset(net.s6_addr + 8, 0, 8);
-		char t[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, &net, t, sizeof t);
-		snprintf(r->rate_key, sizeof r->rate_key, "%s/64", t);
+	if (trusted_proxy(r->h, family, a)) {
+		struct kbuf xff = KBUF_INIT;
+		MHD_get_connection_values(c, MHD_HEADER_KIND, xff_collect, &xff);
+		int f;
+		uint8_t x[16];
+		if (http_xff_client(xff.len ? xff.data : NULL, r->h->o->proxies, r->h->o->nproxies,
+		                    &f, x)) {
+			family = f;
+			memcpy(a, x, sizeof a);
+		}
+		kbuf_free(&xff);
 	}
+	http_addr_text(family, a, r->addr, r->rate_key);
 }
 
 static enum MHD_Result on_complete_request(struct req *r, struct MHD_Connection *c);
@@ -1153,9 +1689,55 @@ static enum MHD_Result on_headers(struct req *r, struct MHD_Connection *c, const
 	return MHD_YES;
 }
 
+/* The body's deadline: the request timeout from its headers, moved on by a second for
+ * every body_rate bytes received, but never past the timeout plus the declared size (or,
+ * sent in chunks, the route's limit) at that rate. A body dripped in slower is cut after
+ * the timeout; a whole one has its size's worth of time. */
+static void body_progress(struct req *r, struct MHD_Connection *c)
+{
+	struct http *h = r->h;
+	if (!r->body_t0_ms)
+		return; /* no body was declared: MHD refuses one */
+	uint64_t got = r->bytes_in < r->body_declared ? r->bytes_in : r->body_declared;
+	int64_t allowed =
+	    (int64_t)h->request_timeout * 1000 + (int64_t)(got * 1000 / (uint64_t)h->body_rate);
+	struct conn *k = conn_of(c);
+	if (!k)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	k->deadline_ms = r->body_t0_ms + allowed;
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* The headers are in: a body must follow (body_progress), or the answer is next. */
+static void body_deadline(struct req *r, struct MHD_Connection *c)
+{
+	struct http *h = r->h;
+	const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = header(c, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	uint64_t size = 0;
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(cl, &end, 10);
+		size = errno || end == cl ? UINT64_MAX : v;
+	}
+	if (te)
+		size = UINT64_MAX;
+	if (size == 0) {
+		conn_state(h, c, CS_ANSWER, 0);
+		return;
+	}
+	uint64_t cap = r->limit ? r->limit : h->n->limits.max_upload;
+	r->body_declared = size > cap ? cap : size;
+	r->body_t0_ms = mono_ms();
+	conn_state(h, c, CS_BODY, (int64_t)h->request_timeout * 1000);
+}
+
 /* The whole request is in: answer it. */
 static enum MHD_Result on_complete_request(struct req *r, struct MHD_Connection *c)
 {
+	conn_state(r->h, c, CS_ANSWER, 0);
 	if (r->refuse == 404)
 		return send_error(r, c, 404, "no such endpoint", NO_HEADERS);
 	if (r->refuse == 405) {
@@ -1204,10 +1786,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		client_addr(c, r);
 		*con_cls = r;
 		atomic_fetch_add(&h->inflight, 1);
-		return on_headers(r, c, method);
+		enum MHD_Result ok = on_headers(r, c, method);
+		body_deadline(r, c);
+		return ok;
 	}
 	if (*upload_size) {
 		r->bytes_in += *upload_size;
+		body_progress(r, c);
 		if (r->keep_body && !r->over && r->body.len + *upload_size > r->limit) {
 			r->over = 1;
 			kbuf_free(&r->body);
@@ -1257,7 +1842,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	http_log_clean(methods, sizeof methods, r->methods.len ? r->methods.data : "-");
+	struct conn *kc = conn_of(c);
+	int cut = 0;
+	if (kc) {
+		pthread_mutex_lock(&h->conn_lock);
+		cut = kc->cut;
+		pthread_mutex_unlock(&h->conn_lock);
+	}
 	const char *how = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
+	                  : cut                                           ? " (timed out)"
 	                  : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT    ? " (client went away)"
 	                  : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " (timed out)"
 	                  : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? " (node stopped)"
@@ -1265,6 +1858,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	char status[8];
 	snprintf(status, sizeof status, "%d", r->status);
 	/* One write per line, so lines from many threads never interleave. */
+	/* Kept alive, the next request has its time like a new connection's first. */
+	conn_state(h, c, CS_IDLE, (int64_t)KEEPALIVE_S * 1000);
 	struct kbuf line = KBUF_INIT;
 	kbuf_printf(&line, "%s %s %s %s %s %s in=%" PRIu64 " out=%" PRIu64 " %.1fms%s\n", when,
 	            r->addr, r->method, r->path, methods, r->status ? status : "-", r->bytes_in,
@@ -1278,24 +1873,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&h->inflight, 1);
 }
 
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
-                          enum MHD_ConnectionNotificationCode toe)
-{
-	struct http *h = cls;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		atomic_fetch_add(&h->m.active, 1);
-	else
-		atomic_fetch_sub(&h->m.active, 1);
-}
-
 /* A client that hangs up or fails its handshake is routine on the open internet and
  * already shows in the request log; everything else MHD says (bind, accept, limits,
  * TLS setup) is for the operator. */
 static const char *const mhd_noise[] = {
-    "no longer available",
-    "handshake",
-    "Connection reset",
-    "closed by remote",
+    "no longer available", "handshake",          "Connection reset",
+    "closed by remote",    "connection closure", /* a client gone, or a connection the node cut
+                                                    (metrics count it) */
 };
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1390,6 +1974,7 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 	h->o = o;
 	h->scheme = o->plain_http ? "http" : "https";
 	pthread_mutex_init(&h->ev_lock, NULL);
+	pthread_mutex_init(&h->conn_lock, NULL);
 	struct kbuf cert = KBUF_INIT, key = KBUF_INIT;
 	int fd = -1, rc;
 	struct MHD_Daemon *d = NULL;
@@ -1436,6 +2021,16 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 		flags |= MHD_USE_IPv6;
 	unsigned threads = (unsigned)(o->threads > 0 ? o->threads : cores());
 	int max_conn = n->limits.max_connections > 0 ? n->limits.max_connections : 1024;
+	/* Streams stop short of the connection limit, so /healthz and the API always find a
+	 * connection free. */
+	h->streams_max = o->max_streams > 0 ? o->max_streams : max_conn - max_conn / 8;
+	if (h->streams_max > max_conn - 1)
+		h->streams_max = max_conn > 1 ? max_conn - 1 : 1;
+	h->conn_per_addr = o->max_conn_per_addr ? o->max_conn_per_addr : CONN_PER_ADDR_DEFAULT;
+	h->streams_per_addr =
+	    o->max_streams_per_addr ? o->max_streams_per_addr : STREAMS_PER_ADDR_DEFAULT;
+	h->request_timeout = o->request_timeout > 0 ? o->request_timeout : REQUEST_TIMEOUT_DEFAULT;
+	h->body_rate = o->body_rate > 0 ? o->body_rate : BODY_RATE_DEFAULT;
 	struct MHD_OptionItem tls_opts[] = {
 	    {MHD_OPTION_HTTPS_MEM_CERT, 0, cert.data},
 	    {MHD_OPTION_HTTPS_MEM_KEY, 0, key.data},
@@ -1444,7 +2039,7 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 	};
 	struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
 	d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+	    flags, 0, on_accept, h, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)max_conn, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)CONN_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
@@ -1465,6 +2060,16 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 	watching = 1;
 	fprintf(stderr, "kontord: listening on %s://%s:%d (%u threads)\n", h->scheme,
 	        h->listen.host, h->listen.port, threads);
+	char per_conn[40] = "no limit per address", per_stream[40] = "no limit per address";
+	if (h->conn_per_addr >= 0)
+		snprintf(per_conn, sizeof per_conn, "%d from one address", h->conn_per_addr);
+	if (h->streams_per_addr >= 0)
+		snprintf(per_stream, sizeof per_stream, "%d from one address", h->streams_per_addr);
+	fprintf(stderr,
+	        "kontord: limits: %d connections (%s), %d /events streams (%s), requests in %d s "
+	        "plus 1 s per %d body bytes%s\n",
+	        max_conn, per_conn, h->streams_max, per_stream, h->request_timeout, h->body_rate,
+	        o->nproxies ? ", X-Forwarded-For from trusted proxies" : "");
 
 	/* The main thread waits for the stop signal and, once a minute (and right away),
 	 * runs the escrow agent's sweep: auto-release of delivered orders (order.c). */
@@ -1522,12 +2127,20 @@ out:
 		kbuf_free(&s->out);
 		free(s);
 	}
+	for (size_t i = 0; i < PEER_BUCKETS; i++)
+		while (h->peers[i]) {
+			struct peer *p = h->peers[i];
+			h->peers[i] = p->next;
+			free(p);
+		}
+	free(h->polls);
 	auth_free(&h->auth);
 	if (key.data)
 		sodium_memzero(key.data, key.len);
 	kbuf_free(&key);
 	kbuf_free(&cert);
 	pthread_mutex_destroy(&h->ev_lock);
+	pthread_mutex_destroy(&h->conn_lock);
 	free(h);
 	return rc;
 }

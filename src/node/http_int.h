@@ -1,6 +1,7 @@
 /* http_int — the pieces of http.c that read outside text (listen addresses, Range and
- * Accept-Encoding headers, gzip bodies), exposed only so tests/unit/test_http.c can reach
- * them. Nothing here calls libmicrohttpd. */
+ * Accept-Encoding headers, gzip bodies, trusted proxies and X-Forwarded-For), exposed only
+ * so tests/unit/test_http.c and tests/fuzz/fuzz_http.c can reach them. Nothing here calls
+ * libmicrohttpd. */
 #ifndef KONTOR_HTTP_INT_H
 #define KONTOR_HTTP_INT_H
 
@@ -8,8 +9,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+
 #include "kontor/buf.h"
 #include "kontor/err.h"
+#include "node.h"
 
 struct http_listen {
 	struct sockaddr_storage addr;
@@ -42,5 +46,26 @@ int http_host_ok(const char *h);
 /* Copies s into dst (capacity cap, always terminated) with control bytes and spaces turned
  * into '?', so a log line keeps one field per word whatever the client sent. */
 void http_log_clean(char *dst, size_t cap, const char *s);
+
+/* ---- client addresses ---- */
+#define HTTP_ADDR_KEY_MAX (INET6_ADDRSTRLEN + 4)
+#define HTTP_XFF_HOPS 16 /* X-Forwarded-For hops read, from the right */
+
+/* The text of an address (family AF_INET with 4 bytes or AF_INET6 with 16; IPv4-mapped
+ * IPv6 is written as IPv4) and its key for the per-address limits and rates: the IPv4
+ * address, or the IPv6 /64 ("2001:db8:1:2::/64"), since one host usually holds a /64. */
+void http_addr_text(int family, const uint8_t *addr, char text[INET6_ADDRSTRLEN],
+                    char key[HTTP_ADDR_KEY_MAX]);
+
+/* 1 when the address is within one of the np prefixes p. */
+int http_proxy_match(const struct net_prefix *p, int np, int family, const uint8_t *addr);
+
+/* The client behind a trusted proxy: walks the X-Forwarded-For value xff from its rightmost
+ * hop leftwards (at most HTTP_XFF_HOPS; each a numeric IPv4 or IPv6 address, bracketed or
+ * with a port allowed) while the hop is itself one of the proxies p, and gives the first
+ * hop that is not. 1 with *family and addr set; when a hop cannot be read, the trusted hop
+ * right of it is given (1), or 0 when that is the rightmost one or xff is NULL or empty. */
+int http_xff_client(const char *xff, const struct net_prefix *p, int np, int *family,
+                    uint8_t addr[16]);
 
 #endif

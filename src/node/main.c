@@ -44,6 +44,13 @@ enum optid {
 	O_QUIET,
 	O_RATE_ADDR,
 	O_RATE_ACCOUNT,
+	O_MAX_CONNECTIONS,
+	O_MAX_CONN_PER_ADDR,
+	O_MAX_STREAMS,
+	O_MAX_STREAMS_PER_ADDR,
+	O_REQUEST_TIMEOUT,
+	O_BODY_RATE,
+	O_TRUSTED_PROXY,
 	O_REFERENCE,
 	O_BUYER_PCT,
 	O_NOTE,
@@ -78,6 +85,13 @@ static const struct opt {
     [O_QUIET] = {"quiet", 'q', 0, ON_SEED},
     [O_RATE_ADDR] = {"rate-addr", 0, 1, ON_SERVE},
     [O_RATE_ACCOUNT] = {"rate-account", 0, 1, ON_SERVE},
+    [O_MAX_CONNECTIONS] = {"max-connections", 0, 1, ON_SERVE},
+    [O_MAX_CONN_PER_ADDR] = {"max-conn-per-addr", 0, 1, ON_SERVE},
+    [O_MAX_STREAMS] = {"max-streams", 0, 1, ON_SERVE},
+    [O_MAX_STREAMS_PER_ADDR] = {"max-streams-per-addr", 0, 1, ON_SERVE},
+    [O_REQUEST_TIMEOUT] = {"request-timeout", 0, 1, ON_SERVE},
+    [O_BODY_RATE] = {"body-rate", 0, 1, ON_SERVE},
+    [O_TRUSTED_PROXY] = {"trusted-proxy", 0, 1, ON_SERVE},
     [O_REFERENCE] = {"reference", 0, 1, ON_ADMIN},
     [O_BUYER_PCT] = {"buyer-pct", 0, 1, ON_ADMIN},
     [O_NOTE] = {"note", 0, 1, ON_ADMIN},
@@ -104,7 +118,9 @@ static const struct command {
      "An existing database or key is never overwritten.\n"},
     {"serve", C_SERVE,
      "kontord serve [--db FILE] [--listen ADDR:PORT] (--tls-cert PEM --tls-key PEM | "
-     "--plain-http) [--threads N] [--rate-addr N] [--rate-account N]",
+     "--plain-http) [--threads N] [--rate-addr N] [--rate-account N] [--max-connections N] "
+     "[--max-conn-per-addr N] [--max-streams N] [--max-streams-per-addr N] "
+     "[--request-timeout S] [--body-rate B] [--trusted-proxy ADDR[,ADDR...]]...",
      "Serves the API over HTTPS until SIGINT or SIGTERM.\n"
      "  --listen ADDR:PORT  address to bind (default 127.0.0.1:8443; [::1]:8443 for IPv6)\n"
      "  --tls-cert PEM      certificate chain, PEM\n"
@@ -113,7 +129,20 @@ static const struct command {
      "  --threads N         worker threads (default: one per core)\n"
      "  --rate-addr N       requests per minute from one client address (default 3000;\n"
      "                      0 turns it off, e.g. behind a proxy that limits, or to benchmark)\n"
-     "  --rate-account N    signed requests per minute per account (default 600; 0 = off)\n"},
+     "  --rate-account N    signed requests per minute per account (default 600; 0 = off)\n"
+     "  --max-connections N        open connections in all (default 1024)\n"
+     "  --max-conn-per-addr N      open connections from one address (default 64; 0 = off)\n"
+     "  --max-streams N            open /events streams in all (default 7/8 of\n"
+     "                             --max-connections, so other requests find room)\n"
+     "  --max-streams-per-addr N   open /events streams from one address (default 8;\n"
+     "                             0 = off)\n"
+     "  --request-timeout S        seconds a request's headers have to arrive, and its body\n"
+     "                             on top of its size at --body-rate (default 10)\n"
+     "  --body-rate B              bytes per second a request body must average\n"
+     "                             (default 16384)\n"
+     "  --trusted-proxy ADDR       a reverse proxy (address or ADDR/BITS; repeat it or list\n"
+     "                             with commas) whose X-Forwarded-For names the client for\n"
+     "                             the logs, rates and per-address limits\n"},
     {"seed", C_SEED, "kontord seed [--db FILE] --listings N [--accounts N] [--seed S] [-q]",
      "Fills the database with deterministic demo data: suppliers in many countries,\n"
      "listings in many languages and currencies, signed by their sellers; the same S\n"
@@ -210,6 +239,8 @@ struct args {
 	const char *pos[ADMIN_ARGS_MAX]; /* admin: the subcommand and its operands */
 	int npos;
 	const char *admin_bad; /* admin: the first unknown option (refused for deposit) */
+	const char *proxies[SERVE_PROXIES_MAX]; /* every --trusted-proxy value */
+	int nproxies;
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -275,7 +306,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return usage_error("unknown option '%.*s'",
 			                   (int)(eq ? eq - s : (long)strlen(s)), s);
 		const struct opt *o = &opts[id];
-		if (a->val[id])
+		if (a->val[id] && id != O_TRUSTED_PROXY)
 			return usage_error("--%s is given twice", o->name);
 		if (!o->has_value) {
 			if (eq)
@@ -291,6 +322,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 			return usage_error("--%s needs a value", o->name);
 		if (!*a->val[id])
 			return usage_error("--%s needs a non-empty value", o->name);
+		if (id == O_TRUSTED_PROXY) {
+			if (a->nproxies >= SERVE_PROXIES_MAX)
+				return usage_error("--trusted-proxy is given more than %d times",
+				                   SERVE_PROXIES_MAX);
+			a->proxies[a->nproxies++] = a->val[id];
+		}
 	}
 	if (a->cmd && a->cmd->id != C_HELP) {
 		for (int k = 0; k < O_COUNT; k++)
@@ -436,6 +473,45 @@ static int cmd_serve(const struct args *a)
 	if (a->val[O_RATE_ACCOUNT] &&
 	    parse_count("rate-account", a->val[O_RATE_ACCOUNT], 0, 10000000, &rate_account))
 		return 2;
+	/* The guards of kontord(8), LIMITS; 0 turns a per-address limit off (-1 to http.c). */
+	static const struct {
+		enum optid id;
+		long long lo, hi;
+	} guards[] = {
+	    {O_MAX_CONNECTIONS, 2, 100000}, {O_MAX_CONN_PER_ADDR, 0, 100000},
+	    {O_MAX_STREAMS, 1, 100000},     {O_MAX_STREAMS_PER_ADDR, 0, 100000},
+	    {O_REQUEST_TIMEOUT, 1, 3600},   {O_BODY_RATE, 1, 1000000000},
+	};
+	long long g[O_COUNT];
+	for (size_t i = 0; i < sizeof guards / sizeof guards[0]; i++) {
+		g[guards[i].id] = 0;
+		if (a->val[guards[i].id] &&
+		    parse_count(opts[guards[i].id].name, a->val[guards[i].id], guards[i].lo,
+		                guards[i].hi, &g[guards[i].id]))
+			return 2;
+	}
+	o.max_conn_per_addr = a->val[O_MAX_CONN_PER_ADDR] ? (int)g[O_MAX_CONN_PER_ADDR] : 0;
+	if (a->val[O_MAX_CONN_PER_ADDR] && o.max_conn_per_addr == 0)
+		o.max_conn_per_addr = -1;
+	o.max_streams_per_addr =
+	    a->val[O_MAX_STREAMS_PER_ADDR] ? (int)g[O_MAX_STREAMS_PER_ADDR] : 0;
+	if (a->val[O_MAX_STREAMS_PER_ADDR] && o.max_streams_per_addr == 0)
+		o.max_streams_per_addr = -1;
+	o.max_streams = (int)g[O_MAX_STREAMS];
+	o.request_timeout = (int)g[O_REQUEST_TIMEOUT];
+	o.body_rate = (int)g[O_BODY_RATE];
+	struct node_limits dl;
+	node_limits_default(&dl);
+	long long max_conn = a->val[O_MAX_CONNECTIONS] ? g[O_MAX_CONNECTIONS] : dl.max_connections;
+	if (o.max_streams >= max_conn)
+		return usage_error("--max-streams %d must be under the %lld connections, so other "
+		                   "requests find one",
+		                   o.max_streams, max_conn);
+	for (int i = 0; i < a->nproxies; i++) {
+		struct kerr pe = {0, ""};
+		if (serve_proxies_add(&o, a->proxies[i], &pe) != K_OK)
+			return usage_error("%s", pe.msg);
+	}
 	if (!o.plain_http && (readable("tls-cert", o.tls_cert) || readable("tls-key", o.tls_key)))
 		return 1;
 
@@ -450,6 +526,8 @@ static int cmd_serve(const struct args *a)
 		n->limits.rate_addr_per_min = (int)rate_addr;
 	if (rate_account >= 0)
 		n->limits.rate_account_per_min = (int)rate_account;
+	if (a->val[O_MAX_CONNECTIONS])
+		n->limits.max_connections = (int)g[O_MAX_CONNECTIONS];
 	rc = http_serve(n, &o, &e);
 	node_close(&n);
 	return rc == K_OK ? 0 : fail(&e, rc);

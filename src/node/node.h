@@ -29,7 +29,7 @@ struct node_limits {
 	int max_objects_in_set;   /* 500 */
 	int max_query_limit;      /* 500 */
 	size_t max_upload;        /* 10 MiB */
-	int max_connections;      /* 1024 */
+	int max_connections;      /* open connections in all: 1024 */
 	int rate_account_per_min; /* signed requests per account per minute: 600 */
 	int rate_addr_per_min;    /* requests per client address per minute: 3000 */
 	int max_changes;          /* default and ceiling of maxChanges: 5000 */
@@ -81,13 +81,34 @@ int order_auto_release(struct node *n, int64_t now, int *released, struct kerr *
 int64_t order_time_of(const char *rfc3339);
 
 /* ---- http.c ----------------------------------------------------------------------- */
+#define SERVE_PROXIES_MAX 16
+/* A trusted proxy: an address, or a network when bits is under the address's length. */
+struct net_prefix {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	int bits;
+};
+/* The guards against one address taking the node (kontord(8), LIMITS). A field left 0 takes
+ * its default; per-address limits of -1 are off. */
 struct serve_opts {
 	const char *listen;   /* "127.0.0.1:8443" (ADDR:PORT; [v6]:PORT) */
 	const char *tls_cert; /* PEM paths; both required unless plain_http */
 	const char *tls_key;
-	int plain_http; /* only allowed on a loopback address */
-	int threads;    /* 0 = number of cores */
+	int plain_http;           /* only allowed on a loopback address */
+	int threads;              /* 0 = number of cores */
+	int max_conn_per_addr;    /* open connections from one address: 64 */
+	int max_streams;          /* open /events streams in all: 7/8 of the connections */
+	int max_streams_per_addr; /* open /events streams from one address: 8 */
+	int request_timeout;      /* s for a request's headers to arrive, and for its body
+	                           * on top of the declared size at body_rate: 10 */
+	int body_rate;            /* bytes per second a body must average: 16384 */
+	struct net_prefix proxies[SERVE_PROXIES_MAX]; /* --trusted-proxy */
+	int nproxies;
 };
+/* Adds "ADDR[/BITS][,ADDR[/BITS]...]" (numeric IPv4 or IPv6) to o's trusted proxies, whose
+ * X-Forwarded-For names the client. K_EINVAL naming the entry, K_ETOOBIG past
+ * SERVE_PROXIES_MAX. */
+int serve_proxies_add(struct serve_opts *o, const char *list, struct kerr *e);
 /* Serves until SIGINT or SIGTERM (then finishes in-flight requests and returns K_OK).
  * Prints "kontord: listening on https://ADDR:PORT" on stderr once the socket is bound.
  * One log line per request on stderr. */

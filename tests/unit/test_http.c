@@ -1,5 +1,6 @@
 /* test_http — the parts of kontord's HTTP layer that read outside text: --listen, Range,
- * Accept-Encoding, Host, gzip bodies (zip bombs included) and log-line cleaning. */
+ * Accept-Encoding, Host, gzip bodies (zip bombs included), log-line cleaning, --trusted-proxy
+ * and X-Forwarded-For, and the per-address keys. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -245,6 +246,120 @@ static void test_log_fields_stay_one_word(void **state)
 	assert_string_equal(out, "");
 }
 
+/* The client X-Forwarded-For names through the proxies p, as text ("" when none). */
+static const char *xff(const char *h, const struct serve_opts *o)
+{
+	static char text[INET6_ADDRSTRLEN];
+	char key[HTTP_ADDR_KEY_MAX];
+	int family;
+	uint8_t a[16];
+	if (!http_xff_client(h, o->proxies, o->nproxies, &family, a))
+		return "";
+	http_addr_text(family, a, text, key);
+	return text;
+}
+
+static void test_trusted_proxies_parse_lists_networks_and_refuse_the_rest(void **state)
+{
+	struct serve_opts o;
+	memset(&o, 0, sizeof o);
+	struct kerr e = {0};
+	assert_int_equal(serve_proxies_add(&o, "127.0.0.1", &e), K_OK);
+	assert_int_equal(serve_proxies_add(&o, "10.1.0.0/16, 2001:db8::/32,::1", &e), K_OK);
+	assert_int_equal(o.nproxies, 4);
+	assert_int_equal(o.proxies[0].bits, 32);
+	assert_int_equal(o.proxies[1].bits, 16);
+	assert_int_equal(o.proxies[2].family, AF_INET6);
+	assert_int_equal(o.proxies[3].bits, 128);
+
+	uint8_t a4[4] = {10, 1, 200, 3}, b4[4] = {10, 2, 0, 1}, lo[4] = {127, 0, 0, 1};
+	assert_true(http_proxy_match(o.proxies, o.nproxies, AF_INET, a4));
+	assert_false(http_proxy_match(o.proxies, o.nproxies, AF_INET, b4));
+	assert_true(http_proxy_match(o.proxies, o.nproxies, AF_INET, lo));
+	uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+	assert_true(http_proxy_match(o.proxies, o.nproxies, AF_INET6, mapped));
+	uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+	assert_true(http_proxy_match(o.proxies, o.nproxies, AF_INET6, v6));
+	v6[3] = 0xb9;
+	assert_false(http_proxy_match(o.proxies, o.nproxies, AF_INET6, v6));
+	/* A proxy written as IPv4-mapped IPv6 matches its IPv4 peer. */
+	struct serve_opts m;
+	memset(&m, 0, sizeof m);
+	assert_int_equal(serve_proxies_add(&m, "::ffff:192.0.2.0/120", &e), K_OK);
+	assert_int_equal(m.proxies[0].family, AF_INET);
+	assert_int_equal(m.proxies[0].bits, 24);
+	uint8_t in24[4] = {192, 0, 2, 77}, out24[4] = {192, 0, 3, 77};
+	assert_true(http_proxy_match(m.proxies, m.nproxies, AF_INET, in24));
+	assert_false(http_proxy_match(m.proxies, m.nproxies, AF_INET, out24));
+
+	static const char *const bad[] = {"",          "localhost",  "10.0.0.0/33", "::1/129",
+	                                  "10.0.0.1/", "10.0.0.1/x", "1.2.3.4:80",  "10.0.0.1,",
+	                                  "[::1",      "1.2.3.4 / 8"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct serve_opts b;
+		memset(&b, 0, sizeof b);
+		e.msg[0] = '\0';
+		if (serve_proxies_add(&b, bad[i], &e) != K_EINVAL)
+			fail_msg("'%s' was taken", bad[i]);
+		assert_non_null(strstr(e.msg, "--trusted-proxy"));
+	}
+	struct serve_opts full;
+	memset(&full, 0, sizeof full);
+	for (int i = 0; i < SERVE_PROXIES_MAX; i++)
+		assert_int_equal(serve_proxies_add(&full, "192.0.2.1", &e), K_OK);
+	assert_int_equal(serve_proxies_add(&full, "192.0.2.2", &e), K_ETOOBIG);
+}
+
+static void test_xff_gives_the_rightmost_hop_that_is_not_a_trusted_proxy(void **state)
+{
+	struct serve_opts o;
+	memset(&o, 0, sizeof o);
+	struct kerr e = {0};
+	assert_int_equal(serve_proxies_add(&o, "127.0.0.1,10.0.0.0/8,::1", &e), K_OK);
+	assert_string_equal(xff("203.0.113.7", &o), "203.0.113.7");
+	/* What the client wrote itself stands left of what the proxy appended. */
+	assert_string_equal(xff("198.51.100.1, 203.0.113.7", &o), "203.0.113.7");
+	assert_string_equal(xff("198.51.100.1,203.0.113.7 , 10.0.0.5", &o), "203.0.113.7");
+	assert_string_equal(xff("203.0.113.7, 10.9.9.9, 127.0.0.1", &o), "203.0.113.7");
+	assert_string_equal(xff("2001:db8::7, ::1", &o), "2001:db8::7");
+	assert_string_equal(xff("[2001:db8::7]:4711", &o), "2001:db8::7");
+	assert_string_equal(xff("203.0.113.7:4711", &o), "203.0.113.7");
+	assert_string_equal(xff("::ffff:203.0.113.7", &o), "203.0.113.7");
+	/* Only proxies: the leftmost of them. */
+	assert_string_equal(xff("10.0.0.2, 127.0.0.1", &o), "10.0.0.2");
+	/* A hop that cannot be read stops the walk at the trusted hop right of it. */
+	assert_string_equal(xff("junk, 10.0.0.2", &o), "10.0.0.2");
+	assert_string_equal(xff("203.0.113.7, unknown", &o), "");
+	assert_string_equal(xff("203.0.113.7,", &o), "");
+	assert_string_equal(xff("", &o), "");
+	assert_string_equal(xff(NULL, &o), "");
+	assert_string_equal(xff("1.2.3.4\r\nX: y", &o), "");
+	assert_string_equal(xff("999.1.1.1", &o), "");
+	/* Past HTTP_XFF_HOPS trusted hops the walk stops: the client is not found beyond. */
+	char many[1024] = "203.0.113.7";
+	size_t len = strlen(many);
+	for (int i = 0; i < HTTP_XFF_HOPS + 2; i++)
+		len += (size_t)snprintf(many + len, sizeof many - len, ", 10.0.0.1");
+	assert_string_equal(xff(many, &o), "10.0.0.1");
+}
+
+static void test_addresses_keyed_by_ipv4_and_ipv6_64(void **state)
+{
+	char text[INET6_ADDRSTRLEN], key[HTTP_ADDR_KEY_MAX];
+	uint8_t v4[4] = {192, 0, 2, 9};
+	http_addr_text(AF_INET, v4, text, key);
+	assert_string_equal(text, "192.0.2.9");
+	assert_string_equal(key, "192.0.2.9");
+	uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2, 0xaa, 0xbb, 0, 0, 0, 0, 0, 1};
+	http_addr_text(AF_INET6, v6, text, key);
+	assert_string_equal(text, "2001:db8:1:2:aabb::1");
+	assert_string_equal(key, "2001:db8:1:2::/64");
+	uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 9};
+	http_addr_text(AF_INET6, mapped, text, key);
+	assert_string_equal(text, "192.0.2.9");
+	assert_string_equal(key, "192.0.2.9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +372,9 @@ int main(void)
 	    cmocka_unit_test(test_gunzip_refuses_damaged_cut_and_non_gzip_bodies),
 	    cmocka_unit_test(test_host_header_is_used_only_when_it_is_a_plain_host),
 	    cmocka_unit_test(test_log_fields_stay_one_word),
+	    cmocka_unit_test(test_trusted_proxies_parse_lists_networks_and_refuse_the_rest),
+	    cmocka_unit_test(test_xff_gives_the_rightmost_hop_that_is_not_a_trusted_proxy),
+	    cmocka_unit_test(test_addresses_keyed_by_ipv4_and_ipv6_64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
