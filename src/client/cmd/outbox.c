@@ -1,5 +1,7 @@
 /* outbox — what is waiting to reach the node: every action the user took, in order, with
- * its attempts and last error. */
+ * its attempts and last error. An entry the node refused is kept here, with the node's
+ * SetError type as a field, until `outbox retry` sends it again or `outbox drop` lets it
+ * go; a command that drops its own refused entry says so instead. */
 #include "cmd.h"
 
 #include <cjson/cJSON.h>
@@ -26,6 +28,8 @@ static int list_one(void *vctx, const struct outbox_item *it)
 		json_add_int(o, "attempts", it->attempts);
 		if (it->last_error)
 			cJSON_AddStringToObject(o, "lastError", it->last_error);
+		if (it->last_error && it->error_type)
+			cJSON_AddStringToObject(o, "errorType", it->error_type);
 		cmd_print_json(c, o);
 		return 0;
 	}
@@ -34,7 +38,8 @@ static int list_one(void *vctx, const struct outbox_item *it)
 	if (it->last_error) {
 		struct kbuf b = KBUF_INIT;
 		text_sanitize(&b, it->last_error, strlen(it->last_error), 0);
-		fprintf(c->out, "  %s", kbuf_str(&b));
+		fprintf(c->out, "  refused, kept for `outbox retry %lld` or `outbox drop %lld`: %s",
+		        (long long)it->seq, (long long)it->seq, kbuf_str(&b));
 		kbuf_free(&b);
 	}
 	fputc('\n', c->out);
@@ -90,20 +95,39 @@ static int run_outbox_retry(struct ctx *c, const struct args *a, struct kerr *e)
 	return cmd_push(c, e);
 }
 
+/* Was entry seq a refused contract update? (Its order steps left the cache when the node
+ * refused it.) */
+struct drop_look {
+	int64_t seq;
+	int refused_contract;
+};
+
+static int drop_look_one(void *vctx, const struct outbox_item *it)
+{
+	struct drop_look *d = vctx;
+	if (it->seq == d->seq)
+		d->refused_contract = it->last_error && it->error_type && it->method &&
+		                      strcmp(it->method, "Contract/set") == 0;
+	return 0;
+}
+
 static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	int64_t seq = 0;
 	int rc = parse_seq(a->pos[0], 0, &seq, e);
+	struct drop_look d = {seq, 0};
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (!rc)
+		store_outbox_each(s, drop_look_one, &d, NULL);
+	if (!rc)
 		rc = store_outbox_drop(s, seq, e);
 	if (rc == K_OK && c->verbosity >= 0 && !c->json)
-		fprintf(c->out,
-		        "dropped outbox entry %lld (the local change stays; the node never "
-		        "gets it)\n",
-		        (long long)seq);
+		fprintf(c->out, "dropped outbox entry %lld (%s)\n", (long long)seq,
+		        d.refused_contract
+		            ? "the node refused it; your cached contract is as the node holds it"
+		            : "the local change stays; the node never gets it");
 	return rc;
 }
 
@@ -115,7 +139,8 @@ const struct cmd_entry cmd_outbox_entries[] = {
      "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"
      "the cause, retry puts it (or all of them) back in line and pushes at once."},
     {"outbox drop", "SEQ", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
-     "The local change stays in the cache; the node never receives it."},
+     "The local change stays in the cache; the node never receives it. An order step the\n"
+     "node refused has already left the cached contract."},
     {"outbox", "", "same as `outbox list`", "", 0, 0, run_outbox_list, NULL},
     {0},
 };

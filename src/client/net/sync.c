@@ -233,16 +233,19 @@ static cJSON *make_call(const struct outbox_item *it, struct kerr *e)
 	return call;
 }
 
-/* The node's verdict on one entry from its method response: 1 done, 0 refused (reason
- * in why). */
+#define SYNC_ERROR_TYPE_LEN 32 /* a JMAP SetError type ("insufficientFunds") */
+
+/* The node's verdict on one entry from its method response: 1 done, 0 refused (the reason
+ * in why; for the node's own refusal its SetError type in type, else type stays ""). */
 static int verdict(const struct outbox_item *it, const cJSON *name, const cJSON *args, char *why,
-                   size_t cap)
+                   size_t cap, char type[SYNC_ERROR_TYPE_LEN])
 {
 	const char *t = NULL, *d = NULL;
 	if (cJSON_IsString(name) && strcmp(name->valuestring, "error") == 0) {
 		t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "type"));
 		d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "description"));
-		snprintf(why, cap, "%s: %s", t ? t : "error", d ? d : "(no description)");
+		snprintf(type, SYNC_ERROR_TYPE_LEN, "%s", t ? t : "error");
+		snprintf(why, cap, "%s", d ? d : "(no description)");
 		return 0;
 	}
 	const char *key = strcmp(it->op, "create") == 0 ? it->creation_id : it->object_id;
@@ -273,7 +276,8 @@ static int verdict(const struct outbox_item *it, const cJSON *name, const cJSON 
 		if (strcmp(it->method, "Account/set") == 0 && strcmp(it->op, "create") == 0 && t &&
 		    strcmp(t, "alreadyExists") == 0)
 			return 1;
-		snprintf(why, cap, "%s: %s", t ? t : "refused", d ? d : "(no description)");
+		snprintf(type, SYNC_ERROR_TYPE_LEN, "%s", t ? t : "refused");
+		snprintf(why, cap, "%s", d ? d : "(no description)");
 		return 0;
 	}
 	snprintf(why, cap, "the node did not answer for this entry");
@@ -299,6 +303,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
 	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
 	char(*why)[256] = xcalloc(n, sizeof *why);
+	char(*type)[SYNC_ERROR_TYPE_LEN] = xcalloc(n, sizeof *type); /* the node's SetError type */
 	int *state = xcalloc(n, sizeof *state); /* 0 unsent, 1 done, -1 refused */
 	for (size_t i = 0; i < n; i++) {
 		struct kerr ce = {0};
@@ -316,12 +321,14 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 	if (rc == K_ETOOBIG && n > 1) {
 		/* Over the node's request size: halves, each its own request. */
 		free(why);
+		free(type);
 		free(state);
 		rc = flush(k, batch, n / 2, st, e);
 		return rc ? rc : flush(k, batch + n / 2, n - n / 2, st, e);
 	}
 	if (rc != K_OK && rc != K_EINVAL && rc != K_ETOOBIG) {
 		free(why);
+		free(type);
 		free(state);
 		return rc; /* unreachable, or not ours to judge: every entry stays queued */
 	}
@@ -344,7 +351,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 				found = r;
 		}
 		if (found && verdict(batch[i], cJSON_GetArrayItem(found, 0),
-		                     cJSON_GetArrayItem(found, 1), why[i], sizeof why[i]))
+		                     cJSON_GetArrayItem(found, 1), why[i], sizeof why[i], type[i]))
 			state[i] = 1;
 		else {
 			state[i] = -1;
@@ -359,6 +366,11 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 		if (state[i] == 1) {
 			wrc = store_outbox_done(k->s, batch[i]->seq, e);
 			st->pushed++;
+		} else if (type[i][0]) { /* the node's refusal: its type stays a field */
+			char full[SYNC_ERROR_TYPE_LEN + sizeof why[i]];
+			snprintf(full, sizeof full, "%s: %s", type[i], why[i]);
+			wrc = store_outbox_refused(k->s, batch[i]->seq, type[i], why[i], e);
+			note_refusal(st, batch[i], full);
 		} else {
 			wrc = store_outbox_fail(k->s, batch[i]->seq, why[i], e);
 			note_refusal(st, batch[i], why[i]);
@@ -369,6 +381,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 	else
 		store_rollback(k->s);
 	free(why);
+	free(type);
 	free(state);
 	return wrc;
 }

@@ -121,7 +121,8 @@ struct outbox_item {
 	char *node;    /* may be NULL: the current node at push time */
 	char created[MODEL_TIME_LEN + 1];
 	int attempts;
-	char *last_error; /* NULL when none */
+	char *last_error; /* NULL when none: "type: description" for a node's refusal */
+	char *error_type; /* the node's SetError type ("stateConflict"), NULL when none */
 };
 void outbox_item_free(struct outbox_item *it);
 /* creation_id_out may be NULL. */
@@ -133,6 +134,11 @@ int store_outbox_each(struct store *s, store_outbox_cb cb, void *ctx, struct ker
 int64_t store_outbox_count(struct store *s);
 int store_outbox_done(struct store *s, int64_t seq, struct kerr *e);
 int store_outbox_fail(struct store *s, int64_t seq, const char *error, struct kerr *e);
+/* The node refused entry seq: its SetError type and description, kept for `outbox retry`
+ * or `outbox drop`. A refused Contract/set update that appended order steps takes them out
+ * of the cached contract again, which then says what the node holds. */
+int store_outbox_refused(struct store *s, int64_t seq, const char *type, const char *desc,
+                         struct kerr *e);
 int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e);
 
 /* --- nodes (store/nodes.c) ----------------------------------------------------
