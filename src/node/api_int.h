@@ -57,6 +57,10 @@ struct api_type {
 	 * >= 1 and calc_total set. */
 	int (*query)(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
 	             struct nids *out, struct api_err *err);
+	/* A property the node computes rather than stores (Listing's imageHashes), asked for by
+	 * name in a get's properties: 1 when prop is one (added to o when it has a value, left
+	 * out otherwise), 0 for a stored property. May be NULL. */
+	int (*computed)(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o);
 };
 
 extern const struct api_type api_account_type;
@@ -68,13 +72,14 @@ extern const struct api_type api_contract_type;
 extern const struct api_type api_order_type;
 /* order.c (DESIGN §6): the Order an offer that just became binding makes (state
  * awaiting_payment, total, currency and autoReleaseDays from its terms), and one new event
- * section of a binding contract applied to its order (the state checked and moved, the
- * escrow funded or released in the ledger with the section's hash as the reference).
- * Inside the Contract/set's savepoint; non-zero means se is filled. norder_next is the
- * pure transition table: the next state for an event kind signed in role ("buyer",
- * "seller") from state; K_ECONFLICT naming the state ("order is awaiting_payment: ship
- * needs funded"), K_EPERM for a role that may not take the step, K_EINVAL otherwise. */
-struct contract_status;
+ * section idx of a binding contract applied to its order: the rules (kontor/order.h) asked
+ * from where the order stood before it (doc replayed up to idx; without a doc, the
+ * Order's state on the default terms), the money it moves posted in the ledger with the
+ * section's hash as the reference. Inside the Contract/set's savepoint; non-zero means se
+ * is filled. norder_next asks the rules for one event kind signed in role ("buyer",
+ * "seller") from state on the default terms: K_ECONFLICT naming the state ("order is
+ * awaiting_payment: ship needs funded"), K_EPERM for a role that may not take the step,
+ * K_EINVAL otherwise. */
 int norder_create(struct api_ctx *c, const cJSON *doc, const char *order_id, struct api_seterr *se);
 int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int idx,
                  const cJSON *sec, struct api_seterr *se);

@@ -171,7 +171,8 @@ static int contract_bound(struct api_ctx *c, const cJSON *doc, const char *order
 }
 
 /* The order events among the sections from index `from` on, applied in order to the
- * order (order.c checks each transition and moves the money). */
+ * order: contract_verify has replayed them through the rules of a trade; order.c keeps the
+ * Order in step and posts the ledger. */
 static int contract_events(struct api_ctx *c, const cJSON *doc, const char *order_id, int from,
                            struct api_seterr *se)
 {
@@ -216,6 +217,8 @@ static int fail_check(const struct kerr *e, struct api_seterr *se)
 {
 	if (e->code == K_EPERM)
 		return api_setfail(se, "forbidden", "sections", "%s", e->msg);
+	if (e->code == K_ECONFLICT) /* a step the rules refuse from where the order stands */
+		return api_setfail(se, "stateConflict", "sections", "%s", e->msg);
 	if (e->code == K_EDB || e->code == K_EFAIL)
 		return api_setfail(se, "serverFail", NULL, "%s", e->msg);
 	return api_setfail(se, "invalidProperties", "sections", "%s", e->msg);

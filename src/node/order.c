@@ -1,32 +1,33 @@
-/* order — the Order type behind the API (DESIGN §6), the first states: an order is made
- * when its contract's offer becomes binding (contract.c calls norder_create inside that
- * Contract/set), and it moves only through signed event sections the parties append to the
- * contract (contract.c calls norder_event for each new one, inside the same /set):
+/* order — the Order type behind the API (DESIGN §6): an order is made when its contract's
+ * offer becomes binding (contract.c calls norder_create inside that Contract/set), and it
+ * moves only through signed event sections the parties append to the contract. The rules
+ * of a trade — the states, who may take which step from where, the payment stages and the
+ * money each step moves — are libkontor's (kontor/order.h), applied by contract_verify as
+ * it replays the document: by the time contract.c calls norder_event for a new section,
+ * the rules have accepted it and said what it moves (struct contract_status). This file
+ * keeps the Order object in step and posts the ledger:
  *
- *   awaiting_payment --funded (buyer)--> funded        wallet:buyer -> escrow:<order>
- *   funded --shipped (seller)--> shipped
- *   shipped --delivered (buyer or seller)--> delivered
- *   shipped | delivered --confirmed (buyer)--> completed  escrow:<order> -> wallet:seller
- *   awaiting_payment --cancelled (buyer or seller)--> cancelled
- *   funded | shipped | delivered --disputed (buyer or seller)--> disputed   escrow frozen
- *   disputed --ruling (escrow: `kontord admin resolve`)--> resolved
- *                                    escrow:<order> -> wallet:buyer + wallet:seller
- *   delivered --released (escrow: auto-release after autoReleaseDays)--> completed
- *                                    escrow:<order> -> wallet:seller
+ *   funded     wallet:buyer -> escrow:<order>, the stage's amount (refused with
+ *              insufficientFunds when the wallet holds less)
+ *   confirmed  escrow:<order> -> wallet:seller, all it holds
+ *   cancelled  escrow:<order> -> wallet:buyer, all it holds (after funding, once both signed)
+ *   ruling     escrow:<order> -> wallet:buyer + wallet:seller (`kontord admin resolve`)
+ *   released   escrow:<order> -> wallet:seller (auto-release after autoReleaseDays)
  *
- * Anything else is refused with a SetError whose description names the order's state
- * ("order is awaiting_payment: ship needs funded"): type "stateConflict" (DESIGN §6's 409,
- * kept inside the JMAP 200 like every other SetError), "insufficientFunds" when the buyer's
- * wallet holds less than the total, "forbidden" for a role that may not take the step.
- * Ledger postings use the event section's hash as their reference, so a retried /set posts
- * once. The order is private to its buyer and seller (and its carrier may add events); a
- * state moves through the contract. The escrow sections (ruling, released) are written by the
- * node itself, signed with its key (order_resolve, order_auto_release below), never taken
- * from a client.
+ * A step the rules refuse is a SetError whose description names the order's state
+ * ("section 1 (shipped): order is awaiting_payment: ship needs funded"): type
+ * "stateConflict" (DESIGN §6's 409, kept inside the JMAP 200 like every other SetError),
+ * "insufficientFunds" when the buyer's wallet holds less than the stage. Ledger postings
+ * use the event section's hash as their reference, so a retried /set posts once; what a
+ * posting moves out of escrow is what the ledger says escrow holds, checked against what
+ * the rules say it holds. The order is private to its buyer and seller (and its carrier may
+ * add events). The escrow sections (ruling, released, delivered on a DLVD) are written by
+ * the node itself, signed with its key (order_resolve, order_auto_release below), never
+ * taken from a client.
  *
  * Besides the contract, Order/set takes three patches (order_update below): addEvents
  * (shipment events from the seller or the registered carrier; an actual DLVD makes the
- * node sign "delivered"), rate (a signed Rating after completed or resolved, once per
+ * node sign "delivered") rate (a signed Rating after completed or resolved, once per
  * party) and cancel (after funding: the first party's signed "cancelled" section waits as
  * cancelRequest until the other signs it too; then escrow:<order> -> wallet:buyer). */
 #include "api_int.h"
@@ -45,6 +46,7 @@
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/order.h"
 
 static const char *const order_props[] = {
     "id",       "contractId", "buyerId", "sellerId",        "listingId",   "state",
@@ -54,73 +56,35 @@ static const char *const order_props[] = {
 
 /* ---------------------------------------------------------------- the transition table */
 
-struct step {
-	const char *kind;    /* the event section's kind */
-	const char *verb;    /* what the message calls it */
-	const char *from[3]; /* states it may be taken from */
-	const char *needs;   /* the state(s) named in the refusal */
-	unsigned roles;      /* 1 buyer, 2 seller */
-	const char *to;
-};
-
-static const struct step steps[] = {
-    {"funded", "pay", {"awaiting_payment", NULL, NULL}, "awaiting_payment", 1u, "funded"},
-    {"shipped", "ship", {"funded", NULL, NULL}, "funded", 2u, "shipped"},
-    {"delivered", "deliver", {"shipped", NULL, NULL}, "shipped", 3u, "delivered"},
-    {"confirmed",
-     "confirm",
-     {"shipped", "delivered", NULL},
-     "shipped or delivered",
-     1u,
-     "completed"},
-    {"cancelled", "cancel", {"awaiting_payment", NULL, NULL}, "awaiting_payment", 3u, "cancelled"},
-    {"disputed",
-     "dispute",
-     {"funded", "shipped", "delivered"},
-     "funded, shipped or delivered",
-     3u,
-     "disputed"},
-};
-
-static unsigned role_bit(const char *role)
-{
-	if (!role)
-		return 0;
-	return strcmp(role, "buyer") == 0 ? 1u : strcmp(role, "seller") == 0 ? 2u : 0u;
-}
-
+/* The rules' answer for one section kind signed in role from state, on the default terms
+ * (one stage of 100% before shipment, paid once the order is funded): what a client's
+ * section may do, for the tests of the table. The node's own sections (released, ruling,
+ * refunded) are never a client's. */
 int norder_next(const char *state, const char *kind, const char *role, const char **next,
                 struct kerr *e)
 {
 	*next = NULL;
-	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		const struct step *s = &steps[i];
-		if (strcmp(s->kind, kind) != 0)
-			continue;
-		if (!(role_bit(role) & s->roles))
-			return kerr_set(e, K_EPERM, "%s: the %s may not %s an order", kind,
-			                role ? role : "nobody", s->verb);
-		for (int j = 0; j < 3 && s->from[j]; j++)
-			if (strcmp(s->from[j], state) == 0) {
-				*next = s->to;
-				return K_OK;
-			}
-		if (strcmp(kind, "cancelled") == 0 && strcmp(state, "cancelled") != 0 &&
-		    strcmp(state, "completed") != 0)
-			return kerr_set(
-			    e, K_ECONFLICT,
-			    "order is %s: cancel needs awaiting_payment (after funding "
-			    "both parties sign one cancelled section: `kontor order cancel` on "
-			    "each side)",
-			    state);
-		return kerr_set(e, K_ECONFLICT, "order is %s: %s needs %s", state, s->verb,
-		                s->needs);
-	}
-	if (strcmp(kind, "released") == 0 || strcmp(kind, "refunded") == 0 ||
-	    strcmp(kind, "ruling") == 0)
+	int st = order_state_parse(state), step = order_step_parse(kind);
+	unsigned bit = order_role_bit(role);
+	if (step < 0)
+		return kerr_set(e, K_EINVAL, "%s: not an order event", kind);
+	if (!(order_step_roles(step) & (ORDER_BUYER | ORDER_SELLER)))
 		return kerr_set(e, K_EPERM, "%s: only the escrow agent (this node) writes it",
 		                kind);
-	return kerr_set(e, K_EINVAL, "%s: not an order event", kind);
+	if (bit != ORDER_BUYER && bit != ORDER_SELLER)
+		return kerr_set(e, K_EPERM, "%s: the %s may not %s an order", kind,
+		                role ? role : "nobody", order_step_verb(step));
+	if (st < 0)
+		return kerr_set(e, K_EINVAL, "order is in no known state (%s)", state);
+	struct order_terms t;
+	struct order_progress p;
+	order_assume(st, "USD", 100, &t, &p);
+	struct order_act a;
+	order_act_for(&t, &p, step, bit, &a);
+	int rc = order_next(&t, &p, &a, NULL, e);
+	if (rc == K_OK)
+		*next = order_state_name((int)p.state);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- storing */
@@ -191,69 +155,113 @@ static int64_t int_of(const cJSON *o, const char *name)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
-/* The money of one step: wallet:buyer -> escrow:<order> (fund) or escrow:<order> ->
- * wallet:seller (release), the section's hash as the reference. */
+static int post_split(struct api_ctx *c, const cJSON *o, const char *kind, const char *memo,
+                      const char *ref, int64_t buyer_amt, int64_t seller_amt, struct kerr *e);
+
+/* What escrow:<order> holds in the ledger, which must be what the rules say it holds
+ * (want): the money leaving escrow is the ledger's, and a disagreement is a node fault. */
+static int escrow_holds(struct api_ctx *c, const cJSON *o, int64_t want, struct kerr *e)
+{
+	char escrow[NLEDGER_ACCOUNT_MAX + 1];
+	int64_t bal = 0;
+	snprintf(escrow, sizeof escrow, "escrow:%s", api_str(o, "id"));
+	int rc = nledger_balance(c->s, escrow, api_str(o, "currency"), &bal, e);
+	if (rc == K_OK && bal != want)
+		rc = kerr_set(e, K_EFAIL,
+		              "order %.64s: escrow holds %" PRId64 " in the ledger but %" PRId64
+		              " by its contract",
+		              api_str(o, "id"), bal, want);
+	return rc;
+}
+
+/* The money one step moves (the rules' effect), the section's hash as the reference:
+ * wallet:buyer -> escrow:<order> for a payment, escrow out to the seller, the buyer or
+ * both for a release, refund or split. */
 static int post_money(struct api_ctx *c, const cJSON *o, const char *kind, const char *ref, int idx,
-                      struct api_seterr *se)
+                      const struct order_effect *fx, struct api_seterr *se)
 {
 	const char *id = api_str(o, "id"), *cur = api_str(o, "currency");
-	const char *buyer = api_str(o, "buyerId"), *seller = api_str(o, "sellerId");
-	int64_t total = int_of(o, "total");
+	const char *buyer = api_str(o, "buyerId");
 	char wallet[NLEDGER_ACCOUNT_MAX + 1], escrow[NLEDGER_ACCOUNT_MAX + 1];
+	char memo[NLEDGER_MEMO_MAX + 1];
 	struct kerr e = {0, ""};
+	int rc = K_OK;
 	snprintf(escrow, sizeof escrow, "escrow:%s", id);
-	int fund = strcmp(kind, "funded") == 0;
-	snprintf(wallet, sizeof wallet, "wallet:%s", fund ? buyer : seller);
-	if (total <= 0)
-		return 0; /* nothing to move (a free order) */
-	if (fund) {
+	snprintf(wallet, sizeof wallet, "wallet:%s", buyer);
+	switch (fx->money) {
+	case ORDER_MONEY_FUND: {
+		if (fx->amount <= 0)
+			return 0; /* nothing to move (a free order) */
 		int64_t have = 0;
 		if (nledger_balance(c->s, wallet, cur, &have, &e) != K_OK)
 			return api_setfail(se, "serverFail", NULL, "%s", e.msg);
-		if (have < total) {
+		if (have < fx->amount) {
 			char need[MONEY_FMT_MAX], got[MONEY_FMT_MAX];
-			money_format(total, cur, need);
+			money_format(fx->amount, cur, need);
 			money_format(have, cur, got);
-			return api_setfail(se, "insufficientFunds", "sections",
-			                   "section %d (funded): order is awaiting_payment: paying "
-			                   "needs %s %s in your wallet; it holds %s %s",
-			                   idx, need, cur, got, cur);
+			return api_setfail(
+			    se, "insufficientFunds", "sections",
+			    "section %d (funded): order is %s: paying needs %s %s in "
+			    "your wallet; it holds %s %s",
+			    idx, api_str(o, "state") ? api_str(o, "state") : "?", need, cur, got,
+			    cur);
 		}
+		struct nentry en[2] = {
+		    {wallet, cur, -fx->amount, NULL},
+		    {escrow, cur, fx->amount, buyer},
+		};
+		if (fx->stage_to - fx->stage_from == 1)
+			snprintf(memo, sizeof memo, "order %s funded: stage %zu", id, fx->stage_to);
+		else
+			snprintf(memo, sizeof memo, "order %s funded", id);
+		struct ntx tx = {"escrow_fund", memo, ref, en, 2};
+		rc = nledger_post(c->s, &tx, NULL, NULL, &e);
+		if (rc == K_ECONFLICT)
+			return api_setfail(se, "insufficientFunds", "sections",
+			                   "section %d (%s): %s", idx, kind, e.msg);
+		break;
 	}
-	struct nentry en[2] = {
-	    {wallet, cur, fund ? -total : total, NULL},
-	    {escrow, cur, fund ? total : -total, buyer},
-	};
-	char memo[NLEDGER_MEMO_MAX + 1];
-	snprintf(memo, sizeof memo, "order %s %s", id, fund ? "funded" : "released to the seller");
-	struct ntx tx = {fund ? "escrow_fund" : "escrow_release", memo, ref, en, 2};
-	if (nledger_post(c->s, &tx, NULL, NULL, &e) != K_OK) {
-		if (e.code == K_ECONFLICT)
-			return api_setfail(se, fund ? "insufficientFunds" : "stateConflict",
-			                   "sections", "section %d (%s): %s", idx, kind, e.msg);
-		return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	case ORDER_MONEY_RELEASE:
+		snprintf(memo, sizeof memo, "order %s released to the seller", id);
+		if ((rc = escrow_holds(c, o, fx->amount, &e)) == K_OK)
+			rc = post_split(c, o, "escrow_release", memo, ref, 0, fx->amount, &e);
+		break;
+	case ORDER_MONEY_REFUND:
+		snprintf(memo, sizeof memo, "order %s %s: refunded to the buyer", id, kind);
+		if ((rc = escrow_holds(c, o, fx->amount, &e)) == K_OK)
+			rc = post_split(c, o, "escrow_refund", memo, ref, fx->amount, 0, &e);
+		break;
+	case ORDER_MONEY_SPLIT:
+		snprintf(memo, sizeof memo, "order %s ruled", id);
+		if ((rc = escrow_holds(c, o, fx->to_buyer + fx->to_seller, &e)) == K_OK)
+			rc = post_split(c, o, "escrow_ruling", memo, ref, fx->to_buyer,
+			                fx->to_seller, &e);
+		break;
+	default:
+		break;
 	}
+	if (rc != K_OK)
+		return api_setfail(se, "serverFail", NULL, "section %d (%s): %s", idx, kind, e.msg);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- the shipment */
 
-/* The order's shipment, made from the "shipped" section: carrier, tracking number, and
- * the mode ("mode: air" in its note, else the binding offer's shipmentMode); the offer's
- * named place (origin or destination by its Incoterm). Events come later
- * (order_add_events). */
+/* The order's shipment, made from the "shipped" section's fields: carrier, tracking number
+ * and mode (else the binding offer's shipmentMode); the offer's named place (origin or
+ * destination by its Incoterm). Events come later (order_add_events). */
 static void shipment_from_section(cJSON *o, const cJSON *doc, const cJSON *sec)
 {
 	cJSON *body = cJSON_Parse(api_str(sec, "body") ? api_str(sec, "body") : "");
 	const char *carrier = api_str(body, "carrier"), *tracking = api_str(body, "trackingNumber");
-	const char *note = api_str(body, "note");
+	const char *smode = api_str(body, "mode");
 	if (carrier && tracking) {
 		cJSON *sh = cJSON_CreateObject();
 		cJSON_AddStringToObject(sh, "carrier", carrier);
 		cJSON_AddStringToObject(sh, "trackingNumber", tracking);
 		char mode[8] = "";
-		if (note && strncmp(note, "mode: ", 6) == 0 && strlen(note + 6) < sizeof mode)
-			snprintf(mode, sizeof mode, "%s", note + 6);
+		if (order_mode_valid(smode))
+			snprintf(mode, sizeof mode, "%s", smode);
 		const cJSON *offer = offer_of(doc, api_str(o, "id"));
 		struct contract_terms t;
 		struct kerr e = {0, ""};
@@ -277,6 +285,55 @@ static void shipment_from_section(cJSON *o, const cJSON *doc, const cJSON *sec)
 	cJSON_Delete(body);
 }
 
+/* The step a section states: its kind, its signers' roles, the amounts in its body. */
+static void act_of(const cJSON *sec, struct order_act *a)
+{
+	memset(a, 0, sizeof *a);
+	a->step = order_step_parse(api_str(sec, "kind"));
+	a->amount = a->to_buyer = a->to_seller = -1;
+	const cJSON *sg, *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
+	cJSON_ArrayForEach(sg, (cJSON_IsArray(sigs) ? sigs : NULL)) a->roles |=
+	    order_role_bit(api_str(sg, "role"));
+	cJSON *body = cJSON_Parse(api_str(sec, "body") ? api_str(sec, "body") : "");
+	const cJSON *v;
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(body, "amount")))
+		a->amount = (int64_t)v->valuedouble;
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(body, "stage")))
+		a->stage = (int64_t)v->valuedouble;
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(body, "buyerAmount")))
+		a->to_buyer = (int64_t)v->valuedouble;
+	if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(body, "sellerAmount")))
+		a->to_seller = (int64_t)v->valuedouble;
+	cJSON_Delete(body);
+}
+
+/* Where the order stood before section idx: the contract replayed through the rules up to
+ * it (doc already passed contract_verify), or, without a document, the Order's state on
+ * the default terms. */
+static int order_before(const cJSON *doc, const cJSON *o, int idx, struct order_terms *t,
+                        struct order_progress *p, struct kerr *e)
+{
+	if (!doc) {
+		order_assume(order_state_parse(api_str(o, "state")), api_str(o, "currency"),
+		             int_of(o, "total"), t, p);
+		return K_OK;
+	}
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	int rc = contract_verify(doc, st, e);
+	if (rc == K_OK && (st->binding < 0 || idx <= st->binding || idx >= (int)st->nsections))
+		rc = kerr_set(e, K_EINVAL, "section %d: not an event after the binding offer", idx);
+	if (rc == K_OK) {
+		*t = st->terms;
+		*p = st->after[idx - 1];
+	}
+	free(st);
+	return rc;
+}
+
+/* One new event section idx of the order's contract: the rules asked again from where the
+ * order stood before it (a step they refuse is a SetError naming the state), the money it
+ * moves posted, and the Order kept in step: state, escrow, the auto-release clock, the
+ * shipment. */
 int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int idx,
                  const cJSON *sec, struct api_seterr *se)
 {
@@ -298,43 +355,38 @@ int norder_event(struct api_ctx *c, const cJSON *doc, const char *order_id, int 
 			return api_setfail(se, "serverFail", NULL, "order %.64s vanished",
 			                   order_id);
 	}
-	/* ncontract_check made sure every new signature is the caller's; its role is ours. */
-	const cJSON *sig =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
-	const char *role = api_str(sig, "role");
-	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
-	const char *next = NULL;
+	struct order_terms t;
+	struct order_progress p;
+	struct order_act a;
+	struct order_effect fx;
 	struct kerr e = {0, ""};
 	int rc = 0;
-	if (norder_next(state, kind, role, &next, &e) != K_OK) {
+	act_of(sec, &a);
+	if (order_before(doc, o, idx, &t, &p, &e) != K_OK)
+		rc = api_setfail(se, "serverFail", NULL, "section %d (%s): %s", idx, kind, e.msg);
+	else if (order_next(&t, &p, &a, &fx, &e) != K_OK)
 		rc = api_setfail(se,
-		                 e.code == K_EPERM    ? "forbidden"
-		                 : e.code == K_EINVAL ? "invalidProperties"
-		                                      : "stateConflict",
+		                 e.code == K_EPERM       ? "forbidden"
+		                 : e.code == K_ECONFLICT ? "stateConflict"
+		                                         : "invalidProperties",
 		                 "sections", "section %d (%s): %s", idx, kind, e.msg);
-	} else {
-		if (strcmp(kind, "funded") == 0 || strcmp(kind, "confirmed") == 0)
-			rc = post_money(c, o, kind, hash, idx, se);
-		if (!rc) {
-			char now[MODEL_TIME_LEN + 1];
-			model_now(now);
-			api_set_str(o, "state", next);
-			/* escrow = funded - released - refunded: only funding and confirming move
-			 * it; a dispute freezes what it holds. */
-			int64_t escrow = strcmp(kind, "funded") == 0      ? int_of(o, "total")
-			                 : strcmp(kind, "confirmed") == 0 ? 0
-			                                                  : int_of(o, "escrow");
-			cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
-			json_add_int(o, "escrow", escrow);
-			if (strcmp(kind, "delivered") == 0) /* the auto-release clock starts */
-				api_set_str(o, "deliveredAt", now);
-			if (strcmp(kind, "shipped") == 0)
-				shipment_from_section(o, doc, sec);
-			/* a cancellation waiting for a signature is stale once the chain moves */
-			cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
-			api_set_str(o, "updated", now);
-			rc = order_store(c, o, se);
-		}
+	if (!rc)
+		rc = post_money(c, o, kind, hash, idx, &fx, se);
+	if (!rc) {
+		char now[MODEL_TIME_LEN + 1];
+		model_now(now);
+		api_set_str(o, "state", order_state_name((int)p.state));
+		/* escrow = funded - released - refunded, as the rules count it */
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
+		json_add_int(o, "escrow", p.escrow);
+		if (strcmp(kind, "delivered") == 0) /* the auto-release clock starts */
+			api_set_str(o, "deliveredAt", now);
+		if (strcmp(kind, "shipped") == 0)
+			shipment_from_section(o, doc, sec);
+		/* a cancellation waiting for a signature is stale once the chain moves */
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
+		api_set_str(o, "updated", now);
+		rc = order_store(c, o, se);
 	}
 	cJSON_Delete(o);
 	return rc;
@@ -532,7 +584,13 @@ static int release_one(struct api_ctx *c, const char *order_id, int64_t now, int
 	rc = load_pair(c, order_id, &o, &doc, e);
 	int due = 0;
 	int64_t days = 0;
-	if (rc == K_OK && api_str(o, "state") && strcmp(api_str(o, "state"), "delivered") == 0) {
+	struct contract_status st;
+	struct kerr ve = {0, ""};
+	/* Due only where the rules let the escrow agent release: delivered, every stage paid
+	 * (an unpaid stage on or after delivery waits for the buyer, or for a dispute). */
+	if (rc == K_OK && api_str(o, "state") && strcmp(api_str(o, "state"), "delivered") == 0 &&
+	    contract_verify(doc, &st, &ve) == K_OK &&
+	    order_may(&st.terms, &st.progress, ORDER_RELEASE, ORDER_ESCROW, &ve) == K_OK) {
 		/* deliveredAt; an order delivered before the node recorded it: updated, which
 		 * is when it became delivered */
 		const char *at =
@@ -680,7 +738,8 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
                             cJSON *res, struct api_seterr *se)
 {
 	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
-	if (strcmp(state, "shipped") && strcmp(state, "delivered") && strcmp(state, "disputed"))
+	int sti = order_state_parse(state);
+	if (!order_state_takes_events(sti))
 		return api_setfail(
 		    se, "stateConflict", "addEvents",
 		    "order is %s: shipment events need shipped, delivered or disputed", state);
@@ -718,8 +777,7 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 		cJSON_AddStringToObject(x, "role", role);
 		cJSON_AddItemToArray(events, x);
 		added++;
-		if (strcmp(api_str(ev, "code"), "DLVD") == 0 &&
-		    strcmp(api_str(ev, "classifier"), "ACT") == 0)
+		if (order_event_delivers(sti, api_str(ev, "code"), api_str(ev, "classifier")))
 			delivered = 1;
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(sh, "eta");
@@ -728,7 +786,7 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 		cJSON_AddStringToObject(sh, "eta", eta);
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	if (delivered && strcmp(state, "shipped") == 0) {
+	if (delivered) {
 		cJSON *doc = NULL, *x = cJSON_CreateObject();
 		struct kerr e = {0, ""};
 		char hash[KCRYPTO_HASH_B64_LEN + 1];
@@ -804,7 +862,7 @@ static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON
 	if (!ok)
 		return api_setfail(se, "invalidProperties", "rate",
 		                   "rate.sig: the signature does not verify against %s", c->caller);
-	if (strcmp(state, "completed") && strcmp(state, "resolved"))
+	if (!order_state_rateable(order_state_parse(state)))
 		return api_setfail(se, "stateConflict", "rate",
 		                   "order is %s: rating needs completed or resolved", state);
 	cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
@@ -860,7 +918,7 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
 	const char *id = api_str(o, "id");
 	struct kerr e = {0, ""};
-	if (strcmp(state, "funded") && strcmp(state, "shipped") && strcmp(state, "delivered"))
+	if (!order_cancel_needs_both(order_state_parse(state)))
 		return api_setfail(se, "stateConflict", "cancel",
 		                   strcmp(state, "awaiting_payment") == 0
 		                       ? "order is %s: before funding either party cancels alone "
@@ -953,23 +1011,24 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		}
 		struct contract_status st;
 		struct kbuf canon = KBUF_INIT;
-		int64_t bal = 0;
-		char escrow[NLEDGER_ACCOUNT_MAX + 1], memo[NLEDGER_MEMO_MAX + 1];
-		snprintf(escrow, sizeof escrow, "escrow:%s", id);
+		int64_t bal = 0; /* what the rules refund: all escrow holds */
+		char memo[NLEDGER_MEMO_MAX + 1];
 		snprintf(memo, sizeof memo, "order %s cancelled by both: refunded to the buyer",
 		         id);
+		int ok = mine && contract_append(doc, full, &e) == K_OK &&
+		         contract_verify(doc, &st, &e) == K_OK;
+		if (ok)
+			bal = st.effect[st.nsections - 1].amount;
 		if (!mine) {
 			cJSON_Delete(full);
 			rc = api_setfail(se, "invalidProperties", "cancel",
 			                 "cancel.signatures: yours as the %s is missing", role);
-		} else if (contract_append(doc, full, &e) != K_OK ||
-		           contract_verify(doc, &st, &e) != K_OK) {
+		} else if (!ok) {
 			rc = api_setfail(se, "invalidProperties", "cancel", "cancel: %s", e.msg);
 		} else if (canon_write(doc, &canon, &e) != K_OK ||
 		           nstore_contract_put(c->s, doc, kbuf_str(&canon), "cancelled", id, &e) !=
 		               K_OK ||
-		           nledger_balance(c->s, escrow, api_str(o, "currency"), &bal, &e) !=
-		               K_OK ||
+		           escrow_holds(c, o, bal, &e) != K_OK ||
 		           post_split(c, o, "escrow_refund", memo, hash, bal, 0, &e) != K_OK) {
 			rc = api_setfail(se, "serverFail", NULL, "cancel: %s", e.msg);
 		} else {
@@ -1079,9 +1138,6 @@ static int order_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort
 	static const char *const fnames[] = {"state", "contractId", "peer", NULL};
 	static const char *const snames[] = {"updated", NULL};
 	static const int dflt[] = {0}; /* latest first */
-	static const char *const states[] = {"awaiting_payment", "funded",    "shipped",
-	                                     "delivered",        "completed", "cancelled",
-	                                     "disputed",         "resolved",  NULL};
 	struct norder_query q;
 	memset(&q, 0, sizeof q);
 	q.viewer = c->caller;
@@ -1093,10 +1149,7 @@ static int order_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort
 	    api_sort(sort, snames, &which, &asc, dflt, err))
 		return -1;
 	if (q.state) {
-		int ok = 0;
-		for (int i = 0; states[i] && !ok; i++)
-			ok = strcmp(states[i], q.state) == 0;
-		if (!ok)
+		if (order_state_parse(q.state) < 0)
 			return api_fail(err, "unsupportedFilter",
 			                "filter.state: one of awaiting_payment, funded, shipped, "
 			                "delivered, completed, cancelled, disputed, resolved");

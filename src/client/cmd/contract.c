@@ -20,6 +20,7 @@
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/order.h"
 #include "kontor/text.h"
 
 #define CONTRACT_FILE_MAX (8u << 20)
@@ -108,8 +109,15 @@ static int apply_flags(struct contract_terms *t, const struct args *a, struct ke
 		rc = set_date(t->ship_by, "ship-by", v, e);
 	if (!rc && (v = arg_get(a, "deliver-by")))
 		rc = set_date(t->deliver_by, "deliver-by", v, e);
-	if (!rc && (v = arg_get(a, "deposit-pct")))
+	if (!rc && arg_get(a, "deposit-pct") && arg_get(a, "stages"))
+		rc = kerr_set(e, K_EUSAGE, "--deposit-pct and --stages: give one of them");
+	if (!rc && (v = arg_get(a, "deposit-pct"))) {
 		rc = parse_int("deposit-pct", v, 0, 100, &t->deposit_pct, e);
+		t->nstages = 0; /* the stages the deposit means */
+	}
+	if (!rc && (v = arg_get(a, "stages")) &&
+	    (rc = order_stages_parse(v, t->stages, &t->nstages, e)) == K_OK)
+		rc = order_stages_check(t->stages, t->nstages, e);
 	if (!rc && (v = arg_get(a, "auto-release-days")))
 		rc = parse_int("auto-release-days", v, 1, 90, &t->auto_release_days, e);
 	if ((v = arg_get(a, "quality")))
@@ -325,6 +333,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			t.dispute_venue = xstrdup(DEFAULT_VENUE);
 		if (!t.language[0])
 			memcpy(t.language, "en", 3);
+		contract_terms_stamp(&t); /* two offers of the same terms are two contracts */
 		rc = finish_terms(&t, e);
 	}
 	listing_free(&l);
@@ -430,8 +439,10 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = apply_flags(&t, a, e);
 	if (!rc && (rc = contract_tip(doc, t.prev, e)) == K_OK)
 		snprintf(t.supersedes, sizeof t.supersedes, "%s", jstr(latest, "hash"));
-	if (!rc)
+	if (!rc) {
+		contract_terms_stamp(&t);
 		rc = finish_terms(&t, e);
+	}
 	struct kbuf diff = KBUF_INIT;
 	if (!rc) {
 		contract_diff(&old_t, &t, &diff);
@@ -683,10 +694,12 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 
 #define OFFER_USAGE                                                                                \
 	"[--mode sea|air|road|rail|courier] [--price AMOUNT] [--ship-by DATE]\n"                   \
-	"        [--deliver-by DATE] [--deposit-pct N] [--auto-release-days N] [--quality TEXT]\n" \
-	"        [--inspection TEXT] [--law TEXT] [--venue TEXT] [--language CC]"
+	"        [--deliver-by DATE] [--deposit-pct N | --stages PCT:DUE,...]\n"                   \
+	"        [--auto-release-days N] [--quality TEXT] [--inspection TEXT] [--law TEXT]\n"      \
+	"        [--venue TEXT] [--language CC]"
 #define OFFER_SPEC                                                                                 \
-	"incoterm= place= mode= price= ship-by= deliver-by= deposit-pct= auto-release-days= "      \
+	"incoterm= place= mode= price= ship-by= deliver-by= deposit-pct= stages= "                 \
+	"auto-release-days= "                                                                      \
 	"quality= inspection= law= venue= language= qty="
 
 const struct cmd_entry cmd_contract_entries[] = {
@@ -699,8 +712,12 @@ const struct cmd_entry cmd_contract_entries[] = {
      "tier price\nfor the quantity unless --price is given. The escrow agent is the current "
      "node. You sign as\nthe buyer, or as the seller when it is your listing (then name the "
      "buyer with --buyer).\nDefaults: --mode sea, ship in the listing's lead time (else 30 "
-     "days), deliver 45 days later,\n100% deposit, auto-release after 14 days, CISG, "
-     "arbitration by the node's operator, English."},
+     "days), deliver 45 days later,\n100% paid before shipment, auto-release after 14 days, "
+     "CISG, arbitration by the node's operator,\nEnglish.\n"
+     "Payment: --deposit-pct N is N% on signing and the rest before shipment; --stages lists\n"
+     "the stages, e.g. 30:signing,50:before_shipment,20:days_after_delivery:30 (due one of\n"
+     "signing, before_shipment, delivery, days_after_delivery:N, in that order, summing to\n"
+     "100). Each stage is its share of the total rounded down; the last takes the rest."},
     {"contract counter", "ID [--qty N] " OFFER_USAGE,
      "answer an offer with changed terms, signed by you", OFFER_SPEC, 1, 1, run_counter,
      "Prints what changed against the offer it supersedes, field by field."},

@@ -25,6 +25,7 @@
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/order.h"
 #include "kontor/text.h"
 
 static const char *jstr(const cJSON *o, const char *name)
@@ -85,68 +86,166 @@ static int contract_of(struct store *s, const char *id, char out[KCRYPTO_HASH_B6
 
 /* --- appending a step ------------------------------------------------------------------- */
 
-struct drop {
-	struct store *s;
-	const char *contract_id;
+/* One of our outbox entries, found by its creation id after a push: gone (the node took
+ * it), still waiting, or refused with the node's SetError type as a field. */
+struct entry_fate {
+	const char *creation_id;
+	int64_t seq; /* 0: not in the outbox any more */
+	char type[32];
+	char why[400];
 };
 
-/* A refused Contract/set update of this contract leaves the outbox. */
-static int drop_refused(void *vctx, const struct outbox_item *it)
+static int find_entry(void *vctx, const struct outbox_item *it)
 {
-	struct drop *d = vctx;
-	if (it->last_error && it->method && strcmp(it->method, "Contract/set") == 0 &&
-	    it->object_id && strcmp(it->object_id, d->contract_id) == 0)
-		store_outbox_drop(d->s, it->seq, NULL);
-	return 0;
+	struct entry_fate *f = vctx;
+	if (strcmp(it->creation_id, f->creation_id) != 0)
+		return 0;
+	f->seq = it->seq;
+	if (it->last_error) {
+		snprintf(f->type, sizeof f->type, "%s",
+		         it->error_type ? it->error_type : "refused");
+		snprintf(f->why, sizeof f->why, "%s", it->last_error);
+	}
+	return 1;
 }
 
-static const char *state_after(const char *kind)
+/* The status a refusal of this SetError type is for the command (every one exits 1). */
+static int refusal_code(const char *type)
 {
-	return strcmp(kind, "confirmed") == 0 ? "completed" : kind;
+	if (strcmp(type, "stateConflict") == 0 || strcmp(type, "insufficientFunds") == 0 ||
+	    strcmp(type, "alreadyExists") == 0)
+		return K_ECONFLICT;
+	if (strcmp(type, "forbidden") == 0 || strcmp(type, "notFound") == 0)
+		return K_EPERM;
+	if (strcmp(type, "invalidProperties") == 0)
+		return K_EINVAL;
+	return K_EFAIL;
 }
 
-/* Appends one signed event section of kind (extra: its further fields) to the order's
- * contract, queues the update and pushes it. */
-static int order_step(struct ctx *c, const char *id, const char *kind, const cJSON *extra,
-                      struct kerr *e)
+/* After cmd_push: what became of our entry (creation id cid). The node took it (K_OK, even
+ * when another queued entry was refused: that one stays in `kontor outbox`, as the note
+ * says), or it waits (K_EQUEUED), or the node refused it: then it leaves the outbox,
+ * *refused is set and e says so, with the node's type and words. */
+static int push_fate(struct ctx *c, struct store *s, const char *cid, int rc, const char *what,
+                     int *refused, struct kerr *e)
 {
-	struct store *s;
-	int rc = ctx_identity(c, e);
-	if (!rc)
-		rc = ctx_store(c, &s, e);
-	char kid[KCRYPTO_HASH_B64_LEN + 1];
-	if (!rc)
-		rc = contract_of(s, id, kid, e);
-	if (rc)
+	*refused = 0;
+	if (rc != K_OK && rc != K_EFAIL && rc != K_EQUEUED)
 		return rc;
-	cJSON *doc = NULL, *old = NULL, *body = NULL, *sec = NULL;
-	struct contract_status st;
-	rc = store_object_get(s, "Contract", kid, &doc, e);
+	struct entry_fate f = {cid, 0, "", ""};
+	struct kerr ie = {0, ""};
+	store_outbox_each(s, find_entry, &f, &ie);
+	if (!f.seq) {
+		if (rc == K_EFAIL)
+			cmd_note(c, "%s", e->msg);
+		return K_OK;
+	}
+	if (!f.type[0])
+		return rc == K_EFAIL ? kerr_set(e, K_EQUEUED, "queued in the outbox") : rc;
+	*refused = 1;
+	store_outbox_drop(s, f.seq, NULL);
+	return kerr_set(e, refusal_code(f.type),
+	                "%s: the node refused it: %s (dropped from the outbox; nothing is "
+	                "kept to retry)",
+	                what, f.why);
+}
+
+/* The binding contract of order id from the cache, verified, and our role in it. */
+static int order_contract(struct ctx *c, struct store *s, const char *id,
+                          char kid[KCRYPTO_HASH_B64_LEN + 1], cJSON **doc,
+                          struct contract_status *st, const char **role, struct kerr *e)
+{
+	*doc = NULL;
+	*role = NULL;
+	int rc = contract_of(s, id, kid, e);
+	if (!rc)
+		rc = store_object_get(s, "Contract", kid, doc, e);
 	if (rc == K_ENOTFOUND)
 		rc = kerr_set(e, K_ENOTFOUND,
 		              "order %s: its contract %s is not in the cache (run "
 		              "`kontor sync`)",
 		              id, kid);
-	if (!rc && contract_verify(doc, &st, e) != K_OK) {
+	if (!rc && contract_verify(*doc, st, e) != K_OK) {
 		kerr_prefix(e, "contract %s does not verify", kid);
 		rc = e->code = K_EVERIFY;
 	}
-	const char *b = doc ? jstr(doc, "buyerId") : NULL, *sl = doc ? jstr(doc, "sellerId") : NULL;
-	const char *role = b && strcmp(b, c->self_id) == 0     ? "buyer"
-	                   : sl && strcmp(sl, c->self_id) == 0 ? "seller"
-	                                                       : NULL;
-	if (!rc && !role)
+	const char *b = *doc ? jstr(*doc, "buyerId") : NULL,
+	           *sl = *doc ? jstr(*doc, "sellerId") : NULL;
+	*role = b && strcmp(b, c->self_id) == 0     ? "buyer"
+	        : sl && strcmp(sl, c->self_id) == 0 ? "seller"
+	                                            : NULL;
+	if (!rc && !*role)
 		rc = kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller", id);
-	if (!rc && strcmp(st.order_id, id) != 0)
+	if (!rc && strcmp(st->order_id, id) != 0)
 		rc = kerr_set(e, K_ENOTFOUND, "contract %s is not bound to order %s", kid, id);
-	char tip[KCRYPTO_HASH_B64_LEN + 1], now[MODEL_TIME_LEN + 1];
+	return rc;
+}
+
+/* What a payment did, for people: "paid stage 1 of 2 (30% on signing): 1800.00 USD; 4200.00
+ * USD still to pay (stage 2, 70% before shipment)". */
+static void paid_words(const struct contract_status *st, const struct order_effect *fx,
+                       struct kbuf *out)
+{
+	const struct order_terms *t = &st->terms;
+	char amt[MONEY_FMT_MAX], due[ORDER_DUE_LEN];
+	money_format(fx->amount, t->currency, amt);
+	if (fx->stage_to == fx->stage_from + 1 && fx->stage_from < t->nstages) {
+		order_due_words(&t->stages[fx->stage_from], due);
+		kbuf_printf(out, "paid stage %zu of %zu (%lld%% %s): %s %s", fx->stage_to,
+		            t->nstages, (long long)t->stages[fx->stage_from].pct, due, amt,
+		            t->currency);
+	} else {
+		kbuf_printf(out, "paid stages %zu to %zu: %s %s", fx->stage_from + 1, fx->stage_to,
+		            amt, t->currency);
+	}
+	int64_t rest = order_remaining(t, &st->progress);
+	if (rest <= 0) {
+		kbuf_puts(out, "; nothing more to pay");
+		return;
+	}
+	char w[ORDER_WORDS_LEN];
+	money_format(rest, t->currency, amt);
+	order_stage_words(t, st->progress.stages_paid, w);
+	kbuf_printf(out, "; %s %s still to pay (next: %s)", amt, t->currency, w);
+}
+
+/* Appends one signed event section of step (extra: its further fields) to the order's
+ * contract, queues the update and pushes it. The rules (order.h) are asked first, on the
+ * contract as the cache holds it: a step they refuse never leaves this machine. A pay
+ * carries the stage the rules say is due and its amount. */
+static int order_step(struct ctx *c, const char *id, int step, const cJSON *extra, struct kerr *e)
+{
+	struct store *s;
+	const char *kind = order_step_kind(step), *verb = order_step_verb(step), *role = NULL;
+	int rc = ctx_identity(c, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	char kid[KCRYPTO_HASH_B64_LEN + 1] = "";
+	cJSON *doc = NULL, *old = NULL, *body = NULL, *sec = NULL, *x = NULL;
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	rc = order_contract(c, s, id, kid, &doc, st, &role, e);
+	struct order_act act;
+	if (!rc) {
+		order_act_for(&st->terms, &st->progress, step, order_role_bit(role), &act);
+		struct order_progress p = st->progress;
+		if ((rc = order_next(&st->terms, &p, &act, NULL, e)) != K_OK)
+			kerr_prefix(e, "order %s (as your cache holds it; nothing was sent)", id);
+	}
+	x = extra ? cJSON_Duplicate(extra, 1) : cJSON_CreateObject();
+	if (!rc && step == ORDER_PAY) {
+		json_add_int(x, "amount", act.amount);
+		json_add_int(x, "stage", act.stage);
+	}
+	char tip[KCRYPTO_HASH_B64_LEN + 1], now[MODEL_TIME_LEN + 1], cid[40] = "";
 	model_now(now);
 	if (!rc) {
 		old = cJSON_Duplicate(doc, 1);
 		rc = contract_tip(doc, tip, e);
 	}
 	if (!rc)
-		rc = contract_event_body(tip, now, extra, &body, e);
+		rc = contract_event_body(tip, now, x, &body, e);
 	if (!rc)
 		rc = contract_section_make(kind, body, &sec, e);
 	if (!rc)
@@ -155,10 +254,10 @@ static int order_step(struct ctx *c, const char *id, const char *kind, const cJS
 		rc = contract_append(doc, sec, e);
 		sec = NULL; /* the document's now, also on failure */
 	}
-	/* Our own check first: a step our role may not take never leaves this machine. */
-	if (!rc && contract_verify(doc, &st, e) != K_OK)
-		rc = K_EPERM, e->code = K_EPERM;
+	if (!rc && (rc = contract_verify(doc, st, e)) != K_OK)
+		kerr_prefix(e, "order %s", id);
 	struct kbuf payload = KBUF_INIT;
+	int refused = 0;
 	if (!rc) {
 		cJSON *p = cJSON_CreateObject();
 		cJSON_AddItemToObject(
@@ -170,98 +269,107 @@ static int order_step(struct ctx *c, const char *id, const char *kind, const cJS
 			rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
 			if (!rc)
 				rc = store_outbox_add(s, "Contract/set", "update", kid,
-				                      kbuf_str(&payload), c->node, NULL, e);
+				                      kbuf_str(&payload), c->node, cid, e);
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
-		if (!rc)
-			rc = cmd_push(c, e);
-		if (rc == K_EFAIL) {
-			/* Refused: the node's chain stays the cached one. */
-			struct drop d = {s, kid};
-			struct kerr ie = {0, ""};
-			store_object_put(s, "Contract", old, c->node, c->self_id, &ie);
-			store_outbox_each(s, drop_refused, &d, &ie);
-			if (strstr(e->msg, "stateConflict") || strstr(e->msg, "insufficientFunds"))
-				e->code = rc = K_ECONFLICT;
-			else if (strstr(e->msg, "forbidden") || strstr(e->msg, "notFound"))
-				e->code = rc = K_EPERM;
+		if (!rc) {
+			char what[120];
+			snprintf(what, sizeof what, "order %s: %s", id, verb);
+			rc = push_fate(c, s, cid, cmd_push(c, e), what, &refused, e);
 		}
+		if (refused) /* the node's chain stays the cached one */
+			store_object_put(s, "Contract", old, c->node, c->self_id, NULL);
 	}
 	kbuf_free(&payload);
+	const char *state = order_state_name((int)st->progress.state);
 	if (rc == K_OK || rc == K_EQUEUED) {
-		/* The cached Order follows (the next sync brings the node's own copy). */
+		/* The cached Order follows what the node took (the next sync brings its copy). */
 		cJSON *o = NULL;
 		if (rc == K_OK && store_object_get(s, "Order", id, &o, NULL) == K_OK) {
-			cJSON_ReplaceItemInObjectCaseSensitive(
-			    o, "state", cJSON_CreateString(state_after(kind)));
+			cJSON_ReplaceItemInObjectCaseSensitive(o, "state",
+			                                       cJSON_CreateString(state));
+			cJSON_DeleteItemFromObjectCaseSensitive(o, "escrow");
+			json_add_int(o, "escrow", st->progress.escrow);
 			cJSON_DeleteItemFromObjectCaseSensitive(o, "updated");
 			cJSON_AddStringToObject(o, "updated", now);
 			store_object_put(s, "Order", o, c->node, c->self_id, NULL);
 		}
 		cJSON_Delete(o);
+		struct kbuf said = KBUF_INIT;
+		int last = (int)st->nsections - 1;
+		if (step == ORDER_PAY && last >= 0 && rc == K_OK)
+			paid_words(st, &st->effect[last], &said);
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", id);
 			cJSON_AddStringToObject(j, "contractId", kid);
 			cJSON_AddStringToObject(j, "event", kind);
-			cJSON_AddStringToObject(j, "state", state_after(kind));
+			cJSON_AddStringToObject(j, "state", state);
+			if (step == ORDER_PAY && last >= 0) {
+				const struct order_effect *fx = &st->effect[last];
+				json_add_int(j, "amount", fx->amount);
+				json_add_int(j, "stage", (int64_t)fx->stage_to);
+				json_add_int(j, "stages", (int64_t)st->terms.nstages);
+				json_add_int(j, "remaining",
+				             order_remaining(&st->terms, &st->progress));
+			}
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
 			cmd_print_json(c, j);
+		} else if (c->verbosity >= 0 && rc == K_OK) {
+			text_fprintf(c->out, "order %s: %s as %s%s%s\n", id, state, role,
+			             said.len ? "; " : "", kbuf_str(&said));
 		} else if (c->verbosity >= 0) {
-			fprintf(c->out, "order %s: %s as %s%s\n", id, state_after(kind), role,
-			        rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
-			                        : "");
+			text_fprintf(c->out,
+			             "order %s: %s queued as %s (the node checks it when it "
+			             "arrives)\n",
+			             id, verb, role);
 		}
+		kbuf_free(&said);
 	}
+	cJSON_Delete(x);
 	cJSON_Delete(sec);
 	cJSON_Delete(body);
 	cJSON_Delete(old);
 	cJSON_Delete(doc);
+	free(st);
 	return rc;
 }
 
 static int run_pay(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	return order_step(c, a->pos[0], "funded", NULL, e);
+	return order_step(c, a->pos[0], ORDER_PAY, NULL, e);
 }
 
 static int run_ship(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	static const char *const modes[] = {"sea", "air", "road", "rail", "courier", NULL};
 	const char *carrier = arg_get(a, "carrier"), *tracking = arg_get(a, "tracking");
 	const char *mode = arg_get(a, "mode");
 	if (!carrier || !tracking)
 		return kerr_set(e, K_EUSAGE, "order ship: --carrier and --tracking are needed");
-	if (mode) {
-		int ok = 0;
-		for (int i = 0; modes[i] && !ok; i++)
-			ok = strcmp(modes[i], mode) == 0;
-		if (!ok)
-			return kerr_set(e, K_EUSAGE,
-			                "--mode: '%s' is not one of sea, air, road, rail, courier",
-			                mode);
+	if (mode && !order_mode_valid(mode)) {
+		char shown[40];
+		return kerr_set(e, K_EUSAGE,
+		                "--mode: '%s' is not one of sea, air, road, rail, courier",
+		                text_shown(mode, shown, sizeof shown));
 	}
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "carrier", carrier);
 	cJSON_AddStringToObject(x, "trackingNumber", tracking);
-	if (mode) {
-		char note[32];
-		snprintf(note, sizeof note, "mode: %s", mode);
-		cJSON_AddStringToObject(x, "note", note);
-	}
-	int rc = order_step(c, a->pos[0], "shipped", x, e);
+	if (mode) /* a field of the section: the node's shipment and the TUI read it */
+		cJSON_AddStringToObject(x, "mode", mode);
+	int rc = order_step(c, a->pos[0], ORDER_SHIP, x, e);
 	cJSON_Delete(x);
 	return rc;
 }
 
 static int run_deliver(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	return order_step(c, a->pos[0], "delivered", NULL, e);
+	return order_step(c, a->pos[0], ORDER_DELIVER, NULL, e);
 }
 
 static int run_confirm(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	return order_step(c, a->pos[0], "confirmed", NULL, e);
+	return order_step(c, a->pos[0], ORDER_CONFIRM, NULL, e);
 }
 
 static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
@@ -393,11 +501,11 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = ctx_store(c, &s, e);
 	if (rc)
 		return rc;
+	/* Where the node's Order stands says which kind of cancel the rules want. */
 	const char *state = NULL;
 	if (store_object_get(s, "Order", id, &o, NULL) == K_OK)
 		state = jstr(o, "state");
-	if (state && (strcmp(state, "funded") == 0 || strcmp(state, "shipped") == 0 ||
-	              strcmp(state, "delivered") == 0)) {
+	if (state && order_cancel_needs_both(order_state_parse(state))) {
 		rc = cancel_funded(c, s, id, o, reason, e);
 		cJSON_Delete(o);
 		return rc;
@@ -406,7 +514,7 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *x = cJSON_CreateObject();
 	if (reason)
 		cJSON_AddStringToObject(x, "reason", reason);
-	rc = order_step(c, id, "cancelled", x, e);
+	rc = order_step(c, id, ORDER_CANCEL, x, e);
 	cJSON_Delete(x);
 	return rc;
 }
@@ -420,7 +528,7 @@ static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 		                "wrong, for the arbitrator)");
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "reason", reason);
-	int rc = order_step(c, a->pos[0], "disputed", x, e);
+	int rc = order_step(c, a->pos[0], ORDER_DISPUTE, x, e);
 	cJSON_Delete(x);
 	return rc;
 }
@@ -623,50 +731,51 @@ static int events_from_dcsa(const char *path, cJSON **out, struct kerr *e)
 	return rc;
 }
 
-struct drop_order {
-	struct store *s;
-	const char *order_id;
-};
-
-/* A refused Order/set update of this order leaves the outbox. */
-static int drop_refused_order(void *vctx, const struct outbox_item *it)
-{
-	struct drop_order *d = vctx;
-	if (it->last_error && it->method && strcmp(it->method, "Order/set") == 0 && it->object_id &&
-	    strcmp(it->object_id, d->order_id) == 0)
-		store_outbox_drop(d->s, it->seq, NULL);
-	return 0;
-}
-
 /* Queues Order/set updates (payloads[0..n)) for id with the cached order's new form (o,
- * NULL for no local effect) in one transaction, then pushes. A refusal puts the cached
- * order back (old) and drops the refused entries. */
+ * NULL for no local effect) in one transaction, then pushes. An update the node refuses
+ * leaves the outbox and the cached order is put back (old): the command says so, with the
+ * node's SetError type as its status. */
 static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
                         const cJSON *old, char **payloads, size_t n, struct kerr *e)
 {
+	char(*cid)[40] = xcalloc(n ? n : 1, sizeof *cid);
 	int rc = store_begin(s, e);
-	if (rc)
+	if (rc) {
+		free(cid);
 		return rc;
+	}
 	if (o)
 		rc = store_object_put(s, "Order", o, c->node, c->self_id, e);
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = store_outbox_add(s, "Order/set", "update", id, payloads[i], c->node, NULL, e);
+		rc =
+		    store_outbox_add(s, "Order/set", "update", id, payloads[i], c->node, cid[i], e);
 	rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
-	if (!rc)
-		rc = cmd_push(c, e);
-	if (rc == K_EFAIL) {
-		struct drop_order d = {s, id};
-		struct kerr ie = {0, ""};
-		if (old)
-			store_object_put(s, "Order", old, c->node, c->self_id, &ie);
-		store_outbox_each(s, drop_refused_order, &d, &ie);
-		if (strstr(e->msg, "stateConflict") || strstr(e->msg, "alreadyExists"))
-			e->code = rc = K_ECONFLICT;
-		else if (strstr(e->msg, "forbidden") || strstr(e->msg, "notFound"))
-			e->code = rc = K_EPERM;
-		else if (strstr(e->msg, "invalidProperties"))
-			e->code = rc = K_EINVAL;
+	if (!rc) {
+		int pushed = cmd_push(c, e), any = 0, worst = K_OK;
+		struct kerr first = {0, ""};
+		char what[120];
+		snprintf(what, sizeof what, "order %s", id);
+		for (size_t i = 0; i < n; i++) {
+			struct kerr ie = *e;
+			int refused = 0, r = push_fate(c, s, cid[i], pushed, what, &refused, &ie);
+			if (refused && !any) {
+				any = 1;
+				first = ie;
+			}
+			if (!refused && r != K_OK && worst == K_OK)
+				worst = r, *e = ie;
+		}
+		if (any) {
+			struct kerr ie = {0, ""};
+			if (old)
+				store_object_put(s, "Order", old, c->node, c->self_id, &ie);
+			*e = first;
+			rc = first.code;
+		} else {
+			rc = worst;
+		}
 	}
+	free(cid);
 	return rc;
 }
 
@@ -755,8 +864,9 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(x, "by", c->self_id);
 			cJSON_AddStringToObject(x, "role", role);
 			cJSON_AddItemToArray(have, x);
-			if (strcmp(jstr(ev, "code"), "DLVD") == 0 &&
-			    strcmp(jstr(ev, "classifier"), "ACT") == 0)
+			/* the rules say which event moves the order on (the node signs it) */
+			if (order_event_delivers(order_state_parse(jstr(o, "state")),
+			                         jstr(ev, "code"), jstr(ev, "classifier")))
 				delivered = 1;
 		}
 		eta = dcsa_eta(have);
@@ -838,10 +948,9 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			free(payloads[k]);
 		free(payloads);
 		/* An actual delivery moves a shipped order on (the next sync brings the node's). */
-		if (rc == K_OK && local && delivered && jstr(o, "state") &&
-		    strcmp(jstr(o, "state"), "shipped") == 0) {
-			cJSON_ReplaceItemInObjectCaseSensitive(o, "state",
-			                                       cJSON_CreateString("delivered"));
+		if (rc == K_OK && local && delivered) {
+			cJSON_ReplaceItemInObjectCaseSensitive(
+			    o, "state", cJSON_CreateString(order_state_name(ORDER_DELIVERED)));
 			store_object_put(s, "Order", o, c->node, c->self_id, NULL);
 		}
 	}
@@ -1170,20 +1279,16 @@ static int list_one(void *vctx, const cJSON *o)
 
 static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	static const char *const states[] = {"awaiting_payment", "funded",    "shipped",
-	                                     "delivered",        "completed", "cancelled",
-	                                     "disputed",         "resolved",  NULL};
 	const char *state = arg_get(a, "state");
-	if (state) {
-		int ok = 0;
-		for (int i = 0; states[i] && !ok; i++)
-			ok = strcmp(states[i], state) == 0;
-		if (!ok)
-			return kerr_set(
-			    e, K_EUSAGE,
-			    "--state: '%s' is not one of awaiting_payment, funded, "
-			    "shipped, delivered, completed, cancelled, disputed, resolved",
-			    state);
+	if (state && order_state_parse(state) < 0) {
+		struct kbuf all = KBUF_INIT;
+		char shown[40];
+		for (int i = 0; order_state_names[i]; i++)
+			kbuf_printf(&all, "%s%s", i ? ", " : "", order_state_names[i]);
+		kerr_set(e, K_EUSAGE, "--state: '%s' is not one of %s",
+		         text_shown(state, shown, sizeof shown), kbuf_str(&all));
+		kbuf_free(&all);
+		return K_EUSAGE;
 	}
 	struct store *s;
 	int rc = ctx_store(c, &s, e);
@@ -1241,6 +1346,49 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 	}
 }
 
+/* The sections of contract kid our outbox still holds (not yet on the node): from the
+ * first waiting Contract/set update on, whose last section is the first of them. */
+struct queued_walk {
+	const char *contract_id;
+	int from; /* -1: none waiting */
+};
+
+static int queued_one(void *vctx, const struct outbox_item *it)
+{
+	struct queued_walk *w = vctx;
+	if (w->from >= 0 || !it->method || strcmp(it->method, "Contract/set") != 0 ||
+	    !it->object_id || strcmp(it->object_id, w->contract_id) != 0 || !it->op ||
+	    strcmp(it->op, "update") != 0)
+		return 0;
+	cJSON *p = cJSON_Parse(it->payload ? it->payload : "");
+	int n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(p, "sections"));
+	if (n > 1)
+		w->from = n - 1;
+	cJSON_Delete(p);
+	return 0;
+}
+
+/* The payment stages in words and what each stands at, from the contract's replay. */
+static void show_payment(struct ctx *c, const struct contract_status *st)
+{
+	const struct order_terms *t = &st->terms;
+	const struct order_progress *p = &st->progress;
+	char a1[MONEY_FMT_MAX], a2[MONEY_FMT_MAX], a3[MONEY_FMT_MAX];
+	money_format(p->paid, t->currency, a1);
+	money_format(order_due_now(t, p), t->currency, a2);
+	money_format(order_remaining(t, p), t->currency, a3);
+	text_fprintf(c->out, "payment    paid %s %s, due now %s %s, still to pay %s %s\n", a1,
+	             t->currency, a2, t->currency, a3, t->currency);
+	for (size_t i = 0; i < t->nstages; i++) {
+		char w[ORDER_WORDS_LEN];
+		order_stage_words(t, i, w);
+		text_fprintf(c->out, "  %s: %s\n", w,
+		             i < p->stages_paid                           ? "paid"
+		             : i == p->stages_paid && order_due_now(t, p) ? "due now"
+		                                                          : "not yet due");
+	}
+}
+
 static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -1259,19 +1407,49 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (jstr(o, "contractId"))
 		store_object_get(s, "Contract", jstr(o, "contractId"), &doc, NULL);
 	const cJSON *secs = doc ? cJSON_GetObjectItemCaseSensitive(doc, "sections") : NULL;
+	/* Where the order stands by its contract, replayed through the rules; the sections
+	 * still in our outbox are said to be so, not shown as done. */
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	struct kerr ve = {0, ""};
+	int verified = doc && contract_verify(doc, st, &ve) == K_OK && st->binding >= 0;
+	struct queued_walk qw = {jstr(o, "contractId"), -1};
+	if (doc)
+		store_outbox_each(s, queued_one, &qw, NULL);
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		cJSON *ev = cJSON_AddArrayToObject(j, "events");
 		const cJSON *sec;
+		int idx = -1;
 		cJSON_ArrayForEach(sec, secs)
 		{
+			idx++;
 			if (!jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "offer") == 0)
 				continue;
 			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
 			cJSON *x = body ? body : cJSON_CreateObject();
 			cJSON_DeleteItemFromObjectCaseSensitive(x, "prev");
 			cJSON_AddStringToObject(x, "kind", jstr(sec, "kind"));
+			if (qw.from >= 0 && idx >= qw.from)
+				cJSON_AddBoolToObject(x, "queued", 1);
 			cJSON_AddItemToArray(ev, x);
+		}
+		if (verified) {
+			const struct order_terms *t = &st->terms;
+			cJSON *pay = cJSON_AddObjectToObject(j, "payment");
+			json_add_int(pay, "paid", st->progress.paid);
+			json_add_int(pay, "dueNow", order_due_now(t, &st->progress));
+			json_add_int(pay, "remaining", order_remaining(t, &st->progress));
+			cJSON *arr = cJSON_AddArrayToObject(pay, "stages");
+			for (size_t i = 0; i < t->nstages; i++) {
+				char due[ORDER_DUE_LEN];
+				cJSON *x = cJSON_CreateObject();
+				order_due_format(&t->stages[i], due);
+				json_add_int(x, "pct", t->stages[i].pct);
+				cJSON_AddStringToObject(x, "due", due);
+				json_add_int(x, "amount", order_stage_amount(t, i));
+				cJSON_AddBoolToObject(x, "paid", i < st->progress.stages_paid);
+				cJSON_AddItemToArray(arr, x);
+			}
 		}
 		cmd_print_json(c, j);
 	} else {
@@ -1281,20 +1459,26 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			money_format(jint(o, "total"), cur, total);
 			money_format(jint(o, "escrow"), cur, escrow);
 		}
-		fprintf(c->out,
-		        "order      %s\nstate      %s\ncontract   %s\nbuyer      %s\n"
-		        "seller     %s\ntotal      %s %s\nin escrow  %s %s\n"
-		        "auto-release %lld days after delivery\ncreated    %s\n",
-		        id, jstr(o, "state") ? jstr(o, "state") : "?",
-		        jstr(o, "contractId") ? jstr(o, "contractId") : "?",
-		        jstr(o, "buyerId") ? jstr(o, "buyerId") : "?",
-		        jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow, cur,
-		        (long long)jint(o, "autoReleaseDays"),
-		        jstr(o, "created") ? jstr(o, "created") : "?");
+		text_fprintf(c->out,
+		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s\n"
+		             "seller     %s\ntotal      %s %s\nin escrow  %s %s\n"
+		             "auto-release %lld days after delivery\ncreated    %s\n",
+		             id, jstr(o, "state") ? jstr(o, "state") : "?",
+		             jstr(o, "contractId") ? jstr(o, "contractId") : "?",
+		             jstr(o, "buyerId") ? jstr(o, "buyerId") : "?",
+		             jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow,
+		             cur, (long long)jint(o, "autoReleaseDays"),
+		             jstr(o, "created") ? jstr(o, "created") : "?");
+		if (verified)
+			show_payment(c, st);
+		else if (doc)
+			text_fprintf(c->out, "contract   DOES NOT VERIFY: %s\n", ve.msg);
 		show_shipment_ratings(c, o);
 		const cJSON *sec;
+		int idx = -1;
 		cJSON_ArrayForEach(sec, secs)
 		{
+			idx++;
 			if (!jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "offer") == 0)
 				continue;
 			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
@@ -1304,9 +1488,23 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			             jstr(body, "at") ? jstr(body, "at") : "?", jstr(sec, "kind"),
 			             jstr(sig, "role") ? jstr(sig, "role") : "?");
 			if (jstr(body, "carrier"))
-				fprintf(c->out, "  %s %s", jstr(body, "carrier"),
-				        jstr(body, "trackingNumber") ? jstr(body, "trackingNumber")
-				                                     : "");
+				text_fprintf(c->out, "  %s %s", jstr(body, "carrier"),
+				             jstr(body, "trackingNumber")
+				                 ? jstr(body, "trackingNumber")
+				                 : "");
+			if (jstr(body, "mode"))
+				text_fprintf(c->out, " (%s)", jstr(body, "mode"));
+			if (*cur && strcmp(jstr(sec, "kind"), "funded") == 0 && verified &&
+			    idx < CONTRACT_MAX_SECTIONS) {
+				const struct order_effect *fx = &st->effect[idx];
+				char am[MONEY_FMT_MAX];
+				money_format(fx->amount, cur, am);
+				if (fx->stage_to == fx->stage_from + 1)
+					text_fprintf(c->out, "  %s %s (stage %zu of %zu)", am, cur,
+					             fx->stage_to, st->terms.nstages);
+				else
+					text_fprintf(c->out, "  %s %s", am, cur);
+			}
 			if (*cur && strcmp(jstr(sec, "kind"), "ruling") == 0) {
 				char ba[MONEY_FMT_MAX], sa[MONEY_FMT_MAX];
 				money_format(jint(body, "buyerAmount"), cur, ba);
@@ -1322,11 +1520,14 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			if (jstr(body, "reason"))
 				text_fprintf(c->out, "  reason: %s", jstr(body, "reason"));
 			if (jstr(body, "note"))
-				fprintf(c->out, "  note: %s", jstr(body, "note"));
+				text_fprintf(c->out, "  note: %s", jstr(body, "note"));
+			if (qw.from >= 0 && idx >= qw.from)
+				fputs("  [queued in your outbox: not on the node yet]", c->out);
 			fputc('\n', c->out);
 			cJSON_Delete(body);
 		}
 	}
+	free(st);
 	cJSON_Delete(doc);
 	cJSON_Delete(o);
 	return K_OK;
@@ -1339,12 +1540,19 @@ const struct cmd_entry cmd_order_entries[] = {
      "resolved. Orders come with `kontor sync`."},
     {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1,
      1, run_show, NULL},
-    {"order pay", "ID", "fund the order's escrow from your wallet (buyer)", "", 1, 1, run_pay,
-     "Appends a signed \"funded\" section to the contract. The node moves the total from your "
-     "wallet\nto the order's escrow; exit 1 when the order is not awaiting payment or the "
-     "wallet holds\ntoo little."},
+    {"order pay", "ID", "pay the stage that is due into escrow from your wallet (buyer)", "", 1, 1,
+     run_pay,
+     "Appends a signed \"funded\" section with the stage's number and amount to the contract:\n"
+     "the payment terms' next stage (stages due on signing or before shipment while the order\n"
+     "awaits payment or is funded, those due on or after delivery once it is shipped). The\n"
+     "node moves that amount from your wallet to the order's escrow and the command says\n"
+     "which stage it paid and what remains. Exit 1 when no stage is due or the wallet holds\n"
+     "too little."},
     {"order ship", "ID --carrier NAME --tracking NUMBER [--mode sea|air|road|rail|courier]",
-     "mark a funded order shipped (seller)", "carrier= tracking= mode=", 1, 1, run_ship, NULL},
+     "mark an order shipped once every stage due before shipment is paid (seller)",
+     "carrier= tracking= mode=", 1, 1, run_ship,
+     "Carrier, tracking number and mode are fields of the signed \"shipped\" section; the mode\n"
+     "defaults to the offer's."},
     {"order deliver", "ID", "mark a shipped order delivered", "", 1, 1, run_deliver, NULL},
     {"order confirm", "ID", "confirm receipt: escrow is released to the seller (buyer)", "", 1, 1,
      run_confirm, NULL},

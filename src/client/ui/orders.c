@@ -1,9 +1,10 @@
 /* ui/orders — the Orders tab: the cached orders, the ones waiting for us first, and one
- * order with its facts, its contract's event sections and shipment events in words, its
- * ratings and only the actions its state and our role allow. An action is asked for and
- * confirmed on the prompt row, then runs the batch command (`order pay ID` ...) through
- * ui_run_command: never a second implementation, and never a step the node would refuse
- * for our role offered as a key. Also the question machinery Contracts shares. */
+ * order with its facts, what is paid, due and still to pay, its contract's event sections
+ * and shipment events in words, its ratings and only the actions the rules of a trade
+ * (kontor/order.h) allow our role now, asked of them on the contract replayed: this file
+ * keeps no copy of the rules. An action is asked for and confirmed on the prompt row, then
+ * runs the batch command (`order pay ID` ...) through ui_run_command: never a second
+ * implementation. Also the question machinery Contracts shares. */
 #include "ui.h"
 
 #include <stdarg.h>
@@ -14,12 +15,8 @@
 #include "kontor/contract.h"
 #include "kontor/dcsa.h"
 #include "kontor/money.h"
+#include "kontor/order.h"
 #include "kontor/text.h"
-
-static const char *const order_states[] = {"awaiting_payment", "funded",    "shipped",
-                                           "delivered",        "disputed",  "completed",
-                                           "resolved",         "cancelled", NULL};
-static const char *const modes[] = {"sea", "air", "road", "rail", "courier", NULL};
 
 static const char *jstr(const cJSON *o, const char *name)
 {
@@ -30,14 +27,6 @@ static int64_t jint(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
-static int in_list(const char *s, const char *const *list)
-{
-	for (int i = 0; s && list[i]; i++)
-		if (strcmp(s, list[i]) == 0)
-			return i;
-	return -1;
 }
 
 struct ui_trade *ui_trade(struct ui *u)
@@ -137,50 +126,57 @@ static void order_free(struct trade_order *o)
 
 static const char *state_words(const char *state)
 {
-	static const char *const words[] = {"awaiting payment", "funded",   "shipped",
-	                                    "delivered",        "disputed", "completed",
-	                                    "resolved",         "cancelled"};
-	int i = in_list(state, order_states);
-	return i >= 0 ? words[i] : "unknown";
+	return order_state_words(order_state_parse(state));
 }
 
-/* What happens next and who does it: rank 0 when it is our move. */
-static void next_step(struct trade_order *o, const cJSON *obj)
+/* Where the order stands for the rules: its contract replayed (doc, when cached, it
+ * verifies and agrees with the node's Order: a step still on its way does not count yet),
+ * else the Order's state on the default terms. */
+static void rules_of(const struct trade_order *o, const cJSON *doc, struct order_terms *t,
+                     struct order_progress *p)
 {
-	const char *s = o->state;
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	struct kerr e = {0, ""};
+	if (doc && contract_verify(doc, st, &e) == K_OK && st->binding >= 0 &&
+	    strcmp(st->order_id, o->id) == 0 &&
+	    strcmp(order_state_name((int)st->progress.state), o->state) == 0) {
+		*t = st->terms;
+		*p = st->progress;
+	} else {
+		order_assume(order_state_parse(o->state), o->currency, o->total, t, p);
+	}
+	free(st);
+}
+
+/* What happens next and who does it, as the rules say: rank 0 when it is our move. A
+ * cancellation waiting for a signature and a rating still to give are the Order's. */
+static void next_step(struct trade_order *o, const cJSON *obj, const struct order_terms *t,
+                      const struct order_progress *p)
+{
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
 	int rated =
 	    cJSON_GetObjectItemCaseSensitive(ratings, o->buyer ? "buyer" : "seller") != NULL;
-	o->rank = 1;
 	const char *me = o->buyer ? "buyer" : "seller";
 	const char *cby = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 	    cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest"), "by"));
 	snprintf(o->cancel_by, sizeof o->cancel_by, "%s",
 	         cby && (strcmp(cby, "buyer") == 0 || strcmp(cby, "seller") == 0) ? cby : "");
-	if (o->cancel_by[0] && (strcmp(s, "funded") == 0 || strcmp(s, "shipped") == 0 ||
-	                        strcmp(s, "delivered") == 0)) {
+	int st = order_state_parse(o->state);
+	if (st < 0) {
+		snprintf(o->next, sizeof o->next, "sync again");
+		o->rank = 2;
+	} else if (o->cancel_by[0] && order_cancel_needs_both(st)) {
 		int mine = strcmp(o->cancel_by, me) == 0;
-		o->next = mine ? "wait for their cancel signature" : "sign the cancellation";
+		snprintf(o->next, sizeof o->next, "%s",
+		         mine ? "wait for their cancel signature" : "sign the cancellation");
 		o->rank = mine ? 1 : 0;
-	} else if (strcmp(s, "awaiting_payment") == 0) {
-		o->next = o->buyer ? "pay" : "wait for payment";
-		o->rank = o->buyer ? 0 : 1;
-	} else if (strcmp(s, "funded") == 0) {
-		o->next = o->buyer ? "wait for shipment" : "ship";
-		o->rank = o->buyer ? 1 : 0;
-	} else if (strcmp(s, "shipped") == 0) {
-		o->next = o->buyer ? "wait for delivery" : "wait for delivery";
-	} else if (strcmp(s, "delivered") == 0) {
-		o->next = o->buyer ? "confirm receipt" : "wait for confirmation";
-		o->rank = o->buyer ? 0 : 1;
-	} else if (strcmp(s, "disputed") == 0) {
-		o->next = "wait for the ruling";
-	} else if (strcmp(s, "completed") == 0 || strcmp(s, "resolved") == 0) {
-		o->next = rated ? "done (rated)" : "rate";
+	} else if (order_state_rateable(st)) {
+		snprintf(o->next, sizeof o->next, "%s", rated ? "done (rated)" : "rate");
 		o->rank = rated ? 2 : 0;
 	} else {
-		o->next = strcmp(s, "cancelled") == 0 ? "none (cancelled)" : "sync again";
-		o->rank = 2;
+		int mine = order_next_words(t, p, o->buyer ? ORDER_BUYER : ORDER_SELLER, o->next,
+		                            sizeof o->next);
+		o->rank = mine ? 0 : st == ORDER_CANCELLED ? 2 : 1;
 	}
 }
 
@@ -246,9 +242,8 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 			o->carrier = safe_dup(jstr(body, "carrier"));
 		if (!o->tracking)
 			o->tracking = safe_dup(jstr(body, "trackingNumber"));
-		const char *note = jstr(body, "note");
-		if (!o->mode && note && strncmp(note, "mode: ", 6) == 0)
-			o->mode = safe_dup(note + 6);
+		if (!o->mode && order_mode_valid(jstr(body, "mode")))
+			o->mode = safe_dup(jstr(body, "mode"));
 		cJSON_Delete(body);
 	}
 	if (o->shipped && !o->last && strcmp(o->state, "shipped") == 0)
@@ -282,11 +277,14 @@ static int add_order(void *vctx, const cJSON *obj)
 	o->buyer = b && strcmp(b, u->c->self_id) == 0;
 	o->peer = ui_trade_name(u, o->buyer ? jstr(obj, "sellerId") : b);
 	const char *st = jstr(obj, "state");
-	snprintf(o->state, sizeof o->state, "%s", in_list(st, order_states) >= 0 ? st : "?");
+	snprintf(o->state, sizeof o->state, "%s", order_state_parse(st) >= 0 ? st : "?");
 	safe_id(o->currency, sizeof o->currency, jstr(obj, "currency"));
 	o->total = jint(obj, "total");
-	next_step(o, obj);
 	cJSON *doc = contract_of(u, jstr(obj, "contractId"));
+	struct order_terms terms;
+	struct order_progress prog;
+	rules_of(o, doc, &terms, &prog);
+	next_step(o, obj, &terms, &prog);
 	shipment_of(u, o, obj, doc);
 	cJSON_Delete(doc);
 	return 0;
@@ -297,7 +295,8 @@ static int order_cmp(const void *a, const void *b)
 	const struct trade_order *x = a, *y = b;
 	if (x->rank != y->rank)
 		return x->rank - y->rank;
-	int sx = in_list(x->state, order_states), sy = in_list(y->state, order_states);
+	int sx = order_state_rank(order_state_parse(x->state)),
+	    sy = order_state_rank(order_state_parse(y->state));
 	if (sx != sy)
 		return sx - sy;
 	return x->seq - y->seq;
@@ -394,52 +393,50 @@ static const struct trade_order *find_order(struct ui *u, const char *id)
 	return NULL;
 }
 
-/* Which actions state and role allow; why not, in words, when one is not. */
-static const char *refusal(const struct trade_order *o, enum ui_action act, const cJSON *obj)
+/* The step of the rules an order key takes; -1 for rating (the Order's, not a step). */
+static int step_of(enum ui_action act)
 {
-	const char *s = o->state;
 	switch (act) {
 	case ACT_PAY:
-		if (!o->buyer)
-			return "only the buyer pays an order";
-		return strcmp(s, "awaiting_payment") == 0
-		           ? NULL
-		           : "it is paid only while awaiting payment";
+		return ORDER_PAY;
 	case ACT_SHIP:
-		if (o->buyer)
-			return "only the seller ships an order";
-		return strcmp(s, "funded") == 0 ? NULL : "an order ships once it is funded";
+		return ORDER_SHIP;
 	case ACT_CONFIRM:
-		if (!o->buyer)
-			return "only the buyer confirms receipt";
-		return strcmp(s, "shipped") == 0 || strcmp(s, "delivered") == 0
-		           ? NULL
-		           : "receipt is confirmed once the order is shipped or delivered";
+		return ORDER_CONFIRM;
 	case ACT_DISPUTE:
-		return strcmp(s, "funded") == 0 || strcmp(s, "shipped") == 0 ||
-		               strcmp(s, "delivered") == 0
-		           ? NULL
-		           : "a dispute is possible while it is funded, shipped or delivered";
+		return ORDER_DISPUTE;
 	case ACT_CANCEL:
-		if (strcmp(s, "awaiting_payment") == 0)
-			return NULL;
-		if (strcmp(s, "funded") && strcmp(s, "shipped") && strcmp(s, "delivered"))
-			return "an order is cancelled before it is paid, or by both while funded, "
-			       "shipped or delivered";
-		if (strcmp(o->cancel_by, o->buyer ? "buyer" : "seller") == 0)
-			return "you asked to cancel; it waits for the other party's signature";
-		return NULL;
-	case ACT_RATE: {
-		if (strcmp(s, "completed") != 0 && strcmp(s, "resolved") != 0)
+		return ORDER_CANCEL;
+	default:
+		return -1;
+	}
+}
+
+/* Which actions the rules allow our role now; why not, in their words, when one is not
+ * (out holds a sentence built for it). Rating and a cancellation we asked for already are
+ * the Order's. */
+static const char *refusal(const struct trade_order *o, enum ui_action act, const cJSON *obj,
+                           const struct order_terms *t, const struct order_progress *p, char *out,
+                           size_t cap)
+{
+	int st = order_state_parse(o->state);
+	if (act == ACT_RATE) {
+		if (!order_state_rateable(st))
 			return "an order is rated once it is completed or resolved";
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
 		if (cJSON_GetObjectItemCaseSensitive(r, o->buyer ? "buyer" : "seller"))
 			return "you rated this order already";
 		return NULL;
 	}
-	default:
+	int step = step_of(act);
+	if (step < 0)
 		return "not an order action";
-	}
+	const char *why =
+	    order_refusal_words(t, p, step, o->buyer ? ORDER_BUYER : ORDER_SELLER, out, cap);
+	if (!why && act == ACT_CANCEL && order_cancel_needs_both(st) &&
+	    strcmp(o->cancel_by, o->buyer ? "buyer" : "seller") == 0)
+		return "you asked to cancel; it waits for the other party's signature";
+	return why;
 }
 
 static const struct {
@@ -497,12 +494,16 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 			money(jint(body, "amount"), cur, a1);
 			kbuf_printf(&b, ": %s", a1);
 		}
+		if (jint(body, "stage") > 0)
+			kbuf_printf(&b, " (stage %lld)", (long long)jint(body, "stage"));
 	} else if (strcmp(kind, "shipped") == 0) {
 		kbuf_printf(&b, "Shipped by the %s", by);
 		if (jstr(body, "carrier"))
 			kbuf_printf(&b, " with %s", jstr(body, "carrier"));
 		if (jstr(body, "trackingNumber"))
 			kbuf_printf(&b, ", tracking %s", jstr(body, "trackingNumber"));
+		if (jstr(body, "mode"))
+			kbuf_printf(&b, " (mode: %s)", jstr(body, "mode"));
 		if (jstr(body, "note"))
 			kbuf_printf(&b, " (%s)", jstr(body, "note"));
 	} else if (strcmp(kind, "delivered") == 0) {
@@ -604,9 +605,44 @@ void ui_order_build(struct ui *u, int width)
 	            o->buyer ? "buying from" : "selling to", o->peer);
 	push_wrapped(&v->lines, kbuf_str(&b), width, "");
 	kbuf_reset(&b);
+	/* paid / due / remaining as the rules count them: one stage on the Total line (it
+	 * fits 80 columns), more on a line of their own and one line per stage */
+	cJSON *doc = contract_of(u, o->contract_id);
+	struct order_terms ot;
+	struct order_progress op;
+	rules_of(o, doc, &ot, &op);
+	char m1[MONEY_FMT_MAX + 8], m2[MONEY_FMT_MAX + 8], m3[MONEY_FMT_MAX + 8];
+	int64_t due_now = order_due_now(&ot, &op), left = order_remaining(&ot, &op);
+	money(op.paid, o->currency, m1);
+	money(due_now, o->currency, m2);
+	money(left, o->currency, m3);
 	kbuf_printf(&b, "Total      %s   in escrow %s", total, escrow);
+	if (ot.nstages <= 1 && left <= 0) {
+		kbuf_puts(&b, "   paid in full");
+	} else if (ot.nstages <= 1 && due_now > 0) {
+		kbuf_printf(&b, "   due now %s", m2);
+	} else if (ot.nstages <= 1 && op.stages_paid < ot.nstages) {
+		char due[ORDER_DUE_LEN];
+		order_due_words(&ot.stages[op.stages_paid], due);
+		kbuf_printf(&b, "   %s to pay %s", m3, due);
+	}
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
+	if (ot.nstages > 1) {
+		kbuf_printf(&b, "Payment    paid %s · due now %s · remaining %s", m1, m2, m3);
+		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		kbuf_reset(&b);
+	}
+	for (size_t i = 0; ot.nstages > 1 && i < ot.nstages; i++) {
+		char w[ORDER_WORDS_LEN];
+		order_stage_words(&ot, i, w);
+		kbuf_printf(&b, "           %s: %s", w,
+		            i < op.stages_paid                                   ? "paid"
+		            : i == op.stages_paid && order_due_now(&ot, &op) > 0 ? "due now"
+		                                                                 : "not yet due");
+		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		kbuf_reset(&b);
+	}
 	if (o->cancel_by[0]) {
 		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest");
 		ui_trade_time(jstr(cr, "at"), when, sizeof when);
@@ -627,7 +663,6 @@ void ui_order_build(struct ui *u, int width)
 	            "Escrow     released to the seller %lld days after delivery unless disputed",
 	            (long long)jint(obj, "autoReleaseDays"));
 	push_wrapped(&v->lines, kbuf_str(&b), width, "");
-	cJSON *doc = contract_of(u, o->contract_id);
 	struct contract_terms terms;
 	contract_terms_init(&terms);
 	int have_terms = 0;
@@ -731,7 +766,8 @@ void ui_order_build(struct ui *u, int width)
 	kbuf_puts(&b, "Actions:");
 	int any = 0;
 	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++) {
-		if (refusal(o, order_acts[i].act, obj))
+		char why[200];
+		if (refusal(o, order_acts[i].act, obj, &ot, &op, why, sizeof why))
 			continue;
 		char key[16];
 		ui_trade_key_of("order", order_acts[i].act, order_acts[i].key, key, sizeof key);
@@ -930,27 +966,50 @@ static void confirm_text(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_order *o = find_order(u, t->ask_target);
-	char total[MONEY_FMT_MAX + 8] = "?";
-	if (o)
+	char total[MONEY_FMT_MAX + 8] = "?", held[MONEY_FMT_MAX + 8] = "?";
+	/* the amounts the rules give: the stage due, what escrow holds */
+	struct order_terms ot;
+	struct order_progress op;
+	memset(&ot, 0, sizeof ot);
+	order_progress_start(&op);
+	if (o) {
+		cJSON *doc = contract_of(u, o->contract_id);
+		rules_of(o, doc, &ot, &op);
+		cJSON_Delete(doc);
 		money(o->total, o->currency, total);
+		money(op.escrow, o->currency, held);
+	}
 	const char *peer = o ? o->peer : "?";
 	char **v = t->ask_value;
 	switch (t->ask_act) {
-	case ACT_PAY:
-		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Pay %s into escrow for this order? y/n", total);
+	case ACT_PAY: {
+		if (o && ot.nstages > 1 && op.stages_paid < ot.nstages) {
+			char due[MONEY_FMT_MAX + 8], rest[MONEY_FMT_MAX + 8], w[ORDER_DUE_LEN];
+			int64_t now = order_due_now(&ot, &op);
+			money(now, o->currency, due);
+			money(order_remaining(&ot, &op) - now, o->currency, rest);
+			order_due_words(&ot.stages[op.stages_paid], w);
+			snprintf(t->ask_question, sizeof t->ask_question,
+			         "Pay stage %zu of %zu, %s (%lld%% %s)? %s remains after it. y/n",
+			         op.stages_paid + 1, ot.nstages, due,
+			         (long long)ot.stages[op.stages_paid].pct, w, rest);
+		} else {
+			snprintf(t->ask_question, sizeof t->ask_question,
+			         "Pay %s into escrow for this order? y/n", total);
+		}
 		break;
+	}
 	case ACT_SHIP:
 		snprintf(t->ask_question, sizeof t->ask_question,
 		         "Ship this order with %s, tracking %s, by %s? y/n", v[0], v[1], v[2]);
 		break;
 	case ACT_CONFIRM:
 		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Confirm receipt and release %s to %s? y/n", total, peer);
+		         "Confirm receipt and release %s to %s? y/n", held, peer);
 		break;
 	case ACT_DISPUTE:
 		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Dispute this order (escrow of %s is frozen until a ruling)? y/n", total);
+		         "Dispute this order (escrow of %s is frozen until a ruling)? y/n", held);
 		break;
 	case ACT_CANCEL:
 		if (!o || strcmp(o->state, "awaiting_payment") == 0)
@@ -959,7 +1018,7 @@ static void confirm_text(struct ui *u)
 		else if (o->cancel_by[0])
 			snprintf(t->ask_question, sizeof t->ask_question,
 			         "Sign the %s's cancellation: %s goes back to the buyer? y/n",
-			         o->cancel_by, total);
+			         o->cancel_by, held);
 		else
 			snprintf(t->ask_question, sizeof t->ask_question,
 			         "Ask %s to cancel (it takes effect when they sign too)? y/n",
@@ -1114,10 +1173,15 @@ void ui_trade_action(struct ui *u, enum ui_action act)
 		               : "this order is no longer in the cache");
 		return;
 	}
-	cJSON *obj = NULL;
+	cJSON *obj = NULL, *doc = contract_of(u, o->contract_id);
 	store_object_get(u->s, "Order", o->id, &obj, NULL);
-	const char *why = refusal(o, act, obj);
+	struct order_terms ot;
+	struct order_progress op;
+	char buf[200];
+	rules_of(o, doc, &ot, &op);
+	const char *why = refusal(o, act, obj, &ot, &op, buf, sizeof buf);
 	cJSON_Delete(obj);
+	cJSON_Delete(doc);
 	const char *word = "?";
 	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
 		if (order_acts[i].act == act)
@@ -1222,7 +1286,7 @@ int ui_trade_ask_key(struct ui *u, int key)
 		bad = "this one is needed (Esc gives up)";
 	else if (kind == TRADE_ASK_STARS && !(n == 1 && s[0] >= '1' && s[0] <= '5'))
 		bad = "stars: a whole number from 1 to 5";
-	else if (kind == TRADE_ASK_MODE && n && in_list(s, modes) < 0)
+	else if (kind == TRADE_ASK_MODE && n && !order_mode_valid(s))
 		bad = "mode: one of sea, air, road, rail, courier";
 	else if (s[0] == '@') /* `--text @FILE` reads a file: typed words never name one */
 		bad = "a text starting with @ would be read as a file name: reword it";

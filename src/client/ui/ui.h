@@ -368,9 +368,9 @@ struct trade_order {
 	char state[20]; /* the node's word, checked against the known states */
 	char currency[4];
 	int64_t total;
-	int rank;         /* 0 waits for us, 1 waits for them, 2 over */
-	const char *next; /* the next step in words: "pay", "wait for delivery" */
-	int seq;          /* the cache's order (newest first), to keep it within a rank */
+	int rank;      /* 0 waits for us, 1 waits for them, 2 over */
+	char next[64]; /* the next step in words: "pay", "wait for delivery" */
+	int seq;       /* the cache's order (newest first), to keep it within a rank */
 	/* the shipment: the Order's "shipment", else the contract's shipped section */
 	int shipped;
 	char *carrier, *tracking, *mode, *last; /* sanitised; NULL when unknown */

@@ -1,0 +1,160 @@
+#!/bin/sh
+# Payment in stages (DESIGN §6), over a live kontord with real TLS: an offer with
+# --deposit-pct 30 on an odd total (333 x 12.01 = 3,999.33 USD) is 30% on signing (1,199.79
+# USD, rounded down) and 70% before shipment (2,799.54 USD, the rest); `contract show`
+# says those numbers and `order pay` takes exactly them, one stage at a time, saying which
+# and what remains; shipping is refused until the second stage is paid; the trade runs to
+# completed. A cancel after the deposit refunds exactly the deposit; a ruling after both
+# stages splits the whole. A payment refused on a later push stays in the outbox for
+# `outbox retry`, says so, and is not shown as paid; one refused at once is dropped and
+# says that. The node's ledger sums to zero per currency, checked in SQL, after every step.
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+
+trade_node "Stages Test Node"
+trade_party_np seller ks "Ningbo Valve Works" CN supplier
+trade_party_np buyer kb "Rotterdam Pumps BV" NL buyer
+SID=$(party_id ks)
+BID=$(party_id kb)
+jx() { sqlite3 "$DB" "SELECT json_extract(json, '$1') FROM $2 WHERE id = '$3'"; }
+# body FIELD KIND: the field of the contract $KID's last section of that kind, on the node
+body() {
+	sqlite3 "$DB" "SELECT json_extract(json_extract(s.value, '$.body'), '$1') FROM contracts c, json_each(c.json, '$.sections') s WHERE c.id = '$KID' AND json_extract(s.value, '$.kind') = '$2' ORDER BY s.key DESC LIMIT 1"
+}
+escrow_tx() { sqlite3 "$DB" "SELECT count(*) FROM ledger_tx WHERE kind = '$1'"; }
+
+t_run "seller lists a valve at 12.01" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
+	--price 12.01 --currency USD --moq 10 --origin CN --hs-code 848180
+trade_find ball valve
+t_run "a deposit of 10,000.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID" 10000.00 USD --db "$DB" --reference psp-1
+ledger_zero "after the deposit"
+
+# --- the terms: 30% on signing, the rest before shipment ------------------------------------
+trade_bind "buyer proposes 333 with a 30% deposit" --qty 333 --incoterm FOB --place Ningbo --deposit-pct 30
+t_run "the offer shows its payment" 0 kb contract show "$KID"
+t_match "the deposit in words" "$T_OUT" 'Payment: 30% deposit into escrow held by the node; released to the seller 14 days after delivery unless disputed\. The remaining 70% is paid into escrow before shipment\.'
+t_match "stage 1: 30% on signing, rounded down" "$T_OUT" 'stage 1: 30% on signing, 1199\.79 USD'
+t_match "stage 2: the rest before shipment" "$T_OUT" 'stage 2: 70% before shipment, 2799\.54 USD'
+t_match "the offer has a creation time" "$T_OUT" 'Offered: +20[0-9-]+T[0-9:]+Z \(nonce [A-Za-z0-9_-]{22}\)'
+t_eq "the node's offer body lists the stages" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json_extract(json, '$.sections[0].body'), '$.payment.stages') FROM contracts WHERE id = '$KID'")" \
+	'[{"due":"signing","pct":30},{"due":"before_shipment","pct":70}]'
+t_eq "the order awaits payment of 3,999.33 USD" "$(ostate "$ORDER") $(jx '$.total' orders "$ORDER")" "awaiting_payment 399933"
+t_run "buyer syncs" 0 kb sync
+
+# --- stage 1 ----------------------------------------------------------------------------------
+t_run "buyer pays" 0 kb order pay "$ORDER"
+t_match "it says which stage and what remains" "$T_OUT" \
+	"^order $ORDER: funded as buyer; paid stage 1 of 2 \\(30% on signing\\): 1199\\.79 USD; 2799\\.54 USD still to pay \\(next: stage 2 of 2, 70% before shipment, 2799\\.54 USD\\)$"
+t_eq "the node's order is funded, escrow holding the deposit" "$(ostate "$ORDER") $(jx '$.escrow' orders "$ORDER")" "funded 119979"
+t_eq "escrow holds 1,199.79 USD in the ledger" "$(bal "escrow:$ORDER")" 119979
+t_eq "the buyer's wallet is down by it" "$(bal "wallet:$BID")" $((1000000 - 119979))
+t_eq "the funded section carries the stage and its amount" "$(body '$.stage' funded) $(body '$.amount' funded)" "1 119979"
+ledger_zero "after stage 1"
+
+t_run "seller syncs" 0 ks sync
+t_run "shipping with stage 2 unpaid is refused (exit 1)" 1 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
+t_match "naming the stage that is not paid" "$T_ERR" 'order is funded: ship needs every stage due before shipment paid \(stage 2 of 2, 70% before shipment, 2799\.54 USD, is not\)'
+t_nomatch "and not claiming to keep it" "$T_ERR" 'kept in the outbox'
+t_eq "nothing was queued" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" 0
+t_eq "the order is still funded" "$(ostate "$ORDER")" funded
+ledger_zero "after the refused shipment"
+
+# --- stage 2 ----------------------------------------------------------------------------------
+t_run "buyer pays again" 0 kb order pay "$ORDER"
+t_match "stage 2, nothing more to pay" "$T_OUT" "paid stage 2 of 2 \\(70% before shipment\\): 2799\\.54 USD; nothing more to pay$"
+t_eq "escrow holds the whole 3,999.33 USD" "$(bal "escrow:$ORDER") $(jx '$.escrow' orders "$ORDER")" "399933 399933"
+t_eq "two escrow_fund transactions" "$(escrow_tx escrow_fund)" 2
+ledger_zero "after stage 2"
+t_run "a third payment is refused (exit 1)" 1 kb order pay "$ORDER"
+t_match "every stage is paid" "$T_ERR" 'order is funded: pay needs a stage still to pay \(all 2 stages are paid\)'
+t_run "buyer shows the order" 0 kb order show "$ORDER"
+t_match "paid, due and remaining" "$T_OUT" 'payment +paid 3999\.33 USD, due now 0\.00 USD, still to pay 0\.00 USD'
+t_match "each stage paid" "$T_OUT" 'stage 1 of 2, 30% on signing, 1199\.79 USD: paid'
+t_match "the funded sections with their amounts" "$T_OUT" 'funded +by buyer +2799\.54 USD \(stage 2 of 2\)'
+
+t_run "seller syncs" 0 ks sync
+t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
+t_eq "shipped" "$(ostate "$ORDER")" shipped
+t_eq "the mode is a field of the section" "$(body '$.mode' shipped)" sea
+t_eq "and not a note" "$(body '$.note' shipped)" ""
+t_eq "the node's shipment has it" "$(jx '$.shipment.mode' orders "$ORDER")" sea
+ledger_zero "after shipping"
+t_run "seller marks it delivered" 0 ks order deliver "$ORDER"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer confirms" 0 kb order confirm "$ORDER"
+t_eq "completed, escrow empty" "$(ostate "$ORDER") $(bal "escrow:$ORDER")" "completed 0"
+t_eq "the seller has the whole 3,999.33 USD" "$(bal "wallet:$SID")" 399933
+t_eq "the buyer the rest of 10,000.00" "$(bal "wallet:$BID")" $((1000000 - 399933))
+ledger_zero "after release"
+t_run "the contract verifies offline" 0 kb contract show "$KID" --verify
+t_match "six sections" "$T_OUT" '^verified: 6 sections'
+
+# --- a cancel after the deposit refunds exactly the deposit ----------------------------------
+BEFORE=$(bal "wallet:$BID")
+trade_bind "a second offer of 100 with a 30% deposit" --qty 100 --incoterm FOB --place Ningbo --deposit-pct 30
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the deposit" 0 kb order pay "$ORDER"
+t_match "360.30 USD (30% of 1,201.00)" "$T_OUT" 'paid stage 1 of 2 \(30% on signing\): 360\.30 USD'
+t_eq "escrow holds the deposit" "$(bal "escrow:$ORDER")" 36030
+ledger_zero "after the deposit of the second"
+t_run "seller syncs" 0 ks sync
+t_run "seller asks to cancel" 0 ks order cancel "$ORDER" --reason "out of stock"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer signs the cancellation" 0 kb order cancel "$ORDER"
+t_match "cancelled by both" "$T_OUT" "cancelled by both; escrow refunded to the buyer"
+t_eq "cancelled, escrow empty" "$(ostate "$ORDER") $(bal "escrow:$ORDER")" "cancelled 0"
+t_eq "the buyer has exactly the deposit back" "$(bal "wallet:$BID")" "$BEFORE"
+t_eq "one refund of 360.30 USD" \
+	"$(sqlite3 "$DB" "SELECT e.amount FROM ledger_tx t JOIN ledger_entries e ON e.tx = t.seq WHERE t.kind = 'escrow_refund' AND e.account = 'wallet:$BID'")" 36030
+ledger_zero "after the cancellation"
+t_run "the cancelled contract verifies" 0 kb contract show "$KID" --verify
+
+# --- a ruling after both stages splits the whole ---------------------------------------------
+trade_bind "a third offer of 101 with a 30% deposit" --qty 101 --incoterm FOB --place Ningbo --deposit-pct 30
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays stage 1" 0 kb order pay "$ORDER"
+t_run "buyer pays stage 2" 0 kb order pay "$ORDER"
+t_eq "escrow holds 1,213.01 USD" "$(bal "escrow:$ORDER")" 121301
+t_run "seller syncs" 0 ks sync
+t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU7654321
+t_run "buyer syncs" 0 kb sync
+t_run "buyer disputes" 0 kb order dispute "$ORDER" --reason "20 valves leak"
+SB=$(bal "wallet:$SID")
+BB=$(bal "wallet:$BID")
+t_run "the operator rules 33% to the buyer" 0 "$KONTORD" admin resolve "$ORDER" --buyer-pct 33 --note "20 of 101 leak" --db "$DB"
+t_eq "resolved, escrow empty" "$(ostate "$ORDER") $(bal "escrow:$ORDER")" "resolved 0"
+t_eq "the buyer got 33% rounded down (400.29 USD)" "$(($(bal "wallet:$BID") - BB))" 40029
+t_eq "the seller the rest (812.72 USD): the whole split" "$(($(bal "wallet:$SID") - SB))" 81272
+ledger_zero "after the ruling"
+t_run "buyer syncs" 0 kb sync
+t_run "the ruled contract verifies" 0 kb contract show "$KID" --verify
+
+# --- refusals and the outbox -----------------------------------------------------------------
+trade_bind "a fourth offer, 5,000 pieces" --qty 5000 --incoterm FOB --place Ningbo --deposit-pct 30
+t_run "buyer syncs" 0 kb sync
+t_run "a payment the wallet cannot cover, refused at once (exit 1)" 1 kb order pay "$ORDER"
+t_match "it says the node refused it and that it was dropped" "$T_ERR" 'the node refused it: insufficientFunds: .*\(dropped from the outbox; nothing is kept to retry\)'
+t_nomatch "not that it was kept" "$T_ERR" 'kept in the outbox'
+t_eq "and it is not in the outbox" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM outbox")" 0
+printf 'order pay %s\n' "$ORDER" >"$T_TMP/pay.batch"
+t_run "the same payment in a batch, refused at its push (exit 4)" 4 kb batch "$T_TMP/pay.batch"
+t_match "it says the refusal is kept in the outbox" "$T_ERR" 'insufficientFunds.*kept in the outbox'
+t_run "outbox list --json" 0 kb outbox list --json
+t_match "the refusal's type is a field" "$T_OUT" '"errorType":"insufficientFunds"'
+t_run "outbox list" 0 kb outbox list
+t_match "kept for retry or drop, as the command said" "$T_OUT" 'refused, kept for `outbox retry [0-9]+` or `outbox drop [0-9]+`: insufficientFunds:'
+t_run "order show" 0 kb order show "$ORDER"
+t_nomatch "the refused payment is not shown as made" "$T_OUT" 'funded +by buyer'
+t_match "nothing paid" "$T_OUT" 'payment +paid 0\.00 USD'
+t_run "a deposit to cover it" 0 "$KONTORD" admin deposit "$BID" 20000.00 USD --db "$DB" --reference psp-2
+t_run "outbox retry sends it again" 0 kb outbox retry
+t_eq "the node took stage 1" "$(ostate "$ORDER") $(bal "escrow:$ORDER")" "funded 1801500"
+t_run "buyer syncs" 0 kb sync
+t_run "order show" 0 kb order show "$ORDER"
+t_match "now it shows the payment" "$T_OUT" 'funded +by buyer +18015\.00 USD \(stage 1 of 2\)'
+ledger_zero "at the end"
+
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_done

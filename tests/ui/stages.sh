@@ -1,0 +1,69 @@
+#!/bin/sh
+# Payment in stages on the Orders screen of the terminal UI, against a live kontord over
+# TLS, driven in tmux at 80x24: a 30% deposit order shows what is paid, due now and still
+# to pay and each stage; its next step is the 30% with its amount; p asks for exactly the
+# stage that is due and pays it; then the 70% is due, and the seller's s says shipping
+# waits for it. The amounts are the ones the node takes, checked in its database.
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/tmux-lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+export KONTOR_CONFIG=/dev/null
+unset NO_COLOR KONTOR_PASSPHRASE
+
+trade_node "Stages UI Node" "kontord is up"
+trade_party_np seller ks "Ningbo Valve Works" CN supplier
+trade_party_np buyer kb "Rotterdam Pumps BV" NL buyer
+BID=$(party_id kb)
+t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
+	--price 12.00 --currency USD --moq 10 --origin CN
+trade_find ball valve
+trade_bind "buyer proposes 100 with a 30% deposit" --qty 100 --incoterm FOB --place Ningbo --deposit-pct 30
+t_run "a deposit of 1,500.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID" 1500.00 USD --db "$DB" --reference psp-1
+t_run "buyer syncs" 0 kb sync
+
+cat >"$T_TMP/s-buyer" <<EOF
+3
+:dump $T_TMP/d-orders
+<Enter>
+:dump $T_TMP/d-order
+p
+:dump $T_TMP/d-ask-pay
+y
+$(settle)
+:dump $T_TMP/d-paid
+:quit
+EOF
+ui "$B" 80x24 "$T_TMP/s-buyer"
+t_match "the list: the next step is the stage due, with its amount" "$(cat "$T_TMP/d-orders")" '^> awaiting payment +buy +Ningbo Valve Works +1,?200\.00 USD +pay 360\.00 USD$'
+D=$(cat "$T_TMP/d-order")
+t_match "paid, due now and remaining" "$D" 'Payment +paid 0\.00 USD · due now 360\.00 USD · remaining 1,?200\.00 USD'
+t_match "stage 1 is due now" "$D" 'stage 1 of 2, 30% on signing, 360\.00 USD: due now'
+t_match "stage 2 is not yet due" "$D" 'stage 2 of 2, 70% before shipment, 840\.00 USD: not yet due'
+t_match "p asks for the stage that is due, and says what remains" "$(cat "$T_TMP/d-ask-pay")" \
+	'Pay stage 1 of 2, 360\.00 USD \(30% on signing\)\? 840\.00 USD remains after it\. y/n'
+D=$(cat "$T_TMP/d-paid")
+t_match "p + y pays it: funded, the 70% next" "$D" 'pay: done — the order is funded; next: pay 840\.00 USD'
+t_match "now 360.00 paid and 840.00 due" "$D" 'Payment +paid 360\.00 USD · due now 840\.00 USD · remaining 840\.00 USD'
+t_match "the timeline shows the stage paid" "$D" 'Paid into escrow by the buyer: 360\.00 USD \(stage 1\)'
+t_eq "the node took 360.00 USD into escrow" "$(bal "escrow:$ORDER") $(ostate "$ORDER")" "36000 funded"
+ledger_zero "after the deposit stage"
+
+t_run "seller syncs" 0 ks sync
+cat >"$T_TMP/s-seller" <<EOF
+3
+<Enter>
+:dump $T_TMP/d-s-order
+s
+:dump $T_TMP/d-s-refused
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s-seller"
+D=$(cat "$T_TMP/d-s-order")
+t_match "the seller waits for the 70%" "$D" 'State +funded — next: wait for payment'
+t_nomatch "and is not offered ship" "$D" 's ship'
+t_match "s says shipping waits for the stage due before shipment" "$(cat "$T_TMP/d-s-refused")" \
+	'ship: not now — it ships once stage 2 of 2 is paid \(840\.00 USD before shipment\)'
+
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_done
