@@ -21,8 +21,8 @@
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <sodium.h>
-#include <zlib.h>
 
+#include "kontor/gz.h"
 #include "kontor/json.h"
 #include "http_int.h"
 #include "node.h"
@@ -212,77 +212,14 @@ int http_accepts_gzip(const char *h)
 
 void http_gzip(const void *in, size_t len, struct kbuf *out)
 {
-	z_stream z;
-	memset(&z, 0, sizeof z);
 	/* Level 3: most of level 6's gain on JSON at a fraction of the CPU, which the
 	 * Listing/query budget needs more than the last few percent of bytes. */
-	if (deflateInit2(&z, 3, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		fputs("kontord: zlib could not start a compressor (out of memory)\n", stderr);
-		abort();
-	}
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	int rc;
-	do {
-		/* JSON shrinks several times over: start small and grow, rather than
-		 * reserving deflateBound (more than the input) for every response. */
-		size_t room = len / 4 + 1024;
-		kbuf_reserve(out, room + 1);
-		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)room;
-		rc = deflate(&z, Z_FINISH);
-		out->len += room - z.avail_out;
-	} while (rc == Z_OK);
-	if (rc != Z_STREAM_END) {
-		fprintf(stderr, "kontord: zlib deflate failed (%d)\n", rc);
-		abort();
-	}
-	out->data[out->len] = '\0';
-	deflateEnd(&z);
+	kgz_deflate(in, len, 3, out);
 }
 
 int http_gunzip(const void *in, size_t len, size_t max, struct kbuf *out, struct kerr *e)
 {
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return kerr_set(e, K_ENOMEM, "zlib could not start a decompressor");
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	size_t start = out->len;
-	int rc;
-	do {
-		/* Grow in steps, never past max + 1: one byte over proves the limit is hit. */
-		size_t have = out->len - start;
-		size_t room = have < 65536 ? 65536 : have;
-		if (room > max + 1 - have)
-			room = max + 1 - have;
-		kbuf_reserve(out, room + 1);
-		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)room;
-		rc = inflate(&z, Z_NO_FLUSH);
-		out->len += room - z.avail_out;
-		out->data[out->len] = '\0';
-		if (out->len - start > max) {
-			inflateEnd(&z);
-			out->len = start;
-			return kerr_set(e, K_ETOOBIG, "gzip body inflates to over %zu bytes", max);
-		}
-		if (rc == Z_BUF_ERROR && z.avail_in == 0)
-			break;
-	} while (rc == Z_OK || (rc == Z_BUF_ERROR && z.avail_out == 0));
-	int trailing = z.avail_in != 0;
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		out->len = start;
-		return kerr_set(e, K_EINVAL, "gzip body is %s",
-		                rc == Z_BUF_ERROR ? "cut short" : "damaged");
-	}
-	if (trailing) {
-		out->len = start;
-		return kerr_set(e, K_EINVAL, "gzip body has bytes after its end");
-	}
-	return K_OK;
+	return kgz_inflate(in, len, max, out, e);
 }
 
 int http_host_ok(const char *h)

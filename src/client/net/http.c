@@ -16,8 +16,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <sodium.h>
-#include <zlib.h>
 
+#include "kontor/gz.h"
 #include "kontor/json.h"
 #include "http.h"
 
@@ -219,65 +219,6 @@ static long random_upto(long bound)
 	if (bound <= 0)
 		return 0;
 	return (long)randombytes_uniform((uint32_t)bound + 1);
-}
-
-/* gzip (RFC 1952) of in into out (appended). */
-static int gzip_into(const void *in, size_t len, struct kbuf *out)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	uLong bound = deflateBound(&z, (uLong)len);
-	kbuf_reserve(out, bound);
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out->data + out->len;
-	z.avail_out = (uInt)bound;
-	int rc = deflate(&z, Z_FINISH);
-	if (rc == Z_STREAM_END)
-		out->len += z.total_out;
-	deflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
-/* Inflates one gzip member into out, refusing more than max bytes out (so a gzip bomb
- * stops at max) and bytes after the member's end. */
-static int gunzip_into(const void *in, size_t len, size_t max, struct kbuf *out, struct kerr *e)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return kerr_set(e, K_EFAIL, "zlib could not start");
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	int rc;
-	do {
-		size_t room = 64 * 1024;
-		if (out->len + room > max + 1)
-			room = max + 1 - out->len;
-		kbuf_reserve(out, room);
-		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)room;
-		rc = inflate(&z, Z_NO_FLUSH);
-		out->len += room - z.avail_out;
-		out->data[out->len] = '\0';
-		if (out->len > max) {
-			inflateEnd(&z);
-			return kerr_set(e, K_ETOOBIG,
-			                "the node's gzip'd answer (%zu bytes) inflates to over %zu "
-			                "bytes",
-			                len, max);
-		}
-	} while (rc == Z_OK);
-	size_t left = z.avail_in;
-	inflateEnd(&z);
-	if (rc != Z_STREAM_END)
-		return kerr_set(e, K_EFAIL, "the node's gzip'd answer is %s",
-		                rc == Z_BUF_ERROR ? "cut short" : "damaged");
-	if (left)
-		return kerr_set(e, K_EFAIL, "the node's gzip'd answer has bytes after its end");
-	return K_OK;
 }
 
 /* ---- setup ----------------------------------------------------------------------- */
@@ -1013,8 +954,9 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 	/* Large bodies travel gzip'd, when that makes them smaller. */
 	struct kbuf gz = KBUF_INIT;
 	struct call c = {method, url, content_type, body, len, 0, NULL, 0};
-	if (!(flags & KNET_NO_GZIP) && len > KNET_GZIP_MIN && gzip_into(body, len, &gz) == 0 &&
-	    gz.len < len) {
+	if (!(flags & KNET_NO_GZIP) && len > KNET_GZIP_MIN)
+		kgz_deflate(body, len, 6, &gz);
+	if (gz.len && gz.len < len) {
 		c.body = gz.data;
 		c.len = gz.len;
 		c.gzipped = 1;
@@ -1058,7 +1000,9 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 			r->retry_after = x.retry_after;
 			snprintf(r->node_key, sizeof r->node_key, "%s", x.node_key);
 			if (x.gzip) {
-				rc = gunzip_into(x.raw.data, x.raw.len, n->max_body, &r->body, e);
+				rc = kgz_inflate(x.raw.data, x.raw.len, n->max_body, &r->body, e);
+				if (rc != K_OK)
+					kerr_prefix(e, "the node's answer");
 				kbuf_free(&x.raw);
 				if (rc != K_OK)
 					goto out;
