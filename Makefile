@@ -13,7 +13,7 @@ PKG_CONFIG ?= pkg-config
 B        := build$(if $(SAN),-san)
 
 COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp icu-uc
-CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3
+CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3 chafa
 NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)

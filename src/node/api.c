@@ -312,6 +312,8 @@ struct get_walk {
 	cJSON *list;
 	const cJSON *props; /* NULL = all */
 	int failed;
+	struct api_ctx *c;
+	const struct api_type *ty;
 };
 
 /* Stored objects go out as their stored bytes (a raw node); only a properties filter
@@ -336,6 +338,8 @@ static void add_object(struct get_walk *w, const char *json, size_t len)
 	{
 		if (strcmp(p->valuestring, "id") == 0 ||
 		    cJSON_GetObjectItemCaseSensitive(o, p->valuestring))
+			continue;
+		if (w->ty && w->ty->computed && w->ty->computed(w->c, p->valuestring, full, o))
 			continue;
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(full, p->valuestring);
 		cJSON_AddItemToObject(o, p->valuestring,
@@ -406,7 +410,7 @@ static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	int64_t state;
 	cJSON *r = cJSON_CreateObject();
 	echo_account(args, r);
-	struct get_walk w = {cJSON_CreateArray(), props, 0};
+	struct get_walk w = {cJSON_CreateArray(), props, 0, c, ty};
 	cJSON *not_found = cJSON_CreateArray();
 	int rc = nstore_state(c->s, ty->t, &state, &e);
 	if (rc == K_OK && !ids) {
@@ -554,7 +558,7 @@ static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *
 	struct kerr e = {0, ""};
 	if (nstore_read_begin(c->s, &e))
 		return api_fail(err, "serverFail", "%s", e.msg);
-	struct nids out = {{NULL, 0}, -1, 0, 0};
+	struct nids out = {{NULL, 0}, -1, 0, 0, NULL};
 	struct npage pg = {0, 1, 0, 0};
 	int rc = 0;
 	if (position < 0) {
@@ -583,6 +587,11 @@ static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *
 	cJSON *ids = cJSON_AddArrayToObject(r, "ids");
 	for (size_t i = 0; limit > 0 && i < out.ids.n; i++)
 		cJSON_AddItemToArray(ids, cJSON_CreateString(out.ids.v[i]));
+	if (out.dist) { /* a photo query: each id's Hamming distance, beside ids */
+		cJSON *d = cJSON_AddArrayToObject(r, "distances");
+		for (size_t i = 0; limit > 0 && i < out.ids.n; i++)
+			cJSON_AddItemToArray(d, cJSON_CreateNumber(out.dist[i]));
+	}
 	if (calc_total) {
 		json_add_int(r, "total", out.total);
 		if (out.total_capped)

@@ -1064,18 +1064,34 @@ static enum MHD_Result do_download(struct req *r, struct MHD_Connection *c, cons
 	struct kbuf data = KBUF_INIT;
 	char type[64] = "";
 	struct kerr e = {0};
-	int rc = nstore_blob_get(r->h->n->store, id, &data, type, &e);
+	/* ?w=PX: an image blob as a JPEG scaled to fit PX × PX (the size a client draws it) */
+	const char *w = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "w");
+	char *wend = NULL;
+	unsigned long width = w ? strtoul(w, &wend, 10) : 0;
+	if (w && (!*w || *wend || width > NSTORE_SCALED_MAX))
+		width = 0; /* refused below with the reason */
+	int rc = w ? nstore_blob_scaled(r->h->n->store, id, (unsigned)width, &data, &e)
+	           : nstore_blob_get(r->h->n->store, id, &data, type, &e);
+	if (w && rc == K_OK)
+		snprintf(type, sizeof type, "image/jpeg");
 	if (rc == K_ENOTFOUND) {
 		kbuf_free(&data);
 		return send_error(r, c, 404, "no such blob", NO_HEADERS);
+	}
+	if (w && (rc == K_EINVAL || rc == K_ETOOBIG)) {
+		kbuf_free(&data);
+		return send_error(r, c, 400, e.msg, NO_HEADERS);
 	}
 	if (rc != K_OK) {
 		kbuf_free(&data);
 		fprintf(stderr, "kontord: download %s: %s\n", id, e.msg);
 		return send_error(r, c, 500, "the node could not read the blob", NO_HEADERS);
 	}
-	char etag[KCRYPTO_HASH_B64_LEN + 3];
-	snprintf(etag, sizeof etag, "\"%s\"", id);
+	char etag[KCRYPTO_HASH_B64_LEN + 16];
+	if (w)
+		snprintf(etag, sizeof etag, "\"%s-w%lu\"", id, width);
+	else
+		snprintf(etag, sizeof etag, "\"%s\"", id);
 	struct MHD_Response *resp;
 	if (etag_matches(header(c, MHD_HTTP_HEADER_IF_NONE_MATCH), etag)) {
 		kbuf_free(&data);

@@ -9,14 +9,97 @@
 
 #include "kontor/canon.h"
 #include "kontor/crypto.h"
+#include "kontor/imagehash.h"
+#include "kontor/json.h"
 #include "kontor/model.h"
 
 static const char *const listing_props[] = {
     "id",     "sellerId", "sku",           "title",     "description", "category",
     "tags",   "hsCode",   "originCountry", "shipsFrom", "currency",    "priceTiers",
     "unit",   "moq",      "leadTimeDays",  "incoterms", "variants",    "images",
-    "status", "created",  "updated",       "sig",       NULL,
+    "status", "created",  "updated",       "sig",       "imageHashes", NULL,
 };
+
+/* imageHashes: the 64-bit photo hash of each image the node holds, as 16 hex digits (what a
+ * pull's summaries carry so a client searches its cache by photo offline); left out when
+ * the listing has none. */
+static int listing_computed(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o)
+{
+	if (strcmp(prop, "imageHashes") != 0)
+		return 0;
+	const char *id = api_str(full, "id");
+	uint64_t h[MODEL_IMAGES_MAX];
+	size_t n = 0;
+	struct kerr e = {0, ""};
+	if (!id || nstore_listing_photo_hashes(c->s, id, h, &n, &e) != K_OK || n == 0)
+		return 1;
+	cJSON *a = cJSON_AddArrayToObject(o, "imageHashes");
+	for (size_t i = 0; i < n; i++) {
+		char hex[KIMG_HASH_HEX_LEN + 1];
+		kimg_hash_hex(h[i], hex);
+		cJSON_AddItemToArray(a, cJSON_CreateString(hex));
+	}
+	return 1;
+}
+
+/* filter.photo: {hashes: [hex, ...]} (or {hash: hex}) and maxDistance (default 12). */
+static int photo_filter(const cJSON *filter, uint64_t hashes[NSTORE_PHOTO_HASHES_MAX],
+                        struct nlisting_query *q, struct api_err *err)
+{
+	const cJSON *ph = cJSON_GetObjectItemCaseSensitive(filter, "photo");
+	if (!ph || cJSON_IsNull(ph))
+		return 0;
+	if (!cJSON_IsObject(ph))
+		return api_fail(err, "invalidArguments",
+		                "filter.photo: must be an object {hashes, maxDistance}");
+	for (const cJSON *m = ph->child; m; m = m->next)
+		if (strcmp(m->string, "hashes") != 0 && strcmp(m->string, "hash") != 0 &&
+		    strcmp(m->string, "maxDistance") != 0)
+			return api_fail(
+			    err, "invalidArguments",
+			    "filter.photo: unknown property '%.40s' (hashes, maxDistance)",
+			    m->string);
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(ph, "hash");
+	const cJSON *many = cJSON_GetObjectItemCaseSensitive(ph, "hashes");
+	if ((one != NULL) == (many != NULL))
+		return api_fail(err, "invalidArguments",
+		                "filter.photo: give hashes (a list of 16 hex digits each)");
+	if (many && (!cJSON_IsArray(many) || cJSON_GetArraySize(many) < 1 ||
+	             cJSON_GetArraySize(many) > NSTORE_PHOTO_HASHES_MAX))
+		return api_fail(err, "invalidArguments",
+		                "filter.photo.hashes: must be a list of 1..%d hashes",
+		                NSTORE_PHOTO_HASHES_MAX);
+	size_t n = 0;
+	struct kerr e = {0, ""};
+	if (one) {
+		const char *v = cJSON_GetStringValue(one);
+		if (kimg_hash_parse(v ? v : "", &hashes[0], &e) != K_OK)
+			return api_fail(err, "invalidArguments", "filter.photo.hash: %s", e.msg);
+		n = 1;
+	} else {
+		const cJSON *h;
+		cJSON_ArrayForEach(h, many)
+		{
+			const char *v = cJSON_GetStringValue(h);
+			if (kimg_hash_parse(v ? v : "", &hashes[n], &e) != K_OK)
+				return api_fail(err, "invalidArguments",
+				                "filter.photo.hashes[%zu]: %s", n, e.msg);
+			n++;
+		}
+	}
+	int64_t maxd = KIMG_DIST_SIMILAR;
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(ph, "maxDistance");
+	if (md && !cJSON_IsNull(md)) {
+		if (!json_is_int(md) || md->valuedouble < 0 || md->valuedouble > 64)
+			return api_fail(err, "invalidArguments",
+			                "filter.photo.maxDistance: must be an integer 0..64");
+		maxd = (int64_t)md->valuedouble;
+	}
+	q->photo = hashes;
+	q->nphoto = n;
+	q->photo_max = (int)maxd;
+	return 0;
+}
 
 /* The first property where what was sent differs from the listing's canonical form. */
 static const char *first_difference(const cJSON *sent, const cJSON *want)
@@ -168,9 +251,9 @@ static int listing_destroy(struct api_ctx *c, const char *id, struct api_seterr 
 static int listing_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort,
                          struct npage *pg, struct nids *out, struct api_err *err)
 {
-	static const char *const fnames[] = {"text",     "country",  "category", "currency",
-	                                     "minPrice", "maxPrice", "maxMoq",   "verified",
-	                                     "incoterm", "sellerId", "status",   NULL};
+	static const char *const fnames[] = {
+	    "text",     "country",  "category", "currency", "minPrice", "maxPrice", "maxMoq",
+	    "verified", "incoterm", "sellerId", "status",   "photo",    NULL};
 	/* The default direction is the useful one: cheapest, best rated, newest first. */
 	static const char *const snames[] = {"relevance", "price",  "rating",
 	                                     "updated",   "newest", NULL};
@@ -178,10 +261,12 @@ static int listing_query(struct api_ctx *c, const cJSON *filter, const cJSON *so
 	static const enum nsort sorts[] = {NSORT_RELEVANCE, NSORT_PRICE, NSORT_RATING, NSORT_NEWEST,
 	                                   NSORT_NEWEST};
 	struct nlisting_query q;
+	uint64_t hashes[NSTORE_PHOTO_HASHES_MAX];
 	memset(&q, 0, sizeof q);
 	q.min_price = q.max_price = q.max_moq = -1;
 	int which, asc;
-	if (api_filter_check(filter, fnames, err) || api_filter_str(filter, "text", &q.text, err) ||
+	if (api_filter_check(filter, fnames, err) || photo_filter(filter, hashes, &q, err) ||
+	    api_filter_str(filter, "text", &q.text, err) ||
 	    api_filter_str(filter, "country", &q.country, err) ||
 	    api_filter_str(filter, "category", &q.category, err) ||
 	    api_filter_str(filter, "currency", &q.currency, err) ||
@@ -196,7 +281,7 @@ static int listing_query(struct api_ctx *c, const cJSON *filter, const cJSON *so
 		return -1;
 	q.page = *pg;
 	if (which < 0) {
-		q.sort = q.text && *q.text ? NSORT_RELEVANCE : NSORT_NEWEST;
+		q.sort = (q.text && *q.text) || q.nphoto ? NSORT_RELEVANCE : NSORT_NEWEST;
 		q.page.ascending = 0;
 	} else {
 		q.sort = sorts[which];
@@ -215,4 +300,5 @@ const struct api_type api_listing_type = {
     .update = listing_update,
     .destroy = listing_destroy,
     .query = listing_query,
+    .computed = listing_computed,
 };

@@ -182,6 +182,8 @@ int nsearch_insert(struct nconn *c, int64_t rid, const char *id, const char *sel
 	}
 	sqlite3_bind_int(st, 12, ss.verified);
 	rc = nstore_exec_stmt(c, st, e, "storing a listing");
+	if (!rc)
+		rc = nphoto_listing_put(c, rid, j, e);
 out:
 	ksearch_doc_free(&d);
 	return rc;
@@ -245,6 +247,8 @@ int nsearch_remove(struct nconn *c, const char *id, struct kerr *e)
 	int rc = lrow_find(c, id, 0, &r, e);
 	if (!rc)
 		rc = unindex(c, &r, e);
+	if (!rc)
+		rc = nphoto_listing_drop(c, r.rid, e);
 	sqlite3_stmt *st = rc ? NULL : nstore_stmt(c, S_L_DELETE, e);
 	if (st) {
 		sqlite3_bind_int64(st, 1, r.rid);
@@ -562,7 +566,7 @@ static int seller_page(struct nconn *c, const struct nlisting_query *q, struct n
 		                strcmp(status, "all") == 0 ? "all" : "paused");
 	if ((q->text && *q->text) || (q->country && *q->country) || (q->category && *q->category) ||
 	    (q->currency && *q->currency) || (q->incoterm && *q->incoterm) || q->verified ||
-	    q->min_price >= 0 || q->max_price >= 0 || q->max_moq >= 0)
+	    q->min_price >= 0 || q->max_price >= 0 || q->max_moq >= 0 || q->nphoto)
 		return kerr_set(e, K_EINVAL, "filter.status: '%s' takes no filter but sellerId",
 		                status);
 	sqlite3_stmt *st;
@@ -595,6 +599,7 @@ static int seller_page(struct nconn *c, const struct nlisting_query *q, struct n
 void nids_free(struct nids *r)
 {
 	kstrv_free(&r->ids);
+	free(r->dist);
 	memset(r, 0, sizeof *r);
 	r->total = -1;
 }
@@ -632,6 +637,17 @@ int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struc
 	rc = plan_build(c, q, &p, e);
 	if (rc) {
 		ksearch_plan_free(&p.k);
+		return rc;
+	}
+	if (q->nphoto) {
+		/* The photo scan is a few milliseconds over a million hashes: never cached. */
+		struct kbuf expr = KBUF_INIT;
+		plan_expr(&p, 0, &expr);
+		rc = nphoto_query(c, q, kbuf_str(&expr), &p.k, out, e);
+		kbuf_free(&expr);
+		ksearch_plan_free(&p.k);
+		if (rc)
+			nids_free(out);
 		return rc;
 	}
 	struct kqcache *qc = s->qcache;

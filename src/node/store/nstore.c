@@ -113,6 +113,20 @@ static const char *const migrations[] = {
      * index is filled again by nsearch_upgrade, and `price` is the price at the MOQ. */
     "DROP TABLE listing_ord;"
     "CREATE VIRTUAL TABLE listing_ord USING fts5(title, doc, " FTS_OPTS ");",
+    /* 7: photo search (nphoto.c). A blob's 64-bit image hash (phash, NULL when it is no
+     * image kontor reads; hashed once tried); one row per image of a listing with the hash
+     * of its blob (NULL until the blob arrives), at the change sequence that wrote it, so
+     * the in-memory scan reads only what is new; and scaled JPEG variants of image blobs. */
+    "ALTER TABLE blobs ADD COLUMN phash INTEGER;"
+    "ALTER TABLE blobs ADD COLUMN hashed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE listing_photos(rid INTEGER NOT NULL, idx INTEGER NOT NULL,"
+    "  blob TEXT NOT NULL, hash INTEGER, seq INTEGER NOT NULL,"
+    "  PRIMARY KEY(rid, idx)) WITHOUT ROWID;"
+    "CREATE INDEX listing_photos_seq ON listing_photos(seq);"
+    "CREATE INDEX listing_photos_blob ON listing_photos(blob) WHERE hash IS NULL;"
+    "CREATE TABLE blob_variants(vid INTEGER PRIMARY KEY, id TEXT NOT NULL,"
+    "  width INTEGER NOT NULL, data BLOB NOT NULL, created TEXT NOT NULL,"
+    "  UNIQUE(id, width));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -290,9 +304,27 @@ static const char *const stmt_sql[S__COUNT] = {
         "SELECT id FROM orders" ORDER_WHERE " ORDER BY updated DESC, oid DESC LIMIT ?5 OFFSET ?6",
     [S_O_COUNT] = "SELECT count(*) FROM orders" ORDER_WHERE,
 
-    [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data)"
-                " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING",
+    [S_B_PUT] = "INSERT INTO blobs(id, type, owner, size, created, data, phash, hashed)"
+                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1) ON CONFLICT(id) DO NOTHING",
     [S_B_GET] = "SELECT type, data FROM blobs WHERE id = ?1",
+    [S_B_HASH_GET] = "SELECT phash, hashed, data FROM blobs WHERE id = ?1",
+    [S_B_HASH_SET] = "UPDATE blobs SET phash = ?2, hashed = 1 WHERE id = ?1",
+    [S_P_INSERT] = "INSERT OR REPLACE INTO listing_photos(rid, idx, blob, hash, seq)"
+                   " VALUES(?1, ?2, ?3, ?4, ?1)",
+    [S_P_DELETE] = "DELETE FROM listing_photos WHERE rid = ?1",
+    [S_P_FILL] = "UPDATE listing_photos SET hash = ?2, seq = ?3 WHERE blob = ?1 AND hash IS NULL",
+    [S_P_SINCE] = "SELECT hash, rid, seq FROM listing_photos WHERE seq > ?1 AND hash IS NOT NULL",
+    [S_P_COUNT] = "SELECT count(*) FROM listing_photos WHERE hash IS NOT NULL",
+    [S_P_OF_ID] = "SELECT p.hash FROM listings l JOIN listing_photos p ON p.rid = l.rid"
+                  " WHERE l.id = ?1 AND p.hash IS NOT NULL ORDER BY p.idx",
+    [S_P_CHECK] =
+        "SELECT rowid FROM listing_fts WHERE listing_fts MATCH ?1 AND rowid = ?8" EDGE_WHERE(
+            "listing_fts", "rid"),
+    [S_P_TODO] = "SELECT rid, json FROM listings WHERE json LIKE '%\"images\"%'"
+                 " AND rid NOT IN (SELECT rid FROM listing_photos) ORDER BY rid",
+    [S_V_GET] = "SELECT data FROM blob_variants WHERE id = ?1 AND width = ?2",
+    [S_V_PUT] = "INSERT INTO blob_variants(id, width, data, created) VALUES(?1, ?2, ?3, ?4)"
+                " ON CONFLICT(id, width) DO NOTHING",
 
     [S_LG_BY_REF] = "SELECT id, body FROM ledger_tx WHERE ref = ?1",
     [S_LG_TX_PUT] = "INSERT INTO ledger_tx(id, kind, memo, created, ref, body)"
@@ -431,6 +463,7 @@ int nstore_open(const char *path, int create, struct nstore **out, struct kerr *
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->qcache = nsearch_cache_new();
+	s->photos = nphoto_ix_new();
 	struct nconn *c;
 	int rc = conn_open(s, create, &c, e);
 	if (rc) {
@@ -439,7 +472,7 @@ int nstore_open(const char *path, int create, struct nstore **out, struct kerr *
 	}
 	conn_register(s, c);
 	if ((rc = kdb_migrate(&c->k, migrations, SCHEMA_VERSION, "kontord", e)) ||
-	    (rc = nsearch_upgrade(c, e))) {
+	    (rc = nsearch_upgrade(c, e)) || (rc = nphoto_upgrade(c, e))) {
 		nstore_close(&s);
 		return rc;
 	}
@@ -465,6 +498,7 @@ void nstore_close(struct nstore **sp)
 		c = next;
 	}
 	nsearch_cache_free(&s->qcache);
+	nphoto_ix_free(&s->photos);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
@@ -546,6 +580,9 @@ int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *
 	kcrypto_hash_b64url(data, len, id_out);
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
+	/* An image is hashed as it arrives, before the write lock is taken (milliseconds). */
+	uint64_t phash;
+	int is_image = nphoto_hash_blob(data, len, &phash);
 	int rc = nstore_wbegin(c, e);
 	if (rc)
 		return rc;
@@ -558,7 +595,11 @@ int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)len);
 	nstore_bind_text(st, 5, now);
 	sqlite3_bind_blob(st, 6, len ? data : "", (int)len, SQLITE_STATIC);
+	if (is_image)
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)phash);
 	rc = nstore_exec_stmt(c, st, e, "storing a blob");
+	if (!rc && is_image)
+		rc = nphoto_blob_arrived(c, id_out, phash, e);
 	return nstore_wend(c, rc, e);
 }
 

@@ -40,6 +40,17 @@ int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *
 /* K_ENOTFOUND when absent. type gets the stored media type. */
 int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char type[64],
                     struct kerr *e);
+/* An image blob scaled to fit width × width pixels (never enlarged) as a JPEG, made once and
+ * kept (GET /download/{blobId}?w=PX). width 16..NSTORE_SCALED_MAX. K_ENOTFOUND when there is
+ * no such blob, K_EINVAL (naming the reason) when it is no image kontor reads. */
+#define NSTORE_SCALED_MIN 16
+#define NSTORE_SCALED_MAX 2048
+int nstore_blob_scaled(struct nstore *s, const char *id, unsigned width, struct kbuf *jpeg,
+                       struct kerr *e);
+/* The image hashes of a listing, in the order of its images (those that are image blobs the
+ * node holds); *n gets how many (at most MODEL_IMAGES_MAX). */
+int nstore_listing_photo_hashes(struct nstore *s, const char *id, uint64_t out[MODEL_IMAGES_MAX],
+                                size_t *n, struct kerr *e);
 
 /* Size of the database file in bytes (for /metrics). */
 int64_t nstore_db_size(struct nstore *s);
@@ -163,6 +174,7 @@ struct nids {
 	int64_t total;    /* -1 unless calc_total */
 	int total_capped; /* total stopped at NSTORE_SCAN_MAX */
 	int64_t state;    /* the type's state the result belongs to */
+	int *dist;        /* a photo query: the Hamming distance of each id (else NULL) */
 };
 void nids_free(struct nids *r);
 
@@ -179,7 +191,13 @@ struct nlisting_query {
 	int verified;                          /* only sellers with an attestation */
 	enum nsort sort;
 	struct npage page;
+	/* The photo filter: listings with an image within photo_max (0..64) of any of the
+	 * nphoto hashes, nearest first (sort must be relevance then). */
+	const uint64_t *photo;
+	size_t nphoto; /* 0: no photo filter; at most NSTORE_PHOTO_HASHES_MAX */
+	int photo_max;
 };
+#define NSTORE_PHOTO_HASHES_MAX 8
 /* K_EINVAL naming the filter property for a query the index cannot take. */
 int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struct nids *out,
                          struct kerr *e);

@@ -106,6 +106,19 @@ enum nst {
 	/* blobs */
 	S_B_PUT,
 	S_B_GET,
+	/* photo hashes and scaled images (nphoto.c) */
+	S_B_HASH_GET, /* id -> phash, hashed, data */
+	S_B_HASH_SET,
+	S_P_INSERT,
+	S_P_DELETE,
+	S_P_FILL,  /* a blob's hash reaches the listings that name it */
+	S_P_SINCE, /* hash, rid, seq of rows after a sequence */
+	S_P_COUNT,
+	S_P_OF_ID, /* listing id -> its image hashes in image order */
+	S_P_CHECK, /* does listing rid pass the other filters (the FTS expression) */
+	S_P_TODO,  /* listings without photo rows, for the upgrade */
+	S_V_GET,
+	S_V_PUT,
 	/* the ledger (nledger.c) */
 	S_LG_BY_REF,
 	S_LG_TX_PUT,
@@ -139,7 +152,8 @@ struct nstore {
 	pthread_key_t key;
 	pthread_mutex_t lock; /* guards conns */
 	struct nconn *conns;
-	struct kqcache *qcache; /* shared Listing/query results (own lock) */
+	struct kqcache *qcache;   /* shared Listing/query results (own lock) */
+	struct nphoto_ix *photos; /* image hashes in memory for the photo filter (own lock) */
 };
 
 /* The calling thread's connection (opened on first use); NULL with e filled on failure. */
@@ -202,6 +216,24 @@ int nsearch_insert(struct nconn *c, int64_t rid, const char *id, const char *sel
                    const char *sku, const char *canon, size_t len, const cJSON *j, struct kerr *e);
 /* Removes the listing row (and its index entries) with this id; K_ENOTFOUND when absent. */
 int nsearch_remove(struct nconn *c, const char *id, struct kerr *e);
+/* ---- nphoto.c: image hashes of listings ---------------------------------------------- */
+struct nphoto_ix *nphoto_ix_new(void);
+void nphoto_ix_free(struct nphoto_ix **ix);
+/* Files the image hashes of listing rid (j its JSON) as photo rows at change sequence rid;
+ * a blob never hashed yet is hashed now. */
+int nphoto_listing_put(struct nconn *c, int64_t rid, const cJSON *j, struct kerr *e);
+int nphoto_listing_drop(struct nconn *c, int64_t rid, struct kerr *e);
+/* 1 with *hash set when data is an image kontor hashes (JPEG, PNG, WebP), else 0. */
+int nphoto_hash_blob(const void *data, size_t len, uint64_t *hash);
+/* A new image blob: the photo rows that named it before it arrived get its hash (and the
+ * Listing state moves, as query answers change). */
+int nphoto_blob_arrived(struct nconn *c, const char *id, uint64_t hash, struct kerr *e);
+/* Fills the photo rows of every listing that has none (run by nstore_open, once). */
+int nphoto_upgrade(struct nconn *c, struct kerr *e);
+/* The photo filter of a Listing/query whose plan is p (its MATCH expression in expr). */
+int nphoto_query(struct nconn *c, const struct nlisting_query *q, const char *expr,
+                 const struct ksearch_plan *p, struct nids *out, struct kerr *e);
+
 /* Rebuilds a seller's index entries after its verified mark or rating changed. */
 int nsearch_reindex_seller(struct nconn *c, const char *seller_id, struct kerr *e);
 
