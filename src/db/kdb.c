@@ -186,6 +186,15 @@ sqlite3_stmt *kdb_prepare(struct kdb *k, const char *sql, struct kerr *e)
 	return st;
 }
 
+int kdb_one(struct kdb *k, sqlite3_stmt *st, const char *doing, struct kerr *e)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return K_OK;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? K_ENOTFOUND : kdb_err(k, e, doing);
+}
+
 int kdb_step_done(struct kdb *k, sqlite3_stmt *st, const char *what, struct kerr *e)
 {
 	int rc = sqlite3_step(st);
@@ -296,19 +305,25 @@ void kdb_rollback(struct kdb *k)
 		undo(k, K_OK);
 }
 
+/* Joins what is open, or begins with sql. */
+static int bracket(struct kdb *k, const char *sql, const char *what, struct kerr *e)
+{
+	if (k->depth) {
+		k->depth++;
+		return K_OK;
+	}
+	int rc = kdb_exec(k, sql, what, e);
+	if (!rc)
+		k->depth = 1;
+	return rc;
+}
+
 int kdb_wbegin(struct kdb *k, struct kerr *e)
 {
 	wrote(k);
 	/* Inside a transaction there is no savepoint per bracket: FTS5 flushes its pending
 	 * index at every savepoint, which made bulk loads write each row as a segment. */
-	if (k->depth) {
-		k->depth++;
-		return K_OK;
-	}
-	int rc = kdb_exec(k, "BEGIN IMMEDIATE", "starting a write", e);
-	if (!rc)
-		k->depth = 1;
-	return rc;
+	return bracket(k, "BEGIN IMMEDIATE", "starting a write", e);
 }
 
 int kdb_wend(struct kdb *k, int rc, struct kerr *e)
@@ -328,14 +343,7 @@ int kdb_wend(struct kdb *k, int rc, struct kerr *e)
 
 int kdb_read_begin(struct kdb *k, struct kerr *e)
 {
-	if (k->depth) {
-		k->depth++;
-		return K_OK;
-	}
-	int rc = kdb_exec(k, "BEGIN", "starting a read", e);
-	if (!rc)
-		k->depth = 1;
-	return rc;
+	return bracket(k, "BEGIN", "starting a read", e);
 }
 
 void kdb_read_end(struct kdb *k)
@@ -386,18 +394,16 @@ int kdb_meta_get(struct kdb *k, const char *key, char **out, struct kerr *e)
 	if (!st)
 		return K_EDB;
 	kdb_bind_text(st, 1, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = kdb_one(k, st, "reading meta", e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "%s: no meta value '%s'", k->path, key);
+	if (rc == K_OK) {
 		*out = kdb_col_dup(st, 0);
 		if (!*out)
 			*out = xstrdup("");
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return K_OK;
-	if (rc == SQLITE_DONE)
-		return kerr_set(e, K_ENOTFOUND, "%s: no meta value '%s'", k->path, key);
-	return kdb_err(k, e, "reading meta");
+	return rc;
 }
 
 int kdb_meta_set(struct kdb *k, const char *key, const char *value, struct kerr *e)

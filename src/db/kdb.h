@@ -66,6 +66,10 @@ sqlite3_stmt *kdb_prepare(struct kdb *k, const char *sql, struct kerr *e);
 /* K_EDB: "<file>: <what>: <SQLite's message>". Returns K_EDB. */
 int kdb_err(struct kdb *k, struct kerr *e, const char *what);
 int kdb_exec(struct kdb *k, const char *sql, const char *what, struct kerr *e);
+/* Steps st (prepared and bound by the caller) for the one row it asks for: K_OK on the row
+ * (read its columns, then reset st), K_ENOTFOUND (st reset, e left for the caller to fill)
+ * when there is none, K_EDB naming doing otherwise. */
+int kdb_one(struct kdb *k, sqlite3_stmt *st, const char *doing, struct kerr *e);
 /* Steps a statement that returns at most a row it does not need, then resets it. */
 int kdb_step_done(struct kdb *k, sqlite3_stmt *st, const char *what, struct kerr *e);
 /* Binds v without copying (NULL binds NULL): v must outlive the step. */

@@ -18,16 +18,14 @@ int store_seller_state(struct store *s, const char *seller_id, struct seller_sta
 	if (!st)
 		return K_EDB;
 	store_bind_text(st, 1, seller_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = kdb_one(&s->k, st, "reading a seller", e);
+	if (rc == K_OK) {
 		out->verified = sqlite3_column_int(st, 0);
 		out->rating_avg = sqlite3_column_double(st, 1);
 		out->rating_count = sqlite3_column_int64(st, 2);
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_dberr(s, e, "reading a seller");
-	return K_OK;
+	return rc == K_ENOTFOUND ? K_OK : rc; /* unknown: not verified, not rated */
 }
 
 /* A stored row's index text, made again from its JSON and the flag it was indexed with

@@ -293,15 +293,14 @@ int store_search_hit(struct store *s, const char *id, struct search_hit *out, st
 	if (!st)
 		return K_EDB;
 	store_bind_text(st, 1, id);
-	int rc = sqlite3_step(st), ret = K_OK;
-	if (rc == SQLITE_ROW)
+	int rc = kdb_one(&s->k, st, "reading a search hit", e);
+	if (rc == K_OK) {
 		read_hit(st, out);
-	else if (rc == SQLITE_DONE)
-		ret = kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id);
-	else
-		ret = store_dberr(s, e, "reading a search hit");
-	sqlite3_reset(st);
-	return ret;
+		sqlite3_reset(st);
+	} else if (rc == K_ENOTFOUND) {
+		kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id);
+	}
+	return rc;
 }
 
 static int materialise(struct store *s, int kind, const int64_t *ids, size_t n,

@@ -205,15 +205,14 @@ int nstore_creation_get(struct nstore *s, const char *caller, enum ntype t, cons
 	nstore_bind_text(st, 1, caller ? caller : "");
 	nstore_bind_text(st, 2, nstore_type_name(t));
 	nstore_bind_text(st, 3, cid);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		nstore_col_copy(st, 0, id, NSTORE_ID_MAX + 1);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return K_OK;
-	if (rc == SQLITE_DONE)
+	int rc = kdb_one(&c->k, st, "reading a creation id", e);
+	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no object made from creation id %s", cid);
-	return nstore_dberr(c, e, "reading a creation id");
+	if (rc == K_OK) {
+		nstore_col_copy(st, 0, id, NSTORE_ID_MAX + 1);
+		sqlite3_reset(st);
+	}
+	return rc;
 }
 
 int nstore_creation_put(struct nstore *s, const char *caller, enum ntype t, const char *cid,

@@ -38,19 +38,17 @@ static int get_in(struct nconn *c, enum ntype t, const char *id, struct nobj *o,
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = kdb_one(&c->k, st, "reading an object", e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no %s %.64s", nstore_type_name(t), id);
+	if (rc == K_OK) {
 		kbuf_append(&o->json, sqlite3_column_text(st, 0),
 		            (size_t)sqlite3_column_bytes(st, 0));
 		nstore_col_copy(st, 1, o->owner, sizeof o->owner);
 		nstore_col_copy(st, 2, o->other, sizeof o->other);
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return K_OK;
-	if (rc == SQLITE_DONE)
-		return kerr_set(e, K_ENOTFOUND, "no %s %.64s", nstore_type_name(t), id);
-	return nstore_dberr(c, e, "reading an object");
+	return rc;
 }
 
 int nstore_get(struct nstore *s, enum ntype t, const char *id, struct nobj *o, struct kerr *e)
@@ -248,15 +246,14 @@ int nstore_account_by_handle(struct nstore *s, const char *handle, char id[KCRYP
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, handle);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		nstore_col_copy(st, 0, id, KCRYPTO_ID_LEN + 1);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return K_OK;
-	if (rc == SQLITE_DONE)
+	int rc = kdb_one(&c->k, st, "finding a handle", e);
+	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no account with handle %.32s", handle);
-	return nstore_dberr(c, e, "finding a handle");
+	if (rc == K_OK) {
+		nstore_col_copy(st, 0, id, KCRYPTO_ID_LEN + 1);
+		sqlite3_reset(st);
+	}
+	return rc;
 }
 
 /* ---------------------------------------------------------------- listings */

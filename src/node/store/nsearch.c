@@ -114,16 +114,14 @@ int nsearch_seller(struct nconn *c, const char *seller_id, struct nseller *out, 
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, seller_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = kdb_one(&c->k, st, "reading the seller", e);
+	if (rc == K_OK) {
 		out->verified = sqlite3_column_int(st, 0);
 		out->rating_sum = sqlite3_column_int64(st, 1);
 		out->rating_count = sqlite3_column_int64(st, 2);
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return nstore_dberr(c, e, "reading the seller");
-	return K_OK;
+	return rc == K_ENOTFOUND ? K_OK : rc; /* unknown: not verified, not rated */
 }
 
 /* Best rated first, then most rated, then newest (a larger rid is a later write). */
@@ -207,8 +205,10 @@ static int lrow_find(struct nconn *c, const char *id, int64_t rid, struct lrow *
 		sqlite3_bind_int64(st, 1, rid);
 	else
 		nstore_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = kdb_one(&c->k, st, "reading a listing", e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no listing %s", id ? id : "");
+	if (rc == K_OK) {
 		r->rid = sqlite3_column_int64(st, 0);
 		r->indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
 		r->pkey = sqlite3_column_int64(st, 1);
@@ -218,15 +218,11 @@ static int lrow_find(struct nconn *c, const char *id, int64_t rid, struct lrow *
 		                             (size_t)sqlite3_column_bytes(st, 3));
 		r->verified = sqlite3_column_int(st, 4);
 		nstore_col_copy(st, 5, r->seller, sizeof r->seller);
+		sqlite3_reset(st);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return kerr_set(e, K_ENOTFOUND, "no listing %s", id ? id : "");
-	if (rc != SQLITE_ROW)
-		return nstore_dberr(c, e, "reading a listing");
-	if (!r->j)
+	if (!rc && !r->j)
 		return kerr_set(e, K_EDB, "%s: listing %s is damaged", c->k.path, id ? id : "");
-	return K_OK;
+	return rc;
 }
 
 /* Queues the removal of the row's index entries, rebuilt as they were made. */

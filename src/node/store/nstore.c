@@ -611,8 +611,10 @@ int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char ty
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = kdb_one(&c->k, st, "reading a blob", e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no blob %.*s", KCRYPTO_HASH_B64_LEN, id);
+	if (rc == K_OK) {
 		nstore_col_copy(st, 0, type, 64);
 		const void *p = sqlite3_column_blob(st, 1);
 		int n = sqlite3_column_bytes(st, 1);
@@ -620,12 +622,8 @@ int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char ty
 		if (n > 0)
 			kbuf_append(data, p, (size_t)n);
 		sqlite3_reset(st);
-		return K_OK;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return kerr_set(e, K_ENOTFOUND, "no blob %.*s", KCRYPTO_HASH_B64_LEN, id);
-	return nstore_dberr(c, e, "reading a blob");
+	return rc;
 }
 
 int64_t nstore_db_size(struct nstore *s)
