@@ -9,9 +9,11 @@
 
 #include "../net/http.h"
 #include "../net/sync.h"
+#include "../store/photo.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
+#include "kontor/imagehash.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
@@ -55,8 +57,18 @@ static int hit_checked(struct ctx *c, const char *id)
 
 #define SUMMARY_MARK "~"
 
-/* Prints one hit; returns 1 when it is an unchecked summary. */
-static int print_hit(struct ctx *c, const struct search_hit *h)
+/* How near a photo match is, in words and the number (dist < 0: not a photo search). */
+static void photo_words(int dist, char *out, size_t cap)
+{
+	if (dist < 0)
+		snprintf(out, cap, "%s", "");
+	else
+		snprintf(out, cap, "%s (%d)", kimg_distance_words(dist), dist);
+}
+
+/* Prints one hit (dist: its photo distance, -1 when the search was not by photo); returns 1
+ * when it is an unchecked summary. */
+static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 {
 	char amt[MONEY_FMT_MAX];
 	money_format(h->price, h->currency, amt);
@@ -81,10 +93,18 @@ static int print_hit(struct ctx *c, const struct search_hit *h)
 			json_add_int(r, "count", h->rating_count);
 		}
 		cJSON_AddStringToObject(o, "updated", h->updated);
+		if (dist >= 0) {
+			json_add_int(o, "distance", dist);
+			cJSON_AddStringToObject(o, "match", kimg_distance_words(dist));
+		}
 		cmd_print_json(c, o);
 		return !checked;
 	}
 	struct kbuf line = KBUF_INIT, t = KBUF_INIT;
+	char near[48];
+	photo_words(dist, near, sizeof near);
+	if (dist >= 0)
+		kbuf_printf(&line, "%-18s ", near);
 	kbuf_puts(&line, checked ? "  " : SUMMARY_MARK " ");
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	text_clip(&line, kbuf_str(&t), 44, 1);
@@ -107,10 +127,12 @@ static int print_hit(struct ctx *c, const struct search_hit *h)
 	return !checked;
 }
 
-/* The header of the human table. */
-static void print_head(struct ctx *c)
+/* The header of the human table (photo: with the MATCH column). */
+static void print_head(struct ctx *c, int photo)
 {
 	struct kbuf h = KBUF_INIT;
+	if (photo)
+		kbuf_printf(&h, "%-18s ", "MATCH");
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "TITLE", 44, 1);
 	kbuf_printf(&h, " %3s %11s %-16s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "", "MOQ", "CC",
@@ -132,7 +154,8 @@ static void note_summaries(struct ctx *c, int n)
 /* --remote: the node's Listing/query chained into Listing/get in one request. Each listing
  * that verifies against its seller goes into the cache (so `listing show` works offline
  * later) and is shown from there, in the node's order. */
-static int remote_search(struct ctx *c, const struct search_query *q, struct kerr *e)
+static int remote_search(struct ctx *c, const struct search_query *q, const uint64_t *photo,
+                         size_t nphoto, int max_distance, struct kerr *e)
 {
 	static const char *const sorts[] = {"relevance", "price", "rating", "newest"};
 	cJSON *req = cJSON_CreateObject();
@@ -156,6 +179,16 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 		cJSON_AddBoolToObject(f, "verified", 1);
 	if (q->incoterm)
 		cJSON_AddStringToObject(f, "incoterm", q->incoterm);
+	if (nphoto) { /* 8 bytes a hash (16 hex digits), never the photo */
+		cJSON *ph = cJSON_AddObjectToObject(f, "photo");
+		cJSON *hs = cJSON_AddArrayToObject(ph, "hashes");
+		for (size_t i = 0; i < nphoto; i++) {
+			char hex[KIMG_HASH_HEX_LEN + 1];
+			kimg_hash_hex(photo[i], hex);
+			cJSON_AddItemToArray(hs, cJSON_CreateString(hex));
+		}
+		json_add_int(ph, "maxDistance", max_distance);
+	}
 	cJSON_AddItemToObject(qa, "filter", f);
 	if (q->sort != SEARCH_RELEVANCE || (q->text && *q->text)) {
 		cJSON *srt = cJSON_AddArrayToObject(qa, "sort"), *one = cJSON_CreateObject();
@@ -224,15 +257,22 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 		}
 		free(node);
 		if (!rc && !c->json)
-			print_head(c);
+			print_head(c, nphoto > 0);
 		/* In the node's order, each from the cache as the local search shows it. */
+		const cJSON *dists = cJSON_GetObjectItemCaseSensitive(qr, "distances");
+		int idx = -1;
 		cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(qr, "ids"))
 		{
 			struct search_hit hit;
+			idx++;
 			if (rc || !cJSON_IsString(id) ||
 			    store_search_hit(s, id->valuestring, &hit, NULL) != K_OK)
 				continue;
-			summaries += print_hit(c, &hit);
+			const cJSON *dj = nphoto ? cJSON_GetArrayItem(dists, idx) : NULL;
+			int dist = -1;
+			if (dj && json_is_int(dj) && dj->valuedouble >= 0 && dj->valuedouble <= 64)
+				dist = (int)dj->valuedouble;
+			summaries += print_hit(c, &hit, dist);
 			free(hit.title);
 			shown++;
 		}
@@ -256,6 +296,9 @@ static int remote_search(struct ctx *c, const struct search_query *q, struct ker
 static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = 20};
+	uint64_t photo[KIMG_TURNS];
+	size_t nphoto = 0;
+	long long max_distance = KIMG_DIST_SIMILAR;
 	char country[8] = "", currency[8] = "", incoterm[8] = "";
 	struct kbuf text = KBUF_INIT;
 	int rc = K_OK;
@@ -324,21 +367,66 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 			goto out;
 		q.offset = (int)n;
 	}
+	if ((v = arg_get(a, "max-distance"))) {
+		if ((rc = whole("max-distance", v, 0, 64, &max_distance, e)))
+			goto out;
+	}
+	if ((v = arg_get(a, "photo"))) {
+		/* Hashed here: the photo itself never leaves this machine. A file that is not an
+		 * image we read (or a bomb, or truncated) stops the search before anything is
+		 * sent. */
+		if (q.sort != SEARCH_RELEVANCE) {
+			rc = kerr_set(e, K_EUSAGE,
+			              "--photo: the answer is ordered by distance, nearest first;"
+			              " leave out --sort");
+			goto out;
+		}
+		struct kimg_info info;
+		uint64_t h;
+		if ((rc = kimg_hash_file(v, NULL, &h, &info, e))) {
+			kerr_prefix(e, "--photo");
+			rc = K_EUSAGE;
+			goto out;
+		}
+		nphoto = kimg_query_turns(&info, 2, photo); /* the photo and its mirror image */
+	}
 	if (arg_has(a, "remote")) {
-		rc = remote_search(c, &q, e);
+		rc = remote_search(c, &q, photo, nphoto, (int)max_distance, e);
 		goto out;
 	}
 	struct store *s;
 	if ((rc = ctx_store(c, &s, e)))
 		goto out;
+	if (nphoto) {
+		struct photo_result pr;
+		if ((rc = store_photo_search(s, &q, photo, nphoto, (int)max_distance, &pr, e)))
+			goto out;
+		if (!c->json && pr.r.n > 0)
+			print_head(c, 1);
+		int sums = 0;
+		for (size_t i = 0; i < pr.r.n; i++)
+			sums += print_hit(c, &pr.r.hits[i], pr.distance[i]);
+		if (!c->json) {
+			if (pr.r.n == 0)
+				cmd_note(c,
+				         "no cached listing has an image within %lld of the photo",
+				         max_distance);
+			else
+				cmd_note(c, "%zu shown of %s%lld, nearest first", pr.r.n,
+				         pr.r.total_capped ? "over " : "", (long long)pr.r.total);
+			note_summaries(c, sums);
+		}
+		photo_result_free(&pr);
+		goto out;
+	}
 	struct search_result r = {0};
 	if ((rc = store_search(s, &q, &r, e)))
 		goto out;
 	if (!c->json && r.n > 0)
-		print_head(c);
+		print_head(c, 0);
 	int summaries = 0;
 	for (size_t i = 0; i < r.n; i++)
-		summaries += print_hit(c, &r.hits[i]);
+		summaries += print_hit(c, &r.hits[i], -1);
 	if (!c->json) {
 		if (r.n == 0)
 			cmd_note(c, "no listings match in the cache");
@@ -357,16 +445,22 @@ const struct cmd_entry cmd_search_entries[] = {
     {"search",
      "[TERMS...] [--country CC] [--category C] [--max-price AMOUNT --currency CUR] "
      "[--max-moq N] [--verified] [--incoterm RULE] [--sort relevance|price|rating|newest] "
-     "[--limit N] [--offset N] [--remote]",
+     "[--limit N] [--offset N] [--photo FILE [--max-distance N]] [--remote]",
      "search the cached listings (words in any script, plus filters)",
      "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset= "
-     "remote",
+     "remote photo= max-distance=",
      0, ARGS_MAX, run_search,
      "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
      "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
      "as a prefix. Results come from the cache; `kontor sync` fills it. --remote asks the\n"
      "node instead (one request), and keeps what it finds in the cache. A row that starts\n"
      "with ~ is a summary from a pull, its seller's signature not checked until `listing\n"
-     "show` fetches it whole (--json: \"verified\": false; \"sellerVerified\" is the ✓)."},
+     "show` fetches it whole (--json: \"verified\": false; \"sellerVerified\" is the ✓).\n"
+     "--photo FILE finds listings with a picture like FILE (JPEG, PNG or WebP): the photo is\n"
+     "hashed here (64 bits; it and its mirror image, 16 bytes go to the node with --remote,\n"
+     "never the photo) and matched within --max-distance (default 12), nearest first, with\n"
+     "the words and filters. Found: copies resized, recompressed, mirrored, lightly cropped or\n"
+     "watermarked. Not found: another photo of the same kind of thing, the same thing from\n"
+     "another angle, a crop off-centre, a photo turned 90 degrees."},
     {0},
 };

@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/photo.h"
 #include "../store/store.h"
 #include "http.h"
 #include "kontor/buf.h"
 #include "kontor/canon.h"
+#include "kontor/imagehash.h"
 #include "kontor/contract.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
@@ -572,6 +574,35 @@ static void skip(struct sync_stats *st, int t, const cJSON *o, int why_rc, const
 	         id[0] ? id : "(no id)", reason);
 }
 
+/* The imageHashes of a listing summary, taken out of o (they are the node's, not part of
+ * the signed listing): how many (0 when none), or -1 with e filled when they are malformed. */
+static int image_hashes(cJSON *o, uint64_t out[MODEL_IMAGES_MAX], struct kerr *e)
+{
+	cJSON *a = cJSON_DetachItemFromObjectCaseSensitive(o, "imageHashes");
+	int n = 0;
+	if (!a || cJSON_IsNull(a)) {
+		cJSON_Delete(a);
+		return 0;
+	}
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > MODEL_IMAGES_MAX)
+		n = kerr_set(e, K_EINVAL, "imageHashes: not a list of at most %d hashes",
+		             MODEL_IMAGES_MAX);
+	const cJSON *h;
+	cJSON_ArrayForEach(h, a)
+	{
+		if (n < 0)
+			break;
+		const char *v = cJSON_GetStringValue(h);
+		struct kerr he = {0};
+		if (kimg_hash_parse(v ? v : "", &out[n], &he) != K_OK)
+			n = kerr_set(e, K_EINVAL, "imageHashes[%d]: %s", n, he.msg);
+		else
+			n++;
+	}
+	cJSON_Delete(a);
+	return n < 0 ? -1 : n;
+}
+
 /* Puts one object from a Foo/get list into the cache. A bad object is skipped, counted and
  * named, never cached: nothing from the network is trusted until it checks out, and one
  * bad object never stops the pull of the others. */
@@ -591,10 +622,18 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 		account_free(&a);
 	} else if (t == T_LISTING) {
 		struct listing l;
-		int vrc = sync_object_check(t, o, &l, &ve);
+		uint64_t ih[MODEL_IMAGES_MAX];
+		int nih = image_hashes(o, ih, &ve);
+		int vrc = nih < 0 ? K_EINVAL : sync_object_check(t, o, &l, &ve);
 		if (vrc) {
 			skip(st, t, o, vrc, ve.msg);
 			return K_OK;
+		}
+		if (nih > 0 || !l.sig)
+			rc = store_listing_photos_put(k->s, l.id, ih, (size_t)nih, e);
+		if (rc) {
+			listing_free(&l);
+			return rc;
 		}
 		if (!l.sig) {
 			/* A summary (the pull asks for those). Our own listings we keep whole and
@@ -788,7 +827,10 @@ static cJSON *summary_props(void)
 	static const char *const names[] = {
 	    "id",        "sellerId", "sku",        "title", "category",  "tags",   "originCountry",
 	    "shipsFrom", "currency", "priceTiers", "moq",   "incoterms", "status", "updated"};
-	return cJSON_CreateStringArray(names, (int)(sizeof names / sizeof names[0]));
+	cJSON *a = cJSON_CreateStringArray(names, (int)(sizeof names / sizeof names[0]));
+	/* the 64-bit photo hash of each image, 8 bytes of 16 hex digits: photo search offline */
+	cJSON_AddItemToArray(a, cJSON_CreateString("imageHashes"));
+	return a;
 }
 
 /* Listing/get of ids, whole; each that verifies replaces the cached copy. *got counts them. */

@@ -84,6 +84,10 @@ static const char *const migrations[] = {
     /* 6: the type of the node's refusal (its SetError type) beside the sentence, so a
      * command reads it as a field and never searches the text. */
     "ALTER TABLE outbox ADD COLUMN error_type TEXT;",
+    /* 7: search by photo (store/photo.c): the image hashes a listing summary carries, by
+     * listing and the image's place in its list. */
+    "CREATE TABLE listing_photos(listing_id TEXT NOT NULL, idx INTEGER NOT NULL,"
+    "  hash INTEGER NOT NULL, PRIMARY KEY(listing_id, idx)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
