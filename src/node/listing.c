@@ -14,10 +14,10 @@
 #include "kontor/model.h"
 
 static const char *const listing_props[] = {
-    "id",     "sellerId", "sku",           "title",     "description", "category",
-    "tags",   "hsCode",   "originCountry", "shipsFrom", "currency",    "priceTiers",
-    "unit",   "moq",      "leadTimeDays",  "incoterms", "variants",    "images",
-    "status", "created",  "updated",       "sig",       "imageHashes", NULL,
+    "id",           "sellerId",      "sku",        "title",    "description", "category", "tags",
+    "hsCode",       "originCountry", "shipsFrom",  "currency", "priceTiers",  "unit",     "moq",
+    "leadTimeDays", "incoterms",     "variants",   "images",   "status",      "created",  "updated",
+    "sig",          "imageHashes",   "imageBytes", NULL,
 };
 
 /* imageHashes: the 64-bit photo hash of each image the node holds, as 16 hex digits (what a
@@ -25,6 +25,23 @@ static const char *const listing_props[] = {
  * the listing has none. */
 static int listing_computed(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o)
 {
+	if (strcmp(prop, "imageBytes") == 0) {
+		/* imageBytes: the size of each image blob in the order of images, -1 for an https
+		 * URL or a blob the node does not hold: what a client says of an image it does not
+		 * fetch (a terminal that cannot show it) */
+		cJSON *a = cJSON_AddArrayToObject(o, "imageBytes");
+		const cJSON *im;
+		cJSON_ArrayForEach(im, cJSON_GetObjectItemCaseSensitive(full, "images"))
+		{
+			int64_t n = -1;
+			struct kerr e = {0, ""};
+			const char *id = cJSON_GetStringValue(im);
+			if (id && strlen(id) == KCRYPTO_HASH_B64_LEN)
+				nstore_blob_size(c->s, id, &n, &e);
+			cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n));
+		}
+		return 1;
+	}
 	if (strcmp(prop, "imageHashes") != 0)
 		return 0;
 	const char *id = api_str(full, "id");

@@ -2,6 +2,7 @@
  * Every write signs the listing, stores it in the cache and queues it in the outbox in one
  * transaction; until sync delivers it the command exits 4 (queued). */
 #include "cmd.h"
+#include "picture.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -634,7 +635,18 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			fputc('\n', f);
 		}
 	}
+	/* --images: the pictures are fetched now, because a person asked to see them */
+	int irc = K_OK;
+	if (arg_has(a, "images") && !c->json) {
+		struct kbuf what = KBUF_INIT;
+		text_sanitize(&what, l.title, strlen(l.title), 0);
+		irc = cmd_show_images(c, kbuf_str(&what), &l.images, "Listing", l.id, "imageBytes",
+		                      e);
+		kbuf_free(&what);
+	}
 	listing_free(&l);
+	if (irc)
+		return irc;
 	if (summary)
 		return K_OK; /* shown as what it is; nothing claims to be verified */
 	if (!verified)
@@ -827,8 +839,13 @@ const struct cmd_entry cmd_listing_entries[] = {
      "[--origin CC] [--lead-days N] [--description TEXT|@FILE] [--image FILE] ...",
      "add a product listing (signed, cached, queued for the node)", LISTING_OPTS " sku=", 0, 0,
      run_add, listing_fields_help},
-    {"listing show", "ID|SKU", "show one listing and check its signature", "", 1, 1, run_show,
-     NULL},
+    {"listing show", "ID|SKU [--images]", "show one listing and check its signature", "images", 1,
+     1, run_show,
+     "--images fetches the listing's pictures from the node, now and only now, at the size\n"
+     "this terminal draws them, keeps them in the image cache (`set image-cache-mb`) and\n"
+     "draws them with libchafa: symbols in 256 or 16 colours, or sixels or kitty graphics\n"
+     "where the terminal has them and `set image-protocol` allows. A terminal without\n"
+     "colours gets each image's size and a command to fetch it instead."},
     {"listing edit", "ID|SKU [--title T] [--price AMOUNT] ...",
      "change your listing (re-signed and queued)", LISTING_OPTS " sku=", 1, 1, run_edit,
      listing_fields_help},

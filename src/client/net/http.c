@@ -1225,22 +1225,67 @@ int knet_upload(struct knet *n, const void *data, size_t len, const char *conten
 	return rc;
 }
 
-int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e)
+/* The download URL of blob_id, with ?w=width when width is not 0. K_EINVAL for a bad id. */
+static int download_url(struct knet *n, const char *blob_id, unsigned width, struct kbuf *url,
+                        struct kerr *e)
 {
-	kbuf_reset(out);
 	size_t il = strlen(blob_id);
 	if (il != KCRYPTO_HASH_B64_LEN ||
 	    strspn(blob_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
 	        il)
 		return kerr_set(e, K_EINVAL, "\"%.60s\" is not a blob id", blob_id);
 	const char *slot = strstr(n->download_url, "{blobId}");
+	kbuf_append(url, n->download_url, (size_t)(slot - n->download_url));
+	kbuf_puts(url, blob_id);
+	kbuf_puts(url, slot + strlen("{blobId}"));
+	if (width)
+		kbuf_printf(url, "%sw=%u", strchr(kbuf_str(url), '?') ? "&" : "?", width);
+	return K_OK;
+}
+
+int knet_download_url(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e)
+{
+	kbuf_reset(out);
+	return download_url(n, blob_id, 0, out, e);
+}
+
+int knet_download_scaled(struct knet *n, const char *blob_id, unsigned width, size_t max,
+                         struct kbuf *out, struct kerr *e)
+{
+	kbuf_reset(out);
 	struct kbuf url = KBUF_INIT;
-	kbuf_append(&url, n->download_url, (size_t)(slot - n->download_url));
-	kbuf_puts(&url, blob_id);
-	kbuf_puts(&url, slot + strlen("{blobId}"));
+	int rc = download_url(n, blob_id, width, &url, e);
+	if (rc) {
+		kbuf_free(&url);
+		return rc;
+	}
 	struct knet_response r;
 	knet_response_init(&r);
-	int rc = knet_request(n, "GET", kbuf_str(&url), NULL, NULL, 0, 0, &r, e);
+	rc = knet_request(n, "GET", kbuf_str(&url), NULL, NULL, 0, 0, &r, e);
+	kbuf_free(&url);
+	if (rc == K_OK && r.status != 200)
+		rc = refused(&r, "the download", e);
+	if (rc == K_OK && r.body.len > max)
+		rc = kerr_set(e, K_ETOOBIG, "image %s from the node is %zu bytes, over %zu", blob_id,
+		              r.body.len, max);
+	if (rc == K_OK)
+		kbuf_append(out, r.body.data ? r.body.data : "", r.body.len);
+	knet_response_free(&r);
+	return rc;
+}
+
+int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e)
+{
+	kbuf_reset(out);
+	struct kbuf url = KBUF_INIT;
+	int rc = download_url(n, blob_id, 0, &url, e);
+	if (rc) {
+		kbuf_free(&url);
+		return rc;
+	}
+	struct knet_response r;
+	knet_response_init(&r);
+	rc = knet_request(n, "GET", kbuf_str(&url), NULL, NULL, 0, 0, &r, e);
 	kbuf_free(&url);
 	if (rc == K_OK && r.status != 200)
 		rc = refused(&r, "the download", e);

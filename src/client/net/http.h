@@ -160,6 +160,13 @@ int knet_upload(struct knet *n, const void *data, size_t len, const char *conten
 /* GET /download/{blob_id} into out (appended after a reset); the bytes must hash to
  * blob_id (else K_EVERIFY). 404 K_ENOTFOUND. */
 int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e);
+/* GET /download/{blob_id}?w=width: an image blob as the node scaled it to fit width × width,
+ * a JPEG it made (so not checked against blob_id: the caller treats it as outside bytes).
+ * K_ETOOBIG when the body is over max bytes. Errors as knet_download. */
+int knet_download_scaled(struct knet *n, const char *blob_id, unsigned width, size_t max,
+                         struct kbuf *out, struct kerr *e);
+/* The full download URL of blob_id (for a person to fetch it with another tool). */
+int knet_download_url(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e);
 
 /* Stops n's transfers (and its waits between attempts) soon after *flag becomes non-zero
  * (set from another thread, read atomically): the call returns K_ENET "stopped". NULL:

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../imgcache.h"
 #include "../net/http.h"
+#include "../picture.h"
 #include "../net/sync.h"
 #include "kontor/err.h"
 
@@ -348,6 +350,21 @@ static int line_set(struct pctx *p, struct words *w)
 		p->cfg->sync_timeout = (int)v;
 		return K_OK;
 	}
+	if (strcmp(name, "image-cache-mb") == 0) {
+		char *end;
+		long v = strtol(val, &end, 10);
+		if (!*val || *end || v < 1 || v > IMGCACHE_MB_MAX)
+			return BAD(p, "image-cache-mb needs whole MiB, 1 to %d", IMGCACHE_MB_MAX);
+		p->cfg->image_cache_mb = (int)v;
+		return K_OK;
+	}
+	if (strcmp(name, "image-protocol") == 0) {
+		enum picture_allow a;
+		if (picture_allow_parse(val, &a) != 0)
+			return BAD(p, "image-protocol needs symbols, auto, sixels or kitty");
+		p->cfg->image_protocol = (int)a;
+		return K_OK;
+	}
 	if (strcmp(name, "currency") == 0) {
 		int ok = strlen(val) == 3;
 		for (const char *c = val; ok && *c; c++)
@@ -359,7 +376,7 @@ static int line_set(struct pctx *p, struct words *w)
 	}
 	return BAD(p,
 	           "unknown setting '%.40s' (theme, translate-url, translate-lang, "
-	           "sync-interval, sync-timeout, currency)",
+	           "sync-interval, sync-timeout, currency, image-cache-mb, image-protocol)",
 	           name);
 }
 

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../store/photo.h"
 #include "kontor/codes.h"
+#include "kontor/imagehash.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
 
@@ -17,6 +19,7 @@
 #define RESULTS_FIRST 40
 #define RESULTS_MORE 100
 #define OTHERS_MAX 20
+#define PHOTO_RESULTS 200 /* a photo search comes whole: matches are few */
 
 static const char *const sort_names[] = {"relevance", "price", "rating", "newest"};
 
@@ -28,10 +31,11 @@ static void upper(char *dst, size_t cap, const char *s, size_t n)
 	dst[i] = '\0';
 }
 
-/* Words of the query; a word NAME:VALUE (or "verified") sets a filter instead. */
+/* Words of the query; a word NAME:VALUE (or "verified") sets a filter instead; photo:PATH
+ * (*photo, malloc'd) searches by the picture in that file. */
 static int parse_query(const char *text, struct search_query *q, struct kbuf *words,
                        struct kbuf *bar, char country[8], char currency[8], char incoterm[8],
-                       char **category, struct kerr *e)
+                       char **category, char **photo, struct kerr *e)
 {
 	const char *max = NULL;
 	const char *p = text;
@@ -75,6 +79,13 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 			free(*category);
 			*category = xstrdup(val);
 			q->category = *category;
+		} else if (colon && IS("photo")) {
+			if (!vl)
+				return kerr_set(e, K_EINVAL, "photo: needs a file (photo:PATH)");
+			free(*photo);
+			*photo = xmalloc(vl + 1);
+			memcpy(*photo, v, vl);
+			(*photo)[vl] = '\0';
 		} else if (colon && IS("max")) {
 			max = v;
 		} else if (colon && IS("moq")) {
@@ -134,10 +145,14 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 		kbuf_printf(bar, "%s%s", FILTER_SEP, q->incoterm);
 	if (q->category)
 		kbuf_printf(bar, "%scategory %s", FILTER_SEP, q->category);
+	if (*photo)
+		kbuf_printf(bar, "%slike the photo %s", FILTER_SEP, *photo);
 #undef FILTER_SEP
 	if (bar->len == before)
 		kbuf_puts(bar, " none");
-	kbuf_printf(bar, "  ·  sorted by %s", sort_names[q->sort]);
+	if (*photo && q->sort != SEARCH_RELEVANCE)
+		return kerr_set(e, K_EINVAL, "photo: results come nearest first; leave out sort:");
+	kbuf_printf(bar, "  ·  sorted by %s", *photo ? "distance" : sort_names[q->sort]);
 	return K_OK;
 }
 
@@ -146,19 +161,37 @@ void ui_search_run(struct ui *u)
 	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT, safe = KBUF_INIT;
 	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_FIRST};
 	char country[8] = "", currency[8] = "", incoterm[8] = "";
-	char *category = NULL;
+	char *category = NULL, *photo = NULL;
 	struct kerr e = {0};
 	ui_line_utf8(&u->query, &text);
 	int rc = parse_query(kbuf_str(&text), &q, &words, &bar, country, currency, incoterm,
-	                     &category, &e);
+	                     &category, &photo, &e);
 	q.text = kbuf_str(&words);
 	struct search_result r = {0};
-	if (rc == K_OK)
+	int *dist = NULL;
+	if (rc == K_OK && photo) {
+		/* hashed here from the file; the picture never leaves the machine */
+		uint64_t h, hs[KIMG_TURNS];
+		struct kimg_info info;
+		struct photo_result pr;
+		q.limit = PHOTO_RESULTS;
+		rc = kimg_hash_file(photo, NULL, &h, &info, &e);
+		if (rc == K_OK)
+			rc = store_photo_search(u->s, &q, hs, kimg_query_turns(&info, 2, hs),
+			                        KIMG_DIST_SIMILAR, &pr, &e);
+		if (rc == K_OK) {
+			r = pr.r;
+			dist = pr.distance;
+		}
+	} else if (rc == K_OK) {
 		rc = store_search(u->s, &q, &r, &e);
+	}
 	if (rc == K_OK) {
 		if (u->have_res)
 			search_result_free(&u->res);
+		free(u->res_dist);
 		u->res = r;
+		u->res_dist = dist;
 		u->have_res = 1;
 		text_sanitize(&safe, kbuf_str(&bar), bar.len, 0);
 		kbuf_reset(&u->filters);
@@ -166,7 +199,12 @@ void ui_search_run(struct ui *u)
 		struct ui_view *v = &u->views[VIEW_RESULTS];
 		v->cur = v->top = 0;
 		ui_view_set_rows(u, v, (int)r.n);
-		if (r.n == 0)
+		if (r.n == 0 && photo)
+			ui_say(u,
+			       "no cached listing has a picture like %s (`:search --photo %s "
+			       "--remote` asks the node)",
+			       photo, photo);
+		else if (r.n == 0)
 			ui_say(u, "no listings match in the cache%s",
 			       words.len ? " (`:search WORDS --remote` asks the node)" : "");
 		else
@@ -176,6 +214,7 @@ void ui_search_run(struct ui *u)
 		ui_say(u, "%s", e.msg[0] ? e.msg : kstatus_str(rc));
 	}
 	free(category);
+	free(photo);
 	kbuf_free(&text);
 	kbuf_free(&words);
 	kbuf_free(&bar);
@@ -185,17 +224,18 @@ void ui_search_run(struct ui *u)
 
 void ui_search_more(struct ui *u)
 {
-	if (!u->have_res || (int64_t)u->res.n >= u->res.total || u->res.n >= 1000)
-		return;
+	if (!u->have_res || (int64_t)u->res.n >= u->res.total || u->res.n >= 1000 || u->res_dist)
+		return; /* a photo search came whole */
 	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT;
 	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_MORE};
 	char country[8] = "", currency[8] = "", incoterm[8] = "";
-	char *category = NULL;
+	char *category = NULL, *photo = NULL;
 	struct kerr e = {0};
 	/* the query that made the results: the line only changes through ui_search_run */
 	ui_line_utf8(&u->query, &text);
 	int rc = parse_query(kbuf_str(&text), &q, &words, &bar, country, currency, incoterm,
-	                     &category, &e);
+	                     &category, &photo, &e);
+	free(photo);
 	q.text = kbuf_str(&words);
 	q.offset = (int)u->res.n;
 	struct search_result r = {0};
@@ -274,6 +314,14 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 	char amt[MONEY_FMT_MAX], best[MONEY_FMT_MAX], price[64], rating[24];
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	kbuf_puts(&line, "  ");
+	if (u->res_dist) { /* how near its picture is, before the title */
+		struct kbuf m = KBUF_INIT;
+		kbuf_printf(&m, "%s (%d) · %s", kimg_distance_words(u->res_dist[i]), u->res_dist[i],
+		            kbuf_str(&t));
+		kbuf_reset(&t);
+		kbuf_puts(&t, kbuf_str(&m));
+		kbuf_free(&m);
+	}
 	text_clip(&line, kbuf_str(&t), (size_t)title_width(width), 1);
 	money_format(h->price, h->currency, amt);
 	snprintf(price, sizeof price, "%.3s %s", h->currency, amt);
@@ -468,6 +516,8 @@ void ui_search_free(struct ui *u)
 	if (u->have_res)
 		search_result_free(&u->res);
 	u->have_res = 0;
+	free(u->res_dist);
+	u->res_dist = NULL;
 	kbuf_free(&u->filters);
 }
 

@@ -156,6 +156,8 @@ struct ui_config {
 	int sync_interval;        /* `set sync-interval` seconds; 0: only on events and writes */
 	int sync_timeout;         /* `set sync-timeout` seconds a background sync may take */
 	char currency[4];         /* `set currency`: listing import's for files without one */
+	int image_cache_mb;       /* `set image-cache-mb`: the image cache's limit (MiB) */
+	int image_protocol;       /* `set image-protocol`: enum picture_allow (picture.h) */
 	struct ui_color color[SLOT_N];
 	struct ui_bind bind[UI_CONFIG_MAX_BINDS];
 	int nbind;
@@ -274,6 +276,7 @@ struct ui {
 	/* search */
 	struct search_result res;
 	int have_res;
+	int *res_dist; /* a photo search (photo:PATH): each result's distance; else NULL */
 	struct kbuf filters; /* the filter bar's text */
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	/* chat */

@@ -439,3 +439,20 @@ int nstore_blob_scaled(struct nstore *s, const char *id, unsigned width, struct 
 	}
 	return K_OK;
 }
+
+int nstore_blob_size(struct nstore *s, const char *id, int64_t *size, struct kerr *e)
+{
+	*size = -1;
+	struct nconn *c = nstore_conn(s, e);
+	sqlite3_stmt *st = c ? kdb_prepare(&c->k, "SELECT size FROM blobs WHERE id = ?1", e) : NULL;
+	if (!st)
+		return K_EDB;
+	nstore_bind_text(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return kerr_set(e, K_ENOTFOUND, "no blob %.*s", KCRYPTO_HASH_B64_LEN, id);
+	return rc == SQLITE_ROW ? K_OK : nstore_dberr(c, e, "reading a blob's size");
+}

@@ -47,6 +47,8 @@ int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char ty
 #define NSTORE_SCALED_MAX 2048
 int nstore_blob_scaled(struct nstore *s, const char *id, unsigned width, struct kbuf *jpeg,
                        struct kerr *e);
+/* The size in bytes of blob id (K_ENOTFOUND when the node has none). */
+int nstore_blob_size(struct nstore *s, const char *id, int64_t *size, struct kerr *e);
 /* The image hashes of a listing, in the order of its images (those that are image blobs the
  * node holds); *n gets how many (at most MODEL_IMAGES_MAX). */
 int nstore_listing_photo_hashes(struct nstore *s, const char *id, uint64_t out[MODEL_IMAGES_MAX],
