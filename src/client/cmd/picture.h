@@ -49,5 +49,4 @@ int cmd_picture_sizes(struct ctx *c, const char *type, const char *id, const cha
 int cmd_show_images(struct ctx *c, const char *what, const struct kstrv *images, const char *type,
                     const char *id, const char *prop, struct kerr *e);
 
-
 #endif

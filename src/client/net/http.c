@@ -1266,8 +1266,8 @@ int knet_download_scaled(struct knet *n, const char *blob_id, unsigned width, si
 	if (rc == K_OK && r.status != 200)
 		rc = refused(&r, "the download", e);
 	if (rc == K_OK && r.body.len > max)
-		rc = kerr_set(e, K_ETOOBIG, "image %s from the node is %zu bytes, over %zu", blob_id,
-		              r.body.len, max);
+		rc = kerr_set(e, K_ETOOBIG, "image %s from the node is %zu bytes, over %zu",
+		              blob_id, r.body.len, max);
 	if (rc == K_OK)
 		kbuf_append(out, r.body.data ? r.body.data : "", r.body.len);
 	knet_response_free(&r);

@@ -276,7 +276,7 @@ struct ui {
 	/* search */
 	struct search_result res;
 	int have_res;
-	int *res_dist; /* a photo search (photo:PATH): each result's distance; else NULL */
+	int *res_dist;       /* a photo search (photo:PATH): each result's distance; else NULL */
 	struct kbuf filters; /* the filter bar's text */
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	/* chat */
