@@ -136,7 +136,7 @@ int norder_create(struct api_ctx *c, const cJSON *doc, const char *order_id, str
 	cJSON_AddStringToObject(o, "sellerId", t.seller);
 	if (api_str(doc, "listingId"))
 		cJSON_AddStringToObject(o, "listingId", api_str(doc, "listingId"));
-	cJSON_AddStringToObject(o, "state", "awaiting_payment");
+	cJSON_AddStringToObject(o, "state", order_state_name(ORDER_AWAITING_PAYMENT));
 	cJSON_AddStringToObject(o, "currency", t.currency);
 	json_add_int(o, "total", t.total);
 	json_add_int(o, "escrow", 0);
@@ -509,7 +509,7 @@ int order_resolve(struct node *n, const char *order_id, int buyer_pct, const cha
 	cJSON *o = NULL, *doc = NULL, *x = NULL;
 	rc = load_pair(&c, order_id, &o, &doc, e);
 	const char *state = o && api_str(o, "state") ? api_str(o, "state") : "?";
-	if (rc == K_OK && strcmp(state, "disputed") != 0)
+	if (rc == K_OK && order_state_parse(state) != ORDER_DISPUTED)
 		rc = kerr_set(e, K_ECONFLICT,
 		              "order is %s: resolve needs disputed (only a disputed order is "
 		              "ruled on)",
@@ -541,7 +541,7 @@ int order_resolve(struct node *n, const char *order_id, int buyer_pct, const cha
 		                e);
 	}
 	if (rc == K_OK) {
-		set_settled(o, "resolved");
+		set_settled(o, order_state_name(ORDER_RESOLVED));
 		rc = order_put_e(c.s, o, e);
 	}
 	rc = rc ? (nstore_rollback(c.s), rc) : nstore_commit(c.s, e);
@@ -588,7 +588,7 @@ static int release_one(struct api_ctx *c, const char *order_id, int64_t now, int
 	struct kerr ve = {0, ""};
 	/* Due only where the rules let the escrow agent release: delivered, every stage paid
 	 * (an unpaid stage on or after delivery waits for the buyer, or for a dispute). */
-	if (rc == K_OK && api_str(o, "state") && strcmp(api_str(o, "state"), "delivered") == 0 &&
+	if (rc == K_OK && order_state_parse(api_str(o, "state")) == ORDER_DELIVERED &&
 	    contract_verify(doc, &st, &ve) == K_OK &&
 	    order_may(&st.terms, &st.progress, ORDER_RELEASE, ORDER_ESCROW, &ve) == K_OK) {
 		/* deliveredAt; an order delivered before the node recorded it: updated, which
@@ -623,7 +623,7 @@ static int release_one(struct api_ctx *c, const char *order_id, int64_t now, int
 		rc = post_split(c, o, "escrow_release", memo, hash, 0, bal, e);
 	}
 	if (rc == K_OK && due) {
-		set_settled(o, "completed");
+		set_settled(o, order_state_name(ORDER_COMPLETED));
 		rc = order_put_e(c->s, o, e);
 	}
 	if (rc == K_OK && due)
@@ -803,7 +803,7 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 		cJSON_Delete(doc);
 		if (rc != K_OK)
 			return api_setfail(se, "serverFail", NULL, "delivered: %s", e.msg);
-		api_set_str(o, "state", "delivered");
+		api_set_str(o, "state", order_state_name(ORDER_DELIVERED));
 		api_set_str(o, "deliveredAt", now);
 		/* the chain moved: a cancellation waiting for a signature is stale */
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
@@ -920,7 +920,7 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 	struct kerr e = {0, ""};
 	if (!order_cancel_needs_both(order_state_parse(state)))
 		return api_setfail(se, "stateConflict", "cancel",
-		                   strcmp(state, "awaiting_payment") == 0
+		                   order_state_parse(state) == ORDER_AWAITING_PAYMENT
 		                       ? "order is %s: before funding either party cancels alone "
 		                         "(a cancelled section in Contract/set)"
 		                       : "order is %s: cancel after funding needs funded, shipped "
@@ -1032,7 +1032,7 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 		           post_split(c, o, "escrow_refund", memo, hash, bal, 0, &e) != K_OK) {
 			rc = api_setfail(se, "serverFail", NULL, "cancel: %s", e.msg);
 		} else {
-			set_settled(o, "cancelled");
+			set_settled(o, order_state_name(ORDER_CANCELLED));
 			cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
 			cJSON_AddStringToObject(res, "cancel", "agreed");
 			json_add_int(res, "refunded", bal);

@@ -463,7 +463,8 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 	}
 	if (rc == K_OK && agree) {
 		/* the node appended the section and refunded; the next sync brings its copy */
-		cJSON_ReplaceItemInObjectCaseSensitive(o, "state", cJSON_CreateString("cancelled"));
+		cJSON_ReplaceItemInObjectCaseSensitive(
+		    o, "state", cJSON_CreateString(order_state_name(ORDER_CANCELLED)));
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "cancelRequest");
 		store_object_put(s, "Order", o, c->node, c->self_id, NULL);
 	}
@@ -1046,7 +1047,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		              "order %s: you are not its buyer or seller; only they "
 		              "rate it",
 		              id);
-	if (!rc && strcmp(state, "completed") != 0 && strcmp(state, "resolved") != 0)
+	if (!rc && !order_state_rateable(order_state_parse(state)))
 		rc = kerr_set(e, K_ECONFLICT, "order %s is %s: rating needs completed or resolved",
 		              id, state);
 	cJSON *ratings = o ? cJSON_GetObjectItemCaseSensitive(o, "ratings") : NULL;

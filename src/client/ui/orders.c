@@ -246,7 +246,7 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 			o->mode = safe_dup(jstr(body, "mode"));
 		cJSON_Delete(body);
 	}
-	if (o->shipped && !o->last && strcmp(o->state, "shipped") == 0)
+	if (o->shipped && !o->last && order_state_parse(o->state) == ORDER_SHIPPED)
 		o->last = safe_dup("Shipped (no carrier events yet)");
 	(void)u;
 }
@@ -1012,7 +1012,7 @@ static void confirm_text(struct ui *u)
 		         "Dispute this order (escrow of %s is frozen until a ruling)? y/n", held);
 		break;
 	case ACT_CANCEL:
-		if (!o || strcmp(o->state, "awaiting_payment") == 0)
+		if (!o || !order_cancel_needs_both(order_state_parse(o->state)))
 			snprintf(t->ask_question, sizeof t->ask_question,
 			         "Cancel this order of %s with %s? y/n", total, peer);
 		else if (o->cancel_by[0])
