@@ -781,13 +781,6 @@ static int api_set(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	if (!c->caller)
 		return api_fail(err, "forbidden", "%s/set needs a signed request",
 		                nstore_type_name(ty->t));
-	/* Registering is the one write an account makes before it has a profile. */
-	if (ty->t != NT_ACCOUNT && !api_registered(c->n, c->caller)) {
-		char method[48];
-		snprintf(method, sizeof method, "%s/set", nstore_type_name(ty->t));
-		return api_fail(err, "forbidden", API_UNREGISTERED_FMT, method, c->caller);
-	}
-
 	struct kerr e = {0, ""};
 	if (nstore_begin(c->s, &e))
 		return api_fail(err, "serverFail", "%s", e.msg);
@@ -853,17 +846,6 @@ fail:
 	                e.msg[0] ? e.msg : "the store failed");
 }
 
-/* ---------------------------------------------------------------- registration */
-
-int api_registered(struct node *n, const char *account_id)
-{
-	struct nobj o = {KBUF_INIT, "", ""};
-	struct kerr e = {0, ""};
-	int known = account_id && nstore_get(n->store, NT_ACCOUNT, account_id, &o, &e) == K_OK;
-	nobj_free(&o);
-	return known;
-}
-
 /* ---------------------------------------------------------------- Core/echo */
 
 static int api_echo(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
@@ -919,6 +901,28 @@ static const struct method method_table[] = {
     {"Order/set", api_set, &api_order_type, 1},
     {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
 };
+
+/* ---------------------------------------------------------------- registration */
+
+int api_registered(struct node *n, const char *account_id)
+{
+	struct nobj o = {KBUF_INIT, "", ""};
+	struct kerr e = {0, ""};
+	int known = account_id && nstore_get(n->store, NT_ACCOUNT, account_id, &o, &e) == K_OK;
+	nobj_free(&o);
+	return known;
+}
+
+/* Registering (Account/set) is the one write an account without a profile may make: every
+ * other signed /set, of whatever type, is refused for it. */
+static int write_allowed(struct api_ctx *c, const struct method *m, struct api_err *err)
+{
+	size_t n = strlen(m->name);
+	if (!c->caller || n < 4 || strcmp(m->name + n - 4, "/set") != 0 ||
+	    strcmp(m->name, "Account/set") == 0 || api_registered(c->n, c->caller))
+		return 0;
+	return api_fail(err, "forbidden", API_UNREGISTERED_FMT, m->name, c->caller);
+}
 
 static const struct method *method_find(const char *name)
 {
@@ -1214,7 +1218,8 @@ int api_handle(struct node *n, const struct api_caller *who, const char *body, s
 		int rc;
 		if (!m)
 			rc = api_fail(&err, "unknownMethod", "%s: no such method", shown(name, sh));
-		else if ((rc = resolve_refs(args, done, nd, &err)) == 0)
+		else if ((rc = resolve_refs(args, done, nd, &err)) == 0 &&
+		         (rc = write_allowed(&c, m, &err)) == 0)
 			rc = m->fn(&c, m->type, args, &result, &err);
 		cJSON_Delete(args);
 		if (rc) {
