@@ -5,7 +5,9 @@ PKGS="build-essential pkg-config clang clang-format libclang-rt-14-dev libncurse
 libsqlite3-dev sqlite3 libcjson-dev libsodium-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev
 libicu-dev libcmocka-dev iso-codes tmux openssl curl wrk time bc bsdutils
 libjpeg62-turbo-dev libpng-dev libwebp-dev imagemagick python3 libssl-dev
-libchafa-dev libglib2.0-dev"
+libchafa-dev libglib2.0-dev
+libxml2-dev libxml2-utils libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core
+fonts-noto-cjk poppler-utils"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
