@@ -938,7 +938,8 @@ int kqcache_get(struct kqcache *q, const char *key, int64_t version, struct kqre
 			continue;
 		*out = ce->r;
 		out->data = xmalloc(ce->r.len ? ce->r.len : 1);
-		memcpy(out->data, ce->r.data, ce->r.len);
+		if (ce->r.len)
+			memcpy(out->data, ce->r.data, ce->r.len);
 		ce->used = ++q->tick;
 		hit = 1;
 	}
@@ -955,7 +956,8 @@ void kqcache_put(struct kqcache *q, const char *key, int64_t version, const uint
 {
 	uint64_t h = key_hash(key);
 	char *k = xstrdup(key), *data = xmalloc(r->len ? r->len : 1);
-	memcpy(data, r->data, r->len);
+	if (r->len)
+		memcpy(data, r->data, r->len);
 	pthread_mutex_lock(&q->lock);
 	/* The same query (another thread filled it first), else an empty or stale way, else
 	 * the least recently used. */
@@ -978,7 +980,8 @@ void kqcache_put(struct kqcache *q, const char *key, int64_t version, const uint
 	ce->key = k;
 	ce->version = version;
 	ce->nanchors = nanchors > KS_ANCHORS_MAX ? KS_ANCHORS_MAX : nanchors;
-	memcpy(ce->anchor, anchors, (size_t)ce->nanchors * sizeof *anchors);
+	if (ce->nanchors)
+		memcpy(ce->anchor, anchors, (size_t)ce->nanchors * sizeof *anchors);
 	ce->r = *r;
 	ce->r.data = data;
 	ce->used = ++q->tick;
