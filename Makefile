@@ -12,7 +12,7 @@ CC       ?= cc
 PKG_CONFIG ?= pkg-config
 B        := build$(if $(SAN),-san)
 
-COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp icu-uc
+COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp icu-uc icu-i18n
 CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3 chafa
 NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 

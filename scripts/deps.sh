@@ -3,7 +3,7 @@
 set -e
 PKGS="build-essential pkg-config clang clang-format libclang-rt-14-dev libncurses-dev libcurl4-openssl-dev
 libsqlite3-dev sqlite3 libcjson-dev libsodium-dev libmicrohttpd-dev libgnutls28-dev zlib1g-dev
-libicu-dev libcmocka-dev iso-codes tmux openssl curl wrk time bc bsdutils
+libicu-dev libcmocka-dev iso-codes tzdata tmux openssl curl wrk time bc bsdutils
 libjpeg62-turbo-dev libpng-dev libwebp-dev imagemagick python3 libssl-dev
 libchafa-dev libglib2.0-dev
 libxml2-dev libxml2-utils libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core

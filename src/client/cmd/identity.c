@@ -3,7 +3,6 @@
 #include "cmd.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,36 +14,10 @@
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
+#include "kontor/handle.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
-
-/* A handle from the display name: lower-case letters and digits, '-' for the rest. */
-static void derive_handle(const char *name, const char *id, char *out, size_t cap)
-{
-	size_t n = 0;
-	int dash = 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p && n + 1 < cap && n < 32;
-	     p++) {
-		if (isalnum(*p) && *p < 0x80) {
-			out[n++] = (char)tolower(*p);
-			dash = 0;
-		} else if (n > 0 && !dash) {
-			out[n++] = '-';
-			dash = 1;
-		}
-	}
-	while (n > 0 && out[n - 1] == '-')
-		n--;
-	out[n] = '\0';
-	if (n < 2) /* a name in another script: make one from the account id */
-		snprintf(out, cap, "k-%.8s", id);
-	for (char *p = out; *p; p++)
-		if (*p != '-' && !isalnum((unsigned char)*p))
-			*p = '_';
-	for (char *p = out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-}
 
 static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 {
@@ -76,9 +49,8 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 	struct account acc;
 	account_init(&acc);
 	kcrypto_account_id(kp.pk, acc.id);
-	char handle[40];
-	derive_handle(arg_get(a, "handle") ? arg_get(a, "handle") : name, acc.id, handle,
-	              sizeof handle);
+	char handle[HANDLE_MAX + 1];
+	handle_from_name(arg_get(a, "handle") ? arg_get(a, "handle") : name, acc.id, handle);
 	acc.handle = xstrdup(handle);
 	acc.display_name = xstrdup(name);
 	if (arg_get(a, "legal-name"))
