@@ -349,6 +349,8 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 	const char *table = table_of(type), *id = str_of(obj, "id");
 	if (!table)
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
+	/* Bound with SQLITE_STATIC: it must live until the statement has run. */
+	char now[MODEL_TIME_LEN + 1];
 	if (!id)
 		return kerr_set(e, K_EINVAL, "cache: a %s without an id", type);
 	struct kbuf json = KBUF_INIT;
@@ -405,7 +407,6 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		store_bind_text(st, 5, str_of(obj, "orderId"));
 		store_bind_text(st, 6, upd ? upd : "");
 	} else if (strcmp(type, "Contract") == 0) {
-		char now[MODEL_TIME_LEN + 1];
 		model_now(now);
 		store_bind_text(st, 3, str_of(obj, "listingId"));
 		store_bind_text(st, 4, str_of(obj, "buyerId"));
