@@ -110,6 +110,7 @@ struct account {
 	char *about;
 	char *box_key;      /* base64url X25519 public key, may be NULL */
 	cJSON *attestation; /* owned, NULL when none */
+	cJSON *factory;     /* owned, NULL when none: the signed factory profile (below) */
 	struct rating_summary rating;
 	char created[MODEL_TIME_LEN + 1];
 };
@@ -119,6 +120,21 @@ void account_free(struct account *a);
 int account_validate(const struct account *a, struct kerr *e);
 int account_from_json(const cJSON *j, struct account *out, struct kerr *e);
 cJSON *account_to_json(const struct account *a);
+
+/* An account's factory profile (DESIGN §13): what a buyer checks before wiring a deposit to a
+ * stranger. An object in the Account, signed by the account itself (kind "factory", over its
+ * canonical JSON without "sig"), so no node can change it: photos (blob ids, the production
+ * lines, warehouse, QC lab), capacity (one line), staff (count), founded (a year),
+ * certifications [{name, issuer, number?, expires? (YYYY-MM-DD)}], videoUrl (an https link
+ * to a video tour or call, which kontor hands to a browser or prints), updated, sig. An
+ * account without one is as it always was. */
+#define MODEL_FACTORY_PHOTOS_MAX 16
+#define MODEL_FACTORY_CERTS_MAX 16
+/* Validates factory (sig aside), sets "updated" to now and "sig" with kp's key. */
+int account_factory_sign(cJSON *factory, const struct kkeypair *kp, struct kerr *e);
+/* K_OK when factory is well formed and its sig verifies against account_id, K_EVERIFY when
+ * the signature does not, K_EINVAL naming the field when it is malformed. */
+int account_factory_verify(const cJSON *factory, const char *account_id, struct kerr *e);
 
 /* Validates any DESIGN §4 type as JSON: "Account", "Listing", "Rfq", "Conversation",
  * "Message", "Contract", "Order", "Shipment", "Rating", "Wallet". K_ENOTFOUND for an

@@ -347,6 +347,25 @@ static const struct mfield rating_summary_fields[] = {
 };
 static const struct mtype rating_summary_type =
     MTYPE("rating", rating_summary_fields, rating_summary_rules);
+static int cert_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield cert_fields[] = {
+    F_STR("name", M_REQ, MF_LINE, 1, 200), F_STR("issuer", M_REQ, MF_LINE, 1, 200),
+    F_STR("number", 0, MF_LINE, 1, 100), F_STR("expires", 0, MF_LINE, 10, 10), /* YYYY-MM-DD */
+};
+static const struct mtype cert_type = MTYPE("certification", cert_fields, cert_rules);
+static const struct mfield e_cert = F_OBJ(NULL, M_REQ, &cert_type);
+static int factory_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield factory_fields[] = {
+    F_ARR("photos", M_UNIQUE, 0, MODEL_FACTORY_PHOTOS_MAX, &e_image),
+    F_STR("capacity", 0, MF_LINE, 1, 200),
+    F_INT("staff", 0, 1, 10000000),
+    F_INT("founded", 0, 1800, 2100),
+    F_ARR("certifications", 0, 0, MODEL_FACTORY_CERTS_MAX, &e_cert),
+    F_STR("videoUrl", 0, MF_LINE, 9, URL_MAX),
+    F_FMT("updated", M_REQ, MF_TIME),
+    F_FMT("sig", M_REQ, MF_SIG),
+};
+static const struct mtype factory_type = MTYPE("factory", factory_fields, factory_rules);
 static const struct mfield e_lang = F_FMT(NULL, M_REQ, MF_LANG);
 static const struct mfield account_fields[] = {
     F_FMT("id", M_REQ, MF_ACCOUNT),
@@ -361,6 +380,7 @@ static const struct mfield account_fields[] = {
     F_OBJ("attestation", 0, &attestation_type),
     F_OBJ("rating", 0, &rating_summary_type),
     F_FMT("created", 0, MF_TIME),
+    F_OBJ("factory", 0, &factory_type),
 };
 static const struct mtype account_type = MTYPE("Account", account_fields, NULL);
 
@@ -1112,6 +1132,86 @@ static int attestation_rules(const cJSON *o, const char *path, struct kerr *e)
 	return K_OK;
 }
 
+static int cert_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	const char *x = str_of(o, "expires");
+	char p[PATH_LEN];
+	int ok = !x || (strlen(x) == 10 && x[4] == '-' && x[7] == '-');
+	for (int i = 0; ok && x && i < 10; i++)
+		ok = i == 4 || i == 7 || (x[i] >= '0' && x[i] <= '9');
+	if (!ok) {
+		path_join(p, path, "expires");
+		return kerr_set(e, K_EINVAL, "%s: '%s' is not a date YYYY-MM-DD", p, x);
+	}
+	return K_OK;
+}
+
+static int factory_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	const char *v = str_of(o, "videoUrl");
+	char p[PATH_LEN];
+	if (v && (strncmp(v, "https://", 8) != 0 || v[8] == '\0' || v[8] == '/' ||
+	          strpbrk(v, " \t\"'<>\\`") != NULL)) {
+		path_join(p, path, "videoUrl");
+		return kerr_set(e, K_EINVAL,
+		                "%s: must be an https:// link to the video tour or call, without"
+		                " spaces or quotes",
+		                p);
+	}
+	return K_OK;
+}
+
+/* The factory's canonical bytes without its sig. */
+static int factory_canon(const cJSON *factory, struct kbuf *out, struct kerr *e)
+{
+	cJSON *body = cJSON_Duplicate(factory, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(body, "sig");
+	int rc = canon_write(body, out, e);
+	cJSON_Delete(body);
+	return rc;
+}
+
+int account_factory_sign(cJSON *factory, const struct kkeypair *kp, struct kerr *e)
+{
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	cJSON_DeleteItemFromObjectCaseSensitive(factory, "updated");
+	cJSON_DeleteItemFromObjectCaseSensitive(factory, "sig");
+	cJSON_AddStringToObject(factory, "updated", now);
+	/* placeholder of the right form, so the checks below see a whole object */
+	cJSON_AddStringToObject(factory, "sig",
+	                        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	                        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==");
+	int rc = check_object(&factory_type, factory, "factory", e);
+	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
+	if (!rc)
+		rc = factory_canon(factory, &canon, e);
+	if (!rc) {
+		kcrypto_sign_object_b64("factory", canon.data, canon.len, kp->sk, &sig);
+		cJSON_ReplaceItemInObjectCaseSensitive(factory, "sig",
+		                                       cJSON_CreateString(kbuf_str(&sig)));
+	}
+	kbuf_free(&canon);
+	kbuf_free(&sig);
+	return rc;
+}
+
+int account_factory_verify(const cJSON *factory, const char *account_id, struct kerr *e)
+{
+	int rc = check_object(&factory_type, factory, "factory", e);
+	if (rc)
+		return rc;
+	struct kbuf canon = KBUF_INIT;
+	rc = factory_canon(factory, &canon, e);
+	if (!rc && kcrypto_verify_object_b64("factory", canon.data, canon.len, account_id,
+	                                     str_of(factory, "sig"), e) != K_OK)
+		rc = kerr_set(e, K_EVERIFY,
+		              "factory: its signature does not verify against the account %.60s",
+		              account_id);
+	kbuf_free(&canon);
+	return rc;
+}
+
 static int rating_summary_rules(const cJSON *o, const char *path, struct kerr *e)
 {
 	int64_t sum = int_of(o, "sum", 0), count = int_of(o, "count", 0);
@@ -1491,6 +1591,7 @@ void account_free(struct account *a)
 	free(a->about);
 	free(a->box_key);
 	cJSON_Delete(a->attestation);
+	cJSON_Delete(a->factory);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1516,6 +1617,8 @@ cJSON *account_to_json(const struct account *a)
 	}
 	if (a->created[0])
 		add_fixed(o, "created", a->created, sizeof a->created);
+	if (a->factory)
+		cJSON_AddItemToObject(o, "factory", cJSON_Duplicate(a->factory, 1));
 	return o;
 }
 
@@ -1553,6 +1656,8 @@ int account_from_json(const cJSON *j, struct account *out, struct kerr *e)
 			out->rating.average = (double)out->rating.sum / (double)out->rating.count;
 	}
 	copy_fixed(out->created, sizeof out->created, str_of(j, "created"));
+	if (cJSON_IsObject(item(j, "factory")))
+		out->factory = cJSON_Duplicate(item(j, "factory"), 1);
 	return K_OK;
 }
 

@@ -12,8 +12,29 @@
 
 static const char *const account_props[] = {
     "id",    "handle", "displayName", "legalName", "country", "languages", "role",
-    "about", "boxKey", "attestation", "rating",    "created", NULL,
+    "about", "boxKey", "attestation", "rating",    "created", "factory",   "factoryPhotoBytes",
+    NULL,
 };
+
+/* factoryPhotoBytes: the size of each factory photo blob the node holds (-1 for an https URL
+ * or one it has not), for a client that says what it does not fetch. */
+static int account_computed(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o)
+{
+	if (strcmp(prop, "factoryPhotoBytes") != 0)
+		return 0;
+	cJSON *a = cJSON_AddArrayToObject(o, "factoryPhotoBytes");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(full, "factory"), *im;
+	cJSON_ArrayForEach(im, cJSON_GetObjectItemCaseSensitive(f, "photos"))
+	{
+		int64_t n = -1;
+		struct kerr e = {0, ""};
+		const char *id = cJSON_GetStringValue(im);
+		if (id && strlen(id) == KCRYPTO_HASH_B64_LEN)
+			nstore_blob_size(c->s, id, &n, &e);
+		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n));
+	}
+	return 1;
+}
 
 /* Stores o (a full account object) after validating it. */
 static int account_store(struct api_ctx *c, const cJSON *o, struct api_seterr *se)
@@ -22,6 +43,11 @@ static int account_store(struct api_ctx *c, const cJSON *o, struct api_seterr *s
 	struct kerr e = {0, ""};
 	if (account_from_json(o, &a, &e) != K_OK)
 		return api_setfail_kerr(se, &e);
+	/* The factory profile is the account's own word: signed by it, or not taken. */
+	if (a.factory && account_factory_verify(a.factory, a.id, &e) != K_OK) {
+		account_free(&a);
+		return api_setfail(se, "invalidProperties", "factory", "%s", e.msg);
+	}
 	int rc = nstore_account_put(c->s, &a, &e);
 	account_free(&a);
 	if (rc == K_EEXIST)
@@ -201,4 +227,5 @@ const struct api_type api_account_type = {
     .update = account_update,
     .destroy = account_destroy,
     .query = account_query,
+    .computed = account_computed,
 };

@@ -92,6 +92,13 @@ static void account_round_trip(const cJSON *j)
 		return;
 	if (account_validate(&a, &e) != K_OK)
 		die("an account read from JSON does not validate", &e);
+	/* its factory profile: checked against the account, never a crash, one of three answers */
+	if (a.factory) {
+		struct kerr fe = {0, ""};
+		int frc = account_factory_verify(a.factory, a.id, &fe);
+		if (frc != K_OK && frc != K_EVERIFY && frc != K_EINVAL)
+			die("account_factory_verify gave another code", &fe);
+	}
 	struct kbuf c1 = KBUF_INIT, c2 = KBUF_INIT;
 	cJSON *j1 = account_to_json(&a);
 	canon_or_die(j1, &c1, "account_to_json");

@@ -49,4 +49,8 @@ int cmd_picture_sizes(struct ctx *c, const char *type, const char *id, const cha
 int cmd_show_images(struct ctx *c, const char *what, const struct kstrv *images, const char *type,
                     const char *id, const char *prop, struct kerr *e);
 
+/* profile.c: a supplier as lines of text (profile, the node's attestation, the factory
+ * profile when its signature verifies), for `supplier show` and the TUI's supplier view. */
+void cmd_supplier_lines(const struct account *a, struct kstrv *out);
+
 #endif

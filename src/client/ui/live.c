@@ -725,6 +725,16 @@ static void human_bytes(struct kbuf *out, uint64_t used)
 		kbuf_printf(out, "%.2f GiB", (double)used / (1024.0 * 1024 * 1024));
 }
 
+void ui_live_count(struct ui *u, uint64_t bytes)
+{
+	struct ui_live *l = u->live;
+	if (!l || !bytes)
+		return;
+	pthread_mutex_lock(&l->mu);
+	l->bytes += bytes;
+	pthread_mutex_unlock(&l->mu);
+}
+
 void ui_live_status(struct ui *u, struct kbuf *out)
 {
 	struct ui_live *l = u->live;

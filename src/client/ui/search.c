@@ -570,7 +570,8 @@ void ui_listing_title(struct ui *u, struct kbuf *out)
 
 void ui_listing_action(struct ui *u, enum ui_action act)
 {
-	const char *word = "?";
+	/* i and s are in ? and the man page: the head line has room for the trade keys only */
+	const char *word = act == ACT_IMAGES ? "images" : act == ACT_SUPPLIER ? "supplier" : "?";
 	for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++)
 		if (listing_acts[i].act == act)
 			word = listing_acts[i].word;
@@ -582,6 +583,16 @@ void ui_listing_action(struct ui *u, enum ui_action act)
 	struct listing l;
 	if (store_listing_get(u->s, u->listing_id, &l, NULL) != K_OK) {
 		ui_trade_say(u, "%s: this listing is no longer in the cache", word);
+		return;
+	}
+	if (act == ACT_IMAGES || act == ACT_SUPPLIER) { /* own listings too */
+		char seller[KCRYPTO_ID_LEN + 1];
+		snprintf(seller, sizeof seller, "%s", l.seller_id);
+		listing_free(&l);
+		if (act == ACT_IMAGES)
+			ui_images_listing(u, u->listing_id);
+		else
+			ui_supplier_show(u, seller);
 		return;
 	}
 	if (own_listing(u, &l)) {

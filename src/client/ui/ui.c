@@ -707,6 +707,8 @@ static void handle_key(struct ui *u, int key)
 	case ACT_MESSAGE:
 	case ACT_QUOTE:
 	case ACT_PROPOSE:
+	case ACT_IMAGES:
+	case ACT_SUPPLIER:
 		ui_listing_action(u, act);
 		break;
 	}

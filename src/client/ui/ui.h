@@ -79,6 +79,8 @@ enum ui_action {
 	ACT_MESSAGE, /* search.c: the listing's supplier, asked on the prompt row as above */
 	ACT_QUOTE,
 	ACT_PROPOSE,
+	ACT_IMAGES,   /* images.c: the listing's pictures, fetched when asked */
+	ACT_SUPPLIER, /* the listing's supplier: profile, factory, attestation */
 };
 
 /* One line of the key table: in view (a view name or "any"), key does action. */
@@ -328,6 +330,17 @@ void ui_listing_build(struct ui *u, int width);
 void ui_listing_title(struct ui *u, struct kbuf *out);
 /* m, Q, P in a listing: asks (ui_trade_ask_*), then ui_listing_confirm and ui_listing_run. */
 void ui_listing_action(struct ui *u, enum ui_action act);
+/* images.c: the image view over images (blob ids or URLs) of what title names, fetched when
+ * opened; type, id and prop say where the node keeps their sizes (cmd_picture_sizes). Holds
+ * the keyboard until q. ui_images_listing: a listing's, fetched whole first if a summary. */
+void ui_images_show(struct ui *u, const char *title, const struct kstrv *images, const char *type,
+                    const char *id, const char *prop);
+void ui_images_listing(struct ui *u, const char *listing_id);
+/* The supplier view: an account's profile, its factory profile and the node's attestation,
+ * with i for the factory photos. */
+void ui_supplier_show(struct ui *u, const char *account_id);
+/* live.c: bytes fetched outside a sync (images) counted in the status line's total. */
+void ui_live_count(struct ui *u, uint64_t bytes);
 /* The y/n question of a listing action once its fields are in (ACT_MESSAGE has none). */
 void ui_listing_confirm(struct ui *u);
 /* Runs a listing action with its answers v[] on listing id (the question has ended). */
