@@ -13,7 +13,8 @@ PKG_CONFIG ?= pkg-config
 B        := build$(if $(SAN),-san)
 
 COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp icu-uc icu-i18n
-CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3 chafa
+CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3 chafa libxml-2.0 pangocairo cairo-pdf \
+               fontconfig libqrencode
 NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)

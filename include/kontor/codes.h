@@ -5,6 +5,8 @@
 #ifndef KONTOR_CODES_H
 #define KONTOR_CODES_H
 
+#include <stddef.h>
+
 #include "kontor/err.h"
 
 /* Directory of iso_3166-1.json and iso_4217.json: $KONTOR_ISO_CODES_DIR or
@@ -39,6 +41,30 @@ struct unit {
 const struct unit *codes_unit(const char *code);
 const struct unit *codes_units(int *n);
 int codes_check_unit(const char *code, const char *field, struct kerr *e);
+
+/* UN/ECE Recommendation 21 package type codes, the common ones ("CT" carton, "PX"
+ * pallet, ...): what the papers print as the kind of package. */
+struct package_code {
+	const char *code; /* "CT" */
+	const char *name; /* "carton" */
+};
+const struct package_code *codes_package(const char *code);
+const struct package_code *codes_packages(int *n);
+int codes_check_package(const char *code, const char *field, struct kerr *e);
+
+/* Who pays a charge under an Incoterms 2020 rule, and so whether the seller's invoice
+ * carries it (the one table: codes.c). kind is "freight" (the main carriage), "insurance"
+ * (cargo insurance) or "packing". */
+enum charge_rule {
+	CHARGE_BUYER = 0, /* the buyer's cost: not on the seller's invoice */
+	CHARGE_MAY = 1,   /* the seller's cost, itemised when the seller bills it */
+	CHARGE_INVOICE = 2 /* the seller's cost the rule names: the invoice must itemise it */
+};
+extern const char *const codes_charge_kinds[]; /* freight insurance packing, NULL-ended */
+/* -1 when the rule or the kind is unknown. */
+int codes_charge_rule(const char *incoterm, const char *kind);
+/* Why, for people: "under FOB the buyer pays the main carriage". */
+const char *codes_charge_why(const char *incoterm, const char *kind, char *out, size_t cap);
 
 enum dcsa_kind { DCSA_EQUIPMENT, DCSA_TRANSPORT, DCSA_SHIPMENT, DCSA_KONTOR };
 struct dcsa_code {

@@ -52,6 +52,12 @@
 #define CONTRACT_TEXT_MAX 4000 /* quality, inspection */
 #define CONTRACT_LINE_MAX 200  /* named place, governing law, venue, description */
 #define CONTRACT_NONCE_LEN 22  /* base64url of 16 random bytes */
+#define CONTRACT_ADDR_LINES 4
+#define CONTRACT_MAX_TAX_IDS 4
+#define CONTRACT_MAX_CHARGES 3 /* one of each kind */
+#define CONTRACT_PORT_MAX 100
+#define CONTRACT_MARKS_MAX 500
+#define CONTRACT_GRAMS_MAX 1000000000 /* one unit: a tonne */
 
 /* Offer body, canonical JSON (keys sorted by canon_write):
  *   buyer, seller            account ids (must differ)
@@ -77,7 +83,40 @@
  *   prev?                    hash of the section before (every offer but the first)
  *   created?, nonce?         when the offer was made (RFC 3339 UTC) and 16 random bytes
  *                            (base64url), so two offers of identical terms are two
- *                            contracts; documents made before them have neither */
+ *                            contracts; documents made before them have neither
+ * What the trade papers need (all optional: documents before them have none):
+ *   buyerParty?, sellerParty? {name, address? {lines [1..4], city, postcode?, country},
+ *                            taxIds? [{scheme, id}]}: copied from the Account profiles
+ *                            when the offer is made, so the signed document is whole
+ *   items[].netGrams?, grossGrams?  one unit's weight (grams, integers as canonical JSON
+ *                            wants; the papers print kg), gross >= net
+ *   items[].packages? {count, code (UN/ECE Rec 21)}, items[].marks? (shipping marks)
+ *   portOfLoading?, portOfDischarge?  UN/LOCODE ("CNNGB") where known, else free text
+ *   charges? [{kind, amount}]  freight, insurance, packing, each at most once, billed by
+ *                            the seller on top of the goods: total = sum of the lines + sum
+ *                            of the charges. Only what the Incoterm makes the seller's cost
+ *                            (codes_charge_rule): freight under FOB is refused. */
+struct contract_tax_id {
+	char scheme[17]; /* VAT, EORI, EIN, GSTIN, USCI, ... */
+	char id[41];
+};
+
+/* A party as the papers print it; name NULL when the offer carries none. */
+struct contract_party {
+	char *name; /* legal name, else display name; one line */
+	char *lines[CONTRACT_ADDR_LINES];
+	size_t nlines; /* 0: no address */
+	char *city, *postcode;
+	char country[3];
+	struct contract_tax_id tax_ids[CONTRACT_MAX_TAX_IDS];
+	size_t ntax_ids;
+};
+
+struct contract_charge {
+	char kind[10]; /* freight insurance packing */
+	int64_t amount; /* minor units, >= 0 */
+};
+
 struct contract_item {
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	char listing_hash[KCRYPTO_HASH_B64_LEN + 1];
@@ -87,6 +126,11 @@ struct contract_item {
 	int64_t unit_price; /* minor units, >= 0 */
 	char hs_code[11];   /* 6..10 digits or "" */
 	char origin[3];     /* ISO 3166 alpha-2 or "" */
+	int64_t net_grams;   /* one unit, 0 when not said */
+	int64_t gross_grams; /* one unit packed, 0 when not said */
+	int64_t packages;    /* how many packages the line ships in, 0 when not said */
+	char package_code[3]; /* UN/ECE Rec 21, "" with packages 0 */
+	char *marks;          /* shipping marks, may be NULL */
 };
 
 struct contract_terms {
@@ -115,6 +159,10 @@ struct contract_terms {
 	char prev[KCRYPTO_HASH_B64_LEN + 1];       /* "" for section 0 */
 	char created[MODEL_TIME_LEN + 1];          /* "" in documents made before it */
 	char nonce[CONTRACT_NONCE_LEN + 1];        /* "" in documents made before it */
+	struct contract_party buyer_party, seller_party;
+	char *port_loading, *port_discharge; /* may be NULL */
+	struct contract_charge charges[CONTRACT_MAX_CHARGES];
+	size_t ncharges;
 };
 
 void contract_terms_init(struct contract_terms *t); /* zeroes; payment 100% / 14 days */
@@ -132,7 +180,18 @@ void contract_terms_order(const struct contract_terms *t, struct order_terms *ou
  * another currency or from another seller. K_EINVAL naming the field. */
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
                                int64_t unit_price, struct kerr *e);
-/* total = sum qty * unit_price, overflow-checked (K_ERANGE past MONEY_MAX). */
+/* The party from an Account profile: its legal name (else display name), address and tax
+ * ids. Replaces what p held. */
+void contract_party_from_account(struct contract_party *p, const struct account *a);
+void contract_party_free(struct contract_party *p);
+/* Sets (amount >= 0) or adds a charge of kind; K_EINVAL for an unknown kind. */
+int contract_terms_set_charge(struct contract_terms *t, const char *kind, int64_t amount,
+                              struct kerr *e);
+/* Sum of the lines (qty * unit_price), and of the charges; overflow-checked. */
+int contract_terms_goods(const struct contract_terms *t, int64_t *goods, int64_t *charges,
+                         struct kerr *e);
+/* total = sum qty * unit_price + sum of the charges, overflow-checked (K_ERANGE past
+ * MONEY_MAX). */
 int contract_terms_total(struct contract_terms *t, struct kerr *e);
 /* Every rule above (including that total is the exact sum). K_EINVAL naming the field
  * ("items[1].unit: ...", "incoterm: FOB (Free On Board) is for sea and inland waterway

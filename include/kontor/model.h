@@ -55,6 +55,11 @@ struct listing {
 	char unit[4];           /* UN/ECE Rec 20, default "C62" */
 	int64_t moq;            /* >= 1 */
 	int64_t lead_time_days; /* >= 0 */
+	/* What one unit weighs and how it is packed, for the papers (0 / "" when not said):
+	 * "netGrams", "grossGrams", "packageCode" (UN/ECE Rec 21), "unitsPerPackage". */
+	int64_t net_grams, gross_grams;
+	char package_code[3];
+	int64_t units_per_package;
 	struct kstrv incoterms; /* Incoterms 2020 codes offered */
 	cJSON *variants;        /* owned; NULL or a validated array [{sku, options, unitPrice?}] */
 	struct kstrv images;    /* blob ids or https URLs */
@@ -111,6 +116,10 @@ struct account {
 	char *box_key;      /* base64url X25519 public key, may be NULL */
 	cJSON *attestation; /* owned, NULL when none */
 	cJSON *factory;     /* owned, NULL when none: the signed factory profile (below) */
+	/* owned, NULL when none: the postal address {lines [1..4], city, postcode?, country}
+	 * and the tax ids [{scheme (VAT, EORI, EIN, ...), id}] offers copy for the papers */
+	cJSON *address;
+	cJSON *tax_ids;
 	struct rating_summary rating;
 	char created[MODEL_TIME_LEN + 1];
 };

@@ -317,6 +317,106 @@ int codes_check_unit(const char *code, const char *field, struct kerr *e)
 	return check_fail(e, field ? field : "unit", "unit", code,
 	                  "UN/ECE Rec 20, e.g. C62 piece, KGM kilogram, MTR metre", unit_known);
 }
+/* UN/ECE Recommendation 21, "Codes for Types of Cargo, Packages and Packaging Materials"
+ * (Revision 8.1, Annex VI, the alphanumeric package codes): the ones small shipments use.
+ * Source: https://unece.org/trade/uncefact/cl-recommendations (rec21_Rev8e_2012). */
+static const struct package_code packages[] = {
+    {"BA", "barrel"},   {"BE", "bundle"},   {"BG", "bag"},      {"BO", "bottle"},
+    {"BX", "box"},      {"CH", "chest"},    {"CN", "container"}, {"CR", "crate"},
+    {"CS", "case"},     {"CT", "carton"},   {"CY", "cylinder"}, {"DR", "drum"},
+    {"EN", "envelope"}, {"JR", "jar"},      {"NE", "unpacked"}, {"PA", "packet"},
+    {"PK", "package"},  {"PL", "pail"},     {"PX", "pallet"},   {"RO", "roll"},
+    {"SA", "sack"},     {"TN", "tin"},      {"TU", "tube"},
+};
+#define NPACKAGES ((int)(sizeof packages / sizeof packages[0]))
+
+const struct package_code *codes_package(const char *code)
+{
+	for (int i = 0; code && i < NPACKAGES; i++)
+		if (strcmp(packages[i].code, code) == 0)
+			return &packages[i];
+	return NULL;
+}
+
+const struct package_code *codes_packages(int *n)
+{
+	if (n)
+		*n = NPACKAGES;
+	return packages;
+}
+
+static int package_known(const char *code)
+{
+	return codes_package(code) != NULL;
+}
+
+int codes_check_package(const char *code, const char *field, struct kerr *e)
+{
+	if (package_known(code))
+		return K_OK;
+	return check_fail(e, field ? field : "package", "package code", code,
+	                  "UN/ECE Rec 21, e.g. CT carton, BX box, PX pallet, CS case, BG bag",
+	                  package_known);
+}
+
+/* The charge rules of Incoterms 2020, one line per rule: who pays the main carriage (A4/B4
+ * and A9/B9), cargo insurance (A5/B5) and packing (A8: always the seller). The C rules put
+ * the main carriage on the seller, CIF and CIP the insurance too; the D rules the carriage,
+ * with insurance the seller's own choice (it bears the risk to the place). */
+static const struct {
+	const char *rule;
+	signed char freight, insurance, packing;
+} charge_rules[] = {
+    {"EXW", CHARGE_BUYER, CHARGE_BUYER, CHARGE_MAY},
+    {"FCA", CHARGE_BUYER, CHARGE_BUYER, CHARGE_MAY},
+    {"FAS", CHARGE_BUYER, CHARGE_BUYER, CHARGE_MAY},
+    {"FOB", CHARGE_BUYER, CHARGE_BUYER, CHARGE_MAY},
+    {"CFR", CHARGE_INVOICE, CHARGE_BUYER, CHARGE_MAY},
+    {"CIF", CHARGE_INVOICE, CHARGE_INVOICE, CHARGE_MAY},
+    {"CPT", CHARGE_INVOICE, CHARGE_BUYER, CHARGE_MAY},
+    {"CIP", CHARGE_INVOICE, CHARGE_INVOICE, CHARGE_MAY},
+    {"DAP", CHARGE_INVOICE, CHARGE_MAY, CHARGE_MAY},
+    {"DPU", CHARGE_INVOICE, CHARGE_MAY, CHARGE_MAY},
+    {"DDP", CHARGE_INVOICE, CHARGE_MAY, CHARGE_MAY},
+};
+
+const char *const codes_charge_kinds[] = {"freight", "insurance", "packing", NULL};
+
+int codes_charge_rule(const char *incoterm, const char *kind)
+{
+	for (size_t i = 0; incoterm && kind && i < sizeof charge_rules / sizeof *charge_rules; i++) {
+		if (strcmp(charge_rules[i].rule, incoterm) != 0)
+			continue;
+		if (strcmp(kind, "freight") == 0)
+			return charge_rules[i].freight;
+		if (strcmp(kind, "insurance") == 0)
+			return charge_rules[i].insurance;
+		if (strcmp(kind, "packing") == 0)
+			return charge_rules[i].packing;
+		return -1;
+	}
+	return -1;
+}
+
+const char *codes_charge_why(const char *incoterm, const char *kind, char *out, size_t cap)
+{
+	int r = codes_charge_rule(incoterm, kind);
+	const char *what = kind && strcmp(kind, "freight") == 0     ? "the main carriage"
+	                   : kind && strcmp(kind, "insurance") == 0 ? "the cargo insurance"
+	                                                            : "the packing";
+	if (r < 0)
+		snprintf(out, cap, "%s is not a charge kind (freight, insurance, packing)",
+		         kind ? kind : "?");
+	else if (r == CHARGE_BUYER)
+		snprintf(out, cap, "under %s the buyer pays %s", incoterm, what);
+	else if (r == CHARGE_INVOICE)
+		snprintf(out, cap, "under %s the seller pays %s and the invoice itemises it", incoterm,
+		         what);
+	else
+		snprintf(out, cap, "under %s %s is the seller's cost, itemised when billed", incoterm,
+		         what);
+	return out;
+}
 
 static int cmp_dcsa(const void *k, const void *el)
 {

@@ -246,7 +246,74 @@ void contract_terms_order(const struct contract_terms *t, struct order_terms *ou
 static void item_free(struct contract_item *it)
 {
 	free(it->description);
+	free(it->marks);
 	memset(it, 0, sizeof *it);
+}
+
+void contract_party_free(struct contract_party *p)
+{
+	free(p->name);
+	for (size_t i = 0; i < p->nlines && i < CONTRACT_ADDR_LINES; i++)
+		free(p->lines[i]);
+	free(p->city);
+	free(p->postcode);
+	memset(p, 0, sizeof *p);
+}
+
+static const char *jstr_of(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) && v->valuestring && *v->valuestring ? v->valuestring : NULL;
+}
+
+void contract_party_from_account(struct contract_party *p, const struct account *a)
+{
+	contract_party_free(p);
+	const char *name = a->legal_name && *a->legal_name ? a->legal_name : a->display_name;
+	p->name = name ? xstrdup(name) : NULL;
+	const cJSON *ad = a->address, *c;
+	if (cJSON_IsObject(ad) && jstr_of(ad, "city") && jstr_of(ad, "country")) {
+		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(ad, "lines"))
+		{
+			if (p->nlines < CONTRACT_ADDR_LINES && cJSON_IsString(c) && *c->valuestring)
+				p->lines[p->nlines++] = xstrdup(c->valuestring);
+		}
+		p->city = xstrdup(jstr_of(ad, "city"));
+		if (jstr_of(ad, "postcode"))
+			p->postcode = xstrdup(jstr_of(ad, "postcode"));
+		copy_fixed(p->country, sizeof p->country, jstr_of(ad, "country"));
+	}
+	cJSON_ArrayForEach(c, a->tax_ids)
+	{
+		if (p->ntax_ids >= CONTRACT_MAX_TAX_IDS || !jstr_of(c, "scheme") || !jstr_of(c, "id"))
+			continue;
+		copy_fixed(p->tax_ids[p->ntax_ids].scheme, sizeof p->tax_ids[0].scheme,
+		           jstr_of(c, "scheme"));
+		copy_fixed(p->tax_ids[p->ntax_ids].id, sizeof p->tax_ids[0].id, jstr_of(c, "id"));
+		p->ntax_ids++;
+	}
+}
+
+int contract_terms_set_charge(struct contract_terms *t, const char *kind, int64_t amount,
+                              struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	if (!in_list(kind, codes_charge_kinds))
+		return kerr_set(e, K_EINVAL, "charge: '%s' is not freight, insurance or packing",
+		                shown(kind, sh));
+	if (amount < 0 || amount > MONEY_MAX)
+		return kerr_set(e, K_ERANGE, "charge %s: amount out of range", kind);
+	for (size_t i = 0; i < t->ncharges; i++) {
+		if (strcmp(t->charges[i].kind, kind) == 0) {
+			t->charges[i].amount = amount;
+			return K_OK;
+		}
+	}
+	if (t->ncharges >= CONTRACT_MAX_CHARGES)
+		return kerr_set(e, K_ETOOBIG, "charges: at most %d", CONTRACT_MAX_CHARGES);
+	copy_fixed(t->charges[t->ncharges].kind, sizeof t->charges[0].kind, kind);
+	t->charges[t->ncharges++].amount = amount;
+	return K_OK;
 }
 
 void contract_terms_free(struct contract_terms *t)
@@ -259,6 +326,10 @@ void contract_terms_free(struct contract_terms *t)
 	free(t->inspection);
 	free(t->governing_law);
 	free(t->dispute_venue);
+	contract_party_free(&t->buyer_party);
+	contract_party_free(&t->seller_party);
+	free(t->port_loading);
+	free(t->port_discharge);
 	memset(t, 0, sizeof *t);
 }
 
@@ -323,6 +394,13 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 	it->unit_price = unit_price;
 	copy_fixed(it->hs_code, sizeof it->hs_code, l->hs_code);
 	copy_fixed(it->origin, sizeof it->origin, l->origin_country);
+	it->net_grams = l->net_grams;
+	it->gross_grams = l->gross_grams;
+	if (l->package_code[0] && l->units_per_package > 0) {
+		/* Whole packages: the last one may be part full. */
+		it->packages = qty / l->units_per_package + (qty % l->units_per_package != 0);
+		copy_fixed(it->package_code, sizeof it->package_code, l->package_code);
+	}
 	if (!*t->currency)
 		copy_fixed(t->currency, sizeof t->currency, l->currency);
 	if (!*t->seller)
@@ -330,9 +408,10 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 	return K_OK;
 }
 
-static int terms_sum(const struct contract_terms *t, int64_t *sum, struct kerr *e)
+int contract_terms_goods(const struct contract_terms *t, int64_t *goods, int64_t *charges,
+                         struct kerr *e)
 {
-	int64_t total = 0, line;
+	int64_t total = 0, line, ch = 0;
 	for (size_t i = 0; i < t->nitems; i++) {
 		int rc = money_mul(t->items[i].unit_price, t->items[i].qty, &line, e);
 		if (rc == K_OK)
@@ -342,8 +421,25 @@ static int terms_sum(const struct contract_terms *t, int64_t *sum, struct kerr *
 			return rc;
 		}
 	}
-	*sum = total;
+	for (size_t i = 0; i < t->ncharges && i < CONTRACT_MAX_CHARGES; i++) {
+		int rc = money_add(ch, t->charges[i].amount, &ch, e);
+		if (rc != K_OK) {
+			kerr_prefix(e, "total: charges[%zu]", i);
+			return rc;
+		}
+	}
+	*goods = total;
+	*charges = ch;
 	return K_OK;
+}
+
+static int terms_sum(const struct contract_terms *t, int64_t *sum, struct kerr *e)
+{
+	int64_t goods, ch;
+	int rc = contract_terms_goods(t, &goods, &ch, e);
+	if (rc == K_OK && (rc = money_add(goods, ch, sum, e)) != K_OK)
+		kerr_prefix(e, "total: the lines and the charges");
+	return rc;
 }
 
 int contract_terms_total(struct contract_terms *t, struct kerr *e)
@@ -390,7 +486,113 @@ static int item_validate(const struct contract_item *it, size_t i, struct kerr *
 		if ((rc = codes_check_country(it->origin, f, e)) != K_OK)
 			return rc;
 	}
+	if (it->net_grams < 0 || it->net_grams > CONTRACT_GRAMS_MAX || it->gross_grams < 0 ||
+	    it->gross_grams > CONTRACT_GRAMS_MAX)
+		return kerr_set(e, K_EINVAL, "items[%zu]: a unit's weight must be 1 g to %d t", i,
+		                CONTRACT_GRAMS_MAX / 1000000);
+	if (it->gross_grams && it->gross_grams < it->net_grams)
+		return kerr_set(e, K_EINVAL,
+		                "items[%zu].grossGrams: a unit packed cannot weigh less than its net "
+		                "weight",
+		                i);
+	if (it->packages < 0 || it->packages > MONEY_MAX ||
+	    (it->packages > 0) != (it->package_code[0] != '\0'))
+		return kerr_set(e, K_EINVAL, "items[%zu].packages: a count of at least 1 and a code",
+		                i);
+	if (it->packages) {
+		snprintf(f, sizeof f, "items[%zu].packages.code", i);
+		if ((rc = codes_check_package(it->package_code, f, e)) != K_OK)
+			return rc;
+	}
+	if (it->marks) {
+		snprintf(f, sizeof f, "items[%zu].marks", i);
+		if ((rc = check_str(it->marks, f, 1, CONTRACT_MARKS_MAX, 1, e)) != K_OK)
+			return rc;
+	}
 	return K_OK;
+}
+
+/* A party's details as an offer carries them (nothing: fine, documents before them). */
+static int party_validate(const struct contract_party *p, const char *who, struct kerr *e)
+{
+	char f[PATH_LEN];
+	int rc;
+	if (!p->name && !p->nlines && !p->ntax_ids)
+		return K_OK;
+	snprintf(f, sizeof f, "%sParty.name", who);
+	if ((rc = check_str(p->name, f, 1, CONTRACT_LINE_MAX, 0, e)) != K_OK)
+		return rc;
+	if (p->nlines > CONTRACT_ADDR_LINES)
+		return kerr_set(e, K_EINVAL, "%sParty.address.lines: at most %d", who,
+		                CONTRACT_ADDR_LINES);
+	for (size_t i = 0; i < p->nlines; i++) {
+		snprintf(f, sizeof f, "%sParty.address.lines[%zu]", who, i);
+		if ((rc = check_str(p->lines[i], f, 1, 100, 0, e)) != K_OK)
+			return rc;
+	}
+	if (p->nlines || p->city || p->country[0]) {
+		snprintf(f, sizeof f, "%sParty.address.city", who);
+		if (!p->nlines)
+			return kerr_set(e, K_EINVAL, "%sParty.address.lines: at least one line", who);
+		if ((rc = check_str(p->city, f, 1, 100, 0, e)) != K_OK)
+			return rc;
+		snprintf(f, sizeof f, "%sParty.address.postcode", who);
+		if (p->postcode && (rc = check_str(p->postcode, f, 1, 20, 0, e)) != K_OK)
+			return rc;
+		snprintf(f, sizeof f, "%sParty.address.country", who);
+		if ((rc = codes_check_country(p->country, f, e)) != K_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < p->ntax_ids && i < CONTRACT_MAX_TAX_IDS; i++) {
+		const struct contract_tax_id *x = &p->tax_ids[i];
+		size_t n = strlen(x->scheme);
+		int ok = n >= 2 && n <= 16;
+		for (size_t k = 0; ok && k < n; k++)
+			ok = (x->scheme[k] >= 'A' && x->scheme[k] <= 'Z') ||
+			     (x->scheme[k] >= '0' && x->scheme[k] <= '9') || x->scheme[k] == '-';
+		if (!ok)
+			return kerr_set(e, K_EINVAL,
+			                "%sParty.taxIds[%zu].scheme: 2 to 16 upper-case letters and "
+			                "digits, like VAT or EORI",
+			                who, i);
+		snprintf(f, sizeof f, "%sParty.taxIds[%zu].id", who, i);
+		if ((rc = check_str(x->id, f, 1, 40, 0, e)) != K_OK)
+			return rc;
+	}
+	return K_OK;
+}
+
+/* The charges: known kinds, each once, and only what the Incoterm makes the seller's. */
+static int charges_validate(const struct contract_terms *t, struct kerr *e)
+{
+	char why[160];
+	if (t->ncharges > CONTRACT_MAX_CHARGES)
+		return kerr_set(e, K_EINVAL, "charges: at most %d", CONTRACT_MAX_CHARGES);
+	for (size_t i = 0; i < t->ncharges; i++) {
+		const struct contract_charge *c = &t->charges[i];
+		char sh[SHOWN_LEN];
+		if (!in_list(c->kind, codes_charge_kinds))
+			return kerr_set(e, K_EINVAL,
+			                "charges[%zu].kind: '%s' is not freight, insurance or packing",
+			                i, shown(c->kind, sh));
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(t->charges[k].kind, c->kind) == 0)
+				return kerr_set(e, K_EINVAL, "charges[%zu]: %s twice", i, c->kind);
+		if (c->amount < 0 || c->amount > MONEY_MAX)
+			return kerr_set(e, K_EINVAL, "charges[%zu].amount: must be 0 to %" PRId64, i,
+			                MONEY_MAX);
+		if (codes_charge_rule(t->incoterm, c->kind) == CHARGE_BUYER)
+			return kerr_set(e, K_EINVAL,
+			                "charges[%zu]: %s, so %s is not on the seller's invoice", i,
+			                codes_charge_why(t->incoterm, c->kind, why, sizeof why),
+			                c->kind);
+	}
+	return K_OK;
+}
+
+static int port_validate(const char *s, const char *field, struct kerr *e)
+{
+	return s ? check_str(s, field, 1, CONTRACT_PORT_MAX, 0, e) : K_OK;
 }
 
 int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
@@ -421,10 +623,16 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 		return rc;
 	if (sum != t->total)
 		return kerr_set(e, K_EINVAL,
-		                "total: %" PRId64 " is not the sum of qty x unitPrice (%" PRId64
+		                "total: %" PRId64 " is not the sum of qty x unitPrice%s (%" PRId64
 		                ")",
-		                t->total, sum);
+		                t->total, t->ncharges ? " and the charges" : "", sum);
 	if ((rc = codes_check_incoterm(t->incoterm, "incoterm", e)) != K_OK)
+		return rc;
+	if ((rc = charges_validate(t, e)) != K_OK ||
+	    (rc = party_validate(&t->buyer_party, "buyer", e)) != K_OK ||
+	    (rc = party_validate(&t->seller_party, "seller", e)) != K_OK ||
+	    (rc = port_validate(t->port_loading, "portOfLoading", e)) != K_OK ||
+	    (rc = port_validate(t->port_discharge, "portOfDischarge", e)) != K_OK)
 		return rc;
 	if ((rc = check_str(t->named_place, "namedPlace", 1, CONTRACT_LINE_MAX, 0, e)) != K_OK)
 		return rc;
@@ -484,6 +692,32 @@ static void add_opt(cJSON *o, const char *name, const char *s)
 		cJSON_AddStringToObject(o, name, s);
 }
 
+static void party_to_json(cJSON *o, const char *name, const struct contract_party *p)
+{
+	if (!p->name)
+		return;
+	cJSON *j = cJSON_AddObjectToObject(o, name);
+	cJSON_AddStringToObject(j, "name", p->name);
+	if (p->nlines) {
+		cJSON *a = cJSON_AddObjectToObject(j, "address");
+		cJSON *l = cJSON_AddArrayToObject(a, "lines");
+		for (size_t i = 0; i < p->nlines; i++)
+			cJSON_AddItemToArray(l, cJSON_CreateString(p->lines[i]));
+		cJSON_AddStringToObject(a, "city", p->city ? p->city : "");
+		add_opt(a, "postcode", p->postcode);
+		cJSON_AddStringToObject(a, "country", p->country);
+	}
+	if (p->ntax_ids) {
+		cJSON *x = cJSON_AddArrayToObject(j, "taxIds");
+		for (size_t i = 0; i < p->ntax_ids; i++) {
+			cJSON *c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "scheme", p->tax_ids[i].scheme);
+			cJSON_AddStringToObject(c, "id", p->tax_ids[i].id);
+			cJSON_AddItemToArray(x, c);
+		}
+	}
+}
+
 int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct kerr *e)
 {
 	int rc = contract_terms_validate(t, e);
@@ -504,6 +738,16 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 		json_add_int(j, "unitPrice", it->unit_price);
 		add_opt(j, "hsCode", it->hs_code);
 		add_opt(j, "origin", it->origin);
+		if (it->net_grams)
+			json_add_int(j, "netGrams", it->net_grams);
+		if (it->gross_grams)
+			json_add_int(j, "grossGrams", it->gross_grams);
+		if (it->packages) {
+			cJSON *pk = cJSON_AddObjectToObject(j, "packages");
+			json_add_int(pk, "count", it->packages);
+			cJSON_AddStringToObject(pk, "code", it->package_code);
+		}
+		add_opt(j, "marks", it->marks);
 		cJSON_AddItemToArray(items, j);
 	}
 	cJSON_AddStringToObject(o, "currency", t->currency);
@@ -537,6 +781,19 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 	add_opt(o, "prev", t->prev);
 	add_opt(o, "created", t->created);
 	add_opt(o, "nonce", t->nonce);
+	party_to_json(o, "buyerParty", &t->buyer_party);
+	party_to_json(o, "sellerParty", &t->seller_party);
+	add_opt(o, "portOfLoading", t->port_loading);
+	add_opt(o, "portOfDischarge", t->port_discharge);
+	if (t->ncharges) {
+		cJSON *ch = cJSON_AddArrayToObject(o, "charges");
+		for (size_t i = 0; i < t->ncharges; i++) {
+			cJSON *c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "kind", t->charges[i].kind);
+			json_add_int(c, "amount", t->charges[i].amount);
+			cJSON_AddItemToArray(ch, c);
+		}
+	}
 	*out = o;
 	return K_OK;
 }
@@ -553,8 +810,11 @@ static int fixed_from(char *dst, size_t cap, const char *s, const char *field, s
 
 static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, struct kerr *e)
 {
-	static const char *const keys[] = {"listingId", "listingHash", "description", "qty", "unit",
-	                                   "unitPrice", "hsCode",      "origin",      NULL};
+	static const char *const keys[] = {"listingId", "listingHash", "description", "qty",
+	                                   "unit",      "unitPrice",   "hsCode",      "origin",
+	                                   "netGrams",  "grossGrams",  "packages",    "marks",
+	                                   NULL};
+	static const char *const pkg_keys[] = {"count", "code", NULL};
 	char p[PATH_LEN], f[PATH_LEN];
 	const char *s;
 	int rc;
@@ -581,8 +841,132 @@ static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, st
 		return rc;
 	it->description = xstrdup(s);
 	if ((rc = get_int(j, p, "qty", 1, &it->qty, e)) != K_OK ||
-	    (rc = get_int(j, p, "unitPrice", 1, &it->unit_price, e)) != K_OK)
+	    (rc = get_int(j, p, "unitPrice", 1, &it->unit_price, e)) != K_OK ||
+	    (rc = get_int(j, p, "netGrams", 0, &it->net_grams, e)) != K_OK ||
+	    (rc = get_int(j, p, "grossGrams", 0, &it->gross_grams, e)) != K_OK)
 		return rc;
+	if ((rc = get_str(j, p, "marks", 0, &s, e)) != K_OK)
+		return rc;
+	it->marks = s ? xstrdup(s) : NULL;
+	const cJSON *pk = item(j, "packages");
+	if (pk) {
+		snprintf(f, sizeof f, "%s.packages", p);
+		if (!cJSON_IsObject(pk))
+			return kerr_set(e, K_EINVAL, "%s: must be an object", f);
+		if ((rc = unknown_keys(pk, f, pkg_keys, e)) != K_OK ||
+		    (rc = get_int(pk, f, "count", 1, &it->packages, e)) != K_OK ||
+		    (rc = get_str(pk, f, "code", 1, &s, e)) != K_OK)
+			return rc;
+		snprintf(f, sizeof f, "%s.packages.code", p);
+		if ((rc = fixed_from(it->package_code, sizeof it->package_code, s, f, e)) != K_OK)
+			return rc;
+		if (it->packages < 1)
+			return kerr_set(e, K_EINVAL, "%s.packages.count: at least 1", p);
+	}
+	return K_OK;
+}
+
+/* buyerParty / sellerParty. */
+static int party_from_json(const cJSON *b, const char *name, struct contract_party *pt,
+                           struct kerr *e)
+{
+	static const char *const keys[] = {"name", "address", "taxIds", NULL};
+	static const char *const addr_keys[] = {"lines", "city", "postcode", "country", NULL};
+	static const char *const tax_keys[] = {"scheme", "id", NULL};
+	const cJSON *j = item(b, name), *c;
+	char f[PATH_LEN];
+	const char *s;
+	int rc;
+	if (!j)
+		return K_OK;
+	if (!cJSON_IsObject(j))
+		return kerr_set(e, K_EINVAL, "%s: must be an object", name);
+	if ((rc = unknown_keys(j, name, keys, e)) != K_OK ||
+	    (rc = get_str(j, name, "name", 1, &s, e)) != K_OK)
+		return rc;
+	pt->name = xstrdup(s);
+	const cJSON *a = item(j, "address");
+	if (a) {
+		snprintf(f, sizeof f, "%s.address", name);
+		if (!cJSON_IsObject(a))
+			return kerr_set(e, K_EINVAL, "%s: must be an object", f);
+		if ((rc = unknown_keys(a, f, addr_keys, e)) != K_OK)
+			return rc;
+		const cJSON *l = item(a, "lines");
+		int n = cJSON_IsArray(l) ? cJSON_GetArraySize(l) : -1;
+		if (n < 1 || n > CONTRACT_ADDR_LINES)
+			return kerr_set(e, K_EINVAL, "%s.lines: an array of 1 to %d lines", f,
+			                CONTRACT_ADDR_LINES);
+		cJSON_ArrayForEach(c, l)
+		{
+			if (!cJSON_IsString(c))
+				return kerr_set(e, K_EINVAL, "%s.lines[%zu]: must be a string", f,
+				                pt->nlines);
+			pt->lines[pt->nlines++] = xstrdup(c->valuestring);
+		}
+		if ((rc = get_str(a, f, "city", 1, &s, e)) != K_OK)
+			return rc;
+		pt->city = xstrdup(s);
+		if ((rc = get_str(a, f, "postcode", 0, &s, e)) != K_OK)
+			return rc;
+		pt->postcode = s ? xstrdup(s) : NULL;
+		if ((rc = get_str(a, f, "country", 1, &s, e)) != K_OK)
+			return rc;
+		snprintf(f, sizeof f, "%s.address.country", name);
+		if ((rc = fixed_from(pt->country, sizeof pt->country, s, f, e)) != K_OK)
+			return rc;
+	}
+	const cJSON *x = item(j, "taxIds");
+	if (x) {
+		snprintf(f, sizeof f, "%s.taxIds", name);
+		int n = cJSON_IsArray(x) ? cJSON_GetArraySize(x) : -1;
+		if (n < 1 || n > CONTRACT_MAX_TAX_IDS)
+			return kerr_set(e, K_EINVAL, "%s: an array of 1 to %d", f,
+			                CONTRACT_MAX_TAX_IDS);
+		cJSON_ArrayForEach(c, x)
+		{
+			char q[PATH_LEN];
+			struct contract_tax_id *t = &pt->tax_ids[pt->ntax_ids];
+			snprintf(q, sizeof q, "%s[%zu]", f, pt->ntax_ids);
+			if (!cJSON_IsObject(c))
+				return kerr_set(e, K_EINVAL, "%s: must be an object", q);
+			if ((rc = unknown_keys(c, q, tax_keys, e)) != K_OK ||
+			    (rc = get_str(c, q, "scheme", 1, &s, e)) != K_OK ||
+			    (rc = fixed_from(t->scheme, sizeof t->scheme, s, q, e)) != K_OK ||
+			    (rc = get_str(c, q, "id", 1, &s, e)) != K_OK ||
+			    (rc = fixed_from(t->id, sizeof t->id, s, q, e)) != K_OK)
+				return rc;
+			pt->ntax_ids++;
+		}
+	}
+	return K_OK;
+}
+
+static int charges_from_json(const cJSON *b, struct contract_terms *t, struct kerr *e)
+{
+	static const char *const keys[] = {"kind", "amount", NULL};
+	const cJSON *arr = item(b, "charges"), *c;
+	int rc;
+	if (!arr)
+		return K_OK;
+	int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : -1;
+	if (n < 1 || n > CONTRACT_MAX_CHARGES)
+		return kerr_set(e, K_EINVAL, "charges: an array of 1 to %d", CONTRACT_MAX_CHARGES);
+	cJSON_ArrayForEach(c, arr)
+	{
+		char q[PATH_LEN];
+		const char *s;
+		struct contract_charge *ch = &t->charges[t->ncharges];
+		snprintf(q, sizeof q, "charges[%zu]", t->ncharges);
+		if (!cJSON_IsObject(c))
+			return kerr_set(e, K_EINVAL, "%s: must be an object", q);
+		if ((rc = unknown_keys(c, q, keys, e)) != K_OK ||
+		    (rc = get_str(c, q, "kind", 1, &s, e)) != K_OK ||
+		    (rc = fixed_from(ch->kind, sizeof ch->kind, s, q, e)) != K_OK ||
+		    (rc = get_int(c, q, "amount", 1, &ch->amount, e)) != K_OK)
+			return rc;
+		t->ncharges++;
+	}
 	return K_OK;
 }
 
@@ -622,7 +1006,8 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 	    "buyer",      "seller",       "items",        "currency",  "total",       "incoterm",
 	    "namedPlace", "shipmentMode", "shipBy",       "deliverBy", "payment",     "quality",
 	    "inspection", "governingLaw", "disputeVenue", "language",  "escrowAgent", "supersedes",
-	    "prev",       "created",      "nonce",        NULL};
+	    "prev",       "created",      "nonce",        "buyerParty", "sellerParty", "portOfLoading",
+	    "portOfDischarge", "charges", NULL};
 	static const char *const pay_keys[] = {"method", "depositPct", "stages", "autoReleaseDays",
 	                                       NULL};
 	const char *s;
@@ -662,6 +1047,8 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 	DUP("inspection", t->inspection, 0);
 	DUP("governingLaw", t->governing_law, 1);
 	DUP("disputeVenue", t->dispute_venue, 1);
+	DUP("portOfLoading", t->port_loading, 0);
+	DUP("portOfDischarge", t->port_discharge, 0);
 #undef FIXED
 #undef DUP
 	if ((rc = get_int(b, "", "total", 1, &t->total, e)) != K_OK)
@@ -696,6 +1083,10 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 	if (!stages && (rc = get_int(p, "payment", "depositPct", 1, &t->deposit_pct, e)) != K_OK)
 		return rc;
 	if ((rc = get_int(p, "payment", "autoReleaseDays", 1, &t->auto_release_days, e)) != K_OK)
+		return rc;
+	if ((rc = party_from_json(b, "buyerParty", &t->buyer_party, e)) != K_OK ||
+	    (rc = party_from_json(b, "sellerParty", &t->seller_party, e)) != K_OK ||
+	    (rc = charges_from_json(b, t, e)) != K_OK)
 		return rc;
 	return contract_terms_validate(t, e);
 }
@@ -1335,12 +1726,58 @@ static void render_payment(const struct contract_terms *t, struct kbuf *b)
 		             "unit; the last stage takes what is left)\n");
 }
 
+/* "Name, line, line, postcode city, CC; VAT DE123, EORI DE456" on one line. */
+static void party_line(struct kbuf *b, const struct contract_party *p)
+{
+	put_clean(b, p->name, 0);
+	for (size_t i = 0; i < p->nlines; i++) {
+		kbuf_puts(b, ", ");
+		put_clean(b, p->lines[i], 0);
+	}
+	if (p->nlines) {
+		kbuf_puts(b, ", ");
+		if (p->postcode) {
+			put_clean(b, p->postcode, 0);
+			kbuf_putc(b, ' ');
+		}
+		put_clean(b, p->city, 0);
+		kbuf_printf(b, ", %s", p->country);
+	}
+	for (size_t i = 0; i < p->ntax_ids; i++) {
+		kbuf_puts(b, i ? ", " : "; ");
+		put_clean(b, p->tax_ids[i].scheme, 0);
+		kbuf_putc(b, ' ');
+		put_clean(b, p->tax_ids[i].id, 0);
+	}
+}
+
+/* Weights in kg with up to 3 decimals, trailing zeros dropped: "12.5". */
+static void put_kg(struct kbuf *b, int64_t grams)
+{
+	char s[32];
+	snprintf(s, sizeof s, "%" PRId64 ".%03" PRId64, grams / 1000, grams % 1000);
+	size_t n = strlen(s);
+	while (s[n - 1] == '0')
+		s[--n] = '\0';
+	if (s[n - 1] == '.')
+		s[--n] = '\0';
+	kbuf_puts(b, s);
+}
+
 static void render_terms(const struct contract_terms *t, struct kbuf *b)
 {
 	kbuf_puts(b, "Buyer:        ");
 	kbuf_puts(b, t->buyer);
+	if (t->buyer_party.name) {
+		kbuf_puts(b, "\n              ");
+		party_line(b, &t->buyer_party);
+	}
 	kbuf_puts(b, "\nSeller:       ");
 	kbuf_puts(b, t->seller);
+	if (t->seller_party.name) {
+		kbuf_puts(b, "\n              ");
+		party_line(b, &t->seller_party);
+	}
 	kbuf_puts(b, "\nEscrow agent: ");
 	kbuf_puts(b, t->escrow_agent);
 	kbuf_puts(b, " (the node)\n");
@@ -1379,6 +1816,34 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b)
 		            u ? u->name : it->unit, up, t->currency, lt, t->currency,
 		            *it->hs_code ? it->hs_code : "-", *it->origin ? it->origin : "-");
 		kbuf_printf(b, "      listing %s, hash %s\n", it->listing_id, it->listing_hash);
+		if (it->net_grams || it->gross_grams || it->packages || it->marks) {
+			kbuf_puts(b, "     ");
+			if (it->net_grams) {
+				kbuf_puts(b, " net ");
+				put_kg(b, it->net_grams);
+				kbuf_puts(b, " kg a unit;");
+			}
+			if (it->gross_grams) {
+				kbuf_puts(b, " gross ");
+				put_kg(b, it->gross_grams);
+				kbuf_puts(b, " kg a unit;");
+			}
+			if (it->packages) {
+				const struct package_code *pc = codes_package(it->package_code);
+				kbuf_printf(b, " %" PRId64 " x %s (%s);", it->packages,
+				            pc ? pc->name : it->package_code, it->package_code);
+			}
+			if (it->marks) {
+				kbuf_puts(b, " marks ");
+				put_clean(b, it->marks, 0);
+			}
+			kbuf_putc(b, '\n');
+		}
+	}
+	for (size_t i = 0; i < t->ncharges; i++) {
+		kbuf_printf(b, "Charge, %s: ", t->charges[i].kind);
+		put_money(b, t->charges[i].amount, t->currency);
+		kbuf_putc(b, '\n');
 	}
 	kbuf_puts(b, "Total: ");
 	put_money(b, t->total, t->currency);
@@ -1400,6 +1865,13 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b)
 	}
 	kbuf_printf(b, ".\nShipment by %s. Ship by %s; deliver by %s.\n", t->mode, t->ship_by,
 	            t->deliver_by);
+	if (t->port_loading || t->port_discharge) {
+		kbuf_puts(b, "Loading at ");
+		put_clean(b, t->port_loading ? t->port_loading : "(not said)", 0);
+		kbuf_puts(b, "; discharge at ");
+		put_clean(b, t->port_discharge ? t->port_discharge : "(not said)", 0);
+		kbuf_puts(b, ".\n");
+	}
 	render_payment(t, b);
 	kbuf_puts(b, "Quality: ");
 	put_clean(b, t->quality && *t->quality ? t->quality : "(no terms)", 1);
@@ -1526,6 +1998,19 @@ static void diff_stages(struct kbuf *b, const struct contract_terms *o,
 	kbuf_putc(b, '\n');
 }
 
+static void diff_party(struct kbuf *out, const char *label, const struct contract_party *a,
+                       const struct contract_party *c)
+{
+	struct kbuf x = KBUF_INIT, y = KBUF_INIT;
+	if (a->name)
+		party_line(&x, a);
+	if (c->name)
+		party_line(&y, c);
+	diff_str(out, label, kbuf_str(&x), kbuf_str(&y));
+	kbuf_free(&x);
+	kbuf_free(&y);
+}
+
 void contract_diff(const struct contract_terms *o, const struct contract_terms *n, struct kbuf *out)
 {
 	char l[PATH_LEN];
@@ -1546,6 +2031,11 @@ void contract_diff(const struct contract_terms *o, const struct contract_terms *
 		           n->currency);
 		diff_str(out, L("HS code"), a->hs_code, c->hs_code);
 		diff_str(out, L("origin"), a->origin, c->origin);
+		diff_int(out, L("net grams a unit"), a->net_grams, c->net_grams, "");
+		diff_int(out, L("gross grams a unit"), a->gross_grams, c->gross_grams, "");
+		diff_int(out, L("packages"), a->packages, c->packages, "");
+		diff_str(out, L("package code"), a->package_code, c->package_code);
+		diff_str(out, L("marks"), a->marks, c->marks);
 #undef L
 	}
 	for (size_t i = common; i < o->nitems; i++) {
@@ -1576,4 +2066,30 @@ void contract_diff(const struct contract_terms *o, const struct contract_terms *
 	diff_str(out, "dispute venue", o->dispute_venue, n->dispute_venue);
 	diff_str(out, "language", o->language, n->language);
 	diff_str(out, "escrow agent", o->escrow_agent, n->escrow_agent);
+	diff_party(out, "buyer details", &o->buyer_party, &n->buyer_party);
+	diff_party(out, "seller details", &o->seller_party, &n->seller_party);
+	diff_str(out, "port of loading", o->port_loading, n->port_loading);
+	diff_str(out, "port of discharge", o->port_discharge, n->port_discharge);
+	for (size_t k = 0; codes_charge_kinds[k]; k++) {
+		int64_t a = -1, c = -1;
+		for (size_t i = 0; i < o->ncharges; i++)
+			if (strcmp(o->charges[i].kind, codes_charge_kinds[k]) == 0)
+				a = o->charges[i].amount;
+		for (size_t i = 0; i < n->ncharges; i++)
+			if (strcmp(n->charges[i].kind, codes_charge_kinds[k]) == 0)
+				c = n->charges[i].amount;
+		if (a == c)
+			continue;
+		kbuf_printf(out, "%s charge: ", codes_charge_kinds[k]);
+		if (a < 0)
+			kbuf_puts(out, "(none)");
+		else
+			put_money(out, a, o->currency);
+		kbuf_puts(out, " -> ");
+		if (c < 0)
+			kbuf_puts(out, "(none)");
+		else
+			put_money(out, c, n->currency);
+		kbuf_putc(out, '\n');
+	}
 }

@@ -316,6 +316,10 @@ static const struct mfield listing_fields[] = {
     F_FMT("unit", 0, MF_UNIT),
     F_INT("moq", 0, 1, MONEY_MAX),
     F_INT("leadTimeDays", 0, 0, 3650),
+    F_INT("netGrams", 0, 1, 100000000),     /* one unit, for the papers */
+    F_INT("grossGrams", 0, 1, 100000000),   /* one unit packed */
+    F_STR("packageCode", 0, MF_LINE, 2, 2), /* UN/ECE Rec 21 (codes_package) */
+    F_INT("unitsPerPackage", 0, 1, 1000000000),
     F_ARR("incoterms", M_UNIQUE, 0, 11, &e_incoterm),
     F_ARR("variants", 0, 0, MODEL_VARIANTS_MAX, &e_variant),
     F_ARR("images", 0, 0, MODEL_IMAGES_MAX, &e_image),
@@ -367,6 +371,22 @@ static const struct mfield factory_fields[] = {
 };
 static const struct mtype factory_type = MTYPE("factory", factory_fields, factory_rules);
 static const struct mfield e_lang = F_FMT(NULL, M_REQ, MF_LANG);
+/* A postal address and tax ids, which offers copy for the trade papers. */
+static const struct mfield e_addr_line = F_STR(NULL, M_REQ, MF_LINE, 1, 100);
+static const struct mfield address_fields[] = {
+    F_ARR("lines", M_REQ, 1, 4, &e_addr_line),
+    F_STR("city", M_REQ, MF_LINE, 1, 100),
+    F_STR("postcode", 0, MF_LINE, 1, 20),
+    F_FMT("country", M_REQ, MF_COUNTRY),
+};
+static const struct mtype address_type = MTYPE("address", address_fields, NULL);
+static int tax_id_rules(const cJSON *o, const char *path, struct kerr *e);
+static const struct mfield tax_id_fields[] = {
+    F_STR("scheme", M_REQ, MF_LINE, 2, 16), /* VAT, EORI, EIN, GSTIN, USCI, ... */
+    F_STR("id", M_REQ, MF_LINE, 1, 40),
+};
+static const struct mtype tax_id_type = MTYPE("tax id", tax_id_fields, tax_id_rules);
+static const struct mfield e_tax_id = F_OBJ(NULL, M_REQ, &tax_id_type);
 static const struct mfield account_fields[] = {
     F_FMT("id", M_REQ, MF_ACCOUNT),
     F_FMT("handle", 0, MF_HANDLE),
@@ -381,6 +401,8 @@ static const struct mfield account_fields[] = {
     F_OBJ("rating", 0, &rating_summary_type),
     F_FMT("created", 0, MF_TIME),
     F_OBJ("factory", 0, &factory_type),
+    F_OBJ("address", 0, &address_type),
+    F_ARR("taxIds", 0, 0, 4, &e_tax_id),
 };
 static const struct mtype account_type = MTYPE("Account", account_fields, NULL);
 
@@ -1068,6 +1090,17 @@ static int listing_rules(const cJSON *o, const char *path, struct kerr *e)
 {
 	char p[PATH_LEN], q[PATH_LEN], sh[SHOWN_LEN];
 	const cJSON *c;
+	if (str_of(o, "packageCode")) {
+		path_join(p, path, "packageCode");
+		int rc = codes_check_package(str_of(o, "packageCode"), p, e);
+		if (rc)
+			return rc;
+	}
+	if (int_of(o, "grossGrams", 0) && int_of(o, "grossGrams", 0) < int_of(o, "netGrams", 0)) {
+		path_join(p, path, "grossGrams");
+		return kerr_set(e, K_EINVAL,
+		                "%s: a unit packed cannot weigh less than its net weight", p);
+	}
 	int64_t prev = 0;
 	size_t i = 0;
 	cJSON_ArrayForEach(c, item(o, "priceTiers"))
@@ -1210,6 +1243,27 @@ int account_factory_verify(const cJSON *factory, const char *account_id, struct 
 		              account_id);
 	kbuf_free(&canon);
 	return rc;
+}
+
+/* A tax id scheme is a short upper-case name (VAT, EORI, GSTIN); the id has no spaces
+ * at its ends, so what the papers print is what customs types in. */
+static int tax_id_rules(const cJSON *o, const char *path, struct kerr *e)
+{
+	const char *sc = str_of(o, "scheme"), *id = str_of(o, "id");
+	char p[PATH_LEN];
+	for (const char *c = sc; c && *c; c++) {
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-')) {
+			path_join(p, path, "scheme");
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%s: must be upper-case letters and digits like VAT or EORI", p);
+		}
+	}
+	if (id && (id[0] == ' ' || id[strlen(id) - 1] == ' ')) {
+		path_join(p, path, "id");
+		return kerr_set(e, K_EINVAL, "%s: must not start or end with a space", p);
+	}
+	return K_OK;
 }
 
 static int rating_summary_rules(const cJSON *o, const char *path, struct kerr *e)
@@ -1411,6 +1465,15 @@ cJSON *listing_to_json(const struct listing *l, int with_sig)
 	add_fixed(o, "unit", l->unit, sizeof l->unit);
 	json_add_int(o, "moq", l->moq);
 	json_add_int(o, "leadTimeDays", l->lead_time_days);
+	/* Left out when not said, so a listing without them signs the bytes it always did. */
+	if (l->net_grams > 0)
+		json_add_int(o, "netGrams", l->net_grams);
+	if (l->gross_grams > 0)
+		json_add_int(o, "grossGrams", l->gross_grams);
+	if (l->package_code[0])
+		add_fixed(o, "packageCode", l->package_code, sizeof l->package_code);
+	if (l->units_per_package > 0)
+		json_add_int(o, "unitsPerPackage", l->units_per_package);
 	add_strv(o, "incoterms", &l->incoterms);
 	if (l->variants && cJSON_GetArraySize(l->variants) > 0)
 		cJSON_AddItemToObject(o, "variants", cJSON_Duplicate(l->variants, 1));
@@ -1484,6 +1547,10 @@ int listing_from_json(const cJSON *j, struct listing *out, struct kerr *e)
 		copy_fixed(out->unit, sizeof out->unit, str_of(j, "unit"));
 	out->moq = int_of(j, "moq", 1);
 	out->lead_time_days = int_of(j, "leadTimeDays", 0);
+	out->net_grams = int_of(j, "netGrams", 0);
+	out->gross_grams = int_of(j, "grossGrams", 0);
+	copy_fixed(out->package_code, sizeof out->package_code, str_of(j, "packageCode"));
+	out->units_per_package = int_of(j, "unitsPerPackage", 0);
 	strv_from(&out->incoterms, item(j, "incoterms"));
 	out->variants = variants_from(item(j, "variants"));
 	strv_from(&out->images, item(j, "images"));
@@ -1592,6 +1659,8 @@ void account_free(struct account *a)
 	free(a->box_key);
 	cJSON_Delete(a->attestation);
 	cJSON_Delete(a->factory);
+	cJSON_Delete(a->address);
+	cJSON_Delete(a->tax_ids);
 	memset(a, 0, sizeof *a);
 }
 
@@ -1619,6 +1688,10 @@ cJSON *account_to_json(const struct account *a)
 		add_fixed(o, "created", a->created, sizeof a->created);
 	if (a->factory)
 		cJSON_AddItemToObject(o, "factory", cJSON_Duplicate(a->factory, 1));
+	if (a->address)
+		cJSON_AddItemToObject(o, "address", cJSON_Duplicate(a->address, 1));
+	if (a->tax_ids && cJSON_GetArraySize(a->tax_ids) > 0)
+		cJSON_AddItemToObject(o, "taxIds", cJSON_Duplicate(a->tax_ids, 1));
 	return o;
 }
 
@@ -1658,6 +1731,10 @@ int account_from_json(const cJSON *j, struct account *out, struct kerr *e)
 	copy_fixed(out->created, sizeof out->created, str_of(j, "created"));
 	if (cJSON_IsObject(item(j, "factory")))
 		out->factory = cJSON_Duplicate(item(j, "factory"), 1);
+	if (cJSON_IsObject(item(j, "address")))
+		out->address = cJSON_Duplicate(item(j, "address"), 1);
+	if (cJSON_IsArray(item(j, "taxIds")) && cJSON_GetArraySize(item(j, "taxIds")) > 0)
+		out->tax_ids = cJSON_Duplicate(item(j, "taxIds"), 1);
 	return K_OK;
 }
 

@@ -105,6 +105,9 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 			only_pos = 1;
 			continue;
 		}
+		if (strcmp(s, "-o") == 0 && spec_find(ce->spec, "output", 6, &(int){0}))
+			s = (char
+			         *)"--output"; /* the one short option: -o FILE where --output is */
 		if (s[1] != '-')
 			return kerr_set(e, K_EUSAGE,
 			                "%s: unknown option '%s' (see `kontor help %s`)", ce->name,

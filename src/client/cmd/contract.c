@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/canon.h"
+#include "kontor/codes.h"
 #include "kontor/contract.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
@@ -94,6 +96,107 @@ static void date_plus(const char *from, int64_t days, char out[CONTRACT_DATE_LEN
 	strftime(out, CONTRACT_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
+/* "12.5" kg -> grams: at most 3 decimals, 1 g to CONTRACT_GRAMS_MAX. */
+static int parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e)
+{
+	int64_t g = 0, frac = 0;
+	int nd = 0, seen = 0;
+	const char *p = v;
+	for (; *p >= '0' && *p <= '9' && g <= CONTRACT_GRAMS_MAX; p++, seen = 1)
+		g = g * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9' && nd < 4; p++, nd++)
+			frac = frac * 10 + (*p - '0');
+	for (int k = nd; k < 3; k++)
+		frac *= 10;
+	g = g * 1000 + frac;
+	if (!seen || *p || nd > 3 || g < 1 || g > CONTRACT_GRAMS_MAX)
+		return kerr_set(e, K_EINVAL,
+		                "--%s: '%s' is not a weight in kg like 12.5 (1 g to %d t)", flag, v,
+		                CONTRACT_GRAMS_MAX / 1000000);
+	*grams = g;
+	return K_OK;
+}
+
+/* What the papers need, for the offer's first line and the whole: weights of one unit,
+ * packages (COUNT:CODE), marks, ports, and charges (KIND:AMOUNT, repeatable). */
+static int apply_paper_flags(struct contract_terms *t, const struct args *a, struct kerr *e)
+{
+	const char *v;
+	int rc = K_OK;
+	struct contract_item *it = t->nitems ? &t->items[0] : NULL;
+	if (!rc && it && (v = arg_get(a, "net-kg")))
+		rc = parse_kg("net-kg", v, &it->net_grams, e);
+	if (!rc && it && (v = arg_get(a, "gross-kg")))
+		rc = parse_kg("gross-kg", v, &it->gross_grams, e);
+	if (!rc && it && (v = arg_get(a, "packages"))) {
+		char *end;
+		long long n = strtoll(v, &end, 10);
+		if (end == v || *end != ':' || n < 1 || n > 1000000000 || strlen(end + 1) != 2)
+			rc = kerr_set(
+			    e, K_EINVAL,
+			    "--packages: '%s' is not COUNT:CODE like 20:CT (UN/ECE Rec 21)", v);
+		else if ((rc = codes_check_package(end + 1, "--packages", e)) == K_OK) {
+			it->packages = n;
+			memcpy(it->package_code, end + 1, 3);
+		}
+	}
+	if (!rc && it && (v = arg_get(a, "marks")))
+		set_text(&it->marks, v);
+	if ((v = arg_get(a, "port-loading")))
+		set_text(&t->port_loading, v);
+	if ((v = arg_get(a, "port-discharge")))
+		set_text(&t->port_discharge, v);
+	for (int i = 0; !rc && (v = arg_nth(a, "charge", i)); i++) {
+		const char *colon = strchr(v, ':');
+		char kind[16];
+		int64_t amount = 0;
+		if (!colon || (size_t)(colon - v) >= sizeof kind) {
+			rc = kerr_set(
+			    e, K_EINVAL,
+			    "--charge: '%s' is not KIND:AMOUNT like freight:850.00 (freight, "
+			    "insurance, packing; 0 takes it out)",
+			    v);
+			break;
+		}
+		snprintf(kind, sizeof kind, "%.*s", (int)(colon - v), v);
+		if ((rc = money_parse(colon + 1, t->currency, &amount, e)) != K_OK) {
+			kerr_prefix(e, "--charge %s", kind);
+			break;
+		}
+		rc = contract_terms_set_charge(t, kind, amount, e);
+		if (!rc && amount == 0) { /* 0: no such charge */
+			for (size_t k = 0; k < t->ncharges; k++)
+				if (strcmp(t->charges[k].kind, kind) == 0) {
+					t->charges[k] = t->charges[--t->ncharges];
+					break;
+				}
+		}
+	}
+	return rc;
+}
+
+/* The parties' details from their cached profiles, where the offer does not carry them
+ * yet: ours always, the other party's when its profile has them. */
+static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *t)
+{
+	struct contract_party *mine =
+	    strcmp(t->buyer, c->self_id) == 0 ? &t->buyer_party : &t->seller_party;
+	struct contract_party *theirs =
+	    mine == &t->buyer_party ? &t->seller_party : &t->buyer_party;
+	const char *their_id = mine == &t->buyer_party ? t->seller : t->buyer;
+	struct account acc;
+	if (store_account_get(s, c->self_id, &acc, NULL) == K_OK) {
+		if (!mine->nlines || !mine->ntax_ids || !mine->name)
+			contract_party_from_account(mine, &acc);
+		account_free(&acc);
+	}
+	if (!theirs->name && store_account_get(s, their_id, &acc, NULL) == K_OK) {
+		contract_party_from_account(theirs, &acc);
+		account_free(&acc);
+	}
+}
+
 /* The flags every offer takes (propose and counter); qty and price are the caller's. */
 static int apply_flags(struct contract_terms *t, const struct args *a, struct kerr *e)
 {
@@ -130,6 +233,8 @@ static int apply_flags(struct contract_terms *t, const struct args *a, struct ke
 		set_text(&t->dispute_venue, v);
 	if ((v = arg_get(a, "language")))
 		copy_lower(t->language, sizeof t->language, v);
+	if (!rc)
+		rc = apply_paper_flags(t, a, e);
 	return rc;
 }
 
@@ -333,6 +438,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			t.dispute_venue = xstrdup(DEFAULT_VENUE);
 		if (!t.language[0])
 			memcpy(t.language, "en", 3);
+		fill_parties(c, s, &t);
 		contract_terms_stamp(&t); /* two offers of the same terms are two contracts */
 		rc = finish_terms(&t, e);
 	}
@@ -440,6 +546,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc && (rc = contract_tip(doc, t.prev, e)) == K_OK)
 		snprintf(t.supersedes, sizeof t.supersedes, "%s", jstr(latest, "hash"));
 	if (!rc) {
+		fill_parties(c, s, &t);
 		contract_terms_stamp(&t);
 		rc = finish_terms(&t, e);
 	}
@@ -696,11 +803,14 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"[--mode sea|air|road|rail|courier] [--price AMOUNT] [--ship-by DATE]\n"                   \
 	"        [--deliver-by DATE] [--deposit-pct N | --stages PCT:DUE,...]\n"                   \
 	"        [--auto-release-days N] [--quality TEXT] [--inspection TEXT] [--law TEXT]\n"      \
-	"        [--venue TEXT] [--language CC]"
+	"        [--venue TEXT] [--language CC] [--net-kg KG] [--gross-kg KG]\n"                   \
+	"        [--packages N:CODE] [--marks TEXT] [--port-loading PLACE]\n"                      \
+	"        [--port-discharge PLACE] [--charge freight|insurance|packing:AMOUNT]..."
 #define OFFER_SPEC                                                                                 \
 	"incoterm= place= mode= price= ship-by= deliver-by= deposit-pct= stages= "                 \
 	"auto-release-days= "                                                                      \
-	"quality= inspection= law= venue= language= qty="
+	"quality= inspection= law= venue= language= qty= net-kg= gross-kg= packages= marks= "      \
+	"port-loading= port-discharge= charge=*"
 
 const struct cmd_entry cmd_contract_entries[] = {
     {"contract propose",
@@ -717,7 +827,14 @@ const struct cmd_entry cmd_contract_entries[] = {
      "Payment: --deposit-pct N is N% on signing and the rest before shipment; --stages lists\n"
      "the stages, e.g. 30:signing,50:before_shipment,20:days_after_delivery:30 (due one of\n"
      "signing, before_shipment, delivery, days_after_delivery:N, in that order, summing to\n"
-     "100). Each stage is its share of the total rounded down; the last takes the rest."},
+     "100). Each stage is its share of the total rounded down; the last takes the rest.\n"
+     "For the trade papers (`order docs`): --net-kg and --gross-kg weigh one unit, --packages\n"
+     "20:CT counts the packages and names their UN/ECE Rec 21 kind, --marks the shipping marks\n"
+     "(the listing's weights and packing fill them in when it has them); --port-loading and\n"
+     "--port-discharge (UN/LOCODE like CNNGB, or a place); --charge freight:850.00 bills a\n"
+     "charge on top of the goods (freight, insurance, packing; only what the Incoterm makes\n"
+     "the seller's: no freight under FOB). Both parties' addresses and tax ids are copied\n"
+     "from their profiles (`id edit --address`) into the offer."},
     {"contract counter", "ID [--qty N] " OFFER_USAGE,
      "answer an offer with changed terms, signed by you", OFFER_SPEC, 1, 1, run_counter,
      "Prints what changed against the offer it supersedes, field by field."},

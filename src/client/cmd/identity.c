@@ -206,14 +206,87 @@ static int drop_edit(void *ctx, const struct outbox_item *it)
 	return 0;
 }
 
+/* --address 'line; line' [--city C] [--postcode P] [--address-country CC] and --tax-id
+ * SCHEME:ID[,SCHEME:ID]: the postal address and tax ids offers copy for the trade papers.
+ * An empty value takes them out (JSON null in the patch). */
+static int edit_papers_fields(const struct args *a, struct account *acc, cJSON *patch,
+                              struct kerr *e)
+{
+	const char *addr = arg_get(a, "address"), *tax = arg_get(a, "tax-id");
+	if (addr && !*addr) {
+		cJSON_Delete(acc->address);
+		acc->address = NULL;
+		cJSON_AddNullToObject(patch, "address");
+	} else if (addr) {
+		const char *city = arg_get(a, "city"), *pc = arg_get(a, "postcode"),
+		           *cc = arg_get(a, "address-country");
+		if (!city || !*city)
+			return kerr_set(e, K_EUSAGE, "id edit: --address needs --city");
+		cJSON *o = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(o, "lines");
+		for (const char *p = addr; *p;) {
+			const char *semi = strchr(p, ';');
+			size_t len = semi ? (size_t)(semi - p) : strlen(p);
+			while (len && *p == ' ')
+				p++, len--;
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (len) {
+				char *line = xstrndup(p, len);
+				cJSON_AddItemToArray(lines, cJSON_CreateString(line));
+				free(line);
+			}
+			p = semi ? semi + 1 : p + strlen(p);
+		}
+		cJSON_AddStringToObject(o, "city", city);
+		if (pc && *pc)
+			cJSON_AddStringToObject(o, "postcode", pc);
+		cJSON_AddStringToObject(o, "country", cc ? cc : acc->country);
+		cJSON_Delete(acc->address);
+		acc->address = o;
+		cJSON_AddItemToObject(patch, "address", cJSON_Duplicate(o, 1));
+	}
+	if (tax && !*tax) {
+		cJSON_Delete(acc->tax_ids);
+		acc->tax_ids = NULL;
+		cJSON_AddNullToObject(patch, "taxIds");
+	} else if (tax) {
+		cJSON *arr = cJSON_CreateArray();
+		for (const char *p = tax; *p;) {
+			const char *comma = strchr(p, ','), *colon = strchr(p, ':');
+			size_t len = comma ? (size_t)(comma - p) : strlen(p);
+			if (!colon || colon >= p + len) {
+				cJSON_Delete(arr);
+				return kerr_set(
+				    e, K_EINVAL,
+				    "--tax-id: '%.*s' is not SCHEME:ID like VAT:DE123456789",
+				    (int)(len > 60 ? 60 : len), p);
+			}
+			cJSON *x = cJSON_CreateObject();
+			char *sc = xstrndup(p, (size_t)(colon - p)),
+			     *id = xstrndup(colon + 1, len - (size_t)(colon - p) - 1);
+			cJSON_AddStringToObject(x, "scheme", sc);
+			cJSON_AddStringToObject(x, "id", id);
+			free(sc);
+			free(id);
+			cJSON_AddItemToArray(arr, x);
+			p += len + (comma != NULL);
+		}
+		cJSON_Delete(acc->tax_ids);
+		acc->tax_ids = arr;
+		cJSON_AddItemToObject(patch, "taxIds", cJSON_Duplicate(arr, 1));
+	}
+	return K_OK;
+}
+
 static int run_id_edit(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *handle = arg_get(a, "handle"), *name = arg_get(a, "name");
 	const char *legal = arg_get(a, "legal-name"), *about = arg_get(a, "about");
-	if (!handle && !name && !legal && !about)
+	if (!handle && !name && !legal && !about && !arg_get(a, "address") && !arg_get(a, "tax-id"))
 		return kerr_set(
 		    e, K_EUSAGE,
-		    "id edit: nothing to change (--handle, --name, --legal-name, --about)");
+		    "id edit: nothing to change (--handle, --name, --legal-name, --about, "
+		    "--address, --tax-id)");
 	if (handle && handle[0] == '@')
 		handle++;
 	struct store *s;
@@ -249,8 +322,10 @@ static int run_id_edit(struct ctx *c, const struct args *a, struct kerr *e)
 		else
 			cJSON_AddNullToObject(patch, "about");
 	}
+	rc = edit_papers_fields(a, &acc, patch, e);
 	/* The node's own rules: a bad handle or name never reaches the outbox. */
-	rc = account_validate(&acc, e);
+	if (!rc)
+		rc = account_validate(&acc, e);
 	if (rc)
 		kerr_prefix(e, "id edit");
 	struct kbuf p = KBUF_INIT;
@@ -382,12 +457,19 @@ const struct cmd_entry cmd_identity_entries[] = {
      "key unencrypted: for demos only."},
     {"id show", "", "print your account id and profile (needs no passphrase)", "", 0, 0,
      run_id_show, NULL},
-    {"id edit", "[--handle H] [--name N] [--legal-name N] [--about TEXT]",
-     "change your handle or profile, on every node", "handle= name= legal-name= about=", 0, 0,
+    {"id edit",
+     "[--handle H] [--name N] [--legal-name N] [--about TEXT]\n"
+     "        [--address 'LINE; LINE' --city C [--postcode P] [--address-country CC]]\n"
+     "        [--tax-id SCHEME:ID[,SCHEME:ID]]",
+     "change your handle or profile, on every node",
+     "handle= name= legal-name= about= address= city= postcode= address-country= tax-id=", 0, 0,
      run_id_edit,
      "Changes the profile in the cache and queues an Account/set update for each node it is\n"
      "registered on, pushed at once. A handle is 2 to 32 of a-z 0-9 _ -; a node refuses one\n"
      "another account has (exit 1; `kontor outbox drop` the update and choose another).\n"
-     "An empty --legal-name or --about removes it."},
+     "An empty --legal-name or --about removes it.\n"
+     "--address (lines separated by ';'), --city, --postcode and --tax-id (VAT:DE123456789,\n"
+     "EORI:DE..., comma separated) are what offers copy for the trade papers (`order docs`);\n"
+     "the address country is your account's unless --address-country. Empty removes them."},
     {0},
 };

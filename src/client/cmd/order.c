@@ -10,6 +10,7 @@
  * cached Order changed in the same transaction. track reads the shipment from the cache.
  * Order objects come with `kontor sync`. */
 #include "cmd.h"
+#include "docs.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -1541,6 +1542,9 @@ const struct cmd_entry cmd_order_entries[] = {
      "resolved. Orders come with `kontor sync`."},
     {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1,
      1, run_show, NULL},
+    {"order docs", CMD_DOCS_USAGE,
+     "the order's commercial invoice, proforma, packing list, origin application", CMD_DOCS_SPEC, 1,
+     1, cmd_order_docs, cmd_docs_help},
     {"order pay", "ID", "pay the stage that is due into escrow from your wallet (buyer)", "", 1, 1,
      run_pay,
      "Appends a signed \"funded\" section with the stage's number and amount to the contract:\n"

@@ -1,0 +1,209 @@
+/* papers — the trade papers of one order (commercial invoice, proforma invoice, packing list,
+ * certificate of origin application) as one model struct mapped from the signed contract: a
+ * pure function of the verified contract, an optional unsigned amendment the seller keeps,
+ * the paper's type and its date. Every amount is recomputed from the signed lines and
+ * charges and checked against the signed total; the papers' labels, numbers and dates in
+ * en, de, es, fr and zh. No I/O: the writers (UBL, PDF, text) are the client's
+ * (src/client/papers/), and they print only what is here.
+ *
+ * The amendment ({"key": "value", ...}, what `kontor order docs ORDER --set KEY=VALUE`
+ * writes) fills fields the signed contract lacks; it can never change one it has, nor
+ * move money: charges it names are breakdowns of the signed prices ("included"). Its keys:
+ *   seller.address / buyer.address   "line; line; POSTCODE CITY; CC" (';' between parts,
+ *                                    the last two city and country; postcode optional:
+ *                                    "12 Main St; 10115 Berlin; DE")
+ *   seller.taxId / buyer.taxId       "SCHEME:ID" ("VAT:DE123456789"), more than one with ','
+ *   portOfLoading / portOfDischarge  UN/LOCODE or a place
+ *   items.N.netKg / items.N.grossKg  one unit's weight in kg (N from 1)
+ *   items.N.packages                 "COUNT:CODE" ("20:CT")
+ *   items.N.marks                    shipping marks
+ *   freight / insurance / packing    an amount included in the signed prices
+ *   invoiceNumber                    the seller's own number (default KI-<order id prefix>)
+ *   exportReason                     default "sale"
+ * Each value one line, at most PAPERS_VALUE_MAX bytes; at most PAPERS_AMEND_MAX keys. */
+#ifndef KONTOR_PAPERS_H
+#define KONTOR_PAPERS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/buf.h"
+#include "kontor/contract.h"
+#include "kontor/err.h"
+
+#define PAPERS_VALUE_MAX 200
+#define PAPERS_AMEND_MAX 64
+#define PAPERS_MISSING_MAX 32
+
+enum paper_type { PAPER_INVOICE, PAPER_PROFORMA, PAPER_PACKING_LIST, PAPER_ORIGIN, PAPER_NTYPES };
+enum paper_lang { PAPER_EN, PAPER_DE, PAPER_ES, PAPER_FR, PAPER_ZH, PAPER_NLANGS };
+
+/* "invoice", "proforma", "packing-list", "origin" and back; -1 when unknown. */
+const char *papers_type_name(int type);
+int papers_type_parse(const char *s);
+/* "en" ... "zh"; -1 when not one of them. */
+int papers_lang_parse(const char *s);
+const char *papers_lang_code(int lang);
+
+/* A party as printed: every string sanitised (no controls, no bidi overrides). */
+struct paper_party {
+	char *name;
+	char *lines[CONTRACT_ADDR_LINES];
+	size_t nlines;
+	char *city, *postcode;
+	char country[3];
+	struct contract_tax_id tax_ids[CONTRACT_MAX_TAX_IDS];
+	size_t ntax_ids;
+	char account[KCRYPTO_ID_LEN + 1];
+	unsigned amended; /* PAPER_AMENDED_ADDRESS | PAPER_AMENDED_TAX */
+};
+#define PAPER_AMENDED_ADDRESS 1u
+#define PAPER_AMENDED_TAX 2u
+
+struct paper_line {
+	char *description;
+	char hs_code[11];
+	char origin[3];
+	int64_t qty;
+	char unit[4];
+	int64_t unit_price, amount;       /* minor units; amount = qty * unit_price */
+	int64_t net_unit_g, gross_unit_g; /* 0: not known */
+	int64_t net_g, gross_g;           /* the line's: per unit * qty */
+	int64_t packages;
+	char package_code[3];
+	char *marks; /* may be NULL */
+	char listing_id[MODEL_LISTING_ID_LEN + 1];
+	int amended; /* a weight, the packages or the marks came from the amendment */
+};
+
+struct paper_charge {
+	char kind[10];
+	int64_t amount;
+	int included;   /* a breakdown of the signed prices (the amendment), not added */
+	int on_invoice; /* codes_charge_rule: CHARGE_INVOICE or CHARGE_MAY */
+};
+
+struct paper {
+	int type;
+	char number[48];                            /* invoice / list / application number */
+	char date[11];                              /* YYYY-MM-DD */
+	char order_id[KCRYPTO_HASH_B64_LEN + 1];    /* = the binding offer's hash */
+	char contract_id[KCRYPTO_HASH_B64_LEN + 1]; /* the contract (section 0's hash) */
+	struct paper_party seller, buyer;
+	char currency[4];
+	int minor; /* the currency's decimals */
+	char incoterm[4];
+	char *named_place;
+	char mode[8];
+	char *port_loading, *port_discharge; /* NULL when not known */
+	int loading_amended, discharge_amended;
+	char ship_by[11], deliver_by[11];
+	struct paper_line *lines;
+	size_t nlines;
+	struct paper_charge charges[CONTRACT_MAX_CHARGES];
+	size_t ncharges;
+	int64_t goods;                    /* sum of the lines */
+	int64_t added;                    /* charges billed on top (the signed ones) */
+	int64_t total;                    /* goods + added = the signed total */
+	int64_t net_g, gross_g, packages; /* sums over the lines (0 when a line lacks it) */
+	int weights_known, packages_known;
+	char *payment_terms; /* "30% on signing, 70% before shipment, into escrow" */
+	char *export_reason;
+	char origin_country[3]; /* the goods' origin when every line shares one, else "" */
+};
+
+/* What a paper needs and the contract (with its amendment) lacks: one entry per field,
+ * with how to add it. */
+struct papers_missing {
+	size_t n;
+	char field[PAPERS_MISSING_MAX][64];
+	char how[PAPERS_MISSING_MAX][160];
+};
+
+/* Builds paper (zeroed here) of type from a contract document: verified here
+ * (K_EVERIFY when it does not), bound (K_ECONFLICT when no offer is binding yet), the
+ * binding offer's terms plus amend (may be NULL; K_EINVAL naming the key when it is
+ * malformed or would change a signed field). date is the paper's date (YYYY-MM-DD). The
+ * amounts are recomputed and checked against the signed total: K_EVERIFY naming the line
+ * or the total when they disagree. Fields the type needs and neither has: K_EUSAGE with
+ * miss (may be NULL) listing each, and e naming the first. paper_free frees. */
+int papers_build(const cJSON *contract, const cJSON *amend, int type, const char *date,
+                 struct paper *out, struct papers_missing *miss, struct kerr *e);
+void paper_free(struct paper *p);
+
+/* --- the amendment ------------------------------------------------------------------ */
+
+/* Checks one KEY=VALUE (a --set) and puts it into amend (an object the caller owns),
+ * replacing what the key had; an empty value removes the key. K_EINVAL naming the key. */
+int papers_amend_set(cJSON *amend, const char *kv, struct kerr *e);
+/* Checks a whole amendment object (read back from a file): known keys, each value valid. */
+int papers_amend_check(const cJSON *amend, struct kerr *e);
+
+/* --- words and numbers for people, in the paper's language -------------------------- */
+
+enum paper_label {
+	PL_TITLE_INVOICE,
+	PL_TITLE_PROFORMA,
+	PL_TITLE_PACKING,
+	PL_TITLE_ORIGIN,
+	PL_NUMBER,
+	PL_DATE,
+	PL_ORDER,
+	PL_CONTRACT,
+	PL_SELLER,
+	PL_BUYER,
+	PL_TAX_ID,
+	PL_INCOTERM,
+	PL_MODE,
+	PL_LOADING,
+	PL_DISCHARGE,
+	PL_SHIP_BY,
+	PL_CURRENCY,
+	PL_DESCRIPTION,
+	PL_HS,
+	PL_ORIGIN,
+	PL_QTY,
+	PL_UNIT_PRICE,
+	PL_AMOUNT,
+	PL_NET,
+	PL_GROSS,
+	PL_PACKAGES,
+	PL_MARKS,
+	PL_GOODS,
+	PL_FREIGHT,
+	PL_INSURANCE,
+	PL_PACKING,
+	PL_INCLUDED,
+	PL_TOTAL,
+	PL_PAYMENT,
+	PL_REASON,
+	PL_DECLARATION_INVOICE,
+	PL_DECLARATION_PROFORMA,
+	PL_DECLARATION_PACKING,
+	PL_DECLARATION_ORIGIN,
+	PL_SIGNATURE,
+	PL_VERIFY,
+	PL_AMENDED,
+	PL_PAGE,
+	PL_NOT_KNOWN,
+	PL_TOTALS,
+	PL_COUNTRY_OF_ORIGIN,
+	PL_NLABELS
+};
+/* The label in lang (UTF-8, never NULL). */
+const char *papers_label(int lang, int label);
+/* minor units -> "1,234.50" (en, zh), "1.234,50" (de, es), "1 234,50" (fr, U+202F between
+ * groups), with the currency's decimals. out holds at least PAPERS_NUM_MAX bytes. */
+#define PAPERS_NUM_MAX 48
+void papers_amount(int64_t minor, int decimals, int lang, char out[PAPERS_NUM_MAX]);
+/* A whole number with grouping ("12,000"). */
+void papers_count(int64_t n, int lang, char out[PAPERS_NUM_MAX]);
+/* grams -> kg with 3 decimals ("1,250.500"). */
+void papers_kg(int64_t grams, int lang, char out[PAPERS_NUM_MAX]);
+/* YYYY-MM-DD -> "15 December 2026", "15.12.2026", "15/12/2026", "15/12/2026", "2026年12月15日". */
+void papers_date(const char *ymd, int lang, char out[PAPERS_NUM_MAX]);
+/* The charge kind's label. */
+int papers_charge_label(const char *kind);
+
+#endif

@@ -1,0 +1,1042 @@
+/* papers — the trade papers' model from a signed contract (see papers.h): the mapping, the
+ * amendment keys, and the words and number formats of the five languages. */
+#include "kontor/papers.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/canon.h"
+#include "kontor/codes.h"
+#include "kontor/money.h"
+#include "kontor/order.h"
+#include "kontor/text.h"
+
+#define SHOWN_LEN 48
+
+/* ---------------------------------------------------------------- names */
+
+static const char *const type_names[PAPER_NTYPES] = {"invoice", "proforma", "packing-list",
+                                                     "origin"};
+static const char *const lang_codes[PAPER_NLANGS] = {"en", "de", "es", "fr", "zh"};
+
+const char *papers_type_name(int type)
+{
+	return type >= 0 && type < PAPER_NTYPES ? type_names[type] : "?";
+}
+
+int papers_type_parse(const char *s)
+{
+	for (int i = 0; s && i < PAPER_NTYPES; i++)
+		if (strcmp(s, type_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int papers_lang_parse(const char *s)
+{
+	for (int i = 0; s && i < PAPER_NLANGS; i++)
+		if (strcmp(s, lang_codes[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *papers_lang_code(int lang)
+{
+	return lang >= 0 && lang < PAPER_NLANGS ? lang_codes[lang] : "en";
+}
+
+/* ---------------------------------------------------------------- labels */
+
+/* One row per label: en, de, es, fr, zh. */
+static const char *const labels[PL_NLABELS][PAPER_NLANGS] = {
+    [PL_TITLE_INVOICE] = {"Commercial invoice", "Handelsrechnung", "Factura comercial",
+                          "Facture commerciale", "商业发票"},
+    [PL_TITLE_PROFORMA] = {"Proforma invoice", "Proformarechnung", "Factura proforma",
+                           "Facture pro forma", "形式发票"},
+    [PL_TITLE_PACKING] = {"Packing list", "Packliste", "Lista de empaque", "Liste de colisage",
+                          "装箱单"},
+    [PL_TITLE_ORIGIN] = {"Certificate of origin application", "Antrag auf ein Ursprungszeugnis",
+                         "Solicitud de certificado de origen", "Demande de certificat d'origine",
+                         "原产地证书申请"},
+    [PL_NUMBER] = {"Number", "Nummer", "Número", "Numéro", "编号"},
+    [PL_DATE] = {"Date", "Datum", "Fecha", "Date", "日期"},
+    [PL_ORDER] = {"Order", "Auftrag", "Pedido", "Commande", "订单"},
+    [PL_CONTRACT] = {"Contract", "Vertrag", "Contrato", "Contrat", "合同"},
+    [PL_SELLER] = {"Seller / exporter", "Verkäufer / Ausführer", "Vendedor / exportador",
+                   "Vendeur / exportateur", "卖方 / 出口商"},
+    [PL_BUYER] = {"Buyer / consignee", "Käufer / Empfänger", "Comprador / consignatario",
+                  "Acheteur / destinataire", "买方 / 收货人"},
+    [PL_TAX_ID] = {"Tax id", "Steuernummer", "Identificación fiscal", "Identifiant fiscal", "税号"},
+    [PL_INCOTERM] = {"Incoterms 2020", "Incoterms 2020", "Incoterms 2020", "Incoterms 2020",
+                     "国际贸易术语 2020"},
+    [PL_MODE] = {"Transport", "Beförderung", "Transporte", "Transport", "运输方式"},
+    [PL_LOADING] = {"Port / place of loading", "Verladehafen / -ort", "Puerto / lugar de carga",
+                    "Port / lieu de chargement", "装货港 / 地点"},
+    [PL_DISCHARGE] = {"Port / place of discharge", "Löschhafen / Bestimmungsort",
+                      "Puerto / lugar de descarga", "Port / lieu de déchargement", "卸货港 / 地点"},
+    [PL_SHIP_BY] = {"Ship by", "Versand bis", "Envío antes de", "Expédition avant le",
+                    "最迟装运日"},
+    [PL_CURRENCY] = {"Currency", "Währung", "Moneda", "Devise", "币种"},
+    [PL_DESCRIPTION] = {"Description", "Beschreibung", "Descripción", "Désignation", "品名"},
+    [PL_HS] = {"HS code", "HS-Code", "Código SA", "Code SH", "海关编码"},
+    [PL_ORIGIN] = {"Origin", "Ursprung", "Origen", "Origine", "原产地"},
+    [PL_QTY] = {"Quantity", "Menge", "Cantidad", "Quantité", "数量"},
+    [PL_UNIT_PRICE] = {"Unit price", "Einzelpreis", "Precio unitario", "Prix unitaire", "单价"},
+    [PL_AMOUNT] = {"Amount", "Betrag", "Importe", "Montant", "金额"},
+    [PL_NET] = {"Net kg", "Netto kg", "Neto kg", "Net kg", "净重 kg"},
+    [PL_GROSS] = {"Gross kg", "Brutto kg", "Bruto kg", "Brut kg", "毛重 kg"},
+    [PL_PACKAGES] = {"Packages", "Packstücke", "Bultos", "Colis", "件数"},
+    [PL_MARKS] = {"Marks and numbers", "Zeichen und Nummern", "Marcas y números",
+                  "Marques et numéros", "唛头"},
+    [PL_GOODS] = {"Goods", "Waren", "Mercancías", "Marchandises", "货值"},
+    [PL_FREIGHT] = {"Freight", "Fracht", "Flete", "Fret", "运费"},
+    [PL_INSURANCE] = {"Insurance", "Versicherung", "Seguro", "Assurance", "保险费"},
+    [PL_PACKING] = {"Packing", "Verpackung", "Embalaje", "Emballage", "包装费"},
+    [PL_INCLUDED] = {"included in the prices above", "in den Preisen enthalten",
+                     "incluido en los precios", "inclus dans les prix", "已含在上述价格中"},
+    [PL_TOTAL] = {"Total", "Gesamtbetrag", "Total", "Total", "总计"},
+    [PL_PAYMENT] = {"Payment", "Zahlung", "Pago", "Paiement", "付款"},
+    [PL_REASON] = {"Reason for export", "Ausfuhrgrund", "Motivo de la exportación",
+                   "Motif de l'exportation", "出口原因"},
+    [PL_DECLARATION_INVOICE] =
+        {"We declare that this invoice shows the actual price of the goods described and that "
+         "all particulars are true and correct.",
+         "Wir erklären, dass diese Rechnung den tatsächlichen Preis der beschriebenen Waren "
+         "ausweist und alle Angaben wahr und richtig sind.",
+         "Declaramos que esta factura indica el precio real de las mercancías descritas y que "
+         "todos los datos son verdaderos y correctos.",
+         "Nous déclarons que cette facture indique le prix réel des marchandises décrites et "
+         "que toutes les indications sont exactes.",
+         "兹声明本发票所列为所述货物的实际价格，所有内容真实无误。"},
+    [PL_DECLARATION_PROFORMA] =
+        {"Proforma: issued before shipment for payment and import arrangements; not a demand "
+         "for payment.",
+         "Proforma: vor dem Versand für Zahlung und Einfuhr ausgestellt; keine "
+         "Zahlungsaufforderung.",
+         "Proforma: emitida antes del envío para el pago y la importación; no es una "
+         "solicitud de pago.",
+         "Pro forma : émise avant l'expédition pour le paiement et l'importation ; ce n'est "
+         "pas une demande de paiement.",
+         "形式发票：装运前为付款和进口手续出具，不作为付款要求。"},
+    [PL_DECLARATION_PACKING] = {"We declare that the goods are packed as listed above.",
+                                "Wir erklären, dass die Waren wie oben angegeben verpackt sind.",
+                                "Declaramos que las mercancías están embaladas según se indica.",
+                                "Nous déclarons que les marchandises sont emballées comme "
+                                "indiqué ci-dessus.",
+                                "兹声明货物按上述清单包装。"},
+    [PL_DECLARATION_ORIGIN] =
+        {"The exporter applies for a certificate of origin and declares that the goods "
+         "described originate in the country shown.",
+         "Der Ausführer beantragt ein Ursprungszeugnis und erklärt, dass die beschriebenen "
+         "Waren ihren Ursprung im angegebenen Land haben.",
+         "El exportador solicita un certificado de origen y declara que las mercancías "
+         "descritas son originarias del país indicado.",
+         "L'exportateur demande un certificat d'origine et déclare que les marchandises "
+         "décrites sont originaires du pays indiqué.",
+         "出口商申请原产地证书，并声明所述货物原产于所示国家。"},
+    [PL_SIGNATURE] = {"Signed for the seller", "Für den Verkäufer unterzeichnet",
+                      "Firmado por el vendedor", "Signé pour le vendeur", "卖方签署"},
+    [PL_VERIFY] = {"Check against the signed contract: kontor contract show %s --verify",
+                   "Prüfen gegen den signierten Vertrag: kontor contract show %s --verify",
+                   "Comprobar con el contrato firmado: kontor contract show %s --verify",
+                   "Vérifier avec le contrat signé : kontor contract show %s --verify",
+                   "与已签署合同核对：kontor contract show %s --verify"},
+    [PL_AMENDED] = {"* added by the seller after signing; not in the signed contract",
+                    "* vom Verkäufer nach der Unterzeichnung ergänzt; nicht im signierten "
+                    "Vertrag",
+                    "* añadido por el vendedor tras la firma; no figura en el contrato firmado",
+                    "* ajouté par le vendeur après la signature ; absent du contrat signé",
+                    "* 卖方签署后补充，不在已签署合同中"},
+    [PL_PAGE] = {"Page %d of %d", "Seite %d von %d", "Página %d de %d", "Page %d sur %d",
+                 "第 %d 页，共 %d 页"},
+    [PL_NOT_KNOWN] = {"-", "-", "-", "-", "-"},
+    [PL_TOTALS] = {"Totals", "Summen", "Totales", "Totaux", "合计"},
+    [PL_COUNTRY_OF_ORIGIN] = {"Country of origin", "Ursprungsland", "País de origen",
+                              "Pays d'origine", "原产国"},
+};
+
+const char *papers_label(int lang, int label)
+{
+	if (lang < 0 || lang >= PAPER_NLANGS)
+		lang = PAPER_EN;
+	if (label < 0 || label >= PL_NLABELS || !labels[label][lang])
+		return "";
+	return labels[label][lang];
+}
+
+int papers_charge_label(const char *kind)
+{
+	if (kind && strcmp(kind, "freight") == 0)
+		return PL_FREIGHT;
+	if (kind && strcmp(kind, "insurance") == 0)
+		return PL_INSURANCE;
+	return PL_PACKING;
+}
+
+/* ---------------------------------------------------------------- numbers and dates */
+
+/* digits (no sign) grouped by three with sep. */
+static void group(const char *digits, const char *sep, struct kbuf *b)
+{
+	size_t n = strlen(digits);
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			kbuf_puts(b, sep);
+		kbuf_putc(b, digits[i]);
+	}
+}
+
+static void seps(int lang, const char **grp, const char **dec)
+{
+	switch (lang) {
+	case PAPER_DE:
+	case PAPER_ES:
+		*grp = ".";
+		*dec = ",";
+		break;
+	case PAPER_FR:
+		*grp = "\u202f";
+		*dec = ",";
+		break;
+	default:
+		*grp = ",";
+		*dec = ".";
+	}
+}
+
+/* v / 10^decimals with grouping and the language's decimal sign. */
+static void fixed_point(int64_t v, int decimals, int lang, char out[PAPERS_NUM_MAX])
+{
+	const char *grp, *dec;
+	char ip[32], fp[8] = "";
+	int64_t scale = 1;
+	seps(lang, &grp, &dec);
+	if (decimals < 0 || decimals > 4)
+		decimals = 2;
+	for (int i = 0; i < decimals; i++)
+		scale *= 10;
+	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+	snprintf(ip, sizeof ip, "%" PRIu64, a / (uint64_t)scale);
+	if (decimals)
+		snprintf(fp, sizeof fp, "%0*" PRIu64, decimals, a % (uint64_t)scale);
+	struct kbuf b = KBUF_INIT;
+	if (v < 0)
+		kbuf_putc(&b, '-');
+	group(ip, grp, &b);
+	if (decimals) {
+		kbuf_puts(&b, dec);
+		kbuf_puts(&b, fp);
+	}
+	snprintf(out, PAPERS_NUM_MAX, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+void papers_amount(int64_t minor, int decimals, int lang, char out[PAPERS_NUM_MAX])
+{
+	fixed_point(minor, decimals, lang, out);
+}
+
+void papers_count(int64_t n, int lang, char out[PAPERS_NUM_MAX])
+{
+	fixed_point(n, 0, lang, out);
+}
+
+void papers_kg(int64_t grams, int lang, char out[PAPERS_NUM_MAX])
+{
+	fixed_point(grams, 3, lang, out);
+}
+
+void papers_date(const char *ymd, int lang, char out[PAPERS_NUM_MAX])
+{
+	static const char *const months[12] = {"January",   "February", "March",    "April",
+	                                       "May",       "June",     "July",     "August",
+	                                       "September", "October",  "November", "December"};
+	int y, m, d;
+	if (!ymd || sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12) {
+		snprintf(out, PAPERS_NUM_MAX, "%s", ymd ? ymd : "");
+		return;
+	}
+	switch (lang) {
+	case PAPER_DE:
+		snprintf(out, PAPERS_NUM_MAX, "%02d.%02d.%04d", d, m, y);
+		break;
+	case PAPER_ES:
+	case PAPER_FR:
+		snprintf(out, PAPERS_NUM_MAX, "%02d/%02d/%04d", d, m, y);
+		break;
+	case PAPER_ZH:
+		snprintf(out, PAPERS_NUM_MAX, "%04d年%d月%d日", y, m, d);
+		break;
+	default:
+		snprintf(out, PAPERS_NUM_MAX, "%d %s %04d", d, months[m - 1], y);
+	}
+}
+
+/* ---------------------------------------------------------------- the amendment */
+
+static const char *const party_keys[] = {"address", "city", "postcode", "country", "taxId", NULL};
+static const char *const item_keys[] = {"netKg",  "grossKg", "packages", "marks",
+                                        "hsCode", "origin",  NULL};
+static const char *const plain_keys[] = {
+    "portOfLoading", "portOfDischarge", "freight",      "insurance",
+    "packing",       "invoiceNumber",   "exportReason", NULL};
+
+static int in_list(const char *s, const char *const *list)
+{
+	for (size_t i = 0; s && list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Splits "items.3.netKg" / "seller.city" / "freight". *item is 1-based, 0 when none. */
+static int key_parse(const char *key, char party[8], long *item, char field[24])
+{
+	party[0] = field[0] = '\0';
+	*item = 0;
+	if (in_list(key, plain_keys)) {
+		snprintf(field, 24, "%s", key);
+		return 1;
+	}
+	const char *dot = strchr(key, '.');
+	if (!dot)
+		return 0;
+	size_t pl = (size_t)(dot - key);
+	if ((pl == 6 && strncmp(key, "seller", 6) == 0) ||
+	    (pl == 5 && strncmp(key, "buyer", 5) == 0)) {
+		if (!in_list(dot + 1, party_keys))
+			return 0;
+		snprintf(party, 8, "%.*s", (int)pl, key);
+		snprintf(field, 24, "%s", dot + 1);
+		return 1;
+	}
+	if (pl == 5 && strncmp(key, "items", 5) == 0) {
+		char *end;
+		long n = strtol(dot + 1, &end, 10);
+		if (end == dot + 1 || *end != '.' || n < 1 || n > CONTRACT_MAX_ITEMS ||
+		    !in_list(end + 1, item_keys))
+			return 0;
+		*item = n;
+		snprintf(field, 24, "%s", end + 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* "12.5" kg -> grams (at most 3 decimals, 1 g .. CONTRACT_GRAMS_MAX). */
+static int kg_parse(const char *s, int64_t *grams)
+{
+	int64_t whole = 0, frac = 0;
+	int nd = 0, seen = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++, seen = 1) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > CONTRACT_GRAMS_MAX / 1000)
+			return -1;
+	}
+	if (*p == '.' || *p == ',') {
+		p++;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (++nd > 3)
+				return -1;
+			frac = frac * 10 + (*p - '0');
+		}
+		if (!nd)
+			return -1;
+	}
+	if (*p || !seen)
+		return -1;
+	for (; nd < 3; nd++)
+		frac *= 10;
+	*grams = whole * 1000 + frac;
+	return *grams >= 1 && *grams <= CONTRACT_GRAMS_MAX ? 0 : -1;
+}
+
+/* "20:CT" */
+static int packages_parse(const char *s, int64_t *count, char code[3])
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || *end != ':' || n < 1 || n > 1000000000 || strlen(end + 1) != 2 ||
+	    !codes_package(end + 1))
+		return -1;
+	*count = n;
+	memcpy(code, end + 1, 3);
+	return 0;
+}
+
+/* "VAT:DE123,EORI:DE456" into ids; the scheme upper-case letters and digits. */
+static int tax_ids_parse(const char *s, struct contract_tax_id *ids, size_t *n)
+{
+	*n = 0;
+	const char *p = s;
+	while (*p) {
+		const char *comma = strchr(p, ','), *colon = strchr(p, ':');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (!colon || colon >= p + len || *n >= CONTRACT_MAX_TAX_IDS)
+			return -1;
+		size_t sl = (size_t)(colon - p), il = len - sl - 1;
+		if (sl < 2 || sl > 16 || il < 1 || il > 40)
+			return -1;
+		for (size_t i = 0; i < sl; i++)
+			if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') ||
+			      p[i] == '-'))
+				return -1;
+		if (colon[1] == ' ' || colon[il] == ' ')
+			return -1;
+		memcpy(ids[*n].scheme, p, sl);
+		ids[*n].scheme[sl] = '\0';
+		memcpy(ids[*n].id, colon + 1, il);
+		ids[*n].id[il] = '\0';
+		(*n)++;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return *n ? 0 : -1;
+}
+
+/* A decimal amount as typed: digits, at most one '.', at most 4 decimals (the currency's
+ * own check comes when the paper is built). */
+static int amount_shaped(const char *s)
+{
+	int dot = 0, nd = 0, digits = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			return 0;
+		digits++;
+		if (dot && ++nd > 4)
+			return 0;
+	}
+	return digits > 0 && digits <= 16 && !(dot && !nd);
+}
+
+/* One line of text: valid UTF-8, no controls, nothing text_sanitize would take out. */
+static int line_ok(const char *v)
+{
+	size_t n = strlen(v), at;
+	long cp;
+	const char *kind;
+	if (n == 0 || n > PAPERS_VALUE_MAX || !utf8_valid(v, n))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+		     (unsigned char)v[i + 1] <= 0x9f))
+			return 0;
+	}
+	return !text_hidden_find(v, n, &at, &cp, &kind);
+}
+
+static int value_check(const char *key, const char *v, struct kerr *e)
+{
+	char party[8], field[24], sh[SHOWN_LEN];
+	long item;
+	int64_t g, n;
+	char code[3];
+	struct contract_tax_id ids[CONTRACT_MAX_TAX_IDS];
+	size_t nids;
+	if (!key_parse(key, party, &item, field))
+		return kerr_set(
+		    e, K_EINVAL,
+		    "--set %s: not a key the papers take (seller.address, seller.city, "
+		    "seller.postcode, seller.country, seller.taxId, the same for buyer, "
+		    "portOfLoading, portOfDischarge, items.N.netKg, items.N.grossKg, "
+		    "items.N.packages, items.N.marks, items.N.hsCode, items.N.origin, "
+		    "freight, insurance, packing, invoiceNumber, exportReason)",
+		    text_shown(key, sh, sizeof sh));
+	if (!line_ok(v))
+		return kerr_set(e, K_EINVAL,
+		                "--set %s: one line of 1 to %d bytes of text without control or "
+		                "bidi characters",
+		                key, PAPERS_VALUE_MAX);
+	if ((strcmp(field, "netKg") == 0 || strcmp(field, "grossKg") == 0) && kg_parse(v, &g))
+		return kerr_set(e, K_EINVAL, "--set %s: '%s' is not a weight in kg like 12.5", key,
+		                text_shown(v, sh, sizeof sh));
+	if (strcmp(field, "packages") == 0 && packages_parse(v, &n, code))
+		return kerr_set(e, K_EINVAL,
+		                "--set %s: '%s' is not COUNT:CODE like 20:CT (UN/ECE Rec 21 codes: "
+		                "CT carton, BX box, PX pallet, CS case, BG bag, ...)",
+		                key, text_shown(v, sh, sizeof sh));
+	if (strcmp(field, "taxId") == 0 && tax_ids_parse(v, ids, &nids))
+		return kerr_set(e, K_EINVAL,
+		                "--set %s: '%s' is not SCHEME:ID like VAT:DE123456789 (up to %d, "
+		                "comma separated)",
+		                key, text_shown(v, sh, sizeof sh), CONTRACT_MAX_TAX_IDS);
+	if ((strcmp(field, "country") == 0 || strcmp(field, "origin") == 0) &&
+	    (strlen(v) != 2 || !codes_country_name(v)))
+		return kerr_set(e, K_EINVAL,
+		                "--set %s: '%s' is not an ISO 3166 country code like DE", key,
+		                text_shown(v, sh, sizeof sh));
+	if (strcmp(field, "hsCode") == 0) {
+		size_t l = strlen(v);
+		int ok = l >= 6 && l <= 10;
+		for (size_t i = 0; ok && i < l; i++)
+			ok = v[i] >= '0' && v[i] <= '9';
+		if (!ok)
+			return kerr_set(e, K_EINVAL, "--set %s: an HS code is 6 to 10 digits", key);
+	}
+	if (in_list(field, codes_charge_kinds) && !amount_shaped(v))
+		return kerr_set(e, K_EINVAL, "--set %s: '%s' is not an amount like 120.00", key,
+		                text_shown(v, sh, sizeof sh));
+	if (strcmp(field, "invoiceNumber") == 0 && strlen(v) > 40)
+		return kerr_set(e, K_EINVAL, "--set %s: at most 40 bytes", key);
+	if (strcmp(field, "address") == 0) {
+		/* "line; line": 1 to 4 parts, none empty */
+		int parts = 1;
+		for (const char *p = v; *p; p++)
+			parts += *p == ';';
+		if (parts > CONTRACT_ADDR_LINES)
+			return kerr_set(e, K_EINVAL, "--set %s: at most %d lines, separated by ';'",
+			                key, CONTRACT_ADDR_LINES);
+	}
+	return K_OK;
+}
+
+int papers_amend_set(cJSON *amend, const char *kv, struct kerr *e)
+{
+	char sh[SHOWN_LEN];
+	const char *eq = kv ? strchr(kv, '=') : NULL;
+	if (!eq || eq == kv || (size_t)(eq - kv) > 40)
+		return kerr_set(e, K_EINVAL, "--set: '%s' is not KEY=VALUE",
+		                text_shown(kv, sh, sizeof sh));
+	char key[41];
+	snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
+	cJSON_DeleteItemFromObjectCaseSensitive(amend, key);
+	if (!eq[1]) {
+		char p[8], f[24];
+		long it;
+		if (!key_parse(key, p, &it, f))
+			return value_check(key, "x", e);
+		return K_OK; /* an empty value takes the key out */
+	}
+	int rc = value_check(key, eq + 1, e);
+	if (rc)
+		return rc;
+	if (cJSON_GetArraySize(amend) >= PAPERS_AMEND_MAX)
+		return kerr_set(e, K_ETOOBIG, "--set: at most %d keys", PAPERS_AMEND_MAX);
+	cJSON_AddStringToObject(amend, key, eq + 1);
+	return K_OK;
+}
+
+int papers_amend_check(const cJSON *amend, struct kerr *e)
+{
+	const cJSON *c;
+	if (!cJSON_IsObject(amend))
+		return kerr_set(e, K_EINVAL, "amendment: must be an object of KEY: VALUE");
+	if (cJSON_GetArraySize(amend) > PAPERS_AMEND_MAX)
+		return kerr_set(e, K_ETOOBIG, "amendment: more than %d keys", PAPERS_AMEND_MAX);
+	cJSON_ArrayForEach(c, amend)
+	{
+		char sh[SHOWN_LEN];
+		if (!c->string || !cJSON_IsString(c) || !c->valuestring)
+			return kerr_set(e, K_EINVAL, "amendment: %s: must be a string",
+			                text_shown(c->string, sh, sizeof sh));
+		int rc = value_check(c->string, c->valuestring, e);
+		if (rc)
+			return rc;
+	}
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- the mapping */
+
+static char *clean(const char *s)
+{
+	if (!s)
+		return NULL;
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s, strlen(s), 0);
+	return kbuf_detach(&b, NULL);
+}
+
+static void copy_fixed(char *dst, size_t cap, const char *s)
+{
+	size_t n = s ? strnlen(s, cap - 1) : 0;
+	if (n)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+static const char *amend_get(const cJSON *amend, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(amend, key);
+	return cJSON_IsString(v) && v->valuestring && *v->valuestring ? v->valuestring : NULL;
+}
+
+static void party_free(struct paper_party *p)
+{
+	free(p->name);
+	for (size_t i = 0; i < p->nlines && i < CONTRACT_ADDR_LINES; i++)
+		free(p->lines[i]);
+	free(p->city);
+	free(p->postcode);
+	memset(p, 0, sizeof *p);
+}
+
+void paper_free(struct paper *p)
+{
+	party_free(&p->seller);
+	party_free(&p->buyer);
+	for (size_t i = 0; i < p->nlines; i++) {
+		free(p->lines[i].description);
+		free(p->lines[i].marks);
+	}
+	free(p->lines);
+	free(p->named_place);
+	free(p->port_loading);
+	free(p->port_discharge);
+	free(p->payment_terms);
+	free(p->export_reason);
+	memset(p, 0, sizeof *p);
+}
+
+static void miss_add(struct papers_missing *m, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void miss_add(struct papers_missing *m, const char *field, const char *fmt, ...)
+{
+	if (!m || m->n >= PAPERS_MISSING_MAX)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	snprintf(m->field[m->n], sizeof m->field[0], "%s", field);
+	vsnprintf(m->how[m->n], sizeof m->how[0], fmt, ap);
+	va_end(ap);
+	m->n++;
+}
+
+/* A signed field the amendment tries to change: refused. */
+static int signed_already(const char *key, struct kerr *e)
+{
+	return kerr_set(e, K_EINVAL,
+	                "--set %s: the signed contract says it already; a change needs a new "
+	                "offer both parties sign",
+	                key);
+}
+
+static int party_map(const struct contract_party *src, const char *account, const char *who,
+                     const cJSON *amend, struct paper_party *p, struct kerr *e)
+{
+	char key[32];
+	const char *v;
+	copy_fixed(p->account, sizeof p->account, account);
+	p->name = clean(src->name);
+	for (size_t i = 0; i < src->nlines; i++)
+		p->lines[p->nlines++] = clean(src->lines[i]);
+	p->city = clean(src->city);
+	p->postcode = clean(src->postcode);
+	copy_fixed(p->country, sizeof p->country, src->country);
+	memcpy(p->tax_ids, src->tax_ids, sizeof p->tax_ids);
+	p->ntax_ids = src->ntax_ids;
+	for (size_t i = 0; i < p->ntax_ids; i++) {
+		struct kbuf b = KBUF_INIT;
+		text_sanitize(&b, src->tax_ids[i].id, strlen(src->tax_ids[i].id), 0);
+		copy_fixed(p->tax_ids[i].id, sizeof p->tax_ids[i].id, kbuf_str(&b));
+		kbuf_free(&b);
+	}
+	static const char *const addr[] = {"address", "city", "postcode", "country", NULL};
+	int any = 0;
+	for (size_t k = 0; addr[k]; k++) {
+		snprintf(key, sizeof key, "%s.%s", who, addr[k]);
+		if (amend_get(amend, key)) {
+			any = 1;
+			if (src->nlines)
+				return signed_already(key, e);
+		}
+	}
+	if (any) {
+		snprintf(key, sizeof key, "%s.address", who);
+		if ((v = amend_get(amend, key))) {
+			const char *s = v;
+			while (*s && p->nlines < CONTRACT_ADDR_LINES) {
+				const char *semi = strchr(s, ';');
+				size_t len = semi ? (size_t)(semi - s) : strlen(s);
+				while (len && *s == ' ')
+					s++, len--;
+				while (len && s[len - 1] == ' ')
+					len--;
+				if (len) {
+					char *line = xstrndup(s, len);
+					p->lines[p->nlines++] = clean(line);
+					free(line);
+				}
+				s += semi ? (size_t)(semi - s) + 1 : strlen(s);
+			}
+		}
+		snprintf(key, sizeof key, "%s.city", who);
+		if ((v = amend_get(amend, key)))
+			p->city = clean(v);
+		snprintf(key, sizeof key, "%s.postcode", who);
+		if ((v = amend_get(amend, key)))
+			p->postcode = clean(v);
+		snprintf(key, sizeof key, "%s.country", who);
+		if ((v = amend_get(amend, key)))
+			copy_fixed(p->country, sizeof p->country, v);
+		p->amended |= PAPER_AMENDED_ADDRESS;
+	}
+	snprintf(key, sizeof key, "%s.taxId", who);
+	if ((v = amend_get(amend, key))) {
+		if (src->ntax_ids)
+			return signed_already(key, e);
+		if (tax_ids_parse(v, p->tax_ids, &p->ntax_ids))
+			return kerr_set(e, K_EINVAL, "--set %s: not SCHEME:ID", key);
+		p->amended |= PAPER_AMENDED_TAX;
+	}
+	return K_OK;
+}
+
+/* "30% on signing, 70% before shipment (escrow)". */
+static char *payment_words(const struct contract_terms *t)
+{
+	struct order_terms ot;
+	struct kbuf b = KBUF_INIT;
+	contract_terms_order(t, &ot);
+	for (size_t i = 0; i < ot.nstages; i++) {
+		char due[ORDER_DUE_LEN];
+		order_due_words(&ot.stages[i], due);
+		kbuf_printf(&b, "%s%" PRId64 "%% %s", i ? ", " : "", ot.stages[i].pct, due);
+	}
+	kbuf_printf(&b, "; into escrow, released %" PRId64 " days after delivery",
+	            t->auto_release_days);
+	return kbuf_detach(&b, NULL);
+}
+
+/* What each paper needs; a missing field with how to add it. */
+static void needs(const struct paper *p, const char *order, struct papers_missing *m)
+{
+	int inv = p->type == PAPER_INVOICE, pro = p->type == PAPER_PROFORMA,
+	    pack = p->type == PAPER_PACKING_LIST, orig = p->type == PAPER_ORIGIN;
+	const struct paper_party *pp[2] = {&p->seller, &p->buyer};
+	const char *who[2] = {"seller", "buyer"};
+	for (int k = 0; k < 2; k++) {
+		char f[32];
+		if (!pp[k]->nlines || !pp[k]->city || !pp[k]->country[0]) {
+			snprintf(f, sizeof f, "%s address", who[k]);
+			miss_add(m, f,
+			         "--set %s.address='STREET' --set %s.city=CITY --set %s.country=CC "
+			         "[--set %s.postcode=CODE]",
+			         who[k], who[k], who[k], who[k]);
+		}
+		if ((inv || (orig && k == 0)) && !pp[k]->ntax_ids) {
+			snprintf(f, sizeof f, "%s tax id", who[k]);
+			miss_add(m, f, "--set %s.taxId=SCHEME:ID (VAT, EORI, EIN, ...)", who[k]);
+		}
+	}
+	if ((inv || pack || orig) && !p->port_loading)
+		miss_add(m, "port of loading", "--set portOfLoading=UNLOCODE (or a place)");
+	if ((inv || pack || orig) && !p->port_discharge)
+		miss_add(m, "port of discharge", "--set portOfDischarge=UNLOCODE (or a place)");
+	for (size_t i = 0; i < p->nlines; i++) {
+		const struct paper_line *l = &p->lines[i];
+		char f[64];
+		if ((inv || pro || orig) && !l->hs_code[0]) {
+			snprintf(f, sizeof f, "line %zu HS code", i + 1);
+			miss_add(m, f, "--set items.%zu.hsCode=DIGITS", i + 1);
+		}
+		if ((inv || orig) && !l->origin[0]) {
+			snprintf(f, sizeof f, "line %zu origin", i + 1);
+			miss_add(m, f, "--set items.%zu.origin=CC", i + 1);
+		}
+		if ((inv || pack) && !l->net_unit_g) {
+			snprintf(f, sizeof f, "line %zu net weight", i + 1);
+			miss_add(m, f, "--set items.%zu.netKg=KG (one unit)", i + 1);
+		}
+		if ((inv || pack || orig) && !l->gross_unit_g) {
+			snprintf(f, sizeof f, "line %zu gross weight", i + 1);
+			miss_add(m, f, "--set items.%zu.grossKg=KG (one unit, packed)", i + 1);
+		}
+		if ((inv || pack || orig) && !l->packages) {
+			snprintf(f, sizeof f, "line %zu packages", i + 1);
+			miss_add(m, f, "--set items.%zu.packages=COUNT:CODE (e.g. 20:CT)", i + 1);
+		}
+	}
+	if (inv || pro) {
+		for (size_t k = 0; codes_charge_kinds[k]; k++) {
+			const char *kind = codes_charge_kinds[k];
+			int have = 0;
+			for (size_t i = 0; i < p->ncharges; i++)
+				have |= strcmp(p->charges[i].kind, kind) == 0;
+			if (!have && codes_charge_rule(p->incoterm, kind) == CHARGE_INVOICE) {
+				char f[64], why[120];
+				snprintf(f, sizeof f, "%s charge", kind);
+				miss_add(
+				    m, f, "%s: --set %s=AMOUNT (included in the signed prices)",
+				    codes_charge_why(p->incoterm, kind, why, sizeof why), kind);
+			}
+		}
+	}
+	(void)order;
+}
+
+int papers_build(const cJSON *contract, const cJSON *amend, int type, const char *date,
+                 struct paper *p, struct papers_missing *miss, struct kerr *e)
+{
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	struct contract_terms t;
+	char key[40], sh[SHOWN_LEN];
+	const char *v;
+	struct papers_missing own;
+	int rc;
+	memset(p, 0, sizeof *p);
+	contract_terms_init(&t);
+	if (!miss)
+		miss = &own;
+	miss->n = 0;
+	if (type < 0 || type >= PAPER_NTYPES) {
+		rc = kerr_set(e, K_EINVAL, "type: not a paper kontor writes");
+		goto out;
+	}
+	if (!date || strlen(date) != 10) {
+		rc = kerr_set(e, K_EINVAL, "date: must be YYYY-MM-DD");
+		goto out;
+	}
+	if ((rc = contract_verify(contract, st, e)) != K_OK) {
+		kerr_prefix(e, "the contract does not verify");
+		rc = e->code = K_EVERIFY;
+		goto out;
+	}
+	if (st->binding < 0) {
+		rc = kerr_set(e, K_ECONFLICT,
+		              "the contract is not binding yet: papers are written for an order");
+		goto out;
+	}
+	if (amend && (rc = papers_amend_check(amend, e)) != K_OK)
+		goto out;
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(contract, "sections");
+	if ((rc = contract_section_terms(cJSON_GetArrayItem(secs, st->binding), &t, e)) != K_OK)
+		goto out;
+
+	p->type = type;
+	copy_fixed(p->date, sizeof p->date, date);
+	copy_fixed(p->order_id, sizeof p->order_id, st->order_id);
+	copy_fixed(p->contract_id, sizeof p->contract_id,
+	           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(contract, "id")));
+	static const char *const prefix[PAPER_NTYPES] = {"KI", "KP", "KL", "KO"};
+	snprintf(p->number, sizeof p->number, "%s-%.12s", prefix[type], p->order_id);
+	if (type == PAPER_INVOICE && (v = amend_get(amend, "invoiceNumber")))
+		snprintf(p->number, sizeof p->number, "%s", v);
+	if ((rc = party_map(&t.seller_party, t.seller, "seller", amend, &p->seller, e)) != K_OK ||
+	    (rc = party_map(&t.buyer_party, t.buyer, "buyer", amend, &p->buyer, e)) != K_OK)
+		goto out;
+	copy_fixed(p->currency, sizeof p->currency, t.currency);
+	p->minor = money_minor_units(t.currency);
+	if (p->minor < 0)
+		p->minor = 2;
+	copy_fixed(p->incoterm, sizeof p->incoterm, t.incoterm);
+	p->named_place = clean(t.named_place);
+	copy_fixed(p->mode, sizeof p->mode, t.mode);
+	copy_fixed(p->ship_by, sizeof p->ship_by, t.ship_by);
+	copy_fixed(p->deliver_by, sizeof p->deliver_by, t.deliver_by);
+	p->port_loading = clean(t.port_loading);
+	p->port_discharge = clean(t.port_discharge);
+	if ((v = amend_get(amend, "portOfLoading"))) {
+		if (p->port_loading) {
+			rc = signed_already("portOfLoading", e);
+			goto out;
+		}
+		p->port_loading = clean(v);
+		p->loading_amended = 1;
+	}
+	if ((v = amend_get(amend, "portOfDischarge"))) {
+		if (p->port_discharge) {
+			rc = signed_already("portOfDischarge", e);
+			goto out;
+		}
+		p->port_discharge = clean(v);
+		p->discharge_amended = 1;
+	}
+	p->payment_terms = payment_words(&t);
+	p->export_reason =
+	    clean(amend_get(amend, "exportReason") ? amend_get(amend, "exportReason") : "sale");
+
+	/* The lines, each recomputed. */
+	const cJSON *c;
+	cJSON_ArrayForEach(c, amend)
+	{
+		char pa[8], f[24];
+		long it = 0;
+		if (key_parse(c->string, pa, &it, f) && it > (long)t.nitems) {
+			rc = kerr_set(e, K_EINVAL, "--set %s: the contract has %zu line%s",
+			              text_shown(c->string, sh, sizeof sh), t.nitems,
+			              t.nitems == 1 ? "" : "s");
+			goto out;
+		}
+	}
+	p->lines = xcalloc(t.nitems, sizeof *p->lines);
+	p->nlines = t.nitems;
+	p->weights_known = p->packages_known = 1;
+	char common_origin[3] = "";
+	for (size_t i = 0; i < t.nitems; i++) {
+		const struct contract_item *it = &t.items[i];
+		struct paper_line *l = &p->lines[i];
+		l->description = clean(it->description);
+		copy_fixed(l->hs_code, sizeof l->hs_code, it->hs_code);
+		copy_fixed(l->origin, sizeof l->origin, it->origin);
+		l->qty = it->qty;
+		copy_fixed(l->unit, sizeof l->unit, it->unit);
+		l->unit_price = it->unit_price;
+		copy_fixed(l->listing_id, sizeof l->listing_id, it->listing_id);
+		if (money_mul(it->unit_price, it->qty, &l->amount, NULL) != K_OK ||
+		    money_add(p->goods, l->amount, &p->goods, NULL) != K_OK) {
+			rc = kerr_set(e, K_EVERIFY, "line %zu: its amount does not fit", i + 1);
+			goto out;
+		}
+		l->net_unit_g = it->net_grams;
+		l->gross_unit_g = it->gross_grams;
+		l->packages = it->packages;
+		copy_fixed(l->package_code, sizeof l->package_code, it->package_code);
+		l->marks = clean(it->marks);
+#define ITEM_KEY(name) (snprintf(key, sizeof key, "items.%zu.%s", i + 1, name), key)
+		if ((v = amend_get(amend, ITEM_KEY("netKg")))) {
+			if (l->net_unit_g) {
+				rc = signed_already(key, e);
+				goto out;
+			}
+			kg_parse(v, &l->net_unit_g);
+			l->amended = 1;
+		}
+		if ((v = amend_get(amend, ITEM_KEY("grossKg")))) {
+			if (l->gross_unit_g) {
+				rc = signed_already(key, e);
+				goto out;
+			}
+			kg_parse(v, &l->gross_unit_g);
+			l->amended = 1;
+		}
+		if ((v = amend_get(amend, ITEM_KEY("packages")))) {
+			if (l->packages) {
+				rc = signed_already(key, e);
+				goto out;
+			}
+			packages_parse(v, &l->packages, l->package_code);
+			l->amended = 1;
+		}
+		if ((v = amend_get(amend, ITEM_KEY("marks")))) {
+			if (l->marks) {
+				rc = signed_already(key, e);
+				goto out;
+			}
+			l->marks = clean(v);
+			l->amended = 1;
+		}
+		if ((v = amend_get(amend, ITEM_KEY("hsCode")))) {
+			if (l->hs_code[0]) {
+				rc = signed_already(key, e);
+				goto out;
+			}
+			copy_fixed(l->hs_code, sizeof l->hs_code, v);
+			l->amended = 1;
+		}
+		if ((v = amend_get(amend, ITEM_KEY("origin")))) {
+			if (l->origin[0]) {
+				rc = signed_already(key, e);
+				goto out;
+			}
+			copy_fixed(l->origin, sizeof l->origin, v);
+			l->amended = 1;
+		}
+#undef ITEM_KEY
+		if (l->gross_unit_g && l->net_unit_g > l->gross_unit_g) {
+			rc = kerr_set(e, K_EINVAL,
+			              "line %zu: the gross weight is less than the net weight",
+			              i + 1);
+			goto out;
+		}
+		/* Weights stay far below 2^63: 1e9 g a unit times qty <= 2^53 could overflow,
+		 * so the products are checked like money. */
+		if (money_mul(l->net_unit_g, l->qty, &l->net_g, NULL) != K_OK ||
+		    money_mul(l->gross_unit_g, l->qty, &l->gross_g, NULL) != K_OK ||
+		    money_add(p->net_g, l->net_g, &p->net_g, NULL) != K_OK ||
+		    money_add(p->gross_g, l->gross_g, &p->gross_g, NULL) != K_OK ||
+		    money_add(p->packages, l->packages, &p->packages, NULL) != K_OK) {
+			rc = kerr_set(e, K_EINVAL, "line %zu: its weight or packages do not fit",
+			              i + 1);
+			goto out;
+		}
+		p->weights_known &= l->net_unit_g > 0 && l->gross_unit_g > 0;
+		p->packages_known &= l->packages > 0;
+		if (i == 0)
+			copy_fixed(common_origin, sizeof common_origin, l->origin);
+		else if (strcmp(common_origin, l->origin) != 0)
+			common_origin[0] = '\0';
+	}
+	copy_fixed(p->origin_country, sizeof p->origin_country, common_origin);
+
+	/* The charges: the signed ones are billed on top; the amendment's are a breakdown of
+	 * the signed prices. */
+	for (size_t i = 0; i < t.ncharges; i++) {
+		struct paper_charge *pc = &p->charges[p->ncharges++];
+		copy_fixed(pc->kind, sizeof pc->kind, t.charges[i].kind);
+		pc->amount = t.charges[i].amount;
+		pc->on_invoice = codes_charge_rule(t.incoterm, pc->kind);
+		if (money_add(p->added, pc->amount, &p->added, NULL) != K_OK) {
+			rc = kerr_set(e, K_EVERIFY, "charges: their sum does not fit");
+			goto out;
+		}
+	}
+	int64_t included = 0;
+	for (size_t k = 0; codes_charge_kinds[k]; k++) {
+		const char *kind = codes_charge_kinds[k];
+		if (!(v = amend_get(amend, kind)))
+			continue;
+		for (size_t i = 0; i < t.ncharges; i++)
+			if (strcmp(t.charges[i].kind, kind) == 0) {
+				rc = signed_already(kind, e);
+				goto out;
+			}
+		char why[120];
+		if (codes_charge_rule(t.incoterm, kind) == CHARGE_BUYER) {
+			rc = kerr_set(e, K_EINVAL, "--set %s: %s; it is not on the seller's papers",
+			              kind, codes_charge_why(t.incoterm, kind, why, sizeof why));
+			goto out;
+		}
+		struct paper_charge *pc = &p->charges[p->ncharges++];
+		copy_fixed(pc->kind, sizeof pc->kind, kind);
+		pc->included = 1;
+		pc->on_invoice = codes_charge_rule(t.incoterm, kind);
+		if ((rc = money_parse(v, t.currency, &pc->amount, e)) != K_OK) {
+			kerr_prefix(e, "--set %s", kind);
+			goto out;
+		}
+		if (money_add(included, pc->amount, &included, NULL) != K_OK ||
+		    included > p->goods) {
+			rc = kerr_set(e, K_EINVAL,
+			              "--set %s: the included charges come to more than the goods' "
+			              "signed prices",
+			              kind);
+			goto out;
+		}
+	}
+	if (money_add(p->goods, p->added, &p->total, NULL) != K_OK || p->total != t.total) {
+		char a[MONEY_FMT_MAX], b[MONEY_FMT_MAX];
+		money_format(p->goods + p->added, t.currency, a);
+		money_format(t.total, t.currency, b);
+		rc = kerr_set(e, K_EVERIFY,
+		              "total: the lines and charges come to %s %s, the signed total is %s "
+		              "%s; nothing written",
+		              a, t.currency, b, t.currency);
+		goto out;
+	}
+	needs(p, p->order_id, miss);
+	if (miss->n) {
+		rc = kerr_set(e, K_EUSAGE, "the %s needs %zu field%s the contract lacks, first %s",
+		              papers_type_name(type), miss->n, miss->n == 1 ? "" : "s",
+		              miss->field[0]);
+		goto out;
+	}
+	rc = K_OK;
+out:
+	contract_terms_free(&t);
+	free(st);
+	if (rc != K_OK)
+		paper_free(p);
+	return rc;
+}

@@ -1,0 +1,144 @@
+#!/bin/sh
+# Trade papers (issue 14) end to end over a live kontord with real TLS: a Vietnamese seller,
+# an Arabic-named buyer in Dubai, a tea set with a Chinese name. The profiles carry postal
+# addresses and tax ids, the offer weights, packages, marks, ports and the CIF charges, and
+# the signed contract carries them all. `order docs` writes the four papers as UBL 2.1 (each
+# well-formed, and valid against the OASIS XSDs when tests/data/ubl-2.1 holds them), PDF (A4
+# and Letter pages as pdftoppm renders them, every name and number found by pdftotext, the
+# German numbers in German) and text. Bad input: an existing file (exit 1, --force writes
+# over it), missing fields (exit 2 with the list and the --set that adds each), a --set that
+# would change a signed field (refused), a contract that does not verify (exit 5).
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+
+command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v xmllint >/dev/null ||
+	{ t_fail "poppler-utils and libxml2-utils are installed" "run make deps"; t_done; exit 1; }
+
+trade_node "Papers Test Node"
+SELLER="Công ty TNHH Gốm Sứ Bát Tràng"
+BUYER="شركة الخليج للتجارة"
+trade_party_np seller ks "$SELLER" VN supplier
+trade_party_np buyer kb "$BUYER" AE buyer
+SID=$(party_id ks)
+BID=$(party_id kb)
+
+t_run "seller adds address and tax id to the profile" 0 ks id edit \
+	--address "Số 12 Đường Gốm Sứ; Xã Bát Tràng" --city "Hà Nội" --postcode 100000 \
+	--tax-id "VAT:0101234567"
+t_run "buyer adds address and tax id" 0 kb id edit --address "مبنى ٥، شارع الميناء" \
+	--city "دبي" --tax-id "TRN:100123456700003"
+t_run "seller lists the tea set" 0 ks listing add --sku TEA-6 --title "青花瓷茶具套装 blue and white tea set" \
+	--price 9.80 --currency USD --moq 50 --origin VN --hs-code 691200
+t_run "seller syncs" 0 ks sync
+trade_find tea set
+
+trade_bind "buyer proposes 500 CIF Jebel Ali with the papers' fields" --qty 500 --incoterm CIF \
+	--place "Jebel Ali" --port-loading VNHPH --port-discharge AEJEA --net-kg 1.2 --gross-kg 1.45 \
+	--packages 50:CT --marks "GULF/BT/1-50" --charge freight:850.00 --charge insurance:120.50
+t_run "the contract shows the buyer's address" 0 kb contract show "$KID"
+t_match "with the buyer's tax id" "$T_OUT" 'TRN 100123456700003'
+t_match "the seller's, copied from its profile" "$T_OUT" 'VAT 0101234567'
+t_match "the charges billed on the goods" "$T_OUT" 'Charge, freight: 850.00 USD'
+t_match "the total includes them" "$T_OUT" 'Total: 5870.50 USD'
+t_match "and the ports" "$T_OUT" 'Loading at VNHPH; discharge at AEJEA'
+
+OUT="$T_TMP/papers"
+mkdir -p "$OUT"
+P=$(printf '%.8s' "$ORDER")
+
+# --- UBL -------------------------------------------------------------------------------
+t_run "order docs --format ubl writes four documents" 0 ks order docs "$ORDER" --format ubl --dir "$OUT"
+for k in invoice proforma packing-list origin; do
+	f="$OUT/$P-$k.xml"
+	t_run "$k: well-formed XML" 0 xmllint --noout "$f"
+done
+t_match "the invoice is a UBL Invoice of type 380" "$(cat "$OUT/$P-invoice.xml")" '<cbc:InvoiceTypeCode listID="UNCL1001">380</cbc:InvoiceTypeCode>'
+t_match "the proforma is an Invoice of type 325" "$(cat "$OUT/$P-proforma.xml")" '>325</cbc:InvoiceTypeCode>'
+t_match "the packing list is a PackingList" "$(cat "$OUT/$P-packing-list.xml")" '<PackingList [^>]*xmlns="urn:oasis:names:specification:ubl:schema:xsd:PackingList-2"'
+t_match "the origin application sits in a CertificateOfOrigin" "$(cat "$OUT/$P-origin.xml")" '<cac:CertificateOfOriginApplication>'
+t_match "the invoice pays the signed total" "$(cat "$OUT/$P-invoice.xml")" '<cbc:PayableAmount currencyID="USD">5870.50</cbc:PayableAmount>'
+t_match "freight is an itemised charge" "$(cat "$OUT/$P-invoice.xml")" '<cbc:AllowanceChargeReasonCode>FC</cbc:AllowanceChargeReasonCode>'
+t_match "the Chinese name travels as UTF-8" "$(cat "$OUT/$P-invoice.xml")" '青花瓷茶具套装'
+t_match "the Arabic name too" "$(cat "$OUT/$P-invoice.xml")" "$BUYER"
+t_match "the packing list weighs 725 kg gross" "$(cat "$OUT/$P-packing-list.xml")" '<cbc:GrossWeightMeasure unitCode="KGM">725.000</cbc:GrossWeightMeasure>'
+t_match "and carries the marks" "$(cat "$OUT/$P-packing-list.xml")" '<cbc:ShippingMarks>GULF/BT/1-50</cbc:ShippingMarks>'
+XSD="$T_ROOT/tests/data/ubl-2.1/maindoc"
+if [ -f "$XSD/UBL-Invoice-2.1.xsd" ] && [ -f "$T_ROOT/tests/data/ubl-2.1/common/UBL-CommonAggregateComponents-2.1.xsd" ]; then
+	for k in invoice proforma; do
+		t_run "$k: valid against UBL-Invoice-2.1.xsd" 0 xmllint --noout --schema "$XSD/UBL-Invoice-2.1.xsd" "$OUT/$P-$k.xml"
+	done
+	t_run "packing list: valid against UBL-PackingList-2.1.xsd" 0 xmllint --noout --schema "$XSD/UBL-PackingList-2.1.xsd" "$OUT/$P-packing-list.xml"
+	t_run "origin: valid against UBL-CertificateOfOrigin-2.1.xsd" 0 xmllint --noout --schema "$XSD/UBL-CertificateOfOrigin-2.1.xsd" "$OUT/$P-origin.xml"
+else
+	echo "# NOT CHECKED: the OASIS UBL 2.1 XSDs are not vendored under tests/data/ubl-2.1 (see its README)"
+fi
+
+# --- PDF -------------------------------------------------------------------------------
+t_run "order docs writes four PDFs by default" 0 ks order docs "$ORDER" --dir "$OUT"
+t_match "naming each file" "$T_OUT" "wrote $OUT/$P-invoice.pdf"
+pdftotext -layout "$OUT/$P-invoice.pdf" "$T_TMP/inv.txt"
+INV=$(cat "$T_TMP/inv.txt")
+t_match "the PDF invoice says what it is" "$INV" 'Commercial invoice'
+t_match "the seller's Vietnamese name" "$INV" "$SELLER"
+t_match "the Chinese product name" "$INV" '青花瓷茶具套装'
+t_match "the Arabic buyer name (either order of the letters)" "$(tr -d ' ' <"$T_TMP/inv.txt")" "$(printf '%s' "$BUYER" | tr -d ' ')|$(printf '%s' "$BUYER" | tr -d ' ' | rev)"
+t_match "the goods: 500 at 9.80" "$INV" '4,900\.00'
+t_match "freight 850.00" "$INV" '850\.00'
+t_match "the total 5,870.50 USD" "$INV" 'Total: 5,870\.50 USD'
+t_match "the HS code" "$INV" '691200'
+t_match "the contract hash on the page" "$INV" "$KID"
+t_match "and the order id" "$INV" "$ORDER"
+pdftoppm -r 72 -png "$OUT/$P-invoice.pdf" "$T_TMP/a4"
+t_match "an A4 page renders 595.3 x 841.9 pt: 596 x 842 pixels at 72 dpi" "$(file "$T_TMP"/a4-1.png)" '596 x 842'
+t_run "order docs --paper letter --type invoice -o FILE" 0 ks order docs "$ORDER" --type invoice \
+	--paper letter -o "$T_TMP/letter.pdf"
+pdftoppm -r 72 -png "$T_TMP/letter.pdf" "$T_TMP/letter"
+t_match "a Letter page renders 612 x 792" "$(file "$T_TMP"/letter-1.png)" '612 x 792'
+pdftotext "$OUT/$P-packing-list.pdf" - >"$T_TMP/pl.txt"
+t_match "the packing list counts 50 cartons" "$(cat "$T_TMP/pl.txt")" '50 carton'
+t_match "and weighs 600 kg net" "$(cat "$T_TMP/pl.txt")" '600\.000'
+t_run "German papers" 0 ks order docs "$ORDER" --type invoice --lang de -o "$T_TMP/de.pdf"
+t_match "German numbers: 5.870,50" "$(pdftotext "$T_TMP/de.pdf" -)" 'Gesamtbetrag: 5\.870,50 USD'
+t_run "Chinese papers" 0 ks order docs "$ORDER" --type invoice --lang zh -o "$T_TMP/zh.pdf"
+t_match "Chinese labels" "$(pdftotext "$T_TMP/zh.pdf" -)" '商业发票'
+t_run "text papers" 0 ks order docs "$ORDER" --type packing-list --format text -o "$T_TMP/pl.txt2"
+t_match "the text packing list names the marks" "$(cat "$T_TMP/pl.txt2")" 'Marks and numbers: GULF/BT/1-50'
+
+# --- bad input ------------------------------------------------------------------------
+t_run "an existing file is refused (exit 1)" 1 ks order docs "$ORDER" --dir "$OUT"
+t_match "naming it" "$T_ERR" "$OUT/$P-invoice.pdf exists"
+t_run "--force writes over it" 0 ks order docs "$ORDER" --dir "$OUT" --force
+t_run "buyer syncs" 0 kb sync
+t_run "the buyer writes the papers from its own copy" 0 kb order docs "$ORDER" --type invoice -o "$T_TMP/buyer.pdf"
+t_run "a --set on a signed field is refused" 1 ks order docs "$ORDER" --set portOfLoading=VNSGN --dir "$T_TMP"
+t_match "saying a change needs a new offer" "$T_ERR" 'portOfLoading: the signed contract says it already'
+t_run "the buyer cannot keep the seller's amendment" 1 kb order docs "$ORDER" --set exportReason=gift
+
+# A second order made without the papers' fields: what is missing, and --set to add it.
+t_run "seller lists a second product" 0 ks listing add --sku VASE-1 --title "Bình gốm men lam" \
+	--price 25 --currency USD --moq 1 --origin VN
+t_run "seller syncs" 0 ks sync
+trade_find gốm men lam
+trade_bind "buyer proposes FOB without weights or ports" --qty 10 --incoterm FOB --place "Hai Phong"
+t_run "the packing list lacks fields (exit 2)" 2 ks order docs "$ORDER" --type packing-list --dir "$T_TMP"
+t_match "it lists the ports" "$T_ERR" 'port of loading +--set portOfLoading='
+t_match "and the weights" "$T_ERR" 'line 1 gross weight +--set items\.1\.grossKg='
+t_eq "and writes nothing" "$(ls "$T_TMP"/*-packing-list.pdf 2>/dev/null | wc -l)" 0
+t_run "the seller adds them as an unsigned amendment" 0 ks order docs "$ORDER" --type packing-list \
+	--dir "$T_TMP" --set portOfLoading=VNHPH --set portOfDischarge="Jebel Ali" \
+	--set items.1.netKg=2 --set items.1.grossKg=2.6 --set items.1.packages=2:CS
+t_match "marked as added after signing" "$(pdftotext "$T_TMP/$(printf '%.8s' "$ORDER")-packing-list.pdf" -)" 'added by the seller after signing'
+t_run "freight under FOB is refused in an offer" 1 kb contract propose --listing "$LID" --qty 10 \
+	--incoterm FOB --place "Hai Phong" --charge freight:100
+t_match "naming the Incoterm's rule" "$T_ERR" 'under FOB the buyer pays the main carriage'
+
+# A contract that does not verify: exit 5.
+tamper="UPDATE contracts SET json = replace(json, '\\\"qty\\\":10,', '\\\"qty\\\":11,') WHERE id = '$KID'"
+sqlite3 "$S/cache.db" "$tamper"
+t_eq "the cached contract now says 11" "$(sqlite3 "$S/cache.db" "SELECT instr(json, '\\\"qty\\\":11,') > 0 FROM contracts WHERE id = '$KID'")" 1
+t_run "a contract that does not verify: refused (exit 5)" 5 ks order docs "$ORDER" --type invoice -o "$T_TMP/x.pdf"
+t_match "saying so" "$T_ERR" 'does not verify'
+t_eq "nothing written" "$(ls "$T_TMP/x.pdf" 2>/dev/null | wc -l)" 0
+
+
+t_done
