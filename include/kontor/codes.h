@@ -56,8 +56,8 @@ int codes_check_package(const char *code, const char *field, struct kerr *e);
  * carries it (the one table: codes.c). kind is "freight" (the main carriage), "insurance"
  * (cargo insurance) or "packing". */
 enum charge_rule {
-	CHARGE_BUYER = 0, /* the buyer's cost: not on the seller's invoice */
-	CHARGE_MAY = 1,   /* the seller's cost, itemised when the seller bills it */
+	CHARGE_BUYER = 0,  /* the buyer's cost: not on the seller's invoice */
+	CHARGE_MAY = 1,    /* the seller's cost, itemised when the seller bills it */
 	CHARGE_INVOICE = 2 /* the seller's cost the rule names: the invoice must itemise it */
 };
 extern const char *const codes_charge_kinds[]; /* freight insurance packing, NULL-ended */

@@ -113,22 +113,22 @@ struct contract_party {
 };
 
 struct contract_charge {
-	char kind[10]; /* freight insurance packing */
+	char kind[10];  /* freight insurance packing */
 	int64_t amount; /* minor units, >= 0 */
 };
 
 struct contract_item {
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	char listing_hash[KCRYPTO_HASH_B64_LEN + 1];
-	char *description;  /* 1..CONTRACT_LINE_MAX bytes, one line */
-	int64_t qty;        /* >= 1 */
-	char unit[4];       /* UN/ECE Rec 20 */
-	int64_t unit_price; /* minor units, >= 0 */
-	char hs_code[11];   /* 6..10 digits or "" */
-	char origin[3];     /* ISO 3166 alpha-2 or "" */
-	int64_t net_grams;   /* one unit, 0 when not said */
-	int64_t gross_grams; /* one unit packed, 0 when not said */
-	int64_t packages;    /* how many packages the line ships in, 0 when not said */
+	char *description;    /* 1..CONTRACT_LINE_MAX bytes, one line */
+	int64_t qty;          /* >= 1 */
+	char unit[4];         /* UN/ECE Rec 20 */
+	int64_t unit_price;   /* minor units, >= 0 */
+	char hs_code[11];     /* 6..10 digits or "" */
+	char origin[3];       /* ISO 3166 alpha-2 or "" */
+	int64_t net_grams;    /* one unit, 0 when not said */
+	int64_t gross_grams;  /* one unit packed, 0 when not said */
+	int64_t packages;     /* how many packages the line ships in, 0 when not said */
 	char package_code[3]; /* UN/ECE Rec 21, "" with packages 0 */
 	char *marks;          /* shipping marks, may be NULL */
 };

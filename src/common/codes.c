@@ -321,12 +321,12 @@ int codes_check_unit(const char *code, const char *field, struct kerr *e)
  * (Revision 8.1, Annex VI, the alphanumeric package codes): the ones small shipments use.
  * Source: https://unece.org/trade/uncefact/cl-recommendations (rec21_Rev8e_2012). */
 static const struct package_code packages[] = {
-    {"BA", "barrel"},   {"BE", "bundle"},   {"BG", "bag"},      {"BO", "bottle"},
-    {"BX", "box"},      {"CH", "chest"},    {"CN", "container"}, {"CR", "crate"},
-    {"CS", "case"},     {"CT", "carton"},   {"CY", "cylinder"}, {"DR", "drum"},
-    {"EN", "envelope"}, {"JR", "jar"},      {"NE", "unpacked"}, {"PA", "packet"},
-    {"PK", "package"},  {"PL", "pail"},     {"PX", "pallet"},   {"RO", "roll"},
-    {"SA", "sack"},     {"TN", "tin"},      {"TU", "tube"},
+    {"BA", "barrel"},   {"BE", "bundle"}, {"BG", "bag"},       {"BO", "bottle"},
+    {"BX", "box"},      {"CH", "chest"},  {"CN", "container"}, {"CR", "crate"},
+    {"CS", "case"},     {"CT", "carton"}, {"CY", "cylinder"},  {"DR", "drum"},
+    {"EN", "envelope"}, {"JR", "jar"},    {"NE", "unpacked"},  {"PA", "packet"},
+    {"PK", "package"},  {"PL", "pail"},   {"PX", "pallet"},    {"RO", "roll"},
+    {"SA", "sack"},     {"TN", "tin"},    {"TU", "tube"},
 };
 #define NPACKAGES ((int)(sizeof packages / sizeof packages[0]))
 
@@ -384,7 +384,8 @@ const char *const codes_charge_kinds[] = {"freight", "insurance", "packing", NUL
 
 int codes_charge_rule(const char *incoterm, const char *kind)
 {
-	for (size_t i = 0; incoterm && kind && i < sizeof charge_rules / sizeof *charge_rules; i++) {
+	for (size_t i = 0; incoterm && kind && i < sizeof charge_rules / sizeof *charge_rules;
+	     i++) {
 		if (strcmp(charge_rules[i].rule, incoterm) != 0)
 			continue;
 		if (strcmp(kind, "freight") == 0)
@@ -410,11 +411,11 @@ const char *codes_charge_why(const char *incoterm, const char *kind, char *out, 
 	else if (r == CHARGE_BUYER)
 		snprintf(out, cap, "under %s the buyer pays %s", incoterm, what);
 	else if (r == CHARGE_INVOICE)
-		snprintf(out, cap, "under %s the seller pays %s and the invoice itemises it", incoterm,
-		         what);
+		snprintf(out, cap, "under %s the seller pays %s and the invoice itemises it",
+		         incoterm, what);
 	else
-		snprintf(out, cap, "under %s %s is the seller's cost, itemised when billed", incoterm,
-		         what);
+		snprintf(out, cap, "under %s %s is the seller's cost, itemised when billed",
+		         incoterm, what);
 	return out;
 }
 

@@ -285,7 +285,8 @@ void contract_party_from_account(struct contract_party *p, const struct account 
 	}
 	cJSON_ArrayForEach(c, a->tax_ids)
 	{
-		if (p->ntax_ids >= CONTRACT_MAX_TAX_IDS || !jstr_of(c, "scheme") || !jstr_of(c, "id"))
+		if (p->ntax_ids >= CONTRACT_MAX_TAX_IDS || !jstr_of(c, "scheme") ||
+		    !jstr_of(c, "id"))
 			continue;
 		copy_fixed(p->tax_ids[p->ntax_ids].scheme, sizeof p->tax_ids[0].scheme,
 		           jstr_of(c, "scheme"));
@@ -491,14 +492,15 @@ static int item_validate(const struct contract_item *it, size_t i, struct kerr *
 		return kerr_set(e, K_EINVAL, "items[%zu]: a unit's weight must be 1 g to %d t", i,
 		                CONTRACT_GRAMS_MAX / 1000000);
 	if (it->gross_grams && it->gross_grams < it->net_grams)
-		return kerr_set(e, K_EINVAL,
-		                "items[%zu].grossGrams: a unit packed cannot weigh less than its net "
-		                "weight",
-		                i);
+		return kerr_set(
+		    e, K_EINVAL,
+		    "items[%zu].grossGrams: a unit packed cannot weigh less than its net "
+		    "weight",
+		    i);
 	if (it->packages < 0 || it->packages > MONEY_MAX ||
 	    (it->packages > 0) != (it->package_code[0] != '\0'))
-		return kerr_set(e, K_EINVAL, "items[%zu].packages: a count of at least 1 and a code",
-		                i);
+		return kerr_set(e, K_EINVAL,
+		                "items[%zu].packages: a count of at least 1 and a code", i);
 	if (it->packages) {
 		snprintf(f, sizeof f, "items[%zu].packages.code", i);
 		if ((rc = codes_check_package(it->package_code, f, e)) != K_OK)
@@ -533,7 +535,8 @@ static int party_validate(const struct contract_party *p, const char *who, struc
 	if (p->nlines || p->city || p->country[0]) {
 		snprintf(f, sizeof f, "%sParty.address.city", who);
 		if (!p->nlines)
-			return kerr_set(e, K_EINVAL, "%sParty.address.lines: at least one line", who);
+			return kerr_set(e, K_EINVAL, "%sParty.address.lines: at least one line",
+			                who);
 		if ((rc = check_str(p->city, f, 1, 100, 0, e)) != K_OK)
 			return rc;
 		snprintf(f, sizeof f, "%sParty.address.postcode", who);
@@ -551,10 +554,11 @@ static int party_validate(const struct contract_party *p, const char *who, struc
 			ok = (x->scheme[k] >= 'A' && x->scheme[k] <= 'Z') ||
 			     (x->scheme[k] >= '0' && x->scheme[k] <= '9') || x->scheme[k] == '-';
 		if (!ok)
-			return kerr_set(e, K_EINVAL,
-			                "%sParty.taxIds[%zu].scheme: 2 to 16 upper-case letters and "
-			                "digits, like VAT or EORI",
-			                who, i);
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%sParty.taxIds[%zu].scheme: 2 to 16 upper-case letters and "
+			    "digits, like VAT or EORI",
+			    who, i);
 		snprintf(f, sizeof f, "%sParty.taxIds[%zu].id", who, i);
 		if ((rc = check_str(x->id, f, 1, 40, 0, e)) != K_OK)
 			return rc;
@@ -572,20 +576,20 @@ static int charges_validate(const struct contract_terms *t, struct kerr *e)
 		const struct contract_charge *c = &t->charges[i];
 		char sh[SHOWN_LEN];
 		if (!in_list(c->kind, codes_charge_kinds))
-			return kerr_set(e, K_EINVAL,
-			                "charges[%zu].kind: '%s' is not freight, insurance or packing",
-			                i, shown(c->kind, sh));
+			return kerr_set(
+			    e, K_EINVAL,
+			    "charges[%zu].kind: '%s' is not freight, insurance or packing", i,
+			    shown(c->kind, sh));
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(t->charges[k].kind, c->kind) == 0)
 				return kerr_set(e, K_EINVAL, "charges[%zu]: %s twice", i, c->kind);
 		if (c->amount < 0 || c->amount > MONEY_MAX)
-			return kerr_set(e, K_EINVAL, "charges[%zu].amount: must be 0 to %" PRId64, i,
-			                MONEY_MAX);
+			return kerr_set(e, K_EINVAL, "charges[%zu].amount: must be 0 to %" PRId64,
+			                i, MONEY_MAX);
 		if (codes_charge_rule(t->incoterm, c->kind) == CHARGE_BUYER)
-			return kerr_set(e, K_EINVAL,
-			                "charges[%zu]: %s, so %s is not on the seller's invoice", i,
-			                codes_charge_why(t->incoterm, c->kind, why, sizeof why),
-			                c->kind);
+			return kerr_set(
+			    e, K_EINVAL, "charges[%zu]: %s, so %s is not on the seller's invoice",
+			    i, codes_charge_why(t->incoterm, c->kind, why, sizeof why), c->kind);
 	}
 	return K_OK;
 }
@@ -810,10 +814,9 @@ static int fixed_from(char *dst, size_t cap, const char *s, const char *field, s
 
 static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, struct kerr *e)
 {
-	static const char *const keys[] = {"listingId", "listingHash", "description", "qty",
-	                                   "unit",      "unitPrice",   "hsCode",      "origin",
-	                                   "netGrams",  "grossGrams",  "packages",    "marks",
-	                                   NULL};
+	static const char *const keys[] = {
+	    "listingId", "listingHash", "description", "qty",      "unit",  "unitPrice", "hsCode",
+	    "origin",    "netGrams",    "grossGrams",  "packages", "marks", NULL};
 	static const char *const pkg_keys[] = {"count", "code", NULL};
 	char p[PATH_LEN], f[PATH_LEN];
 	const char *s;
@@ -1003,11 +1006,12 @@ static int stages_from_json(const cJSON *arr, struct contract_terms *t, struct k
 static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr *e)
 {
 	static const char *const keys[] = {
-	    "buyer",      "seller",       "items",        "currency",  "total",       "incoterm",
-	    "namedPlace", "shipmentMode", "shipBy",       "deliverBy", "payment",     "quality",
-	    "inspection", "governingLaw", "disputeVenue", "language",  "escrowAgent", "supersedes",
-	    "prev",       "created",      "nonce",        "buyerParty", "sellerParty", "portOfLoading",
-	    "portOfDischarge", "charges", NULL};
+	    "buyer",    "seller",      "items",        "currency",      "total",
+	    "incoterm", "namedPlace",  "shipmentMode", "shipBy",        "deliverBy",
+	    "payment",  "quality",     "inspection",   "governingLaw",  "disputeVenue",
+	    "language", "escrowAgent", "supersedes",   "prev",          "created",
+	    "nonce",    "buyerParty",  "sellerParty",  "portOfLoading", "portOfDischarge",
+	    "charges",  NULL};
 	static const char *const pay_keys[] = {"method", "depositPct", "stages", "autoReleaseDays",
 	                                       NULL};
 	const char *s;
