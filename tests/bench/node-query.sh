@@ -13,7 +13,12 @@
 # WARMUP=60s      a first wrk run of the same stream before the measured one, so the node's
 #                 query cache holds what a node in service would (the stream's popular
 #                 queries); its figures are printed too, as the cold start. WARMUP=0 skips it.
-# B=build-dir picks the build (default build).
+# WRITES=N       a writer beside wrk posts N signed Listing/set writes a second (new listings
+#                 and edits of them, by one registered seller, signed by tests/tools/ksign)
+#                 during the warm-up and the measure, as a node in service takes them; the
+#                 writes done and refused are printed. 0 (the default) writes nothing.
+# B=build-dir picks the build (default build); KONTORD=path runs that kontord instead
+# (another version, side by side: its database must be one it can open).
 set -e
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -23,17 +28,26 @@ DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-60s}
 CONNECTIONS=${CONNECTIONS:-32}
 WRK_THREADS=${WRK_THREADS:-1}
-KONTORD="$ROOT/$B/kontord"
+WRITES=${WRITES:-0}
+KSIGN="$ROOT/$B/tools/ksign"
 LUA="$ROOT/tests/bench/node-query.lua"
 
 command -v wrk >/dev/null || { echo "node-query: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
 command -v openssl >/dev/null || { echo "node-query: openssl is missing" >&2; exit 1; }
 
-make --no-print-directory -j2 "$B/kontord" >/dev/null
+if [ -n "$KONTORD" ]; then
+	[ -x "$KONTORD" ] || { echo "node-query: no kontord at $KONTORD" >&2; exit 1; }
+else
+	KONTORD="$ROOT/$B/kontord"
+	make --no-print-directory -j2 "$B/kontord" >/dev/null
+fi
+[ "$WRITES" = 0 ] || [ -x "$KSIGN" ] || make --no-print-directory -j2 "$B/tools/ksign" >/dev/null
 
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/kontor-node-bench.XXXXXX")
 PID=""
+WPID=""
 cleanup() {
+	[ -n "$WPID" ] && kill "$WPID" 2>/dev/null
 	if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
 		kill -TERM "$PID" 2>/dev/null
 		sleep 1
@@ -112,6 +126,51 @@ if [ "$(cat "$DIR/probe.code")" != 200 ] || ! grep -q '"Listing/query"' "$DIR/pr
 fi
 echo "   probe: $(head -c 200 "$DIR/probe.json")..."
 
+# --- the writer -------------------------------------------------------------------------
+# post BODYFILE KEYFILE: one signed call; prints the HTTP status and the answer's first bytes.
+post() {
+	curl -sS --max-time 10 --cacert "$DIR/ca.pem" -H 'Content-Type: application/json' \
+		-H "Authorization: $("$KSIGN" header "$2" "$1")" --data-binary "@$1" \
+		-w ' %{http_code}' "$URL/api" 2>&1 | tail -c 300
+}
+# writer SECONDS: WRITES a second for SECONDS (each write in the background, so a slow one
+# does not slow the rate); one line a write in $DIR/writes.log.
+writer() {
+	_n=0
+	_total=$(($1 * WRITES))
+	_gap=$(awk "BEGIN { printf \"%.4f\", 1 / $WRITES }")
+	while [ $_n -lt "$_total" ]; do
+		_sku="W-$((_n % 500))" # new listings first, then edits of them
+		_price=$((900 + (_n * 37) % 4000))
+		_title="Iron table legs writer edition $_n"
+		(
+			"$KSIGN" listing "$DIR/w.key" "$_sku" "$_title" "$_price" USD --moq 50 >"$DIR/w$_n.json" &&
+				printf '{"using":["urn:kontor:trade"],"methodCalls":[["Listing/set",{"create":{"x":%s}},"w"]]}' \
+					"$(cat "$DIR/w$_n.json")" >"$DIR/w$_n.body" &&
+				echo "$(post "$DIR/w$_n.body" "$DIR/w.key")" >>"$DIR/writes.log"
+			rm -f "$DIR/w$_n.json" "$DIR/w$_n.body"
+		) &
+		_n=$((_n + 1))
+		sleep "$_gap"
+	done
+	wait
+}
+WRITE_SECS=0
+if [ "$WRITES" != 0 ]; then
+	"$KSIGN" keygen random >"$DIR/w.key"
+	printf '{"using":["urn:kontor:trade"],"methodCalls":[["Account/set",{"create":{"me":{"handle":"bench-writer","displayName":"Bench Writer","country":"CN","role":"supplier"}}},"a"]]}' >"$DIR/acct.body"
+	post "$DIR/acct.body" "$DIR/w.key" | grep -q ' 200$' ||
+		{ echo "node-query: the writer could not register" >&2; exit 1; }
+	secs() { case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
+	WRITE_SECS=$(($(secs "$DURATION") + 2))
+	[ "$WARMUP" = 0 ] || WRITE_SECS=$((WRITE_SECS + $(secs "$WARMUP")))
+	echo "== writer: $WRITES signed Listing/set writes a second for ${WRITE_SECS} s (${PIN_WRK:-unpinned})"
+	writer "$WRITE_SECS" &
+	WPID=$!
+	# On wrk's core: signing and curl's handshakes are the clients' work, not the node's.
+	[ -z "$PIN_WRK" ] || taskset -pc 1 "$WPID" >/dev/null
+fi
+
 # --- load -------------------------------------------------------------------------------
 nqw() { sed -n "s/^nq: $1 //p" "$DIR/warm.out"; }
 if [ "$WARMUP" != 0 ]; then
@@ -127,6 +186,10 @@ $PIN_WRK wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$LUA"
 	>"$DIR/wrk.out" 2>&1 || { cat "$DIR/wrk.out" >&2; exit 1; }
 grep -v '^nq: ' "$DIR/wrk.out"
 
+if [ -n "$WPID" ]; then
+	wait "$WPID" 2>/dev/null || true
+	WPID=""
+fi
 HWM=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$PID/status")
 RSS=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$PID/status")
 
@@ -149,6 +212,12 @@ echo "   responses       2xx $(nq status_2xx), 429 $(nq status_429), other $(nq 
 echo "   socket errors   $(nq socket_errors)"
 echo "   kontord RSS     peak $((HWM / 1024)) MiB (VmHWM), $((RSS / 1024)) MiB at the end"
 echo "   distinct queries $(nq distinct), Zipf s=1"
+if [ "$WRITES" != 0 ]; then
+	W_OK=$(grep -c '"created":{"x"' "$DIR/writes.log" || true)
+	W_ALL=$(wc -l <"$DIR/writes.log")
+	echo "   listing writes  $W_ALL in $WRITE_SECS s ($WRITES/s asked), $W_OK taken by the node"
+	[ "$W_OK" = "$W_ALL" ] || echo "   NOTE: refused or failed writes: $(grep -v '"created":{"x"' "$DIR/writes.log" | head -n 2)"
+fi
 if [ "$(nq non2xx)" != 0 ]; then
 	echo "   NOTE: $(nq non2xx) responses were not 2xx; 429s come from the per-address rate limit"
 	echo "         (node_limits_default rate_addr_per_min), so req/s above is not all real answers."
