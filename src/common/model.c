@@ -584,14 +584,27 @@ static const struct mfield wallet_line_fields[] = {
     F_FMT("created", M_REQ, MF_TIME),
     F_STR("memo", 0, MF_LINE, 1, 200),
     F_STR("reference", 0, MF_LINE, 1, 128),
+    F_FMT("orderId", 0, MF_ID),    /* the order whose escrow the money came from or went to */
+    F_INT("seq", 0, 1, MONEY_MAX), /* the transaction's place in the node's ledger */
 };
 static const struct mtype wallet_line_type = MTYPE("history line", wallet_line_fields, NULL);
 static const struct mfield e_wallet_line = F_OBJ(NULL, M_REQ, &wallet_line_type);
+/* What escrow holds of one order the account is party to, as buyer (its money, held) or
+ * as seller (money on its way to it once released). */
+static const struct mfield wallet_escrow_fields[] = {
+    F_FMT("orderId", M_REQ, MF_ID),
+    F_ENUM("role", M_REQ, party_roles),
+    F_FMT("currency", M_REQ, MF_CURRENCY),
+    F_INT("amount", M_REQ, 1, MONEY_MAX),
+};
+static const struct mtype wallet_escrow_type = MTYPE("escrow line", wallet_escrow_fields, NULL);
+static const struct mfield e_wallet_escrow = F_OBJ(NULL, M_REQ, &wallet_escrow_type);
 static const struct mfield wallet_fields[] = {
     F_FMT("id", M_REQ, MF_ID),
     F_FMT("accountId", M_REQ, MF_ACCOUNT),
     F_MAP("balances", M_REQ, 0, 300, &e_currency, &e_amount),
     F_MAP("held", 0, 0, 300, &e_currency, &e_amount), /* in escrow for open orders */
+    F_ARR("escrow", 0, 0, 500, &e_wallet_escrow),     /* the same per order, both roles */
     F_ARR("history", 0, 0, 500, &e_wallet_line),
     F_INT("historyTotal", 0, 0, MONEY_MAX),
     F_FMT("updated", 0, MF_TIME),

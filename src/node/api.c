@@ -900,6 +900,8 @@ static const struct method method_table[] = {
     {"Order/query", api_query, &api_order_type, 1},
     {"Order/set", api_set, &api_order_type, 1},
     {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
+    {"Wallet/changes", api_wallet_changes, NULL, 0},
+    {"Wallet/set", api_wallet_set, NULL, 1},
 };
 
 /* ---------------------------------------------------------------- registration */
@@ -1300,6 +1302,7 @@ void api_session(struct node *n, const char *base, struct kbuf *out)
 	cJSON *types = cJSON_AddArrayToObject(trade, "types");
 	for (int t = 0; t < NT__COUNT; t++)
 		cJSON_AddItemToArray(types, cJSON_CreateString(nstore_type_name((enum ntype)t)));
+	cJSON_AddItemToArray(types, cJSON_CreateString("Wallet")); /* the ledger's, wallet.c */
 	char state[17];
 	session_state(n, state);
 	cJSON_AddStringToObject(o, "state", state);
@@ -1316,6 +1319,11 @@ void api_states(struct node *n, struct kbuf *out)
 		if (nstore_state(n->store, (enum ntype)t, &v, &e) == K_OK)
 			add_state(o, nstore_type_name((enum ntype)t), v);
 	}
+	/* The whole ledger's: a listener learns that some wallet moved (each wallet's own
+	 * state, per account, comes with Wallet/changes). */
+	int64_t lv = 0;
+	if (nledger_state(n->store, NULL, &lv, &e) == K_OK)
+		add_state(o, "Wallet", lv);
 	json_print(o, out);
 	cJSON_Delete(o);
 }

@@ -94,8 +94,13 @@ int norder_next(const char *state, const char *kind, const char *role, const cha
 struct contract_status;
 int ncontract_check(const cJSON *old, const cJSON *doc, const char *caller,
                     struct contract_status *st, int *nothing_new, struct kerr *e);
-/* Wallet/get (wallet.c): the caller's own wallet from the ledger; forbidden when anonymous. */
+/* Wallet/get, Wallet/changes and Wallet/set (wallet.c): the caller's own wallet from the
+ * ledger, whether it moved since a state, and withdraw; forbidden when anonymous. */
 int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                   struct api_err *err);
+int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                       struct api_err *err);
+int api_wallet_set(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                    struct api_err *err);
 
 /* ---- helpers for the type files ------------------------------------------------------ */

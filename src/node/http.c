@@ -2041,6 +2041,7 @@ int http_serve(struct node *n, const struct serve_opts *o, struct kerr *e)
 			}
 			next_sweep = wall + AUTO_RELEASE_EVERY;
 		}
+		node_watch_outside(n); /* what `kontord admin` committed beside us */
 		struct timespec tick = {1, 0};
 		sig = sigtimedwait(&stop_sigs, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)

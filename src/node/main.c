@@ -160,6 +160,11 @@ static const struct command {
      "CURRENCY (ISO 4217) has. Prints the new balance.\n"
      "  --reference R  the payment's id: the same R again deposits nothing (default:\n"
      "                 a fresh one each time)\n"
+     "kontord admin payouts [ACCOUNT] [--db FILE]\n"
+     "Lists the payouts accounts asked for with `kontor wallet withdraw` (the wallet paid\n"
+     "out through the simulated provider: wallet -> provider:sim), newest first, one per\n"
+     "line: CREATED, ACCOUNT, AMOUNT CURRENCY, TRANSACTION and REFERENCE separated by\n"
+     "tabs. ACCOUNT (an id or handle) keeps to that account's.\n"
      "kontord admin resolve ORDER --buyer-pct N --note TEXT [--db FILE]\n"
      "Rules on a disputed order as its escrow agent: signs a \"ruling\" section with the\n"
      "node key, appends it to the contract and pays N percent of the escrow to the buyer\n"
@@ -687,6 +692,47 @@ static int cmd_deposit(const struct args *a)
 	return 0;
 }
 
+static int print_payout(void *ctx, const struct npayout *p)
+{
+	int *n = ctx;
+	char amt[MONEY_FMT_MAX];
+	money_format(p->amount, p->currency, amt);
+	printf("%s\t%s\t%s %s\t%s\t%s\n", p->created, p->account, amt, p->currency, p->tx,
+	       p->reference);
+	(*n)++;
+	return 0;
+}
+
+static int admin_opts_only(const struct args *a, const char *sub, unsigned allowed);
+
+static int cmd_payouts(const struct args *a)
+{
+	if (admin_opts_only(a, "payouts", 0))
+		return 2;
+	if (a->npos > 2)
+		return usage_error("admin payouts takes at most ACCOUNT ('%s' is one too many)",
+		                   a->pos[2]);
+	struct kerr e = {0, ""};
+	struct node *n = NULL;
+	int rc = codes_load(&e);
+	if (rc == K_OK)
+		rc = node_open(db_path(a), &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	char id[KCRYPTO_ID_LEN + 1] = "";
+	if (a->npos == 2)
+		rc = find_account(n->store, a->pos[1], id, &e);
+	int count = 0;
+	if (rc == K_OK)
+		rc = nledger_payouts(n->store, id[0] ? id : NULL, print_payout, &count, &e);
+	node_close(&n);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	if (!count)
+		fprintf(stderr, "kontord: no payouts%s%s\n", id[0] ? " of " : "", id);
+	return 0;
+}
+
 /* Options given that subcommand sub does not take (allowed: a mask of O_ bits). */
 static int admin_opts_only(const struct args *a, const char *sub, unsigned allowed)
 {
@@ -989,21 +1035,24 @@ static int cmd_carrier(const struct args *a)
 static int cmd_admin(const struct args *a)
 {
 	if (a->npos == 0)
-		return usage_error("admin needs a subcommand: deposit, resolve, release-due, attest"
-		                   " or carrier");
+		return usage_error(
+		    "admin needs a subcommand: deposit, payouts, resolve, release-due,"
+		    " attest or carrier");
 	const char *sub = a->pos[0];
 	if (strcmp(sub, "deposit") == 0)
 		return admin_opts_only(a, "deposit", 1u << O_REFERENCE) ? 2 : cmd_deposit(a);
 	if (strcmp(sub, "resolve") == 0)
 		return cmd_resolve(a);
+	if (strcmp(sub, "payouts") == 0)
+		return cmd_payouts(a);
 	if (strcmp(sub, "release-due") == 0)
 		return cmd_release_due(a);
 	if (strcmp(sub, "attest") == 0)
 		return cmd_attest(a);
 	if (strcmp(sub, "carrier") == 0)
 		return cmd_carrier(a);
-	return usage_error("unknown admin command '%s' (admin deposit, resolve, release-due, "
-	                   "attest, carrier)",
+	return usage_error("unknown admin command '%s' (admin deposit, payouts, resolve, "
+	                   "release-due, attest, carrier)",
 	                   sub);
 }
 

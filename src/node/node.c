@@ -214,3 +214,29 @@ void node_notify(struct node *n)
 	pthread_cond_broadcast(&n->ev_cond);
 	pthread_mutex_unlock(&n->ev_lock);
 }
+
+void node_watch_outside(struct node *n)
+{
+	/* Every write moves a type's state or the ledger's: the highest of them all, and the
+	 * ledger's, say whether anything was committed since the last look. */
+	struct kerr e = {0, ""};
+	int64_t fp[2] = {0, 0}, v = 0;
+	for (int t = 0; t < NT__COUNT; t++)
+		if (nstore_state(n->store, (enum ntype)t, &v, &e) == K_OK && v > fp[0])
+			fp[0] = v;
+	if (nledger_state(n->store, NULL, &fp[1], &e) != K_OK)
+		return;
+	pthread_mutex_lock(&n->ev_lock);
+	uint64_t ev = n->ev_seq;
+	pthread_mutex_unlock(&n->ev_lock);
+	int moved = fp[0] != n->watch_fp[0] || fp[1] != n->watch_fp[1];
+	/* A write of this process notified already; a first look only learns the states. */
+	if (moved && n->watch_on && ev == n->watch_ev)
+		node_notify(n);
+	n->watch_on = 1;
+	n->watch_fp[0] = fp[0];
+	n->watch_fp[1] = fp[1];
+	pthread_mutex_lock(&n->ev_lock);
+	n->watch_ev = n->ev_seq;
+	pthread_mutex_unlock(&n->ev_lock);
+}

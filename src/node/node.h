@@ -48,6 +48,10 @@ struct node {
 	pthread_cond_t ev_cond;
 	uint64_t ev_seq;
 	int stopping;
+	/* node_watch_outside's: the states it saw last and ev_seq then (the serve thread's). */
+	int64_t watch_fp[2];
+	uint64_t watch_ev;
+	int watch_on; /* it has looked once */
 };
 
 /* `kontord init`: creates the database (migrated) and the node key file DB.key (mode 0600,
@@ -58,6 +62,11 @@ int node_open(const char *db_path, struct node **out, struct kerr *e);
 void node_close(struct node **n);
 /* Wakes /events listeners (call after a commit that changed state). */
 void node_notify(struct node *n);
+/* Wakes them for what another process committed (`kontord admin deposit`, `admin resolve`,
+ * `admin attest` beside a serving node): called by the serve loop once a second, it
+ * notifies when the objects' or the ledger's state moved since its last look and no
+ * node_notify of this process has said so meanwhile. */
+void node_watch_outside(struct node *n);
 
 /* ---- order.c: the node as escrow agent (DESIGN §6) ---------------------------------- */
 struct order_ruling {

@@ -59,9 +59,54 @@ static int sim_deposit(void *ctx, const char *account_id, int64_t amount, const 
 	return nledger_balance(s, wallet, currency, &out->balance, e);
 }
 
+static int sim_payout(void *ctx, const char *account_id, int64_t amount, const char *currency,
+                      const char *reference, struct pay_result *out, struct kerr *e)
+{
+	struct nstore *s = ctx;
+	memset(out, 0, sizeof *out);
+	if (!account_id || !*account_id || strlen(account_id) > NSTORE_ID_MAX)
+		return kerr_set(e, K_EINVAL, "account: missing or longer than %d bytes",
+		                NSTORE_ID_MAX);
+	int rc = codes_check_currency(currency ? currency : "", "currency", e);
+	if (rc)
+		return rc;
+	if (amount <= 0 || amount > MONEY_MAX)
+		return kerr_set(e, K_EINVAL,
+		                "amount: a payout is more than zero and at most %" PRId64
+		                " minor units (got %" PRId64 ")",
+		                MONEY_MAX, amount);
+	size_t rl = reference ? strlen(reference) : 0;
+	if (rl == 0 || rl > PAY_PAYOUT_REF_MAX)
+		return kerr_set(e, K_EINVAL, "reference: 1 to %d characters, please",
+		                PAY_PAYOUT_REF_MAX);
+	for (size_t i = 0; i < rl; i++) {
+		char ch = reference[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return kerr_set(e, K_EINVAL,
+			                "reference: only A-Z a-z 0-9 - and _ (a character at %zu)",
+			                i + 1);
+	}
+	char wallet[NLEDGER_ACCOUNT_MAX + 1], ref[NLEDGER_REF_MAX + 1];
+	snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
+	snprintf(ref, sizeof ref, "sim-payout:%s:%s", account_id, reference);
+	const struct nentry entries[] = {
+	    {wallet, currency, -amount, NULL},
+	    {"provider:sim", currency, amount, NULL},
+	};
+	const struct ntx tx = {"payout", "simulated payout to the account holder", ref, entries, 2};
+	rc = nledger_post(s, &tx, out->tx, &out->posted, e);
+	if (rc == K_ECONFLICT)
+		kerr_prefix(e, "simulated payout");
+	if (rc)
+		return rc;
+	return nledger_balance(s, wallet, currency, &out->balance, e);
+}
+
 void pay_sim_init(struct pay_provider *p, struct nstore *s)
 {
 	p->name = "sim";
 	p->ctx = s;
 	p->deposit = sim_deposit;
+	p->payout = sim_payout;
 }

@@ -1,9 +1,13 @@
-/* wallet — Wallet/get: the caller's own wallet from the node's ledger (store/nledger.c),
- * one object per caller: balances per currency, what escrow holds for the caller's open
- * orders, and the newest lines of the wallet's history. Private: anonymous callers get
- * `forbidden`, and no caller ever sees another account's wallet (its id is notFound). The
- * ledger is written by the payment providers (pay.h) and, later, the order state machine;
- * there is no Wallet/set. */
+/* wallet — the Wallet type (DESIGN §6): one object per account from the node's ledger
+ * (store/nledger.c): balances per currency, what escrow holds of each order it is party to
+ * (as buyer and as seller), and the newest lines of the wallet's history. Wallet/get reads
+ * it; Wallet/changes says whether it moved since a state (the per-account ledger state, so
+ * sync keeps it like any other type; a wallet exists for every account and is only ever
+ * updated); Wallet/set takes one patch, withdraw {amount, currency, reference}, which asks
+ * the payment provider (pay.h) for a payout and debits the wallet through the ledger, or is
+ * refused with the reason (more than the wallet holds, an unknown currency, not more than
+ * zero) and changes nothing. Private: anonymous callers get `forbidden`, and no caller ever
+ * sees or moves another account's wallet (its id is notFound). */
 #include "api_int.h"
 
 #include <inttypes.h>
@@ -11,15 +15,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/codes.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/text.h"
+#include "pay.h"
 
 #define HISTORY_DEFAULT 50
 #define HISTORY_MAX 500 /* what model.c's Wallet table takes */
+#define ESCROW_MAX 500  /* escrow lines in one Wallet (model.c takes 500) */
+#define SHOWN 48
 
 static const char *const wallet_props[] = {
-    "id", "accountId", "balances", "held", "history", "historyTotal", "updated", NULL,
+    "id", "accountId", "balances", "held", "escrow", "history", "historyTotal", "updated", NULL,
 };
 
 static int known_prop(const char *p)
@@ -117,6 +126,26 @@ static int wallet_build(struct api_ctx *c, int64_t position, int limit, cJSON **
 	cJSON_AddStringToObject(w, "accountId", c->caller);
 	cJSON_AddItemToObject(w, "balances", balances_json(&bal));
 	cJSON_AddItemToObject(w, "held", balances_json(&held));
+	struct nescrow *x = NULL;
+	size_t nx = 0;
+	rc = nledger_escrows(c->s, c->caller, ESCROW_MAX, &x, &nx, e);
+	if (rc) {
+		cJSON_Delete(w);
+		free(h);
+		nbalances_free(&bal);
+		nbalances_free(&held);
+		return rc;
+	}
+	cJSON *esc = cJSON_AddArrayToObject(w, "escrow");
+	for (size_t i = 0; i < nx; i++) {
+		cJSON *l = cJSON_CreateObject();
+		cJSON_AddStringToObject(l, "orderId", x[i].order);
+		cJSON_AddStringToObject(l, "role", x[i].role);
+		cJSON_AddStringToObject(l, "currency", x[i].currency);
+		json_add_int(l, "amount", x[i].amount);
+		cJSON_AddItemToArray(esc, l);
+	}
+	free(x);
 	cJSON *hist = cJSON_AddArrayToObject(w, "history");
 	for (size_t i = 0; i < nh; i++) {
 		cJSON *l = cJSON_CreateObject();
@@ -129,6 +158,9 @@ static int wallet_build(struct api_ctx *c, int64_t position, int limit, cJSON **
 			cJSON_AddStringToObject(l, "memo", h[i].memo);
 		if (h[i].reference[0])
 			cJSON_AddStringToObject(l, "reference", h[i].reference);
+		if (h[i].order[0])
+			cJSON_AddStringToObject(l, "orderId", h[i].order);
+		json_add_int(l, "seq", h[i].seq);
 		cJSON_AddItemToArray(hist, l);
 	}
 	json_add_int(w, "historyTotal", total);
@@ -241,4 +273,352 @@ int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	cJSON_AddItemToObject(r, "notFound", not_found);
 	*res = r;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- Wallet/changes */
+
+/* A state string as this node writes it: decimal digits, nothing else. */
+static int parse_state(const char *s, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static void add_state(cJSON *o, const char *name, int64_t v)
+{
+	char buf[24];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+static int check_names(const cJSON *args, const char *const *names, const char *method,
+                       struct api_err *err)
+{
+	char sh[SHOWN];
+	for (const cJSON *m = args->child; m; m = m->next) {
+		int known = 0;
+		for (int i = 0; names[i] && !known; i++)
+			known = strcmp(names[i], m->string) == 0;
+		if (!known)
+			return api_fail(err, "invalidArguments", "%s: unknown argument of %s",
+			                text_shown(m->string, sh, sizeof sh), method);
+	}
+	return 0;
+}
+
+int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                       struct api_err *err)
+{
+	static const char *const names[] = {"accountId", "sinceState", "maxChanges", NULL};
+	if (check_names(args, names, "Wallet/changes", err))
+		return -1;
+	const cJSON *since_j = cJSON_GetObjectItemCaseSensitive(args, "sinceState");
+	if (!cJSON_IsString(since_j))
+		return api_fail(err, "invalidArguments", "sinceState: missing (a state string)");
+	const cJSON *mc = cJSON_GetObjectItemCaseSensitive(args, "maxChanges");
+	if (mc && !cJSON_IsNull(mc) && (!json_is_int(mc) || mc->valuedouble < 1))
+		return api_fail(err, "invalidArguments", "maxChanges: must be a positive integer");
+	int64_t since;
+	char sh[SHOWN];
+	if (parse_state(since_j->valuestring, &since))
+		return api_fail(err, "cannotCalculateChanges",
+		                "sinceState: '%s' is not a state this node gave out",
+		                text_shown(since_j->valuestring, sh, sizeof sh));
+	if (!c->caller)
+		return api_fail(err, "forbidden",
+		                "Wallet objects are private: sign the request to see your own");
+	struct kerr e = {0, ""};
+	int64_t state = 0;
+	if (nstore_read_begin(c->s, &e))
+		return api_fail(err, "serverFail", "%s", e.msg);
+	int rc = nledger_state(c->s, c->caller, &state, &e);
+	nstore_read_end(c->s);
+	if (rc)
+		return api_fail(err, "serverFail", "Wallet/changes: %s", e.msg);
+	if (since > state)
+		return api_fail(err, "cannotCalculateChanges",
+		                "sinceState: %" PRId64 " is past this wallet's state %" PRId64
+		                " (not a state this node gave out)",
+		                since, state);
+	cJSON *r = cJSON_CreateObject();
+	const char *acc = api_str(args, "accountId");
+	if (acc)
+		cJSON_AddStringToObject(r, "accountId", acc);
+	add_state(r, "oldState", since);
+	add_state(r, "newState", state);
+	cJSON_AddBoolToObject(r, "hasMoreChanges", 0);
+	/* Every account has its wallet from the start (state 0, empty): a move of its ledger
+	 * is an update, never a creation. */
+	cJSON_AddArrayToObject(r, "created");
+	cJSON *upd = cJSON_AddArrayToObject(r, "updated");
+	cJSON_AddArrayToObject(r, "destroyed");
+	if (state > since) {
+		char id[NSTORE_ID_MAX + 1];
+		snprintf(id, sizeof id, "W%s", c->caller);
+		cJSON_AddItemToArray(upd, cJSON_CreateString(id));
+	}
+	*res = r;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- Wallet/set */
+
+static cJSON *seterr_json(const struct api_seterr *se)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", se->type ? se->type : "invalidProperties");
+	cJSON_AddStringToObject(o, "description", se->desc);
+	if (se->prop[0]) {
+		cJSON *p = cJSON_AddArrayToObject(o, "properties");
+		cJSON_AddItemToArray(p, cJSON_CreateString(se->prop));
+	}
+	return o;
+}
+
+/* Adds key: v to the result map, made on first use (the RFC's null when empty). */
+static void map_add(cJSON *r, const char *map, const char *key, cJSON *v)
+{
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(r, map);
+	if (cJSON_IsNull(m)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(r, map);
+		m = cJSON_AddObjectToObject(r, map);
+	}
+	cJSON_AddItemToObject(m, key, v);
+}
+
+/* The withdraw patch, checked: K_OK with amount, currency and reference filled, or -1 with
+ * se naming what is wrong. reference may come out NULL (the request gave none). */
+static int withdraw_args(const cJSON *patch, int64_t *amount, const char **currency,
+                         const char **reference, struct api_seterr *se)
+{
+	char sh[SHOWN];
+	for (const cJSON *m = patch->child; m; m = m->next)
+		if (strcmp(m->string, "withdraw") != 0)
+			return api_setfail(se, "invalidProperties",
+			                   text_shown(m->string, sh, sizeof sh),
+			                   "%s: a wallet moves only through its ledger; Wallet/set "
+			                   "takes only withdraw {amount, currency, reference}",
+			                   sh);
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(patch, "withdraw");
+	if (!cJSON_IsObject(w))
+		return api_setfail(se, "invalidProperties", "withdraw",
+		                   "withdraw: missing (an object {amount, currency, reference})");
+	for (const cJSON *m = w->child; m; m = m->next)
+		if (strcmp(m->string, "amount") && strcmp(m->string, "currency") &&
+		    strcmp(m->string, "reference"))
+			return api_setfail(se, "invalidProperties", "withdraw",
+			                   "withdraw.%s: not a part of withdraw (amount, currency, "
+			                   "reference)",
+			                   text_shown(m->string, sh, sizeof sh));
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(w, "amount");
+	if (!json_is_int(a))
+		return api_setfail(se, "invalidProperties", "withdraw",
+		                   "withdraw.amount: missing or not a whole number of minor units");
+	if (a->valuedouble <= 0 || a->valuedouble > (double)MONEY_MAX)
+		return api_setfail(se, "invalidProperties", "withdraw",
+		                   "withdraw.amount: must be more than zero (got %.0f)",
+		                   a->valuedouble);
+	*amount = (int64_t)a->valuedouble;
+	*currency = api_str(w, "currency");
+	struct kerr e = {0, ""};
+	if (!*currency)
+		return api_setfail(se, "invalidProperties", "withdraw",
+		                   "withdraw.currency: missing (an ISO 4217 code)");
+	if (codes_check_currency(*currency, "withdraw.currency", &e) != K_OK)
+		return api_setfail(se, "invalidProperties", "withdraw", "%s", e.msg);
+	const cJSON *r = cJSON_GetObjectItemCaseSensitive(w, "reference");
+	if (r && !cJSON_IsNull(r) && !cJSON_IsString(r))
+		return api_setfail(se, "invalidProperties", "withdraw",
+		                   "withdraw.reference: must be a string");
+	*reference = cJSON_IsString(r) ? r->valuestring : NULL;
+	return 0;
+}
+
+/* One withdrawal from the caller's wallet, inside the set's savepoint. */
+static int withdraw(struct api_ctx *c, const cJSON *patch, cJSON **updated, struct api_seterr *se)
+{
+	int64_t amount = 0;
+	const char *cur = NULL, *ref = NULL;
+	if (withdraw_args(patch, &amount, &cur, &ref, se))
+		return -1;
+	char fresh[32];
+	if (!ref) {
+		/* Without the requester's key a repeat would pay again: the client always
+		 * sends one; a bare request gets a key of its own. */
+		uint8_t r[12];
+		struct kbuf b = KBUF_INIT;
+		kcrypto_random(r, sizeof r);
+		kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
+		snprintf(fresh, sizeof fresh, "n%s", kbuf_str(&b));
+		kbuf_free(&b);
+		ref = fresh;
+	}
+	char wallet[NLEDGER_ACCOUNT_MAX + 1];
+	snprintf(wallet, sizeof wallet, "wallet:%s", c->caller);
+	struct kerr e = {0, ""};
+	int64_t have = 0;
+	if (nledger_balance(c->s, wallet, cur, &have, &e) != K_OK)
+		return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	struct pay_provider pay;
+	pay_sim_init(&pay, c->s); /* the node's provider: the simulated one in this build */
+	struct pay_result res;
+	int rc = pay.payout(pay.ctx, c->caller, amount, cur, ref, &res, &e);
+	if (rc == K_ECONFLICT && have < amount) {
+		char want[MONEY_FMT_MAX], got[MONEY_FMT_MAX];
+		money_format(amount, cur, want);
+		money_format(have, cur, got);
+		return api_setfail(se, "insufficientFunds", "withdraw",
+		                   "withdraw: %s %s is more than the wallet holds (%s %s)", want,
+		                   cur, got, cur);
+	}
+	if (rc == K_EINVAL || rc == K_ECONFLICT)
+		return api_setfail(se, "invalidProperties", "withdraw", "withdraw: %s", e.msg);
+	if (rc)
+		return api_setfail(se, "serverFail", NULL, "withdraw: %s", e.msg);
+	struct nbalances bal;
+	if (nledger_wallet(c->s, c->caller, &bal, NULL, &e) != K_OK)
+		return api_setfail(se, "serverFail", NULL, "%s", e.msg);
+	cJSON *u = cJSON_CreateObject();
+	cJSON_AddItemToObject(u, "balances", balances_json(&bal));
+	cJSON *p = cJSON_AddObjectToObject(u, "payout");
+	cJSON_AddStringToObject(p, "txId", res.tx);
+	cJSON_AddBoolToObject(p, "posted", res.posted);
+	nbalances_free(&bal);
+	*updated = u;
+	return 0;
+}
+
+int api_wallet_set(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                   struct api_err *err)
+{
+	static const char *const names[] = {"accountId", "ifInState", "create",
+	                                    "update",    "destroy",   NULL};
+	if (check_names(args, names, "Wallet/set", err))
+		return -1;
+	const cJSON *create = cJSON_GetObjectItemCaseSensitive(args, "create");
+	const cJSON *update = cJSON_GetObjectItemCaseSensitive(args, "update");
+	const cJSON *destroy = cJSON_GetObjectItemCaseSensitive(args, "destroy");
+	const cJSON *if_in = cJSON_GetObjectItemCaseSensitive(args, "ifInState");
+	if (create && !cJSON_IsNull(create) && !cJSON_IsObject(create))
+		return api_fail(err, "invalidArguments", "create: must be an object or null");
+	if (update && !cJSON_IsNull(update) && !cJSON_IsObject(update))
+		return api_fail(err, "invalidArguments", "update: must be an object or null");
+	if (destroy && !cJSON_IsNull(destroy) && !cJSON_IsArray(destroy))
+		return api_fail(err, "invalidArguments", "destroy: must be an array or null");
+	if (if_in && !cJSON_IsNull(if_in) && !cJSON_IsString(if_in))
+		return api_fail(err, "invalidArguments", "ifInState: must be a string or null");
+	const cJSON *it;
+	cJSON_ArrayForEach(it, (cJSON_IsArray(destroy) ? destroy : NULL))
+	{
+		if (!cJSON_IsString(it))
+			return api_fail(err, "invalidArguments",
+			                "destroy: must be an array of ids");
+	}
+	int total = (cJSON_IsObject(create) ? cJSON_GetArraySize(create) : 0) +
+	            (cJSON_IsObject(update) ? cJSON_GetArraySize(update) : 0) +
+	            (cJSON_IsArray(destroy) ? cJSON_GetArraySize(destroy) : 0);
+	if (total > c->n->limits.max_objects_in_set)
+		return api_fail(err, "requestTooLarge",
+		                "%d objects; at most %d in one set (maxObjectsInSet)", total,
+		                c->n->limits.max_objects_in_set);
+	if (!c->caller)
+		return api_fail(err, "forbidden", "Wallet/set needs a signed request");
+	if (!api_registered(c->n, c->caller))
+		return api_fail(err, "forbidden", API_UNREGISTERED_FMT, "Wallet/set", c->caller);
+
+	char mine[NSTORE_ID_MAX + 1];
+	snprintf(mine, sizeof mine, "W%s", c->caller);
+	struct kerr e = {0, ""};
+	if (nstore_begin(c->s, &e))
+		return api_fail(err, "serverFail", "%s", e.msg);
+	int64_t old_state = 0, new_state = 0;
+	if (nledger_state(c->s, c->caller, &old_state, &e))
+		goto fail;
+	if (cJSON_IsString(if_in)) {
+		int64_t want;
+		char sh[SHOWN];
+		if (parse_state(if_in->valuestring, &want) || want != old_state) {
+			nstore_rollback(c->s);
+			return api_fail(err, "stateMismatch",
+			                "ifInState: the wallet is at state %" PRId64 ", not '%s'",
+			                old_state, text_shown(if_in->valuestring, sh, sizeof sh));
+		}
+	}
+	cJSON *r = cJSON_CreateObject();
+	const char *acc = api_str(args, "accountId");
+	if (acc)
+		cJSON_AddStringToObject(r, "accountId", acc);
+	add_state(r, "oldState", old_state);
+	static const char *const maps[] = {"created",    "updated",    "destroyed",
+	                                   "notCreated", "notUpdated", "notDestroyed"};
+	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+		cJSON_AddNullToObject(r, maps[i]);
+	int changed = 0;
+	char sh[SHOWN];
+	cJSON_ArrayForEach(it, (cJSON_IsObject(create) ? create : NULL))
+	{
+		struct api_seterr se = {NULL, "", ""};
+		api_setfail(&se, "forbidden", NULL,
+		            "a wallet is the node's: every registered account has one (%s)", mine);
+		map_add(r, "notCreated", text_shown(it->string, sh, sizeof sh), seterr_json(&se));
+	}
+	cJSON_ArrayForEach(it, (cJSON_IsObject(update) ? update : NULL))
+	{
+		struct api_seterr se = {NULL, "", ""};
+		const char *id = api_resolve_id(c, it->string);
+		cJSON *upd = NULL;
+		if (strcmp(id, mine) != 0) {
+			/* another's wallet is as unknown as one that does not exist */
+			api_setfail(&se, "notFound", NULL, "no such Wallet");
+			map_add(r, "notUpdated", text_shown(id, sh, sizeof sh), seterr_json(&se));
+			continue;
+		}
+		if (!cJSON_IsObject(it)) {
+			api_setfail(&se, "invalidPatch", NULL, "%s: a patch is an object", mine);
+			map_add(r, "notUpdated", mine, seterr_json(&se));
+			continue;
+		}
+		if (nstore_savepoint(c->s, &e))
+			goto fail_r;
+		if (withdraw(c, it, &upd, &se) == 0) {
+			if (nstore_release(c->s, &e)) {
+				cJSON_Delete(upd);
+				goto fail_r;
+			}
+			map_add(r, "updated", mine, upd);
+			changed = 1;
+		} else {
+			nstore_rollback_to(c->s);
+			map_add(r, "notUpdated", mine, seterr_json(&se));
+		}
+	}
+	cJSON_ArrayForEach(it, (cJSON_IsArray(destroy) ? destroy : NULL))
+	{
+		struct api_seterr se = {NULL, "", ""};
+		api_setfail(&se, "forbidden", NULL, "a wallet is never destroyed");
+		map_add(r, "notDestroyed", text_shown(it->valuestring, sh, sizeof sh),
+		        seterr_json(&se));
+	}
+	if (nledger_state(c->s, c->caller, &new_state, &e) || nstore_commit(c->s, &e)) {
+		cJSON_Delete(r);
+		goto fail;
+	}
+	add_state(r, "newState", new_state);
+	if (changed)
+		node_notify(c->n);
+	*res = r;
+	return 0;
+fail_r:
+	cJSON_Delete(r);
+fail:
+	nstore_rollback(c->s);
+	return api_fail(err, "serverFail", "Wallet/set: %s", e.msg[0] ? e.msg : "the store failed");
 }

@@ -428,6 +428,7 @@ int nledger_history(struct nstore *s, const char *account_id, int64_t position, 
 		nstore_col_copy(st, 5, h->currency, sizeof h->currency);
 		h->amount = sqlite3_column_int64(st, 6);
 		h->seq = sqlite3_column_int64(st, 7);
+		nstore_col_copy(st, 8, h->order, sizeof h->order);
 		(*n)++;
 	}
 	sqlite3_reset(st);
@@ -468,6 +469,74 @@ int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? K_OK : nstore_dberr(c, e, "reading the ledger state");
+}
+
+int nledger_escrows(struct nstore *s, const char *account_id, int max, struct nescrow **out,
+                    size_t *n, struct kerr *e)
+{
+	*out = NULL;
+	*n = 0;
+	struct nconn *c = nstore_conn(s, e);
+	sqlite3_stmt *st = c ? nstore_stmt(c, S_LG_ESCROWS, e) : NULL;
+	if (!st)
+		return K_EDB;
+	nstore_bind_text(st, 1, account_id);
+	sqlite3_bind_int(st, 2, max > 0 ? max : 0);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		struct nescrow *x = &(*out)[*n];
+		memset(x, 0, sizeof *x);
+		nstore_col_copy(st, 0, x->order, sizeof x->order);
+		nstore_col_copy(st, 1, x->role, sizeof x->role);
+		nstore_col_copy(st, 2, x->currency, sizeof x->currency);
+		x->amount = sqlite3_column_int64(st, 3);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return nstore_dberr(c, e, "reading what escrow holds for an account");
+	}
+	return K_OK;
+}
+
+int nledger_payouts(struct nstore *s, const char *account_id,
+                    int (*cb)(void *ctx, const struct npayout *p), void *ctx, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	sqlite3_stmt *st = c ? nstore_stmt(c, S_LG_PAYOUTS, e) : NULL;
+	if (!st)
+		return K_EDB;
+	char wallet[NLEDGER_ACCOUNT_MAX + 16];
+	if (account_id) {
+		snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
+		nstore_bind_text(st, 1, wallet);
+	} else {
+		sqlite3_bind_null(st, 1);
+	}
+	int rc = SQLITE_DONE, stop = 0;
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct npayout p;
+		memset(&p, 0, sizeof p);
+		nstore_col_copy(st, 0, p.tx, sizeof p.tx);
+		nstore_col_copy(st, 1, p.created, sizeof p.created);
+		nstore_col_copy(st, 2, p.reference, sizeof p.reference);
+		nstore_col_copy(st, 3, p.account, sizeof p.account);
+		nstore_col_copy(st, 4, p.currency, sizeof p.currency);
+		p.amount = sqlite3_column_int64(st, 5);
+		nstore_col_copy(st, 6, p.provider, sizeof p.provider);
+		stop = cb(ctx, &p);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return nstore_dberr(c, e, "reading the payouts");
+	return K_OK;
 }
 
 int nledger_check(struct nstore *s, struct kerr *e)

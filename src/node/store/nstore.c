@@ -337,14 +337,17 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_LG_BALANCE] = "SELECT balance FROM ledger_accounts WHERE id = ?1 AND currency = ?2",
     [S_LG_OWNED] = "SELECT currency, sum(balance) FROM ledger_accounts"
                    " WHERE owner = ?1 AND kind = ?2 GROUP BY currency ORDER BY currency",
-    [S_LG_HISTORY] = "SELECT t.id, t.kind, t.memo, t.ref, t.created, e.currency, e.amount, t.seq"
+    [S_LG_HISTORY] = "SELECT t.id, t.kind, t.memo, t.ref, t.created, e.currency, e.amount, t.seq,"
+                     " (SELECT substr(x.account, 8) FROM ledger_entries x WHERE x.tx = e.tx"
+                     " AND x.account LIKE 'escrow:%' LIMIT 1)"
                      " FROM ledger_entries e JOIN ledger_tx t ON t.seq = e.tx"
                      " WHERE e.account = ?1 ORDER BY e.tx DESC, e.currency LIMIT ?2 OFFSET ?3",
     [S_LG_HISTORY_COUNT] = "SELECT count(*) FROM ledger_entries WHERE account = ?1",
     [S_LG_STATE] = "SELECT coalesce(max(seq), 0) FROM ledger_tx",
     [S_LG_STATE_OF] = "SELECT coalesce(max(tx), 0) FROM ledger_entries WHERE account = ?1"
                       " OR account IN (SELECT id FROM ledger_accounts WHERE owner = ?2"
-                      " AND kind = 'escrow')",
+                      " AND kind = 'escrow')"
+                      " OR account IN (SELECT 'escrow:' || id FROM orders WHERE seller_id = ?2)",
     [S_LG_CHECK_SUMS] = "SELECT t.id, e.currency, sum(e.amount) FROM ledger_entries e"
                         " JOIN ledger_tx t ON t.seq = e.tx GROUP BY e.tx, e.currency"
                         " HAVING sum(e.amount) != 0 LIMIT 1",
@@ -353,6 +356,17 @@ static const char *const stmt_sql[S__COUNT] = {
                             " AND e.currency = a.currency) AS s FROM ledger_accounts a"
                             " WHERE a.balance != s OR (a.kind IN ('wallet', 'escrow')"
                             " AND a.balance < 0) LIMIT 1",
+    [S_LG_ESCROWS] = "SELECT o.id, CASE WHEN o.buyer_id = ?1 THEN 'buyer' ELSE 'seller' END,"
+                     " a.currency, a.balance FROM orders o"
+                     " JOIN ledger_accounts a ON a.id = 'escrow:' || o.id"
+                     " WHERE (o.buyer_id = ?1 OR o.seller_id = ?1) AND a.balance != 0"
+                     " ORDER BY o.updated DESC, o.oid DESC LIMIT ?2",
+    [S_LG_PAYOUTS] = "SELECT t.id, t.created, t.ref, substr(e.account, 8), e.currency, -e.amount,"
+                     " (SELECT p.account FROM ledger_entries p WHERE p.tx = t.seq"
+                     " AND p.account LIKE 'provider:%' LIMIT 1)"
+                     " FROM ledger_entries e JOIN ledger_tx t ON t.seq = e.tx"
+                     " WHERE t.kind = 'payout' AND e.account LIKE 'wallet:%'"
+                     " AND (?1 IS NULL OR e.account = ?1) ORDER BY t.seq DESC",
 };
 
 /* ---------------------------------------------------------------- connections */

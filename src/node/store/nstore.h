@@ -310,17 +310,46 @@ struct nhist {
 	char reference[NLEDGER_REF_MAX + 1];
 	char created[MODEL_TIME_LEN + 1];
 	char currency[4];
-	int64_t amount; /* signed: + came in, - went out */
-	int64_t seq;    /* the transaction's place in the ledger */
+	int64_t amount;                /* signed: + came in, - went out */
+	int64_t seq;                   /* the transaction's place in the ledger */
+	char order[NSTORE_ID_MAX + 1]; /* the order whose escrow is the other side, "" if none */
 };
 /* The wallet's history newest first: up to limit lines from position (>= 0); *total (may
  * be NULL) gets the number of lines there are. *out is the caller's (free()). */
 int nledger_history(struct nstore *s, const char *account_id, int64_t position, int limit,
                     struct nhist **out, size_t *n, int64_t *total, struct kerr *e);
 /* The ledger's state: the sequence of the newest transaction (0 when none); with account_id,
- * of the newest one that touched its wallet or an escrow holding its money (so a Wallet
- * state tells nothing about other accounts). */
+ * of the newest one that touched its wallet or the escrow of an order it is party to (as
+ * buyer or seller), so a Wallet state moves with everything a Wallet shows and tells
+ * nothing of other accounts. */
 int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct kerr *e);
+
+/* What escrow holds of each order account_id is party to (non-zero balances only), newest
+ * order first, at most max: role "buyer" (its own money, held) or "seller" (to be released
+ * to it). *out is the caller's (free()). */
+struct nescrow {
+	char order[NSTORE_ID_MAX + 1];
+	char role[8];
+	char currency[4];
+	int64_t amount;
+};
+int nledger_escrows(struct nstore *s, const char *account_id, int max, struct nescrow **out,
+                    size_t *n, struct kerr *e);
+
+/* Payouts (transactions of kind "payout": a wallet paid out through a payment provider),
+ * newest first, of one account or (account_id NULL) of all. cb's non-zero return stops the
+ * walk and is returned. */
+struct npayout {
+	char tx[NSTORE_ID_MAX + 1];
+	char created[MODEL_TIME_LEN + 1];
+	char reference[NLEDGER_REF_MAX + 1];
+	char account[NSTORE_ID_MAX + 1];
+	char provider[NLEDGER_ACCOUNT_MAX + 1]; /* "provider:sim" */
+	char currency[4];
+	int64_t amount; /* > 0: what left the wallet */
+};
+int nledger_payouts(struct nstore *s, const char *account_id,
+                    int (*cb)(void *ctx, const struct npayout *p), void *ctx, struct kerr *e);
 /* Audits the whole ledger: every transaction sums to zero per currency, every balance is
  * the sum of its entries, no wallet or escrow is negative. K_ECONFLICT naming the first
  * transaction or account that breaks one. */
