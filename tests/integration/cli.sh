@@ -92,7 +92,8 @@ t_match "show checks the signature" "$T_OUT" 'signature: valid'
 t_match "show prints yen without decimals" "$(k listing show CUP-1)" 'JPY 1200 / piece'
 t_run "listing show --json" 0 k listing show TL-71 --json
 t_match "show --json has priceTiers" "$T_OUT" '"priceTiers":\[\{"minQty":10,"unitPrice":1250\}'
-t_run "listing show of an unknown id fails" 1 k listing show NOPE
+t_run "listing show of an unknown SKU: none matched (exit 2)" 2 k listing show NOPE
+t_match "it says so" "$T_ERR" "no listing in the cache matches 'NOPE'"
 
 # --- search -------------------------------------------------------------------
 t_run "search finds a 2-character Chinese word inside a title" 0 k search 桌腿
@@ -147,7 +148,7 @@ t_nomatch "listing export --json has no CSV header" "$T_OUT" '^sku,title'
 t_run "listing export --json --format csv is a usage error" 2 k listing export --json --format csv
 t_run "listing export --format xml is a usage error" 2 k listing export --format xml
 t_run "listing rm" 4 k listing rm CUP-1
-t_run "removed listing is gone" 1 k listing show CUP-1
+t_run "removed listing is gone (its SKU names nothing: exit 2)" 2 k listing show CUP-1
 t_nomatch "removed listing not in search" "$(k search --json)" 'CUP-1'
 
 # --- outbox -------------------------------------------------------------------------
@@ -159,7 +160,8 @@ t_match "outbox table header" "$T_OUT" 'SEQ'
 
 # --- an account id may start with '-' (one in 64 do) ---------------------------------
 DASHID="-$(printf 'A%.0s' $(seq 1 42))"
-t_run "an id starting with '-' is an argument, not an option (not found, exit 1)" 1 k listing show "$DASHID"
+t_run "an id starting with '-' is an argument, not an option (not found, exit 1)" 1 k order show "$DASHID"
+t_match "the order is looked for" "$T_ERR" "no order $DASHID in the cache"
 t_nomatch "it is not called an unknown option" "$T_ERR" 'unknown option'
 t_run "a real unknown short option is still a usage error" 2 k listing show -x
 

@@ -9,6 +9,7 @@
 # (SIGINT) stops the node and leaves no process; the home is kept with DEMO_KEEP=1 and
 # removed without it, and the demo says which.
 . "$(dirname "$0")/../lib.sh"
+export TZ=UTC0 # times are shown in the local zone: this one says "UTC"
 
 if ! command -v openssl >/dev/null 2>&1 || ! command -v sqlite3 >/dev/null 2>&1; then
 	t_fail "openssl and sqlite3 are installed" "the demo needs openssl; this test reads the cache with sqlite3"

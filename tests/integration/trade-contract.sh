@@ -40,14 +40,14 @@ t_match "the proposal reached the node" "$T_OUT" '"status":"delivered"'
 KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 t_match "the contract id is the offer's hash" "$KID" '^[A-Za-z0-9_-]{43}$'
 t_run "buyer lists it" 0 kb contract list
-t_match "buyer sees an open offer to the seller" "$T_OUT" "^$KID +offer +buy from +$SID +16,?500.00 USD"
+t_match "buyer sees an open offer to the seller, by name" "$T_OUT" "^$KID +offer +buy from +16,?500.00 USD +Shenzhen Power Co @shenzhen-power-co$"
 t_run "the buyer cannot counter an offer with nothing changed" 2 kb contract counter "$KID"
 
 # --- the seller pulls and counters --------------------------------------------------------
 t_run "seller syncs" 0 ks sync --json
 t_match "the seller pulled one contract" "$T_OUT" '"Contract":1'
 t_run "seller lists it" 0 ks contract list
-t_match "seller sees the buyer's offer" "$T_OUT" "^$KID +offer +sell to +$BID"
+t_match "seller sees the buyer's offer" "$T_OUT" "^$KID +offer +sell to .* Hamburg Systems @hamburg-systems$"
 t_run "seller shows it" 0 ks contract show "$KID"
 t_match "the rendered offer names the named place" "$T_OUT" 'Shanghai'
 t_match "and says it verified" "$T_OUT" '^verified: 1 section'
@@ -88,7 +88,7 @@ t_match "the quantity changed" "$T_OUT" 'items\[0\]\.qty: 500 -> 1200'
 t_match "the tier price for 1200 applies" "$T_OUT" 'unit price: 12\.00 USD -> 11\.00 USD'
 t_match "the deposit changed" "$T_OUT" 'depositPct|deposit'
 t_run "buyer lists two contracts" 0 kb contract list
-t_match "the seller's offer, countered" "$T_OUT" "^$KID2 +countered +buy from +$SID +13,?200.00 USD +Shenzhen Power Co"
+t_match "the seller's offer, countered" "$T_OUT" "^$KID2 +countered +buy from +13,?200.00 USD +Shenzhen Power Co @shenzhen-power-co$"
 t_match "and the binding one" "$T_OUT" "^$KID +binding "
 t_run "seller syncs" 0 ks sync
 t_run "seller lists both as JSON" 0 ks contract list --json

@@ -7,6 +7,7 @@
 # the seller's rating as average and count after a sync.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
+export TZ=UTC0 # times are shown in the local zone: this one says "UTC"
 
 KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
 trade_node "Rate Test Node"

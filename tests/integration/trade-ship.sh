@@ -9,6 +9,7 @@
 # buyer sees; an actual DLVD moves the order to delivered.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
+export TZ=UTC0 # times are shown in the local zone: this one says "UTC"
 
 DATA="$T_ROOT/tests/data/dcsa"
 C="$T_TMP/carrier"
@@ -98,8 +99,13 @@ SORTED=$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | cut -c1-1
 t_eq "most recent first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | cut -c1-16 | tr '\n' ' ')" "$SORTED"
 t_match "the newest is in December, the oldest in November" "$FIRST $LAST" '^2026-12-.* 2026-11-'
 t_eq "one line per event" "$(printf '%s\n' "$T_OUT" | grep -cE '^20[0-9-]+ [0-9:]+ UTC  ')" "$ALL"
-t_run "track --json" 0 kb track "$ORDER" --json
+t_run "track in Berlin's time (TZ=Europe/Berlin)" 0 env TZ=Europe/Berlin "$KONTOR" --home "$B" track "$ORDER"
+t_match "the ETA in CET" "$T_OUT" 'ETA 2026-12-01 15:00 CET'
+t_match "the gate-in in CET" "$T_OUT" '2026-11-14 03:00 CET  Gate in at CNSZX'
+t_nomatch "no time left in UTC" "$T_OUT" ' UTC'
+t_run "track --json" 0 env TZ=Europe/Berlin "$KONTOR" --home "$B" track "$ORDER" --json
 t_match "one object with the shipment and the events' words" "$T_OUT" '"shipment":\{.*"carrier":"Maersk".*"events":\[\{.*"words":"'
+t_match "--json keeps UTC whatever TZ says" "$T_OUT" '"eta":"2026-12-01T14:00:00Z"'
 t_run "order show prints the shipment" 0 kb order show "$ORDER"
 t_match "carrier, tracking number and ETA" "$T_OUT" 'shipment +Maersk MAEU1234567 \(sea\).*'
 t_match "the ETA" "$T_OUT" 'ETA +2026-12-01 14:00 UTC'

@@ -10,6 +10,7 @@
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
 export KONTOR_CONFIG=/dev/null
+export TZ=UTC0 # times are shown in the local zone: this one says "UTC"
 unset NO_COLOR KONTOR_PASSPHRASE
 PASS="trade ui passphrase"
 ks() { KONTOR_PASSPHRASE="$PASS" "$KONTOR" --home "$S" "$@"; }
@@ -301,6 +302,14 @@ EOF
 	# not the first received (load) nor the estimate (arrival).
 	t_match "tab 5: LAST EVENT is the latest that happened" "$(cat "$T_TMP/d-track-wide")" \
 		'MSKU1234565 +shipped +2026-12-01 14:00 UTC +Customs released at USLAX'
+	# The same shipment read in Hai Phong: every time in local time, with its zone.
+	ui "$B" 80x24 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'" TZ=Asia/Ho_Chi_Minh
+	t_match "TZ=Asia/Ho_Chi_Minh: tab 5's ETA in local time" "$(cat "$T_TMP/d-track-list")" \
+		'MSKU1234565 +shipped +2026-12-01 21:00 \+07'
+	D=$(cat "$T_TMP/d-track")
+	t_match "TZ=Asia/Ho_Chi_Minh: customs at 16:12 local" "$D" '2026-11-25 16:12 \+07 +Customs released at USLAX'
+	t_match "TZ=Asia/Ho_Chi_Minh: the loading at 15:00 local" "$D" '2026-11-20 15:00 \+07 +Loaded'
+	t_nomatch "TZ=Asia/Ho_Chi_Minh: no time in UTC" "$D" ' UTC'
 }
 
 # --- the buyer confirms receipt and rates the seller from the UI -------------------------

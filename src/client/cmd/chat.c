@@ -2,6 +2,7 @@
  * to the other party's key (crypto_box, fresh nonce) and the node stores only ciphertext and
  * routing data. Cache first: `chat list` and `chat show` read what sync brought. */
 #include "cmd.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
 
@@ -64,22 +66,32 @@ static const char *peer_of(const cJSON *conv, const char *self)
 /* CONV|ACCOUNT|LISTING -> a conversation in the cache (*conv), or the peer to open one with.
  * listing NULL: any conversation with that party will do (the newest); otherwise the one
  * about *listing (NULL: about nothing in particular), and a LISTING sets *listing. */
-static int resolve(struct ctx *c, struct store *s, const char *who, const char **listing,
-                   cJSON **conv, char peer[KCRYPTO_ID_LEN + 1], struct kerr *e)
+static int resolve(struct ctx *c, struct store *s, const char *word, const char **listing,
+                   char listing_buf[RESOLVE_ID_MAX + 1], cJSON **conv,
+                   char peer[KCRYPTO_ID_LEN + 1], struct kerr *e)
 {
 	*conv = NULL;
 	peer[0] = '\0';
-	if (store_object_get(s, "Conversation", who, conv, NULL) == K_OK)
+	struct resolved r;
+	int rc =
+	    resolve_word(c, RESOLVE_CONVERSATION | RESOLVE_ACCOUNT | RESOLVE_LISTING, word, &r, e);
+	if (rc)
+		return rc;
+	const char *who = r.id;
+	if (r.kind == RESOLVE_CONVERSATION &&
+	    store_object_get(s, "Conversation", who, conv, NULL) == K_OK)
 		return K_OK;
 	struct listing l;
 	uint8_t pk[KCRYPTO_PK_BYTES];
 	struct kerr ignore = {0};
-	if (store_listing_get(s, who, &l, NULL) == K_OK) {
+	if (r.kind == RESOLVE_LISTING && store_listing_get(s, who, &l, NULL) == K_OK) {
 		snprintf(peer, KCRYPTO_ID_LEN + 1, "%s", l.seller_id);
 		listing_free(&l);
-		if (listing && !*listing)
-			*listing = who; /* a conversation about that listing */
-	} else if (kcrypto_account_pk(who, pk, &ignore) == K_OK) {
+		if (listing && !*listing) { /* a conversation about that listing */
+			snprintf(listing_buf, RESOLVE_ID_MAX + 1, "%s", who);
+			*listing = listing_buf;
+		}
+	} else if (r.kind == RESOLVE_ACCOUNT && kcrypto_account_pk(who, pk, &ignore) == K_OK) {
 		snprintf(peer, KCRYPTO_ID_LEN + 1, "%s", who);
 	} else {
 		return kerr_set(
@@ -91,7 +103,7 @@ static int resolve(struct ctx *c, struct store *s, const char *who, const char *
 	if (strcmp(peer, c->self_id) == 0)
 		return kerr_set(e, K_EINVAL, "that is you: a conversation needs another party");
 	struct find_conv f = {peer, listing ? *listing : NULL, NULL, listing == NULL};
-	int rc = store_object_each(s, "Conversation", NULL, match_conv, &f, e);
+	rc = store_object_each(s, "Conversation", NULL, match_conv, &f, e);
 	if (rc < 0)
 		return rc;
 	*conv = f.found;
@@ -102,8 +114,17 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *text = a->pos[1], *listing = arg_get(a, "listing"),
 	           *order = arg_get(a, "order");
+	char listing_buf[RESOLVE_ID_MAX + 1], order_buf[RESOLVE_ID_MAX + 1];
 	struct kbuf body = KBUF_INIT;
 	int rc = K_OK;
+	if (listing &&
+	    !(rc = resolve_id(c, RESOLVE_LISTING, listing, listing_buf, sizeof listing_buf, e)))
+		listing = listing_buf;
+	if (!rc && order &&
+	    !(rc = resolve_id(c, RESOLVE_ORDER, order, order_buf, sizeof order_buf, e)))
+		order = order_buf;
+	if (rc)
+		return rc;
 	if (text[0] == '@') {
 		if ((rc = kbuf_read_file(text + 1, CHAT_TEXT_MAX, &body, e)))
 			return rc;
@@ -123,7 +144,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *conv = NULL;
 	char peer[KCRYPTO_ID_LEN + 1];
 	if (!(rc = ctx_identity(c, e)) && !(rc = ctx_store(c, &s, e)))
-		rc = resolve(c, s, a->pos[0], &listing, &conv, peer, e);
+		rc = resolve(c, s, a->pos[0], &listing, listing_buf, &conv, peer, e);
 	if (rc) {
 		kbuf_free(&body);
 		return rc;
@@ -245,10 +266,11 @@ static int list_conv(void *vctx, const cJSON *o)
 		return 0;
 	}
 	struct kbuf name = KBUF_INIT;
-	name_of(l->s, peer, &name);
+	resolve_account_name(c, peer, &name);
 	const char *upd = jstr(o, "updated") ? jstr(o, "updated") : jstr(o, "created");
-	text_fprintf(c->out, "%-24s %-28s %3d unread  %s", id, kbuf_str(&name), unread,
-	             upd ? upd : "");
+	char when[KTIME_LOCAL_MAX];
+	text_fprintf(c->out, "%-24s %3d unread  %-21s  %s", id, unread,
+	             ktime_local(upd, when, sizeof when), kbuf_str(&name));
 	if (jstr(o, "listingId"))
 		text_fprintf(c->out, "  listing %s", jstr(o, "listingId"));
 	if (jstr(o, "orderId"))
@@ -315,8 +337,9 @@ static int show_msg(void *vctx, const cJSON *m)
 			name_of(x->s, from, &name);
 		if (ok)
 			text_sanitize(&safe, plain.data, plain.len, 1);
-		text_fprintf(c->out, "%s  %s:\n  %s\n", jstr(m, "sent") ? jstr(m, "sent") : "",
-		             kbuf_str(&name),
+		char when[KTIME_LOCAL_MAX];
+		text_fprintf(c->out, "%s  %s:\n  %s\n",
+		             ktime_local(jstr(m, "sent"), when, sizeof when), kbuf_str(&name),
 		             ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
 		kbuf_free(&name);
 		kbuf_free(&safe);
@@ -334,7 +357,7 @@ static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (!rc)
-		rc = resolve(c, s, a->pos[0], NULL, &conv, peer, e);
+		rc = resolve(c, s, a->pos[0], NULL, NULL, &conv, peer, e);
 	if (!rc && !conv)
 		rc = kerr_set(e, K_ENOTFOUND, "no conversation with %s yet", a->pos[0]);
 	if (rc)
@@ -357,7 +380,8 @@ const struct cmd_entry cmd_chat_entries[] = {
      "Opens each message with your key and the other party's; marks the conversation read."},
     {"chat send", "CONV|ACCOUNT|LISTING TEXT|@FILE [--listing ID] [--order ID]",
      "send a message, sealed end to end", "listing= order=", 2, 2, run_chat_send,
-     "To a conversation id, an account id, or a listing's seller (its id). A new\n"
+     "To a conversation, an account (@handle, the start of its name, or its id), or a\n"
+     "listing's seller (one of your SKUs, or the listing's id or its start). A new\n"
      "conversation is opened when there is none with that party (about that listing).\n"
      "The text is sealed to the other party's key: the node never sees it."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},

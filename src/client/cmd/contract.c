@@ -6,6 +6,7 @@
  * then pushes. The node verifies the whole chain again and accepts only the caller's own
  * signatures. */
 #include "cmd.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -356,6 +357,16 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		    "contract propose: --listing, --qty, --incoterm and --place are required");
 	int64_t qty;
 	int rc = parse_int("qty", qty_s, 1, MONEY_MAX, &qty, e);
+	/* what a person knows: a SKU, @handle, a name or an id prefix */
+	char lid_buf[RESOLVE_ID_MAX + 1], buyer_buf[RESOLVE_ID_MAX + 1],
+	    rfq_buf[RESOLVE_ID_MAX + 1];
+	if (!rc && !(rc = resolve_id(c, RESOLVE_LISTING, lid, lid_buf, sizeof lid_buf, e)))
+		lid = lid_buf;
+	if (!rc && arg_get(a, "buyer"))
+		rc = resolve_id(c, RESOLVE_ACCOUNT, arg_get(a, "buyer"), buyer_buf,
+		                sizeof buyer_buf, e);
+	if (!rc && arg_get(a, "rfq"))
+		rc = resolve_id(c, RESOLVE_RFQ, arg_get(a, "rfq"), rfq_buf, sizeof rfq_buf, e);
 	struct store *s = NULL;
 	char *node = NULL;
 	struct node_info ni;
@@ -398,7 +409,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 
 	struct contract_terms t;
 	contract_terms_init(&t);
-	const char *role = "buyer", *buyer = arg_get(a, "buyer");
+	const char *role = "buyer", *buyer = arg_get(a, "buyer") ? buyer_buf : NULL;
 	if (strcmp(l.seller_id, c->self_id) == 0) {
 		role = "seller";
 		if (!buyer)
@@ -448,8 +459,8 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = signed_offer(c, &t, role, &sec, e);
 	if (!rc)
 		rc = contract_new(sec, &doc, e);
-	if (!rc && (v = arg_get(a, "rfq")))
-		cJSON_AddStringToObject(doc, "rfqId", v);
+	if (!rc && arg_get(a, "rfq"))
+		cJSON_AddStringToObject(doc, "rfqId", rfq_buf);
 	if (!rc && (rc = model_validate("Contract", doc, e)) == K_OK)
 		rc = save_and_push(c, s, doc, "create", e);
 	if (doc && (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL)) {
@@ -510,7 +521,10 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *doc;
 	struct contract_status st;
 	const char *role, *v;
-	int rc = load_verified(c, &s, a->pos[0], &doc, &st, e);
+	char id[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_CONTRACT, a->pos[0], id, sizeof id, e);
+	if (!rc)
+		rc = load_verified(c, &s, id, &doc, &st, e);
 	if (rc)
 		return rc;
 	if ((rc = role_of(c, doc, &role, e))) {
@@ -522,7 +536,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 		return kerr_set(e, K_ECONFLICT,
 		                "contract %s is binding already (order %s): no "
 		                "further offer can follow",
-		                a->pos[0], st.order_id);
+		                id, st.order_id);
 	}
 	const cJSON *latest =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
@@ -533,7 +547,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = contract_section_terms(latest, &t, e);
 	if (!rc && t.nitems < 1)
-		rc = kerr_set(e, K_EINVAL, "contract %s: the offer has no items", a->pos[0]);
+		rc = kerr_set(e, K_EINVAL, "contract %s: the offer has no items", id);
 	if (!rc && (v = arg_get(a, "qty")) &&
 	    (rc = parse_int("qty", v, 1, MONEY_MAX, &t.items[0].qty, e)) == K_OK &&
 	    !arg_get(a, "price"))
@@ -557,7 +571,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 			rc = kerr_set(e, K_EUSAGE,
 			              "contract counter: nothing changed; accept the "
 			              "offer with `kontor contract sign %s`",
-			              a->pos[0]);
+			              id);
 	}
 	cJSON *sec = NULL;
 	if (!rc)
@@ -571,7 +585,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL) {
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
-			cJSON_AddStringToObject(j, "id", a->pos[0]);
+			cJSON_AddStringToObject(j, "id", id);
 			cJSON_AddStringToObject(
 			    j, "offer",
 			    jstr(cJSON_GetArrayItem(
@@ -585,7 +599,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 			fprintf(c->out,
 			        "countered contract %s (section %d)%s; changed against the "
 			        "offer it supersedes:\n",
-			        a->pos[0], st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
+			        id, st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
 			struct kbuf line = KBUF_INIT;
 			text_sanitize(&line, kbuf_str(&diff), diff.len, 1);
 			fprintf(c->out, "%s", kbuf_str(&line));
@@ -607,7 +621,10 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *doc;
 	struct contract_status st;
 	const char *role;
-	int rc = load_verified(c, &s, a->pos[0], &doc, &st, e);
+	char id[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_CONTRACT, a->pos[0], id, sizeof id, e);
+	if (!rc)
+		rc = load_verified(c, &s, id, &doc, &st, e);
 	if (rc)
 		return rc;
 	if ((rc = role_of(c, doc, &role, e))) {
@@ -616,8 +633,8 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if (st.binding >= 0) {
 		cJSON_Delete(doc);
-		return kerr_set(e, K_ECONFLICT, "contract %s is binding already: order %s",
-		                a->pos[0], st.order_id);
+		return kerr_set(e, K_ECONFLICT, "contract %s is binding already: order %s", id,
+		                st.order_id);
 	}
 	cJSON *latest =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
@@ -626,7 +643,7 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = kerr_set(e, K_EEXIST,
 		              "contract %s: you signed its latest offer already; it "
 		              "waits for the other party",
-		              a->pos[0]);
+		              id);
 	if (!rc)
 		rc = contract_verify(doc, &st, e);
 	if (!rc)
@@ -634,7 +651,7 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL) {
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
-			cJSON_AddStringToObject(j, "id", a->pos[0]);
+			cJSON_AddStringToObject(j, "id", id);
 			cJSON_AddStringToObject(j, "state", state_name(&st));
 			if (st.order_id[0])
 				cJSON_AddStringToObject(j, "orderId", st.order_id);
@@ -643,13 +660,12 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 		} else if (c->verbosity >= 0) {
 			if (st.binding >= 0)
 				fprintf(c->out, "signed contract %s as %s: binding, order %s%s\n",
-				        a->pos[0], role, st.order_id,
-				        rc == K_EQUEUED ? ", queued" : "");
+				        id, role, st.order_id, rc == K_EQUEUED ? ", queued" : "");
 			else
 				fprintf(c->out,
 				        "signed contract %s as %s; waiting for the other "
 				        "party%s\n",
-				        a->pos[0], role, rc == K_EQUEUED ? ", queued" : "");
+				        id, role, rc == K_EQUEUED ? ", queued" : "");
 		}
 	}
 	cJSON_Delete(doc);
@@ -664,6 +680,13 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	const char *id = a->npos > 0 ? a->pos[0] : NULL;
 	if (!file && !id)
 		return kerr_set(e, K_EUSAGE, "contract show: an ID or --file PATH");
+	char idbuf[RESOLVE_ID_MAX + 1];
+	if (!file) {
+		int rrc = resolve_id(c, RESOLVE_CONTRACT, id, idbuf, sizeof idbuf, e);
+		if (rrc)
+			return rrc;
+		id = idbuf;
+	}
 	int verify_only = arg_has(a, "verify"), rc;
 	cJSON *doc = NULL;
 	char what[300];
@@ -763,6 +786,10 @@ static int list_one(void *vctx, const cJSON *doc)
 		cJSON_AddStringToObject(j, "state", state);
 		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");
 		cJSON_AddStringToObject(j, "counterparty", peer ? peer : "");
+		struct kbuf name = KBUF_INIT;
+		resolve_account_name(c, peer, &name);
+		cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
+		kbuf_free(&name);
 		if (have_terms) {
 			json_add_int(j, "total", t.total);
 			cJSON_AddStringToObject(j, "currency", t.currency);
@@ -771,17 +798,12 @@ static int list_one(void *vctx, const cJSON *doc)
 			cJSON_AddStringToObject(j, "orderId", st.order_id);
 		cmd_print_json(c, j);
 	} else {
-		/* The counterparty's name when its profile is cached. */
-		struct account acc;
+		/* The counterparty by name and handle (the id when its profile is not cached). */
 		struct kbuf name = KBUF_INIT;
-		if (peer && c->store && store_account_get(c->store, peer, &acc, NULL) == K_OK) {
-			if (acc.display_name)
-				text_sanitize(&name, acc.display_name, strlen(acc.display_name), 0);
-			account_free(&acc);
-		}
-		text_fprintf(c->out, "%-43s %-10s %-8s %-43s %14s %-3s  %s\n", id, state,
-		             buying ? "buy from" : "sell to", peer ? peer : "", total,
-		             have_terms ? t.currency : "", kbuf_str(&name));
+		resolve_account_name(c, peer, &name);
+		text_fprintf(c->out, "%-43s %-10s %-8s %14s %-3s  %s\n", id, state,
+		             buying ? "buy from" : "sell to", total, have_terms ? t.currency : "",
+		             kbuf_str(&name));
 		kbuf_free(&name);
 	}
 	contract_terms_free(&t);

@@ -16,6 +16,7 @@
 #include "kontor/codes.h"
 #include "kontor/handle.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
 
@@ -159,10 +160,11 @@ static int run_id_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (acc.legal_name)
 			text_fprintf(c->out, "legal:    %s\n", acc.legal_name);
 		const char *cn = codes_country_name(acc.country);
+		char created[KTIME_LOCAL_MAX];
 		text_fprintf(c->out,
 		             "country:  %s%s%s%s\nrole:     %s\ncreated:  %s\nkey:      %s (%s)\n",
 		             acc.country, cn ? " (" : "", cn ? cn : "", cn ? ")" : "", acc.role,
-		             acc.created, key_path,
+		             ktime_local(acc.created, created, sizeof created), key_path,
 		             enc < 0 ? ke.msg
 		             : enc   ? "encrypted"
 		                     : "NOT encrypted");

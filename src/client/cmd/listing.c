@@ -2,6 +2,7 @@
  * Every write signs the listing, stores it in the cache and queues it in the outbox in one
  * transaction; until sync delivers it the command exits 4 (queued). */
 #include "cmd.h"
+#include "resolve.h"
 #include "picture.h"
 
 #include <cjson/cJSON.h>
@@ -15,6 +16,7 @@
 #include "kontor/codes.h"
 #include "kontor/csv.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
@@ -344,20 +346,14 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, stru
 static int find_listing(struct ctx *c, const char *key, struct listing *out, struct kerr *e)
 {
 	struct store *s;
-	int rc = ctx_store(c, &s, e);
-	if (rc)
-		return rc;
-	rc = store_listing_get(s, key, out, e);
-	if (rc != K_ENOTFOUND)
-		return rc;
-	if (ctx_self(c, e) == K_OK) {
-		char id[MODEL_LISTING_ID_LEN + 1];
-		listing_make_id(c->self_id, key, id);
-		if (store_listing_get(s, id, out, e) == K_OK)
-			return K_OK;
-	}
-	return kerr_set(e, K_ENOTFOUND, "no listing '%s' in the cache (an id, or one of your SKUs)",
-	                key);
+	char id[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_LISTING, key, id, sizeof id, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc && (rc = store_listing_get(s, id, out, e)) == K_ENOTFOUND)
+		rc = kerr_set(e, K_ENOTFOUND,
+		              "no listing '%s' in the cache (an id, or one of your SKUs)", key);
+	return rc;
 }
 
 static int own_listing(struct ctx *c, const char *key, struct listing *l, struct kerr *e)
@@ -627,7 +623,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		put_list(f, "tags:", &l.tags);
 		put_list(f, "images:", &l.images);
-		fprintf(f, "created:   %s\nupdated:   %s\nsignature: %s\n", l.created, l.updated,
+		char cr[KTIME_LOCAL_MAX], up[KTIME_LOCAL_MAX];
+		fprintf(f, "created:   %s\nupdated:   %s\nsignature: %s\n",
+		        ktime_local(l.created, cr, sizeof cr),
+		        ktime_local(l.updated, up, sizeof up),
 		        verified ? "valid (signed by the seller)" : ve.msg);
 		if (l.description) {
 			fputc('\n', f);

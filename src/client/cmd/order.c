@@ -11,6 +11,7 @@
  * Order objects come with `kontor sync`. */
 #include "cmd.h"
 #include "docs.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "kontor/contract.h"
 #include "kontor/dcsa.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/order.h"
@@ -218,7 +220,12 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 {
 	struct store *s;
 	const char *kind = order_step_kind(step), *verb = order_step_verb(step), *role = NULL;
-	int rc = ctx_identity(c, e);
+	char idbuf[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_ORDER, id, idbuf, sizeof idbuf, e);
+	if (!rc) {
+		id = idbuf;
+		rc = ctx_identity(c, e);
+	}
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (rc)
@@ -376,7 +383,6 @@ static int run_confirm(struct ctx *c, const struct args *a, struct kerr *e)
 static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
                         const cJSON *old, char **payloads, size_t n, struct kerr *e);
 static const char *role_in(const struct ctx *c, const cJSON *o);
-static const char *when(const char *at, char out[32]);
 
 /* The payload {"cancel": sec} of an Order/set update. */
 static char *cancel_payload(const cJSON *sec)
@@ -403,12 +409,12 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 	const char *other = strcmp(role, "buyer") == 0 ? "seller" : "buyer";
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(o, "cancelRequest");
 	const char *by = jstr(req, "by");
-	char t[32];
+	char t[KTIME_LOCAL_MAX];
 	if (by && strcmp(by, role) == 0)
 		return kerr_set(e, K_ECONFLICT,
 		                "order %s: you asked to cancel on %s; it waits for the %s to sign "
 		                "the same cancellation",
-		                id, when(jstr(req, "at"), t), other);
+		                id, ktime_local(jstr(req, "at"), t, sizeof t), other);
 	cJSON *sec = NULL, *old = cJSON_Duplicate(o, 1);
 	int agree = by != NULL, rc = K_OK;
 	char now[MODEL_TIME_LEN + 1];
@@ -498,7 +504,12 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	const char *reason = arg_get(a, "reason"), *id = a->pos[0];
 	struct store *s = NULL;
 	cJSON *o = NULL;
-	int rc = ctx_identity(c, e);
+	char idbuf[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], idbuf, sizeof idbuf, e);
+	if (!rc) {
+		id = idbuf;
+		rc = ctx_identity(c, e);
+	}
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (rc)
@@ -601,16 +612,6 @@ bad:;
 	                "--at: '%s' is not an RFC 3339 time (e.g. 2026-11-25T09:12:00Z or "
 	                "2026-11-25T10:12:00+01:00)",
 	                text_shown(s, shown, sizeof shown));
-}
-
-/* "2026-12-01T14:00:00Z" -> "2026-12-01 14:00 UTC" (as it is when not of that shape). */
-static const char *when(const char *at, char out[32])
-{
-	if (at && strlen(at) == MODEL_TIME_LEN && at[10] == 'T')
-		snprintf(out, 32, "%.10s %.5s UTC", at, at + 11);
-	else
-		snprintf(out, 32, "%s", at ? at : "?");
-	return out;
 }
 
 static int event_same(const cJSON *a, const cJSON *b)
@@ -817,7 +818,10 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc)
 		return rc;
 	struct store *s = NULL;
-	if (!dry)
+	char idbuf[RESOLVE_ID_MAX + 1];
+	if (!(rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], idbuf, sizeof idbuf, e)))
+		id = idbuf;
+	if (!rc && !dry)
 		rc = ctx_identity(c, e);
 	if (!rc)
 		rc = ctx_store(c, &s, e);
@@ -912,17 +916,17 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		} else {
 			cJSON_ArrayForEach(ev, add)
 			{
-				char w[600], t[32];
+				char w[600], t[KTIME_LOCAL_MAX];
 				dcsa_words(ev, w, sizeof w);
-				text_fprintf(c->out, "would add  %s  %s\n", when(jstr(ev, "at"), t),
-				             w);
+				text_fprintf(c->out, "would add  %s  %s\n",
+				             ktime_local(jstr(ev, "at"), t, sizeof t), w);
 			}
-			char t[32];
+			char t[KTIME_LOCAL_MAX];
 			text_fprintf(c->out,
 			             "order %s: %d event%s would be added (%d already there)", id,
 			             nadd, nadd == 1 ? "" : "s", already);
 			if (eta_buf[0])
-				text_fprintf(c->out, "; ETA %s", when(eta_buf, t));
+				text_fprintf(c->out, "; ETA %s", ktime_local(eta_buf, t, sizeof t));
 			fputc('\n', c->out);
 		}
 		cJSON_Delete(add);
@@ -957,7 +961,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 	}
 	if (rc == K_OK || rc == K_EQUEUED) {
-		char t[32];
+		char t[KTIME_LOCAL_MAX];
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", id);
@@ -971,7 +975,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			text_fprintf(c->out, "order %s: %d event%s added (%d already there)", id,
 			             nadd, nadd == 1 ? "" : "s", already);
 			if (eta_buf[0])
-				text_fprintf(c->out, "; ETA %s", when(eta_buf, t));
+				text_fprintf(c->out, "; ETA %s", ktime_local(eta_buf, t, sizeof t));
 			if (rc == K_EQUEUED)
 				fputs(" (queued; the node checks them when they arrive)", c->out);
 			fputc('\n', c->out);
@@ -1030,6 +1034,9 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc && text.len && !utf8_valid(text.data, text.len))
 		rc = kerr_set(e, K_EUSAGE, "--text: not valid UTF-8");
 	struct store *s = NULL;
+	char idbuf[RESOLVE_ID_MAX + 1];
+	if (!rc && !(rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], idbuf, sizeof idbuf, e)))
+		id = idbuf;
 	if (!rc)
 		rc = ctx_identity(c, e);
 	if (!rc)
@@ -1054,10 +1061,10 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *ratings = o ? cJSON_GetObjectItemCaseSensitive(o, "ratings") : NULL;
 	const cJSON *mine = role ? cJSON_GetObjectItemCaseSensitive(ratings, role) : NULL;
 	if (!rc && mine) {
-		char t[32];
+		char t[KTIME_LOCAL_MAX];
 		rc = kerr_set(e, K_ECONFLICT,
 		              "order %s: you rated this order on %s (once per party)", id,
-		              when(jstr(mine, "created"), t));
+		              ktime_local(jstr(mine, "created"), t, sizeof t));
 	}
 	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
 	char now[MODEL_TIME_LEN + 1], rid[KCRYPTO_HASH_B64_LEN + 1];
@@ -1148,8 +1155,10 @@ static void put_clean_str(FILE *f, const char *s)
 static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
-	const char *id = a->pos[0];
-	int rc = ctx_store(c, &s, e);
+	char id[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], id, sizeof id, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
 	if (rc)
 		return rc;
 	cJSON *o = NULL;
@@ -1208,7 +1217,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_print_json(c, j);
 	} else {
 		FILE *f = c->out;
-		char t[32];
+		char t[KTIME_LOCAL_MAX];
 		fprintf(f, "order     %s\ncarrier   ", id);
 		put_clean_str(f, jstr(ship, "carrier") ? jstr(ship, "carrier") : "?");
 		fputs("\ntracking  ", f);
@@ -1232,7 +1241,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			fputc('\n', f);
 		}
 		if (eta)
-			text_fprintf(f, "ETA %s\n", when(eta, t));
+			text_fprintf(f, "ETA %s\n", ktime_local(eta, t, sizeof t));
 		if (cus)
 			text_fprintf(f, "Customs: %s\n", cus);
 		if (n)
@@ -1243,7 +1252,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 			char w[600];
 			dcsa_words(ev, w, sizeof w);
-			text_fprintf(f, "%s  %s\n", when(jstr(ev, "at"), t), w);
+			text_fprintf(f, "%s  %s\n", ktime_local(jstr(ev, "at"), t, sizeof t), w);
 		}
 	}
 	free(idx);
@@ -1262,15 +1271,20 @@ static void print_order(struct ctx *c, const cJSON *o)
 	const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
 	if (*cur)
 		money_format(jint(o, "total"), cur, total);
+	struct kbuf name = KBUF_INIT;
+	resolve_account_name(c, peer, &name); /* people read names; --json keeps the ids */
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");
+		cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
 		cmd_print_json(c, j);
+		kbuf_free(&name);
 		return;
 	}
-	text_fprintf(c->out, "%-43s %-16s %-8s %-43s %14s %-3s\n",
+	text_fprintf(c->out, "%-43s %-16s %-8s %14s %-3s  %s\n",
 	             jstr(o, "id") ? jstr(o, "id") : "?", jstr(o, "state") ? jstr(o, "state") : "?",
-	             buying ? "buy from" : "sell to", peer ? peer : "", total, cur);
+	             buying ? "buy from" : "sell to", total, cur, kbuf_str(&name));
+	kbuf_free(&name);
 }
 
 static int list_one(void *vctx, const cJSON *o)
@@ -1306,7 +1320,7 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 	FILE *f = c->out;
 	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipment");
 	if (cJSON_IsObject(ship)) {
-		char t[32];
+		char t[KTIME_LOCAL_MAX];
 		fputs("shipment   ", f);
 		put_clean_str(f, jstr(ship, "carrier") ? jstr(ship, "carrier") : "?");
 		fputc(' ', f);
@@ -1321,7 +1335,8 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 		text_fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
 		             jstr(o, "id") ? jstr(o, "id") : "ID");
 		if (jstr(ship, "eta"))
-			text_fprintf(f, "ETA        %s\n", when(jstr(ship, "eta"), t));
+			text_fprintf(f, "ETA        %s\n",
+			             ktime_local(jstr(ship, "eta"), t, sizeof t));
 	}
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
 	static const char *const roles[] = {"buyer", "seller"};
@@ -1394,8 +1409,10 @@ static void show_payment(struct ctx *c, const struct contract_status *st)
 static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
-	const char *id = a->pos[0];
-	int rc = ctx_store(c, &s, e);
+	char id[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], id, sizeof id, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
 	if (!rc)
 		rc = ctx_self(c, e);
 	if (rc)
@@ -1461,16 +1478,23 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			money_format(jint(o, "total"), cur, total);
 			money_format(jint(o, "escrow"), cur, escrow);
 		}
+		/* the parties by name, with the ids they stand for */
+		struct kbuf bn = KBUF_INIT, sn = KBUF_INIT;
+		resolve_account_name(c, jstr(o, "buyerId"), &bn);
+		resolve_account_name(c, jstr(o, "sellerId"), &sn);
+		char created[KTIME_LOCAL_MAX];
 		text_fprintf(c->out,
-		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s\n"
-		             "seller     %s\ntotal      %s %s\nin escrow  %s %s\n"
+		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
+		             "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
 		             "auto-release %lld days after delivery\ncreated    %s\n",
 		             id, jstr(o, "state") ? jstr(o, "state") : "?",
-		             jstr(o, "contractId") ? jstr(o, "contractId") : "?",
-		             jstr(o, "buyerId") ? jstr(o, "buyerId") : "?",
+		             jstr(o, "contractId") ? jstr(o, "contractId") : "?", kbuf_str(&bn),
+		             jstr(o, "buyerId") ? jstr(o, "buyerId") : "?", kbuf_str(&sn),
 		             jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow,
 		             cur, (long long)jint(o, "autoReleaseDays"),
-		             jstr(o, "created") ? jstr(o, "created") : "?");
+		             ktime_local(jstr(o, "created"), created, sizeof created));
+		kbuf_free(&bn);
+		kbuf_free(&sn);
 		if (verified)
 			show_payment(c, st);
 		else if (doc)
@@ -1486,8 +1510,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
 			const cJSON *sig = cJSON_GetArrayItem(
 			    cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
+			char at[KTIME_LOCAL_MAX];
 			text_fprintf(c->out, "  %-20s %-10s by %s",
-			             jstr(body, "at") ? jstr(body, "at") : "?", jstr(sec, "kind"),
+			             ktime_local(jstr(body, "at"), at, sizeof at),
+			             jstr(sec, "kind"),
 			             jstr(sig, "role") ? jstr(sig, "role") : "?");
 			if (jstr(body, "carrier"))
 				text_fprintf(c->out, "  %s %s", jstr(body, "carrier"),

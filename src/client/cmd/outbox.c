@@ -3,6 +3,7 @@
  * SetError type as a field, until `outbox retry` sends it again or `outbox drop` lets it
  * go; a command that drops its own refused entry says so instead. */
 #include "cmd.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "../store/store.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/text.h"
 
 static int list_one(void *vctx, const struct outbox_item *it)
@@ -33,8 +35,10 @@ static int list_one(void *vctx, const struct outbox_item *it)
 		cmd_print_json(c, o);
 		return 0;
 	}
-	fprintf(c->out, "%5lld  %s  %-12s %-8s %-24s %d", (long long)it->seq, it->created,
-	        it->method, it->op, it->object_id ? it->object_id : "", it->attempts);
+	char when[KTIME_LOCAL_MAX];
+	text_fprintf(c->out, "%5lld  %-20s  %-12s %-8s %-24s %d", (long long)it->seq,
+	             ktime_local(it->created, when, sizeof when), it->method, it->op,
+	             it->object_id ? it->object_id : "", it->attempts);
 	if (it->last_error) {
 		struct kbuf b = KBUF_INIT;
 		text_sanitize(&b, it->last_error, strlen(it->last_error), 0);
@@ -64,28 +68,68 @@ static int run_outbox_list(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
-/* "all" or a sequence number from `outbox list`. */
-static int parse_seq(const char *v, int allow_all, int64_t *seq, struct kerr *e)
+/* The entries about an object: its id, or the start of it as a person types it. */
+struct entry_find {
+	const char *word;
+	size_t n;
+	int64_t seq;
+	int count;
+	struct kbuf seqs;
+};
+
+static int entry_find_one(void *vctx, const struct outbox_item *it)
+{
+	struct entry_find *f = vctx;
+	if (!it->object_id || strncmp(it->object_id, f->word, f->n) != 0)
+		return 0;
+	if (!f->count++)
+		f->seq = it->seq;
+	if (f->count <= 8)
+		kbuf_printf(&f->seqs, "%s%lld (%s %s)", f->count > 1 ? ", " : "",
+		            (long long)it->seq, it->method, it->op);
+	return 0;
+}
+
+/* "all", a sequence number from `outbox list`, or the id of the object one entry is about
+ * (or its first RESOLVE_PREFIX_MIN or more characters). */
+static int parse_seq(struct ctx *c, const char *v, int allow_all, int64_t *seq, struct kerr *e)
 {
 	if (allow_all && strcmp(v, "all") == 0) {
 		*seq = 0;
 		return K_OK;
 	}
-	char *end;
+	char *end, shown[48];
 	long long n = strtoll(v, &end, 10);
-	if (!*v || *end || n < 1)
-		return kerr_set(e, K_EUSAGE,
-		                "'%s' is not an outbox number (see `kontor outbox list`)%s", v,
-		                allow_all ? " or all" : "");
-	*seq = n;
-	return K_OK;
+	if (*v && !*end && n >= 1) {
+		*seq = n;
+		return K_OK;
+	}
+	struct store *s;
+	struct entry_find f = {v, strlen(v), 0, 0, KBUF_INIT};
+	int rc = f.n >= RESOLVE_PREFIX_MIN ? ctx_store(c, &s, e) : K_OK;
+	if (!rc && f.n >= RESOLVE_PREFIX_MIN)
+		rc = store_outbox_each(s, entry_find_one, &f, e);
+	if (!rc && f.count == 1)
+		*seq = f.seq;
+	else if (!rc && f.count > 1)
+		rc = kerr_set(e, K_EUSAGE, "'%s' names %d outbox entries: %s%s; give the number",
+		              text_shown(v, shown, sizeof shown), f.count, kbuf_str(&f.seqs),
+		              f.count > 8 ? ", ..." : "");
+	else if (!rc)
+		rc =
+		    kerr_set(e, K_EUSAGE,
+		             "'%s' is not an outbox number%s, nor the id of what an entry is about "
+		             "(see `kontor outbox list`)",
+		             text_shown(v, shown, sizeof shown), allow_all ? " or all" : "");
+	kbuf_free(&f.seqs);
+	return rc;
 }
 
 static int run_outbox_retry(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	int64_t seq = 0;
-	int rc = parse_seq(a->npos ? a->pos[0] : "all", 1, &seq, e);
+	int rc = parse_seq(c, a->npos ? a->pos[0] : "all", 1, &seq, e);
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (!rc)
@@ -115,7 +159,7 @@ static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	int64_t seq = 0;
-	int rc = parse_seq(a->pos[0], 0, &seq, e);
+	int rc = parse_seq(c, a->pos[0], 0, &seq, e);
 	struct drop_look d = {seq, 0};
 	if (!rc)
 		rc = ctx_store(c, &s, e);
@@ -134,13 +178,14 @@ static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
 const struct cmd_entry cmd_outbox_entries[] = {
     {"outbox list", "", "list the actions waiting to be sent to the node", "", 0, 0,
      run_outbox_list, NULL},
-    {"outbox retry", "[SEQ|all]", "put refused entries back in line and push them", "", 0, 1,
+    {"outbox retry", "[SEQ|ID|all]", "put refused entries back in line and push them", "", 0, 1,
      run_outbox_retry,
      "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"
      "the cause, retry puts it (or all of them) back in line and pushes at once."},
-    {"outbox drop", "SEQ", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
+    {"outbox drop", "SEQ|ID", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
      "The local change stays in the cache; the node never receives it. An order step the\n"
-     "node refused has already left the cached contract."},
+     "node refused has already left the cached contract. ID: the id of what the entry is\n"
+     "about (OBJECT in `outbox list`), or its first 4 or more characters, when one entry is."},
     {"outbox", "", "same as `outbox list`", "", 0, 0, run_outbox_list, NULL},
     {0},
 };

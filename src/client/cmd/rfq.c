@@ -2,6 +2,7 @@
  * where. Signed by the buyer, public on the node, so suppliers can answer in a chat or with
  * a contract offer. */
 #include "cmd.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "kontor/canon.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
@@ -62,8 +64,10 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddStringToObject(o, "category", v);
 	if ((v = arg_get(a, "hs-code")))
 		cJSON_AddStringToObject(o, "hsCode", v);
-	if ((v = arg_get(a, "listing")))
-		cJSON_AddStringToObject(o, "listingId", v);
+	char lid[RESOLVE_ID_MAX + 1];
+	if ((v = arg_get(a, "listing")) &&
+	    !(rc = resolve_id(c, RESOLVE_LISTING, v, lid, sizeof lid, e)))
+		cJSON_AddStringToObject(o, "listingId", lid);
 	json_add_int(o, "qty", qty);
 	char code[8];
 	if ((v = arg_get(a, "unit"))) {
@@ -147,12 +151,17 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	text_sanitize(&t, title, strlen(title), 0);
 	text_clip(&col, kbuf_str(&t), 40, 1); /* by columns: a byte cut would split a character */
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
-	text_fprintf(c->out, "%-24s %s qty %-8lld %-6s %s\n", jstr(o, "id") ? jstr(o, "id") : "",
-	             kbuf_str(&col), cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
+	struct kbuf buyer = KBUF_INIT;
+	resolve_account_name(c, jstr(o, "buyerId"), &buyer);
+	char when[KTIME_LOCAL_MAX];
+	text_fprintf(c->out, "%-24s %s qty %-8lld %-6s %-21s  %s\n",
+	             jstr(o, "id") ? jstr(o, "id") : "", kbuf_str(&col),
+	             cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
 	             jstr(o, "status") ? jstr(o, "status") : "",
-	             jstr(o, "created") ? jstr(o, "created") : "");
+	             ktime_local(jstr(o, "created"), when, sizeof when), kbuf_str(&buyer));
 	kbuf_free(&t);
 	kbuf_free(&col);
+	kbuf_free(&buyer);
 }
 
 static int list_rfq(void *vctx, const cJSON *o)
@@ -178,9 +187,12 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	cJSON *o = NULL;
-	int rc = ctx_store(c, &s, e);
+	char id[RESOLVE_ID_MAX + 1];
+	int rc = resolve_id(c, RESOLVE_RFQ, a->pos[0], id, sizeof id, e);
 	if (!rc)
-		rc = store_object_get(s, "Rfq", a->pos[0], &o, e);
+		rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = store_object_get(s, "Rfq", id, &o, e);
 	if (rc)
 		return rc;
 	/* Shown only when the buyer's signature checks out. */
@@ -200,14 +212,25 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	} else {
 		struct kbuf b = KBUF_INIT;
 		static const char *const fields[] = {
-		    "id",        "buyerId", "title",    "description", "category", "hsCode",
-		    "listingId", "unit",    "currency", "destination", "status",   "created"};
+		    "id",        "buyer", "title",    "description", "category", "hsCode",
+		    "listingId", "unit",  "currency", "destination", "status",   "created"};
 		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 			const char *v = jstr(o, fields[i]);
-			if (!v)
-				continue;
+			char when[KTIME_LOCAL_MAX];
 			kbuf_reset(&b);
-			text_sanitize(&b, v, strlen(v), 1);
+			if (strcmp(fields[i], "buyer") == 0 && buyer) {
+				/* a name a person knows, and the id it stands for */
+				resolve_account_name(c, buyer, &b);
+				kbuf_puts(&b, " (");
+				text_sanitize(&b, buyer, strlen(buyer), 0);
+				kbuf_putc(&b, ')');
+			} else if (strcmp(fields[i], "created") == 0 && v) {
+				kbuf_puts(&b, ktime_local(v, when, sizeof when));
+			} else if (v) {
+				text_sanitize(&b, v, strlen(v), 1);
+			} else {
+				continue;
+			}
 			fprintf(c->out, "%-12s %s\n", fields[i], kbuf_str(&b));
 		}
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
@@ -226,8 +249,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	cJSON_Delete(o);
 	return ok ? K_OK
-	          : kerr_set(e, K_EVERIFY, "RFQ %s: the buyer's signature does not verify",
-	                     a->pos[0]);
+	          : kerr_set(e, K_EVERIFY, "RFQ %s: the buyer's signature does not verify", id);
 }
 
 const struct cmd_entry cmd_rfq_entries[] = {

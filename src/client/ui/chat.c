@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kontor/crypto.h"
+#include "kontor/ktime.h"
 #include "kontor/text.h"
 
 #define CHAT_TEXT_MAX 16000
@@ -150,8 +151,8 @@ static int add_msg(void *vctx, const cJSON *m)
 		w->cap = w->cap ? w->cap * 2 : 16;
 		u->msgs = xrealloc(u->msgs, (size_t)w->cap * sizeof *u->msgs);
 	}
-	const char *sent = jstr(m, "sent");
-	text_sanitize(&head, sent ? sent : "", sent ? strlen(sent) : 0, 0);
+	char sent[KTIME_LOCAL_MAX];
+	kbuf_puts(&head, ktime_local(jstr(m, "sent"), sent, sizeof sent));
 	kbuf_puts(&head, "  ");
 	if (from && strcmp(from, c->self_id) == 0) {
 		kbuf_puts(&head, "you");

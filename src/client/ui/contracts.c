@@ -170,10 +170,10 @@ void ui_contracts_load(struct ui *u)
 #define COL_STATE 21
 #define COL_TOTAL 16
 
-/* "2026-11-23 14:58 UTC", or the date alone on a narrow screen */
+/* "2026-11-23 14:58 CEST" (local, named), or the date alone on a narrow screen */
 static int updated_width(int width)
 {
-	return width >= 100 ? 20 : 10;
+	return width >= 100 ? 21 : 10;
 }
 
 static int peer_width(int width)

@@ -14,6 +14,7 @@
 #include "kontor/codes.h"
 #include "kontor/contract.h"
 #include "kontor/dcsa.h"
+#include "kontor/ktime.h"
 #include "kontor/money.h"
 #include "kontor/order.h"
 #include "kontor/text.h"
@@ -84,12 +85,7 @@ char *ui_trade_name(struct ui *u, const char *id)
 
 void ui_trade_time(const char *at, char *out, size_t cap)
 {
-	char t[32];
-	safe_id(t, sizeof t, at);
-	if (strlen(t) >= 16 && t[10] == 'T')
-		snprintf(out, cap, "%.10s %.5s UTC", t, t + 11);
-	else
-		snprintf(out, cap, "%s", t[0] ? t : "-");
+	ktime_local(at, out, cap); /* the local zone, named, as the CLI shows it */
 }
 
 void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr)

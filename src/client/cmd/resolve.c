@@ -1,0 +1,538 @@
+/* resolve — names to ids. A word is tried in tiers, and the first tier that finds anything
+ * decides: (0) a whole id of a kind asked for, taken as it is; (1) an exact name: one of our
+ * SKUs (as stored or as written, then ignoring case), an account's handle, an account's
+ * whole name; (2) a start: of an id (4+ characters), of an account's name, of a handle after
+ * '@'. One candidate in the deciding tier is the answer; several are listed. So "Acme" picks
+ * the firm named exactly Acme even when "Acme Trading" exists, and an id prefix never hides
+ * a SKU. */
+#include "resolve.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/names.h"
+#include "../store/store.h"
+#include "kontor/buf.h"
+#include "kontor/contract.h"
+#include "kontor/model.h"
+#include "kontor/money.h"
+#include "kontor/searchtext.h"
+#include "kontor/text.h"
+
+#define CANDIDATES_MAX 64
+#define MSG_ROOM 420 /* of KERR_MSG_MAX for the list of candidates */
+
+struct cand {
+	int kind;
+	char id[RESOLVE_ID_MAX + 1];
+};
+
+struct cands {
+	size_t n;
+	int more;
+	struct cand c[CANDIDATES_MAX];
+};
+
+static void cands_add(struct cands *cs, int kind, const char *id)
+{
+	if (!id || strlen(id) > RESOLVE_ID_MAX)
+		return;
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->c[i].kind == kind && strcmp(cs->c[i].id, id) == 0)
+			return;
+	if (cs->n >= CANDIDATES_MAX) {
+		cs->more = 1;
+		return;
+	}
+	cs->c[cs->n].kind = kind;
+	memcpy(cs->c[cs->n].id, id, strlen(id) + 1);
+	cs->n++;
+}
+
+static void cands_take(struct cands *cs, int kind, const struct names_hits *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		cands_add(cs, kind, h->id[i]);
+	cs->more |= h->more;
+}
+
+static int b64url_char(char ch)
+{
+	return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_';
+}
+
+static int b64url_len(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!b64url_char(s[n]))
+			return -1;
+	return (int)n;
+}
+
+/* Whether word is a whole id of kind, by its shape. */
+static int whole_id(int kind, const char *w)
+{
+	int n = b64url_len(w);
+	switch (kind) {
+	case RESOLVE_LISTING:
+		return n == MODEL_LISTING_ID_LEN && w[0] == 'L';
+	case RESOLVE_CONVERSATION:
+		return n == 23 && w[0] == 'C';
+	case RESOLVE_RFQ:
+		return n == 23 && w[0] == 'R';
+	default: /* accounts (keys), orders and contracts (hashes) */
+		return n == KCRYPTO_ID_LEN;
+	}
+}
+
+static enum names_table table_of(int kind)
+{
+	switch (kind) {
+	case RESOLVE_LISTING:
+		return NAMES_LISTINGS;
+	case RESOLVE_ACCOUNT:
+		return NAMES_ACCOUNTS;
+	case RESOLVE_ORDER:
+		return NAMES_ORDERS;
+	case RESOLVE_CONTRACT:
+		return NAMES_CONTRACTS;
+	case RESOLVE_RFQ:
+		return NAMES_RFQS;
+	default:
+		return NAMES_CONVERSATIONS;
+	}
+}
+
+static const char *kind_word(int kind, int plural)
+{
+	switch (kind) {
+	case RESOLVE_LISTING:
+		return plural ? "listings" : "listing";
+	case RESOLVE_ACCOUNT:
+		return plural ? "accounts" : "account";
+	case RESOLVE_ORDER:
+		return plural ? "orders" : "order";
+	case RESOLVE_CONTRACT:
+		return plural ? "contracts" : "contract";
+	case RESOLVE_RFQ:
+		return plural ? "RFQs" : "RFQ";
+	default:
+		return plural ? "conversations" : "conversation";
+	}
+}
+
+/* Text folded as search folds it (case, accents, ß/ss, е/ё), every run of anything but
+ * letters and digits one space, no space at either end. */
+static void fold(const char *s, struct kbuf *out)
+{
+	struct kbuf f = KBUF_INIT;
+	size_t n = strlen(s);
+	searchtext_prep(&f, s, n > RESOLVE_WORD_MAX * 4 ? RESOLVE_WORD_MAX * 4 : n);
+	int gap = 0;
+	for (size_t i = 0; i < f.len; i++) {
+		unsigned char ch = (unsigned char)f.data[i];
+		int word = ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		           (ch >= 'A' && ch <= 'Z');
+		if (!word) {
+			gap = 1;
+			continue;
+		}
+		if (gap && out->len)
+			kbuf_putc(out, ' ');
+		gap = 0;
+		kbuf_putc(out, (char)ch);
+	}
+	kbuf_free(&f);
+	kbuf_str(out);
+}
+
+/* --- accounts by name ----------------------------------------------------------------- */
+
+struct name_walk {
+	const char *want; /* folded */
+	size_t wlen;
+	const char *handle; /* the word as a handle (lower case), or NULL */
+	struct cands *exact, *prefix;
+};
+
+static void name_check(struct name_walk *w, const char *id, const char *name)
+{
+	if (!name || !*name)
+		return;
+	struct kbuf f = KBUF_INIT;
+	fold(name, &f);
+	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
+		cands_add(f.len == w->wlen ? w->exact : w->prefix, RESOLVE_ACCOUNT, id);
+	kbuf_free(&f);
+}
+
+static int name_one(void *vctx, const char *id, const char *handle, const char *display,
+                    const char *legal)
+{
+	struct name_walk *w = vctx;
+	if (w->handle && handle && strcmp(handle, w->handle) == 0)
+		cands_add(w->exact, RESOLVE_ACCOUNT, id);
+	if (w->wlen) {
+		name_check(w, id, display);
+		name_check(w, id, legal);
+	}
+	return 0;
+}
+
+/* --- orders not pulled yet: the binding contracts' order ids ----------------------------- */
+
+struct order_walk {
+	const char *prefix;
+	size_t plen;
+	struct cands *out;
+};
+
+static int order_one(void *vctx, const cJSON *doc)
+{
+	struct order_walk *w = vctx;
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	struct kerr e = {0, ""};
+	if (contract_verify(doc, st, &e) == K_OK && st->binding >= 0 &&
+	    strncmp(st->order_id, w->prefix, w->plen) == 0)
+		cands_add(w->out, RESOLVE_ORDER, st->order_id);
+	free(st);
+	return 0;
+}
+
+/* --- the tiers ----------------------------------------------------------------------- */
+
+static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *word,
+                      struct cands *exact, struct cands *prefix, struct kerr *e)
+{
+	int rc = K_OK;
+	struct names_hits h;
+	if (kinds & RESOLVE_LISTING) {
+		if (c->self_id[0]) {
+			memset(&h, 0, sizeof h);
+			rc = store_names_sku(s, c->self_id, word, 0, &h, e);
+			if (!rc && !h.n)
+				rc = store_names_sku(s, c->self_id, word, 1, &h, e);
+			if (!rc)
+				cands_take(exact, RESOLVE_LISTING, &h);
+		}
+	}
+	if (!rc && (kinds & RESOLVE_ACCOUNT)) {
+		const char *w = word[0] == '@' ? word + 1 : word;
+		char handle[RESOLVE_WORD_MAX + 1];
+		size_t n = strlen(w);
+		for (size_t i = 0; i <= n && i < sizeof handle; i++)
+			handle[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
+		handle[sizeof handle - 1] = '\0';
+		if (word[0] == '@') {
+			/* a handle, exactly, then its start */
+			memset(&h, 0, sizeof h);
+			rc = store_names_handle(s, handle, 0, &h, e);
+			if (!rc)
+				cands_take(exact, RESOLVE_ACCOUNT, &h);
+			memset(&h, 0, sizeof h);
+			if (!rc && *handle)
+				rc = store_names_handle(s, handle, 1, &h, e);
+			if (!rc)
+				cands_take(prefix, RESOLVE_ACCOUNT, &h);
+		} else {
+			/* a handle without its '@', a whole name, or the start of one */
+			struct kbuf want = KBUF_INIT;
+			fold(word, &want);
+			struct name_walk nw = {kbuf_str(&want), want.len, handle, exact, prefix};
+			rc = store_names_accounts_each(s, name_one, &nw, e);
+			kbuf_free(&want);
+		}
+	}
+	return rc;
+}
+
+static int tier_prefix(struct store *s, int kinds, const char *word, struct cands *out,
+                       struct kerr *e)
+{
+	if (b64url_len(word) < RESOLVE_PREFIX_MIN || strlen(word) > RESOLVE_ID_MAX)
+		return K_OK;
+	static const int order[] = {RESOLVE_LISTING,  RESOLVE_ACCOUNT, RESOLVE_ORDER,
+	                            RESOLVE_CONTRACT, RESOLVE_RFQ,     RESOLVE_CONVERSATION};
+	int rc = K_OK;
+	for (size_t k = 0; !rc && k < sizeof order / sizeof order[0]; k++) {
+		if (!(kinds & order[k]))
+			continue;
+		struct names_hits h;
+		memset(&h, 0, sizeof h);
+		rc = store_names_id_prefix(s, table_of(order[k]), word, &h, e);
+		if (!rc)
+			cands_take(out, order[k], &h);
+		if (!rc && order[k] == RESOLVE_ORDER) {
+			struct order_walk w = {word, strlen(word), out};
+			rc = store_names_unpulled_orders_each(s, order_one, &w, e);
+		}
+	}
+	return rc;
+}
+
+/* --- what the candidates are called ------------------------------------------------------ */
+
+static void put_clipped(struct kbuf *out, const char *s, size_t cols)
+{
+	struct kbuf safe = KBUF_INIT;
+	text_sanitize(&safe, s ? s : "", s ? strlen(s) : 0, 0);
+	text_clip(out, kbuf_str(&safe), cols, 0);
+	if (text_width(kbuf_str(&safe)) > cols)
+		kbuf_puts(out, "…");
+	kbuf_free(&safe);
+}
+
+void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
+{
+	struct store *s = c->store;
+	struct account a;
+	if (id && s && store_account_get(s, id, &a, NULL) == K_OK) {
+		text_sanitize(out, a.display_name ? a.display_name : "",
+		              a.display_name ? strlen(a.display_name) : 0, 0);
+		if (a.handle && *a.handle) {
+			kbuf_puts(out, " @");
+			text_sanitize(out, a.handle, strlen(a.handle), 0);
+		}
+		account_free(&a);
+		return;
+	}
+	char shown[16];
+	kbuf_printf(out, "%s…", text_shown(id ? id : "?", shown, 13));
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+/* The other party of an object with buyerId and sellerId (or participants), by name. */
+static void peer_name(struct ctx *c, const cJSON *o, struct kbuf *out)
+{
+	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId"), *peer = NULL;
+	if (b || sl) {
+		peer = b && strcmp(b, c->self_id) == 0 ? sl : b;
+	} else {
+		const cJSON *p;
+		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "participants"))
+		{
+			if (cJSON_IsString(p) && strcmp(p->valuestring, c->self_id) != 0)
+				peer = p->valuestring;
+		}
+	}
+	struct kbuf n = KBUF_INIT;
+	resolve_account_name(c, peer, &n);
+	put_clipped(out, kbuf_str(&n), 64);
+	kbuf_free(&n);
+}
+
+static void label(struct ctx *c, struct store *s, const struct cand *k, int short_len,
+                  int with_kind, struct kbuf *out)
+{
+	char sid[RESOLVE_ID_MAX + 1];
+	snprintf(sid, sizeof sid, "%.*s", short_len, k->id);
+	const char *type = k->kind == RESOLVE_ORDER      ? "Order"
+	                   : k->kind == RESOLVE_CONTRACT ? "Contract"
+	                   : k->kind == RESOLVE_RFQ      ? "Rfq"
+	                                                 : "Conversation";
+	if (with_kind)
+		kbuf_printf(out, "%s ", kind_word(k->kind, 0));
+	if (k->kind == RESOLVE_ACCOUNT) {
+		struct account a;
+		if (store_account_get(s, k->id, &a, NULL) == K_OK) {
+			put_clipped(out, a.display_name, 40);
+			kbuf_printf(out, " (@%s, %s)", a.handle ? a.handle : "", sid);
+			account_free(&a);
+		} else {
+			kbuf_puts(out, sid);
+		}
+		return;
+	}
+	if (k->kind == RESOLVE_LISTING) {
+		struct listing l;
+		if (store_listing_get(s, k->id, &l, NULL) == K_OK) {
+			put_clipped(out, l.seller_sku ? l.seller_sku : l.sku, 24);
+			kbuf_puts(out, " \"");
+			put_clipped(out, l.title, 32);
+			kbuf_printf(out, "\" (%s)", sid);
+			listing_free(&l);
+		} else {
+			kbuf_puts(out, sid);
+		}
+		return;
+	}
+	cJSON *o = NULL;
+	kbuf_puts(out, sid);
+	if (store_object_get(s, type, k->id, &o, NULL) != K_OK) {
+		if (k->kind == RESOLVE_ORDER)
+			kbuf_puts(out, " (binding, not pulled yet)");
+		return;
+	}
+	kbuf_puts(out, " (");
+	if (k->kind == RESOLVE_RFQ) {
+		put_clipped(out, jstr(o, "title"), 32);
+	} else {
+		const char *state = jstr(o, "state");
+		if (k->kind == RESOLVE_CONTRACT) {
+			struct contract_status *st = xcalloc(1, sizeof *st);
+			struct kerr ie = {0, ""};
+			state = contract_verify(o, st, &ie) != K_OK ? "unverified"
+			        : st->binding >= 0                  ? "binding"
+			        : st->latest_offer > 0              ? "countered"
+			                                            : "offer";
+			free(st);
+		}
+		if (state)
+			kbuf_printf(out, "%s, ", text_shown(state, (char[24]){0}, 24));
+		kbuf_puts(out, "with ");
+		peer_name(c, o, out);
+		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(o, "total");
+		const char *cur = jstr(o, "currency");
+		if (cJSON_IsNumber(tot) && cur && strlen(cur) == 3) {
+			char amt[MONEY_FMT_MAX];
+			money_format((int64_t)tot->valuedouble, cur, amt);
+			kbuf_printf(out, ", %s %s", amt, text_shown(cur, (char[8]){0}, 8));
+		}
+	}
+	kbuf_puts(out, ")");
+	cJSON_Delete(o);
+}
+
+/* Long enough (8 at least) for the candidates' short ids to differ. */
+static int short_len(const struct cands *cs)
+{
+	for (int len = 8; len < RESOLVE_ID_MAX; len++) {
+		int clash = 0;
+		for (size_t i = 0; i < cs->n && !clash; i++)
+			for (size_t j = i + 1; j < cs->n && !clash; j++)
+				clash = strncmp(cs->c[i].id, cs->c[j].id, (size_t)len) == 0;
+		if (!clash)
+			return len;
+	}
+	return RESOLVE_ID_MAX;
+}
+
+static int ambiguous(struct ctx *c, struct store *s, int kinds, const char *word,
+                     const struct cands *cs, struct kerr *e)
+{
+	int mixed = 0;
+	for (size_t i = 1; i < cs->n; i++)
+		mixed |= cs->c[i].kind != cs->c[0].kind;
+	struct kbuf list = KBUF_INIT, one = KBUF_INIT;
+	int slen = short_len(cs);
+	size_t shown = 0;
+	for (; shown < cs->n; shown++) {
+		kbuf_reset(&one);
+		label(c, s, &cs->c[shown], slen, mixed, &one);
+		if (shown && list.len + one.len + 2 > MSG_ROOM)
+			break;
+		kbuf_printf(&list, "%s%s", shown ? "; " : "", kbuf_str(&one));
+	}
+	char w[48];
+	if (shown < cs->n || cs->more)
+		kbuf_printf(&list, "; and %s%zu more", cs->more ? "over " : "", cs->n - shown);
+	kerr_set(e, K_EUSAGE, "'%s' matches %s%zu %s: %s; say which", text_shown(word, w, sizeof w),
+	         cs->more ? "over " : "", cs->n, mixed ? "objects" : kind_word(cs->c[0].kind, 1),
+	         kbuf_str(&list));
+	kbuf_free(&list);
+	kbuf_free(&one);
+	(void)kinds;
+	return K_EUSAGE;
+}
+
+static int none(int kinds, const char *word, struct kerr *e)
+{
+	char w[48];
+	text_shown(word, w, sizeof w);
+	struct kbuf what = KBUF_INIT;
+	int first = 1;
+	for (int k = 1; k <= RESOLVE_CONVERSATION; k <<= 1)
+		if (kinds & k) {
+			kbuf_printf(&what, "%s%s", first ? "" : ", ", kind_word(k, 0));
+			first = 0;
+		}
+	struct kbuf how = KBUF_INIT;
+	if (kinds & RESOLVE_LISTING)
+		kbuf_puts(&how, "one of your SKUs, ");
+	if (kinds & RESOLVE_ACCOUNT)
+		kbuf_puts(&how, "an @handle, the start of a name, ");
+	kbuf_printf(&how, "an id or its first %d or more characters", RESOLVE_PREFIX_MIN);
+	kerr_set(e, K_EUSAGE,
+	         "no %s in the cache matches '%s' (give %s; `kontor sync` brings what the node "
+	         "has)",
+	         kbuf_str(&what), w, kbuf_str(&how));
+	kbuf_free(&what);
+	kbuf_free(&how);
+	return K_EUSAGE;
+}
+
+int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	char w[48];
+	if (!word || !*word)
+		return kerr_set(e, K_EUSAGE, "an empty name names nothing");
+	if (strlen(word) > RESOLVE_WORD_MAX)
+		return kerr_set(e, K_EUSAGE,
+		                "'%s' is too long for a name or an id (%d bytes at most)",
+		                text_shown(word, w, sizeof w), RESOLVE_WORD_MAX);
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (rc)
+		return rc;
+	struct kerr ie = {0, ""};
+	if (!c->self_id[0])
+		ctx_self(c, &ie); /* our SKUs, and who "the other party" is in the candidates */
+	struct cands *exact = xcalloc(1, sizeof *exact), *prefix = xcalloc(1, sizeof *prefix);
+	/* (0) a whole id: as it is; the cached one when two kinds have its shape */
+	int shaped = 0;
+	for (int k = 1; k <= RESOLVE_CONVERSATION; k <<= 1) {
+		if (!(kinds & k) || !whole_id(k, word))
+			continue;
+		struct names_hits h;
+		memset(&h, 0, sizeof h);
+		if (store_names_id_prefix(s, table_of(k), word, &h, NULL) == K_OK && h.n &&
+		    strcmp(h.id[0], word) == 0)
+			shaped = k; /* cached: this one */
+		else if (!shaped)
+			shaped = -k;
+		if (shaped > 0)
+			break;
+	}
+	if (shaped) {
+		out->kind = shaped > 0 ? shaped : -shaped;
+		snprintf(out->id, sizeof out->id, "%s", word);
+		goto done;
+	}
+	/* (1) exact names, with (2)'s name and handle starts gathered on the way */
+	rc = tier_exact(c, s, kinds, word, exact, prefix, e);
+	if (!rc && !exact->n)
+		rc = tier_prefix(s, kinds, word, prefix, e);
+	if (rc)
+		goto done;
+	const struct cands *found = exact->n ? exact : prefix;
+	if (found->n == 1 && !found->more) {
+		out->kind = found->c[0].kind;
+		memcpy(out->id, found->c[0].id, sizeof out->id);
+	} else if (found->n) {
+		rc = ambiguous(c, s, kinds, word, found, e);
+	} else {
+		rc = none(kinds, word, e);
+	}
+done:
+	free(exact);
+	free(prefix);
+	return rc;
+}
+
+int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap, struct kerr *e)
+{
+	struct resolved r;
+	int rc = resolve_word(c, kind, word, &r, e);
+	if (rc)
+		return rc;
+	snprintf(out, cap, "%s", r.id);
+	return K_OK;
+}

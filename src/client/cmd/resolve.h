@@ -1,0 +1,47 @@
+/* resolve — what a person knows, taken wherever a command takes an id (DESIGN §8, Names): a
+ * listing by one of her SKUs (or the SKU as she wrote it, sellerSku) or an id prefix; an
+ * account by @handle, by the start of its name as cached (display or legal name, folded as
+ * search folds it: case, accents) or its id; an order, contract, RFQ or conversation by the
+ * start of its id (at least RESOLVE_PREFIX_MIN characters, as git takes short hashes). A
+ * whole id is taken as it is, cached or not, so ids work as they always did. A name that
+ * fits several objects, or none, is a usage error (exit 2) naming the candidates (name,
+ * handle, short id) or saying none matched. Reads the cache only. */
+#ifndef KONTOR_RESOLVE_H
+#define KONTOR_RESOLVE_H
+
+#include <stddef.h>
+
+#include "cmd.h"
+
+enum resolve_kind {
+	RESOLVE_LISTING = 1 << 0,
+	RESOLVE_ACCOUNT = 1 << 1,
+	RESOLVE_ORDER = 1 << 2,
+	RESOLVE_CONTRACT = 1 << 3,
+	RESOLVE_RFQ = 1 << 4,
+	RESOLVE_CONVERSATION = 1 << 5,
+};
+
+#define RESOLVE_ID_MAX 64
+#define RESOLVE_PREFIX_MIN 4
+#define RESOLVE_WORD_MAX 256 /* bytes of a name looked up */
+
+struct resolved {
+	int kind; /* the one enum resolve_kind it is */
+	char id[RESOLVE_ID_MAX + 1];
+};
+
+/* word -> the one object of the kinds (an OR of enum resolve_kind) it names. K_EUSAGE when
+ * it names none or several (the message lists up to what fits, with "and N more"); K_EDB
+ * when the cache cannot be read. Opens the store (ctx_store) and reads our id (ctx_self:
+ * no passphrase) for our own SKUs. */
+int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *out, struct kerr *e);
+/* The same for one kind: the id into out (cap at least RESOLVE_ID_MAX + 1). */
+int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap, struct kerr *e);
+
+/* How lists name an account: "Display Name @handle" from the cache (sanitised), or the
+ * first 12 characters of the id and "…" when the profile is not cached. Appends to out. */
+struct kbuf;
+void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out);
+
+#endif

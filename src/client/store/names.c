@@ -1,0 +1,153 @@
+/* names — lookups for what a person types instead of an id. An id prefix is an index range
+ * (id >= prefix AND id < prefix || '~': '~' sorts after every base64url character), so it
+ * costs the same with a million listings as with ten. */
+#include "names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "store_int.h"
+
+static const char *const tables[] = {
+    [NAMES_LISTINGS] = "listings", [NAMES_ACCOUNTS] = "accounts",
+    [NAMES_ORDERS] = "orders",     [NAMES_CONTRACTS] = "contracts",
+    [NAMES_RFQS] = "rfqs",         [NAMES_CONVERSATIONS] = "conversations",
+};
+
+static int b64url_word(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
+			return 0;
+	return n >= 1 && n <= NAMES_ID_MAX;
+}
+
+static void hits_add(struct names_hits *h, const char *id)
+{
+	if (!id || strlen(id) > NAMES_ID_MAX)
+		return;
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->id[i], id) == 0)
+			return;
+	if (h->n >= NAMES_HITS_MAX) {
+		h->more = 1;
+		return;
+	}
+	memcpy(h->id[h->n++], id, strlen(id) + 1);
+}
+
+/* Steps st (bound by the caller) and adds its first column of every row; finalizes st. */
+static int collect(struct store *s, sqlite3_stmt *st, struct names_hits *out, const char *doing,
+                   struct kerr *e)
+{
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		hits_add(out, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? K_OK : store_dberr(s, e, doing);
+}
+
+int store_names_id_prefix(struct store *s, enum names_table t, const char *prefix,
+                          struct names_hits *out, struct kerr *e)
+{
+	if ((unsigned)t >= sizeof tables / sizeof tables[0] || !b64url_word(prefix))
+		return kerr_set(e, K_EINVAL, "an id prefix is 1 to %d of A-Z a-z 0-9 - _",
+		                NAMES_ID_MAX);
+	char sql[160], upper[NAMES_ID_MAX + 2];
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM %s WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT %d", tables[t],
+	         NAMES_HITS_MAX + 1);
+	snprintf(upper, sizeof upper, "%s~", prefix);
+	sqlite3_stmt *st = kdb_prepare(&s->k, sql, e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, prefix);
+	store_bind_text(st, 2, upper);
+	return collect(s, st, out, "looking ids up by a prefix", e);
+}
+
+int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
+                    struct names_hits *out, struct kerr *e)
+{
+	sqlite3_stmt *st = kdb_prepare(
+	    &s->k,
+	    nocase
+	        ? "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
+	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
+	          " WHERE l.seller_id = ?1"
+	          " AND json_extract(j.json, '$.sellerSku') = ?2 COLLATE NOCASE LIMIT 33"
+	        : "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
+	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
+	          " WHERE l.seller_id = ?1 AND json_extract(j.json, '$.sellerSku') = ?2 LIMIT 33",
+	    e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, seller_id);
+	store_bind_text(st, 2, sku);
+	return collect(s, st, out, "looking a listing up by its SKU", e);
+}
+
+int store_names_handle(struct store *s, const char *handle, int prefix, struct names_hits *out,
+                       struct kerr *e)
+{
+	char upper[NAMES_ID_MAX + 2];
+	sqlite3_stmt *st = kdb_prepare(
+	    &s->k,
+	    prefix ? "SELECT id FROM accounts WHERE handle >= ?1 AND handle < ?2 ORDER BY handle"
+	             " LIMIT 33"
+	           : "SELECT id FROM accounts WHERE handle = ?1 ORDER BY id LIMIT 33",
+	    e);
+	if (!st)
+		return K_EDB;
+	snprintf(upper, sizeof upper, "%s~", handle);
+	store_bind_text(st, 1, handle);
+	if (prefix)
+		store_bind_text(st, 2, upper);
+	return collect(s, st, out, "looking an account up by its handle", e);
+}
+
+int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx, struct kerr *e)
+{
+	sqlite3_stmt *st =
+	    kdb_prepare(&s->k,
+	                "SELECT id, handle, display_name,"
+	                " json_extract(json, '$.legalName') FROM accounts ORDER BY id",
+	                e);
+	if (!st)
+		return K_EDB;
+	int step, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, (const char *)sqlite3_column_text(st, 0),
+		        (const char *)sqlite3_column_text(st, 1),
+		        (const char *)sqlite3_column_text(st, 2),
+		        (const char *)sqlite3_column_text(st, 3));
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, "reading the cached accounts' names");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *ctx, struct kerr *e)
+{
+	sqlite3_stmt *st = kdb_prepare(&s->k,
+	                               "SELECT k.json FROM contracts k WHERE k.state = 'binding'"
+	                               " AND NOT EXISTS (SELECT 1 FROM orders o"
+	                               " WHERE o.contract_id = k.id) ORDER BY k.id",
+	                               e);
+	if (!st)
+		return K_EDB;
+	int step, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+		                                 (size_t)sqlite3_column_bytes(st, 0));
+		if (o)
+			rc = cb(ctx, o);
+		cJSON_Delete(o);
+	}
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, "reading the binding contracts");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* store/names — the cache's side of taking what a person knows for an id (cmd/resolve.c):
+ * ids by a prefix, one's own listings by SKU, accounts by handle, and every cached account's
+ * names for a prefix of a name. Only lookups: which match wins, and what is ambiguous, is
+ * resolve.c's. */
+#ifndef KONTOR_STORE_NAMES_H
+#define KONTOR_STORE_NAMES_H
+
+#include <stddef.h>
+
+#include "kontor/err.h"
+#include "store.h"
+
+#define NAMES_HITS_MAX 32 /* ids collected for one lookup; past that only "more" */
+#define NAMES_ID_MAX 64
+
+struct names_hits {
+	size_t n;
+	int more; /* there were more than NAMES_HITS_MAX */
+	char id[NAMES_HITS_MAX][NAMES_ID_MAX + 1];
+};
+
+enum names_table {
+	NAMES_LISTINGS,
+	NAMES_ACCOUNTS,
+	NAMES_ORDERS,
+	NAMES_CONTRACTS,
+	NAMES_RFQS,
+	NAMES_CONVERSATIONS,
+};
+
+/* Adds the ids of table that start with prefix (1..NAMES_ID_MAX of A-Z a-z 0-9 - _; K_EINVAL
+ * otherwise), an index range read. Ids already in out are not added twice. */
+int store_names_id_prefix(struct store *s, enum names_table t, const char *prefix,
+                          struct names_hits *out, struct kerr *e);
+/* Adds seller_id's listings whose sku, or whose sellerSku (the SKU as the seller wrote it),
+ * is sku: exactly, or ignoring ASCII case when nocase. */
+int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
+                    struct names_hits *out, struct kerr *e);
+/* Adds the accounts whose handle is handle (lower case, without '@'), or starts with it when
+ * prefix is set. */
+int store_names_handle(struct store *s, const char *handle, int prefix, struct names_hits *out,
+                       struct kerr *e);
+/* Calls cb with every cached account's id, handle, display name and legal name (each may be
+ * NULL but id), in id order; cb returning non-zero stops the walk with that value. */
+typedef int (*store_names_account_cb)(void *ctx, const char *id, const char *handle,
+                                      const char *display_name, const char *legal_name);
+int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx,
+                              struct kerr *e);
+/* Calls cb with each cached contract the cache calls binding that no cached Order names as
+ * its contract yet (an order just made binding, before a pull brings its Order). */
+int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *ctx,
+                                     struct kerr *e);
+
+#endif

@@ -1,0 +1,177 @@
+#!/bin/sh
+# Names, not ids (issue 13), over a live kontord with real TLS: a seller in Hai Phong and a
+# buyer in Berlin trade without typing a 43-character id. Handles are made from names in any
+# script (Vietnamese, Russian, Chinese); the seller proposes by her SKU to the buyer's
+# @handle; the buyer signs the contract and pays the order by the start of their ids (the
+# order before any pull has brought it); an ambiguous handle, name or prefix exits 2 listing
+# the candidates, an unknown one exits 2 saying none matched; whole ids work as before; order
+# list, contract list, chat list, rfq list and rfq show print names where they printed ids,
+# --json keeps the ids; times are shown in local time (TZ) with the zone, --json in UTC.
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+export TZ=UTC0
+
+trade_node "Names Node"
+trade_party seller ks "Sắt Mỹ Thuật Hoà Phát" VN supplier --no-passphrase
+trade_party buyer kb "Berlin Interiors GmbH" DE buyer --no-passphrase
+trade_party third kx "Berlin Steel AG" DE buyer --no-passphrase
+SID=$(party_id ks)
+BID=$(party_id kb)
+XID=$(party_id kx)
+pre() { printf "%.${2:-8}s" "$1"; } # the first N (8) characters of an id
+
+# --- handles from names in any script ----------------------------------------------------
+t_match "the Vietnamese name makes @sat-my-thuat-hoa-phat" "$(ks id show)" 'handle: +@sat-my-thuat-hoa-phat$'
+t_match "the buyer is @berlin-interiors-gmbh" "$(kb id show)" 'handle: +@berlin-interiors-gmbh$'
+R="$T_TMP/russian"
+C="$T_TMP/chinese"
+kr() { "$KONTOR" --home "$R" "$@"; }
+kc() { "$KONTOR" --home "$C" "$@"; }
+t_run "a Russian name" 0 kr init --name "Шэньчжэнь Айрон" --country RU --no-passphrase
+t_match "is transliterated into its handle" "$(kr id show)" 'handle: +@senczen-ajron$'
+t_run "a Chinese name" 0 kc init --name "深圳铁艺" --country CN --no-passphrase
+t_match "becomes pinyin" "$(kc id show)" 'handle: +@shen-zhen-tie-yi$'
+
+# --- the seller's listings, by SKU -------------------------------------------------------
+t_run "seller lists U720-BK" 0 ks listing add --sku U720-BK --title "Iron table legs, black, 72 cm" \
+	--price 12.50 --currency USD --moq 10 --origin VN
+printf 'sku,title,currency,price\n"MUG #7 blue",Hand-made mug no. 7,USD,9.50\n' >"$T_TMP/mug.csv"
+t_run "and imports a mug whose SKU needs mapping" 0 ks listing import "$T_TMP/mug.csv"
+t_run "listing show by the SKU as she wrote it" 0 ks listing show "MUG #7 blue"
+t_match "is the mug" "$T_OUT" 'Hand-made mug no\. 7'
+t_run "listing pause by SKU, any case" 0 ks listing pause u720-bk
+t_match "paused" "$(ks listing show U720-BK --json)" '"status":"paused"'
+t_run "listing resume by SKU" 0 ks listing resume U720-BK
+t_run "a SKU she does not have exits 2" 2 ks listing show NOPE-1
+t_match "saying none matched" "$T_ERR" "no listing in the cache matches 'NOPE-1'"
+t_run "everyone syncs: seller" 0 ks sync
+t_run "buyer" 0 kb sync
+t_run "third" 0 kx sync
+t_run "seller again (the other accounts' profiles)" 0 ks sync
+
+# --- the seller proposes by SKU to an @handle ---------------------------------------------
+t_run "contract propose --listing U720-BK --buyer @berlin-interiors-gmbh" 0 ks contract propose \
+	--listing U720-BK --qty 100 --incoterm FOB --place "Hai Phong" --buyer @berlin-interiors-gmbh --json
+KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_match "a contract" "$KID" '^[A-Za-z0-9_-]{43}$'
+t_eq "on the node, to the buyer, for the listing of that SKU" \
+	"$(sqlite3 "$DB" "SELECT buyer_id = '$BID' AND seller_id = '$SID' FROM contracts WHERE id = '$KID'")" 1
+t_run "--buyer @berlin is ambiguous (exit 2)" 2 ks contract propose --listing U720-BK --qty 100 \
+	--incoterm FOB --place "Hai Phong" --buyer @berlin
+t_match "listing the candidates: name, handle, short id" "$T_ERR" \
+	"'@berlin' matches 2 accounts: .*Berlin Interiors GmbH \\(@berlin-interiors-gmbh, $(pre "$BID")\\)"
+t_match "both of them" "$T_ERR" "Berlin Steel AG \\(@berlin-steel-ag, $(pre "$XID")\\)"
+t_run "the start of a name that fits both, too (exit 2)" 2 ks contract propose --listing U720-BK \
+	--qty 100 --incoterm FOB --place "Hai Phong" --buyer Berlin
+t_run "an unknown @handle exits 2" 2 ks contract propose --listing U720-BK --qty 100 \
+	--incoterm FOB --place "Hai Phong" --buyer @nobody
+t_match "saying none matched" "$T_ERR" "no account in the cache matches '@nobody'"
+t_eq "nothing was proposed by the refused ones" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM contracts")" 1
+
+# --- contract list names the counterparty ------------------------------------------------
+t_run "seller contract list" 0 ks contract list
+t_match "the buyer by name and handle" "$T_OUT" "^$KID +offer +sell to +1,?250\\.00 USD +Berlin Interiors GmbH @berlin-interiors-gmbh$"
+t_nomatch "not by id" "$T_OUT" "$BID"
+t_run "contract list --json" 0 ks contract list --json
+t_match "keeps the id and adds the name" "$T_OUT" "\"counterparty\":\"$BID\",\"counterpartyName\":\"Berlin Interiors GmbH @berlin-interiors-gmbh\""
+
+# --- the buyer signs and pays by prefixes ------------------------------------------------
+t_run "buyer syncs" 0 kb sync
+t_run "contract show by a unique prefix" 0 kb contract show "$(pre "$KID")" --verify
+t_match "verifies the whole contract" "$T_OUT" '^verified: 1 section'
+t_run "contract sign by a unique prefix" 0 kb contract sign "$(pre "$KID")"
+ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_match "binding, naming the whole contract id and the order" "$T_OUT" "signed contract $KID as buyer: binding, order [A-Za-z0-9_-]{43}"
+t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 2000.00 USD --db "$DB" --reference psp-1
+t_eq "no Order in the buyer's cache yet" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM orders")" 0
+t_run "order pay by the first 6 characters, before any pull" 0 kb order pay "$(pre "$ORDER" 6)"
+t_match "paid the whole order" "$T_OUT" "order $ORDER: funded as buyer"
+t_eq "the node holds it in escrow" "$(ostate "$ORDER")" funded
+
+# --- the seller ships by prefix; times in local time -------------------------------------
+t_run "seller syncs" 0 ks sync
+t_run "order ship by prefix" 0 ks order ship "$(pre "$ORDER")" --carrier Maersk --tracking MAEU1234567
+t_run "order event by prefix" 0 ks order event "$(pre "$ORDER")" --code LOAD --location VNHPH \
+	--at 2026-11-25T09:12:00Z
+t_run "buyer syncs" 0 kb sync
+t_run "track by prefix in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR" --home "$B" track "$(pre "$ORDER")"
+t_match "the loading at 16:12 local, with the zone" "$T_OUT" '^2026-11-25 16:12 \+07  Loaded'
+t_nomatch "no UTC" "$T_OUT" ' UTC'
+t_run "the same in Berlin (TZ=Europe/Berlin)" 0 env TZ=Europe/Berlin "$KONTOR" --home "$B" track "$(pre "$ORDER")"
+t_match "10:12 CET" "$T_OUT" '^2026-11-25 10:12 CET  Loaded'
+t_run "track --json under TZ=Asia/Ho_Chi_Minh" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR" --home "$B" track "$ORDER" --json
+t_match "keeps UTC" "$T_OUT" '"at":"2026-11-25T09:12:00Z"'
+CREATED=$(sqlite3 "$B/cache.db" "SELECT json_extract(json, '$.created') FROM orders WHERE id = '$ORDER'")
+t_run "order show under TZ=Asia/Ho_Chi_Minh" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR" --home "$B" order show "$(pre "$ORDER")"
+t_match "created in Hai Phong's time, as date(1) has it" "$T_OUT" \
+	"^created +$(TZ=Asia/Ho_Chi_Minh date -d "$CREATED" '+%Y-%m-%d %H:%M') \\+07\$"
+t_match "the parties by name with their ids" "$T_OUT" "seller +Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat \\($SID\\)"
+
+# --- order list prints names -------------------------------------------------------------
+t_run "buyer order list" 0 kb order list
+t_match "the seller by name and handle" "$T_OUT" "^$ORDER +shipped +buy from +1,?250\\.00 USD +Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat$"
+t_nomatch "not by id" "$T_OUT" "$SID"
+t_run "seller order list" 0 ks order list
+t_match "the buyer by name and handle" "$T_OUT" "sell to .* USD +Berlin Interiors GmbH @berlin-interiors-gmbh$"
+t_run "order list --json" 0 kb order list --json
+t_match "keeps the ids" "$T_OUT" "\"sellerId\":\"$SID\""
+
+# --- an ambiguous and an unknown order prefix ----------------------------------------------
+FAKE="$(pre "$ORDER" 6)ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
+sqlite3 "$B/cache.db" "INSERT INTO orders(id, json, contract_id, buyer_id, seller_id, state, updated)
+	VALUES('$FAKE', '{\"id\":\"$FAKE\",\"buyerId\":\"$BID\",\"sellerId\":\"$XID\",\"state\":\"cancelled\"}',
+	NULL, '$BID', '$XID', 'cancelled', '2026-01-01T00:00:00Z')"
+t_run "an order prefix two orders share exits 2" 2 kb order show "$(pre "$ORDER" 6)"
+t_match "listing both with their state and counterparty" "$T_ERR" \
+	"'$(pre "$ORDER" 6)' matches 2 orders: .*shipped, with Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat"
+t_match "and the other" "$T_ERR" "cancelled, with Berlin Steel AG @berlin-steel-ag"
+t_run "a longer prefix is unique again" 0 kb order show "$(pre "$ORDER" 12)"
+sqlite3 "$B/cache.db" "DELETE FROM orders WHERE id = '$FAKE'"
+t_run "an unknown order prefix exits 2" 2 kb order show ZZZZZZ
+t_match "saying none matched" "$T_ERR" "no order in the cache matches 'ZZZZZZ'"
+t_run "three characters are no prefix (exit 2)" 2 kb order show "$(pre "$ORDER" 3)"
+t_run "the whole id works as it always did" 0 kb order show "$ORDER"
+t_run "a whole id not in the cache: the old message (exit 1)" 1 kb track AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache'
+
+# --- RFQs: rfq show and rfq list print the buyer's name ---------------------------------
+t_run "buyer posts an RFQ" 0 kb rfq post --title "Iron table legs, 71 cm" --qty 500 \
+	--currency USD --target-price 11 --json
+RID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "rfq show by prefix" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR" --home "$S" rfq show "$(pre "$RID")"
+t_match "the buyer by name, handle and id" "$T_OUT" "^buyer +Berlin Interiors GmbH @berlin-interiors-gmbh \\($BID\\)\$"
+t_nomatch "no buyerId line" "$T_OUT" 'buyerId'
+RCREATED=$(sqlite3 "$S/cache.db" "SELECT created FROM rfqs WHERE id = '$RID'")
+t_match "created in local time with the zone" "$T_OUT" \
+	"^created +$(TZ=Asia/Ho_Chi_Minh date -d "$RCREATED" '+%Y-%m-%d %H:%M') \\+07\$"
+t_run "rfq show --json" 0 ks rfq show "$(pre "$RID")" --json
+t_match "keeps the buyer's id and UTC" "$T_OUT" "\"buyerId\":\"$BID\".*\"created\":\"20[0-9-]+T[0-9:]+Z\""
+t_run "rfq list" 0 ks rfq list
+t_match "names the buyer" "$T_OUT" "^$RID +Iron table legs, 71 cm +qty 500 +open +20[0-9-]+ [0-9:]+ UTC +Berlin Interiors GmbH @berlin-interiors-gmbh$"
+t_run "contract propose --rfq by prefix" 0 ks contract propose --listing U720-BK --qty 500 \
+	--incoterm FOB --place "Hai Phong" --buyer "berlin int" --rfq "$(pre "$RID")" --json
+K2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_eq "answers that RFQ, to the buyer named by the start of her name" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json, '$.rfqId') = '$RID' AND buyer_id = '$BID' FROM contracts WHERE id = '$K2'")" 1
+
+# --- chat by handle and by name ----------------------------------------------------------
+t_run "buyer writes to the seller by the start of her handle" 0 kb chat send @sat-my "Can you do 600?"
+t_run "seller syncs" 0 ks sync
+t_run "chat list" 0 ks chat list
+t_match "names the buyer" "$T_OUT" '1 unread +20[0-9-]+ [0-9:]+ UTC +Berlin Interiors GmbH @berlin-interiors-gmbh'
+t_nomatch "not by id" "$T_OUT" "$BID"
+t_run "chat show by the start of a name" 0 ks chat show "berlin int"
+t_match "the message" "$T_OUT" 'Can you do 600\?'
+t_run "chat send to a name two accounts share exits 2" 2 ks chat send Berlin "hello"
+t_match "naming both" "$T_ERR" 'matches 2 accounts'
+
+# --- outbox drop by what the entry is about ----------------------------------------------
+t_run "a listing with no node: queued (exit 4)" 4 kc listing add --sku TL-1 --title "Table legs" --price 3 --currency CNY
+LQ=$(sqlite3 "$C/cache.db" "SELECT object_id FROM outbox WHERE method = 'Listing/set'")
+t_run "outbox drop by the start of the listing's id" 0 kc outbox drop "$(pre "$LQ")"
+t_eq "that entry is gone, the account's stays" "$(sqlite3 "$C/cache.db" "SELECT method FROM outbox")" Account/set
+t_run "outbox drop of nothing it knows exits 2" 2 kc outbox drop ZZZZZZZZ
+
+t_done
