@@ -216,6 +216,8 @@ int papers_order_docs(struct store *s, const char *home, const char *order_id,
 		if (!rc)
 			snprintf(r->written[r->nwritten++], sizeof r->written[0], "%s", paths[t]);
 	}
+	if (job->format == PAPERS_PDF && r->nwritten)
+		papers_pdf_release();
 	for (int t = 0; t < PAPER_NTYPES; t++)
 		if (built[t])
 			paper_free(&papers[t]);

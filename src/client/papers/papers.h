@@ -26,6 +26,8 @@ int papers_write_ubl(const struct paper *p, struct kbuf *out, struct kerr *e);
 void papers_write_text(const struct paper *p, int lang, struct kbuf *out);
 /* A4 or Letter pages, in lang; appends the PDF bytes to out. K_EIO when cairo fails. */
 int papers_write_pdf(const struct paper *p, int lang, int size, struct kbuf *out, struct kerr *e);
+/* Hands back the font caches the PDF writer filled (pango, cairo, fontconfig). */
+void papers_pdf_release(void);
 
 /* The amendment the seller keeps for order_id: $home/papers/<order_id>.json (an object of
  * KEY: VALUE, papers.h), read (an empty object when there is none; *out the caller's to
