@@ -135,6 +135,15 @@ t_run "the whole id works as it always did" 0 kb order show "$ORDER"
 t_run "a whole id not in the cache: the old message (exit 1)" 1 kb track AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache'
 
+# --- the seller's profile and the papers, by names ----------------------------------------
+t_run "supplier show by the start of her handle" 0 kb supplier show @sat-my
+t_match "is the seller" "$T_OUT" 'Sắt Mỹ Thuật Hoà Phát'
+# (the papers want addresses this contract lacks: what matters here is which order it is)
+t_run "order docs by prefix" 2 ks order docs "$(pre "$ORDER")" --type invoice --format text -o "$T_TMP/inv.txt"
+t_match "finds that order and asks for what its papers lack" "$T_ERR" "the signed contract of order $ORDER lacks what the papers need"
+t_run "order docs of an unknown order exits 2" 2 ks order docs ZZZZZZ --format text -o "$T_TMP/x.txt"
+t_match "saying none matched" "$T_ERR" "no order in the cache matches 'ZZZZZZ'"
+
 # --- RFQs: rfq show and rfq list print the buyer's name ---------------------------------
 t_run "buyer posts an RFQ" 0 kb rfq post --title "Iron table legs, 71 cm" --qty 500 \
 	--currency USD --target-price 11 --json

@@ -3,6 +3,7 @@
  * (no passphrase, nothing sent), as PDF, UBL 2.1 or text; --set keeps an unsigned amendment
  * for the fields the contract lacks (the seller's, never a change to a signed field). */
 #include "docs.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -115,7 +116,12 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 	job.dir = arg_get(a, "dir");
 	job.force = arg_has(a, "force");
 	struct store *s;
-	int rc = ctx_store(c, &s, e);
+	char order_id[RESOLVE_ID_MAX + 1]; /* the order's id, its start, as a person gives it */
+	int rc = resolve_id(c, RESOLVE_ORDER, order, order_id, sizeof order_id, e);
+	if (!rc) {
+		order = order_id;
+		rc = ctx_store(c, &s, e);
+	}
 	if (!rc && arg_get(a, "set"))
 		rc = apply_sets(c, s, order, a, e);
 	if (rc)

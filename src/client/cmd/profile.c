@@ -4,6 +4,7 @@
  * attestation next to it, its photos on demand (--photos) and its video link (--video hands
  * it to xdg-open, or prints it). */
 #include "picture.h"
+#include "resolve.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -139,17 +140,21 @@ void cmd_supplier_lines(const struct account *a, struct kstrv *out)
 	kbuf_free(&b);
 }
 
-/* ACCOUNT (an account id, or a listing id: its seller) -> the cached account. */
+/* ACCOUNT (@handle, the start of a name, an id) or LISTING (its seller) -> the cached
+ * account. */
 static int find_supplier(struct ctx *c, const char *ref, struct account *a, struct kerr *e)
 {
 	struct store *s;
-	int rc = ctx_store(c, &s, e);
+	struct resolved r;
+	int rc = resolve_word(c, RESOLVE_ACCOUNT | RESOLVE_LISTING, ref, &r, e);
+	if (!rc)
+		rc = ctx_store(c, &s, e);
 	if (rc)
 		return rc;
-	const char *id = ref[0] == '@' ? ref + 1 : ref;
+	const char *id = r.id;
 	struct listing l;
 	char seller[KCRYPTO_ID_LEN + 1] = "";
-	if (store_listing_get(s, id, &l, NULL) == K_OK) {
+	if (r.kind == RESOLVE_LISTING && store_listing_get(s, id, &l, NULL) == K_OK) {
 		snprintf(seller, sizeof seller, "%s", l.seller_id);
 		listing_free(&l);
 		id = seller;
@@ -443,7 +448,8 @@ const struct cmd_entry cmd_profile_entries[] = {
     {"supplier show", "ACCOUNT|LISTING [--photos] [--video]",
      "a supplier's profile, factory profile and the node's attestation", "photos video", 1, 1,
      run_supplier_show,
-     "ACCOUNT is an account id; a listing id shows its seller. The factory profile is shown\n"
+     "ACCOUNT: @handle, the start of a name, or an id; a LISTING (one of your SKUs, an id or\n"
+     "its start) shows its seller. The factory profile is shown\n"
      "only when its signature verifies against the account. --photos fetches and draws the\n"
      "factory photos now (as `listing show --images`); --video hands the video link to\n"
      "xdg-open, or prints it."},

@@ -16,6 +16,7 @@
 #include "../net/sync.h"
 #include "../store/store.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
 
@@ -453,8 +454,11 @@ static int list_node(void *vctx, const struct node_info *n)
 		json_add_int(o, "bytesDown", n->bytes_down);
 		cmd_print_json(c, o);
 	} else {
-		text_fprintf(c->out, "%s %-16s %-32s %s  %s\n", cur ? "*" : " ", n->name, n->url,
-		             n->last_sync ? n->last_sync : "never synced        ", n->node_key);
+		char when[KTIME_LOCAL_MAX]; /* the local zone, named */
+		text_fprintf(c->out, "%s %-16s %-32s %-21s  %s\n", cur ? "*" : " ", n->name, n->url,
+		             n->last_sync ? ktime_local(n->last_sync, when, sizeof when)
+		                          : "never synced",
+		             n->node_key);
 	}
 	return 0;
 }
