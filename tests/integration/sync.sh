@@ -89,7 +89,7 @@ t_eq "the whole signed listing is now cached" \
 	"$(sqlite3 "$B/cache.db" "SELECT count(*) FROM listing_json WHERE json LIKE '%\"sig\"%'")" 1
 t_run "a second sync with nothing new" 0 kb sync --json
 t_match "nothing new is one request" "$T_OUT" '"requests":1,'
-t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0,"Rfq":0,"Conversation":0,"Message":0,"Contract":0,"Order":0\}'
+t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0,"Rfq":0,"Conversation":0,"Message":0,"Contract":0,"Order":0,"Wallet":0\}'
 NOTHING_BYTES=$(printf '%s' "$T_OUT" | sed -n 's/.*"bytesUp":\([0-9]*\),"bytesDown":\([0-9]*\).*/\1+\2/p')
 echo "# nothing-new sync on the wire: $NOTHING_BYTES bytes (up+down, HTTP, after TLS)"
 

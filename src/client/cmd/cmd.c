@@ -13,8 +13,8 @@
 static const struct cmd_entry *const groups[] = {
     cmd_identity_entries, cmd_listing_entries, cmd_import_entries, cmd_search_entries,
     cmd_sync_entries,     cmd_rfq_entries,     cmd_chat_entries,   cmd_contract_entries,
-    cmd_order_entries,    cmd_outbox_entries,  cmd_batch_entries,  cmd_ui_entries,
-    cmd_help_entries,     cmd_profile_entries,
+    cmd_order_entries,    cmd_wallet_entries,  cmd_inbox_entries,  cmd_outbox_entries,
+    cmd_batch_entries,    cmd_ui_entries,      cmd_help_entries,   cmd_profile_entries,
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

@@ -86,6 +86,8 @@ extern const struct cmd_entry cmd_chat_entries[];
 extern const struct cmd_entry cmd_rfq_entries[];
 extern const struct cmd_entry cmd_contract_entries[];
 extern const struct cmd_entry cmd_order_entries[];
+extern const struct cmd_entry cmd_wallet_entries[];
+extern const struct cmd_entry cmd_inbox_entries[];
 extern const struct cmd_entry cmd_profile_entries[]; /* profile.c: factory profile, supplier */
 extern const struct cmd_entry cmd_help_entries[];
 extern const struct cmd_entry cmd_ui_entries[];

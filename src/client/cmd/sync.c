@@ -14,6 +14,7 @@
 
 #include "../net/http.h"
 #include "../net/sync.h"
+#include "../notify.h"
 #include "../store/store.h"
 #include "kontor/json.h"
 #include "kontor/ktime.h"
@@ -621,6 +622,17 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 		ksync_set_timeout(k, secs);
 	char *node = NULL;
 	cmd_node_name(c, &node, NULL);
+	/* The notify-command runs once after it when the sync brought news (notify.h). */
+	struct notify_conf nc;
+	struct notify_watch nw;
+	struct store *s = NULL;
+	ctx_store(c, &s, NULL);
+	struct kerr ne = {0};
+	if (notify_conf_load(&nc, &ne) != K_OK) {
+		cmd_note(c, "%s; the notify-command is off for this sync", ne.msg);
+		notify_conf_init(&nc);
+	}
+	notify_watch_begin(&nw, &nc, s, node, c->self_id);
 	struct sync_stats st = {0};
 	if (push)
 		rc = ksync_push(k, &st, e);
@@ -630,6 +642,14 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	int frc = ksync_finish(k, &st, &fe);
 	ksync_close(&k);
 	print_stats(c, node ? node : "?", &st, rc);
+	struct notify_result nr;
+	if (notify_watch_end(&nw, &nc, s, node, c->self_id, &c->kp, c->home, 0, &nr, NULL, 0) &&
+	    notify_result_failed(&nr)) {
+		char words[256];
+		notify_result_words(&nr, words, sizeof words);
+		cmd_note(c, "notify-command %s (see %s/notify.log); the sync is done", words,
+		         c->home);
+	}
 	free(node);
 	if (rc == K_ENET) {
 		char why[sizeof e->msg];
@@ -672,6 +692,8 @@ const struct cmd_entry cmd_sync_entries[] = {
      "request per page. -v shows what changed, the objects skipped and the bytes used;\n"
      "--json gives one object. Exit 4 when the node cannot be reached or the sync runs past\n"
      "--timeout (default $KONTOR_SYNC_TIMEOUT, else 300 s); nothing is lost: the next sync\n"
-     "resumes. Exit 1 when the node keeps saying it has more past what its own total needs."},
+     "resumes. Exit 1 when the node keeps saying it has more past what its own total needs.\n"
+     "When it brought something new for you (an item of `kontor inbox`), the config's\n"
+     "notify-command runs once with a one-line summary (KONTOR_NOTIFY_COMMAND overrides)."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -8,6 +8,7 @@
 
 #include "../store/photo.h"
 #include "../store/store.h"
+#include "../store/wallet.h"
 #include "http.h"
 #include "kontor/buf.h"
 #include "kontor/canon.h"
@@ -20,10 +21,11 @@
 #define UPLOAD_MAX (10u << 20)
 #define OPTIMIZE_AFTER 5000 /* listings pulled in one sync before the index is merged */
 #define CALLS_MAX 64        /* when the session does not say */
+#define STATE_MAX 64
 
-const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing",  "Rfq",  "Conversation",
-                                             "Message", "Contract", "Order"};
-enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE, T_CONTRACT, T_ORDER };
+const char *const sync_types[SYNC_NTYPES] = {"Account", "Listing",  "Rfq",   "Conversation",
+                                             "Message", "Contract", "Order", "Wallet"};
+enum { T_ACCOUNT, T_LISTING, T_RFQ, T_CONVERSATION, T_MESSAGE, T_CONTRACT, T_ORDER, T_WALLET };
 
 struct ksync {
 	struct kstrv own; /* our own listings seen as summaries in this page: fetched whole */
@@ -660,6 +662,12 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 		listing_free(&l);
 	} else {
 		int vrc = sync_object_check(t, o, NULL, &ve);
+		const char *acc =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "accountId"));
+		if (!vrc && t == T_WALLET && (!acc || strcmp(acc, k->self) != 0)) {
+			vrc = K_EINVAL;
+			snprintf(ve.msg, sizeof ve.msg, "the wallet of another account");
+		}
 		if (vrc) {
 			skip(st, t, o, vrc, ve.msg);
 			return K_OK;
@@ -742,10 +750,103 @@ static int garbage(struct kerr *e, const char *what)
 	return kerr_set(e, K_EFAIL, "node answered garbage: %s", what);
 }
 
+#define WALLET_PAGE 500 /* history lines a Wallet/get gives at most (the model's bound) */
+
+/* One Wallet/get of the history from position (with the rest of the wallet, which the
+ * model needs to pass it): *wallet is our checked Wallet and *state the node's, both
+ * pointing into *resp (the caller's to cJSON_Delete, also on failure). */
+static int wallet_page(struct ksync *k, int64_t position, cJSON **wallet, const char **state,
+                       cJSON **resp, struct kerr *e)
+{
+	cJSON *calls, *req = new_request(&calls);
+	cJSON *a = cJSON_CreateObject();
+	json_add_int(a, "historyPosition", position);
+	json_add_int(a, "historyLimit", WALLET_PAGE);
+	add_call(calls, "Wallet/get", a, "w");
+	*resp = NULL;
+	*wallet = NULL;
+	int rc = knet_api(k->net, req, resp, e);
+	cJSON_Delete(req);
+	if (rc)
+		return rc;
+	const char *name = NULL;
+	const cJSON *r = response_of(*resp, "w", &name);
+	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
+	*state = r ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "state")) : NULL;
+	if (!name || strcmp(name, "Wallet/get") != 0 || !cJSON_IsArray(list) || !*state ||
+	    strlen(*state) > STATE_MAX)
+		return garbage(e, "a Wallet/get without a list or a state");
+	cJSON *w = cJSON_GetArrayItem(list, 0);
+	struct kerr ve = {0};
+	if (!w || sync_object_check(T_WALLET, w, NULL, &ve) != K_OK ||
+	    !cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "accountId")) ||
+	    strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "accountId")),
+	           k->self) != 0)
+		return garbage(e, "a Wallet that is not ours, or malformed");
+	*wallet = w;
+	return K_OK;
+}
+
+/* A Wallet/get brings the newest lines of the history; when the cache then holds fewer
+ * than the node says there are (more came since the last sync than one page holds), the
+ * older pages are fetched until it holds them all, bounded as a pull is. */
+static int wallet_fill(struct ksync *k, struct kerr *e)
+{
+	const char *node = k->node.name;
+	int64_t pages = 0, cap = -1;
+	for (int64_t pos = 0;;) {
+		struct wallet_view v;
+		if (store_wallet_get(k->s, node, k->self, &v, NULL) != K_OK)
+			return K_OK; /* nothing cached to fill */
+		int64_t total = v.history_total, have = v.lines;
+		wallet_view_free(&v);
+		if (have >= total)
+			return K_OK;
+		if (cap < 0)
+			cap = sync_page_cap(total, WALLET_PAGE);
+		if (pages++ >= cap)
+			return kerr_set(
+			    e, K_EFAIL,
+			    "Wallet/get: the history still lacks lines after %lld pages of "
+			    "%d; stopped",
+			    (long long)cap, WALLET_PAGE);
+		cJSON *resp = NULL, *w = NULL;
+		const char *state = NULL;
+		int rc = wallet_page(k, pos, &w, &state, &resp, e);
+		const cJSON *hist = w ? cJSON_GetObjectItemCaseSensitive(w, "history") : NULL;
+		int got = cJSON_GetArraySize(hist);
+		if (rc == K_OK)
+			rc = store_wallet_lines_put(k->s, node, k->self, hist, e);
+		cJSON_Delete(resp);
+		if (rc || got < WALLET_PAGE)
+			return rc;
+		pos += got;
+	}
+}
+
+/* Past the wallet's states (a node restored from an older copy): the whole wallet again. */
+static int resync_wallet(struct ksync *k, struct sync_stats *st, struct kerr *e)
+{
+	cJSON *resp = NULL, *w = NULL;
+	const char *state = NULL;
+	int rc = wallet_page(k, 0, &w, &state, &resp, e);
+	if (rc == K_OK && (rc = store_begin(k->s, e)) == K_OK) {
+		rc = apply(k, T_WALLET, w, st, e);
+		if (rc == K_OK)
+			rc = store_sync_state_set(k->s, k->node.name, "Wallet", state, e);
+		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
+	}
+	cJSON_Delete(resp);
+	st->resyncs++;
+	return rc ? rc : wallet_fill(k, e);
+}
+
 /* A type the node can no longer give changes for (past its horizon) is fetched whole:
  * Foo/query pages chained into Foo/get, and the state becomes the query's. */
 static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, struct kerr *e)
 {
+	if (t == T_WALLET)
+		return resync_wallet(k, st, e);
 	const char *ty = sync_types[t];
 	char qname[40], gname[40];
 	snprintf(qname, sizeof qname, "%s/query", ty);
@@ -817,16 +918,15 @@ static int resync(struct ksync *k, int t, int64_t page, struct sync_stats *st, s
 	return rc;
 }
 
-#define STATE_MAX 64
-
-/* What a pull asks of each listing: what search, its filters and the result list show.
- * The description, images, variants and the signature come with `listing show`. Measured
- * at about 139 bytes a listing on the wire (DESIGN §11: 150). */
+/* What a pull asks of each listing: what search, its filters and the result list show
+ * (the id comes with every object without asking, RFC 8620 5.1). The description, images,
+ * variants and the signature come with `listing show`. Measured at about 139 bytes a
+ * listing on the wire (DESIGN §11: 150). */
 static cJSON *summary_props(void)
 {
 	static const char *const names[] = {
-	    "id",        "sellerId", "sku",        "title", "category",  "tags",   "originCountry",
-	    "shipsFrom", "currency", "priceTiers", "moq",   "incoterms", "status", "updated"};
+	    "sellerId", "sku",        "title", "category",  "tags",   "originCountry", "shipsFrom",
+	    "currency", "priceTiers", "moq",   "incoterms", "status", "updated"};
 	cJSON *a = cJSON_CreateStringArray(names, (int)(sizeof names / sizeof names[0]));
 	/* the 64-bit photo hash of each image, 8 bytes of 16 hex digits: photo search offline */
 	cJSON_AddItemToArray(a, cJSON_CreateString("imageHashes"));
@@ -913,7 +1013,10 @@ int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page
 	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(resp, "methodResponses")))
 		return garbage(e, "no methodResponses");
 	char cid[48], gc[8], gu[8], cname[40], gname[40];
-	snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+	if (tag)
+		snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+	else
+		snprintf(cid, sizeof cid, "c%d", t);
 	snprintf(gc, sizeof gc, "g%d", t);
 	snprintf(gu, sizeof gu, "u%d", t);
 	snprintf(cname, sizeof cname, "%s/changes", sync_types[t]);
@@ -945,10 +1048,16 @@ int sync_decode_page(const cJSON *resp, const char *tag, int t, struct sync_page
 	const cJSON *d;
 	cJSON_ArrayForEach(d, out->destroyed) if (!cJSON_IsString(d)) return garbage(
 	    e, "a destroyed id that is not a string");
-	const cJSON *g = response_of(resp, gc, &gn), *u = response_of(resp, gu, &un);
-	if (!g || !u || !gn || !un || strcmp(gn, gname) != 0 || strcmp(un, gname) != 0)
+	/* A wallet is only ever updated: its pull has no get for created ones. */
+	static const cJSON no_objects = {.type = cJSON_Array};
+	const cJSON *g = t == T_WALLET ? NULL : response_of(resp, gc, &gn);
+	const cJSON *u = response_of(resp, gu, &un);
+	if ((t != T_WALLET && (!g || !gn || strcmp(gn, gname) != 0)) || !u || !un ||
+	    strcmp(un, gname) != 0)
 		return garbage(e, "the objects of a change list are missing");
-	out->created = cJSON_GetObjectItemCaseSensitive(g, "list");
+	if (t == T_WALLET && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(ch, "created")))
+		return garbage(e, "a wallet among the created");
+	out->created = g ? cJSON_GetObjectItemCaseSensitive(g, "list") : &no_objects;
 	out->updated = cJSON_GetObjectItemCaseSensitive(u, "list");
 	if (!cJSON_IsArray(out->created) || !cJSON_IsArray(out->updated))
 		return garbage(e, "a get without a list");
@@ -1028,6 +1137,9 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		kcrypto_random(r, sizeof r);
 		char tag[16];
 		snprintf(tag, sizeof tag, "%02x%02x%02x", r[0], r[1], r[2]);
+		/* The tag goes once, in the first call: every byte counts when nothing is new
+		 * (DESIGN §11: one request, 1.5 KiB). */
+		int tagged = -1;
 		for (int t = 0; t < SYNC_NTYPES; t++) {
 			if (!active[t])
 				continue;
@@ -1035,7 +1147,12 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			char cname[40], gname[40], cid[48], gc[8], gu[8];
 			snprintf(cname, sizeof cname, "%s/changes", sync_types[t]);
 			snprintf(gname, sizeof gname, "%s/get", sync_types[t]);
-			snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+			if (tagged < 0) {
+				tagged = t;
+				snprintf(cid, sizeof cid, "c%d.%s", t, tag);
+			} else {
+				snprintf(cid, sizeof cid, "c%d", t);
+			}
 			cJSON *ca = cJSON_CreateObject();
 			cJSON_AddStringToObject(ca, "sinceState", state[t] ? state[t] : "0");
 			json_add_int(ca, "maxChanges", page);
@@ -1050,7 +1167,10 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 				cJSON_AddItemToObject(ga, "properties", summary_props());
 				cJSON_AddItemToObject(ua, "properties", summary_props());
 			}
-			add_call(calls, gname, ga, gc);
+			if (t == T_WALLET)
+				cJSON_Delete(ga); /* never created: see sync_decode_page */
+			else
+				add_call(calls, gname, ga, gc);
 			add_call(calls, gname, ua, gu);
 			if (want_total[t] == 1)
 				add_total_call(calls, t);
@@ -1073,6 +1193,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			cap[t] = sync_page_cap(stated[t], page);
 			want_total[t] = 2;
 		}
+		int64_t wallet_before = st->got[T_WALLET];
 		/* One transaction for the page: objects and the states they bring us to. */
 		if ((rc = store_begin(k->s, e))) {
 			cJSON_Delete(resp);
@@ -1082,7 +1203,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			if (!active[t])
 				continue;
 			struct sync_page pg;
-			if ((rc = sync_decode_page(resp, tag, t, &pg, e)))
+			if ((rc = sync_decode_page(resp, t == tagged ? tag : NULL, t, &pg, e)))
 				break;
 			if (pg.error_type) {
 				if (strcmp(pg.error_type, "cannotCalculateChanges") == 0) {
@@ -1133,6 +1254,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			store_rollback(k->s);
 		if (rc == K_OK)
 			rc = fetch_own(k, st, e);
+		if (rc == K_OK && st->got[T_WALLET] > wallet_before)
+			rc = wallet_fill(k, e);
 		for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++)
 			if (need_resync[t])
 				rc = resync(k, t, page, st, e);

@@ -20,7 +20,7 @@
 struct store;
 struct knet;
 
-#define SYNC_NTYPES 7 /* Account, Listing, Rfq, Conversation, Message, Contract, Order */
+#define SYNC_NTYPES 8 /* Account, Listing, Rfq, Conversation, Message, Contract, Order, Wallet */
 extern const char *const sync_types[SYNC_NTYPES];
 
 #define KSYNC_TIMEOUT_S 300      /* a sync's deadline when none is set (`set sync-timeout`) */
@@ -71,9 +71,12 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e);
 /* Bytes and requests so far are in st after each call; this records them on the node. */
 int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e);
 /* One page of a pull, decoded from the node's answer (a pure function, fuzzed): the
- * Foo/changes response of type t under call id "c<t>.<tag>" and its two chained Foo/get
- * lists "g<t>" (created) and "u<t>" (updated). Pointers point into resp. K_EFAIL "node
- * answered garbage: ..." when a part is missing or of the wrong shape. */
+ * Foo/changes response of type t under call id "c<t>.<tag>" ("c<t>" when tag is NULL: a
+ * request carries its random tag once, in its first call) and its two chained Foo/get lists
+ * "g<t>" (created) and "u<t>" (updated). A Wallet is never created (every account has one
+ * from the start): its pull asks "u<t>" alone and created comes back an empty array.
+ * Pointers point into resp (or at a static empty array). K_EFAIL "node answered garbage:
+ * ..." when a part is missing or of the wrong shape. */
 struct sync_page {
 	const char *error_type; /* the changes call answered this JMAP error (else NULL) */
 	const char *error_desc;

@@ -2,6 +2,7 @@
  * and private objects sync brings (Rfq, Conversation, Message, Contract), and putting refused
  * outbox entries back in line. None of this is on a hot path: statements are prepared per call. */
 #include "store_int.h"
+#include "wallet.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,6 +347,8 @@ static const char *contract_state(const cJSON *obj)
 int store_object_put(struct store *s, const char *type, const cJSON *obj, const char *node,
                      const char *self_id, struct kerr *e)
 {
+	if (strcmp(type, "Wallet") == 0) /* per node, with its history: store/wallet.c */
+		return store_wallet_put(s, obj, node, self_id, e);
 	const char *table = table_of(type), *id = str_of(obj, "id");
 	if (!table)
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
@@ -449,6 +452,8 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 
 int store_object_delete(struct store *s, const char *type, const char *id, struct kerr *e)
 {
+	if (strcmp(type, "Wallet") == 0)
+		return K_ENOTFOUND; /* a wallet is never destroyed: nothing cached goes */
 	const char *table = table_of(type);
 	if (!table)
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);

@@ -88,6 +88,16 @@ static const char *const migrations[] = {
      * listing and the image's place in its list. */
     "CREATE TABLE listing_photos(listing_id TEXT NOT NULL, idx INTEGER NOT NULL,"
     "  hash INTEGER NOT NULL, PRIMARY KEY(listing_id, idx)) WITHOUT ROWID;",
+    /* 8: the account's wallet on each node (store/wallet.c): the Wallet object as pulled,
+     * without its history, and the history's lines kept as they come, so every line
+     * pulled stays however far the node's page reaches. */
+    "CREATE TABLE wallets(node TEXT NOT NULL, account TEXT NOT NULL, json TEXT NOT NULL,"
+    "  updated TEXT NOT NULL, PRIMARY KEY(node, account)) WITHOUT ROWID;"
+    "CREATE TABLE wallet_lines(node TEXT NOT NULL, account TEXT NOT NULL, tx TEXT NOT NULL,"
+    "  currency TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,"
+    "  amount INTEGER NOT NULL, created TEXT NOT NULL, memo TEXT, reference TEXT,"
+    "  order_id TEXT, PRIMARY KEY(node, account, tx, currency)) WITHOUT ROWID;"
+    "CREATE INDEX wallet_lines_seq ON wallet_lines(node, account, seq);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -374,9 +374,26 @@ static int line_set(struct pctx *p, struct words *w)
 		snprintf(p->cfg->currency, sizeof p->cfg->currency, "%s", val);
 		return K_OK;
 	}
+	if (strcmp(name, "notify-command") == 0) {
+		if (strlen(val) >= sizeof p->cfg->notify_cmd)
+			return BAD(p, "notify-command is longer than %zu bytes",
+			           sizeof p->cfg->notify_cmd - 1);
+		for (const char *c = val; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return BAD(p, "a control character in notify-command");
+		snprintf(p->cfg->notify_cmd, sizeof p->cfg->notify_cmd, "%s", val);
+		return K_OK;
+	}
+	if (strcmp(name, "notify-text") == 0) {
+		if (strcmp(val, "yes") != 0 && strcmp(val, "no") != 0)
+			return BAD(p, "notify-text needs yes or no");
+		p->cfg->notify_text = strcmp(val, "yes") == 0;
+		return K_OK;
+	}
 	return BAD(p,
 	           "unknown setting '%.40s' (theme, translate-url, translate-lang, "
-	           "sync-interval, sync-timeout, currency, image-cache-mb, image-protocol)",
+	           "sync-interval, sync-timeout, currency, image-cache-mb, image-protocol, "
+	           "notify-command, notify-text)",
 	           name);
 }
 

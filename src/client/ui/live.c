@@ -26,6 +26,7 @@
 
 #include "../net/http.h"
 #include "../net/sync.h"
+#include "../notify.h"
 #include "kontor/crypto.h"
 #include "kontor/json.h"
 #include "kontor/text.h"
@@ -73,7 +74,9 @@ struct ui_live {
 	char node[64], self[KCRYPTO_ID_LEN + 1];
 	char url[1024], ca[4096], pin[KNET_NODE_KEY_MAX], tls_pin[KNET_TLS_PIN_MAX];
 	int interval;
-	long timeout; /* `set sync-timeout` */
+	long timeout;              /* `set sync-timeout` */
+	struct notify_conf notify; /* `set notify-command`, `set notify-text` */
+	char home[4096];           /* notify.log lives there */
 	/* under mu */
 	struct kkeypair kp;
 	int have_key;
@@ -138,6 +141,8 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	memset(&st, 0, sizeof st);
 	struct kerr e = {0};
 	struct ksync *k = NULL;
+	struct notify_watch nw; /* what this sync brings new, for the notify-command */
+	notify_watch_begin(&nw, &l->notify, s, l->node, l->self);
 	/* A fresh handle each time: ksync_finish adds the handle's bytes to the node's. */
 	int rc = ksync_open(s, l->node, l->self, kp, KSYNC_QUICK, &k, &e);
 	if (rc == K_OK) {
@@ -183,6 +188,8 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 		l->changed_seq++;
 	pthread_mutex_unlock(&l->mu);
 	wake(l);
+	/* Run in a thread of its own: a slow or hanging command never holds the next sync. */
+	notify_watch_end(&nw, &l->notify, s, l->node, l->self, kp, l->home, 1, NULL, NULL, 0);
 }
 
 /* --- the worker: translations ------------------------------------------------------ */
@@ -503,6 +510,11 @@ void ui_live_start(struct ui *u)
 	ctx_path(c, "cache.db", l->db, sizeof l->db);
 	l->interval = u->cfg->sync_interval;
 	l->timeout = u->cfg->sync_timeout;
+	notify_conf_init(&l->notify);
+	snprintf(l->notify.command, sizeof l->notify.command, "%s", u->cfg->notify_cmd);
+	l->notify.text = u->cfg->notify_text;
+	notify_conf_env(&l->notify, NULL); /* the environment over the config, as for sync */
+	snprintf(l->home, sizeof l->home, "%s", c->home);
 	char *node = NULL;
 	struct node_info ni;
 	memset(&ni, 0, sizeof ni);
@@ -565,6 +577,7 @@ void ui_live_stop(struct ui *u)
 		pthread_join(l->worker, NULL);
 	if (l->have_events)
 		pthread_join(l->events, NULL);
+	notify_wait_detached(1); /* a notify-command still running ends with us, logged */
 	for (int i = 0; i < l->njobs; i++)
 		job_free(&l->jobs[i]);
 	for (int i = 0; i < l->ndone; i++) {

@@ -160,6 +160,8 @@ struct ui_config {
 	char currency[4];         /* `set currency`: listing import's for files without one */
 	int image_cache_mb;       /* `set image-cache-mb`: the image cache's limit (MiB) */
 	int image_protocol;       /* `set image-protocol`: enum picture_allow (picture.h) */
+	char notify_cmd[1024];    /* `set notify-command` (notify.h); "" none */
+	int notify_text;          /* `set notify-text yes`: message text in the summary */
 	struct ui_color color[SLOT_N];
 	struct ui_bind bind[UI_CONFIG_MAX_BINDS];
 	int nbind;

@@ -1,0 +1,75 @@
+/* inbox — `kontor inbox`: one list of what waits for this account, newest first, each with
+ * the one command that acts on it (inbox.h decides, from the cache and the trade rules).
+ * Cache first: `kontor sync` brings what is new; acting on an item takes it off. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../inbox.h"
+#include "../store/store.h"
+#include "kontor/json.h"
+#include "kontor/text.h"
+
+static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	char *node = NULL;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (!rc && cmd_node_name(c, &node, NULL) != K_OK)
+		node = NULL; /* no node yet: nothing of a wallet, the rest still counts */
+	struct inbox in = {NULL, 0};
+	if (!rc)
+		rc = inbox_collect(s, node, c->self_id, NULL, &in, e);
+	free(node);
+	if (rc)
+		return rc;
+	if (c->json) {
+		for (size_t i = 0; i < in.n; i++) {
+			const struct inbox_item *it = &in.v[i];
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "kind", inbox_kind_name(it->kind));
+			cJSON_AddStringToObject(o, "key", it->key);
+			cJSON_AddStringToObject(o, "id", it->id);
+			cJSON_AddStringToObject(o, "when", it->when);
+			if (it->peer[0])
+				cJSON_AddStringToObject(o, "peer", it->peer);
+			if (it->currency[0]) {
+				cJSON_AddStringToObject(o, "currency", it->currency);
+				json_add_int(o, "amount", it->amount);
+			}
+			cJSON_AddStringToObject(o, "text", it->text);
+			cJSON_AddStringToObject(o, "command", it->cmd);
+			cmd_print_json(c, o);
+		}
+	} else if (!in.n) {
+		if (c->verbosity >= 0)
+			fprintf(c->out, "nothing waits for you (as of the last `kontor sync`)\n");
+	} else {
+		for (size_t i = 0; i < in.n; i++) {
+			const struct inbox_item *it = &in.v[i];
+			char when[24];
+			snprintf(when, sizeof when, "%.10s %.5s", it->when,
+			         strlen(it->when) > 11 ? it->when + 11 : "");
+			text_fprintf(c->out, "%-7s %s  %s\n        %s\n", inbox_kind_name(it->kind),
+			             when, it->text, it->cmd);
+		}
+	}
+	inbox_free(&in);
+	return K_OK;
+}
+
+const struct cmd_entry cmd_inbox_entries[] = {
+    {"inbox", "", "what waits for you, newest first, each with the command that acts on it", "", 0,
+     0, run_inbox,
+     "From the cache (`kontor sync` first): RFQs of your listings' categories you have not\n"
+     "answered, offers and counter-offers waiting for your signature, orders to pay, ship or\n"
+     "confirm and cancellations to sign, money that came into your wallet since you last\n"
+     "looked (`kontor wallet`), disputes the other side opened and rulings to rate, unread\n"
+     "conversations. Each line says the one command that acts on it; once done, it is gone.\n"
+     "--json: one object per item (kind, key, id, when, peer, amount, text, command)."},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,332 @@
+/* wallet — `kontor wallet`: her money on the current node as the last sync brought it
+ * (balances per currency, what escrow holds of each of her orders as buyer and as seller,
+ * the history in words, newest first, paged), and `kontor wallet withdraw AMOUNT CUR`: a
+ * payout through the node's payment provider, queued and pushed at once like every write.
+ * Cache first: the balance is the node's (Wallet/get), never worked out here. */
+#include "cmd.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../inbox.h"
+#include "../net/sync.h"
+#include "../store/store.h"
+#include "../store/wallet.h"
+#include "kontor/codes.h"
+#include "kontor/json.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+#define PAGE_DEFAULT 20
+#define PAGE_MAX 500
+
+/* --limit N, --offset N or --page N (1-based, of --limit lines). */
+static int paging(const struct args *a, int64_t *offset, int *limit, struct kerr *e)
+{
+	const char *names[] = {"limit", "offset", "page"};
+	long v[3] = {PAGE_DEFAULT, 0, 0};
+	long lo[3] = {1, 0, 1}, hi[3] = {PAGE_MAX, 100000000L, 100000000L};
+	for (int i = 0; i < 3; i++) {
+		const char *s = arg_get(a, names[i]);
+		if (!s)
+			continue;
+		char *end;
+		errno = 0;
+		long n = strtol(s, &end, 10);
+		if (errno || !*s || *end || n < lo[i] || n > hi[i])
+			return kerr_set(e, K_EUSAGE,
+			                "wallet: --%s %.20s: a whole number from %ld to %ld",
+			                names[i], s, lo[i], hi[i]);
+		v[i] = n;
+	}
+	if (arg_has(a, "offset") && arg_has(a, "page"))
+		return kerr_set(e, K_EUSAGE, "wallet: --offset and --page exclude each other");
+	*limit = (int)v[0];
+	*offset = arg_has(a, "page") ? (v[2] - 1) * v[0] : v[1];
+	return K_OK;
+}
+
+static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		json_add_int(o, v[i].currency, v[i].amount);
+	return o;
+}
+
+/* "2026-12-04 18:00" from RFC 3339 (as stored: UTC). */
+static void short_time(const char *t, char out[24])
+{
+	if (strlen(t) >= 16)
+		snprintf(out, 24, "%.10s %.5s", t, t + 11);
+	else
+		snprintf(out, 24, "%s", t);
+}
+
+static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	int64_t offset = 0;
+	int limit = PAGE_DEFAULT;
+	int rc = paging(a, &offset, &limit, e);
+	struct store *s;
+	char *node = NULL;
+	if (!rc)
+		rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (!rc)
+		rc = cmd_node_name(c, &node, e);
+	if (rc) {
+		free(node);
+		return rc;
+	}
+	struct wallet_view w;
+	struct wallet_lines l = {0};
+	rc = store_wallet_get(s, node, c->self_id, &w, e);
+	char *state = NULL;
+	if (rc == K_ENOTFOUND && store_sync_state_get(s, node, "Wallet", &state, NULL) == K_OK &&
+	    state) {
+		/* Synced, and the node has never moved money of ours: an empty wallet. */
+		memset(&w, 0, sizeof w);
+		rc = K_OK;
+	}
+	free(state);
+	if (!rc)
+		rc = store_wallet_lines(s, node, c->self_id, offset, limit, &l, e);
+	if (rc) {
+		free(node);
+		wallet_view_free(&w);
+		return rc;
+	}
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "node", node);
+		cJSON_AddStringToObject(o, "accountId", c->self_id);
+		cJSON_AddItemToObject(o, "balances", amounts_json(w.balances, w.nbalances));
+		cJSON_AddItemToObject(o, "held", amounts_json(w.held, w.nheld));
+		cJSON *esc = cJSON_AddArrayToObject(o, "escrow");
+		for (size_t i = 0; i < w.nescrow; i++) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "orderId", w.escrow[i].order);
+			cJSON_AddStringToObject(x, "role", w.escrow[i].role);
+			cJSON_AddStringToObject(x, "currency", w.escrow[i].currency);
+			json_add_int(x, "amount", w.escrow[i].amount);
+			cJSON_AddItemToArray(esc, x);
+		}
+		cJSON *hist = cJSON_AddArrayToObject(o, "history");
+		for (size_t i = 0; i < l.n; i++) {
+			const struct wallet_line *x = &l.v[i];
+			char words[160];
+			inbox_line_words(x->kind, x->order, words, sizeof words);
+			cJSON *h = cJSON_CreateObject();
+			cJSON_AddStringToObject(h, "txId", x->tx);
+			cJSON_AddStringToObject(h, "kind", x->kind);
+			cJSON_AddStringToObject(h, "words", words);
+			cJSON_AddStringToObject(h, "currency", x->currency);
+			json_add_int(h, "amount", x->amount);
+			cJSON_AddStringToObject(h, "created", x->created);
+			if (x->order[0])
+				cJSON_AddStringToObject(h, "orderId", x->order);
+			if (x->reference[0])
+				cJSON_AddStringToObject(h, "reference", x->reference);
+			cJSON_AddItemToArray(hist, h);
+		}
+		json_add_int(o, "historyTotal", w.history_total);
+		json_add_int(o, "historyCached", l.total);
+		json_add_int(o, "offset", offset);
+		json_add_int(o, "limit", limit);
+		cJSON_AddStringToObject(o, "pulled", w.pulled);
+		cmd_print_json(c, o);
+	} else {
+		FILE *f = c->out;
+		if (w.pulled[0])
+			fprintf(f, "Wallet on node %s (as of the sync at %s)\n", node, w.pulled);
+		else
+			fprintf(f, "Wallet on node %s (no money has moved yet)\n", node);
+		fprintf(f, "Balance\n");
+		if (!w.nbalances)
+			fprintf(f, "  nothing yet\n");
+		for (size_t i = 0; i < w.nbalances; i++) {
+			char m[INBOX_MONEY_MAX];
+			inbox_money(w.balances[i].amount, w.balances[i].currency, m);
+			fprintf(f, "  %20s\n", m);
+		}
+		if (w.nescrow) {
+			fprintf(f, "In escrow for your orders\n");
+			for (size_t i = 0; i < w.nescrow; i++) {
+				const struct wallet_escrow *x = &w.escrow[i];
+				char m[INBOX_MONEY_MAX];
+				inbox_money(x->amount, x->currency, m);
+				int seller = strcmp(x->role, "seller") == 0;
+				fprintf(f, "  order %s  as %-6s %20s  %s\n", x->order, x->role, m,
+				        seller ? "(yours once released)" : "(your money, held)");
+			}
+		}
+		fprintf(f, "History, newest first");
+		if (l.n)
+			fprintf(f, " (%lld-%lld of %lld)", (long long)offset + 1,
+			        (long long)offset + (long long)l.n, (long long)l.total);
+		fputc('\n', f);
+		if (!l.n)
+			fprintf(f, "  %s\n", l.total ? "no lines on this page" : "nothing yet");
+		for (size_t i = 0; i < l.n; i++) {
+			const struct wallet_line *x = &l.v[i];
+			char words[160], m[INBOX_MONEY_MAX], when[24];
+			inbox_line_words(x->kind, x->order, words, sizeof words);
+			inbox_money(x->amount, x->currency, m);
+			short_time(x->created, when);
+			text_fprintf(f, "  %s  %-34s %s%s\n", when, words, x->amount > 0 ? "+" : "",
+			             m);
+		}
+		if (w.history_total > l.total)
+			fprintf(f, "  (the node has %lld lines; `kontor sync` brings the rest)\n",
+			        (long long)w.history_total);
+	}
+	/* She has seen what came in: the inbox stops calling it news. */
+	int64_t newest = 0;
+	struct wallet_lines top;
+	if (store_wallet_lines(s, node, c->self_id, 0, 1, &top, NULL) == K_OK && top.n)
+		newest = top.v[0].seq;
+	wallet_lines_free(&top);
+	struct kerr me = {0};
+	if (newest)
+		store_wallet_mark_seen(s, node, c->self_id, newest, &me);
+	wallet_lines_free(&l);
+	wallet_view_free(&w);
+	free(node);
+	return K_OK;
+}
+
+/* A reference of our own for the payout: a push retried after a crash pays once. */
+static void new_reference(char out[32])
+{
+	uint8_t r[16];
+	struct kbuf b = KBUF_INIT;
+	kcrypto_random(r, sizeof r);
+	kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
+	snprintf(out, 32, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+static int run_withdraw(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *amount_s = a->pos[0], *cur = a->pos[1];
+	int64_t amount = 0;
+	struct kerr ve = {0};
+	int rc = codes_check_currency(cur, "CURRENCY", &ve);
+	if (rc)
+		return kerr_set(e, K_EUSAGE, "wallet withdraw: %s", ve.msg);
+	if (amount_s[0] == '-')
+		return kerr_set(e, K_EUSAGE,
+		                "wallet withdraw: %s is negative; a withdrawal is more than zero",
+		                amount_s);
+	if ((rc = money_parse(amount_s, cur, &amount, &ve)))
+		return kerr_set(e, K_EUSAGE, "wallet withdraw: AMOUNT %s", ve.msg);
+	if (amount <= 0)
+		return kerr_set(e, K_EUSAGE, "wallet withdraw: %s: a withdrawal is more than zero",
+		                amount_s);
+	struct store *s;
+	char *node = NULL;
+	if (!(rc = ctx_store(c, &s, e)) && !(rc = ctx_self(c, e)))
+		rc = cmd_node_name(c, &node, e);
+	if (rc) {
+		free(node);
+		return rc;
+	}
+	/* Refused here when the last sync's balance is short: the node would refuse it too,
+	 * and nothing is queued. The node has the last word on what passes. */
+	struct wallet_view w;
+	int have_view = store_wallet_get(s, node, c->self_id, &w, NULL) == K_OK;
+	int64_t have = have_view ? wallet_view_balance(&w, cur) : 0;
+	if (have_view)
+		wallet_view_free(&w);
+	char want[INBOX_MONEY_MAX], got[INBOX_MONEY_MAX];
+	inbox_money(amount, cur, want);
+	inbox_money(have, cur, got);
+	if (have < amount) {
+		free(node);
+		return kerr_set(
+		    e, K_EFAIL,
+		    "wallet withdraw: %s is more than your wallet holds (%s at the last "
+		    "sync%s); nothing was queued",
+		    want, got,
+		    have_view ? "; `kontor sync` first if money came in since"
+		              : ", which "
+		                "brought "
+		                "no wallet"
+		                " yet");
+	}
+	char ref[32], wid[KCRYPTO_ID_LEN + 2];
+	new_reference(ref);
+	snprintf(wid, sizeof wid, "W%s", c->self_id);
+	cJSON *p = cJSON_CreateObject();
+	cJSON *wd = cJSON_AddObjectToObject(p, "withdraw");
+	json_add_int(wd, "amount", amount);
+	cJSON_AddStringToObject(wd, "currency", cur);
+	cJSON_AddStringToObject(wd, "reference", ref);
+	struct kbuf payload = KBUF_INIT;
+	json_print(p, &payload);
+	cJSON_Delete(p);
+	rc = store_outbox_add(s, "Wallet/set", "update", wid, kbuf_str(&payload), node, NULL, e);
+	kbuf_free(&payload);
+	if (rc) {
+		free(node);
+		return rc;
+	}
+	rc = cmd_push(c, e);
+	if (rc == K_OK) {
+		/* The new balance, at once: one pull (its failure changes nothing above). */
+		struct ksync *k = NULL;
+		struct sync_stats st = {0};
+		struct kerr pe = {0};
+		if (cmd_sync_open(c, &k, &pe) == K_OK) {
+			ksync_pull(k, &st, &pe);
+			ksync_finish(k, &st, &pe);
+		}
+		ksync_close(&k);
+		struct wallet_view after;
+		int64_t bal = have - amount;
+		if (store_wallet_get(s, node, c->self_id, &after, NULL) == K_OK) {
+			bal = wallet_view_balance(&after, cur);
+			wallet_view_free(&after);
+		}
+		char now[INBOX_MONEY_MAX];
+		inbox_money(bal, cur, now);
+		if (c->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "node", node);
+			json_add_int(o, "amount", amount);
+			cJSON_AddStringToObject(o, "currency", cur);
+			cJSON_AddStringToObject(o, "reference", ref);
+			json_add_int(o, "balance", bal);
+			cmd_print_json(c, o);
+		} else if (c->verbosity >= 0) {
+			fprintf(c->out,
+			        "withdrew %s (a payout from node %s, reference %s); balance %s\n",
+			        want, node, ref, now);
+		}
+	}
+	free(node);
+	return rc;
+}
+
+const struct cmd_entry cmd_wallet_entries[] = {
+    {"wallet", "[--limit N] [--offset N | --page N]",
+     "your money on the node: balances, escrow, history", "limit= offset= page=", 0, 0, run_wallet,
+     "From the cache, as the last sync brought it (`kontor sync` first for the newest):\n"
+     "the balance per currency, what escrow holds of each of your orders (as buyer: your\n"
+     "money, held; as seller: yours once released), and the history of the wallet in words\n"
+     "(deposit, payout, paid into escrow, released by order ..., refund), newest first,\n"
+     "--limit lines (default 20) from --offset, or --page N. Looking at it clears the money\n"
+     "that came in from `kontor inbox`."},
+    {"wallet withdraw", "AMOUNT CURRENCY", "pay money out of your wallet to you", "", 2, 2,
+     run_withdraw,
+     "Asks the node's payment provider for a payout of AMOUNT (a decimal such as 100 or\n"
+     "99.50) in CURRENCY; the node debits your wallet through its ledger. More than the\n"
+     "wallet holds, an unknown currency or an amount not above zero is refused with the\n"
+     "reason and nothing moves. Pushed at once: exit 0 when the node took it, 4 when it is\n"
+     "queued offline, 1 when refused (the reason stays in `kontor outbox`)."},
+    {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,555 @@
+/* inbox — what waits for this account, from the cache (see inbox.h). The candidates come
+ * from store/inbox.c and store/wallet.c; whether an order step is hers is asked of the
+ * trade rules (kontor/order.h) on the order as its contract replays, never decided here. */
+#include "inbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "kontor/buf.h"
+#include "kontor/contract.h"
+#include "kontor/money.h"
+#include "kontor/order.h"
+#include "kontor/text.h"
+#include "store/inbox.h"
+#include "store/store.h"
+#include "store/wallet.h"
+
+#define CHAT_OPEN_MAX 16000 /* the longest message chat send makes */
+#define QUOTE_COLS 60       /* of a message quoted in a notification */
+
+static const char *const kind_names[INBOX_NKINDS] = {"rfq",     "offer",  "order", "money",
+                                                     "dispute", "ruling", "chat"};
+
+const char *inbox_kind_name(enum inbox_kind k)
+{
+	return (unsigned)k < INBOX_NKINDS ? kind_names[k] : "?";
+}
+
+void inbox_free(struct inbox *in)
+{
+	if (!in)
+		return;
+	free(in->v);
+	in->v = NULL;
+	in->n = 0;
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static int64_t jint(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
+{
+	char digits[MONEY_FMT_MAX];
+	money_format(minor < 0 ? -minor : minor, currency, digits);
+	const char *dot = strchr(digits, '.');
+	size_t whole = dot ? (size_t)(dot - digits) : strlen(digits);
+	char grouped[MONEY_FMT_MAX * 2];
+	size_t o = 0;
+	if (minor < 0)
+		grouped[o++] = '-';
+	for (size_t i = 0; i < whole; i++) {
+		if (i && (whole - i) % 3 == 0)
+			grouped[o++] = ',';
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	snprintf(out, INBOX_MONEY_MAX, "%s%s %.3s", grouped, dot ? dot : "", currency);
+}
+
+void inbox_short_id(const char *id, char out[16])
+{
+	if (!id)
+		id = "?";
+	if (strlen(id) <= 10)
+		snprintf(out, 16, "%s", id);
+	else
+		snprintf(out, 16, "%.8s…", id);
+}
+
+/* A display name from the cache, sanitised, or a short id. */
+static void name_of(struct store *s, const char *id, char *out, size_t cap)
+{
+	struct account a;
+	if (id && *id && store_account_get(s, id, &a, NULL) == K_OK) {
+		struct kbuf b = KBUF_INIT;
+		text_sanitize(&b, a.display_name, strlen(a.display_name), 0);
+		snprintf(out, cap, "%s", kbuf_str(&b));
+		kbuf_free(&b);
+		account_free(&a);
+	} else {
+		char sh[16];
+		inbox_short_id(id, sh);
+		snprintf(out, cap, "%s", sh);
+	}
+}
+
+/* Outside text for one line: controls out, cut to cols bytes at a character boundary. */
+static void one_line(const char *s, size_t cols, char *out, size_t cap)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
+	size_t n = b.len;
+	if (n > cols) {
+		n = cols;
+		while (n > 0 && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+		snprintf(out, cap, "%.*s…", (int)n, b.data);
+	} else {
+		snprintf(out, cap, "%s", kbuf_str(&b));
+	}
+	kbuf_free(&b);
+}
+
+struct collect {
+	struct store *s;
+	const char *node, *self;
+	const struct kkeypair *kp;
+	struct inbox *out;
+};
+
+static struct inbox_item *add(struct collect *c, enum inbox_kind kind, const char *when)
+{
+	c->out->v = xrealloc(c->out->v, (c->out->n + 1) * sizeof *c->out->v);
+	struct inbox_item *it = &c->out->v[c->out->n++];
+	memset(it, 0, sizeof *it);
+	it->kind = kind;
+	snprintf(it->when, sizeof it->when, "%s", when ? when : "");
+	return it;
+}
+
+/* ---------------------------------------------------------------- RFQs */
+
+static int rfq_item(void *ctx, const cJSON *r)
+{
+	struct collect *c = ctx;
+	const char *id = jstr(r, "id"), *buyer = jstr(r, "buyerId");
+	if (!id || !buyer)
+		return 0;
+	char title[120], cat[120], name[120];
+	one_line(jstr(r, "title"), 60, title, sizeof title);
+	one_line(jstr(r, "category"), 60, cat, sizeof cat);
+	name_of(c->s, buyer, name, sizeof name);
+	struct inbox_item *it = add(c, INBOX_RFQ, jstr(r, "created"));
+	snprintf(it->key, sizeof it->key, "rfq:%.64s", id);
+	snprintf(it->id, sizeof it->id, "%s", id);
+	snprintf(it->peer, sizeof it->peer, "%s", buyer);
+	char target[INBOX_MONEY_MAX + 16] = "";
+	const char *cur = jstr(r, "currency");
+	if (cur && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "targetPrice"))) {
+		char m[INBOX_MONEY_MAX];
+		inbox_money(jint(r, "targetPrice"), cur, m);
+		snprintf(target, sizeof target, ", target %s", m);
+	}
+	snprintf(it->text, sizeof it->text, "RFQ \"%s\" (%s) from %s: %lld%s to quote", title, cat,
+	         name, (long long)jint(r, "qty"), target);
+	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
+	snprintf(it->cmd, sizeof it->cmd, "kontor chat send %s \"your quote\"", buyer);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- offers */
+
+static int offer_item(void *ctx, const cJSON *k, const char *updated)
+{
+	struct collect *c = ctx;
+	const char *id = jstr(k, "id"), *buyer = jstr(k, "buyerId"), *seller = jstr(k, "sellerId");
+	if (!id || !buyer || !seller)
+		return 0;
+	const char *mine = strcmp(buyer, c->self) == 0 ? "buyer" : "seller";
+	const char *peer = strcmp(buyer, c->self) == 0 ? seller : buyer;
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(k, "sections");
+	int latest = contract_latest_offer(k);
+	const cJSON *sec = latest >= 0 ? cJSON_GetArrayItem(secs, latest) : NULL;
+	if (!sec)
+		return 0;
+	const cJSON *sig;
+	int signed_by_me = 0;
+	cJSON_ArrayForEach(sig, cJSON_GetObjectItemCaseSensitive(sec, "signatures"))
+	{
+		const char *role = jstr(sig, "role");
+		signed_by_me |= role && strcmp(role, mine) == 0;
+	}
+	if (signed_by_me)
+		return 0; /* hers is given: it waits for the other side */
+	struct contract_terms t;
+	contract_terms_init(&t);
+	char what[200] = "", money[INBOX_MONEY_MAX] = "?";
+	struct kerr e = {0, ""};
+	if (contract_section_terms(sec, &t, &e) == K_OK) {
+		inbox_money(t.total, t.currency, money);
+		if (t.nitems) {
+			char desc[100];
+			one_line(t.items[0].description, 48, desc, sizeof desc);
+			snprintf(what, sizeof what, "%lld × \"%s\"%s, ", (long long)t.items[0].qty,
+			         desc, t.nitems > 1 ? " and more" : "");
+		}
+	}
+	char name[120], sh[16];
+	name_of(c->s, peer, name, sizeof name);
+	inbox_short_id(id, sh);
+	const char *noun = latest > 0 ? "counter-offer" : "offer";
+	struct inbox_item *it = add(c, INBOX_OFFER, updated);
+	snprintf(it->key, sizeof it->key, "offer:%.64s:%d", id, cJSON_GetArraySize(secs));
+	snprintf(it->id, sizeof it->id, "%s", id);
+	snprintf(it->peer, sizeof it->peer, "%s", peer);
+	snprintf(it->currency, sizeof it->currency, "%s", t.currency);
+	it->amount = t.total;
+	snprintf(it->text, sizeof it->text, "%s %s from %s: %s%s %s %s, waiting for your signature",
+	         noun, sh, name, what, money, t.incoterm, t.named_place ? t.named_place : "");
+	snprintf(it->news, sizeof it->news, "%s from %s to sign (%s)", noun, name, money);
+	snprintf(it->cmd, sizeof it->cmd, "kontor contract sign %s", id);
+	contract_terms_free(&t);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- orders */
+
+/* Where the order stands for the rules: its contract replayed when it is cached, verifies
+ * and agrees with the node's Order, else the Order's state on the default terms. st is
+ * filled when the contract was used (st->binding >= 0). */
+static void rules_of(const cJSON *o, const cJSON *doc, struct contract_status *st,
+                     struct order_terms *t, struct order_progress *p)
+{
+	struct kerr e = {0, ""};
+	const char *id = jstr(o, "id"), *state = jstr(o, "state");
+	memset(st, 0, sizeof *st);
+	st->binding = -1;
+	if (doc && contract_verify(doc, st, &e) == K_OK && st->binding >= 0 && id &&
+	    strcmp(st->order_id, id) == 0 && state &&
+	    strcmp(order_state_name((int)st->progress.state), state) == 0) {
+		*t = st->terms;
+		*p = st->progress;
+		return;
+	}
+	st->binding = -1;
+	order_assume(order_state_parse(state ? state : ""), jstr(o, "currency"), jint(o, "total"),
+	             t, p);
+}
+
+/* Who opened the dispute: the role that signed the last "disputed" section, "" unknown. */
+static const char *dispute_by(const cJSON *doc)
+{
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	const char *by = "";
+	const cJSON *sec;
+	cJSON_ArrayForEach(sec, secs)
+	{
+		const char *kind = jstr(sec, "kind");
+		if (!kind || strcmp(kind, "disputed") != 0)
+			continue;
+		const char *role =
+		    jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0),
+		         "role");
+		by = role ? role : "";
+	}
+	return by;
+}
+
+static int order_item(void *ctx, const cJSON *o, const char *updated)
+{
+	struct collect *c = ctx;
+	const char *id = jstr(o, "id"), *buyer = jstr(o, "buyerId"), *seller = jstr(o, "sellerId");
+	const char *state_s = jstr(o, "state"), *cur = jstr(o, "currency");
+	int state = order_state_parse(state_s ? state_s : "");
+	if (!id || !buyer || !seller || !cur || state < 0)
+		return 0;
+	int am_buyer = strcmp(buyer, c->self) == 0;
+	const char *me = am_buyer ? "buyer" : "seller";
+	unsigned role = am_buyer ? ORDER_BUYER : ORDER_SELLER;
+	const char *peer = am_buyer ? seller : buyer;
+	cJSON *doc = NULL;
+	const char *kid = jstr(o, "contractId");
+	if (kid)
+		store_object_get(c->s, "Contract", kid, &doc, NULL);
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	struct order_terms t;
+	struct order_progress p;
+	rules_of(o, doc, st, &t, &p);
+	char name[120], sh[16], total[INBOX_MONEY_MAX];
+	name_of(c->s, peer, name, sizeof name);
+	inbox_short_id(id, sh);
+	inbox_money(jint(o, "total"), cur, total);
+	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
+	int rated = cJSON_GetObjectItemCaseSensitive(ratings, me) != NULL;
+	const char *cancel_by = jstr(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"), "by");
+
+	struct inbox_item *it = NULL;
+	if (cancel_by && strcmp(cancel_by, me) != 0 && order_cancel_needs_both(state)) {
+		it = add(c, INBOX_ORDER, updated);
+		snprintf(it->key, sizeof it->key, "order:%.64s:cancel", id);
+		snprintf(it->text, sizeof it->text,
+		         "order %s with %s (%s): %s asks to cancel; both must sign", sh, name,
+		         total, name);
+		snprintf(it->news, sizeof it->news, "order %s: cancellation to sign", sh);
+		snprintf(it->cmd, sizeof it->cmd, "kontor order cancel %s", id);
+	} else if (state == ORDER_DISPUTED) {
+		const char *by = doc ? dispute_by(doc) : "";
+		if (strcmp(by, me) != 0) {
+			it = add(c, INBOX_DISPUTE, updated);
+			snprintf(it->key, sizeof it->key, "dispute:%.64s", id);
+			snprintf(it->text, sizeof it->text,
+			         "order %s (%s) disputed by %s: escrow holds it until the node's "
+			         "arbitrator rules",
+			         sh, total, name);
+			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
+			snprintf(it->cmd, sizeof it->cmd, "kontor order show %s", id);
+		}
+	} else if (state == ORDER_RESOLVED && !rated) {
+		int64_t mine_amt = -1;
+		for (size_t i = 0; st->binding >= 0 && i < st->nsections; i++)
+			if (st->effect[i].money == ORDER_MONEY_SPLIT)
+				mine_amt =
+				    am_buyer ? st->effect[i].to_buyer : st->effect[i].to_seller;
+		char got[INBOX_MONEY_MAX + 16] = "";
+		if (mine_amt >= 0) {
+			char m[INBOX_MONEY_MAX];
+			inbox_money(mine_amt, cur, m);
+			snprintf(got, sizeof got, ": %s to you", m);
+		}
+		it = add(c, INBOX_RULING, updated);
+		snprintf(it->key, sizeof it->key, "ruling:%.64s", id);
+		snprintf(it->text, sizeof it->text, "order %s with %s ruled%s; rate the trade", sh,
+		         name, got);
+		snprintf(it->news, sizeof it->news, "ruling on order %s%s", sh, got);
+		snprintf(it->cmd, sizeof it->cmd, "kontor order rate %s --stars N", id);
+	} else {
+		/* The rules say which steps are hers now; the inbox shows pay, ship, confirm. */
+		unsigned steps = order_steps_for(&t, &p, role);
+		int64_t due = order_due_now(&t, &p);
+		char m[INBOX_MONEY_MAX];
+		if ((steps & (1u << ORDER_PAY)) && due > 0) {
+			inbox_money(due, t.currency[0] ? t.currency : cur, m);
+			it = add(c, INBOX_ORDER, updated);
+			snprintf(it->key, sizeof it->key, "order:%.64s:pay:%zu", id, p.stages_paid);
+			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)",
+			         sh, name, m, total);
+			snprintf(it->news, sizeof it->news, "order %s to pay %s", sh, m);
+			snprintf(it->cmd, sizeof it->cmd, "kontor order pay %s", id);
+			it->amount = due;
+		} else if (steps & (1u << ORDER_SHIP)) {
+			inbox_money(p.paid, t.currency[0] ? t.currency : cur, m);
+			it = add(c, INBOX_ORDER, updated);
+			snprintf(it->key, sizeof it->key, "order:%.64s:ship", id);
+			if (p.paid > 0) {
+				snprintf(it->text, sizeof it->text,
+				         "order %s for %s: paid %s into escrow; ship it", sh, name,
+				         m);
+				snprintf(it->news, sizeof it->news, "order %s paid %s", sh, m);
+			} else {
+				snprintf(it->text, sizeof it->text, "order %s for %s (%s): ship it",
+				         sh, name, total);
+				snprintf(it->news, sizeof it->news, "order %s to ship", sh);
+			}
+			snprintf(it->cmd, sizeof it->cmd,
+			         "kontor order ship %s --carrier CARRIER --tracking NUMBER", id);
+			it->amount = p.paid;
+		} else if (steps & (1u << ORDER_CONFIRM)) {
+			it = add(c, INBOX_ORDER, updated);
+			snprintf(it->key, sizeof it->key, "order:%.64s:confirm:%s", id, state_s);
+			snprintf(it->text, sizeof it->text,
+			         "order %s from %s is %s: confirm receipt to release %s", sh, name,
+			         order_state_words(state), total);
+			snprintf(it->news, sizeof it->news, "order %s %s", sh,
+			         order_state_words(state));
+			snprintf(it->cmd, sizeof it->cmd, "kontor order confirm %s", id);
+		}
+	}
+	if (it) {
+		snprintf(it->id, sizeof it->id, "%s", id);
+		snprintf(it->peer, sizeof it->peer, "%s", peer);
+		snprintf(it->currency, sizeof it->currency, "%s", cur);
+		if (!it->amount)
+			it->amount = jint(o, "total");
+	}
+	free(st);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- money */
+
+void inbox_line_words(const char *kind, const char *order, char *out, size_t cap)
+{
+	char sh[16];
+	inbox_short_id(order && *order ? order : "?", sh);
+	if (strcmp(kind, "deposit") == 0)
+		snprintf(out, cap, "deposit");
+	else if (strcmp(kind, "payout") == 0)
+		snprintf(out, cap, "payout");
+	else if (strcmp(kind, "escrow_fund") == 0)
+		snprintf(out, cap, "paid into escrow for order %s", sh);
+	else if (strcmp(kind, "escrow_release") == 0)
+		snprintf(out, cap, "released by order %s", sh);
+	else if (strcmp(kind, "escrow_refund") == 0)
+		snprintf(out, cap, "refund of order %s", sh);
+	else if (strcmp(kind, "escrow_ruling") == 0)
+		snprintf(out, cap, "ruling on order %s", sh);
+	else
+		one_line(kind, 32, out, cap);
+}
+
+static int money_items(struct collect *c, struct kerr *e)
+{
+	int64_t seen = store_wallet_seen(c->s, c->node, c->self);
+	struct wallet_lines l;
+	int rc = store_wallet_credits_since(c->s, c->node, c->self, seen, STORE_INBOX_MAX, &l, e);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < l.n; i++) {
+		const struct wallet_line *w = &l.v[i];
+		char words[120], m[INBOX_MONEY_MAX];
+		inbox_line_words(w->kind, w->order, words, sizeof words);
+		inbox_money(w->amount, w->currency, m);
+		struct inbox_item *it = add(c, INBOX_MONEY, w->created);
+		snprintf(it->key, sizeof it->key, "money:%.64s:%s", w->tx, w->currency);
+		snprintf(it->id, sizeof it->id, "%s", w->tx);
+		snprintf(it->currency, sizeof it->currency, "%s", w->currency);
+		it->amount = w->amount;
+		snprintf(it->text, sizeof it->text, "%s +%s arrived in your wallet", words, m);
+		snprintf(it->news, sizeof it->news, "%s %s", m, words);
+		snprintf(it->cmd, sizeof it->cmd, "kontor wallet");
+	}
+	wallet_lines_free(&l);
+	return K_OK;
+}
+
+/* ---------------------------------------------------------------- conversations */
+
+/* The message's text, when it is sealed to kp: one line, cut short. */
+static int open_text(const cJSON *m, const char *self, const struct kkeypair *kp, char *out,
+                     size_t cap)
+{
+	const char *from = jstr(m, "from"), *to = jstr(m, "to");
+	const char *other = from && strcmp(from, self) == 0 ? to : from;
+	const char *nonce = jstr(m, "nonce"), *ct = jstr(m, "ciphertext");
+	if (!other || !nonce || !ct)
+		return 0;
+	uint8_t pk[KCRYPTO_PK_BYTES];
+	uint8_t *raw = xmalloc(24 + CHAT_OPEN_MAX + 64);
+	size_t nn = 0, cn = 0;
+	struct kbuf plain = KBUF_INIT;
+	struct kerr e = {0, ""};
+	int ok = kcrypto_account_pk(other, pk, &e) == K_OK &&
+	         kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK &&
+	         nn == 24 &&
+	         kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, CHAT_OPEN_MAX + 64, &cn) ==
+	             K_OK &&
+	         kcrypto_box_open(raw, 24 + cn, pk, kp->sk, &plain, &e) == K_OK;
+	if (ok)
+		one_line(kbuf_str(&plain), QUOTE_COLS, out, cap);
+	kbuf_free(&plain);
+	free(raw);
+	return ok;
+}
+
+static int chat_item(void *ctx, const struct inbox_chat_row *r)
+{
+	struct collect *c = ctx;
+	char name[120];
+	name_of(c->s, r->peer, name, sizeof name);
+	const char *last = r->last ? jstr(r->last, "id") : NULL;
+	struct inbox_item *it = add(c, INBOX_CHAT, r->updated);
+	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
+	snprintf(it->id, sizeof it->id, "%s", r->conversation);
+	snprintf(it->peer, sizeof it->peer, "%s", r->peer);
+	snprintf(it->text, sizeof it->text, "%d unread message%s from %s", r->unread,
+	         r->unread == 1 ? "" : "s", name);
+	char quote[QUOTE_COLS * 4 + 8];
+	if (c->kp && r->last && open_text(r->last, c->self, c->kp, quote, sizeof quote))
+		snprintf(it->news, sizeof it->news, "message from %s: \"%s\"", name, quote);
+	else
+		snprintf(it->news, sizeof it->news, "message from %s", name);
+	snprintf(it->cmd, sizeof it->cmd, "kontor chat show %s", r->conversation);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- the list */
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct inbox_item *x = a, *y = b;
+	int c = strcmp(y->when, x->when);
+	if (c)
+		return c;
+	return strcmp(x->key, y->key);
+}
+
+int inbox_collect(struct store *s, const char *node, const char *self, const struct kkeypair *kp,
+                  struct inbox *out, struct kerr *e)
+{
+	out->v = NULL;
+	out->n = 0;
+	struct collect c = {s, node ? node : "", self, kp, out};
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	int rc = store_inbox_rfqs(s, self, now, rfq_item, &c, e);
+	if (rc == K_OK)
+		rc = store_inbox_contracts(s, self, offer_item, &c, e);
+	if (rc == K_OK)
+		rc = store_inbox_orders(s, self, order_item, &c, e);
+	if (rc == K_OK && node)
+		rc = money_items(&c, e);
+	if (rc == K_OK)
+		rc = store_inbox_chats(s, self, chat_item, &c, e);
+	if (rc) {
+		inbox_free(out);
+		return rc;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, newest_first);
+	return K_OK;
+}
+
+size_t inbox_news(const struct inbox *before, const struct inbox *after,
+                  const struct inbox_item **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < after->n; i++) {
+		int seen = 0;
+		for (size_t j = 0; before && j < before->n && !seen; j++)
+			seen = strcmp(before->v[j].key, after->v[i].key) == 0;
+		if (seen)
+			continue;
+		if (n < max)
+			out[n] = &after->v[i];
+		n++;
+	}
+	return n;
+}
+
+void inbox_summary(const struct inbox_item *const *news, size_t n, size_t total, char *out,
+                   size_t cap)
+{
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "%zu new: ", total);
+	for (size_t i = 0; i < n; i++) {
+		size_t before = b.len;
+		kbuf_printf(&b, "%s%s", i ? "; " : "", news[i]->news);
+		if (b.len + 4 > cap) { /* no room for this phrase: say there is more */
+			b.len = before;
+			b.data[b.len] = '\0';
+			kbuf_puts(&b, i ? "; …" : "…");
+			break;
+		}
+	}
+	if (n < total && b.len + 8 <= cap)
+		kbuf_puts(&b, "; …");
+	/* One line, whatever the phrases hold. */
+	struct kbuf safe = KBUF_INIT;
+	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+	snprintf(out, cap, "%s", kbuf_str(&safe));
+	kbuf_free(&safe);
+	kbuf_free(&b);
+}

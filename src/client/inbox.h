@@ -1,0 +1,81 @@
+/* inbox — what waits for this account (DESIGN §8, Inbox), computed from the cache: RFQs of
+ * her listings' categories she has not answered, offers and counter-offers waiting for her
+ * signature, orders to pay, ship or confirm and cancellations to sign (the trade rules of
+ * kontor/order.h say which; nothing here knows the states itself), payments and releases
+ * that came in since she last looked at her wallet, disputes the other side opened and
+ * rulings to rate, unread conversations. Each item names the one command that acts on it
+ * and disappears when that is done. A pure reader: it never writes the cache and never
+ * talks to the network; `kontor inbox`, the notify-command and the TUI read the same list. */
+#ifndef KONTOR_CLIENT_INBOX_H
+#define KONTOR_CLIENT_INBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kontor/crypto.h"
+#include "kontor/err.h"
+#include "kontor/model.h"
+
+struct store;
+
+enum inbox_kind {
+	INBOX_RFQ,     /* an RFQ of her categories to answer */
+	INBOX_OFFER,   /* an offer or counter-offer to sign */
+	INBOX_ORDER,   /* an order step that is hers: pay, ship, confirm, sign a cancellation */
+	INBOX_MONEY,   /* money that came into her wallet */
+	INBOX_DISPUTE, /* the other side disputed an order */
+	INBOX_RULING,  /* the arbitrator ruled: rate the trade */
+	INBOX_CHAT,    /* unread messages */
+	INBOX_NKINDS
+};
+/* "rfq", "offer", "order", "money", "dispute", "ruling", "chat": the --json kind. */
+const char *inbox_kind_name(enum inbox_kind k);
+
+#define INBOX_TEXT_MAX 320
+struct inbox_item {
+	enum inbox_kind kind;
+	char key[200]; /* what it is and how far it has come ("order:ID:ship"): a key not there
+	                * before is news to notify of */
+	char when[MODEL_TIME_LEN + 1]; /* since when it waits: the list is newest first */
+	char id[72];                   /* the RFQ, contract, order, transaction or conversation */
+	char peer[KCRYPTO_ID_LEN + 1]; /* the other party, "" when none */
+	char text[INBOX_TEXT_MAX];     /* one line for people; remote text sanitised */
+	char news[INBOX_TEXT_MAX];     /* the notify phrase ("order 3fAx… paid 5,520.00 USD") */
+	char cmd[INBOX_TEXT_MAX];      /* the one command that acts on it */
+	char currency[4];              /* money items and orders: the amount in question */
+	int64_t amount;
+};
+
+struct inbox {
+	struct inbox_item *v; /* owned: inbox_free */
+	size_t n;
+};
+void inbox_free(struct inbox *in);
+
+/* Collects the items of self on node (its wallet) from the cache, newest first. kp, when
+ * not NULL, opens the newest unread message of each conversation so its news may quote
+ * it (only the notify-command with `set notify-text yes` asks for that); without it no
+ * message text is ever read. */
+int inbox_collect(struct store *s, const char *node, const char *self, const struct kkeypair *kp,
+                  struct inbox *out, struct kerr *e);
+
+/* The items of after whose key was not in before (pointers into after, in its order):
+ * what a sync brought. Returns how many, writing at most max. */
+size_t inbox_news(const struct inbox *before, const struct inbox *after,
+                  const struct inbox_item **out, size_t max);
+/* One line for the notify-command: "2 new: order 3fAx… paid 5,520.00 USD; message from
+ * Berlin Interiors" (total new, the phrases of the n given; printable, at most cap - 1
+ * bytes, cut at a phrase with "…"). */
+void inbox_summary(const struct inbox_item *const *news, size_t n, size_t total, char *out,
+                   size_t cap);
+
+/* "5,520.00 USD": money for people, thousands grouped (money_format's digits). */
+#define INBOX_MONEY_MAX 48
+void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX]);
+/* A wallet line's kind in words: "deposit", "payout", "released by order 3fAxY2Qw…",
+ * "refund of order …", "paid into escrow for order …", "ruling on order …". */
+void inbox_line_words(const char *kind, const char *order, char *out, size_t cap);
+/* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
+void inbox_short_id(const char *id, char out[16]);
+
+#endif

@@ -1,0 +1,336 @@
+/* store/wallet — the wallet cache's SQL (see wallet.h). The Wallet object is kept as JSON
+ * without its history; the history's lines go into wallet_lines, one row per transaction
+ * and currency, so lines pulled once stay whatever page the next pull brings. */
+#include "wallet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/buf.h"
+#include "kontor/json.h"
+#include "store_int.h"
+
+static sqlite3_stmt *prep(struct store *s, const char *sql, struct kerr *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_dberr(s, e, "preparing a wallet statement");
+		return NULL;
+	}
+	return st;
+}
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static int64_t jint(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+void wallet_view_free(struct wallet_view *w)
+{
+	if (!w)
+		return;
+	free(w->balances);
+	free(w->held);
+	free(w->escrow);
+	memset(w, 0, sizeof *w);
+}
+
+void wallet_lines_free(struct wallet_lines *l)
+{
+	if (!l)
+		return;
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int64_t wallet_view_balance(const struct wallet_view *w, const char *currency)
+{
+	for (size_t i = 0; w && i < w->nbalances; i++)
+		if (strcmp(w->balances[i].currency, currency) == 0)
+			return w->balances[i].amount;
+	return 0;
+}
+
+/* {"USD": 552000, ...} -> amounts, in the order the map has them (the node sorts). */
+static void amounts_of(const cJSON *map, struct wallet_amount **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, (cJSON_IsObject(map) ? map : NULL))
+	{
+		if (!cJSON_IsNumber(it) || !it->string || strlen(it->string) != 3)
+			continue;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		struct wallet_amount *a = &(*out)[(*n)++];
+		snprintf(a->currency, sizeof a->currency, "%s", it->string);
+		a->amount = (int64_t)it->valuedouble;
+	}
+}
+
+int store_wallet_get(struct store *s, const char *node, const char *account,
+                     struct wallet_view *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT json, updated, (SELECT count(*) FROM wallet_lines l"
+	                        " WHERE l.node = ?1 AND l.account = ?2)"
+	                        " FROM wallets WHERE node = ?1 AND account = ?2",
+	                        e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, node);
+	store_bind_text(st, 2, account);
+	int step = sqlite3_step(st);
+	if (step != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		if (step == SQLITE_DONE)
+			return kerr_set(
+			    e, K_ENOTFOUND,
+			    "no wallet from node %s in the cache yet: `kontor sync` brings it",
+			    node);
+		return store_dberr(s, e, "reading the wallet");
+	}
+	const char *text = (const char *)sqlite3_column_text(st, 0);
+	cJSON *w = text ? cJSON_Parse(text) : NULL;
+	store_col_copy(st, 1, out->pulled, sizeof out->pulled);
+	out->lines = sqlite3_column_int64(st, 2);
+	sqlite3_finalize(st);
+	if (!w)
+		return kerr_set(e, K_EDB, "%s: the cached wallet is damaged", s->path);
+	amounts_of(cJSON_GetObjectItemCaseSensitive(w, "balances"), &out->balances,
+	           &out->nbalances);
+	amounts_of(cJSON_GetObjectItemCaseSensitive(w, "held"), &out->held, &out->nheld);
+	const cJSON *x;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(w, "escrow"))
+	{
+		if (!jstr(x, "orderId") || !jstr(x, "role") || !jstr(x, "currency"))
+			continue;
+		out->escrow = xrealloc(out->escrow, (out->nescrow + 1) * sizeof *out->escrow);
+		struct wallet_escrow *w1 = &out->escrow[out->nescrow++];
+		snprintf(w1->order, sizeof w1->order, "%s", jstr(x, "orderId"));
+		snprintf(w1->role, sizeof w1->role, "%s", jstr(x, "role"));
+		snprintf(w1->currency, sizeof w1->currency, "%s", jstr(x, "currency"));
+		w1->amount = jint(x, "amount");
+	}
+	out->history_total = jint(w, "historyTotal");
+	snprintf(out->updated, sizeof out->updated, "%s",
+	         jstr(w, "updated") ? jstr(w, "updated") : "");
+	cJSON_Delete(w);
+	return K_OK;
+}
+
+#define LINE_COLS "tx, kind, currency, amount, seq, created, order_id, memo, reference"
+
+static int read_lines(struct store *s, sqlite3_stmt *st, struct wallet_lines *out, struct kerr *e)
+{
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
+		struct wallet_line *l = &out->v[out->n++];
+		memset(l, 0, sizeof *l);
+		store_col_copy(st, 0, l->tx, sizeof l->tx);
+		store_col_copy(st, 1, l->kind, sizeof l->kind);
+		store_col_copy(st, 2, l->currency, sizeof l->currency);
+		l->amount = sqlite3_column_int64(st, 3);
+		l->seq = sqlite3_column_int64(st, 4);
+		store_col_copy(st, 5, l->created, sizeof l->created);
+		store_col_copy(st, 6, l->order, sizeof l->order);
+		store_col_copy(st, 7, l->memo, sizeof l->memo);
+		store_col_copy(st, 8, l->reference, sizeof l->reference);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		wallet_lines_free(out);
+		return store_dberr(s, e, "reading the wallet's history");
+	}
+	return K_OK;
+}
+
+int store_wallet_lines(struct store *s, const char *node, const char *account, int64_t offset,
+                       int limit, struct wallet_lines *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	out->total = store_wallet_line_count(s, node, account);
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT " LINE_COLS " FROM wallet_lines WHERE node = ?1"
+	                        " AND account = ?2 ORDER BY seq DESC, currency LIMIT ?3 OFFSET ?4",
+	                        e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, node);
+	store_bind_text(st, 2, account);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : 0);
+	sqlite3_bind_int64(st, 4, offset > 0 ? offset : 0);
+	return read_lines(s, st, out, e);
+}
+
+int store_wallet_credits_since(struct store *s, const char *node, const char *account, int64_t seq,
+                               int limit, struct wallet_lines *out, struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT " LINE_COLS " FROM wallet_lines WHERE node = ?1"
+	                        " AND account = ?2 AND seq > ?3 AND amount > 0"
+	                        " ORDER BY seq DESC, currency LIMIT ?4",
+	                        e);
+	if (!st)
+		return K_EDB;
+	store_bind_text(st, 1, node);
+	store_bind_text(st, 2, account);
+	sqlite3_bind_int64(st, 3, seq);
+	sqlite3_bind_int(st, 4, limit > 0 ? limit : 0);
+	int rc = read_lines(s, st, out, e);
+	out->total = (int64_t)out->n;
+	return rc;
+}
+
+int64_t store_wallet_line_count(struct store *s, const char *node, const char *account)
+{
+	sqlite3_stmt *st =
+	    prep(s, "SELECT count(*) FROM wallet_lines WHERE node = ?1 AND account = ?2", NULL);
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, node);
+	store_bind_text(st, 2, account);
+	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Adds the lines of history (validated by the model) inside the caller's bracket. */
+static int put_lines(struct store *s, const char *node, const char *account, const cJSON *history,
+                     struct kerr *e)
+{
+	if (!cJSON_GetArraySize(history))
+		return K_OK;
+	sqlite3_stmt *st =
+	    prep(s,
+	         "INSERT INTO wallet_lines(node, account, tx, currency, seq, kind,"
+	         " amount, created, memo, reference, order_id)"
+	         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	         " ON CONFLICT(node, account, tx, currency) DO UPDATE SET"
+	         " seq = excluded.seq, kind = excluded.kind, amount = excluded.amount,"
+	         " created = excluded.created, memo = excluded.memo,"
+	         " reference = excluded.reference, order_id = excluded.order_id",
+	         e);
+	if (!st)
+		return K_EDB;
+	int rc = K_OK;
+	const cJSON *l;
+	cJSON_ArrayForEach(l, history)
+	{
+		if (rc)
+			break;
+		if (!jstr(l, "txId") || !jstr(l, "currency") || !jstr(l, "kind") ||
+		    !jstr(l, "created"))
+			continue; /* the model requires them; a line without is not ours to keep */
+		store_bind_text(st, 1, node);
+		store_bind_text(st, 2, account);
+		store_bind_text(st, 3, jstr(l, "txId"));
+		store_bind_text(st, 4, jstr(l, "currency"));
+		sqlite3_bind_int64(st, 5, jint(l, "seq"));
+		store_bind_text(st, 6, jstr(l, "kind"));
+		sqlite3_bind_int64(st, 7, jint(l, "amount"));
+		store_bind_text(st, 8, jstr(l, "created"));
+		store_bind_text(st, 9, jstr(l, "memo"));
+		store_bind_text(st, 10, jstr(l, "reference"));
+		store_bind_text(st, 11, jstr(l, "orderId"));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = store_dberr(s, e, "storing a wallet line");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_wallet_put(struct store *s, const cJSON *w, const char *node, const char *self_id,
+                     struct kerr *e)
+{
+	const char *account = jstr(w, "accountId");
+	if (!account || !self_id || strcmp(account, self_id) != 0)
+		return kerr_set(e, K_EINVAL,
+		                "a Wallet of another account (%.64s) is not ours to keep",
+		                account ? account : "?");
+	if (!node)
+		return kerr_set(e, K_EINVAL, "a Wallet comes from a node: none named");
+	cJSON *copy = cJSON_Duplicate(w, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(copy, "history");
+	struct kbuf json = KBUF_INIT;
+	json_print(copy, &json);
+	cJSON_Delete(copy);
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	int rc = store_wbegin(s, e);
+	if (rc) {
+		kbuf_free(&json);
+		return rc;
+	}
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO wallets(node, account, json, updated)"
+	                        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(node, account) DO UPDATE SET"
+	                        " json = excluded.json, updated = excluded.updated",
+	                        e);
+	if (st) {
+		store_bind_text(st, 1, node);
+		store_bind_text(st, 2, account);
+		store_bind_text(st, 3, kbuf_str(&json));
+		store_bind_text(st, 4, now);
+		rc = sqlite3_step(st) == SQLITE_DONE ? K_OK
+		                                     : store_dberr(s, e, "storing the wallet");
+		sqlite3_finalize(st);
+	} else {
+		rc = K_EDB;
+	}
+	kbuf_free(&json);
+	if (rc == K_OK)
+		rc = put_lines(s, node, account, cJSON_GetObjectItemCaseSensitive(w, "history"), e);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+int store_wallet_lines_put(struct store *s, const char *node, const char *account,
+                           const cJSON *history, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	rc = put_lines(s, node, account, history, e);
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+static void seen_key(const char *node, const char *account, char *out, size_t cap)
+{
+	snprintf(out, cap, "wallet.seen.%s.%s", node, account);
+}
+
+int64_t store_wallet_seen(struct store *s, const char *node, const char *account)
+{
+	char key[160], *v = NULL;
+	seen_key(node, account, key, sizeof key);
+	if (store_meta_get(s, key, &v, NULL) != K_OK || !v)
+		return 0;
+	int64_t seq = strtoll(v, NULL, 10);
+	free(v);
+	return seq > 0 ? seq : 0;
+}
+
+int store_wallet_mark_seen(struct store *s, const char *node, const char *account, int64_t seq,
+                           struct kerr *e)
+{
+	if (seq <= store_wallet_seen(s, node, account))
+		return K_OK; /* the mark only moves on */
+	char key[160], v[24];
+	seen_key(node, account, key, sizeof key);
+	snprintf(v, sizeof v, "%lld", (long long)seq);
+	return store_meta_set(s, key, v, e);
+}

@@ -1,0 +1,332 @@
+#!/bin/sh
+# A small seller's day (issue 13: the wallet, what needs me), a buyer, a seller and a node
+# over real TLS: an RFQ of her category waits in `kontor inbox` until she answers it; an
+# offer and a message wait until she signs and reads; the order waits for her to ship once
+# the buyer paid; the payment shows in her `wallet` as escrow, then as a release in her
+# history and her inbox until she looks; she withdraws (the node's simulated provider
+# records the payout, `kontord admin payouts` lists it) and over-withdraws (refused with
+# the reason, nothing moves, in the client and at the node); a dispute, a ruling and a
+# cancellation to sign each appear and go when acted on; the buyer's pay and confirm too.
+# Her notify-command (a script that appends its argv to a file) runs once per sync that
+# brings news, with the summary as one argument (a hostile display name stays text, no
+# message text unless notify-text yes); one that fails or hangs (killed at the limit,
+# KONTOR_NOTIFY_TIMEOUT=2 here; 10 s by default) is logged and the sync is unaffected.
+# The ledger sums to zero, checked in SQL.
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+
+KSIGN=${KSIGN:-$T_BUILD/tools/ksign}
+export KONTOR_PASSPHRASE="seller day passphrase"
+# Nobody's own config: the seller's comes from KONTOR_CONFIG below.
+export XDG_CONFIG_HOME="$T_TMP/xdg"
+unset KONTOR_NOTIFY_COMMAND KONTOR_NOTIFY_TEXT KONTOR_NOTIFY_TIMEOUT
+CONF="$T_TMP/seller.conf"
+: >"$CONF"
+ks() { KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" "$@"; }
+
+trade_node "Seller Day Node"
+trade_party seller ks "Hoa Phat Iron Art" VN supplier --no-passphrase
+trade_party buyer kb "Berlin Interiors GmbH" DE buyer --no-passphrase
+SID=$(party_id ks)
+BID=$(party_id kb)
+
+# The notify-command: every run appends one line, its arguments in brackets.
+NOTES="$T_TMP/notify.out"
+cat >"$T_TMP/notify.sh" <<EOF
+#!/bin/sh
+for a in "\$@"; do printf '[%s]' "\$a"; done >>"$NOTES"
+echo >>"$NOTES"
+EOF
+printf 'set notify-command "sh %s --from kontor"\n' "$T_TMP/notify.sh" >"$CONF"
+runs() { [ -f "$NOTES" ] && wc -l <"$NOTES" | tr -d ' ' || echo 0; }
+last_note() { tail -n 1 "$NOTES"; }
+
+t_run "seller lists iron table legs in Furniture > Table legs" 0 ks listing add --sku U720-BK \
+	--title "Iron table legs, black, 72 cm" --price 11.50 --currency USD --moq 10 \
+	--category "Furniture > Table legs" --origin VN
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "nothing waits for a new seller" "$T_OUT" '^nothing waits for you'
+t_eq "a sync with nothing for her runs no notify-command" "$(runs)" 0
+t_run "a new seller's wallet" 0 ks wallet
+t_match "is empty, and says so" "$T_OUT" 'no money has moved yet'
+t_match "and no history" "$T_OUT" '^  nothing yet$'
+
+# --- an RFQ of her category -------------------------------------------------------------
+t_run "buyer asks for table legs (Furniture)" 0 kb rfq post --title "Table legs for 60 desks" \
+	--qty 240 --category Furniture --currency USD --target-price 10
+RFQ=$(sqlite3 "$B/cache.db" "SELECT id FROM rfqs LIMIT 1")
+t_run "and for cushions (Textiles), not hers" 0 kb rfq post --title "Seat cushions" --qty 60 \
+	--category Textiles
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ "Table legs for 60 desks" \(Furniture\) from Berlin Interiors GmbH: 240, target 10.00 USD to quote$'
+t_match "with the command that answers it" "$T_OUT" "^ +kontor chat send $BID \"your quote\"$"
+t_nomatch "the RFQ of another category does not" "$T_OUT" 'Seat cushions'
+t_eq "the notify-command ran once for that sync" "$(runs)" 1
+t_match "with its own words, then the summary as one argument" "$(last_note)" \
+	'^\[--from\]\[kontor\]\[1 new: RFQ "Table legs for 60 desks" from Berlin Interiors GmbH\]$'
+t_run "a sync that brings nothing new" 0 ks sync
+t_eq "runs no notify-command" "$(runs)" 1
+t_run "seller answers in a chat" 0 ks chat send "$BID" "11.00 USD at 240 pcs, FOB Hai Phong"
+t_run "seller's inbox" 0 ks inbox --json
+t_nomatch "an answered RFQ is gone" "$T_OUT" "\"id\":\"$RFQ\""
+
+# --- an offer and a message wait for her ----------------------------------------------------
+trade_find iron table legs
+t_run "buyer writes" 0 kb chat send "$SID" "Good price, the offer follows"
+t_run "buyer proposes 240 legs" 0 kb contract propose --listing "$LID" --qty 240 --incoterm FOB \
+	--place "Hai Phong" --json
+KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox --json" 0 ks inbox --json
+t_match "the offer waits for her signature" "$T_OUT" \
+	"\"kind\":\"offer\".*\"id\":\"$KID\".*\"command\":\"kontor contract sign $KID\""
+t_match "the message waits to be read" "$T_OUT" '"kind":"chat".*"text":"1 unread message from Berlin Interiors GmbH"'
+t_eq "one more notify run for that sync" "$(runs)" 2
+t_match "naming both news" "$(last_note)" \
+	'\[2 new: (offer from Berlin Interiors GmbH to sign \(2,760.00 USD\); message from Berlin Interiors GmbH|message from Berlin Interiors GmbH; offer from Berlin Interiors GmbH to sign \(2,760.00 USD\))\]$'
+t_nomatch "never the message text (notify-text is no)" "$(last_note)" 'offer follows'
+t_run "seller reads the conversation" 0 ks chat show "$BID"
+t_run "seller signs: binding" 0 ks contract sign "$KID"
+ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
+t_run "seller's inbox" 0 ks inbox --json
+t_nomatch "the signed offer is gone" "$T_OUT" '"kind":"offer"'
+t_nomatch "the read message is gone" "$T_OUT" '"kind":"chat"'
+t_nomatch "nothing of the order is hers before payment" "$T_OUT" "$ORDER"
+
+# --- the buyer pays; the seller sees it arrive --------------------------------------------------
+t_run "a deposit of 5,000.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 USD --db "$DB" --reference psp-1
+t_run "buyer syncs" 0 kb sync
+t_run "buyer's inbox" 0 kb inbox --json
+t_match "the order waits for the buyer to pay" "$T_OUT" "\"kind\":\"order\".*\"command\":\"kontor order pay $ORDER\""
+t_run "buyer pays" 0 kb order pay "$ORDER"
+t_run "buyer's inbox" 0 kb inbox --json
+t_nomatch "paid: gone from his inbox" "$T_OUT" "order pay $ORDER"
+t_run "seller syncs" 0 ks sync
+t_eq "one notify run" "$(runs)" 3
+t_match "saying the order was paid" "$(last_note)" '\[1 new: order [A-Za-z0-9_-]{8}… paid 2,760.00 USD\]$'
+t_run "seller's wallet" 0 ks wallet
+t_match "escrow holds the payment for her order, as seller" "$T_OUT" \
+	"order $ORDER  as seller +2,760.00 USD  \\(yours once released\\)"
+t_run "seller's wallet --json" 0 ks wallet --json
+t_match "her balance is nothing yet" "$T_OUT" '"balances":\{\},"held":\{\},"escrow":\[\{"orderId":"[A-Za-z0-9_-]+","role":"seller","currency":"USD","amount":276000\}\]'
+t_run "seller's inbox" 0 ks inbox
+t_match "the order waits for her to ship, saying the money is in escrow" "$T_OUT" \
+	"for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it$"
+t_match "with the command that ships it" "$T_OUT" "^ +kontor order ship $ORDER --carrier CARRIER --tracking NUMBER$"
+t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
+t_run "seller's inbox" 0 ks inbox --json
+t_nomatch "shipped: gone" "$T_OUT" "order ship $ORDER"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer's inbox" 0 kb inbox --json
+t_match "the buyer is to confirm receipt" "$T_OUT" "\"command\":\"kontor order confirm $ORDER\""
+t_run "buyer confirms" 0 kb order confirm "$ORDER"
+t_run "buyer's inbox" 0 kb inbox --json
+t_nomatch "confirmed: gone" "$T_OUT" "order confirm $ORDER"
+ledger_zero "after the release"
+
+t_run "seller syncs" 0 ks sync
+t_eq "one notify run" "$(runs)" 4
+t_match "for the release" "$(last_note)" '\[1 new: 2,760.00 USD released by order [A-Za-z0-9_-]{8}…\]$'
+t_run "seller's inbox" 0 ks inbox
+t_match "the money that arrived waits until she looks" "$T_OUT" \
+	'^money .*released by order [A-Za-z0-9_-]{8}… \+2,760.00 USD arrived in your wallet$'
+t_match "with the command that shows it" "$T_OUT" '^ +kontor wallet$'
+t_run "seller's wallet" 0 ks wallet
+t_match "the balance is the release" "$T_OUT" '^ +2,760.00 USD$'
+t_match "the history says it in words" "$T_OUT" 'released by order [A-Za-z0-9_-]{8}… +\+2,760.00 USD'
+t_nomatch "and escrow holds nothing for her any more" "$T_OUT" 'In escrow'
+t_run "seller's inbox" 0 ks inbox
+t_match "looked at: the money is no longer news" "$T_OUT" '^nothing waits for you'
+
+# --- withdrawing ---------------------------------------------------------------------------
+t_run "seller withdraws 1,000.00 USD" 0 ks wallet withdraw 1000 USD
+t_match "it says the new balance" "$T_OUT" '^withdrew 1,000.00 USD \(a payout from node main, reference [A-Za-z0-9_-]+\); balance 1,760.00 USD$'
+t_eq "the node debited her wallet" "$(bal "wallet:$SID")" 176000
+t_eq "one payout transaction, from the simulated provider" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM ledger_tx t JOIN ledger_entries e ON e.tx = t.seq WHERE t.kind = 'payout' AND e.account = 'provider:sim' AND e.amount = 100000")" 1
+t_run "seller's wallet --json" 0 ks wallet --json
+t_match "the payout is the newest line" "$T_OUT" '"history":\[\{"txId":"T[A-Za-z0-9_-]+","kind":"payout","words":"payout","currency":"USD","amount":-100000'
+t_match "and the balance what is left" "$T_OUT" '"balances":\{"USD":176000\}'
+t_run "kontord admin payouts lists it" 0 "$KONTORD" admin payouts --db "$DB"
+t_match "when, whose, how much, the transaction and reference" "$T_OUT" \
+	"^20[0-9-]{8}T[0-9:]{8}Z	$SID	1000.00 USD	T[A-Za-z0-9_-]+	sim-payout:$SID:[A-Za-z0-9_-]+$"
+t_run "admin payouts of the buyer" 0 "$KONTORD" admin payouts "$BID" --db "$DB"
+t_eq "lists none" "$T_OUT" ""
+t_match "and says so" "$T_ERR" "no payouts of $BID"
+t_run "admin payouts of an unknown account fails" 1 "$KONTORD" admin payouts nobody-here --db "$DB"
+
+t_run "withdrawing more than the wallet holds is refused (exit 1)" 1 ks wallet withdraw 5000 USD
+t_match "with the reason" "$T_ERR" '5,000.00 USD is more than your wallet holds \(1,760.00 USD'
+t_run "an unknown currency is refused (exit 2)" 2 ks wallet withdraw 10 ABC
+t_match "naming it" "$T_ERR" "unknown currency 'ABC'"
+t_run "a zero amount is refused (exit 2)" 2 ks wallet withdraw 0 USD
+t_run "a negative amount is refused (exit 2)" 2 ks wallet withdraw -5 USD
+t_match "saying so" "$T_ERR" 'more than zero'
+t_eq "nothing was queued" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" 0
+t_eq "the wallet is untouched" "$(bal "wallet:$SID")" 176000
+# A stale cache that believes in more money: the node refuses, and says why.
+sqlite3 "$S/cache.db" "UPDATE wallets SET json = json_set(json, '$.balances.USD', 900000)"
+t_run "the node refuses a withdrawal over the balance (exit 1)" 1 ks wallet withdraw 5000 USD
+t_match "with its reason" "$T_ERR" 'insufficientFunds: withdraw: 5000.00 USD is more than the wallet holds \(1760.00 USD\)'
+t_eq "the wallet is untouched at the node" "$(bal "wallet:$SID")" 176000
+t_eq "still one payout" "$(sqlite3 "$DB" "SELECT count(*) FROM ledger_tx WHERE kind = 'payout'")" 1
+t_run "the refused withdrawal waits in the outbox" 0 ks outbox list
+t_match "as Wallet/set" "$T_OUT" 'Wallet/set'
+t_run "and is dropped" 0 ks outbox drop "$(sqlite3 "$S/cache.db" "SELECT seq FROM outbox")"
+ledger_zero "after the withdrawals"
+
+# --- at the node: the refusals a client without the cache check would meet ---------------
+"$KSIGN" keygen random >"$T_TMP/x.key"
+XID=$("$KSIGN" id "$T_TMP/x.key")
+capi "$T_TMP/x.key" '["Account/set",{"create":{"me":{"displayName":"Third Party","country":"GB","role":"buyer"}}},"r"]'
+t_run "a deposit of 10.00 USD to a third account" 0 "$KONTORD" admin deposit "$XID" 10 USD --db "$DB"
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$XID\":{\"withdraw\":{\"amount\":2000,\"currency\":\"USD\",\"reference\":\"a1\"}}}},\"1\"]"
+t_match "Wallet/set over the balance: insufficientFunds with the reason" "$RESP" \
+	'"notUpdated":\{"W[A-Za-z0-9_-]+":\{"type":"insufficientFunds","description":"withdraw: 20.00 USD is more than the wallet holds \(10.00 USD\)"'
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$XID\":{\"withdraw\":{\"amount\":100,\"currency\":\"ABC\",\"reference\":\"a2\"}}}},\"2\"]"
+t_match "an unknown currency: invalidProperties naming it" "$RESP" \
+	'"type":"invalidProperties","description":"withdraw.currency: unknown currency .ABC'
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$XID\":{\"withdraw\":{\"amount\":0,\"currency\":\"USD\",\"reference\":\"a3\"}}}},\"3\"]"
+t_match "zero: refused" "$RESP" '"description":"withdraw.amount: must be more than zero \(got 0\)"'
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$XID\":{\"withdraw\":{\"amount\":-500,\"currency\":\"USD\",\"reference\":\"a4\"}}}},\"4\"]"
+t_match "negative: refused" "$RESP" '"description":"withdraw.amount: must be more than zero \(got -500\)"'
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$SID\":{\"withdraw\":{\"amount\":100,\"currency\":\"USD\",\"reference\":\"a5\"}}}},\"5\"]"
+t_match "another's wallet is notFound" "$RESP" '"notUpdated":\{"W[A-Za-z0-9_-]+":\{"type":"notFound"'
+t_eq "none of it moved the third wallet" "$(bal "wallet:$XID")" 1000
+t_eq "nor the seller's" "$(bal "wallet:$SID")" 176000
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$XID\":{\"withdraw\":{\"amount\":400,\"currency\":\"USD\",\"reference\":\"a6\"}}}},\"6\"]"
+t_match "a withdrawal within the balance: updated with the new balance" "$RESP" '"updated":\{"W[A-Za-z0-9_-]+":\{"balances":\{"USD":600\},"payout":\{"txId":"T[A-Za-z0-9_-]+","posted":true\}'
+capi "$T_TMP/x.key" "[\"Wallet/set\",{\"update\":{\"W$XID\":{\"withdraw\":{\"amount\":400,\"currency\":\"USD\",\"reference\":\"a6\"}}}},\"7\"]"
+t_match "the same reference again pays nothing twice" "$RESP" '"balances":\{"USD":600\},"payout":\{"txId":"T[A-Za-z0-9_-]+","posted":false\}'
+t_eq "600 left" "$(bal "wallet:$XID")" 600
+capi "$T_TMP/x.key" '["Wallet/changes",{"sinceState":"0"},"c"]'
+t_match "Wallet/changes: her wallet updated since 0" "$RESP" "\"updated\":\\[\"W$XID\"\\]"
+ledger_zero "after the node's refusals"
+
+# --- a dispute and a ruling wait for her; a cancellation to sign ------------------------------
+t_run "buyer proposes 20 more" 0 kb contract propose --listing "$LID" --qty 20 --incoterm FOB \
+	--place "Hai Phong" --json
+K2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "seller signs the second" 0 ks contract sign "$K2"
+O2=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the second" 0 kb order pay "$O2"
+t_run "buyer disputes it" 0 kb order dispute "$O2" --reason "wrong colour"
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox --json
+t_match "the dispute the buyer opened waits for her" "$T_OUT" \
+	"\"kind\":\"dispute\".*\"id\":\"$O2\".*disputed by Berlin Interiors GmbH"
+t_run "the arbitrator rules 50/50" 0 "$KONTORD" admin resolve "$O2" --buyer-pct 50 --note "half" --db "$DB"
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox --json
+t_nomatch "ruled: the dispute is gone" "$T_OUT" '"kind":"dispute"'
+t_match "the ruling waits to be rated, saying her share" "$T_OUT" \
+	"\"kind\":\"ruling\".*ruled: 115.00 USD to you; rate the trade\",\"command\":\"kontor order rate $O2 --stars N\""
+t_match "her share arrived in the wallet" "$T_OUT" '"kind":"money".*ruling on order'
+t_run "seller rates" 0 ks order rate "$O2" --stars 3 --text "fair"
+t_run "seller looks at her wallet" 0 ks wallet
+t_run "seller's inbox" 0 ks inbox
+t_match "rated and looked at: nothing waits" "$T_OUT" '^nothing waits for you'
+
+t_run "buyer proposes a third" 0 kb contract propose --listing "$LID" --qty 10 --incoterm FOB \
+	--place "Hai Phong" --json
+K3=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "seller signs the third" 0 ks contract sign "$K3"
+O3=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the third" 0 kb order pay "$O3"
+t_run "buyer asks to cancel it" 0 kb order cancel "$O3"
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox --json
+t_match "the cancellation waits for her signature" "$T_OUT" "\"command\":\"kontor order cancel $O3\""
+t_run "seller signs the cancellation" 0 ks order cancel "$O3"
+t_run "seller's inbox" 0 ks inbox --json
+t_nomatch "signed: gone" "$T_OUT" "order cancel $O3"
+t_eq "the third order is cancelled" "$(ostate "$O3")" cancelled
+ledger_zero "after the dispute and the cancellation"
+
+# --- the notify-command's text, injection, failure and hang --------------------------------------
+printf 'set notify-command "sh %s"\nset notify-text yes\n' "$T_TMP/notify.sh" >"$CONF"
+t_run "buyer writes again" 0 kb chat send "$SID" "Ready for the next lot?"
+t_run "seller syncs" 0 ks sync
+t_match "with notify-text yes the summary quotes the message" "$(last_note)" \
+	'^\[1 new: message from Berlin Interiors GmbH: "Ready for the next lot\?"\]$'
+t_run "seller reads it" 0 ks chat show "$BID"
+
+# shellcheck disable=SC2016 # shell that must stay text
+EVIL='Evil $(touch pwned-a); `touch pwned-b` | touch pwned-c'
+trade_party_np third kx "$EVIL" GB buyer
+t_run "the third party writes to the seller" 0 kx chat send "$SID" "hello"
+cd "$T_TMP" || exit 1
+t_run "seller syncs (in a directory a command injection would write to)" 0 ks sync
+cd "$T_ROOT" || exit 1
+# shellcheck disable=SC2016 # the same, as a pattern
+t_match "its name arrives as text inside the one argument" "$(last_note)" \
+	'^\[1 new: message from Evil \$\(touch pwned-a\); `touch pwned-b` \| touch pwned-c: "hello"\]$'
+set -- "$T_TMP"/pwned*
+t_eq "and ran nothing" "$1" "$T_TMP/pwned*"
+t_run "seller reads it" 0 ks chat show "$(party_id kx)"
+
+printf '#!/bin/sh\nexit 3\n' >"$T_TMP/fail.sh"
+printf 'set notify-command "sh %s"\n' "$T_TMP/fail.sh" >"$CONF"
+t_run "buyer writes" 0 kb chat send "$SID" "one"
+t_run "a sync whose notify-command fails still succeeds (exit 0)" 0 ks sync
+t_match "the failure is said" "$T_ERR" 'notify-command exited 3'
+t_match "and logged" "$(tail -n 1 "$S/notify.log")" 'notify-command exited 3 \([0-9]+ ms\): 1 new: message from Berlin Interiors GmbH$'
+t_run "the message came all the same" 0 ks chat show "$BID"
+t_match "read" "$T_OUT" 'one'
+
+cat >"$T_TMP/hang.sh" <<EOF
+#!/bin/sh
+echo \$\$ >"$T_TMP/hang.pid"
+exec sleep 300
+EOF
+printf 'set notify-command "sh %s"\n' "$T_TMP/hang.sh" >"$CONF"
+t_run "buyer writes" 0 kb chat send "$SID" "two"
+export KONTOR_NOTIFY_TIMEOUT=2
+t_run "a sync whose notify-command hangs still succeeds (exit 0)" 0 ks sync
+unset KONTOR_NOTIFY_TIMEOUT
+t_match "it is killed at the limit" "$T_ERR" 'notify-command killed after 2 s'
+t_match "and logged" "$(tail -n 1 "$S/notify.log")" 'notify-command killed after 2 s'
+HP=$(cat "$T_TMP/hang.pid" 2>/dev/null)
+if [ -n "$HP" ] && ! kill -0 "$HP" 2>/dev/null; then
+	t_ok "the hanging command is gone"
+else
+	t_fail "the hanging command is gone" "pid '$HP' still runs"
+	[ -n "$HP" ] && kill -9 "$HP" 2>/dev/null
+fi
+t_run "the message came all the same" 0 ks chat show "$BID"
+t_match "read" "$T_OUT" 'two'
+t_eq "the sync and its message were not held: nothing waits" "$(ks inbox --json | grep -c '"kind":"chat"')" 0
+: >"$CONF"
+
+# --- a long history comes whole -------------------------------------------------------------
+i=0
+while [ $i -lt 55 ]; do
+	"$KONTORD" admin deposit "$BID" 1 EUR --db "$DB" >/dev/null 2>&1 || break
+	i=$((i + 1))
+done
+t_eq "55 small deposits to the buyer" "$i" 55
+t_run "buyer syncs" 0 kb sync
+t_run "buyer's wallet, one page" 0 kb wallet --json --limit 5 --page 2
+t_match "every line of the history is cached, past the node's first page of 50" "$T_OUT" \
+	'"historyTotal":([0-9]+).*"historyCached":\1,'
+t_match "the page is the 6th to 10th line" "$T_OUT" '"offset":5,"limit":5'
+TOTAL=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_entries WHERE account = 'wallet:$BID'")
+t_eq "the cache holds the node's lines, one for one" \
+	"$(sqlite3 "$B/cache.db" "SELECT count(*) FROM wallet_lines")" "$TOTAL"
+
+# --- the ledger ---------------------------------------------------------------------------
+ledger_zero "at the end of the day"
+t_eq "no wallet or escrow below zero" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM ledger_accounts WHERE kind IN ('wallet', 'escrow') AND balance < 0")" 0
+t_eq "every balance is the sum of its entries" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM ledger_accounts a WHERE balance != (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account = a.id AND e.currency = a.currency)")" 0
+
+t_node_stop
+t_done
