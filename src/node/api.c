@@ -450,6 +450,8 @@ static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	}
 	add_state(r, "state", state);
 	cJSON_AddItemToObject(r, "list", w.list);
+	if (ty->get_done && props)
+		ty->get_done(c, props, w.list, r);
 	cJSON_AddItemToObject(r, "notFound", not_found);
 	*res = r;
 	return 0;

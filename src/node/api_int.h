@@ -61,6 +61,9 @@ struct api_type {
 	 * name in a get's properties: 1 when prop is one (added to o when it has a value, left
 	 * out otherwise), 0 for a stored property. May be NULL. */
 	int (*computed)(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o);
+	/* After a get with a properties list made its list: adds what belongs to the answer as
+	 * a whole (Listing's imageHashes, packed for the whole page). May be NULL. */
+	void (*get_done)(struct api_ctx *c, const cJSON *props, const cJSON *list, cJSON *res);
 };
 
 extern const struct api_type api_account_type;

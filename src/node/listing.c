@@ -20,9 +20,42 @@ static const char *const listing_props[] = {
     "sig",          "imageHashes",   "imageBytes", NULL,
 };
 
-/* imageHashes: the 64-bit photo hash of each image the node holds, as 16 hex digits (what a
- * pull's summaries carry so a client searches its cache by photo offline); left out when
- * the listing has none. */
+/* imageHashes: the 64-bit photo hashes of the images the node holds, for a whole page at once
+ * (what a pull's summaries carry so a client searches its cache by photo offline): beside
+ * "list", {"counts": [n, ...] one per listing in list order, "hashes": base64url of the
+ * hashes, 8 bytes each, big-endian, in that order}. A hash per listing as its own property
+ * cost 16 bytes gzip'd; packed it costs 8.5 (DESIGN §11: 9). */
+static void listing_get_done(struct api_ctx *c, const cJSON *props, const cJSON *list, cJSON *res)
+{
+	const cJSON *p;
+	int asked = 0;
+	cJSON_ArrayForEach(p, props) asked |=
+	    cJSON_IsString(p) && strcmp(p->valuestring, "imageHashes") == 0;
+	if (!asked || !cJSON_GetArraySize(list))
+		return; /* nothing new: not a byte (the no-change sync's budget) */
+	cJSON *ih = cJSON_AddObjectToObject(res, "imageHashes");
+	cJSON *counts = cJSON_AddArrayToObject(ih, "counts");
+	struct kbuf raw = KBUF_INIT, b64 = KBUF_INIT;
+	const cJSON *o;
+	cJSON_ArrayForEach(o, list)
+	{
+		uint64_t h[MODEL_IMAGES_MAX];
+		size_t n = 0;
+		struct kerr e = {0, ""};
+		const char *id = api_str(o, "id");
+		if (!id || nstore_listing_photo_hashes(c->s, id, h, &n, &e) != K_OK)
+			n = 0;
+		cJSON_AddItemToArray(counts, cJSON_CreateNumber((double)n));
+		for (size_t i = 0; i < n; i++)
+			for (int k = 7; k >= 0; k--)
+				kbuf_putc(&raw, (char)(h[i] >> (8 * k)));
+	}
+	kcrypto_b64_encode(raw.data ? raw.data : "", raw.len, KB64_URL_NOPAD, &b64);
+	cJSON_AddStringToObject(ih, "hashes", kbuf_str(&b64));
+	kbuf_free(&raw);
+	kbuf_free(&b64);
+}
+
 static int listing_computed(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o)
 {
 	if (strcmp(prop, "imageBytes") == 0) {
@@ -42,21 +75,8 @@ static int listing_computed(struct api_ctx *c, const char *prop, const cJSON *fu
 		}
 		return 1;
 	}
-	if (strcmp(prop, "imageHashes") != 0)
-		return 0;
-	const char *id = api_str(full, "id");
-	uint64_t h[MODEL_IMAGES_MAX];
-	size_t n = 0;
-	struct kerr e = {0, ""};
-	if (!id || nstore_listing_photo_hashes(c->s, id, h, &n, &e) != K_OK || n == 0)
-		return 1;
-	cJSON *a = cJSON_AddArrayToObject(o, "imageHashes");
-	for (size_t i = 0; i < n; i++) {
-		char hex[KIMG_HASH_HEX_LEN + 1];
-		kimg_hash_hex(h[i], hex);
-		cJSON_AddItemToArray(a, cJSON_CreateString(hex));
-	}
-	return 1;
+	/* imageHashes come for the page as a whole (listing_get_done) */
+	return strcmp(prop, "imageHashes") == 0;
 }
 
 /* filter.photo: {hashes: [hex, ...]} (or {hash: hex}) and maxDistance (default 12). */
@@ -318,4 +338,5 @@ const struct api_type api_listing_type = {
     .destroy = listing_destroy,
     .query = listing_query,
     .computed = listing_computed,
+    .get_done = listing_get_done,
 };

@@ -35,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kerr e;
 	if (size > (1u << 20) || json_parse((const char *)data, size, "fuzz", &resp, &e) != K_OK)
 		return 0;
+	/* the page-packed image hashes spread onto the listings first, as the pull does */
+	sync_unpack_image_hashes(resp);
 	for (int t = 0; t < SYNC_NTYPES; t++) {
 		int64_t total = 0;
 		int rc = sync_decode_total(resp, t, &total, &e);

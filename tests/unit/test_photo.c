@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../src/client/net/sync.h"
 #include "../../src/client/store/photo.h"
 #include "../../src/client/store/store.h"
 #include "kontor/crypto.h"
@@ -204,6 +205,56 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(e.msg, "distance"));
 }
 
+/* A pull's page-packed imageHashes spread onto its listings, and a pack that does not add up
+ * (counts against bytes, a count per listing) dropped whole. */
+static cJSON *page(const char *counts, const char *hashes)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf,
+	         "{\"methodResponses\":[[\"Listing/get\",{\"list\":[{\"id\":\"a\"},{\"id\":\"b\"},"
+	         "{\"id\":\"c\"}],\"imageHashes\":{\"counts\":%s,\"hashes\":\"%s\"}},\"g1\"]]}",
+	         counts, hashes);
+	return cJSON_Parse(buf);
+}
+
+static const cJSON *hashes_of(const cJSON *resp, int i)
+{
+	const cJSON *call = cJSON_GetArrayItem(cJSON_GetObjectItem(resp, "methodResponses"), 0);
+	const cJSON *o =
+	    cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(call, 1), "list"), i);
+	return cJSON_GetObjectItem(o, "imageHashes");
+}
+
+static void test_packed_page_hashes_spread_onto_listings(void **state)
+{
+	/* 946730b2996d2bcc, then 0102030405060708 and 946730b2996d2bcc */
+	cJSON *r = page("[1,0,2]", "lGcwspltK8wBAgMEBQYHCJRnMLKZbSvM");
+	sync_unpack_image_hashes(r);
+	assert_int_equal(cJSON_GetArraySize(hashes_of(r, 0)), 1);
+	assert_string_equal(cJSON_GetArrayItem(hashes_of(r, 0), 0)->valuestring,
+	                    "946730b2996d2bcc");
+	assert_null(hashes_of(r, 1));
+	assert_int_equal(cJSON_GetArraySize(hashes_of(r, 2)), 2);
+	assert_string_equal(cJSON_GetArrayItem(hashes_of(r, 2), 0)->valuestring,
+	                    "0102030405060708");
+	const cJSON *call = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "methodResponses"), 0);
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(call, 1), "imageHashes"));
+	cJSON_Delete(r);
+	const char *bad[][2] = {
+	    {"[1,0,1]", "lGcwspltK8wBAgMEBQYHCJRnMLKZbSvM"}, /* 2 counted, 3 sent */
+	    {"[1,0]", "lGcwspltK8w"},                        /* a count missing */
+	    {"[1,0,-1]", "lGcwspltK8w"},
+	    {"[1,0,0]", "not base64 url!"},
+	    {"[99,0,0]", "lGcwspltK8w"}};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		r = page(bad[i][0], bad[i][1]);
+		sync_unpack_image_hashes(r);
+		for (int j = 0; j < 3; j++)
+			assert_null(hashes_of(r, j));
+		cJSON_Delete(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +263,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_combined_with_words_and_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test(test_packed_page_hashes_spread_onto_listings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -576,6 +576,72 @@ static void skip(struct sync_stats *st, int t, const cJSON *o, int why_rc, const
 	         id[0] ? id : "(no id)", reason);
 }
 
+/* The page-packed imageHashes beside each Listing/get's list in resp (the node's form:
+ * {"counts": [n per listing], "hashes": base64url of 8 bytes a hash}) spread onto the
+ * listings as "imageHashes": [hex, ...], the form apply reads. A pack that does not add up
+ * is dropped whole: its listings keep no hashes. */
+void sync_unpack_image_hashes(cJSON *resp)
+{
+	cJSON *mr = cJSON_GetObjectItemCaseSensitive(resp, "methodResponses"), *call;
+	cJSON_ArrayForEach(call, mr)
+	{
+		const char *name = cJSON_GetStringValue(cJSON_GetArrayItem(call, 0));
+		cJSON *args = cJSON_GetArrayItem(call, 1);
+		if (!name || strcmp(name, "Listing/get") != 0 || !cJSON_IsObject(args))
+			continue;
+		cJSON *ih = cJSON_DetachItemFromObjectCaseSensitive(args, "imageHashes");
+		if (!ih)
+			continue;
+		cJSON *list = cJSON_GetObjectItemCaseSensitive(args, "list");
+		cJSON *counts = cJSON_GetObjectItemCaseSensitive(ih, "counts"), *c;
+		const char *b64 =
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ih, "hashes"));
+		int n = cJSON_GetArraySize(list);
+		size_t cap = (size_t)n * MODEL_IMAGES_MAX * 8, rl = 0, total = 0;
+		int ok = cJSON_IsArray(list) && cJSON_IsArray(counts) &&
+		         cJSON_GetArraySize(counts) == n && b64 && strlen(b64) <= cap / 3 * 4 + 8;
+		uint8_t *raw = ok ? xmalloc(cap + 8) : NULL;
+		ok = ok && kcrypto_b64_decode(b64, strlen(b64), KB64_URL_NOPAD, raw, cap + 8,
+		                              &rl) == K_OK;
+		cJSON *cl = ok ? counts : NULL;
+		cJSON_ArrayForEach(c, cl)
+		{
+			if (!json_is_int(c) || c->valuedouble < 0 ||
+			    c->valuedouble > MODEL_IMAGES_MAX)
+				ok = 0;
+			else
+				total += (size_t)c->valuedouble;
+		}
+		if (ok && total * 8 != rl)
+			ok = 0;
+		size_t at = 0;
+		cJSON *o = ok ? list->child : NULL;
+		cl = ok ? counts : NULL;
+		cJSON_ArrayForEach(c, cl)
+		{
+			int k = (int)c->valuedouble;
+			if (k > 0 && cJSON_IsObject(o)) {
+				cJSON *a = cJSON_CreateArray();
+				for (int i = 0; i < k; i++) {
+					uint64_t h = 0;
+					for (int b = 0; b < 8; b++)
+						h = h << 8 | raw[at++];
+					char hex[KIMG_HASH_HEX_LEN + 1];
+					kimg_hash_hex(h, hex);
+					cJSON_AddItemToArray(a, cJSON_CreateString(hex));
+				}
+				cJSON_DeleteItemFromObjectCaseSensitive(o, "imageHashes");
+				cJSON_AddItemToObject(o, "imageHashes", a);
+			} else {
+				at += (size_t)k * 8;
+			}
+			o = o ? o->next : NULL;
+		}
+		free(raw);
+		cJSON_Delete(ih);
+	}
+}
+
 /* The imageHashes of a listing summary, taken out of o (they are the node's, not part of
  * the signed listing): how many (0 when none), or -1 with e filled when they are malformed. */
 static int image_hashes(cJSON *o, uint64_t out[MODEL_IMAGES_MAX], struct kerr *e)
@@ -1184,6 +1250,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		cJSON_Delete(req);
 		if (rc)
 			break;
+		sync_unpack_image_hashes(resp);
 		for (int t = 0; t < SYNC_NTYPES; t++) {
 			if (want_total[t] != 1)
 				continue;

@@ -49,6 +49,10 @@ struct sync_stats {
 
 struct ksync;
 
+/* The page-packed imageHashes of the Listing/get answers in resp spread onto their listings
+ * (sync.c; a pure function of outside bytes, fuzzed). */
+void sync_unpack_image_hashes(cJSON *resp);
+
 /* Connects to the named node as self (kp signs every request; NULL: public calls only).
  * The node's pinned keys are checked on every connection (its TLS key before a byte is
  * sent) and every answer; a node pinned before TLS keys were gets its TLS key learned on
