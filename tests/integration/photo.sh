@@ -34,6 +34,12 @@ t_run "seller lists a lamp without a photo" 0 ks listing add --sku LP-3 \
 	--title "Desk lamp" --price 9.00 --currency USD --moq 10 --origin CN
 t_eq "the node hashed each uploaded image" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM blobs WHERE phash IS NOT NULL")" 3
+t_run "seller signs a factory profile with two photos" 0 ks profile edit \
+	--capacity "40,000 brackets a month" --staff 60 --founded 2011 \
+	--cert "ISO 9001:2015|SGS|CN11/20931|2027-09-30" --photo "$IMG/p4.jpg" --photo "$IMG/p5.jpg"
+t_eq "the factory photos are hashed as they arrive too" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM blobs WHERE phash IS NOT NULL")" 5
+t_run "a factory video link that is not https is a usage error" 2 ks profile edit --video http://x.example
 
 # The pull carries hashes, never pictures.
 t_run "buyer syncs" 0 kb sync --json
@@ -122,6 +128,22 @@ KONTOR_CONFIG="$T_TMP/cfg/config" COLUMNS=80 LINES=24 TERM=xterm-256color t_run 
 USED=$(du -cb "$B/images" | tail -n 1 | cut -f1)
 [ "$USED" -le $((1048576 + 4096)) ] && t_ok "the image cache stays within 1 MiB ($USED B)" ||
 	t_fail "the image cache stays within 1 MiB" "$USED bytes"
+
+# The supplier's factory, beside the node's word; its photos only when asked.
+SID=$(ks id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+N0=$(ls "$B/images" | wc -l)
+t_run "supplier show" 0 kb supplier show "$BR"
+t_match "the factory profile, checked against the account" "$T_OUT" 'factory +profile signed by the account'
+t_match "its capacity and certification" "$T_OUT" 'ISO 9001:2015 · SGS · no\. CN11/20931 · until 2027-09-30'
+t_match "the node's attestation beside it (none here)" "$T_OUT" 'verified +no: the node has not checked'
+t_eq "no factory photo fetched" "$(ls "$B/images" | wc -l)" "$N0"
+COLUMNS=80 LINES=24 TERM=xterm-256color t_run "supplier show --photos" 0 kb supplier show "$SID" --photos
+t_match "draws the factory photos" "$T_OUT" "image 2/2 of Shenzhen Brackets Ltd's factory"
+# A profile the node changed (or forged) does not verify: the buyer is told, not shown it.
+sqlite3 "$B/cache.db" "UPDATE accounts SET json = replace(json, '\"staff\":60', '\"staff\":6000') WHERE id = '$SID'"
+t_run "supplier show of a tampered profile" 0 kb supplier show "$SID"
+t_match "says its signature does not verify" "$T_OUT" 'factory +not shown: factory: its signature does not verify'
+t_nomatch "and shows none of it" "$T_OUT" 'staff +6000'
 
 # Offline: the node is gone, the cache still answers.
 t_node_stop
