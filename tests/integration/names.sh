@@ -117,6 +117,10 @@ t_match "the buyer by name and handle" "$T_OUT" "sell to .* USD +Berlin Interior
 t_run "order list --json" 0 kb order list --json
 t_match "keeps the ids" "$T_OUT" "\"sellerId\":\"$SID\""
 
+t_run "wallet under TZ=Asia/Ho_Chi_Minh" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR" --home "$B" wallet
+t_match "its history in local time" "$T_OUT" '^  20[0-9-]+ [0-9:]+ \+07  '
+t_nomatch "none in UTC" "$T_OUT" ' UTC'
+
 # --- an ambiguous and an unknown order prefix ----------------------------------------------
 FAKE="$(pre "$ORDER" 6)ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ"
 sqlite3 "$B/cache.db" "INSERT INTO orders(id, json, contract_id, buyer_id, seller_id, state, updated)

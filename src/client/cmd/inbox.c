@@ -10,6 +10,7 @@
 #include "../inbox.h"
 #include "../store/store.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/text.h"
 
 static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
@@ -51,9 +52,8 @@ static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
 	} else {
 		for (size_t i = 0; i < in.n; i++) {
 			const struct inbox_item *it = &in.v[i];
-			char when[24];
-			snprintf(when, sizeof when, "%.10s %.5s", it->when,
-			         strlen(it->when) > 11 ? it->when + 11 : "");
+			char when[KTIME_LOCAL_MAX]; /* local, named; --json: UTC */
+			ktime_local(it->when, when, sizeof when);
 			text_fprintf(c->out, "%-7s %s  %s\n        %s\n", inbox_kind_name(it->kind),
 			             when, it->text, it->cmd);
 		}

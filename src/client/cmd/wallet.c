@@ -16,6 +16,7 @@
 #include "../store/wallet.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
 
@@ -54,15 +55,6 @@ static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		json_add_int(o, v[i].currency, v[i].amount);
 	return o;
-}
-
-/* "2026-12-04 18:00" from RFC 3339 (as stored: UTC). */
-static void short_time(const char *t, char out[24])
-{
-	if (strlen(t) >= 16)
-		snprintf(out, 24, "%.10s %.5s", t, t + 11);
-	else
-		snprintf(out, 24, "%s", t);
 }
 
 static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
@@ -173,10 +165,10 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 			fprintf(f, "  %s\n", l.total ? "no lines on this page" : "nothing yet");
 		for (size_t i = 0; i < l.n; i++) {
 			const struct wallet_line *x = &l.v[i];
-			char words[160], m[INBOX_MONEY_MAX], when[24];
+			char words[160], m[INBOX_MONEY_MAX], when[KTIME_LOCAL_MAX];
 			inbox_line_words(x->kind, x->order, words, sizeof words);
 			inbox_money(x->amount, x->currency, m);
-			short_time(x->created, when);
+			ktime_local(x->created, when, sizeof when); /* local, named; --json: UTC */
 			text_fprintf(f, "  %s  %-34s %s%s\n", when, words, x->amount > 0 ? "+" : "",
 			             m);
 		}
