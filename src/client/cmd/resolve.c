@@ -378,10 +378,11 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 		if (k->kind == RESOLVE_CONTRACT) {
 			struct contract_status *st = xcalloc(1, sizeof *st);
 			struct kerr ie = {0, ""};
-			state = contract_verify(o, st, &ie) != K_OK ? "unverified"
-			        : st->binding >= 0                  ? "binding"
-			        : st->latest_offer > 0              ? "countered"
-			                                            : "offer";
+			state = contract_verify(o, st, &ie) != K_OK       ? "unverified"
+			        : strcmp(st->last_kind, "cancelled") == 0 ? "cancelled"
+			        : st->binding >= 0                        ? "binding"
+			        : st->latest_offer > 0                    ? "countered"
+			                                                  : "offer";
 			free(st);
 		}
 		if (state)
