@@ -145,6 +145,44 @@ t_run "supplier show of a tampered profile" 0 kb supplier show "$SID"
 t_match "says its signature does not verify" "$T_OUT" 'factory +not shown: factory: its signature does not verify'
 t_nomatch "and shows none of it" "$T_OUT" 'staff +6000'
 
+# A hostile node's pictures (tests/tools/hostile-node.py relays to the real node and answers
+# every download itself): a PNG stating 60000×60000, a JPEG cut short, then a real picture
+# bigger than the whole image cache. Nothing crashes, nothing bad is drawn or kept, and the
+# cache stays within its limit.
+t_run "seller lists a shelf with three photos" 0 ks listing add --sku SH-4 --title "Wall shelf" \
+	--price 4.00 --currency USD --moq 50 --image "$IMG/p1.jpg" --image "$IMG/p2.jpg" --image "$IMG/p3.jpg"
+t_run "buyer syncs it" 0 kb sync
+SH=$(kb search shelf --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p' | head -n 1)
+convert -size 1400x1400 xc: +noise Random -quality 100 "$IMG/huge.jpg" 2>/dev/null
+HUGE=$(wc -c <"$IMG/huge.jpg")
+[ "$HUGE" -gt 1048576 ] && t_ok "the hostile node's real picture is over 1 MiB ($HUGE B)" ||
+	t_fail "the hostile picture is over 1 MiB" "$HUGE"
+python3 "$T_ROOT/tests/tools/hostile-node.py" --mode pictures --listen 127.0.0.1:0 \
+	--cert "$T_TMP/node.pem" --key "$T_TMP/node.key" --log "$T_TMP/hn.log" --upstream "$URL" \
+	--upstream-ca "$T_TMP/ca.pem" --picture "$IMG/huge.jpg" 2>"$T_TMP/hn.err" &
+HPID=$!
+T_PIDS="$T_PIDS $HPID"
+HPORT=""
+i=0
+while [ $i -lt 100 ] && [ -z "$HPORT" ]; do
+	HPORT=$(sed -n 's|^hostile-node: listening on https://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$T_TMP/hn.err")
+	[ -n "$HPORT" ] || sleep 0.1
+	i=$((i + 1))
+done
+t_run "the buyer adds the hostile relay as a node" 0 kb node add evil "https://127.0.0.1:$HPORT" --ca-file "$T_TMP/ca.pem"
+rm -rf "$B/images"
+KONTOR_CONFIG="$T_TMP/cfg/config" COLUMNS=80 LINES=24 TERM=xterm-256color t_run \
+	"listing show --images from the hostile node fails cleanly (exit 1)" 1 kb --node evil listing show "$SH" --images
+t_match "the bomb is refused by its stated size" "$T_OUT" "image 1/3 of Wall shelf: not shown: the image from the node: 60000.60000 is over the 50-megapixel limit"
+t_match "the cut JPEG is refused" "$T_OUT" "image 2/3 of Wall shelf: not shown: the image from the node: the JPEG is truncated"
+t_match "the real picture is drawn" "$T_OUT" "image 3/3 of Wall shelf · [0-9]+×[0-9]+ as drawn \(JPEG original 1400×1400\)"
+t_match "but not kept: it is bigger than the whole cache" "$T_ERR" "more than the whole image cache .*\(shown, not kept\)"
+t_match "the refusal names what failed" "$T_ERR" "2 images of Wall shelf could not be shown"
+t_eq "three downloads reached the hostile node" "$(grep -c '"/download/' "$T_TMP/hn.log")" 3
+t_eq "nothing it sent was kept" "$(ls "$B/images" 2>/dev/null | wc -l | tr -d ' ')" 0
+kill "$HPID" 2>/dev/null
+wait "$HPID" 2>/dev/null
+
 # Offline: the node is gone, the cache still answers.
 t_node_stop
 t_run "search --photo offline" 0 kb search --photo "$IMG/copy.jpg"

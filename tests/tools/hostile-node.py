@@ -9,6 +9,9 @@ playing one attack of issue 16 per run:
   drip       the session is answered; /api answers one byte every 0.5 s, forever
   malformed  a relay to the real node (--upstream) that drops sellerId from the first
              listing summary of every Listing/get it passes back
+  pictures   the same relay, untouched, but every GET /download/... is answered with a
+             hostile picture in turn: a PNG that states 60000x60000 pixels, a JPEG cut
+             short, then the file --picture (a real image bigger than a client's cache)
 
 Every TLS handshake and every request is written to --log as one JSON line as it happens
 ({"tls": ...} or {"method", "path", "bodyBytes", "calls"}), so a test can check what reached
@@ -78,6 +81,22 @@ def fabricate(calls):
     return {"methodResponses": out, "sessionState": "1"}
 
 
+def hostile_picture(i):
+    """The pictures mode's answers to downloads, in turn."""
+    import struct
+    import zlib
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    if i % 3 == 0:  # a bomb: a header that states 3.6 gigapixels
+        ihdr = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) +
+                chunk(b"IDAT", zlib.compress(b"\0" * 4096)) + chunk(b"IEND", b""))
+    with open(ARGS.picture, "rb") as f:
+        data = f.read()
+    return data[: len(data) // 3] if i % 3 == 1 else data  # cut short, then whole
+
+
 def strip_seller(resp):
     """The malformed mode's change: the first listing summary loses its sellerId."""
     for r in resp.get("methodResponses", []):
@@ -114,7 +133,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         log({"method": "GET", "path": self.path, "bodyBytes": 0})
-        if self.path == "/.well-known/kontor":
+        if ARGS.mode == "pictures" and self.path.startswith("/download/"):
+            STATE["n"] += 1
+            self.send(200, hostile_picture(STATE["n"] - 2), "image/jpeg")
+        elif self.path == "/.well-known/kontor":
             with open(ARGS.session, "rb") as f:
                 self.send(200, f.read())
         else:
@@ -141,7 +163,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(b" ")
                 self.wfile.flush()
                 time.sleep(0.5)
-        elif ARGS.mode == "malformed":
+        elif ARGS.mode in ("malformed", "pictures"):
             req = urllib.request.Request(ARGS.upstream + "/api", data=raw, method="POST")
             for h in ("Content-Type", "Content-Encoding", "Authorization"):
                 if self.headers.get(h):
@@ -152,7 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     status, data = r.status, r.read()
             except urllib.error.HTTPError as err:
                 status, data = err.code, err.read()
-            if status == 200:
+            if status == 200 and ARGS.mode == "malformed":
                 resp = json.loads(data)
                 strip_seller(resp)
                 data = json.dumps(resp).encode()
@@ -183,7 +205,7 @@ def main():
     global ARGS
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--mode", required=True,
-                   choices=["impostor", "endless", "drip", "malformed"])
+                   choices=["impostor", "endless", "drip", "malformed", "pictures"])
     p.add_argument("--listen", default="127.0.0.1:0")
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
@@ -191,6 +213,7 @@ def main():
     p.add_argument("--node-key", default="", help="the Kontor-Node-Key header to send")
     p.add_argument("--upstream", help="malformed: the real node's https://127.0.0.1:PORT")
     p.add_argument("--upstream-ca", help="malformed: the CA that signed the real node")
+    p.add_argument("--picture", help="pictures: a real image bigger than the client's cache")
     p.add_argument("--log", required=True)
     ARGS = p.parse_args()
     host, port = ARGS.listen.rsplit(":", 1)
@@ -199,7 +222,7 @@ def main():
     srv = Server((host, int(port)), Handler)
     srv.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     srv.ctx.load_cert_chain(ARGS.cert, ARGS.key)
-    if ARGS.mode == "malformed":
+    if ARGS.mode in ("malformed", "pictures"):
         # The session comes from the real node, as everything else.
         ctx = ssl.create_default_context(cafile=ARGS.upstream_ca)
         with urllib.request.urlopen(ARGS.upstream + "/.well-known/kontor", context=ctx,
