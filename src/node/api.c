@@ -459,6 +459,11 @@ static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 
 /* ---------------------------------------------------------------- Foo/changes */
 
+int64_t api_default_max_changes(const struct node_limits *l)
+{
+	return l->max_objects_in_get < l->max_changes ? l->max_objects_in_get : l->max_changes;
+}
+
 static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                        struct api_err *err)
 {
@@ -468,12 +473,15 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	const cJSON *since_j = cJSON_GetObjectItemCaseSensitive(args, "sinceState");
 	if (!cJSON_IsString(since_j))
 		return api_fail(err, "invalidArguments", "sinceState: missing (a state string)");
-	int64_t since, max = c->n->limits.max_changes;
+	/* Without maxChanges a call gets what one chained get can fetch (defaultMaxChanges in
+	 * the session), so a client leaves out what it would always send. */
+	int64_t since, max = api_default_max_changes(&c->n->limits);
 	const cJSON *mc = cJSON_GetObjectItemCaseSensitive(args, "maxChanges");
 	if (mc && !cJSON_IsNull(mc)) {
 		if (!json_is_int(mc) || mc->valuedouble < 1)
 			return api_fail(err, "invalidArguments",
 			                "maxChanges: must be a positive integer");
+		max = c->n->limits.max_changes;
 		if ((int64_t)mc->valuedouble < max)
 			max = (int64_t)mc->valuedouble;
 	}
@@ -1301,6 +1309,7 @@ void api_session(struct node *n, const char *base, struct kbuf *out)
 	json_add_int(trade, "maxQueryDepth", NSTORE_SCAN_MAX);
 	json_add_int(trade, "maxSizeUpload", (int64_t)l->max_upload);
 	json_add_int(trade, "maxChanges", l->max_changes);
+	json_add_int(trade, "defaultMaxChanges", api_default_max_changes(l));
 	cJSON *types = cJSON_AddArrayToObject(trade, "types");
 	for (int t = 0; t < NT__COUNT; t++)
 		cJSON_AddItemToArray(types, cJSON_CreateString(nstore_type_name((enum ntype)t)));

@@ -97,6 +97,9 @@ int norder_next(const char *state, const char *kind, const char *role, const cha
 struct contract_status;
 int ncontract_check(const cJSON *old, const cJSON *doc, const char *caller,
                     struct contract_status *st, int *nothing_new, struct kerr *e);
+/* What a Foo/changes without maxChanges returns at most: maxObjectsInGet (what one
+ * chained get takes), never over the ceiling max_changes. The session says it. */
+int64_t api_default_max_changes(const struct node_limits *l);
 /* Wallet/get, Wallet/changes and Wallet/set (wallet.c): the caller's own wallet from the
  * ledger, whether it moved since a state, and withdraw; forbidden when anonymous. */
 int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,

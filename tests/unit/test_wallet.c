@@ -440,6 +440,37 @@ static void test_escrow_shows_for_buyer_and_seller_and_moves_the_sellers_state(v
 	must(model_validate("Wallet", w, &e), &e);
 }
 
+/* The budget of a sync with nothing new leaves maxChanges out: the node's default must be
+ * what one chained get takes, and the session must say so. */
+static void test_changes_without_max_changes_stop_at_one_gets_worth(void **state)
+{
+	struct fx *f = *state;
+	f->n.limits.max_objects_in_get = 2;
+	struct kkeypair k3;
+	char id3[KCRYPTO_ID_LEN + 1];
+	kcrypto_keypair_new(&k3);
+	kcrypto_account_id(k3.pk, id3);
+	put_account(f->n.store, id3, "Third Trading");
+	const cJSON *r = call(f, NULL, "Account/changes", "{\"sinceState\":\"0\"}");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rargs(r), "created")),
+	                 2);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rargs(r), "hasMoreChanges")));
+	r = call(f, NULL, "Account/changes", "{\"sinceState\":\"0\",\"maxChanges\":10}");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rargs(r), "created")),
+	                 3);
+	struct kbuf b = KBUF_INIT;
+	api_session(&f->n, "https://127.0.0.1:1", &b);
+	cJSON *sess = cJSON_Parse(kbuf_str(&b));
+	const cJSON *trade = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(sess, "capabilities"), "urn:kontor:trade");
+	assert_int_equal(
+	    (int)cJSON_GetObjectItemCaseSensitive(trade, "defaultMaxChanges")->valuedouble, 2);
+	assert_int_equal((int)cJSON_GetObjectItemCaseSensitive(trade, "maxChanges")->valuedouble,
+	                 (int)f->n.limits.max_changes);
+	cJSON_Delete(sess);
+	kbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +482,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_escrow_shows_for_buyer_and_seller_and_moves_the_sellers_state, setup,
 	        teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_without_max_changes_stop_at_one_gets_worth,
+	                                    setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

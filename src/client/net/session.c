@@ -111,7 +111,8 @@ int knet_session_parse(const char *data, size_t len, struct knet_session *out, s
 	        K_OK ||
 	    (rc = get_limit(trade, "maxObjectsInGet", 1, &out->max_objects_in_get, e)) != K_OK ||
 	    (rc = get_limit(trade, "maxObjectsInSet", 1, &out->max_objects_in_set, e)) != K_OK ||
-	    (rc = get_limit(trade, "maxSizeUpload", 0, &out->max_size_upload, e)) != K_OK)
+	    (rc = get_limit(trade, "maxSizeUpload", 0, &out->max_size_upload, e)) != K_OK ||
+	    (rc = get_limit(trade, "defaultMaxChanges", 0, &out->default_max_changes, e)) != K_OK)
 		goto out;
 out:
 	cJSON_Delete(root);

@@ -25,8 +25,9 @@ struct knet_session {
 	int64_t max_calls_in_request;
 	int64_t max_objects_in_get;
 	int64_t max_objects_in_set;
-	int64_t max_size_upload; /* 0 when the node does not say */
-	char state[64];          /* the session state string */
+	int64_t max_size_upload;     /* 0 when the node does not say */
+	int64_t default_max_changes; /* what Foo/changes gives without maxChanges; 0: unsaid */
+	char state[64];              /* the session state string */
 };
 
 /* Parses len bytes of a session document into *out (zeroed first). K_EINVAL naming the

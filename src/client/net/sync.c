@@ -1221,7 +1221,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			}
 			cJSON *ca = cJSON_CreateObject();
 			cJSON_AddStringToObject(ca, "sinceState", state[t] ? state[t] : "0");
-			json_add_int(ca, "maxChanges", page);
+			if (k->sess.default_max_changes != page) /* the node's default: left out */
+				json_add_int(ca, "maxChanges", page);
 			add_call(calls, cname, ca, cid);
 			snprintf(gc, sizeof gc, "g%d", t);
 			snprintf(gu, sizeof gu, "u%d", t);
