@@ -18,5 +18,9 @@ check "no test asserts a condition that cannot fail ($or1, $true1)" \
 shared='\.\./''shared'
 check "nothing in src, tests, scripts or the Makefile reads the sibling folder shared/" \
 	"$(grep -rnE "$shared" src include tests scripts Makefile 2>/dev/null)"
+# The TUI runs a command with the context's streams pointed at a buffer of its own and reads
+# what it did from the command's result: it never moves its own descriptors (issue 12).
+check "the TUI never redirects its own stdin, stdout or stderr (dup2, tmpfile, freopen)" \
+	"$(grep -nE 'dup2\(|tmpfile\(|freopen\(' src/client/ui/*.c 2>/dev/null)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -149,6 +149,7 @@ int main(int argc, char **argv)
 	int rc = kcrypto_init(&e);
 	if (rc == K_OK)
 		rc = cmd_dispatch(&c, n - 1, argv + 1, &e);
+	cmd_result_print(&c, &e); /* what a write command did, in words or --json */
 	if (rc != K_OK && (rc != K_EQUEUED || c.verbosity >= 0))
 		text_fprintf(stderr, "kontor: %s\n", e.msg[0] ? e.msg : kstatus_str(rc));
 	if (fflush(stdout) != 0 && rc == K_OK) {

@@ -134,6 +134,7 @@ static int run_line(struct ctx *c, const char *name, long lineno, const char *li
 		              w.argv[0]);
 	if (rc == K_OK)
 		rc = cmd_dispatch(c, w.argc, w.argv, &e);
+	cmd_result_print(c, &e); /* each line's outcome as it runs, as on the command line */
 	if (rc == K_OK) {
 		t->ok++;
 	} else if (rc == K_EQUEUED) {
@@ -156,7 +157,7 @@ static int run_batch(struct ctx *c, const struct args *a, struct kerr *e)
 	const char *path = a->npos ? a->pos[0] : "-";
 	int is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "stdin" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	FILE *f = is_stdin ? c->in : fopen(path, "r");
 	if (!f)
 		return kerr_set(e, K_EIO, "batch: %s: %s", path, strerror(errno));
 	int stop = arg_has(a, "stop-on-error");

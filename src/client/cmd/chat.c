@@ -126,7 +126,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc)
 		return rc;
 	if (text[0] == '@') {
-		if ((rc = kbuf_read_file(text + 1, CHAT_TEXT_MAX, &body, e)))
+		if ((rc = ctx_read_file(c, text + 1, CHAT_TEXT_MAX, &body, e)))
 			return rc;
 	} else {
 		kbuf_puts(&body, text);
@@ -217,11 +217,15 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		                        rc == K_OK        ? "delivered"
 		                        : rc == K_EQUEUED ? "queued"
 		                                          : "refused");
-		cmd_print_json(c, o);
-	} else if (c->verbosity >= 0) {
-		text_fprintf(c->out, "sent %s in %s%s\n", mid, jstr(conv, "id"),
-		             rc == K_EQUEUED ? ", queued" : "");
+		cmd_result_json(c, o);
 	}
+	if (rc == K_EFAIL)
+		cmd_result_outbox(c, s, "Message", mid);
+	cmd_result_set(c, "Message", mid,
+	               rc == K_OK        ? "delivered"
+	               : rc == K_EQUEUED ? "queued"
+	                                 : "refused",
+	               "sent %s in %s%s", mid, jstr(conv, "id"), rc == K_EQUEUED ? ", queued" : "");
 out:
 	cJSON_Delete(conv);
 	cJSON_Delete(msg);

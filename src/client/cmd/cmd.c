@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/json.h"
 #include "kontor/text.h"
@@ -302,7 +303,10 @@ int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 	int rc = parse_args(ce, argc - words, argv + words, &a, e);
 	if (rc)
 		return rc;
-	return ce->run(c, &a, e);
+	cmd_result_clear(&c->res);
+	rc = ce->run(c, &a, e);
+	c->res.status = rc;
+	return rc;
 }
 
 int cmd_exit_code(int status)
@@ -388,6 +392,124 @@ void cmd_note(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 	text_fprintf(c->err, "%s\n", kbuf_str(&b)); /* notes quote names from the cache */
 	kbuf_free(&b);
+}
+
+/* --- the result of a command ------------------------------------------------------ */
+
+void cmd_result_clear(struct cmd_result *r)
+{
+	kbuf_free(&r->text);
+	kbuf_free(&r->more);
+	cJSON_Delete(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+void cmd_result_set(struct ctx *c, const char *type, const char *id, const char *state,
+                    const char *fmt, ...)
+{
+	struct cmd_result *r = &c->res;
+	r->set = 1;
+	snprintf(r->type, sizeof r->type, "%s", type ? type : "");
+	snprintf(r->id, sizeof r->id, "%s", id ? id : "");
+	snprintf(r->state, sizeof r->state, "%s", state ? state : "");
+	kbuf_reset(&r->text);
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&r->text, fmt, ap);
+	va_end(ap);
+}
+
+void cmd_result_more(struct ctx *c, const char *fmt, ...)
+{
+	struct cmd_result *r = &c->res;
+	size_t at = r->more.len;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&r->more, fmt, ap);
+	va_end(ap);
+	if (r->more.len > at && r->more.data[r->more.len - 1] != '\n')
+		kbuf_putc(&r->more, '\n');
+}
+
+void cmd_result_json(struct ctx *c, cJSON *obj)
+{
+	cJSON_Delete(c->res.json);
+	c->res.json = obj;
+}
+
+void cmd_result_refused(struct ctx *c, const char *type, const char *id, const char *error_type)
+{
+	struct cmd_result *r = &c->res;
+	if (type && !r->type[0])
+		snprintf(r->type, sizeof r->type, "%s", type);
+	if (id && !r->id[0])
+		snprintf(r->id, sizeof r->id, "%s", id);
+	snprintf(r->error_type, sizeof r->error_type, "%s", error_type ? error_type : "");
+}
+
+struct refusal_find {
+	const char *object_id;
+	char type[40];
+};
+
+static int refusal_one(void *vctx, const struct outbox_item *it)
+{
+	struct refusal_find *f = vctx;
+	if (it->object_id && strcmp(it->object_id, f->object_id) == 0 && it->error_type)
+		snprintf(f->type, sizeof f->type, "%s", it->error_type); /* the newest wins */
+	return 0;
+}
+
+void cmd_result_outbox(struct ctx *c, struct store *s, const char *type, const char *id)
+{
+	struct refusal_find f = {id, ""};
+	if (!s || !id || store_outbox_each(s, refusal_one, &f, NULL) != K_OK || !f.type[0])
+		return;
+	cmd_result_refused(c, type, id, f.type);
+}
+
+void cmd_result_print(struct ctx *c, const struct kerr *e)
+{
+	struct cmd_result *r = &c->res;
+	if (!r->set && c->json && r->error_type[0]) {
+		/* refused: the error goes to err as always; a script reads its type here */
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "type", r->type);
+		if (r->id[0])
+			cJSON_AddStringToObject(o, "id", r->id);
+		cJSON_AddStringToObject(o, "status", "refused");
+		cJSON_AddStringToObject(o, "errorType", r->error_type);
+		if (e && e->msg[0])
+			cJSON_AddStringToObject(o, "error", e->msg);
+		cmd_print_json(c, o);
+	}
+	if (!r->set) {
+		cmd_result_clear(r);
+		return;
+	}
+	if (c->json) {
+		cJSON *o = r->json;
+		r->json = NULL;
+		if (!o) { /* a command with no object of its own: its fields */
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "type", r->type);
+			if (r->id[0])
+				cJSON_AddStringToObject(o, "id", r->id);
+			if (r->state[0])
+				cJSON_AddStringToObject(o, "state", r->state);
+			if (r->text.len)
+				cJSON_AddStringToObject(o, "message", kbuf_str(&r->text));
+			if (r->error_type[0])
+				cJSON_AddStringToObject(o, "errorType", r->error_type);
+		} else if (r->error_type[0] && !cJSON_GetObjectItemCaseSensitive(o, "errorType")) {
+			cJSON_AddStringToObject(o, "errorType", r->error_type);
+		}
+		cmd_print_json(c, o);
+	} else if (c->verbosity >= 0 && r->text.len) {
+		/* the words carry names from the cache and the node */
+		text_fprintf(c->out, "%s\n%s", kbuf_str(&r->text), kbuf_str(&r->more));
+	}
+	cmd_result_clear(r);
 }
 
 static cJSON *entry_json(const struct cmd_entry *ce, int with_help)

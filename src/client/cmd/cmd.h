@@ -7,10 +7,31 @@
 
 #include <stdio.h>
 
+#include "kontor/buf.h"
 #include "kontor/crypto.h"
 #include "kontor/err.h"
 
 struct store;
+struct cJSON;
+
+/* What a command did, for whichever front end ran it (tmux's cmd_entry returns a status the
+ * caller reads): the object it touched, its new state, one sentence for the person and, when
+ * the node refused it, the node's SetError type. A command fills it (cmd_result_set); main
+ * and batch print it (cmd_result_print: the sentence and its lines, or the --json object);
+ * the TUI reads it and prints nothing. cmd_dispatch clears it before a command runs and puts
+ * the command's status in after. A command that only reads (list, show) leaves it unset and
+ * prints on out itself. */
+struct cmd_result {
+	int set;        /* a command filled it */
+	int status;     /* the command's kstatus (cmd_dispatch) */
+	char type[24];  /* the object touched: "Order", "Contract", "Message", "Listing", ... */
+	char id[128];   /* its id ("" when none) */
+	char state[32]; /* its new state in the model's word: "funded", "queued", "paused" */
+	char error_type[40]; /* the node's SetError type when it refused ("stateConflict"), "" */
+	struct kbuf text;    /* one sentence for the person, no newline */
+	struct kbuf more;    /* lines that follow it in human output, each ending in a newline */
+	struct cJSON *json;  /* the --json object (owned); NULL: made from the fields above */
+};
 
 /* Everything a command may need, opened lazily so `kontor --help` touches no file. */
 struct ctx {
@@ -19,10 +40,12 @@ struct ctx {
 	const char *passphrase_file; /* --passphrase-file, or NULL */
 	int json;                    /* --json: one JSON object per line on out */
 	int verbosity;               /* -1 quiet, 0 normal, 1 verbose */
-	FILE *out;
+	FILE *in;                    /* what "-" and "@-" read: stdin, or /dev/null under the TUI */
+	FILE *out;                   /* what a command prints: stdout, or the TUI's own buffer */
 	FILE *err;
-	struct store *store; /* see ctx_store */
-	struct kkeypair kp;  /* see ctx_identity */
+	struct cmd_result res; /* what the last command did (cmd_result_set) */
+	struct store *store;   /* see ctx_store */
+	struct kkeypair kp;    /* see ctx_identity */
 	int have_key;
 	char self_id[KCRYPTO_ID_LEN + 1]; /* "" until known */
 	int in_batch;                     /* a batch is running: writes queue, batch pushes once */
@@ -31,6 +54,8 @@ struct ctx {
 void ctx_init(struct ctx *c);
 /* Closes the store, wipes the key. */
 void ctx_done(struct ctx *c);
+/* Reads a whole file as kbuf_read_file does, or c->in for "-". Caller frees *out. */
+int ctx_read_file(struct ctx *c, const char *path, size_t max, struct kbuf *out, struct kerr *e);
 /* Paths under the home: identity.key, cache.db. */
 void ctx_path(const struct ctx *c, const char *name, char *out, size_t cap);
 /* Makes the home private before anything is read or written there: the directory 0700
@@ -103,8 +128,26 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e);
 const struct cmd_entry *cmd_next(const struct cmd_entry *prev);
 
 /* Output helpers: a JSON object as one line (consumes obj). */
-struct cJSON;
 void cmd_print_json(struct ctx *c, struct cJSON *obj);
+
+/* The command's result: type, id and state (each may be NULL for "") and the sentence. */
+void cmd_result_set(struct ctx *c, const char *type, const char *id, const char *state,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* More human lines after the sentence (a newline is added when fmt's text has none). */
+void cmd_result_more(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The --json object of the result (consumes obj). */
+void cmd_result_json(struct ctx *c, struct cJSON *obj);
+/* The node refused what the command sent about type id: its SetError type ("stateConflict").
+ * The result keeps no sentence for it: the command's error says why. */
+void cmd_result_refused(struct ctx *c, const char *type, const char *id, const char *error_type);
+/* After a push that came back refused: the SetError type the outbox keeps for type id (its
+ * newest entry with one), into the result. Nothing when there is none. */
+void cmd_result_outbox(struct ctx *c, struct store *s, const char *type, const char *id);
+/* Prints the result on c->out and clears it: under --json its object (or one made of its
+ * fields: type, id, state, message, errorType; a refusal with e's words as "error"), else
+ * the sentence and its lines (nothing under -q). Nothing when the command left it empty. */
+void cmd_result_print(struct ctx *c, const struct kerr *e);
+void cmd_result_clear(struct cmd_result *r);
 /* Human notes go to err, and are silent under -q. */
 void cmd_note(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

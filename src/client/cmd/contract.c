@@ -313,7 +313,12 @@ static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const
 		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 	}
 	kbuf_free(&payload);
-	return rc ? rc : cmd_push(c, e);
+	if (rc)
+		return rc;
+	rc = cmd_push(c, e);
+	if (rc == K_EFAIL) /* the node refused it: its type, kept in the outbox */
+		cmd_result_outbox(c, s, "Contract", jstr(doc, "id"));
+	return rc;
 }
 
 static const char *push_word(int rc)
@@ -475,15 +480,15 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			json_add_int(j, "total", t.total);
 			cJSON_AddStringToObject(j, "currency", t.currency);
 			cJSON_AddStringToObject(j, "status", push_word(rc));
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			char unit[MONEY_FMT_MAX];
-			money_format(t.items[0].unit_price, t.currency, unit);
-			fprintf(c->out,
-			        "proposed contract %s%s\n  %lld x %s %s = %s %s, %s %s by %s\n", id,
-			        rc == K_EQUEUED ? ", queued" : "", (long long)t.items[0].qty, unit,
-			        t.currency, total, t.currency, t.incoterm, t.named_place, t.mode);
+			cmd_result_json(c, j);
 		}
+		char unit[MONEY_FMT_MAX];
+		money_format(t.items[0].unit_price, t.currency, unit);
+		cmd_result_set(c, "Contract", id, "offer", "proposed contract %s%s", id,
+		               rc == K_EQUEUED ? ", queued" : "");
+		cmd_result_more(c, "  %lld x %s %s = %s %s, %s %s by %s", (long long)t.items[0].qty,
+		                unit, t.currency, total, t.currency, t.incoterm, t.named_place,
+		                t.mode);
 	}
 	cJSON_Delete(doc);
 	contract_terms_free(&t);
@@ -594,17 +599,14 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 			         "hash"));
 			cJSON_AddStringToObject(j, "diff", kbuf_str(&diff));
 			cJSON_AddStringToObject(j, "status", push_word(rc));
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			fprintf(c->out,
-			        "countered contract %s (section %d)%s; changed against the "
-			        "offer it supersedes:\n",
-			        id, st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
-			struct kbuf line = KBUF_INIT;
-			text_sanitize(&line, kbuf_str(&diff), diff.len, 1);
-			fprintf(c->out, "%s", kbuf_str(&line));
-			kbuf_free(&line);
+			cmd_result_json(c, j);
 		}
+		cmd_result_set(c, "Contract", id, state_name(&st),
+		               "countered contract %s (section %d)%s; changed against the offer it "
+		               "supersedes:",
+		               id, st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
+		if (diff.len) /* printed sanitised, newlines kept */
+			cmd_result_more(c, "%s", kbuf_str(&diff));
 	}
 	kbuf_free(&diff);
 	contract_terms_free(&old_t);
@@ -656,17 +658,16 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 			if (st.order_id[0])
 				cJSON_AddStringToObject(j, "orderId", st.order_id);
 			cJSON_AddStringToObject(j, "status", push_word(rc));
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			if (st.binding >= 0)
-				fprintf(c->out, "signed contract %s as %s: binding, order %s%s\n",
-				        id, role, st.order_id, rc == K_EQUEUED ? ", queued" : "");
-			else
-				fprintf(c->out,
-				        "signed contract %s as %s; waiting for the other "
-				        "party%s\n",
-				        id, role, rc == K_EQUEUED ? ", queued" : "");
+			cmd_result_json(c, j);
 		}
+		if (st.binding >= 0)
+			cmd_result_set(c, "Contract", id, state_name(&st),
+			               "signed contract %s as %s: binding, order %s%s", id, role,
+			               st.order_id, rc == K_EQUEUED ? ", queued" : "");
+		else
+			cmd_result_set(c, "Contract", id, state_name(&st),
+			               "signed contract %s as %s; waiting for the other party%s",
+			               id, role, rc == K_EQUEUED ? ", queued" : "");
 	}
 	cJSON_Delete(doc);
 	return rc;
@@ -693,7 +694,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (file) {
 		struct kbuf data = KBUF_INIT;
 		snprintf(what, sizeof what, "%s", file);
-		rc = kbuf_read_file(file, CONTRACT_FILE_MAX, &data, e);
+		rc = ctx_read_file(c, file, CONTRACT_FILE_MAX, &data, e);
 		if (!rc && (rc = json_parse(kbuf_str(&data), data.len, file, &doc, e)) != K_OK) {
 			/* Not even JSON: it cannot verify. */
 			rc = K_EVERIFY;

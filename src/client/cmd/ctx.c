@@ -19,16 +19,38 @@
 void ctx_init(struct ctx *c)
 {
 	memset(c, 0, sizeof *c);
+	c->in = stdin;
 	c->out = stdout;
 	c->err = stderr;
 }
 
 void ctx_done(struct ctx *c)
 {
+	cmd_result_clear(&c->res);
 	store_close(&c->store);
 	if (c->have_key)
 		kcrypto_keypair_wipe(&c->kp);
 	c->have_key = 0;
+}
+
+int ctx_read_file(struct ctx *c, const char *path, size_t max, struct kbuf *out, struct kerr *e)
+{
+	if (strcmp(path, "-") != 0)
+		return kbuf_read_file(path, max, out, e);
+	/* the front end's standard input: the TUI gives /dev/null, never the keyboard */
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, c->in)) > 0) {
+		if (out->len + n > max)
+			return kerr_set(e, K_ETOOBIG, "%s: larger than the limit of %zu bytes",
+			                path, max);
+		kbuf_append(out, chunk, n);
+	}
+	if (ferror(c->in))
+		return kerr_set(e, K_EIO, "%s: read error: %s", path, strerror(errno));
+	if (!out->data)
+		kbuf_reserve(out, 0), out->data[0] = '\0';
+	return K_OK;
 }
 
 void ctx_path(const struct ctx *c, const char *name, char *out, size_t cap)

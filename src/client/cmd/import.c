@@ -391,19 +391,19 @@ static int import_result(struct imp *x, struct kerr *e)
 	return rc;
 }
 
-static int read_input(const char *path, struct kbuf *out, struct kerr *e)
+static int read_input(struct ctx *c, const char *path, struct kbuf *out, struct kerr *e)
 {
 	if (strcmp(path, "-") != 0)
 		return kbuf_read_file(path, IMPORT_MAX_BYTES, out, e);
 	char chunk[65536];
 	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+	while ((n = fread(chunk, 1, sizeof chunk, c->in)) > 0) {
 		if (out->len + n > IMPORT_MAX_BYTES)
 			return kerr_set(e, K_ETOOBIG, "stdin: over the import limit of %u MiB",
 			                IMPORT_MAX_BYTES >> 20);
 		kbuf_append(out, chunk, n);
 	}
-	if (ferror(stdin))
+	if (ferror(c->in))
 		return kerr_set(e, K_EIO, "stdin: %s", strerror(errno));
 	return K_OK;
 }
@@ -513,7 +513,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	if ((rc = ctx_store(c, &x.s, e)))
 		return rc;
 	struct kbuf data = KBUF_INIT;
-	if ((rc = read_input(a->pos[0], &data, e))) {
+	if ((rc = read_input(c, a->pos[0], &data, e))) {
 		kbuf_free(&data);
 		return rc;
 	}

@@ -159,6 +159,8 @@ int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images, str
 		snprintf(joined, n, "%s/%s", base_dir, v);
 	}
 	const char *path = joined ? joined : v;
+	if (strcmp(path, "-") == 0) /* never standard input: under the TUI that is the keyboard */
+		return kerr_set(e, K_EINVAL, "-: an image is a file or an https URL");
 	struct kbuf img = KBUF_INIT;
 	int rc = kbuf_read_file(path, IMAGE_MAX_BYTES, &img, e);
 	if (rc) {
@@ -215,7 +217,7 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 	if ((v = arg_get(a, "description"))) {
 		if (v[0] == '@') {
 			struct kbuf d = KBUF_INIT;
-			if ((rc = kbuf_read_file(v + 1, MODEL_DESC_MAX, &d, e))) {
+			if ((rc = ctx_read_file(c, v + 1, MODEL_DESC_MAX, &d, e))) {
 				kbuf_free(&d);
 				kerr_prefix(e, "--description");
 				return rc;
@@ -332,13 +334,13 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, stru
 		struct store *s;
 		if (ctx_store(c, &s, NULL) == K_OK)
 			json_add_int(o, "outbox", store_outbox_count(s));
-		cmd_print_json(c, o);
-	} else if (c->verbosity >= 0) {
-		fprintf(c->out, "%s %s (sku %s)%s\n", what, l->id, l->sku,
-		        rc == K_OK        ? ""
-		        : rc == K_EQUEUED ? ", queued"
-		                          : "");
+		cmd_result_json(c, o);
 	}
+	struct store *s;
+	if (rc == K_EFAIL && ctx_store(c, &s, NULL) == K_OK)
+		cmd_result_outbox(c, s, "Listing", l->id);
+	cmd_result_set(c, "Listing", l->id, strcmp(what, "removed") == 0 ? "removed" : l->status,
+	               "%s %s (sku %s)%s", what, l->id, l->sku, rc == K_EQUEUED ? ", queued" : "");
 	return rc;
 }
 

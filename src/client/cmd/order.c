@@ -129,8 +129,8 @@ static int refusal_code(const char *type)
  * when another queued entry was refused: that one stays in `kontor outbox`, as the note
  * says), or it waits (K_EQUEUED), or the node refused it: then it leaves the outbox,
  * *refused is set and e says so, with the node's type and words. */
-static int push_fate(struct ctx *c, struct store *s, const char *cid, int rc, const char *what,
-                     int *refused, struct kerr *e)
+static int push_fate(struct ctx *c, struct store *s, const char *cid, int rc, const char *id,
+                     const char *what, int *refused, struct kerr *e)
 {
 	*refused = 0;
 	if (rc != K_OK && rc != K_EFAIL && rc != K_EQUEUED)
@@ -146,6 +146,7 @@ static int push_fate(struct ctx *c, struct store *s, const char *cid, int rc, co
 	if (!f.type[0])
 		return rc == K_EFAIL ? kerr_set(e, K_EQUEUED, "queued in the outbox") : rc;
 	*refused = 1;
+	cmd_result_refused(c, "Order", id, f.type); /* the node's type, as a field */
 	store_outbox_drop(s, f.seq, NULL);
 	return kerr_set(e, refusal_code(f.type),
 	                "%s: the node refused it: %s (dropped from the outbox; nothing is "
@@ -283,7 +284,7 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 		if (!rc) {
 			char what[120];
 			snprintf(what, sizeof what, "order %s: %s", id, verb);
-			rc = push_fate(c, s, cid, cmd_push(c, e), what, &refused, e);
+			rc = push_fate(c, s, cid, cmd_push(c, e), id, what, &refused, e);
 		}
 		if (refused) /* the node's chain stays the cached one */
 			store_object_put(s, "Contract", old, c->node, c->self_id, NULL);
@@ -322,16 +323,16 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 				             order_remaining(&st->terms, &st->progress));
 			}
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0 && rc == K_OK) {
-			text_fprintf(c->out, "order %s: %s as %s%s%s\n", id, state, role,
-			             said.len ? "; " : "", kbuf_str(&said));
-		} else if (c->verbosity >= 0) {
-			text_fprintf(c->out,
-			             "order %s: %s queued as %s (the node checks it when it "
-			             "arrives)\n",
-			             id, verb, role);
+			cmd_result_json(c, j);
 		}
+		if (rc == K_OK)
+			cmd_result_set(c, "Order", id, state, "order %s: %s as %s%s%s", id, state,
+			               role, said.len ? "; " : "", kbuf_str(&said));
+		else
+			cmd_result_set(c, "Order", id, state,
+			               "order %s: %s queued as %s (the node checks it when it "
+			               "arrives)",
+			               id, verb, role);
 		kbuf_free(&said);
 	}
 	cJSON_Delete(x);
@@ -485,14 +486,14 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 			cJSON_AddStringToObject(j, "state",
 			                        agree && rc == K_OK ? "cancelled" : state);
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			fprintf(c->out, "order %s: %s as %s%s\n", id, what, role,
-			        rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
-			        : agree         ? ""
-			                        : "; it takes effect when the other party runs "
-			                          "`kontor order cancel` too");
+			cmd_result_json(c, j);
 		}
+		cmd_result_set(c, "Order", id, agree && rc == K_OK ? "cancelled" : state,
+		               "order %s: %s as %s%s", id, what, role,
+		               rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
+		               : agree         ? ""
+		                               : "; it takes effect when the other party runs "
+		                                 "`kontor order cancel` too");
 	}
 	cJSON_Delete(sec);
 	cJSON_Delete(old);
@@ -703,7 +704,7 @@ static int event_from_args(const struct args *a, cJSON **out, struct kerr *e)
 }
 
 /* Reads and parses a DCSA events file (or stdin for "-"). */
-static int events_from_dcsa(const char *path, cJSON **out, struct kerr *e)
+static int events_from_dcsa(struct ctx *c, const char *path, cJSON **out, struct kerr *e)
 {
 	struct kbuf data = KBUF_INIT;
 	int rc = K_OK;
@@ -711,7 +712,7 @@ static int events_from_dcsa(const char *path, cJSON **out, struct kerr *e)
 	if (strcmp(path, "-") == 0) {
 		char chunk[16384];
 		size_t n;
-		while (!rc && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		while (!rc && (n = fread(chunk, 1, sizeof chunk, c->in)) > 0) {
 			if (data.len + n > DCSA_MAX_BYTES)
 				rc = kerr_set(e, K_ETOOBIG,
 				              "stdin: over the limit of %u MiB for a "
@@ -720,7 +721,7 @@ static int events_from_dcsa(const char *path, cJSON **out, struct kerr *e)
 			else
 				kbuf_append(&data, chunk, n);
 		}
-		if (!rc && ferror(stdin))
+		if (!rc && ferror(c->in))
 			rc = kerr_set(e, K_EIO, "stdin: cannot read it");
 	} else {
 		rc = kbuf_read_file(path, DCSA_MAX_BYTES, &data, e);
@@ -760,7 +761,8 @@ static int order_update(struct ctx *c, struct store *s, const char *id, const cJ
 		snprintf(what, sizeof what, "order %s", id);
 		for (size_t i = 0; i < n; i++) {
 			struct kerr ie = *e;
-			int refused = 0, r = push_fate(c, s, cid[i], pushed, what, &refused, &ie);
+			int refused = 0,
+			    r = push_fate(c, s, cid[i], pushed, id, what, &refused, &ie);
 			if (refused && !any) {
 				any = 1;
 				first = ie;
@@ -806,7 +808,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *in = NULL;
 	int rc;
 	if (file) {
-		rc = events_from_dcsa(file, &in, e);
+		rc = events_from_dcsa(c, file, &in, e);
 	} else {
 		cJSON *ev = NULL;
 		rc = event_from_args(a, &ev, e);
@@ -970,16 +972,14 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			if (eta_buf[0])
 				cJSON_AddStringToObject(j, "eta", eta_buf);
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			text_fprintf(c->out, "order %s: %d event%s added (%d already there)", id,
-			             nadd, nadd == 1 ? "" : "s", already);
-			if (eta_buf[0])
-				text_fprintf(c->out, "; ETA %s", ktime_local(eta_buf, t, sizeof t));
-			if (rc == K_EQUEUED)
-				fputs(" (queued; the node checks them when they arrive)", c->out);
-			fputc('\n', c->out);
+			cmd_result_json(c, j);
 		}
+		cmd_result_set(c, "Order", id, jstr(o, "state"),
+		               "order %s: %d event%s added (%d already there)%s%s%s", id, nadd,
+		               nadd == 1 ? "" : "s", already, eta_buf[0] ? "; ETA " : "",
+		               eta_buf[0] ? ktime_local(eta_buf, t, sizeof t) : "",
+		               rc == K_EQUEUED ? " (queued; the node checks them when they arrive)"
+		                               : "");
 	}
 	cJSON_Delete(add);
 	cJSON_Delete(old);
@@ -1021,7 +1021,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	struct kbuf text = KBUF_INIT;
 	if (tv && tv[0] == '@') {
-		rc = kbuf_read_file(tv + 1, RATING_TEXT_MAX, &text, e);
+		rc = ctx_read_file(c, tv + 1, RATING_TEXT_MAX, &text, e);
 		if (rc == K_ETOOBIG)
 			rc = kerr_set(e, K_EUSAGE, "--text: %s is over %d bytes", tv + 1,
 			              RATING_TEXT_MAX);
@@ -1124,14 +1124,13 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON *j = cJSON_Duplicate(r, 1);
 			cJSON_AddStringToObject(j, "role", role);
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			fprintf(c->out, "order %s: rated the %s %d star%s as %s%s\n", id,
-			        strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars,
-			        stars == 1 ? "" : "s", role,
-			        rc == K_EQUEUED ? " (queued; the node checks it when it arrives)"
-			                        : "");
+			cmd_result_json(c, j);
 		}
+		cmd_result_set(
+		    c, "Order", id, jstr(o, "state"), "order %s: rated the %s %d star%s as %s%s",
+		    id, strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars,
+		    stars == 1 ? "" : "s", role,
+		    rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
 	}
 	kbuf_free(&canon);
 	kbuf_free(&sig);

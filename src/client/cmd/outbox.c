@@ -136,7 +136,16 @@ static int run_outbox_retry(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = store_outbox_retry(s, seq, e);
 	if (rc)
 		return rc;
-	return cmd_push(c, e);
+	rc = cmd_push(c, e);
+	char n[24];
+	snprintf(n, sizeof n, "%lld", (long long)seq);
+	/* no words: the CLI has always said nothing here; the status says it */
+	cmd_result_set(c, "Outbox", seq ? n : "all",
+	               rc == K_OK        ? "delivered"
+	               : rc == K_EQUEUED ? "queued"
+	                                 : "refused",
+	               "%s", "");
+	return rc;
 }
 
 /* Was entry seq a refused contract update? (Its order steps left the cache when the node
@@ -167,11 +176,14 @@ static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
 		store_outbox_each(s, drop_look_one, &d, NULL);
 	if (!rc)
 		rc = store_outbox_drop(s, seq, e);
-	if (rc == K_OK && c->verbosity >= 0 && !c->json)
-		fprintf(c->out, "dropped outbox entry %lld (%s)\n", (long long)seq,
-		        d.refused_contract
-		            ? "the node refused it; your cached contract is as the node holds it"
-		            : "the local change stays; the node never gets it");
+	char n[24];
+	snprintf(n, sizeof n, "%lld", (long long)seq);
+	if (rc == K_OK)
+		cmd_result_set(
+		    c, "Outbox", n, "dropped", "dropped outbox entry %lld (%s)", (long long)seq,
+		    d.refused_contract
+		        ? "the node refused it; your cached contract is as the node holds it"
+		        : "the local change stays; the node never gets it");
 	return rc;
 }
 

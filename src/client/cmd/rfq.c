@@ -130,11 +130,12 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 			                        rc == K_OK        ? "delivered"
 			                        : rc == K_EQUEUED ? "queued"
 			                                          : "refused");
-			cmd_print_json(c, j);
-		} else if (c->verbosity >= 0) {
-			fprintf(c->out, "posted RFQ %s%s\n", kbuf_str(&id),
-			        rc == K_EQUEUED ? ", queued" : "");
+			cmd_result_json(c, j);
 		}
+		if (rc == K_EFAIL)
+			cmd_result_outbox(c, s, "Rfq", kbuf_str(&id));
+		cmd_result_set(c, "Rfq", kbuf_str(&id), "open", "posted RFQ %s%s", kbuf_str(&id),
+		               rc == K_EQUEUED ? ", queued" : "");
 	}
 	cJSON_Delete(o);
 	kbuf_free(&id);

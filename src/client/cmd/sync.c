@@ -217,10 +217,10 @@ static int write_private(const char *path, const void *data, size_t len, struct 
 
 /* --ca-file copied into the home as tmp (node-NAME.ca.pem.new): certificates only, so a
  * key pasted by mistake never lands there. */
-static int copy_ca(const char *from, const char *tmp, struct kerr *e)
+static int copy_ca(struct ctx *c, const char *from, const char *tmp, struct kerr *e)
 {
 	struct kbuf b = KBUF_INIT;
-	int rc = kbuf_read_file(from, CA_FILE_MAX, &b, e);
+	int rc = ctx_read_file(c, from, CA_FILE_MAX, &b, e);
 	if (rc) {
 		kerr_prefix(e, "node add: --ca-file");
 		kbuf_free(&b);
@@ -301,7 +301,7 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 	ctx_path(c, tmp, tmp_path, sizeof tmp_path);
 	const char *contact_ca = NULL;
 	if (ca) {
-		if ((rc = copy_ca(ca, tmp_path, e))) {
+		if ((rc = copy_ca(c, ca, tmp_path, e))) {
 			node_info_free(&old);
 			return rc;
 		}
@@ -526,7 +526,8 @@ static int run_node_rm(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* --- sync ------------------------------------------------------------------------ */
 
-static void print_stats(struct ctx *c, const char *node, const struct sync_stats *st, int rc)
+/* The sync's result: its object and sentence (and with -v its lines) for the front end. */
+static void stats_result(struct ctx *c, const char *node, const struct sync_stats *st, int rc)
 {
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -551,49 +552,55 @@ static void print_stats(struct ctx *c, const char *node, const struct sync_stats
 		json_add_int(o, "bytesUp", (int64_t)st->bytes_up);
 		json_add_int(o, "bytesDown", (int64_t)st->bytes_down);
 		cJSON_AddBoolToObject(o, "complete", rc == K_OK);
-		cmd_print_json(c, o);
-		return;
+		cmd_result_json(c, o);
 	}
-	if (c->verbosity < 0)
-		return;
 	int64_t got = 0;
 	for (int t = 0; t < SYNC_NTYPES; t++)
 		got += st->got[t] + st->gone[t];
-	fprintf(c->out, "sync %s: pushed %lld, pulled %lld change%s", node, (long long)st->pushed,
-	        (long long)got, got == 1 ? "" : "s");
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "sync %s: pushed %lld, pulled %lld change%s", node, (long long)st->pushed,
+	            (long long)got, got == 1 ? "" : "s");
 	if (st->refused)
-		fprintf(c->out, ", %lld refused", (long long)st->refused);
+		kbuf_printf(&b, ", %lld refused", (long long)st->refused);
 	if (st->waiting)
-		fprintf(c->out, ", %lld still queued", (long long)st->waiting);
+		kbuf_printf(&b, ", %lld still queued", (long long)st->waiting);
 	if (st->bad_sig + st->malformed)
-		fprintf(c->out, ", %lld skipped%s", (long long)(st->bad_sig + st->malformed),
-		        c->verbosity > 0 ? "" : " (-v names them)");
-	fputc('\n', c->out);
+		kbuf_printf(&b, ", %lld skipped%s", (long long)(st->bad_sig + st->malformed),
+		            c->verbosity > 0 ? "" : " (-v names them)");
+	cmd_result_set(c, "Node", node,
+	               rc != K_OK                ? "incomplete"
+	               : st->refused || st->held ? "refused"
+	               : st->waiting             ? "queued"
+	                                         : "synced",
+	               "%s", kbuf_str(&b));
+	kbuf_free(&b);
 	if (c->verbosity > 0) {
 		for (int t = 0; t < SYNC_NTYPES; t++)
 			if (st->got[t] || st->gone[t])
-				fprintf(c->out, "  %-13s %lld new or changed, %lld gone\n",
-				        sync_types[t], (long long)st->got[t],
-				        (long long)st->gone[t]);
+				cmd_result_more(c, "  %-13s %lld new or changed, %lld gone",
+				                sync_types[t], (long long)st->got[t],
+				                (long long)st->gone[t]);
 		if (st->bad_sig)
-			fprintf(c->out, "  dropped %lld object%s whose signature does not verify\n",
-			        (long long)st->bad_sig, st->bad_sig == 1 ? "" : "s");
+			cmd_result_more(c,
+			                "  dropped %lld object%s whose signature does not verify",
+			                (long long)st->bad_sig, st->bad_sig == 1 ? "" : "s");
 		if (st->malformed)
-			fprintf(c->out, "  skipped %lld malformed object%s\n",
-			        (long long)st->malformed, st->malformed == 1 ? "" : "s");
+			cmd_result_more(c, "  skipped %lld malformed object%s",
+			                (long long)st->malformed, st->malformed == 1 ? "" : "s");
 		/* Ids and reasons come from the node: printable ASCII only (text_shown). */
 		for (int i = 0; i < st->nskipped; i++)
-			fprintf(c->out, "    %s\n", st->skipped[i]);
+			cmd_result_more(c, "    %s", st->skipped[i]);
 		if (st->bad_sig + st->malformed > st->nskipped)
-			fprintf(c->out, "    and %lld more\n",
-			        (long long)(st->bad_sig + st->malformed - st->nskipped));
+			cmd_result_more(c, "    and %lld more",
+			                (long long)(st->bad_sig + st->malformed - st->nskipped));
 		if (st->resyncs)
-			fprintf(c->out,
-			        "  fetched %lld type%s whole (past the node's change horizon)\n",
-			        (long long)st->resyncs, st->resyncs == 1 ? "" : "s");
-		fprintf(c->out, "  %lld request%s, %llu bytes up, %llu bytes down\n",
-		        (long long)st->requests, st->requests == 1 ? "" : "s",
-		        (unsigned long long)st->bytes_up, (unsigned long long)st->bytes_down);
+			cmd_result_more(
+			    c, "  fetched %lld type%s whole (past the node's change horizon)",
+			    (long long)st->resyncs, st->resyncs == 1 ? "" : "s");
+		cmd_result_more(c, "  %lld request%s, %llu bytes up, %llu bytes down",
+		                (long long)st->requests, st->requests == 1 ? "" : "s",
+		                (unsigned long long)st->bytes_up,
+		                (unsigned long long)st->bytes_down);
 	}
 }
 
@@ -641,7 +648,7 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	struct kerr fe = {0};
 	int frc = ksync_finish(k, &st, &fe);
 	ksync_close(&k);
-	print_stats(c, node ? node : "?", &st, rc);
+	stats_result(c, node ? node : "?", &st, rc);
 	struct notify_result nr;
 	if (notify_watch_end(&nw, &nc, s, node, c->self_id, &c->kp, c->home, 0, &nr, NULL, 0) &&
 	    notify_result_failed(&nr)) {

@@ -240,7 +240,7 @@ void ui_chat_send(struct ui *u, const char *text)
 	char conv[32];
 	snprintf(conv, sizeof conv, "%s", u->conv_id);
 	argv[2] = conv;
-	ui_run_command(u, 4, argv);
+	ui_run_command(u, 4, argv, NULL);
 	ui_chats_load(u);
 	ui_messages_open(u, u->conv_id);
 }

@@ -1113,28 +1113,28 @@ static void ask_run(struct ui *u)
 	                         : "");
 	/* the same command batch mode runs; the screens re-read the cache after it
 	 * (ui_run_command calls ui_trade_reload) */
-	int rc = ui_run_command(u, argc, argv);
-	/* its outcome in a few words: the command's own line names the whole order id */
-	struct kbuf said = KBUF_INIT;
-	kbuf_puts(&said, kbuf_str(&u->msg));
-	const char *m = kbuf_str(&said), *dash = strstr(m, " — ");
+	struct ui_ran ran;
+	int rc = ui_run_command(u, argc, argv, &ran);
+	/* its outcome in a few words, from the command's result and error, never its text */
 	char where[160];
 	if (rc == K_OK) {
 		standing(u, target, act == ACT_SIGN, where, sizeof where);
 		ui_trade_say(u, "%s: done — %s", word, where);
 	} else if (rc == K_EQUEUED) {
 		ui_trade_say(u, "%s: queued — %s", word,
-		             dash ? dash + strlen(" — ") : "it goes out with the next sync");
+		             ran.e.msg[0] ? ran.e.msg : "it goes out with the next sync");
 		snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
 		snprintf(t->pending_target, sizeof t->pending_target, "%s", target);
 		snprintf(t->pending_contract, sizeof t->pending_contract, "%s", contract_id);
 		t->pending_sign = act == ACT_SIGN;
 		t->said[0] = '\0';
+	} else if (ran.error_type[0]) { /* the node's own word for it, as a field */
+		ui_trade_say(u, "error: %s refused (%s): %s", word, ran.error_type,
+		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	} else {
 		ui_trade_say(u, "error: %s refused: %s", word,
-		             strncmp(m, "error: ", 7) == 0 ? m + 7 : m);
+		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	}
-	kbuf_free(&said);
 	for (int i = 0; i < UI_TRADE_ASK_MAX; i++)
 		free(v[i]);
 	u->dirty |= DIRTY_ALL;

@@ -667,20 +667,6 @@ void ui_listing_confirm(struct ui *u)
 	listing_free(&l);
 }
 
-/* The id after "prefix" in the command's line on the status line ("sent M... in C..."). */
-static void id_after(const char *line, const char *prefix, char *out, size_t cap)
-{
-	const char *p = strstr(line, prefix);
-	size_t n = 0;
-	if (p) {
-		p += strlen(prefix);
-		while (n + 1 < cap && (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_'))
-			n++;
-		memcpy(out, p, n);
-	}
-	out[n] = '\0';
-}
-
 void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -693,7 +679,7 @@ void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
 	snprintf(lid, sizeof lid, "%s", l.id);
 	snprintf(seller, sizeof seller, "%s", l.seller_id);
 	char *name = ui_trade_name(u, seller);
-	struct kbuf text = KBUF_INIT, said = KBUF_INIT;
+	struct kbuf text = KBUF_INIT;
 	char *argv[16];
 	int argc = 0;
 	const char *word = act == ACT_PROPOSE ? "propose"
@@ -727,11 +713,10 @@ void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
 	argv[argc] = NULL;
 	listing_free(&l);
 	/* the batch command itself; the screens re-read the cache after it */
-	int rc = ui_run_command(u, argc, argv);
-	kbuf_puts(&said, kbuf_str(&u->msg));
-	const char *m = kbuf_str(&said);
-	char made[UI_TRADE_ID];
-	id_after(m, act == ACT_PROPOSE ? "proposed contract " : "sent ", made, sizeof made);
+	struct ui_ran ran;
+	int rc = ui_run_command(u, argc, argv, &ran);
+	char made[UI_TRADE_ID]; /* the contract proposed, the message sent: the result's id */
+	snprintf(made, sizeof made, "%s", ran.id);
 	if (rc == K_OK && act == ACT_PROPOSE) {
 		const char *state = "not in the list";
 		for (int i = 0; i < t->ncontracts; i++)
@@ -754,9 +739,8 @@ void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
 		             word);
 	} else {
 		ui_trade_say(u, "error: %s refused: %s", word,
-		             strncmp(m, "error: ", 7) == 0 ? m + 7 : m);
+		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	}
 	free(name);
 	kbuf_free(&text);
-	kbuf_free(&said);
 }

@@ -4,7 +4,6 @@
 #include "ui.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -133,20 +132,54 @@ int ui_identity(struct ui *u, struct kerr *e)
 	return rc;
 }
 
-int ui_run_command(struct ui *u, int argc, char **argv)
+/* Counts the non-empty lines of text[0..len); the first into *first (malloc'd) if unset. */
+static int count_lines(const char *text, size_t len, char **first)
+{
+	int n = 0;
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		while (l && p[l - 1] == '\r')
+			l--;
+		if (l) {
+			if (!*first)
+				*first = xstrndup(p, l);
+			n++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return n;
+}
+
+int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran)
 {
 	struct ctx *c = u->c;
-	struct kerr e = {0};
+	struct ui_ran mine;
+	if (!ran)
+		ran = &mine;
+	memset(ran, 0, sizeof *ran);
+	struct kerr *e = &ran->e;
 	if (argc < 1)
 		return K_OK;
 	if (strcmp(argv[0], "tui") == 0) {
 		ui_say(u, "already in the terminal UI");
-		return K_EUSAGE;
+		return ran->rc = K_EUSAGE;
 	}
-	FILE *f = tmpfile();
-	if (!f) {
-		ui_say(u, "cannot run a command: no temporary file (%s)", strerror(errno));
-		return K_EIO;
+	/* What a command prints goes to a buffer of ours and what it reads from standard input
+	 * is /dev/null: the terminal stays curses', whose descriptors are never touched. What
+	 * the command did comes back as its result (cmd.h), not as text to search. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *sink = open_memstream(&text, &len), *nul = fopen("/dev/null", "re");
+	if (!sink || !nul) {
+		ui_say(u, "cannot run a command: %s", strerror(errno));
+		if (sink)
+			fclose(sink);
+		if (nul)
+			fclose(nul);
+		free(text);
+		return ran->rc = K_EIO;
 	}
 	int need = passphrase_prompt_needed(u), ask = need && !u->script;
 	const char *old_pf = c->passphrase_file;
@@ -154,77 +187,60 @@ int ui_run_command(struct ui *u, int argc, char **argv)
 		leave_curses();
 	else if (need)
 		c->passphrase_file = "/dev/null"; /* a scripted run never waits on a prompt */
-	/* Everything the command prints goes to the file, whichever way it prints it; stdin is
-	 * /dev/null so nothing reads the keyboard from under curses. */
-	fflush(stdout);
-	fflush(stderr);
-	FILE *old_out = c->out, *old_err = c->err;
-	c->out = c->err = f;
-	int s0 = dup(0), s1 = dup(1), s2 = dup(2), nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (nul >= 0)
-		dup2(nul, 0);
-	dup2(fileno(f), 1);
-	dup2(fileno(f), 2);
+	FILE *old_in = c->in, *old_out = c->out, *old_err = c->err;
+	c->in = nul;
+	c->out = c->err = sink;
 	/* With the background sync running a write only queues (as in a batch): the worker
 	 * pushes it, so a dead link never holds the screen. */
 	int live = ui_live_active(u) && !c->in_batch;
 	if (live)
 		c->in_batch = 1;
-	int rc = cmd_dispatch(c, argc, argv, &e);
+	int rc = cmd_dispatch(c, argc, argv, e);
 	if (live) {
 		c->in_batch = 0;
 		if (rc == K_EQUEUED) {
-			snprintf(e.msg, sizeof e.msg, "queued, sending in the background");
+			snprintf(e->msg, sizeof e->msg, "queued, sending in the background");
 			ui_live_kick(u);
 		}
 	}
-	fflush(stdout);
-	fflush(stderr);
-	fflush(f);
-	if (s0 >= 0)
-		dup2(s0, 0);
-	if (s1 >= 0)
-		dup2(s1, 1);
-	if (s2 >= 0)
-		dup2(s2, 2);
-	int fds[4] = {s0, s1, s2, nul};
-	for (int i = 0; i < 4; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	c->out = old_out, c->err = old_err;
+	c->in = old_in, c->out = old_out, c->err = old_err;
 	c->passphrase_file = old_pf;
+	fclose(nul);
+	fclose(sink);
 	if (ask)
 		back_to_curses(u);
 	if (need && !ask && rc == K_EPASS)
-		kerr_set(&e, K_EPASS,
+		kerr_set(e, K_EPASS,
 		         "the key is locked: give KONTOR_PASSPHRASE or "
 		         "--passphrase-file to a scripted run");
+	ran->rc = rc;
+	const struct cmd_result *r = &c->res;
+	snprintf(ran->type, sizeof ran->type, "%s", r->type);
+	snprintf(ran->id, sizeof ran->id, "%s", r->id);
+	snprintf(ran->state, sizeof ran->state, "%s", r->state);
+	snprintf(ran->error_type, sizeof ran->error_type, "%s", r->error_type);
 
-	char *line = NULL, *first = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	/* The status line: the result's sentence, else the first line the command printed
+	 * (a list, a note), with how many lines there were in all. */
+	char *first = NULL;
 	int lines = 0;
-	rewind(f);
-	while ((n = getline(&line, &cap, f)) > 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (!n)
-			continue;
-		if (!first)
-			first = xstrdup(line);
-		lines++;
-	}
-	free(line);
-	fclose(f);
+	if (r->set && r->text.len)
+		lines += count_lines(r->text.data, r->text.len, &first);
+	if (r->set)
+		lines += count_lines(kbuf_str(&r->more), r->more.len, &first);
+	lines += count_lines(text ? text : "", len, &first);
+	free(text);
+	cmd_result_clear(&c->res); /* read: the TUI prints none of it */
 	char more[40] = "";
 	if (lines > 1) /* in front: a long first line is clipped at its end */
 		snprintf(more, sizeof more, "[%d lines] ", lines);
 	if (rc == K_OK)
 		ui_say(u, "%s%s", more, first ? first : "done");
 	else if (rc == K_EQUEUED)
-		ui_say(u, "%s%s — %s", more, first ? first : "saved", e.msg[0] ? e.msg : "queued");
+		ui_say(u, "%s%s — %s", more, first ? first : "saved",
+		       e->msg[0] ? e->msg : "queued");
 	else
-		ui_say(u, "error: %s", e.msg[0] ? e.msg : kstatus_str(rc));
+		ui_say(u, "error: %s", e->msg[0] ? e->msg : kstatus_str(rc));
 	free(first);
 	/* what the command changed shows at once, as after a sync */
 	ui_live_reload(u);
@@ -245,7 +261,7 @@ static void run_prompt_line(struct ui *u, const char *text)
 		if (strcmp(argv[0], "kontor") == 0) /* what the man page shows works too */
 			argv++, argc--;
 		if (!(argc == 1 && strcmp(argv[0], "sync") == 0 && ui_live_sync_command(u)))
-			ui_run_command(u, argc, argv);
+			ui_run_command(u, argc, argv, NULL);
 	}
 	cmd_words_free(&w);
 }

@@ -310,9 +310,17 @@ struct ui_view *ui_cur_view(struct ui *u);
 int ui_body_y(struct ui *u);
 int ui_body_rows(struct ui *u);
 void ui_view_set_rows(struct ui *u, struct ui_view *v, int n);
-/* Runs one batch command through the table with its output caught; the first line of
- * what it printed (or its error) goes to the status line. Returns its kstatus. */
-int ui_run_command(struct ui *u, int argc, char **argv);
+/* What a command run from the TUI did: its status, its error and its result (cmd.h). */
+struct ui_ran {
+	int rc;
+	struct kerr e;
+	char type[24], id[128], state[32], error_type[40];
+};
+/* Runs one batch command through the table, its output kept from the terminal (ctx's out
+ * and err point at a buffer, in at /dev/null); its result's sentence, else the first line it
+ * printed, or its error, goes to the status line. ran (may be NULL) gets what it did.
+ * Returns its kstatus. */
+int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran);
 /* Loads the identity, leaving curses for a passphrase prompt when one is needed. */
 int ui_identity(struct ui *u, struct kerr *e);
 void ui_draw(struct ui *u);
