@@ -207,36 +207,55 @@ void node_close(struct node **np)
 	*np = NULL;
 }
 
-void node_notify(struct node *n)
+/* What the database holds now, as two numbers that only grow: the highest state of any
+ * object type and the ledger's. Read on the calling thread's connection. */
+static int node_fingerprint(struct node *n, int64_t fp[2])
+{
+	struct kerr e = {0, ""};
+	int64_t v = 0;
+	fp[0] = fp[1] = 0;
+	for (int t = 0; t < NT__COUNT; t++)
+		if (nstore_state(n->store, (enum ntype)t, &v, &e) == K_OK && v > fp[0])
+			fp[0] = v;
+	return nledger_state(n->store, NULL, &fp[1], &e);
+}
+
+/* Wakes the streams and records what they will be told about: everything committed up to
+ * now (this process's write and whatever another committed before it). */
+static void notify_covering(struct node *n, const int64_t fp[2])
 {
 	pthread_mutex_lock(&n->ev_lock);
+	for (int i = 0; i < 2; i++)
+		if (fp && fp[i] > n->covered_fp[i])
+			n->covered_fp[i] = fp[i];
 	n->ev_seq++;
 	pthread_cond_broadcast(&n->ev_cond);
 	pthread_mutex_unlock(&n->ev_lock);
 }
 
+void node_notify(struct node *n)
+{
+	int64_t fp[2];
+	notify_covering(n, node_fingerprint(n, fp) == K_OK ? fp : NULL);
+}
+
 void node_watch_outside(struct node *n)
 {
-	/* Every write moves a type's state or the ledger's: the highest of them all, and the
-	 * ledger's, say whether anything was committed since the last look. */
-	struct kerr e = {0, ""};
-	int64_t fp[2] = {0, 0}, v = 0;
-	for (int t = 0; t < NT__COUNT; t++)
-		if (nstore_state(n->store, (enum ntype)t, &v, &e) == K_OK && v > fp[0])
-			fp[0] = v;
-	if (nledger_state(n->store, NULL, &fp[1], &e) != K_OK)
+	/* Every write moves a type's state or the ledger's. A notify of this process covers
+	 * what was committed before it; anything past what the notifies covered came from
+	 * elsewhere (an outside commit can land after this process's last notify in the same
+	 * second, so "this process notified meanwhile" is not enough). */
+	int64_t fp[2];
+	if (node_fingerprint(n, fp) != K_OK)
 		return;
 	pthread_mutex_lock(&n->ev_lock);
-	uint64_t ev = n->ev_seq;
-	pthread_mutex_unlock(&n->ev_lock);
-	int moved = fp[0] != n->watch_fp[0] || fp[1] != n->watch_fp[1];
-	/* A write of this process notified already; a first look only learns the states. */
-	if (moved && n->watch_on && ev == n->watch_ev)
-		node_notify(n);
+	int first = !n->watch_on, moved = fp[0] > n->covered_fp[0] || fp[1] > n->covered_fp[1];
 	n->watch_on = 1;
-	n->watch_fp[0] = fp[0];
-	n->watch_fp[1] = fp[1];
-	pthread_mutex_lock(&n->ev_lock);
-	n->watch_ev = n->ev_seq;
+	if (first) { /* a first look only learns the states */
+		n->covered_fp[0] = fp[0] > n->covered_fp[0] ? fp[0] : n->covered_fp[0];
+		n->covered_fp[1] = fp[1] > n->covered_fp[1] ? fp[1] : n->covered_fp[1];
+	}
 	pthread_mutex_unlock(&n->ev_lock);
+	if (moved && !first)
+		notify_covering(n, fp);
 }

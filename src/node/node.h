@@ -48,10 +48,9 @@ struct node {
 	pthread_cond_t ev_cond;
 	uint64_t ev_seq;
 	int stopping;
-	/* node_watch_outside's: the states it saw last and ev_seq then (the serve thread's). */
-	int64_t watch_fp[2];
-	uint64_t watch_ev;
-	int watch_on; /* it has looked once */
+	/* The highest object and ledger states a notify has covered (under ev_lock). */
+	int64_t covered_fp[2];
+	int watch_on; /* node_watch_outside has looked once */
 };
 
 /* `kontord init`: creates the database (migrated) and the node key file DB.key (mode 0600,
@@ -64,8 +63,8 @@ void node_close(struct node **n);
 void node_notify(struct node *n);
 /* Wakes them for what another process committed (`kontord admin deposit`, `admin resolve`,
  * `admin attest` beside a serving node): called by the serve loop once a second, it
- * notifies when the objects' or the ledger's state moved since its last look and no
- * node_notify of this process has said so meanwhile. */
+ * notifies when the objects' or the ledger's state moved past what this process's
+ * node_notify calls covered. */
 void node_watch_outside(struct node *n);
 
 /* ---- order.c: the node as escrow agent (DESIGN §6) ---------------------------------- */

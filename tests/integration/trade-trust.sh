@@ -190,8 +190,8 @@ t_eq "one carrier left" "$(printf '%s\n' "$T_OUT" | cut -f1)" "DHL Express"
 t_run "the freed account can be registered again" 0 "$KONTORD" admin carrier add MSC --account "$C2" --db "$DB"
 t_run "an unknown carrier command is a usage error" 2 "$KONTORD" admin carrier fly --db "$DB"
 t_run "carrier list takes no operand" 2 "$KONTORD" admin carrier list extra --db "$DB"
-t_eq "the schema is at migration 5 with the carriers table" \
-	"$(sqlite3 "$DB" "PRAGMA user_version; SELECT count(*) FROM carriers")" "$(printf '5\n2')"
+t_eq "the schema is migrated (5 or later) and the carriers table holds two" \
+	"$(sqlite3 "$DB" "SELECT user_version >= 5 FROM pragma_user_version; SELECT count(*) FROM carriers")" "$(printf "1\n2")"
 
 t_run "kontord help admin shows attest and carrier" 0 "$KONTORD" help admin
 t_match "attest" "$T_OUT" 'kontord admin attest ACCOUNT --legal-name N --country CC --registration R'

@@ -47,15 +47,20 @@ t_match "every cached listing is listed" "$S" 'Steel wall hooks'
 t_nomatch "no ESC byte reaches the screen" "$(tm capture-pane -p | od -An -c)" '033'
 t_match "the escape-sequence title shows as its words" "$S" 'Evil red title'
 
-# CJK alignment: the price column ends in the same display column on a CJK row and an
-# ASCII row (wc -L measures display width, two columns for each CJK character).
-col_end() { # REGEX PRICE -> display column where PRICE ends on the row matching REGEX
-	printf '%s\n' "$S" | grep -E -- "$1" | head -n 1 | sed "s/\(.*$2\).*/\1/" | wc -L | tr -d ' '
+# CJK alignment: the (right-aligned) price and MOQ columns end in the same display
+# column on a CJK row and an ASCII row (wc -L measures display width, two columns for each
+# CJK character). The ASCII row's price is its price at the MOQ "from" its best tier.
+col_end() { # REGEX PREFIX -> display column where PREFIX ends on the row matching REGEX
+	printf '%s\n' "$S" | grep -E -- "$1" | head -n 1 | sed "s/\($2\).*/\1/" | wc -L | tr -d ' '
 }
-A=$(col_end 'Iron table legs' 'USD 11\.00')
-C=$(col_end '铁艺桌腿' 'USD 9\.80')
-[ -n "$A" ] && [ "$A" = "$C" ] && t_ok "the CJK row's price lines up with the ASCII row's" ||
-	t_fail "the CJK row's price lines up with the ASCII row's" "ASCII ends at $A, CJK at $C"
+A=$(col_end 'Iron table legs' '.*from 11\.00')
+C=$(col_end '铁艺桌腿' '.*USD 9\.80')
+[ -n "$A" ] && [ "$A" = "$C" ] && t_ok "the CJK row's price ends where the ASCII row's does" ||
+	t_fail "the CJK row's price ends where the ASCII row's does" "ASCII at $A, CJK at $C"
+A=$(col_end 'Iron table legs' '.*from 11\.00 *10')
+C=$(col_end '铁艺桌腿' '.*USD 9\.80 *50')
+[ -n "$A" ] && [ "$A" = "$C" ] && t_ok "the CJK row's MOQ ends where the ASCII row's does" ||
+	t_fail "the CJK row's MOQ ends where the ASCII row's does" "ASCII at $A, CJK at $C"
 
 tm send-keys / i r o n Enter
 wait_for '1 shown of 1' && t_ok "/ + words + Enter searches" || t_fail "/ + words + Enter searches" "$(tail -n 1 "$T_TMP/pane")"
