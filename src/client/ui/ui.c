@@ -25,7 +25,13 @@ static void on_stop(int sig)
 	ui_stop = sig;
 }
 
-static const char *const tab_names[TAB_N] = {"Search", "Chat", "Orders", "Contracts", "Shipments"};
+const struct ui_tab_def ui_tabs[TAB_N] = {
+    [TAB_SEARCH] = {"Search", VIEW_RESULTS},
+    [TAB_CHAT] = {"Chat", VIEW_CHATS},
+    [TAB_ORDERS] = {"Orders", VIEW_ORDERS},
+    [TAB_CONTRACTS] = {"Contracts", VIEW_CONTRACTS},
+    [TAB_SHIPMENTS] = {"Shipments", VIEW_SHIPMENTS},
+};
 
 void ui_say(struct ui *u, const char *fmt, ...)
 {
@@ -274,7 +280,7 @@ static void draw_tabs(struct ui *u)
 	int x = 0;
 	for (int t = 0; t < TAB_N; t++) {
 		char label[32];
-		snprintf(label, sizeof label, " %d %s ", t + 1, tab_names[t]);
+		snprintf(label, sizeof label, " %d %s ", t + 1, ui_tabs[t].name);
 		attrset(t == u->tab && !u->help ? u->a_tab_on : u->a_tab);
 		addstr(label);
 		attrset(u->a_tab);
@@ -302,7 +308,7 @@ static void title_messages(struct ui *u, struct kbuf *out)
 
 static void title_tab(struct ui *u, struct kbuf *out)
 {
-	kbuf_puts(out, u->help ? "Help" : tab_names[u->tab]);
+	kbuf_puts(out, u->help ? "Help" : ui_tabs[u->tab].name);
 }
 
 /* The views. */
@@ -618,6 +624,13 @@ static void handle_key(struct ui *u, int key)
 	int h = ui_body_rows(u);
 	int pos = v->ops->selectable ? v->cur : v->top;
 	enum ui_action act = ui_key_action(v->ops->name, key);
+	if (act != ACT_NONE && v->ops->action && v->ops->action(u, act))
+		return;
+	if (act >= ACT_TAB_SEARCH && act < ACT_TAB_SEARCH + TAB_N) {
+		show_tab(u, (int)(act - ACT_TAB_SEARCH));
+		u->dirty |= DIRTY_ALL;
+		return;
+	}
 	/* lists that come a page at a time fetch the next before moving past the last */
 	if (v->ops->more && (act == ACT_DOWN || act == ACT_PAGE_DOWN || act == ACT_BOTTOM) &&
 	    (act == ACT_BOTTOM || pos + (act == ACT_DOWN ? 1 : h) >= v->n - 1))
@@ -640,13 +653,11 @@ static void handle_key(struct ui *u, int key)
 		}
 		u->dirty |= DIRTY_ALL;
 		break;
-	case ACT_TAB_SEARCH:
+	case ACT_TAB_SEARCH: /* above */
 	case ACT_TAB_CHAT:
 	case ACT_TAB_ORDERS:
 	case ACT_TAB_CONTRACTS:
 	case ACT_TAB_SHIPMENTS:
-		show_tab(u, (int)(act - ACT_TAB_SEARCH));
-		u->dirty |= DIRTY_ALL;
 		break;
 	case ACT_TAB_NEXT:
 		show_tab(u, (u->tab + 1) % TAB_N);
@@ -806,11 +817,8 @@ static void ui_init_views(struct ui *u)
 {
 	for (int i = 0; i < VIEW_N; i++)
 		u->views[i].ops = &ui_view_ops[i];
-	u->tab_view[TAB_SEARCH] = VIEW_RESULTS;
-	u->tab_view[TAB_CHAT] = VIEW_CHATS;
-	u->tab_view[TAB_ORDERS] = VIEW_ORDERS;
-	u->tab_view[TAB_CONTRACTS] = VIEW_CONTRACTS;
-	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENTS;
+	for (int t = 0; t < TAB_N; t++)
+		u->tab_view[t] = ui_tabs[t].root;
 }
 
 static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
@@ -916,6 +924,9 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	ui_search_free(&u);
 	ui_chat_free(&u);
 	ui_trade_free(&u);
+	for (int i = 0; i < VIEW_N; i++)
+		if (u.views[i].ops->free)
+			u.views[i].ops->free(&u);
 	for (int i = 0; i < VIEW_N; i++)
 		kstrv_free(&u.views[i].lines);
 	kbuf_free(&u.msg);

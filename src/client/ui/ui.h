@@ -25,7 +25,14 @@
 #define UI_CTRL(ch) ((ch)&0x1f)
 #define UI_KEY_ESC 27
 
+/* The tabs, in the order the tab bar shows them and `1`..`9` choose them; each has a line in
+ * ui_tabs[] (its name and the view it opens on) and an ACT_TAB_* action in the same place. */
 enum ui_tab { TAB_SEARCH, TAB_CHAT, TAB_ORDERS, TAB_CONTRACTS, TAB_SHIPMENTS, TAB_N };
+struct ui_tab_def {
+	const char *name; /* "Search" */
+	int root;         /* the view it shows first (enum ui_view_id) */
+};
+extern const struct ui_tab_def ui_tabs[TAB_N];
 
 /* The screens. A tab shows one of them; help lies over any. */
 enum ui_view_id {
@@ -47,7 +54,7 @@ enum ui_action {
 	ACT_NONE,
 	ACT_QUIT,
 	ACT_BACK,
-	ACT_TAB_SEARCH,
+	ACT_TAB_SEARCH, /* one per tab, in enum ui_tab's order: ACT_TAB_SEARCH + tab */
 	ACT_TAB_CHAT,
 	ACT_TAB_ORDERS,
 	ACT_TAB_CONTRACTS,
@@ -237,6 +244,10 @@ struct ui_view_ops {
 	void (*build)(struct ui *u, int width); /* wraps text for a width; may be NULL */
 	void (*shown)(struct ui *u);            /* it comes (back) on screen; may be NULL */
 	void (*more)(struct ui *u);             /* fetch the next page; may be NULL */
+	/* The view's own keys: called first with every action on it; 1 when it took the
+	 * action (the main loop then does nothing more), 0 to leave it to the main loop. */
+	int (*action)(struct ui *u, enum ui_action act);
+	void (*free)(struct ui *u); /* frees the view's private state (priv); may be NULL */
 };
 extern const struct ui_view_ops ui_view_ops[];
 
@@ -245,6 +256,7 @@ struct ui_view {
 	int n, cur, top;    /* rows, selected row, first row shown */
 	struct kstrv lines; /* text views: the lines, built for `built_width` */
 	int built_width;
+	void *priv; /* the view's own state, made and freed by its file (ops->free) */
 };
 
 struct conv_row {
