@@ -25,14 +25,6 @@ static void on_stop(int sig)
 	ui_stop = sig;
 }
 
-const struct ui_tab_def ui_tabs[TAB_N] = {
-    [TAB_SEARCH] = {"Search", VIEW_RESULTS},
-    [TAB_CHAT] = {"Chat", VIEW_CHATS},
-    [TAB_ORDERS] = {"Orders", VIEW_ORDERS},
-    [TAB_CONTRACTS] = {"Contracts", VIEW_CONTRACTS},
-    [TAB_SHIPMENTS] = {"Shipments", VIEW_SHIPMENTS},
-};
-
 void ui_say(struct ui *u, const char *fmt, ...)
 {
 	struct kbuf raw = KBUF_INIT;
@@ -294,56 +286,6 @@ static void draw_tabs(struct ui *u)
 	addstr(right);
 	attrset(A_NORMAL);
 }
-
-static void title_chats(struct ui *u, struct kbuf *out)
-{
-	kbuf_printf(out, "Conversations (%d)   Enter opens", u->nconvs);
-}
-
-static void title_messages(struct ui *u, struct kbuf *out)
-{
-	kbuf_printf(out, "Conversation with %s   %s   (i writes, q back)", u->conv_peer,
-	            u->conv_id);
-}
-
-static void title_tab(struct ui *u, struct kbuf *out)
-{
-	kbuf_puts(out, u->help ? "Help" : ui_tabs[u->tab].name);
-}
-
-/* The views. */
-const struct ui_view_ops ui_view_ops[VIEW_N] = {
-    [VIEW_RESULTS] = {"search", 1, 3, -1,
-                      "  no listings in the cache match (`kontor sync` fills the cache)",
-                      ui_search_head, NULL, ui_results_row, ui_results_open, NULL, NULL,
-                      ui_search_more},
-    [VIEW_LISTING] = {"listing", 0, 1, VIEW_RESULTS, "", NULL, ui_listing_title, NULL, NULL,
-                      ui_listing_build, NULL, NULL},
-    [VIEW_CHATS] = {"chat", 1, 1, -1,
-                    "  no conversations yet — `kontor chat send ACCOUNT TEXT`, or `kontor sync`",
-                    NULL, title_chats, ui_chats_row, ui_chats_open, NULL, ui_chats_load, NULL},
-    [VIEW_MESSAGES] = {"messages", 0, 1, VIEW_CHATS, "", NULL, title_messages, NULL, NULL,
-                       ui_messages_build, NULL, NULL},
-    [VIEW_ORDERS] = {"orders", 1, 2, -1,
-                     "  No orders yet. Propose a contract with :contract propose --listing ID",
-                     ui_orders_head, NULL, ui_orders_row, ui_orders_open, NULL, ui_trade_reload,
-                     NULL},
-    [VIEW_CONTRACTS] = {"contracts", 1, 2, -1,
-                        "  No contracts yet. Propose one with :contract propose --listing ID",
-                        ui_contracts_head, NULL, ui_contracts_row, ui_contracts_open, NULL,
-                        ui_trade_reload, NULL},
-    [VIEW_SHIPMENTS] = {"shipments", 1, 2, -1,
-                        "  No shipments yet. A seller ships a paid order with s in its order",
-                        ui_shipments_head, NULL, ui_shipments_row, ui_shipments_open, NULL,
-                        ui_trade_reload, NULL},
-    [VIEW_ORDER] = {"order", 0, 2, VIEW_ORDERS, "", ui_order_head, NULL, NULL, NULL, ui_order_build,
-                    ui_trade_reload, NULL},
-    [VIEW_CONTRACT] = {"contract", 0, 2, VIEW_CONTRACTS, "", ui_contract_head, NULL, NULL, NULL,
-                       ui_contract_build, ui_trade_reload, NULL},
-    [VIEW_SHIPMENT] = {"shipment", 0, 1, VIEW_SHIPMENTS, "", NULL, ui_shipment_title, NULL, NULL,
-                       ui_shipment_build, ui_trade_reload, NULL},
-    [VIEW_HELP] = {"help", 0, 1, -1, "", NULL, title_tab, NULL, NULL, ui_help_build, NULL, NULL},
-};
 
 static void draw_head(struct ui *u)
 {
