@@ -171,6 +171,14 @@ int cmd_push(struct ctx *c, struct kerr *e);
 /* The node a command works with: --node, else the current one (*out malloc'd); K_ENOTFOUND
  * with how to add one when there is none. */
 int cmd_node_name(struct ctx *c, char **out, struct kerr *e);
+/* wallet.c, shared with the TUI's wallet view: the cached wallet of the current node (*node
+ * malloc'd, w and l the caller's to free; an empty wallet once a sync found none), history
+ * lines offset.. (at most limit); and marking its newest line seen (the inbox's money). */
+struct wallet_view;
+struct wallet_lines;
+int cmd_wallet_read(struct ctx *c, int64_t offset, int limit, char **node, struct wallet_view *w,
+                    struct wallet_lines *l, struct kerr *e);
+void cmd_wallet_seen(struct ctx *c, const char *node);
 /* Fetches one listing whole from the node (public, no passphrase), verifies it against its
  * seller and replaces what the cache holds (a summary from a pull). */
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);

@@ -49,6 +49,55 @@ static int paging(const struct args *a, int64_t *offset, int *limit, struct kerr
 	return K_OK;
 }
 
+int cmd_wallet_read(struct ctx *c, int64_t offset, int limit, char **node, struct wallet_view *w,
+                    struct wallet_lines *l, struct kerr *e)
+{
+	struct store *s;
+	*node = NULL;
+	memset(w, 0, sizeof *w);
+	memset(l, 0, sizeof *l);
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (!rc)
+		rc = cmd_node_name(c, node, e);
+	if (!rc)
+		rc = store_wallet_get(s, *node, c->self_id, w, e);
+	char *state = NULL;
+	if (rc == K_ENOTFOUND && store_sync_state_get(s, *node, "Wallet", &state, NULL) == K_OK &&
+	    state) {
+		/* Synced, and the node has never moved money of ours: an empty wallet. */
+		memset(w, 0, sizeof *w);
+		rc = K_OK;
+	}
+	free(state);
+	if (!rc)
+		rc = store_wallet_lines(s, *node, c->self_id, offset, limit, l, e);
+	if (rc) {
+		free(*node);
+		*node = NULL;
+		wallet_view_free(w);
+		wallet_lines_free(l);
+	}
+	return rc;
+}
+
+void cmd_wallet_seen(struct ctx *c, const char *node)
+{
+	/* She has seen what came in: the inbox stops calling it news. */
+	struct store *s;
+	struct kerr me = {0};
+	if (ctx_store(c, &s, &me) != K_OK || ctx_self(c, &me) != K_OK)
+		return;
+	int64_t newest = 0;
+	struct wallet_lines top = {0};
+	if (store_wallet_lines(s, node, c->self_id, 0, 1, &top, NULL) == K_OK && top.n)
+		newest = top.v[0].seq;
+	wallet_lines_free(&top);
+	if (newest)
+		store_wallet_mark_seen(s, node, c->self_id, newest, &me);
+}
+
 static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -62,36 +111,13 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 	int64_t offset = 0;
 	int limit = PAGE_DEFAULT;
 	int rc = paging(a, &offset, &limit, e);
-	struct store *s;
 	char *node = NULL;
-	if (!rc)
-		rc = ctx_store(c, &s, e);
-	if (!rc)
-		rc = ctx_self(c, e);
-	if (!rc)
-		rc = cmd_node_name(c, &node, e);
-	if (rc) {
-		free(node);
-		return rc;
-	}
 	struct wallet_view w;
 	struct wallet_lines l = {0};
-	rc = store_wallet_get(s, node, c->self_id, &w, e);
-	char *state = NULL;
-	if (rc == K_ENOTFOUND && store_sync_state_get(s, node, "Wallet", &state, NULL) == K_OK &&
-	    state) {
-		/* Synced, and the node has never moved money of ours: an empty wallet. */
-		memset(&w, 0, sizeof w);
-		rc = K_OK;
-	}
-	free(state);
-	if (!rc)
-		rc = store_wallet_lines(s, node, c->self_id, offset, limit, &l, e);
-	if (rc) {
-		free(node);
-		wallet_view_free(&w);
+	if (rc)
 		return rc;
-	}
+	if ((rc = cmd_wallet_read(c, offset, limit, &node, &w, &l, e)))
+		return rc;
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "node", node);
@@ -176,15 +202,7 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 			fprintf(f, "  (the node has %lld lines; `kontor sync` brings the rest)\n",
 			        (long long)w.history_total);
 	}
-	/* She has seen what came in: the inbox stops calling it news. */
-	int64_t newest = 0;
-	struct wallet_lines top;
-	if (store_wallet_lines(s, node, c->self_id, 0, 1, &top, NULL) == K_OK && top.n)
-		newest = top.v[0].seq;
-	wallet_lines_free(&top);
-	struct kerr me = {0};
-	if (newest)
-		store_wallet_mark_seen(s, node, c->self_id, newest, &me);
+	cmd_wallet_seen(c, node);
 	wallet_lines_free(&l);
 	wallet_view_free(&w);
 	free(node);
