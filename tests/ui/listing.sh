@@ -60,17 +60,17 @@ t_match "Q asks for the quantity with the MOQ" "$(cat "$T_TMP/d-q-ask")" '^quant
 D=$(cat "$T_TMP/d-q-refused")
 t_match "5 is refused: below the MOQ" "$D" '5 is below the minimum order quantity \(MOQ 10\)'
 t_match "and asked again" "$D" '^quantity \(MOQ 10\): 5'
-t_match "Q confirms first" "$(cat "$T_TMP/d-q-confirm")" '^Ask Ningbo Valve Works for a quote for 20\? y/n'
+t_match "Q confirms first" "$(cat "$T_TMP/d-q-confirm")" '^Ask Ningbo Valve Works for a quote for 20\? \(y/n\)'
 t_match "y sends the quote request" "$(cat "$T_TMP/d-q-sent")" 'quote request(: queued| to Ningbo Valve Works: sent)'
 t_match "P asks for the Incoterm (Enter: FOB)" "$(cat "$T_TMP/d-p-incoterm")" '^Incoterm \(Enter: FOB\):$'
 t_match "then the mode" "$(cat "$T_TMP/d-p-mode")" '^mode \(sea air road rail courier; Enter: sea\):$'
 t_match "P confirms with the tier price and total (fob is FOB)" "$(cat "$T_TMP/d-p-air-confirm")" \
-	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? y/n'
+	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'
 D=$(cat "$T_TMP/d-p-air")
 t_match "FOB by air is refused with the command's words (FOB is for sea)" "$D" 'error: propose refused: incoterm: FOB .*sea'
 t_match "the unknown rule is refused, naming the 11 rules" "$(cat "$T_TMP/d-p-badrule")" "XYZ.*(Incoterms|EXW)"
 t_match "Enter takes FOB and sea" "$(cat "$T_TMP/d-p-confirm")" \
-	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? y/n'
+	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'
 t_match "y proposes" "$(cat "$T_TMP/d-p-sent")" 'propose: (queued|done)'
 t_match "once pushed: the contract waits for them" "$(cat "$T_TMP/d-p-settled")" 'propose: done — the contract is waiting for them'
 t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningbo Valve Wo.* waiting for them +1,?200\.00 USD'

@@ -39,8 +39,11 @@ D=$(cat "$T_TMP/d-order")
 t_match "paid, due now and remaining" "$D" 'Payment +paid 0\.00 USD · due now 360\.00 USD · remaining 1,?200\.00 USD'
 t_match "stage 1 is due now" "$D" 'stage 1 of 2, 30% on signing, 360\.00 USD: due now'
 t_match "stage 2 is not yet due" "$D" 'stage 2 of 2, 70% before shipment, 840\.00 USD: not yet due'
-t_match "p asks for the stage that is due, and says what remains" "$(cat "$T_TMP/d-ask-pay")" \
-	'Pay stage 1 of 2, 360\.00 USD \(30% on signing\)\? 840\.00 USD remains after it\. y/n'
+# at 80 columns the question takes the row above too, and ends with its keys
+t_match "p asks for the stage that is due, and says what remains" \
+	"$(tail -n 3 "$T_TMP/d-ask-pay" | tr '\n' ' ')" \
+	'Pay stage 1 of 2, 360\.00 USD \(30% on signing\)\? 840\.00 USD remains after +it\. \(y/n\)'
+t_match "the question's last row ends with its keys" "$(tail -n 2 "$T_TMP/d-ask-pay" | head -n 1)" '\(y/n\)$'
 D=$(cat "$T_TMP/d-paid")
 t_match "p + y pays it: funded, the 70% next" "$D" 'pay: done — the order is funded; next: pay 840\.00 USD'
 t_match "now 360.00 paid and 840.00 due" "$D" 'Payment +paid 360\.00 USD · due now 840\.00 USD · remaining 840\.00 USD'

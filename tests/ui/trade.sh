@@ -81,7 +81,7 @@ D=$(cat "$T_TMP/d-contract-end")
 t_match "each signature's status: the buyer's verifies" "$D" 'section 0 offer: Rotterdam Pumps BV as buyer — verified'
 D=$(cat "$T_TMP/d-diff")
 t_match "d shows the diff, or that there is no earlier offer" "$D" 'no earlier offer'
-t_match "S asks first, naming the total and the parties" "$(cat "$T_TMP/d-ask-sign")" 'Sign this offer: 1,?200\.00 USD, FOB Ningbo, buyer Rotterdam Pumps BV, seller Ningbo Valve Works \(you: seller\)\? y/n'
+t_match "S asks first, naming the total and the parties" "$(cat "$T_TMP/d-ask-sign")" 'Sign this offer: 1,?200\.00 USD, FOB Ningbo, buyer Rotterdam Pumps BV, seller Ningbo Valve Works \(you: seller\)\? \(y/n\)'
 t_match "n does nothing and says so" "$(cat "$T_TMP/d-said-no")" 'nothing was done'
 t_run "contract list: still an offer" 0 ks contract list
 t_match "not signed by the seller" "$T_OUT" "^$KID +offer "
@@ -147,7 +147,7 @@ t_match "the detail has the order's facts" "$D" 'Total +1,?200\.00 USD +in escro
 t_match "the detail names the goods" "$D" 'Goods +100 piece × DN50 brass ball valve at 12\.00 USD'
 t_match "a refused key says why (ship as buyer)" "$(cat "$T_TMP/d-refused")" 'ship: not now — only the seller ships'
 t_match "a refused key says why (confirm before shipping)" "$(cat "$T_TMP/d-refused2")" 'confirm: not now — receipt is confirmed once'
-t_match "p asks first, naming the amount" "$(cat "$T_TMP/d-ask-pay")" 'Pay 1,?200\.00 USD into escrow for this order\? y/n'
+t_match "p asks first, naming the amount" "$(cat "$T_TMP/d-ask-pay")" 'Pay 1,?200\.00 USD into escrow for this order\? \(y/n\)'
 t_match "p + y: queued for the background sync at once" "$(cat "$T_TMP/d-paying")" 'pay: (queued|done)'
 t_match "p + y pays: the outcome on the message line" "$(cat "$T_TMP/d-paid")" 'pay: done — the order is funded; next: wait for shipment'
 t_match "the order detail head shows funded" "$(cat "$T_TMP/d-paid")" 'Order .*  funded  from Ningbo'
@@ -198,7 +198,7 @@ t_match "the seller's p says why not" "$(cat "$T_TMP/d-s-refused")" 'pay: not no
 t_match "s asks for the carrier on the prompt row" "$(cat "$T_TMP/d-ask-carrier")" '^carrier:'
 t_match "an empty carrier is asked again" "$(cat "$T_TMP/d-ask-empty")" 'this one is needed'
 t_match "a bad mode is refused, naming the choices" "$(cat "$T_TMP/d-ask-badmode")" 'mode: one of sea, air, road, rail, courier'
-t_match "the confirmation names carrier, tracking and mode" "$(cat "$T_TMP/d-ask-ship")" 'Ship this order with Maersk, tracking MSKU1234565, by sea\? y/n'
+t_match "the confirmation names carrier, tracking and mode" "$(cat "$T_TMP/d-ask-ship")" 'Ship this order with Maersk, tracking MSKU1234565, by sea\? \(y/n\)'
 t_match "s + y ships: the outcome on the message line" "$(cat "$T_TMP/d-shipped")" 'ship: done — the order is shipped; next: wait for delivery'
 t_match "the order's timeline shows the shipment in words" "$(cat "$T_TMP/d-shipped")" 'Shipped by the seller with Maersk, tracking MSKU1234565 \(mode: sea\)'
 t_match "the timeline shows the payment" "$(cat "$T_TMP/d-shipped")" 'Paid into escrow by the buyer'
@@ -339,12 +339,12 @@ G
 :quit
 EOF
 ui "$B" 80x24 "$T_TMP/s-confirm" KONTOR_PASSPHRASE="'$PASS'"
-t_match "c asks first, naming the amount and the seller" "$(cat "$T_TMP/d-ask-confirm")" 'Confirm receipt and release 1,?200\.00 USD to Ningbo Valve Works\? y/n'
+t_match "c asks first, naming the amount and the seller" "$(cat "$T_TMP/d-ask-confirm")" 'Confirm receipt and release 1,?200\.00 USD to Ningbo Valve Works\? \(y/n\)'
 t_match "c + y confirms: completed, rate next" "$(cat "$T_TMP/d-confirmed")" 'confirm: done — the order is completed; next: rate'
 t_eq "the node's order is completed" "$(ostate "$ORDER")" completed
 t_match "the timeline says escrow went to the seller" "$(cat "$T_TMP/d-confirmed")" 'Receipt confirmed by the buyer'
 t_match "stars out of range are asked again" "$(cat "$T_TMP/d-bad-stars")" 'stars: a whole number from 1 to 5'
-t_match "r asks first, naming the seller and the stars" "$(cat "$T_TMP/d-ask-rate")" 'Rate Ningbo Valve Works 5/5 with your words\? y/n'
+t_match "r asks first, naming the seller and the stars" "$(cat "$T_TMP/d-ask-rate")" 'Rate Ningbo Valve Works 5/5 with your words\? \(y/n\)'
 t_match "r + y rates: the outcome on the message line" "$(cat "$T_TMP/d-rated")" 'rate: done'
 t_match "the rating shows on the order" "$(cat "$T_TMP/d-rated-end")" 'The buyer rated the seller 5/5 ★★★★★: Fast shipping'
 t_match "a rated order offers no more actions" "$(cat "$T_TMP/d-rated")" 'Actions: none for you now \(done \(rated\)\)'

@@ -414,7 +414,17 @@ void ui_contracts_open(struct ui *u, int i)
 	u->dirty |= DIRTY_ALL;
 }
 
-void ui_contract_sign(struct ui *u)
+static void sign_answered(struct ui *u, int yes, void *arg)
+{
+	(void)arg;
+	if (!yes) {
+		ui_trade_say(u, "nothing was done");
+		return;
+	}
+	ui_trade_run(u, ACT_SIGN, ui_trade(u)->contract_id, NULL);
+}
+
+static void contract_sign(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
 	cJSON *doc = NULL;
@@ -452,12 +462,31 @@ void ui_contract_sign(struct ui *u)
 	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
 		money(terms.total, terms.currency, total);
 	char q[512];
-	snprintf(q, sizeof q, "Sign this offer: %s, %s %s, buyer %s, seller %s (you: %s)? y/n",
-	         total, terms.incoterm, terms.named_place ? terms.named_place : "", buyer, seller,
-	         role);
-	ui_trade_ask_begin(u, ACT_SIGN, t->contract_id, q);
+	snprintf(q, sizeof q, "Sign this offer: %s, %s %s, buyer %s, seller %s (you: %s)?", total,
+	         terms.incoterm, terms.named_place ? terms.named_place : "", buyer, seller, role);
+	ui_ask_yn(u, q, sign_answered, NULL);
 	free(buyer);
 	free(seller);
 	contract_terms_free(&terms);
 	cJSON_Delete(doc);
+}
+
+/* The contract view's own keys (its ops->action): S signs, d shows the changes. */
+int ui_contract_action(struct ui *u, enum ui_action act)
+{
+	struct ui_trade *t = ui_trade(u);
+	if (act == ACT_SIGN) {
+		contract_sign(u);
+		return 1;
+	}
+	if (act != ACT_DIFF)
+		return 0;
+	t->diff = !t->diff;
+	u->views[VIEW_CONTRACT].top = 0;
+	ui_contract_build(u, COLS);
+	ui_say(u, "%s",
+	       t->diff ? "the changes against the offer it counters (d: the document)"
+	               : "the offer as a document (d: the changes)");
+	u->dirty |= DIRTY_ALL;
+	return 1;
 }

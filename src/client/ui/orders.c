@@ -44,8 +44,8 @@ void ui_trade_say(struct ui *u, const char *fmt, ...)
 	va_start(ap, fmt);
 	kbuf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	ui_say(u, "%s", kbuf_str(&raw)); /* sanitises it into u->msg */
-	snprintf(ui_trade(u)->note, sizeof ui_trade(u)->note, "%s", kbuf_str(&u->msg));
+	ui_say(u, "%s", kbuf_str(&raw));   /* sanitises it into u->msg */
+	ui_ask_note(u, kbuf_str(&u->msg)); /* in full on the prompt row (ask.c) */
 	kbuf_free(&raw);
 	u->dirty |= DIRTY_ALL;
 }
@@ -900,18 +900,6 @@ void ui_trade_reload(struct ui *u)
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
-static void ask_clear(struct ui_trade *t)
-{
-	for (int i = 0; i < UI_TRADE_ASK_MAX; i++) {
-		free(t->ask_value[i]);
-		t->ask_value[i] = NULL;
-	}
-	t->ask_act = ACT_NONE;
-	t->ask_n = t->ask_step = 0;
-	t->ask_min = 0;
-	t->ask_error[0] = '\0';
-}
-
 void ui_trade_free(struct ui *u)
 {
 	struct ui_trade *t = u->trade;
@@ -924,44 +912,16 @@ void ui_trade_free(struct ui *u)
 	for (int i = 0; i < t->ncontracts; i++)
 		free(t->contracts[i].peer);
 	free(t->contracts);
-	ask_clear(t);
 	free(t);
 	u->trade = NULL;
 }
 
 /* --- actions: asked, confirmed, run as the batch command -------------------------- */
 
-static void ask_field(struct ui_trade *t, const char *label, int kind)
-{
-	if (t->ask_n >= UI_TRADE_ASK_MAX)
-		return;
-	snprintf(t->ask_label[t->ask_n], sizeof t->ask_label[t->ask_n], "%s", label);
-	t->ask_kind[t->ask_n] = kind;
-	t->ask_n++;
-}
-
-void ui_trade_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind)
-{
-	ask_field(ui_trade(u), label, (int)kind);
-}
-
-void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target, const char *question)
-{
-	struct ui_trade *t = ui_trade(u);
-	ask_clear(t);
-	t->note[0] = '\0';
-	t->ask_act = act;
-	snprintf(t->ask_target, sizeof t->ask_target, "%s", target);
-	snprintf(t->ask_question, sizeof t->ask_question, "%s", question ? question : "");
-	ui_line_clear(&t->ask_line);
-	u->dirty |= DIRTY_ALL;
-}
-
 /* The y/n question, once the fields are in: it names what will happen. */
-static void confirm_text(struct ui *u)
+static void order_question(struct ui *u, const struct ui_ask_form *f, char *q, size_t cap)
 {
-	struct ui_trade *t = ui_trade(u);
-	const struct trade_order *o = find_order(u, t->ask_target);
+	const struct trade_order *o = find_order(u, f->target);
 	char total[MONEY_FMT_MAX + 8] = "?", held[MONEY_FMT_MAX + 8] = "?";
 	/* the amounts the rules give: the stage due, what escrow holds */
 	struct order_terms ot;
@@ -976,8 +936,8 @@ static void confirm_text(struct ui *u)
 		money(op.escrow, o->currency, held);
 	}
 	const char *peer = o ? o->peer : "?";
-	char **v = t->ask_value;
-	switch (t->ask_act) {
+	char *const *v = f->v;
+	switch ((enum ui_action)f->act) {
 	case ACT_PAY: {
 		if (o && ot.nstages > 1 && op.stages_paid < ot.nstages) {
 			char due[MONEY_FMT_MAX + 8], rest[MONEY_FMT_MAX + 8], w[ORDER_DUE_LEN];
@@ -985,74 +945,49 @@ static void confirm_text(struct ui *u)
 			money(now, o->currency, due);
 			money(order_remaining(&ot, &op) - now, o->currency, rest);
 			order_due_words(&ot.stages[op.stages_paid], w);
-			snprintf(t->ask_question, sizeof t->ask_question,
-			         "Pay stage %zu of %zu, %s (%lld%% %s)? %s remains after it. y/n",
+			snprintf(q, cap,
+			         "Pay stage %zu of %zu, %s (%lld%% %s)? %s remains after it.",
 			         op.stages_paid + 1, ot.nstages, due,
 			         (long long)ot.stages[op.stages_paid].pct, w, rest);
 		} else {
-			snprintf(t->ask_question, sizeof t->ask_question,
-			         "Pay %s into escrow for this order? y/n", total);
+			snprintf(q, cap, "Pay %s into escrow for this order?", total);
 		}
 		break;
 	}
 	case ACT_SHIP:
-		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Ship this order with %s, tracking %s, by %s? y/n", v[0], v[1], v[2]);
+		snprintf(q, cap, "Ship this order with %s, tracking %s, by %s?", v[0], v[1], v[2]);
 		break;
 	case ACT_CONFIRM:
-		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Confirm receipt and release %s to %s? y/n", held, peer);
+		snprintf(q, cap, "Confirm receipt and release %s to %s?", held, peer);
 		break;
 	case ACT_DISPUTE:
-		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Dispute this order (escrow of %s is frozen until a ruling)? y/n", held);
+		snprintf(q, cap, "Dispute this order (escrow of %s is frozen until a ruling)?",
+		         held);
 		break;
 	case ACT_CANCEL:
 		if (!o || !order_cancel_needs_both(order_state_parse(o->state)))
-			snprintf(t->ask_question, sizeof t->ask_question,
-			         "Cancel this order of %s with %s? y/n", total, peer);
+			snprintf(q, cap, "Cancel this order of %s with %s?", total, peer);
 		else if (o->cancel_by[0])
-			snprintf(t->ask_question, sizeof t->ask_question,
-			         "Sign the %s's cancellation: %s goes back to the buyer? y/n",
+			snprintf(q, cap, "Sign the %s's cancellation: %s goes back to the buyer?",
 			         o->cancel_by, held);
 		else
-			snprintf(t->ask_question, sizeof t->ask_question,
-			         "Ask %s to cancel (it takes effect when they sign too)? y/n",
+			snprintf(q, cap, "Ask %s to cancel (it takes effect when they sign too)?",
 			         peer);
 		break;
 	case ACT_RATE:
-		snprintf(t->ask_question, sizeof t->ask_question, "Rate %s %s/5%s? y/n", peer, v[0],
+		snprintf(q, cap, "Rate %s %s/5%s?", peer, v[0],
 		         v[1] && *v[1] ? " with your words" : "");
 		break;
-	case ACT_MESSAGE:
-	case ACT_QUOTE:
-	case ACT_PROPOSE:
-		ui_listing_confirm(u); /* search.c knows the listing */
-		break;
-	default: /* ACT_SIGN: the question was set when it began */
+	default:
 		break;
 	}
 }
 
-static void ask_run(struct ui *u)
+void ui_trade_run(struct ui *u, enum ui_action act, const char *target_id, char *const *v)
 {
 	struct ui_trade *t = ui_trade(u);
 	char target[UI_TRADE_ID];
-	char *v[UI_TRADE_ASK_MAX] = {0};
-	snprintf(target, sizeof target, "%s", t->ask_target);
-	enum ui_action act = t->ask_act;
-	for (int i = 0; i < UI_TRADE_ASK_MAX; i++) { /* the question ends before it runs */
-		v[i] = t->ask_value[i];
-		t->ask_value[i] = NULL;
-	}
-	ask_clear(t);
-	if (act == ACT_MESSAGE || act == ACT_QUOTE || act == ACT_PROPOSE) {
-		ui_listing_run(u, act, target, v); /* search.c: chat send, contract propose */
-		for (int i = 0; i < UI_TRADE_ASK_MAX; i++)
-			free(v[i]);
-		u->dirty |= DIRTY_ALL;
-		return;
-	}
+	snprintf(target, sizeof target, "%s", target_id);
 	char *argv[16];
 	int argc = 0;
 	argv[argc++] = act == ACT_SIGN ? "contract" : "order";
@@ -1135,39 +1070,31 @@ static void ask_run(struct ui *u)
 		ui_trade_say(u, "error: %s refused: %s", word,
 		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	}
-	for (int i = 0; i < UI_TRADE_ASK_MAX; i++)
-		free(v[i]);
 	u->dirty |= DIRTY_ALL;
 }
 
-void ui_trade_action(struct ui *u, enum ui_action act)
+static void order_run(struct ui *u, const struct ui_ask_form *f)
 {
+	ui_trade_run(u, (enum ui_action)f->act, f->target, f->v);
+}
+
+/* The order view's own keys (its ops->action): pay, ship, confirm, dispute, cancel, rate,
+ * each refused with the reason the rules give, else asked (ask.c) and then run. */
+int ui_order_action(struct ui *u, enum ui_action act)
+{
+	int mine = 0;
+	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
+		mine |= order_acts[i].act == act;
+	if (!mine)
+		return 0;
 	struct ui_trade *t = ui_trade(u);
-	if ((act == ACT_DIFF || act == ACT_SIGN) && ui_cur_view(u) != &u->views[VIEW_CONTRACT]) {
-		ui_trade_say(u, "open a contract first (tab 4, Enter)");
-		return;
-	}
-	if (act == ACT_SIGN) {
-		ui_contract_sign(u);
-		return;
-	}
-	if (act == ACT_DIFF) {
-		t->diff = !t->diff;
-		u->views[VIEW_CONTRACT].top = 0;
-		ui_contract_build(u, COLS);
-		ui_say(u, "%s",
-		       t->diff ? "the changes against the offer it counters (d: the document)"
-		               : "the offer as a document (d: the changes)");
-		u->dirty |= DIRTY_ALL;
-		return;
-	}
 	const struct trade_order *o = find_order(u, t->order_id);
 	if (ui_cur_view(u) != &u->views[VIEW_ORDER] || !o) {
 		/* a key bound in another view acts on no order by surprise */
 		ui_trade_say(u, "%s",
 		             o ? "open an order first (tab 3, Enter)"
 		               : "this order is no longer in the cache");
-		return;
+		return 1;
 	}
 	cJSON *obj = NULL, *doc = contract_of(u, o->contract_id);
 	store_object_get(u->s, "Order", o->id, &obj, NULL);
@@ -1185,162 +1112,28 @@ void ui_trade_action(struct ui *u, enum ui_action act)
 	if (why) {
 		/* the key does nothing but say why */
 		ui_trade_say(u, "%s: not now — %s (it is %s)", word, why, state_words(o->state));
-		return;
+		return 1;
 	}
-	ui_trade_ask_begin(u, act, o->id, NULL);
+	ui_ask_form(u, act, o->id);
 	switch (act) {
 	case ACT_SHIP:
-		ask_field(t, "carrier: ", TRADE_ASK_TEXT);
-		ask_field(t, "tracking number: ", TRADE_ASK_TEXT);
-		ask_field(t, "mode (sea air road rail courier; Enter: sea): ", TRADE_ASK_MODE);
+		ui_ask_field(u, "carrier: ", ASK_TEXT, 0);
+		ui_ask_field(u, "tracking number: ", ASK_TEXT, 0);
+		ui_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", ASK_MODE, 0);
 		break;
 	case ACT_DISPUTE:
-		ask_field(t, "what went wrong (for the arbitrator): ", TRADE_ASK_TEXT);
+		ui_ask_field(u, "what went wrong (for the arbitrator): ", ASK_TEXT, 0);
 		break;
 	case ACT_CANCEL:
-		ask_field(t, "reason (optional, Enter skips): ", TRADE_ASK_OPTIONAL);
+		ui_ask_field(u, "reason (optional, Enter skips): ", ASK_OPTIONAL, 0);
 		break;
 	case ACT_RATE:
-		ask_field(t, "stars 1-5: ", TRADE_ASK_STARS);
-		ask_field(t, "a few words (optional, Enter skips): ", TRADE_ASK_OPTIONAL);
+		ui_ask_field(u, "stars 1-5: ", ASK_STARS, 0);
+		ui_ask_field(u, "a few words (optional, Enter skips): ", ASK_OPTIONAL, 0);
 		break;
 	default:
 		break;
 	}
-	if (t->ask_n == 0)
-		confirm_text(u);
-}
-
-int ui_trade_ask_key(struct ui *u, int key)
-{
-	struct ui_trade *t = u->trade;
-	if (t && t->ask_act == ACT_NONE && t->note[0] && u->prompt == PROMPT_NONE &&
-	    ui_key_action(ui_cur_view(u)->ops->name, key) != ACT_NONE) {
-		t->note[0] = '\0'; /* read: the row goes back to the screen */
-		u->dirty |= DIRTY_ALL;
-	}
-	if (!t || t->ask_act == ACT_NONE)
-		return 0;
-	u->dirty |= DIRTY_ALL;
-	if (t->ask_step >= t->ask_n) { /* the y/n */
-		if (key == 'y' || key == 'Y') {
-			ask_run(u);
-		} else if (key == 'n' || key == 'N' || key == 'q' || key == UI_KEY_ESC) {
-			ask_clear(t);
-			ui_trade_say(u, "nothing was done");
-		}
-		return 1;
-	}
-	t->ask_error[0] = '\0';
-	enum ui_edit r = ui_line_key(&t->ask_line, key);
-	if (r == EDIT_CANCEL) {
-		ask_clear(t);
-		ui_trade_say(u, "nothing was done");
-		return 1;
-	}
-	if (r == EDIT_GOING)
-		return 1;
-	struct kbuf text = KBUF_INIT;
-	ui_line_utf8(&t->ask_line, &text);
-	/* trimmed at both ends */
-	char *s = (char *)kbuf_str(&text);
-	while (*s == ' ')
-		s++;
-	size_t n = strlen(s);
-	while (n && s[n - 1] == ' ')
-		s[--n] = '\0';
-	int kind = t->ask_kind[t->ask_step];
-	const char *bad = NULL;
-	char why[200];
-	if (kind == TRADE_ASK_INCOTERM) { /* "fob" is FOB; Enter: FOB */
-		for (char *p = s; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
-		struct kerr e = {0};
-		if (n && codes_check_incoterm(s, "Incoterm", &e) != K_OK) {
-			snprintf(why, sizeof why, "%s", e.msg);
-			bad = why;
-		}
-	}
-	if (kind == TRADE_ASK_QTY) {
-		char *end = NULL;
-		long long q =
-		    n && n <= 15 && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : -1;
-		if (q < 1 || (end && *end)) {
-			bad = "quantity: a whole number, 1 or more";
-		} else if (q < t->ask_min) {
-			snprintf(why, sizeof why,
-			         "%lld is below the minimum order quantity (MOQ %lld): "
-			         "ask for %lld or more",
-			         q, (long long)t->ask_min, (long long)t->ask_min);
-			bad = why;
-		}
-	}
-	if (bad) {
-		/* said below */
-	} else if (kind == TRADE_ASK_TEXT && !n)
-		bad = "this one is needed (Esc gives up)";
-	else if (kind == TRADE_ASK_STARS && !(n == 1 && s[0] >= '1' && s[0] <= '5'))
-		bad = "stars: a whole number from 1 to 5";
-	else if (kind == TRADE_ASK_MODE && n && !order_mode_valid(s))
-		bad = "mode: one of sea, air, road, rail, courier";
-	else if (s[0] == '@') /* `--text @FILE` reads a file: typed words never name one */
-		bad = "a text starting with @ would be read as a file name: reword it";
-	if (bad) {
-		snprintf(t->ask_error, sizeof t->ask_error, "%s", bad);
-		ui_say(u, "%s", bad);
-		kbuf_free(&text);
-		return 1;
-	}
-	t->ask_value[t->ask_step] = xstrdup(kind == TRADE_ASK_MODE && !n       ? "sea"
-	                                    : kind == TRADE_ASK_INCOTERM && !n ? "FOB"
-	                                                                       : s);
-	kbuf_free(&text);
-	t->ask_step++;
-	ui_line_clear(&t->ask_line);
-	ui_say(u, "%s", "");
-	if (t->ask_step >= t->ask_n && t->ask_act == ACT_MESSAGE)
-		ask_run(u); /* a message is its own confirmation: Enter sends it */
-	else if (t->ask_step >= t->ask_n)
-		confirm_text(u);
+	ui_ask_form_go(u, order_question, order_run);
 	return 1;
-}
-
-int ui_trade_ask_draw(struct ui *u, int y)
-{
-	struct ui_trade *t = u->trade;
-	if (t && t->ask_act == ACT_NONE && t->note[0] && u->prompt == PROMPT_NONE && !u->help) {
-		struct kbuf b = KBUF_INIT;
-		text_clip(&b, t->note, (size_t)COLS, 1);
-		attrset(strncmp(t->note, "error", 5) == 0 ? u->slot[SLOT_ERROR] : u->a_status);
-		mvaddstr(y, 0, kbuf_str(&b));
-		attrset(A_NORMAL);
-		kbuf_free(&b);
-		return -1; /* no cursor */
-	}
-	if (!t || t->ask_act == ACT_NONE)
-		return -1;
-	if (t->ask_error[0] && y > 0) { /* the row above the question says what was wrong */
-		struct kbuf b = KBUF_INIT;
-		text_clip(&b, t->ask_error, (size_t)COLS, 1);
-		attrset(u->slot[SLOT_ERROR]);
-		mvaddstr(y - 1, 0, kbuf_str(&b));
-		attrset(A_NORMAL);
-		kbuf_free(&b);
-	}
-	if (t->ask_step < t->ask_n)
-		return ui_line_draw(&t->ask_line, t->ask_label[t->ask_step], y, COLS,
-		                    u->slot[SLOT_PROMPT]);
-	struct kbuf safe = KBUF_INIT, b = KBUF_INIT;
-	text_sanitize(&safe, t->ask_question, strlen(t->ask_question), 0);
-	kbuf_puts(&safe, " ");
-	size_t w = text_clip(&b, kbuf_str(&safe), (size_t)COLS, 1);
-	(void)w;
-	attrset(u->slot[SLOT_PROMPT]);
-	mvaddstr(y, 0, kbuf_str(&b));
-	attrset(A_NORMAL);
-	int x = (int)text_width(kbuf_str(&safe));
-	kbuf_free(&safe);
-	kbuf_free(&b);
-	return x < COLS ? x : COLS - 1;
 }

@@ -568,8 +568,15 @@ void ui_listing_title(struct ui *u, struct kbuf *out)
 	kbuf_printf(out, "%s %s back", any ? " ·" : "", key);
 }
 
-void ui_listing_action(struct ui *u, enum ui_action act)
+static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q, size_t cap);
+static void listing_run(struct ui *u, const struct ui_ask_form *f);
+
+/* The listing view's own keys (its ops->action): m, Q, P asked (ask.c) then run; i, s. */
+int ui_listing_action(struct ui *u, enum ui_action act)
 {
+	if (act != ACT_MESSAGE && act != ACT_QUOTE && act != ACT_PROPOSE && act != ACT_IMAGES &&
+	    act != ACT_SUPPLIER)
+		return 0;
 	/* i and s are in ? and the man page: the head line has room for the trade keys only */
 	const char *word = act == ACT_IMAGES ? "images" : act == ACT_SUPPLIER ? "supplier" : "?";
 	for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++)
@@ -578,12 +585,12 @@ void ui_listing_action(struct ui *u, enum ui_action act)
 	if (ui_cur_view(u) != &u->views[VIEW_LISTING] || !u->listing_id[0]) {
 		/* a key bound in another view acts on no listing by surprise */
 		ui_trade_say(u, "%s: open a listing first (tab 1, Enter on a result)", word);
-		return;
+		return 1;
 	}
 	struct listing l;
 	if (store_listing_get(u->s, u->listing_id, &l, NULL) != K_OK) {
 		ui_trade_say(u, "%s: this listing is no longer in the cache", word);
-		return;
+		return 1;
 	}
 	if (act == ACT_IMAGES || act == ACT_SUPPLIER) { /* own listings too */
 		char seller[KCRYPTO_ID_LEN + 1];
@@ -593,33 +600,34 @@ void ui_listing_action(struct ui *u, enum ui_action act)
 			ui_images_listing(u, u->listing_id);
 		else
 			ui_supplier_show(u, seller);
-		return;
+		return 1;
 	}
 	if (own_listing(u, &l)) {
 		ui_trade_say(u, "%s: this is your own listing", word);
 		listing_free(&l);
-		return;
+		return 1;
 	}
 	char *name = ui_trade_name(u, l.seller_id);
 	char label[160];
-	ui_trade_ask_begin(u, act, l.id, NULL);
-	struct ui_trade *t = ui_trade(u);
+	ui_ask_form(u, act, l.id);
 	if (act == ACT_MESSAGE) {
 		snprintf(label, sizeof label, "message to %s: ", name);
-		ui_trade_ask_field(u, label, TRADE_ASK_TEXT);
+		ui_ask_field(u, label, ASK_TEXT, 0);
 	} else {
-		t->ask_min = l.moq > 0 ? l.moq : 1;
-		snprintf(label, sizeof label, "quantity (MOQ %lld): ", (long long)t->ask_min);
-		ui_trade_ask_field(u, label, TRADE_ASK_QTY);
+		int64_t moq = l.moq > 0 ? l.moq : 1;
+		snprintf(label, sizeof label, "quantity (MOQ %lld): ", (long long)moq);
+		ui_ask_field(u, label, ASK_QTY, moq);
 	}
 	if (act == ACT_PROPOSE) {
-		ui_trade_ask_field(u, "Incoterm (Enter: FOB): ", TRADE_ASK_INCOTERM);
-		ui_trade_ask_field(u, "named place (a port or town): ", TRADE_ASK_TEXT);
-		ui_trade_ask_field(
-		    u, "mode (sea air road rail courier; Enter: sea): ", TRADE_ASK_MODE);
+		ui_ask_field(u, "Incoterm (Enter: FOB): ", ASK_INCOTERM, 0);
+		ui_ask_field(u, "named place (a port or town): ", ASK_TEXT, 0);
+		ui_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", ASK_MODE, 0);
 	}
+	/* a message is its own confirmation: Enter sends it */
+	ui_ask_form_go(u, act == ACT_MESSAGE ? NULL : listing_question, listing_run);
 	free(name);
 	listing_free(&l);
+	return 1;
 }
 
 /* "Request for quote: 20 pieces of ... (SKU). Please quote ..." */
@@ -633,21 +641,18 @@ static void quote_text(const struct listing *l, const char *qty, struct kbuf *ou
 	kbuf_puts(out, ". Please quote your best unit price, lead time and Incoterm.");
 }
 
-void ui_listing_confirm(struct ui *u)
+static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q, size_t cap)
 {
-	struct ui_trade *t = ui_trade(u);
-	char **v = t->ask_value;
+	char *const *v = f->v;
 	struct listing l;
-	if (store_listing_get(u->s, t->ask_target, &l, NULL) != K_OK) {
-		snprintf(t->ask_question, sizeof t->ask_question,
-		         "The listing is no longer in the cache; try anyway? y/n");
+	if (store_listing_get(u->s, f->target, &l, NULL) != K_OK) {
+		snprintf(q, cap, "The listing is no longer in the cache; try anyway?");
 		return;
 	}
 	char *name = ui_trade_name(u, l.seller_id);
-	if (t->ask_act == ACT_QUOTE) {
-		snprintf(t->ask_question, sizeof t->ask_question, "Ask %s for a quote for %s? y/n",
-		         name, v[0]);
-	} else if (t->ask_act == ACT_PROPOSE) {
+	if (f->act == ACT_QUOTE) {
+		snprintf(q, cap, "Ask %s for a quote for %s?", name, v[0]);
+	} else if (f->act == ACT_PROPOSE) {
 		int64_t qty = strtoll(v[0], NULL, 10);
 		int64_t price = listing_unit_price(&l, qty);
 		char unit[MONEY_FMT_MAX] = "?", total[MONEY_FMT_MAX] = "?";
@@ -658,17 +663,19 @@ void ui_listing_confirm(struct ui *u)
 		}
 		struct kbuf title = KBUF_INIT;
 		text_sanitize(&title, l.title, strlen(l.title), 0);
-		snprintf(t->ask_question, sizeof t->ask_question,
-		         "Propose %s × %s at %s = %s %s, %s %s? y/n", v[0], kbuf_str(&title), unit,
-		         total, l.currency, v[1], v[2]);
+		snprintf(q, cap, "Propose %s × %s at %s = %s %s, %s %s?", v[0], kbuf_str(&title),
+		         unit, total, l.currency, v[1], v[2]);
 		kbuf_free(&title);
 	}
 	free(name);
 	listing_free(&l);
 }
 
-void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v)
+static void listing_run(struct ui *u, const struct ui_ask_form *f)
 {
+	enum ui_action act = (enum ui_action)f->act;
+	const char *id = f->target;
+	char *const *v = f->v;
 	struct ui_trade *t = ui_trade(u);
 	struct listing l;
 	char lid[MODEL_LISTING_ID_LEN + 1], seller[KCRYPTO_ID_LEN + 1];

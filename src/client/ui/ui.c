@@ -427,8 +427,8 @@ void ui_draw(struct ui *u)
 		cx = ui_line_draw(&u->line, u->prompt == PROMPT_COMMAND ? ":" : "message: ", cy,
 		                  COLS, u->slot[SLOT_PROMPT]);
 	}
-	if (cy < 0 && (cx = ui_trade_ask_draw(u, LINES - 2)) >= 0)
-		cy = LINES - 2; /* an order or contract action asks */
+	if (cy < 0 && (cx = ui_ask_draw(u, LINES - 2)) >= 0)
+		cy = LINES - 2; /* a view asks (ask.c) */
 	if (cy >= 0) {
 		move(cy, cx < COLS ? cx : COLS - 1);
 		curs_set(1);
@@ -545,13 +545,22 @@ static void prompt_done(struct ui *u, enum ui_edit r)
 	kbuf_free(&text);
 }
 
+/* The key table's name for act ("pay"). */
+static const char *action_name(enum ui_action act)
+{
+	for (const struct ui_keydef *k = ui_keys; k->view; k++)
+		if (k->action == act)
+			return k->name;
+	return "that key";
+}
+
 static void handle_key(struct ui *u, int key)
 {
 	if (key == UI_FKEY(KEY_RESIZE)) {
 		u->dirty |= DIRTY_ALL;
 		return;
 	}
-	if (ui_trade_ask_key(u, key)) /* a question of an order or contract action */
+	if (ui_ask_key(u, key)) /* a view's question (ask.c) */
 		return;
 	if (u->prompt != PROMPT_NONE) {
 		struct ui_line *l = u->prompt == PROMPT_QUERY ? &u->query : &u->line;
@@ -663,22 +672,8 @@ static void handle_key(struct ui *u, int key)
 	case ACT_TRANSLATE:
 		ui_translate_toggle(u);
 		break;
-	case ACT_PAY:
-	case ACT_SHIP:
-	case ACT_CONFIRM:
-	case ACT_DISPUTE:
-	case ACT_CANCEL:
-	case ACT_RATE:
-	case ACT_SIGN:
-	case ACT_DIFF:
-		ui_trade_action(u, act);
-		break;
-	case ACT_MESSAGE:
-	case ACT_QUOTE:
-	case ACT_PROPOSE:
-	case ACT_IMAGES:
-	case ACT_SUPPLIER:
-		ui_listing_action(u, act);
+	default: /* a view's own key (its ops->action) bound where that view is not shown */
+		ui_say(u, "%s: not in this view (? lists its keys)", action_name(act));
 		break;
 	}
 }
@@ -866,6 +861,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	ui_search_free(&u);
 	ui_chat_free(&u);
 	ui_trade_free(&u);
+	ui_ask_free(&u);
 	for (int i = 0; i < VIEW_N; i++)
 		if (u.views[i].ops->free)
 			u.views[i].ops->free(&u);

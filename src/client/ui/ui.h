@@ -219,6 +219,70 @@ int ui_line_draw(const struct ui_line *l, const char *label, int y, int cols, at
  * is pushed on out with indent in front (indent counts in width). s must be sanitised. */
 void ui_wrap(const char *s, int width, const char *indent, struct kstrv *out);
 
+/* --- ask.c: the one y/n and line prompt every view uses --------------------------------
+ * One question at a time on the row above the status line; the main loop gives it every
+ * key first (ui_ask_key) and draws it (ui_ask_draw). Esc and Ctrl-C give up; a y/n takes
+ * only y, n (q, Esc, Ctrl-C: no). A y/n is drawn as "QUESTION (y/n)": pass the question
+ * without its keys; a long one takes two rows and is cut, never its keys. Strings are
+ * copied; arg is the caller's and must live until done is called. done is called once,
+ * after the question has ended (it may ask the next one), and also when it is given up
+ * (yes 0, text NULL) — by a key, by a new question, or by ui_ask_free. Example:
+ *     static void quit_answer(struct ui *u, int yes, void *arg) { if (yes) u->quit = 1; }
+ *     ui_ask_yn(u, "Quit kontor?", quit_answer, NULL);
+ *     static void price_typed(struct ui *u, const char *text, void *arg) {
+ *         if (!text) return;                               // given up
+ *         if (bad(text)) { ui_ask_retry(u, "a price: 12.50", text); return; } // asked again
+ *         ...run the command (ui_run_command) ...
+ *     }
+ *     ui_ask_line(u, "price: ", "12.00", price_typed, my_state); */
+struct ui;
+typedef void (*ui_ask_yn_fn)(struct ui *u, int yes, void *arg);
+typedef void (*ui_ask_line_fn)(struct ui *u, const char *text, void *arg); /* NULL: gave up */
+void ui_ask_yn(struct ui *u, const char *question, ui_ask_yn_fn done, void *arg);
+/* A line of text after label ("price: "); initial (may be NULL) is put in to edit. */
+void ui_ask_line(struct ui *u, const char *label, const char *initial, ui_ask_line_fn done,
+                 void *arg);
+/* From a line's done: asks the same line again with text in it and why above it. */
+void ui_ask_retry(struct ui *u, const char *why, const char *text);
+/* A form: fields one by one, each checked as its kind, then a y/n made from the answers.
+ * ui_ask_form begins it (act: the caller's tag, target: what it acts on, copied), then
+ * ui_ask_field for each field, then ui_ask_form_go. question writes the y/n (without its
+ * keys) into q; NULL runs at once after the last field. run gets the answers on y; they
+ * are freed after it returns. */
+#define UI_ASK_MAX 4
+#define UI_ASK_ID 48
+enum ui_ask_kind {
+	ASK_TEXT,     /* needed */
+	ASK_OPTIONAL, /* Enter skips */
+	ASK_STARS,    /* 1-5 */
+	ASK_MODE,     /* sea air road rail courier; Enter: sea */
+	ASK_QTY,      /* a whole number, at least min (a listing's MOQ) */
+	ASK_INCOTERM, /* an Incoterms 2020 rule, in capitals; Enter: FOB */
+};
+struct ui_ask_form {
+	int act;                /* the caller's tag, e.g. an enum ui_action */
+	char target[UI_ASK_ID]; /* what it acts on */
+	char *v[UI_ASK_MAX];    /* the answers, trimmed ("" for a skipped optional one) */
+	int n;
+	int64_t min; /* ASK_QTY's least */
+};
+typedef void (*ui_ask_form_fn)(struct ui *u, const struct ui_ask_form *f);
+typedef void (*ui_ask_form_question_fn)(struct ui *u, const struct ui_ask_form *f, char *q,
+                                        size_t cap);
+void ui_ask_form(struct ui *u, int act, const char *target);
+void ui_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind, int64_t min);
+void ui_ask_form_go(struct ui *u, ui_ask_form_question_fn question, ui_ask_form_fn run);
+/* An outcome in full on the prompt row (the status line clips at 80 columns) until the next
+ * key that does something. */
+void ui_ask_note(struct ui *u, const char *text);
+/* For the main loop: a question is open; it takes this key (1); it draws at row y (the
+ * cursor's column, -1 for none); give it up (done with no); free it (at exit). */
+int ui_ask_open(const struct ui *u);
+int ui_ask_key(struct ui *u, int key);
+int ui_ask_draw(struct ui *u, int y);
+void ui_ask_cancel(struct ui *u);
+void ui_ask_free(struct ui *u);
+
 enum ui_prompt { PROMPT_NONE, PROMPT_QUERY, PROMPT_COMMAND, PROMPT_COMPOSE };
 
 #define DIRTY_ALL 1
@@ -304,6 +368,7 @@ struct ui {
 	int nmsgs;
 	/* Orders, Contracts, Shipments (orders.c; owned, NULL until first shown) */
 	struct ui_trade *trade;
+	struct ui_ask *ask; /* ask.c: the question on the prompt row (owned, NULL until asked) */
 	/* status line */
 	struct kbuf msg;    /* the message on the left */
 	struct kbuf status; /* last drawn, to repaint only on change */
@@ -350,8 +415,8 @@ void ui_results_open(struct ui *u, int i);
 void ui_listing_build(struct ui *u, int width);
 /* The listing view's head: its id and the keys it offers (m message · Q quote · ...). */
 void ui_listing_title(struct ui *u, struct kbuf *out);
-/* m, Q, P in a listing: asks (ui_trade_ask_*), then ui_listing_confirm and ui_listing_run. */
-void ui_listing_action(struct ui *u, enum ui_action act);
+/* The listing view's ops->action: m, Q, P asked (ask.c) and run; i, s. 1 when taken. */
+int ui_listing_action(struct ui *u, enum ui_action act);
 /* images.c: the image view over images (blob ids or URLs) of what title names, fetched when
  * opened; type, id and prop say where the node keeps their sizes (cmd_picture_sizes). Holds
  * the keyboard until q. ui_images_listing: a listing's, fetched whole first if a summary. */
@@ -363,10 +428,6 @@ void ui_images_listing(struct ui *u, const char *listing_id);
 void ui_supplier_show(struct ui *u, const char *account_id);
 /* live.c: bytes fetched outside a sync (images) counted in the status line's total. */
 void ui_live_count(struct ui *u, uint64_t bytes);
-/* The y/n question of a listing action once its fields are in (ACT_MESSAGE has none). */
-void ui_listing_confirm(struct ui *u);
-/* Runs a listing action with its answers v[] on listing id (the question has ended). */
-void ui_listing_run(struct ui *u, enum ui_action act, const char *id, char **v);
 void ui_search_free(struct ui *u);
 
 /* chat.c: conversations, one conversation, sending */
@@ -389,16 +450,6 @@ int ui_script_next(struct ui *u);
  * the cached Order and Contract objects; every action runs the batch command through
  * ui_run_command, asked for and confirmed on the prompt row first. */
 #define UI_TRADE_ID 48
-#define UI_TRADE_ASK_MAX 4
-/* What a field of a question takes (ui_trade_ask_field). */
-enum ui_ask_kind {
-	TRADE_ASK_TEXT,     /* needed */
-	TRADE_ASK_OPTIONAL, /* Enter skips */
-	TRADE_ASK_STARS,    /* 1-5 */
-	TRADE_ASK_MODE,     /* sea air road rail courier; Enter: sea */
-	TRADE_ASK_QTY,      /* a whole number, at least ask_min (a listing's MOQ) */
-	TRADE_ASK_INCOTERM, /* an Incoterms 2020 rule, in capitals; Enter: FOB */
-};
 struct trade_order {
 	char id[UI_TRADE_ID], contract_id[UI_TRADE_ID];
 	char *peer;     /* the counterparty's display name or short id, sanitised */
@@ -435,37 +486,22 @@ struct ui_trade {
 	char order_actions[256];  /* the order view's second head row */
 	char contract_check[600]; /* the contract view's second head row */
 	int contract_ok, diff;
-	/* a question on the prompt row: fields one by one, then y/n */
-	enum ui_action ask_act; /* ACT_NONE: no question */
-	char ask_target[UI_TRADE_ID];
-	int ask_step, ask_n;
-	char ask_label[UI_TRADE_ASK_MAX][160];
-	int ask_kind[UI_TRADE_ASK_MAX]; /* enum ui_ask_kind */
-	int64_t ask_min;                /* TRADE_ASK_QTY: the least quantity */
-	char *ask_value[UI_TRADE_ASK_MAX];
-	char ask_question[512];
-	struct ui_line ask_line;
 	/* an action queued for the background sync: its outcome is said once the outbox
 	 * shows it gone (done) or refused; said[] waits for the next head drawn */
 	char pending_word[16], pending_target[UI_TRADE_ID], pending_contract[UI_TRADE_ID];
 	int pending_sign; /* what pending_contract names: 0 an order's contract, 1 a contract,
 	                   * 2 a message (sent once the outbox no longer holds it) */
 	char said[600];
-	/* the last action's outcome or refusal in full on the prompt row (the status line
-	 * clips it at 80 columns), until a key that does something */
-	char note[600];
-	char ask_error[200]; /* why the last answer was not taken, above the question */
 };
 /* Re-reads the three tabs from the cache and rebuilds an open order, contract or
  * shipment: on showing a tab, after an action, and for the background sync after a pull. */
 void ui_trade_reload(struct ui *u);
 void ui_trade_free(struct ui *u);
-/* Runs a key's order or contract action (ACT_PAY .. ACT_DIFF) in the current view. */
-void ui_trade_action(struct ui *u, enum ui_action act);
-/* A question on the prompt row takes every key: 1 when it took this one. */
-int ui_trade_ask_key(struct ui *u, int key);
-/* Draws the question at row y; returns the cursor's column, -1 when there is none. */
-int ui_trade_ask_draw(struct ui *u, int y);
+/* The order view's ops->action: p s c D x r, refused with the rules' reason or asked. */
+int ui_order_action(struct ui *u, enum ui_action act);
+/* Runs an order or contract action as the batch command with its answers v (may be NULL
+ * when it has none) and says its outcome; a queued one is said again once sent. */
+void ui_trade_run(struct ui *u, enum ui_action act, const char *target, char *const *v);
 /* orders.c: the tab and one order; helpers the other two share */
 struct ui_trade *ui_trade(struct ui *u);
 void ui_orders_head(struct ui *u, int y);
@@ -484,10 +520,6 @@ void ui_trade_say(struct ui *u, const char *fmt, ...) __attribute__((format(prin
 void ui_trade_head_said(struct ui *u);
 /* Draws a head row: text clipped to the width in attr. */
 void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr);
-/* Starts a question: act on target, asked `question` (y/n) once the fields are filled. */
-void ui_trade_ask_begin(struct ui *u, enum ui_action act, const char *target, const char *question);
-/* The question's next field: label (copied) on the prompt row, its answer checked as kind. */
-void ui_trade_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind);
 /* The key bound to act in view now (a config may have moved it), else dflt. */
 void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
 /* contracts.c */
@@ -497,7 +529,8 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_contracts_open(struct ui *u, int i);
 void ui_contract_head(struct ui *u, int y);
 void ui_contract_build(struct ui *u, int width);
-void ui_contract_sign(struct ui *u);
+/* The contract view's ops->action: S signs (asked first), d shows the changes. */
+int ui_contract_action(struct ui *u, enum ui_action act);
 /* shipments.c */
 void ui_shipments_head(struct ui *u, int y);
 void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width);
