@@ -398,4 +398,4 @@ if [ -n "$NO_TUI" ]; then
 	die "the node stopped by itself (see $D/node.log)"
 fi
 say "opening the buyer's TUI: 2 shows the conversations, ? the keys, Q leaves (and stops the node)"
-KONTOR_HOME="$BUYER" "$KONTOR" tui
+KONTOR_DEMO=1 KONTOR_HOME="$BUYER" "$KONTOR" tui # KONTOR_DEMO: q asks before it ends the demo

@@ -112,7 +112,7 @@ for size in 80x24 120x40; do
 	wide=$(printf '%s\n' "$S" | wc -L | tr -d ' ')
 	t_eq "at $size the screen has ${size#*x} rows" "$rows" "${size#*x}"
 	[ "$wide" -le "${size%x*}" ] && t_ok "at $size no row is wider than ${size%x*}" || t_fail "at $size no row is wider than ${size%x*}" "$wide columns"
-	t_match "at $size the tabs and the status line are there" "$(printf '%s\n' "$S" | head -n 1)$(printf '%s\n' "$S" | tail -n 1)" 'Shipments.*queued'
+	t_match "at $size the tabs and the status line are there" "$(printf '%s\n' "$S" | head -n 1)$(printf '%s\n' "$S" | tail -n 1)" '(Shipments| 5 ).*queued'
 done
 tm send-keys Q
 wait_for 'TUI-EXIT 0' && t_ok "Q leaves with status 0" || t_fail "Q leaves with status 0" "$(tail -n 3 "$T_TMP/pane")"
@@ -185,17 +185,93 @@ t_match "8 colours (TERM=xterm): the basic colours are used" "$E" '\[4[0-7]m'
 t_match "8 colours: the screen is complete" "$(tm capture-pane -p | tail -n 1)" 'queued'
 tm kill-server 2>/dev/null
 
-# --- a signal ends the UI and leaves the terminal as it was -----------------------------
+# --- Ctrl-C is a key: it gives up a line or a question, and on a list asks to quit --------
+# (issues 13, 17). This home has actions queued, so the question says why quitting loses.
+wait_gone() { # REGEX: up to 10 s for the pane to stop showing it
+	_i=0
+	while [ $_i -lt 100 ]; do
+		screen >"$T_TMP/pane"
+		grep -Eq -- "$1" "$T_TMP/pane" || return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 tm kill-server 2>/dev/null
-tm_start s5 100x30 "KONTOR_HOME=$H $KONTOR tui; echo TUI-EXIT \$?; stty -a; sleep 60"
+tm_start s5 80x24 "KONTOR_HOME=$H $KONTOR tui; echo TUI-EXIT \$?; stty -a; sleep 60"
 wait_for 'queued' || true
+tm send-keys :
+tm send-keys -l 'order li'
+wait_for '^:order li' || t_fail "the : line shows what is typed" "$(cat "$T_TMP/pane")"
 tm send-keys C-c
-wait_for 'TUI-EXIT' && t_ok "Ctrl-C ends the UI" || t_fail "Ctrl-C ends the UI" "$(cat "$T_TMP/pane")"
+wait_gone '^:order li' && t_ok "Ctrl-C gives up the : line being typed" || t_fail "Ctrl-C gives up the : line being typed" "$(cat "$T_TMP/pane")"
+t_nomatch "Ctrl-C on a line neither quits nor asks" "$(screen)" 'TUI-EXIT|\(y/n\)'
+tm send-keys C-c
+wait_for '\(y/n\)$' || true
 S=$(screen)
-t_match "Ctrl-C: exit status 1, saying why" "$S" 'stopped by signal 2'
-t_match "Ctrl-C: exit status is 1" "$S" 'TUI-EXIT 1'
-t_match "Ctrl-C: the terminal is back to canonical mode" "$S" '(^| )icanon'
-t_match "Ctrl-C: the terminal echoes again" "$S" '(^| )echo '
+t_match "Ctrl-C on a list asks, saying the queued actions wait for a sync, ending with its keys" \
+	"$S" '^Quit\? [0-9]+ actions? (is|are) still queued: (it goes|they go) at the next sync\. \(y/n\)$'
+t_nomatch "the question fits 80 columns" "$(printf '%s\n' "$S" | awk 'length($0) > 80')" '.'
+tm send-keys n
+wait_gone '\(y/n\)$' && t_ok "n answers the question" || t_fail "n answers the question" "$(cat "$T_TMP/pane")"
+t_match "n keeps the UI" "$(screen)" 'still here'
+tm send-keys C-c
+wait_for '\(y/n\)$' || t_fail "Ctrl-C asks again" "$(cat "$T_TMP/pane")"
+tm send-keys C-c
+wait_gone '\(y/n\)$' && t_ok "Ctrl-C on the question gives it up (no)" || t_fail "Ctrl-C on the question gives it up (no)" "$(cat "$T_TMP/pane")"
+t_nomatch "and the UI stays" "$(screen)" 'TUI-EXIT'
+tm send-keys q
+wait_for '^Quit\? .*queued.*\(y/n\)$' && t_ok "q on a list with actions queued asks first, saying why" || t_fail "q on a list with actions queued asks first, saying why" "$(cat "$T_TMP/pane")"
+tm send-keys y
+wait_for 'TUI-EXIT' && t_ok "y quits" || t_fail "y quits" "$(cat "$T_TMP/pane")"
+S=$(screen)
+t_match "quitting: exit status 0" "$S" 'TUI-EXIT 0'
+t_match "quitting: the terminal is back to canonical mode" "$S" '(^| )icanon'
+t_match "quitting: the terminal echoes again" "$S" '(^| )echo '
+tm kill-server 2>/dev/null
+
+# --- q on a top-level list: at once, unless it throws work away (the demo, the outbox) ----
+Q0="$T_TMP/q0"
+"$KONTOR" --home "$Q0" init --name "Quiet Trader" --country DE --no-passphrase >/dev/null 2>&1
+for _seq in $("$KONTOR" --home "$Q0" outbox list --json 2>/dev/null | sed -n 's/.*"seq":\([0-9]*\).*/\1/p'); do
+	"$KONTOR" --home "$Q0" outbox drop "$_seq" >/dev/null 2>&1
+done
+t_eq "a home with nothing queued" "$("$KONTOR" --home "$Q0" outbox list --json 2>/dev/null | grep -c '"seq"')" "0"
+printf 'q\n:dump %s\n:quit\n' "$T_TMP/d-q-plain" >"$T_TMP/s-q"
+ui "$Q0" 80x24 "$T_TMP/s-q"
+[ ! -e "$T_TMP/d-q-plain" ] && t_ok "q on a list with nothing queued quits at once" || t_fail "q on a list with nothing queued quits at once" "$(cat "$T_TMP/d-q-plain")"
+for size in 80x24 100x30; do
+	printf 'q\n:dump %s\nn\n:dump %s\n:quit\n' "$T_TMP/d-q-demo-$size" "$T_TMP/d-q-demo-n-$size" >"$T_TMP/s-qd"
+	ui "$Q0" "$size" "$T_TMP/s-qd" KONTOR_DEMO=1
+	t_match "in the demo at $size, q asks first, saying the demo's files go, ending with its keys" \
+		"$(tail -n 2 "$T_TMP/d-q-demo-$size" | tr '\n' ' ')" 'Quit the demo\? Its node stops and its files go \(DEMO_KEEP=1 keeps them\)\. \(y/n\)'
+	t_nomatch "at $size the question fits" "$(awk -v w="${size%x*}" 'length($0) > w' "$T_TMP/d-q-demo-$size")" '.'
+	t_nomatch "n keeps the demo's TUI at $size" "$(cat "$T_TMP/d-q-demo-n-$size")" '\(y/n\)'
+	t_match "n: still on the list at $size" "$(head -n 1 "$T_TMP/d-q-demo-n-$size")" '1 Search'
+done
+printf 'q\n:dump %s\n:quit\n' "$T_TMP/d-q-keep" >"$T_TMP/s-qk"
+ui "$Q0" 80x24 "$T_TMP/s-qk" KONTOR_DEMO=1 DEMO_KEEP=1
+[ ! -e "$T_TMP/d-q-keep" ] && t_ok "in the demo with DEMO_KEEP=1 (nothing lost), q quits at once" || t_fail "with DEMO_KEEP=1 q quits at once" "$(cat "$T_TMP/d-q-keep")"
+
+# --- the tab bar at 80 and 100 columns: every tab's number, the current one's name ----------
+for size in 80x24 100x30; do
+	printf '3\n:dump %s\n:quit\n' "$T_TMP/d-tabs-$size" >"$T_TMP/s-tabs"
+	ui "$Q0" "$size" "$T_TMP/s-tabs"
+	T=$(head -n 1 "$T_TMP/d-tabs-$size")
+	t_match "at $size the tab bar shows the current tab's name" "$T" ' 3 Orders '
+	t_match "at $size the tab bar shows every tab's number, in order" "$T" '^ 1 .* 2 .* 3 .* 4 .* 5 '
+	[ "${#T}" -le "${size%x*}" ] && t_ok "at $size the tab bar fits" || t_fail "at $size the tab bar fits" "$T"
+done
+
+# --- SIGTERM ends the UI and leaves the terminal as it was --------------------------------
+tm_start s5b 100x30 "KONTOR_HOME=$H sh -c 'echo \$\$ >$T_TMP/tui.pid; exec $KONTOR tui'; echo TUI-EXIT \$?; stty -a; sleep 60"
+wait_for 'queued' || true
+kill -TERM "$(cat "$T_TMP/tui.pid")"
+wait_for 'TUI-EXIT' && t_ok "SIGTERM ends the UI" || t_fail "SIGTERM ends the UI" "$(cat "$T_TMP/pane")"
+S=$(screen)
+t_match "SIGTERM: exit status 1, saying why" "$S" 'stopped by signal 15'
+t_match "SIGTERM: the terminal is back to canonical mode" "$S" '(^| )icanon'
+t_match "SIGTERM: the terminal echoes again" "$S" '(^| )echo '
 tm kill-server 2>/dev/null
 
 # --- with a real node: the status line, a summary from a pull, a message from the other side

@@ -18,11 +18,16 @@
 #define MIN_LINES 24
 #define STATUS_TICK_MS 15000
 
-static volatile sig_atomic_t ui_stop;
+static volatile sig_atomic_t ui_stop, ui_intr;
 
+/* SIGTERM and SIGHUP end the TUI; SIGINT (Ctrl-C) is a key: it gives up the line or the
+ * question open, and on a list asks whether to quit. */
 static void on_stop(int sig)
 {
-	ui_stop = sig;
+	if (sig == SIGINT)
+		ui_intr = 1;
+	else
+		ui_stop = sig;
 }
 
 void ui_say(struct ui *u, const char *fmt, ...)
@@ -266,13 +271,35 @@ static void run_prompt_line(struct ui *u, const char *text)
 
 /* --- drawing -------------------------------------------------------------------- */
 
+/* The tab bar's width with every name (compact 0) or only the current tab's (1). */
+static int tabs_width(struct ui *u, int compact)
+{
+	int w = 0;
+	for (int t = 0; t < TAB_N; t++)
+		w += compact && t != u->tab ? 4 : 5 + (int)text_width(ui_tabs[t].name);
+	return w;
+}
+
+/* The tabs: " 1 Search " for each, or at a narrow width the numbers and the current tab's
+ * name (" 1  2  3 Orders  4 ..."); the hint on the right as long as it fits. */
 static void draw_tabs(struct ui *u)
 {
 	move(0, 0);
+	const char *right = u->help ? "help — q closes " : "? help  : command ";
+	int compact = tabs_width(u, 0) + (int)text_width(right) > COLS;
+	if (compact && tabs_width(u, 0) + 7 <= COLS)
+		compact = 0, right = u->help ? "q closes " : "? help ";
+	else if (compact && tabs_width(u, 1) + (int)text_width(right) > COLS)
+		right = u->help ? "q closes " : "? help ";
+	if (tabs_width(u, compact) + (int)text_width(right) > COLS)
+		right = "";
 	int x = 0;
 	for (int t = 0; t < TAB_N; t++) {
 		char label[32];
-		snprintf(label, sizeof label, " %d %s ", t + 1, ui_tabs[t].name);
+		if (compact && t != u->tab)
+			snprintf(label, sizeof label, " %d ", t + 1);
+		else
+			snprintf(label, sizeof label, " %d %s ", t + 1, ui_tabs[t].name);
 		attrset(t == u->tab && !u->help ? u->a_tab_on : u->a_tab);
 		addstr(label);
 		attrset(u->a_tab);
@@ -280,7 +307,6 @@ static void draw_tabs(struct ui *u)
 		x += (int)strlen(label) + 1;
 	}
 	attrset(u->a_tab);
-	const char *right = u->help ? "help — q closes " : "? help  : command ";
 	for (int rw = (int)text_width(right); x < COLS - rw; x++)
 		addch(' ');
 	addstr(right);
@@ -545,6 +571,48 @@ static void prompt_done(struct ui *u, enum ui_edit r)
 	kbuf_free(&text);
 }
 
+/* --- quitting ----------------------------------------------------------------- */
+
+static void quit_answer(struct ui *u, int yes, void *arg)
+{
+	(void)arg;
+	if (yes)
+		u->quit = 1;
+	else
+		ui_say(u, "still here");
+}
+
+/* Why quitting now would throw work away, into why (empty when it would not): the demo
+ * deletes its home when the TUI ends, queued actions wait for a sync that will not come. */
+static void quit_loss(struct ui *u, char *why, size_t cap)
+{
+	const char *demo = getenv("KONTOR_DEMO"), *keep = getenv("DEMO_KEEP");
+	int64_t queued = store_outbox_count(u->s);
+	why[0] = '\0';
+	if (demo && *demo && strcmp(demo, "0") != 0 && !(keep && *keep && strcmp(keep, "0") != 0))
+		snprintf(
+		    why, cap,
+		    "Quit the demo? Its node stops and its files go (DEMO_KEEP=1 keeps them).");
+	else if (queued > 0)
+		snprintf(why, cap, "Quit? %lld action%s still queued: %s at the next sync.",
+		         (long long)queued, queued == 1 ? " is" : "s are",
+		         queued == 1 ? "it goes" : "they go");
+}
+
+/* q on a top-level list: at once, unless it would throw work away (then asked, saying
+ * why); Ctrl-C on a list: always asked. */
+static void quit(struct ui *u, int ask)
+{
+	char why[160];
+	quit_loss(u, why, sizeof why);
+	if (why[0])
+		ui_ask_yn(u, why, quit_answer, NULL);
+	else if (ask)
+		ui_ask_yn(u, "Quit kontor?", quit_answer, NULL);
+	else
+		u->quit = 1;
+}
+
 /* The key table's name for act ("pay"). */
 static const char *action_name(enum ui_action act)
 {
@@ -560,15 +628,19 @@ static void handle_key(struct ui *u, int key)
 		u->dirty |= DIRTY_ALL;
 		return;
 	}
-	if (ui_ask_key(u, key)) /* a view's question (ask.c) */
+	if (ui_ask_key(u, key)) /* a view's question (ask.c); Ctrl-C gives it up */
 		return;
 	if (u->prompt != PROMPT_NONE) {
 		struct ui_line *l = u->prompt == PROMPT_QUERY ? &u->query : &u->line;
-		enum ui_edit r = ui_line_key(l, key);
+		enum ui_edit r = key == UI_CTRL('c') ? EDIT_CANCEL : ui_line_key(l, key);
 		if (r == EDIT_GOING)
 			u->dirty |= DIRTY_PROMPT;
 		else
 			prompt_done(u, r);
+		return;
+	}
+	if (key == UI_CTRL('c')) { /* nothing being typed or asked: quit? */
+		quit(u, 1);
 		return;
 	}
 	struct ui_view *v = ui_cur_view(u);
@@ -589,7 +661,7 @@ static void handle_key(struct ui *u, int key)
 	switch (act) {
 	case ACT_NONE:
 		break;
-	case ACT_QUIT:
+	case ACT_QUIT: /* Q: at once, as it says; q and Ctrl-C are the ones that ask */
 		u->quit = 1;
 		break;
 	case ACT_BACK:
@@ -600,7 +672,7 @@ static void handle_key(struct ui *u, int key)
 			if (ui_cur_view(u)->ops->shown) /* e.g. unread counts changed */
 				ui_cur_view(u)->ops->shown(u);
 		} else {
-			u->quit = 1;
+			quit(u, 0); /* a top-level list */
 		}
 		u->dirty |= DIRTY_ALL;
 		break;
@@ -803,7 +875,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	sigaction(SIGHUP, &sa, &old_hup);
-	ui_stop = 0;
+	ui_stop = ui_intr = 0;
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		sigaction(SIGINT, &old_int, NULL);
@@ -838,6 +910,10 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	while (!u.quit && !ui_stop) {
 		ui_draw(&u);
 		int key = read_key(&u);
+		if (ui_intr) { /* Ctrl-C, as a key */
+			ui_intr = 0;
+			key = UI_CTRL('c');
+		}
 		if (key == -2) {
 			ui_live_poll(&u);
 			continue;
