@@ -27,7 +27,16 @@
 
 /* The tabs, in the order the tab bar shows them and `1`..`9` choose them; each has a line in
  * ui_tabs[] (its name and the view it opens on) and an ACT_TAB_* action in the same place. */
-enum ui_tab { TAB_SEARCH, TAB_CHAT, TAB_ORDERS, TAB_CONTRACTS, TAB_SHIPMENTS, TAB_N };
+enum ui_tab {
+	TAB_SEARCH,
+	TAB_CHAT,
+	TAB_ORDERS,
+	TAB_CONTRACTS,
+	TAB_SHIPMENTS,
+	TAB_LISTINGS, /* listings.c: her own listings */
+	TAB_RFQS,     /* rfqs.c: the open RFQs, hers first */
+	TAB_N
+};
 struct ui_tab_def {
 	const char *name; /* "Search" */
 	int root;         /* the view it shows first (enum ui_view_id) */
@@ -46,6 +55,11 @@ enum ui_view_id {
 	VIEW_ORDER,    /* one order: facts, timeline, the actions it allows */
 	VIEW_CONTRACT, /* one contract as a document, or its diff */
 	VIEW_SHIPMENT, /* one shipment's timeline */
+	/* listings.c: her own listings, one of them; rfqs.c: the open RFQs, one of them */
+	VIEW_MYLISTINGS,
+	VIEW_MYLISTING,
+	VIEW_RFQS,
+	VIEW_RFQ,
 	VIEW_HELP,
 	VIEW_N
 };
@@ -59,6 +73,8 @@ enum ui_action {
 	ACT_TAB_ORDERS,
 	ACT_TAB_CONTRACTS,
 	ACT_TAB_SHIPMENTS,
+	ACT_TAB_LISTINGS,
+	ACT_TAB_RFQS,
 	ACT_TAB_NEXT,
 	ACT_TAB_PREV,
 	ACT_DOWN,
@@ -88,6 +104,8 @@ enum ui_action {
 	ACT_PROPOSE,
 	ACT_IMAGES,   /* images.c: the listing's pictures, fetched when asked */
 	ACT_SUPPLIER, /* the listing's supplier: profile, factory, attestation */
+	ACT_EDIT,     /* listings.c: her listing's price and tiers */
+	ACT_PAUSE,    /* listings.c: pause or resume her listing */
 };
 
 /* One line of the key table: in view (a view name or "any"), key does action. */
@@ -539,6 +557,26 @@ void ui_shipment_title(struct ui *u, struct kbuf *out);
 void ui_shipment_build(struct ui *u, int width);
 /* The shipment's timeline lines, most recent first, into lines (orders.c shares it). */
 void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, struct kstrv *lines);
+
+/* listings.c: the Listings tab, her own listings (e price, p pause/resume, Enter opens);
+ * rfqs.c: the RFQs tab, the open RFQs, hers first (Q quotes: a contract proposal). */
+void ui_mylistings_head(struct ui *u, int y);
+void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_mylistings_open(struct ui *u, int i);
+void ui_mylistings_shown(struct ui *u);
+int ui_mylistings_action(struct ui *u, enum ui_action act);
+void ui_mylistings_free(struct ui *u);
+void ui_mylisting_title(struct ui *u, struct kbuf *out);
+void ui_mylisting_build(struct ui *u, int width);
+int64_t ui_listing_moq_price(const struct listing *l); /* the unit price at its MOQ */
+void ui_rfqs_head(struct ui *u, int y);
+void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_rfqs_open(struct ui *u, int i);
+void ui_rfqs_shown(struct ui *u);
+int ui_rfqs_action(struct ui *u, enum ui_action act);
+void ui_rfqs_free(struct ui *u);
+void ui_rfq_title(struct ui *u, struct kbuf *out);
+void ui_rfq_build(struct ui *u, int width);
 
 /* live.c: sync in a worker thread with its own store and network handles, GET /events
  * held open while online, translations fetched off the main thread. The main loop waits on

@@ -8,6 +8,8 @@ const struct ui_tab_def ui_tabs[TAB_N] = {
     [TAB_ORDERS] = {"Orders", VIEW_ORDERS},
     [TAB_CONTRACTS] = {"Contracts", VIEW_CONTRACTS},
     [TAB_SHIPMENTS] = {"Shipments", VIEW_SHIPMENTS},
+    [TAB_LISTINGS] = {"Listings", VIEW_MYLISTINGS},
+    [TAB_RFQS] = {"RFQs", VIEW_RFQS},
 };
 
 static void title_chats(struct ui *u, struct kbuf *out)
@@ -56,5 +58,16 @@ const struct ui_view_ops ui_view_ops[VIEW_N] = {
                        ui_contract_build, ui_trade_reload, NULL, ui_contract_action},
     [VIEW_SHIPMENT] = {"shipment", 0, 1, VIEW_SHIPMENTS, "", NULL, ui_shipment_title, NULL, NULL,
                        ui_shipment_build, ui_trade_reload, NULL},
+    [VIEW_MYLISTINGS] = {"mylistings", 1, 2, -1,
+                         "  No listings yet. Add one with :listing add --title T --price P ...",
+                         ui_mylistings_head, NULL, ui_mylistings_row, ui_mylistings_open, NULL,
+                         ui_mylistings_shown, NULL, ui_mylistings_action, ui_mylistings_free},
+    [VIEW_MYLISTING] = {"mylisting", 0, 1, VIEW_MYLISTINGS, "", NULL, ui_mylisting_title, NULL,
+                        NULL, ui_mylisting_build, ui_mylistings_shown, NULL, ui_mylistings_action},
+    [VIEW_RFQS] = {"rfqs", 1, 2, -1, "  No open RFQs in the cache (:sync fetches new ones)",
+                   ui_rfqs_head, NULL, ui_rfqs_row, ui_rfqs_open, NULL, ui_rfqs_shown, NULL,
+                   ui_rfqs_action, ui_rfqs_free},
+    [VIEW_RFQ] = {"rfq", 0, 1, VIEW_RFQS, "", NULL, ui_rfq_title, NULL, NULL, ui_rfq_build,
+                  ui_rfqs_shown, NULL, ui_rfqs_action},
     [VIEW_HELP] = {"help", 0, 1, -1, "", NULL, title_tab, NULL, NULL, ui_help_build, NULL, NULL},
 };

@@ -1,0 +1,482 @@
+/* ui/listings — the Listings tab: the seller's own listings from the cache, newest first,
+ * with the price at the MOQ, the MOQ and whether each is active or paused; one listing as
+ * text. `e` edits the price and its quantity breaks on the prompt row and `p` pauses or
+ * resumes after a y/n: each runs the batch command (`listing edit`, `listing pause`,
+ * `listing resume`) through ui_run_command, so the listing is re-signed, cached and queued
+ * for the node exactly as from the shell. The node keeps no stock and counts no views of a
+ * listing (the Listing model has neither), so the screen shows none. */
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/ktime.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+struct my_row {
+	char id[MODEL_LISTING_ID_LEN + 1];
+	char *sku, *title; /* sanitised */
+	char currency[4];
+	int64_t price; /* at the MOQ, minor units */
+	int64_t moq;
+	char status[8];
+	char created[MODEL_TIME_LEN + 1];
+	int seq; /* the cache's order, to keep the sort stable */
+};
+
+struct my_listings {
+	struct my_row *rows;
+	int n, cap;
+	char open_id[MODEL_LISTING_ID_LEN + 1]; /* the listing the detail view shows */
+	char act_id[MODEL_LISTING_ID_LEN + 1];  /* the listing a question is about */
+	int act_pause;                          /* the y/n asks to pause (else to resume) */
+};
+
+static struct my_listings *state(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_MYLISTINGS];
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct my_listings));
+	return v->priv;
+}
+
+static void rows_clear(struct my_listings *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		free(m->rows[i].sku);
+		free(m->rows[i].title);
+	}
+	m->n = 0;
+}
+
+static char *clean(const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	if (s)
+		text_sanitize(&b, s, strlen(s), 0);
+	return kbuf_detach(&b, NULL);
+}
+
+/* The unit price a buyer of the MOQ pays: the last tier that starts at or below it. */
+int64_t ui_listing_moq_price(const struct listing *l)
+{
+	if (!l->ntiers)
+		return 0;
+	int64_t p = l->tiers[0].unit_price;
+	for (size_t i = 0; i < l->ntiers; i++)
+		if (l->tiers[i].min_qty <= l->moq)
+			p = l->tiers[i].unit_price;
+	return p;
+}
+
+static int add_row(void *ctx, const struct listing *l)
+{
+	struct my_listings *m = ctx;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->rows = xrealloc(m->rows, (size_t)m->cap * sizeof *m->rows);
+	}
+	struct my_row *r = &m->rows[m->n];
+	memset(r, 0, sizeof *r);
+	snprintf(r->id, sizeof r->id, "%s", l->id);
+	r->sku = clean(l->sku);
+	r->title = clean(l->title);
+	snprintf(r->currency, sizeof r->currency, "%s", l->currency);
+	r->price = ui_listing_moq_price(l);
+	r->moq = l->moq;
+	snprintf(r->status, sizeof r->status, "%s", l->status);
+	snprintf(r->created, sizeof r->created, "%s", l->created);
+	r->seq = m->n++;
+	return 0;
+}
+
+static int newest_first(const void *x, const void *y)
+{
+	const struct my_row *a = x, *b = y;
+	int c = strcmp(b->created, a->created); /* RFC 3339 UTC sorts as text */
+	return c ? c : a->seq - b->seq;
+}
+
+/* Reads her listings from the cache again; the cursor stays on the listing it was on. */
+static void load(struct ui *u)
+{
+	struct my_listings *m = state(u);
+	struct ui_view *v = &u->views[VIEW_MYLISTINGS];
+	char keep[MODEL_LISTING_ID_LEN + 1] = "";
+	if (v->cur < m->n)
+		snprintf(keep, sizeof keep, "%s", m->rows[v->cur].id);
+	rows_clear(m);
+	struct kerr e = {0};
+	if (ctx_self(u->c, &e) == K_OK)
+		store_listing_each(u->s, u->c->self_id, add_row, m, &e);
+	if (m->n > 1)
+		qsort(m->rows, (size_t)m->n, sizeof *m->rows, newest_first);
+	for (int i = 0; keep[0] && i < m->n; i++)
+		if (strcmp(m->rows[i].id, keep) == 0)
+			v->cur = i;
+	ui_view_set_rows(u, v, m->n);
+	if (e.msg[0])
+		ui_say(u, "%s", e.msg);
+}
+
+void ui_mylistings_shown(struct ui *u)
+{
+	load(u);
+	if (u->tab_view[TAB_LISTINGS] == VIEW_MYLISTING)
+		ui_mylisting_build(u, COLS);
+	u->dirty |= DIRTY_ALL;
+}
+
+#define COL_SKU 12
+#define COL_PRICE 16
+#define COL_MOQ 8
+#define COL_STATUS 6
+
+void ui_mylistings_head(struct ui *u, int y)
+{
+	struct my_listings *m = state(u);
+	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
+	char ke[16], kp[16];
+	ui_trade_key_of("mylistings", ACT_EDIT, "e", ke, sizeof ke);
+	ui_trade_key_of("mylistings", ACT_PAUSE, "p", kp, sizeof kp);
+	int paused = 0;
+	for (int i = 0; i < m->n; i++)
+		paused += strcmp(m->rows[i].status, "paused") == 0;
+	kbuf_printf(&b, "My listings (%d, %d paused)   Enter opens · %s price · %s pause/resume",
+	            m->n, paused, ke, kp);
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	int tw = COLS - 2 - COL_SKU - COL_PRICE - COL_MOQ - COL_STATUS - 4;
+	kbuf_puts(&h, "  ");
+	text_clip(&h, "SKU", COL_SKU, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "TITLE", (size_t)(tw > 8 ? tw : 8), 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "PRICE AT MOQ", COL_PRICE, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "MOQ", COL_MOQ, 1);
+	kbuf_puts(&h, " STATUS");
+	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	kbuf_free(&b);
+	kbuf_free(&h);
+}
+
+static void price_text(int64_t minor, const char *cur, char *out, size_t cap)
+{
+	char amt[MONEY_FMT_MAX];
+	if (!cur[0]) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	money_format(minor, cur, amt);
+	snprintf(out, cap, "%s %s", amt, cur);
+}
+
+void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	struct my_listings *m = state(u);
+	if (i >= m->n)
+		return;
+	const struct my_row *r = &m->rows[i];
+	struct kbuf line = KBUF_INIT;
+	char price[MONEY_FMT_MAX + 8], moq[24];
+	price_text(r->price, r->currency, price, sizeof price);
+	snprintf(moq, sizeof moq, "%lld", (long long)r->moq);
+	int tw = width - 2 - COL_SKU - COL_PRICE - COL_MOQ - COL_STATUS - 4;
+	kbuf_puts(&line, "  ");
+	text_clip(&line, r->sku, COL_SKU, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, r->title, (size_t)(tw > 8 ? tw : 8), 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, price, COL_PRICE, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, moq, COL_MOQ, 1);
+	kbuf_printf(&line, " %s", r->status);
+	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	kbuf_free(&line);
+}
+
+void ui_mylistings_open(struct ui *u, int i)
+{
+	struct my_listings *m = state(u);
+	if (i >= m->n)
+		return;
+	snprintf(m->open_id, sizeof m->open_id, "%s", m->rows[i].id);
+	u->views[VIEW_MYLISTING].top = 0;
+	ui_mylisting_build(u, COLS);
+	u->tab_view[TAB_LISTINGS] = VIEW_MYLISTING;
+	u->dirty |= DIRTY_ALL;
+}
+
+/* --- one listing ----------------------------------------------------------------- */
+
+static void field(struct kstrv *lines, const char *label, const char *value, int width)
+{
+	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	kbuf_printf(&b, "%-13s%s", label, value && *value ? value : "-");
+	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+	ui_wrap(kbuf_str(&safe), width, "", lines);
+	kbuf_free(&b);
+	kbuf_free(&safe);
+}
+
+static void join(struct kbuf *b, const struct kstrv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		kbuf_printf(b, "%s%s", i ? ", " : "", sv->v[i]);
+}
+
+void ui_mylisting_title(struct ui *u, struct kbuf *out)
+{
+	struct my_listings *m = state(u);
+	char ke[16], kp[16];
+	ui_trade_key_of("mylisting", ACT_EDIT, "e", ke, sizeof ke);
+	ui_trade_key_of("mylisting", ACT_PAUSE, "p", kp, sizeof kp);
+	const char *sku = m->open_id;
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->rows[i].id, m->open_id) == 0)
+			sku = m->rows[i].sku;
+	kbuf_printf(out, "Your listing %s   %s price · %s pause/resume · q back", sku, ke, kp);
+}
+
+void ui_mylisting_build(struct ui *u, int width)
+{
+	struct my_listings *m = state(u);
+	struct ui_view *v = &u->views[VIEW_MYLISTING];
+	if (!m->open_id[0])
+		return;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	struct listing l;
+	struct kerr e = {0};
+	if (store_listing_get(u->s, m->open_id, &l, &e) != K_OK) {
+		kstrv_push(&v->lines, "This listing is no longer in the cache.");
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	struct kbuf b = KBUF_INIT;
+	char amt[MONEY_FMT_MAX], when[KTIME_LOCAL_MAX];
+	field(&v->lines, "Title", l.title, width);
+	field(&v->lines, "SKU", l.sku, width);
+	field(&v->lines, "Id", l.id, width);
+	field(&v->lines, "Status",
+	      strcmp(l.status, "paused") == 0 ? "paused (not in search results)" : l.status, width);
+	for (size_t i = 0; i < l.ntiers; i++) {
+		money_format(l.tiers[i].unit_price, l.currency, amt);
+		kbuf_printf(&b, "%sfrom %lld: %s %s", i ? "; " : "", (long long)l.tiers[i].min_qty,
+		            amt, l.currency);
+	}
+	field(&v->lines, "Price", kbuf_str(&b), width);
+	kbuf_reset(&b);
+	kbuf_printf(&b, "%lld %s", (long long)l.moq, l.unit);
+	field(&v->lines, "MOQ", kbuf_str(&b), width);
+	field(&v->lines, "Category", l.category, width);
+	kbuf_reset(&b);
+	join(&b, &l.tags);
+	field(&v->lines, "Tags", kbuf_str(&b), width);
+	kbuf_reset(&b);
+	join(&b, &l.incoterms);
+	field(&v->lines, "Incoterms", kbuf_str(&b), width);
+	field(&v->lines, "Origin", l.origin_country, width);
+	field(&v->lines, "Ships from", l.ships_from, width);
+	kbuf_reset(&b);
+	if (l.lead_time_days)
+		kbuf_printf(&b, "%lld days", (long long)l.lead_time_days);
+	field(&v->lines, "Lead time", kbuf_str(&b), width);
+	field(&v->lines, "HS code", l.hs_code, width);
+	kbuf_reset(&b);
+	if (l.images.n)
+		kbuf_printf(&b, "%zu", l.images.n);
+	field(&v->lines, "Images", kbuf_str(&b), width);
+	field(&v->lines, "Listed", ktime_local(l.created, when, sizeof when), width);
+	field(&v->lines, "Changed", ktime_local(l.updated, when, sizeof when), width);
+	if (l.description && *l.description) {
+		kstrv_push(&v->lines, "");
+		kbuf_reset(&b);
+		text_sanitize(&b, l.description, strlen(l.description), 1);
+		const char *p = kbuf_str(&b);
+		while (*p) { /* paragraph by paragraph */
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char *para = xstrndup(p, len);
+			if (len)
+				ui_wrap(para, width, "", &v->lines);
+			else
+				kstrv_push(&v->lines, "");
+			free(para);
+			p += len + (nl != NULL);
+		}
+	}
+	kbuf_free(&b);
+	listing_free(&l);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+/* --- e and p ---------------------------------------------------------------------- */
+
+/* The listing the key is about: the detail view's, else the row under the cursor. */
+static const struct my_row *target(struct ui *u)
+{
+	struct my_listings *m = state(u);
+	if (u->tab_view[TAB_LISTINGS] == VIEW_MYLISTING) {
+		for (int i = 0; i < m->n; i++)
+			if (strcmp(m->rows[i].id, m->open_id) == 0)
+				return &m->rows[i];
+		return NULL;
+	}
+	int cur = u->views[VIEW_MYLISTINGS].cur;
+	return cur < m->n ? &m->rows[cur] : NULL;
+}
+
+/* After a command: her listings again, and the open one rebuilt. */
+static void after_run(struct ui *u)
+{
+	load(u);
+	if (u->tab_view[TAB_LISTINGS] == VIEW_MYLISTING)
+		ui_mylisting_build(u, COLS);
+	u->dirty |= DIRTY_ALL;
+}
+
+/* "11.50 100:10.80 500:9.90" -> --price 11.50 --tier 100:10.80 --tier 500:9.90 on argv
+ * (from index *argc, at most cap). The words stay in words (caller frees). K_EINVAL with
+ * the reason when the line is not a price and QTY:AMOUNT breaks. */
+int ui_listing_price_args(const char *line, struct kstrv *words, int *argc, char **argv, int cap,
+                          struct kerr *e)
+{
+	const char *p = line;
+	int price = 0;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == ';')
+			p++;
+		if (!*p)
+			break;
+		size_t len = strcspn(p, " \t,;");
+		char *w = xstrndup(p, len);
+		p += len;
+		int tier = strchr(w, ':') != NULL;
+		if (!tier && price) {
+			free(w);
+			return kerr_set(e, K_EINVAL,
+			                "one price, then quantity breaks as QTY:AMOUNT (e.g. 11.50 "
+			                "100:10.80)");
+		}
+		if (*argc + 2 > cap) {
+			free(w);
+			return kerr_set(e, K_EINVAL, "at most %d price tiers", MODEL_TIERS_MAX);
+		}
+		kstrv_push(words, w);
+		free(w);
+		argv[(*argc)++] = tier ? "--tier" : "--price";
+		argv[(*argc)++] = words->v[words->n - 1];
+		price |= !tier;
+	}
+	if (*argc == 0)
+		return kerr_set(e, K_EINVAL, "no price given (e.g. 11.50 100:10.80)");
+	return K_OK;
+}
+
+static void edit_done(struct ui *u, const char *answer, void *arg)
+{
+	struct my_listings *m = state(u);
+	if (!answer) /* cancelled */
+		return;
+	struct kstrv words = {0};
+	char *argv[4 + 2 * (MODEL_TIERS_MAX + 1)];
+	int argc = 0;
+	struct kerr e = {0};
+	argv[argc++] = "listing";
+	argv[argc++] = "edit";
+	argv[argc++] = m->act_id;
+	int n = 0;
+	int rc = ui_listing_price_args(answer, &words, &n, argv + argc,
+	                               (int)(sizeof argv / sizeof argv[0]) - argc, &e);
+	if (rc) {
+		ui_ask_retry(u, e.msg, answer); /* asked again, as typed */
+	} else {
+		struct ui_ran ran;
+		ui_run_command(u, argc + n, argv, &ran);
+		after_run(u);
+	}
+	kstrv_free(&words);
+}
+
+static void pause_done(struct ui *u, int yes, void *arg)
+{
+	struct my_listings *m = state(u);
+	if (!yes)
+		return;
+	char *argv[3] = {"listing", m->act_pause ? "pause" : "resume", m->act_id};
+	struct ui_ran ran;
+	ui_run_command(u, 3, argv, &ran);
+	after_run(u);
+}
+
+static void edit_begin(struct ui *u, const struct my_row *r)
+{
+	struct my_listings *m = state(u);
+	struct listing l;
+	if (store_listing_get(u->s, r->id, &l, NULL) != K_OK) {
+		ui_say(u, "listing %s is no longer in the cache", r->sku);
+		return;
+	}
+	/* the prompt starts with what is there now: the price from the MOQ, then the breaks */
+	struct kbuf now = KBUF_INIT, label = KBUF_INIT;
+	char amt[MONEY_FMT_MAX];
+	for (size_t i = 0; i < l.ntiers; i++) {
+		money_format(l.tiers[i].unit_price, l.currency, amt);
+		if (i == 0)
+			kbuf_puts(&now, amt);
+		else
+			kbuf_printf(&now, " %lld:%s", (long long)l.tiers[i].min_qty, amt);
+	}
+	/* amounts carry no thousands separators on the command line */
+	struct kbuf plain = KBUF_INIT;
+	for (size_t i = 0; i < now.len; i++)
+		if (now.data[i] != ',')
+			kbuf_putc(&plain, now.data[i]);
+	kbuf_printf(&label, "%s price %s, breaks QTY:AMOUNT: ", r->sku, l.currency);
+	snprintf(m->act_id, sizeof m->act_id, "%s", r->id);
+	ui_ask_line(u, kbuf_str(&label), kbuf_str(&plain), edit_done, NULL);
+	kbuf_free(&now);
+	kbuf_free(&plain);
+	kbuf_free(&label);
+	listing_free(&l);
+}
+
+int ui_mylistings_action(struct ui *u, enum ui_action act)
+{
+	if (act != ACT_EDIT && act != ACT_PAUSE)
+		return 0;
+	const struct my_row *r = target(u);
+	if (!r) {
+		ui_say(u, "no listing here: add one with :listing add --title ... --price ...");
+		return 1;
+	}
+	if (act == ACT_EDIT) {
+		edit_begin(u, r);
+		return 1;
+	}
+	struct my_listings *m = state(u);
+	snprintf(m->act_id, sizeof m->act_id, "%s", r->id);
+	m->act_pause = strcmp(r->status, "paused") != 0;
+	struct kbuf q = KBUF_INIT;
+	if (m->act_pause)
+		kbuf_printf(&q, "Pause %s? It leaves the search results.", r->sku);
+	else
+		kbuf_printf(&q, "Resume %s? It is found in search again.", r->sku);
+	ui_ask_yn(u, kbuf_str(&q), pause_done, NULL);
+	kbuf_free(&q);
+	return 1;
+}
+
+void ui_mylistings_free(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_MYLISTINGS];
+	struct my_listings *m = v->priv;
+	if (!m)
+		return;
+	rows_clear(m);
+	free(m->rows);
+	free(m);
+	v->priv = NULL;
+}

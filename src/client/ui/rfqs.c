@@ -1,0 +1,668 @@
+/* ui/rfqs — the RFQs tab: the open requests for quotation in the cache that other buyers
+ * posted, those in her categories (her listings' categories) first, then the others, each
+ * group newest first; with the quantity, target price, destination, the buyer's name, the
+ * deadline in local time and "answered" when a contract she is party to names the RFQ. One
+ * RFQ as text. `Q` quotes: a short form on the prompt row (listing, price, quantity,
+ * Incoterm, place, deposit %) and a y/n, then `contract propose --rfq ID --buyer BUYER` runs
+ * through ui_run_command: the offer is signed, cached and queued as from the shell. Every
+ * word of an RFQ is a buyer's text and is sanitised before it is drawn. */
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../cmd/resolve.h"
+#include "kontor/codes.h"
+#include "kontor/ktime.h"
+#include "kontor/money.h"
+#include "kontor/text.h"
+
+#define RFQ_ID_MAX 64
+
+struct rfq_row {
+	char id[RFQ_ID_MAX + 1];
+	char buyer_id[KCRYPTO_ID_LEN + 1];
+	char *title, *buyer, *category; /* sanitised */
+	int64_t qty;
+	char unit[4], currency[4], dest[3];
+	int64_t target;                    /* minor units; -1 when none */
+	char deadline[MODEL_TIME_LEN + 1]; /* "expires", else "deliverBy", else "" */
+	char created[MODEL_TIME_LEN + 1];
+	int match, answered, seq;
+	char listing_id[MODEL_LISTING_ID_LEN + 1]; /* the RFQ's listing, "" when none */
+};
+
+/* The quote being asked, field by field. */
+enum { Q_LISTING, Q_PRICE, Q_QTY, Q_INCOTERM, Q_PLACE, Q_DEPOSIT, Q_N };
+
+struct rfqs {
+	struct rfq_row *rows;
+	int n, cap, nmatch;
+	struct kstrv cats;     /* her listings' categories, folded to lower case */
+	struct kstrv answered; /* RFQ ids named by contracts she is party to */
+	char open_id[RFQ_ID_MAX + 1];
+	/* the quote */
+	char q_rfq[RFQ_ID_MAX + 1];
+	char q_listing[MODEL_LISTING_ID_LEN + 1];
+	char q_currency[4];
+	char q_buyer[KCRYPTO_ID_LEN + 1];
+	int q_step;
+	char q_value[Q_N][256];
+	char q_default[Q_N][256];
+};
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+static struct rfqs *state(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_RFQS];
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct rfqs));
+	return v->priv;
+}
+
+static char *clean(const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	if (s)
+		text_sanitize(&b, s, strlen(s), 0);
+	return kbuf_detach(&b, NULL);
+}
+
+static void fold(const char *s, char *out, size_t cap)
+{
+	size_t i = 0;
+	for (; s && s[i] && i + 1 < cap; i++)
+		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+	out[i] = 0;
+}
+
+static int has(const struct kstrv *sv, const char *s)
+{
+	for (size_t i = 0; s && i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void rows_clear(struct rfqs *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		free(r->rows[i].title);
+		free(r->rows[i].buyer);
+		free(r->rows[i].category);
+	}
+	r->n = r->nmatch = 0;
+	kstrv_free(&r->cats);
+	kstrv_free(&r->answered);
+}
+
+static int add_cat(void *ctx, const struct listing *l)
+{
+	struct kstrv *cats = ctx;
+	char c[256];
+	if (l->category && *l->category) {
+		fold(l->category, c, sizeof c);
+		if (!has(cats, c))
+			kstrv_push(cats, c);
+	}
+	return 0;
+}
+
+struct walk {
+	struct ui *u;
+	struct rfqs *r;
+};
+
+static int add_answered(void *ctx, const cJSON *doc)
+{
+	struct walk *w = ctx;
+	const char *rfq = jstr(doc, "rfqId"), *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
+	const char *self = w->u->c->self_id;
+	if (rfq && ((b && strcmp(b, self) == 0) || (s && strcmp(s, self) == 0)) &&
+	    !has(&w->r->answered, rfq))
+		kstrv_push(&w->r->answered, rfq);
+	return 0;
+}
+
+/* Open: status open (or none said), not past its expiry, and not her own. */
+static int is_open(const cJSON *o, const char *self, time_t now)
+{
+	const char *st = jstr(o, "status"), *exp = jstr(o, "expires"), *b = jstr(o, "buyerId");
+	time_t t;
+	if (st && strcmp(st, "open") != 0)
+		return 0;
+	if (exp && ktime_parse(exp, &t) == K_OK && t < now)
+		return 0;
+	return !(b && strcmp(b, self) == 0);
+}
+
+static int add_rfq(void *ctx, const cJSON *o)
+{
+	struct walk *w = ctx;
+	struct rfqs *r = w->r;
+	const char *id = jstr(o, "id"), *buyer = jstr(o, "buyerId");
+	if (!id || strlen(id) > RFQ_ID_MAX || !buyer || strlen(buyer) > KCRYPTO_ID_LEN ||
+	    !is_open(o, w->u->c->self_id, time(NULL)))
+		return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		r->rows = xrealloc(r->rows, (size_t)r->cap * sizeof *r->rows);
+	}
+	struct rfq_row *x = &r->rows[r->n];
+	memset(x, 0, sizeof *x);
+	snprintf(x->id, sizeof x->id, "%s", id);
+	snprintf(x->buyer_id, sizeof x->buyer_id, "%s", buyer);
+	x->title = clean(jstr(o, "title"));
+	x->category = clean(jstr(o, "category"));
+	struct kbuf name = KBUF_INIT;
+	resolve_account_name(w->u->c, buyer, &name);
+	x->buyer = clean(kbuf_str(&name));
+	kbuf_free(&name);
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
+	x->qty = cJSON_IsNumber(q) ? (int64_t)q->valuedouble : 0;
+	const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
+	x->target = cJSON_IsNumber(tp) ? (int64_t)tp->valuedouble : -1;
+	/* codes the model checked; copied bounded all the same */
+	snprintf(x->unit, sizeof x->unit, "%.3s", jstr(o, "unit") ? jstr(o, "unit") : "");
+	snprintf(x->currency, sizeof x->currency, "%.3s",
+	         jstr(o, "currency") ? jstr(o, "currency") : "");
+	snprintf(x->dest, sizeof x->dest, "%.2s",
+	         jstr(o, "destination") ? jstr(o, "destination") : "");
+	const char *dl = jstr(o, "expires") ? jstr(o, "expires") : jstr(o, "deliverBy");
+	snprintf(x->deadline, sizeof x->deadline, "%.*s", MODEL_TIME_LEN, dl ? dl : "");
+	snprintf(x->created, sizeof x->created, "%.*s", MODEL_TIME_LEN,
+	         jstr(o, "created") ? jstr(o, "created") : "");
+	const char *lid = jstr(o, "listingId");
+	snprintf(x->listing_id, sizeof x->listing_id, "%.*s", MODEL_LISTING_ID_LEN, lid ? lid : "");
+	char c[256];
+	fold(jstr(o, "category"), c, sizeof c);
+	x->match = c[0] && has(&r->cats, c);
+	x->answered = has(&r->answered, id);
+	x->seq = r->n++;
+	r->nmatch += x->match;
+	return 0;
+}
+
+static int order_rows(const void *a_, const void *b_)
+{
+	const struct rfq_row *a = a_, *b = b_;
+	if (a->match != b->match)
+		return b->match - a->match;
+	int c = strcmp(b->created, a->created);
+	return c ? c : a->seq - b->seq;
+}
+
+static void load(struct ui *u)
+{
+	struct rfqs *r = state(u);
+	struct ui_view *v = &u->views[VIEW_RFQS];
+	char keep[RFQ_ID_MAX + 1] = "";
+	if (v->cur < r->n)
+		snprintf(keep, sizeof keep, "%s", r->rows[v->cur].id);
+	rows_clear(r);
+	struct kerr e = {0};
+	struct walk w = {u, r};
+	int rc = ctx_self(u->c, &e);
+	if (!rc)
+		rc = store_listing_each(u->s, u->c->self_id, add_cat, &r->cats, &e);
+	if (!rc)
+		rc = store_object_each(u->s, "Contract", NULL, add_answered, &w, &e);
+	if (!rc)
+		rc = store_object_each(u->s, "Rfq", NULL, add_rfq, &w, &e);
+	if (r->n > 1)
+		qsort(r->rows, (size_t)r->n, sizeof *r->rows, order_rows);
+	for (int i = 0; keep[0] && i < r->n; i++)
+		if (strcmp(r->rows[i].id, keep) == 0)
+			v->cur = i;
+	ui_view_set_rows(u, v, r->n);
+	if (e.msg[0])
+		ui_say(u, "%s", e.msg);
+}
+
+void ui_rfqs_shown(struct ui *u)
+{
+	load(u);
+	if (u->tab_view[TAB_RFQS] == VIEW_RFQ)
+		ui_rfq_build(u, COLS);
+	u->dirty |= DIRTY_ALL;
+}
+
+#define COL_QTY 7
+#define COL_TARGET 12
+#define COL_DEST 2
+#define COL_BUYER 13
+#define COL_DEADLINE 10
+#define COL_ANSWERED 8
+#define COL_FIXED                                                                                  \
+	(4 + COL_QTY + COL_TARGET + COL_DEST + COL_BUYER + COL_DEADLINE + COL_ANSWERED + 6)
+
+static int title_width(int width)
+{
+	int tw = width - COL_FIXED;
+	return tw > 12 ? tw : 12;
+}
+
+void ui_rfqs_head(struct ui *u, int y)
+{
+	struct rfqs *r = state(u);
+	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
+	char kq[16];
+	ui_trade_key_of("rfqs", ACT_QUOTE, "Q", kq, sizeof kq);
+	kbuf_printf(&b, "Open RFQs (%d, %d in your categories)   Enter opens · %s quotes", r->n,
+	            r->nmatch, kq);
+	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	kbuf_puts(&h, "    ");
+	text_clip(&h, "TITLE", (size_t)title_width(COLS), 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "QTY", COL_QTY, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "TARGET", COL_TARGET, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "TO", COL_DEST, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "BUYER", COL_BUYER, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "DEADLINE", COL_DEADLINE, 1);
+	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	kbuf_free(&b);
+	kbuf_free(&h);
+}
+
+static void target_text(const struct rfq_row *x, char *out, size_t cap)
+{
+	char amt[MONEY_FMT_MAX];
+	if (x->target < 0 || !x->currency[0]) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	money_format(x->target, x->currency, amt);
+	snprintf(out, cap, "%s %s", amt, x->currency);
+}
+
+void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	struct rfqs *r = state(u);
+	if (i >= r->n)
+		return;
+	const struct rfq_row *x = &r->rows[i];
+	struct kbuf line = KBUF_INIT;
+	char qty[24], target[MONEY_FMT_MAX + 8], when[KTIME_LOCAL_MAX];
+	snprintf(qty, sizeof qty, "%lld", (long long)x->qty);
+	target_text(x, target, sizeof target);
+	ktime_local(x->deadline, when, sizeof when);
+	when[strcspn(when, " ")] = 0; /* the date: the whole time is in the RFQ's view */
+	kbuf_puts(&line, x->match ? "  * " : "    "); /* the first two: the cursor's */
+	text_clip(&line, x->title, (size_t)title_width(width), 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, qty, COL_QTY, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, target, COL_TARGET, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, x->dest[0] ? x->dest : "-", COL_DEST, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, x->buyer, COL_BUYER, 1);
+	kbuf_puts(&line, " ");
+	text_clip(&line, when, COL_DEADLINE, 1);
+	if (x->answered)
+		kbuf_puts(&line, " answered");
+	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	kbuf_free(&line);
+}
+
+void ui_rfqs_open(struct ui *u, int i)
+{
+	struct rfqs *r = state(u);
+	if (i >= r->n)
+		return;
+	snprintf(r->open_id, sizeof r->open_id, "%s", r->rows[i].id);
+	u->views[VIEW_RFQ].top = 0;
+	ui_rfq_build(u, COLS);
+	u->tab_view[TAB_RFQS] = VIEW_RFQ;
+	u->dirty |= DIRTY_ALL;
+}
+
+/* --- one RFQ ----------------------------------------------------------------------- */
+
+static const struct rfq_row *find(struct rfqs *r, const char *id)
+{
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->rows[i].id, id) == 0)
+			return &r->rows[i];
+	return NULL;
+}
+
+static void field(struct kstrv *lines, const char *label, const char *value, int width)
+{
+	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	kbuf_printf(&b, "%-13s%s", label, value && *value ? value : "-");
+	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+	ui_wrap(kbuf_str(&safe), width, "", lines);
+	kbuf_free(&b);
+	kbuf_free(&safe);
+}
+
+void ui_rfq_title(struct ui *u, struct kbuf *out)
+{
+	struct rfqs *r = state(u);
+	const struct rfq_row *x = find(r, r->open_id);
+	char kq[16];
+	ui_trade_key_of("rfq", ACT_QUOTE, "Q", kq, sizeof kq);
+	kbuf_printf(out, "RFQ from %s   %s quotes · q back", x ? x->buyer : "?", kq);
+}
+
+void ui_rfq_build(struct ui *u, int width)
+{
+	struct rfqs *r = state(u);
+	struct ui_view *v = &u->views[VIEW_RFQ];
+	if (!r->open_id[0])
+		return;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	const struct rfq_row *x = find(r, r->open_id);
+	cJSON *o = NULL;
+	if (!x || store_object_get(u->s, "Rfq", r->open_id, &o, NULL) != K_OK) {
+		kstrv_push(&v->lines, "This RFQ is no longer open in the cache.");
+		cJSON_Delete(o);
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	char buf[300], when[KTIME_LOCAL_MAX];
+	field(&v->lines, "Title", x->title, width);
+	field(&v->lines, "Buyer", x->buyer, width);
+	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty, x->unit[0] ? x->unit : "");
+	field(&v->lines, "Quantity", buf, width);
+	target_text(x, buf, sizeof buf);
+	field(&v->lines, "Target price", x->target >= 0 ? buf : "none given", width);
+	struct kbuf b = KBUF_INIT;
+	const cJSON *incs = cJSON_GetObjectItemCaseSensitive(o, "incoterms");
+	for (int i = 0; cJSON_IsArray(incs) && i < cJSON_GetArraySize(incs); i++) {
+		const char *inc = cJSON_GetStringValue(cJSON_GetArrayItem(incs, i));
+		if (inc)
+			kbuf_printf(&b, "%s%.3s", b.len ? ", " : "", inc);
+	}
+	field(&v->lines, "Incoterms", kbuf_str(&b), width);
+	field(&v->lines, "Destination", x->dest, width);
+	snprintf(buf, sizeof buf, "%s%s", x->category[0] ? x->category : "-",
+	         x->match ? "  (one of your categories)" : "");
+	field(&v->lines, "Category", buf, width);
+	field(&v->lines, "HS code", jstr(o, "hsCode"), width);
+	field(&v->lines, "Listing", x->listing_id, width);
+	field(&v->lines, "Answer by", ktime_local(jstr(o, "expires"), when, sizeof when), width);
+	field(&v->lines, "Deliver by", ktime_local(jstr(o, "deliverBy"), when, sizeof when), width);
+	field(&v->lines, "Posted", ktime_local(x->created, when, sizeof when), width);
+	field(&v->lines, "Id", x->id, width);
+	field(&v->lines, "Your quote", x->answered ? "answered (Contracts tab)" : "not yet", width);
+	const char *d = jstr(o, "description");
+	if (d && *d) {
+		kstrv_push(&v->lines, "");
+		kbuf_reset(&b);
+		text_sanitize(&b, d, strlen(d), 0);
+		ui_wrap(kbuf_str(&b), width, "", &v->lines);
+	}
+	kbuf_free(&b);
+	cJSON_Delete(o);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+/* --- Q: the quote ------------------------------------------------------------------ */
+
+struct pick {
+	struct ui *u;
+	const struct rfq_row *x;
+	char cat[256];
+	char best[MODEL_LISTING_ID_LEN + 1], best_created[MODEL_TIME_LEN + 1];
+	int best_score; /* 3 the RFQ's own listing, 2 its category, 1 any active one */
+};
+
+static int pick_one(void *ctx, const struct listing *l)
+{
+	struct pick *p = ctx;
+	char c[256];
+	fold(l->category, c, sizeof c);
+	int score = strcmp(l->id, p->x->listing_id) == 0  ? 3
+	            : strcmp(l->status, "active") != 0    ? 0
+	            : p->cat[0] && strcmp(c, p->cat) == 0 ? 2
+	                                                  : 1;
+	if (score > p->best_score ||
+	    (score == p->best_score && score && strcmp(l->created, p->best_created) > 0)) {
+		p->best_score = score;
+		snprintf(p->best, sizeof p->best, "%s", l->id);
+		snprintf(p->best_created, sizeof p->best_created, "%s", l->created);
+	}
+	return 0;
+}
+
+static const char *const q_label[Q_N] = {
+    "listing (SKU or id)",     "unit price", "quantity", "Incoterm", "named place",
+    "deposit % (Enter: none)",
+};
+
+static void ask_next(struct ui *u);
+
+static int check_field(struct ui *u, struct rfqs *r, int step, const char *v, struct kerr *e)
+{
+	switch (step) {
+	case Q_LISTING: {
+		char id[RESOLVE_ID_MAX + 1];
+		struct listing l;
+		int rc = resolve_id(u->c, RESOLVE_LISTING, v, id, sizeof id, e);
+		if (rc)
+			return rc;
+		if (store_listing_get(u->s, id, &l, e) != K_OK)
+			return kerr_set(e, K_ENOTFOUND, "no listing '%s' in the cache", v);
+		rc = strcmp(l.seller_id, u->c->self_id) != 0
+		         ? kerr_set(e, K_EINVAL, "'%s' is not one of your listings", v)
+		         : K_OK;
+		if (!rc) {
+			snprintf(r->q_listing, sizeof r->q_listing, "%s", l.id);
+			snprintf(r->q_currency, sizeof r->q_currency, "%s", l.currency);
+			/* the price default: the RFQ's target when in her currency, else her own */
+			const struct rfq_row *x = find(r, r->q_rfq);
+			char amt[MONEY_FMT_MAX];
+			int64_t p = x && x->target >= 0 && strcmp(x->currency, l.currency) == 0
+			                ? x->target
+			                : ui_listing_moq_price(&l);
+			money_format(p, l.currency, amt);
+			size_t k = 0;
+			for (size_t i = 0; amt[i] && k + 1 < sizeof r->q_default[Q_PRICE]; i++)
+				if (amt[i] != ',')
+					r->q_default[Q_PRICE][k++] = amt[i];
+			r->q_default[Q_PRICE][k] = 0;
+		}
+		listing_free(&l);
+		return rc;
+	}
+	case Q_PRICE: {
+		int64_t minor;
+		return money_parse(v, r->q_currency, &minor, e);
+	}
+	case Q_QTY: {
+		char *end;
+		long long n = strtoll(v, &end, 10);
+		if (!*v || *end || n < 1 || n > MONEY_MAX)
+			return kerr_set(e, K_EINVAL, "'%s' is not a whole number of at least 1", v);
+		return K_OK;
+	}
+	case Q_INCOTERM:
+		return codes_check_incoterm(v, "Incoterm", e);
+	case Q_PLACE:
+		return *v ? K_OK : kerr_set(e, K_EINVAL, "the named place is needed");
+	case Q_DEPOSIT: {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*v && (*end || n < 0 || n > 100))
+			return kerr_set(e, K_EINVAL, "'%s' is not a percentage from 0 to 100", v);
+		return K_OK;
+	}
+	}
+	return K_OK;
+}
+
+static void quote_confirmed(struct ui *u, int yes, void *arg)
+{
+	struct rfqs *r = state(u);
+	if (!yes) {
+		ui_say(u, "quote not sent");
+		return;
+	}
+	char *argv[24];
+	int argc = 0;
+	argv[argc++] = "contract";
+	argv[argc++] = "propose";
+	argv[argc++] = "--listing";
+	argv[argc++] = r->q_listing;
+	argv[argc++] = "--rfq";
+	argv[argc++] = r->q_rfq;
+	argv[argc++] = "--buyer";
+	argv[argc++] = r->q_buyer;
+	argv[argc++] = "--price";
+	argv[argc++] = r->q_value[Q_PRICE];
+	argv[argc++] = "--qty";
+	argv[argc++] = r->q_value[Q_QTY];
+	argv[argc++] = "--incoterm";
+	argv[argc++] = r->q_value[Q_INCOTERM];
+	argv[argc++] = "--place";
+	argv[argc++] = r->q_value[Q_PLACE];
+	if (r->q_value[Q_DEPOSIT][0]) {
+		argv[argc++] = "--deposit-pct";
+		argv[argc++] = r->q_value[Q_DEPOSIT];
+	}
+	struct ui_ran ran;
+	ui_run_command(u, argc, argv, &ran);
+	load(u);
+	if (u->tab_view[TAB_RFQS] == VIEW_RFQ)
+		ui_rfq_build(u, COLS);
+	u->dirty |= DIRTY_ALL;
+}
+
+static void field_done(struct ui *u, const char *answer, void *arg)
+{
+	struct rfqs *r = state(u);
+	if (!answer) {
+		ui_say(u, "quote not sent");
+		return;
+	}
+	char v[256];
+	size_t n = strlen(answer);
+	while (n && (answer[n - 1] == ' ' || answer[n - 1] == '\t'))
+		n--;
+	while (n && (*answer == ' ' || *answer == '\t'))
+		answer++, n--;
+	snprintf(v, sizeof v, "%.*s", (int)n, answer);
+	if (!v[0] && r->q_step != Q_DEPOSIT)
+		snprintf(v, sizeof v, "%s", r->q_default[r->q_step]);
+	if (r->q_step == Q_INCOTERM)
+		for (char *p = v; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+	struct kerr e = {0};
+	if (check_field(u, r, r->q_step, v, &e) != K_OK) {
+		char why[200];
+		snprintf(why, sizeof why, "%s: %s", q_label[r->q_step], e.msg);
+		ui_ask_retry(u, why, answer); /* the same field again, as typed */
+		return;
+	}
+	snprintf(r->q_value[r->q_step], sizeof r->q_value[r->q_step], "%s", v);
+	r->q_step++;
+	ask_next(u);
+}
+
+static void ask_next(struct ui *u)
+{
+	struct rfqs *r = state(u);
+	if (r->q_step < Q_N) {
+		struct kbuf label = KBUF_INIT;
+		kbuf_printf(&label, "Quote: %s: ", q_label[r->q_step]);
+		ui_ask_line(u, kbuf_str(&label), r->q_default[r->q_step], field_done, NULL);
+		kbuf_free(&label);
+		return;
+	}
+	const struct rfq_row *x = find(r, r->q_rfq);
+	struct kbuf q = KBUF_INIT, place = KBUF_INIT;
+	text_sanitize(&place, r->q_value[Q_PLACE], strlen(r->q_value[Q_PLACE]), 0);
+	kbuf_printf(&q, "Offer %s: %s × %s %s, %s %s", x ? x->buyer : "the buyer",
+	            r->q_value[Q_QTY], r->q_value[Q_PRICE], r->q_currency, r->q_value[Q_INCOTERM],
+	            kbuf_str(&place));
+	if (r->q_value[Q_DEPOSIT][0])
+		kbuf_printf(&q, ", %s%% deposit", r->q_value[Q_DEPOSIT]);
+	kbuf_puts(&q, "?");
+	ui_ask_yn(u, kbuf_str(&q), quote_confirmed, NULL);
+	kbuf_free(&q);
+	kbuf_free(&place);
+}
+
+static void quote_begin(struct ui *u, const struct rfq_row *x)
+{
+	struct rfqs *r = state(u);
+	struct kerr e = {0};
+	if (ctx_self(u->c, &e) != K_OK) {
+		ui_say(u, "%s", e.msg);
+		return;
+	}
+	struct pick p = {.u = u, .x = x};
+	fold(x->category, p.cat, sizeof p.cat);
+	store_listing_each(u->s, u->c->self_id, pick_one, &p, NULL);
+	if (!p.best_score) {
+		ui_say(u, "nothing to quote from: add a listing first (:listing add --title ...)");
+		return;
+	}
+	memset(r->q_value, 0, sizeof r->q_value);
+	memset(r->q_default, 0, sizeof r->q_default);
+	snprintf(r->q_rfq, sizeof r->q_rfq, "%s", x->id);
+	snprintf(r->q_buyer, sizeof r->q_buyer, "%s", x->buyer_id);
+	struct listing l;
+	if (store_listing_get(u->s, p.best, &l, NULL) == K_OK) {
+		snprintf(r->q_default[Q_LISTING], sizeof r->q_default[Q_LISTING], "%s", l.sku);
+		listing_free(&l);
+	}
+	snprintf(r->q_default[Q_QTY], sizeof r->q_default[Q_QTY], "%lld", (long long)x->qty);
+	/* the RFQ's first Incoterm, else FOB; the place: its destination for a C or D rule */
+	cJSON *o = NULL;
+	const char *inc = NULL;
+	if (store_object_get(u->s, "Rfq", x->id, &o, NULL) == K_OK)
+		inc = cJSON_GetStringValue(
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "incoterms"), 0));
+	snprintf(r->q_default[Q_INCOTERM], sizeof r->q_default[Q_INCOTERM], "%.3s",
+	         inc && codes_incoterm(inc) ? inc : "FOB");
+	char g = r->q_default[Q_INCOTERM][0];
+	if ((g == 'C' || g == 'D') && x->dest[0])
+		snprintf(r->q_default[Q_PLACE], sizeof r->q_default[Q_PLACE], "%s", x->dest);
+	cJSON_Delete(o);
+	r->q_step = Q_LISTING;
+	ask_next(u);
+}
+
+int ui_rfqs_action(struct ui *u, enum ui_action act)
+{
+	if (act != ACT_QUOTE)
+		return 0;
+	struct rfqs *r = state(u);
+	const struct rfq_row *x = NULL;
+	if (u->tab_view[TAB_RFQS] == VIEW_RFQ)
+		x = find(r, r->open_id);
+	else if (u->views[VIEW_RFQS].cur < r->n)
+		x = &r->rows[u->views[VIEW_RFQS].cur];
+	if (!x) {
+		ui_say(u, "no open RFQ here (:sync fetches new ones)");
+		return 1;
+	}
+	quote_begin(u, x);
+	return 1;
+}
+
+void ui_rfqs_free(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_RFQS];
+	struct rfqs *r = v->priv;
+	if (!r)
+		return;
+	rows_clear(r);
+	free(r->rows);
+	free(r);
+	v->priv = NULL;
+}

@@ -1,0 +1,166 @@
+#!/bin/sh
+# The seller's screens of the terminal UI against a live kontord over TLS, driven in tmux at
+# 80x24 and 100x30. Listings (7): her own listings newest first with the price at the MOQ,
+# the MOQ and the status; p asks and pauses (the node takes the listing out of search after
+# the background sync), e edits the price and its breaks on the prompt row (a word that is
+# neither is asked again, nothing run), Enter opens one; p again resumes it. RFQs (8): the
+# buyer's open RFQs, the one in her category first though it is older; Enter shows it; Q
+# quotes with the RFQ's quantity, its target price and its Incoterm filled in, and the
+# buyer finds the offer, naming the RFQ, after his sync; the row then says "answered".
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/tmux-lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+export KONTOR_CONFIG=/dev/null TZ=UTC
+unset NO_COLOR KONTOR_PASSPHRASE
+
+trade_node "Seller Screens Node" "kontord is up"
+trade_party_np seller ks "Hoa Phat Iron Art" VN supplier
+trade_party_np buyer kb "Berlin Interiors GmbH" DE buyer
+# She pulls the whole market's RFQs, not only her categories' (a supplier may start in the
+# scope `mine`), so the screen's own order is what is seen; a kontor without scopes has that.
+ks node scope main market >/dev/null 2>&1 || true
+t_run "seller lists the black legs (tiers: 11.50 from 10, 10.80 from 100)" 0 ks listing add \
+	--sku U720-BK --title "Iron table legs, black, 72 cm" --price 11.50 --tier 100:10.80 \
+	--currency USD --moq 10 --origin VN --category "Table legs" --incoterm FOB,CIF
+sleep 1 # the second listing is the newer by its creation time (seconds)
+t_run "then the white legs" 0 ks listing add --sku U900-WH --title "Iron table legs, white, 90 cm" \
+	--price 14.00 --currency USD --moq 20 --origin VN --category "Table legs"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer posts an RFQ for table legs" 0 kb rfq post --title "Black table legs 72 cm" \
+	--qty 500 --currency USD --target-price 10.50 --destination DE --category "table legs" \
+	--incoterm CIF
+sleep 1
+t_run "then a newer one for lamps, not her category" 0 kb rfq post --title "Brass desk lamps" \
+	--qty 200 --currency USD --target-price 20.00 --destination DE --category Lamps
+t_run "seller syncs" 0 ks sync
+nstatus() { sqlite3 "$DB" "SELECT status FROM listings WHERE sku = '$1'"; }
+ntiers() { sqlite3 "$DB" "SELECT json_extract(json, '\$.priceTiers') FROM listings WHERE sku = '$1'"; }
+
+# --- Listings at 80x24: pause, a refused edit, an edit ------------------------------------
+cat >"$T_TMP/s1" <<EOF
+7
+:dump $T_TMP/d-list
+<Down>
+p
+:dump $T_TMP/d-ask-pause
+y
+:dump $T_TMP/d-paused
+$(settle)
+e
+:dump $T_TMP/d-ask-edit
+<C-u>9.90 9.20<Enter>
+:dump $T_TMP/d-edit-refused
+<C-u>9.90 100:9.20 500:8.80<Enter>
+:dump $T_TMP/d-edited
+$(settle)
+<Enter>
+:dump $T_TMP/d-detail
+q
+8
+:dump $T_TMP/d-rfqs80
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s1"
+D=$(cat "$T_TMP/d-list")
+t_match "the Listings tab counts her listings" "$D" 'My listings \(2, 0 paused\)'
+t_match "newest first: the white legs on the first row" "$(printf '%s\n' "$D" | grep -E '^[> ] +U' | head -n 1)" 'U900-WH'
+t_match "a row: SKU, title, price at the MOQ, MOQ, status" "$D" \
+	'U720-BK +Iron table legs, black, 72 cm +11\.50 USD +10 +active'
+t_match "p asks first, with its keys" "$(cat "$T_TMP/d-ask-pause")" 'Pause U720-BK\? It leaves the search results\. \(y/n\)'
+t_match "y pauses it at once in the list" "$(cat "$T_TMP/d-paused")" 'U720-BK +Iron table legs.* paused'
+t_match "and the head counts it" "$(cat "$T_TMP/d-paused")" 'My listings \(2, 1 paused\)'
+t_match "e asks the price with the breaks there now" "$(cat "$T_TMP/d-ask-edit")" \
+	'U720-BK price USD, breaks QTY:AMOUNT: 11\.50 100:10\.80'
+D=$(cat "$T_TMP/d-edit-refused")
+t_match "two prices are asked again, saying why" "$D" 'one price, then quantity breaks as QTY:AMOUNT'
+t_match "with what was typed" "$D" 'breaks QTY:AMOUNT: 9\.90 9\.20'
+t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +paused'
+D=$(cat "$T_TMP/d-detail")
+t_match "Enter opens her listing" "$D" 'Your listing U720-BK'
+t_match "with every tier" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD'
+t_match "and its status in words" "$D" 'Status +paused \(not in search results\)'
+t_eq "the node has it paused (the background sync pushed it)" "$(nstatus U720-BK)" paused
+t_eq "and has the new tiers" "$(ntiers U720-BK)" \
+	'[{"minQty":10,"unitPrice":990},{"minQty":100,"unitPrice":920},{"minQty":500,"unitPrice":880}]'
+t_eq "the other listing is untouched on the node" "$(nstatus U900-WH)" active
+t_run "buyer syncs" 0 kb sync
+t_run "buyer searches the node for table legs" 0 kb search table legs --remote
+t_nomatch "the paused listing is not found" "$T_OUT" 'black, 72 cm'
+t_match "the active one is" "$T_OUT" 'white, 90 cm'
+D=$(cat "$T_TMP/d-rfqs80")
+t_match "the RFQs tab at 80 columns" "$D" 'Open RFQs \(2, 1 in your categories\)'
+t_match "her category first, marked, though older" "$(printf '%s\n' "$D" | grep -F ' USD ' | head -n 1)" \
+	'^> \* Black table le.* 500 +10\.50 USD +DE Berlin Interi'
+t_match "the lamps after it" "$(printf '%s\n' "$D" | grep -F ' USD ' | sed -n 2p)" '^    Brass desk lam.* 200 +20\.00 USD'
+
+# --- 100x30: resume, then quote the RFQ ----------------------------------------------------
+cat >"$T_TMP/s2" <<EOF
+7
+:dump $T_TMP/d-list100
+<Down>
+p
+:dump $T_TMP/d-ask-resume
+y
+$(settle)
+8
+:dump $T_TMP/d-rfqs
+<Enter>
+:dump $T_TMP/d-rfq
+Q
+:dump $T_TMP/d-q-listing
+<Enter>
+:dump $T_TMP/d-q-price
+<Enter>
+:dump $T_TMP/d-q-qty
+<Enter>
+:dump $T_TMP/d-q-incoterm
+<Enter>
+:dump $T_TMP/d-q-place
+<C-u>Hamburg<Enter>
+abc<Enter>
+:dump $T_TMP/d-q-bad-deposit
+<C-u>30<Enter>
+:dump $T_TMP/d-q-confirm
+y
+$(settle)
+:dump $T_TMP/d-quoted
+q
+:dump $T_TMP/d-rfqs-after
+:quit
+EOF
+ui "$S" 100x30 "$T_TMP/s2"
+t_match "the Listings tab at 100 columns" "$(cat "$T_TMP/d-list100")" 'U720-BK +Iron table legs, black, 72 cm +9\.90 USD +10 +paused'
+t_match "p on a paused listing asks to resume" "$(cat "$T_TMP/d-ask-resume")" 'Resume U720-BK\? It is found in search again\. \(y/n\)'
+t_eq "the node has it active again" "$(nstatus U720-BK)" active
+D=$(cat "$T_TMP/d-rfq")
+t_match "Enter shows the RFQ: its buyer" "$D" 'RFQ from Berlin Interiors GmbH'
+t_match "quantity" "$D" 'Quantity +500'
+t_match "target price" "$D" 'Target price +10\.50 USD'
+t_match "its category is hers" "$D" 'Category +table legs  \(one of your categories\)'
+t_match "not answered yet" "$D" 'Your quote +not yet'
+t_match "Q: the listing, hers in the RFQ's category, newest first" "$(cat "$T_TMP/d-q-listing")" 'Quote: listing \(SKU or id\): U900-WH'
+t_match "the price: the RFQ's target" "$(cat "$T_TMP/d-q-price")" 'Quote: unit price: 10\.50'
+t_match "the quantity: the RFQ's" "$(cat "$T_TMP/d-q-qty")" 'Quote: quantity: 500'
+t_match "the Incoterm: the RFQ's" "$(cat "$T_TMP/d-q-incoterm")" 'Quote: Incoterm: CIF'
+t_match "the place: its destination for a C rule" "$(cat "$T_TMP/d-q-place")" 'Quote: named place: DE'
+t_match "a deposit that is no percentage is asked again" "$(cat "$T_TMP/d-q-bad-deposit")" \
+	"'abc' is not a percentage from 0 to 100"
+t_match "the y/n names the offer (two rows at 100 columns)" "$(tr '\n' ' ' <"$T_TMP/d-q-confirm")" \
+	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 500 × 10\.50 USD, CIF Hamburg, 30% +deposit\? \(y/n\)'
+t_match "y proposes the contract" "$(cat "$T_TMP/d-quoted")" 'proposed contract'
+t_match "the RFQ is answered in the list" "$(cat "$T_TMP/d-rfqs-after")" 'Black table.*answered'
+t_nomatch "the other is not" "$(cat "$T_TMP/d-rfqs-after")" 'Brass desk.*answered'
+t_eq "the node holds one contract" "$(sqlite3 "$DB" "SELECT count(*) FROM contracts")" 1
+t_run "buyer syncs" 0 kb sync
+t_run "buyer lists his contracts" 0 kb contract list
+t_match "the offer from her waits for him: 500 x 10.50 = 5,250.00 USD" "$T_OUT" \
+	'offer +buy from +5,?250\.00 USD +Hoa Phat Iron Art'
+RID=$(sqlite3 "$DB" "SELECT id FROM rfqs WHERE category = 'table legs'")
+t_match "the node has the RFQ" "$RID" '^R[A-Za-z0-9_-]+$'
+t_eq "the offer in his cache names his RFQ" \
+	"$(sqlite3 "$B/cache.db" "SELECT json_extract(json, '\$.rfqId') FROM contracts")" "$RID"
+t_eq "and the white legs at 10.50 USD" \
+	"$(sqlite3 "$B/cache.db" "SELECT listing_id = '$(sqlite3 "$DB" "SELECT id FROM listings WHERE sku = 'U900-WH'")' FROM contracts")" 1
+t_node_stop
+t_eq "kontord stopped cleanly" "$STOP_RC" 0
+t_done
