@@ -161,6 +161,20 @@ t_eq "the offer in his cache names his RFQ" \
 	"$(sqlite3 "$B/cache.db" "SELECT json_extract(json, '\$.rfqId') FROM contracts")" "$RID"
 t_eq "and the white legs at 10.50 USD" \
 	"$(sqlite3 "$B/cache.db" "SELECT listing_id = '$(sqlite3 "$DB" "SELECT id FROM listings WHERE sku = 'U900-WH'")' FROM contracts")" 1
+# --- while she looks at the RFQs, a new one comes in with the background sync --------------
+printf 'set sync-interval 2\n' >"$T_TMP/live.conf"
+tm_start live 100x30 "KONTOR_CONFIG=$T_TMP/live.conf KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'synced just now' 300 && t_ok "her TUI has synced" || t_fail "her TUI has synced" "$(tail -n 1 "$T_TMP/pane")"
+tm send-keys 8
+wait_for 'Open RFQs \(2, 1 in your categories\)' && t_ok "the RFQs tab shows the two" ||
+	t_fail "the RFQs tab shows the two" "$(cat "$T_TMP/pane")"
+t_run "buyer posts another RFQ in her category" 0 kb rfq post --title "Iron bench legs" \
+	--qty 100 --category "Table legs" --destination DE
+wait_for 'Open RFQs \(3, 2 in your categories\)' 300 &&
+	t_ok "it appears while she looks, no key pressed (the sync reloads the tab)" ||
+	t_fail "it appears while she looks" "$(cat "$T_TMP/pane")"
+t_match "newest of her categories: on top" "$(grep -F ' DE ' "$T_TMP/pane" | head -n 1)" '^[> ] \* Iron bench legs +100 '
+tm kill-server 2>/dev/null
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -674,6 +674,9 @@ void ui_live_reload(struct ui *u)
 		}
 	}
 	ui_trade_reload(u);
+	/* a tab whose views keep their own state (priv) reads the cache again when shown */
+	if (u->views[ui_tabs[u->tab].root].priv && ui_cur_view(u)->ops->shown)
+		ui_cur_view(u)->ops->shown(u);
 	kbuf_reset(&u->msg);
 	kbuf_puts(&u->msg, kbuf_str(&keep));
 	kbuf_free(&keep);
