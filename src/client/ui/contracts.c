@@ -475,6 +475,10 @@ static void contract_sign(struct ui *u)
 int ui_contract_action(struct ui *u, enum ui_action act)
 {
 	struct ui_trade *t = ui_trade(u);
+	if (act == ACT_COUNTER) { /* c: the counter-offer form (counter.c) */
+		ui_counter_start(u, t->contract_id);
+		return 1;
+	}
 	if (act == ACT_SIGN) {
 		contract_sign(u);
 		return 1;

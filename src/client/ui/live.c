@@ -674,6 +674,7 @@ void ui_live_reload(struct ui *u)
 		}
 	}
 	ui_trade_reload(u);
+	ui_seller_reload(u); /* the Inbox, and the wallet wherever it is open */
 	/* a tab whose views keep their own state (priv) reads the cache again when shown */
 	if (u->views[ui_tabs[u->tab].root].priv && ui_cur_view(u)->ops->shown)
 		ui_cur_view(u)->ops->shown(u);

@@ -350,7 +350,10 @@ void ui_orders_head(struct ui *u, int y)
 	int waiting = 0;
 	for (int i = 0; i < t->norders; i++)
 		waiting += t->orders[i].rank == 0;
-	kbuf_printf(&b, "Orders (%d, %d waiting for you)   Enter opens", t->norders, waiting);
+	char bal[160]; /* "balance 1,150.00 USD" (wallet.c), "" before a wallet was synced */
+	ui_wallet_balance(u, bal, sizeof bal);
+	kbuf_printf(&b, "Orders (%d, %d waiting for you)   %s%sEnter opens · w wallet", t->norders,
+	            waiting, bal, bal[0] ? "   " : "");
 	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "STATE", COL_STATE, 1);
@@ -1082,6 +1085,10 @@ static void order_run(struct ui *u, const struct ui_ask_form *f)
  * each refused with the reason the rules give, else asked (ask.c) and then run. */
 int ui_order_action(struct ui *u, enum ui_action act)
 {
+	if (act == ACT_EVENT) { /* e: a shipment event (eventpick.c) */
+		ui_eventpick_start(u, ui_trade(u)->order_id);
+		return 1;
+	}
 	int mine = 0;
 	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
 		mine |= order_acts[i].act == act;

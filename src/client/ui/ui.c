@@ -901,6 +901,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	ui_init_views(&u);
 	ui_search_run(&u);
 	ui_chats_load(&u);
+	ui_inbox_first(&u);     /* the Inbox first when anything waits (inboxview.c) */
 	ui_live_start(&u);      /* the background sync and /events (live.c) */
 	if (u.cfg->notes.len) { /* e.g. an ignored `node` line: its first note */
 		const char *n = kbuf_str(&u.cfg->notes);

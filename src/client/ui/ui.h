@@ -33,6 +33,7 @@ enum ui_tab {
 	TAB_ORDERS,
 	TAB_CONTRACTS,
 	TAB_SHIPMENTS,
+	TAB_INBOX,    /* inboxview.c: what waits for her */
 	TAB_LISTINGS, /* listings.c: her own listings */
 	TAB_RFQS,     /* rfqs.c: the open RFQs, hers first */
 	TAB_N
@@ -60,6 +61,10 @@ enum ui_view_id {
 	VIEW_MYLISTING,
 	VIEW_RFQS,
 	VIEW_RFQ,
+	VIEW_INBOX,     /* inboxview.c: what waits for her */
+	VIEW_WALLET,    /* wallet.c */
+	VIEW_COUNTER,   /* counter.c: the counter-offer form */
+	VIEW_EVENTPICK, /* eventpick.c: a shipment event by DCSA code */
 	VIEW_HELP,
 	VIEW_N
 };
@@ -73,6 +78,7 @@ enum ui_action {
 	ACT_TAB_ORDERS,
 	ACT_TAB_CONTRACTS,
 	ACT_TAB_SHIPMENTS,
+	ACT_TAB_INBOX,
 	ACT_TAB_LISTINGS,
 	ACT_TAB_RFQS,
 	ACT_TAB_NEXT,
@@ -104,6 +110,9 @@ enum ui_action {
 	ACT_PROPOSE,
 	ACT_IMAGES,   /* images.c: the listing's pictures, fetched when asked */
 	ACT_SUPPLIER, /* the listing's supplier: profile, factory, attestation */
+	ACT_WALLET,   /* wallet.c, from Orders and the Inbox */
+	ACT_COUNTER,  /* counter.c, from the contract view */
+	ACT_EVENT,    /* eventpick.c, from the order view */
 	ACT_EDIT,     /* listings.c: her listing's price and tiers */
 	ACT_PAUSE,    /* listings.c: pause or resume her listing */
 };
@@ -616,5 +625,36 @@ void ui_translate_lines(struct ui *u, int i, int width, struct kstrv *out);
 void ui_translate_lang(struct ui *u, char out[16]);
 /* A translation arrived or failed (from live.c, on the main thread). */
 void ui_translate_done(struct ui *u, const char *hash, const char *error);
+
+/* inboxview.c: the Inbox tab (inbox.h's list); wallet.c: the wallet view; counter.c: `c`
+ * on a contract waiting for her; eventpick.c: `e` on a shipped order. Each runs the real
+ * command through ui_run_command and asks through ask.c. */
+void ui_inbox_load(struct ui *u);
+int ui_inbox_first(struct ui *u);    /* at start: 1 (and the Inbox shown) when anything waits */
+void ui_seller_reload(struct ui *u); /* the Inbox and an open wallet, after a sync */
+void ui_inbox_head(struct ui *u, int y);
+void ui_inbox_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_inbox_open(struct ui *u, int i);
+void ui_inbox_shown(struct ui *u);
+void ui_inbox_free(struct ui *u);
+void ui_wallet_show(struct ui *u);
+int ui_wallet_key(struct ui *u, enum ui_action act);         /* w (ACT_WALLET): the wallet view */
+void ui_wallet_balance(struct ui *u, char *out, size_t cap); /* "balance 1,150.00 USD", "" */
+void ui_wallet_title(struct ui *u, struct kbuf *out);
+void ui_wallet_build(struct ui *u, int width);
+void ui_wallet_shown(struct ui *u);
+void ui_wallet_more(struct ui *u);
+int ui_wallet_action(struct ui *u, enum ui_action act);
+void ui_wallet_free(struct ui *u);
+void ui_counter_start(struct ui *u, const char *contract_id);
+void ui_counter_head(struct ui *u, int y);
+void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_counter_open(struct ui *u, int i);
+void ui_counter_free(struct ui *u);
+void ui_eventpick_start(struct ui *u, const char *order_id);
+void ui_eventpick_head(struct ui *u, int y);
+void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_eventpick_open(struct ui *u, int i);
+void ui_eventpick_free(struct ui *u);
 
 #endif

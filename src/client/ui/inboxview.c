@@ -1,0 +1,240 @@
+/* ui/inboxview — the Inbox tab: what waits for her, newest first, over the same list as
+ * `kontor inbox` (inbox.h decides what waits; nothing here knows a trade rule). Each row
+ * says the key that acts on it where Enter takes her: S signs in the contract, p pays, s
+ * ships, c confirms in the order, the wallet shows money that came in, the conversation
+ * opens. An item with no screen of its own (an RFQ) puts its command on the `:` prompt to
+ * be checked and run. It is the first screen when anything waits, and it is read again
+ * after every sync that changed something (ui_live_reload) and every command run. */
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../inbox.h"
+#include "kontor/ktime.h"
+#include "kontor/text.h"
+
+struct inbox_ui {
+	struct inbox in;
+	char error[200]; /* why the list could not be read, "" when it was */
+};
+
+static struct inbox_ui *state(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_INBOX];
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct inbox_ui));
+	return v->priv;
+}
+
+void ui_inbox_load(struct ui *u)
+{
+	struct inbox_ui *st = state(u);
+	struct ui_view *v = &u->views[VIEW_INBOX];
+	char keep[sizeof st->in.v[0].key] = "";
+	if (v->cur < (int)st->in.n)
+		snprintf(keep, sizeof keep, "%s", st->in.v[v->cur].key);
+	inbox_free(&st->in);
+	st->error[0] = '\0';
+	char *node = NULL;
+	if (cmd_node_name(u->c, &node, NULL) != K_OK)
+		node = NULL; /* no node yet: nothing of a wallet, the rest still counts */
+	struct kerr e = {0};
+	if (inbox_collect(u->s, node, u->c->self_id, NULL, &st->in, &e) != K_OK)
+		snprintf(st->error, sizeof st->error, "%s", e.msg);
+	free(node);
+	/* the cursor stays on the item it was on while that item still waits */
+	for (size_t i = 0; keep[0] && i < st->in.n; i++)
+		if (strcmp(st->in.v[i].key, keep) == 0)
+			v->cur = (int)i;
+	ui_view_set_rows(u, v, (int)st->in.n);
+	u->dirty |= DIRTY_ALL;
+}
+
+int ui_inbox_first(struct ui *u)
+{
+	ui_inbox_load(u);
+	if (!state(u)->in.n)
+		return 0;
+	u->tab = TAB_INBOX;
+	u->views[VIEW_INBOX].cur = 0;
+	return 1;
+}
+
+/* The one key that acts on it once Enter took her there, and what it does, from the
+ * command the inbox names (the key table in force says which key that is). */
+static void item_key(const struct inbox_item *it, char *out, size_t cap)
+{
+	static const struct {
+		const char *cmd, *view;
+		enum ui_action act;
+		const char *dflt, *word;
+	} map[] = {
+	    {"kontor contract sign ", "contract", ACT_SIGN, "S", "sign"},
+	    {"kontor order pay ", "order", ACT_PAY, "p", "pay"},
+	    {"kontor order ship ", "order", ACT_SHIP, "s", "ship"},
+	    {"kontor order confirm ", "order", ACT_CONFIRM, "c", "confirm"},
+	    {"kontor order cancel ", "order", ACT_CANCEL, "x", "cancel"},
+	    {"kontor order rate ", "order", ACT_RATE, "r", "rate"},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strncmp(it->cmd, map[i].cmd, strlen(map[i].cmd)) == 0) {
+			char k[16];
+			ui_trade_key_of(map[i].view, map[i].act, map[i].dflt, k, sizeof k);
+			snprintf(out, cap, "%s %s", k, map[i].word);
+			return;
+		}
+	switch (it->kind) {
+	case INBOX_MONEY:
+		snprintf(out, cap, "wallet");
+		break;
+	case INBOX_CHAT:
+		snprintf(out, cap, "read");
+		break;
+	case INBOX_RFQ:
+		snprintf(out, cap, ": quote");
+		break;
+	default:
+		snprintf(out, cap, "open");
+		break;
+	}
+}
+
+#define COL_WHEN 11 /* "12-04 21:14" */
+#define COL_KIND 7
+#define COL_KEY 11
+
+void ui_inbox_head(struct ui *u, int y)
+{
+	struct inbox_ui *st = state(u);
+	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
+	if (st->error[0])
+		kbuf_printf(&b, "Inbox: %s", st->error);
+	else
+		kbuf_printf(&b, "Inbox (%zu waiting)   Enter goes to it, where KEY acts · w wallet",
+		            st->in.n);
+	ui_trade_head_row(u, y, kbuf_str(&b), st->error[0] ? u->slot[SLOT_ERROR] : u->a_head);
+	kbuf_puts(&h, "  ");
+	text_clip(&h, "WHEN", COL_WHEN, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "KIND", COL_KIND, 1);
+	text_clip(&h, "KEY", COL_KEY, 1);
+	kbuf_puts(&h, "WHAT");
+	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	kbuf_free(&b);
+	kbuf_free(&h);
+}
+
+void ui_inbox_row(struct ui *u, int i, struct kbuf *out, int width)
+{
+	struct inbox_ui *st = state(u);
+	if (i < 0 || (size_t)i >= st->in.n)
+		return;
+	const struct inbox_item *it = &st->in.v[i];
+	char when[KTIME_LOCAL_MAX], key[32];
+	ktime_local(it->when, when, sizeof when); /* "2026-12-04 21:14 UTC": month-day, time */
+	item_key(it, key, sizeof key);
+	kbuf_puts(out, "  ");
+	text_clip(out, strlen(when) >= 16 ? when + 5 : when, COL_WHEN, 1);
+	kbuf_puts(out, " ");
+	text_clip(out, inbox_kind_name(it->kind), COL_KIND, 1);
+	text_clip(out, key, COL_KEY, 1);
+	int rest = width - 2 - COL_WHEN - 1 - COL_KIND - COL_KEY;
+	text_clip(out, it->text, (size_t)(rest > 1 ? rest : 1), 0);
+}
+
+/* The index of id in the trade tabs' lists (read again first), -1 when not there. */
+static int find_contract(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->ncontracts; i++)
+		if (strcmp(t->contracts[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+static int find_order(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->norders; i++)
+		if (strcmp(t->orders[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+static void go_tab(struct ui *u, int tab)
+{
+	u->help = 0;
+	u->tab = tab;
+	u->dirty |= DIRTY_ALL;
+}
+
+/* Its command on the `:` prompt, "kontor " left off, for her to finish and run. */
+static void to_prompt(struct ui *u, const struct inbox_item *it)
+{
+	const char *cmd = it->cmd;
+	if (strncmp(cmd, "kontor ", 7) == 0)
+		cmd += 7;
+	ui_line_set(&u->line, cmd);
+	u->prompt = PROMPT_COMMAND;
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_inbox_open(struct ui *u, int i)
+{
+	struct inbox_ui *st = state(u);
+	if (i < 0 || (size_t)i >= st->in.n)
+		return;
+	struct inbox_item it = st->in.v[i]; /* a copy: the reloads below free the list */
+	int k;
+	switch (it.kind) {
+	case INBOX_OFFER:
+		ui_trade_reload(u);
+		if ((k = find_contract(u, it.id)) < 0)
+			break;
+		go_tab(u, TAB_CONTRACTS);
+		ui_contracts_open(u, k);
+		return;
+	case INBOX_ORDER:
+	case INBOX_DISPUTE:
+	case INBOX_RULING:
+		ui_trade_reload(u);
+		if ((k = find_order(u, it.id)) < 0)
+			break;
+		go_tab(u, TAB_ORDERS);
+		ui_orders_open(u, k);
+		return;
+	case INBOX_MONEY:
+		ui_wallet_show(u);
+		return;
+	case INBOX_CHAT:
+		go_tab(u, TAB_CHAT);
+		ui_messages_open(u, it.id);
+		return;
+	case INBOX_RFQ:
+	case INBOX_NKINDS:
+		break;
+	}
+	to_prompt(u, &it); /* no screen of its own here: its command, to check and run */
+}
+
+void ui_inbox_shown(struct ui *u)
+{
+	ui_inbox_load(u);
+}
+
+void ui_inbox_free(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_INBOX];
+	struct inbox_ui *st = v->priv;
+	if (st)
+		inbox_free(&st->in);
+	free(st);
+	v->priv = NULL;
+}
+
+void ui_seller_reload(struct ui *u)
+{
+	ui_inbox_load(u);
+	ui_wallet_shown(u);
+}

@@ -1,0 +1,233 @@
+/* ui/wallet — the wallet view (`w` on the Orders tab and the Inbox): the balance per
+ * currency, what escrow holds of her orders as buyer and as seller, and the history in
+ * words, newest first, a page at a time as she scrolls. It reads the cached Wallet through
+ * the same code as `kontor wallet` (cmd_wallet_read) and, like it, marks the money that came
+ * in as seen, so the Inbox stops listing it. The Orders head's "balance 1,150.00 USD" comes
+ * from ui_wallet_balance. Nothing here computes a balance: the node's word, as synced. */
+#include "ui.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../inbox.h"
+#include "../store/wallet.h"
+#include "kontor/ktime.h"
+#include "kontor/text.h"
+
+#define WALLET_PAGE 20
+
+struct wallet_ui {
+	int back;  /* the view q goes back to (enum ui_view_id) */
+	int limit; /* history lines read: a page more each time she scrolls to the end */
+	int more;  /* the cache holds lines past those read */
+};
+
+static struct wallet_ui *state(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_WALLET];
+	if (!v->priv) {
+		struct wallet_ui *w = xcalloc(1, sizeof *w);
+		w->back = VIEW_ORDERS;
+		w->limit = WALLET_PAGE;
+		v->priv = w;
+	}
+	return v->priv;
+}
+
+void ui_wallet_balance(struct ui *u, char *out, size_t cap)
+{
+	char *node = NULL;
+	struct wallet_view w;
+	struct wallet_lines l;
+	struct kerr e = {0};
+	out[0] = '\0';
+	if (cmd_wallet_read(u->c, 0, 1, &node, &w, &l, &e) != K_OK)
+		return; /* no node, or no wallet synced yet: the head says nothing of money */
+	struct kbuf b = KBUF_INIT;
+	kbuf_puts(&b, "balance ");
+	if (!w.nbalances)
+		kbuf_puts(&b, "0");
+	for (size_t i = 0; i < w.nbalances; i++) {
+		char m[INBOX_MONEY_MAX];
+		inbox_money(w.balances[i].amount, w.balances[i].currency, m);
+		kbuf_printf(&b, "%s%s", i ? " · " : "", m);
+	}
+	snprintf(out, cap, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+	free(node);
+	wallet_view_free(&w);
+	wallet_lines_free(&l);
+}
+
+static void line(struct ui_view *v, int width, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void line(struct ui_view *v, int width, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	struct kbuf safe = KBUF_INIT, clip = KBUF_INIT;
+	text_sanitize(&safe, buf, strlen(buf), 0);
+	text_clip(&clip, kbuf_str(&safe), (size_t)width, 0);
+	kstrv_push(&v->lines, kbuf_str(&clip));
+	kbuf_free(&safe);
+	kbuf_free(&clip);
+}
+
+void ui_wallet_build(struct ui *u, int width)
+{
+	struct ui_view *v = &u->views[VIEW_WALLET];
+	if (!v->priv)
+		return; /* never opened */
+	struct wallet_ui *st = state(u);
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	char *node = NULL;
+	struct wallet_view w;
+	struct wallet_lines l;
+	struct kerr e = {0};
+	if (cmd_wallet_read(u->c, 0, st->limit, &node, &w, &l, &e) != K_OK) {
+		line(v, width, "  %s", e.msg);
+		line(v, width, "  (:sync brings the wallet from the node)");
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
+	char when[KTIME_LOCAL_MAX];
+	if (w.pulled[0])
+		line(v, width, "Balance (as of the sync at %s)",
+		     ktime_local(w.pulled, when, sizeof when));
+	else
+		line(v, width, "Balance (no money has moved yet)");
+	if (!w.nbalances)
+		line(v, width, "  nothing yet");
+	for (size_t i = 0; i < w.nbalances; i++) {
+		char m[INBOX_MONEY_MAX];
+		inbox_money(w.balances[i].amount, w.balances[i].currency, m);
+		line(v, width, "  %20s", m);
+	}
+	line(v, width, "%s", "");
+	line(v, width, "In escrow for your orders");
+	if (!w.nescrow)
+		line(v, width, "  nothing held");
+	for (size_t i = 0; i < w.nescrow; i++) {
+		const struct wallet_escrow *x = &w.escrow[i];
+		char m[INBOX_MONEY_MAX], sid[16];
+		inbox_money(x->amount, x->currency, m);
+		inbox_short_id(x->order, sid);
+		int seller = strcmp(x->role, "seller") == 0;
+		line(v, width, "  as %-6s  order %-10s %18s  %s", seller ? "seller" : "buyer", sid,
+		     m, seller ? "yours once released" : "your money, held");
+	}
+	line(v, width, "%s", "");
+	if (l.n)
+		line(v, width, "History, newest first (1-%zu of %lld)", l.n, (long long)l.total);
+	else
+		line(v, width, "History, newest first");
+	if (!l.n)
+		line(v, width, "  nothing yet");
+	for (size_t i = 0; i < l.n; i++) {
+		const struct wallet_line *x = &l.v[i];
+		char words[160], m[INBOX_MONEY_MAX];
+		inbox_line_words(x->kind, x->order, words, sizeof words);
+		inbox_money(x->amount, x->currency, m);
+		line(v, width, "  %s  %-36s %s%s", ktime_local(x->created, when, sizeof when),
+		     words, x->amount > 0 ? "+" : "", m);
+	}
+	st->more = (int64_t)l.n < l.total;
+	if (st->more)
+		line(v, width, "  (more below: scroll on)");
+	else if (w.history_total > l.total)
+		line(v, width, "  (the node has %lld lines; :sync brings the rest)",
+		     (long long)w.history_total);
+	free(node);
+	wallet_view_free(&w);
+	wallet_lines_free(&l);
+	ui_view_set_rows(u, v, (int)v->lines.n);
+}
+
+void ui_wallet_title(struct ui *u, struct kbuf *out)
+{
+	char *node = NULL;
+	if (cmd_node_name(u->c, &node, NULL) != K_OK)
+		node = NULL;
+	kbuf_printf(out, "Wallet on node %s   j/k scroll · q back", node ? node : "(none)");
+	free(node);
+}
+
+/* She looked: what came in is no longer news for the Inbox. */
+static void seen(struct ui *u)
+{
+	char *node = NULL;
+	if (cmd_node_name(u->c, &node, NULL) == K_OK)
+		cmd_wallet_seen(u->c, node);
+	free(node);
+}
+
+void ui_wallet_shown(struct ui *u)
+{
+	if (!u->views[VIEW_WALLET].priv)
+		return;
+	ui_wallet_build(u, COLS);
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_wallet_show(struct ui *u)
+{
+	struct wallet_ui *st = state(u);
+	int here = u->tab_view[u->tab];
+	if (here != VIEW_WALLET)
+		st->back = here;
+	st->limit = WALLET_PAGE;
+	u->views[VIEW_WALLET].top = 0;
+	u->help = 0;
+	u->tab_view[u->tab] = VIEW_WALLET;
+	ui_wallet_build(u, COLS);
+	seen(u);
+	ui_inbox_load(u); /* the money she has now seen leaves the Inbox */
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_wallet_more(struct ui *u)
+{
+	struct wallet_ui *st = state(u);
+	if (!st->more)
+		return;
+	st->limit += WALLET_PAGE;
+	int top = u->views[VIEW_WALLET].top;
+	ui_wallet_build(u, COLS);
+	u->views[VIEW_WALLET].top = top;
+	seen(u);
+	u->dirty |= DIRTY_BODY;
+}
+
+int ui_wallet_action(struct ui *u, enum ui_action act)
+{
+	if (act != ACT_BACK || u->help)
+		return 0;
+	struct wallet_ui *st = state(u);
+	u->tab_view[u->tab] = st->back;
+	if (u->tab_view[u->tab] == VIEW_WALLET)
+		u->tab_view[u->tab] = ui_tabs[u->tab].root;
+	struct ui_view *v = ui_cur_view(u);
+	if (v->ops->shown)
+		v->ops->shown(u);
+	u->dirty |= DIRTY_ALL;
+	return 1;
+}
+
+int ui_wallet_key(struct ui *u, enum ui_action act)
+{
+	if (act != ACT_WALLET)
+		return 0;
+	ui_wallet_show(u);
+	return 1;
+}
+
+void ui_wallet_free(struct ui *u)
+{
+	free(u->views[VIEW_WALLET].priv);
+	u->views[VIEW_WALLET].priv = NULL;
+}
