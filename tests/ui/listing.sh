@@ -73,7 +73,7 @@ t_match "Enter takes FOB and sea" "$(cat "$T_TMP/d-p-confirm")" \
 	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'
 t_match "y proposes" "$(cat "$T_TMP/d-p-sent")" 'propose: (queued|done)'
 t_match "once pushed: the contract waits for them" "$(cat "$T_TMP/d-p-settled")" 'propose: done — the contract is waiting for them'
-t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningbo Valve Wo.* waiting for them +1,?200\.00 USD'
+t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningbo Valve Wo.* DN50 brass.* waiting for them +1,?200\.00 USD'
 t_match "the Chat tab has the conversation" "$(cat "$T_TMP/d-chats")" 'Ningbo Valve Works'
 
 t_run "buyer contract list shows the offer" 0 kb contract list

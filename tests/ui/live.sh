@@ -124,6 +124,10 @@ wait_for 'synced just now' 150 && t_ok "after SIGCONT the status returns to sync
 t_node_stop
 tm send-keys i 'sent while offline' Enter
 wait_for 'offline · 1 queued' 100 && t_ok "status: offline · 1 queued" || t_fail "status: offline · 1 queued" "$(status_line)"
+# issue 17: a message written offline is not shown as sent
+wait_for 'you  … pending \(not on the node yet\)' 50 && t_ok "the message written offline is marked pending" ||
+	t_fail "the message written offline is marked pending" "$(cat "$T_TMP/pane")"
+t_match "the mark is on the message written offline" "$(grep -A1 'pending (not on the node yet)' "$T_TMP/pane")" 'sent while offline'
 # shellcheck disable=SC2086
 "$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve2.log" &
 PID=$!
@@ -131,6 +135,10 @@ T_PIDS="$T_PIDS $PID"
 wait_for 'node main · synced just now' 150 && t_ok "with the node back, the status returns to synced" ||
 	t_fail "synced after the restart" "$(status_line)"
 t_match "nothing is queued any more" "$(status_line)" 'synced just now · 0 queued'
+_i=0
+while [ $_i -lt 100 ] && screen | grep -q 'pending (not on the node yet)'; do sleep 0.1; _i=$((_i + 1)); done
+t_nomatch "once the node has it, the pending mark is gone" "$(screen)" 'pending \(not on the node yet\)'
+t_match "and the message is still there" "$(screen)" 'sent while offline'
 kb sync >/dev/null 2>&1
 t_run "B reads the conversation again" 0 kb chat show "$CID"
 t_match "the queued message went out" "$T_OUT" 'sent while offline'

@@ -34,7 +34,7 @@ $(settle)
 :quit
 EOF
 ui "$B" 80x24 "$T_TMP/s-buyer"
-t_match "the list: the next step is the stage due, with its amount" "$(cat "$T_TMP/d-orders")" '^> awaiting payment +buy +Ningbo Valve Works +1,?200\.00 USD +pay 360\.00 USD$'
+t_match "the list: the next step is the stage due, with its amount" "$(cat "$T_TMP/d-orders")" '^> awaiting payment +buy +Ningbo Valv[^ ]* +DN50 brass[^0-9]* +1,?200\.00 USD +pay 360\.00 USD$'
 D=$(cat "$T_TMP/d-order")
 t_match "paid, due now and remaining" "$D" 'Payment +paid 0\.00 USD · due now 360\.00 USD · remaining 1,?200\.00 USD'
 t_match "stage 1 is due now" "$D" 'stage 1 of 2, 30% on signing, 360\.00 USD: due now'

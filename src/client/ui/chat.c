@@ -127,7 +127,26 @@ void ui_chats_row(struct ui *u, int i, struct kbuf *out, int width)
 struct msg_walk {
 	struct ui *u;
 	int cap;
+	struct kstrv pending; /* ids of messages the outbox still holds */
 };
+
+/* A message written here that the node does not have yet: its Message/set is still in the
+ * outbox (issue 17: an offline message showed as sent). */
+static int pending_msg(void *vctx, const struct outbox_item *it)
+{
+	struct msg_walk *w = vctx;
+	if (it->method && strcmp(it->method, "Message/set") == 0 && it->object_id)
+		kstrv_push(&w->pending, it->object_id);
+	return 0;
+}
+
+static int is_pending(const struct msg_walk *w, const char *id)
+{
+	for (size_t i = 0; id && i < w->pending.n; i++)
+		if (strcmp(w->pending.v[i], id) == 0)
+			return 1;
+	return 0;
+}
 
 static int add_msg(void *vctx, const cJSON *m)
 {
@@ -156,6 +175,8 @@ static int add_msg(void *vctx, const cJSON *m)
 	kbuf_puts(&head, "  ");
 	if (from && strcmp(from, c->self_id) == 0) {
 		kbuf_puts(&head, "you");
+		if (is_pending(w, jstr(m, "id")))
+			kbuf_puts(&head, "  … pending (not on the node yet)");
 	} else {
 		char *n = name_of(u->s, from);
 		kbuf_puts(&head, n);
@@ -207,11 +228,13 @@ void ui_messages_open(struct ui *u, const char *conv_id)
 		free(u->msgs[i].text);
 	}
 	u->nmsgs = 0;
-	struct msg_walk w = {u, 0};
+	struct msg_walk w = {u, 0, {0}};
 	free(u->msgs);
 	u->msgs = NULL;
-	if (store_object_each(u->s, "Message", u->conv_id, add_msg, &w, &e) != K_OK)
+	if (store_outbox_each(u->s, pending_msg, &w, &e) != K_OK ||
+	    store_object_each(u->s, "Message", u->conv_id, add_msg, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
+	kstrv_free(&w.pending);
 	store_conversation_read(u->s, u->conv_id, NULL);
 	ui_messages_build(u, COLS);
 	struct ui_view *v = &u->views[VIEW_MESSAGES];

@@ -121,6 +121,9 @@ static int add_contract(void *vctx, const cJSON *doc)
 	        &e) == K_OK) {
 		k->total = terms.total;
 		snprintf(k->currency, sizeof k->currency, "%s", terms.currency);
+		k->product = ui_trade_product(&terms);
+	} else {
+		k->product = ui_trade_product(NULL);
 	}
 	contract_terms_free(&terms);
 	/* the node's "updated", else the time of the latest event section */
@@ -151,8 +154,10 @@ static int contract_cmp(const void *a, const void *b)
 void ui_contracts_load(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->ncontracts; i++)
+	for (int i = 0; i < t->ncontracts; i++) {
 		free(t->contracts[i].peer);
+		free(t->contracts[i].product);
+	}
 	free(t->contracts);
 	t->contracts = NULL;
 	t->ncontracts = 0;
@@ -166,19 +171,43 @@ void ui_contracts_load(struct ui *u)
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
-#define COL_ID 12
 #define COL_STATE 21
-#define COL_TOTAL 16
 
-/* "2026-11-23 14:58 CEST" (local, named), or the date alone on a narrow screen */
-static int updated_width(int width)
+/* narrow screens: 8 characters of the id, a total for thousands */
+static int id_width(int width)
 {
-	return width >= 100 ? 21 : 10;
+	return width >= 100 ? 12 : 9;
 }
 
+static int total_width(int width)
+{
+	return width >= 100 ? 16 : 13;
+}
+
+/* "2026-11-23 14:58 CEST" (local, named); below 100 columns the column gives its room to
+ * the counterparty and the product (the contract itself shows when it changed) */
+static int updated_width(int width)
+{
+	return width >= 100 ? 21 : 0;
+}
+
+/* The spaces around the total and the updated column, and the updated column itself. */
+static int gaps(int width)
+{
+	return updated_width(width) ? updated_width(width) + 4 : 2;
+}
+
+/* The counterparty and the product share what the other columns leave. */
 static int peer_width(int width)
 {
-	int w = width - 2 - COL_ID - COL_STATE - COL_TOTAL - updated_width(width) - 4;
+	int w = (width - 2 - id_width(width) - COL_STATE - total_width(width) - gaps(width)) / 2;
+	return w < 8 ? 8 : w > 30 ? 30 : w;
+}
+
+static int product_width(int width)
+{
+	int w = width - 2 - id_width(width) - COL_STATE - total_width(width) - gaps(width) -
+	        peer_width(width);
 	return w < 8 ? 8 : w > 40 ? 40 : w;
 }
 
@@ -193,11 +222,12 @@ void ui_contracts_head(struct ui *u, int y)
 	kbuf_printf(&b, "Contracts (%d, %d waiting for you)   Enter opens", t->ncontracts, waiting);
 	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "CONTRACT", COL_ID, 1);
-	text_clip(&h, "COUNTERPARTY", (size_t)peer_width(COLS), 1);
-	kbuf_puts(&h, " ");
+	text_clip(&h, "CONTRACT", (size_t)id_width(COLS), 1);
+	ui_trade_col(&h, "COUNTERPARTY", peer_width(COLS));
+	ui_trade_col(&h, "PRODUCT", product_width(COLS));
 	text_clip(&h, "STATE", COL_STATE, 1);
-	kbuf_printf(&h, " %*s  UPDATED", COL_TOTAL, "TOTAL");
+	kbuf_printf(&h, " %*s%s", total_width(COLS), "TOTAL",
+	            updated_width(COLS) ? "  UPDATED" : "");
 	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
@@ -210,13 +240,14 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct kbuf line = KBUF_INIT;
 	char total[MONEY_FMT_MAX + 8], id[16];
 	money(k->total, k->currency, total);
-	snprintf(id, sizeof id, "%.10s", k->id);
+	snprintf(id, sizeof id, "%.*s", id_width(width) - 2, k->id);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, id, COL_ID, 1);
-	text_clip(&line, k->peer, (size_t)peer_width(width), 1);
-	kbuf_puts(&line, " ");
+	text_clip(&line, id, (size_t)id_width(width), 1);
+	ui_trade_col(&line, k->peer, peer_width(width));
+	ui_trade_col(&line, k->product, product_width(width));
 	text_clip(&line, k->state, COL_STATE, 1);
-	kbuf_printf(&line, " %*s  %.*s", COL_TOTAL, total, updated_width(width), k->updated);
+	kbuf_printf(&line, " %*s%s%.*s", total_width(width), total,
+	            updated_width(width) ? "  " : "", updated_width(width), k->updated);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
 }

@@ -114,6 +114,7 @@ static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
 static void order_free(struct trade_order *o)
 {
 	free(o->peer);
+	free(o->product);
 	free(o->carrier);
 	free(o->tracking);
 	free(o->mode);
@@ -282,6 +283,7 @@ static int add_order(void *vctx, const cJSON *obj)
 	rules_of(o, doc, &terms, &prog);
 	next_step(o, obj, &terms, &prog);
 	shipment_of(u, o, obj, doc);
+	o->product = ui_trade_product_of(doc);
 	cJSON_Delete(doc);
 	return 0;
 }
@@ -324,15 +326,62 @@ void ui_orders_load(struct ui *u)
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
+char *ui_trade_product(const struct contract_terms *terms)
+{
+	if (!terms || terms->nitems == 0 || !terms->items[0].description)
+		return xstrdup("-");
+	struct kbuf b = KBUF_INIT;
+	const char *d = terms->items[0].description;
+	text_sanitize(&b, d, strlen(d), 0);
+	if (terms->nitems > 1)
+		kbuf_printf(&b, " +%zu more", terms->nitems - 1);
+	char *r = xstrdup(kbuf_str(&b));
+	kbuf_free(&b);
+	return r;
+}
+
+char *ui_trade_product_of(const cJSON *contract)
+{
+	int lo = contract ? contract_latest_offer(contract) : -1;
+	struct contract_terms terms;
+	struct kerr e = {0};
+	contract_terms_init(&terms);
+	const cJSON *sec =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(contract, "sections"), lo);
+	char *r = ui_trade_product(
+	    lo >= 0 && contract_section_terms(sec, &terms, &e) == K_OK ? &terms : NULL);
+	contract_terms_free(&terms);
+	return r;
+}
+
+void ui_trade_col(struct kbuf *line, const char *s, int cols)
+{
+	text_clip(line, s ? s : "", (size_t)(cols > 1 ? cols - 1 : 1), 1);
+	kbuf_puts(line, " ");
+}
+
 #define COL_STATE 17
 #define COL_ROLE 5
-#define COL_TOTAL 17
 
+/* TOTAL: "1,200.00 USD" fits 13; wider screens keep room for millions */
+static int total_width(int width)
+{
+	return width >= 100 ? 17 : 13;
+}
+
+/* What is left once the state, the role, the total and the next step (at least 17) have
+ * theirs, shared by the counterparty and the product (issue 17: two orders from one
+ * supplier differ by what they buy, not only by their totals). */
 static int peer_width(int width)
 {
-	/* what is left for the name and the next step, shared */
-	int w = (width - 2 - COL_STATE - COL_ROLE - COL_TOTAL - 3) / 2;
-	return w < 10 ? 10 : w > 30 ? 30 : w;
+	int w = (width - 2 - COL_STATE - COL_ROLE - total_width(width) - 2 - 17) / 2;
+	return w < 8 ? 8 : w > 30 ? 30 : w;
+}
+
+static int product_width(int width)
+{
+	int w = width - 2 - COL_STATE - COL_ROLE - total_width(width) - 2 - 17 - peer_width(width);
+	return w < 8 ? 8 : w > 40 ? 40 : w;
 }
 
 static void say_pending(struct ui *u);
@@ -358,8 +407,9 @@ void ui_orders_head(struct ui *u, int y)
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "STATE", COL_STATE, 1);
 	text_clip(&h, "ROLE", COL_ROLE, 1);
-	text_clip(&h, "COUNTERPARTY", (size_t)peer_width(COLS), 1);
-	kbuf_printf(&h, " %*s  NEXT", COL_TOTAL, "TOTAL");
+	ui_trade_col(&h, "COUNTERPARTY", peer_width(COLS));
+	ui_trade_col(&h, "PRODUCT", product_width(COLS));
+	kbuf_printf(&h, "%*s  NEXT", total_width(COLS), "TOTAL");
 	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
@@ -375,8 +425,9 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_puts(&line, "  ");
 	text_clip(&line, state_words(o->state), COL_STATE, 1);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
-	text_clip(&line, o->peer, (size_t)peer_width(width), 1);
-	kbuf_printf(&line, " %*s  %s", COL_TOTAL, total, o->next);
+	ui_trade_col(&line, o->peer, peer_width(width));
+	ui_trade_col(&line, o->product, product_width(width));
+	kbuf_printf(&line, "%*s  %s", total_width(width), total, o->next);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
 }

@@ -480,6 +480,7 @@ int ui_script_next(struct ui *u);
 struct trade_order {
 	char id[UI_TRADE_ID], contract_id[UI_TRADE_ID];
 	char *peer;     /* the counterparty's display name or short id, sanitised */
+	char *product;  /* the first item's title, "+N more" after it; sanitised, owned */
 	int buyer;      /* we are its buyer (else its seller) */
 	char state[20]; /* the node's word, checked against the known states */
 	char currency[4];
@@ -496,6 +497,7 @@ struct trade_order {
 struct trade_contract {
 	char id[UI_TRADE_ID];
 	char *peer;        /* sanitised */
+	char *product;     /* as trade_order's */
 	const char *state; /* "offer waiting for me", "waiting for them", "binding", ... */
 	int rank, seq;
 	char currency[4];
@@ -537,6 +539,14 @@ void ui_orders_open(struct ui *u, int i);
 void ui_order_head(struct ui *u, int y);
 void ui_order_build(struct ui *u, int width);
 void ui_orders_load(struct ui *u);
+/* The product column: the first item's description, "+N more" when there are several,
+ * sanitised; "-" when terms is NULL or has none. Caller frees. _of: of a contract's latest
+ * offer (contract may be NULL). */
+struct contract_terms;
+char *ui_trade_product(const struct contract_terms *terms);
+char *ui_trade_product_of(const cJSON *contract);
+/* Appends s clipped to cols-1 columns, padded, and a space: a column of a list row. */
+void ui_trade_col(struct kbuf *line, const char *s, int cols);
 /* A display name from the cached Account (sanitised), else the id cut short. Caller frees. */
 char *ui_trade_name(struct ui *u, const char *id);
 /* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
