@@ -459,6 +459,62 @@ static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 
 /* ---------------------------------------------------------------- Foo/changes */
 
+#define SCOPE_CATS_MAX 32 /* categories one scope's filter names */
+
+/* A scope's filter on Listing/changes, Rfq/changes or Account/changes (a client's light
+ * sync): {"mine": true} holds what concerns the caller (nstore_changes_scoped), and
+ * {"categories": [...]} (Listing, Rfq) what is filed under those. *cats gets the
+ * categories as a JSON array (the caller's to free). No filter: the whole type. */
+static int scope_filter(struct api_ctx *c, enum ntype t, const cJSON *f, int *scope, char **cats,
+                        struct api_err *err)
+{
+	static const char *const names[] = {"mine", "categories", NULL};
+	*scope = NSCOPE_ALL;
+	*cats = NULL;
+	if (!f || cJSON_IsNull(f))
+		return 0;
+	if (t != NT_LISTING && t != NT_RFQ && t != NT_ACCOUNT)
+		return api_fail(err, "unsupportedFilter", "filter: %s/changes takes none",
+		                nstore_type_name(t));
+	if (api_filter_check(f, names, err))
+		return -1;
+	int mine = 0;
+	if (api_filter_bool(f, "mine", &mine, err))
+		return -1;
+	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(f, "categories");
+	if (mine && cs)
+		return api_fail(err, "invalidArguments",
+		                "filter: mine and categories exclude each other");
+	if (mine) {
+		if (!c->caller)
+			return api_fail(err, "forbidden",
+			                "filter.mine: a signed request says whose objects");
+		*scope = NSCOPE_MINE;
+		return 0;
+	}
+	if (!cs)
+		return 0;
+	if (t == NT_ACCOUNT)
+		return api_fail(err, "unsupportedFilter",
+		                "filter.categories: accounts have no category");
+	int n = cJSON_GetArraySize(cs);
+	if (!cJSON_IsArray(cs) || n < 1 || n > SCOPE_CATS_MAX)
+		return api_fail(err, "invalidArguments",
+		                "filter.categories: a list of 1 to %d categories", SCOPE_CATS_MAX);
+	const cJSON *x;
+	cJSON_ArrayForEach(x, cs)
+	{
+		if (!cJSON_IsString(x) || !*x->valuestring || strlen(x->valuestring) > 200)
+			return api_fail(err, "invalidArguments",
+			                "filter.categories: each a category of 1 to 200 bytes");
+	}
+	*cats = cJSON_PrintUnformatted(cs);
+	if (!*cats)
+		abort();
+	*scope = NSCOPE_CATS;
+	return 0;
+}
+
 int64_t api_default_max_changes(const struct node_limits *l)
 {
 	return l->max_objects_in_get < l->max_changes ? l->max_objects_in_get : l->max_changes;
@@ -467,7 +523,8 @@ int64_t api_default_max_changes(const struct node_limits *l)
 static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                        struct api_err *err)
 {
-	static const char *const names[] = {"accountId", "sinceState", "maxChanges", NULL};
+	static const char *const names[] = {"accountId", "sinceState", "maxChanges", "filter",
+	                                    NULL};
 	if (check_args(args, names, err))
 		return -1;
 	const cJSON *since_j = cJSON_GetObjectItemCaseSensitive(args, "sinceState");
@@ -493,6 +550,11 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	if (nstore_type_private(ty->t) && !c->caller)
 		return api_fail(err, "forbidden", "%s objects are private",
 		                nstore_type_name(ty->t));
+	int scope = NSCOPE_ALL;
+	char *cats = NULL; /* the categories as a JSON array, for the store */
+	if (scope_filter(c, ty->t, cJSON_GetObjectItemCaseSensitive(args, "filter"), &scope, &cats,
+	                 err))
+		return -1;
 	struct kerr e = {0, ""};
 	struct nchange *ch = NULL;
 	size_t n = 0;
@@ -500,10 +562,12 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	int64_t new_state = 0;
 	int rc = nstore_read_begin(c->s, &e);
 	if (rc == K_OK) {
-		rc = nstore_changes(c->s, ty->t, c->caller, since, (int)max, &ch, &n, &more,
-		                    &new_state, &e);
+		rc = nstore_changes_scoped(c->s, ty->t, c->caller, scope,
+		                           scope == NSCOPE_MINE ? c->caller : cats, since, (int)max,
+		                           &ch, &n, &more, &new_state, &e);
 		nstore_read_end(c->s);
 	}
+	free(cats);
 	if (rc == K_ERANGE)
 		return api_fail(err, "cannotCalculateChanges", "%s", e.msg);
 	if (rc)

@@ -108,6 +108,29 @@ int nstore_state(struct nstore *s, enum ntype t, int64_t *out, struct kerr *e)
 int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t since, int max,
                    struct nchange **out, size_t *n, int *more, int64_t *new_state, struct kerr *e)
 {
+	return nstore_changes_scoped(s, t, viewer, NSCOPE_ALL, NULL, since, max, out, n, more,
+	                             new_state, e);
+}
+
+/* The statement of a scope's pull of type t, or S__COUNT when there is none. */
+static enum nst scoped_stmt(enum ntype t, int scope)
+{
+	if (scope == NSCOPE_MINE)
+		return t == NT_LISTING   ? S_CHANGES_L_MINE
+		       : t == NT_RFQ     ? S_CHANGES_R_MINE
+		       : t == NT_ACCOUNT ? S_CHANGES_A_MINE
+		                         : S__COUNT;
+	if (scope == NSCOPE_CATS)
+		return t == NT_LISTING ? S_CHANGES_L_CATS
+		       : t == NT_RFQ   ? S_CHANGES_R_CATS
+		                       : S__COUNT;
+	return S_CHANGES;
+}
+
+int nstore_changes_scoped(struct nstore *s, enum ntype t, const char *viewer, int scope,
+                          const char *arg, int64_t since, int max, struct nchange **out, size_t *n,
+                          int *more, int64_t *new_state, struct kerr *e)
+{
 	*out = NULL;
 	*n = 0;
 	*more = 0;
@@ -116,6 +139,9 @@ int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t s
 		return kerr_set(e, K_EINVAL, "unknown type %d", (int)t);
 	if (max < 1)
 		return kerr_set(e, K_EINVAL, "maxChanges: must be at least 1");
+	enum nst which = scoped_stmt(t, scope);
+	if (which == S__COUNT || (scope != NSCOPE_ALL && !arg))
+		return kerr_set(e, K_EINVAL, "%s changes take no such filter", type_names[t]);
 	const char *who = nstore_type_private(t) ? viewer : "";
 	if (!who)
 		return kerr_set(e, K_EINVAL, "%s changes need a viewer", type_names[t]);
@@ -135,13 +161,15 @@ int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t s
 		                " fetch everything again",
 		                type_names[t], (long long)since, (long long)horizon);
 	*new_state = state;
-	sqlite3_stmt *st = nstore_stmt(c, S_CHANGES, e);
+	sqlite3_stmt *st = nstore_stmt(c, which, e);
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, type_names[t]);
 	nstore_bind_text(st, 2, who);
 	sqlite3_bind_int64(st, 3, since);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)max + 1);
+	if (scope != NSCOPE_ALL)
+		nstore_bind_text(st, 5, arg);
 	struct nchange *v = xcalloc((size_t)max + 1, sizeof *v);
 	size_t rows = 0, k = 0;
 	int64_t last = since;

@@ -167,6 +167,11 @@ static const char *const migrations[] = {
 	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
 	" AND (?3 < 0 OR verified = ?3)"
 
+/* Category a holds b: b is a or starts with a's path and " > ". RELATED: either holds
+ * the other. */
+#define HOLDS_EQ(a, b) "(" b " = " a " OR substr(" b ", 1, length(" a ") + 3) = " a " || ' > ')"
+#define RELATED(a, b) "(" HOLDS_EQ(a, b) " OR " HOLDS_EQ(b, a) ")"
+
 static const char *const stmt_sql[S__COUNT] = {
     [S_SEQ_NEXT] = "UPDATE states SET seq = seq + 1 WHERE type = '*' RETURNING seq",
     [S_STATE_SET] = "UPDATE states SET seq = ?2 WHERE type = ?1",
@@ -179,6 +184,53 @@ static const char *const stmt_sql[S__COUNT] = {
                      " seq = excluded.seq, destroyed = excluded.destroyed",
     [S_CHANGES] = "SELECT id, seq, cseq, destroyed FROM changes"
                   " WHERE type = ?1 AND who = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+    /* A scope's pull (Foo/changes with a filter, api.c): the same rows, of the objects the
+     * filter holds, and every tombstone (a destroyed object's owner is gone with its row;
+     * a client drops an id it never had). ?5 is the caller or a JSON array of categories.
+     * Categories match as the client's inbox matches them: the same, or one holding the
+     * other as whole steps of its path ("Furniture" holds "Furniture > Legs"). */
+    [S_CHANGES_L_MINE] = "SELECT id, seq, cseq, destroyed FROM ("
+                         "SELECT c.id, c.seq, c.cseq, c.destroyed FROM listings l JOIN changes c"
+                         " ON c.type = ?1 AND c.who = ?2 AND c.id = l.id"
+                         " WHERE l.seller_id = ?5 AND c.seq > ?3 UNION ALL"
+                         " SELECT id, seq, cseq, destroyed FROM changes"
+                         " WHERE destroyed AND type = ?1 AND who = ?2 AND seq > ?3)"
+                         " ORDER BY seq LIMIT ?4",
+    [S_CHANGES_L_CATS] =
+        "SELECT c.id, c.seq, c.cseq, c.destroyed FROM changes c"
+        " LEFT JOIN listings l ON l.id = c.id"
+        " WHERE c.type = ?1 AND c.who = ?2 AND c.seq > ?3 AND (c.destroyed"
+        " OR EXISTS (SELECT 1 FROM json_each(?5) j WHERE " HOLDS_EQ(
+            "j.value", "json_extract(l.json, '$.category')") "))"
+                                                             " ORDER BY c.seq LIMIT ?4",
+    [S_CHANGES_R_MINE] =
+        "SELECT c.id, c.seq, c.cseq, c.destroyed FROM changes c"
+        " LEFT JOIN rfqs r ON r.id = c.id"
+        " WHERE c.type = ?1 AND c.who = ?2 AND c.seq > ?3 AND (c.destroyed"
+        " OR r.buyer_id = ?5 OR EXISTS (SELECT 1 FROM listings l"
+        " WHERE l.seller_id = ?5 AND " RELATED(
+            "r.category", "json_extract(l.json, '$.category')") "))"
+                                                                " ORDER BY c.seq LIMIT ?4",
+    [S_CHANGES_R_CATS] = "SELECT c.id, c.seq, c.cseq, c.destroyed FROM changes c"
+                         " LEFT JOIN rfqs r ON r.id = c.id"
+                         " WHERE c.type = ?1 AND c.who = ?2 AND c.seq > ?3 AND (c.destroyed"
+                         " OR EXISTS (SELECT 1 FROM json_each(?5) j WHERE " RELATED(
+                             "r.category", "j.value") "))"
+                                                      " ORDER BY c.seq LIMIT ?4",
+    /* The caller, and whoever it talks to, trades with, or whose RFQ its categories hold. */
+    [S_CHANGES_A_MINE] =
+        "SELECT id, seq, cseq, destroyed FROM changes"
+        " WHERE type = ?1 AND who = ?2 AND seq > ?3 AND (destroyed OR id = ?5"
+        " OR id IN (SELECT p2 FROM conversations WHERE p1 = ?5"
+        " UNION SELECT p1 FROM conversations WHERE p2 = ?5"
+        " UNION SELECT seller_id FROM contracts WHERE buyer_id = ?5"
+        " UNION SELECT buyer_id FROM contracts WHERE seller_id = ?5"
+        " UNION SELECT seller_id FROM orders WHERE buyer_id = ?5"
+        " UNION SELECT buyer_id FROM orders WHERE seller_id = ?5"
+        " UNION SELECT r.buyer_id FROM rfqs r WHERE EXISTS (SELECT 1"
+        " FROM listings l WHERE l.seller_id = ?5 AND " RELATED(
+            "r.category", "json_extract(l.json, '$.category')") ")))"
+                                                                " ORDER BY seq LIMIT ?4",
     [S_CRE_GET] = "SELECT id FROM creations WHERE caller = ?1 AND type = ?2 AND cid = ?3",
     [S_CRE_PUT] = "INSERT INTO creations(caller, type, cid, id, seq) VALUES(?1, ?2, ?3, ?4,"
                   " (SELECT seq FROM states WHERE type = '*')) ON CONFLICT DO NOTHING",

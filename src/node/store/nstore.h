@@ -106,6 +106,15 @@ enum { NCH_CREATED, NCH_UPDATED, NCH_DESTROYED };
  * horizon or after its state (cannotCalculateChanges). *out is the caller's (free()). */
 int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t since, int max,
                    struct nchange **out, size_t *n, int *more, int64_t *new_state, struct kerr *e);
+/* What a scope's pull holds (Foo/changes with a filter): NSCOPE_MINE the objects of
+ * account who (Listing: its own; Rfq: its own and those of its listings' categories;
+ * Account: itself and the accounts it deals with), NSCOPE_CATS those of the categories in
+ * cats (a JSON array of strings; Listing and Rfq). Tombstones always come. The rest as
+ * nstore_changes; K_EINVAL for a type the scope does not apply to. */
+enum { NSCOPE_ALL, NSCOPE_MINE, NSCOPE_CATS };
+int nstore_changes_scoped(struct nstore *s, enum ntype t, const char *viewer, int scope,
+                          const char *arg, int64_t since, int max, struct nchange **out, size_t *n,
+                          int *more, int64_t *new_state, struct kerr *e);
 /* Forgets tombstones (and remembered creation ids) at or before keep_seq; a sinceState
  * before the newest tombstone forgotten gets cannotCalculateChanges from then on. */
 int nstore_prune_tombstones(struct nstore *s, int64_t keep_seq, struct kerr *e);

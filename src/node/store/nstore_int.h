@@ -22,6 +22,11 @@ enum nst {
 	S_STATE_ALL,
 	S_CHANGE_LOG,
 	S_CHANGES,
+	S_CHANGES_L_MINE, /* Listing/changes filtered: the caller's, by category */
+	S_CHANGES_L_CATS,
+	S_CHANGES_R_MINE, /* Rfq/changes: the caller's and of its listings' categories */
+	S_CHANGES_R_CATS,
+	S_CHANGES_A_MINE, /* Account/changes: the caller and the accounts it deals with */
 	S_CRE_GET,
 	S_CRE_PUT,
 	S_PRUNE_HORIZON,
