@@ -173,7 +173,7 @@ t_eq "listing show: no escape or bidi byte" "$(hidden "$T_TMP/out" "$T_TMP/err")
 
 # --- a node whose every word is an attack ---------------------------------------------------
 curl -s --cacert "$T_TMP/ca.pem" "$URL/.well-known/kontor" >"$T_TMP/session.json"
-python3 "$T_ROOT/tests/tools/escape-node.py" --session "$T_TMP/session.json" --node-key "$NODEKEY" \
+python3 "$T_ROOT/tests/tools/escape-node.py" --session "$T_TMP/session.json" --node-key="$NODEKEY" \
 	--cert "$T_TMP/node.pem" --key "$T_TMP/node.key" 2>"$T_TMP/evil.log" &
 EPID=$!
 T_PIDS="$T_PIDS $EPID"

@@ -123,7 +123,7 @@ t_match "it says no certificate is in it" "$T_ERR" 'holds no PEM certificate'
 
 # --- the impostor: same address, same CA, the node's key echoed ---------------------------
 t_node_stop
-hn_start impostor "$T_TMP/imp.log" "$PORT" imp --session "$T_TMP/session.json" --node-key "$NODEKEY"
+hn_start impostor "$T_TMP/imp.log" "$PORT" imp --session "$T_TMP/session.json" --node-key="$NODEKEY"
 t_eq "the impostor holds the node's address" "$HPORT" "$PORT"
 t_run "a write while the impostor holds the address is refused (exit 5)" 5 ka listing add \
 	--sku IMP-1 --title "Oak veneer panel" --price 30 --currency EUR --moq 10
@@ -150,7 +150,7 @@ t_eq "it learned the node's TLS key on that contact" "$(sqlite3 "$B/cache.db" "S
 t_run "with the real node back, A's sync delivers the queued listing" 0 ka sync
 t_eq "the node has A's listing, once" "$(node_count "$AID")" 1
 t_node_stop
-hn_start impostor "$T_TMP/imp2.log" "$PORT" imp --session "$T_TMP/session.json" --node-key "$NODEKEY"
+hn_start impostor "$T_TMP/imp2.log" "$PORT" imp --session "$T_TMP/session.json" --node-key="$NODEKEY"
 t_run "the impostor is refused by the home that learned its pin (exit 5)" 5 kb listing add \
 	--sku IMP-2 --title "Birch plywood" --price 12 --currency EUR --moq 50
 t_eq "the impostor received nothing from it" "$(requests "$T_TMP/imp2.log")" 0
@@ -173,7 +173,7 @@ node_back
 E="$T_TMP/e"
 ke() { "$KONTOR" --home "$E" "$@"; }
 ke init --name "Elm Works" --country PL --no-passphrase >/dev/null 2>&1
-hn_start endless "$T_TMP/endless.log" 0 node --session "$T_TMP/session.json" --node-key "$NODEKEY"
+hn_start endless "$T_TMP/endless.log" 0 node --session "$T_TMP/session.json" --node-key="$NODEKEY"
 t_run "E adds the endless node" 0 ke node add main "https://127.0.0.1:$HPORT" --ca-file "$T_TMP/ca.pem"
 : >"$T_TMP/endless.log"
 t_run "sync against a node that always has more stops (exit 1)" 1 timeout 60 "$KONTOR" --home "$E" sync
@@ -189,7 +189,7 @@ hn_stop
 F="$T_TMP/f"
 kf() { "$KONTOR" --home "$F" "$@"; }
 kf init --name "Fir Imports" --country IT --no-passphrase >/dev/null 2>&1
-hn_start drip "$T_TMP/drip.log" 0 node --session "$T_TMP/session.json" --node-key "$NODEKEY"
+hn_start drip "$T_TMP/drip.log" 0 node --session "$T_TMP/session.json" --node-key="$NODEKEY"
 t_run "node add of the dripping node: its push ends at the deadline (exit 4, queued)" 4 \
 	env KONTOR_SYNC_TIMEOUT=3 timeout 60 "$KONTOR" --home "$F" node add main "https://127.0.0.1:$HPORT" --ca-file "$T_TMP/ca.pem"
 t_match "it says the sync-timeout ran out" "$T_ERR" 'stopped: the sync-timeout of 3 s ran out'

@@ -43,7 +43,7 @@ curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" "$URL/.well-known/kontor" >"$T_T
 NODEKEY=$(sed -n 's/.*"nodeKey":"\([^"]*\)".*/\1/p' "$T_TMP/session.json")
 : >"$T_TMP/endless.log"
 python3 "$HOSTILE" --mode endless --listen 127.0.0.1:0 --cert "$T_TMP/node.pem" --key "$T_TMP/node.key" \
-	--session "$T_TMP/session.json" --node-key "$NODEKEY" --log "$T_TMP/endless.log" 2>"$T_TMP/endless.err" &
+	--session "$T_TMP/session.json" --node-key="$NODEKEY" --log "$T_TMP/endless.log" 2>"$T_TMP/endless.err" &
 HPID=$!
 T_PIDS="$T_PIDS $HPID"
 i=0
