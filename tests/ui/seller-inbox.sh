@@ -19,7 +19,7 @@ trade_party_np buyer kb "Berlin Interiors GmbH" DE buyer
 SID=$(party_id ks)
 BID=$(party_id kb)
 t_run "seller lists table legs" 0 ks listing add --sku U720-BK --title "Iron table legs, black, 72 cm" \
-	--price 11.50 --currency USD --moq 10 --origin VN
+	--price 11.50 --currency USD --moq 10 --origin VN --category "Table legs"
 trade_find iron table legs
 t_run "buyer proposes 100 legs" 0 kb contract propose --listing "$LID" --qty 100 --incoterm FOB \
 	--place "Hai Phong" --json
@@ -161,6 +161,23 @@ t_match "after it the order's timeline shows the departure" "$(cat "$T_TMP/d3-do
 t_run "buyer syncs for the event" 0 kb sync
 t_run "buyer tracks the order" 0 kb track "$ORDER"
 t_match "the buyer's track shows the departure from Hai Phong" "$T_OUT" '[Dd]epart.*Hai Phong'
+
+# 4. An RFQ of her category waits: Enter reaches it on the RFQs tab, where Q quotes.
+t_run "buyer posts an RFQ for table legs" 0 kb rfq post --title "Black table legs 72 cm" \
+	--qty 500 --currency USD --target-price 10.50 --destination DE --category "Table legs"
+t_run "seller syncs: the RFQ" 0 ks sync
+cat >"$T_TMP/s4" <<EOF
+:dump $T_TMP/d4-first
+<Enter>
+:dump $T_TMP/d4-rfq
+:quit
+EOF
+ui "$S" 100x30 "$T_TMP/s4"
+D=$(cat "$T_TMP/d4-first")
+t_match "the RFQ waits in the Inbox, the first screen" "$D" 'Inbox \(1 waiting\)'
+t_match "its row: Q quote, the RFQ in words" "$D" '^> .* rfq +Q quote +RFQ "Black table legs 72 cm" \(Table legs\) from Berlin Interiors GmbH'
+t_match "Enter opens the RFQ on the RFQs tab" "$(cat "$T_TMP/d4-rfq")" '^RFQ from Berlin Interiors GmbH .*Q quotes · q back'
+t_match "the RFQs tab is the current one" "$(head -n 1 "$T_TMP/d4-rfq")" '8 RFQs'
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

@@ -1,10 +1,10 @@
 /* ui/inboxview — the Inbox tab: what waits for her, newest first, over the same list as
  * `kontor inbox` (inbox.h decides what waits; nothing here knows a trade rule). Each row
  * says the key that acts on it where Enter takes her: S signs in the contract, p pays, s
- * ships, c confirms in the order, the wallet shows money that came in, the conversation
- * opens. An item with no screen of its own (an RFQ) puts its command on the `:` prompt to
- * be checked and run. It is the first screen when anything waits, and it is read again
- * after every sync that changed something (ui_live_reload) and every command run. */
+ * ships, c confirms in the order, Q quotes in the RFQ, the wallet shows money that came in,
+ * the conversation opens. An item whose screen no longer lists it puts its command on the
+ * `:` prompt to be checked and run. It is the first screen when anything waits, and it is
+ * read again after every sync that changed something (ui_live_reload) and every command. */
 #include "ui.h"
 
 #include <stdlib.h>
@@ -91,9 +91,12 @@ static void item_key(const struct inbox_item *it, char *out, size_t cap)
 	case INBOX_CHAT:
 		snprintf(out, cap, "read");
 		break;
-	case INBOX_RFQ:
-		snprintf(out, cap, ": quote");
+	case INBOX_RFQ: {
+		char k[16];
+		ui_trade_key_of("rfq", ACT_QUOTE, "Q", k, sizeof k);
+		snprintf(out, cap, "%s quote", k);
 		break;
+	}
 	default:
 		snprintf(out, cap, "open");
 		break;
@@ -212,10 +215,14 @@ void ui_inbox_open(struct ui *u, int i)
 		ui_messages_open(u, it.id);
 		return;
 	case INBOX_RFQ:
+		if (!ui_rfq_open_id(u, it.id))
+			break;
+		go_tab(u, TAB_RFQS);
+		return;
 	case INBOX_NKINDS:
 		break;
 	}
-	to_prompt(u, &it); /* no screen of its own here: its command, to check and run */
+	to_prompt(u, &it); /* not on its screen (yet): its command, to check and run */
 }
 
 void ui_inbox_shown(struct ui *u)

@@ -326,6 +326,19 @@ void ui_rfqs_open(struct ui *u, int i)
 	u->dirty |= DIRTY_ALL;
 }
 
+/* RFQ id opened on the RFQs tab (the Inbox's Enter); 0 when the list does not hold it. */
+int ui_rfq_open_id(struct ui *u, const char *id)
+{
+	load(u);
+	struct rfqs *r = state(u);
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->rows[i].id, id) == 0) {
+			ui_rfqs_open(u, i);
+			return 1;
+		}
+	return 0;
+}
+
 /* --- one RFQ ----------------------------------------------------------------------- */
 
 static const struct rfq_row *find(struct rfqs *r, const char *id)

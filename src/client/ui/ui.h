@@ -594,6 +594,7 @@ void ui_rfqs_open(struct ui *u, int i);
 void ui_rfqs_shown(struct ui *u);
 int ui_rfqs_action(struct ui *u, enum ui_action act);
 void ui_rfqs_free(struct ui *u);
+int ui_rfq_open_id(struct ui *u, const char *id); /* the Inbox's Enter; 0: not listed */
 void ui_rfq_title(struct ui *u, struct kbuf *out);
 void ui_rfq_build(struct ui *u, int width);
 
