@@ -275,6 +275,10 @@ int contract_verify(const cJSON *contract, struct contract_status *st, struct ke
  * language) followed by every section's kind, hash and signatures. Does not verify:
  * call contract_verify first and say so. Outside text is shown with controls replaced. */
 int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e);
+/* The same within width columns (the Items table fitted, each description whole and
+ * wrapped, longer lines broken at spaces); width 0 is contract_render: the table laid out
+ * for 100 columns, other lines as they are. */
+int contract_render_width(const cJSON *contract, int width, struct kbuf *out, struct kerr *e);
 /* Appends one line per changed field ("items[0].qty: 500 -> 800",
  * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF", "deposit: 100% ->
  * 30%"); nothing when the terms agree (apart from supersedes, prev, created and nonce). */

@@ -10,7 +10,7 @@
 #include "kontor/err.h"
 
 #define MONEY_MAX ((int64_t)9007199254740991) /* 2^53 - 1 */
-#define MONEY_FMT_MAX 32
+#define MONEY_FMT_MAX 64 /* money_text's grouping marks may be 3 bytes each (U+202F) */
 
 /* Digits after the decimal point for a current ISO 4217 code; -1 when unknown. */
 int money_minor_units(const char *currency);
@@ -25,6 +25,13 @@ int money_parse(const char *text, const char *currency, int64_t *minor, struct k
 /* minor units -> "12.50" (no currency code), "1,000" never: plain digits and one '.'.
  * Negative amounts get a leading '-'. Unknown currency formats with 2 decimals. */
 void money_format(int64_t minor, const char *currency, char out[MONEY_FMT_MAX]);
+
+/* minor units -> an amount for people: the thousands grouping and decimal mark of the
+ * person's locale (LC_ALL, else LC_NUMERIC, else LANG; read once, through newlocale, so the
+ * process's own LC_NUMERIC stays "C" for JSON): "19.600,00" in de_DE, "1,19,600.00" in
+ * en_IN, "19,600.00" in a locale that groups nothing (C, C.UTF-8, POSIX) or is not
+ * installed. No currency code. Never for JSON, files or signed text: money_format is. */
+void money_text(int64_t minor, const char *currency, char out[MONEY_FMT_MAX]);
 
 /* Overflow-checked arithmetic for totals: K_ERANGE when the result would pass MONEY_MAX. */
 int money_mul(int64_t unit, int64_t qty, int64_t *out, struct kerr *e);

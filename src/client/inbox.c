@@ -51,21 +51,9 @@ static int64_t jint(const cJSON *o, const char *name)
 
 void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
 {
-	char digits[MONEY_FMT_MAX];
-	money_format(minor < 0 ? -minor : minor, currency, digits);
-	const char *dot = strchr(digits, '.');
-	size_t whole = dot ? (size_t)(dot - digits) : strlen(digits);
-	char grouped[MONEY_FMT_MAX * 2];
-	size_t o = 0;
-	if (minor < 0)
-		grouped[o++] = '-';
-	for (size_t i = 0; i < whole; i++) {
-		if (i && (whole - i) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = digits[i];
-	}
-	grouped[o] = '\0';
-	snprintf(out, INBOX_MONEY_MAX, "%s%s %.3s", grouped, dot ? dot : "", currency);
+	char amount[MONEY_FMT_MAX];
+	money_text(minor, currency, amount);
+	snprintf(out, INBOX_MONEY_MAX, "%s %.3s", amount, currency);
 }
 
 void inbox_short_id(const char *id, char out[16])

@@ -15,6 +15,7 @@
 #include "kontor/crypto.h"
 #include "kontor/err.h"
 #include "kontor/model.h"
+#include "kontor/money.h"
 
 struct store;
 
@@ -69,8 +70,8 @@ size_t inbox_news(const struct inbox *before, const struct inbox *after,
 void inbox_summary(const struct inbox_item *const *news, size_t n, size_t total, char *out,
                    size_t cap);
 
-/* "5,520.00 USD": money for people, thousands grouped (money_format's digits). */
-#define INBOX_MONEY_MAX 48
+/* "5,520.00 USD": money for people, grouped as the person's locale groups (money_text). */
+#define INBOX_MONEY_MAX (MONEY_FMT_MAX + 8)
 void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX]);
 /* A wallet line's kind in words: "deposit", "payout", "released by order 3fAxY2Qw…",
  * "refund of order …", "paid into escrow for order …", "ruling on order …". */

@@ -1688,7 +1688,7 @@ static const struct {
 static void put_money(struct kbuf *b, int64_t v, const char *cur)
 {
 	char m[MONEY_FMT_MAX];
-	money_format(v, cur, m);
+	money_text(v, cur, m);
 	kbuf_printf(b, "%s %s", m, cur);
 }
 
@@ -1768,7 +1768,216 @@ static void put_kg(struct kbuf *b, int64_t grams)
 	kbuf_puts(b, s);
 }
 
-static void render_terms(const struct contract_terms *t, struct kbuf *b)
+/* An item's weights, packages and marks on one line under it, when it has any. */
+static void put_item_extras(struct kbuf *b, const struct contract_item *it)
+{
+	if (!it->net_grams && !it->gross_grams && !it->packages && !it->marks)
+		return;
+	kbuf_puts(b, "     ");
+	if (it->net_grams) {
+		kbuf_puts(b, " net ");
+		put_kg(b, it->net_grams);
+		kbuf_puts(b, " kg a unit;");
+	}
+	if (it->gross_grams) {
+		kbuf_puts(b, " gross ");
+		put_kg(b, it->gross_grams);
+		kbuf_puts(b, " kg a unit;");
+	}
+	if (it->packages) {
+		const struct package_code *pc = codes_package(it->package_code);
+		kbuf_printf(b, " %" PRId64 " x %s (%s);", it->packages,
+		            pc ? pc->name : it->package_code, it->package_code);
+	}
+	if (it->marks) {
+		kbuf_puts(b, " marks ");
+		put_clean(b, it->marks, 0);
+	}
+	kbuf_putc(b, '\n');
+}
+
+/* s (sanitised) cut into lines of at most cols columns, at spaces where it can be, inside a
+ * word longer than a line where it cannot; each line appended to lines[] (at most max, the
+ * rest joined to the last). Returns how many. The caller frees each. */
+static size_t wrap_lines(const char *s, size_t cols, struct kbuf *lines, size_t max)
+{
+	struct kbuf clean = KBUF_INIT;
+	text_sanitize(&clean, s ? s : "", s ? strlen(s) : 0, 0);
+	const char *p = kbuf_str(&clean);
+	size_t n = 0;
+	if (cols < 1)
+		cols = 1;
+	lines[0] = (struct kbuf)KBUF_INIT;
+	size_t used = 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		size_t wl = strcspn(p, " ");
+		char word[512];
+		snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1),
+		         p);
+		size_t ww = text_width(word);
+		if (used > 0 && used + 1 + ww > cols && n + 1 < max) {
+			lines[++n] = (struct kbuf)KBUF_INIT;
+			used = 0;
+		}
+		if (used > 0) {
+			kbuf_putc(&lines[n], ' ');
+			used++;
+		}
+		const char *w = word;
+		while (used + text_width(w) > cols && n + 1 < max) {
+			/* a word wider than what is left of a line: cut it where the line ends */
+			size_t before = lines[n].len;
+			text_clip(&lines[n], w, cols - used, 0);
+			size_t took = lines[n].len - before;
+			if (took == 0 && used == 0)
+				break;
+			w += took;
+			lines[++n] = (struct kbuf)KBUF_INIT;
+			used = 0;
+		}
+		kbuf_puts(&lines[n], w);
+		used += text_width(w);
+		p += wl;
+	}
+	kbuf_free(&clean);
+	return n + 1;
+}
+
+static void pad_to(struct kbuf *b, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		kbuf_putc(b, ' ');
+}
+
+/* The Items table within width columns: every description whole, wrapped in its column;
+ * the HS code and origin move under the row when the row would leave the description too
+ * narrow a column, and each item becomes a block of lines when even that does not fit. */
+static void render_items(const struct contract_terms *t, struct kbuf *b, int width)
+{
+	enum { MAXL = 64 };
+	size_t n = t->nitems, W = width > 0 ? (size_t)width : 100;
+	char(*qty)[24] = xcalloc(n ? n : 1, sizeof *qty);
+	char(*up)[MONEY_FMT_MAX + 8] = xcalloc(n ? n : 1, sizeof *up);
+	char(*lt)[MONEY_FMT_MAX + 8] = xcalloc(n ? n : 1, sizeof *lt);
+	size_t qw = 3, uw = 4, pw = 10, lw = 10, hw = 7, ow = 6;
+	for (size_t i = 0; i < n; i++) {
+		const struct contract_item *it = &t->items[i];
+		const struct unit *u = codes_unit(it->unit);
+		char m[MONEY_FMT_MAX];
+		int64_t line = 0;
+		snprintf(qty[i], sizeof qty[i], "%" PRId64, it->qty);
+		money_text(it->unit_price, t->currency, m);
+		snprintf(up[i], sizeof up[i], "%s %s", m, t->currency);
+		if (money_mul(it->unit_price, it->qty, &line, NULL) != K_OK)
+			line = 0;
+		money_text(line, t->currency, m);
+		snprintf(lt[i], sizeof lt[i], "%s %s", m, t->currency);
+#define WIDEST(v, s)                                                                               \
+	do {                                                                                       \
+		size_t w_ = text_width(s);                                                         \
+		if (w_ > (v))                                                                      \
+			(v) = w_;                                                                  \
+	} while (0)
+		WIDEST(qw, qty[i]);
+		WIDEST(uw, u ? u->name : it->unit);
+		WIDEST(pw, up[i]);
+		WIDEST(lw, lt[i]);
+		WIDEST(hw, *it->hs_code ? it->hs_code : "-");
+		WIDEST(ow, *it->origin ? it->origin : "-");
+#undef WIDEST
+	}
+	/* "  #   description  qty  unit  unit price  line total  HS code  origin" */
+	size_t fixed = 6 + 2 + qw + 2 + uw + 2 + pw + 2 + lw, tail = 2 + hw + 2 + ow;
+	int codes_in_row = W >= fixed + tail + 24;
+	size_t dw =
+	    W > fixed + (codes_in_row ? tail : 0) ? W - fixed - (codes_in_row ? tail : 0) : 0;
+	int table = dw >= 16;
+	size_t widest = 11; /* "description" */
+	for (size_t i = 0; i < n; i++) {
+		struct kbuf d = KBUF_INIT;
+		text_sanitize(&d, t->items[i].description, strlen(t->items[i].description), 0);
+		if (text_width(kbuf_str(&d)) > widest)
+			widest = text_width(kbuf_str(&d));
+		kbuf_free(&d);
+	}
+	if (dw > widest)
+		dw = widest; /* a wide terminal: no wider than the longest description */
+	kbuf_puts(b, "\nItems\n");
+	if (table) {
+		size_t at = b->len;
+		kbuf_printf(b, "  %-3s %-*s  %*s  %-*s  %*s  %*s", "#", (int)dw, "description",
+		            (int)qw, "qty", (int)uw, "unit", (int)pw, "unit price", (int)lw,
+		            "line total");
+		if (codes_in_row)
+			kbuf_printf(b, "  %-*s  %s", (int)hw, "HS code", "origin");
+		while (b->len > at && b->data[b->len - 1] == ' ')
+			b->len--;
+		kbuf_putc(b, '\n');
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct contract_item *it = &t->items[i];
+		const struct unit *u = codes_unit(it->unit);
+		const char *hs = *it->hs_code ? it->hs_code : "-",
+		           *org = *it->origin ? it->origin : "-";
+		struct kbuf lines[MAXL];
+		size_t nl =
+		    wrap_lines(it->description, table ? dw : (W > 6 ? W - 6 : 1), lines, MAXL);
+		if (table) {
+			for (size_t k = 0; k < nl; k++) {
+				size_t at = b->len;
+				if (k == 0)
+					kbuf_printf(b, "  %-3zu ", i + 1);
+				else
+					kbuf_puts(b, "      ");
+				kbuf_puts(b, kbuf_str(&lines[k]));
+				if (k == 0) {
+					pad_to(b, text_width(kbuf_str(&lines[k])), dw);
+					kbuf_printf(b, "  %*s  %-*s  %*s  %*s", (int)qw, qty[i],
+					            (int)uw, u ? u->name : it->unit, (int)pw, up[i],
+					            (int)lw, lt[i]);
+					if (codes_in_row)
+						kbuf_printf(b, "  %-*s  %s", (int)hw, hs, org);
+				}
+				while (b->len > at && b->data[b->len - 1] == ' ')
+					b->len--;
+				kbuf_putc(b, '\n');
+			}
+			if (!codes_in_row)
+				kbuf_printf(b, "      HS code %s, origin %s\n", hs, org);
+		} else {
+			for (size_t k = 0; k < nl; k++) {
+				if (k == 0)
+					kbuf_printf(b, "  %-3zu ", i + 1);
+				else
+					kbuf_puts(b, "      ");
+				kbuf_printf(b, "%s\n", kbuf_str(&lines[k]));
+			}
+			kbuf_printf(b, "      %s %s\n      at %s\n      = %s\n", qty[i],
+			            u ? u->name : it->unit, up[i], lt[i]);
+			kbuf_printf(b, "      HS code %s, origin %s\n", hs, org);
+		}
+		for (size_t k = 0; k < nl; k++)
+			kbuf_free(&lines[k]);
+		/* the listing and its hash: on one line when it fits */
+		size_t one = 6 + 8 + strlen(it->listing_id) + 7 + strlen(it->listing_hash);
+		if (one <= W)
+			kbuf_printf(b, "      listing %s, hash %s\n", it->listing_id,
+			            it->listing_hash);
+		else
+			kbuf_printf(b, "      listing %s\n      hash %s\n", it->listing_id,
+			            it->listing_hash);
+		put_item_extras(b, it);
+	}
+	free(qty);
+	free(up);
+	free(lt);
+}
+
+static void render_terms(const struct contract_terms *t, struct kbuf *b, int width)
 {
 	kbuf_puts(b, "Buyer:        ");
 	kbuf_puts(b, t->buyer);
@@ -1790,60 +1999,7 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b)
 		            *t->nonce ? t->nonce : "none");
 	if (*t->supersedes)
 		kbuf_printf(b, "This offer counters and replaces offer %s.\n", t->supersedes);
-	kbuf_puts(b, "\nItems\n");
-	kbuf_printf(b, "  %-3s %-30s %12s %-12s %16s %18s  %-10s %s\n", "#", "description", "qty",
-	            "unit", "unit price", "line total", "HS code", "origin");
-	for (size_t i = 0; i < t->nitems; i++) {
-		const struct contract_item *it = &t->items[i];
-		const struct unit *u = codes_unit(it->unit);
-		char up[MONEY_FMT_MAX], lt[MONEY_FMT_MAX], desc[64];
-		int64_t line = 0;
-		money_format(it->unit_price, t->currency, up);
-		if (money_mul(it->unit_price, it->qty, &line, NULL) != K_OK)
-			line = 0;
-		money_format(line, t->currency, lt);
-		size_t dn = strlen(it->description);
-		if (dn > 30) {
-			/* Cut on a UTF-8 boundary. */
-			dn = 27;
-			while (dn > 0 && ((unsigned char)it->description[dn] & 0xc0) == 0x80)
-				dn--;
-			snprintf(desc, sizeof desc, "%.*s...", (int)dn, it->description);
-		} else {
-			snprintf(desc, sizeof desc, "%s", it->description);
-		}
-		kbuf_printf(b, "  %-3zu ", i + 1);
-		put_clean(b, desc, 0);
-		for (size_t k = strlen(desc); k < 30; k++)
-			kbuf_putc(b, ' ');
-		kbuf_printf(b, " %12" PRId64 " %-12s %12s %-3s %14s %-3s  %-10s %s\n", it->qty,
-		            u ? u->name : it->unit, up, t->currency, lt, t->currency,
-		            *it->hs_code ? it->hs_code : "-", *it->origin ? it->origin : "-");
-		kbuf_printf(b, "      listing %s, hash %s\n", it->listing_id, it->listing_hash);
-		if (it->net_grams || it->gross_grams || it->packages || it->marks) {
-			kbuf_puts(b, "     ");
-			if (it->net_grams) {
-				kbuf_puts(b, " net ");
-				put_kg(b, it->net_grams);
-				kbuf_puts(b, " kg a unit;");
-			}
-			if (it->gross_grams) {
-				kbuf_puts(b, " gross ");
-				put_kg(b, it->gross_grams);
-				kbuf_puts(b, " kg a unit;");
-			}
-			if (it->packages) {
-				const struct package_code *pc = codes_package(it->package_code);
-				kbuf_printf(b, " %" PRId64 " x %s (%s);", it->packages,
-				            pc ? pc->name : it->package_code, it->package_code);
-			}
-			if (it->marks) {
-				kbuf_puts(b, " marks ");
-				put_clean(b, it->marks, 0);
-			}
-			kbuf_putc(b, '\n');
-		}
-	}
+	render_items(t, b, width);
 	for (size_t i = 0; i < t->ncharges; i++) {
 		kbuf_printf(b, "Charge, %s: ", t->charges[i].kind);
 		put_money(b, t->charges[i].amount, t->currency);
@@ -1888,7 +2044,48 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b)
 	kbuf_printf(b, "\nLanguage: %s\n", t->language);
 }
 
+/* Appends b's lines to out, each longer than width columns broken at spaces onto lines
+ * indented as it was (two more when it was indented less than a quarter of the width). */
+static void wrap_prose(struct kbuf *out, const struct kbuf *b, size_t width)
+{
+	const char *p = b->data ? b->data : "", *end = p + b->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = xmalloc(len + 1);
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (text_width(line) <= width) {
+			kbuf_append(out, line, len);
+		} else {
+			size_t ind = strspn(line, " ");
+			size_t more = ind < width / 4 ? ind + 2 : ind;
+			if (more + 16 > width)
+				ind = more = 0;
+			struct kbuf parts[64];
+			/* the first line at its own indent, the rest at the hanging one */
+			size_t n = wrap_lines(line + ind, width - more, parts, 64);
+			for (size_t k = 0; k < n; k++) {
+				pad_to(out, 0, k ? more : ind);
+				kbuf_puts(out, kbuf_str(&parts[k]));
+				if (k + 1 < n)
+					kbuf_putc(out, '\n');
+				kbuf_free(&parts[k]);
+			}
+		}
+		free(line);
+		if (nl)
+			kbuf_putc(out, '\n');
+		p = nl ? nl + 1 : end;
+	}
+}
+
 int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e)
+{
+	return contract_render_width(contract, 0, out, e);
+}
+
+int contract_render_width(const cJSON *contract, int width, struct kbuf *out, struct kerr *e)
 {
 	char sh[SHOWN_LEN];
 	int lo = contract_latest_offer(contract);
@@ -1905,7 +2102,7 @@ int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e)
 	kbuf_printf(&b, "Contract %s\n", shown(str_item(contract, "id"), sh));
 	kbuf_printf(&b, "Offer in section %d (%s)\n\n", lo,
 	            shown(str_item(cJSON_GetArrayItem(secs, lo), "hash"), sh));
-	render_terms(&t, &b);
+	render_terms(&t, &b, width);
 	contract_terms_free(&t);
 
 	kbuf_puts(&b,
@@ -1929,7 +2126,10 @@ int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e)
 		}
 		i++;
 	}
-	kbuf_append(out, b.data ? b.data : "", b.len);
+	if (width > 0)
+		wrap_prose(out, &b, (size_t)width);
+	else
+		kbuf_append(out, b.data ? b.data : "", b.len);
 	kbuf_free(&b);
 	return K_OK;
 }

@@ -3,6 +3,10 @@
 #include "kontor/money.h"
 
 #include <inttypes.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -152,6 +156,86 @@ void money_format(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])
 	if (minor < 0)
 		tmp[--i] = '-';
 	memcpy(out, tmp + i, (size_t)(MONEY_FMT_MAX - i));
+}
+
+/* The person's numeric conventions, read once: a locale_t from the environment, never
+ * setlocale, so JSON numbers written by this process keep their '.'. */
+static struct {
+	char radix[8];    /* "." or "," (a mark longer than 7 bytes falls back to ".") */
+	char sep[8];      /* "", ",", ".", or U+202F/U+00A0 in UTF-8 */
+	char grouping[8]; /* group sizes from the right, the last repeating; CHAR_MAX ends */
+} numeric = {".", ",", "\3"};
+static pthread_once_t numeric_once = PTHREAD_ONCE_INIT;
+
+static void numeric_read(void)
+{
+	locale_t loc = newlocale(LC_NUMERIC_MASK, "", (locale_t)0);
+	if (loc == (locale_t)0)
+		return; /* not installed: the C style */
+	const char *radix = nl_langinfo_l(RADIXCHAR, loc);
+	const char *sep = nl_langinfo_l(THOUSEP, loc);
+	const char *grouping = nl_langinfo_l(GROUPING, loc);
+	int groups = sep && *sep && grouping && *grouping && *grouping != CHAR_MAX &&
+	             *grouping > 0 && strlen(sep) < sizeof numeric.sep;
+	int dot =
+	    !radix || !*radix || strcmp(radix, ".") == 0 || strlen(radix) >= sizeof numeric.radix;
+	if (groups) {
+		snprintf(numeric.radix, sizeof numeric.radix, "%s", dot ? "." : radix);
+		snprintf(numeric.sep, sizeof numeric.sep, "%s", sep);
+		snprintf(numeric.grouping, sizeof numeric.grouping, "%s", grouping);
+	} else if (!dot) {
+		/* A decimal comma and no grouping: a ',' between thousands would read as the
+		 * decimal mark, so none. */
+		snprintf(numeric.radix, sizeof numeric.radix, "%s", radix);
+		numeric.sep[0] = '\0';
+	}
+	/* else: no grouping with a '.': C, C.UTF-8, POSIX keep "1,234.50" */
+	freelocale(loc);
+}
+
+void money_text(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])
+{
+	pthread_once(&numeric_once, numeric_read);
+	char digits[MONEY_FMT_MAX];
+	money_format(minor, currency, digits);
+	const char *p = digits;
+	size_t o = 0;
+	if (*p == '-')
+		out[o++] = *p++;
+	const char *dot = strchr(p, '.');
+	size_t whole = dot ? (size_t)(dot - p) : strlen(p);
+	/* Where the separators go, counted from the right: the grouping's sizes in turn, its
+	 * last one repeating, none after CHAR_MAX. */
+	char mark[MONEY_FMT_MAX] = {0};
+	size_t at = whole, gi = 0;
+	int size = 0;
+	while (numeric.sep[0]) {
+		if (numeric.grouping[gi]) {
+			size = numeric.grouping[gi];
+			if (numeric.grouping[gi + 1])
+				gi++;
+		}
+		if (size <= 0 || size == CHAR_MAX || (size_t)size >= at)
+			break;
+		at -= (size_t)size;
+		mark[at] = 1;
+	}
+	size_t seplen = strlen(numeric.sep), radlen = strlen(numeric.radix);
+	for (size_t i = 0; i < whole; i++) {
+		if (mark[i] && o + seplen < MONEY_FMT_MAX - 1) {
+			memcpy(out + o, numeric.sep, seplen);
+			o += seplen;
+		}
+		if (o < MONEY_FMT_MAX - 1)
+			out[o++] = p[i];
+	}
+	if (dot && o + radlen < MONEY_FMT_MAX - 1) {
+		memcpy(out + o, numeric.radix, radlen);
+		o += radlen;
+		for (const char *f = dot + 1; *f && o < MONEY_FMT_MAX - 1; f++)
+			out[o++] = *f;
+	}
+	out[o] = '\0';
 }
 
 static uint64_t magnitude(int64_t v)

@@ -409,7 +409,7 @@ int64_t order_stage_amount(const struct order_terms *t, size_t i)
 static void money_words(int64_t v, const char *cur, char *out, size_t cap)
 {
 	char m[MONEY_FMT_MAX];
-	money_format(v, cur, m);
+	money_text(v, cur, m);
 	snprintf(out, cap, "%s %.3s", m, cur);
 }
 

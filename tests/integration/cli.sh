@@ -35,10 +35,10 @@ t_match "one command's JSON carries its help text" "$T_OUT" '^\{"command":"order
 # --- init -------------------------------------------------------------------
 t_run "a command before init says to run init" 1 k id show
 t_match "missing home message says kontor init" "$T_ERR" 'kontor init'
-t_run "init refuses an unknown country" 1 k init --name "Acme" --country XX --no-passphrase
+t_run "init refuses an unknown country" 2 k init --name "Acme" --country XX --no-passphrase
 t_match "unknown country is named" "$T_ERR" "XX"
 [ ! -e "$H/identity.key" ] && t_ok "refused init wrote no key" || t_fail "refused init wrote no key" "key exists"
-t_run "init refuses a bad role" 1 k init --name "Acme" --country DE --role pirate --no-passphrase
+t_run "init refuses a bad role" 2 k init --name "Acme" --country DE --role pirate --no-passphrase
 t_run "init without any passphrase source fails" 1 env -u KONTOR_PASSPHRASE "$KONTOR" --home "$H" init --name Acme --country DE </dev/null
 [ ! -e "$H/identity.key" ] && t_ok "init without passphrase wrote no key" || t_fail "init without passphrase wrote no key" "key exists"
 
@@ -62,12 +62,12 @@ t_match "id show --json gives the id" "$ID" '^[A-Za-z0-9_-]{43}$'
 # --- listing add and its refusals ----------------------------------------------
 t_run "listing add with a wrong passphrase fails" 1 env KONTOR_PASSPHRASE=wrong "$KONTOR" --home "$H" listing add --title "Iron table legs" --price 12.50 --currency USD
 t_match "wrong passphrase is said plainly" "$T_ERR" 'wrong passphrase'
-t_run "listing add refuses an unknown currency" 1 k listing add --title "Legs" --price 12 --currency USX
+t_run "listing add refuses an unknown currency" 2 k listing add --title "Legs" --price 12 --currency USX
 t_match "unknown currency is named" "$T_ERR" "USX"
-t_run "listing add refuses a negative price" 1 k listing add --title "Legs" --price -5 --currency USD
+t_run "listing add refuses a negative price" 2 k listing add --title "Legs" --price -5 --currency USD
 t_match "negative price is explained" "$T_ERR" 'negative'
-t_run "listing add refuses yen with decimals" 1 k listing add --title "Legs" --price 12.5 --currency JPY
-t_run "listing add refuses an unknown origin" 1 k listing add --title "Legs" --price 12 --currency USD --origin QQ
+t_run "listing add refuses yen with decimals" 2 k listing add --title "Legs" --price 12.5 --currency JPY
+t_run "listing add refuses an unknown origin" 2 k listing add --title "Legs" --price 12 --currency USD --origin QQ
 t_run "listing add without a title is a usage error" 2 k listing add --price 12 --currency USD
 t_run "listing add with an unknown option is a usage error" 2 k listing add --title T --price 1 --currency USD --colour red
 t_run "refused adds queued only the account" 0 k outbox list --json
@@ -89,7 +89,7 @@ t_match "duplicate sku points to edit" "$T_ERR" 'listing edit'
 t_run "listing show by sku" 0 k listing show TL-71
 t_match "show prints the tiers" "$T_OUT" 'USD 11.00 / piece  from 100'
 t_match "show checks the signature" "$T_OUT" 'signature: valid'
-t_match "show prints yen without decimals" "$(k listing show CUP-1)" 'JPY 1200 / piece'
+t_match "show prints yen without decimals" "$(k listing show CUP-1)" 'JPY 1,200 / piece'
 t_run "listing show --json" 0 k listing show TL-71 --json
 t_match "show --json has priceTiers" "$T_OUT" '"priceTiers":\[\{"minQty":10,"unitPrice":1250\}'
 t_run "listing show of an unknown SKU: none matched (exit 2)" 2 k listing show NOPE

@@ -67,7 +67,7 @@ wait "$BPID"
 t_eq "the batch pushed and exited 0" "$?" 0
 
 # Validation: what the sanitiser takes out cannot be signed into a listing; emoji can.
-t_run "listing add refuses a title with a bidi override" 1 \
+t_run "listing add refuses a title with a bidi override" 2 \
 	kf listing add --sku BIDI --title "$(printf 'Oak \342\200\256ksed')" --price 1 --currency USD
 t_match "naming the field and the character" "$T_ERR" 'title: U\+202E at byte 4 is a bidi control'
 MUGS=$(printf 'Family mugs \360\237\221\250\342\200\215\360\237\221\251\342\200\215\360\237\221\247')
@@ -121,10 +121,10 @@ t_eq "the node has the new name: the first firm's cache learns it" \
 	"Acme Trading Berlin"
 t_eq "and the handle stayed" \
 	"$(sqlite3 "$F/cache.db" "SELECT handle FROM accounts WHERE id = '$GID'")" acme-berlin
-t_run "a handle that is not one is refused before anything is queued" 1 kg id edit --handle "Not A Handle"
+t_run "a handle that is not one is refused before anything is queued" 2 kg id edit --handle "Not A Handle"
 t_match "naming the field" "$T_ERR" 'handle: must be 2 to 32'
 t_run "id edit with nothing to change is a usage error" 2 kg id edit
-t_run "a display name with a bidi override is refused" 1 \
+t_run "a display name with a bidi override is refused" 2 \
 	kg id edit --name "$(printf 'Acme \342\200\256gnidarT')"
 t_match "naming the field and the character" "$T_ERR" 'displayName: U\+202E at byte 5 is a bidi control'
 

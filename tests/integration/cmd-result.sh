@@ -38,7 +38,7 @@ t_eq "the outbox holds nothing of it" "$(sqlite3 "$B/cache.db" "SELECT count(*) 
 t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 USD --db "$DB" --reference psp-1
 t_run "buyer pays" 0 kb order pay "$ORDER"
 t_eq "one sentence, the one the CLI always printed" "$T_OUT" \
-	"order $ORDER: funded as buyer; paid stage 1 of 1 (100% before shipment): 1200.00 USD; nothing more to pay"
+	"order $ORDER: funded as buyer; paid stage 1 of 1 (100% before shipment): 1,200.00 USD; nothing more to pay"
 t_eq "nothing on stderr" "$T_ERR" ""
 t_run "seller syncs" 0 ks sync
 t_run "seller ships under --json" 0 ks --json order ship "$ORDER" --carrier Maersk --tracking MSKU1234565

@@ -35,11 +35,11 @@ trade_find tea set
 trade_bind "buyer proposes 500 CIF Jebel Ali with the papers' fields" --qty 500 --incoterm CIF \
 	--place "Jebel Ali" --port-loading VNHPH --port-discharge AEJEA --net-kg 1.2 --gross-kg 1.45 \
 	--packages 50:CT --marks "GULF/BT/1-50" --charge freight:850.00 --charge insurance:120.50
-t_run "the contract shows the buyer's address" 0 kb contract show "$KID"
+t_run "the contract shows the buyer's address" 0 env COLUMNS=200 "$KONTOR" --home "$B" contract show "$KID"
 t_match "with the buyer's tax id" "$T_OUT" 'TRN 100123456700003'
 t_match "the seller's, copied from its profile" "$T_OUT" 'VAT 0101234567'
 t_match "the charges billed on the goods" "$T_OUT" 'Charge, freight: 850.00 USD'
-t_match "the total includes them" "$T_OUT" 'Total: 5870.50 USD'
+t_match "the total includes them" "$T_OUT" 'Total: 5,870.50 USD'
 t_match "and the ports" "$T_OUT" 'Loading at VNHPH; discharge at AEJEA'
 
 OUT="$T_TMP/papers"

@@ -617,8 +617,8 @@ static void test_rendered_text_contains_the_filled_in_numbers(void **state)
 	    "500",
 	    "piece",
 	    "12.50 USD",
-	    "6250.00 USD",
-	    "Total: 6250.00 USD",
+	    "6,250.00 USD",
+	    "Total: 6,250.00 USD",
 	    "850440",
 	    "FOB Shanghai (Incoterms 2020, Free On Board): the seller loads the goods on board the "
 	    "buyer's vessel at the port of Shanghai",
@@ -661,7 +661,7 @@ static void test_diff_names_the_changed_fields(void **state)
 	const char *s = kbuf_str(&out);
 	assert_non_null(strstr(s, "items[0].qty: 500 -> 800\n"));
 	assert_non_null(strstr(s, "items[0].unit price: 12.50 USD -> 11.90 USD\n"));
-	assert_non_null(strstr(s, "total: 6250.00 USD -> 9520.00 USD\n"));
+	assert_non_null(strstr(s, "total: 6,250.00 USD -> 9,520.00 USD\n"));
 	assert_non_null(strstr(s, "governing law: England and Wales -> Singapore\n"));
 	assert_null(strstr(s, "incoterm"));
 	assert_null(strstr(s, "buyer"));
@@ -973,7 +973,7 @@ static void test_a_history_never_funded_fails_at_its_first_step(void **state)
 	struct kerr e = {0, ""};
 	assert_int_equal(contract_verify(c, NULL, &e), K_ECONFLICT);
 	assert_string_equal(e.msg, "section 1 (shipped): order is awaiting_payment: ship needs "
-	                           "funded (stage 1 of 2, 30% on signing, 1875.00 USD, is not "
+	                           "funded (stage 1 of 2, 30% on signing, 1,875.00 USD, is not "
 	                           "paid)");
 	cJSON_Delete(c);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -396,8 +397,29 @@ static void test_money_add_refuses_past_money_max_with_erange(void **state)
 	assert_int_equal(r, 7);
 }
 
+/* money_text in the C locale (main sets LC_ALL=C before the first call): groups of three
+ * with ',' and a '.', as "1,234.50" always read. */
+static void test_money_text_groups_thousands_in_the_c_locale(void **state)
+{
+	(void)state;
+	char m[MONEY_FMT_MAX];
+	money_text(196000000, "USD", m);
+	assert_string_equal(m, "1,960,000.00");
+	money_text(99999, "USD", m);
+	assert_string_equal(m, "999.99");
+	money_text(1000, "JPY", m);
+	assert_string_equal(m, "1,000");
+	money_text(-1234567, "BHD", m);
+	assert_string_equal(m, "-1,234.567");
+	money_text(MONEY_MAX, "USD", m);
+	assert_string_equal(m, "90,071,992,547,409.91");
+	money_text(INT64_MIN, "USD", m);
+	assert_string_equal(m, "-92,233,720,368,547,758.08");
+}
+
 int main(void)
 {
+	setenv("LC_ALL", "C", 1); /* money_text reads the locale once, from here */
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_money_minor_units_jpy_0_usd_2_bhd_3_clf_4),
 	    cmocka_unit_test(test_money_minor_units_unknown_is_minus_one),
@@ -430,6 +452,7 @@ int main(void)
 	    cmocka_unit_test(test_money_parse_message_quotes_input_safely),
 	    cmocka_unit_test(test_money_parse_works_without_kerr),
 	    cmocka_unit_test(test_money_format_usd_two_decimals),
+	    cmocka_unit_test(test_money_text_groups_thousands_in_the_c_locale),
 	    cmocka_unit_test(test_money_format_jpy_has_no_point),
 	    cmocka_unit_test(test_money_format_bhd_three_and_clf_four_decimals),
 	    cmocka_unit_test(test_money_format_negative_gets_leading_minus),

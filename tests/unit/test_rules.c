@@ -313,7 +313,7 @@ static void test_the_money_each_step_moves(void **state)
 	assert_int_equal(order_next(&t, &p, &a, &fx, &e), K_OK);
 	a = (struct order_act){ORDER_RULE, ORDER_ESCROW, -1, 0, 33333, 66667};
 	assert_int_equal(order_next(&t, &p, &a, &fx, &e), K_EINVAL); /* 1 short */
-	assert_non_null(strstr(e.msg, "is not the 1000.01 USD escrow holds"));
+	assert_non_null(strstr(e.msg, "is not the 1,000.01 USD escrow holds"));
 	a.to_seller = 66668;
 	assert_int_equal(order_next(&t, &p, &a, &fx, &e), K_OK);
 	assert_int_equal(fx.money, ORDER_MONEY_SPLIT);

@@ -4,7 +4,10 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "../store/store.h"
 #include "kontor/buf.h"
@@ -259,6 +262,75 @@ static void group_usage(struct kbuf *b, const char *group)
 			kbuf_printf(b, "%s%s", b->len ? ", " : "", ce->name + gl + 1);
 }
 
+/* Options whose value names a file or text whose contents are checked: an error there is
+ * about what the file holds (exit 1), not about how the command was written. */
+static const char *const content_opts[] = {"image", "photo", "file", "description", NULL};
+
+/* The model's field names in a validation message, and the option that fills each: a
+ * listing, RFQ or account built from options is refused by the model's own check, which
+ * names the field ("originCountry: unknown country 'XX'"). */
+static const char *const field_opts[][2] = {
+    {"originCountry", "origin"},
+    {"incoterms[", "incoterm"},
+    {"unit", "unit"},
+    {"hsCode", "hs-code"},
+    {"moq", "moq"},
+    {"leadTimeDays", "lead-days"},
+    {"title", "title"},
+    {"category", "category"},
+    {"tags[", "tag"},
+    {"handle", "handle"},
+    {"currency", "currency"},
+    {"sellerSku", "sku"},
+    {"quantity", "qty"},
+    {"legalName", "legal-name"},
+    {"displayName", "name"},
+};
+
+static int given(const struct args *a, const char *name, size_t nl)
+{
+	for (int k = 0; k < a->nopt; k++)
+		if (strlen(a->opt_name[k]) == nl && memcmp(a->opt_name[k], name, nl) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when e is the refusal of a value the person gave an option of this command: the
+ * parsers say which with a leading "--name" (or "COMMAND: --name"), the model's checks with
+ * the field the option fills (then "--name: " is put before the message). A bad value is a
+ * usage error (exit 2) whichever parser refused it: a currency, a count out of range, a
+ * number that is no number, an unknown Incoterm, a date. */
+static int names_bad_value(const struct cmd_entry *ce, const struct args *a, struct kerr *e)
+{
+	const char *msg = e->msg;
+	size_t cl = strlen(ce->name);
+	if (strncmp(msg, ce->name, cl) == 0 && strncmp(msg + cl, ": ", 2) == 0)
+		msg += cl + 2;
+	if (strncmp(msg, "--", 2) != 0) {
+		for (size_t i = 0; i < sizeof field_opts / sizeof field_opts[0]; i++) {
+			size_t fl = strlen(field_opts[i][0]);
+			int bracket = field_opts[i][0][fl - 1] == '[';
+			if (strncmp(msg, field_opts[i][0], fl) != 0 ||
+			    (!bracket && msg[fl] != ':') ||
+			    !given(a, field_opts[i][1], strlen(field_opts[i][1])))
+				continue;
+			char rest[KERR_MSG_MAX];
+			snprintf(rest, sizeof rest, "%s", msg);
+			snprintf(e->msg, sizeof e->msg, "--%s: %s", field_opts[i][1], rest);
+			return 1;
+		}
+		return 0;
+	}
+	msg += 2;
+	size_t nl = strspn(msg, "abcdefghijklmnopqrstuvwxyz-");
+	if (nl == 0 || (msg[nl] != ':' && msg[nl] != ' '))
+		return 0;
+	for (const char *const *o = content_opts; *o; o++)
+		if (strlen(*o) == nl && memcmp(*o, msg, nl) == 0)
+			return 0;
+	return given(a, msg, nl);
+}
+
 int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 {
 	if (argc == 0)
@@ -305,6 +377,8 @@ int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 		return rc;
 	cmd_result_clear(&c->res);
 	rc = ce->run(c, &a, e);
+	if ((rc == K_EINVAL || rc == K_ERANGE) && names_bad_value(ce, &a, e))
+		rc = e->code = K_EUSAGE;
 	c->res.status = rc;
 	return rc;
 }
@@ -366,6 +440,20 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 	if (ce->help)
 		fprintf(f, "\n%s\n", ce->help);
 	return K_OK;
+}
+
+int cmd_out_width(const struct ctx *c)
+{
+	const char *v = getenv("COLUMNS");
+	char *end;
+	long n = v && *v ? strtol(v, &end, 10) : 0;
+	if (n >= 20 && n <= 1000 && *end == '\0')
+		return (int)n;
+	struct winsize ws;
+	int fd = c->out ? fileno(c->out) : -1;
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
 }
 
 void cmd_print_json(struct ctx *c, struct cJSON *obj)

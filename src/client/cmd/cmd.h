@@ -49,6 +49,7 @@ struct ctx {
 	int have_key;
 	char self_id[KCRYPTO_ID_LEN + 1]; /* "" until known */
 	int in_batch;                     /* a batch is running: writes queue, batch pushes once */
+	int pass_typed; /* ctx_passphrase's last passphrase was typed at the terminal */
 };
 
 void ctx_init(struct ctx *c);
@@ -73,6 +74,10 @@ int ctx_self(struct ctx *c, struct kerr *e);
  * terminal (asked twice when confirm is set). K_EPASS when there is no way to ask. */
 int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, size_t cap,
                    struct kerr *e);
+/* Asks question on the terminal: 1 when the answer starts with y or Y, 0 otherwise or when
+ * there is no terminal. ctx_tty_say writes text there (nothing without one). */
+int ctx_confirm(const char *question);
+void ctx_tty_say(const char *text);
 
 /* Parsed options of one command. Values point into argv (not owned). */
 #define ARGS_MAX 128
@@ -126,6 +131,10 @@ void cmd_help_all(FILE *f);
 int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e);
 /* Walks the table (for the TUI, completion and the man page check). */
 const struct cmd_entry *cmd_next(const struct cmd_entry *prev);
+
+/* Columns to lay human output out in: $COLUMNS (20..1000), else the width of the terminal
+ * c->out is, else 80. */
+int cmd_out_width(const struct ctx *c);
 
 /* Output helpers: a JSON object as one line (consumes obj). */
 void cmd_print_json(struct ctx *c, struct cJSON *obj);

@@ -471,7 +471,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	if (doc && (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL)) {
 		const char *id = jstr(doc, "id");
 		char total[MONEY_FMT_MAX];
-		money_format(t.total, t.currency, total);
+		money_text(t.total, t.currency, total);
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", id);
@@ -483,7 +483,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_result_json(c, j);
 		}
 		char unit[MONEY_FMT_MAX];
-		money_format(t.items[0].unit_price, t.currency, unit);
+		money_text(t.items[0].unit_price, t.currency, unit);
 		cmd_result_set(c, "Contract", id, "offer", "proposed contract %s%s", id,
 		               rc == K_EQUEUED ? ", queued" : "");
 		cmd_result_more(c, "  %lld x %s %s = %s %s, %s %s by %s", (long long)t.items[0].qty,
@@ -734,7 +734,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (!verify_only) {
 			struct kbuf out = KBUF_INIT;
 			struct kerr re = {0, ""};
-			if (contract_render(doc, &out, &re) == K_OK)
+			if (contract_render_width(doc, cmd_out_width(c), &out, &re) == K_OK)
 				text_fprintf(c->out, "%s", kbuf_str(&out));
 			else
 				text_fprintf(c->out, "(cannot render: %s)\n", re.msg);
@@ -777,7 +777,7 @@ static int list_one(void *vctx, const cJSON *doc)
 		    cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
 		if (contract_section_terms(sec, &t, &ve) == K_OK) {
 			have_terms = 1;
-			money_format(t.total, t.currency, total);
+			money_text(t.total, t.currency, total);
 		}
 	}
 	const char *state = ok ? state_name(&st) : "UNVERIFIED";

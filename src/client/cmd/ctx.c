@@ -197,13 +197,15 @@ static int read_line_fd(int fd, char *out, size_t cap)
 	return r < 0 ? -1 : (int)n;
 }
 
-static int ask_tty(const char *prompt, char *out, size_t cap)
+/* Asks on the terminal (not stdin: a script's input stays its own), without echo unless
+ * echo is set. -1 when there is no terminal. */
+static int ask_tty_mode(const char *prompt, char *out, size_t cap, int echo)
 {
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	struct termios old, quiet;
-	int have = tcgetattr(fd, &old) == 0;
+	int have = !echo && tcgetattr(fd, &old) == 0;
 	if (have) {
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
@@ -218,6 +220,27 @@ static int ask_tty(const char *prompt, char *out, size_t cap)
 		tcsetattr(fd, TCSAFLUSH, &old);
 	close(fd);
 	return n;
+}
+
+static int ask_tty(const char *prompt, char *out, size_t cap)
+{
+	return ask_tty_mode(prompt, out, cap, 0);
+}
+
+void ctx_tty_say(const char *text)
+{
+	int fd = open("/dev/tty", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) < 0) {
+		/* nothing to do: the person misses a line, the command goes on */
+	}
+	close(fd);
+}
+
+static int ask_tty_echo(const char *prompt, char *out, size_t cap)
+{
+	return ask_tty_mode(prompt, out, cap, 1);
 }
 
 int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, size_t cap,
@@ -241,6 +264,7 @@ int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, si
 		snprintf(out, cap, "%s", env);
 		return K_OK;
 	}
+	c->pass_typed = 0;
 	int n = ask_tty(prompt, out, cap);
 	if (n < 0)
 		return kerr_set(e, K_EPASS,
@@ -257,7 +281,15 @@ int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, si
 			return kerr_set(e, K_EPASS,
 			                "the two passphrases differ; nothing was changed");
 	}
+	c->pass_typed = 1;
 	return K_OK;
+}
+
+int ctx_confirm(const char *question)
+{
+	char answer[16];
+	int n = ask_tty_echo(question, answer, sizeof answer);
+	return n > 0 && (answer[0] == 'y' || answer[0] == 'Y');
 }
 
 int ctx_identity(struct ctx *c, struct kerr *e)
@@ -280,14 +312,21 @@ int ctx_identity(struct ctx *c, struct kerr *e)
 	if (enc < 0)
 		return enc;
 	char pass[1024] = "";
-	if (enc) {
-		int rc = ctx_passphrase(c, "Passphrase for your kontor identity: ", 0, pass,
-		                        sizeof pass, e);
-		if (rc)
+	int rc = K_OK;
+	/* A passphrase typed at the terminal gets three tries; one from a file or
+	 * KONTOR_PASSPHRASE gets one (a script that retried would only retry the same). */
+	for (int tries = 1;; tries++) {
+		if (enc && (rc = ctx_passphrase(c, "Passphrase for your kontor identity: ", 0, pass,
+		                                sizeof pass, e)))
 			return rc;
+		rc = kcrypto_identity_load(path, enc ? pass : NULL, &c->kp, e);
+		explicit_bzero(pass, sizeof pass);
+		if (rc != K_EPASS || !c->pass_typed || tries >= 3)
+			break;
+		ctx_tty_say("Wrong passphrase; try again.\n");
 	}
-	int rc = kcrypto_identity_load(path, enc ? pass : NULL, &c->kp, e);
-	explicit_bzero(pass, sizeof pass);
+	if (rc == K_EPASS && c->pass_typed)
+		kerr_set(e, K_EPASS, "wrong passphrase for %s, three times", path);
 	if (rc)
 		return rc;
 	c->have_key = 1;

@@ -20,6 +20,37 @@
 #include "kontor/model.h"
 #include "kontor/text.h"
 
+#define PASS_MIN_CHARS 12
+
+/* A passphrase under PASS_MIN_CHARS characters (code points) is guessed soon by anyone who
+ * copies identity.key. Typed at the terminal: said so, and taken only when the person
+ * answers yes (K_EPASS otherwise). From --passphrase-file or KONTOR_PASSPHRASE: a warning on
+ * err, and init goes on (a script cannot answer). */
+static int short_passphrase(struct ctx *c, const char *pass, struct kerr *e)
+{
+	size_t n = 0;
+	for (const char *p = pass; *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;
+	if (n >= PASS_MIN_CHARS)
+		return K_OK;
+	char warn[200];
+	snprintf(warn, sizeof warn,
+	         "WARNING: this passphrase is %zu character%s long; under %d, anyone who copies "
+	         "identity.key can guess it.\n",
+	         n, n == 1 ? "" : "s", PASS_MIN_CHARS);
+	if (!c->pass_typed) {
+		fputs(warn, c->err);
+		return K_OK;
+	}
+	ctx_tty_say(warn);
+	if (ctx_confirm("Use it anyway? [y/N] "))
+		return K_OK;
+	return kerr_set(e, K_EPASS,
+	                "init: a passphrase of %zu characters was not confirmed; nothing was "
+	                "written (choose one of %d or more)",
+	                n, PASS_MIN_CHARS);
+}
+
 static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *name = arg_get(a, "name"), *country = arg_get(a, "country");
@@ -73,6 +104,10 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 		                    sizeof pass, e);
 		if (rc) {
 			kerr_prefix(e, "init");
+			goto out;
+		}
+		if ((rc = short_passphrase(c, pass, e))) {
+			explicit_bzero(pass, sizeof pass);
 			goto out;
 		}
 	}

@@ -605,7 +605,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		const struct unit *u = codes_unit(l.unit);
 		for (size_t i = 0; i < l.ntiers; i++) {
 			char amt[MONEY_FMT_MAX];
-			money_format(l.tiers[i].unit_price, l.currency, amt);
+			money_text(l.tiers[i].unit_price, l.currency, amt);
 			fprintf(f, "\n%-11s%s %s / %s  from %lld", i ? "" : "price:", l.currency,
 			        amt, u ? u->name : l.unit, (long long)l.tiers[i].min_qty);
 		}
@@ -784,7 +784,7 @@ static int list_one(void *vctx, const struct listing *l)
 	}
 	struct kbuf b = KBUF_INIT, t = KBUF_INIT;
 	char amt[MONEY_FMT_MAX];
-	money_format(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
+	money_text(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
 	text_sanitize(&t, l->sku, strlen(l->sku), 0);
 	text_clip(&b, kbuf_str(&t), 14, 1);
 	kbuf_puts(&b, "  ");

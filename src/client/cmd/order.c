@@ -192,7 +192,7 @@ static void paid_words(const struct contract_status *st, const struct order_effe
 {
 	const struct order_terms *t = &st->terms;
 	char amt[MONEY_FMT_MAX], due[ORDER_DUE_LEN];
-	money_format(fx->amount, t->currency, amt);
+	money_text(fx->amount, t->currency, amt);
 	if (fx->stage_to == fx->stage_from + 1 && fx->stage_from < t->nstages) {
 		order_due_words(&t->stages[fx->stage_from], due);
 		kbuf_printf(out, "paid stage %zu of %zu (%lld%% %s): %s %s", fx->stage_to,
@@ -208,7 +208,7 @@ static void paid_words(const struct contract_status *st, const struct order_effe
 		return;
 	}
 	char w[ORDER_WORDS_LEN];
-	money_format(rest, t->currency, amt);
+	money_text(rest, t->currency, amt);
 	order_stage_words(t, st->progress.stages_paid, w);
 	kbuf_printf(out, "; %s %s still to pay (next: %s)", amt, t->currency, w);
 }
@@ -1269,7 +1269,7 @@ static void print_order(struct ctx *c, const cJSON *o)
 	char total[MONEY_FMT_MAX] = "?";
 	const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
 	if (*cur)
-		money_format(jint(o, "total"), cur, total);
+		money_text(jint(o, "total"), cur, total);
 	struct kbuf name = KBUF_INIT;
 	resolve_account_name(c, peer, &name); /* people read names; --json keeps the ids */
 	if (c->json) {
@@ -1390,9 +1390,9 @@ static void show_payment(struct ctx *c, const struct contract_status *st)
 	const struct order_terms *t = &st->terms;
 	const struct order_progress *p = &st->progress;
 	char a1[MONEY_FMT_MAX], a2[MONEY_FMT_MAX], a3[MONEY_FMT_MAX];
-	money_format(p->paid, t->currency, a1);
-	money_format(order_due_now(t, p), t->currency, a2);
-	money_format(order_remaining(t, p), t->currency, a3);
+	money_text(p->paid, t->currency, a1);
+	money_text(order_due_now(t, p), t->currency, a2);
+	money_text(order_remaining(t, p), t->currency, a3);
 	text_fprintf(c->out, "payment    paid %s %s, due now %s %s, still to pay %s %s\n", a1,
 	             t->currency, a2, t->currency, a3, t->currency);
 	for (size_t i = 0; i < t->nstages; i++) {
@@ -1474,8 +1474,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		char total[MONEY_FMT_MAX] = "?", escrow[MONEY_FMT_MAX] = "?";
 		const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
 		if (*cur) {
-			money_format(jint(o, "total"), cur, total);
-			money_format(jint(o, "escrow"), cur, escrow);
+			money_text(jint(o, "total"), cur, total);
+			money_text(jint(o, "escrow"), cur, escrow);
 		}
 		/* the parties by name, with the ids they stand for */
 		struct kbuf bn = KBUF_INIT, sn = KBUF_INIT;
@@ -1525,7 +1525,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			    idx < CONTRACT_MAX_SECTIONS) {
 				const struct order_effect *fx = &st->effect[idx];
 				char am[MONEY_FMT_MAX];
-				money_format(fx->amount, cur, am);
+				money_text(fx->amount, cur, am);
 				if (fx->stage_to == fx->stage_from + 1)
 					text_fprintf(c->out, "  %s %s (stage %zu of %zu)", am, cur,
 					             fx->stage_to, st->terms.nstages);
@@ -1534,14 +1534,14 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			}
 			if (*cur && strcmp(jstr(sec, "kind"), "ruling") == 0) {
 				char ba[MONEY_FMT_MAX], sa[MONEY_FMT_MAX];
-				money_format(jint(body, "buyerAmount"), cur, ba);
-				money_format(jint(body, "sellerAmount"), cur, sa);
+				money_text(jint(body, "buyerAmount"), cur, ba);
+				money_text(jint(body, "sellerAmount"), cur, sa);
 				text_fprintf(c->out, "  buyer %s %s, seller %s %s", ba, cur, sa,
 				             cur);
 			} else if (*cur && strcmp(jstr(sec, "kind"), "released") == 0 &&
 			           cJSON_GetObjectItemCaseSensitive(body, "amount")) {
 				char am[MONEY_FMT_MAX];
-				money_format(jint(body, "amount"), cur, am);
+				money_text(jint(body, "amount"), cur, am);
 				text_fprintf(c->out, "  %s %s to the seller", am, cur);
 			}
 			if (jstr(body, "reason"))

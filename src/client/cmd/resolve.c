@@ -393,7 +393,7 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 		const char *cur = jstr(o, "currency");
 		if (cJSON_IsNumber(tot) && cur && strlen(cur) == 3) {
 			char amt[MONEY_FMT_MAX];
-			money_format((int64_t)tot->valuedouble, cur, amt);
+			money_text((int64_t)tot->valuedouble, cur, amt);
 			kbuf_printf(out, ", %s %s", amt, text_shown(cur, (char[8]){0}, 8));
 		}
 	}

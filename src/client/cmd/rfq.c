@@ -240,7 +240,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		        cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL);
 		if (cJSON_IsNumber(tp) && jstr(o, "currency")) {
 			char amount[MONEY_FMT_MAX];
-			money_format((int64_t)tp->valuedouble, jstr(o, "currency"), amount);
+			money_text((int64_t)tp->valuedouble, jstr(o, "currency"), amount);
 			text_fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount,
 			             jstr(o, "currency"));
 		}

@@ -71,7 +71,7 @@ static void photo_words(int dist, char *out, size_t cap)
 static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 {
 	char amt[MONEY_FMT_MAX];
-	money_format(h->price, h->currency, amt);
+	money_text(h->price, h->currency, amt);
 	int checked = hit_checked(c, h->id);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -110,9 +110,9 @@ static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 	text_clip(&line, kbuf_str(&t), 44, 1);
 	char from[MONEY_FMT_MAX + 8] = "";
 	if (h->best < h->price) { /* the best tier, for a bigger order */
-		money_format(h->best, h->currency, amt);
+		money_text(h->best, h->currency, amt);
 		snprintf(from, sizeof from, "from %s", amt);
-		money_format(h->price, h->currency, amt);
+		money_text(h->price, h->currency, amt);
 	}
 	kbuf_printf(&line, " %3s %11s %-16s %7lld  %-2s %s ", h->currency, amt, from,
 	            (long long)h->moq, h->country, h->verified ? "\xE2\x9C\x93" : " ");

@@ -33,7 +33,7 @@ static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
 		snprintf(out, MONEY_FMT_MAX + 8, "?");
 		return;
 	}
-	money_format(minor, cur, amt);
+	money_text(minor, cur, amt);
 	snprintf(out, MONEY_FMT_MAX + 8, "%s %.3s", amt, cur);
 }
 

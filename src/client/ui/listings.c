@@ -168,7 +168,7 @@ static void price_text(int64_t minor, const char *cur, char *out, size_t cap)
 		snprintf(out, cap, "-");
 		return;
 	}
-	money_format(minor, cur, amt);
+	money_text(minor, cur, amt);
 	snprintf(out, cap, "%s %s", amt, cur);
 }
 
@@ -262,7 +262,7 @@ void ui_mylisting_build(struct ui *u, int width)
 	field(&v->lines, "Status",
 	      strcmp(l.status, "paused") == 0 ? "paused (not in search results)" : l.status, width);
 	for (size_t i = 0; i < l.ntiers; i++) {
-		money_format(l.tiers[i].unit_price, l.currency, amt);
+		money_text(l.tiers[i].unit_price, l.currency, amt);
 		kbuf_printf(&b, "%sfrom %lld: %s %s", i ? "; " : "", (long long)l.tiers[i].min_qty,
 		            amt, l.currency);
 	}

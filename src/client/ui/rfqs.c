@@ -280,7 +280,7 @@ static void target_text(const struct rfq_row *x, char *out, size_t cap)
 		snprintf(out, cap, "-");
 		return;
 	}
-	money_format(x->target, x->currency, amt);
+	money_text(x->target, x->currency, amt);
 	snprintf(out, cap, "%s %s", amt, x->currency);
 }
 

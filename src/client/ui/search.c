@@ -134,7 +134,7 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 		kbuf_printf(bar, "%scurrency %s", FILTER_SEP, q->currency);
 	if (q->max_price >= 0) {
 		char amt[MONEY_FMT_MAX];
-		money_format(q->max_price, q->currency, amt);
+		money_text(q->max_price, q->currency, amt);
 		kbuf_printf(bar, "%smax %s", FILTER_SEP, amt);
 	}
 	if (q->max_moq >= 0)
@@ -323,10 +323,10 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 		kbuf_free(&m);
 	}
 	text_clip(&line, kbuf_str(&t), (size_t)title_width(width), 1);
-	money_format(h->price, h->currency, amt);
+	money_text(h->price, h->currency, amt);
 	snprintf(price, sizeof price, "%.3s %s", h->currency, amt);
 	if (h->best < h->price) {
-		money_format(h->best, h->currency, best);
+		money_text(h->best, h->currency, best);
 		snprintf(price, sizeof price, "%.3s %s from %s", h->currency, amt, best);
 	}
 	if (h->rating_count)
@@ -365,7 +365,7 @@ static int other_listing(void *vctx, const struct listing *l)
 	text_sanitize(&t, l->title, strlen(l->title), 0);
 	kbuf_puts(&line, "  ");
 	text_clip(&line, kbuf_str(&t), (size_t)(o->width > 80 ? o->width - 50 : 30), 1);
-	money_format(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
+	money_text(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
 	kbuf_printf(&line, "  %s %10s  %s", l->currency, amt, l->id);
 	kstrv_push(o->lines, kbuf_str(&line));
 	kbuf_free(&t);
@@ -410,7 +410,7 @@ void ui_listing_build(struct ui *u, int width)
 	kstrv_push(&v->lines, "Price");
 	for (size_t i = 0; i < l.ntiers; i++) {
 		kbuf_reset(&b);
-		money_format(l.tiers[i].unit_price, l.currency, amt);
+		money_text(l.tiers[i].unit_price, l.currency, amt);
 		const struct unit *un = codes_unit(l.unit);
 		kbuf_printf(&b, "  from %8lld  %s %s per %s", (long long)l.tiers[i].min_qty,
 		            l.currency, amt, un ? un->name : l.unit);
@@ -657,9 +657,9 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 		int64_t price = listing_unit_price(&l, qty);
 		char unit[MONEY_FMT_MAX] = "?", total[MONEY_FMT_MAX] = "?";
 		if (price >= 0) {
-			money_format(price, l.currency, unit);
+			money_text(price, l.currency, unit);
 			if (price == 0 || qty <= MONEY_MAX / price)
-				money_format(price * qty, l.currency, total);
+				money_text(price * qty, l.currency, total);
 		}
 		struct kbuf title = KBUF_INIT;
 		text_sanitize(&title, l.title, strlen(l.title), 0);
