@@ -31,10 +31,10 @@ ledger_zero "after the deposit"
 
 # --- the terms: 30% on signing, the rest before shipment ------------------------------------
 trade_bind "buyer proposes 333 with a 30% deposit" --qty 333 --incoterm FOB --place Ningbo --deposit-pct 30
-t_run "the offer shows its payment" 0 kb contract show "$KID"
+t_run "the offer shows its payment" 0 env COLUMNS=200 "$KONTOR" --home "$B" contract show "$KID"
 t_match "the deposit in words" "$T_OUT" 'Payment: 30% deposit into escrow held by the node; released to the seller 14 days after delivery unless disputed\. The remaining 70% is paid into escrow before shipment\.'
-t_match "stage 1: 30% on signing, rounded down" "$T_OUT" 'stage 1: 30% on signing, 1199\.79 USD'
-t_match "stage 2: the rest before shipment" "$T_OUT" 'stage 2: 70% before shipment, 2799\.54 USD'
+t_match "stage 1: 30% on signing, rounded down" "$T_OUT" 'stage 1: 30% on signing, 1,199\.79 USD'
+t_match "stage 2: the rest before shipment" "$T_OUT" 'stage 2: 70% before shipment, 2,799\.54 USD'
 t_match "the offer has a creation time" "$T_OUT" 'Offered: +20[0-9-]+T[0-9:]+Z \(nonce [A-Za-z0-9_-]{22}\)'
 t_eq "the node's offer body lists the stages" \
 	"$(sqlite3 "$DB" "SELECT json_extract(json_extract(json, '$.sections[0].body'), '$.payment.stages') FROM contracts WHERE id = '$KID'")" \
@@ -45,7 +45,7 @@ t_run "buyer syncs" 0 kb sync
 # --- stage 1 ----------------------------------------------------------------------------------
 t_run "buyer pays" 0 kb order pay "$ORDER"
 t_match "it says which stage and what remains" "$T_OUT" \
-	"^order $ORDER: funded as buyer; paid stage 1 of 2 \\(30% on signing\\): 1199\\.79 USD; 2799\\.54 USD still to pay \\(next: stage 2 of 2, 70% before shipment, 2799\\.54 USD\\)$"
+	"^order $ORDER: funded as buyer; paid stage 1 of 2 \\(30% on signing\\): 1,199\\.79 USD; 2,799\\.54 USD still to pay \\(next: stage 2 of 2, 70% before shipment, 2,799\\.54 USD\\)$"
 t_eq "the node's order is funded, escrow holding the deposit" "$(ostate "$ORDER") $(jx '$.escrow' orders "$ORDER")" "funded 119979"
 t_eq "escrow holds 1,199.79 USD in the ledger" "$(bal "escrow:$ORDER")" 119979
 t_eq "the buyer's wallet is down by it" "$(bal "wallet:$BID")" $((1000000 - 119979))
@@ -54,7 +54,7 @@ ledger_zero "after stage 1"
 
 t_run "seller syncs" 0 ks sync
 t_run "shipping with stage 2 unpaid is refused (exit 1)" 1 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
-t_match "naming the stage that is not paid" "$T_ERR" 'order is funded: ship needs every stage due before shipment paid \(stage 2 of 2, 70% before shipment, 2799\.54 USD, is not\)'
+t_match "naming the stage that is not paid" "$T_ERR" 'order is funded: ship needs every stage due before shipment paid \(stage 2 of 2, 70% before shipment, 2,799\.54 USD, is not\)'
 t_nomatch "and not claiming to keep it" "$T_ERR" 'kept in the outbox'
 t_eq "nothing was queued" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" 0
 t_eq "the order is still funded" "$(ostate "$ORDER")" funded
@@ -62,16 +62,16 @@ ledger_zero "after the refused shipment"
 
 # --- stage 2 ----------------------------------------------------------------------------------
 t_run "buyer pays again" 0 kb order pay "$ORDER"
-t_match "stage 2, nothing more to pay" "$T_OUT" "paid stage 2 of 2 \\(70% before shipment\\): 2799\\.54 USD; nothing more to pay$"
+t_match "stage 2, nothing more to pay" "$T_OUT" "paid stage 2 of 2 \\(70% before shipment\\): 2,799\\.54 USD; nothing more to pay$"
 t_eq "escrow holds the whole 3,999.33 USD" "$(bal "escrow:$ORDER") $(jx '$.escrow' orders "$ORDER")" "399933 399933"
 t_eq "two escrow_fund transactions" "$(escrow_tx escrow_fund)" 2
 ledger_zero "after stage 2"
 t_run "a third payment is refused (exit 1)" 1 kb order pay "$ORDER"
 t_match "every stage is paid" "$T_ERR" 'order is funded: pay needs a stage still to pay \(all 2 stages are paid\)'
 t_run "buyer shows the order" 0 kb order show "$ORDER"
-t_match "paid, due and remaining" "$T_OUT" 'payment +paid 3999\.33 USD, due now 0\.00 USD, still to pay 0\.00 USD'
-t_match "each stage paid" "$T_OUT" 'stage 1 of 2, 30% on signing, 1199\.79 USD: paid'
-t_match "the funded sections with their amounts" "$T_OUT" 'funded +by buyer +2799\.54 USD \(stage 2 of 2\)'
+t_match "paid, due and remaining" "$T_OUT" 'payment +paid 3,999\.33 USD, due now 0\.00 USD, still to pay 0\.00 USD'
+t_match "each stage paid" "$T_OUT" 'stage 1 of 2, 30% on signing, 1,199\.79 USD: paid'
+t_match "the funded sections with their amounts" "$T_OUT" 'funded +by buyer +2,799\.54 USD \(stage 2 of 2\)'
 
 t_run "seller syncs" 0 ks sync
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
@@ -152,7 +152,7 @@ t_run "outbox retry sends it again" 0 kb outbox retry
 t_eq "the node took stage 1" "$(ostate "$ORDER") $(bal "escrow:$ORDER")" "funded 1801500"
 t_run "buyer syncs" 0 kb sync
 t_run "order show" 0 kb order show "$ORDER"
-t_match "now it shows the payment" "$T_OUT" 'funded +by buyer +18015\.00 USD \(stage 1 of 2\)'
+t_match "now it shows the payment" "$T_OUT" 'funded +by buyer +18,015\.00 USD \(stage 1 of 2\)'
 ledger_zero "at the end"
 
 t_node_stop
