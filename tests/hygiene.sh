@@ -22,5 +22,49 @@ check "nothing in src, tests, scripts or the Makefile reads the sibling folder s
 # what it did from the command's result: it never moves its own descriptors (issue 12).
 check "the TUI never redirects its own stdin, stdout or stderr (dup2, tmpfile, freopen)" \
 	"$(grep -nE 'dup2\(|tmpfile\(|freopen\(' src/client/ui/*.c 2>/dev/null)"
+# The TUI's files reach each other through the view table (views.c: ops->action, ->free,
+# ...), not by calling each other in a circle (issue 12). Which file calls which is read
+# from the sources: a name defined (not static) in one file and named in another is a call.
+# The files in a cycle are listed below; a file that joins one, or a new cycle, fails.
+# Shrink the list as cycles are taken apart; never grow it.
+ui_cycles() {
+	python3 - src/client/ui <<'EOF'
+import glob, os, re, sys
+files = sorted(glob.glob(sys.argv[1] + '/*.c'))
+table = {'views.c', 'keys.c'}  # the view and key tables: pointers, the seam itself
+defs, src = {}, {}
+for f in files:
+    s = open(f).read()
+    s = re.sub(r'/\*.*?\*/', ' ', s, flags=re.S)
+    s = re.sub(r'"(\\.|[^"\\])*"', '""', s)
+    src[f] = s
+    for m in re.finditer(r'^(?!static)[a-z][^;{}()=]*?\b([a-z_][a-z0-9_]*)\s*\([^;{]*\)\s*\{', s, re.M):
+        defs[m.group(1)] = f
+edges = {f: set() for f in files}
+for f in files:
+    if os.path.basename(f) in table:
+        continue
+    for w in set(re.findall(r'\b[a-z_][a-z0-9_]*\b', src[f])):
+        g = defs.get(w)
+        if g and g != f and os.path.basename(g) not in table:
+            edges[f].add(g)
+def reach(a):
+    seen, todo = set(), [a]
+    while todo:
+        for n in edges[todo.pop()]:
+            if n not in seen:
+                seen.add(n); todo.append(n)
+    return seen
+print(' '.join(sorted(os.path.basename(f) for f in files if f in reach(f))))
+EOF
+}
+cyc_known="ask.c chat.c contracts.c counter.c editor.c eventpick.c images.c inboxview.c listings.c live.c orders.c rfqs.c script.c search.c shipments.c translate.c ui.c wallet.c"
+cyc_now=$(ui_cycles)
+cyc_new=""
+for f in $cyc_now; do
+	case " $cyc_known " in *" $f "*) ;; *) cyc_new="$cyc_new $f" ;; esac
+done
+check "no file in src/client/ui joins a call cycle outside the view table (known:$(echo "$cyc_known" | wc -w | tr -d ' ') files)" \
+	"$( [ -n "$cyc_now" ] || echo "the cycle check found no files at all: it reads src/client/ui/*.c"; [ -z "$cyc_new" ] || echo "in a call cycle now:$cyc_new")"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -41,6 +41,33 @@ t_run "A pulls the conversation" 0 ka sync
 CID=$(ka chat list --json | sed -n 's/.*"id":"\(C[^"]*\)".*/\1/p' | head -n 1)
 [ -n "$CID" ] && t_ok "A has the conversation" || t_fail "A has the conversation" "$(ka chat list)"
 
+# --- an encrypted key: asked once at start, then the TUI syncs; declined, the cache ------
+C="$T_TMP/c"
+env KONTOR_PASSPHRASE='carrot-garden-42' "$KONTOR" --home "$C" init --name "Cara Tools" --country PL >/dev/null 2>&1
+t_run "C (encrypted key) adds the node" 0 env KONTOR_PASSPHRASE='carrot-garden-42' "$KONTOR" --home "$C" node add main "$URL" --ca-file "$T_TMP/ca.pem"
+for size in 80x24 100x30; do
+	tm_start "pass-$size" "$size" "KONTOR_HOME=$C TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+	wait_for 'assphrase' && t_ok "at $size the TUI asks for the passphrase before it starts" || t_fail "at $size the TUI asks for the passphrase" "$(cat "$T_TMP/pane")"
+	tm send-keys -l 'carrot-garden-42'
+	tm send-keys Enter
+	wait_for 'node main · synced' 150 && t_ok "at $size with the passphrase given once, the TUI syncs" ||
+		t_fail "at $size the TUI syncs after the passphrase" "$(cat "$T_TMP/pane")"
+	t_nomatch "at $size: not locked" "$(screen)" 'key locked'
+	tm send-keys Q
+	wait_for 'TUI-EXIT 0' || t_fail "at $size Q leaves" "$(cat "$T_TMP/pane")"
+	tm kill-server 2>/dev/null
+done
+tm_start pass-no 80x24 "KONTOR_HOME=$C TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'assphrase' || t_fail "the TUI asks for the passphrase" "$(cat "$T_TMP/pane")"
+for _t in 1 2 3; do tm send-keys Enter; sleep 0.5; done
+wait_for 'key locked' 100 && t_ok "declined: the TUI opens on the cache, saying the key is locked" ||
+	t_fail "declined: the TUI opens on the cache" "$(cat "$T_TMP/pane")"
+t_match "declined: the tabs are drawn" "$(screen | head -n 1)" '^ 1 '
+t_nomatch "declined: it does not sync" "$(screen | tail -n 1)" 'synced'
+tm send-keys Q
+wait_for 'TUI-EXIT 0' || t_fail "declined: Q leaves" "$(cat "$T_TMP/pane")"
+tm kill-server 2>/dev/null
+
 # --- config: the new settings are checked -----------------------------------------------
 printf 'set translate-url http://example.com\n' >"$T_TMP/bad.conf"
 t_run "translate-url over http:// to another host is refused" 1 env KONTOR_CONFIG="$T_TMP/bad.conf" "$KONTOR" --home "$A" tui </dev/null

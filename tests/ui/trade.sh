@@ -86,8 +86,11 @@ t_match "n does nothing and says so" "$(cat "$T_TMP/d-said-no")" 'nothing was do
 t_run "contract list: still an offer" 0 ks contract list
 t_match "not signed by the seller" "$T_OUT" "^$KID +offer "
 
-# --- S + y, answering the passphrase prompt (no KONTOR_PASSPHRASE) ----------------------
+# --- the passphrase once at start (no KONTOR_PASSPHRASE), then S + y signs ---------------
 tm_start sign 120x40 "KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'Passphrase for your kontor identity' && t_ok "the TUI asks for the passphrase once, at start" ||
+	t_fail "the TUI asks for the passphrase once, at start" "$(cat "$T_TMP/pane")"
+tm send-keys "$PASS" Enter
 wait_for 'node main' || t_fail "the seller's UI draws" "$(cat "$T_TMP/pane")"
 tm send-keys 4
 wait_for 'offer waiting for me' || t_fail "tab 4 shows the offer" "$(cat "$T_TMP/pane")"
@@ -96,11 +99,8 @@ wait_for 'Total: 1,?200\.00 USD' || t_fail "the offer opens" "$(cat "$T_TMP/pane
 tm send-keys S
 wait_for 'Sign this offer' || t_fail "S asks" "$(cat "$T_TMP/pane")"
 tm send-keys y
-wait_for 'Passphrase for your kontor identity' && t_ok "signing asks for the passphrase outside the UI" ||
-	t_fail "signing asks for the passphrase outside the UI" "$(cat "$T_TMP/pane")"
-tm send-keys "$PASS" Enter
-wait_for 'sign: done — the contract is binding' 150 && t_ok "S + y + passphrase signs: the outcome on the message line" ||
-	t_fail "S + y + passphrase signs: the outcome on the message line" "$(cat "$T_TMP/pane")"
+wait_for 'sign: done — the contract is binding' 150 && t_ok "S + y signs with the key unlocked at start: the outcome on the message line" ||
+	t_fail "S + y signs: the outcome on the message line" "$(cat "$T_TMP/pane")"
 S1=$(screen)
 t_match "the contract now reads binding" "$S1" 'binding +with Rotterdam Pumps BV'
 t_nomatch "no passphrase prompt is left on the screen" "$S1" 'Passphrase for'

@@ -34,7 +34,7 @@ const struct ui_keydef ui_keys[] = {
     {"any", ':', ":", ACT_PROMPT, "prompt", "run a kontor command (as in batch mode)"},
     {"any", '?', "?", ACT_HELP, "help", "this list of keys"},
     {"any", UI_CTRL('l'), "<C-l>", ACT_REDRAW, "redraw", "draw the whole screen again"},
-    {"any", 'q', "q", ACT_BACK, "back", "back to the list; on a list, leave kontor"},
+    {"any", 'q', "q", ACT_BACK, "back", "back to the list; on a list, leave kontor (asked first when it loses work)"},
     {"any", 'Q', "Q", ACT_QUIT, "quit", "leave kontor"},
     {"search", '\n', "<Enter>", ACT_OPEN, "open", "open the listing"},
     {"listing", 'm', "m", ACT_MESSAGE, "message", "write to the supplier about this listing"},

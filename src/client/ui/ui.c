@@ -867,6 +867,18 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 		                "kontor tui needs a terminal (batch commands work "
 		                "without one)");
 	}
+	/* An encrypted key is asked for once, now, on the terminal (before curses), so the
+	 * background sync runs from the start; declined, the cache is still there to browse
+	 * and a conversation asks again (issue 13). A scripted run never waits on a prompt. */
+	struct kerr pe = {0};
+	int locked = 0;
+	if (!u.script && passphrase_prompt_needed(&u)) {
+		fputs(
+		    "kontor: your key is encrypted: its passphrase lets kontor sync and open your "
+		    "messages\n(an empty one, three times, browses the cache only)\n",
+		    stderr);
+		locked = ctx_identity(c, &pe) != K_OK;
+	}
 	/* Our handlers before curses starts, so it keeps them: a flag, then endwin below. */
 	struct sigaction sa, old_int, old_term, old_hup;
 	memset(&sa, 0, sizeof sa);
@@ -901,8 +913,12 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	ui_init_views(&u);
 	ui_search_run(&u);
 	ui_chats_load(&u);
-	ui_inbox_first(&u);     /* the Inbox first when anything waits (inboxview.c) */
-	ui_live_start(&u);      /* the background sync and /events (live.c) */
+	ui_inbox_first(&u); /* the Inbox first when anything waits (inboxview.c) */
+	ui_live_start(&u);  /* the background sync and /events (live.c) */
+	if (locked)
+		ui_say(&u,
+		       "key locked (%s): browsing the cache; Enter on a conversation asks again",
+		       pe.msg);
 	if (u.cfg->notes.len) { /* e.g. an ignored `node` line: its first note */
 		const char *n = kbuf_str(&u.cfg->notes);
 		ui_say(&u, "%.*s", (int)strcspn(n, "\n"), n);
