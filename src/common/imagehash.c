@@ -30,17 +30,6 @@ const char *kimg_format_name(enum kimg_format f)
 	}
 }
 
-static enum kimg_format sniff(const uint8_t *d, size_t n)
-{
-	if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
-		return KIMG_JPEG;
-	if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
-		return KIMG_PNG;
-	if (n >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0)
-		return KIMG_WEBP;
-	return KIMG_UNKNOWN;
-}
-
 /* ---- orientation: out (ow × oh) is the stored image (w × h) as a viewer shows it ---- */
 
 static double *orient(const double *in, uint32_t w, uint32_t h, int o, uint32_t *ow, uint32_t *oh)
@@ -52,32 +41,7 @@ static double *orient(const double *in, uint32_t w, uint32_t h, int o, uint32_t 
 	for (uint32_t r = 0; r < *oh; r++)
 		for (uint32_t c = 0; c < *ow; c++) {
 			uint32_t sr, sc; /* the stored pixel shown at (r, c) */
-			switch (o) {
-			case 2:
-				sr = r, sc = w - 1 - c;
-				break;
-			case 3:
-				sr = h - 1 - r, sc = w - 1 - c;
-				break;
-			case 4:
-				sr = h - 1 - r, sc = c;
-				break;
-			case 5:
-				sr = c, sc = r;
-				break;
-			case 6:
-				sr = h - 1 - c, sc = r;
-				break;
-			case 7:
-				sr = h - 1 - c, sc = w - 1 - r;
-				break;
-			case 8:
-				sr = c, sc = w - 1 - r;
-				break;
-			default:
-				sr = r, sc = c;
-				break;
-			}
+			kimg_orient_src(o, w, h, r, c, &sr, &sc);
 			out[(size_t)r * *ow + c] = in[(size_t)sr * w + sc];
 		}
 	return out;
@@ -237,22 +201,9 @@ int kimg_hash_bytes(const void *data, size_t len, const char *name, const struct
 		return kerr_set(e, K_ETOOBIG,
 		                "%s: %zu bytes is over the %zu-byte limit for an image", name, len,
 		                maxb);
-	struct kimg_info in = {.format = sniff(d, len), .orientation = 1};
+	struct kimg_info in = {.orientation = 1};
 	struct kimg_acc acc = {0};
-	int rc;
-	switch (in.format) {
-	case KIMG_JPEG:
-		rc = kimg_decode_jpeg(d, len, name, lim, &acc, &in, e);
-		break;
-	case KIMG_PNG:
-		rc = kimg_decode_png(d, len, name, lim, &acc, &in, e);
-		break;
-	case KIMG_WEBP:
-		rc = kimg_decode_webp(d, len, name, lim, &acc, &in, e);
-		break;
-	default:
-		return kerr_set(e, K_EINVAL, "%s: not a JPEG, PNG or WebP image", name);
-	}
+	int rc = kimg_decode_grey(d, len, name, lim, &acc, &in, e);
 	if (rc < 0) {
 		kimg_acc_free(&acc);
 		return rc;

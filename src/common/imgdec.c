@@ -1,7 +1,8 @@
-/* imgdec — JPEG (libjpeg-turbo), PNG (libpng) and WebP (libwebp) into the grey work image.
- * Both C libraries report fatal errors by calling back: libjpeg's error_exit and libpng's
- * error function longjmp back here; everything those jumps cross lives in a context struct,
- * not in locals, so nothing is clobbered. */
+/* imgdec — JPEG (libjpeg-turbo), PNG (libpng) and WebP (libwebp) decoded row by row into a
+ * sink: the grey work image here (kimg_decode_grey), the colour box in imgrgb.c. Both C libraries
+ * report fatal errors by calling back: libjpeg's error_exit and libpng's error function longjmp
+ * back here; everything those jumps cross lives in a context struct, not in locals, so nothing is
+ * clobbered. */
 #include "imgdec.h"
 
 #include <setjmp.h>
@@ -93,36 +94,34 @@ static float luma(unsigned r, unsigned g, unsigned b)
 	return 0.299f * (float)r + 0.587f * (float)g + 0.114f * (float)b;
 }
 
-enum layout { L_GREY, L_GREY_ALPHA, L_RGB, L_RGBA, L_RGBA_PREMUL, L_CMYK_INVERTED };
-
-static void to_grey(enum layout l, const uint8_t *p, uint32_t n, float *out)
+static void to_grey(enum kimg_layout l, const uint8_t *p, uint32_t n, float *out)
 {
 	for (uint32_t k = 0; k < n; k++) {
 		switch (l) {
-		case L_GREY:
+		case KIMG_L_GREY:
 			out[k] = p[k];
 			break;
-		case L_GREY_ALPHA: {
+		case KIMG_L_GREY_ALPHA: {
 			const uint8_t *q = p + 2 * (size_t)k;
 			out[k] = ((float)q[0] * q[1] + 255.0f * (255 - q[1])) / 255.0f;
 			break;
 		}
-		case L_RGB: {
+		case KIMG_L_RGB: {
 			const uint8_t *q = p + 3 * (size_t)k;
 			out[k] = luma(q[0], q[1], q[2]);
 			break;
 		}
-		case L_RGBA: {
+		case KIMG_L_RGBA: {
 			const uint8_t *q = p + 4 * (size_t)k;
 			out[k] = (luma(q[0], q[1], q[2]) * q[3] + 255.0f * (255 - q[3])) / 255.0f;
 			break;
 		}
-		case L_RGBA_PREMUL: {
+		case KIMG_L_RGBA_PREMUL: {
 			const uint8_t *q = p + 4 * (size_t)k;
 			out[k] = luma(q[0], q[1], q[2]) + (float)(255 - q[3]);
 			break;
 		}
-		case L_CMYK_INVERTED: {
+		case KIMG_L_CMYK_INVERTED: {
 			/* Adobe's CMYK JPEGs store inverted ink: R = C·K/255 and so on */
 			const uint8_t *q = p + 4 * (size_t)k;
 			out[k] = luma(q[0] * q[3] / 255u, q[1] * q[3] / 255u, q[2] * q[3] / 255u);
@@ -208,6 +207,37 @@ static int exif_payload_orientation(const uint8_t *p, size_t len)
 	return kimg_exif_orientation(p, len);
 }
 
+void kimg_orient_src(int o, uint32_t w, uint32_t h, uint32_t r, uint32_t c, uint32_t *sr,
+                     uint32_t *sc)
+{
+	switch (o) {
+	case 2:
+		*sr = r, *sc = w - 1 - c;
+		break;
+	case 3:
+		*sr = h - 1 - r, *sc = w - 1 - c;
+		break;
+	case 4:
+		*sr = h - 1 - r, *sc = c;
+		break;
+	case 5:
+		*sr = c, *sc = r;
+		break;
+	case 6:
+		*sr = h - 1 - c, *sc = r;
+		break;
+	case 7:
+		*sr = h - 1 - c, *sc = w - 1 - r;
+		break;
+	case 8:
+		*sr = c, *sc = w - 1 - r;
+		break;
+	default:
+		*sr = r, *sc = c;
+		break;
+	}
+}
+
 /* ---- JPEG ---- */
 
 struct jpeg_ctx {
@@ -218,7 +248,6 @@ struct jpeg_ctx {
 	char msg[JMSG_LENGTH_MAX];
 	struct jpeg_decompress_struct cinfo;
 	uint8_t *row;
-	float *grey;
 };
 
 static void jpeg_fail(j_common_ptr c)
@@ -252,9 +281,9 @@ static void jpeg_progress(j_common_ptr c)
 	}
 }
 
-int kimg_decode_jpeg(const uint8_t *data, size_t len, const char *name,
-                     const struct kimg_limits *lim, struct kimg_acc *acc, struct kimg_info *info,
-                     struct kerr *e)
+static int decode_jpeg(const uint8_t *data, size_t len, const char *name,
+                       const struct kimg_limits *lim, struct kimg_sink *s, struct kimg_info *info,
+                       struct kerr *e)
 {
 	struct jpeg_ctx *x = xcalloc(1, sizeof *x);
 	struct jpeg_decompress_struct *ci = &x->cinfo;
@@ -292,42 +321,49 @@ int kimg_decode_jpeg(const uint8_t *data, size_t len, const char *name,
 			break;
 		}
 
-	/* the smallest scale (down to 1/8) that still gives KIMG_WORK pixels a side */
+	/* the smallest scale (down to 1/8) that still gives the sink the size it wants */
+	uint32_t tw, th;
+	s->want(s, ci->image_width, ci->image_height, info->orientation, &tw, &th);
 	unsigned d = 8;
-	while (d > 1 && (ci->image_width / d < KIMG_WORK || ci->image_height / d < KIMG_WORK))
+	while (d > 1 && (ci->image_width / d < tw || ci->image_height / d < th))
 		d /= 2;
 	ci->scale_num = 1;
 	ci->scale_denom = d;
-	enum layout lay = L_GREY;
+	enum kimg_layout lay;
 	if (ci->jpeg_color_space == JCS_CMYK || ci->jpeg_color_space == JCS_YCCK) {
 		ci->out_color_space = JCS_CMYK;
-		lay = L_CMYK_INVERTED;
+		lay = KIMG_L_CMYK_INVERTED;
+	} else if (s->colour) {
+		ci->out_color_space = JCS_RGB;
+		lay = KIMG_L_RGB;
 	} else {
 		ci->out_color_space = JCS_GRAYSCALE; /* a YCbCr JPEG's Y is Rec. 601 luma already */
+		lay = KIMG_L_GREY;
 	}
 	/* a progressive JPEG buffers its coefficients whole: bound that by the pixel limit */
 	uint64_t maxpx = lim && lim->max_pixels ? lim->max_pixels : KIMG_MAX_PIXELS_DEFAULT;
 	ci->mem->max_memory_to_use = (long)(maxpx * 8 < 0x7fffffff ? maxpx * 8 : 0x7fffffff);
 	jpeg_start_decompress(ci);
-	if (ci->output_components != (lay == L_GREY ? 1 : 4))
+	if (ci->output_components != (lay == KIMG_L_CMYK_INVERTED ? 4 : lay == KIMG_L_RGB ? 3 : 1))
 		ERREXIT(ci, JERR_BAD_J_COLORSPACE);
 	info->decoded_width = ci->output_width;
 	info->decoded_height = ci->output_height;
-	kimg_acc_init(acc, ci->output_width, ci->output_height);
+	rc = s->begin(s, info, 0, name, e);
+	if (rc < 0)
+		goto out;
 	x->row = xmalloc((size_t)ci->output_width * ci->output_components);
-	x->grey = xmalloc((size_t)ci->output_width * sizeof *x->grey);
 	while (ci->output_scanline < ci->output_height) {
 		JSAMPROW r = x->row;
 		uint32_t y = ci->output_scanline;
 		if (jpeg_read_scanlines(ci, &r, 1) != 1)
 			ERREXIT(ci, JERR_INPUT_EMPTY);
-		to_grey(lay, x->row, ci->output_width, x->grey);
-		kimg_acc_row(acc, y, 0, 1, x->grey, ci->output_width);
+		s->row(s, y, 0, 1, x->row, ci->output_width, lay);
 	}
+	if (s->to_eoi)
+		jpeg_finish_decompress(ci);
 out:
 	jpeg_destroy_decompress(ci);
 	xfree(&x->row);
-	xfree(&x->grey);
 	free(x);
 	return rc;
 }
@@ -342,7 +378,6 @@ struct png_ctx {
 	png_structp png;
 	png_infop info;
 	uint8_t *row;
-	float *grey;
 };
 
 static void png_fail(png_structp png, png_const_charp msg)
@@ -369,9 +404,9 @@ static void png_read_mem(png_structp png, png_bytep out, size_t n)
 	x->pos += n;
 }
 
-int kimg_decode_png(const uint8_t *data, size_t len, const char *name,
-                    const struct kimg_limits *lim, struct kimg_acc *acc, struct kimg_info *info,
-                    struct kerr *e)
+static int decode_png(const uint8_t *data, size_t len, const char *name,
+                      const struct kimg_limits *lim, struct kimg_sink *s, struct kimg_info *info,
+                      struct kerr *e)
 {
 	struct png_ctx *x = xcalloc(1, sizeof *x);
 	int rc = K_OK;
@@ -394,7 +429,7 @@ int kimg_decode_png(const uint8_t *data, size_t len, const char *name,
 	png_set_read_fn(x->png, x, png_read_mem);
 	png_set_chunk_malloc_max(x->png, PNG_CHUNK_MAX);
 	png_set_chunk_cache_max(x->png, 64);
-	/* text, colour profiles and palettes suggestions are of no use to a hash: skip them
+	/* text, colour profiles and palettes suggestions are of no use to a picture: skip them
 	 * unread (no zTXt/iCCP inflating) */
 	static const png_byte skip[] = "tEXt\0zTXt\0iTXt\0iCCP\0sPLT\0hIST\0tIME\0pCAL\0sCAL\0";
 	png_set_keep_unknown_chunks(x->png, PNG_HANDLE_CHUNK_NEVER, skip, (int)(sizeof skip / 5));
@@ -420,18 +455,23 @@ int kimg_decode_png(const uint8_t *data, size_t len, const char *name,
 		png_set_tRNS_to_alpha(x->png);
 	png_read_update_info(x->png, x->info);
 	int ch = png_get_channels(x->png, x->info);
-	enum layout lay = ch == 1 ? L_GREY : ch == 2 ? L_GREY_ALPHA : ch == 3 ? L_RGB : L_RGBA;
+	enum kimg_layout lay = ch == 1   ? KIMG_L_GREY
+	                       : ch == 2 ? KIMG_L_GREY_ALPHA
+	                       : ch == 3 ? KIMG_L_RGB
+	                                 : KIMG_L_RGBA;
 	if (ch < 1 || ch > 4 || png_get_rowbytes(x->png, x->info) < (size_t)w * ch)
 		png_error(x->png, "unexpected row layout");
 
-	kimg_acc_init(acc, w, h);
+	/* the orientation is known only at the end (an eXIf chunk after the image data, where
+	 * ImageMagick writes it, counts too): the sink gets the stored image and turns it */
+	rc = s->begin(s, info, interlace != PNG_INTERLACE_NONE, name, e);
+	if (rc < 0)
+		goto out;
 	x->row = xmalloc(png_get_rowbytes(x->png, x->info));
-	x->grey = xmalloc((size_t)w * sizeof *x->grey);
 	if (interlace == PNG_INTERLACE_NONE) {
 		for (png_uint_32 y = 0; y < h; y++) {
 			png_read_row(x->png, x->row, NULL);
-			to_grey(lay, x->row, w, x->grey);
-			kimg_acc_row(acc, y, 0, 1, x->grey, w);
+			s->row(s, y, 0, 1, x->row, w, lay);
 		}
 	} else {
 		/* Adam7 without libpng's de-interlacing (which needs the whole image): each pass
@@ -442,15 +482,11 @@ int kimg_decode_png(const uint8_t *data, size_t len, const char *name,
 				continue;
 			for (png_uint_32 r = 0; r < rows; r++) {
 				png_read_row(x->png, x->row, NULL);
-				to_grey(lay, x->row, cols, x->grey);
-				kimg_acc_row(acc, PNG_ROW_FROM_PASS_ROW(r, pass),
-				             PNG_PASS_START_COL(pass),
-				             1u << PNG_PASS_COL_SHIFT(pass), x->grey, cols);
+				s->row(s, PNG_ROW_FROM_PASS_ROW(r, pass), PNG_PASS_START_COL(pass),
+				       1u << PNG_PASS_COL_SHIFT(pass), x->row, cols, lay);
 			}
 		}
 	}
-	/* the orientation is applied to the work image afterwards, so an eXIf chunk after the
-	 * image data (where ImageMagick writes it) counts too */
 	png_read_end(x->png, x->info);
 	png_uint_32 nexif = 0;
 	png_bytep exif = NULL;
@@ -459,7 +495,6 @@ int kimg_decode_png(const uint8_t *data, size_t len, const char *name,
 out:
 	png_destroy_read_struct(&x->png, &x->info, NULL);
 	xfree(&x->row);
-	xfree(&x->grey);
 	free(x);
 	return rc;
 }
@@ -516,9 +551,9 @@ static int webp_orientation(const uint8_t *d, size_t len)
 	return 1;
 }
 
-int kimg_decode_webp(const uint8_t *data, size_t len, const char *name,
-                     const struct kimg_limits *lim, struct kimg_acc *acc, struct kimg_info *info,
-                     struct kerr *e)
+static int decode_webp(const uint8_t *data, size_t len, const char *name,
+                       const struct kimg_limits *lim, struct kimg_sink *s, struct kimg_info *info,
+                       struct kerr *e)
 {
 	WebPDecoderConfig cfg;
 	if (!WebPInitDecoderConfig(&cfg))
@@ -532,42 +567,122 @@ int kimg_decode_webp(const uint8_t *data, size_t len, const char *name,
 	if (rc < 0)
 		return rc;
 	if (cfg.input.has_animation)
-		return kerr_set(e, K_EINVAL,
-		                "%s: an animated WebP, which has no single photo to hash", name);
+		return kerr_set(e, K_EINVAL, "%s: an animated WebP, %s", name, s->animated);
 	info->width = (uint32_t)cfg.input.width;
 	info->height = (uint32_t)cfg.input.height;
 	info->has_alpha = cfg.input.has_alpha != 0;
 	info->orientation = webp_orientation(data, len);
-	/* libwebp shrinks by area averaging as it decodes, straight to the work size; alpha comes
-	 * premultiplied so that averaging and flattening onto white commute */
-	int ow = cfg.input.width < (int)KIMG_WORK ? cfg.input.width : (int)KIMG_WORK;
-	int oh = cfg.input.height < (int)KIMG_WORK ? cfg.input.height : (int)KIMG_WORK;
-	if (ow != cfg.input.width || oh != cfg.input.height) {
+	/* libwebp shrinks by area averaging as it decodes, straight to the size the sink wants */
+	uint32_t dw, dh;
+	s->want(s, info->width, info->height, info->orientation, &dw, &dh);
+	if ((int)dw != cfg.input.width || (int)dh != cfg.input.height) {
 		cfg.options.use_scaling = 1;
-		cfg.options.scaled_width = ow;
-		cfg.options.scaled_height = oh;
+		cfg.options.scaled_width = (int)dw;
+		cfg.options.scaled_height = (int)dh;
 	}
-	cfg.output.colorspace = MODE_rgbA;
+	/* for grey, alpha comes premultiplied so that averaging and flattening onto white
+	 * commute */
+	cfg.output.colorspace = s->colour ? MODE_RGBA : MODE_rgbA;
 	st = WebPDecode(data, len, &cfg);
 	if (st != VP8_STATUS_OK) {
 		WebPFreeDecBuffer(&cfg.output);
 		return webp_error(st, name, e);
 	}
 	const WebPRGBABuffer *b = &cfg.output.u.RGBA;
-	if (cfg.output.width != ow || cfg.output.height != oh) {
+	if (cfg.output.width != (int)dw || cfg.output.height != (int)dh) {
 		WebPFreeDecBuffer(&cfg.output);
 		return kerr_set(e, K_EINVAL, "%s: a damaged WebP (decoded at an unexpected size)",
 		                name);
 	}
-	info->decoded_width = (uint32_t)ow;
-	info->decoded_height = (uint32_t)oh;
-	kimg_acc_init(acc, (uint32_t)ow, (uint32_t)oh);
-	float *grey = xmalloc((size_t)ow * sizeof *grey);
-	for (int y = 0; y < oh; y++) {
-		to_grey(L_RGBA_PREMUL, b->rgba + (size_t)y * b->stride, (uint32_t)ow, grey);
-		kimg_acc_row(acc, (uint32_t)y, 0, 1, grey, (uint32_t)ow);
-	}
-	free(grey);
+	info->decoded_width = dw;
+	info->decoded_height = dh;
+	rc = s->begin(s, info, 0, name, e);
+	if (rc == K_OK)
+		for (uint32_t y = 0; y < dh; y++)
+			s->row(s, y, 0, 1, b->rgba + (size_t)y * b->stride, dw,
+			       s->colour ? KIMG_L_RGBA : KIMG_L_RGBA_PREMUL);
 	WebPFreeDecBuffer(&cfg.output);
+	return rc;
+}
+
+/* ---- the three behind one door ---- */
+
+enum kimg_format kimg_sniff(const uint8_t *d, size_t n)
+{
+	if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF)
+		return KIMG_JPEG;
+	if (n >= 8 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return KIMG_PNG;
+	if (n >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0)
+		return KIMG_WEBP;
+	return KIMG_UNKNOWN;
+}
+
+int kimg_decode(const uint8_t *data, size_t len, const char *name, const struct kimg_limits *lim,
+                struct kimg_sink *s, struct kimg_info *info, struct kerr *e)
+{
+	info->format = kimg_sniff(data, len);
+	info->orientation = 1;
+	switch (info->format) {
+	case KIMG_JPEG:
+		return decode_jpeg(data, len, name, lim, s, info, e);
+	case KIMG_PNG:
+		return decode_png(data, len, name, lim, s, info, e);
+	case KIMG_WEBP:
+		return decode_webp(data, len, name, lim, s, info, e);
+	default:
+		return kerr_set(e, K_EINVAL, "%s: not a JPEG, PNG or WebP image", name);
+	}
+}
+
+/* ---- the grey sink: each row to grey, then into the work-image accumulator ---- */
+
+struct grey_sink {
+	struct kimg_sink s; /* first: the decoders hand back &s */
+	struct kimg_acc *acc;
+	float *grey;
+};
+
+static void grey_want(struct kimg_sink *s, uint32_t sw, uint32_t sh, int o, uint32_t *dw,
+                      uint32_t *dh)
+{
+	(void)s;
+	(void)o; /* the work image is turned after the averaging */
+	*dw = sw < KIMG_WORK ? sw : KIMG_WORK;
+	*dh = sh < KIMG_WORK ? sh : KIMG_WORK;
+}
+
+static int grey_begin(struct kimg_sink *s, const struct kimg_info *info, int interlaced,
+                      const char *name, struct kerr *e)
+{
+	struct grey_sink *g = (struct grey_sink *)s;
+	kimg_acc_init(g->acc, info->decoded_width, info->decoded_height);
+	g->grey = xmalloc((size_t)info->decoded_width * sizeof *g->grey);
 	return K_OK;
+}
+
+static void grey_row(struct kimg_sink *s, uint32_t y, uint32_t x0, uint32_t step, const uint8_t *p,
+                     uint32_t n, enum kimg_layout l)
+{
+	struct grey_sink *g = (struct grey_sink *)s;
+	to_grey(l, p, n, g->grey);
+	kimg_acc_row(g->acc, y, x0, step, g->grey, n);
+}
+
+int kimg_decode_grey(const uint8_t *data, size_t len, const char *name,
+                     const struct kimg_limits *lim, struct kimg_acc *acc, struct kimg_info *info,
+                     struct kerr *e)
+{
+	struct grey_sink g = {
+	    .s = {.colour = 0,
+	          .to_eoi = 0,
+	          .animated = "which has no single photo to hash",
+	          .want = grey_want,
+	          .begin = grey_begin,
+	          .row = grey_row},
+	    .acc = acc,
+	};
+	int rc = kimg_decode(data, len, name, lim, &g.s, info, e);
+	free(g.grey);
+	return rc;
 }
