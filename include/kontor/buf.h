@@ -51,6 +51,9 @@ int kbuf_write_file_atomic(const char *path, const void *data, size_t len, int m
 
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int utf8_valid(const char *s, size_t n);
+/* The length (1 to 4) of the valid UTF-8 sequence at s[0..avail), its code point in *cp (may
+ * be NULL); 0 when it is invalid by utf8_valid's rules or cut short (or avail is 0). */
+size_t utf8_decode(const void *s, size_t avail, uint32_t *cp);
 /* The UTF-8 bytes of code point cp (<= 0x10FFFF; the caller excludes surrogates) in out;
  * returns how many, 1 to 4. */
 size_t utf8_encode(uint32_t cp, char out[4]);

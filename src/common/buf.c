@@ -243,35 +243,45 @@ size_t utf8_encode(uint32_t cp, char out[4])
 	return 4;
 }
 
+size_t utf8_decode(const void *s, size_t avail, uint32_t *cp)
+{
+	const unsigned char *p = s;
+	if (avail == 0)
+		return 0;
+	unsigned c = p[0];
+	size_t len;
+	uint32_t v, min;
+	if (c < 0x80)
+		len = 1, v = c, min = 0;
+	else if ((c & 0xE0) == 0xC0)
+		len = 2, v = c & 0x1F, min = 0x80;
+	else if ((c & 0xF0) == 0xE0)
+		len = 3, v = c & 0x0F, min = 0x800;
+	else if ((c & 0xF8) == 0xF0)
+		len = 4, v = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (avail < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	if (cp)
+		*cp = v;
+	return len;
+}
+
 int utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	while (p < end) {
-		unsigned c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t len;
-		unsigned cp, min;
-		if ((c & 0xE0) == 0xC0)
-			len = 2, cp = c & 0x1F, min = 0x80;
-		else if ((c & 0xF0) == 0xE0)
-			len = 3, cp = c & 0x0F, min = 0x800;
-		else if ((c & 0xF8) == 0xF0)
-			len = 4, cp = c & 0x07, min = 0x10000;
-		else
+	for (size_t i = 0; i < n;) {
+		size_t len = utf8_decode(s + i, n - i, NULL);
+		if (!len)
 			return 0;
-		if ((size_t)(end - p) < len)
-			return 0;
-		for (size_t i = 1; i < len; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return 0;
-		p += len;
+		i += len;
 	}
 	return 1;
 }

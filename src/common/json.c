@@ -42,34 +42,6 @@ static locale_t c_locale(void)
 	return l;
 }
 
-/* Length of the valid UTF-8 sequence at p (same rules as utf8_valid), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-	unsigned c = p[0];
-	size_t len;
-	uint32_t cp, min;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xE0) == 0xC0)
-		len = 2, cp = c & 0x1F, min = 0x80;
-	else if ((c & 0xF0) == 0xE0)
-		len = 3, cp = c & 0x0F, min = 0x800;
-	else if ((c & 0xF8) == 0xF0)
-		len = 4, cp = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (avail < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
 static void utf8_put(struct kbuf *b, uint32_t cp)
 {
 	char u[4];
@@ -84,7 +56,7 @@ void json_put_string(struct kbuf *out, const char *s, size_t n)
 	while (i < n) {
 		unsigned c = p[i];
 		if (c >= 0x80) {
-			size_t len = utf8_seq(p + i, n - i);
+			size_t len = utf8_decode(p + i, n - i, NULL);
 			if (len) {
 				i += len;
 				continue;
@@ -278,7 +250,7 @@ static int parse_string(struct parser *p)
 			return perr(p, p->pos,
 			            "control character U+%04X must be escaped in a string", c);
 		if (c >= 0x80) {
-			size_t len = utf8_seq(p->s + p->pos, p->n - p->pos);
+			size_t len = utf8_decode(p->s + p->pos, p->n - p->pos, NULL);
 			if (!len)
 				return perr(p, p->pos, "invalid UTF-8 in a string");
 			kbuf_append(&p->scratch, p->s + p->pos, len);

@@ -18,40 +18,10 @@ void text_locale_init(void)
 /* Decodes one UTF-8 character; returns its length (1 for an invalid byte, with *cp = -1). */
 static size_t utf8_next(const unsigned char *p, size_t left, long *cp)
 {
-	unsigned c = p[0];
-	size_t len;
-	unsigned long v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xE0) == 0xC0)
-		len = 2, v = c & 0x1F, min = 0x80;
-	else if ((c & 0xF0) == 0xE0)
-		len = 3, v = c & 0x0F, min = 0x800;
-	else if ((c & 0xF8) == 0xF0)
-		len = 4, v = c & 0x07, min = 0x10000;
-	else {
-		*cp = -1;
-		return 1;
-	}
-	if (left < len) {
-		*cp = -1;
-		return 1;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80) {
-			*cp = -1;
-			return 1;
-		}
-		v = (v << 6) | (p[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-		*cp = -1;
-		return 1;
-	}
-	*cp = (long)v;
-	return len;
+	uint32_t v;
+	size_t len = utf8_decode(p, left, &v);
+	*cp = len ? (long)v : -1;
+	return len ? len : 1;
 }
 
 static int cp_width(long cp)
