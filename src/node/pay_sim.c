@@ -11,11 +11,11 @@
 #include "kontor/codes.h"
 #include "kontor/money.h"
 
-static int sim_deposit(void *ctx, const char *account_id, int64_t amount, const char *currency,
-                       const char *reference, struct pay_result *out, struct kerr *e)
+/* The checks a deposit and a payout share; what ("deposit" or "payout") names it in the
+ * sentence. */
+static int sim_check(const char *account_id, int64_t amount, const char *currency, const char *what,
+                     struct kerr *e)
 {
-	struct nstore *s = ctx;
-	memset(out, 0, sizeof *out);
 	if (!account_id || !*account_id || strlen(account_id) > NSTORE_ID_MAX)
 		return kerr_set(e, K_EINVAL, "account: missing or longer than %d bytes",
 		                NSTORE_ID_MAX);
@@ -24,9 +24,43 @@ static int sim_deposit(void *ctx, const char *account_id, int64_t amount, const 
 		return rc;
 	if (amount <= 0 || amount > MONEY_MAX)
 		return kerr_set(e, K_EINVAL,
-		                "amount: a deposit is more than zero and at most %" PRId64
+		                "amount: a %s is more than zero and at most %" PRId64
 		                " minor units (got %" PRId64 ")",
-		                MONEY_MAX, amount);
+		                what, MONEY_MAX, amount);
+	return K_OK;
+}
+
+/* Moves amount between "provider:sim" and the account's wallet (into it for a deposit, out of
+ * it for a payout) as one ledger transaction, then reads the wallet's balance into out. */
+static int sim_post(struct nstore *s, const char *account_id, int64_t amount, const char *currency,
+                    int into_wallet, const char *kind, const char *memo, const char *ref,
+                    struct pay_result *out, struct kerr *e)
+{
+	char wallet[NLEDGER_ACCOUNT_MAX + 1];
+	snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
+	const char *from = into_wallet ? "provider:sim" : wallet;
+	const char *to = into_wallet ? wallet : "provider:sim";
+	const struct nentry entries[] = {
+	    {from, currency, -amount, NULL},
+	    {to, currency, amount, NULL},
+	};
+	const struct ntx tx = {kind, memo, ref, entries, 2};
+	int rc = nledger_post(s, &tx, out->tx, &out->posted, e);
+	if (rc == K_ECONFLICT)
+		kerr_prefix(e, into_wallet ? "simulated deposit" : "simulated payout");
+	if (rc)
+		return rc;
+	return nledger_balance(s, wallet, currency, &out->balance, e);
+}
+
+static int sim_deposit(void *ctx, const char *account_id, int64_t amount, const char *currency,
+                       const char *reference, struct pay_result *out, struct kerr *e)
+{
+	struct nstore *s = ctx;
+	memset(out, 0, sizeof *out);
+	int rc = sim_check(account_id, amount, currency, "deposit", e);
+	if (rc)
+		return rc;
 	if (!reference || !*reference)
 		return kerr_set(e, K_EINVAL, "reference: missing (the provider's payment id)");
 	if (strlen(reference) > NLEDGER_REF_MAX - 4)
@@ -43,20 +77,10 @@ static int sim_deposit(void *ctx, const char *account_id, int64_t amount, const 
 	if (rc)
 		return rc;
 
-	char wallet[NLEDGER_ACCOUNT_MAX + 1], ref[NLEDGER_REF_MAX + 1];
-	snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
+	char ref[NLEDGER_REF_MAX + 1];
 	snprintf(ref, sizeof ref, "sim:%s", reference);
-	const struct nentry entries[] = {
-	    {"provider:sim", currency, -amount, NULL},
-	    {wallet, currency, amount, NULL},
-	};
-	const struct ntx tx = {"deposit", "simulated deposit", ref, entries, 2};
-	rc = nledger_post(s, &tx, out->tx, &out->posted, e);
-	if (rc == K_ECONFLICT)
-		kerr_prefix(e, "simulated deposit");
-	if (rc)
-		return rc;
-	return nledger_balance(s, wallet, currency, &out->balance, e);
+	return sim_post(s, account_id, amount, currency, 1, "deposit", "simulated deposit", ref,
+	                out, e);
 }
 
 static int sim_payout(void *ctx, const char *account_id, int64_t amount, const char *currency,
@@ -64,17 +88,9 @@ static int sim_payout(void *ctx, const char *account_id, int64_t amount, const c
 {
 	struct nstore *s = ctx;
 	memset(out, 0, sizeof *out);
-	if (!account_id || !*account_id || strlen(account_id) > NSTORE_ID_MAX)
-		return kerr_set(e, K_EINVAL, "account: missing or longer than %d bytes",
-		                NSTORE_ID_MAX);
-	int rc = codes_check_currency(currency ? currency : "", "currency", e);
+	int rc = sim_check(account_id, amount, currency, "payout", e);
 	if (rc)
 		return rc;
-	if (amount <= 0 || amount > MONEY_MAX)
-		return kerr_set(e, K_EINVAL,
-		                "amount: a payout is more than zero and at most %" PRId64
-		                " minor units (got %" PRId64 ")",
-		                MONEY_MAX, amount);
 	size_t rl = reference ? strlen(reference) : 0;
 	if (rl == 0 || rl > PAY_PAYOUT_REF_MAX)
 		return kerr_set(e, K_EINVAL, "reference: 1 to %d characters, please",
@@ -87,20 +103,10 @@ static int sim_payout(void *ctx, const char *account_id, int64_t amount, const c
 			                "reference: only A-Z a-z 0-9 - and _ (a character at %zu)",
 			                i + 1);
 	}
-	char wallet[NLEDGER_ACCOUNT_MAX + 1], ref[NLEDGER_REF_MAX + 1];
-	snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
+	char ref[NLEDGER_REF_MAX + 1];
 	snprintf(ref, sizeof ref, "sim-payout:%s:%s", account_id, reference);
-	const struct nentry entries[] = {
-	    {wallet, currency, -amount, NULL},
-	    {"provider:sim", currency, amount, NULL},
-	};
-	const struct ntx tx = {"payout", "simulated payout to the account holder", ref, entries, 2};
-	rc = nledger_post(s, &tx, out->tx, &out->posted, e);
-	if (rc == K_ECONFLICT)
-		kerr_prefix(e, "simulated payout");
-	if (rc)
-		return rc;
-	return nledger_balance(s, wallet, currency, &out->balance, e);
+	return sim_post(s, account_id, amount, currency, 0, "payout",
+	                "simulated payout to the account holder", ref, out, e);
 }
 
 void pay_sim_init(struct pay_provider *p, struct nstore *s)
