@@ -622,6 +622,19 @@ static int signed_already(const char *key, struct kerr *e)
 	                key);
 }
 
+/* The value --set gives key, or NULL; when the signed contract states it already (stated), NULL
+ * with *rc set to signed_already's refusal. After one refusal it gives NULL, leaving *rc. */
+static const char *amend_new(const cJSON *amend, const char *key, int stated, int *rc,
+                             struct kerr *e)
+{
+	const char *v = *rc ? NULL : amend_get(amend, key);
+	if (v && stated) {
+		*rc = signed_already(key, e);
+		return NULL;
+	}
+	return v;
+}
+
 static int party_map(const struct contract_party *src, const char *account, const char *who,
                      const cJSON *amend, struct paper_party *p, struct kerr *e)
 {
@@ -837,22 +850,16 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 	copy_fixed(p->deliver_by, sizeof p->deliver_by, t.deliver_by);
 	p->port_loading = clean(t.port_loading);
 	p->port_discharge = clean(t.port_discharge);
-	if ((v = amend_get(amend, "portOfLoading"))) {
-		if (p->port_loading) {
-			rc = signed_already("portOfLoading", e);
-			goto out;
-		}
+	if ((v = amend_new(amend, "portOfLoading", p->port_loading != NULL, &rc, e))) {
 		p->port_loading = clean(v);
 		p->loading_amended = 1;
 	}
-	if ((v = amend_get(amend, "portOfDischarge"))) {
-		if (p->port_discharge) {
-			rc = signed_already("portOfDischarge", e);
-			goto out;
-		}
+	if ((v = amend_new(amend, "portOfDischarge", p->port_discharge != NULL, &rc, e))) {
 		p->port_discharge = clean(v);
 		p->discharge_amended = 1;
 	}
+	if (rc)
+		goto out;
 	p->payment_terms = payment_words(&t);
 	p->export_reason =
 	    clean(amend_get(amend, "exportReason") ? amend_get(amend, "exportReason") : "sale");
@@ -895,55 +902,33 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 		copy_fixed(l->package_code, sizeof l->package_code, it->package_code);
 		l->marks = clean(it->marks);
 #define ITEM_KEY(name) (snprintf(key, sizeof key, "items.%zu.%s", i + 1, name), key)
-		if ((v = amend_get(amend, ITEM_KEY("netKg")))) {
-			if (l->net_unit_g) {
-				rc = signed_already(key, e);
-				goto out;
-			}
+		if ((v = amend_new(amend, ITEM_KEY("netKg"), l->net_unit_g != 0, &rc, e))) {
 			kg_parse(v, &l->net_unit_g);
 			l->amended = 1;
 		}
-		if ((v = amend_get(amend, ITEM_KEY("grossKg")))) {
-			if (l->gross_unit_g) {
-				rc = signed_already(key, e);
-				goto out;
-			}
+		if ((v = amend_new(amend, ITEM_KEY("grossKg"), l->gross_unit_g != 0, &rc, e))) {
 			kg_parse(v, &l->gross_unit_g);
 			l->amended = 1;
 		}
-		if ((v = amend_get(amend, ITEM_KEY("packages")))) {
-			if (l->packages) {
-				rc = signed_already(key, e);
-				goto out;
-			}
+		if ((v = amend_new(amend, ITEM_KEY("packages"), l->packages != 0, &rc, e))) {
 			packages_parse(v, &l->packages, l->package_code);
 			l->amended = 1;
 		}
-		if ((v = amend_get(amend, ITEM_KEY("marks")))) {
-			if (l->marks) {
-				rc = signed_already(key, e);
-				goto out;
-			}
+		if ((v = amend_new(amend, ITEM_KEY("marks"), l->marks != NULL, &rc, e))) {
 			l->marks = clean(v);
 			l->amended = 1;
 		}
-		if ((v = amend_get(amend, ITEM_KEY("hsCode")))) {
-			if (l->hs_code[0]) {
-				rc = signed_already(key, e);
-				goto out;
-			}
+		if ((v = amend_new(amend, ITEM_KEY("hsCode"), l->hs_code[0] != 0, &rc, e))) {
 			copy_fixed(l->hs_code, sizeof l->hs_code, v);
 			l->amended = 1;
 		}
-		if ((v = amend_get(amend, ITEM_KEY("origin")))) {
-			if (l->origin[0]) {
-				rc = signed_already(key, e);
-				goto out;
-			}
+		if ((v = amend_new(amend, ITEM_KEY("origin"), l->origin[0] != 0, &rc, e))) {
 			copy_fixed(l->origin, sizeof l->origin, v);
 			l->amended = 1;
 		}
 #undef ITEM_KEY
+		if (rc)
+			goto out;
 		if (l->gross_unit_g && l->net_unit_g > l->gross_unit_g) {
 			rc = kerr_set(e, K_EINVAL,
 			              "line %zu: the gross weight is less than the net weight",
