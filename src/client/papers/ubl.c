@@ -233,14 +233,20 @@ static void item(struct ubl *u, const struct paper_line *l)
 	end(u);
 }
 
+/* What every document starts with: the UBL version, kontor's customisation, number and date. */
+static void header(struct ubl *u)
+{
+	cbc(u, "UBLVersionID", "2.1");
+	cbc(u, "CustomizationID", "urn:kontor:papers:1");
+	cbc(u, "ID", u->p->number);
+	cbc(u, "IssueDate", u->p->date);
+}
+
 static void invoice(struct ubl *u)
 {
 	const struct paper *p = u->p;
 	char s[64];
-	cbc(u, "UBLVersionID", "2.1");
-	cbc(u, "CustomizationID", "urn:kontor:papers:1");
-	cbc(u, "ID", p->number);
-	cbc(u, "IssueDate", p->date);
+	header(u);
 	start(u, "cbc", "InvoiceTypeCode");
 	attr(u, "listID", "UNCL1001");
 	chk(u, xmlTextWriterWriteString(u->w, BAD_CAST(p->type == PAPER_PROFORMA ? "325" : "380")));
@@ -419,10 +425,7 @@ static void signature(struct ubl *u)
 static void packing_list(struct ubl *u)
 {
 	const struct paper *p = u->p;
-	cbc(u, "UBLVersionID", "2.1");
-	cbc(u, "CustomizationID", "urn:kontor:papers:1");
-	cbc(u, "ID", p->number);
-	cbc(u, "IssueDate", p->date);
+	header(u);
 	notes(u);
 	party(u, "ConsignorParty", &p->seller);
 	shipment(u, 1);
@@ -436,10 +439,7 @@ static void packing_list(struct ubl *u)
 static void origin(struct ubl *u)
 {
 	const struct paper *p = u->p;
-	cbc(u, "UBLVersionID", "2.1");
-	cbc(u, "CustomizationID", "urn:kontor:papers:1");
-	cbc(u, "ID", p->number);
-	cbc(u, "IssueDate", p->date);
+	header(u);
 	cbc(u, "Description", "Application for a certificate of origin");
 	notes(u);
 	party(u, "ExporterParty", &p->seller);
