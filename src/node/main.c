@@ -373,6 +373,14 @@ static int fail(const struct kerr *e, int rc)
 	return rc == K_EUSAGE ? 2 : 1;
 }
 
+/* The code lists loaded and the node's database opened: K_OK with *n for node_close, else the
+ * failure in e. */
+static int open_node(const struct args *a, struct node **n, struct kerr *e)
+{
+	int rc = codes_load(e);
+	return rc == K_OK ? node_open(db_path(a), n, e) : rc;
+}
+
 static int cmd_init(const struct args *a)
 {
 	const char *db = db_path(a);
@@ -521,10 +529,8 @@ static int cmd_serve(const struct args *a)
 		return 1;
 
 	struct kerr e = {0, ""};
-	int rc = codes_load(&e);
 	struct node *n = NULL;
-	if (rc == K_OK)
-		rc = node_open(db_path(a), &n, &e);
+	int rc = open_node(a, &n, &e);
 	if (rc != K_OK)
 		return fail(&e, rc);
 	if (rate_addr >= 0)
@@ -570,10 +576,8 @@ static int cmd_seed(const struct args *a)
 		o.seed = (uint64_t)sv;
 	}
 	struct kerr e = {0, ""};
-	int rc = codes_load(&e);
 	struct node *n = NULL;
-	if (rc == K_OK)
-		rc = node_open(db_path(a), &n, &e);
+	int rc = open_node(a, &n, &e);
 	if (rc != K_OK)
 		return fail(&e, rc);
 
@@ -714,9 +718,7 @@ static int cmd_payouts(const struct args *a)
 		                   a->pos[2]);
 	struct kerr e = {0, ""};
 	struct node *n = NULL;
-	int rc = codes_load(&e);
-	if (rc == K_OK)
-		rc = node_open(db_path(a), &n, &e);
+	int rc = open_node(a, &n, &e);
 	if (rc != K_OK)
 		return fail(&e, rc);
 	char id[KCRYPTO_ID_LEN + 1] = "";
@@ -761,9 +763,7 @@ static int cmd_resolve(const struct args *a)
 		                   "into the contract)");
 	struct kerr e = {0, ""};
 	struct node *n = NULL;
-	int rc = codes_load(&e);
-	if (rc == K_OK)
-		rc = node_open(db_path(a), &n, &e);
+	int rc = open_node(a, &n, &e);
 	if (rc != K_OK)
 		return fail(&e, rc);
 	struct order_ruling r;
@@ -801,9 +801,7 @@ static int cmd_release_due(const struct args *a)
 	}
 	struct kerr e = {0, ""};
 	struct node *n = NULL;
-	int rc = codes_load(&e);
-	if (rc == K_OK)
-		rc = node_open(db_path(a), &n, &e);
+	int rc = open_node(a, &n, &e);
 	if (rc != K_OK)
 		return fail(&e, rc);
 	int released = 0;
