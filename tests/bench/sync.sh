@@ -1,7 +1,9 @@
 #!/bin/sh
-# Sync on the wire (DESIGN §11): bytes and requests for (a) a sync with nothing new, (b) the
-# first pull of N_PULL listings, (c) pushing N_PUSH imported listings, and the wall time of
-# (b) and (c) over a slow link: kproxy (tests/tools/kproxy.c) between client and node,
+# Sync on the wire (DESIGN §11): bytes and requests for (a) a sync with nothing new, in each
+# scope (market, mine, one category), (b) the first pull of N_PULL listings, (c) pushing
+# N_PUSH imported listings, (d) a seller's first sync in scope mine (`init --role supplier`,
+# N_OWN listings of her own among the N_PULL), and the wall time of (b) and (c) over a slow
+# link: kproxy (tests/tools/kproxy.c) between client and node,
 # throttled to RATE bytes/s each way with DELAY ms added each way. Builds what it needs,
 # makes a throwaway CA, node and clients under a temp dir, stops every process it started.
 #   sh tests/bench/sync.sh
@@ -13,6 +15,7 @@ cd "$ROOT"
 B=${B:-build}
 N_PULL=${N_PULL:-100000}
 N_PUSH=${N_PUSH:-10000}
+N_OWN=${N_OWN:-20}
 RATE=${RATE:-8000}
 DELAY=${DELAY:-300}
 SLOW_PULL=${SLOW_PULL:-1}
@@ -94,6 +97,40 @@ echo "   (b) first pull, direct: $PULL_REQ requests, $PULL_UP B up, $PULL_DOWN B
 "$KONTOR" --home "$DIR/fast" sync --json >"$DIR/nothing.json"
 echo "   (a) nothing new: $(field requests <"$DIR/nothing.json") request(s)," \
 	"$(field bytesUp <"$DIR/nothing.json") B up + $(field bytesDown <"$DIR/nothing.json") B down (budget 1 request, 1536 B)"
+
+# (d) a seller's first sync in scope mine: her own listings (imported and pushed first), the
+# RFQs of her category and the accounts she deals with, none of the N_PULL others'
+CAT="Furniture > Furniture parts"
+"$KONTOR" --home "$DIR/mine" init --name "Mine Seller" --country VN --role supplier --no-passphrase >/dev/null 2>&1
+"$KONTOR" --home "$DIR/mine" node add main "https://127.0.0.1:$NODE_PORT" --ca-file "$DIR/ca.pem" >/dev/null
+awk -v n="$N_OWN" -v cat="$CAT" 'BEGIN {
+	print "sku,title,category,currency,price,moq"
+	for (i = 0; i < n; i++)
+		printf "TL-%04d,Iron table legs no. %d,%s,USD,%d.50,10\n", i, i, cat, 10 + i % 20
+}' >"$DIR/own.csv"
+"$KONTOR" --home "$DIR/mine" listing import "$DIR/own.csv" >/dev/null 2>&1
+"$KONTOR" --home "$DIR/mine" node list | grep -q ' mine ' || { echo "the seller's node is not in scope mine" >&2; exit 1; }
+t0=$(now_ms)
+"$KONTOR" --home "$DIR/mine" sync --json >"$DIR/mine.json"
+MINE_MS=$(( $(now_ms) - t0 ))
+MINE_UP=$(field bytesUp <"$DIR/mine.json")
+MINE_DOWN=$(field bytesDown <"$DIR/mine.json")
+echo "   (d) seller's first sync in scope mine ($N_OWN own of $((N_PULL + N_OWN)) listings):" \
+	"$(field requests <"$DIR/mine.json") requests, $MINE_UP B up + $MINE_DOWN B down =" \
+	"$((MINE_UP + MINE_DOWN)) B (budget 50,000 B), ${MINE_MS} ms;" \
+	"$(sqlite3 "$DIR/mine/cache.db" "SELECT count(*) FROM listings") listings cached"
+"$KONTOR" --home "$DIR/mine" sync --json >"$DIR/mine0.json"
+echo "   (a) nothing new in scope mine: $(field requests <"$DIR/mine0.json") request(s)," \
+	"$(field bytesUp <"$DIR/mine0.json") B up + $(field bytesDown <"$DIR/mine0.json") B down (budget 1 request, 1536 B)"
+"$KONTOR" --home "$DIR/mine" node scope main "$CAT" >/dev/null
+t0=$(now_ms)
+"$KONTOR" --home "$DIR/mine" sync --json >"$DIR/cat.json"
+echo "   first pull in scope \"$CAT\": $(field requests <"$DIR/cat.json") requests," \
+	"$(field bytesDown <"$DIR/cat.json") B down, $(( $(now_ms) - t0 )) ms;" \
+	"$(sqlite3 "$DIR/mine/cache.db" "SELECT count(*) FROM listings") listings cached"
+"$KONTOR" --home "$DIR/mine" sync --json >"$DIR/cat0.json"
+echo "   (a) nothing new in a category scope: $(field requests <"$DIR/cat0.json") request(s)," \
+	"$(field bytesUp <"$DIR/cat0.json") B up + $(field bytesDown <"$DIR/cat0.json") B down (budget 1 request, 1536 B)"
 
 if [ "$SLOW_PULL" = 1 ]; then
 	"$KONTOR" --home "$DIR/slow" init --name "Slow Buyer" --country KE --no-passphrase >/dev/null 2>&1

@@ -106,6 +106,7 @@ t_eq "nothing waits in its outbox" "$(kg outbox --json | wc -l)" 0
 t_run "id edit --handle" 0 kg id edit --handle acme-berlin
 t_match "it says old and new" "$T_OUT" 'handle @acme-berlin \(was @acme-trading-2\)'
 t_match "id show has it" "$(kg id show)" 'handle: +@acme-berlin$'
+t_run "the first firm syncs the market (a supplier starts in scope mine)" 0 kf node scope main market
 t_run "the first firm syncs" 0 kf sync
 t_eq "the node has it: the first firm's cache learns the new handle" \
 	"$(sqlite3 "$F/cache.db" "SELECT handle FROM accounts WHERE id = '$GID'")" acme-berlin

@@ -15,6 +15,7 @@ trade_node "Names Node"
 trade_party seller ks "Sắt Mỹ Thuật Hoà Phát" VN supplier --no-passphrase
 trade_party buyer kb "Berlin Interiors GmbH" DE buyer --no-passphrase
 trade_party third kx "Berlin Steel AG" DE buyer --no-passphrase
+t_run "the seller syncs the market: names of accounts she never dealt with" 0 ks node scope main market
 SID=$(party_id ks)
 BID=$(party_id kb)
 XID=$(party_id kx)

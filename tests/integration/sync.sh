@@ -47,6 +47,7 @@ t_run "node add pins the key and pushes what was queued" 0 ks node add main "$UR
 t_match "node add prints the pinned key" "$T_OUT" "pinned node key $NODEKEY"
 t_eq "the queued listing reached the node" "$(node_count "$SID")" 1
 t_eq "the seller's outbox is empty" "$(outbox_n "$S")" 0
+t_run "this seller syncs the whole market (a supplier starts in scope mine)" 0 ks node scope main market
 t_run "a second node of the same name is refused" 1 ks node add main "$URL" --ca-file "$T_TMP/ca.pem"
 t_run "node list" 0 ks node list
 t_match "node list marks the current node" "$T_OUT" "^\* main +$URL"

@@ -180,6 +180,8 @@ int cmd_push(struct ctx *c, struct kerr *e);
 /* The node a command works with: --node, else the current one (*out malloc'd); K_ENOTFOUND
  * with how to add one when there is none. */
 int cmd_node_name(struct ctx *c, char **out, struct kerr *e);
+/* A local search in a scope without the market: says so (cmd_note) and returns 1. */
+int cmd_scope_note(struct ctx *c);
 /* wallet.c, shared with the TUI's wallet view: the cached wallet of the current node (*node
  * malloc'd, w and l the caller's to free; an empty wallet once a sync found none), history
  * lines offset.. (at most limit); and marking its newest line seen (the inbox's money). */

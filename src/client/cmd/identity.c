@@ -126,7 +126,10 @@ static int run_init(struct ctx *c, const struct args *a, struct kerr *e)
 		struct kbuf payload = KBUF_INIT;
 		json_print(j, &payload);
 		cJSON_Delete(j);
+		/* A supplier's nodes sync in scope mine (node scope), a buyer's the market. */
 		if ((rc = store_meta_set(s, "self.id", acc.id, e)) == K_OK &&
+		    (rc = store_meta_set(s, "scope", strcmp(role, "supplier") ? "market" : "mine",
+		                         e)) == K_OK &&
 		    (rc = store_account_put(s, &acc, e)) == K_OK &&
 		    (rc = store_outbox_add(s, "Account/set", "create", acc.id, payload.data,
 		                           c->node, NULL, e)) == K_OK)

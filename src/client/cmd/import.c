@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../import.h"
+#include "../progress.h"
 #include "../store/store.h"
 #include "../ui/ui.h"
 #include "kontor/buf.h"
@@ -61,10 +62,23 @@ struct imp {
 	int cur;              /* the batch filling; the other may be signing */
 	struct seen_id *seen; /* open addressing, capseen a power of two */
 	size_t nseen, capseen;
+	struct progress prog; /* rows checked / signed / written, on a terminal */
+	long checked, signed_n;
 };
+
+/* Rows checked so far, with those signed and written. */
+static void import_progress(struct imp *x)
+{
+	char note[96], a[32], b[32];
+	snprintf(note, sizeof note, "%s signed, %s written",
+	         progress_count(x->signed_n, a, sizeof a),
+	         progress_count(x->created + x->updated, b, sizeof b));
+	progress_update(&x->prog, x->checked, -1, "rows checked", 0, note, 0);
+}
 
 static void row_failed(struct imp *x, long line, const char *msg)
 {
+	progress_clear(&x->prog);
 	x->failed++;
 	fprintf(x->c->err, "%s:%ld: %s\n", x->file, line, msg);
 }
@@ -191,6 +205,8 @@ static int batch_write(struct imp *x, struct batch *b, struct kerr *e)
 		pthread_join(b->thread, NULL);
 		b->signing = 0;
 	}
+	for (size_t i = 0; i < b->n; i++)
+		x->signed_n += !b->p[i].rc;
 	int rc = K_OK;
 	for (size_t i = 0; rc == K_OK && i < b->n; i++) {
 		struct pending *p = &b->p[i];
@@ -209,6 +225,7 @@ static int batch_write(struct imp *x, struct batch *b, struct kerr *e)
 	}
 	if (rc == K_OK)
 		rc = flush_batch(x, e);
+	import_progress(x);
 	/* a big file: the bulk-load page cache saves rewriting index pages per batch */
 	if (rc == K_OK && !x->bulk && b->n >= IMPORT_BATCH &&
 	    (rc = store_bulk_load(x->s, 1, e)) == K_OK)
@@ -289,6 +306,8 @@ static int on_row(void *vx, const struct import_row *r)
 	struct imp *x = vx;
 	long line = r->line;
 	struct listing *l = r->l;
+	x->checked++;
+	import_progress(x);
 	if (r->same_as) {
 		row_merged(x, line, r->same_as);
 		return 0;
@@ -553,6 +572,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		x.b[i].kp = &c->kp;
 	}
 	struct import_stats st = {o.format, 0};
+	progress_begin(&x.prog, c->err, c->verbosity < 0 || c->json, "import");
 	rc = import_parse(bytes, data.len, x.file, &o, &st, on_row, &x, e);
 	if (rc && x.fatal.code)
 		*e = x.fatal;
@@ -585,6 +605,14 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	kbuf_free(&x.ca);
 	kbuf_free(&x.cb);
 	free(x.base_dir);
+	if (x.prog.drawn || x.checked >= IMPORT_BATCH) { /* a long run ends with one line */
+		char ck[32], sg[32], w[32];
+		progress_end(&x.prog, "import: %s rows checked, %s signed, %s written in %.1f s%s",
+		             progress_count(x.checked, ck, sizeof ck),
+		             progress_count(x.signed_n, sg, sizeof sg),
+		             progress_count(x.created + x.updated, w, sizeof w),
+		             progress_elapsed_ms(&x.prog) / 1000.0, rc ? "; stopped" : "");
+	}
 	if (rc) {
 		kbuf_free(&x.merges);
 		return rc;

@@ -397,6 +397,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s;
 	if ((rc = ctx_store(c, &s, e)))
 		goto out;
+	cmd_scope_note(c); /* a scope without the market: --remote is offered */
 	if (nphoto) {
 		struct photo_result pr;
 		if ((rc = store_photo_search(s, &q, photo, nphoto, (int)max_distance, &pr, e)))

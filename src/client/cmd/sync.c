@@ -15,11 +15,13 @@
 #include "../net/http.h"
 #include "../net/sync.h"
 #include "../notify.h"
+#include "../progress.h"
 #include "../store/store.h"
 #include "kontor/json.h"
 #include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
+#include "kontor/buf.h"
 
 /* The node a command works with: --node, else the current one. K_ENOTFOUND when none. */
 int cmd_node_name(struct ctx *c, char **out, struct kerr *e)
@@ -39,6 +41,32 @@ int cmd_node_name(struct ctx *c, char **out, struct kerr *e)
 		    e, K_ENOTFOUND,
 		    "no node yet: add one with `kontor node add NAME https://HOST:PORT`");
 	return rc;
+}
+
+static void scope_words(const char *scope, char *buf, size_t cap);
+
+int cmd_scope_note(struct ctx *c)
+{
+	char *node = NULL;
+	struct store *s;
+	struct node_info n;
+	if (ctx_store(c, &s, NULL) != K_OK || cmd_node_name(c, &node, NULL) != K_OK || !node ||
+	    !*node || store_node_get(s, node, &n, NULL) != K_OK) {
+		free(node);
+		return 0;
+	}
+	int market = sync_scope_is_market(n.scope);
+	if (!market) {
+		char words[200];
+		scope_words(n.scope, words, sizeof words);
+		cmd_note(c,
+		         "the cache holds node %s's scope %s, not the market: --remote asks the "
+		         "node, or `kontor node scope %s market` pulls the market's listings",
+		         node, words, node);
+	}
+	node_info_free(&n);
+	free(node);
+	return !market;
 }
 
 /* The deadline of what a command does with a node: $KONTOR_SYNC_TIMEOUT seconds, else
@@ -123,10 +151,21 @@ int cmd_push(struct ctx *c, struct kerr *e)
 		    "`kontor sync`");
 	if (rc)
 		return rc;
+	/* A long push (an import's, pictures) is drawn on a terminal, and ends with a line. */
+	struct progress pr;
+	progress_begin(&pr, c->err, c->verbosity < 0, "push");
+	ksync_set_progress(k, &pr);
 	rc = ksync_push(k, &st, e);
 	struct kerr fe = {0};
 	ksync_finish(k, &st, &fe);
 	ksync_close(&k);
+	if (pr.drawn) {
+		char n[32], b[32];
+		progress_end(&pr, "push: %s action%s pushed, %s up in %.1f s%s",
+		             progress_count(st.pushed, n, sizeof n), st.pushed == 1 ? "" : "s",
+		             progress_bytes(st.bytes_up, b, sizeof b),
+		             progress_elapsed_ms(&pr) / 1000.0, rc == K_OK ? "" : "; incomplete");
+	}
 	if (rc == K_ENET) {
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
@@ -178,6 +217,7 @@ static int queue_profile(struct ctx *c, struct store *s, const char *node, struc
 	return rc;
 }
 
+#define T_LISTING_IX 1         /* sync_types[1] */
 #define CA_FILE_MAX (1u << 20) /* a CA bundle larger than this is refused */
 
 /* The name of the copy of a node's CA file in the home (stored relative: a home that
@@ -366,7 +406,10 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 		ni.tls_pin = tls_pin;
 		ni.session = xstrndup(r.body.data, r.body.len);
 		model_now(ni.added);
-		char *cur = NULL;
+		/* `init --role supplier` chose what a new node's sync pulls (else the market). */
+		char *cur = NULL, *scope = NULL;
+		if (store_meta_get(s, "scope", &scope, NULL) == K_OK && scope && *scope)
+			ni.scope = scope;
 		if ((rc = store_begin(s, e)) == K_OK) {
 			rc = replace ? store_node_replace(s, &ni, key_changed, e)
 			             : store_node_add(s, &ni, e);
@@ -384,6 +427,7 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 		free(cur);
+		free(scope);
 		free(ni.session);
 	}
 	if (ca && rc)
@@ -429,6 +473,85 @@ static int run_node_add(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+/* A scope as a person writes it: "market", "mine", or the categories joined by spaces
+ * (each as stored; sanitized when printed). */
+static void scope_words(const char *scope, char *buf, size_t cap)
+{
+	if (sync_scope_is_market(scope) || strcmp(scope, "mine") == 0) {
+		snprintf(buf, cap, "%s", sync_scope_is_market(scope) ? "market" : "mine");
+		return;
+	}
+	cJSON *cats = cJSON_Parse(scope), *x;
+	struct kbuf b = KBUF_INIT;
+	cJSON_ArrayForEach(x, cats) if (cJSON_IsString(x))
+	    kbuf_printf(&b, "%s%s", b.len ? " " : "", x->valuestring);
+	snprintf(buf, cap, "%s", b.len ? kbuf_str(&b) : "market");
+	kbuf_free(&b);
+	cJSON_Delete(cats);
+}
+
+/* node scope NAME mine|market|CATEGORY...: what its syncs pull from now on. */
+static int run_node_scope(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	const char *name = a->pos[0];
+	char *scope = NULL;
+	if (a->npos == 2 && (strcmp(a->pos[1], "mine") == 0 || strcmp(a->pos[1], "market") == 0)) {
+		scope = xstrdup(a->pos[1]);
+	} else {
+		cJSON *cats = cJSON_CreateArray();
+		for (int i = 1; i < a->npos; i++) {
+			const char *cat = a->pos[i];
+			if (strcmp(cat, "mine") == 0 || strcmp(cat, "market") == 0) {
+				cJSON_Delete(cats);
+				return kerr_set(e, K_EUSAGE,
+				                "node scope: %s stands alone (not with categories)",
+				                cat);
+			}
+			int ctl = 0;
+			for (const char *q = cat; *q; q++)
+				ctl |= (unsigned char)*q < 0x20 || *q == 0x7f;
+			if (!*cat || strlen(cat) > 200 || ctl) {
+				cJSON_Delete(cats);
+				return kerr_set(
+				    e, K_EUSAGE,
+				    "node scope: '%.40s' is not a category (one line of "
+				    "1-200 bytes)",
+				    cat);
+			}
+			cJSON_AddItemToArray(cats, cJSON_CreateString(cat));
+		}
+		if (cJSON_GetArraySize(cats) > SCOPE_CATS_MAX) {
+			cJSON_Delete(cats);
+			return kerr_set(e, K_EUSAGE, "node scope: at most %d categories",
+			                SCOPE_CATS_MAX);
+		}
+		scope = cJSON_PrintUnformatted(cats);
+		cJSON_Delete(cats);
+		if (!scope)
+			abort();
+	}
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (rc == K_OK)
+		rc = store_node_set_scope(s, name, scope, e);
+	if (rc == K_OK) {
+		char words[200];
+		scope_words(scope, words, sizeof words);
+		if (c->json) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "node", name);
+			cJSON_AddStringToObject(o, "scope", words);
+			cmd_print_json(c, o);
+		} else if (c->verbosity >= 0) {
+			text_fprintf(c->out,
+			             "node %s: scope %s; the next sync pulls what it holds\n", name,
+			             words);
+		}
+	}
+	free(scope);
+	return rc;
+}
+
 struct node_list {
 	struct ctx *c;
 	char *current;
@@ -453,13 +576,22 @@ static int list_node(void *vctx, const struct node_info *n)
 			cJSON_AddStringToObject(o, "lastSync", n->last_sync);
 		json_add_int(o, "bytesUp", n->bytes_up);
 		json_add_int(o, "bytesDown", n->bytes_down);
+		cJSON *cats = sync_scope_is_market(n->scope) || strcmp(n->scope, "mine") == 0
+		                  ? NULL
+		                  : cJSON_Parse(n->scope);
+		if (cats)
+			cJSON_AddItemToObject(o, "scope", cats);
+		else
+			cJSON_AddStringToObject(o, "scope",
+			                        sync_scope_is_market(n->scope) ? "market" : "mine");
 		cmd_print_json(c, o);
 	} else {
-		char when[KTIME_LOCAL_MAX]; /* the local zone, named */
-		text_fprintf(c->out, "%s %-16s %-32s %-21s  %s\n", cur ? "*" : " ", n->name, n->url,
-		             n->last_sync ? ktime_local(n->last_sync, when, sizeof when)
-		                          : "never synced",
-		             n->node_key);
+		char when[KTIME_LOCAL_MAX], scope[200]; /* the local zone, named */
+		scope_words(n->scope, scope, sizeof scope);
+		text_fprintf(
+		    c->out, "%s %-16s %-32s %-21s  %-8s  %s\n", cur ? "*" : " ", n->name, n->url,
+		    n->last_sync ? ktime_local(n->last_sync, when, sizeof when) : "never synced",
+		    scope, n->node_key);
 	}
 	return 0;
 }
@@ -641,6 +773,9 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	notify_watch_begin(&nw, &nc, s, node, c->self_id);
 	struct sync_stats st = {0};
+	struct progress pr;
+	progress_begin(&pr, c->err, c->verbosity < 0, "sync");
+	ksync_set_progress(k, &pr);
 	if (push)
 		rc = ksync_push(k, &st, e);
 	if (rc == K_OK && pull)
@@ -648,6 +783,22 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	struct kerr fe = {0};
 	int frc = ksync_finish(k, &st, &fe);
 	ksync_close(&k);
+	int64_t pulled = 0;
+	for (int t = 0; t < SYNC_NTYPES; t++)
+		pulled += st.got[t] + st.gone[t];
+	/* The final line of a long pull (more than one page, or drawn live). */
+	if (pr.drawn || st.pages > 1) {
+		char n[32], b[32], r[32];
+		int64_t ms = progress_elapsed_ms(&pr);
+		progress_end(
+		    &pr, "sync: pulled %s object%s, %s down in %.1f s (%s/s)%s",
+		    progress_count(pulled, n, sizeof n), pulled == 1 ? "" : "s",
+		    progress_bytes(st.bytes_down, b, sizeof b), ms / 1000.0,
+		    progress_bytes(ms > 0 ? st.bytes_down * 1000 / (uint64_t)ms : 0, r, sizeof r),
+		    rc == K_OK ? "" : "; incomplete");
+	} else {
+		progress_end(&pr, NULL);
+	}
 	stats_result(c, node ? node : "?", &st, rc);
 	struct notify_result nr;
 	if (notify_watch_end(&nw, &nc, s, node, c->self_id, &c->kp, c->home, 0, &nr, NULL, 0) &&
@@ -658,6 +809,24 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 		         c->home);
 	}
 	free(node);
+	if (rc == K_ENET && pulled) {
+		/* A pull cut off mid-way: what came is kept, and the next sync resumes there. */
+		char why[sizeof e->msg], n[32], of[48] = "", queued[64] = "";
+		snprintf(why, sizeof why, "%s", e->msg);
+		int listings = st.got[T_LISTING_IX] > 0;
+		if (listings && st.total[T_LISTING_IX] > 0) {
+			char t[32];
+			snprintf(of, sizeof of, " of %s",
+			         progress_count(st.total[T_LISTING_IX], t, sizeof t));
+		}
+		if (st.waiting)
+			snprintf(queued, sizeof queued, "; %lld action%s still queued",
+			         (long long)st.waiting, st.waiting == 1 ? "" : "s");
+		return kerr_set(
+		    e, K_EQUEUED, "pulled %s%s %s; the link failed; `kontor sync` resumes%s (%s)",
+		    progress_count(listings ? st.got[T_LISTING_IX] : pulled, n, sizeof n), of,
+		    listings ? "listings" : "objects", queued, why);
+	}
 	if (rc == K_ENET) {
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
@@ -691,6 +860,14 @@ const struct cmd_entry cmd_sync_entries[] = {
      "queued for it. The first node added becomes the current one."},
     {"node list", "", "list the nodes (* marks the current one)", "", 0, 0, run_node_list, NULL},
     {"node use", "NAME", "make NAME the current node", "", 1, 1, run_node_use, NULL},
+    {"node scope", "NAME mine|market|CATEGORY...", "choose what a sync pulls from a node", "", 2,
+     1 + SCOPE_CATS_MAX, run_node_scope,
+     "mine pulls only what concerns you: your listings, conversations, messages, contracts,\n"
+     "orders and wallet, the RFQs you posted or that match your listings' categories, and\n"
+     "the accounts you deal with. market pulls every listing's summary (the default; a\n"
+     "buyer's). CATEGORY... pulls the summaries of those categories only (and every RFQ).\n"
+     "The node does the filtering. The next sync pulls what the new scope holds; search in a\n"
+     "scope without the market says so and offers --remote."},
     {"node rm", "NAME", "forget a node and drop what is queued for it", "", 1, 1, run_node_rm,
      NULL},
     {"sync", "[--pull-only|--push-only] [--timeout SECONDS]", "push the outbox, pull what changed",

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../progress.h"
 #include "../store/photo.h"
 #include "../store/store.h"
 #include "../store/wallet.h"
@@ -36,7 +37,42 @@ struct ksync {
 	struct knet_session sess;
 	int have_sess;
 	char *sess_json; /* fetched during this sync, to be recorded */
+	struct progress *prog;
+	struct kstrv named; /* a scope's pull: accounts its objects name that the cache lacks */
+	int failed; /* a push or pull did not finish: the node is not known to have answered */
 };
+
+void ksync_set_progress(struct ksync *k, struct progress *p)
+{
+	k->prog = p;
+}
+
+int sync_scope_is_market(const char *scope)
+{
+	return !scope || !*scope || strcmp(scope, "market") == 0;
+}
+
+cJSON *sync_scope_filter(const char *scope, int t)
+{
+	if (sync_scope_is_market(scope) || (t != T_LISTING && t != T_RFQ && t != T_ACCOUNT))
+		return NULL;
+	if (strcmp(scope, "mine") == 0) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddBoolToObject(f, "mine", 1);
+		return f;
+	}
+	if (t != T_LISTING)
+		return NULL; /* a category scope keeps every RFQ and public profile (they are
+		              * few, and the no-change request stays within its 1.5 KiB) */
+	cJSON *cats = cJSON_Parse(scope);
+	if (!cJSON_IsArray(cats) || !cJSON_GetArraySize(cats)) {
+		cJSON_Delete(cats);
+		return NULL;
+	}
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddItemToObject(f, "categories", cats);
+	return f;
+}
 
 /* A node pinned before TLS pins: the TLS key learned on this contact is kept. */
 static int pin_learned(void *ctx, const char *tls_pin, struct kerr *e)
@@ -115,6 +151,7 @@ void ksync_close(struct ksync **kp)
 		return;
 	knet_free(k->net);
 	kstrv_free(&k->own);
+	kstrv_free(&k->named);
 	node_info_free(&k->node);
 	free(k->sess_json);
 	free(k);
@@ -160,8 +197,8 @@ static int session(struct ksync *k, struct kerr *e)
 int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	count_net(k, st);
-	return store_node_synced(k->s, k->node.name, (int64_t)st->bytes_up, (int64_t)st->bytes_down,
-	                         k->sess_json, e);
+	return store_node_synced(k->s, k->node.name, !k->failed, (int64_t)st->bytes_up,
+	                         (int64_t)st->bytes_down, k->sess_json, e);
 }
 
 /* ---------------------------------------------------------------- push */
@@ -433,6 +470,21 @@ static int upload(struct ksync *k, struct outbox_item *it, struct sync_stats *st
 	return store_outbox_done(k->s, it->seq, e);
 }
 
+/* A push under way: entries the node answered of all, the pictures among them, bytes up. */
+static void push_progress(struct ksync *k, struct sync_stats *st, int64_t all, int64_t sent,
+                          int64_t pictures)
+{
+	if (!k->prog)
+		return;
+	count_net(k, st);
+	char note[64] = "";
+	if (pictures)
+		snprintf(note, sizeof note, "%lld of %lld picture%s uploaded", (long long)sent,
+		         (long long)pictures, pictures == 1 ? "" : "s");
+	progress_update(k->prog, st->pushed + st->refused, all, "actions pushed", st->bytes_up,
+	                note, 0);
+}
+
 int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	struct items x = {0};
@@ -448,18 +500,24 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 	                       : (1u << 20);
 	struct outbox_item **batch = xcalloc(max_calls + 1, sizeof *batch);
 	size_t nb = 0, bytes = 0;
+	int64_t pictures = 0, sent = 0; /* uploads among the entries, and those done */
+	for (size_t i = 0; i < x.n; i++)
+		pictures += strcmp(x.v[i].method, "Blob/upload") == 0;
 	for (size_t i = 0; rc == K_OK && i < x.n; i++) {
 		struct outbox_item *it = &x.v[i];
 		if (strcmp(it->method, "Blob/upload") == 0) {
 			if ((rc = flush(k, batch, nb, st, e)) == K_OK)
 				rc = upload(k, it, st, e);
 			nb = bytes = 0;
+			sent++;
+			push_progress(k, st, (int64_t)x.n, sent, pictures);
 			continue;
 		}
 		size_t sz = (it->payload ? strlen(it->payload) : 0) + 128;
 		if (nb && (nb == max_calls || bytes + sz > max_bytes)) {
 			rc = flush(k, batch, nb, st, e);
 			nb = bytes = 0;
+			push_progress(k, st, (int64_t)x.n, sent, pictures);
 		}
 		batch[nb++] = it;
 		bytes += sz;
@@ -470,6 +528,8 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 	for (size_t i = 0; i < x.n; i++)
 		outbox_item_free(&x.v[i]);
 	free(x.v);
+	if (rc)
+		k->failed = 1;
 	struct items left = {0};
 	left.node = k->node.name;
 	if (store_outbox_each(k->s, collect, &left, NULL) == K_OK) {
@@ -486,6 +546,12 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 /* ---------------------------------------------------------------- pull */
 
 static void skip(struct sync_stats *st, int t, const cJSON *o, int why_rc, const char *why);
+static cJSON *new_request(cJSON **calls);
+static void add_call(cJSON *calls, const char *name, cJSON *args, const char *id);
+static const cJSON *response_of(const cJSON *resp, const char *id, const char **name);
+static int apply_list(struct ksync *k, int t, const cJSON *list, struct sync_stats *st,
+                      struct kerr *e);
+static int garbage(struct kerr *e, const char *what);
 
 /* An attestation counts only when the node key this client pinned signed it. */
 static void check_attestation(struct ksync *k, cJSON *acc, struct sync_stats *st)
@@ -671,6 +737,63 @@ static int image_hashes(cJSON *o, uint64_t out[MODEL_IMAGES_MAX], struct kerr *e
 	return n < 0 ? -1 : n;
 }
 
+/* An account id the object names (buyer, seller, sender, recipient, participant) that the
+ * cache lacks, noted for a scope's pull to fetch: the node's filter sends the accounts an
+ * account deals with, but not one whose last change is older than the state pulled from. */
+static void note_one(struct ksync *k, const char *id)
+{
+	if (!id || !*id || strlen(id) > KCRYPTO_ID_LEN || strcmp(id, k->self) == 0 ||
+	    k->named.n >= 1000)
+		return;
+	for (size_t i = 0; i < k->named.n; i++)
+		if (strcmp(k->named.v[i], id) == 0)
+			return;
+	struct account a;
+	if (store_account_get(k->s, id, &a, NULL) == K_OK) {
+		account_free(&a);
+		return;
+	}
+	kstrv_push(&k->named, id);
+}
+
+static void note_named(struct ksync *k, const cJSON *o)
+{
+	static const char *const fields[] = {"buyerId", "sellerId", "from", "to"};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		note_one(k, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, fields[i])));
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "participants"))
+	    note_one(k, cJSON_GetStringValue(p));
+}
+
+/* The accounts noted by note_named, fetched (Account/get, public) and cached as a pull
+ * caches them. */
+static int fetch_named(struct ksync *k, struct sync_stats *st, struct kerr *e)
+{
+	if (!k->named.n)
+		return K_OK;
+	cJSON *calls, *req = new_request(&calls);
+	cJSON *args = cJSON_CreateObject();
+	cJSON_AddItemToObject(
+	    args, "ids", cJSON_CreateStringArray((const char *const *)k->named.v, (int)k->named.n));
+	add_call(calls, "Account/get", args, "a");
+	kstrv_free(&k->named);
+	cJSON *resp = NULL;
+	int rc = knet_api(k->net, req, &resp, e);
+	cJSON_Delete(req);
+	const char *name = NULL;
+	const cJSON *r = rc ? NULL : response_of(resp, "a", &name);
+	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
+	if (!rc && (!name || strcmp(name, "Account/get") != 0 || !cJSON_IsArray(list)))
+		rc = garbage(e, "an Account/get without a list");
+	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
+		rc = apply_list(k, T_ACCOUNT, list, st, e);
+		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
+	}
+	cJSON_Delete(resp);
+	return rc;
+}
+
 /* Puts one object from a Foo/get list into the cache. A bad object is skipped, counted and
  * named, never cached: nothing from the network is trusted until it checks out, and one
  * bad object never stops the pull of the others. */
@@ -739,6 +862,8 @@ static int apply(struct ksync *k, int t, cJSON *o, struct sync_stats *st, struct
 			return K_OK;
 		}
 		rc = store_object_put(k->s, sync_types[t], o, k->node.name, k->self, e);
+		if (rc == K_OK && !sync_scope_is_market(k->node.scope))
+			note_named(k, o);
 	}
 	if (rc == K_OK)
 		st->got[t]++;
@@ -1165,23 +1290,66 @@ int64_t sync_page_cap(int64_t total, int64_t page)
 
 /* Foo/query asking only for the total. (A node counts active listings; the paused ones
  * changes carry too fit in the cap's room for twice the total.) */
-static void add_total_call(cJSON *calls, int t)
+static void add_total_call(struct ksync *k, cJSON *calls, int t)
 {
+	/* In a scope, the count of what it holds: the node's Listing/query filters by one
+	 * seller or one category; of anything else it is not asked (the cap stays the one
+	 * for an unstated total). */
+	cJSON *f = NULL;
+	if (!sync_scope_is_market(k->node.scope)) {
+		if (t != T_LISTING)
+			return;
+		f = cJSON_CreateObject();
+		cJSON *cats = strcmp(k->node.scope, "mine") ? cJSON_Parse(k->node.scope) : NULL;
+		if (strcmp(k->node.scope, "mine") == 0) {
+			cJSON_AddStringToObject(f, "sellerId", k->self);
+		} else if (cJSON_GetArraySize(cats) == 1 &&
+		           cJSON_IsString(cJSON_GetArrayItem(cats, 0))) {
+			cJSON_AddStringToObject(f, "category",
+			                        cJSON_GetArrayItem(cats, 0)->valuestring);
+		} else {
+			cJSON_Delete(cats);
+			cJSON_Delete(f);
+			return;
+		}
+		cJSON_Delete(cats);
+	}
 	char qname[40], id[8];
 	snprintf(qname, sizeof qname, "%s/query", sync_types[t]);
 	snprintf(id, sizeof id, "n%d", t);
 	cJSON *a = cJSON_CreateObject();
 	json_add_int(a, "limit", 0);
 	cJSON_AddBoolToObject(a, "calculateTotal", 1);
+	if (f)
+		cJSON_AddItemToObject(a, "filter", f);
 	add_call(calls, qname, a, id);
+}
+
+/* A page committed: listings (of the node's total when it said one) while listings come,
+ * else every object, and the bytes so far. */
+static void sync_progress(struct ksync *k, struct sync_stats *st)
+{
+	count_net(k, st);
+	int64_t all = 0;
+	for (int t = 0; t < SYNC_NTYPES; t++)
+		all += st->got[t] + st->gone[t];
+	if (st->total[T_LISTING] > 0 || st->got[T_LISTING] * 2 > all)
+		progress_update(k->prog, st->got[T_LISTING],
+		                st->total[T_LISTING] > 0 ? st->total[T_LISTING] : -1, "listings",
+		                st->bytes_down, NULL, 0);
+	else
+		progress_update(k->prog, all, -1, "objects", st->bytes_down, NULL, 0);
 }
 
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	int rc = session(k, e);
-	if (rc)
+	if (rc) {
+		k->failed = 1;
 		return rc;
+	}
 	int64_t page = k->sess.max_objects_in_get > 0 ? k->sess.max_objects_in_get : 500;
+	int mine = k->node.scope && strcmp(k->node.scope, "mine") == 0;
 	char *state[SYNC_NTYPES] = {0};
 	int active[SYNC_NTYPES], bulk = 0;
 	/* The bound on pages per type: asked of the node (its total) once a type has more
@@ -1223,6 +1391,9 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			cJSON_AddStringToObject(ca, "sinceState", state[t] ? state[t] : "0");
 			if (k->sess.default_max_changes != page) /* the node's default: left out */
 				json_add_int(ca, "maxChanges", page);
+			cJSON *scope = sync_scope_filter(k->node.scope, t);
+			if (scope) /* the node filters what the scope holds */
+				cJSON_AddItemToObject(ca, "filter", scope);
 			add_call(calls, cname, ca, cid);
 			snprintf(gc, sizeof gc, "g%d", t);
 			snprintf(gu, sizeof gu, "u%d", t);
@@ -1230,7 +1401,10 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			cJSON_AddItemToObject(ga, "#ids", ref(cid, cname, "/created"));
 			cJSON *ua = cJSON_CreateObject();
 			cJSON_AddItemToObject(ua, "#ids", ref(cid, cname, "/updated"));
-			if (t == T_LISTING) {
+			/* Scope mine pulls only our own listings, which we keep whole and signed:
+			 * asked whole, they need no second fetch (and the request no list of
+			 * properties). */
+			if (t == T_LISTING && !mine) {
 				cJSON_AddItemToObject(ga, "properties", summary_props());
 				cJSON_AddItemToObject(ua, "properties", summary_props());
 			}
@@ -1240,7 +1414,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 				add_call(calls, gname, ga, gc);
 			add_call(calls, gname, ua, gu);
 			if (want_total[t] == 1)
-				add_total_call(calls, t);
+				add_total_call(k, calls, t);
 		}
 		if (!any) {
 			cJSON_Delete(req);
@@ -1252,12 +1426,14 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		if (rc)
 			break;
 		sync_unpack_image_hashes(resp);
+		st->pages++;
 		for (int t = 0; t < SYNC_NTYPES; t++) {
 			if (want_total[t] != 1)
 				continue;
 			struct kerr te = {0};
 			if (sync_decode_total(resp, t, &stated[t], &te) != K_OK)
 				stated[t] = -1;
+			st->total[t] = stated[t];
 			cap[t] = sync_page_cap(stated[t], page);
 			want_total[t] = 2;
 		}
@@ -1320,6 +1496,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			rc = store_commit(k->s, e);
 		else
 			store_rollback(k->s);
+		if (rc == K_OK && k->prog)
+			sync_progress(k, st);
 		if (rc == K_OK)
 			rc = fetch_own(k, st, e);
 		if (rc == K_OK && st->got[T_WALLET] > wallet_before)
@@ -1342,6 +1520,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			    sync_types[capped], (long long)pages[capped], (long long)page, need);
 		}
 	}
+	if (rc == K_OK)
+		rc = fetch_named(k, st, e);
 	if (bulk)
 		store_bulk_load(k->s, 0, NULL);
 	if (rc == K_OK && st->got[T_LISTING] >= OPTIMIZE_AFTER)
@@ -1349,5 +1529,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 	for (int t = 0; t < SYNC_NTYPES; t++)
 		free(state[t]);
 	count_net(k, st);
+	if (rc)
+		k->failed = 1;
 	return rc;
 }

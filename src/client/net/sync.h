@@ -28,6 +28,7 @@ extern const char *const sync_types[SYNC_NTYPES];
 #define KSYNC_CALL_TIMEOUT_S 120 /* one request's, when the sync's is longer */
 #define KSYNC_PAGES_MAX 10000    /* pages of one type in one pull, whatever the node says */
 #define KSYNC_PAGES_UNSTATED 200 /* ... when the node states no total for the type */
+#define SCOPE_CATS_MAX 32        /* categories in one scope (the node's bound too) */
 #define SYNC_SKIPPED_NAMED 8     /* skipped objects named in sync_stats (the rest counted) */
 
 struct sync_stats {
@@ -44,7 +45,10 @@ struct sync_stats {
 	int64_t resyncs;  /* types fetched whole after cannotCalculateChanges */
 	int64_t requests; /* HTTP requests made */
 	uint64_t bytes_up, bytes_down;
-	char first_refusal[256]; /* the first refusal's reason, "" when none */
+	char first_refusal[256];    /* the first refusal's reason, "" when none */
+	int64_t pages;              /* pull requests answered (pages of every type at once) */
+	int64_t total[SYNC_NTYPES]; /* the node's total for a type it pulled in pages (-1 or 0:
+	                             * it did not say) */
 };
 
 struct ksync;
@@ -72,7 +76,8 @@ void ksync_set_timeout(struct ksync *k, long seconds);
 /* The session (GET /.well-known/kontor) when the cached one is missing, for the limits. */
 int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e);
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e);
-/* Bytes and requests so far are in st after each call; this records them on the node. */
+/* Bytes and requests so far are in st after each call; this records them on the node, and
+ * the time as its last sync when every push and pull made through k finished. */
 int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e);
 /* One page of a pull, decoded from the node's answer (a pure function, fuzzed): the
  * Foo/changes response of type t under call id "c<t>.<tag>" ("c<t>" when tag is NULL: a
@@ -111,6 +116,18 @@ int sync_object_check(int t, const cJSON *o, struct listing *l, struct kerr *e);
 /* Listing/get of one id, verified against its seller, into the cache. K_ENOTFOUND when the
  * node has none; K_EVERIFY when it does not verify (nothing cached). */
 int ksync_fetch_listing(struct ksync *k, const char *id, struct kerr *e);
+
+/* Pages of a pull drawn on p (progress.h) as they commit: objects and bytes so far, the
+ * node's total of listings when it states one. NULL: none (the default). */
+struct progress;
+void ksync_set_progress(struct ksync *k, struct progress *p);
+/* What the node's scope (node_info.scope) asks of type t's pull: the filter of its
+ * Foo/changes ({"mine": true} on Account, Listing and Rfq; {"categories": [...]} on
+ * Listing), or NULL for the whole type (the market, and every type a scope does not
+ * filter). Pure; the caller deletes it. */
+cJSON *sync_scope_filter(const char *scope, int t);
+/* Whether scope holds the whole market's listings (NULL and "market" do). */
+int sync_scope_is_market(const char *scope);
 
 /* The knet of this sync (for remote search and downloads). */
 struct knet *ksync_net(struct ksync *k);

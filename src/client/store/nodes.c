@@ -42,6 +42,7 @@ void node_info_free(struct node_info *n)
 	free(n->tls_pin);
 	free(n->session);
 	free(n->last_sync);
+	free(n->scope);
 	memset(n, 0, sizeof *n);
 }
 
@@ -52,7 +53,7 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 		return rc;
 	sqlite3_stmt *st = prep(s,
 	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added,"
-	                        " tls_pin) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	                        " tls_pin, scope) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	                        e);
 	if (!st) {
 		store_wend(s, 0, NULL);
@@ -65,6 +66,7 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	store_bind_text(st, 5, n->session);
 	store_bind_text(st, 6, n->added);
 	store_bind_text(st, 7, n->tls_pin);
+	store_bind_text(st, 8, n->scope);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_CONSTRAINT)
 		rc = kerr_set(e, K_EEXIST, "a node named '%s' exists already", n->name);
@@ -76,7 +78,8 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 }
 
 #define NODE_COLS                                                                                  \
-	"name, url, ca_file, node_key, session, added, last_sync, bytes_up, bytes_down, tls_pin"
+	"name, url, ca_file, node_key, session, added, last_sync, bytes_up, bytes_down, tls_pin,"  \
+	" scope"
 
 /* A CA file kept in the home (`node add --ca-file` copies it there) is stored by its name
  * alone, so a home that moves keeps working; it is found beside cache.db. */
@@ -107,6 +110,7 @@ static void node_row(const struct store *s, sqlite3_stmt *st, struct node_info *
 	n->bytes_up = sqlite3_column_int64(st, 7);
 	n->bytes_down = sqlite3_column_int64(st, 8);
 	n->tls_pin = store_col_dup(st, 9);
+	n->scope = store_col_dup(st, 10);
 }
 
 int store_node_get(struct store *s, const char *name, struct node_info *out, struct kerr *e)
@@ -187,6 +191,33 @@ int store_node_set_tls_pin(struct store *s, const char *name, const char *tls_pi
 	return rc ? rc : rc2;
 }
 
+int store_node_set_scope(struct store *s, const char *name, const char *scope, struct kerr *e)
+{
+	static const char *const sql[] = {
+	    "UPDATE nodes SET scope = ?2 WHERE name = ?1",
+	    "DELETE FROM sync_state WHERE node = ?1 AND type IN ('Account', 'Listing', 'Rfq')",
+	};
+	int rc = store_wbegin(s, e), found = 0;
+	for (size_t i = 0; rc == K_OK && i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = prep(s, sql[i], e);
+		if (!st) {
+			rc = K_EDB;
+			break;
+		}
+		store_bind_text(st, 1, name);
+		if (i == 0)
+			store_bind_text(st, 2, scope);
+		rc = run_write(s, st, "setting a node's scope", e);
+		if (i == 0)
+			found = sqlite3_changes(s->db);
+		if (rc == K_OK && !found)
+			rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)",
+			              name);
+	}
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
 int store_node_replace(struct store *s, const struct node_info *n, int reset_states, struct kerr *e)
 {
 	int rc = store_wbegin(s, e);
@@ -225,7 +256,7 @@ int store_node_replace(struct store *s, const struct node_info *n, int reset_sta
 	return rc ? rc : rc2;
 }
 
-int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
+int store_node_synced(struct store *s, const char *name, int answered, int64_t up, int64_t down,
                       const char *session, struct kerr *e)
 {
 	char now[MODEL_TIME_LEN + 1];
@@ -233,14 +264,15 @@ int store_node_synced(struct store *s, const char *name, int64_t up, int64_t dow
 	int rc = store_wbegin(s, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = prep(s,
-	                        "UPDATE nodes SET last_sync = ?2, bytes_up = bytes_up + ?3,"
-	                        " bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
-	                        " WHERE name = ?1",
-	                        e);
+	sqlite3_stmt *st =
+	    prep(s,
+	         "UPDATE nodes SET last_sync = coalesce(?2, last_sync), bytes_up = bytes_up + ?3,"
+	         " bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
+	         " WHERE name = ?1",
+	         e);
 	if (st) {
 		store_bind_text(st, 1, name);
-		store_bind_text(st, 2, now);
+		store_bind_text(st, 2, answered ? now : NULL);
 		sqlite3_bind_int64(st, 3, up);
 		sqlite3_bind_int64(st, 4, down);
 		store_bind_text(st, 5, session);

@@ -98,6 +98,9 @@ static const char *const migrations[] = {
     "  amount INTEGER NOT NULL, created TEXT NOT NULL, memo TEXT, reference TEXT,"
     "  order_id TEXT, PRIMARY KEY(node, account, tx, currency)) WITHOUT ROWID;"
     "CREATE INDEX wallet_lines_seq ON wallet_lines(node, account, seq);",
+    /* 9: what a sync pulls from the node (its scope): NULL or 'market' the whole market,
+     * 'mine' what concerns the account, or a JSON array of categories. */
+    "ALTER TABLE nodes ADD COLUMN scope TEXT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -153,8 +153,14 @@ struct node_info {
 	char *last_sync; /* RFC 3339, NULL before the first */
 	int64_t bytes_up, bytes_down;
 	char added[MODEL_TIME_LEN + 1];
+	char *scope; /* what a sync pulls: NULL or "market", "mine", or a JSON array of
+	              * categories (see store_node_set_scope) */
 };
 void node_info_free(struct node_info *n);
+/* Sets what a sync pulls from the node (scope as in node_info) and forgets the sync state
+ * of the types it filters (Account, Listing, Rfq), so the next sync pulls what the new
+ * scope holds. K_ENOTFOUND when there is no such node. */
+int store_node_set_scope(struct store *s, const char *name, const char *scope, struct kerr *e);
 int store_node_add(struct store *s, const struct node_info *n, struct kerr *e); /* K_EEXIST */
 int store_node_get(struct store *s, const char *name, struct node_info *out, struct kerr *e);
 typedef int (*store_node_cb)(void *ctx, const struct node_info *n);
@@ -168,8 +174,9 @@ int store_node_set_tls_pin(struct store *s, const char *name, const char *tls_pi
  * reset_states (a node with another key). */
 int store_node_replace(struct store *s, const struct node_info *n, int reset_states,
                        struct kerr *e);
-/* After a sync: last_sync = now, bytes added, session replaced when not NULL. */
-int store_node_synced(struct store *s, const char *name, int64_t up, int64_t down,
+/* After a sync: bytes added, session replaced when not NULL, and last_sync = now when the
+ * node answered everything asked of it (a sync cut off leaves the last one that did). */
+int store_node_synced(struct store *s, const char *name, int answered, int64_t up, int64_t down,
                       const char *session, struct kerr *e);
 /* Per node and type: the state string of the last page committed. *out malloc'd, NULL
  * when there is none yet (K_OK). */

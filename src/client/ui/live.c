@@ -708,8 +708,9 @@ void ui_live_poll(struct ui *u)
 	u->dirty |= DIRTY_STATUS;
 }
 
-/* "synced 2m ago": minutes, so the line changes at most once a minute. */
-static void ago(const char *rfc3339, char *out, size_t cap)
+/* "synced 2m ago": minutes, so the line changes at most once a minute; "just now" only
+ * while the last answer is no older than the sync interval (seconds; 0: none set). */
+static void ago(const char *rfc3339, int interval, char *out, size_t cap)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof tm);
@@ -720,8 +721,10 @@ static void ago(const char *rfc3339, char *out, size_t cap)
 	long d = (long)difftime(time(NULL), timegm(&tm));
 	if (d < 0)
 		d = 0;
-	if (d < 60)
+	if (d < 60 && (interval <= 0 || d <= interval))
 		snprintf(out, cap, "synced just now");
+	else if (d < 60)
+		snprintf(out, cap, "synced %lds ago", d);
 	else if (d < 3600)
 		snprintf(out, cap, "synced %ldm ago", d / 60);
 	else if (d < 86400)
@@ -767,7 +770,7 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 	memset(&ni, 0, sizeof ni);
 	uint64_t total = 0;
 	if (store_node_get(u->s, node, &ni, NULL) == K_OK) {
-		ago(ni.last_sync, when, sizeof when);
+		ago(ni.last_sync, l ? l->interval : 0, when, sizeof when);
 		total = (uint64_t)(ni.bytes_up + ni.bytes_down);
 		node_info_free(&ni);
 	}

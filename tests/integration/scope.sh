@@ -1,0 +1,137 @@
+#!/bin/sh
+# Light sync (issue 13): a node holding other sellers' listings (kontord seed) and a seller
+# whose `init --role supplier` put her node in scope `mine`. Her first sync caches only her
+# own listings, the RFQs of her listings' category (not another's, not one of a category
+# she does not sell in) and the accounts she deals with; the node does the filtering (a
+# `filter` on Listing/changes, Rfq/changes and Account/changes). A buyer stays in `market`
+# and gets everything. `search` in scope mine says so on stderr and offers --remote.
+# Switching to `market` resets the filtered types' sync state and pulls the rest; a
+# category scope pulls the listings of that category only (and every RFQ). A no-change sync in each scope
+# is one request. The node refuses {"mine": true} unsigned and a filter on a type that
+# takes none.
+. "$(dirname "$0")/../lib.sh"
+. "$T_ROOT/tests/trade-lib.sh"
+
+export KONTOR_PASSPHRASE="scope test passphrase"
+t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
+DB="$T_TMP/node.db"
+"$KONTORD" init --db "$DB" --name "Scope Test Node" >"$T_TMP/init.out" 2>&1
+t_run "seed other sellers' catalogue" 0 "$KONTORD" seed --db "$DB" --listings 400 --accounts 12 --seed 7
+t_node_start "$T_TMP/serve.log" --tls-cert "$T_TMP/node.pem" --tls-key "$T_TMP/node.key"
+[ -n "$PORT" ] && t_ok "kontord is up on 127.0.0.1:$PORT" || { t_fail "kontord is up" "$(cat "$T_TMP/serve.log")"; t_done; exit 1; }
+URL="https://127.0.0.1:$PORT"
+ON_NODE=$(sqlite3 "$DB" "SELECT count(*) FROM listings")
+t_eq "the node holds the seeded listings" "$ON_NODE" 400
+CAT="Furniture > Furniture parts"
+OTHER_CAT="Food > Coffee"
+SEEDED_CAT=$(sqlite3 "$DB" "SELECT count(*) FROM listings WHERE json_extract(json, '$.category') = '$OTHER_CAT'")
+[ "${SEEDED_CAT:-0}" -gt 0 ] && t_ok "the seed made $SEEDED_CAT listings in $OTHER_CAT" || t_fail "the seed made listings in $OTHER_CAT" "$SEEDED_CAT"
+
+trade_party_np seller ks "Hoa Phat Iron Art" VN supplier
+trade_party_np buyer kb "Berlin Interiors GmbH" DE buyer
+t_run "node list" 0 ks node list
+t_match "a supplier's node starts in scope mine" "$T_OUT" '^\* main .* mine +'
+t_match "node list --json names the scope" "$(ks node list --json)" '"scope":"mine"'
+t_match "a buyer's stays in market" "$(kb node list --json)" '"scope":"market"'
+SID=$(party_id ks)
+
+t_run "seller lists table legs" 0 ks listing add --sku U720-BK --title "Iron table legs, black, 72 cm" \
+	--price 12.50 --currency USD --moq 10 --origin VN --category "$CAT"
+t_run "and brackets" 0 ks listing add --sku BR-2 --title "Iron shelf brackets" \
+	--price 2.10 --currency USD --moq 50 --origin VN --category "$CAT"
+t_run "buyer syncs (market)" 0 kb sync
+t_run "buyer asks for table legs, her category" 0 kb rfq post --title "Table legs for 60 desks" \
+	--qty 240 --category "$CAT" --currency USD --target-price 10
+t_run "and for green coffee, not hers" 0 kb rfq post --title "Green coffee, 2 t" --qty 2000 \
+	--category "$OTHER_CAT"
+
+# --- scope mine ---------------------------------------------------------------------------
+t_run "seller's first sync in scope mine" 0 ks sync --json
+t_eq "only her listings are cached" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM listings")" 2
+t_eq "none of another seller" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM listings WHERE seller_id != '$SID'")" 0
+t_eq "the RFQ of her category arrived, the other did not" \
+	"$(sqlite3 "$S/cache.db" "SELECT group_concat(json_extract(json, '$.title'), '|') FROM rfqs")" "Table legs for 60 desks"
+BID=$(party_id kb)
+t_eq "the buyer who asked is among her accounts" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$BID'")" 1
+ACC_S=$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts")
+ACC_N=$(sqlite3 "$DB" "SELECT count(*) FROM accounts")
+[ "$ACC_S" -lt "$ACC_N" ] && t_ok "not every account on the node ($ACC_S of $ACC_N)" || t_fail "not every account on the node" "$ACC_S of $ACC_N"
+t_run "a no-change sync in scope mine" 0 ks sync --json
+t_match "is one request" "$T_OUT" '"requests":1,'
+t_run "search in scope mine" 0 ks search iron
+t_match "says the cache is not the market, offers --remote" "$T_ERR" "scope mine, not the market: --remote asks the node"
+t_match "and names the command that pulls the market" "$T_ERR" '`kontor node scope main market`'
+t_run "search --remote finds the market at the node" 0 ks search table --remote --json
+t_match "another seller's listing among them" "$T_OUT" '"id":"L'
+t_run "the buyer's search says nothing of a scope" 0 kb search iron
+t_nomatch "(market)" "$T_ERR" 'not the market'
+t_eq "the buyer caches the whole market" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM listings")" $((ON_NODE + 2))
+t_eq "and both RFQs" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM rfqs")" 2
+
+# --- a new counterpart's account arrives with what names it -----------------------------------
+kx() { "$KONTOR" --home "$X" "$@"; }
+trade_party_np third kx "Lyon Bureau SARL" FR buyer
+XID=$(party_id kx)
+t_run "a third account asks for brackets" 0 kx rfq post --title "Shelf brackets, 500" --qty 500 \
+	--category "$CAT"
+t_run "seller syncs" 0 ks sync
+t_eq "its account came with its RFQ" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$XID'")" 1
+t_eq "two RFQs of her category now" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM rfqs")" 2
+
+# --- switching scopes -------------------------------------------------------------------------
+t_run "node scope main market" 0 ks node scope main market
+t_match "says the next sync pulls it" "$T_OUT" 'scope market; the next sync pulls'
+t_run "seller syncs in market" 0 ks sync
+t_eq "switching to market pulled the rest" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM listings")" $((ON_NODE + 2))
+t_eq "and every RFQ" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM rfqs")" 3
+t_run "a no-change sync in market" 0 ks sync --json
+t_match "is one request" "$T_OUT" '"requests":1,'
+t_run "search in market says nothing of a scope" 0 ks search iron
+t_nomatch "(seller, market)" "$T_ERR" 'not the market'
+
+C="$T_TMP/cat"
+kc() { "$KONTOR" --home "$C" "$@"; }
+trade_party_np "category client" kc "Kaffee Import KG" DE buyer
+t_run "node scope main with a category" 0 kc node scope main "$OTHER_CAT"
+t_match "node list shows the category" "$(kc node list)" 'Food > Coffee'
+t_run "sync in a category scope" 0 kc sync
+t_eq "it caches that category's listings, all of them" "$(sqlite3 "$C/cache.db" "SELECT count(*) FROM listings")" "$SEEDED_CAT"
+t_eq "and none of another" "$(sqlite3 "$C/cache.db" "SELECT count(*) FROM listings WHERE category != '$OTHER_CAT'")" 0
+t_eq "and every RFQ (a category scope filters listings)" "$(sqlite3 "$C/cache.db" "SELECT count(*) FROM rfqs")" 3
+t_run "a no-change sync in a category scope" 0 kc sync --json
+t_match "is one request" "$T_OUT" '"requests":1,'
+t_run "search in a category scope" 0 kc search coffee
+t_match "says it holds a category, not the market" "$T_ERR" "scope Food > Coffee, not the market"
+
+# An account the node's filter does not send (it changed before her last pull and was no
+# counterpart then) comes when an object she pulls names it.
+t_run "seller back to scope mine" 0 ks node scope main mine
+t_run "seller syncs in mine" 0 ks sync
+CID=$(party_id kc)
+sqlite3 "$S/cache.db" "DELETE FROM accounts WHERE id = '$CID'"
+t_run "the category client asks for table legs" 0 kc rfq post --title "Legs for a cafe" --qty 40 \
+	--category "$CAT"
+t_run "seller syncs" 0 ks sync
+t_eq "its RFQ arrived" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM rfqs WHERE json_extract(json, '$.title') = 'Legs for a cafe'")" 1
+t_eq "and its older account with it" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$CID'")" 1
+
+# --- bad input --------------------------------------------------------------------------------
+t_run "mine with a category is a usage error" 2 ks node scope main mine "$CAT"
+t_run "a node that does not exist" 1 ks node scope nope mine
+t_match "is named" "$T_ERR" "no node named 'nope'"
+t_run "no scope at all is a usage error" 2 ks node scope main
+capi_plain() {
+	curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed -H 'Content-Type: application/json' \
+		--data-binary "{\"using\":[\"urn:kontor:trade\"],\"methodCalls\":[$1]}" "$URL/api"
+}
+t_match "the node refuses filter.mine unsigned" \
+	"$(capi_plain '["Listing/changes",{"sinceState":"0","filter":{"mine":true}},"c"]')" '"forbidden"'
+t_match "and a filter on a type that takes none" \
+	"$(capi_plain '["Account/changes",{"sinceState":"0","filter":{"categories":["x"]}},"c"]')" '"unsupportedFilter"'
+t_match "and an unknown filter property" \
+	"$(capi_plain '["Listing/changes",{"sinceState":"0","filter":{"sellerId":"x"}},"c"]')" '"unsupportedFilter"'
+t_match "a category filter unsigned answers that category" \
+	"$(capi_plain '["Listing/changes",{"sinceState":"0","maxChanges":5,"filter":{"categories":["Food > Coffee"]}},"c"]')" '"created":\["L'
+t_match "and an RFQ category filter answers the RFQs of that category" \
+	"$(capi_plain '["Rfq/changes",{"sinceState":"0","filter":{"categories":["Food"]}},"c"]')" '"created":\["R[^",]*"\]'
+t_done
