@@ -421,14 +421,16 @@ struct pctx {
 	const char *name;
 	const struct import_opts *o;
 	long rows;
-	char delim; /* the file's, once its reader is made */
-	int dc;     /* decimal commas: --decimal-comma, or the file is ';'-separated */
+	char delim;     /* the file's, once its reader is made */
+	int dc;         /* decimal commas: --decimal-comma, or the file is ';'-separated */
+	int status_set; /* the row being emitted said its status (import_row.status_set) */
 };
 
 /* Hands one result (standing for rows records) to the callback and frees the listing. */
 static int emit(struct pctx *p, long line, struct listing *l, const struct kerr *err, long rows)
 {
-	struct import_row r = {line, err ? NULL : l, err, 0, rows};
+	struct import_row r = {line, err ? NULL : l, err, 0, rows, !err && p->status_set};
+	p->status_set = 0;
 	int rc = p->cb(p->ctx, &r);
 	if (l)
 		listing_free(l);
@@ -437,7 +439,7 @@ static int emit(struct pctx *p, long line, struct listing *l, const struct kerr 
 
 static int emit_merged(struct pctx *p, long line, long same_as)
 {
-	struct import_row r = {line, NULL, NULL, same_as, 1};
+	struct import_row r = {line, NULL, NULL, same_as, 1, 0};
 	return p->cb(p->ctx, &r);
 }
 
@@ -881,6 +883,7 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		struct kerr re = {0, ""};
 		listing_init(&l);
 		int bad = kontor_row(&h, &rec, p->o->currency, p->dc, &l, &re);
+		p->status_set = !blank(fget(&rec, hcol(&h, "status")));
 		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
 	}
 	kstrv_free(&h.names);
@@ -2140,6 +2143,8 @@ static int parse_jsonl(struct pctx *p, const char *data, size_t len, struct kerr
 			bad = listing_from_json(j, &l, &re);
 			if (bad)
 				listing_init(&l);
+			p->status_set =
+			    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "status"));
 		}
 		cJSON_Delete(j);
 		if (!bad) { /* re-signed by the importer */
@@ -2282,6 +2287,12 @@ static int check_encoding(const char *data, size_t len, const char *name, struct
 	    name, line, u[first], shown);
 }
 
+void import_keep_status(const struct import_row *r, const struct listing *cached, struct listing *l)
+{
+	if (!r->status_set)
+		snprintf(l->status, sizeof l->status, "%s", cached->status);
+}
+
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
                  struct import_stats *st, import_cb cb, void *ctx, struct kerr *e)
 {
@@ -2294,7 +2305,7 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
 		                "WooCommerce, Etsy or JSON Lines): give --format",
 		                name);
-	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma};
+	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0};
 	switch (f) {
 	case IMPORT_KONTOR:
 		rc = parse_kontor(&p, data, len, e);

@@ -63,7 +63,16 @@ struct import_row {
 	const struct kerr *err;
 	long same_as;
 	long rows;
+	int status_set; /* l's status was written in the row: a kontor CSV's non-empty status
+	                 * column or a JSON Lines "status"; never for a shop's export (its
+	                 * draft/published says nothing of a pause in kontor) */
 };
+
+/* A re-import of a listing kontor has cached: l keeps the cached status unless the row set
+ * it (status_set), so a listing paused in kontor stays paused, and unchanged when nothing
+ * else changed. */
+void import_keep_status(const struct import_row *r, const struct listing *cached,
+                        struct listing *l);
 
 /* A non-zero return stops the parse; import_parse returns it. */
 typedef int (*import_cb)(void *ctx, const struct import_row *r);

@@ -70,6 +70,19 @@ t_match "HTML body became text" "$T_OUT" '"description":"Powder-coated steel leg
 t_run "Shopify re-import" 3 k listing import "$D/shopify.csv" --currency USD
 t_match "Shopify re-import changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged'
 
+# a pause made in kontor outlives a re-import of the shop's export (it knows nothing of it);
+# only a kontor CSV's own status column changes it
+t_run "pause a Shopify-imported listing in kontor (queued: exit 4)" 4 k listing pause iron-table-legs
+t_run "Shopify re-import after the pause" 3 k listing import "$D/shopify.csv" --currency USD
+t_match "Shopify re-import leaves the paused listing unchanged" "$T_OUT" '0 created, 0 updated, 3 unchanged'
+t_match "the listing is still paused after the shop re-import" "$(k listing show iron-table-legs --json)" '"status":"paused"'
+t_run "pause TL-71 in kontor (queued: exit 4)" 4 k listing pause TL-71
+printf 'sku,title,currency,price\nTL-71,Iron table legs,USD,12.75\n' >"$T_TMP/nostatus.csv"
+t_run "kontor CSV without a status column (queued: exit 4)" 4 k listing import "$T_TMP/nostatus.csv"
+t_match "the paused TL-71 is still paused (no status column)" "$(k listing show TL-71 --json)" '"status":"paused"'
+t_run "kontor CSV whose status column says active" 3 k listing import "$T_TMP/data/kontor.csv"
+t_match "its explicit status resumed TL-71" "$(k listing show TL-71 --json)" '"status":"active"'
+
 # --- WooCommerce ------------------------------------------------------------------------------
 t_run "WooCommerce import" 3 k listing import "$D/woocommerce.csv" --currency EUR --json
 t_match "WooCommerce detected" "$T_OUT" '"format":"woocommerce"'

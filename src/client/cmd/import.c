@@ -365,6 +365,7 @@ static int on_row(void *vx, const struct import_row *r)
 			l->variants = cJSON_Duplicate(old.variants, 1);
 		if (x->format == IMPORT_KONTOR && !l->seller_sku && old.seller_sku)
 			l->seller_sku = xstrdup(old.seller_sku);
+		import_keep_status(r, &old, l);
 		int same = same_listing(x, l, &old);
 		listing_free(&old);
 		if (same) {
