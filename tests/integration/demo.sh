@@ -132,7 +132,7 @@ t_eq "six contracts: five binding, one countered" \
 K_OAK=$(printf '%s\n' "$T_OUT" | grep '"state":"countered"' | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
 t_match "the countered offer is a purchase (the buyer's role)" \
 	"$(printf '%s\n' "$T_OUT" | grep '"state":"countered"')" '"role":"buyer".*"total":1580000,"currency":"EUR"'
-t_run "contract show of the countered offer" 0 "$KONTOR" --home "$BUYER" contract show "$K_OAK"
+t_run "contract show of the countered offer" 0 env COLUMNS=200 "$KONTOR" --home "$BUYER" contract show "$K_OAK"
 t_match "it verifies: two offers, countered" "$T_OUT" '^verified: 2 sections.*countered'
 t_match "the counter replaces the buyer's offer" "$T_OUT" "counters and replaces offer $K_OAK"
 t_match "at 79.00 EUR" "$T_OUT" '79\.00 EUR'

@@ -264,7 +264,8 @@ static void group_usage(struct kbuf *b, const char *group)
 
 /* Options whose value names a file or text whose contents are checked: an error there is
  * about what the file holds (exit 1), not about how the command was written. */
-static const char *const content_opts[] = {"image", "photo", "file", "description", NULL};
+static const char *const content_opts[] = {"image",   "photo",           "file", "description",
+                                           "ca-file", "passphrase-file", NULL};
 
 /* The model's field names in a validation message, and the option that fills each: a
  * listing, RFQ or account built from options is refused by the model's own check, which
