@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -105,6 +106,7 @@ struct collect {
 	const char *node, *self;
 	const struct kkeypair *kp;
 	struct inbox *out;
+	struct kstrv cats; /* her listings' categories: which RFQs are hers */
 };
 
 static struct inbox_item *add(struct collect *c, enum inbox_kind kind, const char *when)
@@ -119,11 +121,108 @@ static struct inbox_item *add(struct collect *c, enum inbox_kind kind, const cha
 
 /* ---------------------------------------------------------------- RFQs */
 
+/* The next step of a category path ("Furniture > Table legs"): its bytes [*b, *n) with the
+ * blanks around it left off; the return points past its '>' (or at the end). */
+static const char *cat_step(const char *s, const char **b, size_t *n)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	const char *end = strchr(s, '>');
+	if (!end)
+		end = s + strlen(s);
+	const char *e = end;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	*b = s;
+	*n = (size_t)(e - s);
+	return *end ? end + 1 : end;
+}
+
+/* Equal, or one a parent path of the other, step by step without regard to case. */
+static int cat_related(const char *a, const char *b)
+{
+	int steps = 0;
+	while (*a && *b) {
+		const char *sa, *sb;
+		size_t na, nb;
+		a = cat_step(a, &sa, &na);
+		b = cat_step(b, &sb, &nb);
+		if (na != nb || strncasecmp(sa, sb, na) != 0)
+			return 0;
+		steps += na > 0;
+	}
+	return steps > 0;
+}
+
+int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats)
+{
+	for (size_t i = 0; rfq_cat && *rfq_cat && i < cats->n; i++)
+		if (cat_related(rfq_cat, cats->v[i]))
+			return 1;
+	return 0;
+}
+
+static int push_cat(void *ctx, const struct listing *l)
+{
+	struct kstrv *cats = ctx;
+	if (!l->category || !*l->category)
+		return 0;
+	for (size_t i = 0; i < cats->n; i++)
+		if (strcmp(cats->v[i], l->category) == 0)
+			return 0;
+	kstrv_push(cats, l->category);
+	return 0;
+}
+
+int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e)
+{
+	return store_listing_each(s, self, push_cat, out, e);
+}
+
+/* Her listing to quote an RFQ with: the one it names when hers, else her newest active one
+ * in its categories, else her newest one in them. */
+struct rfq_pick {
+	const char *rfq_cat, *rfq_listing;
+	char sku[MODEL_SKU_MAX + 1], created[MODEL_TIME_LEN + 1];
+	int score;
+};
+
+static int pick_listing(void *ctx, const struct listing *l)
+{
+	struct rfq_pick *p = ctx;
+	int score = p->rfq_listing && strcmp(l->id, p->rfq_listing) == 0                   ? 3
+	            : !p->rfq_cat || !l->category || !cat_related(p->rfq_cat, l->category) ? 0
+	            : strcmp(l->status, "active") == 0                                     ? 2
+	                                                                                   : 1;
+	if (score && l->sku &&
+	    (score > p->score || (score == p->score && strcmp(l->created, p->created) > 0))) {
+		p->score = score;
+		snprintf(p->sku, sizeof p->sku, "%s", l->sku);
+		snprintf(p->created, sizeof p->created, "%s", l->created);
+	}
+	return 0;
+}
+
+/* How a person names the buyer on a command line: @handle, else the display name quoted
+ * for the shell (resolve takes the start of a cached name), else BUYER to fill in. */
+static void buyer_word(struct store *s, const char *id, char *out, size_t cap)
+{
+	struct account a;
+	snprintf(out, cap, "BUYER");
+	if (!id || !*id || store_account_get(s, id, &a, NULL) != K_OK)
+		return;
+	if (a.handle && *a.handle)
+		snprintf(out, cap, "@%s", a.handle);
+	else if (a.display_name && *a.display_name && !strpbrk(a.display_name, "'\n\r"))
+		snprintf(out, cap, "'%s'", a.display_name);
+	account_free(&a);
+}
+
 static int rfq_item(void *ctx, const cJSON *r)
 {
 	struct collect *c = ctx;
 	const char *id = jstr(r, "id"), *buyer = jstr(r, "buyerId");
-	if (!id || !buyer)
+	if (!id || !buyer || !inbox_rfq_in_categories(jstr(r, "category"), &c->cats))
 		return 0;
 	char title[120], cat[120], name[120];
 	one_line(jstr(r, "title"), 60, title, sizeof title);
@@ -143,7 +242,17 @@ static int rfq_item(void *ctx, const cJSON *r)
 	snprintf(it->text, sizeof it->text, "RFQ \"%s\" (%s) from %s: %lld%s to quote", title, cat,
 	         name, (long long)jint(r, "qty"), target);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
-	snprintf(it->cmd, sizeof it->cmd, "kontor chat send %s \"your quote\"", buyer);
+	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
+	struct rfq_pick p = {jstr(r, "category"), jstr(r, "listingId"), "SKU", "", 0};
+	store_listing_each(c->s, c->self, pick_listing, &p, NULL);
+	char who[120];
+	buyer_word(c->s, buyer, who, sizeof who);
+	const char *inco = cJSON_GetStringValue(
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "incoterms"), 0));
+	snprintf(it->cmd, sizeof it->cmd,
+	         "kontor contract propose --rfq %.8s --listing %s --buyer %s --qty %lld "
+	         "--incoterm %.3s --place PLACE",
+	         id, p.sku, who, (long long)jint(r, "qty"), inco ? inco : "FOB");
 	return 0;
 }
 
@@ -479,10 +588,12 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {s, node ? node : "", self, kp, out};
+	struct collect c = {s, node ? node : "", self, kp, out, {0}};
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	int rc = store_inbox_rfqs(s, self, now, rfq_item, &c, e);
+	int rc = inbox_my_categories(s, self, &c.cats, e);
+	if (rc == K_OK)
+		rc = store_inbox_rfqs(s, self, now, rfq_item, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_contracts(s, self, offer_item, &c, e);
 	if (rc == K_OK)
@@ -491,6 +602,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 		rc = money_items(&c, e);
 	if (rc == K_OK)
 		rc = store_inbox_chats(s, self, chat_item, &c, e);
+	kstrv_free(&c.cats);
 	if (rc) {
 		inbox_free(out);
 		return rc;

@@ -76,6 +76,14 @@ void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
 /* A wallet line's kind in words: "deposit", "payout", "released by order 3fAxY2Qw…",
  * "refund of order …", "paid into escrow for order …", "ruling on order …". */
 void inbox_line_words(const char *kind, const char *order, char *out, size_t cap);
+/* Whether an RFQ of category rfq_cat is in her categories (cats: her listings' categories,
+ * as written): 1 when rfq_cat is equal to one of them, or a parent or child path of it
+ * ("Furniture" and "Furniture > Table legs"), compared step by step (" > " between steps,
+ * the blanks around them ignored) without regard to ASCII case; 0 for an empty or NULL one.
+ * The one rule the inbox and the TUI's RFQs tab both use. */
+int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats);
+/* Her listings' categories (each once, as written) pushed onto out (the caller frees it). */
+int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
 

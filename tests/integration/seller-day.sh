@@ -61,7 +61,10 @@ t_run "and for cushions (Textiles), not hers" 0 kb rfq post --title "Seat cushio
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
 t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ "Table legs for 60 desks" \(Furniture\) from Berlin Interiors GmbH: 240, target 10.00 USD to quote$'
-t_match "with the command that answers it" "$T_OUT" "^ +kontor chat send $BID \"your quote\"$"
+RSHORT=$(printf '%s' "$RFQ" | cut -c1-8)
+t_match "with the command that quotes it: the RFQ's prefix, her SKU, the buyer's @handle" "$T_OUT" \
+	"^ +kontor contract propose --rfq $RSHORT --listing U720-BK --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$"
+t_nomatch "no 43-character id in it" "$(printf '%s\n' "$T_OUT" | grep 'contract propose')" '[A-Za-z0-9_-]{43}'
 t_nomatch "the RFQ of another category does not" "$T_OUT" 'Seat cushions'
 t_eq "the notify-command ran once for that sync" "$(runs)" 1
 t_match "with its own words, then the summary as one argument" "$(last_note)" \

@@ -175,6 +175,43 @@ wait_for 'Open RFQs \(3, 2 in your categories\)' 300 &&
 	t_fail "it appears while she looks" "$(cat "$T_TMP/pane")"
 t_match "newest of her categories: on top" "$(grep -F ' DE ' "$T_TMP/pane" | head -n 1)" '^[> ] \* Iron bench legs +100 '
 tm kill-server 2>/dev/null
+
+# --- her furniture: SKUs that share a start, a long title, an RFQ of a parent category ------
+t_run "seller lists table-legs-72 in Furniture > Table legs" 0 ks listing add --sku table-legs-72 \
+	--title "Iron table legs for dining and desk tables, powder-coated black, 72 cm" --price 12.00 \
+	--currency USD --moq 10 --category "Furniture > Table legs"
+t_run "and table-legs-90" 0 ks listing add --sku table-legs-90 --title "Iron table legs, 90 cm" \
+	--price 13.00 --currency USD --moq 10 --category "Furniture > Table legs"
+t_run "buyer asks for furniture (a parent of her category, in other case)" 0 kb rfq post \
+	--title "Legs for 60 desks" --qty 240 --category FURNITURE --destination DE --incoterm FOB
+t_run "seller syncs" 0 ks sync
+printf '7\n:dump %s\n8\n:dump %s\n:quit\n' "$T_TMP/d-legs100" "$T_TMP/d-rfqs-furniture" >"$T_TMP/s3"
+ui "$S" 100x30 "$T_TMP/s3"
+D=$(cat "$T_TMP/d-legs100")
+t_match "at 100 columns the SKU column fits table-legs-72 whole" "$D" ' table-legs-72 +Iron table legs'
+t_match "and table-legs-90" "$D" ' table-legs-90 +Iron table legs, 90 cm'
+t_match "a title too long for its column ends in …" "$D" 'table-legs-72 +Iron table legs for dining[^…]*… +12\.00 USD'
+t_nomatch "no SKU cut without a mark" "$D" 'table-legs-[79] '
+printf '7\n:dump %s\n:quit\n' "$T_TMP/d-legs80" >"$T_TMP/s4"
+ui "$S" 80x24 "$T_TMP/s4"
+t_match "at 80 columns too" "$(cat "$T_TMP/d-legs80")" ' table-legs-72 +Iron table'
+D=$(cat "$T_TMP/d-rfqs-furniture")
+t_match "the RFQs tab counts the FURNITURE RFQ as hers" "$D" 'Open RFQs \(4, 3 in your categories\)'
+t_match "and marks it" "$D" '^[> ] \* Legs for 60 desks'
+t_run "seller's inbox" 0 ks inbox --json
+INBOX_RFQS=$(printf '%s' "$T_OUT" | grep -o '"kind":"rfq"' | wc -l | tr -d ' ')
+MARKED=$(grep -c '^[> ] \*' "$T_TMP/d-rfqs-furniture")
+ANSWERED=$(grep -c '^[> ] \*.*answered' "$T_TMP/d-rfqs-furniture")
+t_eq "the inbox lists every RFQ the tab marks hers and she has not answered" \
+	"$INBOX_RFQS" "$((MARKED - ANSWERED))"
+t_run "seller's inbox (text)" 0 ks inbox
+t_match "the FURNITURE RFQ waits in the inbox" "$T_OUT" 'RFQ "Legs for 60 desks" \(FURNITURE\)'
+CMD=$(printf '%s\n' "$T_OUT" | grep -A1 'Legs for 60 desks' | grep -o 'kontor contract propose.*')
+t_match "its command quotes it with her SKU and his @handle" "$CMD" \
+	'^kontor contract propose --rfq R[A-Za-z0-9_-]{7} --listing table-legs-(72|90) --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$'
+set -- $(printf '%s' "$CMD" | sed 's/^kontor //; s/PLACE$/Haiphong/')
+t_run "and it runs as written, with the place filled in" 0 ks "$@"
+t_match "it proposed a contract" "$T_OUT" 'proposed contract'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -38,36 +38,29 @@ static int walk(struct store *s, sqlite3_stmt *st, const char *what,
 	return rc;
 }
 
-/* The RFQ's category holds the listing's, or the other way round, or they are the same:
- * compared as whole steps of the path (" > " between them), never as a LIKE pattern. */
+/* Whether the RFQ's category is one of hers is inbox_rfq_in_categories' to say. */
 #define CAT "json_extract(r.json, '$.category')"
-#define HOLDS(a, b) "substr(" b ", 1, length(" a ") + 3) = " a " || ' > '"
 
 int store_inbox_rfqs(struct store *s, const char *self, const char *now,
                      int (*cb)(void *ctx, const cJSON *rfq), void *ctx, struct kerr *e)
 {
-	sqlite3_stmt *st = prep(
-	    s,
-	    "SELECT r.json FROM rfqs r WHERE coalesce(r.buyer_id, '') != ?1"
-	    " AND coalesce(json_extract(r.json, '$.status'), 'open') = 'open'"
-	    " AND coalesce(json_extract(r.json, '$.expires'), '9999') > ?2"
-	    " AND " CAT " IS NOT NULL"
-	    " AND EXISTS (SELECT 1 FROM listings l WHERE l.seller_id = ?1 AND l.category IS NOT "
-	    "NULL"
-	    "  AND (l.category = " CAT " OR " HOLDS(CAT, "l.category") " OR " HOLDS(
-	        "l.category", CAT) "))"
-	                           " AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
-	                           "json_extract(k.json, '$.rfqId') = r.id"
-	                           "  AND (k.buyer_id = ?1 OR k.seller_id = ?1))"
-	                           " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE "
-	                           "json_extract(c.json, '$.rfqId')"
-	                           "  = r.id)"
-	                           " AND NOT EXISTS (SELECT 1 FROM messages m JOIN conversations c"
-	                           "  ON c.id = m.conversation_id WHERE m.sender_id = ?1 AND "
-	                           "c.peer_id = r.buyer_id"
-	                           "  AND m.sent >= r.created)"
-	                           " ORDER BY r.created DESC, r.id LIMIT ?3",
-	    e);
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT r.json FROM rfqs r WHERE coalesce(r.buyer_id, '') != ?1"
+	                        " AND coalesce(json_extract(r.json, '$.status'), 'open') = 'open'"
+	                        " AND coalesce(json_extract(r.json, '$.expires'), '9999') > ?2"
+	                        " AND " CAT " IS NOT NULL"
+	                        " AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
+	                        "json_extract(k.json, '$.rfqId') = r.id"
+	                        "  AND (k.buyer_id = ?1 OR k.seller_id = ?1))"
+	                        " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE "
+	                        "json_extract(c.json, '$.rfqId')"
+	                        "  = r.id)"
+	                        " AND NOT EXISTS (SELECT 1 FROM messages m JOIN conversations c"
+	                        "  ON c.id = m.conversation_id WHERE m.sender_id = ?1 AND "
+	                        "c.peer_id = r.buyer_id"
+	                        "  AND m.sent >= r.created)"
+	                        " ORDER BY r.created DESC, r.id LIMIT ?3",
+	                        e);
 	if (!st)
 		return K_EDB;
 	store_bind_text(st, 1, self);

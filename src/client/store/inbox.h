@@ -17,10 +17,10 @@ struct store;
 
 #define STORE_INBOX_MAX 200 /* rows of one kind an inbox looks at */
 
-/* Open RFQs of others (not expired at now, RFC 3339) whose category is a category of one of
- * self's listings (the same, or one holding the other: "Home > Furniture" and "Home >
- * Furniture > Desks") that self has not answered: no contract or conversation tied to the
- * RFQ, and no message from self to the RFQ's buyer since it was posted. */
+/* Open RFQs of others (not expired at now, RFC 3339) with a category that self has not
+ * answered: no contract or conversation tied to the RFQ, and no message from self to the
+ * RFQ's buyer since it was posted. Whether it is in her categories is the caller's to ask
+ * (inbox_rfq_in_categories). */
 int store_inbox_rfqs(struct store *s, const char *self, const char *now,
                      int (*cb)(void *ctx, const cJSON *rfq), void *ctx, struct kerr *e);
 /* Contracts self is party to that are offers or counter-offers (not binding, not

@@ -128,10 +128,42 @@ void ui_mylistings_shown(struct ui *u)
 	u->dirty |= DIRTY_ALL;
 }
 
-#define COL_SKU 12
 #define COL_PRICE 16
 #define COL_MOQ 8
 #define COL_STATUS 6
+#define COL_TITLE_MIN 8
+
+/* s in cols columns, padded; cut with "…" in its last column when it does not fit. */
+static void cell(struct kbuf *out, const char *s, int cols)
+{
+	if (cols < 1)
+		return;
+	if (text_width(s) <= (size_t)cols) {
+		text_clip(out, s, (size_t)cols, 1);
+		return;
+	}
+	size_t used = text_clip(out, s, (size_t)cols - 1, 0);
+	kbuf_puts(out, "…");
+	for (; used + 1 < (size_t)cols; used++)
+		kbuf_putc(out, ' ');
+}
+
+/* The SKU column: as wide as the widest SKU (at least "SKU"), but leaving the title its
+ * minimum; the title takes the rest. */
+static void widths(const struct my_listings *m, int width, int *sku, int *title)
+{
+	int rest = width - 2 - COL_PRICE - COL_MOQ - COL_STATUS - 4;
+	int w = 3;
+	for (int i = 0; i < m->n; i++) {
+		int t = (int)text_width(m->rows[i].sku);
+		if (t > w)
+			w = t;
+	}
+	if (w > rest - COL_TITLE_MIN)
+		w = rest - COL_TITLE_MIN > 3 ? rest - COL_TITLE_MIN : 3;
+	*sku = w;
+	*title = rest - w > COL_TITLE_MIN ? rest - w : COL_TITLE_MIN;
+}
 
 void ui_mylistings_head(struct ui *u, int y)
 {
@@ -146,11 +178,12 @@ void ui_mylistings_head(struct ui *u, int y)
 	kbuf_printf(&b, "My listings (%d, %d paused)   Enter opens · %s price · %s pause/resume",
 	            m->n, paused, ke, kp);
 	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
-	int tw = COLS - 2 - COL_SKU - COL_PRICE - COL_MOQ - COL_STATUS - 4;
+	int sw, tw;
+	widths(m, COLS, &sw, &tw);
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "SKU", COL_SKU, 1);
+	cell(&h, "SKU", sw);
 	kbuf_puts(&h, " ");
-	text_clip(&h, "TITLE", (size_t)(tw > 8 ? tw : 8), 1);
+	cell(&h, "TITLE", tw);
 	kbuf_puts(&h, " ");
 	text_clip(&h, "PRICE AT MOQ", COL_PRICE, 1);
 	kbuf_puts(&h, " ");
@@ -182,15 +215,16 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 	char price[MONEY_FMT_MAX + 8], moq[24];
 	price_text(r->price, r->currency, price, sizeof price);
 	snprintf(moq, sizeof moq, "%lld", (long long)r->moq);
-	int tw = width - 2 - COL_SKU - COL_PRICE - COL_MOQ - COL_STATUS - 4;
+	int sw, tw;
+	widths(m, width, &sw, &tw);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, r->sku, COL_SKU, 1);
+	cell(&line, r->sku, sw);
 	kbuf_puts(&line, " ");
-	text_clip(&line, r->title, (size_t)(tw > 8 ? tw : 8), 1);
+	cell(&line, r->title, tw);
 	kbuf_puts(&line, " ");
-	text_clip(&line, price, COL_PRICE, 1);
+	cell(&line, price, COL_PRICE);
 	kbuf_puts(&line, " ");
-	text_clip(&line, moq, COL_MOQ, 1);
+	cell(&line, moq, COL_MOQ);
 	kbuf_printf(&line, " %s", r->status);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../cmd/resolve.h"
+#include "../inbox.h"
 #include "kontor/codes.h"
 #include "kontor/ktime.h"
 #include "kontor/money.h"
@@ -39,7 +40,7 @@ enum { Q_LISTING, Q_PRICE, Q_QTY, Q_INCOTERM, Q_PLACE, Q_DEPOSIT, Q_N };
 struct rfqs {
 	struct rfq_row *rows;
 	int n, cap, nmatch;
-	struct kstrv cats;     /* her listings' categories, folded to lower case */
+	struct kstrv cats;     /* her listings' categories (inbox_my_categories) */
 	struct kstrv answered; /* RFQ ids named by contracts she is party to */
 	char open_id[RFQ_ID_MAX + 1];
 	/* the quote */
@@ -73,14 +74,6 @@ static char *clean(const char *s)
 	return kbuf_detach(&b, NULL);
 }
 
-static void fold(const char *s, char *out, size_t cap)
-{
-	size_t i = 0;
-	for (; s && s[i] && i + 1 < cap; i++)
-		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
-	out[i] = 0;
-}
-
 static int has(const struct kstrv *sv, const char *s)
 {
 	for (size_t i = 0; s && i < sv->n; i++)
@@ -99,18 +92,6 @@ static void rows_clear(struct rfqs *r)
 	r->n = r->nmatch = 0;
 	kstrv_free(&r->cats);
 	kstrv_free(&r->answered);
-}
-
-static int add_cat(void *ctx, const struct listing *l)
-{
-	struct kstrv *cats = ctx;
-	char c[256];
-	if (l->category && *l->category) {
-		fold(l->category, c, sizeof c);
-		if (!has(cats, c))
-			kstrv_push(cats, c);
-	}
-	return 0;
 }
 
 struct walk {
@@ -179,9 +160,7 @@ static int add_rfq(void *ctx, const cJSON *o)
 	         jstr(o, "created") ? jstr(o, "created") : "");
 	const char *lid = jstr(o, "listingId");
 	snprintf(x->listing_id, sizeof x->listing_id, "%.*s", MODEL_LISTING_ID_LEN, lid ? lid : "");
-	char c[256];
-	fold(jstr(o, "category"), c, sizeof c);
-	x->match = c[0] && has(&r->cats, c);
+	x->match = inbox_rfq_in_categories(jstr(o, "category"), &r->cats); /* as the inbox */
 	x->answered = has(&r->answered, id);
 	x->seq = r->n++;
 	r->nmatch += x->match;
@@ -209,7 +188,7 @@ static void load(struct ui *u)
 	struct walk w = {u, r};
 	int rc = ctx_self(u->c, &e);
 	if (!rc)
-		rc = store_listing_each(u->s, u->c->self_id, add_cat, &r->cats, &e);
+		rc = inbox_my_categories(u->s, u->c->self_id, &r->cats, &e);
 	if (!rc)
 		rc = store_object_each(u->s, "Contract", NULL, add_answered, &w, &e);
 	if (!rc)
@@ -427,7 +406,6 @@ void ui_rfq_build(struct ui *u, int width)
 struct pick {
 	struct ui *u;
 	const struct rfq_row *x;
-	char cat[256];
 	char best[MODEL_LISTING_ID_LEN + 1], best_created[MODEL_TIME_LEN + 1];
 	int best_score; /* 3 the RFQ's own listing, 2 its category, 1 any active one */
 };
@@ -435,12 +413,12 @@ struct pick {
 static int pick_one(void *ctx, const struct listing *l)
 {
 	struct pick *p = ctx;
-	char c[256];
-	fold(l->category, c, sizeof c);
-	int score = strcmp(l->id, p->x->listing_id) == 0  ? 3
-	            : strcmp(l->status, "active") != 0    ? 0
-	            : p->cat[0] && strcmp(c, p->cat) == 0 ? 2
-	                                                  : 1;
+	char *cat[1] = {l->category};
+	struct kstrv mine = {cat, l->category ? 1 : 0};
+	int score = strcmp(l->id, p->x->listing_id) == 0             ? 3
+	            : strcmp(l->status, "active") != 0               ? 0
+	            : inbox_rfq_in_categories(p->x->category, &mine) ? 2
+	                                                             : 1;
 	if (score > p->best_score ||
 	    (score == p->best_score && score && strcmp(l->created, p->best_created) > 0)) {
 		p->best_score = score;
@@ -618,7 +596,6 @@ static void quote_begin(struct ui *u, const struct rfq_row *x)
 		return;
 	}
 	struct pick p = {.u = u, .x = x};
-	fold(x->category, p.cat, sizeof p.cat);
 	store_listing_each(u->s, u->c->self_id, pick_one, &p, NULL);
 	if (!p.best_score) {
 		ui_say(u, "nothing to quote from: add a listing first (:listing add --title ...)");
