@@ -963,8 +963,10 @@ void ui_trade_free(struct ui *u)
 		order_free(&t->orders[i]);
 	free(t->orders);
 	free(t->ships);
-	for (int i = 0; i < t->ncontracts; i++)
+	for (int i = 0; i < t->ncontracts; i++) {
 		free(t->contracts[i].peer);
+		free(t->contracts[i].product);
+	}
 	free(t->contracts);
 	free(t);
 	u->trade = NULL;
