@@ -107,6 +107,12 @@ struct collect {
 	const struct kkeypair *kp;
 	struct inbox *out;
 	struct kstrv cats; /* her listings' categories: which RFQs are hers */
+	struct mine {
+		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
+		char *sku, *category;
+		int active;
+	} * mine; /* her listings with a category, to quote an RFQ with; owned */
+	size_t nmine, capmine;
 };
 
 static struct inbox_item *add(struct collect *c, enum inbox_kind kind, const char *when)
@@ -179,28 +185,46 @@ int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, st
 	return store_listing_each(s, self, push_cat, out, e);
 }
 
-/* Her listing to quote an RFQ with: the one it names when hers, else her newest active one
- * in its categories, else her newest one in them. */
-struct rfq_pick {
-	const char *rfq_cat, *rfq_listing;
-	char sku[MODEL_SKU_MAX + 1], created[MODEL_TIME_LEN + 1];
-	int score;
-};
-
-static int pick_listing(void *ctx, const struct listing *l)
+/* Her listings as the RFQ items need them, read once per inbox. */
+static int take_mine(void *ctx, const struct listing *l)
 {
-	struct rfq_pick *p = ctx;
-	int score = p->rfq_listing && strcmp(l->id, p->rfq_listing) == 0                   ? 3
-	            : !p->rfq_cat || !l->category || !cat_related(p->rfq_cat, l->category) ? 0
-	            : strcmp(l->status, "active") == 0                                     ? 2
-	                                                                                   : 1;
-	if (score && l->sku &&
-	    (score > p->score || (score == p->score && strcmp(l->created, p->created) > 0))) {
-		p->score = score;
-		snprintf(p->sku, sizeof p->sku, "%s", l->sku);
-		snprintf(p->created, sizeof p->created, "%s", l->created);
+	struct collect *c = ctx;
+	push_cat(&c->cats, l);
+	if (!l->sku || !l->category || !*l->category)
+		return 0;
+	if (c->nmine == c->capmine) {
+		c->capmine = c->capmine ? c->capmine * 2 : 16;
+		c->mine = xrealloc(c->mine, c->capmine * sizeof *c->mine);
 	}
+	struct mine *m = &c->mine[c->nmine++];
+	snprintf(m->id, sizeof m->id, "%s", l->id);
+	snprintf(m->created, sizeof m->created, "%s", l->created);
+	m->sku = xstrdup(l->sku);
+	m->category = xstrdup(l->category);
+	m->active = strcmp(l->status, "active") == 0;
 	return 0;
+}
+
+/* Her listing to quote an RFQ with: the one it names when hers, else her newest active one
+ * in its categories, else her newest one in them; "SKU" (to fill in) when none. */
+static const char *pick_listing(const struct collect *c, const char *rfq_cat,
+                                const char *rfq_listing)
+{
+	const struct mine *best = NULL;
+	int best_score = 0;
+	for (size_t i = 0; i < c->nmine; i++) {
+		const struct mine *m = &c->mine[i];
+		int score = rfq_listing && strcmp(m->id, rfq_listing) == 0   ? 3
+		            : !rfq_cat || !cat_related(rfq_cat, m->category) ? 0
+		            : m->active                                      ? 2
+		                                                             : 1;
+		if (score && (score > best_score ||
+		              (score == best_score && strcmp(m->created, best->created) > 0))) {
+			best_score = score;
+			best = m;
+		}
+	}
+	return best ? best->sku : "SKU";
 }
 
 /* How a person names the buyer on a command line: @handle, else the display name quoted
@@ -243,8 +267,7 @@ static int rfq_item(void *ctx, const cJSON *r)
 	         name, (long long)jint(r, "qty"), target);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
-	struct rfq_pick p = {jstr(r, "category"), jstr(r, "listingId"), "SKU", "", 0};
-	store_listing_each(c->s, c->self, pick_listing, &p, NULL);
+	const char *sku = pick_listing(c, jstr(r, "category"), jstr(r, "listingId"));
 	char who[120];
 	buyer_word(c->s, buyer, who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
@@ -252,7 +275,7 @@ static int rfq_item(void *ctx, const cJSON *r)
 	snprintf(it->cmd, sizeof it->cmd,
 	         "kontor contract propose --rfq %.8s --listing %s --buyer %s --qty %lld "
 	         "--incoterm %.3s --place PLACE",
-	         id, p.sku, who, (long long)jint(r, "qty"), inco ? inco : "FOB");
+	         id, sku, who, (long long)jint(r, "qty"), inco ? inco : "FOB");
 	return 0;
 }
 
@@ -588,10 +611,10 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {s, node ? node : "", self, kp, out, {0}};
+	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, 0, 0};
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	int rc = inbox_my_categories(s, self, &c.cats, e);
+	int rc = store_listing_each(s, self, take_mine, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_rfqs(s, self, now, rfq_item, &c, e);
 	if (rc == K_OK)
@@ -603,6 +626,11 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 	if (rc == K_OK)
 		rc = store_inbox_chats(s, self, chat_item, &c, e);
 	kstrv_free(&c.cats);
+	for (size_t i = 0; i < c.nmine; i++) {
+		free(c.mine[i].sku);
+		free(c.mine[i].category);
+	}
+	free(c.mine);
 	if (rc) {
 		inbox_free(out);
 		return rc;
