@@ -12,6 +12,7 @@
 #include "kontor/canon.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/money.h"
 
 #define SHOWN_LEN 48
@@ -1994,9 +1995,12 @@ static void render_terms(const struct contract_terms *t, struct kbuf *b, int wid
 	kbuf_puts(b, "\nEscrow agent: ");
 	kbuf_puts(b, t->escrow_agent);
 	kbuf_puts(b, " (the node)\n");
-	if (*t->created)
-		kbuf_printf(b, "Offered:      %s (nonce %s)\n", t->created,
+	if (*t->created) { /* for a person: local time (the document keeps UTC) */
+		char when[KTIME_LOCAL_MAX];
+		kbuf_printf(b, "Offered:      %s (nonce %s)\n",
+		            ktime_local(t->created, when, sizeof when),
 		            *t->nonce ? t->nonce : "none");
+	}
 	if (*t->supersedes)
 		kbuf_printf(b, "This offer counters and replaces offer %s.\n", t->supersedes);
 	render_items(t, b, width);

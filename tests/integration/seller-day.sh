@@ -113,6 +113,8 @@ t_match "saying the order was paid" "$(last_note)" '\[1 new: order [A-Za-z0-9_-]
 t_run "seller's wallet" 0 ks wallet
 t_match "escrow holds the payment for her order, as seller" "$T_OUT" \
 	"order $ORDER  as seller +2,760.00 USD  \\(yours once released\\)"
+t_run "her wallet in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" wallet
+t_match "says when it was synced in local time, with the zone" "$T_OUT" '^Wallet on node [^ ]+ \(as of the sync at 20[0-9-]+ [0-9:]+ \+07\)$'
 t_run "seller's wallet --json" 0 ks wallet --json
 t_match "her balance is nothing yet" "$T_OUT" '"balances":\{\},"held":\{\},"escrow":\[\{"orderId":"[A-Za-z0-9_-]+","role":"seller","currency":"USD","amount":276000\}\]'
 t_run "seller's inbox" 0 ks inbox

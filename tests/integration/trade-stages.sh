@@ -35,7 +35,10 @@ t_run "the offer shows its payment" 0 env COLUMNS=200 "$KONTOR" --home "$B" cont
 t_match "the deposit in words" "$T_OUT" 'Payment: 30% deposit into escrow held by the node; released to the seller 14 days after delivery unless disputed\. The remaining 70% is paid into escrow before shipment\.'
 t_match "stage 1: 30% on signing, rounded down" "$T_OUT" 'stage 1: 30% on signing, 1,199\.79 USD'
 t_match "stage 2: the rest before shipment" "$T_OUT" 'stage 2: 70% before shipment, 2,799\.54 USD'
-t_match "the offer has a creation time" "$T_OUT" 'Offered: +20[0-9-]+T[0-9:]+Z \(nonce [A-Za-z0-9_-]{22}\)'
+t_match "the offer has a creation time" "$T_OUT" 'Offered: +20[0-9-]+ [0-9:]+ [A-Z+0-9-]+ \(nonce [A-Za-z0-9_-]{22}\)'
+t_run "the offer in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh COLUMNS=200 "$KONTOR" --home "$B" contract show "$KID"
+t_match "its creation time is local, with the zone" "$T_OUT" 'Offered: +20[0-9-]+ [0-9:]+ \+07 \(nonce'
+t_eq "the signed document keeps UTC" "$(sqlite3 "$DB" "SELECT json_extract(json_extract(json, '$.sections[0].body'), '$.created') FROM contracts WHERE id = '$KID'" | grep -c 'Z$')" 1
 t_eq "the node's offer body lists the stages" \
 	"$(sqlite3 "$DB" "SELECT json_extract(json_extract(json, '$.sections[0].body'), '$.payment.stages') FROM contracts WHERE id = '$KID'")" \
 	'[{"due":"signing","pct":30},{"due":"before_shipment","pct":70}]'

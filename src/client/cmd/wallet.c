@@ -159,8 +159,10 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_print_json(c, o);
 	} else {
 		FILE *f = c->out;
+		char synced[KTIME_LOCAL_MAX];
 		if (w.pulled[0])
-			fprintf(f, "Wallet on node %s (as of the sync at %s)\n", node, w.pulled);
+			fprintf(f, "Wallet on node %s (as of the sync at %s)\n", node,
+			        ktime_local(w.pulled, synced, sizeof synced));
 		else
 			fprintf(f, "Wallet on node %s (no money has moved yet)\n", node);
 		fprintf(f, "Balance\n");
