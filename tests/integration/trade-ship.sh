@@ -41,6 +41,9 @@ t_eq "the node has no events" "$(nevents "$ORDER")" 0
 
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MAEU1234567 --mode sea
 t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
+t_run "track before the sync brings the shipment" 0 ks track "$ORDER"
+t_match "says the shipment is not in the cache yet, not 'not shipped'" "$T_OUT" \
+	"order $ORDER is shipped: no shipment in the cache yet \(\`kontor sync\` brings it\)"
 t_run "seller syncs the shipment" 0 ks sync
 
 # --- usage errors -------------------------------------------------------------------------

@@ -1178,7 +1178,19 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddNullToObject(j, "shipment");
 			cmd_print_json(c, j);
 		} else {
-			text_fprintf(c->out, "order %s is %s: not shipped yet\n", id, state);
+			/* The local effect of `order ship` moves the state at once; the shipment
+			 * and its events are the node's, in the cache after the next sync. */
+			int st = order_state_parse(state);
+			if (st < 0 || st == ORDER_AWAITING_PAYMENT || st == ORDER_FUNDED ||
+			    st == ORDER_CANCELLED)
+				text_fprintf(c->out, "order %s is %s: not shipped yet\n", id,
+				             state);
+			else
+				text_fprintf(
+				    c->out,
+				    "order %s is %s: no shipment in the cache yet (`kontor sync` "
+				    "brings it)\n",
+				    id, state);
 		}
 		cJSON_Delete(o);
 		return K_OK;
