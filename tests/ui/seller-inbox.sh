@@ -52,6 +52,7 @@ t_match "with an offer waiting, the TUI opens on the Inbox" "$D" 'Inbox \(1 wait
 t_match "the Inbox is the sixth tab, shown as the current one" "$(head -n 1 "$T_TMP/d1-first")" '6 Inbox'
 t_match "the offer's row says its key (S sign) and who offers" "$D" '^> .*offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 100 ×'
 t_match "Enter on it reaches the contract (as a document)" "$(cat "$T_TMP/d1-contract")" 'offer waiting for me|Contract'
+t_match "the contract's head names its keys, c among them" "$(cat "$T_TMP/d1-contract")" 'S signs · c counters · d diff · q back'
 D=$(cat "$T_TMP/d1-form")
 t_match "c opens the counter form on that contract" "$D" 'Counter-offer on contract'
 t_match "the form holds the offer's unit price" "$D" '^> +Unit price +11\.50 USD +same'
@@ -60,7 +61,7 @@ t_match "the form holds the Incoterm and its place" "$D" '^  Incoterm +FOB +same
 t_match "the form holds the place" "$D" '^  Named place +Hai Phong +same$'
 t_match "the form has the ship-by date" "$D" '^  Ship by +20[0-9]{2}-[0-9]{2}-[0-9]{2} +same$'
 t_match "the form has the deliver-by date" "$D" '^  Deliver by +20[0-9]{2}-[0-9]{2}-[0-9]{2} +same$'
-t_match "the form has the deposit %" "$D" '^  Deposit % +[0-9]+ +same$'
+t_match "the form has the deposit %: 0 for an offer with none (all before shipment)" "$D" '^  Deposit % +0 +same$'
 t_match "the form ends with the send row" "$D" 'Send the counter-offer'
 t_match "Enter on a term asks for it on the prompt row, filled in" "$(cat "$T_TMP/d1-price-ask")" 'Unit price \(.*\): 11\.50'
 t_match "the changed term shows what it was" "$(cat "$T_TMP/d1-form2")" 'Unit price +10\.90 USD +was 11\.50'

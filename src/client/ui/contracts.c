@@ -421,11 +421,13 @@ void ui_contract_head(struct ui *u, int y)
 	const struct trade_contract *k = find_contract(u, t->contract_id);
 	struct kbuf b = KBUF_INIT;
 	ui_trade_head_said(u);
-	kbuf_printf(&b, "Contract %.12s…  %s  with %s   ", t->contract_id, k ? k->state : "?",
-	            k ? k->peer : "?");
-	if (k && k->rank == 0)
-		kbuf_puts(&b, "S signs · ");
-	kbuf_puts(&b, "d diff · q back");
+	/* The keys always show: the counterparty's name gives way when the row is short. */
+	const char *keys =
+	    k && k->rank == 0 ? "   S signs · c counters · d diff · q back" : "   d diff · q back";
+	kbuf_printf(&b, "Contract %.12s…  %s  with ", t->contract_id, k ? k->state : "?");
+	long room = (long)COLS - (long)text_width(kbuf_str(&b)) - (long)text_width(keys);
+	text_clip(&b, k ? k->peer : "?", (size_t)(room > 4 ? room : 4), 0);
+	kbuf_puts(&b, keys);
 	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
 	ui_trade_head_row(u, y + 1, t->contract_check,
 	                  t->contract_ok ? u->a_dim : u->slot[SLOT_ERROR]);

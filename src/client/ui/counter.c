@@ -33,7 +33,8 @@ static const struct {
     [CF_PLACE] = {"Named place", "--place", "the Incoterm's place"},
     [CF_SHIP_BY] = {"Ship by", "--ship-by", "YYYY-MM-DD"},
     [CF_DELIVER_BY] = {"Deliver by", "--deliver-by", "YYYY-MM-DD"},
-    [CF_DEPOSIT] = {"Deposit %", "--deposit-pct", "0 to 100, paid before shipment"},
+    [CF_DEPOSIT] = {"Deposit %", "--deposit-pct",
+                    "paid on signing, the rest before shipment; 0: none"},
 };
 
 struct counter_ui {
@@ -92,7 +93,9 @@ static int read_terms(struct ui *u, struct counter_ui *c, char *why, size_t cap)
 	kbuf_free(&b);
 	snprintf(c->was[CF_SHIP_BY], sizeof c->was[0], "%s", t.ship_by);
 	snprintf(c->was[CF_DELIVER_BY], sizeof c->was[0], "%s", t.deliver_by);
-	snprintf(c->was[CF_DEPOSIT], sizeof c->was[0], "%lld", (long long)t.deposit_pct);
+	/* 100 in the terms is "all of it before shipment", which the option writes as 0 */
+	snprintf(c->was[CF_DEPOSIT], sizeof c->was[0], "%lld",
+	         (long long)(t.deposit_pct == 100 ? 0 : t.deposit_pct));
 	memcpy(c->now, c->was, sizeof c->now);
 	cJSON_Delete(doc);
 	contract_terms_free(&t);
