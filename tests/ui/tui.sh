@@ -97,6 +97,9 @@ wait_for '\[4 lines\]' && t_ok ": runs listing list and reports in the status li
 t_nomatch "command output does not scribble on the screen" "$(screen | sed -n '5,28p')" 'moq'
 tm send-keys : 'frobnicate' Enter
 wait_for "error: unknown command 'frobnicate'" && t_ok ": reports a bad command" || t_fail ": reports a bad command" "$(tail -n 1 "$T_TMP/pane")"
+tm send-keys : 'frobnicate-a-command-whose-name-is-far-too-long-for-the-status-line-of-a-terminal' Enter
+wait_for "error: unknown command 'frobnicate-a" && t_ok ": reports a long bad command" || t_fail ": reports a long bad command" "$(tail -n 1 "$T_TMP/pane")"
+t_match "a message cut short never runs on into the status on its right" "$(tail -n 1 "$T_TMP/pane")" '[^ ]  +no node · [0-9]+ queued'
 
 tm resize-window -x 60 -y 20
 wait_for 'needs at least 80x24 \(this terminal is 60x20\)' && t_ok "a 60x20 terminal gets the size message" || t_fail "a 60x20 terminal gets the size message" "$(cat "$T_TMP/pane")"
