@@ -73,6 +73,7 @@ struct knet {
 	void *sleep_ctx;
 	char errbuf[CURL_ERROR_SIZE];
 	const int *abort; /* knet_set_abort: non-zero stops a transfer and the waits between */
+	uint64_t *tap;    /* knet_set_tap: bytes added as they pass (atomically), or NULL */
 	int plain;        /* khttp_post_json to loopback: http:// allowed */
 };
 
@@ -317,6 +318,11 @@ void knet_set_abort(struct knet *n, const int *flag)
 	n->abort = flag;
 }
 
+void knet_set_tap(struct knet *n, uint64_t *tap)
+{
+	n->tap = tap;
+}
+
 void knet_free(struct knet *n)
 {
 	if (!n)
@@ -446,10 +452,14 @@ void knet_response_free(struct knet_response *r)
 static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *userp)
 {
 	struct knet *n = userp;
-	if (type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT)
+	int out = type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT;
+	int in = type == CURLINFO_HEADER_IN || type == CURLINFO_DATA_IN;
+	if (out)
 		n->c.bytes_up += size;
-	else if (type == CURLINFO_HEADER_IN || type == CURLINFO_DATA_IN)
+	else if (in)
 		n->c.bytes_down += size;
+	if ((out || in) && n->tap)
+		__atomic_fetch_add(n->tap, (uint64_t)size, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -172,6 +172,9 @@ int knet_download_url(struct knet *n, const char *blob_id, struct kbuf *out, str
  * (set from another thread, read atomically): the call returns K_ENET "stopped". NULL:
  * never. The flag must outlive n. */
 void knet_set_abort(struct knet *n, const int *flag);
+/* Adds the bytes of n's transfers to *tap as they pass (atomically, for another thread to
+ * read while a long call runs: the TUI's status line); NULL stops. *tap outlives n's calls. */
+void knet_set_tap(struct knet *n, uint64_t *tap);
 
 /* A long GET of a text/event-stream (GET /events): on_data gets the body's bytes as they
  * arrive; returning non-zero ends the stream. One attempt, never retried; verified and

@@ -40,6 +40,7 @@
 #define TRANSLATE_BODY_MAX (256 * 1024)
 #define TRANSLATE_TEXT_MAX (64 * 1024)
 #define SYNCING_SHOWN_MS 800 /* a sync says "syncing…" once it takes longer than this */
+#define SYNCING_TICK_MS 1000 /* and then redraws its bytes this often */
 #define SYNC_BACKOFF_MIN_MS 5000L
 #define SYNC_BACKOFF_MAX_MS 600000L
 #define STATUS_WHY_COLS 36 /* of a failed sync's reason on the status line */
@@ -88,7 +89,8 @@ struct ui_live {
 	int64_t sync_started; /* monotonic ms */
 	enum live_state state;
 	char why[256];
-	uint64_t bytes; /* this session, up and down */
+	uint64_t bytes;    /* this session, up and down */
+	uint64_t inflight; /* the running sync's bytes as they pass (atomic: knet_set_tap) */
 	unsigned changed_seq;
 	struct tjob jobs[TQ_MAX];
 	int njobs;
@@ -148,6 +150,7 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	if (rc == K_OK) {
 		ksync_set_timeout(k, l->timeout);
 		knet_set_abort(ksync_net(k), &l->quit);
+		knet_set_tap(ksync_net(k), &l->inflight); /* the status line counts as they come */
 		rc = ksync_push(k, &st, &e);
 		if (rc == K_OK)
 			rc = ksync_pull(k, &st, &e);
@@ -161,6 +164,7 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	pthread_mutex_lock(&l->mu);
 	l->syncing = 0;
 	l->bytes += st.bytes_up + st.bytes_down;
+	__atomic_store_n(&l->inflight, 0, __ATOMIC_RELAXED); /* counted in bytes now */
 	if (rc == K_OK && (st.refused || st.held)) {
 		l->state = LS_REFUSED;
 		snprintf(l->why, sizeof l->why, "%s", st.first_refusal);
@@ -614,9 +618,12 @@ int ui_live_wait(struct ui *u, int ms)
 		 * has: wake up then (a quick one never flickers the line). */
 		pthread_mutex_lock(&l->mu);
 		int64_t left = l->syncing ? l->sync_started + SYNCING_SHOWN_MS - mono_ms() : -1;
+		int syncing = l->syncing;
 		pthread_mutex_unlock(&l->mu);
 		if (left >= 0 && left < ms)
 			ms = (int)left + 10;
+		else if (syncing && ms > SYNCING_TICK_MS)
+			ms = SYNCING_TICK_MS; /* the bytes on the status line move while it runs */
 	}
 	struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {l ? l->pipe[0] : -1, POLLIN, 0}};
 	int r = poll(fds, l ? 2 : 1, ms);
@@ -785,7 +792,7 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 	pthread_mutex_lock(&l->mu);
 	enum live_state st = l->state;
 	int syncing = l->syncing && mono_ms() - l->sync_started >= SYNCING_SHOWN_MS;
-	uint64_t bytes = l->bytes;
+	uint64_t bytes = l->bytes + __atomic_load_n(&l->inflight, __ATOMIC_RELAXED);
 	char why[sizeof l->why];
 	snprintf(why, sizeof why, "%s", l->why);
 	pthread_mutex_unlock(&l->mu);
