@@ -173,7 +173,7 @@ int nphoto_upgrade(struct nconn *c, struct kerr *e)
 		return K_OK;
 	if ((rc = kdb_wbegin(&c->k, e)))
 		return rc;
-	sqlite3_stmt *st = nstore_stmt(c, S_P_TODO, e);
+	sqlite3_stmt *st = nstore_stmt(c, S_P_UNHASHED, e);
 	int64_t *rids = NULL;
 	char **jsons = NULL;
 	size_t n = 0, cap = 0;

@@ -372,8 +372,8 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_P_CHECK] =
         "SELECT rowid FROM listing_fts WHERE listing_fts MATCH ?1 AND rowid = ?8" EDGE_WHERE(
             "listing_fts", "rid"),
-    [S_P_TODO] = "SELECT rid, json FROM listings WHERE json LIKE '%\"images\"%'"
-                 " AND rid NOT IN (SELECT rid FROM listing_photos) ORDER BY rid",
+    [S_P_UNHASHED] = "SELECT rid, json FROM listings WHERE json LIKE '%\"images\"%'"
+                     " AND rid NOT IN (SELECT rid FROM listing_photos) ORDER BY rid",
     [S_V_GET] = "SELECT data FROM blob_variants WHERE id = ?1 AND width = ?2",
     [S_V_PUT] = "INSERT INTO blob_variants(id, width, data, created) VALUES(?1, ?2, ?3, ?4)"
                 " ON CONFLICT(id, width) DO NOTHING",

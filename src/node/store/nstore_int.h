@@ -119,9 +119,9 @@ enum nst {
 	S_P_FILL,  /* a blob's hash reaches the listings that name it */
 	S_P_SINCE, /* hash, rid, seq of rows after a sequence */
 	S_P_COUNT,
-	S_P_OF_ID, /* listing id -> its image hashes in image order */
-	S_P_CHECK, /* does listing rid pass the other filters (the FTS expression) */
-	S_P_TODO,  /* listings without photo rows, for the upgrade */
+	S_P_OF_ID,    /* listing id -> its image hashes in image order */
+	S_P_CHECK,    /* does listing rid pass the other filters (the FTS expression) */
+	S_P_UNHASHED, /* listings without photo rows, for the upgrade */
 	S_V_GET,
 	S_V_PUT,
 	/* the ledger (nledger.c) */
