@@ -552,62 +552,15 @@ static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 #define EVENTS_PER_UPDATE 200 /* the node's limit for one addEvents */
 #define RATING_TEXT_MAX 4000
 
-/* "2026-11-25T10:12:00+01:00" (RFC 3339, any offset, optional seconds and fraction) ->
- * "2026-11-25T09:12:00Z". */
+/* "2026-11-25T10:12:00+01:00" (RFC 3339, any offset, optional seconds and fraction; read by
+ * ktime_parse) -> "2026-11-25T09:12:00Z". */
 static int parse_at(const char *s, char out[MODEL_TIME_LEN + 1], struct kerr *e)
 {
-	int Y, M, D, h, m, sec = 0, n = 0;
-	const char *p = s;
-	if (strlen(s) > 64 || sscanf(p, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
-		goto bad;
-	p += n;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		goto bad;
-	p++;
-	if (sscanf(p, "%2d:%2d%n", &h, &m, &n) != 2 || n != 5)
-		goto bad;
-	p += n;
-	if (*p == ':') {
-		if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
-			goto bad;
-		p += 3;
-		if (*p == '.') {
-			p++;
-			if (*p < '0' || *p > '9')
-				goto bad;
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-	}
-	long off = 0;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
-			goto bad;
-		off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else {
-		goto bad;
-	}
-	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || Y < 1970 ||
-	    Y > 9999)
-		goto bad;
-	struct tm tm = {0};
-	tm.tm_year = Y - 1900, tm.tm_mon = M - 1, tm.tm_mday = D;
-	tm.tm_hour = h, tm.tm_min = m, tm.tm_sec = sec > 59 ? 59 : sec;
-	time_t t = timegm(&tm);
-	if (tm.tm_mday != D) /* normalised: there is no 31 April */
-		goto bad;
-	t -= off;
+	time_t t;
 	struct tm u;
-	if (!gmtime_r(&t, &u))
-		goto bad;
-	if (strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &u) != MODEL_TIME_LEN)
-		goto bad;
-	return K_OK;
-bad:;
+	if (ktime_parse(s, &t) == K_OK && gmtime_r(&t, &u) &&
+	    strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &u) == MODEL_TIME_LEN)
+		return K_OK;
 	char shown[80];
 	return kerr_set(e, K_EUSAGE,
 	                "--at: '%s' is not an RFC 3339 time (e.g. 2026-11-25T09:12:00Z or "
