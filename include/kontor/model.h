@@ -156,5 +156,7 @@ int model_validate(const char *type, const cJSON *obj, struct kerr *e);
 void model_now(char out[MODEL_TIME_LEN + 1]);
 /* K_OK when s is RFC 3339 UTC of that exact form. */
 int model_check_time(const char *s, const char *field, struct kerr *e);
+/* 1 when the n bytes at s are all base64url characters (A-Z a-z 0-9 - _), else 0. */
+int model_b64url(const char *s, size_t n);
 
 #endif

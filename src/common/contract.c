@@ -50,20 +50,9 @@ int contract_kind_valid(const char *kind)
 	return kind && (strcmp(kind, "offer") == 0 || order_step_parse(kind) >= 0);
 }
 
-static int b64url_chars(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
 static int is_hash(const char *s)
 {
-	return s && strlen(s) == KCRYPTO_HASH_B64_LEN && b64url_chars(s, KCRYPTO_HASH_B64_LEN);
+	return s && strlen(s) == KCRYPTO_HASH_B64_LEN && model_b64url(s, KCRYPTO_HASH_B64_LEN);
 }
 
 /* One line (allow_nl 0) or plain text (\n and \t allowed): valid UTF-8, no C0, DEL or C1
@@ -176,17 +165,27 @@ static int unknown_keys(const cJSON *o, const char *path, const char *const *all
 	return K_OK;
 }
 
+/* *v: o's member name, or NULL when it is absent or null (K_EINVAL "missing" when req). */
+static int get_item(const cJSON *o, const char *path, const char *name, int req, const cJSON **v,
+                    struct kerr *e)
+{
+	*v = item(o, name);
+	if (*v && !cJSON_IsNull(*v))
+		return K_OK;
+	*v = NULL;
+	if (req)
+		return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "", name);
+	return K_OK;
+}
+
 static int get_str(const cJSON *o, const char *path, const char *name, int req, const char **out,
                    struct kerr *e)
 {
-	const cJSON *v = item(o, name);
+	const cJSON *v;
 	*out = NULL;
-	if (!v || cJSON_IsNull(v)) {
-		if (req)
-			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "",
-			                name);
-		return K_OK;
-	}
+	int rc = get_item(o, path, name, req, &v, e);
+	if (rc != K_OK || !v)
+		return rc;
 	if (!cJSON_IsString(v) || !v->valuestring)
 		return kerr_set(e, K_EINVAL, "%s%s%s: must be a string", path, *path ? "." : "",
 		                name);
@@ -197,13 +196,10 @@ static int get_str(const cJSON *o, const char *path, const char *name, int req, 
 static int get_int(const cJSON *o, const char *path, const char *name, int req, int64_t *out,
                    struct kerr *e)
 {
-	const cJSON *v = item(o, name);
-	if (!v || cJSON_IsNull(v)) {
-		if (req)
-			return kerr_set(e, K_EINVAL, "%s%s%s: missing", path, *path ? "." : "",
-			                name);
-		return K_OK;
-	}
+	const cJSON *v;
+	int rc = get_item(o, path, name, req, &v, e);
+	if (rc != K_OK || !v)
+		return rc;
 	if (!json_is_int(v))
 		return kerr_set(e, K_EINVAL, "%s%s%s: must be an integer", path, *path ? "." : "",
 		                name);
@@ -455,7 +451,7 @@ static int item_validate(const struct contract_item *it, size_t i, struct kerr *
 	int rc;
 	snprintf(f, sizeof f, "items[%zu].listingId", i);
 	if (strlen(it->listing_id) != MODEL_LISTING_ID_LEN || it->listing_id[0] != 'L' ||
-	    !b64url_chars(it->listing_id + 1, MODEL_LISTING_ID_LEN - 1))
+	    !model_b64url(it->listing_id + 1, MODEL_LISTING_ID_LEN - 1))
 		return kerr_set(e, K_EINVAL, "%s: '%s' is not a listing id", f,
 		                shown(it->listing_id, sh));
 	snprintf(f, sizeof f, "items[%zu].listingHash", i);
@@ -685,7 +681,7 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 	if (*t->created && (rc = model_check_time(t->created, "created", e)) != K_OK)
 		return rc;
 	if (*t->nonce &&
-	    (strlen(t->nonce) != CONTRACT_NONCE_LEN || !b64url_chars(t->nonce, CONTRACT_NONCE_LEN)))
+	    (strlen(t->nonce) != CONTRACT_NONCE_LEN || !model_b64url(t->nonce, CONTRACT_NONCE_LEN)))
 		return kerr_set(e, K_EINVAL, "nonce: must be 16 bytes as base64url (%d characters)",
 		                CONTRACT_NONCE_LEN);
 	return K_OK;
@@ -813,6 +809,30 @@ static int fixed_from(char *dst, size_t cap, const char *s, const char *field, s
 	return K_OK;
 }
 
+/* The string member name of o (at path) into the fixed field dst[cap] ("" when absent). */
+static int get_fixed(const cJSON *o, const char *path, const char *name, int req, char *dst,
+                     size_t cap, struct kerr *e)
+{
+	const char *s;
+	char f[PATH_LEN];
+	int rc = get_str(o, path, name, req, &s, e);
+	if (rc != K_OK)
+		return rc;
+	snprintf(f, sizeof f, "%s%s%s", path, *path ? "." : "", name);
+	return fixed_from(dst, cap, s, f, e);
+}
+
+/* The string member name of o (at path) as *dst, a copy the caller frees (NULL when absent). */
+static int get_dup(const cJSON *o, const char *path, const char *name, int req, char **dst,
+                   struct kerr *e)
+{
+	const char *s;
+	int rc = get_str(o, path, name, req, &s, e);
+	if (rc == K_OK)
+		*dst = s ? xstrdup(s) : NULL;
+	return rc;
+}
+
 static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, struct kerr *e)
 {
 	static const char *const keys[] = {
@@ -820,38 +840,25 @@ static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, st
 	    "origin",    "netGrams",    "grossGrams",  "packages", "marks", NULL};
 	static const char *const pkg_keys[] = {"count", "code", NULL};
 	char p[PATH_LEN], f[PATH_LEN];
-	const char *s;
 	int rc;
 	snprintf(p, sizeof p, "items[%zu]", i);
 	if (!cJSON_IsObject(j))
 		return kerr_set(e, K_EINVAL, "%s: must be an object", p);
-	if ((rc = unknown_keys(j, p, keys, e)) != K_OK)
-		return rc;
-#define FIXED(name, dst, req)                                                                      \
-	do {                                                                                       \
-		if ((rc = get_str(j, p, name, req, &s, e)) != K_OK)                                \
-			return rc;                                                                 \
-		snprintf(f, sizeof f, "%s.%s", p, name);                                           \
-		if ((rc = fixed_from(dst, sizeof dst, s, f, e)) != K_OK)                           \
-			return rc;                                                                 \
-	} while (0)
-	FIXED("listingId", it->listing_id, 1);
-	FIXED("listingHash", it->listing_hash, 1);
-	FIXED("unit", it->unit, 1);
-	FIXED("hsCode", it->hs_code, 0);
-	FIXED("origin", it->origin, 0);
-#undef FIXED
-	if ((rc = get_str(j, p, "description", 1, &s, e)) != K_OK)
-		return rc;
-	it->description = xstrdup(s);
-	if ((rc = get_int(j, p, "qty", 1, &it->qty, e)) != K_OK ||
+	if ((rc = unknown_keys(j, p, keys, e)) != K_OK ||
+	    (rc = get_fixed(j, p, "listingId", 1, it->listing_id, sizeof it->listing_id, e)) !=
+	        K_OK ||
+	    (rc = get_fixed(j, p, "listingHash", 1, it->listing_hash, sizeof it->listing_hash,
+	                    e)) != K_OK ||
+	    (rc = get_fixed(j, p, "unit", 1, it->unit, sizeof it->unit, e)) != K_OK ||
+	    (rc = get_fixed(j, p, "hsCode", 0, it->hs_code, sizeof it->hs_code, e)) != K_OK ||
+	    (rc = get_fixed(j, p, "origin", 0, it->origin, sizeof it->origin, e)) != K_OK ||
+	    (rc = get_dup(j, p, "description", 1, &it->description, e)) != K_OK ||
+	    (rc = get_int(j, p, "qty", 1, &it->qty, e)) != K_OK ||
 	    (rc = get_int(j, p, "unitPrice", 1, &it->unit_price, e)) != K_OK ||
 	    (rc = get_int(j, p, "netGrams", 0, &it->net_grams, e)) != K_OK ||
-	    (rc = get_int(j, p, "grossGrams", 0, &it->gross_grams, e)) != K_OK)
+	    (rc = get_int(j, p, "grossGrams", 0, &it->gross_grams, e)) != K_OK ||
+	    (rc = get_dup(j, p, "marks", 0, &it->marks, e)) != K_OK)
 		return rc;
-	if ((rc = get_str(j, p, "marks", 0, &s, e)) != K_OK)
-		return rc;
-	it->marks = s ? xstrdup(s) : NULL;
 	const cJSON *pk = item(j, "packages");
 	if (pk) {
 		snprintf(f, sizeof f, "%s.packages", p);
@@ -859,10 +866,8 @@ static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, st
 			return kerr_set(e, K_EINVAL, "%s: must be an object", f);
 		if ((rc = unknown_keys(pk, f, pkg_keys, e)) != K_OK ||
 		    (rc = get_int(pk, f, "count", 1, &it->packages, e)) != K_OK ||
-		    (rc = get_str(pk, f, "code", 1, &s, e)) != K_OK)
-			return rc;
-		snprintf(f, sizeof f, "%s.packages.code", p);
-		if ((rc = fixed_from(it->package_code, sizeof it->package_code, s, f, e)) != K_OK)
+		    (rc = get_fixed(pk, f, "code", 1, it->package_code, sizeof it->package_code,
+		                    e)) != K_OK)
 			return rc;
 		if (it->packages < 1)
 			return kerr_set(e, K_EINVAL, "%s.packages.count: at least 1", p);
@@ -886,9 +891,8 @@ static int party_from_json(const cJSON *b, const char *name, struct contract_par
 	if (!cJSON_IsObject(j))
 		return kerr_set(e, K_EINVAL, "%s: must be an object", name);
 	if ((rc = unknown_keys(j, name, keys, e)) != K_OK ||
-	    (rc = get_str(j, name, "name", 1, &s, e)) != K_OK)
+	    (rc = get_dup(j, name, "name", 1, &pt->name, e)) != K_OK)
 		return rc;
-	pt->name = xstrdup(s);
 	const cJSON *a = item(j, "address");
 	if (a) {
 		snprintf(f, sizeof f, "%s.address", name);
@@ -908,16 +912,10 @@ static int party_from_json(const cJSON *b, const char *name, struct contract_par
 				                pt->nlines);
 			pt->lines[pt->nlines++] = xstrdup(c->valuestring);
 		}
-		if ((rc = get_str(a, f, "city", 1, &s, e)) != K_OK)
-			return rc;
-		pt->city = xstrdup(s);
-		if ((rc = get_str(a, f, "postcode", 0, &s, e)) != K_OK)
-			return rc;
-		pt->postcode = s ? xstrdup(s) : NULL;
-		if ((rc = get_str(a, f, "country", 1, &s, e)) != K_OK)
-			return rc;
-		snprintf(f, sizeof f, "%s.address.country", name);
-		if ((rc = fixed_from(pt->country, sizeof pt->country, s, f, e)) != K_OK)
+		if ((rc = get_dup(a, f, "city", 1, &pt->city, e)) != K_OK ||
+		    (rc = get_dup(a, f, "postcode", 0, &pt->postcode, e)) != K_OK ||
+		    (rc = get_fixed(a, f, "country", 1, pt->country, sizeof pt->country, e)) !=
+		        K_OK)
 			return rc;
 	}
 	const cJSON *x = item(j, "taxIds");
@@ -1021,41 +1019,30 @@ static int terms_from_json(const cJSON *b, struct contract_terms *t, struct kerr
 		return kerr_set(e, K_EINVAL, "offer: must be an object");
 	if ((rc = unknown_keys(b, "", keys, e)) != K_OK)
 		return rc;
-#define FIXED(name, dst, req)                                                                      \
-	do {                                                                                       \
-		if ((rc = get_str(b, "", name, req, &s, e)) != K_OK)                               \
-			return rc;                                                                 \
-		if ((rc = fixed_from(dst, sizeof dst, s, name, e)) != K_OK)                        \
-			return rc;                                                                 \
-	} while (0)
-#define DUP(name, dst, req)                                                                        \
-	do {                                                                                       \
-		if ((rc = get_str(b, "", name, req, &s, e)) != K_OK)                               \
-			return rc;                                                                 \
-		dst = s ? xstrdup(s) : NULL;                                                       \
-	} while (0)
-	FIXED("buyer", t->buyer, 1);
-	FIXED("seller", t->seller, 1);
-	FIXED("currency", t->currency, 1);
-	FIXED("incoterm", t->incoterm, 1);
-	FIXED("shipmentMode", t->mode, 1);
-	FIXED("shipBy", t->ship_by, 1);
-	FIXED("deliverBy", t->deliver_by, 1);
-	FIXED("language", t->language, 1);
-	FIXED("escrowAgent", t->escrow_agent, 1);
-	FIXED("supersedes", t->supersedes, 0);
-	FIXED("prev", t->prev, 0);
-	FIXED("created", t->created, 0);
-	FIXED("nonce", t->nonce, 0);
-	DUP("namedPlace", t->named_place, 1);
-	DUP("quality", t->quality, 0);
-	DUP("inspection", t->inspection, 0);
-	DUP("governingLaw", t->governing_law, 1);
-	DUP("disputeVenue", t->dispute_venue, 1);
-	DUP("portOfLoading", t->port_loading, 0);
-	DUP("portOfDischarge", t->port_discharge, 0);
-#undef FIXED
-#undef DUP
+	if ((rc = get_fixed(b, "", "buyer", 1, t->buyer, sizeof t->buyer, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "seller", 1, t->seller, sizeof t->seller, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "currency", 1, t->currency, sizeof t->currency, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "incoterm", 1, t->incoterm, sizeof t->incoterm, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "shipmentMode", 1, t->mode, sizeof t->mode, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "shipBy", 1, t->ship_by, sizeof t->ship_by, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "deliverBy", 1, t->deliver_by, sizeof t->deliver_by, e)) !=
+	        K_OK ||
+	    (rc = get_fixed(b, "", "language", 1, t->language, sizeof t->language, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "escrowAgent", 1, t->escrow_agent, sizeof t->escrow_agent, e)) !=
+	        K_OK ||
+	    (rc = get_fixed(b, "", "supersedes", 0, t->supersedes, sizeof t->supersedes, e)) !=
+	        K_OK ||
+	    (rc = get_fixed(b, "", "prev", 0, t->prev, sizeof t->prev, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "created", 0, t->created, sizeof t->created, e)) != K_OK ||
+	    (rc = get_fixed(b, "", "nonce", 0, t->nonce, sizeof t->nonce, e)) != K_OK ||
+	    (rc = get_dup(b, "", "namedPlace", 1, &t->named_place, e)) != K_OK ||
+	    (rc = get_dup(b, "", "quality", 0, &t->quality, e)) != K_OK ||
+	    (rc = get_dup(b, "", "inspection", 0, &t->inspection, e)) != K_OK ||
+	    (rc = get_dup(b, "", "governingLaw", 1, &t->governing_law, e)) != K_OK ||
+	    (rc = get_dup(b, "", "disputeVenue", 1, &t->dispute_venue, e)) != K_OK ||
+	    (rc = get_dup(b, "", "portOfLoading", 0, &t->port_loading, e)) != K_OK ||
+	    (rc = get_dup(b, "", "portOfDischarge", 0, &t->port_discharge, e)) != K_OK)
+		return rc;
 	if ((rc = get_int(b, "", "total", 1, &t->total, e)) != K_OK)
 		return rc;
 	const cJSON *items = item(b, "items");

@@ -620,7 +620,7 @@ static const struct mtype *const all_types[] = {
 
 static int check_object(const struct mtype *t, const cJSON *o, const char *path, struct kerr *e);
 
-static int b64url_chars(const char *s, size_t n)
+int model_b64url(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -674,7 +674,7 @@ static int is_b64url32(const char *s, size_t n)
 {
 	uint8_t bin[KCRYPTO_PK_BYTES];
 	size_t len = 0;
-	return n == KCRYPTO_HASH_B64_LEN && b64url_chars(s, n) &&
+	return n == KCRYPTO_HASH_B64_LEN && model_b64url(s, n) &&
 	       kcrypto_b64_decode(s, n, KB64_URL_NOPAD, bin, sizeof bin, &len) == K_OK &&
 	       len == sizeof bin;
 }
@@ -811,14 +811,14 @@ static int check_str(const struct mfield *f, const char *s, const char *path, st
 			                path, shown(s, sh));
 		return K_OK;
 	case MF_LISTING_ID:
-		if (n != MODEL_LISTING_ID_LEN || s[0] != 'L' || !b64url_chars(s + 1, n - 1))
+		if (n != MODEL_LISTING_ID_LEN || s[0] != 'L' || !model_b64url(s + 1, n - 1))
 			return kerr_set(e, K_EINVAL,
 			                "%s: not a listing id ('L' and 22 base64url characters; "
 			                "got '%s')",
 			                path, shown(s, sh));
 		return K_OK;
 	case MF_ID:
-		if (n < 1 || n > 64 || !b64url_chars(s, n))
+		if (n < 1 || n > 64 || !model_b64url(s, n))
 			return kerr_set(e, K_EINVAL,
 			                "%s: not an id (1 to 64 of A-Z a-z 0-9 - _; got '%s')",
 			                path, shown(s, sh));

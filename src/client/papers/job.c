@@ -14,6 +14,7 @@
 #include "../store/store.h"
 #include "kontor/contract.h"
 #include "kontor/json.h"
+#include "kontor/model.h"
 
 #define AMEND_FILE_MAX (64u << 10)
 #define PATH_MAX_LEN 4096
@@ -27,16 +28,7 @@ static void amend_path(const char *home, const char *order_id, char out[PATH_MAX
  * walk out of the papers directory. */
 static int id_shaped(const char *id)
 {
-	size_t n = id ? strlen(id) : 0;
-	if (n != KCRYPTO_HASH_B64_LEN)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-	}
-	return 1;
+	return id && strlen(id) == KCRYPTO_HASH_B64_LEN && model_b64url(id, KCRYPTO_HASH_B64_LEN);
 }
 
 int papers_amend_load(const char *home, const char *order_id, cJSON **out, struct kerr *e)
