@@ -200,6 +200,9 @@ void cmd_learn_handle(struct ctx *c, const char *node);
 /* A sync session with that node as ourselves (asks for the passphrase when needed). */
 struct ksync;
 int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);
+/* A connection to the current node for public reads (downloads, a listing's image sizes):
+ * no key, no passphrase. */
+int cmd_public_open(struct ctx *c, struct ksync **out, struct kerr *e);
 
 /* One --image value or imported image (listing.c): an https URL is kept, http refused, a local
  * file (relative to base_dir when given) hashed into images with an upload for uploads. */

@@ -34,21 +34,6 @@ void cmd_picture_conf(struct picture_conf *out)
 	free(cfg);
 }
 
-int cmd_public_open(struct ctx *c, struct ksync **out, struct kerr *e)
-{
-	struct store *s;
-	char *node = NULL;
-	int rc = ctx_store(c, &s, e);
-	if (!rc)
-		rc = cmd_node_name(c, &node, e);
-	if (!rc)
-		rc = ctx_self(c, e);
-	if (!rc)
-		rc = ksync_open(s, node, c->self_id, NULL, KSYNC_QUICK, out, e);
-	free(node);
-	return rc;
-}
-
 static int is_blob(const char *s)
 {
 	return strlen(s) == KCRYPTO_HASH_B64_LEN &&

@@ -26,10 +26,6 @@ struct picture_conf {
 };
 void cmd_picture_conf(struct picture_conf *out);
 
-/* A connection to the current node for public reads (downloads, a listing's image sizes):
- * no key, no passphrase. */
-int cmd_public_open(struct ctx *c, struct ksync **out, struct kerr *e);
-
 /* One image blob at width: from the image cache, else downloaded scaled (*fetched gets the
  * bytes that crossed the link, 0 from the cache), checked by decoding it to fit max_w ×
  * max_h (img, the caller's to free) and kept in the cache within conf's limit. k may be NULL

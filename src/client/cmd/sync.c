@@ -100,7 +100,9 @@ static int open_as(struct ctx *c, struct store *s, const char *node, const struc
 	return rc;
 }
 
-static int open_node(struct ctx *c, unsigned flags, struct ksync **out, struct kerr *e)
+/* A session with the current node: as ourselves (the key, asking for the passphrase when
+ * needed), or public (no key: only our id, for the cache). */
+static int open_node(struct ctx *c, int public, unsigned flags, struct ksync **out, struct kerr *e)
 {
 	struct store *s;
 	char *node = NULL;
@@ -108,32 +110,30 @@ static int open_node(struct ctx *c, unsigned flags, struct ksync **out, struct k
 	if (!rc)
 		rc = cmd_node_name(c, &node, e);
 	if (!rc)
-		rc = ctx_identity(c, e);
+		rc = public ? ctx_self(c, e) : ctx_identity(c, e);
 	if (!rc)
-		rc = open_as(c, s, node, &c->kp, flags, out, e);
+		rc = open_as(c, s, node, public ? NULL : &c->kp, flags, out, e);
 	free(node);
 	return rc;
 }
 
 int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e)
 {
-	return open_node(c, 0, out, e);
+	return open_node(c, 0, 0, out, e);
+}
+
+int cmd_public_open(struct ctx *c, struct ksync **out, struct kerr *e)
+{
+	return open_node(c, 1, KSYNC_QUICK, out, e);
 }
 
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e)
 {
-	struct store *s;
-	char *node = NULL;
 	struct ksync *k = NULL;
-	int rc = ctx_store(c, &s, e);
-	if (!rc)
-		rc = cmd_node_name(c, &node, e);
-	if (!rc && !(rc = ctx_self(c, e)))
-		rc = open_as(c, s, node, NULL, KSYNC_QUICK, &k, e); /* public */
+	int rc = cmd_public_open(c, &k, e);
 	if (!rc)
 		rc = ksync_fetch_listing(k, id, e);
 	ksync_close(&k);
-	free(node);
 	return rc;
 }
 
@@ -143,7 +143,7 @@ int cmd_push(struct ctx *c, struct kerr *e)
 		return kerr_set(e, K_EQUEUED, "queued; the batch pushes at its end");
 	struct ksync *k = NULL;
 	struct sync_stats st = {0};
-	int rc = open_node(c, KSYNC_QUICK, &k, e);
+	int rc = open_node(c, 0, KSYNC_QUICK, &k, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(
 		    e, K_EQUEUED,
