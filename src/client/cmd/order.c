@@ -213,6 +213,21 @@ static void paid_words(const struct contract_status *st, const struct order_effe
 	kbuf_printf(out, "; %s %s still to pay (next: %s)", amt, t->currency, w);
 }
 
+/* What a command that signs for an order needs: *id (a full id, or what resolve.h takes)
+ * resolved into idbuf with *id pointed at it, our identity unlocked and the cache open. */
+static int order_open(struct ctx *c, const char **id, char idbuf[RESOLVE_ID_MAX + 1],
+                      struct store **s, struct kerr *e)
+{
+	int rc = resolve_id(c, RESOLVE_ORDER, *id, idbuf, RESOLVE_ID_MAX + 1, e);
+	if (!rc) {
+		*id = idbuf;
+		rc = ctx_identity(c, e);
+	}
+	if (!rc)
+		rc = ctx_store(c, s, e);
+	return rc;
+}
+
 /* Appends one signed event section of step (extra: its further fields) to the order's
  * contract, queues the update and pushes it. The rules (order.h) are asked first, on the
  * contract as the cache holds it: a step they refuse never leaves this machine. A pay
@@ -222,13 +237,7 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 	struct store *s;
 	const char *kind = order_step_kind(step), *verb = order_step_verb(step), *role = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	int rc = resolve_id(c, RESOLVE_ORDER, id, idbuf, sizeof idbuf, e);
-	if (!rc) {
-		id = idbuf;
-		rc = ctx_identity(c, e);
-	}
-	if (!rc)
-		rc = ctx_store(c, &s, e);
+	int rc = order_open(c, &id, idbuf, &s, e);
 	if (rc)
 		return rc;
 	char kid[KCRYPTO_HASH_B64_LEN + 1] = "";
@@ -506,13 +515,7 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s = NULL;
 	cJSON *o = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	int rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], idbuf, sizeof idbuf, e);
-	if (!rc) {
-		id = idbuf;
-		rc = ctx_identity(c, e);
-	}
-	if (!rc)
-		rc = ctx_store(c, &s, e);
+	int rc = order_open(c, &id, idbuf, &s, e);
 	if (rc)
 		return rc;
 	/* Where the node's Order stands says which kind of cancel the rules want. */
@@ -988,12 +991,8 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = kerr_set(e, K_EUSAGE, "--text: not valid UTF-8");
 	struct store *s = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	if (!rc && !(rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], idbuf, sizeof idbuf, e)))
-		id = idbuf;
 	if (!rc)
-		rc = ctx_identity(c, e);
-	if (!rc)
-		rc = ctx_store(c, &s, e);
+		rc = order_open(c, &id, idbuf, &s, e);
 	cJSON *o = NULL, *old = NULL, *r = NULL;
 	if (!rc) {
 		rc = store_object_get(s, "Order", id, &o, e);
