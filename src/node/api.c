@@ -73,6 +73,14 @@ static const char *shown(const char *s, char out[SHOWN])
 
 /* ---------------------------------------------------------------- small helpers */
 
+int api_name_in(const char *const *names, const char *s)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 const char *api_str(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -85,14 +93,22 @@ void api_set_str(cJSON *o, const char *name, const char *v)
 	cJSON_AddStringToObject(o, name, v);
 }
 
+void api_random_ref(const char *prefix, size_t nbytes, char *out, size_t outlen)
+{
+	uint8_t r[32];
+	struct kbuf b = KBUF_INIT;
+	if (nbytes > sizeof r)
+		nbytes = sizeof r;
+	kcrypto_random(r, nbytes);
+	kcrypto_b64_encode(r, nbytes, KB64_URL_NOPAD, &b);
+	snprintf(out, outlen, "%s%s", prefix, kbuf_str(&b));
+	kbuf_free(&b);
+}
+
 void api_new_id(char prefix, char out[NSTORE_ID_MAX + 1])
 {
-	uint8_t r[16];
-	struct kbuf b = KBUF_INIT;
-	kcrypto_random(r, sizeof r);
-	kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
-	snprintf(out, NSTORE_ID_MAX + 1, "%c%s", prefix, kbuf_str(&b));
-	kbuf_free(&b);
+	const char p[2] = {prefix, '\0'};
+	api_random_ref(p, 16, out, NSTORE_ID_MAX + 1);
 }
 
 int api_canon(const cJSON *v, struct kbuf *out, struct kerr *e)
@@ -204,14 +220,10 @@ int api_filter_check(const cJSON *filter, const char *const *names, struct api_e
 	if (cJSON_GetObjectItemCaseSensitive(filter, "operator"))
 		return api_fail(err, "unsupportedFilter",
 		                "filter.operator: only a single condition is supported");
-	for (const cJSON *m = filter->child; m; m = m->next) {
-		int known = 0;
-		for (int i = 0; names[i] && !known; i++)
-			known = strcmp(names[i], m->string) == 0;
-		if (!known)
+	for (const cJSON *m = filter->child; m; m = m->next)
+		if (!api_name_in(names, m->string))
 			return api_fail(err, "unsupportedFilter", "filter.%s: unknown property",
 			                shown(m->string, sh));
-	}
 	return 0;
 }
 
@@ -251,15 +263,14 @@ int api_filter_bool(const cJSON *filter, const char *name, int *out, struct api_
 	return 0;
 }
 
-static void add_state(cJSON *o, const char *name, int64_t v)
+void api_add_state(cJSON *o, const char *name, int64_t v)
 {
 	char buf[24];
 	snprintf(buf, sizeof buf, "%" PRId64, v);
 	cJSON_AddStringToObject(o, name, buf);
 }
 
-/* A state string as this node writes it: decimal digits, nothing else. */
-static int parse_state(const char *s, int64_t *out)
+int api_parse_state(const char *s, int64_t *out)
 {
 	if (!s || !*s || strlen(s) > 18)
 		return -1;
@@ -277,14 +288,10 @@ static int parse_state(const char *s, int64_t *out)
 static int check_args(const cJSON *args, const char *const *names, struct api_err *err)
 {
 	char sh[SHOWN];
-	for (const cJSON *m = args->child; m; m = m->next) {
-		int known = 0;
-		for (int i = 0; names[i] && !known; i++)
-			known = strcmp(names[i], m->string) == 0;
-		if (!known)
+	for (const cJSON *m = args->child; m; m = m->next)
+		if (!api_name_in(names, m->string))
 			return api_fail(err, "invalidArguments", "%s: unknown argument",
 			                shown(m->string, sh));
-	}
 	const cJSON *acc = cJSON_GetObjectItemCaseSensitive(args, "accountId");
 	if (acc && !cJSON_IsNull(acc) && !cJSON_IsString(acc))
 		return api_fail(err, "invalidArguments", "accountId: must be a string");
@@ -448,7 +455,7 @@ static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 		cJSON_Delete(not_found);
 		return api_fail(err, "serverFail", "%s", rc ? e.msg : "a stored object is damaged");
 	}
-	add_state(r, "state", state);
+	api_add_state(r, "state", state);
 	cJSON_AddItemToObject(r, "list", w.list);
 	if (ty->get_done && props)
 		ty->get_done(c, props, w.list, r);
@@ -543,7 +550,7 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 			max = (int64_t)mc->valuedouble;
 	}
 	char sh[SHOWN];
-	if (parse_state(since_j->valuestring, &since))
+	if (api_parse_state(since_j->valuestring, &since))
 		return api_fail(err, "cannotCalculateChanges",
 		                "sinceState: '%s' is not a state this node gave out",
 		                shown(since_j->valuestring, sh));
@@ -574,8 +581,8 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 		return api_fail(err, "serverFail", "%s", e.msg);
 	cJSON *r = cJSON_CreateObject();
 	echo_account(args, r);
-	add_state(r, "oldState", since);
-	add_state(r, "newState", new_state);
+	api_add_state(r, "oldState", since);
+	api_add_state(r, "newState", new_state);
 	cJSON_AddBoolToObject(r, "hasMoreChanges", more);
 	cJSON *lists[3] = {cJSON_AddArrayToObject(r, "created"),
 	                   cJSON_AddArrayToObject(r, "updated"),
@@ -655,7 +662,7 @@ static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *
 		return -1;
 	cJSON *r = cJSON_CreateObject();
 	echo_account(args, r);
-	add_state(r, "queryState", out.state);
+	api_add_state(r, "queryState", out.state);
 	cJSON_AddBoolToObject(r, "canCalculateChanges", 0);
 	json_add_int(r, "position", position);
 	cJSON *ids = cJSON_AddArrayToObject(r, "ids");
@@ -680,7 +687,7 @@ static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *
 
 /* ---------------------------------------------------------------- Foo/set */
 
-static cJSON *seterr_json(const struct api_seterr *se)
+cJSON *api_seterr_json(const struct api_seterr *se)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "type", se->type ? se->type : "invalidProperties");
@@ -692,8 +699,7 @@ static cJSON *seterr_json(const struct api_seterr *se)
 	return o;
 }
 
-/* Adds to a result map, creating the map on first use (the RFC's null when empty). */
-static void map_add(cJSON *r, const char *map, const char *key, cJSON *v)
+void api_map_add(cJSON *r, const char *map, const char *key, cJSON *v)
 {
 	cJSON *m = cJSON_GetObjectItemCaseSensitive(r, map);
 	if (cJSON_IsNull(m)) {
@@ -714,7 +720,7 @@ static int set_create_one(struct api_ctx *c, const struct api_type *ty, const ch
 		api_setfail(&se, "invalidProperties", NULL,
 		            "creation id '%s': must be 1 to %d bytes", shown(cid, sh),
 		            CREATION_ID_MAX);
-		map_add(r, "notCreated", cid, seterr_json(&se));
+		api_map_add(r, "notCreated", cid, api_seterr_json(&se));
 		return 0;
 	}
 	/* A retried create answers with what the first one made and makes nothing. */
@@ -722,7 +728,7 @@ static int set_create_one(struct api_ctx *c, const struct api_type *ty, const ch
 	if (rc == K_OK) {
 		cJSON *made = cJSON_CreateObject();
 		cJSON_AddStringToObject(made, "id", id);
-		map_add(r, "created", cid, made);
+		api_map_add(r, "created", cid, made);
 		cJSON_AddStringToObject(c->created_ids, cid, id);
 		return 0;
 	}
@@ -731,7 +737,7 @@ static int set_create_one(struct api_ctx *c, const struct api_type *ty, const ch
 	if (!cJSON_IsObject(obj)) {
 		api_setfail(&se, "invalidProperties", NULL, "%s: must be an object",
 		            shown(cid, sh));
-		map_add(r, "notCreated", cid, seterr_json(&se));
+		api_map_add(r, "notCreated", cid, api_seterr_json(&se));
 		return 0;
 	}
 	if (nstore_savepoint(c->s, &e))
@@ -747,7 +753,7 @@ static int set_create_one(struct api_ctx *c, const struct api_type *ty, const ch
 			made = cJSON_CreateObject();
 		if (!cJSON_GetObjectItemCaseSensitive(made, "id"))
 			cJSON_AddStringToObject(made, "id", id);
-		map_add(r, "created", cid, made);
+		api_map_add(r, "created", cid, made);
 		cJSON_AddStringToObject(c->created_ids, cid, id);
 		*changed = 1;
 		return 0;
@@ -756,7 +762,7 @@ static int set_create_one(struct api_ctx *c, const struct api_type *ty, const ch
 	nstore_rollback_to(c->s);
 	if (!se.type)
 		api_setfail(&se, "invalidProperties", NULL, "%s", e.msg);
-	map_add(r, "notCreated", cid, seterr_json(&se));
+	api_map_add(r, "notCreated", cid, api_seterr_json(&se));
 	return 0;
 }
 
@@ -769,7 +775,7 @@ static int set_update_one(struct api_ctx *c, const struct api_type *ty, const ch
 	cJSON *upd = NULL;
 	if (strlen(id) > NSTORE_ID_MAX) {
 		api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
-		map_add(r, "notUpdated", id, seterr_json(&se));
+		api_map_add(r, "notUpdated", id, api_seterr_json(&se));
 		return 0;
 	}
 	if (nstore_savepoint(c->s, &e))
@@ -779,13 +785,13 @@ static int set_update_one(struct api_ctx *c, const struct api_type *ty, const ch
 			cJSON_Delete(upd);
 			return -1;
 		}
-		map_add(r, "updated", id, upd ? upd : cJSON_CreateNull());
+		api_map_add(r, "updated", id, upd ? upd : cJSON_CreateNull());
 		*changed = 1;
 		return 0;
 	}
 	cJSON_Delete(upd);
 	nstore_rollback_to(c->s);
-	map_add(r, "notUpdated", id, seterr_json(&se));
+	api_map_add(r, "notUpdated", id, api_seterr_json(&se));
 	return 0;
 }
 
@@ -797,7 +803,7 @@ static int set_destroy_one(struct api_ctx *c, const struct api_type *ty, const c
 	const char *id = api_resolve_id(c, key);
 	if (strlen(id) > NSTORE_ID_MAX) {
 		api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
-		map_add(r, "notDestroyed", id, seterr_json(&se));
+		api_map_add(r, "notDestroyed", id, api_seterr_json(&se));
 		return 0;
 	}
 	if (nstore_savepoint(c->s, &e))
@@ -815,17 +821,31 @@ static int set_destroy_one(struct api_ctx *c, const struct api_type *ty, const c
 		return 0;
 	}
 	nstore_rollback_to(c->s);
-	map_add(r, "notDestroyed", id, seterr_json(&se));
+	api_map_add(r, "notDestroyed", id, api_seterr_json(&se));
 	return 0;
 }
+
+const char *const api_set_names[] = {"accountId", "ifInState", "create", "update", "destroy", NULL};
 
 static int api_set(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                    struct api_err *err)
 {
-	static const char *const names[] = {"accountId", "ifInState", "create",
-	                                    "update",    "destroy",   NULL};
-	if (check_args(args, names, err))
+	if (check_args(args, api_set_names, err))
 		return -1;
+	return api_set_run(c, ty, args, res, err);
+}
+
+/* The type's state: the store's, or its own (a Wallet's). */
+static int set_state(struct api_ctx *c, const struct api_type *ty, int64_t *out, struct kerr *e)
+{
+	return ty->own ? ty->own->state(c, out, e) : nstore_state(c->s, ty->t, out, e);
+}
+
+int api_set_run(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                struct api_err *err)
+{
+	const struct api_own_set *own = ty->own;
+	const char *name = own ? own->name : nstore_type_name(ty->t);
 	const cJSON *create = cJSON_GetObjectItemCaseSensitive(args, "create");
 	const cJSON *update = cJSON_GetObjectItemCaseSensitive(args, "update");
 	const cJSON *destroy = cJSON_GetObjectItemCaseSensitive(args, "destroy");
@@ -853,29 +873,28 @@ static int api_set(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 		                "%d objects; at most %d in one set (maxObjectsInSet)", total,
 		                c->n->limits.max_objects_in_set);
 	if (!c->caller)
-		return api_fail(err, "forbidden", "%s/set needs a signed request",
-		                nstore_type_name(ty->t));
+		return api_fail(err, "forbidden", "%s/set needs a signed request", name);
 	struct kerr e = {0, ""};
 	if (nstore_begin(c->s, &e))
 		return api_fail(err, "serverFail", "%s", e.msg);
-	int64_t old_state, new_state;
-	if (nstore_state(c->s, ty->t, &old_state, &e))
+	int64_t old_state = 0, new_state = 0;
+	if (set_state(c, ty, &old_state, &e))
 		goto fail;
 	if (cJSON_IsString(if_in)) {
 		int64_t want;
 		char sh[SHOWN];
-		if (parse_state(if_in->valuestring, &want) || want != old_state) {
+		if (api_parse_state(if_in->valuestring, &want) || want != old_state) {
 			nstore_rollback(c->s);
 			return api_fail(
 			    err, "stateMismatch", "ifInState: %s is at state %" PRId64 ", not '%s'",
-			    nstore_type_name(ty->t), old_state, shown(if_in->valuestring, sh));
+			    own ? own->state_of : name, old_state, shown(if_in->valuestring, sh));
 		}
 	}
 	/* If the call fails as a whole, the creation ids it noted must go with it. */
 	cJSON *saved_ids = cJSON_Duplicate(c->created_ids, 1);
 	cJSON *r = cJSON_CreateObject();
 	echo_account(args, r);
-	add_state(r, "oldState", old_state);
+	api_add_state(r, "oldState", old_state);
 	static const char *const maps[] = {"created",    "updated",    "destroyed",
 	                                   "notCreated", "notUpdated", "notDestroyed"};
 	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
@@ -884,26 +903,29 @@ static int api_set(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	const cJSON *it;
 	cJSON_ArrayForEach(it, (cJSON_IsObject(create) ? create : NULL))
 	{
-		if (set_create_one(c, ty, it->string, it, r, &changed))
+		if (own ? own->create_one(c, it->string, it, r, &changed, &e)
+		        : set_create_one(c, ty, it->string, it, r, &changed))
 			goto fail_r;
 	}
 	cJSON_ArrayForEach(it, (cJSON_IsObject(update) ? update : NULL))
 	{
-		if (set_update_one(c, ty, it->string, it, r, &changed))
+		if (own ? own->update_one(c, it->string, it, r, &changed, &e)
+		        : set_update_one(c, ty, it->string, it, r, &changed))
 			goto fail_r;
 	}
 	cJSON_ArrayForEach(it, (cJSON_IsArray(destroy) ? destroy : NULL))
 	{
-		if (set_destroy_one(c, ty, it->valuestring, r, &changed))
+		if (own ? own->destroy_one(c, it->valuestring, r, &changed, &e)
+		        : set_destroy_one(c, ty, it->valuestring, r, &changed))
 			goto fail_r;
 	}
-	if (nstore_state(c->s, ty->t, &new_state, &e) || nstore_commit(c->s, &e)) {
+	if (set_state(c, ty, &new_state, &e) || nstore_commit(c->s, &e)) {
 		cJSON_Delete(r);
 		cJSON_Delete(c->created_ids);
 		c->created_ids = saved_ids;
 		goto fail;
 	}
-	add_state(r, "newState", new_state);
+	api_add_state(r, "newState", new_state);
 	cJSON_Delete(saved_ids);
 	if (changed)
 		node_notify(c->n);
@@ -916,7 +938,7 @@ fail_r:
 	saved_ids = NULL;
 fail:
 	nstore_rollback(c->s);
-	return api_fail(err, "serverFail", "%s/set: %s", nstore_type_name(ty->t),
+	return api_fail(err, "serverFail", "%s/set: %s", name,
 	                e.msg[0] ? e.msg : "the store failed");
 }
 
@@ -975,7 +997,7 @@ static const struct method method_table[] = {
     {"Order/set", api_set, &api_order_type, 1},
     {"Wallet/get", api_wallet_get, NULL, 0}, /* private: forbidden when anonymous */
     {"Wallet/changes", api_wallet_changes, NULL, 0},
-    {"Wallet/set", api_wallet_set, NULL, 1},
+    {"Wallet/set", api_wallet_set, &api_wallet_type, 1},
 };
 
 /* ---------------------------------------------------------------- registration */
@@ -1392,13 +1414,13 @@ void api_states(struct node *n, struct kbuf *out)
 	for (int t = 0; t < NT__COUNT; t++) {
 		int64_t v = 0;
 		if (nstore_state(n->store, (enum ntype)t, &v, &e) == K_OK)
-			add_state(o, nstore_type_name((enum ntype)t), v);
+			api_add_state(o, nstore_type_name((enum ntype)t), v);
 	}
 	/* The whole ledger's: a listener learns that some wallet moved (each wallet's own
 	 * state, per account, comes with Wallet/changes). */
 	int64_t lv = 0;
 	if (nledger_state(n->store, NULL, &lv, &e) == K_OK)
-		add_state(o, "Wallet", lv);
+		api_add_state(o, "Wallet", lv);
 	json_print(o, out);
 	cJSON_Delete(o);
 }

@@ -42,6 +42,22 @@ struct api_ctx {
 /* "#cid" made earlier in this request becomes its id; anything else is returned as is. */
 const char *api_resolve_id(struct api_ctx *c, const char *id);
 
+/* A type kept outside the object store (Wallet, in the ledger): the generic Foo/set runs
+ * its frame (arguments, transaction, ifInState, the answer's maps, commit) and asks this
+ * for the rest. Each *_one adds its item's answer to r's maps (api_map_add) and sets
+ * *changed when it changed something; non-zero only when the store failed (e filled). */
+struct api_own_set {
+	const char *name;     /* "Wallet", as in "Wallet/set: ..." */
+	const char *state_of; /* the stateMismatch's subject: "the wallet" */
+	int (*state)(struct api_ctx *c, int64_t *out, struct kerr *e);
+	int (*create_one)(struct api_ctx *c, const char *cid, const cJSON *obj, cJSON *r,
+	                  int *changed, struct kerr *e);
+	int (*update_one)(struct api_ctx *c, const char *key, const cJSON *patch, cJSON *r,
+	                  int *changed, struct kerr *e);
+	int (*destroy_one)(struct api_ctx *c, const char *key, cJSON *r, int *changed,
+	                   struct kerr *e);
+};
+
 /* A type's behaviour behind the generic methods. The handlers run inside the /set's
  * transaction, each within its own savepoint; returning non-zero means se is filled. */
 struct api_type {
@@ -64,6 +80,8 @@ struct api_type {
 	/* After a get with a properties list made its list: adds what belongs to the answer as
 	 * a whole (Listing's imageHashes, packed for the whole page). May be NULL. */
 	void (*get_done)(struct api_ctx *c, const cJSON *props, const cJSON *list, cJSON *res);
+	/* Set only for a type kept outside the object store (the others leave it NULL). */
+	const struct api_own_set *own;
 };
 
 extern const struct api_type api_account_type;
@@ -73,6 +91,7 @@ extern const struct api_type api_conversation_type;
 extern const struct api_type api_message_type;
 extern const struct api_type api_contract_type;
 extern const struct api_type api_order_type;
+extern const struct api_type api_wallet_type; /* wallet.c: its /set is api_wallet_set */
 /* order.c (DESIGN §6): the Order an offer that just became binding makes (state
  * awaiting_payment, total, currency and autoReleaseDays from its terms), and one new event
  * section idx of a binding contract applied to its order: the rules (kontor/order.h) asked
@@ -108,6 +127,26 @@ int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
                        struct api_err *err);
 int api_wallet_set(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                    struct api_err *err);
+
+/* ---- the generic methods' parts a type with methods of its own (Wallet) shares ------- */
+
+/* The arguments every Foo/set takes (NULL-ended). */
+extern const char *const api_set_names[];
+/* Foo/set once its argument names are checked: the rest of the arguments, the limits,
+ * the transaction with ifInState, each item (the store's, or ty->own's), the answer. */
+int api_set_run(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
+                struct api_err *err);
+/* 1 when s is one of names (NULL-ended). */
+int api_name_in(const char *const *names, const char *s);
+/* A state string as this node writes it (decimal digits, nothing else) read; -1 if not. */
+int api_parse_state(const char *s, int64_t *out);
+/* Adds name: v as the decimal string a state goes out as. */
+void api_add_state(cJSON *o, const char *name, int64_t v);
+/* A SetError's JSON {type, description, properties}. Caller owns it. */
+cJSON *api_seterr_json(const struct api_seterr *se);
+/* Adds key: v (v's ownership passes) to the /set answer r's map, creating the map on its
+ * first use (the RFC's null when empty). */
+void api_map_add(cJSON *r, const char *map, const char *key, cJSON *v);
 
 /* ---- helpers for the type files ------------------------------------------------------ */
 

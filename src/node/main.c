@@ -661,12 +661,7 @@ static int cmd_deposit(const struct args *a)
 		snprintf(ref, sizeof ref, "%s", a->val[O_REFERENCE]);
 	} else {
 		/* Without a reference every run is a new payment. */
-		uint8_t r[12];
-		struct kbuf b = KBUF_INIT;
-		kcrypto_random(r, sizeof r);
-		kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
-		snprintf(ref, sizeof ref, "admin-%s", kbuf_str(&b));
-		kbuf_free(&b);
+		api_random_ref("admin-", 12, ref, sizeof ref);
 	}
 	struct node *n = NULL;
 	if ((rc = node_open(db_path(a), &n, &e)) != K_OK)

@@ -138,6 +138,9 @@ int api_handle(struct node *n, const struct api_caller *who, const char *body, s
 /* 1 when account_id has a profile on this node (made by its Account/set). The node takes
  * no write from an account without one; reads stay open. */
 int api_registered(struct node *n, const char *account_id);
+/* prefix, then nbytes (at most 32) random bytes in unpadded base64url, into out (outlen
+ * bytes, cut short to fit): the node's fresh ids and payment references. */
+void api_random_ref(const char *prefix, size_t nbytes, char *out, size_t outlen);
 /* The refusal's sentence, with two %s: the method or endpoint, then the account id. */
 #define API_UNREGISTERED_FMT                                                                       \
 	"%s: account %s is not registered on this node; register it first with Account/set "       \

@@ -31,14 +31,6 @@ static const char *const wallet_props[] = {
     "id", "accountId", "balances", "held", "escrow", "history", "historyTotal", "updated", NULL,
 };
 
-static int known_prop(const char *p)
-{
-	for (int i = 0; wallet_props[i]; i++)
-		if (strcmp(wallet_props[i], p) == 0)
-			return 1;
-	return 0;
-}
-
 /* Optional whole-number argument in lo..hi. */
 static int int_arg(const cJSON *args, const char *name, int64_t lo, int64_t hi, int64_t *out,
                    struct api_err *err)
@@ -58,14 +50,10 @@ static int check_wallet_args(const cJSON *args, struct api_err *err)
 {
 	static const char *const names[] = {"accountId",       "ids",          "properties",
 	                                    "historyPosition", "historyLimit", NULL};
-	for (const cJSON *m = args->child; m; m = m->next) {
-		int known = 0;
-		for (int i = 0; names[i] && !known; i++)
-			known = strcmp(names[i], m->string) == 0;
-		if (!known)
+	for (const cJSON *m = args->child; m; m = m->next)
+		if (!api_name_in(names, m->string))
 			return api_fail(err, "invalidArguments",
 			                "%.48s: unknown argument of Wallet/get", m->string);
-	}
 	const cJSON *acc = cJSON_GetObjectItemCaseSensitive(args, "accountId");
 	if (acc && !cJSON_IsNull(acc) && !cJSON_IsString(acc))
 		return api_fail(err, "invalidArguments", "accountId: must be a string");
@@ -86,7 +74,7 @@ static int check_wallet_args(const cJSON *args, struct api_err *err)
 			                "properties: must be an array or null");
 		cJSON_ArrayForEach(it, props)
 		{
-			if (!cJSON_IsString(it) || !known_prop(it->valuestring))
+			if (!cJSON_IsString(it) || !api_name_in(wallet_props, it->valuestring))
 				return api_fail(err, "invalidArguments",
 				                "properties: '%.48s' is not a property of Wallet",
 				                cJSON_IsString(it) ? it->valuestring : "?");
@@ -277,40 +265,15 @@ int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 
 /* ---------------------------------------------------------------- Wallet/changes */
 
-/* A state string as this node writes it: decimal digits, nothing else. */
-static int parse_state(const char *s, int64_t *out)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return -1;
-	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static void add_state(cJSON *o, const char *name, int64_t v)
-{
-	char buf[24];
-	snprintf(buf, sizeof buf, "%" PRId64, v);
-	cJSON_AddStringToObject(o, name, buf);
-}
-
+/* Refuses an argument method does not know, naming it and the method. */
 static int check_names(const cJSON *args, const char *const *names, const char *method,
                        struct api_err *err)
 {
 	char sh[SHOWN];
-	for (const cJSON *m = args->child; m; m = m->next) {
-		int known = 0;
-		for (int i = 0; names[i] && !known; i++)
-			known = strcmp(names[i], m->string) == 0;
-		if (!known)
+	for (const cJSON *m = args->child; m; m = m->next)
+		if (!api_name_in(names, m->string))
 			return api_fail(err, "invalidArguments", "%s: unknown argument of %s",
 			                text_shown(m->string, sh, sizeof sh), method);
-	}
 	return 0;
 }
 
@@ -328,7 +291,7 @@ int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 		return api_fail(err, "invalidArguments", "maxChanges: must be a positive integer");
 	int64_t since;
 	char sh[SHOWN];
-	if (parse_state(since_j->valuestring, &since))
+	if (api_parse_state(since_j->valuestring, &since))
 		return api_fail(err, "cannotCalculateChanges",
 		                "sinceState: '%s' is not a state this node gave out",
 		                text_shown(since_j->valuestring, sh, sizeof sh));
@@ -352,8 +315,8 @@ int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	const char *acc = api_str(args, "accountId");
 	if (acc)
 		cJSON_AddStringToObject(r, "accountId", acc);
-	add_state(r, "oldState", since);
-	add_state(r, "newState", state);
+	api_add_state(r, "oldState", since);
+	api_add_state(r, "newState", state);
 	cJSON_AddBoolToObject(r, "hasMoreChanges", 0);
 	/* Every account has its wallet from the start (state 0, empty): a move of its ledger
 	 * is an update, never a creation. */
@@ -370,29 +333,6 @@ int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 }
 
 /* ---------------------------------------------------------------- Wallet/set */
-
-static cJSON *seterr_json(const struct api_seterr *se)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "type", se->type ? se->type : "invalidProperties");
-	cJSON_AddStringToObject(o, "description", se->desc);
-	if (se->prop[0]) {
-		cJSON *p = cJSON_AddArrayToObject(o, "properties");
-		cJSON_AddItemToArray(p, cJSON_CreateString(se->prop));
-	}
-	return o;
-}
-
-/* Adds key: v to the result map, made on first use (the RFC's null when empty). */
-static void map_add(cJSON *r, const char *map, const char *key, cJSON *v)
-{
-	cJSON *m = cJSON_GetObjectItemCaseSensitive(r, map);
-	if (cJSON_IsNull(m)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(r, map);
-		m = cJSON_AddObjectToObject(r, map);
-	}
-	cJSON_AddItemToObject(m, key, v);
-}
 
 /* The withdraw patch, checked: K_OK with amount, currency and reference filled, or -1 with
  * se naming what is wrong. reference may come out NULL (the request gave none). */
@@ -453,12 +393,7 @@ static int withdraw(struct api_ctx *c, const cJSON *patch, cJSON **updated, stru
 	if (!ref) {
 		/* Without the requester's key a repeat would pay again: the client always
 		 * sends one; a bare request gets a key of its own. */
-		uint8_t r[12];
-		struct kbuf b = KBUF_INIT;
-		kcrypto_random(r, sizeof r);
-		kcrypto_b64_encode(r, sizeof r, KB64_URL_NOPAD, &b);
-		snprintf(fresh, sizeof fresh, "n%s", kbuf_str(&b));
-		kbuf_free(&b);
+		api_random_ref("n", 12, fresh, sizeof fresh);
 		ref = fresh;
 	}
 	char wallet[NLEDGER_ACCOUNT_MAX + 1];
@@ -496,129 +431,92 @@ static int withdraw(struct api_ctx *c, const cJSON *patch, cJSON **updated, stru
 	return 0;
 }
 
+/* The wallet's state: the caller's ledger state. */
+static int wallet_state(struct api_ctx *c, int64_t *out, struct kerr *e)
+{
+	return nledger_state(c->s, c->caller, out, e);
+}
+
+/* A wallet is the node's: every registered account has one, made with it. */
+static int wallet_create_one(struct api_ctx *c, const char *cid, const cJSON *obj, cJSON *r,
+                             int *changed, struct kerr *e)
+{
+	char mine[NSTORE_ID_MAX + 1], sh[SHOWN];
+	snprintf(mine, sizeof mine, "W%s", c->caller);
+	struct api_seterr se = {NULL, "", ""};
+	api_setfail(&se, "forbidden", NULL,
+	            "a wallet is the node's: every registered account has one (%s)", mine);
+	api_map_add(r, "notCreated", text_shown(cid, sh, sizeof sh), api_seterr_json(&se));
+	return 0;
+}
+
+/* The caller's own wallet takes one withdraw, in a savepoint of its own. */
+static int wallet_update_one(struct api_ctx *c, const char *key, const cJSON *patch, cJSON *r,
+                             int *changed, struct kerr *e)
+{
+	char mine[NSTORE_ID_MAX + 1], sh[SHOWN];
+	snprintf(mine, sizeof mine, "W%s", c->caller);
+	struct api_seterr se = {NULL, "", ""};
+	const char *id = api_resolve_id(c, key);
+	cJSON *upd = NULL;
+	if (strcmp(id, mine) != 0) {
+		/* another's wallet is as unknown as one that does not exist */
+		api_setfail(&se, "notFound", NULL, "no such Wallet");
+		api_map_add(r, "notUpdated", text_shown(id, sh, sizeof sh), api_seterr_json(&se));
+		return 0;
+	}
+	if (!cJSON_IsObject(patch)) {
+		api_setfail(&se, "invalidPatch", NULL, "%s: a patch is an object", mine);
+		api_map_add(r, "notUpdated", mine, api_seterr_json(&se));
+		return 0;
+	}
+	if (nstore_savepoint(c->s, e))
+		return -1;
+	if (withdraw(c, patch, &upd, &se) == 0) {
+		if (nstore_release(c->s, e)) {
+			cJSON_Delete(upd);
+			return -1;
+		}
+		api_map_add(r, "updated", mine, upd);
+		*changed = 1;
+	} else {
+		nstore_rollback_to(c->s);
+		api_map_add(r, "notUpdated", mine, api_seterr_json(&se));
+	}
+	return 0;
+}
+
+static int wallet_destroy_one(struct api_ctx *c, const char *key, cJSON *r, int *changed,
+                              struct kerr *e)
+{
+	char sh[SHOWN];
+	struct api_seterr se = {NULL, "", ""};
+	api_setfail(&se, "forbidden", NULL, "a wallet is never destroyed");
+	api_map_add(r, "notDestroyed", text_shown(key, sh, sizeof sh), api_seterr_json(&se));
+	return 0;
+}
+
+static const struct api_own_set wallet_set = {
+    .name = "Wallet",
+    .state_of = "the wallet",
+    .state = wallet_state,
+    .create_one = wallet_create_one,
+    .update_one = wallet_update_one,
+    .destroy_one = wallet_destroy_one,
+};
+
+/* Wallet/get and Wallet/changes are wallet.c's own; Wallet/set is the generic one's frame. */
+const struct api_type api_wallet_type = {
+    .t = NT__COUNT, /* not a type of the object store */
+    .props = wallet_props,
+    .own = &wallet_set,
+};
+
+/* The generic Foo/set but for its message naming an unknown argument (and the method). */
 int api_wallet_set(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                    struct api_err *err)
 {
-	static const char *const names[] = {"accountId", "ifInState", "create",
-	                                    "update",    "destroy",   NULL};
-	if (check_names(args, names, "Wallet/set", err))
+	if (check_names(args, api_set_names, "Wallet/set", err))
 		return -1;
-	const cJSON *create = cJSON_GetObjectItemCaseSensitive(args, "create");
-	const cJSON *update = cJSON_GetObjectItemCaseSensitive(args, "update");
-	const cJSON *destroy = cJSON_GetObjectItemCaseSensitive(args, "destroy");
-	const cJSON *if_in = cJSON_GetObjectItemCaseSensitive(args, "ifInState");
-	if (create && !cJSON_IsNull(create) && !cJSON_IsObject(create))
-		return api_fail(err, "invalidArguments", "create: must be an object or null");
-	if (update && !cJSON_IsNull(update) && !cJSON_IsObject(update))
-		return api_fail(err, "invalidArguments", "update: must be an object or null");
-	if (destroy && !cJSON_IsNull(destroy) && !cJSON_IsArray(destroy))
-		return api_fail(err, "invalidArguments", "destroy: must be an array or null");
-	if (if_in && !cJSON_IsNull(if_in) && !cJSON_IsString(if_in))
-		return api_fail(err, "invalidArguments", "ifInState: must be a string or null");
-	const cJSON *it;
-	cJSON_ArrayForEach(it, (cJSON_IsArray(destroy) ? destroy : NULL))
-	{
-		if (!cJSON_IsString(it))
-			return api_fail(err, "invalidArguments",
-			                "destroy: must be an array of ids");
-	}
-	int total = (cJSON_IsObject(create) ? cJSON_GetArraySize(create) : 0) +
-	            (cJSON_IsObject(update) ? cJSON_GetArraySize(update) : 0) +
-	            (cJSON_IsArray(destroy) ? cJSON_GetArraySize(destroy) : 0);
-	if (total > c->n->limits.max_objects_in_set)
-		return api_fail(err, "requestTooLarge",
-		                "%d objects; at most %d in one set (maxObjectsInSet)", total,
-		                c->n->limits.max_objects_in_set);
-	if (!c->caller)
-		return api_fail(err, "forbidden", "Wallet/set needs a signed request");
-	if (!api_registered(c->n, c->caller))
-		return api_fail(err, "forbidden", API_UNREGISTERED_FMT, "Wallet/set", c->caller);
-
-	char mine[NSTORE_ID_MAX + 1];
-	snprintf(mine, sizeof mine, "W%s", c->caller);
-	struct kerr e = {0, ""};
-	if (nstore_begin(c->s, &e))
-		return api_fail(err, "serverFail", "%s", e.msg);
-	int64_t old_state = 0, new_state = 0;
-	if (nledger_state(c->s, c->caller, &old_state, &e))
-		goto fail;
-	if (cJSON_IsString(if_in)) {
-		int64_t want;
-		char sh[SHOWN];
-		if (parse_state(if_in->valuestring, &want) || want != old_state) {
-			nstore_rollback(c->s);
-			return api_fail(err, "stateMismatch",
-			                "ifInState: the wallet is at state %" PRId64 ", not '%s'",
-			                old_state, text_shown(if_in->valuestring, sh, sizeof sh));
-		}
-	}
-	cJSON *r = cJSON_CreateObject();
-	const char *acc = api_str(args, "accountId");
-	if (acc)
-		cJSON_AddStringToObject(r, "accountId", acc);
-	add_state(r, "oldState", old_state);
-	static const char *const maps[] = {"created",    "updated",    "destroyed",
-	                                   "notCreated", "notUpdated", "notDestroyed"};
-	for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
-		cJSON_AddNullToObject(r, maps[i]);
-	int changed = 0;
-	char sh[SHOWN];
-	cJSON_ArrayForEach(it, (cJSON_IsObject(create) ? create : NULL))
-	{
-		struct api_seterr se = {NULL, "", ""};
-		api_setfail(&se, "forbidden", NULL,
-		            "a wallet is the node's: every registered account has one (%s)", mine);
-		map_add(r, "notCreated", text_shown(it->string, sh, sizeof sh), seterr_json(&se));
-	}
-	cJSON_ArrayForEach(it, (cJSON_IsObject(update) ? update : NULL))
-	{
-		struct api_seterr se = {NULL, "", ""};
-		const char *id = api_resolve_id(c, it->string);
-		cJSON *upd = NULL;
-		if (strcmp(id, mine) != 0) {
-			/* another's wallet is as unknown as one that does not exist */
-			api_setfail(&se, "notFound", NULL, "no such Wallet");
-			map_add(r, "notUpdated", text_shown(id, sh, sizeof sh), seterr_json(&se));
-			continue;
-		}
-		if (!cJSON_IsObject(it)) {
-			api_setfail(&se, "invalidPatch", NULL, "%s: a patch is an object", mine);
-			map_add(r, "notUpdated", mine, seterr_json(&se));
-			continue;
-		}
-		if (nstore_savepoint(c->s, &e))
-			goto fail_r;
-		if (withdraw(c, it, &upd, &se) == 0) {
-			if (nstore_release(c->s, &e)) {
-				cJSON_Delete(upd);
-				goto fail_r;
-			}
-			map_add(r, "updated", mine, upd);
-			changed = 1;
-		} else {
-			nstore_rollback_to(c->s);
-			map_add(r, "notUpdated", mine, seterr_json(&se));
-		}
-	}
-	cJSON_ArrayForEach(it, (cJSON_IsArray(destroy) ? destroy : NULL))
-	{
-		struct api_seterr se = {NULL, "", ""};
-		api_setfail(&se, "forbidden", NULL, "a wallet is never destroyed");
-		map_add(r, "notDestroyed", text_shown(it->valuestring, sh, sizeof sh),
-		        seterr_json(&se));
-	}
-	if (nledger_state(c->s, c->caller, &new_state, &e) || nstore_commit(c->s, &e)) {
-		cJSON_Delete(r);
-		goto fail;
-	}
-	add_state(r, "newState", new_state);
-	if (changed)
-		node_notify(c->n);
-	*res = r;
-	return 0;
-fail_r:
-	cJSON_Delete(r);
-fail:
-	nstore_rollback(c->s);
-	return api_fail(err, "serverFail", "Wallet/set: %s", e.msg[0] ? e.msg : "the store failed");
+	return api_set_run(c, &api_wallet_type, args, res, err);
 }
