@@ -217,6 +217,19 @@ static size_t fmt_keep(const unsigned char *p, size_t left, long cp, size_t n,
 	return 0;
 }
 
+/* For a code point fmt_kind names: the bytes fmt_keep keeps appended to out and noted in st;
+ * returns their count (0: the caller drops or escapes the code point's n bytes). */
+static size_t fmt_take(struct kbuf *out, const unsigned char *p, const unsigned char *end, long cp,
+                       size_t n, struct fmt_state *st)
+{
+	size_t keep = fmt_keep(p, (size_t)(end - p), cp, n, st);
+	if (keep) {
+		kbuf_append(out, p, keep);
+		fmt_note(st, cp);
+	}
+	return keep;
+}
+
 int text_hidden_find(const char *s, size_t len, size_t *at, long *cp_out, const char **kind)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
@@ -285,11 +298,7 @@ void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newline
 			continue;
 		}
 		if (fmt_kind(cp)) {
-			size_t keep = fmt_keep(p, (size_t)(end - p), cp, n, &st);
-			if (keep) {
-				kbuf_append(out, p, keep);
-				fmt_note(&st, cp);
-			}
+			size_t keep = fmt_take(out, p, end, cp, n, &st);
 			p += keep ? keep : n;
 			continue;
 		}
@@ -347,15 +356,10 @@ void text_json_guard(struct kbuf *out, const char *json, size_t len)
 			continue;
 		}
 		if (fmt_kind(cp)) {
-			size_t keep = fmt_keep(p, (size_t)(end - p), cp, n, &st);
-			if (keep) {
-				kbuf_append(out, p, keep);
-				fmt_note(&st, cp);
-				p += keep;
-			} else {
+			size_t keep = fmt_take(out, p, end, cp, n, &st);
+			if (!keep)
 				put_u_escape(out, cp);
-				p += n;
-			}
+			p += keep ? keep : n;
 			continue;
 		}
 		kbuf_append(out, p, n);
