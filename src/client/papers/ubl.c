@@ -242,6 +242,80 @@ static void header(struct ubl *u)
 	cbc(u, "IssueDate", u->p->date);
 }
 
+/* One handling unit per line: its packages, their kind and the shipping marks. */
+static void goods_and_units(struct ubl *u)
+{
+	const struct paper *p = u->p;
+	for (size_t i = 0; i < p->nlines; i++) {
+		const struct paper_line *l = &p->lines[i];
+		start(u, "cac", "GoodsItem");
+		num(u, "ID", (int64_t)i + 1);
+		cbc(u, "Description", l->description);
+		if (l->gross_g)
+			kg(u, "GrossWeightMeasure", l->gross_g);
+		if (l->net_g)
+			kg(u, "NetWeightMeasure", l->net_g);
+		start(u, "cbc", "Quantity");
+		attr(u, "unitCode", l->unit);
+		char s[32];
+		snprintf(s, sizeof s, "%" PRId64, l->qty);
+		chk(u, xmlTextWriterWriteString(u->w, BAD_CAST s));
+		end(u);
+		item(u, l);
+		end(u);
+	}
+	for (size_t i = 0; i < p->nlines; i++) {
+		const struct paper_line *l = &p->lines[i];
+		if (!l->packages && !l->marks)
+			continue;
+		start(u, "cac", "TransportHandlingUnit");
+		num(u, "ID", (int64_t)i + 1);
+		if (l->packages)
+			num(u, "TotalPackageQuantity", l->packages);
+		cbc(u, "ShippingMarks", l->marks);
+		if (l->packages) {
+			start(u, "cac", "ActualPackage");
+			num(u, "Quantity", l->packages);
+			start(u, "cbc", "PackagingTypeCode");
+			attr(u, "listID", "UNECERec21");
+			chk(u, xmlTextWriterWriteString(u->w, BAD_CAST l->package_code));
+			end(u);
+			end(u);
+		}
+		end(u);
+	}
+}
+
+#define SHIP_CONSIGNMENT 1u /* the buyer as the consignee */
+#define SHIP_GOODS 2u       /* the goods, their transport units and the export country */
+
+/* The cac:Shipment: id, weights, packages and ports, with the parts asked for (SHIP_*). */
+static void shipment(struct ubl *u, unsigned parts)
+{
+	const struct paper *p = u->p;
+	start(u, "cac", "Shipment");
+	cbc(u, "ID", p->order_id);
+	if (p->weights_known) {
+		kg(u, "GrossWeightMeasure", p->gross_g);
+		kg(u, "NetWeightMeasure", p->net_g);
+	}
+	if (p->packages_known)
+		num(u, "TotalTransportHandlingUnitQuantity", p->packages);
+	if (parts & SHIP_CONSIGNMENT) {
+		start(u, "cac", "Consignment");
+		cbc(u, "ID", p->order_id);
+		party(u, "ConsigneeParty", &p->buyer);
+		end(u);
+	}
+	if (parts & SHIP_GOODS)
+		goods_and_units(u);
+	location(u, "FirstArrivalPortLocation", p->port_discharge);
+	location(u, "LastExitPortLocation", p->port_loading);
+	if (parts & SHIP_GOODS)
+		country(u, "ExportCountry", p->seller.country);
+	end(u);
+}
+
 static void invoice(struct ubl *u)
 {
 	const struct paper *p = u->p;
@@ -274,17 +348,7 @@ static void invoice(struct ubl *u)
 	cbc(u, "SpecialTerms", s);
 	location(u, "DeliveryLocation", p->named_place);
 	end(u);
-	start(u, "cac", "Shipment");
-	cbc(u, "ID", p->order_id);
-	if (p->weights_known) {
-		kg(u, "GrossWeightMeasure", p->gross_g);
-		kg(u, "NetWeightMeasure", p->net_g);
-	}
-	if (p->packages_known)
-		num(u, "TotalTransportHandlingUnitQuantity", p->packages);
-	location(u, "FirstArrivalPortLocation", p->port_discharge);
-	location(u, "LastExitPortLocation", p->port_loading);
-	end(u);
+	shipment(u, 0);
 	end(u);
 	start(u, "cac", "PaymentTerms");
 	cbc(u, "Note", p->payment_terms);
@@ -335,74 +399,6 @@ static void invoice(struct ubl *u)
 	}
 }
 
-/* One handling unit per line: its packages, their kind and the shipping marks. */
-static void goods_and_units(struct ubl *u)
-{
-	const struct paper *p = u->p;
-	for (size_t i = 0; i < p->nlines; i++) {
-		const struct paper_line *l = &p->lines[i];
-		start(u, "cac", "GoodsItem");
-		num(u, "ID", (int64_t)i + 1);
-		cbc(u, "Description", l->description);
-		if (l->gross_g)
-			kg(u, "GrossWeightMeasure", l->gross_g);
-		if (l->net_g)
-			kg(u, "NetWeightMeasure", l->net_g);
-		start(u, "cbc", "Quantity");
-		attr(u, "unitCode", l->unit);
-		char s[32];
-		snprintf(s, sizeof s, "%" PRId64, l->qty);
-		chk(u, xmlTextWriterWriteString(u->w, BAD_CAST s));
-		end(u);
-		item(u, l);
-		end(u);
-	}
-	for (size_t i = 0; i < p->nlines; i++) {
-		const struct paper_line *l = &p->lines[i];
-		if (!l->packages && !l->marks)
-			continue;
-		start(u, "cac", "TransportHandlingUnit");
-		num(u, "ID", (int64_t)i + 1);
-		if (l->packages)
-			num(u, "TotalPackageQuantity", l->packages);
-		cbc(u, "ShippingMarks", l->marks);
-		if (l->packages) {
-			start(u, "cac", "ActualPackage");
-			num(u, "Quantity", l->packages);
-			start(u, "cbc", "PackagingTypeCode");
-			attr(u, "listID", "UNECERec21");
-			chk(u, xmlTextWriterWriteString(u->w, BAD_CAST l->package_code));
-			end(u);
-			end(u);
-		}
-		end(u);
-	}
-}
-
-static void shipment(struct ubl *u, int with_consignment)
-{
-	const struct paper *p = u->p;
-	start(u, "cac", "Shipment");
-	cbc(u, "ID", p->order_id);
-	if (p->weights_known) {
-		kg(u, "GrossWeightMeasure", p->gross_g);
-		kg(u, "NetWeightMeasure", p->net_g);
-	}
-	if (p->packages_known)
-		num(u, "TotalTransportHandlingUnitQuantity", p->packages);
-	if (with_consignment) {
-		start(u, "cac", "Consignment");
-		cbc(u, "ID", p->order_id);
-		party(u, "ConsigneeParty", &p->buyer);
-		end(u);
-	}
-	goods_and_units(u);
-	location(u, "FirstArrivalPortLocation", p->port_discharge);
-	location(u, "LastExitPortLocation", p->port_loading);
-	country(u, "ExportCountry", p->seller.country);
-	end(u);
-}
-
 static void signature(struct ubl *u)
 {
 	const struct paper *p = u->p;
@@ -428,7 +424,7 @@ static void packing_list(struct ubl *u)
 	header(u);
 	notes(u);
 	party(u, "ConsignorParty", &p->seller);
-	shipment(u, 1);
+	shipment(u, SHIP_CONSIGNMENT | SHIP_GOODS);
 	start(u, "cac", "DocumentReference");
 	cbc(u, "ID", p->contract_id);
 	cbc(u, "DocumentType", "kontor signed contract");
@@ -449,7 +445,7 @@ static void origin(struct ubl *u)
 	cbc(u, "CertificateType", "Non-preferential certificate of origin");
 	cbc(u, "ApplicationStatusCode", "Applied");
 	cbc(u, "OriginalJobID", p->number);
-	shipment(u, 0);
+	shipment(u, SHIP_GOODS);
 	start(u, "cac", "EndorserParty");
 	cbc(u, "RoleCode", "applicant");
 	num(u, "SequenceNumeric", 1);
