@@ -134,6 +134,15 @@ const char *api_resolve_id(struct api_ctx *c, const char *id)
 	return id;
 }
 
+int api_id_repeated(struct api_ctx *c, const cJSON *ids, const cJSON *id)
+{
+	const char *want = api_resolve_id(c, id->valuestring);
+	for (const cJSON *p = ids->child; p != id; p = p->next)
+		if (strcmp(api_resolve_id(c, p->valuestring), want) == 0)
+			return 1;
+	return 0;
+}
+
 int api_patch(cJSON *obj, const cJSON *patch, const char *const *fixed, struct api_seterr *se)
 {
 	if (!cJSON_IsObject(patch))
@@ -428,11 +437,7 @@ static int api_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 		cJSON_ArrayForEach(id, ids)
 		{
 			const char *want = api_resolve_id(c, id->valuestring);
-			/* The same id twice is answered once. */
-			int seen = 0;
-			for (const cJSON *p = ids->child; p != id && !seen; p = p->next)
-				seen = strcmp(api_resolve_id(c, p->valuestring), want) == 0;
-			if (seen)
+			if (api_id_repeated(c, ids, id))
 				continue;
 			int got = strlen(want) <= NSTORE_ID_MAX
 			              ? nstore_get(c->s, ty->t, want, &o, &e)

@@ -41,6 +41,9 @@ struct api_ctx {
 
 /* "#cid" made earlier in this request becomes its id; anything else is returned as is. */
 const char *api_resolve_id(struct api_ctx *c, const char *id);
+/* 1 when an item of the get's ids before id resolves to the same id: the same id twice is
+ * answered once. */
+int api_id_repeated(struct api_ctx *c, const cJSON *ids, const cJSON *id);
 
 /* A type kept outside the object store (Wallet, in the ledger): the generic Foo/set runs
  * its frame (arguments, transaction, ifInState, the answer's maps, commit) and asks this

@@ -222,10 +222,7 @@ int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 	cJSON_ArrayForEach(id, ids)
 	{
 		const char *v = api_resolve_id(c, id->valuestring);
-		int seen = 0;
-		for (const cJSON *p = ids->child; p != id && !seen; p = p->next)
-			seen = strcmp(api_resolve_id(c, p->valuestring), v) == 0;
-		if (seen)
+		if (api_id_repeated(c, ids, id))
 			continue;
 		if (strcmp(v, mine) == 0)
 			want = 1;
