@@ -3,6 +3,7 @@
  * rates per account and per address. Bounded memory; never forgets a live signature. */
 #include <inttypes.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,31 +99,50 @@ void auth_free(struct auth **pa)
 
 /* ---- replay cache ------------------------------------------------------------------ */
 
-/* Rebuilds the table without the expired entries, sized for live + 1 at load <= 1/2.
- * Rebuilding rather than deleting in place keeps linear probing free of tombstones. */
+/* A copy of a table (*cap slots of size bytes, each with its tag first) holding only the
+ * slots live at now, sized for live + 1 at load <= 1/2; *cap and *used become the copy's.
+ * Rebuilding rather than deleting in place keeps linear probing free of tombstones. The
+ * caller frees the old table. */
+static void *table_rebuild(const void *old, size_t *cap, size_t *used, size_t size,
+                           int (*live)(const void *slot, int64_t now), int64_t now)
+{
+	const unsigned char *o = old;
+	size_t n = 0;
+	for (size_t i = 0; i < *cap; i++)
+		n += live(o + i * size, now) != 0;
+	size_t ncap = TABLE_MIN;
+	while (ncap < 2 * (n + 1))
+		ncap *= 2;
+	unsigned char *t = xcalloc(ncap, size);
+	for (size_t i = 0; i < *cap; i++) {
+		const unsigned char *s = o + i * size;
+		if (!live(s, now))
+			continue;
+		size_t j = slot_of(s, ncap);
+		while (live(t + j * size, now)) /* every slot copied in is live */
+			j = (j + 1) & (ncap - 1);
+		memcpy(t + j * size, s, size);
+	}
+	*cap = ncap;
+	*used = n;
+	return t;
+}
+
+_Static_assert(offsetof(struct replay_slot, tag) == 0, "table_rebuild finds the tag first");
+_Static_assert(offsetof(struct rate_slot, tag) == 0, "table_rebuild finds the tag first");
+
+/* A remembered signature is live until it expires. */
+static int replay_live(const void *slot, int64_t now)
+{
+	return ((const struct replay_slot *)slot)->expires > now;
+}
+
 static void replay_rebuild(struct auth *a, int64_t now)
 {
-	size_t live = 0;
-	for (size_t i = 0; i < a->replay_cap; i++)
-		if (a->replay[i].expires > now)
-			live++;
-	size_t cap = TABLE_MIN;
-	while (cap < 2 * (live + 1))
-		cap *= 2;
-	struct replay_slot *t = xcalloc(cap, sizeof *t);
-	for (size_t i = 0; i < a->replay_cap; i++) {
-		const struct replay_slot *s = &a->replay[i];
-		if (s->expires <= now)
-			continue;
-		size_t j = slot_of(s->tag, cap);
-		while (t[j].expires)
-			j = (j + 1) & (cap - 1);
-		t[j] = *s;
-	}
+	struct replay_slot *t =
+	    table_rebuild(a->replay, &a->replay_cap, &a->replay_used, sizeof *t, replay_live, now);
 	free(a->replay);
 	a->replay = t;
-	a->replay_cap = cap;
-	a->replay_used = live;
 	a->replay_swept = now;
 }
 
@@ -205,29 +225,19 @@ int auth_check(struct auth *a, const char *header, const void *body, size_t len,
  * full: the same as no bucket at all, and safe to drop. */
 #define RATE_IDLE 60
 
+/* A bucket is live while it has been used within RATE_IDLE. */
+static int rate_live(const void *slot, int64_t now)
+{
+	const struct rate_slot *s = slot;
+	return s->last && now - s->last < RATE_IDLE;
+}
+
 static void rate_rebuild(struct auth *a, int64_t now)
 {
-	size_t live = 0;
-	for (size_t i = 0; i < a->rate_cap; i++)
-		if (a->rate[i].last && now - a->rate[i].last < RATE_IDLE)
-			live++;
-	size_t cap = TABLE_MIN;
-	while (cap < 2 * (live + 1))
-		cap *= 2;
-	struct rate_slot *t = xcalloc(cap, sizeof *t);
-	for (size_t i = 0; i < a->rate_cap; i++) {
-		const struct rate_slot *s = &a->rate[i];
-		if (!s->last || now - s->last >= RATE_IDLE)
-			continue;
-		size_t j = slot_of(s->tag, cap);
-		while (t[j].last)
-			j = (j + 1) & (cap - 1);
-		t[j] = *s;
-	}
+	struct rate_slot *t =
+	    table_rebuild(a->rate, &a->rate_cap, &a->rate_used, sizeof *t, rate_live, now);
 	free(a->rate);
 	a->rate = t;
-	a->rate_cap = cap;
-	a->rate_used = live;
 	a->rate_swept = now;
 }
 
