@@ -195,6 +195,34 @@ int kdb_one(struct kdb *k, sqlite3_stmt *st, const char *doing, struct kerr *e)
 	return rc == SQLITE_DONE ? K_ENOTFOUND : kdb_err(k, e, doing);
 }
 
+int kdb_one_key(struct kdb *k, int id, const char *key, const char *doing, sqlite3_stmt **st,
+                struct kerr *e)
+{
+	if (!(*st = kdb_stmt(k, id, e)))
+		return K_EDB;
+	kdb_bind_text(*st, 1, key);
+	return kdb_one(k, *st, doing, e);
+}
+
+int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, size_t cap,
+                 struct kerr *e)
+{
+	int rc = kdb_one(k, st, doing, e);
+	if (rc == K_OK) {
+		kdb_col_copy(st, 0, out, cap);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+int kdb_count(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e)
+{
+	int rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? K_OK : kdb_err(k, e, doing);
+}
+
 int kdb_step_done(struct kdb *k, sqlite3_stmt *st, const char *what, struct kerr *e)
 {
 	int rc = sqlite3_step(st);

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kontor/err.h"
 
@@ -70,6 +71,17 @@ int kdb_exec(struct kdb *k, const char *sql, const char *what, struct kerr *e);
  * (read its columns, then reset st), K_ENOTFOUND (st reset, e left for the caller to fill)
  * when there is none, K_EDB naming doing otherwise. */
 int kdb_one(struct kdb *k, sqlite3_stmt *st, const char *doing, struct kerr *e);
+/* kdb_one on the store's statement id with key bound to ?1: on K_OK *st stands on the row
+ * (read its columns, then reset it); K_EDB when the statement cannot be prepared. */
+int kdb_one_key(struct kdb *k, int id, const char *key, const char *doing, sqlite3_stmt **st,
+                struct kerr *e);
+/* kdb_one for a row whose first column is text: on K_OK it is copied into out (as
+ * kdb_col_copy) and st is reset. */
+int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, size_t cap,
+                 struct kerr *e);
+/* Steps st, an aggregate that always returns one row (count, max), and reads its first column
+ * into *out (0 when the step failed), then resets st. K_EDB naming doing when it failed. */
+int kdb_count(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e);
 /* Steps a statement that returns at most a row it does not need, then resets it. */
 int kdb_step_done(struct kdb *k, sqlite3_stmt *st, const char *what, struct kerr *e);
 /* Binds v without copying (NULL binds NULL): v must outlive the step. */

@@ -855,6 +855,38 @@ void ksearch_plan_expr(const struct ksearch_plan *p, const struct kbuf *words, i
 		kbuf_printf(out, " NOT {title}: (%s)", kbuf_str(words));
 }
 
+/* ---------------------------------------------------------------- search by photo */
+
+static int hit_by_rid(const void *a, const void *b)
+{
+	const struct ksearch_photo_hit *x = a, *y = b;
+	if (x->rid != y->rid)
+		return x->rid < y->rid ? -1 : 1;
+	return x->dist - y->dist;
+}
+
+/* Nearest first; among equals the newest (a larger rid is a later write). */
+static int hit_by_dist(const void *a, const void *b)
+{
+	const struct ksearch_photo_hit *x = a, *y = b;
+	if (x->dist != y->dist)
+		return x->dist - y->dist;
+	return x->rid > y->rid ? -1 : x->rid < y->rid;
+}
+
+size_t ksearch_photo_rank(struct ksearch_photo_hit *h, size_t n)
+{
+	size_t kept = 0;
+	if (n > 1)
+		qsort(h, n, sizeof *h, hit_by_rid);
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || h[kept - 1].rid != h[i].rid)
+			h[kept++] = h[i];
+	if (kept > 1)
+		qsort(h, kept, sizeof *h, hit_by_dist);
+	return kept;
+}
+
 /* ---------------------------------------------------------------- the result cache */
 
 #define TOUCH_SLOTS (1u << 18) /* anchored: the last version that touched each hash slot */

@@ -162,6 +162,16 @@ void ksearch_plan_free(struct ksearch_plan *p);
 void ksearch_plan_expr(const struct ksearch_plan *p, const struct kbuf *words, int mode, int on_ord,
                        int with_cur, struct kbuf *out);
 
+/* ---- search by photo ----------------------------------------------------------------- */
+struct ksearch_photo_hit {
+	int64_t rid; /* the listing's row */
+	int dist;    /* the image's distance to the query */
+};
+/* Ranks the hits of a photo scan (an image each) in place: one a listing (its nearest
+ * image), nearest first and among equals the newest (a larger rid is a later write).
+ * Returns how many of h[0..n) are left. */
+size_t ksearch_photo_rank(struct ksearch_photo_hit *h, size_t n);
+
 /* ---- the result cache --------------------------------------------------------------------
  * Set-associative (ways per set, least recently used out), shared by threads (own lock).
  * An entry is the answer at a version (a store's write generation or change state). Plain:

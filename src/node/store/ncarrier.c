@@ -70,10 +70,8 @@ int nstore_carrier_add(struct nstore *s, const char *name, const char *account, 
 		return rc;
 	if (!account || !*account || strlen(account) > KCRYPTO_ID_LEN)
 		return kerr_set(e, K_EINVAL, "--account: a carrier needs an account id");
-	struct nconn *c = nstore_conn(s, e);
+	struct nconn *c = nstore_wconn(s, &rc, e);
 	if (!c)
-		return K_EDB;
-	if ((rc = nstore_wbegin(c, e)))
 		return rc;
 	sqlite3_stmt *st = NULL;
 	/* Which of the two is taken, so the refusal can say so. */

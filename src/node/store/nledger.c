@@ -442,11 +442,7 @@ int nledger_history(struct nstore *s, const char *account_id, int64_t position, 
 		if (!(st = nstore_stmt(c, S_LG_HISTORY_COUNT, e)))
 			return K_EDB;
 		nstore_bind_text(st, 1, account);
-		rc = sqlite3_step(st);
-		*total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
-			return nstore_dberr(c, e, "counting a wallet's history");
+		return kdb_count(&c->k, st, "counting a wallet's history", total, e);
 	}
 	return K_OK;
 }
@@ -464,11 +460,7 @@ int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct
 		nstore_bind_text(st, 1, wallet);
 		nstore_bind_text(st, 2, account_id);
 	}
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? K_OK : nstore_dberr(c, e, "reading the ledger state");
+	return kdb_count(&c->k, st, "reading the ledger state", out, e);
 }
 
 int nledger_escrows(struct nstore *s, const char *account_id, int max, struct nescrow **out,

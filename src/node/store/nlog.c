@@ -203,11 +203,9 @@ int nstore_changes_scoped(struct nstore *s, enum ntype t, const char *viewer, in
 
 int nstore_prune_tombstones(struct nstore *s, int64_t keep_seq, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
+	int rc;
+	struct nconn *c = nstore_wconn(s, &rc, e);
 	if (!c)
-		return K_EDB;
-	int rc = nstore_wbegin(c, e);
-	if (rc)
 		return rc;
 	static const enum nst steps[] = {S_PRUNE_HORIZON, S_PRUNE_CHANGES, S_PRUNE_CREATIONS};
 	for (size_t i = 0; rc == K_OK && i < sizeof steps / sizeof steps[0]; i++) {
@@ -233,24 +231,18 @@ int nstore_creation_get(struct nstore *s, const char *caller, enum ntype t, cons
 	nstore_bind_text(st, 1, caller ? caller : "");
 	nstore_bind_text(st, 2, nstore_type_name(t));
 	nstore_bind_text(st, 3, cid);
-	int rc = kdb_one(&c->k, st, "reading a creation id", e);
+	int rc = kdb_one_copy(&c->k, st, "reading a creation id", id, NSTORE_ID_MAX + 1, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no object made from creation id %s", cid);
-	if (rc == K_OK) {
-		nstore_col_copy(st, 0, id, NSTORE_ID_MAX + 1);
-		sqlite3_reset(st);
-	}
 	return rc;
 }
 
 int nstore_creation_put(struct nstore *s, const char *caller, enum ntype t, const char *cid,
                         const char *id, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
+	int rc;
+	struct nconn *c = nstore_wconn(s, &rc, e);
 	if (!c)
-		return K_EDB;
-	int rc = nstore_wbegin(c, e);
-	if (rc)
 		return rc;
 	sqlite3_stmt *st = nstore_stmt(c, S_CRE_PUT, e);
 	if (!st)

@@ -34,11 +34,8 @@ static int get_in(struct nconn *c, enum ntype t, const char *id, struct nobj *o,
 {
 	kbuf_reset(&o->json);
 	o->owner[0] = o->other[0] = '\0';
-	sqlite3_stmt *st = nstore_stmt(c, get_stmt[t], e);
-	if (!st)
-		return K_EDB;
-	nstore_bind_text(st, 1, id);
-	int rc = kdb_one(&c->k, st, "reading an object", e);
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&c->k, get_stmt[t], id, "reading an object", &st, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no %s %.64s", nstore_type_name(t), id);
 	if (rc == K_OK) {
@@ -147,11 +144,9 @@ int nstore_destroy(struct nstore *s, enum ntype t, const char *id, struct kerr *
 		return kerr_set(e, K_EINVAL, "unknown type %d", (int)t);
 	if (t == NT_ACCOUNT)
 		return kerr_set(e, K_EPERM, "accounts are not destroyed");
-	struct nconn *c = nstore_conn(s, e);
+	int rc;
+	struct nconn *c = nstore_wconn(s, &rc, e);
 	if (!c)
-		return K_EDB;
-	int rc = nstore_wbegin(c, e);
-	if (rc)
 		return rc;
 	int64_t seq;
 	struct nobj o = {KBUF_INIT, "", ""};
@@ -246,13 +241,9 @@ int nstore_account_by_handle(struct nstore *s, const char *handle, char id[KCRYP
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, handle);
-	int rc = kdb_one(&c->k, st, "finding a handle", e);
+	int rc = kdb_one_copy(&c->k, st, "finding a handle", id, KCRYPTO_ID_LEN + 1, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no account with handle %.32s", handle);
-	if (rc == K_OK) {
-		nstore_col_copy(st, 0, id, KCRYPTO_ID_LEN + 1);
-		sqlite3_reset(st);
-	}
 	return rc;
 }
 
@@ -448,11 +439,8 @@ static int simple_query(struct nstore *s, enum ntype t, enum nst rows_st, enum n
 			return K_EDB;
 		for (int i = 0; i < n; i++)
 			nstore_bind_text(st, i + 1, vals[i]);
-		int step = sqlite3_step(st);
-		out->total = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (step != SQLITE_ROW)
-			return nstore_dberr(c, e, "counting");
+		if ((rc = kdb_count(&c->k, st, "counting", &out->total, e)))
+			return rc;
 	}
 	if (!(st = nstore_stmt(c, rows_st, e)))
 		return K_EDB;

@@ -253,28 +253,6 @@ static int ix_refresh(struct nconn *c, struct nphoto_ix *ix, struct kerr *e)
 	return K_OK;
 }
 
-struct hit {
-	int64_t rid;
-	int dist;
-};
-
-static int by_rid(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-	if (x->rid != y->rid)
-		return x->rid < y->rid ? -1 : 1;
-	return x->dist - y->dist;
-}
-
-/* Nearest first; among equals the newest (a larger rid is a later write). */
-static int by_dist(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-	if (x->dist != y->dist)
-		return x->dist - y->dist;
-	return x->rid > y->rid ? -1 : x->rid < y->rid;
-}
-
 /* 1 when listing rid is indexed (active, as it is now) and passes the plan's filters. */
 static int passes(struct nconn *c, sqlite3_stmt *st, const char *expr, const struct ksearch_plan *p,
                   int64_t rid, struct kerr *e, int *rc)
@@ -308,7 +286,7 @@ int nphoto_query(struct nconn *c, const struct nlisting_query *q, const char *ex
 		                " without a sort (or by relevance)");
 	struct nphoto_ix *ix = c->s->photos;
 	struct kimg_match *m = xmalloc(NSTORE_SCAN_MAX * sizeof *m);
-	struct hit *h = NULL;
+	struct ksearch_photo_hit *h = NULL;
 	size_t nm = 0, total = 0;
 	pthread_mutex_lock(&ix->lock);
 	int rc = ix_refresh(c, ix, e);
@@ -317,7 +295,7 @@ int nphoto_query(struct nconn *c, const struct nlisting_query *q, const char *ex
 		               NSTORE_SCAN_MAX, &total);
 		h = xmalloc((nm ? nm : 1) * sizeof *h);
 		for (size_t i = 0; i < nm; i++)
-			h[i] = (struct hit){ix->rid[m[i].index], m[i].distance};
+			h[i] = (struct ksearch_photo_hit){ix->rid[m[i].index], m[i].distance};
 	}
 	pthread_mutex_unlock(&ix->lock);
 	free(m);
@@ -325,15 +303,7 @@ int nphoto_query(struct nconn *c, const struct nlisting_query *q, const char *ex
 		free(h);
 		return rc;
 	}
-	/* One listing, its nearest image. */
-	size_t n = 0;
-	if (nm > 1)
-		qsort(h, nm, sizeof *h, by_rid);
-	for (size_t i = 0; i < nm; i++)
-		if (n == 0 || h[n - 1].rid != h[i].rid)
-			h[n++] = h[i];
-	if (n > 1)
-		qsort(h, n, sizeof *h, by_dist);
+	size_t n = ksearch_photo_rank(h, nm);
 
 	sqlite3_stmt *chk = nstore_stmt(c, S_P_CHECK, e);
 	sqlite3_stmt *idq = chk ? nstore_stmt(c, S_ID_BY_RID, e) : NULL;

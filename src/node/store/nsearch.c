@@ -110,11 +110,8 @@ void nstore_query_cache_stats(struct nstore *s, uint64_t *hits, uint64_t *misses
 int nsearch_seller(struct nconn *c, const char *seller_id, struct nseller *out, struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = nstore_stmt(c, S_A_STATE, e);
-	if (!st)
-		return K_EDB;
-	nstore_bind_text(st, 1, seller_id);
-	int rc = kdb_one(&c->k, st, "reading the seller", e);
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&c->k, S_A_STATE, seller_id, "reading the seller", &st, e);
 	if (rc == K_OK) {
 		out->verified = sqlite3_column_int(st, 0);
 		out->rating_sum = sqlite3_column_int64(st, 1);
@@ -572,11 +569,8 @@ static int seller_page(struct nconn *c, const struct nlisting_query *q, struct n
 			return K_EDB;
 		nstore_bind_text(st, 1, q->seller_id);
 		nstore_bind_text(st, 2, status);
-		rc = sqlite3_step(st);
-		out->total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
-			return nstore_dberr(c, e, "counting listings");
+		if ((rc = kdb_count(&c->k, st, "counting listings", &out->total, e)))
+			return rc;
 	}
 	if (!(st = nstore_stmt(c, S_L_SELLER_PAGE, e)))
 		return K_EDB;

@@ -673,11 +673,10 @@ int nstore_blob_get(struct nstore *s, const char *id, struct kbuf *data, char ty
                     struct kerr *e)
 {
 	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_B_GET, e) : NULL;
-	if (!st)
+	if (!c)
 		return K_EDB;
-	nstore_bind_text(st, 1, id);
-	int rc = kdb_one(&c->k, st, "reading a blob", e);
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&c->k, S_B_GET, id, "reading a blob", &st, e);
 	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no blob %.*s", KCRYPTO_HASH_B64_LEN, id);
 	if (rc == K_OK) {

@@ -191,6 +191,14 @@ static inline int nstore_wend(struct nconn *c, int rc, struct kerr *e)
 {
 	return kdb_wend(&c->k, rc, e);
 }
+/* The calling thread's connection (nstore_conn) with a write bracket open on it; NULL with
+ * *rc set and e filled when there is no connection or the bracket cannot begin. */
+static inline struct nconn *nstore_wconn(struct nstore *s, int *rc, struct kerr *e)
+{
+	struct nconn *c = nstore_conn(s, e);
+	*rc = c ? nstore_wbegin(c, e) : K_EDB;
+	return *rc ? NULL : c;
+}
 #define nstore_bind_text kdb_bind_text
 #define nstore_col_copy kdb_col_copy
 
