@@ -82,11 +82,9 @@ int store_account_put(struct store *s, const struct account *a, struct kerr *e)
 	int rc = store_wbegin(s, e);
 	if (rc)
 		return rc;
-	rc = put_locked(s, a, e);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	if (rc)
+	if ((rc = put_locked(s, a, e)))
 		kerr_prefix(e, "account %s", a->id);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_account_get(struct store *s, const char *id, struct account *out, struct kerr *e)

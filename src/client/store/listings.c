@@ -14,11 +14,8 @@ int store_seller_state(struct store *s, const char *seller_id, struct seller_sta
                        struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = store_stmt(s, ST_A_STATE, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, seller_id);
-	int rc = kdb_one(&s->k, st, "reading a seller", e);
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&s->k, ST_A_STATE, seller_id, "reading a seller", &st, e);
 	if (rc == K_OK) {
 		out->verified = sqlite3_column_int(st, 0);
 		out->rating_avg = sqlite3_column_double(st, 1);
@@ -81,15 +78,20 @@ static int index_doc(struct store *s, const struct ksearch_doc *d, const char *u
 	return rc;
 }
 
+const char *store_listing_missing(const struct listing *l)
+{
+	return !l->id[0]                     ? "id"
+	       : !l->seller_id[0]            ? "sellerId"
+	       : !l->sku || !*l->sku         ? "sku"
+	       : !l->title || !*l->title     ? "title"
+	       : !l->currency[0]             ? "currency"
+	       : !l->tiers || l->ntiers == 0 ? "priceTiers"
+	                                     : NULL;
+}
+
 static int check_listing(const struct listing *l, struct kerr *e)
 {
-	const char *missing = !l->id[0]                     ? "id"
-	                      : !l->seller_id[0]            ? "sellerId"
-	                      : !l->sku || !*l->sku         ? "sku"
-	                      : !l->title || !*l->title     ? "title"
-	                      : !l->currency[0]             ? "currency"
-	                      : !l->tiers || l->ntiers == 0 ? "priceTiers"
-	                                                    : NULL;
+	const char *missing = store_listing_missing(l);
 	if (missing)
 		return kerr_set(e, K_EINVAL, "listing %s: %s is missing",
 		                l->id[0] ? l->id : "(no id)", missing);
@@ -100,17 +102,12 @@ static int check_listing(const struct listing *l, struct kerr *e)
  * K_ENOTFOUND when there is none. */
 static int remove_row(struct store *s, const char *id, int64_t *rid, struct kerr *e)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_L_FIND, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE
-		           ? kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id)
-		           : store_dberr(s, e, "reading a listing");
-	}
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&s->k, ST_L_FIND, id, "reading a listing", &st, e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no listing %s in the cache", id);
+	if (rc)
+		return rc;
 	*rid = sqlite3_column_int64(st, 0);
 	int indexed = sqlite3_column_type(st, 1) != SQLITE_NULL;
 	int64_t pkey = sqlite3_column_int64(st, 1), rkey = sqlite3_column_int64(st, 2);
@@ -198,11 +195,9 @@ int store_listing_put(struct store *s, const struct listing *l, const char *node
 		return rc;
 	if ((rc = store_wbegin(s, e)))
 		return rc;
-	rc = put_locked(s, l, node, e);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	if (rc)
+	if ((rc = put_locked(s, l, node, e)))
 		kerr_prefix(e, "listing %s", l->id);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e)
@@ -412,6 +407,5 @@ int listings_search_upgrade(struct store *s, struct kerr *e)
 	free(rids);
 	if (!rc)
 		rc = store_meta_set(s, "search_version", want, e);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }

@@ -15,12 +15,7 @@
 /* Prepares sql; NULL with e filled when SQLite refuses it. */
 static sqlite3_stmt *prep(struct store *s, const char *sql, struct kerr *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_dberr(s, e, "preparing a statement");
-		return NULL;
-	}
-	return st;
+	return kdb_prepare(&s->k, sql, e);
 }
 
 /* Runs a statement that returns no rows inside a write bracket, then finalizes it. */
@@ -29,6 +24,38 @@ static int run_write(struct store *s, sqlite3_stmt *st, const char *what, struct
 	int rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, what);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Runs sql, a statement that returns no rows, with the texts v[0..n) bound to ?1..?n inside
+ * the caller's write bracket; *changed (NULL: not asked) gets the rows it changed. */
+static int run_texts(struct store *s, const char *sql, const char *const *v, int n,
+                     const char *what, int *changed, struct kerr *e)
+{
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st)
+		return K_EDB;
+	for (int i = 0; i < n; i++)
+		store_bind_text(st, i + 1, v[i]);
+	int rc = run_write(s, st, what, e);
+	if (changed)
+		*changed = sqlite3_changes(s->db);
+	return rc;
+}
+
+/* run_texts in a write bracket of its own. */
+static int write_texts(struct store *s, const char *sql, const char *const *v, int n,
+                       const char *what, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	return store_wfinish(s, run_texts(s, sql, v, n, what, NULL, e), e);
+}
+
+/* The sentence for a node name nothing matches. */
+static int no_node(const char *name, struct kerr *e)
+{
+	return kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
 }
 
 void node_info_free(struct node_info *n)
@@ -55,26 +82,19 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added,"
 	                        " tls_pin, scope) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	                        e);
-	if (!st) {
-		store_wend(s, 0, NULL);
-		return K_EDB;
-	}
-	store_bind_text(st, 1, n->name);
-	store_bind_text(st, 2, n->url);
-	store_bind_text(st, 3, n->ca_file);
-	store_bind_text(st, 4, n->node_key);
-	store_bind_text(st, 5, n->session);
-	store_bind_text(st, 6, n->added);
-	store_bind_text(st, 7, n->tls_pin);
-	store_bind_text(st, 8, n->scope);
+	if (!st)
+		return store_wfinish(s, K_EDB, e);
+	const char *v[] = {n->name,    n->url,   n->ca_file, n->node_key,
+	                   n->session, n->added, n->tls_pin, n->scope};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		store_bind_text(st, (int)i + 1, v[i]);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_CONSTRAINT)
 		rc = kerr_set(e, K_EEXIST, "a node named '%s' exists already", n->name);
 	else if (step != SQLITE_DONE)
 		rc = store_dberr(s, e, "adding a node");
 	sqlite3_finalize(st);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 #define NODE_COLS                                                                                  \
@@ -124,7 +144,7 @@ int store_node_get(struct store *s, const char *name, struct node_info *out, str
 	if (step == SQLITE_ROW)
 		node_row(s, st, out);
 	else if (step == SQLITE_DONE)
-		rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
+		rc = no_node(name, e);
 	else
 		rc = store_dberr(s, e, "reading a node");
 	sqlite3_finalize(st);
@@ -157,38 +177,20 @@ int store_node_rm(struct store *s, const char *name, struct kerr *e)
 	    "DELETE FROM outbox WHERE node = ?1",
 	};
 	int rc = store_wbegin(s, e), gone = 0;
-	for (size_t i = 0; rc == K_OK && i < sizeof sql / sizeof sql[0]; i++) {
-		sqlite3_stmt *st = prep(s, sql[i], e);
-		if (!st) {
-			rc = K_EDB;
-			break;
-		}
-		store_bind_text(st, 1, name);
-		rc = run_write(s, st, "removing a node", e);
-		if (i == 0)
-			gone = sqlite3_changes(s->db);
-	}
+	if (rc)
+		return rc;
+	for (size_t i = 0; rc == K_OK && i < sizeof sql / sizeof sql[0]; i++)
+		rc = run_texts(s, sql[i], &name, 1, "removing a node", i == 0 ? &gone : NULL, e);
 	if (rc == K_OK && !gone)
-		rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)", name);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+		rc = no_node(name, e);
+	return store_wfinish(s, rc, e);
 }
 
 int store_node_set_tls_pin(struct store *s, const char *name, const char *tls_pin, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = prep(s, "UPDATE nodes SET tls_pin = ?2 WHERE name = ?1", e);
-	if (st) {
-		store_bind_text(st, 1, name);
-		store_bind_text(st, 2, tls_pin);
-		rc = run_write(s, st, "pinning a node's TLS key", e);
-	} else {
-		rc = K_EDB;
-	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	const char *v[] = {name, tls_pin};
+	return write_texts(s, "UPDATE nodes SET tls_pin = ?2 WHERE name = ?1", v, 2,
+	                   "pinning a node's TLS key", e);
 }
 
 int store_node_set_scope(struct store *s, const char *name, const char *scope, struct kerr *e)
@@ -197,63 +199,37 @@ int store_node_set_scope(struct store *s, const char *name, const char *scope, s
 	    "UPDATE nodes SET scope = ?2 WHERE name = ?1",
 	    "DELETE FROM sync_state WHERE node = ?1 AND type IN ('Account', 'Listing', 'Rfq')",
 	};
+	const char *v[] = {name, scope};
 	int rc = store_wbegin(s, e), found = 0;
+	if (rc)
+		return rc;
 	for (size_t i = 0; rc == K_OK && i < sizeof sql / sizeof sql[0]; i++) {
-		sqlite3_stmt *st = prep(s, sql[i], e);
-		if (!st) {
-			rc = K_EDB;
-			break;
-		}
-		store_bind_text(st, 1, name);
-		if (i == 0)
-			store_bind_text(st, 2, scope);
-		rc = run_write(s, st, "setting a node's scope", e);
-		if (i == 0)
-			found = sqlite3_changes(s->db);
+		rc = run_texts(s, sql[i], v, i == 0 ? 2 : 1, "setting a node's scope",
+		               i == 0 ? &found : NULL, e);
 		if (rc == K_OK && !found)
-			rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)",
-			              name);
+			rc = no_node(name, e);
 	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_node_replace(struct store *s, const struct node_info *n, int reset_states, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
+	const char *v[] = {n->name, n->url, n->ca_file, n->node_key, n->session, n->tls_pin};
+	int rc = store_wbegin(s, e), found = 0;
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = prep(s,
-	                        "UPDATE nodes SET url = ?2, ca_file = coalesce(?3, ca_file),"
-	                        " node_key = ?4,"
-	                        " session = ?5, tls_pin = ?6 WHERE name = ?1",
-	                        e);
-	if (st) {
-		store_bind_text(st, 1, n->name);
-		store_bind_text(st, 2, n->url);
-		store_bind_text(st, 3, n->ca_file);
-		store_bind_text(st, 4, n->node_key);
-		store_bind_text(st, 5, n->session);
-		store_bind_text(st, 6, n->tls_pin);
-		rc = run_write(s, st, "replacing a node", e);
-		if (rc == K_OK && sqlite3_changes(s->db) == 0)
-			rc = kerr_set(e, K_ENOTFOUND, "no node named '%s' (see `kontor node list`)",
-			              n->name);
-	} else {
-		rc = K_EDB;
-	}
-	if (rc == K_OK && reset_states) {
-		/* Another node's states mean nothing here: everything is pulled again. */
-		st = prep(s, "DELETE FROM sync_state WHERE node = ?1", e);
-		if (st) {
-			store_bind_text(st, 1, n->name);
-			rc = run_write(s, st, "replacing a node", e);
-		} else {
-			rc = K_EDB;
-		}
-	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	rc = run_texts(s,
+	               "UPDATE nodes SET url = ?2, ca_file = coalesce(?3, ca_file),"
+	               " node_key = ?4,"
+	               " session = ?5, tls_pin = ?6 WHERE name = ?1",
+	               v, 6, "replacing a node", &found, e);
+	if (rc == K_OK && found == 0)
+		rc = no_node(n->name, e);
+	/* Another node's states mean nothing here: everything is pulled again. */
+	if (rc == K_OK && reset_states)
+		rc = run_texts(s, "DELETE FROM sync_state WHERE node = ?1", v, 1,
+		               "replacing a node", NULL, e);
+	return store_wfinish(s, rc, e);
 }
 
 int store_node_synced(struct store *s, const char *name, int answered, int64_t up, int64_t down,
@@ -280,8 +256,7 @@ int store_node_synced(struct store *s, const char *name, int answered, int64_t u
 	} else {
 		rc = K_EDB;
 	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
@@ -305,25 +280,12 @@ int store_sync_state_get(struct store *s, const char *node, const char *type, ch
 int store_sync_state_set(struct store *s, const char *node, const char *type, const char *state,
                          struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st =
-	    prep(s,
-	         state ? "INSERT OR REPLACE INTO sync_state(node, type, state) VALUES(?1, ?2, ?3)"
-	               : "DELETE FROM sync_state WHERE node = ?1 AND type = ?2",
-	         e);
-	if (st) {
-		store_bind_text(st, 1, node);
-		store_bind_text(st, 2, type);
-		if (state)
-			store_bind_text(st, 3, state);
-		rc = run_write(s, st, "recording the sync state", e);
-	} else {
-		rc = K_EDB;
-	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	const char *v[] = {node, type, state};
+	return write_texts(s,
+	                   state ? "INSERT OR REPLACE INTO sync_state(node, type, state)"
+	                           " VALUES(?1, ?2, ?3)"
+	                         : "DELETE FROM sync_state WHERE node = ?1 AND type = ?2",
+	                   v, state ? 3 : 2, "recording the sync state", e);
 }
 
 /* --- objects ------------------------------------------------------------------- */
@@ -337,16 +299,14 @@ static const char *str_of(const cJSON *o, const char *name)
 /* The table for a type, and whether it is known. */
 static const char *table_of(const char *type)
 {
-	if (strcmp(type, "Rfq") == 0)
-		return "rfqs";
-	if (strcmp(type, "Conversation") == 0)
-		return "conversations";
-	if (strcmp(type, "Message") == 0)
-		return "messages";
-	if (strcmp(type, "Contract") == 0)
-		return "contracts";
-	if (strcmp(type, "Order") == 0)
-		return "orders";
+	static const char *const tables[][2] = {
+	    {"Rfq", "rfqs"},         {"Conversation", "conversations"},
+	    {"Message", "messages"}, {"Contract", "contracts"},
+	    {"Order", "orders"},
+	};
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+		if (strcmp(type, tables[i][0]) == 0)
+			return tables[i][1];
 	return NULL;
 }
 
@@ -418,8 +378,7 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 	sqlite3_stmt *st = prep(s, sql, e);
 	if (!st) {
 		kbuf_free(&json);
-		store_wend(s, 0, NULL);
-		return K_EDB;
+		return store_wfinish(s, K_EDB, e);
 	}
 	store_bind_text(st, 1, id);
 	store_bind_text(st, 2, kbuf_str(&json));
@@ -465,21 +424,15 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 	/* A message from the other side counts as unread in its conversation. */
 	if (rc == K_OK && strcmp(type, "Message") == 0 && self_id && str_of(obj, "from") &&
 	    strcmp(str_of(obj, "from"), self_id) != 0 && sqlite3_changes(s->db) > 0) {
-		sqlite3_stmt *u = prep(s,
-		                       "UPDATE conversations SET unread = unread + 1,"
-		                       " updated = max(updated, ?2) WHERE id = ?1",
-		                       e);
-		if (u) {
-			store_bind_text(u, 1, str_of(obj, "conversationId"));
-			store_bind_text(u, 2, str_of(obj, "sent") ? str_of(obj, "sent") : "");
-			rc = run_write(s, u, "counting an unread message", e);
-		} else {
-			rc = K_EDB;
-		}
+		const char *v[] = {str_of(obj, "conversationId"),
+		                   str_of(obj, "sent") ? str_of(obj, "sent") : ""};
+		rc = run_texts(s,
+		               "UPDATE conversations SET unread = unread + 1,"
+		               " updated = max(updated, ?2) WHERE id = ?1",
+		               v, 2, "counting an unread message", NULL, e);
 	}
 	kbuf_free(&json);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_object_delete(struct store *s, const char *type, const char *id, struct kerr *e)
@@ -491,18 +444,7 @@ int store_object_delete(struct store *s, const char *type, const char *id, struc
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
 	char sql[96];
 	snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ?1", table);
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = prep(s, sql, e);
-	if (st) {
-		store_bind_text(st, 1, id);
-		rc = run_write(s, st, "deleting an object", e);
-	} else {
-		rc = K_EDB;
-	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return write_texts(s, sql, &id, 1, "deleting an object", e);
 }
 
 static int parse_row(struct store *s, sqlite3_stmt *st, const char *type, cJSON **out,
@@ -577,18 +519,8 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 
 int store_conversation_read(struct store *s, const char *id, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = prep(s, "UPDATE conversations SET unread = 0 WHERE id = ?1", e);
-	if (st) {
-		store_bind_text(st, 1, id);
-		rc = run_write(s, st, "marking a conversation read", e);
-	} else {
-		rc = K_EDB;
-	}
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return write_texts(s, "UPDATE conversations SET unread = 0 WHERE id = ?1", &id, 1,
+	                   "marking a conversation read", e);
 }
 
 int store_conversation_unread(struct store *s, const char *id)

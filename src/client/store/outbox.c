@@ -52,10 +52,8 @@ int store_outbox_add(struct store *s, const char *method, const char *op, const 
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = store_stmt(s, ST_O_ADD, e);
-	if (!st) {
-		store_wend(s, 0, NULL);
-		return K_EDB;
-	}
+	if (!st)
+		return store_wfinish(s, K_EDB, e);
 	store_bind_text(st, 1, cid);
 	store_bind_text(st, 2, method);
 	store_bind_text(st, 3, op);
@@ -66,10 +64,10 @@ int store_outbox_add(struct store *s, const char *method, const char *op, const 
 	rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, "queueing an action");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	if (!rc && !rc2 && creation_id_out)
+	rc = store_wfinish(s, rc, e);
+	if (!rc && creation_id_out)
 		memcpy(creation_id_out, cid, sizeof cid);
-	return rc ? rc : rc2;
+	return rc;
 }
 
 int store_outbox_each(struct store *s, store_outbox_cb cb, void *ctx, struct kerr *e)
@@ -130,10 +128,8 @@ static int write_seq(struct store *s, enum store_stmt id, int64_t seq, const cha
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = store_stmt(s, id, e);
-	if (!st) {
-		store_wend(s, 0, NULL);
-		return K_EDB;
-	}
+	if (!st)
+		return store_wfinish(s, K_EDB, e);
 	sqlite3_bind_int64(st, 1, seq);
 	if (id == ST_O_FAIL) {
 		store_bind_text(st, 2, error ? error : "failed");
@@ -231,9 +227,8 @@ int store_outbox_refused(struct store *s, int64_t seq, const char *type, const c
 	sqlite3_finalize(st);
 	if (rc == K_OK)
 		rc = write_seq(s, ST_O_FAIL, seq, kbuf_str(&why), type, "recording a refusal", e);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
 	kbuf_free(&why);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_outbox_drop(struct store *s, int64_t seq, struct kerr *e)

@@ -28,8 +28,7 @@ int store_listing_photos_put(struct store *s, const char *id, const uint64_t *ha
 	                        : NULL;
 	if (!ins) {
 		sqlite3_finalize(del);
-		store_wend(s, 0, e);
-		return K_EDB;
+		return store_wfinish(s, K_EDB, e);
 	}
 	store_bind_text(del, 1, id);
 	rc = kdb_step_done(&s->k, del, "forgetting a listing's image hashes", e);
@@ -42,8 +41,7 @@ int store_listing_photos_put(struct store *s, const char *id, const uint64_t *ha
 	}
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
-	int wrc = store_wend(s, rc == K_OK, e);
-	return rc ? rc : wrc;
+	return store_wfinish(s, rc, e);
 }
 
 int store_listing_photos_get(struct store *s, const char *id, uint64_t out[MODEL_IMAGES_MAX],
@@ -70,27 +68,6 @@ void photo_result_free(struct photo_result *p)
 	search_result_free(&p->r);
 	free(p->distance);
 	p->distance = NULL;
-}
-
-struct hit {
-	int64_t rid;
-	int dist;
-};
-
-static int by_rid(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-	if (x->rid != y->rid)
-		return x->rid < y->rid ? -1 : 1;
-	return x->dist - y->dist;
-}
-
-static int by_dist(const void *a, const void *b)
-{
-	const struct hit *x = a, *y = b;
-	if (x->dist != y->dist)
-		return x->dist - y->dist;
-	return x->rid > y->rid ? -1 : x->rid < y->rid;
 }
 
 /* Every hash of an indexed (active) listing with its rid; *hash and *rid the caller's. */
@@ -121,10 +98,6 @@ static int load(struct store *s, uint64_t **hash, int64_t **rid, size_t *n, stru
 	return rc == SQLITE_DONE ? K_OK : store_dberr(s, e, "reading image hashes");
 }
 
-static const struct ksearch_names names = {
-    "search",           "search: country",   "search: currency",
-    "search: incoterm", "search: min-price", "search: max-price"};
-
 /* The main search table's checks (ST_SCAN_MAIN's) on one rowid. */
 #define CHECK_SQL                                                                                  \
 	"SELECT rowid FROM search WHERE search MATCH ?1 AND rowid = ?6"                            \
@@ -137,30 +110,17 @@ static const struct ksearch_names names = {
 static int search_photo(struct store *s, const struct search_query *q, const uint64_t *hashes,
                         size_t nq, int max_distance, struct photo_result *out, struct kerr *e)
 {
-	const struct ksearch_query kq = {
-	    .text = q->text,
-	    .country = q->country,
-	    .category = q->category,
-	    .currency = q->currency,
-	    .incoterm = q->incoterm,
-	    .min_price = -1,
-	    .max_price = q->max_price,
-	    .max_moq = q->max_moq,
-	    .verified = q->verified_only,
-	};
 	struct ksearch_plan p;
-	int rc = ksearch_plan_build(&p, &s->tok, &kq, KS_PLAN_BITS, &names, e);
-	if (rc) {
-		ksearch_plan_free(&p);
+	int rc = search_plan(s, q, KS_PLAN_BITS, &p, e);
+	if (rc)
 		return rc;
-	}
 	struct kbuf expr = KBUF_INIT;
 	ksearch_plan_expr(&p, &p.words, 0, 0, 1, &expr);
 	uint64_t *hash = NULL;
 	int64_t *rid = NULL;
 	size_t n = 0, nm = 0;
 	struct kimg_match *m = NULL;
-	struct hit *h = NULL;
+	struct ksearch_photo_hit *h = NULL;
 	sqlite3_stmt *chk = NULL, *idq = NULL;
 	if ((rc = load(s, &hash, &rid, &n, e)))
 		goto out;
@@ -169,15 +129,8 @@ static int search_photo(struct store *s, const struct search_query *q, const uin
 	nm = kimg_scan(hash, n, hashes, nq, max_distance, m, PHOTO_MATCHES_MAX, &total);
 	h = xmalloc((nm ? nm : 1) * sizeof *h);
 	for (size_t i = 0; i < nm; i++)
-		h[i] = (struct hit){rid[m[i].index], m[i].distance};
-	if (nm > 1)
-		qsort(h, nm, sizeof *h, by_rid);
-	size_t nh = 0;
-	for (size_t i = 0; i < nm; i++)
-		if (nh == 0 || h[nh - 1].rid != h[i].rid)
-			h[nh++] = h[i];
-	if (nh > 1)
-		qsort(h, nh, sizeof *h, by_dist);
+		h[i] = (struct ksearch_photo_hit){rid[m[i].index], m[i].distance};
+	size_t nh = ksearch_photo_rank(h, nm);
 	chk = kdb_prepare(&s->k, CHECK_SQL, e);
 	idq = chk ? kdb_prepare(&s->k, "SELECT id FROM listings WHERE rid = ?1", e) : NULL;
 	if (!idq) {
@@ -242,12 +195,8 @@ int store_photo_search(struct store *s, const struct search_query *q, const uint
 		return kerr_set(e, K_EINVAL,
 		                "search: a photo search is ordered by distance, nearest first (no"
 		                " --sort)");
-	if (q->limit < 1 || q->limit > 500)
-		return kerr_set(e, K_EINVAL, "search: limit %d is not between 1 and 500", q->limit);
-	if (q->offset < 0 || q->offset > 1000000)
-		return kerr_set(e, K_EINVAL, "search: offset %d is out of range", q->offset);
-	int rc = search_pending_flush(s, e);
-	if (rc)
+	int rc = search_page_check(q, e);
+	if (rc || (rc = search_pending_flush(s, e)))
 		return rc;
 	int own = kdb_read_begin(&s->k, NULL) == K_OK;
 	rc = search_photo(s, q, hashes, nq, max_distance, out, e);

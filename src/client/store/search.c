@@ -289,11 +289,8 @@ static void read_hit(sqlite3_stmt *st, struct search_hit *h)
 int store_search_hit(struct store *s, const char *id, struct search_hit *out, struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = store_stmt(s, ST_HIT_ID, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc = kdb_one(&s->k, st, "reading a search hit", e);
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&s->k, ST_HIT_ID, id, "reading a search hit", &st, e);
 	if (rc == K_OK) {
 		read_hit(st, out);
 		sqlite3_reset(st);
@@ -353,25 +350,21 @@ int store_search(struct store *s, const struct search_query *q, struct search_re
 	return rc;
 }
 
-static const struct ksearch_names names = {
-    "search",           "search: country",   "search: currency",
-    "search: incoterm", "search: min-price", "search: max-price"};
-
-static int search_in_txn(struct store *s, const struct search_query *q, struct search_result *out,
-                         struct kerr *e)
+int search_page_check(const struct search_query *q, struct kerr *e)
 {
-	memset(out, 0, sizeof *out);
 	if (q->limit < 1 || q->limit > 500)
 		return kerr_set(e, K_EINVAL, "search: limit %d is not between 1 and 500", q->limit);
 	if (q->offset < 0 || q->offset > 1000000)
 		return kerr_set(e, K_EINVAL, "search: offset %d is out of range", q->offset);
-	if (q->sort < SEARCH_RELEVANCE || q->sort > SEARCH_NEWEST)
-		return kerr_set(e, K_EINVAL, "search: unknown sort order %d", (int)q->sort);
+	return K_OK;
+}
 
-	/* Writes of the open transaction are part of what it reads. */
-	int rc = search_pending_flush(s, e);
-	if (rc)
-		return rc;
+int search_plan(struct store *s, const struct search_query *q, unsigned flags,
+                struct ksearch_plan *p, struct kerr *e)
+{
+	static const struct ksearch_names names = {
+	    "search",           "search: country",   "search: currency",
+	    "search: incoterm", "search: min-price", "search: max-price"};
 	const struct ksearch_query kq = {
 	    .text = q->text,
 	    .country = q->country,
@@ -384,11 +377,28 @@ static int search_in_txn(struct store *s, const struct search_query *q, struct s
 	    .verified = q->verified_only,
 	    .sort_price = q->sort == SEARCH_PRICE,
 	};
-	struct ksearch_plan p;
-	if ((rc = ksearch_plan_build(&p, &s->tok, &kq, KS_PLAN_BITS | KS_PLAN_KEYS, &names, e))) {
-		ksearch_plan_free(&p);
+	int rc = ksearch_plan_build(p, &s->tok, &kq, flags, &names, e);
+	if (rc)
+		ksearch_plan_free(p);
+	return rc;
+}
+
+static int search_in_txn(struct store *s, const struct search_query *q, struct search_result *out,
+                         struct kerr *e)
+{
+	memset(out, 0, sizeof *out);
+	int rc = search_page_check(q, e);
+	if (rc)
 		return rc;
-	}
+	if (q->sort < SEARCH_RELEVANCE || q->sort > SEARCH_NEWEST)
+		return kerr_set(e, K_EINVAL, "search: unknown sort order %d", (int)q->sort);
+
+	/* Writes of the open transaction are part of what it reads. */
+	if ((rc = search_pending_flush(s, e)))
+		return rc;
+	struct ksearch_plan p;
+	if ((rc = search_plan(s, q, KS_PLAN_BITS | KS_PLAN_KEYS, &p, e)))
+		return rc;
 	kbuf_printf(&p.key, "|s=%d|lim=%d|off=%d", (int)q->sort, q->limit, q->offset);
 	struct kqresult r = {0};
 	if (!kqcache_get(s->cache, kbuf_str(&p.key), (int64_t)s->gen, &r)) {

@@ -323,19 +323,14 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct k
 int store_read_json(struct store *s, enum store_stmt which, const char *id, const char *what,
                     cJSON **out, struct kerr *e)
 {
-	sqlite3_stmt *st = store_stmt(s, which, e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
-			return kerr_set(e, K_ENOTFOUND, "no %s %s in the cache", what, id);
-		char doing[128];
-		snprintf(doing, sizeof doing, "reading %s %s", what, id);
-		return store_dberr(s, e, doing);
-	}
+	char doing[128];
+	snprintf(doing, sizeof doing, "reading %s %s", what, id);
+	sqlite3_stmt *st;
+	int rc = kdb_one_key(&s->k, which, id, doing, &st, e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "no %s %s in the cache", what, id);
+	if (rc)
+		return rc;
 	*out = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
 	                             (size_t)sqlite3_column_bytes(st, 0));
 	sqlite3_reset(st);

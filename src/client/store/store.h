@@ -38,6 +38,9 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct k
 /* Insert or replace by id, keeping the FTS index and filter tokens in step. node may be
  * NULL (not yet on any node). The listing is stored as its JSON with sig. */
 int store_listing_put(struct store *s, const struct listing *l, const char *node, struct kerr *e);
+/* The first field the cache files a listing by that l lacks ("sellerId"), NULL when none:
+ * store_listing_put refuses a listing without one. */
+const char *store_listing_missing(const struct listing *l);
 /* K_ENOTFOUND when absent; out is initialised by this call. */
 int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e);
 int store_listing_delete(struct store *s, const char *id, struct kerr *e);

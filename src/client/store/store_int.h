@@ -102,6 +102,13 @@ static inline int store_wend(struct store *s, int ok, struct kerr *e)
 {
 	return kdb_wend(&s->k, ok ? K_OK : K_EFAIL, e);
 }
+/* Ends a write bracket with the status of the work in it (store_wend with ok = rc == K_OK):
+ * returns rc when the work failed, else the status of the commit. */
+static inline int store_wfinish(struct store *s, int rc, struct kerr *e)
+{
+	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
 
 /* --- search.c ------------------------------------------------------------------ */
 /* The FTS5 hooks, the query tokenizer, the write queue and the result cache of a new
@@ -112,6 +119,12 @@ void search_detach(struct store *s);
 int search_pending_flush(struct store *s, struct kerr *e);
 /* Empties both FTS tables (for a rebuild). */
 int search_index_clear(struct store *s, struct kerr *e);
+/* K_EINVAL unless q's limit (1..500) and offset (0..1000000) are in range. */
+int search_page_check(const struct search_query *q, struct kerr *e);
+/* The index's plan of q (flags: KS_PLAN_*), its errors named as the command's words
+ * ("search: country"). On failure p is freed; else the caller frees it. */
+int search_plan(struct store *s, const struct search_query *q, unsigned flags,
+                struct ksearch_plan *p, struct kerr *e);
 
 /* The seller's standing as the index sees it. */
 struct seller_state {

@@ -57,22 +57,14 @@ int store_translation_put(struct store *s, const char *lang, const char *hash, c
 	                       "INSERT INTO translations(lang, hash, text, detected, created)"
 	                       " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(lang, hash) DO UPDATE"
 	                       " SET text = excluded.text, detected = excluded.detected",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		rc = store_dberr(s, e, "writing a translation");
-		store_wend(s, 0, NULL);
-		return rc;
-	}
+	                       -1, &st, NULL) != SQLITE_OK)
+		return store_wfinish(s, store_dberr(s, e, "writing a translation"), e);
 	store_bind_text(st, 1, lang);
 	store_bind_text(st, 2, hash);
 	store_bind_text(st, 3, text);
 	store_bind_text(st, 4, detected ? detected : "");
 	store_bind_text(st, 5, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = store_dberr(s, e, "writing a translation");
-		sqlite3_finalize(st);
-		store_wend(s, 0, NULL);
-		return rc;
-	}
+	rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, "writing a translation");
 	sqlite3_finalize(st);
-	return store_wend(s, 1, e);
+	return store_wfinish(s, rc, e);
 }

@@ -293,8 +293,7 @@ int store_wallet_put(struct store *s, const cJSON *w, const char *node, const ch
 	kbuf_free(&json);
 	if (rc == K_OK)
 		rc = put_lines(s, node, account, cJSON_GetObjectItemCaseSensitive(w, "history"), e);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 int store_wallet_lines_put(struct store *s, const char *node, const char *account,
@@ -304,8 +303,7 @@ int store_wallet_lines_put(struct store *s, const char *node, const char *accoun
 	if (rc)
 		return rc;
 	rc = put_lines(s, node, account, history, e);
-	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
-	return rc ? rc : rc2;
+	return store_wfinish(s, rc, e);
 }
 
 static void seen_key(const char *node, const char *account, char *out, size_t cap)
