@@ -771,6 +771,18 @@ static int set_create_one(struct api_ctx *c, const struct api_type *ty, const ch
 	return 0;
 }
 
+/* An id longer than the store keeps is no object of the type: 1 with it notFound in r's
+ * map (notUpdated, notDestroyed), else 0. */
+static int id_too_long(const struct api_type *ty, const char *id, cJSON *r, const char *map)
+{
+	if (strlen(id) <= NSTORE_ID_MAX)
+		return 0;
+	struct api_seterr se = {NULL, "", ""};
+	api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
+	api_map_add(r, map, id, api_seterr_json(&se));
+	return 1;
+}
+
 static int set_update_one(struct api_ctx *c, const struct api_type *ty, const char *key,
                           const cJSON *patch, cJSON *r, int *changed)
 {
@@ -778,11 +790,8 @@ static int set_update_one(struct api_ctx *c, const struct api_type *ty, const ch
 	struct api_seterr se = {NULL, "", ""};
 	const char *id = api_resolve_id(c, key);
 	cJSON *upd = NULL;
-	if (strlen(id) > NSTORE_ID_MAX) {
-		api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
-		api_map_add(r, "notUpdated", id, api_seterr_json(&se));
+	if (id_too_long(ty, id, r, "notUpdated"))
 		return 0;
-	}
 	if (nstore_savepoint(c->s, &e))
 		return -1;
 	if (ty->update(c, id, patch, &upd, &se) == 0) {
@@ -806,11 +815,8 @@ static int set_destroy_one(struct api_ctx *c, const struct api_type *ty, const c
 	struct kerr e = {0, ""};
 	struct api_seterr se = {NULL, "", ""};
 	const char *id = api_resolve_id(c, key);
-	if (strlen(id) > NSTORE_ID_MAX) {
-		api_setfail(&se, "notFound", NULL, "no such %s", nstore_type_name(ty->t));
-		api_map_add(r, "notDestroyed", id, api_seterr_json(&se));
+	if (id_too_long(ty, id, r, "notDestroyed"))
 		return 0;
-	}
 	if (nstore_savepoint(c->s, &e))
 		return -1;
 	if (ty->destroy(c, id, &se) == 0) {

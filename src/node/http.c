@@ -1519,23 +1519,25 @@ static enum MHD_Result do_upload(struct req *r, struct MHD_Connection *c)
 
 static enum route route_of(const char *url, const char **rest)
 {
+	static const struct {
+		const char *url;
+		enum route route;
+	} exact[] = {
+	    {"/.well-known/kontor", R_SESSION},
+	    {"/api", R_API},
+	    {"/upload", R_UPLOAD},
+	    {"/events", R_EVENTS},
+	    {"/healthz", R_HEALTHZ},
+	    {"/metrics", R_METRICS},
+	};
 	*rest = NULL;
-	if (strcmp(url, "/.well-known/kontor") == 0)
-		return R_SESSION;
-	if (strcmp(url, "/api") == 0)
-		return R_API;
-	if (strcmp(url, "/upload") == 0)
-		return R_UPLOAD;
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		if (strcmp(url, exact[i].url) == 0)
+			return exact[i].route;
 	if (strncmp(url, "/download/", 10) == 0) {
 		*rest = url + 10;
 		return R_DOWNLOAD;
 	}
-	if (strcmp(url, "/events") == 0)
-		return R_EVENTS;
-	if (strcmp(url, "/healthz") == 0)
-		return R_HEALTHZ;
-	if (strcmp(url, "/metrics") == 0)
-		return R_METRICS;
 	return R_OTHER;
 }
 
