@@ -1085,23 +1085,10 @@ int main(int argc, char **argv)
 	int rc = kcrypto_init(&e);
 	if (rc != K_OK)
 		return fail(&e, rc);
-	switch (a.cmd->id) {
-	case C_INIT:
-		rc = cmd_init(&a);
-		break;
-	case C_SERVE:
-		rc = cmd_serve(&a);
-		break;
-	case C_SEED:
-		rc = cmd_seed(&a);
-		break;
-	case C_ADMIN:
-		rc = cmd_admin(&a);
-		break;
-	default:
-		rc = 2;
-		break;
-	}
+	/* What runs each command (help was answered above). */
+	static int (*const run[])(const struct args *) = {
+	    [C_INIT] = cmd_init, [C_SERVE] = cmd_serve, [C_SEED] = cmd_seed, [C_ADMIN] = cmd_admin};
+	rc = run[a.cmd->id] ? run[a.cmd->id](&a) : 2;
 	if (fflush(stdout) != 0 && rc == 0) {
 		fputs("kontord: error writing standard output\n", stderr);
 		rc = 1;
