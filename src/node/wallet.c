@@ -83,6 +83,12 @@ static int check_wallet_args(const cJSON *args, struct api_err *err)
 	return 0;
 }
 
+/* The caller's wallet's id: W and the account id. */
+static void wallet_id(const struct api_ctx *c, char out[NSTORE_ID_MAX + 1])
+{
+	snprintf(out, NSTORE_ID_MAX + 1, "W%s", c->caller);
+}
+
 static cJSON *balances_json(const struct nbalances *b)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -108,7 +114,7 @@ static int wallet_build(struct api_ctx *c, int64_t position, int limit, cJSON **
 		return rc;
 	}
 	char id[NSTORE_ID_MAX + 1];
-	snprintf(id, sizeof id, "W%s", c->caller);
+	wallet_id(c, id);
 	cJSON *w = cJSON_CreateObject();
 	cJSON_AddStringToObject(w, "id", id);
 	cJSON_AddStringToObject(w, "accountId", c->caller);
@@ -215,7 +221,7 @@ int api_wallet_get(struct api_ctx *c, const struct api_type *ty, const cJSON *ar
 		                cJSON_GetArraySize(ids), c->n->limits.max_objects_in_get);
 
 	char mine[NSTORE_ID_MAX + 1];
-	snprintf(mine, sizeof mine, "W%s", c->caller);
+	wallet_id(c, mine);
 	int want = !ids;
 	cJSON *not_found = cJSON_CreateArray();
 	const cJSON *id;
@@ -322,7 +328,7 @@ int api_wallet_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	cJSON_AddArrayToObject(r, "destroyed");
 	if (state > since) {
 		char id[NSTORE_ID_MAX + 1];
-		snprintf(id, sizeof id, "W%s", c->caller);
+		wallet_id(c, id);
 		cJSON_AddItemToArray(upd, cJSON_CreateString(id));
 	}
 	*res = r;
@@ -439,7 +445,7 @@ static int wallet_create_one(struct api_ctx *c, const char *cid, const cJSON *ob
                              int *changed, struct kerr *e)
 {
 	char mine[NSTORE_ID_MAX + 1], sh[SHOWN];
-	snprintf(mine, sizeof mine, "W%s", c->caller);
+	wallet_id(c, mine);
 	struct api_seterr se = {NULL, "", ""};
 	api_setfail(&se, "forbidden", NULL,
 	            "a wallet is the node's: every registered account has one (%s)", mine);
@@ -452,7 +458,7 @@ static int wallet_update_one(struct api_ctx *c, const char *key, const cJSON *pa
                              int *changed, struct kerr *e)
 {
 	char mine[NSTORE_ID_MAX + 1], sh[SHOWN];
-	snprintf(mine, sizeof mine, "W%s", c->caller);
+	wallet_id(c, mine);
 	struct api_seterr se = {NULL, "", ""};
 	const char *id = api_resolve_id(c, key);
 	cJSON *upd = NULL;
