@@ -1,7 +1,8 @@
 /* test_kdb — the SQLite and search kernel both stores stand on: files made private whatever
  * the umask, migrations and a newer schema refused, write brackets (a failure inside a
- * transaction dooms it, or only its savepoint), meta, the result cache (plain and anchored)
- * and a listing's index document (the price at the MOQ). */
+ * transaction dooms it, or only its savepoint), meta, the one-row reads and counts, the
+ * result cache (plain and anchored), a listing's index document (the price at the MOQ) and
+ * the ranking of photo hits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +20,12 @@
 #include "db/ksearch.h"
 #include "kontor/searchtext.h"
 
-enum { ST_PUT, ST_COUNT, ST__N };
+enum { ST_PUT, ST_COUNT, ST_FIND, ST_OVERFLOW, ST__N };
 static const char *const sql[ST__N] = {
     [ST_PUT] = "INSERT INTO t(v) VALUES(?1)",
     [ST_COUNT] = "SELECT count(*) FROM t",
+    [ST_FIND] = "SELECT v, length(v) FROM t WHERE v = ?1",
+    [ST_OVERFLOW] = "SELECT abs(-9223372036854775807 - 1)", /* fails when stepped */
 };
 static const char *const migrations[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
@@ -184,6 +187,58 @@ static void test_savepoint_undoes_a_failure_and_the_rest_commits(void **state)
 	assert_int_equal(rows(&f->k), 1); /* x kept, y undone with its savepoint */
 }
 
+static void test_one_row_reads_copy_count_and_say_not_found(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	assert_int_equal(put(&f->k, "abcdef"), K_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(kdb_one_key(&f->k, ST_FIND, "abcdef", "finding", &st, &e), K_OK);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "abcdef");
+	assert_int_equal(sqlite3_column_int(st, 1), 6);
+	sqlite3_reset(st);
+	assert_int_equal(kdb_one_key(&f->k, ST_FIND, "zz", "finding", &st, &e), K_ENOTFOUND);
+	assert_int_equal(kdb_one_key(&f->k, ST__N, "zz", "finding", &st, &e), K_EDB);
+	assert_non_null(strstr(e.msg, "no statement"));
+
+	/* The copy is cut to its buffer and always terminated; the statement is reset. */
+	char out[4] = "xyz";
+	st = kdb_stmt(&f->k, ST_FIND, &e);
+	kdb_bind_text(st, 1, "abcdef");
+	assert_int_equal(kdb_one_copy(&f->k, st, "copying", out, sizeof out, &e), K_OK);
+	assert_string_equal(out, "abc");
+	assert_int_equal(sqlite3_stmt_busy(st), 0);
+	kdb_bind_text(st, 1, "nothing");
+	assert_int_equal(kdb_one_copy(&f->k, st, "copying", out, sizeof out, &e), K_ENOTFOUND);
+	assert_string_equal(out, "abc"); /* untouched */
+
+	int64_t n = -1;
+	assert_int_equal(kdb_count(&f->k, kdb_stmt(&f->k, ST_COUNT, &e), "counting", &n, &e), K_OK);
+	assert_int_equal(n, 1);
+	st = kdb_stmt(&f->k, ST_OVERFLOW, &e);
+	assert_int_equal(kdb_count(&f->k, st, "counting the impossible", &n, &e), K_EDB);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(e.msg, "counting the impossible: integer overflow"));
+	assert_int_equal(sqlite3_stmt_busy(st), 0);
+}
+
+static void
+test_photo_rank_keeps_each_listings_nearest_then_orders_by_distance_and_newness(void **state)
+{
+	struct ksearch_photo_hit h[] = {{5, 10}, {3, 4}, {5, 2}, {7, 4}, {3, 9}, {9, 12}};
+	size_t n = ksearch_photo_rank(h, sizeof h / sizeof h[0]);
+	assert_int_equal(n, 4);
+	const int64_t rid[] = {5, 7, 3, 9}; /* 2; 4 and 4, the newer (larger rid) first; 12 */
+	const int dist[] = {2, 4, 4, 12};
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(h[i].rid, rid[i]);
+		assert_int_equal(h[i].dist, dist[i]);
+	}
+	assert_int_equal(ksearch_photo_rank(h, 0), 0);
+	struct ksearch_photo_hit one = {1, 0};
+	assert_int_equal(ksearch_photo_rank(&one, 1), 1);
+}
+
 static void test_plain_cache_answers_only_at_its_version(void **state)
 {
 	struct kqcache *q = kqcache_new(4, 2, 0);
@@ -275,6 +330,10 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_savepoint_undoes_a_failure_and_the_rest_commits,
 	                                    setup_savepoints, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_row_reads_copy_count_and_say_not_found, setup,
+	                                    teardown),
+	    cmocka_unit_test(
+	        test_photo_rank_keeps_each_listings_nearest_then_orders_by_distance_and_newness),
 	    cmocka_unit_test(test_plain_cache_answers_only_at_its_version),
 	    cmocka_unit_test(test_anchored_cache_answers_until_every_anchor_is_touched),
 	    cmocka_unit_test(test_doc_price_is_the_tier_the_moq_falls_in),
