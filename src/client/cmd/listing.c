@@ -375,6 +375,13 @@ static int own_listing(struct ctx *c, const char *key, struct listing *l, struct
 	return rc;
 }
 
+/* own_listing after unlocking our identity (asking for the passphrase), for a change we sign. */
+static int own_listing_to_sign(struct ctx *c, const char *key, struct listing *l, struct kerr *e)
+{
+	int rc = ctx_identity(c, e);
+	return rc ? rc : own_listing(c, key, l, e);
+}
+
 static int run_add(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	if (!arg_get(a, "title"))
@@ -430,11 +437,9 @@ static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
 		    e, K_EUSAGE,
 		    "listing edit: the SKU names the listing and cannot change; add a new "
 		    "listing instead");
-	int rc = ctx_identity(c, e);
-	if (rc)
-		return rc;
 	struct listing l;
-	if ((rc = own_listing(c, a->pos[0], &l, e)))
+	int rc = own_listing_to_sign(c, a->pos[0], &l, e);
+	if (rc)
 		return rc;
 	struct kstrv uploads = {0};
 	if ((rc = apply_options(c, &l, a, 0, &uploads, e)) == K_OK) {
@@ -449,11 +454,9 @@ static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
 
 static int set_status(struct ctx *c, const struct args *a, const char *status, struct kerr *e)
 {
-	int rc = ctx_identity(c, e);
-	if (rc)
-		return rc;
 	struct listing l;
-	if ((rc = own_listing(c, a->pos[0], &l, e)))
+	int rc = own_listing_to_sign(c, a->pos[0], &l, e);
+	if (rc)
 		return rc;
 	if (strcmp(l.status, status) == 0) {
 		cmd_note(c, "listing %s is already %s", l.id, status);
