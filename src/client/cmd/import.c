@@ -411,21 +411,14 @@ static int import_result(struct imp *x, struct kerr *e)
 	return rc;
 }
 
+/* The file to import, or standard input for "-", within IMPORT_MAX_BYTES. */
 static int read_input(struct ctx *c, const char *path, struct kbuf *out, struct kerr *e)
 {
-	if (strcmp(path, "-") != 0)
-		return kbuf_read_file(path, IMPORT_MAX_BYTES, out, e);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, c->in)) > 0) {
-		if (out->len + n > IMPORT_MAX_BYTES)
-			return kerr_set(e, K_ETOOBIG, "stdin: over the import limit of %u MiB",
-			                IMPORT_MAX_BYTES >> 20);
-		kbuf_append(out, chunk, n);
-	}
-	if (ferror(c->in))
-		return kerr_set(e, K_EIO, "stdin: %s", strerror(errno));
-	return K_OK;
+	int rc = ctx_read_file(c, path, IMPORT_MAX_BYTES, out, e);
+	if (rc == K_ETOOBIG && strcmp(path, "-") == 0)
+		rc = kerr_set(e, K_ETOOBIG, "stdin: over the import limit of %u MiB",
+		              IMPORT_MAX_BYTES >> 20);
+	return rc;
 }
 
 static char *dir_of(const char *path)
