@@ -27,6 +27,7 @@
 #include <zlib.h>
 
 #include "kontor/crypto.h"
+#include "kontor/gz.h"
 #include "kontor/json.h"
 #include "../../src/client/net/http.h"
 #include "../../src/client/net/session.h"
@@ -477,7 +478,7 @@ static void test_api_round_trip_inflates_gzip_answer_and_counts_wire_bytes(void 
 	kbuf_free(&big);
 }
 
-static void test_request_over_1kib_travels_gzipped_and_inflates_to_same_bytes(void **state)
+static void test_request_that_gzip_shrinks_travels_gzipped_and_inflates_to_same_bytes(void **state)
 {
 	struct fx *f = *state;
 	struct step st[] = {{.status = 200, .body = OK_ANSWER}};
@@ -505,6 +506,42 @@ static void test_request_over_1kib_travels_gzipped_and_inflates_to_same_bytes(vo
 	assert_int_equal(c.bytes_up, h->header_bytes + h->wire.len);
 	knet_response_free(&r);
 	kbuf_free(&body);
+}
+
+/* A body that gzip shrinks by less than the Content-Encoding header costs goes as it is:
+ * random bytes (nothing to find) and then a run of one letter just long enough for gzip to
+ * win a few bytes, no more. */
+static void test_request_gzip_saving_less_than_its_header_travels_plain(void **state)
+{
+	struct fx *f = *state;
+	struct step st[] = {{.status = 200, .body = OK_ANSWER}};
+	script(st, 1);
+	uint8_t r[KNET_GZIP_MIN + 200];
+	kcrypto_random(r, sizeof r);
+	struct kbuf body = KBUF_INIT, gz = KBUF_INIT;
+	size_t hdr = sizeof "Content-Encoding: gzip\r\n" - 1;
+	int found = 0;
+	for (int run = 0; run < 400 && !found; run++) {
+		kbuf_reset(&body);
+		kbuf_append(&body, r, sizeof r);
+		for (int i = 0; i < run; i++)
+			kbuf_putc(&body, 'a');
+		kbuf_reset(&gz);
+		kgz_deflate(body.data, body.len, 6, &gz);
+		found = gz.len < body.len && gz.len + hdr >= body.len;
+	}
+	assert_true(found);
+	struct knet_response resp;
+	knet_response_init(&resp);
+	assert_int_equal(knet_request(f->n, "POST", "/api", "application/octet-stream", body.data,
+	                              body.len, 0, &resp, &f->e),
+	                 K_OK);
+	struct hit *h = &S.hit[0];
+	assert_string_equal(h->content_encoding, "");
+	assert_int_equal(h->wire.len, body.len);
+	knet_response_free(&resp);
+	kbuf_free(&body);
+	kbuf_free(&gz);
 }
 
 static void test_signature_verifies_on_server_over_uncompressed_body(void **state)
@@ -1279,7 +1316,8 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_api_round_trip_inflates_gzip_answer_and_counts_wire_bytes),
-	    T(test_request_over_1kib_travels_gzipped_and_inflates_to_same_bytes),
+	    T(test_request_that_gzip_shrinks_travels_gzipped_and_inflates_to_same_bytes),
+	    T(test_request_gzip_saving_less_than_its_header_travels_plain),
 	    T(test_signature_verifies_on_server_over_uncompressed_body),
 	    T(test_identical_signed_calls_in_one_second_carry_different_signatures),
 	    T(test_500_then_200_is_retried_and_succeeds),

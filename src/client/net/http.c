@@ -961,12 +961,12 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
 		}
 	n->c.requests++;
 
-	/* Large bodies travel gzip'd, when that makes them smaller. */
+	/* Bodies travel gzip'd when that is smaller, its header counted. */
 	struct kbuf gz = KBUF_INIT;
 	struct call c = {method, url, content_type, body, len, 0, NULL, 0};
 	if (!(flags & KNET_NO_GZIP) && len > KNET_GZIP_MIN)
 		kgz_deflate(body, len, 6, &gz);
-	if (gz.len && gz.len < len) {
+	if (gz.len && gz.len + sizeof "Content-Encoding: gzip\r\n" - 1 < len) {
 		c.body = gz.data;
 		c.len = gz.len;
 		c.gzipped = 1;

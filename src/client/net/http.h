@@ -22,8 +22,11 @@
 #include "session.h"
 
 #define KNET_MAX_BODY_DEFAULT (64u * 1024 * 1024) /* decoded response body bound */
-#define KNET_GZIP_MIN 1024                        /* request bodies over this are sent gzip'd */
-#define KNET_NODE_KEY_MAX 128                     /* room for a Kontor-Node-Key value */
+/* Request bodies over this are tried gzip'd, and sent so when that saves more than the
+ * Content-Encoding header costs: a sync with nothing new (~650 B of JSON that repeats its
+ * method names) goes in ~40% fewer bytes (DESIGN §11: one request, 1.5 KiB). */
+#define KNET_GZIP_MIN 256
+#define KNET_NODE_KEY_MAX 128 /* room for a Kontor-Node-Key value */
 #define KNET_NODE_KEY_HEADER "Kontor-Node-Key"
 #define KNET_TLS_PIN_MAX 64     /* "sha256//" + 44 base64 characters, as curl --pinnedpubkey */
 #define KNET_FINGERPRINT_MAX 96 /* "AB:CD:...": SHA-256 of a certificate, 32 hex pairs */
