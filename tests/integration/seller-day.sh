@@ -94,6 +94,9 @@ t_run "seller reads the conversation" 0 ks chat show "$BID"
 t_run "seller signs: binding" 0 ks contract sign "$KID"
 ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
+t_run "seller's orders, no sync since signing" 0 ks order list --json
+t_match "the order her signature made is listed at once, waiting for payment" "$T_OUT" \
+	"\"id\":\"$ORDER\".*\"state\":\"awaiting_payment\""
 t_run "seller's inbox" 0 ks inbox --json
 t_nomatch "the signed offer is gone" "$T_OUT" '"kind":"offer"'
 t_nomatch "the read message is gone" "$T_OUT" '"kind":"chat"'

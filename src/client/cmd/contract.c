@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../net/sync.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/canon.h"
@@ -617,6 +618,16 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* ---------------------------------------------------------------- sign */
 
+static int fetch_order(struct ctx *c, const char *order_id, struct kerr *e)
+{
+	struct ksync *k = NULL;
+	int rc = cmd_sync_open(c, &k, e);
+	if (!rc)
+		rc = ksync_fetch(k, "Order", order_id, e);
+	ksync_close(&k);
+	return rc;
+}
+
 static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -650,6 +661,11 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = contract_verify(doc, &st, e);
 	if (!rc)
 		rc = save_and_push(c, s, doc, "update", e);
+	/* The node made the order as it took the binding contract: fetched now, so `order
+	 * list` shows it at once; only it, so the next sync's notify-command still sees
+	 * everything else that came meanwhile as news. */
+	struct kerr fe = {0, ""};
+	int fetched = rc == K_OK && st.binding >= 0 ? fetch_order(c, st.order_id, &fe) : K_OK;
 	if (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL) {
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
@@ -660,14 +676,18 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_result_json(c, j);
 		}
-		if (st.binding >= 0)
+		if (st.binding >= 0) {
 			cmd_result_set(c, "Contract", id, state_name(&st),
 			               "signed contract %s as %s: binding, order %s%s", id, role,
 			               st.order_id, rc == K_EQUEUED ? ", queued" : "");
-		else
+			if (fetched != K_OK)
+				cmd_result_more(
+				    c, "the order comes with the next `kontor sync` (%s)", fe.msg);
+		} else {
 			cmd_result_set(c, "Contract", id, state_name(&st),
 			               "signed contract %s as %s; waiting for the other party%s",
 			               id, role, rc == K_EQUEUED ? ", queued" : "");
+		}
 	}
 	cJSON_Delete(doc);
 	return rc;

@@ -766,31 +766,66 @@ static void note_named(struct ksync *k, const cJSON *o)
 	    note_one(k, cJSON_GetStringValue(p));
 }
 
-/* The accounts noted by note_named, fetched (Account/get, public) and cached as a pull
- * caches them. */
+/* Objects of type t by id (Foo/get), cached as a pull caches them: checked one by one, a
+ * bad one skipped and counted in st. */
+static int fetch_ids(struct ksync *k, int t, const struct kstrv *ids, struct sync_stats *st,
+                     struct kerr *e)
+{
+	char name[40];
+	snprintf(name, sizeof name, "%s/get", sync_types[t]);
+	cJSON *calls, *req = new_request(&calls);
+	cJSON *args = cJSON_CreateObject();
+	cJSON_AddItemToObject(args, "ids",
+	                      cJSON_CreateStringArray((const char *const *)ids->v, (int)ids->n));
+	add_call(calls, name, args, "a");
+	cJSON *resp = NULL;
+	int rc = knet_api(k->net, req, &resp, e);
+	cJSON_Delete(req);
+	const char *got = NULL;
+	const cJSON *r = rc ? NULL : response_of(resp, "a", &got);
+	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
+	if (!rc && (!got || strcmp(got, name) != 0 || !cJSON_IsArray(list))) {
+		char what[64];
+		snprintf(what, sizeof what, "a %s without a list", name);
+		rc = garbage(e, what);
+	}
+	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
+		rc = apply_list(k, t, list, st, e);
+		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
+	}
+	cJSON_Delete(resp);
+	return rc;
+}
+
+/* The accounts noted by note_named, fetched (Account/get, public) and cached. */
 static int fetch_named(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	if (!k->named.n)
 		return K_OK;
-	cJSON *calls, *req = new_request(&calls);
-	cJSON *args = cJSON_CreateObject();
-	cJSON_AddItemToObject(
-	    args, "ids", cJSON_CreateStringArray((const char *const *)k->named.v, (int)k->named.n));
-	add_call(calls, "Account/get", args, "a");
-	kstrv_free(&k->named);
-	cJSON *resp = NULL;
-	int rc = knet_api(k->net, req, &resp, e);
-	cJSON_Delete(req);
-	const char *name = NULL;
-	const cJSON *r = rc ? NULL : response_of(resp, "a", &name);
-	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
-	if (!rc && (!name || strcmp(name, "Account/get") != 0 || !cJSON_IsArray(list)))
-		rc = garbage(e, "an Account/get without a list");
-	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
-		rc = apply_list(k, T_ACCOUNT, list, st, e);
-		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
-	}
-	cJSON_Delete(resp);
+	struct kstrv ids = k->named;
+	memset(&k->named, 0, sizeof k->named);
+	int rc = fetch_ids(k, T_ACCOUNT, &ids, st, e);
+	kstrv_free(&ids);
+	return rc;
+}
+
+int ksync_fetch(struct ksync *k, const char *type, const char *id, struct kerr *e)
+{
+	int t = 0;
+	while (t < SYNC_NTYPES && strcmp(sync_types[t], type) != 0)
+		t++;
+	if (t == SYNC_NTYPES || t == T_LISTING || t == T_WALLET)
+		return kerr_set(e, K_EINVAL, "sync: no fetch by id for %s", type);
+	struct kstrv ids = {0};
+	struct sync_stats st;
+	memset(&st, 0, sizeof st);
+	kstrv_push(&ids, id);
+	int rc = fetch_ids(k, t, &ids, &st, e);
+	kstrv_free(&ids);
+	if (!rc && st.got[t] == 0)
+		rc = st.nskipped
+		         ? kerr_set(e, K_EVERIFY, "%s", st.skipped[0])
+		         : kerr_set(e, K_ENOTFOUND, "the node has no %s %s", sync_types[t], id);
 	return rc;
 }
 

@@ -117,6 +117,13 @@ int sync_object_check(int t, const cJSON *o, struct listing *l, struct kerr *e);
  * node has none; K_EVERIFY when it does not verify (nothing cached). */
 int ksync_fetch_listing(struct ksync *k, const char *id, struct kerr *e);
 
+/* Foo/get of one id of a type ("Order"; not a listing: see above; not the wallet) into the
+ * cache,
+ * checked as a pull checks it, and nothing else pulled: no other news is taken in before
+ * the next sync (and its notify-command) sees it. K_ENOTFOUND when the node has none;
+ * K_EVERIFY naming why when it does not check out (nothing cached). */
+int ksync_fetch(struct ksync *k, const char *type, const char *id, struct kerr *e);
+
 /* Pages of a pull drawn on p (progress.h) as they commit: objects and bytes so far, the
  * node's total of listings when it states one. NULL: none (the default). */
 struct progress;
