@@ -242,11 +242,18 @@ static void buyer_word(struct store *s, const char *id, char *out, size_t cap)
 	account_free(&a);
 }
 
+/* The category rule, asked by the store's query (so its cap counts only hers). */
+static int rfq_wanted(void *ctx, const char *category)
+{
+	const struct collect *c = ctx;
+	return inbox_rfq_in_categories(category, &c->cats);
+}
+
 static int rfq_item(void *ctx, const cJSON *r)
 {
 	struct collect *c = ctx;
 	const char *id = jstr(r, "id"), *buyer = jstr(r, "buyerId");
-	if (!id || !buyer || !inbox_rfq_in_categories(jstr(r, "category"), &c->cats))
+	if (!id || !buyer)
 		return 0;
 	char title[120], cat[120], name[120];
 	one_line(jstr(r, "title"), 60, title, sizeof title);
@@ -547,9 +554,7 @@ static int money_items(struct collect *c, struct kerr *e)
 
 /* ---------------------------------------------------------------- conversations */
 
-/* The message's text, when it is sealed to kp: one line, cut short. */
-static int open_text(const cJSON *m, const char *self, const struct kkeypair *kp, char *out,
-                     size_t cap)
+int inbox_chat_open(const cJSON *m, const char *self, const struct kkeypair *kp, struct kbuf *plain)
 {
 	const char *from = jstr(m, "from"), *to = jstr(m, "to");
 	const char *other = from && strcmp(from, self) == 0 ? to : from;
@@ -559,18 +564,26 @@ static int open_text(const cJSON *m, const char *self, const struct kkeypair *kp
 	uint8_t pk[KCRYPTO_PK_BYTES];
 	uint8_t *raw = xmalloc(24 + CHAT_OPEN_MAX + 64);
 	size_t nn = 0, cn = 0;
-	struct kbuf plain = KBUF_INIT;
 	struct kerr e = {0, ""};
 	int ok = kcrypto_account_pk(other, pk, &e) == K_OK &&
 	         kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK &&
 	         nn == 24 &&
 	         kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, CHAT_OPEN_MAX + 64, &cn) ==
 	             K_OK &&
-	         kcrypto_box_open(raw, 24 + cn, pk, kp->sk, &plain, &e) == K_OK;
+	         kcrypto_box_open(raw, 24 + cn, pk, kp->sk, plain, &e) == K_OK;
+	free(raw);
+	return ok;
+}
+
+/* The message's text, when it is sealed to kp: one line, cut short. */
+static int open_text(const cJSON *m, const char *self, const struct kkeypair *kp, char *out,
+                     size_t cap)
+{
+	struct kbuf plain = KBUF_INIT;
+	int ok = inbox_chat_open(m, self, kp, &plain);
 	if (ok)
 		one_line(kbuf_str(&plain), QUOTE_COLS, out, cap);
 	kbuf_free(&plain);
-	free(raw);
 	return ok;
 }
 
@@ -616,7 +629,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 	model_now(now);
 	int rc = store_listing_each(s, self, take_mine, &c, e);
 	if (rc == K_OK)
-		rc = store_inbox_rfqs(s, self, now, rfq_item, &c, e);
+		rc = store_inbox_rfqs(s, self, now, rfq_wanted, rfq_item, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_contracts(s, self, offer_item, &c, e);
 	if (rc == K_OK)

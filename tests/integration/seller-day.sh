@@ -66,6 +66,22 @@ t_match "with the command that quotes it: the RFQ's prefix, her SKU, the buyer's
 	"^ +kontor contract propose --rfq $RSHORT --listing U720-BK --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$"
 t_nomatch "no 43-character id in it" "$(printf '%s\n' "$T_OUT" | grep 'contract propose')" '[A-Za-z0-9_-]{43}'
 t_nomatch "the RFQ of another category does not" "$T_OUT" 'Seat cushions'
+# A crowd of newer RFQs of other categories (250 rows put into a copy of her cache; the
+# inbox looks at 200 RFQs at most) does not hide the one of hers.
+S2="$T_TMP/seller-crowded"
+cp -r "$S" "$S2"
+N0=$(sqlite3 "$S2/cache.db" "SELECT count(*) FROM rfqs")
+sqlite3 "$S2/cache.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 250)
+INSERT INTO rfqs(id, json, buyer_id, node, created) SELECT 'Rcrowd' || i,
+ json_object('id', 'Rcrowd' || i, 'buyerId', '$BID', 'title', 'Cushions ' || i,
+  'category', 'Textiles', 'qty', 10, 'status', 'open', 'created', '2099-01-01T00:00:00Z'),
+ '$BID', 'main', '2099-01-01T00:00:00Z' FROM n"
+t_eq "her copy holds the crowd" "$(sqlite3 "$S2/cache.db" "SELECT count(*) FROM rfqs")" $((N0 + 250))
+t_run "seller's inbox behind the crowd" 0 env KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S2" inbox
+t_match "her RFQ still waits behind 250 newer ones of another category" "$T_OUT" \
+	'^rfq .*RFQ "Table legs for 60 desks" \(Furniture\)'
+t_nomatch "and none of the crowd shows" "$T_OUT" 'Cushions'
+rm -rf "$S2"
 t_eq "the notify-command ran once for that sync" "$(runs)" 1
 t_match "with its own words, then the summary as one argument" "$(last_note)" \
 	'^\[--from\]\[kontor\]\[1 new: RFQ "Table legs for 60 desks" from Berlin Interiors GmbH\]$'

@@ -41,14 +41,33 @@ static int walk(struct store *s, sqlite3_stmt *st, const char *what,
 /* Whether the RFQ's category is one of hers is inbox_rfq_in_categories' to say. */
 #define CAT "json_extract(r.json, '$.category')"
 
+/* The caller's category rule as the SQL function inbox_wanted(category), so the cap of
+ * STORE_INBOX_MAX rows counts only RFQs of her categories. */
+struct wanted {
+	int (*fn)(void *ctx, const char *category);
+	void *ctx;
+};
+
+static void wanted_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const struct wanted *w = sqlite3_user_data(cx);
+	const char *cat = (const char *)sqlite3_value_text(argv[0]);
+	sqlite3_result_int(cx, cat && w->fn(w->ctx, cat) ? 1 : 0);
+}
+
 int store_inbox_rfqs(struct store *s, const char *self, const char *now,
+                     int (*wanted)(void *ctx, const char *category),
                      int (*cb)(void *ctx, const cJSON *rfq), void *ctx, struct kerr *e)
 {
+	struct wanted w = {wanted, ctx};
+	if (sqlite3_create_function(s->db, "inbox_wanted", 1, SQLITE_UTF8, &w, wanted_sql, NULL,
+	                            NULL) != SQLITE_OK)
+		return store_dberr(s, e, "reading RFQs for the inbox");
 	sqlite3_stmt *st = prep(s,
 	                        "SELECT r.json FROM rfqs r WHERE coalesce(r.buyer_id, '') != ?1"
 	                        " AND coalesce(json_extract(r.json, '$.status'), 'open') = 'open'"
 	                        " AND coalesce(json_extract(r.json, '$.expires'), '9999') > ?2"
-	                        " AND " CAT " IS NOT NULL"
+	                        " AND " CAT " IS NOT NULL AND inbox_wanted(" CAT ")"
 	                        " AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
 	                        "json_extract(k.json, '$.rfqId') = r.id"
 	                        "  AND (k.buyer_id = ?1 OR k.seller_id = ?1))"
@@ -61,12 +80,15 @@ int store_inbox_rfqs(struct store *s, const char *self, const char *now,
 	                        "  AND m.sent >= r.created)"
 	                        " ORDER BY r.created DESC, r.id LIMIT ?3",
 	                        e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, self);
-	store_bind_text(st, 2, now);
-	sqlite3_bind_int(st, 3, STORE_INBOX_MAX);
-	return walk(s, st, "reading RFQs for the inbox", cb, NULL, ctx, e);
+	int rc = K_EDB;
+	if (st) {
+		store_bind_text(st, 1, self);
+		store_bind_text(st, 2, now);
+		sqlite3_bind_int(st, 3, STORE_INBOX_MAX);
+		rc = walk(s, st, "reading RFQs for the inbox", cb, NULL, ctx, e); /* finalizes */
+	}
+	sqlite3_create_function(s->db, "inbox_wanted", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	return rc;
 }
 
 int store_inbox_contracts(struct store *s, const char *self,

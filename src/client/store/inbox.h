@@ -19,9 +19,11 @@ struct store;
 
 /* Open RFQs of others (not expired at now, RFC 3339) with a category that self has not
  * answered: no contract or conversation tied to the RFQ, and no message from self to the
- * RFQ's buyer since it was posted. Whether it is in her categories is the caller's to ask
- * (inbox_rfq_in_categories). */
+ * RFQ's buyer since it was posted, and whose category wanted(ctx, category) takes (the
+ * caller's rule, inbox_rfq_in_categories), asked before the cap of STORE_INBOX_MAX rows so
+ * a crowd of RFQs of other categories never hides hers. */
 int store_inbox_rfqs(struct store *s, const char *self, const char *now,
+                     int (*wanted)(void *ctx, const char *category),
                      int (*cb)(void *ctx, const cJSON *rfq), void *ctx, struct kerr *e);
 /* Contracts self is party to that are offers or counter-offers (not binding, not
  * cancelled); updated is when the cache last took it. */
