@@ -13,14 +13,25 @@
 #include "kontor/model.h"
 #include "store/nstore.h"
 
-int node_attest_sign(cJSON *att, const uint8_t sk[KCRYPTO_SK_BYTES], struct kerr *e)
+int node_attest_make(const struct node_attestation *a, const char *by,
+                     const uint8_t sk[KCRYPTO_SK_BYTES], cJSON **out, struct kerr *e)
 {
-	cJSON_DeleteItemFromObjectCaseSensitive(att, "sig");
+	cJSON *att = cJSON_CreateObject();
+	cJSON_AddStringToObject(att, "legalName", a->legal_name);
+	cJSON_AddStringToObject(att, "country", a->country);
+	cJSON_AddStringToObject(att, "registration", a->registration);
+	cJSON_AddStringToObject(att, "level", a->level);
+	cJSON_AddStringToObject(att, "issued", a->issued);
+	cJSON_AddStringToObject(att, "expires", a->expires);
+	cJSON_AddStringToObject(att, "by", by);
 	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
 	int rc = canon_write(att, &canon, e);
 	if (rc == K_OK) {
 		kcrypto_sign_object_b64("attestation", canon.data, canon.len, sk, &sig);
 		cJSON_AddStringToObject(att, "sig", kbuf_str(&sig));
+		*out = att;
+	} else {
+		cJSON_Delete(att);
 	}
 	kbuf_free(&canon);
 	kbuf_free(&sig);
@@ -80,15 +91,8 @@ int node_attest(struct node *n, const char *account_id, const struct node_attest
 {
 	if (out)
 		*out = NULL;
-	cJSON *att = cJSON_CreateObject();
-	cJSON_AddStringToObject(att, "legalName", a->legal_name);
-	cJSON_AddStringToObject(att, "country", a->country);
-	cJSON_AddStringToObject(att, "registration", a->registration);
-	cJSON_AddStringToObject(att, "level", a->level);
-	cJSON_AddStringToObject(att, "issued", a->issued);
-	cJSON_AddStringToObject(att, "expires", a->expires);
-	cJSON_AddStringToObject(att, "by", n->key_id);
-	int rc = node_attest_sign(att, n->key.sk, e);
+	cJSON *att = NULL;
+	int rc = node_attest_make(a, n->key_id, n->key.sk, &att, e);
 	if (rc == K_OK)
 		rc = put_attestation(n, account_id, att, e);
 	if (rc == K_OK && out)

@@ -175,12 +175,7 @@ struct seed_opts {
 int seed_run(struct node *n, const struct seed_opts *o, struct kerr *e);
 
 /* ---- attest.c: the node vouches for a business (DESIGN §6, Verified identity) -------- */
-/* Signs att with the node key sk: any "sig" is dropped, then "sig" is added over the
- * canonical attestation without it (kind "attestation"), which is what clients verify
- * against the node key they pinned. att is the caller's (legalName, country,
- * registration, level, issued, expires, by); K_EINVAL when it has no canonical form. */
 struct cJSON;
-int node_attest_sign(struct cJSON *att, const uint8_t sk[KCRYPTO_SK_BYTES], struct kerr *e);
 /* What `kontord admin attest` vouches for; issued and expires are RFC 3339 UTC. */
 struct node_attestation {
 	const char *legal_name;
@@ -190,6 +185,12 @@ struct node_attestation {
 	const char *issued;
 	const char *expires; /* after issued */
 };
+/* The attestation a as JSON (legalName, country, registration, level, issued, expires, and
+ * by: the node key id), signed with the node key sk: "sig" over the canonical attestation
+ * without it (kind "attestation"), which is what clients verify against the node key they
+ * pinned. *out is the caller's (cJSON_Delete); K_EINVAL when it has no canonical form. */
+int node_attest_make(const struct node_attestation *a, const char *by,
+                     const uint8_t sk[KCRYPTO_SK_BYTES], struct cJSON **out, struct kerr *e);
 /* Stores a new attestation, signed by n's key and naming it in "by", in account_id's
  * Account object (replacing any), in one transaction that logs an Account change, so
  * clients pull it with Account/changes. *out (may be NULL) gets the signed attestation

@@ -957,7 +957,6 @@ static int attest(const struct gen *g, struct account *a, const struct seller *s
                   struct kerr *e)
 {
 	const struct country *c = &countries[sl->country];
-	cJSON *att = cJSON_CreateObject();
 	char issued[MODEL_TIME_LEN + 1], expires[MODEL_TIME_LEN + 1];
 	int64_t t =
 	    T_LISTINGS_FROM + rng_below(r, (long)((T_LISTINGS_TO - T_LISTINGS_FROM) / DAY)) * DAY;
@@ -965,20 +964,12 @@ static int attest(const struct gen *g, struct account *a, const struct seller *s
 	fmt_time(t + 3 * 365 * DAY, expires);
 	struct kbuf reg = KBUF_INIT;
 	append_pattern(&reg, c->reg, r);
-	cJSON_AddStringToObject(att, "legalName", a->legal_name);
-	cJSON_AddStringToObject(att, "country", c->code);
-	cJSON_AddStringToObject(att, "registration", kbuf_str(&reg));
-	cJSON_AddStringToObject(
-	    att, "level", sl->kind == K_TRADER || rng_below(r, 4) == 0 ? "business" : "factory");
-	cJSON_AddStringToObject(att, "issued", issued);
-	cJSON_AddStringToObject(att, "expires", expires);
-	cJSON_AddStringToObject(att, "by", g->node_id);
+	const struct node_attestation na = {
+	    a->legal_name,  c->code,
+	    kbuf_str(&reg), sl->kind == K_TRADER || rng_below(r, 4) == 0 ? "business" : "factory",
+	    issued,         expires};
+	int rc = node_attest_make(&na, g->node_id, g->node_key->sk, &a->attestation, e);
 	kbuf_free(&reg);
-	int rc = node_attest_sign(att, g->node_key->sk, e);
-	if (rc == K_OK)
-		a->attestation = att;
-	else
-		cJSON_Delete(att);
 	return rc;
 }
 
