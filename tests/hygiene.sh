@@ -25,8 +25,9 @@ check "the TUI never redirects its own stdin, stdout or stderr (dup2, tmpfile, f
 # The TUI's files reach each other through the view table (views.c: ops->action, ->free,
 # ...), not by calling each other in a circle (issue 12). Which file calls which is read
 # from the sources: a name defined (not static) in one file and named in another is a call.
-# The files in a cycle are listed below; a file that joins one, or a new cycle, fails.
-# Shrink the list as cycles are taken apart; never grow it.
+# It prints how many files it read, then the files in a cycle. The files in a cycle are
+# listed below (none since the views reach each other through views.c alone); a file that
+# joins one, or a new cycle, fails. Shrink the list as cycles are taken apart; never grow it.
 ui_cycles() {
 	python3 - src/client/ui <<'EOF'
 import glob, os, re, sys
@@ -55,16 +56,19 @@ def reach(a):
             if n not in seen:
                 seen.add(n); todo.append(n)
     return seen
+print(len(files))
 print(' '.join(sorted(os.path.basename(f) for f in files if f in reach(f))))
 EOF
 }
-cyc_known="ask.c chat.c contracts.c counter.c editor.c eventpick.c images.c inboxview.c listings.c live.c orders.c rfqs.c script.c search.c shipments.c translate.c ui.c wallet.c"
-cyc_now=$(ui_cycles)
+cyc_known=""
+cyc_out=$(ui_cycles)
+cyc_read=$(echo "$cyc_out" | sed -n 1p)
+cyc_now=$(echo "$cyc_out" | sed -n 2p)
 cyc_new=""
 for f in $cyc_now; do
 	case " $cyc_known " in *" $f "*) ;; *) cyc_new="$cyc_new $f" ;; esac
 done
 check "no file in src/client/ui joins a call cycle outside the view table (known:$(echo "$cyc_known" | wc -w | tr -d ' ') files)" \
-	"$( [ -n "$cyc_now" ] || echo "the cycle check found no files at all: it reads src/client/ui/*.c"; [ -z "$cyc_new" ] || echo "in a call cycle now:$cyc_new")"
+	"$( [ "${cyc_read:-0}" -gt 10 ] 2>/dev/null || echo "the cycle check read ${cyc_read:-no} files of src/client/ui/*.c (more than 10 expected): $cyc_out"; [ -z "$cyc_new" ] || echo "in a call cycle now:$cyc_new")"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

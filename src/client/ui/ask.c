@@ -6,6 +6,7 @@
  * (a y/n answers no). One question at a time; its state is this file's (u->ask). */
 #include "ui.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "kontor/codes.h"
@@ -176,6 +177,19 @@ void ui_ask_note(struct ui *u, const char *text)
 {
 	struct ui_ask *a = ask_of(u);
 	snprintf(a->note, sizeof a->note, "%s", text);
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_say_note(struct ui *u, const char *fmt, ...)
+{
+	struct kbuf raw = KBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	ui_say(u, "%s", kbuf_str(&raw)); /* sanitises it into u->msg */
+	ui_ask_note(u, kbuf_str(&u->msg));
+	kbuf_free(&raw);
 	u->dirty |= DIRTY_ALL;
 }
 

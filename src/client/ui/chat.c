@@ -12,6 +12,37 @@
 
 #define CHAT_TEXT_MAX 16000
 
+struct conv_row {
+	char id[32];
+	char listing[32];
+	char *peer; /* display name, sanitised */
+	int unread;
+};
+
+struct msg_item {
+	char *head; /* "2026-11-23T09:12:18Z  you" */
+	char *text; /* sanitised, or NULL when it cannot be opened */
+};
+
+/* The Chat tab's own state, in the conversations view's priv (made on first use, freed by
+ * its ops->free): the conversations, the one open and its messages. */
+struct chat_ui {
+	struct conv_row *convs;
+	int nconvs;
+	char conv_id[32];
+	char conv_peer[128];
+	struct msg_item *msgs;
+	int nmsgs;
+};
+
+static struct chat_ui *state(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_CHATS];
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct chat_ui));
+	return v->priv;
+}
+
 static const char *jstr(const cJSON *o, const char *name)
 {
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
@@ -40,18 +71,31 @@ static char *name_of(struct store *s, const char *id)
 
 void ui_chat_free(struct ui *u)
 {
-	for (int i = 0; i < u->nconvs; i++)
-		free(u->convs[i].peer);
-	free(u->convs);
-	u->convs = NULL;
-	u->nconvs = 0;
-	for (int i = 0; i < u->nmsgs; i++) {
-		free(u->msgs[i].head);
-		free(u->msgs[i].text);
+	struct chat_ui *st = u->views[VIEW_CHATS].priv;
+	if (!st)
+		return;
+	for (int i = 0; i < st->nconvs; i++)
+		free(st->convs[i].peer);
+	free(st->convs);
+	for (int i = 0; i < st->nmsgs; i++) {
+		free(st->msgs[i].head);
+		free(st->msgs[i].text);
 	}
-	free(u->msgs);
-	u->msgs = NULL;
-	u->nmsgs = 0;
+	free(st->msgs);
+	free(st);
+	u->views[VIEW_CHATS].priv = NULL;
+}
+
+void ui_chats_title(struct ui *u, struct kbuf *out)
+{
+	kbuf_printf(out, "Conversations (%d)   Enter opens", state(u)->nconvs);
+}
+
+void ui_messages_title(struct ui *u, struct kbuf *out)
+{
+	struct chat_ui *st = state(u);
+	kbuf_printf(out, "Conversation with %s   %s   (i writes, q back)", st->conv_peer,
+	            st->conv_id);
 }
 
 struct conv_walk {
@@ -63,14 +107,15 @@ static int add_conv(void *vctx, const cJSON *o)
 {
 	struct conv_walk *w = vctx;
 	struct ui *u = w->u;
+	struct chat_ui *st = state(u);
 	const char *id = jstr(o, "id");
 	if (!id)
 		return 0;
-	if (u->nconvs == w->cap) {
+	if (st->nconvs == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 16;
-		u->convs = xrealloc(u->convs, (size_t)w->cap * sizeof *u->convs);
+		st->convs = xrealloc(st->convs, (size_t)w->cap * sizeof *st->convs);
 	}
-	struct conv_row *r = &u->convs[u->nconvs++];
+	struct conv_row *r = &st->convs[st->nconvs++];
 	memset(r, 0, sizeof *r);
 	/* ids from the node are drawn: cleaned like any other text from elsewhere */
 	struct kbuf b = KBUF_INIT;
@@ -88,11 +133,12 @@ static int add_conv(void *vctx, const cJSON *o)
 
 void ui_chats_load(struct ui *u)
 {
-	for (int i = 0; i < u->nconvs; i++)
-		free(u->convs[i].peer);
-	u->nconvs = 0;
-	free(u->convs);
-	u->convs = NULL;
+	struct chat_ui *st = state(u);
+	for (int i = 0; i < st->nconvs; i++)
+		free(st->convs[i].peer);
+	st->nconvs = 0;
+	free(st->convs);
+	st->convs = NULL;
 	struct kerr e = {0};
 	struct conv_walk w = {u, 0};
 	int rc = ctx_self(u->c, &e);
@@ -101,15 +147,16 @@ void ui_chats_load(struct ui *u)
 	if (rc)
 		ui_say(u, "%s", e.msg);
 	struct ui_view *v = &u->views[VIEW_CHATS];
-	if (v->cur >= u->nconvs)
-		v->cur = u->nconvs ? u->nconvs - 1 : 0;
-	ui_view_set_rows(u, v, u->nconvs);
+	if (v->cur >= st->nconvs)
+		v->cur = st->nconvs ? st->nconvs - 1 : 0;
+	ui_view_set_rows(u, v, st->nconvs);
 	u->dirty |= DIRTY_BODY;
 }
 
 void ui_chats_row(struct ui *u, int i, struct kbuf *out, int width)
 {
-	const struct conv_row *r = &u->convs[i];
+	struct chat_ui *st = state(u);
+	const struct conv_row *r = &st->convs[i];
 	struct kbuf line = KBUF_INIT;
 	kbuf_puts(&line, "  ");
 	text_clip(&line, r->peer, 32, 1);
@@ -152,6 +199,7 @@ static int add_msg(void *vctx, const cJSON *m)
 {
 	struct msg_walk *w = vctx;
 	struct ui *u = w->u;
+	struct chat_ui *st = state(u);
 	struct ctx *c = u->c;
 	const char *from = jstr(m, "from"), *to = jstr(m, "to");
 	const char *other = from && strcmp(from, c->self_id) == 0 ? to : from;
@@ -166,9 +214,9 @@ static int add_msg(void *vctx, const cJSON *m)
 	    kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK && nn == 24 &&
 	    kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
 	    kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
-	if (u->nmsgs == w->cap) {
+	if (st->nmsgs == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 16;
-		u->msgs = xrealloc(u->msgs, (size_t)w->cap * sizeof *u->msgs);
+		st->msgs = xrealloc(st->msgs, (size_t)w->cap * sizeof *st->msgs);
 	}
 	char sent[KTIME_LOCAL_MAX];
 	kbuf_puts(&head, ktime_local(jstr(m, "sent"), sent, sizeof sent));
@@ -184,9 +232,9 @@ static int add_msg(void *vctx, const cJSON *m)
 	}
 	if (ok)
 		text_sanitize(&safe, plain.data, plain.len, 1);
-	u->msgs[u->nmsgs].head = kbuf_detach(&head, NULL);
-	u->msgs[u->nmsgs].text = ok ? kbuf_detach(&safe, NULL) : NULL;
-	u->nmsgs++;
+	st->msgs[st->nmsgs].head = kbuf_detach(&head, NULL);
+	st->msgs[st->nmsgs].text = ok ? kbuf_detach(&safe, NULL) : NULL;
+	st->nmsgs++;
 	kbuf_free(&plain);
 	kbuf_free(&safe);
 	return 0;
@@ -194,48 +242,51 @@ static int add_msg(void *vctx, const cJSON *m)
 
 void ui_messages_build(struct ui *u, int width)
 {
+	struct chat_ui *st = state(u);
 	struct ui_view *v = &u->views[VIEW_MESSAGES];
-	if (!u->conv_id[0])
+	if (!st->conv_id[0])
 		return;
 	kstrv_free(&v->lines);
 	v->built_width = width;
-	if (!u->nmsgs)
+	if (!st->nmsgs)
 		kstrv_push(&v->lines, "no messages yet — press i to write one");
-	for (int i = 0; i < u->nmsgs; i++) {
-		kstrv_push(&v->lines, u->msgs[i].head);
-		ui_wrap(u->msgs[i].text ? u->msgs[i].text : "(cannot be opened: not sealed to you)",
+	for (int i = 0; i < st->nmsgs; i++) {
+		kstrv_push(&v->lines, st->msgs[i].head);
+		ui_wrap(st->msgs[i].text ? st->msgs[i].text
+		                         : "(cannot be opened: not sealed to you)",
 		        width, "    ", &v->lines);
-		ui_translate_lines(u, i, width, &v->lines); /* `t`: the translation under it */
+		ui_translate_lines(u, st->msgs[i].text, width, &v->lines); /* `t`: under it */
 	}
 	ui_view_set_rows(u, v, (int)v->lines.n);
 }
 
-void ui_messages_open(struct ui *u, const char *conv_id)
+int ui_messages_open(struct ui *u, const char *conv_id)
 {
+	struct chat_ui *st = state(u);
 	struct kerr e = {0};
 	if (ui_identity(u, &e) != K_OK) {
 		ui_say(u, "%s (press Enter to try again)", e.msg);
-		return;
+		return 0;
 	}
-	if (conv_id != u->conv_id)
-		snprintf(u->conv_id, sizeof u->conv_id, "%s", conv_id);
-	u->conv_peer[0] = '\0';
-	for (int i = 0; i < u->nconvs; i++)
-		if (strcmp(u->convs[i].id, u->conv_id) == 0)
-			snprintf(u->conv_peer, sizeof u->conv_peer, "%s", u->convs[i].peer);
-	for (int i = 0; i < u->nmsgs; i++) {
-		free(u->msgs[i].head);
-		free(u->msgs[i].text);
+	if (conv_id != st->conv_id)
+		snprintf(st->conv_id, sizeof st->conv_id, "%s", conv_id);
+	st->conv_peer[0] = '\0';
+	for (int i = 0; i < st->nconvs; i++)
+		if (strcmp(st->convs[i].id, st->conv_id) == 0)
+			snprintf(st->conv_peer, sizeof st->conv_peer, "%s", st->convs[i].peer);
+	for (int i = 0; i < st->nmsgs; i++) {
+		free(st->msgs[i].head);
+		free(st->msgs[i].text);
 	}
-	u->nmsgs = 0;
+	st->nmsgs = 0;
 	struct msg_walk w = {u, 0, {0}};
-	free(u->msgs);
-	u->msgs = NULL;
+	free(st->msgs);
+	st->msgs = NULL;
 	if (store_outbox_each(u->s, pending_msg, &w, &e) != K_OK ||
-	    store_object_each(u->s, "Message", u->conv_id, add_msg, &w, &e) != K_OK)
+	    store_object_each(u->s, "Message", st->conv_id, add_msg, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
 	kstrv_free(&w.pending);
-	store_conversation_read(u->s, u->conv_id, NULL);
+	store_conversation_read(u->s, st->conv_id, NULL);
 	ui_messages_build(u, COLS);
 	struct ui_view *v = &u->views[VIEW_MESSAGES];
 	/* the newest at the bottom of the screen */
@@ -243,27 +294,68 @@ void ui_messages_open(struct ui *u, const char *conv_id)
 	v->top = v->n > h ? v->n - h : 0;
 	u->tab_view[TAB_CHAT] = VIEW_MESSAGES;
 	u->dirty |= DIRTY_ALL;
+	return 1;
 }
 
 void ui_chats_open(struct ui *u, int i)
 {
-	if (i < u->nconvs)
-		ui_messages_open(u, u->convs[i].id);
+	struct chat_ui *st = state(u);
+	if (i < st->nconvs)
+		ui_messages_open(u, st->convs[i].id);
 }
 
 void ui_chat_send(struct ui *u, const char *text)
 {
+	struct chat_ui *st = state(u);
 	if (text[0] == '@') {
 		/* `chat send` reads @FILE: a typed message never names a file */
 		ui_say(u,
 		       "a message starting with @ would be read as a file: start it with a space");
 		return;
 	}
-	char *argv[5] = {"chat", "send", u->conv_id, (char *)text, NULL};
+	char *argv[5] = {"chat", "send", st->conv_id, (char *)text, NULL};
 	char conv[32];
-	snprintf(conv, sizeof conv, "%s", u->conv_id);
+	snprintf(conv, sizeof conv, "%s", st->conv_id);
 	argv[2] = conv;
 	ui_run_command(u, 4, argv, NULL);
 	ui_chats_load(u);
-	ui_messages_open(u, u->conv_id);
+	ui_messages_open(u, st->conv_id);
+}
+
+/* The open conversation read again: new messages show at the bottom; a reader scrolled up
+ * stays where he is. */
+void ui_messages_reload(struct ui *u)
+{
+	struct chat_ui *st = state(u);
+	if (u->tab_view[TAB_CHAT] != VIEW_MESSAGES || !st->conv_id[0])
+		return;
+	struct ui_view *v = &u->views[VIEW_MESSAGES];
+	int h = ui_body_rows(u), top = v->top;
+	int at_end = v->top >= v->n - h;
+	ui_messages_open(u, st->conv_id);
+	if (!at_end) {
+		v->top = top;
+		ui_view_set_rows(u, v, v->n);
+	}
+}
+
+/* The conversation view's own keys (its ops->action): E writes in the editor, t shows or
+ * hides the translations. */
+int ui_messages_action(struct ui *u, enum ui_action act)
+{
+	if (act == ACT_TRANSLATE) {
+		ui_translate_toggle(u);
+		return 1;
+	}
+	if (act != ACT_EDITOR)
+		return 0;
+	if (!state(u)->conv_id[0]) {
+		ui_say(u, "open a conversation first");
+		return 1;
+	}
+	char *text = ui_compose_editor(u);
+	if (text)
+		ui_chat_send(u, text);
+	free(text);
+	return 1;
 }

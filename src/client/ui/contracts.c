@@ -108,7 +108,7 @@ static int add_contract(void *vctx, const cJSON *doc)
 	const char *role = role_in(u, doc);
 	const char *peer =
 	    role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId") : jstr(doc, "buyerId");
-	k->peer = ui_trade_name(u, peer);
+	k->peer = ui_account_name(u, peer);
 	k->state = state_of(u, doc, &k->rank);
 	k->total = -1;
 	int lo = contract_latest_offer(doc);
@@ -141,7 +141,7 @@ static int add_contract(void *vctx, const cJSON *doc)
 		}
 		upd = last[0] ? last : jstr(doc, "created");
 	}
-	ui_trade_time(upd, k->updated, sizeof k->updated);
+	ui_local_time(upd, k->updated, sizeof k->updated);
 	return 0;
 }
 
@@ -220,15 +220,15 @@ void ui_contracts_head(struct ui *u, int y)
 	for (int i = 0; i < t->ncontracts; i++)
 		waiting += t->contracts[i].rank == 0;
 	kbuf_printf(&b, "Contracts (%d, %d waiting for you)   Enter opens", t->ncontracts, waiting);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "CONTRACT", (size_t)id_width(COLS), 1);
-	ui_trade_col(&h, "COUNTERPARTY", peer_width(COLS));
-	ui_trade_col(&h, "PRODUCT", product_width(COLS));
+	ui_col(&h, "COUNTERPARTY", peer_width(COLS));
+	ui_col(&h, "PRODUCT", product_width(COLS));
 	text_clip(&h, "STATE", COL_STATE, 1);
 	kbuf_printf(&h, " %*s%s", total_width(COLS), "TOTAL",
 	            updated_width(COLS) ? "  UPDATED" : "");
-	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
 }
@@ -243,8 +243,8 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
 	snprintf(id, sizeof id, "%.*s", id_width(width) - 2, k->id);
 	kbuf_puts(&line, "  ");
 	text_clip(&line, id, (size_t)id_width(width), 1);
-	ui_trade_col(&line, k->peer, peer_width(width));
-	ui_trade_col(&line, k->product, product_width(width));
+	ui_col(&line, k->peer, peer_width(width));
+	ui_col(&line, k->product, product_width(width));
 	text_clip(&line, k->state, COL_STATE, 1);
 	kbuf_printf(&line, " %*s%s%.*s", total_width(width), total,
 	            updated_width(width) ? "  " : "", updated_width(width), k->updated);
@@ -286,7 +286,7 @@ static void signatures(struct ui *u, const cJSON *doc, struct kstrv *lines, int 
 			int ok = by && s && body &&
 			         kcrypto_verify_object_b64(domain, body, strlen(body), by, s, &e) ==
 			             K_OK;
-			char *name = ui_trade_name(u, by);
+			char *name = ui_account_name(u, by);
 			struct kbuf b = KBUF_INIT;
 			kbuf_printf(&b, "section %d %s: %s as %s — %s", i, kind, name,
 			            role ? role : "?", ok ? "verified" : "DOES NOT VERIFY");
@@ -381,8 +381,8 @@ void ui_contract_build(struct ui *u, int width)
 	} else {
 		struct kbuf r = KBUF_INIT, p = KBUF_INIT;
 		struct kerr re = {0};
-		char *bn = ui_trade_name(u, jstr(doc, "buyerId"));
-		char *sn = ui_trade_name(u, jstr(doc, "sellerId"));
+		char *bn = ui_account_name(u, jstr(doc, "buyerId"));
+		char *sn = ui_account_name(u, jstr(doc, "sellerId"));
 		kbuf_printf(&p, "Between %s (buyer) and %s (seller)", bn, sn);
 		push_text(&v->lines, kbuf_str(&p), p.len, width, "");
 		kbuf_free(&p);
@@ -428,9 +428,8 @@ void ui_contract_head(struct ui *u, int y)
 	long room = (long)COLS - (long)text_width(kbuf_str(&b)) - (long)text_width(keys);
 	text_clip(&b, k ? k->peer : "?", (size_t)(room > 4 ? room : 4), 0);
 	kbuf_puts(&b, keys);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
-	ui_trade_head_row(u, y + 1, t->contract_check,
-	                  t->contract_ok ? u->a_dim : u->slot[SLOT_ERROR]);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y + 1, t->contract_check, t->contract_ok ? u->a_dim : u->slot[SLOT_ERROR]);
 	kbuf_free(&b);
 }
 
@@ -447,11 +446,28 @@ void ui_contracts_open(struct ui *u, int i)
 	u->dirty |= DIRTY_ALL;
 }
 
+void ui_contract_reload(struct ui *u)
+{
+	if (ui_trade(u)->contract_id[0])
+		ui_contract_build(u, COLS);
+}
+
+int ui_contract_open_id(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->ncontracts; i++)
+		if (strcmp(t->contracts[i].id, id) == 0) {
+			ui_contracts_open(u, i);
+			return 1;
+		}
+	return 0;
+}
+
 static void sign_answered(struct ui *u, int yes, void *arg)
 {
 	(void)arg;
 	if (!yes) {
-		ui_trade_say(u, "nothing was done");
+		ui_say_note(u, "nothing was done");
 		return;
 	}
 	ui_trade_run(u, ACT_SIGN, ui_trade(u)->contract_id, NULL);
@@ -464,7 +480,7 @@ static void contract_sign(struct ui *u)
 	if (!t->contract_id[0] ||
 	    store_object_get(u->s, "Contract", t->contract_id, &doc, NULL) != K_OK) {
 		cJSON_Delete(doc);
-		ui_trade_say(u, "sign: this contract is no longer in the cache");
+		ui_say_note(u, "sign: this contract is no longer in the cache");
 		return;
 	}
 	struct contract_status st;
@@ -482,7 +498,7 @@ static void contract_sign(struct ui *u)
 	else if (signed_by(doc, st.latest_offer, role))
 		why = "you signed its latest offer already; it waits for the other party";
 	if (why) {
-		ui_trade_say(u, "sign: not now — %s", why);
+		ui_say_note(u, "sign: not now — %s", why);
 		cJSON_Delete(doc);
 		return;
 	}
@@ -490,8 +506,8 @@ static void contract_sign(struct ui *u)
 	contract_terms_init(&terms);
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
 	char total[MONEY_FMT_MAX + 8] = "?";
-	char *buyer = ui_trade_name(u, jstr(doc, "buyerId"));
-	char *seller = ui_trade_name(u, jstr(doc, "sellerId"));
+	char *buyer = ui_account_name(u, jstr(doc, "buyerId"));
+	char *seller = ui_account_name(u, jstr(doc, "sellerId"));
 	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
 		money(terms.total, terms.currency, total);
 	char q[512];
@@ -509,7 +525,7 @@ int ui_contract_action(struct ui *u, enum ui_action act)
 {
 	struct ui_trade *t = ui_trade(u);
 	if (act == ACT_COUNTER) { /* c: the counter-offer form (counter.c) */
-		ui_counter_start(u, t->contract_id);
+		ui_open(u, VIEW_COUNTER, t->contract_id);
 		return 1;
 	}
 	if (act == ACT_SIGN) {

@@ -102,7 +102,7 @@ static int read_terms(struct ui *u, struct counter_ui *c, char *why, size_t cap)
 	return 0;
 }
 
-void ui_counter_start(struct ui *u, const char *contract_id)
+int ui_counter_start(struct ui *u, const char *contract_id)
 {
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_contract *k = NULL;
@@ -113,7 +113,7 @@ void ui_counter_start(struct ui *u, const char *contract_id)
 		ui_say(u,
 		       "counter: only an offer that waits for your signature can be countered (%s)",
 		       k ? k->state : "not in the cache");
-		return;
+		return 0;
 	}
 	struct counter_ui *c = state(u);
 	memset(c, 0, sizeof *c);
@@ -121,7 +121,7 @@ void ui_counter_start(struct ui *u, const char *contract_id)
 	char why[300];
 	if (read_terms(u, c, why, sizeof why) != 0) {
 		ui_say(u, "counter: %s", why);
-		return;
+		return 0;
 	}
 	u->views[VIEW_COUNTER].cur = 0;
 	u->views[VIEW_COUNTER].top = 0;
@@ -129,6 +129,7 @@ void ui_counter_start(struct ui *u, const char *contract_id)
 	u->tab_view[u->tab] = VIEW_COUNTER;
 	ui_say(u, "counter: Enter edits a field; Enter on the last row sends");
 	u->dirty |= DIRTY_ALL;
+	return 1;
 }
 
 void ui_counter_head(struct ui *u, int y)
@@ -136,10 +137,10 @@ void ui_counter_head(struct ui *u, int y)
 	struct counter_ui *c = state(u);
 	struct kbuf b = KBUF_INIT;
 	kbuf_printf(&b, "Counter-offer on contract %.12s…   Enter edits · q back", c->contract);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_reset(&b);
 	kbuf_printf(&b, "  %-13s %-22s %s", "TERM", "NOW", "IN THE OFFER");
-	ui_trade_head_row(u, y + 1, kbuf_str(&b), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&b), u->a_dim);
 	kbuf_free(&b);
 }
 
@@ -233,14 +234,12 @@ static void send_done(struct ui *u, int yes, void *arg)
 	char id[UI_TRADE_ID];
 	snprintf(id, sizeof id, "%s", c->contract);
 	ui_trade_reload(u);
-	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->ncontracts; i++)
-		if (strcmp(t->contracts[i].id, id) == 0) {
-			if (u->tab_view[u->tab] == VIEW_COUNTER)
-				u->tab = TAB_CONTRACTS;
-			ui_contracts_open(u, i);
-			return;
-		}
+	int here = u->tab_view[u->tab] == VIEW_COUNTER;
+	if (ui_open(u, VIEW_CONTRACT, id)) {
+		if (here)
+			u->tab = TAB_CONTRACTS;
+		return;
+	}
 	u->tab_view[u->tab] = ui_tabs[u->tab].root;
 	u->dirty |= DIRTY_ALL;
 }

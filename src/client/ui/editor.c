@@ -1,7 +1,7 @@
 /* ui/editor — a long message written in $VISUAL or $EDITOR (vi when neither is set): curses
  * steps aside, the editor runs on a private temporary file (0600, in $TMPDIR, removed
- * after), the screen comes back, and the text goes out through `chat send`, as a message
- * typed on the line does. */
+ * after), the screen comes back, and the text is handed to the conversation view, which
+ * sends it through `chat send` as a message typed on the line. */
 #include "ui.h"
 
 #include <errno.h>
@@ -49,12 +49,9 @@ static int run_editor(const char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-void ui_compose_editor(struct ui *u)
+char *ui_compose_editor(struct ui *u)
 {
-	if (!u->conv_id[0]) {
-		ui_say(u, "open a conversation first");
-		return;
-	}
+	char *msg = NULL;
 	const char *editor = getenv("VISUAL");
 	if (!editor || !*editor)
 		editor = getenv("EDITOR");
@@ -69,7 +66,7 @@ void ui_compose_editor(struct ui *u)
 	if (fd < 0) {
 		ui_say(u, "error: no temporary file in %s: %s", tmp && *tmp ? tmp : "/tmp",
 		       strerror(errno));
-		return;
+		return NULL;
 	}
 	fchmod(fd, 0600);
 	close(fd);
@@ -99,13 +96,12 @@ void ui_compose_editor(struct ui *u)
 		if (a == b) {
 			ui_say(u, "the message was empty: nothing sent");
 		} else {
-			char *msg = xstrndup(text.data + a, b - a);
 			if (memchr(text.data + a, '\0', b - a))
 				ui_say(u, "error: the message holds a NUL byte: nothing sent");
 			else
-				ui_chat_send(u, msg);
-			free(msg);
+				msg = xstrndup(text.data + a, b - a);
 		}
 	}
 	kbuf_free(&text);
+	return msg;
 }

@@ -56,7 +56,7 @@ static struct eventpick_ui *state(struct ui *u)
 	return v->priv;
 }
 
-void ui_eventpick_start(struct ui *u, const char *order_id)
+int ui_eventpick_start(struct ui *u, const char *order_id)
 {
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_order *o = NULL;
@@ -67,7 +67,7 @@ void ui_eventpick_start(struct ui *u, const char *order_id)
 		ui_say(u,
 		       "event: the seller adds shipment events to an order once it is shipped%s%s",
 		       o ? "; this one is " : "", o ? o->state : "");
-		return;
+		return 0;
 	}
 	struct eventpick_ui *p = state(u);
 	snprintf(p->order, sizeof p->order, "%s", order_id);
@@ -76,6 +76,7 @@ void ui_eventpick_start(struct ui *u, const char *order_id)
 	ui_view_set_rows(u, v, p->n);
 	u->tab_view[u->tab] = VIEW_EVENTPICK;
 	u->dirty |= DIRTY_ALL;
+	return 1;
 }
 
 void ui_eventpick_head(struct ui *u, int y)
@@ -83,10 +84,10 @@ void ui_eventpick_head(struct ui *u, int y)
 	struct eventpick_ui *p = state(u);
 	struct kbuf b = KBUF_INIT;
 	kbuf_printf(&b, "Shipment event for order %.12s…   Enter picks · q back", p->order);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_reset(&b);
 	kbuf_printf(&b, "  %-5s %-10s %s", "CODE", "OF THE", "EVENT");
-	ui_trade_head_row(u, y + 1, kbuf_str(&b), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&b), u->a_dim);
 	kbuf_free(&b);
 }
 
@@ -107,14 +108,12 @@ void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width)
 static void back_to_order(struct ui *u, const char *order)
 {
 	ui_trade_reload(u);
-	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->norders; i++)
-		if (strcmp(t->orders[i].id, order) == 0) {
-			if (u->tab_view[u->tab] == VIEW_EVENTPICK)
-				u->tab = TAB_ORDERS;
-			ui_orders_open(u, i);
-			return;
-		}
+	int here = u->tab_view[u->tab] == VIEW_EVENTPICK;
+	if (ui_open(u, VIEW_ORDER, order)) {
+		if (here)
+			u->tab = TAB_ORDERS;
+		return;
+	}
 	u->tab_view[u->tab] = ui_tabs[u->tab].root;
 	u->dirty |= DIRTY_ALL;
 }

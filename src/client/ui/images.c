@@ -299,7 +299,7 @@ void ui_images_listing(struct ui *u, const char *listing_id)
 	kbuf_free(&t);
 	listing_free(&l);
 	if (fetched_whole)
-		ui_listing_build(u, COLS); /* the view shows the signed listing now */
+		ui_view_build(u, VIEW_LISTING); /* the view shows the signed listing now */
 }
 
 void ui_supplier_show(struct ui *u, const char *account_id)

@@ -51,14 +51,13 @@ void ui_inbox_load(struct ui *u)
 	u->dirty |= DIRTY_ALL;
 }
 
-int ui_inbox_first(struct ui *u)
+void ui_inbox_first(struct ui *u)
 {
 	ui_inbox_load(u);
 	if (!state(u)->in.n)
-		return 0;
+		return;
 	u->tab = TAB_INBOX;
 	u->views[VIEW_INBOX].cur = 0;
-	return 1;
 }
 
 /* The one key that acts on it once Enter took her there, and what it does, from the
@@ -80,7 +79,7 @@ static void item_key(const struct inbox_item *it, char *out, size_t cap)
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strncmp(it->cmd, map[i].cmd, strlen(map[i].cmd)) == 0) {
 			char k[16];
-			ui_trade_key_of(map[i].view, map[i].act, map[i].dflt, k, sizeof k);
+			ui_key_of(map[i].view, map[i].act, map[i].dflt, k, sizeof k);
 			snprintf(out, cap, "%s %s", k, map[i].word);
 			return;
 		}
@@ -93,7 +92,7 @@ static void item_key(const struct inbox_item *it, char *out, size_t cap)
 		break;
 	case INBOX_RFQ: {
 		char k[16];
-		ui_trade_key_of("rfq", ACT_QUOTE, "Q", k, sizeof k);
+		ui_key_of("rfq", ACT_QUOTE, "Q", k, sizeof k);
 		snprintf(out, cap, "%s quote", k);
 		break;
 	}
@@ -116,14 +115,14 @@ void ui_inbox_head(struct ui *u, int y)
 	else
 		kbuf_printf(&b, "Inbox (%zu waiting)   Enter goes to it, where KEY acts · w wallet",
 		            st->in.n);
-	ui_trade_head_row(u, y, kbuf_str(&b), st->error[0] ? u->slot[SLOT_ERROR] : u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), st->error[0] ? u->slot[SLOT_ERROR] : u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "WHEN", COL_WHEN, 1);
 	kbuf_puts(&h, " ");
 	text_clip(&h, "KIND", COL_KIND, 1);
 	text_clip(&h, "KEY", COL_KEY, 1);
 	kbuf_puts(&h, "WHAT");
-	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
 }
@@ -144,25 +143,6 @@ void ui_inbox_row(struct ui *u, int i, struct kbuf *out, int width)
 	text_clip(out, key, COL_KEY, 1);
 	int rest = width - 2 - COL_WHEN - 1 - COL_KIND - COL_KEY;
 	text_clip(out, it->text, (size_t)(rest > 1 ? rest : 1), 0);
-}
-
-/* The index of id in the trade tabs' lists (read again first), -1 when not there. */
-static int find_contract(struct ui *u, const char *id)
-{
-	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->ncontracts; i++)
-		if (strcmp(t->contracts[i].id, id) == 0)
-			return i;
-	return -1;
-}
-
-static int find_order(struct ui *u, const char *id)
-{
-	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->norders; i++)
-		if (strcmp(t->orders[i].id, id) == 0)
-			return i;
-	return -1;
 }
 
 static void go_tab(struct ui *u, int tab)
@@ -189,33 +169,30 @@ void ui_inbox_open(struct ui *u, int i)
 	if (i < 0 || (size_t)i >= st->in.n)
 		return;
 	struct inbox_item it = st->in.v[i]; /* a copy: the reloads below free the list */
-	int k;
 	switch (it.kind) {
 	case INBOX_OFFER:
-		ui_trade_reload(u);
-		if ((k = find_contract(u, it.id)) < 0)
+		ui_trade_reload(u); /* the trade tabs' lists, read again first */
+		if (!ui_open(u, VIEW_CONTRACT, it.id))
 			break;
 		go_tab(u, TAB_CONTRACTS);
-		ui_contracts_open(u, k);
 		return;
 	case INBOX_ORDER:
 	case INBOX_DISPUTE:
 	case INBOX_RULING:
 		ui_trade_reload(u);
-		if ((k = find_order(u, it.id)) < 0)
+		if (!ui_open(u, VIEW_ORDER, it.id))
 			break;
 		go_tab(u, TAB_ORDERS);
-		ui_orders_open(u, k);
 		return;
 	case INBOX_MONEY:
-		ui_wallet_show(u);
+		ui_open(u, VIEW_WALLET, NULL);
 		return;
 	case INBOX_CHAT:
 		go_tab(u, TAB_CHAT);
-		ui_messages_open(u, it.id);
+		ui_open(u, VIEW_MESSAGES, it.id);
 		return;
 	case INBOX_RFQ:
-		if (!ui_rfq_open_id(u, it.id))
+		if (!ui_open(u, VIEW_RFQ, it.id))
 			break;
 		go_tab(u, TAB_RFQS);
 		return;
@@ -238,10 +215,4 @@ void ui_inbox_free(struct ui *u)
 		inbox_free(&st->in);
 	free(st);
 	v->priv = NULL;
-}
-
-void ui_seller_reload(struct ui *u)
-{
-	ui_inbox_load(u);
-	ui_wallet_shown(u);
 }

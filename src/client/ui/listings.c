@@ -170,14 +170,14 @@ void ui_mylistings_head(struct ui *u, int y)
 	struct my_listings *m = state(u);
 	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
 	char ke[16], kp[16];
-	ui_trade_key_of("mylistings", ACT_EDIT, "e", ke, sizeof ke);
-	ui_trade_key_of("mylistings", ACT_PAUSE, "p", kp, sizeof kp);
+	ui_key_of("mylistings", ACT_EDIT, "e", ke, sizeof ke);
+	ui_key_of("mylistings", ACT_PAUSE, "p", kp, sizeof kp);
 	int paused = 0;
 	for (int i = 0; i < m->n; i++)
 		paused += strcmp(m->rows[i].status, "paused") == 0;
 	kbuf_printf(&b, "My listings (%d, %d paused)   Enter opens · %s price · %s pause/resume",
 	            m->n, paused, ke, kp);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	int sw, tw;
 	widths(m, COLS, &sw, &tw);
 	kbuf_puts(&h, "  ");
@@ -189,7 +189,7 @@ void ui_mylistings_head(struct ui *u, int y)
 	kbuf_puts(&h, " ");
 	text_clip(&h, "MOQ", COL_MOQ, 1);
 	kbuf_puts(&h, " STATUS");
-	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
 }
@@ -264,8 +264,8 @@ void ui_mylisting_title(struct ui *u, struct kbuf *out)
 {
 	struct my_listings *m = state(u);
 	char ke[16], kp[16];
-	ui_trade_key_of("mylisting", ACT_EDIT, "e", ke, sizeof ke);
-	ui_trade_key_of("mylisting", ACT_PAUSE, "p", kp, sizeof kp);
+	ui_key_of("mylisting", ACT_EDIT, "e", ke, sizeof ke);
+	ui_key_of("mylisting", ACT_PAUSE, "p", kp, sizeof kp);
 	const char *sku = m->open_id;
 	for (int i = 0; i < m->n; i++)
 		if (strcmp(m->rows[i].id, m->open_id) == 0)

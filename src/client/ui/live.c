@@ -56,10 +56,12 @@ enum live_state {
 
 struct tjob {
 	char *url, *lang, *hash, *text;
+	ui_translated_fn done; /* called on the main thread with the outcome */
 };
 
 struct tdone {
 	char *hash, *error; /* error NULL: stored in the cache */
+	ui_translated_fn done;
 };
 
 struct ui_live {
@@ -273,6 +275,7 @@ static void do_translate(struct ui_live *l, struct store *s, struct tjob *j)
 	if (l->ndone < TQ_MAX) {
 		l->done[l->ndone].hash = j->hash;
 		l->done[l->ndone].error = error;
+		l->done[l->ndone].done = j->done;
 		l->ndone++;
 		j->hash = NULL;
 	} else {
@@ -636,7 +639,7 @@ int ui_live_wait(struct ui *u, int ms)
 }
 
 int ui_live_translate(struct ui *u, const char *url, const char *lang, const char *hash,
-                      const char *text)
+                      const char *text, ui_translated_fn done)
 {
 	struct ui_live *l = u->live;
 	if (!l || !l->have_worker)
@@ -649,6 +652,7 @@ int ui_live_translate(struct ui *u, const char *url, const char *lang, const cha
 		j->lang = xstrdup(lang);
 		j->hash = xstrdup(hash);
 		j->text = xstrdup(text);
+		j->done = done;
 		pthread_cond_broadcast(&l->cv);
 	}
 	pthread_mutex_unlock(&l->mu);
@@ -660,31 +664,12 @@ void ui_live_reload(struct ui *u)
 	store_changed_elsewhere(u->s);
 	struct kbuf keep = KBUF_INIT;
 	kbuf_puts(&keep, kbuf_str(&u->msg));
-	if (u->prompt != PROMPT_QUERY) { /* not under a query being typed */
-		struct ui_view *r = &u->views[VIEW_RESULTS];
-		int cur = r->cur, top = r->top;
-		ui_search_run(u);
-		r->cur = cur, r->top = top;
-		ui_view_set_rows(u, r, r->n);
-	}
-	ui_chats_load(u);
-	ui_listing_build(u, COLS);
-	if (u->tab_view[TAB_CHAT] == VIEW_MESSAGES && u->conv_id[0]) {
-		/* new messages show at the bottom; a reader scrolled up stays where he is */
-		struct ui_view *v = &u->views[VIEW_MESSAGES];
-		int h = ui_body_rows(u), top = v->top;
-		int at_end = v->top >= v->n - h;
-		ui_messages_open(u, u->conv_id);
-		if (!at_end) {
-			v->top = top;
-			ui_view_set_rows(u, v, v->n);
-		}
-	}
-	ui_trade_reload(u);
-	ui_seller_reload(u); /* the Inbox, and the wallet wherever it is open */
-	/* a tab whose views keep their own state (priv) reads the cache again when shown */
-	if (u->views[ui_tabs[u->tab].root].priv && ui_cur_view(u)->ops->shown)
-		ui_cur_view(u)->ops->shown(u);
+	ui_reload(u, 0, VIEW_N - 1); /* every view with a reload of its own (views.c) */
+	/* a tab whose views keep their own state (priv) and have no reload reads the cache
+	 * again when shown */
+	struct ui_view *v = ui_cur_view(u);
+	if (u->views[ui_tabs[u->tab].root].priv && !v->ops->reload && v->ops->shown)
+		v->ops->shown(u);
 	kbuf_reset(&u->msg);
 	kbuf_puts(&u->msg, kbuf_str(&keep));
 	kbuf_free(&keep);
@@ -708,7 +693,7 @@ void ui_live_poll(struct ui *u)
 		ui_live_reload(u);
 	}
 	for (int i = 0; i < nd; i++) {
-		ui_translate_done(u, done[i].hash, done[i].error);
+		done[i].done(u, done[i].hash, done[i].error);
 		free(done[i].hash);
 		free(done[i].error);
 	}

@@ -32,22 +32,10 @@ static int64_t jint(const cJSON *o, const char *name)
 
 struct ui_trade *ui_trade(struct ui *u)
 {
-	if (!u->trade)
-		u->trade = xcalloc(1, sizeof *u->trade);
-	return u->trade;
-}
-
-void ui_trade_say(struct ui *u, const char *fmt, ...)
-{
-	struct kbuf raw = KBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	kbuf_vprintf(&raw, fmt, ap);
-	va_end(ap);
-	ui_say(u, "%s", kbuf_str(&raw));   /* sanitises it into u->msg */
-	ui_ask_note(u, kbuf_str(&u->msg)); /* in full on the prompt row (ask.c) */
-	kbuf_free(&raw);
-	u->dirty |= DIRTY_ALL;
+	struct ui_view *v = &u->views[VIEW_ORDERS];
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct ui_trade));
+	return v->priv;
 }
 
 static char *safe_dup(const char *s)
@@ -65,36 +53,6 @@ static void safe_id(char *out, size_t cap, const char *s)
 	struct kbuf b = KBUF_INIT;
 	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
 	snprintf(out, cap, "%s", kbuf_str(&b));
-	kbuf_free(&b);
-}
-
-char *ui_trade_name(struct ui *u, const char *id)
-{
-	struct kbuf b = KBUF_INIT;
-	struct account a;
-	if (id && store_account_get(u->s, id, &a, NULL) == K_OK && a.display_name) {
-		text_sanitize(&b, a.display_name, strlen(a.display_name), 0);
-		account_free(&a);
-	} else {
-		char sh[16];
-		safe_id(sh, sizeof sh, id ? id : "?");
-		kbuf_printf(&b, "%.10s…", sh);
-	}
-	return kbuf_detach(&b, NULL);
-}
-
-void ui_trade_time(const char *at, char *out, size_t cap)
-{
-	ktime_local(at, out, cap); /* the local zone, named, as the CLI shows it */
-}
-
-void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr)
-{
-	struct kbuf b = KBUF_INIT;
-	text_clip(&b, text, (size_t)COLS, 1);
-	attrset(attr);
-	mvaddstr(y, 0, kbuf_str(&b));
-	attrset(A_NORMAL);
 	kbuf_free(&b);
 }
 
@@ -209,7 +167,7 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 		if (!eta && cJSON_IsArray(ev))
 			eta = dcsa_eta(ev);
 		if (eta)
-			ui_trade_time(eta, o->eta, sizeof o->eta);
+			ui_local_time(eta, o->eta, sizeof o->eta);
 		/* The last event is the latest that happened (ACT); an estimate or plan only
 		 * when nothing has happened yet. */
 		size_t idx[DCSA_MAX_EVENTS];
@@ -272,7 +230,7 @@ static int add_order(void *vctx, const cJSON *obj)
 	safe_id(o->contract_id, sizeof o->contract_id, jstr(obj, "contractId"));
 	const char *b = jstr(obj, "buyerId");
 	o->buyer = b && strcmp(b, u->c->self_id) == 0;
-	o->peer = ui_trade_name(u, o->buyer ? jstr(obj, "sellerId") : b);
+	o->peer = ui_account_name(u, o->buyer ? jstr(obj, "sellerId") : b);
 	const char *st = jstr(obj, "state");
 	snprintf(o->state, sizeof o->state, "%s", order_state_parse(st) >= 0 ? st : "?");
 	safe_id(o->currency, sizeof o->currency, jstr(obj, "currency"));
@@ -354,12 +312,6 @@ char *ui_trade_product_of(const cJSON *contract)
 	return r;
 }
 
-void ui_trade_col(struct kbuf *line, const char *s, int cols)
-{
-	text_clip(line, s ? s : "", (size_t)(cols > 1 ? cols - 1 : 1), 1);
-	kbuf_puts(line, " ");
-}
-
 #define COL_STATE 17
 #define COL_ROLE 5
 
@@ -403,14 +355,14 @@ void ui_orders_head(struct ui *u, int y)
 	ui_wallet_balance(u, bal, sizeof bal);
 	kbuf_printf(&b, "Orders (%d, %d waiting for you)   %s%sEnter opens · w wallet", t->norders,
 	            waiting, bal, bal[0] ? "   " : "");
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "STATE", COL_STATE, 1);
 	text_clip(&h, "ROLE", COL_ROLE, 1);
-	ui_trade_col(&h, "COUNTERPARTY", peer_width(COLS));
-	ui_trade_col(&h, "PRODUCT", product_width(COLS));
+	ui_col(&h, "COUNTERPARTY", peer_width(COLS));
+	ui_col(&h, "PRODUCT", product_width(COLS));
 	kbuf_printf(&h, "%*s  NEXT", total_width(COLS), "TOTAL");
-	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
 }
@@ -425,8 +377,8 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_puts(&line, "  ");
 	text_clip(&line, state_words(o->state), COL_STATE, 1);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
-	ui_trade_col(&line, o->peer, peer_width(width));
-	ui_trade_col(&line, o->product, product_width(width));
+	ui_col(&line, o->peer, peer_width(width));
+	ui_col(&line, o->product, product_width(width));
 	kbuf_printf(&line, "%*s  %s", total_width(width), total, o->next);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
@@ -496,16 +448,6 @@ static const struct {
     {ACT_PAY, "p", "pay"},         {ACT_SHIP, "s", "ship"},     {ACT_CONFIRM, "c", "confirm"},
     {ACT_DISPUTE, "D", "dispute"}, {ACT_CANCEL, "x", "cancel"}, {ACT_RATE, "r", "rate"},
 };
-
-void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap)
-{
-	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
-		if (k->action == act && strcmp(k->view, view) == 0) {
-			snprintf(out, cap, "%s", k->label);
-			return;
-		}
-	snprintf(out, cap, "%s", dflt);
-}
 
 static void push_wrapped(struct kstrv *lines, const char *text, int width, const char *indent)
 {
@@ -695,7 +637,7 @@ void ui_order_build(struct ui *u, int width)
 	}
 	if (o->cancel_by[0]) {
 		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest");
-		ui_trade_time(jstr(cr, "at"), when, sizeof when);
+		ui_local_time(jstr(cr, "at"), when, sizeof when);
 		kbuf_printf(&b,
 		            "Cancel     asked by the %s on %s; it takes effect when the %s "
 		            "signs it too (x)",
@@ -704,8 +646,8 @@ void ui_order_build(struct ui *u, int width)
 		push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		kbuf_reset(&b);
 	}
-	ui_trade_time(jstr(obj, "created"), when, sizeof when);
-	ui_trade_time(jstr(obj, "updated"), when2, sizeof when2);
+	ui_local_time(jstr(obj, "created"), when, sizeof when);
+	ui_local_time(jstr(obj, "updated"), when2, sizeof when2);
 	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
@@ -791,7 +733,7 @@ void ui_order_build(struct ui *u, int width)
 	if (n)
 		qsort(items, n, sizeof *items, tl_cmp);
 	for (size_t i = 0; i < n; i++) {
-		ui_trade_time(items[i].at, when, sizeof when);
+		ui_local_time(items[i].at, when, sizeof when);
 		kbuf_reset(&b);
 		kbuf_printf(&b, "%-20s  %s", when, items[i].text);
 		push_wrapped(&v->lines, kbuf_str(&b), width, "  ");
@@ -820,7 +762,7 @@ void ui_order_build(struct ui *u, int width)
 		if (refusal(o, order_acts[i].act, obj, &ot, &op, why, sizeof why))
 			continue;
 		char key[16];
-		ui_trade_key_of("order", order_acts[i].act, order_acts[i].key, key, sizeof key);
+		ui_key_of("order", order_acts[i].act, order_acts[i].key, key, sizeof key);
 		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key, order_acts[i].word);
 		any = 1;
 	}
@@ -844,8 +786,8 @@ void ui_order_head(struct ui *u, int y)
 	kbuf_printf(&b, "Order %.12s…  %s  %s %s", t->order_id,
 	            o ? state_words(o->state) : "not in the cache",
 	            o ? (o->buyer ? "from" : "to") : "", o ? o->peer : "");
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
-	ui_trade_head_row(u, y + 1, t->order_actions, u->a_dim);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y + 1, t->order_actions, u->a_dim);
 	kbuf_free(&b);
 }
 
@@ -863,15 +805,25 @@ void ui_orders_open(struct ui *u, int i)
 
 /* --- outcomes ------------------------------------------------------------------- */
 
+const char *ui_trade_contract_state(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	const char *state = NULL;
+	for (int i = 0; i < t->ncontracts; i++) /* the last of the same id, as ever */
+		if (strcmp(t->contracts[i].id, id) == 0)
+			state = t->contracts[i].state;
+	return state;
+}
+
 /* Where an order or a contract stands now, in words, for "pay: done — ...". */
 static void standing(struct ui *u, const char *target, int sign, char *out, size_t cap)
 {
-	struct ui_trade *t = ui_trade(u);
 	if (sign) {
-		snprintf(out, cap, "the contract is not in the list");
-		for (int i = 0; i < t->ncontracts; i++)
-			if (strcmp(t->contracts[i].id, target) == 0)
-				snprintf(out, cap, "the contract is %s", t->contracts[i].state);
+		const char *state = ui_trade_contract_state(u, target);
+		if (state)
+			snprintf(out, cap, "the contract is %s", state);
+		else
+			snprintf(out, cap, "the contract is not in the list");
 		return;
 	}
 	const struct trade_order *o = find_order(u, target);
@@ -914,7 +866,7 @@ static void pending_check(struct ui *u)
 		snprintf(t->said, sizeof t->said, "error: %s refused by the node: %s",
 		         t->pending_word, w.error);
 	} else if (!w.found && t->pending_sign == 2) { /* a message: "message to X: sent" */
-		char *name = ui_trade_name(u, t->pending_target);
+		char *name = ui_account_name(u, t->pending_target);
 		snprintf(t->said, sizeof t->said, "%s to %s: sent", t->pending_word, name);
 		free(name);
 	} else if (!w.found) {
@@ -933,7 +885,7 @@ static void say_pending(struct ui *u)
 	struct ui_trade *t = ui_trade(u);
 	if (!t->said[0])
 		return;
-	ui_trade_say(u, "%s", t->said);
+	ui_say_note(u, "%s", t->said);
 	t->said[0] = '\0';
 }
 
@@ -941,22 +893,32 @@ static void say_pending(struct ui *u)
 
 void ui_trade_reload(struct ui *u)
 {
+	ui_reload(u, VIEW_ORDERS, VIEW_SHIPMENT); /* the lists, then the one open of each */
+	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+void ui_order_reload(struct ui *u)
+{
 	struct ui_trade *t = ui_trade(u);
-	ui_orders_load(u);
-	ui_contracts_load(u);
-	pending_check(u);
+	pending_check(u); /* the lists are read: what a queued action came to */
 	if (t->order_id[0])
 		ui_order_build(u, COLS);
-	if (t->contract_id[0])
-		ui_contract_build(u, COLS);
-	if (t->ship_id[0])
-		ui_shipment_build(u, COLS);
-	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+int ui_order_open_id(struct ui *u, const char *id)
+{
+	struct ui_trade *t = ui_trade(u);
+	for (int i = 0; i < t->norders; i++)
+		if (strcmp(t->orders[i].id, id) == 0) {
+			ui_orders_open(u, i);
+			return 1;
+		}
+	return 0;
 }
 
 void ui_trade_free(struct ui *u)
 {
-	struct ui_trade *t = u->trade;
+	struct ui_trade *t = u->views[VIEW_ORDERS].priv;
 	if (!t)
 		return;
 	for (int i = 0; i < t->norders; i++)
@@ -969,7 +931,7 @@ void ui_trade_free(struct ui *u)
 	}
 	free(t->contracts);
 	free(t);
-	u->trade = NULL;
+	u->views[VIEW_ORDERS].priv = NULL;
 }
 
 /* --- actions: asked, confirmed, run as the batch command -------------------------- */
@@ -1039,9 +1001,19 @@ static void order_question(struct ui *u, const struct ui_ask_form *f, char *q, s
 	}
 }
 
-void ui_trade_run(struct ui *u, enum ui_action act, const char *target_id, char *const *v)
+void ui_trade_queued(struct ui *u, const char *word, const char *target, const char *contract,
+                     int sign)
 {
 	struct ui_trade *t = ui_trade(u);
+	snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
+	snprintf(t->pending_target, sizeof t->pending_target, "%s", target);
+	snprintf(t->pending_contract, sizeof t->pending_contract, "%s", contract);
+	t->pending_sign = sign;
+	t->said[0] = '\0';
+}
+
+void ui_trade_run(struct ui *u, enum ui_action act, const char *target_id, char *const *v)
+{
 	char target[UI_TRADE_ID];
 	snprintf(target, sizeof target, "%s", target_id);
 	char *argv[16];
@@ -1110,21 +1082,17 @@ void ui_trade_run(struct ui *u, enum ui_action act, const char *target_id, char 
 	char where[160];
 	if (rc == K_OK) {
 		standing(u, target, act == ACT_SIGN, where, sizeof where);
-		ui_trade_say(u, "%s: done — %s", word, where);
+		ui_say_note(u, "%s: done — %s", word, where);
 	} else if (rc == K_EQUEUED) {
-		ui_trade_say(u, "%s: queued — %s", word,
-		             ran.e.msg[0] ? ran.e.msg : "it goes out with the next sync");
-		snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
-		snprintf(t->pending_target, sizeof t->pending_target, "%s", target);
-		snprintf(t->pending_contract, sizeof t->pending_contract, "%s", contract_id);
-		t->pending_sign = act == ACT_SIGN;
-		t->said[0] = '\0';
+		ui_say_note(u, "%s: queued — %s", word,
+		            ran.e.msg[0] ? ran.e.msg : "it goes out with the next sync");
+		ui_trade_queued(u, word, target, contract_id, act == ACT_SIGN);
 	} else if (ran.error_type[0]) { /* the node's own word for it, as a field */
-		ui_trade_say(u, "error: %s refused (%s): %s", word, ran.error_type,
-		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
+		ui_say_note(u, "error: %s refused (%s): %s", word, ran.error_type,
+		            ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	} else {
-		ui_trade_say(u, "error: %s refused: %s", word,
-		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
+		ui_say_note(u, "error: %s refused: %s", word,
+		            ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	}
 	u->dirty |= DIRTY_ALL;
 }
@@ -1139,7 +1107,7 @@ static void order_run(struct ui *u, const struct ui_ask_form *f)
 int ui_order_action(struct ui *u, enum ui_action act)
 {
 	if (act == ACT_EVENT) { /* e: a shipment event (eventpick.c) */
-		ui_eventpick_start(u, ui_trade(u)->order_id);
+		ui_open(u, VIEW_EVENTPICK, ui_trade(u)->order_id);
 		return 1;
 	}
 	int mine = 0;
@@ -1151,9 +1119,9 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	const struct trade_order *o = find_order(u, t->order_id);
 	if (ui_cur_view(u) != &u->views[VIEW_ORDER] || !o) {
 		/* a key bound in another view acts on no order by surprise */
-		ui_trade_say(u, "%s",
-		             o ? "open an order first (tab 3, Enter)"
-		               : "this order is no longer in the cache");
+		ui_say_note(u, "%s",
+		            o ? "open an order first (tab 3, Enter)"
+		              : "this order is no longer in the cache");
 		return 1;
 	}
 	cJSON *obj = NULL, *doc = contract_of(u, o->contract_id);
@@ -1171,7 +1139,7 @@ int ui_order_action(struct ui *u, enum ui_action act)
 			word = order_acts[i].word;
 	if (why) {
 		/* the key does nothing but say why */
-		ui_trade_say(u, "%s: not now — %s (it is %s)", word, why, state_words(o->state));
+		ui_say_note(u, "%s: not now — %s (it is %s)", word, why, state_words(o->state));
 		return 1;
 	}
 	ui_ask_form(u, act, o->id);

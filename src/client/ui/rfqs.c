@@ -231,10 +231,10 @@ void ui_rfqs_head(struct ui *u, int y)
 	struct rfqs *r = state(u);
 	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
 	char kq[16];
-	ui_trade_key_of("rfqs", ACT_QUOTE, "Q", kq, sizeof kq);
+	ui_key_of("rfqs", ACT_QUOTE, "Q", kq, sizeof kq);
 	kbuf_printf(&b, "Open RFQs (%d, %d in your categories)   Enter opens · %s quotes", r->n,
 	            r->nmatch, kq);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "    ");
 	text_clip(&h, "TITLE", (size_t)title_width(COLS), 1);
 	kbuf_puts(&h, " ");
@@ -247,7 +247,7 @@ void ui_rfqs_head(struct ui *u, int y)
 	text_clip(&h, "BUYER", COL_BUYER, 1);
 	kbuf_puts(&h, " ");
 	text_clip(&h, "DEADLINE", COL_DEADLINE, 1);
-	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
 }
@@ -343,7 +343,7 @@ void ui_rfq_title(struct ui *u, struct kbuf *out)
 	struct rfqs *r = state(u);
 	const struct rfq_row *x = find(r, r->open_id);
 	char kq[16];
-	ui_trade_key_of("rfq", ACT_QUOTE, "Q", kq, sizeof kq);
+	ui_key_of("rfq", ACT_QUOTE, "Q", kq, sizeof kq);
 	kbuf_printf(out, "RFQ from %s   %s quotes · q back", x ? x->buyer : "?", kq);
 }
 

@@ -23,6 +23,24 @@
 
 static const char *const sort_names[] = {"relevance", "price", "rating", "newest"};
 
+/* The Search tab's own state, in the results view's priv (made on first use, freed by its
+ * ops->free): the results, the filter bar, the listing open. */
+struct search_ui {
+	struct search_result res;
+	int have_res;
+	int *res_dist;       /* a photo search (photo:PATH): each result's distance; else NULL */
+	struct kbuf filters; /* the filter bar's text */
+	char listing_id[MODEL_LISTING_ID_LEN + 1];
+};
+
+static struct search_ui *state(struct ui *u)
+{
+	struct ui_view *v = &u->views[VIEW_RESULTS];
+	if (!v->priv)
+		v->priv = xcalloc(1, sizeof(struct search_ui));
+	return v->priv;
+}
+
 static void upper(char *dst, size_t cap, const char *s, size_t n)
 {
 	size_t i = 0;
@@ -158,6 +176,7 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 
 void ui_search_run(struct ui *u)
 {
+	struct search_ui *st = state(u);
 	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT, safe = KBUF_INIT;
 	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_FIRST};
 	char country[8] = "", currency[8] = "", incoterm[8] = "";
@@ -187,15 +206,15 @@ void ui_search_run(struct ui *u)
 		rc = store_search(u->s, &q, &r, &e);
 	}
 	if (rc == K_OK) {
-		if (u->have_res)
-			search_result_free(&u->res);
-		free(u->res_dist);
-		u->res = r;
-		u->res_dist = dist;
-		u->have_res = 1;
+		if (st->have_res)
+			search_result_free(&st->res);
+		free(st->res_dist);
+		st->res = r;
+		st->res_dist = dist;
+		st->have_res = 1;
 		text_sanitize(&safe, kbuf_str(&bar), bar.len, 0);
-		kbuf_reset(&u->filters);
-		kbuf_puts(&u->filters, kbuf_str(&safe));
+		kbuf_reset(&st->filters);
+		kbuf_puts(&st->filters, kbuf_str(&safe));
 		struct ui_view *v = &u->views[VIEW_RESULTS];
 		v->cur = v->top = 0;
 		ui_view_set_rows(u, v, (int)r.n);
@@ -222,9 +241,17 @@ void ui_search_run(struct ui *u)
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
+void ui_search_typed(struct ui *u, const char *text)
+{
+	(void)text; /* the query is u->query, as the head draws it */
+	ui_search_run(u);
+}
+
 void ui_search_more(struct ui *u)
 {
-	if (!u->have_res || (int64_t)u->res.n >= u->res.total || u->res.n >= 1000 || u->res_dist)
+	struct search_ui *st = state(u);
+	if (!st->have_res || (int64_t)st->res.n >= st->res.total || st->res.n >= 1000 ||
+	    st->res_dist)
 		return; /* a photo search came whole */
 	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT;
 	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_MORE};
@@ -237,21 +264,21 @@ void ui_search_more(struct ui *u)
 	                     &category, &photo, &e);
 	free(photo);
 	q.text = kbuf_str(&words);
-	q.offset = (int)u->res.n;
+	q.offset = (int)st->res.n;
 	struct search_result r = {0};
 	if (rc == K_OK)
 		rc = store_search(u->s, &q, &r, &e);
 	if (rc == K_OK && r.n) {
-		/* the titles move over to u->res, which frees them */
-		u->res.hits = xrealloc(u->res.hits, (u->res.n + r.n) * sizeof *u->res.hits);
-		memcpy(u->res.hits + u->res.n, r.hits, r.n * sizeof *r.hits);
-		u->res.n += r.n;
+		/* the titles move over to st->res, which frees them */
+		st->res.hits = xrealloc(st->res.hits, (st->res.n + r.n) * sizeof *st->res.hits);
+		memcpy(st->res.hits + st->res.n, r.hits, r.n * sizeof *r.hits);
+		st->res.n += r.n;
 		free(r.hits);
-		ui_view_set_rows(u, &u->views[VIEW_RESULTS], (int)u->res.n);
-		ui_say(u, "%zu shown of %s%lld", u->res.n, u->res.total_capped ? "over " : "",
-		       (long long)u->res.total);
+		ui_view_set_rows(u, &u->views[VIEW_RESULTS], (int)st->res.n);
+		ui_say(u, "%zu shown of %s%lld", st->res.n, st->res.total_capped ? "over " : "",
+		       (long long)st->res.total);
 	} else if (rc == K_OK) {
-		u->res.total = (int64_t)u->res.n; /* the cache changed under us: no more */
+		st->res.total = (int64_t)st->res.n; /* the cache changed under us: no more */
 		search_result_free(&r);
 	} else {
 		ui_say(u, "%s", e.msg);
@@ -279,6 +306,7 @@ static int title_width(int width)
 /* Three rows (the view table says so): the query, the filter bar, the column titles. */
 void ui_search_head(struct ui *u, int y)
 {
+	struct search_ui *st = state(u);
 	int cols = COLS;
 	if (u->prompt == PROMPT_QUERY) {
 		/* drawn with the cursor by ui_draw */
@@ -291,7 +319,7 @@ void ui_search_head(struct ui *u, int y)
 		kbuf_free(&t);
 	}
 	kbuf_reset(&u->tmp);
-	text_clip(&u->tmp, kbuf_str(&u->filters), (size_t)cols, 1);
+	text_clip(&u->tmp, kbuf_str(&st->filters), (size_t)cols, 1);
 	attrset(u->a_dim);
 	mvaddstr(y + 1, 0, kbuf_str(&u->tmp));
 	kbuf_reset(&u->tmp);
@@ -309,15 +337,16 @@ void ui_search_head(struct ui *u, int y)
 
 void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 {
-	const struct search_hit *h = &u->res.hits[i];
+	struct search_ui *st = state(u);
+	const struct search_hit *h = &st->res.hits[i];
 	struct kbuf t = KBUF_INIT, line = KBUF_INIT;
 	char amt[MONEY_FMT_MAX], best[MONEY_FMT_MAX], price[64], rating[24];
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	kbuf_puts(&line, "  ");
-	if (u->res_dist) { /* how near its picture is, before the title */
+	if (st->res_dist) { /* how near its picture is, before the title */
 		struct kbuf m = KBUF_INIT;
-		kbuf_printf(&m, "%s (%d) · %s", kimg_distance_words(u->res_dist[i]), u->res_dist[i],
-		            kbuf_str(&t));
+		kbuf_printf(&m, "%s (%d) · %s", kimg_distance_words(st->res_dist[i]),
+		            st->res_dist[i], kbuf_str(&t));
 		kbuf_reset(&t);
 		kbuf_puts(&t, kbuf_str(&m));
 		kbuf_free(&m);
@@ -385,14 +414,15 @@ static void push_safe(struct kstrv *lines, const char *label, const char *s)
 
 void ui_listing_build(struct ui *u, int width)
 {
+	struct search_ui *st = state(u);
 	struct ui_view *v = &u->views[VIEW_LISTING];
-	if (!u->listing_id[0])
+	if (!st->listing_id[0])
 		return;
 	kstrv_free(&v->lines);
 	v->built_width = width;
 	struct listing l;
 	struct kerr e = {0};
-	if (store_listing_get(u->s, u->listing_id, &l, &e) != K_OK) {
+	if (store_listing_get(u->s, st->listing_id, &l, &e) != K_OK) {
 		kstrv_push(&v->lines, e.msg[0] ? e.msg : "this listing is no longer in the cache");
 		ui_view_set_rows(u, v, (int)v->lines.n);
 		return;
@@ -495,9 +525,10 @@ void ui_listing_build(struct ui *u, int width)
 	ui_view_set_rows(u, v, (int)v->lines.n);
 }
 
-void ui_listing_open(struct ui *u, const char *id)
+static void listing_open(struct ui *u, const char *id)
 {
-	snprintf(u->listing_id, sizeof u->listing_id, "%s", id);
+	struct search_ui *st = state(u);
+	snprintf(st->listing_id, sizeof st->listing_id, "%s", id);
 	struct ui_view *v = &u->views[VIEW_LISTING];
 	v->top = 0;
 	ui_listing_build(u, COLS);
@@ -507,18 +538,38 @@ void ui_listing_open(struct ui *u, const char *id)
 
 void ui_results_open(struct ui *u, int i)
 {
-	if (i < (int)u->res.n)
-		ui_listing_open(u, u->res.hits[i].id);
+	struct search_ui *st = state(u);
+	if (i < (int)st->res.n)
+		listing_open(u, st->res.hits[i].id);
+}
+
+void ui_results_reload(struct ui *u)
+{
+	if (u->prompt == PROMPT_QUERY) /* not under a query being typed */
+		return;
+	struct ui_view *r = &u->views[VIEW_RESULTS];
+	int cur = r->cur, top = r->top;
+	ui_search_run(u);
+	r->cur = cur, r->top = top;
+	ui_view_set_rows(u, r, r->n);
+}
+
+void ui_listing_reload(struct ui *u)
+{
+	ui_listing_build(u, COLS);
 }
 
 void ui_search_free(struct ui *u)
 {
-	if (u->have_res)
-		search_result_free(&u->res);
-	u->have_res = 0;
-	free(u->res_dist);
-	u->res_dist = NULL;
-	kbuf_free(&u->filters);
+	struct search_ui *st = u->views[VIEW_RESULTS].priv;
+	if (!st)
+		return;
+	if (st->have_res)
+		search_result_free(&st->res);
+	free(st->res_dist);
+	kbuf_free(&st->filters);
+	free(st);
+	u->views[VIEW_RESULTS].priv = NULL;
 }
 
 /* --- the listing's keys: message, quote, propose ------------------------------------ */
@@ -539,11 +590,12 @@ static int own_listing(struct ui *u, const struct listing *l)
 
 void ui_listing_title(struct ui *u, struct kbuf *out)
 {
+	struct search_ui *st = state(u);
 	ui_trade_head_said(u); /* a queued message or offer that went out meanwhile */
-	kbuf_printf(out, "Listing %s  ", u->listing_id);
+	kbuf_printf(out, "Listing %s  ", st->listing_id);
 	struct listing l;
 	int own = 0;
-	if (u->listing_id[0] && store_listing_get(u->s, u->listing_id, &l, NULL) == K_OK) {
+	if (st->listing_id[0] && store_listing_get(u->s, st->listing_id, &l, NULL) == K_OK) {
 		own = own_listing(u, &l);
 		listing_free(&l);
 	}
@@ -555,16 +607,16 @@ void ui_listing_title(struct ui *u, struct kbuf *out)
 	} else {
 		for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++) {
 			/* the keys in force: a config may move one, or take it away */
-			ui_trade_key_of("listing", listing_acts[i].act, "", key, sizeof key);
+			ui_key_of("listing", listing_acts[i].act, "", key, sizeof key);
 			if (!key[0])
 				continue;
 			kbuf_printf(out, "%s %s %s", any ? " ·" : "", key, listing_acts[i].word);
 			any = 1;
 		}
 	}
-	ui_trade_key_of("listing", ACT_BACK, "", key, sizeof key);
+	ui_key_of("listing", ACT_BACK, "", key, sizeof key);
 	if (!key[0])
-		ui_trade_key_of("any", ACT_BACK, "q", key, sizeof key);
+		ui_key_of("any", ACT_BACK, "q", key, sizeof key);
 	kbuf_printf(out, "%s %s back", any ? " ·" : "", key);
 }
 
@@ -574,6 +626,7 @@ static void listing_run(struct ui *u, const struct ui_ask_form *f);
 /* The listing view's own keys (its ops->action): m, Q, P asked (ask.c) then run; i, s. */
 int ui_listing_action(struct ui *u, enum ui_action act)
 {
+	struct search_ui *st = state(u);
 	if (act != ACT_MESSAGE && act != ACT_QUOTE && act != ACT_PROPOSE && act != ACT_IMAGES &&
 	    act != ACT_SUPPLIER)
 		return 0;
@@ -582,14 +635,14 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 	for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++)
 		if (listing_acts[i].act == act)
 			word = listing_acts[i].word;
-	if (ui_cur_view(u) != &u->views[VIEW_LISTING] || !u->listing_id[0]) {
+	if (ui_cur_view(u) != &u->views[VIEW_LISTING] || !st->listing_id[0]) {
 		/* a key bound in another view acts on no listing by surprise */
-		ui_trade_say(u, "%s: open a listing first (tab 1, Enter on a result)", word);
+		ui_say_note(u, "%s: open a listing first (tab 1, Enter on a result)", word);
 		return 1;
 	}
 	struct listing l;
-	if (store_listing_get(u->s, u->listing_id, &l, NULL) != K_OK) {
-		ui_trade_say(u, "%s: this listing is no longer in the cache", word);
+	if (store_listing_get(u->s, st->listing_id, &l, NULL) != K_OK) {
+		ui_say_note(u, "%s: this listing is no longer in the cache", word);
 		return 1;
 	}
 	if (act == ACT_IMAGES || act == ACT_SUPPLIER) { /* own listings too */
@@ -597,17 +650,17 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 		snprintf(seller, sizeof seller, "%s", l.seller_id);
 		listing_free(&l);
 		if (act == ACT_IMAGES)
-			ui_images_listing(u, u->listing_id);
+			ui_images_listing(u, st->listing_id);
 		else
 			ui_supplier_show(u, seller);
 		return 1;
 	}
 	if (own_listing(u, &l)) {
-		ui_trade_say(u, "%s: this is your own listing", word);
+		ui_say_note(u, "%s: this is your own listing", word);
 		listing_free(&l);
 		return 1;
 	}
-	char *name = ui_trade_name(u, l.seller_id);
+	char *name = ui_account_name(u, l.seller_id);
 	char label[160];
 	ui_ask_form(u, act, l.id);
 	if (act == ACT_MESSAGE) {
@@ -649,7 +702,7 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 		snprintf(q, cap, "The listing is no longer in the cache; try anyway?");
 		return;
 	}
-	char *name = ui_trade_name(u, l.seller_id);
+	char *name = ui_account_name(u, l.seller_id);
 	if (f->act == ACT_QUOTE) {
 		snprintf(q, cap, "Ask %s for a quote for %s?", name, v[0]);
 	} else if (f->act == ACT_PROPOSE) {
@@ -676,16 +729,15 @@ static void listing_run(struct ui *u, const struct ui_ask_form *f)
 	enum ui_action act = (enum ui_action)f->act;
 	const char *id = f->target;
 	char *const *v = f->v;
-	struct ui_trade *t = ui_trade(u);
 	struct listing l;
 	char lid[MODEL_LISTING_ID_LEN + 1], seller[KCRYPTO_ID_LEN + 1];
 	if (store_listing_get(u->s, id, &l, NULL) != K_OK) {
-		ui_trade_say(u, "error: listing %s is no longer in the cache (:sync)", id);
+		ui_say_note(u, "error: listing %s is no longer in the cache (:sync)", id);
 		return;
 	}
 	snprintf(lid, sizeof lid, "%s", l.id);
 	snprintf(seller, sizeof seller, "%s", l.seller_id);
-	char *name = ui_trade_name(u, seller);
+	char *name = ui_account_name(u, seller);
 	struct kbuf text = KBUF_INIT;
 	char *argv[16];
 	int argc = 0;
@@ -725,28 +777,22 @@ static void listing_run(struct ui *u, const struct ui_ask_form *f)
 	char made[UI_TRADE_ID]; /* the contract proposed, the message sent: the result's id */
 	snprintf(made, sizeof made, "%s", ran.id);
 	if (rc == K_OK && act == ACT_PROPOSE) {
-		const char *state = "not in the list";
-		for (int i = 0; i < t->ncontracts; i++)
-			if (strcmp(t->contracts[i].id, made) == 0)
-				state = t->contracts[i].state;
-		ui_trade_say(u, "propose: done — the contract is %s (tab 4)", state);
+		const char *state = ui_trade_contract_state(u, made);
+		if (!state)
+			state = "not in the list";
+		ui_say_note(u, "propose: done — the contract is %s (tab 4)", state);
 	} else if (rc == K_OK) {
-		ui_trade_say(u, "%s to %s: sent", word, name);
+		ui_say_note(u, "%s to %s: sent", word, name);
 	} else if (rc == K_EQUEUED && ui_live_active(u) && made[0]) {
 		/* the background sync pushes it: its outcome is said once the outbox shows it */
-		ui_trade_say(u, "%s: queued — sending in the background", word);
-		snprintf(t->pending_word, sizeof t->pending_word, "%s", word);
-		snprintf(t->pending_target, sizeof t->pending_target, "%s",
-		         act == ACT_PROPOSE ? made : seller);
-		snprintf(t->pending_contract, sizeof t->pending_contract, "%s", made);
-		t->pending_sign = act == ACT_PROPOSE ? 1 : 2;
-		t->said[0] = '\0';
+		ui_say_note(u, "%s: queued — sending in the background", word);
+		ui_trade_queued(u, word, act == ACT_PROPOSE ? made : seller, made,
+		                act == ACT_PROPOSE ? 1 : 2);
 	} else if (rc == K_EQUEUED) {
-		ui_trade_say(u, "%s: queued offline — it goes out with the next sync (:sync)",
-		             word);
+		ui_say_note(u, "%s: queued offline — it goes out with the next sync (:sync)", word);
 	} else {
-		ui_trade_say(u, "error: %s refused: %s", word,
-		             ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
+		ui_say_note(u, "error: %s refused: %s", word,
+		            ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
 	}
 	free(name);
 	kbuf_free(&text);

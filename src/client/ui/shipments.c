@@ -26,7 +26,7 @@ void ui_shipments_head(struct ui *u, int y)
 	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
 	ui_trade_head_said(u);
 	kbuf_printf(&b, "Shipments (%d)   Enter opens the timeline", t->nships);
-	ui_trade_head_row(u, y, kbuf_str(&b), u->a_head);
+	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "CARRIER", COL_CARRIER, 1);
 	kbuf_puts(&h, " ");
@@ -36,7 +36,7 @@ void ui_shipments_head(struct ui *u, int y)
 	kbuf_puts(&h, " ");
 	text_clip(&h, "ETA", COL_ETA, 1);
 	kbuf_puts(&h, "LAST EVENT");
-	ui_trade_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
+	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
 }
@@ -93,7 +93,7 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 		char when[32], words[400];
-		ui_trade_time(jstr(ev, "at"), when, sizeof when);
+		ui_local_time(jstr(ev, "at"), when, sizeof when);
 		dcsa_words(ev, words, sizeof words);
 		kbuf_reset(&b);
 		kbuf_printf(&b, "%-20s  %s", when, words);
@@ -174,4 +174,10 @@ void ui_shipments_open(struct ui *u, int i)
 	ui_shipment_build(u, COLS);
 	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENT;
 	u->dirty |= DIRTY_ALL;
+}
+
+void ui_shipment_reload(struct ui *u)
+{
+	if (ui_trade(u)->ship_id[0])
+		ui_shipment_build(u, COLS);
 }

@@ -62,7 +62,7 @@ static void rebuild(struct ui *u)
 	struct ui_view *v = &u->views[VIEW_MESSAGES];
 	int h = ui_body_rows(u);
 	int at_end = v->top >= v->n - h;
-	ui_messages_build(u, COLS);
+	ui_view_build(u, VIEW_MESSAGES);
 	if (at_end)
 		v->top = v->n > h ? v->n - h : 0;
 	ui_view_set_rows(u, v, v->n);
@@ -89,12 +89,26 @@ void ui_translate_toggle(struct ui *u)
 	rebuild(u);
 }
 
-void ui_translate_lines(struct ui *u, int i, int width, struct kstrv *out)
+/* A translation arrived or failed (live.c calls it on the main thread). */
+static void translated(struct ui *u, const char *hash, const char *error)
 {
-	if (!u->translate || !u->cfg->translate_url[0] || i < 0 || i >= u->nmsgs ||
-	    !u->msgs[i].text || !u->msgs[i].text[0])
+	int k = asked_find(hash);
+	if (k >= 0) {
+		if (error)
+			asked[k].failed = 1;
+		else
+			asked[k] = asked[--nasked]; /* in the cache now */
+	}
+	if (error)
+		ui_say(u, "error: translation: %s", error);
+	if (u->translate && u->tab_view[TAB_CHAT] == VIEW_MESSAGES)
+		rebuild(u);
+}
+
+void ui_translate_lines(struct ui *u, const char *text, int width, struct kstrv *out)
+{
+	if (!u->translate || !u->cfg->translate_url[0] || !text || !text[0])
 		return;
-	const char *text = u->msgs[i].text;
 	char hash[KCRYPTO_HASH_B64_LEN + 1], lang[16];
 	kcrypto_hash_b64url(text, strlen(text), hash);
 	ui_translate_lang(u, lang);
@@ -118,7 +132,8 @@ void ui_translate_lines(struct ui *u, int i, int width, struct kstrv *out)
 	} else {
 		int k = asked_find(hash);
 		if (k < 0 && nasked < PENDING_MAX &&
-		    ui_live_translate(u, u->cfg->translate_url, lang, hash, text) == 0) {
+		    ui_live_translate(u, u->cfg->translate_url, lang, hash, text, translated) ==
+		        0) {
 			k = nasked++;
 			snprintf(asked[k].hash, sizeof asked[k].hash, "%s", hash);
 			asked[k].failed = 0;
@@ -132,19 +147,4 @@ void ui_translate_lines(struct ui *u, int i, int width, struct kstrv *out)
 	free(det);
 	kbuf_free(&line);
 	kbuf_free(&safe);
-}
-
-void ui_translate_done(struct ui *u, const char *hash, const char *error)
-{
-	int k = asked_find(hash);
-	if (k >= 0) {
-		if (error)
-			asked[k].failed = 1;
-		else
-			asked[k] = asked[--nasked]; /* in the cache now */
-	}
-	if (error)
-		ui_say(u, "error: translation: %s", error);
-	if (u->translate && u->tab_view[TAB_CHAT] == VIEW_MESSAGES && u->conv_id[0])
-		rebuild(u);
 }

@@ -1,6 +1,7 @@
-/* ui — `kontor tui`: the main loop, the layout (tabs, the view's head, its body, the status
- * line) and repainting only what changed. Views are lists or wrapped text; both scroll the
- * same way. Leaves curses on every way out, signals included. */
+/* ui — `kontor tui`: the main loop. It reads a key, gives it to the question open (ask.c),
+ * the line being typed or the view shown (through its ops: views.c), and draws (draw.c).
+ * Views are lists or wrapped text; both scroll the same way. It reaches a view only through
+ * the view table. Leaves curses on every way out, signals included. */
 #include "ui.h"
 
 #include <errno.h>
@@ -14,8 +15,6 @@
 #include "kontor/crypto.h"
 #include "kontor/text.h"
 
-#define MIN_COLS 80
-#define MIN_LINES 24
 #define STATUS_TICK_MS 15000
 
 static volatile sig_atomic_t ui_stop, ui_intr;
@@ -28,226 +27,6 @@ static void on_stop(int sig)
 		ui_intr = 1;
 	else
 		ui_stop = sig;
-}
-
-void ui_say(struct ui *u, const char *fmt, ...)
-{
-	struct kbuf raw = KBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	kbuf_vprintf(&raw, fmt, ap);
-	va_end(ap);
-	kbuf_reset(&u->msg);
-	/* messages carry text from commands and the network: never let it drive the terminal */
-	text_sanitize(&u->msg, kbuf_str(&raw), raw.len, 0);
-	kbuf_free(&raw);
-	u->dirty |= DIRTY_STATUS;
-}
-
-struct ui_view *ui_cur_view(struct ui *u)
-{
-	return &u->views[u->help ? VIEW_HELP : u->tab_view[u->tab]];
-}
-
-static int head_rows(struct ui *u)
-{
-	return ui_cur_view(u)->ops->head_rows;
-}
-
-int ui_body_y(struct ui *u)
-{
-	return 1 + head_rows(u);
-}
-
-int ui_body_rows(struct ui *u)
-{
-	int h =
-	    LINES - 1 - ui_body_y(u) - (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE);
-	return h < 1 ? 1 : h;
-}
-
-void ui_view_set_rows(struct ui *u, struct ui_view *v, int n)
-{
-	v->n = n;
-	/* the rows this view gets when shown, which need not be the view shown now */
-	int h = LINES - 2 - v->ops->head_rows -
-	        (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE);
-	if (h < 1)
-		h = 1;
-	if (v->ops->selectable) {
-		if (v->cur >= n)
-			v->cur = n ? n - 1 : 0;
-		if (v->cur < 0)
-			v->cur = 0;
-		if (v->top > v->cur)
-			v->top = v->cur;
-		if (v->cur >= v->top + h)
-			v->top = v->cur - h + 1;
-	} else if (v->top > (n > h ? n - h : 0)) {
-		v->top = n > h ? n - h : 0;
-	}
-	if (v->top < 0)
-		v->top = 0;
-}
-
-/* --- commands and the identity --------------------------------------------------- */
-
-static int passphrase_prompt_needed(struct ui *u)
-{
-	struct ctx *c = u->c;
-	if (c->have_key || c->passphrase_file || getenv("KONTOR_PASSPHRASE"))
-		return 0;
-	char path[4096];
-	ctx_path(c, "identity.key", path, sizeof path);
-	return kcrypto_identity_encrypted(path, NULL) == 1;
-}
-
-/* Curses steps aside while ctx asks for the passphrase on the terminal. */
-static void leave_curses(void)
-{
-	def_prog_mode();
-	endwin();
-}
-
-static void back_to_curses(struct ui *u)
-{
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	u->dirty |= DIRTY_ALL;
-}
-
-int ui_identity(struct ui *u, struct kerr *e)
-{
-	if (u->c->have_key)
-		return K_OK;
-	int ask = passphrase_prompt_needed(u) && !u->script;
-	if (passphrase_prompt_needed(u) && u->script)
-		return kerr_set(e, K_EPASS,
-		                "the key is locked: give KONTOR_PASSPHRASE or "
-		                "--passphrase-file to a scripted run");
-	if (ask) {
-		leave_curses();
-		fputs("kontor: your key opens the messages.\n", stderr);
-	}
-	int rc = ctx_identity(u->c, e);
-	if (ask)
-		back_to_curses(u);
-	return rc;
-}
-
-/* Counts the non-empty lines of text[0..len); the first into *first (malloc'd) if unset. */
-static int count_lines(const char *text, size_t len, char **first)
-{
-	int n = 0;
-	const char *p = text, *end = text + len;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		while (l && p[l - 1] == '\r')
-			l--;
-		if (l) {
-			if (!*first)
-				*first = xstrndup(p, l);
-			n++;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	return n;
-}
-
-int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran)
-{
-	struct ctx *c = u->c;
-	struct ui_ran mine;
-	if (!ran)
-		ran = &mine;
-	memset(ran, 0, sizeof *ran);
-	struct kerr *e = &ran->e;
-	if (argc < 1)
-		return K_OK;
-	if (strcmp(argv[0], "tui") == 0) {
-		ui_say(u, "already in the terminal UI");
-		return ran->rc = K_EUSAGE;
-	}
-	/* What a command prints goes to a buffer of ours and what it reads from standard input
-	 * is /dev/null: the terminal stays curses', whose descriptors are never touched. What
-	 * the command did comes back as its result (cmd.h), not as text to search. */
-	char *text = NULL;
-	size_t len = 0;
-	FILE *sink = open_memstream(&text, &len), *nul = fopen("/dev/null", "re");
-	if (!sink || !nul) {
-		ui_say(u, "cannot run a command: %s", strerror(errno));
-		if (sink)
-			fclose(sink);
-		if (nul)
-			fclose(nul);
-		free(text);
-		return ran->rc = K_EIO;
-	}
-	int need = passphrase_prompt_needed(u), ask = need && !u->script;
-	const char *old_pf = c->passphrase_file;
-	if (ask)
-		leave_curses();
-	else if (need)
-		c->passphrase_file = "/dev/null"; /* a scripted run never waits on a prompt */
-	FILE *old_in = c->in, *old_out = c->out, *old_err = c->err;
-	c->in = nul;
-	c->out = c->err = sink;
-	/* With the background sync running a write only queues (as in a batch): the worker
-	 * pushes it, so a dead link never holds the screen. */
-	int live = ui_live_active(u) && !c->in_batch;
-	if (live)
-		c->in_batch = 1;
-	int rc = cmd_dispatch(c, argc, argv, e);
-	if (live) {
-		c->in_batch = 0;
-		if (rc == K_EQUEUED) {
-			snprintf(e->msg, sizeof e->msg, "queued, sending in the background");
-			ui_live_kick(u);
-		}
-	}
-	c->in = old_in, c->out = old_out, c->err = old_err;
-	c->passphrase_file = old_pf;
-	fclose(nul);
-	fclose(sink);
-	if (ask)
-		back_to_curses(u);
-	if (need && !ask && rc == K_EPASS)
-		kerr_set(e, K_EPASS,
-		         "the key is locked: give KONTOR_PASSPHRASE or "
-		         "--passphrase-file to a scripted run");
-	ran->rc = rc;
-	const struct cmd_result *r = &c->res;
-	snprintf(ran->type, sizeof ran->type, "%s", r->type);
-	snprintf(ran->id, sizeof ran->id, "%s", r->id);
-	snprintf(ran->state, sizeof ran->state, "%s", r->state);
-	snprintf(ran->error_type, sizeof ran->error_type, "%s", r->error_type);
-
-	/* The status line: the result's sentence, else the first line the command printed
-	 * (a list, a note), with how many lines there were in all. */
-	char *first = NULL;
-	int lines = 0;
-	if (r->set && r->text.len)
-		lines += count_lines(r->text.data, r->text.len, &first);
-	if (r->set)
-		lines += count_lines(kbuf_str(&r->more), r->more.len, &first);
-	lines += count_lines(text ? text : "", len, &first);
-	free(text);
-	cmd_result_clear(&c->res); /* read: the TUI prints none of it */
-	char more[40] = "";
-	if (lines > 1) /* in front: a long first line is clipped at its end */
-		snprintf(more, sizeof more, "[%d lines] ", lines);
-	if (rc == K_OK)
-		ui_say(u, "%s%s", more, first ? first : "done");
-	else if (rc == K_EQUEUED)
-		ui_say(u, "%s%s — %s", more, first ? first : "saved",
-		       e->msg[0] ? e->msg : "queued");
-	else
-		ui_say(u, "error: %s", e->msg[0] ? e->msg : kstatus_str(rc));
-	free(first);
-	/* what the command changed shows at once, as after a sync */
-	ui_live_reload(u);
-	return rc;
 }
 
 static void run_prompt_line(struct ui *u, const char *text)
@@ -267,236 +46,6 @@ static void run_prompt_line(struct ui *u, const char *text)
 			ui_run_command(u, argc, argv, NULL);
 	}
 	cmd_words_free(&w);
-}
-
-/* --- drawing -------------------------------------------------------------------- */
-
-/* The tab bar's width with every name (compact 0) or only the current tab's (1). */
-static int tabs_width(struct ui *u, int compact)
-{
-	int w = 0;
-	for (int t = 0; t < TAB_N; t++)
-		w += compact && t != u->tab ? 4 : 5 + (int)text_width(ui_tabs[t].name);
-	return w;
-}
-
-/* The tabs: " 1 Search " for each, or at a narrow width the numbers and the current tab's
- * name (" 1  2  3 Orders  4 ..."); the hint on the right as long as it fits. */
-static void draw_tabs(struct ui *u)
-{
-	move(0, 0);
-	const char *right = u->help ? "help — q closes " : "? help  : command ";
-	int compact = tabs_width(u, 0) + (int)text_width(right) > COLS;
-	if (compact && tabs_width(u, 0) + 7 <= COLS)
-		compact = 0, right = u->help ? "q closes " : "? help ";
-	else if (compact && tabs_width(u, 1) + (int)text_width(right) > COLS)
-		right = u->help ? "q closes " : "? help ";
-	if (tabs_width(u, compact) + (int)text_width(right) > COLS)
-		right = "";
-	int x = 0;
-	for (int t = 0; t < TAB_N; t++) {
-		char label[32];
-		if (compact && t != u->tab)
-			snprintf(label, sizeof label, " %d ", t + 1);
-		else
-			snprintf(label, sizeof label, " %d %s ", t + 1, ui_tabs[t].name);
-		attrset(t == u->tab && !u->help ? u->a_tab_on : u->a_tab);
-		addstr(label);
-		attrset(u->a_tab);
-		addch(' ');
-		x += (int)strlen(label) + 1;
-	}
-	attrset(u->a_tab);
-	for (int rw = (int)text_width(right); x < COLS - rw; x++)
-		addch(' ');
-	addstr(right);
-	attrset(A_NORMAL);
-}
-
-static void draw_head(struct ui *u)
-{
-	const struct ui_view_ops *ops = ui_cur_view(u)->ops;
-	if (ops->head) {
-		ops->head(u, 1);
-		return;
-	}
-	struct kbuf t = KBUF_INIT, safe = KBUF_INIT;
-	ops->title(u, &t);
-	text_sanitize(&safe, kbuf_str(&t), t.len, 0); /* ids and names come from the cache */
-	kbuf_reset(&u->tmp);
-	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
-	attrset(u->a_head);
-	mvaddstr(1, 0, kbuf_str(&u->tmp));
-	attrset(A_NORMAL);
-	kbuf_free(&t);
-	kbuf_free(&safe);
-}
-
-static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
-{
-	if (i >= v->n)
-		text_clip(out, i == 0 ? v->ops->empty : "", (size_t)COLS, 1);
-	else if (v->ops->row)
-		v->ops->row(u, i, out, COLS);
-	else
-		text_clip(out, v->lines.v[i], (size_t)COLS, 1);
-}
-
-static void draw_row(struct ui *u, int i)
-{
-	struct ui_view *v = ui_cur_view(u);
-	int y = ui_body_y(u) + i - v->top;
-	if (i < v->top || i >= v->top + ui_body_rows(u))
-		return;
-	kbuf_reset(&u->tmp);
-	row_text(u, v, i, &u->tmp);
-	/* Each view sanitises what it draws; the same sanitiser has the last word here. */
-	struct kbuf safe = KBUF_INIT;
-	text_sanitize(&safe, kbuf_str(&u->tmp), u->tmp.len, 0);
-	kbuf_reset(&u->tmp);
-	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
-	kbuf_free(&safe);
-	attrset(u->slot[SLOT_LIST]);
-	mvaddstr(y, 0, kbuf_str(&u->tmp));
-	/* The cursor is a mark in the first column, as neomutt's arrow_cursor: a whole
-	 * reversed row costs every cell of two rows per keystroke (about 240 bytes at 100
-	 * columns), the mark about 30 — DESIGN §11 allows 200. Rows start with two spaces. */
-	if (v->ops->selectable && i == v->cur && i < v->n) {
-		attrset(u->a_sel);
-		mvaddstr(y, 0, ">");
-		attrset(A_NORMAL);
-	}
-}
-
-static void draw_body(struct ui *u)
-{
-	struct ui_view *v = ui_cur_view(u);
-	int h = ui_body_rows(u);
-	for (int i = v->top; i < v->top + h; i++)
-		draw_row(u, i);
-}
-
-static void draw_status(struct ui *u, int force)
-{
-	struct kbuf right = KBUF_INIT, line = KBUF_INIT;
-	ui_live_status(u, &right); /* node, sync state, queue, bytes (live.c) */
-	int rw = (int)text_width(kbuf_str(&right));
-	kbuf_puts(&line, " ");
-	/* the message, cut to leave two spaces before the status, so the two never run on */
-	int room = COLS - 1 - rw - 2;
-	text_clip(&line, kbuf_str(&u->msg), (size_t)(room > 0 ? room : 0), 1);
-	kbuf_puts(&line, room > 0 ? "  " : "");
-	kbuf_puts(&line, kbuf_str(&right));
-	if (force || strcmp(kbuf_str(&line), kbuf_str(&u->status)) != 0) {
-		kbuf_reset(&u->status);
-		kbuf_puts(&u->status, kbuf_str(&line));
-		kbuf_reset(&u->tmp);
-		text_clip(&u->tmp, kbuf_str(&line), (size_t)COLS, 1);
-		attrset(strncmp(kbuf_str(&u->msg), "error", 5) == 0 ? u->slot[SLOT_ERROR]
-		                                                    : u->a_status);
-		mvaddstr(LINES - 1, 0, kbuf_str(&u->tmp));
-		attrset(A_NORMAL);
-	}
-	kbuf_free(&right);
-	kbuf_free(&line);
-}
-
-static void draw_too_small(void)
-{
-	char msg[128];
-	snprintf(msg, sizeof msg, "kontor needs at least %dx%d (this terminal is %dx%d)", MIN_COLS,
-	         MIN_LINES, COLS, LINES);
-	int w = (int)strlen(msg);
-	int x = COLS > w ? (COLS - w) / 2 : 0;
-	mvaddnstr(LINES / 2, x, msg, COLS);
-}
-
-void ui_draw(struct ui *u)
-{
-	if (u->dirty & DIRTY_ALL) {
-		u->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
-		erase();
-		if (u->too_small) {
-			draw_too_small();
-			curs_set(0);
-			wnoutrefresh(stdscr);
-			doupdate();
-			u->dirty = 0;
-			return;
-		}
-		/* wrapped text follows the width */
-		for (int i = 0; i < VIEW_N; i++) {
-			struct ui_view *v = &u->views[i];
-			if (v->ops->build && v->built_width != COLS)
-				v->ops->build(u, COLS);
-			ui_view_set_rows(u, v, v->n);
-		}
-	}
-	if (u->too_small || !u->dirty)
-		return;
-	int all = u->dirty & DIRTY_ALL;
-	if (all)
-		draw_tabs(u);
-	if (all || (u->dirty & DIRTY_HEAD))
-		draw_head(u);
-	if (all || (u->dirty & DIRTY_BODY)) {
-		draw_body(u);
-	} else if (u->dirty & DIRTY_ROWS) {
-		draw_row(u, u->row_a);
-		draw_row(u, u->row_b);
-	}
-	if (all || (u->dirty & DIRTY_STATUS))
-		draw_status(u, all);
-	int cx = -1, cy = -1;
-	if (u->prompt == PROMPT_QUERY) {
-		cy = 1;
-		cx = ui_line_draw(&u->query, "Search: ", cy, COLS, u->slot[SLOT_PROMPT]);
-	} else if (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE) {
-		cy = LINES - 2;
-		cx = ui_line_draw(&u->line, u->prompt == PROMPT_COMMAND ? ":" : "message: ", cy,
-		                  COLS, u->slot[SLOT_PROMPT]);
-	}
-	if (cy < 0 && (cx = ui_ask_draw(u, LINES - 2)) >= 0)
-		cy = LINES - 2; /* a view asks (ask.c) */
-	if (cy >= 0) {
-		move(cy, cx < COLS ? cx : COLS - 1);
-		curs_set(1);
-	} else {
-		curs_set(0);
-	}
-	wnoutrefresh(stdscr);
-	doupdate();
-	u->dirty = 0;
-}
-
-int ui_dump(const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return K_EIO;
-	wchar_t *row = xcalloc((size_t)COLS + 1, sizeof *row);
-	char mb[MB_LEN_MAX];
-	struct kbuf line = KBUF_INIT;
-	int cy, cx;
-	getyx(stdscr, cy, cx);
-	for (int y = 0; y < LINES; y++) {
-		kbuf_reset(&line);
-		int n = mvwinnwstr(stdscr, y, 0, row, COLS);
-		mbstate_t st;
-		memset(&st, 0, sizeof st);
-		for (int i = 0; i < n && row[i]; i++) {
-			size_t k = wcrtomb(mb, row[i], &st);
-			if (k != (size_t)-1)
-				kbuf_append(&line, mb, k);
-		}
-		while (line.len && line.data[line.len - 1] == ' ')
-			line.len--;
-		fprintf(f, "%.*s\n", (int)line.len, line.data ? line.data : "");
-	}
-	move(cy, cx);
-	kbuf_free(&line);
-	free(row);
-	return fclose(f) == 0 ? K_OK : K_EIO;
 }
 
 /* --- keys ----------------------------------------------------------------------- */
@@ -558,8 +107,8 @@ static void prompt_done(struct ui *u, enum ui_edit r)
 	u->prompt = PROMPT_NONE;
 	u->dirty |= DIRTY_ALL;
 	if (p == PROMPT_QUERY) {
-		if (r == EDIT_DONE)
-			ui_search_run(u);
+		if (r == EDIT_DONE) /* the query is the Search tab's */
+			ui_view_ops[VIEW_RESULTS].typed(u, NULL);
 		else
 			ui_line_set(&u->query, kbuf_str(&u->query_saved)); /* back to what it was */
 		return;
@@ -569,8 +118,8 @@ static void prompt_done(struct ui *u, enum ui_edit r)
 	ui_line_utf8(&u->line, &text);
 	if (p == PROMPT_COMMAND)
 		run_prompt_line(u, kbuf_str(&text));
-	else if (p == PROMPT_COMPOSE && text.len)
-		ui_chat_send(u, kbuf_str(&text));
+	else if (p == PROMPT_COMPOSE && text.len && ui_cur_view(u)->ops->typed)
+		ui_cur_view(u)->ops->typed(u, kbuf_str(&text)); /* a message (chat.c) */
 	kbuf_free(&text);
 }
 
@@ -728,6 +277,10 @@ static void handle_key(struct ui *u, int key)
 		u->dirty |= DIRTY_ALL;
 		break;
 	case ACT_COMPOSE:
+		if (!v->ops->typed) {
+			ui_say(u, "%s: not in this view (? lists its keys)", action_name(act));
+			break;
+		}
 		ui_line_clear(&u->line);
 		u->prompt = PROMPT_COMPOSE;
 		u->dirty |= DIRTY_ALL;
@@ -740,12 +293,6 @@ static void handle_key(struct ui *u, int key)
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		u->dirty |= DIRTY_ALL;
-		break;
-	case ACT_EDITOR:
-		ui_compose_editor(u);
-		break;
-	case ACT_TRANSLATE:
-		ui_translate_toggle(u);
 		break;
 	default: /* a view's own key (its ops->action) bound where that view is not shown */
 		ui_say(u, "%s: not in this view (? lists its keys)", action_name(act));
@@ -875,7 +422,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	 * and a conversation asks again (issue 13). A scripted run never waits on a prompt. */
 	struct kerr pe = {0};
 	int locked = 0;
-	if (!u.script && passphrase_prompt_needed(&u)) {
+	if (!u.script && ui_key_locked(&u)) {
 		fputs(
 		    "kontor: your key is encrypted: its passphrase lets kontor sync and open your "
 		    "messages\n(an empty one, three times, browses the cache only)\n",
@@ -914,10 +461,10 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	colours(&u);
 	ui_keymap_apply(u.cfg);
 	ui_init_views(&u);
-	ui_search_run(&u);
-	ui_chats_load(&u);
-	ui_inbox_first(&u); /* the Inbox first when anything waits (inboxview.c) */
-	ui_live_start(&u);  /* the background sync and /events (live.c) */
+	for (int i = 0; i < VIEW_N; i++) /* the first reads; the Inbox first when anything waits */
+		if (u.views[i].ops->start)
+			u.views[i].ops->start(&u);
+	ui_live_start(&u); /* the background sync and /events (live.c) */
 	if (locked)
 		ui_say(&u,
 		       "key locked (%s): browsing the cache; Enter on a conversation asks again",
@@ -954,10 +501,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	sigaction(SIGHUP, &old_hup, NULL);
 	if (u.script)
 		fclose(u.script);
-	ui_search_free(&u);
-	ui_chat_free(&u);
-	ui_trade_free(&u);
-	ui_ask_free(&u);
+	ui_ask_free(&u); /* a question given up may still read a view's state */
 	for (int i = 0; i < VIEW_N; i++)
 		if (u.views[i].ops->free)
 			u.views[i].ops->free(&u);

@@ -339,6 +339,15 @@ struct ui_view_ops {
 	 * action (the main loop then does nothing more), 0 to leave it to the main loop. */
 	int (*action)(struct ui *u, enum ui_action act);
 	void (*free)(struct ui *u); /* frees the view's private state (priv); may be NULL */
+	/* The cache changed (a sync, a command run): read it again. ui_reload calls it for a
+	 * range of views, in the table's order; may be NULL. */
+	void (*reload)(struct ui *u);
+	/* Shows this view on what id names (ui_open); 0 when it is not there. May be NULL. */
+	int (*open_id)(struct ui *u, const char *id);
+	/* The line typed for this view, on Enter: the Search tab's query (u->query), a message
+	 * after the compose key (i). NULL: the view takes none. */
+	void (*typed)(struct ui *u, const char *text);
+	void (*start)(struct ui *u); /* the first read, as the TUI starts; may be NULL */
 };
 extern const struct ui_view_ops ui_view_ops[];
 
@@ -348,18 +357,6 @@ struct ui_view {
 	struct kstrv lines; /* text views: the lines, built for `built_width` */
 	int built_width;
 	void *priv; /* the view's own state, made and freed by its file (ops->free) */
-};
-
-struct conv_row {
-	char id[32];
-	char listing[32];
-	char *peer; /* display name, sanitised */
-	int unread;
-};
-
-struct msg_item {
-	char *head; /* "2026-11-23T09:12:18Z  you" */
-	char *text; /* sanitised, or NULL when it cannot be opened */
 };
 
 struct ui {
@@ -380,21 +377,6 @@ struct ui {
 	enum ui_prompt prompt;
 	struct ui_line query, line;
 	struct kbuf query_saved; /* the query before `/`, for Esc */
-	/* search */
-	struct search_result res;
-	int have_res;
-	int *res_dist;       /* a photo search (photo:PATH): each result's distance; else NULL */
-	struct kbuf filters; /* the filter bar's text */
-	char listing_id[MODEL_LISTING_ID_LEN + 1];
-	/* chat */
-	struct conv_row *convs;
-	int nconvs;
-	char conv_id[32];
-	char conv_peer[128];
-	struct msg_item *msgs;
-	int nmsgs;
-	/* Orders, Contracts, Shipments (orders.c; owned, NULL until first shown) */
-	struct ui_trade *trade;
 	struct ui_ask *ask; /* ask.c: the question on the prompt row (owned, NULL until asked) */
 	/* status line */
 	struct kbuf msg;    /* the message on the left */
@@ -408,13 +390,37 @@ struct ui {
 	int quit;
 };
 
-/* ui.c */
+/* views.c, the seam: a view reached through the table. ui_open shows view on what id
+ * names (its ops->open_id; 0 when it is not there or the view opens nothing by id);
+ * ui_reload reads the cache again for views first..last (their ops->reload, in order). */
+int ui_open(struct ui *u, int view, const char *id);
+void ui_reload(struct ui *u, int first, int last);
+
+/* core.c: what every view uses; it calls no view. ui_say puts a message (sanitised) on the
+ * status line; the body's first row and its rows; a view's rows (its cursor and scroll kept
+ * inside them); ui_view_build rebuilds a text view for the screen's width (ops->build). */
 void ui_say(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct ui_view *ui_cur_view(struct ui *u);
 int ui_body_y(struct ui *u);
 int ui_body_rows(struct ui *u);
 void ui_view_set_rows(struct ui *u, struct ui_view *v, int n);
-/* What a command run from the TUI did: its status, its error and its result (cmd.h). */
+void ui_view_build(struct ui *u, int view);
+/* Draws a head row: text clipped to the width in attr. */
+void ui_head_row(struct ui *u, int y, const char *text, attr_t attr);
+/* Appends s clipped to cols-1 columns, padded, and a space: a column of a list row. */
+void ui_col(struct kbuf *line, const char *s, int cols);
+/* The key bound to act in view now (a config may have moved it), else dflt. */
+void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
+/* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
+void ui_local_time(const char *at, char *out, size_t cap);
+/* A display name from the cached Account (sanitised), else the id cut short. Caller frees. */
+char *ui_account_name(struct ui *u, const char *id);
+/* ask.c: ui_say, and the same words on the prompt row until the next key that does
+ * something. */
+void ui_say_note(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* run.c: commands and the identity. What a command run from the TUI did: its status, its
+ * error and its result (cmd.h). */
 struct ui_ran {
 	int rc;
 	struct kerr e;
@@ -422,24 +428,30 @@ struct ui_ran {
 };
 /* Runs one batch command through the table, its output kept from the terminal (ctx's out
  * and err point at a buffer, in at /dev/null); its result's sentence, else the first line it
- * printed, or its error, goes to the status line. ran (may be NULL) gets what it did.
- * Returns its kstatus. */
+ * printed, or its error, goes to the status line; then every view reads the cache again
+ * (ui_live_reload). ran (may be NULL) gets what it did. Returns its kstatus. */
 int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran);
 /* Loads the identity, leaving curses for a passphrase prompt when one is needed. */
 int ui_identity(struct ui *u, struct kerr *e);
+/* The key is encrypted and not open yet: a passphrase would be asked. */
+int ui_key_locked(struct ui *u);
+
+/* draw.c: the screen, repainting what u->dirty says changed. */
 void ui_draw(struct ui *u);
 /* Writes the screen as plain text (one line a row, trailing spaces cut) to path. */
 int ui_dump(const char *path);
 
 /* search.c: results and one listing */
 void ui_search_run(struct ui *u);
+void ui_search_typed(struct ui *u, const char *text); /* Enter on the query: runs it */
 /* The next page of the same results, when there is one. */
 void ui_search_more(struct ui *u);
 void ui_search_head(struct ui *u, int y);
 void ui_results_row(struct ui *u, int i, struct kbuf *out, int width);
-void ui_listing_open(struct ui *u, const char *id);
 void ui_results_open(struct ui *u, int i);
+void ui_results_reload(struct ui *u); /* keeps the cursor; not under a query being typed */
 void ui_listing_build(struct ui *u, int width);
+void ui_listing_reload(struct ui *u);
 /* The listing view's head: its id and the keys it offers (m message · Q quote · ...). */
 void ui_listing_title(struct ui *u, struct kbuf *out);
 /* The listing view's ops->action: m, Q, P asked (ask.c) and run; i, s. 1 when taken. */
@@ -459,11 +471,16 @@ void ui_search_free(struct ui *u);
 
 /* chat.c: conversations, one conversation, sending */
 void ui_chats_load(struct ui *u);
+void ui_chats_title(struct ui *u, struct kbuf *out);
 void ui_chats_row(struct ui *u, int i, struct kbuf *out, int width);
-void ui_messages_open(struct ui *u, const char *conv_id);
+int ui_messages_open(struct ui *u, const char *conv_id); /* 0: the key is locked */
 void ui_chats_open(struct ui *u, int i);
+void ui_messages_title(struct ui *u, struct kbuf *out);
 void ui_messages_build(struct ui *u, int width);
-void ui_chat_send(struct ui *u, const char *text);
+void ui_messages_reload(struct ui *u);
+/* The conversation view's ops->action: E (the editor), t (translations). */
+int ui_messages_action(struct ui *u, enum ui_action act);
+void ui_chat_send(struct ui *u, const char *text); /* its ops->typed */
 void ui_chat_free(struct ui *u);
 
 /* help: the key table as lines */
@@ -522,17 +539,27 @@ struct ui_trade {
 	                   * 2 a message (sent once the outbox no longer holds it) */
 	char said[600];
 };
+/* The three tabs' state (the lists, the one open of each, a queued action), in the Orders
+ * view's priv: made on first use by ui_trade, freed by its ops->free (ui_trade_free). */
+struct ui_trade *ui_trade(struct ui *u);
 /* Re-reads the three tabs from the cache and rebuilds an open order, contract or
- * shipment: on showing a tab, after an action, and for the background sync after a pull. */
+ * shipment (their ops->reload, through ui_reload): on showing a tab, after an action. */
 void ui_trade_reload(struct ui *u);
 void ui_trade_free(struct ui *u);
+/* An action queued for the background sync: its outcome (word: "pay") is said once the
+ * outbox shows it gone or refused. sign: what contract names, as pending_sign. */
+void ui_trade_queued(struct ui *u, const char *word, const char *target, const char *contract,
+                     int sign);
+/* The state of the contract id in the Contracts list, in words; NULL when not listed. */
+const char *ui_trade_contract_state(struct ui *u, const char *id);
 /* The order view's ops->action: p s c D x r, refused with the rules' reason or asked. */
 int ui_order_action(struct ui *u, enum ui_action act);
 /* Runs an order or contract action as the batch command with its answers v (may be NULL
  * when it has none) and says its outcome; a queued one is said again once sent. */
 void ui_trade_run(struct ui *u, enum ui_action act, const char *target, char *const *v);
 /* orders.c: the tab and one order; helpers the other two share */
-struct ui_trade *ui_trade(struct ui *u);
+void ui_order_reload(struct ui *u);
+int ui_order_open_id(struct ui *u, const char *id);
 void ui_orders_head(struct ui *u, int y);
 void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_orders_open(struct ui *u, int i);
@@ -545,20 +572,8 @@ void ui_orders_load(struct ui *u);
 struct contract_terms;
 char *ui_trade_product(const struct contract_terms *terms);
 char *ui_trade_product_of(const cJSON *contract);
-/* Appends s clipped to cols-1 columns, padded, and a space: a column of a list row. */
-void ui_trade_col(struct kbuf *line, const char *s, int cols);
-/* A display name from the cached Account (sanitised), else the id cut short. Caller frees. */
-char *ui_trade_name(struct ui *u, const char *id);
-/* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
-void ui_trade_time(const char *at, char *out, size_t cap);
-/* ui_say, and the same words on the prompt row until the next key that does something. */
-void ui_trade_say(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Says the outcome of a queued action once a reload found it (each head calls it). */
 void ui_trade_head_said(struct ui *u);
-/* Draws a head row: text clipped to the width in attr. */
-void ui_trade_head_row(struct ui *u, int y, const char *text, attr_t attr);
-/* The key bound to act in view now (a config may have moved it), else dflt. */
-void ui_trade_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
 /* contracts.c */
 void ui_contracts_load(struct ui *u);
 void ui_contracts_head(struct ui *u, int y);
@@ -566,6 +581,8 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_contracts_open(struct ui *u, int i);
 void ui_contract_head(struct ui *u, int y);
 void ui_contract_build(struct ui *u, int width);
+void ui_contract_reload(struct ui *u);
+int ui_contract_open_id(struct ui *u, const char *id);
 /* The contract view's ops->action: S signs (asked first), d shows the changes. */
 int ui_contract_action(struct ui *u, enum ui_action act);
 /* shipments.c */
@@ -574,6 +591,7 @@ void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_shipments_open(struct ui *u, int i);
 void ui_shipment_title(struct ui *u, struct kbuf *out);
 void ui_shipment_build(struct ui *u, int width);
+void ui_shipment_reload(struct ui *u);
 /* The shipment's timeline lines, most recent first, into lines (orders.c shares it). */
 void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, struct kstrv *lines);
 
@@ -620,35 +638,38 @@ int ui_live_wait(struct ui *u, int ms);
 void ui_live_poll(struct ui *u);
 /* The right part of the status line: node, sync state, queue, bytes this session. */
 void ui_live_status(struct ui *u, struct kbuf *out);
-/* Every view reads the cache again (after another connection wrote it). */
+/* Every view reads the cache again (after another connection wrote it): their
+ * ops->reload through ui_reload; the message line is kept. */
 void ui_live_reload(struct ui *u);
-/* Asks the worker to translate text to lang (hash names it); 0 when queued. */
+/* Asks the worker to translate text to lang (hash names it); 0 when queued. done is called
+ * on the main thread (ui_live_poll) with hash and the error, NULL when it is in the cache. */
+typedef void (*ui_translated_fn)(struct ui *u, const char *hash, const char *error);
 int ui_live_translate(struct ui *u, const char *url, const char *lang, const char *hash,
-                      const char *text);
+                      const char *text, ui_translated_fn done);
 
-/* editor.c: the message in $VISUAL/$EDITOR, sent with `chat send`. */
-void ui_compose_editor(struct ui *u);
+/* editor.c: a message written in $VISUAL/$EDITOR: its text (caller frees), NULL when there
+ * is none to send (the status line says why). */
+char *ui_compose_editor(struct ui *u);
 
-/* translate.c: `t` in a conversation; the lines under message i while it is on. */
+/* translate.c: `t` in a conversation; the lines under a message's text while it is on (text
+ * may be NULL: none). */
 void ui_translate_toggle(struct ui *u);
-void ui_translate_lines(struct ui *u, int i, int width, struct kstrv *out);
+void ui_translate_lines(struct ui *u, const char *text, int width, struct kstrv *out);
 /* The target language: translate-lang, the account's first language, $LANG, "en". */
 void ui_translate_lang(struct ui *u, char out[16]);
-/* A translation arrived or failed (from live.c, on the main thread). */
-void ui_translate_done(struct ui *u, const char *hash, const char *error);
 
 /* inboxview.c: the Inbox tab (inbox.h's list); wallet.c: the wallet view; counter.c: `c`
  * on a contract waiting for her; eventpick.c: `e` on a shipped order. Each runs the real
  * command through ui_run_command and asks through ask.c. */
 void ui_inbox_load(struct ui *u);
-int ui_inbox_first(struct ui *u);    /* at start: 1 (and the Inbox shown) when anything waits */
-void ui_seller_reload(struct ui *u); /* the Inbox and an open wallet, after a sync */
+void ui_inbox_first(struct ui *u); /* at start: the Inbox shown when anything waits */
 void ui_inbox_head(struct ui *u, int y);
 void ui_inbox_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_inbox_open(struct ui *u, int i);
 void ui_inbox_shown(struct ui *u);
 void ui_inbox_free(struct ui *u);
 void ui_wallet_show(struct ui *u);
+int ui_wallet_open_id(struct ui *u, const char *id);         /* ui_open: id unused; 1 */
 int ui_wallet_key(struct ui *u, enum ui_action act);         /* w (ACT_WALLET): the wallet view */
 void ui_wallet_balance(struct ui *u, char *out, size_t cap); /* "balance 1,150.00 USD", "" */
 void ui_wallet_title(struct ui *u, struct kbuf *out);
@@ -657,12 +678,12 @@ void ui_wallet_shown(struct ui *u);
 void ui_wallet_more(struct ui *u);
 int ui_wallet_action(struct ui *u, enum ui_action act);
 void ui_wallet_free(struct ui *u);
-void ui_counter_start(struct ui *u, const char *contract_id);
+int ui_counter_start(struct ui *u, const char *contract_id); /* 0: refused, said why */
 void ui_counter_head(struct ui *u, int y);
 void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_counter_open(struct ui *u, int i);
 void ui_counter_free(struct ui *u);
-void ui_eventpick_start(struct ui *u, const char *order_id);
+int ui_eventpick_start(struct ui *u, const char *order_id); /* 0: refused, said why */
 void ui_eventpick_head(struct ui *u, int y);
 void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_eventpick_open(struct ui *u, int i);

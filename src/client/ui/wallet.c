@@ -186,8 +186,15 @@ void ui_wallet_show(struct ui *u)
 	u->tab_view[u->tab] = VIEW_WALLET;
 	ui_wallet_build(u, COLS);
 	seen(u);
-	ui_inbox_load(u); /* the money she has now seen leaves the Inbox */
+	ui_reload(u, VIEW_INBOX, VIEW_INBOX); /* the money she has now seen leaves the Inbox */
 	u->dirty |= DIRTY_ALL;
+}
+
+int ui_wallet_open_id(struct ui *u, const char *id)
+{
+	(void)id;
+	ui_wallet_show(u);
+	return 1;
 }
 
 void ui_wallet_more(struct ui *u)

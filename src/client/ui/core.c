@@ -1,0 +1,130 @@
+/* ui/core — what every view uses and that calls no view: the status line's message, the
+ * body's rows, a view's rows and scroll, its text rebuilt, and the drawing helpers of heads
+ * and list rows (a column, a key's label, a time, an account's name). */
+#include "ui.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/ktime.h"
+#include "kontor/text.h"
+
+void ui_say(struct ui *u, const char *fmt, ...)
+{
+	struct kbuf raw = KBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&raw, fmt, ap);
+	va_end(ap);
+	kbuf_reset(&u->msg);
+	/* messages carry text from commands and the network: never let it drive the terminal */
+	text_sanitize(&u->msg, kbuf_str(&raw), raw.len, 0);
+	kbuf_free(&raw);
+	u->dirty |= DIRTY_STATUS;
+}
+
+struct ui_view *ui_cur_view(struct ui *u)
+{
+	return &u->views[u->help ? VIEW_HELP : u->tab_view[u->tab]];
+}
+
+static int head_rows(struct ui *u)
+{
+	return ui_cur_view(u)->ops->head_rows;
+}
+
+int ui_body_y(struct ui *u)
+{
+	return 1 + head_rows(u);
+}
+
+int ui_body_rows(struct ui *u)
+{
+	int h =
+	    LINES - 1 - ui_body_y(u) - (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE);
+	return h < 1 ? 1 : h;
+}
+
+void ui_view_set_rows(struct ui *u, struct ui_view *v, int n)
+{
+	v->n = n;
+	/* the rows this view gets when shown, which need not be the view shown now */
+	int h = LINES - 2 - v->ops->head_rows -
+	        (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE);
+	if (h < 1)
+		h = 1;
+	if (v->ops->selectable) {
+		if (v->cur >= n)
+			v->cur = n ? n - 1 : 0;
+		if (v->cur < 0)
+			v->cur = 0;
+		if (v->top > v->cur)
+			v->top = v->cur;
+		if (v->cur >= v->top + h)
+			v->top = v->cur - h + 1;
+	} else if (v->top > (n > h ? n - h : 0)) {
+		v->top = n > h ? n - h : 0;
+	}
+	if (v->top < 0)
+		v->top = 0;
+}
+
+void ui_view_build(struct ui *u, int view)
+{
+	struct ui_view *v = &u->views[view];
+	if (v->ops->build)
+		v->ops->build(u, COLS);
+}
+
+void ui_head_row(struct ui *u, int y, const char *text, attr_t attr)
+{
+	(void)u;
+	struct kbuf b = KBUF_INIT;
+	text_clip(&b, text, (size_t)COLS, 1);
+	attrset(attr);
+	mvaddstr(y, 0, kbuf_str(&b));
+	attrset(A_NORMAL);
+	kbuf_free(&b);
+}
+
+void ui_col(struct kbuf *line, const char *s, int cols)
+{
+	text_clip(line, s ? s : "", (size_t)(cols > 1 ? cols - 1 : 1), 1);
+	kbuf_puts(line, " ");
+}
+
+void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap)
+{
+	for (const struct ui_keydef *k = ui_keymap; k->view; k++)
+		if (k->action == act && strcmp(k->view, view) == 0) {
+			snprintf(out, cap, "%s", k->label);
+			return;
+		}
+	snprintf(out, cap, "%s", dflt);
+}
+
+void ui_local_time(const char *at, char *out, size_t cap)
+{
+	ktime_local(at, out, cap); /* the local zone, named, as the CLI shows it */
+}
+
+char *ui_account_name(struct ui *u, const char *id)
+{
+	struct kbuf b = KBUF_INIT;
+	struct account a;
+	if (id && store_account_get(u->s, id, &a, NULL) == K_OK && a.display_name) {
+		text_sanitize(&b, a.display_name, strlen(a.display_name), 0);
+		account_free(&a);
+	} else {
+		/* an id from the cache, cleaned like any text from elsewhere */
+		struct kbuf sh = KBUF_INIT;
+		const char *s = id ? id : "?";
+		text_sanitize(&sh, s, strlen(s), 0);
+		char cut[16];
+		snprintf(cut, sizeof cut, "%s", kbuf_str(&sh));
+		kbuf_free(&sh);
+		kbuf_printf(&b, "%.10s…", cut);
+	}
+	return kbuf_detach(&b, NULL);
+}

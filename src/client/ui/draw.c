@@ -1,0 +1,239 @@
+/* ui/draw — the layout (tabs, the view's head, its body, the status line, the line being
+ * typed or the question asked) and repainting only what changed; the screen as text. It
+ * reaches a view only through its ops. */
+#include "ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kontor/text.h"
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+
+static int tabs_width(struct ui *u, int compact)
+{
+	int w = 0;
+	for (int t = 0; t < TAB_N; t++)
+		w += compact && t != u->tab ? 4 : 5 + (int)text_width(ui_tabs[t].name);
+	return w;
+}
+
+/* The tabs: " 1 Search " for each, or at a narrow width the numbers and the current tab's
+ * name (" 1  2  3 Orders  4 ..."); the hint on the right as long as it fits. */
+static void draw_tabs(struct ui *u)
+{
+	move(0, 0);
+	const char *right = u->help ? "help — q closes " : "? help  : command ";
+	int compact = tabs_width(u, 0) + (int)text_width(right) > COLS;
+	if (compact && tabs_width(u, 0) + 7 <= COLS)
+		compact = 0, right = u->help ? "q closes " : "? help ";
+	else if (compact && tabs_width(u, 1) + (int)text_width(right) > COLS)
+		right = u->help ? "q closes " : "? help ";
+	if (tabs_width(u, compact) + (int)text_width(right) > COLS)
+		right = "";
+	int x = 0;
+	for (int t = 0; t < TAB_N; t++) {
+		char label[32];
+		if (compact && t != u->tab)
+			snprintf(label, sizeof label, " %d ", t + 1);
+		else
+			snprintf(label, sizeof label, " %d %s ", t + 1, ui_tabs[t].name);
+		attrset(t == u->tab && !u->help ? u->a_tab_on : u->a_tab);
+		addstr(label);
+		attrset(u->a_tab);
+		addch(' ');
+		x += (int)strlen(label) + 1;
+	}
+	attrset(u->a_tab);
+	for (int rw = (int)text_width(right); x < COLS - rw; x++)
+		addch(' ');
+	addstr(right);
+	attrset(A_NORMAL);
+}
+
+static void draw_head(struct ui *u)
+{
+	const struct ui_view_ops *ops = ui_cur_view(u)->ops;
+	if (ops->head) {
+		ops->head(u, 1);
+		return;
+	}
+	struct kbuf t = KBUF_INIT, safe = KBUF_INIT;
+	ops->title(u, &t);
+	text_sanitize(&safe, kbuf_str(&t), t.len, 0); /* ids and names come from the cache */
+	kbuf_reset(&u->tmp);
+	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
+	attrset(u->a_head);
+	mvaddstr(1, 0, kbuf_str(&u->tmp));
+	attrset(A_NORMAL);
+	kbuf_free(&t);
+	kbuf_free(&safe);
+}
+
+static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
+{
+	if (i >= v->n)
+		text_clip(out, i == 0 ? v->ops->empty : "", (size_t)COLS, 1);
+	else if (v->ops->row)
+		v->ops->row(u, i, out, COLS);
+	else
+		text_clip(out, v->lines.v[i], (size_t)COLS, 1);
+}
+
+static void draw_row(struct ui *u, int i)
+{
+	struct ui_view *v = ui_cur_view(u);
+	int y = ui_body_y(u) + i - v->top;
+	if (i < v->top || i >= v->top + ui_body_rows(u))
+		return;
+	kbuf_reset(&u->tmp);
+	row_text(u, v, i, &u->tmp);
+	/* Each view sanitises what it draws; the same sanitiser has the last word here. */
+	struct kbuf safe = KBUF_INIT;
+	text_sanitize(&safe, kbuf_str(&u->tmp), u->tmp.len, 0);
+	kbuf_reset(&u->tmp);
+	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
+	kbuf_free(&safe);
+	attrset(u->slot[SLOT_LIST]);
+	mvaddstr(y, 0, kbuf_str(&u->tmp));
+	/* The cursor is a mark in the first column, as neomutt's arrow_cursor: a whole
+	 * reversed row costs every cell of two rows per keystroke (about 240 bytes at 100
+	 * columns), the mark about 30 — DESIGN §11 allows 200. Rows start with two spaces. */
+	if (v->ops->selectable && i == v->cur && i < v->n) {
+		attrset(u->a_sel);
+		mvaddstr(y, 0, ">");
+		attrset(A_NORMAL);
+	}
+}
+
+static void draw_body(struct ui *u)
+{
+	struct ui_view *v = ui_cur_view(u);
+	int h = ui_body_rows(u);
+	for (int i = v->top; i < v->top + h; i++)
+		draw_row(u, i);
+}
+
+static void draw_status(struct ui *u, int force)
+{
+	struct kbuf right = KBUF_INIT, line = KBUF_INIT;
+	ui_live_status(u, &right); /* node, sync state, queue, bytes (live.c) */
+	int rw = (int)text_width(kbuf_str(&right));
+	kbuf_puts(&line, " ");
+	/* the message, cut to leave two spaces before the status, so the two never run on */
+	int room = COLS - 1 - rw - 2;
+	text_clip(&line, kbuf_str(&u->msg), (size_t)(room > 0 ? room : 0), 1);
+	kbuf_puts(&line, room > 0 ? "  " : "");
+	kbuf_puts(&line, kbuf_str(&right));
+	if (force || strcmp(kbuf_str(&line), kbuf_str(&u->status)) != 0) {
+		kbuf_reset(&u->status);
+		kbuf_puts(&u->status, kbuf_str(&line));
+		kbuf_reset(&u->tmp);
+		text_clip(&u->tmp, kbuf_str(&line), (size_t)COLS, 1);
+		attrset(strncmp(kbuf_str(&u->msg), "error", 5) == 0 ? u->slot[SLOT_ERROR]
+		                                                    : u->a_status);
+		mvaddstr(LINES - 1, 0, kbuf_str(&u->tmp));
+		attrset(A_NORMAL);
+	}
+	kbuf_free(&right);
+	kbuf_free(&line);
+}
+
+static void draw_too_small(void)
+{
+	char msg[128];
+	snprintf(msg, sizeof msg, "kontor needs at least %dx%d (this terminal is %dx%d)", MIN_COLS,
+	         MIN_LINES, COLS, LINES);
+	int w = (int)strlen(msg);
+	int x = COLS > w ? (COLS - w) / 2 : 0;
+	mvaddnstr(LINES / 2, x, msg, COLS);
+}
+
+void ui_draw(struct ui *u)
+{
+	if (u->dirty & DIRTY_ALL) {
+		u->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
+		erase();
+		if (u->too_small) {
+			draw_too_small();
+			curs_set(0);
+			wnoutrefresh(stdscr);
+			doupdate();
+			u->dirty = 0;
+			return;
+		}
+		/* wrapped text follows the width */
+		for (int i = 0; i < VIEW_N; i++) {
+			struct ui_view *v = &u->views[i];
+			if (v->ops->build && v->built_width != COLS)
+				v->ops->build(u, COLS);
+			ui_view_set_rows(u, v, v->n);
+		}
+	}
+	if (u->too_small || !u->dirty)
+		return;
+	int all = u->dirty & DIRTY_ALL;
+	if (all)
+		draw_tabs(u);
+	if (all || (u->dirty & DIRTY_HEAD))
+		draw_head(u);
+	if (all || (u->dirty & DIRTY_BODY)) {
+		draw_body(u);
+	} else if (u->dirty & DIRTY_ROWS) {
+		draw_row(u, u->row_a);
+		draw_row(u, u->row_b);
+	}
+	if (all || (u->dirty & DIRTY_STATUS))
+		draw_status(u, all);
+	int cx = -1, cy = -1;
+	if (u->prompt == PROMPT_QUERY) {
+		cy = 1;
+		cx = ui_line_draw(&u->query, "Search: ", cy, COLS, u->slot[SLOT_PROMPT]);
+	} else if (u->prompt == PROMPT_COMMAND || u->prompt == PROMPT_COMPOSE) {
+		cy = LINES - 2;
+		cx = ui_line_draw(&u->line, u->prompt == PROMPT_COMMAND ? ":" : "message: ", cy,
+		                  COLS, u->slot[SLOT_PROMPT]);
+	}
+	if (cy < 0 && (cx = ui_ask_draw(u, LINES - 2)) >= 0)
+		cy = LINES - 2; /* a view asks (ask.c) */
+	if (cy >= 0) {
+		move(cy, cx < COLS ? cx : COLS - 1);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	u->dirty = 0;
+}
+
+int ui_dump(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return K_EIO;
+	wchar_t *row = xcalloc((size_t)COLS + 1, sizeof *row);
+	char mb[MB_LEN_MAX];
+	struct kbuf line = KBUF_INIT;
+	int cy, cx;
+	getyx(stdscr, cy, cx);
+	for (int y = 0; y < LINES; y++) {
+		kbuf_reset(&line);
+		int n = mvwinnwstr(stdscr, y, 0, row, COLS);
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		for (int i = 0; i < n && row[i]; i++) {
+			size_t k = wcrtomb(mb, row[i], &st);
+			if (k != (size_t)-1)
+				kbuf_append(&line, mb, k);
+		}
+		while (line.len && line.data[line.len - 1] == ' ')
+			line.len--;
+		fprintf(f, "%.*s\n", (int)line.len, line.data ? line.data : "");
+	}
+	move(cy, cx);
+	kbuf_free(&line);
+	free(row);
+	return fclose(f) == 0 ? K_OK : K_EIO;
+}
