@@ -18,6 +18,7 @@
 #include "kontor/money.h"
 
 struct store;
+struct cJSON;
 
 enum inbox_kind {
 	INBOX_RFQ,     /* an RFQ of her categories to answer */
@@ -86,5 +87,10 @@ int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats);
 int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
+/* The text of a chat message m (a Message object), opened with kp's secret key and the other
+ * party's public key (to, when self sent it; else from): 1 with the text appended to *plain
+ * (the caller frees it), 0 when it is not sealed to kp or is not whole. */
+int inbox_chat_open(const struct cJSON *m, const char *self, const struct kkeypair *kp,
+                    struct kbuf *plain);
 
 #endif

@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
+#include "../inbox.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/json.h"
@@ -308,19 +309,9 @@ static int show_msg(void *vctx, const cJSON *m)
 {
 	struct show_ctx *x = vctx;
 	struct ctx *c = x->c;
-	const char *from = jstr(m, "from"), *to = jstr(m, "to");
-	/* The other party's key opens it, whichever way it went. */
-	const char *other = from && strcmp(from, c->self_id) == 0 ? to : from;
-	uint8_t pk[KCRYPTO_PK_BYTES], raw[24 + CHAT_TEXT_MAX + 64];
-	size_t nn = 0, cn = 0;
+	const char *from = jstr(m, "from");
 	struct kbuf plain = KBUF_INIT;
-	struct kerr e = {0};
-	const char *nonce = jstr(m, "nonce"), *ct = jstr(m, "ciphertext");
-	int ok =
-	    other && nonce && ct && kcrypto_account_pk(other, pk, &e) == K_OK &&
-	    kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK && nn == 24 &&
-	    kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
-	    kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
+	int ok = inbox_chat_open(m, c->self_id, &c->kp, &plain);
 	if (!ok)
 		x->bad++;
 	if (c->json) {
