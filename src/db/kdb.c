@@ -223,6 +223,54 @@ int kdb_count(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, 
 	return rc == SQLITE_ROW ? K_OK : kdb_err(k, e, doing);
 }
 
+int kdb_ints(struct kdb *k, int id, const char *key, const char *doing, int64_t **out, size_t *n,
+             struct kerr *e)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = kdb_stmt(k, id, e);
+	if (!st)
+		return K_EDB;
+	kdb_bind_text(st, 1, key);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*out = xrealloc(*out, cap * sizeof **out);
+		}
+		(*out)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return K_OK;
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return kdb_err(k, e, doing);
+}
+
+void *kdb_rows(struct kdb *k, sqlite3_stmt *st, size_t size, void (*row)(sqlite3_stmt *, void *),
+               void *items, size_t *n, int *rc, const char *doing, struct kerr *e)
+{
+	char *v = items;
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xrealloc(v, (*n + 1) * size);
+		memset(v + *n * size, 0, size);
+		row(st, v + *n * size);
+		(*n)++;
+	}
+	sqlite3_reset(st);
+	*rc = K_OK;
+	if (step == SQLITE_DONE)
+		return v;
+	free(v);
+	*n = 0;
+	*rc = kdb_err(k, e, doing);
+	return NULL;
+}
+
 int kdb_step_done(struct kdb *k, sqlite3_stmt *st, const char *what, struct kerr *e)
 {
 	int rc = sqlite3_step(st);

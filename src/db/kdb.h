@@ -82,6 +82,17 @@ int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, 
 /* Steps st, an aggregate that always returns one row (count, max), and reads its first column
  * into *out (0 when the step failed), then resets st. K_EDB naming doing when it failed. */
 int kdb_count(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e);
+/* The first column (an integer) of every row the store's statement id yields, key bound to
+ * ?1 (NULL binds NULL), all read before the caller rewrites those rows. *out is malloc'd (the
+ * caller frees; NULL when there are none or on failure); K_EDB naming doing. */
+int kdb_ints(struct kdb *k, int id, const char *key, const char *doing, int64_t **out, size_t *n,
+             struct kerr *e);
+/* Steps st to its end and resets it, adding to items (an array of *n items of size bytes,
+ * NULL when empty) one item a row, zeroed and then filled by row(st, item). Returns the
+ * array (the caller frees); on a failed step NULL with the array freed, *n 0 and *rc K_EDB
+ * naming doing, else *rc K_OK. */
+void *kdb_rows(struct kdb *k, sqlite3_stmt *st, size_t size, void (*row)(sqlite3_stmt *, void *),
+               void *items, size_t *n, int *rc, const char *doing, struct kerr *e);
 /* Steps a statement that returns at most a row it does not need, then resets it. */
 int kdb_step_done(struct kdb *k, sqlite3_stmt *st, const char *what, struct kerr *e);
 /* Binds v without copying (NULL binds NULL): v must outlive the step. */

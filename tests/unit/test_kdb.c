@@ -20,12 +20,14 @@
 #include "db/ksearch.h"
 #include "kontor/searchtext.h"
 
-enum { ST_PUT, ST_COUNT, ST_FIND, ST_OVERFLOW, ST__N };
+enum { ST_PUT, ST_COUNT, ST_FIND, ST_OVERFLOW, ST_LENGTHS, ST_ALL, ST__N };
 static const char *const sql[ST__N] = {
     [ST_PUT] = "INSERT INTO t(v) VALUES(?1)",
     [ST_COUNT] = "SELECT count(*) FROM t",
     [ST_FIND] = "SELECT v, length(v) FROM t WHERE v = ?1",
     [ST_OVERFLOW] = "SELECT abs(-9223372036854775807 - 1)", /* fails when stepped */
+    [ST_LENGTHS] = "SELECT length(v) FROM t WHERE ?1 IS NULL OR v >= ?1 ORDER BY v",
+    [ST_ALL] = "SELECT v, length(v) FROM t ORDER BY v",
 };
 static const char *const migrations[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
@@ -222,6 +224,65 @@ static void test_one_row_reads_copy_count_and_say_not_found(void **state)
 	assert_int_equal(sqlite3_stmt_busy(st), 0);
 }
 
+struct item {
+	char v[3];
+	int len;
+};
+
+static void item_row(sqlite3_stmt *st, void *p)
+{
+	struct item *it = p;
+	kdb_col_copy(st, 0, it->v, sizeof it->v);
+	it->len = sqlite3_column_int(st, 1);
+}
+
+static void test_ints_and_rows_collect_every_row_and_free_what_they_read_on_failure(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	assert_int_equal(put(&f->k, "a"), K_OK);
+	assert_int_equal(put(&f->k, "bb"), K_OK);
+	assert_int_equal(put(&f->k, "cccc"), K_OK);
+	int64_t *v = NULL;
+	size_t n = 9;
+	assert_int_equal(kdb_ints(&f->k, ST_LENGTHS, NULL, "lengths", &v, &n, &e), K_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0], 1);
+	assert_int_equal(v[2], 4);
+	free(v);
+	assert_int_equal(kdb_ints(&f->k, ST_LENGTHS, "b", "lengths", &v, &n, &e), K_OK);
+	assert_int_equal(n, 2); /* the key is bound to ?1 */
+	free(v);
+	assert_int_equal(kdb_ints(&f->k, ST_LENGTHS, "z", "lengths", &v, &n, &e), K_OK);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	assert_int_equal(kdb_ints(&f->k, ST_OVERFLOW, NULL, "reading ints", &v, &n, &e), K_EDB);
+	assert_null(v);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(e.msg, "reading ints: integer overflow"));
+
+	/* Rows are added to what the array held, each zeroed and filled. */
+	struct item *items = xcalloc(1, sizeof *items);
+	items[0].len = 42;
+	n = 1;
+	int rc = -1;
+	items = kdb_rows(&f->k, kdb_stmt(&f->k, ST_ALL, &e), sizeof *items, item_row, items, &n,
+	                 &rc, "reading rows", &e);
+	assert_int_equal(rc, K_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(items[0].len, 42);
+	assert_string_equal(items[1].v, "a");
+	assert_string_equal(items[3].v, "cc"); /* cut to its buffer */
+	assert_int_equal(items[3].len, 4);
+	sqlite3_stmt *st = kdb_stmt(&f->k, ST_OVERFLOW, &e);
+	items = kdb_rows(&f->k, st, sizeof *items, item_row, items, &n, &rc, "reading rows", &e);
+	assert_null(items); /* freed: LeakSanitizer would say otherwise */
+	assert_int_equal(n, 0);
+	assert_int_equal(rc, K_EDB);
+	assert_non_null(strstr(e.msg, "reading rows: integer overflow"));
+	assert_int_equal(sqlite3_stmt_busy(st), 0);
+}
+
 static void
 test_photo_rank_keeps_each_listings_nearest_then_orders_by_distance_and_newness(void **state)
 {
@@ -332,6 +393,9 @@ int main(void)
 	                                    setup_savepoints, teardown),
 	    cmocka_unit_test_setup_teardown(test_one_row_reads_copy_count_and_say_not_found, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_ints_and_rows_collect_every_row_and_free_what_they_read_on_failure, setup,
+	        teardown),
 	    cmocka_unit_test(
 	        test_photo_rank_keeps_each_listings_nearest_then_orders_by_distance_and_newness),
 	    cmocka_unit_test(test_plain_cache_answers_only_at_its_version),

@@ -341,42 +341,13 @@ static int reindex_one(struct store *s, int64_t rid, const struct seller_state *
 	return rc;
 }
 
-/* The rids a statement yields (bound to seller_id when not NULL), collected first: the rows
- * are rewritten while we go. */
-static int collect_rids(struct store *s, enum store_stmt id, const char *seller_id, int64_t **rids,
-                        size_t *n, struct kerr *e)
-{
-	sqlite3_stmt *st = store_stmt(s, id, e);
-	if (!st)
-		return K_EDB;
-	if (seller_id)
-		store_bind_text(st, 1, seller_id);
-	size_t cap = 0;
-	int rc;
-	*rids = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*rids = xrealloc(*rids, cap * sizeof **rids);
-		}
-		(*rids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(*rids);
-		*rids = NULL;
-		return store_dberr(s, e, "listing listings to re-index");
-	}
-	return K_OK;
-}
-
 int listings_reindex_seller(struct store *s, const char *seller_id, const struct seller_state *now,
                             struct kerr *e)
 {
 	int64_t *rids;
 	size_t n;
-	int rc = collect_rids(s, ST_L_OF_SELLER, seller_id, &rids, &n, e);
+	int rc = kdb_ints(&s->k, ST_L_OF_SELLER, seller_id, "listing listings to re-index", &rids,
+	                  &n, e);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = reindex_one(s, rids[i], now, e);
 	free(rids);
@@ -401,7 +372,8 @@ int listings_search_upgrade(struct store *s, struct kerr *e)
 	size_t n = 0;
 	rc = search_index_clear(s, e);
 	if (!rc)
-		rc = collect_rids(s, ST_L_ALL_INDEXED, NULL, &rids, &n, e);
+		rc = kdb_ints(&s->k, ST_L_ALL_INDEXED, NULL, "listing listings to re-index", &rids,
+		              &n, e);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = reindex_one(s, rids[i], NULL, e);
 	free(rids);

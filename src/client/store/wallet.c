@@ -129,29 +129,31 @@ int store_wallet_get(struct store *s, const char *node, const char *account,
 
 #define LINE_COLS "tx, kind, currency, amount, seq, created, order_id, memo, reference"
 
+/* One history line (LINE_COLS). */
+static void line_row(sqlite3_stmt *st, void *item)
+{
+	struct wallet_line *l = item;
+	store_col_copy(st, 0, l->tx, sizeof l->tx);
+	store_col_copy(st, 1, l->kind, sizeof l->kind);
+	store_col_copy(st, 2, l->currency, sizeof l->currency);
+	l->amount = sqlite3_column_int64(st, 3);
+	l->seq = sqlite3_column_int64(st, 4);
+	store_col_copy(st, 5, l->created, sizeof l->created);
+	store_col_copy(st, 6, l->order, sizeof l->order);
+	store_col_copy(st, 7, l->memo, sizeof l->memo);
+	store_col_copy(st, 8, l->reference, sizeof l->reference);
+}
+
+/* Reads the lines st yields into out, then finalizes st. */
 static int read_lines(struct store *s, sqlite3_stmt *st, struct wallet_lines *out, struct kerr *e)
 {
-	int step;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
-		struct wallet_line *l = &out->v[out->n++];
-		memset(l, 0, sizeof *l);
-		store_col_copy(st, 0, l->tx, sizeof l->tx);
-		store_col_copy(st, 1, l->kind, sizeof l->kind);
-		store_col_copy(st, 2, l->currency, sizeof l->currency);
-		l->amount = sqlite3_column_int64(st, 3);
-		l->seq = sqlite3_column_int64(st, 4);
-		store_col_copy(st, 5, l->created, sizeof l->created);
-		store_col_copy(st, 6, l->order, sizeof l->order);
-		store_col_copy(st, 7, l->memo, sizeof l->memo);
-		store_col_copy(st, 8, l->reference, sizeof l->reference);
-	}
+	int rc;
+	out->v = kdb_rows(&s->k, st, sizeof *out->v, line_row, out->v, &out->n, &rc,
+	                  "reading the wallet's history", e);
 	sqlite3_finalize(st);
-	if (step != SQLITE_DONE) {
+	if (rc)
 		wallet_lines_free(out);
-		return store_dberr(s, e, "reading the wallet's history");
-	}
-	return K_OK;
+	return rc;
 }
 
 int store_wallet_lines(struct store *s, const char *node, const char *account, int64_t offset,

@@ -399,6 +399,21 @@ int nledger_wallet(struct nstore *s, const char *account_id, struct nbalances *w
 	return rc;
 }
 
+/* One line of a wallet's history (S_LG_HISTORY's columns). */
+static void hist_row(sqlite3_stmt *st, void *item)
+{
+	struct nhist *h = item;
+	nstore_col_copy(st, 0, h->tx, sizeof h->tx);
+	nstore_col_copy(st, 1, h->kind, sizeof h->kind);
+	nstore_col_copy(st, 2, h->memo, sizeof h->memo);
+	nstore_col_copy(st, 3, h->reference, sizeof h->reference);
+	nstore_col_copy(st, 4, h->created, sizeof h->created);
+	nstore_col_copy(st, 5, h->currency, sizeof h->currency);
+	h->amount = sqlite3_column_int64(st, 6);
+	h->seq = sqlite3_column_int64(st, 7);
+	nstore_col_copy(st, 8, h->order, sizeof h->order);
+}
+
 int nledger_history(struct nstore *s, const char *account_id, int64_t position, int limit,
                     struct nhist **out, size_t *n, int64_t *total, struct kerr *e)
 {
@@ -416,28 +431,10 @@ int nledger_history(struct nstore *s, const char *account_id, int64_t position, 
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : 0);
 	sqlite3_bind_int64(st, 3, position > 0 ? position : 0);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = xrealloc(*out, (*n + 1) * sizeof **out);
-		struct nhist *h = &(*out)[*n];
-		memset(h, 0, sizeof *h);
-		nstore_col_copy(st, 0, h->tx, sizeof h->tx);
-		nstore_col_copy(st, 1, h->kind, sizeof h->kind);
-		nstore_col_copy(st, 2, h->memo, sizeof h->memo);
-		nstore_col_copy(st, 3, h->reference, sizeof h->reference);
-		nstore_col_copy(st, 4, h->created, sizeof h->created);
-		nstore_col_copy(st, 5, h->currency, sizeof h->currency);
-		h->amount = sqlite3_column_int64(st, 6);
-		h->seq = sqlite3_column_int64(st, 7);
-		nstore_col_copy(st, 8, h->order, sizeof h->order);
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return nstore_dberr(c, e, "reading a wallet's history");
-	}
+	*out = kdb_rows(&c->k, st, sizeof **out, hist_row, NULL, n, &rc,
+	                "reading a wallet's history", e);
+	if (rc)
+		return rc;
 	if (total) {
 		if (!(st = nstore_stmt(c, S_LG_HISTORY_COUNT, e)))
 			return K_EDB;
@@ -463,6 +460,16 @@ int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct
 	return kdb_count(&c->k, st, "reading the ledger state", out, e);
 }
 
+/* One escrow an account stands in (S_LG_ESCROWS's columns). */
+static void escrow_row(sqlite3_stmt *st, void *item)
+{
+	struct nescrow *x = item;
+	nstore_col_copy(st, 0, x->order, sizeof x->order);
+	nstore_col_copy(st, 1, x->role, sizeof x->role);
+	nstore_col_copy(st, 2, x->currency, sizeof x->currency);
+	x->amount = sqlite3_column_int64(st, 3);
+}
+
 int nledger_escrows(struct nstore *s, const char *account_id, int max, struct nescrow **out,
                     size_t *n, struct kerr *e)
 {
@@ -475,24 +482,9 @@ int nledger_escrows(struct nstore *s, const char *account_id, int max, struct ne
 	nstore_bind_text(st, 1, account_id);
 	sqlite3_bind_int(st, 2, max > 0 ? max : 0);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = xrealloc(*out, (*n + 1) * sizeof **out);
-		struct nescrow *x = &(*out)[*n];
-		memset(x, 0, sizeof *x);
-		nstore_col_copy(st, 0, x->order, sizeof x->order);
-		nstore_col_copy(st, 1, x->role, sizeof x->role);
-		nstore_col_copy(st, 2, x->currency, sizeof x->currency);
-		x->amount = sqlite3_column_int64(st, 3);
-		(*n)++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return nstore_dberr(c, e, "reading what escrow holds for an account");
-	}
-	return K_OK;
+	*out = kdb_rows(&c->k, st, sizeof **out, escrow_row, NULL, n, &rc,
+	                "reading what escrow holds for an account", e);
+	return rc;
 }
 
 int nledger_payouts(struct nstore *s, const char *account_id,

@@ -292,36 +292,13 @@ static int reindex(struct nconn *c, int64_t rid, const struct nseller *now, int 
 	return rc;
 }
 
-/* The rids statement `which` yields (bound to seller_id when not NULL), collected first: the
- * rows are rewritten while we go. *rids is the caller's. */
-static int collect_rids(struct nconn *c, enum nst which, const char *seller_id, int64_t **rids,
-                        size_t *n, struct kerr *e)
-{
-	*rids = NULL;
-	*n = 0;
-	sqlite3_stmt *st = nstore_stmt(c, which, e);
-	if (!st)
-		return K_EDB;
-	nstore_bind_text(st, 1, seller_id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*rids = xrealloc(*rids, cap * sizeof **rids);
-		}
-		(*rids)[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? K_OK : nstore_dberr(c, e, "listing listings to re-index");
-}
-
 int nsearch_reindex_seller(struct nconn *c, const char *seller_id, struct kerr *e)
 {
 	int64_t *rids, seq;
 	size_t n;
 	struct nseller ss;
-	int rc = collect_rids(c, S_L_OF_SELLER, seller_id, &rids, &n, e);
+	int rc =
+	    kdb_ints(&c->k, S_L_OF_SELLER, seller_id, "listing listings to re-index", &rids, &n, e);
 	if (!rc)
 		rc = nsearch_seller(c, seller_id, &ss, e);
 	/* Query results change with the index rows: the Listing query state must move. */
@@ -353,7 +330,7 @@ int nsearch_upgrade(struct nconn *c, struct kerr *e)
 	              " UPDATE listings SET pkey = NULL, rkey = NULL",
 	              "emptying the search index", e);
 	if (!rc)
-		rc = collect_rids(c, S_L_ALL, NULL, &rids, &n, e);
+		rc = kdb_ints(&c->k, S_L_ALL, NULL, "listing listings to re-index", &rids, &n, e);
 	if (!rc && n > 0)
 		rc = nlog_bump(c, NT_LISTING, &seq, e);
 	for (size_t i = 0; !rc && i < n; i++)
