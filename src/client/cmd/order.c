@@ -1369,6 +1369,18 @@ static void show_payment(struct ctx *c, const struct contract_status *st)
 	}
 }
 
+/* For an event section (any but the offer): 1, with *body its parsed body (NULL when it does
+ * not parse; the caller frees it). 0 for the offer or a section without a kind. */
+static int event_body(const cJSON *sec, cJSON **body)
+{
+	const char *kind = jstr(sec, "kind"), *b = jstr(sec, "body");
+	*body = NULL;
+	if (!kind || strcmp(kind, "offer") == 0)
+		return 0;
+	*body = cJSON_Parse(b ? b : "");
+	return 1;
+}
+
 static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -1405,9 +1417,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_ArrayForEach(sec, secs)
 		{
 			idx++;
-			if (!jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "offer") == 0)
+			cJSON *body;
+			if (!event_body(sec, &body))
 				continue;
-			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
 			cJSON *x = body ? body : cJSON_CreateObject();
 			cJSON_DeleteItemFromObjectCaseSensitive(x, "prev");
 			cJSON_AddStringToObject(x, "kind", jstr(sec, "kind"));
@@ -1468,9 +1480,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_ArrayForEach(sec, secs)
 		{
 			idx++;
-			if (!jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "offer") == 0)
+			cJSON *body;
+			if (!event_body(sec, &body))
 				continue;
-			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
 			const cJSON *sig = cJSON_GetArrayItem(
 			    cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
 			char at[KTIME_LOCAL_MAX];
