@@ -1369,16 +1369,21 @@ static void show_payment(struct ctx *c, const struct contract_status *st)
 	}
 }
 
-/* For an event section (any but the offer): 1, with *body its parsed body (NULL when it does
- * not parse; the caller frees it). 0 for the offer or a section without a kind. */
-static int event_body(const cJSON *sec, cJSON **body)
+/* The event section of secs after prev (NULL: from the first), the offer and sections without
+ * a kind skipped: *idx counts every section passed, *body is its parsed body (NULL when it
+ * does not parse; the caller frees it). NULL after the last. */
+static const cJSON *next_event(const cJSON *secs, const cJSON *prev, int *idx, cJSON **body)
 {
-	const char *kind = jstr(sec, "kind"), *b = jstr(sec, "body");
-	*body = NULL;
-	if (!kind || strcmp(kind, "offer") == 0)
-		return 0;
-	*body = cJSON_Parse(b ? b : "");
-	return 1;
+	const cJSON *sec = prev ? prev->next : secs ? secs->child : NULL;
+	for (; sec; sec = sec->next) {
+		const char *kind = jstr(sec, "kind"), *b = jstr(sec, "body");
+		++*idx;
+		if (kind && strcmp(kind, "offer") != 0) {
+			*body = cJSON_Parse(b ? b : "");
+			return sec;
+		}
+	}
+	return NULL;
 }
 
 static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
@@ -1412,14 +1417,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		cJSON *ev = cJSON_AddArrayToObject(j, "events");
-		const cJSON *sec;
+		cJSON *body;
 		int idx = -1;
-		cJSON_ArrayForEach(sec, secs)
-		{
-			idx++;
-			cJSON *body;
-			if (!event_body(sec, &body))
-				continue;
+		for (const cJSON *sec = NULL; (sec = next_event(secs, sec, &idx, &body));) {
 			cJSON *x = body ? body : cJSON_CreateObject();
 			cJSON_DeleteItemFromObjectCaseSensitive(x, "prev");
 			cJSON_AddStringToObject(x, "kind", jstr(sec, "kind"));
@@ -1475,14 +1475,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		else if (doc)
 			text_fprintf(c->out, "contract   DOES NOT VERIFY: %s\n", ve.msg);
 		show_shipment_ratings(c, o);
-		const cJSON *sec;
+		cJSON *body;
 		int idx = -1;
-		cJSON_ArrayForEach(sec, secs)
-		{
-			idx++;
-			cJSON *body;
-			if (!event_body(sec, &body))
-				continue;
+		for (const cJSON *sec = NULL; (sec = next_event(secs, sec, &idx, &body));) {
 			const cJSON *sig = cJSON_GetArrayItem(
 			    cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
 			char at[KTIME_LOCAL_MAX];
