@@ -289,11 +289,23 @@ void http_addr_text(int family, const uint8_t *addr, char text[INET6_ADDRSTRLEN]
 	snprintf(key, HTTP_ADDR_KEY_MAX, "%s/64", t);
 }
 
+/* The n bytes at s as a numeric address of family af (AF_INET, AF_INET6) into out: 0 and
+ * *family set, or -1. */
+static int addr_pton(int af, const char *s, size_t n, int *family, uint8_t out[16])
+{
+	char t[INET6_ADDRSTRLEN + 1];
+	if (n >= sizeof t)
+		return -1;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	*family = af;
+	return inet_pton(af, t, out) == 1 ? 0 : -1;
+}
+
 /* One numeric address of n bytes at s: IPv4, IPv6, or "[IPv6]"; with port when ports is
  * set ("a.b.c.d:p", "[v6]:p"). 0 and *family set, or -1. */
 static int addr_parse(const char *s, size_t n, int ports, int *family, uint8_t out[16])
 {
-	char t[INET6_ADDRSTRLEN + 1];
 	if (n == 0 || n > 64)
 		return -1;
 	if (s[0] == '[') {
@@ -304,36 +316,18 @@ static int addr_parse(const char *s, size_t n, int ports, int *family, uint8_t o
 		if (tail && (!ports || close[1] != ':' || tail < 2 ||
 		             strspn(close + 2, "0123456789") < tail - 1))
 			return -1;
-		n = (size_t)(close - s - 1);
-		s++;
-		if (n >= sizeof t)
-			return -1;
-		memcpy(t, s, n);
-		t[n] = '\0';
-		*family = AF_INET6;
-		return inet_pton(AF_INET6, t, out) == 1 ? 0 : -1;
+		return addr_pton(AF_INET6, s + 1, (size_t)(close - s - 1), family, out);
 	}
 	const char *colon = memchr(s, ':', n);
-	if (colon && memchr(colon + 1, ':', n - (size_t)(colon + 1 - s))) { /* bare IPv6 */
-		if (n >= sizeof t)
-			return -1;
-		memcpy(t, s, n);
-		t[n] = '\0';
-		*family = AF_INET6;
-		return inet_pton(AF_INET6, t, out) == 1 ? 0 : -1;
-	}
+	if (colon && memchr(colon + 1, ':', n - (size_t)(colon + 1 - s))) /* bare IPv6 */
+		return addr_pton(AF_INET6, s, n, family, out);
 	if (colon) { /* a.b.c.d:port */
 		size_t pl = n - (size_t)(colon + 1 - s);
 		if (!ports || pl == 0 || strspn(colon + 1, "0123456789") < pl)
 			return -1;
 		n = (size_t)(colon - s);
 	}
-	if (n >= sizeof t)
-		return -1;
-	memcpy(t, s, n);
-	t[n] = '\0';
-	*family = AF_INET;
-	return inet_pton(AF_INET, t, out) == 1 ? 0 : -1;
+	return addr_pton(AF_INET, s, n, family, out);
 }
 
 int serve_proxies_add(struct serve_opts *o, const char *list, struct kerr *e)
