@@ -215,7 +215,7 @@ int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, 
 	return rc;
 }
 
-int kdb_count(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e)
+int kdb_int64(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e)
 {
 	int rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;

@@ -79,9 +79,10 @@ int kdb_one_key(struct kdb *k, int id, const char *key, const char *doing, sqlit
  * kdb_col_copy) and st is reset. */
 int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, size_t cap,
                  struct kerr *e);
-/* Steps st, an aggregate that always returns one row (count, max), and reads its first column
- * into *out (0 when the step failed), then resets st. K_EDB naming doing when it failed. */
-int kdb_count(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e);
+/* Steps st, a statement that always yields one row (an aggregate such as count or max, or a
+ * write RETURNING a value), reads its first column into *out (0 when the step failed) and
+ * resets st. K_EDB naming doing when it failed. */
+int kdb_int64(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e);
 /* The first column (an integer) of every row the store's statement id yields, key bound to
  * ?1 (NULL binds NULL), all read before the caller rewrites those rows. *out is malloc'd (the
  * caller frees; NULL when there are none or on failure); K_EDB naming doing. */

@@ -215,10 +215,10 @@ static void test_one_row_reads_copy_count_and_say_not_found(void **state)
 	assert_string_equal(out, "abc"); /* untouched */
 
 	int64_t n = -1;
-	assert_int_equal(kdb_count(&f->k, kdb_stmt(&f->k, ST_COUNT, &e), "counting", &n, &e), K_OK);
+	assert_int_equal(kdb_int64(&f->k, kdb_stmt(&f->k, ST_COUNT, &e), "counting", &n, &e), K_OK);
 	assert_int_equal(n, 1);
 	st = kdb_stmt(&f->k, ST_OVERFLOW, &e);
-	assert_int_equal(kdb_count(&f->k, st, "counting the impossible", &n, &e), K_EDB);
+	assert_int_equal(kdb_int64(&f->k, st, "counting the impossible", &n, &e), K_EDB);
 	assert_int_equal(n, 0);
 	assert_non_null(strstr(e.msg, "counting the impossible: integer overflow"));
 	assert_int_equal(sqlite3_stmt_busy(st), 0);

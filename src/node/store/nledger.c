@@ -188,13 +188,10 @@ static int post_entries(struct nconn *c, const struct ntx *tx, const char *body,
 	nstore_bind_text(st, 4, now);
 	nstore_bind_text(st, 5, tx->reference);
 	nstore_bind_text(st, 6, body);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		int rc = nstore_dberr(c, e, "recording a ledger transaction");
-		sqlite3_reset(st);
+	int64_t seq;
+	int rc = kdb_int64(&c->k, st, "recording a ledger transaction", &seq, e);
+	if (rc)
 		return rc;
-	}
-	int64_t seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
 
 	for (size_t i = 0; i < tx->n; i++) {
 		const struct nentry *en = &tx->entries[i];
@@ -209,13 +206,9 @@ static int post_entries(struct nconn *c, const struct ntx *tx, const char *body,
 		nstore_bind_text(st, 3, kind);
 		nstore_bind_text(st, 4, owner);
 		sqlite3_bind_int64(st, 5, en->amount);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			int rc = nstore_dberr(c, e, "updating a ledger balance");
-			sqlite3_reset(st);
+		int64_t bal;
+		if ((rc = kdb_int64(&c->k, st, "updating a ledger balance", &bal, e)))
 			return rc;
-		}
-		int64_t bal = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
 		if (bal < 0 && !kind_may_go_negative(kind)) {
 			char has[MONEY_FMT_MAX], needs[MONEY_FMT_MAX];
 			money_format(bal - en->amount, en->currency, has);
@@ -235,8 +228,7 @@ static int post_entries(struct nconn *c, const struct ntx *tx, const char *body,
 		nstore_bind_text(st, 2, en->account);
 		nstore_bind_text(st, 3, en->currency);
 		sqlite3_bind_int64(st, 4, en->amount);
-		int rc = nstore_exec_stmt(c, st, e, "recording a ledger entry");
-		if (rc)
+		if ((rc = nstore_exec_stmt(c, st, e, "recording a ledger entry")))
 			return rc;
 	}
 	return K_OK;
@@ -439,7 +431,7 @@ int nledger_history(struct nstore *s, const char *account_id, int64_t position, 
 		if (!(st = nstore_stmt(c, S_LG_HISTORY_COUNT, e)))
 			return K_EDB;
 		nstore_bind_text(st, 1, account);
-		return kdb_count(&c->k, st, "counting a wallet's history", total, e);
+		return kdb_int64(&c->k, st, "counting a wallet's history", total, e);
 	}
 	return K_OK;
 }
@@ -457,7 +449,7 @@ int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct
 		nstore_bind_text(st, 1, wallet);
 		nstore_bind_text(st, 2, account_id);
 	}
-	return kdb_count(&c->k, st, "reading the ledger state", out, e);
+	return kdb_int64(&c->k, st, "reading the ledger state", out, e);
 }
 
 /* One escrow an account stands in (S_LG_ESCROWS's columns). */

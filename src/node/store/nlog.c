@@ -50,12 +50,9 @@ int nlog_bump(struct nconn *c, enum ntype t, int64_t *seq, struct kerr *e)
 	sqlite3_stmt *st = nstore_stmt(c, S_SEQ_NEXT, e);
 	if (!st)
 		return K_EDB;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return nstore_dberr(c, e, "advancing the change sequence");
-	}
-	*seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	int rc = kdb_int64(&c->k, st, "advancing the change sequence", seq, e);
+	if (rc)
+		return rc;
 	if (!c->seq_lo)
 		c->seq_lo = *seq; /* the cached answers the index writes touch (nsearch.c) */
 	if (!(st = nstore_stmt(c, S_STATE_SET, e)))

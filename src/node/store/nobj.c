@@ -439,7 +439,7 @@ static int simple_query(struct nstore *s, enum ntype t, enum nst rows_st, enum n
 			return K_EDB;
 		for (int i = 0; i < n; i++)
 			nstore_bind_text(st, i + 1, vals[i]);
-		if ((rc = kdb_count(&c->k, st, "counting", &out->total, e)))
+		if ((rc = kdb_int64(&c->k, st, "counting", &out->total, e)))
 			return rc;
 	}
 	if (!(st = nstore_stmt(c, rows_st, e)))

@@ -546,7 +546,7 @@ static int seller_page(struct nconn *c, const struct nlisting_query *q, struct n
 			return K_EDB;
 		nstore_bind_text(st, 1, q->seller_id);
 		nstore_bind_text(st, 2, status);
-		if ((rc = kdb_count(&c->k, st, "counting listings", &out->total, e)))
+		if ((rc = kdb_int64(&c->k, st, "counting listings", &out->total, e)))
 			return rc;
 	}
 	if (!(st = nstore_stmt(c, S_L_SELLER_PAGE, e)))
