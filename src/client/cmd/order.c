@@ -394,11 +394,12 @@ static int order_update(struct ctx *c, struct store *s, const char *id, const cJ
                         const cJSON *old, char **payloads, size_t n, struct kerr *e);
 static const char *role_in(const struct ctx *c, const cJSON *o);
 
-/* The payload {"cancel": sec} of an Order/set update. */
-static char *cancel_payload(const cJSON *sec)
+/* The payload {key: v} of an Order/set update ("cancel", "rate", "addEvents"), printed; v
+ * becomes the payload's (freed here), the string is the caller's to free. */
+static char *update_payload(const char *key, cJSON *v)
 {
 	cJSON *p = cJSON_CreateObject();
-	cJSON_AddItemToObject(p, "cancel", cJSON_Duplicate(sec, 1));
+	cJSON_AddItemToObject(p, key, v);
 	struct kbuf b = KBUF_INIT;
 	json_print(p, &b);
 	cJSON_Delete(p);
@@ -474,7 +475,7 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 		}
 	}
 	if (!rc) {
-		char *payload = cancel_payload(sec);
+		char *payload = update_payload("cancel", cJSON_Duplicate(sec, 1));
 		rc = order_update(c, s, id, agree ? NULL : o, agree ? NULL : old, &payload, 1, e);
 		free(payload);
 	}
@@ -895,17 +896,12 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		size_t nchunk = ((size_t)nadd + EVENTS_PER_UPDATE - 1) / EVENTS_PER_UPDATE;
 		char **payloads = xcalloc(nchunk, sizeof *payloads);
 		for (size_t k = 0; k < nchunk; k++) {
-			cJSON *p = cJSON_CreateObject(),
-			      *l = cJSON_AddArrayToObject(p, "addEvents");
+			cJSON *l = cJSON_CreateArray();
 			for (int i = (int)k * EVENTS_PER_UPDATE;
 			     i < nadd && i < (int)(k + 1) * EVENTS_PER_UPDATE; i++)
 				cJSON_AddItemToArray(
 				    l, cJSON_Duplicate(cJSON_GetArrayItem(add, i), 1));
-			struct kbuf b = KBUF_INIT;
-			json_print(p, &b);
-			cJSON_Delete(p);
-			payloads[k] = xstrdup(kbuf_str(&b));
-			kbuf_free(&b);
+			payloads[k] = update_payload("addEvents", l);
 		}
 		rc = order_update(c, s, id, local ? o : NULL, old, payloads, nchunk, e);
 		for (size_t k = 0; k < nchunk; k++)
@@ -1061,13 +1057,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			ratings = cJSON_AddObjectToObject(o, "ratings");
 		}
 		cJSON_AddItemToObject(ratings, role, cJSON_Duplicate(r, 1));
-		cJSON *p = cJSON_CreateObject();
-		cJSON_AddItemToObject(p, "rate", cJSON_Duplicate(r, 1));
-		struct kbuf b = KBUF_INIT;
-		json_print(p, &b);
-		cJSON_Delete(p);
-		char *payload = xstrdup(kbuf_str(&b));
-		kbuf_free(&b);
+		char *payload = update_payload("rate", cJSON_Duplicate(r, 1));
 		rc = order_update(c, s, id, o, old, &payload, 1, e);
 		free(payload);
 	}
