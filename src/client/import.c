@@ -2293,6 +2293,9 @@ void import_keep_status(const struct import_row *r, const struct listing *cached
 		snprintf(l->status, sizeof l->status, "%s", cached->status);
 }
 
+/* The reader of one format: its rows turned into listings and handed to p's callback. */
+typedef int parse_fn(struct pctx *p, const char *data, size_t len, struct kerr *e);
+
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
                  struct import_stats *st, import_cb cb, void *ctx, struct kerr *e)
 {
@@ -2306,25 +2309,14 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 		                "WooCommerce, Etsy or JSON Lines): give --format",
 		                name);
 	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0};
-	switch (f) {
-	case IMPORT_KONTOR:
-		rc = parse_kontor(&p, data, len, e);
-		break;
-	case IMPORT_SHOPIFY:
-		rc = parse_shopify(&p, data, len, e);
-		break;
-	case IMPORT_WOOCOMMERCE:
-		rc = parse_woo(&p, data, len, e);
-		break;
-	case IMPORT_ETSY:
-		rc = parse_etsy(&p, data, len, e);
-		break;
-	case IMPORT_JSONL:
-		rc = parse_jsonl(&p, data, len, e);
-		break;
-	default:
+	static parse_fn *const parse[] = {[IMPORT_KONTOR] = parse_kontor,
+	                                  [IMPORT_SHOPIFY] = parse_shopify,
+	                                  [IMPORT_WOOCOMMERCE] = parse_woo,
+	                                  [IMPORT_ETSY] = parse_etsy,
+	                                  [IMPORT_JSONL] = parse_jsonl};
+	if ((unsigned)f >= sizeof parse / sizeof parse[0] || !parse[f])
 		return kerr_set(e, K_EUSAGE, "unknown import format");
-	}
+	rc = parse[f](&p, data, len, e);
 	if (st) {
 		st->format = f;
 		st->rows = p.rows;
