@@ -182,15 +182,11 @@ void ui_ask_note(struct ui *u, const char *text)
 
 void ui_say_note(struct ui *u, const char *fmt, ...)
 {
-	struct kbuf raw = KBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	kbuf_vprintf(&raw, fmt, ap);
+	ui_vsay(u, fmt, ap); /* sanitises it into u->msg */
 	va_end(ap);
-	ui_say(u, "%s", kbuf_str(&raw)); /* sanitises it into u->msg */
 	ui_ask_note(u, kbuf_str(&u->msg));
-	kbuf_free(&raw);
-	u->dirty |= DIRTY_ALL;
 }
 
 void ui_ask_cancel(struct ui *u)
@@ -348,17 +344,6 @@ int ui_ask_key(struct ui *u, int key)
 	return 1;
 }
 
-/* Draws text (sanitised, clipped) at row y in attr. */
-static void draw_row(int y, const char *text, attr_t attr)
-{
-	struct kbuf b = KBUF_INIT;
-	text_clip(&b, text, (size_t)COLS, 1);
-	attrset(attr);
-	mvaddstr(y, 0, kbuf_str(&b));
-	attrset(A_NORMAL);
-	kbuf_free(&b);
-}
-
 int ui_ask_draw(struct ui *u, int y)
 {
 	struct ui_ask *a = u->ask;
@@ -368,15 +353,15 @@ int ui_ask_draw(struct ui *u, int y)
 		if (a->note[0] && u->prompt == PROMPT_NONE && !u->help) {
 			struct kbuf safe = KBUF_INIT;
 			text_sanitize(&safe, a->note, strlen(a->note), 0);
-			draw_row(y, kbuf_str(&safe),
-			         strncmp(a->note, "error", 5) == 0 ? u->slot[SLOT_ERROR]
-			                                           : u->a_status);
+			ui_head_row(u, y, kbuf_str(&safe),
+			            strncmp(a->note, "error", 5) == 0 ? u->slot[SLOT_ERROR]
+			                                              : u->a_status);
 			kbuf_free(&safe);
 		}
 		return -1; /* no cursor */
 	}
 	if (a->error[0] && y > 0) /* the row above the question says what was wrong */
-		draw_row(y - 1, a->error, u->slot[SLOT_ERROR]);
+		ui_head_row(u, y - 1, a->error, u->slot[SLOT_ERROR]);
 	if (a->mode == MODE_LINE)
 		return ui_line_draw(&a->line, a->label, y, COLS, u->slot[SLOT_PROMPT]);
 	if (a->mode == MODE_FORM && a->step < a->nfields)
@@ -391,7 +376,7 @@ int ui_ask_draw(struct ui *u, int y)
 		struct kbuf b = KBUF_INIT;
 		text_clip(&b, kbuf_str(&safe), (size_t)(COLS - kw > 1 ? COLS - kw : 1), 0);
 		kbuf_puts(&b, keys);
-		draw_row(y, kbuf_str(&b), u->slot[SLOT_PROMPT]);
+		ui_head_row(u, y, kbuf_str(&b), u->slot[SLOT_PROMPT]);
 		x = (int)text_width(kbuf_str(&b));
 		kbuf_free(&b);
 	} else {
@@ -406,10 +391,10 @@ int ui_ask_draw(struct ui *u, int y)
 		}
 		struct kbuf cut = KBUF_INIT;
 		text_clip(&cut, kbuf_str(&first), (size_t)COLS, 1);
-		draw_row(y - 1, kbuf_str(&cut), u->slot[SLOT_PROMPT]);
+		ui_head_row(u, y - 1, kbuf_str(&cut), u->slot[SLOT_PROMPT]);
 		kbuf_puts(&b, last);
 		kbuf_puts(&b, keys);
-		draw_row(y, kbuf_str(&b), u->slot[SLOT_PROMPT]);
+		ui_head_row(u, y, kbuf_str(&b), u->slot[SLOT_PROMPT]);
 		x = (int)text_width(kbuf_str(&b));
 		kbuf_free(&cut);
 		kbuf_free(&first);

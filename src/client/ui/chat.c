@@ -98,25 +98,16 @@ void ui_messages_title(struct ui *u, struct kbuf *out)
 	            st->conv_id);
 }
 
-struct conv_walk {
-	struct ui *u;
-	int cap;
-};
-
 static int add_conv(void *vctx, const cJSON *o)
 {
-	struct conv_walk *w = vctx;
+	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
 	struct chat_ui *st = state(u);
 	const char *id = jstr(o, "id");
 	if (!id)
 		return 0;
-	if (st->nconvs == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		st->convs = xrealloc(st->convs, (size_t)w->cap * sizeof *st->convs);
-	}
+	st->convs = ui_grow(st->convs, st->nconvs, &w->cap, sizeof *st->convs);
 	struct conv_row *r = &st->convs[st->nconvs++];
-	memset(r, 0, sizeof *r);
 	/* ids from the node are drawn: cleaned like any other text from elsewhere */
 	struct kbuf b = KBUF_INIT;
 	text_sanitize(&b, id, strlen(id), 0);
@@ -140,7 +131,7 @@ void ui_chats_load(struct ui *u)
 	free(st->convs);
 	st->convs = NULL;
 	struct kerr e = {0};
-	struct conv_walk w = {u, 0};
+	struct ui_walk w = {u, 0};
 	int rc = ctx_self(u->c, &e);
 	if (rc == K_OK)
 		rc = store_object_each(u->s, "Conversation", NULL, add_conv, &w, &e);
@@ -214,10 +205,7 @@ static int add_msg(void *vctx, const cJSON *m)
 	    kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK && nn == 24 &&
 	    kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
 	    kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
-	if (st->nmsgs == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		st->msgs = xrealloc(st->msgs, (size_t)w->cap * sizeof *st->msgs);
-	}
+	st->msgs = ui_grow(st->msgs, st->nmsgs, &w->cap, sizeof *st->msgs);
 	char sent[KTIME_LOCAL_MAX];
 	kbuf_puts(&head, ktime_local(jstr(m, "sent"), sent, sizeof sent));
 	kbuf_puts(&head, "  ");
@@ -243,11 +231,9 @@ static int add_msg(void *vctx, const cJSON *m)
 void ui_messages_build(struct ui *u, int width)
 {
 	struct chat_ui *st = state(u);
-	struct ui_view *v = &u->views[VIEW_MESSAGES];
-	if (!st->conv_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_MESSAGES, st->conv_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	if (!st->nmsgs)
 		kstrv_push(&v->lines, "no messages yet — press i to write one");
 	for (int i = 0; i < st->nmsgs; i++) {

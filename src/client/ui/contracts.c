@@ -84,25 +84,16 @@ static const char *state_of(struct ui *u, const cJSON *doc, int *rank)
 	return "waiting for them";
 }
 
-struct contract_walk {
-	struct ui *u;
-	int cap;
-};
-
 static int add_contract(void *vctx, const cJSON *doc)
 {
-	struct contract_walk *w = vctx;
+	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
 	struct ui_trade *t = ui_trade(u);
 	const char *id = jstr(doc, "id");
 	if (!id)
 		return 0;
-	if (t->ncontracts == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		t->contracts = xrealloc(t->contracts, (size_t)w->cap * sizeof *t->contracts);
-	}
+	t->contracts = ui_grow(t->contracts, t->ncontracts, &w->cap, sizeof *t->contracts);
 	struct trade_contract *k = &t->contracts[t->ncontracts];
-	memset(k, 0, sizeof *k);
 	k->seq = t->ncontracts++;
 	safe_id(k->id, sizeof k->id, id);
 	const char *role = role_in(u, doc);
@@ -162,7 +153,7 @@ void ui_contracts_load(struct ui *u)
 	t->contracts = NULL;
 	t->ncontracts = 0;
 	struct kerr e = {0};
-	struct contract_walk w = {u, 0};
+	struct ui_walk w = {u, 0};
 	if (store_object_each(u->s, "Contract", NULL, add_contract, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
 	if (t->ncontracts)
@@ -330,11 +321,9 @@ static int earlier_offer(const cJSON *doc, struct contract_terms *old_t,
 void ui_contract_build(struct ui *u, int width)
 {
 	struct ui_trade *t = ui_trade(u);
-	struct ui_view *v = &u->views[VIEW_CONTRACT];
-	if (!t->contract_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_CONTRACT, t->contract_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	cJSON *doc = NULL;
 	t->contract_ok = 0;
 	if (store_object_get(u->s, "Contract", t->contract_id, &doc, NULL) != K_OK) {
@@ -440,10 +429,7 @@ void ui_contracts_open(struct ui *u, int i)
 		return;
 	snprintf(t->contract_id, sizeof t->contract_id, "%s", t->contracts[i].id);
 	t->diff = 0;
-	u->views[VIEW_CONTRACT].top = 0;
-	ui_contract_build(u, COLS);
-	u->tab_view[TAB_CONTRACTS] = VIEW_CONTRACT;
-	u->dirty |= DIRTY_ALL;
+	ui_view_show(u, TAB_CONTRACTS, VIEW_CONTRACT);
 }
 
 void ui_contract_reload(struct ui *u)

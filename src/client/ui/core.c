@@ -10,18 +10,23 @@
 #include "kontor/ktime.h"
 #include "kontor/text.h"
 
-void ui_say(struct ui *u, const char *fmt, ...)
+void ui_vsay(struct ui *u, const char *fmt, va_list ap)
 {
 	struct kbuf raw = KBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
 	kbuf_vprintf(&raw, fmt, ap);
-	va_end(ap);
 	kbuf_reset(&u->msg);
 	/* messages carry text from commands and the network: never let it drive the terminal */
 	text_sanitize(&u->msg, kbuf_str(&raw), raw.len, 0);
 	kbuf_free(&raw);
 	u->dirty |= DIRTY_STATUS;
+}
+
+void ui_say(struct ui *u, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ui_vsay(u, fmt, ap);
+	va_end(ap);
 }
 
 struct ui_view *ui_cur_view(struct ui *u)
@@ -70,11 +75,69 @@ void ui_view_set_rows(struct ui *u, struct ui_view *v, int n)
 		v->top = 0;
 }
 
+struct ui_view *ui_build_begin(struct ui *u, int view, const char *id, int width)
+{
+	struct ui_view *v = &u->views[view];
+	if (!id[0])
+		return NULL;
+	kstrv_free(&v->lines);
+	v->built_width = width;
+	return v;
+}
+
+void *ui_grow(void *rows, int n, int *cap, size_t size)
+{
+	if (n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		rows = xrealloc(rows, (size_t)*cap * size);
+	}
+	memset((char *)rows + (size_t)n * size, 0, size);
+	return rows;
+}
+
+void ui_rows_keep(const struct ui_view *v, const void *rows, int n, size_t size, size_t id_at,
+                  char *keep, size_t cap)
+{
+	keep[0] = '\0';
+	if (v->cur >= 0 && v->cur < n)
+		snprintf(keep, cap, "%s", (const char *)rows + (size_t)v->cur * size + id_at);
+}
+
+void ui_rows_settle(struct ui *u, struct ui_view *v, void *rows, int n, size_t size, size_t id_at,
+                    int (*cmp)(const void *, const void *), const char *keep, const char *err)
+{
+	if (cmp && n > 1)
+		qsort(rows, (size_t)n, size, cmp);
+	for (int i = 0; keep[0] && i < n; i++)
+		if (strcmp((const char *)rows + (size_t)i * size + id_at, keep) == 0)
+			v->cur = i;
+	ui_view_set_rows(u, v, n);
+	if (err && err[0])
+		ui_say(u, "%s", err);
+}
+
 void ui_view_build(struct ui *u, int view)
 {
 	struct ui_view *v = &u->views[view];
 	if (v->ops->build)
 		v->ops->build(u, COLS);
+}
+
+void ui_view_show(struct ui *u, int tab, int view)
+{
+	u->views[view].top = 0;
+	ui_view_build(u, view);
+	u->tab_view[tab] = view;
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_view_over(struct ui *u, int view, int n)
+{
+	struct ui_view *v = &u->views[view];
+	v->cur = v->top = 0;
+	ui_view_set_rows(u, v, n);
+	u->tab_view[u->tab] = view;
+	u->dirty |= DIRTY_ALL;
 }
 
 void ui_head_row(struct ui *u, int y, const char *text, attr_t attr)

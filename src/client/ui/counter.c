@@ -123,12 +123,8 @@ int ui_counter_start(struct ui *u, const char *contract_id)
 		ui_say(u, "counter: %s", why);
 		return 0;
 	}
-	u->views[VIEW_COUNTER].cur = 0;
-	u->views[VIEW_COUNTER].top = 0;
-	ui_view_set_rows(u, &u->views[VIEW_COUNTER], CF_N + 1);
-	u->tab_view[u->tab] = VIEW_COUNTER;
+	ui_view_over(u, VIEW_COUNTER, CF_N + 1);
 	ui_say(u, "counter: Enter edits a field; Enter on the last row sends");
-	u->dirty |= DIRTY_ALL;
 	return 1;
 }
 
@@ -167,8 +163,7 @@ void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width)
 		snprintf(now, sizeof now, "%s", c->now[i]);
 	struct kbuf l = KBUF_INIT;
 	kbuf_puts(&l, "  ");
-	text_clip(&l, cf_def[i].label, 13, 1);
-	kbuf_puts(&l, " ");
+	ui_col(&l, cf_def[i].label, 14); /* 13 columns and a space */
 	text_clip(&l, now, 22, 1);
 	kbuf_printf(&l, " %s%s", changed(c, i) ? "was " : "", changed(c, i) ? c->was[i] : "same");
 	text_clip(out, kbuf_str(&l), (size_t)width, 0);

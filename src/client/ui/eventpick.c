@@ -71,11 +71,7 @@ int ui_eventpick_start(struct ui *u, const char *order_id)
 	}
 	struct eventpick_ui *p = state(u);
 	snprintf(p->order, sizeof p->order, "%s", order_id);
-	struct ui_view *v = &u->views[VIEW_EVENTPICK];
-	v->cur = v->top = 0;
-	ui_view_set_rows(u, v, p->n);
-	u->tab_view[u->tab] = VIEW_EVENTPICK;
-	u->dirty |= DIRTY_ALL;
+	ui_view_over(u, VIEW_EVENTPICK, p->n);
 	return 1;
 }
 

@@ -31,9 +31,9 @@ void ui_inbox_load(struct ui *u)
 {
 	struct inbox_ui *st = state(u);
 	struct ui_view *v = &u->views[VIEW_INBOX];
-	char keep[sizeof st->in.v[0].key] = "";
-	if (v->cur < (int)st->in.n)
-		snprintf(keep, sizeof keep, "%s", st->in.v[v->cur].key);
+	char keep[sizeof st->in.v[0].key];
+	ui_rows_keep(v, st->in.v, (int)st->in.n, sizeof *st->in.v, offsetof(struct inbox_item, key),
+	             keep, sizeof keep);
 	inbox_free(&st->in);
 	st->error[0] = '\0';
 	char *node = NULL;
@@ -44,10 +44,8 @@ void ui_inbox_load(struct ui *u)
 		snprintf(st->error, sizeof st->error, "%s", e.msg);
 	free(node);
 	/* the cursor stays on the item it was on while that item still waits */
-	for (size_t i = 0; keep[0] && i < st->in.n; i++)
-		if (strcmp(st->in.v[i].key, keep) == 0)
-			v->cur = (int)i;
-	ui_view_set_rows(u, v, (int)st->in.n);
+	ui_rows_settle(u, v, st->in.v, (int)st->in.n, sizeof *st->in.v,
+	               offsetof(struct inbox_item, key), NULL, keep, NULL);
 	u->dirty |= DIRTY_ALL;
 }
 
@@ -117,8 +115,7 @@ void ui_inbox_head(struct ui *u, int y)
 		            st->in.n);
 	ui_head_row(u, y, kbuf_str(&b), st->error[0] ? u->slot[SLOT_ERROR] : u->a_head);
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "WHEN", COL_WHEN, 1);
-	kbuf_puts(&h, " ");
+	ui_col(&h, "WHEN", COL_WHEN + 1);
 	text_clip(&h, "KIND", COL_KIND, 1);
 	text_clip(&h, "KEY", COL_KEY, 1);
 	kbuf_puts(&h, "WHAT");

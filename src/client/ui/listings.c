@@ -73,12 +73,8 @@ int64_t ui_listing_moq_price(const struct listing *l)
 static int add_row(void *ctx, const struct listing *l)
 {
 	struct my_listings *m = ctx;
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 16;
-		m->rows = xrealloc(m->rows, (size_t)m->cap * sizeof *m->rows);
-	}
+	m->rows = ui_grow(m->rows, m->n, &m->cap, sizeof *m->rows);
 	struct my_row *r = &m->rows[m->n];
-	memset(r, 0, sizeof *r);
 	snprintf(r->id, sizeof r->id, "%s", l->id);
 	r->sku = clean(l->sku);
 	r->title = clean(l->title);
@@ -103,21 +99,15 @@ static void load(struct ui *u)
 {
 	struct my_listings *m = state(u);
 	struct ui_view *v = &u->views[VIEW_MYLISTINGS];
-	char keep[MODEL_LISTING_ID_LEN + 1] = "";
-	if (v->cur < m->n)
-		snprintf(keep, sizeof keep, "%s", m->rows[v->cur].id);
+	char keep[MODEL_LISTING_ID_LEN + 1];
+	ui_rows_keep(v, m->rows, m->n, sizeof *m->rows, offsetof(struct my_row, id), keep,
+	             sizeof keep);
 	rows_clear(m);
 	struct kerr e = {0};
 	if (ctx_self(u->c, &e) == K_OK)
 		store_listing_each(u->s, u->c->self_id, add_row, m, &e);
-	if (m->n > 1)
-		qsort(m->rows, (size_t)m->n, sizeof *m->rows, newest_first);
-	for (int i = 0; keep[0] && i < m->n; i++)
-		if (strcmp(m->rows[i].id, keep) == 0)
-			v->cur = i;
-	ui_view_set_rows(u, v, m->n);
-	if (e.msg[0])
-		ui_say(u, "%s", e.msg);
+	ui_rows_settle(u, v, m->rows, m->n, sizeof *m->rows, offsetof(struct my_row, id),
+	               newest_first, keep, e.msg);
 }
 
 void ui_mylistings_shown(struct ui *u)
@@ -185,8 +175,7 @@ void ui_mylistings_head(struct ui *u, int y)
 	kbuf_puts(&h, " ");
 	cell(&h, "TITLE", tw);
 	kbuf_puts(&h, " ");
-	text_clip(&h, "PRICE AT MOQ", COL_PRICE, 1);
-	kbuf_puts(&h, " ");
+	ui_col(&h, "PRICE AT MOQ", COL_PRICE + 1);
 	text_clip(&h, "MOQ", COL_MOQ, 1);
 	kbuf_puts(&h, " STATUS");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
@@ -236,10 +225,7 @@ void ui_mylistings_open(struct ui *u, int i)
 	if (i >= m->n)
 		return;
 	snprintf(m->open_id, sizeof m->open_id, "%s", m->rows[i].id);
-	u->views[VIEW_MYLISTING].top = 0;
-	ui_mylisting_build(u, COLS);
-	u->tab_view[TAB_LISTINGS] = VIEW_MYLISTING;
-	u->dirty |= DIRTY_ALL;
+	ui_view_show(u, TAB_LISTINGS, VIEW_MYLISTING);
 }
 
 /* --- one listing ----------------------------------------------------------------- */
@@ -276,11 +262,9 @@ void ui_mylisting_title(struct ui *u, struct kbuf *out)
 void ui_mylisting_build(struct ui *u, int width)
 {
 	struct my_listings *m = state(u);
-	struct ui_view *v = &u->views[VIEW_MYLISTING];
-	if (!m->open_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_MYLISTING, m->open_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	struct listing l;
 	struct kerr e = {0};
 	if (store_listing_get(u->s, m->open_id, &l, &e) != K_OK) {

@@ -206,25 +206,16 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 	(void)u;
 }
 
-struct order_walk {
-	struct ui *u;
-	int cap;
-};
-
 static int add_order(void *vctx, const cJSON *obj)
 {
-	struct order_walk *w = vctx;
+	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
 	struct ui_trade *t = ui_trade(u);
 	const char *id = jstr(obj, "id");
 	if (!id)
 		return 0;
-	if (t->norders == w->cap) {
-		w->cap = w->cap ? w->cap * 2 : 16;
-		t->orders = xrealloc(t->orders, (size_t)w->cap * sizeof *t->orders);
-	}
+	t->orders = ui_grow(t->orders, t->norders, &w->cap, sizeof *t->orders);
 	struct trade_order *o = &t->orders[t->norders];
-	memset(o, 0, sizeof *o);
 	o->seq = t->norders++;
 	safe_id(o->id, sizeof o->id, id);
 	safe_id(o->contract_id, sizeof o->contract_id, jstr(obj, "contractId"));
@@ -269,7 +260,7 @@ void ui_orders_load(struct ui *u)
 	t->ships = NULL;
 	t->norders = t->nships = 0;
 	struct kerr e = {0};
-	struct order_walk w = {u, 0};
+	struct ui_walk w = {u, 0};
 	if (store_object_each(u->s, "Order", NULL, add_order, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
 	if (t->norders)
@@ -571,11 +562,9 @@ static void rating_line(struct kstrv *lines, const cJSON *r, const char *who, co
 void ui_order_build(struct ui *u, int width)
 {
 	struct ui_trade *t = ui_trade(u);
-	struct ui_view *v = &u->views[VIEW_ORDER];
-	if (!t->order_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_ORDER, t->order_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	t->order_actions[0] = '\0';
 	cJSON *obj = NULL;
 	const struct trade_order *o = find_order(u, t->order_id);
@@ -797,10 +786,7 @@ void ui_orders_open(struct ui *u, int i)
 	if (i >= t->norders)
 		return;
 	snprintf(t->order_id, sizeof t->order_id, "%s", t->orders[i].id);
-	u->views[VIEW_ORDER].top = 0;
-	ui_order_build(u, COLS);
-	u->tab_view[TAB_ORDERS] = VIEW_ORDER;
-	u->dirty |= DIRTY_ALL;
+	ui_view_show(u, TAB_ORDERS, VIEW_ORDER);
 }
 
 /* --- outcomes ------------------------------------------------------------------- */

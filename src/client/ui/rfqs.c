@@ -130,12 +130,8 @@ static int add_rfq(void *ctx, const cJSON *o)
 	if (!id || strlen(id) > RFQ_ID_MAX || !buyer || strlen(buyer) > KCRYPTO_ID_LEN ||
 	    !is_open(o, w->u->c->self_id, time(NULL)))
 		return 0;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->rows = xrealloc(r->rows, (size_t)r->cap * sizeof *r->rows);
-	}
+	r->rows = ui_grow(r->rows, r->n, &r->cap, sizeof *r->rows);
 	struct rfq_row *x = &r->rows[r->n];
-	memset(x, 0, sizeof *x);
 	snprintf(x->id, sizeof x->id, "%s", id);
 	snprintf(x->buyer_id, sizeof x->buyer_id, "%s", buyer);
 	x->title = clean(jstr(o, "title"));
@@ -180,9 +176,9 @@ static void load(struct ui *u)
 {
 	struct rfqs *r = state(u);
 	struct ui_view *v = &u->views[VIEW_RFQS];
-	char keep[RFQ_ID_MAX + 1] = "";
-	if (v->cur < r->n)
-		snprintf(keep, sizeof keep, "%s", r->rows[v->cur].id);
+	char keep[RFQ_ID_MAX + 1];
+	ui_rows_keep(v, r->rows, r->n, sizeof *r->rows, offsetof(struct rfq_row, id), keep,
+	             sizeof keep);
 	rows_clear(r);
 	struct kerr e = {0};
 	struct walk w = {u, r};
@@ -193,14 +189,8 @@ static void load(struct ui *u)
 		rc = store_object_each(u->s, "Contract", NULL, add_answered, &w, &e);
 	if (!rc)
 		rc = store_object_each(u->s, "Rfq", NULL, add_rfq, &w, &e);
-	if (r->n > 1)
-		qsort(r->rows, (size_t)r->n, sizeof *r->rows, order_rows);
-	for (int i = 0; keep[0] && i < r->n; i++)
-		if (strcmp(r->rows[i].id, keep) == 0)
-			v->cur = i;
-	ui_view_set_rows(u, v, r->n);
-	if (e.msg[0])
-		ui_say(u, "%s", e.msg);
+	ui_rows_settle(u, v, r->rows, r->n, sizeof *r->rows, offsetof(struct rfq_row, id),
+	               order_rows, keep, e.msg);
 }
 
 void ui_rfqs_shown(struct ui *u)
@@ -236,16 +226,11 @@ void ui_rfqs_head(struct ui *u, int y)
 	            r->nmatch, kq);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "    ");
-	text_clip(&h, "TITLE", (size_t)title_width(COLS), 1);
-	kbuf_puts(&h, " ");
-	text_clip(&h, "QTY", COL_QTY, 1);
-	kbuf_puts(&h, " ");
-	text_clip(&h, "TARGET", COL_TARGET, 1);
-	kbuf_puts(&h, " ");
-	text_clip(&h, "TO", COL_DEST, 1);
-	kbuf_puts(&h, " ");
-	text_clip(&h, "BUYER", COL_BUYER, 1);
-	kbuf_puts(&h, " ");
+	ui_col(&h, "TITLE", title_width(COLS) + 1);
+	ui_col(&h, "QTY", COL_QTY + 1);
+	ui_col(&h, "TARGET", COL_TARGET + 1);
+	ui_col(&h, "TO", COL_DEST + 1);
+	ui_col(&h, "BUYER", COL_BUYER + 1);
 	text_clip(&h, "DEADLINE", COL_DEADLINE, 1);
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
@@ -276,16 +261,11 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 	ktime_local(x->deadline, when, sizeof when);
 	when[strcspn(when, " ")] = 0; /* the date: the whole time is in the RFQ's view */
 	kbuf_puts(&line, x->match ? "  * " : "    "); /* the first two: the cursor's */
-	text_clip(&line, x->title, (size_t)title_width(width), 1);
-	kbuf_puts(&line, " ");
-	text_clip(&line, qty, COL_QTY, 1);
-	kbuf_puts(&line, " ");
-	text_clip(&line, target, COL_TARGET, 1);
-	kbuf_puts(&line, " ");
-	text_clip(&line, x->dest[0] ? x->dest : "-", COL_DEST, 1);
-	kbuf_puts(&line, " ");
-	text_clip(&line, x->buyer, COL_BUYER, 1);
-	kbuf_puts(&line, " ");
+	ui_col(&line, x->title, title_width(width) + 1);
+	ui_col(&line, qty, COL_QTY + 1);
+	ui_col(&line, target, COL_TARGET + 1);
+	ui_col(&line, x->dest[0] ? x->dest : "-", COL_DEST + 1);
+	ui_col(&line, x->buyer, COL_BUYER + 1);
 	text_clip(&line, when, COL_DEADLINE, 1);
 	if (x->answered)
 		kbuf_puts(&line, " answered");
@@ -299,10 +279,7 @@ void ui_rfqs_open(struct ui *u, int i)
 	if (i >= r->n)
 		return;
 	snprintf(r->open_id, sizeof r->open_id, "%s", r->rows[i].id);
-	u->views[VIEW_RFQ].top = 0;
-	ui_rfq_build(u, COLS);
-	u->tab_view[TAB_RFQS] = VIEW_RFQ;
-	u->dirty |= DIRTY_ALL;
+	ui_view_show(u, TAB_RFQS, VIEW_RFQ);
 }
 
 /* RFQ id opened on the RFQs tab (the Inbox's Enter); 0 when the list does not hold it. */
@@ -350,11 +327,9 @@ void ui_rfq_title(struct ui *u, struct kbuf *out)
 void ui_rfq_build(struct ui *u, int width)
 {
 	struct rfqs *r = state(u);
-	struct ui_view *v = &u->views[VIEW_RFQ];
-	if (!r->open_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_RFQ, r->open_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	const struct rfq_row *x = find(r, r->open_id);
 	cJSON *o = NULL;
 	if (!x || store_object_get(u->s, "Rfq", r->open_id, &o, NULL) != K_OK) {

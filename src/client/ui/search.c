@@ -415,11 +415,9 @@ static void push_safe(struct kstrv *lines, const char *label, const char *s)
 void ui_listing_build(struct ui *u, int width)
 {
 	struct search_ui *st = state(u);
-	struct ui_view *v = &u->views[VIEW_LISTING];
-	if (!st->listing_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_LISTING, st->listing_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	struct listing l;
 	struct kerr e = {0};
 	if (store_listing_get(u->s, st->listing_id, &l, &e) != K_OK) {
@@ -529,11 +527,7 @@ static void listing_open(struct ui *u, const char *id)
 {
 	struct search_ui *st = state(u);
 	snprintf(st->listing_id, sizeof st->listing_id, "%s", id);
-	struct ui_view *v = &u->views[VIEW_LISTING];
-	v->top = 0;
-	ui_listing_build(u, COLS);
-	u->tab_view[TAB_SEARCH] = VIEW_LISTING;
-	u->dirty |= DIRTY_ALL;
+	ui_view_show(u, TAB_SEARCH, VIEW_LISTING);
 }
 
 void ui_results_open(struct ui *u, int i)

@@ -28,12 +28,9 @@ void ui_shipments_head(struct ui *u, int y)
 	kbuf_printf(&b, "Shipments (%d)   Enter opens the timeline", t->nships);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "CARRIER", COL_CARRIER, 1);
-	kbuf_puts(&h, " ");
-	text_clip(&h, "TRACKING", COL_TRACKING, 1);
-	kbuf_puts(&h, " ");
-	text_clip(&h, "STATE", COL_STATE, 1);
-	kbuf_puts(&h, " ");
+	ui_col(&h, "CARRIER", COL_CARRIER + 1);
+	ui_col(&h, "TRACKING", COL_TRACKING + 1);
+	ui_col(&h, "STATE", COL_STATE + 1);
 	text_clip(&h, "ETA", COL_ETA, 1);
 	kbuf_puts(&h, "LAST EVENT");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
@@ -47,12 +44,9 @@ void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width)
 	const struct trade_order *o = &t->orders[t->ships[i]];
 	struct kbuf line = KBUF_INIT;
 	kbuf_puts(&line, "  ");
-	text_clip(&line, o->carrier ? o->carrier : "-", COL_CARRIER, 1);
-	kbuf_puts(&line, " ");
-	text_clip(&line, o->tracking ? o->tracking : "-", COL_TRACKING, 1);
-	kbuf_puts(&line, " ");
-	text_clip(&line, o->state, COL_STATE, 1);
-	kbuf_puts(&line, " ");
+	ui_col(&line, o->carrier ? o->carrier : "-", COL_CARRIER + 1);
+	ui_col(&line, o->tracking ? o->tracking : "-", COL_TRACKING + 1);
+	ui_col(&line, o->state, COL_STATE + 1);
 	text_clip(&line, o->eta[0] ? o->eta : "-", COL_ETA, 1);
 	kbuf_puts(&line, o->last ? o->last : "-");
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
@@ -123,11 +117,9 @@ static void field(struct kstrv *lines, const char *label, const char *value, int
 void ui_shipment_build(struct ui *u, int width)
 {
 	struct ui_trade *t = ui_trade(u);
-	struct ui_view *v = &u->views[VIEW_SHIPMENT];
-	if (!t->ship_id[0])
+	struct ui_view *v = ui_build_begin(u, VIEW_SHIPMENT, t->ship_id, width);
+	if (!v)
 		return;
-	kstrv_free(&v->lines);
-	v->built_width = width;
 	const struct trade_order *o = find_ship(u);
 	cJSON *obj = NULL;
 	if (!o || store_object_get(u->s, "Order", t->ship_id, &obj, NULL) != K_OK) {
@@ -170,10 +162,7 @@ void ui_shipments_open(struct ui *u, int i)
 	if (i >= t->nships)
 		return;
 	snprintf(t->ship_id, sizeof t->ship_id, "%s", t->orders[t->ships[i]].id);
-	u->views[VIEW_SHIPMENT].top = 0;
-	ui_shipment_build(u, COLS);
-	u->tab_view[TAB_SHIPMENTS] = VIEW_SHIPMENT;
-	u->dirty |= DIRTY_ALL;
+	ui_view_show(u, TAB_SHIPMENTS, VIEW_SHIPMENT);
 }
 
 void ui_shipment_reload(struct ui *u)

@@ -11,6 +11,8 @@
 #endif
 #include <curses.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <wchar.h>
@@ -400,11 +402,38 @@ void ui_reload(struct ui *u, int first, int last);
  * status line; the body's first row and its rows; a view's rows (its cursor and scroll kept
  * inside them); ui_view_build rebuilds a text view for the screen's width (ops->build). */
 void ui_say(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ui_vsay(struct ui *u, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 struct ui_view *ui_cur_view(struct ui *u);
 int ui_body_y(struct ui *u);
 int ui_body_rows(struct ui *u);
 void ui_view_set_rows(struct ui *u, struct ui_view *v, int n);
 void ui_view_build(struct ui *u, int view);
+/* A row opened: view shown in tab from its top, built for the screen (ops->build). */
+void ui_view_show(struct ui *u, int tab, int view);
+/* A form over the tab shown (counter, event): view in place of its view, n rows, from the
+ * first. q goes back to its ops->parent. */
+void ui_view_over(struct ui *u, int view, int n);
+/* A text view about to be built for width: its lines emptied, the width noted; NULL (and
+ * nothing done) when id, what it shows, is "". */
+struct ui_view *ui_build_begin(struct ui *u, int view, const char *id, int width);
+/* What a store walk that fills a view's rows carries: the TUI and the room its array has
+ * (ui_grow). */
+struct ui_walk {
+	struct ui *u;
+	int cap;
+};
+/* Room for row n in an array of size-byte rows with room for *cap: grown (doubled, 16
+ * first) when full, row n zeroed. Returns the array, which may have moved. */
+void *ui_grow(void *rows, int n, int *cap, size_t size);
+/* A list read again keeps its cursor on the row it was on. Rows are n of size bytes, each
+ * with its id a string id_at bytes in. Before: ui_rows_keep copies the id under the cursor
+ * into keep ("" when none). After: ui_rows_settle sorts the new rows by cmp (NULL: as read),
+ * puts the cursor on keep's row when it is still there, sets the view's rows and says err
+ * (the reading's error; NULL or "" when none). */
+void ui_rows_keep(const struct ui_view *v, const void *rows, int n, size_t size, size_t id_at,
+                  char *keep, size_t cap);
+void ui_rows_settle(struct ui *u, struct ui_view *v, void *rows, int n, size_t size, size_t id_at,
+                    int (*cmp)(const void *, const void *), const char *keep, const char *err);
 /* Draws a head row: text clipped to the width in attr. */
 void ui_head_row(struct ui *u, int y, const char *text, attr_t attr);
 /* Appends s clipped to cols-1 columns, padded, and a space: a column of a list row. */
