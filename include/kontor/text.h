@@ -48,5 +48,9 @@ void text_json_guard(struct kbuf *out, const char *json, size_t len);
  * cap - 1 bytes, cut with "...", and anything but printable ASCII becomes '?', so a
  * message never carries an escape sequence. s may be NULL. Returns out. */
 const char *text_shown(const char *s, char *out, size_t cap);
+/* The next item of the list at *s ("a; b;c" with sep ';'): *item points at it with the
+ * spaces around it left out and its length is returned (0 for an empty item); *s moves past
+ * it and its separator. Call while **s is not '\0'. */
+size_t text_list_next(const char **s, char sep, const char **item);
 
 #endif

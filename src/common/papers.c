@@ -668,20 +668,13 @@ static int party_map(const struct contract_party *src, const char *account, cons
 	if (any) {
 		snprintf(key, sizeof key, "%s.address", who);
 		if ((v = amend_get(amend, key))) {
-			const char *s = v;
-			while (*s && p->nlines < CONTRACT_ADDR_LINES) {
-				const char *semi = strchr(s, ';');
-				size_t len = semi ? (size_t)(semi - s) : strlen(s);
-				while (len && *s == ' ')
-					s++, len--;
-				while (len && s[len - 1] == ' ')
-					len--;
+			for (const char *s = v, *it; *s && p->nlines < CONTRACT_ADDR_LINES;) {
+				size_t len = text_list_next(&s, ';', &it);
 				if (len) {
-					char *line = xstrndup(s, len);
+					char *line = xstrndup(it, len);
 					p->lines[p->nlines++] = clean(line);
 					free(line);
 				}
-				s += semi ? (size_t)(semi - s) + 1 : strlen(s);
 			}
 		}
 		snprintf(key, sizeof key, "%s.city", who);

@@ -367,3 +367,16 @@ void text_json_guard(struct kbuf *out, const char *json, size_t len)
 		p += n;
 	}
 }
+
+size_t text_list_next(const char **s, char sep, const char **item)
+{
+	const char *p = *s, *end = strchr(p, sep);
+	size_t len = end ? (size_t)(end - p) : strlen(p);
+	*s = end ? end + 1 : p + len;
+	while (len && *p == ' ')
+		p++, len--;
+	while (len && p[len - 1] == ' ')
+		len--;
+	*item = p;
+	return len;
+}

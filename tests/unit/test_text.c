@@ -287,6 +287,29 @@ static void test_fprintf_sanitises_the_whole_line(void **state)
 	free(buf);
 }
 
+static void test_list_next_trims_items_and_keeps_empty_ones_empty(void **state)
+{
+	const char *s = " 12 Harbour Rd ;;Unit 4;  ", *it;
+	char got[4][32];
+	size_t n = 0, len;
+	while (*s) {
+		assert_true(n < 4);
+		len = text_list_next(&s, ';', &it);
+		snprintf(got[n++], sizeof got[0], "%.*s", (int)len, it);
+	}
+	assert_int_equal(n, 4);
+	assert_string_equal(got[0], "12 Harbour Rd");
+	assert_string_equal(got[1], "");
+	assert_string_equal(got[2], "Unit 4");
+	assert_string_equal(got[3], "");
+	s = "a,b";
+	assert_int_equal(text_list_next(&s, ',', &it), 1);
+	assert_int_equal(*it, 'a');
+	assert_string_equal(s, "b");
+	assert_int_equal(text_list_next(&s, ',', &it), 1);
+	assert_int_equal(*s, '\0');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_hidden_find_names_offset_code_point_and_kind),
 	    cmocka_unit_test(test_json_guard_escapes_hidden_characters_losslessly),
 	    cmocka_unit_test(test_fprintf_sanitises_the_whole_line),
+	    cmocka_unit_test(test_list_next_trims_items_and_keeps_empty_ones_empty),
 	};
 	return cmocka_run_group_tests_name("text", tests, setup, NULL);
 }

@@ -263,19 +263,13 @@ static int edit_papers_fields(const struct args *a, struct account *acc, cJSON *
 		if (!city || !*city)
 			return kerr_set(e, K_EUSAGE, "id edit: --address needs --city");
 		cJSON *o = cJSON_CreateObject(), *lines = cJSON_AddArrayToObject(o, "lines");
-		for (const char *p = addr; *p;) {
-			const char *semi = strchr(p, ';');
-			size_t len = semi ? (size_t)(semi - p) : strlen(p);
-			while (len && *p == ' ')
-				p++, len--;
-			while (len && p[len - 1] == ' ')
-				len--;
+		for (const char *p = addr, *it; *p;) {
+			size_t len = text_list_next(&p, ';', &it);
 			if (len) {
-				char *line = xstrndup(p, len);
+				char *line = xstrndup(it, len);
 				cJSON_AddItemToArray(lines, cJSON_CreateString(line));
 				free(line);
 			}
-			p = semi ? semi + 1 : p + strlen(p);
 		}
 		cJSON_AddStringToObject(o, "city", city);
 		if (pc && *pc)

@@ -58,23 +58,16 @@ static void push_list(struct kstrv *sv, const struct args *a, const char *name, 
 {
 	const char *v;
 	for (int i = 0; (v = arg_nth(a, name, i)); i++) {
-		const char *p = v;
-		while (*p) {
-			const char *comma = strchr(p, ',');
-			size_t len = comma ? (size_t)(comma - p) : strlen(p);
-			while (len && *p == ' ')
-				p++, len--;
-			while (len && p[len - 1] == ' ')
-				len--;
+		for (const char *p = v, *it; *p;) {
+			size_t len = text_list_next(&p, ',', &it);
 			if (len) {
-				char *item = xstrndup(p, len);
+				char *item = xstrndup(it, len);
 				for (char *q = item; upper && *q; q++)
 					if (*q >= 'a' && *q <= 'z')
 						*q = (char)(*q - 'a' + 'A');
 				kstrv_push(sv, item);
 				free(item);
 			}
-			p += comma ? (size_t)(comma - p) + 1 : strlen(p);
 		}
 	}
 }
