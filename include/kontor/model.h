@@ -55,6 +55,7 @@ struct listing {
 	char unit[4];           /* UN/ECE Rec 20, default "C62" */
 	int64_t moq;            /* >= 1 */
 	int64_t lead_time_days; /* >= 0 */
+	int64_t stock;          /* units on hand as the seller last said; -1: not said */
 	/* What one unit weighs and how it is packed, for the papers (0 / "" when not said):
 	 * "netGrams", "grossGrams", "packageCode" (UN/ECE Rec 21), "unitsPerPackage". */
 	int64_t net_grams, gross_grams;

@@ -651,6 +651,20 @@ static int dc_amount(const char *t, char *out, size_t cap)
 	return 1;
 }
 
+/* A shop's count of units on hand (col names its column) added to l's stock: shops let it go
+ * below zero when they oversell, which is none on hand here. */
+static int add_stock(struct listing *l, const char *col, const char *v, struct kerr *e)
+{
+	int64_t q;
+	int rc = parse_int(col, v, -MONEY_MAX, MONEY_MAX, &q, e);
+	if (rc)
+		return rc;
+	int64_t have = l->stock > 0 ? l->stock : 0;
+	q = q > 0 ? q : 0;
+	l->stock = q > MONEY_MAX - have ? MONEY_MAX : have + q;
+	return K_OK;
+}
+
 static int parse_price(const char *col, const char *v, const char *cur, int dc, int64_t *out,
                        struct kerr *e)
 {
@@ -819,6 +833,9 @@ static int kontor_row(const struct hdr *h, const struct csv_record *rec, const c
 	if (!blank(v = fget(rec, hcol(h, "lead_days"))) &&
 	    (rc = parse_int("lead_days", v, 0, 3650, &l->lead_time_days, e)))
 		return rc;
+	if (!blank(v = fget(rec, hcol(h, "stock"))) &&
+	    (rc = parse_int("stock", v, 0, MONEY_MAX, &l->stock, e)))
+		return rc;
 	struct kstrv tiers = {0};
 	split_list(&tiers, fget(rec, hcol(h, "tiers")), '|', 0, 0);
 	if (tiers.n + 1 > MODEL_TIERS_MAX) {
@@ -952,7 +969,7 @@ static void set_single_price(struct listing *l, int64_t price)
 /* --- Shopify ------------------------------------------------------------------------------ */
 
 struct shop_cols {
-	int handle, title, body, category, type, tags, published, status, vsku, vprice, image;
+	int handle, title, body, category, type, tags, published, status, vsku, vprice, image, inv;
 	int opt_name[MAX_OPTIONS], opt_value[MAX_OPTIONS];
 };
 
@@ -1040,6 +1057,9 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			shop_fail(g, rec->line, &e);
 		}
 	}
+	const char *inv = fget(rec, c->inv); /* the product's stock: its variants' summed */
+	if (!g->err_line && !blank(inv) && add_stock(&g->l, "Variant Inventory Qty", inv, &e))
+		shop_fail(g, rec->line, &e);
 	char *sku = trimdup(fget(rec, c->vsku));
 	const char *price = fget(rec, c->vprice);
 	if (!g->err_line && (any || sku || !blank(price))) {
@@ -1089,6 +1109,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 	                      hcol(&h, "Variant SKU"),
 	                      hcol(&h, "Variant Price"),
 	                      hcol(&h, "Image Src"),
+	                      hcol(&h, "Variant Inventory Qty"),
 	                      {0},
 	                      {0}};
 	for (int i = 0; i < MAX_OPTIONS; i++) {
@@ -1154,7 +1175,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 
 struct woo_cols {
 	int id, type, sku, name, published, shortdesc, desc, regular, sale, categories, tags,
-	    images, parent, grouped;
+	    images, parent, grouped, stock;
 	int nattr;
 	int attr_name[WOO_MAX_ATTRS], attr_value[WOO_MAX_ATTRS];
 };
@@ -1554,6 +1575,9 @@ static int woo_common(const struct woo *w, const struct csv_record *rec, const c
 	kstrv_free(&cats);
 	split_list(&l->tags, fget(rec, c->tags), ',', 0, 1);
 	split_list(&l->images, fget(rec, c->images), ',', 0, 1);
+	const char *stock = fget(rec, c->stock); /* the product row's, when it manages stock */
+	if (!blank(stock) && (rc = add_stock(l, "Stock", stock, re)))
+		return rc;
 	snprintf(l->currency, sizeof l->currency, "%s", w->p->o->currency);
 	char *pub = trimdup(fget(rec, c->published));
 	if (pub && strcmp(pub, "1") != 0)
@@ -1765,6 +1789,7 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	                     hcol(h, "Images"),
 	                     hcol(h, "Parent"),
 	                     hcol(h, "Grouped products"),
+	                     hcol(h, "Stock"),
 	                     0,
 	                     {0},
 	                     {0}};
@@ -1894,7 +1919,7 @@ static const char *const etsy_names[][ET_N] = {
 #define ETSY_LANGS (sizeof etsy_names / sizeof etsy_names[0])
 
 struct etsy_cols {
-	int title, desc, price, currency, tags, materials, sku;
+	int title, desc, price, currency, quantity, tags, materials, sku;
 	int image[10];
 	int var_type[2], var_name[2], var_values[2];
 };
@@ -1989,8 +2014,8 @@ static int etsy_cols_of(const struct hdr *h, struct etsy_cols *c)
 			}
 	int layout = etsy_layout(h);
 	static const int fixed[] = {0, 1, 2, 3, 4, 5, 6};
-	int *const col[] = {&c->title, &c->desc, &c->price,    &c->currency,
-	                    NULL,      &c->tags, &c->materials};
+	int *const col[] = {&c->title,    &c->desc, &c->price,    &c->currency,
+	                    &c->quantity, &c->tags, &c->materials};
 	for (int k = 0; k <= ET_MATERIALS; k++)
 		if (col[k])
 			*col[k] = named[k] >= 0 ? named[k] : layout ? fixed[k] : -1;
@@ -2024,6 +2049,9 @@ static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, con
 	if ((rc = parse_price("PRICE", fget(rec, c->price), l->currency, dc, &amount, e)))
 		return rc;
 	set_single_price(l, amount);
+	const char *qty = fget(rec, c->quantity);
+	if (!blank(qty) && (rc = add_stock(l, "QUANTITY", qty, e)))
+		return rc;
 	split_list(&l->tags, fget(rec, c->tags), ',', 0, 1);
 	split_list(&l->tags, fget(rec, c->materials), ',', 0, 1);
 	for (int i = 0; i < 10; i++)

@@ -316,6 +316,7 @@ static const struct mfield listing_fields[] = {
     F_FMT("unit", 0, MF_UNIT),
     F_INT("moq", 0, 1, MONEY_MAX),
     F_INT("leadTimeDays", 0, 0, 3650),
+    F_INT("stock", 0, 0, MONEY_MAX),        /* units on hand, when the seller says */
     F_INT("netGrams", 0, 1, 100000000),     /* one unit, for the papers */
     F_INT("grossGrams", 0, 1, 100000000),   /* one unit packed */
     F_STR("packageCode", 0, MF_LINE, 2, 2), /* UN/ECE Rec 21 (codes_package) */
@@ -1389,6 +1390,7 @@ void listing_init(struct listing *l)
 	copy_fixed(l->status, sizeof l->status, "active");
 	copy_fixed(l->unit, sizeof l->unit, "C62");
 	l->moq = 1;
+	l->stock = -1;
 }
 
 void listing_free(struct listing *l)
@@ -1479,6 +1481,8 @@ cJSON *listing_to_json(const struct listing *l, int with_sig)
 	json_add_int(o, "moq", l->moq);
 	json_add_int(o, "leadTimeDays", l->lead_time_days);
 	/* Left out when not said, so a listing without them signs the bytes it always did. */
+	if (l->stock >= 0)
+		json_add_int(o, "stock", l->stock);
 	if (l->net_grams > 0)
 		json_add_int(o, "netGrams", l->net_grams);
 	if (l->gross_grams > 0)
@@ -1560,6 +1564,7 @@ int listing_from_json(const cJSON *j, struct listing *out, struct kerr *e)
 		copy_fixed(out->unit, sizeof out->unit, str_of(j, "unit"));
 	out->moq = int_of(j, "moq", 1);
 	out->lead_time_days = int_of(j, "leadTimeDays", 0);
+	out->stock = int_of(j, "stock", -1);
 	out->net_grams = int_of(j, "netGrams", 0);
 	out->gross_grams = int_of(j, "grossGrams", 0);
 	copy_fixed(out->package_code, sizeof out->package_code, str_of(j, "packageCode"));

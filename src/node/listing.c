@@ -17,7 +17,7 @@ static const char *const listing_props[] = {
     "id",           "sellerId",      "sku",        "title",    "description", "category", "tags",
     "hsCode",       "originCountry", "shipsFrom",  "currency", "priceTiers",  "unit",     "moq",
     "leadTimeDays", "incoterms",     "variants",   "images",   "status",      "created",  "updated",
-    "sig",          "imageHashes",   "imageBytes", NULL,
+    "sig",          "imageHashes",   "imageBytes", "stock",    NULL,
 };
 
 /* imageHashes: the 64-bit photo hashes of the images the node holds, for a whole page at once

@@ -67,6 +67,7 @@ t_run "Shopify product shows" 0 k listing show iron-table-legs --json
 t_match "three variants" "$T_OUT" '"variants":\[\{"sku":"TL-71-BK".*\{"sku":"TL-71-WH".*\{"sku":"TL-40-BK"'
 t_match "lowest variant price is the price" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":990\}\]'
 t_match "HTML body became text" "$T_OUT" '"description":"Powder-coated steel legs\.\\n\\nHeight 71 cm\\nLoad 150 kg & more"'
+t_match "stock: the variants' Variant Inventory Qty summed (500 + 300 + 200)" "$T_OUT" '"stock":1000'
 t_run "Shopify re-import" 3 k listing import "$D/shopify.csv" --currency USD
 t_match "Shopify re-import changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged'
 
@@ -91,6 +92,12 @@ t_match "WooCommerce missing price on its line" "$T_ERR" 'woocommerce\.csv:7: Re
 t_match "WooCommerce orphan variation on its line" "$T_ERR" "woocommerce\.csv:8: Parent: 'NOPARENT'"
 t_match "variable product with its variations" "$(k listing show HOODIE --json)" '"variants":\[\{"sku":"HOODIE-BLUE-S"'
 t_run "product without SKU keyed woo-ID" 0 k listing show woo-16
+t_nomatch "a shop file without a stock column says none" "$(k listing show woo-16 --json)" '"stock"'
+printf 'Type,SKU,Name,Regular price,Stock\nsimple,WS-1,Enamel mug,5.00,40\nsimple,WS-2,Tin cup,3.00,-2\nsimple,WS-3,Tin plate,3.00,some\n' >"$T_TMP/woo-stock.csv"
+t_run "WooCommerce with a Stock column (a bad one fails its row)" 3 k listing import "$T_TMP/woo-stock.csv" --format woocommerce --currency EUR
+t_match "WooCommerce Stock read" "$(k listing show WS-1 --json)" '"stock":40'
+t_match "an oversold product (stock below zero) has none on hand" "$(k listing show WS-2 --json)" '"stock":0'
+t_match "a Stock that is not a number names its line and column" "$T_ERR" "woo-stock\.csv:4: .*Stock: 'some' is not a whole number"
 
 # --- Etsy -------------------------------------------------------------------------------------
 t_run "Etsy import" 3 k listing import "$D/etsy.csv" --json
@@ -99,6 +106,7 @@ t_match "Etsy counts" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"merged":0
 t_match "Etsy bad price on its line" "$T_ERR" 'etsy\.csv:7: PRICE: abc'
 t_match "Etsy bad currency on its line" "$T_ERR" 'etsy\.csv:8: CURRENCY_CODE'
 t_match "multi-line description kept" "$(k listing show MUG-01)" 'Dishwasher safe\.'
+t_match "stock from Etsy's QUANTITY" "$(k listing show MUG-01)" '^stock: +12 piece on hand$'
 t_run "search finds the Etsy napkins" 0 k search linen napkins
 t_match "napkins found" "$T_OUT" 'Linen napkins'
 t_run "Etsy re-import" 3 k listing import "$D/etsy.csv"
@@ -117,6 +125,21 @@ t_run "own CSV export re-imports with nothing to do (exit 0)" 0 k listing import
 t_match "all unchanged" "$T_OUT" ' 0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
 k listing export --format jsonl >"$T_TMP/export.jsonl"
 t_run "own JSONL export re-imports with nothing to do" 0 k listing import "$T_TMP/export.jsonl" --format jsonl
+t_match "the CSV export has a stock column, last" "$(head -n 1 "$T_TMP/export.csv" | tr -d '\r')" ',status,stock$'
+t_match "holding the stock where it was said (Etsy's mug: 12)" "$(tr -d '\r' <"$T_TMP/export.csv")" ',active,12$'
+printf 'sku,title,currency,price,stock\nST-1,Stocked thing,USD,1.00,25\nST-2,Oversold thing,USD,1.00,-3\n' >"$T_TMP/stock.csv"
+t_run "kontor CSV with a stock column (below zero fails its row)" 3 k listing import "$T_TMP/stock.csv"
+t_match "stock read" "$(k listing show ST-1 --json)" '"stock":25'
+t_match "stock below zero refused in kontor's own CSV, on its line" "$T_ERR" 'stock\.csv:3: stock: -3 is out of range'
+t_run "listing list shows the stock" 0 k listing list
+t_match "in its own column" "$T_OUT" '^ST-1 .* moq 1 +stock 25 +active '
+t_match "a dash where none was said" "$T_OUT" '^NEW-1 .* moq 1 +stock - +active |^TL-71 .* stock - '
+t_run "listing edit --stock 0" 4 k listing edit ST-1 --stock 0
+t_match "sold out: 0 on hand" "$(k listing show ST-1)" '^stock: +0 piece on hand$'
+t_run "listing edit --stock none" 4 k listing edit ST-1 --stock none
+t_nomatch "no longer said" "$(k listing show ST-1 --json)" '"stock"'
+t_run "listing edit --stock with a word is a usage error (exit 2)" 2 k listing edit ST-1 --stock lots
+t_match "saying what it takes" "$T_ERR" "--stock: a whole number of units, 0 or more, or none \(got 'lots'\)"
 printf 'sku,title,currency,price\nNEW-1,A new thing,USD,4.00\n' >"$T_TMP/new.csv"
 t_run "a clean import is queued (exit 4)" 4 k listing import "$T_TMP/new.csv"
 t_match "queued message" "$T_ERR" 'queued'

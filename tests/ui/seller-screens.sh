@@ -1,7 +1,7 @@
 #!/bin/sh
 # The seller's screens of the terminal UI against a live kontord over TLS, driven in tmux at
 # 80x24 and 100x30. Listings (7): her own listings newest first with the price at the MOQ,
-# the MOQ and the status; p asks and pauses (the node takes the listing out of search after
+# the MOQ, the stock and the status; p asks and pauses (the node takes the listing out of search after
 # the background sync), e edits the price and its breaks on the prompt row (a word that is
 # neither is asked again, nothing run), Enter opens one; p again resumes it. RFQs (8): the
 # buyer's open RFQs, the one in her category first though it is older; Enter shows it; Q
@@ -21,7 +21,7 @@ trade_party_np buyer kb "Berlin Interiors GmbH" DE buyer
 ks node scope main market >/dev/null 2>&1 || true
 t_run "seller lists the black legs (tiers: 11.50 from 10, 10.80 from 100)" 0 ks listing add \
 	--sku U720-BK --title "Iron table legs, black, 72 cm" --price 11.50 --tier 100:10.80 \
-	--currency USD --moq 10 --origin VN --category "Table legs" --incoterm FOB,CIF
+	--currency USD --moq 10 --origin VN --category "Table legs" --incoterm FOB,CIF --stock 40
 sleep 1 # the second listing is the newer by its creation time (seconds)
 t_run "then the white legs" 0 ks listing add --sku U900-WH --title "Iron table legs, white, 90 cm" \
 	--price 14.00 --currency USD --moq 20 --origin VN --category "Table legs"
@@ -64,8 +64,10 @@ ui "$S" 80x24 "$T_TMP/s1"
 D=$(cat "$T_TMP/d-list")
 t_match "the Listings tab counts her listings" "$D" 'My listings \(2, 0 paused\)'
 t_match "newest first: the white legs on the first row" "$(printf '%s\n' "$D" | grep -E '^[> ] +U' | head -n 1)" 'U900-WH'
-t_match "a row: SKU, title, price at the MOQ, MOQ, status" "$D" \
-	'U720-BK +Iron table legs, black, 72 cm +11\.50 USD +10 +active'
+t_match "a row: SKU, title, price at the MOQ, MOQ, stock, status" "$D" \
+	'U720-BK +Iron table legs, black, 72 cm +11\.50 USD +10 +40 +active'
+t_match "the head names the stock column" "$D" 'PRICE AT MOQ +MOQ +STOCK +STATUS'
+t_match "a dash where she never said her stock" "$D" 'U900-WH +Iron table legs, white, 90 cm +14\.00 USD +20 +- +active'
 t_match "p asks first, with its keys" "$(cat "$T_TMP/d-ask-pause")" 'Pause U720-BK\? It leaves the search results\. \(y/n\)'
 t_match "y pauses it at once in the list" "$(cat "$T_TMP/d-paused")" 'U720-BK +Iron table legs.* paused'
 t_match "and the head counts it" "$(cat "$T_TMP/d-paused")" 'My listings \(2, 1 paused\)'
@@ -74,10 +76,11 @@ t_match "e asks the price with the breaks there now" "$(cat "$T_TMP/d-ask-edit")
 D=$(cat "$T_TMP/d-edit-refused")
 t_match "two prices are asked again, saying why" "$D" 'one price, then quantity breaks as QTY:AMOUNT'
 t_match "with what was typed" "$D" 'breaks QTY:AMOUNT: 9\.90 9\.20'
-t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +paused'
+t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +40 +paused'
 D=$(cat "$T_TMP/d-detail")
 t_match "Enter opens her listing" "$D" 'Your listing U720-BK'
 t_match "with every tier" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD'
+t_match "and the stock she said" "$D" 'Stock +40 on hand'
 t_match "and its status in words" "$D" 'Status +paused \(not in search results\)'
 t_eq "the node has it paused (the background sync pushed it)" "$(nstatus U720-BK)" paused
 t_eq "and has the new tiers" "$(ntiers U720-BK)" \
@@ -129,7 +132,7 @@ q
 :quit
 EOF
 ui "$S" 100x30 "$T_TMP/s2"
-t_match "the Listings tab at 100 columns" "$(cat "$T_TMP/d-list100")" 'U720-BK +Iron table legs, black, 72 cm +9\.90 USD +10 +paused'
+t_match "the Listings tab at 100 columns" "$(cat "$T_TMP/d-list100")" 'U720-BK +Iron table legs, black, 72 cm +9\.90 USD +10 +40 +paused'
 t_match "p on a paused listing asks to resume" "$(cat "$T_TMP/d-ask-resume")" 'Resume U720-BK\? It is found in search again\. \(y/n\)'
 t_eq "the node has it active again" "$(nstatus U720-BK)" active
 D=$(cat "$T_TMP/d-rfq")

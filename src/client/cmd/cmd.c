@@ -277,6 +277,7 @@ static const char *const field_opts[][2] = {
     {"hsCode", "hs-code"},
     {"moq", "moq"},
     {"leadTimeDays", "lead-days"},
+    {"stock", "stock"},
     {"title", "title"},
     {"category", "category"},
     {"tags[", "tag"},

@@ -241,6 +241,16 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 			return rc;
 		l->lead_time_days = n;
 	}
+	if ((v = arg_get(a, "stock"))) {
+		if (strcmp(v, "none") == 0)
+			n = -1; /* she no longer says */
+		else if ((rc = parse_int("stock", v, 0, MONEY_MAX, &n, e)))
+			return kerr_set(e, K_EUSAGE,
+			                "--stock: a whole number of units, 0 or more, "
+			                "or none (got '%.40s')",
+			                v);
+		l->stock = n;
+	}
 	if ((v = arg_get(a, "currency"))) {
 		char cur[8];
 		set_code(cur, sizeof cur, v);
@@ -607,6 +617,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		fprintf(f, "\nmoq:       %lld %s\nlead time: %lld days\n", (long long)l.moq,
 		        u ? u->name : l.unit, (long long)l.lead_time_days);
+		if (l.stock >= 0)
+			fprintf(f, "stock:     %lld %s on hand\n", (long long)l.stock,
+			        u ? u->name : l.unit);
 		if (l.hs_code)
 			fprintf(f, "hs code:   %s\n", l.hs_code);
 		if (l.origin_country[0])
@@ -657,7 +670,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 static const char *const csv_columns[] = {
     "sku",        "title",     "description", "category", "tags",    "currency",
     "price",      "tiers",     "moq",         "unit",     "hs_code", "origin",
-    "ships_from", "lead_days", "incoterms",   "images",   "status",
+    "ships_from", "lead_days", "incoterms",   "images",   "status",  "stock",
 };
 #define NCOLS (sizeof csv_columns / sizeof csv_columns[0])
 
@@ -715,6 +728,8 @@ static int export_one(void *vctx, const struct listing *l)
 		join(&cell[14], &l->incoterms);
 		join(&cell[15], &l->images);
 		kbuf_puts(&cell[16], l->status);
+		if (l->stock >= 0)
+			kbuf_printf(&cell[17], "%lld", (long long)l->stock);
 		const char *f[NCOLS];
 		for (size_t i = 0; i < NCOLS; i++)
 			f[i] = kbuf_str(&cell[i]);
@@ -774,6 +789,8 @@ static int list_one(void *vctx, const struct listing *l)
 		cJSON_AddStringToObject(o, "currency", l->currency);
 		json_add_int(o, "price", l->ntiers ? l->tiers[0].unit_price : 0);
 		json_add_int(o, "moq", l->moq);
+		if (l->stock >= 0)
+			json_add_int(o, "stock", l->stock);
 		cJSON_AddStringToObject(o, "status", l->status);
 		cmd_print_json(x->c, o);
 		return 0;
@@ -787,8 +804,11 @@ static int list_one(void *vctx, const struct listing *l)
 	kbuf_reset(&t);
 	text_sanitize(&t, l->title, strlen(l->title), 0);
 	text_clip(&b, kbuf_str(&t), 40, 1);
-	kbuf_printf(&b, "  %s %12s  moq %-6lld %-6s %s\n", l->currency, amt, (long long)l->moq,
-	            l->status, l->id);
+	char stock[32] = "-"; /* not said */
+	if (l->stock >= 0)
+		snprintf(stock, sizeof stock, "%lld", (long long)l->stock);
+	kbuf_printf(&b, "  %s %12s  moq %-6lld stock %-6s %-6s %s\n", l->currency, amt,
+	            (long long)l->moq, stock, l->status, l->id);
 	fputs(b.data, x->c->out);
 	kbuf_free(&b);
 	kbuf_free(&t);
@@ -812,6 +832,7 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 
 #define LISTING_OPTS                                                                               \
 	"title= price= currency= tier=* moq= unit= hs-code= origin= ships-from= lead-days= "       \
+	"stock= "                                                                                  \
 	"description= image=* category= tag=* incoterm=*"
 
 static const char listing_fields_help[] =
@@ -826,6 +847,7 @@ static const char listing_fields_help[] =
     "  --origin CC          country of origin (ISO 3166 alpha-2)\n"
     "  --ships-from CC      country it ships from\n"
     "  --lead-days N        days from order to dispatch\n"
+    "  --stock N|none       units on hand (shown to buyers); none: no longer said\n"
     "  --description TEXT   plain text, or @FILE to read it from a file\n"
     "  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"
     "  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)";
@@ -855,7 +877,7 @@ const struct cmd_entry cmd_listing_entries[] = {
      "format=", 0, 0, run_export,
      "csv is kontor's own format, one listing per row with the columns sku, title,\n"
      "description, category, tags, currency, price, tiers, moq, unit, hs_code, origin,\n"
-     "ships_from, lead_days, incoterms, images, status. Lists in a cell are separated by '|';\n"
-     "tiers are QTY:AMOUNT beyond the first price."},
+     "ships_from, lead_days, incoterms, images, status, stock. Lists in a cell are separated\n"
+     "by '|'; tiers are QTY:AMOUNT beyond the first price; stock is empty when not said."},
     {0},
 };

@@ -3,8 +3,9 @@
  * text. `e` edits the price and its quantity breaks on the prompt row and `p` pauses or
  * resumes after a y/n: each runs the batch command (`listing edit`, `listing pause`,
  * `listing resume`) through ui_run_command, so the listing is re-signed, cached and queued
- * for the node exactly as from the shell. The node keeps no stock and counts no views of a
- * listing (the Listing model has neither), so the screen shows none. */
+ * for the node exactly as from the shell. Stock is what the seller last said (an import's
+ * inventory column, `listing edit --stock`), "-" when she never did; the node counts no
+ * views of a listing, so the screen shows none. */
 #include "ui.h"
 
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct my_row {
 	char currency[4];
 	int64_t price; /* at the MOQ, minor units */
 	int64_t moq;
+	int64_t stock; /* -1: not said */
 	char status[8];
 	char created[MODEL_TIME_LEN + 1];
 	int seq; /* the cache's order, to keep the sort stable */
@@ -81,6 +83,7 @@ static int add_row(void *ctx, const struct listing *l)
 	snprintf(r->currency, sizeof r->currency, "%s", l->currency);
 	r->price = ui_listing_moq_price(l);
 	r->moq = l->moq;
+	r->stock = l->stock;
 	snprintf(r->status, sizeof r->status, "%s", l->status);
 	snprintf(r->created, sizeof r->created, "%s", l->created);
 	r->seq = m->n++;
@@ -120,6 +123,7 @@ void ui_mylistings_shown(struct ui *u)
 
 #define COL_PRICE 16
 #define COL_MOQ 8
+#define COL_STOCK 6
 #define COL_STATUS 6
 #define COL_TITLE_MIN 8
 
@@ -142,7 +146,7 @@ static void cell(struct kbuf *out, const char *s, int cols)
  * minimum; the title takes the rest. */
 static void widths(const struct my_listings *m, int width, int *sku, int *title)
 {
-	int rest = width - 2 - COL_PRICE - COL_MOQ - COL_STATUS - 4;
+	int rest = width - 2 - COL_PRICE - COL_MOQ - COL_STOCK - COL_STATUS - 5;
 	int w = 3;
 	for (int i = 0; i < m->n; i++) {
 		int t = (int)text_width(m->rows[i].sku);
@@ -177,6 +181,8 @@ void ui_mylistings_head(struct ui *u, int y)
 	kbuf_puts(&h, " ");
 	ui_col(&h, "PRICE AT MOQ", COL_PRICE + 1);
 	text_clip(&h, "MOQ", COL_MOQ, 1);
+	kbuf_puts(&h, " ");
+	text_clip(&h, "STOCK", COL_STOCK, 1);
 	kbuf_puts(&h, " STATUS");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
@@ -201,9 +207,11 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 		return;
 	const struct my_row *r = &m->rows[i];
 	struct kbuf line = KBUF_INIT;
-	char price[MONEY_FMT_MAX + 8], moq[24];
+	char price[MONEY_FMT_MAX + 8], moq[24], stock[24] = "-";
 	price_text(r->price, r->currency, price, sizeof price);
 	snprintf(moq, sizeof moq, "%lld", (long long)r->moq);
+	if (r->stock >= 0)
+		snprintf(stock, sizeof stock, "%lld", (long long)r->stock);
 	int sw, tw;
 	widths(m, width, &sw, &tw);
 	kbuf_puts(&line, "  ");
@@ -214,6 +222,8 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 	cell(&line, price, COL_PRICE);
 	kbuf_puts(&line, " ");
 	cell(&line, moq, COL_MOQ);
+	kbuf_puts(&line, " ");
+	cell(&line, stock, COL_STOCK);
 	kbuf_printf(&line, " %s", r->status);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
@@ -288,6 +298,10 @@ void ui_mylisting_build(struct ui *u, int width)
 	kbuf_reset(&b);
 	kbuf_printf(&b, "%lld %s", (long long)l.moq, l.unit);
 	field(&v->lines, "MOQ", kbuf_str(&b), width);
+	kbuf_reset(&b);
+	if (l.stock >= 0)
+		kbuf_printf(&b, "%lld on hand", (long long)l.stock);
+	field(&v->lines, "Stock", kbuf_str(&b), width);
 	field(&v->lines, "Category", l.category, width);
 	kbuf_reset(&b);
 	join(&b, &l.tags);
