@@ -1093,19 +1093,25 @@ static void put_clean_str(FILE *f, const char *s)
 	kbuf_free(&b);
 }
 
+/* The cached Order named by key (resolve.h) as *o (the caller frees it), its full id in id;
+ * K_ENOTFOUND saying to sync when the cache does not hold it. */
+static int cached_order(struct ctx *c, const char *key, char id[RESOLVE_ID_MAX + 1],
+                        struct store **s, cJSON **o, struct kerr *e)
+{
+	int rc = resolve_id(c, RESOLVE_ORDER, key, id, RESOLVE_ID_MAX + 1, e);
+	if (!rc)
+		rc = ctx_store(c, s, e);
+	if (!rc && (rc = store_object_get(*s, "Order", id, o, e)) == K_ENOTFOUND)
+		rc = kerr_set(e, K_ENOTFOUND, "no order %s in the cache (run `kontor sync`)", id);
+	return rc;
+}
+
 static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], id, sizeof id, e);
-	if (!rc)
-		rc = ctx_store(c, &s, e);
-	if (rc)
-		return rc;
 	cJSON *o = NULL;
-	rc = store_object_get(s, "Order", id, &o, e);
-	if (rc == K_ENOTFOUND)
-		return kerr_set(e, K_ENOTFOUND, "no order %s in the cache (run `kontor sync`)", id);
+	int rc = cached_order(c, a->pos[0], id, &s, &o, e);
 	if (rc)
 		return rc;
 	const char *state = jstr(o, "state") ? jstr(o, "state") : "?";
@@ -1380,17 +1386,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], id, sizeof id, e);
-	if (!rc)
-		rc = ctx_store(c, &s, e);
-	if (!rc)
-		rc = ctx_self(c, e);
-	if (rc)
-		return rc;
 	cJSON *o = NULL, *doc = NULL;
-	rc = store_object_get(s, "Order", id, &o, e);
-	if (rc == K_ENOTFOUND)
-		return kerr_set(e, K_ENOTFOUND, "no order %s in the cache (run `kontor sync`)", id);
+	int rc = ctx_self(c, e);
+	if (!rc)
+		rc = cached_order(c, a->pos[0], id, &s, &o, e);
 	if (rc)
 		return rc;
 	if (jstr(o, "contractId"))
