@@ -49,17 +49,12 @@ int nstore_carrier_of(struct nstore *s, const char *account, char name[NSTORE_CA
 	if (rc)
 		return rc;
 	nstore_bind_text(st, 1, account);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		nstore_col_copy(st, 0, name, NSTORE_CARRIER_NAME_MAX + 1);
-		rc = K_OK;
-	} else if (step == SQLITE_DONE) {
-		rc = kerr_set(e, K_ENOTFOUND, "account %.64s is not a registered carrier",
-		              account ? account : "");
-	} else {
-		rc = nstore_dberr(c, e, "finding an account's carrier");
-	}
+	rc = kdb_one_copy(&c->k, st, "finding an account's carrier", name,
+	                  NSTORE_CARRIER_NAME_MAX + 1, e);
 	sqlite3_finalize(st);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_ENOTFOUND, "account %.64s is not a registered carrier",
+		                account ? account : "");
 	return rc;
 }
 
