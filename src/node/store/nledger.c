@@ -391,6 +391,23 @@ int nledger_wallet(struct nstore *s, const char *account_id, struct nbalances *w
 	return rc;
 }
 
+#define WALLET_ACCOUNT_MAX (NLEDGER_ACCOUNT_MAX + 16)
+
+/* Statement id on the calling thread's connection (*c) with ?1 bound to the ledger account of
+ * account_id's wallet, made in wallet ("wallet:ID"; it must outlive the step). NULL
+ * account_id leaves ?1 NULL. NULL with e filled when there is no connection or statement. */
+static sqlite3_stmt *wallet_stmt(struct nstore *s, enum nst id, const char *account_id,
+                                 char wallet[WALLET_ACCOUNT_MAX], struct nconn **c, struct kerr *e)
+{
+	*c = nstore_conn(s, e);
+	sqlite3_stmt *st = *c ? nstore_stmt(*c, id, e) : NULL;
+	if (st && account_id) {
+		snprintf(wallet, WALLET_ACCOUNT_MAX, "wallet:%s", account_id);
+		nstore_bind_text(st, 1, wallet);
+	}
+	return st;
+}
+
 /* One line of a wallet's history (S_LG_HISTORY's columns). */
 static void hist_row(sqlite3_stmt *st, void *item)
 {
@@ -411,15 +428,11 @@ int nledger_history(struct nstore *s, const char *account_id, int64_t position, 
 {
 	*out = NULL;
 	*n = 0;
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	char account[NLEDGER_ACCOUNT_MAX + 16];
-	snprintf(account, sizeof account, "wallet:%s", account_id);
-	sqlite3_stmt *st = nstore_stmt(c, S_LG_HISTORY, e);
+	struct nconn *c;
+	char account[WALLET_ACCOUNT_MAX];
+	sqlite3_stmt *st = wallet_stmt(s, S_LG_HISTORY, account_id, account, &c, e);
 	if (!st)
 		return K_EDB;
-	nstore_bind_text(st, 1, account);
 	sqlite3_bind_int(st, 2, limit > 0 ? limit : 0);
 	sqlite3_bind_int64(st, 3, position > 0 ? position : 0);
 	int rc;
@@ -439,16 +452,14 @@ int nledger_history(struct nstore *s, const char *account_id, int64_t position, 
 int nledger_state(struct nstore *s, const char *account_id, int64_t *out, struct kerr *e)
 {
 	*out = 0;
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, account_id ? S_LG_STATE_OF : S_LG_STATE, e) : NULL;
+	struct nconn *c;
+	char wallet[WALLET_ACCOUNT_MAX];
+	sqlite3_stmt *st =
+	    wallet_stmt(s, account_id ? S_LG_STATE_OF : S_LG_STATE, account_id, wallet, &c, e);
 	if (!st)
 		return K_EDB;
-	char wallet[NLEDGER_ACCOUNT_MAX + 16];
-	if (account_id) {
-		snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
-		nstore_bind_text(st, 1, wallet);
+	if (account_id)
 		nstore_bind_text(st, 2, account_id);
-	}
 	return kdb_int64(&c->k, st, "reading the ledger state", out, e);
 }
 
@@ -482,17 +493,11 @@ int nledger_escrows(struct nstore *s, const char *account_id, int max, struct ne
 int nledger_payouts(struct nstore *s, const char *account_id,
                     int (*cb)(void *ctx, const struct npayout *p), void *ctx, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_LG_PAYOUTS, e) : NULL;
+	struct nconn *c;
+	char wallet[WALLET_ACCOUNT_MAX];
+	sqlite3_stmt *st = wallet_stmt(s, S_LG_PAYOUTS, account_id, wallet, &c, e);
 	if (!st)
 		return K_EDB;
-	char wallet[NLEDGER_ACCOUNT_MAX + 16];
-	if (account_id) {
-		snprintf(wallet, sizeof wallet, "wallet:%s", account_id);
-		nstore_bind_text(st, 1, wallet);
-	} else {
-		sqlite3_bind_null(st, 1);
-	}
 	int rc = SQLITE_DONE, stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct npayout p;
