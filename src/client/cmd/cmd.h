@@ -70,6 +70,11 @@ int ctx_store(struct ctx *c, struct store **out, struct kerr *e);
 int ctx_identity(struct ctx *c, struct kerr *e);
 /* Our account id from the cache (no passphrase needed). */
 int ctx_self(struct ctx *c, struct kerr *e);
+/* What a list command does: our id known, then each(c, obj) for every cached object of type
+ * (of parent when not NULL), as store_object_each walks them. */
+struct cJSON;
+int ctx_list_objects(struct ctx *c, const char *type, const char *parent,
+                     int (*each)(void *c, const struct cJSON *obj), struct kerr *e);
 /* Reads a passphrase: --passphrase-file, $KONTOR_PASSPHRASE, or a no-echo prompt on the
  * terminal (asked twice when confirm is set). K_EPASS when there is no way to ask. */
 int ctx_passphrase(struct ctx *c, const char *prompt, int confirm, char *out, size_t cap,

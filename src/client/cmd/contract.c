@@ -833,13 +833,7 @@ static int list_one(void *vctx, const cJSON *doc)
 
 static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	struct store *s;
-	int rc = ctx_store(c, &s, e);
-	if (!rc)
-		rc = ctx_self(c, e);
-	if (!rc)
-		rc = store_object_each(s, "Contract", NULL, list_one, c, e);
-	return rc;
+	return ctx_list_objects(c, "Contract", NULL, list_one, e);
 }
 
 #define OFFER_USAGE                                                                                \

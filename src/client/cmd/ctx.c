@@ -182,6 +182,18 @@ int ctx_self(struct ctx *c, struct kerr *e)
 	return K_OK;
 }
 
+int ctx_list_objects(struct ctx *c, const char *type, const char *parent,
+                     int (*each)(void *c, const struct cJSON *obj), struct kerr *e)
+{
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (!rc)
+		rc = store_object_each(s, type, parent, each, c, e);
+	return rc;
+}
+
 static int read_line_fd(int fd, char *out, size_t cap)
 {
 	size_t n = 0;

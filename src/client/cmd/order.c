@@ -1265,13 +1265,7 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&all);
 		return K_EUSAGE;
 	}
-	struct store *s;
-	int rc = ctx_store(c, &s, e);
-	if (!rc)
-		rc = ctx_self(c, e);
-	if (!rc)
-		rc = store_object_each(s, "Order", state, list_one, c, e);
-	return rc;
+	return ctx_list_objects(c, "Order", state, list_one, e);
 }
 
 static void show_shipment_ratings(struct ctx *c, const cJSON *o)
