@@ -72,7 +72,6 @@ int ctx_identity(struct ctx *c, struct kerr *e);
 int ctx_self(struct ctx *c, struct kerr *e);
 /* What a list command does: our id known, then each(c, obj) for every cached object of type
  * (of parent when not NULL), as store_object_each walks them. */
-struct cJSON;
 int ctx_list_objects(struct ctx *c, const char *type, const char *parent,
                      int (*each)(void *c, const struct cJSON *obj), struct kerr *e);
 /* Reads a passphrase: --passphrase-file, $KONTOR_PASSPHRASE, or a no-echo prompt on the
@@ -205,6 +204,11 @@ void cmd_learn_handle(struct ctx *c, const char *node);
 /* A sync session with that node as ourselves (asks for the passphrase when needed). */
 struct ksync;
 int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);
+/* Commits the contract doc to the cache with its Contract/set outbox entry (contract.c): op
+ * "create" sends the whole document, "update" its whole sections (the node checks that what it
+ * holds is a strict prefix). cid (may be NULL) gets the entry's creation id. Sends nothing. */
+int cmd_contract_queue(struct ctx *c, struct store *s, const struct cJSON *doc, const char *op,
+                       char cid[40], struct kerr *e);
 /* A connection to the current node for public reads (downloads, a listing's image sizes):
  * no key, no passphrase. */
 int cmd_public_open(struct ctx *c, struct ksync **out, struct kerr *e);

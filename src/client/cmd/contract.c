@@ -288,11 +288,8 @@ static const char *state_name(const struct contract_status *st)
 	return st->latest_offer > 0 ? "countered" : "offer";
 }
 
-/* Commits the contract to the cache with its outbox entry, then pushes. op "create" sends
- * the whole document; "update" sends the whole new sections (the node checks that what it
- * holds is a strict prefix). */
-static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const char *op,
-                         struct kerr *e)
+int cmd_contract_queue(struct ctx *c, struct store *s, const cJSON *doc, const char *op,
+                       char cid[40], struct kerr *e)
 {
 	struct kbuf payload = KBUF_INIT;
 	if (strcmp(op, "create") == 0) {
@@ -310,10 +307,19 @@ static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const
 		rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
 		if (!rc)
 			rc = store_outbox_add(s, "Contract/set", op, jstr(doc, "id"),
-			                      kbuf_str(&payload), c->node, NULL, e);
+			                      kbuf_str(&payload), c->node, cid, e);
 		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 	}
 	kbuf_free(&payload);
+	return rc;
+}
+
+/* Commits the contract to the cache with its outbox entry (cmd_contract_queue), then
+ * pushes. */
+static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const char *op,
+                         struct kerr *e)
+{
+	int rc = cmd_contract_queue(c, s, doc, op, NULL, e);
 	if (rc)
 		return rc;
 	rc = cmd_push(c, e);
@@ -346,6 +352,22 @@ static int load_verified(struct ctx *c, struct store **s, const char *id, cJSON 
 		e->code = K_EVERIFY;
 	}
 	if (rc) {
+		cJSON_Delete(*doc);
+		*doc = NULL;
+	}
+	return rc;
+}
+
+/* The contract named by key (resolve.h) as a counter or a signature needs it: its full id in
+ * id, loaded and verified (*doc the caller's to free) and our role in it. */
+static int open_to_sign(struct ctx *c, const char *key, char id[RESOLVE_ID_MAX + 1],
+                        struct store **s, cJSON **doc, struct contract_status *st,
+                        const char **role, struct kerr *e)
+{
+	int rc = resolve_id(c, RESOLVE_CONTRACT, key, id, RESOLVE_ID_MAX + 1, e);
+	if (!rc)
+		rc = load_verified(c, s, id, doc, st, e);
+	if (!rc && (rc = role_of(c, *doc, role, e))) {
 		cJSON_Delete(*doc);
 		*doc = NULL;
 	}
@@ -528,15 +550,9 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role, *v;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = resolve_id(c, RESOLVE_CONTRACT, a->pos[0], id, sizeof id, e);
-	if (!rc)
-		rc = load_verified(c, &s, id, &doc, &st, e);
+	int rc = open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, e);
 	if (rc)
 		return rc;
-	if ((rc = role_of(c, doc, &role, e))) {
-		cJSON_Delete(doc);
-		return rc;
-	}
 	if (st.binding >= 0) {
 		cJSON_Delete(doc);
 		return kerr_set(e, K_ECONFLICT,
@@ -635,15 +651,9 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = resolve_id(c, RESOLVE_CONTRACT, a->pos[0], id, sizeof id, e);
-	if (!rc)
-		rc = load_verified(c, &s, id, &doc, &st, e);
+	int rc = open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, e);
 	if (rc)
 		return rc;
-	if ((rc = role_of(c, doc, &role, e))) {
-		cJSON_Delete(doc);
-		return rc;
-	}
 	if (st.binding >= 0) {
 		cJSON_Delete(doc);
 		return kerr_set(e, K_ECONFLICT, "contract %s is binding already: order %s", id,

@@ -274,22 +274,9 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 	}
 	if (!rc && (rc = contract_verify(doc, st, e)) != K_OK)
 		kerr_prefix(e, "order %s", id);
-	struct kbuf payload = KBUF_INIT;
 	int refused = 0;
 	if (!rc) {
-		cJSON *p = cJSON_CreateObject();
-		cJSON_AddItemToObject(
-		    p, "sections",
-		    cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(doc, "sections"), 1));
-		json_print(p, &payload);
-		cJSON_Delete(p);
-		if (!(rc = store_begin(s, e))) {
-			rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
-			if (!rc)
-				rc = store_outbox_add(s, "Contract/set", "update", kid,
-				                      kbuf_str(&payload), c->node, cid, e);
-			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
-		}
+		rc = cmd_contract_queue(c, s, doc, "update", cid, e);
 		if (!rc) {
 			char what[120];
 			snprintf(what, sizeof what, "order %s: %s", id, verb);
@@ -298,7 +285,6 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 		if (refused) /* the node's chain stays the cached one */
 			store_object_put(s, "Contract", old, c->node, c->self_id, NULL);
 	}
-	kbuf_free(&payload);
 	const char *state = order_state_name((int)st->progress.state);
 	if (rc == K_OK || rc == K_EQUEUED) {
 		/* The cached Order follows what the node took (the next sync brings its copy). */
