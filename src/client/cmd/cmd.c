@@ -3,6 +3,7 @@
 #include "cmd.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,19 @@ int arg_has(const struct args *a, const char *name)
 		if (strcmp(a->opt_name[k], name) == 0)
 			return 1;
 	return 0;
+}
+
+int arg_whole(const char *opt, const char *v, long long lo, long long hi, long long *out,
+              struct kerr *e)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (!*v || *end || errno || n < lo || n > hi)
+		return kerr_set(e, K_EUSAGE, "--%s: '%s' is not a whole number from %lld to %lld",
+		                opt, v, lo, hi);
+	*out = n;
+	return K_OK;
 }
 
 /* Looks name up in a spec string: 0 unknown, 1 flag, 2 takes a value; *multi set for '*'. */

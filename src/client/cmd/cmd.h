@@ -95,6 +95,10 @@ struct args {
 /* The last value given for --name, or NULL. */
 const char *arg_get(const struct args *a, const char *name);
 int arg_has(const struct args *a, const char *name);
+/* v, the value of --opt, as a whole number from lo to hi into *out; K_EUSAGE "--opt: 'v' is
+ * not a whole number from lo to hi" otherwise. */
+int arg_whole(const char *opt, const char *v, long long lo, long long hi, long long *out,
+              struct kerr *e);
 /* The i-th value of a repeatable option, or NULL past the end. */
 const char *arg_nth(const struct args *a, const char *name, int i);
 

@@ -52,17 +52,15 @@ static void copy_lower(char *dst, size_t cap, const char *src)
 	dst[i] = '\0';
 }
 
+/* arg_whole into an int64_t field. */
 static int parse_int(const char *flag, const char *v, int64_t min, int64_t max, int64_t *out,
                      struct kerr *e)
 {
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max)
-		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld",
-		                flag, v, (long long)min, (long long)max);
-	*out = n;
-	return K_OK;
+	long long n;
+	int rc = arg_whole(flag, v, min, max, &n, e);
+	if (!rc)
+		*out = n;
+	return rc;
 }
 
 static void set_text(char **field, const char *v)

@@ -267,19 +267,6 @@ static int cert_of(const char *v, cJSON **out, struct kerr *e)
 	return rc;
 }
 
-static int whole(const char *opt, const char *v, long long lo, long long hi, long long *out,
-                 struct kerr *e)
-{
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (!*v || *end || errno || n < lo || n > hi)
-		return kerr_set(e, K_EUSAGE, "--%s: '%s' is not a whole number from %lld to %lld",
-		                opt, v, lo, hi);
-	*out = n;
-	return K_OK;
-}
-
 static void set_or_drop(cJSON *f, const char *name, const char *v)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(f, name);
@@ -324,12 +311,12 @@ static int run_profile_edit(struct ctx *c, const struct args *a, struct kerr *e)
 	if (f && (v = arg_get(a, "capacity")))
 		set_or_drop(f, "capacity", v);
 	if (f && !rc && (v = arg_get(a, "staff")) &&
-	    !(rc = whole("staff", v, 1, 10000000, &n, e))) {
+	    !(rc = arg_whole("staff", v, 1, 10000000, &n, e))) {
 		cJSON_DeleteItemFromObjectCaseSensitive(f, "staff");
 		json_add_int(f, "staff", n);
 	}
 	if (f && !rc && (v = arg_get(a, "founded")) &&
-	    !(rc = whole("founded", v, 1800, 2100, &n, e))) {
+	    !(rc = arg_whole("founded", v, 1800, 2100, &n, e))) {
 		cJSON_DeleteItemFromObjectCaseSensitive(f, "founded");
 		json_add_int(f, "founded", n);
 	}

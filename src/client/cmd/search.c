@@ -27,19 +27,6 @@ static void upper(char *dst, size_t cap, const char *s)
 			*p = (char)(*p - 'a' + 'A');
 }
 
-static int whole(const char *opt, const char *s, long long min, long long max, long long *out,
-                 struct kerr *e)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
-		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a whole number from %lld to %lld",
-		                opt, s, min, max);
-	*out = v;
-	return K_OK;
-}
-
 /* 1 when the cache holds the whole listing and its seller's signature checks out; 0 for a
  * summary from a pull, which carries no signature (DESIGN §4) until `listing show` (or
  * --remote) fetches the listing whole. */
@@ -332,7 +319,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 	}
 	if ((v = arg_get(a, "max-moq"))) {
-		if ((rc = whole("max-moq", v, 1, MONEY_MAX, &n, e)))
+		if ((rc = arg_whole("max-moq", v, 1, MONEY_MAX, &n, e)))
 			goto out;
 		q.max_moq = n;
 	}
@@ -358,17 +345,17 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 		q.sort = (enum search_sort)found;
 	}
 	if ((v = arg_get(a, "limit"))) {
-		if ((rc = whole("limit", v, 1, 500, &n, e)))
+		if ((rc = arg_whole("limit", v, 1, 500, &n, e)))
 			goto out;
 		q.limit = (int)n;
 	}
 	if ((v = arg_get(a, "offset"))) {
-		if ((rc = whole("offset", v, 0, 1000000, &n, e)))
+		if ((rc = arg_whole("offset", v, 0, 1000000, &n, e)))
 			goto out;
 		q.offset = (int)n;
 	}
 	if ((v = arg_get(a, "max-distance"))) {
-		if ((rc = whole("max-distance", v, 0, 64, &max_distance, e)))
+		if ((rc = arg_whole("max-distance", v, 0, 64, &max_distance, e)))
 			goto out;
 	}
 	if ((v = arg_get(a, "photo"))) {
