@@ -229,6 +229,16 @@ static void set_field(char **field, const char *v)
 	*field = v && *v ? xstrdup(v) : NULL;
 }
 
+/* An optional text field set to v, and said in the patch as key: v, or null for "" (cleared). */
+static void set_patched(char **field, cJSON *patch, const char *key, const char *v)
+{
+	set_field(field, v);
+	if (*v)
+		cJSON_AddStringToObject(patch, key, v);
+	else
+		cJSON_AddNullToObject(patch, key);
+}
+
 /* The entries an edit queued (by creation id), to take back when the node refused it. */
 struct edit_undo {
 	struct kstrv cids;
@@ -342,20 +352,10 @@ static int run_id_edit(struct ctx *c, const struct args *a, struct kerr *e)
 		set_field(&acc.display_name, name);
 		cJSON_AddStringToObject(patch, "displayName", name);
 	}
-	if (legal) {
-		set_field(&acc.legal_name, legal);
-		if (*legal)
-			cJSON_AddStringToObject(patch, "legalName", legal);
-		else
-			cJSON_AddNullToObject(patch, "legalName");
-	}
-	if (about) {
-		set_field(&acc.about, about);
-		if (*about)
-			cJSON_AddStringToObject(patch, "about", about);
-		else
-			cJSON_AddNullToObject(patch, "about");
-	}
+	if (legal)
+		set_patched(&acc.legal_name, patch, "legalName", legal);
+	if (about)
+		set_patched(&acc.about, patch, "about", about);
 	rc = edit_papers_fields(a, &acc, patch, e);
 	/* The node's own rules: a bad handle or name never reaches the outbox. */
 	if (!rc)
