@@ -1510,7 +1510,8 @@ static void woo_pass1(struct woo *w)
 		w->vars[keep++] = w->vars[i];
 	}
 	w->nvars = keep;
-	qsort(w->vars, w->nvars, sizeof *w->vars, cmp_var);
+	if (w->nvars) /* no variations: w->vars is NULL, which qsort may not be given */
+		qsort(w->vars, w->nvars, sizeof *w->vars, cmp_var);
 	if (w->parents.n)
 		qsort(w->parents.v, w->parents.n, sizeof *w->parents.v, cmp_str);
 	w->skeys = xcalloc(2 * w->nsimples + 1, sizeof *w->skeys);
