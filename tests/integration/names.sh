@@ -81,6 +81,13 @@ t_match "keeps the id and adds the name" "$T_OUT" "\"counterparty\":\"$BID\",\"c
 t_run "buyer syncs" 0 kb sync
 t_run "contract show by a unique prefix" 0 kb contract show "$(pre "$KID")" --verify
 t_match "verifies the whole contract" "$T_OUT" '^verified: 1 section'
+# One id in 64 begins with '-': a prefix of one is a prefix, not an unknown option.
+t_run "a prefix that begins with '-' is looked up, not taken for an option" 2 kb contract show -AbC1
+t_match "saying no contract matches it" "$T_ERR" "no contract in the cache matches '-AbC1'"
+t_run "a short one is an unknown option" 2 kb contract show -ab
+t_match "whose message says where such an id goes" "$T_ERR" "unknown option '-ab' .*an id that begins with '-' goes after --"
+t_run "after --, even a short one is looked up" 2 kb contract show -- -ab
+t_match "as a prefix too short to name one" "$T_ERR" "'-ab'"
 t_run "contract sign by a unique prefix" 0 kb contract sign "$(pre "$KID")"
 ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_match "binding, naming the whole contract id and the order" "$T_OUT" "signed contract $KID as buyer: binding, order [A-Za-z0-9_-]{43}"

@@ -105,6 +105,19 @@ static int spec_find(const char *spec, const char *name, size_t nlen, int *multi
 	return 0;
 }
 
+/* A word that begins with one '-' and goes on in id characters, four or more in all: the
+ * prefix of an id that happens to begin with '-' (one in 64 does), never an option (kontor
+ * has no single-dash option that long). */
+static int id_prefix_shaped(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
+			return 0;
+	return n >= 4 && s[0] == '-' && s[1] != '-';
+}
+
 static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct args *a,
                       struct kerr *e)
 {
@@ -113,7 +126,7 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 	for (int i = 0; i < argc; i++) {
 		char *s = argv[i];
 		if (only_pos || s[0] != '-' || s[1] == '\0' || (s[1] >= '0' && s[1] <= '9') ||
-		    kcrypto_id_shaped(s)) {
+		    kcrypto_id_shaped(s) || id_prefix_shaped(s)) {
 			if (a->npos >= ARGS_MAX)
 				return kerr_set(e, K_EUSAGE, "%s: too many arguments", ce->name);
 			a->pos[a->npos++] = s;
@@ -128,8 +141,9 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 			         *)"--output"; /* the one short option: -o FILE where --output is */
 		if (s[1] != '-')
 			return kerr_set(e, K_EUSAGE,
-			                "%s: unknown option '%s' (see `kontor help %s`)", ce->name,
-			                s, ce->name);
+			                "%s: unknown option '%s' (see `kontor help %s`; an id that "
+			                "begins with '-' goes after --)",
+			                ce->name, s, ce->name);
 		const char *name = s + 2, *eq = strchr(name, '=');
 		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
 		int multi = 0, kind = spec_find(ce->spec, name, nlen, &multi);
