@@ -13,6 +13,7 @@
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/json.h"
+#include "kontor/model.h"
 #include "kontor/text.h"
 
 static const struct cmd_entry *const groups[] = {
@@ -110,12 +111,8 @@ static int spec_find(const char *spec, const char *name, size_t nlen, int *multi
  * has no single-dash option that long). */
 static int id_prefix_shaped(const char *s)
 {
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
-			return 0;
-	return n >= 4 && s[0] == '-' && s[1] != '-';
+	size_t n = strlen(s);
+	return n >= 4 && s[0] == '-' && s[1] != '-' && model_b64url(s, n);
 }
 
 static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct args *a,

@@ -280,12 +280,7 @@ static int pending_add(struct imp *x, struct listing *l, struct kstrv *uploads, 
 /* A blob id as listing export writes it: 43 characters of base64url (BLAKE2b-256). */
 static int is_blob_id(const char *v)
 {
-	size_t n = 0;
-	for (; v[n]; n++)
-		if (!((v[n] >= 'A' && v[n] <= 'Z') || (v[n] >= 'a' && v[n] <= 'z') ||
-		      (v[n] >= '0' && v[n] <= '9') || v[n] == '-' || v[n] == '_'))
-			return 0;
-	return n == KCRYPTO_HASH_B64_LEN;
+	return strlen(v) == KCRYPTO_HASH_B64_LEN && model_b64url(v, KCRYPTO_HASH_B64_LEN);
 }
 
 #define MERGES_SHOWN 8

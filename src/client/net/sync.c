@@ -579,13 +579,7 @@ static void check_attestation(struct ksync *k, cJSON *acc, struct sync_stats *st
 /* A summary must carry what the cache files it by (the store refuses it otherwise). */
 static int summary_check(const struct listing *l, struct kerr *e)
 {
-	const char *missing = !l->id[0]                     ? "id"
-	                      : !l->seller_id[0]            ? "sellerId"
-	                      : !l->sku || !*l->sku         ? "sku"
-	                      : !l->title || !*l->title     ? "title"
-	                      : !l->currency[0]             ? "currency"
-	                      : !l->tiers || l->ntiers == 0 ? "priceTiers"
-	                                                    : NULL;
+	const char *missing = store_listing_missing(l);
 	if (missing)
 		return kerr_set(e, K_EINVAL, "%s is missing", missing);
 	return K_OK;

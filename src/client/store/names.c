@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kontor/model.h"
 #include "store_int.h"
 
 static const char *const tables[] = {
@@ -16,12 +17,8 @@ static const char *const tables[] = {
 
 static int b64url_word(const char *s)
 {
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
-		      (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
-			return 0;
-	return n >= 1 && n <= NAMES_ID_MAX;
+	size_t n = strlen(s);
+	return n >= 1 && n <= NAMES_ID_MAX && model_b64url(s, n);
 }
 
 static void hits_add(struct names_hits *h, const char *id)
