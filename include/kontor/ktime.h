@@ -6,6 +6,7 @@
 #define KONTOR_KTIME_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define KTIME_LOCAL_MAX 48 /* "2026-11-25 10:12 CET" with room for long zone names */
@@ -20,5 +21,8 @@ int ktime_parse(const char *s, time_t *t);
 const char *ktime_local(const char *at, char *out, size_t cap);
 /* The same for a time_t. */
 const char *ktime_local_t(time_t t, char *out, size_t cap);
+/* Microseconds on the monotonic clock (CLOCK_MONOTONIC): for durations and deadlines, never
+ * for dates. */
+int64_t ktime_mono_us(void);
 
 #endif

@@ -155,6 +155,8 @@ int model_validate(const char *type, const cJSON *obj, struct kerr *e);
 
 /* Current time as RFC 3339 UTC ("2026-11-23T09:12:18Z"). */
 void model_now(char out[MODEL_TIME_LEN + 1]);
+/* t (seconds since 1970) as RFC 3339 UTC, as model_now writes the present. */
+void model_time(int64_t t, char out[MODEL_TIME_LEN + 1]);
 /* K_OK when s is RFC 3339 UTC of that exact form. */
 int model_check_time(const char *s, const char *field, struct kerr *e);
 /* 1 when the n bytes at s are all base64url characters (A-Z a-z 0-9 - _), else 0. */

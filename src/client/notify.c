@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "kontor/ktime.h"
 #include "kontor/text.h"
 #include "ui/ui.h"
 
@@ -95,13 +96,6 @@ int notify_result_failed(const struct notify_result *r)
 	return !r->ran || r->timed_out || r->stopped || r->signal || r->exit_code != 0;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void nap_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -118,7 +112,8 @@ static int wait_until(pid_t pid, int64_t deadline, const int *stop, int *status)
 			return 1;
 		if (w < 0 && errno != EINTR)
 			return 1; /* not ours to wait for any more: gone */
-		if (mono_ms() >= deadline || (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)))
+		if (ktime_mono_us() / 1000 >= deadline ||
+		    (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)))
 			return 0;
 		nap_ms(20);
 	}
@@ -192,7 +187,7 @@ static void run(const struct notify_conf *c, const char *summary, int quiet, con
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
 	                                  POSIX_SPAWN_SETSIGDEF);
 	pid_t pid;
-	int64_t start = mono_ms();
+	int64_t start = ktime_mono_us() / 1000;
 	int err = posix_spawnp(&pid, argv[0], &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
@@ -205,7 +200,8 @@ static void run(const struct notify_conf *c, const char *summary, int quiet, con
 			r->timed_out = 1;
 			r->stopped = stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE);
 			kill(-pid, SIGTERM);
-			if (!wait_until(pid, mono_ms() + TERM_GRACE_MS, NULL, &status)) {
+			if (!wait_until(pid, ktime_mono_us() / 1000 + TERM_GRACE_MS, NULL,
+			                &status)) {
 				kill(-pid, SIGKILL);
 				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 					;
@@ -215,7 +211,7 @@ static void run(const struct notify_conf *c, const char *summary, int quiet, con
 		} else if (WIFSIGNALED(status)) {
 			r->signal = WTERMSIG(status);
 		}
-		r->ms = (int)(mono_ms() - start);
+		r->ms = (int)(ktime_mono_us() / 1000 - start);
 	}
 	free(argv);
 	cmd_words_free(&words);

@@ -6,12 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "kontor/ktime.h"
 
 void progress_begin(struct progress *p, FILE *f, int quiet, const char *what)
 {
@@ -19,13 +14,13 @@ void progress_begin(struct progress *p, FILE *f, int quiet, const char *what)
 	p->f = f;
 	p->quiet = quiet;
 	p->live = f && !quiet && isatty(fileno(f));
-	p->t0 = now_ms();
+	p->t0 = ktime_mono_us() / 1000;
 	snprintf(p->what, sizeof p->what, "%s", what ? what : "");
 }
 
 int64_t progress_elapsed_ms(const struct progress *p)
 {
-	return now_ms() - p->t0;
+	return ktime_mono_us() / 1000 - p->t0;
 }
 
 char *progress_count(int64_t n, char *buf, size_t cap)
@@ -85,7 +80,7 @@ void progress_update(struct progress *p, int64_t done, int64_t total, const char
 {
 	if (!p->live)
 		return;
-	int64_t t = now_ms();
+	int64_t t = ktime_mono_us() / 1000;
 	if (!force && (t - p->t0 < PROGRESS_FIRST_MS || t - p->last < PROGRESS_EVERY_MS))
 		return;
 	p->last = t;

@@ -101,3 +101,10 @@ const char *ktime_local(const char *at, char *out, size_t cap)
 	out[i] = '\0';
 	return out;
 }
+
+int64_t ktime_mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

@@ -155,7 +155,12 @@ static int num(const char *s, int n)
 
 void model_now(char out[MODEL_TIME_LEN + 1])
 {
-	time_t t = time(NULL);
+	model_time((int64_t)time(NULL), out);
+}
+
+void model_time(int64_t at, char out[MODEL_TIME_LEN + 1])
+{
+	time_t t = (time_t)at;
 	struct tm tm;
 	if (!gmtime_r(&t, &tm) ||
 	    strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) != MODEL_TIME_LEN)

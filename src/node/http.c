@@ -24,6 +24,7 @@
 
 #include "kontor/gz.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "http_int.h"
 #include "node.h"
 #include "store/nstore.h"
@@ -553,13 +554,6 @@ struct req {
 	char upload_type[64];
 };
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static const char *header(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
@@ -567,7 +561,7 @@ static const char *header(struct MHD_Connection *c, const char *name)
 
 static int64_t mono_ms(void)
 {
-	return mono_us() / 1000;
+	return ktime_mono_us() / 1000;
 }
 
 /* ---- connections: per-address counts and the whole-request deadline ------------------ */
@@ -1734,7 +1728,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (!r) {
 		r = xcalloc(1, sizeof *r);
 		r->h = h;
-		r->t0_us = mono_us();
+		r->t0_us = ktime_mono_us();
 		http_log_clean(r->method, sizeof r->method, method);
 		http_log_clean(r->path, sizeof r->path, url);
 		const char *rest;
@@ -1779,7 +1773,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	*con_cls = NULL;
-	int64_t us = mono_us() - r->t0_us;
+	int64_t us = ktime_mono_us() - r->t0_us;
 	/* MHD sends no body for HEAD, whatever the response holds. */
 	uint64_t out = strcmp(r->method, "HEAD") == 0 ? 0 : r->bytes_out;
 	struct metrics *m = &h->m;

@@ -15,6 +15,7 @@
 
 #include "kontor/codes.h"
 #include "kontor/crypto.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "node.h"
@@ -544,13 +545,6 @@ static int cmd_serve(const struct args *a)
 	return rc == K_OK ? 0 : fail(&e, rc);
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int cmd_seed(const struct args *a)
 {
 	struct seed_opts o = {0, 0, 1};
@@ -593,9 +587,9 @@ static int cmd_seed(const struct args *a)
 		if (devnull >= 0)
 			close(devnull);
 	}
-	double t0 = now_seconds();
+	double t0 = (double)ktime_mono_us() / 1e6;
 	rc = seed_run(n, &o, &e);
-	double secs = now_seconds() - t0;
+	double secs = (double)ktime_mono_us() / 1e6 - t0;
 	if (saved >= 0) {
 		fflush(stderr);
 		dup2(saved, 2);
@@ -825,14 +819,6 @@ static int check_line(const char *what, const char *v, size_t max)
 	return 0;
 }
 
-static void fmt_utc(int64_t t, char out[MODEL_TIME_LEN + 1])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* --expires DATE (the end of that day, UTC) or RFC 3339, else --days N (default 365) from
  * now. Returns 0 or 2 after a usage error. */
 static int attest_expiry(const struct args *a, int64_t now, char out[MODEL_TIME_LEN + 1])
@@ -844,7 +830,7 @@ static int attest_expiry(const struct args *a, int64_t now, char out[MODEL_TIME_
 		long long days = 365;
 		if (a->val[O_DAYS] && parse_count("days", a->val[O_DAYS], 1, 3650, &days))
 			return 2;
-		fmt_utc(now + (int64_t)days * 86400, out);
+		model_time(now + (int64_t)days * 86400, out);
 		return 0;
 	}
 	char t[MODEL_TIME_LEN + 1];
@@ -913,7 +899,7 @@ static int cmd_attest(const struct args *a)
 		int64_t now = (int64_t)time(NULL);
 		if (attest_expiry(a, now, expires))
 			return 2;
-		fmt_utc(now, issued);
+		model_time(now, issued);
 		at.issued = issued;
 		at.expires = expires;
 	}

@@ -14,6 +14,7 @@
 
 #include "kontor/canon.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "store/nstore.h"
@@ -717,14 +718,6 @@ static const int64_t T_LISTINGS_TO = 1790812800;   /* 2026-10-01 */
 static const int64_t T_ACCOUNTS_FROM = 1546300800; /* 2019-01-01 */
 static const int64_t DAY = 86400;
 
-static void fmt_time(int64_t t, char out[MODEL_TIME_LEN + 1])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static const char *city_name(const struct country *c, int city, enum lang_id lang)
 {
 	const struct city *ct = &c->cities[city];
@@ -960,8 +953,8 @@ static int attest(const struct gen *g, struct account *a, const struct seller *s
 	char issued[MODEL_TIME_LEN + 1], expires[MODEL_TIME_LEN + 1];
 	int64_t t =
 	    T_LISTINGS_FROM + rng_below(r, (long)((T_LISTINGS_TO - T_LISTINGS_FROM) / DAY)) * DAY;
-	fmt_time(t, issued);
-	fmt_time(t + 3 * 365 * DAY, expires);
+	model_time(t, issued);
+	model_time(t + 3 * 365 * DAY, expires);
 	struct kbuf reg = KBUF_INIT;
 	append_pattern(&reg, c->reg, r);
 	const struct node_attestation na = {
@@ -1018,7 +1011,7 @@ static int make_account(const struct gen *g, long k, long s, struct account *a, 
 
 	int64_t created =
 	    T_ACCOUNTS_FROM + rng_below(&r, (long)((T_LISTINGS_FROM - T_ACCOUNTS_FROM) / 60)) * 60;
-	fmt_time(created, a->created);
+	model_time(created, a->created);
 
 	if (s >= 0) {
 		snprintf(a->role, sizeof a->role, "%s",
@@ -1257,8 +1250,8 @@ static int make_listing(const struct gen *g, long i, struct listing *l, struct k
 	int64_t updated = created + rng_below(&r, 90 * 24 * 60) * 60;
 	if (updated > T_LISTINGS_TO)
 		updated = created;
-	fmt_time(created, l->created);
-	fmt_time(updated, l->updated);
+	model_time(created, l->created);
+	model_time(updated, l->updated);
 
 	int rc = listing_sign(l, &sl->kp, e);
 	if (rc == K_OK)
@@ -1359,13 +1352,6 @@ static void batch_free_items(struct batch *b)
 	}
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int put_accounts(struct node *n, struct gen *g, struct kerr *e)
 {
 	long s = 0;
@@ -1394,7 +1380,7 @@ static int put_listings(struct node *n, struct gen *g, int threads, struct kerr 
 	memset(b, 0, sizeof b);
 	b[0].items = xcalloc(BATCH, sizeof(struct made));
 	b[1].items = xcalloc(BATCH, sizeof(struct made));
-	double t0 = mono_now();
+	double t0 = (double)ktime_mono_us() / 1e6;
 	long next_report = 100000;
 	int cur = 0, rc = K_OK;
 	batch_start(&b[0], g, 0, g->nlistings < BATCH ? g->nlistings : BATCH, threads);
@@ -1431,7 +1417,7 @@ static int put_listings(struct node *n, struct gen *g, int threads, struct kerr 
 			break;
 		}
 		if (now->to >= next_report || (now->to == g->nlistings && now->to >= 100000)) {
-			double dt = mono_now() - t0;
+			double dt = (double)ktime_mono_us() / 1e6 - t0;
 			fprintf(stderr, "kontord: seeded %ld of %ld listings (%.0f s, %.0f/s)\n",
 			        now->to, g->nlistings, dt, dt > 0 ? (double)now->to / dt : 0.0);
 			while (next_report <= now->to)
@@ -1496,12 +1482,12 @@ int seed_run(struct node *n, const struct seed_opts *o, struct kerr *e)
 
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu;
-	double t0 = mono_now();
+	double t0 = (double)ktime_mono_us() / 1e6;
 	if (rc == K_OK)
 		rc = put_accounts(n, &g, e);
 	if (rc == K_OK && g.naccounts >= 10000)
 		fprintf(stderr, "kontord: seeded %ld accounts (%.0f s)\n", g.naccounts,
-		        mono_now() - t0);
+		        (double)ktime_mono_us() / 1e6 - t0);
 	if (rc == K_OK && g.nlistings > 0)
 		rc = put_listings(n, &g, threads, e);
 

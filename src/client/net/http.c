@@ -19,6 +19,7 @@
 
 #include "kontor/gz.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "http.h"
 
 #define CONNECT_TIMEOUT_S 10
@@ -410,9 +411,7 @@ void knet_learn_tls_pin(struct knet *n, knet_pin_learned_fn fn, void *ctx)
 
 int64_t knet_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ktime_mono_us() / 1000;
 }
 
 void knet_set_deadline(struct knet *n, int64_t at_ms, const char *what)

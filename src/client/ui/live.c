@@ -29,6 +29,7 @@
 #include "../notify.h"
 #include "kontor/crypto.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/text.h"
 
 #define TQ_MAX 64        /* translations waiting or answered, each way */
@@ -116,13 +117,6 @@ static void wake(struct ui_live *l)
 	(void)r;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits on the condition for up to ms (mu held). */
 static void nap(struct ui_live *l, long ms)
 {
@@ -188,7 +182,8 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 		if (b > SYNC_BACKOFF_MAX_MS)
 			b = SYNC_BACKOFF_MAX_MS;
 		l->fails++;
-		l->retry_at = mono_ms() + b / 2 + (long)randombytes_uniform((uint32_t)(b / 2) + 1);
+		l->retry_at = ktime_mono_us() / 1000 + b / 2 +
+		              (long)randombytes_uniform((uint32_t)(b / 2) + 1);
 	}
 	if (changed)
 		l->changed_seq++;
@@ -302,7 +297,7 @@ static void *worker_main(void *arg)
 	}
 	int64_t next = 0; /* when the timer syncs next (mono_ms); 0: the first sync, at once */
 	while (!quitting(l)) {
-		int64_t now = mono_ms();
+		int64_t now = ktime_mono_us() / 1000;
 		int held = l->retry_at && now < l->retry_at; /* backing off after a failure */
 		int due = l->have_node &&
 		          (l->want_sync || !next ||
@@ -319,13 +314,13 @@ static void *worker_main(void *arg)
 			l->want_sync = 0;
 			l->event_sync = 0;
 			l->syncing = 1;
-			l->sync_started = mono_ms();
+			l->sync_started = ktime_mono_us() / 1000;
 			pthread_mutex_unlock(&l->mu);
 			wake(l); /* the main loop times "syncing…" from now */
 			do_sync(l, s, &kp);
 			sodium_memzero(&kp, sizeof kp);
 			pthread_mutex_lock(&l->mu);
-			next = mono_ms() + (l->interval > 0 ? l->interval * 1000L : 0);
+			next = ktime_mono_us() / 1000 + (l->interval > 0 ? l->interval * 1000L : 0);
 			continue;
 		}
 		if (l->njobs) {
@@ -620,7 +615,8 @@ int ui_live_wait(struct ui *u, int ms)
 		/* A sync that takes a while is said on the status line ("syncing…") once it
 		 * has: wake up then (a quick one never flickers the line). */
 		pthread_mutex_lock(&l->mu);
-		int64_t left = l->syncing ? l->sync_started + SYNCING_SHOWN_MS - mono_ms() : -1;
+		int64_t left =
+		    l->syncing ? l->sync_started + SYNCING_SHOWN_MS - ktime_mono_us() / 1000 : -1;
 		int syncing = l->syncing;
 		pthread_mutex_unlock(&l->mu);
 		if (left >= 0 && left < ms)
@@ -776,7 +772,7 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 	}
 	pthread_mutex_lock(&l->mu);
 	enum live_state st = l->state;
-	int syncing = l->syncing && mono_ms() - l->sync_started >= SYNCING_SHOWN_MS;
+	int syncing = l->syncing && ktime_mono_us() / 1000 - l->sync_started >= SYNCING_SHOWN_MS;
 	uint64_t bytes = l->bytes + __atomic_load_n(&l->inflight, __ATOMIC_RELAXED);
 	char why[sizeof l->why];
 	snprintf(why, sizeof why, "%s", l->why);
