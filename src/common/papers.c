@@ -107,7 +107,7 @@ static const char *const labels[PL_NLABELS][PAPER_NLANGS] = {
          "Wir erklären, dass diese Rechnung den tatsächlichen Preis der beschriebenen Waren "
          "ausweist und alle Angaben wahr und richtig sind.",
          "Declaramos que esta factura indica el precio real de las mercancías descritas y que "
-         "todos los datos son verdaderos y correctos.",
+         "la información consignada es verdadera y correcta.",
          "Nous déclarons que cette facture indique le prix réel des marchandises décrites et "
          "que toutes les indications sont exactes.",
          "兹声明本发票所列为所述货物的实际价格，所有内容真实无误。"},

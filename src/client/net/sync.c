@@ -760,10 +760,10 @@ static void note_named(struct ksync *k, const cJSON *o)
 	    note_one(k, cJSON_GetStringValue(p));
 }
 
-/* Objects of type t by id (Foo/get), cached as a pull caches them: checked one by one, a
- * bad one skipped and counted in st. */
-static int fetch_ids(struct ksync *k, int t, const struct kstrv *ids, struct sync_stats *st,
-                     struct kerr *e)
+/* Foo/get of ids for type t: *resp is the node's answer (the caller's to cJSON_Delete, also
+ * on failure) and *list its array of objects, not yet checked. */
+static int get_ids(struct ksync *k, int t, const struct kstrv *ids, cJSON **resp,
+                   const cJSON **list, struct kerr *e)
 {
 	char name[40];
 	snprintf(name, sizeof name, "%s/get", sync_types[t]);
@@ -772,17 +772,28 @@ static int fetch_ids(struct ksync *k, int t, const struct kstrv *ids, struct syn
 	cJSON_AddItemToObject(args, "ids",
 	                      cJSON_CreateStringArray((const char *const *)ids->v, (int)ids->n));
 	add_call(calls, name, args, "a");
-	cJSON *resp = NULL;
-	int rc = knet_api(k->net, req, &resp, e);
+	*resp = NULL;
+	int rc = knet_api(k->net, req, resp, e);
 	cJSON_Delete(req);
 	const char *got = NULL;
-	const cJSON *r = rc ? NULL : response_of(resp, "a", &got);
-	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
-	if (!rc && (!got || strcmp(got, name) != 0 || !cJSON_IsArray(list))) {
+	const cJSON *r = rc ? NULL : response_of(*resp, "a", &got);
+	*list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
+	if (!rc && (!got || strcmp(got, name) != 0 || !cJSON_IsArray(*list))) {
 		char what[64];
 		snprintf(what, sizeof what, "a %s without a list", name);
 		rc = garbage(e, what);
 	}
+	return rc;
+}
+
+/* Objects of type t by id, cached as a pull caches them: checked one by one, a bad one
+ * skipped and counted in st. */
+static int fetch_ids(struct ksync *k, int t, const struct kstrv *ids, struct sync_stats *st,
+                     struct kerr *e)
+{
+	cJSON *resp;
+	const cJSON *list;
+	int rc = get_ids(k, t, ids, &resp, &list, e);
 	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
 		rc = apply_list(k, t, list, st, e);
 		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
@@ -1157,22 +1168,9 @@ static cJSON *summary_props(void)
 static int fetch_whole(struct ksync *k, const struct kstrv *ids, int64_t *got, int64_t *bad,
                        struct kerr *e)
 {
-	cJSON *req = cJSON_CreateObject();
-	cJSON *using = cJSON_AddArrayToObject(req, "using");
-	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
-	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
-	cJSON *args = cJSON_CreateObject();
-	cJSON_AddItemToObject(args, "ids",
-	                      cJSON_CreateStringArray((const char *const *)ids->v, (int)ids->n));
-	add_call(calls, "Listing/get", args, "own");
-	cJSON *resp = NULL;
-	int rc = knet_api(k->net, req, &resp, e);
-	cJSON_Delete(req);
-	const char *name = NULL;
-	const cJSON *r = rc ? NULL : response_of(resp, "own", &name);
-	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
-	if (!rc && (!name || strcmp(name, "Listing/get") != 0 || !cJSON_IsArray(list)))
-		rc = garbage(e, "a Listing/get without a list");
+	cJSON *resp;
+	const cJSON *list;
+	int rc = get_ids(k, T_LISTING, ids, &resp, &list, e);
 	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
 		const cJSON *o;
 		cJSON_ArrayForEach(o, list)
