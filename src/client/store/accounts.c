@@ -87,17 +87,15 @@ int store_account_put(struct store *s, const struct account *a, struct kerr *e)
 	return store_wfinish(s, rc, e);
 }
 
+/* store_read_into's parse: out was initialised by store_account_get. */
+static int account_parse(const cJSON *j, void *out, struct kerr *e)
+{
+	account_free(out);
+	return account_from_json(j, out, e);
+}
+
 int store_account_get(struct store *s, const char *id, struct account *out, struct kerr *e)
 {
 	account_init(out);
-	cJSON *j = NULL;
-	int rc = store_read_json(s, ST_A_GET, id, "account", &j, e);
-	if (rc)
-		return rc;
-	account_free(out);
-	rc = account_from_json(j, out, e);
-	cJSON_Delete(j);
-	if (rc)
-		kerr_prefix(e, "%s: account %s", s->path, id);
-	return rc;
+	return store_read_into(s, ST_A_GET, id, "account", account_parse, out, e);
 }

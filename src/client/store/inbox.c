@@ -7,35 +7,17 @@
 
 #include "store_int.h"
 
-static sqlite3_stmt *prep(struct store *s, const char *sql, struct kerr *e)
+/* sql prepared with self at ?1 (and now at ?2 when not NULL) and the cap STORE_INBOX_MAX
+ * at its last parameter; NULL with e filled. The walks pass a damaged row over: it is no
+ * item here, and the command that owns it says so. */
+static sqlite3_stmt *query(struct store *s, const char *sql, const char *self, const char *now,
+                           struct kerr *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_dberr(s, e, "preparing an inbox statement");
-		return NULL;
-	}
+	const char *v[] = {self, now};
+	sqlite3_stmt *st = store_prepare(s, sql, v, now ? 2 : 1, "preparing an inbox statement", e);
+	if (st)
+		sqlite3_bind_int(st, sqlite3_bind_parameter_count(st), STORE_INBOX_MAX);
 	return st;
-}
-
-/* Steps st, parsing column 0 as JSON for each row; cb2 gets column 1 as text too. */
-static int walk(struct store *s, sqlite3_stmt *st, const char *what,
-                int (*cb)(void *ctx, const cJSON *o),
-                int (*cb2)(void *, const cJSON *, const char *), void *ctx, struct kerr *e)
-{
-	int step = SQLITE_DONE, rc = K_OK;
-	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		cJSON *o = text ? cJSON_Parse(text) : NULL;
-		if (!o)
-			continue; /* a damaged row is no item; the command that owns it says so */
-		const char *col1 = (const char *)sqlite3_column_text(st, 1);
-		rc = cb ? cb(ctx, o) : cb2(ctx, o, col1 ? col1 : "");
-		cJSON_Delete(o);
-	}
-	if (rc == K_OK && step != SQLITE_DONE)
-		rc = store_dberr(s, e, what);
-	sqlite3_finalize(st);
-	return rc;
 }
 
 /* Whether the RFQ's category is one of hers is inbox_rfq_in_categories' to say. */
@@ -63,30 +45,25 @@ int store_inbox_rfqs(struct store *s, const char *self, const char *now,
 	if (sqlite3_create_function(s->db, "inbox_wanted", 1, SQLITE_UTF8, &w, wanted_sql, NULL,
 	                            NULL) != SQLITE_OK)
 		return store_dberr(s, e, "reading RFQs for the inbox");
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT r.json FROM rfqs r WHERE coalesce(r.buyer_id, '') != ?1"
-	                        " AND coalesce(json_extract(r.json, '$.status'), 'open') = 'open'"
-	                        " AND coalesce(json_extract(r.json, '$.expires'), '9999') > ?2"
-	                        " AND " CAT " IS NOT NULL AND inbox_wanted(" CAT ")"
-	                        " AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
-	                        "json_extract(k.json, '$.rfqId') = r.id"
-	                        "  AND (k.buyer_id = ?1 OR k.seller_id = ?1))"
-	                        " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE "
-	                        "json_extract(c.json, '$.rfqId')"
-	                        "  = r.id)"
-	                        " AND NOT EXISTS (SELECT 1 FROM messages m JOIN conversations c"
-	                        "  ON c.id = m.conversation_id WHERE m.sender_id = ?1 AND "
-	                        "c.peer_id = r.buyer_id"
-	                        "  AND m.sent >= r.created)"
-	                        " ORDER BY r.created DESC, r.id LIMIT ?3",
-	                        e);
-	int rc = K_EDB;
-	if (st) {
-		store_bind_text(st, 1, self);
-		store_bind_text(st, 2, now);
-		sqlite3_bind_int(st, 3, STORE_INBOX_MAX);
-		rc = walk(s, st, "reading RFQs for the inbox", cb, NULL, ctx, e); /* finalizes */
-	}
+	sqlite3_stmt *st = query(s,
+	                         "SELECT r.json FROM rfqs r WHERE coalesce(r.buyer_id, '') != ?1"
+	                         " AND coalesce(json_extract(r.json, '$.status'), 'open') = 'open'"
+	                         " AND coalesce(json_extract(r.json, '$.expires'), '9999') > ?2"
+	                         " AND " CAT " IS NOT NULL AND inbox_wanted(" CAT ")"
+	                         " AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
+	                         "json_extract(k.json, '$.rfqId') = r.id"
+	                         "  AND (k.buyer_id = ?1 OR k.seller_id = ?1))"
+	                         " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE "
+	                         "json_extract(c.json, '$.rfqId')"
+	                         "  = r.id)"
+	                         " AND NOT EXISTS (SELECT 1 FROM messages m JOIN conversations c"
+	                         "  ON c.id = m.conversation_id WHERE m.sender_id = ?1 AND "
+	                         "c.peer_id = r.buyer_id"
+	                         "  AND m.sent >= r.created)"
+	                         " ORDER BY r.created DESC, r.id LIMIT ?3",
+	                         self, now, e);
+	int rc = st ? store_walk_json(s, st, NULL, cb, NULL, ctx, "reading RFQs for the inbox", e)
+	            : K_EDB;
 	sqlite3_create_function(s->db, "inbox_wanted", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	return rc;
 }
@@ -95,49 +72,42 @@ int store_inbox_contracts(struct store *s, const char *self,
                           int (*cb)(void *ctx, const cJSON *contract, const char *updated),
                           void *ctx, struct kerr *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT json, updated FROM contracts WHERE (buyer_id = ?1 OR"
-	                        " seller_id = ?1) AND state IN ('offer', 'countered')"
-	                        " ORDER BY updated DESC, id LIMIT ?2",
-	                        e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, self);
-	sqlite3_bind_int(st, 2, STORE_INBOX_MAX);
-	return walk(s, st, "reading contracts for the inbox", NULL, cb, ctx, e);
+	sqlite3_stmt *st = query(s,
+	                         "SELECT json, updated FROM contracts WHERE (buyer_id = ?1 OR"
+	                         " seller_id = ?1) AND state IN ('offer', 'countered')"
+	                         " ORDER BY updated DESC, id LIMIT ?2",
+	                         self, NULL, e);
+	return st ? store_walk_json(s, st, NULL, NULL, cb, ctx, "reading contracts for the inbox",
+	                            e)
+	          : K_EDB;
 }
 
 int store_inbox_orders(struct store *s, const char *self,
                        int (*cb)(void *ctx, const cJSON *order, const char *updated), void *ctx,
                        struct kerr *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT json, updated FROM orders WHERE buyer_id = ?1 OR"
-	                        " seller_id = ?1 ORDER BY updated DESC, id LIMIT ?2",
-	                        e);
-	if (!st)
-		return K_EDB;
-	store_bind_text(st, 1, self);
-	sqlite3_bind_int(st, 2, STORE_INBOX_MAX);
-	return walk(s, st, "reading orders for the inbox", NULL, cb, ctx, e);
+	sqlite3_stmt *st = query(s,
+	                         "SELECT json, updated FROM orders WHERE buyer_id = ?1 OR"
+	                         " seller_id = ?1 ORDER BY updated DESC, id LIMIT ?2",
+	                         self, NULL, e);
+	return st ? store_walk_json(s, st, NULL, NULL, cb, ctx, "reading orders for the inbox", e)
+	          : K_EDB;
 }
 
 int store_inbox_chats(struct store *s, const char *self,
                       int (*cb)(void *ctx, const struct inbox_chat_row *row), void *ctx,
                       struct kerr *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT c.id, c.peer_id, c.unread, c.updated,"
-	                        " (SELECT m.json FROM messages m WHERE m.conversation_id = c.id"
-	                        "  AND coalesce(m.sender_id, '') != ?1 ORDER BY m.sent DESC, m.id"
-	                        "  DESC LIMIT 1)"
-	                        " FROM conversations c WHERE c.unread > 0"
-	                        " ORDER BY c.updated DESC, c.id LIMIT ?2",
-	                        e);
+	sqlite3_stmt *st = query(s,
+	                         "SELECT c.id, c.peer_id, c.unread, c.updated,"
+	                         " (SELECT m.json FROM messages m WHERE m.conversation_id = c.id"
+	                         "  AND coalesce(m.sender_id, '') != ?1 ORDER BY m.sent DESC, m.id"
+	                         "  DESC LIMIT 1)"
+	                         " FROM conversations c WHERE c.unread > 0"
+	                         " ORDER BY c.updated DESC, c.id LIMIT ?2",
+	                         self, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, self);
-	sqlite3_bind_int(st, 2, STORE_INBOX_MAX);
 	int step = SQLITE_DONE, rc = K_OK;
 	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct inbox_chat_row row;

@@ -200,19 +200,17 @@ int store_listing_put(struct store *s, const struct listing *l, const char *node
 	return store_wfinish(s, rc, e);
 }
 
+/* store_read_into's parse: out was initialised by store_listing_get. */
+static int listing_parse(const cJSON *j, void *out, struct kerr *e)
+{
+	listing_free(out);
+	return listing_from_json(j, out, e);
+}
+
 int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e)
 {
 	listing_init(out);
-	cJSON *j = NULL;
-	int rc = store_read_json(s, ST_L_JSON, id, "listing", &j, e);
-	if (rc)
-		return rc;
-	listing_free(out);
-	rc = listing_from_json(j, out, e);
-	cJSON_Delete(j);
-	if (rc)
-		kerr_prefix(e, "%s: listing %s", s->path, id);
-	return rc;
+	return store_read_into(s, ST_L_JSON, id, "listing", listing_parse, out, e);
 }
 
 int store_listing_delete(struct store *s, const char *id, struct kerr *e)

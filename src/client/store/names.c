@@ -57,19 +57,19 @@ int store_names_id_prefix(struct store *s, enum names_table t, const char *prefi
 	         "SELECT id FROM %s WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT %d", tables[t],
 	         NAMES_HITS_MAX + 1);
 	snprintf(upper, sizeof upper, "%s~", prefix);
-	sqlite3_stmt *st = kdb_prepare(&s->k, sql, e);
+	const char *v[] = {prefix, upper};
+	sqlite3_stmt *st = store_prepare(s, sql, v, 2, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, prefix);
-	store_bind_text(st, 2, upper);
 	return collect(s, st, out, "looking ids up by a prefix", e);
 }
 
 int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
                     struct names_hits *out, struct kerr *e)
 {
-	sqlite3_stmt *st = kdb_prepare(
-	    &s->k,
+	const char *v[] = {seller_id, sku};
+	sqlite3_stmt *st = store_prepare(
+	    s,
 	    nocase
 	        ? "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
 	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
@@ -78,11 +78,9 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
 	        : "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
 	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
 	          " WHERE l.seller_id = ?1 AND json_extract(j.json, '$.sellerSku') = ?2 LIMIT 33",
-	    e);
+	    v, 2, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, seller_id);
-	store_bind_text(st, 2, sku);
 	return collect(s, st, out, "looking a listing up by its SKU", e);
 }
 
@@ -90,18 +88,16 @@ int store_names_handle(struct store *s, const char *handle, int prefix, struct n
                        struct kerr *e)
 {
 	char upper[NAMES_ID_MAX + 2];
-	sqlite3_stmt *st = kdb_prepare(
-	    &s->k,
+	snprintf(upper, sizeof upper, "%s~", handle);
+	const char *v[] = {handle, upper};
+	sqlite3_stmt *st = store_prepare(
+	    s,
 	    prefix ? "SELECT id FROM accounts WHERE handle >= ?1 AND handle < ?2 ORDER BY handle"
 	             " LIMIT 33"
 	           : "SELECT id FROM accounts WHERE handle = ?1 ORDER BY id LIMIT 33",
-	    e);
+	    v, prefix ? 2 : 1, NULL, e);
 	if (!st)
 		return K_EDB;
-	snprintf(upper, sizeof upper, "%s~", handle);
-	store_bind_text(st, 1, handle);
-	if (prefix)
-		store_bind_text(st, 2, upper);
 	return collect(s, st, out, "looking an account up by its handle", e);
 }
 
@@ -133,18 +129,6 @@ int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *
 	                               " AND NOT EXISTS (SELECT 1 FROM orders o"
 	                               " WHERE o.contract_id = k.id) ORDER BY k.id",
 	                               e);
-	if (!st)
-		return K_EDB;
-	int step, rc = K_OK;
-	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
-		                                 (size_t)sqlite3_column_bytes(st, 0));
-		if (o)
-			rc = cb(ctx, o);
-		cJSON_Delete(o);
-	}
-	if (rc == K_OK && step != SQLITE_DONE)
-		rc = store_dberr(s, e, "reading the binding contracts");
-	sqlite3_finalize(st);
-	return rc;
+	return st ? store_walk_json(s, st, NULL, cb, NULL, ctx, "reading the binding contracts", e)
+	          : K_EDB;
 }

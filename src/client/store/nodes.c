@@ -12,31 +12,15 @@
 #include "kontor/contract.h"
 #include "kontor/json.h"
 
-/* Prepares sql; NULL with e filled when SQLite refuses it. */
-static sqlite3_stmt *prep(struct store *s, const char *sql, struct kerr *e)
-{
-	return kdb_prepare(&s->k, sql, e);
-}
-
-/* Runs a statement that returns no rows inside a write bracket, then finalizes it. */
-static int run_write(struct store *s, sqlite3_stmt *st, const char *what, struct kerr *e)
-{
-	int rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, what);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* Runs sql, a statement that returns no rows, with the texts v[0..n) bound to ?1..?n inside
  * the caller's write bracket; *changed (NULL: not asked) gets the rows it changed. */
 static int run_texts(struct store *s, const char *sql, const char *const *v, int n,
                      const char *what, int *changed, struct kerr *e)
 {
-	sqlite3_stmt *st = prep(s, sql, e);
+	sqlite3_stmt *st = store_prepare(s, sql, v, n, NULL, e);
 	if (!st)
 		return K_EDB;
-	for (int i = 0; i < n; i++)
-		store_bind_text(st, i + 1, v[i]);
-	int rc = run_write(s, st, what, e);
+	int rc = store_run_write(s, st, what, e);
 	if (changed)
 		*changed = sqlite3_changes(s->db);
 	return rc;
@@ -75,19 +59,15 @@ void node_info_free(struct node_info *n)
 
 int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added,"
-	                        " tls_pin, scope) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	                        e);
-	if (!st)
-		return store_wfinish(s, K_EDB, e);
 	const char *v[] = {n->name,    n->url,   n->ca_file, n->node_key,
 	                   n->session, n->added, n->tls_pin, n->scope};
-	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
-		store_bind_text(st, (int)i + 1, v[i]);
+	sqlite3_stmt *st;
+	int rc = store_wprepare(s,
+	                        "INSERT INTO nodes(name, url, ca_file, node_key, session, added,"
+	                        " tls_pin, scope) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                        v, 8, NULL, &st, e);
+	if (rc)
+		return rc;
 	int step = sqlite3_step(st);
 	if (step == SQLITE_CONSTRAINT)
 		rc = kerr_set(e, K_EEXIST, "a node named '%s' exists already", n->name);
@@ -136,10 +116,10 @@ static void node_row(const struct store *s, sqlite3_stmt *st, struct node_info *
 int store_node_get(struct store *s, const char *name, struct node_info *out, struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = prep(s, "SELECT " NODE_COLS " FROM nodes WHERE name = ?1", e);
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT " NODE_COLS " FROM nodes WHERE name = ?1", &name, 1, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, name);
 	int step = sqlite3_step(st), rc = K_OK;
 	if (step == SQLITE_ROW)
 		node_row(s, st, out);
@@ -153,7 +133,8 @@ int store_node_get(struct store *s, const char *name, struct node_info *out, str
 
 int store_node_each(struct store *s, store_node_cb cb, void *ctx, struct kerr *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT " NODE_COLS " FROM nodes ORDER BY added, name", e);
+	sqlite3_stmt *st = store_prepare(s, "SELECT " NODE_COLS " FROM nodes ORDER BY added, name",
+	                                 NULL, 0, NULL, e);
 	if (!st)
 		return K_EDB;
 	int step, rc = K_OK;
@@ -237,37 +218,31 @@ int store_node_synced(struct store *s, const char *name, int answered, int64_t u
 {
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	int rc = store_wbegin(s, e);
+	const char *v[] = {name, answered ? now : NULL};
+	sqlite3_stmt *st;
+	int rc = store_wprepare(
+	    s,
+	    "UPDATE nodes SET last_sync = coalesce(?2, last_sync), bytes_up = bytes_up + ?3,"
+	    " bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
+	    " WHERE name = ?1",
+	    v, 2, NULL, &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st =
-	    prep(s,
-	         "UPDATE nodes SET last_sync = coalesce(?2, last_sync), bytes_up = bytes_up + ?3,"
-	         " bytes_down = bytes_down + ?4, session = coalesce(?5, session)"
-	         " WHERE name = ?1",
-	         e);
-	if (st) {
-		store_bind_text(st, 1, name);
-		store_bind_text(st, 2, answered ? now : NULL);
-		sqlite3_bind_int64(st, 3, up);
-		sqlite3_bind_int64(st, 4, down);
-		store_bind_text(st, 5, session);
-		rc = run_write(s, st, "recording a sync", e);
-	} else {
-		rc = K_EDB;
-	}
-	return store_wfinish(s, rc, e);
+	sqlite3_bind_int64(st, 3, up);
+	sqlite3_bind_int64(st, 4, down);
+	store_bind_text(st, 5, session);
+	return store_wfinish(s, store_run_write(s, st, "recording a sync", e), e);
 }
 
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
                          struct kerr *e)
 {
 	*out = NULL;
-	sqlite3_stmt *st = prep(s, "SELECT state FROM sync_state WHERE node = ?1 AND type = ?2", e);
+	const char *v[] = {node, type};
+	sqlite3_stmt *st = store_prepare(
+	    s, "SELECT state FROM sync_state WHERE node = ?1 AND type = ?2", v, 2, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, node);
-	store_bind_text(st, 2, type);
 	int step = sqlite3_step(st), rc = K_OK;
 	if (step == SQLITE_ROW)
 		*out = store_col_dup(st, 0);
@@ -370,18 +345,13 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 	else
 		sql = "INSERT OR REPLACE INTO messages(id, conversation_id, json, sender_id, sent)"
 		      " VALUES(?1, ?3, ?2, ?4, ?5)";
-	int rc = store_wbegin(s, e);
+	const char *keys[] = {id, kbuf_str(&json)};
+	sqlite3_stmt *st;
+	int rc = store_wprepare(s, sql, keys, 2, NULL, &st, e);
 	if (rc) {
 		kbuf_free(&json);
 		return rc;
 	}
-	sqlite3_stmt *st = prep(s, sql, e);
-	if (!st) {
-		kbuf_free(&json);
-		return store_wfinish(s, K_EDB, e);
-	}
-	store_bind_text(st, 1, id);
-	store_bind_text(st, 2, kbuf_str(&json));
 	if (strcmp(type, "Rfq") == 0) {
 		store_bind_text(st, 3, str_of(obj, "buyerId"));
 		store_bind_text(st, 4, node);
@@ -420,7 +390,7 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		store_bind_text(st, 4, str_of(obj, "from"));
 		store_bind_text(st, 5, str_of(obj, "sent") ? str_of(obj, "sent") : "");
 	}
-	rc = run_write(s, st, "storing an object", e);
+	rc = store_run_write(s, st, "storing an object", e);
 	/* A message from the other side counts as unread in its conversation. */
 	if (rc == K_OK && strcmp(type, "Message") == 0 && self_id && str_of(obj, "from") &&
 	    strcmp(str_of(obj, "from"), self_id) != 0 && sqlite3_changes(s->db) > 0) {
@@ -465,10 +435,9 @@ int store_object_get(struct store *s, const char *type, const char *id, cJSON **
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
 	char sql[96];
 	snprintf(sql, sizeof sql, "SELECT json FROM %s WHERE id = ?1", table);
-	sqlite3_stmt *st = prep(s, sql, e);
+	sqlite3_stmt *st = store_prepare(s, sql, &id, 1, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, id);
 	int step = sqlite3_step(st), rc;
 	if (step == SQLITE_ROW)
 		rc = parse_row(s, st, type, out, e);
@@ -499,22 +468,11 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 		             : "SELECT json FROM orders ORDER BY updated DESC, id";
 	else
 		return kerr_set(e, K_EINVAL, "cache: no table for %s objects", type);
-	sqlite3_stmt *st = prep(s, sql, e);
+	int keyed = parent && (strcmp(type, "Message") == 0 || strcmp(type, "Order") == 0);
+	sqlite3_stmt *st = store_prepare(s, sql, &parent, keyed, NULL, e);
 	if (!st)
 		return K_EDB;
-	if (parent && (strcmp(type, "Message") == 0 || strcmp(type, "Order") == 0))
-		store_bind_text(st, 1, parent);
-	int step, rc = K_OK;
-	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o;
-		if ((rc = parse_row(s, st, type, &o, e)) == K_OK)
-			rc = cb(ctx, o);
-		cJSON_Delete(o);
-	}
-	if (rc == K_OK && step != SQLITE_DONE)
-		rc = store_dberr(s, e, "reading objects");
-	sqlite3_finalize(st);
-	return rc;
+	return store_walk_json(s, st, type, cb, NULL, ctx, "reading objects", e);
 }
 
 int store_conversation_read(struct store *s, const char *id, struct kerr *e)
@@ -525,10 +483,10 @@ int store_conversation_read(struct store *s, const char *id, struct kerr *e)
 
 int store_conversation_unread(struct store *s, const char *id)
 {
-	sqlite3_stmt *st = prep(s, "SELECT unread FROM conversations WHERE id = ?1", NULL);
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT unread FROM conversations WHERE id = ?1", &id, 1, NULL, NULL);
 	if (!st)
 		return 0;
-	store_bind_text(st, 1, id);
 	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
 	return n;
@@ -536,23 +494,19 @@ int store_conversation_unread(struct store *s, const char *id)
 
 int store_outbox_retry(struct store *s, int64_t seq, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
+	sqlite3_stmt *st;
+	int rc =
+	    store_wprepare(s,
+	                   seq ? "UPDATE outbox SET last_error = NULL WHERE seq = ?1"
+	                       : "UPDATE outbox SET last_error = NULL WHERE last_error IS NOT NULL",
+	                   NULL, 0, NULL, &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st =
-	    prep(s,
-	         seq ? "UPDATE outbox SET last_error = NULL WHERE seq = ?1"
-	             : "UPDATE outbox SET last_error = NULL WHERE last_error IS NOT NULL",
-	         e);
-	if (st) {
-		if (seq)
-			sqlite3_bind_int64(st, 1, seq);
-		rc = run_write(s, st, "putting outbox entries back in line", e);
-		if (rc == K_OK && seq && sqlite3_changes(s->db) == 0)
-			rc = kerr_set(e, K_ENOTFOUND, "outbox: no entry %lld", (long long)seq);
-	} else {
-		rc = K_EDB;
-	}
+	if (seq)
+		sqlite3_bind_int64(st, 1, seq);
+	rc = store_run_write(s, st, "putting outbox entries back in line", e);
+	if (rc == K_OK && seq && sqlite3_changes(s->db) == 0)
+		rc = kerr_set(e, K_ENOTFOUND, "outbox: no entry %lld", (long long)seq);
 	int rc2 = store_wend(s, rc == K_OK || rc == K_ENOTFOUND, rc ? NULL : e);
 	return rc ? rc : rc2;
 }

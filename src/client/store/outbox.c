@@ -48,12 +48,10 @@ int store_outbox_add(struct store *s, const char *method, const char *op, const 
 	char cid[40], now[MODEL_TIME_LEN + 1];
 	creation_id(cid);
 	model_now(now);
-	int rc = store_wbegin(s, e);
+	sqlite3_stmt *st;
+	int rc = store_wstmt(s, ST_O_ADD, &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, ST_O_ADD, e);
-	if (!st)
-		return store_wfinish(s, K_EDB, e);
 	store_bind_text(st, 1, cid);
 	store_bind_text(st, 2, method);
 	store_bind_text(st, 3, op);
@@ -124,12 +122,10 @@ int64_t store_outbox_count(struct store *s)
 static int write_seq(struct store *s, enum store_stmt id, int64_t seq, const char *error,
                      const char *type, const char *what, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
+	sqlite3_stmt *st;
+	int rc = store_wstmt(s, id, &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, id, e);
-	if (!st)
-		return store_wfinish(s, K_EDB, e);
 	sqlite3_bind_int64(st, 1, seq);
 	if (id == ST_O_FAIL) {
 		store_bind_text(st, 2, error ? error : "failed");
@@ -203,11 +199,11 @@ int store_outbox_refused(struct store *s, int64_t seq, const char *type, const c
 		kbuf_free(&why);
 		return rc;
 	}
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT method, op, object_id, payload FROM outbox WHERE seq = ?1",
-	                       -1, &st, NULL) != SQLITE_OK) {
-		rc = store_dberr(s, e, "reading a refused outbox entry");
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT method, op, object_id, payload FROM outbox WHERE seq = ?1",
+	                  NULL, 0, "reading a refused outbox entry", e);
+	if (!st) {
+		rc = K_EDB;
 	} else {
 		sqlite3_bind_int64(st, 1, seq);
 		int step = sqlite3_step(st);

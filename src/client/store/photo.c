@@ -16,21 +16,17 @@ int store_listing_photos_put(struct store *s, const char *id, const uint64_t *ha
 {
 	if (n > MODEL_IMAGES_MAX)
 		n = MODEL_IMAGES_MAX;
-	int rc = store_wbegin(s, e);
+	sqlite3_stmt *del, *ins;
+	int rc = store_wprepare(s, "DELETE FROM listing_photos WHERE listing_id = ?1", &id, 1, NULL,
+	                        &del, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *del =
-	    kdb_prepare(&s->k, "DELETE FROM listing_photos WHERE listing_id = ?1", e);
-	sqlite3_stmt *ins = del ? kdb_prepare(&s->k,
-	                                      "INSERT INTO listing_photos(listing_id, idx, hash)"
-	                                      " VALUES(?1, ?2, ?3)",
-	                                      e)
-	                        : NULL;
+	ins = kdb_prepare(
+	    &s->k, "INSERT INTO listing_photos(listing_id, idx, hash) VALUES(?1, ?2, ?3)", e);
 	if (!ins) {
 		sqlite3_finalize(del);
 		return store_wfinish(s, K_EDB, e);
 	}
-	store_bind_text(del, 1, id);
 	rc = kdb_step_done(&s->k, del, "forgetting a listing's image hashes", e);
 	for (size_t i = 0; !rc && i < n; i++) {
 		sqlite3_reset(ins);
@@ -48,17 +44,15 @@ int store_listing_photos_get(struct store *s, const char *id, uint64_t out[MODEL
                              size_t *n, struct kerr *e)
 {
 	*n = 0;
-	sqlite3_stmt *st = kdb_prepare(
-	    &s->k, "SELECT hash FROM listing_photos WHERE listing_id = ?1 ORDER BY idx", e);
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT hash FROM listing_photos WHERE listing_id = ?1 ORDER BY idx",
+	                  &id, 1, NULL, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (*n < MODEL_IMAGES_MAX)
-			out[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	int rc =
+	    kdb_u64s(&s->k, st, "reading a listing's image hashes", out, MODEL_IMAGES_MAX, n, e);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? K_OK : store_dberr(s, e, "reading a listing's image hashes");
+	return rc;
 }
 
 void photo_result_free(struct photo_result *p)

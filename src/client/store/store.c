@@ -338,3 +338,86 @@ int store_read_json(struct store *s, enum store_stmt which, const char *id, cons
 		return kerr_set(e, K_EDB, "%s: %s %s is damaged", s->path, what, id);
 	return K_OK;
 }
+
+int store_read_into(struct store *s, enum store_stmt which, const char *id, const char *what,
+                    int (*parse)(const cJSON *j, void *out, struct kerr *e), void *out,
+                    struct kerr *e)
+{
+	cJSON *j = NULL;
+	int rc = store_read_json(s, which, id, what, &j, e);
+	if (rc)
+		return rc;
+	rc = parse(j, out, e);
+	cJSON_Delete(j);
+	if (rc)
+		kerr_prefix(e, "%s: %s %s", s->path, what, id);
+	return rc;
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, const char *const *v, int n,
+                            const char *what, struct kerr *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_dberr(s, e, what ? what : "preparing a statement");
+		return NULL;
+	}
+	for (int i = 0; i < n; i++)
+		store_bind_text(st, i + 1, v[i]);
+	return st;
+}
+
+int store_run_write(struct store *s, sqlite3_stmt *st, const char *what, struct kerr *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_wstmt(struct store *s, enum store_stmt id, sqlite3_stmt **st, struct kerr *e)
+{
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	*st = store_stmt(s, id, e);
+	return *st ? K_OK : store_wfinish(s, K_EDB, e);
+}
+
+int store_wprepare(struct store *s, const char *sql, const char *const *v, int n, const char *what,
+                   sqlite3_stmt **st, struct kerr *e)
+{
+	*st = NULL;
+	int rc = store_wbegin(s, e);
+	if (rc)
+		return rc;
+	*st = store_prepare(s, sql, v, n, what, e);
+	return *st ? K_OK : store_wfinish(s, K_EDB, e);
+}
+
+int store_walk_json(struct store *s, sqlite3_stmt *st, const char *damaged, store_object_cb cb,
+                    int (*cb2)(void *ctx, const cJSON *o, const char *col1), void *ctx,
+                    const char *what, struct kerr *e)
+{
+	int step = SQLITE_DONE, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, 0),
+		                                 (size_t)sqlite3_column_bytes(st, 0));
+		if (!o) {
+			if (damaged)
+				rc = kerr_set(e, K_EDB, "%s: a cached %s is damaged", s->path,
+				              damaged);
+			continue;
+		}
+		if (cb) {
+			rc = cb(ctx, o);
+		} else {
+			const char *col1 = (const char *)sqlite3_column_text(st, 1);
+			rc = cb2(ctx, o, col1 ? col1 : "");
+		}
+		cJSON_Delete(o);
+	}
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, what);
+	sqlite3_finalize(st);
+	return rc;
+}

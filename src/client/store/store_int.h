@@ -82,6 +82,11 @@ static inline int store_dberr(struct store *s, struct kerr *e, const char *what)
 {
 	return kdb_err(&s->k, e, what);
 }
+/* A one-off statement (the caller finalizes it) with the texts v[0..n) bound to ?1..?n
+ * without copying (they must outlive its steps). NULL with e filled when SQLite refuses sql:
+ * "<file>: WHAT: <SQLite's message>", what NULL saying "preparing a statement". */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, const char *const *v, int n,
+                            const char *what, struct kerr *e);
 #define store_bind_text kdb_bind_text
 #define store_col_dup kdb_col_dup
 #define store_col_copy kdb_col_copy
@@ -109,6 +114,31 @@ static inline int store_wfinish(struct store *s, int rc, struct kerr *e)
 	int rc2 = store_wend(s, rc == K_OK, rc ? NULL : e);
 	return rc ? rc : rc2;
 }
+/* store_read_json, then parse fills out from the JSON (out stays valid either way); its
+ * failure is prefixed "<file>: WHAT ID". */
+int store_read_into(struct store *s, enum store_stmt which, const char *id, const char *what,
+                    int (*parse)(const cJSON *j, void *out, struct kerr *e), void *out,
+                    struct kerr *e);
+
+/* A write bracket opened for one statement: the store's statement id (store_wstmt) or a
+ * one-off sql with v[0..n) bound as store_prepare binds them (store_wprepare, the caller
+ * finalizes it). K_OK with *st ready, the bracket open for store_wfinish; on failure the
+ * bracket is already ended and its status returned. */
+/* Steps st, a one-off statement that returns no rows, then finalizes it: K_EDB naming what
+ * when the step fails. */
+int store_run_write(struct store *s, sqlite3_stmt *st, const char *what, struct kerr *e);
+int store_wstmt(struct store *s, enum store_stmt id, sqlite3_stmt **st, struct kerr *e);
+int store_wprepare(struct store *s, const char *sql, const char *const *v, int n, const char *what,
+                   sqlite3_stmt **st, struct kerr *e);
+
+/* Steps st (bound by the caller) to its end and finalizes it, parsing column 0 of each row
+ * as JSON for cb, or for cb2 with column 1's text ("" when NULL). A row that does not parse
+ * is passed over when damaged is NULL, else it stops the walk: K_EDB "<file>: a cached
+ * DAMAGED is damaged". A callback's non-zero return stops the walk and is returned; a
+ * failed step is K_EDB naming what. */
+int store_walk_json(struct store *s, sqlite3_stmt *st, const char *damaged, store_object_cb cb,
+                    int (*cb2)(void *ctx, const cJSON *o, const char *col1), void *ctx,
+                    const char *what, struct kerr *e);
 
 /* --- search.c ------------------------------------------------------------------ */
 /* The FTS5 hooks, the query tokenizer, the write queue and the result cache of a new

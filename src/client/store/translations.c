@@ -13,14 +13,13 @@ int store_translation_get(struct store *s, const char *lang, const char *hash, c
 	*text = NULL;
 	if (detected)
 		*detected = NULL;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT text, coalesce(detected, '') FROM translations"
-	                       " WHERE lang = ?1 AND hash = ?2",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return store_dberr(s, e, "reading a translation");
-	store_bind_text(st, 1, lang);
-	store_bind_text(st, 2, hash);
+	const char *v[] = {lang, hash};
+	sqlite3_stmt *st = store_prepare(s,
+	                                 "SELECT text, coalesce(detected, '') FROM translations"
+	                                 " WHERE lang = ?1 AND hash = ?2",
+	                                 v, 2, "reading a translation", e);
+	if (!st)
+		return K_EDB;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*text = store_col_dup(st, 0);
@@ -49,22 +48,14 @@ int store_translation_put(struct store *s, const char *lang, const char *hash, c
 		                lang ? lang : "", LANG_MAX);
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	int rc = store_wbegin(s, e);
+	const char *v[] = {lang, hash, text, detected ? detected : "", now};
+	sqlite3_stmt *st;
+	int rc = store_wprepare(s,
+	                        "INSERT INTO translations(lang, hash, text, detected, created)"
+	                        " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(lang, hash) DO UPDATE"
+	                        " SET text = excluded.text, detected = excluded.detected",
+	                        v, 5, "writing a translation", &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-	                       "INSERT INTO translations(lang, hash, text, detected, created)"
-	                       " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(lang, hash) DO UPDATE"
-	                       " SET text = excluded.text, detected = excluded.detected",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return store_wfinish(s, store_dberr(s, e, "writing a translation"), e);
-	store_bind_text(st, 1, lang);
-	store_bind_text(st, 2, hash);
-	store_bind_text(st, 3, text);
-	store_bind_text(st, 4, detected ? detected : "");
-	store_bind_text(st, 5, now);
-	rc = sqlite3_step(st) == SQLITE_DONE ? K_OK : store_dberr(s, e, "writing a translation");
-	sqlite3_finalize(st);
-	return store_wfinish(s, rc, e);
+	return store_wfinish(s, store_run_write(s, st, "writing a translation", e), e);
 }

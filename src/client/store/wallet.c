@@ -11,14 +11,12 @@
 #include "kontor/json.h"
 #include "store_int.h"
 
-static sqlite3_stmt *prep(struct store *s, const char *sql, struct kerr *e)
+/* sql with node and account bound to ?1 and ?2 (store_prepare's). */
+static sqlite3_stmt *prep(struct store *s, const char *sql, const char *node, const char *account,
+                          struct kerr *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_dberr(s, e, "preparing a wallet statement");
-		return NULL;
-	}
-	return st;
+	const char *v[] = {node, account};
+	return store_prepare(s, sql, v, 2, "preparing a wallet statement", e);
 }
 
 static const char *jstr(const cJSON *o, const char *name)
@@ -83,11 +81,9 @@ int store_wallet_get(struct store *s, const char *node, const char *account,
 	                        "SELECT json, updated, (SELECT count(*) FROM wallet_lines l"
 	                        " WHERE l.node = ?1 AND l.account = ?2)"
 	                        " FROM wallets WHERE node = ?1 AND account = ?2",
-	                        e);
+	                        node, account, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, node);
-	store_bind_text(st, 2, account);
 	int step = sqlite3_step(st);
 	if (step != SQLITE_ROW) {
 		sqlite3_finalize(st);
@@ -164,11 +160,9 @@ int store_wallet_lines(struct store *s, const char *node, const char *account, i
 	sqlite3_stmt *st = prep(s,
 	                        "SELECT " LINE_COLS " FROM wallet_lines WHERE node = ?1"
 	                        " AND account = ?2 ORDER BY seq DESC, currency LIMIT ?3 OFFSET ?4",
-	                        e);
+	                        node, account, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, node);
-	store_bind_text(st, 2, account);
 	sqlite3_bind_int(st, 3, limit > 0 ? limit : 0);
 	sqlite3_bind_int64(st, 4, offset > 0 ? offset : 0);
 	return read_lines(s, st, out, e);
@@ -182,11 +176,9 @@ int store_wallet_credits_since(struct store *s, const char *node, const char *ac
 	                        "SELECT " LINE_COLS " FROM wallet_lines WHERE node = ?1"
 	                        " AND account = ?2 AND seq > ?3 AND amount > 0"
 	                        " ORDER BY seq DESC, currency LIMIT ?4",
-	                        e);
+	                        node, account, e);
 	if (!st)
 		return K_EDB;
-	store_bind_text(st, 1, node);
-	store_bind_text(st, 2, account);
 	sqlite3_bind_int64(st, 3, seq);
 	sqlite3_bind_int(st, 4, limit > 0 ? limit : 0);
 	int rc = read_lines(s, st, out, e);
@@ -197,11 +189,10 @@ int store_wallet_credits_since(struct store *s, const char *node, const char *ac
 int64_t store_wallet_line_count(struct store *s, const char *node, const char *account)
 {
 	sqlite3_stmt *st =
-	    prep(s, "SELECT count(*) FROM wallet_lines WHERE node = ?1 AND account = ?2", NULL);
+	    prep(s, "SELECT count(*) FROM wallet_lines WHERE node = ?1 AND account = ?2", node,
+	         account, NULL);
 	if (!st)
 		return 0;
-	store_bind_text(st, 1, node);
-	store_bind_text(st, 2, account);
 	int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	return n;
@@ -222,7 +213,7 @@ static int put_lines(struct store *s, const char *node, const char *account, con
 	         " seq = excluded.seq, kind = excluded.kind, amount = excluded.amount,"
 	         " created = excluded.created, memo = excluded.memo,"
 	         " reference = excluded.reference, order_id = excluded.order_id",
-	         e);
+	         node, account, e);
 	if (!st)
 		return K_EDB;
 	int rc = K_OK;
@@ -234,8 +225,6 @@ static int put_lines(struct store *s, const char *node, const char *account, con
 		if (!jstr(l, "txId") || !jstr(l, "currency") || !jstr(l, "kind") ||
 		    !jstr(l, "created"))
 			continue; /* the model requires them; a line without is not ours to keep */
-		store_bind_text(st, 1, node);
-		store_bind_text(st, 2, account);
 		store_bind_text(st, 3, jstr(l, "txId"));
 		store_bind_text(st, 4, jstr(l, "currency"));
 		sqlite3_bind_int64(st, 5, jint(l, "seq"));
@@ -247,8 +236,7 @@ static int put_lines(struct store *s, const char *node, const char *account, con
 		store_bind_text(st, 11, jstr(l, "orderId"));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = store_dberr(s, e, "storing a wallet line");
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+		sqlite3_reset(st); /* node and account stay bound; the rest is bound anew */
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -271,31 +259,22 @@ int store_wallet_put(struct store *s, const cJSON *w, const char *node, const ch
 	cJSON_Delete(copy);
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
-	int rc = store_wbegin(s, e);
-	if (rc) {
-		kbuf_free(&json);
-		return rc;
-	}
-	sqlite3_stmt *st = prep(s,
+	const char *v[] = {node, account, kbuf_str(&json), now};
+	sqlite3_stmt *st;
+	int rc = store_wprepare(s,
 	                        "INSERT INTO wallets(node, account, json, updated)"
 	                        " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(node, account) DO UPDATE SET"
 	                        " json = excluded.json, updated = excluded.updated",
-	                        e);
-	if (st) {
-		store_bind_text(st, 1, node);
-		store_bind_text(st, 2, account);
-		store_bind_text(st, 3, kbuf_str(&json));
-		store_bind_text(st, 4, now);
-		rc = sqlite3_step(st) == SQLITE_DONE ? K_OK
-		                                     : store_dberr(s, e, "storing the wallet");
-		sqlite3_finalize(st);
-	} else {
-		rc = K_EDB;
+	                        v, 4, "preparing a wallet statement", &st, e);
+	if (rc == K_OK) {
+		rc = store_run_write(s, st, "storing the wallet", e);
+		if (rc == K_OK)
+			rc = put_lines(s, node, account,
+			               cJSON_GetObjectItemCaseSensitive(w, "history"), e);
+		rc = store_wfinish(s, rc, e);
 	}
 	kbuf_free(&json);
-	if (rc == K_OK)
-		rc = put_lines(s, node, account, cJSON_GetObjectItemCaseSensitive(w, "history"), e);
-	return store_wfinish(s, rc, e);
+	return rc;
 }
 
 int store_wallet_lines_put(struct store *s, const char *node, const char *account,
