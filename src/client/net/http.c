@@ -1258,22 +1258,28 @@ int knet_download_url(struct knet *n, const char *blob_id, struct kbuf *out, str
 	return download_url(n, blob_id, 0, out, e);
 }
 
+/* GETs the blob (width 0: as stored) into r, initialised here and the caller's to free; an
+ * answer other than 200 is the node's refusal. */
+static int get_blob(struct knet *n, const char *blob_id, unsigned width, struct knet_response *r,
+                    struct kerr *e)
+{
+	knet_response_init(r);
+	struct kbuf url = KBUF_INIT;
+	int rc = download_url(n, blob_id, width, &url, e);
+	if (rc == K_OK)
+		rc = knet_request(n, "GET", kbuf_str(&url), NULL, NULL, 0, 0, r, e);
+	kbuf_free(&url);
+	if (rc == K_OK && r->status != 200)
+		rc = refused(r, "the download", e);
+	return rc;
+}
+
 int knet_download_scaled(struct knet *n, const char *blob_id, unsigned width, size_t max,
                          struct kbuf *out, struct kerr *e)
 {
 	kbuf_reset(out);
-	struct kbuf url = KBUF_INIT;
-	int rc = download_url(n, blob_id, width, &url, e);
-	if (rc) {
-		kbuf_free(&url);
-		return rc;
-	}
 	struct knet_response r;
-	knet_response_init(&r);
-	rc = knet_request(n, "GET", kbuf_str(&url), NULL, NULL, 0, 0, &r, e);
-	kbuf_free(&url);
-	if (rc == K_OK && r.status != 200)
-		rc = refused(&r, "the download", e);
+	int rc = get_blob(n, blob_id, width, &r, e);
 	if (rc == K_OK && r.body.len > max)
 		rc = kerr_set(e, K_ETOOBIG, "image %s from the node is %zu bytes, over %zu",
 		              blob_id, r.body.len, max);
@@ -1286,18 +1292,8 @@ int knet_download_scaled(struct knet *n, const char *blob_id, unsigned width, si
 int knet_download(struct knet *n, const char *blob_id, struct kbuf *out, struct kerr *e)
 {
 	kbuf_reset(out);
-	struct kbuf url = KBUF_INIT;
-	int rc = download_url(n, blob_id, 0, &url, e);
-	if (rc) {
-		kbuf_free(&url);
-		return rc;
-	}
 	struct knet_response r;
-	knet_response_init(&r);
-	rc = knet_request(n, "GET", kbuf_str(&url), NULL, NULL, 0, 0, &r, e);
-	kbuf_free(&url);
-	if (rc == K_OK && r.status != 200)
-		rc = refused(&r, "the download", e);
+	int rc = get_blob(n, blob_id, 0, &r, e);
 	if (rc == K_OK) {
 		char got[KCRYPTO_HASH_B64_LEN + 1];
 		kcrypto_hash_b64url(r.body.data ? r.body.data : "", r.body.len, got);
