@@ -806,11 +806,35 @@ static int next_rec(struct pctx *p, struct csv_reader *r, struct csv_record *rec
 	}
 }
 
+/* Fills l from one record of a file whose columns cols finds (its struct hdr or etsy_cols):
+ * non-zero with e filled when the record is bad. */
+typedef int (*row_fn)(const void *cols, const struct csv_record *rec, const char *dflt_cur, int dc,
+                      struct listing *l, struct kerr *e);
+
+/* The records after the header, one listing each as row fills it; a record whose status
+ * column (-1: none) is not blank sets the listing's status. */
+static int read_rows(struct pctx *p, struct csv_reader *r, row_fn row, const void *cols, int status,
+                     struct kerr *e)
+{
+	struct csv_record rec;
+	int rc = K_OK;
+	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
+		struct listing l;
+		struct kerr re = {0, ""};
+		listing_init(&l);
+		int bad = row(cols, &rec, p->o->currency, p->dc, &l, &re);
+		p->status_set = !blank(fget(&rec, status));
+		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
+	}
+	return rc;
+}
+
 /* --- kontor's own CSV --------------------------------------------------------------------- */
 
-static int kontor_row(const struct hdr *h, const struct csv_record *rec, const char *dflt_cur,
-                      int dc, struct listing *l, struct kerr *e)
+static int kontor_row(const void *cols, const struct csv_record *rec, const char *dflt_cur, int dc,
+                      struct listing *l, struct kerr *e)
 {
+	const struct hdr *h = cols;
 	int rc;
 	const char *v;
 	if ((rc = set_sku(l, "sku", fget(rec, hcol(h, "sku")), e)))
@@ -894,15 +918,8 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		rc = kerr_set(e, K_EUSAGE,
 		              "%s: no 'currency' column: give --currency CUR for its prices",
 		              p->name);
-	struct csv_record rec;
-	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
-		struct listing l;
-		struct kerr re = {0, ""};
-		listing_init(&l);
-		int bad = kontor_row(&h, &rec, p->o->currency, p->dc, &l, &re);
-		p->status_set = !blank(fget(&rec, hcol(&h, "status")));
-		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
-	}
+	if (rc == K_OK)
+		rc = read_rows(p, r, kontor_row, &h, hcol(&h, "status"), e);
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
 	return rc;
@@ -2035,9 +2052,10 @@ static int etsy_cols_of(const struct hdr *h, struct etsy_cols *c)
 	return layout || by_name;
 }
 
-static int etsy_row(const struct etsy_cols *c, const struct csv_record *rec, const char *dflt,
-                    int dc, struct listing *l, struct kerr *e)
+static int etsy_row(const void *cols, const struct csv_record *rec, const char *dflt, int dc,
+                    struct listing *l, struct kerr *e)
 {
+	const struct etsy_cols *c = cols;
 	int rc;
 	set_str(&l->title, fget(rec, c->title));
 	if (!l->title)
@@ -2124,14 +2142,8 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 	if (rc == K_OK && c.currency < 0 && !p->o->currency)
 		rc = kerr_set(e, K_EUSAGE, "%s: no CURRENCY_CODE column: give --currency CUR",
 		              p->name);
-	struct csv_record rec;
-	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
-		struct listing l;
-		struct kerr re = {0, ""};
-		listing_init(&l);
-		int bad = etsy_row(&c, &rec, p->o->currency, p->dc, &l, &re);
-		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
-	}
+	if (rc == K_OK)
+		rc = read_rows(p, r, etsy_row, &c, -1, e);
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
 	return rc;
