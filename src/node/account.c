@@ -199,26 +199,12 @@ static int account_destroy(struct api_ctx *c, const char *id, struct api_seterr 
 	                   "accounts are not destroyed (the trades they signed stay valid)");
 }
 
-static int account_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort,
-                         struct npage *pg, struct nids *out, struct api_err *err)
-{
-	static const char *const fnames[] = {"country", "role", "verified", NULL};
-	static const char *const snames[] = {"created", NULL};
-	static const int dflt[] = {0}; /* newest first */
-	struct naccount_query q = {NULL, NULL, -1, *pg};
-	int which, asc;
-	if (api_filter_check(filter, fnames, err) ||
-	    api_filter_str(filter, "country", &q.country, err) ||
-	    api_filter_str(filter, "role", &q.role, err) ||
-	    api_filter_bool(filter, "verified", &q.verified, err) ||
-	    api_sort(sort, snames, &which, &asc, dflt, err))
-		return -1;
-	q.page.ascending = which < 0 ? 0 : asc;
-	struct kerr e = {0, ""};
-	if (nstore_account_query(c->s, &q, out, &e))
-		return api_fail_kerr(err, &e);
-	return 0;
-}
+static const struct api_filter account_filters[] = {
+    {"country", API_F_TEXT, NULL},
+    {"role", API_F_TEXT, NULL},
+    {"verified", API_F_BOOL, NULL},
+    {NULL, API_F_TEXT, NULL},
+};
 
 const struct api_type api_account_type = {
     .t = NT_ACCOUNT,
@@ -226,6 +212,8 @@ const struct api_type api_account_type = {
     .create = account_create,
     .update = account_update,
     .destroy = account_destroy,
-    .query = account_query,
+    .filters = account_filters,
+    .sort_by = "created",
+    .ascending = 0, /* newest first */
     .computed = account_computed,
 };

@@ -169,6 +169,13 @@ int api_patch(cJSON *obj, const cJSON *patch, const char *const *fixed, struct a
 	return 0;
 }
 
+/* names (NULL-ended) as "a, b, c", for a message that lists what is allowed. */
+static void names_joined(const char *const *names, struct kbuf *out)
+{
+	for (int i = 0; names[i]; i++)
+		kbuf_printf(out, "%s%s", i ? ", " : "", names[i]);
+}
+
 int api_sort(const cJSON *sort, const char *const *names, int *which, int *ascending,
              const int *dflt, struct api_err *err)
 {
@@ -204,8 +211,7 @@ int api_sort(const cJSON *sort, const char *const *names, int *which, int *ascen
 	}
 	if (*which < 0) {
 		struct kbuf all = KBUF_INIT;
-		for (int i = 0; names[i]; i++)
-			kbuf_printf(&all, "%s%s", i ? ", " : "", names[i]);
+		names_joined(names, &all);
 		api_fail(err, "unsupportedSort", "sort[0].property: '%s' is not one of %s",
 		         shown(prop, sh), kbuf_str(&all));
 		kbuf_free(&all);
@@ -601,6 +607,70 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 
 /* ---------------------------------------------------------------- Foo/query */
 
+/* The query of a type described as data (ty->filters, sort_by, ascending): the filter's
+ * names checked, each property read into the store's value of the same place, the sort,
+ * the one-of lists (after the sort, so a bad sort is named first), ids resolved. */
+static int query_described(struct api_ctx *c, const struct api_type *ty, const cJSON *filter,
+                           const cJSON *sort, const struct npage *pg, struct nids *out,
+                           struct api_err *err)
+{
+	const struct api_filter *fs = ty->filters;
+	const char *names[NQUERY_VALS_MAX + 1];
+	int n = 0;
+	for (; n < NQUERY_VALS_MAX && fs[n].name; n++)
+		names[n] = fs[n].name;
+	names[n] = NULL;
+	struct nquery q;
+	memset(&q, 0, sizeof q);
+	q.viewer = c->caller;
+	q.page = *pg;
+	if (api_filter_check(filter, names, err))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct nqval *v = &q.vals[i];
+		if (fs[i].kind == API_F_BOOL) {
+			v->is_flag = 1;
+			v->flag = -1;
+			if (api_filter_bool(filter, fs[i].name, &v->flag, err))
+				return -1;
+		} else if (api_filter_str(filter, fs[i].name, &v->text, err)) {
+			return -1;
+		}
+	}
+	const char *const sorts[] = {ty->sort_by, NULL};
+	const int dflt[] = {ty->ascending};
+	int which, asc;
+	if (api_sort(sort, sorts, &which, &asc, dflt, err))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const char *v = q.vals[i].text;
+		if (v && fs[i].one_of && !api_name_in(fs[i].one_of, v)) {
+			struct kbuf all = KBUF_INIT;
+			names_joined(fs[i].one_of, &all);
+			api_fail(err, "unsupportedFilter", "filter.%s: one of %s", fs[i].name,
+			         kbuf_str(&all));
+			kbuf_free(&all);
+			return -1;
+		}
+		if (fs[i].kind == API_F_ID)
+			q.vals[i].text = api_resolve_id(c, v);
+	}
+	q.page.ascending = which < 0 ? ty->ascending : asc;
+	struct kerr e = {0, ""};
+	if (nstore_query(c->s, ty->t, &q, out, &e))
+		return api_fail_kerr(err, &e);
+	return 0;
+}
+
+/* One page of ty's query: described as data, or by a query function of its own. */
+static int query_page(struct api_ctx *c, const struct api_type *ty, const cJSON *filter,
+                      const cJSON *sort, struct npage *pg, struct nids *out, struct api_err *err)
+{
+	if (ty->filters)
+		return query_described(c, ty, filter, sort, pg, out, err);
+	return ty->query(c, filter, sort, pg, out, err);
+}
+
 static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                      struct api_err *err)
 {
@@ -650,7 +720,7 @@ static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *
 	if (position < 0) {
 		/* From the end: the total says where that is. */
 		pg.calc_total = 1;
-		rc = ty->query(c, filter, sort, &pg, &out, err);
+		rc = query_page(c, ty, filter, sort, &pg, &out, err);
 		if (!rc) {
 			position = out.total + position < 0 ? 0 : out.total + position;
 			nids_free(&out);
@@ -660,7 +730,7 @@ static int api_query(struct api_ctx *c, const struct api_type *ty, const cJSON *
 		pg.position = position;
 		pg.limit = limit > 0 ? (int)limit : 1;
 		pg.calc_total = calc_total;
-		rc = ty->query(c, filter, sort, &pg, &out, err);
+		rc = query_page(c, ty, filter, sort, &pg, &out, err);
 	}
 	nstore_read_end(c->s);
 	if (rc)

@@ -61,6 +61,21 @@ struct api_own_set {
 	                   struct kerr *e);
 };
 
+/* How Foo/query reads one filter property of a type described as data (every type but
+ * Listing, whose query function reads its own). */
+enum api_fkind {
+	API_F_TEXT, /* a string of at most 1000 bytes */
+	API_F_ID,   /* a string naming an object: a "#cid" made earlier in the request is its id */
+	API_F_BOOL, /* true or false */
+};
+struct api_filter {
+	const char *name;
+	enum api_fkind kind;
+	/* The only values it takes (NULL-ended), or NULL for any: another is an
+	 * unsupportedFilter "filter.<name>: one of a, b, c". */
+	const char *const *one_of;
+};
+
 /* A type's behaviour behind the generic methods. The handlers run inside the /set's
  * transaction, each within its own savepoint; returning non-zero means se is filled. */
 struct api_type {
@@ -72,8 +87,15 @@ struct api_type {
 	int (*update)(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
 	              struct api_seterr *se);
 	int (*destroy)(struct api_ctx *c, const char *id, struct api_seterr *se);
-	/* filter and sort are the call's (either may be NULL); pg has position >= 0, limit
-	 * >= 1 and calc_total set. */
+	/* Foo/query as data: the filter properties in the order the store's statements take
+	 * them (nstore_query; a NULL name ends them, at most NQUERY_VALS_MAX), the one property
+	 * it sorts by, and the direction when the call does not say (1 ascending). */
+	const struct api_filter *filters;
+	const char *sort_by;
+	int ascending;
+	/* Or a query of the type's own (Listing: its index, photo filter and sorts), with
+	 * filters NULL. filter and sort are the call's (either may be NULL); pg has position
+	 * >= 0, limit >= 1 and calc_total set. */
 	int (*query)(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
 	             struct nids *out, struct api_err *err);
 	/* A property the node computes rather than stores (Listing's imageHashes), asked for by

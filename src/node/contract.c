@@ -355,34 +355,14 @@ static int contract_destroy(struct api_ctx *c, const char *id, struct api_seterr
 	                   "a contract is never destroyed: append a signed \"cancelled\" section");
 }
 
-static int contract_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort,
-                          struct npage *pg, struct nids *out, struct api_err *err)
-{
-	static const char *const fnames[] = {"state", "listingId", "orderId", "peer", NULL};
-	static const char *const snames[] = {"updated", NULL};
-	static const int dflt[] = {0}; /* latest first */
-	struct ncontract_query q;
-	memset(&q, 0, sizeof q);
-	q.viewer = c->caller;
-	int which, asc;
-	if (api_filter_check(filter, fnames, err) ||
-	    api_filter_str(filter, "state", &q.state, err) ||
-	    api_filter_str(filter, "listingId", &q.listing_id, err) ||
-	    api_filter_str(filter, "orderId", &q.order_id, err) ||
-	    api_filter_str(filter, "peer", &q.peer, err) ||
-	    api_sort(sort, snames, &which, &asc, dflt, err))
-		return -1;
-	if (q.state && strcmp(q.state, "offer") && strcmp(q.state, "countered") &&
-	    strcmp(q.state, "binding") && strcmp(q.state, "cancelled"))
-		return api_fail(err, "unsupportedFilter",
-		                "filter.state: one of offer, countered, binding, cancelled");
-	q.page = *pg;
-	q.page.ascending = which < 0 ? 0 : asc;
-	struct kerr e = {0, ""};
-	if (nstore_contract_query(c->s, &q, out, &e))
-		return api_fail_kerr(err, &e);
-	return 0;
-}
+static const char *const contract_states[] = {"offer", "countered", "binding", "cancelled", NULL};
+static const struct api_filter contract_filters[] = {
+    {"state", API_F_TEXT, contract_states},
+    {"listingId", API_F_TEXT, NULL},
+    {"orderId", API_F_TEXT, NULL},
+    {"peer", API_F_TEXT, NULL},
+    {NULL, API_F_TEXT, NULL},
+};
 
 const struct api_type api_contract_type = {
     .t = NT_CONTRACT,
@@ -390,5 +370,7 @@ const struct api_type api_contract_type = {
     .create = contract_create,
     .update = contract_update,
     .destroy = contract_destroy,
-    .query = contract_query,
+    .filters = contract_filters,
+    .sort_by = "updated",
+    .ascending = 0, /* latest first */
 };

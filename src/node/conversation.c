@@ -184,30 +184,10 @@ static int conversation_destroy(struct api_ctx *c, const char *id, struct api_se
 	return destroy_visible(c, NT_CONVERSATION, id, 0, se);
 }
 
-static int conversation_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort,
-                              struct npage *pg, struct nids *out, struct api_err *err)
-{
-	static const char *const fnames[] = {"listingId", "rfqId", "orderId", "peer", NULL};
-	static const char *const snames[] = {"updated", NULL};
-	static const int dflt[] = {0}; /* latest activity first */
-	struct nconversation_query q;
-	memset(&q, 0, sizeof q);
-	q.viewer = c->caller;
-	int which, asc;
-	if (api_filter_check(filter, fnames, err) ||
-	    api_filter_str(filter, "listingId", &q.listing_id, err) ||
-	    api_filter_str(filter, "rfqId", &q.rfq_id, err) ||
-	    api_filter_str(filter, "orderId", &q.order_id, err) ||
-	    api_filter_str(filter, "peer", &q.peer, err) ||
-	    api_sort(sort, snames, &which, &asc, dflt, err))
-		return -1;
-	q.page = *pg;
-	q.page.ascending = which < 0 ? 0 : asc;
-	struct kerr e = {0, ""};
-	if (nstore_conversation_query(c->s, &q, out, &e))
-		return api_fail_kerr(err, &e);
-	return 0;
-}
+static const struct api_filter conversation_filters[] = {
+    {"listingId", API_F_TEXT, NULL}, {"rfqId", API_F_TEXT, NULL}, {"orderId", API_F_TEXT, NULL},
+    {"peer", API_F_TEXT, NULL},      {NULL, API_F_TEXT, NULL},
+};
 
 const struct api_type api_conversation_type = {
     .t = NT_CONVERSATION,
@@ -215,7 +195,9 @@ const struct api_type api_conversation_type = {
     .create = conversation_create,
     .update = conversation_update,
     .destroy = conversation_destroy,
-    .query = conversation_query,
+    .filters = conversation_filters,
+    .sort_by = "updated",
+    .ascending = 0, /* latest activity first */
 };
 
 /* ---------------------------------------------------------------- Message */
@@ -297,28 +279,10 @@ static int message_destroy(struct api_ctx *c, const char *id, struct api_seterr 
 	return destroy_visible(c, NT_MESSAGE, id, 1, se);
 }
 
-static int message_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort,
-                         struct npage *pg, struct nids *out, struct api_err *err)
-{
-	static const char *const fnames[] = {"conversationId", NULL};
-	static const char *const snames[] = {"sent", NULL};
-	static const int dflt[] = {1}; /* reading order */
-	struct nmessage_query q;
-	memset(&q, 0, sizeof q);
-	q.viewer = c->caller;
-	int which, asc;
-	if (api_filter_check(filter, fnames, err) ||
-	    api_filter_str(filter, "conversationId", &q.conversation_id, err) ||
-	    api_sort(sort, snames, &which, &asc, dflt, err))
-		return -1;
-	q.conversation_id = api_resolve_id(c, q.conversation_id);
-	q.page = *pg;
-	q.page.ascending = which < 0 ? 1 : asc;
-	struct kerr e = {0, ""};
-	if (nstore_message_query(c->s, &q, out, &e))
-		return api_fail_kerr(err, &e);
-	return 0;
-}
+static const struct api_filter message_filters[] = {
+    {"conversationId", API_F_ID, NULL},
+    {NULL, API_F_TEXT, NULL},
+};
 
 const struct api_type api_message_type = {
     .t = NT_MESSAGE,
@@ -326,5 +290,7 @@ const struct api_type api_message_type = {
     .create = message_create,
     .update = message_update,
     .destroy = message_destroy,
-    .query = message_query,
+    .filters = message_filters,
+    .sort_by = "sent",
+    .ascending = 1, /* reading order */
 };

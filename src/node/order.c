@@ -1132,35 +1132,12 @@ static int order_destroy(struct api_ctx *c, const char *id, struct api_seterr *s
 	                   "an order is never destroyed: cancel it through its contract");
 }
 
-static int order_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
-                       struct nids *out, struct api_err *err)
-{
-	static const char *const fnames[] = {"state", "contractId", "peer", NULL};
-	static const char *const snames[] = {"updated", NULL};
-	static const int dflt[] = {0}; /* latest first */
-	struct norder_query q;
-	memset(&q, 0, sizeof q);
-	q.viewer = c->caller;
-	int which, asc;
-	if (api_filter_check(filter, fnames, err) ||
-	    api_filter_str(filter, "state", &q.state, err) ||
-	    api_filter_str(filter, "contractId", &q.contract_id, err) ||
-	    api_filter_str(filter, "peer", &q.peer, err) ||
-	    api_sort(sort, snames, &which, &asc, dflt, err))
-		return -1;
-	if (q.state) {
-		if (order_state_parse(q.state) < 0)
-			return api_fail(err, "unsupportedFilter",
-			                "filter.state: one of awaiting_payment, funded, shipped, "
-			                "delivered, completed, cancelled, disputed, resolved");
-	}
-	q.page = *pg;
-	q.page.ascending = which < 0 ? 0 : asc;
-	struct kerr e = {0, ""};
-	if (nstore_order_query(c->s, &q, out, &e))
-		return api_fail_kerr(err, &e);
-	return 0;
-}
+static const struct api_filter order_filters[] = {
+    {"state", API_F_TEXT, order_state_names},
+    {"contractId", API_F_TEXT, NULL},
+    {"peer", API_F_TEXT, NULL},
+    {NULL, API_F_TEXT, NULL},
+};
 
 const struct api_type api_order_type = {
     .t = NT_ORDER,
@@ -1168,5 +1145,7 @@ const struct api_type api_order_type = {
     .create = order_create,
     .update = order_update,
     .destroy = order_destroy,
-    .query = order_query,
+    .filters = order_filters,
+    .sort_by = "updated",
+    .ascending = 0, /* latest first */
 };

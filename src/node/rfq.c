@@ -142,31 +142,11 @@ static int rfq_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
 	return 0;
 }
 
-static int rfq_query(struct api_ctx *c, const cJSON *filter, const cJSON *sort, struct npage *pg,
-                     struct nids *out, struct api_err *err)
-{
-	static const char *const fnames[] = {"buyerId",     "status",    "category",
-	                                     "destination", "listingId", NULL};
-	static const char *const snames[] = {"created", NULL};
-	static const int dflt[] = {0}; /* newest first */
-	struct nrfq_query q;
-	memset(&q, 0, sizeof q);
-	int which, asc;
-	if (api_filter_check(filter, fnames, err) ||
-	    api_filter_str(filter, "buyerId", &q.buyer_id, err) ||
-	    api_filter_str(filter, "status", &q.status, err) ||
-	    api_filter_str(filter, "category", &q.category, err) ||
-	    api_filter_str(filter, "destination", &q.destination, err) ||
-	    api_filter_str(filter, "listingId", &q.listing_id, err) ||
-	    api_sort(sort, snames, &which, &asc, dflt, err))
-		return -1;
-	q.page = *pg;
-	q.page.ascending = which < 0 ? 0 : asc;
-	struct kerr e = {0, ""};
-	if (nstore_rfq_query(c->s, &q, out, &e))
-		return api_fail_kerr(err, &e);
-	return 0;
-}
+static const struct api_filter rfq_filters[] = {
+    {"buyerId", API_F_TEXT, NULL},   {"status", API_F_TEXT, NULL},
+    {"category", API_F_TEXT, NULL},  {"destination", API_F_TEXT, NULL},
+    {"listingId", API_F_TEXT, NULL}, {NULL, API_F_TEXT, NULL},
+};
 
 const struct api_type api_rfq_type = {
     .t = NT_RFQ,
@@ -174,5 +154,7 @@ const struct api_type api_rfq_type = {
     .create = rfq_create,
     .update = rfq_update,
     .destroy = rfq_destroy,
-    .query = rfq_query,
+    .filters = rfq_filters,
+    .sort_by = "created",
+    .ascending = 0, /* newest first */
 };

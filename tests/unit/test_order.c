@@ -150,15 +150,15 @@ static void put_order(struct nstore *s, const char *st)
 
 static int64_t count_query(struct nstore *s, const char *viewer, const char *st)
 {
-	struct norder_query q;
+	struct nquery q;
 	memset(&q, 0, sizeof q);
 	q.viewer = viewer;
-	q.state = st;
+	q.vals[0].text = st; /* Order's filters: state, contractId, peer */
 	q.page.limit = 10;
 	q.page.calc_total = 1;
 	struct nids r;
 	struct kerr e = {0, ""};
-	must(nstore_order_query(s, &q, &r, &e), &e);
+	must(nstore_query(s, NT_ORDER, &q, &r, &e), &e);
 	int64_t n = r.total;
 	nids_free(&r);
 	return n;

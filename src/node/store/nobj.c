@@ -418,14 +418,49 @@ static int check_page(const struct npage *pg, struct kerr *e)
 	return K_OK;
 }
 
-/* Binds vals to ?1..?n of both statements; rows also gets LIMIT ?n+1 OFFSET ?n+2. */
-static int simple_query(struct nstore *s, enum ntype t, enum nst rows_st, enum nst count_st,
-                        const char *const *vals, int n, const struct npage *pg, struct nids *out,
-                        struct kerr *e)
+/* Each type's simple query (every type but Listing): its rows in either direction and
+ * their count, how many filter values they take after the viewer (?1 of a private type),
+ * and what the type's objects are called in a refusal. */
+static const struct {
+	enum nst asc, desc, count;
+	int nvals; /* 0: the type has no simple query */
+	const char *objects;
+} query_stmts[NT__COUNT] = {
+    [NT_ACCOUNT] = {S_A_QUERY_ASC, S_A_QUERY_DESC, S_A_COUNT, 3, "accounts"},
+    [NT_RFQ] = {S_R_QUERY_ASC, S_R_QUERY_DESC, S_R_COUNT, 5, "RFQs"},
+    [NT_CONVERSATION] = {S_C_QUERY_ASC, S_C_QUERY_DESC, S_C_COUNT, 4, "conversations"},
+    [NT_MESSAGE] = {S_M_QUERY_ASC, S_M_QUERY_DESC, S_M_COUNT, 1, "messages"},
+    [NT_CONTRACT] = {S_K_QUERY_ASC, S_K_QUERY_DESC, S_K_COUNT, 4, "contracts"},
+    [NT_ORDER] = {S_O_QUERY_ASC, S_O_QUERY_DESC, S_O_COUNT, 3, "orders"},
+};
+
+/* Binds a private type's viewer and then the filter values to st's first parameters;
+ * returns how many it bound. */
+static int bind_filter(sqlite3_stmt *st, enum ntype t, const struct nquery *q)
+{
+	int n = 0;
+	if (nstore_type_private(t))
+		nstore_bind_text(st, ++n, q->viewer);
+	for (int i = 0; i < query_stmts[t].nvals; i++) {
+		const struct nqval *v = &q->vals[i];
+		if (v->is_flag)
+			sqlite3_bind_int(st, ++n, v->flag);
+		else
+			nstore_bind_text(st, ++n, v->text);
+	}
+	return n;
+}
+
+int nstore_query(struct nstore *s, enum ntype t, const struct nquery *q, struct nids *out,
+                 struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
 	out->total = -1;
-	int rc = check_page(pg, e);
+	if ((unsigned)t >= NT__COUNT || !query_stmts[t].nvals)
+		return kerr_set(e, K_EINVAL, "%s has no simple query", nstore_type_name(t));
+	if (nstore_type_private(t) && !q->viewer)
+		return kerr_set(e, K_EPERM, "%s are private", query_stmts[t].objects);
+	int rc = check_page(&q->page, e);
 	if (rc)
 		return rc;
 	struct nconn *c = nstore_conn(s, e);
@@ -434,115 +469,27 @@ static int simple_query(struct nstore *s, enum ntype t, enum nst rows_st, enum n
 	if ((rc = nstore_state(s, t, &out->state, e)))
 		return rc;
 	sqlite3_stmt *st;
-	if (pg->calc_total) {
-		if (!(st = nstore_stmt(c, count_st, e)))
+	if (q->page.calc_total) {
+		if (!(st = nstore_stmt(c, query_stmts[t].count, e)))
 			return K_EDB;
-		for (int i = 0; i < n; i++)
-			nstore_bind_text(st, i + 1, vals[i]);
+		bind_filter(st, t, q);
 		if ((rc = kdb_int64(&c->k, st, "counting", &out->total, e)))
 			return rc;
 	}
-	if (!(st = nstore_stmt(c, rows_st, e)))
+	if (!(st = nstore_stmt(c, q->page.ascending ? query_stmts[t].asc : query_stmts[t].desc, e)))
 		return K_EDB;
-	for (int i = 0; i < n; i++)
-		nstore_bind_text(st, i + 1, vals[i]);
-	sqlite3_bind_int(st, n + 1, pg->limit);
-	sqlite3_bind_int64(st, n + 2, pg->position);
+	int n = bind_filter(st, t, q); /* then LIMIT ?n+1 OFFSET ?n+2 */
+	sqlite3_bind_int(st, n + 1, q->page.limit);
+	sqlite3_bind_int64(st, n + 2, q->page.position);
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		kstrv_push(&out->ids, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	if (step != SQLITE_DONE) {
 		nids_free(out);
-		return nstore_dberr(c, e, "querying");
-	}
-	return K_OK;
-}
-
-int nstore_rfq_query(struct nstore *s, const struct nrfq_query *q, struct nids *out, struct kerr *e)
-{
-	const char *v[] = {q->buyer_id, q->status, q->category, q->destination, q->listing_id};
-	return simple_query(s, NT_RFQ, q->page.ascending ? S_R_QUERY_ASC : S_R_QUERY_DESC,
-	                    S_R_COUNT, v, 5, &q->page, out, e);
-}
-
-int nstore_conversation_query(struct nstore *s, const struct nconversation_query *q,
-                              struct nids *out, struct kerr *e)
-{
-	if (!q->viewer)
-		return kerr_set(e, K_EPERM, "conversations are private");
-	const char *v[] = {q->viewer, q->listing_id, q->rfq_id, q->order_id, q->peer};
-	return simple_query(s, NT_CONVERSATION, q->page.ascending ? S_C_QUERY_ASC : S_C_QUERY_DESC,
-	                    S_C_COUNT, v, 5, &q->page, out, e);
-}
-
-int nstore_message_query(struct nstore *s, const struct nmessage_query *q, struct nids *out,
-                         struct kerr *e)
-{
-	if (!q->viewer)
-		return kerr_set(e, K_EPERM, "messages are private");
-	const char *v[] = {q->viewer, q->conversation_id};
-	return simple_query(s, NT_MESSAGE, q->page.ascending ? S_M_QUERY_ASC : S_M_QUERY_DESC,
-	                    S_M_COUNT, v, 2, &q->page, out, e);
-}
-
-int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, struct nids *out,
-                          struct kerr *e)
-{
-	if (!q->viewer)
-		return kerr_set(e, K_EPERM, "contracts are private");
-	const char *v[] = {q->viewer, q->state, q->listing_id, q->order_id, q->peer};
-	return simple_query(s, NT_CONTRACT, q->page.ascending ? S_K_QUERY_ASC : S_K_QUERY_DESC,
-	                    S_K_COUNT, v, 5, &q->page, out, e);
-}
-
-int nstore_order_query(struct nstore *s, const struct norder_query *q, struct nids *out,
-                       struct kerr *e)
-{
-	if (!q->viewer)
-		return kerr_set(e, K_EPERM, "orders are private");
-	const char *v[] = {q->viewer, q->state, q->contract_id, q->peer};
-	return simple_query(s, NT_ORDER, q->page.ascending ? S_O_QUERY_ASC : S_O_QUERY_DESC,
-	                    S_O_COUNT, v, 4, &q->page, out, e);
-}
-
-int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,
-                         struct kerr *e)
-{
-	memset(out, 0, sizeof *out);
-	out->total = -1;
-	int rc = check_page(&q->page, e);
-	if (rc)
-		return rc;
-	struct nconn *c = nstore_conn(s, e);
-	if (!c)
-		return K_EDB;
-	if ((rc = nstore_state(s, NT_ACCOUNT, &out->state, e)))
-		return rc;
-	sqlite3_stmt *st;
-	for (int pass = q->page.calc_total ? 0 : 1; pass < 2; pass++) {
-		if (!(st = nstore_stmt(c, pass ? S_A_QUERY : S_A_COUNT, e)))
-			return K_EDB;
-		nstore_bind_text(st, 1, q->country);
-		nstore_bind_text(st, 2, q->role);
-		sqlite3_bind_int(st, 3, q->verified);
-		if (pass) {
-			sqlite3_bind_int(st, 4, q->page.limit);
-			sqlite3_bind_int64(st, 5, q->page.position);
-			sqlite3_bind_int(st, 6, q->page.ascending);
-		}
-		int step;
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			if (pass)
-				kstrv_push(&out->ids, (const char *)sqlite3_column_text(st, 0));
-			else
-				out->total = sqlite3_column_int64(st, 0);
-		}
-		sqlite3_reset(st);
-		if (step != SQLITE_DONE) {
-			nids_free(out);
-			return nstore_dberr(c, e, "querying accounts");
-		}
+		char what[48];
+		snprintf(what, sizeof what, "querying %s", query_stmts[t].objects);
+		return nstore_dberr(c, e, what);
 	}
 	return K_OK;
 }

@@ -266,8 +266,8 @@ static const char *const stmt_sql[S__COUNT] = {
                 " rating_sum = excluded.rating_sum, rating_count = excluded.rating_count",
     [S_A_STATE] = "SELECT verified, rating_sum, rating_count FROM accounts WHERE id = ?1",
     [S_A_HANDLE] = "SELECT id FROM accounts WHERE handle = ?1",
-    [S_A_QUERY] = "SELECT id FROM accounts" ACC_WHERE
-                  " ORDER BY CASE WHEN ?6 THEN aid ELSE -aid END LIMIT ?4 OFFSET ?5",
+    [S_A_QUERY_ASC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid ASC LIMIT ?4 OFFSET ?5",
+    [S_A_QUERY_DESC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid DESC LIMIT ?4 OFFSET ?5",
     [S_A_COUNT] = "SELECT count(*) FROM accounts" ACC_WHERE,
 
     [S_L_FIND] = "SELECT rid, pkey, rkey, json, ix_verified, seller_id FROM listings"

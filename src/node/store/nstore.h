@@ -213,49 +213,27 @@ struct nlisting_query {
 int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struct nids *out,
                          struct kerr *e);
 
-/* Simple filtered lists; NULL filter values match everything. Sorted by creation (Account,
- * Rfq), last activity (Conversation) or time sent (Message). */
-struct naccount_query {
-	const char *country, *role;
-	int verified; /* -1 any */
+/* The simple filtered lists behind every Foo/query but Listing's, sorted by creation
+ * (Account, Rfq), last activity (Conversation, Contract, Order) or time sent (Message).
+ * vals are the type's filter values in the order its statements take them (Account:
+ * country, role, verified; Rfq: buyerId, status, category, destination, listingId;
+ * Conversation: listingId, rfqId, orderId, peer; Message: conversationId; Contract: state,
+ * listingId, orderId, peer; Order: state, contractId, peer). */
+#define NQUERY_VALS_MAX 5
+struct nqval {
+	const char *text; /* a text filter's value; NULL matches everything */
+	int is_flag;      /* a yes/no filter (Account's verified): flag, not text, is the value */
+	int flag;         /* 0 or 1; -1 matches everything */
+};
+struct nquery {
+	const char *viewer; /* required for a private type: the buyer, seller or participant */
+	struct nqval vals[NQUERY_VALS_MAX];
 	struct npage page;
 };
-struct nrfq_query {
-	const char *buyer_id, *status, *category, *destination, *listing_id;
-	struct npage page;
-};
-struct nconversation_query {
-	const char *viewer; /* required */
-	const char *listing_id, *rfq_id, *order_id, *peer;
-	struct npage page;
-};
-struct nmessage_query {
-	const char *viewer; /* required */
-	const char *conversation_id;
-	struct npage page;
-};
-struct ncontract_query {
-	const char *viewer; /* required: the buyer or the seller */
-	const char *state, *listing_id, *order_id, *peer;
-	struct npage page;
-};
-int nstore_contract_query(struct nstore *s, const struct ncontract_query *q, struct nids *out,
-                          struct kerr *e);
-struct norder_query {
-	const char *viewer; /* required: the buyer or the seller */
-	const char *state, *contract_id, *peer;
-	struct npage page;
-};
-int nstore_order_query(struct nstore *s, const struct norder_query *q, struct nids *out,
-                       struct kerr *e);
-int nstore_account_query(struct nstore *s, const struct naccount_query *q, struct nids *out,
-                         struct kerr *e);
-int nstore_rfq_query(struct nstore *s, const struct nrfq_query *q, struct nids *out,
-                     struct kerr *e);
-int nstore_conversation_query(struct nstore *s, const struct nconversation_query *q,
-                              struct nids *out, struct kerr *e);
-int nstore_message_query(struct nstore *s, const struct nmessage_query *q, struct nids *out,
-                         struct kerr *e);
+/* K_EPERM for a private type without a viewer; K_EINVAL for Listing (nstore_listing_query)
+ * or a bad page. */
+int nstore_query(struct nstore *s, enum ntype t, const struct nquery *q, struct nids *out,
+                 struct kerr *e);
 
 /* ---- the double-entry ledger (nledger.c) ------------------------------------------- */
 /* Ledger accounts are named by kind: "wallet:<accountId>" (an account's money on the node),

@@ -51,7 +51,8 @@ enum nst {
 	S_A_PUT,
 	S_A_STATE, /* verified, rating_sum, rating_count */
 	S_A_HANDLE,
-	S_A_QUERY,
+	S_A_QUERY_ASC,
+	S_A_QUERY_DESC,
 	S_A_COUNT,
 	/* listings */
 	S_L_FIND,   /* id -> rid, pkey, rkey, json, ix_verified, seller_id */
