@@ -204,6 +204,16 @@ int kdb_one_key(struct kdb *k, int id, const char *key, const char *doing, sqlit
 	return kdb_one(k, *st, doing, e);
 }
 
+int kdb_one_int64(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e)
+{
+	int rc = kdb_one(k, st, doing, e);
+	if (rc == K_OK) {
+		*out = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
 int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, size_t cap,
                  struct kerr *e)
 {
@@ -221,6 +231,18 @@ int kdb_int64(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, 
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? K_OK : kdb_err(k, e, doing);
+}
+
+int kdb_u64s(struct kdb *k, sqlite3_stmt *st, const char *doing, uint64_t *out, size_t cap,
+             size_t *n, struct kerr *e)
+{
+	*n = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (*n < cap)
+			out[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? K_OK : kdb_err(k, e, doing);
 }
 
 int kdb_ints(struct kdb *k, int id, const char *key, const char *doing, int64_t **out, size_t *n,

@@ -79,6 +79,9 @@ int kdb_one_key(struct kdb *k, int id, const char *key, const char *doing, sqlit
  * kdb_col_copy) and st is reset. */
 int kdb_one_copy(struct kdb *k, sqlite3_stmt *st, const char *doing, char *out, size_t cap,
                  struct kerr *e);
+/* kdb_one for a row whose first column is an integer: on K_OK it is read into *out (left
+ * alone otherwise) and st is reset. */
+int kdb_one_int64(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, struct kerr *e);
 /* Steps st, a statement that always yields one row (an aggregate such as count or max, or a
  * write RETURNING a value), reads its first column into *out (0 when the step failed) and
  * resets st. K_EDB naming doing when it failed. */
@@ -88,6 +91,11 @@ int kdb_int64(struct kdb *k, sqlite3_stmt *st, const char *doing, int64_t *out, 
  * caller frees; NULL when there are none or on failure); K_EDB naming doing. */
 int kdb_ints(struct kdb *k, int id, const char *key, const char *doing, int64_t **out, size_t *n,
              struct kerr *e);
+/* Steps st (prepared and bound by the caller) to its end and resets it, keeping the first
+ * column (an integer) of its first cap rows in out[0..*n); rows past cap are dropped. K_EDB
+ * naming doing when a step failed (*n then counts the rows kept before it). */
+int kdb_u64s(struct kdb *k, sqlite3_stmt *st, const char *doing, uint64_t *out, size_t cap,
+             size_t *n, struct kerr *e);
 /* Steps st to its end and resets it, adding to items (an array of *n items of size bytes,
  * NULL when empty) one item a row, zeroed and then filled by row(st, item). Returns the
  * array (the caller frees); on a failed step NULL with the array freed, *n 0 and *rc K_EDB

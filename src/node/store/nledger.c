@@ -321,19 +321,13 @@ int nledger_balance(struct nstore *s, const char *account, const char *currency,
                     struct kerr *e)
 {
 	*out = 0;
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_LG_BALANCE, e) : NULL;
+	struct nconn *c;
+	sqlite3_stmt *st = nstore_conn_stmt(s, S_LG_BALANCE, account, &c, e);
 	if (!st)
 		return K_EDB;
-	nstore_bind_text(st, 1, account);
 	nstore_bind_text(st, 2, currency);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return nstore_dberr(c, e, "reading a ledger balance");
-	return K_OK;
+	int rc = kdb_one_int64(&c->k, st, "reading a ledger balance", out, e);
+	return rc == K_ENOTFOUND ? K_OK : rc; /* no row yet: a balance of 0 */
 }
 
 void nbalances_free(struct nbalances *b)
@@ -399,13 +393,9 @@ int nledger_wallet(struct nstore *s, const char *account_id, struct nbalances *w
 static sqlite3_stmt *wallet_stmt(struct nstore *s, enum nst id, const char *account_id,
                                  char wallet[WALLET_ACCOUNT_MAX], struct nconn **c, struct kerr *e)
 {
-	*c = nstore_conn(s, e);
-	sqlite3_stmt *st = *c ? nstore_stmt(*c, id, e) : NULL;
-	if (st && account_id) {
+	if (account_id)
 		snprintf(wallet, WALLET_ACCOUNT_MAX, "wallet:%s", account_id);
-		nstore_bind_text(st, 1, wallet);
-	}
-	return st;
+	return nstore_conn_stmt(s, id, account_id ? wallet : NULL, c, e);
 }
 
 /* One line of a wallet's history (S_LG_HISTORY's columns). */
@@ -478,11 +468,10 @@ int nledger_escrows(struct nstore *s, const char *account_id, int max, struct ne
 {
 	*out = NULL;
 	*n = 0;
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_LG_ESCROWS, e) : NULL;
+	struct nconn *c;
+	sqlite3_stmt *st = nstore_conn_stmt(s, S_LG_ESCROWS, account_id, &c, e);
 	if (!st)
 		return K_EDB;
-	nstore_bind_text(st, 1, account_id);
 	sqlite3_bind_int(st, 2, max > 0 ? max : 0);
 	int rc;
 	*out = kdb_rows(&c->k, st, sizeof **out, escrow_row, NULL, n, &rc,
@@ -522,8 +511,8 @@ int nledger_payouts(struct nstore *s, const char *account_id,
 
 int nledger_check(struct nstore *s, struct kerr *e)
 {
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_LG_CHECK_SUMS, e) : NULL;
+	struct nconn *c;
+	sqlite3_stmt *st = nstore_conn_stmt(s, S_LG_CHECK_SUMS, NULL, &c, e);
 	if (!st)
 		return K_EDB;
 	int rc = sqlite3_step(st);

@@ -221,11 +221,10 @@ int nstore_creation_get(struct nstore *s, const char *caller, enum ntype t, cons
                         char id[NSTORE_ID_MAX + 1], struct kerr *e)
 {
 	id[0] = '\0';
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_CRE_GET, e) : NULL;
+	struct nconn *c;
+	sqlite3_stmt *st = nstore_conn_stmt(s, S_CRE_GET, caller ? caller : "", &c, e);
 	if (!st)
 		return K_EDB;
-	nstore_bind_text(st, 1, caller ? caller : "");
 	nstore_bind_text(st, 2, nstore_type_name(t));
 	nstore_bind_text(st, 3, cid);
 	int rc = kdb_one_copy(&c->k, st, "reading a creation id", id, NSTORE_ID_MAX + 1, e);
@@ -237,13 +236,11 @@ int nstore_creation_get(struct nstore *s, const char *caller, enum ntype t, cons
 int nstore_creation_put(struct nstore *s, const char *caller, enum ntype t, const char *cid,
                         const char *id, struct kerr *e)
 {
-	int rc;
-	struct nconn *c = nstore_wconn(s, &rc, e);
-	if (!c)
+	struct nconn *c = nstore_conn(s, e);
+	sqlite3_stmt *st;
+	int rc = c ? nstore_wstmt(c, S_CRE_PUT, &st, e) : K_EDB;
+	if (rc)
 		return rc;
-	sqlite3_stmt *st = nstore_stmt(c, S_CRE_PUT, e);
-	if (!st)
-		return nstore_wend(c, K_EDB, e);
 	nstore_bind_text(st, 1, caller ? caller : "");
 	nstore_bind_text(st, 2, nstore_type_name(t));
 	nstore_bind_text(st, 3, cid);

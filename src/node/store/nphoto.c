@@ -344,17 +344,11 @@ int nstore_listing_photo_hashes(struct nstore *s, const char *id, uint64_t out[M
                                 size_t *n, struct kerr *e)
 {
 	*n = 0;
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_P_OF_ID, e) : NULL;
+	struct nconn *c;
+	sqlite3_stmt *st = nstore_conn_stmt(s, S_P_OF_ID, id, &c, e);
 	if (!st)
 		return K_EDB;
-	nstore_bind_text(st, 1, id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (*n < MODEL_IMAGES_MAX)
-			out[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? K_OK : nstore_dberr(c, e, "reading a listing's image hashes");
+	return kdb_u64s(&c->k, st, "reading a listing's image hashes", out, MODEL_IMAGES_MAX, n, e);
 }
 
 int nstore_blob_scaled(struct nstore *s, const char *id, unsigned width, struct kbuf *jpeg,
@@ -364,11 +358,10 @@ int nstore_blob_scaled(struct nstore *s, const char *id, unsigned width, struct 
 	if (width < NSTORE_SCALED_MIN || width > NSTORE_SCALED_MAX)
 		return kerr_set(e, K_EINVAL, "w: must be %d..%d pixels", NSTORE_SCALED_MIN,
 		                NSTORE_SCALED_MAX);
-	struct nconn *c = nstore_conn(s, e);
-	sqlite3_stmt *st = c ? nstore_stmt(c, S_V_GET, e) : NULL;
+	struct nconn *c;
+	sqlite3_stmt *st = nstore_conn_stmt(s, S_V_GET, id, &c, e);
 	if (!st)
 		return K_EDB;
-	nstore_bind_text(st, 1, id);
 	sqlite3_bind_int(st, 2, (int)width);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -418,11 +411,9 @@ int nstore_blob_size(struct nstore *s, const char *id, int64_t *size, struct ker
 	if (!st)
 		return K_EDB;
 	nstore_bind_text(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*size = sqlite3_column_int64(st, 0);
+	int rc = kdb_one_int64(&c->k, st, "reading a blob's size", size, e);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE)
+	if (rc == K_ENOTFOUND)
 		return kerr_set(e, K_ENOTFOUND, "no blob %.*s", KCRYPTO_HASH_B64_LEN, id);
-	return rc == SQLITE_ROW ? K_OK : nstore_dberr(c, e, "reading a blob's size");
+	return rc;
 }

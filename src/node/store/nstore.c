@@ -495,6 +495,25 @@ struct nconn *nstore_conn(struct nstore *s, struct kerr *e)
 	return c;
 }
 
+sqlite3_stmt *nstore_conn_stmt(struct nstore *s, enum nst id, const char *key, struct nconn **c,
+                               struct kerr *e)
+{
+	*c = nstore_conn(s, e);
+	sqlite3_stmt *st = *c ? nstore_stmt(*c, id, e) : NULL;
+	if (st && key)
+		nstore_bind_text(st, 1, key);
+	return st;
+}
+
+int nstore_wstmt(struct nconn *c, enum nst id, sqlite3_stmt **st, struct kerr *e)
+{
+	int rc = nstore_wbegin(c, e);
+	if (rc)
+		return rc;
+	*st = nstore_stmt(c, id, e);
+	return *st ? K_OK : nstore_wend(c, K_EDB, e);
+}
+
 /* ---------------------------------------------------------------- open and close */
 
 /* SQLite's allocation statistics take one process-wide mutex on every malloc: with a
@@ -649,12 +668,10 @@ int nstore_blob_put(struct nstore *s, const void *data, size_t len, const char *
 	/* An image is hashed as it arrives, before the write lock is taken (milliseconds). */
 	uint64_t phash;
 	int is_image = nphoto_hash_blob(data, len, &phash);
-	int rc = nstore_wbegin(c, e);
+	sqlite3_stmt *st;
+	int rc = nstore_wstmt(c, S_B_PUT, &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = nstore_stmt(c, S_B_PUT, e);
-	if (!st)
-		return nstore_wend(c, K_EDB, e);
 	nstore_bind_text(st, 1, id_out);
 	nstore_bind_text(st, 2, type && *type ? type : "application/octet-stream");
 	nstore_bind_text(st, 3, owner);

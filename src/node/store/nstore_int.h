@@ -202,6 +202,15 @@ static inline struct nconn *nstore_wconn(struct nstore *s, int *rc, struct kerr 
 }
 #define nstore_bind_text kdb_bind_text
 #define nstore_col_copy kdb_col_copy
+/* The calling thread's connection (*c) and its statement id, reset, with key bound to ?1
+ * when not NULL (without copying: it must outlive the steps); NULL with e filled when there
+ * is no connection or the statement cannot be prepared. */
+sqlite3_stmt *nstore_conn_stmt(struct nstore *s, enum nst id, const char *key, struct nconn **c,
+                               struct kerr *e);
+/* A write bracket opened for one statement of the store: on K_OK *st is ready and the
+ * caller ends the bracket with nstore_wend; on failure the bracket is already ended and its
+ * status returned. */
+int nstore_wstmt(struct nconn *c, enum nst id, sqlite3_stmt **st, struct kerr *e);
 
 /* Appends a change of (type, id) to the log for each viewer (public types pass one viewer
  * ""), bumping the global sequence and the type's state. *seq gets the new sequence. */
