@@ -670,6 +670,17 @@ static int code_ok(const char *v, size_t len)
 	return 1;
 }
 
+/* A code-valued filter (country, Incoterm, currency): v must be len ASCII letters, else
+ * K_EINVAL "<field>: 'v' is not <what>"; its lower-case form, the index's, into out[cap]. */
+static int filter_code(const char *v, size_t len, const char *field, const char *what, char *out,
+                       size_t cap, struct kerr *e)
+{
+	if (!code_ok(v, len))
+		return kerr_set(e, K_EINVAL, "%s: '%.8s' is not %s", field, v, what);
+	lower_code(out, cap, v);
+	return K_OK;
+}
+
 /* The words: the index form of the text, split by the index's own tokenizer. */
 static int plan_words(struct ksearch_plan *p, const struct ksearch_tok *t, const char *text,
                       const struct ksearch_names *names, struct kerr *e)
@@ -739,10 +750,9 @@ int ksearch_plan_build(struct ksearch_plan *p, const struct ksearch_tok *t,
 	char tok[64], code[8];
 	/* Sparse filters first, then the dense ones: phrases are numbered in this order. */
 	if (q->country && *q->country) {
-		if (!code_ok(q->country, 2))
-			return kerr_set(e, K_EINVAL, "%s: '%.8s' is not an ISO 3166 alpha-2 code",
-			                n->country, q->country);
-		lower_code(code, sizeof code, q->country);
+		if ((rc = filter_code(q->country, 2, n->country, "an ISO 3166 alpha-2 code", code,
+		                      sizeof code, e)))
+			return rc;
 		snprintf(tok, sizeof tok, "_c_%s", code);
 		add_filter(p, &p->filters, tok);
 	}
@@ -761,10 +771,9 @@ int ksearch_plan_build(struct ksearch_plan *p, const struct ksearch_tok *t,
 		kbuf_free(&s);
 	}
 	if (q->incoterm && *q->incoterm) {
-		if (!code_ok(q->incoterm, 3))
-			return kerr_set(e, K_EINVAL, "%s: '%.8s' is not an Incoterms rule",
-			                n->incoterm, q->incoterm);
-		lower_code(code, sizeof code, q->incoterm);
+		if ((rc = filter_code(q->incoterm, 3, n->incoterm, "an Incoterms rule", code,
+		                      sizeof code, e)))
+			return rc;
 		snprintf(tok, sizeof tok, "_inc_%s", code);
 		int bit = incoterm_bit(q->incoterm);
 		if ((flags & KS_PLAN_BITS) && bit >= 0)
@@ -787,10 +796,9 @@ int ksearch_plan_build(struct ksearch_plan *p, const struct ksearch_tok *t,
 
 	char cur[4] = "";
 	if (q->currency && *q->currency) {
-		if (!code_ok(q->currency, 3))
-			return kerr_set(e, K_EINVAL, "%s: '%.8s' is not an ISO 4217 code",
-			                n->currency, q->currency);
-		lower_code(cur, sizeof cur, q->currency);
+		if ((rc = filter_code(q->currency, 3, n->currency, "an ISO 4217 code", cur,
+		                      sizeof cur, e)))
+			return rc;
 		snprintf(tok, sizeof tok, "_cur_%s", cur);
 		searchtext_fts_phrase(&p->cur, tok, 0);
 		anchor(p, tok);
