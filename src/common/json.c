@@ -48,6 +48,13 @@ static void utf8_put(struct kbuf *b, uint32_t cp)
 	kbuf_append(b, u, utf8_encode(cp, u));
 }
 
+/* JSON's two-character escapes (RFC 8259, section 7); any other control character is
+ * written as \u00XX. */
+static const char *const short_escape[0x80] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\t'] = "\\t",
+    ['\n'] = "\\n", ['\f'] = "\\f",  ['\r'] = "\\r",
+};
+
 void json_put_string(struct kbuf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -71,32 +78,10 @@ void json_put_string(struct kbuf *out, const char *s, size_t n)
 			continue;
 		}
 		kbuf_append(out, s + run, i - run);
-		switch (c) {
-		case '"':
-			kbuf_puts(out, "\\\"");
-			break;
-		case '\\':
-			kbuf_puts(out, "\\\\");
-			break;
-		case '\b':
-			kbuf_puts(out, "\\b");
-			break;
-		case '\t':
-			kbuf_puts(out, "\\t");
-			break;
-		case '\n':
-			kbuf_puts(out, "\\n");
-			break;
-		case '\f':
-			kbuf_puts(out, "\\f");
-			break;
-		case '\r':
-			kbuf_puts(out, "\\r");
-			break;
-		default:
+		if (short_escape[c])
+			kbuf_puts(out, short_escape[c]);
+		else
 			kbuf_printf(out, "\\u%04x", c);
-			break;
-		}
 		run = ++i;
 	}
 	kbuf_append(out, s + run, n - run);
@@ -627,9 +612,16 @@ int json_is_int(const cJSON *item)
 	return d == (double)(int64_t)d;
 }
 
-/* Finds the field; *item NULL (and K_OK) when it is absent or null and not required. */
-static int field(const cJSON *obj, const char *name, int required, const cJSON **item,
-                 struct kerr *e)
+static cJSON_bool is_string(const cJSON *item)
+{
+	return cJSON_IsString(item) && item->valuestring;
+}
+
+/* The one typed getter under all json_get_*: finds the field and checks it with `is`,
+ * saying "expected <what>" when it fails; *item NULL (and K_OK) when the field is absent
+ * or null and not required. */
+static int field(const cJSON *obj, const char *name, int required, cJSON_bool (*is)(const cJSON *),
+                 const char *what, const cJSON **item, struct kerr *e)
 {
 	*item = NULL;
 	if (!cJSON_IsObject(obj))
@@ -641,6 +633,8 @@ static int field(const cJSON *obj, const char *name, int required, const cJSON *
 			return kerr_set(e, K_EINVAL, "field '%s': missing (it is required)", name);
 		return K_OK;
 	}
+	if (!is(it))
+		return kerr_set(e, K_EINVAL, "field '%s': expected %s", name, what);
 	*item = it;
 	return K_OK;
 }
@@ -648,11 +642,9 @@ static int field(const cJSON *obj, const char *name, int required, const cJSON *
 int json_get_str(const cJSON *obj, const char *name, int required, const char **out, struct kerr *e)
 {
 	const cJSON *it;
-	int rc = field(obj, name, required, &it, e);
+	int rc = field(obj, name, required, is_string, "a string", &it, e);
 	if (rc != K_OK || !it)
 		return rc;
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return kerr_set(e, K_EINVAL, "field '%s': expected a string", name);
 	if (!utf8_valid(it->valuestring, strlen(it->valuestring)))
 		return kerr_set(e, K_EINVAL, "field '%s': not valid UTF-8", name);
 	*out = it->valuestring;
@@ -662,11 +654,9 @@ int json_get_str(const cJSON *obj, const char *name, int required, const char **
 int json_get_int(const cJSON *obj, const char *name, int required, int64_t *out, struct kerr *e)
 {
 	const cJSON *it;
-	int rc = field(obj, name, required, &it, e);
+	int rc = field(obj, name, required, cJSON_IsNumber, "an integer", &it, e);
 	if (rc != K_OK || !it)
 		return rc;
-	if (!cJSON_IsNumber(it))
-		return kerr_set(e, K_EINVAL, "field '%s': expected an integer", name);
 	double d = it->valuedouble;
 	if (d - d != 0)
 		return kerr_set(e, K_EINVAL, "field '%s': expected an integer, not %s", name,
@@ -686,39 +676,30 @@ int json_get_int(const cJSON *obj, const char *name, int required, int64_t *out,
 int json_get_bool(const cJSON *obj, const char *name, int required, int *out, struct kerr *e)
 {
 	const cJSON *it;
-	int rc = field(obj, name, required, &it, e);
-	if (rc != K_OK || !it)
-		return rc;
-	if (!cJSON_IsBool(it))
-		return kerr_set(e, K_EINVAL, "field '%s': expected true or false", name);
-	*out = cJSON_IsTrue(it) ? 1 : 0;
-	return K_OK;
+	int rc = field(obj, name, required, cJSON_IsBool, "true or false", &it, e);
+	if (it)
+		*out = cJSON_IsTrue(it) ? 1 : 0;
+	return rc;
 }
 
 int json_get_array(const cJSON *obj, const char *name, int required, const cJSON **out,
                    struct kerr *e)
 {
 	const cJSON *it;
-	int rc = field(obj, name, required, &it, e);
-	if (rc != K_OK || !it)
-		return rc;
-	if (!cJSON_IsArray(it))
-		return kerr_set(e, K_EINVAL, "field '%s': expected an array", name);
-	*out = it;
-	return K_OK;
+	int rc = field(obj, name, required, cJSON_IsArray, "an array", &it, e);
+	if (it)
+		*out = it;
+	return rc;
 }
 
 int json_get_object(const cJSON *obj, const char *name, int required, const cJSON **out,
                     struct kerr *e)
 {
 	const cJSON *it;
-	int rc = field(obj, name, required, &it, e);
-	if (rc != K_OK || !it)
-		return rc;
-	if (!cJSON_IsObject(it))
-		return kerr_set(e, K_EINVAL, "field '%s': expected an object", name);
-	*out = it;
-	return K_OK;
+	int rc = field(obj, name, required, cJSON_IsObject, "an object", &it, e);
+	if (it)
+		*out = it;
+	return rc;
 }
 
 /* Values at or beyond 2^53 are added too (rounded): canon_write then refuses them loudly,
