@@ -256,15 +256,24 @@ int codes_check_currency(const char *alpha3, const char *field, struct kerr *e)
 	                 "ISO 4217, e.g. EUR", currency_known, e);
 }
 
+/* The one lookup of the compiled-in lists (Incoterms, units, packages): the entry of table
+ * (n entries of size bytes, each struct beginning with its `const char *code`) whose code
+ * is code; NULL when none is or code is NULL. The lists are short (eleven rules, a dozen
+ * units): a scan beats sorting them out of their natural order. */
+static const void *by_code(const void *table, int n, size_t size, const char *code)
+{
+	for (int i = 0; code && i < n; i++) {
+		const void *el = (const char *)table + (size_t)i * size;
+		if (strcmp(*(const char *const *)el, code) == 0)
+			return el;
+	}
+	return NULL;
+}
+
 const struct incoterm *codes_incoterm(const char *code)
 {
-	if (!code)
-		return NULL;
-	/* Eleven rules: a scan beats sorting them out of their natural order. */
-	for (int i = 0; i < codes_incoterm_count; i++)
-		if (strcmp(codes_incoterm_table[i].code, code) == 0)
-			return &codes_incoterm_table[i];
-	return NULL;
+	return by_code(codes_incoterm_table, codes_incoterm_count, sizeof *codes_incoterm_table,
+	               code);
 }
 
 const struct incoterm *codes_incoterms(int *n)
@@ -290,12 +299,7 @@ int codes_check_incoterm(const char *code, const char *field, struct kerr *e)
 
 const struct unit *codes_unit(const char *code)
 {
-	if (!code)
-		return NULL;
-	for (int i = 0; i < NUNITS; i++)
-		if (strcmp(units[i].code, code) == 0)
-			return &units[i];
-	return NULL;
+	return by_code(units, NUNITS, sizeof *units, code);
 }
 
 const struct unit *codes_units(int *n)
@@ -332,10 +336,7 @@ static const struct package_code packages[] = {
 
 const struct package_code *codes_package(const char *code)
 {
-	for (int i = 0; code && i < NPACKAGES; i++)
-		if (strcmp(packages[i].code, code) == 0)
-			return &packages[i];
-	return NULL;
+	return by_code(packages, NPACKAGES, sizeof *packages, code);
 }
 
 const struct package_code *codes_packages(int *n)
