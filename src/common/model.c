@@ -123,6 +123,32 @@ static int64_t int_of(const cJSON *o, const char *name, int64_t dflt)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : dflt;
 }
 
+/* Whether an element of the array arr repeats an earlier element's string key (a variant's
+ * sku, a signature's by): 1 with *at, *earlier (their indexes) and *value set for the first
+ * such element, 0 when none does. Elements without the key never clash. */
+static int repeated_key(const cJSON *arr, const char *key, size_t *at, size_t *earlier,
+                        const char **value)
+{
+	const cJSON *c;
+	size_t i = 0;
+	cJSON_ArrayForEach(c, arr)
+	{
+		const char *v = str_of(c, key);
+		size_t j = 0;
+		for (const cJSON *d = arr->child; d != c; d = d->next, j++) {
+			const char *other = str_of(d, key);
+			if (v && other && strcmp(v, other) == 0) {
+				*at = i;
+				*earlier = j;
+				*value = v;
+				return 1;
+			}
+		}
+		i++;
+	}
+	return 0;
+}
+
 static char *dup_opt(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -1136,22 +1162,12 @@ static int listing_rules(const cJSON *o, const char *path, struct kerr *e)
 		i++;
 	}
 
-	const cJSON *variants = item(o, "variants");
-	i = 0;
-	cJSON_ArrayForEach(c, variants)
-	{
-		const char *sku = str_of(c, "sku");
-		size_t j = 0;
-		for (const cJSON *d = variants->child; d != c; d = d->next, j++) {
-			const char *other = str_of(d, "sku");
-			if (sku && other && strcmp(sku, other) == 0) {
-				path_join(p, path, "variants");
-				return kerr_set(e, K_EINVAL,
-				                "%s[%zu].sku: '%s' repeats %s[%zu].sku", p, i, sku,
-				                p, j);
-			}
-		}
-		i++;
+	size_t j;
+	const char *sku;
+	if (repeated_key(item(o, "variants"), "sku", &i, &j, &sku)) {
+		path_join(p, path, "variants");
+		return kerr_set(e, K_EINVAL, "%s[%zu].sku: '%s' repeats %s[%zu].sku", p, i, sku, p,
+		                j);
 	}
 
 	const char *seller = str_of(o, "sellerId"), *id = str_of(o, "id");
@@ -1344,22 +1360,11 @@ static int section_rules(const cJSON *o, const char *path, struct kerr *e)
 			                p, want);
 		}
 	}
-	const cJSON *sigs = item(o, "signatures"), *c;
-	size_t i = 0;
-	cJSON_ArrayForEach(c, sigs)
-	{
-		const char *by = str_of(c, "by");
-		size_t j = 0;
-		for (const cJSON *d = sigs->child; d != c; d = d->next, j++) {
-			const char *other = str_of(d, "by");
-			if (by && other && strcmp(by, other) == 0) {
-				path_join(p, path, "signatures");
-				return kerr_set(e, K_EINVAL,
-				                "%s[%zu].by: already signed in %s[%zu]", p, i, p,
-				                j);
-			}
-		}
-		i++;
+	size_t i, j;
+	const char *by;
+	if (repeated_key(item(o, "signatures"), "by", &i, &j, &by)) {
+		path_join(p, path, "signatures");
+		return kerr_set(e, K_EINVAL, "%s[%zu].by: already signed in %s[%zu]", p, i, p, j);
 	}
 	return K_OK;
 }
