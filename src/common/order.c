@@ -596,6 +596,17 @@ static int escrow_amount(const struct order_terms *t, const struct order_progres
 	return kerr_set(e, K_EINVAL, "amount: %s, but escrow holds %s", m1, m2);
 }
 
+/* The whole escrow leaves at once as money says (released to the seller, refunded to the
+ * buyer): *to is n->released or n->refunded. */
+static void escrow_out(struct order_effect *fx, enum order_money money, struct order_progress *n,
+                       int64_t *to)
+{
+	fx->money = money;
+	fx->amount = n->escrow;
+	*to += n->escrow;
+	n->escrow = 0;
+}
+
 int order_next(const struct order_terms *t, struct order_progress *p, const struct order_act *a,
                struct order_effect *fx, struct kerr *e)
 {
@@ -667,10 +678,7 @@ int order_next(const struct order_terms *t, struct order_progress *p, const stru
 	case ORDER_RELEASE:
 		if ((rc = all_paid(t, p, a->step, e)) || (rc = escrow_amount(t, p, a, e)))
 			return rc;
-		fx->money = ORDER_MONEY_RELEASE;
-		fx->amount = p->escrow;
-		n.released += p->escrow;
-		n.escrow = 0;
+		escrow_out(fx, ORDER_MONEY_RELEASE, &n, &n.released);
 		break;
 	case ORDER_RULE: {
 		char m1[MONEY_FMT_MAX + 8], m2[MONEY_FMT_MAX + 8], m3[MONEY_FMT_MAX + 8];
@@ -697,10 +705,7 @@ int order_next(const struct order_terms *t, struct order_progress *p, const stru
 	case ORDER_REFUND:
 		if ((rc = escrow_amount(t, p, a, e)))
 			return rc;
-		fx->money = ORDER_MONEY_REFUND;
-		fx->amount = p->escrow;
-		n.refunded += p->escrow;
-		n.escrow = 0;
+		escrow_out(fx, ORDER_MONEY_REFUND, &n, &n.refunded);
 		break;
 	case ORDER_CANCEL:
 		if (order_cancel_needs_both(state) && (a->roles & (B | S)) != (B | S))
@@ -709,10 +714,8 @@ int order_next(const struct order_terms *t, struct order_progress *p, const stru
 			                "both parties sign one cancelled section: `kontor order "
 			                "cancel` on each side)",
 			                sn);
-		fx->money = p->escrow > 0 ? ORDER_MONEY_REFUND : ORDER_MONEY_NONE;
-		fx->amount = p->escrow;
-		n.refunded += p->escrow;
-		n.escrow = 0;
+		escrow_out(fx, p->escrow > 0 ? ORDER_MONEY_REFUND : ORDER_MONEY_NONE, &n,
+		           &n.refunded);
 		break;
 	default:
 		break;
