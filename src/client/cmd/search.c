@@ -27,6 +27,24 @@ static void upper(char *dst, size_t cap, const char *s)
 			*p = (char)(*p - 'a' + 'A');
 }
 
+/* The code option --NAME (a country, currency or Incoterm), upper-cased into buf and
+ * checked by check: *out = buf when it passes, left alone when the option is absent. */
+static int code_opt(const struct args *a, const char *name, char *buf, size_t cap,
+                    int (*check)(const char *code, const char *field, struct kerr *e),
+                    const char **out, struct kerr *e)
+{
+	const char *v = arg_get(a, name);
+	if (!v)
+		return K_OK;
+	char field[24];
+	snprintf(field, sizeof field, "--%s", name);
+	upper(buf, cap, v);
+	int rc = check(buf, field, e);
+	if (rc == K_OK)
+		*out = buf;
+	return rc;
+}
+
 /* 1 when the cache holds the whole listing and its seller's signature checks out; 0 for a
  * summary from a pull, which carries no signature (DESIGN §4) until `listing show` (or
  * --remote) fetches the listing whole. */
@@ -294,18 +312,11 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	q.text = kbuf_str(&text);
 	const char *v;
 	long long n;
-	if ((v = arg_get(a, "country"))) {
-		upper(country, sizeof country, v);
-		if ((rc = codes_check_country(country, "--country", e)))
-			goto out;
-		q.country = country;
-	}
-	if ((v = arg_get(a, "currency"))) {
-		upper(currency, sizeof currency, v);
-		if ((rc = codes_check_currency(currency, "--currency", e)))
-			goto out;
-		q.currency = currency;
-	}
+	if ((rc = code_opt(a, "country", country, sizeof country, codes_check_country, &q.country,
+	                   e)) ||
+	    (rc = code_opt(a, "currency", currency, sizeof currency, codes_check_currency,
+	                   &q.currency, e)))
+		goto out;
 	if ((v = arg_get(a, "max-price"))) {
 		if (!q.currency) {
 			rc = kerr_set(e, K_EUSAGE,
@@ -323,12 +334,9 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 			goto out;
 		q.max_moq = n;
 	}
-	if ((v = arg_get(a, "incoterm"))) {
-		upper(incoterm, sizeof incoterm, v);
-		if ((rc = codes_check_incoterm(incoterm, "--incoterm", e)))
-			goto out;
-		q.incoterm = incoterm;
-	}
+	if ((rc = code_opt(a, "incoterm", incoterm, sizeof incoterm, codes_check_incoterm,
+	                   &q.incoterm, e)))
+		goto out;
 	q.category = arg_get(a, "category");
 	q.verified_only = arg_has(a, "verified");
 	if ((v = arg_get(a, "sort"))) {
