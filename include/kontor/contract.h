@@ -268,6 +268,12 @@ struct contract_status {
  * st may be NULL. */
 int contract_verify(const cJSON *contract, struct contract_status *st, struct kerr *e);
 
+/* The state of a verified contract, the one rule both programs name it by (the node's
+ * Contract/query filters on it, the client shows it): "cancelled" after a cancelled
+ * section, "binding" once an offer binds, "countered" when a later offer superseded the
+ * first, else "offer". A static string. */
+const char *contract_state_name(const struct contract_status *st);
+
 /* --- for people ---------------------------------------------------------------------- */
 
 /* Appends the latest offer as a plain-English document (parties, items table, total,

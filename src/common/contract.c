@@ -1584,6 +1584,15 @@ out:
 	return rc;
 }
 
+const char *contract_state_name(const struct contract_status *st)
+{
+	if (strcmp(st->last_kind, "cancelled") == 0)
+		return "cancelled";
+	if (st->binding >= 0)
+		return "binding";
+	return st->latest_offer > 0 ? "countered" : "offer";
+}
+
 int contract_verify(const cJSON *contract, struct contract_status *st, struct kerr *e)
 {
 	const cJSON *secs = item(contract, "sections"), *c;

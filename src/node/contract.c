@@ -150,16 +150,6 @@ int ncontract_check(const cJSON *old, const cJSON *doc, const char *caller,
 	return K_OK;
 }
 
-/* The document's state, as Contract/query filters by it. */
-static const char *state_of(const struct contract_status *st)
-{
-	if (strcmp(st->last_kind, "cancelled") == 0)
-		return "cancelled";
-	if (st->binding >= 0)
-		return "binding";
-	return st->latest_offer > 0 ? "countered" : "offer";
-}
-
 /* Called once in the /set's transaction when an offer has just become binding: order_id is
  * that offer's hash. The Order object (state awaiting_payment) is made here (order.c); its
  * escrow ledger account ("escrow:<orderId>", owner the buyer) on funding. A failure here
@@ -233,8 +223,8 @@ static int contract_store(struct api_ctx *c, const cJSON *doc, const struct cont
 	int rc = 0;
 	if (canon_write(doc, &canon, &e) != K_OK)
 		rc = api_setfail_kerr(se, &e);
-	else if (nstore_contract_put(c->s, doc, kbuf_str(&canon), state_of(st), st->order_id, &e) !=
-	         K_OK)
+	else if (nstore_contract_put(c->s, doc, kbuf_str(&canon), contract_state_name(st),
+	                             st->order_id, &e) != K_OK)
 		rc = api_setfail(se, "serverFail", NULL, "%s", e.msg);
 	if (!rc && st->binding >= 0 && !was_binding)
 		rc = contract_bound(c, doc, st->order_id, se);
@@ -283,7 +273,7 @@ static int contract_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_I
 		snprintf(id, NSTORE_ID_MAX + 1, "%s", want);
 		*created = cJSON_CreateObject();
 		cJSON_AddStringToObject(*created, "id", id);
-		cJSON_AddStringToObject(*created, "state", state_of(&st));
+		cJSON_AddStringToObject(*created, "state", contract_state_name(&st));
 		if (st.order_id[0])
 			cJSON_AddStringToObject(*created, "orderId", st.order_id);
 	}
@@ -331,7 +321,7 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
 			    se);
 		if (!rc) {
 			*updated = cJSON_CreateObject();
-			cJSON_AddStringToObject(*updated, "state", state_of(&st));
+			cJSON_AddStringToObject(*updated, "state", contract_state_name(&st));
 			if (st.order_id[0])
 				cJSON_AddStringToObject(*updated, "orderId", st.order_id);
 		}

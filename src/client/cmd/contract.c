@@ -277,15 +277,6 @@ static int role_of(const struct ctx *c, const cJSON *doc, const char **role, str
 	return K_OK;
 }
 
-static const char *state_name(const struct contract_status *st)
-{
-	if (strcmp(st->last_kind, "cancelled") == 0)
-		return "cancelled";
-	if (st->binding >= 0)
-		return "binding";
-	return st->latest_offer > 0 ? "countered" : "offer";
-}
-
 int cmd_contract_queue(struct ctx *c, struct store *s, const cJSON *doc, const char *op,
                        char cid[40], struct kerr *e)
 {
@@ -616,7 +607,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_result_json(c, j);
 		}
-		cmd_result_set(c, "Contract", id, state_name(&st),
+		cmd_result_set(c, "Contract", id, contract_state_name(&st),
 		               "countered contract %s (section %d)%s; changed against the offer it "
 		               "supersedes:",
 		               id, st.latest_offer, rc == K_EQUEUED ? ", queued" : "");
@@ -678,21 +669,21 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", id);
-			cJSON_AddStringToObject(j, "state", state_name(&st));
+			cJSON_AddStringToObject(j, "state", contract_state_name(&st));
 			if (st.order_id[0])
 				cJSON_AddStringToObject(j, "orderId", st.order_id);
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_result_json(c, j);
 		}
 		if (st.binding >= 0) {
-			cmd_result_set(c, "Contract", id, state_name(&st),
+			cmd_result_set(c, "Contract", id, contract_state_name(&st),
 			               "signed contract %s as %s: binding, order %s%s", id, role,
 			               st.order_id, rc == K_EQUEUED ? ", queued" : "");
 			if (fetched != K_OK)
 				cmd_result_more(
 				    c, "the order comes with the next `kontor sync` (%s)", fe.msg);
 		} else {
-			cmd_result_set(c, "Contract", id, state_name(&st),
+			cmd_result_set(c, "Contract", id, contract_state_name(&st),
 			               "signed contract %s as %s; waiting for the other party%s",
 			               id, role, rc == K_EQUEUED ? ", queued" : "");
 		}
@@ -749,7 +740,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddStringToObject(j, "id", jstr(doc, "id") ? jstr(doc, "id") : "");
 		cJSON_AddBoolToObject(j, "verified", ok);
 		if (ok) {
-			cJSON_AddStringToObject(j, "state", state_name(&st));
+			cJSON_AddStringToObject(j, "state", contract_state_name(&st));
 			if (st.order_id[0])
 				cJSON_AddStringToObject(j, "orderId", st.order_id);
 		} else {
@@ -773,7 +764,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			    c->out,
 			    "verified: %zu section%s, every hash and signature checks out; "
 			    "%s%s%s\n",
-			    st.nsections, st.nsections == 1 ? "" : "s", state_name(&st),
+			    st.nsections, st.nsections == 1 ? "" : "s", contract_state_name(&st),
 			    st.order_id[0] ? ", order " : "", st.order_id);
 		else
 			text_fprintf(c->out, "DOES NOT VERIFY: %s\n", ve.msg);
@@ -808,7 +799,7 @@ static int list_one(void *vctx, const cJSON *doc)
 			money_text(t.total, t.currency, total);
 		}
 	}
-	const char *state = ok ? state_name(&st) : "UNVERIFIED";
+	const char *state = ok ? contract_state_name(&st) : "UNVERIFIED";
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "id", id);
