@@ -34,20 +34,23 @@ struct rate_slot {
 	int64_t tokens; /* sixtieths of a request: a second refills exactly per_min of them */
 };
 
+/* A table of fixed-size slots, each with its tag first: open addressing, linear probing,
+ * load <= 1/2. */
+struct table {
+	void *slots;
+	size_t cap; /* power of two */
+	size_t used;
+	int64_t swept; /* when the expired slots were last dropped */
+};
+
 struct auth {
 	uint8_t key[crypto_generichash_KEYBYTES];
 
 	pthread_mutex_t replay_lock;
-	struct replay_slot *replay; /* open addressing, linear probing, load <= 1/2 */
-	size_t replay_cap;          /* power of two */
-	size_t replay_used;
-	int64_t replay_swept;
+	struct table replay; /* of struct replay_slot */
 
 	pthread_mutex_t rate_lock;
-	struct rate_slot *rate;
-	size_t rate_cap;
-	size_t rate_used;
-	int64_t rate_swept;
+	struct table rate; /* of struct rate_slot */
 
 	int64_t floor; /* signatures created before this are refused: see auth_set_floor */
 };
@@ -71,10 +74,10 @@ struct auth *auth_new(const struct node_limits *l)
 	randombytes_buf(a->key, sizeof a->key);
 	pthread_mutex_init(&a->replay_lock, NULL);
 	pthread_mutex_init(&a->rate_lock, NULL);
-	a->replay_cap = TABLE_MIN;
-	a->replay = xcalloc(a->replay_cap, sizeof *a->replay);
-	a->rate_cap = TABLE_MIN;
-	a->rate = xcalloc(a->rate_cap, sizeof *a->rate);
+	a->replay.cap = TABLE_MIN;
+	a->replay.slots = xcalloc(a->replay.cap, sizeof(struct replay_slot));
+	a->rate.cap = TABLE_MIN;
+	a->rate.slots = xcalloc(a->rate.cap, sizeof(struct rate_slot));
 	return a;
 }
 
@@ -90,8 +93,8 @@ void auth_free(struct auth **pa)
 		return;
 	pthread_mutex_destroy(&a->replay_lock);
 	pthread_mutex_destroy(&a->rate_lock);
-	free(a->replay);
-	free(a->rate);
+	free(a->replay.slots);
+	free(a->rate.slots);
 	sodium_memzero(a->key, sizeof a->key);
 	free(a);
 	*pa = NULL;
@@ -99,51 +102,46 @@ void auth_free(struct auth **pa)
 
 /* ---- replay cache ------------------------------------------------------------------ */
 
-/* A copy of a table (*cap slots of size bytes, each with its tag first) holding only the
- * slots live at now, sized for live + 1 at load <= 1/2; *cap and *used become the copy's.
- * Rebuilding rather than deleting in place keeps linear probing free of tombstones. The
- * caller frees the old table. */
-static void *table_rebuild(const void *old, size_t *cap, size_t *used, size_t size,
-                           int (*live)(const void *slot, int64_t now), int64_t now)
+/* Before an insert into t (slots of size bytes): at least every SWEEP_EVERY s, and whenever
+ * one more slot would pass load 1/2, t becomes a copy holding only the slots live at now,
+ * sized for them + 1 at load <= 1/2. Rebuilding rather than deleting in place keeps linear
+ * probing free of tombstones. */
+static void table_tidy(struct table *t, size_t size, int (*live)(const void *slot, int64_t now),
+                       int64_t now)
 {
-	const unsigned char *o = old;
+	if (now - t->swept < SWEEP_EVERY && 2 * (t->used + 1) <= t->cap)
+		return;
+	const unsigned char *o = t->slots;
 	size_t n = 0;
-	for (size_t i = 0; i < *cap; i++)
+	for (size_t i = 0; i < t->cap; i++)
 		n += live(o + i * size, now) != 0;
 	size_t ncap = TABLE_MIN;
 	while (ncap < 2 * (n + 1))
 		ncap *= 2;
-	unsigned char *t = xcalloc(ncap, size);
-	for (size_t i = 0; i < *cap; i++) {
+	unsigned char *c = xcalloc(ncap, size);
+	for (size_t i = 0; i < t->cap; i++) {
 		const unsigned char *s = o + i * size;
 		if (!live(s, now))
 			continue;
 		size_t j = slot_of(s, ncap);
-		while (live(t + j * size, now)) /* every slot copied in is live */
+		while (live(c + j * size, now)) /* every slot copied in is live */
 			j = (j + 1) & (ncap - 1);
-		memcpy(t + j * size, s, size);
+		memcpy(c + j * size, s, size);
 	}
-	*cap = ncap;
-	*used = n;
-	return t;
+	free(t->slots);
+	t->slots = c;
+	t->cap = ncap;
+	t->used = n;
+	t->swept = now;
 }
 
-_Static_assert(offsetof(struct replay_slot, tag) == 0, "table_rebuild finds the tag first");
-_Static_assert(offsetof(struct rate_slot, tag) == 0, "table_rebuild finds the tag first");
+_Static_assert(offsetof(struct replay_slot, tag) == 0, "table_tidy finds the tag first");
+_Static_assert(offsetof(struct rate_slot, tag) == 0, "table_tidy finds the tag first");
 
 /* A remembered signature is live until it expires. */
 static int replay_live(const void *slot, int64_t now)
 {
 	return ((const struct replay_slot *)slot)->expires > now;
-}
-
-static void replay_rebuild(struct auth *a, int64_t now)
-{
-	struct replay_slot *t =
-	    table_rebuild(a->replay, &a->replay_cap, &a->replay_used, sizeof *t, replay_live, now);
-	free(a->replay);
-	a->replay = t;
-	a->replay_swept = now;
 }
 
 /* K_OK and remembered, K_EVERIFY when seen before, K_EFAIL when the cache is full. */
@@ -154,12 +152,11 @@ static int replay_admit(struct auth *a, const uint8_t sig[KCRYPTO_SIG_BYTES], in
 	tag_of(a, sig, KCRYPTO_SIG_BYTES, tag);
 	int rc = K_OK;
 	pthread_mutex_lock(&a->replay_lock);
-	if (now - a->replay_swept >= SWEEP_EVERY || 2 * (a->replay_used + 1) > a->replay_cap)
-		replay_rebuild(a, now);
-	size_t j = slot_of(tag, a->replay_cap);
-	for (; a->replay[j].expires; j = (j + 1) & (a->replay_cap - 1)) {
-		if (sodium_memcmp(a->replay[j].tag, tag, TAG_BYTES) == 0 &&
-		    a->replay[j].expires > now) {
+	table_tidy(&a->replay, sizeof(struct replay_slot), replay_live, now);
+	struct replay_slot *r = a->replay.slots;
+	size_t j = slot_of(tag, a->replay.cap);
+	for (; r[j].expires; j = (j + 1) & (a->replay.cap - 1)) {
+		if (sodium_memcmp(r[j].tag, tag, TAG_BYTES) == 0 && r[j].expires > now) {
 			rc = kerr_set(e, K_EVERIFY,
 			              "replayed signature: this Authorization was already used; "
 			              "sign every request anew");
@@ -167,16 +164,16 @@ static int replay_admit(struct auth *a, const uint8_t sig[KCRYPTO_SIG_BYTES], in
 		}
 	}
 	/* Refuse rather than forget: forgetting a live signature would let it be replayed. */
-	if (a->replay_used >= REPLAY_MAX) {
+	if (a->replay.used >= REPLAY_MAX) {
 		rc = kerr_set(e, K_EFAIL,
 		              "the node is remembering %u signatures and takes no more until "
 		              "some expire; try again in a minute",
 		              REPLAY_MAX);
 		goto out;
 	}
-	memcpy(a->replay[j].tag, tag, TAG_BYTES);
-	a->replay[j].expires = expires;
-	a->replay_used++;
+	memcpy(r[j].tag, tag, TAG_BYTES);
+	r[j].expires = expires;
+	a->replay.used++;
 out:
 	pthread_mutex_unlock(&a->replay_lock);
 	return rc;
@@ -232,15 +229,6 @@ static int rate_live(const void *slot, int64_t now)
 	return s->last && now - s->last < RATE_IDLE;
 }
 
-static void rate_rebuild(struct auth *a, int64_t now)
-{
-	struct rate_slot *t =
-	    table_rebuild(a->rate, &a->rate_cap, &a->rate_used, sizeof *t, rate_live, now);
-	free(a->rate);
-	a->rate = t;
-	a->rate_swept = now;
-}
-
 int auth_rate(struct auth *a, const char *key, int per_min, int64_t now)
 {
 	if (per_min <= 0 || !key)
@@ -253,21 +241,21 @@ int auth_rate(struct auth *a, const char *key, int per_min, int64_t now)
 	tag_of(a, key, strlen(key), tag);
 	int wait = 0;
 	pthread_mutex_lock(&a->rate_lock);
-	if (now - a->rate_swept >= SWEEP_EVERY || 2 * (a->rate_used + 1) > a->rate_cap)
-		rate_rebuild(a, now);
-	size_t j = slot_of(tag, a->rate_cap);
-	while (a->rate[j].last && sodium_memcmp(a->rate[j].tag, tag, TAG_BYTES) != 0)
-		j = (j + 1) & (a->rate_cap - 1);
-	struct rate_slot *s = &a->rate[j];
+	table_tidy(&a->rate, sizeof(struct rate_slot), rate_live, now);
+	struct rate_slot *r = a->rate.slots;
+	size_t j = slot_of(tag, a->rate.cap);
+	while (r[j].last && sodium_memcmp(r[j].tag, tag, TAG_BYTES) != 0)
+		j = (j + 1) & (a->rate.cap - 1);
+	struct rate_slot *s = &r[j];
 	if (!s->last) {
 		/* Every live key is in the table after a rebuild, so when it is full of them
 		 * a newcomer goes unmetered rather than locking everyone out. */
-		if (a->rate_used >= RATE_MAX)
+		if (a->rate.used >= RATE_MAX)
 			goto out;
 		memcpy(s->tag, tag, TAG_BYTES);
 		s->last = now;
 		s->tokens = full;
-		a->rate_used++;
+		a->rate.used++;
 	} else if (now > s->last) {
 		int64_t dt = now - s->last;
 		int64_t add = dt >= RATE_IDLE ? full : dt * per_min;
