@@ -95,6 +95,16 @@ void *ui_grow(void *rows, int n, int *cap, size_t size)
 	return rows;
 }
 
+void *ui_walk_row(struct ui_walk *w, const char *id)
+{
+	if (!id)
+		return NULL;
+	w->rows = ui_grow(w->rows, w->n, &w->cap, w->size);
+	char *row = (char *)w->rows + (size_t)w->n++ * w->size;
+	ui_clean_to(row + w->id_at, w->id_cap, id);
+	return row;
+}
+
 void ui_rows_keep(const struct ui_view *v, const void *rows, int n, size_t size, size_t id_at,
                   char *keep, size_t cap)
 {
@@ -128,6 +138,19 @@ void ui_view_show(struct ui *u, int tab, int view)
 	u->views[view].top = 0;
 	ui_view_build(u, view);
 	u->tab_view[tab] = view;
+	u->dirty |= DIRTY_ALL;
+}
+
+void ui_view_show_id(struct ui *u, int tab, int view, char *open, size_t cap, const char *id)
+{
+	snprintf(open, cap, "%s", id);
+	ui_view_show(u, tab, view);
+}
+
+void ui_view_refresh(struct ui *u, int tab, int view)
+{
+	if (u->tab_view[tab] == view)
+		ui_view_build(u, view);
 	u->dirty |= DIRTY_ALL;
 }
 
@@ -190,4 +213,40 @@ char *ui_account_name(struct ui *u, const char *id)
 		kbuf_printf(&b, "%.10s…", cut);
 	}
 	return kbuf_detach(&b, NULL);
+}
+
+char *ui_clean(const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	if (s)
+		text_sanitize(&b, s, strlen(s), 0);
+	return kbuf_detach(&b, NULL);
+}
+
+void ui_clean_to(char *out, size_t cap, const char *s)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
+	snprintf(out, cap, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
+void ui_field(struct kstrv *lines, int label_cols, const char *label, const char *value, int width)
+{
+	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	kbuf_printf(&b, "%-*s%s", label_cols, label, value && *value ? value : "-");
+	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
+	ui_wrap(kbuf_str(&safe), width, "", lines);
+	kbuf_free(&b);
+	kbuf_free(&safe);
+}
+
+void ui_bytes(uint64_t n, char *out, size_t cap)
+{
+	if (n < 1024)
+		snprintf(out, cap, "%llu B", (unsigned long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(out, cap, "%.1f KiB", (double)n / 1024);
+	else
+		snprintf(out, cap, "%.1f MiB", (double)n / (1024 * 1024));
 }

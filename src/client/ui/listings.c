@@ -52,14 +52,6 @@ static void rows_clear(struct my_listings *m)
 	m->n = 0;
 }
 
-static char *clean(const char *s)
-{
-	struct kbuf b = KBUF_INIT;
-	if (s)
-		text_sanitize(&b, s, strlen(s), 0);
-	return kbuf_detach(&b, NULL);
-}
-
 /* The unit price a buyer of the MOQ pays: the last tier that starts at or below it. */
 int64_t ui_listing_moq_price(const struct listing *l)
 {
@@ -78,8 +70,8 @@ static int add_row(void *ctx, const struct listing *l)
 	m->rows = ui_grow(m->rows, m->n, &m->cap, sizeof *m->rows);
 	struct my_row *r = &m->rows[m->n];
 	snprintf(r->id, sizeof r->id, "%s", l->id);
-	r->sku = clean(l->sku);
-	r->title = clean(l->title);
+	r->sku = ui_clean(l->sku);
+	r->title = ui_clean(l->title);
 	snprintf(r->currency, sizeof r->currency, "%s", l->currency);
 	r->price = ui_listing_moq_price(l);
 	r->moq = l->moq;
@@ -116,9 +108,7 @@ static void load(struct ui *u)
 void ui_mylistings_shown(struct ui *u)
 {
 	load(u);
-	if (u->tab_view[TAB_LISTINGS] == VIEW_MYLISTING)
-		ui_mylisting_build(u, COLS);
-	u->dirty |= DIRTY_ALL;
+	ui_view_refresh(u, TAB_LISTINGS, VIEW_MYLISTING);
 }
 
 #define COL_PRICE 16
@@ -232,23 +222,14 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 void ui_mylistings_open(struct ui *u, int i)
 {
 	struct my_listings *m = state(u);
-	if (i >= m->n)
-		return;
-	snprintf(m->open_id, sizeof m->open_id, "%s", m->rows[i].id);
-	ui_view_show(u, TAB_LISTINGS, VIEW_MYLISTING);
+	if (i < m->n)
+		ui_view_show_id(u, TAB_LISTINGS, VIEW_MYLISTING, m->open_id, sizeof m->open_id,
+		                m->rows[i].id);
 }
 
 /* --- one listing ----------------------------------------------------------------- */
 
-static void field(struct kstrv *lines, const char *label, const char *value, int width)
-{
-	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
-	kbuf_printf(&b, "%-13s%s", label, value && *value ? value : "-");
-	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
-	ui_wrap(kbuf_str(&safe), width, "", lines);
-	kbuf_free(&b);
-	kbuf_free(&safe);
-}
+#define LABEL_COLS 13 /* the width of the detail view's labels */
 
 static void join(struct kbuf *b, const struct kstrv *sv)
 {
@@ -284,44 +265,46 @@ void ui_mylisting_build(struct ui *u, int width)
 	}
 	struct kbuf b = KBUF_INIT;
 	char amt[MONEY_FMT_MAX], when[KTIME_LOCAL_MAX];
-	field(&v->lines, "Title", l.title, width);
-	field(&v->lines, "SKU", l.sku, width);
-	field(&v->lines, "Id", l.id, width);
-	field(&v->lines, "Status",
-	      strcmp(l.status, "paused") == 0 ? "paused (not in search results)" : l.status, width);
+	ui_field(&v->lines, LABEL_COLS, "Title", l.title, width);
+	ui_field(&v->lines, LABEL_COLS, "SKU", l.sku, width);
+	ui_field(&v->lines, LABEL_COLS, "Id", l.id, width);
+	ui_field(&v->lines, LABEL_COLS, "Status",
+	         strcmp(l.status, "paused") == 0 ? "paused (not in search results)" : l.status,
+	         width);
 	for (size_t i = 0; i < l.ntiers; i++) {
 		money_text(l.tiers[i].unit_price, l.currency, amt);
 		kbuf_printf(&b, "%sfrom %lld: %s %s", i ? "; " : "", (long long)l.tiers[i].min_qty,
 		            amt, l.currency);
 	}
-	field(&v->lines, "Price", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "Price", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	kbuf_printf(&b, "%lld %s", (long long)l.moq, l.unit);
-	field(&v->lines, "MOQ", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "MOQ", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (l.stock >= 0)
 		kbuf_printf(&b, "%lld on hand", (long long)l.stock);
-	field(&v->lines, "Stock", kbuf_str(&b), width);
-	field(&v->lines, "Category", l.category, width);
+	ui_field(&v->lines, LABEL_COLS, "Stock", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "Category", l.category, width);
 	kbuf_reset(&b);
 	join(&b, &l.tags);
-	field(&v->lines, "Tags", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "Tags", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	join(&b, &l.incoterms);
-	field(&v->lines, "Incoterms", kbuf_str(&b), width);
-	field(&v->lines, "Origin", l.origin_country, width);
-	field(&v->lines, "Ships from", l.ships_from, width);
+	ui_field(&v->lines, LABEL_COLS, "Incoterms", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "Origin", l.origin_country, width);
+	ui_field(&v->lines, LABEL_COLS, "Ships from", l.ships_from, width);
 	kbuf_reset(&b);
 	if (l.lead_time_days)
 		kbuf_printf(&b, "%lld days", (long long)l.lead_time_days);
-	field(&v->lines, "Lead time", kbuf_str(&b), width);
-	field(&v->lines, "HS code", l.hs_code, width);
+	ui_field(&v->lines, LABEL_COLS, "Lead time", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "HS code", l.hs_code, width);
 	kbuf_reset(&b);
 	if (l.images.n)
 		kbuf_printf(&b, "%zu", l.images.n);
-	field(&v->lines, "Images", kbuf_str(&b), width);
-	field(&v->lines, "Listed", ktime_local(l.created, when, sizeof when), width);
-	field(&v->lines, "Changed", ktime_local(l.updated, when, sizeof when), width);
+	ui_field(&v->lines, LABEL_COLS, "Images", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "Listed", ktime_local(l.created, when, sizeof when), width);
+	ui_field(&v->lines, LABEL_COLS, "Changed", ktime_local(l.updated, when, sizeof when),
+	         width);
 	if (l.description && *l.description) {
 		kstrv_push(&v->lines, "");
 		kbuf_reset(&b);
@@ -358,15 +341,6 @@ static const struct my_row *target(struct ui *u)
 	}
 	int cur = u->views[VIEW_MYLISTINGS].cur;
 	return cur < m->n ? &m->rows[cur] : NULL;
-}
-
-/* After a command: her listings again, and the open one rebuilt. */
-static void after_run(struct ui *u)
-{
-	load(u);
-	if (u->tab_view[TAB_LISTINGS] == VIEW_MYLISTING)
-		ui_mylisting_build(u, COLS);
-	u->dirty |= DIRTY_ALL;
 }
 
 /* "11.50 100:10.80 500:9.90" -> --price 11.50 --tier 100:10.80 --tier 500:9.90 on argv
@@ -427,7 +401,7 @@ static void edit_done(struct ui *u, const char *answer, void *arg)
 	} else {
 		struct ui_ran ran;
 		ui_run_command(u, argc + n, argv, &ran);
-		after_run(u);
+		ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 	}
 	kstrv_free(&words);
 }
@@ -440,7 +414,7 @@ static void pause_done(struct ui *u, int yes, void *arg)
 	char *argv[3] = {"listing", m->act_pause ? "pause" : "resume", m->act_id};
 	struct ui_ran ran;
 	ui_run_command(u, 3, argv, &ran);
-	after_run(u);
+	ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 }
 
 static void edit_begin(struct ui *u, const struct my_row *r)

@@ -66,14 +66,6 @@ static struct rfqs *state(struct ui *u)
 	return v->priv;
 }
 
-static char *clean(const char *s)
-{
-	struct kbuf b = KBUF_INIT;
-	if (s)
-		text_sanitize(&b, s, strlen(s), 0);
-	return kbuf_detach(&b, NULL);
-}
-
 static int has(const struct kstrv *sv, const char *s)
 {
 	for (size_t i = 0; s && i < sv->n; i++)
@@ -134,11 +126,11 @@ static int add_rfq(void *ctx, const cJSON *o)
 	struct rfq_row *x = &r->rows[r->n];
 	snprintf(x->id, sizeof x->id, "%s", id);
 	snprintf(x->buyer_id, sizeof x->buyer_id, "%s", buyer);
-	x->title = clean(jstr(o, "title"));
-	x->category = clean(jstr(o, "category"));
+	x->title = ui_clean(jstr(o, "title"));
+	x->category = ui_clean(jstr(o, "category"));
 	struct kbuf name = KBUF_INIT;
 	resolve_account_name(w->u->c, buyer, &name);
-	x->buyer = clean(kbuf_str(&name));
+	x->buyer = ui_clean(kbuf_str(&name));
 	kbuf_free(&name);
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 	x->qty = cJSON_IsNumber(q) ? (int64_t)q->valuedouble : 0;
@@ -196,9 +188,7 @@ static void load(struct ui *u)
 void ui_rfqs_shown(struct ui *u)
 {
 	load(u);
-	if (u->tab_view[TAB_RFQS] == VIEW_RFQ)
-		ui_rfq_build(u, COLS);
-	u->dirty |= DIRTY_ALL;
+	ui_view_refresh(u, TAB_RFQS, VIEW_RFQ);
 }
 
 #define COL_QTY 7
@@ -276,23 +266,9 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 void ui_rfqs_open(struct ui *u, int i)
 {
 	struct rfqs *r = state(u);
-	if (i >= r->n)
-		return;
-	snprintf(r->open_id, sizeof r->open_id, "%s", r->rows[i].id);
-	ui_view_show(u, TAB_RFQS, VIEW_RFQ);
-}
-
-/* RFQ id opened on the RFQs tab (the Inbox's Enter); 0 when the list does not hold it. */
-int ui_rfq_open_id(struct ui *u, const char *id)
-{
-	load(u);
-	struct rfqs *r = state(u);
-	for (int i = 0; i < r->n; i++)
-		if (strcmp(r->rows[i].id, id) == 0) {
-			ui_rfqs_open(u, i);
-			return 1;
-		}
-	return 0;
+	if (i < r->n)
+		ui_view_show_id(u, TAB_RFQS, VIEW_RFQ, r->open_id, sizeof r->open_id,
+		                r->rows[i].id);
 }
 
 /* --- one RFQ ----------------------------------------------------------------------- */
@@ -305,15 +281,18 @@ static const struct rfq_row *find(struct rfqs *r, const char *id)
 	return NULL;
 }
 
-static void field(struct kstrv *lines, const char *label, const char *value, int width)
+/* RFQ id opened on the RFQs tab (the Inbox's Enter); 0 when the list does not hold it. */
+int ui_rfq_open_id(struct ui *u, const char *id)
 {
-	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
-	kbuf_printf(&b, "%-13s%s", label, value && *value ? value : "-");
-	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
-	ui_wrap(kbuf_str(&safe), width, "", lines);
-	kbuf_free(&b);
-	kbuf_free(&safe);
+	load(u);
+	struct rfqs *r = state(u);
+	const struct rfq_row *x = find(r, id);
+	if (x)
+		ui_rfqs_open(u, (int)(x - r->rows));
+	return x != NULL;
 }
+
+#define LABEL_COLS 13 /* the width of the detail view's labels */
 
 void ui_rfq_title(struct ui *u, struct kbuf *out)
 {
@@ -339,12 +318,12 @@ void ui_rfq_build(struct ui *u, int width)
 		return;
 	}
 	char buf[300], when[KTIME_LOCAL_MAX];
-	field(&v->lines, "Title", x->title, width);
-	field(&v->lines, "Buyer", x->buyer, width);
+	ui_field(&v->lines, LABEL_COLS, "Title", x->title, width);
+	ui_field(&v->lines, LABEL_COLS, "Buyer", x->buyer, width);
 	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty, x->unit[0] ? x->unit : "");
-	field(&v->lines, "Quantity", buf, width);
+	ui_field(&v->lines, LABEL_COLS, "Quantity", buf, width);
 	target_text(x, buf, sizeof buf);
-	field(&v->lines, "Target price", x->target >= 0 ? buf : "none given", width);
+	ui_field(&v->lines, LABEL_COLS, "Target price", x->target >= 0 ? buf : "none given", width);
 	struct kbuf b = KBUF_INIT;
 	const cJSON *incs = cJSON_GetObjectItemCaseSensitive(o, "incoterms");
 	for (int i = 0; cJSON_IsArray(incs) && i < cJSON_GetArraySize(incs); i++) {
@@ -352,18 +331,22 @@ void ui_rfq_build(struct ui *u, int width)
 		if (inc)
 			kbuf_printf(&b, "%s%.3s", b.len ? ", " : "", inc);
 	}
-	field(&v->lines, "Incoterms", kbuf_str(&b), width);
-	field(&v->lines, "Destination", x->dest, width);
+	ui_field(&v->lines, LABEL_COLS, "Incoterms", kbuf_str(&b), width);
+	ui_field(&v->lines, LABEL_COLS, "Destination", x->dest, width);
 	snprintf(buf, sizeof buf, "%s%s", x->category[0] ? x->category : "-",
 	         x->match ? "  (one of your categories)" : "");
-	field(&v->lines, "Category", buf, width);
-	field(&v->lines, "HS code", jstr(o, "hsCode"), width);
-	field(&v->lines, "Listing", x->listing_id, width);
-	field(&v->lines, "Answer by", ktime_local(jstr(o, "expires"), when, sizeof when), width);
-	field(&v->lines, "Deliver by", ktime_local(jstr(o, "deliverBy"), when, sizeof when), width);
-	field(&v->lines, "Posted", ktime_local(x->created, when, sizeof when), width);
-	field(&v->lines, "Id", x->id, width);
-	field(&v->lines, "Your quote", x->answered ? "answered (Contracts tab)" : "not yet", width);
+	ui_field(&v->lines, LABEL_COLS, "Category", buf, width);
+	ui_field(&v->lines, LABEL_COLS, "HS code", jstr(o, "hsCode"), width);
+	ui_field(&v->lines, LABEL_COLS, "Listing", x->listing_id, width);
+	ui_field(&v->lines, LABEL_COLS, "Answer by",
+	         ktime_local(jstr(o, "expires"), when, sizeof when), width);
+	ui_field(&v->lines, LABEL_COLS, "Deliver by",
+	         ktime_local(jstr(o, "deliverBy"), when, sizeof when), width);
+	ui_field(&v->lines, LABEL_COLS, "Posted", ktime_local(x->created, when, sizeof when),
+	         width);
+	ui_field(&v->lines, LABEL_COLS, "Id", x->id, width);
+	ui_field(&v->lines, LABEL_COLS, "Your quote",
+	         x->answered ? "answered (Contracts tab)" : "not yet", width);
 	const char *d = jstr(o, "description");
 	if (d && *d) {
 		kstrv_push(&v->lines, "");
@@ -500,10 +483,7 @@ static void quote_confirmed(struct ui *u, int yes, void *arg)
 	}
 	struct ui_ran ran;
 	ui_run_command(u, argc, argv, &ran);
-	load(u);
-	if (u->tab_view[TAB_RFQS] == VIEW_RFQ)
-		ui_rfq_build(u, COLS);
-	u->dirty |= DIRTY_ALL;
+	ui_rfqs_shown(u); /* the RFQs again: this one now answered */
 }
 
 static void field_done(struct ui *u, const char *answer, void *arg)

@@ -104,15 +104,7 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 	free(idx);
 }
 
-static void field(struct kstrv *lines, const char *label, const char *value, int width)
-{
-	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
-	kbuf_printf(&b, "%-12s%s", label, value && *value ? value : "-");
-	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
-	ui_wrap(kbuf_str(&safe), width, "", lines);
-	kbuf_free(&b);
-	kbuf_free(&safe);
-}
+#define LABEL_COLS 12 /* the width of the detail view's labels */
 
 void ui_shipment_build(struct ui *u, int width)
 {
@@ -132,9 +124,9 @@ void ui_shipment_build(struct ui *u, int width)
 	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(obj, "shipment");
 	const cJSON *evs = cJSON_GetObjectItemCaseSensitive(sh, "events");
 	char buf[300];
-	field(&v->lines, "Carrier", o->carrier, width);
-	field(&v->lines, "Tracking", o->tracking, width);
-	field(&v->lines, "Mode", o->mode, width);
+	ui_field(&v->lines, LABEL_COLS, "Carrier", o->carrier, width);
+	ui_field(&v->lines, LABEL_COLS, "Tracking", o->tracking, width);
+	ui_field(&v->lines, LABEL_COLS, "Mode", o->mode, width);
 	const char *from = jstr(sh, "origin"), *to = jstr(sh, "destination");
 	if (from && to)
 		snprintf(buf, sizeof buf, "%.100s -> %.100s", from, to);
@@ -143,12 +135,13 @@ void ui_shipment_build(struct ui *u, int width)
 		         from ? from
 		         : to ? to
 		              : "");
-	field(&v->lines, "Route", from || to ? buf : NULL, width);
-	field(&v->lines, "ETA", o->eta[0] ? o->eta : "none given yet", width);
+	ui_field(&v->lines, LABEL_COLS, "Route", from || to ? buf : NULL, width);
+	ui_field(&v->lines, LABEL_COLS, "ETA", o->eta[0] ? o->eta : "none given yet", width);
 	const char *customs = cJSON_IsArray(evs) ? dcsa_customs(evs, buf, sizeof buf) : NULL;
-	field(&v->lines, "Customs", customs ? customs : "no customs events yet", width);
+	ui_field(&v->lines, LABEL_COLS, "Customs", customs ? customs : "no customs events yet",
+	         width);
 	snprintf(buf, sizeof buf, "%s (%s)", o->state, o->buyer ? "you buy" : "you sell");
-	field(&v->lines, "Order", buf, width);
+	ui_field(&v->lines, LABEL_COLS, "Order", buf, width);
 	kstrv_push(&v->lines, "");
 	kstrv_push(&v->lines, "Timeline, most recent first");
 	ui_shipment_lines(sh, "  ", width, &v->lines);
@@ -159,10 +152,9 @@ void ui_shipment_build(struct ui *u, int width)
 void ui_shipments_open(struct ui *u, int i)
 {
 	struct ui_trade *t = ui_trade(u);
-	if (i >= t->nships)
-		return;
-	snprintf(t->ship_id, sizeof t->ship_id, "%s", t->orders[t->ships[i]].id);
-	ui_view_show(u, TAB_SHIPMENTS, VIEW_SHIPMENT);
+	if (i < t->nships)
+		ui_view_show_id(u, TAB_SHIPMENTS, VIEW_SHIPMENT, t->ship_id, sizeof t->ship_id,
+		                t->orders[t->ships[i]].id);
 }
 
 void ui_shipment_reload(struct ui *u)

@@ -410,6 +410,10 @@ void ui_view_set_rows(struct ui *u, struct ui_view *v, int n);
 void ui_view_build(struct ui *u, int view);
 /* A row opened: view shown in tab from its top, built for the screen (ops->build). */
 void ui_view_show(struct ui *u, int tab, int view);
+/* A row opened: its id copied into open (cap bytes: what view shows), view shown in tab. */
+void ui_view_show_id(struct ui *u, int tab, int view, char *open, size_t cap, const char *id);
+/* A list read again: view rebuilt when tab shows it, and the screen redrawn. */
+void ui_view_refresh(struct ui *u, int tab, int view);
 /* A form over the tab shown (counter, event): view in place of its view, n rows, from the
  * first. q goes back to its ops->parent. */
 void ui_view_over(struct ui *u, int view, int n);
@@ -417,14 +421,22 @@ void ui_view_over(struct ui *u, int view, int n);
  * nothing done) when id, what it shows, is "". */
 struct ui_view *ui_build_begin(struct ui *u, int view, const char *id, int width);
 /* What a store walk that fills a view's rows carries: the TUI and the room its array has
- * (ui_grow). */
+ * (ui_grow). A walk that adds its rows by ui_walk_row says their size and where a row's id
+ * is (a string of id_cap bytes, id_at bytes in); the rows it read are then rows, n of them. */
 struct ui_walk {
 	struct ui *u;
 	int cap;
+	size_t size, id_at, id_cap;
+	void *rows; /* the caller's once the walk is over (free) */
+	int n;
 };
 /* Room for row n in an array of size-byte rows with room for *cap: grown (doubled, 16
  * first) when full, row n zeroed. Returns the array, which may have moved. */
 void *ui_grow(void *rows, int n, int *cap, size_t size);
+/* A walked object with id as the walk's next row: grown into w->rows (ui_grow), zeroed, id
+ * cleaned into it (ui_clean_to) and counted in w->n. Returns the row, valid until the next
+ * call; NULL, and no row, when id is NULL. */
+void *ui_walk_row(struct ui_walk *w, const char *id);
 /* A list read again keeps its cursor on the row it was on. Rows are n of size bytes, each
  * with its id a string id_at bytes in. Before: ui_rows_keep copies the id under the cursor
  * into keep ("" when none). After: ui_rows_settle sorts the new rows by cmp (NULL: as read),
@@ -444,6 +456,15 @@ void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out
 void ui_local_time(const char *at, char *out, size_t cap);
 /* A display name from the cached Account (sanitised), else the id cut short. Caller frees. */
 char *ui_account_name(struct ui *u, const char *id);
+/* Text from elsewhere, sanitised: a copy (caller frees; "" for NULL), or into out (cap
+ * bytes, cut there). */
+char *ui_clean(const char *s);
+void ui_clean_to(char *out, size_t cap, const char *s);
+/* A detail view's "Label       value" line: the label padded to label_cols, "-" for an empty
+ * or NULL value, sanitised and wrapped to width onto lines. */
+void ui_field(struct kstrv *lines, int label_cols, const char *label, const char *value, int width);
+/* A byte count as people read it: "512 B", "3.4 KiB", "1.2 MiB" (the TUI and the CLI). */
+void ui_bytes(uint64_t n, char *out, size_t cap);
 /* ask.c: ui_say, and the same words on the prompt row until the next key that does
  * something. */
 void ui_say_note(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
