@@ -102,21 +102,12 @@ static int add_conv(void *vctx, const cJSON *o)
 {
 	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
-	struct chat_ui *st = state(u);
 	const char *id = jstr(o, "id");
-	if (!id)
-		return 0;
-	st->convs = ui_grow(st->convs, st->nconvs, &w->cap, sizeof *st->convs);
-	struct conv_row *r = &st->convs[st->nconvs++];
 	/* ids from the node are drawn: cleaned like any other text from elsewhere */
-	struct kbuf b = KBUF_INIT;
-	text_sanitize(&b, id, strlen(id), 0);
-	snprintf(r->id, sizeof r->id, "%s", kbuf_str(&b));
-	kbuf_reset(&b);
-	const char *lid = jstr(o, "listingId");
-	text_sanitize(&b, lid ? lid : "", lid ? strlen(lid) : 0, 0);
-	snprintf(r->listing, sizeof r->listing, "%s", kbuf_str(&b));
-	kbuf_free(&b);
+	struct conv_row *r = ui_walk_row(w, id);
+	if (!r)
+		return 0;
+	ui_clean_to(r->listing, sizeof r->listing, jstr(o, "listingId"));
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
 	return 0;
@@ -131,12 +122,15 @@ void ui_chats_load(struct ui *u)
 	free(st->convs);
 	st->convs = NULL;
 	struct kerr e = {0};
-	struct ui_walk w = {u, 0};
+	struct ui_walk w = {u, .size = sizeof *st->convs, .id_at = offsetof(struct conv_row, id),
+	                    .id_cap = sizeof st->convs->id};
 	int rc = ctx_self(u->c, &e);
 	if (rc == K_OK)
 		rc = store_object_each(u->s, "Conversation", NULL, add_conv, &w, &e);
 	if (rc)
 		ui_say(u, "%s", e.msg);
+	st->convs = w.rows;
+	st->nconvs = w.n;
 	struct ui_view *v = &u->views[VIEW_CHATS];
 	if (v->cur >= st->nconvs)
 		v->cur = st->nconvs ? st->nconvs - 1 : 0;

@@ -18,14 +18,6 @@ static const char *jstr(const cJSON *o, const char *name)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
-static void safe_id(char *out, size_t cap, const char *s)
-{
-	struct kbuf b = KBUF_INIT;
-	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
-	snprintf(out, cap, "%s", kbuf_str(&b));
-	kbuf_free(&b);
-}
-
 static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
 {
 	char amt[MONEY_FMT_MAX];
@@ -88,14 +80,10 @@ static int add_contract(void *vctx, const cJSON *doc)
 {
 	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
-	struct ui_trade *t = ui_trade(u);
-	const char *id = jstr(doc, "id");
-	if (!id)
+	struct trade_contract *k = ui_walk_row(w, jstr(doc, "id"));
+	if (!k)
 		return 0;
-	t->contracts = ui_grow(t->contracts, t->ncontracts, &w->cap, sizeof *t->contracts);
-	struct trade_contract *k = &t->contracts[t->ncontracts];
-	k->seq = t->ncontracts++;
-	safe_id(k->id, sizeof k->id, id);
+	k->seq = w->n - 1; /* the cache's order */
 	const char *role = role_in(u, doc);
 	const char *peer =
 	    role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId") : jstr(doc, "buyerId");
@@ -153,9 +141,13 @@ void ui_contracts_load(struct ui *u)
 	t->contracts = NULL;
 	t->ncontracts = 0;
 	struct kerr e = {0};
-	struct ui_walk w = {u, 0};
+	struct ui_walk w = {u, .size = sizeof *t->contracts,
+	                    .id_at = offsetof(struct trade_contract, id),
+	                    .id_cap = sizeof t->contracts->id};
 	if (store_object_each(u->s, "Contract", NULL, add_contract, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
+	t->contracts = w.rows;
+	t->ncontracts = w.n;
 	if (t->ncontracts)
 		qsort(t->contracts, (size_t)t->ncontracts, sizeof *t->contracts, contract_cmp);
 	ui_view_set_rows(u, &u->views[VIEW_CONTRACTS], t->ncontracts);
@@ -427,9 +419,9 @@ void ui_contracts_open(struct ui *u, int i)
 	struct ui_trade *t = ui_trade(u);
 	if (i >= t->ncontracts)
 		return;
-	snprintf(t->contract_id, sizeof t->contract_id, "%s", t->contracts[i].id);
-	t->diff = 0;
-	ui_view_show(u, TAB_CONTRACTS, VIEW_CONTRACT);
+	t->diff = 0; /* a contract opens as its document */
+	ui_view_show_id(u, TAB_CONTRACTS, VIEW_CONTRACT, t->contract_id, sizeof t->contract_id,
+	                t->contracts[i].id);
 }
 
 void ui_contract_reload(struct ui *u)
@@ -440,13 +432,10 @@ void ui_contract_reload(struct ui *u)
 
 int ui_contract_open_id(struct ui *u, const char *id)
 {
-	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->ncontracts; i++)
-		if (strcmp(t->contracts[i].id, id) == 0) {
-			ui_contracts_open(u, i);
-			return 1;
-		}
-	return 0;
+	const struct trade_contract *k = find_contract(u, id);
+	if (k)
+		ui_contracts_open(u, (int)(k - ui_trade(u)->contracts));
+	return k != NULL;
 }
 
 static void sign_answered(struct ui *u, int yes, void *arg)

@@ -47,15 +47,6 @@ static char *safe_dup(const char *s)
 	return kbuf_detach(&b, NULL);
 }
 
-/* An id from the cache into a fixed field, cleaned like any text from elsewhere. */
-static void safe_id(char *out, size_t cap, const char *s)
-{
-	struct kbuf b = KBUF_INIT;
-	text_sanitize(&b, s ? s : "", s ? strlen(s) : 0, 0);
-	snprintf(out, cap, "%s", kbuf_str(&b));
-	kbuf_free(&b);
-}
-
 static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
 {
 	char amt[MONEY_FMT_MAX];
@@ -210,21 +201,17 @@ static int add_order(void *vctx, const cJSON *obj)
 {
 	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
-	struct ui_trade *t = ui_trade(u);
-	const char *id = jstr(obj, "id");
-	if (!id)
+	struct trade_order *o = ui_walk_row(w, jstr(obj, "id"));
+	if (!o)
 		return 0;
-	t->orders = ui_grow(t->orders, t->norders, &w->cap, sizeof *t->orders);
-	struct trade_order *o = &t->orders[t->norders];
-	o->seq = t->norders++;
-	safe_id(o->id, sizeof o->id, id);
-	safe_id(o->contract_id, sizeof o->contract_id, jstr(obj, "contractId"));
+	o->seq = w->n - 1; /* the cache's order */
+	ui_clean_to(o->contract_id, sizeof o->contract_id, jstr(obj, "contractId"));
 	const char *b = jstr(obj, "buyerId");
 	o->buyer = b && strcmp(b, u->c->self_id) == 0;
 	o->peer = ui_account_name(u, o->buyer ? jstr(obj, "sellerId") : b);
 	const char *st = jstr(obj, "state");
 	snprintf(o->state, sizeof o->state, "%s", order_state_parse(st) >= 0 ? st : "?");
-	safe_id(o->currency, sizeof o->currency, jstr(obj, "currency"));
+	ui_clean_to(o->currency, sizeof o->currency, jstr(obj, "currency"));
 	o->total = jint(obj, "total");
 	cJSON *doc = contract_of(u, jstr(obj, "contractId"));
 	struct order_terms terms;
@@ -260,9 +247,12 @@ void ui_orders_load(struct ui *u)
 	t->ships = NULL;
 	t->norders = t->nships = 0;
 	struct kerr e = {0};
-	struct ui_walk w = {u, 0};
+	struct ui_walk w = {u, .size = sizeof *t->orders, .id_at = offsetof(struct trade_order, id),
+	                    .id_cap = sizeof t->orders->id};
 	if (store_object_each(u->s, "Order", NULL, add_order, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
+	t->orders = w.rows;
+	t->norders = w.n;
 	if (t->norders)
 		qsort(t->orders, (size_t)t->norders, sizeof *t->orders, order_cmp);
 	/* Shipments: the ones under way first, as the orders are sorted */
@@ -386,23 +376,29 @@ static const struct trade_order *find_order(struct ui *u, const char *id)
 	return NULL;
 }
 
-/* The step of the rules an order key takes; -1 for rating (the Order's, not a step). */
-static int step_of(enum ui_action act)
+/* The order view's actions, in the order its action line names them: the key (the
+ * default; a config may move it), the verb of `kontor order VERB` and the step of the rules
+ * it takes (-1 for rating: the Order's, not a step). */
+static const struct order_verb {
+	enum ui_action act;
+	const char *key, *word;
+	int step;
+} order_acts[] = {
+    {ACT_PAY, "p", "pay", ORDER_PAY},
+    {ACT_SHIP, "s", "ship", ORDER_SHIP},
+    {ACT_CONFIRM, "c", "confirm", ORDER_CONFIRM},
+    {ACT_DISPUTE, "D", "dispute", ORDER_DISPUTE},
+    {ACT_CANCEL, "x", "cancel", ORDER_CANCEL},
+    {ACT_RATE, "r", "rate", -1},
+};
+
+/* act's row of order_acts; NULL when act is not an order action. */
+static const struct order_verb *verb_of(enum ui_action act)
 {
-	switch (act) {
-	case ACT_PAY:
-		return ORDER_PAY;
-	case ACT_SHIP:
-		return ORDER_SHIP;
-	case ACT_CONFIRM:
-		return ORDER_CONFIRM;
-	case ACT_DISPUTE:
-		return ORDER_DISPUTE;
-	case ACT_CANCEL:
-		return ORDER_CANCEL;
-	default:
-		return -1;
-	}
+	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
+		if (order_acts[i].act == act)
+			return &order_acts[i];
+	return NULL;
 }
 
 /* Which actions the rules allow our role now; why not, in their words, when one is not
@@ -421,24 +417,16 @@ static const char *refusal(const struct trade_order *o, enum ui_action act, cons
 			return "you rated this order already";
 		return NULL;
 	}
-	int step = step_of(act);
-	if (step < 0)
+	const struct order_verb *oa = verb_of(act);
+	if (!oa || oa->step < 0)
 		return "not an order action";
 	const char *why =
-	    order_refusal_words(t, p, step, o->buyer ? ORDER_BUYER : ORDER_SELLER, out, cap);
+	    order_refusal_words(t, p, oa->step, o->buyer ? ORDER_BUYER : ORDER_SELLER, out, cap);
 	if (!why && act == ACT_CANCEL && order_cancel_needs_both(st) &&
 	    strcmp(o->cancel_by, o->buyer ? "buyer" : "seller") == 0)
 		return "you asked to cancel; it waits for the other party's signature";
 	return why;
 }
-
-static const struct {
-	enum ui_action act;
-	const char *key, *word;
-} order_acts[] = {
-    {ACT_PAY, "p", "pay"},         {ACT_SHIP, "s", "ship"},     {ACT_CONFIRM, "c", "confirm"},
-    {ACT_DISPUTE, "D", "dispute"}, {ACT_CANCEL, "x", "cancel"}, {ACT_RATE, "r", "rate"},
-};
 
 static void push_wrapped(struct kstrv *lines, const char *text, int width, const char *indent)
 {
@@ -783,10 +771,9 @@ void ui_order_head(struct ui *u, int y)
 void ui_orders_open(struct ui *u, int i)
 {
 	struct ui_trade *t = ui_trade(u);
-	if (i >= t->norders)
-		return;
-	snprintf(t->order_id, sizeof t->order_id, "%s", t->orders[i].id);
-	ui_view_show(u, TAB_ORDERS, VIEW_ORDER);
+	if (i < t->norders)
+		ui_view_show_id(u, TAB_ORDERS, VIEW_ORDER, t->order_id, sizeof t->order_id,
+		                t->orders[i].id);
 }
 
 /* --- outcomes ------------------------------------------------------------------- */
@@ -893,13 +880,10 @@ void ui_order_reload(struct ui *u)
 
 int ui_order_open_id(struct ui *u, const char *id)
 {
-	struct ui_trade *t = ui_trade(u);
-	for (int i = 0; i < t->norders; i++)
-		if (strcmp(t->orders[i].id, id) == 0) {
-			ui_orders_open(u, i);
-			return 1;
-		}
-	return 0;
+	const struct trade_order *o = find_order(u, id);
+	if (o)
+		ui_orders_open(u, (int)(o - ui_trade(u)->orders));
+	return o != NULL;
 }
 
 void ui_trade_free(struct ui *u)
@@ -1004,32 +988,11 @@ void ui_trade_run(struct ui *u, enum ui_action act, const char *target_id, char 
 	snprintf(target, sizeof target, "%s", target_id);
 	char *argv[16];
 	int argc = 0;
-	argv[argc++] = act == ACT_SIGN ? "contract" : "order";
-	switch (act) {
-	case ACT_PAY:
-		argv[argc++] = "pay";
-		break;
-	case ACT_SHIP:
-		argv[argc++] = "ship";
-		break;
-	case ACT_CONFIRM:
-		argv[argc++] = "confirm";
-		break;
-	case ACT_DISPUTE:
-		argv[argc++] = "dispute";
-		break;
-	case ACT_CANCEL:
-		argv[argc++] = "cancel";
-		break;
-	case ACT_RATE:
-		argv[argc++] = "rate";
-		break;
-	case ACT_SIGN:
-		argv[argc++] = "sign";
-		break;
-	default:
+	const struct order_verb *oa = verb_of(act);
+	if (!oa && act != ACT_SIGN)
 		return;
-	}
+	argv[argc++] = act == ACT_SIGN ? "contract" : "order";
+	argv[argc++] = (char *)(act == ACT_SIGN ? "sign" : oa->word);
 	argv[argc++] = target;
 	if (act == ACT_SHIP) {
 		argv[argc++] = "--carrier";
@@ -1096,10 +1059,8 @@ int ui_order_action(struct ui *u, enum ui_action act)
 		ui_open(u, VIEW_EVENTPICK, ui_trade(u)->order_id);
 		return 1;
 	}
-	int mine = 0;
-	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
-		mine |= order_acts[i].act == act;
-	if (!mine)
+	const struct order_verb *oa = verb_of(act);
+	if (!oa)
 		return 0;
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_order *o = find_order(u, t->order_id);
@@ -1119,13 +1080,9 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	const char *why = refusal(o, act, obj, &ot, &op, buf, sizeof buf);
 	cJSON_Delete(obj);
 	cJSON_Delete(doc);
-	const char *word = "?";
-	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++)
-		if (order_acts[i].act == act)
-			word = order_acts[i].word;
 	if (why) {
 		/* the key does nothing but say why */
-		ui_say_note(u, "%s: not now — %s (it is %s)", word, why, state_words(o->state));
+		ui_say_note(u, "%s: not now — %s (it is %s)", oa->word, why, state_words(o->state));
 		return 1;
 	}
 	ui_ask_form(u, act, o->id);
