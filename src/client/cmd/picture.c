@@ -138,16 +138,6 @@ static void term_size(int *cols, int *rows, int *colors)
 	*colors = picture_term_colors();
 }
 
-static void human(uint64_t n, char *out, size_t cap)
-{
-	if (n < 1024)
-		snprintf(out, cap, "%llu B", (unsigned long long)n);
-	else if (n < 1024 * 1024)
-		snprintf(out, cap, "%.1f KiB", (double)n / 1024);
-	else
-		snprintf(out, cap, "%.1f MiB", (double)n / (1024 * 1024));
-}
-
 int cmd_show_images(struct ctx *c, const char *what, const struct kstrv *images, const char *type,
                     const char *id, const char *prop, struct kerr *e)
 {
@@ -175,7 +165,7 @@ int cmd_show_images(struct ctx *c, const char *what, const struct kstrv *images,
 			const char *im = images->v[i];
 			char sz[32] = "size unknown";
 			if (sizes[i] >= 0)
-				human((uint64_t)sizes[i], sz, sizeof sz);
+				ui_bytes((uint64_t)sizes[i], sz, sizeof sz);
 			if (!is_blob(im)) {
 				fprintf(f, "image %zu/%zu: on another site, ", i + 1, images->n);
 				text_fprintf(f, "%s", im);
@@ -229,7 +219,7 @@ int cmd_show_images(struct ctx *c, const char *what, const struct kstrv *images,
 		picture_print(&img, cols, draw_rows, &caps, &out);
 		fwrite(out.data, 1, out.len, f);
 		char fb[32];
-		human(fetched, fb, sizeof fb);
+		ui_bytes(fetched, fb, sizeof fb);
 		fprintf(f, "image %zu/%zu of %s · %u×%u as drawn (%s original %u×%u) · %s\n", i + 1,
 		        images->n, what, img.width, img.height, kimg_format_name(img.format),
 		        img.src_width, img.src_height, fetched ? fb : "from the image cache");
@@ -239,7 +229,7 @@ int cmd_show_images(struct ctx *c, const char *what, const struct kstrv *images,
 	ksync_close(&k);
 	if (!rc) {
 		char tb[32];
-		human(total, tb, sizeof tb);
+		ui_bytes(total, tb, sizeof tb);
 		cmd_note(c, "%s fetched for these images", tb);
 	}
 	if (!rc && failed)

@@ -68,16 +68,6 @@ struct view {
 	int sizes_asked;
 };
 
-static void human(uint64_t n, char *out, size_t cap)
-{
-	if (n < 1024)
-		snprintf(out, cap, "%llu B", (unsigned long long)n);
-	else if (n < 1024 * 1024)
-		snprintf(out, cap, "%.1f KiB", (double)n / 1024);
-	else
-		snprintf(out, cap, "%.1f MiB", (double)n / (1024 * 1024));
-}
-
 static void line(int y, const char *s, attr_t a)
 {
 	struct kbuf t = KBUF_INIT, c = KBUF_INIT;
@@ -120,7 +110,7 @@ static void draw_none(struct view *v)
 	for (size_t i = 0; i < v->images->n && y < LINES - 2; i++) {
 		char sz[32] = "size unknown";
 		if (v->sizes[i] >= 0)
-			human((uint64_t)v->sizes[i], sz, sizeof sz);
+			ui_bytes((uint64_t)v->sizes[i], sz, sizeof sz);
 		kbuf_reset(&b);
 		kbuf_printf(&b, "image %zu/%zu: %s", i + 1, v->images->n, sz);
 		line(y++, kbuf_str(&b), A_NORMAL);
@@ -185,7 +175,7 @@ static void draw_one(struct view *v, size_t i)
 			mvadd_wch(1 + y, x0 + x, &cc);
 		}
 	char fb[32], what[160];
-	human(v->fetched, fb, sizeof fb);
+	ui_bytes(v->fetched, fb, sizeof fb);
 	snprintf(what, sizeof what, "%u×%u %s", img.src_width, img.src_height,
 	         kimg_format_name(img.format));
 	kbuf_reset(&b);
@@ -270,7 +260,7 @@ void ui_images_show(struct ui *u, const char *title, const struct kstrv *images,
 	clearok(curscr, TRUE);
 	u->dirty |= DIRTY_ALL;
 	char fb[32];
-	human(v.fetched, fb, sizeof fb);
+	ui_bytes(v.fetched, fb, sizeof fb);
 	ui_say(u, "images: %s fetched", fb);
 }
 
