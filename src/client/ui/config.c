@@ -209,6 +209,18 @@ static int bad(struct pctx *p, const char *fmt, ...)
 	return kerr_set(p->e, K_EINVAL, "%s:%d: %s", p->file, p->line, why);
 }
 
+/* val as a whole number from lo to hi into *out (left alone when it is not one); 0 when it is
+ * not. */
+static int whole(const char *val, long lo, long hi, int *out)
+{
+	char *end;
+	long v = strtol(val, &end, 10);
+	if (!*val || *end || v < lo || v > hi)
+		return 0;
+	*out = (int)v;
+	return 1;
+}
+
 static int line_color(struct pctx *p, struct words *w)
 {
 	if (w->n < 4)
@@ -333,31 +345,18 @@ static int line_set(struct pctx *p, struct words *w)
 		snprintf(p->cfg->translate_lang, sizeof p->cfg->translate_lang, "%s", val);
 		return K_OK;
 	}
-	if (strcmp(name, "sync-interval") == 0) {
-		char *end;
-		long v = strtol(val, &end, 10);
-		if (!*val || *end || v < 0 || v > 86400)
-			return BAD(p, "sync-interval needs whole seconds, 0 (off) to 86400");
-		p->cfg->sync_interval = (int)v;
-		return K_OK;
-	}
-	if (strcmp(name, "sync-timeout") == 0) {
-		char *end;
-		long v = strtol(val, &end, 10);
-		if (!*val || *end || v < 1 || v > KSYNC_TIMEOUT_MAX)
-			return BAD(p, "sync-timeout needs whole seconds, 1 to %d",
-			           KSYNC_TIMEOUT_MAX);
-		p->cfg->sync_timeout = (int)v;
-		return K_OK;
-	}
-	if (strcmp(name, "image-cache-mb") == 0) {
-		char *end;
-		long v = strtol(val, &end, 10);
-		if (!*val || *end || v < 1 || v > IMGCACHE_MB_MAX)
-			return BAD(p, "image-cache-mb needs whole MiB, 1 to %d", IMGCACHE_MB_MAX);
-		p->cfg->image_cache_mb = (int)v;
-		return K_OK;
-	}
+	if (strcmp(name, "sync-interval") == 0)
+		return whole(val, 0, 86400, &p->cfg->sync_interval)
+		           ? K_OK
+		           : BAD(p, "sync-interval needs whole seconds, 0 (off) to 86400");
+	if (strcmp(name, "sync-timeout") == 0)
+		return whole(val, 1, KSYNC_TIMEOUT_MAX, &p->cfg->sync_timeout)
+		           ? K_OK
+		           : BAD(p, "sync-timeout needs whole seconds, 1 to %d", KSYNC_TIMEOUT_MAX);
+	if (strcmp(name, "image-cache-mb") == 0)
+		return whole(val, 1, IMGCACHE_MB_MAX, &p->cfg->image_cache_mb)
+		           ? K_OK
+		           : BAD(p, "image-cache-mb needs whole MiB, 1 to %d", IMGCACHE_MB_MAX);
 	if (strcmp(name, "image-protocol") == 0) {
 		enum picture_allow a;
 		if (picture_allow_parse(val, &a) != 0)
