@@ -49,6 +49,19 @@ static void upper(char *dst, size_t cap, const char *s, size_t n)
 	dst[i] = '\0';
 }
 
+/* A code filter's value (NAME:VALUE) in capitals into code (8 bytes), checked (codes.h's
+ * check, which names the filter in its error) and set as *set. */
+static int code_filter(const char *v, size_t vl, char code[8], const char *name,
+                       int (*check)(const char *, const char *, struct kerr *), const char **set,
+                       struct kerr *e)
+{
+	upper(code, 8, v, vl);
+	int rc = check(code, name, e);
+	if (!rc)
+		*set = code;
+	return rc;
+}
+
 /* Words of the query; a word NAME:VALUE (or "verified") sets a filter instead; photo:PATH
  * (*photo, malloc'd) searches by the picture in that file. */
 static int parse_query(const char *text, struct search_query *q, struct kbuf *words,
@@ -72,27 +85,19 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 		size_t vl = colon ? n - kl - 1 : 0;
 		char val[64];
 		snprintf(val, sizeof val, "%.*s", (int)(vl < 63 ? vl : 63), v ? v : "");
+		int rc = K_OK; /* a code filter's check */
 #define IS(name) (kl == strlen(name) && strncmp(w, name, kl) == 0)
 		if (!colon && IS("verified")) {
 			q->verified_only = 1;
 		} else if (colon && IS("country")) {
-			upper(country, 8, v, vl);
-			int rc = codes_check_country(country, "country:", e);
-			if (rc)
-				return rc;
-			q->country = country;
+			rc = code_filter(v, vl, country, "country:", codes_check_country,
+			                 &q->country, e);
 		} else if (colon && IS("currency")) {
-			upper(currency, 8, v, vl);
-			int rc = codes_check_currency(currency, "currency:", e);
-			if (rc)
-				return rc;
-			q->currency = currency;
+			rc = code_filter(v, vl, currency, "currency:", codes_check_currency,
+			                 &q->currency, e);
 		} else if (colon && IS("incoterm")) {
-			upper(incoterm, 8, v, vl);
-			int rc = codes_check_incoterm(incoterm, "incoterm:", e);
-			if (rc)
-				return rc;
-			q->incoterm = incoterm;
+			rc = code_filter(v, vl, incoterm, "incoterm:", codes_check_incoterm,
+			                 &q->incoterm, e);
 		} else if (colon && IS("category")) {
 			free(*category);
 			*category = xstrdup(val);
@@ -127,6 +132,8 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 			kbuf_printf(words, "%s%.*s", words->len ? " " : "", (int)n, w);
 		}
 #undef IS
+		if (rc)
+			return rc;
 	}
 	if (max) {
 		char val[64];
@@ -174,36 +181,62 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 	return K_OK;
 }
 
+/* The query line parsed: the query, and the text its pointers point into. */
+struct parsed {
+	struct search_query q;
+	struct kbuf words, bar; /* the words searched; the filter bar */
+	char country[8], currency[8], incoterm[8];
+	char *category, *photo;
+};
+
+/* u->query parsed into p (parse_query) for the first limit rows; p is the caller's to free
+ * with parsed_free, also when it fails. */
+static int parse_line(struct ui *u, int limit, struct parsed *p, struct kerr *e)
+{
+	struct kbuf text = KBUF_INIT;
+	memset(p, 0, sizeof *p);
+	p->q = (struct search_query){.max_price = -1, .max_moq = -1, .limit = limit};
+	ui_line_utf8(&u->query, &text);
+	int rc = parse_query(kbuf_str(&text), &p->q, &p->words, &p->bar, p->country, p->currency,
+	                     p->incoterm, &p->category, &p->photo, e);
+	p->q.text = kbuf_str(&p->words);
+	kbuf_free(&text);
+	return rc;
+}
+
+static void parsed_free(struct parsed *p)
+{
+	free(p->category);
+	free(p->photo);
+	kbuf_free(&p->words);
+	kbuf_free(&p->bar);
+}
+
 void ui_search_run(struct ui *u)
 {
 	struct search_ui *st = state(u);
-	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT, safe = KBUF_INIT;
-	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_FIRST};
-	char country[8] = "", currency[8] = "", incoterm[8] = "";
-	char *category = NULL, *photo = NULL;
+	struct kbuf safe = KBUF_INIT;
+	struct parsed p;
 	struct kerr e = {0};
-	ui_line_utf8(&u->query, &text);
-	int rc = parse_query(kbuf_str(&text), &q, &words, &bar, country, currency, incoterm,
-	                     &category, &photo, &e);
-	q.text = kbuf_str(&words);
+	int rc = parse_line(u, RESULTS_FIRST, &p, &e);
 	struct search_result r = {0};
 	int *dist = NULL;
-	if (rc == K_OK && photo) {
+	if (rc == K_OK && p.photo) {
 		/* hashed here from the file; the picture never leaves the machine */
 		uint64_t h, hs[KIMG_TURNS];
 		struct kimg_info info;
 		struct photo_result pr;
-		q.limit = PHOTO_RESULTS;
-		rc = kimg_hash_file(photo, NULL, &h, &info, &e);
+		p.q.limit = PHOTO_RESULTS;
+		rc = kimg_hash_file(p.photo, NULL, &h, &info, &e);
 		if (rc == K_OK)
-			rc = store_photo_search(u->s, &q, hs, kimg_query_turns(&info, 2, hs),
+			rc = store_photo_search(u->s, &p.q, hs, kimg_query_turns(&info, 2, hs),
 			                        KIMG_DIST_SIMILAR, &pr, &e);
 		if (rc == K_OK) {
 			r = pr.r;
 			dist = pr.distance;
 		}
 	} else if (rc == K_OK) {
-		rc = store_search(u->s, &q, &r, &e);
+		rc = store_search(u->s, &p.q, &r, &e);
 	}
 	if (rc == K_OK) {
 		if (st->have_res)
@@ -212,31 +245,27 @@ void ui_search_run(struct ui *u)
 		st->res = r;
 		st->res_dist = dist;
 		st->have_res = 1;
-		text_sanitize(&safe, kbuf_str(&bar), bar.len, 0);
+		text_sanitize(&safe, kbuf_str(&p.bar), p.bar.len, 0);
 		kbuf_reset(&st->filters);
 		kbuf_puts(&st->filters, kbuf_str(&safe));
 		struct ui_view *v = &u->views[VIEW_RESULTS];
 		v->cur = v->top = 0;
 		ui_view_set_rows(u, v, (int)r.n);
-		if (r.n == 0 && photo)
+		if (r.n == 0 && p.photo)
 			ui_say(u,
 			       "no cached listing has a picture like %s (`:search --photo %s "
 			       "--remote` asks the node)",
-			       photo, photo);
+			       p.photo, p.photo);
 		else if (r.n == 0)
 			ui_say(u, "no listings match in the cache%s",
-			       words.len ? " (`:search WORDS --remote` asks the node)" : "");
+			       p.words.len ? " (`:search WORDS --remote` asks the node)" : "");
 		else
 			ui_say(u, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
 			       (long long)r.total);
 	} else {
 		ui_say(u, "%s", e.msg[0] ? e.msg : kstatus_str(rc));
 	}
-	free(category);
-	free(photo);
-	kbuf_free(&text);
-	kbuf_free(&words);
-	kbuf_free(&bar);
+	parsed_free(&p);
 	kbuf_free(&safe);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
@@ -253,21 +282,14 @@ void ui_search_more(struct ui *u)
 	if (!st->have_res || (int64_t)st->res.n >= st->res.total || st->res.n >= 1000 ||
 	    st->res_dist)
 		return; /* a photo search came whole */
-	struct kbuf text = KBUF_INIT, words = KBUF_INIT, bar = KBUF_INIT;
-	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = RESULTS_MORE};
-	char country[8] = "", currency[8] = "", incoterm[8] = "";
-	char *category = NULL, *photo = NULL;
+	struct parsed p;
 	struct kerr e = {0};
 	/* the query that made the results: the line only changes through ui_search_run */
-	ui_line_utf8(&u->query, &text);
-	int rc = parse_query(kbuf_str(&text), &q, &words, &bar, country, currency, incoterm,
-	                     &category, &photo, &e);
-	free(photo);
-	q.text = kbuf_str(&words);
-	q.offset = (int)st->res.n;
+	int rc = parse_line(u, RESULTS_MORE, &p, &e);
+	p.q.offset = (int)st->res.n;
 	struct search_result r = {0};
 	if (rc == K_OK)
-		rc = store_search(u->s, &q, &r, &e);
+		rc = store_search(u->s, &p.q, &r, &e);
 	if (rc == K_OK && r.n) {
 		/* the titles move over to st->res, which frees them */
 		st->res.hits = xrealloc(st->res.hits, (st->res.n + r.n) * sizeof *st->res.hits);
@@ -283,10 +305,7 @@ void ui_search_more(struct ui *u)
 	} else {
 		ui_say(u, "%s", e.msg);
 	}
-	free(category);
-	kbuf_free(&text);
-	kbuf_free(&words);
-	kbuf_free(&bar);
+	parsed_free(&p);
 }
 
 /* Column widths of a result row after the title. */
