@@ -22,17 +22,9 @@ static int account_computed(struct api_ctx *c, const char *prop, const cJSON *fu
 {
 	if (strcmp(prop, "factoryPhotoBytes") != 0)
 		return 0;
-	cJSON *a = cJSON_AddArrayToObject(o, "factoryPhotoBytes");
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(full, "factory"), *im;
-	cJSON_ArrayForEach(im, cJSON_GetObjectItemCaseSensitive(f, "photos"))
-	{
-		int64_t n = -1;
-		struct kerr e = {0, ""};
-		const char *id = cJSON_GetStringValue(im);
-		if (id && strlen(id) == KCRYPTO_HASH_B64_LEN)
-			nstore_blob_size(c->s, id, &n, &e);
-		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n));
-	}
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(full, "factory");
+	api_add_blob_sizes(c, cJSON_GetObjectItemCaseSensitive(f, "photos"), o,
+	                   "factoryPhotoBytes");
 	return 1;
 }
 

@@ -278,6 +278,21 @@ int api_filter_bool(const cJSON *filter, const char *name, int *out, struct api_
 	return 0;
 }
 
+void api_add_blob_sizes(struct api_ctx *c, const cJSON *images, cJSON *o, const char *name)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+	const cJSON *im;
+	cJSON_ArrayForEach(im, images)
+	{
+		int64_t n = -1;
+		struct kerr e = {0, ""};
+		const char *id = cJSON_GetStringValue(im);
+		if (id && strlen(id) == KCRYPTO_HASH_B64_LEN)
+			nstore_blob_size(c->s, id, &n, &e);
+		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n));
+	}
+}
+
 void api_add_state(cJSON *o, const char *name, int64_t v)
 {
 	char buf[24];

@@ -185,6 +185,9 @@ cJSON *api_load(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o)
  * paths ("a/b") and the properties in fixed (changing them; sending the same value is
  * fine). */
 int api_patch(cJSON *obj, const cJSON *patch, const char *const *fixed, struct api_seterr *se);
+/* Adds name: the size of each blob of images (an array of blob ids or https URLs), -1 for
+ * a URL or a blob the node does not hold. */
+void api_add_blob_sizes(struct api_ctx *c, const cJSON *images, cJSON *o, const char *name);
 /* The string member or NULL. */
 const char *api_str(const cJSON *o, const char *name);
 /* Sets (replacing) a string member. */

@@ -62,17 +62,8 @@ static int listing_computed(struct api_ctx *c, const char *prop, const cJSON *fu
 		/* imageBytes: the size of each image blob in the order of images, -1 for an https
 		 * URL or a blob the node does not hold: what a client says of an image it does not
 		 * fetch (a terminal that cannot show it) */
-		cJSON *a = cJSON_AddArrayToObject(o, "imageBytes");
-		const cJSON *im;
-		cJSON_ArrayForEach(im, cJSON_GetObjectItemCaseSensitive(full, "images"))
-		{
-			int64_t n = -1;
-			struct kerr e = {0, ""};
-			const char *id = cJSON_GetStringValue(im);
-			if (id && strlen(id) == KCRYPTO_HASH_B64_LEN)
-				nstore_blob_size(c->s, id, &n, &e);
-			cJSON_AddItemToArray(a, cJSON_CreateNumber((double)n));
-		}
+		api_add_blob_sizes(c, cJSON_GetObjectItemCaseSensitive(full, "images"), o,
+		                   "imageBytes");
 		return 1;
 	}
 	/* imageHashes come for the page as a whole (listing_get_done) */
