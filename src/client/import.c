@@ -762,19 +762,6 @@ static int csv_row_error(struct pctx *p, const struct kerr *ce)
 	return emit(p, line, NULL, &e, 1);
 }
 
-/* Reads the header record; a file-level error when there is none. */
-static int read_header(struct csv_reader *r, struct hdr *h, const char *name, struct kerr *e)
-{
-	struct csv_record rec;
-	int rc = csv_next(r, &rec, e);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return kerr_set(e, K_EINVAL, "%s: empty file (no header line)", name);
-	hdr_load(h, &rec);
-	return K_OK;
-}
-
 static int need_cols(const struct hdr *h, const char *name, const char *fmt,
                      const char *const *cols, size_t n, struct kerr *e)
 {
@@ -785,6 +772,21 @@ static int need_cols(const struct hdr *h, const char *name, const char *fmt,
 			    name, cols[i], fmt, cols[0], n > 1 ? ", " : "", n > 1 ? cols[1] : "",
 			    n > 2 ? ", " : "", n > 2 ? cols[2] : "");
 	return K_OK;
+}
+
+/* Reads the header record; a file-level error when there is none, or when it lacks one of
+ * the three columns a fmt file needs (need NULL: the caller checks its own). */
+static int read_header(struct csv_reader *r, struct hdr *h, const char *name, const char *fmt,
+                       const char *const need[3], struct kerr *e)
+{
+	struct csv_record rec;
+	int rc = csv_next(r, &rec, e);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return kerr_set(e, K_EINVAL, "%s: empty file (no header line)", name);
+	hdr_load(h, &rec);
+	return need ? need_cols(h, name, fmt, need, 3, e) : K_OK;
 }
 
 /* Next data record: 1 = rec, 0 = end, <0 = stop (callback or limit); reader errors are
@@ -911,9 +913,7 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"sku", "title", "price"};
-	int rc = read_header(r, &h, p->name, e);
-	if (rc == K_OK)
-		rc = need_cols(&h, p->name, "kontor", need, 3, e);
+	int rc = read_header(r, &h, p->name, "kontor", need, e);
 	if (rc == K_OK && hcol(&h, "currency") < 0 && !p->o->currency)
 		rc = kerr_set(e, K_EUSAGE,
 		              "%s: no 'currency' column: give --currency CUR for its prices",
@@ -1112,9 +1112,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"Handle", "Title", "Variant Price"};
-	int rc = read_header(r, &h, p->name, e);
-	if (rc == K_OK)
-		rc = need_cols(&h, p->name, "Shopify", need, 3, e);
+	int rc = read_header(r, &h, p->name, "Shopify", need, e);
 	struct shop_cols c = {hcol(&h, "Handle"),
 	                      hcol(&h, "Title"),
 	                      hcol(&h, "Body (HTML)"),
@@ -1789,9 +1787,7 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	w.len = len;
 	struct csv_reader *r = open_reader(p, data, len);
 	static const char *const need[] = {"Type", "SKU", "Name"};
-	int rc = read_header(r, &w.h, p->name, e);
-	if (rc == K_OK)
-		rc = need_cols(&w.h, p->name, "WooCommerce", need, 3, e);
+	int rc = read_header(r, &w.h, p->name, "WooCommerce", need, e);
 	const struct hdr *h = &w.h;
 	struct woo_cols c = {hcol(h, "ID"),
 	                     hcol(h, "Type"),
@@ -2133,7 +2129,7 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
 	struct etsy_cols c;
-	int rc = read_header(r, &h, p->name, e);
+	int rc = read_header(r, &h, p->name, "Etsy", NULL, e);
 	if (rc == K_OK && (!etsy_cols_of(&h, &c) || c.title < 0 || c.price < 0))
 		rc = kerr_set(e, K_EINVAL,
 		              "%s: line 1: no TITLE and PRICE columns (by any of the names Etsy "
