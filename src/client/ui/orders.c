@@ -449,6 +449,16 @@ static int tl_cmp(const void *a, const void *b)
 	return c ? c : x->seq - y->seq;
 }
 
+/* ": AMOUNT" after an event's words when its section names the amount. */
+static void amount_said(struct kbuf *b, const cJSON *body, const char *cur)
+{
+	char amt[MONEY_FMT_MAX + 8];
+	if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
+		money(jint(body, "amount"), cur, amt);
+		kbuf_printf(b, ": %s", amt);
+	}
+}
+
 /* One contract event section in words. */
 static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 {
@@ -461,10 +471,7 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 	char a1[MONEY_FMT_MAX + 8], a2[MONEY_FMT_MAX + 8];
 	if (strcmp(kind, "funded") == 0) {
 		kbuf_printf(&b, "Paid into escrow by the %s", by);
-		if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
-			money(jint(body, "amount"), cur, a1);
-			kbuf_printf(&b, ": %s", a1);
-		}
+		amount_said(&b, body, cur);
 		if (jint(body, "stage") > 0)
 			kbuf_printf(&b, " (stage %lld)", (long long)jint(body, "stage"));
 	} else if (strcmp(kind, "shipped") == 0) {
@@ -494,18 +501,12 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 			kbuf_printf(&b, " (%s)", jstr(body, "note"));
 	} else if (strcmp(kind, "released") == 0) {
 		kbuf_puts(&b, "Escrow released to the seller");
-		if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
-			money(jint(body, "amount"), cur, a1);
-			kbuf_printf(&b, ": %s", a1);
-		}
+		amount_said(&b, body, cur);
 		if (jstr(body, "note"))
 			kbuf_printf(&b, " (%s)", jstr(body, "note"));
 	} else if (strcmp(kind, "refunded") == 0) {
 		kbuf_puts(&b, "Refunded to the buyer");
-		if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
-			money(jint(body, "amount"), cur, a1);
-			kbuf_printf(&b, ": %s", a1);
-		}
+		amount_said(&b, body, cur);
 	} else if (strcmp(kind, "cancelled") == 0) {
 		kbuf_printf(&b, "Cancelled by the %s", by);
 		if (jstr(body, "reason"))
