@@ -618,12 +618,11 @@ static cJSON_bool is_string(const cJSON *item)
 }
 
 /* The one typed getter under all json_get_*: finds the field and checks it with `is`,
- * saying "expected <what>" when it fails; *item NULL (and K_OK) when the field is absent
- * or null and not required. */
+ * saying "expected <what>" when it fails. *item is set only to a field found and of the
+ * type: left alone (and K_OK) when the field is absent or null and not required. */
 static int field(const cJSON *obj, const char *name, int required, cJSON_bool (*is)(const cJSON *),
                  const char *what, const cJSON **item, struct kerr *e)
 {
-	*item = NULL;
 	if (!cJSON_IsObject(obj))
 		return kerr_set(e, K_EINVAL, "field '%s': the enclosing value is not an object",
 		                name);
@@ -641,7 +640,7 @@ static int field(const cJSON *obj, const char *name, int required, cJSON_bool (*
 
 int json_get_str(const cJSON *obj, const char *name, int required, const char **out, struct kerr *e)
 {
-	const cJSON *it;
+	const cJSON *it = NULL;
 	int rc = field(obj, name, required, is_string, "a string", &it, e);
 	if (rc != K_OK || !it)
 		return rc;
@@ -653,7 +652,7 @@ int json_get_str(const cJSON *obj, const char *name, int required, const char **
 
 int json_get_int(const cJSON *obj, const char *name, int required, int64_t *out, struct kerr *e)
 {
-	const cJSON *it;
+	const cJSON *it = NULL;
 	int rc = field(obj, name, required, cJSON_IsNumber, "an integer", &it, e);
 	if (rc != K_OK || !it)
 		return rc;
@@ -675,7 +674,7 @@ int json_get_int(const cJSON *obj, const char *name, int required, int64_t *out,
 
 int json_get_bool(const cJSON *obj, const char *name, int required, int *out, struct kerr *e)
 {
-	const cJSON *it;
+	const cJSON *it = NULL;
 	int rc = field(obj, name, required, cJSON_IsBool, "true or false", &it, e);
 	if (it)
 		*out = cJSON_IsTrue(it) ? 1 : 0;
@@ -685,21 +684,13 @@ int json_get_bool(const cJSON *obj, const char *name, int required, int *out, st
 int json_get_array(const cJSON *obj, const char *name, int required, const cJSON **out,
                    struct kerr *e)
 {
-	const cJSON *it;
-	int rc = field(obj, name, required, cJSON_IsArray, "an array", &it, e);
-	if (it)
-		*out = it;
-	return rc;
+	return field(obj, name, required, cJSON_IsArray, "an array", out, e);
 }
 
 int json_get_object(const cJSON *obj, const char *name, int required, const cJSON **out,
                     struct kerr *e)
 {
-	const cJSON *it;
-	int rc = field(obj, name, required, cJSON_IsObject, "an object", &it, e);
-	if (it)
-		*out = it;
-	return rc;
+	return field(obj, name, required, cJSON_IsObject, "an object", out, e);
 }
 
 /* Values at or beyond 2^53 are added too (rounded): canon_write then refuses them loudly,

@@ -439,6 +439,15 @@ int kdb_wend(struct kdb *k, int rc, struct kerr *e)
 	return finish(k, e);
 }
 
+int kdb_wstmt(struct kdb *k, int id, sqlite3_stmt **st, struct kerr *e)
+{
+	int rc = kdb_wbegin(k, e);
+	if (rc)
+		return rc;
+	*st = kdb_stmt(k, id, e);
+	return *st ? K_OK : kdb_wend(k, K_EDB, e);
+}
+
 int kdb_read_begin(struct kdb *k, struct kerr *e)
 {
 	return bracket(k, "BEGIN", "starting a read", e);

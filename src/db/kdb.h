@@ -123,6 +123,10 @@ void kdb_rollback(struct kdb *k);
  * rc when it failed, else the commit's status. */
 int kdb_wbegin(struct kdb *k, struct kerr *e);
 int kdb_wend(struct kdb *k, int rc, struct kerr *e);
+/* A write bracket opened for the store's statement id: on K_OK *st is ready and the caller
+ * ends the bracket with kdb_wend; on failure the bracket is already ended and its status
+ * returned. */
+int kdb_wstmt(struct kdb *k, int id, sqlite3_stmt **st, struct kerr *e);
 /* A read snapshot (deferred BEGIN), or part of whatever is open. */
 int kdb_read_begin(struct kdb *k, struct kerr *e);
 void kdb_read_end(struct kdb *k);

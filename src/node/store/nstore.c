@@ -505,15 +505,6 @@ sqlite3_stmt *nstore_conn_stmt(struct nstore *s, enum nst id, const char *key, s
 	return st;
 }
 
-int nstore_wstmt(struct nconn *c, enum nst id, sqlite3_stmt **st, struct kerr *e)
-{
-	int rc = nstore_wbegin(c, e);
-	if (rc)
-		return rc;
-	*st = nstore_stmt(c, id, e);
-	return *st ? K_OK : nstore_wend(c, K_EDB, e);
-}
-
 /* ---------------------------------------------------------------- open and close */
 
 /* SQLite's allocation statistics take one process-wide mutex on every malloc: with a

@@ -192,6 +192,11 @@ static inline int nstore_wend(struct nconn *c, int rc, struct kerr *e)
 {
 	return kdb_wend(&c->k, rc, e);
 }
+/* A write bracket opened for one statement (kdb_wstmt): end it with nstore_wend. */
+static inline int nstore_wstmt(struct nconn *c, enum nst id, sqlite3_stmt **st, struct kerr *e)
+{
+	return kdb_wstmt(&c->k, (int)id, st, e);
+}
 /* The calling thread's connection (nstore_conn) with a write bracket open on it; NULL with
  * *rc set and e filled when there is no connection or the bracket cannot begin. */
 static inline struct nconn *nstore_wconn(struct nstore *s, int *rc, struct kerr *e)
@@ -207,10 +212,6 @@ static inline struct nconn *nstore_wconn(struct nstore *s, int *rc, struct kerr 
  * is no connection or the statement cannot be prepared. */
 sqlite3_stmt *nstore_conn_stmt(struct nstore *s, enum nst id, const char *key, struct nconn **c,
                                struct kerr *e);
-/* A write bracket opened for one statement of the store: on K_OK *st is ready and the
- * caller ends the bracket with nstore_wend; on failure the bracket is already ended and its
- * status returned. */
-int nstore_wstmt(struct nconn *c, enum nst id, sqlite3_stmt **st, struct kerr *e);
 
 /* Appends a change of (type, id) to the log for each viewer (public types pass one viewer
  * ""), bumping the global sequence and the type's state. *seq gets the new sequence. */
