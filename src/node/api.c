@@ -336,11 +336,39 @@ static void echo_account(const cJSON *args, cJSON *res)
 		cJSON_AddStringToObject(res, "accountId", acc);
 }
 
+/* 1 when the caller is one of o's two parties (its owner or other). */
+static int takes_part(const struct api_ctx *c, const struct nobj *o)
+{
+	return c->caller && (strcmp(o->owner, c->caller) == 0 || strcmp(o->other, c->caller) == 0);
+}
+
 static int visible(const struct api_ctx *c, enum ntype t, const struct nobj *o)
 {
-	if (!nstore_type_private(t))
-		return 1;
-	return c->caller && (strcmp(o->owner, c->caller) == 0 || strcmp(o->other, c->caller) == 0);
+	return !nstore_type_private(t) || takes_part(c, o);
+}
+
+cJSON *api_load_party(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o,
+                      struct api_seterr *se)
+{
+	cJSON *j = api_load(c, t, id, o);
+	if (!j || !takes_part(c, o)) {
+		cJSON_Delete(j);
+		api_setfail(se, "notFound", NULL, "no %s %.64s", nstore_type_name(t), id);
+		return NULL;
+	}
+	return j;
+}
+
+int api_never_destroyed(struct api_ctx *c, enum ntype t, const char *id, const char *why,
+                        struct api_seterr *se)
+{
+	struct nobj o = {KBUF_INIT, "", ""};
+	cJSON *j = api_load_party(c, t, id, &o, se);
+	nobj_free(&o);
+	if (!j)
+		return -1;
+	cJSON_Delete(j);
+	return api_setfail(se, "forbidden", NULL, "%s", why);
 }
 
 /* ---------------------------------------------------------------- Foo/get */

@@ -285,14 +285,10 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
                            struct api_seterr *se)
 {
 	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *old = api_load(c, NT_CONTRACT, id, &o);
-	int party = old && c->caller &&
-	            (strcmp(o.owner, c->caller) == 0 || strcmp(o.other, c->caller) == 0);
+	cJSON *old = api_load_party(c, NT_CONTRACT, id, &o, se);
 	nobj_free(&o);
-	if (!old || !party) {
-		cJSON_Delete(old);
-		return api_setfail(se, "notFound", NULL, "no Contract %.64s", id);
-	}
+	if (!old)
+		return -1;
 	if (!cJSON_IsObject(patch) || !cJSON_GetObjectItemCaseSensitive(patch, "sections")) {
 		cJSON_Delete(old);
 		return api_setfail(se, "invalidPatch", "sections",
@@ -333,16 +329,9 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
 
 static int contract_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
 {
-	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = api_load(c, NT_CONTRACT, id, &o);
-	int party =
-	    j && c->caller && (strcmp(o.owner, c->caller) == 0 || strcmp(o.other, c->caller) == 0);
-	nobj_free(&o);
-	cJSON_Delete(j);
-	if (!party)
-		return api_setfail(se, "notFound", NULL, "no Contract %.64s", id);
-	return api_setfail(se, "forbidden", NULL,
-	                   "a contract is never destroyed: append a signed \"cancelled\" section");
+	return api_never_destroyed(
+	    c, NT_CONTRACT, id,
+	    "a contract is never destroyed: append a signed \"cancelled\" section", se);
 }
 
 static const char *const contract_states[] = {"offer", "countered", "binding", "cancelled", NULL};

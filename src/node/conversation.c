@@ -18,24 +18,6 @@ static const char *const message_props[] = {
     "id", "conversationId", "from", "to", "nonce", "ciphertext", "sent", NULL,
 };
 
-static int takes_part(const struct api_ctx *c, const struct nobj *o)
-{
-	return strcmp(o->owner, c->caller) == 0 || strcmp(o->other, c->caller) == 0;
-}
-
-/* The object if the caller takes part in it; otherwise notFound (existence is private). */
-static cJSON *load_visible(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o,
-                           struct api_seterr *se)
-{
-	cJSON *j = api_load(c, t, id, o);
-	if (!j || !takes_part(c, o)) {
-		cJSON_Delete(j);
-		api_setfail(se, "notFound", NULL, "no %s %.64s", nstore_type_name(t), id);
-		return NULL;
-	}
-	return j;
-}
-
 /* Validates and stores a conversation or message. */
 static int store(struct api_ctx *c, enum ntype t, const cJSON *o, struct api_seterr *se)
 {
@@ -138,7 +120,7 @@ static int conversation_update(struct api_ctx *c, const char *id, const cJSON *p
                                cJSON **updated, struct api_seterr *se)
 {
 	struct nobj old = {KBUF_INIT, "", ""};
-	cJSON *o = load_visible(c, NT_CONVERSATION, id, &old, se);
+	cJSON *o = api_load_party(c, NT_CONVERSATION, id, &old, se);
 	nobj_free(&old);
 	if (!o)
 		return -1;
@@ -163,7 +145,7 @@ static int destroy_visible(struct api_ctx *c, enum ntype t, const char *id, int 
                            struct api_seterr *se)
 {
 	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = load_visible(c, t, id, &o, se);
+	cJSON *j = api_load_party(c, t, id, &o, se);
 	int mine = j && strcmp(o.owner, c->caller) == 0;
 	nobj_free(&o);
 	cJSON_Delete(j);
@@ -224,7 +206,7 @@ static int message_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID
 		                   "conversationId: missing");
 	struct nobj co = {KBUF_INIT, "", ""};
 	struct api_seterr ignored = {NULL, "", ""};
-	cJSON *conv = load_visible(c, NT_CONVERSATION, conv_id, &co, &ignored);
+	cJSON *conv = api_load_party(c, NT_CONVERSATION, conv_id, &co, &ignored);
 	if (!conv) {
 		nobj_free(&co);
 		return api_setfail(se, "invalidProperties", "conversationId",
@@ -265,7 +247,7 @@ static int message_update(struct api_ctx *c, const char *id, const cJSON *patch,
                           struct api_seterr *se)
 {
 	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = load_visible(c, NT_MESSAGE, id, &o, se);
+	cJSON *j = api_load_party(c, NT_MESSAGE, id, &o, se);
 	nobj_free(&o);
 	if (!j)
 		return -1;

@@ -1120,16 +1120,8 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 
 static int order_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
 {
-	struct nobj ob = {KBUF_INIT, "", ""};
-	cJSON *j = api_load(c, NT_ORDER, id, &ob);
-	int party = j && c->caller &&
-	            (strcmp(ob.owner, c->caller) == 0 || strcmp(ob.other, c->caller) == 0);
-	nobj_free(&ob);
-	cJSON_Delete(j);
-	if (!party)
-		return api_setfail(se, "notFound", NULL, "no Order %.64s", id);
-	return api_setfail(se, "forbidden", NULL,
-	                   "an order is never destroyed: cancel it through its contract");
+	return api_never_destroyed(
+	    c, NT_ORDER, id, "an order is never destroyed: cancel it through its contract", se);
 }
 
 static const struct api_filter order_filters[] = {
