@@ -350,8 +350,12 @@ static int visible(const struct api_ctx *c, enum ntype t, const struct nobj *o)
 cJSON *api_load_party(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o,
                       struct api_seterr *se)
 {
-	cJSON *j = api_load(c, t, id, o);
-	if (!j || !takes_part(c, o)) {
+	struct nobj mine = {KBUF_INIT, "", ""};
+	struct nobj *ob = o ? o : &mine;
+	cJSON *j = api_load(c, t, id, ob);
+	int party = j && takes_part(c, ob);
+	nobj_free(&mine);
+	if (!party) {
 		cJSON_Delete(j);
 		api_setfail(se, "notFound", NULL, "no %s %.64s", nstore_type_name(t), id);
 		return NULL;
@@ -359,12 +363,10 @@ cJSON *api_load_party(struct api_ctx *c, enum ntype t, const char *id, struct no
 	return j;
 }
 
-int api_never_destroyed(struct api_ctx *c, enum ntype t, const char *id, const char *why,
-                        struct api_seterr *se)
+int api_refuse_change(struct api_ctx *c, enum ntype t, const char *id, const char *why,
+                      struct api_seterr *se)
 {
-	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = api_load_party(c, t, id, &o, se);
-	nobj_free(&o);
+	cJSON *j = api_load_party(c, t, id, NULL, se);
 	if (!j)
 		return -1;
 	cJSON_Delete(j);

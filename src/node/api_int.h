@@ -182,14 +182,14 @@ int api_canon(const cJSON *v, struct kbuf *out, struct kerr *e);
 /* The stored object parsed; NULL when absent (or damaged). Caller cJSON_Delete()s. */
 cJSON *api_load(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o);
 /* The stored object if the caller takes part in it (its owner or other); otherwise NULL and
- * se a notFound "no <Type> <id>" (existence is private). o is filled either way: the caller
- * nobj_free()s it and cJSON_Delete()s the object. */
+ * se a notFound "no <Type> <id>" (existence is private). The caller cJSON_Delete()s the
+ * object; o (NULL when not wanted) is filled either way and the caller nobj_free()s it. */
 cJSON *api_load_party(struct api_ctx *c, enum ntype t, const char *id, struct nobj *o,
                       struct api_seterr *se);
-/* Foo/set's destroy of a type whose objects are never destroyed (Contract, Order): the
- * notFound of api_load_party for anyone but a party, else forbidden saying why. */
-int api_never_destroyed(struct api_ctx *c, enum ntype t, const char *id, const char *why,
-                        struct api_seterr *se);
+/* A change the type never allows (destroying a Contract or an Order, editing a Message):
+ * the notFound of api_load_party for anyone but a party, else forbidden saying why. */
+int api_refuse_change(struct api_ctx *c, enum ntype t, const char *id, const char *why,
+                      struct api_seterr *se);
 /* Applies a JMAP patch of whole top-level properties (null removes one) to obj. Refuses
  * paths ("a/b") and the properties in fixed (changing them; sending the same value is
  * fine). */

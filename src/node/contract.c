@@ -284,9 +284,7 @@ static int contract_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_I
 static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
                            struct api_seterr *se)
 {
-	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *old = api_load_party(c, NT_CONTRACT, id, &o, se);
-	nobj_free(&o);
+	cJSON *old = api_load_party(c, NT_CONTRACT, id, NULL, se);
 	if (!old)
 		return -1;
 	if (!cJSON_IsObject(patch) || !cJSON_GetObjectItemCaseSensitive(patch, "sections")) {
@@ -329,7 +327,7 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
 
 static int contract_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
 {
-	return api_never_destroyed(
+	return api_refuse_change(
 	    c, NT_CONTRACT, id,
 	    "a contract is never destroyed: append a signed \"cancelled\" section", se);
 }

@@ -119,9 +119,7 @@ static int conversation_create(struct api_ctx *c, const cJSON *obj, char id[NSTO
 static int conversation_update(struct api_ctx *c, const char *id, const cJSON *patch,
                                cJSON **updated, struct api_seterr *se)
 {
-	struct nobj old = {KBUF_INIT, "", ""};
-	cJSON *o = api_load_party(c, NT_CONVERSATION, id, &old, se);
-	nobj_free(&old);
+	cJSON *o = api_load_party(c, NT_CONVERSATION, id, NULL, se);
 	if (!o)
 		return -1;
 	static const char *const fixed[] = {"id",      "participants", "listingId", "rfqId",
@@ -246,14 +244,8 @@ static int message_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID
 static int message_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
                           struct api_seterr *se)
 {
-	struct nobj o = {KBUF_INIT, "", ""};
-	cJSON *j = api_load_party(c, NT_MESSAGE, id, &o, se);
-	nobj_free(&o);
-	if (!j)
-		return -1;
-	cJSON_Delete(j);
-	return api_setfail(se, "forbidden", NULL,
-	                   "messages are sealed and cannot be changed; send a new one");
+	return api_refuse_change(c, NT_MESSAGE, id,
+	                         "messages are sealed and cannot be changed; send a new one", se);
 }
 
 static int message_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)

@@ -1120,8 +1120,8 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 
 static int order_destroy(struct api_ctx *c, const char *id, struct api_seterr *se)
 {
-	return api_never_destroyed(
-	    c, NT_ORDER, id, "an order is never destroyed: cancel it through its contract", se);
+	return api_refuse_change(c, NT_ORDER, id,
+	                         "an order is never destroyed: cancel it through its contract", se);
 }
 
 static const struct api_filter order_filters[] = {
