@@ -157,6 +157,17 @@ static void skip_ws(struct parser *p)
 	}
 }
 
+/* Skips white space, then consumes c when it comes next: 1 if it did. */
+static int eat(struct parser *p, char c)
+{
+	skip_ws(p);
+	if (p->pos < p->n && p->s[p->pos] == (unsigned char)c) {
+		p->pos++;
+		return 1;
+	}
+	return 0;
+}
+
 static int is_digit(unsigned c)
 {
 	return c >= '0' && c <= '9';
@@ -378,11 +389,8 @@ static int parse_array(struct parser *p, cJSON **out)
 	if (rc != K_OK)
 		return rc;
 	cJSON *arr = cj_check(cJSON_CreateArray());
-	skip_ws(p);
-	if (p->pos < p->n && p->s[p->pos] == ']') {
-		p->pos++;
+	if (eat(p, ']'))
 		goto done;
-	}
 	for (;;) {
 		cJSON *item;
 		rc = parse_value(p, &item);
@@ -391,15 +399,10 @@ static int parse_array(struct parser *p, cJSON **out)
 			return rc;
 		}
 		cJSON_AddItemToArray(arr, item);
-		skip_ws(p);
-		if (p->pos < p->n && p->s[p->pos] == ',') {
-			p->pos++;
+		if (eat(p, ','))
 			continue;
-		}
-		if (p->pos < p->n && p->s[p->pos] == ']') {
-			p->pos++;
+		if (eat(p, ']'))
 			break;
-		}
 		cJSON_Delete(arr);
 		return perr(p, p->pos, "expected ',' or ']' after an array element, found %s",
 		            describe(p, p->pos, buf));
@@ -452,11 +455,8 @@ static int parse_object(struct parser *p, cJSON **out)
 	if (rc != K_OK)
 		return rc;
 	cJSON *obj = cj_check(cJSON_CreateObject());
-	skip_ws(p);
-	if (p->pos < p->n && p->s[p->pos] == '}') {
-		p->pos++;
+	if (eat(p, '}'))
 		goto done;
-	}
 	for (;;) {
 		skip_ws(p);
 		if (p->pos >= p->n || p->s[p->pos] != '"') {
@@ -470,14 +470,12 @@ static int parse_object(struct parser *p, cJSON **out)
 			goto fail;
 		size_t key_len = p->scratch.len;
 		char *key = xstrndup(p->scratch.data, key_len);
-		skip_ws(p);
-		if (p->pos >= p->n || p->s[p->pos] != ':') {
+		if (!eat(p, ':')) {
 			free(key);
 			rc = perr(p, p->pos, "expected ':' after a key, found %s",
 			          describe(p, p->pos, buf));
 			goto fail;
 		}
-		p->pos++;
 		cJSON *item;
 		rc = parse_value(p, &item);
 		if (rc != K_OK) {
@@ -492,15 +490,10 @@ static int parse_object(struct parser *p, cJSON **out)
 			keys = xrealloc(keys, cap * sizeof *keys);
 		}
 		keys[nkeys++] = (struct keyref){item->string, key_len, key_at};
-		skip_ws(p);
-		if (p->pos < p->n && p->s[p->pos] == ',') {
-			p->pos++;
+		if (eat(p, ','))
 			continue;
-		}
-		if (p->pos < p->n && p->s[p->pos] == '}') {
-			p->pos++;
+		if (eat(p, '}'))
 			break;
-		}
 		rc = perr(p, p->pos, "expected ',' or '}' after an object member, found %s",
 		          describe(p, p->pos, buf));
 		goto fail;
