@@ -186,12 +186,15 @@ static int upper_copy(const char *s, char out[8])
 	return strcmp(out, s) != 0;
 }
 
-/* One shape for every "unknown X" message; `known` says whether the upper-cased code is
- * valid, to turn the usual hint into "codes are upper case: DE". */
-static int check_fail(struct kerr *e, const char *field, const char *what, const char *code,
-                      const char *standard, int (*known)(const char *))
+/* The one check of a code against its list: K_OK when known(code), else one shape for
+ * every "unknown X" message; known of the upper-cased code turns the usual hint into "codes
+ * are upper case: DE". */
+static int check_known(struct kerr *e, const char *field, const char *what, const char *code,
+                       const char *standard, int (*known)(const char *))
 {
 	char sh[24], up[8];
+	if (known(code))
+		return K_OK;
 	if (!code || !*code)
 		return kerr_set(e, K_EINVAL, "%s: missing %s (%s)", field, what, standard);
 	shown(code, sh);
@@ -211,9 +214,7 @@ static int iso_check(struct iso_table *t, const char *code, const char *field, c
 		return kerr_set(e, l->err.code, "%s: cannot check %s '%s': %s", field, what, sh,
 		                l->err.msg);
 	}
-	if (known(code))
-		return K_OK;
-	return check_fail(e, field, what, code, standard, known);
+	return check_known(e, field, what, code, standard, known);
 }
 
 const char *codes_country_name(const char *alpha2)
@@ -290,11 +291,9 @@ static int incoterm_known(const char *code)
 
 int codes_check_incoterm(const char *code, const char *field, struct kerr *e)
 {
-	if (incoterm_known(code))
-		return K_OK;
-	return check_fail(e, field ? field : "incoterms", "Incoterms rule", code,
-	                  "Incoterms 2020: EXW FCA FAS FOB CFR CIF CPT CIP DAP DPU DDP",
-	                  incoterm_known);
+	return check_known(e, field ? field : "incoterms", "Incoterms rule", code,
+	                   "Incoterms 2020: EXW FCA FAS FOB CFR CIF CPT CIP DAP DPU DDP",
+	                   incoterm_known);
 }
 
 const struct unit *codes_unit(const char *code)
@@ -316,10 +315,8 @@ static int unit_known(const char *code)
 
 int codes_check_unit(const char *code, const char *field, struct kerr *e)
 {
-	if (unit_known(code))
-		return K_OK;
-	return check_fail(e, field ? field : "unit", "unit", code,
-	                  "UN/ECE Rec 20, e.g. C62 piece, KGM kilogram, MTR metre", unit_known);
+	return check_known(e, field ? field : "unit", "unit", code,
+	                   "UN/ECE Rec 20, e.g. C62 piece, KGM kilogram, MTR metre", unit_known);
 }
 /* UN/ECE Recommendation 21, "Codes for Types of Cargo, Packages and Packaging Materials"
  * (Revision 8.1, Annex VI, the alphanumeric package codes): the ones small shipments use.
@@ -353,11 +350,9 @@ static int package_known(const char *code)
 
 int codes_check_package(const char *code, const char *field, struct kerr *e)
 {
-	if (package_known(code))
-		return K_OK;
-	return check_fail(e, field ? field : "package", "package code", code,
-	                  "UN/ECE Rec 21, e.g. CT carton, BX box, PX pallet, CS case, BG bag",
-	                  package_known);
+	return check_known(e, field ? field : "package", "package code", code,
+	                   "UN/ECE Rec 21, e.g. CT carton, BX box, PX pallet, CS case, BG bag",
+	                   package_known);
 }
 
 /* The charge rules of Incoterms 2020, one line per rule: who pays the main carriage (A4/B4
