@@ -376,11 +376,7 @@ int store_run_write(struct store *s, sqlite3_stmt *st, const char *what, struct 
 
 int store_wstmt(struct store *s, enum store_stmt id, sqlite3_stmt **st, struct kerr *e)
 {
-	int rc = store_wbegin(s, e);
-	if (rc)
-		return rc;
-	*st = store_stmt(s, id, e);
-	return *st ? K_OK : store_wfinish(s, K_EDB, e);
+	return kdb_wstmt(&s->k, (int)id, st, e);
 }
 
 int store_wprepare(struct store *s, const char *sql, const char *const *v, int n, const char *what,

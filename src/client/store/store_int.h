@@ -120,13 +120,13 @@ int store_read_into(struct store *s, enum store_stmt which, const char *id, cons
                     int (*parse)(const cJSON *j, void *out, struct kerr *e), void *out,
                     struct kerr *e);
 
+/* Steps st, a one-off statement that returns no rows, then finalizes it: K_EDB naming what
+ * when the step fails. */
+int store_run_write(struct store *s, sqlite3_stmt *st, const char *what, struct kerr *e);
 /* A write bracket opened for one statement: the store's statement id (store_wstmt) or a
  * one-off sql with v[0..n) bound as store_prepare binds them (store_wprepare, the caller
  * finalizes it). K_OK with *st ready, the bracket open for store_wfinish; on failure the
  * bracket is already ended and its status returned. */
-/* Steps st, a one-off statement that returns no rows, then finalizes it: K_EDB naming what
- * when the step fails. */
-int store_run_write(struct store *s, sqlite3_stmt *st, const char *what, struct kerr *e);
 int store_wstmt(struct store *s, enum store_stmt id, sqlite3_stmt **st, struct kerr *e);
 int store_wprepare(struct store *s, const char *sql, const char *const *v, int n, const char *what,
                    sqlite3_stmt **st, struct kerr *e);

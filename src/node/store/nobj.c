@@ -313,12 +313,10 @@ static int put_and_log(struct nstore *s, enum ntype t, enum nst which, const cha
 		return K_EDB;
 	if (!id)
 		return kerr_set(e, K_EINVAL, "id: missing");
-	int rc = nstore_wbegin(c, e);
+	sqlite3_stmt *st;
+	int rc = nstore_wstmt(c, which, &st, e);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = nstore_stmt(c, which, e);
-	if (!st)
-		return nstore_wend(c, K_EDB, e);
 	for (int i = 0; i < nvals; i++)
 		nstore_bind_text(st, i + 1, vals[i]);
 	int step = sqlite3_step(st);
