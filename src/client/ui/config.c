@@ -505,26 +505,10 @@ static int load_file(struct ui_config *cfg, const char *path, int theme_only, in
                      struct kerr *e)
 {
 	struct kbuf b = KBUF_INIT;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return kerr_set(e, errno == ENOENT ? K_ENOTFOUND : K_EIO, "%s: %s", path,
-		                strerror(errno));
-	char chunk[8192];
-	size_t n;
-	int rc = K_OK;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + n > UI_CONFIG_MAX_BYTES) {
-			rc = kerr_set(e, K_ETOOBIG, "%s: larger than %d bytes", path,
-			              UI_CONFIG_MAX_BYTES);
-			break;
-		}
-		kbuf_append(&b, chunk, n);
-	}
-	if (rc == K_OK && ferror(f))
-		rc = kerr_set(e, K_EIO, "%s: %s", path, strerror(errno));
-	fclose(f);
+	/* A file named "-" is that file here, never standard input (the terminal). */
+	int rc = kbuf_read_file(strcmp(path, "-") == 0 ? "./-" : path, UI_CONFIG_MAX_BYTES, &b, e);
 	if (rc == K_OK)
-		rc = ui_config_parse(cfg, path, b.data ? b.data : "", b.len, theme_only, depth,
+		rc = ui_config_parse(cfg, path, kbuf_str(&b), b.len, theme_only, depth,
 		                     include_files, NULL, e);
 	kbuf_free(&b);
 	return rc;
