@@ -64,6 +64,9 @@ t_run "buyer signs the counter" 0 kb contract sign "$KID"
 t_match "it is binding and names the order" "$T_OUT" 'binding, order [A-Za-z0-9_-]{43}'
 ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_run "a binding contract takes no counter" 1 kb contract counter "$KID" --qty 10
+t_match "the counter's refusal names the order" "$T_ERR" "binding already \\(order $ORDER\\): no further offer can follow"
+t_run "a binding contract takes no second signature" 1 kb contract sign "$KID"
+t_match "the signature's refusal names the order" "$T_ERR" "binding already \\(order $ORDER\\): nothing is left to sign"
 t_run "seller syncs" 0 ks sync
 t_run "seller list says binding" 0 ks contract list --json
 t_match "binding with the same order id" "$T_OUT" "\"state\":\"binding\".*\"orderId\":\"$ORDER\""

@@ -348,15 +348,20 @@ static int load_verified(struct ctx *c, struct store **s, const char *id, cJSON 
 }
 
 /* The contract named by key (resolve.h) as a counter or a signature needs it: its full id in
- * id, loaded and verified (*doc the caller's to free) and our role in it. */
+ * id, loaded and verified (*doc the caller's to free) and our role in it; a binding one is
+ * refused, why_not saying what can no longer follow. */
 static int open_to_sign(struct ctx *c, const char *key, char id[RESOLVE_ID_MAX + 1],
                         struct store **s, cJSON **doc, struct contract_status *st,
-                        const char **role, struct kerr *e)
+                        const char **role, const char *why_not, struct kerr *e)
 {
+	*doc = NULL;
 	int rc = resolve_id(c, RESOLVE_CONTRACT, key, id, RESOLVE_ID_MAX + 1, e);
 	if (!rc)
 		rc = load_verified(c, s, id, doc, st, e);
-	if (!rc && (rc = role_of(c, *doc, role, e))) {
+	if (!rc && !(rc = role_of(c, *doc, role, e)) && st->binding >= 0)
+		rc = kerr_set(e, K_ECONFLICT, "contract %s is binding already (order %s): %s", id,
+		              st->order_id, why_not);
+	if (rc) {
 		cJSON_Delete(*doc);
 		*doc = NULL;
 	}
@@ -539,16 +544,10 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role, *v;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, e);
+	int rc =
+	    open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, "no further offer can follow", e);
 	if (rc)
 		return rc;
-	if (st.binding >= 0) {
-		cJSON_Delete(doc);
-		return kerr_set(e, K_ECONFLICT,
-		                "contract %s is binding already (order %s): no "
-		                "further offer can follow",
-		                id, st.order_id);
-	}
 	const cJSON *latest =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
 	struct contract_terms old_t, t;
@@ -640,14 +639,9 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, e);
+	int rc = open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, "nothing is left to sign", e);
 	if (rc)
 		return rc;
-	if (st.binding >= 0) {
-		cJSON_Delete(doc);
-		return kerr_set(e, K_ECONFLICT, "contract %s is binding already: order %s", id,
-		                st.order_id);
-	}
 	cJSON *latest =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
 	rc = contract_section_sign(latest, role, &c->kp, e);
