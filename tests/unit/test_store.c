@@ -1151,6 +1151,23 @@ static void test_meta_set_get_and_missing(void **state)
 	free(v);
 }
 
+/* node add checks the name first, but two processes adding one name at once meet at the
+ * table's key: the second must hear "exists already", not a database failure. */
+static void test_node_add_twice_says_it_exists_already(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	struct node_info n;
+	memset(&n, 0, sizeof n);
+	n.name = "main";
+	n.url = "https://127.0.0.1:8443";
+	n.node_key = "key";
+	snprintf(n.added, sizeof n.added, "2026-12-05T00:00:00Z");
+	assert_int_equal(store_node_add(f->s, &n, &e), K_OK);
+	assert_int_equal(store_node_add(f->s, &n, &e), K_EEXIST);
+	assert_string_equal(e.msg, "a node named 'main' exists already");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1184,6 +1201,7 @@ int main(void)
 	    T(test_failed_write_inside_a_transaction_dooms_the_commit),
 	    T(test_search_index_is_rebuilt_when_its_text_version_changes),
 	    T(test_meta_set_get_and_missing),
+	    T(test_node_add_twice_says_it_exists_already),
 #undef T
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -69,7 +69,7 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	if (rc)
 		return rc;
 	int step = sqlite3_step(st);
-	if (step == SQLITE_CONSTRAINT)
+	if ((step & 0xff) == SQLITE_CONSTRAINT) /* extended codes are on: _PRIMARYKEY */
 		rc = kerr_set(e, K_EEXIST, "a node named '%s' exists already", n->name);
 	else if (step != SQLITE_DONE)
 		rc = store_dberr(s, e, "adding a node");
