@@ -300,6 +300,7 @@ static int addr_pton(int af, const char *s, size_t n, int *family, uint8_t out[1
 	memcpy(t, s, n);
 	t[n] = '\0';
 	*family = af;
+	memset(out, 0, 16); /* an IPv4 address fills 4 bytes: the rest are zero, never stale */
 	return inet_pton(af, t, out) == 1 ? 0 : -1;
 }
 

@@ -310,6 +310,24 @@ static void test_trusted_proxies_parse_lists_networks_and_refuse_the_rest(void *
 	assert_int_equal(serve_proxies_add(&full, "192.0.2.2", &e), K_ETOOBIG);
 }
 
+/* An IPv4 client from X-Forwarded-For fills 4 bytes; the other 12 are zero, whatever the
+ * caller's buffer held, so no stale byte can ever reach a key built from all 16. */
+static void test_xff_ipv4_client_leaves_no_stale_bytes(void **state)
+{
+	struct serve_opts o;
+	memset(&o, 0, sizeof o);
+	struct kerr e = {0};
+	assert_int_equal(serve_proxies_add(&o, "127.0.0.1", &e), K_OK);
+	int family;
+	uint8_t a[16];
+	memset(a, 0xaa, sizeof a);
+	assert_int_equal(
+	    http_xff_client("203.0.113.7, 127.0.0.1", o.proxies, o.nproxies, &family, a), 1);
+	assert_int_equal(family, AF_INET);
+	const uint8_t want[16] = {203, 0, 113, 7};
+	assert_memory_equal(a, want, sizeof want);
+}
+
 static void test_xff_gives_the_rightmost_hop_that_is_not_a_trusted_proxy(void **state)
 {
 	struct serve_opts o;
@@ -374,6 +392,7 @@ int main(void)
 	    cmocka_unit_test(test_log_fields_stay_one_word),
 	    cmocka_unit_test(test_trusted_proxies_parse_lists_networks_and_refuse_the_rest),
 	    cmocka_unit_test(test_xff_gives_the_rightmost_hop_that_is_not_a_trusted_proxy),
+	    cmocka_unit_test(test_xff_ipv4_client_leaves_no_stale_bytes),
 	    cmocka_unit_test(test_addresses_keyed_by_ipv4_and_ipv6_64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
