@@ -58,4 +58,7 @@ size_t utf8_decode(const void *s, size_t avail, uint32_t *cp);
  * returns how many, 1 to 4. */
 size_t utf8_encode(uint32_t cp, char out[4]);
 
+/* s[0..n) as a number when it is 1 to 18 ASCII digits (no sign, no space), else -1. */
+int64_t kdigits(const char *s, size_t n);
+
 #endif

@@ -285,3 +285,16 @@ int utf8_valid(const char *s, size_t n)
 	}
 	return 1;
 }
+
+int64_t kdigits(const char *s, size_t n)
+{
+	if (n == 0 || n > 18)
+		return -1;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}

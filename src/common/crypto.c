@@ -521,12 +521,9 @@ static int parse_time(const char *v, size_t n, int64_t *out)
 {
 	if (n == 0 || n > 15 || (n > 1 && v[0] == '0'))
 		return -1;
-	int64_t t = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		t = t * 10 + (v[i] - '0');
-	}
+	int64_t t = kdigits(v, n);
+	if (t < 0)
+		return -1;
 	*out = t;
 	return 0;
 }

@@ -83,15 +83,11 @@ static int is_leap(long y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int digits(const char *s, int n, int *v)
+/* n (at most 4) digits at s in *v: 1, or 0 when they are not all digits. */
+static int digits(const char *s, size_t n, int *v)
 {
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 1;
+	*v = (int)kdigits(s, n);
+	return *v >= 0;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */

@@ -4,18 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kontor/buf.h"
 #include "kontor/err.h"
 
-/* n digits at p as a number, or -1. */
-static int digits(const char *p, int n)
+/* n (at most 4) digits at p as a number, or -1. */
+static int digits(const char *p, size_t n)
 {
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
+	return (int)kdigits(p, n);
 }
 
 int ktime_parse(const char *s, time_t *t)

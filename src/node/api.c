@@ -302,14 +302,9 @@ void api_add_state(cJSON *o, const char *name, int64_t v)
 
 int api_parse_state(const char *s, int64_t *out)
 {
-	if (!s || !*s || strlen(s) > 18)
+	int64_t v = s ? kdigits(s, strnlen(s, 19)) : -1;
+	if (v < 0)
 		return -1;
-	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
 	*out = v;
 	return 0;
 }

@@ -147,6 +147,21 @@ static void test_utf8_encode_gives_each_length_and_validates(void **state)
 	}
 }
 
+static void test_kdigits_takes_1_to_18_plain_digits_only(void **state)
+{
+	assert_int_equal(kdigits("0", 1), 0);
+	assert_int_equal(kdigits("2026", 4), 2026);
+	assert_int_equal(kdigits("20261205", 4), 2026); /* only the n asked for */
+	assert_int_equal(kdigits("999999999999999999", 18), 999999999999999999LL);
+	assert_int_equal(kdigits("1000000000000000000", 19), -1); /* more than 18 */
+	assert_int_equal(kdigits("", 0), -1);
+	assert_int_equal(kdigits("-1", 2), -1);
+	assert_int_equal(kdigits("+1", 2), -1);
+	assert_int_equal(kdigits(" 1", 2), -1);
+	assert_int_equal(kdigits("1a", 2), -1);
+	assert_int_equal(kdigits("١٢", 2), -1); /* Arabic-Indic digits are not ASCII */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +174,7 @@ int main(void)
 	    cmocka_unit_test(test_write_file_atomic_sets_mode_and_replaces),
 	    cmocka_unit_test(test_utf8_valid_refuses_overlongs_surrogates_and_truncation),
 	    cmocka_unit_test(test_utf8_encode_gives_each_length_and_validates),
+	    cmocka_unit_test(test_kdigits_takes_1_to_18_plain_digits_only),
 	};
 	return cmocka_run_group_tests_name("err+buf", tests, NULL, NULL);
 }

@@ -147,15 +147,8 @@ static int parse_colour(const char *s)
 		s += 6;
 	else if (strncmp(s, "color", 5) == 0)
 		s += 5;
-	if (!*s || strlen(s) > 3)
-		return -2;
-	int v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -2;
-		v = v * 10 + (*p - '0');
-	}
-	return v <= 255 ? v : -2;
+	int64_t v = strlen(s) <= 3 ? kdigits(s, strlen(s)) : -1;
+	return v >= 0 && v <= 255 ? (int)v : -2;
 }
 
 static int find_slot(const char *s)
