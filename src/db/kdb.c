@@ -176,14 +176,19 @@ sqlite3_stmt *kdb_stmt(struct kdb *k, int id, struct kerr *e)
 	return cached(k, &k->st[id], k->o.sql[id], e);
 }
 
-sqlite3_stmt *kdb_prepare(struct kdb *k, const char *sql, struct kerr *e)
+sqlite3_stmt *kdb_prepare_as(struct kdb *k, const char *sql, const char *what, struct kerr *e)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(k->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		kdb_err(k, e, "preparing a statement");
+		kdb_err(k, e, what);
 		return NULL;
 	}
 	return st;
+}
+
+sqlite3_stmt *kdb_prepare(struct kdb *k, const char *sql, struct kerr *e)
+{
+	return kdb_prepare_as(k, sql, "preparing a statement", e);
 }
 
 int kdb_one(struct kdb *k, sqlite3_stmt *st, const char *doing, struct kerr *e)

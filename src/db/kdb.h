@@ -62,8 +62,10 @@ int kdb_migrate(struct kdb *k, const char *const *migrations, int n, const char 
 
 /* Statement id of the store's table, reset and with bindings cleared; NULL with e filled. */
 sqlite3_stmt *kdb_stmt(struct kdb *k, int id, struct kerr *e);
-/* A one-off statement (the caller finalizes it); NULL with e filled. */
+/* A one-off statement (the caller finalizes it); NULL with e filled, saying what was being
+ * done ("preparing a statement" for kdb_prepare). */
 sqlite3_stmt *kdb_prepare(struct kdb *k, const char *sql, struct kerr *e);
+sqlite3_stmt *kdb_prepare_as(struct kdb *k, const char *sql, const char *what, struct kerr *e);
 /* K_EDB: "<file>: <what>: <SQLite's message>". Returns K_EDB. */
 int kdb_err(struct kdb *k, struct kerr *e, const char *what);
 int kdb_exec(struct kdb *k, const char *sql, const char *what, struct kerr *e);

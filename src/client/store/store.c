@@ -357,12 +357,8 @@ int store_read_into(struct store *s, enum store_stmt which, const char *id, cons
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, const char *const *v, int n,
                             const char *what, struct kerr *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_dberr(s, e, what ? what : "preparing a statement");
-		return NULL;
-	}
-	for (int i = 0; i < n; i++)
+	sqlite3_stmt *st = kdb_prepare_as(&s->k, sql, what ? what : "preparing a statement", e);
+	for (int i = 0; st && i < n; i++)
 		store_bind_text(st, i + 1, v[i]);
 	return st;
 }
