@@ -207,6 +207,72 @@ static void utc_normalisation_of_offsets_and_fractions(void **state)
 	}
 }
 
+#define EV_AT_FMT                                                                                  \
+	"{\"eventType\":\"TRANSPORT\",\"eventClassifierCode\":\"ACT\","                            \
+	"\"transportEventTypeCode\":\"DEPA\",\"eventDateTime\":\"%s\"}"
+
+/* The edges of a DCSA time: years 0000-9999 before and after the offset, leap days, and the
+ * strict RFC 3339 form (a 'T', seconds, no second 60, fewer than 64 bytes). */
+static void utc_edges_leap_days_and_years_0000_to_9999(void **state)
+{
+	(void)state;
+	static const char *const ok[][2] = {
+	    {"2024-02-29T10:00:00Z", "2024-02-29T10:00:00Z"},
+	    {"2000-02-29T10:00:00Z", "2000-02-29T10:00:00Z"},
+	    {"0000-02-29T00:00:00Z", "0000-02-29T00:00:00Z"}, /* year 0 is a leap year */
+	    {"0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z"},
+	    {"9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"},
+	    {"0000-01-01T00:30:00-01:00", "0000-01-01T01:30:00Z"},
+	    {"9999-12-31T23:30:00+01:00", "9999-12-31T22:30:00Z"},
+	    {"0001-01-01T00:30:00+01:00", "0000-12-31T23:30:00Z"},
+	    {"9998-12-31T23:30:00-01:00", "9999-01-01T00:30:00Z"},
+	    {"1969-12-31T23:00:00-02:00", "1970-01-01T01:00:00Z"},
+	    {"2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00Z"},
+	    {"2026-11-20T08:00:00+23:59", "2026-11-19T08:01:00Z"},
+	    {"2026-11-20T08:00:00.000000000000000000000000000000000000000001Z",
+	     "2026-11-20T08:00:00Z"}, /* 63 bytes */
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		char json[256];
+		snprintf(json, sizeof json, "[" EV_AT_FMT "]", ok[i][0]);
+		cJSON *ev = parse_ok(json);
+		EXPECT(ev, 0, "at", ok[i][1]);
+		cJSON_Delete(ev);
+	}
+	static const char *const bad[] = {
+	    "9999-12-31T23:30:00-01:00", /* after 9999 in UTC */
+	    "0000-01-01T00:30:00+01:00", /* before 0000 in UTC */
+	    "2026-02-29T00:00:00Z",
+	    "2100-02-29T00:00:00Z",
+	    "2026-04-31T00:00:00Z",
+	    "2026-13-01T00:00:00Z",
+	    "2026-00-01T00:00:00Z",
+	    "2026-01-00T00:00:00Z",
+	    "2026-11-20T23:59:60Z", /* no second 60 */
+	    "2026-11-20 08:00:00Z", /* no space for the 'T' */
+	    "2026-11-20T08:00Z",    /* seconds are required */
+	    "2026-11-20T08:00+01:00",
+	    "2026-11-20T08:00:00+0100",
+	    "2026-11-20T08:00:00+24:00",
+	    "2026-11-20T08:00:00+01:60",
+	    "2026-11-20T08:00:00+01:00Z",
+	    "2026-11-20T08:00:00Z ",
+	    "2026-11-20T08:00:00.",
+	    "2026-11-20T8:00:00Z",
+	    "2026-11-20T08:00:00.0000000000000000000000000000000000000000001Z", /* 64 bytes */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char json[256];
+		snprintf(json, sizeof json, "[" EV_AT_FMT "]", bad[i]);
+		cJSON *out = (cJSON *)1;
+		struct kerr e = {0, ""};
+		if (dcsa_parse(json, strlen(json), &out, &e) != K_EINVAL || out)
+			fail_msg("'%s' was taken as a time", bad[i]);
+		if (!strstr(e.msg, "events[0]: eventDateTime: not an RFC 3339 time"))
+			fail_msg("'%s': message '%s'", bad[i], e.msg);
+	}
+}
+
 static void object_with_events_and_plain_array_both_accepted(void **state)
 {
 	(void)state;
@@ -609,6 +675,7 @@ int main(void)
 	    cmocka_unit_test(v3_sample_codes_times_locations_notes),
 	    cmocka_unit_test(facility_code_is_the_last_resort_location),
 	    cmocka_unit_test(utc_normalisation_of_offsets_and_fractions),
+	    cmocka_unit_test(utc_edges_leap_days_and_years_0000_to_9999),
 	    cmocka_unit_test(object_with_events_and_plain_array_both_accepted),
 	    cmocka_unit_test(file_order_kept_when_some_event_lacks_created_time),
 	    cmocka_unit_test(bad_time_names_the_event),

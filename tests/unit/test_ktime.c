@@ -113,6 +113,79 @@ static void test_not_a_time_is_refused_and_shown_harmlessly(void **state)
 	assert_int_equal(strlen(ktime_local(longer, out, sizeof out)), sizeof out - 1);
 }
 
+/* The edges of what ktime_parse takes: each case with the instant it must give. */
+static void test_parse_takes_leap_days_second_60_short_forms_and_far_years(void **state)
+{
+	static const struct {
+		const char *s;
+		long long t;
+	} ok[] = {
+	    {"2024-02-29T00:00:00Z", 1709164800},   /* a leap day */
+	    {"2000-02-29T12:00:00Z", 951825600},    /* a century that is a leap year */
+	    {"2026-11-25T23:59:60Z", 1795651199},   /* second 60 is read as 59 */
+	    {"2026-11-25 09:12:00Z", 1795597920},   /* a space for the 'T' */
+	    {"2026-11-25T09:12Z", 1795597920},      /* no seconds */
+	    {"2026-11-25T10:12+01:00", 1795597920}, /* no seconds, with an offset */
+	    {"2026-11-25t09:12:00z", 1795597920},   /* lower-case t and z */
+	    {"2026-11-25T09:12:00.999999999Z", 1795597920},
+	    {"2026-11-25T09:12:00.5-00:00", 1795597920},
+	    {"2026-11-25T09:12:00+23:59", 1795597920 - 86340},
+	    {"1970-01-01T00:30:00+01:00", -1800}, /* 1970 before the offset is enough */
+	    {"9999-12-31T23:59:59Z", 253402300799},
+	    {"9999-12-31T23:30:00-01:00", 253402302600}, /* past 9999 in UTC is still an instant */
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		time_t t = 0;
+		if (ktime_parse(ok[i].s, &t) != K_OK)
+			fail_msg("'%s' was refused", ok[i].s);
+		if ((long long)t != ok[i].t)
+			fail_msg("'%s' gave %lld, wanted %lld", ok[i].s, (long long)t, ok[i].t);
+	}
+}
+
+static void test_parse_refuses_impossible_dates_and_malformed_times(void **state)
+{
+	static const char *const bad[] = {
+	    "2026-02-29T00:00:00Z", /* 2026 is not a leap year */
+	    "2100-02-29T00:00:00Z", /* a century that is not */
+	    "2026-04-31T00:00:00Z", /* no 31 April */
+	    "2026-13-01T00:00:00Z",      "2026-00-10T00:00:00Z",
+	    "2026-01-00T00:00:00Z",      "2026-01-32T00:00:00Z",
+	    "2026-11-25T09:12:61Z", /* only 60 is a (leap) second past 59 */
+	    "2026-11-25T09:60:00Z",      "2026-11-25T24:00:00Z",
+	    "2026-11-25T09:12.5Z", /* a fraction needs seconds */
+	    "2026-11-25T09:12:Z",        "2026-11-25T09:12:0Z",
+	    "2026-11-25T9:12:00Z",       "2026-11-25_09:12:00Z",
+	    "2026-11-25T09:12:00+24:00", "2026-11-25T09:12:00+01:60",
+	    "2026-11-25T09:12:00+0100",  "2026-11-25T09:12:00+01:00 ",
+	    "2026-11-25T09:12:00+01",    "+026-11-25T09:12:00Z",
+	    "2026/11/25T09:12:00Z",      "2026-11-25T09-12:00Z",
+	    "1969-12-31T23:30:00-01:00", /* before 1970 as written, though not in UTC */
+	    "0000-01-01T00:00:00Z",      "2026-11-25T09:1",
+	};
+	time_t t;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (ktime_parse(bad[i], &t) != K_EINVAL)
+			fail_msg("'%s' was taken as a time", bad[i]);
+	assert_int_equal(ktime_parse(NULL, &t), K_EINVAL);
+}
+
+static void test_parse_takes_64_bytes_and_refuses_65(void **state)
+{
+	char s[80];
+	time_t t = 0;
+	/* "2026-11-25T09:12:00." and a fraction and "Z": 64 bytes, KTIME_IN_MAX. */
+	memcpy(s, "2026-11-25T09:12:00.", 20);
+	memset(s + 20, '1', 43);
+	memcpy(s + 63, "Z", 2);
+	assert_int_equal(strlen(s), KTIME_IN_MAX);
+	assert_int_equal(ktime_parse(s, &t), K_OK);
+	assert_int_equal((long long)t, 1795597920);
+	memset(s + 20, '1', 44);
+	memcpy(s + 64, "Z", 2);
+	assert_int_equal(ktime_parse(s, &t), K_EINVAL);
+}
+
 static void test_a_time_t_is_shown_the_same_way(void **state)
 {
 	char out[KTIME_LOCAL_MAX];
@@ -131,6 +204,9 @@ int main(void)
 	    cmocka_unit_test(test_offsets_fractions_and_a_space_are_taken),
 	    cmocka_unit_test(test_parse_gives_the_instant),
 	    cmocka_unit_test(test_not_a_time_is_refused_and_shown_harmlessly),
+	    cmocka_unit_test(test_parse_takes_leap_days_second_60_short_forms_and_far_years),
+	    cmocka_unit_test(test_parse_refuses_impossible_dates_and_malformed_times),
+	    cmocka_unit_test(test_parse_takes_64_bytes_and_refuses_65),
 	    cmocka_unit_test(test_a_time_t_is_shown_the_same_way),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
