@@ -71,6 +71,8 @@ ui "$S" 120x40 "$T_TMP/s-seller1" KONTOR_PASSPHRASE="'$PASS'"
 D=$(cat "$T_TMP/d-contracts")
 t_match "tab 4 lists the offer waiting for the seller" "$D" "^> ${KID%"${KID#??????????}"} +Rotterdam Pumps BV +DN50 brass ball valve +offer waiting for me +1,?200\.00 USD"
 t_match "tab 4 has column heads" "$D" 'CONTRACT +COUNTERPARTY +PRODUCT +STATE +TOTAL +UPDATED'
+t_match "tab 4's UPDATED column gives the offer's time, not '-'" "$D" \
+	"^> ${KID%"${KID#??????????}"} .*USD +20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} "
 D=$(cat "$T_TMP/d-contract")
 t_match "Enter renders the offer: the total" "$D" 'Total: 1,?200\.00 USD'
 t_match "the offer names the Incoterm rule and place" "$D" 'FOB .*Ningbo'

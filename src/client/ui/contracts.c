@@ -105,7 +105,8 @@ static int add_contract(void *vctx, const cJSON *doc)
 		k->product = ui_trade_product(NULL);
 	}
 	contract_terms_free(&terms);
-	/* the node's "updated", else the time of the latest event section */
+	/* the node's "updated", else the time of the latest section: an event's "at", an
+	 * offer's "created" (the signed document carries no envelope times) */
 	char last[32] = "";
 	const char *upd = jstr(doc, "updated");
 	if (!upd) {
@@ -113,7 +114,8 @@ static int add_contract(void *vctx, const cJSON *doc)
 		cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
 		{
 			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
-			const char *at = jstr(body, "at");
+			const char *at =
+			    jstr(body, "at") ? jstr(body, "at") : jstr(body, "created");
 			if (at && strlen(at) < sizeof last && strcmp(at, last) > 0)
 				snprintf(last, sizeof last, "%s", at);
 			cJSON_Delete(body);
