@@ -9,11 +9,15 @@
 
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/text.h"
 
 #define LOCATION_MAX 200
 #define NOTE_MAX 500
+#define DCSA_TIME_MAX 63 /* bytes of an event time; longer is refused */
+
+_Static_assert(MODEL_TIME_LEN == KTIME_UTC_LEN, "an event time is a model time");
 
 /* ---------------------------------------------------------------- small helpers */
 
@@ -78,86 +82,14 @@ static void put_clean_s(char *out, size_t cap, size_t *len, const char *s)
 
 /* ---------------------------------------------------------------- time */
 
-static int is_leap(long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* n (at most 4) digits at s in *v: 1, or 0 when they are not all digits. */
-static int digits(const char *s, size_t n, int *v)
-{
-	*v = (int)kdigits(s, n);
-	return *v >= 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-/* RFC 3339 date-time (offset or Z, optional fraction) to "YYYY-MM-DDTHH:MM:SSZ" in UTC.
- * Returns 0 when s is not one (or lands outside years 0000-9999 in UTC). */
+/* RFC 3339 date-time, strictly (a 'T', seconds, no second 60; an offset or Z, an optional
+ * fraction) to "YYYY-MM-DDTHH:MM:SSZ" in UTC. Returns 0 when s is not one, is longer than
+ * DCSA_TIME_MAX, or lands outside years 0000-9999 in UTC. */
 static int time_to_utc(const char *s, char out[MODEL_TIME_LEN + 1])
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	size_t n = strnlen(s, 64);
-	int y, mo, d, h, mi, sec, oh = 0, om = 0;
-	if (n < 20 || n >= 64)
-		return 0;
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) ||
-	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
-		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)) || h > 23 ||
-	    mi > 59 || sec > 59)
-		return 0;
-	const char *p = s + 19;
-	if (*p == '.') {
-		int k = 0;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			k++;
-		if (k == 0)
-			return 0;
-	}
-	int sign = 0;
-	if ((*p == 'Z' || *p == 'z') && p[1] == 0) {
-		sign = 0;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) &&
-	           p[3] == ':' && digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
-		sign = *p == '+' ? 1 : -1;
-	} else {
-		return 0;
-	}
-	int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	t -= sign * (oh * 3600 + om * 60);
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t rem = t - days * 86400, yy;
-	int m2, d2;
-	civil_from_days(days, &yy, &m2, &d2);
-	if (yy < 0 || yy > 9999)
-		return 0;
-	snprintf(out, MODEL_TIME_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)yy, m2, d2,
-	         (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-	return 1;
+	struct ktime_fields f;
+	return strnlen(s, DCSA_TIME_MAX + 1) <= DCSA_TIME_MAX &&
+	       ktime_read(s, KTIME_STRICT, &f) == K_OK && ktime_utc(ktime_epoch(&f), out) == K_OK;
 }
 
 /* ---------------------------------------------------------------- parse */

@@ -1,4 +1,5 @@
-/* ktime — RFC 3339 UTC as people read it: in the local zone, with the zone's name. */
+/* ktime — RFC 3339 times and calendar dates read in one place, and shown as people read them:
+ * in the local zone, with the zone's name. */
 #include "kontor/ktime.h"
 
 #include <stdio.h>
@@ -7,64 +8,129 @@
 #include "kontor/buf.h"
 #include "kontor/err.h"
 
-/* n (at most 4) digits at p as a number, or -1. */
-static int digits(const char *p, size_t n)
+int ktime_date_valid(int y, int m, int d)
 {
-	return (int)kdigits(p, n);
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (m < 1 || m > 12 || d < 1)
+		return 0;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
-int ktime_parse(const char *s, time_t *t)
+/* n digits at *p, lo to hi, in *v, and *p past them: 1, or 0 (and *p where it was). */
+static int number(const char **p, size_t n, int lo, int hi, int *v)
 {
-	if (!s)
+	int64_t x = kdigits(*p, n); /* stops at the first non-digit, so never past the end */
+	if (x < lo || x > hi)
+		return 0;
+	*v = (int)x;
+	*p += n;
+	return 1;
+}
+
+/* The character c at *p, and *p past it: 1, or 0. */
+static int sep(const char **p, char c)
+{
+	if (**p != c)
+		return 0;
+	(*p)++;
+	return 1;
+}
+
+int ktime_read(const char *s, unsigned flags, struct ktime_fields *f)
+{
+	if (!s || strnlen(s, KTIME_IN_MAX + 1) > KTIME_IN_MAX)
 		return K_EINVAL;
-	size_t len = strnlen(s, KTIME_IN_MAX + 1);
-	if (len < 16 || len > KTIME_IN_MAX)
+	memset(f, 0, sizeof *f);
+	const char *p = s;
+	if (!number(&p, 4, 0, 9999, &f->year) || !sep(&p, '-') ||
+	    !number(&p, 2, 1, 12, &f->month) || !sep(&p, '-') || !number(&p, 2, 1, 31, &f->day) ||
+	    !ktime_date_valid(f->year, f->month, f->day))
 		return K_EINVAL;
-	int Y = digits(s, 4), M = digits(s + 5, 2), D = digits(s + 8, 2);
-	int h = digits(s + 11, 2), m = digits(s + 14, 2), sec = 0;
-	if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > 31 || h < 0 || h > 23 || m < 0 || m > 59 ||
-	    s[4] != '-' || s[7] != '-' || s[13] != ':' ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+	if (!sep(&p, 'T') && !sep(&p, 't') && !((flags & KTIME_SPACE_T) && sep(&p, ' ')))
 		return K_EINVAL;
-	const char *p = s + 16;
-	if (*p == ':') {
-		if ((sec = digits(p + 1, 2)) < 0 || sec > 60)
+	if (!number(&p, 2, 0, 23, &f->hour) || !sep(&p, ':') || !number(&p, 2, 0, 59, &f->min))
+		return K_EINVAL;
+	if (sep(&p, ':')) {
+		if (!number(&p, 2, 0, flags & KTIME_SECOND_60 ? 60 : 59, &f->sec))
 			return K_EINVAL;
-		p += 3;
-		if (*p == '.') {
-			p++;
+		if (f->sec == 60)
+			f->sec = 59;
+		if (sep(&p, '.')) {
 			if (*p < '0' || *p > '9')
 				return K_EINVAL;
 			while (*p >= '0' && *p <= '9')
 				p++;
 		}
+	} else if (!(flags & KTIME_SECONDS_OPTIONAL)) {
+		return K_EINVAL;
 	}
-	long off = 0;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
+	if (sep(&p, 'Z') || sep(&p, 'z')) {
+		f->offset = 0;
 	} else if (*p == '+' || *p == '-') {
-		int oh = digits(p + 1, 2), om = oh >= 0 && p[3] == ':' ? digits(p + 4, 2) : -1;
-		if (oh < 0 || oh > 23 || om < 0 || om > 59)
+		int sign = *p++ == '-' ? -1 : 1, oh, om;
+		if (!number(&p, 2, 0, 23, &oh) || !sep(&p, ':') || !number(&p, 2, 0, 59, &om))
 			return K_EINVAL;
-		off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
-		p += 6;
+		f->offset = sign * (oh * 3600 + om * 60);
 	} else {
 		return K_EINVAL;
 	}
-	if (*p)
+	return *p ? K_EINVAL : K_OK;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The date of day z since 1970-01-01 (the inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int64_t ktime_epoch(const struct ktime_fields *f)
+{
+	return days_from_civil(f->year, f->month, f->day) * 86400 + f->hour * 3600 + f->min * 60 +
+	       f->sec - f->offset;
+}
+
+int ktime_utc(int64_t t, char out[KTIME_UTC_LEN + 1])
+{
+	if (t < days_from_civil(0, 1, 1) * 86400 || t >= days_from_civil(10000, 1, 1) * 86400)
+		return K_ERANGE;
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), rem = t - days * 86400, y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, KTIME_UTC_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
+	         (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	return K_OK;
+}
+
+int ktime_parse(const char *s, time_t *t)
+{
+	struct ktime_fields f;
+	if (ktime_read(s, KTIME_SPACE_T | KTIME_SECONDS_OPTIONAL | KTIME_SECOND_60, &f) != K_OK ||
+	    f.year < 1970)
 		return K_EINVAL;
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = Y - 1900;
-	tm.tm_mon = M - 1;
-	tm.tm_mday = D;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = sec > 59 ? 59 : sec;
-	time_t v = timegm(&tm);
-	if (v == (time_t)-1 || tm.tm_mday != D) /* normalised: there is no 31 April */
+	int64_t v = ktime_epoch(&f);
+	if ((time_t)v != v) /* a 32-bit time_t */
 		return K_EINVAL;
-	*t = v - off;
+	*t = (time_t)v;
 	return K_OK;
 }
 
