@@ -96,15 +96,9 @@ static int check_account(const char *id, const char *field, struct kerr *e)
 	return K_OK;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* RFC 3339 full-date. */
 static int check_date(const char *s, const char *field, struct kerr *e)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	char sh[SHOWN_LEN];
 	if (!s || !*s)
 		return kerr_set(e, K_EINVAL, "%s: missing", field);
@@ -119,7 +113,7 @@ static int check_date(const char *s, const char *field, struct kerr *e)
 	    d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (mo < 1 || mo > 12)
 		return kerr_set(e, K_EINVAL, "%s: no month %02d in '%s'", field, mo, s);
-	if (d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
+	if (!ktime_date_valid(y, mo, d))
 		return kerr_set(e, K_EINVAL, "%s: %04d-%02d has no day %02d", field, y, mo, d);
 	return K_OK;
 bad:

@@ -12,6 +12,7 @@
 #include "kontor/canon.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/order.h"
 #include "kontor/money.h"
 
@@ -166,11 +167,6 @@ static void strv_from(struct kstrv *sv, const cJSON *a)
 
 /* ---------------------------------------------------------------- time */
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 static int num(const char *s, int n)
 {
 	int v = 0;
@@ -196,7 +192,6 @@ void model_time(int64_t at, char out[MODEL_TIME_LEN + 1])
 int model_check_time(const char *s, const char *field, struct kerr *e)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	char sh[SHOWN_LEN];
 	if (!field)
 		field = "time";
@@ -212,8 +207,7 @@ int model_check_time(const char *s, const char *field, struct kerr *e)
 	int h = num(s + 11, 2), mi = num(s + 14, 2), sec = num(s + 17, 2);
 	if (mo < 1 || mo > 12)
 		return kerr_set(e, K_EINVAL, "%s: no month %02d in '%s'", field, mo, s);
-	int dim = mdays[mo - 1] + (mo == 2 && is_leap(y));
-	if (d < 1 || d > dim)
+	if (!ktime_date_valid(y, mo, d))
 		return kerr_set(e, K_EINVAL, "%s: %04d-%02d has no day %02d", field, y, mo, d);
 	/* No leap seconds: they cannot be ordered or compared as text reliably. */
 	if (h > 23 || mi > 59 || sec > 59)
