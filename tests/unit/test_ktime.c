@@ -1,11 +1,13 @@
 /* Unit tests for ktime: a stored UTC time shown in the zone TZ names, with the zone's
  * abbreviation and its summer time, the RFC 3339 forms a node may send, and text that is
- * not a time shown harmlessly. */
+ * not a time shown harmlessly; and the one reader under them all: the calendar, what each
+ * strictness flag lets pass, and UTC written back for years 0000-9999. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -186,6 +188,79 @@ static void test_parse_takes_64_bytes_and_refuses_65(void **state)
 	assert_int_equal(ktime_parse(s, &t), K_EINVAL);
 }
 
+static void test_date_valid_is_the_gregorian_calendar(void **state)
+{
+	assert_true(ktime_date_valid(2024, 2, 29));
+	assert_true(ktime_date_valid(2000, 2, 29)); /* divisible by 400 */
+	assert_true(ktime_date_valid(0, 2, 29));    /* so is year 0 */
+	assert_false(ktime_date_valid(2026, 2, 29));
+	assert_false(ktime_date_valid(1900, 2, 29)); /* a century not divisible by 400 */
+	assert_true(ktime_date_valid(2026, 4, 30));
+	assert_false(ktime_date_valid(2026, 4, 31));
+	assert_true(ktime_date_valid(9999, 12, 31));
+	assert_false(ktime_date_valid(2026, 12, 32));
+	assert_false(ktime_date_valid(2026, 1, 0));
+	assert_false(ktime_date_valid(2026, 0, 1));
+	assert_false(ktime_date_valid(2026, 13, 1));
+}
+
+static void test_read_strict_and_each_flag_lets_pass_only_its_own_form(void **state)
+{
+	struct ktime_fields f;
+	assert_int_equal(ktime_read("2026-11-25T10:12:07.25+01:30", KTIME_STRICT, &f), K_OK);
+	assert_int_equal(f.year, 2026);
+	assert_int_equal(f.month, 11);
+	assert_int_equal(f.day, 25);
+	assert_int_equal(f.hour, 10);
+	assert_int_equal(f.min, 12);
+	assert_int_equal(f.sec, 7);
+	assert_int_equal(f.offset, 5400);
+	assert_int_equal(ktime_read("0000-01-01T00:00:00-23:59", KTIME_STRICT, &f), K_OK);
+	assert_int_equal(f.offset, -86340);
+
+	assert_int_equal(ktime_read("2026-11-25 10:12:00Z", KTIME_STRICT, &f), K_EINVAL);
+	assert_int_equal(ktime_read("2026-11-25 10:12:00Z", KTIME_SPACE_T, &f), K_OK);
+	assert_int_equal(ktime_read("2026-11-25T10:12Z", KTIME_SPACE_T, &f), K_EINVAL);
+
+	assert_int_equal(ktime_read("2026-11-25T10:12Z", KTIME_STRICT, &f), K_EINVAL);
+	assert_int_equal(ktime_read("2026-11-25T10:12Z", KTIME_SECONDS_OPTIONAL, &f), K_OK);
+	assert_int_equal(f.sec, 0);
+	assert_int_equal(ktime_read("2026-11-25T10:12:60Z", KTIME_SECONDS_OPTIONAL, &f), K_EINVAL);
+
+	assert_int_equal(ktime_read("2026-11-25T10:12:60Z", KTIME_STRICT, &f), K_EINVAL);
+	assert_int_equal(ktime_read("2026-11-25T10:12:60Z", KTIME_SECOND_60, &f), K_OK);
+	assert_int_equal(f.sec, 59);
+	assert_int_equal(ktime_read("2026-11-25 10:12:00Z", KTIME_SECOND_60, &f), K_EINVAL);
+
+	assert_int_equal(ktime_read(NULL, KTIME_STRICT, &f), K_EINVAL);
+}
+
+static void test_utc_writes_years_0000_to_9999_and_nothing_beyond(void **state)
+{
+	char out[KTIME_UTC_LEN + 1];
+	assert_int_equal(ktime_utc(0, out), K_OK);
+	assert_string_equal(out, "1970-01-01T00:00:00Z");
+	assert_int_equal(ktime_utc(-1, out), K_OK);
+	assert_string_equal(out, "1969-12-31T23:59:59Z");
+	assert_int_equal(ktime_utc(1709251199, out), K_OK);
+	assert_string_equal(out, "2024-02-29T23:59:59Z");
+	assert_int_equal(ktime_utc(-62167219200LL, out), K_OK);
+	assert_string_equal(out, "0000-01-01T00:00:00Z");
+	assert_int_equal(ktime_utc(253402300799LL, out), K_OK);
+	assert_string_equal(out, "9999-12-31T23:59:59Z");
+	memcpy(out, "untouched", 10);
+	assert_int_equal(ktime_utc(-62167219201LL, out), K_ERANGE);
+	assert_int_equal(ktime_utc(253402300800LL, out), K_ERANGE);
+	assert_int_equal(ktime_utc(INT64_MIN, out), K_ERANGE);
+	assert_int_equal(ktime_utc(INT64_MAX, out), K_ERANGE);
+	assert_string_equal(out, "untouched");
+
+	struct ktime_fields f;
+	assert_int_equal(ktime_read("0001-01-01T00:30:00+01:00", KTIME_STRICT, &f), K_OK);
+	assert_int_equal(ktime_utc(ktime_epoch(&f), out), K_OK);
+	assert_string_equal(out, "0000-12-31T23:30:00Z");
+}
+
 static void test_a_time_t_is_shown_the_same_way(void **state)
 {
 	char out[KTIME_LOCAL_MAX];
@@ -207,6 +282,9 @@ int main(void)
 	    cmocka_unit_test(test_parse_takes_leap_days_second_60_short_forms_and_far_years),
 	    cmocka_unit_test(test_parse_refuses_impossible_dates_and_malformed_times),
 	    cmocka_unit_test(test_parse_takes_64_bytes_and_refuses_65),
+	    cmocka_unit_test(test_date_valid_is_the_gregorian_calendar),
+	    cmocka_unit_test(test_read_strict_and_each_flag_lets_pass_only_its_own_form),
+	    cmocka_unit_test(test_utc_writes_years_0000_to_9999_and_nothing_beyond),
 	    cmocka_unit_test(test_a_time_t_is_shown_the_same_way),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
