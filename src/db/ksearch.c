@@ -812,7 +812,7 @@ int ksearch_plan_build(struct ksearch_plan *p, const struct ksearch_tok *t,
 	kbuf_printf(&p->key, "|min=%lld|max=%lld", (long long)q->min_price,
 	            (long long)q->max_price);
 	if ((flags & KS_PLAN_KEYS) && cur[0] &&
-	    (q->sort_price || q->min_price >= 0 || q->max_price >= 0)) {
+	    ((flags & KS_PLAN_PRICE_ORDER) || q->min_price >= 0 || q->max_price >= 0)) {
 		/* The ord table's price keys are (currency, price): the filter is a key range,
 		 * exact and cheap, with no token to read. */
 		char up[4];

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "db/kdb.h"
+#include "db/ksearch_query.h"
 #include "kontor/buf.h"
 #include "kontor/err.h"
 
@@ -116,20 +117,17 @@ int ksearch_queue_tokens(const struct ksearch_tok *t, const struct ksearch_queue
                          void (*cb)(void *ctx, uint64_t hash), void *ctx);
 
 /* ---- queries ------------------------------------------------------------------------ */
-struct ksearch_query {
-	const char *text, *country, *category, *currency, *incoterm, *seller_id;
-	int64_t min_price, max_price, max_moq; /* -1 = none; prices need currency */
-	int verified;
-	int sort_price; /* sorted by price: with a currency, the price filter is a key range */
-};
+/* struct ksearch_query, what a search finds: db/ksearch_query.h. */
 /* How errors name each part of the query ("filter.country", "search: country"). */
 struct ksearch_names {
 	const char *text, *country, *currency, *incoterm, *min_price, *max_price;
 };
 enum {
-	KS_PLAN_BITS = 1,   /* verified, Incoterms and MOQ classes also as rid bits (dense) */
-	KS_PLAN_RANGES = 2, /* price and MOQ as bucket token ranges */
-	KS_PLAN_KEYS = 4,   /* a currency with a price cap (or price order) as a pkey range */
+	KS_PLAN_BITS = 1,        /* verified, Incoterms and MOQ classes also as rid bits (dense) */
+	KS_PLAN_RANGES = 2,      /* price and MOQ as bucket token ranges */
+	KS_PLAN_KEYS = 4,        /* a currency with a price cap (or price order) as a pkey range */
+	KS_PLAN_PRICE_ORDER = 8, /* the store walks price order: with KS_PLAN_KEYS and a currency,
+	                          * the pkey range is that order itself, price filter or not */
 };
 struct ksearch_plan {
 	struct kbuf words;        /* the query words, ANDed, every word whole */

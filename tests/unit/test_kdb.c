@@ -379,6 +379,34 @@ static void test_doc_price_is_the_tier_the_moq_falls_in(void **state)
 	cJSON_Delete(j);
 }
 
+/* A store sorted by price says so (KS_PLAN_PRICE_ORDER): with KS_PLAN_KEYS its currency's
+ * whole key range is the walk, price filter or not; otherwise the currency stays a term. */
+static void test_plan_price_order_makes_the_currency_a_key_range(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	struct ksearch_tok t = {0};
+	assert_int_equal(ksearch_attach(&f->k, &t, &e), 0);
+	static const struct ksearch_names n = {"text",     "country", "currency",
+	                                       "incoterm", "min",     "max"};
+	const struct ksearch_query q = {
+	    .currency = "usd", .min_price = -1, .max_price = -1, .max_moq = -1};
+	struct ksearch_plan p;
+	assert_int_equal(ksearch_plan_build(&p, &t, &q, KS_PLAN_KEYS, &n, &e), 0);
+	assert_false(p.price_range);
+	ksearch_plan_free(&p);
+	assert_int_equal(ksearch_plan_build(&p, &t, &q, KS_PLAN_KEYS | KS_PLAN_PRICE_ORDER, &n, &e),
+	                 0);
+	assert_true(p.price_range);
+	assert_true(p.lo == ksearch_pkey_base("USD", 0));
+	assert_true(p.hi == ksearch_pkey_base("USD", KS_PRICE_KEY_MAX) + KS_KEY_SPAN - 1);
+	ksearch_plan_free(&p);
+	assert_int_equal(ksearch_plan_build(&p, &t, &q, KS_PLAN_PRICE_ORDER, &n, &e), 0);
+	assert_false(p.price_range);
+	ksearch_plan_free(&p);
+	ksearch_detach(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +429,8 @@ int main(void)
 	    cmocka_unit_test(test_plain_cache_answers_only_at_its_version),
 	    cmocka_unit_test(test_anchored_cache_answers_until_every_anchor_is_touched),
 	    cmocka_unit_test(test_doc_price_is_the_tier_the_moq_falls_in),
+	    cmocka_unit_test_setup_teardown(test_plan_price_order_makes_the_currency_a_key_range,
+	                                    setup, teardown),
 	};
 	umask(022);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -375,8 +375,9 @@ int search_plan(struct store *s, const struct search_query *q, unsigned flags,
 	    .max_price = q->max_price,
 	    .max_moq = q->max_moq,
 	    .verified = q->verified_only,
-	    .sort_price = q->sort == SEARCH_PRICE,
 	};
+	if (q->sort == SEARCH_PRICE)
+		flags |= KS_PLAN_PRICE_ORDER;
 	int rc = ksearch_plan_build(p, &s->tok, &kq, flags, &names, e);
 	if (rc)
 		ksearch_plan_free(p);

@@ -370,10 +370,10 @@ static int plan_build(struct nconn *c, const struct nlisting_query *q, struct np
 	    .max_price = q->max_price,
 	    .max_moq = q->max_moq,
 	    .verified = q->verified,
-	    .sort_price = q->sort == NSORT_PRICE,
 	};
 	/* Sorted by price, a currency's price filter is the key range of the order itself. */
-	unsigned flags = KS_PLAN_RANGES | (q->sort == NSORT_PRICE ? KS_PLAN_KEYS : 0);
+	unsigned flags =
+	    KS_PLAN_RANGES | (q->sort == NSORT_PRICE ? KS_PLAN_KEYS | KS_PLAN_PRICE_ORDER : 0);
 	int rc = ksearch_plan_build(&p->k, &c->tok, &kq, flags, &names, e);
 	if (rc)
 		return rc;

@@ -1,0 +1,23 @@
+/* ksearch_query — what a listing search finds: its words and filters, the same for the
+ * client's cache (store_search) and kontord (Listing/query). The sort order is the store's
+ * own and reaches the planner (db/ksearch.h) as a flag. Apart from ksearch.h so the stores'
+ * public headers, and the views and handlers that fill a query, can hold one without SQLite. */
+#ifndef KONTOR_KSEARCH_QUERY_H
+#define KONTOR_KSEARCH_QUERY_H
+
+#include <stdint.h>
+
+struct ksearch_query {
+	const char *text;      /* words; NULL or "" = everything */
+	const char *country;   /* the seller's shipsFrom, else originCountry: ISO 3166 alpha-2 */
+	const char *category;  /* a category path also finds its children */
+	const char *currency;  /* ISO 4217; a price filter needs it */
+	const char *incoterm;  /* an Incoterms rule */
+	const char *seller_id; /* one seller's listings (an index with seller tokens) */
+	/* Minor units of currency for the unit price at the MOQ; -1 = none. */
+	int64_t min_price, max_price;
+	int64_t max_moq; /* -1 = none */
+	int verified;    /* only sellers with an attestation */
+};
+
+#endif
