@@ -1,7 +1,8 @@
 /* fuzz_ktime — times from a node on arbitrary bytes, through the one formatter people read:
  * no crash, no read past the end; what ktime_parse takes it takes as a real instant (shown
  * as "YYYY-MM-DD HH:MM ZONE"), and what it refuses comes back as printable ASCII within the
- * buffer, so nothing from a node reaches a terminal as an escape sequence. */
+ * buffer, so nothing from a node reaches a terminal as an escape sequence. The strict
+ * reader DCSA uses lies within it, and its UTC form reads back as the same instant. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		          out[16] == ' ',
 		      "a time is shown as a time");
 		check(t >= -86400, "no instant before 1970 in any offset");
+	}
+	/* The strict reader under DCSA: what it takes the lenient one takes (from 1970, as the
+	 * same instant), and its UTC form reads back as that instant. */
+	struct ktime_fields f, g;
+	char utc[KTIME_UTC_LEN + 1];
+	if (ktime_read(s, KTIME_STRICT, &f) == K_OK) {
+		check(ktime_date_valid(f.year, f.month, f.day), "a day that exists");
+		check(f.year < 1970 || (rc == K_OK && t == ktime_epoch(&f)),
+		      "strict within lenient");
+		if (ktime_utc(ktime_epoch(&f), utc) == K_OK)
+			check(ktime_read(utc, KTIME_STRICT, &g) == K_OK &&
+			          ktime_epoch(&g) == ktime_epoch(&f) && g.offset == 0,
+			      "UTC reads back as the same instant");
 	}
 	free(s);
 	return 0;
