@@ -46,15 +46,11 @@ int papers_type_parse(const char *s);
 int papers_lang_parse(const char *s);
 const char *papers_lang_code(int lang);
 
-/* A party as printed: every string sanitised (no controls, no bidi overrides). */
+/* A party as printed: the signed contract's party with every string sanitised (no controls,
+ * no bidi overrides), the address or tax ids it lacks filled from the amendment; the account
+ * that signed for it, and which parts the amendment gave. */
 struct paper_party {
-	char *name;
-	char *lines[CONTRACT_ADDR_LINES];
-	size_t nlines;
-	char *city, *postcode;
-	char country[3];
-	struct contract_tax_id tax_ids[CONTRACT_MAX_TAX_IDS];
-	size_t ntax_ids;
+	struct contract_party party; /* freed with contract_party_free (paper_free does) */
 	char account[KCRYPTO_ID_LEN + 1];
 	unsigned amended; /* PAPER_AMENDED_ADDRESS | PAPER_AMENDED_TAX */
 };

@@ -572,20 +572,10 @@ static const char *amend_get(const cJSON *amend, const char *key)
 	return cJSON_IsString(v) && v->valuestring && *v->valuestring ? v->valuestring : NULL;
 }
 
-static void party_free(struct paper_party *p)
-{
-	free(p->name);
-	for (size_t i = 0; i < p->nlines && i < CONTRACT_ADDR_LINES; i++)
-		free(p->lines[i]);
-	free(p->city);
-	free(p->postcode);
-	memset(p, 0, sizeof *p);
-}
-
 void paper_free(struct paper *p)
 {
-	party_free(&p->seller);
-	party_free(&p->buyer);
+	contract_party_free(&p->seller.party);
+	contract_party_free(&p->buyer.party);
 	for (size_t i = 0; i < p->nlines; i++) {
 		free(p->lines[i].description);
 		free(p->lines[i].marks);
@@ -636,11 +626,12 @@ static const char *amend_new(const cJSON *amend, const char *key, int stated, in
 }
 
 static int party_map(const struct contract_party *src, const char *account, const char *who,
-                     const cJSON *amend, struct paper_party *p, struct kerr *e)
+                     const cJSON *amend, struct paper_party *pp, struct kerr *e)
 {
+	struct contract_party *p = &pp->party;
 	char key[32];
 	const char *v;
-	copy_fixed(p->account, sizeof p->account, account);
+	copy_fixed(pp->account, sizeof pp->account, account);
 	p->name = clean(src->name);
 	for (size_t i = 0; i < src->nlines; i++)
 		p->lines[p->nlines++] = clean(src->lines[i]);
@@ -686,7 +677,7 @@ static int party_map(const struct contract_party *src, const char *account, cons
 		snprintf(key, sizeof key, "%s.country", who);
 		if ((v = amend_get(amend, key)))
 			copy_fixed(p->country, sizeof p->country, v);
-		p->amended |= PAPER_AMENDED_ADDRESS;
+		pp->amended |= PAPER_AMENDED_ADDRESS;
 	}
 	snprintf(key, sizeof key, "%s.taxId", who);
 	if ((v = amend_get(amend, key))) {
@@ -694,7 +685,7 @@ static int party_map(const struct contract_party *src, const char *account, cons
 			return signed_already(key, e);
 		if (tax_ids_parse(v, p->tax_ids, &p->ntax_ids))
 			return kerr_set(e, K_EINVAL, "--set %s: not SCHEME:ID", key);
-		p->amended |= PAPER_AMENDED_TAX;
+		pp->amended |= PAPER_AMENDED_TAX;
 	}
 	return K_OK;
 }
@@ -720,18 +711,18 @@ static void needs(const struct paper *p, const char *order, struct papers_missin
 {
 	int inv = p->type == PAPER_INVOICE, pro = p->type == PAPER_PROFORMA,
 	    pack = p->type == PAPER_PACKING_LIST, orig = p->type == PAPER_ORIGIN;
-	const struct paper_party *pp[2] = {&p->seller, &p->buyer};
+	const struct contract_party *party[2] = {&p->seller.party, &p->buyer.party};
 	const char *who[2] = {"seller", "buyer"};
 	for (int k = 0; k < 2; k++) {
 		char f[32];
-		if (!pp[k]->nlines || !pp[k]->city || !pp[k]->country[0]) {
+		if (!party[k]->nlines || !party[k]->city || !party[k]->country[0]) {
 			snprintf(f, sizeof f, "%s address", who[k]);
 			miss_add(m, f,
 			         "--set %s.address='STREET' --set %s.city=CITY --set %s.country=CC "
 			         "[--set %s.postcode=CODE]",
 			         who[k], who[k], who[k], who[k]);
 		}
-		if ((inv || (orig && k == 0)) && !pp[k]->ntax_ids) {
+		if ((inv || (orig && k == 0)) && !party[k]->ntax_ids) {
 			snprintf(f, sizeof f, "%s tax id", who[k]);
 			miss_add(m, f, "--set %s.taxId=SCHEME:ID (VAT, EORI, EIN, ...)", who[k]);
 		}

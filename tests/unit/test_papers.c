@@ -132,8 +132,8 @@ static void test_invoice_maps_every_field_from_the_signed_contract(void **state)
 	int rc = papers_build(doc, NULL, PAPER_INVOICE, "2026-12-10", &p, NULL, &e);
 	if (rc)
 		fail_msg("papers_build: %s", e.msg);
-	assert_string_equal(p.seller.name, "Bat Trang Ceramics Co");
-	assert_string_equal(p.buyer.tax_ids[0].id, "100123456700003");
+	assert_string_equal(p.seller.party.name, "Bat Trang Ceramics Co");
+	assert_string_equal(p.buyer.party.tax_ids[0].id, "100123456700003");
 	assert_string_equal(p.port_loading, "VNHPH");
 	assert_int_equal(p.lines[0].amount, 490000);
 	assert_int_equal(p.goods, 490000);
@@ -340,8 +340,8 @@ static void test_missing_fields_are_listed_and_the_amendment_fills_them(void **s
 	if (papers_build(doc, a, PAPER_INVOICE, "2026-12-10", &p, &m, &e) != K_OK)
 		fail_msg("papers_build: %s", e.msg);
 	assert_true(p.seller.amended & PAPER_AMENDED_ADDRESS);
-	assert_int_equal(p.seller.nlines, 2);
-	assert_string_equal(p.seller.lines[1], "Bat Trang");
+	assert_int_equal(p.seller.party.nlines, 2);
+	assert_string_equal(p.seller.party.lines[1], "Bat Trang");
 	assert_true(p.lines[0].amended);
 	assert_int_equal(p.lines[0].gross_g, 145000);
 	assert_int_equal(p.total, 100000); /* included charges never add to the signed total */

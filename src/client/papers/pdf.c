@@ -128,17 +128,18 @@ static void rule(struct pdf *d)
 
 static void party_text(struct pdf *d, const struct paper_party *pp, struct kbuf *b)
 {
-	kbuf_printf(b, "%s\n", pp->name ? pp->name : "");
-	for (size_t i = 0; i < pp->nlines; i++)
-		kbuf_printf(b, "%s\n", pp->lines[i]);
-	if (pp->nlines) {
-		const char *cn = codes_country_name(pp->country);
-		kbuf_printf(b, "%s%s%s\n%s\n", pp->postcode ? pp->postcode : "",
-		            pp->postcode ? " " : "", pp->city ? pp->city : "",
-		            cn ? cn : pp->country);
+	const struct contract_party *cp = &pp->party;
+	kbuf_printf(b, "%s\n", cp->name ? cp->name : "");
+	for (size_t i = 0; i < cp->nlines; i++)
+		kbuf_printf(b, "%s\n", cp->lines[i]);
+	if (cp->nlines) {
+		const char *cn = codes_country_name(cp->country);
+		kbuf_printf(b, "%s%s%s\n%s\n", cp->postcode ? cp->postcode : "",
+		            cp->postcode ? " " : "", cp->city ? cp->city : "",
+		            cn ? cn : cp->country);
 	}
-	for (size_t i = 0; i < pp->ntax_ids; i++)
-		kbuf_printf(b, "%s %s%s\n", pp->tax_ids[i].scheme, pp->tax_ids[i].id,
+	for (size_t i = 0; i < cp->ntax_ids; i++)
+		kbuf_printf(b, "%s %s%s\n", cp->tax_ids[i].scheme, cp->tax_ids[i].id,
 		            pp->amended & PAPER_AMENDED_TAX ? " *" : "");
 	if (pp->amended & PAPER_AMENDED_ADDRESS)
 		kbuf_puts(b, "*\n");
@@ -371,7 +372,7 @@ static void declaration(struct pdf *d)
 	    text_at(d, MARGIN, d->y, width, papers_label(d->lang, declarations[p->type]), 9, 0, 0) +
 	    14;
 	snprintf(s, sizeof s, "%s: %s", papers_label(d->lang, PL_SIGNATURE),
-	         p->seller.name ? p->seller.name : "");
+	         p->seller.party.name ? p->seller.party.name : "");
 	d->y += text_at(d, MARGIN, d->y, width, s, 9, 1, 0);
 	snprintf(s, sizeof s, "kontor %s · Ed25519", p->seller.account);
 	d->y += text_at(d, MARGIN, d->y, width, s, 7, 0, 0) + 6;

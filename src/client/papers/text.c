@@ -15,19 +15,20 @@ static const int declarations[PAPER_NTYPES] = {PL_DECLARATION_INVOICE, PL_DECLAR
 
 static void party(struct kbuf *b, int lang, int label, const struct paper_party *pp)
 {
+	const struct contract_party *cp = &pp->party;
 	kbuf_printf(b, "%s%s\n  %s\n", papers_label(lang, label),
-	            pp->amended & PAPER_AMENDED_ADDRESS ? " *" : "", pp->name ? pp->name : "");
-	for (size_t i = 0; i < pp->nlines; i++)
-		kbuf_printf(b, "  %s\n", pp->lines[i]);
-	if (pp->nlines) {
-		const char *cn = codes_country_name(pp->country);
-		kbuf_printf(b, "  %s%s%s\n  %s%s%s%s\n", pp->postcode ? pp->postcode : "",
-		            pp->postcode ? " " : "", pp->city ? pp->city : "", cn ? cn : "",
-		            cn ? " (" : "", pp->country, cn ? ")" : "");
+	            pp->amended & PAPER_AMENDED_ADDRESS ? " *" : "", cp->name ? cp->name : "");
+	for (size_t i = 0; i < cp->nlines; i++)
+		kbuf_printf(b, "  %s\n", cp->lines[i]);
+	if (cp->nlines) {
+		const char *cn = codes_country_name(cp->country);
+		kbuf_printf(b, "  %s%s%s\n  %s%s%s%s\n", cp->postcode ? cp->postcode : "",
+		            cp->postcode ? " " : "", cp->city ? cp->city : "", cn ? cn : "",
+		            cn ? " (" : "", cp->country, cn ? ")" : "");
 	}
-	for (size_t i = 0; i < pp->ntax_ids; i++)
+	for (size_t i = 0; i < cp->ntax_ids; i++)
 		kbuf_printf(b, "  %s %s: %s%s\n", papers_label(lang, PL_TAX_ID),
-		            pp->tax_ids[i].scheme, pp->tax_ids[i].id,
+		            cp->tax_ids[i].scheme, cp->tax_ids[i].id,
 		            pp->amended & PAPER_AMENDED_TAX ? " *" : "");
 	kbuf_printf(b, "  kontor %s\n", pp->account);
 }
@@ -128,7 +129,7 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 	kbuf_printf(b, "%s: %s\n\n", papers_label(lang, PL_REASON), p->export_reason);
 	kbuf_printf(b, "%s\n", papers_label(lang, declarations[p->type]));
 	kbuf_printf(b, "%s: %s (kontor %s)\n", papers_label(lang, PL_SIGNATURE),
-	            p->seller.name ? p->seller.name : "", p->seller.account);
+	            p->seller.party.name ? p->seller.party.name : "", p->seller.account);
 	kbuf_printf(b, papers_label(lang, PL_VERIFY), p->contract_id);
 	kbuf_putc(b, '\n');
 	if (amended)

@@ -125,19 +125,19 @@ static void country(struct ubl *u, const char *name, const char *cc)
 	end(u);
 }
 
-static void address(struct ubl *u, const char *name, const struct paper_party *pp)
+static void address(struct ubl *u, const char *name, const struct contract_party *cp)
 {
-	if (!pp->nlines)
+	if (!cp->nlines)
 		return;
 	start(u, "cac", name);
-	cbc(u, "CityName", pp->city);
-	cbc(u, "PostalZone", pp->postcode);
-	for (size_t i = 0; i < pp->nlines; i++) {
+	cbc(u, "CityName", cp->city);
+	cbc(u, "PostalZone", cp->postcode);
+	for (size_t i = 0; i < cp->nlines; i++) {
 		start(u, "cac", "AddressLine");
-		cbc(u, "Line", pp->lines[i]);
+		cbc(u, "Line", cp->lines[i]);
 		end(u);
 	}
-	country(u, "Country", pp->country);
+	country(u, "Country", cp->country);
 	end(u);
 }
 
@@ -145,6 +145,7 @@ static void address(struct ubl *u, const char *name, const struct paper_party *p
  * entity, in the schema's order. */
 static void party(struct ubl *u, const char *wrapper, const struct paper_party *pp)
 {
+	const struct contract_party *cp = &pp->party;
 	start(u, "cac", wrapper);
 	start(u, "cac", "PartyIdentification");
 	start(u, "cbc", "ID");
@@ -153,22 +154,22 @@ static void party(struct ubl *u, const char *wrapper, const struct paper_party *
 	end(u);
 	end(u);
 	start(u, "cac", "PartyName");
-	cbc(u, "Name", pp->name);
+	cbc(u, "Name", cp->name);
 	end(u);
-	address(u, "PostalAddress", pp);
-	for (size_t i = 0; i < pp->ntax_ids; i++) {
+	address(u, "PostalAddress", cp);
+	for (size_t i = 0; i < cp->ntax_ids; i++) {
 		start(u, "cac", "PartyTaxScheme");
 		start(u, "cbc", "CompanyID");
-		attr(u, "schemeID", pp->tax_ids[i].scheme);
-		chk(u, xmlTextWriterWriteString(u->w, BAD_CAST pp->tax_ids[i].id));
+		attr(u, "schemeID", cp->tax_ids[i].scheme);
+		chk(u, xmlTextWriterWriteString(u->w, BAD_CAST cp->tax_ids[i].id));
 		end(u);
 		start(u, "cac", "TaxScheme");
-		cbc(u, "ID", pp->tax_ids[i].scheme);
+		cbc(u, "ID", cp->tax_ids[i].scheme);
 		end(u);
 		end(u);
 	}
 	start(u, "cac", "PartyLegalEntity");
-	cbc(u, "RegistrationName", pp->name);
+	cbc(u, "RegistrationName", cp->name);
 	end(u);
 	end(u);
 }
@@ -312,7 +313,7 @@ static void shipment(struct ubl *u, unsigned parts)
 	location(u, "FirstArrivalPortLocation", p->port_discharge);
 	location(u, "LastExitPortLocation", p->port_loading);
 	if (parts & SHIP_GOODS)
-		country(u, "ExportCountry", p->seller.country);
+		country(u, "ExportCountry", p->seller.party.country);
 	end(u);
 }
 
@@ -412,7 +413,7 @@ static void signature(struct ubl *u)
 	cbc(u, "ID", p->seller.account);
 	end(u);
 	start(u, "cac", "PartyName");
-	cbc(u, "Name", p->seller.name);
+	cbc(u, "Name", p->seller.party.name);
 	end(u);
 	end(u);
 	end(u);
@@ -451,12 +452,12 @@ static void origin(struct ubl *u)
 	num(u, "SequenceNumeric", 1);
 	party(u, "Party", &p->seller);
 	start(u, "cac", "SignatoryContact");
-	cbc(u, "Name", p->seller.name);
+	cbc(u, "Name", p->seller.party.name);
 	end(u);
 	end(u);
 	party(u, "PreparationParty", &p->seller);
 	party(u, "IssuerParty", &p->seller);
-	country(u, "IssuingCountry", p->seller.country);
+	country(u, "IssuingCountry", p->seller.party.country);
 	signature(u);
 	end(u);
 }
