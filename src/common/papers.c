@@ -625,13 +625,11 @@ static const char *amend_new(const cJSON *amend, const char *key, int stated, in
 	return v;
 }
 
-static int party_map(const struct contract_party *src, const char *account, const char *who,
-                     const cJSON *amend, struct paper_party *pp, struct kerr *e)
+/* The zeroed party p becomes a copy of the signed party src with every string sanitised for
+ * printing (the tax schemes are validated upper-case letters and digits already). p owns its
+ * strings: contract_party_free frees them. */
+static void party_clean(struct contract_party *p, const struct contract_party *src)
 {
-	struct contract_party *p = &pp->party;
-	char key[32];
-	const char *v;
-	copy_fixed(pp->account, sizeof pp->account, account);
 	p->name = clean(src->name);
 	for (size_t i = 0; i < src->nlines; i++)
 		p->lines[p->nlines++] = clean(src->lines[i]);
@@ -646,6 +644,19 @@ static int party_map(const struct contract_party *src, const char *account, cons
 		copy_fixed(p->tax_ids[i].id, sizeof p->tax_ids[i].id, kbuf_str(&b));
 		kbuf_free(&b);
 	}
+}
+
+/* The paper's party who ("seller" or "buyer", the amendment keys' prefix): the signed party
+ * src cleaned, the account that signed for it, and the address or tax ids src lacks from
+ * amend; K_EINVAL when amend would change what src states or gives a malformed tax id. */
+static int party_map(const struct contract_party *src, const char *account, const char *who,
+                     const cJSON *amend, struct paper_party *pp, struct kerr *e)
+{
+	struct contract_party *p = &pp->party;
+	char key[32];
+	const char *v;
+	copy_fixed(pp->account, sizeof pp->account, account);
+	party_clean(p, src);
 	static const char *const addr[] = {"address", "city", "postcode", "country", NULL};
 	int any = 0;
 	for (size_t k = 0; addr[k]; k++) {
