@@ -68,7 +68,8 @@ int ktime_read(const char *s, unsigned flags, struct ktime_fields *f)
 	if (sep(&p, 'Z') || sep(&p, 'z')) {
 		f->offset = 0;
 	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om;
+		int sign = *p == '-' ? -1 : 1, oh, om;
+		p++;
 		if (!number(&p, 2, 0, 23, &oh) || !sep(&p, ':') || !number(&p, 2, 0, 59, &om))
 			return K_EINVAL;
 		f->offset = sign * (oh * 3600 + om * 60);
@@ -113,7 +114,8 @@ int ktime_utc(int64_t t, char out[KTIME_UTC_LEN + 1])
 {
 	if (t < days_from_civil(0, 1, 1) * 86400 || t >= days_from_civil(10000, 1, 1) * 86400)
 		return K_ERANGE;
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), rem = t - days * 86400, y;
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400); /* rounded down */
+	int64_t rem = t - days * 86400, y;
 	int m, d;
 	civil_from_days(days, &y, &m, &d);
 	snprintf(out, KTIME_UTC_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
