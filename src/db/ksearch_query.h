@@ -1,7 +1,8 @@
 /* ksearch_query — what a listing search finds: its words and filters, the same for the
- * client's cache (store_search) and kontord (Listing/query). The sort order is the store's
- * own and reaches the planner (db/ksearch.h) as a flag. Apart from ksearch.h so the stores'
- * public headers, and the views and handlers that fill a query, can hold one without SQLite. */
+ * client's cache (store_search) and kontord (Listing/query). Each store's query embeds one and
+ * hands it whole to the planner (db/ksearch.h); the sort order is the store's own and reaches
+ * the planner as a flag. Apart from ksearch.h so the stores' public headers, and the views and
+ * handlers that fill a query, need no SQLite. */
 #ifndef KONTOR_KSEARCH_QUERY_H
 #define KONTOR_KSEARCH_QUERY_H
 

@@ -291,25 +291,26 @@ static int listing_query(struct api_ctx *c, const cJSON *filter, const cJSON *so
 	struct nlisting_query q;
 	uint64_t hashes[NSTORE_PHOTO_HASHES_MAX];
 	memset(&q, 0, sizeof q);
-	q.min_price = q.max_price = q.max_moq = -1;
+	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
 	int which, asc;
 	if (api_filter_check(filter, fnames, err) || photo_filter(filter, hashes, &q, err) ||
-	    api_filter_str(filter, "text", &q.text, err) ||
-	    api_filter_str(filter, "country", &q.country, err) ||
-	    api_filter_str(filter, "category", &q.category, err) ||
-	    api_filter_str(filter, "currency", &q.currency, err) ||
-	    api_filter_int(filter, "minPrice", &q.min_price, err) ||
-	    api_filter_int(filter, "maxPrice", &q.max_price, err) ||
-	    api_filter_int(filter, "maxMoq", &q.max_moq, err) ||
-	    api_filter_bool(filter, "verified", &q.verified, err) ||
-	    api_filter_str(filter, "incoterm", &q.incoterm, err) ||
-	    api_filter_str(filter, "sellerId", &q.seller_id, err) ||
+	    api_filter_str(filter, "text", &q.filter.text, err) ||
+	    api_filter_str(filter, "country", &q.filter.country, err) ||
+	    api_filter_str(filter, "category", &q.filter.category, err) ||
+	    api_filter_str(filter, "currency", &q.filter.currency, err) ||
+	    api_filter_int(filter, "minPrice", &q.filter.min_price, err) ||
+	    api_filter_int(filter, "maxPrice", &q.filter.max_price, err) ||
+	    api_filter_int(filter, "maxMoq", &q.filter.max_moq, err) ||
+	    api_filter_bool(filter, "verified", &q.filter.verified, err) ||
+	    api_filter_str(filter, "incoterm", &q.filter.incoterm, err) ||
+	    api_filter_str(filter, "sellerId", &q.filter.seller_id, err) ||
 	    api_filter_str(filter, "status", &q.status, err) ||
 	    api_sort(sort, snames, &which, &asc, dflt, err))
 		return -1;
 	q.page = *pg;
 	if (which < 0) {
-		q.sort = (q.text && *q.text) || q.nphoto ? NSORT_RELEVANCE : NSORT_NEWEST;
+		q.sort =
+		    (q.filter.text && *q.filter.text) || q.nphoto ? NSORT_RELEVANCE : NSORT_NEWEST;
 		q.page.ascending = 0;
 	} else {
 		q.sort = sorts[which];

@@ -544,14 +544,18 @@ static int query(const char *path, long nq, uint64_t seed)
 		}
 		const struct bq *b = &qs[lo];
 		struct search_query q = {
-		    .text = b->text,
-		    .country = b->country[0] ? b->country : NULL,
-		    .category = b->category[0] ? b->category : NULL,
-		    .currency = b->currency[0] ? b->currency : NULL,
-		    .max_price = b->max_price,
-		    .max_moq = b->max_moq,
-		    .verified_only = b->verified,
-		    .incoterm = b->incoterm[0] ? b->incoterm : NULL,
+		    .filter =
+		        {
+		            .text = b->text,
+		            .country = b->country[0] ? b->country : NULL,
+		            .category = b->category[0] ? b->category : NULL,
+		            .currency = b->currency[0] ? b->currency : NULL,
+		            .incoterm = b->incoterm[0] ? b->incoterm : NULL,
+		            .min_price = -1,
+		            .max_price = b->max_price,
+		            .max_moq = b->max_moq,
+		            .verified = b->verified,
+		        },
 		    .sort = b->sort,
 		    .limit = 50,
 		};

@@ -81,7 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	store_listing_put(s, &l, NULL, &e);
 	listing_free(&l);
 
-	struct search_query q = {.text = text, .max_price = -1, .max_moq = -1, .limit = 5};
+	struct search_query q = {
+	    .filter = {.text = text, .min_price = -1, .max_price = -1, .max_moq = -1},
+	    .limit = 5,
+	};
 	struct search_result r;
 	int rc = store_search(s, &q, &r, &e);
 	if (rc != K_OK && rc != K_EINVAL) {

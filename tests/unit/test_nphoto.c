@@ -133,7 +133,7 @@ static struct nlisting_query photo_query(const uint64_t *h, size_t n, int maxd)
 {
 	struct nlisting_query q;
 	memset(&q, 0, sizeof q);
-	q.min_price = q.max_price = q.max_moq = -1;
+	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
 	q.page.limit = 50;
 	q.page.calc_total = 1;
 	q.sort = NSORT_RELEVANCE;
@@ -213,19 +213,19 @@ static void test_photo_query_combined_with_filters(void **state)
 	struct kerr e = {0, ""};
 	struct nids r;
 	struct nlisting_query q = photo_query(&f->h_photo, 1, KIMG_DIST_SIMILAR);
-	q.country = "DE";
+	q.filter.country = "DE";
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 2);
 	assert_true(has_id(&r, dear) && has_id(&r, de));
 	nids_free(&r);
-	q.currency = "USD";
-	q.max_price = 1000;
+	q.filter.currency = "USD";
+	q.filter.max_price = 1000;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 1);
 	assert_string_equal(r.ids.v[0], de);
 	nids_free(&r);
 	q = photo_query(&f->h_photo, 1, KIMG_DIST_SIMILAR);
-	q.text = "deluxe";
+	q.filter.text = "deluxe";
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 1);
 	assert_string_equal(r.ids.v[0], dear);

@@ -141,8 +141,8 @@ static struct nlisting_query query(const char *text)
 {
 	struct nlisting_query q;
 	memset(&q, 0, sizeof q);
-	q.text = text;
-	q.min_price = q.max_price = q.max_moq = -1;
+	q.filter.text = text;
+	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
 	q.page.limit = 50;
 	q.page.calc_total = 1;
 	return q;
@@ -408,67 +408,67 @@ static void test_query_filters(void **state)
 	nids_free(&r);
 
 	q = query(NULL);
-	q.country = "CN";
+	q.filter.country = "CN";
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 2);
 	assert_true(has(&r, l[1]) && has(&r, l[3]));
 	nids_free(&r);
 
 	q = query(NULL);
-	q.category = "furniture";
+	q.filter.category = "furniture";
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 2);
 	nids_free(&r);
 
 	q = query(NULL);
-	q.currency = "USD";
-	q.max_price = 1999;
+	q.filter.currency = "USD";
+	q.filter.max_price = 1999;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 3); /* 1999, 899, 1500 */
 	assert_false(has(&r, l[4]));
 	nids_free(&r);
 
 	q = query(NULL);
-	q.currency = "USD";
-	q.min_price = 1500;
-	q.max_price = 2000;
+	q.filter.currency = "USD";
+	q.filter.min_price = 1500;
+	q.filter.max_price = 2000;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 2);
 	assert_true(has(&r, l[2]) && has(&r, l[5]));
 	nids_free(&r);
 
 	q = query(NULL);
-	q.max_moq = 10;
+	q.filter.max_moq = 10;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 3); /* moq 4, 10, 2 */
 	nids_free(&r);
 
 	q = query(NULL);
-	q.verified = 1;
+	q.filter.verified = 1;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 3);
 	assert_true(has(&r, l[1]) && has(&r, l[4]) && has(&r, l[5]));
 	nids_free(&r);
 
 	q = query(NULL);
-	q.incoterm = "fob";
+	q.filter.incoterm = "fob";
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 3);
 	nids_free(&r);
 
 	q = query("iron");
-	q.seller_id = id_b;
+	q.filter.seller_id = id_b;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 1);
 	assert_string_equal(r.ids.v[0], l[2]);
 	nids_free(&r);
 
 	q = query(NULL);
-	q.max_price = 10;
+	q.filter.max_price = 10;
 	assert_int_equal(nstore_listing_query(f->s, &q, &r, &e), K_EINVAL);
 	assert_non_null(strstr(e.msg, "currency"));
 	q = query(NULL);
-	q.country = "DEU";
+	q.filter.country = "DEU";
 	assert_int_equal(nstore_listing_query(f->s, &q, &r, &e), K_EINVAL);
 	assert_non_null(strstr(e.msg, "filter.country"));
 }
@@ -486,7 +486,7 @@ static void test_query_sorts(void **state)
 	}
 	struct nids r;
 	struct nlisting_query q = query(NULL);
-	q.currency = "USD";
+	q.filter.currency = "USD";
 	q.sort = NSORT_PRICE;
 	q.page.ascending = 1;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
@@ -498,7 +498,7 @@ static void test_query_sorts(void **state)
 	assert_int_equal(r.total, 4);
 	nids_free(&r);
 	q.page.ascending = 0;
-	q.max_price = 2000;
+	q.filter.max_price = 2000;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 3);
 	assert_string_equal(r.ids.v[0], l[2]);
@@ -571,7 +571,7 @@ static void test_query_cache_keeps_answers_a_write_cannot_change(void **state)
 	seed_search(f->s);
 	struct nlisting_query q = query("coffee");
 	struct nlisting_query by_country = query(NULL);
-	by_country.country = "BR";
+	by_country.filter.country = "BR";
 	struct nids r;
 	uint64_t h0, m0, h1, m1;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
@@ -649,16 +649,16 @@ static void test_query_price_is_the_price_at_the_moq(void **state)
 	put_listing(f->s, &seller_b, "T2", "Plain oak board", "USD", 400, 1, "DE", NULL, NULL);
 	struct nlisting_query q = query("board");
 	struct nids r;
-	q.currency = "USD";
-	q.max_price = 450;
+	q.filter.currency = "USD";
+	q.filter.max_price = 450;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 1); /* only the plain one: the tiered one costs 5.00 */
 	nids_free(&r);
-	q.max_price = 500;
+	q.filter.max_price = 500;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 2);
 	nids_free(&r);
-	q.max_price = -1;
+	q.filter.max_price = -1;
 	q.sort = NSORT_PRICE;
 	q.page.ascending = 1;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
@@ -766,7 +766,7 @@ static void test_paused_listing_leaves_index_but_seller_sees_it(void **state)
 	nids_free(&r);
 	q = query(NULL);
 	q.status = "paused";
-	q.seller_id = id_a;
+	q.filter.seller_id = id_a;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 1);
 	assert_string_equal(r.ids.v[0], l.id);
@@ -781,7 +781,7 @@ static void test_reindex_when_seller_becomes_verified(void **state)
 	put_account(f->s, id_b, "Beta", 0, 0, 0);
 	put_listing(f->s, &seller_b, "V1", "Brass valve", "EUR", 700, 1, "PL", NULL, NULL);
 	struct nlisting_query q = query("valve");
-	q.verified = 1;
+	q.filter.verified = 1;
 	struct nids r;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 0);
@@ -795,7 +795,7 @@ static void test_reindex_when_seller_becomes_verified(void **state)
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 0);
 	nids_free(&r);
-	q.verified = 0;
+	q.filter.verified = 0;
 	must(nstore_listing_query(f->s, &q, &r, &e), &e);
 	assert_int_equal(r.ids.n, 1);
 	nids_free(&r);

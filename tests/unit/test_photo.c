@@ -100,7 +100,10 @@ static void put(struct fx *f, const char *sku, const char *title, const char *co
 
 static struct search_query query(void)
 {
-	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = 20};
+	struct search_query q = {
+	    .filter = {.min_price = -1, .max_price = -1, .max_moq = -1},
+	    .limit = 20,
+	};
 	return q;
 }
 
@@ -172,24 +175,40 @@ static void test_combined_with_words_and_filters(void **state)
 	put(f, "D", "Bracket", "DE", 100, "2026-01-03T00:00:00Z", "paused", HA, d);
 	struct search_query q = query();
 	struct photo_result r;
-	q.country = "DE";
+	q.filter.country = "DE";
 	assert_int_equal(store_photo_search(f->s, &q, (uint64_t[]){HA}, 1, 12, &r, &e), 0);
 	assert_int_equal(r.r.n, 1); /* D is paused: not found */
 	assert_string_equal(r.r.hits[0].id, b);
 	photo_result_free(&r);
 	q = query();
-	q.text = "deluxe";
+	q.filter.text = "deluxe";
 	assert_int_equal(store_photo_search(f->s, &q, (uint64_t[]){HA}, 1, 12, &r, &e), 0);
 	assert_int_equal(r.r.n, 1);
 	assert_string_equal(r.r.hits[0].id, b);
 	photo_result_free(&r);
 	q = query();
-	q.currency = "USD";
-	q.max_price = 500;
+	q.filter.currency = "USD";
+	q.filter.max_price = 500;
 	assert_int_equal(store_photo_search(f->s, &q, (uint64_t[]){HA}, 1, 12, &r, &e), 0);
 	assert_int_equal(r.r.n, 1);
 	assert_string_equal(r.r.hits[0].id, a);
 	photo_result_free(&r);
+}
+
+/* The scan checks matches against a price cap only: a price floor is refused, never passed
+ * over (A, at 1.00, would come back under a floor of 5.00). */
+static void test_a_price_floor_is_refused_not_ignored(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	char a[24];
+	put(f, "A", "Steel bracket", "CN", 100, "2026-01-01T00:00:00Z", "active", HA, a);
+	struct search_query q = query();
+	struct photo_result r;
+	q.filter.currency = "USD";
+	q.filter.min_price = 500;
+	assert_int_equal(store_photo_search(f->s, &q, (uint64_t[]){HA}, 1, 12, &r, &e), K_EINVAL);
+	assert_string_equal(e.msg, "search: the local cache takes no min-price filter");
 }
 
 static void test_refusals(void **state)
@@ -263,6 +282,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_combined_with_words_and_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_a_price_floor_is_refused_not_ignored, setup,
+	                                    teardown),
 	    cmocka_unit_test(test_packed_page_hashes_spread_onto_listings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

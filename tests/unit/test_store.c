@@ -112,9 +112,8 @@ static void put(struct fx *f, const struct spec *sp)
 static struct search_query query(const char *text)
 {
 	struct search_query q = {0};
-	q.text = text;
-	q.max_price = -1;
-	q.max_moq = -1;
+	q.filter.text = text;
+	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
 	q.limit = 50;
 	return q;
 }
@@ -471,48 +470,48 @@ static void test_search_filters_country_currency_price_moq_incoterm_category(voi
 	struct search_query q = query("widget");
 	struct search_result r;
 
-	q.country = "cn";
+	q.filter.country = "cn";
 	assert_int_equal(run(f, &q, &r), 2);
 	search_result_free(&r);
-	q.country = NULL;
+	q.filter.country = NULL;
 
 	/* At most 20.00 USD: 19.99 and 20.00 in, 20.01 out (the edge bucket is exact). */
-	q.currency = "USD";
-	q.max_price = 2000;
+	q.filter.currency = "USD";
+	q.filter.max_price = 2000;
 	assert_int_equal(run(f, &q, &r), 3);
 	assert_false(has_title(&r, "Widget epsilon"));
 	assert_false(has_title(&r, "Widget delta"));
 	search_result_free(&r);
-	q.max_price = 1999;
+	q.filter.max_price = 1999;
 	assert_int_equal(run(f, &q, &r), 2);
 	search_result_free(&r);
-	q.max_price = -1;
+	q.filter.max_price = -1;
 	assert_int_equal(run(f, &q, &r), 4);
 	search_result_free(&r);
-	q.currency = NULL;
+	q.filter.currency = NULL;
 
-	q.max_moq = 100;
+	q.filter.max_moq = 100;
 	assert_int_equal(run(f, &q, &r), 4);
 	assert_false(has_title(&r, "Widget gamma"));
 	search_result_free(&r);
-	q.max_moq = 99;
+	q.filter.max_moq = 99;
 	assert_int_equal(run(f, &q, &r), 3);
 	search_result_free(&r);
-	q.max_moq = -1;
+	q.filter.max_moq = -1;
 
-	q.incoterm = "FOB";
+	q.filter.incoterm = "FOB";
 	assert_int_equal(run(f, &q, &r), 2);
 	search_result_free(&r);
-	q.incoterm = NULL;
+	q.filter.incoterm = NULL;
 
-	q.category = "Tools";
+	q.filter.category = "Tools";
 	assert_int_equal(run(f, &q, &r), 3);
 	search_result_free(&r);
-	q.category = "tools / hand";
+	q.filter.category = "tools / hand";
 	assert_int_equal(run(f, &q, &r), 2);
 	search_result_free(&r);
-	q.category = "Garden";
-	q.country = "FR";
+	q.filter.category = "Garden";
+	q.filter.country = "FR";
 	assert_int_equal(run(f, &q, &r), 1);
 	assert_string_equal(r.hits[0].title, "Widget delta");
 	assert_string_equal(r.hits[0].currency, "EUR");
@@ -522,17 +521,43 @@ static void test_search_filters_country_currency_price_moq_incoterm_category(voi
 
 	/* Filters alone, no words. */
 	struct search_query q2 = query(NULL);
-	q2.currency = "USD";
-	q2.max_price = 1999;
+	q2.filter.currency = "USD";
+	q2.filter.max_price = 1999;
 	assert_int_equal(run(f, &q2, &r), 2);
 	search_result_free(&r);
 
 	struct kerr e = {0};
-	q2.currency = NULL;
+	q2.filter.currency = NULL;
 	assert_int_equal(store_search(f->s, &q2, &r, &e), K_EINVAL);
 	assert_non_null(strstr(e.msg, "currency"));
-	q2.currency = "US$";
+	q2.filter.currency = "US$";
 	assert_int_equal(store_search(f->s, &q2, &r, &e), K_EINVAL);
+}
+
+/* The cache files no seller token and its scans check no price floor: a query with either
+ * is refused, not answered as if the filter held (no hits, or hits under the floor). */
+static void test_search_refuses_a_seller_or_price_floor_the_cache_cannot_check(void **state)
+{
+	struct fx *f = *state;
+	seed_filters(f);
+	struct search_query q = query("widget");
+	struct search_result r;
+	struct kerr e = {0};
+	q.filter.seller_id = "kontor1someone";
+	assert_int_equal(store_search(f->s, &q, &r, &e), K_EINVAL);
+	assert_string_equal(e.msg, "search: the local cache takes no seller filter");
+	q.filter.seller_id = NULL;
+	q.filter.currency = "USD";
+	q.filter.min_price = 2000;
+	assert_int_equal(store_search(f->s, &q, &r, &e), K_EINVAL);
+	assert_string_equal(e.msg, "search: the local cache takes no min-price filter");
+	/* An empty seller is no filter, as the planner reads it. */
+	q.filter.seller_id = "";
+	assert_int_equal(store_search(f->s, &q, &r, &e), K_EINVAL);
+	assert_string_equal(e.msg, "search: the local cache takes no min-price filter");
+	q.filter.min_price = -1;
+	assert_int_equal(run(f, &q, &r), 4);
+	search_result_free(&r);
 }
 
 static void put_account(struct fx *f, int seller, int verified, double avg, int64_t count)
@@ -585,15 +610,15 @@ static void test_search_price_is_the_price_at_the_moq_and_best_is_from(void **st
 	put(f, &a); /* 5.00 at 10, 4.50 from 100 */
 	struct search_query q = query("board");
 	struct search_result r;
-	q.currency = "USD";
+	q.filter.currency = "USD";
 	assert_int_equal(run(f, &q, &r), 1);
 	assert_int_equal(r.hits[0].price, 500);
 	assert_int_equal(r.hits[0].best, 450);
 	search_result_free(&r);
-	q.max_price = 499; /* the best tier is under it; what the MOQ costs is not */
+	q.filter.max_price = 499; /* the best tier is under it; what the MOQ costs is not */
 	assert_int_equal(run(f, &q, &r), 0);
 	search_result_free(&r);
-	q.max_price = 500;
+	q.filter.max_price = 500;
 	assert_int_equal(run(f, &q, &r), 1);
 	search_result_free(&r);
 	struct search_hit h;
@@ -641,7 +666,7 @@ static void test_search_verified_follows_the_account(void **state)
 	seed_filters(f); /* listings first, accounts later: the index must catch up */
 	struct search_query q = query("widget");
 	struct search_result r;
-	q.verified_only = 1;
+	q.filter.verified = 1;
 	assert_int_equal(run(f, &q, &r), 0);
 	search_result_free(&r);
 	put_account(f, 1, 1, 4.5, 10);
@@ -723,18 +748,18 @@ static void test_search_sorts_price_newest_rating_relevance(void **state)
 	search_result_free(&r);
 
 	q.sort = SEARCH_PRICE;
-	q.currency = "USD";
+	q.filter.currency = "USD";
 	assert_int_equal(run(f, &q, &r), 3);
 	assert_int_equal(r.hits[0].price, 900);
 	assert_int_equal(r.hits[1].price, 1200);
 	assert_int_equal(r.hits[2].price, 1500);
 	search_result_free(&r);
-	q.max_price = 1200;
+	q.filter.max_price = 1200;
 	assert_int_equal(run(f, &q, &r), 2);
 	assert_int_equal(r.total, 2);
 	search_result_free(&r);
-	q.max_price = -1;
-	q.currency = NULL; /* no currency: grouped by currency, cheapest first in each */
+	q.filter.max_price = -1;
+	q.filter.currency = NULL; /* no currency: grouped by currency, cheapest first in each */
 	assert_int_equal(run(f, &q, &r), 4);
 	assert_string_equal(r.hits[0].currency, "EUR");
 	assert_int_equal(r.hits[1].price, 900);
@@ -832,8 +857,8 @@ static void test_search_price_cap_with_many_matches_keeps_order_and_caps_total(v
 	assert_int_equal(store_commit(f->s, &e), 0);
 	struct search_query q = query("bolt");
 	struct search_result r;
-	q.currency = "USD";
-	q.max_price = 1100;
+	q.filter.currency = "USD";
+	q.filter.max_price = 1100;
 	q.sort = SEARCH_NEWEST;
 	q.limit = 20;
 	assert_int_equal(run(f, &q, &r), 20);
@@ -846,7 +871,7 @@ static void test_search_price_cap_with_many_matches_keeps_order_and_caps_total(v
 			assert_true(strcmp(r.hits[i - 1].updated, r.hits[i].updated) >= 0);
 	}
 	search_result_free(&r);
-	q.max_price = 150; /* few enough to count and re-order */
+	q.filter.max_price = 150; /* few enough to count and re-order */
 	int64_t want = 0;
 	for (int i = 0; i < 1500; i++)
 		want += i % 7 && 100 + (i * 37) % 1100 <= 150;
@@ -860,7 +885,7 @@ static void test_search_price_cap_with_many_matches_keeps_order_and_caps_total(v
 	}
 	search_result_free(&r);
 	q.sort = SEARCH_RATING;
-	q.max_price = 1100;
+	q.filter.max_price = 1100;
 	assert_int_equal(run(f, &q, &r), 20);
 	for (size_t i = 0; i < r.n; i++)
 		assert_true(r.hits[i].price <= 1100 && strcmp(r.hits[i].currency, "USD") == 0);
@@ -1125,7 +1150,7 @@ static void test_search_index_is_rebuilt_when_its_text_version_changes(void **st
 	assert_int_equal(hits(f, "desk"), 2);
 	struct search_query q = query("desk");
 	struct search_result r;
-	q.verified_only = 1;
+	q.filter.verified = 1;
 	assert_int_equal(run(f, &q, &r), 1);
 	assert_string_equal(r.hits[0].title, "Walnut desk");
 	search_result_free(&r);
@@ -1184,6 +1209,7 @@ int main(void)
 	    T(test_search_two_cjk_characters_find_a_longer_word),
 	    T(test_search_cyrillic_arabic_thai_devanagari_words),
 	    T(test_search_filters_country_currency_price_moq_incoterm_category),
+	    T(test_search_refuses_a_seller_or_price_floor_the_cache_cannot_check),
 	    T(test_search_folds_letters_as_one),
 	    T(test_search_price_is_the_price_at_the_moq_and_best_is_from),
 	    T(test_cache_files_are_private_whatever_the_umask),

@@ -168,22 +168,22 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
 	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
 	cJSON *qc = cJSON_CreateArray(), *qa = cJSON_CreateObject(), *f = cJSON_CreateObject();
-	if (q->text && *q->text)
-		cJSON_AddStringToObject(f, "text", q->text);
-	if (q->country)
-		cJSON_AddStringToObject(f, "country", q->country);
-	if (q->category)
-		cJSON_AddStringToObject(f, "category", q->category);
-	if (q->currency)
-		cJSON_AddStringToObject(f, "currency", q->currency);
-	if (q->max_price >= 0)
-		json_add_int(f, "maxPrice", q->max_price);
-	if (q->max_moq >= 0)
-		json_add_int(f, "maxMoq", q->max_moq);
-	if (q->verified_only)
+	if (q->filter.text && *q->filter.text)
+		cJSON_AddStringToObject(f, "text", q->filter.text);
+	if (q->filter.country)
+		cJSON_AddStringToObject(f, "country", q->filter.country);
+	if (q->filter.category)
+		cJSON_AddStringToObject(f, "category", q->filter.category);
+	if (q->filter.currency)
+		cJSON_AddStringToObject(f, "currency", q->filter.currency);
+	if (q->filter.max_price >= 0)
+		json_add_int(f, "maxPrice", q->filter.max_price);
+	if (q->filter.max_moq >= 0)
+		json_add_int(f, "maxMoq", q->filter.max_moq);
+	if (q->filter.verified)
 		cJSON_AddBoolToObject(f, "verified", 1);
-	if (q->incoterm)
-		cJSON_AddStringToObject(f, "incoterm", q->incoterm);
+	if (q->filter.incoterm)
+		cJSON_AddStringToObject(f, "incoterm", q->filter.incoterm);
 	if (nphoto) { /* 8 bytes a hash (16 hex digits), never the photo */
 		cJSON *ph = cJSON_AddObjectToObject(f, "photo");
 		cJSON *hs = cJSON_AddArrayToObject(ph, "hashes");
@@ -195,7 +195,7 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 		json_add_int(ph, "maxDistance", max_distance);
 	}
 	cJSON_AddItemToObject(qa, "filter", f);
-	if (q->sort != SEARCH_RELEVANCE || (q->text && *q->text)) {
+	if (q->sort != SEARCH_RELEVANCE || (q->filter.text && *q->filter.text)) {
 		cJSON *srt = cJSON_AddArrayToObject(qa, "sort"), *one = cJSON_CreateObject();
 		cJSON_AddStringToObject(one, "property", sorts[q->sort]);
 		cJSON_AddItemToArray(srt, one);
@@ -300,7 +300,10 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 
 static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	struct search_query q = {.max_price = -1, .max_moq = -1, .limit = 20};
+	struct search_query q = {
+	    .filter = {.min_price = -1, .max_price = -1, .max_moq = -1},
+	    .limit = 20,
+	};
 	uint64_t photo[KIMG_TURNS];
 	size_t nphoto = 0;
 	long long max_distance = KIMG_DIST_SIMILAR;
@@ -309,22 +312,22 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	int rc = K_OK;
 	for (int i = 0; i < a->npos; i++)
 		kbuf_printf(&text, "%s%s", i ? " " : "", a->pos[i]);
-	q.text = kbuf_str(&text);
+	q.filter.text = kbuf_str(&text);
 	const char *v;
 	long long n;
-	if ((rc = code_opt(a, "country", country, sizeof country, codes_check_country, &q.country,
-	                   e)) ||
+	if ((rc = code_opt(a, "country", country, sizeof country, codes_check_country,
+	                   &q.filter.country, e)) ||
 	    (rc = code_opt(a, "currency", currency, sizeof currency, codes_check_currency,
-	                   &q.currency, e)))
+	                   &q.filter.currency, e)))
 		goto out;
 	if ((v = arg_get(a, "max-price"))) {
-		if (!q.currency) {
+		if (!q.filter.currency) {
 			rc = kerr_set(e, K_EUSAGE,
 			              "--max-price needs --currency (prices are compared "
 			              "in one currency)");
 			goto out;
 		}
-		if ((rc = money_parse(v, q.currency, &q.max_price, e))) {
+		if ((rc = money_parse(v, q.filter.currency, &q.filter.max_price, e))) {
 			kerr_prefix(e, "--max-price");
 			goto out;
 		}
@@ -332,13 +335,13 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	if ((v = arg_get(a, "max-moq"))) {
 		if ((rc = arg_whole("max-moq", v, 1, MONEY_MAX, &n, e)))
 			goto out;
-		q.max_moq = n;
+		q.filter.max_moq = n;
 	}
 	if ((rc = code_opt(a, "incoterm", incoterm, sizeof incoterm, codes_check_incoterm,
-	                   &q.incoterm, e)))
+	                   &q.filter.incoterm, e)))
 		goto out;
-	q.category = arg_get(a, "category");
-	q.verified_only = arg_has(a, "verified");
+	q.filter.category = arg_get(a, "category");
+	q.filter.verified = arg_has(a, "verified");
 	if ((v = arg_get(a, "sort"))) {
 		static const char *const sorts[] = {"relevance", "price", "rating", "newest"};
 		int found = -1;

@@ -137,7 +137,7 @@ static int search_photo(struct store *s, const struct search_query *q, const uin
 	for (size_t i = 0; i < nh && !rc; i++) {
 		sqlite3_reset(chk);
 		sqlite3_bind_text(chk, 1, kbuf_str(&expr), (int)expr.len, SQLITE_STATIC);
-		sqlite3_bind_int(chk, 2, q->max_price >= 0 ? KS_EDGE_ALWAYS : KS_EDGE_NONE);
+		sqlite3_bind_int(chk, 2, q->filter.max_price >= 0 ? KS_EDGE_ALWAYS : KS_EDGE_NONE);
 		sqlite3_bind_int64(chk, 3, p.max_price);
 		sqlite3_bind_int64(chk, 5, p.max_moq);
 		sqlite3_bind_int64(chk, 6, h[i].rid);

@@ -365,20 +365,16 @@ int search_plan(struct store *s, const struct search_query *q, unsigned flags,
 	static const struct ksearch_names names = {
 	    "search",           "search: country",   "search: currency",
 	    "search: incoterm", "search: min-price", "search: max-price"};
-	const struct ksearch_query kq = {
-	    .text = q->text,
-	    .country = q->country,
-	    .category = q->category,
-	    .currency = q->currency,
-	    .incoterm = q->incoterm,
-	    .min_price = -1,
-	    .max_price = q->max_price,
-	    .max_moq = q->max_moq,
-	    .verified = q->verified_only,
-	};
+	/* The cache's index has no seller tokens, and its scans check no price floor. */
+	int seller = q->filter.seller_id && *q->filter.seller_id;
+	if (seller || q->filter.min_price >= 0) {
+		memset(p, 0, sizeof *p);
+		return kerr_set(e, K_EINVAL, "search: the local cache takes no %s filter",
+		                seller ? "seller" : "min-price");
+	}
 	if (q->sort == SEARCH_PRICE)
 		flags |= KS_PLAN_PRICE_ORDER;
-	int rc = ksearch_plan_build(p, &s->tok, &kq, flags, &names, e);
+	int rc = ksearch_plan_build(p, &s->tok, &q->filter, flags, &names, e);
 	if (rc)
 		ksearch_plan_free(p);
 	return rc;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "db/ksearch_query.h"
 #include "kontor/err.h"
 #include "kontor/model.h"
 
@@ -54,14 +55,10 @@ int64_t store_listing_count(struct store *s);
 enum search_sort { SEARCH_RELEVANCE, SEARCH_PRICE, SEARCH_RATING, SEARCH_NEWEST };
 
 struct search_query {
-	const char *text;    /* words; NULL or "" = everything */
-	const char *country; /* seller's shipsFrom/originCountry alpha-2, or NULL */
-	const char *category;
-	const char *currency; /* with max_price: prices in this currency only */
-	int64_t max_price;    /* minor units of currency for the price at the MOQ; -1 = none */
-	int64_t max_moq;      /* -1 = none */
-	int verified_only;
-	const char *incoterm;
+	/* What is found (db/ksearch_query.h), as Listing/query finds it on a node. The cache
+	 * files no seller and keeps no price floor: filter.seller_id must be NULL and
+	 * filter.min_price -1 (K_EINVAL else). */
+	struct ksearch_query filter;
 	enum search_sort sort;
 	int limit; /* 1..500 */
 	int offset;

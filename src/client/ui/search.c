@@ -88,20 +88,20 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 		int rc = K_OK; /* a code filter's check */
 #define IS(name) (kl == strlen(name) && strncmp(w, name, kl) == 0)
 		if (!colon && IS("verified")) {
-			q->verified_only = 1;
+			q->filter.verified = 1;
 		} else if (colon && IS("country")) {
 			rc = code_filter(v, vl, country, "country:", codes_check_country,
-			                 &q->country, e);
+			                 &q->filter.country, e);
 		} else if (colon && IS("currency")) {
 			rc = code_filter(v, vl, currency, "currency:", codes_check_currency,
-			                 &q->currency, e);
+			                 &q->filter.currency, e);
 		} else if (colon && IS("incoterm")) {
 			rc = code_filter(v, vl, incoterm, "incoterm:", codes_check_incoterm,
-			                 &q->incoterm, e);
+			                 &q->filter.incoterm, e);
 		} else if (colon && IS("category")) {
 			free(*category);
 			*category = xstrdup(val);
-			q->category = *category;
+			q->filter.category = *category;
 		} else if (colon && IS("photo")) {
 			if (!vl)
 				return kerr_set(e, K_EINVAL, "photo: needs a file (photo:PATH)");
@@ -117,7 +117,7 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 			if (!*val || *end || m < 1)
 				return kerr_set(e, K_EINVAL,
 				                "moq:%s is not a whole number of 1 or more", val);
-			q->max_moq = m;
+			q->filter.max_moq = m;
 		} else if (colon && IS("sort")) {
 			int found = -1;
 			for (int i = 0; i < 4; i++)
@@ -138,11 +138,11 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 	if (max) {
 		char val[64];
 		snprintf(val, sizeof val, "%.*s", (int)strcspn(max, " "), max);
-		if (!q->currency)
+		if (!q->filter.currency)
 			return kerr_set(
 			    e, K_EINVAL,
 			    "max:%s needs currency:CUR (prices are compared in one currency)", val);
-		int rc = money_parse(val, q->currency, &q->max_price, e);
+		int rc = money_parse(val, q->filter.currency, &q->filter.max_price, e);
 		if (rc) {
 			kerr_prefix(e, "max:");
 			return rc;
@@ -153,23 +153,23 @@ static int parse_query(const char *text, struct search_query *q, struct kbuf *wo
 	size_t before = bar->len;
 	/* " · " between filters, never before the first */
 #define FILTER_SEP (bar->len == before ? " " : " · ")
-	if (q->country)
-		kbuf_printf(bar, "%scountry %s", FILTER_SEP, q->country);
-	if (q->currency)
-		kbuf_printf(bar, "%scurrency %s", FILTER_SEP, q->currency);
-	if (q->max_price >= 0) {
+	if (q->filter.country)
+		kbuf_printf(bar, "%scountry %s", FILTER_SEP, q->filter.country);
+	if (q->filter.currency)
+		kbuf_printf(bar, "%scurrency %s", FILTER_SEP, q->filter.currency);
+	if (q->filter.max_price >= 0) {
 		char amt[MONEY_FMT_MAX];
-		money_text(q->max_price, q->currency, amt);
+		money_text(q->filter.max_price, q->filter.currency, amt);
 		kbuf_printf(bar, "%smax %s", FILTER_SEP, amt);
 	}
-	if (q->max_moq >= 0)
-		kbuf_printf(bar, "%sMOQ ≤ %lld", FILTER_SEP, (long long)q->max_moq);
-	if (q->verified_only)
+	if (q->filter.max_moq >= 0)
+		kbuf_printf(bar, "%sMOQ ≤ %lld", FILTER_SEP, (long long)q->filter.max_moq);
+	if (q->filter.verified)
 		kbuf_printf(bar, "%sverified only", FILTER_SEP);
-	if (q->incoterm)
-		kbuf_printf(bar, "%s%s", FILTER_SEP, q->incoterm);
-	if (q->category)
-		kbuf_printf(bar, "%scategory %s", FILTER_SEP, q->category);
+	if (q->filter.incoterm)
+		kbuf_printf(bar, "%s%s", FILTER_SEP, q->filter.incoterm);
+	if (q->filter.category)
+		kbuf_printf(bar, "%scategory %s", FILTER_SEP, q->filter.category);
 	if (*photo)
 		kbuf_printf(bar, "%slike the photo %s", FILTER_SEP, *photo);
 #undef FILTER_SEP
@@ -195,11 +195,14 @@ static int parse_line(struct ui *u, int limit, struct parsed *p, struct kerr *e)
 {
 	struct kbuf text = KBUF_INIT;
 	memset(p, 0, sizeof *p);
-	p->q = (struct search_query){.max_price = -1, .max_moq = -1, .limit = limit};
+	p->q = (struct search_query){
+	    .filter = {.min_price = -1, .max_price = -1, .max_moq = -1},
+	    .limit = limit,
+	};
 	ui_line_utf8(&u->query, &text);
 	int rc = parse_query(kbuf_str(&text), &p->q, &p->words, &p->bar, p->country, p->currency,
 	                     p->incoterm, &p->category, &p->photo, e);
-	p->q.text = kbuf_str(&p->words);
+	p->q.filter.text = kbuf_str(&p->words);
 	kbuf_free(&text);
 	return rc;
 }

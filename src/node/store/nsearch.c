@@ -359,22 +359,10 @@ static int plan_build(struct nconn *c, const struct nlisting_query *q, struct np
                       struct kerr *e)
 {
 	memset(p, 0, sizeof *p);
-	const struct ksearch_query kq = {
-	    .text = q->text,
-	    .country = q->country,
-	    .category = q->category,
-	    .currency = q->currency,
-	    .incoterm = q->incoterm,
-	    .seller_id = q->seller_id,
-	    .min_price = q->min_price,
-	    .max_price = q->max_price,
-	    .max_moq = q->max_moq,
-	    .verified = q->verified,
-	};
 	/* Sorted by price, a currency's price filter is the key range of the order itself. */
 	unsigned flags =
 	    KS_PLAN_RANGES | (q->sort == NSORT_PRICE ? KS_PLAN_KEYS | KS_PLAN_PRICE_ORDER : 0);
-	int rc = ksearch_plan_build(&p->k, &c->tok, &kq, flags, &names, e);
+	int rc = ksearch_plan_build(&p->k, &c->tok, &q->filter, flags, &names, e);
 	if (rc)
 		return rc;
 	p->words = p->k.tail_run == 1 ? &p->k.words_prefix : &p->k.words;
@@ -531,12 +519,13 @@ static int seller_page(struct nconn *c, const struct nlisting_query *q, struct n
                        struct kerr *e)
 {
 	const char *status = q->status;
-	if (!q->seller_id || !*q->seller_id)
+	const struct ksearch_query *f = &q->filter;
+	if (!f->seller_id || !*f->seller_id)
 		return kerr_set(e, K_EINVAL, "filter.status: '%s' needs filter.sellerId",
 		                strcmp(status, "all") == 0 ? "all" : "paused");
-	if ((q->text && *q->text) || (q->country && *q->country) || (q->category && *q->category) ||
-	    (q->currency && *q->currency) || (q->incoterm && *q->incoterm) || q->verified ||
-	    q->min_price >= 0 || q->max_price >= 0 || q->max_moq >= 0 || q->nphoto)
+	if ((f->text && *f->text) || (f->country && *f->country) || (f->category && *f->category) ||
+	    (f->currency && *f->currency) || (f->incoterm && *f->incoterm) || f->verified ||
+	    f->min_price >= 0 || f->max_price >= 0 || f->max_moq >= 0 || q->nphoto)
 		return kerr_set(e, K_EINVAL, "filter.status: '%s' takes no filter but sellerId",
 		                status);
 	sqlite3_stmt *st;
@@ -544,14 +533,14 @@ static int seller_page(struct nconn *c, const struct nlisting_query *q, struct n
 	if (q->page.calc_total) {
 		if (!(st = nstore_stmt(c, S_L_SELLER_COUNT, e)))
 			return K_EDB;
-		nstore_bind_text(st, 1, q->seller_id);
+		nstore_bind_text(st, 1, f->seller_id);
 		nstore_bind_text(st, 2, status);
 		if ((rc = kdb_int64(&c->k, st, "counting listings", &out->total, e)))
 			return rc;
 	}
 	if (!(st = nstore_stmt(c, S_L_SELLER_PAGE, e)))
 		return K_EDB;
-	nstore_bind_text(st, 1, q->seller_id);
+	nstore_bind_text(st, 1, f->seller_id);
 	nstore_bind_text(st, 2, status);
 	sqlite3_bind_int(st, 3, q->page.limit);
 	sqlite3_bind_int64(st, 4, q->page.position);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "db/ksearch_query.h"
 #include "kontor/buf.h"
 #include "kontor/crypto.h"
 #include "kontor/err.h"
@@ -191,15 +192,10 @@ void nids_free(struct nids *r);
 
 enum nsort { NSORT_RELEVANCE, NSORT_PRICE, NSORT_RATING, NSORT_NEWEST };
 struct nlisting_query {
-	const char *text;     /* words; CJK found by substring (two characters and up) */
-	const char *country;  /* shipsFrom, else originCountry */
-	const char *category; /* a category path also finds its children */
-	const char *currency;
-	const char *incoterm;
-	const char *seller_id;
-	const char *status; /* NULL or "active": the index; "paused"/"all" need seller_id */
-	int64_t min_price, max_price, max_moq; /* -1 = none; prices need currency */
-	int verified;                          /* only sellers with an attestation */
+	/* Listing/query's filter (db/ksearch_query.h); CJK text is found by substring (two
+	 * characters and up). */
+	struct ksearch_query filter;
+	const char *status; /* NULL or "active": the index; "paused"/"all" need filter.seller_id */
 	enum nsort sort;
 	struct npage page;
 	/* The photo filter: listings with an image within photo_max (0..64) of any of the
