@@ -40,6 +40,9 @@ int json_get_object(const cJSON *obj, const char *name, int required, const cJSO
 
 /* Adds an integer exactly (cJSON stores doubles; values with |n| < 2^53 are exact). */
 cJSON *json_add_int(cJSON *obj, const char *name, int64_t v);
+/* Adds name: s when s is text, not NULL and not "": an optional field left empty stays
+ * absent. */
+void json_add_opt(cJSON *obj, const char *name, const char *s);
 /* True when item is a number holding an integer with |n| < 2^53. */
 int json_is_int(const cJSON *item);
 

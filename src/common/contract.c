@@ -681,12 +681,6 @@ int contract_terms_validate(const struct contract_terms *t, struct kerr *e)
 	return K_OK;
 }
 
-static void add_opt(cJSON *o, const char *name, const char *s)
-{
-	if (s && *s)
-		cJSON_AddStringToObject(o, name, s);
-}
-
 static void party_to_json(cJSON *o, const char *name, const struct contract_party *p)
 {
 	if (!p->name)
@@ -699,7 +693,7 @@ static void party_to_json(cJSON *o, const char *name, const struct contract_part
 		for (size_t i = 0; i < p->nlines; i++)
 			cJSON_AddItemToArray(l, cJSON_CreateString(p->lines[i]));
 		cJSON_AddStringToObject(a, "city", p->city ? p->city : "");
-		add_opt(a, "postcode", p->postcode);
+		json_add_opt(a, "postcode", p->postcode);
 		cJSON_AddStringToObject(a, "country", p->country);
 	}
 	if (p->ntax_ids) {
@@ -731,8 +725,8 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 		json_add_int(j, "qty", it->qty);
 		cJSON_AddStringToObject(j, "unit", it->unit);
 		json_add_int(j, "unitPrice", it->unit_price);
-		add_opt(j, "hsCode", it->hs_code);
-		add_opt(j, "origin", it->origin);
+		json_add_opt(j, "hsCode", it->hs_code);
+		json_add_opt(j, "origin", it->origin);
 		if (it->net_grams)
 			json_add_int(j, "netGrams", it->net_grams);
 		if (it->gross_grams)
@@ -742,7 +736,7 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 			json_add_int(pk, "count", it->packages);
 			cJSON_AddStringToObject(pk, "code", it->package_code);
 		}
-		add_opt(j, "marks", it->marks);
+		json_add_opt(j, "marks", it->marks);
 		cJSON_AddItemToArray(items, j);
 	}
 	cJSON_AddStringToObject(o, "currency", t->currency);
@@ -766,20 +760,20 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 		cJSON_AddItemToArray(stages, st);
 	}
 	json_add_int(p, "autoReleaseDays", t->auto_release_days);
-	add_opt(o, "quality", t->quality);
-	add_opt(o, "inspection", t->inspection);
+	json_add_opt(o, "quality", t->quality);
+	json_add_opt(o, "inspection", t->inspection);
 	cJSON_AddStringToObject(o, "governingLaw", t->governing_law);
 	cJSON_AddStringToObject(o, "disputeVenue", t->dispute_venue);
 	cJSON_AddStringToObject(o, "language", t->language);
 	cJSON_AddStringToObject(o, "escrowAgent", t->escrow_agent);
-	add_opt(o, "supersedes", t->supersedes);
-	add_opt(o, "prev", t->prev);
-	add_opt(o, "created", t->created);
-	add_opt(o, "nonce", t->nonce);
+	json_add_opt(o, "supersedes", t->supersedes);
+	json_add_opt(o, "prev", t->prev);
+	json_add_opt(o, "created", t->created);
+	json_add_opt(o, "nonce", t->nonce);
 	party_to_json(o, "buyerParty", &t->buyer_party);
 	party_to_json(o, "sellerParty", &t->seller_party);
-	add_opt(o, "portOfLoading", t->port_loading);
-	add_opt(o, "portOfDischarge", t->port_discharge);
+	json_add_opt(o, "portOfLoading", t->port_loading);
+	json_add_opt(o, "portOfDischarge", t->port_discharge);
 	if (t->ncharges) {
 		cJSON *ch = cJSON_AddArrayToObject(o, "charges");
 		for (size_t i = 0; i < t->ncharges; i++) {

@@ -311,15 +311,13 @@ static int parse_one(const cJSON *raw, size_t i, cJSON **out, char created[MODEL
 	const char *loc = location_of(ev);
 	if (loc)
 		put_clean(&b, loc, LOCATION_MAX);
-	if (b.len)
-		cJSON_AddStringToObject(o, "location", kbuf_str(&b));
+	json_add_opt(o, "location", kbuf_str(&b));
 	struct kbuf raw_note = KBUF_INIT;
 	note_of(ev, dt->kind, &raw_note);
 	kbuf_reset(&b);
 	if (raw_note.len)
 		put_clean(&b, kbuf_str(&raw_note), NOTE_MAX);
-	if (b.len)
-		cJSON_AddStringToObject(o, "note", kbuf_str(&b));
+	json_add_opt(o, "note", kbuf_str(&b));
 	kbuf_free(&raw_note);
 	kbuf_free(&b);
 	if (event_valid(o, i, e) != K_OK) {

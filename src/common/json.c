@@ -693,6 +693,12 @@ cJSON *json_add_int(cJSON *obj, const char *name, int64_t v)
 	return cj_check(cJSON_AddNumberToObject(obj, name, (double)v));
 }
 
+void json_add_opt(cJSON *obj, const char *name, const char *s)
+{
+	if (s && *s)
+		cj_check(cJSON_AddStringToObject(obj, name, s));
+}
+
 /* --- printing ----------------------------------------------------------------------- */
 
 static void print_number(double d, struct kbuf *out)

@@ -89,12 +89,6 @@ static void add_fixed(cJSON *o, const char *name, const char *field, size_t cap)
 	cJSON_AddStringToObject(o, name, tmp);
 }
 
-static void add_opt_str(cJSON *o, const char *name, const char *s)
-{
-	if (s && *s)
-		cJSON_AddStringToObject(o, name, s);
-}
-
 static void add_strv(cJSON *o, const char *name, const struct kstrv *sv)
 {
 	if (sv->n == 0)
@@ -1461,13 +1455,13 @@ cJSON *listing_to_json(const struct listing *l, int with_sig)
 		add_fixed(o, "sellerId", l->seller_id, sizeof l->seller_id);
 	if (l->sku)
 		cJSON_AddStringToObject(o, "sku", l->sku);
-	add_opt_str(o, "sellerSku", l->seller_sku);
+	json_add_opt(o, "sellerSku", l->seller_sku);
 	if (l->title)
 		cJSON_AddStringToObject(o, "title", l->title);
-	add_opt_str(o, "description", l->description);
-	add_opt_str(o, "category", l->category);
+	json_add_opt(o, "description", l->description);
+	json_add_opt(o, "category", l->category);
 	add_strv(o, "tags", &l->tags);
-	add_opt_str(o, "hsCode", l->hs_code);
+	json_add_opt(o, "hsCode", l->hs_code);
 	if (l->origin_country[0])
 		add_fixed(o, "originCountry", l->origin_country, sizeof l->origin_country);
 	if (l->ships_from[0])
@@ -1690,15 +1684,15 @@ cJSON *account_to_json(const struct account *a)
 {
 	cJSON *o = cJSON_CreateObject();
 	add_fixed(o, "id", a->id, sizeof a->id);
-	add_opt_str(o, "handle", a->handle);
+	json_add_opt(o, "handle", a->handle);
 	if (a->display_name)
 		cJSON_AddStringToObject(o, "displayName", a->display_name);
-	add_opt_str(o, "legalName", a->legal_name);
+	json_add_opt(o, "legalName", a->legal_name);
 	add_fixed(o, "country", a->country, sizeof a->country);
 	add_strv(o, "languages", &a->languages);
 	add_fixed(o, "role", a->role, sizeof a->role);
-	add_opt_str(o, "about", a->about);
-	add_opt_str(o, "boxKey", a->box_key);
+	json_add_opt(o, "about", a->about);
+	json_add_opt(o, "boxKey", a->box_key);
 	if (a->attestation)
 		cJSON_AddItemToObject(o, "attestation", cJSON_Duplicate(a->attestation, 1));
 	if (a->rating.count > 0 || a->rating.sum != 0) {

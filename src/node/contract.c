@@ -13,6 +13,7 @@
 
 #include "kontor/canon.h"
 #include "kontor/contract.h"
+#include "kontor/json.h"
 
 static const char *const contract_props[] = {
     "id", "buyerId", "sellerId", "listingId", "rfqId", "sections", "created", "updated", NULL,
@@ -274,8 +275,7 @@ static int contract_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_I
 		*created = cJSON_CreateObject();
 		cJSON_AddStringToObject(*created, "id", id);
 		cJSON_AddStringToObject(*created, "state", contract_state_name(&st));
-		if (st.order_id[0])
-			cJSON_AddStringToObject(*created, "orderId", st.order_id);
+		json_add_opt(*created, "orderId", st.order_id);
 	}
 	return rc;
 }
@@ -316,8 +316,7 @@ static int contract_update(struct api_ctx *c, const char *id, const cJSON *patch
 		if (!rc) {
 			*updated = cJSON_CreateObject();
 			cJSON_AddStringToObject(*updated, "state", contract_state_name(&st));
-			if (st.order_id[0])
-				cJSON_AddStringToObject(*updated, "orderId", st.order_id);
+			json_add_opt(*updated, "orderId", st.order_id);
 		}
 	}
 	cJSON_Delete(doc);

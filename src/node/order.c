@@ -529,8 +529,7 @@ int order_resolve(struct node *n, const char *order_id, int buyer_pct, const cha
 		x = cJSON_CreateObject();
 		json_add_int(x, "buyerAmount", out->buyer);
 		json_add_int(x, "sellerAmount", out->seller);
-		if (note && *note)
-			cJSON_AddStringToObject(x, "note", note);
+		json_add_opt(x, "note", note);
 		rc = escrow_append(&c, doc, order_id, "ruling", x, out->section, e);
 	}
 	if (rc == K_OK) {

@@ -148,12 +148,9 @@ static int wallet_build(struct api_ctx *c, int64_t position, int limit, cJSON **
 		cJSON_AddStringToObject(l, "currency", h[i].currency);
 		json_add_int(l, "amount", h[i].amount);
 		cJSON_AddStringToObject(l, "created", h[i].created);
-		if (h[i].memo[0])
-			cJSON_AddStringToObject(l, "memo", h[i].memo);
-		if (h[i].reference[0])
-			cJSON_AddStringToObject(l, "reference", h[i].reference);
-		if (h[i].order[0])
-			cJSON_AddStringToObject(l, "orderId", h[i].order);
+		json_add_opt(l, "memo", h[i].memo);
+		json_add_opt(l, "reference", h[i].reference);
+		json_add_opt(l, "orderId", h[i].order);
 		json_add_int(l, "seq", h[i].seq);
 		cJSON_AddItemToArray(hist, l);
 	}

@@ -590,8 +590,7 @@ void cmd_result_print(struct ctx *c, const struct kerr *e)
 		/* refused: the error goes to err as always; a script reads its type here */
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "type", r->type);
-		if (r->id[0])
-			cJSON_AddStringToObject(o, "id", r->id);
+		json_add_opt(o, "id", r->id);
 		cJSON_AddStringToObject(o, "status", "refused");
 		cJSON_AddStringToObject(o, "errorType", r->error_type);
 		if (e && e->msg[0])
@@ -608,14 +607,10 @@ void cmd_result_print(struct ctx *c, const struct kerr *e)
 		if (!o) { /* a command with no object of its own: its fields */
 			o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "type", r->type);
-			if (r->id[0])
-				cJSON_AddStringToObject(o, "id", r->id);
-			if (r->state[0])
-				cJSON_AddStringToObject(o, "state", r->state);
-			if (r->text.len)
-				cJSON_AddStringToObject(o, "message", kbuf_str(&r->text));
-			if (r->error_type[0])
-				cJSON_AddStringToObject(o, "errorType", r->error_type);
+			json_add_opt(o, "id", r->id);
+			json_add_opt(o, "state", r->state);
+			json_add_opt(o, "message", kbuf_str(&r->text));
+			json_add_opt(o, "errorType", r->error_type);
 		} else if (r->error_type[0] && !cJSON_GetObjectItemCaseSensitive(o, "errorType")) {
 			cJSON_AddStringToObject(o, "errorType", r->error_type);
 		}

@@ -664,8 +664,7 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "id", id);
 			cJSON_AddStringToObject(j, "state", contract_state_name(&st));
-			if (st.order_id[0])
-				cJSON_AddStringToObject(j, "orderId", st.order_id);
+			json_add_opt(j, "orderId", st.order_id);
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_result_json(c, j);
 		}
@@ -735,8 +734,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddBoolToObject(j, "verified", ok);
 		if (ok) {
 			cJSON_AddStringToObject(j, "state", contract_state_name(&st));
-			if (st.order_id[0])
-				cJSON_AddStringToObject(j, "orderId", st.order_id);
+			json_add_opt(j, "orderId", st.order_id);
 		} else {
 			cJSON_AddStringToObject(j, "error", ve.msg);
 		}

@@ -282,8 +282,7 @@ static int edit_papers_fields(const struct args *a, struct account *acc, cJSON *
 			}
 		}
 		cJSON_AddStringToObject(o, "city", city);
-		if (pc && *pc)
-			cJSON_AddStringToObject(o, "postcode", pc);
+		json_add_opt(o, "postcode", pc);
 		cJSON_AddStringToObject(o, "country", cc ? cc : acc->country);
 		cJSON_Delete(acc->address);
 		acc->address = o;

@@ -36,8 +36,7 @@ static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(o, "key", it->key);
 			cJSON_AddStringToObject(o, "id", it->id);
 			cJSON_AddStringToObject(o, "when", it->when);
-			if (it->peer[0])
-				cJSON_AddStringToObject(o, "peer", it->peer);
+			json_add_opt(o, "peer", it->peer);
 			if (it->currency[0]) {
 				cJSON_AddStringToObject(o, "currency", it->currency);
 				json_add_int(o, "amount", it->amount);

@@ -846,8 +846,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddBoolToObject(j, "dryRun", 1);
 			json_add_int(j, "added", nadd);
 			json_add_int(j, "already", already);
-			if (eta_buf[0])
-				cJSON_AddStringToObject(j, "eta", eta_buf);
+			json_add_opt(j, "eta", eta_buf);
 			cJSON *l = cJSON_AddArrayToObject(j, "events");
 			cJSON_ArrayForEach(ev, add)
 			{
@@ -907,8 +906,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "id", id);
 			json_add_int(j, "added", nadd);
 			json_add_int(j, "already", already);
-			if (eta_buf[0])
-				cJSON_AddStringToObject(j, "eta", eta_buf);
+			json_add_opt(j, "eta", eta_buf);
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
 			cmd_result_json(c, j);
 		}
@@ -1024,8 +1022,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			json_add_int(r, "delivery", d);
 		if (cm)
 			json_add_int(r, "communication", cm);
-		if (text.len)
-			cJSON_AddStringToObject(r, "text", kbuf_str(&text));
+		json_add_opt(r, "text", kbuf_str(&text));
 		cJSON_AddStringToObject(r, "created", now);
 		rc = canon_write(r, &canon, e);
 	}

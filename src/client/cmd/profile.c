@@ -270,8 +270,7 @@ static int cert_of(const char *v, cJSON **out, struct kerr *e)
 static void set_or_drop(cJSON *f, const char *name, const char *v)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(f, name);
-	if (v && *v)
-		cJSON_AddStringToObject(f, name, v);
+	json_add_opt(f, name, v);
 }
 
 static int collect_node(void *ctx, const struct node_info *n)

@@ -168,8 +168,7 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 	cJSON_AddItemToArray(using, cJSON_CreateString("urn:kontor:trade"));
 	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
 	cJSON *qc = cJSON_CreateArray(), *qa = cJSON_CreateObject(), *f = cJSON_CreateObject();
-	if (q->filter.text && *q->filter.text)
-		cJSON_AddStringToObject(f, "text", q->filter.text);
+	json_add_opt(f, "text", q->filter.text);
 	if (q->filter.country)
 		cJSON_AddStringToObject(f, "country", q->filter.country);
 	if (q->filter.category)

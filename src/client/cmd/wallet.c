@@ -145,10 +145,8 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(h, "currency", x->currency);
 			json_add_int(h, "amount", x->amount);
 			cJSON_AddStringToObject(h, "created", x->created);
-			if (x->order[0])
-				cJSON_AddStringToObject(h, "orderId", x->order);
-			if (x->reference[0])
-				cJSON_AddStringToObject(h, "reference", x->reference);
+			json_add_opt(h, "orderId", x->order);
+			json_add_opt(h, "reference", x->reference);
 			cJSON_AddItemToArray(hist, h);
 		}
 		json_add_int(o, "historyTotal", w.history_total);
