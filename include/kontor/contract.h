@@ -239,6 +239,10 @@ int contract_append(cJSON *contract, cJSON *section, struct kerr *e);
 int contract_tip(const cJSON *contract, char out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
 /* Index of the latest offer section, -1 when none. */
 int contract_latest_offer(const cJSON *contract);
+/* When the document last changed, as its sections say (a signed document carries no envelope
+ * times): the latest of the events' "at" and the offers' "created", in out as
+ * "YYYY-MM-DDTHH:MM:SSZ". 1 when a section gave one, 0 when none did (out is then ""). */
+int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);
 
 struct contract_status {
 	size_t nsections;

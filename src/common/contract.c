@@ -1306,6 +1306,26 @@ int contract_latest_offer(const cJSON *contract)
 	return last;
 }
 
+int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
+{
+	const cJSON *secs = item(contract, "sections"), *c;
+	out[0] = '\0';
+	if (!cJSON_IsArray(secs))
+		return 0;
+	cJSON_ArrayForEach(c, secs)
+	{
+		const char *b = str_item(c, "body");
+		cJSON *body = b ? cJSON_Parse(b) : NULL;
+		const char *at =
+		    str_item(body, "at") ? str_item(body, "at") : str_item(body, "created");
+		/* RFC 3339 UTC in this one shape orders as text */
+		if (at && model_check_time(at, NULL, NULL) == K_OK && strcmp(at, out) > 0)
+			memcpy(out, at, MODEL_TIME_LEN + 1);
+		cJSON_Delete(body);
+	}
+	return out[0] != '\0';
+}
+
 int contract_append(cJSON *contract, cJSON *section, struct kerr *e)
 {
 	char tip[KCRYPTO_HASH_B64_LEN + 1];

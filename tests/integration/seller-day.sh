@@ -97,10 +97,14 @@ t_run "buyer writes" 0 kb chat send "$SID" "Good price, the offer follows"
 t_run "buyer proposes 240 legs" 0 kb contract propose --listing "$LID" --qty 240 --incoterm FOB \
 	--place "Hai Phong" --json
 KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+sleep 2 # her sync comes later than the offer, as it does on her link
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox --json" 0 ks inbox --json
 t_match "the offer waits for her signature" "$T_OUT" \
 	"\"kind\":\"offer\".*\"id\":\"$KID\".*\"command\":\"kontor contract sign $KID\""
+MADE=$(sqlite3 "$DB" "SELECT json_extract(json_extract(json, '\$.sections[0].body'), '\$.created') FROM contracts WHERE id = '$KID'")
+t_match "the offer is dated when the buyer made it ($MADE), not when she synced" "$T_OUT" \
+	"\"kind\":\"offer\",[^}]*\"when\":\"$MADE\""
 t_match "the message waits to be read" "$T_OUT" '"kind":"chat".*"text":"1 unread message from Berlin Interiors GmbH"'
 t_eq "one more notify run for that sync" "$(runs)" 2
 t_match "naming both news" "$(last_note)" \

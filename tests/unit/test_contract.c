@@ -391,6 +391,40 @@ static void test_order_events_verify_along_the_chain(void **state)
 	cJSON_Delete(c);
 }
 
+/* A signed document has no envelope times: its time is its latest section's (an offer's
+ * "created", an event's "at"); a section with no time, or a time not in RFC 3339 UTC, adds
+ * nothing. */
+static void test_latest_time_is_the_latest_sections_offer_created_or_event_at(void **state)
+{
+	struct kerr e = {0, ""};
+	struct contract_terms t;
+	cJSON *c = NULL;
+	char at[MODEL_TIME_LEN + 1];
+	make_terms(&t, 500);
+	memcpy(t.created, "2026-11-30T08:00:00Z", MODEL_TIME_LEN + 1);
+	cJSON *sec = offer_section(&t);
+	contract_terms_free(&t);
+	sign(sec, "buyer", &buyer_kp);
+	sign(sec, "seller", &seller_kp);
+	assert_int_equal(contract_new(sec, &c, &e), K_OK);
+	assert_int_equal(contract_latest_time(c, at), 1);
+	assert_string_equal(at, "2026-11-30T08:00:00Z");
+	append_event(c, "funded", "escrow", &node_kp);
+	assert_int_equal(contract_latest_time(c, at), 1);
+	assert_string_equal(at, AT);
+	cJSON *junk = cJSON_CreateObject();
+	cJSON_AddStringToObject(junk, "kind", "shipped");
+	cJSON_AddStringToObject(junk, "body", "{\"at\":\"2099-13-01T00:00:00Z\"}");
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(c, "sections"), junk);
+	assert_int_equal(contract_latest_time(c, at), 1);
+	assert_string_equal(at, AT);
+	cJSON_Delete(c);
+	cJSON *empty = cJSON_CreateObject();
+	assert_int_equal(contract_latest_time(empty, at), 0);
+	assert_string_equal(at, "");
+	cJSON_Delete(empty);
+}
+
 static void test_one_changed_body_byte_fails_verification_naming_that_section(void **state)
 {
 	cJSON *c = bound_contract();
@@ -1161,6 +1195,7 @@ int main(void)
 	    cmocka_unit_test(
 	        test_offer_signed_by_both_parties_is_binding_and_its_hash_is_the_order_id),
 	    cmocka_unit_test(test_order_events_verify_along_the_chain),
+	    cmocka_unit_test(test_latest_time_is_the_latest_sections_offer_created_or_event_at),
 	    cmocka_unit_test(test_one_changed_body_byte_fails_verification_naming_that_section),
 	    cmocka_unit_test(test_relabelled_section_kind_fails_its_signature),
 	    cmocka_unit_test(test_signature_by_the_wrong_party_for_a_role_fails),

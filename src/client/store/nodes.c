@@ -371,7 +371,9 @@ int store_object_put(struct store *s, const char *type, const cJSON *obj, const 
 		store_bind_text(st, 5, str_of(obj, "orderId"));
 		store_bind_text(st, 6, upd ? upd : "");
 	} else if (strcmp(type, "Contract") == 0) {
-		model_now(now);
+		/* dated by its sections (an offer made two days before her sync is two days old) */
+		if (!contract_latest_time(obj, now))
+			model_now(now);
 		store_bind_text(st, 3, str_of(obj, "listingId"));
 		store_bind_text(st, 4, str_of(obj, "buyerId"));
 		store_bind_text(st, 5, str_of(obj, "sellerId"));

@@ -105,24 +105,9 @@ static int add_contract(void *vctx, const cJSON *doc)
 		k->product = ui_trade_product(NULL);
 	}
 	contract_terms_free(&terms);
-	/* the node's "updated", else the time of the latest section: an event's "at", an
-	 * offer's "created" (the signed document carries no envelope times) */
-	char last[32] = "";
-	const char *upd = jstr(doc, "updated");
-	if (!upd) {
-		const cJSON *sec, *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
-		cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
-		{
-			cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
-			const char *at =
-			    jstr(body, "at") ? jstr(body, "at") : jstr(body, "created");
-			if (at && strlen(at) < sizeof last && strcmp(at, last) > 0)
-				snprintf(last, sizeof last, "%s", at);
-			cJSON_Delete(body);
-		}
-		upd = last[0] ? last : jstr(doc, "created");
-	}
-	ui_local_time(upd, k->updated, sizeof k->updated);
+	char last[MODEL_TIME_LEN + 1];
+	contract_latest_time(doc, last); /* "" shows as "-" */
+	ui_local_time(last, k->updated, sizeof k->updated);
 	return 0;
 }
 
