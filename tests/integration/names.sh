@@ -96,6 +96,8 @@ t_eq "the order the signature made is in the buyer's cache at once" "$(sqlite3 "
 # A prefix resolves through the binding contract too, when the order is not cached (the
 # fetch after signing failed): taken out of the cache to prove it.
 sqlite3 "$B/cache.db" "DELETE FROM orders"
+t_run "by the seller's @handle too: track finds the order, not yet cached (exit 1)" 1 kb track @sat-my-thuat-hoa-phat
+t_match "through its contract: the whole order id" "$T_ERR" "no order $ORDER in the cache"
 t_run "order pay by the first 6 characters, the order not cached" 0 kb order pay "$(pre "$ORDER" 6)"
 t_match "paid the whole order" "$T_OUT" "order $ORDER: funded as buyer"
 t_eq "the node holds it in escrow" "$(ostate "$ORDER")" funded
@@ -179,6 +181,24 @@ t_run "contract propose --rfq by prefix" 0 ks contract propose --listing U720-BK
 K2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 t_eq "answers that RFQ, to the buyer named by the start of her name" \
 	"$(sqlite3 "$DB" "SELECT json_extract(json, '$.rfqId') = '$RID' AND buyer_id = '$BID' FROM contracts WHERE id = '$K2'")" 1
+
+# --- orders and contracts by the other party ----------------------------------------------
+t_run "order show by the buyer's @handle: her one order with him" 0 ks order show @berlin-interiors-gmbh
+t_match "is that order" "$T_OUT" "^order +$ORDER\$"
+t_run "order event by his @handle, as the README shows (--dry-run)" 0 ks order event @berlin-interiors-gmbh --code ARRI --location DEHAM --dry-run
+t_match "is an event for that order" "$T_OUT" "^order $ORDER: 1 event would be added"
+t_run "by the start of his name" 0 ks order show "berlin int"
+t_match "the same order" "$T_OUT" "^order +$ORDER\$"
+t_run "'berlin' fits two accounts, but only one has an order with her" 0 ks order show berlin
+t_match "so it is that order" "$T_OUT" "^order +$ORDER\$"
+t_run "the buyer finds it by the seller's handle too" 0 kb order show @sat-my
+t_match "his order with her" "$T_OUT" "^order +$ORDER\$"
+t_run "contract show by @handle with two contracts between them exits 2" 2 ks contract show @berlin-interiors-gmbh
+t_match "listing both with their states" "$T_ERR" \
+	"'@berlin-interiors-gmbh' matches 2 contracts: .*(binding, with Berlin Interiors GmbH.*offer, with Berlin Interiors GmbH|offer, with Berlin Interiors GmbH.*binding, with Berlin Interiors GmbH)"
+t_run "an account with no contract with her exits 2" 2 ks contract show @berlin-steel-ag
+t_match "saying none matched and what else to give" "$T_ERR" \
+	"no contract in the cache matches '@berlin-steel-ag' \\(give the other party's @handle or the start of their name"
 
 # --- chat by handle and by name ----------------------------------------------------------
 t_run "buyer writes to the seller by the start of her handle" 0 kb chat send @sat-my "Can you do 600?"

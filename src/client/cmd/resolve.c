@@ -2,7 +2,9 @@
  * decides: (0) a whole id of a kind asked for, taken as it is; (1) an exact name: one of our
  * SKUs (as stored or as written, then ignoring case), an account's handle, an account's
  * whole name; (2) a start: of an id (4+ characters), of an account's name, of a handle after
- * '@'. One candidate in the deciding tier is the answer; several are listed. So "Acme" picks
+ * '@'. Where an order or a contract is asked for, an account the word names stands for what
+ * is between us and it, in the same tier (its exact name in (1), a start in (2)). One
+ * candidate in the deciding tier is the answer; several are listed. So "Acme" picks
  * the firm named exactly Acme even when "Acme Trading" exists, and an id prefix never hides
  * a SKU. */
 #include "resolve.h"
@@ -184,15 +186,24 @@ static int name_one(void *vctx, const char *id, const char *handle, const char *
 
 /* --- orders not pulled yet: the binding contracts' order ids ----------------------------- */
 
+static const char *jstr(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
 struct order_walk {
 	const char *prefix;
 	size_t plen;
+	const char *peer; /* NULL, or only the contracts with this party */
 	struct cands *out;
 };
 
 static int order_one(void *vctx, const cJSON *doc)
 {
 	struct order_walk *w = vctx;
+	const char *b = jstr(doc, "buyerId"), *sl = jstr(doc, "sellerId");
+	if (w->peer && !(b && strcmp(b, w->peer) == 0) && !(sl && strcmp(sl, w->peer) == 0))
+		return 0;
 	struct contract_status *st = xcalloc(1, sizeof *st);
 	struct kerr e = {0, ""};
 	if (contract_verify(doc, st, &e) == K_OK && st->binding >= 0 &&
@@ -249,6 +260,47 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 	return rc;
 }
 
+/* The orders and contracts (as kinds asks) between us and each of accounts, into out. */
+static int between(struct ctx *c, struct store *s, int kinds, const struct cands *accounts,
+                   struct cands *out, struct kerr *e)
+{
+	int rc = K_OK;
+	for (size_t i = 0; !rc && i < accounts->n; i++) {
+		const char *peer = accounts->c[i].id;
+		for (int k = RESOLVE_ORDER; !rc && k <= RESOLVE_CONTRACT; k <<= 1) {
+			if (!(kinds & k))
+				continue;
+			struct names_hits h;
+			memset(&h, 0, sizeof h);
+			rc = store_names_between(s, table_of(k), c->self_id, peer, &h, e);
+			if (!rc)
+				cands_take(out, k, &h);
+			if (!rc && k == RESOLVE_ORDER) {
+				struct order_walk w = {"", 0, peer, out};
+				rc = store_names_unpulled_orders_each(s, order_one, &w, e);
+			}
+		}
+	}
+	out->more |= accounts->more;
+	return rc;
+}
+
+/* An order or a contract by the other party, named as an account is: what is between us and
+ * an account the word names exactly is exact, and with one whose name it starts, a start. */
+static int tier_between(struct ctx *c, struct store *s, int kinds, const char *word,
+                        struct cands *exact, struct cands *prefix, struct kerr *e)
+{
+	struct cands *ax = xcalloc(1, sizeof *ax), *ap = xcalloc(1, sizeof *ap);
+	int rc = tier_exact(c, s, RESOLVE_ACCOUNT, word, ax, ap, e);
+	if (!rc)
+		rc = between(c, s, kinds, ax, exact, e);
+	if (!rc)
+		rc = between(c, s, kinds, ap, prefix, e);
+	free(ax);
+	free(ap);
+	return rc;
+}
+
 static int tier_prefix(struct store *s, int kinds, const char *word, struct cands *out,
                        struct kerr *e)
 {
@@ -266,7 +318,7 @@ static int tier_prefix(struct store *s, int kinds, const char *word, struct cand
 		if (!rc)
 			cands_take(out, order[k], &h);
 		if (!rc && order[k] == RESOLVE_ORDER) {
-			struct order_walk w = {word, strlen(word), out};
+			struct order_walk w = {word, strlen(word), NULL, out};
 			rc = store_names_unpulled_orders_each(s, order_one, &w, e);
 		}
 	}
@@ -301,11 +353,6 @@ void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
 	}
 	char shown[16];
 	kbuf_printf(out, "%s…", text_shown(id ? id : "?", shown, 13));
-}
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
 /* The other party of an object with buyerId and sellerId (or participants), by name. */
@@ -459,6 +506,8 @@ static int none(int kinds, const char *word, struct kerr *e)
 		kbuf_puts(&how, "one of your SKUs, ");
 	if (kinds & RESOLVE_ACCOUNT)
 		kbuf_puts(&how, "an @handle, the start of a name, ");
+	else if (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))
+		kbuf_puts(&how, "the other party's @handle or the start of their name, ");
 	kbuf_printf(&how, "an id or its first %d or more characters", RESOLVE_PREFIX_MIN);
 	kerr_set(e, K_EUSAGE,
 	         "no %s in the cache matches '%s' (give %s; `kontor sync` brings what the node "
@@ -509,6 +558,9 @@ int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *ou
 	}
 	/* (1) exact names, with (2)'s name and handle starts gathered on the way */
 	rc = tier_exact(c, s, kinds, word, exact, prefix, e);
+	if (!rc && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) && !(kinds & RESOLVE_ACCOUNT) &&
+	    c->self_id[0])
+		rc = tier_between(c, s, kinds, word, exact, prefix, e);
 	if (!rc && !exact->n)
 		rc = tier_prefix(s, kinds, word, prefix, e);
 	if (rc)

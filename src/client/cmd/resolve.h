@@ -1,8 +1,10 @@
 /* resolve — what a person knows, taken wherever a command takes an id (DESIGN §8, Names): a
  * listing by one of her SKUs (or the SKU as she wrote it, sellerSku) or an id prefix; an
  * account by @handle, by the start of its name as cached (display or legal name, folded as
- * search folds it: case, accents) or its id; an order, contract, RFQ or conversation by the
- * start of its id (at least RESOLVE_PREFIX_MIN characters, as git takes short hashes). A
+ * search folds it: case, accents) or its id; an order or a contract also by the other party,
+ * named as an account is (the ones between us and them); an order, contract, RFQ or
+ * conversation by the start of its id (at least RESOLVE_PREFIX_MIN characters, as git takes
+ * short hashes). A
  * whole id is taken as it is, cached or not, so ids work as they always did. A name that
  * fits several objects, or none, is a usage error (exit 2) naming the candidates (name,
  * handle, short id) or saying none matched. Reads the cache only. */

@@ -101,6 +101,23 @@ int store_names_handle(struct store *s, const char *handle, int prefix, struct n
 	return collect(s, st, out, "looking an account up by its handle", e);
 }
 
+int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
+                        struct names_hits *out, struct kerr *e)
+{
+	if (t != NAMES_ORDERS && t != NAMES_CONTRACTS)
+		return kerr_set(e, K_EINVAL, "only orders and contracts are between two parties");
+	char sql[200];
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM %s WHERE (buyer_id = ?1 AND seller_id = ?2)"
+	         " OR (buyer_id = ?2 AND seller_id = ?1) ORDER BY updated DESC, id LIMIT %d",
+	         tables[t], NAMES_HITS_MAX + 1);
+	const char *v[] = {self, peer};
+	sqlite3_stmt *st = store_prepare(s, sql, v, 2, NULL, e);
+	if (!st)
+		return K_EDB;
+	return collect(s, st, out, "looking up what is between two parties", e);
+}
+
 int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx, struct kerr *e)
 {
 	sqlite3_stmt *st =

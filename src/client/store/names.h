@@ -46,6 +46,10 @@ typedef int (*store_names_account_cb)(void *ctx, const char *id, const char *han
                                       const char *display_name, const char *legal_name);
 int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx,
                               struct kerr *e);
+/* Adds the orders (t NAMES_ORDERS) or contracts (NAMES_CONTRACTS) between self and peer, the
+ * one buying and the other selling either way round, the latest first. */
+int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
+                        struct names_hits *out, struct kerr *e);
 /* Calls cb with each cached contract the cache calls binding that no cached Order names as
  * its contract yet (an order just made binding, before a pull brings its Order). */
 int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *ctx,
