@@ -157,6 +157,7 @@ struct name_walk {
 	const char *want; /* folded */
 	size_t wlen;
 	const char *handle; /* the word as a handle (lower case), or NULL */
+	int handle_start;   /* a handle it starts counts too (the word had an '@') */
 	struct cands *exact, *prefix;
 };
 
@@ -177,6 +178,9 @@ static int name_one(void *vctx, const char *id, const char *handle, const char *
 	struct name_walk *w = vctx;
 	if (w->handle && handle && strcmp(handle, w->handle) == 0)
 		cands_add(w->exact, RESOLVE_ACCOUNT, id);
+	else if (w->handle_start && *w->handle && handle &&
+	         strncmp(handle, w->handle, strlen(w->handle)) == 0)
+		cands_add(w->prefix, RESOLVE_ACCOUNT, id);
 	if (w->wlen) {
 		name_check(w, id, display);
 		name_check(w, id, legal);
@@ -215,6 +219,16 @@ static int order_one(void *vctx, const cJSON *doc)
 
 /* --- the tiers ----------------------------------------------------------------------- */
 
+/* The word as a handle: without its '@', in lower case. */
+static void handle_of(const char *word, char out[RESOLVE_WORD_MAX + 1])
+{
+	const char *w = word[0] == '@' ? word + 1 : word;
+	size_t n = strlen(w);
+	for (size_t i = 0; i <= n && i <= RESOLVE_WORD_MAX; i++)
+		out[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
+	out[RESOLVE_WORD_MAX] = '\0';
+}
+
 static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *word,
                       struct cands *exact, struct cands *prefix, struct kerr *e)
 {
@@ -231,12 +245,8 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 		}
 	}
 	if (!rc && (kinds & RESOLVE_ACCOUNT)) {
-		const char *w = word[0] == '@' ? word + 1 : word;
 		char handle[RESOLVE_WORD_MAX + 1];
-		size_t n = strlen(w);
-		for (size_t i = 0; i <= n && i < sizeof handle; i++)
-			handle[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
-		handle[sizeof handle - 1] = '\0';
+		handle_of(word, handle);
 		if (word[0] == '@') {
 			/* a handle, exactly, then its start */
 			memset(&h, 0, sizeof h);
@@ -252,7 +262,7 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			/* a handle without its '@', a whole name, or the start of one */
 			struct kbuf want = KBUF_INIT;
 			fold(word, &want);
-			struct name_walk nw = {kbuf_str(&want), want.len, handle, exact, prefix};
+			struct name_walk nw = {kbuf_str(&want), want.len, handle, 0, exact, prefix};
 			rc = store_names_accounts_each(s, name_one, &nw, e);
 			kbuf_free(&want);
 		}
@@ -286,12 +296,20 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
 }
 
 /* An order or a contract by the other party, named as an account is: what is between us and
- * an account the word names exactly is exact, and with one whose name it starts, a start. */
+ * an account the word names exactly is exact, and with one whose name or handle it starts, a
+ * start. Only the accounts on the other side of one of ours are read, not the whole market. */
 static int tier_between(struct ctx *c, struct store *s, int kinds, const char *word,
                         struct cands *exact, struct cands *prefix, struct kerr *e)
 {
 	struct cands *ax = xcalloc(1, sizeof *ax), *ap = xcalloc(1, sizeof *ap);
-	int rc = tier_exact(c, s, RESOLVE_ACCOUNT, word, ax, ap, e);
+	char handle[RESOLVE_WORD_MAX + 1];
+	handle_of(word, handle);
+	struct kbuf want = KBUF_INIT;
+	if (word[0] != '@')
+		fold(word, &want);
+	struct name_walk nw = {kbuf_str(&want), want.len, handle, word[0] == '@', ax, ap};
+	int rc = store_names_peers_each(s, c->self_id, name_one, &nw, e);
+	kbuf_free(&want);
 	if (!rc)
 		rc = between(c, s, kinds, ax, exact, e);
 	if (!rc)

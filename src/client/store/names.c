@@ -118,15 +118,10 @@ int store_names_between(struct store *s, enum names_table t, const char *self, c
 	return collect(s, st, out, "looking up what is between two parties", e);
 }
 
-int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx, struct kerr *e)
+/* Steps st (bound by the caller) through cb as store_names_accounts_each promises. */
+static int accounts_walk(struct store *s, sqlite3_stmt *st, store_names_account_cb cb, void *ctx,
+                         struct kerr *e)
 {
-	sqlite3_stmt *st =
-	    kdb_prepare(&s->k,
-	                "SELECT id, handle, display_name,"
-	                " json_extract(json, '$.legalName') FROM accounts ORDER BY id",
-	                e);
-	if (!st)
-		return K_EDB;
 	int step, rc = K_OK;
 	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = cb(ctx, (const char *)sqlite3_column_text(st, 0),
@@ -137,6 +132,29 @@ int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *
 		rc = store_dberr(s, e, "reading the cached accounts' names");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx, struct kerr *e)
+{
+	sqlite3_stmt *st =
+	    kdb_prepare(&s->k,
+	                "SELECT id, handle, display_name,"
+	                " json_extract(json, '$.legalName') FROM accounts ORDER BY id",
+	                e);
+	return st ? accounts_walk(s, st, cb, ctx, e) : K_EDB;
+}
+
+int store_names_peers_each(struct store *s, const char *self, store_names_account_cb cb, void *ctx,
+                           struct kerr *e)
+{
+	static const char sql[] =
+	    "SELECT id, handle, display_name, json_extract(json, '$.legalName') FROM accounts"
+	    " WHERE id IN (SELECT CASE WHEN buyer_id = ?1 THEN seller_id ELSE buyer_id END"
+	    " FROM orders WHERE buyer_id = ?1 OR seller_id = ?1"
+	    " UNION SELECT CASE WHEN buyer_id = ?1 THEN seller_id ELSE buyer_id END"
+	    " FROM contracts WHERE buyer_id = ?1 OR seller_id = ?1) ORDER BY id";
+	sqlite3_stmt *st = store_prepare(s, sql, &self, 1, NULL, e);
+	return st ? accounts_walk(s, st, cb, ctx, e) : K_EDB;
 }
 
 int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *ctx, struct kerr *e)

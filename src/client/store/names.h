@@ -50,6 +50,9 @@ int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *
  * one buying and the other selling either way round, the latest first. */
 int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
                         struct names_hits *out, struct kerr *e);
+/* The same for the cached accounts on the other side of one of self's orders or contracts. */
+int store_names_peers_each(struct store *s, const char *self, store_names_account_cb cb, void *ctx,
+                           struct kerr *e);
 /* Calls cb with each cached contract the cache calls binding that no cached Order names as
  * its contract yet (an order just made binding, before a pull brings its Order). */
 int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *ctx,
