@@ -20,5 +20,10 @@ struct ksearch_query {
 	int64_t max_moq; /* -1 = none */
 	int verified;    /* only sellers with an attestation */
 };
+/* A query with no filter: every bound "none" (a zeroed one would cap prices at 0). */
+#define KSEARCH_QUERY_ANY                                                                          \
+	{                                                                                          \
+		.min_price = -1, .max_price = -1, .max_moq = -1                                    \
+	}
 
 #endif

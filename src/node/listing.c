@@ -291,7 +291,7 @@ static int listing_query(struct api_ctx *c, const cJSON *filter, const cJSON *so
 	struct nlisting_query q;
 	uint64_t hashes[NSTORE_PHOTO_HASHES_MAX];
 	memset(&q, 0, sizeof q);
-	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
+	q.filter = (struct ksearch_query)KSEARCH_QUERY_ANY;
 	int which, asc;
 	if (api_filter_check(filter, fnames, err) || photo_filter(filter, hashes, &q, err) ||
 	    api_filter_str(filter, "text", &q.filter.text, err) ||

@@ -133,7 +133,7 @@ static struct nlisting_query photo_query(const uint64_t *h, size_t n, int maxd)
 {
 	struct nlisting_query q;
 	memset(&q, 0, sizeof q);
-	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
+	q.filter = (struct ksearch_query)KSEARCH_QUERY_ANY;
 	q.page.limit = 50;
 	q.page.calc_total = 1;
 	q.sort = NSORT_RELEVANCE;

@@ -141,8 +141,8 @@ static struct nlisting_query query(const char *text)
 {
 	struct nlisting_query q;
 	memset(&q, 0, sizeof q);
+	q.filter = (struct ksearch_query)KSEARCH_QUERY_ANY;
 	q.filter.text = text;
-	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
 	q.page.limit = 50;
 	q.page.calc_total = 1;
 	return q;

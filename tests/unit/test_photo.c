@@ -101,7 +101,7 @@ static void put(struct fx *f, const char *sku, const char *title, const char *co
 static struct search_query query(void)
 {
 	struct search_query q = {
-	    .filter = {.min_price = -1, .max_price = -1, .max_moq = -1},
+	    .filter = KSEARCH_QUERY_ANY,
 	    .limit = 20,
 	};
 	return q;

@@ -112,8 +112,8 @@ static void put(struct fx *f, const struct spec *sp)
 static struct search_query query(const char *text)
 {
 	struct search_query q = {0};
+	q.filter = (struct ksearch_query)KSEARCH_QUERY_ANY;
 	q.filter.text = text;
-	q.filter.min_price = q.filter.max_price = q.filter.max_moq = -1;
 	q.limit = 50;
 	return q;
 }

@@ -300,7 +300,7 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct search_query q = {
-	    .filter = {.min_price = -1, .max_price = -1, .max_moq = -1},
+	    .filter = KSEARCH_QUERY_ANY,
 	    .limit = 20,
 	};
 	uint64_t photo[KIMG_TURNS];

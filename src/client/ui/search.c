@@ -196,7 +196,7 @@ static int parse_line(struct ui *u, int limit, struct parsed *p, struct kerr *e)
 	struct kbuf text = KBUF_INIT;
 	memset(p, 0, sizeof *p);
 	p->q = (struct search_query){
-	    .filter = {.min_price = -1, .max_price = -1, .max_moq = -1},
+	    .filter = KSEARCH_QUERY_ANY,
 	    .limit = limit,
 	};
 	ui_line_utf8(&u->query, &text);
