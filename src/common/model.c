@@ -176,10 +176,8 @@ void model_now(char out[MODEL_TIME_LEN + 1])
 
 void model_time(int64_t at, char out[MODEL_TIME_LEN + 1])
 {
-	time_t t = (time_t)at;
-	struct tm tm;
-	if (!gmtime_r(&t, &tm) ||
-	    strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) != MODEL_TIME_LEN)
+	_Static_assert(MODEL_TIME_LEN == KTIME_UTC_LEN, "a model time is ktime's UTC form");
+	if (ktime_utc(at, out) != K_OK) /* outside the years 0000-9999 */
 		copy_fixed(out, MODEL_TIME_LEN + 1, "1970-01-01T00:00:00Z");
 }
 

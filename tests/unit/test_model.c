@@ -1064,6 +1064,22 @@ static void test_model_now_passes_check_time(void **state)
 	assert_true(strcmp(now, "2025-01-01T00:00:00Z") > 0);
 }
 
+/* model_time writes ktime's UTC form; outside the years 0000-9999 it gives the epoch. */
+static void test_model_time_is_rfc3339_utc_and_the_epoch_out_of_range(void **state)
+{
+	char t[MODEL_TIME_LEN + 1];
+	model_time(0, t);
+	assert_string_equal(t, "1970-01-01T00:00:00Z");
+	model_time(1790812800, t);
+	assert_string_equal(t, "2026-10-01T00:00:00Z");
+	model_time(-86399, t);
+	assert_string_equal(t, "1969-12-31T00:00:01Z");
+	model_time(253402300799, t);
+	assert_string_equal(t, "9999-12-31T23:59:59Z");
+	model_time(253402300800, t); /* 10000-01-01 */
+	assert_string_equal(t, "1970-01-01T00:00:00Z");
+}
+
 static void test_kstrv_push_copies_and_free_zeroes(void **state)
 {
 	struct kstrv sv = {NULL, 0};
@@ -1123,6 +1139,7 @@ int main(void)
 	    cmocka_unit_test(test_model_check_time_accepts_2024_02_29),
 	    cmocka_unit_test(test_model_check_time_refuses_impossible_dates_and_times),
 	    cmocka_unit_test(test_model_now_passes_check_time),
+	    cmocka_unit_test(test_model_time_is_rfc3339_utc_and_the_epoch_out_of_range),
 	    cmocka_unit_test(test_kstrv_push_copies_and_free_zeroes),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
