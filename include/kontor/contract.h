@@ -239,6 +239,12 @@ int contract_append(cJSON *contract, cJSON *section, struct kerr *e);
 int contract_tip(const cJSON *contract, char out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
 /* Index of the latest offer section, -1 when none. */
 int contract_latest_offer(const cJSON *contract);
+/* Whether section i carries a signature given as role ("buyer", "seller"): that party has
+ * signed it (contract_verify says whether the signature is good and whose). */
+int contract_signed_as(const cJSON *contract, int i, const char *role);
+/* The role account self has in an object with buyerId and sellerId (a contract, an Order):
+ * "buyer", "seller", or NULL when neither. */
+const char *contract_role_of(const cJSON *obj, const char *self);
 /* When the document last changed, as its sections say (a signed document carries no envelope
  * times): the latest of the events' "at" and the offers' "created", in out as
  * "YYYY-MM-DDTHH:MM:SSZ". 1 when a section gave one, 0 when none did (out is then ""). */

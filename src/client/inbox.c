@@ -294,21 +294,14 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	const char *id = jstr(k, "id"), *buyer = jstr(k, "buyerId"), *seller = jstr(k, "sellerId");
 	if (!id || !buyer || !seller)
 		return 0;
-	const char *mine = strcmp(buyer, c->self) == 0 ? "buyer" : "seller";
+	const char *mine = contract_role_of(k, c->self);
 	const char *peer = strcmp(buyer, c->self) == 0 ? seller : buyer;
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(k, "sections");
 	int latest = contract_latest_offer(k);
 	const cJSON *sec = latest >= 0 ? cJSON_GetArrayItem(secs, latest) : NULL;
-	if (!sec)
+	if (!sec || !mine)
 		return 0;
-	const cJSON *sig;
-	int signed_by_me = 0;
-	cJSON_ArrayForEach(sig, cJSON_GetObjectItemCaseSensitive(sec, "signatures"))
-	{
-		const char *role = jstr(sig, "role");
-		signed_by_me |= role && strcmp(role, mine) == 0;
-	}
-	if (signed_by_me)
+	if (contract_signed_as(k, latest, mine))
 		return 0; /* hers is given: it waits for the other side */
 	struct contract_terms t;
 	contract_terms_init(&t);

@@ -1306,6 +1306,29 @@ int contract_latest_offer(const cJSON *contract)
 	return last;
 }
 
+int contract_signed_as(const cJSON *contract, int i, const char *role)
+{
+	const cJSON *sigs = item(cJSON_GetArrayItem(item(contract, "sections"), i), "signatures"),
+	            *g;
+	if (!role || !cJSON_IsArray(sigs))
+		return 0;
+	cJSON_ArrayForEach(g, sigs)
+	{
+		const char *r = str_item(g, "role");
+		if (r && strcmp(r, role) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *contract_role_of(const cJSON *obj, const char *self)
+{
+	const char *b = str_item(obj, "buyerId"), *sl = str_item(obj, "sellerId");
+	if (!self || !*self)
+		return NULL;
+	return b && strcmp(b, self) == 0 ? "buyer" : sl && strcmp(sl, self) == 0 ? "seller" : NULL;
+}
+
 int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
 {
 	const cJSON *secs = item(contract, "sections"), *c;

@@ -138,7 +138,8 @@ static void append_event(cJSON *c, const char *kind, const char *role, const str
 }
 
 /* Offer for 500 signed by buyer and seller. */
-static cJSON *bound_contract(void)
+/* An offer for 500 signed by the buyer: it waits for the seller. */
+static cJSON *buyer_offer(void)
 {
 	struct kerr e = {0, ""};
 	struct contract_terms t;
@@ -147,7 +148,6 @@ static cJSON *bound_contract(void)
 	cJSON *sec = offer_section(&t);
 	contract_terms_free(&t);
 	sign(sec, "buyer", &buyer_kp);
-	sign(sec, "seller", &seller_kp);
 	assert_int_equal(contract_new(sec, &c, &e), K_OK);
 	return c;
 }
@@ -161,6 +161,13 @@ static cJSON *section_at(cJSON *c, int i)
 static const char *section_hash0(void)
 {
 	return "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+}
+
+static cJSON *bound_contract(void)
+{
+	cJSON *c = buyer_offer();
+	sign(section_at(c, 0), "seller", &seller_kp);
+	return c;
 }
 
 static void expect_verify_fails(const cJSON *c, int code, const char *msg)
@@ -370,6 +377,23 @@ static void test_offer_signed_by_both_parties_is_binding_and_its_hash_is_the_ord
 	                                           &e),
 	                 K_EVERIFY);
 	assert_int_equal(canon_check(body, strlen(body), &e), K_OK);
+	cJSON_Delete(c);
+}
+
+static void test_who_has_signed_and_each_partys_role(void **state)
+{
+	cJSON *c = buyer_offer();
+	assert_string_equal(contract_role_of(c, buyer_id), "buyer");
+	assert_string_equal(contract_role_of(c, seller_id), "seller");
+	assert_null(contract_role_of(c, node_id)); /* the escrow agent is no party */
+	assert_null(contract_role_of(c, ""));
+	assert_true(contract_signed_as(c, 0, "buyer"));
+	assert_false(contract_signed_as(c, 0, "seller")); /* waits for the seller */
+	assert_false(contract_signed_as(c, 1, "buyer"));  /* no such section */
+	assert_false(contract_signed_as(c, -1, "buyer"));
+	assert_false(contract_signed_as(c, 0, NULL));
+	sign(section_at(c, 0), "seller", &seller_kp);
+	assert_true(contract_signed_as(c, 0, "seller"));
 	cJSON_Delete(c);
 }
 
@@ -1194,6 +1218,7 @@ int main(void)
 	    cmocka_unit_test(test_offer_body_round_trips_through_json),
 	    cmocka_unit_test(
 	        test_offer_signed_by_both_parties_is_binding_and_its_hash_is_the_order_id),
+	    cmocka_unit_test(test_who_has_signed_and_each_partys_role),
 	    cmocka_unit_test(test_order_events_verify_along_the_chain),
 	    cmocka_unit_test(test_latest_time_is_the_latest_sections_offer_created_or_event_at),
 	    cmocka_unit_test(test_one_changed_body_byte_fails_verification_naming_that_section),

@@ -29,32 +29,6 @@ static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
 	snprintf(out, MONEY_FMT_MAX + 8, "%s %.3s", amt, cur);
 }
 
-/* Our role in doc: "buyer", "seller" or NULL. */
-static const char *role_in(struct ui *u, const cJSON *doc)
-{
-	const char *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
-	if (b && strcmp(b, u->c->self_id) == 0)
-		return "buyer";
-	if (s && strcmp(s, u->c->self_id) == 0)
-		return "seller";
-	return NULL;
-}
-
-/* Did role sign the latest offer? */
-static int signed_by(const cJSON *doc, int latest, const char *role)
-{
-	const cJSON *sec =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), latest);
-	const cJSON *sig, *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
-	cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
-	{
-		const char *r = jstr(sig, "role");
-		if (r && role && strcmp(r, role) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* The state in words, and rank 0 when it waits for us. */
 static const char *state_of(struct ui *u, const cJSON *doc, int *rank)
 {
@@ -67,8 +41,8 @@ static const char *state_of(struct ui *u, const cJSON *doc, int *rank)
 		return "cancelled";
 	if (st.binding >= 0)
 		return "binding";
-	const char *role = role_in(u, doc);
-	if (role && !signed_by(doc, st.latest_offer, role)) {
+	const char *role = contract_role_of(doc, u->c->self_id);
+	if (role && !contract_signed_as(doc, st.latest_offer, role)) {
 		*rank = 0;
 		return "offer waiting for me";
 	}
@@ -84,7 +58,7 @@ static int add_contract(void *vctx, const cJSON *doc)
 	if (!k)
 		return 0;
 	k->seq = w->n - 1; /* the cache's order */
-	const char *role = role_in(u, doc);
+	const char *role = contract_role_of(doc, u->c->self_id);
 	const char *peer =
 	    role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId") : jstr(doc, "buyerId");
 	k->peer = ui_account_name(u, peer);
@@ -447,7 +421,7 @@ static void contract_sign(struct ui *u)
 	}
 	struct contract_status st;
 	struct kerr e = {0};
-	const char *role = role_in(u, doc);
+	const char *role = contract_role_of(doc, u->c->self_id);
 	const char *why = NULL;
 	if (contract_verify(doc, &st, &e) != K_OK)
 		why = "it does not verify, and a document that does not verify is never signed";
@@ -457,7 +431,7 @@ static void contract_sign(struct ui *u)
 		why = "it is cancelled";
 	else if (st.binding >= 0)
 		why = "it is binding already (its order is in the Orders tab)";
-	else if (signed_by(doc, st.latest_offer, role))
+	else if (contract_signed_as(doc, st.latest_offer, role))
 		why = "you signed its latest offer already; it waits for the other party";
 	if (why) {
 		ui_say_note(u, "sign: not now — %s", why);
