@@ -200,6 +200,37 @@ t_run "an account with no contract with her exits 2" 2 ks contract show @berlin-
 t_match "saying none matched and what else to give" "$T_ERR" \
 	"no contract in the cache matches '@berlin-steel-ag' \\(give the other party's @handle or the start of their name"
 
+# --- a command that acts takes, of the other party's, the one it can act on ---------------
+# Between them now: the binding contract (its order shipped) and her offer answering his RFQ.
+t_run "her sign by his @handle: neither waits for her, so both are listed (exit 2)" 2 \
+	ks contract sign @berlin-interiors-gmbh
+t_match "the offer she signed and the binding one" "$T_ERR" "'@berlin-interiors-gmbh' matches 2 contracts"
+t_run "buyer syncs" 0 kb sync
+t_run "his sign by her @handle takes the one offer that waits for him" 0 kb contract sign @sat-my
+t_match "her offer answering his RFQ, now binding" "$T_OUT" "signed contract $K2 as buyer: binding, order [A-Za-z0-9_-]{43}"
+ORDER2=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "order event by his @handle takes the shipped order, not the one awaiting payment" 0 \
+	ks order event @berlin-interiors-gmbh --code ARRI --location DEHAM --dry-run
+t_match "the first order" "$T_OUT" "^order $ORDER: 1 event would be added"
+t_run "a deposit for the second order" 0 "$KONTORD" admin deposit "$BID" 7000.00 USD --db "$DB" --reference psp-2
+t_run "his order pay by her @handle takes the order awaiting payment" 0 kb order pay @sat-my
+t_match "the second order, funded" "$T_OUT" "^order $ORDER2: funded as buyer"
+t_eq "the first is still shipped" "$(ostate "$ORDER")" shipped
+t_run "seller syncs" 0 ks sync
+t_run "order show by his @handle names both: reading is not narrowed (exit 2)" 2 ks order show @berlin-interiors-gmbh
+t_match "listing both orders" "$T_ERR" "'@berlin-interiors-gmbh' matches 2 orders: .*(shipped.*funded|funded.*shipped)"
+t_run "her order ship by his @handle takes the funded one" 0 ks order ship @berlin-interiors-gmbh \
+	--carrier Maersk --tracking MAEU7654321
+t_match "the second order, shipped" "$T_OUT" "^order $ORDER2: shipped as seller"
+t_eq "on the node too" "$(ostate "$ORDER2")" shipped
+t_run "with both shipped, ship by his @handle fits neither: both listed (exit 2)" 2 \
+	ks order ship @berlin-interiors-gmbh --carrier Maersk --tracking MAEU7654321
+t_match "never one it cannot act on" "$T_ERR" "'@berlin-interiors-gmbh' matches 2 orders"
+t_run "an id prefix is never narrowed: the command says why not" 1 ks order ship "$(pre "$ORDER")" \
+	--carrier Maersk --tracking MAEU7654321
+t_match "the shipped order, refused" "$T_ERR" "order $ORDER .*nothing was sent"
+
 # --- chat by handle and by name ----------------------------------------------------------
 t_run "buyer writes to the seller by the start of her handle" 0 kb chat send @sat-my "Can you do 600?"
 t_run "seller syncs" 0 ks sync

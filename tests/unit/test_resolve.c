@@ -3,7 +3,8 @@
  * start of one; the start of a name with its accents and case folded; an exact name beating
  * a longer one; her SKU (also as she wrote it, sellerSku) and never another seller's; a whole
  * id taken as it is; an order just made binding found by the start of its id before a pull
- * brings its Order. */
+ * brings its Order; a command that acts narrowing the other party's orders to the ones it
+ * can act on, and never an id prefix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -331,6 +332,66 @@ static void test_many_candidates_fit_the_message_with_how_many_more(void **state
 	assert_true(strlen(e.msg) < KERR_MSG_MAX - 1);
 }
 
+/* A command's fit: the cached Order is in one of the states arg lists ("funded shipped"). */
+static int in_states(struct ctx *cc, const char *id, void *arg)
+{
+	cJSON *o = NULL;
+	int fits = 0;
+	if (store_object_get(cc->store, "Order", id, &o, NULL) == K_OK) {
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state"));
+		fits = st && strstr((const char *)arg, st) != NULL;
+	}
+	cJSON_Delete(o);
+	return fits;
+}
+
+static int narrowed(const char *word, const char *states, char out[RESOLVE_ID_MAX + 1],
+                    struct kerr *e)
+{
+	return resolve_id_for(&c, RESOLVE_ORDER, word, in_states, (void *)states, out,
+	                      RESOLVE_ID_MAX + 1, e);
+}
+
+static void test_a_command_that_acts_takes_the_one_order_with_him_it_can_act_on(void **state)
+{
+	char id[RESOLVE_ID_MAX + 1];
+	struct kerr e = {0, ""};
+	/* four orders with him: funded, shipped, awaiting payment, and one not pulled yet */
+	expect_refused(RESOLVE_ORDER, "@berlin-interiors-gmbh", "matches 4 orders", NULL);
+	must(narrowed("@berlin-interiors-gmbh", "funded", id, &e), &e);
+	assert_string_equal(id, ORDER_A);
+	must(narrowed("berlin int", "awaiting_payment", id, &e), &e);
+	assert_string_equal(id, ORDER_C);
+}
+
+static void test_several_that_fit_are_listed_and_none_that_fits_lists_them_all(void **state)
+{
+	char id[RESOLVE_ID_MAX + 1];
+	struct kerr e = {0, ""};
+	assert_int_equal(narrowed("@berlin-interiors-gmbh", "funded shipped", id, &e), K_EUSAGE);
+	assert_non_null(strstr(e.msg, "matches 2 orders"));
+	assert_non_null(strstr(e.msg, "AbCdEfGhA (funded"));
+	assert_non_null(strstr(e.msg, "AbCdEfGhB (shipped"));
+	assert_null(strstr(e.msg, "awaiting_payment"));
+	/* nothing it can act on: never a guess, all four with their states */
+	assert_int_equal(narrowed("@berlin-interiors-gmbh", "completed", id, &e), K_EUSAGE);
+	assert_non_null(strstr(e.msg, "matches 4 orders"));
+}
+
+static void test_an_id_prefix_is_never_narrowed(void **state)
+{
+	char id[RESOLVE_ID_MAX + 1];
+	struct kerr e = {0, ""};
+	/* "AbCdEf" starts ORDER_A (funded) and ORDER_B (shipped): it names both */
+	assert_int_equal(narrowed("AbCdEf", "funded", id, &e), K_EUSAGE);
+	assert_non_null(strstr(e.msg, "'AbCdEf' matches 2 orders"));
+	/* and one it names is taken though it does not fit: the command says why not */
+	must(narrowed("AbCdEfGhB", "funded", id, &e), &e);
+	assert_string_equal(id, ORDER_B);
+	must(narrowed(ORDER_B, "funded", id, &e), &e);
+	assert_string_equal(id, ORDER_B);
+}
+
 static void test_bad_words_are_usage_errors(void **state)
 {
 	char big[RESOLVE_WORD_MAX + 8];
@@ -355,6 +416,9 @@ int main(void)
 	    cmocka_unit_test(test_an_order_not_pulled_yet_is_found_by_its_prefix),
 	    cmocka_unit_test(test_a_chat_word_picks_its_kind),
 	    cmocka_unit_test(test_many_candidates_fit_the_message_with_how_many_more),
+	    cmocka_unit_test(test_a_command_that_acts_takes_the_one_order_with_him_it_can_act_on),
+	    cmocka_unit_test(test_several_that_fit_are_listed_and_none_that_fits_lists_them_all),
+	    cmocka_unit_test(test_an_id_prefix_is_never_narrowed),
 	    cmocka_unit_test(test_bad_words_are_usage_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -267,10 +267,7 @@ static int signed_offer(struct ctx *c, const struct contract_terms *t, const cha
 /* Our role in the contract: "buyer" or "seller"; K_EPERM when we are neither. */
 static int role_of(const struct ctx *c, const cJSON *doc, const char **role, struct kerr *e)
 {
-	const char *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
-	*role = b && strcmp(b, c->self_id) == 0   ? "buyer"
-	        : s && strcmp(s, c->self_id) == 0 ? "seller"
-	                                          : NULL;
+	*role = contract_role_of(doc, c->self_id);
 	if (!*role)
 		return kerr_set(e, K_EPERM, "contract %s: you are not its buyer or seller",
 		                jstr(doc, "id") ? jstr(doc, "id") : "?");
@@ -347,15 +344,52 @@ static int load_verified(struct ctx *c, struct store **s, const char *id, cJSON 
 	return rc;
 }
 
-/* The contract named by key (resolve.h) as a counter or a signature needs it: its full id in
- * id, loaded and verified (*doc the caller's to free) and our role in it; a binding one is
- * refused, why_not saying what can no longer follow. */
-static int open_to_sign(struct ctx *c, const char *key, char id[RESOLVE_ID_MAX + 1],
-                        struct store **s, cJSON **doc, struct contract_status *st,
-                        const char **role, const char *why_not, struct kerr *e)
+/* --- which of the contracts with the other party a command acts on (resolve_id_for) ----- */
+
+/* Whether the cached contract id verifies and is still open to offers (neither binding nor
+ * cancelled); with need_mine, also whether its latest offer waits for our signature. */
+static int still_open(struct ctx *c, const char *id, int need_mine)
+{
+	struct store *s;
+	cJSON *doc = NULL;
+	struct kerr ie = {0, ""};
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	int fits = ctx_store(c, &s, &ie) == K_OK &&
+	           store_object_get(s, "Contract", id, &doc, NULL) == K_OK &&
+	           contract_verify(doc, st, &ie) == K_OK && st->binding < 0 &&
+	           strcmp(contract_state_name(st), "cancelled") != 0;
+	const char *role = fits ? contract_role_of(doc, c->self_id) : NULL;
+	if (fits && need_mine)
+		fits = role && !contract_signed_as(doc, st->latest_offer, role);
+	cJSON_Delete(doc);
+	free(st);
+	return fits;
+}
+
+/* A contract a counter-offer can follow. */
+static int fit_counter(struct ctx *c, const char *id, void *arg)
+{
+	(void)arg;
+	return still_open(c, id, 0);
+}
+
+/* A contract whose latest offer waits for our signature. */
+static int fit_sign(struct ctx *c, const char *id, void *arg)
+{
+	(void)arg;
+	return still_open(c, id, 1);
+}
+
+/* The contract named by key (resolve.h, narrowed by fit) as a counter or a signature needs
+ * it: its full id in id, loaded and verified (*doc the caller's to free) and our role in it;
+ * a binding one is refused, why_not saying what can no longer follow. */
+static int open_to_sign(struct ctx *c, const char *key, resolve_fit_cb fit,
+                        char id[RESOLVE_ID_MAX + 1], struct store **s, cJSON **doc,
+                        struct contract_status *st, const char **role, const char *why_not,
+                        struct kerr *e)
 {
 	*doc = NULL;
-	int rc = resolve_id(c, RESOLVE_CONTRACT, key, id, RESOLVE_ID_MAX + 1, e);
+	int rc = resolve_id_for(c, RESOLVE_CONTRACT, key, fit, NULL, id, RESOLVE_ID_MAX + 1, e);
 	if (!rc)
 		rc = load_verified(c, s, id, doc, st, e);
 	if (!rc && !(rc = role_of(c, *doc, role, e)) && st->binding >= 0)
@@ -544,8 +578,8 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role, *v;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc =
-	    open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, "no further offer can follow", e);
+	int rc = open_to_sign(c, a->pos[0], fit_counter, id, &s, &doc, &st, &role,
+	                      "no further offer can follow", e);
 	if (rc)
 		return rc;
 	const cJSON *latest =
@@ -639,7 +673,8 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = open_to_sign(c, a->pos[0], id, &s, &doc, &st, &role, "nothing is left to sign", e);
+	int rc = open_to_sign(c, a->pos[0], fit_sign, id, &s, &doc, &st, &role,
+	                      "nothing is left to sign", e);
 	if (rc)
 		return rc;
 	cJSON *latest =

@@ -42,6 +42,12 @@ static int64_t jint(const cJSON *o, const char *name)
 	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
+/* Our role in an Order or a contract, NULL when neither. */
+static const char *role_in(const struct ctx *c, const cJSON *o)
+{
+	return contract_role_of(o, c->self_id);
+}
+
 /* --- finding an order's contract ------------------------------------------------------- */
 
 struct find {
@@ -173,11 +179,7 @@ static int order_contract(struct ctx *c, struct store *s, const char *id,
 		kerr_prefix(e, "contract %s does not verify", kid);
 		rc = e->code = K_EVERIFY;
 	}
-	const char *b = *doc ? jstr(*doc, "buyerId") : NULL,
-	           *sl = *doc ? jstr(*doc, "sellerId") : NULL;
-	*role = b && strcmp(b, c->self_id) == 0     ? "buyer"
-	        : sl && strcmp(sl, c->self_id) == 0 ? "seller"
-	                                            : NULL;
+	*role = *doc ? role_in(c, *doc) : NULL;
 	if (!rc && !*role)
 		rc = kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller", id);
 	if (!rc && strcmp(st->order_id, id) != 0)
@@ -213,12 +215,75 @@ static void paid_words(const struct contract_status *st, const struct order_effe
 	kbuf_printf(out, "; %s %s still to pay (next: %s)", amt, t->currency, w);
 }
 
-/* What a command that signs for an order needs: *id (a full id, or what resolve.h takes)
- * resolved into idbuf with *id pointed at it, our identity unlocked and the cache open. */
-static int order_open(struct ctx *c, const char **id, char idbuf[RESOLVE_ID_MAX + 1],
-                      struct store **s, struct kerr *e)
+/* --- which of the orders with the other party a command acts on (resolve_id_for) -------- */
+
+/* Whether we may take step *arg (enum order_step) on order id now, as its cached contract
+ * says: the rules' steps for our role (a cancel after funding is our half of it). */
+static int fit_step(struct ctx *c, const char *id, void *arg)
 {
-	int rc = resolve_id(c, RESOLVE_ORDER, *id, idbuf, RESOLVE_ID_MAX + 1, e);
+	struct store *s;
+	struct kerr ie = {0, ""};
+	char kid[KCRYPTO_HASH_B64_LEN + 1];
+	cJSON *doc = NULL;
+	const char *role = NULL;
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	int fits = ctx_store(c, &s, &ie) == K_OK &&
+	           order_contract(c, s, id, kid, &doc, st, &role, &ie) == K_OK &&
+	           (order_steps_for(&st->terms, &st->progress, order_role_bit(role)) &
+	            (1u << *(const int *)arg));
+	cJSON_Delete(doc);
+	free(st);
+	return fits;
+}
+
+/* The cached Order id with our role in it, or 0 (*o NULL) when it is not cached or not ours. */
+static int cached_mine(struct ctx *c, const char *id, cJSON **o, const char **role)
+{
+	struct store *s;
+	struct kerr ie = {0, ""};
+	*o = NULL;
+	if (ctx_store(c, &s, &ie) != K_OK || store_object_get(s, "Order", id, o, NULL) != K_OK ||
+	    !(*role = role_in(c, *o))) {
+		cJSON_Delete(*o);
+		*o = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* An order whose shipment takes events now. */
+static int fit_events(struct ctx *c, const char *id, void *arg)
+{
+	(void)arg;
+	cJSON *o;
+	const char *role;
+	int fits = cached_mine(c, id, &o, &role) &&
+	           order_state_takes_events(order_state_parse(jstr(o, "state")));
+	cJSON_Delete(o);
+	return fits;
+}
+
+/* An order done with that we have not rated yet (a party rates once). */
+static int fit_rate(struct ctx *c, const char *id, void *arg)
+{
+	(void)arg;
+	cJSON *o;
+	const char *role = NULL;
+	int fits =
+	    cached_mine(c, id, &o, &role) &&
+	    order_state_rateable(order_state_parse(jstr(o, "state"))) &&
+	    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "ratings"), role);
+	cJSON_Delete(o);
+	return fits;
+}
+
+/* What a command that signs for an order needs: *id (a full id, or what resolve.h takes,
+ * narrowed by fit and arg) resolved into idbuf with *id pointed at it, our identity
+ * unlocked and the cache open. */
+static int order_open(struct ctx *c, const char **id, resolve_fit_cb fit, void *arg,
+                      char idbuf[RESOLVE_ID_MAX + 1], struct store **s, struct kerr *e)
+{
+	int rc = resolve_id_for(c, RESOLVE_ORDER, *id, fit, arg, idbuf, RESOLVE_ID_MAX + 1, e);
 	if (!rc) {
 		*id = idbuf;
 		rc = ctx_identity(c, e);
@@ -237,7 +302,7 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 	struct store *s;
 	const char *kind = order_step_kind(step), *verb = order_step_verb(step), *role = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	int rc = order_open(c, &id, idbuf, &s, e);
+	int rc = order_open(c, &id, fit_step, &step, idbuf, &s, e);
 	if (rc)
 		return rc;
 	char kid[KCRYPTO_HASH_B64_LEN + 1] = "";
@@ -378,7 +443,6 @@ static int run_confirm(struct ctx *c, const struct args *a, struct kerr *e)
 
 static int order_update(struct ctx *c, struct store *s, const char *id, const cJSON *o,
                         const cJSON *old, char **payloads, size_t n, struct kerr *e);
-static const char *role_in(const struct ctx *c, const cJSON *o);
 
 /* The payload {key: v} of an Order/set update ("cancel", "rate", "addEvents"), printed; v
  * becomes the payload's (freed here), the string is the caller's to free. */
@@ -502,7 +566,8 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s = NULL;
 	cJSON *o = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	int rc = order_open(c, &id, idbuf, &s, e);
+	int step = ORDER_CANCEL;
+	int rc = order_open(c, &id, fit_step, &step, idbuf, &s, e);
 	if (rc)
 		return rc;
 	/* Where the node's Order stands says which kind of cancel the rules want. */
@@ -727,14 +792,6 @@ static int order_update(struct ctx *c, struct store *s, const char *id, const cJ
 	return rc;
 }
 
-static const char *role_in(const struct ctx *c, const cJSON *o)
-{
-	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId");
-	return b && strcmp(b, c->self_id) == 0     ? "buyer"
-	       : sl && strcmp(sl, c->self_id) == 0 ? "seller"
-	                                           : NULL;
-}
-
 static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	const char *id = a->pos[0], *file = arg_get(a, "dcsa");
@@ -764,7 +821,8 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	struct store *s = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	if (!(rc = resolve_id(c, RESOLVE_ORDER, a->pos[0], idbuf, sizeof idbuf, e)))
+	if (!(rc = resolve_id_for(c, RESOLVE_ORDER, a->pos[0], fit_events, NULL, idbuf,
+	                          sizeof idbuf, e)))
 		id = idbuf;
 	if (!rc && !dry)
 		rc = ctx_identity(c, e);
@@ -972,7 +1030,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
 	if (!rc)
-		rc = order_open(c, &id, idbuf, &s, e);
+		rc = order_open(c, &id, fit_rate, NULL, idbuf, &s, e);
 	cJSON *o = NULL, *old = NULL, *r = NULL;
 	if (!rc) {
 		rc = store_object_get(s, "Order", id, &o, e);

@@ -4,7 +4,8 @@
  * whole name; (2) a start: of an id (4+ characters), of an account's name, of a handle after
  * '@'. Where an order or a contract is asked for, an account the word names stands for what
  * is between us and it, in the same tier (its exact name in (1), a start in (2)). One
- * candidate in the deciding tier is the answer; several are listed. So "Acme" picks
+ * candidate in the deciding tier is the answer; several are listed, after a command that
+ * acts (resolve_id_for) has left out those by the other party it cannot act on. So "Acme" picks
  * the firm named exactly Acme even when "Acme Trading" exists, and an id prefix never hides
  * a SKU. */
 #include "resolve.h"
@@ -27,6 +28,7 @@
 
 struct cand {
 	int kind;
+	int by_party; /* found through the other party's name (tier_between) */
 	char id[RESOLVE_ID_MAX + 1];
 };
 
@@ -48,6 +50,7 @@ static void cands_add(struct cands *cs, int kind, const char *id)
 		return;
 	}
 	cs->c[cs->n].kind = kind;
+	cs->c[cs->n].by_party = 0;
 	memcpy(cs->c[cs->n].id, id, strlen(id) + 1);
 	cs->n++;
 }
@@ -275,6 +278,7 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
                    struct cands *out, struct kerr *e)
 {
 	int rc = K_OK;
+	size_t from = out->n;
 	for (size_t i = 0; !rc && i < accounts->n; i++) {
 		const char *peer = accounts->c[i].id;
 		for (int k = RESOLVE_ORDER; !rc && k <= RESOLVE_CONTRACT; k <<= 1) {
@@ -291,6 +295,8 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
 			}
 		}
 	}
+	for (size_t i = from; i < out->n; i++)
+		out->c[i].by_party = 1;
 	out->more |= accounts->more;
 	return rc;
 }
@@ -536,7 +542,29 @@ static int none(int kinds, const char *word, struct kerr *e)
 	return K_EUSAGE;
 }
 
-int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *out, struct kerr *e)
+/* Of several candidates, those found by the other party's name that fit says the command
+ * cannot act on are left out, as long as one is left; one named by its own id stays. */
+static void narrow(struct ctx *c, struct cands *cs, resolve_fit_cb fit, void *arg)
+{
+	if (!fit || cs->n < 2 || cs->more)
+		return;
+	size_t kept = 0;
+	int keep[CANDIDATES_MAX];
+	for (size_t i = 0; i < cs->n; i++) {
+		keep[i] = !cs->c[i].by_party || fit(c, cs->c[i].id, arg);
+		kept += (size_t)keep[i];
+	}
+	if (!kept || kept == cs->n)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < cs->n; i++)
+		if (keep[i])
+			cs->c[n++] = cs->c[i];
+	cs->n = n;
+}
+
+static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_cb fit, void *arg,
+                       struct resolved *out, struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
 	char w[48];
@@ -583,7 +611,8 @@ int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *ou
 		rc = tier_prefix(s, kinds, word, prefix, e);
 	if (rc)
 		goto done;
-	const struct cands *found = exact->n ? exact : prefix;
+	struct cands *found = exact->n ? exact : prefix;
+	narrow(c, found, fit, arg);
 	if (found->n == 1 && !found->more) {
 		out->kind = found->c[0].kind;
 		memcpy(out->id, found->c[0].id, sizeof out->id);
@@ -598,12 +627,23 @@ done:
 	return rc;
 }
 
-int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap, struct kerr *e)
+int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *out, struct kerr *e)
+{
+	return resolve_fit(c, kinds, word, NULL, NULL, out, e);
+}
+
+int resolve_id_for(struct ctx *c, int kind, const char *word, resolve_fit_cb fit, void *arg,
+                   char *out, size_t cap, struct kerr *e)
 {
 	struct resolved r;
-	int rc = resolve_word(c, kind, word, &r, e);
+	int rc = resolve_fit(c, kind, word, fit, arg, &r, e);
 	if (rc)
 		return rc;
 	snprintf(out, cap, "%s", r.id);
 	return K_OK;
+}
+
+int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap, struct kerr *e)
+{
+	return resolve_id_for(c, kind, word, NULL, NULL, out, cap, e);
 }

@@ -2,7 +2,8 @@
  * listing by one of her SKUs (or the SKU as she wrote it, sellerSku) or an id prefix; an
  * account by @handle, by the start of its name as cached (display or legal name, folded as
  * search folds it: case, accents) or its id; an order or a contract also by the other party,
- * named as an account is (the ones between us and them); an order, contract, RFQ or
+ * named as an account is (the ones between us and them; a command that acts takes the ones
+ * it can act on, resolve_id_for); an order, contract, RFQ or
  * conversation by the start of its id (at least RESOLVE_PREFIX_MIN characters, as git takes
  * short hashes). A
  * whole id is taken as it is, cached or not, so ids work as they always did. A name that
@@ -40,6 +41,17 @@ struct resolved {
 int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *out, struct kerr *e);
 /* The same for one kind: the id into out (cap at least RESOLVE_ID_MAX + 1). */
 int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap, struct kerr *e);
+
+/* Whether a command can act on the object id now (an order it may ship, an offer that waits
+ * for our signature), as the cache holds it; arg is the command's. */
+typedef int (*resolve_fit_cb)(struct ctx *c, const char *id, void *arg);
+/* resolve_id for a command that acts: where the other party's name fits several orders or
+ * contracts, those fit says it cannot act on are left out as long as one is left ("order
+ * ship @buyer" ships the one funded order with him beside the ones shipped already). A
+ * whole id or an id prefix is never narrowed: it names what it names, and the command says
+ * why not. fit may be NULL. */
+int resolve_id_for(struct ctx *c, int kind, const char *word, resolve_fit_cb fit, void *arg,
+                   char *out, size_t cap, struct kerr *e);
 
 /* How lists name an account: "Display Name @handle" from the cache (sanitised), or the
  * first 12 characters of the id and "…" when the profile is not cached. Appends to out. */
