@@ -249,6 +249,9 @@ const char *contract_role_of(const cJSON *obj, const char *self);
  * times): the latest of the events' "at" and the offers' "created", in out as
  * "YYYY-MM-DDTHH:MM:SSZ". 1 when a section gave one, 0 when none did (out is then ""). */
 int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);
+/* When the document was made, as it says: its first offer's "created" in out; 0 (out "")
+ * for a document an older kontor made, whose offer carries none. */
+int contract_created_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);
 
 struct contract_status {
 	size_t nsections;

@@ -1329,23 +1329,43 @@ const char *contract_role_of(const cJSON *obj, const char *self)
 	return b && strcmp(b, self) == 0 ? "buyer" : sl && strcmp(sl, self) == 0 ? "seller" : NULL;
 }
 
+/* The time section sec gives (an event's "at", an offer's "created"; with offer_only, only
+ * an offer's), when it is RFC 3339 UTC in the one shape model times take; else "". */
+static void section_time(const cJSON *sec, int offer_only, char out[MODEL_TIME_LEN + 1])
+{
+	const char *b = str_item(sec, "body"), *kind = str_item(sec, "kind");
+	out[0] = '\0';
+	if (!b || (offer_only && !(kind && strcmp(kind, "offer") == 0)))
+		return;
+	cJSON *body = cJSON_Parse(b);
+	const char *at = offer_only             ? str_item(body, "created")
+	                 : str_item(body, "at") ? str_item(body, "at")
+	                                        : str_item(body, "created");
+	if (at && model_check_time(at, NULL, NULL) == K_OK)
+		memcpy(out, at, MODEL_TIME_LEN + 1);
+	cJSON_Delete(body);
+}
+
 int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
 {
 	const cJSON *secs = item(contract, "sections"), *c;
+	char at[MODEL_TIME_LEN + 1];
 	out[0] = '\0';
 	if (!cJSON_IsArray(secs))
 		return 0;
 	cJSON_ArrayForEach(c, secs)
 	{
-		const char *b = str_item(c, "body");
-		cJSON *body = b ? cJSON_Parse(b) : NULL;
-		const char *at =
-		    str_item(body, "at") ? str_item(body, "at") : str_item(body, "created");
+		section_time(c, 0, at);
 		/* RFC 3339 UTC in this one shape orders as text */
-		if (at && model_check_time(at, NULL, NULL) == K_OK && strcmp(at, out) > 0)
+		if (strcmp(at, out) > 0)
 			memcpy(out, at, MODEL_TIME_LEN + 1);
-		cJSON_Delete(body);
 	}
+	return out[0] != '\0';
+}
+
+int contract_created_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
+{
+	section_time(cJSON_GetArrayItem(item(contract, "sections"), 0), 1, out);
 	return out[0] != '\0';
 }
 

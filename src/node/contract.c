@@ -340,6 +340,25 @@ static const struct api_filter contract_filters[] = {
     {NULL, API_F_TEXT, NULL},
 };
 
+/* created and updated, as the signed document says (it carries no envelope times, and
+ * goes out as its stored bytes): the first offer's created and the latest time a section
+ * gives, the times the client dates a contract by; null where the sections give none (an
+ * offer an older kontor made has no created). */
+static int contract_computed(struct api_ctx *c, const char *prop, const cJSON *full, cJSON *o)
+{
+	(void)c;
+	char t[MODEL_TIME_LEN + 1];
+	int have;
+	if (strcmp(prop, "updated") == 0)
+		have = contract_latest_time(full, t);
+	else if (strcmp(prop, "created") == 0)
+		have = contract_created_time(full, t);
+	else
+		return 0;
+	cJSON_AddItemToObject(o, prop, have ? cJSON_CreateString(t) : cJSON_CreateNull());
+	return 1;
+}
+
 const struct api_type api_contract_type = {
     .t = NT_CONTRACT,
     .props = contract_props,
@@ -349,4 +368,5 @@ const struct api_type api_contract_type = {
     .filters = contract_filters,
     .sort_by = "updated",
     .ascending = 0, /* latest first */
+    .computed = contract_computed,
 };

@@ -247,11 +247,18 @@ static int setup(void **state)
 	return 0;
 }
 
-static const cJSON *create(struct fx *f, const char *caller, const cJSON *doc)
+/* Contract/set create of doc by caller under the creation id key (a caller's key names one
+ * creation: sent again, it answers what it made the first time). */
+static const cJSON *create_as(struct fx *f, const char *caller, const cJSON *doc, const char *key)
 {
 	cJSON *args = cJSON_CreateObject(), *cr = cJSON_AddObjectToObject(args, "create");
-	cJSON_AddItemToObject(cr, "k1", cJSON_Duplicate(doc, 1));
+	cJSON_AddItemToObject(cr, key, cJSON_Duplicate(doc, 1));
 	return call(f, caller, "Contract/set", args);
+}
+
+static const cJSON *create(struct fx *f, const char *caller, const cJSON *doc)
+{
+	return create_as(f, caller, doc, "k1");
 }
 
 static const cJSON *update(struct fx *f, const char *caller, const cJSON *doc)
@@ -403,6 +410,54 @@ static void test_api_contract_life_private_to_its_parties(void **state)
 	cJSON_Delete(p);
 }
 
+/* created and updated of one contract, asked for by the buyer as properties. */
+static const cJSON *times_of(struct fx *f, const char *id)
+{
+	const char *props[] = {"created", "updated", "buyerId"};
+	cJSON *ga = cJSON_CreateObject();
+	cJSON_AddItemToObject(ga, "ids", cJSON_CreateStringArray(&id, 1));
+	cJSON_AddItemToObject(ga, "properties", cJSON_CreateStringArray(props, 3));
+	const cJSON *r = call(f, buyer_id, "Contract/get", ga);
+	const cJSON *k = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "list"), 0);
+	assert_non_null(k);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "buyerId")),
+	                    buyer_id);
+	assert_null(cJSON_GetObjectItemCaseSensitive(k, "sections"));
+	return k;
+}
+
+static void test_get_serves_created_and_updated_as_the_document_says(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	/* an offer made now carries its time: created and updated are that time */
+	struct contract_terms t;
+	cJSON *body = NULL, *sec = NULL, *doc = NULL;
+	make_terms(&t, 700, NULL, NULL);
+	contract_terms_stamp(&t);
+	assert_int_equal(contract_terms_to_json(&t, &body, &e), K_OK);
+	assert_int_equal(contract_section_make("offer", body, &sec, &e), K_OK);
+	assert_int_equal(contract_section_sign(sec, "buyer", &buyer_kp, &e), K_OK);
+	assert_int_equal(contract_new(sec, &doc, &e), K_OK);
+	assert_null(set_error(create(f, buyer_id, doc), "notCreated", "k1"));
+	const cJSON *k =
+	    times_of(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id")));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "created")),
+	                    t.created);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "updated")),
+	                    t.created);
+	/* one an older kontor made gives no time: null, not a guess */
+	cJSON *p = proposed();
+	assert_null(set_error(create_as(f, buyer_id, p, "k2"), "notCreated", "k2"));
+	k = times_of(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "id")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k, "created")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(k, "updated")));
+	contract_terms_free(&t);
+	cJSON_Delete(body);
+	cJSON_Delete(doc);
+	cJSON_Delete(p);
+}
+
 static void test_api_refuses_another_escrow_agent(void **state)
 {
 	struct fx *f = *state;
@@ -425,6 +480,8 @@ int main(void)
 	    cmocka_unit_test(test_wrong_signature_role_and_chain_fail_verification),
 	    cmocka_unit_test_setup_teardown(test_api_contract_life_private_to_its_parties, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_get_serves_created_and_updated_as_the_document_says, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_refuses_another_escrow_agent, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
