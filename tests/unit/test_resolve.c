@@ -97,7 +97,7 @@ static void put_listing(const char *seller, const char *sku, const char *seller_
 	listing_free(&l);
 }
 
-static void put_order(const char *id, const char *state)
+static void put_order_at(const char *id, const char *state, const char *updated)
 {
 	struct kerr e = {0, ""};
 	cJSON *o = cJSON_CreateObject();
@@ -107,9 +107,14 @@ static void put_order(const char *id, const char *state)
 	cJSON_AddStringToObject(o, "state", state);
 	cJSON_AddNumberToObject(o, "total", 552000);
 	cJSON_AddStringToObject(o, "currency", "USD");
-	cJSON_AddStringToObject(o, "updated", "2026-11-25T09:12:00Z");
+	cJSON_AddStringToObject(o, "updated", updated);
 	must(store_object_put(c.store, "Order", o, "main", self_id, &e), &e);
 	cJSON_Delete(o);
+}
+
+static void put_order(const char *id, const char *state)
+{
+	put_order_at(id, state, "2026-11-25T09:12:00Z");
 }
 
 /* A contract for 500 of own_u720 signed by both parties, with no Order cached for it. */
@@ -392,6 +397,25 @@ static void test_an_id_prefix_is_never_narrowed(void **state)
 	assert_string_equal(id, ORDER_B);
 }
 
+static void test_a_repeat_buyers_one_funded_order_is_found_past_forty_done_ones(void **state)
+{
+	/* forty orders with him done since, all newer than the funded one: more than a list of
+	 * candidates holds, and still the one it can act on is found */
+	for (int i = 0; i < 40; i++) {
+		char id[KCRYPTO_HASH_B64_LEN + 1], at[MODEL_TIME_LEN + 1];
+		snprintf(id, sizeof id, "Done%02dxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", i);
+		snprintf(at, sizeof at, "2026-12-%02dT10:00:00Z", 1 + i % 28);
+		put_order_at(id, "completed", at);
+	}
+	char id[RESOLVE_ID_MAX + 1];
+	struct kerr e = {0, ""};
+	expect_refused(RESOLVE_ORDER, "@berlin-interiors-gmbh", "matches over ", "orders", NULL);
+	must(narrowed("@berlin-interiors-gmbh", "funded", id, &e), &e);
+	assert_string_equal(id, ORDER_A);
+	assert_int_equal(narrowed("@berlin-interiors-gmbh", "completed", id, &e), K_EUSAGE);
+	assert_non_null(strstr(e.msg, "matches 40 orders"));
+}
+
 static void test_bad_words_are_usage_errors(void **state)
 {
 	char big[RESOLVE_WORD_MAX + 8];
@@ -419,6 +443,7 @@ int main(void)
 	    cmocka_unit_test(test_a_command_that_acts_takes_the_one_order_with_him_it_can_act_on),
 	    cmocka_unit_test(test_several_that_fit_are_listed_and_none_that_fits_lists_them_all),
 	    cmocka_unit_test(test_an_id_prefix_is_never_narrowed),
+	    cmocka_unit_test(test_a_repeat_buyers_one_funded_order_is_found_past_forty_done_ones),
 	    cmocka_unit_test(test_bad_words_are_usage_errors),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

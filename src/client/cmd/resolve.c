@@ -198,11 +198,23 @@ static const char *jstr(const cJSON *o, const char *name)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
+/* What a command that acts can act on (resolve_id_for): its fit, and of the orders or
+ * contracts by the other party the ones it fits, each tier's apart; gathered from all that
+ * is between us, not only the first NAMES_HITS_MAX the lists of candidates hold. */
+struct fitting {
+	resolve_fit_cb fit;
+	void *arg;
+	struct cands exact, prefix;
+};
+
 struct order_walk {
 	const char *prefix;
 	size_t plen;
 	const char *peer; /* NULL, or only the contracts with this party */
 	struct cands *out;
+	struct ctx *c;
+	const struct fitting *fx; /* NULL, or also the ones fx->fit takes into fits */
+	struct cands *fits;
 };
 
 static int order_one(void *vctx, const cJSON *doc)
@@ -214,9 +226,27 @@ static int order_one(void *vctx, const cJSON *doc)
 	struct contract_status *st = xcalloc(1, sizeof *st);
 	struct kerr e = {0, ""};
 	if (contract_verify(doc, st, &e) == K_OK && st->binding >= 0 &&
-	    strncmp(st->order_id, w->prefix, w->plen) == 0)
+	    strncmp(st->order_id, w->prefix, w->plen) == 0) {
 		cands_add(w->out, RESOLVE_ORDER, st->order_id);
+		if (w->fx && w->fx->fit(w->c, st->order_id, w->fx->arg))
+			cands_add(w->fits, RESOLVE_ORDER, st->order_id);
+	}
 	free(st);
+	return 0;
+}
+
+struct fit_walk {
+	struct ctx *c;
+	const struct fitting *fx;
+	int kind;
+	struct cands *fits;
+};
+
+static int fit_one(void *vctx, const char *id)
+{
+	struct fit_walk *w = vctx;
+	if (w->fx->fit(w->c, id, w->fx->arg))
+		cands_add(w->fits, w->kind, id);
 	return 0;
 }
 
@@ -273,9 +303,10 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 	return rc;
 }
 
-/* The orders and contracts (as kinds asks) between us and each of accounts, into out. */
+/* The orders and contracts (as kinds asks) between us and each of accounts, into out; with
+ * fx, every one of them fx->fit takes into fits as well. */
 static int between(struct ctx *c, struct store *s, int kinds, const struct cands *accounts,
-                   struct cands *out, struct kerr *e)
+                   struct cands *out, const struct fitting *fx, struct cands *fits, struct kerr *e)
 {
 	int rc = K_OK;
 	size_t from = out->n;
@@ -289,8 +320,13 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
 			rc = store_names_between(s, table_of(k), c->self_id, peer, &h, e);
 			if (!rc)
 				cands_take(out, k, &h);
+			if (!rc && fx) {
+				struct fit_walk fw = {c, fx, k, fits};
+				rc = store_names_between_each(s, table_of(k), c->self_id, peer,
+				                              fit_one, &fw, e);
+			}
 			if (!rc && k == RESOLVE_ORDER) {
-				struct order_walk w = {"", 0, peer, out};
+				struct order_walk w = {"", 0, peer, out, c, fx, fits};
 				rc = store_names_unpulled_orders_each(s, order_one, &w, e);
 			}
 		}
@@ -298,6 +334,8 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
 	for (size_t i = from; i < out->n; i++)
 		out->c[i].by_party = 1;
 	out->more |= accounts->more;
+	if (fits)
+		fits->more |= accounts->more; /* not every party was read: no narrowing */
 	return rc;
 }
 
@@ -305,7 +343,8 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
  * an account the word names exactly is exact, and with one whose name or handle it starts, a
  * start. Only the accounts on the other side of one of ours are read, not the whole market. */
 static int tier_between(struct ctx *c, struct store *s, int kinds, const char *word,
-                        struct cands *exact, struct cands *prefix, struct kerr *e)
+                        struct cands *exact, struct cands *prefix, struct fitting *fx,
+                        struct kerr *e)
 {
 	struct cands *ax = xcalloc(1, sizeof *ax), *ap = xcalloc(1, sizeof *ap);
 	char handle[RESOLVE_WORD_MAX + 1];
@@ -317,9 +356,9 @@ static int tier_between(struct ctx *c, struct store *s, int kinds, const char *w
 	int rc = store_names_peers_each(s, c->self_id, name_one, &nw, e);
 	kbuf_free(&want);
 	if (!rc)
-		rc = between(c, s, kinds, ax, exact, e);
+		rc = between(c, s, kinds, ax, exact, fx, fx ? &fx->exact : NULL, e);
 	if (!rc)
-		rc = between(c, s, kinds, ap, prefix, e);
+		rc = between(c, s, kinds, ap, prefix, fx, fx ? &fx->prefix : NULL, e);
 	free(ax);
 	free(ap);
 	return rc;
@@ -342,7 +381,7 @@ static int tier_prefix(struct store *s, int kinds, const char *word, struct cand
 		if (!rc)
 			cands_take(out, order[k], &h);
 		if (!rc && order[k] == RESOLVE_ORDER) {
-			struct order_walk w = {word, strlen(word), NULL, out};
+			struct order_walk w = {word, strlen(word), NULL, out, NULL, NULL, NULL};
 			rc = store_names_unpulled_orders_each(s, order_one, &w, e);
 		}
 	}
@@ -542,25 +581,18 @@ static int none(int kinds, const char *word, struct kerr *e)
 	return K_EUSAGE;
 }
 
-/* Of several candidates, those found by the other party's name that fit says the command
- * cannot act on are left out, as long as one is left; one named by its own id stays. */
-static void narrow(struct ctx *c, struct cands *cs, resolve_fit_cb fit, void *arg)
+/* Several candidates, every one found by the other party's name: the ones the command can
+ * act on (fits, gathered from all that is between us) stand for them, as long as there is
+ * one and none was left unread. A word that also names something by its id is left as it
+ * is: it names what it names. */
+static void narrow(struct cands *found, const struct cands *fits)
 {
-	if (!fit || cs->n < 2 || cs->more)
+	if ((found->n < 2 && !found->more) || !fits->n || fits->more)
 		return;
-	size_t kept = 0;
-	int keep[CANDIDATES_MAX];
-	for (size_t i = 0; i < cs->n; i++) {
-		keep[i] = !cs->c[i].by_party || fit(c, cs->c[i].id, arg);
-		kept += (size_t)keep[i];
-	}
-	if (!kept || kept == cs->n)
-		return;
-	size_t n = 0;
-	for (size_t i = 0; i < cs->n; i++)
-		if (keep[i])
-			cs->c[n++] = cs->c[i];
-	cs->n = n;
+	for (size_t i = 0; i < found->n; i++)
+		if (!found->c[i].by_party)
+			return;
+	*found = *fits;
 }
 
 static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_cb fit, void *arg,
@@ -582,6 +614,7 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_c
 	if (!c->self_id[0])
 		ctx_self(c, &ie); /* our SKUs, and who "the other party" is in the candidates */
 	struct cands *exact = xcalloc(1, sizeof *exact), *prefix = xcalloc(1, sizeof *prefix);
+	struct fitting *fx = NULL;
 	/* (0) a whole id: as it is; the cached one when two kinds have its shape */
 	int shaped = 0;
 	for (int k = 1; k <= RESOLVE_CONVERSATION; k <<= 1) {
@@ -604,15 +637,21 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_c
 	}
 	/* (1) exact names, with (2)'s name and handle starts gathered on the way */
 	rc = tier_exact(c, s, kinds, word, exact, prefix, e);
+	if (fit) {
+		fx = xcalloc(1, sizeof *fx);
+		fx->fit = fit;
+		fx->arg = arg;
+	}
 	if (!rc && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) && !(kinds & RESOLVE_ACCOUNT) &&
 	    c->self_id[0])
-		rc = tier_between(c, s, kinds, word, exact, prefix, e);
+		rc = tier_between(c, s, kinds, word, exact, prefix, fx, e);
 	if (!rc && !exact->n)
 		rc = tier_prefix(s, kinds, word, prefix, e);
 	if (rc)
 		goto done;
 	struct cands *found = exact->n ? exact : prefix;
-	narrow(c, found, fit, arg);
+	if (fx)
+		narrow(found, exact->n ? &fx->exact : &fx->prefix);
 	if (found->n == 1 && !found->more) {
 		out->kind = found->c[0].kind;
 		memcpy(out->id, found->c[0].id, sizeof out->id);
@@ -624,6 +663,7 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_c
 done:
 	free(exact);
 	free(prefix);
+	free(fx);
 	return rc;
 }
 

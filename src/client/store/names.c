@@ -101,21 +101,41 @@ int store_names_handle(struct store *s, const char *handle, int prefix, struct n
 	return collect(s, st, out, "looking an account up by its handle", e);
 }
 
-int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
-                        struct names_hits *out, struct kerr *e)
+int store_names_between_each(struct store *s, enum names_table t, const char *self,
+                             const char *peer, store_names_id_cb cb, void *ctx, struct kerr *e)
 {
 	if (t != NAMES_ORDERS && t != NAMES_CONTRACTS)
 		return kerr_set(e, K_EINVAL, "only orders and contracts are between two parties");
 	char sql[200];
 	snprintf(sql, sizeof sql,
 	         "SELECT id FROM %s WHERE (buyer_id = ?1 AND seller_id = ?2)"
-	         " OR (buyer_id = ?2 AND seller_id = ?1) ORDER BY updated DESC, id LIMIT %d",
-	         tables[t], NAMES_HITS_MAX + 1);
+	         " OR (buyer_id = ?2 AND seller_id = ?1) ORDER BY updated DESC, id",
+	         tables[t]);
 	const char *v[] = {self, peer};
 	sqlite3_stmt *st = store_prepare(s, sql, v, 2, NULL, e);
 	if (!st)
 		return K_EDB;
-	return collect(s, st, out, "looking up what is between two parties", e);
+	int step, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, (const char *)sqlite3_column_text(st, 0));
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, "looking up what is between two parties");
+	sqlite3_finalize(st);
+	return rc > 0 ? K_OK : rc;
+}
+
+/* Adds id to the hits; past NAMES_HITS_MAX, marks more and stops the walk. */
+static int hit_one(void *ctx, const char *id)
+{
+	struct names_hits *h = ctx;
+	hits_add(h, id);
+	return h->more;
+}
+
+int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
+                        struct names_hits *out, struct kerr *e)
+{
+	return store_names_between_each(s, t, self, peer, hit_one, out, e);
 }
 
 /* Steps st (bound by the caller) through cb as store_names_accounts_each promises. */

@@ -50,6 +50,11 @@ int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *
  * one buying and the other selling either way round, the latest first. */
 int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
                         struct names_hits *out, struct kerr *e);
+/* The same, every one of them, through cb: a negative return is an error that ends the walk
+ * with that value, a positive one stops it (K_OK). */
+typedef int (*store_names_id_cb)(void *ctx, const char *id);
+int store_names_between_each(struct store *s, enum names_table t, const char *self,
+                             const char *peer, store_names_id_cb cb, void *ctx, struct kerr *e);
 /* The same for the cached accounts on the other side of one of self's orders or contracts. */
 int store_names_peers_each(struct store *s, const char *self, store_names_account_cb cb, void *ctx,
                            struct kerr *e);
