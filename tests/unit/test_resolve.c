@@ -353,8 +353,8 @@ static int in_states(struct ctx *cc, const char *id, void *arg)
 static int narrowed(const char *word, const char *states, char out[RESOLVE_ID_MAX + 1],
                     struct kerr *e)
 {
-	return resolve_id_for(&c, RESOLVE_ORDER, word, in_states, (void *)states, out,
-	                      RESOLVE_ID_MAX + 1, e);
+	const struct resolve_for rf = {in_states, (void *)states, "ship"};
+	return resolve_id_for(&c, RESOLVE_ORDER, word, &rf, out, RESOLVE_ID_MAX + 1, e);
 }
 
 static void test_a_command_that_acts_takes_the_one_order_with_him_it_can_act_on(void **state)
@@ -378,9 +378,9 @@ static void test_several_that_fit_are_listed_and_none_that_fits_lists_them_all(v
 	assert_non_null(strstr(e.msg, "AbCdEfGhA (funded"));
 	assert_non_null(strstr(e.msg, "AbCdEfGhB (shipped"));
 	assert_null(strstr(e.msg, "awaiting_payment"));
-	/* nothing it can act on: never a guess, all four with their states */
+	/* nothing it can act on: never a guess, all four with their states, saying so */
 	assert_int_equal(narrowed("@berlin-interiors-gmbh", "completed", id, &e), K_EUSAGE);
-	assert_non_null(strstr(e.msg, "matches 4 orders"));
+	assert_non_null(strstr(e.msg, "matches 4 orders, none of which you can ship now: "));
 }
 
 static void test_an_id_prefix_is_never_narrowed(void **state)

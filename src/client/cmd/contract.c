@@ -380,16 +380,16 @@ static int fit_sign(struct ctx *c, const char *id, void *arg)
 	return still_open(c, id, 1);
 }
 
-/* The contract named by key (resolve.h, narrowed by fit) as a counter or a signature needs
+/* The contract named by key (resolve.h, narrowed by rf) as a counter or a signature needs
  * it: its full id in id, loaded and verified (*doc the caller's to free) and our role in it;
  * a binding one is refused, why_not saying what can no longer follow. */
-static int open_to_sign(struct ctx *c, const char *key, resolve_fit_cb fit,
+static int open_to_sign(struct ctx *c, const char *key, const struct resolve_for *rf,
                         char id[RESOLVE_ID_MAX + 1], struct store **s, cJSON **doc,
                         struct contract_status *st, const char **role, const char *why_not,
                         struct kerr *e)
 {
 	*doc = NULL;
-	int rc = resolve_id_for(c, RESOLVE_CONTRACT, key, fit, NULL, id, RESOLVE_ID_MAX + 1, e);
+	int rc = resolve_id_for(c, RESOLVE_CONTRACT, key, rf, id, RESOLVE_ID_MAX + 1, e);
 	if (!rc)
 		rc = load_verified(c, s, id, doc, st, e);
 	if (!rc && !(rc = role_of(c, *doc, role, e)) && st->binding >= 0)
@@ -578,8 +578,9 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role, *v;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = open_to_sign(c, a->pos[0], fit_counter, id, &s, &doc, &st, &role,
-	                      "no further offer can follow", e);
+	int rc =
+	    open_to_sign(c, a->pos[0], &(const struct resolve_for){fit_counter, NULL, "counter"},
+	                 id, &s, &doc, &st, &role, "no further offer can follow", e);
 	if (rc)
 		return rc;
 	const cJSON *latest =
@@ -673,8 +674,8 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	struct contract_status st;
 	const char *role;
 	char id[RESOLVE_ID_MAX + 1];
-	int rc = open_to_sign(c, a->pos[0], fit_sign, id, &s, &doc, &st, &role,
-	                      "nothing is left to sign", e);
+	int rc = open_to_sign(c, a->pos[0], &(const struct resolve_for){fit_sign, NULL, "sign"}, id,
+	                      &s, &doc, &st, &role, "nothing is left to sign", e);
 	if (rc)
 		return rc;
 	cJSON *latest =

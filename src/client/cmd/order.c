@@ -278,12 +278,12 @@ static int fit_rate(struct ctx *c, const char *id, void *arg)
 }
 
 /* What a command that signs for an order needs: *id (a full id, or what resolve.h takes,
- * narrowed by fit and arg) resolved into idbuf with *id pointed at it, our identity
+ * narrowed by rf) resolved into idbuf with *id pointed at it, our identity
  * unlocked and the cache open. */
-static int order_open(struct ctx *c, const char **id, resolve_fit_cb fit, void *arg,
+static int order_open(struct ctx *c, const char **id, const struct resolve_for *rf,
                       char idbuf[RESOLVE_ID_MAX + 1], struct store **s, struct kerr *e)
 {
-	int rc = resolve_id_for(c, RESOLVE_ORDER, *id, fit, arg, idbuf, RESOLVE_ID_MAX + 1, e);
+	int rc = resolve_id_for(c, RESOLVE_ORDER, *id, rf, idbuf, RESOLVE_ID_MAX + 1, e);
 	if (!rc) {
 		*id = idbuf;
 		rc = ctx_identity(c, e);
@@ -302,7 +302,8 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 	struct store *s;
 	const char *kind = order_step_kind(step), *verb = order_step_verb(step), *role = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	int rc = order_open(c, &id, fit_step, &step, idbuf, &s, e);
+	const struct resolve_for rf = {fit_step, &step, verb};
+	int rc = order_open(c, &id, &rf, idbuf, &s, e);
 	if (rc)
 		return rc;
 	char kid[KCRYPTO_HASH_B64_LEN + 1] = "";
@@ -567,7 +568,8 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *o = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
 	int step = ORDER_CANCEL;
-	int rc = order_open(c, &id, fit_step, &step, idbuf, &s, e);
+	const struct resolve_for rf = {fit_step, &step, "cancel"};
+	int rc = order_open(c, &id, &rf, idbuf, &s, e);
 	if (rc)
 		return rc;
 	/* Where the node's Order stands says which kind of cancel the rules want. */
@@ -821,8 +823,8 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	struct store *s = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
-	if (!(rc = resolve_id_for(c, RESOLVE_ORDER, a->pos[0], fit_events, NULL, idbuf,
-	                          sizeof idbuf, e)))
+	const struct resolve_for rf = {fit_events, NULL, "add events to"};
+	if (!(rc = resolve_id_for(c, RESOLVE_ORDER, a->pos[0], &rf, idbuf, sizeof idbuf, e)))
 		id = idbuf;
 	if (!rc && !dry)
 		rc = ctx_identity(c, e);
@@ -1030,7 +1032,8 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s = NULL;
 	char idbuf[RESOLVE_ID_MAX + 1];
 	if (!rc)
-		rc = order_open(c, &id, fit_rate, NULL, idbuf, &s, e);
+		rc = order_open(c, &id, &(const struct resolve_for){fit_rate, NULL, "rate"}, idbuf,
+		                &s, e);
 	cJSON *o = NULL, *old = NULL, *r = NULL;
 	if (!rc) {
 		rc = store_object_get(s, "Order", id, &o, e);

@@ -202,8 +202,7 @@ static const char *jstr(const cJSON *o, const char *name)
  * contracts by the other party the ones it fits, each tier's apart; gathered from all that
  * is between us, not only the first NAMES_HITS_MAX the lists of candidates hold. */
 struct fitting {
-	resolve_fit_cb fit;
-	void *arg;
+	const struct resolve_for *rf;
 	struct cands exact, prefix;
 };
 
@@ -228,7 +227,7 @@ static int order_one(void *vctx, const cJSON *doc)
 	if (contract_verify(doc, st, &e) == K_OK && st->binding >= 0 &&
 	    strncmp(st->order_id, w->prefix, w->plen) == 0) {
 		cands_add(w->out, RESOLVE_ORDER, st->order_id);
-		if (w->fx && w->fx->fit(w->c, st->order_id, w->fx->arg))
+		if (w->fx && w->fx->rf->fit(w->c, st->order_id, w->fx->rf->arg))
 			cands_add(w->fits, RESOLVE_ORDER, st->order_id);
 	}
 	free(st);
@@ -245,7 +244,7 @@ struct fit_walk {
 static int fit_one(void *vctx, const char *id)
 {
 	struct fit_walk *w = vctx;
-	if (w->fx->fit(w->c, id, w->fx->arg))
+	if (w->fx->rf->fit(w->c, id, w->fx->rf->arg))
 		cands_add(w->fits, w->kind, id);
 	return 0;
 }
@@ -525,7 +524,9 @@ static int short_len(const struct cands *cs)
 	return RESOLVE_ID_MAX;
 }
 
-static int ambiguous(struct ctx *c, struct store *s, int kinds, const char *word,
+/* Several candidates, listed; none_can: the verb of a command that can act on none of them
+ * ("ship": "none of which you can ship now"), or NULL. */
+static int ambiguous(struct ctx *c, struct store *s, const char *none_can, const char *word,
                      const struct cands *cs, struct kerr *e)
 {
 	int mixed = 0;
@@ -544,12 +545,14 @@ static int ambiguous(struct ctx *c, struct store *s, int kinds, const char *word
 	char w[48];
 	if (shown < cs->n || cs->more)
 		kbuf_printf(&list, "; and %s%zu more", cs->more ? "over " : "", cs->n - shown);
-	kerr_set(e, K_EUSAGE, "'%s' matches %s%zu %s: %s; say which", text_shown(word, w, sizeof w),
-	         cs->more ? "over " : "", cs->n, mixed ? "objects" : kind_word(cs->c[0].kind, 1),
-	         kbuf_str(&list));
+	char none_words[64] = "";
+	if (none_can)
+		snprintf(none_words, sizeof none_words, ", none of which you can %s now", none_can);
+	kerr_set(e, K_EUSAGE, "'%s' matches %s%zu %s%s: %s; say which",
+	         text_shown(word, w, sizeof w), cs->more ? "over " : "", cs->n,
+	         mixed ? "objects" : kind_word(cs->c[0].kind, 1), none_words, kbuf_str(&list));
 	kbuf_free(&list);
 	kbuf_free(&one);
-	(void)kinds;
 	return K_EUSAGE;
 }
 
@@ -582,20 +585,24 @@ static int none(int kinds, const char *word, struct kerr *e)
 }
 
 /* Several candidates, every one found by the other party's name: the ones the command can
- * act on (fits, gathered from all that is between us) stand for them, as long as there is
- * one and none was left unread. A word that also names something by its id is left as it
- * is: it names what it names. */
-static void narrow(struct cands *found, const struct cands *fits)
+ * act on (fits, gathered from all that is between us) stand for them, as long as none was
+ * left unread. 1 when they do, -1 when it can act on none of them (found stays), 0 when
+ * narrowing does not apply: a word that also names something by its id names what it
+ * names. */
+static int narrow(struct cands *found, const struct cands *fits)
 {
-	if ((found->n < 2 && !found->more) || !fits->n || fits->more)
-		return;
+	if ((found->n < 2 && !found->more) || fits->more)
+		return 0;
 	for (size_t i = 0; i < found->n; i++)
 		if (!found->c[i].by_party)
-			return;
+			return 0;
+	if (!fits->n)
+		return -1;
 	*found = *fits;
+	return 1;
 }
 
-static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_cb fit, void *arg,
+static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct resolve_for *rf,
                        struct resolved *out, struct kerr *e)
 {
 	memset(out, 0, sizeof *out);
@@ -637,10 +644,9 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_c
 	}
 	/* (1) exact names, with (2)'s name and handle starts gathered on the way */
 	rc = tier_exact(c, s, kinds, word, exact, prefix, e);
-	if (fit) {
+	if (rf && rf->fit) {
 		fx = xcalloc(1, sizeof *fx);
-		fx->fit = fit;
-		fx->arg = arg;
+		fx->rf = rf;
 	}
 	if (!rc && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) && !(kinds & RESOLVE_ACCOUNT) &&
 	    c->self_id[0])
@@ -650,13 +656,12 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, resolve_fit_c
 	if (rc)
 		goto done;
 	struct cands *found = exact->n ? exact : prefix;
-	if (fx)
-		narrow(found, exact->n ? &fx->exact : &fx->prefix);
+	int narrowed = fx ? narrow(found, exact->n ? &fx->exact : &fx->prefix) : 0;
 	if (found->n == 1 && !found->more) {
 		out->kind = found->c[0].kind;
 		memcpy(out->id, found->c[0].id, sizeof out->id);
 	} else if (found->n) {
-		rc = ambiguous(c, s, kinds, word, found, e);
+		rc = ambiguous(c, s, narrowed < 0 ? rf->verb : NULL, word, found, e);
 	} else {
 		rc = none(kinds, word, e);
 	}
@@ -669,14 +674,14 @@ done:
 
 int resolve_word(struct ctx *c, int kinds, const char *word, struct resolved *out, struct kerr *e)
 {
-	return resolve_fit(c, kinds, word, NULL, NULL, out, e);
+	return resolve_fit(c, kinds, word, NULL, out, e);
 }
 
-int resolve_id_for(struct ctx *c, int kind, const char *word, resolve_fit_cb fit, void *arg,
+int resolve_id_for(struct ctx *c, int kind, const char *word, const struct resolve_for *rf,
                    char *out, size_t cap, struct kerr *e)
 {
 	struct resolved r;
-	int rc = resolve_fit(c, kind, word, fit, arg, &r, e);
+	int rc = resolve_fit(c, kind, word, rf, &r, e);
 	if (rc)
 		return rc;
 	snprintf(out, cap, "%s", r.id);
@@ -685,5 +690,5 @@ int resolve_id_for(struct ctx *c, int kind, const char *word, resolve_fit_cb fit
 
 int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap, struct kerr *e)
 {
-	return resolve_id_for(c, kind, word, NULL, NULL, out, cap, e);
+	return resolve_id_for(c, kind, word, NULL, out, cap, e);
 }

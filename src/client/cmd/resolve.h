@@ -45,12 +45,20 @@ int resolve_id(struct ctx *c, int kind, const char *word, char *out, size_t cap,
 /* Whether a command can act on the object id now (an order it may ship, an offer that waits
  * for our signature), as the cache holds it; arg is the command's. */
 typedef int (*resolve_fit_cb)(struct ctx *c, const char *id, void *arg);
-/* resolve_id for a command that acts: where the other party's name fits several orders or
- * contracts, those fit says it cannot act on are left out as long as one is left ("order
- * ship @buyer" ships the one funded order with him beside the ones shipped already). A
- * whole id or an id prefix is never narrowed: it names what it names, and the command says
- * why not. fit may be NULL. */
-int resolve_id_for(struct ctx *c, int kind, const char *word, resolve_fit_cb fit, void *arg,
+/* What a command that acts can act on: fit with its arg, and the verb for people ("ship",
+ * "sign": "none of which you can ship now"). */
+struct resolve_for {
+	resolve_fit_cb fit;
+	void *arg;
+	const char *verb;
+};
+/* resolve_id for a command that acts (rf may be NULL): where the other party's name fits
+ * several orders or contracts, those rf->fit says it cannot act on are left out as long as
+ * one is left ("order ship @buyer" ships the one funded order with him beside the ones
+ * shipped already; all between us are read, not only the first few); where none is left,
+ * all are listed, saying none can be acted on now. A whole id or an id prefix is never
+ * narrowed: it names what it names, and the command says why not. */
+int resolve_id_for(struct ctx *c, int kind, const char *word, const struct resolve_for *rf,
                    char *out, size_t cap, struct kerr *e);
 
 /* How lists name an account: "Display Name @handle" from the cache (sanitised), or the
