@@ -194,8 +194,8 @@ t_match "so it is that order" "$T_OUT" "^order +$ORDER\$"
 t_run "the buyer finds it by the seller's handle too" 0 kb order show @sat-my
 t_match "his order with her" "$T_OUT" "^order +$ORDER\$"
 t_run "contract show by @handle with two contracts between them exits 2" 2 ks contract show @berlin-interiors-gmbh
-t_match "listing both with their states" "$T_ERR" \
-	"'@berlin-interiors-gmbh' matches 2 contracts: .*(binding, with Berlin Interiors GmbH.*offer, with Berlin Interiors GmbH|offer, with Berlin Interiors GmbH.*binding, with Berlin Interiors GmbH)"
+t_match "listing both with their states and what each is for, naming him once" "$T_ERR" \
+	"'@berlin-interiors-gmbh' matches 2 contracts with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(binding, 100 × Iron table legs, black…, 1,250.00 USD.*offer, 500 ×|offer, 500 × .*binding, 100 ×)"
 t_run "an account with no contract with her exits 2" 2 ks contract show @berlin-steel-ag
 t_match "saying none matched and what else to give" "$T_ERR" \
 	"no contract in the cache matches '@berlin-steel-ag' \\(give the other party's @handle or the start of their name"
@@ -205,7 +205,7 @@ t_match "saying none matched and what else to give" "$T_ERR" \
 t_run "her sign by his @handle: neither waits for her, so both are listed (exit 2)" 2 \
 	ks contract sign @berlin-interiors-gmbh
 t_match "the offer she signed and the binding one, neither hers to sign" "$T_ERR" \
-	"'@berlin-interiors-gmbh' matches 2 contracts, none of which you can sign now: .*(offer.*binding|binding.*offer)"
+	"'@berlin-interiors-gmbh' matches 2 contracts with Berlin Interiors GmbH @berlin-interiors-gmbh, none of which you can sign now: .*(offer.*binding|binding.*offer)"
 t_run "buyer syncs" 0 kb sync
 t_run "his sign by her @handle takes the one offer that waits for him" 0 kb contract sign @sat-my
 t_match "her offer answering his RFQ, now binding" "$T_OUT" "signed contract $K2 as buyer: binding, order [A-Za-z0-9_-]{43}"
@@ -220,7 +220,8 @@ t_match "the second order, funded" "$T_OUT" "^order $ORDER2: funded as buyer"
 t_eq "the first is still shipped" "$(ostate "$ORDER")" shipped
 t_run "seller syncs" 0 ks sync
 t_run "order show by his @handle names both: reading is not narrowed (exit 2)" 2 ks order show @berlin-interiors-gmbh
-t_match "listing both orders" "$T_ERR" "'@berlin-interiors-gmbh' matches 2 orders: .*(shipped.*funded|funded.*shipped)"
+t_match "listing both orders with their states and totals" "$T_ERR" \
+	"'@berlin-interiors-gmbh' matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(shipped, 1,250.00 USD.*funded, 6,250.00 USD|funded, 6,250.00 USD.*shipped, 1,250.00 USD)"
 t_run "her order ship by his @handle takes the funded one" 0 ks order ship @berlin-interiors-gmbh \
 	--carrier Maersk --tracking MAEU7654321
 t_match "the second order, shipped" "$T_OUT" "^order $ORDER2: shipped as seller"
@@ -228,7 +229,7 @@ t_eq "on the node too" "$(ostate "$ORDER2")" shipped
 t_run "with both shipped, ship by his @handle fits neither: both listed (exit 2)" 2 \
 	ks order ship @berlin-interiors-gmbh --carrier Maersk --tracking MAEU7654321
 t_match "never one it cannot act on, and saying so" "$T_ERR" \
-	"'@berlin-interiors-gmbh' matches 2 orders, none of which you can ship now: .*shipped.*shipped"
+	"'@berlin-interiors-gmbh' matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh, none of which you can ship now: .*shipped.*shipped"
 t_run "an id prefix is never narrowed: the command says why not" 1 ks order ship "$(pre "$ORDER")" \
 	--carrier Maersk --tracking MAEU7654321
 t_match "the shipped order, refused" "$T_ERR" "order $ORDER .*nothing was sent"

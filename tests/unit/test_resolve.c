@@ -374,9 +374,12 @@ static void test_several_that_fit_are_listed_and_none_that_fits_lists_them_all(v
 	char id[RESOLVE_ID_MAX + 1];
 	struct kerr e = {0, ""};
 	assert_int_equal(narrowed("@berlin-interiors-gmbh", "funded shipped", id, &e), K_EUSAGE);
-	assert_non_null(strstr(e.msg, "matches 2 orders"));
-	assert_non_null(strstr(e.msg, "AbCdEfGhA (funded"));
-	assert_non_null(strstr(e.msg, "AbCdEfGhB (shipped"));
+	/* both with him: he is named once, each order by its state and total */
+	assert_non_null(
+	    strstr(e.msg, "matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh: "));
+	assert_null(strstr(strstr(e.msg, ": ") + 2, "Berlin Interiors"));
+	assert_non_null(strstr(e.msg, "AbCdEfGhA (funded, 5,520.00 USD)"));
+	assert_non_null(strstr(e.msg, "AbCdEfGhB (shipped, 5,520.00 USD)"));
 	assert_null(strstr(e.msg, "awaiting_payment"));
 	/* nothing it can act on: never a guess, all four with their states, saying so */
 	assert_int_equal(narrowed("@berlin-interiors-gmbh", "completed", id, &e), K_EUSAGE);

@@ -111,6 +111,15 @@ static enum names_table table_of(int kind)
 	}
 }
 
+/* The cached object type of an order, contract, RFQ or conversation. */
+static const char *type_of(int kind)
+{
+	return kind == RESOLVE_ORDER      ? "Order"
+	       : kind == RESOLVE_CONTRACT ? "Contract"
+	       : kind == RESOLVE_RFQ      ? "Rfq"
+	                                  : "Conversation";
+}
+
 static const char *kind_word(int kind, int plural)
 {
 	switch (kind) {
@@ -393,9 +402,16 @@ static void put_clipped(struct kbuf *out, const char *s, size_t cols)
 {
 	struct kbuf safe = KBUF_INIT;
 	text_sanitize(&safe, s ? s : "", s ? strlen(s) : 0, 0);
+	size_t from = out->len;
 	text_clip(out, kbuf_str(&safe), cols, 0);
-	if (text_width(kbuf_str(&safe)) > cols)
+	if (text_width(kbuf_str(&safe)) > cols) {
+		/* "Iron table legs, black…", not "Iron table legs, black, …" */
+		while (out->len > from &&
+		       (out->data[out->len - 1] == ' ' || out->data[out->len - 1] == ',' ||
+		        out->data[out->len - 1] == ';'))
+			out->len--;
 		kbuf_puts(out, "…");
+	}
 	kbuf_free(&safe);
 }
 
@@ -417,35 +433,76 @@ void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
 	kbuf_printf(out, "%s…", text_shown(id ? id : "?", shown, 13));
 }
 
-/* The other party of an object with buyerId and sellerId (or participants), by name. */
-static void peer_name(struct ctx *c, const cJSON *o, struct kbuf *out)
+/* The other party of an object with buyerId and sellerId (or participants): its id, or
+ * NULL. */
+static const char *peer_of(struct ctx *c, const cJSON *o)
 {
 	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId"), *peer = NULL;
-	if (b || sl) {
-		peer = b && strcmp(b, c->self_id) == 0 ? sl : b;
-	} else {
-		const cJSON *p;
-		cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "participants"))
-		{
-			if (cJSON_IsString(p) && strcmp(p->valuestring, c->self_id) != 0)
-				peer = p->valuestring;
-		}
+	if (b || sl)
+		return b && strcmp(b, c->self_id) == 0 ? sl : b;
+	const cJSON *p;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "participants"))
+	{
+		if (cJSON_IsString(p) && strcmp(p->valuestring, c->self_id) != 0)
+			peer = p->valuestring;
 	}
+	return peer;
+}
+
+/* An account by name, clipped for a list. */
+static void account_clipped(struct ctx *c, const char *id, struct kbuf *out)
+{
 	struct kbuf n = KBUF_INIT;
-	resolve_account_name(c, peer, &n);
+	resolve_account_name(c, id, &n);
 	put_clipped(out, kbuf_str(&n), 64);
 	kbuf_free(&n);
 }
 
+static void money_part(int64_t minor, const char *cur, struct kbuf *out)
+{
+	if (!cur || strlen(cur) != 3)
+		return;
+	char amt[MONEY_FMT_MAX];
+	money_text(minor, cur, amt);
+	kbuf_printf(out, ", %s %s", amt, text_shown(cur, (char[8]){0}, 8));
+}
+
+/* What tells two orders or contracts with one party apart, after their state: an order's
+ * total; a contract's latest offer, ", 300 × Iron table legs…, 3,750.00 USD". */
+static void what_words(int kind, const cJSON *o, const struct contract_status *st, struct kbuf *out)
+{
+	if (kind == RESOLVE_ORDER) {
+		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(o, "total");
+		if (cJSON_IsNumber(tot))
+			money_part((int64_t)tot->valuedouble, jstr(o, "currency"), out);
+		return;
+	}
+	if (!st)
+		return;
+	struct contract_terms t;
+	struct kerr ie = {0, ""};
+	contract_terms_init(&t);
+	const cJSON *offer =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "sections"), st->latest_offer);
+	if (contract_section_terms(offer, &t, &ie) == K_OK) {
+		if (t.nitems) {
+			kbuf_printf(out, ", %lld × ", (long long)t.items[0].qty);
+			put_clipped(out, t.items[0].description, 24);
+			if (t.nitems > 1)
+				kbuf_puts(out, " and more");
+		}
+		money_part(t.total, t.currency, out);
+	}
+	contract_terms_free(&t);
+}
+
+/* How a candidate is listed; peer_shown: the one other party all of them share, named once
+ * in the message and not again here (NULL: each names its own). */
 static void label(struct ctx *c, struct store *s, const struct cand *k, int short_len,
-                  int with_kind, struct kbuf *out)
+                  int with_kind, const char *peer_shown, struct kbuf *out)
 {
 	char sid[RESOLVE_ID_MAX + 1];
 	snprintf(sid, sizeof sid, "%.*s", short_len, k->id);
-	const char *type = k->kind == RESOLVE_ORDER      ? "Order"
-	                   : k->kind == RESOLVE_CONTRACT ? "Contract"
-	                   : k->kind == RESOLVE_RFQ      ? "Rfq"
-	                                                 : "Conversation";
 	if (with_kind)
 		kbuf_printf(out, "%s ", kind_word(k->kind, 0));
 	if (k->kind == RESOLVE_ACCOUNT) {
@@ -474,7 +531,7 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 	}
 	cJSON *o = NULL;
 	kbuf_puts(out, sid);
-	if (store_object_get(s, type, k->id, &o, NULL) != K_OK) {
+	if (store_object_get(s, type_of(k->kind), k->id, &o, NULL) != K_OK) {
 		if (k->kind == RESOLVE_ORDER)
 			kbuf_puts(out, " (binding, not pulled yet)");
 		return;
@@ -483,31 +540,51 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 	if (k->kind == RESOLVE_RFQ) {
 		put_clipped(out, jstr(o, "title"), 32);
 	} else {
+		struct contract_status *st = NULL;
 		const char *state = jstr(o, "state");
 		if (k->kind == RESOLVE_CONTRACT) {
-			struct contract_status *st = xcalloc(1, sizeof *st);
 			struct kerr ie = {0, ""};
-			state = contract_verify(o, st, &ie) != K_OK       ? "unverified"
-			        : strcmp(st->last_kind, "cancelled") == 0 ? "cancelled"
-			        : st->binding >= 0                        ? "binding"
-			        : st->latest_offer > 0                    ? "countered"
-			                                                  : "offer";
-			free(st);
+			st = xcalloc(1, sizeof *st);
+			if (contract_verify(o, st, &ie) != K_OK) {
+				free(st);
+				st = NULL;
+			}
+			state = st ? contract_state_name(st) : "unverified";
 		}
-		if (state)
-			kbuf_printf(out, "%s, ", text_shown(state, (char[24]){0}, 24));
-		kbuf_puts(out, "with ");
-		peer_name(c, o, out);
-		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(o, "total");
-		const char *cur = jstr(o, "currency");
-		if (cJSON_IsNumber(tot) && cur && strlen(cur) == 3) {
-			char amt[MONEY_FMT_MAX];
-			money_text((int64_t)tot->valuedouble, cur, amt);
-			kbuf_printf(out, ", %s %s", amt, text_shown(cur, (char[8]){0}, 8));
+		kbuf_puts(out, state ? text_shown(state, (char[24]){0}, 24) : "?");
+		if (!peer_shown) {
+			kbuf_puts(out, ", with ");
+			account_clipped(c, peer_of(c, o), out);
 		}
+		what_words(k->kind, o, st, out);
+		free(st);
 	}
 	kbuf_puts(out, ")");
 	cJSON_Delete(o);
+}
+
+/* The one other party every candidate (orders, contracts, conversations) is with, or NULL;
+ * into id. */
+static const char *common_peer(struct ctx *c, struct store *s, const struct cands *cs,
+                               char id[RESOLVE_ID_MAX + 1])
+{
+	id[0] = '\0';
+	for (size_t i = 0; i < cs->n; i++) {
+		int k = cs->c[i].kind;
+		if (k == RESOLVE_ACCOUNT || k == RESOLVE_LISTING || k == RESOLVE_RFQ)
+			return NULL;
+		cJSON *o = NULL;
+		const char *p = NULL;
+		if (store_object_get(s, type_of(k), cs->c[i].id, &o, NULL) == K_OK)
+			p = peer_of(c, o);
+		int same = p && strlen(p) <= RESOLVE_ID_MAX && (!id[0] || strcmp(id, p) == 0);
+		if (same && !id[0])
+			memcpy(id, p, strlen(p) + 1);
+		cJSON_Delete(o);
+		if (!same)
+			return NULL;
+	}
+	return id[0] ? id : NULL;
 }
 
 /* Long enough (8 at least) for the candidates' short ids to differ. */
@@ -532,12 +609,18 @@ static int ambiguous(struct ctx *c, struct store *s, const char *none_can, const
 	int mixed = 0;
 	for (size_t i = 1; i < cs->n; i++)
 		mixed |= cs->c[i].kind != cs->c[0].kind;
-	struct kbuf list = KBUF_INIT, one = KBUF_INIT;
+	struct kbuf list = KBUF_INIT, one = KBUF_INIT, with = KBUF_INIT;
 	int slen = short_len(cs);
+	char pid[RESOLVE_ID_MAX + 1];
+	const char *peer = common_peer(c, s, cs, pid);
+	if (peer) {
+		kbuf_puts(&with, " with ");
+		account_clipped(c, peer, &with);
+	}
 	size_t shown = 0;
 	for (; shown < cs->n; shown++) {
 		kbuf_reset(&one);
-		label(c, s, &cs->c[shown], slen, mixed, &one);
+		label(c, s, &cs->c[shown], slen, mixed, peer, &one);
 		if (shown && list.len + one.len + 2 > MSG_ROOM)
 			break;
 		kbuf_printf(&list, "%s%s", shown ? "; " : "", kbuf_str(&one));
@@ -548,11 +631,13 @@ static int ambiguous(struct ctx *c, struct store *s, const char *none_can, const
 	char none_words[64] = "";
 	if (none_can)
 		snprintf(none_words, sizeof none_words, ", none of which you can %s now", none_can);
-	kerr_set(e, K_EUSAGE, "'%s' matches %s%zu %s%s: %s; say which",
+	kerr_set(e, K_EUSAGE, "'%s' matches %s%zu %s%s%s: %s; say which",
 	         text_shown(word, w, sizeof w), cs->more ? "over " : "", cs->n,
-	         mixed ? "objects" : kind_word(cs->c[0].kind, 1), none_words, kbuf_str(&list));
+	         mixed ? "objects" : kind_word(cs->c[0].kind, 1), kbuf_str(&with), none_words,
+	         kbuf_str(&list));
 	kbuf_free(&list);
 	kbuf_free(&one);
+	kbuf_free(&with);
 	return K_EUSAGE;
 }
 
