@@ -56,6 +56,7 @@ void ui_inbox_first(struct ui *u)
 		return;
 	u->tab = TAB_INBOX;
 	u->views[VIEW_INBOX].cur = 0;
+	kbuf_reset(&u->msg); /* the Search tab's first count is of a tab she does not see */
 }
 
 /* The one key that acts on it once Enter took her there, and what it does, from the
