@@ -202,6 +202,8 @@ t_match "an empty carrier is asked again" "$(cat "$T_TMP/d-ask-empty")" 'this on
 t_match "a bad mode is refused, naming the choices" "$(cat "$T_TMP/d-ask-badmode")" 'mode: one of sea, air, road, rail, courier'
 t_match "the confirmation names carrier, tracking and mode" "$(cat "$T_TMP/d-ask-ship")" 'Ship this order with Maersk, tracking MSKU1234565, by sea\? \(y/n\)'
 t_match "s + y ships: the outcome on the message line" "$(cat "$T_TMP/d-shipped")" 'ship: done — the order is shipped; next: wait for delivery'
+t_eq "said once: the status line does not repeat it, cut short, below" \
+	"$(grep -c 'ship: done' "$T_TMP/d-shipped")" 1
 t_match "the order's timeline shows the shipment in words" "$(cat "$T_TMP/d-shipped")" 'Shipped by the seller with Maersk, tracking MSKU1234565 \(mode: sea\)'
 t_match "the timeline shows the payment" "$(cat "$T_TMP/d-shipped")" 'Paid into escrow by the buyer'
 t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped

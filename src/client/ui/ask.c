@@ -344,13 +344,19 @@ int ui_ask_key(struct ui *u, int key)
 	return 1;
 }
 
+int ui_ask_noting(const struct ui *u)
+{
+	const struct ui_ask *a = u->ask;
+	return a && a->mode == MODE_NONE && a->note[0] && u->prompt == PROMPT_NONE && !u->help;
+}
+
 int ui_ask_draw(struct ui *u, int y)
 {
 	struct ui_ask *a = u->ask;
 	if (!a)
 		return -1;
 	if (a->mode == MODE_NONE) {
-		if (a->note[0] && u->prompt == PROMPT_NONE && !u->help) {
+		if (ui_ask_noting(u)) {
 			struct kbuf safe = KBUF_INIT;
 			text_sanitize(&safe, a->note, strlen(a->note), 0);
 			ui_head_row(u, y, kbuf_str(&safe),

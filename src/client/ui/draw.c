@@ -121,9 +121,11 @@ static void draw_status(struct ui *u, int force)
 	ui_live_status(u, &right); /* node, sync state, queue, bytes (live.c) */
 	int rw = (int)text_width(kbuf_str(&right));
 	kbuf_puts(&line, " ");
-	/* the message, cut to leave two spaces before the status, so the two never run on */
+	/* the message, cut to leave two spaces before the status, so the two never run on;
+	 * not while the prompt row above shows it in full */
 	int room = COLS - 1 - rw - 2;
-	text_clip(&line, kbuf_str(&u->msg), (size_t)(room > 0 ? room : 0), 1);
+	text_clip(&line, ui_ask_noting(u) ? "" : kbuf_str(&u->msg), (size_t)(room > 0 ? room : 0),
+	          1);
 	kbuf_puts(&line, room > 0 ? "  " : "");
 	kbuf_puts(&line, kbuf_str(&right));
 	if (force || strcmp(kbuf_str(&line), kbuf_str(&u->status)) != 0) {

@@ -304,6 +304,8 @@ void ui_ask_form_go(struct ui *u, ui_ask_form_question_fn question, ui_ask_form_
 /* An outcome in full on the prompt row (the status line clips at 80 columns) until the next
  * key that does something. */
 void ui_ask_note(struct ui *u, const char *text);
+/* Whether such an outcome is on the prompt row now (the status line then leaves it out). */
+int ui_ask_noting(const struct ui *u);
 /* For the main loop: a question is open; it takes this key (1); it draws at row y (the
  * cursor's column, -1 for none); give it up (done with no); free it (at exit). */
 int ui_ask_open(const struct ui *u);
