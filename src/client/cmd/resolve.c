@@ -207,11 +207,9 @@ static const char *jstr(const cJSON *o, const char *name)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
-/* What a command that acts can act on (resolve_id_for): its fit, and of the orders or
- * contracts by the other party the ones it fits, each tier's apart; gathered from all that
- * is between us, not only the first NAMES_HITS_MAX the lists of candidates hold. */
-struct fitting {
-	const struct resolve_for *rf;
+/* The parties a word names, found on the way (tier_between), each tier's apart: what a
+ * command that acts reads again (fits_between) when they leave it several candidates. */
+struct peers {
 	struct cands exact, prefix;
 };
 
@@ -221,8 +219,7 @@ struct order_walk {
 	const char *peer; /* NULL, or only the contracts with this party */
 	struct cands *out;
 	struct ctx *c;
-	const struct fitting *fx; /* NULL, or also the ones fx->fit takes into fits */
-	struct cands *fits;
+	const struct resolve_for *rf; /* NULL, or only the ones rf->fit takes */
 };
 
 static int order_one(void *vctx, const cJSON *doc)
@@ -234,18 +231,16 @@ static int order_one(void *vctx, const cJSON *doc)
 	struct contract_status *st = xcalloc(1, sizeof *st);
 	struct kerr e = {0, ""};
 	if (contract_verify(doc, st, &e) == K_OK && st->binding >= 0 &&
-	    strncmp(st->order_id, w->prefix, w->plen) == 0) {
+	    strncmp(st->order_id, w->prefix, w->plen) == 0 &&
+	    (!w->rf || w->rf->fit(w->c, st->order_id, w->rf->arg)))
 		cands_add(w->out, RESOLVE_ORDER, st->order_id);
-		if (w->fx && w->fx->rf->fit(w->c, st->order_id, w->fx->rf->arg))
-			cands_add(w->fits, RESOLVE_ORDER, st->order_id);
-	}
 	free(st);
 	return 0;
 }
 
 struct fit_walk {
 	struct ctx *c;
-	const struct fitting *fx;
+	const struct resolve_for *rf;
 	int kind;
 	struct cands *fits;
 };
@@ -253,7 +248,7 @@ struct fit_walk {
 static int fit_one(void *vctx, const char *id)
 {
 	struct fit_walk *w = vctx;
-	if (w->fx->rf->fit(w->c, id, w->fx->rf->arg))
+	if (w->rf->fit(w->c, id, w->rf->arg))
 		cands_add(w->fits, w->kind, id);
 	return 0;
 }
@@ -311,10 +306,9 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 	return rc;
 }
 
-/* The orders and contracts (as kinds asks) between us and each of accounts, into out; with
- * fx, every one of them fx->fit takes into fits as well. */
+/* The orders and contracts (as kinds asks) between us and each of accounts, into out. */
 static int between(struct ctx *c, struct store *s, int kinds, const struct cands *accounts,
-                   struct cands *out, const struct fitting *fx, struct cands *fits, struct kerr *e)
+                   struct cands *out, struct kerr *e)
 {
 	int rc = K_OK;
 	size_t from = out->n;
@@ -328,13 +322,8 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
 			rc = store_names_between(s, table_of(k), c->self_id, peer, &h, e);
 			if (!rc)
 				cands_take(out, k, &h);
-			if (!rc && fx) {
-				struct fit_walk fw = {c, fx, k, fits};
-				rc = store_names_between_each(s, table_of(k), c->self_id, peer,
-				                              fit_one, &fw, e);
-			}
 			if (!rc && k == RESOLVE_ORDER) {
-				struct order_walk w = {"", 0, peer, out, c, fx, fits};
+				struct order_walk w = {"", 0, peer, out, c, NULL};
 				rc = store_names_unpulled_orders_each(s, order_one, &w, e);
 			}
 		}
@@ -342,8 +331,30 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
 	for (size_t i = from; i < out->n; i++)
 		out->c[i].by_party = 1;
 	out->more |= accounts->more;
-	if (fits)
-		fits->more |= accounts->more; /* not every party was read: no narrowing */
+	return rc;
+}
+
+/* Of everything between us and accounts (not only the first NAMES_HITS_MAX a list holds),
+ * the ones rf->fit takes, into fits; fits->more when not every party or fit was read. */
+static int fits_between(struct ctx *c, struct store *s, int kinds, const struct cands *accounts,
+                        const struct resolve_for *rf, struct cands *fits, struct kerr *e)
+{
+	int rc = K_OK;
+	for (size_t i = 0; !rc && i < accounts->n; i++) {
+		const char *peer = accounts->c[i].id;
+		for (int k = RESOLVE_ORDER; !rc && k <= RESOLVE_CONTRACT; k <<= 1) {
+			if (!(kinds & k))
+				continue;
+			struct fit_walk fw = {c, rf, k, fits};
+			rc = store_names_between_each(s, table_of(k), c->self_id, peer, fit_one,
+			                              &fw, e);
+			if (!rc && k == RESOLVE_ORDER) {
+				struct order_walk w = {"", 0, peer, fits, c, rf};
+				rc = store_names_unpulled_orders_each(s, order_one, &w, e);
+			}
+		}
+	}
+	fits->more |= accounts->more;
 	return rc;
 }
 
@@ -351,10 +362,9 @@ static int between(struct ctx *c, struct store *s, int kinds, const struct cands
  * an account the word names exactly is exact, and with one whose name or handle it starts, a
  * start. Only the accounts on the other side of one of ours are read, not the whole market. */
 static int tier_between(struct ctx *c, struct store *s, int kinds, const char *word,
-                        struct cands *exact, struct cands *prefix, struct fitting *fx,
-                        struct kerr *e)
+                        struct cands *exact, struct cands *prefix, struct peers *pp, struct kerr *e)
 {
-	struct cands *ax = xcalloc(1, sizeof *ax), *ap = xcalloc(1, sizeof *ap);
+	struct cands *ax = &pp->exact, *ap = &pp->prefix;
 	char handle[RESOLVE_WORD_MAX + 1];
 	handle_of(word, handle);
 	struct kbuf want = KBUF_INIT;
@@ -364,11 +374,9 @@ static int tier_between(struct ctx *c, struct store *s, int kinds, const char *w
 	int rc = store_names_peers_each(s, c->self_id, name_one, &nw, e);
 	kbuf_free(&want);
 	if (!rc)
-		rc = between(c, s, kinds, ax, exact, fx, fx ? &fx->exact : NULL, e);
+		rc = between(c, s, kinds, ax, exact, e);
 	if (!rc)
-		rc = between(c, s, kinds, ap, prefix, fx, fx ? &fx->prefix : NULL, e);
-	free(ax);
-	free(ap);
+		rc = between(c, s, kinds, ap, prefix, e);
 	return rc;
 }
 
@@ -389,7 +397,7 @@ static int tier_prefix(struct store *s, int kinds, const char *word, struct cand
 		if (!rc)
 			cands_take(out, order[k], &h);
 		if (!rc && order[k] == RESOLVE_ORDER) {
-			struct order_walk w = {word, strlen(word), NULL, out, NULL, NULL, NULL};
+			struct order_walk w = {word, strlen(word), NULL, out, NULL, NULL};
 			rc = store_names_unpulled_orders_each(s, order_one, &w, e);
 		}
 	}
@@ -669,22 +677,28 @@ static int none(int kinds, const char *word, struct kerr *e)
 	return K_EUSAGE;
 }
 
-/* Several candidates, every one found by the other party's name: the ones the command can
- * act on (fits, gathered from all that is between us) stand for them, as long as none was
- * left unread. 1 when they do, -1 when it can act on none of them (found stays), 0 when
- * narrowing does not apply: a word that also names something by its id names what it
- * names. */
-static int narrow(struct cands *found, const struct cands *fits)
+/* Several candidates, every one found by the other party's name (named in accounts): the
+ * ones rf can act on, read from all that is between us, stand for them, as long as none
+ * was left unread. *how: 1 when they do, -1 when it can act on none of them (found stays),
+ * 0 when narrowing does not apply (a word that also names something by its id names what
+ * it names). K_EDB when the cache cannot be read. */
+static int narrow(struct ctx *c, struct store *s, int kinds, const struct cands *accounts,
+                  const struct resolve_for *rf, struct cands *found, int *how, struct kerr *e)
 {
-	if ((found->n < 2 && !found->more) || fits->more)
-		return 0;
+	*how = 0;
+	if (!rf || !rf->fit || (found->n < 2 && !found->more))
+		return K_OK;
 	for (size_t i = 0; i < found->n; i++)
 		if (!found->c[i].by_party)
-			return 0;
-	if (!fits->n)
-		return -1;
-	*found = *fits;
-	return 1;
+			return K_OK;
+	struct cands *fits = xcalloc(1, sizeof *fits);
+	int rc = fits_between(c, s, kinds, accounts, rf, fits, e);
+	if (rc == K_OK && !fits->more)
+		*how = fits->n ? 1 : -1;
+	if (*how == 1)
+		*found = *fits;
+	free(fits);
+	return rc;
 }
 
 static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct resolve_for *rf,
@@ -706,7 +720,7 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 	if (!c->self_id[0])
 		ctx_self(c, &ie); /* our SKUs, and who "the other party" is in the candidates */
 	struct cands *exact = xcalloc(1, sizeof *exact), *prefix = xcalloc(1, sizeof *prefix);
-	struct fitting *fx = NULL;
+	struct peers *pp = xcalloc(1, sizeof *pp);
 	/* (0) a whole id: as it is; the cached one when two kinds have its shape */
 	int shaped = 0;
 	for (int k = 1; k <= RESOLVE_CONVERSATION; k <<= 1) {
@@ -729,19 +743,18 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 	}
 	/* (1) exact names, with (2)'s name and handle starts gathered on the way */
 	rc = tier_exact(c, s, kinds, word, exact, prefix, e);
-	if (rf && rf->fit) {
-		fx = xcalloc(1, sizeof *fx);
-		fx->rf = rf;
-	}
 	if (!rc && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) && !(kinds & RESOLVE_ACCOUNT) &&
 	    c->self_id[0])
-		rc = tier_between(c, s, kinds, word, exact, prefix, fx, e);
+		rc = tier_between(c, s, kinds, word, exact, prefix, pp, e);
 	if (!rc && !exact->n)
 		rc = tier_prefix(s, kinds, word, prefix, e);
 	if (rc)
 		goto done;
 	struct cands *found = exact->n ? exact : prefix;
-	int narrowed = fx ? narrow(found, exact->n ? &fx->exact : &fx->prefix) : 0;
+	int narrowed;
+	rc = narrow(c, s, kinds, exact->n ? &pp->exact : &pp->prefix, rf, found, &narrowed, e);
+	if (rc)
+		goto done;
 	if (found->n == 1 && !found->more) {
 		out->kind = found->c[0].kind;
 		memcpy(out->id, found->c[0].id, sizeof out->id);
@@ -753,7 +766,7 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 done:
 	free(exact);
 	free(prefix);
-	free(fx);
+	free(pp);
 	return rc;
 }
 
