@@ -416,7 +416,14 @@ static void test_a_repeat_buyers_one_funded_order_is_found_past_forty_done_ones(
 	must(narrowed("@berlin-interiors-gmbh", "funded", id, &e), &e);
 	assert_string_equal(id, ORDER_A);
 	assert_int_equal(narrowed("@berlin-interiors-gmbh", "completed", id, &e), K_EUSAGE);
-	assert_non_null(strstr(e.msg, "matches 40 orders"));
+	assert_non_null(strstr(e.msg, "matches 40 orders with Berlin Interiors GmbH"));
+	/* a long head still leaves the message whole: the list is cut, "say which" stays */
+	assert_non_null(strstr(e.msg, "more; say which"));
+	assert_true(strlen(e.msg) < KERR_MSG_MAX - 1);
+	assert_int_equal(narrowed("@berlin-interiors-gmbh", "resolved", id, &e), K_EUSAGE);
+	assert_non_null(strstr(e.msg, "none of which you can ship now: "));
+	assert_non_null(strstr(e.msg, "more; say which"));
+	assert_true(strlen(e.msg) < KERR_MSG_MAX - 1);
 }
 
 static void test_bad_words_are_usage_errors(void **state)

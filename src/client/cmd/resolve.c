@@ -24,7 +24,6 @@
 #include "kontor/text.h"
 
 #define CANDIDATES_MAX 64
-#define MSG_ROOM 420 /* of KERR_MSG_MAX for the list of candidates */
 
 struct cand {
 	int kind;
@@ -577,6 +576,8 @@ static const char *common_peer(struct ctx *c, struct store *s, const struct cand
                                char id[RESOLVE_ID_MAX + 1])
 {
 	id[0] = '\0';
+	if (cs->more)
+		return NULL; /* the ones not read may be with others */
 	for (size_t i = 0; i < cs->n; i++) {
 		int k = cs->c[i].kind;
 		if (k == RESOLVE_ACCOUNT || k == RESOLVE_LISTING || k == RESOLVE_RFQ)
@@ -617,35 +618,37 @@ static int ambiguous(struct ctx *c, struct store *s, const char *none_can, const
 	int mixed = 0;
 	for (size_t i = 1; i < cs->n; i++)
 		mixed |= cs->c[i].kind != cs->c[0].kind;
-	struct kbuf list = KBUF_INIT, one = KBUF_INIT, with = KBUF_INIT;
-	int slen = short_len(cs);
-	char pid[RESOLVE_ID_MAX + 1];
+	struct kbuf head = KBUF_INIT, list = KBUF_INIT, one = KBUF_INIT, name = KBUF_INIT;
+	char w[48], pid[RESOLVE_ID_MAX + 1];
 	const char *peer = common_peer(c, s, cs, pid);
+	kbuf_printf(&head, "'%s' matches %s%zu %s", text_shown(word, w, sizeof w),
+	            cs->more ? "over " : "", cs->n,
+	            mixed ? "objects" : kind_word(cs->c[0].kind, 1));
 	if (peer) {
-		kbuf_puts(&with, " with ");
-		account_clipped(c, peer, &with);
+		resolve_account_name(c, peer, &name);
+		kbuf_puts(&head, " with ");
+		put_clipped(&head, kbuf_str(&name), 64);
 	}
+	if (none_can)
+		kbuf_printf(&head, ", none of which you can %s now", none_can);
+	/* the list takes what the head and "; and over N more; say which" leave */
+	size_t room = KERR_MSG_MAX - 1 - head.len - 40;
+	int slen = short_len(cs);
 	size_t shown = 0;
 	for (; shown < cs->n; shown++) {
 		kbuf_reset(&one);
 		label(c, s, &cs->c[shown], slen, mixed, peer, &one);
-		if (shown && list.len + one.len + 2 > MSG_ROOM)
+		if (shown && list.len + one.len + 2 > room)
 			break;
 		kbuf_printf(&list, "%s%s", shown ? "; " : "", kbuf_str(&one));
 	}
-	char w[48];
 	if (shown < cs->n || cs->more)
 		kbuf_printf(&list, "; and %s%zu more", cs->more ? "over " : "", cs->n - shown);
-	char none_words[64] = "";
-	if (none_can)
-		snprintf(none_words, sizeof none_words, ", none of which you can %s now", none_can);
-	kerr_set(e, K_EUSAGE, "'%s' matches %s%zu %s%s%s: %s; say which",
-	         text_shown(word, w, sizeof w), cs->more ? "over " : "", cs->n,
-	         mixed ? "objects" : kind_word(cs->c[0].kind, 1), kbuf_str(&with), none_words,
-	         kbuf_str(&list));
+	kerr_set(e, K_EUSAGE, "%s: %s; say which", kbuf_str(&head), kbuf_str(&list));
+	kbuf_free(&head);
 	kbuf_free(&list);
 	kbuf_free(&one);
-	kbuf_free(&with);
+	kbuf_free(&name);
 	return K_EUSAGE;
 }
 
