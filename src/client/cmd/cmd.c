@@ -428,6 +428,24 @@ int cmd_exit_code(int status)
 	}
 }
 
+/* What every place that takes an id takes too (resolve.h; man kontor, IDS, NAMES AND TIMES). */
+static const char ids_help[] =
+    "Where a command takes an ID it takes what you know too: one of your SKUs, an @handle\n"
+    "or the start of a name, the first 4 or more characters of an id, and for an order or\n"
+    "a contract the other party (`kontor order ship @buyer` ships the one you can ship).\n";
+
+/* Whether a usage line names an ID (as a word: "ID", "ID|SKU"). */
+static int takes_id(const char *usage)
+{
+	for (const char *p = usage; (p = strstr(p, "ID")) != NULL; p += 2) {
+		int before = p == usage || !((p[-1] >= 'A' && p[-1] <= 'Z') || p[-1] == '_');
+		int after = !((p[2] >= 'A' && p[2] <= 'Z') || p[2] == '_');
+		if (before && after)
+			return 1;
+	}
+	return 0;
+}
+
 void cmd_help_all(FILE *f)
 {
 	fputs("usage: kontor [--home DIR] [--node NAME] [--json] [-q|-v] [--passphrase-file FILE]\n"
@@ -438,6 +456,7 @@ void cmd_help_all(FILE *f)
 	      f);
 	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce))
 		fprintf(f, "  %-16s %s\n", ce->name, ce->summary);
+	fprintf(f, "\n%s", ids_help);
 	fputs("\nExit status: 0 done, 1 failed, 2 usage, 3 partly done, 4 queued offline,\n"
 	      "5 verification failed. `kontor help COMMAND` for one command; man kontor(1).\n",
 	      f);
@@ -453,10 +472,15 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 		if (b.len && argc == 1) {
 			fprintf(f, "%s commands:\n", argv[0]);
 			size_t gl = strlen(argv[0]);
+			int ids = 0;
 			for (ce = cmd_next(NULL); ce; ce = cmd_next(ce))
-				if (strncmp(ce->name, argv[0], gl) == 0 && ce->name[gl] == ' ')
+				if (strncmp(ce->name, argv[0], gl) == 0 && ce->name[gl] == ' ') {
 					fprintf(f, "  kontor %s %s\n      %s\n", ce->name,
 					        ce->usage, ce->summary);
+					ids |= takes_id(ce->usage);
+				}
+			if (ids)
+				fprintf(f, "\n%s", ids_help);
 			kbuf_free(&b);
 			return K_OK;
 		}
@@ -466,6 +490,8 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 	fprintf(f, "usage: kontor %s %s\n\n%s\n", ce->name, ce->usage, ce->summary);
 	if (ce->help)
 		fprintf(f, "\n%s\n", ce->help);
+	if (takes_id(ce->usage))
+		fprintf(f, "\n%s", ids_help);
 	return K_OK;
 }
 
