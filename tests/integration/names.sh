@@ -230,6 +230,13 @@ t_run "with both shipped, ship by his @handle fits neither: both listed (exit 2)
 	ks order ship @berlin-interiors-gmbh --carrier Maersk --tracking MAEU7654321
 t_match "never one it cannot act on, and saying so" "$T_ERR" \
 	"'@berlin-interiors-gmbh' matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh, none of which you can ship now: .*shipped.*shipped"
+t_run "she offers him 50 more" 0 ks contract propose --listing U720-BK --qty 50 --incoterm FOB \
+	--place "Hai Phong" --buyer @berlin-interiors-gmbh --json
+K3=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "buyer syncs" 0 kb sync
+t_run "his counter by her @handle takes the one contract still open, beside two binding" 0 \
+	kb contract counter @sat-my --qty 60 --json
+t_match "that offer, countered" "$T_OUT" "\"id\":\"$K3\""
 t_run "an id prefix is never narrowed: the command says why not" 1 ks order ship "$(pre "$ORDER")" \
 	--carrier Maersk --tracking MAEU7654321
 t_match "the shipped order, refused" "$T_ERR" "order $ORDER .*nothing was sent"
