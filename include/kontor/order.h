@@ -88,6 +88,9 @@ int order_state_rank(int state);
  * resolved)? */
 int order_state_takes_events(int state);
 int order_state_rateable(int state);
+/* No step leaves this state (completed, resolved, cancelled): an order in it never moves
+ * again, whatever the contract behind it says. */
+int order_state_final(int state);
 /* An event with this DCSA code and classifier moves an order in this state to delivered
  * (an actual DLVD on a shipped order: the node signs "delivered" as escrow agent). */
 int order_event_delivers(int state, const char *code, const char *classifier);

@@ -156,6 +156,16 @@ int order_state_rateable(int state)
 	return valid_state(state) && (state_info[state].flags & ST_RATE);
 }
 
+int order_state_final(int state)
+{
+	if (!valid_state(state))
+		return 0;
+	for (int k = 0; k < ORDER_NSTEPS; k++)
+		if (steps[k].from & BIT(state))
+			return 0;
+	return 1;
+}
+
 int order_event_delivers(int state, const char *code, const char *classifier)
 {
 	return state == ORDER_SHIPPED && code && classifier && strcmp(code, "DLVD") == 0 &&

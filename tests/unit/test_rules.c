@@ -498,6 +498,22 @@ static void test_names_lists_and_state_flags(void **state)
 	assert_false(order_state_takes_events(ORDER_FUNDED));
 	assert_true(order_state_rateable(ORDER_RESOLVED));
 	assert_false(order_state_rateable(ORDER_DELIVERED));
+	/* final: by the oracle no section, signed by anyone, at any payment, leaves it */
+	static const struct oterms some[] = {{1, {1}}, {2, {1, 1}}, {2, {1, 0}}, {1, {0}}};
+	for (int st = 0; st < NST; st++) {
+		int leaves = 0;
+		for (size_t t = 0; t < sizeof some / sizeof some[0]; t++)
+			for (size_t k = 0; k < NKINDS; k++)
+				for (unsigned r = 1; r <= 7; r++)
+					for (int p = 0; p <= some[t].n; p++)
+						leaves |= oracle(&some[t], st, kinds[k], r, p) >= 0;
+		assert_int_equal(order_state_final(st), !leaves);
+	}
+	assert_true(order_state_final(ORDER_COMPLETED));
+	assert_true(order_state_final(ORDER_RESOLVED));
+	assert_true(order_state_final(ORDER_CANCELLED));
+	assert_false(order_state_final(ORDER_DISPUTED));
+	assert_false(order_state_final(-1));
 	assert_true(order_event_delivers(ORDER_SHIPPED, "DLVD", "ACT"));
 	assert_false(order_event_delivers(ORDER_SHIPPED, "DLVD", "EST"));
 	assert_false(order_event_delivers(ORDER_DELIVERED, "DLVD", "ACT"));
