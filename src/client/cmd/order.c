@@ -217,35 +217,6 @@ static void paid_words(const struct contract_status *st, const struct order_effe
 
 /* --- which of the orders with the other party a command acts on (resolve_id_for) -------- */
 
-/* Whether we may take step *arg (enum order_step) on order id now, as its cached contract
- * says: the rules' steps for our role (a cancel after funding is our half of it). */
-static int fit_step(struct ctx *c, const char *id, void *arg)
-{
-	struct store *s;
-	struct kerr ie = {0, ""};
-	char kid[KCRYPTO_HASH_B64_LEN + 1];
-	cJSON *doc = NULL;
-	const char *role = NULL;
-	if (ctx_store(c, &s, &ie) != K_OK)
-		return 0;
-	/* an order the cache holds settled never moves again: no contract to check (a repeat
-	 * buyer's hundreds of completed orders cost nothing) */
-	if (store_object_get(s, "Order", id, &doc, NULL) == K_OK &&
-	    order_state_final(order_state_parse(jstr(doc, "state")))) {
-		cJSON_Delete(doc);
-		return 0;
-	}
-	cJSON_Delete(doc);
-	doc = NULL;
-	struct contract_status *st = xcalloc(1, sizeof *st);
-	int fits = order_contract(c, s, id, kid, &doc, st, &role, &ie) == K_OK &&
-	           (order_steps_for(&st->terms, &st->progress, order_role_bit(role)) &
-	            (1u << *(const int *)arg));
-	cJSON_Delete(doc);
-	free(st);
-	return fits;
-}
-
 /* The cached Order id with our role in it, or 0 (*o NULL) when it is not cached or not ours. */
 static int cached_mine(struct ctx *c, const char *id, cJSON **o, const char **role)
 {
@@ -259,6 +230,32 @@ static int cached_mine(struct ctx *c, const char *id, cJSON **o, const char **ro
 		return 0;
 	}
 	return 1;
+}
+
+/* Whether we may take step *arg (enum order_step) on order id now, as its cached contract
+ * says: the rules' steps for our role (a cancel after funding is our half of it). */
+static int fit_step(struct ctx *c, const char *id, void *arg)
+{
+	struct store *s;
+	struct kerr ie = {0, ""};
+	char kid[KCRYPTO_HASH_B64_LEN + 1];
+	cJSON *doc = NULL;
+	const char *role = NULL;
+	/* an order the cache holds settled never moves again: no contract to check (a repeat
+	 * buyer's hundreds of completed orders cost nothing) */
+	int settled = cached_mine(c, id, &doc, &role) &&
+	              order_state_final(order_state_parse(jstr(doc, "state")));
+	cJSON_Delete(doc);
+	doc = NULL;
+	if (settled || ctx_store(c, &s, &ie) != K_OK)
+		return 0;
+	struct contract_status *st = xcalloc(1, sizeof *st);
+	int fits = order_contract(c, s, id, kid, &doc, st, &role, &ie) == K_OK &&
+	           (order_steps_for(&st->terms, &st->progress, order_role_bit(role)) &
+	            (1u << *(const int *)arg));
+	cJSON_Delete(doc);
+	free(st);
+	return fits;
 }
 
 /* An order whose shipment takes events now. */
