@@ -3,10 +3,9 @@
  * account by @handle, by the start of its name as cached (display or legal name, folded as
  * search folds it: case, accents) or its id; an order or a contract also by the other party,
  * named as an account is (the ones between us and them; a command that acts takes the ones
- * it can act on, resolve_id_for); an order, contract, RFQ or
- * conversation by the start of its id (at least RESOLVE_PREFIX_MIN characters, as git takes
- * short hashes). A
- * whole id is taken as it is, cached or not, so ids work as they always did. A name that
+ * it can act on, resolve_id_for); an order, contract, RFQ or conversation by the start of
+ * its id (at least RESOLVE_PREFIX_MIN characters, as git takes short hashes). A whole id is
+ * taken as it is, cached or not, so ids work as they always did. A name that
  * fits several objects, or none, is a usage error (exit 2) naming the candidates (name,
  * handle, short id) or saying none matched. Reads the cache only. */
 #ifndef KONTOR_RESOLVE_H

@@ -46,6 +46,9 @@ typedef int (*store_names_account_cb)(void *ctx, const char *id, const char *han
                                       const char *display_name, const char *legal_name);
 int store_names_accounts_each(struct store *s, store_names_account_cb cb, void *ctx,
                               struct kerr *e);
+/* The same for the cached accounts on the other side of one of self's orders or contracts. */
+int store_names_peers_each(struct store *s, const char *self, store_names_account_cb cb, void *ctx,
+                           struct kerr *e);
 /* Adds the orders (t NAMES_ORDERS) or contracts (NAMES_CONTRACTS) between self and peer, the
  * one buying and the other selling either way round, the latest first. */
 int store_names_between(struct store *s, enum names_table t, const char *self, const char *peer,
@@ -55,9 +58,6 @@ int store_names_between(struct store *s, enum names_table t, const char *self, c
 typedef int (*store_names_id_cb)(void *ctx, const char *id);
 int store_names_between_each(struct store *s, enum names_table t, const char *self,
                              const char *peer, store_names_id_cb cb, void *ctx, struct kerr *e);
-/* The same for the cached accounts on the other side of one of self's orders or contracts. */
-int store_names_peers_each(struct store *s, const char *self, store_names_account_cb cb, void *ctx,
-                           struct kerr *e);
 /* Calls cb with each cached contract the cache calls binding that no cached Order names as
  * its contract yet (an order just made binding, before a pull brings its Order). */
 int store_names_unpulled_orders_each(struct store *s, store_object_cb cb, void *ctx,
