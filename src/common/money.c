@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kontor/buf.h"
 #include "kontor/codes.h"
 
 /* Minor units come from a one-digit CSV column, so 10^0 .. 10^9 covers every case. */
@@ -33,15 +34,31 @@ static int is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* The amount as quoted back in a message: it is user input, so keep it short and printable. */
+/* The amount as quoted back in a message: it is user input, so keep it short and printable.
+ * A character beyond ASCII is kept when it is valid UTF-8 and not a control ("120.000đ", as
+ * a Vietnamese shop writes a price); any other byte shows as '?'. */
 static void shown(const char *s, const char *end, char out[40])
 {
-	size_t i = 0;
-	for (; s + i < end && i < 28; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	size_t i = 0, w = 0;
+	while (s + i < end && w < 28) {
+		uint32_t cp = 0;
+		size_t n = (unsigned char)s[i] >= 0x80
+		               ? utf8_decode(s + i, (size_t)(end - s - i), &cp)
+		               : 0;
+		if (n > 1 && cp >= 0xA0) {
+			if (w + n > 28)
+				break;
+			memcpy(out + w, s + i, n);
+			w += n;
+			i += n;
+			continue;
+		}
+		out[w++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+		i++;
+	}
 	if (s + i < end)
-		memcpy(out + i, "...", 3), i += 3;
-	out[i] = '\0';
+		memcpy(out + w, "...", 3), w += 3;
+	out[w] = '\0';
 }
 
 int money_parse(const char *text, const char *currency, int64_t *minor, struct kerr *e)

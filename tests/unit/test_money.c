@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "kontor/buf.h"
 #include "kontor/money.h"
 
 static int64_t parse_ok(const char *text, const char *cur)
@@ -243,6 +244,25 @@ static void test_money_parse_message_quotes_input_safely(void **state)
 	assert_true(strlen(e.msg) < 120);
 }
 
+static void test_money_parse_message_quotes_a_shop_price_in_its_own_letters(void **state)
+{
+	struct kerr e = {0, ""};
+	int64_t v;
+	/* a Vietnamese shop's price: the dong sign stays readable, a C1 control does not pass */
+	parse_refused("120000đ", "VND", K_EINVAL,
+	              "120000đ is not an amount (digits and at most one '.', like 12.50)");
+	assert_int_equal(money_parse("12\xc2\x9b"
+	                             "2J",
+	                             "USD", &v, &e),
+	                 K_EINVAL);
+	assert_null(strstr(e.msg, "\xc2\x9b"));
+	assert_true(utf8_valid(e.msg, strlen(e.msg)));
+	/* cut on a character, never inside one */
+	assert_int_equal(money_parse("1đđđđđđđđđđđđđđđđđđđđđđđđđđđđđđ", "VND", &v, &e), K_EINVAL);
+	assert_true(utf8_valid(e.msg, strlen(e.msg)));
+	assert_non_null(strstr(e.msg, "..."));
+}
+
 static void test_money_parse_works_without_kerr(void **state)
 {
 	int64_t v = 0;
@@ -450,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_money_parse_refuses_overflow_from_scaling),
 	    cmocka_unit_test(test_money_parse_refuses_huge_numbers_without_wrapping),
 	    cmocka_unit_test(test_money_parse_message_quotes_input_safely),
+	    cmocka_unit_test(test_money_parse_message_quotes_a_shop_price_in_its_own_letters),
 	    cmocka_unit_test(test_money_parse_works_without_kerr),
 	    cmocka_unit_test(test_money_format_usd_two_decimals),
 	    cmocka_unit_test(test_money_text_groups_thousands_in_the_c_locale),
