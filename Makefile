@@ -14,7 +14,7 @@ B        := build$(if $(SAN),-san)
 
 COMMON_PKGS := libcjson libsodium zlib libjpeg libpng libwebp icu-uc icu-i18n
 CLIENT_PKGS := $(COMMON_PKGS) ncursesw libcurl openssl sqlite3 chafa libxml-2.0 pangocairo cairo-pdf \
-               fontconfig libqrencode
+               fontconfig libqrencode libzip
 NODE_PKGS   := $(COMMON_PKGS) libmicrohttpd sqlite3 gnutls
 
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)

@@ -6,7 +6,7 @@ libsqlite3-dev sqlite3 libcjson-dev libsodium-dev libmicrohttpd-dev libgnutls28-
 libicu-dev libcmocka-dev iso-codes tzdata tmux openssl curl wrk time bc bsdutils
 libjpeg62-turbo-dev libpng-dev libwebp-dev imagemagick python3 libssl-dev
 libchafa-dev libglib2.0-dev
-libxml2-dev libxml2-utils libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core
+libxml2-dev libxml2-utils libzip-dev libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core
 fonts-noto-cjk poppler-utils locales"
 missing=""
 for p in $PKGS; do
