@@ -21,8 +21,8 @@
 #define MAX_OPTIONS 3 /* Shopify Option1..3; Etsy VARIATION 1..2 use 2 */
 #define WOO_MAX_ATTRS 16
 
-static const char *const format_names[] = {"auto",        "kontor", "shopify",
-                                           "woocommerce", "etsy",   "jsonl"};
+static const char *const format_names[] = {"auto", "kontor", "shopify", "woocommerce",
+                                           "etsy", "jsonl",  "shopee"};
 
 const char *import_format_name(enum import_format f)
 {
@@ -38,7 +38,8 @@ int import_format_parse(const char *s, enum import_format *out, struct kerr *e)
 		}
 	return kerr_set(
 	    e, K_EUSAGE,
-	    "--format: '%s' is not one of auto, kontor, shopify, woocommerce, etsy, jsonl", s);
+	    "--format: '%s' is not one of auto, kontor, shopify, woocommerce, etsy, shopee, jsonl",
+	    s);
 }
 
 void import_derived_sku(const char *prefix, const char *text, char *out)
@@ -709,6 +710,16 @@ static int set_currency(struct listing *l, const char *col, const char *v, const
 	return rc;
 }
 
+/* A shop's file without a currency column, and no --currency: what (the shop's files) carry
+ * none, eg is a currency such a shop often has. */
+static int no_currency(const struct pctx *p, const char *what, const char *eg, struct kerr *e)
+{
+	return kerr_set(e, K_EUSAGE,
+	                "%s: %s carry no currency: give --currency CUR (the shop's currency, e.g. "
+	                "%s)",
+	                p->name, what, eg);
+}
+
 /* --- the header ----------------------------------------------------------------------- */
 
 struct hdr {
@@ -1105,10 +1116,7 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 static int parse_shopify(struct pctx *p, const char *data, size_t len, struct kerr *e)
 {
 	if (!p->o->currency)
-		return kerr_set(e, K_EUSAGE,
-		                "%s: Shopify exports carry no currency: give --currency CUR (the "
-		                "shop's currency, e.g. USD)",
-		                p->name);
+		return no_currency(p, "Shopify exports", "USD", e);
 	struct csv_reader *r = open_reader(p, data, len);
 	struct hdr h = {{0}};
 	static const char *const need[] = {"Handle", "Title", "Variant Price"};
@@ -1775,11 +1783,7 @@ static int woo_grouped(struct woo *w, size_t k, const struct csv_record *rec, st
 static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *e)
 {
 	if (!p->o->currency)
-		return kerr_set(
-		    e, K_EUSAGE,
-		    "%s: WooCommerce exports carry no currency: give --currency CUR (the "
-		    "shop's currency, e.g. EUR)",
-		    p->name);
+		return no_currency(p, "WooCommerce exports", "EUR", e);
 	struct woo w;
 	memset(&w, 0, sizeof w);
 	w.p = p;
@@ -2145,6 +2149,250 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 	return rc;
 }
 
+/* --- Shopee ------------------------------------------------------------------------------ */
+
+/* Shopee's seller centre writes its product workbooks with its own field keys on row 1 (in
+ * the mass-upload template with flags after a '|': "ps_price|1|1"), notes on rows 2 to 6 (a
+ * section tag, the columns' names in the shop's language, which are mandatory, guidance) and
+ * the products from row 7, one row a variation, a product's rows together:
+ * - the Mass Update export of the shop's products (its sales info): et_title_product_id,
+ *   et_title_product_name, et_title_variation_name, et_title_parent_sku,
+ *   et_title_variation_sku, et_title_variation_price, et_title_variation_stock;
+ * - the mass-upload template: ps_product_name, ps_product_description, ps_sku_parent_short,
+ *   et_title_variation_integration_no (the same number on every row of one product),
+ *   et_title_variation_1/2 with et_title_option_for_variation_1/2, ps_price, ps_stock,
+ *   ps_sku_short, ps_item_cover_image and ps_item_image_1 to 8.
+ * Both read as one format: the columns one file lacks stay empty. */
+#define SHOPEE_NOTE_ROWS 5
+#define SHOPEE_IMAGES 9
+
+struct shopee_cols {
+	int id, group, name, desc, psku, vsku, vname, price, stock;
+	int var_name[2], var_opt[2];
+	int image[SHOPEE_IMAGES];
+	const char *name_name, *price_name, *stock_name, *psku_name, *vsku_name;
+};
+
+/* The column of a Shopee field key: the header cell is the key, or the key and '|' flags. */
+static int shopee_col(const struct hdr *h, const char *key)
+{
+	size_t n = strlen(key);
+	for (size_t i = 0; i < h->names.n; i++) {
+		const char *c = h->names.v[i];
+		if (strncasecmp(c, key, n) == 0 && (c[n] == 0 || c[n] == '|'))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The first of two keys the header has (the export's, else the template's); its name. */
+static int shopee_either(const struct hdr *h, const char *a, const char *b, const char **name)
+{
+	int i = shopee_col(h, a);
+	if (i < 0)
+		i = shopee_col(h, b);
+	if (name)
+		*name = shopee_col(h, a) >= 0 ? a : b;
+	return i;
+}
+
+/* 1 when the header has Shopee's product name and price keys. */
+static int shopee_cols_of(const struct hdr *h, struct shopee_cols *c)
+{
+	memset(c, 0, sizeof *c);
+	c->id = shopee_col(h, "et_title_product_id");
+	c->group = shopee_col(h, "et_title_variation_integration_no");
+	c->name = shopee_either(h, "et_title_product_name", "ps_product_name", &c->name_name);
+	c->desc = shopee_either(h, "ps_product_description", "et_title_product_description", NULL);
+	c->psku = shopee_either(h, "et_title_parent_sku", "ps_sku_parent_short", &c->psku_name);
+	c->vsku = shopee_either(h, "et_title_variation_sku", "ps_sku_short", &c->vsku_name);
+	c->vname = shopee_col(h, "et_title_variation_name");
+	c->price = shopee_either(h, "et_title_variation_price", "ps_price", &c->price_name);
+	c->stock = shopee_either(h, "et_title_variation_stock", "ps_stock", &c->stock_name);
+	for (int i = 0; i < 2; i++) {
+		char k[48];
+		snprintf(k, sizeof k, "et_title_variation_%d", i + 1);
+		c->var_name[i] = shopee_col(h, k);
+		snprintf(k, sizeof k, "et_title_option_for_variation_%d", i + 1);
+		c->var_opt[i] = shopee_col(h, k);
+	}
+	c->image[0] = shopee_col(h, "ps_item_cover_image");
+	for (int i = 1; i < SHOPEE_IMAGES; i++) {
+		char k[32];
+		snprintf(k, sizeof k, "ps_item_image_%d", i);
+		c->image[i] = shopee_col(h, k);
+	}
+	return c->name >= 0 && c->price >= 0;
+}
+
+/* The product a row belongs to, as written (NULL: a product of its own row). */
+static char *shopee_key(const struct shopee_cols *c, const struct csv_record *rec)
+{
+	char *k = trimdup(fget(rec, c->id));
+	if (!k)
+		k = trimdup(fget(rec, c->group));
+	return k;
+}
+
+/* A product's first row opens its listing: the name, description and images are the
+ * product's; the key is the parent SKU, else shopee-ID of the product id (the export), else
+ * the row's own SKU (a template row that is a product of its own), else shopee-HASH of the
+ * name. */
+static void shopee_open(struct pctx *p, struct shop_group *g, const struct shopee_cols *c,
+                        const struct csv_record *rec, const char *key)
+{
+	struct kerr re = {0, ""};
+	g->open = 1;
+	g->line = rec->line;
+	listing_init(&g->l);
+	set_str(&g->l.title, fget(rec, c->name));
+	g->handle = xstrdup(g->l.title ? g->l.title : key ? key : "?");
+	char *psku = trimdup(fget(rec, c->psku)), *vsku = trimdup(fget(rec, c->vsku));
+	char *id = trimdup(fget(rec, c->id));
+	if (psku && set_sku(&g->l, c->psku_name, psku, &re))
+		shop_fail(g, rec->line, &re);
+	if (!g->l.sku && id) {
+		char k[MODEL_SKU_MAX + 1];
+		snprintf(k, sizeof k, "shopee-%s", id);
+		if (set_sku(&g->l, "et_title_product_id", k, &re))
+			shop_fail(g, rec->line, &re);
+	}
+	if (!g->l.sku && !key && vsku && set_sku(&g->l, c->vsku_name, vsku, &re))
+		shop_fail(g, rec->line, &re);
+	if (!g->l.sku && g->l.title) {
+		char d[MODEL_SKU_MAX + 1];
+		import_derived_sku("shopee", g->l.title, d);
+		g->l.sku = xstrdup(d);
+	}
+	free(psku);
+	free(vsku);
+	free(id);
+	if (!g->l.title) {
+		kerr_set(&re, K_EINVAL, "%s: empty", c->name_name);
+		shop_fail(g, rec->line, &re);
+	}
+	set_text(&g->l.description, fget(rec, c->desc));
+	for (int i = 0; i < SHOPEE_IMAGES; i++)
+		split_list(&g->l.images, fget(rec, c->image[i]), '\n', 0, 1);
+	snprintf(g->l.currency, sizeof g->l.currency, "%s", p->o->currency);
+}
+
+/* One variation: its options, SKU (as written, else the product's and its number), price and
+ * stock. */
+static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
+                       const struct csv_record *rec, const char *cur, int dc)
+{
+	struct kerr e = {0, ""};
+	if (g->err_line)
+		return;
+	const char *names[2] = {0}, *values[2] = {0};
+	char *vals[2] = {0};
+	if (c->vname >= 0) { /* the export: the variation's name, tiers joined ("Red,XL") */
+		names[0] = "Variation";
+		values[0] = vals[0] = trimdup(fget(rec, c->vname));
+	}
+	for (int i = 0; i < 2 && c->vname < 0; i++) {
+		char *nm = trimdup(fget(rec, c->var_name[i]));
+		if (nm && !g->opt_name[i]) /* the product's first row names its variations */
+			g->opt_name[i] = nm;
+		else
+			free(nm);
+		names[i] = g->opt_name[i];
+		values[i] = vals[i] = trimdup(fget(rec, c->var_opt[i]));
+		if (values[i] && !names[i]) {
+			kerr_set(&e, K_EINVAL,
+			         "et_title_option_for_variation_%d: '%.40s' has no "
+			         "et_title_variation_%d (the variation's name)",
+			         i + 1, values[i], i + 1);
+			shop_fail(g, rec->line, &e);
+		}
+	}
+	const char *stock = fget(rec, c->stock); /* the listing's stock: its variations' summed */
+	if (!g->err_line && !blank(stock) && add_stock(&g->l, c->stock_name, stock, &e))
+		shop_fail(g, rec->line, &e);
+	int64_t amount;
+	if (!g->err_line && parse_price(c->price_name, fget(rec, c->price), cur, dc, &amount, &e))
+		shop_fail(g, rec->line, &e);
+	char *sku = trimdup(fget(rec, c->vsku));
+	if (!g->err_line) {
+		char dsku[MODEL_SKU_MAX + 32];
+		if (!sku)
+			snprintf(dsku, sizeof dsku, "%s-%d", g->l.sku ? g->l.sku : "shopee",
+			         g->nvar + 1);
+		if (add_variant(&g->l, sku ? sku : dsku, sku != NULL, names, values, 2, amount, &e))
+			shop_fail(g, rec->line, &e);
+		if (!g->nvar || amount < g->min_price)
+			g->min_price = amount;
+		g->nvar++;
+	}
+	free(sku);
+	free(vals[0]);
+	free(vals[1]);
+}
+
+/* One of Shopee's notes rows, before the first product: its price cell is no price. */
+static int shopee_note(const struct shopee_cols *c, const struct csv_record *rec,
+                       const struct pctx *p)
+{
+	int64_t amount;
+	struct kerr e = {0, ""};
+	return parse_price(c->price_name, fget(rec, c->price), p->o->currency, p->dc, &amount,
+	                   &e) != K_OK;
+}
+
+static int parse_shopee(struct pctx *p, const char *data, size_t len, struct kerr *e)
+{
+	if (!p->o->currency)
+		return no_currency(p, "Shopee workbooks", "VND", e);
+	struct csv_reader *r = open_reader(p, data, len);
+	struct hdr h = {{0}};
+	struct shopee_cols c;
+	int rc = read_header(r, &h, p->name, "Shopee", NULL, e);
+	if (rc == K_OK && !shopee_cols_of(&h, &c))
+		rc = kerr_set(
+		    e, K_EINVAL,
+		    "%s: line 1: no product name and price (Shopee's "
+		    "et_title_product_name and et_title_variation_price, or ps_product_name "
+		    "and ps_price)",
+		    p->name);
+	struct shop_group g;
+	memset(&g, 0, sizeof g);
+	char *gkey = NULL;
+	int notes = 0, products = 0;
+	struct csv_record rec;
+	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
+		rc = K_OK;
+		if (!products && notes < SHOPEE_NOTE_ROWS && shopee_note(&c, &rec, p)) {
+			notes++; /* Shopee's, not the seller's: no row of hers */
+			p->rows--;
+			continue;
+		}
+		products = 1;
+		char *key = shopee_key(&c, &rec);
+		int same = g.open && key && gkey && strcmp(key, gkey) == 0;
+		if (g.open && !same && (rc = shop_finish(p, &g))) {
+			free(key);
+			break;
+		}
+		if (!same) {
+			free(gkey);
+			gkey = key;
+			key = NULL;
+			shopee_open(p, &g, &c, &rec, gkey);
+		}
+		free(key);
+		g.rows++;
+		shopee_row(&g, &c, &rec, p->o->currency, p->dc);
+	}
+	if (rc == 0)
+		rc = shop_finish(p, &g);
+	shop_reset(&g);
+	free(gkey);
+	kstrv_free(&h.names);
+	csv_reader_free(&r);
+	return rc;
+}
+
 /* --- JSON Lines ------------------------------------------------------------------------- */
 
 static int parse_jsonl(struct pctx *p, const char *data, size_t len, struct kerr *e)
@@ -2213,6 +2461,7 @@ static int header_only(const char *data, size_t len, char delim, struct hdr *h)
 static enum import_format detect_header(const struct hdr *h)
 {
 	struct etsy_cols ec;
+	struct shopee_cols sc;
 	if (hcol(h, "Handle") >= 0 &&
 	    (hcol(h, "Variant Price") >= 0 || hcol(h, "Body (HTML)") >= 0))
 		return IMPORT_SHOPIFY;
@@ -2221,6 +2470,8 @@ static enum import_format detect_header(const struct hdr *h)
 		return IMPORT_WOOCOMMERCE;
 	if (etsy_cols_of(h, &ec))
 		return IMPORT_ETSY;
+	if (shopee_cols_of(h, &sc))
+		return IMPORT_SHOPEE;
 	if (hcol(h, "sku") >= 0 && hcol(h, "title") >= 0 && hcol(h, "price") >= 0)
 		return IMPORT_KONTOR;
 	return IMPORT_AUTO;
@@ -2257,7 +2508,7 @@ int import_has_currency(const char *data, size_t len, const struct import_opts *
 	if (header_only(data, len, o->delim, &h)) {
 		if (f == IMPORT_AUTO)
 			f = detect_header(&h);
-		if (f == IMPORT_SHOPIFY || f == IMPORT_WOOCOMMERCE)
+		if (f == IMPORT_SHOPIFY || f == IMPORT_WOOCOMMERCE || f == IMPORT_SHOPEE)
 			has = 0;
 		else if (f == IMPORT_KONTOR)
 			has = hcol(&h, "currency") >= 0;
@@ -2343,14 +2594,13 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 	if (f == IMPORT_AUTO && (f = import_detect(data, len, o->delim)) == IMPORT_AUTO)
 		return kerr_set(e, K_EINVAL,
 		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
-		                "WooCommerce, Etsy or JSON Lines): give --format",
+		                "WooCommerce, Etsy, Shopee or JSON Lines): give --format",
 		                name);
 	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0};
-	static parse_fn *const parse[] = {[IMPORT_KONTOR] = parse_kontor,
-	                                  [IMPORT_SHOPIFY] = parse_shopify,
-	                                  [IMPORT_WOOCOMMERCE] = parse_woo,
-	                                  [IMPORT_ETSY] = parse_etsy,
-	                                  [IMPORT_JSONL] = parse_jsonl};
+	static parse_fn *const parse[] = {
+	    [IMPORT_KONTOR] = parse_kontor,   [IMPORT_SHOPIFY] = parse_shopify,
+	    [IMPORT_WOOCOMMERCE] = parse_woo, [IMPORT_ETSY] = parse_etsy,
+	    [IMPORT_JSONL] = parse_jsonl,     [IMPORT_SHOPEE] = parse_shopee};
 	if ((unsigned)f >= sizeof parse / sizeof parse[0] || !parse[f])
 		return kerr_set(e, K_EUSAGE, "unknown import format");
 	rc = parse[f](&p, data, len, e);

@@ -1,8 +1,9 @@
 /* import — the spreadsheets sellers already keep, turned into kontor listings: kontor's own
  * CSV, Shopify's product CSV, WooCommerce's product CSV, Etsy's listings export (its header in
- * any of the shop languages Etsy writes) and JSON Lines of kontor listings, as exported or as
- * Excel saves them again (Windows-1252, "sep=;", decimal commas). Pure: bytes in, unsigned
- * listings (no seller, no id), merged repeats or per-row errors out through a callback; no
+ * any of the shop languages Etsy writes), Shopee's product workbooks (its Mass Update export
+ * and its mass-upload template, as xlsx.h reads a sheet) and JSON Lines of kontor listings,
+ * as exported or as Excel saves them again (Windows-1252, "sep=;", decimal commas). Pure: bytes in,
+ * unsigned listings (no seller, no id), merged repeats or per-row errors out through a callback; no
  * store, no keys, no files (so it can be fuzzed). Images are left as written in the file
  * (paths or URLs): the command resolves them. Bounded: input size, rows, fields (csv.h),
  * variants per product. */
@@ -25,9 +26,10 @@ enum import_format {
 	IMPORT_WOOCOMMERCE,
 	IMPORT_ETSY,
 	IMPORT_JSONL,
+	IMPORT_SHOPEE,
 };
 
-/* "auto", "kontor", "shopify", "woocommerce", "etsy", "jsonl". */
+/* "auto", "kontor", "shopify", "woocommerce", "etsy", "jsonl", "shopee". */
 const char *import_format_name(enum import_format f);
 /* K_EUSAGE naming the allowed values for an unknown name. */
 int import_format_parse(const char *s, enum import_format *out, struct kerr *e);

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
 	static const char *const curs[] = {NULL, "USD"};
-	for (int f = IMPORT_AUTO; f <= IMPORT_JSONL; f++)
+	for (int f = IMPORT_AUTO; f <= IMPORT_SHOPEE; f++)
 		for (int c = 0; c < 2; c++) {
 			struct import_opts o = {(enum import_format)f, curs[c], 0, 0};
 			parse_all(s, size, &o);

@@ -4,8 +4,9 @@
 # rows, --dry-run writes nothing, --format auto detects each format, and what went in is
 # found by listing show and search. Then files shaped like sellers' real exports: Etsy's
 # with one SKU per variation and an Italian header, WooCommerce's with repeated rows and
-# grouped products, Excel's Windows-1252 and "sep=;" files with decimal commas, and a file
-# without a currency column taking it from the config or the account's country.
+# grouped products, Excel's Windows-1252 and "sep=;" files with decimal commas, Shopee's
+# workbooks (.xlsx) as its seller centre writes them, and a file without a currency column
+# taking it from the config or the account's country.
 . "$(dirname "$0")/../lib.sh"
 
 D="$T_ROOT/tests/data/import"
@@ -222,6 +223,43 @@ printf 'set currency euro\n' >"$T_TMP/badconfig"
 t_run "a bad config line stops it rather than guessing" 1 env KONTOR_CONFIG="$T_TMP/badconfig" "$KONTOR" --home "$H" listing import "$D/woocommerce.csv" --dry-run
 t_match "naming the line" "$T_ERR" 'badconfig:1: currency needs an ISO 4217 code'
 
+# --- Shopee's workbooks (.xlsx): the Mass Update export and the mass-upload template --------
+H3="$T_TMP/hoa"
+k3() { "$KONTOR" --home "$H3" "$@"; }
+X="$D/xlsx"
+t_run "a seller in Hai Phong" 0 k3 init --name "Mây Tre Hải Phòng" --country VN --role supplier
+t_run "Shopee's export as it downloads (one bad row: exit 3)" 3 k3 listing import "$X/shopee-sales-info.xlsx" --json
+t_match "read as Shopee from its one sheet" "$T_OUT" '"format":"shopee","sheet":"Sheet1"'
+t_match "Shopee's notes rows are no rows of hers; one product failed" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"merged":0,"failed":1,"rows":6'
+t_match "the bad row named by its row in the sheet" "$T_ERR" "shopee-sales-info\.xlsx:12: product 'Thảm cói': et_title_variation_price"
+t_match "the prices are in her country's currency, said" "$T_OUT" '"currency":"VND","currencyFrom":"your country VN"'
+t_run "a Shopee product with two variations shows" 0 k3 listing show GIO-TRE --json
+t_match "each variation with its SKU, name and price" "$T_OUT" '"variants":\[\{"sku":"GIO-TRE-S","options":\{"Variation":"Nhỏ"\},"unitPrice":185000\},\{"sku":"GIO-TRE-L","options":\{"Variation":"Lớn"\},"unitPrice":245000\}\]'
+t_match "the lowest price is the listing's and the stock is summed" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":185000\}\].*"stock":65'
+t_match "a product without a parent SKU is keyed by its Shopee id" "$(k3 listing list)" 'shopee-22345678903|shopee-2234567'
+t_run "the same export again" 3 k3 listing import "$X/shopee-sales-info.xlsx"
+t_match "changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged, 0 merged, 1 failed \(6 rows\)'
+t_run "the template: its product sheet found behind the guidance sheet" 4 k3 listing import "$X/shopee-template.xlsx" -v
+t_match "which sheet was read is said" "$T_ERR" "shopee-template\.xlsx: sheet 'Bản đăng tải' \(2 of 2; --sheet chooses another\)"
+t_match "rows named as the sheet numbers them, past a line break in a cell" "$T_OUT" 'shopee-template\.xlsx:10: created KHAY'
+t_match "the template's description keeps its line break" "$(k3 listing show GIO-TRE --json)" '"description":"Giỏ tre đan tay\\nLàng nghề Phú Vinh"'
+t_match "the template's options by their names" "$(k3 listing show KHAY --json)" '"options":\{"Màu":"Nâu","Cỡ":"40cm"\}'
+t_run "--sheet by its number" 0 k3 listing import "$X/shopee-template.xlsx" --sheet 2
+t_match "reads the same sheet: nothing changed" "$T_OUT" '0 created, 0 updated, 3 unchanged'
+t_run "--sheet by its name without its accents: the guidance sheet has no product header" 1 k3 listing import "$X/shopee-template.xlsx" --sheet "huong dan"
+t_match "and says it is not a format kontor knows" "$T_ERR" 'not a format kontor knows'
+t_run "--sheet naming no sheet is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --sheet Products
+t_match "listing the workbook's sheets" "$T_ERR" "no sheet 'Products' \(its sheets: 'Hướng dẫn', 'Bản đăng tải'\)"
+t_run "--sheet on a CSV file is a usage error" 2 k3 listing import "$D/shopee-sales-info.csv" --sheet 1
+t_run "--encoding on a workbook is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --encoding WINDOWS-1252
+t_match "saying why" "$T_ERR" '--encoding: .*shopee-template\.xlsx is for CSV files|--encoding: is for CSV files'
+python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("notes.txt","hello"); z.close()' "$T_TMP/notes.xlsx"
+t_run "a zip that is no workbook fails" 1 k3 listing import "$T_TMP/notes.xlsx"
+t_match "saying it is no Excel workbook" "$T_ERR" 'notes\.xlsx: not an Excel workbook'
+head -c 1000 "$X/shopee-sales-info.xlsx" >"$T_TMP/cut.xlsx"
+t_run "a workbook cut short fails" 1 k3 listing import "$T_TMP/cut.xlsx"
+t_match "with a message naming it" "$T_ERR" 'cut\.xlsx: '
+
 # --- refusals -----------------------------------------------------------------------------------
 t_run "unknown --format is a usage error" 2 k listing import "$D/etsy.csv" --format excel
 t_run "a missing file fails" 1 k listing import "$T_TMP/nope.csv"
@@ -248,6 +286,11 @@ t_match "it says so" "$T_OUT" '2 created'
 t_run "a re-run with the node up does nothing (exit 0)" 0 k2 listing import "$T_TMP/clean.csv"
 t_run "Shopify import with bad rows still pushes the good ones (exit 3)" 3 k2 listing import "$D/shopify.csv" --currency USD
 t_eq "the outbox is empty" "$("$KONTOR" --home "$H2" outbox list --json | grep -c '"method"')" "0"
+t_run "Hoa adds the node" 0 k3 node add main "https://127.0.0.1:$PORT" --ca-file "$T_TMP/ca.pem"
+t_run "her Shopee listings go to the node with the first sync" 0 k3 sync
+t_eq "her outbox is empty" "$(k3 outbox list --json | grep -c '"method"')" "0"
+t_run "another account finds her basket on the node" 0 k2 search "giỏ tre" --remote
+t_match "by its Vietnamese title" "$T_OUT" 'Giỏ tre đan tay'
 t_node_stop
 
 t_done

@@ -127,6 +127,13 @@ static int64_t vprice(const struct listing *l, size_t variant)
 	return p ? (int64_t)p->valuedouble : -1;
 }
 
+static const char *vsku(const struct listing *l, size_t variant, const char *field)
+{
+	const cJSON *v = cJSON_GetArrayItem(l->variants, (int)variant);
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, field);
+	return cJSON_IsString(s) ? s->valuestring : NULL;
+}
+
 /* --- kontor CSV ----------------------------------------------------------------------- */
 
 static void kontor_csv_with_bom_crlf_and_semicolons_reads_every_column(void **state)
@@ -307,6 +314,111 @@ static void shopify_without_currency_names_the_option(void **state)
 	free(data);
 }
 
+/* --- Shopee ----------------------------------------------------------------------------- */
+
+static void shopee_export_skips_its_notes_rows_and_groups_variations_by_product(void **state)
+{
+	(void)state;
+	enum import_format used = IMPORT_AUTO;
+	struct got *g = parse_file("shopee-sales-info.csv", IMPORT_AUTO, "VND", &used);
+	assert_int_equal(used, IMPORT_SHOPEE);
+	assert_int_equal(g->n, 4);
+	assert_int_equal(g->file_rows, 6); /* rows 7-12: Shopee's notes are no rows of hers */
+	const struct listing *l = &g->l[0];
+	assert_true(g->ok[0]);
+	assert_int_equal(g->line[0], 7);
+	assert_string_equal(l->sku, "GIO-TRE");
+	assert_string_equal(l->title, "Giỏ tre đan tay");
+	assert_string_equal(l->currency, "VND");
+	assert_int_equal(cJSON_GetArraySize(l->variants), 2);
+	assert_string_equal(opt(l, 0, "Variation"), "Nhỏ");
+	assert_string_equal(opt(l, 1, "Variation"), "Lớn");
+	assert_string_equal(vsku(l, 1, "sku"), "GIO-TRE-L");
+	assert_int_equal(vprice(l, 1), 245000);
+	assert_int_equal(l->tiers[0].unit_price, 185000); /* the lowest */
+	assert_int_equal(l->stock, 65);                   /* the variations' summed */
+	l = &g->l[1];
+	assert_true(g->ok[1]);
+	assert_string_equal(l->sku, "NON-LA");
+	assert_null(l->variants);
+	assert_int_equal(l->tiers[0].unit_price, 120000);
+	assert_int_equal(l->stock, 100);
+	l = &g->l[2]; /* no parent SKU: the product id is the key */
+	assert_true(g->ok[2]);
+	assert_string_equal(l->sku, "shopee-22345678903");
+	assert_string_equal(opt(l, 0, "Variation"), "Nâu,30cm");
+	assert_string_equal(vsku(l, 0, "sku"), "KHAY-NAU-30");
+	assert_int_equal(l->stock, 20);
+	assert_false(g->ok[3]);
+	assert_int_equal(g->line[3], 12);
+	assert_non_null(strstr(g->msg[3], "Thảm cói"));
+	assert_non_null(strstr(g->msg[3], "et_title_variation_price"));
+	got_free(g);
+}
+
+static void shopee_template_reads_flagged_keys_options_description_and_images(void **state)
+{
+	(void)state;
+	enum import_format used = IMPORT_AUTO;
+	struct got *g = parse_file("shopee-template.csv", IMPORT_AUTO, "VND", &used);
+	assert_int_equal(used, IMPORT_SHOPEE);
+	assert_int_equal(g->n, 3);
+	assert_int_equal(g->file_rows, 5);
+	const struct listing *l = &g->l[0];
+	assert_true(g->ok[0]);
+	assert_int_equal(g->line[0], 8); /* the guidance cell above holds a line break */
+	assert_string_equal(l->sku, "GIO-TRE");
+	assert_string_equal(l->description, "Giỏ tre đan tay\nLàng nghề Phú Vinh");
+	assert_int_equal(l->images.n, 2);
+	assert_string_equal(l->images.v[0], "https://cf.shopee.vn/file/vn-giotre-1");
+	assert_string_equal(opt(l, 0, "Kích thước"), "Nhỏ");
+	assert_string_equal(opt(l, 1, "Kích thước"), "Lớn");
+	assert_int_equal(l->stock, 65);
+	l = &g->l[1]; /* a product of its own row: its SKU is the key */
+	assert_true(g->ok[1]);
+	assert_string_equal(l->sku, "NON-LA");
+	assert_null(l->variants);
+	assert_string_equal(l->description, "Nón lá truyền thống");
+	l = &g->l[2];
+	assert_true(g->ok[2]);
+	assert_string_equal(l->sku, "KHAY");
+	assert_int_equal(cJSON_GetArraySize(l->variants), 2);
+	assert_string_equal(opt(l, 1, "Màu"), "Nâu");
+	assert_string_equal(opt(l, 1, "Cỡ"), "40cm");
+	assert_string_equal(vsku(l, 1, "sku"), "KHAY-2");
+	assert_int_equal(l->tiers[0].unit_price, 95000);
+	got_free(g);
+}
+
+static void shopee_without_currency_names_the_option(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = slurp("shopee-sales-info.csv", &len);
+	struct kerr e = {0, ""};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct got *g = parse_opts(data, len, &o, K_EUSAGE, NULL, &e);
+	assert_int_equal(g->n, 0);
+	assert_non_null(strstr(e.msg, "--currency"));
+	assert_int_equal(import_has_currency(data, len, &o), 0);
+	got_free(g);
+	free(data);
+}
+
+static void shopee_product_row_in_the_notes_rows_is_not_skipped(void **state)
+{
+	(void)state;
+	/* a seller who deleted Shopee's notes rows: her first product is on row 2 */
+	const char csv[] = "ps_product_name|1|0,ps_price|1|1,ps_sku_short|0|0\n"
+	                   "Giỏ tre,185000,GIO\n"
+	                   "Nón lá,120000,NON\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->line[0], 2);
+	assert_string_equal(g->l[0].sku, "GIO");
+	got_free(g);
+}
+
 /* --- WooCommerce ------------------------------------------------------------------------ */
 
 static void woocommerce_variable_product_collects_its_variations(void **state)
@@ -430,6 +542,8 @@ static void detect_names_each_format_from_its_header(void **state)
 	    {"Handle,Title,Body (HTML),Variant Price\n", IMPORT_SHOPIFY},
 	    {"ID,Type,SKU,Name,Regular price\n", IMPORT_WOOCOMMERCE},
 	    {"TITLE,DESCRIPTION,PRICE,CURRENCY_CODE\n", IMPORT_ETSY},
+	    {"et_title_product_id,et_title_product_name,et_title_variation_price\n", IMPORT_SHOPEE},
+	    {"ps_category|0|0,ps_product_name|1|0,ps_price|1|1\n", IMPORT_SHOPEE},
 	    {"\xEF\xBB\xBFsku;title;price\r\n", IMPORT_KONTOR},
 	    {"a,b,c\n", IMPORT_AUTO},
 	    {"", IMPORT_AUTO},
@@ -528,13 +642,6 @@ static void html_comments_scripts_and_stray_brackets(void **state)
 }
 
 /* --- SKUs as sellers write them --------------------------------------------------------- */
-
-static const char *vsku(const struct listing *l, size_t variant, const char *field)
-{
-	const cJSON *v = cJSON_GetArrayItem(l->variants, (int)variant);
-	const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, field);
-	return cJSON_IsString(s) ? s->valuestring : NULL;
-}
 
 static void sku_key_maps_what_a_key_cannot_hold_and_is_stable(void **state)
 {
@@ -991,6 +1098,10 @@ int main(void)
 	    cmocka_unit_test(shopify_groups_variant_and_image_rows_under_the_handle),
 	    cmocka_unit_test(shopify_default_title_product_has_no_variants),
 	    cmocka_unit_test(shopify_without_currency_names_the_option),
+	    cmocka_unit_test(shopee_export_skips_its_notes_rows_and_groups_variations_by_product),
+	    cmocka_unit_test(shopee_template_reads_flagged_keys_options_description_and_images),
+	    cmocka_unit_test(shopee_without_currency_names_the_option),
+	    cmocka_unit_test(shopee_product_row_in_the_notes_rows_is_not_skipped),
 	    cmocka_unit_test(woocommerce_variable_product_collects_its_variations),
 	    cmocka_unit_test(woocommerce_bad_variation_fails_its_product_at_its_line),
 	    cmocka_unit_test(etsy_multiline_descriptions_and_variations),

@@ -1,9 +1,10 @@
-/* listing import — a seller's spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)
- * into signed, cached and queued listings. The SKU (Shopify: the Handle) is the key, so a
- * re-run changes nothing and an edited file updates only the rows that changed. Writes go in
- * transactions of IMPORT_BATCH listings: a killed import loses only rows not yet committed
- * (never half a row), and a re-run completes it. Parsing is ../import.c (pure); this file
- * converts the encoding (--encoding), finds the currency of a file that has none, resolves
+/* listing import — a seller's spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, Shopee,
+ * JSON Lines; CSV or an Excel workbook) into signed, cached and queued listings. The SKU (Shopify:
+ * the Handle) is the key, so a re-run changes nothing and an edited file updates only the rows that
+ * changed. Writes go in transactions of IMPORT_BATCH listings: a killed import loses only rows not
+ * yet committed (never half a row), and a re-run completes it. Parsing is ../import.c (pure); this
+ * file reads a workbook's sheet as CSV (../xlsx.c; messages name the sheet's rows), converts the
+ * encoding (--encoding), finds the currency of a file that has none, resolves
  * images, signs (on a second thread, a batch ahead of the writes), stores and queues. Every
  * record of the file is accounted for: created, updated, unchanged, merged or failed. */
 #include "cmd.h"
@@ -19,10 +20,12 @@
 #include "../progress.h"
 #include "../store/store.h"
 #include "../ui/ui.h"
+#include "../xlsx.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
+#include "kontor/searchtext.h"
 
 #define IMPORT_BATCH 4000
 
@@ -64,7 +67,16 @@ struct imp {
 	size_t nseen, capseen;
 	struct progress prog; /* rows checked / signed / written, on a terminal */
 	long checked, signed_n;
+	struct xlsx_rows rows; /* a workbook's sheet: its CSV lines to its rows */
+	const char *unit;      /* "line", or "row" in a workbook */
+	char sheet[128];       /* the workbook's sheet read, or "" */
 };
+
+/* Where a row stands in the file: its line, or its row in a workbook's sheet. */
+static long at(const struct imp *x, long line)
+{
+	return xlsx_row_of_line(&x->rows, line);
+}
 
 /* Rows checked so far, with those signed and written. */
 static void import_progress(struct imp *x)
@@ -80,13 +92,13 @@ static void row_failed(struct imp *x, long line, const char *msg)
 {
 	progress_clear(&x->prog);
 	x->failed++;
-	fprintf(x->c->err, "%s:%ld: %s\n", x->file, line, msg);
+	fprintf(x->c->err, "%s:%ld: %s\n", x->file, at(x, line), msg);
 }
 
 static void row_note(struct imp *x, long line, const char *what, const struct listing *l)
 {
 	if (x->c->verbosity > 0 && !x->c->json)
-		fprintf(x->c->out, "%s:%ld: %s%s %s (%s)\n", x->file, line,
+		fprintf(x->c->out, "%s:%ld: %s%s %s (%s)\n", x->file, at(x, line),
 		        x->dry ? "would be " : "", what, l->sku, l->id);
 }
 
@@ -288,12 +300,12 @@ static int is_blob_id(const char *v)
 static void row_merged(struct imp *x, long line, long same_as)
 {
 	if (x->merged < MERGES_SHOWN)
-		kbuf_printf(&x->merges, "%sline %ld (= line %ld)", x->merged ? ", " : "", line,
-		            same_as);
+		kbuf_printf(&x->merges, "%s%s %ld (= %s %ld)", x->merged ? ", " : "", x->unit,
+		            at(x, line), x->unit, at(x, same_as));
 	x->merged++;
 	if (x->c->verbosity > 0 && !x->c->json)
-		fprintf(x->c->out, "%s:%ld: merged: the same as line %ld\n", x->file, line,
-		        same_as);
+		fprintf(x->c->out, "%s:%ld: merged: the same as %s %ld\n", x->file, at(x, line),
+		        x->unit, at(x, same_as));
 }
 
 static int on_row(void *vx, const struct import_row *r)
@@ -341,9 +353,9 @@ static int on_row(void *vx, const struct import_row *r)
 	if (first) {
 		char msg[KERR_MSG_MAX];
 		snprintf(msg, sizeof msg,
-		         "sku: '%.64s' is already on line %ld (the SKU is the key: one row per "
+		         "sku: '%.64s' is already on %s %ld (the SKU is the key: one row per "
 		         "product)",
-		         l->sku, first);
+		         l->sku, x->unit, at(x, first));
 		row_failed(x, line, msg);
 		goto out;
 	}
@@ -483,6 +495,86 @@ static int default_currency(struct ctx *c, struct store *s, const char *file, ch
 	return rc;
 }
 
+/* A sheet's name as --sheet gives it: case and accents aside, as search folds letters ("huong
+ * dan" is "Hướng dẫn": typing the accents on a terminal is not needed). */
+static int same_sheet(const char *name, const char *want)
+{
+	struct kbuf a = KBUF_INIT, b = KBUF_INIT;
+	searchtext_prep(&a, name, strlen(name));
+	searchtext_prep(&b, want, strlen(want));
+	int same = strcmp(kbuf_str(&a), kbuf_str(&b)) == 0;
+	kbuf_free(&a);
+	kbuf_free(&b);
+	return same;
+}
+
+/* The sheets' names for a message: 'Guidance', 'Template'. */
+static void sheet_list(const struct xlsx *wb, struct kbuf *out)
+{
+	for (size_t i = 0; i < xlsx_sheet_count(wb); i++)
+		kbuf_printf(out, "%s'%s'", i ? ", " : "", xlsx_sheet_name(wb, i));
+}
+
+/* An Excel workbook: the sheet to import, as CSV text in place of data, and its rows in
+ * x->rows. The sheet is --sheet (its name, or its number counting the tabs from 1), else the
+ * first whose header kontor knows (the format --format names, when given), else the first.
+ * With more than one sheet, which one was read is said on standard error. */
+static int read_workbook(struct imp *x, const struct args *a, enum import_format f,
+                         struct kbuf *data, struct kerr *e)
+{
+	struct xlsx *wb = NULL;
+	int rc = xlsx_open(data->data, data->len, x->file, &wb, e);
+	if (rc)
+		return rc;
+	size_t n = xlsx_sheet_count(wb), pick = n, have = n;
+	const char *want = arg_get(a, "sheet");
+	struct kbuf csv = KBUF_INIT, names = KBUF_INIT;
+	if (n == 0)
+		rc = kerr_set(e, K_EINVAL, "%s: the workbook has no sheet", x->file);
+	if (rc == K_OK && want) {
+		char *end;
+		long k = strtol(want, &end, 10);
+		for (size_t i = 0; i < n && pick == n; i++)
+			if (same_sheet(xlsx_sheet_name(wb, i), want))
+				pick = i;
+		if (pick == n && *want && !*end && k >= 1 && (size_t)k <= n)
+			pick = (size_t)k - 1;
+		if (pick == n) {
+			sheet_list(wb, &names);
+			rc = kerr_set(e, K_EUSAGE,
+			              "--sheet: %s has no sheet '%.64s' (its sheets: %s)", x->file,
+			              want, kbuf_str(&names));
+		}
+	}
+	for (size_t i = 0; rc == K_OK && !want && i < n && pick == n; i++) {
+		struct kerr se;
+		if (xlsx_sheet_csv(wb, i, &csv, &x->rows, &se))
+			continue; /* a sheet that cannot be read is not the one: said if chosen */
+		have = i;
+		enum import_format d = import_detect(csv.data ? csv.data : "", csv.len, ',');
+		if (d != IMPORT_AUTO && (f == IMPORT_AUTO || d == f))
+			pick = i;
+	}
+	if (rc == K_OK && pick == n)
+		pick = 0;
+	if (rc == K_OK && pick != have)
+		rc = xlsx_sheet_csv(wb, pick, &csv, &x->rows, e);
+	if (rc == K_OK && n > 1 && x->c->verbosity >= 0 && !x->c->json)
+		fprintf(x->c->err, "%s: sheet '%s' (%zu of %zu; --sheet chooses another)\n",
+		        x->file, xlsx_sheet_name(wb, pick), pick + 1, n);
+	if (rc == K_OK) {
+		x->unit = "row";
+		snprintf(x->sheet, sizeof x->sheet, "%s", xlsx_sheet_name(wb, pick));
+		kbuf_free(data);
+		*data = csv;
+	} else {
+		kbuf_free(&csv);
+	}
+	kbuf_free(&names);
+	xlsx_free(&wb);
+	return rc;
+}
+
 static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
@@ -525,6 +617,25 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&data);
 		return rc;
 	}
+	x.unit = "line";
+	if (xlsx_is_zip(data.data, data.len)) {
+		if (encoding || o.delim)
+			rc = kerr_set(
+			    e, K_EUSAGE,
+			    "%s: %s is for CSV files, and this is an Excel workbook (.xlsx)",
+			    encoding ? "--encoding" : "--delimiter", x.file);
+		else
+			rc = read_workbook(&x, a, o.format, &data, e);
+		if (rc) {
+			kbuf_free(&data);
+			xlsx_rows_free(&x.rows);
+			return rc;
+		}
+		o.delim = ',';
+	} else if (arg_get(a, "sheet")) {
+		kbuf_free(&data);
+		return kerr_set(e, K_EUSAGE, "--sheet: %s is no Excel workbook (.xlsx)", x.file);
+	}
 	if (encoding) {
 		struct kbuf utf8 = KBUF_INIT;
 		rc = import_to_utf8(data.data ? data.data : "", data.len, encoding, &utf8, e);
@@ -541,6 +652,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!o.currency && !import_has_currency(bytes, data.len, &o)) {
 		if ((rc = default_currency(c, x.s, x.file, cur, cur_from, sizeof cur_from, e))) {
 			kbuf_free(&data);
+			xlsx_rows_free(&x.rows);
 			return rc;
 		}
 		o.currency = cur;
@@ -591,6 +703,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 	}
 	kbuf_free(&data);
+	xlsx_rows_free(&x.rows);
 	kbuf_free(&x.ca);
 	kbuf_free(&x.cb);
 	free(x.base_dir);
@@ -617,6 +730,8 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "file", x.file);
 		cJSON_AddStringToObject(j, "format", import_format_name(st.format));
+		if (x.sheet[0])
+			cJSON_AddStringToObject(j, "sheet", x.sheet);
 		if (o.currency && strcmp(cur_from, "--currency") != 0) {
 			cJSON_AddStringToObject(j, "currency", o.currency);
 			cJSON_AddStringToObject(j, "currencyFrom", cur_from);
@@ -642,26 +757,32 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 
 const struct cmd_entry cmd_import_entries[] = {
     {"listing import",
-     "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|jsonl] [--currency CUR] "
-     "[--encoding NAME] [--delimiter C] [--decimal-comma] [--dry-run]",
-     "import listings from a spreadsheet (kontor CSV, Shopify, WooCommerce, Etsy, JSON Lines)",
-     "format= currency= encoding= delimiter= decimal-comma dry-run", 1, 1, run_import,
+     "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|shopee|jsonl] [--sheet NAME] "
+     "[--currency CUR] [--encoding NAME] [--delimiter C] [--decimal-comma] [--dry-run]",
+     "import listings from a spreadsheet or workbook (kontor, Shopify, WooCommerce, Etsy, "
+     "Shopee, JSON Lines)",
+     "format= sheet= currency= encoding= delimiter= decimal-comma dry-run", 1, 1, run_import,
      "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
-     "                    etsy or jsonl\n"
+     "                    etsy, shopee or jsonl\n"
+     "  --sheet NAME      an Excel workbook's (.xlsx) sheet, by name or number (default: the\n"
+     "                    first whose header kontor knows)\n"
      "  --currency CUR    the prices' currency where the file has no currency column (Shopify,\n"
-     "                    WooCommerce) and for rows that leave it empty; without it: `set\n"
+     "                    WooCommerce, Shopee) and for rows that leave it empty; without it: `set\n"
      "                    currency` in the config, else your country's (said when used)\n"
-     "  --encoding NAME   the file's character set when it is not UTF-8 (WINDOWS-1252 as\n"
+     "  --encoding NAME   a CSV file's character set when it is not UTF-8 (WINDOWS-1252 as\n"
      "                    Excel saves CSV, ISO-8859-1, UTF-16...)\n"
      "  --delimiter C     ',' ';' '|' or tab (default: Excel's sep= line, else the header's)\n"
      "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway)\n"
      "  --dry-run         check every row and say what would change; write nothing\n"
-     "The SKU is the key (Shopify: the Handle; Etsy rows without a SKU get etsy-HASH of the\n"
-     "title; WooCommerce rows without one get woo-ID); a SKU with characters a key cannot have\n"
-     "is mapped to one and kept as written. Importing the same file again changes nothing, an\n"
-     "edited file updates only the rows that changed. Each bad row is reported as FILE:LINE:\n"
-     "reason and skipped; rows that repeat an earlier one exactly are merged with a warning;\n"
-     "the others go in and the exit status is 3 when a row failed. Local image paths are\n"
-     "relative to the file's directory and are uploaded at sync; https URLs are kept."},
+     "A file is CSV or an Excel workbook (.xlsx, whatever its name), such as Shopee's Mass\n"
+     "Update export or mass-upload template. The SKU is the key (Shopify: the Handle; Etsy rows\n"
+     "without a SKU get etsy-HASH of the title; WooCommerce rows without one get woo-ID; Shopee\n"
+     "products without a parent SKU get shopee-ID of the product id); a SKU with characters a\n"
+     "key cannot have is mapped to one and kept as written. Importing the same file again\n"
+     "changes nothing, an edited file updates only the rows that changed. Each bad row is\n"
+     "reported as FILE:LINE: reason (in a workbook, FILE:ROW:) and skipped; rows that repeat an\n"
+     "earlier one exactly are merged with a warning; the others go in and the exit status is 3\n"
+     "when a row failed. Local image paths are relative to the file's directory and are\n"
+     "uploaded at sync; https URLs are kept."},
     {0},
 };

@@ -13,3 +13,5 @@ for dir in */; do
 	(cd "$name" && zip -q -X -D -r "../$name.xlsx" '[Content_Types].xml' _rels xl)
 	echo "$name.xlsx"
 done
+# Shopee's workbooks are made from the CSV files one folder up, as Shopee lays them out.
+python3 shopee.py && echo "shopee-sales-info.xlsx shopee-template.xlsx"
