@@ -236,7 +236,11 @@ t_match "the prices are in her country's currency, said" "$T_OUT" '"currency":"V
 t_run "a Shopee product with two variations shows" 0 k3 listing show GIO-TRE --json
 t_match "each variation with its SKU, name and price" "$T_OUT" '"variants":\[\{"sku":"GIO-TRE-S","options":\{"Variation":"Nhỏ"\},"unitPrice":185000\},\{"sku":"GIO-TRE-L","options":\{"Variation":"Lớn"\},"unitPrice":245000\}\]'
 t_match "the lowest price is the listing's and the stock is summed" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":185000\}\].*"stock":65'
-t_match "a product without a parent SKU is keyed by its Shopee id" "$(k3 listing list)" 'shopee-22345678903|shopee-2234567'
+t_match "a product without a parent SKU is keyed by its Shopee id, shown whole" "$(k3 listing list)" 'shopee-22345678903  Khay mây đan'
+t_run "the SKU the list shows names the listing" 0 k3 listing show shopee-22345678903
+t_run "a listing with a SKU of 43 characters" 4 k3 listing add --sku ABCDEFGHIJ-ABCDEFGHIJ-ABCDEFGHIJ-ABCDEFGHIJ --title "Long SKU" --price 1000 --currency VND
+t_match "the list cuts it at 32 columns and says so" "$(k3 listing list)" 'ABCDEFGHIJ-ABCDEFGHIJ-ABCDEFGHI…  Long SKU'
+t_match "and the other rows line up with it" "$(k3 listing list)" 'NON-LA                            Nón lá Huế'
 t_run "the same export again" 3 k3 listing import "$X/shopee-sales-info.xlsx"
 t_match "changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged, 0 merged, 1 failed \(6 rows\)'
 t_run "the template: its product sheet found behind the guidance sheet" 4 k3 listing import "$X/shopee-template.xlsx" -v

@@ -772,10 +772,28 @@ static int run_export(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+#define LIST_SKU_MIN 14
+#define LIST_SKU_MAX 32 /* wider SKUs are cut, and end in "…" to say so */
+
 struct list_ctx {
 	struct ctx *c;
 	int64_t n;
+	size_t sku_cols; /* the SKU column: as wide as the widest SKU listed */
 };
+
+/* The first pass: how wide the SKU column must be for every SKU to show whole, so that
+ * what the list shows can be typed back (a cut SKU names nothing). */
+static int list_width(void *vctx, const struct listing *l)
+{
+	struct list_ctx *x = vctx;
+	struct kbuf t = KBUF_INIT;
+	text_sanitize(&t, l->sku, strlen(l->sku), 0);
+	size_t w = text_width(kbuf_str(&t));
+	if (w > x->sku_cols)
+		x->sku_cols = w < LIST_SKU_MAX ? w : LIST_SKU_MAX;
+	kbuf_free(&t);
+	return 0;
+}
 
 static int list_one(void *vctx, const struct listing *l)
 {
@@ -799,7 +817,12 @@ static int list_one(void *vctx, const struct listing *l)
 	char amt[MONEY_FMT_MAX];
 	money_text(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
 	text_sanitize(&t, l->sku, strlen(l->sku), 0);
-	text_clip(&b, kbuf_str(&t), 14, 1);
+	if (text_width(kbuf_str(&t)) > x->sku_cols) {
+		text_clip(&b, kbuf_str(&t), x->sku_cols - 1, 0);
+		kbuf_puts(&b, "…");
+	} else {
+		text_clip(&b, kbuf_str(&t), x->sku_cols, 1);
+	}
 	kbuf_puts(&b, "  ");
 	kbuf_reset(&t);
 	text_sanitize(&t, l->title, strlen(l->title), 0);
@@ -821,8 +844,11 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s;
 	if (rc || (rc = ctx_store(c, &s, e)))
 		return rc;
-	struct list_ctx x = {c, 0};
-	rc = store_listing_each(s, c->self_id, list_one, &x, e);
+	struct list_ctx x = {c, 0, LIST_SKU_MIN};
+	if (!c->json)
+		rc = store_listing_each(s, c->self_id, list_width, &x, e);
+	if (rc == K_OK)
+		rc = store_listing_each(s, c->self_id, list_one, &x, e);
 	if (rc == K_OK && !c->json && x.n == 0)
 		cmd_note(
 		    c,
