@@ -96,6 +96,14 @@ int listing_verify(const struct listing *l, struct kerr *e);
 /* Unit price for a quantity from the tiers (the last tier whose min_qty <= qty);
  * -1 when qty is below the first tier. */
 int64_t listing_unit_price(const struct listing *l, int64_t qty);
+/* The variants as a person reads them, one line each pushed to out, aligned: indent, the
+ * values of its options joined by " / " in the order of their names' bytes, as the signed
+ * form keeps them ("40cm / Nâu"), its price (the listing's at the MOQ when it has none of its
+ * own) and its SKU as the seller wrote it. names (may be NULL) gets the option names in that
+ * order ("Cỡ / Màu"), empty when the only one is the generic "Variation" a shop export
+ * gives. Sanitised for a terminal; nothing for a listing without variants. */
+void listing_variant_lines(const struct listing *l, const char *indent, struct kstrv *out,
+                           struct kbuf *names);
 
 /* JSON carries {"sum", "count"} (canonical JSON has integers only); sum and count are the
  * truth, average = sum / count is filled by account_from_json for display. */

@@ -1655,6 +1655,96 @@ int64_t listing_unit_price(const struct listing *l, int64_t qty)
 	return price;
 }
 
+#define VARIANT_OPTS_MAX 30 /* columns of the options on a variant's line */
+
+static const char *variant_str(const cJSON *v, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, key));
+}
+
+void listing_variant_lines(const struct listing *l, const char *indent, struct kstrv *out,
+                           struct kbuf *names)
+{
+	struct kstrv opts = {0}, amts = {0}, skus = {0}, seen = {0};
+	size_t ocols = 0, acols = 0;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants) /* each variant's three columns, and their widths */
+	{
+		struct kbuf b = KBUF_INIT, t = KBUF_INIT;
+		const cJSON *o, *opts_of = cJSON_GetObjectItemCaseSensitive(v, "options");
+		/* in the order of the signed form (keys by their bytes), which every copy shares */
+		const char *last = "";
+		for (;;) {
+			const cJSON *next = NULL;
+			cJSON_ArrayForEach(o, opts_of)
+			{
+				if (cJSON_IsString(o) && strcmp(o->string, last) > 0 &&
+				    (!next || strcmp(o->string, next->string) < 0))
+					next = o;
+			}
+			if (!next)
+				break;
+			last = next->string;
+			kbuf_printf(&b, "%s%s", b.len ? " / " : "", next->valuestring);
+			size_t k = 0;
+			while (k < seen.n && strcmp(seen.v[k], next->string) != 0)
+				k++;
+			if (k == seen.n)
+				kstrv_push(&seen, next->string);
+		}
+		text_sanitize(&t, kbuf_str(&b), b.len, 0);
+		size_t w = text_width(kbuf_str(&t));
+		ocols = w > ocols ? w : ocols;
+		kstrv_push(&opts, kbuf_str(&t));
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(v, "unitPrice");
+		char amt[MONEY_FMT_MAX];
+		money_text(cJSON_IsNumber(p) ? (int64_t)p->valuedouble
+		                             : (l->ntiers ? l->tiers[0].unit_price : 0),
+		           l->currency, amt);
+		w = text_width(amt);
+		acols = w > acols ? w : acols;
+		kstrv_push(&amts, amt);
+		const char *vs = variant_str(v, "sellerSku");
+		if (!vs)
+			vs = variant_str(v, "sku");
+		kbuf_reset(&t);
+		if (vs)
+			text_sanitize(&t, vs, strlen(vs), 0);
+		kstrv_push(&skus, kbuf_str(&t));
+		kbuf_free(&t);
+		kbuf_free(&b);
+	}
+	ocols = ocols < VARIANT_OPTS_MAX ? ocols : VARIANT_OPTS_MAX;
+	for (size_t i = 0; i < opts.n; i++) {
+		struct kbuf line = KBUF_INIT;
+		kbuf_puts(&line, indent);
+		text_clip(&line, opts.v[i], ocols, 1);
+		kbuf_printf(&line, "  %s %*s%s  %s", l->currency,
+		            (int)(acols - text_width(amts.v[i])), "", amts.v[i], skus.v[i]);
+		kstrv_push(out, kbuf_str(&line));
+		kbuf_free(&line);
+	}
+	for (size_t a = 1; a < seen.n; a++) /* the names too in the signed form's order */
+		for (size_t b = a; b > 0 && strcmp(seen.v[b - 1], seen.v[b]) > 0; b--) {
+			char *t = seen.v[b];
+			seen.v[b] = seen.v[b - 1];
+			seen.v[b - 1] = t;
+		}
+	if (names) {
+		kbuf_reset(names);
+		if (!(seen.n == 1 && strcmp(seen.v[0], "Variation") == 0))
+			for (size_t k = 0; k < seen.n; k++) {
+				if (k)
+					kbuf_puts(names, " / ");
+				text_sanitize(names, seen.v[k], strlen(seen.v[k]), 0);
+			}
+	}
+	kstrv_free(&opts);
+	kstrv_free(&amts);
+	kstrv_free(&skus);
+	kstrv_free(&seen);
+}
+
 /* ---------------------------------------------------------------- Account */
 
 void account_init(struct account *a)

@@ -3,7 +3,8 @@
 # driven in tmux: m writes to the supplier (chat send ... --listing), Q asks for a quote for
 # at least the MOQ, P proposes a contract (contract propose), a refusal shows the command's
 # own words; on your own listing the keys only say so. Each action is checked where it
-# lands: the seller's CLI after a sync.
+# lands: the seller's CLI after a sync. Then a listing with variants (a Shopee workbook):
+# each variant with its options, price and SKU, and the stock, in the view and the CLI.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -104,5 +105,28 @@ t_match "own listing: m says so" "$(cat "$T_TMP/d-own-m")" 'message: this is you
 t_match "own listing: P says so" "$(cat "$T_TMP/d-own-p")" 'propose: this is your own listing'
 t_nomatch "own listing: nothing is asked" "$(cat "$T_TMP/d-own-q")" 'quantity \(MOQ'
 t_match "own listing: Q says so (and does not quit)" "$(cat "$T_TMP/d-own-q")" 'quote: this is your own listing'
+
+# --- variants: a Shopee workbook's products, as the buyer sees them -----------------------
+t_run "seller imports her Shopee template (variants)" 0 ks listing import \
+	"$T_ROOT/tests/data/import/xlsx/shopee-template.xlsx" --currency VND
+t_run "buyer syncs" 0 kb sync
+# a sync brings summaries; listing show fetches the signed listing, variants and all
+for q in "gio tre" khay; do
+	id=$(kb search "$q" --json | sed -n 's/.*"id":"\(L[^"]*\)".*/\1/p' | head -n 1)
+	t_run "buyer fetches the signed '$q' listing" 0 kb listing show "$id"
+done
+t_match "the buyer's CLI names the variants (in the signed form's order)" "$T_OUT" 'variants:  2, by Cỡ / Màu'
+printf '%s\n' / 'gio tre' '<Enter>' '<Enter>' ":dump $T_TMP/d-variants" / '<C-u>khay' '<Enter>' \
+	'<Enter>' ":dump $T_TMP/d-variants2" :quit >"$T_TMP/s-variants"
+ui "$B" 80x24 "$T_TMP/s-variants" KONTOR_PASSPHRASE="'$PASS'"
+D=$(cat "$T_TMP/d-variants")
+t_match "the listing names its variants by their option" "$D" '^Variants, by Kích thước$'
+t_match "each variant with its price and SKU, aligned" "$D" '^  Nhỏ  VND 185,000  GIO-TRE-S$'
+t_match "the dearer one too" "$D" '^  Lớn  VND 245,000  GIO-TRE-L$'
+t_match "and the stock on hand beside the MOQ" "$D" 'MOQ 1 .*stock 65 on hand'
+t_match "two options joined, prices right-aligned" "$(cat "$T_TMP/d-variants2")" '^  30cm / Nâu  VND  95,000  KHAY-1$'
+t_run "listing show in the CLI" 0 ks listing show GIO-TRE
+t_match "says the same: how many, by what" "$T_OUT" 'variants:  2, by Kích thước'
+t_match "and each, under its values" "$T_OUT" '           Lớn  VND 245,000  GIO-TRE-L'
 
 t_done

@@ -229,6 +229,44 @@ static void test_listing_to_json_leaves_out_empty_optionals(void **state)
 	listing_free(&l);
 }
 
+static void test_listing_variant_lines_align_each_variant_in_the_signed_order(void **state)
+{
+	struct listing l;
+	load_listing(good_listing, &l);
+	struct kstrv lines = {0};
+	struct kbuf names = KBUF_INIT;
+	listing_variant_lines(&l, "  ", &lines, &names);
+	assert_int_equal(lines.n, 2);
+	/* S has no price of its own: the listing's at the MOQ; M's options by their names */
+	assert_string_equal(lines.v[0], "  S         EUR 12.00  TSHIRT-001-S");
+	assert_string_equal(lines.v[1], "  blue / M  EUR 12.50  TSHIRT-001-M");
+	assert_string_equal(kbuf_str(&names), "colour / size");
+	kstrv_free(&lines);
+	listing_free(&l);
+
+	/* a shop export's one generic option is not named; the SKU as the seller wrote it */
+	load_listing("{\"sku\":\"G\",\"title\":\"Giỏ\",\"currency\":\"VND\",\"priceTiers\":"
+	             "[{\"minQty\":1,\"unitPrice\":185000}],\"variants\":[{\"sku\":\"G-1\","
+	             "\"options\":{\"Variation\":\"Nh\\u1ecf\"},\"unitPrice\":185000,"
+	             "\"sellerSku\":\"G 1\"}]}",
+	             &l);
+	listing_variant_lines(&l, "", &lines, &names);
+	assert_int_equal(lines.n, 1);
+	assert_string_equal(lines.v[0], "Nhỏ  VND 185,000  G 1");
+	assert_string_equal(kbuf_str(&names), "");
+	kstrv_free(&lines);
+	listing_free(&l);
+
+	load_listing("{\"sku\":\"P\",\"title\":\"Plain\",\"currency\":\"EUR\",\"priceTiers\":"
+	             "[{\"minQty\":1,\"unitPrice\":100}]}",
+	             &l);
+	listing_variant_lines(&l, "  ", &lines, &names);
+	assert_int_equal(lines.n, 0);
+	kstrv_free(&lines);
+	kbuf_free(&names);
+	listing_free(&l);
+}
+
 static void test_listing_from_json_takes_empty_and_null_optionals_as_absent(void **state)
 {
 	struct listing l;
@@ -1141,6 +1179,7 @@ int main(void)
 	    cmocka_unit_test(test_model_now_passes_check_time),
 	    cmocka_unit_test(test_model_time_is_rfc3339_utc_and_the_epoch_out_of_range),
 	    cmocka_unit_test(test_kstrv_push_copies_and_free_zeroes),
+	    cmocka_unit_test(test_listing_variant_lines_align_each_variant_in_the_signed_order),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -620,6 +620,17 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (l.stock >= 0)
 			fprintf(f, "stock:     %lld %s on hand\n", (long long)l.stock,
 			        u ? u->name : l.unit);
+		struct kstrv vl = {0};
+		struct kbuf vn = KBUF_INIT;
+		listing_variant_lines(&l, "           ", &vl, &vn);
+		if (vl.n && vn.len)
+			fprintf(f, "variants:  %zu, by %s\n", vl.n, kbuf_str(&vn));
+		else if (vl.n)
+			fprintf(f, "variants:  %zu\n", vl.n);
+		for (size_t i = 0; i < vl.n; i++)
+			fprintf(f, "%s\n", vl.v[i]);
+		kstrv_free(&vl);
+		kbuf_free(&vn);
 		if (l.hs_code)
 			fprintf(f, "hs code:   %s\n", l.hs_code);
 		if (l.origin_country[0])

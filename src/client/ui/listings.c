@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/codes.h"
 #include "kontor/ktime.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
@@ -278,12 +279,25 @@ void ui_mylisting_build(struct ui *u, int width)
 	}
 	ui_field(&v->lines, LABEL_COLS, "Price", kbuf_str(&b), width);
 	kbuf_reset(&b);
-	kbuf_printf(&b, "%lld %s", (long long)l.moq, l.unit);
+	const struct unit *un = codes_unit(l.unit);
+	kbuf_printf(&b, "%lld %s", (long long)l.moq, un ? un->name : l.unit);
 	ui_field(&v->lines, LABEL_COLS, "MOQ", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (l.stock >= 0)
 		kbuf_printf(&b, "%lld on hand", (long long)l.stock);
 	ui_field(&v->lines, LABEL_COLS, "Stock", kbuf_str(&b), width);
+	if (l.variants) {
+		struct kstrv vl = {0};
+		kbuf_reset(&b);
+		struct kbuf head = KBUF_INIT;
+		listing_variant_lines(&l, "", &vl, &b);
+		kbuf_printf(&head, "%zu%s%s", vl.n, b.len ? ", by " : "", kbuf_str(&b));
+		ui_field(&v->lines, LABEL_COLS, "Variants", kbuf_str(&head), width);
+		for (size_t i = 0; i < vl.n; i++)
+			ui_field(&v->lines, LABEL_COLS, "", vl.v[i], width);
+		kbuf_free(&head);
+		kstrv_free(&vl);
+	}
 	ui_field(&v->lines, LABEL_COLS, "Category", l.category, width);
 	kbuf_reset(&b);
 	join(&b, &l.tags);

@@ -466,6 +466,17 @@ void ui_listing_build(struct ui *u, int width)
 		            l.currency, amt, un ? un->name : l.unit);
 		push_safe(&v->lines, "", kbuf_str(&b));
 	}
+	if (l.variants) {
+		kbuf_reset(&b);
+		struct kstrv vl = {0};
+		listing_variant_lines(&l, "  ", &vl, &b);
+		kbuf_reset(&t);
+		kbuf_printf(&t, "Variants%s%s", b.len ? ", by " : "", kbuf_str(&b));
+		kstrv_push(&v->lines, kbuf_str(&t));
+		for (size_t i = 0; i < vl.n; i++)
+			kstrv_push(&v->lines, vl.v[i]);
+		kstrv_free(&vl);
+	}
 	kbuf_reset(&b);
 	if (l.sig) /* a summary does not carry the lead time or the HS code */
 		kbuf_printf(&b, "MOQ %lld   lead time %lld day%s", (long long)l.moq,
@@ -473,6 +484,8 @@ void ui_listing_build(struct ui *u, int width)
 	else
 		kbuf_printf(&b, "MOQ %lld   lead time and HS code: in the signed listing",
 		            (long long)l.moq);
+	if (l.stock >= 0)
+		kbuf_printf(&b, "   stock %lld on hand", (long long)l.stock);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
 	if (l.sig)
