@@ -6,6 +6,7 @@
 #define KONTOR_CODES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kontor/err.h"
 
@@ -35,10 +36,14 @@ const struct incoterm *codes_incoterms(int *n);
 int codes_check_incoterm(const char *code, const char *field, struct kerr *e);
 
 struct unit {
-	const char *code; /* UN/ECE Rec 20: "C62" */
-	const char *name; /* "piece" */
+	const char *code;   /* UN/ECE Rec 20: "C62" */
+	const char *name;   /* "piece" */
+	const char *plural; /* "pieces" */
 };
 const struct unit *codes_unit(const char *code);
+/* The unit's name for n of it: "1 piece", "65 pieces", "0 pieces"; the code itself for a
+ * unit without a name here. */
+const char *codes_unit_count(const char *code, int64_t n);
 const struct unit *codes_units(int *n);
 int codes_check_unit(const char *code, const char *field, struct kerr *e);
 

@@ -38,10 +38,19 @@ static struct iso_table currencies = {"iso_4217.json", "4217", "alpha_3", 3, NUL
 static pthread_once_t iso_once = PTHREAD_ONCE_INIT;
 
 static const struct unit units[] = {
-    {"C62", "piece"},        {"SET", "set"},         {"PR", "pair"},   {"DZN", "dozen"},
-    {"KGM", "kilogram"},     {"GRM", "gram"},        {"TNE", "tonne"}, {"MTR", "metre"},
-    {"MTK", "square metre"}, {"MTQ", "cubic metre"}, {"LTR", "litre"}, {"BX", "box"},
-    {"CT", "carton"},
+    {"C62", "piece", "pieces"},
+    {"SET", "set", "sets"},
+    {"PR", "pair", "pairs"},
+    {"DZN", "dozen", "dozen"},
+    {"KGM", "kilogram", "kilograms"},
+    {"GRM", "gram", "grams"},
+    {"TNE", "tonne", "tonnes"},
+    {"MTR", "metre", "metres"},
+    {"MTK", "square metre", "square metres"},
+    {"MTQ", "cubic metre", "cubic metres"},
+    {"LTR", "litre", "litres"},
+    {"BX", "box", "boxes"},
+    {"CT", "carton", "cartons"},
 };
 #define NUNITS ((int)(sizeof units / sizeof units[0]))
 
@@ -299,6 +308,12 @@ int codes_check_incoterm(const char *code, const char *field, struct kerr *e)
 const struct unit *codes_unit(const char *code)
 {
 	return by_code(units, NUNITS, sizeof *units, code);
+}
+
+const char *codes_unit_count(const char *code, int64_t n)
+{
+	const struct unit *u = codes_unit(code);
+	return !u ? code : n == 1 ? u->name : u->plural;
 }
 
 const struct unit *codes_units(int *n)

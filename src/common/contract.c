@@ -2296,15 +2296,16 @@ void contract_diff(const struct contract_terms *o, const struct contract_terms *
 	for (size_t i = common; i < o->nitems; i++) {
 		kbuf_printf(out, "items[%zu]: removed ", i);
 		put_clean(out, o->items[i].description, 0);
-		kbuf_printf(out, " (%" PRId64 " %s)\n", o->items[i].qty, o->items[i].unit);
+		kbuf_printf(out, " (%" PRId64 " %s)\n", o->items[i].qty,
+		            codes_unit_count(o->items[i].unit, o->items[i].qty));
 	}
 	for (size_t i = common; i < n->nitems; i++) {
 		char m[MONEY_FMT_MAX];
 		money_format(n->items[i].unit_price, n->currency, m);
 		kbuf_printf(out, "items[%zu]: added ", i);
 		put_clean(out, n->items[i].description, 0);
-		kbuf_printf(out, " (%" PRId64 " %s at %s %s)\n", n->items[i].qty, n->items[i].unit,
-		            m, n->currency);
+		kbuf_printf(out, " (%" PRId64 " %s at %s %s)\n", n->items[i].qty,
+		            codes_unit_count(n->items[i].unit, n->items[i].qty), m, n->currency);
 	}
 	diff_str(out, "currency", o->currency, n->currency);
 	diff_money(out, "total", o->total, o->currency, n->total, n->currency);

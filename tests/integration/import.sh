@@ -107,7 +107,7 @@ t_match "Etsy counts" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"merged":0
 t_match "Etsy bad price on its line" "$T_ERR" 'etsy\.csv:7: PRICE: abc'
 t_match "Etsy bad currency on its line" "$T_ERR" 'etsy\.csv:8: CURRENCY_CODE'
 t_match "multi-line description kept" "$(k listing show MUG-01)" 'Dishwasher safe\.'
-t_match "stock from Etsy's QUANTITY" "$(k listing show MUG-01)" '^stock: +12 piece on hand$'
+t_match "stock from Etsy's QUANTITY" "$(k listing show MUG-01)" '^stock: +12 pieces on hand$'
 t_run "search finds the Etsy napkins" 0 k search linen napkins
 t_match "napkins found" "$T_OUT" 'Linen napkins'
 t_run "Etsy re-import" 3 k listing import "$D/etsy.csv"
@@ -136,7 +136,7 @@ t_run "listing list shows the stock" 0 k listing list
 t_match "in its own column" "$T_OUT" '^ST-1 .* moq 1 +stock 25 +active '
 t_match "a dash where none was said" "$T_OUT" '^NEW-1 .* moq 1 +stock - +active |^TL-71 .* stock - '
 t_run "listing edit --stock 0" 4 k listing edit ST-1 --stock 0
-t_match "sold out: 0 on hand" "$(k listing show ST-1)" '^stock: +0 piece on hand$'
+t_match "sold out: 0 on hand" "$(k listing show ST-1)" '^stock: +0 pieces on hand$'
 t_run "listing edit --stock none" 4 k listing edit ST-1 --stock none
 t_nomatch "no longer said" "$(k listing show ST-1 --json)" '"stock"'
 t_run "listing edit --stock with a word is a usage error (exit 2)" 2 k listing edit ST-1 --stock lots

@@ -279,6 +279,21 @@ static void test_codes_unit_c62_is_piece(void **state)
 	assert_string_equal(u->name, "piece");
 }
 
+static void test_codes_unit_count_says_one_piece_and_many_pieces(void **state)
+{
+	assert_string_equal(codes_unit_count("C62", 1), "piece");
+	assert_string_equal(codes_unit_count("C62", 65), "pieces");
+	assert_string_equal(codes_unit_count("C62", 0), "pieces");
+	assert_string_equal(codes_unit_count("BX", 2), "boxes");
+	assert_string_equal(codes_unit_count("DZN", 3), "dozen");
+	assert_string_equal(codes_unit_count("MTK", 12), "square metres");
+	assert_string_equal(codes_unit_count("XYZ", 5), "XYZ"); /* no name here: the code */
+	int n = 0;
+	const struct unit *all = codes_units(&n);
+	for (int i = 0; i < n; i++) /* every unit has both */
+		assert_true(all[i].plural && *all[i].plural);
+}
+
 static void test_codes_units_include_the_common_rec20_codes(void **state)
 {
 	const char *want[][2] = {{"C62", "piece"},        {"SET", "set"},   {"KGM", "kilogram"},
@@ -680,6 +695,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_codes_incoterm_unknown_gives_null),
 	    cmocka_unit_test(test_codes_check_incoterm_refuses_2010_dat),
 	    cmocka_unit_test(test_codes_unit_c62_is_piece),
+	    cmocka_unit_test(test_codes_unit_count_says_one_piece_and_many_pieces),
 	    cmocka_unit_test(test_codes_units_include_the_common_rec20_codes),
 	    cmocka_unit_test(test_codes_unit_unknown_gives_null),
 	    cmocka_unit_test(test_codes_check_unit_refuses_pcs),

@@ -705,6 +705,28 @@ static void test_rendered_text_contains_the_filled_in_numbers(void **state)
 	cJSON_Delete(c);
 }
 
+static void test_diff_names_added_and_removed_items_in_their_units(void **state)
+{
+	struct kerr e = {0, ""};
+	struct kbuf out = KBUF_INIT;
+	struct contract_terms a, b;
+	make_terms(&a, 300);
+	make_terms(&b, 300);
+	assert_int_equal(contract_terms_add_listing(&b, &lst, 1000, -1, &e), K_OK);
+	contract_diff(&a, &b, &out);
+	assert_non_null(strstr(kbuf_str(&out), " (1000 pieces at "));
+	kbuf_reset(&out);
+	assert_int_equal(contract_terms_add_listing(&a, &lst, 300, -1, &e), K_OK);
+	contract_terms_free(&b);
+	make_terms(&b, 300);
+	contract_diff(&a, &b, &out);
+	assert_non_null(strstr(kbuf_str(&out), "items[1]: removed "));
+	assert_non_null(strstr(kbuf_str(&out), " (300 pieces)\n"));
+	contract_terms_free(&a);
+	contract_terms_free(&b);
+	kbuf_free(&out);
+}
+
 static void test_diff_names_the_changed_fields(void **state)
 {
 	struct kerr e = {0, ""};
@@ -1229,6 +1251,7 @@ int main(void)
 	    cmocka_unit_test(test_counter_offer_must_supersede_the_previous_offer),
 	    cmocka_unit_test(test_rendered_text_contains_the_filled_in_numbers),
 	    cmocka_unit_test(test_diff_names_the_changed_fields),
+	    cmocka_unit_test(test_diff_names_added_and_removed_items_in_their_units),
 	    cmocka_unit_test(test_verify_refuses_a_wrong_envelope),
 	    cmocka_unit_test(test_every_legal_history_of_a_two_stage_contract_and_each_corruption),
 	    cmocka_unit_test(test_a_history_never_funded_fails_at_its_first_step),

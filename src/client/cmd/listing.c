@@ -616,10 +616,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			        amt, u ? u->name : l.unit, (long long)l.tiers[i].min_qty);
 		}
 		fprintf(f, "\nmoq:       %lld %s\nlead time: %lld days\n", (long long)l.moq,
-		        u ? u->name : l.unit, (long long)l.lead_time_days);
+		        codes_unit_count(l.unit, l.moq), (long long)l.lead_time_days);
 		if (l.stock >= 0)
 			fprintf(f, "stock:     %lld %s on hand\n", (long long)l.stock,
-			        u ? u->name : l.unit);
+			        codes_unit_count(l.unit, l.stock));
 		struct kstrv vl = {0};
 		struct kbuf vn = KBUF_INIT;
 		listing_variant_lines(&l, "           ", &vl, &vn);

@@ -279,8 +279,7 @@ void ui_mylisting_build(struct ui *u, int width)
 	}
 	ui_field(&v->lines, LABEL_COLS, "Price", kbuf_str(&b), width);
 	kbuf_reset(&b);
-	const struct unit *un = codes_unit(l.unit);
-	kbuf_printf(&b, "%lld %s", (long long)l.moq, un ? un->name : l.unit);
+	kbuf_printf(&b, "%lld %s", (long long)l.moq, codes_unit_count(l.unit, l.moq));
 	ui_field(&v->lines, LABEL_COLS, "MOQ", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (l.stock >= 0)

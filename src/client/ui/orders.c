@@ -647,11 +647,10 @@ void ui_order_build(struct ui *u, int width)
 		for (size_t i = 0; i < terms.nitems; i++) {
 			char unit[MONEY_FMT_MAX + 8];
 			money(terms.items[i].unit_price, terms.currency, unit);
-			const struct unit *un = codes_unit(terms.items[i].unit);
 			kbuf_reset(&b);
 			kbuf_printf(&b, "%s%lld %s × %s at %s", i ? "           " : "Goods      ",
 			            (long long)terms.items[i].qty,
-			            un && un->name ? un->name : terms.items[i].unit,
+			            codes_unit_count(terms.items[i].unit, terms.items[i].qty),
 			            terms.items[i].description, unit);
 			push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		}

@@ -715,8 +715,8 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 /* "Request for quote: 20 pieces of ... (SKU). Please quote ..." */
 static void quote_text(const struct listing *l, const char *qty, struct kbuf *out)
 {
-	const struct unit *un = codes_unit(l->unit);
-	kbuf_printf(out, "Request for quote: %s %s of ", qty, un && un->name ? un->name : l->unit);
+	kbuf_printf(out, "Request for quote: %s %s of ", qty,
+	            codes_unit_count(l->unit, strcmp(qty, "1") == 0 ? 1 : 2));
 	text_sanitize(out, l->title, strlen(l->title), 0);
 	if (l->sku && *l->sku)
 		kbuf_printf(out, " (%s)", l->sku);
