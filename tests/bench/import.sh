@@ -3,7 +3,8 @@
 # validate, sign, cache and queue every row (DESIGN §11: <= 10 s for 100,000). Prints the
 # elapsed seconds, rows per second and the importer's peak RSS, then times a re-run of the
 # same file (every row unchanged). Usage: sh tests/bench/import.sh [ROWS] [BUILD_DIR]
-# KEEP=1 keeps the home and the CSV.
+# KEEP=1 keeps the home and the CSV. XLSX=1 imports the same rows as an Excel workbook
+# (tests/tools/csv2xlsx.py writes it): the sheet read as CSV first, then the same import.
 N=${1:-100000}
 B=${2:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,10 +33,16 @@ awk -v n="$N" 'BEGIN {
 	}
 }' >"$W/bench.csv"
 echo "generated $N rows ($(du -h "$W/bench.csv" | cut -f1))"
+FILE="$W/bench.csv"
+if [ -n "$XLSX" ]; then
+	python3 "$ROOT/tests/tools/csv2xlsx.py" "$W/bench.xlsx" "Products=$W/bench.csv" || exit 1
+	FILE="$W/bench.xlsx"
+	echo "as a workbook: $(du -h "$FILE" | cut -f1)"
+fi
 
 run() { # label
 	start=$(date +%s.%N)
-	/usr/bin/time -v "$KONTOR" -q listing import "$W/bench.csv" >"$W/out" 2>"$W/err"
+	/usr/bin/time -v "$KONTOR" -q listing import "$FILE" >"$W/out" 2>"$W/err"
 	rc=$?
 	end=$(date +%s.%N)
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/err")

@@ -1,124 +1,21 @@
 #!/usr/bin/env python3
 """Builds the Shopee workbooks the import tests read from the CSV files beside them, shaped
-as Shopee's seller centre writes them: shared strings, numbers as number cells, the product
-sheet after a guidance sheet in the template. Run by hand when a CSV changes:
+as Shopee's seller centre writes them (tests/tools/csv2xlsx.py: shared strings, numbers as
+number cells), the product sheet after a guidance sheet in the template. Run by hand when a
+CSV changes (make.sh runs it):
     python3 tests/data/import/xlsx/shopee.py
 (make check reads the committed .xlsx files; it does not run this)."""
-import csv
 import os
-import zipfile
-from xml.sax.saxutils import escape
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
-
-
-def col(i):
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def is_number(v):
-    if not v or v.strip() != v or v.startswith("0") and len(v) > 1 and v[1] != ".":
-        return False
-    try:
-        float(v)
-        return True
-    except ValueError:
-        return False
-
-
-def sheet_xml(rows, strings):
-    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           '<sheetData>']
-    for r, row in enumerate(rows, 1):
-        cells = []
-        for c, v in enumerate(row):
-            if v == "":
-                continue
-            ref = "%s%d" % (col(c), r)
-            if is_number(v):
-                cells.append('<c r="%s"><v>%s</v></c>' % (ref, v))
-            else:
-                if v not in strings:
-                    strings[v] = len(strings)
-                cells.append('<c r="%s" t="s"><v>%d</v></c>' % (ref, strings[v]))
-        if cells:
-            out.append('<row r="%d">%s</row>' % (r, "".join(cells)))
-    out.append("</sheetData></worksheet>")
-    return "".join(out)
-
-
-def workbook(path, sheets):
-    strings = {}
-    parts = {}
-    for i, (name, rows) in enumerate(sheets, 1):
-        parts["xl/worksheets/sheet%d.xml" % i] = sheet_xml(rows, strings)
-    sst = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           'count="%d" uniqueCount="%d">' % (len(strings), len(strings))]
-    for s in sorted(strings, key=strings.get):
-        sst.append('<si><t xml:space="preserve">%s</t></si>' % escape(s))
-    sst.append("</sst>")
-    parts["xl/sharedStrings.xml"] = "".join(sst)
-    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' \
-         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-    parts["xl/workbook.xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook %s><sheets>%s'
-        '</sheets></workbook>' % (ns, "".join(
-            '<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (escape(n), i, i)
-            for i, (n, _) in enumerate(sheets, 1))))
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-    parts["xl/_rels/workbook.xml.rels"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
-        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">%s'
-        '<Relationship Id="rId%d" Type="%ssharedStrings" Target="sharedStrings.xml"/>'
-        '</Relationships>' % ("".join(
-            '<Relationship Id="rId%d" Type="%sworksheet" Target="worksheets/sheet%d.xml"/>'
-            % (i, rel, i) for i in range(1, len(sheets) + 1)), len(sheets) + 1, rel))
-    parts["_rels/.rels"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
-        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="%sofficeDocument" Target="xl/workbook.xml"/>'
-        '</Relationships>' % rel)
-    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml."
-    parts["[Content_Types].xml"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types '
-        'xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="%ssheet.main+xml"/>%s'
-        '<Override PartName="/xl/sharedStrings.xml" ContentType="%ssharedStrings+xml"/>'
-        '</Types>' % (ct, "".join(
-            '<Override PartName="/xl/worksheets/sheet%d.xml" ContentType="%sworksheet+xml"/>'
-            % (i, ct) for i in range(1, len(sheets) + 1)), ct))
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in ["[Content_Types].xml", "_rels/.rels", "xl/workbook.xml",
-                     "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml"] + sorted(
-                         n for n in parts if n.startswith("xl/worksheets/")):
-            info = zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, parts[name])
-
-
-def rows_of(name):
-    """The CSV's records, each at its sheet row: a quoted line break stays in its cell, and
-    a blank line is an empty row."""
-    rows = []
-    with open(os.path.join(SRC, name), newline="", encoding="utf-8") as f:
-        for rec in csv.reader(f):
-            rows.append(rec)
-    return rows
-
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tools"))
+from csv2xlsx import rows_of, workbook  # noqa: E402
 
 workbook(os.path.join(HERE, "shopee-sales-info.xlsx"),
-         [("Sheet1", rows_of("shopee-sales-info.csv"))])
+         [("Sheet1", rows_of(os.path.join(SRC, "shopee-sales-info.csv")))])
 workbook(os.path.join(HERE, "shopee-template.xlsx"),
          [("Hướng dẫn", [["Điền thông tin sản phẩm ở trang Bản đăng tải."],
                          ["Mỗi dòng là một phân loại hàng."]]),
-          ("Bản đăng tải", rows_of("shopee-template.csv"))])
+          ("Bản đăng tải", rows_of(os.path.join(SRC, "shopee-template.csv")))])
