@@ -1,9 +1,11 @@
 /* xlsx — a workbook's sheets as CSV text. The archive and every part in it come from a
- * stranger's file: sizes are checked before anything is read, the XML goes through a
- * streaming reader that never fetches, never expands entities and refuses a DTD, and every
- * cell reference and shared string index is checked before it is used. */
+ * stranger's file: sizes are checked before anything is read, the XML goes through libxml2
+ * (its streaming reader for the small parts, its SAX2 callbacks for the sheets) never
+ * fetching, never expanding entities and refusing a DTD, and every cell reference and shared
+ * string index is checked before it is used. */
 #include "xlsx.h"
 
+#include <libxml/parserInternals.h>
 #include <libxml/xmlreader.h>
 #include <libxml/xmlversion.h>
 #include <locale.h>
@@ -56,11 +58,13 @@ int xlsx_is_zip(const char *data, size_t len)
 	return data && len >= 4 && memcmp(data, "PK\3\4", 4) == 0;
 }
 
-/* Part path whole into out (reset first). K_ENOTFOUND, with e untouched, when the archive
- * has no such part: some parts are optional. */
-static int xlsx_read_part(struct xlsx *x, const char *path, struct kbuf *out, struct kerr *e)
+/* Hands part path to sink piece by piece, as it inflates, until sink returns non-zero (it
+ * has seen enough) or the part ends. K_ENOTFOUND, with e untouched, when the archive has no
+ * such part: some parts are optional. */
+static int xlsx_each_piece(struct xlsx *x, const char *path,
+                           int (*sink)(void *ctx, const char *p, size_t n), void *ctx,
+                           struct kerr *e)
 {
-	kbuf_reset(out);
 	zip_int64_t idx = zip_name_locate(x->zip, path, ZIP_FL_NOCASE);
 	if (idx < 0)
 		return K_ENOTFOUND;
@@ -86,9 +90,10 @@ static int xlsx_read_part(struct xlsx *x, const char *path, struct kbuf *out, st
 		                zip_strerror(x->zip));
 	/* Read in pieces and stop at the size the header gave: a header that lies about the
 	 * size (a zip bomb) costs at most one piece more than the limit. */
-	char piece[16384];
-	int rc = K_OK;
-	for (;;) {
+	char piece[65536];
+	zip_uint64_t got = 0;
+	int rc = K_OK, enough = 0;
+	while (!enough) {
 		zip_int64_t n = zip_fread(f, piece, sizeof piece);
 		if (n < 0) {
 			rc = kerr_set(e, K_EINVAL, "%s: the archive is damaged (%s: %s)", x->name,
@@ -97,19 +102,33 @@ static int xlsx_read_part(struct xlsx *x, const char *path, struct kbuf *out, st
 		}
 		if (n == 0)
 			break;
-		if ((zip_uint64_t)n > st.size - out->len) {
+		if ((zip_uint64_t)n > st.size - got) {
 			rc = kerr_set(e, K_EINVAL,
 			              "%s: the archive is damaged (%s holds more than its size)",
 			              x->name, path);
 			break;
 		}
-		kbuf_append(out, piece, (size_t)n);
+		got += (zip_uint64_t)n;
+		enough = sink(ctx, piece, (size_t)n);
 	}
 	zip_fclose(f);
-	if (rc == K_OK && out->len != st.size)
+	if (rc == K_OK && !enough && got != st.size)
 		rc = kerr_set(e, K_EINVAL, "%s: the archive is damaged (%s is cut short)", x->name,
 		              path);
 	return rc;
+}
+
+static int xlsx_append_piece(void *ctx, const char *p, size_t n)
+{
+	kbuf_append(ctx, p, n);
+	return 0;
+}
+
+/* Part path whole into out (reset first); K_ENOTFOUND as xlsx_each_piece. */
+static int xlsx_read_part(struct xlsx *x, const char *path, struct kbuf *out, struct kerr *e)
+{
+	kbuf_reset(out);
+	return xlsx_each_piece(x, path, xlsx_append_piece, out, e);
 }
 
 /* --- XML ------------------------------------------------------------------------------- */
@@ -201,12 +220,6 @@ static int xlsx_xml_is(xmlTextReaderPtr r, int type, const char *local)
 	return n && strcmp((const char *)n, local) == 0;
 }
 
-static int xlsx_xml_is_text(int type)
-{
-	return type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
-	       type == XML_READER_TYPE_WHITESPACE || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
-}
-
 /* The current element's attribute with local name `local` into out (reset first); 1 when
  * there is one. in_ns: whether it must carry a namespace (r:id) or must not (r, t, name):
  * matching the local name lets a file use any prefix. Namespace declarations (xmlns:r) look
@@ -232,55 +245,6 @@ static int xlsx_xml_attr(xmlTextReaderPtr r, const char *local, int in_ns, struc
 	} while (xmlTextReaderMoveToNextAttribute(r) == 1);
 	xmlTextReaderMoveToElement(r);
 	return found;
-}
-
-/* Appends the text of the element the reader is on (<v>) and leaves the reader on its end. */
-static int xlsx_xml_text(struct xlsx_xml *xr, struct kbuf *out)
-{
-	if (xmlTextReaderIsEmptyElement(xr->r))
-		return 0;
-	int depth = xmlTextReaderDepth(xr->r), rc;
-	while ((rc = xlsx_xml_next(xr)) == 1) {
-		int type = xmlTextReaderNodeType(xr->r);
-		if (type == XML_READER_TYPE_END_ELEMENT && xmlTextReaderDepth(xr->r) == depth)
-			return 0;
-		if (xlsx_xml_is_text(type)) {
-			const xmlChar *v = xmlTextReaderConstValue(xr->r);
-			kbuf_puts(out, v ? (const char *)v : "");
-		}
-	}
-	return -1; /* a well-formed part closes what it opens */
-}
-
-/* Appends the text of a rich text element (<si>, <is>): its <t>, or its runs' <t> joined.
- * Phonetic runs (<rPh>: how a Japanese name is read) are not part of the value. */
-static int xlsx_xml_rich_text(struct xlsx_xml *xr, struct kbuf *out)
-{
-	if (xmlTextReaderIsEmptyElement(xr->r))
-		return 0;
-	int depth = xmlTextReaderDepth(xr->r), rc;
-	int skip = -1; /* the depth of the <rPh> being passed over */
-	int in_t = 0;
-	while ((rc = xlsx_xml_next(xr)) == 1) {
-		int type = xmlTextReaderNodeType(xr->r), d = xmlTextReaderDepth(xr->r);
-		if (type == XML_READER_TYPE_END_ELEMENT && d == depth)
-			return 0;
-		if (skip >= 0) {
-			if (type == XML_READER_TYPE_END_ELEMENT && d == skip)
-				skip = -1;
-		} else if (xlsx_xml_is(xr->r, XML_READER_TYPE_ELEMENT, "rPh")) {
-			if (!xmlTextReaderIsEmptyElement(xr->r))
-				skip = d;
-		} else if (xlsx_xml_is(xr->r, XML_READER_TYPE_ELEMENT, "t")) {
-			in_t = !xmlTextReaderIsEmptyElement(xr->r);
-		} else if (xlsx_xml_is(xr->r, XML_READER_TYPE_END_ELEMENT, "t")) {
-			in_t = 0;
-		} else if (in_t && xlsx_xml_is_text(type)) {
-			const xmlChar *v = xmlTextReaderConstValue(xr->r);
-			kbuf_puts(out, v ? (const char *)v : "");
-		}
-	}
-	return -1;
 }
 
 /* --- values ------------------------------------------------------------------------------ */
@@ -636,6 +600,103 @@ static char *xlsx_strings_path(const struct xlsx_rels *rels)
 	return xstrdup("xl/sharedStrings.xml");
 }
 
+/* --- SAX2: the big parts (the shared strings, the sheets), streamed -------------------- */
+
+/* libxml2's reader builds and frees a node for each of a big part's millions; its SAX2
+ * callbacks do not, and the part streams from the archive without being held whole. A
+ * callbacks' context starts with this. */
+struct xlsx_sax {
+	xmlParserCtxtPtr ctxt;
+	struct xlsx_xml xr;
+	int rc; /* the first of the callbacks' own refusals (a value, a limit): it stops the parser
+	         */
+};
+
+/* One of the callbacks' refusals: kept, and the parser stopped. */
+static void xlsx_sax_stop(struct xlsx_sax *p, int rc)
+{
+	if (rc && !p->rc) {
+		p->rc = rc;
+		xmlStopParser(p->ctxt);
+	}
+}
+
+/* No workbook part has a DTD, and refusing one keeps entity declarations out altogether. */
+static void xlsx_sax_dtd(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                         const xmlChar *system_id)
+{
+	struct xlsx_sax *p = ctx;
+	if (p->xr.fatal)
+		return;
+	snprintf(p->xr.why, sizeof p->xr.why, "a DTD, which no workbook part has");
+	p->xr.line = 0;
+	p->xr.fatal = 1;
+	xmlStopParser(p->ctxt);
+}
+
+static void xlsx_sax_error(void *ctx, xlsx_xml_error_t err)
+{
+	struct xlsx_sax *p = ctx;
+	xlsx_xml_error(&p->xr, err);
+}
+
+/* Feeds the parser a piece of the part as it inflates; 1 once the parser has stopped. */
+static int xlsx_sax_piece(void *ctx, const char *piece, size_t n)
+{
+	struct xlsx_sax *p = ctx;
+	return xmlParseChunk(p->ctxt, piece, (int)n, 0) != 0 || p->rc || p->xr.fatal;
+}
+
+/* Streams part through the callbacks start, end and text (any text: character data, white
+ * space, CDATA), the context given to them starting with p: K_ENOTFOUND (e untouched) when
+ * the archive has no such part, the archive's error, p->rc (the callbacks' refusal, in e),
+ * or the XML's damage named in e (in sheet, when not NULL). No callback for entities: a
+ * reference to one that is not XML's own is an error. */
+static int xlsx_sax_part(struct xlsx *x, const char *part, startElementNsSAX2Func start,
+                         endElementNsSAX2Func end, charactersSAXFunc text, struct xlsx_sax *p,
+                         const char *sheet, struct kerr *e)
+{
+	memset(&p->xr, 0, sizeof p->xr);
+	p->xr.part = part;
+	p->rc = 0;
+	xmlSAXHandler sax;
+	memset(&sax, 0, sizeof sax);
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = start;
+	sax.endElementNs = end;
+	sax.characters = text;
+	sax.ignorableWhitespace = text;
+	sax.cdataBlock = text;
+	sax.internalSubset = xlsx_sax_dtd;
+	sax.serror = (xmlStructuredErrorFunc)xlsx_sax_error;
+	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, part);
+	if (!p->ctxt) {
+		snprintf(p->xr.why, sizeof p->xr.why, "libxml2 cannot read it");
+		return xlsx_xml_fail(x, &p->xr, sheet, e);
+	}
+	xmlCtxtUseOptions(p->ctxt, XLSX_XML_OPTIONS);
+	int rc = xlsx_each_piece(x, part, xlsx_sax_piece, p, e);
+	if (rc == K_OK && !p->rc && !p->xr.fatal)
+		xmlParseChunk(p->ctxt, NULL, 0, 1); /* the end: what is still open is an error */
+	int well_formed = p->ctxt->wellFormed;
+	if (p->ctxt->myDoc)
+		xmlFreeDoc(p->ctxt->myDoc);
+	xmlFreeParserCtxt(p->ctxt);
+	p->ctxt = NULL;
+	if (rc) /* the archive's */
+		return rc;
+	if (p->rc)
+		return p->rc;
+	if (!well_formed || p->xr.fatal) {
+		if (!p->xr.why[0])
+			snprintf(p->xr.why, sizeof p->xr.why, "not well-formed");
+		return xlsx_xml_fail(x, &p->xr, sheet, e);
+	}
+	return K_OK;
+}
+
+/* --- the shared strings ------------------------------------------------------------------ */
+
 static void xlsx_add_string(struct xlsx *x, const struct kbuf *raw)
 {
 	if (x->nstrings == x->string_cap) {
@@ -647,26 +708,65 @@ static void xlsx_add_string(struct xlsx *x, const struct kbuf *raw)
 	kbuf_putc(&x->strings, 0);
 }
 
-/* The shared strings (<sst><si>...</si>...): the values of the cells of type "s". */
-static int xlsx_parse_strings(struct xlsx *x, const struct kbuf *b, const char *part,
-                              struct kerr *e)
+/* The shared strings (<sst><si>...</si>...), the values of the cells of type "s": each
+ * <si>'s <t>, or its runs' <t>s joined. Phonetic runs (<rPh>: how a Japanese name is read)
+ * are not part of the value. */
+struct xlsx_strings {
+	struct xlsx_sax p; /* first: the callbacks' context is this */
+	struct xlsx *x;
+	struct kbuf raw;
+	int in_si, in_t, depth, skip; /* skip: the depth of the <rPh> passed over, 0 when none */
+};
+
+static void xlsx_sst_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                           const xmlChar *uri, int nb_ns, const xmlChar **ns, int nb_attrs,
+                           int nb_defaulted, const xmlChar **attrs)
 {
-	struct xlsx_xml xr;
-	struct kbuf raw = KBUF_INIT;
-	int rc = xlsx_xml_open(&xr, b, part);
-	while (rc == 0 && (rc = xlsx_xml_next(&xr)) == 1) {
-		rc = 0;
-		if (!xlsx_xml_is(xr.r, XML_READER_TYPE_ELEMENT, "si"))
-			continue;
-		kbuf_reset(&raw);
-		rc = xlsx_xml_rich_text(&xr, &raw);
-		if (rc == 0)
-			xlsx_add_string(x, &raw);
+	struct xlsx_strings *t = ctx;
+	const char *n = (const char *)localname;
+	t->depth++;
+	if (t->skip)
+		return;
+	if (strcmp(n, "si") == 0) {
+		t->in_si = 1;
+		kbuf_reset(&t->raw);
+	} else if (t->in_si && strcmp(n, "rPh") == 0) {
+		t->skip = t->depth;
+	} else if (t->in_si && strcmp(n, "t") == 0) {
+		t->in_t = 1;
 	}
-	if (rc < 0)
-		rc = xlsx_xml_fail(x, &xr, NULL, e);
-	xlsx_xml_close(&xr);
-	kbuf_free(&raw);
+}
+
+static void xlsx_sst_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                         const xmlChar *uri)
+{
+	struct xlsx_strings *t = ctx;
+	const char *n = (const char *)localname;
+	int depth = t->depth--;
+	if (t->skip) {
+		if (depth == t->skip)
+			t->skip = 0;
+	} else if (strcmp(n, "si") == 0 && t->in_si) {
+		t->in_si = t->in_t = 0;
+		xlsx_add_string(t->x, &t->raw);
+	} else if (strcmp(n, "t") == 0) {
+		t->in_t = 0;
+	}
+}
+
+static void xlsx_sst_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct xlsx_strings *t = ctx;
+	if (t->in_si && t->in_t && !t->skip)
+		kbuf_append(&t->raw, (const char *)ch, (size_t)len);
+}
+
+/* K_ENOTFOUND (e untouched) when the workbook has no shared strings. */
+static int xlsx_parse_strings(struct xlsx *x, const char *part, struct kerr *e)
+{
+	struct xlsx_strings t = {.x = x};
+	int rc = xlsx_sax_part(x, part, xlsx_sst_start, xlsx_sst_end, xlsx_sst_text, &t.p, NULL, e);
+	kbuf_free(&t.raw);
 	return rc;
 }
 
@@ -694,10 +794,8 @@ static int xlsx_load(struct xlsx *x, struct kerr *e)
 	if (rc == 0) {
 		xlsx_place_sheets(x, &rels, have_rels);
 		strings = xlsx_strings_path(&rels);
-		rc = strings ? xlsx_read_part(x, strings, &b, e) : K_ENOTFOUND;
-		if (rc == 0)
-			rc = xlsx_parse_strings(x, &b, strings, e);
-		else if (rc == K_ENOTFOUND)
+		rc = strings ? xlsx_parse_strings(x, strings, e) : K_ENOTFOUND;
+		if (rc == K_ENOTFOUND)
 			rc = 0; /* a workbook of numbers alone has no shared strings */
 	}
 	free(strings);
@@ -780,9 +878,9 @@ const char *xlsx_sheet_name(const struct xlsx *x, size_t i)
 /* --- a sheet -------------------------------------------------------------------------- */
 
 struct xlsx_read {
+	struct xlsx_sax p; /* first: the callbacks' context is this */
 	struct xlsx *x;
 	const char *sheet;
-	struct xlsx_xml xr;
 	struct kbuf *out;
 	struct xlsx_rows *rows;
 	struct kbuf attr;  /* an attribute's value */
@@ -801,6 +899,12 @@ struct xlsx_read {
 	int in_data, in_row, in_cell;
 	long written; /* the last row written */
 	long line;    /* the CSV line the next record starts on */
+	/* where in a cell's text the callbacks are */
+	struct kerr *e;
+	int has_r, has_t;  /* the element's r= (in attr) and t= (in tattr) */
+	struct kbuf tattr; /* a cell's t= */
+	int in_v, in_is, in_t;
+	int depth, skip; /* skip: the depth of the <rPh> being passed over, 0 when none */
 };
 
 /* "C7" for column 3, row 7. */
@@ -915,7 +1019,7 @@ static int xlsx_write_row(struct xlsx_read *s, struct kerr *e)
 static int xlsx_row_start(struct xlsx_read *s, struct kerr *e)
 {
 	long r = s->row + 1;
-	if (xlsx_xml_attr(s->xr.r, "r", 0, &s->attr)) {
+	if (s->has_r) {
 		int64_t v = kdigits(s->attr.data, s->attr.len);
 		if (v <= 0)
 			return xlsx_read_fail(s, e, K_EINVAL,
@@ -952,7 +1056,7 @@ static int xlsx_row_end(struct xlsx_read *s, struct kerr *e)
 static int xlsx_cell_start(struct xlsx_read *s, struct kerr *e)
 {
 	long col = s->col + 1;
-	if (xlsx_xml_attr(s->xr.r, "r", 0, &s->attr)) {
+	if (s->has_r) {
 		col = xlsx_ref_column(s->attr.data);
 		if (col == 0)
 			return xlsx_read_fail(
@@ -965,13 +1069,13 @@ static int xlsx_cell_start(struct xlsx_read *s, struct kerr *e)
 	}
 	s->col = col;
 	strcpy(s->type, "n");
-	if (xlsx_xml_attr(s->xr.r, "t", 0, &s->attr)) {
+	if (s->has_t) {
 		static const char *const known[] = {"s", "str", "b", "e", "n"};
 		strcpy(s->type, "?");
-		if (strcmp(s->attr.data, "inlineStr") == 0)
+		if (strcmp(s->tattr.data, "inlineStr") == 0)
 			strcpy(s->type, "is");
 		for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-			if (strcmp(s->attr.data, known[k]) == 0)
+			if (strcmp(s->tattr.data, known[k]) == 0)
 				strcpy(s->type, known[k]);
 	}
 	kbuf_reset(&s->text);
@@ -1042,54 +1146,112 @@ static int xlsx_cell_end(struct xlsx_read *s, struct kerr *e)
 	return 0;
 }
 
-/* One node of the sheet: only <sheetData>'s rows and cells matter. */
-static int xlsx_read_node(struct xlsx_read *s, struct kerr *e)
+/* A sheet is read with libxml2's SAX2 callbacks rather than its reader: a sheet of 100,000
+ * rows has millions of nodes, and the reader builds and frees each one (twice the time).
+ * Only <sheetData>'s rows and cells matter; element names are matched by their local name. */
+
+/* The non-namespaced attribute `local` of a SAX2 start tag into out; 1 when there is one.
+ * attrs holds nb five at a time: local name, prefix, URI, value, end of value. */
+static int xlsx_sax_attr(const xmlChar **attrs, int nb, const char *local, struct kbuf *out)
 {
-	xmlTextReaderPtr r = s->xr.r;
-	int type = xmlTextReaderNodeType(r);
-	if (type != XML_READER_TYPE_ELEMENT && type != XML_READER_TYPE_END_ELEMENT)
-		return 0;
-	const xmlChar *ln = xmlTextReaderConstLocalName(r);
-	const char *n = ln ? (const char *)ln : "";
-	int open = type == XML_READER_TYPE_ELEMENT, empty = open && xmlTextReaderIsEmptyElement(r);
-	int rc = 0;
-	if (strcmp(n, "sheetData") == 0) {
-		s->in_data = open && !empty;
-	} else if (!s->in_data) {
-		return 0;
-	} else if (strcmp(n, "row") == 0) {
-		if (open)
-			rc = xlsx_row_start(s, e);
-		if (rc == 0 && (empty || !open) && s->in_row)
-			rc = xlsx_row_end(s, e);
-	} else if (!s->in_row) {
-		return 0;
-	} else if (strcmp(n, "c") == 0) {
-		if (open)
-			rc = xlsx_cell_start(s, e);
-		if (rc == 0 && (empty || !open) && s->in_cell)
-			rc = xlsx_cell_end(s, e);
-	} else if (s->in_cell && open && strcmp(n, "v") == 0) {
-		s->has_v = 1;
-		kbuf_reset(&s->text);
-		rc = xlsx_xml_text(&s->xr, &s->text) ? -1 : 0;
-	} else if (s->in_cell && open && strcmp(n, "is") == 0) {
-		s->has_is = 1;
-		kbuf_reset(&s->text);
-		rc = xlsx_xml_rich_text(&s->xr, &s->text) ? -1 : 0;
+	kbuf_reset(out);
+	kbuf_puts(out, "");
+	for (int i = 0; i < nb; i++) {
+		const xmlChar **a = attrs + 5 * i;
+		if (!a[2] && strcmp((const char *)a[0], local) == 0) {
+			kbuf_append(out, (const char *)a[3], (size_t)(a[4] - a[3]));
+			return 1;
+		}
 	}
-	return rc;
+	return 0;
 }
 
-static int xlsx_read_sheet(struct xlsx_read *s, const struct kbuf *b, const char *part,
-                           struct kerr *e)
+static void xlsx_sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                           const xmlChar *uri, int nb_ns, const xmlChar **ns, int nb_attrs,
+                           int nb_defaulted, const xmlChar **attrs)
 {
-	int rc = xlsx_xml_open(&s->xr, b, part);
-	while (rc == 0 && (rc = xlsx_xml_next(&s->xr)) == 1)
-		rc = xlsx_read_node(s, e);
-	if (rc == -1) /* the XML, not our check of a value */
-		rc = xlsx_xml_fail(s->x, &s->xr, s->sheet, e);
-	xlsx_xml_close(&s->xr);
+	struct xlsx_read *s = ctx;
+	const char *n = (const char *)localname;
+	int rc = 0;
+	s->depth++;
+	if (s->p.rc || s->skip)
+		return;
+	if (strcmp(n, "sheetData") == 0) {
+		s->in_data = 1;
+	} else if (!s->in_data) {
+		return;
+	} else if (strcmp(n, "row") == 0) {
+		s->has_r = xlsx_sax_attr(attrs, nb_attrs, "r", &s->attr);
+		rc = xlsx_row_start(s, s->e);
+	} else if (!s->in_row) {
+		return;
+	} else if (strcmp(n, "c") == 0) {
+		s->has_r = xlsx_sax_attr(attrs, nb_attrs, "r", &s->attr);
+		s->has_t = xlsx_sax_attr(attrs, nb_attrs, "t", &s->tattr);
+		rc = xlsx_cell_start(s, s->e);
+	} else if (!s->in_cell) {
+		return;
+	} else if (strcmp(n, "v") == 0) {
+		s->has_v = s->in_v = 1;
+		kbuf_reset(&s->text);
+	} else if (strcmp(n, "is") == 0) {
+		s->has_is = s->in_is = 1;
+		kbuf_reset(&s->text);
+	} else if (s->in_is && strcmp(n, "rPh") == 0) {
+		s->skip = s->depth; /* how a Japanese name is read: not part of the value */
+	} else if (s->in_is && strcmp(n, "t") == 0) {
+		s->in_t = 1;
+	}
+	xlsx_sax_stop(&s->p, rc);
+}
+
+static void xlsx_sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                         const xmlChar *uri)
+{
+	struct xlsx_read *s = ctx;
+	const char *n = (const char *)localname;
+	int rc = 0, depth = s->depth--;
+	if (s->p.rc)
+		return;
+	if (s->skip) {
+		if (depth == s->skip)
+			s->skip = 0;
+		return;
+	}
+	if (strcmp(n, "sheetData") == 0)
+		s->in_data = 0;
+	else if (!s->in_data)
+		return;
+	else if (strcmp(n, "row") == 0 && s->in_row)
+		rc = xlsx_row_end(s, s->e);
+	else if (strcmp(n, "c") == 0 && s->in_cell)
+		rc = xlsx_cell_end(s, s->e);
+	else if (strcmp(n, "v") == 0)
+		s->in_v = 0;
+	else if (strcmp(n, "is") == 0)
+		s->in_is = s->in_t = 0;
+	else if (strcmp(n, "t") == 0)
+		s->in_t = 0;
+	xlsx_sax_stop(&s->p, rc);
+}
+
+/* Text: a <v>'s whole, or the <t>s of an <is> (its runs' too). */
+static void xlsx_sax_text(void *ctx, const xmlChar *ch, int len)
+{
+	struct xlsx_read *s = ctx;
+	if (!s->p.rc && !s->skip && s->in_cell && (s->in_v || (s->in_is && s->in_t)))
+		kbuf_append(&s->text, (const char *)ch, (size_t)len);
+}
+
+/* The sheet in part, streamed from the archive through the callbacks above. */
+static int xlsx_read_sheet(struct xlsx_read *s, const char *part, struct kerr *e)
+{
+	s->e = e;
+	int rc = xlsx_sax_part(s->x, part, xlsx_sax_start, xlsx_sax_end, xlsx_sax_text, &s->p,
+	                       s->sheet, e);
+	if (rc == K_ENOTFOUND)
+		rc = kerr_set(e, K_EINVAL, "%s: sheet '%s': the archive has no %s", s->x->name,
+		              s->sheet, part);
 	return rc;
 }
 
@@ -1107,24 +1269,17 @@ int xlsx_sheet_csv(struct xlsx *x, size_t i, struct kbuf *out, struct xlsx_rows 
 		return kerr_set(e, K_EINVAL,
 		                "%s: sheet '%s': the workbook does not say where it is", x->name,
 		                sh->name);
-	struct kbuf b = KBUF_INIT;
-	int rc = xlsx_read_part(x, sh->part, &b, e);
-	if (rc == K_ENOTFOUND)
-		rc = kerr_set(e, K_EINVAL, "%s: sheet '%s': the archive has no %s", x->name,
-		              sh->name, sh->part);
 	struct xlsx_read s = {.x = x, .sheet = sh->name, .out = out, .rows = rows, .line = 1};
-	if (rc == 0) {
-		s.cell_at = xcalloc(CSV_MAX_FIELDS, sizeof *s.cell_at);
-		s.fields = xcalloc(CSV_MAX_FIELDS, sizeof *s.fields);
-		rc = xlsx_read_sheet(&s, &b, sh->part, e);
-	}
+	s.cell_at = xcalloc(CSV_MAX_FIELDS, sizeof *s.cell_at);
+	s.fields = xcalloc(CSV_MAX_FIELDS, sizeof *s.fields);
+	int rc = xlsx_read_sheet(&s, sh->part, e);
 	free(s.cell_at);
 	free(s.fields);
 	kbuf_free(&s.attr);
+	kbuf_free(&s.tattr);
 	kbuf_free(&s.text);
 	kbuf_free(&s.value);
 	kbuf_free(&s.rowtext);
-	kbuf_free(&b);
 	if (rc) {
 		kbuf_reset(out);
 		if (rows)

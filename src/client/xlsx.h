@@ -1,7 +1,9 @@
 /* xlsx — the sheets of an Office Open XML workbook (.xlsx as Excel, LibreOffice and the shops'
  * seller centres write it) read as CSV text, so the importer reads a workbook as it reads a
- * CSV export. libzip opens the archive, libxml2's streaming reader reads the parts (no
- * network, no external entities). Pure: bytes in, text out; no files (so it can be fuzzed).
+ * CSV export. libzip opens the archive; libxml2 reads the parts (its SAX2 callbacks for the
+ * shared strings and the sheets, streamed as they inflate and never held whole; its reader
+ * for the small ones), with no network, no DTD and no entities. Pure: bytes in, text out; no
+ * files (so it can be fuzzed).
  * Bounded: the archive's parts (XLSX_MAX_PART each), sheets, columns (CSV_MAX_FIELDS) and
  * rows (IMPORT_MAX_ROWS). */
 #ifndef KONTOR_CLIENT_XLSX_H
