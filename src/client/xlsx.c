@@ -659,16 +659,16 @@ static int xlsx_sax_part(struct xlsx *x, const char *part, startElementNsSAX2Fun
 	memset(&p->xr, 0, sizeof p->xr);
 	p->xr.part = part;
 	p->rc = 0;
-	xmlSAXHandler sax;
-	memset(&sax, 0, sizeof sax);
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = start;
-	sax.endElementNs = end;
-	sax.characters = text;
-	sax.ignorableWhitespace = text;
-	sax.cdataBlock = text;
-	sax.internalSubset = xlsx_sax_dtd;
-	sax.serror = (xmlStructuredErrorFunc)xlsx_sax_error;
+	xmlSAXHandler sax = {
+	    .initialized = XML_SAX2_MAGIC,
+	    .startElementNs = start,
+	    .endElementNs = end,
+	    .characters = text,
+	    .ignorableWhitespace = text,
+	    .cdataBlock = text,
+	    .internalSubset = xlsx_sax_dtd,
+	    .serror = (xmlStructuredErrorFunc)xlsx_sax_error,
+	};
 	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, part);
 	if (!p->ctxt) {
 		snprintf(p->xr.why, sizeof p->xr.why, "libxml2 cannot read it");
