@@ -300,7 +300,7 @@ tm_start s6 100x30 "KONTOR_HOME=$B2 KONTOR_UI_SCRIPT=$T_TMP/script2 $KONTOR tui;
 wait_for 'SCRIPT-EXIT' && t_ok "the buyer's scripted run ends" || t_fail "the buyer's scripted run ends" "$(cat "$T_TMP/pane")"
 t_match "status line: the node, synced just now, nothing queued" "$(tail -n 1 "$T_TMP/n-first")" 'node main · synced just now · 0 queued · [0-9.]+ (B|KiB) used'
 t_match "the pulled listing is found" "$(cat "$T_TMP/n-listing")" 'Galvanised steel brackets'
-t_match "a pulled summary says it is one" "$(cat "$T_TMP/n-listing")" 'summary — `kontor listing show ID` fetches the signed listing'
+t_match "a pulled summary says it is one, and which key fetches the rest" "$(cat "$T_TMP/n-listing")" 'summary — f fetches the signed listing: variants, stock, lead time'
 t_match "the supplier's profile came with the pull" "$(cat "$T_TMP/n-listing")" 'Supplier +Ningbo Steel'
 t_match "the conversation names the seller with one unread" "$(cat "$T_TMP/n-chats")" 'Ningbo Steel +1 unread'
 t_match "the seller's message opens with the buyer's key" "$(cat "$T_TMP/n-conv")" 'Brackets in stock, 500 minimum'

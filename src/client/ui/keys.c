@@ -46,6 +46,8 @@ const struct ui_keydef ui_keys[] = {
      "the listing's pictures, fetched now at the size drawn (n, p, q)"},
     {"listing", 's', "s", ACT_SUPPLIER, "supplier",
      "the supplier: profile, factory profile, attestation (i: photos)"},
+    {"listing", 'f', "f", ACT_FETCH, "fetch",
+     "fetch the signed listing now: variants, stock, lead time (a sync brings a summary)"},
     {"chat", '\n', "<Enter>", ACT_OPEN, "open", "open the conversation (unlocks your key)"},
     {"messages", 'i', "i", ACT_COMPOSE, "compose", "write a message (Enter sends it)"},
     {"orders", '\n', "<Enter>", ACT_OPEN, "open", "open the order: facts, timeline, actions"},

@@ -453,9 +453,14 @@ void ui_listing_build(struct ui *u, int width)
 	ui_wrap(kbuf_str(&t), width, "", &v->lines);
 	kbuf_printf(&b, "%s   sku %s   %s", l.id, l.sku ? l.sku : "-", l.status);
 	push_safe(&v->lines, "", kbuf_str(&b));
-	if (!l.sig)
-		kstrv_push(&v->lines,
-		           "summary — `kontor listing show ID` fetches the signed listing");
+	if (!l.sig) {
+		char fk[16];
+		ui_key_of("listing", ACT_FETCH, "f", fk, sizeof fk);
+		kbuf_reset(&t);
+		kbuf_printf(
+		    &t, "summary — %s fetches the signed listing: variants, stock, lead time", fk);
+		kstrv_push(&v->lines, kbuf_str(&t));
+	}
 	kstrv_push(&v->lines, "");
 	kstrv_push(&v->lines, "Price");
 	for (size_t i = 0; i < l.ntiers; i++) {
@@ -652,15 +657,48 @@ void ui_listing_title(struct ui *u, struct kbuf *out)
 static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q, size_t cap);
 static void listing_run(struct ui *u, const struct ui_ask_form *f);
 
-/* The listing view's own keys (its ops->action): m, Q, P asked (ask.c) then run; i, s. */
+/* f: the signed listing from the node (`listing show` fetches and checks it), in place of the
+ * summary a pull brought; the view re-reads the cache after the command. */
+static void fetch_listing(struct ui *u, const char *id, int whole)
+{
+	if (whole) {
+		ui_say_note(u, "fetch: the signed listing is here already");
+		return;
+	}
+	char lid[MODEL_LISTING_ID_LEN + 1];
+	snprintf(lid, sizeof lid, "%s", id);
+	char *argv[] = {"listing", "show", lid, NULL};
+	struct ui_ran ran;
+	int rc = ui_run_command(u, 3, argv, &ran);
+	struct listing l;
+	int signed_here = 0;
+	if (store_listing_get(u->s, lid, &l, NULL) == K_OK) {
+		signed_here = l.sig != NULL;
+		listing_free(&l);
+	}
+	if (signed_here && rc == K_OK)
+		ui_say_note(u, "fetch: the signed listing is here, and its signature checks out");
+	else if (signed_here) /* listing show exits 5 for a signature that does not verify */
+		ui_say_note(u, "error: fetch: %s", ran.e.msg[0] ? ran.e.msg : kstatus_str(rc));
+	else
+		ui_say_note(u, "error: fetch: the node could not be asked for it (%s)",
+		            ran.e.msg[0] ? ran.e.msg
+		            : rc         ? kstatus_str(rc)
+		                         : "no node");
+}
+
+/* The listing view's own keys (its ops->action): m, Q, P asked (ask.c) then run; i, s, f. */
 int ui_listing_action(struct ui *u, enum ui_action act)
 {
 	struct search_ui *st = state(u);
 	if (act != ACT_MESSAGE && act != ACT_QUOTE && act != ACT_PROPOSE && act != ACT_IMAGES &&
-	    act != ACT_SUPPLIER)
+	    act != ACT_SUPPLIER && act != ACT_FETCH)
 		return 0;
-	/* i and s are in ? and the man page: the head line has room for the trade keys only */
-	const char *word = act == ACT_IMAGES ? "images" : act == ACT_SUPPLIER ? "supplier" : "?";
+	/* i, s and f are in ? and the man page: the head line has room for the trade keys only */
+	const char *word = act == ACT_IMAGES     ? "images"
+	                   : act == ACT_SUPPLIER ? "supplier"
+	                   : act == ACT_FETCH    ? "fetch"
+	                                         : "?";
 	for (size_t i = 0; i < sizeof listing_acts / sizeof listing_acts[0]; i++)
 		if (listing_acts[i].act == act)
 			word = listing_acts[i].word;
@@ -672,6 +710,12 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 	struct listing l;
 	if (store_listing_get(u->s, st->listing_id, &l, NULL) != K_OK) {
 		ui_say_note(u, "%s: this listing is no longer in the cache", word);
+		return 1;
+	}
+	if (act == ACT_FETCH) {
+		int whole = l.sig != NULL;
+		listing_free(&l);
+		fetch_listing(u, st->listing_id, whole);
 		return 1;
 	}
 	if (act == ACT_IMAGES || act == ACT_SUPPLIER) { /* own listings too */

@@ -112,6 +112,7 @@ enum ui_action {
 	ACT_PROPOSE,
 	ACT_IMAGES,   /* images.c: the listing's pictures, fetched when asked */
 	ACT_SUPPLIER, /* the listing's supplier: profile, factory, attestation */
+	ACT_FETCH,    /* the signed listing, fetched when asked (a pull brings summaries) */
 	ACT_WALLET,   /* wallet.c, from Orders and the Inbox */
 	ACT_COUNTER,  /* counter.c, from the contract view */
 	ACT_EVENT,    /* eventpick.c, from the order view */
