@@ -1044,6 +1044,19 @@ static int shop_finish(struct pctx *p, struct shop_group *g)
 	return rc;
 }
 
+/* The end of a file of grouped rows (Shopify's, Shopee's): the last product out unless the
+ * parse stopped (rc), then the header and the reader freed. */
+static int shop_close(struct pctx *p, struct shop_group *g, struct hdr *h, struct csv_reader **r,
+                      int rc)
+{
+	if (rc == 0)
+		rc = shop_finish(p, g);
+	shop_reset(g);
+	kstrv_free(&h->names);
+	csv_reader_free(r);
+	return rc;
+}
+
 static int shop_fail(struct shop_group *g, long line, const struct kerr *e)
 {
 	if (!g->err_line) {
@@ -1186,12 +1199,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		g.rows++;
 		shop_row(&g, &c, &rec, p->o->currency, p->dc);
 	}
-	if (rc == 0)
-		rc = shop_finish(p, &g);
-	shop_reset(&g);
-	kstrv_free(&h.names);
-	csv_reader_free(&r);
-	return rc;
+	return shop_close(p, &g, &h, &r, rc);
 }
 
 /* --- WooCommerce ------------------------------------------------------------------------ */
@@ -2384,13 +2392,8 @@ static int parse_shopee(struct pctx *p, const char *data, size_t len, struct ker
 		g.rows++;
 		shopee_row(&g, &c, &rec, p->o->currency, p->dc);
 	}
-	if (rc == 0)
-		rc = shop_finish(p, &g);
-	shop_reset(&g);
 	free(gkey);
-	kstrv_free(&h.names);
-	csv_reader_free(&r);
-	return rc;
+	return shop_close(p, &g, &h, &r, rc);
 }
 
 /* --- JSON Lines ------------------------------------------------------------------------- */
