@@ -256,10 +256,27 @@ t_run "--sheet naming no sheet is a usage error" 2 k3 listing import "$X/shopee-
 t_match "listing the workbook's sheets" "$T_ERR" "no sheet 'Products' \(its sheets: 'Hướng dẫn', 'Bản đăng tải'\)"
 t_run "--sheet on a CSV file is a usage error" 2 k3 listing import "$D/shopee-sales-info.csv" --sheet 1
 t_run "--encoding on a workbook is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --encoding WINDOWS-1252
-t_match "saying why" "$T_ERR" '--encoding: .*shopee-template\.xlsx is for CSV files|--encoding: is for CSV files'
+t_match "saying why" "$T_ERR" '--encoding: .*shopee-template\.xlsx is an Excel workbook \(\.xlsx\); the option is for CSV files'
+t_run "--delimiter on a workbook too" 2 k3 listing import "$X/shopee-template.xlsx" --delimiter ';'
+t_match "the same words" "$T_ERR" '--delimiter: .*shopee-template\.xlsx is an Excel workbook \(\.xlsx\); the option is for CSV files'
 python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w"); z.writestr("notes.txt","hello"); z.close()' "$T_TMP/notes.xlsx"
 t_run "a zip that is no workbook fails" 1 k3 listing import "$T_TMP/notes.xlsx"
 t_match "saying it is no Excel workbook" "$T_ERR" 'notes\.xlsx: not an Excel workbook'
+python3 - "$T_ROOT/tests/tools" "$T_TMP/mixed.xlsx" <<'PY'
+import sys, zipfile
+sys.path.insert(0, sys.argv[1])
+from csv2xlsx import workbook
+out = sys.argv[2]
+workbook(out + ".tmp", [("Notes", [["sku", "title"], ["A-1", "x"]]), ("Broken", [["x"]])])
+with zipfile.ZipFile(out + ".tmp") as src, zipfile.ZipFile(out, "w") as dst:
+    for item in src.infolist():
+        data = src.read(item.filename)
+        if item.filename == "xl/worksheets/sheet2.xml":
+            data = b"<worksheet><sheetData><row>"  # damaged: never closed
+        dst.writestr(item, data)
+PY
+t_run "a workbook whose other sheet is damaged: its first sheet is read" 1 k3 listing import "$T_TMP/mixed.xlsx" --format kontor --currency VND
+t_match "as it is (not as an empty file)" "$T_ERR" "mixed\.xlsx: line 1: no 'price' column"
 head -c 1000 "$X/shopee-sales-info.xlsx" >"$T_TMP/cut.xlsx"
 t_run "a workbook cut short fails" 1 k3 listing import "$T_TMP/cut.xlsx"
 t_match "with a message naming it" "$T_ERR" 'cut\.xlsx: '

@@ -548,8 +548,10 @@ static int read_workbook(struct imp *x, const struct args *a, enum import_format
 	}
 	for (size_t i = 0; rc == K_OK && !want && i < n && pick == n; i++) {
 		struct kerr se;
-		if (xlsx_sheet_csv(wb, i, &csv, &x->rows, &se))
+		if (xlsx_sheet_csv(wb, i, &csv, &x->rows, &se)) {
+			have = n; /* csv holds no sheet now */
 			continue; /* a sheet that cannot be read is not the one: said if chosen */
+		}
 		have = i;
 		enum import_format d = import_detect(csv.data ? csv.data : "", csv.len, ',');
 		if (d != IMPORT_AUTO && (f == IMPORT_AUTO || d == f))
@@ -622,7 +624,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		if (encoding || o.delim)
 			rc = kerr_set(
 			    e, K_EUSAGE,
-			    "%s: %s is for CSV files, and this is an Excel workbook (.xlsx)",
+			    "%s: %s is an Excel workbook (.xlsx); the option is for CSV files",
 			    encoding ? "--encoding" : "--delimiter", x.file);
 		else
 			rc = read_workbook(&x, a, o.format, &data, e);
