@@ -761,8 +761,7 @@ const struct cmd_entry cmd_import_entries[] = {
     {"listing import",
      "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|shopee|jsonl] [--sheet NAME] "
      "[--currency CUR] [--encoding NAME] [--delimiter C] [--decimal-comma] [--dry-run]",
-     "import listings from a spreadsheet or workbook (kontor, Shopify, WooCommerce, Etsy, "
-     "Shopee, JSON Lines)",
+     "import listings from a CSV file or an Excel workbook (Shopify, Shopee, Etsy...)",
      "format= sheet= currency= encoding= delimiter= decimal-comma dry-run", 1, 1, run_import,
      "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
      "                    etsy, shopee or jsonl\n"
