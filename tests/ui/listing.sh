@@ -5,7 +5,8 @@
 # own words; on your own listing the keys only say so. Each action is checked where it
 # lands: the seller's CLI after a sync. Then a listing with variants (a Shopee workbook):
 # the summary a sync brought, f fetching the signed listing, and each variant with its
-# options, price and SKU, and the stock, in the view and the CLI.
+# options, price and SKU, and the stock, in the view and the CLI. Last, the seller's import
+# from the : prompt: its whole output (the bad row named) over the view until q.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -134,5 +135,19 @@ t_match "two options joined, prices right-aligned" "$(cat "$T_TMP/d-variants2")"
 t_run "listing show in the CLI" 0 ks listing show GIO-TRE
 t_match "says the same: how many, by what" "$T_OUT" 'variants:  2, by Kích thước'
 t_match "and each, under its values" "$T_OUT" '           Lớn  VND 245,000  GIO-TRE-L'
+
+# --- a `:` command's whole output: her import from the TUI names its bad row --------------
+printf '%s\n' ":listing import $T_ROOT/tests/data/import/xlsx/shopee-sales-info.xlsx --currency VND<Enter>" \
+	":dump $T_TMP/d-out" q ":dump $T_TMP/d-closed" :quit >"$T_TMP/s-out"
+ui "$S" 80x24 "$T_TMP/s-out" KONTOR_PASSPHRASE="'$PASS'"
+D=$(cat "$T_TMP/d-out")
+J=$(tr -s '\n' ' ' <"$T_TMP/d-out") # the lines joined: wrapped where the path's length puts it
+t_match "the output lies over the view, the command line its title" "$D" '^:listing import '
+t_match "the bad row, named by its row, as the CLI says it" "$J" "shopee-sales-info\.xlsx:12: product 'Thảm cói': et_title_variation_price"
+t_match "the summary line" "$J" 'shopee-sales-info\.xlsx: [0-9] created, [0-9] updated, 0 unchanged, 0 merged, 1 failed \(6 rows\)'
+t_match "and the command's error last" "$J" 'error: .*shopee-sales-info\.xlsx: 1 row failed \(each named above\); the others went in'
+t_match "the tab line says q closes it" "$D" 'output — q closes|q closes'
+t_nomatch "q closes it" "$(cat "$T_TMP/d-closed")" "shopee-sales-info\.xlsx:12:"
+t_match "and the view is back" "$(cat "$T_TMP/d-closed")" '\? help'
 
 t_done

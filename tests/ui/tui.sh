@@ -92,9 +92,24 @@ wait_for 'move-down' && t_ok "? shows help" || t_fail "? shows help" "$(head -n 
 S=$(screen)
 t_match "help names the keys with their actions" "$S" '<PgDn> +page-down'
 t_match "help shows the : prompt" "$S" ': +prompt'
+wait_gone() { # REGEX: up to 10 s for the pane to stop showing it
+	_i=0
+	while [ $_i -lt 100 ]; do
+		screen >"$T_TMP/pane"
+		grep -Eq -- "$1" "$T_TMP/pane" || return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
 tm send-keys q 1 : 'listing list' Enter
 wait_for '\[4 lines\]' && t_ok ": runs listing list and reports in the status line" || t_fail ": runs listing list and reports in the status line" "$(tail -n 1 "$T_TMP/pane")"
-t_nomatch "command output does not scribble on the screen" "$(screen | sed -n '5,28p')" 'moq'
+S=$(screen)
+t_match "its lines lie over the view, the command line their title" "$(printf '%s\n' "$S" | sed -n 2p)" '^:listing list$'
+t_match "drawn as the UI draws them, a listing a row" "$(printf '%s\n' "$S" | sed -n '3,6p')" '^HK-1 +Steel wall hooks +USD +0\.35 +moq 1000'
+tm send-keys q
+wait_gone '^:listing list$' && t_ok "q closes the output" || t_fail "q closes the output" "$(head -n 3 "$T_TMP/pane")"
+t_nomatch "and nothing of it is left on the screen" "$(screen | sed -n '5,28p')" 'moq'
 tm send-keys : 'frobnicate' Enter
 wait_for "error: unknown command 'frobnicate'" && t_ok ": reports a bad command" || t_fail ": reports a bad command" "$(tail -n 1 "$T_TMP/pane")"
 tm send-keys : 'frobnicate-a-command-whose-name-is-far-too-long-for-the-status-line-of-a-terminal' Enter
@@ -190,16 +205,6 @@ tm kill-server 2>/dev/null
 
 # --- Ctrl-C is a key: it gives up a line or a question, and on a list asks to quit --------
 # (issues 13, 17). This home has actions queued, so the question says why quitting loses.
-wait_gone() { # REGEX: up to 10 s for the pane to stop showing it
-	_i=0
-	while [ $_i -lt 100 ]; do
-		screen >"$T_TMP/pane"
-		grep -Eq -- "$1" "$T_TMP/pane" || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 tm kill-server 2>/dev/null
 tm_start s5 80x24 "KONTOR_HOME=$H $KONTOR tui; echo TUI-EXIT \$?; stty -a; sleep 60"
 wait_for 'queued' || true

@@ -24,7 +24,9 @@ static int tabs_width(struct ui *u, int compact)
 static void draw_tabs(struct ui *u)
 {
 	move(0, 0);
-	const char *right = u->help ? "help — q closes " : "? help  : command ";
+	const char *right = u->help == 2 ? "output — q closes "
+	                    : u->help    ? "help — q closes "
+	                                 : "? help  : command ";
 	int compact = tabs_width(u, 0) + (int)text_width(right) > COLS;
 	if (compact && tabs_width(u, 0) + 7 <= COLS)
 		compact = 0, right = u->help ? "q closes " : "? help ";

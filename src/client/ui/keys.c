@@ -266,10 +266,27 @@ void ui_keymap_apply(const struct ui_config *cfg)
 	ui_keymap = t;
 }
 
+/* The last `:` command's output over the view: each line as printed, wrapped to the width. */
+static void output_build(struct ui *u, struct ui_view *v, int width)
+{
+	struct kbuf b = KBUF_INIT;
+	text_sanitize(&b, kbuf_str(&u->output), u->output.len, 1);
+	while (b.len && b.data[b.len - 1] == '\n') /* no empty line after the last */
+		b.data[--b.len] = 0;
+	ui_wrap(kbuf_str(&b), width, "", &v->lines);
+	kbuf_free(&b);
+}
+
 void ui_help_build(struct ui *u, int width)
 {
 	struct ui_view *v = &u->views[VIEW_HELP];
 	kstrv_free(&v->lines);
+	if (u->help == 2) {
+		output_build(u, v, width);
+		v->built_width = width;
+		ui_view_set_rows(u, v, (int)v->lines.n);
+		return;
+	}
 	struct kbuf b = KBUF_INIT;
 	kstrv_push(&v->lines, "Keys (from the key table; `man kontor` has the same list)");
 	kstrv_push(&v->lines, "");

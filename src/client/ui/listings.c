@@ -322,18 +322,7 @@ void ui_mylisting_build(struct ui *u, int width)
 		kstrv_push(&v->lines, "");
 		kbuf_reset(&b);
 		text_sanitize(&b, l.description, strlen(l.description), 1);
-		const char *p = kbuf_str(&b);
-		while (*p) { /* paragraph by paragraph */
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			char *para = xstrndup(p, len);
-			if (len)
-				ui_wrap(para, width, "", &v->lines);
-			else
-				kstrv_push(&v->lines, "");
-			free(para);
-			p += len + (nl != NULL);
-		}
+		ui_wrap(kbuf_str(&b), width, "", &v->lines); /* paragraph by paragraph */
 	}
 	kbuf_free(&b);
 	listing_free(&l);

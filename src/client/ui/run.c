@@ -149,6 +149,23 @@ int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran)
 	if (r->set)
 		lines += count_lines(kbuf_str(&r->more), r->more.len, &first);
 	lines += count_lines(text ? text : "", len, &first);
+	if (u->from_prompt && lines > 1) {
+		/* more than the status line holds: all of it over the view, q closes it (a failed
+		 * import names each bad row there, a list shows whole) */
+		kbuf_reset(&u->output);
+		kbuf_append(&u->output, text ? text : "", len);
+		if (r->set && r->text.len)
+			kbuf_printf(&u->output, "%s\n", kbuf_str(&r->text));
+		if (r->set && r->more.len)
+			kbuf_printf(&u->output, "%s\n", kbuf_str(&r->more));
+		if (rc != K_OK && rc != K_EQUEUED)
+			kbuf_printf(&u->output, "error: %s\n",
+			            e->msg[0] ? e->msg : kstatus_str(rc));
+		u->help = 2;
+		u->views[VIEW_HELP].top = 0;
+		u->views[VIEW_HELP].built_width = -1;
+		u->dirty |= DIRTY_ALL;
+	}
 	free(text);
 	cmd_result_clear(&c->res); /* read: the TUI prints none of it */
 	char more[40] = "";

@@ -42,8 +42,13 @@ static void run_prompt_line(struct ui *u, const char *text)
 		int argc = w.argc;
 		if (strcmp(argv[0], "kontor") == 0) /* what the man page shows works too */
 			argv++, argc--;
-		if (!(argc == 1 && strcmp(argv[0], "sync") == 0 && ui_live_sync_command(u)))
+		if (!(argc == 1 && strcmp(argv[0], "sync") == 0 && ui_live_sync_command(u))) {
+			kbuf_reset(&u->output_cmd);
+			kbuf_puts(&u->output_cmd, text);
+			u->from_prompt = 1;
 			ui_run_command(u, argc, argv, NULL);
+			u->from_prompt = 0;
+		}
 	}
 	cmd_words_free(&w);
 }
@@ -288,6 +293,7 @@ static void handle_key(struct ui *u, int key)
 	case ACT_HELP:
 		u->help = 1;
 		u->views[VIEW_HELP].top = 0;
+		u->views[VIEW_HELP].built_width = -1; /* it may have shown a command's output */
 		u->dirty |= DIRTY_ALL;
 		break;
 	case ACT_REDRAW:
@@ -508,6 +514,8 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	for (int i = 0; i < VIEW_N; i++)
 		kstrv_free(&u.views[i].lines);
 	kbuf_free(&u.msg);
+	kbuf_free(&u.output);
+	kbuf_free(&u.output_cmd);
 	kbuf_free(&u.status);
 	kbuf_free(&u.tmp);
 	kbuf_free(&u.query_saved);

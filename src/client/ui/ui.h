@@ -369,7 +369,11 @@ struct ui {
 	struct store *s;
 	int tab;
 	int tab_view[TAB_N];
-	int help;
+	int help; /* over the view: 1 the keys (?), 2 the last `:` command's output (run.c) */
+	/* What the last `:` command printed, whole, when it was more than one line (run.c); its
+	 * command line in output_cmd. The status line shows only the first line. */
+	struct kbuf output, output_cmd;
+	int from_prompt; /* ui_run_command is running what the `:` prompt read */
 	struct ui_view views[VIEW_N];
 	int dirty;
 	int row_a, row_b; /* DIRTY_ROWS: the two rows that changed */

@@ -3,6 +3,8 @@
  * line here (and its ACT_TAB_* / VIEW_* in ui.h, its keys in keys.c). */
 #include "ui.h"
 
+#include "kontor/text.h"
+
 const struct ui_tab_def ui_tabs[TAB_N] = {
     [TAB_SEARCH] = {"Search", VIEW_RESULTS},
     [TAB_CHAT] = {"Chat", VIEW_CHATS},
@@ -16,6 +18,11 @@ const struct ui_tab_def ui_tabs[TAB_N] = {
 
 static void title_tab(struct ui *u, struct kbuf *out)
 {
+	if (u->help == 2) {
+		kbuf_puts(out, ":");
+		text_sanitize(out, kbuf_str(&u->output_cmd), u->output_cmd.len, 0);
+		return;
+	}
 	kbuf_puts(out, u->help ? "Help" : ui_tabs[u->tab].name);
 }
 
