@@ -777,13 +777,13 @@ const struct cmd_entry cmd_import_entries[] = {
      "  --dry-run         check every row and say what would change; write nothing\n"
      "A file is CSV or an Excel workbook (.xlsx, whatever its name), such as Shopee's Mass\n"
      "Update export or mass-upload template. The SKU is the key (Shopify: the Handle; Etsy rows\n"
-     "without a SKU get etsy-HASH of the title; WooCommerce rows without one get woo-ID; Shopee\n"
-     "products without a parent SKU get shopee-ID of the product id); a SKU with characters a\n"
-     "key cannot have is mapped to one and kept as written. Importing the same file again\n"
-     "changes nothing, an edited file updates only the rows that changed. Each bad row is\n"
-     "reported as FILE:LINE: reason (in a workbook, FILE:ROW:) and skipped; rows that repeat an\n"
-     "earlier one exactly are merged with a warning; the others go in and the exit status is 3\n"
-     "when a row failed. Local image paths are relative to the file's directory and are\n"
-     "uploaded at sync; https URLs are kept."},
+     "without a SKU get etsy-HASH of the title; WooCommerce rows without one get woo-ID;\n"
+     "Shopee: the parent SKU, else shopee-ID of the product, else the row's SKU or\n"
+     "shopee-HASH of the name); a SKU with characters a key cannot have is mapped to one and\n"
+     "kept as written. Importing the same file again changes nothing, an edited file updates\n"
+     "only the rows that changed. Each bad row is reported as FILE:LINE: reason (in a workbook,\n"
+     "FILE:ROW:) and skipped; rows that repeat an earlier one exactly are merged with a\n"
+     "warning; the others go in and the exit status is 3 when a row failed. Local image paths\n"
+     "are relative to the file's directory and are uploaded at sync; https URLs are kept."},
     {0},
 };
