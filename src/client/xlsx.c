@@ -891,10 +891,10 @@ struct xlsx_read {
 	struct kbuf rowtext;
 	size_t *cell_at;
 	const char **fields;
-	long ncols;   /* 1 + the last column the row has touched */
-	long row;     /* the current row, 0 before the first */
-	long col;     /* the current cell's column, 0 before the row's first */
-	char type[4]; /* its t: "s", "str", "b", "e", "n" ("?" for an unknown one) */
+	long ncols;       /* 1 + the last column the row has touched */
+	long row;         /* the current row, 0 before the first */
+	long col;         /* the current cell's column, 0 before the row's first */
+	const char *type; /* its t: "s", "str", "b", "e", "n", "is" ("?" for an unknown one) */
 	int has_v, has_is;
 	int in_data, in_row, in_cell;
 	long written; /* the last row written */
@@ -1068,15 +1068,13 @@ static int xlsx_cell_start(struct xlsx_read *s, struct kerr *e)
 		                      s->row);
 	}
 	s->col = col;
-	strcpy(s->type, "n");
+	s->type = "n";
 	if (s->has_t) {
 		static const char *const known[] = {"s", "str", "b", "e", "n"};
-		strcpy(s->type, "?");
-		if (strcmp(s->tattr.data, "inlineStr") == 0)
-			strcpy(s->type, "is");
+		s->type = strcmp(s->tattr.data, "inlineStr") == 0 ? "is" : "?";
 		for (size_t k = 0; k < sizeof known / sizeof *known; k++)
 			if (strcmp(s->tattr.data, known[k]) == 0)
-				strcpy(s->type, known[k]);
+				s->type = known[k];
 	}
 	kbuf_reset(&s->text);
 	s->has_v = s->has_is = 0;

@@ -18,9 +18,7 @@
 #include "kontor/codes.h"
 #include "kontor/json.h"
 
-#ifndef TEST_DATA
-#define TEST_DATA "tests/data/import/"
-#endif
+#include "import_data.h"
 
 /* What the parser handed out, row by row. */
 struct got {
@@ -61,17 +59,6 @@ static void got_free(struct got *g)
 	for (int i = 0; i < g->n; i++)
 		listing_free(&g->l[i]);
 	free(g);
-}
-
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, TEST_DATA "%s", name);
-	struct kbuf b = KBUF_INIT;
-	struct kerr e;
-	if (kbuf_read_file(path, IMPORT_MAX_BYTES, &b, &e))
-		fail_msg("%s", e.msg);
-	return kbuf_detach(&b, len);
 }
 
 static struct got *parse_opts(const char *data, size_t len, const struct import_opts *o,

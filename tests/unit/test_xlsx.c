@@ -20,9 +20,7 @@
 #include "../../src/client/xlsx.h"
 #include "kontor/csv.h"
 
-#ifndef TEST_DATA
-#define TEST_DATA "tests/data/import/"
-#endif
+#include "import_data.h"
 
 #define NS "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 #define RNS "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -759,17 +757,6 @@ static void test_xlsx_refuses_a_sheet_the_archive_lacks(void **state)
 }
 
 /* --- the committed fixtures --------------------------------------------------------------- */
-
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof path, TEST_DATA "%s", name);
-	struct kbuf b = KBUF_INIT;
-	struct kerr e;
-	if (kbuf_read_file(path, IMPORT_MAX_BYTES, &b, &e))
-		fail_msg("%s", e.msg);
-	return kbuf_detach(&b, len);
-}
 
 static void test_xlsx_reads_fixture_kontor_basic(void **state)
 {
