@@ -68,7 +68,6 @@ struct imp {
 	struct progress prog; /* rows checked / signed / written, on a terminal */
 	long checked, signed_n;
 	struct xlsx_rows rows; /* a workbook's sheet: its CSV lines to its rows */
-	const char *unit;      /* "line", or "row" in a workbook */
 	char sheet[128];       /* the workbook's sheet read, or "" */
 };
 
@@ -76,6 +75,12 @@ struct imp {
 static long at(const struct imp *x, long line)
 {
 	return xlsx_row_of_line(&x->rows, line);
+}
+
+/* What at() counts: "line", or "row" in a workbook. */
+static const char *unit(const struct imp *x)
+{
+	return x->rows.n ? "row" : "line";
 }
 
 /* Rows checked so far, with those signed and written. */
@@ -300,12 +305,12 @@ static int is_blob_id(const char *v)
 static void row_merged(struct imp *x, long line, long same_as)
 {
 	if (x->merged < MERGES_SHOWN)
-		kbuf_printf(&x->merges, "%s%s %ld (= %s %ld)", x->merged ? ", " : "", x->unit,
-		            at(x, line), x->unit, at(x, same_as));
+		kbuf_printf(&x->merges, "%s%s %ld (= %s %ld)", x->merged ? ", " : "", unit(x),
+		            at(x, line), unit(x), at(x, same_as));
 	x->merged++;
 	if (x->c->verbosity > 0 && !x->c->json)
 		fprintf(x->c->out, "%s:%ld: merged: the same as %s %ld\n", x->file, at(x, line),
-		        x->unit, at(x, same_as));
+		        unit(x), at(x, same_as));
 }
 
 static int on_row(void *vx, const struct import_row *r)
@@ -355,7 +360,7 @@ static int on_row(void *vx, const struct import_row *r)
 		snprintf(msg, sizeof msg,
 		         "sku: '%.64s' is already on %s %ld (the SKU is the key: one row per "
 		         "product)",
-		         l->sku, x->unit, at(x, first));
+		         l->sku, unit(x), at(x, first));
 		row_failed(x, line, msg);
 		goto out;
 	}
@@ -565,7 +570,6 @@ static int read_workbook(struct imp *x, const struct args *a, enum import_format
 		fprintf(x->c->err, "%s: sheet '%s' (%zu of %zu; --sheet chooses another)\n",
 		        x->file, xlsx_sheet_name(wb, pick), pick + 1, n);
 	if (rc == K_OK) {
-		x->unit = "row";
 		snprintf(x->sheet, sizeof x->sheet, "%s", xlsx_sheet_name(wb, pick));
 		kbuf_free(data);
 		*data = csv;
@@ -619,7 +623,6 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&data);
 		return rc;
 	}
-	x.unit = "line";
 	if (xlsx_is_zip(data.data, data.len)) {
 		if (encoding || o.delim)
 			rc = kerr_set(
