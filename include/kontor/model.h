@@ -163,6 +163,10 @@ int model_validate(const char *type, const cJSON *obj, struct kerr *e);
 
 /* Current time as RFC 3339 UTC ("2026-11-23T09:12:18Z"). */
 void model_now(char out[MODEL_TIME_LEN + 1]);
+/* A new version's "updated": now (NULL: the present), or a second after prev when now is not
+ * later, so two versions of a listing made in one second are never taken for one (a sync
+ * keeps a whole cached copy while a summary's "updated" is the copy's). out may be prev. */
+void model_after(const char *prev, const char *now, char out[MODEL_TIME_LEN + 1]);
 /* t (seconds since 1970) as RFC 3339 UTC, as model_now writes the present. */
 void model_time(int64_t t, char out[MODEL_TIME_LEN + 1]);
 /* K_OK when s is RFC 3339 UTC of that exact form. */

@@ -174,6 +174,20 @@ void model_now(char out[MODEL_TIME_LEN + 1])
 	model_time((int64_t)time(NULL), out);
 }
 
+void model_after(const char *prev, const char *now, char out[MODEL_TIME_LEN + 1])
+{
+	char t[MODEL_TIME_LEN + 1];
+	if (now)
+		copy_fixed(t, sizeof t, now);
+	else
+		model_now(t);
+	time_t p;
+	/* the same form throughout (UTC, seconds): the later is the greater string */
+	if (prev && strcmp(t, prev) <= 0 && ktime_parse(prev, &p) == K_OK)
+		model_time((int64_t)p + 1, t);
+	memcpy(out, t, sizeof t);
+}
+
 void model_time(int64_t at, char out[MODEL_TIME_LEN + 1])
 {
 	_Static_assert(MODEL_TIME_LEN == KTIME_UTC_LEN, "a model time is ktime's UTC form");

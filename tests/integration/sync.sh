@@ -94,6 +94,18 @@ t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0
 NOTHING_BYTES=$(printf '%s' "$T_OUT" | sed -n 's/.*"bytesUp":\([0-9]*\),"bytesDown":\([0-9]*\).*/\1+\2/p')
 echo "# nothing-new sync on the wire: $NOTHING_BYTES bytes (up+down, HTTP, after TLS)"
 
+# --- two versions in one second are two versions: the buyer's whole copy gives way -------
+upd() { ks listing show TL-1 --json | sed -n 's/.*"updated":"\([^"]*\)".*/\1/p'; }
+t_run "the seller edits the price" 0 ks listing edit TL-1 --price 12.40
+u1=$(upd)
+t_run "and at once again" 0 ks listing edit TL-1 --price 12.30
+u2=$(upd)
+[ "$u2" \> "$u1" ] && t_ok "the second version is later than the first ($u1, $u2)" ||
+	t_fail "the second version is later than the first" "$u1 then $u2"
+t_run "buyer syncs" 0 kb sync
+t_eq "his whole copy of the first version gave way to the new price" \
+	"$(sqlite3 "$B/cache.db" "SELECT json_extract(j.json, '\$.priceTiers[0].unitPrice') FROM listings l JOIN listing_json j ON j.rid = l.rid WHERE l.id = '$LID'")" 1230
+
 # --- RFQ ------------------------------------------------------------------------------
 t_run "buyer posts an RFQ" 0 kb rfq post --title "Oak desks, 200 units" --qty 200 \
 	--currency EUR --target-price 80 --incoterm fob --destination DE --json

@@ -1118,6 +1118,25 @@ static void test_model_time_is_rfc3339_utc_and_the_epoch_out_of_range(void **sta
 	assert_string_equal(t, "1970-01-01T00:00:00Z");
 }
 
+/* A new version's time is later than the last one's, even within one second. */
+static void test_model_after_is_never_the_last_versions_time(void **state)
+{
+	char t[MODEL_TIME_LEN + 1];
+	model_after("2026-12-05T12:00:00Z", "2026-12-05T12:00:07Z", t);
+	assert_string_equal(t, "2026-12-05T12:00:07Z"); /* later: now as it is */
+	model_after("2026-12-05T12:00:07Z", "2026-12-05T12:00:07Z", t);
+	assert_string_equal(t, "2026-12-05T12:00:08Z"); /* the same second: one after */
+	model_after("2026-12-31T23:59:59Z", "2026-12-31T23:59:58Z", t);
+	assert_string_equal(t, "2027-01-01T00:00:00Z"); /* a clock behind it: one after too */
+	memcpy(t, "2026-12-05T12:00:08Z", sizeof t);
+	model_after(t, "2026-12-05T12:00:08Z", t); /* in place */
+	assert_string_equal(t, "2026-12-05T12:00:09Z");
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	model_after(NULL, NULL, t); /* no last version: the present */
+	assert_true(strcmp(t, now) >= 0);
+}
+
 static void test_kstrv_push_copies_and_free_zeroes(void **state)
 {
 	struct kstrv sv = {NULL, 0};
@@ -1178,6 +1197,7 @@ int main(void)
 	    cmocka_unit_test(test_model_check_time_refuses_impossible_dates_and_times),
 	    cmocka_unit_test(test_model_now_passes_check_time),
 	    cmocka_unit_test(test_model_time_is_rfc3339_utc_and_the_epoch_out_of_range),
+	    cmocka_unit_test(test_model_after_is_never_the_last_versions_time),
 	    cmocka_unit_test(test_kstrv_push_copies_and_free_zeroes),
 	    cmocka_unit_test(test_listing_variant_lines_align_each_variant_in_the_signed_order),
 	};

@@ -385,7 +385,7 @@ static int on_row(void *vx, const struct import_row *r)
 			row_note(x, line, "unchanged", l);
 			goto out;
 		}
-		memcpy(l->updated, x->now, sizeof l->updated);
+		model_after(l->updated, x->now, l->updated); /* the old version's, until now */
 		op = 'u';
 	}
 	if (!x->dry) {

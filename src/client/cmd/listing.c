@@ -446,7 +446,7 @@ static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	struct kstrv uploads = {0};
 	if ((rc = apply_options(c, &l, a, 0, &uploads, e)) == K_OK) {
-		model_now(l.updated);
+		model_after(l.updated, NULL, l.updated);
 		if ((rc = save_listing(c, &l, "update", &uploads, e)) == K_OK)
 			rc = queued(c, "updated", &l, e);
 	}
@@ -467,7 +467,7 @@ static int set_status(struct ctx *c, const struct args *a, const char *status, s
 		return K_OK;
 	}
 	snprintf(l.status, sizeof l.status, "%s", status);
-	model_now(l.updated);
+	model_after(l.updated, NULL, l.updated);
 	if ((rc = save_listing(c, &l, "update", NULL, e)) == K_OK)
 		rc = queued(c, strcmp(status, "paused") == 0 ? "paused" : "resumed", &l, e);
 	listing_free(&l);
