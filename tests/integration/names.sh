@@ -6,7 +6,8 @@
 # order before any pull has brought it); an ambiguous handle, name or prefix exits 2 listing
 # the candidates, an unknown one exits 2 saying none matched; whole ids work as before; order
 # list, contract list, chat list, rfq list and rfq show print names where they printed ids,
-# --json keeps the ids; times are shown in local time (TZ) with the zone, --json in UTC.
+# --json keeps the ids; times are shown in local time (TZ) with the zone, --json in UTC. A
+# buyer names a seller's listing by its SKU; two sellers' alike are listed to choose from.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
 export TZ=UTC0
@@ -251,6 +252,17 @@ t_run "chat show by the start of a name" 0 ks chat show "berlin int"
 t_match "the message" "$T_OUT" 'Can you do 600\?'
 t_run "chat send to a name two accounts share exits 2" 2 ks chat send Berlin "hello"
 t_match "naming both" "$T_ERR" 'matches 2 accounts'
+
+# --- a buyer names her listing by the SKU search shows him --------------------------------
+t_run "the buyer syncs her listings" 0 kb sync
+t_run "listing show by her SKU, from the buyer's chair" 0 kb listing show u720-bk
+t_match "her table legs" "$T_OUT" 'Iron table legs, black, 72 cm'
+t_run "another seller lists the same SKU" 0 kx listing add --sku U720-BK --title "Steel table legs" \
+	--price 10.00 --currency EUR
+t_run "the buyer syncs again" 0 kb sync
+t_run "the SKU two sellers use is ambiguous (exit 2)" 2 kb listing show U720-BK
+t_match "listing both to choose from" "$T_ERR" "'U720-BK' matches 2 listings"
+t_run "her own SKU stays hers alone" 0 ks listing show U720-BK
 
 # --- outbox drop by what the entry is about ----------------------------------------------
 t_run "a listing with no node: queued (exit 4)" 4 kc listing add --sku TL-1 --title "Table legs" --price 3 --currency CNY

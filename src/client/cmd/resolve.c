@@ -278,6 +278,16 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 		}
+		/* not one of ours: another seller's SKU, as search and listing show print it;
+		 * two sellers' alike are listed to choose from */
+		if (!rc && !exact->n) {
+			memset(&h, 0, sizeof h);
+			rc = store_names_sku_any(s, word, 0, &h, e);
+			if (!rc && !h.n)
+				rc = store_names_sku_any(s, word, 1, &h, e);
+			if (!rc)
+				cands_take(exact, RESOLVE_LISTING, &h);
+		}
 	}
 	if (!rc && (kinds & RESOLVE_ACCOUNT)) {
 		char handle[RESOLVE_WORD_MAX + 1];

@@ -84,6 +84,22 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
 	return collect(s, st, out, "looking a listing up by its SKU", e);
 }
 
+int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,
+                        struct kerr *e)
+{
+	const char *v[] = {sku};
+	/* both through the index on sku COLLATE NOCASE, the exact one filtered after it */
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    nocase ? "SELECT id FROM listings WHERE sku = ?1 COLLATE NOCASE ORDER BY id LIMIT 33"
+	           : "SELECT id FROM listings WHERE sku = ?1 COLLATE NOCASE AND sku = ?1"
+	             " ORDER BY id LIMIT 33",
+	    v, 1, NULL, e);
+	if (!st)
+		return K_EDB;
+	return collect(s, st, out, "looking a listing up by its SKU", e);
+}
+
 int store_names_handle(struct store *s, const char *handle, int prefix, struct names_hits *out,
                        struct kerr *e)
 {

@@ -101,6 +101,8 @@ static const char *const migrations[] = {
     /* 9: what a sync pulls from the node (its scope): NULL or 'market' the whole market,
      * 'mine' what concerns the account, or a JSON array of categories. */
     "ALTER TABLE nodes ADD COLUMN scope TEXT;",
+    /* 10: a buyer names another seller's listing by the SKU search shows (names.c). */
+    "CREATE INDEX listings_sku ON listings(sku COLLATE NOCASE);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
