@@ -91,6 +91,8 @@
  *   items[].netGrams?, grossGrams?  one unit's weight (grams, integers as canonical JSON
  *                            wants; the papers print kg), gross >= net
  *   items[].packages? {count, code (UN/ECE Rec 21)}, items[].marks? (shipping marks)
+ *   items[].variantSku?      the sku of the listing's variant bought (its options follow
+ *                            the title in the description); documents before it have none
  *   portOfLoading?, portOfDischarge?  UN/LOCODE ("CNNGB") where known, else free text
  *   charges? [{kind, amount}]  freight, insurance, packing, each at most once, billed by
  *                            the seller on top of the goods: total = sum of the lines + sum
@@ -131,6 +133,7 @@ struct contract_item {
 	int64_t packages;     /* how many packages the line ships in, 0 when not said */
 	char package_code[3]; /* UN/ECE Rec 21, "" with packages 0 */
 	char *marks;          /* shipping marks, may be NULL */
+	char variant_sku[MODEL_SKU_MAX + 1]; /* the listing variant's sku, "" for none */
 };
 
 struct contract_terms {
@@ -176,10 +179,14 @@ void contract_terms_order(const struct contract_terms *t, struct order_terms *ou
 /* Appends an item quoting listing l (which must carry its seller's signature) for qty:
  * description = title, unit, hsCode, origin from the listing; unitPrice = the listing's
  * tier price for qty (listing_unit_price) when unit_price < 0, else unit_price as given.
+ * A listing with variants needs the one bought named by variant (listing_variant_find):
+ * the item keeps its sku, the description ends in its options ("Basket (Size: L)") and its
+ * own price, when it has one, replaces the tier's. variant is refused for a listing
+ * without variants.
  * Sets currency and seller from the listing when still empty and refuses a listing in
  * another currency or from another seller. K_EINVAL naming the field. */
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
-                               int64_t unit_price, struct kerr *e);
+                               int64_t unit_price, const char *variant, struct kerr *e);
 /* The party from an Account profile: its legal name (else display name), address and tax
  * ids. Replaces what p held. */
 void contract_party_from_account(struct contract_party *p, const struct account *a);

@@ -96,6 +96,20 @@ int listing_verify(const struct listing *l, struct kerr *e);
 /* Unit price for a quantity from the tiers (the last tier whose min_qty <= qty);
  * -1 when qty is below the first tier. */
 int64_t listing_unit_price(const struct listing *l, int64_t qty);
+/* The variant of l that key names: its SKU, the seller's SKU for it, all its option values
+ * ("L Red"), else one value ("L") that only it has; case, accents and spacing aside, as
+ * search folds them. K_EINVAL when l has no variants, key is NULL or empty, or names several;
+ * K_ENOTFOUND when it names none; each message lists the variants. *out points into l. */
+int listing_variant_find(const struct listing *l, const char *key, const cJSON **out,
+                         struct kerr *e);
+/* The unit price of qty of variant v: its own, else the listing's tier for qty (-1 when qty
+ * is below the first tier). */
+int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t qty);
+/* The variants' values for a person to choose from: "Nâu / Nhỏ, Nâu / Lớn" (at most
+ * eight, then "…"), sanitised. */
+void listing_variants_named(const struct listing *l, struct kbuf *out);
+/* "Colour: Red, Size: L" (a shop export's generic "Variation" unnamed), sanitised. */
+void listing_variant_label(const cJSON *v, struct kbuf *out);
 /* The variants as a person reads them, one line each pushed to out, aligned: indent, the
  * values of its options joined by " / " in the order of their names' bytes, as the signed
  * form keeps them ("40cm / Nâu"), its price (the listing's at the MOQ when it has none of its

@@ -333,10 +333,32 @@ static struct contract_item *push_item(struct contract_terms *t)
 	return it;
 }
 
+/* "Title (Size: L)": the description of a variant, cut in the title to fit the line. */
+static char *variant_description(const char *title, const cJSON *v)
+{
+	struct kbuf label = KBUF_INIT, d = KBUF_INIT;
+	listing_variant_label(v, &label);
+	size_t room = label.len + 3 < CONTRACT_LINE_MAX ? CONTRACT_LINE_MAX - label.len - 3 : 0,
+	       n = strlen(title);
+	if (n > room) { /* on a character's first byte, with room for "…" */
+		n = room >= 3 ? room - 3 : 0;
+		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+			n--;
+	}
+	kbuf_append(&d, title, n);
+	if (n < strlen(title))
+		kbuf_puts(&d, "…");
+	if (label.len + 3 <= CONTRACT_LINE_MAX)
+		kbuf_printf(&d, " (%s)", kbuf_str(&label));
+	kbuf_free(&label);
+	return kbuf_detach(&d, NULL);
+}
+
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
-                               int64_t unit_price, struct kerr *e)
+                               int64_t unit_price, const char *variant, struct kerr *e)
 {
 	char sh[SHOWN_LEN];
+	const cJSON *var = NULL;
 	if (t->nitems >= CONTRACT_MAX_ITEMS)
 		return kerr_set(e, K_ETOOBIG, "items: at most %d per offer", CONTRACT_MAX_ITEMS);
 	if (!l->sig || !*l->sig)
@@ -350,6 +372,11 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 		                l->currency, t->currency);
 	if (*t->seller && strcmp(t->seller, l->seller_id) != 0)
 		return kerr_set(e, K_EINVAL, "seller: listing %s is from another seller", l->id);
+	if (variant || cJSON_GetArraySize(l->variants) > 0) {
+		int vrc = listing_variant_find(l, variant, &var, e);
+		if (vrc != K_OK)
+			return vrc;
+	}
 	if (unit_price < 0) {
 		if (qty < l->moq)
 			return kerr_set(e, K_EINVAL,
@@ -357,7 +384,7 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 			                " is below the minimum order quantity %" PRId64
 			                " of listing %s",
 			                qty, l->moq, l->id);
-		unit_price = listing_unit_price(l, qty);
+		unit_price = var ? listing_variant_price(l, var, qty) : listing_unit_price(l, qty);
 		if (unit_price < 0)
 			return kerr_set(e, K_EINVAL,
 			                "qty: %" PRId64
@@ -380,7 +407,11 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 	kcrypto_hash_b64url(c.data, c.len, it->listing_hash);
 	kbuf_free(&c);
 	copy_fixed(it->listing_id, sizeof it->listing_id, l->id);
-	it->description = xstrdup(l->title ? l->title : "");
+	it->description = var ? variant_description(l->title ? l->title : "", var)
+	                      : xstrdup(l->title ? l->title : "");
+	if (var)
+		copy_fixed(it->variant_sku, sizeof it->variant_sku,
+		           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku")));
 	it->qty = qty;
 	copy_fixed(it->unit, sizeof it->unit, l->unit);
 	it->unit_price = unit_price;
@@ -497,6 +528,11 @@ static int item_validate(const struct contract_item *it, size_t i, struct kerr *
 		if ((rc = codes_check_package(it->package_code, f, e)) != K_OK)
 			return rc;
 	}
+	for (const char *c = it->variant_sku; *c; c++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./",
+		            *c))
+			return kerr_set(e, K_EINVAL, "items[%zu].variantSku: '%s' is not a SKU", i,
+			                shown(it->variant_sku, sh));
 	if (it->marks) {
 		snprintf(f, sizeof f, "items[%zu].marks", i);
 		if ((rc = check_str(it->marks, f, 1, CONTRACT_MARKS_MAX, 1, e)) != K_OK)
@@ -737,6 +773,7 @@ int contract_terms_to_json(const struct contract_terms *t, cJSON **out, struct k
 			cJSON_AddStringToObject(pk, "code", it->package_code);
 		}
 		json_add_opt(j, "marks", it->marks);
+		json_add_opt(j, "variantSku", it->variant_sku);
 		cJSON_AddItemToArray(items, j);
 	}
 	cJSON_AddStringToObject(o, "currency", t->currency);
@@ -824,8 +861,8 @@ static int get_dup(const cJSON *o, const char *path, const char *name, int req, 
 static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, struct kerr *e)
 {
 	static const char *const keys[] = {
-	    "listingId", "listingHash", "description", "qty",      "unit",  "unitPrice", "hsCode",
-	    "origin",    "netGrams",    "grossGrams",  "packages", "marks", NULL};
+	    "listingId", "listingHash", "description", "qty",      "unit",  "unitPrice",  "hsCode",
+	    "origin",    "netGrams",    "grossGrams",  "packages", "marks", "variantSku", NULL};
 	static const char *const pkg_keys[] = {"count", "code", NULL};
 	char p[PATH_LEN], f[PATH_LEN];
 	int rc;
@@ -845,7 +882,9 @@ static int item_from_json(const cJSON *j, size_t i, struct contract_item *it, st
 	    (rc = get_int(j, p, "unitPrice", 1, &it->unit_price, e)) != K_OK ||
 	    (rc = get_int(j, p, "netGrams", 0, &it->net_grams, e)) != K_OK ||
 	    (rc = get_int(j, p, "grossGrams", 0, &it->gross_grams, e)) != K_OK ||
-	    (rc = get_dup(j, p, "marks", 0, &it->marks, e)) != K_OK)
+	    (rc = get_dup(j, p, "marks", 0, &it->marks, e)) != K_OK ||
+	    (rc = get_fixed(j, p, "variantSku", 0, it->variant_sku, sizeof it->variant_sku, e)) !=
+	        K_OK)
 		return rc;
 	const cJSON *pk = item(j, "packages");
 	if (pk) {
@@ -1816,9 +1855,11 @@ static void put_kg(struct kbuf *b, int64_t grams)
 	kbuf_puts(b, s);
 }
 
-/* An item's weights, packages and marks on one line under it, when it has any. */
+/* An item's variant, weights, packages and marks on one line under it, when it has any. */
 static void put_item_extras(struct kbuf *b, const struct contract_item *it)
 {
+	if (*it->variant_sku)
+		kbuf_printf(b, "      variant SKU %s\n", it->variant_sku);
 	if (!it->net_grams && !it->gross_grams && !it->packages && !it->marks)
 		return;
 	kbuf_puts(b, "     ");
@@ -2291,6 +2332,7 @@ void contract_diff(const struct contract_terms *o, const struct contract_terms *
 		diff_int(out, L("packages"), a->packages, c->packages, "");
 		diff_str(out, L("package code"), a->package_code, c->package_code);
 		diff_str(out, L("marks"), a->marks, c->marks);
+		diff_str(out, L("variant"), a->variant_sku, c->variant_sku);
 #undef L
 	}
 	for (size_t i = common; i < o->nitems; i++) {

@@ -15,6 +15,7 @@
 #include "kontor/ktime.h"
 #include "kontor/order.h"
 #include "kontor/money.h"
+#include "kontor/searchtext.h"
 
 #define PATH_LEN 256
 #define SHOWN_LEN 48
@@ -1676,6 +1677,195 @@ static const char *variant_str(const cJSON *v, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, key));
 }
 
+/* The option after `last` in the order of the signed form (names by their bytes), which
+ * every copy shares; NULL after the last. */
+static const cJSON *option_after(const cJSON *v, const char *last)
+{
+	const cJSON *o, *next = NULL;
+	cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(v, "options"))
+	{
+		if (cJSON_IsString(o) && strcmp(o->string, last) > 0 &&
+		    (!next || strcmp(o->string, next->string) < 0))
+			next = o;
+	}
+	return next;
+}
+
+/* The values of v's options joined by sep in that order, unsanitised ("40cm / Nâu"); with
+ * names, each "Name: value" but for the generic "Variation" a shop export gives. */
+static void variant_values(const cJSON *v, const char *sep, int names, struct kbuf *out)
+{
+	size_t start = out->len;
+	for (const cJSON *o = option_after(v, ""); o; o = option_after(v, o->string)) {
+		if (out->len > start)
+			kbuf_puts(out, sep);
+		if (names && strcmp(o->string, "Variation") != 0)
+			kbuf_printf(out, "%s: ", o->string);
+		kbuf_puts(out, o->valuestring);
+	}
+}
+
+int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t qty)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(v, "unitPrice");
+	if (cJSON_IsNumber(p))
+		return (int64_t)p->valuedouble;
+	return listing_unit_price(l, qty);
+}
+
+void listing_variant_label(const cJSON *v, struct kbuf *out)
+{
+	struct kbuf b = KBUF_INIT;
+	variant_values(v, ", ", 1, &b);
+	text_sanitize(out, kbuf_str(&b), b.len, 0);
+	kbuf_free(&b);
+}
+
+/* The fold search gives s, its spaces trimmed: how a typed name and a stored one compare. */
+static void fold_name(const char *s, struct kbuf *out)
+{
+	kbuf_reset(out);
+	searchtext_prep(out, s, strnlen(s, 4 * MODEL_TITLE_MAX));
+	size_t a = 0, n = out->len;
+	while (a < n && out->data[a] == ' ')
+		a++;
+	while (n > a && out->data[n - 1] == ' ')
+		n--;
+	memmove(out->data, out->data + a, n - a);
+	out->len = n - a;
+	kbuf_str(out);
+}
+
+static int cmp_word(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The words of s as fold_name gives them, sorted: "Lớn Nâu" and "nau lon" are one. */
+static void fold_words(const char *s, struct kbuf *out)
+{
+	struct kbuf f = KBUF_INIT;
+	struct kstrv w = {0};
+	fold_name(s, &f);
+	char *save = NULL;
+	for (char *tok = f.len ? strtok_r(f.data, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save))
+		kstrv_push(&w, tok);
+	if (w.n > 1)
+		qsort(w.v, w.n, sizeof *w.v, cmp_word);
+	kbuf_reset(out);
+	for (size_t i = 0; i < w.n; i++)
+		kbuf_printf(out, "%s%s", i ? " " : "", w.v[i]);
+	kbuf_str(out);
+	kstrv_free(&w);
+	kbuf_free(&f);
+}
+
+static int folded_is(const char *s, const char *want, struct kbuf *tmp)
+{
+	if (!s)
+		return 0;
+	fold_name(s, tmp);
+	return strcmp(kbuf_str(tmp), want) == 0;
+}
+
+void listing_variants_named(const struct listing *l, struct kbuf *out)
+{
+	int n = 0;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		if (n == 8) {
+			kbuf_puts(out, ", …");
+			break;
+		}
+		struct kbuf b = KBUF_INIT;
+		variant_values(v, " / ", 0, &b);
+		kbuf_puts(out, n++ ? ", " : "");
+		text_sanitize(out, kbuf_str(&b), b.len, 0);
+		kbuf_free(&b);
+	}
+}
+
+int listing_variant_find(const struct listing *l, const char *key, const cJSON **out,
+                         struct kerr *e)
+{
+	*out = NULL;
+	int n = cJSON_GetArraySize(l->variants);
+	struct kbuf want = KBUF_INIT, tmp = KBUF_INIT, names = KBUF_INIT, words = KBUF_INIT,
+	            all_words = KBUF_INIT, said = KBUF_INIT;
+	listing_variants_named(l, &names);
+	int rc = K_OK;
+	if (n == 0) {
+		rc = kerr_set(e, K_EINVAL, "listing %s has no variants", l->id);
+		goto done;
+	}
+	if (!key || !*key) {
+		rc = kerr_set(e, K_EINVAL, "listing %s comes in %d variants: name one (%s)", l->id,
+		              n, kbuf_str(&names));
+		goto done;
+	}
+	struct kbuf clean = KBUF_INIT;
+	text_sanitize(&clean, key, strnlen(key, 4 * MODEL_TITLE_MAX), 0);
+	text_clip(&said, kbuf_str(&clean), 40, 0); /* the key as typed, for the message */
+	kbuf_free(&clean);
+	fold_name(key, &want);
+	fold_words(key, &words);
+	/* first a SKU or the seller's SKU exactly; then what names one variant whole, folded:
+	 * either SKU, all its values in any order; then one value of one option ("L"), when
+	 * only one variant has it */
+	for (int pass = 0; pass < 3 && !*out; pass++) {
+		const cJSON *v, *hit = NULL;
+		int hits = 0;
+		cJSON_ArrayForEach(v, l->variants)
+		{
+			int match = 0;
+			const char *sku = variant_str(v, "sku"),
+			           *ssku = variant_str(v, "sellerSku");
+			if (pass == 0) { /* a SKU as it is: "gio-l" and "GIO-L" fold alike */
+				match = (sku && strcmp(sku, key) == 0) ||
+				        (ssku && strcmp(ssku, key) == 0);
+			} else if (pass == 1) {
+				struct kbuf all = KBUF_INIT;
+				variant_values(v, " ", 0, &all);
+				fold_words(kbuf_str(&all), &all_words);
+				match = folded_is(sku, kbuf_str(&want), &tmp) ||
+				        folded_is(ssku, kbuf_str(&want), &tmp) ||
+				        (words.len &&
+				         strcmp(kbuf_str(&all_words), kbuf_str(&words)) == 0);
+				kbuf_free(&all);
+			} else {
+				for (const cJSON *o = option_after(v, ""); o && !match;
+				     o = option_after(v, o->string))
+					match = folded_is(o->valuestring, kbuf_str(&want), &tmp);
+			}
+			if (match) {
+				hit = v;
+				hits++;
+			}
+		}
+		if (hits == 1) {
+			*out = hit;
+		} else if (hits > 1) {
+			rc = kerr_set(e, K_EINVAL,
+			              "listing %s: '%s' names %d of its variants; name one (%s)",
+			              l->id, kbuf_str(&said), hits, kbuf_str(&names));
+			goto done;
+		}
+	}
+	if (!*out)
+		rc = kerr_set(e, K_ENOTFOUND, "listing %s has no variant '%s' (%s)", l->id,
+		              kbuf_str(&said), kbuf_str(&names));
+done:
+	kbuf_free(&said);
+	kbuf_free(&words);
+	kbuf_free(&all_words);
+	kbuf_free(&want);
+	kbuf_free(&tmp);
+	kbuf_free(&names);
+	return rc;
+}
+
 void listing_variant_lines(const struct listing *l, const char *indent, struct kstrv *out,
                            struct kbuf *names)
 {
@@ -1685,26 +1875,13 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 	cJSON_ArrayForEach(v, l->variants) /* each variant's three columns, and their widths */
 	{
 		struct kbuf b = KBUF_INIT, t = KBUF_INIT;
-		const cJSON *o, *opts_of = cJSON_GetObjectItemCaseSensitive(v, "options");
-		/* in the order of the signed form (keys by their bytes), which every copy shares */
-		const char *last = "";
-		for (;;) {
-			const cJSON *next = NULL;
-			cJSON_ArrayForEach(o, opts_of)
-			{
-				if (cJSON_IsString(o) && strcmp(o->string, last) > 0 &&
-				    (!next || strcmp(o->string, next->string) < 0))
-					next = o;
-			}
-			if (!next)
-				break;
-			last = next->string;
-			kbuf_printf(&b, "%s%s", b.len ? " / " : "", next->valuestring);
+		variant_values(v, " / ", 0, &b);
+		for (const cJSON *o = option_after(v, ""); o; o = option_after(v, o->string)) {
 			size_t k = 0;
-			while (k < seen.n && strcmp(seen.v[k], next->string) != 0)
+			while (k < seen.n && strcmp(seen.v[k], o->string) != 0)
 				k++;
 			if (k == seen.n)
-				kstrv_push(&seen, next->string);
+				kstrv_push(&seen, o->string);
 		}
 		text_sanitize(&t, kbuf_str(&b), b.len, 0);
 		size_t w = text_width(kbuf_str(&t));

@@ -4,7 +4,8 @@
  * of an accepted object holds a bidi control or invisible format character (the contract
  * section body, canonical JSON checked by contract_verify, aside); every string through the
  * terminal sanitiser comes out valid UTF-8 with no escape, control or hidden character, and
- * the same again when sanitised twice; JSON made safe for a terminal means the same JSON. */
+ * the same again when sanitised twice; JSON made safe for a terminal means the same JSON.
+ * Each variant of a listing is found by its own SKU. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,26 @@ static void listing_round_trip(const cJSON *j)
 	same_or_die(&c1, &c2, "listing canonical bytes after listing_copy");
 	(void)listing_verify(&l, &e);
 	(void)listing_unit_price(&l, 1000);
+	/* each variant is found by its own SKU (or refused as ambiguous, when another's
+	 * sellerSku is the same bytes), and its label and price come out */
+	const cJSON *v, *found;
+	struct kbuf label = KBUF_INIT;
+	listing_variants_named(&l, &label);
+	cJSON_ArrayForEach(v, l.variants)
+	{
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
+		int rc = listing_variant_find(&l, sku, &found, &e);
+		if (rc == K_OK && found != v &&
+		    strcmp(sku, cJSON_GetStringValue(
+		                    cJSON_GetObjectItemCaseSensitive(found, "sellerSku"))) != 0)
+			die("a variant's SKU found another variant", NULL);
+		if (rc != K_OK && rc != K_EINVAL)
+			die("a variant's SKU found none", &e);
+		listing_variant_label(v, &label);
+		(void)listing_variant_price(&l, v, 1000);
+	}
+	(void)listing_variant_find(&l, "L", &found, &e);
+	kbuf_free(&label);
 
 	cJSON_Delete(j1);
 	cJSON_Delete(j2);

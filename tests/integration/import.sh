@@ -6,7 +6,8 @@
 # with one SKU per variation and an Italian header, WooCommerce's with repeated rows and
 # grouped products, Excel's Windows-1252 and "sep=;" files with decimal commas, Shopee's
 # workbooks (.xlsx) as its seller centre writes them, and a file without a currency column
-# taking it from the config or the account's country.
+# taking it from the config or the account's country. A buyer's offer for a Shopee product
+# names the variant bought and takes its price, which the seller's copy shows.
 . "$(dirname "$0")/../lib.sh"
 
 D="$T_ROOT/tests/data/import"
@@ -312,6 +313,32 @@ t_run "her Shopee listings go to the node with the first sync" 0 k3 sync
 t_eq "her outbox is empty" "$(k3 outbox list --json | grep -c '"method"')" "0"
 t_run "another account finds her basket on the node" 0 k2 search "giỏ tre" --remote
 t_match "by its Vietnamese title" "$T_OUT" 'Giỏ tre đan tay'
+
+# --- a buyer's offer names the variant bought, and takes its price ----------------------
+t_run "the buyer syncs" 0 k2 sync
+t_run "an offer for a product in two sizes that names neither: refused (exit 2)" 2 \
+	k2 contract propose --listing GIO-TRE --qty 40 --incoterm FOB --place "Hai Phong"
+t_match "the choices named, and how to name one" "$T_ERR" 'comes in 2 variants: name one \(Nhỏ, Lớn\) with --variant'
+t_run "one that names no variant: refused too" 2 \
+	k2 contract propose --listing GIO-TRE --variant XL --qty 40 --incoterm FOB --place "Hai Phong"
+t_match "saying so" "$T_ERR" "--variant: listing L[A-Za-z0-9_-]+ has no variant 'XL' \(Nhỏ, Lớn\)"
+t_eq "nothing was proposed" "$(k2 contract list --json | grep -c '"id"')" "0"
+t_run "the large one, named without its accents" 0 \
+	k2 contract propose --listing GIO-TRE --variant lon --qty 40 --incoterm FOB --place "Hai Phong" --json
+t_match "at the large one's price, not the small one's" "$T_OUT" '"unitPrice":245000,"total":9800000,"currency":"VND"'
+cid=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "Hoa syncs" 0 k3 sync
+t_run "and reads the offer" 0 k3 contract show "$cid"
+t_match "its line says which basket" "$T_OUT" 'Giỏ tre đan tay \(Kích thước: Lớn\) +40 +piece +245,000 VND +9,800,000 VND'
+t_match "and its SKU, for her picking" "$T_OUT" '^      variant SKU GIO-TRE-L$'
+t_run "she offers him the large one by its SKU alone" 0 k3 contract propose --listing gio-tre-l \
+	--buyer @online-shop --qty 10 --incoterm FOB --place "Hai Phong" --json
+t_match "the variant's SKU named the listing and the variant" "$T_OUT" '"unitPrice":245000,"total":2450000'
+t_run "she counters a larger quantity" 0 k3 contract counter "$cid" --qty 50
+t_match "the price stays the large one's" "$T_OUT" 'items\[0\]\.qty: 40 -> 50'
+t_nomatch "no other price is taken" "$T_OUT" 'unit price'
+t_run "the countered contract verifies" 0 k3 contract show "$cid" --verify
+t_match "at 50 large baskets" "$(k3 contract show "$cid")" 'Total: 12,250,000 VND'
 t_node_stop
 
 t_done

@@ -5,8 +5,9 @@
 # own words; on your own listing the keys only say so. Each action is checked where it
 # lands: the seller's CLI after a sync. Then a listing with variants (a Shopee workbook):
 # the summary a sync brought, f fetching the signed listing, and each variant with its
-# options, price and SKU, and the stock, in the view and the CLI. Last, the seller's import
-# from the : prompt: its whole output (the bad row named) over the view until q.
+# options, price and SKU, and the stock, in the view and the CLI. Then the seller's import
+# from the : prompt: its whole output (the bad row named) over the view until q. Last, P on
+# that product: the signed listing fetched, which variant asked first, its price offered.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -150,4 +151,24 @@ t_match "the tab line says q closes it" "$D" 'output — q closes|q closes'
 t_nomatch "q closes it" "$(cat "$T_TMP/d-closed")" "shopee-sales-info\.xlsx:12:"
 t_match "and the view is back" "$(cat "$T_TMP/d-closed")" '\? help'
 
+# --- P on a product in variants: which one is asked first, and its price is the offer's --
+t_run "the seller's updated baskets reach the node" 0 ks sync
+t_run "buyer syncs: the basket is a summary again" 0 kb sync
+printf '%s\n' / 'gio tre' '<Enter>' '<Enter>' ":dump $T_TMP/d-v-summary" P ":dump $T_TMP/d-v-ask" 'XL<Enter>' ":dump $T_TMP/d-v-bad" \
+	'<C-u>lon<Enter>' ":dump $T_TMP/d-v-qty" '40<Enter>' '<Enter>' 'Hai Phong<Enter>' '<Enter>' \
+	":dump $T_TMP/d-v-confirm" y ":dump $T_TMP/d-v-sent" :quit >"$T_TMP/s-v"
+ui "$B" 100x30 "$T_TMP/s-v" KONTOR_PASSPHRASE="'$PASS'"
+t_match "the basket's new version came as a summary" "$(cat "$T_TMP/d-v-summary")" '^summary — f fetches'
+D=$(cat "$T_TMP/d-v-ask")
+t_match "P fetched the signed listing first: its variants are listed" "$D" '^  Lớn  VND 245,000  GIO-TRE-L$'
+t_match "and asks which variant, naming each" "$D" '^variant \(Nhỏ, Lớn\):$'
+D=$(cat "$T_TMP/d-v-bad")
+t_match "XL names none: refused with the choices" "$D" "has no variant 'XL' \(Nhỏ, Lớn\)"
+t_match "and asked again" "$D" '^variant \(Nhỏ, Lớn\): XL'
+t_match "lon (no accents) is the large one: the quantity is asked next" "$(cat "$T_TMP/d-v-qty")" '^quantity \(MOQ 1\):$'
+t_match "the confirmation names the variant at its own price" "$(cat "$T_TMP/d-v-confirm")" \
+	'^Propose 40 × Giỏ tre đan tay \(Lớn\) at 245,000 = 9,800,000 VND, FOB Hai Phong\? \(y/n\)'
+t_match "y proposes" "$(cat "$T_TMP/d-v-sent")" 'propose: (queued|done)'
+t_run "the buyer's offer" 0 kb contract list
+t_match "is for 9,800,000 VND: 40 large baskets" "$T_OUT" 'offer +buy from +9,800,000 VND'
 t_done

@@ -6,7 +6,8 @@
 # neither is asked again, nothing run), Enter opens one; p again resumes it. RFQs (8): the
 # buyer's open RFQs, the one in her category first though it is older; Enter shows it; Q
 # quotes with the RFQ's quantity, its target price and its Incoterm filled in, and the
-# buyer finds the offer, naming the RFQ, after his sync; the row then says "answered".
+# buyer finds the offer, naming the RFQ, after his sync; the row then says "answered". A
+# listing in variants is quoted for one, named by its SKU, at its own price.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -215,6 +216,43 @@ t_match "its command quotes it with her SKU and his @handle" "$CMD" \
 set -- $(printf '%s' "$CMD" | sed 's/^kontor //; s/PLACE$/Haiphong/')
 t_run "and it runs as written, with the place filled in" 0 ks "$@"
 t_match "it proposed a contract" "$T_OUT" 'proposed contract'
+
+# --- her baskets come in two sizes: a quote is for one of them -----------------------------
+t_run "seller imports her Shopee baskets (two sizes)" 0 ks listing import \
+	"$T_ROOT/tests/data/import/xlsx/shopee-template.xlsx" --currency VND
+t_run "and puts them in Baskets" 0 ks listing edit GIO-TRE --category Baskets
+t_run "buyer asks for 40 baskets" 0 kb rfq post --title "Bamboo baskets" --qty 40 --category Baskets \
+	--destination DE --incoterm FOB
+t_run "seller syncs" 0 ks sync
+cat >"$T_TMP/s5" <<EOF
+8
+<Enter>
+Q
+:dump $T_TMP/d-v-default
+<C-u>GIO-TRE<Enter>
+:dump $T_TMP/d-v-refused
+<C-u>gio-tre-l<Enter>
+:dump $T_TMP/d-v-price
+<Enter>
+<Enter>
+<Enter>
+Hai Phong<Enter>
+<Enter>
+:dump $T_TMP/d-v-confirm
+y
+$(settle)
+:quit
+EOF
+ui "$S" 100x30 "$T_TMP/s5"
+t_match "Q offers the first basket's SKU" "$(cat "$T_TMP/d-v-default")" 'Quote: listing \(SKU or id\): GIO-TRE-S'
+t_match "the product's own SKU is asked again, naming its variants' SKUs" "$(cat "$T_TMP/d-v-refused")" \
+	"'GIO-TRE' comes in 2 variants: give one's SKU \\(GIO-TRE-S, GIO-TRE-L\\)"
+t_match "the large one's SKU, any case: its own price" "$(cat "$T_TMP/d-v-price")" 'Quote: unit price: 245000'
+t_match "the y/n names the basket" "$(tr '\n' ' ' <"$T_TMP/d-v-confirm")" \
+	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 40 gio-tre-l × 245000 VND, FOB Hai Phong\? \(y/n\)'
+t_run "buyer syncs" 0 kb sync
+t_run "buyer lists his contracts" 0 kb contract list
+t_match "her offer: 40 large baskets, 9,800,000 VND" "$T_OUT" 'offer +buy from +9,800,000 VND +Hoa Phat Iron Art'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

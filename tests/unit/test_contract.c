@@ -87,7 +87,7 @@ static void make_terms(struct contract_terms *t, int64_t qty)
 	contract_terms_init(t);
 	memcpy(t->buyer, buyer_id, sizeof t->buyer);
 	memcpy(t->escrow_agent, node_id, sizeof t->escrow_agent);
-	assert_int_equal(contract_terms_add_listing(t, &lst, qty, -1, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(t, &lst, qty, -1, NULL, &e), K_OK);
 	memcpy(t->incoterm, "FOB", 4);
 	t->named_place = xstrdup("Shanghai");
 	memcpy(t->mode, "sea", 4);
@@ -185,11 +185,11 @@ static void test_offer_from_listing_picks_the_tier_price_for_the_quantity(void *
 	struct kerr e = {0, ""};
 	struct contract_terms t;
 	contract_terms_init(&t);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 100, -1, &e), K_OK);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 499, -1, &e), K_OK);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 500, -1, &e), K_OK);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 800, -1, &e), K_OK);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 800, 1100, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 100, -1, NULL, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 499, -1, NULL, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 500, -1, NULL, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 800, -1, NULL, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 800, 1100, NULL, &e), K_OK);
 	assert_int_equal(t.items[0].unit_price, 1300);
 	assert_int_equal(t.items[1].unit_price, 1300);
 	assert_int_equal(t.items[2].unit_price, 1250);
@@ -213,9 +213,168 @@ static void test_offer_from_listing_picks_the_tier_price_for_the_quantity(void *
 	kbuf_free(&cb);
 
 	/* Below the minimum order quantity there is no tier price. */
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 99, -1, &e), K_EINVAL);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 99, -1, NULL, &e), K_EINVAL);
 	assert_non_null(strstr(e.msg, "qty: 99 is below the minimum order quantity 100"));
 	contract_terms_free(&t);
+}
+
+/* A basket in three sizes and two colours, as a Shopee export makes one: the large has a
+ * price of its own, the small the listing's. */
+static void variant_listing(struct listing *l, const char *title)
+{
+	struct kerr e = {0, ""};
+	listing_copy(l, &lst);
+	free(l->title);
+	l->title = xstrdup(title);
+	static const char *const v[][5] = {
+	    /* sku, size, colour, price, seller's sku */
+	    {"BASKET-S-N", "Nhỏ", "Nâu", NULL, "GIO-S-NAU"},
+	    {"BASKET-L-N", "Lớn", "Nâu", "2450", "GIO-L-NAU"},
+	    {"BASKET-L-T", "Lớn", "Trắng", "2600", NULL},
+	};
+	l->variants = cJSON_CreateArray();
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "sku", v[i][0]);
+		cJSON *opts = cJSON_AddObjectToObject(o, "options");
+		cJSON_AddStringToObject(opts, "Size", v[i][1]);
+		cJSON_AddStringToObject(opts, "Colour", v[i][2]);
+		if (v[i][3])
+			cJSON_AddNumberToObject(o, "unitPrice", atoi(v[i][3]));
+		if (v[i][4])
+			cJSON_AddStringToObject(o, "sellerSku", v[i][4]);
+		cJSON_AddItemToArray(l->variants, o);
+	}
+	if (listing_sign(l, &seller_kp, &e) != K_OK)
+		fail_msg("listing_sign: %s", e.msg);
+}
+
+static void test_an_offer_for_a_variant_takes_its_price_and_names_its_options(void **state)
+{
+	struct kerr e = {0, ""};
+	struct listing l;
+	variant_listing(&l, "Rattan basket");
+	struct contract_terms t;
+	contract_terms_init(&t);
+
+	/* which one is bought is part of the bargain: none named is refused, naming them */
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, NULL, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "comes in 3 variants: name one (Nâu / Nhỏ, Nâu / Lớn, "
+	                              "Trắng / Lớn)"));
+	assert_int_equal(t.nitems, 0);
+
+	/* by its options, typed without accents: its own price, its options in the line */
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "lon nau", &e), K_OK);
+	assert_int_equal(t.items[0].unit_price, 2450);
+	assert_string_equal(t.items[0].variant_sku, "BASKET-L-N");
+	assert_string_equal(t.items[0].description, "Rattan basket (Colour: Nâu, Size: Lớn)");
+	/* by the one value only it has; by the seller's SKU; by the SKU */
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "trắng", &e), K_OK);
+	assert_string_equal(t.items[1].variant_sku, "BASKET-L-T");
+	assert_int_equal(t.items[1].unit_price, 2600);
+	assert_int_equal(contract_terms_add_listing(&t, &l, 500, -1, "gio-s-nau", &e), K_OK);
+	assert_string_equal(t.items[2].variant_sku, "BASKET-S-N");
+	assert_int_equal(t.items[2].unit_price, 1250); /* no price of its own: the tier's */
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, 999, "BASKET-L-T", &e), K_OK);
+	assert_int_equal(t.items[3].unit_price, 999); /* an explicit price still wins */
+
+	/* a value two variants share, and one none has, are refused with the choices */
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "Lớn", &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "'Lớn' names 2 of its variants; name one ("));
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "XL", &e), K_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "has no variant 'XL' (Nâu / Nhỏ, "));
+	/* and a variant of a listing that has none */
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 100, -1, "L", &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "has no variants"));
+	assert_int_equal(t.nitems, 4);
+
+	/* a SKU as it is wins over one that is the same but for case */
+	cJSON_AddStringToObject(cJSON_GetArrayItem(l.variants, 2), "sellerSku", "basket-l-n");
+	const cJSON *v = NULL;
+	assert_int_equal(listing_variant_find(&l, "BASKET-L-N", &v, &e), K_OK);
+	assert_ptr_equal(v, cJSON_GetArrayItem(l.variants, 1));
+	assert_int_equal(listing_variant_find(&l, "basket-l-n", &v, &e), K_OK);
+	assert_ptr_equal(v, cJSON_GetArrayItem(l.variants, 2));
+	assert_int_equal(listing_variant_find(&l, "Basket-L-N", &v, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "names 2 of its variants"));
+	contract_terms_free(&t);
+	listing_free(&l);
+}
+
+static void test_the_variant_bought_is_signed_and_read_back(void **state)
+{
+	struct kerr e = {0, ""};
+	struct listing l;
+	variant_listing(&l, "Rattan basket");
+	struct contract_terms t, back;
+	make_terms(&t, 100);
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "GIO-L-NAU", &e), K_OK);
+	assert_int_equal(contract_terms_total(&t, &e), K_OK);
+	cJSON *body = NULL;
+	assert_int_equal(contract_terms_to_json(&t, &body, &e), K_OK);
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(body, "items");
+	/* an item without a variant carries no key, so older documents keep their bytes */
+	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(items, 0), "variantSku"));
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+	                        cJSON_GetArrayItem(items, 1), "variantSku")),
+	                    "BASKET-L-N");
+	assert_int_equal(contract_terms_from_json(body, &back, &e), K_OK);
+	assert_string_equal(back.items[0].variant_sku, "");
+	assert_string_equal(back.items[1].variant_sku, "BASKET-L-N");
+	assert_string_equal(back.items[1].description, "Rattan basket (Colour: Nâu, Size: Lớn)");
+
+	/* the signed document verifies, and its text says which variant, under its line */
+	cJSON *sec = offer_section(&t), *c = NULL;
+	sign(sec, "buyer", &buyer_kp);
+	assert_int_equal(contract_new(sec, &c, &e), K_OK);
+	struct contract_status st;
+	assert_int_equal(contract_verify(c, &st, &e), K_OK);
+	struct kbuf txt = KBUF_INIT;
+	assert_int_equal(contract_render(c, &txt, &e), K_OK);
+	assert_non_null(strstr(kbuf_str(&txt), "Rattan basket (Colour: Nâu, Size: Lớn)"));
+	assert_non_null(strstr(kbuf_str(&txt), "\n      variant SKU BASKET-L-N\n"));
+	kbuf_free(&txt);
+	cJSON_Delete(c);
+	/* a counter that changes the variant says so */
+	struct kbuf diff = KBUF_INIT;
+	snprintf(back.items[1].variant_sku, sizeof back.items[1].variant_sku, "BASKET-L-T");
+	contract_diff(&t, &back, &diff);
+	assert_non_null(strstr(kbuf_str(&diff), "items[1].variant: BASKET-L-N -> BASKET-L-T"));
+	kbuf_free(&diff);
+	contract_terms_free(&back);
+
+	/* what is not a SKU is refused by name */
+	cJSON *it1 = cJSON_GetArrayItem(items, 1);
+	cJSON_ReplaceItemInObject(it1, "variantSku", cJSON_CreateString("L N\n"));
+	assert_int_equal(contract_terms_from_json(body, &back, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "items[1].variantSku"));
+	cJSON_Delete(body);
+	contract_terms_free(&t);
+	listing_free(&l);
+}
+
+static void test_a_long_title_is_cut_so_the_variant_still_fits(void **state)
+{
+	struct kerr e = {0, ""};
+	struct listing l;
+	char title[MODEL_TITLE_MAX + 1];
+	/* 66 three-byte letters and two bytes: every cut must land between letters */
+	size_t n = 0;
+	while (n + 3 <= MODEL_TITLE_MAX - 2)
+		n += (size_t)snprintf(title + n, sizeof title - n, "ằ");
+	snprintf(title + n, sizeof title - n, "xy");
+	variant_listing(&l, title);
+	struct contract_terms t;
+	make_terms(&t, 100);
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "BASKET-L-T", &e), K_OK);
+	const char *d = t.items[1].description;
+	assert_true(strlen(d) <= CONTRACT_LINE_MAX);
+	assert_non_null(strstr(d, "… (Colour: Trắng, Size: Lớn)"));
+	assert_int_equal(strncmp(d, "ằằằ", 9), 0);
+	assert_int_equal(contract_terms_total(&t, &e), K_OK);
+	assert_int_equal(contract_terms_validate(&t, &e), K_OK); /* whole letters, one line */
+	contract_terms_free(&t);
+	listing_free(&l);
 }
 
 static void test_offer_refuses_an_unsigned_listing(void **state)
@@ -227,7 +386,7 @@ static void test_offer_refuses_an_unsigned_listing(void **state)
 	free(l.sig);
 	l.sig = NULL;
 	contract_terms_init(&t);
-	assert_int_equal(contract_terms_add_listing(&t, &l, 500, -1, &e), K_EINVAL);
+	assert_int_equal(contract_terms_add_listing(&t, &l, 500, -1, NULL, &e), K_EINVAL);
 	assert_non_null(strstr(e.msg, "not signed by its seller"));
 	contract_terms_free(&t);
 	listing_free(&l);
@@ -238,8 +397,8 @@ static void test_offer_total_is_the_exact_sum_and_overflow_is_refused(void **sta
 	struct kerr e = {0, ""};
 	struct contract_terms t;
 	make_terms(&t, 500);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 800, -1, &e), K_OK);
-	assert_int_equal(contract_terms_add_listing(&t, &lst, 333, 1999, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 800, -1, NULL, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 333, 1999, NULL, &e), K_OK);
 	assert_int_equal(contract_terms_total(&t, &e), K_OK);
 	assert_int_equal(t.total, 500 * 1250 + 800 * 1190 + 333 * 1999);
 	assert_int_equal(contract_terms_validate(&t, &e), K_OK);
@@ -712,11 +871,11 @@ static void test_diff_names_added_and_removed_items_in_their_units(void **state)
 	struct contract_terms a, b;
 	make_terms(&a, 300);
 	make_terms(&b, 300);
-	assert_int_equal(contract_terms_add_listing(&b, &lst, 1000, -1, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&b, &lst, 1000, -1, NULL, &e), K_OK);
 	contract_diff(&a, &b, &out);
 	assert_non_null(strstr(kbuf_str(&out), " (1000 pieces at "));
 	kbuf_reset(&out);
-	assert_int_equal(contract_terms_add_listing(&a, &lst, 300, -1, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(&a, &lst, 300, -1, NULL, &e), K_OK);
 	contract_terms_free(&b);
 	make_terms(&b, 300);
 	contract_diff(&a, &b, &out);
@@ -1233,6 +1392,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_offer_from_listing_picks_the_tier_price_for_the_quantity),
+	    cmocka_unit_test(test_an_offer_for_a_variant_takes_its_price_and_names_its_options),
+	    cmocka_unit_test(test_the_variant_bought_is_signed_and_read_back),
+	    cmocka_unit_test(test_a_long_title_is_cut_so_the_variant_still_fits),
 	    cmocka_unit_test(test_offer_refuses_an_unsigned_listing),
 	    cmocka_unit_test(test_offer_total_is_the_exact_sum_and_overflow_is_refused),
 	    cmocka_unit_test(test_sea_only_incoterm_with_air_or_courier_is_refused_naming_the_rule),

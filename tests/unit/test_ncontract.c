@@ -24,7 +24,7 @@ static void make_terms(struct contract_terms *t, int64_t qty, const char *prev,
 	contract_terms_init(t);
 	memcpy(t->buyer, buyer_id, sizeof t->buyer);
 	memcpy(t->escrow_agent, escrow ? escrow : node_id, sizeof t->escrow_agent);
-	assert_int_equal(contract_terms_add_listing(t, &lst, qty, -1, &e), K_OK);
+	assert_int_equal(contract_terms_add_listing(t, &lst, qty, -1, NULL, &e), K_OK);
 	memcpy(t->incoterm, "FOB", 4);
 	t->named_place = xstrdup("Shanghai");
 	memcpy(t->mode, "sea", 4);

@@ -128,7 +128,7 @@ static void put_binding_contract(void)
 	contract_terms_init(&t);
 	memcpy(t.buyer, buyer_id, sizeof t.buyer);
 	memcpy(t.escrow_agent, other_id, sizeof t.escrow_agent);
-	must(contract_terms_add_listing(&t, &l, 500, -1, &e), &e);
+	must(contract_terms_add_listing(&t, &l, 500, -1, NULL, &e), &e);
 	memcpy(t.incoterm, "FOB", 4);
 	t.named_place = xstrdup("Hai Phong");
 	memcpy(t.mode, "sea", 4);

@@ -249,7 +249,7 @@ static FX_UNUSED void funded_order(struct fx *f, int64_t qty, int64_t unit_price
 	contract_terms_init(&t);
 	memcpy(t.buyer, buyer_id, sizeof t.buyer);
 	memcpy(t.escrow_agent, node_id, sizeof t.escrow_agent);
-	must(contract_terms_add_listing(&t, &lst, qty, unit_price, &e), &e);
+	must(contract_terms_add_listing(&t, &lst, qty, unit_price, NULL, &e), &e);
 	memcpy(t.incoterm, "FOB", 4);
 	t.named_place = xstrdup("Shanghai");
 	memcpy(t.mode, "sea", 4);

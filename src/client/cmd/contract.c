@@ -488,8 +488,21 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	int64_t price = -1;
 	if (!rc && (v = arg_get(a, "price")) && (rc = money_parse(v, l.currency, &price, e)))
 		kerr_prefix(e, "--price");
+	/* which variant is an option's value: none, or one that names none or several, is a
+	 * usage error that lists them */
+	const char *variant = arg_get(a, "variant");
+	const cJSON *var;
+	struct kerr ve = {0, ""};
+	/* a variant's SKU as the listing ("GIO-TRE-L") names the variant too */
+	if (!rc && !variant && listing_variant_find(&l, arg_get(a, "listing"), &var, NULL) == K_OK)
+		variant = arg_get(a, "listing");
+	if (!rc && (variant || cJSON_GetArraySize(l.variants) > 0) &&
+	    listing_variant_find(&l, variant, &var, &ve) != K_OK)
+		rc = kerr_set(e, K_EUSAGE,
+		              variant ? "--variant: %s" : "contract propose: %s with --variant",
+		              ve.msg);
 	if (!rc)
-		rc = contract_terms_add_listing(&t, &l, qty, price, e);
+		rc = contract_terms_add_listing(&t, &l, qty, price, variant, e);
 	if (!rc)
 		rc = apply_flags(&t, a, e);
 	if (!rc) {
@@ -548,8 +561,9 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* ---------------------------------------------------------------- counter */
 
-/* A new quantity without --price: the tier price of the quoted listing for it, when the
- * cache holds that very signed listing (its hash is the one the offer quotes). */
+/* A new quantity without --price: the tier price of the quoted listing for it (the
+ * variant's own price when it has one), when the cache holds that very signed listing (its
+ * hash is the one the offer quotes). */
 static void retier(struct store *s, struct contract_item *it)
 {
 	struct listing l;
@@ -561,8 +575,12 @@ static void retier(struct store *s, struct contract_item *it)
 	cJSON *j = l.sig ? listing_to_json(&l, 1) : NULL;
 	if (j && canon_write(j, &canon, &ignore) == K_OK)
 		kcrypto_hash_b64url(canon.data, canon.len, hash);
-	if (hash[0] && strcmp(hash, it->listing_hash) == 0) {
-		int64_t p = listing_unit_price(&l, it->qty);
+	const cJSON *var = NULL;
+	if (hash[0] && strcmp(hash, it->listing_hash) == 0 &&
+	    (!it->variant_sku[0] ||
+	     listing_variant_find(&l, it->variant_sku, &var, NULL) == K_OK)) {
+		int64_t p =
+		    var ? listing_variant_price(&l, var, it->qty) : listing_unit_price(&l, it->qty);
 		if (p >= 0)
 			it->unit_price = p;
 	}
@@ -879,13 +897,17 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 const struct cmd_entry cmd_contract_entries[] = {
     {"contract propose",
      "--listing ID --qty N --incoterm RULE --place TEXT " OFFER_USAGE
-     "\n        [--rfq ID] [--buyer ACCOUNT]",
-     "offer a contract for a listing, signed by you", "listing= rfq= buyer= " OFFER_SPEC, 0, 0,
-     run_propose,
+     "\n        [--rfq ID] [--buyer ACCOUNT] [--variant NAME]",
+     "offer a contract for a listing, signed by you", "listing= rfq= buyer= variant= " OFFER_SPEC,
+     0, 0, run_propose,
      "The listing is fetched whole and its seller's signature checked; the unit price is its "
-     "tier price\nfor the quantity unless --price is given. The escrow agent is the current "
-     "node. You sign as\nthe buyer, or as the seller when it is your listing (then name the "
-     "buyer with --buyer).\nDefaults: --mode sea, ship in the listing's lead time (else 30 "
+     "tier price\nfor the quantity unless --price is given. A listing that comes in variants "
+     "needs the one\nbought: --variant names it by its SKU or options (\"L\", \"red L\"), and "
+     "--listing by a\nvariant's SKU names both; its own price, when it has one, is the unit "
+     "price, and its\noptions follow the title in the contract. The escrow agent is the "
+     "current node. You sign\nas the buyer, or as the seller when it is your listing (then "
+     "name the buyer with --buyer).\nDefaults: --mode sea, "
+     "ship in the listing's lead time (else 30 "
      "days), deliver 45 days later,\n100% paid before shipment, auto-release after 14 days, "
      "CISG, arbitration by the node's operator,\nEnglish.\n"
      "Payment: --deposit-pct N is N% on signing and the rest before shipment; --stages lists\n"

@@ -277,6 +277,12 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 				rc = store_names_sku(s, c->self_id, word, 1, &h, e);
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
+			/* one of our variants' SKUs names its listing ("GIO-TRE-L") */
+			memset(&h, 0, sizeof h);
+			if (!rc && !exact->n)
+				rc = store_names_variant_sku(s, c->self_id, word, &h, e);
+			if (!rc)
+				cands_take(exact, RESOLVE_LISTING, &h);
 		}
 		/* not one of ours: another seller's SKU, as search and listing show print it;
 		 * two sellers' alike are listed to choose from */

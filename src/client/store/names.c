@@ -35,10 +35,13 @@ static void hits_add(struct names_hits *h, const char *id)
 	memcpy(h->id[h->n++], id, strlen(id) + 1);
 }
 
-/* Steps st (bound by the caller) and adds its first column of every row; finalizes st. */
-static int collect(struct store *s, sqlite3_stmt *st, struct names_hits *out, const char *doing,
-                   struct kerr *e)
+/* Runs sql with v[0..n) bound and adds the first column of every row to out. */
+static int collect(struct store *s, const char *sql, const char *const *v, int n,
+                   struct names_hits *out, const char *doing, struct kerr *e)
 {
+	sqlite3_stmt *st = store_prepare(s, sql, v, n, NULL, e);
+	if (!st)
+		return K_EDB;
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		hits_add(out, (const char *)sqlite3_column_text(st, 0));
@@ -58,17 +61,14 @@ int store_names_id_prefix(struct store *s, enum names_table t, const char *prefi
 	         NAMES_HITS_MAX + 1);
 	snprintf(upper, sizeof upper, "%s~", prefix);
 	const char *v[] = {prefix, upper};
-	sqlite3_stmt *st = store_prepare(s, sql, v, 2, NULL, e);
-	if (!st)
-		return K_EDB;
-	return collect(s, st, out, "looking ids up by a prefix", e);
+	return collect(s, sql, v, 2, out, "looking ids up by a prefix", e);
 }
 
 int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
                     struct names_hits *out, struct kerr *e)
 {
 	const char *v[] = {seller_id, sku};
-	sqlite3_stmt *st = store_prepare(
+	return collect(
 	    s,
 	    nocase
 	        ? "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
@@ -78,10 +78,20 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
 	        : "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
 	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
 	          " WHERE l.seller_id = ?1 AND json_extract(j.json, '$.sellerSku') = ?2 LIMIT 33",
-	    v, 2, NULL, e);
-	if (!st)
-		return K_EDB;
-	return collect(s, st, out, "looking a listing up by its SKU", e);
+	    v, 2, out, "looking a listing up by its SKU", e);
+}
+
+int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
+                            struct names_hits *out, struct kerr *e)
+{
+	const char *v[] = {seller_id, sku};
+	return collect(
+	    s,
+	    "SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
+	    " WHERE l.seller_id = ?1 AND EXISTS (SELECT 1 FROM json_each(j.json, '$.variants') v"
+	    "  WHERE json_extract(v.value, '$.sku') = ?2 COLLATE NOCASE"
+	    "   OR json_extract(v.value, '$.sellerSku') = ?2 COLLATE NOCASE) LIMIT 33",
+	    v, 2, out, "looking a listing up by a variant's SKU", e);
 }
 
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,
@@ -89,15 +99,12 @@ int store_names_sku_any(struct store *s, const char *sku, int nocase, struct nam
 {
 	const char *v[] = {sku};
 	/* both through the index on sku COLLATE NOCASE, the exact one filtered after it */
-	sqlite3_stmt *st = store_prepare(
+	return collect(
 	    s,
 	    nocase ? "SELECT id FROM listings WHERE sku = ?1 COLLATE NOCASE ORDER BY id LIMIT 33"
 	           : "SELECT id FROM listings WHERE sku = ?1 COLLATE NOCASE AND sku = ?1"
 	             " ORDER BY id LIMIT 33",
-	    v, 1, NULL, e);
-	if (!st)
-		return K_EDB;
-	return collect(s, st, out, "looking a listing up by its SKU", e);
+	    v, 1, out, "looking a listing up by its SKU", e);
 }
 
 int store_names_handle(struct store *s, const char *handle, int prefix, struct names_hits *out,
@@ -106,15 +113,12 @@ int store_names_handle(struct store *s, const char *handle, int prefix, struct n
 	char upper[NAMES_ID_MAX + 2];
 	snprintf(upper, sizeof upper, "%s~", handle);
 	const char *v[] = {handle, upper};
-	sqlite3_stmt *st = store_prepare(
+	return collect(
 	    s,
 	    prefix ? "SELECT id FROM accounts WHERE handle >= ?1 AND handle < ?2 ORDER BY handle"
 	             " LIMIT 33"
 	           : "SELECT id FROM accounts WHERE handle = ?1 ORDER BY id LIMIT 33",
-	    v, prefix ? 2 : 1, NULL, e);
-	if (!st)
-		return K_EDB;
-	return collect(s, st, out, "looking an account up by its handle", e);
+	    v, prefix ? 2 : 1, out, "looking an account up by its handle", e);
 }
 
 int store_names_between_each(struct store *s, enum names_table t, const char *self,

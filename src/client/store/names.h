@@ -36,6 +36,10 @@ int store_names_id_prefix(struct store *s, enum names_table t, const char *prefi
  * is sku: exactly, or ignoring ASCII case when nocase. */
 int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
                     struct names_hits *out, struct kerr *e);
+/* Adds seller_id's listings that have a variant whose sku or sellerSku is sku, ignoring
+ * ASCII case: a variant's SKU names its listing. */
+int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
+                            struct names_hits *out, struct kerr *e);
 /* Adds the listings of any seller whose sku is sku, exactly or ignoring ASCII case: how a
  * buyer names a listing by the SKU that search and listing show print. */
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,

@@ -214,8 +214,8 @@ void ui_ask_free(struct ui *u)
 
 /* The answer to a form's field, checked as its kind and trimmed; NULL when taken (into
  * *out, malloc'd), else why not. */
-static const char *field_check(struct ui_ask *a, int kind, char *s, char **out, char *why,
-                               size_t cap)
+static const char *field_check(struct ui *u, struct ui_ask *a, int kind, char *s, char **out,
+                               char *why, size_t cap)
 {
 	while (*s == ' ')
 		s++;
@@ -245,6 +245,23 @@ static const char *field_check(struct ui_ask *a, int kind, char *s, char **out, 
 			         q, (long long)a->form.min, (long long)a->form.min);
 			return why;
 		}
+	}
+	if (kind == ASK_VARIANT) {
+		struct listing l;
+		const cJSON *v = NULL;
+		struct kerr e = {0, ""};
+		if (store_listing_get(u->s, a->form.target, &l, &e) != K_OK) {
+			snprintf(why, cap, "%s", e.msg);
+			return why;
+		}
+		int rc = listing_variant_find(&l, s, &v, &e);
+		if (rc == K_OK)
+			*out = xstrdup(
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku")));
+		else /* it names the variants there are */
+			snprintf(why, cap, "%s", e.msg);
+		listing_free(&l);
+		return rc == K_OK ? NULL : why;
 	}
 	if (kind == ASK_TEXT && !n)
 		return "this one is needed (Esc gives up)";
@@ -323,7 +340,7 @@ int ui_ask_key(struct ui *u, int key)
 		return 1;
 	}
 	char why[200];
-	const char *bad = field_check(a, a->fkind[a->step], (char *)kbuf_str(&text),
+	const char *bad = field_check(u, a, a->fkind[a->step], (char *)kbuf_str(&text),
 	                              &a->form.v[a->step], why, sizeof why);
 	kbuf_free(&text);
 	if (bad) {

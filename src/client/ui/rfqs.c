@@ -46,6 +46,7 @@ struct rfqs {
 	/* the quote */
 	char q_rfq[RFQ_ID_MAX + 1];
 	char q_listing[MODEL_LISTING_ID_LEN + 1];
+	char q_variant[MODEL_SKU_MAX + 1]; /* the variant's sku, "" for a listing without */
 	char q_currency[4];
 	char q_buyer[KCRYPTO_ID_LEN + 1];
 	int q_step;
@@ -386,6 +387,24 @@ static int pick_one(void *ctx, const struct listing *l)
 	return 0;
 }
 
+/* The SKUs her variants go by, as she wrote them: "GIO-TRE-S, GIO-TRE-L" (eight, then "…"). */
+static void variant_skus(const struct listing *l, struct kbuf *out)
+{
+	int n = 0;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		const char *s = jstr(v, "sellerSku") ? jstr(v, "sellerSku") : jstr(v, "sku");
+		if (n == 8) {
+			kbuf_puts(out, ", …");
+			break;
+		}
+		kbuf_puts(out, n++ ? ", " : "");
+		if (s)
+			text_sanitize(out, s, strlen(s), 0);
+	}
+}
+
 static const char *const q_label[Q_N] = {
     "listing (SKU or id)",     "unit price", "quantity", "Incoterm", "named place",
     "deposit % (Enter: none)",
@@ -407,15 +426,32 @@ static int check_field(struct ui *u, struct rfqs *r, int step, const char *v, st
 		rc = strcmp(l.seller_id, u->c->self_id) != 0
 		         ? kerr_set(e, K_EINVAL, "'%s' is not one of your listings", v)
 		         : K_OK;
+		/* a listing in variants is quoted for one: named by its SKU (or options) */
+		const cJSON *var = NULL;
+		if (!rc && cJSON_GetArraySize(l.variants) > 0 &&
+		    listing_variant_find(&l, v, &var, NULL) != K_OK) {
+			struct kbuf skus = KBUF_INIT;
+			variant_skus(&l, &skus);
+			rc = kerr_set(e, K_EINVAL, "'%s' comes in %d variants: give one's SKU (%s)",
+			              v, cJSON_GetArraySize(l.variants), kbuf_str(&skus));
+			kbuf_free(&skus);
+		}
 		if (!rc) {
 			snprintf(r->q_listing, sizeof r->q_listing, "%s", l.id);
+			snprintf(
+			    r->q_variant, sizeof r->q_variant, "%s",
+			    var ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku"))
+			        : "");
 			snprintf(r->q_currency, sizeof r->q_currency, "%s", l.currency);
 			/* the price default: the RFQ's target when in her currency, else her own */
 			const struct rfq_row *x = find(r, r->q_rfq);
 			char amt[MONEY_FMT_MAX];
+			int64_t own =
+			    var ? listing_variant_price(&l, var, l.moq > 0 ? l.moq : 1) : -1;
 			int64_t p = x && x->target >= 0 && strcmp(x->currency, l.currency) == 0
 			                ? x->target
-			                : ui_listing_moq_price(&l);
+			            : own >= 0 ? own
+			                       : ui_listing_moq_price(&l);
 			money_format(p, l.currency, amt);
 			size_t k = 0;
 			for (size_t i = 0; amt[i] && k + 1 < sizeof r->q_default[Q_PRICE]; i++)
@@ -465,6 +501,10 @@ static void quote_confirmed(struct ui *u, int yes, void *arg)
 	argv[argc++] = "propose";
 	argv[argc++] = "--listing";
 	argv[argc++] = r->q_listing;
+	if (r->q_variant[0]) {
+		argv[argc++] = "--variant";
+		argv[argc++] = r->q_variant;
+	}
 	argv[argc++] = "--rfq";
 	argv[argc++] = r->q_rfq;
 	argv[argc++] = "--buyer";
@@ -531,9 +571,13 @@ static void ask_next(struct ui *u)
 	const struct rfq_row *x = find(r, r->q_rfq);
 	struct kbuf q = KBUF_INIT, place = KBUF_INIT;
 	text_sanitize(&place, r->q_value[Q_PLACE], strlen(r->q_value[Q_PLACE]), 0);
-	kbuf_printf(&q, "Offer %s: %s × %s %s, %s %s", x ? x->buyer : "the buyer",
-	            r->q_value[Q_QTY], r->q_value[Q_PRICE], r->q_currency, r->q_value[Q_INCOTERM],
-	            kbuf_str(&place));
+	kbuf_printf(&q, "Offer %s: %s ", x ? x->buyer : "the buyer", r->q_value[Q_QTY]);
+	if (r->q_variant[0]) { /* which one: the variant as she named it */
+		text_sanitize(&q, r->q_value[Q_LISTING], strlen(r->q_value[Q_LISTING]), 0);
+		kbuf_puts(&q, " ");
+	}
+	kbuf_printf(&q, "× %s %s, %s %s", r->q_value[Q_PRICE], r->q_currency,
+	            r->q_value[Q_INCOTERM], kbuf_str(&place));
 	if (r->q_value[Q_DEPOSIT][0])
 		kbuf_printf(&q, ", %s%% deposit", r->q_value[Q_DEPOSIT]);
 	kbuf_puts(&q, "?");
@@ -562,7 +606,12 @@ static void quote_begin(struct ui *u, const struct rfq_row *x)
 	snprintf(r->q_buyer, sizeof r->q_buyer, "%s", x->buyer_id);
 	struct listing l;
 	if (store_listing_get(u->s, p.best, &l, NULL) == K_OK) {
-		snprintf(r->q_default[Q_LISTING], sizeof r->q_default[Q_LISTING], "%s", l.sku);
+		/* in variants: the first one's SKU, which she can change to another's */
+		const cJSON *v0 = cJSON_GetArrayItem(l.variants, 0);
+		const char *sku =
+		    v0 ? (jstr(v0, "sellerSku") ? jstr(v0, "sellerSku") : jstr(v0, "sku")) : NULL;
+		snprintf(r->q_default[Q_LISTING], sizeof r->q_default[Q_LISTING], "%s",
+		         sku ? sku : l.sku);
 		listing_free(&l);
 	}
 	snprintf(r->q_default[Q_QTY], sizeof r->q_default[Q_QTY], "%lld", (long long)x->qty);

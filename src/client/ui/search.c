@@ -733,9 +733,38 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 		listing_free(&l);
 		return 1;
 	}
+	if (act == ACT_PROPOSE && !l.sig) {
+		/* the contract quotes the signed listing whole, and which variant is bought is
+		 * asked first: a sync brings only the summary */
+		char lid[MODEL_LISTING_ID_LEN + 1];
+		snprintf(lid, sizeof lid, "%s", l.id);
+		listing_free(&l);
+		char *argv[] = {"listing", "show", lid, NULL};
+		struct ui_ran ran;
+		int rc = ui_run_command(u, 3, argv, &ran);
+		if (store_listing_get(u->s, lid, &l, NULL) != K_OK)
+			return 1;
+		if (rc != K_OK || !l.sig) {
+			ui_say_note(u,
+			            "error: propose: the signed listing could not be fetched (%s)",
+			            ran.e.msg[0] ? ran.e.msg : kstatus_str(rc ? rc : K_ENOTFOUND));
+			listing_free(&l);
+			return 1;
+		}
+	}
 	char *name = ui_account_name(u, l.seller_id);
 	char label[160];
 	ui_ask_form(u, act, l.id);
+	if (act == ACT_PROPOSE && cJSON_GetArraySize(l.variants) > 0) {
+		struct kbuf names = KBUF_INIT, t = KBUF_INIT;
+		listing_variants_named(&l, &names);
+		kbuf_puts(&t, "variant (");
+		text_clip(&t, kbuf_str(&names), 64, 0);
+		kbuf_puts(&t, "): ");
+		ui_ask_field(u, kbuf_str(&t), ASK_VARIANT, 0);
+		kbuf_free(&names);
+		kbuf_free(&t);
+	}
 	if (act == ACT_MESSAGE) {
 		snprintf(label, sizeof label, "message to %s: ", name);
 		ui_ask_field(u, label, ASK_TEXT, 0);
@@ -755,6 +784,10 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 	listing_free(&l);
 	return 1;
 }
+
+/* P asks the quantity, the Incoterm, the place and the mode; a listing in variants asks
+ * which one before them. */
+enum { PROPOSE_ASKS = 4 };
 
 /* "Request for quote: 20 pieces of ... (SKU). Please quote ..." */
 static void quote_text(const struct listing *l, const char *qty, struct kbuf *out)
@@ -779,8 +812,14 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 	if (f->act == ACT_QUOTE) {
 		snprintf(q, cap, "Ask %s for a quote for %s?", name, v[0]);
 	} else if (f->act == ACT_PROPOSE) {
+		const cJSON *var = NULL;
+		if (f->n > PROPOSE_ASKS) { /* the variant came first */
+			listing_variant_find(&l, v[0], &var, NULL);
+			v++;
+		}
 		int64_t qty = strtoll(v[0], NULL, 10);
-		int64_t price = listing_unit_price(&l, qty);
+		int64_t price =
+		    var ? listing_variant_price(&l, var, qty) : listing_unit_price(&l, qty);
 		char unit[MONEY_FMT_MAX] = "?", total[MONEY_FMT_MAX] = "?";
 		if (price >= 0) {
 			money_text(price, l.currency, unit);
@@ -789,6 +828,11 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 		}
 		struct kbuf title = KBUF_INIT;
 		text_sanitize(&title, l.title, strlen(l.title), 0);
+		if (var) {
+			kbuf_puts(&title, " (");
+			listing_variant_label(var, &title);
+			kbuf_puts(&title, ")");
+		}
 		snprintf(q, cap, "Propose %s × %s at %s = %s %s, %s %s?", v[0], kbuf_str(&title),
 		         unit, total, l.currency, v[1], v[2]);
 		kbuf_free(&title);
@@ -822,6 +866,10 @@ static void listing_run(struct ui *u, const struct ui_ask_form *f)
 		argv[argc++] = "propose";
 		argv[argc++] = "--listing";
 		argv[argc++] = lid;
+		if (f->n > PROPOSE_ASKS) { /* the variant came first */
+			argv[argc++] = "--variant";
+			argv[argc++] = *v++;
+		}
 		argv[argc++] = "--qty";
 		argv[argc++] = v[0];
 		argv[argc++] = "--incoterm";

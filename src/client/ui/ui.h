@@ -279,7 +279,7 @@ void ui_ask_retry(struct ui *u, const char *why, const char *text);
  * ui_ask_field for each field, then ui_ask_form_go. question writes the y/n (without its
  * keys) into q; NULL runs at once after the last field. run gets the answers on y; they
  * are freed after it returns. */
-#define UI_ASK_MAX 4
+#define UI_ASK_MAX 5
 #define UI_ASK_ID 48
 enum ui_ask_kind {
 	ASK_TEXT,     /* needed */
@@ -288,6 +288,8 @@ enum ui_ask_kind {
 	ASK_MODE,     /* sea air road rail courier; Enter: sea */
 	ASK_QTY,      /* a whole number, at least min (a listing's MOQ) */
 	ASK_INCOTERM, /* an Incoterms 2020 rule, in capitals; Enter: FOB */
+	ASK_VARIANT,  /* a variant of the listing the form targets, by its options or SKU: the
+	               * answer is its SKU */
 };
 struct ui_ask_form {
 	int act;                /* the caller's tag, e.g. an enum ui_action */
