@@ -333,23 +333,34 @@ static struct contract_item *push_item(struct contract_terms *t)
 	return it;
 }
 
-/* "Title (Size: L)": the description of a variant, cut in the title to fit the line. */
-static char *variant_description(const char *title, const cJSON *v)
+/* Appends s cut to at most max bytes on a character's first byte, ending in "…" when cut. */
+static void put_cut(struct kbuf *out, const char *s, size_t max)
 {
-	struct kbuf label = KBUF_INIT, d = KBUF_INIT;
-	listing_variant_label(v, &label);
-	size_t room = label.len + 3 < CONTRACT_LINE_MAX ? CONTRACT_LINE_MAX - label.len - 3 : 0,
-	       n = strlen(title);
-	if (n > room) { /* on a character's first byte, with room for "…" */
-		n = room >= 3 ? room - 3 : 0;
-		while (n > 0 && ((unsigned char)title[n] & 0xC0) == 0x80)
+	size_t n = strlen(s);
+	if (n > max) {
+		n = max >= 3 ? max - 3 : 0;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
 	}
-	kbuf_append(&d, title, n);
-	if (n < strlen(title))
-		kbuf_puts(&d, "…");
-	if (label.len + 3 <= CONTRACT_LINE_MAX)
-		kbuf_printf(&d, " (%s)", kbuf_str(&label));
+	kbuf_append(out, s, n);
+	if (n < strlen(s))
+		kbuf_puts(out, "…");
+}
+
+/* "Title (Size: L)": the description of a variant in one line of CONTRACT_LINE_MAX bytes;
+ * the title is cut first, down to 60 bytes, then the options. */
+static char *variant_description(const char *title, const cJSON *v)
+{
+	enum { TITLE_KEPT = 60 };
+	struct kbuf label = KBUF_INIT, d = KBUF_INIT;
+	listing_variant_label(v, &label);
+	size_t room = CONTRACT_LINE_MAX - 3; /* " (" and ")" */
+	size_t tn = strlen(title), keep = tn < TITLE_KEPT ? tn : TITLE_KEPT;
+	size_t lmax = label.len <= room - keep ? label.len : room - keep;
+	put_cut(&d, title, room - lmax);
+	kbuf_puts(&d, " (");
+	put_cut(&d, kbuf_str(&label), lmax);
+	kbuf_puts(&d, ")");
 	kbuf_free(&label);
 	return kbuf_detach(&d, NULL);
 }

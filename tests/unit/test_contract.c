@@ -373,6 +373,23 @@ static void test_a_long_title_is_cut_so_the_variant_still_fits(void **state)
 	assert_int_equal(strncmp(d, "ằằằ", 9), 0);
 	assert_int_equal(contract_terms_total(&t, &e), K_OK);
 	assert_int_equal(contract_terms_validate(&t, &e), K_OK); /* whole letters, one line */
+
+	/* options longer than the line: the title keeps its first 60 bytes, the options the rest */
+	char value[201];
+	memset(value, 'w', 200);
+	value[200] = '\0';
+	cJSON *opts =
+	    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(l.variants, 2), "options");
+	cJSON_ReplaceItemInObject(opts, "Colour", cJSON_CreateString(value));
+	assert_int_equal(contract_terms_add_listing(&t, &l, 100, -1, "BASKET-L-T", &e), K_OK);
+	d = t.items[2].description;
+	assert_int_equal(strlen(d), CONTRACT_LINE_MAX);
+	assert_int_equal(strncmp(d, title, 57), 0); /* 19 letters of 3 bytes, then … */
+	assert_int_equal(strncmp(d + 57, "… (", 5), 0);
+	assert_non_null(strstr(d, "… (Colour: wwww"));
+	assert_non_null(strstr(d, "www…)"));
+	assert_int_equal(contract_terms_total(&t, &e), K_OK);
+	assert_int_equal(contract_terms_validate(&t, &e), K_OK);
 	contract_terms_free(&t);
 	listing_free(&l);
 }
