@@ -70,6 +70,7 @@ struct paper_line {
 	char package_code[3];
 	char *marks; /* may be NULL */
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
+	char variant_sku[MODEL_SKU_MAX + 1]; /* the listing variant's, "" for none */
 	int amended; /* a weight, the packages or the marks came from the amendment */
 };
 

@@ -886,6 +886,7 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 		copy_fixed(l->unit, sizeof l->unit, it->unit);
 		l->unit_price = it->unit_price;
 		copy_fixed(l->listing_id, sizeof l->listing_id, it->listing_id);
+		copy_fixed(l->variant_sku, sizeof l->variant_sku, it->variant_sku);
 		if (money_mul(it->unit_price, it->qty, &l->amount, NULL) != K_OK ||
 		    money_add(p->goods, l->amount, &p->goods, NULL) != K_OK) {
 			rc = kerr_set(e, K_EVERIFY, "line %zu: its amount does not fit", i + 1);

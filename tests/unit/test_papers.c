@@ -196,6 +196,36 @@ static void test_invoice_ubl_matches_the_golden_document(void **state)
 	contract_terms_free(&t);
 }
 
+/* A line for one variant of a listing names it: the seller's item id extended by the
+ * variant's SKU, and its options in the description the contract signed. */
+static void test_a_variant_line_names_the_variant_in_ubl(void **state)
+{
+	struct contract_terms t;
+	struct paper p;
+	struct kerr e = {0, ""};
+	make_terms(&t, "USD", "FOB", 50, 980, 0);
+	free(t.items[0].description);
+	t.items[0].description = xstrdup("Porcelain tea set (Colour: Blue)");
+	memcpy(t.items[0].variant_sku, "TEA-6-BLUE", 11);
+	cJSON *doc = bind(&t);
+	assert_int_equal(papers_build(doc, NULL, PAPER_INVOICE, "2026-12-10", &p, NULL, &e), K_OK);
+	struct kbuf x = KBUF_INIT;
+	assert_int_equal(papers_write_ubl(&p, &x, &e), K_OK);
+	const char *sid = strstr(kbuf_str(&x), "<cac:SellersItemIdentification>"),
+	           *id = strstr(kbuf_str(&x), "<cbc:ID>LAAAAAAAAAAAAAAAAAAAAAA</cbc:ID>"),
+	           *ext = strstr(kbuf_str(&x), "<cbc:ExtendedID>TEA-6-BLUE</cbc:ExtendedID>"),
+	           *end = strstr(kbuf_str(&x), "</cac:SellersItemIdentification>");
+	assert_non_null(sid);
+	assert_non_null(id);
+	assert_non_null(ext);
+	assert_true(sid < id && id < ext && ext < end); /* ExtendedID follows ID, as UBL has it */
+	assert_non_null(strstr(kbuf_str(&x), "<cbc:Description>Porcelain tea set (Colour: Blue)<"));
+	kbuf_free(&x);
+	paper_free(&p);
+	cJSON_Delete(doc);
+	contract_terms_free(&t);
+}
+
 /* 0, 2 and 3 decimals: the papers print exactly the contract's minor units. */
 static void test_amounts_in_jpy_usd_and_kwd_keep_their_decimals(void **state)
 {
@@ -451,6 +481,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_invoice_maps_every_field_from_the_signed_contract),
 	    cmocka_unit_test(test_invoice_ubl_matches_the_golden_document),
+	    cmocka_unit_test(test_a_variant_line_names_the_variant_in_ubl),
 	    cmocka_unit_test(test_amounts_in_jpy_usd_and_kwd_keep_their_decimals),
 	    cmocka_unit_test(test_numbers_and_dates_in_five_languages),
 	    cmocka_unit_test(test_charge_rules_per_incoterm),

@@ -221,6 +221,8 @@ static void item(struct ubl *u, const struct paper_line *l)
 	cbc(u, "Name", l->description);
 	start(u, "cac", "SellersItemIdentification");
 	cbc(u, "ID", l->listing_id);
+	if (l->variant_sku[0]) /* UBL's "item 123, extended: red" */
+		cbc(u, "ExtendedID", l->variant_sku);
 	end(u);
 	country(u, "OriginCountry", l->origin);
 	if (l->hs_code[0]) {
