@@ -187,6 +187,14 @@ void contract_terms_order(const struct contract_terms *t, struct order_terms *ou
  * another currency or from another seller. K_EINVAL naming the field. */
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
                                int64_t unit_price, const char *variant, struct kerr *e);
+/* listingHash of l: base64url BLAKE2b-256 of its canonical bytes with its signature. */
+int contract_listing_hash(const struct listing *l, char out[KCRYPTO_HASH_B64_LEN + 1],
+                          struct kerr *e);
+/* Makes item it (which quotes l: its id and hash, else K_ECONFLICT) be for the variant of l
+ * that variant names (listing_variant_find): its sku, and the title with its options as the
+ * description. The price is the caller's; *var_out (may be NULL) gets the variant. */
+int contract_item_set_variant(struct contract_item *it, const struct listing *l,
+                              const char *variant, const cJSON **var_out, struct kerr *e);
 /* The party from an Account profile: its legal name (else display name), address and tax
  * ids. Replaces what p held. */
 void contract_party_from_account(struct contract_party *p, const struct account *a);

@@ -365,6 +365,43 @@ static char *variant_description(const char *title, const cJSON *v)
 	return kbuf_detach(&d, NULL);
 }
 
+int contract_listing_hash(const struct listing *l, char out[KCRYPTO_HASH_B64_LEN + 1],
+                          struct kerr *e)
+{
+	/* the seller-signed listing exactly, signature included */
+	struct kbuf c = KBUF_INIT;
+	cJSON *lj = listing_to_json(l, 1);
+	int rc = canon_write(lj, &c, e);
+	cJSON_Delete(lj);
+	if (rc == K_OK)
+		kcrypto_hash_b64url(c.data, c.len, out);
+	kbuf_free(&c);
+	return rc;
+}
+
+int contract_item_set_variant(struct contract_item *it, const struct listing *l,
+                              const char *variant, const cJSON **var_out, struct kerr *e)
+{
+	char hash[KCRYPTO_HASH_B64_LEN + 1];
+	const cJSON *var = NULL;
+	int rc = contract_listing_hash(l, hash, e);
+	if (rc == K_OK &&
+	    (strcmp(l->id, it->listing_id) != 0 || strcmp(hash, it->listing_hash) != 0))
+		rc = kerr_set(e, K_ECONFLICT, "listing %s is not the version the offer quotes",
+		              l->id);
+	if (rc == K_OK)
+		rc = listing_variant_find(l, variant, &var, e);
+	if (rc != K_OK)
+		return rc;
+	free(it->description);
+	it->description = variant_description(l->title ? l->title : "", var);
+	copy_fixed(it->variant_sku, sizeof it->variant_sku,
+	           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku")));
+	if (var_out)
+		*var_out = var;
+	return K_OK;
+}
+
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
                                int64_t unit_price, const char *variant, struct kerr *e)
 {
@@ -405,24 +442,20 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 		return kerr_set(e, K_ERANGE, "unitPrice: past %" PRId64, MONEY_MAX);
 	}
 
-	/* listingHash: the seller-signed listing exactly, signature included. */
-	struct kbuf c = KBUF_INIT;
-	cJSON *lj = listing_to_json(l, 1);
-	int rc = canon_write(lj, &c, e);
-	cJSON_Delete(lj);
-	if (rc != K_OK) {
-		kbuf_free(&c);
+	char hash[KCRYPTO_HASH_B64_LEN + 1];
+	int rc = contract_listing_hash(l, hash, e);
+	if (rc != K_OK)
+		return rc;
+	struct contract_item *it = push_item(t);
+	memcpy(it->listing_hash, hash, sizeof it->listing_hash);
+	copy_fixed(it->listing_id, sizeof it->listing_id, l->id);
+	if (var && (rc = contract_item_set_variant(it, l, variant, NULL, e)) != K_OK) {
+		item_free(it);
+		t->nitems--;
 		return rc;
 	}
-	struct contract_item *it = push_item(t);
-	kcrypto_hash_b64url(c.data, c.len, it->listing_hash);
-	kbuf_free(&c);
-	copy_fixed(it->listing_id, sizeof it->listing_id, l->id);
-	it->description = var ? variant_description(l->title ? l->title : "", var)
-	                      : xstrdup(l->title ? l->title : "");
-	if (var)
-		copy_fixed(it->variant_sku, sizeof it->variant_sku,
-		           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku")));
+	if (!var)
+		it->description = xstrdup(l->title ? l->title : "");
 	it->qty = qty;
 	copy_fixed(it->unit, sizeof it->unit, l->unit);
 	it->unit_price = unit_price;

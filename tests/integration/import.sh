@@ -339,6 +339,13 @@ t_match "the price stays the large one's" "$T_OUT" 'items\[0\]\.qty: 40 -> 50'
 t_nomatch "no other price is taken" "$T_OUT" 'unit price'
 t_run "the countered contract verifies" 0 k3 contract show "$cid" --verify
 t_match "at 50 large baskets" "$(k3 contract show "$cid")" 'Total: 12,250,000 VND'
+t_run "a counter for a variant there is not: refused (exit 2)" 2 k3 contract counter "$cid" --variant XL
+t_match "naming those there are" "$T_ERR" "--variant: listing L[A-Za-z0-9_-]+ has no variant 'XL' \(Nhỏ, Lớn\)"
+t_run "he syncs her counter" 0 k2 sync
+t_run "he counters: the small ones instead" 0 k2 contract counter "$cid" --variant nho
+t_match "the variant changed" "$T_OUT" 'items\[0\]\.variant: GIO-TRE-L -> GIO-TRE-S'
+t_match "and with it the line and the price" "$T_OUT" 'items\[0\]\.unit price: 245,000 VND -> 185,000 VND'
+t_match "at 50 small baskets" "$(k2 contract show "$cid")" 'Giỏ tre đan tay \(Kích thước: Nhỏ\) +50 +piece +185,000 VND +9,250,000 VND'
 t_node_stop
 
 t_done

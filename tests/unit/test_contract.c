@@ -343,6 +343,25 @@ static void test_the_variant_bought_is_signed_and_read_back(void **state)
 	kbuf_free(&diff);
 	contract_terms_free(&back);
 
+	/* a counter for another variant of the very listing the offer quotes */
+	const cJSON *var = NULL;
+	assert_int_equal(contract_item_set_variant(&t.items[1], &l, "nhỏ", &var, &e), K_OK);
+	assert_string_equal(t.items[1].variant_sku, "BASKET-S-N");
+	assert_string_equal(t.items[1].description, "Rattan basket (Colour: Nâu, Size: Nhỏ)");
+	assert_int_equal(listing_variant_price(&l, var, 100),
+	                 1300); /* the tier's: none of its own */
+	/* not of another version of the listing, nor of another listing */
+	struct listing l2;
+	listing_copy(&l2, &l);
+	free(l2.title);
+	l2.title = xstrdup("Rattan basket, new");
+	assert_int_equal(listing_sign(&l2, &seller_kp, &e), K_OK);
+	assert_int_equal(contract_item_set_variant(&t.items[1], &l2, "L", NULL, &e), K_ECONFLICT);
+	assert_non_null(strstr(e.msg, "is not the version the offer quotes"));
+	assert_int_equal(contract_item_set_variant(&t.items[0], &l, "L", NULL, &e), K_ECONFLICT);
+	assert_string_equal(t.items[1].variant_sku, "BASKET-S-N"); /* unchanged by a refusal */
+	listing_free(&l2);
+
 	/* what is not a SKU is refused by name */
 	cJSON *it1 = cJSON_GetArrayItem(items, 1);
 	cJSON_ReplaceItemInObject(it1, "variantSku", cJSON_CreateString("L N\n"));

@@ -569,14 +569,10 @@ static void retier(struct store *s, struct contract_item *it)
 	struct listing l;
 	if (store_listing_get(s, it->listing_id, &l, NULL) != K_OK)
 		return;
-	struct kbuf canon = KBUF_INIT;
-	struct kerr ignore = {0, ""};
 	char hash[KCRYPTO_HASH_B64_LEN + 1] = "";
-	cJSON *j = l.sig ? listing_to_json(&l, 1) : NULL;
-	if (j && canon_write(j, &canon, &ignore) == K_OK)
-		kcrypto_hash_b64url(canon.data, canon.len, hash);
 	const cJSON *var = NULL;
-	if (hash[0] && strcmp(hash, it->listing_hash) == 0 &&
+	if (l.sig && contract_listing_hash(&l, hash, NULL) == K_OK &&
+	    strcmp(hash, it->listing_hash) == 0 &&
 	    (!it->variant_sku[0] ||
 	     listing_variant_find(&l, it->variant_sku, &var, NULL) == K_OK)) {
 		int64_t p =
@@ -584,9 +580,38 @@ static void retier(struct store *s, struct contract_item *it)
 		if (p >= 0)
 			it->unit_price = p;
 	}
-	cJSON_Delete(j);
-	kbuf_free(&canon);
 	listing_free(&l);
+}
+
+/* --variant on a counter: another variant of the very listing the offer quotes, fetched
+ * whole when the cache holds only its summary; a listing changed since needs a new offer. */
+static int revariant(struct ctx *c, struct store *s, struct contract_item *it, const char *key,
+                     struct kerr *e)
+{
+	struct listing l;
+	int have = store_listing_get(s, it->listing_id, &l, NULL) == K_OK;
+	if (!have || !l.sig) {
+		if (have)
+			listing_free(&l);
+		struct kerr fe = {0, ""};
+		cmd_fetch_listing(c, it->listing_id, &fe);
+		if (store_listing_get(s, it->listing_id, &l, e) != K_OK)
+			return kerr_set(e, K_ENOTFOUND,
+			                "--variant: listing %s is not in the cache%s%s",
+			                it->listing_id, fe.msg[0] ? ": " : "", fe.msg);
+	}
+	int rc = contract_item_set_variant(it, &l, key, NULL, e);
+	if (rc == K_ECONFLICT)
+		rc = kerr_set(e, K_ECONFLICT,
+		              "--variant: listing %s has changed since the offer quoted it; "
+		              "propose anew for another variant",
+		              it->listing_id);
+	else if (rc != K_OK)
+		kerr_prefix(e, "--variant");
+	listing_free(&l);
+	if (rc == K_EINVAL || rc == K_ENOTFOUND) /* a value the option does not take */
+		rc = e->code = K_EUSAGE;
+	return rc;
 }
 
 static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
@@ -611,9 +636,11 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = contract_section_terms(latest, &t, e);
 	if (!rc && t.nitems < 1)
 		rc = kerr_set(e, K_EINVAL, "contract %s: the offer has no items", id);
-	if (!rc && (v = arg_get(a, "qty")) &&
-	    (rc = parse_int("qty", v, 1, MONEY_MAX, &t.items[0].qty, e)) == K_OK &&
-	    !arg_get(a, "price"))
+	if (!rc && (v = arg_get(a, "qty")))
+		rc = parse_int("qty", v, 1, MONEY_MAX, &t.items[0].qty, e);
+	if (!rc && (v = arg_get(a, "variant")))
+		rc = revariant(c, s, &t.items[0], v, e);
+	if (!rc && (arg_get(a, "qty") || arg_get(a, "variant")) && !arg_get(a, "price"))
 		retier(s, &t.items[0]);
 	if (!rc && (v = arg_get(a, "price")) &&
 	    (rc = money_parse(v, t.currency, &t.items[0].unit_price, e)))
@@ -921,9 +948,12 @@ const struct cmd_entry cmd_contract_entries[] = {
      "charge on top of the goods (freight, insurance, packing; only what the Incoterm makes\n"
      "the seller's: no freight under FOB). Both parties' addresses and tax ids are copied\n"
      "from their profiles (`id edit --address`) into the offer."},
-    {"contract counter", "ID [--qty N] " OFFER_USAGE,
-     "answer an offer with changed terms, signed by you", OFFER_SPEC, 1, 1, run_counter,
-     "Prints what changed against the offer it supersedes, field by field."},
+    {"contract counter", "ID [--qty N] [--variant NAME] " OFFER_USAGE,
+     "answer an offer with changed terms, signed by you", "variant= " OFFER_SPEC, 1, 1, run_counter,
+     "Prints what changed against the offer it supersedes, field by field. A new --qty takes\n"
+     "the tier price for it, or the variant's own; --variant offers another variant of the\n"
+     "same listing (its SKU or options, as propose takes them) at its price, unless --price\n"
+     "is given. A listing changed since the offer needs a new offer for another variant."},
     {"contract sign", "ID", "accept the latest offer; binding when both parties signed it", "", 1,
      1, run_sign, "A binding offer's hash is the order id."},
     {"contract show", "ID [--verify] | --file PATH [--verify]",
