@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "../../src/client/store/names.h"
 #include "../../src/client/store/store.h"
 #include "kontor/buf.h"
 #include "kontor/crypto.h"
@@ -1193,6 +1194,48 @@ static void test_node_add_twice_says_it_exists_already(void **state)
 	assert_string_equal(e.msg, "a node named 'main' exists already");
 }
 
+/* The SKUs that name a listing besides its key follow each write of it: the one the seller
+ * wrote and each variant's, found by any case, and gone with a new version or the listing. */
+static int named(struct fx *f, const char *sku, int variant)
+{
+	struct names_hits h;
+	struct kerr e = {0};
+	memset(&h, 0, sizeof h);
+	int rc = variant ? store_names_variant_sku(f->s, f->seller[0], sku, &h, &e)
+	                 : store_names_sku(f->s, f->seller[0], sku, 1, &h, &e);
+	assert_int_equal(rc, K_OK);
+	return (int)h.n;
+}
+
+static void test_a_listing_is_named_by_its_variants_skus_while_it_has_them(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	struct spec sp = {
+	    .sku = "GIO-TRE", .title = "Bamboo basket", .currency = "VND", .price = 1};
+	struct listing l;
+	make_listing(f, &sp, &l);
+	l.seller_sku = xstrdup("Giỏ tre #1");
+	l.variants = cJSON_Parse("[{\"sku\":\"GIO-TRE-S\",\"options\":{\"Size\":\"S\"}},"
+	                         "{\"sku\":\"GIO-TRE-L\",\"options\":{\"Size\":\"L\"},"
+	                         "\"sellerSku\":\"gio tre lon\"}]");
+	assert_int_equal(store_listing_put(f->s, &l, "main", &e), K_OK);
+	assert_int_equal(named(f, "gio-tre-l", 1), 1);
+	assert_int_equal(named(f, "GIO TRE LON", 1), 1);
+	assert_int_equal(named(f, "Giỏ tre #1", 0), 1);
+	assert_int_equal(named(f, "GIO-TRE-L", 0), 0); /* a variant's is no listing's own */
+	assert_int_equal(named(f, "GIO-TRE-M", 1), 0);
+	/* a new version without them: they name it no more */
+	cJSON_Delete(l.variants);
+	l.variants = NULL;
+	assert_int_equal(store_listing_put(f->s, &l, "main", &e), K_OK);
+	assert_int_equal(named(f, "gio-tre-l", 1), 0);
+	assert_int_equal(named(f, "Giỏ tre #1", 0), 1);
+	assert_int_equal(store_listing_delete(f->s, l.id, &e), K_OK);
+	assert_int_equal(named(f, "Giỏ tre #1", 0), 0);
+	listing_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1220,6 +1263,7 @@ int main(void)
 	    T(test_search_injection_looking_queries_are_harmless),
 	    T(test_search_results_follow_writes),
 	    T(test_listing_each_walks_a_seller_in_sku_order),
+	    T(test_a_listing_is_named_by_its_variants_skus_while_it_has_them),
 	    T(test_account_put_get_round_trip),
 	    T(test_outbox_add_list_fail_done_drop_in_order),
 	    T(test_outbox_creation_ids_are_unique),

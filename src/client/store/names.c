@@ -68,16 +68,17 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
                     struct names_hits *out, struct kerr *e)
 {
 	const char *v[] = {seller_id, sku};
+	/* the SKU as written is in listing_skus (kind 0), found through its index */
 	return collect(
 	    s,
-	    nocase
-	        ? "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
-	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
-	          " WHERE l.seller_id = ?1"
-	          " AND json_extract(j.json, '$.sellerSku') = ?2 COLLATE NOCASE LIMIT 33"
-	        : "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
-	          " UNION SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
-	          " WHERE l.seller_id = ?1 AND json_extract(j.json, '$.sellerSku') = ?2 LIMIT 33",
+	    nocase ? "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
+	             " UNION SELECT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
+	             " WHERE k.sku = ?2 COLLATE NOCASE AND k.kind = 0 AND l.seller_id = ?1"
+	             " LIMIT 33"
+	           : "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
+	             " UNION SELECT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
+	             " WHERE k.sku = ?2 COLLATE NOCASE AND k.sku = ?2 AND k.kind = 0"
+	             " AND l.seller_id = ?1 LIMIT 33",
 	    v, 2, out, "looking a listing up by its SKU", e);
 }
 
@@ -85,13 +86,11 @@ int store_names_variant_sku(struct store *s, const char *seller_id, const char *
                             struct names_hits *out, struct kerr *e)
 {
 	const char *v[] = {seller_id, sku};
-	return collect(
-	    s,
-	    "SELECT l.id FROM listings l JOIN listing_json j ON j.rid = l.rid"
-	    " WHERE l.seller_id = ?1 AND EXISTS (SELECT 1 FROM json_each(j.json, '$.variants') v"
-	    "  WHERE json_extract(v.value, '$.sku') = ?2 COLLATE NOCASE"
-	    "   OR json_extract(v.value, '$.sellerSku') = ?2 COLLATE NOCASE) LIMIT 33",
-	    v, 2, out, "looking a listing up by a variant's SKU", e);
+	return collect(s,
+	               "SELECT DISTINCT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
+	               " WHERE k.sku = ?2 COLLATE NOCASE AND k.kind = 1 AND l.seller_id = ?1"
+	               " LIMIT 33",
+	               v, 2, out, "looking a listing up by a variant's SKU", e);
 }
 
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,

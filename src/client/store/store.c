@@ -11,6 +11,21 @@
 /* Ordered schema patches (newsboat's schemaPatches): entry i takes the schema from version
  * i to i + 1 and PRAGMA user_version records how many have run. A shipped entry is never
  * edited; a change is a new entry at the end. */
+/* In a trigger on listing_json: the rows of listing_skus for the listing new.json (none
+ * for JSON that is damaged: a damaged row must still be deletable). */
+#define LISTING_JSON_OF(j) "(CASE WHEN json_valid(" j ") THEN " j " ELSE '{}' END)"
+#define LISTING_SKUS_OF_NEW                                                                        \
+	"  INSERT INTO listing_skus(rid, kind, sku) SELECT new.rid, 0, s FROM (SELECT"             \
+	"  json_extract(" LISTING_JSON_OF(                                                         \
+	    "new.json") ", '$.sellerSku') AS s) WHERE s IS NOT NULL;"                              \
+	                "  INSERT INTO listing_skus(rid, kind, sku) SELECT new.rid, 1, s FROM"     \
+	                "  (SELECT json_extract(v.value, '$.sku') AS s FROM "                      \
+	                "json_each(" LISTING_JSON_OF(                                              \
+	                    "new.json") ", '$.variants') v UNION SELECT json_extract(v.value, "    \
+	                                "'$.sellerSku') FROM"                                      \
+	                                "  json_each(" LISTING_JSON_OF(                            \
+	                                    "new.json") ", '$.variants') v) WHERE s IS NOT NULL;"
+
 static const char *const migrations[] = {
     /* 1: the first schema. */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -103,6 +118,32 @@ static const char *const migrations[] = {
     "ALTER TABLE nodes ADD COLUMN scope TEXT;",
     /* 10: a buyer names another seller's listing by the SKU search shows (names.c). */
     "CREATE INDEX listings_sku ON listings(sku COLLATE NOCASE);",
+    /* 11: the other SKUs that name a listing, kept by triggers beside its JSON so a name is
+     * an index lookup, not a read of every listing's JSON: the seller's SKU as written
+     * (kind 0) and each variant's SKU and seller's SKU (kind 1). */
+    "CREATE TABLE listing_skus(rid INTEGER NOT NULL, kind INTEGER NOT NULL, sku TEXT NOT NULL);"
+    "CREATE INDEX listing_skus_sku ON listing_skus(sku COLLATE NOCASE);"
+    "CREATE INDEX listing_skus_rid ON listing_skus(rid);"
+    "CREATE TRIGGER listing_skus_in AFTER INSERT ON listing_json BEGIN"
+    "  DELETE FROM listing_skus WHERE rid = new.rid;" LISTING_SKUS_OF_NEW " END;"
+    "CREATE TRIGGER listing_skus_json AFTER UPDATE OF json ON listing_json BEGIN"
+    "  DELETE FROM listing_skus WHERE rid = old.rid;" LISTING_SKUS_OF_NEW " END;"
+    "CREATE TRIGGER listing_skus_move AFTER UPDATE OF rid ON listing_json BEGIN"
+    "  UPDATE listing_skus SET rid = new.rid WHERE rid = old.rid; END;"
+    "CREATE TRIGGER listing_skus_gone AFTER DELETE ON listing_json BEGIN"
+    "  DELETE FROM listing_skus WHERE rid = old.rid; END;"
+    /* the listings cached already */
+    "INSERT INTO listing_skus(rid, kind, sku) SELECT rid, 0, s FROM (SELECT rid,"
+    "  json_extract(" LISTING_JSON_OF(
+        "json") ", '$.sellerSku') AS s FROM listing_json)"
+                "  WHERE s IS NOT NULL;"
+                "INSERT INTO listing_skus(rid, kind, sku) SELECT rid, 1, s FROM"
+                "  (SELECT j.rid AS rid, json_extract(v.value, '$.sku') AS s FROM listing_json j,"
+                "  json_each(" LISTING_JSON_OF(
+                    "j.json") ", '$.variants') v UNION SELECT j.rid,"
+                              "  json_extract(v.value, '$.sellerSku') FROM listing_json j,"
+                              "  json_each(" LISTING_JSON_OF(
+                                  "j.json") ", '$.variants') v) WHERE s IS NOT NULL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
