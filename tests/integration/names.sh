@@ -253,7 +253,7 @@ t_match "the message" "$T_OUT" 'Can you do 600\?'
 t_run "chat send to a name two accounts share exits 2" 2 ks chat send Berlin "hello"
 t_match "naming both" "$T_ERR" 'matches 2 accounts'
 
-# --- a buyer names her listing by the SKU search shows him --------------------------------
+# --- a buyer names her listing by the SKU listing show prints ----------------------------
 t_run "the buyer syncs her listings" 0 kb sync
 t_run "listing show by her SKU, from the buyer's chair" 0 kb listing show u720-bk
 t_match "her table legs" "$T_OUT" 'Iron table legs, black, 72 cm'

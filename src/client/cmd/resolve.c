@@ -284,7 +284,7 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 		}
-		/* not one of ours: another seller's SKU, as search and listing show print it;
+		/* not one of ours: another seller's SKU, as listing show and the TUI print it;
 		 * two sellers' alike are listed to choose from */
 		if (!rc && !exact->n) {
 			memset(&h, 0, sizeof h);

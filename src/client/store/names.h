@@ -41,7 +41,7 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
                             struct names_hits *out, struct kerr *e);
 /* Adds the listings of any seller whose sku is sku, exactly or ignoring ASCII case: how a
- * buyer names a listing by the SKU that search and listing show print. */
+ * buyer names a listing by the SKU that listing show and the listing view print. */
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,
                         struct kerr *e);
 /* Adds the accounts whose handle is handle (lower case, without '@'), or starts with it when
