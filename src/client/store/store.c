@@ -13,6 +13,9 @@
  * edited; a change is a new entry at the end. */
 /* In a trigger on listing_json: the rows of listing_skus for the listing new.json (none
  * for JSON that is damaged: a damaged row must still be deletable). */
+/* Whether new.json may hold any (a byte search: most listings have neither, and a sync
+ * writes thousands; a row is replaced by a delete, whose trigger takes its SKUs away). */
+#define LISTING_SKUS_ANY " (instr(new.json, '\"sellerSku\"') OR instr(new.json, '\"variants\"'))"
 #define LISTING_JSON_OF(j) "(CASE WHEN json_valid(" j ") THEN " j " ELSE '{}' END)"
 #define LISTING_SKUS_OF_NEW                                                                        \
 	"  INSERT INTO listing_skus(rid, kind, sku) SELECT new.rid, 0, s FROM (SELECT"             \
@@ -124,8 +127,8 @@ static const char *const migrations[] = {
     "CREATE TABLE listing_skus(rid INTEGER NOT NULL, kind INTEGER NOT NULL, sku TEXT NOT NULL);"
     "CREATE INDEX listing_skus_sku ON listing_skus(sku COLLATE NOCASE);"
     "CREATE INDEX listing_skus_rid ON listing_skus(rid);"
-    "CREATE TRIGGER listing_skus_in AFTER INSERT ON listing_json BEGIN"
-    "  DELETE FROM listing_skus WHERE rid = new.rid;" LISTING_SKUS_OF_NEW " END;"
+    "CREATE TRIGGER listing_skus_in AFTER INSERT ON listing_json WHEN" LISTING_SKUS_ANY
+    " BEGIN" LISTING_SKUS_OF_NEW " END;"
     "CREATE TRIGGER listing_skus_json AFTER UPDATE OF json ON listing_json BEGIN"
     "  DELETE FROM listing_skus WHERE rid = old.rid;" LISTING_SKUS_OF_NEW " END;"
     "CREATE TRIGGER listing_skus_move AFTER UPDATE OF rid ON listing_json BEGIN"
