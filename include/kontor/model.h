@@ -106,7 +106,7 @@ int listing_variant_find(const struct listing *l, const char *key, const cJSON *
  * is below the first tier). */
 int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t qty);
 /* The variants' values for a person to choose from: "Nâu / Nhỏ, Nâu / Lớn" (at most
- * eight, then "…"), sanitised. */
+ * eight, then "…"; each clipped to 30 columns), sanitised. */
 void listing_variants_named(const struct listing *l, struct kbuf *out);
 /* "Colour: Red, Size: L" (a shop export's generic "Variation" unnamed), sanitised. */
 void listing_variant_label(const cJSON *v, struct kbuf *out);

@@ -1731,7 +1731,8 @@ static void fold_name(const char *s, struct kbuf *out)
 		a++;
 	while (n > a && out->data[n - 1] == ' ')
 		n--;
-	memmove(out->data, out->data + a, n - a);
+	if (a) /* data is NULL for a text that folds to nothing at all */
+		memmove(out->data, out->data + a, n - a);
 	out->len = n - a;
 	kbuf_str(out);
 }
@@ -1779,11 +1780,13 @@ void listing_variants_named(const struct listing *l, struct kbuf *out)
 			kbuf_puts(out, ", …");
 			break;
 		}
-		struct kbuf b = KBUF_INIT;
+		struct kbuf b = KBUF_INIT, t = KBUF_INIT;
 		variant_values(v, " / ", 0, &b);
+		text_sanitize(&t, kbuf_str(&b), b.len, 0);
 		kbuf_puts(out, n++ ? ", " : "");
-		text_sanitize(out, kbuf_str(&b), b.len, 0);
+		text_clip(out, kbuf_str(&t), 30, 0); /* eight fit in a message */
 		kbuf_free(&b);
+		kbuf_free(&t);
 	}
 }
 

@@ -297,6 +297,9 @@ static void test_an_offer_for_a_variant_takes_its_price_and_names_its_options(vo
 	assert_ptr_equal(v, cJSON_GetArrayItem(l.variants, 2));
 	assert_int_equal(listing_variant_find(&l, "Basket-L-N", &v, &e), K_EINVAL);
 	assert_non_null(strstr(e.msg, "names 2 of its variants"));
+	/* a word that folds to nothing (a lone combining accent) names none, and says so */
+	assert_int_equal(listing_variant_find(&l, "\xcc\x81", &v, &e), K_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "has no variant"));
 	contract_terms_free(&t);
 	listing_free(&l);
 }
