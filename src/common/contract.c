@@ -379,6 +379,17 @@ int contract_listing_hash(const struct listing *l, char out[KCRYPTO_HASH_B64_LEN
 	return rc;
 }
 
+/* Item it is for listing l as a person reads it: the title, with variant var's options
+ * and sku when var is not NULL. */
+static void item_goods(struct contract_item *it, const struct listing *l, const cJSON *var)
+{
+	free(it->description);
+	it->description = var ? variant_description(l->title ? l->title : "", var)
+	                      : xstrdup(l->title ? l->title : "");
+	copy_fixed(it->variant_sku, sizeof it->variant_sku,
+	           var ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku")) : "");
+}
+
 int contract_item_set_variant(struct contract_item *it, const struct listing *l,
                               const char *variant, const cJSON **var_out, struct kerr *e)
 {
@@ -393,10 +404,7 @@ int contract_item_set_variant(struct contract_item *it, const struct listing *l,
 		rc = listing_variant_find(l, variant, &var, e);
 	if (rc != K_OK)
 		return rc;
-	free(it->description);
-	it->description = variant_description(l->title ? l->title : "", var);
-	copy_fixed(it->variant_sku, sizeof it->variant_sku,
-	           cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku")));
+	item_goods(it, l, var);
 	if (var_out)
 		*var_out = var;
 	return K_OK;
@@ -449,13 +457,7 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 	struct contract_item *it = push_item(t);
 	memcpy(it->listing_hash, hash, sizeof it->listing_hash);
 	copy_fixed(it->listing_id, sizeof it->listing_id, l->id);
-	if (var && (rc = contract_item_set_variant(it, l, variant, NULL, e)) != K_OK) {
-		item_free(it);
-		t->nitems--;
-		return rc;
-	}
-	if (!var)
-		it->description = xstrdup(l->title ? l->title : "");
+	item_goods(it, l, var);
 	it->qty = qty;
 	copy_fixed(it->unit, sizeof it->unit, l->unit);
 	it->unit_price = unit_price;

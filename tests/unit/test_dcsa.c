@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "kontor/dcsa.h"
 #include "kontor/model.h"
 
@@ -21,13 +22,7 @@
 
 static char *slurp(const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof path, TEST_DATA "%s", name);
-	struct kbuf b = KBUF_INIT;
-	struct kerr e;
-	if (kbuf_read_file(path, DCSA_MAX_BYTES, &b, &e))
-		fail_msg("%s", e.msg);
-	return kbuf_detach(&b, len);
+	return fixture_read(TEST_DATA, name, DCSA_MAX_BYTES, len);
 }
 
 /* Every event made passes the model's "event" rules: wrapped in a Shipment, the one type

@@ -20,6 +20,7 @@
 #include <png.h>
 #include <zlib.h>
 
+#include "fixture.h"
 #include "kontor/buf.h"
 #include "kontor/imagehash.h"
 
@@ -29,13 +30,7 @@
 
 static uint8_t *slurp(const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof path, DATA "%s", name);
-	struct kbuf b = KBUF_INIT;
-	struct kerr e = {0, ""};
-	if (kbuf_read_file(path, 1 << 22, &b, &e))
-		fail_msg("%s", e.msg);
-	return (uint8_t *)kbuf_detach(&b, len);
+	return (uint8_t *)fixture_read(DATA, name, 1 << 22, len);
 }
 
 static uint64_t hash_mem(const uint8_t *d, size_t n, const char *name, struct kimg_info *info)
