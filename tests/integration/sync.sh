@@ -214,8 +214,9 @@ PID=$!
 T_PIDS="$T_PIDS $PID"
 i=0
 while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve3.log"; do sleep 0.1; i=$((i + 1)); done
-# Killed as soon as the first batch is confirmed (the outbox shrinks), mid-way through.
-ks sync --push-only >/dev/null 2>&1 &
+# Killed as soon as the first batch is confirmed (the outbox shrinks), mid-way through:
+# kontor itself, not a shell around it, so the push really stops where it is.
+"$KONTOR" --home "$S" sync --push-only >/dev/null 2>&1 &
 kp=$!
 left=300
 while kill -0 "$kp" 2>/dev/null; do
@@ -230,6 +231,33 @@ if [ "$left" -gt 0 ] && [ "$left" -lt 300 ]; then t_ok "the push was killed mid-
 t_run "a push re-run after SIGKILL completes" 0 ks sync --push-only
 t_eq "the outbox is empty" "$(outbox_n "$S")" 0
 t_eq "every listing is on the node exactly once" "$(node_count "$SID")" 306
+
+# --- two pushes of one outbox at once (a script's sync beside the TUI's): both succeed ----
+t_node_stop
+: >"$T_TMP/more.txt"
+i=0
+while [ $i -lt 150 ]; do
+	echo "listing add --sku W-$i --title \"Washer M$((i % 20 + 3)), lot $i\" --price 0.05 --currency USD --moq 1000" >>"$T_TMP/more.txt"
+	i=$((i + 1))
+done
+t_run "150 more queued while the node is down (exit 4)" 4 ks batch "$T_TMP/more.txt"
+# shellcheck disable=SC2086
+"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve5.log" &
+PID=$!
+T_PIDS="$T_PIDS $PID"
+i=0
+while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve5.log"; do sleep 0.1; i=$((i + 1)); done
+"$KONTOR" --home "$S" sync --push-only >"$T_TMP/p1.out" 2>&1 &
+p1=$!
+"$KONTOR" --home "$S" sync --push-only >"$T_TMP/p2.out" 2>&1 &
+p2=$!
+wait "$p1"
+r1=$?
+wait "$p2"
+r2=$?
+t_eq "both pushes exit 0, whichever settled an entry first" "$r1 $r2" "0 0"
+t_eq "the outbox is empty" "$(outbox_n "$S")" 0
+t_eq "each listing is on the node once" "$(node_count "$SID")" 456
 
 # --- kill -9 during pull ------------------------------------------------------------------
 # More than one page (maxObjectsInGet is 500): seeded listings from other suppliers.

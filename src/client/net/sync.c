@@ -416,6 +416,8 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 			wrc = store_outbox_fail(k->s, batch[i]->seq, why[i], e);
 			note_refusal(st, batch[i], why[i]);
 		}
+		if (wrc == K_ENOTFOUND) /* settled meanwhile by another sync or `outbox drop` */
+			wrc = K_OK;
 	}
 	if (wrc == K_OK)
 		wrc = store_commit(k->s, e);
@@ -464,10 +466,12 @@ static int upload(struct ksync *k, struct outbox_item *it, struct sync_stats *st
 		return rc; /* network: stays queued */
 	if (why[0]) {
 		note_refusal(st, it, why);
-		return store_outbox_fail(k->s, it->seq, why, e);
+		rc = store_outbox_fail(k->s, it->seq, why, e);
+	} else {
+		st->pushed++;
+		rc = store_outbox_done(k->s, it->seq, e);
 	}
-	st->pushed++;
-	return store_outbox_done(k->s, it->seq, e);
+	return rc == K_ENOTFOUND ? K_OK : rc; /* settled meanwhile by another run */
 }
 
 /* A push under way: entries the node answered of all, the pictures among them, bytes up. */
