@@ -108,12 +108,19 @@ int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t q
 /* The variants' values for a person to choose from: "Nâu / Nhỏ, Nâu / Lớn" (at most
  * eight, then "…"; each clipped to 30 columns), sanitised. */
 void listing_variants_named(const struct listing *l, struct kbuf *out);
+/* Variant v's units on hand as the seller said, -1 when she did not; set_stock says n (-1:
+ * says none). listing_variants_stock sums those the variants say (-1 when none says any):
+ * a listing whose variants keep stock keeps the sum as its own. */
+int64_t listing_variant_stock(const cJSON *v);
+void listing_variant_set_stock(cJSON *v, int64_t n);
+int64_t listing_variants_stock(const struct listing *l);
 /* "Colour: Red, Size: L" (a shop export's generic "Variation" unnamed), sanitised. */
 void listing_variant_label(const cJSON *v, struct kbuf *out);
 /* The variants as a person reads them, one line each pushed to out, aligned: indent, the
  * values of its options joined by " / " in the order of their names' bytes, as the signed
  * form keeps them ("40cm / Nâu"), its price (the listing's at the MOQ when it has none of its
- * own) and its SKU as the seller wrote it. names (may be NULL) gets the option names in that
+ * own), its stock where the variants keep their own ("stock 25") and its SKU as the seller
+ * wrote it. names (may be NULL) gets the option names in that
  * order ("Cỡ / Màu"), empty when the only one is the generic "Variation" a shop export
  * gives. Sanitised for a terminal; nothing for a listing without variants. */
 void listing_variant_lines(const struct listing *l, const char *indent, struct kstrv *out,

@@ -654,8 +654,17 @@ static int dc_amount(const char *t, char *out, size_t cap)
 
 /* A shop's count of units on hand (col names its column) added to l's stock: shops let it go
  * below zero when they oversell, which is none on hand here. */
-static int add_stock(struct listing *l, const char *col, const char *v, struct kerr *e)
+static int blank(const char *s);
+
+/* A shop's count of units on hand (col names its column) added to l's stock, *one what the
+ * row says (-1 when blank): shops let it go below zero when they oversell, which is none on
+ * hand here. */
+static int add_stock_of(struct listing *l, const char *col, const char *v, int64_t *one,
+                        struct kerr *e)
 {
+	*one = -1;
+	if (blank(v))
+		return K_OK;
 	int64_t q;
 	int rc = parse_int(col, v, -MONEY_MAX, MONEY_MAX, &q, e);
 	if (rc)
@@ -663,7 +672,14 @@ static int add_stock(struct listing *l, const char *col, const char *v, struct k
 	int64_t have = l->stock > 0 ? l->stock : 0;
 	q = q > 0 ? q : 0;
 	l->stock = q > MONEY_MAX - have ? MONEY_MAX : have + q;
+	*one = q;
 	return K_OK;
+}
+
+static int add_stock(struct listing *l, const char *col, const char *v, struct kerr *e)
+{
+	int64_t q;
+	return add_stock_of(l, col, v, &q, e);
 }
 
 static int parse_price(const char *col, const char *v, const char *cur, int dc, int64_t *out,
@@ -938,11 +954,12 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 
 /* --- variants ------------------------------------------------------------------------- */
 
-/* Adds {sku, options, unitPrice, sellerSku} to l->variants, the SKU as a key
- * (import_sku_key) and, when written by the seller (not made up here) and mapped, as written;
- * K_EINVAL for a repeated option name. */
+/* Adds {sku, options, unitPrice, sellerSku, stock} to l->variants (price and stock -1: none), the
+ * SKU as a key (import_sku_key) and, when written by the seller (not made up here) and mapped, as
+ * written; K_EINVAL for a repeated option name. */
 static int add_variant(struct listing *l, const char *sku, int written, const char *const *names,
-                       const char *const *values, size_t n, int64_t price, struct kerr *e)
+                       const char *const *values, size_t n, int64_t price, int64_t stock,
+                       struct kerr *e)
 {
 	if (l->variants && cJSON_GetArraySize(l->variants) >= MODEL_VARIANTS_MAX)
 		return kerr_set(e, K_EINVAL, "variants: more than %d", MODEL_VARIANTS_MAX);
@@ -967,6 +984,7 @@ static int add_variant(struct listing *l, const char *sku, int written, const ch
 		json_add_int(v, "unitPrice", price);
 	if (mapped > 0 && written)
 		cJSON_AddStringToObject(v, "sellerSku", sku);
+	listing_variant_set_stock(v, stock);
 	if (!l->variants)
 		l->variants = cJSON_CreateArray();
 	cJSON_AddItemToArray(l->variants, v);
@@ -1098,8 +1116,10 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			shop_fail(g, rec->line, &e);
 		}
 	}
-	const char *inv = fget(rec, c->inv); /* the product's stock: its variants' summed */
-	if (!g->err_line && !blank(inv) && add_stock(&g->l, "Variant Inventory Qty", inv, &e))
+	/* the product's stock: its variants', each its own and summed */
+	int64_t inv = -1;
+	if (!g->err_line &&
+	    add_stock_of(&g->l, "Variant Inventory Qty", fget(rec, c->inv), &inv, &e))
 		shop_fail(g, rec->line, &e);
 	char *sku = trimdup(fget(rec, c->vsku));
 	const char *price = fget(rec, c->vprice);
@@ -1112,7 +1132,7 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			if (!sku)
 				snprintf(dsku, sizeof dsku, "%s-%d", g->l.sku, g->nvar + 1);
 			if (add_variant(&g->l, sku ? sku : dsku, sku != NULL, names, values,
-			                MAX_OPTIONS, amount, &e))
+			                MAX_OPTIONS, amount, inv, &e))
 				shop_fail(g, rec->line, &e);
 			if (!g->nvar || amount < g->min_price)
 				g->min_price = amount;
@@ -1696,7 +1716,8 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 		for (int i = 0; i < WOO_MAX_ATTRS; i++)
 			names[i] = v->names[i];
 		if ((rc = add_variant(l, v->sku ? v->sku : dsku, v->sku != NULL, names,
-		                      (const char *const *)v->values, WOO_MAX_ATTRS, amount, re))) {
+		                      (const char *const *)v->values, WOO_MAX_ATTRS, amount, -1,
+		                      re))) {
 			*err_line = v->line;
 			break;
 		}
@@ -1775,7 +1796,7 @@ static int woo_grouped(struct woo *w, size_t k, const struct csv_record *rec, st
 		snprintf(name, sizeof name, "%s", ch->name);
 		const char *nm[1] = {"Product"}, *vv[1] = {name};
 		if ((rc = add_variant(l, ch->sku ? ch->sku : dsku, ch->sku != NULL, nm, vv, 1,
-		                      amount, re)))
+		                      amount, -1, re)))
 			break;
 		if (min < 0 || amount < min)
 			min = amount;
@@ -2126,7 +2147,7 @@ static int etsy_row(const void *cols, const struct csv_record *rec, const char *
 			vv[1] = vals[1].v[k % vals[1].n];
 		char vsku[MODEL_SKU_MAX + 32];
 		snprintf(vsku, sizeof vsku, "%s-%zu", l->sku, k + 1);
-		rc = add_variant(l, listed ? skus.v[k] : vsku, listed, nm, vv, 2, -1, e);
+		rc = add_variant(l, listed ? skus.v[k] : vsku, listed, nm, vv, 2, -1, -1, e);
 	}
 	for (int i = 0; i < 2; i++) {
 		free(names[i]);
@@ -2315,8 +2336,9 @@ static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
 			shop_fail(g, rec->line, &e);
 		}
 	}
-	const char *stock = fget(rec, c->stock); /* the listing's stock: its variations' summed */
-	if (!g->err_line && !blank(stock) && add_stock(&g->l, c->stock_name, stock, &e))
+	/* the listing's stock: its variations', each its own and summed */
+	int64_t stock = -1;
+	if (!g->err_line && add_stock_of(&g->l, c->stock_name, fget(rec, c->stock), &stock, &e))
 		shop_fail(g, rec->line, &e);
 	int64_t amount;
 	if (!g->err_line && parse_price(c->price_name, fget(rec, c->price), cur, dc, &amount, &e))
@@ -2327,7 +2349,8 @@ static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
 		if (!sku)
 			snprintf(dsku, sizeof dsku, "%s-%d", g->l.sku ? g->l.sku : "shopee",
 			         g->nvar + 1);
-		if (add_variant(&g->l, sku ? sku : dsku, sku != NULL, names, values, 2, amount, &e))
+		if (add_variant(&g->l, sku ? sku : dsku, sku != NULL, names, values, 2, amount,
+		                stock, &e))
 			shop_fail(g, rec->line, &e);
 		if (!g->nvar || amount < g->min_price)
 			g->min_price = amount;

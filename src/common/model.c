@@ -324,6 +324,7 @@ static const struct mfield variant_fields[] = {
     F_MAP("options", M_REQ, 1, 16, &e_option_name, &e_option_value),
     F_INT("unitPrice", 0, 0, MONEY_MAX),
     F_STR("sellerSku", 0, MF_LINE, 1, MODEL_SELLER_SKU_MAX),
+    F_INT("stock", 0, 0, MONEY_MAX), /* its units on hand, when the seller says */
 };
 static const struct mtype variant_type = MTYPE("variant", variant_fields, NULL);
 static const struct mfield e_variant = F_OBJ(NULL, M_REQ, &variant_type);
@@ -1538,6 +1539,9 @@ static cJSON *variants_from(const cJSON *a)
 			json_add_int(nv, "unitPrice", (int64_t)price->valuedouble);
 		if (str_of(v, "sellerSku"))
 			cJSON_AddStringToObject(nv, "sellerSku", str_of(v, "sellerSku"));
+		const cJSON *stock = item(v, "stock");
+		if (cJSON_IsNumber(stock))
+			json_add_int(nv, "stock", (int64_t)stock->valuedouble);
 		cJSON_AddItemToArray(out, nv);
 	}
 	return out;
@@ -1713,6 +1717,32 @@ int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t q
 	return listing_unit_price(l, qty);
 }
 
+int64_t listing_variant_stock(const cJSON *v)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, "stock");
+	return cJSON_IsNumber(n) ? (int64_t)n->valuedouble : -1;
+}
+
+void listing_variant_set_stock(cJSON *v, int64_t n)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(v, "stock");
+	if (n >= 0)
+		json_add_int(v, "stock", n);
+}
+
+int64_t listing_variants_stock(const struct listing *l)
+{
+	int64_t sum = -1;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		int64_t n = listing_variant_stock(v), have = sum < 0 ? 0 : sum;
+		if (n >= 0)
+			sum = n > MONEY_MAX - have ? MONEY_MAX : have + n;
+	}
+	return sum;
+}
+
 void listing_variant_label(const cJSON *v, struct kbuf *out)
 {
 	struct kbuf b = KBUF_INIT;
@@ -1872,8 +1902,8 @@ done:
 void listing_variant_lines(const struct listing *l, const char *indent, struct kstrv *out,
                            struct kbuf *names)
 {
-	struct kstrv opts = {0}, amts = {0}, skus = {0}, seen = {0};
-	size_t ocols = 0, acols = 0;
+	struct kstrv opts = {0}, amts = {0}, skus = {0}, seen = {0}, stocks = {0};
+	size_t ocols = 0, acols = 0, scols = 0;
 	const cJSON *v;
 	cJSON_ArrayForEach(v, l->variants) /* each variant's three columns, and their widths */
 	{
@@ -1898,6 +1928,11 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 		w = text_width(amt);
 		acols = w > acols ? w : acols;
 		kstrv_push(&amts, amt);
+		char st[48] = "";
+		if (listing_variant_stock(v) >= 0)
+			snprintf(st, sizeof st, "stock %lld", (long long)listing_variant_stock(v));
+		scols = strlen(st) > scols ? strlen(st) : scols;
+		kstrv_push(&stocks, st);
 		const char *vs = variant_str(v, "sellerSku");
 		if (!vs)
 			vs = variant_str(v, "sku");
@@ -1913,8 +1948,12 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 		struct kbuf line = KBUF_INIT;
 		kbuf_puts(&line, indent);
 		text_clip(&line, opts.v[i], ocols, 1);
-		kbuf_printf(&line, "  %s %*s%s  %s", l->currency,
-		            (int)(acols - text_width(amts.v[i])), "", amts.v[i], skus.v[i]);
+		kbuf_printf(&line, "  %s %*s%s  ", l->currency,
+		            (int)(acols - text_width(amts.v[i])), "", amts.v[i]);
+		if (scols) /* "stock 25" where the variants keep their own, blank where one does not
+		            */
+			kbuf_printf(&line, "%-*s  ", (int)scols, stocks.v[i]);
+		kbuf_puts(&line, skus.v[i]);
 		kstrv_push(out, kbuf_str(&line));
 		kbuf_free(&line);
 	}
@@ -1936,6 +1975,7 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 	kstrv_free(&opts);
 	kstrv_free(&amts);
 	kstrv_free(&skus);
+	kstrv_free(&stocks);
 	kstrv_free(&seen);
 }
 

@@ -235,7 +235,7 @@ t_match "Shopee's notes rows are no rows of hers; one product failed" "$T_OUT" '
 t_match "the bad row named by its row in the sheet" "$T_ERR" "shopee-sales-info\.xlsx:12: product 'Thảm cói': et_title_variation_price"
 t_match "the prices are in her country's currency, said" "$T_OUT" '"currency":"VND","currencyFrom":"your country VN"'
 t_run "a Shopee product with two variations shows" 0 k3 listing show GIO-TRE --json
-t_match "each variation with its SKU, name and price" "$T_OUT" '"variants":\[\{"sku":"GIO-TRE-S","options":\{"Variation":"Nhỏ"\},"unitPrice":185000\},\{"sku":"GIO-TRE-L","options":\{"Variation":"Lớn"\},"unitPrice":245000\}\]'
+t_match "each variation with its SKU, name, price and stock" "$T_OUT" '"variants":\[\{"sku":"GIO-TRE-S","options":\{"Variation":"Nhỏ"\},"unitPrice":185000,"stock":40\},\{"sku":"GIO-TRE-L","options":\{"Variation":"Lớn"\},"unitPrice":245000,"stock":25\}\]'
 t_match "the lowest price is the listing's and the stock is summed" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":185000\}\].*"stock":65'
 t_match "a product without a parent SKU is keyed by its Shopee id, shown whole" "$(k3 listing list)" 'shopee-22345678903  Khay mây đan'
 t_run "the SKU the list shows names the listing" 0 k3 listing show shopee-22345678903

@@ -129,13 +129,13 @@ t_match "f fetches it and says so" "$(cat "$T_TMP/d-variants")" 'fetch: the sign
 t_match "f again: it is here already" "$(cat "$T_TMP/d-again")" 'fetch: the signed listing is here already'
 D=$(cat "$T_TMP/d-variants")
 t_match "the listing names its variants by their option" "$D" '^Variants, by Kích thước$'
-t_match "each variant with its price and SKU, aligned" "$D" '^  Nhỏ  VND 185,000  GIO-TRE-S$'
-t_match "the dearer one too" "$D" '^  Lớn  VND 245,000  GIO-TRE-L$'
+t_match "each variant with its price, stock and SKU, aligned" "$D" '^  Nhỏ  VND 185,000  stock 40  GIO-TRE-S$'
+t_match "the dearer one too" "$D" '^  Lớn  VND 245,000  stock 25  GIO-TRE-L$'
 t_match "and the stock on hand beside the MOQ" "$D" 'MOQ 1 .*stock 65 on hand'
-t_match "two options joined, prices right-aligned" "$(cat "$T_TMP/d-variants2")" '^  30cm / Nâu  VND  95,000  KHAY-1$'
+t_match "two options joined, prices right-aligned" "$(cat "$T_TMP/d-variants2")" '^  30cm / Nâu  VND  95,000  stock 12  KHAY-1$'
 t_run "listing show in the CLI" 0 ks listing show GIO-TRE
 t_match "says the same: how many, by what" "$T_OUT" 'variants:  2, by Kích thước'
-t_match "and each, under its values" "$T_OUT" '           Lớn  VND 245,000  GIO-TRE-L'
+t_match "and each, under its values" "$T_OUT" '           Lớn  VND 245,000  stock 25  GIO-TRE-L'
 
 # --- a `:` command's whole output: her import from the TUI names its bad row --------------
 printf '%s\n' ":listing import $T_ROOT/tests/data/import/xlsx/shopee-sales-info.xlsx --currency VND<Enter>" \
@@ -160,7 +160,7 @@ printf '%s\n' / 'gio tre' '<Enter>' '<Enter>' ":dump $T_TMP/d-v-summary" P ":dum
 ui "$B" 100x30 "$T_TMP/s-v" KONTOR_PASSPHRASE="'$PASS'"
 t_match "the basket's new version came as a summary" "$(cat "$T_TMP/d-v-summary")" '^summary — f fetches'
 D=$(cat "$T_TMP/d-v-ask")
-t_match "P fetched the signed listing first: its variants are listed" "$D" '^  Lớn  VND 245,000  GIO-TRE-L$'
+t_match "P fetched the signed listing first: its variants are listed" "$D" '^  Lớn  VND 245,000  stock 25  GIO-TRE-L$'
 t_match "and asks which variant, naming each" "$D" '^variant \(Nhỏ, Lớn\):$'
 D=$(cat "$T_TMP/d-v-bad")
 t_match "XL names none: refused with the choices" "$D" "has no variant 'XL' \(Nhỏ, Lớn\)"

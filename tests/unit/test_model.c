@@ -267,6 +267,43 @@ static void test_listing_variant_lines_align_each_variant_in_the_signed_order(vo
 	listing_free(&l);
 }
 
+static void test_variant_stock_is_kept_signed_summed_and_shown_in_its_column(void **state)
+{
+	struct listing l;
+	struct kerr e = {0, ""};
+	load_listing("{\"sku\":\"G\",\"title\":\"Giỏ\",\"currency\":\"VND\",\"stock\":65,"
+	             "\"priceTiers\":[{\"minQty\":1,\"unitPrice\":185000}],\"variants\":["
+	             "{\"sku\":\"G-S\",\"options\":{\"Size\":\"S\"},\"stock\":40},"
+	             "{\"sku\":\"G-L\",\"options\":{\"Size\":\"L\"},\"unitPrice\":245000,"
+	             "\"stock\":25},{\"sku\":\"G-XL\",\"options\":{\"Size\":\"XL\"}}]}",
+	             &l);
+	assert_int_equal(listing_variant_stock(cJSON_GetArrayItem(l.variants, 0)), 40);
+	assert_int_equal(listing_variant_stock(cJSON_GetArrayItem(l.variants, 2)), -1);
+	assert_int_equal(listing_variants_stock(&l), 65);
+	struct kstrv lines = {0};
+	listing_variant_lines(&l, "", &lines, NULL);
+	assert_int_equal(lines.n, 3);
+	assert_string_equal(lines.v[0], "S   VND 185,000  stock 40  G-S");
+	assert_string_equal(lines.v[1], "L   VND 245,000  stock 25  G-L");
+	assert_string_equal(lines.v[2], "XL  VND 185,000            G-XL"); /* says none */
+	kstrv_free(&lines);
+	/* it is signed: the canonical form carries it, and a copy read back has it */
+	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 1), 0);
+	char *c = canon_of(&l);
+	assert_non_null(strstr(c, "\"sku\":\"G-L\",\"stock\":0,\"unitPrice\":245000"));
+	free(c);
+	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 0), -1); /* no longer said */
+	assert_int_equal(listing_variants_stock(&l), 0);
+	listing_free(&l);
+	/* below none is refused, as the listing's own is */
+	cJSON *j = cJSON_Parse("{\"sku\":\"G\",\"title\":\"G\",\"currency\":\"VND\","
+	                       "\"priceTiers\":[{\"minQty\":1,\"unitPrice\":1}],\"variants\":"
+	                       "[{\"sku\":\"G-S\",\"options\":{\"Size\":\"S\"},\"stock\":-1}]}");
+	assert_int_equal(model_validate("Listing", j, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "variants[0].stock"));
+	cJSON_Delete(j);
+}
+
 static void test_listing_from_json_takes_empty_and_null_optionals_as_absent(void **state)
 {
 	struct listing l;
@@ -1200,6 +1237,7 @@ int main(void)
 	    cmocka_unit_test(test_model_after_is_never_the_last_versions_time),
 	    cmocka_unit_test(test_kstrv_push_copies_and_free_zeroes),
 	    cmocka_unit_test(test_listing_variant_lines_align_each_variant_in_the_signed_order),
+	    cmocka_unit_test(test_variant_stock_is_kept_signed_summed_and_shown_in_its_column),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

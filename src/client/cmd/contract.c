@@ -491,7 +491,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	/* which variant is an option's value: none, or one that names none or several, is a
 	 * usage error that lists them */
 	const char *variant = arg_get(a, "variant");
-	const cJSON *var;
+	const cJSON *var = NULL;
 	struct kerr ve = {0, ""};
 	/* a variant's SKU as the listing ("GIO-TRE-L") names the variant too */
 	if (!rc && !variant && listing_variant_find(&l, arg_get(a, "listing"), &var, NULL) == K_OK)
@@ -503,6 +503,15 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		              ve.msg);
 	if (!rc)
 		rc = contract_terms_add_listing(&t, &l, qty, price, variant, e);
+	/* more than the seller says she has: the offer goes, and says so */
+	int64_t on_hand = rc ? -1 : variant ? listing_variant_stock(var) : l.stock;
+	if (!rc && variant && on_hand < 0 && listing_variants_stock(&l) < 0)
+		on_hand = l.stock; /* her variants keep no stock of their own */
+	char beyond[160] = "";
+	if (!rc && strcmp(role, "buyer") == 0 && on_hand >= 0 && qty > on_hand)
+		snprintf(beyond, sizeof beyond,
+		         "  the listing says %lld on hand%s: the seller may counter",
+		         (long long)on_hand, variant ? " of that variant" : "");
 	if (!rc)
 		rc = apply_flags(&t, a, e);
 	if (!rc) {
@@ -553,6 +562,8 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_result_more(c, "  %lld x %s %s = %s %s, %s %s by %s", (long long)t.items[0].qty,
 		                unit, t.currency, total, t.currency, t.incoterm, t.named_place,
 		                t.mode);
+		if (beyond[0])
+			cmd_result_more(c, "%s", beyond);
 	}
 	cJSON_Delete(doc);
 	contract_terms_free(&t);

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../store/store.h"
 #include "kontor/buf.h"
@@ -199,6 +200,54 @@ static int apply_images(struct ctx *c, struct listing *l, const struct args *a,
 	return K_OK;
 }
 
+/* The variant of l that its own SKU (or the seller's SKU for it) names, NULL when key is none. */
+static cJSON *variant_by_sku(const struct listing *l, const char *key)
+{
+	cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku")),
+		           *ssku = cJSON_GetStringValue(
+		               cJSON_GetObjectItemCaseSensitive(v, "sellerSku"));
+		if ((sku && strcasecmp(sku, key) == 0) || (ssku && strcasecmp(ssku, key) == 0))
+			return v;
+	}
+	return NULL;
+}
+
+/* --stock n: the listing's, or where its variants keep their own, the one --variant (or the
+ * variant's SKU she named the listing by) names; the listing's is then their sum. */
+static int set_stock(struct listing *l, const struct args *a, int64_t n, struct kerr *e)
+{
+	const char *key = arg_get(a, "variant");
+	cJSON *v = key || !a->npos ? NULL : variant_by_sku(l, a->pos[0]);
+	if (key) {
+		const cJSON *found;
+		struct kerr fe = {0};
+		if (listing_variant_find(l, key, &found, &fe))
+			return kerr_set(e, K_EUSAGE, "--variant: %s", fe.msg);
+		v = (cJSON *)found;
+	}
+	if (!v && listing_variants_stock(l) >= 0) {
+		struct kbuf names = KBUF_INIT;
+		listing_variants_named(l, &names);
+		int rc =
+		    kerr_set(e, K_EUSAGE,
+		             "listing %s keeps stock for each variant: name one with --variant "
+		             "(%s)",
+		             l->sku, kbuf_str(&names));
+		kbuf_free(&names);
+		return rc;
+	}
+	if (!v) {
+		l->stock = n;
+		return K_OK;
+	}
+	listing_variant_set_stock(v, n);
+	l->stock = listing_variants_stock(l);
+	return K_OK;
+}
+
 static int apply_options(struct ctx *c, struct listing *l, const struct args *a, int is_add,
                          struct kstrv *uploads, struct kerr *e)
 {
@@ -249,7 +298,10 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 			                "--stock: a whole number of units, 0 or more, "
 			                "or none (got '%.40s')",
 			                v);
-		l->stock = n;
+		if ((rc = set_stock(l, a, n, e)))
+			return rc;
+	} else if (arg_get(a, "variant")) {
+		return kerr_set(e, K_EUSAGE, "--variant names the variant whose --stock you say");
 	}
 	if ((v = arg_get(a, "currency"))) {
 		char cur[8];
@@ -872,22 +924,30 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"stock= "                                                                                  \
 	"description= image=* category= tag=* incoterm=*"
 
-static const char listing_fields_help[] =
-    "  --title T            product title (required for add)\n"
-    "  --price AMOUNT       unit price from the MOQ up, in CUR (e.g. 12.50; JPY has no decimals)\n"
-    "  --currency CUR       ISO 4217 code (required for add)\n"
-    "  --tier QTY:AMOUNT    a quantity break (repeatable): --tier 100:11.00 --tier 500:9.80\n"
-    "  --moq N              minimum order quantity (default 1)\n"
-    "  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, CT,\n"
-    "                       LTR, TNE, MTK\n"
-    "  --hs-code H          Harmonized System code, 6 to 10 digits\n"
-    "  --origin CC          country of origin (ISO 3166 alpha-2)\n"
-    "  --ships-from CC      country it ships from\n"
-    "  --lead-days N        days from order to dispatch\n"
-    "  --stock N|none       units on hand (shown to buyers); none: no longer said\n"
-    "  --description TEXT   plain text, or @FILE to read it from a file\n"
-    "  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"
-    "  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)";
+#define LISTING_FIELDS_HELP                                                                        \
+	"  --title T            product title (required for add)\n"                                \
+	"  --price AMOUNT       unit price from the MOQ up, in CUR (e.g. 12.50; JPY has no "       \
+	"decimals)\n"                                                                              \
+	"  --currency CUR       ISO 4217 code (required for add)\n"                                \
+	"  --tier QTY:AMOUNT    a quantity break (repeatable): --tier 100:11.00 --tier 500:9.80\n" \
+	"  --moq N              minimum order quantity (default 1)\n"                              \
+	"  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, "  \
+	"CT,\n"                                                                                    \
+	"                       LTR, TNE, MTK\n"                                                   \
+	"  --hs-code H          Harmonized System code, 6 to 10 digits\n"                          \
+	"  --origin CC          country of origin (ISO 3166 alpha-2)\n"                            \
+	"  --ships-from CC      country it ships from\n"                                           \
+	"  --lead-days N        days from order to dispatch\n"                                     \
+	"  --stock N|none       units on hand (shown to buyers); none: no longer said\n"           \
+	"  --description TEXT   plain text, or @FILE to read it from a file\n"                     \
+	"  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"   \
+	"  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)"
+static const char listing_fields_help[] = LISTING_FIELDS_HELP;
+
+static const char listing_edit_help[] = LISTING_FIELDS_HELP
+    "\n  --variant NAME       with --stock: that variant's units on hand, by its SKU or options\n"
+    "                       (where the variants keep their own stock the listing's is their\n"
+    "                       sum); `listing edit GIO-TRE-L --stock 20` names it by its SKU";
 
 const struct cmd_entry cmd_listing_entries[] = {
     {"listing add",
@@ -903,8 +963,8 @@ const struct cmd_entry cmd_listing_entries[] = {
      "where the terminal has them and `set image-protocol` allows. A terminal without\n"
      "colours gets each image's size and a command to fetch it instead."},
     {"listing edit", "ID|SKU [--title T] [--price AMOUNT] ...",
-     "change your listing (re-signed and queued)", LISTING_OPTS " sku=", 1, 1, run_edit,
-     listing_fields_help},
+     "change your listing (re-signed and queued)", LISTING_OPTS " sku= variant=", 1, 1, run_edit,
+     listing_edit_help},
     {"listing pause", "ID|SKU", "take your listing out of search results", "", 1, 1, run_pause,
      NULL},
     {"listing resume", "ID|SKU", "put a paused listing back", "", 1, 1, run_resume, NULL},
