@@ -7,7 +7,8 @@
 # buyer's open RFQs, the one in her category first though it is older; Enter shows it; Q
 # quotes with the RFQ's quantity, its target price and its Incoterm filled in, and the
 # buyer finds the offer, naming the RFQ, after his sync; the row then says "answered". A
-# listing in variants is quoted for one, named by its SKU, at its own price.
+# listing in variants is quoted for one, named by its SKU, at its own price. When the buyer
+# signs her quote while her TUI is open, its background sync takes the 500 from her stock.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -35,6 +36,7 @@ t_run "then a newer one for lamps, not her category" 0 kb rfq post --title "Bras
 	--qty 200 --currency USD --target-price 20.00 --destination DE --category Lamps
 t_run "seller syncs" 0 ks sync
 nstatus() { sqlite3 "$DB" "SELECT status FROM listings WHERE sku = '$1'"; }
+nstock() { sqlite3 "$DB" "SELECT json_extract(json, '\$.stock') FROM listings WHERE sku = '$1'"; }
 ntiers() { sqlite3 "$DB" "SELECT json_extract(json, '\$.priceTiers') FROM listings WHERE sku = '$1'"; }
 
 # --- Listings at 80x24: pause, a refused edit, an edit ------------------------------------
@@ -178,6 +180,18 @@ wait_for 'Open RFQs \(3, 2 in your categories\)' 300 &&
 	t_ok "it appears while she looks, no key pressed (the sync reloads the tab)" ||
 	t_fail "it appears while she looks" "$(cat "$T_TMP/pane")"
 t_match "newest of her categories: on top" "$(grep -F ' DE ' "$T_TMP/pane" | head -n 1)" '^[> ] \* Iron bench legs +100 '
+# --- the buyer signs her quote while her TUI is open: the stock follows ---------------------
+t_run "she says 600 white legs on hand" 0 ks listing edit U900-WH --stock 600
+t_run "the buyer signs her quote for 500: binding" 0 kb contract sign @hoa-phat-iron-art
+tm send-keys 7
+wait_for 'U900-WH .* 100 +active' 300 &&
+	t_ok "her Listings tab shows 100 left, no key pressed (the background sync took the 500)" ||
+	t_fail "her Listings tab shows 100 left" "$(cat "$T_TMP/pane")"
+for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	[ "$(nstock U900-WH)" = 100 ] && break
+	sleep 0.5
+done
+t_eq "and the node has the new version: buyers see 100" "$(nstock U900-WH)" 100
 tm kill-server 2>/dev/null
 
 # --- her furniture: SKUs that share a start, a long title, an RFQ of a parent category ------

@@ -12,6 +12,7 @@
 #include "kontor/err.h"
 
 struct store;
+struct kstrv;
 struct cJSON;
 
 /* What a command did, for whichever front end ran it (tmux's cmd_entry returns a status the
@@ -205,6 +206,10 @@ int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);
  * (ours was taken there, so it added a suffix), takes it into the cache and tells the person
  * on c->err. Best effort: a failure changes nothing (the next sync brings the profile). */
 void cmd_learn_handle(struct ctx *c, const char *node);
+/* Brings her listings' stock up to date with her orders in the cache (client/stock.h) when
+ * her key is unlocked: 1 when it queued new versions, each said in said; a failure is a
+ * note, never the command's. */
+int cmd_stock_follow(struct ctx *c, struct store *s, const char *node, struct kstrv *said);
 /* A sync session with that node as ourselves (asks for the passphrase when needed). */
 struct ksync;
 int cmd_sync_open(struct ctx *c, struct ksync **out, struct kerr *e);

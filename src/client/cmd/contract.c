@@ -751,6 +751,11 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	 * everything else that came meanwhile as news. */
 	struct kerr fe = {0, ""};
 	int fetched = rc == K_OK && st.binding >= 0 ? fetch_order(c, st.order_id, &fe) : K_OK;
+	/* Her signature binds: the order takes its goods from her listing's stock at once. */
+	struct kstrv stock = {0};
+	if (rc == K_OK && fetched == K_OK && st.binding >= 0 && strcmp(role, "seller") == 0 &&
+	    cmd_stock_follow(c, s, c->node, &stock))
+		cmd_push(c, NULL);
 	if (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL) {
 		if (c->json) {
 			cJSON *j = cJSON_CreateObject();
@@ -758,6 +763,9 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "state", contract_state_name(&st));
 			json_add_opt(j, "orderId", st.order_id);
 			cJSON_AddStringToObject(j, "status", push_word(rc));
+			cJSON *sa = cJSON_AddArrayToObject(j, "stock");
+			for (size_t i = 0; i < stock.n; i++)
+				cJSON_AddItemToArray(sa, cJSON_CreateString(stock.v[i]));
 			cmd_result_json(c, j);
 		}
 		if (st.binding >= 0) {
@@ -767,12 +775,15 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 			if (fetched != K_OK)
 				cmd_result_more(
 				    c, "the order comes with the next `kontor sync` (%s)", fe.msg);
+			for (size_t i = 0; i < stock.n; i++)
+				cmd_result_more(c, "%s", stock.v[i]);
 		} else {
 			cmd_result_set(c, "Contract", id, contract_state_name(&st),
 			               "signed contract %s as %s; waiting for the other party%s",
 			               id, role, rc == K_EQUEUED ? ", queued" : "");
 		}
 	}
+	kstrv_free(&stock);
 	cJSON_Delete(doc);
 	return rc;
 }

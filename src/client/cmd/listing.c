@@ -2,6 +2,7 @@
  * Every write signs the listing, stores it in the cache and queues it in the outbox in one
  * transaction; until sync delivers it the command exits 4 (queued). */
 #include "cmd.h"
+#include "../stock.h"
 #include "resolve.h"
 #include "picture.h"
 
@@ -346,33 +347,9 @@ static void random_sku(char out[16])
 static int save_listing(struct ctx *c, struct listing *l, const char *op,
                         const struct kstrv *uploads, struct kerr *e)
 {
-	int rc = listing_sign(l, &c->kp, e);
-	if (rc)
-		return rc;
-	if ((rc = listing_validate(l, e)))
-		return rc;
 	struct store *s;
-	if ((rc = ctx_store(c, &s, e)))
-		return rc;
-	cJSON *j = listing_to_json(l, 1);
-	struct kbuf payload = KBUF_INIT;
-	json_print(j, &payload);
-	cJSON_Delete(j);
-	if ((rc = store_begin(s, e)) == K_OK) {
-		rc = store_listing_put(s, l, c->node, e);
-		for (size_t i = 0; rc == K_OK && uploads && i < uploads->n; i++)
-			rc = store_outbox_add(s, "Blob/upload", "upload", l->id, uploads->v[i],
-			                      c->node, NULL, e);
-		if (rc == K_OK)
-			rc = store_outbox_add(s, "Listing/set", op, l->id, payload.data, c->node,
-			                      NULL, e);
-		if (rc == K_OK)
-			rc = store_commit(s, e);
-		else
-			store_rollback(s);
-	}
-	kbuf_free(&payload);
-	return rc;
+	int rc = ctx_store(c, &s, e);
+	return rc ? rc : listing_queue_signed(s, l, &c->kp, c->node, op, uploads, e);
 }
 
 /* After a local write: push at once; say what happened either way. */
@@ -947,7 +924,10 @@ static const char listing_fields_help[] = LISTING_FIELDS_HELP;
 static const char listing_edit_help[] = LISTING_FIELDS_HELP
     "\n  --variant NAME       with --stock: that variant's units on hand, by its SKU or options\n"
     "                       (where the variants keep their own stock the listing's is their\n"
-    "                       sum); `listing edit GIO-TRE-L --stock 20` names it by its SKU";
+    "                       sum); `listing edit GIO-TRE-L --stock 20` names it by its SKU\n"
+    "The stock you say follows your sales: an order made since takes its quantity (from its\n"
+    "variant's too), one cancelled before it shipped gives it back, and the new version is\n"
+    "queued by the sync, or the signature that binds, that brings the order.";
 
 const struct cmd_entry cmd_listing_entries[] = {
     {"listing add",

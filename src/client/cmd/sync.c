@@ -15,6 +15,7 @@
 #include "../net/http.h"
 #include "../net/sync.h"
 #include "../notify.h"
+#include "../stock.h"
 #include "../progress.h"
 #include "../store/store.h"
 #include "kontor/json.h"
@@ -658,8 +659,19 @@ static int run_node_rm(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* --- sync ------------------------------------------------------------------------ */
 
-/* The sync's result: its object and sentence (and with -v its lines) for the front end. */
-static void stats_result(struct ctx *c, const char *node, const struct sync_stats *st, int rc)
+int cmd_stock_follow(struct ctx *c, struct store *s, const char *node, struct kstrv *said)
+{
+	struct kerr e = {0};
+	if (!s || !c->have_key || stock_follow(s, c->self_id, &c->kp, node, said, &e) == K_OK)
+		return said->n > 0;
+	cmd_note(c, "your listings' stock was not brought up to date: %s", e.msg);
+	return 0;
+}
+
+/* The sync's result: its object and sentence (and with -v its lines) for the front end,
+ * and under the sentence each listing whose stock its orders moved. */
+static void stats_result(struct ctx *c, const char *node, const struct sync_stats *st,
+                         const struct kstrv *stock, int rc)
 {
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -684,6 +696,9 @@ static void stats_result(struct ctx *c, const char *node, const struct sync_stat
 		json_add_int(o, "bytesUp", (int64_t)st->bytes_up);
 		json_add_int(o, "bytesDown", (int64_t)st->bytes_down);
 		cJSON_AddBoolToObject(o, "complete", rc == K_OK);
+		cJSON *sa = cJSON_AddArrayToObject(o, "stock");
+		for (size_t i = 0; i < stock->n; i++)
+			cJSON_AddItemToArray(sa, cJSON_CreateString(stock->v[i]));
 		cmd_result_json(c, o);
 	}
 	int64_t got = 0;
@@ -706,6 +721,8 @@ static void stats_result(struct ctx *c, const char *node, const struct sync_stat
 	                                         : "synced",
 	               "%s", kbuf_str(&b));
 	kbuf_free(&b);
+	for (size_t i = 0; i < stock->n; i++)
+		cmd_result_more(c, "%s", stock->v[i]);
 	if (c->verbosity > 0) {
 		for (int t = 0; t < SYNC_NTYPES; t++)
 			if (st->got[t] || st->gone[t])
@@ -780,6 +797,10 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = ksync_push(k, &st, e);
 	if (rc == K_OK && pull)
 		rc = ksync_pull(k, &st, e);
+	/* Her stock follows the orders the pull brought; the new versions go up in this sync. */
+	struct kstrv stock = {0};
+	if (rc == K_OK && pull && cmd_stock_follow(c, s, node, &stock) && push)
+		rc = ksync_push(k, &st, e);
 	struct kerr fe = {0};
 	int frc = ksync_finish(k, &st, &fe);
 	ksync_close(&k);
@@ -799,7 +820,8 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	} else {
 		progress_end(&pr, NULL);
 	}
-	stats_result(c, node ? node : "?", &st, rc);
+	stats_result(c, node ? node : "?", &st, &stock, rc);
+	kstrv_free(&stock);
 	struct notify_result nr;
 	if (notify_watch_end(&nw, &nc, s, node, c->self_id, &c->kp, c->home, 0, &nr, NULL, 0) &&
 	    notify_result_failed(&nr)) {

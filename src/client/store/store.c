@@ -147,6 +147,10 @@ static const char *const migrations[] = {
                               "  json_extract(v.value, '$.sellerSku') FROM listing_json j,"
                               "  json_each(" LISTING_JSON_OF(
                                   "j.json") ", '$.variants') v) WHERE s IS NOT NULL;",
+    /* 12: a seller's stock follows her sales (client/stock.c) from the day this cache first
+     * kept it: orders made before then are never counted against what she said. */
+    "INSERT OR REPLACE INTO meta(key, value)"
+    "  VALUES('stock-since', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -4,8 +4,8 @@
  * resumes after a y/n: each runs the batch command (`listing edit`, `listing pause`,
  * `listing resume`) through ui_run_command, so the listing is re-signed, cached and queued
  * for the node exactly as from the shell. Stock is what the seller last said (an import's
- * inventory column, `listing edit --stock`), "-" when she never did; the node counts no
- * views of a listing, so the screen shows none. */
+ * inventory column, `listing edit --stock`) less what her orders took since (client/stock.h),
+ * "-" when she never said; the node counts no views of a listing, so the screen shows none. */
 #include "ui.h"
 
 #include <stdlib.h>

@@ -27,6 +27,7 @@
 #include "../net/http.h"
 #include "../net/sync.h"
 #include "../notify.h"
+#include "../stock.h"
 #include "kontor/crypto.h"
 #include "kontor/json.h"
 #include "kontor/ktime.h"
@@ -150,6 +151,13 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 		rc = ksync_push(k, &st, &e);
 		if (rc == K_OK)
 			rc = ksync_pull(k, &st, &e);
+		/* her stock follows the orders the pull brought, and goes up in this sync */
+		struct kstrv stock = {0};
+		struct kerr se = {0};
+		if (rc == K_OK && kp &&
+		    stock_follow(s, l->self, kp, l->node, &stock, &se) == K_OK && stock.n)
+			rc = ksync_push(k, &st, &e);
+		kstrv_free(&stock);
 		struct kerr fe = {0};
 		ksync_finish(k, &st, &fe);
 	}
