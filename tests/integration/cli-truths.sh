@@ -4,7 +4,9 @@
 # columns; amounts carry the grouping and decimal mark of the person's locale (de_DE,
 # en_IN's lakh grouping, C) while --json keeps minor units; a bad option value is a usage
 # error (exit 2) naming the option; init warns of a short passphrase and asks on a
-# terminal, and a wrong passphrase gets three tries on a terminal, one in a script.
+# terminal, and a wrong passphrase gets three tries on a terminal, one in a script. Every
+# command's usage in `kontor help COMMAND` fits 80 columns, broken between bracketed options,
+# and `kontor help` too.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
 
@@ -243,5 +245,25 @@ t_nomatch "from a file: one try, not three" "$(cat "$T_TMP/shown")" 'three times
 t_run "a wrong KONTOR_PASSPHRASE without a terminal: exit 1" 1 \
 	env KONTOR_PASSPHRASE=wrong "$KONTOR" --home "$P" listing add --title Legs4 --price 12 --currency USD </dev/null
 t_nomatch "without a terminal: no three tries" "$T_ERR" 'three times'
+
+# --- help fits an 80-column terminal ------------------------------------------------------
+WIDE=""
+CMDS=$("$KONTOR" help | grep '^  [a-z]' | cut -c3-18 | sed 's/ *$//') # the names' column
+t_match "kontor help lists the commands" "$CMDS" 'contract propose'
+for c in $(printf '%s\n' "$CMDS" | tr ' ' '_'); do
+	c=$(printf '%s' "$c" | tr '_' ' ')
+	# shellcheck disable=SC2086 # the command's words, split
+	W=$("$KONTOR" help $c | sed '/^$/q' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+	[ "$W" -le 80 ] || WIDE="$WIDE $c ($W)"
+done
+t_eq "every command's usage fits 80 columns" "$WIDE" ""
+t_eq "and so does kontor help, each summary wrapped under its own column" \
+	"$("$KONTOR" help | awk 'length($0) > 80')" ""
+t_match "a summary's second line under the first" "$("$KONTOR" help)" \
+	'order event +add shipment events \(DCSA Track & Trace\) to a shipped order
+                   \(seller or its carrier\)'
+
+t_match "a long one is broken between its bracketed options" "$("$KONTOR" help contract propose)" \
+	'^        \[--mode sea\|air\|road\|rail\|courier\] \[--price AMOUNT\]'
 
 t_done

@@ -14,9 +14,9 @@ t_match "help names listing add" "$T_OUT" 'listing add'
 t_match "help names search" "$T_OUT" 'search'
 t_run "help COMMAND shows its usage" 0 "$KONTOR" help listing add
 t_match "listing add help names --price" "$T_OUT" '--price AMOUNT'
-t_match "help says an ID takes what she knows too" "$("$KONTOR" --help)" 'an ID it takes what you know too: one of your SKUs, an @handle'
-t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'for an order or$'
-t_match "and of its group" "$("$KONTOR" help order)" 'the other party .`kontor order ship @buyer` ships the one you can ship.'
+t_match "help says an ID takes what she knows too" "$("$KONTOR" --help)" 'an ID it takes what you know too: one of your SKUs, an$'
+t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'and for$'
+t_match "and of its group" "$("$KONTOR" help order)" 'the other party .`kontor order ship @buyer` ships the one$'
 t_nomatch "not the help of one that takes none" "$("$KONTOR" help node add)" 'what you know'
 t_run "unknown command is a usage error" 2 "$KONTOR" --home "$H" frobnicate
 t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"

@@ -429,10 +429,45 @@ int cmd_exit_code(int status)
 }
 
 /* What every place that takes an id takes too (resolve.h; man kontor, IDS, NAMES AND TIMES). */
+#define HELP_COLS 80 /* help fits a terminal of 80 columns */
+
+/* head, then text's words in lines of at most 80 columns where the words allow, each line
+ * after the first indented by indent: broken at a space outside brackets ("[--mode
+ * sea|air]" stays whole), the text's own line breaks taken as spaces. */
+static void wrapped(FILE *f, const char *head, const char *text, int indent)
+{
+	struct kbuf line = KBUF_INIT, word = KBUF_INIT;
+	kbuf_puts(&line, head);
+	int depth = 0;
+	for (const char *p = text;; p++) {
+		int end = !*p || ((*p == ' ' || *p == '\n') && depth == 0);
+		if (!end) {
+			depth += *p == '[' ? 1 : *p == ']' && depth > 0 ? -1 : 0;
+			kbuf_putc(&word, *p == '\n' ? ' ' : *p);
+			continue;
+		}
+		if (word.len) {
+			if (line.len > (size_t)indent && line.len + 1 + word.len > HELP_COLS) {
+				fprintf(f, "%s\n", kbuf_str(&line));
+				kbuf_reset(&line);
+				kbuf_printf(&line, "%*s", indent - 1, "");
+			}
+			kbuf_printf(&line, " %s", kbuf_str(&word));
+			kbuf_reset(&word);
+		}
+		if (!*p)
+			break;
+	}
+	fprintf(f, "%s\n", kbuf_str(&line));
+	kbuf_free(&line);
+	kbuf_free(&word);
+}
+
 static const char ids_help[] =
-    "Where a command takes an ID it takes what you know too: one of your SKUs, an @handle\n"
-    "or the start of a name, the first 4 or more characters of an id, and for an order or\n"
-    "a contract the other party (`kontor order ship @buyer` ships the one you can ship).\n";
+    "Where a command takes an ID it takes what you know too: one of your SKUs, an\n"
+    "@handle or the start of a name, the first 4 or more characters of an id, and for\n"
+    "an order or a contract the other party (`kontor order ship @buyer` ships the one\n"
+    "you can ship).\n";
 
 /* Whether a usage line names an ID (as a word: "ID", "ID|SKU"). */
 static int takes_id(const char *usage)
@@ -448,14 +483,17 @@ static int takes_id(const char *usage)
 
 void cmd_help_all(FILE *f)
 {
-	fputs("usage: kontor [--home DIR] [--node NAME] [--json] [-q|-v] [--passphrase-file FILE]\n"
-	      "              COMMAND [ARGS...]\n\n"
+	fputs("usage: kontor [--home DIR] [--node NAME] [--json] [-q|-v]\n"
+	      "              [--passphrase-file FILE] COMMAND [ARGS...]\n\n"
 	      "kontor finds suppliers and buyers, lists products, and trades with them, from a\n"
 	      "terminal or a script. Global options may stand before or after the command.\n\n"
 	      "Commands:\n",
 	      f);
-	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce))
-		fprintf(f, "  %-16s %s\n", ce->name, ce->summary);
+	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce)) {
+		char head[64];
+		snprintf(head, sizeof head, "  %-16s", ce->name);
+		wrapped(f, head, ce->summary, 19);
+	}
 	fprintf(f, "\n%s", ids_help);
 	fputs("\nExit status: 0 done, 1 failed, 2 usage, 3 partly done, 4 queued offline,\n"
 	      "5 verification failed. `kontor help COMMAND` for one command; man kontor(1).\n",
@@ -487,7 +525,10 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 		kbuf_free(&b);
 		return kerr_set(e, K_EUSAGE, "help: no command '%s'", argv[0]);
 	}
-	fprintf(f, "usage: kontor %s %s\n\n%s\n", ce->name, ce->usage, ce->summary);
+	char head[64];
+	snprintf(head, sizeof head, "usage: kontor %s", ce->name);
+	wrapped(f, head, ce->usage, 8);
+	fprintf(f, "\n%s\n", ce->summary);
 	if (ce->help)
 		fprintf(f, "\n%s\n", ce->help);
 	if (takes_id(ce->usage))
