@@ -58,6 +58,7 @@ D=$(cat "$T_TMP/d1-form")
 t_match "c opens the counter form on that contract" "$D" 'Counter-offer on contract'
 t_match "the form holds the offer's unit price" "$D" '^> +Unit price +11\.50 USD +same'
 t_match "the form holds the quantity" "$D" '^  Quantity +100 +same$'
+t_match "the form has the variant: none for a listing without them" "$D" '^  Variant +- +same$'
 t_match "the form holds the Incoterm and its place" "$D" '^  Incoterm +FOB +same$'
 t_match "the form holds the place" "$D" '^  Named place +Hai Phong +same$'
 t_match "the form has the ship-by date" "$D" '^  Ship by +20[0-9]{2}-[0-9]{2}-[0-9]{2} +same$'

@@ -267,6 +267,37 @@ t_match "the y/n names the basket" "$(tr '\n' ' ' <"$T_TMP/d-v-confirm")" \
 t_run "buyer syncs" 0 kb sync
 t_run "buyer lists his contracts" 0 kb contract list
 t_match "her offer: 40 large baskets, 9,800,000 VND" "$T_OUT" 'offer +buy from +9,800,000 VND +Hoa Phat Iron Art'
+# --- out of large ones: she counters the buyer's offer with the small, in the form --------
+t_run "the buyer offers for 20 large baskets" 0 kb contract propose --listing GIO-TRE --variant lon \
+	--qty 20 --incoterm FOB --place "Hai Phong"
+KV=$(printf '%s' "$T_OUT" | sed -n 's/^proposed contract \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "seller syncs" 0 ks sync
+cat >"$T_TMP/s6" <<EOF
+4
+:dump $T_TMP/d-k-list
+<Enter>
+c
+:dump $T_TMP/d-k-form
+<Down>
+<Down>
+<Enter>
+<C-u>nho<Enter>
+:dump $T_TMP/d-k-form2
+G<Enter>
+:dump $T_TMP/d-k-confirm
+y
+$(settle)
+:quit
+EOF
+ui "$S" 100x30 "$T_TMP/s6"
+t_match "his offer waits for her first among her contracts" "$(cat "$T_TMP/d-k-list")" "^> ${KV%"${KV#??????????}"}"
+t_match "the counter form holds the large basket's SKU" "$(cat "$T_TMP/d-k-form")" '^  Variant +GIO-TRE-L +same$'
+t_match "she names the small one by its option, accents left out" "$(cat "$T_TMP/d-k-form2")" '^> +Variant +nho +was GIO-TRE-L$'
+t_match "the y/n names the change" "$(tr '\n' ' ' <"$T_TMP/d-k-confirm")" 'Variant GIO-TRE-L -> nho.*y/n'
+t_run "buyer syncs" 0 kb sync
+t_run "buyer reads the counter-offer" 0 kb contract show "$KV"
+t_match "it is for the small basket" "$T_OUT" 'variant SKU GIO-TRE-S'
+t_match "at the small one's price: 20 x 185,000 = 3,700,000 VND" "$T_OUT" '3,700,000'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -1,9 +1,9 @@
 /* ui/counter — `c` on a contract whose offer waits for her: a small form of the terms she
- * may change (unit price, quantity, Incoterm and place, the ship-by and deliver-by dates,
- * the deposit %), each filled with the latest offer's value. Enter on a field edits it on
- * the prompt row (ask.c); Enter on the last row asks once, naming every change, and runs
- * the real `contract counter ID --price ... ` through ui_run_command — the command checks
- * and signs; nothing here writes a contract. Only the fields she changed are passed. */
+ * may change (unit price, quantity, the listing's variant, Incoterm and place, the ship-by
+ * and deliver-by dates, the deposit %), each filled with the latest offer's value. Enter on a field
+ * edits it on the prompt row (ask.c); Enter on the last row asks once, naming every change, and
+ * runs the real `contract counter ID --price ... ` through ui_run_command — the command checks and
+ * signs; nothing here writes a contract. Only the fields she changed are passed. */
 #include "ui.h"
 
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 enum cf_field {
 	CF_PRICE,
 	CF_QTY,
+	CF_VARIANT,
 	CF_INCOTERM,
 	CF_PLACE,
 	CF_SHIP_BY,
@@ -29,6 +30,7 @@ static const struct {
 } cf_def[CF_N] = {
     [CF_PRICE] = {"Unit price", "--price", "a decimal, as 10.90"},
     [CF_QTY] = {"Quantity", "--qty", "a whole number"},
+    [CF_VARIANT] = {"Variant", "--variant", "another of the listing's, by its SKU or options"},
     [CF_INCOTERM] = {"Incoterm", "--incoterm", "an Incoterms 2020 rule: FOB, CIF, EXW, ..."},
     [CF_PLACE] = {"Named place", "--place", "the Incoterm's place"},
     [CF_SHIP_BY] = {"Ship by", "--ship-by", "YYYY-MM-DD"},
@@ -85,6 +87,7 @@ static int read_terms(struct ui *u, struct counter_ui *c, char *why, size_t cap)
 	snprintf(c->currency, sizeof c->currency, "%s", t.currency);
 	snprintf(c->was[CF_PRICE], sizeof c->was[0], "%s", m);
 	snprintf(c->was[CF_QTY], sizeof c->was[0], "%lld", (long long)t.items[0].qty);
+	snprintf(c->was[CF_VARIANT], sizeof c->was[0], "%s", t.items[0].variant_sku);
 	snprintf(c->was[CF_INCOTERM], sizeof c->was[0], "%s", t.incoterm);
 	struct kbuf b = KBUF_INIT;
 	const char *place = t.named_place ? t.named_place : "";
@@ -159,6 +162,8 @@ void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width)
 	char now[160];
 	if (i == CF_PRICE)
 		snprintf(now, sizeof now, "%s %s", c->now[i], c->currency);
+	else if (!c->now[i][0])
+		snprintf(now, sizeof now, "-"); /* a listing without variants */
 	else
 		snprintf(now, sizeof now, "%s", c->now[i]);
 	struct kbuf l = KBUF_INIT;

@@ -84,7 +84,7 @@ const struct ui_keydef ui_keys[] = {
     {"inbox", 'w', "w", ACT_WALLET, "wallet", "the wallet: balances, escrow, history"},
     {"orders", 'w', "w", ACT_WALLET, "wallet", "the wallet: balances, escrow, history"},
     {"contract", 'c', "c", ACT_COUNTER, "counter",
-     "counter the offer waiting for you: price, quantity, Incoterm, dates, deposit %"},
+     "counter the offer waiting for you: price, quantity, variant, Incoterm, dates, deposit %"},
     {"counter", '\n', "<Enter>", ACT_OPEN, "open", "edit the term; on the last row, send it"},
     {"order", 'e', "e", ACT_EVENT, "event",
      "add a shipment event, its DCSA code picked in words (seller, shipped)"},
