@@ -174,12 +174,13 @@ static void sku_text(const struct listing *l, struct kbuf *out)
 	text_sanitize(out, k, strlen(k), 0);
 }
 
-/* The new version's stock, and the line that says it; 0 when nothing moves. */
-static int apply(struct moved *m, struct kbuf *line)
+/* The new version's stock, the line that says it and its brief form ("GIO-TRE: stock 65 ->
+ * 40, 5 sold beyond it"); 0 when nothing moves. */
+static int apply(struct moved *m, struct kbuf *line, struct kbuf *brief)
 {
 	int changed = 0;
 	struct listing *l = &m->l;
-	int64_t net = m->sold - m->back, short_by = 0;
+	int64_t net = m->sold - m->back, short_by = 0, vshort_all = 0;
 	struct kbuf vs = KBUF_INIT;
 	cJSON *v;
 	cJSON_ArrayForEach(v, l->variants)
@@ -194,6 +195,7 @@ static int apply(struct moved *m, struct kbuf *line)
 		int64_t vshort = 0, now = less(had, (int64_t)n->valuedouble, &vshort);
 		listing_variant_set_stock(v, now);
 		changed |= now != had;
+		vshort_all += vshort;
 		kbuf_puts(&vs, vs.len ? "; " : " (");
 		listing_variant_label(v, &vs);
 		kbuf_printf(&vs, " %lld -> %lld", (long long)had, (long long)now);
@@ -212,6 +214,9 @@ static int apply(struct moved *m, struct kbuf *line)
 	changed |= l->stock != had;
 	sku_text(l, line);
 	kbuf_printf(line, ": stock %lld -> %lld", (long long)had, (long long)l->stock);
+	kbuf_puts(brief, kbuf_str(line));
+	if (short_by + vshort_all)
+		kbuf_printf(brief, ", %lld sold beyond it", (long long)(short_by + vshort_all));
 	if (m->sold)
 		kbuf_printf(line, ", %lld sold since you last said it", (long long)m->sold);
 	if (m->back)
@@ -254,7 +259,7 @@ int listing_queue_signed(struct store *s, struct listing *l, const struct kkeypa
 }
 
 int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, const char *node,
-                 struct kstrv *said, struct kerr *e)
+                 struct kstrv *said, struct kstrv *brief, struct kerr *e)
 {
 	char *since = NULL;
 	int rc = store_meta_get(s, STOCK_SINCE_KEY, &since, e);
@@ -270,9 +275,10 @@ int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, c
 	rc = store_object_each(s, "Order", NULL, count_order, &w, e);
 	for (size_t i = 0; rc == K_OK && i < w.n; i++) {
 		struct moved *m = &w.v[i];
-		struct kbuf line = KBUF_INIT;
-		if (!m->usable || !(m->sold || m->back) || !apply(m, &line)) {
+		struct kbuf line = KBUF_INIT, b = KBUF_INIT;
+		if (!m->usable || !(m->sold || m->back) || !apply(m, &line, &b)) {
 			kbuf_free(&line);
+			kbuf_free(&b);
 			continue;
 		}
 		/* dated after every order counted, so none is counted again */
@@ -280,9 +286,13 @@ int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, c
 		snprintf(prev, sizeof prev, "%s", m->l.updated);
 		later(prev, m->latest);
 		model_after(prev, NULL, m->l.updated);
-		if ((rc = listing_queue_signed(s, &m->l, kp, node, "update", NULL, e)) == K_OK)
+		if ((rc = listing_queue_signed(s, &m->l, kp, node, "update", NULL, e)) == K_OK) {
 			kstrv_push(said, kbuf_str(&line));
+			if (brief)
+				kstrv_push(brief, kbuf_str(&b));
+		}
 		kbuf_free(&line);
+		kbuf_free(&b);
 	}
 	for (size_t i = 0; i < w.n; i++) {
 		listing_free(&w.v[i].l);

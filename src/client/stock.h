@@ -19,9 +19,11 @@ struct store;
 
 /* For self (whose key kp signs) on node: each listing changed gets one line for a person in
  * said ("GIO-TRE: stock 65 -> 25, 40 sold since you last said it (Lớn 25 -> 0: 15 more than
- * you had)"). K_OK with nothing said when nothing moved; an error leaves the cache as it was. */
+ * you had)") and, when brief is not NULL, a short one there for a status line ("GIO-TRE:
+ * stock 65 -> 25, 15 sold beyond it"). K_OK with nothing said when nothing moved; on an error
+ * the listings said so far are queued, the rest as they were. */
 int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, const char *node,
-                 struct kstrv *said, struct kerr *e);
+                 struct kstrv *said, struct kstrv *brief, struct kerr *e);
 
 /* Signs l with kp, caches it and queues it for node as Listing/set op ("create", "update"),
  * with its image uploads first (may be NULL), in one transaction: what `listing add`, `edit`,

@@ -662,7 +662,7 @@ static int run_node_rm(struct ctx *c, const struct args *a, struct kerr *e)
 int cmd_stock_follow(struct ctx *c, struct store *s, const char *node, struct kstrv *said)
 {
 	struct kerr e = {0};
-	if (!s || !c->have_key || stock_follow(s, c->self_id, &c->kp, node, said, &e) == K_OK)
+	if (!s || !c->have_key || stock_follow(s, c->self_id, &c->kp, node, said, NULL, &e) == K_OK)
 		return said->n > 0;
 	cmd_note(c, "your listings' stock was not brought up to date: %s", e.msg);
 	return 0;

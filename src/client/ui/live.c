@@ -96,6 +96,7 @@ struct ui_live {
 	uint64_t bytes;    /* this session, up and down */
 	uint64_t inflight; /* the running sync's bytes as they pass (atomic: knet_set_tap) */
 	unsigned changed_seq;
+	char stock[512]; /* what the last sync did to her stock, for the status line once */
 	struct tjob jobs[TQ_MAX];
 	int njobs;
 	struct tdone done[TQ_MAX];
@@ -141,6 +142,7 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	struct kerr e = {0};
 	struct ksync *k = NULL;
 	struct notify_watch nw; /* what this sync brings new, for the notify-command */
+	struct kstrv stock = {0}, brief = {0}; /* the listings whose stock its orders moved */
 	notify_watch_begin(&nw, &l->notify, s, l->node, l->self);
 	/* A fresh handle each time: ksync_finish adds the handle's bytes to the node's. */
 	int rc = ksync_open(s, l->node, l->self, kp, KSYNC_QUICK, &k, &e);
@@ -152,12 +154,10 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 		if (rc == K_OK)
 			rc = ksync_pull(k, &st, &e);
 		/* her stock follows the orders the pull brought, and goes up in this sync */
-		struct kstrv stock = {0};
 		struct kerr se = {0};
 		if (rc == K_OK && kp &&
-		    stock_follow(s, l->self, kp, l->node, &stock, &se) == K_OK && stock.n)
+		    stock_follow(s, l->self, kp, l->node, &stock, &brief, &se) == K_OK && stock.n)
 			rc = ksync_push(k, &st, &e);
-		kstrv_free(&stock);
 		struct kerr fe = {0};
 		ksync_finish(k, &st, &fe);
 	}
@@ -195,7 +195,12 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	}
 	if (changed)
 		l->changed_seq++;
+	if (brief.n) /* the first, and how many more: the status line has one row */
+		snprintf(l->stock, sizeof l->stock, "%s%s", brief.v[0],
+		         brief.n > 1 ? "; more in Listings" : "");
 	pthread_mutex_unlock(&l->mu);
+	kstrv_free(&stock);
+	kstrv_free(&brief);
 	wake(l);
 	/* Run in a thread of its own: a slow or hanging command never holds the next sync. */
 	notify_watch_end(&nw, &l->notify, s, l->node, l->self, kp, l->home, 1, NULL, NULL, 0);
@@ -691,7 +696,12 @@ void ui_live_poll(struct ui *u)
 	memcpy(done, l->done, (size_t)nd * sizeof done[0]);
 	l->ndone = 0;
 	unsigned changed = l->changed_seq;
+	char stock[sizeof l->stock];
+	snprintf(stock, sizeof stock, "%s", l->stock);
+	l->stock[0] = '\0';
 	pthread_mutex_unlock(&l->mu);
+	if (stock[0])
+		ui_say(u, "%s", stock); /* her stock moved: said once, as a command's result is */
 	if (changed != l->seen_changed) {
 		l->seen_changed = changed;
 		ui_live_reload(u);
