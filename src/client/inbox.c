@@ -23,7 +23,7 @@
 #define QUOTE_COLS 60       /* of a message quoted in a notification */
 
 static const char *const kind_names[INBOX_NKINDS] = {"rfq",     "offer",  "order", "money",
-                                                     "dispute", "ruling", "chat"};
+                                                     "dispute", "ruling", "chat",  "stock"};
 
 const char *inbox_kind_name(enum inbox_kind k)
 {
@@ -186,10 +186,67 @@ int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, st
 }
 
 /* Her listings as the RFQ items need them, read once per inbox. */
+/* ---------------------------------------------------------------- stock */
+
+/* An active listing of hers that says none on hand, or variants that do: buyers still find
+ * it and may offer, so she says new stock or pauses it. Stock not said is no item. */
+static void stock_item(struct collect *c, const struct listing *l)
+{
+	if (strcmp(l->status, "active") != 0 || !l->sku)
+		return;
+	struct kbuf out = KBUF_INIT, keys = KBUF_INIT;
+	const char *first = NULL;
+	int n = 0;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		if (listing_variant_stock(v) != 0)
+			continue;
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
+		if (n++ < 3) {
+			kbuf_puts(&out, n > 1 ? ", " : "");
+			listing_variant_label(v, &out);
+		}
+		kbuf_printf(&keys, ",%s", sku ? sku : "");
+		if (!first)
+			first = sku;
+	}
+	if (n > 3)
+		kbuf_printf(&out, " and %d more", n - 3);
+	if (!n && l->stock != 0) {
+		kbuf_free(&out);
+		kbuf_free(&keys);
+		return;
+	}
+	char title[120], sku[MODEL_SKU_MAX + 1];
+	one_line(l->title, 60, title, sizeof title);
+	snprintf(sku, sizeof sku, "%s", l->sku);
+	struct inbox_item *it = add(c, INBOX_STOCK, l->updated);
+	snprintf(it->key, sizeof it->key, "stock:%s%.150s", l->id, kbuf_str(&keys));
+	snprintf(it->id, sizeof it->id, "%s", l->id);
+	if (n) {
+		snprintf(
+		    it->text, sizeof it->text,
+		    "%s \"%s\": sold out of %s while buyers can offer: say new stock or pause it",
+		    sku, title, kbuf_str(&out));
+		snprintf(it->news, sizeof it->news, "%s sold out of %s", sku, kbuf_str(&out));
+		snprintf(it->cmd, sizeof it->cmd, "kontor listing edit %s --stock N", first);
+	} else {
+		snprintf(it->text, sizeof it->text,
+		         "%s \"%s\": sold out while buyers can offer: say new stock or pause it",
+		         sku, title);
+		snprintf(it->news, sizeof it->news, "%s sold out", sku);
+		snprintf(it->cmd, sizeof it->cmd, "kontor listing edit %s --stock N", sku);
+	}
+	kbuf_free(&out);
+	kbuf_free(&keys);
+}
+
 static int take_mine(void *ctx, const struct listing *l)
 {
 	struct collect *c = ctx;
 	push_cat(&c->cats, l);
+	stock_item(c, l);
 	if (!l->sku || !l->category || !*l->category)
 		return 0;
 	if (c->nmine == c->capmine) {

@@ -28,9 +28,10 @@ enum inbox_kind {
 	INBOX_DISPUTE, /* the other side disputed an order */
 	INBOX_RULING,  /* the arbitrator ruled: rate the trade */
 	INBOX_CHAT,    /* unread messages */
+	INBOX_STOCK,   /* an active listing of hers (or a variant of it) with none on hand */
 	INBOX_NKINDS
 };
-/* "rfq", "offer", "order", "money", "dispute", "ruling", "chat": the --json kind. */
+/* "rfq", "offer", "order", "money", "dispute", "ruling", "chat", "stock": the --json kind. */
 const char *inbox_kind_name(enum inbox_kind k);
 
 #define INBOX_TEXT_MAX 320

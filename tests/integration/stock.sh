@@ -5,7 +5,9 @@
 # variant's stock and the listing's at once, and the buyer sees the new version; an order the
 # buyer binds reaches her stock at her next sync, a cancelled one gives it back, and nothing
 # is counted twice: not by a second sync, not by her kontor on a second machine. `listing
-# edit --stock` names the variant; orders the node made before her cache kept stock stand.
+# edit --stock` names the variant; orders the node made before her cache kept stock stand. A
+# listing, or a variant, sold out while still active waits in her inbox until she says new
+# stock or pauses it.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
 export TZ=UTC0
@@ -37,6 +39,10 @@ t_run "she signs: binding" 0 ks contract sign @berlin
 t_match "the signature says what it took, and that she had 5 fewer" "$T_OUT" \
 	'GIO-TRE: stock 65 -> 40, 30 sold since you last said it \(Lớn 25 -> 0: 5 more than you had\)'
 t_eq "the large ones are gone" "$(vstock ks GIO-TRE-L)" 0
+t_run "her inbox" 0 ks inbox
+t_match "says the large ones are sold out while buyers can still offer" "$T_OUT" \
+	'^stock .* GIO-TRE "Giỏ tre đan tay": sold out of Lớn while buyers can offer: say new stock or pause it$'
+t_match "with the command that says the variant's stock" "$T_OUT" '^ +kontor listing edit GIO-TRE-L --stock N$'
 t_eq "the listing keeps the small ones" "$(lstock ks)" 40
 t_eq "the new version went to the node with the signature" "$(ks outbox list --json | grep -c '"Listing/set"')" 0
 t_run "the buyer syncs" 0 kb sync
@@ -86,6 +92,8 @@ t_run "the listing's own stock, where the variants keep theirs, is refused" 2 ks
 t_match "naming the variants to choose from" "$T_ERR" 'keeps stock for each variant: name one with --variant \(Nhỏ, Lớn\)'
 t_run "--variant names one by its options" 0 ks listing edit GIO-TRE --variant lớn --stock 20
 t_eq "its stock is said" "$(vstock ks GIO-TRE-L)" 20
+t_run "her inbox" 0 ks inbox --json
+t_nomatch "no longer lists the sold-out basket" "$T_OUT" '"kind":"stock"'
 t_eq "and the listing's is the sum" "$(lstock ks)" 60
 t_run "the variant's SKU names it too" 0 ks listing edit GIO-TRE-S --stock 38
 t_eq "the small ones" "$(vstock ks GIO-TRE-S)" 38
@@ -107,5 +115,10 @@ t_nomatch "that order is not counted" "$T_OUT" 'stock'
 sqlite3 "$S/cache.db" "UPDATE meta SET value = '2000-01-01T00:00:00Z' WHERE key = 'stock-since'"
 t_run "with it kept from before, her sync counts it" 0 ks sync
 t_match "100 less 150 is none, 50 beyond" "$T_OUT" 'TL-71: stock 100 -> 0, 150 sold since you last said it, 50 more than you had$'
+t_run "her inbox --json" 0 ks inbox --json
+t_match "lists the legs sold out" "$T_OUT" '"kind":"stock".*"command":"kontor listing edit TL-71 --stock N"'
+t_run "she pauses them" 0 ks listing pause TL-71
+t_run "her inbox --json" 0 ks inbox --json
+t_nomatch "a paused listing waits for nothing" "$T_OUT" '"kind":"stock"'
 
 t_done

@@ -300,6 +300,25 @@ t_run "buyer syncs" 0 kb sync
 t_run "buyer reads the counter-offer" 0 kb contract show "$KV"
 t_match "it is for the small basket" "$T_OUT" 'variant SKU GIO-TRE-S'
 t_match "at the small one's price: 20 x 185,000 = 3,700,000 VND" "$T_OUT" '3,700,000'
+# --- sold out while active: the Inbox says so, and Enter puts its command on the prompt -----
+t_run "she says the black legs are out" 0 ks listing edit U720-BK --stock 0
+printf '6\n:dump %s\n:quit\n' "$T_TMP/d-so-inbox" >"$T_TMP/s7"
+ui "$S" 100x30 "$T_TMP/s7"
+t_match "the Inbox lists the sold-out listing, its key the prompt" "$(cat "$T_TMP/d-so-inbox")" \
+	' stock +: stock +U720-BK "Iron table legs, black, 72 cm": sold out while buyers'
+tm_start so 100x30 "KONTOR_CONFIG=/dev/null KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; sleep 60"
+wait_for 'Inbox \(' 300 || t_fail "her TUI opens" "$(cat "$T_TMP/pane")"
+tm send-keys 6
+wait_for 'sold out while buyers' 100 || t_fail "the Inbox shows it" "$(cat "$T_TMP/pane")"
+I=$(grep -n ' stock  ' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
+R=$(grep -n '^[> ] [0-9]' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
+_k=$R
+while [ "$_k" -lt "$I" ]; do tm send-keys Down; _k=$((_k + 1)); done
+tm send-keys Enter
+wait_for ':listing edit U720-BK --stock N' 100 &&
+	t_ok "Enter on it puts the command on the prompt, the number hers to type" ||
+	t_fail "Enter puts the command on the prompt" "$(cat "$T_TMP/pane")"
+tm kill-server 2>/dev/null
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -95,6 +95,9 @@ static void item_key(const struct inbox_item *it, char *out, size_t cap)
 		snprintf(out, cap, "%s quote", k);
 		break;
 	}
+	case INBOX_STOCK:
+		snprintf(out, cap, ": stock"); /* Enter puts its command on the prompt */
+		break;
 	default:
 		snprintf(out, cap, "open");
 		break;
@@ -194,6 +197,7 @@ void ui_inbox_open(struct ui *u, int i)
 			break;
 		go_tab(u, TAB_RFQS);
 		return;
+	case INBOX_STOCK: /* the number is hers to type */
 	case INBOX_NKINDS:
 		break;
 	}
