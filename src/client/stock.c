@@ -32,8 +32,6 @@ struct walk {
 	const char *since;
 	struct moved *v;
 	size_t n, cap;
-	int rc;
-	struct kerr *e;
 };
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -271,7 +269,7 @@ int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, c
 	}
 	if (rc)
 		return rc;
-	struct walk w = {.s = s, .self = self, .since = since, .e = e};
+	struct walk w = {.s = s, .self = self, .since = since};
 	rc = store_object_each(s, "Order", NULL, count_order, &w, e);
 	for (size_t i = 0; rc == K_OK && i < w.n; i++) {
 		struct moved *m = &w.v[i];
