@@ -5,8 +5,8 @@
 # en_IN's lakh grouping, C) while --json keeps minor units; a bad option value is a usage
 # error (exit 2) naming the option; init warns of a short passphrase and asks on a
 # terminal, and a wrong passphrase gets three tries on a terminal, one in a script. Every
-# command's usage in `kontor help COMMAND` fits 80 columns, broken between bracketed options,
-# and `kontor help` too.
+# command's help fits 80 columns: its usage broken between bracketed options, its paragraphs
+# wrapped whole and its option rows under their text; `kontor help` and each group's too.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
 
@@ -253,10 +253,21 @@ t_match "kontor help lists the commands" "$CMDS" 'contract propose'
 for c in $(printf '%s\n' "$CMDS" | tr ' ' '_'); do
 	c=$(printf '%s' "$c" | tr '_' ' ')
 	# shellcheck disable=SC2086 # the command's words, split
-	W=$("$KONTOR" help $c | sed '/^$/q' | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+	W=$("$KONTOR" help $c | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
 	[ "$W" -le 80 ] || WIDE="$WIDE $c ($W)"
 done
-t_eq "every command's usage fits 80 columns" "$WIDE" ""
+t_eq "every command's help fits 80 columns" "$WIDE" ""
+WIDE=""
+for g in $(printf '%s\n' "$CMDS" | cut -d' ' -f1 | sort -u); do
+	W=$("$KONTOR" help "$g" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+	[ "$W" -le 80 ] || WIDE="$WIDE $g ($W)"
+done
+t_eq "and each group's" "$WIDE" ""
+t_match "an option's words wrap under its text" "$("$KONTOR" help listing edit)" \
+	'--price AMOUNT       unit price from the MOQ up, in CUR \(e\.g\. 12\.50; JPY has
+                       no decimals\)'
+t_match "a paragraph is wrapped whole" "$("$KONTOR" help init)" \
+	'^derived from your passphrase \(Argon2id\)\. The passphrase comes from$'
 t_eq "and so does kontor help, each summary wrapped under its own column" \
 	"$("$KONTOR" help | awk 'length($0) > 80')" ""
 t_match "a summary's second line under the first" "$("$KONTOR" help)" \

@@ -431,36 +431,104 @@ int cmd_exit_code(int status)
 /* What every place that takes an id takes too (resolve.h; man kontor, IDS, NAMES AND TIMES). */
 #define HELP_COLS 80 /* help fits a terminal of 80 columns */
 
-/* head, then text's words in lines of at most 80 columns where the words allow, each line
- * after the first indented by indent: broken at a space outside brackets ("[--mode
- * sea|air]" stays whole), the text's own line breaks taken as spaces. */
-static void wrapped(FILE *f, const char *head, const char *text, int indent)
+/* head, then text's words in lines of at most 80 columns where the words allow (a space
+ * between head and the first when sep), each line after the first indented by indent:
+ * broken at a space outside brackets ("[--mode sea|air]" stays whole), the text's own line
+ * breaks taken as spaces. */
+static void wrapped(FILE *f, const char *head, int sep, const char *text, size_t len, int indent)
 {
 	struct kbuf line = KBUF_INIT, word = KBUF_INIT;
 	kbuf_puts(&line, head);
+	size_t start = line.len; /* where this line's words begin */
 	int depth = 0;
-	for (const char *p = text;; p++) {
-		int end = !*p || ((*p == ' ' || *p == '\n') && depth == 0);
+	for (size_t i = 0;; i++) {
+		char ch = i < len ? text[i] : '\0';
+		int end = !ch || ((ch == ' ' || ch == '\n') && depth == 0);
 		if (!end) {
-			depth += *p == '[' ? 1 : *p == ']' && depth > 0 ? -1 : 0;
-			kbuf_putc(&word, *p == '\n' ? ' ' : *p);
+			depth += ch == '[' ? 1 : ch == ']' && depth > 0 ? -1 : 0;
+			kbuf_putc(&word, ch == '\n' ? ' ' : ch);
 			continue;
 		}
 		if (word.len) {
-			if (line.len > (size_t)indent && line.len + 1 + word.len > HELP_COLS) {
+			if (line.len > start && line.len + 1 + word.len > HELP_COLS) {
 				fprintf(f, "%s\n", kbuf_str(&line));
 				kbuf_reset(&line);
-				kbuf_printf(&line, "%*s", indent - 1, "");
+				kbuf_printf(&line, "%*s", indent, "");
+				start = line.len;
+				sep = 0;
 			}
-			kbuf_printf(&line, " %s", kbuf_str(&word));
+			kbuf_printf(&line, "%s%s", sep ? " " : "", kbuf_str(&word));
 			kbuf_reset(&word);
+			sep = 1;
 		}
-		if (!*p)
+		if (!ch)
 			break;
 	}
 	fprintf(f, "%s\n", kbuf_str(&line));
 	kbuf_free(&line);
 	kbuf_free(&word);
+}
+
+/* Where a row of an option table puts its text ("  --price AMOUNT       unit price": the
+ * column after the run of two or more spaces past the option), 0 for a line that is none. */
+static size_t row_text(const char *l, size_t n)
+{
+	size_t i = 0;
+	while (i < n && l[i] == ' ')
+		i++;
+	if (i == 0 || i >= n || l[i] != '-')
+		return 0;
+	for (; i + 2 < n; i++)
+		if (l[i] == ' ' && l[i + 1] == ' ') {
+			while (i < n && l[i] == ' ')
+				i++;
+			return i < n ? i : 0;
+		}
+	return 0;
+}
+
+/* A command's help within 80 columns: a paragraph (lines from the margin) joined and
+ * wrapped; a row of an option table, with the lines under it that start where its text
+ * does, wrapped under that text; any other indented line wrapped at its own indent. */
+static void help_text(FILE *f, const char *text)
+{
+	struct kbuf block = KBUF_INIT;
+	char head[128] = "";
+	int kind = 0; /* the block: 0 none, 1 paragraph, 2 row or indented line */
+	size_t hang = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		size_t lead = 0, r = row_text(p, n);
+		while (lead < n && p[lead] == ' ')
+			lead++;
+		int joins = n && ((kind == 1 && lead == 0) || (kind == 2 && !r && lead == hang));
+		if (!joins && kind) { /* the block before ends */
+			wrapped(f, head, 0, kbuf_str(&block), block.len, (int)hang);
+			kbuf_reset(&block);
+			kind = 0;
+		}
+		if (!n) {
+			fputc('\n', f);
+		} else if (joins) {
+			kbuf_putc(&block, ' ');
+			kbuf_append(&block, p + lead, n - lead);
+		} else {
+			hang =
+			    r ? r
+			      : lead; /* a row's head is its option; another line's, its indent */
+			if (hang >= sizeof head)
+				hang = sizeof head - 1;
+			memcpy(head, p, hang);
+			head[hang] = '\0';
+			kbuf_append(&block, p + hang, n - hang);
+			kind = lead ? 2 : 1;
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	if (kind)
+		wrapped(f, head, 0, kbuf_str(&block), block.len, (int)hang);
+	kbuf_free(&block);
 }
 
 static const char ids_help[] =
@@ -492,7 +560,7 @@ void cmd_help_all(FILE *f)
 	for (const struct cmd_entry *ce = cmd_next(NULL); ce; ce = cmd_next(ce)) {
 		char head[64];
 		snprintf(head, sizeof head, "  %-16s", ce->name);
-		wrapped(f, head, ce->summary, 19);
+		wrapped(f, head, 1, ce->summary, strlen(ce->summary), 19);
 	}
 	fprintf(f, "\n%s", ids_help);
 	fputs("\nExit status: 0 done, 1 failed, 2 usage, 3 partly done, 4 queued offline,\n"
@@ -513,8 +581,11 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 			int ids = 0;
 			for (ce = cmd_next(NULL); ce; ce = cmd_next(ce))
 				if (strncmp(ce->name, argv[0], gl) == 0 && ce->name[gl] == ' ') {
-					fprintf(f, "  kontor %s %s\n      %s\n", ce->name,
-					        ce->usage, ce->summary);
+					char head[64];
+					snprintf(head, sizeof head, "  kontor %s", ce->name);
+					wrapped(f, head, 1, ce->usage, strlen(ce->usage), 8);
+					wrapped(f, "      ", 0, ce->summary, strlen(ce->summary),
+					        6);
 					ids |= takes_id(ce->usage);
 				}
 			if (ids)
@@ -527,10 +598,13 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 	}
 	char head[64];
 	snprintf(head, sizeof head, "usage: kontor %s", ce->name);
-	wrapped(f, head, ce->usage, 8);
-	fprintf(f, "\n%s\n", ce->summary);
-	if (ce->help)
-		fprintf(f, "\n%s\n", ce->help);
+	wrapped(f, head, 1, ce->usage, strlen(ce->usage), 8);
+	fputc('\n', f);
+	wrapped(f, "", 0, ce->summary, strlen(ce->summary), 0);
+	if (ce->help) {
+		fputc('\n', f);
+		help_text(f, ce->help);
+	}
 	if (takes_id(ce->usage))
 		fprintf(f, "\n%s", ids_help);
 	return K_OK;

@@ -924,7 +924,7 @@ static const char listing_fields_help[] = LISTING_FIELDS_HELP;
 static const char listing_edit_help[] = LISTING_FIELDS_HELP
     "\n  --variant NAME       with --stock: that variant's units on hand, by its SKU or options\n"
     "                       (where the variants keep their own stock the listing's is their\n"
-    "                       sum); `listing edit GIO-TRE-L --stock 20` names it by its SKU\n"
+    "                       sum); `listing edit GIO-TRE-L --stock 20` names it by its SKU\n\n"
     "The stock you say follows your sales: an order made since takes its quantity (from its\n"
     "variant's too), one cancelled before it shipped gives it back, and the new version is\n"
     "queued by the sync, or the signature that binds, that brings the order.";
