@@ -185,7 +185,6 @@ int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, st
 	return store_listing_each(s, self, push_cat, out, e);
 }
 
-/* Her listings as the RFQ items need them, read once per inbox. */
 /* ---------------------------------------------------------------- stock */
 
 /* An active listing of hers that says none on hand, or variants that do: buyers still find
@@ -230,7 +229,8 @@ static void stock_item(struct collect *c, const struct listing *l)
 		    "%s \"%s\": sold out of %s while buyers can offer: say new stock or pause it",
 		    sku, title, kbuf_str(&out));
 		snprintf(it->news, sizeof it->news, "%s sold out of %s", sku, kbuf_str(&out));
-		snprintf(it->cmd, sizeof it->cmd, "kontor listing edit %s --stock N", first);
+		snprintf(it->cmd, sizeof it->cmd, "kontor listing edit %s --stock N",
+		         first ? first : sku);
 	} else {
 		snprintf(it->text, sizeof it->text,
 		         "%s \"%s\": sold out while buyers can offer: say new stock or pause it",
@@ -242,6 +242,7 @@ static void stock_item(struct collect *c, const struct listing *l)
 	kbuf_free(&keys);
 }
 
+/* Her listings as the RFQ items need them, read once per inbox; and what is sold out. */
 static int take_mine(void *ctx, const struct listing *l)
 {
 	struct collect *c = ctx;
