@@ -270,7 +270,7 @@ int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, c
 	if (rc)
 		return rc;
 	struct walk w = {.s = s, .self = self, .since = since};
-	rc = store_object_each(s, "Order", NULL, count_order, &w, e);
+	rc = store_orders_sold_since(s, self, since, count_order, &w, e);
 	for (size_t i = 0; rc == K_OK && i < w.n; i++) {
 		struct moved *m = &w.v[i];
 		struct kbuf line = KBUF_INIT, b = KBUF_INIT;

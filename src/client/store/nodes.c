@@ -477,6 +477,19 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 	return store_walk_json(s, st, type, cb, NULL, ctx, "reading objects", e);
 }
 
+int store_orders_sold_since(struct store *s, const char *seller, const char *since,
+                            store_object_cb cb, void *ctx, struct kerr *e)
+{
+	const char *v[] = {seller, since};
+	sqlite3_stmt *st = store_prepare(s,
+	                                 "SELECT json FROM orders WHERE seller_id = ?1 AND"
+	                                 " updated >= ?2 ORDER BY updated DESC, id",
+	                                 v, 2, NULL, e);
+	if (!st)
+		return K_EDB;
+	return store_walk_json(s, st, "Order", cb, NULL, ctx, "reading her orders", e);
+}
+
 int store_conversation_read(struct store *s, const char *id, struct kerr *e)
 {
 	return write_texts(s, "UPDATE conversations SET unread = 0 WHERE id = ?1", &id, 1,

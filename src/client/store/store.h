@@ -200,6 +200,11 @@ typedef int (*store_object_cb)(void *ctx, const cJSON *obj);
 int store_object_each(struct store *s, const char *type, const char *parent, store_object_cb cb,
                       void *ctx, struct kerr *e);
 
+/* The orders seller sold that changed at or after since (RFC 3339), newest first: what
+ * her stock may not have counted yet (client/stock.c). */
+int store_orders_sold_since(struct store *s, const char *seller, const char *since,
+                            store_object_cb cb, void *ctx, struct kerr *e);
+
 /* Conversation unread counts: messages from the other side add one; reading clears. */
 int store_conversation_read(struct store *s, const char *id, struct kerr *e);
 int store_conversation_unread(struct store *s, const char *id);
