@@ -777,7 +777,7 @@ const struct cmd_entry cmd_import_entries[] = {
      "                    Excel saves CSV, ISO-8859-1, UTF-16...)\n"
      "  --delimiter C     ',' ';' '|' or tab (default: Excel's sep= line, else the header's)\n"
      "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway)\n"
-     "  --dry-run         check every row and say what would change; write nothing\n"
+     "  --dry-run         check every row and say what would change; write nothing\n\n"
      "A file is CSV or an Excel workbook (.xlsx, whatever its name), such as Shopee's Mass\n"
      "Update export or mass-upload template. The SKU is the key (Shopify: the Handle; Etsy rows\n"
      "without a SKU get etsy-HASH of the title; WooCommerce rows without one get woo-ID;\n"
