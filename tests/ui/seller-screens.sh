@@ -318,7 +318,42 @@ tm send-keys Enter
 wait_for ':listing edit U720-BK --stock N' 100 &&
 	t_ok "Enter on it puts the command on the prompt, the number hers to type" ||
 	t_fail "Enter puts the command on the prompt" "$(cat "$T_TMP/pane")"
+tm send-keys Escape
+# --- s says the stock: the listing's, or each variant's --------------------------------------
+row_of() { # row_of SKU: moves the cursor of the Listings tab onto SKU's row
+	_t=$(grep -n "^[> ] $1 " "$T_TMP/pane" | head -n 1 | cut -d: -f1)
+	_c=$(grep -n '^> ' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
+	while [ "$_c" -lt "$_t" ]; do tm send-keys Down; _c=$((_c + 1)); done
+	while [ "$_c" -gt "$_t" ]; do tm send-keys Up; _c=$((_c - 1)); done
+}
+tm send-keys 7
+wait_for 'My listings \(' 100 || t_fail "the Listings tab" "$(cat "$T_TMP/pane")"
+t_match "its head names s" "$(cat "$T_TMP/pane")" 'Enter opens · e price · s stock · p pause/resume'
+row_of U720-BK
+tm send-keys s
+wait_for 'U720-BK stock on hand \(a number, or none\): 0' 100 &&
+	t_ok "s asks her listing's stock, with what it says now" ||
+	t_fail "s asks the stock" "$(cat "$T_TMP/pane")"
+tm send-keys C-u abc Enter
+wait_for 'one number of units on hand, or none' 100 &&
+	t_ok "what is no number is asked again, saying why" || t_fail "asked again" "$(cat "$T_TMP/pane")"
+tm send-keys C-u 30 Enter
+wait_for 'U720-BK .* 30 +active' 100 &&
+	t_ok "30 runs listing edit --stock: the row says 30" || t_fail "the row says 30" "$(cat "$T_TMP/pane")"
+row_of GIO-TRE
+tm send-keys s
+wait_for 'GIO-TRE stock of each variant, SKU=N: GIO-TRE-S=40 GIO-TRE-L=25' 100 &&
+	t_ok "on a listing whose variants keep stock, s asks each variant's by its SKU" ||
+	t_fail "s asks each variant's" "$(cat "$T_TMP/pane")"
+tm send-keys C-u 'GIO-TRE-S=40 GIO-TRE-L=5' Enter
+wait_for 'GIO-TRE .* 45 +active' 100 &&
+	t_ok "the one changed is said: the listing's is the sum, 45" ||
+	t_fail "the listing's is the sum" "$(cat "$T_TMP/pane")"
 tm kill-server 2>/dev/null
+t_run "the large baskets" 0 ks listing show GIO-TRE
+t_match "say 5 on hand" "$T_OUT" 'Lớn +VND 245,000  stock 5 +GIO-TRE-L'
+t_run "her inbox --json" 0 ks inbox --json
+t_nomatch "the black legs wait no more" "$T_OUT" '"kind":"stock"'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -1,8 +1,9 @@
 /* ui/listings — the Listings tab: the seller's own listings from the cache, newest first,
  * with the price at the MOQ, the MOQ and whether each is active or paused; one listing as
- * text. `e` edits the price and its quantity breaks on the prompt row and `p` pauses or
- * resumes after a y/n: each runs the batch command (`listing edit`, `listing pause`,
- * `listing resume`) through ui_run_command, so the listing is re-signed, cached and queued
+ * text. `e` edits the price and its quantity breaks on the prompt row, `s` the stock (each
+ * variant's as SKU=N where they keep their own) and `p` pauses or resumes after a y/n: each
+ * runs the batch command (`listing edit`, `listing pause`, `listing resume`) through
+ * ui_run_command, so the listing is re-signed, cached and queued
  * for the node exactly as from the shell. Stock is what the seller last said (an import's
  * inventory column, `listing edit --stock`) less what her orders took since (client/stock.h),
  * "-" when she never said; the node counts no views of a listing, so the screen shows none. */
@@ -154,14 +155,17 @@ void ui_mylistings_head(struct ui *u, int y)
 {
 	struct my_listings *m = state(u);
 	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
-	char ke[16], kp[16];
+	char ke[16], kp[16], ks[16];
 	ui_key_of("mylistings", ACT_EDIT, "e", ke, sizeof ke);
 	ui_key_of("mylistings", ACT_PAUSE, "p", kp, sizeof kp);
+	ui_key_of("mylistings", ACT_STOCK, "s", ks, sizeof ks);
 	int paused = 0;
 	for (int i = 0; i < m->n; i++)
 		paused += strcmp(m->rows[i].status, "paused") == 0;
-	kbuf_printf(&b, "My listings (%d, %d paused)   Enter opens · %s price · %s pause/resume",
-	            m->n, paused, ke, kp);
+	kbuf_printf(&b,
+	            "My listings (%d, %d paused)   Enter opens · %s price · %s stock · %s "
+	            "pause/resume",
+	            m->n, paused, ke, ks, kp);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	int sw, tw;
 	widths(m, COLS, &sw, &tw);
@@ -241,14 +245,16 @@ static void join(struct kbuf *b, const struct kstrv *sv)
 void ui_mylisting_title(struct ui *u, struct kbuf *out)
 {
 	struct my_listings *m = state(u);
-	char ke[16], kp[16];
+	char ke[16], kp[16], ks[16];
 	ui_key_of("mylisting", ACT_EDIT, "e", ke, sizeof ke);
 	ui_key_of("mylisting", ACT_PAUSE, "p", kp, sizeof kp);
+	ui_key_of("mylisting", ACT_STOCK, "s", ks, sizeof ks);
 	const char *sku = m->open_id;
 	for (int i = 0; i < m->n; i++)
 		if (strcmp(m->rows[i].id, m->open_id) == 0)
 			sku = m->rows[i].sku;
-	kbuf_printf(out, "Your listing %s   %s price · %s pause/resume · q back", sku, ke, kp);
+	kbuf_printf(out, "Your listing %s   %s price · %s stock · %s pause/resume · q back", sku,
+	            ke, ks, kp);
 }
 
 void ui_mylisting_build(struct ui *u, int width)
@@ -408,6 +414,111 @@ static void edit_done(struct ui *u, const char *answer, void *arg)
 	kstrv_free(&words);
 }
 
+/* A number of units as --stock takes it: digits, or none. */
+static int stock_word(const char *w)
+{
+	if (strcmp(w, "none") == 0)
+		return 1;
+	size_t n = strspn(w, "0123456789");
+	return n && n <= 15 && !w[n];
+}
+
+/* "40", "none", or for variants that keep their own "GIO-TRE-S=12 GIO-TRE-L=20": a
+ * `listing edit --stock` for the listing, or one for each variant whose number changed. */
+static void stock_done(struct ui *u, const char *answer, void *arg)
+{
+	struct my_listings *m = state(u);
+	if (!answer)
+		return;
+	struct listing l;
+	if (store_listing_get(u->s, m->act_id, &l, NULL) != K_OK) {
+		ui_say(u, "stock: the listing is no longer in the cache");
+		return;
+	}
+	struct ui_ran ran;
+	int variants = listing_variants_stock(&l) >= 0, ran_any = 0;
+	struct kstrv words = {0};
+	for (const char *p = answer; *p;) {
+		while (*p == ' ' || *p == ',' || *p == ';')
+			p++;
+		size_t n = strcspn(p, " ,;");
+		if (n) {
+			char *w = xstrndup(p, n);
+			kstrv_push(&words, w);
+			free(w);
+		}
+		p += n;
+	}
+	const char *bad = NULL;
+	for (size_t i = 0; i < words.n && !bad; i++) {
+		const char *eq = strchr(words.v[i], '=');
+		if (variants != (eq != NULL) || !stock_word(eq ? eq + 1 : words.v[i]))
+			bad = words.v[i];
+	}
+	if (!words.n || bad || (!variants && words.n > 1)) {
+		ui_ask_retry(u,
+		             variants ? "each variant's SKU=N, as shown (N: a whole number or none)"
+		                      : "one number of units on hand, or none",
+		             answer);
+	} else if (!variants) {
+		char *argv[5] = {"listing", "edit", m->act_id, "--stock", words.v[0]};
+		ui_run_command(u, 5, argv, &ran);
+	} else {
+		for (size_t i = 0; i < words.n; i++) {
+			char *eq = strchr(words.v[i], '=');
+			*eq = '\0';
+			const cJSON *v;
+			struct kerr e = {0};
+			if (listing_variant_find(&l, words.v[i], &v, &e) != K_OK) {
+				ui_say(u, "stock: %s", e.msg);
+				break;
+			}
+			int64_t had = listing_variant_stock(v);
+			char was[32];
+			snprintf(was, sizeof was, "%lld", (long long)had);
+			if (had >= 0 ? strcmp(was, eq + 1) == 0 : strcmp(eq + 1, "none") == 0)
+				continue; /* as it was */
+			char *argv[7] = {"listing",  "edit",    m->act_id, "--variant",
+			                 words.v[i], "--stock", eq + 1};
+			ran_any = 1;
+			int rc = ui_run_command(u, 7, argv, &ran);
+			if (rc != K_OK && rc != K_EQUEUED)
+				break; /* its reason is on the status line */
+		}
+		if (!ran_any)
+			ui_say(u, "stock: nothing changed");
+	}
+	kstrv_free(&words);
+	listing_free(&l);
+	ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
+}
+
+/* The stock prompt: what the listing says now, the listing's or each variant's. */
+static void stock_fill(const struct listing *l, const char *sku, struct kbuf *label,
+                       struct kbuf *now)
+{
+	if (listing_variants_stock(l) < 0) {
+		if (l->stock >= 0)
+			kbuf_printf(now, "%lld", (long long)l->stock);
+		kbuf_printf(label, "%s stock on hand (a number, or none): ", sku);
+		return;
+	}
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		const char *vs = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
+		int64_t n = listing_variant_stock(v);
+		if (!vs)
+			continue;
+		kbuf_printf(now, "%s%s=", now->len ? " " : "", vs);
+		if (n >= 0)
+			kbuf_printf(now, "%lld", (long long)n);
+		else
+			kbuf_puts(now, "none");
+	}
+	kbuf_printf(label, "%s stock of each variant, SKU=N: ", sku);
+}
+
 static void pause_done(struct ui *u, int yes, void *arg)
 {
 	struct my_listings *m = state(u);
@@ -419,7 +530,28 @@ static void pause_done(struct ui *u, int yes, void *arg)
 	ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 }
 
-static void edit_begin(struct ui *u, const struct my_row *r)
+/* The price prompt: the price from the MOQ, then the breaks, as the command line takes
+ * amounts (no thousands separators). */
+static void price_fill(const struct listing *l, const char *sku, struct kbuf *label,
+                       struct kbuf *now)
+{
+	char amt[MONEY_FMT_MAX];
+	for (size_t i = 0; i < l->ntiers; i++) {
+		money_format(l->tiers[i].unit_price, l->currency, amt);
+		if (i)
+			kbuf_printf(now, " %lld:", (long long)l->tiers[i].min_qty);
+		for (const char *a = amt; *a; a++)
+			if (*a != ',')
+				kbuf_putc(now, *a);
+	}
+	kbuf_printf(label, "%s price %s, breaks QTY:AMOUNT: ", sku, l->currency);
+}
+
+/* Asks about her listing r on the prompt row, starting with what fill says it has now. */
+static void ask_about(struct ui *u, const struct my_row *r,
+                      void (*fill)(const struct listing *, const char *, struct kbuf *,
+                                   struct kbuf *),
+                      ui_ask_line_fn done)
 {
 	struct my_listings *m = state(u);
 	struct listing l;
@@ -427,41 +559,27 @@ static void edit_begin(struct ui *u, const struct my_row *r)
 		ui_say(u, "listing %s is no longer in the cache", r->sku);
 		return;
 	}
-	/* the prompt starts with what is there now: the price from the MOQ, then the breaks */
 	struct kbuf now = KBUF_INIT, label = KBUF_INIT;
-	char amt[MONEY_FMT_MAX];
-	for (size_t i = 0; i < l.ntiers; i++) {
-		money_format(l.tiers[i].unit_price, l.currency, amt);
-		if (i == 0)
-			kbuf_puts(&now, amt);
-		else
-			kbuf_printf(&now, " %lld:%s", (long long)l.tiers[i].min_qty, amt);
-	}
-	/* amounts carry no thousands separators on the command line */
-	struct kbuf plain = KBUF_INIT;
-	for (size_t i = 0; i < now.len; i++)
-		if (now.data[i] != ',')
-			kbuf_putc(&plain, now.data[i]);
-	kbuf_printf(&label, "%s price %s, breaks QTY:AMOUNT: ", r->sku, l.currency);
+	fill(&l, r->sku, &label, &now);
 	snprintf(m->act_id, sizeof m->act_id, "%s", r->id);
-	ui_ask_line(u, kbuf_str(&label), kbuf_str(&plain), edit_done, NULL);
+	ui_ask_line(u, kbuf_str(&label), kbuf_str(&now), done, NULL);
 	kbuf_free(&now);
-	kbuf_free(&plain);
 	kbuf_free(&label);
 	listing_free(&l);
 }
 
 int ui_mylistings_action(struct ui *u, enum ui_action act)
 {
-	if (act != ACT_EDIT && act != ACT_PAUSE)
+	if (act != ACT_EDIT && act != ACT_PAUSE && act != ACT_STOCK)
 		return 0;
 	const struct my_row *r = target(u);
 	if (!r) {
 		ui_say(u, "no listing here: add one with :listing add --title ... --price ...");
 		return 1;
 	}
-	if (act == ACT_EDIT) {
-		edit_begin(u, r);
+	if (act == ACT_EDIT || act == ACT_STOCK) {
+		ask_about(u, r, act == ACT_EDIT ? price_fill : stock_fill,
+		          act == ACT_EDIT ? edit_done : stock_done);
 		return 1;
 	}
 	struct my_listings *m = state(u);

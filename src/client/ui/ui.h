@@ -118,6 +118,7 @@ enum ui_action {
 	ACT_EVENT,    /* eventpick.c, from the order view */
 	ACT_EDIT,     /* listings.c: her listing's price and tiers */
 	ACT_PAUSE,    /* listings.c: pause or resume her listing */
+	ACT_STOCK,    /* listings.c: say her listing's stock, or each variant's */
 };
 
 /* One line of the key table: in view (a view name or "any"), key does action. */
