@@ -652,8 +652,6 @@ static int dc_amount(const char *t, char *out, size_t cap)
 	return 1;
 }
 
-/* A shop's count of units on hand (col names its column) added to l's stock: shops let it go
- * below zero when they oversell, which is none on hand here. */
 static int blank(const char *s);
 
 /* A shop's count of units on hand (col names its column) added to l's stock, *one what the
@@ -676,6 +674,7 @@ static int add_stock_of(struct listing *l, const char *col, const char *v, int64
 	return K_OK;
 }
 
+/* add_stock_of where the row's own count is not kept apart (a product without variants). */
 static int add_stock(struct listing *l, const char *col, const char *v, struct kerr *e)
 {
 	int64_t q;

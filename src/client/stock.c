@@ -285,7 +285,8 @@ int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, c
 		later(prev, m->latest);
 		model_after(prev, NULL, m->l.updated);
 		if ((rc = listing_queue_signed(s, &m->l, kp, node, "update", NULL, e)) == K_OK) {
-			kstrv_push(said, kbuf_str(&line));
+			if (said)
+				kstrv_push(said, kbuf_str(&line));
 			if (brief)
 				kstrv_push(brief, kbuf_str(&b));
 		}

@@ -19,8 +19,8 @@ struct store;
 
 /* For self (whose key kp signs) on node: each listing changed gets one line for a person in
  * said ("GIO-TRE: stock 65 -> 25, 40 sold since you last said it (Lớn 25 -> 0: 15 more than
- * you had)") and, when brief is not NULL, a short one there for a status line ("GIO-TRE:
- * stock 65 -> 25, 15 sold beyond it"). K_OK with nothing said when nothing moved; on an error
+ * you had)") and a short one in brief for a status line ("GIO-TRE: stock 65 -> 25, 15 sold
+ * beyond it"); either may be NULL. K_OK with nothing said when nothing moved; on an error
  * the listings said so far are queued, the rest as they were. */
 int stock_follow(struct store *s, const char *self, const struct kkeypair *kp, const char *node,
                  struct kstrv *said, struct kstrv *brief, struct kerr *e);

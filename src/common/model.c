@@ -1905,7 +1905,7 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 	struct kstrv opts = {0}, amts = {0}, skus = {0}, seen = {0}, stocks = {0};
 	size_t ocols = 0, acols = 0, scols = 0;
 	const cJSON *v;
-	cJSON_ArrayForEach(v, l->variants) /* each variant's three columns, and their widths */
+	cJSON_ArrayForEach(v, l->variants) /* each variant's columns, and their widths */
 	{
 		struct kbuf b = KBUF_INIT, t = KBUF_INIT;
 		variant_values(v, " / ", 0, &b);

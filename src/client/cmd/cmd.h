@@ -224,7 +224,6 @@ int cmd_public_open(struct ctx *c, struct ksync **out, struct kerr *e);
 
 /* One --image value or imported image (listing.c): an https URL is kept, http refused, a local
  * file (relative to base_dir when given) hashed into images with an upload for uploads. */
-struct kstrv;
 int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images, struct kstrv *uploads,
                   struct kerr *e);
 

@@ -1,9 +1,10 @@
 /* ui/counter — `c` on a contract whose offer waits for her: a small form of the terms she
  * may change (unit price, quantity, the listing's variant, Incoterm and place, the ship-by
- * and deliver-by dates, the deposit %), each filled with the latest offer's value. Enter on a field
- * edits it on the prompt row (ask.c); Enter on the last row asks once, naming every change, and
- * runs the real `contract counter ID --price ... ` through ui_run_command — the command checks and
- * signs; nothing here writes a contract. Only the fields she changed are passed. */
+ * and deliver-by dates, the deposit %), each filled with the latest offer's value. Enter on
+ * a field edits it on the prompt row (ask.c); Enter on the last row asks once, naming every
+ * change, and runs the real `contract counter ID --price ... ` through ui_run_command — the
+ * command checks and signs; nothing here writes a contract. Only the fields she changed are
+ * passed. */
 #include "ui.h"
 
 #include <stdlib.h>

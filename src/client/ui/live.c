@@ -142,7 +142,8 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	struct kerr e = {0};
 	struct ksync *k = NULL;
 	struct notify_watch nw; /* what this sync brings new, for the notify-command */
-	struct kstrv stock = {0}, brief = {0}; /* the listings whose stock its orders moved */
+	struct kstrv brief = {
+	    0}; /* the listings whose stock its orders moved, for the status line */
 	notify_watch_begin(&nw, &l->notify, s, l->node, l->self);
 	/* A fresh handle each time: ksync_finish adds the handle's bytes to the node's. */
 	int rc = ksync_open(s, l->node, l->self, kp, KSYNC_QUICK, &k, &e);
@@ -156,7 +157,7 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 		/* her stock follows the orders the pull brought, and goes up in this sync */
 		struct kerr se = {0};
 		if (rc == K_OK && kp &&
-		    stock_follow(s, l->self, kp, l->node, &stock, &brief, &se) == K_OK && stock.n)
+		    stock_follow(s, l->self, kp, l->node, NULL, &brief, &se) == K_OK && brief.n)
 			rc = ksync_push(k, &st, &e);
 		struct kerr fe = {0};
 		ksync_finish(k, &st, &fe);
@@ -199,7 +200,6 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 		snprintf(l->stock, sizeof l->stock, "%s%s", brief.v[0],
 		         brief.n > 1 ? "; more in Listings" : "");
 	pthread_mutex_unlock(&l->mu);
-	kstrv_free(&stock);
 	kstrv_free(&brief);
 	wake(l);
 	/* Run in a thread of its own: a slow or hanging command never holds the next sync. */
