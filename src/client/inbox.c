@@ -3,6 +3,7 @@
  * trade rules (kontor/order.h) on the order as its contract replays, never decided here. */
 #include "inbox.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,7 @@ struct collect {
 	const struct kkeypair *kp;
 	struct inbox *out;
 	struct kstrv cats; /* her listings' categories: which RFQs are hers */
+	char *escrow_seen; /* store_wallet_escrow_seen_get's mark; owned */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku, *category;
@@ -435,6 +437,48 @@ static const char *dispute_by(const cJSON *doc)
 	return by;
 }
 
+/* A stage paid into escrow for her, as seller, that no "ship it" announces: a deposit on
+ * signing while more is due before shipment, or a stage due on or after delivery. News in
+ * the inbox (money that came to her, held) until `kontor wallet` shows her what escrow
+ * holds for the order; NULL when there is none. */
+static struct inbox_item *escrow_item(struct collect *c, const char *id, const char *name,
+                                      const char *when, const struct order_terms *t,
+                                      const struct order_progress *p)
+{
+	size_t k = p->stages_paid;
+	if (k == 0 || k > t->nstages || p->escrow <= 0 ||
+	    p->escrow <= store_wallet_escrow_seen(c->escrow_seen, id))
+		return NULL;
+	const struct order_stage *last = &t->stages[k - 1];
+	int before = last->due <= ORDER_DUE_BEFORE_SHIPMENT;
+	if (before && (k == t->nstages || t->stages[k].due > ORDER_DUE_BEFORE_SHIPMENT))
+		return NULL; /* it made the order one to ship: that item said it */
+	char sh[16], m[INBOX_MONEY_MAX], held[INBOX_MONEY_MAX], due[ORDER_DUE_LEN];
+	char next[ORDER_WORDS_LEN + 40];
+	int64_t amount = order_stage_amount(t, k - 1);
+	inbox_short_id(id, sh);
+	inbox_money(amount, t->currency, m);
+	inbox_money(p->escrow, t->currency, held);
+	order_due_words(last, due);
+	if (k < t->nstages) {
+		char w[ORDER_WORDS_LEN];
+		order_stage_words(t, k, w);
+		snprintf(next, sizeof next, "next: %s", w);
+	} else {
+		snprintf(next, sizeof next, "every stage paid, %s held for you", held);
+	}
+	struct inbox_item *it = add(c, INBOX_MONEY, when);
+	snprintf(it->key, sizeof it->key, "escrow:%.64s:%zu", id, k);
+	snprintf(it->text, sizeof it->text,
+	         "order %s for %s: %s paid into escrow (stage %zu of %zu, %" PRId64 "%% %s); %s",
+	         sh, name, m, k, t->nstages, last->pct, due, next);
+	snprintf(it->news, sizeof it->news, "order %s: %s paid into escrow", sh, m);
+	snprintf(it->cmd, sizeof it->cmd, "kontor wallet");
+	snprintf(it->currency, sizeof it->currency, "%s", t->currency);
+	it->amount = amount;
+	return it;
+}
+
 static int order_item(void *ctx, const cJSON *o, const char *updated)
 {
 	struct collect *c = ctx;
@@ -544,6 +588,8 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->cmd, sizeof it->cmd, "kontor order confirm %s", id);
 		}
 	}
+	if (!it && !am_buyer && c->node[0])
+		it = escrow_item(c, id, name, updated, &t, &p);
 	if (it) {
 		snprintf(it->id, sizeof it->id, "%s", id);
 		snprintf(it->peer, sizeof it->peer, "%s", peer);
@@ -675,7 +721,9 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, 0, 0};
+	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, NULL, 0, 0};
+	if (node)
+		c.escrow_seen = store_wallet_escrow_seen_get(s, node, self);
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
 	int rc = store_listing_each(s, self, take_mine, &c, e);
@@ -690,6 +738,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 	if (rc == K_OK)
 		rc = store_inbox_chats(s, self, chat_item, &c, e);
 	kstrv_free(&c.cats);
+	free(c.escrow_seen);
 	for (size_t i = 0; i < c.nmine; i++) {
 		free(c.mine[i].sku);
 		free(c.mine[i].category);

@@ -2,7 +2,8 @@
  * her listings' categories she has not answered, offers and counter-offers waiting for her
  * signature, orders to pay, ship or confirm and cancellations to sign (the trade rules of
  * kontor/order.h say which; nothing here knows the states itself), payments and releases
- * that came in since she last looked at her wallet, disputes the other side opened and
+ * that came in since she last looked at her wallet and, as seller, a buyer's payment into
+ * escrow that no order to ship announces (a deposit), disputes the other side opened and
  * rulings to rate, unread conversations. Each item names the one command that acts on it
  * and disappears when that is done. A pure reader: it never writes the cache and never
  * talks to the network; `kontor inbox`, the notify-command and the TUI read the same list. */
@@ -24,7 +25,7 @@ enum inbox_kind {
 	INBOX_RFQ,     /* an RFQ of her categories to answer */
 	INBOX_OFFER,   /* an offer or counter-offer to sign */
 	INBOX_ORDER,   /* an order step that is hers: pay, ship, confirm, sign a cancellation */
-	INBOX_MONEY,   /* money that came into her wallet */
+	INBOX_MONEY,   /* money that came into her wallet, or into escrow for her */
 	INBOX_DISPUTE, /* the other side disputed an order */
 	INBOX_RULING,  /* the arbitrator ruled: rate the trade */
 	INBOX_CHAT,    /* unread messages */

@@ -4,7 +4,9 @@
 # USD, rounded down) and 70% before shipment (2,799.54 USD, the rest); `contract show`
 # says those numbers and `order pay` takes exactly them, one stage at a time, saying which
 # and what remains; shipping is refused until the second stage is paid; the trade runs to
-# completed. A cancel after the deposit refunds exactly the deposit; a ruling after both
+# completed. The deposit is money news in the seller's inbox (the stage, what comes next)
+# until her `wallet` shows it, never again as the order to ship; a stage due on delivery,
+# paid after she shipped, is news the same way. A cancel after the deposit refunds exactly the deposit; a ruling after both
 # stages splits the whole. A payment refused on a later push stays in the outbox for
 # `outbox retry`, says so, and is not shown as paid; one refused at once is dropped and
 # says that. The node's ledger sums to zero per currency, checked in SQL, after every step.
@@ -56,6 +58,23 @@ t_eq "the funded section carries the stage and its amount" "$(body '$.stage' fun
 ledger_zero "after stage 1"
 
 t_run "seller syncs" 0 ks sync
+# The deposit is money that came to her, in escrow: her inbox says so until she looks at
+# her wallet, though nothing is hers to do about it yet.
+OSHORT=$(printf '%s' "$ORDER" | cut -c1-8)
+t_run "seller's inbox" 0 ks inbox
+t_match "the deposit is news for her, with what is still to come" "$T_OUT" \
+	"^money .* order $OSHORT… for Rotterdam Pumps BV: 1,199\\.79 USD paid into escrow \\(stage 1 of 2, 30% on signing\\); next: stage 2 of 2, 70% before shipment, 2,799\\.54 USD$"
+t_match "pointing at her wallet" "$T_OUT" '^ +kontor wallet$'
+t_nomatch "and not as an order to ship" "$T_OUT" 'ship it'
+t_run "seller's inbox --json" 0 ks inbox --json
+t_match "a money item keyed by the stage, with the amount paid" "$T_OUT" \
+	"\"kind\":\"money\",\"key\":\"escrow:$ORDER:1\",\"id\":\"$ORDER\",.*\"currency\":\"USD\",\"amount\":119979,"
+t_run "seller looks at her wallet" 0 ks wallet
+t_match "where escrow holds it for her" "$T_OUT" "order $ORDER +as seller +1,199\\.79 USD"
+t_run "seller's inbox after" 0 ks inbox
+t_nomatch "the deposit is no longer news" "$T_OUT" 'paid into escrow'
+t_run "buyer's inbox" 0 kb inbox
+t_nomatch "the buyer is not told of his own payment as money" "$T_OUT" '^money .*paid into escrow'
 t_run "shipping with stage 2 unpaid is refused (exit 1)" 1 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
 t_match "naming the stage that is not paid" "$T_ERR" 'order is funded: ship needs every stage due before shipment paid \(stage 2 of 2, 70% before shipment, 2,799\.54 USD, is not\)'
 t_nomatch "and not claiming to keep it" "$T_ERR" 'kept in the outbox'
@@ -77,7 +96,13 @@ t_match "each stage paid" "$T_OUT" 'stage 1 of 2, 30% on signing, 1,199\.79 USD:
 t_match "the funded sections with their amounts" "$T_OUT" 'funded +by buyer +2,799\.54 USD \(stage 2 of 2\)'
 
 t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "the last stage before shipment is the order to ship" "$T_OUT" \
+	"order $OSHORT… for Rotterdam Pumps BV: paid 3,999\\.33 USD into escrow; ship it$"
+t_nomatch "said once, not again as money" "$T_OUT" '^money'
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
+t_run "seller's inbox after shipping" 0 ks inbox
+t_nomatch "what she shipped against is not news again" "$T_OUT" 'into escrow'
 t_eq "shipped" "$(ostate "$ORDER")" shipped
 t_eq "the mode is a field of the section" "$(body '$.mode' shipped)" sea
 t_eq "and not a note" "$(body '$.note' shipped)" ""
@@ -157,6 +182,26 @@ t_run "buyer syncs" 0 kb sync
 t_run "order show" 0 kb order show "$ORDER"
 t_match "now it shows the payment" "$T_OUT" 'funded +by buyer +18,015\.00 USD \(stage 1 of 2\)'
 ledger_zero "at the end"
+
+# --- a stage due on delivery, paid after she shipped, is news too -----------------------------
+trade_bind "a fifth offer, half before shipment, half on delivery" --qty 200 --incoterm FOB \
+	--place Ningbo --stages 50:before_shipment,50:delivery
+OSHORT=$(printf '%s' "$ORDER" | cut -c1-8)
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the first half" 0 kb order pay "$ORDER"
+t_run "seller syncs" 0 ks sync
+t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU2222222
+t_run "seller marks it delivered" 0 ks order deliver "$ORDER"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the second half" 0 kb order pay "$ORDER"
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "the half paid on delivery is news, and every stage is paid" "$T_OUT" \
+	"^money .* order $OSHORT… for Rotterdam Pumps BV: 1,201\\.00 USD paid into escrow \\(stage 2 of 2, 50% on delivery\\); every stage paid, 2,402\\.00 USD held for you$"
+t_run "seller looks at her wallet" 0 ks wallet
+t_run "seller's inbox after" 0 ks inbox
+t_nomatch "then it is not" "$T_OUT" 'into escrow'
+ledger_zero "after the delivery stage"
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

@@ -2,8 +2,9 @@
 # Payment in stages on the Orders screen of the terminal UI, against a live kontord over
 # TLS, driven in tmux at 80x24: a 30% deposit order shows what is paid, due now and still
 # to pay and each stage; its next step is the 30% with its amount; p asks for exactly the
-# stage that is due and pays it; then the 70% is due, and the seller's s says shipping
-# waits for it. The amounts are the ones the node takes, checked in its database.
+# stage that is due and pays it; then the 70% is due; the seller's TUI opens on her Inbox
+# with the deposit as money, Enter shows it in her wallet and then it is no longer news;
+# her s says shipping waits for the 70%. The amounts are the ones the node takes, checked in its database.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -52,6 +53,23 @@ t_eq "the node took 360.00 USD into escrow" "$(bal "escrow:$ORDER") $(ostate "$O
 ledger_zero "after the deposit stage"
 
 t_run "seller syncs" 0 ks sync
+# The deposit waits in her Inbox as money; Enter shows her wallet, and then it is seen.
+cat >"$T_TMP/s-seller-inbox" <<EOF
+:dump $T_TMP/d-s-inbox
+<Enter>
+:dump $T_TMP/d-s-wallet
+q
+6
+:dump $T_TMP/d-s-inbox2
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s-seller-inbox"
+t_match "the TUI opens on her Inbox: the deposit, as money" "$(cat "$T_TMP/d-s-inbox")" \
+	'^> [0-9-]+ [0-9:]+ money +wallet +order [A-Za-z0-9_-]{8}… for Rotterdam Pumps BV: 360\.00'
+D=$(cat "$T_TMP/d-s-wallet")
+t_match "Enter shows her wallet" "$D" '^Wallet on node main'
+t_match "where escrow holds the deposit for her" "$D" 'as seller +order [A-Za-z0-9_-]{8}… +360\.00 USD +yours once released'
+t_nomatch "after the wallet, the deposit is no longer news" "$(cat "$T_TMP/d-s-inbox2")" 'paid into escrow'
 cat >"$T_TMP/s-seller" <<EOF
 3
 <Enter>

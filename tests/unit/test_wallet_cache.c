@@ -156,6 +156,39 @@ static void test_cache_keeps_every_history_line_and_only_our_wallet(void **state
 	assert_non_null(strstr(e.msg, "kontor sync"));
 }
 
+static void test_escrow_seen_is_per_order_as_seller_and_replaced_whole(void **state)
+{
+	struct cfx *f = *state;
+	struct kerr e = {0, ""};
+	char *seen = store_wallet_escrow_seen_get(f->s, "main", id_a);
+	assert_null(seen); /* never looked */
+	assert_int_equal(store_wallet_escrow_seen(NULL, "Oabc"), 0);
+	struct wallet_escrow x[3] = {{"Oabcd", "seller", "USD", 91800},
+	                             {"Oabc", "seller", "USD", 500},
+	                             {"Obuy", "buyer", "EUR", 7}};
+	struct wallet_view w = {0};
+	w.escrow = x;
+	w.nescrow = 3;
+	must(store_wallet_mark_escrow_seen(f->s, "main", id_a, &w, &e), &e);
+	seen = store_wallet_escrow_seen_get(f->s, "main", id_a);
+	assert_non_null(seen);
+	assert_int_equal(store_wallet_escrow_seen(seen, "Oabcd"), 91800);
+	assert_int_equal(store_wallet_escrow_seen(seen, "Oabc"),
+	                 500); /* not its longer neighbour's */
+	assert_int_equal(store_wallet_escrow_seen(seen, "Oab"), 0);
+	assert_int_equal(store_wallet_escrow_seen(seen, "Obuy"), 0); /* her own payment, as buyer */
+	free(seen);
+	/* Released: the order leaves escrow and the mark; another node keeps its own. */
+	w.escrow = x + 1;
+	w.nescrow = 1;
+	must(store_wallet_mark_escrow_seen(f->s, "main", id_a, &w, &e), &e);
+	seen = store_wallet_escrow_seen_get(f->s, "main", id_a);
+	assert_int_equal(store_wallet_escrow_seen(seen, "Oabcd"), 0);
+	assert_int_equal(store_wallet_escrow_seen(seen, "Oabc"), 500);
+	free(seen);
+	assert_null(store_wallet_escrow_seen_get(f->s, "other", id_a));
+}
+
 static void test_money_and_words_for_people(void **state)
 {
 	(void)state;
@@ -307,6 +340,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_cache_keeps_every_history_line_and_only_our_wallet,
 	                                    csetup, cteardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_escrow_seen_is_per_order_as_seller_and_replaced_whole, csetup, cteardown),
 	    cmocka_unit_test(test_money_and_words_for_people),
 	    cmocka_unit_test(test_summary_is_one_line_and_cut_at_a_phrase),
 	    cmocka_unit_test(test_notify_gets_the_summary_as_one_argument_never_a_shell),

@@ -96,6 +96,12 @@ void cmd_wallet_seen(struct ctx *c, const char *node)
 	wallet_lines_free(&top);
 	if (newest)
 		store_wallet_mark_seen(s, node, c->self_id, newest, &me);
+	/* And what escrow holds for her orders: the buyers' payments into it. */
+	struct wallet_view w;
+	if (store_wallet_get(s, node, c->self_id, &w, NULL) == K_OK) {
+		store_wallet_mark_escrow_seen(s, node, c->self_id, &w, &me);
+		wallet_view_free(&w);
+	}
 }
 
 static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
@@ -330,7 +336,8 @@ const struct cmd_entry cmd_wallet_entries[] = {
      "money, held; as seller: yours once released), and the history of the wallet in words\n"
      "(deposit, payout, paid into escrow, released by order ..., refund), newest first,\n"
      "--limit lines (default 20) from --offset, or --page N. Looking at it clears the money\n"
-     "that came in from `kontor inbox`."},
+     "that came in, and the buyers' payments into escrow for your orders, from `kontor\n"
+     "inbox`."},
     {"wallet withdraw", "AMOUNT CURRENCY", "pay money out of your wallet to you", "", 2, 2,
      run_withdraw,
      "Asks the node's payment provider for a payout of AMOUNT (a decimal such as 100 or\n"

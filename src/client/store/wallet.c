@@ -3,6 +3,7 @@
  * and currency, so lines pulled once stay whatever page the next pull brings. */
 #include "wallet.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,11 @@ static void seen_key(const char *node, const char *account, char *out, size_t ca
 	snprintf(out, cap, "wallet.seen.%s.%s", node, account);
 }
 
+static void escrow_seen_key(const char *node, const char *account, char *out, size_t cap)
+{
+	snprintf(out, cap, "wallet.escrow-seen.%s.%s", node, account);
+}
+
 int64_t store_wallet_seen(struct store *s, const char *node, const char *account)
 {
 	char key[160], *v = NULL;
@@ -312,4 +318,41 @@ int store_wallet_mark_seen(struct store *s, const char *node, const char *accoun
 	seen_key(node, account, key, sizeof key);
 	snprintf(v, sizeof v, "%lld", (long long)seq);
 	return store_meta_set(s, key, v, e);
+}
+
+int64_t store_wallet_escrow_seen(const char *seen, const char *order)
+{
+	size_t n = strlen(order);
+	for (const char *p = seen; p && *p;) {
+		const char *end = strchr(p, '\n');
+		if (strncmp(p, order, n) == 0 && p[n] == ' ')
+			return strtoll(p + n + 1, NULL, 10);
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+char *store_wallet_escrow_seen_get(struct store *s, const char *node, const char *account)
+{
+	char key[160], *v = NULL;
+	escrow_seen_key(node, account, key, sizeof key);
+	if (store_meta_get(s, key, &v, NULL) != K_OK)
+		return NULL;
+	return v;
+}
+
+int store_wallet_mark_escrow_seen(struct store *s, const char *node, const char *account,
+                                  const struct wallet_view *w, struct kerr *e)
+{
+	/* The whole list again: an order whose escrow was released drops out of it. */
+	struct kbuf b = KBUF_INIT;
+	for (size_t i = 0; i < w->nescrow; i++)
+		if (strcmp(w->escrow[i].role, "seller") == 0)
+			kbuf_printf(&b, "%s %" PRId64 "\n", w->escrow[i].order,
+			            w->escrow[i].amount);
+	char key[160];
+	escrow_seen_key(node, account, key, sizeof key);
+	int rc = store_meta_set(s, key, kbuf_str(&b), e);
+	kbuf_free(&b);
+	return rc;
 }

@@ -93,4 +93,13 @@ int64_t store_wallet_seen(struct store *s, const char *node, const char *account
 int store_wallet_mark_seen(struct store *s, const char *node, const char *account, int64_t seq,
                            struct kerr *e);
 
+/* What escrow held for each of her orders as seller when `kontor wallet` last showed it:
+ * a payment into escrow beyond that is news in the inbox. _get returns the mark as stored
+ * (one "ORDER AMOUNT" line per order; NULL before any, the caller frees it), from which
+ * _seen reads one order's amount (0 when it is not there). _mark replaces it with w's. */
+char *store_wallet_escrow_seen_get(struct store *s, const char *node, const char *account);
+int64_t store_wallet_escrow_seen(const char *seen, const char *order);
+int store_wallet_mark_escrow_seen(struct store *s, const char *node, const char *account,
+                                  const struct wallet_view *w, struct kerr *e);
+
 #endif
