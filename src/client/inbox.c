@@ -389,7 +389,7 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	snprintf(it->text, sizeof it->text, "%s %s from %s: %s%s %s %s, waiting for your signature",
 	         noun, sh, name, what, money, t.incoterm, t.named_place ? t.named_place : "");
 	snprintf(it->news, sizeof it->news, "%s from %s to sign (%s)", noun, name, money);
-	snprintf(it->cmd, sizeof it->cmd, "kontor contract sign %s", id);
+	snprintf(it->cmd, sizeof it->cmd, "kontor contract sign %.8s", id);
 	contract_terms_free(&t);
 	return 0;
 }
@@ -515,7 +515,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		         "order %s with %s (%s): %s asks to cancel; both must sign", sh, name,
 		         total, name);
 		snprintf(it->news, sizeof it->news, "order %s: cancellation to sign", sh);
-		snprintf(it->cmd, sizeof it->cmd, "kontor order cancel %s", id);
+		snprintf(it->cmd, sizeof it->cmd, "kontor order cancel %.8s", id);
 	} else if (state == ORDER_DISPUTED) {
 		const char *by = doc ? dispute_by(doc) : "";
 		if (strcmp(by, me) != 0) {
@@ -526,7 +526,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			         "arbitrator rules",
 			         sh, total, name);
 			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
-			snprintf(it->cmd, sizeof it->cmd, "kontor order show %s", id);
+			snprintf(it->cmd, sizeof it->cmd, "kontor order show %.8s", id);
 		}
 	} else if (state == ORDER_RESOLVED && !rated) {
 		int64_t mine_amt = -1;
@@ -545,7 +545,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		snprintf(it->text, sizeof it->text, "order %s with %s ruled%s; rate the trade", sh,
 		         name, got);
 		snprintf(it->news, sizeof it->news, "ruling on order %s%s", sh, got);
-		snprintf(it->cmd, sizeof it->cmd, "kontor order rate %s --stars N", id);
+		snprintf(it->cmd, sizeof it->cmd, "kontor order rate %.8s --stars N", id);
 	} else {
 		/* The rules say which steps are hers now; the inbox shows pay, ship, confirm. */
 		unsigned steps = order_steps_for(&t, &p, role);
@@ -558,7 +558,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)",
 			         sh, name, m, total);
 			snprintf(it->news, sizeof it->news, "order %s to pay %s", sh, m);
-			snprintf(it->cmd, sizeof it->cmd, "kontor order pay %s", id);
+			snprintf(it->cmd, sizeof it->cmd, "kontor order pay %.8s", id);
 			it->amount = due;
 		} else if (steps & (1u << ORDER_SHIP)) {
 			inbox_money(p.paid, t.currency[0] ? t.currency : cur, m);
@@ -575,7 +575,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 				snprintf(it->news, sizeof it->news, "order %s to ship", sh);
 			}
 			snprintf(it->cmd, sizeof it->cmd,
-			         "kontor order ship %s --carrier CARRIER --tracking NUMBER", id);
+			         "kontor order ship %.8s --carrier CARRIER --tracking NUMBER", id);
 			it->amount = p.paid;
 		} else if (steps & (1u << ORDER_CONFIRM)) {
 			it = add(c, INBOX_ORDER, updated);
@@ -585,7 +585,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			         order_state_words(state), total);
 			snprintf(it->news, sizeof it->news, "order %s %s", sh,
 			         order_state_words(state));
-			snprintf(it->cmd, sizeof it->cmd, "kontor order confirm %s", id);
+			snprintf(it->cmd, sizeof it->cmd, "kontor order confirm %.8s", id);
 		}
 	}
 	if (!it && !am_buyer && c->node[0])

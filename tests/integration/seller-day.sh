@@ -101,7 +101,7 @@ sleep 2 # her sync comes later than the offer, as it does on her link
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox --json" 0 ks inbox --json
 t_match "the offer waits for her signature" "$T_OUT" \
-	"\"kind\":\"offer\".*\"id\":\"$KID\".*\"command\":\"kontor contract sign $KID\""
+	"\"kind\":\"offer\".*\"id\":\"$KID\".*\"command\":\"kontor contract sign $(printf %.8s "$KID")\""
 MADE=$(sqlite3 "$DB" "SELECT json_extract(json_extract(json, '\$.sections[0].body'), '\$.created') FROM contracts WHERE id = '$KID'")
 t_match "the offer is dated when the buyer made it ($MADE), not when she synced" "$T_OUT" \
 	"\"kind\":\"offer\",[^}]*\"when\":\"$MADE\""
@@ -111,7 +111,7 @@ t_match "naming both news" "$(last_note)" \
 	'\[2 new: (offer from Berlin Interiors GmbH to sign \(2,760.00 USD\); message from Berlin Interiors GmbH|message from Berlin Interiors GmbH; offer from Berlin Interiors GmbH to sign \(2,760.00 USD\))\]$'
 t_nomatch "never the message text (notify-text is no)" "$(last_note)" 'offer follows'
 t_run "seller reads the conversation" 0 ks chat show "$BID"
-t_run "seller signs: binding" 0 ks contract sign "$KID"
+t_run "seller signs by the short id the inbox printed: binding" 0 ks contract sign "$(printf %.8s "$KID")"
 ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
 t_run "seller's orders, no sync since signing" 0 ks order list --json
@@ -126,7 +126,7 @@ t_nomatch "nothing of the order is hers before payment" "$T_OUT" "$ORDER"
 t_run "a deposit of 5,000.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 USD --db "$DB" --reference psp-1
 t_run "buyer syncs" 0 kb sync
 t_run "buyer's inbox" 0 kb inbox --json
-t_match "the order waits for the buyer to pay" "$T_OUT" "\"kind\":\"order\".*\"command\":\"kontor order pay $ORDER\""
+t_match "the order waits for the buyer to pay" "$T_OUT" "\"kind\":\"order\".*\"command\":\"kontor order pay $(printf %.8s "$ORDER")\""
 t_run "buyer pays" 0 kb order pay "$ORDER"
 t_run "buyer's inbox" 0 kb inbox --json
 t_nomatch "paid: gone from his inbox" "$T_OUT" "order pay $ORDER"
@@ -143,16 +143,20 @@ t_match "her balance is nothing yet" "$T_OUT" '"balances":\{\},"held":\{\},"escr
 t_run "seller's inbox" 0 ks inbox
 t_match "the order waits for her to ship, saying the money is in escrow" "$T_OUT" \
 	"for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it$"
-t_match "with the command that ships it" "$T_OUT" "^ +kontor order ship $ORDER --carrier CARRIER --tracking NUMBER$"
-t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
+t_match "with the command that ships it" "$T_OUT" "^ +kontor order ship $(printf %.8s "$ORDER") --carrier CARRIER --tracking NUMBER$"
+# The command as the inbox printed it, her carrier and number filled in, ships the order.
+SHIP=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *kontor \(order ship [^ ]*\) --carrier CARRIER --tracking NUMBER$/\1/p')
+# shellcheck disable=SC2086 # the printed command's words
+t_run "seller ships with the inbox's command" 0 ks $SHIP --carrier Maersk --tracking MSKU1234565 --mode sea
+t_eq "that shipped this order" "$(ostate "$ORDER")" shipped
 t_run "seller's inbox" 0 ks inbox --json
-t_nomatch "shipped: gone" "$T_OUT" "order ship $ORDER"
+t_nomatch "shipped: gone" "$T_OUT" "order ship $(printf %.8s "$ORDER")"
 t_run "buyer syncs" 0 kb sync
 t_run "buyer's inbox" 0 kb inbox --json
-t_match "the buyer is to confirm receipt" "$T_OUT" "\"command\":\"kontor order confirm $ORDER\""
+t_match "the buyer is to confirm receipt" "$T_OUT" "\"command\":\"kontor order confirm $(printf %.8s "$ORDER")\""
 t_run "buyer confirms" 0 kb order confirm "$ORDER"
 t_run "buyer's inbox" 0 kb inbox --json
-t_nomatch "confirmed: gone" "$T_OUT" "order confirm $ORDER"
+t_nomatch "confirmed: gone" "$T_OUT" "order confirm $(printf %.8s "$ORDER")"
 ledger_zero "after the release"
 
 t_run "seller syncs" 0 ks sync
@@ -253,7 +257,7 @@ t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json
 t_nomatch "ruled: the dispute is gone" "$T_OUT" '"kind":"dispute"'
 t_match "the ruling waits to be rated, saying her share" "$T_OUT" \
-	"\"kind\":\"ruling\".*ruled: 115.00 USD to you; rate the trade\",\"command\":\"kontor order rate $O2 --stars N\""
+	"\"kind\":\"ruling\".*ruled: 115.00 USD to you; rate the trade\",\"command\":\"kontor order rate $(printf %.8s "$O2") --stars N\""
 t_match "her share arrived in the wallet" "$T_OUT" '"kind":"money".*ruling on order'
 t_run "seller rates" 0 ks order rate "$O2" --stars 3 --text "fair"
 t_run "seller looks at her wallet" 0 ks wallet
@@ -271,10 +275,10 @@ t_run "buyer pays the third" 0 kb order pay "$O3"
 t_run "buyer asks to cancel it" 0 kb order cancel "$O3"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json
-t_match "the cancellation waits for her signature" "$T_OUT" "\"command\":\"kontor order cancel $O3\""
+t_match "the cancellation waits for her signature" "$T_OUT" "\"command\":\"kontor order cancel $(printf %.8s "$O3")\""
 t_run "seller signs the cancellation" 0 ks order cancel "$O3"
 t_run "seller's inbox" 0 ks inbox --json
-t_nomatch "signed: gone" "$T_OUT" "order cancel $O3"
+t_nomatch "signed: gone" "$T_OUT" "order cancel $(printf %.8s "$O3")"
 t_eq "the third order is cancelled" "$(ostate "$O3")" cancelled
 ledger_zero "after the dispute and the cancellation"
 
