@@ -254,6 +254,12 @@ int contract_append(cJSON *contract, cJSON *section, struct kerr *e);
 int contract_tip(const cJSON *contract, char out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
 /* Index of the latest offer section, -1 when none. */
 int contract_latest_offer(const cJSON *contract);
+/* What the trade is about, for a list: the first item's description, sanitised, and
+ * " +N more" when there are more; "-" without terms (the caller frees it). _of reads the
+ * latest offer of a contract (NULL: "-"). The Orders and Contracts of `kontor order list`,
+ * `contract list` and the terminal UI all name the product by it. */
+char *contract_product(const struct contract_terms *terms);
+char *contract_product_of(const cJSON *contract);
 /* Whether section i carries a signature given as role ("buyer", "seller"): that party has
  * signed it (contract_verify says whether the signature is good and whose). */
 int contract_signed_as(const cJSON *contract, int i, const char *role);

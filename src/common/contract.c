@@ -1391,6 +1391,33 @@ int contract_latest_offer(const cJSON *contract)
 	return last;
 }
 
+char *contract_product(const struct contract_terms *terms)
+{
+	if (!terms || terms->nitems == 0 || !terms->items[0].description)
+		return xstrdup("-");
+	struct kbuf b = KBUF_INIT;
+	const char *d = terms->items[0].description;
+	text_sanitize(&b, d, strlen(d), 0);
+	if (terms->nitems > 1)
+		kbuf_printf(&b, " +%zu more", terms->nitems - 1);
+	char *r = xstrdup(kbuf_str(&b));
+	kbuf_free(&b);
+	return r;
+}
+
+char *contract_product_of(const cJSON *contract)
+{
+	int lo = contract ? contract_latest_offer(contract) : -1;
+	struct contract_terms terms;
+	struct kerr e = {0, ""};
+	contract_terms_init(&terms);
+	const cJSON *sec = cJSON_GetArrayItem(item(contract, "sections"), lo);
+	char *r = contract_product(
+	    lo >= 0 && contract_section_terms(sec, &terms, &e) == K_OK ? &terms : NULL);
+	contract_terms_free(&terms);
+	return r;
+}
+
 int contract_signed_as(const cJSON *contract, int i, const char *role)
 {
 	const cJSON *sigs = item(cJSON_GetArrayItem(item(contract, "sections"), i), "signatures"),

@@ -73,7 +73,7 @@ t_eq "nothing was proposed by the refused ones" \
 
 # --- contract list names the counterparty ------------------------------------------------
 t_run "seller contract list" 0 ks contract list
-t_match "the buyer by name and handle" "$T_OUT" "^$KID +offer +sell to +1,?250\\.00 USD +Berlin Interiors GmbH @berlin-interiors-gmbh$"
+t_match "the buyer by name and handle" "$T_OUT" "^$(printf %.8s "$KID") +offer +sell to +1,?250\\.00 USD +Iron table legs, black, 72 cm +Berlin Interiors GmbH @berlin-interiors-gmbh$"
 t_nomatch "not by id" "$T_OUT" "$BID"
 t_run "contract list --json" 0 ks contract list --json
 t_match "keeps the id and adds the name" "$T_OUT" "\"counterparty\":\"$BID\",\"counterpartyName\":\"Berlin Interiors GmbH @berlin-interiors-gmbh\""
@@ -124,10 +124,10 @@ t_match "the parties by name with their ids" "$T_OUT" "seller +Sắt Mỹ Thuậ
 
 # --- order list prints names -------------------------------------------------------------
 t_run "buyer order list" 0 kb order list
-t_match "the seller by name and handle" "$T_OUT" "^$ORDER +shipped +buy from +1,?250\\.00 USD +Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat$"
+t_match "the seller by name and handle" "$T_OUT" "^$(printf %.8s "$ORDER") +shipped +buy from +1,?250\\.00 USD +Iron table legs, black, 72 cm +Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat$"
 t_nomatch "not by id" "$T_OUT" "$SID"
 t_run "seller order list" 0 ks order list
-t_match "the buyer by name and handle" "$T_OUT" "sell to .* USD +Berlin Interiors GmbH @berlin-interiors-gmbh$"
+t_match "the buyer by name and handle" "$T_OUT" "sell to .* USD +Iron table legs, black, 72 cm +Berlin Interiors GmbH @berlin-interiors-gmbh$"
 t_run "order list --json" 0 kb order list --json
 t_match "keeps the ids" "$T_OUT" "\"sellerId\":\"$SID\""
 

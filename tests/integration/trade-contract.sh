@@ -40,14 +40,14 @@ t_match "the proposal reached the node" "$T_OUT" '"status":"delivered"'
 KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 t_match "the contract id is the offer's hash" "$KID" '^[A-Za-z0-9_-]{43}$'
 t_run "buyer lists it" 0 kb contract list
-t_match "buyer sees an open offer to the seller, by name" "$T_OUT" "^$KID +offer +buy from +16,?500.00 USD +Shenzhen Power Co @shenzhen-power-co$"
+t_match "buyer sees an open offer to the seller, by name" "$T_OUT" "^$(printf %.8s "$KID") +offer +buy from +16,?500.00 USD +650 W ATX power supply, 80 Pl… +Shenzhen Power Co @shenzhen-power-co$"
 t_run "the buyer cannot counter an offer with nothing changed" 2 kb contract counter "$KID"
 
 # --- the seller pulls and counters --------------------------------------------------------
 t_run "seller syncs" 0 ks sync --json
 t_match "the seller pulled one contract" "$T_OUT" '"Contract":1'
 t_run "seller lists it" 0 ks contract list
-t_match "seller sees the buyer's offer" "$T_OUT" "^$KID +offer +sell to .* Hamburg Systems @hamburg-systems$"
+t_match "seller sees the buyer's offer" "$T_OUT" "^$(printf %.8s "$KID") +offer +sell to .* Hamburg Systems @hamburg-systems$"
 t_run "seller shows it" 0 ks contract show "$KID"
 t_match "the rendered offer names the named place" "$T_OUT" 'Shanghai'
 t_match "and says it verified" "$T_OUT" '^verified: 1 section'
@@ -55,7 +55,7 @@ t_run "seller counters with 2000 at 10.80" 0 ks contract counter "$KID" --qty 20
 t_match "the diff names the quantity" "$T_OUT" 'items\[0\]\.qty: 1500 -> 2000'
 t_match "the diff names the unit price" "$T_OUT" 'unit price: 11\.00 USD -> 10\.80 USD'
 t_run "seller list says countered" 0 ks contract list
-t_match "countered, 21,600.00" "$T_OUT" "^$KID +countered .* 21,?600.00 USD"
+t_match "countered, 21,600.00" "$T_OUT" "^$(printf %.8s "$KID") +countered .* 21,?600.00 USD"
 t_run "the seller cannot sign its own counter twice" 1 ks contract sign "$KID"
 
 # --- the buyer signs the counter: binding ------------------------------------------------
@@ -91,8 +91,8 @@ t_match "the quantity changed" "$T_OUT" 'items\[0\]\.qty: 500 -> 1200'
 t_match "the tier price for 1200 applies" "$T_OUT" 'unit price: 12\.00 USD -> 11\.00 USD'
 t_match "the deposit changed" "$T_OUT" 'depositPct|deposit'
 t_run "buyer lists two contracts" 0 kb contract list
-t_match "the seller's offer, countered" "$T_OUT" "^$KID2 +countered +buy from +13,?200.00 USD +Shenzhen Power Co @shenzhen-power-co$"
-t_match "and the binding one" "$T_OUT" "^$KID +binding "
+t_match "the seller's offer, countered" "$T_OUT" "^$(printf %.8s "$KID2") +countered +buy from +13,?200.00 USD +650 W ATX power supply, 80 Pl… +Shenzhen Power Co @shenzhen-power-co$"
+t_match "and the binding one" "$T_OUT" "^$(printf %.8s "$KID") +binding "
 t_run "seller syncs" 0 ks sync
 t_run "seller lists both as JSON" 0 ks contract list --json
 t_match "the seller sees the buyer's counter" "$T_OUT" "\"id\":\"$KID2\",\"state\":\"countered\""

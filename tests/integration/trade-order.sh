@@ -42,7 +42,7 @@ t_eq "the order's total, currency and auto-release come from the offer" \
 t_run "buyer syncs" 0 kb sync --json
 t_match "the buyer pulled the order" "$T_OUT" '"Order":1'
 t_run "buyer lists orders" 0 kb order list
-t_match "awaiting payment, 1,200.00 USD from the seller, by name" "$T_OUT" "^$ORDER +awaiting_payment +buy from +1,?200.00 USD +Ningbo Valve Works @ningbo-valve-works$"
+t_match "awaiting payment, 1,200.00 USD from the seller, by name" "$T_OUT" "^$(printf %.8s "$ORDER") +awaiting_payment +buy from +1,?200.00 USD +DN50 brass ball valve +Ningbo Valve Works @ningbo-valve-works$"
 t_run "order list --state funded is empty" 0 kb order list --state funded
 t_eq "nothing funded yet" "$T_OUT" ""
 t_run "order list --state bogus is a usage error (exit 2)" 2 kb order list --state bogus

@@ -81,7 +81,7 @@ t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningb
 t_match "the Chat tab has the conversation" "$(cat "$T_TMP/d-chats")" 'Ningbo Valve Works'
 
 t_run "buyer contract list shows the offer" 0 kb contract list
-t_match "buyer: the offer, from Ningbo Valve Works" "$T_OUT" 'offer +buy from +1,?200\.00 USD +Ningbo Valve Works @ningbo-valve-works$'
+t_match "buyer: the offer, from Ningbo Valve Works" "$T_OUT" 'offer +buy from +1,?200\.00 USD +DN50 brass ball valve +Ningbo Valve Works @ningbo-valve-works$'
 t_run "seller syncs" 0 ks sync
 t_run "seller chat list" 0 ks chat list --json
 CID=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"id":"\(C[^"]*\)".*/\1/p' | head -n 1)
@@ -90,7 +90,7 @@ t_run "seller reads the conversation" 0 ks chat show "$CID"
 t_match "the seller reads the message" "$T_OUT" 'Hello, are the valves lead free\?'
 t_match "and the quote request" "$T_OUT" 'Request for quote: 20 piece.? of DN50 brass ball valve \(BV-50\)\. Please quote your best unit price, lead time and Incoterm\.'
 t_run "seller contract list" 0 ks contract list
-t_match "the seller sees the offer at 100 × 12.00" "$T_OUT" 'offer +sell to +1,?200\.00 USD +Rotterdam Pumps BV @rotterdam-pumps-bv$'
+t_match "the seller sees the offer at 100 × 12.00" "$T_OUT" 'offer +sell to +1,?200\.00 USD +DN50 brass ball valve +Rotterdam Pumps BV @rotterdam-pumps-bv$'
 t_run "exactly one contract (the refused one never left)" 0 ks contract list --json
 N=$(printf '%s\n' "$T_OUT" | grep -o '"id":' | wc -l)
 t_eq "one contract" "$N" 1

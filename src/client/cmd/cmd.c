@@ -624,6 +624,27 @@ int cmd_out_width(const struct ctx *c)
 	return 80;
 }
 
+void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
+                   const char *total, const char *cur, const char *product, const char *name)
+{
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "%-8.8s  %-*s %-8s %14s %-3s  ", id ? id : "?", state_cols,
+	            state ? state : "?", buying ? "buy from" : "sell to", total, cur);
+	size_t used;
+	if (text_width(product) > CMD_PRODUCT_COLS) {
+		used = text_clip(&b, product, CMD_PRODUCT_COLS - 1, 0);
+		kbuf_puts(&b, "…");
+		used++;
+	} else {
+		used = text_clip(&b, product, CMD_PRODUCT_COLS, 0);
+	}
+	for (; used < CMD_PRODUCT_COLS; used++)
+		kbuf_putc(&b, ' ');
+	kbuf_printf(&b, "  %s\n", name);
+	text_fprintf(c->out, "%s", kbuf_str(&b)); /* the state is the cache's word */
+	kbuf_free(&b);
+}
+
 void cmd_print_json(struct ctx *c, struct cJSON *obj)
 {
 	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;

@@ -147,6 +147,13 @@ int cmd_out_width(const struct ctx *c);
 
 /* Output helpers: a JSON object as one line (consumes obj). */
 void cmd_print_json(struct ctx *c, struct cJSON *obj);
+/* One line of `order list` and `contract list`: the id's first 8 characters (what every
+ * command that takes an ID takes), the state padded to state_cols, the side, the total and
+ * its currency, the product in CMD_PRODUCT_COLS columns (cut with "…"), the counterparty.
+ * product and name must be clean text already. */
+#define CMD_PRODUCT_COLS 30
+void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
+                   const char *total, const char *cur, const char *product, const char *name);
 
 /* The command's result: type, id and state (each may be NULL for "") and the sentence. */
 void cmd_result_set(struct ctx *c, const char *type, const char *id, const char *state,

@@ -895,6 +895,7 @@ static int list_one(void *vctx, const cJSON *doc)
 		}
 	}
 	const char *state = ok ? contract_state_name(&st) : "UNVERIFIED";
+	char *product = contract_product(have_terms ? &t : NULL);
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "id", id);
@@ -911,16 +912,17 @@ static int list_one(void *vctx, const cJSON *doc)
 		}
 		if (st.order_id[0] && ok)
 			cJSON_AddStringToObject(j, "orderId", st.order_id);
+		cJSON_AddStringToObject(j, "product", product);
 		cmd_print_json(c, j);
 	} else {
 		/* The counterparty by name and handle (the id when its profile is not cached). */
 		struct kbuf name = KBUF_INIT;
 		resolve_account_name(c, peer, &name);
-		text_fprintf(c->out, "%-43s %-10s %-8s %14s %-3s  %s\n", id, state,
-		             buying ? "buy from" : "sell to", total, have_terms ? t.currency : "",
-		             kbuf_str(&name));
+		cmd_list_line(c, id, state, 10, buying, total, have_terms ? t.currency : "",
+		              product, kbuf_str(&name));
 		kbuf_free(&name);
 	}
+	free(product);
 	contract_terms_free(&t);
 	return 0;
 }
@@ -982,7 +984,7 @@ const struct cmd_entry cmd_contract_entries[] = {
      "show a contract and verify its whole chain offline", "verify file=", 0, 1, run_show,
      "Exit 5 when a hash, a signature or the chain does not check out, naming the section.\n"
      "--verify prints only the verification; --file reads a contract JSON from a file."},
-    {"contract list", "", "the contracts in the cache: state, counterparty, total", "", 0, 0,
-     run_list, NULL},
+    {"contract list", "", "the contracts in the cache: state, total, product, counterparty", "", 0,
+     0, run_list, NULL},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

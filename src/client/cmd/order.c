@@ -1283,17 +1283,23 @@ static void print_order(struct ctx *c, const cJSON *o)
 		money_text(jint(o, "total"), cur, total);
 	struct kbuf name = KBUF_INIT;
 	resolve_account_name(c, peer, &name); /* people read names; --json keeps the ids */
+	struct store *s;
+	cJSON *doc = NULL;
+	if (jstr(o, "contractId") && ctx_store(c, &s, NULL) == K_OK)
+		store_object_get(s, "Contract", jstr(o, "contractId"), &doc, NULL);
+	char *product = contract_product_of(doc);
+	cJSON_Delete(doc);
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");
 		cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
+		cJSON_AddStringToObject(j, "product", product);
 		cmd_print_json(c, j);
-		kbuf_free(&name);
-		return;
+	} else {
+		cmd_list_line(c, jstr(o, "id"), jstr(o, "state"), 16, buying, total, cur, product,
+		              kbuf_str(&name));
 	}
-	text_fprintf(c->out, "%-43s %-16s %-8s %14s %-3s  %s\n",
-	             jstr(o, "id") ? jstr(o, "id") : "?", jstr(o, "state") ? jstr(o, "state") : "?",
-	             buying ? "buy from" : "sell to", total, cur, kbuf_str(&name));
+	free(product);
 	kbuf_free(&name);
 }
 
@@ -1566,8 +1572,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 }
 
 const struct cmd_entry cmd_order_entries[] = {
-    {"order list", "[--state STATE]", "the orders in the cache: state, counterparty, total",
-     "state=", 0, 0, run_list,
+    {"order list", "[--state STATE]",
+     "the orders in the cache: state, total, product, counterparty", "state=", 0, 0, run_list,
      "STATE: awaiting_payment, funded, shipped, delivered, completed, cancelled, disputed,\n"
      "resolved. Orders come with `kontor sync`."},
     {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1,

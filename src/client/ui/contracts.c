@@ -74,9 +74,9 @@ static int add_contract(void *vctx, const cJSON *doc)
 	        &e) == K_OK) {
 		k->total = terms.total;
 		snprintf(k->currency, sizeof k->currency, "%s", terms.currency);
-		k->product = ui_trade_product(&terms);
+		k->product = contract_product(&terms);
 	} else {
-		k->product = ui_trade_product(NULL);
+		k->product = contract_product(NULL);
 	}
 	contract_terms_free(&terms);
 	char last[MODEL_TIME_LEN + 1];

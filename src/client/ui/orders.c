@@ -219,7 +219,7 @@ static int add_order(void *vctx, const cJSON *obj)
 	rules_of(o, doc, &terms, &prog);
 	next_step(o, obj, &terms, &prog);
 	shipment_of(u, o, obj, doc);
-	o->product = ui_trade_product_of(doc);
+	o->product = contract_product_of(doc);
 	cJSON_Delete(doc);
 	return 0;
 }
@@ -263,34 +263,6 @@ void ui_orders_load(struct ui *u)
 	ui_view_set_rows(u, &u->views[VIEW_ORDERS], t->norders);
 	ui_view_set_rows(u, &u->views[VIEW_SHIPMENTS], t->nships);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
-}
-
-char *ui_trade_product(const struct contract_terms *terms)
-{
-	if (!terms || terms->nitems == 0 || !terms->items[0].description)
-		return xstrdup("-");
-	struct kbuf b = KBUF_INIT;
-	const char *d = terms->items[0].description;
-	text_sanitize(&b, d, strlen(d), 0);
-	if (terms->nitems > 1)
-		kbuf_printf(&b, " +%zu more", terms->nitems - 1);
-	char *r = xstrdup(kbuf_str(&b));
-	kbuf_free(&b);
-	return r;
-}
-
-char *ui_trade_product_of(const cJSON *contract)
-{
-	int lo = contract ? contract_latest_offer(contract) : -1;
-	struct contract_terms terms;
-	struct kerr e = {0};
-	contract_terms_init(&terms);
-	const cJSON *sec =
-	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(contract, "sections"), lo);
-	char *r = ui_trade_product(
-	    lo >= 0 && contract_section_terms(sec, &terms, &e) == K_OK ? &terms : NULL);
-	contract_terms_free(&terms);
-	return r;
 }
 
 #define COL_STATE 17

@@ -626,12 +626,6 @@ void ui_orders_open(struct ui *u, int i);
 void ui_order_head(struct ui *u, int y);
 void ui_order_build(struct ui *u, int width);
 void ui_orders_load(struct ui *u);
-/* The product column: the first item's description, "+N more" when there are several,
- * sanitised; "-" when terms is NULL or has none. Caller frees. _of: of a contract's latest
- * offer (contract may be NULL). */
-struct contract_terms;
-char *ui_trade_product(const struct contract_terms *terms);
-char *ui_trade_product_of(const cJSON *contract);
 /* Says the outcome of a queued action once a reload found it (each head calls it). */
 void ui_trade_head_said(struct ui *u);
 /* contracts.c */
