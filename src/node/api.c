@@ -1524,6 +1524,12 @@ void api_session(struct node *n, const char *base, struct kbuf *out)
 	char state[17];
 	session_state(n, state);
 	cJSON_AddStringToObject(o, "state", state);
+	/* Read at each request: `kontord admin funding` changes it while the node serves. */
+	char *funding = NULL;
+	if (nstore_meta_get(n->store, NODE_FUNDING_META, &funding, NULL) == K_OK && funding &&
+	    *funding)
+		cJSON_AddStringToObject(o, "funding", funding);
+	free(funding);
 	json_print(o, out);
 	cJSON_Delete(o);
 }

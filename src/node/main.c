@@ -64,8 +64,12 @@ enum optid {
 	O_DAYS,
 	O_REVOKE,
 	O_ACCOUNT,
+	O_CLEAR,
 	O_COUNT
 };
+
+/* One option's bit in a mask of the options a subcommand takes (O_COUNT is past 32). */
+#define OPT_BIT(k) ((uint64_t)1 << (k))
 
 static const struct opt {
 	const char *name; /* long form, without "--" */
@@ -105,6 +109,7 @@ static const struct opt {
     [O_DAYS] = {"days", 0, 1, ON_ADMIN},
     [O_REVOKE] = {"revoke", 0, 0, ON_ADMIN},
     [O_ACCOUNT] = {"account", 0, 1, ON_ADMIN},
+    [O_CLEAR] = {"clear", 0, 0, ON_ADMIN},
 };
 
 static const struct command {
@@ -161,6 +166,11 @@ static const struct command {
      "CURRENCY (ISO 4217) has. Prints the new balance.\n"
      "  --reference R  the payment's id: the same R again deposits nothing (default:\n"
      "                 a fresh one each time)\n"
+     "kontord admin funding [TEXT | --clear] [--db FILE]\n"
+     "How a buyer adds money to his wallet here, in one line (such as the bank account to\n"
+     "transfer to, quoting his account id, which you credit with admin deposit): clients\n"
+     "show it with their wallet and when a payment is refused for want of money, from\n"
+     "their next sync. Without TEXT it prints what is set; --clear removes it.\n"
      "kontord admin payouts [ACCOUNT] [--db FILE]\n"
      "Lists the payouts accounts asked for with `kontor wallet withdraw` (the wallet paid\n"
      "out through the simulated provider: wallet -> provider:sim), newest first, one per\n"
@@ -696,7 +706,7 @@ static int print_payout(void *ctx, const struct npayout *p)
 	return 0;
 }
 
-static int admin_opts_only(const struct args *a, const char *sub, unsigned allowed);
+static int admin_opts_only(const struct args *a, const char *sub, uint64_t allowed);
 
 static int cmd_payouts(const struct args *a)
 {
@@ -725,19 +735,19 @@ static int cmd_payouts(const struct args *a)
 }
 
 /* Options given that subcommand sub does not take (allowed: a mask of O_ bits). */
-static int admin_opts_only(const struct args *a, const char *sub, unsigned allowed)
+static int admin_opts_only(const struct args *a, const char *sub, uint64_t allowed)
 {
 	if (a->admin_bad)
 		return usage_error("unknown option '%s' for admin %s", a->admin_bad, sub);
 	for (int k = 0; k < O_COUNT; k++)
-		if (k != O_DB && a->val[k] && !(allowed & (1u << k)))
+		if (k != O_DB && a->val[k] && !(allowed & OPT_BIT(k)))
 			return usage_error("--%s is not an option of admin %s", opts[k].name, sub);
 	return 0;
 }
 
 static int cmd_resolve(const struct args *a)
 {
-	if (admin_opts_only(a, "resolve", (1u << O_BUYER_PCT) | (1u << O_NOTE)))
+	if (admin_opts_only(a, "resolve", OPT_BIT(O_BUYER_PCT) | OPT_BIT(O_NOTE)))
 		return 2;
 	if (a->npos != 2)
 		return usage_error("admin resolve needs ORDER (%d operands given)", a->npos - 1);
@@ -775,7 +785,7 @@ static int cmd_resolve(const struct args *a)
 
 static int cmd_release_due(const struct args *a)
 {
-	if (admin_opts_only(a, "release-due", 1u << O_NOW))
+	if (admin_opts_only(a, "release-due", OPT_BIT(O_NOW)))
 		return 2;
 	if (a->npos != 1)
 		return usage_error("admin release-due takes no operand ('%s')", a->pos[1]);
@@ -855,9 +865,10 @@ static int attest_expiry(const struct args *a, int64_t now, char out[MODEL_TIME_
 
 static int cmd_attest(const struct args *a)
 {
-	unsigned attest_opts = (1u << O_LEGAL_NAME) | (1u << O_COUNTRY) | (1u << O_REGISTRATION) |
-	                       (1u << O_LEVEL) | (1u << O_EXPIRES) | (1u << O_DAYS);
-	if (admin_opts_only(a, "attest", attest_opts | (1u << O_REVOKE)))
+	uint64_t attest_opts = OPT_BIT(O_LEGAL_NAME) | OPT_BIT(O_COUNTRY) |
+	                       OPT_BIT(O_REGISTRATION) | OPT_BIT(O_LEVEL) | OPT_BIT(O_EXPIRES) |
+	                       OPT_BIT(O_DAYS);
+	if (admin_opts_only(a, "attest", attest_opts | OPT_BIT(O_REVOKE)))
 		return 2;
 	if (a->npos != 2)
 		return usage_error("admin attest needs ACCOUNT (%d operands given)", a->npos - 1);
@@ -875,7 +886,7 @@ static int cmd_attest(const struct args *a)
 		return fail(&e, rc);
 	if (revoke) {
 		for (int k = 0; k < O_COUNT; k++)
-			if (a->val[k] && (attest_opts & (1u << k)))
+			if (a->val[k] && (attest_opts & OPT_BIT(k)))
 				return usage_error("--revoke takes no --%s (it removes ACCOUNT's "
 				                   "attestation)",
 				                   opts[k].name);
@@ -959,7 +970,7 @@ static int cmd_carrier(const struct args *a)
 		return usage_error("unknown admin carrier command '%s' (add, list or rm)", sub);
 	char what[32];
 	snprintf(what, sizeof what, "carrier %s", sub);
-	if (admin_opts_only(a, what, add ? 1u << O_ACCOUNT : 0))
+	if (admin_opts_only(a, what, add ? OPT_BIT(O_ACCOUNT) : 0))
 		return 2;
 	if ((add || rm) && a->npos != 3)
 		return usage_error("admin carrier %s needs NAME (%d operands given)", sub,
@@ -1011,15 +1022,62 @@ static int cmd_carrier(const struct args *a)
 	return 0;
 }
 
+static int cmd_funding(const struct args *a)
+{
+	if (admin_opts_only(a, "funding", OPT_BIT(O_CLEAR)))
+		return 2;
+	if (a->npos > 2)
+		return usage_error("admin funding takes one TEXT (%d given): quote it",
+		                   a->npos - 1);
+	const char *text = a->npos == 2 ? a->pos[1] : NULL;
+	int clear = a->val[O_CLEAR] != NULL;
+	if (text && clear)
+		return usage_error("admin funding takes TEXT or --clear, not both");
+	if (text && (check_line("TEXT", text, NODE_FUNDING_MAX) ||
+	             (!utf8_valid(text, strlen(text)) && usage_error("TEXT is not valid UTF-8"))))
+		return 2;
+	struct kerr e = {0, ""};
+	struct node *n = NULL;
+	int rc = open_node(a, &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	char *now = NULL;
+	if (text || clear)
+		rc = nstore_meta_set(n->store, NODE_FUNDING_META, text ? text : "", &e);
+	else
+		rc = nstore_meta_get(n->store, NODE_FUNDING_META, &now, &e);
+	node_close(&n);
+	if (rc == K_ENOTFOUND)
+		rc = K_OK;
+	if (rc != K_OK) {
+		free(now);
+		return fail(&e, rc);
+	}
+	if (text)
+		printf("Funding instructions set; clients show them from their next sync:\n%s\n",
+		       text);
+	else if (clear)
+		printf("Funding instructions removed\n");
+	else if (now && *now)
+		printf("%s\n", now);
+	else
+		fprintf(stderr, "kontord: no funding instructions are set (admin funding TEXT "
+		                "sets them)\n");
+	free(now);
+	return 0;
+}
+
 static int cmd_admin(const struct args *a)
 {
 	if (a->npos == 0)
 		return usage_error(
-		    "admin needs a subcommand: deposit, payouts, resolve, release-due,"
+		    "admin needs a subcommand: deposit, funding, payouts, resolve, release-due,"
 		    " attest or carrier");
 	const char *sub = a->pos[0];
 	if (strcmp(sub, "deposit") == 0)
-		return admin_opts_only(a, "deposit", 1u << O_REFERENCE) ? 2 : cmd_deposit(a);
+		return admin_opts_only(a, "deposit", OPT_BIT(O_REFERENCE)) ? 2 : cmd_deposit(a);
+	if (strcmp(sub, "funding") == 0)
+		return cmd_funding(a);
 	if (strcmp(sub, "resolve") == 0)
 		return cmd_resolve(a);
 	if (strcmp(sub, "payouts") == 0)
@@ -1030,8 +1088,8 @@ static int cmd_admin(const struct args *a)
 		return cmd_attest(a);
 	if (strcmp(sub, "carrier") == 0)
 		return cmd_carrier(a);
-	return usage_error("unknown admin command '%s' (admin deposit, payouts, resolve, "
-	                   "release-due, attest, carrier)",
+	return usage_error("unknown admin command '%s' (admin deposit, funding, payouts, "
+	                   "resolve, release-due, attest, carrier)",
 	                   sub);
 }
 

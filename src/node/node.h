@@ -36,6 +36,12 @@ struct node_limits {
 };
 void node_limits_default(struct node_limits *l);
 
+/* How a buyer adds money to his wallet on this node (`kontord admin funding`): one line
+ * the operator sets in the database's meta, published in the session object as
+ * "funding" (absent when unset), which clients show with the wallet. */
+#define NODE_FUNDING_META "funding"
+#define NODE_FUNDING_MAX 500
+
 struct node {
 	char *db_path; /* owned */
 	char name[64];

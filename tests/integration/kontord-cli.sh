@@ -110,6 +110,26 @@ if [ -n "$PORT" ]; then
 	t_run "curl without the test CA refuses the certificate" 60 curl -sS --max-time 10 -o /dev/null "$URL/healthz"
 	t_run "/.well-known/kontor answers over TLS" 0 curl -sS --max-time 10 --cacert "$T_TMP/ca.pem" "$URL/.well-known/kontor"
 	t_match "the session publishes the node key" "$T_OUT" "$KEYID"
+	t_nomatch "and no funding before the operator sets it" "$T_OUT" '"funding"'
+	t_run "admin funding with nothing set" 0 "$KONTORD" admin funding --db "$DB"
+	t_match "says none is set, and how to set it" "$T_ERR" 'no funding instructions are set \(admin funding TEXT sets them\)'
+	t_run "admin funding sets the words while the node serves" 0 "$KONTORD" admin funding \
+		"Überweisung an DE89 3704 0044 0532 0130 00, Verwendungszweck: Ihre Konto-ID" --db "$DB"
+	t_run "/.well-known/kontor again" 0 curl -sS --max-time 10 --cacert "$T_TMP/ca.pem" "$URL/.well-known/kontor"
+	t_match "the session says them at once" "$T_OUT" '"funding":"Überweisung an DE89 3704 0044 0532 0130 00, Verwendungszweck: Ihre Konto-ID"'
+	t_run "admin funding prints them" 0 "$KONTORD" admin funding --db "$DB"
+	t_eq "as set" "$T_OUT" "Überweisung an DE89 3704 0044 0532 0130 00, Verwendungszweck: Ihre Konto-ID"
+	t_run "two lines are refused (exit 2)" 2 "$KONTORD" admin funding "$(printf 'IBAN\nref')" --db "$DB"
+	t_match "naming the byte" "$T_ERR" 'TEXT is one line without control characters \(byte 5 is 0x0a\)'
+	t_run "over 500 bytes is refused (exit 2)" 2 "$KONTORD" admin funding "$(head -c 501 /dev/zero | tr '\0' x)" --db "$DB"
+	t_run "invalid UTF-8 is refused (exit 2)" 2 "$KONTORD" admin funding "$(printf 'IBAN \377')" --db "$DB"
+	t_run "TEXT and --clear together are refused (exit 2)" 2 "$KONTORD" admin funding x --clear --db "$DB"
+	t_run "an option of another admin command is refused (exit 2)" 2 "$KONTORD" admin funding x --note y --db "$DB"
+	t_run "the words are as they were" 0 "$KONTORD" admin funding --db "$DB"
+	t_match "after the refusals" "$T_OUT" '^Überweisung an DE89'
+	t_run "admin funding --clear" 0 "$KONTORD" admin funding --clear --db "$DB"
+	t_run "/.well-known/kontor after --clear" 0 curl -sS --max-time 10 --cacert "$T_TMP/ca.pem" "$URL/.well-known/kontor"
+	t_nomatch "no funding any more" "$T_OUT" '"funding"'
 	if curl -s --max-time 10 -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
 		t_fail "plain HTTP to the TLS port gets no answer" "curl succeeded"
 	else

@@ -162,7 +162,28 @@ t_run "the ruled contract verifies" 0 kb contract show "$KID" --verify
 trade_bind "a fourth offer, 5,000 pieces" --qty 5000 --incoterm FOB --place Ningbo --deposit-pct 30
 t_run "buyer syncs" 0 kb sync
 t_run "a payment the wallet cannot cover, refused at once (exit 1)" 1 kb order pay "$ORDER"
-t_match "it says the node refused it and that it was dropped" "$T_ERR" 'the node refused it: insufficientFunds: .*\(dropped from the outbox; nothing is kept to retry\)'
+t_match "it says the node refused it and that it was dropped" "$T_ERR" 'the node refused it: insufficientFunds: .*\(dropped from the outbox; nothing is kept to retry\)$'
+t_nomatch "a node that says nothing of adding money: no pointer to it" "$T_ERR" 'add money'
+t_run "buyer's wallet" 0 kb wallet
+t_nomatch "says nothing of adding money either" "$T_OUT" 'add money'
+
+# The operator says how money comes in; the buyer sees it with his wallet once his kontor
+# fetches the node's session again (the kept one is 13 hours old here).
+FUNDING="Bank transfer to IBAN NL91 ABNA 0417 1643 00, Stages Node BV, quoting your kontor account id"
+t_run "the operator sets how to add money" 0 "$KONTORD" admin funding "$FUNDING" --db "$DB"
+t_eq "the node's session says it" "$(curl -s --cacert "$T_TMP/ca.pem" "$URL/.well-known/kontor" | sed -n 's/.*"funding":"\([^"]*\)".*/\1/p')" "$FUNDING"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer's wallet" 0 kb wallet
+t_nomatch "a session fetched an hour ago is kept: not yet" "$T_OUT" 'add money'
+sqlite3 "$B/cache.db" "UPDATE meta SET value = value - 46800 WHERE key = 'node.session-at.main'"
+t_run "buyer syncs, 13 hours on" 0 kb sync
+t_run "buyer's wallet" 0 kb wallet
+t_match "the node's words on adding money, and the account id to quote" "$(printf '%s\n' "$T_OUT" | tail -n 2 | tr '\n' ' ')" \
+	"^To add money \\(node main says\\): $FUNDING +your account id: $BID $"
+t_run "buyer's wallet --json" 0 kb wallet --json
+t_match "as a field" "$T_OUT" "\"funding\":\"$FUNDING\""
+t_run "the payment again, refused" 1 kb order pay "$ORDER"
+t_match "the refusal points at the wallet" "$T_ERR" 'insufficientFunds: .*nothing is kept to retry\); `kontor wallet` says how to add money$'
 t_nomatch "not that it was kept" "$T_ERR" 'kept in the outbox'
 t_eq "and it is not in the outbox" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM outbox")" 0
 printf 'order pay %s\n' "$ORDER" >"$T_TMP/pay.batch"

@@ -85,6 +85,22 @@ t_nomatch "and is not offered ship" "$D" 's ship'
 t_match "s says shipping waits for the stage due before shipment" "$(cat "$T_TMP/d-s-refused")" \
 	'ship: not now — it ships once stage 2 of 2 is paid \(840\.00 USD before shipment\)'
 
+# The buyer's wallet says how to add money, as the node says it, wrapped to the screen.
+t_run "the operator says how to add money" 0 "$KONTORD" admin funding --db "$DB" \
+	"Wire the amount to IBAN NL91 ABNA 0417 1643 00, Stages UI Node BV, quoting your kontor account id; it is credited the same day"
+sqlite3 "$B/cache.db" "UPDATE meta SET value = value - 46800 WHERE key = 'node.session-at.main'"
+t_run "buyer syncs, 13 hours on" 0 kb sync
+cat >"$T_TMP/s-buyer-wallet" <<EOF
+3
+w
+:dump $T_TMP/d-b-wallet
+:quit
+EOF
+ui "$B" 80x24 "$T_TMP/s-buyer-wallet"
+D=$(tr '\n' ' ' <"$T_TMP/d-b-wallet" | tr -s ' ')
+t_match "w: the wallet says how to add money, wrapped, not cut" "$D" \
+	'To add money \(node main says\): Wire the amount to IBAN NL91 ABNA 0417 1643 00, Stages UI Node BV, quoting your kontor account id; it is credited the same day Your account id: '"$BID"
+
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

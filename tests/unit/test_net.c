@@ -1252,7 +1252,51 @@ static void test_session_parser_reads_a_real_looking_session(void **state)
 	assert_int_equal(knet_session_parse(doc.data, doc.len, &s, &e), K_OK);
 	assert_int_equal(s.max_size_upload, 0);
 	assert_int_equal(s.max_objects_in_set, 4);
+	assert_string_equal(s.funding, ""); /* the node says nothing of adding money */
 	kbuf_free(&doc);
+}
+
+static void test_session_funding_is_read_and_a_bad_one_left_out_without_failing(void **state)
+{
+	static const struct {
+		const char *value, *want;
+	} cases[] = {
+	    {"\"Chuyển khoản tới Vietcombank 0071000123456, ghi mã tài khoản kontor\"",
+	     "Chuyển khoản tới Vietcombank 0071000123456, ghi mã tài khoản kontor"},
+	    {"\"IBAN DE89\\u0007 ref\"", ""}, /* a control character: left out */
+	    {"\"line one\\nline two\"", ""},  /* not one line */
+	    {"42", ""},                       /* not text */
+	    {"\"\"", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct kbuf doc = KBUF_INIT, with = KBUF_INIT;
+		session_doc(&doc, node_id);
+		kbuf_puts(&with, "{\"funding\":");
+		kbuf_puts(&with, cases[i].value);
+		kbuf_putc(&with, ',');
+		kbuf_puts(&with, doc.data + 1);
+		struct knet_session s;
+		struct kerr e = {0, ""};
+		assert_int_equal(knet_session_parse(with.data, with.len, &s, &e), K_OK);
+		assert_string_equal(s.funding, cases[i].want);
+		assert_string_equal(s.name, "Hamburg Kontor"); /* the rest is read as ever */
+		kbuf_free(&doc);
+		kbuf_free(&with);
+	}
+	/* Longer than KNET_FUNDING_MAX: left out, the session stands. */
+	struct kbuf doc = KBUF_INIT, with = KBUF_INIT;
+	session_doc(&doc, node_id);
+	kbuf_puts(&with, "{\"funding\":\"");
+	for (int i = 0; i < KNET_FUNDING_MAX + 1; i++)
+		kbuf_putc(&with, 'x');
+	kbuf_puts(&with, "\",");
+	kbuf_puts(&with, doc.data + 1);
+	struct knet_session s;
+	struct kerr e = {0, ""};
+	assert_int_equal(knet_session_parse(with.data, with.len, &s, &e), K_OK);
+	assert_string_equal(s.funding, "");
+	kbuf_free(&doc);
+	kbuf_free(&with);
 }
 
 static void test_session_parser_refuses_bad_sessions_naming_the_field(void **state)
@@ -1343,6 +1387,7 @@ int main(void)
 	    T(test_deadline_and_call_time_stop_a_call_without_retrying),
 	    cmocka_unit_test(test_options_refuse_plain_http_and_bad_ca_file),
 	    cmocka_unit_test(test_session_parser_reads_a_real_looking_session),
+	    cmocka_unit_test(test_session_funding_is_read_and_a_bad_one_left_out_without_failing),
 	    cmocka_unit_test(test_session_parser_refuses_bad_sessions_naming_the_field),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

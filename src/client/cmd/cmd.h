@@ -206,6 +206,9 @@ struct wallet_lines;
 int cmd_wallet_read(struct ctx *c, int64_t offset, int limit, char **node, struct wallet_view *w,
                     struct wallet_lines *l, struct kerr *e);
 void cmd_wallet_seen(struct ctx *c, const char *node);
+/* How node says a buyer adds money to his wallet there (the session's "funding", as the
+ * last sync brought it), copied to out; 0 when it says nothing. node NULL: the current. */
+int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap);
 /* Fetches one listing whole from the node (public, no passphrase), verifies it against its
  * seller and replaces what the cache holds (a summary from a pull). */
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../net/session.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
 #include "kontor/canon.h"
@@ -357,6 +358,14 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 		}
 		if (refused) /* the node's chain stays the cached one */
 			store_object_put(s, "Contract", old, c->node, c->self_id, NULL);
+		char funding[KNET_FUNDING_MAX + 1];
+		if (refused && step == ORDER_PAY &&
+		    strcmp(c->res.error_type, "insufficientFunds") == 0 &&
+		    cmd_wallet_funding(c, NULL, funding, sizeof funding)) {
+			size_t n = strlen(e->msg);
+			snprintf(e->msg + n, sizeof e->msg - n,
+			         "; `kontor wallet` says how to add money");
+		}
 	}
 	const char *state = order_state_name((int)st->progress.state);
 	if (rc == K_OK || rc == K_EQUEUED) {

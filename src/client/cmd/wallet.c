@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../inbox.h"
+#include "../net/session.h"
 #include "../net/sync.h"
 #include "../store/store.h"
 #include "../store/wallet.h"
@@ -104,6 +105,26 @@ void cmd_wallet_seen(struct ctx *c, const char *node)
 	}
 }
 
+int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap)
+{
+	struct store *s;
+	struct kerr e = {0, ""};
+	char *cur = NULL;
+	struct node_info n;
+	struct knet_session sess;
+	out[0] = '\0';
+	if (ctx_store(c, &s, &e) != K_OK || (!node && cmd_node_name(c, &cur, &e) != K_OK))
+		return 0;
+	if (store_node_get(s, node ? node : cur, &n, &e) == K_OK) {
+		if (n.session &&
+		    knet_session_parse(n.session, strlen(n.session), &sess, &e) == K_OK)
+			snprintf(out, cap, "%s", sess.funding);
+		node_info_free(&n);
+	}
+	free(cur);
+	return out[0] != '\0';
+}
+
 static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -124,6 +145,8 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	if ((rc = cmd_wallet_read(c, offset, limit, &node, &w, &l, e)))
 		return rc;
+	char funding[KNET_FUNDING_MAX + 1];
+	int have_funding = cmd_wallet_funding(c, node, funding, sizeof funding);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "node", node);
@@ -160,6 +183,8 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 		json_add_int(o, "offset", offset);
 		json_add_int(o, "limit", limit);
 		cJSON_AddStringToObject(o, "pulled", w.pulled);
+		if (have_funding)
+			cJSON_AddStringToObject(o, "funding", funding);
 		cmd_print_json(c, o);
 	} else {
 		FILE *f = c->out;
@@ -207,6 +232,9 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 		if (w.history_total > l.total)
 			fprintf(f, "  (the node has %lld lines; `kontor sync` brings the rest)\n",
 			        (long long)w.history_total);
+		if (have_funding) /* the node's words: cleaned on the way out */
+			text_fprintf(f, "To add money (node %s says): %s\n  your account id: %s\n",
+			             node, funding, c->self_id);
 	}
 	cmd_wallet_seen(c, node);
 	wallet_lines_free(&l);

@@ -1,7 +1,8 @@
 /* session — parsing the node's session object (see session.h). Mirrors api_session in
  * src/node/api.c: name, nodeKey, apiUrl, uploadUrl, downloadUrl, eventSourceUrl,
  * capabilities {"urn:kontor:trade": {maxSizeRequest, maxCallsInRequest, maxObjectsInGet,
- * maxObjectsInSet, maxSizeUpload, ...}}, state. Unknown fields are ignored (a newer node
+ * maxObjectsInSet, maxSizeUpload, ...}}, state, and funding when the node says how a
+ * buyer adds money. Unknown fields are ignored (a newer node
  * may say more). */
 #include <string.h>
 
@@ -97,6 +98,11 @@ int knet_session_parse(const char *data, size_t len, struct knet_session *out, s
 	    (rc = json_get_object(root, "capabilities", 1, &caps, e)) != K_OK ||
 	    (rc = json_get_object(caps, CAP_TRADE, 1, &trade, e)) != K_OK)
 		goto out;
+	/* How to add money, when the node says: optional, and one that is not one clean line
+	 * of text is left out rather than failing the sync over words. */
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "funding")) &&
+	    get_text(root, "funding", 0, out->funding, sizeof out->funding, NULL) != K_OK)
+		out->funding[0] = '\0';
 	if (kcrypto_account_pk(out->node_key, pk, NULL) != K_OK) {
 		rc = kerr_set(e, K_EINVAL, "session: nodeKey \"%.64s\" is not a kontor key",
 		              out->node_key);

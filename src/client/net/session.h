@@ -13,6 +13,8 @@
 #define KNET_SESSION_MAX (256 * 1024) /* a session document larger than this is refused */
 #define KNET_URL_MAX 512
 
+#define KNET_FUNDING_MAX 600 /* the node's one line on adding money (kontord takes 500) */
+
 struct knet_session {
 	char name[128];                      /* the node's name (printable UTF-8) */
 	char node_key[KCRYPTO_ID_LEN + 1];   /* the node's account-id-style key */
@@ -28,6 +30,7 @@ struct knet_session {
 	int64_t max_size_upload;     /* 0 when the node does not say */
 	int64_t default_max_changes; /* what Foo/changes gives without maxChanges; 0: unsaid */
 	char state[64];              /* the session state string */
+	char funding[KNET_FUNDING_MAX + 1]; /* how to add money to a wallet there; "" unsaid */
 };
 
 /* Parses len bytes of a session document into *out (zeroed first). K_EINVAL naming the

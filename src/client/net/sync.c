@@ -131,7 +131,11 @@ int ksync_open(struct store *s, const char *node, const char *self_id, const str
 	}
 	if (rc == K_OK && kp)
 		rc = knet_set_signer(k->net, self_id, kp->sk, e);
-	if (rc == K_OK && k->node.session) {
+	/* The node's session (its limits, its word on adding money) is kept between syncs, on
+	 * a slow link a round trip saved; once it is older than KSYNC_SESSION_MAX_AGE_S the
+	 * next push or pull fetches it again. */
+	if (rc == K_OK && k->node.session &&
+	    !store_node_session_stale(s, k->node.name, KSYNC_SESSION_MAX_AGE_S)) {
 		struct kerr ignore = {0};
 		k->have_sess = knet_session_parse(k->node.session, strlen(k->node.session),
 		                                  &k->sess, &ignore) == K_OK;

@@ -23,13 +23,14 @@ struct knet;
 #define SYNC_NTYPES 8 /* Account, Listing, Rfq, Conversation, Message, Contract, Order, Wallet */
 extern const char *const sync_types[SYNC_NTYPES];
 
-#define KSYNC_TIMEOUT_S 300      /* a sync's deadline when none is set (`set sync-timeout`) */
-#define KSYNC_TIMEOUT_MAX 86400  /* the longest one may set */
-#define KSYNC_CALL_TIMEOUT_S 120 /* one request's, when the sync's is longer */
-#define KSYNC_PAGES_MAX 10000    /* pages of one type in one pull, whatever the node says */
-#define KSYNC_PAGES_UNSTATED 200 /* ... when the node states no total for the type */
-#define SCOPE_CATS_MAX 32        /* categories in one scope (the node's bound too) */
-#define SYNC_SKIPPED_NAMED 8     /* skipped objects named in sync_stats (the rest counted) */
+#define KSYNC_TIMEOUT_S 300           /* a sync's deadline when none is set (`set sync-timeout`) */
+#define KSYNC_TIMEOUT_MAX 86400       /* the longest one may set */
+#define KSYNC_CALL_TIMEOUT_S 120      /* one request's, when the sync's is longer */
+#define KSYNC_PAGES_MAX 10000         /* pages of one type in one pull, whatever the node says */
+#define KSYNC_PAGES_UNSTATED 200      /* ... when the node states no total for the type */
+#define KSYNC_SESSION_MAX_AGE_S 43200 /* the kept session is fetched again after 12 h */
+#define SCOPE_CATS_MAX 32             /* categories in one scope (the node's bound too) */
+#define SYNC_SKIPPED_NAMED 8          /* skipped objects named in sync_stats (the rest counted) */
 
 struct sync_stats {
 	int64_t pushed;            /* outbox entries the node confirmed */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kontor/buf.h"
 #include "kontor/contract.h"
@@ -57,6 +58,32 @@ void node_info_free(struct node_info *n)
 	memset(n, 0, sizeof *n);
 }
 
+static void session_key(const char *name, char *out, size_t cap)
+{
+	snprintf(out, cap, "node.session-at.%s", name);
+}
+
+/* The session was fetched now: a sync takes it as it is for KSYNC's while. */
+static int session_fetched(struct store *s, const char *name, struct kerr *e)
+{
+	char key[160], v[24];
+	session_key(name, key, sizeof key);
+	snprintf(v, sizeof v, "%lld", (long long)time(NULL));
+	return store_meta_set(s, key, v, e);
+}
+
+int store_node_session_stale(struct store *s, const char *name, int64_t max_age_s)
+{
+	char key[160], *v = NULL;
+	session_key(name, key, sizeof key);
+	if (store_meta_get(s, key, &v, NULL) != K_OK || !v)
+		return 1;
+	long long at = strtoll(v, NULL, 10);
+	free(v);
+	long long now = (long long)time(NULL);
+	return at <= 0 || now - at > max_age_s || now < at;
+}
+
 int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 {
 	const char *v[] = {n->name,    n->url,   n->ca_file, n->node_key,
@@ -74,7 +101,8 @@ int store_node_add(struct store *s, const struct node_info *n, struct kerr *e)
 	else if (step != SQLITE_DONE)
 		rc = store_dberr(s, e, "adding a node");
 	sqlite3_finalize(st);
-	return store_wfinish(s, rc, e);
+	rc = store_wfinish(s, rc, e);
+	return rc == K_OK && n->session ? session_fetched(s, n->name, e) : rc;
 }
 
 #define NODE_COLS                                                                                  \
@@ -210,7 +238,8 @@ int store_node_replace(struct store *s, const struct node_info *n, int reset_sta
 	if (rc == K_OK && reset_states)
 		rc = run_texts(s, "DELETE FROM sync_state WHERE node = ?1", v, 1,
 		               "replacing a node", NULL, e);
-	return store_wfinish(s, rc, e);
+	rc = store_wfinish(s, rc, e);
+	return rc == K_OK && n->session ? session_fetched(s, n->name, e) : rc;
 }
 
 int store_node_synced(struct store *s, const char *name, int answered, int64_t up, int64_t down,
@@ -231,7 +260,8 @@ int store_node_synced(struct store *s, const char *name, int answered, int64_t u
 	sqlite3_bind_int64(st, 3, up);
 	sqlite3_bind_int64(st, 4, down);
 	store_bind_text(st, 5, session);
-	return store_wfinish(s, store_run_write(s, st, "recording a sync", e), e);
+	rc = store_wfinish(s, store_run_write(s, st, "recording a sync", e), e);
+	return rc == K_OK && session ? session_fetched(s, name, e) : rc;
 }
 
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,

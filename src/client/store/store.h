@@ -178,6 +178,10 @@ int store_node_replace(struct store *s, const struct node_info *n, int reset_sta
  * node answered everything asked of it (a sync cut off leaves the last one that did). */
 int store_node_synced(struct store *s, const char *name, int answered, int64_t up, int64_t down,
                       const char *session, struct kerr *e);
+/* Whether the session kept for node was fetched more than max_age_s ago (or when is not
+ * known: before this was kept, or the clock went back): 1 asks a sync to fetch it again.
+ * Adding, replacing and syncing a node with a session mark it fetched now. */
+int store_node_session_stale(struct store *s, const char *name, int64_t max_age_s);
 /* Per node and type: the state string of the last page committed. *out malloc'd, NULL
  * when there is none yet (K_OK). */
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,

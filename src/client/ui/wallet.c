@@ -6,6 +6,8 @@
  * from ui_wallet_balance. Nothing here computes a balance: the node's word, as synced. */
 #include "ui.h"
 
+#include "../net/session.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,21 @@ void ui_wallet_build(struct ui *u, int width)
 		char m[INBOX_MONEY_MAX];
 		inbox_money(w.balances[i].amount, w.balances[i].currency, m);
 		line(v, width, "  %20s", m);
+	}
+	char funding[KNET_FUNDING_MAX + 1];
+	if (cmd_wallet_funding(u->c, node, funding, sizeof funding)) {
+		/* The node's words on adding money, whole: wrapped, never cut. */
+		struct kbuf said = KBUF_INIT, safe = KBUF_INIT;
+		struct kstrv rows = {0};
+		kbuf_printf(&said, "To add money (node %s says): %s Your account id: %s", node,
+		            funding, u->c->self_id);
+		text_sanitize(&safe, kbuf_str(&said), said.len, 0);
+		ui_wrap(kbuf_str(&safe), width, "  ", &rows);
+		for (size_t i = 0; i < rows.n; i++)
+			line(v, width, "%s", rows.v[i]);
+		kstrv_free(&rows);
+		kbuf_free(&said);
+		kbuf_free(&safe);
 	}
 	line(v, width, "%s", "");
 	line(v, width, "In escrow for your orders");
