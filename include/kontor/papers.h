@@ -37,12 +37,12 @@
 #define PAPERS_MISSING_MAX 32
 
 enum paper_type { PAPER_INVOICE, PAPER_PROFORMA, PAPER_PACKING_LIST, PAPER_ORIGIN, PAPER_NTYPES };
-enum paper_lang { PAPER_EN, PAPER_DE, PAPER_ES, PAPER_FR, PAPER_ZH, PAPER_NLANGS };
+enum paper_lang { PAPER_EN, PAPER_DE, PAPER_ES, PAPER_FR, PAPER_ZH, PAPER_VI, PAPER_NLANGS };
 
 /* "invoice", "proforma", "packing-list", "origin" and back; -1 when unknown. */
 const char *papers_type_name(int type);
 int papers_type_parse(const char *s);
-/* "en" ... "zh"; -1 when not one of them. */
+/* "en" ... "vi"; -1 when not one of them. */
 int papers_lang_parse(const char *s);
 const char *papers_lang_code(int lang);
 

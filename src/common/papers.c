@@ -1,5 +1,5 @@
 /* papers — the trade papers' model from a signed contract (see papers.h): the mapping, the
- * amendment keys, and the words and number formats of the five languages. */
+ * amendment keys, and the words and number formats of the six languages. */
 #include "kontor/papers.h"
 
 #include <inttypes.h>
@@ -20,7 +20,7 @@
 
 static const char *const type_names[PAPER_NTYPES] = {"invoice", "proforma", "packing-list",
                                                      "origin"};
-static const char *const lang_codes[PAPER_NLANGS] = {"en", "de", "es", "fr", "zh"};
+static const char *const lang_codes[PAPER_NLANGS] = {"en", "de", "es", "fr", "zh", "vi"};
 
 const char *papers_type_name(int type)
 {
@@ -50,57 +50,63 @@ const char *papers_lang_code(int lang)
 
 /* ---------------------------------------------------------------- labels */
 
-/* One row per label: en, de, es, fr, zh. */
+/* One row per label: en, de, es, fr, zh, vi. */
 static const char *const labels[PL_NLABELS][PAPER_NLANGS] = {
     [PL_TITLE_INVOICE] = {"Commercial invoice", "Handelsrechnung", "Factura comercial",
-                          "Facture commerciale", "商业发票"},
+                          "Facture commerciale", "商业发票", "Hóa đơn thương mại"},
     [PL_TITLE_PROFORMA] = {"Proforma invoice", "Proformarechnung", "Factura proforma",
-                           "Facture pro forma", "形式发票"},
+                           "Facture pro forma", "形式发票", "Hóa đơn chiếu lệ"},
     [PL_TITLE_PACKING] = {"Packing list", "Packliste", "Lista de empaque", "Liste de colisage",
-                          "装箱单"},
+                          "装箱单", "Phiếu đóng gói"},
     [PL_TITLE_ORIGIN] = {"Certificate of origin application", "Antrag auf ein Ursprungszeugnis",
                          "Solicitud de certificado de origen", "Demande de certificat d'origine",
-                         "原产地证书申请"},
-    [PL_NUMBER] = {"Number", "Nummer", "Número", "Numéro", "编号"},
-    [PL_DATE] = {"Date", "Datum", "Fecha", "Date", "日期"},
-    [PL_ORDER] = {"Order", "Auftrag", "Pedido", "Commande", "订单"},
-    [PL_CONTRACT] = {"Contract", "Vertrag", "Contrato", "Contrat", "合同"},
+                         "原产地证书申请", "Đơn đề nghị cấp giấy chứng nhận xuất xứ"},
+    [PL_NUMBER] = {"Number", "Nummer", "Número", "Numéro", "编号", "Số"},
+    [PL_DATE] = {"Date", "Datum", "Fecha", "Date", "日期", "Ngày"},
+    [PL_ORDER] = {"Order", "Auftrag", "Pedido", "Commande", "订单", "Đơn hàng"},
+    [PL_CONTRACT] = {"Contract", "Vertrag", "Contrato", "Contrat", "合同", "Hợp đồng"},
     [PL_SELLER] = {"Seller / exporter", "Verkäufer / Ausführer", "Vendedor / exportador",
-                   "Vendeur / exportateur", "卖方 / 出口商"},
+                   "Vendeur / exportateur", "卖方 / 出口商", "Người bán / người xuất khẩu"},
     [PL_BUYER] = {"Buyer / consignee", "Käufer / Empfänger", "Comprador / consignatario",
-                  "Acheteur / destinataire", "买方 / 收货人"},
-    [PL_TAX_ID] = {"Tax id", "Steuernummer", "Identificación fiscal", "Identifiant fiscal", "税号"},
+                  "Acheteur / destinataire", "买方 / 收货人", "Người mua / người nhận hàng"},
+    [PL_TAX_ID] = {"Tax id", "Steuernummer", "Identificación fiscal", "Identifiant fiscal", "税号",
+                   "Mã số thuế"},
     [PL_INCOTERM] = {"Incoterms 2020", "Incoterms 2020", "Incoterms 2020", "Incoterms 2020",
-                     "国际贸易术语 2020"},
-    [PL_MODE] = {"Transport", "Beförderung", "Transporte", "Transport", "运输方式"},
+                     "国际贸易术语 2020", "Incoterms 2020"},
+    [PL_MODE] = {"Transport", "Beförderung", "Transporte", "Transport", "运输方式",
+                 "Phương thức vận tải"},
     [PL_LOADING] = {"Port / place of loading", "Verladehafen / -ort", "Puerto / lugar de carga",
-                    "Port / lieu de chargement", "装货港 / 地点"},
+                    "Port / lieu de chargement", "装货港 / 地点", "Cảng / nơi xếp hàng"},
     [PL_DISCHARGE] = {"Port / place of discharge", "Löschhafen / Bestimmungsort",
-                      "Puerto / lugar de descarga", "Port / lieu de déchargement", "卸货港 / 地点"},
-    [PL_SHIP_BY] = {"Ship by", "Versand bis", "Envío antes de", "Expédition avant le",
-                    "最迟装运日"},
-    [PL_CURRENCY] = {"Currency", "Währung", "Moneda", "Devise", "币种"},
-    [PL_DESCRIPTION] = {"Description", "Beschreibung", "Descripción", "Désignation", "品名"},
-    [PL_HS] = {"HS code", "HS-Code", "Código SA", "Code SH", "海关编码"},
-    [PL_ORIGIN] = {"Origin", "Ursprung", "Origen", "Origine", "原产地"},
-    [PL_QTY] = {"Quantity", "Menge", "Cantidad", "Quantité", "数量"},
-    [PL_UNIT_PRICE] = {"Unit price", "Einzelpreis", "Precio unitario", "Prix unitaire", "单价"},
-    [PL_AMOUNT] = {"Amount", "Betrag", "Importe", "Montant", "金额"},
-    [PL_NET] = {"Net kg", "Netto kg", "Neto kg", "Net kg", "净重 kg"},
-    [PL_GROSS] = {"Gross kg", "Brutto kg", "Bruto kg", "Brut kg", "毛重 kg"},
-    [PL_PACKAGES] = {"Packages", "Packstücke", "Bultos", "Colis", "件数"},
+                      "Puerto / lugar de descarga", "Port / lieu de déchargement", "卸货港 / 地点",
+                      "Cảng / nơi dỡ hàng"},
+    [PL_SHIP_BY] = {"Ship by", "Versand bis", "Envío antes de", "Expédition avant le", "最迟装运日",
+                    "Giao hàng trước ngày"},
+    [PL_CURRENCY] = {"Currency", "Währung", "Moneda", "Devise", "币种", "Đồng tiền"},
+    [PL_DESCRIPTION] = {"Description", "Beschreibung", "Descripción", "Désignation", "品名",
+                        "Mô tả hàng hóa"},
+    [PL_HS] = {"HS code", "HS-Code", "Código SA", "Code SH", "海关编码", "Mã HS"},
+    [PL_ORIGIN] = {"Origin", "Ursprung", "Origen", "Origine", "原产地", "Xuất xứ"},
+    [PL_QTY] = {"Quantity", "Menge", "Cantidad", "Quantité", "数量", "Số lượng"},
+    [PL_UNIT_PRICE] = {"Unit price", "Einzelpreis", "Precio unitario", "Prix unitaire", "单价",
+                       "Đơn giá"},
+    [PL_AMOUNT] = {"Amount", "Betrag", "Importe", "Montant", "金额", "Thành tiền"},
+    [PL_NET] = {"Net kg", "Netto kg", "Neto kg", "Net kg", "净重 kg", "KL tịnh kg"},
+    [PL_GROSS] = {"Gross kg", "Brutto kg", "Bruto kg", "Brut kg", "毛重 kg", "KL cả bì kg"},
+    [PL_PACKAGES] = {"Packages", "Packstücke", "Bultos", "Colis", "件数", "Số kiện"},
     [PL_MARKS] = {"Marks and numbers", "Zeichen und Nummern", "Marcas y números",
-                  "Marques et numéros", "唛头"},
-    [PL_GOODS] = {"Goods", "Waren", "Mercancías", "Marchandises", "货值"},
-    [PL_FREIGHT] = {"Freight", "Fracht", "Flete", "Fret", "运费"},
-    [PL_INSURANCE] = {"Insurance", "Versicherung", "Seguro", "Assurance", "保险费"},
-    [PL_PACKING] = {"Packing", "Verpackung", "Embalaje", "Emballage", "包装费"},
+                  "Marques et numéros", "唛头", "Ký mã hiệu"},
+    [PL_GOODS] = {"Goods", "Waren", "Mercancías", "Marchandises", "货值", "Tiền hàng"},
+    [PL_FREIGHT] = {"Freight", "Fracht", "Flete", "Fret", "运费", "Cước vận chuyển"},
+    [PL_INSURANCE] = {"Insurance", "Versicherung", "Seguro", "Assurance", "保险费", "Phí bảo hiểm"},
+    [PL_PACKING] = {"Packing", "Verpackung", "Embalaje", "Emballage", "包装费", "Phí đóng gói"},
     [PL_INCLUDED] = {"included in the prices above", "in den Preisen enthalten",
-                     "incluido en los precios", "inclus dans les prix", "已含在上述价格中"},
-    [PL_TOTAL] = {"Total", "Gesamtbetrag", "Total", "Total", "总计"},
-    [PL_PAYMENT] = {"Payment", "Zahlung", "Pago", "Paiement", "付款"},
+                     "incluido en los precios", "inclus dans les prix", "已含在上述价格中",
+                     "đã tính trong giá trên"},
+    [PL_TOTAL] = {"Total", "Gesamtbetrag", "Total", "Total", "总计", "Tổng cộng"},
+    [PL_PAYMENT] = {"Payment", "Zahlung", "Pago", "Paiement", "付款", "Thanh toán"},
     [PL_REASON] = {"Reason for export", "Ausfuhrgrund", "Motivo de la exportación",
-                   "Motif de l'exportation", "出口原因"},
+                   "Motif de l'exportation", "出口原因", "Lý do xuất khẩu"},
     [PL_DECLARATION_INVOICE] =
         {"We declare that this invoice shows the actual price of the goods described and that "
          "all particulars are true and correct.",
@@ -110,7 +116,9 @@ static const char *const labels[PL_NLABELS][PAPER_NLANGS] = {
          "la información consignada es verdadera y correcta.",
          "Nous déclarons que cette facture indique le prix réel des marchandises décrites et "
          "que toutes les indications sont exactes.",
-         "兹声明本发票所列为所述货物的实际价格，所有内容真实无误。"},
+         "兹声明本发票所列为所述货物的实际价格，所有内容真实无误。",
+         "Chúng tôi cam đoan hóa đơn này ghi đúng giá thực tế của hàng hóa được mô tả và mọi thông "
+         "tin đều trung thực, chính xác."},
     [PL_DECLARATION_PROFORMA] =
         {"Proforma: issued before shipment for payment and import arrangements; not a demand "
          "for payment.",
@@ -120,13 +128,16 @@ static const char *const labels[PL_NLABELS][PAPER_NLANGS] = {
          "solicitud de pago.",
          "Pro forma : émise avant l'expédition pour le paiement et l'importation ; ce n'est "
          "pas une demande de paiement.",
-         "形式发票：装运前为付款和进口手续出具，不作为付款要求。"},
+         "形式发票：装运前为付款和进口手续出具，不作为付款要求。",
+         "Hóa đơn chiếu lệ: lập trước khi giao hàng để thu xếp thanh toán và nhập khẩu; không phải "
+         "là yêu cầu thanh toán."},
     [PL_DECLARATION_PACKING] = {"We declare that the goods are packed as listed above.",
                                 "Wir erklären, dass die Waren wie oben angegeben verpackt sind.",
                                 "Declaramos que las mercancías están embaladas según se indica.",
                                 "Nous déclarons que les marchandises sont emballées comme "
                                 "indiqué ci-dessus.",
-                                "兹声明货物按上述清单包装。"},
+                                "兹声明货物按上述清单包装。",
+                                "Chúng tôi cam đoan hàng hóa được đóng gói như kê khai ở trên."},
     [PL_DECLARATION_ORIGIN] =
         {"The exporter applies for a certificate of origin and declares that the goods "
          "described originate in the country shown.",
@@ -136,26 +147,31 @@ static const char *const labels[PL_NLABELS][PAPER_NLANGS] = {
          "descritas son originarias del país indicado.",
          "L'exportateur demande un certificat d'origine et déclare que les marchandises "
          "décrites sont originaires du pays indiqué.",
-         "出口商申请原产地证书，并声明所述货物原产于所示国家。"},
+         "出口商申请原产地证书，并声明所述货物原产于所示国家。",
+         "Người xuất khẩu đề nghị cấp giấy chứng nhận xuất xứ và cam đoan hàng hóa được mô tả có "
+         "xuất xứ từ nước đã nêu."},
     [PL_SIGNATURE] = {"Signed for the seller", "Für den Verkäufer unterzeichnet",
-                      "Firmado por el vendedor", "Signé pour le vendeur", "卖方签署"},
+                      "Firmado por el vendedor", "Signé pour le vendeur", "卖方签署",
+                      "Đại diện người bán ký tên"},
     [PL_VERIFY] = {"Check against the signed contract: kontor contract show %s --verify",
                    "Prüfen gegen den signierten Vertrag: kontor contract show %s --verify",
                    "Comprobar con el contrato firmado: kontor contract show %s --verify",
                    "Vérifier avec le contrat signé : kontor contract show %s --verify",
-                   "与已签署合同核对：kontor contract show %s --verify"},
+                   "与已签署合同核对：kontor contract show %s --verify",
+                   "Đối chiếu với hợp đồng đã ký: kontor contract show %s --verify"},
     [PL_AMENDED] = {"* added by the seller after signing; not in the signed contract",
                     "* vom Verkäufer nach der Unterzeichnung ergänzt; nicht im signierten "
                     "Vertrag",
                     "* añadido por el vendedor tras la firma; no figura en el contrato firmado",
                     "* ajouté par le vendeur après la signature ; absent du contrat signé",
-                    "* 卖方签署后补充，不在已签署合同中"},
+                    "* 卖方签署后补充，不在已签署合同中",
+                    "* người bán bổ sung sau khi ký; không có trong hợp đồng đã ký"},
     [PL_PAGE] = {"Page %d of %d", "Seite %d von %d", "Página %d de %d", "Page %d sur %d",
-                 "第 %d 页，共 %d 页"},
-    [PL_NOT_KNOWN] = {"-", "-", "-", "-", "-"},
-    [PL_TOTALS] = {"Totals", "Summen", "Totales", "Totaux", "合计"},
+                 "第 %d 页，共 %d 页", "Trang %d / %d"},
+    [PL_NOT_KNOWN] = {"-", "-", "-", "-", "-", "-"},
+    [PL_TOTALS] = {"Totals", "Summen", "Totales", "Totaux", "合计", "Cộng"},
     [PL_COUNTRY_OF_ORIGIN] = {"Country of origin", "Ursprungsland", "País de origen",
-                              "Pays d'origine", "原产国"},
+                              "Pays d'origine", "原产国", "Nước xuất xứ"},
 };
 
 const char *papers_label(int lang, int label)
@@ -194,6 +210,7 @@ static void seps(int lang, const char **grp, const char **dec)
 	switch (lang) {
 	case PAPER_DE:
 	case PAPER_ES:
+	case PAPER_VI:
 		*grp = ".";
 		*dec = ",";
 		break;
@@ -265,6 +282,7 @@ void papers_date(const char *ymd, int lang, char out[PAPERS_NUM_MAX])
 		break;
 	case PAPER_ES:
 	case PAPER_FR:
+	case PAPER_VI:
 		snprintf(out, PAPERS_NUM_MAX, "%02d/%02d/%04d", d, m, y);
 		break;
 	case PAPER_ZH:

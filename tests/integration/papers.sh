@@ -99,6 +99,15 @@ t_match "the packing list counts 50 cartons" "$(cat "$T_TMP/pl.txt")" '50 carton
 t_match "and weighs 600 kg net" "$(cat "$T_TMP/pl.txt")" '600\.000'
 t_run "German papers" 0 ks order docs "$ORDER" --type invoice --lang de -o "$T_TMP/de.pdf"
 t_match "German numbers: 5.870,50" "$(pdftotext "$T_TMP/de.pdf" -)" 'Gesamtbetrag: 5\.870,50 USD'
+t_run "Vietnamese papers" 0 ks order docs "$ORDER" --type invoice --lang vi -o "$T_TMP/vi.pdf"
+VI=$(pdftotext "$T_TMP/vi.pdf" -)
+t_match "Vietnamese title" "$VI" 'Hóa đơn thương mại'
+t_match "Vietnamese numbers: 5.870,50" "$VI" 'Tổng cộng: 5\.870,50 USD'
+t_match "Vietnamese declaration" "$VI" 'Chúng tôi cam đoan'
+t_run "Vietnamese packing list as text" 0 ks order docs "$ORDER" --type packing-list --lang vi --format text -o "$T_TMP/vi.txt"
+t_match "its marks" "$(cat "$T_TMP/vi.txt")" 'Ký mã hiệu: GULF/BT/1-50'
+t_run "an unknown language is refused (exit 2)" 2 ks order docs "$ORDER" --type invoice --lang ja -o "$T_TMP/ja.pdf"
+t_match "naming the ones there are" "$T_ERR" "--lang 'ja' is not en, de, es, fr, zh or vi"
 t_run "Chinese papers" 0 ks order docs "$ORDER" --type invoice --lang zh -o "$T_TMP/zh.pdf"
 t_match "Chinese labels" "$(pdftotext "$T_TMP/zh.pdf" -)" '商业发票'
 t_run "text papers" 0 ks order docs "$ORDER" --type packing-list --format text -o "$T_TMP/pl.txt2"

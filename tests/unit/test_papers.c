@@ -262,7 +262,7 @@ static void test_amounts_in_jpy_usd_and_kwd_keep_their_decimals(void **state)
 	}
 }
 
-static void test_numbers_and_dates_in_five_languages(void **state)
+static void test_numbers_and_dates_in_six_languages(void **state)
 {
 	char s[PAPERS_NUM_MAX];
 	papers_amount(123456789, 2, PAPER_FR, s);
@@ -278,6 +278,18 @@ static void test_numbers_and_dates_in_five_languages(void **state)
 	papers_date("2026-12-05", PAPER_ZH, s);
 	assert_string_equal(s, "2026年12月5日");
 	assert_string_equal(papers_label(PAPER_FR, PL_TITLE_PACKING), "Liste de colisage");
+	/* Vietnamese: her own papers, as Vietnam writes numbers and dates */
+	assert_int_equal(papers_lang_parse("vi"), PAPER_VI);
+	assert_string_equal(papers_lang_code(PAPER_VI), "vi");
+	papers_amount(123456789, 2, PAPER_VI, s);
+	assert_string_equal(s, "1.234.567,89");
+	papers_amount(980000000, 0, PAPER_VI, s); /* dong have no minor unit */
+	assert_string_equal(s, "980.000.000");
+	papers_date("2026-12-05", PAPER_VI, s);
+	assert_string_equal(s, "05/12/2026");
+	assert_string_equal(papers_label(PAPER_VI, PL_TITLE_INVOICE), "Hóa đơn thương mại");
+	for (int l = 0; l < PL_NLABELS; l++) /* every label has its Vietnamese words */
+		assert_true(papers_label(PAPER_VI, l)[0] != '\0');
 }
 
 /* The one table: who pays each charge under each rule. */
@@ -483,7 +495,7 @@ int main(void)
 	    cmocka_unit_test(test_invoice_ubl_matches_the_golden_document),
 	    cmocka_unit_test(test_a_variant_line_names_the_variant_in_ubl),
 	    cmocka_unit_test(test_amounts_in_jpy_usd_and_kwd_keep_their_decimals),
-	    cmocka_unit_test(test_numbers_and_dates_in_five_languages),
+	    cmocka_unit_test(test_numbers_and_dates_in_six_languages),
 	    cmocka_unit_test(test_charge_rules_per_incoterm),
 	    cmocka_unit_test(test_missing_fields_are_listed_and_the_amendment_fills_them),
 	    cmocka_unit_test(test_refusals),

@@ -24,7 +24,7 @@ const char cmd_docs_help[] =
     "Files are ORDERPREFIX-invoice.pdf, -proforma, -packing-list, -origin (.xml, .txt) in\n"
     "the current directory (--dir DIR elsewhere), or -o FILE for one --type; an existing\n"
     "file is refused unless --force. --lang sets the labels, numbers and dates (en, de, es,\n"
-    "fr, zh). Every amount is the contract's, recomputed and checked against the signed\n"
+    "fr, zh, vi). Every amount is the contract's, recomputed and checked against the signed\n"
     "total.\n"
     "A field the papers need and the contract lacks is listed (exit 2) with the --set that\n"
     "adds it: seller.address ('street; more'), seller.city, seller.postcode, seller.country,\n"
@@ -95,7 +95,7 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 			return bad_value(e, "format", v, "pdf, ubl or text");
 	}
 	if ((v = arg_get(a, "lang")) && (job.lang = papers_lang_parse(v)) < 0)
-		return bad_value(e, "lang", v, "en, de, es, fr or zh");
+		return bad_value(e, "lang", v, "en, de, es, fr, zh or vi");
 	if ((v = arg_get(a, "paper"))) {
 		if (strcmp(v, "a4") == 0 || strcmp(v, "A4") == 0)
 			job.size = PAPERS_A4;

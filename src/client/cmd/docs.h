@@ -8,7 +8,7 @@
 
 #define CMD_DOCS_USAGE                                                                             \
 	"ID [--type invoice|proforma|packing-list|origin] [--format pdf|ubl|text] [-o FILE]\n"     \
-	"        [--force] [--paper a4|letter] [--lang en|de|es|fr|zh] [--date YYYY-MM-DD]\n"      \
+	"        [--force] [--paper a4|letter] [--lang en|de|es|fr|zh|vi] [--date YYYY-MM-DD]\n"   \
 	"        [--set KEY=VALUE]..."
 #define CMD_DOCS_SPEC "type= format= output= force paper= lang= date= set=* dir="
 extern const char cmd_docs_help[];
