@@ -107,8 +107,10 @@ struct collect {
 	const char *node, *self;
 	const struct kkeypair *kp;
 	struct inbox *out;
-	struct kstrv cats; /* her listings' categories: which RFQs are hers */
-	char *escrow_seen; /* store_wallet_escrow_seen_get's mark; owned */
+	struct kstrv cats;         /* her listings' categories: which RFQs are hers */
+	char *escrow_seen;         /* store_wallet_escrow_seen_get's mark; owned */
+	struct wallet_view wallet; /* her wallet as the last sync brought it, read once */
+	int wallet_read;           /* 0 not yet, 1 read, -1 none cached */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku, *category;
@@ -479,6 +481,25 @@ static struct inbox_item *escrow_item(struct collect *c, const char *id, const c
 	return it;
 }
 
+/* What her wallet holds in currency, as the last sync brought it: 0 when no wallet is
+ * cached (nothing to say then). */
+static int wallet_holds(struct collect *c, const char *currency, int64_t *out)
+{
+	if (!c->wallet_read && c->node[0]) {
+		int rc = store_wallet_get(c->s, c->node, c->self, &c->wallet, NULL);
+		char *synced = NULL;
+		if (rc == K_ENOTFOUND &&
+		    store_sync_state_get(c->s, c->node, "Wallet", &synced, NULL) == K_OK && synced)
+			rc = K_OK; /* synced, and the node never moved money of hers: empty */
+		free(synced);
+		c->wallet_read = rc == K_OK ? 1 : -1;
+	}
+	if (c->wallet_read <= 0)
+		return 0;
+	*out = wallet_view_balance(&c->wallet, currency);
+	return 1;
+}
+
 static int order_item(void *ctx, const cJSON *o, const char *updated)
 {
 	struct collect *c = ctx;
@@ -555,8 +576,19 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:pay:%zu", id, p.stages_paid);
-			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)",
-			         sh, name, m, total);
+			char short_of[INBOX_MONEY_MAX + 48] = "";
+			int64_t have = 0;
+			if (wallet_holds(c, t.currency[0] ? t.currency : cur, &have) &&
+			    have < due) {
+				char h[INBOX_MONEY_MAX];
+				inbox_money(have, t.currency[0] ? t.currency : cur, h);
+				snprintf(short_of, sizeof short_of,
+				         "; your wallet holds %s (`kontor wallet` says how to add "
+				         "money)",
+				         h);
+			}
+			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)%s",
+			         sh, name, m, total, short_of);
 			snprintf(it->news, sizeof it->news, "order %s to pay %s", sh, m);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order pay %.8s", id);
 			it->amount = due;
@@ -721,7 +753,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, NULL, 0, 0};
+	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, {0}, 0, NULL, 0, 0};
 	if (node)
 		c.escrow_seen = store_wallet_escrow_seen_get(s, node, self);
 	char now[MODEL_TIME_LEN + 1];
@@ -739,6 +771,8 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 		rc = store_inbox_chats(s, self, chat_item, &c, e);
 	kstrv_free(&c.cats);
 	free(c.escrow_seen);
+	if (c.wallet_read > 0)
+		wallet_view_free(&c.wallet);
 	for (size_t i = 0; i < c.nmine; i++) {
 		free(c.mine[i].sku);
 		free(c.mine[i].category);

@@ -46,6 +46,8 @@ t_eq "the node's offer body lists the stages" \
 	'[{"due":"signing","pct":30},{"due":"before_shipment","pct":70}]'
 t_eq "the order awaits payment of 3,999.33 USD" "$(ostate "$ORDER") $(jx '$.total' orders "$ORDER")" "awaiting_payment 399933"
 t_run "buyer syncs" 0 kb sync
+t_run "buyer's inbox" 0 kb inbox
+t_match "the deposit is his to pay" "$T_OUT" 'pay 1,199\.79 USD \(total 3,999\.33 USD\)$'
 
 # --- stage 1 ----------------------------------------------------------------------------------
 t_run "buyer pays" 0 kb order pay "$ORDER"
@@ -161,6 +163,9 @@ t_run "the ruled contract verifies" 0 kb contract show "$KID" --verify
 # --- refusals and the outbox -----------------------------------------------------------------
 trade_bind "a fourth offer, 5,000 pieces" --qty 5000 --incoterm FOB --place Ningbo --deposit-pct 30
 t_run "buyer syncs" 0 kb sync
+t_run "buyer's inbox" 0 kb inbox
+t_match "the deposit due is more than his wallet holds, and it says so" "$T_OUT" \
+	'pay 18,015\.00 USD \(total 60,050\.00 USD\); your wallet holds [0-9,]+\.[0-9]{2} USD \(`kontor wallet` says how to add money\)$'
 t_run "a payment the wallet cannot cover, refused at once (exit 1)" 1 kb order pay "$ORDER"
 t_match "it says the node refused it and that it was dropped" "$T_ERR" 'the node refused it: insufficientFunds: .*\(dropped from the outbox; nothing is kept to retry\)$'
 t_nomatch "a node that says nothing of adding money: no pointer to it" "$T_ERR" 'add money'
