@@ -1442,6 +1442,62 @@ static const cJSON *next_event(const cJSON *secs, const cJSON *prev, int *idx, c
 	return NULL;
 }
 
+/* What the order is for, from its binding offer (the terms both signed): each line's
+ * quantity, goods, the variant's SKU and unit price, then where, how and by when it ships.
+ * j: the same as --json fields of j; else lines on c->out. */
+static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_status *st, cJSON *j)
+{
+	const cJSON *sec =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st->binding);
+	struct contract_terms t;
+	struct kerr e = {0, ""};
+	contract_terms_init(&t);
+	if (!sec || contract_section_terms(sec, &t, &e) != K_OK) {
+		contract_terms_free(&t);
+		return;
+	}
+	cJSON *goods = j ? cJSON_AddArrayToObject(j, "goods") : NULL;
+	for (size_t i = 0; i < t.nitems; i++) {
+		const struct contract_item *it = &t.items[i];
+		if (j) {
+			cJSON *x = cJSON_CreateObject();
+			json_add_int(x, "qty", it->qty);
+			cJSON_AddStringToObject(x, "unit", it->unit);
+			cJSON_AddStringToObject(x, "description", it->description);
+			json_add_opt(x, "variantSku", it->variant_sku);
+			json_add_int(x, "unitPrice", it->unit_price);
+			cJSON_AddItemToArray(goods, x);
+			continue;
+		}
+		char up[MONEY_FMT_MAX];
+		money_text(it->unit_price, t.currency, up);
+		text_fprintf(c->out, "%s %lld %s × %s%s%s at %s %s\n",
+		             i ? "          " : "goods     ", (long long)it->qty,
+		             codes_unit_count(it->unit, it->qty), it->description,
+		             it->variant_sku[0] ? ", SKU " : "", it->variant_sku, up, t.currency);
+	}
+	if (j) {
+		cJSON *sh = cJSON_AddObjectToObject(j, "shipping");
+		cJSON_AddStringToObject(sh, "incoterm", t.incoterm);
+		cJSON_AddStringToObject(sh, "namedPlace", t.named_place ? t.named_place : "");
+		json_add_opt(sh, "mode", t.mode);
+		json_add_opt(sh, "shipBy", t.ship_by);
+		json_add_opt(sh, "deliverBy", t.deliver_by);
+	} else {
+		struct kbuf b = KBUF_INIT;
+		kbuf_printf(&b, "terms      %s %s", t.incoterm, t.named_place ? t.named_place : "");
+		if (t.mode[0])
+			kbuf_printf(&b, " by %s", t.mode);
+		if (t.ship_by[0])
+			kbuf_printf(&b, "; ship by %s", t.ship_by);
+		if (t.deliver_by[0])
+			kbuf_printf(&b, "%s deliver by %s", t.ship_by[0] ? "," : ";", t.deliver_by);
+		text_fprintf(c->out, "%s\n", kbuf_str(&b));
+		kbuf_free(&b);
+	}
+	contract_terms_free(&t);
+}
+
 static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -1478,6 +1534,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		if (verified) {
 			const struct order_terms *t = &st->terms;
+			show_goods(c, doc, st, j);
 			cJSON *pay = cJSON_AddObjectToObject(j, "payment");
 			json_add_int(pay, "paid", st->progress.paid);
 			json_add_int(pay, "dueNow", order_due_now(t, &st->progress));
@@ -1519,6 +1576,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		             ktime_local(jstr(o, "created"), created, sizeof created));
 		kbuf_free(&bn);
 		kbuf_free(&sn);
+		if (verified)
+			show_goods(c, doc, st, NULL);
 		if (verified)
 			show_payment(c, st);
 		else if (doc)
@@ -1585,8 +1644,8 @@ const struct cmd_entry cmd_order_entries[] = {
      "the orders in the cache: state, total, product, counterparty", "state=", 0, 0, run_list,
      "STATE: awaiting_payment, funded, shipped, delivered, completed, cancelled, disputed,\n"
      "resolved. Orders come with `kontor sync`."},
-    {"order show", "ID", "an order: state, total, escrow, shipment, ratings and its events", "", 1,
-     1, run_show, NULL},
+    {"order show", "ID", "an order: state, total, escrow, goods, terms, shipment, ratings, events",
+     "", 1, 1, run_show, NULL},
     {"order docs", CMD_DOCS_USAGE,
      "the order's commercial invoice, proforma, packing list, origin application", CMD_DOCS_SPEC, 1,
      1, cmd_order_docs, cmd_docs_help},
