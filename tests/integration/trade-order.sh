@@ -102,8 +102,10 @@ t_match "with the carrier and tracking number" "$T_OUT" 'shipped +by seller +Mae
 t_match "what was sold, as both signed it" "$T_OUT" '^goods +100 pieces × DN50 brass ball valve at 12\.00 USD$'
 t_match "and where, how and by when it ships" "$T_OUT" '^terms +FOB Ningbo by sea; ship by 20[0-9-]+, deliver by 20[0-9-]+$'
 t_run "buyer shows the order --json" 0 kb order show "$ORDER" --json
-t_match "the goods and shipping terms as fields" "$T_OUT" \
-	'"goods":\[\{"qty":100,"unit":"C62","description":"DN50 brass ball valve","unitPrice":1200\}\],"shipping":\{"incoterm":"FOB","namedPlace":"Ningbo","mode":"sea",'
+t_match "the goods as the offer signed them" "$T_OUT" \
+	'"goods":\[\{"description":"DN50 brass ball valve",.*"qty":100,.*"unitPrice":1200\}\],'
+t_match "and its shipping terms" "$T_OUT" \
+	'"shipping":\{"incoterm":"FOB","namedPlace":"Ningbo","shipmentMode":"sea","shipBy":"20[0-9-]+","deliverBy":"20[0-9-]+"\}'
 t_run "buyer confirms receipt" 0 kb order confirm "$ORDER"
 t_match "completed" "$T_OUT" "order $ORDER: completed as buyer"
 t_eq "the node's order is completed" "$(ostate "$ORDER")" completed

@@ -1444,11 +1444,28 @@ static const cJSON *next_event(const cJSON *secs, const cJSON *prev, int *idx, c
 
 /* What the order is for, from its binding offer (the terms both signed): each line's
  * quantity, goods, the variant's SKU and unit price, then where, how and by when it ships.
- * j: the same as --json fields of j; else lines on c->out. */
+ * j: the offer's own items and shipping fields, as it signed them, into --json's j; else
+ * lines on c->out. */
 static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_status *st, cJSON *j)
 {
 	const cJSON *sec =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st->binding);
+	if (j) {
+		static const char *const shipping[] = {"incoterm", "namedPlace", "shipmentMode",
+		                                       "shipBy", "deliverBy"};
+		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+		cJSON *items = cJSON_DetachItemFromObjectCaseSensitive(body, "items");
+		if (items)
+			cJSON_AddItemToObject(j, "goods", items);
+		cJSON *sh = cJSON_AddObjectToObject(j, "shipping");
+		for (size_t i = 0; i < sizeof shipping / sizeof shipping[0]; i++) {
+			cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(body, shipping[i]);
+			if (v)
+				cJSON_AddItemToObject(sh, shipping[i], v);
+		}
+		cJSON_Delete(body);
+		return;
+	}
 	struct contract_terms t;
 	struct kerr e = {0, ""};
 	contract_terms_init(&t);
@@ -1456,19 +1473,8 @@ static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_st
 		contract_terms_free(&t);
 		return;
 	}
-	cJSON *goods = j ? cJSON_AddArrayToObject(j, "goods") : NULL;
 	for (size_t i = 0; i < t.nitems; i++) {
 		const struct contract_item *it = &t.items[i];
-		if (j) {
-			cJSON *x = cJSON_CreateObject();
-			json_add_int(x, "qty", it->qty);
-			cJSON_AddStringToObject(x, "unit", it->unit);
-			cJSON_AddStringToObject(x, "description", it->description);
-			json_add_opt(x, "variantSku", it->variant_sku);
-			json_add_int(x, "unitPrice", it->unit_price);
-			cJSON_AddItemToArray(goods, x);
-			continue;
-		}
 		char up[MONEY_FMT_MAX];
 		money_text(it->unit_price, t.currency, up);
 		text_fprintf(c->out, "%s %lld %s × %s%s%s at %s %s\n",
@@ -1476,25 +1482,16 @@ static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_st
 		             codes_unit_count(it->unit, it->qty), it->description,
 		             it->variant_sku[0] ? ", SKU " : "", it->variant_sku, up, t.currency);
 	}
-	if (j) {
-		cJSON *sh = cJSON_AddObjectToObject(j, "shipping");
-		cJSON_AddStringToObject(sh, "incoterm", t.incoterm);
-		cJSON_AddStringToObject(sh, "namedPlace", t.named_place ? t.named_place : "");
-		json_add_opt(sh, "mode", t.mode);
-		json_add_opt(sh, "shipBy", t.ship_by);
-		json_add_opt(sh, "deliverBy", t.deliver_by);
-	} else {
-		struct kbuf b = KBUF_INIT;
-		kbuf_printf(&b, "terms      %s %s", t.incoterm, t.named_place ? t.named_place : "");
-		if (t.mode[0])
-			kbuf_printf(&b, " by %s", t.mode);
-		if (t.ship_by[0])
-			kbuf_printf(&b, "; ship by %s", t.ship_by);
-		if (t.deliver_by[0])
-			kbuf_printf(&b, "%s deliver by %s", t.ship_by[0] ? "," : ";", t.deliver_by);
-		text_fprintf(c->out, "%s\n", kbuf_str(&b));
-		kbuf_free(&b);
-	}
+	struct kbuf b = KBUF_INIT;
+	kbuf_printf(&b, "terms      %s %s", t.incoterm, t.named_place ? t.named_place : "");
+	if (t.mode[0])
+		kbuf_printf(&b, " by %s", t.mode);
+	if (t.ship_by[0])
+		kbuf_printf(&b, "; ship by %s", t.ship_by);
+	if (t.deliver_by[0])
+		kbuf_printf(&b, "%s deliver by %s", t.ship_by[0] ? "," : ";", t.deliver_by);
+	text_fprintf(c->out, "%s\n", kbuf_str(&b));
+	kbuf_free(&b);
 	contract_terms_free(&t);
 }
 
