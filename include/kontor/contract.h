@@ -259,6 +259,13 @@ int contract_latest_offer(const cJSON *contract);
  * latest offer of a contract (NULL: "-"). The Orders and Contracts of `kontor order list`,
  * `contract list` and the terminal UI all name the product by it. */
 char *contract_product(const struct contract_terms *terms);
+/* Item i for people, appended to out: "300 pieces × Iron table legs, SKU TL-71 at 10.20 USD"
+ * (the variant's SKU when there is one, the unit price as money_text writes it), and where,
+ * how and by when the goods ship: "FOB Hai Phong by sea; ship by 2027-01-04, deliver by
+ * 2027-02-18" (what the terms leave unsaid left out). `order show` and the TUI's order
+ * say the goods with them. The description is the offer's: clean it for a terminal. */
+void contract_item_words(const struct contract_terms *t, size_t i, struct kbuf *out);
+void contract_shipping_words(const struct contract_terms *t, struct kbuf *out);
 char *contract_product_of(const cJSON *contract);
 /* Whether section i carries a signature given as role ("buyer", "seller"): that party has
  * signed it (contract_verify says whether the signature is good and whose). */

@@ -1405,6 +1405,29 @@ char *contract_product(const struct contract_terms *terms)
 	return r;
 }
 
+void contract_item_words(const struct contract_terms *t, size_t i, struct kbuf *out)
+{
+	if (i >= t->nitems)
+		return;
+	const struct contract_item *it = &t->items[i];
+	char up[MONEY_FMT_MAX];
+	money_text(it->unit_price, t->currency, up);
+	kbuf_printf(out, "%lld %s × %s%s%s at %s %s", (long long)it->qty,
+	            codes_unit_count(it->unit, it->qty), it->description ? it->description : "",
+	            it->variant_sku[0] ? ", SKU " : "", it->variant_sku, up, t->currency);
+}
+
+void contract_shipping_words(const struct contract_terms *t, struct kbuf *out)
+{
+	kbuf_printf(out, "%s %s", t->incoterm, t->named_place ? t->named_place : "");
+	if (t->mode[0])
+		kbuf_printf(out, " by %s", t->mode);
+	if (t->ship_by[0])
+		kbuf_printf(out, "; ship by %s", t->ship_by);
+	if (t->deliver_by[0])
+		kbuf_printf(out, "%s deliver by %s", t->ship_by[0] ? "," : ";", t->deliver_by);
+}
+
 char *contract_product_of(const cJSON *contract)
 {
 	int lo = contract ? contract_latest_offer(contract) : -1;

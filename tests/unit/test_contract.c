@@ -1427,6 +1427,44 @@ static void test_shipped_carries_its_mode_as_a_field(void **state)
 	cJSON_Delete(x);
 }
 
+static void test_goods_and_shipping_in_words_name_the_variant_and_leave_out_the_unsaid(void **state)
+{
+	struct contract_item items[2] = {
+	    {.description = "Giỏ tre đan tay (Lớn)",
+	     .qty = 40,
+	     .unit = "C62",
+	     .unit_price = 245000,
+	     .variant_sku = "GIO-TRE-L"},
+	    {.description = "Khay mây", .qty = 1, .unit = "C62", .unit_price = 95000}};
+	struct contract_terms t = {.items = items,
+	                           .nitems = 2,
+	                           .currency = "VND",
+	                           .incoterm = "FOB",
+	                           .named_place = "Hai Phong",
+	                           .mode = "sea",
+	                           .ship_by = "2027-01-04",
+	                           .deliver_by = "2027-02-18"};
+	struct kbuf b = KBUF_INIT;
+	contract_item_words(&t, 0, &b);
+	assert_string_equal(kbuf_str(&b),
+	                    "40 pieces × Giỏ tre đan tay (Lớn), SKU GIO-TRE-L at 245,000 VND");
+	kbuf_reset(&b);
+	contract_item_words(&t, 1, &b);
+	assert_string_equal(kbuf_str(&b), "1 piece × Khay mây at 95,000 VND");
+	kbuf_reset(&b);
+	contract_item_words(&t, 2, &b); /* past the end: nothing */
+	assert_string_equal(kbuf_str(&b), "");
+	contract_shipping_words(&t, &b);
+	assert_string_equal(kbuf_str(&b),
+	                    "FOB Hai Phong by sea; ship by 2027-01-04, deliver by 2027-02-18");
+	t.mode[0] = '\0';
+	t.ship_by[0] = '\0';
+	kbuf_reset(&b);
+	contract_shipping_words(&t, &b);
+	assert_string_equal(kbuf_str(&b), "FOB Hai Phong; deliver by 2027-02-18");
+	kbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1460,6 +1498,8 @@ int main(void)
 	    cmocka_unit_test(test_identical_offers_are_two_contracts),
 	    cmocka_unit_test(test_stages_in_the_offer_text_are_the_amounts_the_rules_take),
 	    cmocka_unit_test(test_shipped_carries_its_mode_as_a_field),
+	    cmocka_unit_test(
+	        test_goods_and_shipping_in_words_name_the_variant_and_leave_out_the_unsaid),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

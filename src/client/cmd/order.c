@@ -1473,24 +1473,15 @@ static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_st
 		contract_terms_free(&t);
 		return;
 	}
-	for (size_t i = 0; i < t.nitems; i++) {
-		const struct contract_item *it = &t.items[i];
-		char up[MONEY_FMT_MAX];
-		money_text(it->unit_price, t.currency, up);
-		text_fprintf(c->out, "%s %lld %s × %s%s%s at %s %s\n",
-		             i ? "          " : "goods     ", (long long)it->qty,
-		             codes_unit_count(it->unit, it->qty), it->description,
-		             it->variant_sku[0] ? ", SKU " : "", it->variant_sku, up, t.currency);
-	}
 	struct kbuf b = KBUF_INIT;
-	kbuf_printf(&b, "terms      %s %s", t.incoterm, t.named_place ? t.named_place : "");
-	if (t.mode[0])
-		kbuf_printf(&b, " by %s", t.mode);
-	if (t.ship_by[0])
-		kbuf_printf(&b, "; ship by %s", t.ship_by);
-	if (t.deliver_by[0])
-		kbuf_printf(&b, "%s deliver by %s", t.ship_by[0] ? "," : ";", t.deliver_by);
-	text_fprintf(c->out, "%s\n", kbuf_str(&b));
+	for (size_t i = 0; i < t.nitems; i++) {
+		kbuf_reset(&b);
+		contract_item_words(&t, i, &b);
+		text_fprintf(c->out, "%s %s\n", i ? "          " : "goods     ", kbuf_str(&b));
+	}
+	kbuf_reset(&b);
+	contract_shipping_words(&t, &b);
+	text_fprintf(c->out, "terms      %s\n", kbuf_str(&b));
 	kbuf_free(&b);
 	contract_terms_free(&t);
 }

@@ -617,19 +617,14 @@ void ui_order_build(struct ui *u, int width)
 	}
 	if (have_terms) {
 		for (size_t i = 0; i < terms.nitems; i++) {
-			char unit[MONEY_FMT_MAX + 8];
-			money(terms.items[i].unit_price, terms.currency, unit);
 			kbuf_reset(&b);
-			kbuf_printf(&b, "%s%lld %s × %s at %s", i ? "           " : "Goods      ",
-			            (long long)terms.items[i].qty,
-			            codes_unit_count(terms.items[i].unit, terms.items[i].qty),
-			            terms.items[i].description, unit);
+			kbuf_puts(&b, i ? "           " : "Goods      ");
+			contract_item_words(&terms, i, &b);
 			push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		}
 		kbuf_reset(&b);
-		kbuf_printf(&b, "Terms      %s %s by %s; ship by %s, deliver by %s", terms.incoterm,
-		            terms.named_place ? terms.named_place : "", terms.mode, terms.ship_by,
-		            terms.deliver_by);
+		kbuf_puts(&b, "Terms      ");
+		contract_shipping_words(&terms, &b);
 		push_wrapped(&v->lines, kbuf_str(&b), width, "");
 	}
 	kbuf_reset(&b);
