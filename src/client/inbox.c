@@ -16,6 +16,7 @@
 #include "kontor/money.h"
 #include "kontor/order.h"
 #include "kontor/text.h"
+#include "net/session.h"
 #include "store/inbox.h"
 #include "store/store.h"
 #include "store/wallet.h"
@@ -111,6 +112,7 @@ struct collect {
 	char *escrow_seen;         /* store_wallet_escrow_seen_get's mark; owned */
 	struct wallet_view wallet; /* her wallet as the last sync brought it, read once */
 	int wallet_read;           /* 0 not yet, 1 read, -1 none cached */
+	int funding;               /* the node says how to add money: 0 not asked, 1 yes, -1 no */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku, *category;
@@ -500,6 +502,29 @@ static int wallet_holds(struct collect *c, const char *currency, int64_t *out)
 	return 1;
 }
 
+int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap)
+{
+	struct node_info n;
+	struct knet_session sess;
+	out[0] = '\0';
+	if (node && *node && store_node_get(s, node, &n, NULL) == K_OK) {
+		if (n.session &&
+		    knet_session_parse(n.session, strlen(n.session), &sess, NULL) == K_OK)
+			snprintf(out, cap, "%s", sess.funding);
+		node_info_free(&n);
+	}
+	return out[0] != '\0';
+}
+
+/* Whether the node's session, as the last sync kept it, says how to add money. */
+static int node_says_funding(struct collect *c)
+{
+	char words[KNET_FUNDING_MAX + 1];
+	if (!c->funding)
+		c->funding = inbox_node_funding(c->s, c->node, words, sizeof words) ? 1 : -1;
+	return c->funding > 0;
+}
+
 static int order_item(void *ctx, const cJSON *o, const char *updated)
 {
 	struct collect *c = ctx;
@@ -576,16 +601,16 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:pay:%zu", id, p.stages_paid);
-			char short_of[INBOX_MONEY_MAX + 48] = "";
+			char short_of[INBOX_MONEY_MAX + 80] = "";
 			int64_t have = 0;
 			if (wallet_holds(c, t.currency[0] ? t.currency : cur, &have) &&
 			    have < due) {
 				char h[INBOX_MONEY_MAX];
 				inbox_money(have, t.currency[0] ? t.currency : cur, h);
-				snprintf(short_of, sizeof short_of,
-				         "; your wallet holds %s (`kontor wallet` says how to add "
-				         "money)",
-				         h);
+				snprintf(short_of, sizeof short_of, "; your wallet holds %s%s", h,
+				         node_says_funding(c)
+				             ? " (`kontor wallet` says how to add money)"
+				             : "");
 			}
 			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)%s",
 			         sh, name, m, total, short_of);
@@ -753,7 +778,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, {0}, 0, NULL, 0, 0};
+	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, {0}, 0, 0, NULL, 0, 0};
 	if (node)
 		c.escrow_seen = store_wallet_escrow_seen_get(s, node, self);
 	char now[MODEL_TIME_LEN + 1];

@@ -87,6 +87,9 @@ void inbox_line_words(const char *kind, const char *order, char *out, size_t cap
 int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats);
 /* Her listings' categories (each once, as written) pushed onto out (the caller frees it). */
 int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e);
+/* How node says money is added to a wallet there (the session's "funding", as the last
+ * sync kept it), copied to out; 0 when it says nothing. */
+int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
 /* The text of a chat message m (a Message object), opened with kp's secret key and the other

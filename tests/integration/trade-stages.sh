@@ -165,7 +165,7 @@ trade_bind "a fourth offer, 5,000 pieces" --qty 5000 --incoterm FOB --place Ning
 t_run "buyer syncs" 0 kb sync
 t_run "buyer's inbox" 0 kb inbox
 t_match "the deposit due is more than his wallet holds, and it says so" "$T_OUT" \
-	'pay 18,015\.00 USD \(total 60,050\.00 USD\); your wallet holds [0-9,]+\.[0-9]{2} USD \(`kontor wallet` says how to add money\)$'
+	'pay 18,015\.00 USD \(total 60,050\.00 USD\); your wallet holds [0-9,]+\.[0-9]{2} USD$'
 t_run "a payment the wallet cannot cover, refused at once (exit 1)" 1 kb order pay "$ORDER"
 t_match "it says the node refused it and that it was dropped" "$T_ERR" 'the node refused it: insufficientFunds: .*\(dropped from the outbox; nothing is kept to retry\)$'
 t_nomatch "a node that says nothing of adding money: no pointer to it" "$T_ERR" 'add money'
@@ -187,6 +187,9 @@ t_match "the node's words on adding money, and the account id to quote" "$(print
 	"^To add money \\(node main says\\): $FUNDING +your account id: $BID $"
 t_run "buyer's wallet --json" 0 kb wallet --json
 t_match "as a field" "$T_OUT" "\"funding\":\"$FUNDING\""
+t_run "buyer's inbox" 0 kb inbox
+t_match "the order to pay now points at the wallet's words" "$T_OUT" \
+	'pay 18,015\.00 USD \(total 60,050\.00 USD\); your wallet holds [0-9,]+\.[0-9]{2} USD \(`kontor wallet` says how to add money\)$'
 t_run "the payment again, refused" 1 kb order pay "$ORDER"
 t_match "the refusal points at the wallet" "$T_ERR" 'insufficientFunds: .*nothing is kept to retry\); `kontor wallet` says how to add money$'
 t_nomatch "not that it was kept" "$T_ERR" 'kept in the outbox'

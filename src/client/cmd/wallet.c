@@ -110,19 +110,12 @@ int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap)
 	struct store *s;
 	struct kerr e = {0, ""};
 	char *cur = NULL;
-	struct node_info n;
-	struct knet_session sess;
 	out[0] = '\0';
 	if (ctx_store(c, &s, &e) != K_OK || (!node && cmd_node_name(c, &cur, &e) != K_OK))
 		return 0;
-	if (store_node_get(s, node ? node : cur, &n, &e) == K_OK) {
-		if (n.session &&
-		    knet_session_parse(n.session, strlen(n.session), &sess, &e) == K_OK)
-			snprintf(out, cap, "%s", sess.funding);
-		node_info_free(&n);
-	}
+	int said = inbox_node_funding(s, node ? node : cur, out, cap);
 	free(cur);
-	return out[0] != '\0';
+	return said;
 }
 
 static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
