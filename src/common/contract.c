@@ -1391,18 +1391,24 @@ int contract_latest_offer(const cJSON *contract)
 	return last;
 }
 
-char *contract_product(const struct contract_terms *terms)
+/* "Iron table legs +2 more", sanitised; "-" without a description. */
+static char *product_words(const char *first, size_t nitems)
 {
-	if (!terms || terms->nitems == 0 || !terms->items[0].description)
+	if (!first || nitems == 0)
 		return xstrdup("-");
 	struct kbuf b = KBUF_INIT;
-	const char *d = terms->items[0].description;
-	text_sanitize(&b, d, strlen(d), 0);
-	if (terms->nitems > 1)
-		kbuf_printf(&b, " +%zu more", terms->nitems - 1);
+	text_sanitize(&b, first, strlen(first), 0);
+	if (nitems > 1)
+		kbuf_printf(&b, " +%zu more", nitems - 1);
 	char *r = xstrdup(kbuf_str(&b));
 	kbuf_free(&b);
 	return r;
+}
+
+char *contract_product(const struct contract_terms *terms)
+{
+	return terms && terms->nitems ? product_words(terms->items[0].description, terms->nitems)
+	                              : product_words(NULL, 0);
 }
 
 void contract_item_words(const struct contract_terms *t, size_t i, struct kbuf *out)
@@ -1430,14 +1436,18 @@ void contract_shipping_words(const struct contract_terms *t, struct kbuf *out)
 
 char *contract_product_of(const cJSON *contract)
 {
+	/* Only the items of the latest offer, unchecked: a list reads thousands of these, and
+	 * words for a column need no validated terms. */
 	int lo = contract ? contract_latest_offer(contract) : -1;
-	struct contract_terms terms;
-	struct kerr e = {0, ""};
-	contract_terms_init(&terms);
 	const cJSON *sec = cJSON_GetArrayItem(item(contract, "sections"), lo);
-	char *r = contract_product(
-	    lo >= 0 && contract_section_terms(sec, &terms, &e) == K_OK ? &terms : NULL);
-	contract_terms_free(&terms);
+	const char *b = lo >= 0 ? str_item(sec, "body") : NULL;
+	cJSON *body = b ? cJSON_Parse(b) : NULL;
+	const cJSON *items = item(body, "items");
+	int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
+	char *r =
+	    product_words(n > 0 ? str_item(cJSON_GetArrayItem(items, 0), "description") : NULL,
+	                  n > 0 ? (size_t)n : 0);
+	cJSON_Delete(body);
 	return r;
 }
 
