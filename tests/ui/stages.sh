@@ -69,7 +69,7 @@ t_match "the TUI opens on her Inbox: the deposit, as money" "$(cat "$T_TMP/d-s-i
 D=$(cat "$T_TMP/d-s-wallet")
 t_match "Enter shows her wallet" "$D" '^Wallet on node main'
 t_match "where escrow holds the deposit for her" "$D" 'as seller +order [A-Za-z0-9_-]{8}… +360\.00 USD +yours once released'
-t_nomatch "after the wallet, the deposit is no longer news" "$(cat "$T_TMP/d-s-inbox2")" 'paid into escrow'
+t_nomatch "after the wallet, the deposit is no longer news" "$(cat "$T_TMP/d-s-inbox2")" 'money +wallet +order'
 cat >"$T_TMP/s-seller" <<EOF
 3
 <Enter>
