@@ -17,6 +17,7 @@
 #include "kontor/csv.h"
 #include "kontor/json.h"
 #include "kontor/money.h"
+#include "kontor/text.h"
 
 #define MAX_OPTIONS 3 /* Shopify Option1..3; Etsy VARIATION 1..2 use 2 */
 #define WOO_MAX_ATTRS 16
@@ -190,6 +191,17 @@ int import_to_utf8(const char *data, size_t len, const char *encoding, struct kb
 		              errno == EINVAL ? "ends the file inside a character of" : "is not",
 		              encoding);
 		break;
+	}
+	/* a stateful decoder (Windows-1258 holds a letter back for its tone mark) gives its last
+	 * character only when told the input has ended */
+	while (rc == K_OK) {
+		char *o = out->data + out->len;
+		size_t room = out->cap - out->len - 1, before = room;
+		size_t r = iconv(cd, NULL, NULL, &o, &room);
+		out->len += before - room;
+		if (r != (size_t)-1 || errno != E2BIG)
+			break;
+		kbuf_reserve(out, out->cap);
 	}
 	iconv_close(cd);
 	if (rc == K_OK && out->len >= 3 && memcmp(out->data, "\xEF\xBB\xBF", 3) == 0) {
@@ -2544,16 +2556,103 @@ int import_has_currency(const char *data, size_t len, const struct import_opts *
 	return has;
 }
 
-/* Windows-1252's 0x80-0x9F (0: not a character); 0xA0-0xFF are Latin-1's. */
-static const uint16_t cp1252_high[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+/* The character set Excel saves "CSV (Comma delimited)" in on a Windows set up for a country:
+ * its ANSI code page, where that is not Windows-1252 (iconv's names). Sorted by country. */
+static const struct {
+	char cc[3];
+	const char *charset, *what;
+} country_charsets[] = {
+    {"AE", "WINDOWS-1256", "an Arabic"},          {"AZ", "WINDOWS-1254", "a Turkish"},
+    {"BG", "WINDOWS-1251", "a Cyrillic"},         {"BH", "WINDOWS-1256", "an Arabic"},
+    {"BY", "WINDOWS-1251", "a Cyrillic"},         {"CN", "GBK", "a Chinese"},
+    {"CZ", "WINDOWS-1250", "a Central European"}, {"EE", "WINDOWS-1257", "a Baltic"},
+    {"EG", "WINDOWS-1256", "an Arabic"},          {"GR", "WINDOWS-1253", "a Greek"},
+    {"HK", "BIG5", "a Traditional Chinese"},      {"HR", "WINDOWS-1250", "a Central European"},
+    {"HU", "WINDOWS-1250", "a Central European"}, {"IL", "WINDOWS-1255", "a Hebrew"},
+    {"IQ", "WINDOWS-1256", "an Arabic"},          {"IR", "WINDOWS-1256", "a Persian"},
+    {"JO", "WINDOWS-1256", "an Arabic"},          {"JP", "CP932", "a Japanese"},
+    {"KG", "WINDOWS-1251", "a Cyrillic"},         {"KR", "CP949", "a Korean"},
+    {"KW", "WINDOWS-1256", "an Arabic"},          {"KZ", "WINDOWS-1251", "a Cyrillic"},
+    {"LB", "WINDOWS-1256", "an Arabic"},          {"LT", "WINDOWS-1257", "a Baltic"},
+    {"LV", "WINDOWS-1257", "a Baltic"},           {"LY", "WINDOWS-1256", "an Arabic"},
+    {"MK", "WINDOWS-1251", "a Cyrillic"},         {"MO", "BIG5", "a Traditional Chinese"},
+    {"OM", "WINDOWS-1256", "an Arabic"},          {"PL", "WINDOWS-1250", "a Central European"},
+    {"QA", "WINDOWS-1256", "an Arabic"},          {"RO", "WINDOWS-1250", "a Central European"},
+    {"RU", "WINDOWS-1251", "a Cyrillic"},         {"SA", "WINDOWS-1256", "an Arabic"},
+    {"SI", "WINDOWS-1250", "a Central European"}, {"SK", "WINDOWS-1250", "a Central European"},
+    {"SY", "WINDOWS-1256", "an Arabic"},          {"TH", "WINDOWS-874", "a Thai"},
+    {"TR", "WINDOWS-1254", "a Turkish"},          {"TW", "BIG5", "a Traditional Chinese"},
+    {"UA", "WINDOWS-1251", "a Cyrillic"},         {"VN", "WINDOWS-1258", "a Vietnamese"},
+    {"YE", "WINDOWS-1256", "an Arabic"},
+};
 
-/* A file that is not UTF-8 is refused here, once, when it is UTF-16 or reads as Windows-1252
- * (mostly bytes UTF-8 cannot have, none that 1252 leaves undefined): what Excel saves. A file
- * that is mostly UTF-8 goes on, and the reader names each row with a bad byte. */
-static int check_encoding(const char *data, size_t len, const char *name, struct kerr *e)
+const char *import_country_charset(const char *alpha2, const char **what)
+{
+	size_t n = sizeof country_charsets / sizeof country_charsets[0];
+	for (size_t i = 0; alpha2 && i < n; i++)
+		if (strcasecmp(country_charsets[i].cc, alpha2) == 0) {
+			if (what)
+				*what = country_charsets[i].what;
+			return country_charsets[i].charset;
+		}
+	return NULL;
+}
+
+/* Line `line` of data (whose first bad byte is at `at`), read as charset, for a person to
+ * judge: sanitised, at most 60 columns, from a little before the bad byte when that stands
+ * far in. 0 when the line does not convert. */
+static int line_read_as(const char *data, size_t len, size_t at, const char *charset,
+                        struct kbuf *out)
+{
+	size_t from = at, to = at;
+	while (from > 0 && data[from - 1] != '\n')
+		from--;
+	while (to < len && data[to] != '\n' && data[to] != '\r')
+		to++;
+	struct kbuf lead = KBUF_INIT, line = KBUF_INIT, shown = KBUF_INIT;
+	struct kerr e = {0, ""};
+	int ok = import_to_utf8(data + from, at - from, charset, &lead, &e) == K_OK &&
+	         import_to_utf8(data + from, to - from, charset, &line, &e) == K_OK;
+	if (ok) {
+		text_sanitize(&shown, line.data ? line.data : "", line.len, 0);
+		const char *s = shown.data ? shown.data : "";
+		size_t lead_chars = 0, skip = 0;
+		for (size_t i = 0; i < lead.len; i++)
+			lead_chars += ((unsigned char)lead.data[i] & 0xC0) != 0x80;
+		if (lead_chars > 40) /* start 20 characters before the bad one */
+			for (size_t n = 0; s[skip] && n < lead_chars - 20; n++)
+				while (s[++skip] && ((unsigned char)s[skip] & 0xC0) == 0x80)
+					;
+		if (skip)
+			kbuf_append(out, "…", strlen("…"));
+		text_clip(out, s + skip, 60, 0);
+		if (text_width(s + skip) > 60)
+			kbuf_append(out, "…", strlen("…"));
+	}
+	kbuf_free(&lead);
+	kbuf_free(&line);
+	kbuf_free(&shown);
+	return ok;
+}
+
+/* 1 when the whole of data converts from charset. */
+static int converts_from(const char *data, size_t len, const char *charset)
+{
+	struct kbuf u = KBUF_INIT;
+	struct kerr e = {0, ""};
+	int ok = import_to_utf8(data, len, charset, &u, &e) == K_OK;
+	kbuf_free(&u);
+	return ok;
+}
+
+/* A file that is not UTF-8 is refused here, once: when it is UTF-16, or when most of its bytes
+ * above ASCII are not UTF-8 (what Excel saves on a Windows that is not set to UTF-8). The words
+ * name the character set to give --encoding, with the first bad line read in it for the person
+ * to judge: the code page of the country (a Vietnamese seller's Excel saves WINDOWS-1258),
+ * else Windows-1252 where the file reads as that. A file that is mostly UTF-8 goes on, and the
+ * reader names each row with a bad byte. */
+static int check_encoding(const char *data, size_t len, const char *name, const char *country,
+                          struct kerr *e)
 {
 	const unsigned char *u = (const unsigned char *)data;
 	if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
@@ -2565,7 +2664,6 @@ static int check_encoding(const char *data, size_t len, const char *name, struct
 	if (utf8_valid(data, len))
 		return K_OK;
 	size_t good = 0, bad = 0, first = 0;
-	int cp1252 = 1;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = u[i];
 		if (c < 0x80) {
@@ -2580,24 +2678,39 @@ static int check_encoding(const char *data, size_t len, const char *name, struct
 		}
 		if (!bad++)
 			first = i;
-		if (c < 0xA0 && !cp1252_high[c - 0x80])
-			cp1252 = 0;
 		i++;
 	}
-	if (!cp1252 || good >= bad)
+	if (good >= bad)
 		return K_OK;
 	long line = 1;
 	for (size_t i = 0; i < first; i++)
 		line += data[i] == '\n';
-	uint32_t cp = u[first] < 0xA0 ? cp1252_high[u[first] - 0x80] : u[first];
-	char shown[5] = {0};
-	utf8_encode(cp, shown);
-	return kerr_set(
-	    e, K_EINVAL,
-	    "%s: line %ld: not UTF-8 (byte 0x%02X, '%s' in Windows-1252, the encoding "
-	    "Excel saves CSV in): give --encoding WINDOWS-1252 (or ISO-8859-1), or save "
-	    "the file as \"CSV UTF-8\"",
-	    name, line, u[first], shown);
+	const char *what = "a Western European or American";
+	const char *set = import_country_charset(country, &what);
+	if (!set || !converts_from(data, len, set)) {
+		set = "WINDOWS-1252";
+		what = "a Western European or American";
+		if (!converts_from(data, len, set))
+			set = NULL;
+	}
+	struct kbuf shown = KBUF_INIT;
+	if (set && !line_read_as(data, len, first, set, &shown))
+		set = NULL;
+	if (set)
+		kerr_set(e, K_EINVAL,
+		         "%s: line %ld: not UTF-8; read as %s (what Excel saves CSV in on %s "
+		         "Windows) it says \"%s\": if that is right, give --encoding %s, else the "
+		         "character set it was saved in, or save the file as \"CSV UTF-8\"",
+		         name, line, set, what, shown.data ? shown.data : "", set);
+	else
+		kerr_set(
+		    e, K_EINVAL,
+		    "%s: line %ld: not UTF-8 (byte 0x%02X): give --encoding with the character "
+		    "set it was saved in (WINDOWS-1258, GBK, CP932, WINDOWS-1251...), or save the "
+		    "file as \"CSV UTF-8\"",
+		    name, line, u[first]);
+	kbuf_free(&shown);
+	return K_EINVAL;
 }
 
 void import_keep_status(const struct import_row *r, const struct listing *cached, struct listing *l)
@@ -2612,7 +2725,7 @@ typedef int parse_fn(struct pctx *p, const char *data, size_t len, struct kerr *
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
                  struct import_stats *st, import_cb cb, void *ctx, struct kerr *e)
 {
-	int rc = check_encoding(data, len, name, e);
+	int rc = check_encoding(data, len, name, o->country, e);
 	if (rc)
 		return rc;
 	enum import_format f = o->format;

@@ -39,6 +39,8 @@ struct import_opts {
 	                            * the file has no currency column or a row leaves it empty */
 	char delim;                /* --delimiter; 0: Excel's "sep=X" line, else the header's */
 	int decimal_comma;         /* --decimal-comma; a ';'-separated file reads them anyway */
+	const char *country;       /* the seller's ISO 3166 alpha-2, or NULL: a file that is not
+	                            * UTF-8 is said as read in that country's Excel charset */
 };
 
 /* From the first byte ('{' = JSON Lines) or the header line's column names (Etsy's also from
@@ -112,6 +114,11 @@ int import_sku_key(const char *s, char *out);
 /* The currency of a country (ISO 3166 alpha-2 -> ISO 4217, from ISO 4217's own list of
  * entities, funds and second currencies left out); NULL for none (AQ, GS) or unknown. */
 const char *import_country_currency(const char *alpha2);
+
+/* The character set Excel saves CSV in on a Windows set up for a country (its ANSI code page,
+ * iconv's name: "WINDOWS-1258" for VN, "GBK" for CN, "CP932" for JP), and in *what the words
+ * for such a Windows ("a Vietnamese"); NULL for a country on Windows-1252 or unknown. */
+const char *import_country_charset(const char *alpha2, const char **what);
 
 /* HTML (a product body) to plain text, appended to out: tags dropped; <br>, <p>, <div>, <li>,
  * <tr>, <h1>-<h6> become line breaks; <script> and <style> bodies and comments dropped;

@@ -78,22 +78,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const curs[] = {NULL, "USD"};
 	for (int f = IMPORT_AUTO; f <= IMPORT_SHOPEE; f++)
 		for (int c = 0; c < 2; c++) {
-			struct import_opts o = {(enum import_format)f, curs[c], 0, 0};
+			struct import_opts o = {(enum import_format)f, curs[c], 0, 0, NULL};
 			parse_all(s, size, &o);
 		}
-	struct import_opts semi = {IMPORT_AUTO, "EUR", ';', 1};
+	struct import_opts semi = {IMPORT_AUTO, "EUR", ';', 1, NULL};
 	parse_all(s, size, &semi);
+	/* a file that is not UTF-8, said as read in the seller's country's Excel charset */
+	static const char *const countries[] = {"VN", "JP", "CN"};
+	for (size_t i = 0; i < 3; i++) {
+		struct import_opts o = {IMPORT_AUTO, "USD", 0, 0, countries[i]};
+		parse_all(s, size, &o);
+	}
 	(void)import_detect(s, size, 0);
 
 	/* Excel's encodings, converted, then read */
-	static const char *const sets[] = {"WINDOWS-1252", "UTF-16"};
-	for (size_t i = 0; i < 2; i++) {
+	static const char *const sets[] = {"WINDOWS-1252", "UTF-16", "WINDOWS-1258"};
+	for (size_t i = 0; i < 3; i++) {
 		struct kbuf u = KBUF_INIT;
 		struct kerr e = {0, ""};
 		if (import_to_utf8(s, size, sets[i], &u, &e) == K_OK) {
 			check(utf8_valid(u.data ? u.data : "", u.len),
 			      "converted text is not UTF-8");
-			struct import_opts o = {IMPORT_AUTO, "USD", 0, 0};
+			struct import_opts o = {IMPORT_AUTO, "USD", 0, 0, NULL};
 			parse_all(u.data ? u.data : "", u.len, &o);
 		} else {
 			check(e.msg[0] != 0, "conversion error without a message");

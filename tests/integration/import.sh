@@ -193,7 +193,7 @@ t_match "changes nothing" "$T_OUT" '0 created, 0 updated, 4 unchanged, 2 merged,
 # --- Excel: Windows-1252, "sep=;" and decimal commas --------------------------------------------
 n5=$(outbox_n)
 t_run "a Windows-1252 file is refused" 1 k listing import "$D/woocommerce-1252.csv" --currency EUR
-t_match "once, naming --encoding" "$T_ERR" "woocommerce-1252\.csv: line 2: not UTF-8 \(byte 0xE9, 'é' in Windows-1252.*give --encoding WINDOWS-1252"
+t_match "once, naming --encoding with the line as it reads in it" "$T_ERR" 'woocommerce-1252\.csv: line 2: not UTF-8; read as WINDOWS-1252 \(what Excel saves CSV in on a Western European or American Windows\) it says "60,simple,CAFE-MUG,Café crème mug,1,,.*give --encoding WINDOWS-1252'
 t_eq "not row by row" "$(printf '%s\n' "$T_ERR" | wc -l)" "1"
 t_eq "and nothing queued" "$(outbox_n)" "$n5"
 t_run "with --encoding it goes in (queued: no node here)" 4 k listing import "$D/woocommerce-1252.csv" --currency EUR --encoding WINDOWS-1252 --json
@@ -256,6 +256,16 @@ t_match "and says it is not a format kontor knows" "$T_ERR" 'not a format kontor
 t_run "--sheet naming no sheet is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --sheet Products
 t_match "listing the workbook's sheets" "$T_ERR" "no sheet 'Products' \(its sheets: 'Hướng dẫn', 'Bản đăng tải'\)"
 t_run "--sheet on a CSV file is a usage error" 2 k3 listing import "$D/shopee-sales-info.csv" --sheet 1
+outbox_n3() { k3 outbox list --json | grep -c '"method"'; }
+nq3=$(outbox_n3)
+t_run "her shop's CSV as Excel saves it on a Vietnamese Windows is refused" 1 k3 listing import "$D/shopify-vi-1258.csv"
+t_match "naming her Excel's character set, with the line as it reads in it" "$T_ERR" 'shopify-vi-1258\.csv: line 2: not UTF-8; read as WINDOWS-1258 \(what Excel saves CSV in on a Vietnamese Windows\) it says "quat-may,Quạt mây đan tay,.*give --encoding WINDOWS-1258,'
+t_nomatch "never the Western one" "$T_ERR" '1252'
+t_eq "nothing queued" "$(outbox_n3)" "$nq3"
+t_run "with --encoding WINDOWS-1258 it goes in" 4 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258
+t_match "both products" "$T_OUT" '2 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(3 rows\)'
+t_match "her titles and options with every tone mark" "$(k3 listing show quat-may --json)" '"title":"Quạt mây đan tay".*"options":\{"Cỡ":"Lớn"\}'
+t_match "and the last field of the file whole" "$(k3 listing show DEN-TRE --json)" '"tags":\["tre"\]'
 t_run "--encoding on a workbook is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --encoding WINDOWS-1252
 t_match "saying why" "$T_ERR" '--encoding: .*shopee-template\.xlsx is an Excel workbook \(\.xlsx\); the option is for CSV files'
 t_run "--delimiter on a workbook too" 2 k3 listing import "$X/shopee-template.xlsx" --delimiter ';'

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <iconv.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static struct got *parse_opts(const char *data, size_t len, const struct import_
 static struct got *parse_str(const char *data, size_t len, enum import_format f, const char *cur,
                              int want_rc, enum import_format *used)
 {
-	struct import_opts o = {f, cur, 0, 0};
+	struct import_opts o = {f, cur, 0, 0, NULL};
 	return parse_opts(data, len, &o, want_rc, used, NULL);
 }
 
@@ -180,7 +181,7 @@ static void kontor_csv_without_currency_column_takes_the_option(void **state)
 	const char csv[] = "sku,title,price\nA-1,Thing,2.50\n";
 	struct kerr e = {0, ""};
 	struct got *g = calloc(1, sizeof *g);
-	struct import_opts o = {IMPORT_KONTOR, NULL, 0, 0};
+	struct import_opts o = {IMPORT_KONTOR, NULL, 0, 0, NULL};
 	assert_int_equal(import_parse(csv, strlen(csv), "t.csv", &o, NULL, collect, g, &e),
 	                 K_EUSAGE);
 	assert_non_null(strstr(e.msg, "--currency"));
@@ -199,7 +200,7 @@ static void kontor_csv_missing_required_column_is_a_file_error(void **state)
 	const char csv[] = "sku,name,price,currency\nA,B,1,USD\n";
 	struct kerr e = {0, ""};
 	struct got *g = calloc(1, sizeof *g);
-	struct import_opts o = {IMPORT_KONTOR, NULL, 0, 0};
+	struct import_opts o = {IMPORT_KONTOR, NULL, 0, 0, NULL};
 	assert_int_equal(import_parse(csv, strlen(csv), "t.csv", &o, NULL, collect, g, &e),
 	                 K_EINVAL);
 	assert_non_null(strstr(e.msg, "no 'title' column"));
@@ -383,7 +384,7 @@ static void shopee_without_currency_names_the_option(void **state)
 	size_t len;
 	char *data = slurp("shopee-sales-info.csv", &len);
 	struct kerr e = {0, ""};
-	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0, NULL};
 	struct got *g = parse_opts(data, len, &o, K_EUSAGE, NULL, &e);
 	assert_int_equal(g->n, 0);
 	assert_non_null(strstr(e.msg, "--currency"));
@@ -561,7 +562,7 @@ static void callback_stop_ends_the_parse_with_its_value(void **state)
 	struct got *g = calloc(1, sizeof *g);
 	g->n = 64; /* collect returns K_EFAIL at once */
 	const char csv[] = "sku,title,currency,price\nA,B,USD,1\nC,D,USD,1\n";
-	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0, NULL};
 	struct kerr e;
 	assert_int_equal(import_parse(csv, strlen(csv), "t", &o, NULL, collect, g, &e), K_EFAIL);
 	g->n = 0;
@@ -907,13 +908,14 @@ static void windows_1252_file_is_refused_once_naming_encoding(void **state)
 	(void)state;
 	size_t len;
 	char *data = slurp("woocommerce-1252.csv", &len);
-	struct import_opts o = {IMPORT_AUTO, "EUR", 0, 0};
+	struct import_opts o = {IMPORT_AUTO, "EUR", 0, 0, NULL};
 	struct kerr e = {0, ""};
 	struct got *g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
 	assert_int_equal(g->n, 0); /* not row by row */
 	assert_non_null(strstr(e.msg, "test.csv: line 2: not UTF-8"));
 	assert_non_null(strstr(e.msg, "--encoding WINDOWS-1252"));
-	assert_non_null(strstr(e.msg, "'é'"));
+	/* the line as it reads in that set, for the person to judge */
+	assert_non_null(strstr(e.msg, "\"60,simple,CAFE-MUG,Café crème mug,1,,"));
 	got_free(g);
 	/* converted, it reads with every accent and the euro sign */
 	struct kbuf u = KBUF_INIT;
@@ -926,6 +928,104 @@ static void windows_1252_file_is_refused_once_naming_encoding(void **state)
 	got_free(g);
 	kbuf_free(&u);
 	free(data);
+}
+
+/* UTF-8 text as a shop's Excel on another Windows would save it (charset, iconv's name). */
+static char *encode_as(const char *utf8, const char *charset, size_t *len)
+{
+	iconv_t cd = iconv_open(charset, "UTF-8");
+	assert_true(cd != (iconv_t)-1);
+	size_t left = strlen(utf8), room = left * 4 + 1;
+	char *out = calloc(1, room), *in = (char *)utf8, *o = out;
+	assert_true(iconv(cd, &in, &left, &o, &room) != (size_t)-1);
+	iconv_close(cd);
+	*len = (size_t)(o - out);
+	return out;
+}
+
+static void vietnamese_excel_csv_names_windows_1258_with_the_line_it_reads(void **state)
+{
+	(void)state;
+	const char *text = "Handle,Title,Variant SKU,Variant Price\n"
+	                   "gio-tre,Giỏ tre đan tay,GIO-TRE,185000\n"
+	                   "non-la,Nón lá Huế,NON-LA,90000\n";
+	size_t len;
+	char *data = encode_as(text, "WINDOWS-1258", &len);
+	struct import_opts o = {IMPORT_AUTO, "VND", 0, 0, "VN"};
+	struct kerr e = {0, ""};
+	struct got *g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
+	assert_int_equal(g->n, 0); /* once, not row by row */
+	got_free(g);
+	assert_non_null(strstr(e.msg, "test.csv: line 2: not UTF-8"));
+	assert_non_null(strstr(e.msg, "WINDOWS-1258"));
+	assert_non_null(strstr(e.msg, "Vietnamese"));
+	assert_non_null(strstr(e.msg, "\"gio-tre,Giỏ tre đan tay,GIO-TRE,185000\""));
+	assert_non_null(strstr(e.msg, "give --encoding WINDOWS-1258"));
+	assert_null(strstr(e.msg, "1252"));
+	/* Windows-1258 decodes with a state (a letter waits for its tone mark): the last letter
+	 * of a file with no newline at its end is not lost */
+	struct kbuf last = KBUF_INIT;
+	assert_int_equal(import_to_utf8("Gio\xD2 tre", 8, "WINDOWS-1258", &last, &e), K_OK);
+	assert_string_equal(last.data, "Giỏ tre");
+	kbuf_free(&last);
+	/* converted as it says, the titles are hers */
+	struct kbuf u = KBUF_INIT;
+	assert_int_equal(import_to_utf8(data, len, "WINDOWS-1258", &u, &e), K_OK);
+	g = parse_opts(u.data, u.len, &o, K_OK, NULL, NULL);
+	assert_int_equal(g->n, 2);
+	assert_string_equal(g->l[0].title, "Giỏ tre đan tay");
+	assert_string_equal(g->l[1].title, "Nón lá Huế");
+	got_free(g);
+	kbuf_free(&u);
+	/* without her country the bytes read as Windows-1252, and the line shows they do not */
+	o.country = NULL;
+	g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
+	got_free(g);
+	assert_non_null(strstr(e.msg, "give --encoding WINDOWS-1252"));
+	assert_non_null(strstr(e.msg, "\"gio-tre,GioÒ tre"));
+	/* a country on Windows-1252 says the same */
+	o.country = "DE";
+	g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
+	got_free(g);
+	assert_non_null(strstr(e.msg, "give --encoding WINDOWS-1252"));
+	free(data);
+}
+
+static void east_asian_excel_csv_names_its_code_page_never_1252(void **state)
+{
+	(void)state;
+	struct {
+		const char *country, *charset, *title;
+	} cases[] = {
+	    {"CN", "GBK", "铁艺桌腿、黑色"},        {"JP", "CP932", "竹の箸、セット"},
+	    {"KR", "CP949", "대나무 젓가락"},       {"TW", "BIG5", "竹筷子、黑色"},
+	    {"RU", "WINDOWS-1251", "Стол дубовый"}, {"TH", "WINDOWS-874", "ตะกร้าไม้ไผ่"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+		         "Handle,Title,Variant SKU,Variant Price\nx,%s,X-1,12\ny,%s %s,Y-1,13\n",
+		         cases[i].title, cases[i].title, cases[i].title);
+		size_t len;
+		char *data = encode_as(text, cases[i].charset, &len);
+		struct import_opts o = {IMPORT_AUTO, "USD", 0, 0, cases[i].country};
+		struct kerr e = {0, ""};
+		struct got *g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
+		assert_int_equal(g->n, 0);
+		got_free(g);
+		char want[128];
+		snprintf(want, sizeof want, "give --encoding %s,", cases[i].charset);
+		if (!strstr(e.msg, want) || !strstr(e.msg, cases[i].title))
+			fail_msg("%s: %s", cases[i].country, e.msg);
+		/* with no country it is refused once all the same */
+		o.country = NULL;
+		g = parse_opts(data, len, &o, K_EINVAL, NULL, &e);
+		assert_int_equal(g->n, 0);
+		got_free(g);
+		if (!strstr(e.msg, "line 2: not UTF-8") || !strstr(e.msg, "--encoding"))
+			fail_msg("%s without a country: %s", cases[i].country, e.msg);
+		free(data);
+	}
 }
 
 static void encoding_names_and_bytes_outside_the_set_are_refused(void **state)
@@ -943,7 +1043,7 @@ static void encoding_names_and_bytes_outside_the_set_are_refused(void **state)
 	const char u16[] = "\xFF\xFEs\0k\0u\0,\0t\0i\0t\0l\0e\0,\0p\0r\0i\0c\0e\0,\0c\0u\0r\0r\0"
 	                   "e\0n\0c\0y\0\n\0A\0,\0\xE9\0,\0\x31\0,\0E\0U\0R\0\n\0";
 	size_t n16 = sizeof u16 - 1;
-	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0, NULL};
 	struct got *g = parse_opts(u16, n16, &o, K_EINVAL, NULL, &e);
 	assert_non_null(strstr(e.msg, "--encoding UTF-16"));
 	got_free(g);
@@ -999,14 +1099,14 @@ static void decimal_comma_in_a_comma_file_needs_the_option(void **state)
 	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
 	assert_false(g->ok[0]);
 	got_free(g);
-	struct import_opts o = {IMPORT_AUTO, NULL, 0, 1};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 1, NULL};
 	g = parse_opts(csv, strlen(csv), &o, K_OK, NULL, NULL);
 	assert_true(g->ok[0]);
 	assert_int_equal(g->l[0].tiers[0].unit_price, 1250);
 	got_free(g);
 	/* --delimiter ';' with a header that has more commas than semicolons */
 	const char semi[] = "sku;title, long;currency;price\nA;T, x;EUR;3,25\n";
-	struct import_opts os = {IMPORT_KONTOR, NULL, ';', 0};
+	struct import_opts os = {IMPORT_KONTOR, NULL, ';', 0, NULL};
 	struct kerr e = {0, ""};
 	g = parse_opts(semi, strlen(semi), &os, K_EINVAL, NULL, &e);
 	assert_non_null(strstr(e.msg, "no 'title' column"));
@@ -1024,7 +1124,7 @@ static void decimal_comma_in_a_comma_file_needs_the_option(void **state)
 static void has_currency_says_which_files_need_one(void **state)
 {
 	(void)state;
-	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0, NULL};
 	const char shop[] = "Handle,Title,Variant Price\n";
 	const char k1[] = "sku,title,price\n", k2[] = "sku,title,price,currency\n";
 	const char j[] = "{\"sku\":\"A\"}\n";
@@ -1109,6 +1209,8 @@ int main(void)
 	    cmocka_unit_test(etsy_german_header_translates_currency_and_sku),
 	    cmocka_unit_test(woocommerce_repeats_merge_conflicts_fail_and_groups_list_children),
 	    cmocka_unit_test(windows_1252_file_is_refused_once_naming_encoding),
+	    cmocka_unit_test(vietnamese_excel_csv_names_windows_1258_with_the_line_it_reads),
+	    cmocka_unit_test(east_asian_excel_csv_names_its_code_page_never_1252),
 	    cmocka_unit_test(encoding_names_and_bytes_outside_the_set_are_refused),
 	    cmocka_unit_test(mostly_utf8_file_fails_only_its_bad_row),
 	    cmocka_unit_test(semicolon_file_from_excel_reads_decimal_commas),

@@ -460,8 +460,8 @@ static int currency_arg(const char *v, const char *what, char cur[8], struct ker
 /* The prices' currency of a file that has no currency column, never guessed silently:
  * `set currency` in the config, else the currency of the account's country; where it came
  * from is said on standard error (and in --json). */
-static int default_currency(struct ctx *c, struct store *s, const char *file, char cur[8],
-                            char *from, size_t fromcap, struct kerr *e)
+static int default_currency(const char *country, const char *file, char cur[8], char *from,
+                            size_t fromcap, struct kerr *e)
 {
 	struct ui_config *cfg = xcalloc(1, sizeof *cfg);
 	ui_config_init(cfg);
@@ -481,14 +481,10 @@ static int default_currency(struct ctx *c, struct store *s, const char *file, ch
 	}
 	if (cur[0])
 		return K_OK;
-	struct account acc;
-	if (store_account_get(s, c->self_id, &acc, NULL) == K_OK) {
-		const char *cc = import_country_currency(acc.country);
-		if (cc) {
-			snprintf(cur, 8, "%s", cc);
-			snprintf(from, fromcap, "your country %s", acc.country);
-		}
-		account_free(&acc);
+	const char *cc = import_country_currency(country);
+	if (cc) {
+		snprintf(cur, 8, "%s", cc);
+		snprintf(from, fromcap, "your country %s", country);
 	}
 	if (!cur[0])
 		return kerr_set(e, K_EUSAGE,
@@ -583,7 +579,7 @@ static int read_workbook(struct imp *x, const struct args *a, enum import_format
 
 static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0};
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0, NULL};
 	int rc;
 	const char *v;
 	if ((v = arg_get(a, "format")) && (rc = import_format_parse(v, &o.format, e)))
@@ -618,6 +614,13 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	if ((rc = ctx_store(c, &x.s, e)))
 		return rc;
+	char country[4] = ""; /* your profile's: the currency and character set it implies */
+	struct account acc;
+	if (store_account_get(x.s, c->self_id, &acc, NULL) == K_OK) {
+		snprintf(country, sizeof country, "%.2s", acc.country);
+		account_free(&acc);
+	}
+	o.country = country[0] ? country : NULL;
 	struct kbuf data = KBUF_INIT;
 	if ((rc = read_input(c, a->pos[0], &data, e))) {
 		kbuf_free(&data);
@@ -655,7 +658,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	const char *bytes = data.data ? data.data : "";
 	if (!o.currency && !import_has_currency(bytes, data.len, &o)) {
-		if ((rc = default_currency(c, x.s, x.file, cur, cur_from, sizeof cur_from, e))) {
+		if ((rc = default_currency(o.country, x.file, cur, cur_from, sizeof cur_from, e))) {
 			kbuf_free(&data);
 			xlsx_rows_free(&x.rows);
 			return rc;
@@ -773,8 +776,10 @@ const struct cmd_entry cmd_import_entries[] = {
      "  --currency CUR    the prices' currency where the file has no currency column (Shopify,\n"
      "                    WooCommerce, Shopee) and for rows that leave it empty; without it: `set\n"
      "                    currency` in the config, else your country's (said when used)\n"
-     "  --encoding NAME   a CSV file's character set when it is not UTF-8 (WINDOWS-1252 as\n"
-     "                    Excel saves CSV, ISO-8859-1, UTF-16...)\n"
+     "  --encoding NAME   a CSV file's character set when it is not UTF-8, as Excel saves\n"
+     "                    CSV: WINDOWS-1252 in the West, WINDOWS-1258 in Vietnam, GBK in\n"
+     "                    China, CP932 in Japan... (a file that is not UTF-8 is refused,\n"
+     "                    naming the set of your country with its first line read in it)\n"
      "  --delimiter C     ',' ';' '|' or tab (default: Excel's sep= line, else the header's)\n"
      "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway)\n"
      "  --dry-run         check every row and say what would change; write nothing\n\n"
