@@ -86,7 +86,9 @@ t_match "add says it is queued" "$T_ERR" 'queued'
 printf 'Powder-coated steel.\nFits all tables.\n' >"$T_TMP/desc.txt"
 t_run "listing add reads the description from @FILE" 4 k listing add --sku LED-5M --title "LED strip 5 m warm white" --price 3.20 --currency EUR --description @"$T_TMP/desc.txt" --origin CN --json
 t_match "add --json says queued" "$T_OUT" '"status":"queued"'
+t_match "a listing that does not say ships from your country" "$(k listing show LED-5M --json)" '"shipsFrom":"CN"'
 t_run "listing add in yen" 4 k listing add --sku CUP-1 --title "有田焼 コーヒーカップ" --price 1200 --currency JPY --origin JP --ships-from JP
+t_match "and from where --ships-from says" "$(k listing show CUP-1 --json)" '"shipsFrom":"JP"'
 t_run "listing add with the same sku is refused" 1 k listing add --sku TL-71 --title "again" --price 1 --currency USD
 t_match "duplicate sku points to edit" "$T_ERR" 'listing edit'
 

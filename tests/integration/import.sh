@@ -234,6 +234,7 @@ t_match "read as Shopee from its one sheet" "$T_OUT" '"format":"shopee","sheet":
 t_match "Shopee's notes rows are no rows of hers; one product failed" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"merged":0,"failed":1,"rows":6'
 t_match "the bad row named by its row in the sheet" "$T_ERR" "shopee-sales-info\.xlsx:12: product 'Thảm cói': et_title_variation_price"
 t_match "the prices are in her country's currency, said" "$T_OUT" '"currency":"VND","currencyFrom":"your country VN"'
+t_match "and her products ship from her country, said" "$T_OUT" '"shipsFrom":"VN","shipsFromFrom":"your country VN"'
 t_run "a Shopee product with two variations shows" 0 k3 listing show GIO-TRE --json
 t_match "each variation with its SKU, name, price and stock" "$T_OUT" '"variants":\[\{"sku":"GIO-TRE-S","options":\{"Variation":"Nhỏ"\},"unitPrice":185000,"stock":40\},\{"sku":"GIO-TRE-L","options":\{"Variation":"Lớn"\},"unitPrice":245000,"stock":25\}\]'
 t_match "the lowest price is the listing's and the stock is summed" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":185000\}\].*"stock":65'
@@ -265,7 +266,17 @@ t_eq "nothing queued" "$(outbox_n3)" "$nq3"
 t_run "with --encoding WINDOWS-1258 it goes in" 4 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258
 t_match "both products" "$T_OUT" '2 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(3 rows\)'
 t_match "her titles and options with every tone mark" "$(k3 listing show quat-may --json)" '"title":"Quạt mây đan tay".*"options":\{"Cỡ":"Lớn"\}'
-t_match "and the last field of the file whole" "$(k3 listing show DEN-TRE --json)" '"tags":\["tre"\]'
+t_match "and the last field of the file whole" "$(k3 listing show den-tre --json)" '"tags":\["tre"\]'
+t_match "they ship from her country, said once" "$T_ERR" 'shopify-vi-1258\.csv: ships from VN, your country, for 2 listings that do not say \(--ships-from to choose another\)'
+t_match "as the listing says" "$(k3 listing show quat-may --json)" '"shipsFrom":"VN"'
+t_run "she ships the lamp from a warehouse in Thailand" 4 k3 listing edit den-tre --ships-from TH
+t_run "the same file again" 0 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --dry-run
+t_match "changes nothing: what she set is kept where the file does not say" "$T_OUT" '0 to create, 0 to update, 2 unchanged'
+t_nomatch "and nothing is said of a default" "$T_ERR" 'ships from'
+t_run "--ships-from names another country for every row that does not say" 0 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --ships-from CN --dry-run --json
+t_match "her own word over what was set before" "$T_OUT" '"created":0,"updated":2,"unchanged":0'
+t_run "--ships-from with a country that is none is a usage error" 2 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --ships-from XX
+t_match "naming it" "$T_ERR" "--ships-from: unknown country 'XX'"
 t_run "--encoding on a workbook is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --encoding WINDOWS-1252
 t_match "saying why" "$T_ERR" '--encoding: .*shopee-template\.xlsx is an Excel workbook \(\.xlsx\); the option is for CSV files'
 t_run "--delimiter on a workbook too" 2 k3 listing import "$X/shopee-template.xlsx" --delimiter ';'
@@ -323,6 +334,8 @@ t_run "her Shopee listings go to the node with the first sync" 0 k3 sync
 t_eq "her outbox is empty" "$(k3 outbox list --json | grep -c '"method"')" "0"
 t_run "another account finds her basket on the node" 0 k2 search "giỏ tre" --remote
 t_match "by its Vietnamese title" "$T_OUT" 'Giỏ tre đan tay'
+t_run "a buyer looking for products from Vietnam finds hers" 0 k2 search --country VN --remote
+t_match "her basket among them, with her country" "$T_OUT" 'Giỏ tre đan tay .* VN '
 
 # --- a buyer's offer names the variant bought, and takes its price ----------------------
 t_run "the buyer syncs" 0 k2 sync

@@ -71,6 +71,9 @@ int ctx_store(struct ctx *c, struct store **out, struct kerr *e);
 int ctx_identity(struct ctx *c, struct kerr *e);
 /* Our account id from the cache (no passphrase needed). */
 int ctx_self(struct ctx *c, struct kerr *e);
+/* Your profile's country (ISO 3166 alpha-2) into out, "" when the cache has none: what your
+ * listings ship from and your shop's files are priced and encoded in unless they say. */
+void ctx_self_country(struct ctx *c, char out[3]);
 /* What a list command does: our id known, then each(c, obj) for every cached object of type
  * (of parent when not NULL), as store_object_each walks them. */
 int ctx_list_objects(struct ctx *c, const char *type, const char *parent,

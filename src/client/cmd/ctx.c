@@ -182,6 +182,19 @@ int ctx_self(struct ctx *c, struct kerr *e)
 	return K_OK;
 }
 
+void ctx_self_country(struct ctx *c, char out[3])
+{
+	out[0] = 0;
+	struct store *s;
+	struct kerr e;
+	struct account acc;
+	if (ctx_self(c, &e) || ctx_store(c, &s, &e) ||
+	    store_account_get(s, c->self_id, &acc, NULL) != K_OK)
+		return;
+	snprintf(out, 3, "%.2s", acc.country);
+	account_free(&acc);
+}
+
 int ctx_list_objects(struct ctx *c, const char *type, const char *parent,
                      int (*each)(void *c, const struct cJSON *obj), struct kerr *e)
 {

@@ -69,6 +69,9 @@ struct imp {
 	long checked, signed_n;
 	struct xlsx_rows rows; /* a workbook's sheet: its CSV lines to its rows */
 	char sheet[128];       /* the workbook's sheet read, or "" */
+	char ships_from[3];    /* for rows that do not say: --ships-from, else your country */
+	int ships_given;       /* --ships-from: over what a cached listing says too */
+	long ships_default;    /* listings written with your country as their ships-from */
 };
 
 /* Where a row stands in the file: its line, or its row in a workbook's sheet. */
@@ -313,6 +316,16 @@ static void row_merged(struct imp *x, long line, long same_as)
 		        unit(x), at(x, same_as));
 }
 
+/* A row that does not say where it ships from: --ships-from, else what the cached listing
+ * said (kept by the caller), else your country. 1 when your country was taken unasked. */
+static int ships_from_default(struct imp *x, struct listing *l)
+{
+	if (l->ships_from[0] || !x->ships_from[0])
+		return 0;
+	memcpy(l->ships_from, x->ships_from, sizeof x->ships_from);
+	return !x->ships_given;
+}
+
 static int on_row(void *vx, const struct import_row *r)
 {
 	struct imp *x = vx;
@@ -364,6 +377,7 @@ static int on_row(void *vx, const struct import_row *r)
 		row_failed(x, line, msg);
 		goto out;
 	}
+	int took_default = 0;
 	struct listing old;
 	char op = 'c';
 	memcpy(l->created, x->now, sizeof l->created);
@@ -378,6 +392,9 @@ static int on_row(void *vx, const struct import_row *r)
 		if (x->format == IMPORT_KONTOR && !l->seller_sku && old.seller_sku)
 			l->seller_sku = xstrdup(old.seller_sku);
 		import_keep_status(r, &old, l);
+		if (!l->ships_from[0] && !x->ships_given)
+			memcpy(l->ships_from, old.ships_from, sizeof l->ships_from);
+		took_default = ships_from_default(x, l);
 		int same = same_listing(x, l, &old);
 		listing_free(&old);
 		if (same) {
@@ -387,7 +404,10 @@ static int on_row(void *vx, const struct import_row *r)
 		}
 		model_after(l->updated, x->now, l->updated); /* the old version's, until now */
 		op = 'u';
+	} else {
+		took_default = ships_from_default(x, l);
 	}
+	x->ships_default += took_default;
 	if (!x->dry) {
 		rc = pending_add(x, l, &uploads, line, op, &x->fatal);
 		goto out;
@@ -601,12 +621,21 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 			                "--delimiter: '%.20s' is not one of ',' ';' '|' or tab", v);
 	}
 	o.decimal_comma = arg_has(a, "decimal-comma");
+	const char *ships_from = arg_get(a, "ships-from");
+	if (ships_from && codes_check_country(ships_from, "--ships-from", e)) {
+		e->code = K_EUSAGE;
+		return K_EUSAGE;
+	}
 	const char *encoding = arg_get(a, "encoding");
 	struct imp x;
 	memset(&x, 0, sizeof x);
 	x.c = c;
 	x.dry = arg_has(a, "dry-run");
 	x.file = strcmp(a->pos[0], "-") == 0 ? "stdin" : a->pos[0];
+	if (ships_from) {
+		snprintf(x.ships_from, sizeof x.ships_from, "%.2s", ships_from);
+		x.ships_given = 1;
+	}
 	/* the key first: a wrong passphrase should not cost a parse */
 	if ((rc = x.dry ? ctx_self(c, e) : ctx_identity(c, e)))
 		return rc;
@@ -614,13 +643,11 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		return rc;
 	if ((rc = ctx_store(c, &x.s, e)))
 		return rc;
-	char country[4] = ""; /* your profile's: the currency and character set it implies */
-	struct account acc;
-	if (store_account_get(x.s, c->self_id, &acc, NULL) == K_OK) {
-		snprintf(country, sizeof country, "%.2s", acc.country);
-		account_free(&acc);
-	}
+	char country[3]; /* your profile's: the currency, charset and ships-from it implies */
+	ctx_self_country(c, country);
 	o.country = country[0] ? country : NULL;
+	if (!x.ships_from[0])
+		snprintf(x.ships_from, sizeof x.ships_from, "%s", country);
 	struct kbuf data = KBUF_INIT;
 	if ((rc = read_input(c, a->pos[0], &data, e))) {
 		kbuf_free(&data);
@@ -734,6 +761,12 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		        x.file, x.merged, x.merged == 1 ? "" : "s", x.merged == 1 ? "was" : "were",
 		        kbuf_str(&x.merges), x.merged > MERGES_SHOWN ? ", ..." : "");
 	kbuf_free(&x.merges);
+	if (x.ships_default && !c->json && c->verbosity >= 0)
+		fprintf(c->err,
+		        "%s: ships from %s, your country, for %ld listing%s that do%s not say "
+		        "(--ships-from to choose another)\n",
+		        x.file, x.ships_from, x.ships_default, x.ships_default == 1 ? "" : "s",
+		        x.ships_default == 1 ? "es" : "");
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "file", x.file);
@@ -743,6 +776,12 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		if (o.currency && strcmp(cur_from, "--currency") != 0) {
 			cJSON_AddStringToObject(j, "currency", o.currency);
 			cJSON_AddStringToObject(j, "currencyFrom", cur_from);
+		}
+		if (x.ships_default) {
+			char from[32];
+			snprintf(from, sizeof from, "your country %s", x.ships_from);
+			cJSON_AddStringToObject(j, "shipsFrom", x.ships_from);
+			cJSON_AddStringToObject(j, "shipsFromFrom", from);
 		}
 		json_add_int(j, "created", x.created);
 		json_add_int(j, "updated", x.updated);
@@ -766,9 +805,11 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 const struct cmd_entry cmd_import_entries[] = {
     {"listing import",
      "FILE|- [--format auto|kontor|shopify|woocommerce|etsy|shopee|jsonl] [--sheet NAME] "
-     "[--currency CUR] [--encoding NAME] [--delimiter C] [--decimal-comma] [--dry-run]",
+     "[--currency CUR] [--ships-from CC] [--encoding NAME] [--delimiter C] [--decimal-comma] "
+     "[--dry-run]",
      "import listings from a CSV file or an Excel workbook (Shopify, Shopee, Etsy...)",
-     "format= sheet= currency= encoding= delimiter= decimal-comma dry-run", 1, 1, run_import,
+     "format= sheet= currency= ships-from= encoding= delimiter= decimal-comma dry-run", 1, 1,
+     run_import,
      "  --format F        auto (default: from the header line), kontor, shopify, woocommerce,\n"
      "                    etsy, shopee or jsonl\n"
      "  --sheet NAME      an Excel workbook's (.xlsx) sheet, by name or number (default: the\n"
@@ -776,6 +817,9 @@ const struct cmd_entry cmd_import_entries[] = {
      "  --currency CUR    the prices' currency where the file has no currency column (Shopify,\n"
      "                    WooCommerce, Shopee) and for rows that leave it empty; without it: `set\n"
      "                    currency` in the config, else your country's (said when used)\n"
+     "  --ships-from CC   the country the products ship from where a row does not say (a\n"
+     "                    shop's export never does); without it: what the listing said\n"
+     "                    before, else your country (said when used)\n"
      "  --encoding NAME   a CSV file's character set when it is not UTF-8, as Excel saves\n"
      "                    CSV: WINDOWS-1252 in the West, WINDOWS-1258 in Vietnam, GBK in\n"
      "                    China, CP932 in Japan... (a file that is not UTF-8 is refused,\n"

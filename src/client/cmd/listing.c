@@ -433,6 +433,8 @@ static int run_add(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if ((rc = apply_options(c, &l, a, 1, &uploads, e)))
 		goto out;
+	if (!l.ships_from[0]) /* found by buyers who look for her country */
+		ctx_self_country(c, l.ships_from);
 	model_now(l.created);
 	memcpy(l.updated, l.created, sizeof l.updated);
 	char id[MODEL_LISTING_ID_LEN + 1];
@@ -913,7 +915,7 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"                       LTR, TNE, MTK\n"                                                   \
 	"  --hs-code H          Harmonized System code, 6 to 10 digits\n"                          \
 	"  --origin CC          country of origin (ISO 3166 alpha-2)\n"                            \
-	"  --ships-from CC      country it ships from\n"                                           \
+	"  --ships-from CC      country it ships from (add: your country unless given)\n"          \
 	"  --lead-days N        days from order to dispatch\n"                                     \
 	"  --stock N|none       units on hand (shown to buyers); none: no longer said\n"           \
 	"  --description TEXT   plain text, or @FILE to read it from a file\n"                     \
