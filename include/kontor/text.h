@@ -45,8 +45,10 @@ int text_hidden_find(const char *s, size_t len, size_t *at, long *cp, const char
  * only ASCII stands, so the JSON means exactly what it meant: nothing is lost. */
 void text_json_guard(struct kbuf *out, const char *json, size_t len);
 /* Outside text quoted in an error message (which reaches terminals and logs): at most
- * cap - 1 bytes, cut with "...", and anything but printable ASCII becomes '?', so a
- * message never carries an escape sequence. s may be NULL. Returns out. */
+ * cap - 1 bytes, cut with "..." between two characters; letters of every script stand as
+ * written, and each control character (C0, DEL, C1), byte that is not UTF-8, bidi control,
+ * line separator and invisible format character becomes '?', so a message never carries an
+ * escape sequence or turns text around. s may be NULL. Returns out. */
 const char *text_shown(const char *s, char *out, size_t cap);
 /* The next item of the list at *s ("a; b;c" with sep ';'): *item points at it with the
  * spaces around it left out and its length is returned (0 for an empty item); *s moves past

@@ -70,26 +70,6 @@ size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad)
 	return used;
 }
 
-const char *text_shown(const char *s, char *out, size_t cap)
-{
-	size_t i = 0;
-	if (!s)
-		s = "";
-	if (cap < 4) {
-		if (cap)
-			out[0] = '\0';
-		return out;
-	}
-	for (; *s && i < cap - 4; s++)
-		out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
-	if (*s) {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
-
 /* ---- bidi controls and invisible format characters --------------------------------------
  * What goes: every code point of general category Cf that is invisible (the bidi embeddings,
  * overrides, isolates and marks, zero-width space, word joiner and the invisible operators,
@@ -255,6 +235,38 @@ int text_hidden_find(const char *s, size_t len, size_t *at, long *cp_out, const 
 		p += n;
 	}
 	return 0;
+}
+
+const char *text_shown(const char *s, char *out, size_t cap)
+{
+	if (!cap)
+		return out;
+	out[0] = '\0';
+	if (cap < 4)
+		return out;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p), i = 0, cut = 0; /* cut: where "..." would go */
+	while (left) {
+		long cp;
+		size_t n = utf8_next(p, left, &cp);
+		int shown = cp >= 0x20 && cp != 0x7F && !(cp >= 0x80 && cp < 0xA0) && !fmt_kind(cp);
+		size_t w = shown ? n : 1;
+		if (i + w <= cap - 4)
+			cut = i + w;
+		if (i + w > cap - 1) { /* it does not fit whole: cut at a character, say so */
+			memcpy(out + cut, "...", 4);
+			return out;
+		}
+		if (shown)
+			memcpy(out + i, p, n);
+		else
+			out[i] = '?';
+		i += w;
+		p += n;
+		left -= n;
+	}
+	out[i] = '\0';
+	return out;
 }
 
 void text_sanitize(struct kbuf *out, const char *s, size_t len, int keep_newlines)

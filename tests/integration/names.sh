@@ -68,6 +68,12 @@ t_run "the start of a name that fits both, too (exit 2)" 2 ks contract propose -
 t_run "an unknown @handle exits 2" 2 ks contract propose --listing U720-BK --qty 100 \
 	--incoterm FOB --place "Hai Phong" --buyer @nobody
 t_match "saying none matched" "$T_ERR" "no account in the cache matches '@nobody'"
+t_run "a name in Vietnamese that fits nobody exits 2" 2 ks contract propose --listing U720-BK \
+	--qty 100 --incoterm FOB --place "Hai Phong" --buyer "Người Lạ"
+t_match "quoting it as she typed it" "$T_ERR" "no account in the cache matches 'Người Lạ'"
+t_run "one with an escape sequence exits 2" 2 ks contract propose --listing U720-BK \
+	--qty 100 --incoterm FOB --place "Hai Phong" --buyer "$(printf 'Lạ\033[2J')"
+t_match "quoting it without the escape" "$T_ERR" "no account in the cache matches 'Lạ\?\[2J'"
 t_eq "nothing was proposed by the refused ones" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM contracts")" 1
 

@@ -81,15 +81,39 @@ static void test_sanitize_replaces_invalid_utf8(void **state)
 	kbuf_free(&b);
 }
 
-static void test_shown_cuts_and_hides_what_is_not_printable_ascii(void **state)
+static void test_shown_cuts_and_hides_controls_keeping_every_script(void **state)
 {
 	(void)state;
 	char out[12];
 	assert_string_equal(text_shown("ok", out, sizeof out), "ok");
 	assert_string_equal(text_shown(NULL, out, sizeof out), "");
+	/* the words a person typed stand as typed, in any script */
+	assert_string_equal(text_shown("Giỏ tre", out, sizeof out), "Giỏ tre");
+	assert_string_equal(text_shown("\xC3\xA9", out, sizeof out), "é");
+	assert_string_equal(text_shown("铁艺", out, sizeof out), "铁艺");
+	/* what could move a cursor, colour a terminal or turn text around does not */
 	assert_string_equal(text_shown("a\x1b[31mb", out, sizeof out), "a?[31mb");
+	assert_string_equal(text_shown("a\xC2\x85"
+	                               "b",
+	                               out, sizeof out),
+	                    "a?b"); /* C1 NEL */
+	assert_string_equal(text_shown("a\xE2\x80\xAE"
+	                               "b",
+	                               out, sizeof out),
+	                    "a?b"); /* RLO */
+	assert_string_equal(text_shown("a\xE2\x80\xA8"
+	                               "b",
+	                               out, sizeof out),
+	                    "a?b"); /* LS */
+	assert_string_equal(text_shown("a\x7f\tb", out, sizeof out), "a??b");
+	assert_string_equal(text_shown("a\xC3"
+	                               "b",
+	                               out, sizeof out),
+	                    "a?b"); /* not UTF-8 */
+	/* cut with "...", never inside a character */
 	assert_string_equal(text_shown("0123456789abcdef", out, sizeof out), "01234567...");
-	assert_string_equal(text_shown("\xC3\xA9", out, sizeof out), "??");
+	assert_string_equal(text_shown("ééééééé", out, sizeof out), "éééé...");
+	assert_string_equal(text_shown("abcdefg铁艺", out, sizeof out), "abcdefg...");
 }
 
 /* Sanitises s and returns the result (static buffer, one at a time). */
@@ -318,7 +342,7 @@ int main(void)
 	    cmocka_unit_test(test_sanitize_removes_csi_osc_and_controls),
 	    cmocka_unit_test(test_sanitize_keeps_newlines_only_when_asked),
 	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8),
-	    cmocka_unit_test(test_shown_cuts_and_hides_what_is_not_printable_ascii),
+	    cmocka_unit_test(test_shown_cuts_and_hides_controls_keeping_every_script),
 	    cmocka_unit_test(test_sanitize_removes_the_bidi_controls_of_issue_16),
 	    cmocka_unit_test(test_sanitize_removes_invisible_format_characters),
 	    cmocka_unit_test(test_sanitize_keeps_emoji_zwj_sequences),
