@@ -270,6 +270,30 @@ t_run "the SKU two sellers use is ambiguous (exit 2)" 2 kb listing show U720-BK
 t_match "listing both to choose from" "$T_ERR" "'U720-BK' matches 2 listings"
 t_run "her own SKU stays hers alone" 0 ks listing show U720-BK
 
+# --- a buyer names a listing by its title, as search shows it ----------------------------
+t_run "listing show by the whole title, case and accents aside" 0 kb listing show "steel TABLE legs"
+t_match "is the steel legs" "$T_OUT" 'Steel table legs'
+t_run "by the start of a title" 0 kb listing show "Iron table"
+t_match "is her legs" "$T_OUT" 'Iron table legs, black, 72 cm'
+t_run "the middle of a title names nothing (exit 2)" 2 kb listing show "table legs"
+t_match "saying none matched" "$T_ERR" "no listing in the cache matches 'table legs'"
+t_run "the seller's mug by a start in her words" 0 ks listing show "hand-made MUG"
+t_match "is the mug" "$T_OUT" 'Hand-made mug no\. 7'
+t_run "she pauses it by its title" 0 ks listing pause "Hand-made mug"
+t_run "and resumes it by its title, paused as it is" 0 ks listing resume "Hand-made mug"
+t_run "the buyer offers for a listing named by its title" 0 kb contract propose --listing "Iron table legs" \
+	--qty 10 --incoterm FOB --place "Hai Phong"
+t_match "for her legs" "$(kb contract list)" 'offer +buy from +125.00 USD +Iron table legs, black, 72 cm'
+t_run "another seller lists white ones" 0 kx listing add --sku IRON-W --title "Iron table legs, white" \
+	--price 11.00 --currency EUR
+t_run "the buyer syncs" 0 kb sync
+t_run "a start two titles share is ambiguous (exit 2)" 2 kb listing show "iron table legs"
+t_match "listing both to choose from: hers" "$T_ERR" "'iron table legs' matches 2 listings: .*\"Iron table legs, black, 72 cm\""
+t_match "and the white ones" "$T_ERR" "'iron table legs' matches 2 listings: .*\"Iron table legs, white\""
+t_run "more of the title names one" 0 kb listing show "Iron table legs, white"
+t_run "a title nobody has exits 2" 2 kb listing show "Giỏ tre đan"
+t_match "saying what else it takes" "$T_ERR" "no listing in the cache matches 'Giỏ tre đan' \(give one of your SKUs, a title or its start,"
+
 # --- outbox drop by what the entry is about ----------------------------------------------
 t_run "a listing with no node: queued (exit 4)" 4 kc listing add --sku TL-1 --title "Table legs" --price 3 --currency CNY
 LQ=$(sqlite3 "$C/cache.db" "SELECT object_id FROM outbox WHERE method = 'Listing/set'")

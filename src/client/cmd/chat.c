@@ -376,7 +376,8 @@ const struct cmd_entry cmd_chat_entries[] = {
     {"chat send", "CONV|ACCOUNT|LISTING TEXT|@FILE [--listing ID] [--order ID]",
      "send a message, sealed end to end", "listing= order=", 2, 2, run_chat_send,
      "To a conversation, an account (@handle, the start of its name, or its id), or a\n"
-     "listing's seller (one of your SKUs, or the listing's id or its start). A new\n"
+     "listing's seller (one of your SKUs, its title or the title's start, or the listing's\n"
+     "id or its start). A new\n"
      "conversation is opened when there is none with that party (about that listing).\n"
      "The text is sealed to the other party's key: the node never sees it."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},

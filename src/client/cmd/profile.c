@@ -434,8 +434,8 @@ const struct cmd_entry cmd_profile_entries[] = {
     {"supplier show", "ACCOUNT|LISTING [--photos] [--video]",
      "a supplier's profile, factory profile and the node's attestation", "photos video", 1, 1,
      run_supplier_show,
-     "ACCOUNT: @handle, the start of a name, or an id; a LISTING (one of your SKUs, an id or\n"
-     "its start) shows its seller. The factory profile is shown\n"
+     "ACCOUNT: @handle, the start of a name, or an id; a LISTING (one of your SKUs, a\n"
+     "title or its start, an id or its start) shows its seller. The factory profile is shown\n"
      "only when its signature verifies against the account. --photos fetches and draws the\n"
      "factory photos now (as `listing show --images`); --video hands the video link to\n"
      "xdg-open, or prints it."},

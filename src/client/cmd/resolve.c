@@ -1,13 +1,13 @@
 /* resolve — names to ids. A word is tried in tiers, and the first tier that finds anything
  * decides: (0) a whole id of a kind asked for, taken as it is; (1) an exact name: one of our
- * SKUs (as stored or as written, then ignoring case), an account's handle, an account's
- * whole name; (2) a start: of an id (4+ characters), of an account's name, of a handle after
- * '@'. Where an order or a contract is asked for, an account the word names stands for what
- * is between us and it, in the same tier (its exact name in (1), a start in (2)). One
- * candidate in the deciding tier is the answer; several are listed, after a command that
- * acts (resolve_id_for) has left out those by the other party it cannot act on. So "Acme" picks
- * the firm named exactly Acme even when "Acme Trading" exists, and an id prefix never hides
- * a SKU. */
+ * SKUs (as stored or as written, then ignoring case), another seller's SKU, a listing's whole
+ * title, an account's handle, an account's whole name; (2) a start: of an id (4+ characters),
+ * of a listing's title, of an account's name, of a handle after '@'. Where an order or a contract
+ * is asked for, an account the word names stands for what is between us and it, in the same tier
+ * (its exact name in (1), a start in (2)). One candidate in the deciding tier is the answer;
+ * several are listed, after a command that acts (resolve_id_for) has left out those by the other
+ * party it cannot act on. So "Acme" picks the firm named exactly Acme even when "Acme Trading"
+ * exists, and an id prefix never hides a SKU. */
 #include "resolve.h"
 
 #include <cjson/cJSON.h>
@@ -199,6 +199,46 @@ static int name_one(void *vctx, const char *id, const char *handle, const char *
 	return 0;
 }
 
+/* --- listings by title --------------------------------------------------------------- */
+
+static int title_one(void *vctx, const char *id, const char *title)
+{
+	struct name_walk *w = vctx;
+	struct kbuf f = KBUF_INIT;
+	fold(title ? title : "", &f);
+	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
+		cands_add(f.len == w->wlen ? w->exact : w->prefix, RESOLVE_LISTING, id);
+	kbuf_free(&f);
+	return 0;
+}
+
+/* Listings whose whole title is word (into exact) or starts with it (into prefix), folded as
+ * account names are: ours whatever their status, and the others' that search finds by the
+ * word (active ones, the 500 most relevant). */
+static int titles(struct ctx *c, struct store *s, const char *word, struct cands *exact,
+                  struct cands *prefix, struct kerr *e)
+{
+	struct kbuf want = KBUF_INIT;
+	fold(word, &want);
+	struct name_walk w = {kbuf_str(&want), want.len, NULL, 0, exact, prefix};
+	int rc = K_OK;
+	if (w.wlen && c->self_id[0])
+		rc = store_names_titles_each(s, c->self_id, title_one, &w, e);
+	if (!rc && w.wlen) {
+		struct search_query q = {KSEARCH_QUERY_ANY, SEARCH_RELEVANCE, 500, 0};
+		q.filter.text = word;
+		struct search_result r = {0};
+		struct kerr se;
+		if (store_search(s, &q, &r, &se) == K_OK) /* one it cannot take finds no title */
+			for (size_t i = 0; i < r.n; i++)
+				if (strcmp(r.hits[i].seller_id, c->self_id) != 0)
+					title_one(&w, r.hits[i].id, r.hits[i].title);
+		search_result_free(&r);
+	}
+	kbuf_free(&want);
+	return rc;
+}
+
 /* --- orders not pulled yet: the binding contracts' order ids ----------------------------- */
 
 static const char *jstr(const cJSON *o, const char *name)
@@ -294,6 +334,9 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 		}
+		/* a title, whole or its start, as search and listing list show it */
+		if (!rc && !exact->n)
+			rc = titles(c, s, word, exact, prefix, e);
 	}
 	if (!rc && (kinds & RESOLVE_ACCOUNT)) {
 		char handle[RESOLVE_WORD_MAX + 1];
@@ -681,7 +724,7 @@ static int none(int kinds, const char *word, struct kerr *e)
 		}
 	struct kbuf how = KBUF_INIT;
 	if (kinds & RESOLVE_LISTING)
-		kbuf_puts(&how, "one of your SKUs, ");
+		kbuf_puts(&how, "one of your SKUs, a title or its start, ");
 	if (kinds & RESOLVE_ACCOUNT)
 		kbuf_puts(&how, "an @handle, the start of a name, ");
 	else if (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))

@@ -157,6 +157,24 @@ int store_names_between(struct store *s, enum names_table t, const char *self, c
 	return store_names_between_each(s, t, self, peer, hit_one, out, e);
 }
 
+int store_names_titles_each(struct store *s, const char *seller_id, store_names_title_cb cb,
+                            void *ctx, struct kerr *e)
+{
+	const char *v[] = {seller_id};
+	sqlite3_stmt *st =
+	    store_prepare(s, "SELECT id, title FROM listings WHERE seller_id = ?1", v, 1, NULL, e);
+	if (!st)
+		return K_EDB;
+	int step, rc = K_OK;
+	while (rc == K_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, (const char *)sqlite3_column_text(st, 0),
+		        (const char *)sqlite3_column_text(st, 1));
+	if (rc == K_OK && step != SQLITE_DONE)
+		rc = store_dberr(s, e, "reading your listings' titles");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Steps st (bound by the caller) through cb as store_names_accounts_each promises. */
 static int accounts_walk(struct store *s, sqlite3_stmt *st, store_names_account_cb cb, void *ctx,
                          struct kerr *e)

@@ -44,6 +44,11 @@ int store_names_variant_sku(struct store *s, const char *seller_id, const char *
  * buyer names a listing by the SKU that listing show and the listing view print. */
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,
                         struct kerr *e);
+/* Calls cb with the id and title of each of seller_id's cached listings, whatever their
+ * status (a paused one is named by its title too); cb returning non-zero stops the walk. */
+typedef int (*store_names_title_cb)(void *ctx, const char *id, const char *title);
+int store_names_titles_each(struct store *s, const char *seller_id, store_names_title_cb cb,
+                            void *ctx, struct kerr *e);
 /* Adds the accounts whose handle is handle (lower case, without '@'), or starts with it when
  * prefix is set. */
 int store_names_handle(struct store *s, const char *handle, int prefix, struct names_hits *out,
