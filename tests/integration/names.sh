@@ -283,6 +283,8 @@ t_run "she pauses it by its title" 0 ks listing pause "Hand-made mug"
 t_run "and resumes it by its title, paused as it is" 0 ks listing resume "Hand-made mug"
 t_run "the buyer offers for a listing named by its title" 0 kb contract propose --listing "Iron table legs" \
 	--qty 10 --incoterm FOB --place "Hai Phong"
+t_match "saying what it offers, in the words order show uses" "$T_OUT" '^  10 pieces × Iron table legs, black, 72 cm at 12\.50 USD$'
+t_match "with the total and the terms" "$T_OUT" '^  total 125\.00 USD; FOB Hai Phong by sea; ship by 20[0-9-]+, deliver by 20[0-9-]+$'
 t_match "for her legs" "$(kb contract list)" 'offer +buy from +125.00 USD +Iron table legs, black, 72 cm'
 t_run "another seller lists white ones" 0 kx listing add --sku IRON-W --title "Iron table legs, white" \
 	--price 11.00 --currency EUR

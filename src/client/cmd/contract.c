@@ -555,13 +555,19 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_result_json(c, j);
 		}
-		char unit[MONEY_FMT_MAX];
-		money_text(t.items[0].unit_price, t.currency, unit);
 		cmd_result_set(c, "Contract", id, "offer", "proposed contract %s%s", id,
 		               rc == K_EQUEUED ? ", queued" : "");
-		cmd_result_more(c, "  %lld x %s %s = %s %s, %s %s by %s", (long long)t.items[0].qty,
-		                unit, t.currency, total, t.currency, t.incoterm, t.named_place,
-		                t.mode);
+		/* what is offered, in the words order show uses */
+		struct kbuf w = KBUF_INIT;
+		for (size_t i = 0; i < t.nitems; i++) {
+			kbuf_reset(&w);
+			contract_item_words(&t, i, &w);
+			cmd_result_more(c, "  %s", kbuf_str(&w));
+		}
+		kbuf_reset(&w);
+		contract_shipping_words(&t, &w);
+		cmd_result_more(c, "  total %s %s; %s", total, t.currency, kbuf_str(&w));
+		kbuf_free(&w);
 		if (beyond[0])
 			cmd_result_more(c, "%s", beyond);
 	}
