@@ -14,9 +14,9 @@ t_match "help names listing add" "$T_OUT" 'listing add'
 t_match "help names search" "$T_OUT" 'search'
 t_run "help COMMAND shows its usage" 0 "$KONTOR" help listing add
 t_match "listing add help names --price" "$T_OUT" '--price AMOUNT'
-t_match "help says an ID takes what she knows too" "$("$KONTOR" --help)" 'an ID it takes what you know too: one of your SKUs, an$'
-t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'and for$'
-t_match "and of its group" "$("$KONTOR" help order)" 'the other party .`kontor order ship @buyer` ships the one$'
+t_match "help says an ID takes what she knows too" "$("$KONTOR" --help)" 'an ID it takes what you know too: one of your SKUs, a$'
+t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'listing.s title or its start, an @handle'
+t_match "and of its group" "$("$KONTOR" help order)" '^.`kontor order ship @buyer` ships the one you can ship).$'
 t_nomatch "not the help of one that takes none" "$("$KONTOR" help node add)" 'what you know'
 t_run "unknown command is a usage error" 2 "$KONTOR" --home "$H" frobnicate
 t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"
@@ -72,6 +72,8 @@ t_run "listing add refuses a negative price" 2 k listing add --title "Legs" --pr
 t_match "negative price is explained" "$T_ERR" 'negative'
 t_run "listing add refuses yen with decimals" 2 k listing add --title "Legs" --price 12.5 --currency JPY
 t_run "listing add refuses an unknown origin" 2 k listing add --title "Legs" --price 12 --currency USD --origin QQ
+t_run "and an unknown ships-from, as a usage error too" 2 k listing add --title "Legs" --price 12 --currency USD --ships-from QQ
+t_match "naming the option" "$T_ERR" "--ships-from: shipsFrom: unknown country 'QQ'"
 t_run "listing add without a title is a usage error" 2 k listing add --price 12 --currency USD
 t_run "listing add with an unknown option is a usage error" 2 k listing add --title T --price 1 --currency USD --colour red
 t_run "refused adds queued only the account" 0 k outbox list --json

@@ -297,6 +297,7 @@ static const char *const content_opts[] = {"image",   "photo",           "file",
  * names the field ("originCountry: unknown country 'XX'"). */
 static const char *const field_opts[][2] = {
     {"originCountry", "origin"},
+    {"shipsFrom", "ships-from"},
     {"incoterms[", "incoterm"},
     {"unit", "unit"},
     {"hsCode", "hs-code"},
