@@ -164,7 +164,8 @@ t_run "supplier show by the start of her handle" 0 kb supplier show @sat-my
 t_match "is the seller" "$T_OUT" 'Sắt Mỹ Thuật Hoà Phát'
 # (the papers want addresses this contract lacks: what matters here is which order it is)
 t_run "order docs by prefix" 2 ks order docs "$(pre "$ORDER")" --type invoice --format text -o "$T_TMP/inv.txt"
-t_match "finds that order and asks for what its papers lack" "$T_ERR" "the signed contract of order $ORDER lacks what the papers need"
+t_match "finds that order and asks for what its papers lack" "$T_ERR" "the signed contract of order $(pre "$ORDER") lacks what the papers need"
+t_match "and how later offers carry the parties' addresses" "$T_ERR" "^Later offers carry each party's address and tax id once its profile says them: .kontor id edit --address 'LINE; LINE' --city C --tax-id SCHEME:ID.\.$"
 t_run "order docs of an unknown order exits 2" 2 ks order docs ZZZZZZ --format text -o "$T_TMP/x.txt"
 t_match "saying none matched" "$T_ERR" "no order in the cache matches 'ZZZZZZ'"
 

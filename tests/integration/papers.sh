@@ -132,6 +132,8 @@ trade_bind "buyer proposes FOB without weights or ports" --qty 10 --incoterm FOB
 t_run "the packing list lacks fields (exit 2)" 2 ks order docs "$ORDER" --type packing-list --dir "$T_TMP"
 t_match "it lists the ports" "$T_ERR" 'port of loading +--set portOfLoading='
 t_match "and the weights" "$T_ERR" 'line 1 gross weight +--set items\.1\.grossKg='
+t_match "and how an offer says them next time" "$T_ERR" '^An offer says the ports, weights and packages with --port-loading, --port-discharge, --net-kg, --gross-kg and --packages\.$'
+t_match "naming the order by the start of its id" "$T_ERR" "the signed contract of order $(printf '%.8s' "$ORDER") lacks what the papers need; the seller adds it with .kontor order docs $(printf '%.8s' "$ORDER") --set"
 t_eq "and writes nothing" "$(ls "$T_TMP"/*-packing-list.pdf 2>/dev/null | wc -l)" 0
 t_run "the seller adds them as an unsigned amendment" 0 ks order docs "$ORDER" --type packing-list \
 	--dir "$T_TMP" --set portOfLoading=VNHPH --set portOfDischarge="Jebel Ali" \

@@ -27,7 +27,8 @@ const char cmd_docs_help[] =
     "fr, zh, vi). Every amount is the contract's, recomputed and checked against the signed\n"
     "total.\n"
     "A field the papers need and the contract lacks is listed (exit 2) with the --set that\n"
-    "adds it: seller.address ('street; more'), seller.city, seller.postcode, seller.country,\n"
+    "adds it, and where later offers take it from (id edit, listing edit, the offer): "
+    "seller.address ('street; more'), seller.city, seller.postcode, seller.country,\n"
     "seller.taxId (SCHEME:ID), the same for buyer, portOfLoading, portOfDischarge,\n"
     "items.N.netKg, items.N.grossKg, items.N.packages (COUNT:CODE), items.N.marks,\n"
     "items.N.hsCode, items.N.origin, freight/insurance/packing (an amount included in the\n"
@@ -72,6 +73,35 @@ static int apply_sets(struct ctx *c, struct store *s, const char *order, const s
 	cJSON_Delete(amend);
 	cJSON_Delete(doc);
 	return rc;
+}
+
+/* Where each kind of missing field comes from in the next trade, so it is said once and not
+ * amended order by order: a party's profile, a listing, an offer's flags. */
+static void next_time(struct ctx *c, const struct papers_missing *m)
+{
+	int party = 0, listing = 0, offer = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const char *f = m->field[i];
+		if (strncmp(f, "seller ", 7) == 0 || strncmp(f, "buyer ", 6) == 0)
+			party = 1;
+		else if (strstr(f, "HS code") || strstr(f, " origin"))
+			listing = 1;
+		else if (strstr(f, "port of") || strstr(f, "weight") || strstr(f, "packages"))
+			offer = 1;
+	}
+	if (party)
+		fprintf(c->err,
+		        "Later offers carry each party's address and tax id once its profile "
+		        "says them: `kontor id edit --address 'LINE; LINE' --city C "
+		        "--tax-id SCHEME:ID`.\n");
+	if (listing)
+		fprintf(c->err,
+		        "Later offers carry a line's HS code and origin once its listing says "
+		        "them: `kontor listing edit SKU --hs-code H --origin CC`.\n");
+	if (offer)
+		fprintf(c->err,
+		        "An offer says the ports, weights and packages with --port-loading, "
+		        "--port-discharge, --net-kg, --gross-kg and --packages.\n");
 }
 
 int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
@@ -141,14 +171,15 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_print_json(c, o);
 		}
 		text_fprintf(c->err,
-		             "kontor: the signed contract of order %.60s lacks what the papers "
-		             "need; the seller adds it with `kontor order docs %.60s --set "
+		             "kontor: the signed contract of order %.8s lacks what the papers "
+		             "need; the seller adds it with `kontor order docs %.8s --set "
 		             "KEY=VALUE` (an unsigned amendment), or a counter-offer before "
 		             "signing:\n",
 		             order, order);
 		for (size_t i = 0; i < r->missing.n; i++)
 			text_fprintf(c->err, "  %-24s %s\n", r->missing.field[i],
 			             r->missing.how[i]);
+		next_time(c, &r->missing);
 	}
 	if (!rc) {
 		for (int i = 0; i < r->nwritten; i++) {

@@ -178,7 +178,7 @@ int papers_order_docs(struct store *s, const char *home, const char *order_id,
 	}
 	if (!rc && r->missing.n)
 		rc = kerr_set(e, K_EUSAGE,
-		              "order %.60s: the papers need %zu field%s the signed contract lacks",
+		              "order %.8s: the papers need %zu field%s the signed contract lacks",
 		              order_id, r->missing.n, r->missing.n == 1 ? "" : "s");
 	for (int t = 0; !rc && t < PAPER_NTYPES; t++) {
 		if (!built[t])
