@@ -2651,7 +2651,7 @@ static int converts_from(const char *data, size_t len, const char *charset)
  * to judge: the code page of the country (a Vietnamese seller's Excel saves WINDOWS-1258),
  * else Windows-1252 where the file reads as that. A file that is mostly UTF-8 goes on, and the
  * reader names each row with a bad byte. */
-static int check_encoding(const char *data, size_t len, const char *name, const char *country,
+int import_check_encoding(const char *data, size_t len, const char *name, const char *country,
                           struct kerr *e)
 {
 	const unsigned char *u = (const unsigned char *)data;
@@ -2725,7 +2725,7 @@ typedef int parse_fn(struct pctx *p, const char *data, size_t len, struct kerr *
 int import_parse(const char *data, size_t len, const char *name, const struct import_opts *o,
                  struct import_stats *st, import_cb cb, void *ctx, struct kerr *e)
 {
-	int rc = check_encoding(data, len, name, o->country, e);
+	int rc = import_check_encoding(data, len, name, o->country, e);
 	if (rc)
 		return rc;
 	enum import_format f = o->format;

@@ -115,6 +115,13 @@ int import_sku_key(const char *s, char *out);
  * entities, funds and second currencies left out); NULL for none (AQ, GS) or unknown. */
 const char *import_country_currency(const char *alpha2);
 
+/* K_OK for UTF-8 text, or text that is UTF-8 but for a few bytes (the reader names each row
+ * with one); else K_EINVAL, once for the whole file named name, naming the --encoding to give
+ * (the Excel charset of country, an ISO 3166 alpha-2 or NULL, else Windows-1252 where the file
+ * reads as that) with its first bad line read in it. import_parse checks this first. */
+int import_check_encoding(const char *data, size_t len, const char *name, const char *country,
+                          struct kerr *e);
+
 /* The character set Excel saves CSV in on a Windows set up for a country (its ANSI code page,
  * iconv's name: "WINDOWS-1258" for VN, "GBK" for CN, "CP932" for JP), and in *what the words
  * for such a Windows ("a Vietnamese"); NULL for a country on Windows-1252 or unknown. */

@@ -262,6 +262,7 @@ nq3=$(outbox_n3)
 t_run "her shop's CSV as Excel saves it on a Vietnamese Windows is refused" 1 k3 listing import "$D/shopify-vi-1258.csv"
 t_match "naming her Excel's character set, with the line as it reads in it" "$T_ERR" 'shopify-vi-1258\.csv: line 2: not UTF-8; read as WINDOWS-1258 \(what Excel saves CSV in on a Vietnamese Windows\) it says "quat-may,Quạt mây đan tay,.*give --encoding WINDOWS-1258,'
 t_nomatch "never the Western one" "$T_ERR" '1252'
+t_nomatch "and nothing of its columns first" "$T_ERR" 'no currency column'
 t_eq "nothing queued" "$(outbox_n3)" "$nq3"
 t_run "with --encoding WINDOWS-1258 it goes in" 4 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258
 t_match "both products" "$T_OUT" '2 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(3 rows\)'

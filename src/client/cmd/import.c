@@ -684,6 +684,12 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 	}
 	const char *bytes = data.data ? data.data : "";
+	/* a file that is not UTF-8 is refused before anything is said of its columns */
+	if ((rc = import_check_encoding(bytes, data.len, x.file, o.country, e))) {
+		kbuf_free(&data);
+		xlsx_rows_free(&x.rows);
+		return rc;
+	}
 	if (!o.currency && !import_has_currency(bytes, data.len, &o)) {
 		if ((rc = default_currency(o.country, x.file, cur, cur_from, sizeof cur_from, e))) {
 			kbuf_free(&data);
