@@ -97,7 +97,8 @@ t_eq "the buyer's cache holds the signed legal name" \
 	"$(sqlite3 "$B/cache.db" "SELECT json_extract(json, '\$.attestation.legalName') FROM accounts WHERE id = '$SID'")" \
 	"Ningbo Valve Works Co., Ltd."
 t_run "listing show names the supplier" 0 kb listing show "$LID"
-t_match "the seller line" "$T_OUT" "seller: +$SID \(Ningbo Valve Works, CN\)"
+t_match "the seller line: the name and handle she types" "$T_OUT" "seller: +Ningbo Valve Works @ningbo-valves, CN, not rated yet$"
+t_match "and the account id below" "$T_OUT" "^ +account $SID$"
 t_match "the verified line with the signed legal name" "$T_OUT" \
 	"verified: +✓ Ningbo Valve Works Co., Ltd., CN, registration [^ ]+ \((business|factory); signed by the node, until 20"
 

@@ -596,14 +596,16 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		fprintf(f, "  [%s]\n", l.status);
 		fprintf(f, "id:        %s\nsku:       ", l.id);
 		put_clean(f, l.sku, 0);
-		fprintf(f, "\nseller:    %s", l.seller_id);
+		fputs("\nseller:    ", f);
 		struct store *s;
 		struct account acc;
 		if (ctx_store(c, &s, NULL) == K_OK &&
 		    store_account_get(s, l.seller_id, &acc, NULL) == 0) {
-			fputs(" (", f);
-			put_clean(f, acc.display_name ? acc.display_name : "", 0);
-			fprintf(f, ", %s)", acc.country);
+			/* the name and the handle a person types, then the id */
+			struct kbuf who = KBUF_INIT;
+			resolve_account_name(c, l.seller_id, &who);
+			fprintf(f, "%s, %s", kbuf_str(&who), acc.country);
+			kbuf_free(&who);
 			if (acc.rating.count > 0)
 				fprintf(f, ", rating %.1f (%lld)", acc.rating.average,
 				        (long long)acc.rating.count);
@@ -638,6 +640,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 				        exp);
 			}
 			account_free(&acc);
+			fprintf(f, "\n           account %s", l.seller_id);
+		} else {
+			fputs(l.seller_id, f);
 		}
 		const struct unit *u = codes_unit(l.unit);
 		for (size_t i = 0; i < l.ntiers; i++) {
@@ -665,9 +670,11 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (l.hs_code)
 			fprintf(f, "hs code:   %s\n", l.hs_code);
 		if (l.origin_country[0])
-			fprintf(f, "origin:    %s\n", l.origin_country);
+			fprintf(f, "origin:    %s (%s)\n", l.origin_country,
+			        codes_country_name(l.origin_country));
 		if (l.ships_from[0])
-			fprintf(f, "ships from:%s\n", l.ships_from);
+			fprintf(f, "ships:     from %s (%s)\n", l.ships_from,
+			        codes_country_name(l.ships_from));
 		put_list(f, "incoterms:", &l.incoterms);
 		if (l.category) {
 			fputs("category:  ", f);
