@@ -294,6 +294,8 @@ t_run "a start two titles share is ambiguous (exit 2)" 2 kb listing show "iron t
 t_match "listing both to choose from: hers" "$T_ERR" "'iron table legs' matches 2 listings: .*\"Iron table legs, black, 72 cm\""
 t_match "and the white ones" "$T_ERR" "'iron table legs' matches 2 listings: .*\"Iron table legs, white\""
 t_run "more of the title names one" 0 kb listing show "Iron table legs, white"
+t_run "a product several of his contracts trade is ambiguous (exit 2)" 2 kb contract show "iron table legs"
+t_match "listing them with their states and parties" "$T_ERR" "'iron table legs' matches [0-9]+ contracts with Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat: "
 t_run "a title nobody has exits 2" 2 kb listing show "Giỏ tre đan"
 t_match "saying what else it takes" "$T_ERR" "no listing in the cache matches 'Giỏ tre đan' \(give one of your SKUs, a title or its start,"
 

@@ -114,6 +114,12 @@ t_run "seller reads the conversation" 0 ks chat show "$BID"
 t_run "seller signs by the short id the inbox printed: binding" 0 ks contract sign "$(printf %.8s "$KID")"
 ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_match "the order id" "$ORDER" '^[A-Za-z0-9_-]{43}$'
+t_run "she names the order by what it trades, before any sync has brought it" 0 ks order show "iron table legs"
+t_match "the one her signature made" "$T_OUT" "^order +$ORDER$"
+t_run "and its contract too" 0 ks contract show "Iron table"
+t_match "the same contract" "$T_OUT" "^Contract $ORDER$"
+t_run "a product none of hers trades names nothing (exit 2)" 2 ks order show "seat cushions"
+t_match "saying what else it takes" "$T_ERR" "no order in the cache matches 'seat cushions' \(give the other party's @handle or the start of their name, the product or its start,"
 t_run "seller's orders, no sync since signing" 0 ks order list --json
 t_match "the order her signature made is listed at once, waiting for payment" "$T_OUT" \
 	"\"id\":\"$ORDER\".*\"state\":\"awaiting_payment\""

@@ -2,7 +2,8 @@
  * decides: (0) a whole id of a kind asked for, taken as it is; (1) an exact name: one of our
  * SKUs (as stored or as written, then ignoring case), another seller's SKU, a listing's whole
  * title, an account's handle, an account's whole name; (2) a start: of an id (4+ characters),
- * of a listing's title, of an account's name, of a handle after '@'. Where an order or a contract
+ * of a listing's title, of an account's name, of a handle after '@'; (3) where nothing else
+ * fits, an order or a contract by its product, whole or its start. Where an order or a contract
  * is asked for, an account the word names stands for what is between us and it, in the same tier
  * (its exact name in (1), a start in (2)). One candidate in the deciding tier is the answer;
  * several are listed, after a command that acts (resolve_id_for) has left out those by the other
@@ -302,6 +303,60 @@ static void handle_of(const char *word, char out[RESOLVE_WORD_MAX + 1])
 	for (size_t i = 0; i <= n && i <= RESOLVE_WORD_MAX; i++)
 		out[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
 	out[RESOLVE_WORD_MAX] = '\0';
+}
+
+/* --- orders and contracts by what they trade ---------------------------------------------- */
+
+struct product_walk {
+	struct name_walk n; /* the folded word, and where matches go */
+	struct ctx *c;
+	struct store *s;
+	int kinds;
+};
+
+static int product_one(void *vctx, const cJSON *doc)
+{
+	struct product_walk *w = vctx;
+	const char *id = jstr(doc, "id");
+	if (!id || !contract_role_of(doc, w->c->self_id))
+		return 0;
+	char *p = contract_product_of(doc);
+	struct kbuf f = KBUF_INIT;
+	fold(p ? p : "", &f);
+	free(p);
+	int hit = f.len >= w->n.wlen && memcmp(f.data, w->n.want, w->n.wlen) == 0;
+	struct cands *to = f.len == w->n.wlen ? w->n.exact : w->n.prefix;
+	kbuf_free(&f);
+	if (!hit)
+		return 0;
+	/* an order has its contract's id: the order where one is cached and asked for */
+	struct names_hits h;
+	memset(&h, 0, sizeof h);
+	size_t before = to->n;
+	if ((w->kinds & RESOLVE_ORDER) &&
+	    store_names_id_prefix(w->s, NAMES_ORDERS, id, &h, NULL) == K_OK && h.n &&
+	    strcmp(h.id[0], id) == 0)
+		cands_add(to, RESOLVE_ORDER, id);
+	else if (w->kinds & RESOLVE_ORDER) { /* binding, its Order not pulled yet */
+		struct order_walk ow = {id, strlen(id), NULL, to, NULL, NULL};
+		order_one(&ow, doc);
+	}
+	if (to->n == before && (w->kinds & RESOLVE_CONTRACT))
+		cands_add(to, RESOLVE_CONTRACT, id);
+	return 0;
+}
+
+/* Our orders and contracts whose product (as order list names it: the first item's
+ * description) is word, or starts with it: a tier of its own, after every other. */
+static int products(struct ctx *c, struct store *s, int kinds, const char *word,
+                    struct cands *exact, struct cands *prefix, struct kerr *e)
+{
+	struct kbuf want = KBUF_INIT;
+	fold(word, &want);
+	struct product_walk w = {{kbuf_str(&want), want.len, NULL, 0, exact, prefix}, c, s, kinds};
+	int rc = w.n.wlen ? store_object_each(s, "Contract", NULL, product_one, &w, e) : K_OK;
+	kbuf_free(&want);
+	return rc;
 }
 
 static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *word,
@@ -728,7 +783,8 @@ static int none(int kinds, const char *word, struct kerr *e)
 	if (kinds & RESOLVE_ACCOUNT)
 		kbuf_puts(&how, "an @handle, the start of a name, ");
 	else if (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))
-		kbuf_puts(&how, "the other party's @handle or the start of their name, ");
+		kbuf_puts(&how, "the other party's @handle or the start of their name, the product "
+		                "or its start, ");
 	kbuf_printf(&how, "an id or its first %d or more characters", RESOLVE_PREFIX_MIN);
 	kerr_set(e, K_EUSAGE,
 	         "no %s in the cache matches '%s' (give %s; `kontor sync` brings what the node "
@@ -810,6 +866,10 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 		rc = tier_between(c, s, kinds, word, exact, prefix, pp, e);
 	if (!rc && !exact->n)
 		rc = tier_prefix(s, kinds, word, prefix, e);
+	/* (3) what an order or a contract trades, when nothing else fits */
+	if (!rc && !exact->n && !prefix->n && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) &&
+	    c->self_id[0])
+		rc = products(c, s, kinds, word, exact, prefix, e);
 	if (rc)
 		goto done;
 	struct cands *found = exact->n ? exact : prefix;
