@@ -751,14 +751,25 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
 	snprintf(it->id, sizeof it->id, "%s", r->conversation);
 	snprintf(it->peer, sizeof it->peer, "%s", r->peer);
-	snprintf(it->text, sizeof it->text, "%d unread message%s from %s", r->unread,
-	         r->unread == 1 ? "" : "s", name);
+	char about[64 + 16] = "";
+	if (r->about[0]) { /* which of her products it is about */
+		struct kbuf t = KBUF_INIT;
+		text_sanitize(&t, r->about, strlen(r->about), 0);
+		struct kbuf cut = KBUF_INIT;
+		text_clip(&cut, kbuf_str(&t), 40, 0);
+		snprintf(about, sizeof about, " about \"%s%s\"", kbuf_str(&cut),
+		         cut.len < t.len ? "…" : "");
+		kbuf_free(&t);
+		kbuf_free(&cut);
+	}
+	snprintf(it->text, sizeof it->text, "%d unread message%s from %s%s", r->unread,
+	         r->unread == 1 ? "" : "s", name, about);
 	char quote[QUOTE_COLS * 4 + 8];
 	if (c->kp && r->last && open_text(r->last, c->self, c->kp, quote, sizeof quote))
 		snprintf(it->news, sizeof it->news, "message from %s: \"%s\"", name, quote);
 	else
 		snprintf(it->news, sizeof it->news, "message from %s", name);
-	snprintf(it->cmd, sizeof it->cmd, "kontor chat show %s", r->conversation);
+	snprintf(it->cmd, sizeof it->cmd, "kontor chat show %.8s", r->conversation);
 	return 0;
 }
 

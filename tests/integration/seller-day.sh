@@ -295,6 +295,15 @@ t_run "seller syncs" 0 ks sync
 t_match "with notify-text yes the summary quotes the message" "$(last_note)" \
 	'^\[1 new: message from Berlin Interiors GmbH: "Ready for the next lot\?"\]$'
 t_run "seller reads it" 0 ks chat show "$BID"
+t_run "buyer asks about her legs, named by their title" 0 kb chat send "iron table legs" "Can you do 300 of these?"
+t_run "seller syncs" 0 ks sync
+t_run "her inbox" 0 ks inbox
+t_match "says which product the message is about" "$T_OUT" '1 unread message from Berlin Interiors GmbH about "Iron table legs, black, 72 cm"'
+CHAT=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *kontor \(chat show [A-Za-z0-9_-]*\)$/\1/p')
+t_match "with the command by the start of the conversation's id" "$CHAT" '^chat show [A-Za-z0-9_-]{8}$'
+# shellcheck disable=SC2086 # the command as the inbox printed it
+t_run "which she runs as printed" 0 ks $CHAT
+t_match "the message" "$T_OUT" 'Can you do 300 of these\?'
 
 # shellcheck disable=SC2016 # shell that must stay text
 EVIL='Evil $(touch pwned-a); `touch pwned-b` | touch pwned-c'

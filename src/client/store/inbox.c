@@ -102,7 +102,8 @@ int store_inbox_chats(struct store *s, const char *self,
 	                         "SELECT c.id, c.peer_id, c.unread, c.updated,"
 	                         " (SELECT m.json FROM messages m WHERE m.conversation_id = c.id"
 	                         "  AND coalesce(m.sender_id, '') != ?1 ORDER BY m.sent DESC, m.id"
-	                         "  DESC LIMIT 1)"
+	                         "  DESC LIMIT 1),"
+	                         " (SELECT l.title FROM listings l WHERE l.id = c.listing_id)"
 	                         " FROM conversations c WHERE c.unread > 0"
 	                         " ORDER BY c.updated DESC, c.id LIMIT ?2",
 	                         self, NULL, e);
@@ -119,6 +120,7 @@ int store_inbox_chats(struct store *s, const char *self,
 		const char *text = (const char *)sqlite3_column_text(st, 4);
 		cJSON *last = text ? cJSON_Parse(text) : NULL;
 		row.last = last;
+		store_col_copy(st, 5, row.about, sizeof row.about);
 		rc = cb(ctx, &row);
 		cJSON_Delete(last);
 	}
