@@ -766,9 +766,10 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	         r->unread == 1 ? "" : "s", name, about);
 	char quote[QUOTE_COLS * 4 + 8];
 	if (c->kp && r->last && open_text(r->last, c->self, c->kp, quote, sizeof quote))
-		snprintf(it->news, sizeof it->news, "message from %s: \"%s\"", name, quote);
+		snprintf(it->news, sizeof it->news, "message from %s%s: \"%s\"", name, about,
+		         quote);
 	else
-		snprintf(it->news, sizeof it->news, "message from %s", name);
+		snprintf(it->news, sizeof it->news, "message from %s%s", name, about);
 	snprintf(it->cmd, sizeof it->cmd, "kontor chat show %.8s", r->conversation);
 	return 0;
 }

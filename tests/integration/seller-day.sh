@@ -299,6 +299,7 @@ t_run "buyer asks about her legs, named by their title" 0 kb chat send "iron tab
 t_run "seller syncs" 0 ks sync
 t_run "her inbox" 0 ks inbox
 t_match "says which product the message is about" "$T_OUT" '1 unread message from Berlin Interiors GmbH about "Iron table legs, black, 72 cm"'
+t_match "and so does the notify-command's text" "$(last_note)" '^\[1 new: message from Berlin Interiors GmbH about "Iron table legs, black, 72 cm": "Can you do 300 of these\?"\]$'
 CHAT=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *kontor \(chat show [A-Za-z0-9_-]*\)$/\1/p')
 t_match "with the command by the start of the conversation's id" "$CHAT" '^chat show [A-Za-z0-9_-]{8}$'
 # shellcheck disable=SC2086 # the command as the inbox printed it
