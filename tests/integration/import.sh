@@ -274,7 +274,7 @@ t_run "she ships the lamp from a warehouse in Thailand" 4 k3 listing edit den-tr
 t_run "the same file again" 0 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --dry-run
 t_match "changes nothing: what she set is kept where the file does not say" "$T_OUT" '0 to create, 0 to update, 2 unchanged'
 t_nomatch "and nothing is said of a default" "$T_ERR" 'ships from'
-t_run "--ships-from names another country for every row that does not say" 0 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --ships-from CN --dry-run --json
+t_run "--ships-from names another country for every row that does not say" 0 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --ships-from cn --dry-run --json
 t_match "her own word over what was set before" "$T_OUT" '"created":0,"updated":2,"unchanged":0'
 t_run "--ships-from with a country that is none is a usage error" 2 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --ships-from XX
 t_match "naming it" "$T_ERR" "--ships-from: unknown country 'XX'"

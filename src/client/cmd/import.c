@@ -26,6 +26,7 @@
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "kontor/searchtext.h"
+#include "kontor/text.h"
 
 #define IMPORT_BATCH 4000
 
@@ -622,9 +623,18 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	o.decimal_comma = arg_has(a, "decimal-comma");
 	const char *ships_from = arg_get(a, "ships-from");
-	if (ships_from && codes_check_country(ships_from, "--ships-from", e)) {
-		e->code = K_EUSAGE;
-		return K_EUSAGE;
+	char ships_cc[4] = ""; /* as listing add takes it: any case */
+	if (ships_from) {
+		for (size_t i = 0; i < 3 && ships_from[i]; i++)
+			ships_cc[i] = (char)(ships_from[i] >= 'a' && ships_from[i] <= 'z'
+			                         ? ships_from[i] - 'a' + 'A'
+			                         : ships_from[i]);
+		char shown[24];
+		if (strlen(ships_from) > 2 || codes_check_country(ships_cc, "--ships-from", e))
+			return kerr_set(e, K_EUSAGE,
+			                "--ships-from: unknown country '%s' (ISO 3166-1 alpha-2, "
+			                "e.g. VN)",
+			                text_shown(ships_from, shown, sizeof shown));
 	}
 	const char *encoding = arg_get(a, "encoding");
 	struct imp x;
@@ -633,7 +643,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	x.dry = arg_has(a, "dry-run");
 	x.file = strcmp(a->pos[0], "-") == 0 ? "stdin" : a->pos[0];
 	if (ships_from) {
-		snprintf(x.ships_from, sizeof x.ships_from, "%.2s", ships_from);
+		snprintf(x.ships_from, sizeof x.ships_from, "%.2s", ships_cc);
 		x.ships_given = 1;
 	}
 	/* the key first: a wrong passphrase should not cost a parse */
