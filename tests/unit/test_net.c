@@ -606,6 +606,46 @@ static void test_identical_signed_calls_in_one_second_carry_different_signatures
 	knet_response_free(&r);
 }
 
+static void test_signed_call_taken_for_a_replay_is_signed_anew_and_retried(void **state)
+{
+	struct fx *f = *state;
+	/* two processes that push one outbox can sign one body alike in one second */
+	struct step st[] = {{.status = 401,
+	                     .body = "{\"type\":\"unauthorized\",\"description\":\"replayed "
+	                             "signature: this Authorization was already used; sign every "
+	                             "request anew\"}"},
+	                    {.status = 200, .body = OK_ANSWER}};
+	script(st, 2);
+	assert_int_equal(knet_set_signer(f->n, user_id, user_kp.sk, &f->e), K_OK);
+	struct knet_response r;
+	knet_response_init(&r);
+	assert_int_equal(
+	    knet_request(f->n, "POST", "/api", "application/json", "{}", 2, KNET_SIGN, &r, &f->e),
+	    K_OK);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(hits(), 2);
+	assert_string_not_equal(S.hit[0].authz, S.hit[1].authz);
+	knet_response_free(&r);
+}
+
+static void test_signed_call_refused_for_another_reason_is_not_retried(void **state)
+{
+	struct fx *f = *state;
+	struct step st[] = {
+	    {.status = 401,
+	     .body = "{\"type\":\"unauthorized\",\"description\":\"signature does not verify\"}"}};
+	script(st, 1);
+	assert_int_equal(knet_set_signer(f->n, user_id, user_kp.sk, &f->e), K_OK);
+	struct knet_response r;
+	knet_response_init(&r);
+	assert_int_equal(
+	    knet_request(f->n, "POST", "/api", "application/json", "{}", 2, KNET_SIGN, &r, &f->e),
+	    K_OK);
+	assert_int_equal(r.status, 401);
+	assert_int_equal(hits(), 1);
+	knet_response_free(&r);
+}
+
 static void test_500_then_200_is_retried_and_succeeds(void **state)
 {
 	struct fx *f = *state;
@@ -1367,6 +1407,8 @@ int main(void)
 	    T(test_500_then_200_is_retried_and_succeeds),
 	    T(test_5xx_every_time_is_enet_naming_status_and_description),
 	    T(test_429_honours_retry_after_then_succeeds),
+	    T(test_signed_call_taken_for_a_replay_is_signed_anew_and_retried),
+	    T(test_signed_call_refused_for_another_reason_is_not_retried),
 	    T(test_default_sleep_really_waits_for_retry_after),
 	    T(test_retry_after_http_date_and_cap),
 	    T(test_4xx_are_not_retried_and_map_to_k_codes_with_description),
