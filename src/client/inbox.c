@@ -751,8 +751,8 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
 	snprintf(it->id, sizeof it->id, "%s", r->conversation);
 	snprintf(it->peer, sizeof it->peer, "%s", r->peer);
-	char about[64 + 16] = "";
-	if (r->about[0]) { /* which of her products it is about */
+	char about[40 * 4 + 16] = ""; /* 40 columns of any script, quoted */
+	if (r->about[0]) {            /* which of her products it is about */
 		struct kbuf t = KBUF_INIT;
 		text_sanitize(&t, r->about, strlen(r->about), 0);
 		struct kbuf cut = KBUF_INIT;

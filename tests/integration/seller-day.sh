@@ -295,6 +295,16 @@ t_run "seller syncs" 0 ks sync
 t_match "with notify-text yes the summary quotes the message" "$(last_note)" \
 	'^\[1 new: message from Berlin Interiors GmbH: "Ready for the next lot\?"\]$'
 t_run "seller reads it" 0 ks chat show "$BID"
+t_run "she lists a lamp with a long title in Vietnamese" 0 ks listing add --sku DEN-TRE \
+	--title "Đèn tre đan thủ công mỹ nghệ làng Phú Vinh, cỡ lớn" --price 320000 --currency VND
+t_run "buyer syncs" 0 kb sync
+t_run "buyer asks about the lamp" 0 kb chat send "đèn tre" "What size is the large one?"
+t_run "seller syncs" 0 ks sync
+t_match "her inbox quotes its title cut at 40 columns, whole characters and the quote closed" "$(ks inbox)" 'about "Đèn tre đan thủ công mỹ nghệ làng Phú Vi…"$'
+LAMP=$(ks inbox | sed -n '/about "Đèn tre/{n;s/^ *kontor chat show \([A-Za-z0-9_-]*\)$/\1/p;}')
+t_run "seller reads it by the id's start the inbox printed" 0 ks chat show "$LAMP"
+t_match "the question" "$T_OUT" 'What size is the large one\?'
+t_nomatch "nothing about the lamp waits any more" "$(ks inbox)" 'about "Đèn tre'
 t_run "buyer asks about her legs, named by their title" 0 kb chat send "iron table legs" "Can you do 300 of these?"
 t_run "seller syncs" 0 ks sync
 t_run "her inbox" 0 ks inbox
