@@ -751,16 +751,10 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
 	snprintf(it->id, sizeof it->id, "%s", r->conversation);
 	snprintf(it->peer, sizeof it->peer, "%s", r->peer);
-	char about[40 * 4 + 16] = ""; /* 40 columns of any script, quoted */
-	if (r->about[0]) {            /* which of her products it is about */
-		struct kbuf t = KBUF_INIT;
-		text_sanitize(&t, r->about, strlen(r->about), 0);
-		struct kbuf cut = KBUF_INIT;
-		text_clip(&cut, kbuf_str(&t), 40, 0);
-		snprintf(about, sizeof about, " about \"%s%s\"", kbuf_str(&cut),
-		         cut.len < t.len ? "…" : "");
-		kbuf_free(&t);
-		kbuf_free(&cut);
+	char title[80], about[96] = ""; /* which of her products it is about */
+	if (r->about[0]) {
+		one_line(r->about, 60, title, sizeof title);
+		snprintf(about, sizeof about, " about \"%s\"", title);
 	}
 	snprintf(it->text, sizeof it->text, "%d unread message%s from %s%s", r->unread,
 	         r->unread == 1 ? "" : "s", name, about);

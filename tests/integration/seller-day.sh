@@ -300,7 +300,7 @@ t_run "she lists a lamp with a long title in Vietnamese" 0 ks listing add --sku 
 t_run "buyer syncs" 0 kb sync
 t_run "buyer asks about the lamp" 0 kb chat send "đèn tre" "What size is the large one?"
 t_run "seller syncs" 0 ks sync
-t_match "her inbox quotes its title cut at 40 columns, whole characters and the quote closed" "$(ks inbox)" 'about "Đèn tre đan thủ công mỹ nghệ làng Phú Vi…"$'
+t_match "her inbox quotes its title cut as the inbox cuts titles, whole characters and the quote closed" "$(ks inbox)" 'about "Đèn tre đan thủ công mỹ nghệ làng Phú Vinh, cỡ…"$'
 LAMP=$(ks inbox | sed -n '/about "Đèn tre/{n;s/^ *kontor chat show \([A-Za-z0-9_-]*\)$/\1/p;}')
 t_run "seller reads it by the id's start the inbox printed" 0 ks chat show "$LAMP"
 t_match "the question" "$T_OUT" 'What size is the large one\?'

@@ -606,6 +606,16 @@ static void test_identical_signed_calls_in_one_second_carry_different_signatures
 	knet_response_free(&r);
 }
 
+/* One signed POST of "{}" to /api, as the user; K_OK whatever the status. */
+static void signed_post(struct fx *f, struct knet_response *r)
+{
+	assert_int_equal(knet_set_signer(f->n, user_id, user_kp.sk, &f->e), K_OK);
+	knet_response_init(r);
+	assert_int_equal(
+	    knet_request(f->n, "POST", "/api", "application/json", "{}", 2, KNET_SIGN, r, &f->e),
+	    K_OK);
+}
+
 static void test_signed_call_taken_for_a_replay_is_signed_anew_and_retried(void **state)
 {
 	struct fx *f = *state;
@@ -616,12 +626,8 @@ static void test_signed_call_taken_for_a_replay_is_signed_anew_and_retried(void 
 	                             "request anew\"}"},
 	                    {.status = 200, .body = OK_ANSWER}};
 	script(st, 2);
-	assert_int_equal(knet_set_signer(f->n, user_id, user_kp.sk, &f->e), K_OK);
 	struct knet_response r;
-	knet_response_init(&r);
-	assert_int_equal(
-	    knet_request(f->n, "POST", "/api", "application/json", "{}", 2, KNET_SIGN, &r, &f->e),
-	    K_OK);
+	signed_post(f, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(hits(), 2);
 	assert_string_not_equal(S.hit[0].authz, S.hit[1].authz);
@@ -635,12 +641,8 @@ static void test_signed_call_refused_for_another_reason_is_not_retried(void **st
 	    {.status = 401,
 	     .body = "{\"type\":\"unauthorized\",\"description\":\"signature does not verify\"}"}};
 	script(st, 1);
-	assert_int_equal(knet_set_signer(f->n, user_id, user_kp.sk, &f->e), K_OK);
 	struct knet_response r;
-	knet_response_init(&r);
-	assert_int_equal(
-	    knet_request(f->n, "POST", "/api", "application/json", "{}", 2, KNET_SIGN, &r, &f->e),
-	    K_OK);
+	signed_post(f, &r);
 	assert_int_equal(r.status, 401);
 	assert_int_equal(hits(), 1);
 	knet_response_free(&r);

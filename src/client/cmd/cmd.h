@@ -74,6 +74,8 @@ int ctx_self(struct ctx *c, struct kerr *e);
 /* Your profile's country (ISO 3166 alpha-2) into out, "" when the cache has none: what your
  * listings ship from and your shop's files are priced and encoded in unless they say. */
 void ctx_self_country(struct ctx *c, char out[3]);
+/* src into dst (cap bytes, cut), ASCII letters upper-cased: a code as typed ("vn", "fob"). */
+void cmd_copy_upper(char *dst, size_t cap, const char *src);
 /* What a list command does: our id known, then each(c, obj) for every cached object of type
  * (of parent when not NULL), as store_object_each walks them. */
 int ctx_list_objects(struct ctx *c, const char *type, const char *parent,

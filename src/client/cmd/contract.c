@@ -36,14 +36,6 @@ static const char *jstr(const cJSON *o, const char *name)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
-static void copy_upper(char *dst, size_t cap, const char *src)
-{
-	size_t i = 0;
-	for (; src[i] && i + 1 < cap; i++)
-		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ? (char)(src[i] - 'a' + 'A') : src[i];
-	dst[i] = '\0';
-}
-
 static void copy_lower(char *dst, size_t cap, const char *src)
 {
 	size_t i = 0;
@@ -203,7 +195,7 @@ static int apply_flags(struct contract_terms *t, const struct args *a, struct ke
 	const char *v;
 	int rc = K_OK;
 	if ((v = arg_get(a, "incoterm")))
-		copy_upper(t->incoterm, sizeof t->incoterm, v);
+		cmd_copy_upper(t->incoterm, sizeof t->incoterm, v);
 	if ((v = arg_get(a, "place")))
 		set_text(&t->named_place, v);
 	if ((v = arg_get(a, "mode")))

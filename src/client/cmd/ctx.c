@@ -182,6 +182,14 @@ int ctx_self(struct ctx *c, struct kerr *e)
 	return K_OK;
 }
 
+void cmd_copy_upper(char *dst, size_t cap, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < cap; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ? (char)(src[i] - 'a' + 'A') : src[i];
+	dst[i] = '\0';
+}
+
 void ctx_self_country(struct ctx *c, char out[3])
 {
 	out[0] = 0;

@@ -625,10 +625,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 	const char *ships_from = arg_get(a, "ships-from");
 	char ships_cc[4] = ""; /* as listing add takes it: any case */
 	if (ships_from) {
-		for (size_t i = 0; i < 3 && ships_from[i]; i++)
-			ships_cc[i] = (char)(ships_from[i] >= 'a' && ships_from[i] <= 'z'
-			                         ? ships_from[i] - 'a' + 'A'
-			                         : ships_from[i]);
+		cmd_copy_upper(ships_cc, sizeof ships_cc, ships_from);
 		char shown[24];
 		if (strlen(ships_from) > 2 || codes_check_country(ships_cc, "--ships-from", e))
 			return kerr_set(e, K_EUSAGE,

@@ -47,14 +47,6 @@ static void set_str(char **dst, const char *v)
 	*dst = v && *v ? xstrdup(v) : NULL;
 }
 
-static void set_code(char *dst, size_t cap, const char *v)
-{
-	snprintf(dst, cap, "%s", v);
-	for (char *p = dst; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
-}
-
 /* Repeatable options also take comma-separated lists: --tag a,b --tag c. */
 static void push_list(struct kstrv *sv, const struct args *a, const char *name, int upper)
 {
@@ -276,11 +268,11 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 	if ((v = arg_get(a, "hs-code")))
 		set_str(&l->hs_code, v);
 	if ((v = arg_get(a, "origin")))
-		set_code(l->origin_country, sizeof l->origin_country, v);
+		cmd_copy_upper(l->origin_country, sizeof l->origin_country, v);
 	if ((v = arg_get(a, "ships-from")))
-		set_code(l->ships_from, sizeof l->ships_from, v);
+		cmd_copy_upper(l->ships_from, sizeof l->ships_from, v);
 	if ((v = arg_get(a, "unit")))
-		set_code(l->unit, sizeof l->unit, v);
+		cmd_copy_upper(l->unit, sizeof l->unit, v);
 	if ((v = arg_get(a, "moq"))) {
 		if ((rc = parse_int("moq", v, 1, MONEY_MAX, &n, e)))
 			return rc;
@@ -306,7 +298,7 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 	}
 	if ((v = arg_get(a, "currency"))) {
 		char cur[8];
-		set_code(cur, sizeof cur, v);
+		cmd_copy_upper(cur, sizeof cur, v);
 		if ((rc = codes_check_currency(cur, "--currency", e)))
 			return rc;
 		if (!is_add && strcmp(cur, l->currency) != 0 && !arg_get(a, "price"))
