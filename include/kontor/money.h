@@ -16,11 +16,17 @@
 int money_minor_units(const char *currency);
 
 /* "12", "12.5", "12.50", "1234.567" (BHD) -> minor units. Allows surrounding spaces, no sign,
- * no thousands separators, no ".5" or "12.". K_EINVAL with a sentence naming the amount and
- * currency: "12.345: USD has 2 decimal places", "currency: unknown currency 'USX' (...)",
- * "-5 is negative: ..."; K_ERANGE past MONEY_MAX; K_EIO when iso-codes is unreadable.
- * *minor is left alone on failure. */
+ * no thousands separators, no ".5" or "12.". Zeros past the currency's decimals are read as
+ * nothing ("245000.00" VND is 245000), unless there are three of them, which may be a
+ * thousands group ("245.000"). K_EINVAL with a sentence naming the amount and currency:
+ * "12.345: USD has 2 decimal places (if the '.' groups thousands, write 12345)",
+ * "currency: unknown currency 'USX' (...)", "-5 is negative: ..."; K_ERANGE past MONEY_MAX;
+ * K_EIO when iso-codes is unreadable. *minor is left alone on failure. */
 int money_parse(const char *text, const char *currency, int64_t *minor, struct kerr *e);
+
+/* money_parse that refuses every decimal past the currency's, zeros too: for a file whose
+ * other prices have cents, where "12.00" read as 12 VND would be dollars misread. */
+int money_parse_exact(const char *text, const char *currency, int64_t *minor, struct kerr *e);
 
 /* minor units -> "12.50" (no currency code), "1,000" never: plain digits and one '.'.
  * Negative amounts get a leading '-'. Unknown currency formats with 2 decimals. */

@@ -428,6 +428,10 @@ void import_html_to_text(const char *s, size_t n, struct kbuf *out)
 
 /* --- small helpers --------------------------------------------------------------------- */
 
+/* How a file's prices read: PF_DC, with decimal commas (--decimal-comma, or the file is
+ * ';'-separated); PF_EXACT, with no decimal past the currency's, zeros too (exact_unless_whole). */
+enum { PF_DC = 1, PF_EXACT = 2 };
+
 struct pctx {
 	import_cb cb;
 	void *ctx;
@@ -435,7 +439,7 @@ struct pctx {
 	const struct import_opts *o;
 	long rows;
 	char delim;     /* the file's, once its reader is made */
-	int dc;         /* decimal commas: --decimal-comma, or the file is ';'-separated */
+	int pf;         /* how prices read: PF_DC, PF_EXACT */
 	int status_set; /* the row being emitted said its status (import_row.status_set) */
 };
 
@@ -475,7 +479,7 @@ static struct csv_reader *open_reader(struct pctx *p, const char *data, size_t l
 {
 	struct csv_reader *r = csv_reader_new(data, len, p->o->delim, p->name);
 	p->delim = csv_reader_delim(r);
-	p->dc = p->o->decimal_comma || p->delim == ';';
+	p->pf = p->o->decimal_comma || p->delim == ';' ? PF_DC : 0;
 	return r;
 }
 
@@ -693,14 +697,14 @@ static int add_stock(struct listing *l, const char *col, const char *v, struct k
 	return add_stock_of(l, col, v, &q, e);
 }
 
-static int parse_price(const char *col, const char *v, const char *cur, int dc, int64_t *out,
+static int parse_price(const char *col, const char *v, const char *cur, int pf, int64_t *out,
                        struct kerr *e)
 {
 	char *t = trimdup(v);
 	if (!t)
 		return kerr_set(e, K_EINVAL, "%s: empty (a price in %s is needed)", col, cur);
 	char norm[64];
-	if (dc && strchr(t, ',')) {
+	if ((pf & PF_DC) && strchr(t, ',')) {
 		if (!dc_amount(t, norm, sizeof norm)) {
 			int rc = kerr_set(e, K_EINVAL,
 			                  "%s: '%.40s' is not an amount with a decimal comma "
@@ -712,7 +716,7 @@ static int parse_price(const char *col, const char *v, const char *cur, int dc, 
 		free(t);
 		t = xstrdup(norm);
 	}
-	int rc = money_parse(t, cur, out, e);
+	int rc = pf & PF_EXACT ? money_parse_exact(t, cur, out, e) : money_parse(t, cur, out, e);
 	if (rc)
 		kerr_prefix(e, "%s", col);
 	free(t);
@@ -783,6 +787,40 @@ static int blank(const char *s)
 	return !*s;
 }
 
+/* Whether no amount in cell s has a digit other than 0 after its decimal mark (',' in a cell
+ * that has one where decimal commas read, else '.'): "245000.00", "1200" and
+ * "100:9.00|500:8.00" are whole, "11.50" is not. */
+static int cell_whole(const char *s, int pf)
+{
+	char mark = (pf & PF_DC) && strchr(s, ',') ? ',' : '.';
+	for (; *s; s++)
+		if (*s == mark)
+			for (const char *d = s + 1; *d >= '0' && *d <= '9'; d++)
+				if (*d != '0')
+					return 0;
+	return 1;
+}
+
+/* PF_EXACT unless every price in the file's price columns cols[0..n) (-1: none) is whole. A
+ * shop writes its prices with two decimals whatever the currency ("245000.00" from a shop in
+ * VND, which has none), and those zeros then change nothing. But a file with cents in it is in
+ * a currency with cents: read as VND for want of a currency column, its "12.00" would be
+ * twelve đồng, so every decimal stays refused and --currency is the way out. */
+static int exact_unless_whole(const struct pctx *p, const char *data, size_t len, const int *cols,
+                              size_t n)
+{
+	struct csv_reader *r = csv_reader_new(data, len, p->delim, p->name);
+	struct csv_record rec;
+	struct kerr e = {0, ""};
+	int whole = 1, rc = csv_next(r, &rec, &e); /* the header */
+	for (long rows = 0; whole && rc != 0 && rows <= IMPORT_MAX_ROWS; rows++)
+		if ((rc = csv_next(r, &rec, &e)) > 0)
+			for (size_t i = 0; i < n; i++)
+				whole = whole && cell_whole(fget(&rec, cols[i]), p->pf);
+	csv_reader_free(&r);
+	return whole ? 0 : PF_EXACT;
+}
+
 /* A reader error as a row error: the line from the reader's message, the text after it. */
 static int csv_row_error(struct pctx *p, const struct kerr *ce)
 {
@@ -848,7 +886,7 @@ static int next_rec(struct pctx *p, struct csv_reader *r, struct csv_record *rec
 
 /* Fills l from one record of a file whose columns cols finds (its struct hdr or etsy_cols):
  * non-zero with e filled when the record is bad. */
-typedef int (*row_fn)(const void *cols, const struct csv_record *rec, const char *dflt_cur, int dc,
+typedef int (*row_fn)(const void *cols, const struct csv_record *rec, const char *dflt_cur, int pf,
                       struct listing *l, struct kerr *e);
 
 /* The records after the header, one listing each as row fills it; a record whose status
@@ -862,7 +900,7 @@ static int read_rows(struct pctx *p, struct csv_reader *r, row_fn row, const voi
 		struct listing l;
 		struct kerr re = {0, ""};
 		listing_init(&l);
-		int bad = row(cols, &rec, p->o->currency, p->dc, &l, &re);
+		int bad = row(cols, &rec, p->o->currency, p->pf, &l, &re);
 		p->status_set = !blank(fget(&rec, status));
 		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
 	}
@@ -871,7 +909,7 @@ static int read_rows(struct pctx *p, struct csv_reader *r, row_fn row, const voi
 
 /* --- kontor's own CSV --------------------------------------------------------------------- */
 
-static int kontor_row(const void *cols, const struct csv_record *rec, const char *dflt_cur, int dc,
+static int kontor_row(const void *cols, const struct csv_record *rec, const char *dflt_cur, int pf,
                       struct listing *l, struct kerr *e)
 {
 	const struct hdr *h = cols;
@@ -908,7 +946,7 @@ static int kontor_row(const void *cols, const struct csv_record *rec, const char
 	}
 	l->tiers = xcalloc(tiers.n + 1, sizeof *l->tiers);
 	l->tiers[0].min_qty = l->moq;
-	rc = parse_price("price", fget(rec, hcol(h, "price")), l->currency, dc,
+	rc = parse_price("price", fget(rec, hcol(h, "price")), l->currency, pf,
 	                 &l->tiers[0].unit_price, e);
 	l->ntiers = 1;
 	for (size_t i = 0; rc == K_OK && i < tiers.n; i++) {
@@ -922,7 +960,7 @@ static int kontor_row(const void *cols, const struct csv_record *rec, const char
 		*colon = 0;
 		struct price_tier *t = &l->tiers[l->ntiers];
 		if ((rc = parse_int("tiers", tiers.v[i], 1, MONEY_MAX, &t->min_qty, e)) ||
-		    (rc = parse_price("tiers", colon + 1, l->currency, dc, &t->unit_price, e)))
+		    (rc = parse_price("tiers", colon + 1, l->currency, pf, &t->unit_price, e)))
 			break;
 		l->ntiers++;
 	}
@@ -956,8 +994,11 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		rc = kerr_set(e, K_EUSAGE,
 		              "%s: no 'currency' column: give --currency CUR for its prices",
 		              p->name);
-	if (rc == K_OK)
+	const int price_cols[] = {hcol(&h, "price"), hcol(&h, "tiers")};
+	if (rc == K_OK) {
+		p->pf |= exact_unless_whole(p, data, len, price_cols, 2);
 		rc = read_rows(p, r, kontor_row, &h, hcol(&h, "status"), e);
+	}
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
 	return rc;
@@ -1097,7 +1138,7 @@ static int shop_fail(struct shop_group *g, long line, const struct kerr *e)
 }
 
 static void shop_row(struct shop_group *g, const struct shop_cols *c, const struct csv_record *rec,
-                     const char *cur, int dc)
+                     const char *cur, int pf)
 {
 	struct kerr e = {0, ""};
 	if (g->err_line)
@@ -1136,7 +1177,7 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 	const char *price = fget(rec, c->vprice);
 	if (!g->err_line && (any || sku || !blank(price))) {
 		int64_t amount;
-		if (parse_price("Variant Price", price, cur, dc, &amount, &e)) {
+		if (parse_price("Variant Price", price, cur, pf, &amount, &e)) {
 			shop_fail(g, rec->line, &e);
 		} else {
 			char dsku[MODEL_SKU_MAX + 32];
@@ -1186,6 +1227,8 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		snprintf(nm, sizeof nm, "Option%d Value", i + 1);
 		c.opt_value[i] = hcol(&h, nm);
 	}
+	if (rc == K_OK)
+		p->pf |= exact_unless_whole(p, data, len, &c.vprice, 1);
 	struct shop_group g;
 	memset(&g, 0, sizeof g);
 	struct csv_record rec;
@@ -1228,7 +1271,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		}
 		free(handle);
 		g.rows++;
-		shop_row(&g, &c, &rec, p->o->currency, p->dc);
+		shop_row(&g, &c, &rec, p->o->currency, p->pf);
 	}
 	return shop_close(p, &g, &h, &r, rc);
 }
@@ -1655,7 +1698,7 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
                        struct kerr *re, long *err_line, long *rows, struct listing *l)
 {
 	const char *cur = w->p->o->currency;
-	int dc = w->p->dc;
+	int pf = w->p->pf;
 	char *sku, *idkey;
 	woo_keys(&w->c, rec, &sku, &idkey);
 	/* the variations: found by the SKU as written and by id:ID */
@@ -1692,7 +1735,7 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 	int64_t amount;
 	if (rc == K_OK && !variable) {
 		char *pr = woo_price(&w->c, rec);
-		rc = parse_price("Regular price", pr ? pr : "", cur, dc, &amount, re);
+		rc = parse_price("Regular price", pr ? pr : "", cur, pf, &amount, re);
 		free(pr);
 		if (rc == K_OK)
 			set_single_price(l, amount);
@@ -1714,7 +1757,7 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 			*err_line = v->line;
 			break;
 		}
-		if ((rc = parse_price("Regular price", v->price ? v->price : "", cur, dc, &amount,
+		if ((rc = parse_price("Regular price", v->price ? v->price : "", cur, pf, &amount,
 		                      re))) {
 			*err_line = v->line;
 			break;
@@ -1796,7 +1839,7 @@ static int woo_grouped(struct woo *w, size_t k, const struct csv_record *rec, st
 			break;
 		}
 		if ((rc = parse_price("Regular price", ch->price ? ch->price : "", l->currency,
-		                      w->p->dc, &amount, re))) {
+		                      w->p->pf, &amount, re))) {
 			kerr_prefix(re, "Grouped products: '%.64s' (line %ld)", want.key, ch->line);
 			break;
 		}
@@ -1861,8 +1904,11 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 			c.nattr = i + 1;
 	}
 	w.c = c;
-	if (rc == K_OK)
+	const int price_cols[] = {c.regular, c.sale};
+	if (rc == K_OK) {
+		p->pf |= exact_unless_whole(p, data, len, price_cols, 2);
 		woo_pass1(&w);
+	}
 	/* pass 2: the products in file order; records are numbered as in pass 1 */
 	struct csv_record rec;
 	while (rc == K_OK && (rc = next_rec(p, r, &rec, e)) == 1) {
@@ -2092,7 +2138,7 @@ static int etsy_cols_of(const struct hdr *h, struct etsy_cols *c)
 	return layout || by_name;
 }
 
-static int etsy_row(const void *cols, const struct csv_record *rec, const char *dflt, int dc,
+static int etsy_row(const void *cols, const struct csv_record *rec, const char *dflt, int pf,
                     struct listing *l, struct kerr *e)
 {
 	const struct etsy_cols *c = cols;
@@ -2105,7 +2151,7 @@ static int etsy_row(const void *cols, const struct csv_record *rec, const char *
 	                       dflt, e)))
 		return rc;
 	int64_t amount;
-	if ((rc = parse_price("PRICE", fget(rec, c->price), l->currency, dc, &amount, e)))
+	if ((rc = parse_price("PRICE", fget(rec, c->price), l->currency, pf, &amount, e)))
 		return rc;
 	set_single_price(l, amount);
 	const char *qty = fget(rec, c->quantity);
@@ -2182,8 +2228,10 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 	if (rc == K_OK && c.currency < 0 && !p->o->currency)
 		rc = kerr_set(e, K_EUSAGE, "%s: no CURRENCY_CODE column: give --currency CUR",
 		              p->name);
-	if (rc == K_OK)
+	if (rc == K_OK) {
+		p->pf |= exact_unless_whole(p, data, len, &c.price, 1);
 		rc = read_rows(p, r, etsy_row, &c, -1, e);
+	}
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
 	return rc;
@@ -2320,7 +2368,7 @@ static void shopee_open(struct pctx *p, struct shop_group *g, const struct shope
 /* One variation: its options, SKU (as written, else the product's and its number), price and
  * stock. */
 static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
-                       const struct csv_record *rec, const char *cur, int dc)
+                       const struct csv_record *rec, const char *cur, int pf)
 {
 	struct kerr e = {0, ""};
 	if (g->err_line)
@@ -2352,7 +2400,7 @@ static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
 	if (!g->err_line && add_stock_of(&g->l, c->stock_name, fget(rec, c->stock), &stock, &e))
 		shop_fail(g, rec->line, &e);
 	int64_t amount;
-	if (!g->err_line && parse_price(c->price_name, fget(rec, c->price), cur, dc, &amount, &e))
+	if (!g->err_line && parse_price(c->price_name, fget(rec, c->price), cur, pf, &amount, &e))
 		shop_fail(g, rec->line, &e);
 	char *sku = trimdup(fget(rec, c->vsku));
 	if (!g->err_line) {
@@ -2378,7 +2426,7 @@ static int shopee_note(const struct shopee_cols *c, const struct csv_record *rec
 {
 	int64_t amount;
 	struct kerr e = {0, ""};
-	return parse_price(c->price_name, fget(rec, c->price), p->o->currency, p->dc, &amount,
+	return parse_price(c->price_name, fget(rec, c->price), p->o->currency, p->pf, &amount,
 	                   &e) != K_OK;
 }
 
@@ -2397,6 +2445,8 @@ static int parse_shopee(struct pctx *p, const char *data, size_t len, struct ker
 		    "et_title_product_name and et_title_variation_price, or ps_product_name "
 		    "and ps_price)",
 		    p->name);
+	if (rc == K_OK)
+		p->pf |= exact_unless_whole(p, data, len, &c.price, 1);
 	struct shop_group g;
 	memset(&g, 0, sizeof g);
 	char *gkey = NULL;
@@ -2424,7 +2474,7 @@ static int parse_shopee(struct pctx *p, const char *data, size_t len, struct ker
 		}
 		free(key);
 		g.rows++;
-		shopee_row(&g, &c, &rec, p->o->currency, p->dc);
+		shopee_row(&g, &c, &rec, p->o->currency, p->pf);
 	}
 	free(gkey);
 	return shop_close(p, &g, &h, &r, rc);

@@ -61,7 +61,9 @@ static void shown(const char *s, const char *end, char out[40])
 	out[w] = '\0';
 }
 
-int money_parse(const char *text, const char *currency, int64_t *minor, struct kerr *e)
+/* money_parse and money_parse_exact: exact refuses every decimal past the currency's, zeros
+ * too. */
+static int parse(const char *text, const char *currency, int exact, int64_t *minor, struct kerr *e)
 {
 	int u = money_minor_units(currency);
 	if (u < 0) {
@@ -122,11 +124,24 @@ int money_parse(const char *text, const char *currency, int64_t *minor, struct k
 			                "%s: put digits after the '.' or leave the '.' out", sh);
 		nfrac = (int)(q - frac);
 	}
+	int excess_zeros = 1;
+	for (const char *d = frac ? frac + u : q; d < q; d++)
+		excess_zeros = excess_zeros && *d == '0';
+	if (nfrac > u && !exact && excess_zeros && nfrac != 3) {
+		/* "245000.00" VND: zeros past the currency's decimals change nothing. Never three
+		 * of them, which may be a thousands group ("245.000"). */
+		q = frac + u;
+		nfrac = u;
+	}
 	if (nfrac > u) {
-		if (u == 0)
-			return kerr_set(e, K_EINVAL, "%s: %s has no decimal places", sh, currency);
-		return kerr_set(e, K_EINVAL, "%s: %s has %d decimal place%s", sh, currency, u,
-		                u == 1 ? "" : "s");
+		char has[32] = "no decimal places", group[64] = "";
+		if (u > 0)
+			snprintf(has, sizeof has, "%d decimal place%s", u, u == 1 ? "" : "s");
+		if (nfrac == 3 && int_end - p <= 3 && *p != '0') /* "245.000": a thousands group */
+			snprintf(group, sizeof group,
+			         " (if the '.' groups thousands, write %.*s%.3s)",
+			         (int)(int_end - p), p, frac);
+		return kerr_set(e, K_EINVAL, "%s: %s has %s%s", sh, currency, has, group);
 	}
 
 	int64_t v = 0;
@@ -149,6 +164,16 @@ too_big:;
 	money_format(MONEY_MAX, currency, max);
 	return kerr_set(e, K_ERANGE, "%s is over the largest amount kontor handles (%s %s)", sh,
 	                max, currency);
+}
+
+int money_parse(const char *text, const char *currency, int64_t *minor, struct kerr *e)
+{
+	return parse(text, currency, 0, minor, e);
+}
+
+int money_parse_exact(const char *text, const char *currency, int64_t *minor, struct kerr *e)
+{
+	return parse(text, currency, 1, minor, e);
 }
 
 void money_format(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])

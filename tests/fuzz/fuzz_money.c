@@ -1,5 +1,6 @@
 /* fuzz_money — money_parse on arbitrary text; whatever it accepts must survive
- * money_format -> money_parse unchanged, and stay within 0..MONEY_MAX. */
+ * money_format -> money_parse unchanged, and stay within 0..MONEY_MAX; what
+ * money_parse_exact accepts, money_parse reads as the same amount. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int64_t back = -1;
 		if (money_parse(out, cur, &back, &e) != K_OK || back != v)
 			abort();
-	} else {
+	}
+	int64_t x = -1;
+	struct kerr xe = {0, ""};
+	int xrc = money_parse_exact(text, cur, &x, &xe);
+	if (xrc == K_OK && (rc != K_OK || x != v))
+		abort();
+	if (xrc != K_OK && x != -1)
+		abort();
+	if (rc != K_OK) {
 		if (e.code != rc || e.msg[0] == '\0' || memchr(e.msg, '\0', sizeof e.msg) == NULL)
 			abort();
 		if (rc != K_EINVAL && rc != K_ERANGE)

@@ -268,6 +268,7 @@ t_run "with --encoding WINDOWS-1258 it goes in" 4 k3 listing import "$D/shopify-
 t_match "both products" "$T_OUT" '2 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(3 rows\)'
 t_match "her titles and options with every tone mark" "$(k3 listing show quat-may --json)" '"title":"Quạt mây đan tay".*"options":\{"Cỡ":"Lớn"\}'
 t_match "and the last field of the file whole" "$(k3 listing show den-tre --json)" '"tags":\["tre"\]'
+t_match "her prices, which Shopify writes with two decimals, read as whole đồng" "$(k3 listing show quat-may --json)" '"sku":"QUAT-L".*"unitPrice":65000[,}]'
 t_match "they ship from her country, said once" "$T_ERR" 'shopify-vi-1258\.csv: ships from VN, your country, for 2 listings that do not say \(--ships-from to choose another\)'
 t_match "as the listing says" "$(k3 listing show quat-may --json)" '"shipsFrom":"VN"'
 t_run "she ships the lamp from a warehouse in Thailand" 4 k3 listing edit den-tre --ships-from TH

@@ -156,7 +156,8 @@ static void kontor_csv_with_bom_crlf_and_semicolons_reads_every_column(void **st
 	assert_int_equal(g->line[1], 4); /* the quoted newline pushed it down a line */
 	assert_false(g->ok[2]);
 	assert_int_equal(g->line[2], 5);
-	assert_string_equal(g->msg[2], "price: 12.345: USD has 2 decimal places");
+	assert_string_equal(g->msg[2], "price: 12.345: USD has 2 decimal places (if the '.' groups "
+	                               "thousands, write 12345)");
 	assert_string_equal(g->l[3].status, "paused");
 	assert_int_equal(g->l[3].tiers[0].unit_price, 1200); /* JPY has no minor unit */
 	assert_false(g->ok[4]);
@@ -285,7 +286,8 @@ static void shopify_default_title_product_has_no_variants(void **state)
 	assert_false(g->ok[2]);
 	assert_int_equal(g->line[2], 8);
 	assert_string_equal(g->msg[2],
-	                    "product 'bad-price': Variant Price: 12.345: USD has 2 decimal places");
+	                    "product 'bad-price': Variant Price: 12.345: USD has 2 decimal "
+	                    "places (if the '.' groups thousands, write 12345)");
 	assert_true(g->ok[3]); /* its http image is the command's to refuse */
 	assert_string_equal(g->l[4].status, "paused");
 	got_free(g);
@@ -1070,6 +1072,62 @@ static void mostly_utf8_file_fails_only_its_bad_row(void **state)
 	got_free(g);
 }
 
+static void shop_prices_with_zero_decimals_read_whole_in_vnd(void **state)
+{
+	(void)state;
+	/* Shopify writes "245000.00" for a shop in VND, which has no decimals */
+	const char text[] = "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
+	                    "gio-tre,Giỏ tre đan tay,Cỡ,Nhỏ,GIO-S,185000.00\n"
+	                    "gio-tre,,,Lớn,GIO-L,245000.00\n"
+	                    "non-la,Nón lá Huế,,,NON-LA,90000.0\n";
+	struct got *g = parse_str(text, sizeof text - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_true(g->ok[0] && g->ok[1]);
+	assert_int_equal(vprice(&g->l[0], 0), 185000);
+	assert_int_equal(vprice(&g->l[0], 1), 245000);
+	assert_int_equal(g->l[1].tiers[0].unit_price, 90000);
+	got_free(g);
+	/* so do a ';' file's decimal commas, and kontor CSV's tiers */
+	const char semi[] = "Handle;Title;Variant SKU;Variant Price\nnon-la;Nón lá;NL;90000,00\n";
+	g = parse_str(semi, sizeof semi - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_true(g->ok[0]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 90000);
+	got_free(g);
+	const char kontor[] = "sku,title,price,currency,tiers\nNL,Nón lá,1200.00,JPY,100:1100.00\n";
+	g = parse_str(kontor, sizeof kontor - 1, IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_true(g->ok[0]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 1200);
+	assert_int_equal(g->l[0].tiers[1].unit_price, 1100);
+	got_free(g);
+}
+
+static void a_file_with_cents_keeps_its_zero_decimals_refused_in_vnd(void **state)
+{
+	(void)state;
+	/* A shop in USD, read as VND for want of a currency column: "12.00" is not twelve đồng;
+	 * every row is refused until --currency says USD. */
+	const char text[] = "Handle,Title,Variant SKU,Variant Price\n"
+	                    "legs-71,Iron table legs,TL-71,12.00\n"
+	                    "legs-72,Iron table legs 72,TL-72,11.50\n";
+	struct got *g = parse_str(text, sizeof text - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_false(g->ok[0]);
+	assert_false(g->ok[1]);
+	assert_string_equal(g->msg[0],
+	                    "product 'legs-71': Variant Price: 12.00: VND has no decimal places");
+	got_free(g);
+	g = parse_str(text, sizeof text - 1, IMPORT_AUTO, "USD", K_OK, NULL);
+	assert_true(g->ok[0] && g->ok[1]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 1200);
+	got_free(g);
+	/* three zeros may be a thousands group: "245.000" is never 245 đồng */
+	const char dots[] = "Handle,Title,Variant SKU,Variant Price\nnon-la,Nón lá,NL,245.000\n";
+	g = parse_str(dots, sizeof dots - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_false(g->ok[0]);
+	assert_non_null(strstr(g->msg[0], "if the '.' groups thousands, write 245000"));
+	got_free(g);
+}
+
 static void semicolon_file_from_excel_reads_decimal_commas(void **state)
 {
 	(void)state;
@@ -1213,6 +1271,8 @@ int main(void)
 	    cmocka_unit_test(east_asian_excel_csv_names_its_code_page_never_1252),
 	    cmocka_unit_test(encoding_names_and_bytes_outside_the_set_are_refused),
 	    cmocka_unit_test(mostly_utf8_file_fails_only_its_bad_row),
+	    cmocka_unit_test(shop_prices_with_zero_decimals_read_whole_in_vnd),
+	    cmocka_unit_test(a_file_with_cents_keeps_its_zero_decimals_refused_in_vnd),
 	    cmocka_unit_test(semicolon_file_from_excel_reads_decimal_commas),
 	    cmocka_unit_test(decimal_comma_in_a_comma_file_needs_the_option),
 	    cmocka_unit_test(has_currency_says_which_files_need_one),

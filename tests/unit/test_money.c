@@ -120,19 +120,52 @@ static void test_money_parse_accepts_money_max_exactly(void **state)
 
 static void test_money_parse_refuses_three_decimals_for_usd(void **state)
 {
-	parse_refused("12.345", "USD", K_EINVAL, "12.345: USD has 2 decimal places");
+	parse_refused(
+	    "12.345", "USD", K_EINVAL,
+	    "12.345: USD has 2 decimal places (if the '.' groups thousands, write 12345)");
+	parse_refused("12.3456", "USD", K_EINVAL, "12.3456: USD has 2 decimal places");
 }
 
-static void test_money_parse_refuses_trailing_zeros_past_the_minor_unit(void **state)
+static void
+test_money_parse_refuses_three_zeros_past_the_minor_unit_as_maybe_thousands(void **state)
 {
-	/* Strict on purpose: the count of decimals is the check, not whether rounding bites. */
-	parse_refused("12.500", "USD", K_EINVAL, "12.500: USD has 2 decimal places");
+	/* Three digits after the '.' may be a thousands group ("12.500" is 12500 in Hanoi and in
+	 * Berlin): refused, with the reading that would be meant, even when they are zeros. */
+	parse_refused(
+	    "12.500", "USD", K_EINVAL,
+	    "12.500: USD has 2 decimal places (if the '.' groups thousands, write 12500)");
+	parse_refused("245.000", "VND", K_EINVAL,
+	              "245.000: VND has no decimal places (if the '.' groups thousands, write "
+	              "245000)");
+	parse_refused("1200.000", "JPY", K_EINVAL, "1200.000: JPY has no decimal places");
 }
 
 static void test_money_parse_refuses_decimals_for_jpy(void **state)
 {
 	parse_refused("1.5", "JPY", K_EINVAL, "1.5: JPY has no decimal places");
-	parse_refused("1.0", "JPY", K_EINVAL, NULL);
+	parse_refused("1.05", "JPY", K_EINVAL, "1.05: JPY has no decimal places");
+}
+
+static void test_money_parse_reads_zero_decimals_a_currency_lacks_as_whole(void **state)
+{
+	/* Shops and scripts write every price with two decimals: "245000.00" in VND is exact. */
+	assert_int_equal(parse_ok("245000.00", "VND"), 245000);
+	assert_int_equal(parse_ok("1200.0", "JPY"), 1200);
+	assert_int_equal(parse_ok("12.5000", "USD"), 1250);
+	assert_int_equal(parse_ok("1.2340", "KWD"), 1234);
+}
+
+static void test_money_parse_exact_refuses_any_decimal_a_currency_lacks(void **state)
+{
+	struct kerr e = {0, ""};
+	int64_t v = -42;
+	assert_int_equal(money_parse_exact("245000.00", "VND", &v, &e), K_EINVAL);
+	assert_string_equal(e.msg, "245000.00: VND has no decimal places");
+	assert_int_equal(v, -42);
+	assert_int_equal(money_parse_exact("12.50", "USD", &v, &e), K_OK);
+	assert_int_equal(v, 1250);
+	assert_int_equal(money_parse_exact("245000", "VND", &v, &e), K_OK);
+	assert_int_equal(v, 245000);
 }
 
 static void test_money_parse_refuses_five_decimals_for_clf(void **state)
@@ -454,8 +487,11 @@ int main(void)
 	    cmocka_unit_test(test_money_parse_allows_leading_zeros),
 	    cmocka_unit_test(test_money_parse_accepts_money_max_exactly),
 	    cmocka_unit_test(test_money_parse_refuses_three_decimals_for_usd),
-	    cmocka_unit_test(test_money_parse_refuses_trailing_zeros_past_the_minor_unit),
+	    cmocka_unit_test(
+	        test_money_parse_refuses_three_zeros_past_the_minor_unit_as_maybe_thousands),
 	    cmocka_unit_test(test_money_parse_refuses_decimals_for_jpy),
+	    cmocka_unit_test(test_money_parse_reads_zero_decimals_a_currency_lacks_as_whole),
+	    cmocka_unit_test(test_money_parse_exact_refuses_any_decimal_a_currency_lacks),
 	    cmocka_unit_test(test_money_parse_refuses_five_decimals_for_clf),
 	    cmocka_unit_test(test_money_parse_refuses_negative),
 	    cmocka_unit_test(test_money_parse_refuses_plus_sign),
