@@ -1434,6 +1434,21 @@ void contract_shipping_words(const struct contract_terms *t, struct kbuf *out)
 		kbuf_printf(out, "%s deliver by %s", t->ship_by[0] ? "," : ";", t->deliver_by);
 }
 
+void contract_payment_words(const struct contract_terms *t, int amounts, struct kbuf *out)
+{
+	struct order_terms ot;
+	contract_terms_order(t, &ot);
+	for (size_t i = 0; i < ot.nstages; i++) {
+		char due[ORDER_DUE_LEN], m[MONEY_FMT_MAX];
+		order_due_words(&ot.stages[i], due);
+		kbuf_printf(out, "%s%" PRId64 "%% %s", i ? ", " : "", ot.stages[i].pct, due);
+		if (amounts) {
+			money_text(order_stage_amount(&ot, i), t->currency, m);
+			kbuf_printf(out, " (%s %s)", m, t->currency);
+		}
+	}
+}
+
 char *contract_product_of(const cJSON *contract)
 {
 	/* Only the items of the latest offer, unchecked: a list reads thousands of these, and

@@ -722,14 +722,8 @@ static int party_map(const struct contract_party *src, const char *account, cons
 /* "30% on signing, 70% before shipment (escrow)". */
 static char *payment_words(const struct contract_terms *t)
 {
-	struct order_terms ot;
 	struct kbuf b = KBUF_INIT;
-	contract_terms_order(t, &ot);
-	for (size_t i = 0; i < ot.nstages; i++) {
-		char due[ORDER_DUE_LEN];
-		order_due_words(&ot.stages[i], due);
-		kbuf_printf(&b, "%s%" PRId64 "%% %s", i ? ", " : "", ot.stages[i].pct, due);
-	}
+	contract_payment_words(t, 0, &b);
 	kbuf_printf(&b, "; into escrow, released %" PRId64 " days after delivery",
 	            t->auto_release_days);
 	return kbuf_detach(&b, NULL);

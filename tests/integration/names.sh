@@ -286,6 +286,7 @@ t_run "the buyer offers for a listing named by its title" 0 kb contract propose 
 	--qty 10 --incoterm FOB --place "Hai Phong"
 t_match "saying what it offers, in the words order show uses" "$T_OUT" '^  10 pieces × Iron table legs, black, 72 cm at 12\.50 USD$'
 t_match "with the total and the terms" "$T_OUT" '^  total 125\.00 USD; FOB Hai Phong by sea; ship by 20[0-9-]+, deliver by 20[0-9-]+$'
+t_match "and when he pays it" "$T_OUT" '^  payment into escrow: 100% before shipment \(125\.00 USD\)$'
 t_match "for her legs" "$(kb contract list)" 'offer +buy from +125.00 USD +Iron table legs, black, 72 cm'
 t_run "another seller lists white ones" 0 kx listing add --sku IRON-W --title "Iron table legs, white" \
 	--price 11.00 --currency EUR

@@ -62,8 +62,10 @@ t_nomatch "without counting the order again" "$T_OUT" 'stock'
 t_eq "it sees 40" "$(lstock k2)" 40
 
 # --- an order the buyer binds reaches her stock at her next sync -------------------------
-t_run "the buyer asks for 10 small" 0 kb contract propose --listing GIO-TRE --variant GIO-TRE-S \
-	--qty 10 --incoterm FOB --place "Hai Phong"
+t_run "the buyer asks for 10 small, 30% on signing" 0 kb contract propose --listing GIO-TRE --variant GIO-TRE-S \
+	--qty 10 --incoterm FOB --place "Hai Phong" --deposit-pct 30
+t_match "saying what each stage will take from him" "$T_OUT" \
+	'^  payment into escrow: 30% on signing \(555,000 VND\), 70% before shipment \(1,295,000 VND\)$'
 t_nomatch "within what she has: no word of it" "$T_OUT" 'on hand'
 t_run "she syncs" 0 ks sync
 t_run "she counters with 12" 0 ks contract counter @berlin --qty 12

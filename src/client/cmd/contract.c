@@ -559,6 +559,9 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_reset(&w);
 		contract_shipping_words(&t, &w);
 		cmd_result_more(c, "  total %s %s; %s", total, t.currency, kbuf_str(&w));
+		kbuf_reset(&w);
+		contract_payment_words(&t, 1, &w);
+		cmd_result_more(c, "  payment into escrow: %s", kbuf_str(&w));
 		kbuf_free(&w);
 		if (beyond[0])
 			cmd_result_more(c, "%s", beyond);
