@@ -59,6 +59,24 @@ void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
 	snprintf(out, INBOX_MONEY_MAX, "%s %.3s", amount, currency);
 }
 
+void inbox_chat_about(struct store *s, const char *listing_id, struct kbuf *out)
+{
+	if (!listing_id)
+		return;
+	struct listing l;
+	int have = store_listing_get(s, listing_id, &l, NULL) == K_OK;
+	if (have && l.title) {
+		kbuf_puts(out, "about \"");
+		text_sanitize(out, l.title, strlen(l.title), 0);
+		kbuf_puts(out, "\"");
+	} else {
+		kbuf_puts(out, "listing ");
+		text_sanitize(out, listing_id, strnlen(listing_id, 8), 0);
+	}
+	if (have)
+		listing_free(&l);
+}
+
 void inbox_short_id(const char *id, char out[16])
 {
 	if (!id)

@@ -61,7 +61,7 @@ t_eq "three sentences, in order" "$(printf '%s\n' "$T_OUT" | sed 's/ L[A-Za-z0-9
 
 # --- "@-" reads standard input ---------------------------------------------------------
 t_run "chat send @- reads the message from stdin" 0 sh -c "printf 'From standard input' | \"$KONTOR\" --home \"$B\" chat send @ningbo-valve-works @-"
-t_match "sent" "$T_OUT" '^sent M[A-Za-z0-9_-]+ in C[A-Za-z0-9_-]+$'
+t_match "sent, to whom, and in which conversation" "$T_OUT" '^sent to Ningbo Valve Works @ningbo-valve-works in conversation C[A-Za-z0-9_-]{7}$'
 t_run "seller syncs" 0 ks sync
 t_run "seller reads it" 0 ks chat show @rotterdam-pumps-bv
 t_match "the text came from stdin" "$T_OUT" 'From standard input'

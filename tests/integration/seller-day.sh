@@ -315,6 +315,10 @@ t_match "with the command by the start of the conversation's id" "$CHAT" '^chat 
 # shellcheck disable=SC2086 # the command as the inbox printed it
 t_run "which she runs as printed" 0 ks $CHAT
 t_match "the message" "$T_OUT" 'Can you do 300 of these\?'
+t_run "her chat list" 0 ks chat list
+t_match "names each conversation by its id's start and the product it is about" "$T_OUT" \
+	"^${CHAT#chat show } +0 unread +20[0-9-]+ [0-9:]+ [A-Z+0-9-]+ +Berlin Interiors GmbH @berlin-interiors-gmbh +about \"Iron table legs, black, 72 cm\"$"
+t_nomatch "no listing id in it" "$T_OUT" 'listing [A-Za-z0-9_-]'
 
 # shellcheck disable=SC2016 # shell that must stay text
 EVIL='Evil $(touch pwned-a); `touch pwned-b` | touch pwned-c'

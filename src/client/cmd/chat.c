@@ -222,11 +222,18 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if (rc == K_EFAIL)
 		cmd_result_outbox(c, s, "Message", mid);
+	struct kbuf to = KBUF_INIT;
+	resolve_account_name(c, peer, &to);
+	if (jstr(conv, "listingId"))
+		kbuf_puts(&to, " ");
+	inbox_chat_about(s, jstr(conv, "listingId"), &to);
 	cmd_result_set(c, "Message", mid,
 	               rc == K_OK        ? "delivered"
 	               : rc == K_EQUEUED ? "queued"
 	                                 : "refused",
-	               "sent %s in %s%s", mid, jstr(conv, "id"), rc == K_EQUEUED ? ", queued" : "");
+	               "sent to %s in conversation %.8s%s", kbuf_str(&to), jstr(conv, "id"),
+	               rc == K_EQUEUED ? ", queued" : "");
+	kbuf_free(&to);
 out:
 	cJSON_Delete(conv);
 	cJSON_Delete(msg);
@@ -274,12 +281,18 @@ static int list_conv(void *vctx, const cJSON *o)
 	resolve_account_name(c, peer, &name);
 	const char *upd = jstr(o, "updated") ? jstr(o, "updated") : jstr(o, "created");
 	char when[KTIME_LOCAL_MAX];
-	text_fprintf(c->out, "%-24s %3d unread  %-21s  %s", id, unread,
+	/* the start of its id, which `chat show` takes, as the other lists print theirs */
+	text_fprintf(c->out, "%-8.8s %3d unread  %-21s  %s", id, unread,
 	             ktime_local(upd, when, sizeof when), kbuf_str(&name));
-	if (jstr(o, "listingId"))
-		text_fprintf(c->out, "  listing %s", jstr(o, "listingId"));
+	struct kbuf about = KBUF_INIT;
+	inbox_chat_about(l->s, jstr(o, "listingId"), &about);
+	if (about.len)
+		text_fprintf(c->out, "  %s", kbuf_str(&about));
+	kbuf_free(&about);
+	if (jstr(o, "rfqId"))
+		text_fprintf(c->out, "  rfq %.8s", jstr(o, "rfqId"));
 	if (jstr(o, "orderId"))
-		text_fprintf(c->out, "  order %s", jstr(o, "orderId"));
+		text_fprintf(c->out, "  order %.8s", jstr(o, "orderId"));
 	fputc('\n', c->out);
 	kbuf_free(&name);
 	return 0;

@@ -3,6 +3,8 @@
  * sending through `chat send` in the command table, never a second implementation. */
 #include "ui.h"
 
+#include "../inbox.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +16,8 @@
 
 struct conv_row {
 	char id[32];
-	char listing[32];
-	char *peer; /* display name, sanitised */
+	char *about; /* the listing's title, sanitised, else the start of its id; NULL: none */
+	char *peer;  /* display name, sanitised */
 	int unread;
 };
 
@@ -69,13 +71,21 @@ static char *name_of(struct store *s, const char *id)
 	return kbuf_detach(&b, NULL);
 }
 
+/* What a conversation is about (inbox_chat_about); NULL when it is about no listing. */
+static char *about_of(struct store *s, const char *listing_id)
+{
+	struct kbuf b = KBUF_INIT;
+	inbox_chat_about(s, listing_id, &b);
+	return listing_id ? kbuf_detach(&b, NULL) : NULL;
+}
+
 void ui_chat_free(struct ui *u)
 {
 	struct chat_ui *st = u->views[VIEW_CHATS].priv;
 	if (!st)
 		return;
 	for (int i = 0; i < st->nconvs; i++)
-		free(st->convs[i].peer);
+		free(st->convs[i].peer), free(st->convs[i].about);
 	free(st->convs);
 	for (int i = 0; i < st->nmsgs; i++) {
 		free(st->msgs[i].head);
@@ -107,7 +117,7 @@ static int add_conv(void *vctx, const cJSON *o)
 	struct conv_row *r = ui_walk_row(w, id);
 	if (!r)
 		return 0;
-	ui_clean_to(r->listing, sizeof r->listing, jstr(o, "listingId"));
+	r->about = about_of(u->s, jstr(o, "listingId"));
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
 	return 0;
@@ -117,7 +127,7 @@ void ui_chats_load(struct ui *u)
 {
 	struct chat_ui *st = state(u);
 	for (int i = 0; i < st->nconvs; i++)
-		free(st->convs[i].peer);
+		free(st->convs[i].peer), free(st->convs[i].about);
 	st->nconvs = 0;
 	free(st->convs);
 	st->convs = NULL;
@@ -149,9 +159,8 @@ void ui_chats_row(struct ui *u, int i, struct kbuf *out, int width)
 		kbuf_printf(&line, "  %4d unread", r->unread);
 	else
 		kbuf_printf(&line, "  %11s", "");
-	kbuf_printf(&line, "  %s", r->id);
-	if (r->listing[0])
-		kbuf_printf(&line, "  listing %s", r->listing);
+	if (r->about)
+		kbuf_printf(&line, "  %s", r->about);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
 }
