@@ -141,7 +141,10 @@ t_eq "one notify run" "$(runs)" 3
 t_match "saying the order was paid" "$(last_note)" '\[1 new: order [A-Za-z0-9_-]{8}… paid 2,760.00 USD\]$'
 t_run "seller's wallet" 0 ks wallet
 t_match "escrow holds the payment for her order, as seller" "$T_OUT" \
-	"order $ORDER  as seller +2,760.00 USD  \\(yours once released\\)"
+	"order $(printf %.8s "$ORDER")  as seller +2,760.00 USD  \\(yours once released\\)"
+t_match "under it the product and the buyer, by name" "$T_OUT" \
+	'^        Iron table legs, black, 72 cm, Berlin Interiors GmbH @berlin-interiors-gmbh$'
+t_nomatch "not the order's whole id" "$T_OUT" "$ORDER"
 t_run "her wallet in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" wallet
 t_match "says when it was synced in local time, with the zone" "$T_OUT" '^Wallet on node [^ ]+ \(as of the sync at 20[0-9-]+ [0-9:]+ \+07\)$'
 t_run "seller's wallet --json" 0 ks wallet --json

@@ -116,6 +116,7 @@ wait_for 'History, newest first' && t_ok "w on the Orders tab opens the wallet" 
 W=$(cat "$T_TMP/pane")
 t_match "the wallet: the balance" "$W" '^ +25\.00 USD$'
 t_match "the wallet: the buyer's payment held in escrow for her order" "$W" 'as seller +order [A-Za-z0-9_-]{8}… +1,090\.00 USD +yours once released'
+t_match "under it what the order is: the product and the buyer, by name" "$W" '^ +Iron table legs, black, 72 cm, Berlin Interiors GmbH'
 t_match "the wallet: the deposit in the history" "$W" 'deposit +\+25\.00 USD'
 tm send-keys q
 wait_for 'Orders \(' && t_ok "q goes back to the Orders tab" || t_fail "q goes back to Orders" "$(cat "$T_TMP/pane")"

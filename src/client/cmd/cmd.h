@@ -157,6 +157,9 @@ void cmd_print_json(struct ctx *c, struct cJSON *obj);
  * its currency, the product in CMD_PRODUCT_COLS columns (cut with "…"), the counterparty.
  * product and name must be clean text already. */
 #define CMD_PRODUCT_COLS 30
+/* What order o is, as `order list` says it: its product (contract_product_of of its cached
+ * contract; the caller frees it) and, onto name, the other party's name. */
+char *cmd_order_product(struct ctx *c, const struct cJSON *o, struct kbuf *name);
 void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
                    const char *total, const char *cur, const char *product, const char *name);
 
@@ -214,6 +217,10 @@ void cmd_wallet_seen(struct ctx *c, const char *node);
 /* How node says a buyer adds money to his wallet there (the session's "funding", as the
  * last sync brought it), copied to out; 0 when it says nothing. node NULL: the current. */
 int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap);
+/* An order escrow holds money for, in words onto out: its product and the other party, as
+ * `order list` says them ("Quạt mây đan tay (Cỡ: Lớn), Berlin Interiors GmbH @berlin-...");
+ * nothing when the cache lacks the order. */
+void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out);
 /* Fetches one listing whole from the node (public, no passphrase), verifies it against its
  * seller and replaces what the cache holds (a summary from a pull). */
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);

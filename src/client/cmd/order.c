@@ -1281,23 +1281,30 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* --- list and show ---------------------------------------------------------------------- */
 
-static void print_order(struct ctx *c, const cJSON *o)
+char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name)
 {
-	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId");
+	const char *b = jstr(o, "buyerId");
 	int buying = b && strcmp(b, c->self_id) == 0;
-	const char *peer = buying ? sl : b;
-	char total[MONEY_FMT_MAX] = "?";
-	const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
-	if (*cur)
-		money_text(jint(o, "total"), cur, total);
-	struct kbuf name = KBUF_INIT;
-	resolve_account_name(c, peer, &name); /* people read names; --json keeps the ids */
+	resolve_account_name(c, buying ? jstr(o, "sellerId") : b, name);
 	struct store *s;
 	cJSON *doc = NULL;
 	if (jstr(o, "contractId") && ctx_store(c, &s, NULL) == K_OK)
 		store_object_get(s, "Contract", jstr(o, "contractId"), &doc, NULL);
 	char *product = contract_product_of(doc);
 	cJSON_Delete(doc);
+	return product;
+}
+
+static void print_order(struct ctx *c, const cJSON *o)
+{
+	const char *b = jstr(o, "buyerId");
+	int buying = b && strcmp(b, c->self_id) == 0;
+	char total[MONEY_FMT_MAX] = "?";
+	const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
+	if (*cur)
+		money_text(jint(o, "total"), cur, total);
+	struct kbuf name = KBUF_INIT; /* people read names; --json keeps the ids */
+	char *product = cmd_order_product(c, o, &name);
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");

@@ -126,6 +126,20 @@ static cJSON *amounts_json(const struct wallet_amount *v, size_t n)
 	return o;
 }
 
+void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out)
+{
+	struct store *s;
+	cJSON *o = NULL;
+	if (ctx_store(c, &s, NULL) != K_OK || store_object_get(s, "Order", order, &o, NULL) != K_OK)
+		return;
+	struct kbuf name = KBUF_INIT;
+	char *product = cmd_order_product(c, o, &name);
+	kbuf_printf(out, "%s, %s", product, kbuf_str(&name));
+	free(product);
+	kbuf_free(&name);
+	cJSON_Delete(o);
+}
+
 static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	int64_t offset = 0;
@@ -202,8 +216,13 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 				char m[INBOX_MONEY_MAX];
 				inbox_money(x->amount, x->currency, m);
 				int seller = strcmp(x->role, "seller") == 0;
-				fprintf(f, "  order %s  as %-6s %20s  %s\n", x->order, x->role, m,
-				        seller ? "(yours once released)" : "(your money, held)");
+				fprintf(f, "  order %-8.8s  as %-6s %20s  %s\n", x->order, x->role,
+				        m, seller ? "(yours once released)" : "(your money, held)");
+				struct kbuf about = KBUF_INIT; /* under it, what the order is */
+				cmd_wallet_escrow_about(c, x->order, &about);
+				if (about.len)
+					text_fprintf(f, "        %s\n", kbuf_str(&about));
+				kbuf_free(&about);
 			}
 		}
 		fprintf(f, "History, newest first");

@@ -137,6 +137,11 @@ void ui_wallet_build(struct ui *u, int width)
 		int seller = strcmp(x->role, "seller") == 0;
 		line(v, width, "  as %-6s  order %-10s %18s  %s", seller ? "seller" : "buyer", sid,
 		     m, seller ? "yours once released" : "your money, held");
+		struct kbuf about = KBUF_INIT; /* under it, what the order is */
+		cmd_wallet_escrow_about(u->c, x->order, &about);
+		if (about.len)
+			line(v, width, "             %s", kbuf_str(&about));
+		kbuf_free(&about);
 	}
 	line(v, width, "%s", "");
 	if (l.n)
