@@ -72,7 +72,7 @@ t_run "seller's inbox --json" 0 ks inbox --json
 t_match "a money item keyed by the stage, with the amount paid" "$T_OUT" \
 	"\"kind\":\"money\",\"key\":\"escrow:$ORDER:1\",\"id\":\"$ORDER\",.*\"currency\":\"USD\",\"amount\":119979,"
 t_run "seller looks at her wallet" 0 ks wallet
-t_match "where escrow holds it for her" "$T_OUT" "order $ORDER +as seller +1,199\\.79 USD"
+t_match "where escrow holds it for her" "$T_OUT" "order $(printf %.8s "$ORDER") +as seller +1,199\\.79 USD"
 t_run "seller's inbox after" 0 ks inbox
 t_nomatch "the deposit is no longer news" "$T_OUT" 'paid into escrow'
 t_run "buyer's inbox" 0 kb inbox
