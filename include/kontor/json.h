@@ -25,6 +25,12 @@ int json_parse(const char *s, size_t n, const char *what, cJSON **out, struct ke
 int json_parse_ex(const char *s, size_t n, int integers_only, int max_depth, cJSON **out,
                   struct kerr *e);
 
+/* The string member name of o, NULL when o is NULL, lacks it or it is not a string: for
+ * reading what is known to be there, where a missing field needs no message. */
+const char *json_str(const cJSON *o, const char *name);
+/* The number member name of o as an integer, 0 when o lacks it or it is not a number. */
+int64_t json_int(const cJSON *o, const char *name);
+
 /* Field getters. `required` 0 means a missing or null field leaves *out untouched and
  * returns K_OK; a present field of the wrong type is always K_EINVAL naming the field. */
 int json_get_str(const cJSON *obj, const char *name, int required, const char **out,

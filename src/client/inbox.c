@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "kontor/json.h"
 #include "kontor/buf.h"
 #include "kontor/contract.h"
 #include "kontor/money.h"
@@ -39,17 +40,6 @@ void inbox_free(struct inbox *in)
 	free(in->v);
 	in->v = NULL;
 	in->n = 0;
-}
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-static int64_t jint(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
 }
 
 void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
@@ -334,29 +324,29 @@ static int rfq_wanted(void *ctx, const char *category)
 static int rfq_item(void *ctx, const cJSON *r)
 {
 	struct collect *c = ctx;
-	const char *id = jstr(r, "id"), *buyer = jstr(r, "buyerId");
+	const char *id = json_str(r, "id"), *buyer = json_str(r, "buyerId");
 	if (!id || !buyer)
 		return 0;
 	char title[120], cat[120], name[120];
-	one_line(jstr(r, "title"), 60, title, sizeof title);
-	one_line(jstr(r, "category"), 60, cat, sizeof cat);
+	one_line(json_str(r, "title"), 60, title, sizeof title);
+	one_line(json_str(r, "category"), 60, cat, sizeof cat);
 	name_of(c->s, buyer, name, sizeof name);
-	struct inbox_item *it = add(c, INBOX_RFQ, jstr(r, "created"));
+	struct inbox_item *it = add(c, INBOX_RFQ, json_str(r, "created"));
 	snprintf(it->key, sizeof it->key, "rfq:%.64s", id);
 	snprintf(it->id, sizeof it->id, "%s", id);
 	snprintf(it->peer, sizeof it->peer, "%s", buyer);
 	char target[INBOX_MONEY_MAX + 16] = "";
-	const char *cur = jstr(r, "currency");
+	const char *cur = json_str(r, "currency");
 	if (cur && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "targetPrice"))) {
 		char m[INBOX_MONEY_MAX];
-		inbox_money(jint(r, "targetPrice"), cur, m);
+		inbox_money(json_int(r, "targetPrice"), cur, m);
 		snprintf(target, sizeof target, ", target %s", m);
 	}
 	snprintf(it->text, sizeof it->text, "RFQ \"%s\" (%s) from %s: %lld%s to quote", title, cat,
-	         name, (long long)jint(r, "qty"), target);
+	         name, (long long)json_int(r, "qty"), target);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
-	const char *sku = pick_listing(c, jstr(r, "category"), jstr(r, "listingId"));
+	const char *sku = pick_listing(c, json_str(r, "category"), json_str(r, "listingId"));
 	char who[120];
 	buyer_word(c->s, buyer, who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
@@ -364,7 +354,7 @@ static int rfq_item(void *ctx, const cJSON *r)
 	snprintf(it->cmd, sizeof it->cmd,
 	         "kontor contract propose --rfq %.8s --listing %s --buyer %s --qty %lld "
 	         "--incoterm %.3s --place PLACE",
-	         id, sku, who, (long long)jint(r, "qty"), inco ? inco : "FOB");
+	         id, sku, who, (long long)json_int(r, "qty"), inco ? inco : "FOB");
 	return 0;
 }
 
@@ -373,7 +363,8 @@ static int rfq_item(void *ctx, const cJSON *r)
 static int offer_item(void *ctx, const cJSON *k, const char *updated)
 {
 	struct collect *c = ctx;
-	const char *id = jstr(k, "id"), *buyer = jstr(k, "buyerId"), *seller = jstr(k, "sellerId");
+	const char *id = json_str(k, "id"), *buyer = json_str(k, "buyerId"),
+	           *seller = json_str(k, "sellerId");
 	if (!id || !buyer || !seller)
 		return 0;
 	const char *mine = contract_role_of(k, c->self);
@@ -425,7 +416,7 @@ static void rules_of(const cJSON *o, const cJSON *doc, struct contract_status *s
                      struct order_terms *t, struct order_progress *p)
 {
 	struct kerr e = {0, ""};
-	const char *id = jstr(o, "id"), *state = jstr(o, "state");
+	const char *id = json_str(o, "id"), *state = json_str(o, "state");
 	memset(st, 0, sizeof *st);
 	st->binding = -1;
 	if (doc && contract_verify(doc, st, &e) == K_OK && st->binding >= 0 && id &&
@@ -436,8 +427,8 @@ static void rules_of(const cJSON *o, const cJSON *doc, struct contract_status *s
 		return;
 	}
 	st->binding = -1;
-	order_assume(order_state_parse(state ? state : ""), jstr(o, "currency"), jint(o, "total"),
-	             t, p);
+	order_assume(order_state_parse(state ? state : ""), json_str(o, "currency"),
+	             json_int(o, "total"), t, p);
 }
 
 /* Who opened the dispute: the role that signed the last "disputed" section, "" unknown. */
@@ -448,12 +439,12 @@ static const char *dispute_by(const cJSON *doc)
 	const cJSON *sec;
 	cJSON_ArrayForEach(sec, secs)
 	{
-		const char *kind = jstr(sec, "kind");
+		const char *kind = json_str(sec, "kind");
 		if (!kind || strcmp(kind, "disputed") != 0)
 			continue;
-		const char *role =
-		    jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0),
-		         "role");
+		const char *role = json_str(
+		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0),
+		    "role");
 		by = role ? role : "";
 	}
 	return by;
@@ -546,8 +537,9 @@ static int node_says_funding(struct collect *c)
 static int order_item(void *ctx, const cJSON *o, const char *updated)
 {
 	struct collect *c = ctx;
-	const char *id = jstr(o, "id"), *buyer = jstr(o, "buyerId"), *seller = jstr(o, "sellerId");
-	const char *state_s = jstr(o, "state"), *cur = jstr(o, "currency");
+	const char *id = json_str(o, "id"), *buyer = json_str(o, "buyerId"),
+	           *seller = json_str(o, "sellerId");
+	const char *state_s = json_str(o, "state"), *cur = json_str(o, "currency");
 	int state = order_state_parse(state_s ? state_s : "");
 	if (!id || !buyer || !seller || !cur || state < 0)
 		return 0;
@@ -556,7 +548,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 	unsigned role = am_buyer ? ORDER_BUYER : ORDER_SELLER;
 	const char *peer = am_buyer ? seller : buyer;
 	cJSON *doc = NULL;
-	const char *kid = jstr(o, "contractId");
+	const char *kid = json_str(o, "contractId");
 	if (kid)
 		store_object_get(c->s, "Contract", kid, &doc, NULL);
 	struct contract_status *st = xcalloc(1, sizeof *st);
@@ -566,10 +558,11 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 	char name[120], sh[16], total[INBOX_MONEY_MAX];
 	name_of(c->s, peer, name, sizeof name);
 	inbox_short_id(id, sh);
-	inbox_money(jint(o, "total"), cur, total);
+	inbox_money(json_int(o, "total"), cur, total);
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
 	int rated = cJSON_GetObjectItemCaseSensitive(ratings, me) != NULL;
-	const char *cancel_by = jstr(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"), "by");
+	const char *cancel_by =
+	    json_str(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"), "by");
 
 	struct inbox_item *it = NULL;
 	if (cancel_by && strcmp(cancel_by, me) != 0 && order_cancel_needs_both(state)) {
@@ -670,7 +663,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		snprintf(it->peer, sizeof it->peer, "%s", peer);
 		snprintf(it->currency, sizeof it->currency, "%s", cur);
 		if (!it->amount)
-			it->amount = jint(o, "total");
+			it->amount = json_int(o, "total");
 	}
 	free(st);
 	cJSON_Delete(doc);
@@ -728,9 +721,9 @@ static int money_items(struct collect *c, struct kerr *e)
 
 int inbox_chat_open(const cJSON *m, const char *self, const struct kkeypair *kp, struct kbuf *plain)
 {
-	const char *from = jstr(m, "from"), *to = jstr(m, "to");
+	const char *from = json_str(m, "from"), *to = json_str(m, "to");
 	const char *other = from && strcmp(from, self) == 0 ? to : from;
-	const char *nonce = jstr(m, "nonce"), *ct = jstr(m, "ciphertext");
+	const char *nonce = json_str(m, "nonce"), *ct = json_str(m, "ciphertext");
 	if (!other || !nonce || !ct)
 		return 0;
 	uint8_t pk[KCRYPTO_PK_BYTES];
@@ -764,7 +757,7 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	struct collect *c = ctx;
 	char name[120];
 	name_of(c->s, r->peer, name, sizeof name);
-	const char *last = r->last ? jstr(r->last, "id") : NULL;
+	const char *last = r->last ? json_str(r->last, "id") : NULL;
 	struct inbox_item *it = add(c, INBOX_CHAT, r->updated);
 	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
 	snprintf(it->id, sizeof it->id, "%s", r->conversation);

@@ -34,11 +34,6 @@ struct walk {
 	size_t n, cap;
 };
 
-static const char *jstr(const cJSON *o, const char *k)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-}
-
 static int keeps_stock(const struct listing *l)
 {
 	return l->stock >= 0 || listing_variants_stock(l) >= 0;
@@ -72,7 +67,7 @@ static int shipped(const cJSON *doc)
 	const cJSON *sec;
 	cJSON_ArrayForEach(sec, cJSON_GetObjectItemCaseSensitive(doc, "sections"))
 	{
-		const char *k = jstr(sec, "kind");
+		const char *k = json_str(sec, "kind");
 		if (k && strcmp(k, "shipped") == 0)
 			return 1;
 	}
@@ -102,9 +97,9 @@ static int effect(const struct moved *m, const char *created, const char *update
 static int count_order(void *vw, const cJSON *o)
 {
 	struct walk *w = vw;
-	const char *seller = jstr(o, "sellerId"), *created = jstr(o, "created"),
-	           *updated = jstr(o, "updated"), *state = jstr(o, "state"),
-	           *lid = jstr(o, "listingId"), *kid = jstr(o, "contractId");
+	const char *seller = json_str(o, "sellerId"), *created = json_str(o, "created"),
+	           *updated = json_str(o, "updated"), *state = json_str(o, "state"),
+	           *lid = json_str(o, "listingId"), *kid = json_str(o, "contractId");
 	if (!seller || strcmp(seller, w->self) != 0 || !created || !updated || !state || !lid ||
 	    !kid || strcmp(created, w->since) < 0)
 		return 0;
@@ -183,7 +178,7 @@ static int apply(struct moved *m, struct kbuf *line, struct kbuf *brief)
 	cJSON *v;
 	cJSON_ArrayForEach(v, l->variants)
 	{
-		const char *sku = jstr(v, "sku");
+		const char *sku = json_str(v, "sku");
 		const cJSON *n = sku && m->by_variant
 		                     ? cJSON_GetObjectItemCaseSensitive(m->by_variant, sku)
 		                     : NULL;

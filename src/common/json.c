@@ -631,6 +631,17 @@ static int field(const cJSON *obj, const char *name, int required, cJSON_bool (*
 	return K_OK;
 }
 
+const char *json_str(const cJSON *o, const char *name)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+int64_t json_int(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
 int json_get_str(const cJSON *obj, const char *name, int required, const char **out, struct kerr *e)
 {
 	const cJSON *it = NULL;

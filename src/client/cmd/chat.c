@@ -28,11 +28,6 @@ static void new_id(char prefix, char out[24])
 	kbuf_free(&b);
 }
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
 struct find_conv {
 	const char *peer, *listing;
 	cJSON *found;
@@ -46,7 +41,7 @@ static int match_conv(void *vctx, const cJSON *o)
 	int has = 0;
 	cJSON_ArrayForEach(p, parts) has |=
 	    cJSON_IsString(p) && strcmp(p->valuestring, f->peer) == 0;
-	const char *l = jstr(o, "listingId");
+	const char *l = json_str(o, "listingId");
 	if (has &&
 	    (f->any || (!f->listing && !l) || (f->listing && l && strcmp(l, f->listing) == 0))) {
 		f->found = cJSON_Duplicate(o, 1);
@@ -183,7 +178,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	new_id('M', mid);
 	msg = cJSON_CreateObject();
 	cJSON_AddStringToObject(msg, "id", mid);
-	cJSON_AddStringToObject(msg, "conversationId", jstr(conv, "id"));
+	cJSON_AddStringToObject(msg, "conversationId", json_str(conv, "id"));
 	cJSON_AddStringToObject(msg, "from", c->self_id);
 	cJSON_AddStringToObject(msg, "to", peer);
 	cJSON_AddStringToObject(msg, "nonce", kbuf_str(&nonce));
@@ -200,7 +195,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		if (!rc)
 			rc = store_object_put(s, "Message", msg, NULL, c->self_id, e);
 		if (!rc && fresh)
-			rc = store_outbox_add(s, "Conversation/set", "create", jstr(conv, "id"),
+			rc = store_outbox_add(s, "Conversation/set", "create", json_str(conv, "id"),
 			                      kbuf_str(&p1), c->node, NULL, e);
 		if (!rc)
 			rc = store_outbox_add(s, "Message/set", "create", mid, kbuf_str(&p2),
@@ -212,7 +207,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	rc = cmd_push(c, e);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "conversation", jstr(conv, "id"));
+		cJSON_AddStringToObject(o, "conversation", json_str(conv, "id"));
 		cJSON_AddStringToObject(o, "message", mid);
 		cJSON_AddStringToObject(o, "status",
 		                        rc == K_OK        ? "delivered"
@@ -224,14 +219,14 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_result_outbox(c, s, "Message", mid);
 	struct kbuf to = KBUF_INIT;
 	resolve_account_name(c, peer, &to);
-	if (jstr(conv, "listingId"))
+	if (json_str(conv, "listingId"))
 		kbuf_puts(&to, " ");
-	inbox_chat_about(s, jstr(conv, "listingId"), &to);
+	inbox_chat_about(s, json_str(conv, "listingId"), &to);
 	cmd_result_set(c, "Message", mid,
 	               rc == K_OK        ? "delivered"
 	               : rc == K_EQUEUED ? "queued"
 	                                 : "refused",
-	               "sent to %s in conversation %.8s%s", kbuf_str(&to), jstr(conv, "id"),
+	               "sent to %s in conversation %.8s%s", kbuf_str(&to), json_str(conv, "id"),
 	               rc == K_EQUEUED ? ", queued" : "");
 	kbuf_free(&to);
 out:
@@ -268,7 +263,7 @@ static int list_conv(void *vctx, const cJSON *o)
 {
 	struct list_ctx *l = vctx;
 	struct ctx *c = l->c;
-	const char *peer = peer_of(o, c->self_id), *id = jstr(o, "id");
+	const char *peer = peer_of(o, c->self_id), *id = json_str(o, "id");
 	int unread = store_conversation_unread(l->s, id);
 	l->n++;
 	if (c->json) {
@@ -279,20 +274,20 @@ static int list_conv(void *vctx, const cJSON *o)
 	}
 	struct kbuf name = KBUF_INIT;
 	resolve_account_name(c, peer, &name);
-	const char *upd = jstr(o, "updated") ? jstr(o, "updated") : jstr(o, "created");
+	const char *upd = json_str(o, "updated") ? json_str(o, "updated") : json_str(o, "created");
 	char when[KTIME_LOCAL_MAX];
 	/* the start of its id, which `chat show` takes, as the other lists print theirs */
 	text_fprintf(c->out, "%-8.8s %3d unread  %-21s  %s", id, unread,
 	             ktime_local(upd, when, sizeof when), kbuf_str(&name));
 	struct kbuf about = KBUF_INIT;
-	inbox_chat_about(l->s, jstr(o, "listingId"), &about);
+	inbox_chat_about(l->s, json_str(o, "listingId"), &about);
 	if (about.len)
 		text_fprintf(c->out, "  %s", kbuf_str(&about));
 	kbuf_free(&about);
-	if (jstr(o, "rfqId"))
-		text_fprintf(c->out, "  rfq %.8s", jstr(o, "rfqId"));
-	if (jstr(o, "orderId"))
-		text_fprintf(c->out, "  order %.8s", jstr(o, "orderId"));
+	if (json_str(o, "rfqId"))
+		text_fprintf(c->out, "  rfq %.8s", json_str(o, "rfqId"));
+	if (json_str(o, "orderId"))
+		text_fprintf(c->out, "  order %.8s", json_str(o, "orderId"));
 	fputc('\n', c->out);
 	kbuf_free(&name);
 	return 0;
@@ -322,16 +317,16 @@ static int show_msg(void *vctx, const cJSON *m)
 {
 	struct show_ctx *x = vctx;
 	struct ctx *c = x->c;
-	const char *from = jstr(m, "from");
+	const char *from = json_str(m, "from");
 	struct kbuf plain = KBUF_INIT;
 	int ok = inbox_chat_open(m, c->self_id, &c->kp, &plain);
 	if (!ok)
 		x->bad++;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "id", jstr(m, "id") ? jstr(m, "id") : "");
+		cJSON_AddStringToObject(j, "id", json_str(m, "id") ? json_str(m, "id") : "");
 		cJSON_AddStringToObject(j, "from", from ? from : "");
-		cJSON_AddStringToObject(j, "sent", jstr(m, "sent") ? jstr(m, "sent") : "");
+		cJSON_AddStringToObject(j, "sent", json_str(m, "sent") ? json_str(m, "sent") : "");
 		if (ok)
 			cJSON_AddStringToObject(j, "text", kbuf_str(&plain));
 		else
@@ -347,7 +342,7 @@ static int show_msg(void *vctx, const cJSON *m)
 			text_sanitize(&safe, plain.data, plain.len, 1);
 		char when[KTIME_LOCAL_MAX];
 		text_fprintf(c->out, "%s  %s:\n  %s\n",
-		             ktime_local(jstr(m, "sent"), when, sizeof when), kbuf_str(&name),
+		             ktime_local(json_str(m, "sent"), when, sizeof when), kbuf_str(&name),
 		             ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
 		kbuf_free(&name);
 		kbuf_free(&safe);
@@ -371,9 +366,9 @@ static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc)
 		return rc;
 	struct show_ctx x = {c, s, 0};
-	rc = store_object_each(s, "Message", jstr(conv, "id"), show_msg, &x, e);
+	rc = store_object_each(s, "Message", json_str(conv, "id"), show_msg, &x, e);
 	if (rc == K_OK)
-		rc = store_conversation_read(s, jstr(conv, "id"), e);
+		rc = store_conversation_read(s, json_str(conv, "id"), e);
 	cJSON_Delete(conv);
 	if (rc == K_OK && x.bad)
 		rc = kerr_set(e, K_EVERIFY, "%d message%s could not be opened", x.bad,

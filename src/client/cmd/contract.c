@@ -31,11 +31,6 @@
 #define DEFAULT_LAW "CISG (UN Convention on Contracts for the International Sale of Goods)"
 #define DEFAULT_VENUE "Arbitration by the escrow node's operator"
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
 static void copy_lower(char *dst, size_t cap, const char *src)
 {
 	size_t i = 0;
@@ -262,7 +257,7 @@ static int role_of(const struct ctx *c, const cJSON *doc, const char **role, str
 	*role = contract_role_of(doc, c->self_id);
 	if (!*role)
 		return kerr_set(e, K_EPERM, "contract %s: you are not its buyer or seller",
-		                jstr(doc, "id") ? jstr(doc, "id") : "?");
+		                json_str(doc, "id") ? json_str(doc, "id") : "?");
 	return K_OK;
 }
 
@@ -284,7 +279,7 @@ int cmd_contract_queue(struct ctx *c, struct store *s, const cJSON *doc, const c
 	if (!rc) {
 		rc = store_object_put(s, "Contract", doc, c->node, c->self_id, e);
 		if (!rc)
-			rc = store_outbox_add(s, "Contract/set", op, jstr(doc, "id"),
+			rc = store_outbox_add(s, "Contract/set", op, json_str(doc, "id"),
 			                      kbuf_str(&payload), c->node, cid, e);
 		rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 	}
@@ -302,7 +297,7 @@ static int save_and_push(struct ctx *c, struct store *s, const cJSON *doc, const
 		return rc;
 	rc = cmd_push(c, e);
 	if (rc == K_EFAIL) /* the node refused it: its type, kept in the outbox */
-		cmd_result_outbox(c, s, "Contract", jstr(doc, "id"));
+		cmd_result_outbox(c, s, "Contract", json_str(doc, "id"));
 	return rc;
 }
 
@@ -534,7 +529,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc && (rc = model_validate("Contract", doc, e)) == K_OK)
 		rc = save_and_push(c, s, doc, "create", e);
 	if (doc && (rc == K_OK || rc == K_EQUEUED || rc == K_EFAIL)) {
-		const char *id = jstr(doc, "id");
+		const char *id = json_str(doc, "id");
 		char total[MONEY_FMT_MAX];
 		money_text(t.total, t.currency, total);
 		if (c->json) {
@@ -660,7 +655,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = apply_flags(&t, a, e);
 	if (!rc && (rc = contract_tip(doc, t.prev, e)) == K_OK)
-		snprintf(t.supersedes, sizeof t.supersedes, "%s", jstr(latest, "hash"));
+		snprintf(t.supersedes, sizeof t.supersedes, "%s", json_str(latest, "hash"));
 	if (!rc) {
 		fill_parties(c, s, &t);
 		contract_terms_stamp(&t);
@@ -690,10 +685,10 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "id", id);
 			cJSON_AddStringToObject(
 			    j, "offer",
-			    jstr(cJSON_GetArrayItem(
-			             cJSON_GetObjectItemCaseSensitive(doc, "sections"),
-			             st.latest_offer),
-			         "hash"));
+			    json_str(cJSON_GetArrayItem(
+			                 cJSON_GetObjectItemCaseSensitive(doc, "sections"),
+			                 st.latest_offer),
+			             "hash"));
 			cJSON_AddStringToObject(j, "diff", kbuf_str(&diff));
 			cJSON_AddStringToObject(j, "status", push_word(rc));
 			cmd_result_json(c, j);
@@ -834,7 +829,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 	int ok = contract_verify(doc, &st, &ve) == K_OK;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "id", jstr(doc, "id") ? jstr(doc, "id") : "");
+		cJSON_AddStringToObject(j, "id", json_str(doc, "id") ? json_str(doc, "id") : "");
 		cJSON_AddBoolToObject(j, "verified", ok);
 		if (ok) {
 			cJSON_AddStringToObject(j, "state", contract_state_name(&st));
@@ -879,8 +874,8 @@ static int list_one(void *vctx, const cJSON *doc)
 	struct contract_status st;
 	struct kerr ve = {0, ""};
 	int ok = contract_verify(doc, &st, &ve) == K_OK;
-	const char *id = jstr(doc, "id") ? jstr(doc, "id") : "?";
-	const char *b = jstr(doc, "buyerId"), *sl = jstr(doc, "sellerId");
+	const char *id = json_str(doc, "id") ? json_str(doc, "id") : "?";
+	const char *b = json_str(doc, "buyerId"), *sl = json_str(doc, "sellerId");
 	int buying = b && strcmp(b, c->self_id) == 0;
 	const char *peer = buying ? sl : b;
 	struct contract_terms t;

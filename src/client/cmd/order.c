@@ -32,17 +32,6 @@
 #include "kontor/order.h"
 #include "kontor/text.h"
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-static int64_t jint(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 /* Our role in an Order or a contract, NULL when neither. */
 static const char *role_in(const struct ctx *c, const cJSON *o)
 {
@@ -62,8 +51,8 @@ static int find_one(void *vctx, const cJSON *doc)
 	struct contract_status st;
 	struct kerr e = {0, ""};
 	if (contract_verify(doc, &st, &e) == K_OK && strcmp(st.order_id, f->order_id) == 0 &&
-	    jstr(doc, "id")) {
-		snprintf(f->contract_id, sizeof f->contract_id, "%s", jstr(doc, "id"));
+	    json_str(doc, "id")) {
+		snprintf(f->contract_id, sizeof f->contract_id, "%s", json_str(doc, "id"));
 		return 1;
 	}
 	return 0;
@@ -75,8 +64,8 @@ static int contract_of(struct store *s, const char *id, char out[KCRYPTO_HASH_B6
                        struct kerr *e)
 {
 	cJSON *o = NULL;
-	if (store_object_get(s, "Order", id, &o, NULL) == K_OK && jstr(o, "contractId")) {
-		snprintf(out, KCRYPTO_HASH_B64_LEN + 1, "%s", jstr(o, "contractId"));
+	if (store_object_get(s, "Order", id, &o, NULL) == K_OK && json_str(o, "contractId")) {
+		snprintf(out, KCRYPTO_HASH_B64_LEN + 1, "%s", json_str(o, "contractId"));
 		cJSON_Delete(o);
 		return K_OK;
 	}
@@ -245,7 +234,7 @@ static int fit_step(struct ctx *c, const char *id, void *arg)
 	/* an order the cache holds settled never moves again: no contract to check (a repeat
 	 * buyer's hundreds of completed orders cost nothing) */
 	int settled = cached_mine(c, id, &doc, &role) &&
-	              order_state_final(order_state_parse(jstr(doc, "state")));
+	              order_state_final(order_state_parse(json_str(doc, "state")));
 	cJSON_Delete(doc);
 	doc = NULL;
 	if (settled || ctx_store(c, &s, &ie) != K_OK)
@@ -266,7 +255,7 @@ static int fit_events(struct ctx *c, const char *id, void *arg)
 	cJSON *o;
 	const char *role;
 	int fits = cached_mine(c, id, &o, &role) &&
-	           order_state_takes_events(order_state_parse(jstr(o, "state")));
+	           order_state_takes_events(order_state_parse(json_str(o, "state")));
 	cJSON_Delete(o);
 	return fits;
 }
@@ -279,7 +268,7 @@ static int fit_rate(struct ctx *c, const char *id, void *arg)
 	const char *role = NULL;
 	int fits =
 	    cached_mine(c, id, &o, &role) &&
-	    order_state_rateable(order_state_parse(jstr(o, "state"))) &&
+	    order_state_rateable(order_state_parse(json_str(o, "state"))) &&
 	    !cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "ratings"), role);
 	cJSON_Delete(o);
 	return fits;
@@ -481,18 +470,18 @@ static char *update_payload(const char *key, cJSON *v)
 static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *o,
                          const char *reason, struct kerr *e)
 {
-	const char *role = role_in(c, o), *state = jstr(o, "state");
+	const char *role = role_in(c, o), *state = json_str(o, "state");
 	if (!role)
 		return kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller", id);
 	const char *other = strcmp(role, "buyer") == 0 ? "seller" : "buyer";
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(o, "cancelRequest");
-	const char *by = jstr(req, "by");
+	const char *by = json_str(req, "by");
 	char t[KTIME_LOCAL_MAX];
 	if (by && strcmp(by, role) == 0)
 		return kerr_set(e, K_ECONFLICT,
 		                "order %s: you asked to cancel on %s; it waits for the %s to sign "
 		                "the same cancellation",
-		                id, ktime_local(jstr(req, "at"), t, sizeof t), other);
+		                id, ktime_local(json_str(req, "at"), t, sizeof t), other);
 	cJSON *sec = NULL, *old = cJSON_Duplicate(o, 1);
 	int agree = by != NULL, rc = K_OK;
 	char now[MODEL_TIME_LEN + 1];
@@ -501,11 +490,11 @@ static int cancel_funded(struct ctx *c, struct store *s, const char *id, cJSON *
 		/* The other party's section, as it is, with our signature added. */
 		sec = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "section"), 1);
 		char h[KCRYPTO_HASH_B64_LEN + 1];
-		const char *body = jstr(sec, "body");
+		const char *body = json_str(sec, "body");
 		if (body)
 			kcrypto_hash_b64url(body, strlen(body), h);
-		if (!body || !jstr(sec, "hash") || strcmp(h, jstr(sec, "hash")) != 0 ||
-		    !jstr(sec, "kind") || strcmp(jstr(sec, "kind"), "cancelled") != 0)
+		if (!body || !json_str(sec, "hash") || strcmp(h, json_str(sec, "hash")) != 0 ||
+		    !json_str(sec, "kind") || strcmp(json_str(sec, "kind"), "cancelled") != 0)
 			rc = kerr_set(e, K_EVERIFY,
 			              "order %s: the %s's cancellation does not hash to its body",
 			              id, other);
@@ -591,7 +580,7 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	/* Where the node's Order stands says which kind of cancel the rules want. */
 	const char *state = NULL;
 	if (store_object_get(s, "Order", id, &o, NULL) == K_OK)
-		state = jstr(o, "state");
+		state = json_str(o, "state");
 	if (state && order_cancel_needs_both(order_state_parse(state))) {
 		rc = cancel_funded(c, s, id, o, reason, e);
 		cJSON_Delete(o);
@@ -645,7 +634,7 @@ static int event_same(const cJSON *a, const cJSON *b)
 {
 	static const char *const keys[] = {"code", "classifier", "at", "location"};
 	for (int i = 0; i < 4; i++) {
-		const char *x = jstr(a, keys[i]), *y = jstr(b, keys[i]);
+		const char *x = json_str(a, keys[i]), *y = json_str(b, keys[i]);
 		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0))
 			return 0;
 	}
@@ -892,8 +881,8 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(x, "role", role);
 			cJSON_AddItemToArray(have, x);
 			/* the rules say which event moves the order on (the node signs it) */
-			if (order_event_delivers(order_state_parse(jstr(o, "state")),
-			                         jstr(ev, "code"), jstr(ev, "classifier")))
+			if (order_event_delivers(order_state_parse(json_str(o, "state")),
+			                         json_str(ev, "code"), json_str(ev, "classifier")))
 				delivered = 1;
 		}
 		eta = dcsa_eta(have);
@@ -939,7 +928,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 				char w[600], t[KTIME_LOCAL_MAX];
 				dcsa_words(ev, w, sizeof w);
 				text_fprintf(c->out, "would add  %s  %s\n",
-				             ktime_local(jstr(ev, "at"), t, sizeof t), w);
+				             ktime_local(json_str(ev, "at"), t, sizeof t), w);
 			}
 			char t[KTIME_LOCAL_MAX];
 			text_fprintf(c->out,
@@ -986,7 +975,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
 			cmd_result_json(c, j);
 		}
-		cmd_result_set(c, "Order", id, jstr(o, "state"),
+		cmd_result_set(c, "Order", id, json_str(o, "state"),
 		               "order %s: %d event%s added (%d already there)%s%s%s", id, nadd,
 		               nadd == 1 ? "" : "s", already, eta_buf[0] ? "; ETA " : "",
 		               eta_buf[0] ? ktime_local(eta_buf, t, sizeof t) : "",
@@ -1058,7 +1047,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			              "no order %s in the cache (run `kontor sync`)", id);
 	}
 	const char *role = !rc ? role_in(c, o) : NULL;
-	const char *state = o && jstr(o, "state") ? jstr(o, "state") : "?";
+	const char *state = o && json_str(o, "state") ? json_str(o, "state") : "?";
 	if (!rc && !role)
 		rc = kerr_set(e, K_EPERM,
 		              "order %s: you are not its buyer or seller; only they "
@@ -1073,13 +1062,13 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		char t[KTIME_LOCAL_MAX];
 		rc = kerr_set(e, K_ECONFLICT,
 		              "order %s: you rated this order on %s (once per party)", id,
-		              ktime_local(jstr(mine, "created"), t, sizeof t));
+		              ktime_local(json_str(mine, "created"), t, sizeof t));
 	}
 	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
 	char now[MODEL_TIME_LEN + 1], rid[KCRYPTO_HASH_B64_LEN + 1];
 	if (!rc) {
 		const char *to =
-		    strcmp(role, "buyer") == 0 ? jstr(o, "sellerId") : jstr(o, "buyerId");
+		    strcmp(role, "buyer") == 0 ? json_str(o, "sellerId") : json_str(o, "buyerId");
 		struct kbuf pre = KBUF_INIT;
 		kbuf_puts(&pre, id);
 		kbuf_putc(&pre, '\0');
@@ -1129,10 +1118,10 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_result_json(c, j);
 		}
 		cmd_result_set(
-		    c, "Order", id, jstr(o, "state"), "order %s: rated the %s %d star%s as %s%s",
-		    id, strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars,
-		    stars == 1 ? "" : "s", role,
-		    rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
+		    c, "Order", id, json_str(o, "state"),
+		    "order %s: rated the %s %d star%s as %s%s", id,
+		    strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars, stars == 1 ? "" : "s",
+		    role, rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
 	}
 	kbuf_free(&canon);
 	kbuf_free(&sig);
@@ -1174,7 +1163,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 	int rc = cached_order(c, a->pos[0], id, &s, &o, e);
 	if (rc)
 		return rc;
-	const char *state = jstr(o, "state") ? jstr(o, "state") : "?";
+	const char *state = json_str(o, "state") ? json_str(o, "state") : "?";
 	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipment");
 	const cJSON *evs =
 	    cJSON_IsObject(ship) ? cJSON_GetObjectItemCaseSensitive(ship, "events") : NULL;
@@ -1208,7 +1197,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		n = DCSA_MAX_EVENTS;
 	size_t *idx = xcalloc(n + 1, sizeof *idx);
 	n = cJSON_IsArray(evs) ? dcsa_recent_first(evs, idx, n) : 0;
-	const char *eta = jstr(ship, "eta");
+	const char *eta = json_str(ship, "eta");
 	if (!eta && cJSON_IsArray(evs))
 		eta = dcsa_eta(evs);
 	char customs[200];
@@ -1219,7 +1208,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddStringToObject(j, "state", state);
 		cJSON *sh = cJSON_Duplicate(ship, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(sh, "events");
-		if (eta && !jstr(sh, "eta"))
+		if (eta && !json_str(sh, "eta"))
 			cJSON_AddStringToObject(sh, "eta", eta);
 		if (cus)
 			cJSON_AddStringToObject(sh, "customs", cus);
@@ -1238,24 +1227,26 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		FILE *f = c->out;
 		char t[KTIME_LOCAL_MAX];
 		fprintf(f, "order     %s\ncarrier   ", id);
-		put_clean_str(f, jstr(ship, "carrier") ? jstr(ship, "carrier") : "?");
+		put_clean_str(f, json_str(ship, "carrier") ? json_str(ship, "carrier") : "?");
 		fputs("\ntracking  ", f);
-		put_clean_str(f, jstr(ship, "trackingNumber") ? jstr(ship, "trackingNumber") : "?");
-		if (jstr(ship, "mode")) {
+		put_clean_str(f, json_str(ship, "trackingNumber") ? json_str(ship, "trackingNumber")
+		                                                  : "?");
+		if (json_str(ship, "mode")) {
 			fputs("\nmode      ", f);
-			put_clean_str(f, jstr(ship, "mode"));
+			put_clean_str(f, json_str(ship, "mode"));
 		}
 		text_fprintf(f, "\nstate     %s\n", state);
-		if (jstr(ship, "origin") || jstr(ship, "destination")) {
+		if (json_str(ship, "origin") || json_str(ship, "destination")) {
 			fputs("route     ", f);
-			if (jstr(ship, "origin") && jstr(ship, "destination")) {
-				put_clean_str(f, jstr(ship, "origin"));
+			if (json_str(ship, "origin") && json_str(ship, "destination")) {
+				put_clean_str(f, json_str(ship, "origin"));
 				fputs(" -> ", f);
-				put_clean_str(f, jstr(ship, "destination"));
+				put_clean_str(f, json_str(ship, "destination"));
 			} else {
-				fputs(jstr(ship, "origin") ? "from " : "to ", f);
-				put_clean_str(f, jstr(ship, "origin") ? jstr(ship, "origin")
-				                                      : jstr(ship, "destination"));
+				fputs(json_str(ship, "origin") ? "from " : "to ", f);
+				put_clean_str(f, json_str(ship, "origin")
+				                     ? json_str(ship, "origin")
+				                     : json_str(ship, "destination"));
 			}
 			fputc('\n', f);
 		}
@@ -1271,7 +1262,8 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 			char w[600];
 			dcsa_words(ev, w, sizeof w);
-			text_fprintf(f, "%s  %s\n", ktime_local(jstr(ev, "at"), t, sizeof t), w);
+			text_fprintf(f, "%s  %s\n", ktime_local(json_str(ev, "at"), t, sizeof t),
+			             w);
 		}
 	}
 	free(idx);
@@ -1283,13 +1275,13 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 
 char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name)
 {
-	const char *b = jstr(o, "buyerId");
+	const char *b = json_str(o, "buyerId");
 	int buying = b && strcmp(b, c->self_id) == 0;
-	resolve_account_name(c, buying ? jstr(o, "sellerId") : b, name);
+	resolve_account_name(c, buying ? json_str(o, "sellerId") : b, name);
 	struct store *s;
 	cJSON *doc = NULL;
-	if (jstr(o, "contractId") && ctx_store(c, &s, NULL) == K_OK)
-		store_object_get(s, "Contract", jstr(o, "contractId"), &doc, NULL);
+	if (json_str(o, "contractId") && ctx_store(c, &s, NULL) == K_OK)
+		store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL);
 	char *product = contract_product_of(doc);
 	cJSON_Delete(doc);
 	return product;
@@ -1297,12 +1289,12 @@ char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name)
 
 static void print_order(struct ctx *c, const cJSON *o)
 {
-	const char *b = jstr(o, "buyerId");
+	const char *b = json_str(o, "buyerId");
 	int buying = b && strcmp(b, c->self_id) == 0;
 	char total[MONEY_FMT_MAX] = "?";
-	const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
+	const char *cur = json_str(o, "currency") ? json_str(o, "currency") : "";
 	if (*cur)
-		money_text(jint(o, "total"), cur, total);
+		money_text(json_int(o, "total"), cur, total);
 	struct kbuf name = KBUF_INIT; /* people read names; --json keeps the ids */
 	char *product = cmd_order_product(c, o, &name);
 	if (c->json) {
@@ -1312,8 +1304,8 @@ static void print_order(struct ctx *c, const cJSON *o)
 		cJSON_AddStringToObject(j, "product", product);
 		cmd_print_json(c, j);
 	} else {
-		cmd_list_line(c, jstr(o, "id"), jstr(o, "state"), 16, buying, total, cur, product,
-		              kbuf_str(&name));
+		cmd_list_line(c, json_str(o, "id"), json_str(o, "state"), 16, buying, total, cur,
+		              product, kbuf_str(&name));
 	}
 	free(product);
 	kbuf_free(&name);
@@ -1348,21 +1340,22 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 	if (cJSON_IsObject(ship)) {
 		char t[KTIME_LOCAL_MAX];
 		fputs("shipment   ", f);
-		put_clean_str(f, jstr(ship, "carrier") ? jstr(ship, "carrier") : "?");
+		put_clean_str(f, json_str(ship, "carrier") ? json_str(ship, "carrier") : "?");
 		fputc(' ', f);
-		put_clean_str(f, jstr(ship, "trackingNumber") ? jstr(ship, "trackingNumber") : "?");
-		if (jstr(ship, "mode")) {
+		put_clean_str(f, json_str(ship, "trackingNumber") ? json_str(ship, "trackingNumber")
+		                                                  : "?");
+		if (json_str(ship, "mode")) {
 			fputs(" (", f);
-			put_clean_str(f, jstr(ship, "mode"));
+			put_clean_str(f, json_str(ship, "mode"));
 			fputc(')', f);
 		}
 		const cJSON *evs = cJSON_GetObjectItemCaseSensitive(ship, "events");
 		int n = cJSON_GetArraySize(evs);
 		text_fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
-		             jstr(o, "id") ? jstr(o, "id") : "ID");
-		if (jstr(ship, "eta"))
+		             json_str(o, "id") ? json_str(o, "id") : "ID");
+		if (json_str(ship, "eta"))
 			text_fprintf(f, "ETA        %s\n",
-			             ktime_local(jstr(ship, "eta"), t, sizeof t));
+			             ktime_local(json_str(ship, "eta"), t, sizeof t));
 	}
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
 	static const char *const roles[] = {"buyer", "seller"};
@@ -1370,14 +1363,14 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(ratings, roles[i]);
 		if (!cJSON_IsObject(r))
 			continue;
-		fprintf(f, "rating by the %s: %lld/5", roles[i], (long long)jint(r, "stars"));
+		fprintf(f, "rating by the %s: %lld/5", roles[i], (long long)json_int(r, "stars"));
 		static const char *const parts[] = {"quality", "delivery", "communication"};
 		for (int k = 0; k < 3; k++)
-			if (jint(r, parts[k]))
-				fprintf(f, ", %s %lld", parts[k], (long long)jint(r, parts[k]));
-		if (jstr(r, "text")) {
+			if (json_int(r, parts[k]))
+				fprintf(f, ", %s %lld", parts[k], (long long)json_int(r, parts[k]));
+		if (json_str(r, "text")) {
 			/* One line: the text's line breaks become spaces, then it is cleaned. */
-			char *t1 = xstrdup(jstr(r, "text"));
+			char *t1 = xstrdup(json_str(r, "text"));
 			for (char *p = t1; *p; p++)
 				if (*p == '\n' || *p == '\r')
 					*p = ' ';
@@ -1439,7 +1432,7 @@ static const cJSON *next_event(const cJSON *secs, const cJSON *prev, int *idx, c
 {
 	const cJSON *sec = prev ? prev->next : secs ? secs->child : NULL;
 	for (; sec; sec = sec->next) {
-		const char *kind = jstr(sec, "kind"), *b = jstr(sec, "body");
+		const char *kind = json_str(sec, "kind"), *b = json_str(sec, "body");
 		++*idx;
 		if (kind && strcmp(kind, "offer") != 0) {
 			*body = cJSON_Parse(b ? b : "");
@@ -1460,7 +1453,7 @@ static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_st
 	if (j) {
 		static const char *const shipping[] = {"incoterm", "namedPlace", "shipmentMode",
 		                                       "shipBy", "deliverBy"};
-		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+		cJSON *body = cJSON_Parse(json_str(sec, "body") ? json_str(sec, "body") : "");
 		cJSON *items = cJSON_DetachItemFromObjectCaseSensitive(body, "items");
 		if (items)
 			cJSON_AddItemToObject(j, "goods", items);
@@ -1503,15 +1496,15 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		rc = cached_order(c, a->pos[0], id, &s, &o, e);
 	if (rc)
 		return rc;
-	if (jstr(o, "contractId"))
-		store_object_get(s, "Contract", jstr(o, "contractId"), &doc, NULL);
+	if (json_str(o, "contractId"))
+		store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL);
 	const cJSON *secs = doc ? cJSON_GetObjectItemCaseSensitive(doc, "sections") : NULL;
 	/* Where the order stands by its contract, replayed through the rules; the sections
 	 * still in our outbox are said to be so, not shown as done. */
 	struct contract_status *st = xcalloc(1, sizeof *st);
 	struct kerr ve = {0, ""};
 	int verified = doc && contract_verify(doc, st, &ve) == K_OK && st->binding >= 0;
-	struct queued_walk qw = {jstr(o, "contractId"), -1};
+	struct queued_walk qw = {json_str(o, "contractId"), -1};
 	if (doc)
 		store_outbox_each(s, queued_one, &qw, NULL);
 	if (c->json) {
@@ -1522,7 +1515,7 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		for (const cJSON *sec = NULL; (sec = next_event(secs, sec, &idx, &body));) {
 			cJSON *x = body ? body : cJSON_CreateObject();
 			cJSON_DeleteItemFromObjectCaseSensitive(x, "prev");
-			cJSON_AddStringToObject(x, "kind", jstr(sec, "kind"));
+			cJSON_AddStringToObject(x, "kind", json_str(sec, "kind"));
 			if (qw.from >= 0 && idx >= qw.from)
 				cJSON_AddBoolToObject(x, "queued", 1);
 			cJSON_AddItemToArray(ev, x);
@@ -1549,26 +1542,26 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_print_json(c, j);
 	} else {
 		char total[MONEY_FMT_MAX] = "?", escrow[MONEY_FMT_MAX] = "?";
-		const char *cur = jstr(o, "currency") ? jstr(o, "currency") : "";
+		const char *cur = json_str(o, "currency") ? json_str(o, "currency") : "";
 		if (*cur) {
-			money_text(jint(o, "total"), cur, total);
-			money_text(jint(o, "escrow"), cur, escrow);
+			money_text(json_int(o, "total"), cur, total);
+			money_text(json_int(o, "escrow"), cur, escrow);
 		}
 		/* the parties by name, with the ids they stand for */
 		struct kbuf bn = KBUF_INIT, sn = KBUF_INIT;
-		resolve_account_name(c, jstr(o, "buyerId"), &bn);
-		resolve_account_name(c, jstr(o, "sellerId"), &sn);
+		resolve_account_name(c, json_str(o, "buyerId"), &bn);
+		resolve_account_name(c, json_str(o, "sellerId"), &sn);
 		char created[KTIME_LOCAL_MAX];
 		text_fprintf(c->out,
 		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
 		             "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
 		             "auto-release %lld days after delivery\ncreated    %s\n",
-		             id, jstr(o, "state") ? jstr(o, "state") : "?",
-		             jstr(o, "contractId") ? jstr(o, "contractId") : "?", kbuf_str(&bn),
-		             jstr(o, "buyerId") ? jstr(o, "buyerId") : "?", kbuf_str(&sn),
-		             jstr(o, "sellerId") ? jstr(o, "sellerId") : "?", total, cur, escrow,
-		             cur, (long long)jint(o, "autoReleaseDays"),
-		             ktime_local(jstr(o, "created"), created, sizeof created));
+		             id, json_str(o, "state") ? json_str(o, "state") : "?",
+		             json_str(o, "contractId") ? json_str(o, "contractId") : "?",
+		             kbuf_str(&bn), json_str(o, "buyerId") ? json_str(o, "buyerId") : "?",
+		             kbuf_str(&sn), json_str(o, "sellerId") ? json_str(o, "sellerId") : "?",
+		             total, cur, escrow, cur, (long long)json_int(o, "autoReleaseDays"),
+		             ktime_local(json_str(o, "created"), created, sizeof created));
 		kbuf_free(&bn);
 		kbuf_free(&sn);
 		if (verified)
@@ -1585,17 +1578,17 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			    cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
 			char at[KTIME_LOCAL_MAX];
 			text_fprintf(c->out, "  %-20s %-10s by %s",
-			             ktime_local(jstr(body, "at"), at, sizeof at),
-			             jstr(sec, "kind"),
-			             jstr(sig, "role") ? jstr(sig, "role") : "?");
-			if (jstr(body, "carrier"))
-				text_fprintf(c->out, "  %s %s", jstr(body, "carrier"),
-				             jstr(body, "trackingNumber")
-				                 ? jstr(body, "trackingNumber")
+			             ktime_local(json_str(body, "at"), at, sizeof at),
+			             json_str(sec, "kind"),
+			             json_str(sig, "role") ? json_str(sig, "role") : "?");
+			if (json_str(body, "carrier"))
+				text_fprintf(c->out, "  %s %s", json_str(body, "carrier"),
+				             json_str(body, "trackingNumber")
+				                 ? json_str(body, "trackingNumber")
 				                 : "");
-			if (jstr(body, "mode"))
-				text_fprintf(c->out, " (%s)", jstr(body, "mode"));
-			if (*cur && strcmp(jstr(sec, "kind"), "funded") == 0 && verified &&
+			if (json_str(body, "mode"))
+				text_fprintf(c->out, " (%s)", json_str(body, "mode"));
+			if (*cur && strcmp(json_str(sec, "kind"), "funded") == 0 && verified &&
 			    idx < CONTRACT_MAX_SECTIONS) {
 				const struct order_effect *fx = &st->effect[idx];
 				char am[MONEY_FMT_MAX];
@@ -1606,22 +1599,22 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 				else
 					text_fprintf(c->out, "  %s %s", am, cur);
 			}
-			if (*cur && strcmp(jstr(sec, "kind"), "ruling") == 0) {
+			if (*cur && strcmp(json_str(sec, "kind"), "ruling") == 0) {
 				char ba[MONEY_FMT_MAX], sa[MONEY_FMT_MAX];
-				money_text(jint(body, "buyerAmount"), cur, ba);
-				money_text(jint(body, "sellerAmount"), cur, sa);
+				money_text(json_int(body, "buyerAmount"), cur, ba);
+				money_text(json_int(body, "sellerAmount"), cur, sa);
 				text_fprintf(c->out, "  buyer %s %s, seller %s %s", ba, cur, sa,
 				             cur);
-			} else if (*cur && strcmp(jstr(sec, "kind"), "released") == 0 &&
+			} else if (*cur && strcmp(json_str(sec, "kind"), "released") == 0 &&
 			           cJSON_GetObjectItemCaseSensitive(body, "amount")) {
 				char am[MONEY_FMT_MAX];
-				money_text(jint(body, "amount"), cur, am);
+				money_text(json_int(body, "amount"), cur, am);
 				text_fprintf(c->out, "  %s %s to the seller", am, cur);
 			}
-			if (jstr(body, "reason"))
-				text_fprintf(c->out, "  reason: %s", jstr(body, "reason"));
-			if (jstr(body, "note"))
-				text_fprintf(c->out, "  note: %s", jstr(body, "note"));
+			if (json_str(body, "reason"))
+				text_fprintf(c->out, "  reason: %s", json_str(body, "reason"));
+			if (json_str(body, "note"))
+				text_fprintf(c->out, "  note: %s", json_str(body, "note"));
 			if (qw.from >= 0 && idx >= qw.from)
 				fputs("  [queued in your outbox: not on the node yet]", c->out);
 			fputc('\n', c->out);

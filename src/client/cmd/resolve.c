@@ -17,6 +17,7 @@
 
 #include "../store/names.h"
 #include "../store/store.h"
+#include "kontor/json.h"
 #include "kontor/buf.h"
 #include "kontor/contract.h"
 #include "kontor/model.h"
@@ -242,11 +243,6 @@ static int titles(struct ctx *c, struct store *s, const char *word, struct cands
 
 /* --- orders not pulled yet: the binding contracts' order ids ----------------------------- */
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
 /* The parties a word names, found on the way (tier_between), each tier's apart: what a
  * command that acts reads again (fits_between) when they leave it several candidates. */
 struct peers {
@@ -265,7 +261,7 @@ struct order_walk {
 static int order_one(void *vctx, const cJSON *doc)
 {
 	struct order_walk *w = vctx;
-	const char *b = jstr(doc, "buyerId"), *sl = jstr(doc, "sellerId");
+	const char *b = json_str(doc, "buyerId"), *sl = json_str(doc, "sellerId");
 	if (w->peer && !(b && strcmp(b, w->peer) == 0) && !(sl && strcmp(sl, w->peer) == 0))
 		return 0;
 	struct contract_status *st = xcalloc(1, sizeof *st);
@@ -317,7 +313,7 @@ struct product_walk {
 static int product_one(void *vctx, const cJSON *doc)
 {
 	struct product_walk *w = vctx;
-	const char *id = jstr(doc, "id");
+	const char *id = json_str(doc, "id");
 	if (!id || !contract_role_of(doc, w->c->self_id))
 		return 0;
 	char *p = contract_product_of(doc);
@@ -558,7 +554,7 @@ void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
  * NULL. */
 static const char *peer_of(struct ctx *c, const cJSON *o)
 {
-	const char *b = jstr(o, "buyerId"), *sl = jstr(o, "sellerId"), *peer = NULL;
+	const char *b = json_str(o, "buyerId"), *sl = json_str(o, "sellerId"), *peer = NULL;
 	if (b || sl)
 		return b && strcmp(b, c->self_id) == 0 ? sl : b;
 	const cJSON *p;
@@ -595,7 +591,7 @@ static void what_words(int kind, const cJSON *o, const struct contract_status *s
 	if (kind == RESOLVE_ORDER) {
 		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(o, "total");
 		if (cJSON_IsNumber(tot))
-			money_part((int64_t)tot->valuedouble, jstr(o, "currency"), out);
+			money_part((int64_t)tot->valuedouble, json_str(o, "currency"), out);
 		return;
 	}
 	if (!st)
@@ -659,10 +655,10 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 	}
 	kbuf_puts(out, " (");
 	if (k->kind == RESOLVE_RFQ) {
-		put_clipped(out, jstr(o, "title"), 32);
+		put_clipped(out, json_str(o, "title"), 32);
 	} else {
 		struct contract_status *st = NULL;
-		const char *state = jstr(o, "state");
+		const char *state = json_str(o, "state");
 		if (k->kind == RESOLVE_CONTRACT) {
 			struct kerr ie = {0, ""};
 			st = xcalloc(1, sizeof *st);

@@ -18,11 +18,6 @@
 #include "kontor/money.h"
 #include "kontor/text.h"
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
 static void upper(char *s)
 {
 	for (; *s; s++)
@@ -148,18 +143,18 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 static void print_rfq_line(struct ctx *c, const cJSON *o)
 {
 	struct kbuf t = KBUF_INIT, col = KBUF_INIT;
-	const char *title = jstr(o, "title") ? jstr(o, "title") : "";
+	const char *title = json_str(o, "title") ? json_str(o, "title") : "";
 	text_sanitize(&t, title, strlen(title), 0);
 	text_clip(&col, kbuf_str(&t), 40, 1); /* by columns: a byte cut would split a character */
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 	struct kbuf buyer = KBUF_INIT;
-	resolve_account_name(c, jstr(o, "buyerId"), &buyer);
+	resolve_account_name(c, json_str(o, "buyerId"), &buyer);
 	char when[KTIME_LOCAL_MAX];
 	text_fprintf(c->out, "%-24s %s qty %-8lld %-6s %-21s  %s\n",
-	             jstr(o, "id") ? jstr(o, "id") : "", kbuf_str(&col),
+	             json_str(o, "id") ? json_str(o, "id") : "", kbuf_str(&col),
 	             cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
-	             jstr(o, "status") ? jstr(o, "status") : "",
-	             ktime_local(jstr(o, "created"), when, sizeof when), kbuf_str(&buyer));
+	             json_str(o, "status") ? json_str(o, "status") : "",
+	             ktime_local(json_str(o, "created"), when, sizeof when), kbuf_str(&buyer));
 	kbuf_free(&t);
 	kbuf_free(&col);
 	kbuf_free(&buyer);
@@ -197,7 +192,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc)
 		return rc;
 	/* Shown only when the buyer's signature checks out. */
-	const char *sig = jstr(o, "sig"), *buyer = jstr(o, "buyerId");
+	const char *sig = json_str(o, "sig"), *buyer = json_str(o, "buyerId");
 	cJSON *u = cJSON_Duplicate(o, 1);
 	cJSON_DeleteItemFromObjectCaseSensitive(u, "sig");
 	struct kbuf canon = KBUF_INIT;
@@ -216,7 +211,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		    "id",        "buyer", "title",    "description", "category", "hsCode",
 		    "listingId", "unit",  "currency", "destination", "status",   "created"};
 		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-			const char *v = jstr(o, fields[i]);
+			const char *v = json_str(o, fields[i]);
 			char when[KTIME_LOCAL_MAX];
 			kbuf_reset(&b);
 			if (strcmp(fields[i], "buyer") == 0 && buyer) {
@@ -238,11 +233,11 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
 		fprintf(c->out, "%-12s %lld\n", "qty",
 		        cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL);
-		if (cJSON_IsNumber(tp) && jstr(o, "currency")) {
+		if (cJSON_IsNumber(tp) && json_str(o, "currency")) {
 			char amount[MONEY_FMT_MAX];
-			money_text((int64_t)tp->valuedouble, jstr(o, "currency"), amount);
+			money_text((int64_t)tp->valuedouble, json_str(o, "currency"), amount);
 			text_fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount,
-			             jstr(o, "currency"));
+			             json_str(o, "currency"));
 		}
 		fprintf(c->out, "%-12s %s\n", "signature",
 		        ok ? "verified (buyer)" : "DOES NOT VERIFY");

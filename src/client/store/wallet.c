@@ -20,17 +20,6 @@ static sqlite3_stmt *prep(struct store *s, const char *sql, const char *node, co
 	return store_prepare(s, sql, v, 2, "preparing a wallet statement", e);
 }
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-static int64_t jint(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
-
 void wallet_view_free(struct wallet_view *w)
 {
 	if (!w)
@@ -108,18 +97,18 @@ int store_wallet_get(struct store *s, const char *node, const char *account,
 	const cJSON *x;
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(w, "escrow"))
 	{
-		if (!jstr(x, "orderId") || !jstr(x, "role") || !jstr(x, "currency"))
+		if (!json_str(x, "orderId") || !json_str(x, "role") || !json_str(x, "currency"))
 			continue;
 		out->escrow = xrealloc(out->escrow, (out->nescrow + 1) * sizeof *out->escrow);
 		struct wallet_escrow *w1 = &out->escrow[out->nescrow++];
-		snprintf(w1->order, sizeof w1->order, "%s", jstr(x, "orderId"));
-		snprintf(w1->role, sizeof w1->role, "%s", jstr(x, "role"));
-		snprintf(w1->currency, sizeof w1->currency, "%s", jstr(x, "currency"));
-		w1->amount = jint(x, "amount");
+		snprintf(w1->order, sizeof w1->order, "%s", json_str(x, "orderId"));
+		snprintf(w1->role, sizeof w1->role, "%s", json_str(x, "role"));
+		snprintf(w1->currency, sizeof w1->currency, "%s", json_str(x, "currency"));
+		w1->amount = json_int(x, "amount");
 	}
-	out->history_total = jint(w, "historyTotal");
+	out->history_total = json_int(w, "historyTotal");
 	snprintf(out->updated, sizeof out->updated, "%s",
-	         jstr(w, "updated") ? jstr(w, "updated") : "");
+	         json_str(w, "updated") ? json_str(w, "updated") : "");
 	cJSON_Delete(w);
 	return K_OK;
 }
@@ -223,18 +212,18 @@ static int put_lines(struct store *s, const char *node, const char *account, con
 	{
 		if (rc)
 			break;
-		if (!jstr(l, "txId") || !jstr(l, "currency") || !jstr(l, "kind") ||
-		    !jstr(l, "created"))
+		if (!json_str(l, "txId") || !json_str(l, "currency") || !json_str(l, "kind") ||
+		    !json_str(l, "created"))
 			continue; /* the model requires them; a line without is not ours to keep */
-		store_bind_text(st, 3, jstr(l, "txId"));
-		store_bind_text(st, 4, jstr(l, "currency"));
-		sqlite3_bind_int64(st, 5, jint(l, "seq"));
-		store_bind_text(st, 6, jstr(l, "kind"));
-		sqlite3_bind_int64(st, 7, jint(l, "amount"));
-		store_bind_text(st, 8, jstr(l, "created"));
-		store_bind_text(st, 9, jstr(l, "memo"));
-		store_bind_text(st, 10, jstr(l, "reference"));
-		store_bind_text(st, 11, jstr(l, "orderId"));
+		store_bind_text(st, 3, json_str(l, "txId"));
+		store_bind_text(st, 4, json_str(l, "currency"));
+		sqlite3_bind_int64(st, 5, json_int(l, "seq"));
+		store_bind_text(st, 6, json_str(l, "kind"));
+		sqlite3_bind_int64(st, 7, json_int(l, "amount"));
+		store_bind_text(st, 8, json_str(l, "created"));
+		store_bind_text(st, 9, json_str(l, "memo"));
+		store_bind_text(st, 10, json_str(l, "reference"));
+		store_bind_text(st, 11, json_str(l, "orderId"));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = store_dberr(s, e, "storing a wallet line");
 		sqlite3_reset(st); /* node and account stay bound; the rest is bound anew */
@@ -246,7 +235,7 @@ static int put_lines(struct store *s, const char *node, const char *account, con
 int store_wallet_put(struct store *s, const cJSON *w, const char *node, const char *self_id,
                      struct kerr *e)
 {
-	const char *account = jstr(w, "accountId");
+	const char *account = json_str(w, "accountId");
 	if (!account || !self_id || strcmp(account, self_id) != 0)
 		return kerr_set(e, K_EINVAL,
 		                "a Wallet of another account (%.64s) is not ours to keep",

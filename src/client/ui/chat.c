@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/json.h"
 #include "kontor/crypto.h"
 #include "kontor/ktime.h"
 #include "kontor/text.h"
@@ -43,11 +44,6 @@ static struct chat_ui *state(struct ui *u)
 	if (!v->priv)
 		v->priv = xcalloc(1, sizeof(struct chat_ui));
 	return v->priv;
-}
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
 
 static const char *peer_of(const cJSON *conv, const char *self)
@@ -112,12 +108,12 @@ static int add_conv(void *vctx, const cJSON *o)
 {
 	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
-	const char *id = jstr(o, "id");
+	const char *id = json_str(o, "id");
 	/* ids from the node are drawn: cleaned like any other text from elsewhere */
 	struct conv_row *r = ui_walk_row(w, id);
 	if (!r)
 		return 0;
-	r->about = about_of(u->s, jstr(o, "listingId"));
+	r->about = about_of(u->s, json_str(o, "listingId"));
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
 	return 0;
@@ -195,13 +191,13 @@ static int add_msg(void *vctx, const cJSON *m)
 	struct ui *u = w->u;
 	struct chat_ui *st = state(u);
 	struct ctx *c = u->c;
-	const char *from = jstr(m, "from"), *to = jstr(m, "to");
+	const char *from = json_str(m, "from"), *to = json_str(m, "to");
 	const char *other = from && strcmp(from, c->self_id) == 0 ? to : from;
 	uint8_t pk[KCRYPTO_PK_BYTES], raw[24 + CHAT_TEXT_MAX + 64];
 	size_t nn = 0, cn = 0;
 	struct kbuf plain = KBUF_INIT, head = KBUF_INIT, safe = KBUF_INIT;
 	struct kerr e = {0};
-	const char *nonce = jstr(m, "nonce"), *ct = jstr(m, "ciphertext");
+	const char *nonce = json_str(m, "nonce"), *ct = json_str(m, "ciphertext");
 	/* The other party's key opens it, whichever way it went. */
 	int ok =
 	    other && nonce && ct && kcrypto_account_pk(other, pk, &e) == K_OK &&
@@ -210,11 +206,11 @@ static int add_msg(void *vctx, const cJSON *m)
 	    kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
 	st->msgs = ui_grow(st->msgs, st->nmsgs, &w->cap, sizeof *st->msgs);
 	char sent[KTIME_LOCAL_MAX];
-	kbuf_puts(&head, ktime_local(jstr(m, "sent"), sent, sizeof sent));
+	kbuf_puts(&head, ktime_local(json_str(m, "sent"), sent, sizeof sent));
 	kbuf_puts(&head, "  ");
 	if (from && strcmp(from, c->self_id) == 0) {
 		kbuf_puts(&head, "you");
-		if (is_pending(w, jstr(m, "id")))
+		if (is_pending(w, json_str(m, "id")))
 			kbuf_puts(&head, "  … pending (not on the node yet)");
 	} else {
 		char *n = name_of(u->s, from);

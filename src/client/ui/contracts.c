@@ -9,14 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/json.h"
 #include "kontor/contract.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
 
 static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
 {
@@ -54,13 +50,13 @@ static int add_contract(void *vctx, const cJSON *doc)
 {
 	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
-	struct trade_contract *k = ui_walk_row(w, jstr(doc, "id"));
+	struct trade_contract *k = ui_walk_row(w, json_str(doc, "id"));
 	if (!k)
 		return 0;
 	k->seq = w->n - 1; /* the cache's order */
 	const char *role = contract_role_of(doc, u->c->self_id);
-	const char *peer =
-	    role && strcmp(role, "buyer") == 0 ? jstr(doc, "sellerId") : jstr(doc, "buyerId");
+	const char *peer = role && strcmp(role, "buyer") == 0 ? json_str(doc, "sellerId")
+	                                                      : json_str(doc, "buyerId");
 	k->peer = ui_account_name(u, peer);
 	k->state = state_of(u, doc, &k->rank);
 	k->total = -1;
@@ -216,16 +212,16 @@ static void signatures(struct ui *u, const cJSON *doc, struct kstrv *lines, int 
 	kstrv_push(lines, "Signatures");
 	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
 	{
-		const char *kind = jstr(sec, "kind") ? jstr(sec, "kind") : "?";
-		const char *body = jstr(sec, "body");
+		const char *kind = json_str(sec, "kind") ? json_str(sec, "kind") : "?";
+		const char *body = json_str(sec, "body");
 		const cJSON *sig, *sigs = cJSON_GetObjectItemCaseSensitive(sec, "signatures");
 		int nsig = 0;
 		char domain[48];
 		snprintf(domain, sizeof domain, "contract/%.30s", kind);
 		cJSON_ArrayForEach(sig, (cJSON_IsArray(sigs) ? sigs : NULL))
 		{
-			const char *by = jstr(sig, "by"), *role = jstr(sig, "role"),
-			           *s = jstr(sig, "sig");
+			const char *by = json_str(sig, "by"), *role = json_str(sig, "role"),
+			           *s = json_str(sig, "sig");
 			struct kerr e = {0};
 			int ok = by && s && body &&
 			         kcrypto_verify_object_b64(domain, body, strlen(body), by, s, &e) ==
@@ -264,7 +260,7 @@ static int earlier_offer(const cJSON *doc, struct contract_terms *old_t,
 	const cJSON *sec;
 	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
 	{
-		const char *h = jstr(sec, "hash"), *k = jstr(sec, "kind");
+		const char *h = json_str(sec, "hash"), *k = json_str(sec, "kind");
 		if (h && k && strcmp(k, "offer") == 0 && strcmp(h, new_t->supersedes) == 0)
 			return contract_section_terms(sec, old_t, &e) == K_OK;
 	}
@@ -323,8 +319,8 @@ void ui_contract_build(struct ui *u, int width)
 	} else {
 		struct kbuf r = KBUF_INIT, p = KBUF_INIT;
 		struct kerr re = {0};
-		char *bn = ui_account_name(u, jstr(doc, "buyerId"));
-		char *sn = ui_account_name(u, jstr(doc, "sellerId"));
+		char *bn = ui_account_name(u, json_str(doc, "buyerId"));
+		char *sn = ui_account_name(u, json_str(doc, "sellerId"));
 		kbuf_printf(&p, "Between %s (buyer) and %s (seller)", bn, sn);
 		push_text(&v->lines, kbuf_str(&p), p.len, width, "");
 		kbuf_free(&p);
@@ -442,8 +438,8 @@ static void contract_sign(struct ui *u)
 	contract_terms_init(&terms);
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
 	char total[MONEY_FMT_MAX + 8] = "?";
-	char *buyer = ui_account_name(u, jstr(doc, "buyerId"));
-	char *seller = ui_account_name(u, jstr(doc, "sellerId"));
+	char *buyer = ui_account_name(u, json_str(doc, "buyerId"));
+	char *seller = ui_account_name(u, json_str(doc, "sellerId"));
 	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
 		money(terms.total, terms.currency, total);
 	char q[512];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/json.h"
 #include "kontor/codes.h"
 #include "kontor/contract.h"
 #include "kontor/dcsa.h"
@@ -18,17 +19,6 @@
 #include "kontor/money.h"
 #include "kontor/order.h"
 #include "kontor/text.h"
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
-static int64_t jint(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
-}
 
 struct ui_trade *ui_trade(struct ui *u)
 {
@@ -140,7 +130,7 @@ static cJSON *contract_of(struct ui *u, const char *contract_id)
 
 static const char *sec_kind(const cJSON *sec)
 {
-	const char *k = jstr(sec, "kind");
+	const char *k = json_str(sec, "kind");
 	return k ? k : "";
 }
 
@@ -150,11 +140,11 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 	const cJSON *sh = cJSON_GetObjectItemCaseSensitive(obj, "shipment");
 	if (cJSON_IsObject(sh)) {
 		o->shipped = 1;
-		o->carrier = safe_dup(jstr(sh, "carrier"));
-		o->tracking = safe_dup(jstr(sh, "trackingNumber"));
-		o->mode = safe_dup(jstr(sh, "mode"));
+		o->carrier = safe_dup(json_str(sh, "carrier"));
+		o->tracking = safe_dup(json_str(sh, "trackingNumber"));
+		o->mode = safe_dup(json_str(sh, "mode"));
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(sh, "events");
-		const char *eta = jstr(sh, "eta");
+		const char *eta = json_str(sh, "eta");
 		if (!eta && cJSON_IsArray(ev))
 			eta = dcsa_eta(ev);
 		if (eta)
@@ -165,7 +155,8 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 		size_t n = cJSON_IsArray(ev) ? dcsa_recent_first(ev, idx, DCSA_MAX_EVENTS) : 0;
 		size_t pick = 0;
 		for (size_t i = 0; i < n; i++) {
-			const char *cl = jstr(cJSON_GetArrayItem(ev, (int)idx[i]), "classifier");
+			const char *cl =
+			    json_str(cJSON_GetArrayItem(ev, (int)idx[i]), "classifier");
 			if (cl && strcmp(cl, "ACT") == 0) {
 				pick = i;
 				break;
@@ -182,14 +173,14 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 	{
 		if (strcmp(sec_kind(sec), "shipped") != 0)
 			continue;
-		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+		cJSON *body = cJSON_Parse(json_str(sec, "body") ? json_str(sec, "body") : "");
 		o->shipped = 1;
 		if (!o->carrier)
-			o->carrier = safe_dup(jstr(body, "carrier"));
+			o->carrier = safe_dup(json_str(body, "carrier"));
 		if (!o->tracking)
-			o->tracking = safe_dup(jstr(body, "trackingNumber"));
-		if (!o->mode && order_mode_valid(jstr(body, "mode")))
-			o->mode = safe_dup(jstr(body, "mode"));
+			o->tracking = safe_dup(json_str(body, "trackingNumber"));
+		if (!o->mode && order_mode_valid(json_str(body, "mode")))
+			o->mode = safe_dup(json_str(body, "mode"));
 		cJSON_Delete(body);
 	}
 	if (o->shipped && !o->last && order_state_parse(o->state) == ORDER_SHIPPED)
@@ -201,19 +192,19 @@ static int add_order(void *vctx, const cJSON *obj)
 {
 	struct ui_walk *w = vctx;
 	struct ui *u = w->u;
-	struct trade_order *o = ui_walk_row(w, jstr(obj, "id"));
+	struct trade_order *o = ui_walk_row(w, json_str(obj, "id"));
 	if (!o)
 		return 0;
 	o->seq = w->n - 1; /* the cache's order */
-	ui_clean_to(o->contract_id, sizeof o->contract_id, jstr(obj, "contractId"));
-	const char *b = jstr(obj, "buyerId");
+	ui_clean_to(o->contract_id, sizeof o->contract_id, json_str(obj, "contractId"));
+	const char *b = json_str(obj, "buyerId");
 	o->buyer = b && strcmp(b, u->c->self_id) == 0;
-	o->peer = ui_account_name(u, o->buyer ? jstr(obj, "sellerId") : b);
-	const char *st = jstr(obj, "state");
+	o->peer = ui_account_name(u, o->buyer ? json_str(obj, "sellerId") : b);
+	const char *st = json_str(obj, "state");
 	snprintf(o->state, sizeof o->state, "%s", order_state_parse(st) >= 0 ? st : "?");
-	ui_clean_to(o->currency, sizeof o->currency, jstr(obj, "currency"));
-	o->total = jint(obj, "total");
-	cJSON *doc = contract_of(u, jstr(obj, "contractId"));
+	ui_clean_to(o->currency, sizeof o->currency, json_str(obj, "currency"));
+	o->total = json_int(obj, "total");
+	cJSON *doc = contract_of(u, json_str(obj, "contractId"));
 	struct order_terms terms;
 	struct order_progress prog;
 	rules_of(o, doc, &terms, &prog);
@@ -426,7 +417,7 @@ static void amount_said(struct kbuf *b, const cJSON *body, const char *cur)
 {
 	char amt[MONEY_FMT_MAX + 8];
 	if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
-		money(jint(body, "amount"), cur, amt);
+		money(json_int(body, "amount"), cur, amt);
 		kbuf_printf(b, ": %s", amt);
 	}
 }
@@ -438,51 +429,51 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 	const char *kind = sec_kind(sec);
 	const cJSON *sig =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
-	const char *role = jstr(sig, "role");
+	const char *role = json_str(sig, "role");
 	const char *by = !role ? "?" : strcmp(role, "escrow") == 0 ? "the node (escrow)" : role;
 	char a1[MONEY_FMT_MAX + 8], a2[MONEY_FMT_MAX + 8];
 	if (strcmp(kind, "funded") == 0) {
 		kbuf_printf(&b, "Paid into escrow by the %s", by);
 		amount_said(&b, body, cur);
-		if (jint(body, "stage") > 0)
-			kbuf_printf(&b, " (stage %lld)", (long long)jint(body, "stage"));
+		if (json_int(body, "stage") > 0)
+			kbuf_printf(&b, " (stage %lld)", (long long)json_int(body, "stage"));
 	} else if (strcmp(kind, "shipped") == 0) {
 		kbuf_printf(&b, "Shipped by the %s", by);
-		if (jstr(body, "carrier"))
-			kbuf_printf(&b, " with %s", jstr(body, "carrier"));
-		if (jstr(body, "trackingNumber"))
-			kbuf_printf(&b, ", tracking %s", jstr(body, "trackingNumber"));
-		if (jstr(body, "mode"))
-			kbuf_printf(&b, " (mode: %s)", jstr(body, "mode"));
-		if (jstr(body, "note"))
-			kbuf_printf(&b, " (%s)", jstr(body, "note"));
+		if (json_str(body, "carrier"))
+			kbuf_printf(&b, " with %s", json_str(body, "carrier"));
+		if (json_str(body, "trackingNumber"))
+			kbuf_printf(&b, ", tracking %s", json_str(body, "trackingNumber"));
+		if (json_str(body, "mode"))
+			kbuf_printf(&b, " (mode: %s)", json_str(body, "mode"));
+		if (json_str(body, "note"))
+			kbuf_printf(&b, " (%s)", json_str(body, "note"));
 	} else if (strcmp(kind, "delivered") == 0) {
 		kbuf_printf(&b, "Delivered (said by the %s)", by);
 	} else if (strcmp(kind, "confirmed") == 0) {
 		kbuf_printf(&b, "Receipt confirmed by the %s: escrow released to the seller", by);
 	} else if (strcmp(kind, "disputed") == 0) {
 		kbuf_printf(&b, "Disputed by the %s", by);
-		if (jstr(body, "reason"))
-			kbuf_printf(&b, ": %s", jstr(body, "reason"));
+		if (json_str(body, "reason"))
+			kbuf_printf(&b, ": %s", json_str(body, "reason"));
 	} else if (strcmp(kind, "ruling") == 0) {
-		money(jint(body, "buyerAmount"), cur, a1);
-		money(jint(body, "sellerAmount"), cur, a2);
+		money(json_int(body, "buyerAmount"), cur, a1);
+		money(json_int(body, "sellerAmount"), cur, a2);
 		kbuf_printf(&b, "Ruling by the arbitrator: %s to the buyer, %s to the seller", a1,
 		            a2);
-		if (jstr(body, "note"))
-			kbuf_printf(&b, " (%s)", jstr(body, "note"));
+		if (json_str(body, "note"))
+			kbuf_printf(&b, " (%s)", json_str(body, "note"));
 	} else if (strcmp(kind, "released") == 0) {
 		kbuf_puts(&b, "Escrow released to the seller");
 		amount_said(&b, body, cur);
-		if (jstr(body, "note"))
-			kbuf_printf(&b, " (%s)", jstr(body, "note"));
+		if (json_str(body, "note"))
+			kbuf_printf(&b, " (%s)", json_str(body, "note"));
 	} else if (strcmp(kind, "refunded") == 0) {
 		kbuf_puts(&b, "Refunded to the buyer");
 		amount_said(&b, body, cur);
 	} else if (strcmp(kind, "cancelled") == 0) {
 		kbuf_printf(&b, "Cancelled by the %s", by);
-		if (jstr(body, "reason"))
-			kbuf_printf(&b, ": %s", jstr(body, "reason"));
+		if (json_str(body, "reason"))
+			kbuf_printf(&b, ": %s", json_str(body, "reason"));
 	} else {
 		kbuf_printf(&b, "%s by the %s", kind, by);
 	}
@@ -498,7 +489,7 @@ static void rating_line(struct kstrv *lines, const cJSON *r, const char *who, co
 	if (!cJSON_IsObject(r))
 		return;
 	struct kbuf b = KBUF_INIT;
-	int64_t stars = jint(r, "stars");
+	int64_t stars = json_int(r, "stars");
 	if (stars < 0 || stars > 5)
 		stars = 0;
 	kbuf_printf(&b, "The %s rated the %s %lld/5 ", who, whom, (long long)stars);
@@ -509,13 +500,13 @@ static void rating_line(struct kstrv *lines, const cJSON *r, const char *who, co
 	for (int i = 0; i < 3; i++)
 		if (cJSON_GetObjectItemCaseSensitive(r, parts[i])) {
 			kbuf_printf(&b, "%s%s %lld", any ? ", " : " (", parts[i],
-			            (long long)jint(r, parts[i]));
+			            (long long)json_int(r, parts[i]));
 			any = 1;
 		}
 	if (any)
 		kbuf_puts(&b, ")");
-	if (jstr(r, "text"))
-		kbuf_printf(&b, ": %s", jstr(r, "text"));
+	if (json_str(r, "text"))
+		kbuf_printf(&b, ": %s", json_str(r, "text"));
 	push_wrapped(lines, kbuf_str(&b), width, "  ");
 	kbuf_free(&b);
 }
@@ -539,7 +530,7 @@ void ui_order_build(struct ui *u, int width)
 	struct kbuf b = KBUF_INIT;
 	char total[MONEY_FMT_MAX + 8], escrow[MONEY_FMT_MAX + 8], when[32], when2[32];
 	money(o->total, o->currency, total);
-	money(jint(obj, "escrow"), o->currency, escrow);
+	money(json_int(obj, "escrow"), o->currency, escrow);
 	kbuf_printf(&b, "State      %s — next: %s", state_words(o->state), o->next);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
@@ -587,7 +578,7 @@ void ui_order_build(struct ui *u, int width)
 	}
 	if (o->cancel_by[0]) {
 		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest");
-		ui_local_time(jstr(cr, "at"), when, sizeof when);
+		ui_local_time(json_str(cr, "at"), when, sizeof when);
 		kbuf_printf(&b,
 		            "Cancel     asked by the %s on %s; it takes effect when the %s "
 		            "signs it too (x)",
@@ -596,14 +587,14 @@ void ui_order_build(struct ui *u, int width)
 		push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		kbuf_reset(&b);
 	}
-	ui_local_time(jstr(obj, "created"), when, sizeof when);
-	ui_local_time(jstr(obj, "updated"), when2, sizeof when2);
+	ui_local_time(json_str(obj, "created"), when, sizeof when);
+	ui_local_time(json_str(obj, "updated"), when2, sizeof when2);
 	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
 	kbuf_printf(&b,
 	            "Escrow     released to the seller %lld days after delivery unless disputed",
-	            (long long)jint(obj, "autoReleaseDays"));
+	            (long long)json_int(obj, "autoReleaseDays"));
 	push_wrapped(&v->lines, kbuf_str(&b), width, "");
 	struct contract_terms terms;
 	contract_terms_init(&terms);
@@ -647,9 +638,9 @@ void ui_order_build(struct ui *u, int width)
 			continue;
 		if (n == cap)
 			items = xrealloc(items, (cap = cap ? cap * 2 : 16) * sizeof *items);
-		cJSON *body = cJSON_Parse(jstr(sec, "body") ? jstr(sec, "body") : "");
+		cJSON *body = cJSON_Parse(json_str(sec, "body") ? json_str(sec, "body") : "");
 		snprintf(items[n].at, sizeof items[n].at, "%s",
-		         jstr(body, "at") ? jstr(body, "at") : "");
+		         json_str(body, "at") ? json_str(body, "at") : "");
 		items[n].text = section_words(sec, body, o->currency);
 		items[n].seq = (int)n;
 		n++;
@@ -669,7 +660,7 @@ void ui_order_build(struct ui *u, int width)
 		struct kbuf x = KBUF_INIT;
 		kbuf_printf(&x, "Shipment: %s", w);
 		snprintf(items[n].at, sizeof items[n].at, "%s",
-		         jstr(ev, "at") ? jstr(ev, "at") : "");
+		         json_str(ev, "at") ? json_str(ev, "at") : "");
 		items[n].text = kbuf_detach(&x, NULL);
 		items[n].seq = (int)n;
 		n++;

@@ -14,6 +14,7 @@
 
 #include "../cmd/resolve.h"
 #include "../inbox.h"
+#include "kontor/json.h"
 #include "kontor/codes.h"
 #include "kontor/ktime.h"
 #include "kontor/money.h"
@@ -54,11 +55,6 @@ struct rfqs {
 	char q_default[Q_N][256];
 };
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
-
 static struct rfqs *state(struct ui *u)
 {
 	struct ui_view *v = &u->views[VIEW_RFQS];
@@ -95,7 +91,8 @@ struct walk {
 static int add_answered(void *ctx, const cJSON *doc)
 {
 	struct walk *w = ctx;
-	const char *rfq = jstr(doc, "rfqId"), *b = jstr(doc, "buyerId"), *s = jstr(doc, "sellerId");
+	const char *rfq = json_str(doc, "rfqId"), *b = json_str(doc, "buyerId"),
+	           *s = json_str(doc, "sellerId");
 	const char *self = w->u->c->self_id;
 	if (rfq && ((b && strcmp(b, self) == 0) || (s && strcmp(s, self) == 0)) &&
 	    !has(&w->r->answered, rfq))
@@ -106,7 +103,8 @@ static int add_answered(void *ctx, const cJSON *doc)
 /* Open: status open (or none said), not past its expiry, and not her own. */
 static int is_open(const cJSON *o, const char *self, time_t now)
 {
-	const char *st = jstr(o, "status"), *exp = jstr(o, "expires"), *b = jstr(o, "buyerId");
+	const char *st = json_str(o, "status"), *exp = json_str(o, "expires"),
+	           *b = json_str(o, "buyerId");
 	time_t t;
 	if (st && strcmp(st, "open") != 0)
 		return 0;
@@ -119,7 +117,7 @@ static int add_rfq(void *ctx, const cJSON *o)
 {
 	struct walk *w = ctx;
 	struct rfqs *r = w->r;
-	const char *id = jstr(o, "id"), *buyer = jstr(o, "buyerId");
+	const char *id = json_str(o, "id"), *buyer = json_str(o, "buyerId");
 	if (!id || strlen(id) > RFQ_ID_MAX || !buyer || strlen(buyer) > KCRYPTO_ID_LEN ||
 	    !is_open(o, w->u->c->self_id, time(NULL)))
 		return 0;
@@ -127,8 +125,8 @@ static int add_rfq(void *ctx, const cJSON *o)
 	struct rfq_row *x = &r->rows[r->n];
 	snprintf(x->id, sizeof x->id, "%s", id);
 	snprintf(x->buyer_id, sizeof x->buyer_id, "%s", buyer);
-	x->title = ui_clean(jstr(o, "title"));
-	x->category = ui_clean(jstr(o, "category"));
+	x->title = ui_clean(json_str(o, "title"));
+	x->category = ui_clean(json_str(o, "category"));
 	struct kbuf name = KBUF_INIT;
 	resolve_account_name(w->u->c, buyer, &name);
 	x->buyer = ui_clean(kbuf_str(&name));
@@ -138,18 +136,18 @@ static int add_rfq(void *ctx, const cJSON *o)
 	const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
 	x->target = cJSON_IsNumber(tp) ? (int64_t)tp->valuedouble : -1;
 	/* codes the model checked; copied bounded all the same */
-	snprintf(x->unit, sizeof x->unit, "%.3s", jstr(o, "unit") ? jstr(o, "unit") : "");
+	snprintf(x->unit, sizeof x->unit, "%.3s", json_str(o, "unit") ? json_str(o, "unit") : "");
 	snprintf(x->currency, sizeof x->currency, "%.3s",
-	         jstr(o, "currency") ? jstr(o, "currency") : "");
+	         json_str(o, "currency") ? json_str(o, "currency") : "");
 	snprintf(x->dest, sizeof x->dest, "%.2s",
-	         jstr(o, "destination") ? jstr(o, "destination") : "");
-	const char *dl = jstr(o, "expires") ? jstr(o, "expires") : jstr(o, "deliverBy");
+	         json_str(o, "destination") ? json_str(o, "destination") : "");
+	const char *dl = json_str(o, "expires") ? json_str(o, "expires") : json_str(o, "deliverBy");
 	snprintf(x->deadline, sizeof x->deadline, "%.*s", MODEL_TIME_LEN, dl ? dl : "");
 	snprintf(x->created, sizeof x->created, "%.*s", MODEL_TIME_LEN,
-	         jstr(o, "created") ? jstr(o, "created") : "");
-	const char *lid = jstr(o, "listingId");
+	         json_str(o, "created") ? json_str(o, "created") : "");
+	const char *lid = json_str(o, "listingId");
 	snprintf(x->listing_id, sizeof x->listing_id, "%.*s", MODEL_LISTING_ID_LEN, lid ? lid : "");
-	x->match = inbox_rfq_in_categories(jstr(o, "category"), &r->cats); /* as the inbox */
+	x->match = inbox_rfq_in_categories(json_str(o, "category"), &r->cats); /* as the inbox */
 	x->answered = has(&r->answered, id);
 	x->seq = r->n++;
 	r->nmatch += x->match;
@@ -337,18 +335,18 @@ void ui_rfq_build(struct ui *u, int width)
 	snprintf(buf, sizeof buf, "%s%s", x->category[0] ? x->category : "-",
 	         x->match ? "  (one of your categories)" : "");
 	ui_field(&v->lines, LABEL_COLS, "Category", buf, width);
-	ui_field(&v->lines, LABEL_COLS, "HS code", jstr(o, "hsCode"), width);
+	ui_field(&v->lines, LABEL_COLS, "HS code", json_str(o, "hsCode"), width);
 	ui_field(&v->lines, LABEL_COLS, "Listing", x->listing_id, width);
 	ui_field(&v->lines, LABEL_COLS, "Answer by",
-	         ktime_local(jstr(o, "expires"), when, sizeof when), width);
+	         ktime_local(json_str(o, "expires"), when, sizeof when), width);
 	ui_field(&v->lines, LABEL_COLS, "Deliver by",
-	         ktime_local(jstr(o, "deliverBy"), when, sizeof when), width);
+	         ktime_local(json_str(o, "deliverBy"), when, sizeof when), width);
 	ui_field(&v->lines, LABEL_COLS, "Posted", ktime_local(x->created, when, sizeof when),
 	         width);
 	ui_field(&v->lines, LABEL_COLS, "Id", x->id, width);
 	ui_field(&v->lines, LABEL_COLS, "Your quote",
 	         x->answered ? "answered (Contracts tab)" : "not yet", width);
-	const char *d = jstr(o, "description");
+	const char *d = json_str(o, "description");
 	if (d && *d) {
 		kstrv_push(&v->lines, "");
 		kbuf_reset(&b);
@@ -394,7 +392,8 @@ static void variant_skus(const struct listing *l, struct kbuf *out)
 	const cJSON *v;
 	cJSON_ArrayForEach(v, l->variants)
 	{
-		const char *s = jstr(v, "sellerSku") ? jstr(v, "sellerSku") : jstr(v, "sku");
+		const char *s =
+		    json_str(v, "sellerSku") ? json_str(v, "sellerSku") : json_str(v, "sku");
 		if (n == 8) {
 			kbuf_puts(out, ", …");
 			break;
@@ -608,8 +607,9 @@ static void quote_begin(struct ui *u, const struct rfq_row *x)
 	if (store_listing_get(u->s, p.best, &l, NULL) == K_OK) {
 		/* in variants: the first one's SKU, which she can change to another's */
 		const cJSON *v0 = cJSON_GetArrayItem(l.variants, 0);
-		const char *sku =
-		    v0 ? (jstr(v0, "sellerSku") ? jstr(v0, "sellerSku") : jstr(v0, "sku")) : NULL;
+		const char *sku = v0 ? (json_str(v0, "sellerSku") ? json_str(v0, "sellerSku")
+		                                                  : json_str(v0, "sku"))
+		                     : NULL;
 		snprintf(r->q_default[Q_LISTING], sizeof r->q_default[Q_LISTING], "%s",
 		         sku ? sku : l.sku);
 		listing_free(&l);

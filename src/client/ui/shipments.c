@@ -7,13 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/json.h"
 #include "kontor/dcsa.h"
 #include "kontor/text.h"
-
-static const char *jstr(const cJSON *o, const char *name)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, name));
-}
 
 #define COL_CARRIER 12
 #define COL_TRACKING 16
@@ -87,11 +83,11 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 		char when[32], words[400];
-		ui_local_time(jstr(ev, "at"), when, sizeof when);
+		ui_local_time(json_str(ev, "at"), when, sizeof when);
 		dcsa_words(ev, words, sizeof words);
 		kbuf_reset(&b);
 		kbuf_printf(&b, "%-20s  %s", when, words);
-		const char *role = jstr(ev, "role");
+		const char *role = json_str(ev, "role");
 		if (role && (strcmp(role, "seller") == 0 || strcmp(role, "carrier") == 0 ||
 		             strcmp(role, "escrow") == 0))
 			kbuf_printf(&b, "  [from the %s]", role);
@@ -127,7 +123,7 @@ void ui_shipment_build(struct ui *u, int width)
 	ui_field(&v->lines, LABEL_COLS, "Carrier", o->carrier, width);
 	ui_field(&v->lines, LABEL_COLS, "Tracking", o->tracking, width);
 	ui_field(&v->lines, LABEL_COLS, "Mode", o->mode, width);
-	const char *from = jstr(sh, "origin"), *to = jstr(sh, "destination");
+	const char *from = json_str(sh, "origin"), *to = json_str(sh, "destination");
 	if (from && to)
 		snprintf(buf, sizeof buf, "%.100s -> %.100s", from, to);
 	else
