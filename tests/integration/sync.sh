@@ -147,6 +147,10 @@ t_run "a chat to an account the node does not know is refused (exit 1)" 1 kb cha
 t_match "the refusal carries the node's reason" "$T_ERR" 'has no account on this node'
 t_run "outbox list shows the refused entries" 0 kb outbox list --json
 t_match "the reason is kept" "$T_OUT" '"lastError":"invalidProperties: participants'
+t_run "outbox list in words" 0 kb outbox list
+t_match "the conversation, with whom" "$T_OUT" "Conversation/set create +[0-9]+  conversation with $(printf %.12s "$GID")"
+t_match "the message, to whom" "$T_OUT" "Message/set +create +[0-9]+  message to $(printf %.12s "$GID")"
+t_match "the refusal on a line of its own, with what to do" "$T_OUT" '^       refused, kept for `outbox retry [0-9]+` or `outbox drop [0-9]+`: invalidProperties'
 t_run "a sync leaves refused entries alone (exit 3)" 3 kb sync
 t_run "the other party registers" 0 "$KONTOR" --home "$G" node add main "$URL" --ca-file "$T_TMP/ca.pem"
 t_run "outbox retry pushes them again, now accepted" 0 kb outbox retry
@@ -182,6 +186,8 @@ t_run "with the node down a write exits 4 (queued)" 4 ks listing add --sku OFF-1
 	--title "Cast iron bracket" --price 2.10 --currency USD --moq 100
 t_match "queued says why" "$T_ERR" 'queued in the outbox .*Connection refused'
 t_eq "it waits in the outbox" "$(outbox_n "$S")" 1
+t_run "outbox list" 0 ks outbox list
+t_match "names what waits by its SKU and title" "$T_OUT" '^ +[0-9]+  20[0-9-]+ [0-9:]+ [A-Z+0-9-]+ +Listing/set +create +[0-9]+  listing OFF-1 "Cast iron bracket"$'
 t_run "sync with the node down exits 4" 4 ks sync
 PAUSED=$(sqlite3 "$B/cache.db" "SELECT id FROM listings WHERE sku = 'TL-2'")
 t_run "offline, a summary is shown as what it is (exit 0)" 0 kb listing show "$PAUSED"

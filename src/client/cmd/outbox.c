@@ -9,10 +9,87 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../inbox.h"
 #include "../store/store.h"
+#include "kontor/contract.h"
 #include "kontor/json.h"
 #include "kontor/ktime.h"
 #include "kontor/text.h"
+
+/* The name of the other party of a cached object (a conversation's participants, an order's
+ * or a contract's buyer and seller) onto out. */
+static void peer_words(struct ctx *c, const char *a, const char *b, struct kbuf *out)
+{
+	resolve_account_name(c, a && strcmp(a, c->self_id) != 0 ? a : b, out);
+}
+
+/* What an entry is about, in the words a person knows: `listing quat-may "Quạt mây đan tay"`,
+ * `message to Berlin Interiors GmbH`, `contract Z9rkI3jd, funded: Quạt mây (Lớn), Berlin
+ * ...`, `payout 2,000.00 USD`. From the cache where it has the object, else the entry's own
+ * payload; the start of the id when neither says more. */
+static void entry_words(struct ctx *c, struct store *s, const struct outbox_item *it,
+                        struct kbuf *out)
+{
+	const char *m = it->method ? it->method : "", *id = it->object_id ? it->object_id : "";
+	cJSON *p = it->payload && strcmp(m, "Blob/upload") != 0 ? cJSON_Parse(it->payload) : NULL;
+	cJSON *o = NULL;
+	struct listing l;
+	int picture = strcmp(m, "Blob/upload") == 0;
+	if ((strcmp(m, "Listing/set") == 0 || (picture && id[0] == 'L')) &&
+	    store_listing_get(s, id, &l, NULL) == K_OK) {
+		kbuf_printf(out, "%slisting %s \"%s\"", picture ? "a picture of " : "",
+		            l.sku ? l.sku : "", l.title ? l.title : "");
+		listing_free(&l);
+	} else if (strcmp(m, "Listing/set") == 0 && json_str(p, "title")) {
+		kbuf_printf(out, "listing %s \"%s\"", json_str(p, "sku") ? json_str(p, "sku") : "",
+		            json_str(p, "title"));
+	} else if (strcmp(m, "Message/set") == 0 && json_str(p, "to")) {
+		kbuf_puts(out, "message to ");
+		resolve_account_name(c, json_str(p, "to"), out);
+	} else if (strcmp(m, "Conversation/set") == 0) {
+		const cJSON *who = cJSON_GetObjectItemCaseSensitive(p, "participants");
+		kbuf_puts(out, "conversation with ");
+		peer_words(c, cJSON_GetStringValue(cJSON_GetArrayItem(who, 0)),
+		           cJSON_GetStringValue(cJSON_GetArrayItem(who, 1)), out);
+	} else if (strcmp(m, "Contract/set") == 0 &&
+	           store_object_get(s, "Contract", id, &o, NULL) == K_OK) {
+		/* the step: the last section, an offer "signed" once both parties have */
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(p, "sections");
+		int last = cJSON_GetArraySize(secs) - 1;
+		const char *kind = json_str(cJSON_GetArrayItem(secs, last), "kind");
+		if (kind && strcmp(kind, "offer") == 0 && contract_signed_as(p, last, "buyer") &&
+		    contract_signed_as(p, last, "seller"))
+			kind = "signed";
+		char *product = contract_product_of(o);
+		kbuf_printf(out, "contract %.8s, %s: %s, ", id, kind ? kind : it->op, product);
+		peer_words(c, json_str(o, "buyerId"), json_str(o, "sellerId"), out);
+		free(product);
+	} else if (strcmp(m, "Order/set") == 0 &&
+	           store_object_get(s, "Order", id, &o, NULL) == K_OK) {
+		struct kbuf name = KBUF_INIT; /* the step: the key of the order's patch */
+		char *product = cmd_order_product(c, o, &name);
+		kbuf_printf(out, "order %.8s, %s: %s, %s", id,
+		            p && p->child ? p->child->string : it->op, product, kbuf_str(&name));
+		free(product);
+		kbuf_free(&name);
+	} else if (strcmp(m, "Wallet/set") == 0 &&
+	           json_str(cJSON_GetObjectItemCaseSensitive(p, "withdraw"), "currency")) {
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(p, "withdraw");
+		char money[INBOX_MONEY_MAX];
+		inbox_money(
+		    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "amount")),
+		    json_str(w, "currency"), money);
+		kbuf_printf(out, "payout %s", money);
+	} else if (strcmp(m, "Rfq/set") == 0 && json_str(p, "title")) {
+		kbuf_printf(out, "RFQ \"%s\"", json_str(p, "title"));
+	} else if (strcmp(m, "Account/set") == 0 || (picture && strcmp(id, c->self_id) == 0)) {
+		kbuf_puts(out, picture ? "a picture of your profile" : "your profile");
+	} else {
+		kbuf_printf(out, "%s %.8s", m, id);
+	}
+	cJSON_Delete(o);
+	cJSON_Delete(p);
+}
 
 static int list_one(void *vctx, const struct outbox_item *it)
 {
@@ -36,13 +113,19 @@ static int list_one(void *vctx, const struct outbox_item *it)
 		return 0;
 	}
 	char when[KTIME_LOCAL_MAX];
-	text_fprintf(c->out, "%5lld  %-20s  %-12s %-8s %-24s %d", (long long)it->seq,
-	             ktime_local(it->created, when, sizeof when), it->method, it->op,
-	             it->object_id ? it->object_id : "", it->attempts);
+	struct kbuf what = KBUF_INIT;
+	struct store *s;
+	if (ctx_store(c, &s, NULL) == K_OK)
+		entry_words(c, s, it, &what);
+	text_fprintf(c->out, "%5lld  %-20s  %-12s %-8s %5d  %s", (long long)it->seq,
+	             ktime_local(it->created, when, sizeof when), it->method, it->op, it->attempts,
+	             kbuf_str(&what));
+	kbuf_free(&what);
 	if (it->last_error) {
 		struct kbuf b = KBUF_INIT;
 		text_sanitize(&b, it->last_error, strlen(it->last_error), 0);
-		fprintf(c->out, "  refused, kept for `outbox retry %lld` or `outbox drop %lld`: %s",
+		fprintf(c->out,
+		        "\n       refused, kept for `outbox retry %lld` or `outbox drop %lld`: %s",
 		        (long long)it->seq, (long long)it->seq, kbuf_str(&b));
 		kbuf_free(&b);
 	}
@@ -54,12 +137,14 @@ static int run_outbox_list(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
 	int rc = ctx_store(c, &s, e);
+	if (!rc && !c->json) /* who "the other party" is, in the words of each entry */
+		rc = ctx_self(c, e);
 	if (rc)
 		return rc;
 	int64_t n = store_outbox_count(s);
 	if (!c->json && n > 0)
-		fprintf(c->out, "%5s  %-20s  %-12s %-8s %-24s %s\n", "SEQ", "QUEUED", "METHOD",
-		        "OP", "OBJECT", "TRIES  LAST ERROR");
+		fprintf(c->out, "%5s  %-20s  %-12s %-8s %5s  %s\n", "SEQ", "QUEUED", "METHOD", "OP",
+		        "TRIES", "WHAT");
 	rc = store_outbox_each(s, list_one, c, e);
 	if (rc == K_OK && !c->json && n)
 		cmd_note(c, "%lld waiting to be sent", (long long)n);

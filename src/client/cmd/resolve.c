@@ -546,8 +546,8 @@ void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
 		account_free(&a);
 		return;
 	}
-	char shown[16];
-	kbuf_printf(out, "%s…", text_shown(id ? id : "?", shown, 13));
+	char shown[64]; /* an id is ASCII: its first 12 characters, then the ellipsis */
+	kbuf_printf(out, "%.12s…", text_shown(id ? id : "?", shown, sizeof shown));
 }
 
 /* The other party of an object with buyerId and sellerId (or participants): its id, or
