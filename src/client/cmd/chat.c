@@ -189,6 +189,10 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		goto out;
 	json_print(conv, &p1);
 	json_print(msg, &p2);
+	/* in the cache (not what is sent: the node keeps its own), the conversation is as new
+	 * as its newest message, so `chat list` puts it first at once */
+	cJSON_DeleteItemFromObjectCaseSensitive(conv, "updated");
+	cJSON_AddStringToObject(conv, "updated", now);
 	/* The local effect and its outbox entries in one transaction. */
 	if ((rc = store_begin(s, e)) == K_OK) {
 		rc = store_object_put(s, "Conversation", conv, NULL, c->self_id, e);
