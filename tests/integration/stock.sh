@@ -77,6 +77,8 @@ t_match "and takes the 12 from the small ones" "$T_OUT" \
 	'GIO-TRE: stock 40 -> 28, 12 sold since you last said it \(Nhỏ 40 -> 28\)'
 t_run "sync --json says it too" 0 ks sync --json
 t_match "in a stock array (empty now)" "$T_OUT" '"stock":\[\]'
+t_run "she shows the order by its product, a counter's order (its id is not the contract's)" 0 ks order show "giỏ tre đan tay (nhỏ)"
+t_match "the order his signature on her counter made" "$T_OUT" "^order +$ORDER$"
 t_run "she shows the order" 0 ks order show "$ORDER"
 t_match "it names the variant she is to ship, by its SKU" "$T_OUT" \
 	'^goods +12 pieces × Giỏ tre đan tay \(Nhỏ\), SKU GIO-TRE-S at 185,000 VND$'

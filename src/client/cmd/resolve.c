@@ -325,7 +325,7 @@ static int product_one(void *vctx, const cJSON *doc)
 	kbuf_free(&f);
 	if (!hit)
 		return 0;
-	/* an order has its contract's id: the order where one is cached and asked for */
+	/* an order signed on the first offer has its contract's id: that order, when cached */
 	struct names_hits h;
 	memset(&h, 0, sizeof h);
 	size_t before = to->n;
@@ -333,8 +333,10 @@ static int product_one(void *vctx, const cJSON *doc)
 	    store_names_id_prefix(w->s, NAMES_ORDERS, id, &h, NULL) == K_OK && h.n &&
 	    strcmp(h.id[0], id) == 0)
 		cands_add(to, RESOLVE_ORDER, id);
-	else if (w->kinds & RESOLVE_ORDER) { /* binding, its Order not pulled yet */
-		struct order_walk ow = {id, strlen(id), NULL, to, NULL, NULL};
+	else if (w->kinds & RESOLVE_ORDER) {
+		/* the order a counter-offer's signature made (its id is that section's), or one
+		 * not pulled yet: the contract's binding section names it */
+		struct order_walk ow = {"", 0, NULL, to, NULL, NULL};
 		order_one(&ow, doc);
 	}
 	if (to->n == before && (w->kinds & RESOLVE_CONTRACT))
