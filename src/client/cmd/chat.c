@@ -381,7 +381,10 @@ static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
 }
 
 const struct cmd_entry cmd_chat_entries[] = {
-    {"chat list", "", "list conversations with unread counts", "", 0, 0, run_chat_list, NULL},
+    {"chat list", "", "list conversations with unread counts", "", 0, 0, run_chat_list,
+     "Newest first: the start of each conversation's id (which `kontor chat show` takes),\n"
+     "its unread count, when it last changed, the other party, and the title of the\n"
+     "listing it is about."},
     {"chat show", "CONV|ACCOUNT|LISTING", "show a conversation, oldest first", "", 1, 1,
      run_chat_show,
      "Opens each message with your key and the other party's; marks the conversation read."},

@@ -274,7 +274,12 @@ static int run_outbox_drop(struct ctx *c, const struct args *a, struct kerr *e)
 
 const struct cmd_entry cmd_outbox_entries[] = {
     {"outbox list", "", "list the actions waiting to be sent to the node", "", 0, 0,
-     run_outbox_list, NULL},
+     run_outbox_list,
+     "Oldest first: each action's number (which `outbox retry` and `outbox drop` take),\n"
+     "when it was queued, its method, its attempts and what it is about in words: a\n"
+     "listing's SKU and title, whom a message goes to, a contract's or an order's step,\n"
+     "product and other party, a payout's amount. A refused action's reason stands on a\n"
+     "line under it."},
     {"outbox retry", "[SEQ|ID|all]", "put refused entries back in line and push them", "", 0, 1,
      run_outbox_retry,
      "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"

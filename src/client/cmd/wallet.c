@@ -373,7 +373,8 @@ const struct cmd_entry cmd_wallet_entries[] = {
      "your money on the node: balances, escrow, history", "limit= offset= page=", 0, 0, run_wallet,
      "From the cache, as the last sync brought it (`kontor sync` first for the newest):\n"
      "the balance per currency, what escrow holds of each of your orders (as buyer: your\n"
-     "money, held; as seller: yours once released), and the history of the wallet in words\n"
+     "money, held; as seller: yours once released; under it the order's product and the\n"
+     "other party), and the history of the wallet in words\n"
      "(deposit, payout, paid into escrow, released by order ..., refund), newest first,\n"
      "--limit lines (default 20) from --offset, or --page N. Looking at it clears the money\n"
      "that came in, and the buyers' payments into escrow for your orders, from `kontor\n"
