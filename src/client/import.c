@@ -717,6 +717,14 @@ static int parse_price(const char *col, const char *v, const char *cur, int pf, 
 		t = xstrdup(norm);
 	}
 	int rc = pf & PF_EXACT ? money_parse_exact(t, cur, out, e) : money_parse(t, cur, out, e);
+	char dc[64];
+	int64_t as_dc;
+	if (rc && !(pf & PF_DC) && dc_amount(t, dc, sizeof dc) && strchr(t, ',') &&
+	    money_parse(dc, cur, &as_dc, NULL) ==
+	        K_OK) { /* "7,250" KWD: the file gave no sure sign */
+		size_t n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof e->msg - n, "; --decimal-comma reads it as %s", dc);
+	}
 	if (rc)
 		kerr_prefix(e, "%s", col);
 	free(t);
@@ -787,38 +795,52 @@ static int blank(const char *s)
 	return !*s;
 }
 
-/* Whether no amount in cell s has a digit other than 0 after its decimal mark (',' in a cell
- * that has one where decimal commas read, else '.'): "245000.00", "1200" and
- * "100:9.00|500:8.00" are whole, "11.50" is not. */
-static int cell_whole(const char *s, int pf)
+static int price_cols_of(enum import_format f, const struct hdr *h, int cols[2]);
+
+/* Calls hit with each cell of the price columns cols[2] (-1: none) in the records after the
+ * header of r, until it says 1; 1 when it did. */
+static int scan_prices(struct csv_reader *r, const int cols[2],
+                       int (*hit)(const char *cell, void *ctx), void *ctx)
 {
-	char mark = (pf & PF_DC) && strchr(s, ',') ? ',' : '.';
+	struct csv_record rec;
+	struct kerr e = {0, ""};
+	int found = 0, rc = csv_next(r, &rec, &e); /* the header */
+	for (long rows = 0; !found && rc != 0 && rows <= IMPORT_MAX_ROWS; rows++)
+		if ((rc = csv_next(r, &rec, &e)) > 0)
+			for (int i = 0; !found && i < 2; i++)
+				found = cols[i] >= 0 && hit(fget(&rec, cols[i]), ctx);
+	return found;
+}
+
+/* Whether an amount in cell s has a digit other than 0 after its decimal mark (',' in a cell
+ * that has one where decimal commas read, else '.'): "11.50" has; "245000.00", "1200" and
+ * "100:9.00|500:8.00" have not. */
+static int not_whole(const char *s, void *ctx)
+{
+	char mark = (*(const int *)ctx & PF_DC) && strchr(s, ',') ? ',' : '.';
 	for (; *s; s++)
 		if (*s == mark)
 			for (const char *d = s + 1; *d >= '0' && *d <= '9'; d++)
 				if (*d != '0')
-					return 0;
-	return 1;
+					return 1;
+	return 0;
 }
 
-/* PF_EXACT unless every price in the file's price columns cols[0..n) (-1: none) is whole. A
- * shop writes its prices with two decimals whatever the currency ("245000.00" from a shop in
- * VND, which has none), and those zeros then change nothing. But a file with cents in it is in
- * a currency with cents: read as VND for want of a currency column, its "12.00" would be
- * twelve đồng, so every decimal stays refused and --currency is the way out. */
-static int exact_unless_whole(const struct pctx *p, const char *data, size_t len, const int *cols,
-                              size_t n)
+/* PF_EXACT unless every price in the file (of format f, header h) is whole. A shop writes its
+ * prices with two decimals whatever the currency ("245000.00" from a shop in VND, which has
+ * none), and those zeros then change nothing. But a file with cents in it is in a currency
+ * with cents: read as VND for want of a currency column, its "12.00" would be twelve đồng, so
+ * every decimal stays refused and --currency is the way out. */
+static int exact_unless_whole(const struct pctx *p, const char *data, size_t len,
+                              enum import_format f, const struct hdr *h)
 {
+	int cols[2], pf = p->pf;
+	if (!price_cols_of(f, h, cols))
+		return 0;
 	struct csv_reader *r = csv_reader_new(data, len, p->delim, p->name);
-	struct csv_record rec;
-	struct kerr e = {0, ""};
-	int whole = 1, rc = csv_next(r, &rec, &e); /* the header */
-	for (long rows = 0; whole && rc != 0 && rows <= IMPORT_MAX_ROWS; rows++)
-		if ((rc = csv_next(r, &rec, &e)) > 0)
-			for (size_t i = 0; i < n; i++)
-				whole = whole && cell_whole(fget(&rec, cols[i]), p->pf);
+	int cents = scan_prices(r, cols, not_whole, &pf);
 	csv_reader_free(&r);
-	return whole ? 0 : PF_EXACT;
+	return cents ? PF_EXACT : 0;
 }
 
 /* A reader error as a row error: the line from the reader's message, the text after it. */
@@ -994,9 +1016,8 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		rc = kerr_set(e, K_EUSAGE,
 		              "%s: no 'currency' column: give --currency CUR for its prices",
 		              p->name);
-	const int price_cols[] = {hcol(&h, "price"), hcol(&h, "tiers")};
 	if (rc == K_OK) {
-		p->pf |= exact_unless_whole(p, data, len, price_cols, 2);
+		p->pf |= exact_unless_whole(p, data, len, IMPORT_KONTOR, &h);
 		rc = read_rows(p, r, kontor_row, &h, hcol(&h, "status"), e);
 	}
 	kstrv_free(&h.names);
@@ -1228,7 +1249,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 		c.opt_value[i] = hcol(&h, nm);
 	}
 	if (rc == K_OK)
-		p->pf |= exact_unless_whole(p, data, len, &c.vprice, 1);
+		p->pf |= exact_unless_whole(p, data, len, IMPORT_SHOPIFY, &h);
 	struct shop_group g;
 	memset(&g, 0, sizeof g);
 	struct csv_record rec;
@@ -1904,9 +1925,8 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 			c.nattr = i + 1;
 	}
 	w.c = c;
-	const int price_cols[] = {c.regular, c.sale};
 	if (rc == K_OK) {
-		p->pf |= exact_unless_whole(p, data, len, price_cols, 2);
+		p->pf |= exact_unless_whole(p, data, len, IMPORT_WOOCOMMERCE, h);
 		woo_pass1(&w);
 	}
 	/* pass 2: the products in file order; records are numbered as in pass 1 */
@@ -2229,7 +2249,7 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 		rc = kerr_set(e, K_EUSAGE, "%s: no CURRENCY_CODE column: give --currency CUR",
 		              p->name);
 	if (rc == K_OK) {
-		p->pf |= exact_unless_whole(p, data, len, &c.price, 1);
+		p->pf |= exact_unless_whole(p, data, len, IMPORT_ETSY, &h);
 		rc = read_rows(p, r, etsy_row, &c, -1, e);
 	}
 	kstrv_free(&h.names);
@@ -2446,7 +2466,7 @@ static int parse_shopee(struct pctx *p, const char *data, size_t len, struct ker
 		    "and ps_price)",
 		    p->name);
 	if (rc == K_OK)
-		p->pf |= exact_unless_whole(p, data, len, &c.price, 1);
+		p->pf |= exact_unless_whole(p, data, len, IMPORT_SHOPEE, &h);
 	struct shop_group g;
 	memset(&g, 0, sizeof g);
 	char *gkey = NULL;
@@ -2582,6 +2602,70 @@ enum import_format import_detect(const char *data, size_t len, char delim)
 		f = detect_header(&h);
 	kstrv_free(&h.names);
 	return f;
+}
+
+static int price_cols_of(enum import_format f, const struct hdr *h, int cols[2])
+{
+	struct etsy_cols ec;
+	struct shopee_cols sc;
+	cols[0] = cols[1] = -1;
+	if (f == IMPORT_KONTOR)
+		cols[0] = hcol(h, "price"), cols[1] = hcol(h, "tiers");
+	else if (f == IMPORT_SHOPIFY)
+		cols[0] = hcol(h, "Variant Price");
+	else if (f == IMPORT_WOOCOMMERCE)
+		cols[0] = hcol(h, "Regular price"), cols[1] = hcol(h, "Sale price");
+	else if (f == IMPORT_ETSY && etsy_cols_of(h, &ec))
+		cols[0] = ec.price;
+	else if (f == IMPORT_SHOPEE && shopee_cols_of(h, &sc))
+		cols[0] = sc.price;
+	return cols[0] >= 0 || cols[1] >= 0;
+}
+
+/* Whether cell s writes a decimal comma beyond doubt: a digit, a ',' and one or two digits,
+ * then no digit, ',' or '.' ("12,50", "1.234,5", "100:9,50|500:9,00"; never "1,234", which
+ * may group thousands, nor "1,23,456.00"). The cell, from at most 20 bytes before that comma,
+ * goes to ctx (a char[64]) as the example. */
+static int comma_decimal(const char *s, void *ctx)
+{
+	for (const char *c = strchr(s, ','); c; c = strchr(c + 1, ',')) {
+		size_t n = 0;
+		while (c[1 + n] >= '0' && c[1 + n] <= '9')
+			n++;
+		char after = c[1 + n];
+		if (c > s && c[-1] >= '0' && c[-1] <= '9' && n >= 1 && n <= 2 && after != ',' &&
+		    after != '.') {
+			const char *from =
+			    c - s > 20 ? c - 20 : s; /* the comma within the example */
+			while (from < c && ((unsigned char)*from & 0xC0) == 0x80)
+				from++;
+			snprintf(ctx, 64, "%.40s", from);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int import_decimal_commas(const char *data, size_t len, const struct import_opts *o, char eg[64])
+{
+	enum import_format f = o->format;
+	eg[0] = '\0';
+	if (o->decimal_comma || f == IMPORT_JSONL ||
+	    (f == IMPORT_AUTO && starts_with_brace(data, len)))
+		return 0;
+	struct hdr h = {{0}};
+	int cols[2], found = 0;
+	if (header_only(data, len, o->delim, &h)) {
+		if (f == IMPORT_AUTO)
+			f = detect_header(&h);
+		struct csv_reader *r = csv_reader_new(data, len, o->delim, "");
+		/* a ';'-separated file reads decimal commas anyway */
+		if (csv_reader_delim(r) != ';' && price_cols_of(f, &h, cols))
+			found = scan_prices(r, cols, comma_decimal, eg);
+		csv_reader_free(&r);
+	}
+	kstrv_free(&h.names);
+	return found;
 }
 
 int import_has_currency(const char *data, size_t len, const struct import_opts *o)

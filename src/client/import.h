@@ -81,6 +81,12 @@ void import_keep_status(const struct import_row *r, const struct listing *cached
 /* A non-zero return stops the parse; import_parse returns it. */
 typedef int (*import_cb)(void *ctx, const struct import_row *r);
 
+/* Whether the file's prices (those of the format o->format, detected when IMPORT_AUTO) write a
+ * decimal comma beyond doubt ("12,50": one or two digits after it, never a thousands group),
+ * with the first such cell in eg: the import then reads them as --decimal-comma does. 0 with
+ * --decimal-comma, for a ';'-separated file (which reads them anyway) and for JSON Lines. */
+int import_decimal_commas(const char *data, size_t len, const struct import_opts *o, char eg[64]);
+
 struct import_stats {
 	enum import_format format; /* as used */
 	long rows;                 /* records after the header (JSON Lines: non-blank lines) */

@@ -68,6 +68,10 @@ static void parse_all(const char *s, size_t size, const struct import_opts *o)
 	else
 		check(seen.rows == st.rows, "a row not accounted for");
 	(void)import_has_currency(s, size, o);
+	char eg[64];
+	if (import_decimal_commas(s, size, o, eg))
+		check(strchr(eg, ',') != NULL && memchr(eg, '\0', sizeof eg) != NULL,
+		      "a decimal comma found without one in its example");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

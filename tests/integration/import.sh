@@ -206,9 +206,14 @@ t_match "12,50 is twelve fifty" "$(k listing show KL-71)" 'EUR 12\.50 / piece  f
 t_match "1.234,50 is the thousands written out" "$(k listing show LED-10M --json)" '"unitPrice":123450'
 t_match "1.500 is refused, not read as 1500" "$T_ERR" 'kontor-excel-de\.csv:7: price: 1\.500: EUR has 2 decimal places'
 printf 'sku,title,currency,price\nDC-1,Decimal comma,EUR,"7,25"\n' >"$T_TMP/dc.csv"
-t_run "a comma file with decimal commas needs the option" 3 k listing import "$T_TMP/dc.csv"
-t_run "--decimal-comma reads it" 4 k listing import "$T_TMP/dc.csv" --decimal-comma
+t_run "a comma file whose prices write a decimal comma beyond doubt goes in as it is" 4 k listing import "$T_TMP/dc.csv"
+t_match "saying how it read them" "$T_ERR" 'dc\.csv: prices written with a decimal comma \("7,25"\): read so, as --decimal-comma reads them'
 t_match "7,25" "$(k listing show DC-1)" 'EUR 7\.25'
+printf 'sku,title,currency,price\nDC-2,Decimal comma or thousands,KWD,"7,250"\n' >"$T_TMP/dc2.csv"
+t_run "7,250 may be thousands: refused" 3 k listing import "$T_TMP/dc2.csv"
+t_match "naming the option that reads it as a decimal comma" "$T_ERR" "dc2\.csv:2: price: 7,250: .*; --decimal-comma reads it as 7\.250$"
+t_run "--decimal-comma reads it" 4 k listing import "$T_TMP/dc2.csv" --decimal-comma
+t_match "7,250" "$(k listing show DC-2)" 'KWD 7\.250'
 printf 'sku|title|currency|price\nPIPE-1|Pipes, two|EUR|3.10\n' >"$T_TMP/pipe.csv"
 t_run "--delimiter '|'" 4 k listing import "$T_TMP/pipe.csv" --delimiter '|'
 t_match "read with it" "$(k listing show PIPE-1)" 'Pipes, two'

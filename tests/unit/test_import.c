@@ -1150,6 +1150,37 @@ static void semicolon_file_from_excel_reads_decimal_commas(void **state)
 	got_free(g);
 }
 
+static void decimal_commas_beyond_doubt_are_found_in_the_price_columns_only(void **state)
+{
+	(void)state;
+	struct import_opts o = {IMPORT_AUTO, NULL, 0, 0, NULL};
+	char eg[64];
+	const char woo[] =
+	    "ID,Type,SKU,Name,Published,Regular price\n"
+	    "1,simple,W-1,\"Tisch, Eiche\",1,12\n2,simple,W-2,Stuhl,1,\"1.234,50\"\n";
+	assert_int_equal(import_decimal_commas(woo, strlen(woo), &o, eg), 1);
+	assert_string_equal(eg, "1.234,50");
+	/* three digits after it may be a thousands group; commas elsewhere are no prices */
+	const char shop[] = "Handle,Title,Variant Price\nt,\"Legs, 12,50 cm\",\"7,250\"\n";
+	assert_int_equal(import_decimal_commas(shop, strlen(shop), &o, eg), 0);
+	const char lakh[] = "sku,title,currency,price\nA,T,INR,\"1,23,456.00\"\n";
+	assert_int_equal(import_decimal_commas(lakh, strlen(lakh), &o, eg), 0);
+	/* kontor CSV's tiers count; a ';' file, --decimal-comma and JSON Lines need no finding */
+	const char tiers[] = "sku,title,currency,price,tiers\nA,T,EUR,12,\"100:9,50\"\n";
+	assert_int_equal(import_decimal_commas(tiers, strlen(tiers), &o, eg), 1);
+	const char semi[] = "sku;title;currency;price\nA;T;EUR;12,50\n";
+	assert_int_equal(import_decimal_commas(semi, strlen(semi), &o, eg), 0);
+	struct import_opts dc = {IMPORT_AUTO, NULL, 0, 1, NULL};
+	assert_int_equal(import_decimal_commas(woo, strlen(woo), &dc, eg), 0);
+	/* read with the option set as the command sets it: 1.234,50 is 1234.50 */
+	struct got *g =
+	    parse_opts(woo, strlen(woo), &(struct import_opts){IMPORT_AUTO, "EUR", 0, 1, NULL},
+	               K_OK, NULL, NULL);
+	assert_true(g->ok[0] && g->ok[1]);
+	assert_int_equal(g->l[1].tiers[0].unit_price, 123450);
+	got_free(g);
+}
+
 static void decimal_comma_in_a_comma_file_needs_the_option(void **state)
 {
 	(void)state;
@@ -1274,6 +1305,7 @@ int main(void)
 	    cmocka_unit_test(shop_prices_with_zero_decimals_read_whole_in_vnd),
 	    cmocka_unit_test(a_file_with_cents_keeps_its_zero_decimals_refused_in_vnd),
 	    cmocka_unit_test(semicolon_file_from_excel_reads_decimal_commas),
+	    cmocka_unit_test(decimal_commas_beyond_doubt_are_found_in_the_price_columns_only),
 	    cmocka_unit_test(decimal_comma_in_a_comma_file_needs_the_option),
 	    cmocka_unit_test(has_currency_says_which_files_need_one),
 	    cmocka_unit_test(every_country_has_its_currency),

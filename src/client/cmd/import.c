@@ -711,6 +711,17 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 			        "choose another)\n",
 			        x.file, cur, cur_from);
 	}
+	char eg[64];
+	int dc_file = import_decimal_commas(bytes, data.len, &o, eg);
+	if (dc_file) {
+		o.decimal_comma = 1;
+		if (!c->json) /* said even with -q, as the currency is: it is how prices read */
+			text_fprintf(
+			    c->err,
+			    "%s: prices written with a decimal comma (\"%s\"): read so, as "
+			    "--decimal-comma reads them\n",
+			    x.file, eg);
+	}
 	x.base_dir = dir_of(a->pos[0]);
 	model_now(x.now);
 	if (o.format == IMPORT_AUTO)
@@ -790,6 +801,8 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_AddStringToObject(j, "currency", o.currency);
 			cJSON_AddStringToObject(j, "currencyFrom", cur_from);
 		}
+		if (dc_file)
+			cJSON_AddBoolToObject(j, "decimalCommaFromFile", 1);
 		if (x.ships_default) {
 			char from[32];
 			snprintf(from, sizeof from, "your country %s", x.ships_from);
@@ -838,7 +851,9 @@ const struct cmd_entry cmd_import_entries[] = {
      "                    China, CP932 in Japan... (a file that is not UTF-8 is refused,\n"
      "                    naming the set of your country with its first line read in it)\n"
      "  --delimiter C     ',' ';' '|' or tab (default: Excel's sep= line, else the header's)\n"
-     "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway)\n"
+     "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway,\n"
+     "                    and so does a file whose prices show it beyond doubt: said when\n"
+     "                    used)\n"
      "  --dry-run         check every row and say what would change; write nothing\n\n"
      "A file is CSV or an Excel workbook (.xlsx, whatever its name), such as Shopee's Mass\n"
      "Update export or mass-upload template. The SKU is the key (Shopify: the Handle; Etsy rows\n"
