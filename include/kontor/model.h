@@ -96,6 +96,9 @@ int listing_verify(const struct listing *l, struct kerr *e);
 /* Unit price for a quantity from the tiers (the last tier whose min_qty <= qty);
  * -1 when qty is below the first tier. */
 int64_t listing_unit_price(const struct listing *l, int64_t qty);
+/* The lead time for people: "12 days", "1 day", or "not said" for 0, which is what a listing
+ * that never said one holds (a shop's export has none; an offer then ships in 30 days). */
+void listing_lead_words(const struct listing *l, char out[32]);
 /* The variant of l that key names: its SKU, the seller's SKU for it, all its option values
  * ("L Red"), else one value ("L") that only it has; case, accents and spacing aside, as
  * search folds them. K_EINVAL when l has no variants, key is NULL or empty, or names several;

@@ -1664,6 +1664,15 @@ int listing_verify(const struct listing *l, struct kerr *e)
 	return rc;
 }
 
+void listing_lead_words(const struct listing *l, char out[32])
+{
+	if (l->lead_time_days <= 0)
+		snprintf(out, 32, "not said");
+	else
+		snprintf(out, 32, "%lld day%s", (long long)l->lead_time_days,
+		         l->lead_time_days == 1 ? "" : "s");
+}
+
 int64_t listing_unit_price(const struct listing *l, int64_t qty)
 {
 	int64_t price = -1;

@@ -97,6 +97,8 @@ t_match "duplicate sku points to edit" "$T_ERR" 'listing edit'
 t_run "listing show by sku" 0 k listing show TL-71
 t_match "show prints the tiers" "$T_OUT" 'USD 11.00 / piece  from 100'
 t_match "show checks the signature" "$T_OUT" 'signature: valid'
+t_match "show gives the lead time it says" "$T_OUT" '^lead time: 14 days$'
+t_match "and says when a listing says none, not 0 days" "$(k listing show CUP-1)" '^lead time: not said$'
 t_match "show prints yen without decimals" "$(k listing show CUP-1)" 'JPY 1,200 / piece'
 t_run "listing show --json" 0 k listing show TL-71 --json
 t_match "show --json has priceTiers" "$T_OUT" '"priceTiers":\[\{"minQty":10,"unitPrice":1250\}'

@@ -643,8 +643,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			fprintf(f, "\n%-11s%s %s / %s  from %lld", i ? "" : "price:", l.currency,
 			        amt, u ? u->name : l.unit, (long long)l.tiers[i].min_qty);
 		}
-		fprintf(f, "\nmoq:       %lld %s\nlead time: %lld days\n", (long long)l.moq,
-		        codes_unit_count(l.unit, l.moq), (long long)l.lead_time_days);
+		char lead[32];
+		listing_lead_words(&l, lead);
+		fprintf(f, "\nmoq:       %lld %s\nlead time: %s\n", (long long)l.moq,
+		        codes_unit_count(l.unit, l.moq), lead);
 		if (l.stock >= 0)
 			fprintf(f, "stock:     %lld %s on hand\n", (long long)l.stock,
 			        codes_unit_count(l.unit, l.stock));

@@ -312,10 +312,9 @@ void ui_mylisting_build(struct ui *u, int width)
 	ui_field(&v->lines, LABEL_COLS, "Incoterms", kbuf_str(&b), width);
 	ui_field(&v->lines, LABEL_COLS, "Origin", l.origin_country, width);
 	ui_field(&v->lines, LABEL_COLS, "Ships from", l.ships_from, width);
-	kbuf_reset(&b);
-	if (l.lead_time_days)
-		kbuf_printf(&b, "%lld days", (long long)l.lead_time_days);
-	ui_field(&v->lines, LABEL_COLS, "Lead time", kbuf_str(&b), width);
+	char lead[32];
+	listing_lead_words(&l, lead);
+	ui_field(&v->lines, LABEL_COLS, "Lead time", lead, width);
 	ui_field(&v->lines, LABEL_COLS, "HS code", l.hs_code, width);
 	kbuf_reset(&b);
 	if (l.images.n)

@@ -483,9 +483,10 @@ void ui_listing_build(struct ui *u, int width)
 		kstrv_free(&vl);
 	}
 	kbuf_reset(&b);
+	char lead[32];
+	listing_lead_words(&l, lead);
 	if (l.sig) /* a summary does not carry the lead time or the HS code */
-		kbuf_printf(&b, "MOQ %lld   lead time %lld day%s", (long long)l.moq,
-		            (long long)l.lead_time_days, l.lead_time_days == 1 ? "" : "s");
+		kbuf_printf(&b, "MOQ %lld   lead time %s", (long long)l.moq, lead);
 	else
 		kbuf_printf(&b, "MOQ %lld   lead time and HS code: in the signed listing",
 		            (long long)l.moq);
