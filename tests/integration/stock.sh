@@ -71,6 +71,7 @@ t_run "she syncs" 0 ks sync
 t_run "she counters with 12" 0 ks contract counter @berlin --qty 12
 t_run "the buyer syncs" 0 kb sync
 t_run "he signs: binding" 0 kb contract sign @sat
+t_match "told what he pays now, and how" "$T_OUT" '^next: pay stage 1 of 2, 30% on signing, 666,000 VND: `kontor order pay [A-Za-z0-9_-]{8}`$'
 ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_run "her sync brings the order" 0 ks sync
 t_match "and takes the 12 from the small ones" "$T_OUT" \

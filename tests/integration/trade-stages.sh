@@ -33,6 +33,7 @@ ledger_zero "after the deposit"
 
 # --- the terms: 30% on signing, the rest before shipment ------------------------------------
 trade_bind "buyer proposes 333 with a 30% deposit" --qty 333 --incoterm FOB --place Ningbo --deposit-pct 30
+t_match "her signature says what comes next: his deposit" "$T_OUT" '^next: wait for payment: stage 1 of 2, 30% on signing, 1,199\.79 USD$'
 t_run "the offer shows its payment" 0 env COLUMNS=200 "$KONTOR" --home "$B" contract show "$KID"
 t_match "the deposit in words" "$T_OUT" 'Payment: 30% deposit into escrow held by the node; released to the seller 14 days after delivery unless disputed\. The remaining 70% is paid into escrow before shipment\.'
 t_match "stage 1: 30% on signing, rounded down" "$T_OUT" 'stage 1: 30% on signing, 1,199\.79 USD'

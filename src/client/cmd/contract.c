@@ -719,6 +719,30 @@ static int fetch_order(struct ctx *c, const char *order_id, struct kerr *e)
 	return rc;
 }
 
+/* What comes next once a signature binds, for the one who signed: "next: pay 256,000 VND:
+ * `kontor order pay H_OFXeWR`", "next: wait for payment: stage 1 of 2, 40% on signing,
+ * 256,000 VND". */
+static void signed_next(struct ctx *c, const struct contract_status *st, const char *role)
+{
+	char next[96], w[ORDER_WORDS_LEN] = "";
+	int seller = strcmp(role, "seller") == 0;
+	int mine = order_next_words(&st->terms, &st->progress, order_role_bit(role), next,
+	                            sizeof next);
+	int pay = strncmp(next, "pay", 3) == 0 || strstr(next, "payment");
+	if (pay && st->progress.stages_paid < st->terms.nstages)
+		order_stage_words(&st->terms, st->progress.stages_paid, w);
+	if (mine && !seller)
+		cmd_result_more(c, "next: %s%s: `kontor order pay %.8s`", w[0] ? "pay " : next, w,
+		                st->order_id);
+	else if (mine)
+		cmd_result_more(c,
+		                "next: %s: `kontor order ship %.8s --carrier CARRIER --tracking "
+		                "NUMBER`",
+		                next, st->order_id);
+	else
+		cmd_result_more(c, "next: %s%s%s", next, w[0] ? ": " : "", w);
+}
+
 static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -773,6 +797,7 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 				    c, "the order comes with the next `kontor sync` (%s)", fe.msg);
 			for (size_t i = 0; i < stock.n; i++)
 				cmd_result_more(c, "%s", stock.v[i]);
+			signed_next(c, &st, role);
 		} else {
 			cmd_result_set(c, "Contract", id, contract_state_name(&st),
 			               "signed contract %s as %s; waiting for the other party%s",
