@@ -188,6 +188,11 @@ t_match "queued says why" "$T_ERR" 'queued in the outbox .*Connection refused'
 t_eq "it waits in the outbox" "$(outbox_n "$S")" 1
 t_run "outbox list" 0 ks outbox list
 t_match "names what waits by its SKU and title" "$T_OUT" '^ +[0-9]+  20[0-9-]+ [0-9:]+ [A-Z+0-9-]+ +Listing/set +create +[0-9]+  listing OFF-1 "Cast iron bracket"$'
+t_run "a second listing, offline" 4 ks listing add --sku OFF-2 --title "Wrought iron hook" \
+	--price 1.10 --currency USD
+t_run "outbox drop takes what an entry is about by its title, as other commands do" 0 ks outbox drop "wrought iron"
+t_match "saying which entry" "$T_OUT" '^dropped outbox entry [0-9]+'
+t_eq "the first one still waits" "$(outbox_n "$S")" 1
 t_run "sync with the node down exits 4" 4 ks sync
 PAUSED=$(sqlite3 "$B/cache.db" "SELECT id FROM listings WHERE sku = 'TL-2'")
 t_run "offline, a summary is shown as what it is (exit 0)" 0 kb listing show "$PAUSED"

@@ -175,8 +175,9 @@ static int entry_find_one(void *vctx, const struct outbox_item *it)
 	return 0;
 }
 
-/* "all", a sequence number from `outbox list`, or the id of the object one entry is about
- * (or its first RESOLVE_PREFIX_MIN or more characters). */
+/* "all", a sequence number from `outbox list`, the id of the object one entry is about (or
+ * its first RESOLVE_PREFIX_MIN or more characters), or that object's name: a listing's SKU
+ * or title, an order or a contract by the other party or the product. */
 static int parse_seq(struct ctx *c, const char *v, int allow_all, int64_t *seq, struct kerr *e)
 {
 	if (allow_all && strcmp(v, "all") == 0) {
@@ -194,6 +195,16 @@ static int parse_seq(struct ctx *c, const char *v, int allow_all, int64_t *seq, 
 	int rc = f.n >= RESOLVE_PREFIX_MIN ? ctx_store(c, &s, e) : K_OK;
 	if (!rc && f.n >= RESOLVE_PREFIX_MIN)
 		rc = store_outbox_each(s, entry_find_one, &f, e);
+	/* no id starts so: the name of a listing, an order or a contract, as elsewhere */
+	struct resolved r;
+	struct kerr re = {0, ""};
+	if (!rc && !f.count && ctx_store(c, &s, NULL) == K_OK && ctx_self(c, NULL) == K_OK &&
+	    resolve_word(c, RESOLVE_LISTING | RESOLVE_ORDER | RESOLVE_CONTRACT, v, &r, &re) ==
+	        K_OK) {
+		f.word = r.id;
+		f.n = strlen(r.id);
+		rc = store_outbox_each(s, entry_find_one, &f, e);
+	}
 	if (!rc && f.count == 1)
 		*seq = f.seq;
 	else if (!rc && f.count > 1)
@@ -201,11 +212,11 @@ static int parse_seq(struct ctx *c, const char *v, int allow_all, int64_t *seq, 
 		              text_shown(v, shown, sizeof shown), f.count, kbuf_str(&f.seqs),
 		              f.count > 8 ? ", ..." : "");
 	else if (!rc)
-		rc =
-		    kerr_set(e, K_EUSAGE,
-		             "'%s' is not an outbox number%s, nor the id of what an entry is about "
-		             "(see `kontor outbox list`)",
-		             text_shown(v, shown, sizeof shown), allow_all ? " or all" : "");
+		rc = kerr_set(
+		    e, K_EUSAGE,
+		    "'%s' is not an outbox number%s, nor the id or the name of what an entry "
+		    "is about (see `kontor outbox list`)",
+		    text_shown(v, shown, sizeof shown), allow_all ? " or all" : "");
 	kbuf_free(&f.seqs);
 	return rc;
 }
@@ -283,11 +294,13 @@ const struct cmd_entry cmd_outbox_entries[] = {
     {"outbox retry", "[SEQ|ID|all]", "put refused entries back in line and push them", "", 0, 1,
      run_outbox_retry,
      "An entry the node refused keeps its reason (`outbox list`) and waits. After fixing\n"
-     "the cause, retry puts it (or all of them) back in line and pushes at once."},
+     "the cause, retry puts it (or all of them) back in line and pushes at once. ID as for\n"
+     "`outbox drop`."},
     {"outbox drop", "SEQ|ID", "remove one entry from the outbox", "", 1, 1, run_outbox_drop,
      "The local change stays in the cache; the node never receives it. An order step the\n"
-     "node refused has already left the cached contract. ID: the id of what the entry is\n"
-     "about (OBJECT in `outbox list`), or its first 4 or more characters, when one entry is."},
+     "node refused has already left the cached contract. ID: what the entry is about, when\n"
+     "one entry is: its id or the first 4 or more characters of it, or its name (a\n"
+     "listing's SKU or title, an order or a contract by the other party or its product)."},
     {"outbox", "", "same as `outbox list`", "", 0, 0, run_outbox_list, NULL},
     {0},
 };
