@@ -726,8 +726,8 @@ static void signed_next(struct ctx *c, const struct contract_status *st, const c
 {
 	char next[96], w[ORDER_WORDS_LEN] = "";
 	int seller = strcmp(role, "seller") == 0;
-	int mine = order_next_words(&st->terms, &st->progress, order_role_bit(role), next,
-	                            sizeof next);
+	int mine =
+	    order_next_words(&st->terms, &st->progress, order_role_bit(role), next, sizeof next);
 	int pay = strncmp(next, "pay", 3) == 0 || strstr(next, "payment");
 	if (pay && st->progress.stages_paid < st->terms.nstages)
 		order_stage_words(&st->terms, st->progress.stages_paid, w);
