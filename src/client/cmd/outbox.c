@@ -76,9 +76,7 @@ static void entry_words(struct ctx *c, struct store *s, const struct outbox_item
 	           json_str(cJSON_GetObjectItemCaseSensitive(p, "withdraw"), "currency")) {
 		const cJSON *w = cJSON_GetObjectItemCaseSensitive(p, "withdraw");
 		char money[INBOX_MONEY_MAX];
-		inbox_money(
-		    (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "amount")),
-		    json_str(w, "currency"), money);
+		inbox_money(json_int(w, "amount"), json_str(w, "currency"), money);
 		kbuf_printf(out, "payout %s", money);
 	} else if (strcmp(m, "Rfq/set") == 0 && json_str(p, "title")) {
 		kbuf_printf(out, "RFQ \"%s\"", json_str(p, "title"));
