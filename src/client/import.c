@@ -717,11 +717,11 @@ static int parse_price(const char *col, const char *v, const char *cur, int pf, 
 		t = xstrdup(norm);
 	}
 	int rc = pf & PF_EXACT ? money_parse_exact(t, cur, out, e) : money_parse(t, cur, out, e);
+	/* "7,250" KWD: the file gave no sure sign of a decimal comma, but it reads as one */
 	char dc[64];
 	int64_t as_dc;
 	if (rc && !(pf & PF_DC) && dc_amount(t, dc, sizeof dc) && strchr(t, ',') &&
-	    money_parse(dc, cur, &as_dc, NULL) ==
-	        K_OK) { /* "7,250" KWD: the file gave no sure sign */
+	    money_parse(dc, cur, &as_dc, NULL) == K_OK) {
 		size_t n = strlen(e->msg);
 		snprintf(e->msg + n, sizeof e->msg - n, "; --decimal-comma reads it as %s", dc);
 	}
