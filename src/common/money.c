@@ -125,7 +125,7 @@ static int parse(const char *text, const char *currency, int exact, int64_t *min
 		nfrac = (int)(q - frac);
 	}
 	int excess_zeros = 1;
-	for (const char *d = frac ? frac + u : q; d < q; d++)
+	for (const char *d = nfrac > u ? frac + u : q; d < q; d++)
 		excess_zeros = excess_zeros && *d == '0';
 	if (nfrac > u && !exact && excess_zeros && nfrac != 3) {
 		/* "245000.00" VND: zeros past the currency's decimals change nothing. Never three
