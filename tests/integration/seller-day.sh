@@ -325,6 +325,13 @@ t_nomatch "no listing id in it" "$T_OUT" 'listing [A-Za-z0-9_-]'
 t_run "she answers the question about the lamp" 0 ks chat send "$LAMP" "The large one is 40 cm"
 t_match "saying to whom and about what" "$T_OUT" '^sent to Berlin Interiors GmbH @berlin-interiors-gmbh about "Đèn tre'
 t_match "that conversation comes first in her list at once" "$(ks chat list | head -n 1)" "^$LAMP .*about \"Đèn tre"
+t_run "she writes to him about the order" 0 ks chat send @berlin "Your legs left Hai Phong" --order "$(printf %.8s "$ORDER")"
+t_match "in a conversation about that order" "$T_OUT" "^sent to Berlin Interiors GmbH @berlin-interiors-gmbh about order $(printf %.8s "$ORDER") in conversation [A-Za-z0-9_-]{8}$"
+ABOUT_ORDER=$(printf '%s\n' "$T_OUT" | sed -n 's/.* in conversation \([A-Za-z0-9_-]*\)$/\1/p')
+t_run "and a word about nothing in particular" 0 ks chat send @berlin "Happy new year"
+t_nomatch "goes to their other conversation, not the order's" "$T_OUT" "about order|in conversation $ABOUT_ORDER"
+t_run "a second word about the order" 0 ks chat send @berlin "ETA Hamburg on the 2nd" --order "$(printf %.8s "$ORDER")"
+t_match "joins the order's conversation" "$T_OUT" "in conversation $ABOUT_ORDER$"
 
 # shellcheck disable=SC2016 # shell that must stay text
 EVIL='Evil $(touch pwned-a); `touch pwned-b` | touch pwned-c'

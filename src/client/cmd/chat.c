@@ -29,7 +29,7 @@ static void new_id(char prefix, char out[24])
 }
 
 struct find_conv {
-	const char *peer, *listing;
+	const char *peer, *listing, *order;
 	cJSON *found;
 	int any; /* any conversation with peer (the newest), whatever it is about */
 };
@@ -41,9 +41,11 @@ static int match_conv(void *vctx, const cJSON *o)
 	int has = 0;
 	cJSON_ArrayForEach(p, parts) has |=
 	    cJSON_IsString(p) && strcmp(p->valuestring, f->peer) == 0;
-	const char *l = json_str(o, "listingId");
-	if (has &&
-	    (f->any || (!f->listing && !l) || (f->listing && l && strcmp(l, f->listing) == 0))) {
+	const char *l = json_str(o, "listingId"), *od = json_str(o, "orderId");
+	int about = f->order     ? od && strcmp(od, f->order) == 0
+	            : f->listing ? l && strcmp(l, f->listing) == 0
+	                         : f->any || (!l && !od);
+	if (has && about) {
 		f->found = cJSON_Duplicate(o, 1);
 		return 1;
 	}
@@ -61,9 +63,10 @@ static const char *peer_of(const cJSON *conv, const char *self)
 
 /* CONV|ACCOUNT|LISTING -> a conversation in the cache (*conv), or the peer to open one with.
  * listing NULL: any conversation with that party will do (the newest); otherwise the one
- * about *listing (NULL: about nothing in particular), and a LISTING sets *listing. */
-static int resolve(struct ctx *c, struct store *s, const char *word, const char **listing,
-                   char listing_buf[RESOLVE_ID_MAX + 1], cJSON **conv,
+ * about order (when given), else about *listing (NULL: about nothing in particular), and a
+ * LISTING sets *listing. */
+static int resolve(struct ctx *c, struct store *s, const char *word, const char *order,
+                   const char **listing, char listing_buf[RESOLVE_ID_MAX + 1], cJSON **conv,
                    char peer[KCRYPTO_ID_LEN + 1], struct kerr *e)
 {
 	*conv = NULL;
@@ -98,7 +101,7 @@ static int resolve(struct ctx *c, struct store *s, const char *word, const char 
 	}
 	if (strcmp(peer, c->self_id) == 0)
 		return kerr_set(e, K_EINVAL, "that is you: a conversation needs another party");
-	struct find_conv f = {peer, listing ? *listing : NULL, NULL, listing == NULL};
+	struct find_conv f = {peer, listing ? *listing : NULL, order, NULL, listing == NULL};
 	rc = store_object_each(s, "Conversation", NULL, match_conv, &f, e);
 	if (rc < 0)
 		return rc;
@@ -140,7 +143,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	cJSON *conv = NULL;
 	char peer[KCRYPTO_ID_LEN + 1];
 	if (!(rc = ctx_identity(c, e)) && !(rc = ctx_store(c, &s, e)))
-		rc = resolve(c, s, a->pos[0], &listing, listing_buf, &conv, peer, e);
+		rc = resolve(c, s, a->pos[0], order, &listing, listing_buf, &conv, peer, e);
 	if (rc) {
 		kbuf_free(&body);
 		return rc;
@@ -226,6 +229,8 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	if (json_str(conv, "listingId"))
 		kbuf_puts(&to, " ");
 	inbox_chat_about(s, json_str(conv, "listingId"), &to);
+	if (json_str(conv, "orderId"))
+		kbuf_printf(&to, " about order %.8s", json_str(conv, "orderId"));
 	cmd_result_set(c, "Message", mid,
 	               rc == K_OK        ? "delivered"
 	               : rc == K_EQUEUED ? "queued"
@@ -364,7 +369,7 @@ static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = ctx_store(c, &s, e);
 	if (!rc)
-		rc = resolve(c, s, a->pos[0], NULL, NULL, &conv, peer, e);
+		rc = resolve(c, s, a->pos[0], NULL, NULL, NULL, &conv, peer, e);
 	if (!rc && !conv)
 		rc = kerr_set(e, K_ENOTFOUND, "no conversation with %s yet", a->pos[0]);
 	if (rc)
@@ -393,7 +398,8 @@ const struct cmd_entry cmd_chat_entries[] = {
      "To a conversation, an account (@handle, the start of its name, or its id), or a\n"
      "listing's seller (one of your SKUs, its title or the title's start, or the listing's\n"
      "id or its start). A new\n"
-     "conversation is opened when there is none with that party (about that listing).\n"
+     "conversation is opened when there is none with that party (about that listing;\n"
+     "with --order, about that order, which takes it by the other party or its product).\n"
      "The text is sealed to the other party's key: the node never sees it."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
