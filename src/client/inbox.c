@@ -49,22 +49,51 @@ void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
 	snprintf(out, INBOX_MONEY_MAX, "%s %.3s", amount, currency);
 }
 
-void inbox_chat_about(struct store *s, const char *listing_id, struct kbuf *out)
+/* ' "TEXT"' onto out, sanitised; nothing for NULL. */
+static void quoted(struct kbuf *out, const char *text)
 {
-	if (!listing_id)
+	if (!text)
 		return;
+	kbuf_puts(out, " \"");
+	text_sanitize(out, text, strlen(text), 0);
+	kbuf_puts(out, "\"");
+}
+
+void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out)
+{
+	const char *lid = json_str(conv, "listingId"), *oid = json_str(conv, "orderId"),
+	           *rid = json_str(conv, "rfqId");
 	struct listing l;
-	int have = store_listing_get(s, listing_id, &l, NULL) == K_OK;
-	if (have && l.title) {
-		kbuf_puts(out, "about \"");
-		text_sanitize(out, l.title, strlen(l.title), 0);
-		kbuf_puts(out, "\"");
-	} else {
-		kbuf_puts(out, "listing ");
-		text_sanitize(out, listing_id, strnlen(listing_id, 8), 0);
-	}
-	if (have)
+	cJSON *o = NULL, *k = NULL;
+	if (lid && store_listing_get(s, lid, &l, NULL) == K_OK) {
+		kbuf_puts(out, "about");
+		quoted(out, l.title ? l.title : "");
 		listing_free(&l);
+	} else if (lid) {
+		kbuf_puts(out, "about listing ");
+		text_sanitize(out, lid, strnlen(lid, 8), 0);
+	}
+	if (oid) {
+		kbuf_puts(out, lid ? ", order " : "about order ");
+		text_sanitize(out, oid, strnlen(oid, 8), 0);
+		if (store_object_get(s, "Order", oid, &o, NULL) == K_OK &&
+		    json_str(o, "contractId") &&
+		    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) == K_OK) {
+			char *product = contract_product_of(k);
+			quoted(out, product);
+			free(product);
+		}
+	}
+	if (rid) {
+		kbuf_puts(out, lid || oid ? ", RFQ " : "about RFQ ");
+		text_sanitize(out, rid, strnlen(rid, 8), 0);
+		cJSON *r = NULL;
+		if (store_object_get(s, "Rfq", rid, &r, NULL) == K_OK)
+			quoted(out, json_str(r, "title"));
+		cJSON_Delete(r);
+	}
+	cJSON_Delete(o);
+	cJSON_Delete(k);
 }
 
 void inbox_short_id(const char *id, char out[16])

@@ -90,10 +90,12 @@ int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, st
 /* How node says money is added to a wallet there (the session's "funding", as the last
  * sync kept it), copied to out; 0 when it says nothing. */
 int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap);
-/* What a conversation about listing_id (NULL: none, then nothing) is about, appended to out:
- * "about "Giỏ tre đan tay"" (the title as the cache has it, sanitised), else "listing
- * LfsnIDs6" (the start of its id). `chat list`, `chat send` and the Chat tab say it. */
-void inbox_chat_about(struct store *s, const char *listing_id, struct kbuf *out);
+/* What conversation conv is about, appended to out (nothing when it is about nothing in
+ * particular): 'about "Giỏ tre đan tay"' (its listing's title as the cache has it),
+ * 'about order mLi1XINk "Giỏ tre đan tay (Lớn)"' (the order's product), 'about RFQ R7CYk2Qa
+ * "Black table legs"'; the start of the id alone where the cache lacks the object; all
+ * sanitised. `chat list`, `chat send` and the Chat tab say it. */
+void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
 /* The text of a chat message m (a Message object), opened with kp's secret key and the other

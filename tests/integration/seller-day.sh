@@ -326,7 +326,8 @@ t_run "she answers the question about the lamp" 0 ks chat send "$LAMP" "The larg
 t_match "saying to whom and about what" "$T_OUT" '^sent to Berlin Interiors GmbH @berlin-interiors-gmbh about "Đèn tre'
 t_match "that conversation comes first in her list at once" "$(ks chat list | head -n 1)" "^$LAMP .*about \"Đèn tre"
 t_run "she writes to him about the order" 0 ks chat send @berlin "Your legs left Hai Phong" --order "$(printf %.8s "$ORDER")"
-t_match "in a conversation about that order" "$T_OUT" "^sent to Berlin Interiors GmbH @berlin-interiors-gmbh about order $(printf %.8s "$ORDER") in conversation [A-Za-z0-9_-]{8}$"
+t_match "in a conversation about that order, named with its product" "$T_OUT" "^sent to Berlin Interiors GmbH @berlin-interiors-gmbh about order $(printf %.8s "$ORDER") \"Iron table legs, black, 72 cm\" in conversation [A-Za-z0-9_-]{8}$"
+t_match "her chat list says so too" "$(ks chat list)" " about order $(printf %.8s "$ORDER") \"Iron table legs, black, 72 cm\"$"
 ABOUT_ORDER=$(printf '%s\n' "$T_OUT" | sed -n 's/.* in conversation \([A-Za-z0-9_-]*\)$/\1/p')
 t_run "and a word about nothing in particular" 0 ks chat send @berlin "Happy new year"
 t_nomatch "goes to their other conversation, not the order's" "$T_OUT" "about order|in conversation $ABOUT_ORDER"

@@ -226,11 +226,11 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_result_outbox(c, s, "Message", mid);
 	struct kbuf to = KBUF_INIT;
 	resolve_account_name(c, peer, &to);
-	if (json_str(conv, "listingId"))
-		kbuf_puts(&to, " ");
-	inbox_chat_about(s, json_str(conv, "listingId"), &to);
-	if (json_str(conv, "orderId"))
-		kbuf_printf(&to, " about order %.8s", json_str(conv, "orderId"));
+	struct kbuf about = KBUF_INIT;
+	inbox_chat_about(s, conv, &about);
+	if (about.len)
+		kbuf_printf(&to, " %s", kbuf_str(&about));
+	kbuf_free(&about);
 	cmd_result_set(c, "Message", mid,
 	               rc == K_OK        ? "delivered"
 	               : rc == K_EQUEUED ? "queued"
@@ -289,14 +289,10 @@ static int list_conv(void *vctx, const cJSON *o)
 	text_fprintf(c->out, "%-8.8s %3d unread  %-21s  %s", id, unread,
 	             ktime_local(upd, when, sizeof when), kbuf_str(&name));
 	struct kbuf about = KBUF_INIT;
-	inbox_chat_about(l->s, json_str(o, "listingId"), &about);
+	inbox_chat_about(l->s, o, &about);
 	if (about.len)
 		text_fprintf(c->out, "  %s", kbuf_str(&about));
 	kbuf_free(&about);
-	if (json_str(o, "rfqId"))
-		text_fprintf(c->out, "  rfq %.8s", json_str(o, "rfqId"));
-	if (json_str(o, "orderId"))
-		text_fprintf(c->out, "  order %.8s", json_str(o, "orderId"));
 	fputc('\n', c->out);
 	kbuf_free(&name);
 	return 0;
@@ -388,8 +384,8 @@ static int run_chat_show(struct ctx *c, const struct args *a, struct kerr *e)
 const struct cmd_entry cmd_chat_entries[] = {
     {"chat list", "", "list conversations with unread counts", "", 0, 0, run_chat_list,
      "Newest first: the start of each conversation's id (which `kontor chat show` takes),\n"
-     "its unread count, when it last changed, the other party, and the title of the\n"
-     "listing it is about."},
+     "its unread count, when it last changed, the other party, and what it is about: a\n"
+     "listing's title, an order with its product, an RFQ with its title."},
     {"chat show", "CONV|ACCOUNT|LISTING", "show a conversation, oldest first", "", 1, 1,
      run_chat_show,
      "Opens each message with your key and the other party's; marks the conversation read."},

@@ -17,7 +17,7 @@
 
 struct conv_row {
 	char id[32];
-	char *about; /* the listing's title, sanitised, else the start of its id; NULL: none */
+	char *about; /* inbox_chat_about's words; NULL: about nothing in particular */
 	char *peer;  /* display name, sanitised */
 	int unread;
 };
@@ -67,12 +67,12 @@ static char *name_of(struct store *s, const char *id)
 	return kbuf_detach(&b, NULL);
 }
 
-/* What a conversation is about (inbox_chat_about); NULL when it is about no listing. */
-static char *about_of(struct store *s, const char *listing_id)
+/* What a conversation is about (inbox_chat_about); NULL when about nothing in particular. */
+static char *about_of(struct store *s, const cJSON *conv)
 {
 	struct kbuf b = KBUF_INIT;
-	inbox_chat_about(s, listing_id, &b);
-	return listing_id ? kbuf_detach(&b, NULL) : NULL;
+	inbox_chat_about(s, conv, &b);
+	return b.len ? kbuf_detach(&b, NULL) : NULL;
 }
 
 void ui_chat_free(struct ui *u)
@@ -113,7 +113,7 @@ static int add_conv(void *vctx, const cJSON *o)
 	struct conv_row *r = ui_walk_row(w, id);
 	if (!r)
 		return 0;
-	r->about = about_of(u->s, json_str(o, "listingId"));
+	r->about = about_of(u->s, o);
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
 	return 0;
