@@ -49,17 +49,25 @@ void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
 	snprintf(out, INBOX_MONEY_MAX, "%s %.3s", amount, currency);
 }
 
-/* ' "TEXT"' onto out, sanitised; nothing for NULL. */
-static void quoted(struct kbuf *out, const char *text)
+static void one_line(const char *s, size_t cols, char *out, size_t cap);
+
+/* ' "TEXT"' onto out, sanitised and cut to cols bytes (0: whole); nothing for NULL. */
+static void quoted(struct kbuf *out, const char *text, size_t cols)
 {
 	if (!text)
 		return;
 	kbuf_puts(out, " \"");
-	text_sanitize(out, text, strlen(text), 0);
+	if (cols) {
+		char cut[INBOX_TEXT_MAX];
+		one_line(text, cols < sizeof cut - 8 ? cols : sizeof cut - 8, cut, sizeof cut);
+		kbuf_puts(out, cut);
+	} else {
+		text_sanitize(out, text, strlen(text), 0);
+	}
 	kbuf_puts(out, "\"");
 }
 
-void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out)
+void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kbuf *out)
 {
 	const char *lid = json_str(conv, "listingId"), *oid = json_str(conv, "orderId"),
 	           *rid = json_str(conv, "rfqId");
@@ -67,7 +75,7 @@ void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out)
 	cJSON *o = NULL, *k = NULL;
 	if (lid && store_listing_get(s, lid, &l, NULL) == K_OK) {
 		kbuf_puts(out, "about");
-		quoted(out, l.title ? l.title : "");
+		quoted(out, l.title ? l.title : "", cols);
 		listing_free(&l);
 	} else if (lid) {
 		kbuf_puts(out, "about listing ");
@@ -80,7 +88,7 @@ void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out)
 		    json_str(o, "contractId") &&
 		    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) == K_OK) {
 			char *product = contract_product_of(k);
-			quoted(out, product);
+			quoted(out, product, cols);
 			free(product);
 		}
 	}
@@ -89,7 +97,7 @@ void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out)
 		text_sanitize(out, rid, strnlen(rid, 8), 0);
 		cJSON *r = NULL;
 		if (store_object_get(s, "Rfq", rid, &r, NULL) == K_OK)
-			quoted(out, json_str(r, "title"));
+			quoted(out, json_str(r, "title"), cols);
 		cJSON_Delete(r);
 	}
 	cJSON_Delete(o);
@@ -791,11 +799,19 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
 	snprintf(it->id, sizeof it->id, "%s", r->conversation);
 	snprintf(it->peer, sizeof it->peer, "%s", r->peer);
-	char title[80], about[96] = ""; /* which of her products it is about */
+	char title[80], about[160] = ""; /* which of her products or orders it is about */
+	cJSON *conv = NULL;
 	if (r->about[0]) {
 		one_line(r->about, 60, title, sizeof title);
 		snprintf(about, sizeof about, " about \"%s\"", title);
+	} else if (store_object_get(c->s, "Conversation", r->conversation, &conv, NULL) == K_OK) {
+		struct kbuf b = KBUF_INIT; /* an order or an RFQ: its product or title */
+		inbox_chat_about(c->s, conv, 60, &b);
+		if (b.len)
+			snprintf(about, sizeof about, " %s", kbuf_str(&b));
+		kbuf_free(&b);
 	}
+	cJSON_Delete(conv);
 	snprintf(it->text, sizeof it->text, "%d unread message%s from %s%s", r->unread,
 	         r->unread == 1 ? "" : "s", name, about);
 	char quote[QUOTE_COLS * 4 + 8];

@@ -94,8 +94,9 @@ int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap)
  * particular): 'about "Giỏ tre đan tay"' (its listing's title as the cache has it),
  * 'about order mLi1XINk "Giỏ tre đan tay (Lớn)"' (the order's product), 'about RFQ R7CYk2Qa
  * "Black table legs"'; the start of the id alone where the cache lacks the object; all
- * sanitised. `chat list`, `chat send` and the Chat tab say it. */
-void inbox_chat_about(struct store *s, const cJSON *conv, struct kbuf *out);
+ * sanitised; each quoted text cut to cols bytes with '…' (0: whole). `chat list`, `chat send`,
+ * the Chat tab and the inbox's chat item say it. */
+void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kbuf *out);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
 /* The text of a chat message m (a Message object), opened with kp's secret key and the other

@@ -334,6 +334,9 @@ t_run "and a word about nothing in particular" 0 ks chat send @berlin "Happy new
 t_nomatch "goes to their other conversation, not the order's" "$T_OUT" "about order|in conversation $ABOUT_ORDER"
 t_run "a second word about the order" 0 ks chat send @berlin "ETA Hamburg on the 2nd" --order "$(printf %.8s "$ORDER")"
 t_match "joins the order's conversation" "$T_OUT" "in conversation $ABOUT_ORDER$"
+t_run "the buyer syncs" 0 kb sync
+t_match "his inbox says which order her messages are about, by its product" "$(kb inbox)" \
+	"2 unread messages from Hoa Phat Iron Art about order $(printf %.8s "$ORDER") \"Iron table legs, black, 72 cm\"$"
 
 # shellcheck disable=SC2016 # shell that must stay text
 EVIL='Evil $(touch pwned-a); `touch pwned-b` | touch pwned-c'

@@ -227,7 +227,7 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	struct kbuf to = KBUF_INIT;
 	resolve_account_name(c, peer, &to);
 	struct kbuf about = KBUF_INIT;
-	inbox_chat_about(s, conv, &about);
+	inbox_chat_about(s, conv, 0, &about);
 	if (about.len)
 		kbuf_printf(&to, " %s", kbuf_str(&about));
 	kbuf_free(&about);
@@ -289,7 +289,7 @@ static int list_conv(void *vctx, const cJSON *o)
 	text_fprintf(c->out, "%-8.8s %3d unread  %-21s  %s", id, unread,
 	             ktime_local(upd, when, sizeof when), kbuf_str(&name));
 	struct kbuf about = KBUF_INIT;
-	inbox_chat_about(l->s, o, &about);
+	inbox_chat_about(l->s, o, 0, &about);
 	if (about.len)
 		text_fprintf(c->out, "  %s", kbuf_str(&about));
 	kbuf_free(&about);

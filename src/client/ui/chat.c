@@ -71,7 +71,7 @@ static char *name_of(struct store *s, const char *id)
 static char *about_of(struct store *s, const cJSON *conv)
 {
 	struct kbuf b = KBUF_INIT;
-	inbox_chat_about(s, conv, &b);
+	inbox_chat_about(s, conv, 0, &b);
 	return b.len ? kbuf_detach(&b, NULL) : NULL;
 }
 
