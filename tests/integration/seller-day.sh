@@ -354,6 +354,7 @@ t_run "seller reads it" 0 ks chat show "$(party_id kx)"
 
 printf '#!/bin/sh\nexit 3\n' >"$T_TMP/fail.sh"
 printf 'set notify-command "sh %s"\n' "$T_TMP/fail.sh" >"$CONF"
+sleep 1 # times are in seconds: his message is the newest, as `chat show ACCOUNT` shows the newest
 t_run "buyer writes" 0 kb chat send "$SID" "one"
 t_run "a sync whose notify-command fails still succeeds (exit 0)" 0 ks sync
 t_match "the failure is said" "$T_ERR" 'notify-command exited 3'
