@@ -799,19 +799,12 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	snprintf(it->key, sizeof it->key, "chat:%.64s:%.64s", r->conversation, last ? last : "");
 	snprintf(it->id, sizeof it->id, "%s", r->conversation);
 	snprintf(it->peer, sizeof it->peer, "%s", r->peer);
-	char title[80], about[160] = ""; /* which of her products or orders it is about */
-	cJSON *conv = NULL;
-	if (r->about[0]) {
-		one_line(r->about, 60, title, sizeof title);
-		snprintf(about, sizeof about, " about \"%s\"", title);
-	} else if (store_object_get(c->s, "Conversation", r->conversation, &conv, NULL) == K_OK) {
-		struct kbuf b = KBUF_INIT; /* an order or an RFQ: its product or title */
-		inbox_chat_about(c->s, conv, 60, &b);
-		if (b.len)
-			snprintf(about, sizeof about, " %s", kbuf_str(&b));
-		kbuf_free(&b);
-	}
-	cJSON_Delete(conv);
+	char about[240] = ""; /* which of her products or orders it is about */
+	struct kbuf b = KBUF_INIT;
+	inbox_chat_about(c->s, r->conv, 60, &b);
+	if (b.len)
+		snprintf(about, sizeof about, " %s", kbuf_str(&b));
+	kbuf_free(&b);
 	snprintf(it->text, sizeof it->text, "%d unread message%s from %s%s", r->unread,
 	         r->unread == 1 ? "" : "s", name, about);
 	char quote[QUOTE_COLS * 4 + 8];

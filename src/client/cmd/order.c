@@ -1275,9 +1275,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 
 char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name)
 {
-	const char *b = json_str(o, "buyerId");
-	int buying = b && strcmp(b, c->self_id) == 0;
-	resolve_account_name(c, buying ? json_str(o, "sellerId") : b, name);
+	resolve_account_name(c, resolve_peer_of(c, o), name);
 	struct store *s;
 	cJSON *doc = NULL;
 	if (json_str(o, "contractId") && ctx_store(c, &s, NULL) == K_OK)

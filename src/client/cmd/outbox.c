@@ -16,13 +16,6 @@
 #include "kontor/ktime.h"
 #include "kontor/text.h"
 
-/* The name of the other party of a cached object (a conversation's participants, an order's
- * or a contract's buyer and seller) onto out. */
-static void peer_words(struct ctx *c, const char *a, const char *b, struct kbuf *out)
-{
-	resolve_account_name(c, a && strcmp(a, c->self_id) != 0 ? a : b, out);
-}
-
 /* What an entry is about, in the words a person knows: `listing quat-may "Quạt mây đan tay"`,
  * `message to Berlin Interiors GmbH`, `contract Z9rkI3jd, funded: Quạt mây (Lớn), Berlin
  * ...`, `payout 2,000.00 USD`. From the cache where it has the object, else the entry's own
@@ -47,10 +40,8 @@ static void entry_words(struct ctx *c, struct store *s, const struct outbox_item
 		kbuf_puts(out, "message to ");
 		resolve_account_name(c, json_str(p, "to"), out);
 	} else if (strcmp(m, "Conversation/set") == 0) {
-		const cJSON *who = cJSON_GetObjectItemCaseSensitive(p, "participants");
 		kbuf_puts(out, "conversation with ");
-		peer_words(c, cJSON_GetStringValue(cJSON_GetArrayItem(who, 0)),
-		           cJSON_GetStringValue(cJSON_GetArrayItem(who, 1)), out);
+		resolve_account_name(c, resolve_peer_of(c, p), out);
 	} else if (strcmp(m, "Contract/set") == 0 &&
 	           store_object_get(s, "Contract", id, &o, NULL) == K_OK) {
 		/* the step: the last section, an offer "signed" once both parties have */
@@ -62,7 +53,7 @@ static void entry_words(struct ctx *c, struct store *s, const struct outbox_item
 			kind = "signed";
 		char *product = contract_product_of(o);
 		kbuf_printf(out, "contract %.8s, %s: %s, ", id, kind ? kind : it->op, product);
-		peer_words(c, json_str(o, "buyerId"), json_str(o, "sellerId"), out);
+		resolve_account_name(c, resolve_peer_of(c, o), out);
 		free(product);
 	} else if (strcmp(m, "Order/set") == 0 &&
 	           store_object_get(s, "Order", id, &o, NULL) == K_OK) {

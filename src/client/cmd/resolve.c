@@ -552,9 +552,7 @@ void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
 	kbuf_printf(out, "%.12s…", text_shown(id ? id : "?", shown, sizeof shown));
 }
 
-/* The other party of an object with buyerId and sellerId (or participants): its id, or
- * NULL. */
-static const char *peer_of(struct ctx *c, const cJSON *o)
+const char *resolve_peer_of(struct ctx *c, const cJSON *o)
 {
 	const char *b = json_str(o, "buyerId"), *sl = json_str(o, "sellerId"), *peer = NULL;
 	if (b || sl)
@@ -673,7 +671,7 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 		kbuf_puts(out, state ? text_shown(state, (char[24]){0}, 24) : "?");
 		if (!peer_shown) {
 			kbuf_puts(out, ", with ");
-			account_clipped(c, peer_of(c, o), out);
+			account_clipped(c, resolve_peer_of(c, o), out);
 		}
 		what_words(k->kind, o, st, out);
 		free(st);
@@ -697,7 +695,7 @@ static const char *common_peer(struct ctx *c, struct store *s, const struct cand
 		cJSON *o = NULL;
 		const char *p = NULL;
 		if (store_object_get(s, type_of(k), cs->c[i].id, &o, NULL) == K_OK)
-			p = peer_of(c, o);
+			p = resolve_peer_of(c, o);
 		int same = p && strlen(p) <= RESOLVE_ID_MAX && (!id[0] || strcmp(id, p) == 0);
 		if (same && !id[0])
 			memcpy(id, p, strlen(p) + 1);

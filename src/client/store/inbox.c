@@ -103,8 +103,7 @@ int store_inbox_chats(struct store *s, const char *self,
 	                         " (SELECT m.json FROM messages m WHERE m.conversation_id = c.id"
 	                         "  AND coalesce(m.sender_id, '') != ?1 ORDER BY m.sent DESC, m.id"
 	                         "  DESC LIMIT 1),"
-	                         " (SELECT l.title FROM listings l WHERE l.id = c.listing_id)"
-	                         " FROM conversations c WHERE c.unread > 0"
+	                         " c.json FROM conversations c WHERE c.unread > 0"
 	                         " ORDER BY c.updated DESC, c.id LIMIT ?2",
 	                         self, NULL, e);
 	if (!st)
@@ -120,9 +119,12 @@ int store_inbox_chats(struct store *s, const char *self,
 		const char *text = (const char *)sqlite3_column_text(st, 4);
 		cJSON *last = text ? cJSON_Parse(text) : NULL;
 		row.last = last;
-		store_col_copy(st, 5, row.about, sizeof row.about);
+		const char *cj = (const char *)sqlite3_column_text(st, 5);
+		cJSON *conv = cj ? cJSON_Parse(cj) : NULL;
+		row.conv = conv;
 		rc = cb(ctx, &row);
 		cJSON_Delete(last);
+		cJSON_Delete(conv);
 	}
 	if (rc == K_OK && step != SQLITE_DONE)
 		rc = store_dberr(s, e, "reading conversations for the inbox");

@@ -42,7 +42,7 @@ struct inbox_chat_row {
 	int unread;
 	char updated[MODEL_TIME_LEN + 1];
 	const cJSON *last; /* the newest message from the peer (sealed), NULL when none cached */
-	char about[256];   /* the title of the cached listing it is about, cut, or "" */
+	const cJSON *conv; /* the conversation itself: what it is about */
 };
 int store_inbox_chats(struct store *s, const char *self,
                       int (*cb)(void *ctx, const struct inbox_chat_row *row), void *ctx,
