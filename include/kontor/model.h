@@ -119,6 +119,9 @@ void listing_variant_set_stock(cJSON *v, int64_t n);
 int64_t listing_variants_stock(const struct listing *l);
 /* "Colour: Red, Size: L" (a shop export's generic "Variation" unnamed), sanitised. */
 void listing_variant_label(const cJSON *v, struct kbuf *out);
+/* The same as written, each "Name: value" joined by sep: what kontor's CSV keeps in its
+ * options column ("Cỡ: Lớn|Màu: Nâu"), which its import reads back. */
+void listing_variant_options(const cJSON *v, const char *sep, struct kbuf *out);
 /* The variants as a person reads them, one line each pushed to out, aligned: indent, the
  * values of its options joined by " / " in the order of their names' bytes, as the signed
  * form keeps them ("40cm / Nâu"), its price (the listing's at the MOQ when it has none of its

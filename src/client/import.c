@@ -889,18 +889,26 @@ static int read_header(struct csv_reader *r, struct hdr *h, const char *name, co
 
 /* Next data record: 1 = rec, 0 = end, <0 = stop (callback or limit); reader errors are
  * reported as row errors and skipped. */
+/* The next record: 1, or 2 for one the reader refused (its error in ce), 0 after the last. */
+static int next_rec_or_bad(struct pctx *p, struct csv_reader *r, struct csv_record *rec,
+                           struct kerr *ce, struct kerr *e)
+{
+	*ce = (struct kerr){0, ""};
+	int rc = csv_next(r, rec, ce);
+	if (rc == 0)
+		return 0;
+	if (++p->rows > IMPORT_MAX_ROWS)
+		return kerr_set(e, K_ETOOBIG, "%s: more than %ld rows", p->name, IMPORT_MAX_ROWS);
+	return rc > 0 ? 1 : 2;
+}
+
 static int next_rec(struct pctx *p, struct csv_reader *r, struct csv_record *rec, struct kerr *e)
 {
 	for (;;) {
-		struct kerr ce = {0, ""};
-		int rc = csv_next(r, rec, &ce);
-		if (rc == 0)
-			return 0;
-		if (++p->rows > IMPORT_MAX_ROWS)
-			return kerr_set(e, K_ETOOBIG, "%s: more than %ld rows", p->name,
-			                IMPORT_MAX_ROWS);
-		if (rc > 0)
-			return 1;
+		struct kerr ce;
+		int rc = next_rec_or_bad(p, r, rec, &ce, e);
+		if (rc != 2)
+			return rc;
 		if ((rc = csv_row_error(p, &ce)))
 			return rc > 0 ? -rc : rc;
 	}
@@ -927,6 +935,66 @@ static int read_rows(struct pctx *p, struct csv_reader *r, row_fn row, const voi
 		rc = emit(p, rec.line, &l, bad ? &re : NULL, 1);
 	}
 	return rc;
+}
+
+/* --- variants ------------------------------------------------------------------------- */
+
+/* Adds {sku, options, unitPrice, sellerSku, stock} to l->variants (price and stock -1: none), the
+ * SKU as a key (import_sku_key) and, when written by the seller (not made up here) and mapped, as
+ * written; K_EINVAL for a repeated option name. */
+static int add_variant(struct listing *l, const char *sku, int written, const char *const *names,
+                       const char *const *values, size_t n, int64_t price, int64_t stock,
+                       struct kerr *e)
+{
+	if (l->variants && cJSON_GetArraySize(l->variants) >= MODEL_VARIANTS_MAX)
+		return kerr_set(e, K_EINVAL, "variants: more than %d", MODEL_VARIANTS_MAX);
+	char key[MODEL_SKU_MAX + 1];
+	int mapped = import_sku_key(sku, key);
+	if (mapped > 0 && written && strlen(sku) > MODEL_SELLER_SKU_MAX)
+		return kerr_set(e, K_EINVAL, "variant SKU '%.40s...' is longer than %d bytes", sku,
+		                MODEL_SELLER_SKU_MAX);
+	cJSON *v = cJSON_CreateObject();
+	cJSON_AddStringToObject(v, "sku", key);
+	cJSON *o = cJSON_AddObjectToObject(v, "options");
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i] || !values[i])
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(o, names[i])) {
+			cJSON_Delete(v);
+			return kerr_set(e, K_EINVAL, "option '%.64s' is given twice", names[i]);
+		}
+		cJSON_AddStringToObject(o, names[i], values[i]);
+	}
+	if (price >= 0)
+		json_add_int(v, "unitPrice", price);
+	if (mapped > 0 && written)
+		cJSON_AddStringToObject(v, "sellerSku", sku);
+	listing_variant_set_stock(v, stock);
+	if (!l->variants)
+		l->variants = cJSON_CreateArray();
+	cJSON_AddItemToArray(l->variants, v);
+	return K_OK;
+}
+
+/* A single variant with no options is a plain product: drop the array. */
+static void settle_variants(struct listing *l)
+{
+	if (l->variants && cJSON_GetArraySize(l->variants) == 1) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(l->variants->child, "options");
+		if (!o || !o->child) {
+			cJSON_Delete(l->variants);
+			l->variants = NULL;
+		}
+	}
+}
+
+static void set_single_price(struct listing *l, int64_t price)
+{
+	free(l->tiers);
+	l->tiers = xcalloc(1, sizeof *l->tiers);
+	l->tiers[0].min_qty = l->moq;
+	l->tiers[0].unit_price = price;
+	l->ntiers = 1;
 }
 
 /* --- kontor's own CSV --------------------------------------------------------------------- */
@@ -1006,6 +1074,125 @@ static int kontor_row(const void *cols, const struct csv_record *rec, const char
 	return K_OK;
 }
 
+/* A product of kontor's CSV: its row and the variant rows after it. */
+struct kgroup {
+	int open;
+	long line, rows, err_line; /* err_line 0: no error */
+	char *sku;                 /* as written on the product's row: its variants name it */
+	int status_set;
+	struct listing l;
+	struct kerr err;
+};
+
+static void kgroup_fail(struct kgroup *g, long line, const struct kerr *e)
+{
+	if (!g->err_line) {
+		g->err_line = line;
+		g->err = *e;
+	}
+}
+
+/* The product out: its variants' stock, where they keep their own, is the listing's. */
+static int kgroup_finish(struct pctx *p, struct kgroup *g)
+{
+	if (!g->open)
+		return K_OK;
+	int64_t sum = listing_variants_stock(&g->l);
+	if (!g->err_line && sum >= 0 && g->l.stock >= 0 && g->l.stock != sum) {
+		struct kerr e = {0, ""};
+		kerr_set(&e, K_EINVAL,
+		         "stock: %lld on the product's row, but its variants' rows say %lld in all "
+		         "(leave it blank: the listing's stock is theirs)",
+		         (long long)g->l.stock, (long long)sum);
+		kgroup_fail(g, g->line, &e);
+	}
+	if (sum >= 0)
+		g->l.stock = sum;
+	p->status_set = g->status_set;
+	int rc = emit(p, g->err_line ? g->err_line : g->line, g->err_line ? NULL : &g->l,
+	              g->err_line ? &g->err : NULL, g->rows);
+	if (g->err_line)
+		listing_free(&g->l);
+	xfree(&g->sku);
+	memset(g, 0, sizeof *g);
+	return rc;
+}
+
+/* The columns a variant's row may fill: the rest are its product's. */
+static const char *const kontor_variant_cols[] = {"sku",   "variant_of", "options",
+                                                  "price", "stock",      "currency"};
+
+/* One variant row of kontor's CSV added to its product g->l: sku, options ("Size: L|Colour:
+ * red"; a value alone is a "Variation"), price (else the listing's) and stock. */
+static int kontor_variant(const struct hdr *h, const struct csv_record *rec, int pf,
+                          struct kgroup *g, struct kerr *e)
+{
+	for (size_t i = 0; i < h->names.n; i++) {
+		size_t k = 0;
+		while (k < sizeof kontor_variant_cols / sizeof *kontor_variant_cols &&
+		       strcasecmp(h->names.v[i], kontor_variant_cols[k]))
+			k++;
+		if (k == sizeof kontor_variant_cols / sizeof *kontor_variant_cols &&
+		    !blank(fget(rec, (int)i)))
+			return kerr_set(
+			    e, K_EINVAL,
+			    "%s: a variant's row leaves it blank (its product's row says "
+			    "it; a variant gives only sku, options, price and stock)",
+			    h->names.v[i]);
+	}
+	char *cur = trimdup(fget(rec, hcol(h, "currency")));
+	int rc = K_OK;
+	if (cur && strcasecmp(cur, g->l.currency))
+		rc = kerr_set(e, K_EINVAL, "currency: %.8s, but its product's is %s", cur,
+		              g->l.currency);
+	free(cur);
+	char *sku = trimdup(fget(rec, hcol(h, "sku")));
+	if (!rc && !sku)
+		rc = kerr_set(e, K_EINVAL, "sku: empty (each variant has its own)");
+	struct kstrv opts = {0};
+	split_list(&opts, fget(rec, hcol(h, "options")), '|', 0, 0);
+	if (!rc && !opts.n)
+		rc = kerr_set(e, K_EINVAL,
+		              "options: empty (a variant is named by them, e.g. Size: L)");
+	if (!rc && opts.n > 16)
+		rc = kerr_set(e, K_EINVAL, "options: more than 16");
+	const char *names[16], *values[16];
+	for (size_t i = 0; !rc && i < opts.n; i++) {
+		char *o = opts.v[i], *colon = strstr(o, ": ");
+		size_t n = strlen(o);
+		if (!colon && n && o[n - 1] == ':') /* "Size:", its value left out */
+			colon = o + n - 1;
+		names[i] = "Variation";
+		values[i] = o;
+		if (colon) {
+			*colon = 0;
+			names[i] = o;
+			values[i] = colon + 1 + (colon[1] == ' ');
+			while (is_space(*values[i]))
+				values[i]++;
+		}
+		if (!*values[i])
+			rc = kerr_set(e, K_EINVAL, "options: '%.40s' has no value (NAME: VALUE)",
+			              names[i]);
+		else if (!*names[i])
+			rc = kerr_set(e, K_EINVAL, "options: '%.40s' has no name (NAME: VALUE)",
+			              values[i]);
+	}
+	int64_t price = -1, stock = -1;
+	const char *v;
+	if (!rc && !blank(v = fget(rec, hcol(h, "price"))))
+		rc = parse_price("price", v, g->l.currency, pf, &price, e);
+	if (!rc && !blank(v = fget(rec, hcol(h, "stock"))))
+		rc = parse_int("stock", v, 0, MONEY_MAX, &stock, e);
+	if (!rc)
+		rc = add_variant(&g->l, sku, 1, names, values, opts.n, price, stock, e);
+	kstrv_free(&opts);
+	free(sku);
+	return rc;
+}
+
+/* Rows one listing each, but that a row whose variant_of names the product on the rows
+ * just above is a variant of it. */
 static int parse_kontor(struct pctx *p, const char *data, size_t len, struct kerr *e)
 {
 	struct csv_reader *r = open_reader(p, data, len);
@@ -1016,73 +1203,62 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		rc = kerr_set(e, K_EUSAGE,
 		              "%s: no 'currency' column: give --currency CUR for its prices",
 		              p->name);
+	struct kgroup g = {0};
 	if (rc == K_OK) {
 		p->pf |= exact_unless_whole(p, data, len, IMPORT_KONTOR, &h);
-		rc = read_rows(p, r, kontor_row, &h, hcol(&h, "status"), e);
+		int of = hcol(&h, "variant_of");
+		struct csv_record rec;
+		struct kerr ce;
+		while (rc == K_OK && (rc = next_rec_or_bad(p, r, &rec, &ce, e)) > 0) {
+			if (rc == 2) { /* a row the reader refused ends the product before it */
+				if ((rc = kgroup_finish(p, &g)) == K_OK &&
+				    (rc = csv_row_error(p, &ce)))
+					rc = rc > 0 ? -rc : rc;
+				continue;
+			}
+			struct kerr re = {0, ""};
+			char *parent = trimdup(fget(&rec, of));
+			if (parent && g.open && g.sku && strcmp(parent, g.sku) == 0) {
+				g.rows++;
+				if (!g.err_line && kontor_variant(&h, &rec, p->pf, &g, &re))
+					kgroup_fail(&g, rec.line, &re);
+				rc = K_OK;
+			} else if (parent) {
+				rc = kgroup_finish(p, &g);
+				if (rc == K_OK)
+					rc = emit_err(
+					    p, rec.line, 1, K_EINVAL,
+					    "variant_of: '%.64s' is not the product on the rows "
+					    "above (a variant's row follows its product's row)",
+					    parent);
+			} else if ((rc = kgroup_finish(p, &g)) == K_OK) {
+				g.open = 1;
+				g.line = rec.line;
+				g.rows = 1;
+				g.sku = trimdup(fget(&rec, hcol(&h, "sku")));
+				g.status_set = !blank(fget(&rec, hcol(&h, "status")));
+				listing_init(&g.l);
+				if (kontor_row(&h, &rec, p->o->currency, p->pf, &g.l, &re))
+					kgroup_fail(&g, rec.line, &re);
+				else if (!blank(fget(&rec, hcol(&h, "options"))))
+					kgroup_fail(
+					    &g, rec.line,
+					    &(struct kerr){K_EINVAL,
+					                   "options: a product's row leaves "
+					                   "it blank (each variant's row, "
+					                   "with variant_of, gives its own)"});
+			}
+			free(parent);
+		}
+		if (rc == K_OK)
+			rc = kgroup_finish(p, &g);
 	}
+	if (g.open) /* the parse stopped */
+		listing_free(&g.l);
+	xfree(&g.sku);
 	kstrv_free(&h.names);
 	csv_reader_free(&r);
 	return rc;
-}
-
-/* --- variants ------------------------------------------------------------------------- */
-
-/* Adds {sku, options, unitPrice, sellerSku, stock} to l->variants (price and stock -1: none), the
- * SKU as a key (import_sku_key) and, when written by the seller (not made up here) and mapped, as
- * written; K_EINVAL for a repeated option name. */
-static int add_variant(struct listing *l, const char *sku, int written, const char *const *names,
-                       const char *const *values, size_t n, int64_t price, int64_t stock,
-                       struct kerr *e)
-{
-	if (l->variants && cJSON_GetArraySize(l->variants) >= MODEL_VARIANTS_MAX)
-		return kerr_set(e, K_EINVAL, "variants: more than %d", MODEL_VARIANTS_MAX);
-	char key[MODEL_SKU_MAX + 1];
-	int mapped = import_sku_key(sku, key);
-	if (mapped > 0 && written && strlen(sku) > MODEL_SELLER_SKU_MAX)
-		return kerr_set(e, K_EINVAL, "variant SKU '%.40s...' is longer than %d bytes", sku,
-		                MODEL_SELLER_SKU_MAX);
-	cJSON *v = cJSON_CreateObject();
-	cJSON_AddStringToObject(v, "sku", key);
-	cJSON *o = cJSON_AddObjectToObject(v, "options");
-	for (size_t i = 0; i < n; i++) {
-		if (!names[i] || !values[i])
-			continue;
-		if (cJSON_GetObjectItemCaseSensitive(o, names[i])) {
-			cJSON_Delete(v);
-			return kerr_set(e, K_EINVAL, "option '%.64s' is given twice", names[i]);
-		}
-		cJSON_AddStringToObject(o, names[i], values[i]);
-	}
-	if (price >= 0)
-		json_add_int(v, "unitPrice", price);
-	if (mapped > 0 && written)
-		cJSON_AddStringToObject(v, "sellerSku", sku);
-	listing_variant_set_stock(v, stock);
-	if (!l->variants)
-		l->variants = cJSON_CreateArray();
-	cJSON_AddItemToArray(l->variants, v);
-	return K_OK;
-}
-
-/* A single variant with no options is a plain product: drop the array. */
-static void settle_variants(struct listing *l)
-{
-	if (l->variants && cJSON_GetArraySize(l->variants) == 1) {
-		const cJSON *o = cJSON_GetObjectItemCaseSensitive(l->variants->child, "options");
-		if (!o || !o->child) {
-			cJSON_Delete(l->variants);
-			l->variants = NULL;
-		}
-	}
-}
-
-static void set_single_price(struct listing *l, int64_t price)
-{
-	free(l->tiers);
-	l->tiers = xcalloc(1, sizeof *l->tiers);
-	l->tiers[0].min_qty = l->moq;
-	l->tiers[0].unit_price = price;
-	l->ntiers = 1;
 }
 
 /* --- Shopify ------------------------------------------------------------------------------ */

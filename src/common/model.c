@@ -1752,6 +1752,11 @@ int64_t listing_variants_stock(const struct listing *l)
 	return sum;
 }
 
+void listing_variant_options(const cJSON *v, const char *sep, struct kbuf *out)
+{
+	variant_values(v, sep, 1, out);
+}
+
 void listing_variant_label(const cJSON *v, struct kbuf *out)
 {
 	struct kbuf b = KBUF_INIT;

@@ -127,8 +127,8 @@ t_run "own CSV export re-imports with nothing to do (exit 0)" 0 k listing import
 t_match "all unchanged" "$T_OUT" ' 0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
 k listing export --format jsonl >"$T_TMP/export.jsonl"
 t_run "own JSONL export re-imports with nothing to do" 0 k listing import "$T_TMP/export.jsonl" --format jsonl
-t_match "the CSV export has a stock column, last" "$(head -n 1 "$T_TMP/export.csv" | tr -d '\r')" ',status,stock$'
-t_match "holding the stock where it was said (Etsy's mug: 12)" "$(tr -d '\r' <"$T_TMP/export.csv")" ',active,12$'
+t_match "the CSV export has a stock column, then the variants'" "$(head -n 1 "$T_TMP/export.csv" | tr -d '\r')" ',status,stock,variant_of,options$'
+t_match "holding the stock where it was said (Etsy's mug: 12)" "$(tr -d '\r' <"$T_TMP/export.csv")" ',active,12,,$'
 printf 'sku,title,currency,price,stock\nST-1,Stocked thing,USD,1.00,25\nST-2,Oversold thing,USD,1.00,-3\n' >"$T_TMP/stock.csv"
 t_run "kontor CSV with a stock column (below zero fails its row)" 3 k listing import "$T_TMP/stock.csv"
 t_match "stock read" "$(k listing show ST-1 --json)" '"stock":25'
@@ -284,6 +284,27 @@ t_run "--ships-from names another country for every row that does not say" 0 k3 
 t_match "her own word over what was set before" "$T_OUT" '"created":0,"updated":2,"unchanged":0'
 t_run "--ships-from with a country that is none is a usage error" 2 k3 listing import "$D/shopify-vi-1258.csv" --encoding WINDOWS-1258 --ships-from XX
 t_match "naming it" "$T_ERR" "--ships-from: unknown country 'XX'"
+# her shop's stock in a spreadsheet: the export writes each variant on a row of its own under
+# its listing, and reads back as it is
+k3 listing export | tr -d '\r' >"$T_TMP/hers.csv"
+t_eq "the export writes each variant on its own row, under its listing" "$(grep -A2 '^quat-may,' "$T_TMP/hers.csv" | tail -n 2)" "QUAT-S,,,,,,45000,,,,,,,,,,,120,quat-may,Cỡ: Nhỏ
+QUAT-L,,,,,,65000,,,,,,,,,,,80,quat-may,Cỡ: Lớn"
+t_match "the listing's own stock blank: it is theirs" "$(grep '^quat-may,' "$T_TMP/hers.csv")" ',active,,,$'
+t_run "the export reads back with nothing to do" 0 k3 listing import "$T_TMP/hers.csv"
+t_match "every listing unchanged" "$T_OUT" '0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
+sed -e 's/^QUAT-S,\(.*\),120,/QUAT-S,\1,90,/' \
+	-e 's/^QUAT-L,.*/&\nQUAT-M,,,,,,55000,,,,,,,,,,,30,quat-may,Cỡ: Vừa/' "$T_TMP/hers.csv" >"$T_TMP/hers2.csv"
+t_run "she counts the small fans and adds a middle size" 4 k3 listing import "$T_TMP/hers2.csv"
+t_match "one listing updated" "$T_OUT" '0 created, 1 updated, [0-9]+ unchanged, 0 merged, 0 failed'
+k3 listing show quat-may >"$T_TMP/fan.txt"
+t_match "the small fans as her row says" "$(cat "$T_TMP/fan.txt")" '^ +Nhỏ +VND 45,000 +stock 90 +QUAT-S$'
+t_match "the large ones as they were" "$(cat "$T_TMP/fan.txt")" '^ +Lớn +VND 65,000 +stock 80 +QUAT-L$'
+t_match "the middle size added" "$(cat "$T_TMP/fan.txt")" '^ +Vừa +VND 55,000 +stock 30 +QUAT-M$'
+t_match "the listing's stock their sum" "$(k3 listing show quat-may)" '^stock: +200 pieces on hand$'
+printf 'sku,title,currency,price,stock\nQUAT-S,Quạt mây nhỏ,VND,45000,100\n' >"$T_TMP/variant-alone.csv"
+t_run "a variant's SKU on a row of its own fails (exit 3)" 3 k3 listing import "$T_TMP/variant-alone.csv"
+t_match "saying whose variant it is and where its row goes" "$T_ERR" "variant-alone\.csv:2: sku: 'QUAT-S' is a variant of your listing quat-may \"Quạt mây đan tay\": its row goes under that listing's, with variant_of quat-may, as listing export writes it \(or: kontor listing edit QUAT-S --stock N\)"
+t_nomatch "so the fan is never listed twice" "$(k3 listing list)" '^QUAT-S '
 t_run "--encoding on a workbook is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --encoding WINDOWS-1252
 t_match "saying why" "$T_ERR" '--encoding: .*shopee-template\.xlsx is an Excel workbook \(\.xlsx\); the option is for CSV files'
 t_run "--delimiter on a workbook too" 2 k3 listing import "$X/shopee-template.xlsx" --delimiter ';'

@@ -224,6 +224,96 @@ static void kontor_csv_bad_tier_and_moq_name_the_column(void **state)
 	got_free(g);
 }
 
+/* listing export writes a listing's variants as rows under it; they read back as its variants,
+ * and its stock as theirs summed */
+static void kontor_csv_variant_rows_become_the_listings_variants(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,currency,price,stock,variant_of,options\n"
+	                   "quat-may,Quạt mây,VND,47000,,,\n"
+	                   "QUAT-S,,,45000,120,quat-may,Cỡ: Nhỏ\n"
+	                   "QUAT L,,VND,,80,quat-may,Cỡ: Lớn|Màu: Nâu\n"
+	                   "den,Đèn tre,VND,320000,15,,\n"
+	                   "G-1,,,,,den,Tre\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_KONTOR, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_int_equal(g->rows, 5);
+	assert_true(g->ok[0]);
+	assert_int_equal(g->line[0], 2);
+	const struct listing *l = &g->l[0];
+	assert_int_equal(cJSON_GetArraySize(l->variants), 2);
+	assert_int_equal(l->tiers[0].unit_price, 47000);
+	assert_int_equal(l->stock, 200); /* 120 + 80 */
+	assert_string_equal(vsku(l, 0, "sku"), "QUAT-S");
+	assert_string_equal(opt(l, 0, "Cỡ"), "Nhỏ");
+	assert_int_equal(vprice(l, 0), 45000);
+	assert_int_equal(listing_variant_stock(cJSON_GetArrayItem(l->variants, 0)), 120);
+	/* a SKU a key cannot hold is mapped and kept as written; no price: the listing's */
+	assert_string_equal(vsku(l, 1, "sellerSku"), "QUAT L");
+	assert_string_equal(opt(l, 1, "Cỡ"), "Lớn");
+	assert_string_equal(opt(l, 1, "Màu"), "Nâu");
+	assert_int_equal(vprice(l, 1), -1);
+	/* a value alone is a shop's unnamed Variation; the product's own stock stands when its
+	 * variants keep none */
+	assert_true(g->ok[1]);
+	assert_string_equal(opt(&g->l[1], 0, "Variation"), "Tre");
+	assert_int_equal(g->l[1].stock, 15);
+	struct kerr e = {0, ""};
+	assert_int_equal(listing_validate(&g->l[0], &e), K_OK);
+	got_free(g);
+}
+
+/* a bad variant row fails its product, all its rows, at the bad row's line; a variant row
+ * that does not follow its product is refused alone, and the product before it goes in */
+static void kontor_csv_bad_variant_rows_are_named_and_fail_their_product(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,currency,price,stock,variant_of,options\n"
+	                   "a,A,VND,100,50,,\n"          /* 2: stock not the variants' sum */
+	                   "a-s,,,90,20,a,Size: S\n"     /* 3 */
+	                   "a-l,,,110,20,a,Size: L\n"    /* 4 */
+	                   "b,B,VND,100,,,\n"            /* 5 */
+	                   "b-s,Small,,90,2,b,Size: S\n" /* 6: a title on a variant row */
+	                   "c,C,VND,100,,,\n"            /* 7: goes in */
+	                   "c-s,,,,5,zz,Size: S\n"       /* 8: not under zz */
+	                   "d,D,VND,100,,,\n"            /* 9 */
+	                   "d-s,,,,5,d,\n"               /* 10: no options */
+	                   "e,E,VND,100,,,\n"            /* 11 */
+	                   "e-s,,USD,,5,e,Size: S\n"     /* 12: another currency */
+	                   "f,F,VND,100,,,\n"            /* 13 */
+	                   "f-s,,,,5,f,Size: \n"         /* 14: a name without a value */
+	                   "g,G,VND,100,,,\n"            /* 15 */
+	                   "g-s,,,12.5,5,g,Size: S\n"    /* 16: VND has no cents */
+	                   "h,H,VND,100,,,Size: L\n";    /* 17: options on a product */
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_KONTOR, NULL, K_OK, NULL);
+	assert_int_equal(g->rows, 16);
+	assert_int_equal(g->n, 9);
+	assert_false(g->ok[0]);
+	assert_int_equal(g->line[0], 2);
+	assert_non_null(strstr(g->msg[0], "stock: 50 on the product's row, but its variants' "
+	                                  "rows say 40"));
+	assert_false(g->ok[1]);
+	assert_int_equal(g->line[1], 6);
+	assert_non_null(strstr(g->msg[1], "title: a variant's row leaves it blank"));
+	assert_true(g->ok[2]);
+	assert_string_equal(g->l[2].sku, "c");
+	assert_null(g->l[2].variants);
+	assert_false(g->ok[3]);
+	assert_int_equal(g->line[3], 8);
+	assert_non_null(strstr(g->msg[3], "variant_of: 'zz' is not the product on the rows above"));
+	assert_int_equal(g->line[4], 10);
+	assert_non_null(strstr(g->msg[4], "options: empty"));
+	assert_int_equal(g->line[5], 12);
+	assert_non_null(strstr(g->msg[5], "currency: USD, but its product's is VND"));
+	assert_int_equal(g->line[6], 14);
+	assert_non_null(strstr(g->msg[6], "options: 'Size' has no value (NAME: VALUE)"));
+	assert_int_equal(g->line[7], 16);
+	assert_non_null(strstr(g->msg[7], "price: 12.5: VND has no decimal places"));
+	assert_int_equal(g->line[8], 17);
+	assert_non_null(strstr(g->msg[8], "options: a product's row leaves it blank"));
+	got_free(g);
+}
+
 static void csv_reader_errors_become_row_errors_with_their_line(void **state)
 {
 	(void)state;
@@ -1270,6 +1360,8 @@ int main(void)
 	    cmocka_unit_test(kontor_csv_without_currency_column_takes_the_option),
 	    cmocka_unit_test(kontor_csv_missing_required_column_is_a_file_error),
 	    cmocka_unit_test(kontor_csv_bad_tier_and_moq_name_the_column),
+	    cmocka_unit_test(kontor_csv_variant_rows_become_the_listings_variants),
+	    cmocka_unit_test(kontor_csv_bad_variant_rows_are_named_and_fail_their_product),
 	    cmocka_unit_test(csv_reader_errors_become_row_errors_with_their_line),
 	    cmocka_unit_test(shopify_groups_variant_and_image_rows_under_the_handle),
 	    cmocka_unit_test(shopify_default_title_product_has_no_variants),

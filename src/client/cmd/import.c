@@ -8,6 +8,7 @@
  * images, signs (on a second thread, a batch ahead of the writes), stores and queues. Every
  * record of the file is accounted for: created, updated, unchanged, merged or failed. */
 #include "cmd.h"
+#include "../store/names.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -327,6 +328,29 @@ static int ships_from_default(struct imp *x, struct listing *l)
 	return !x->ships_given;
 }
 
+/* A new row of kontor's CSV whose SKU one of our listings has for a variant would list that
+ * variant again as a product of its own: refused, saying where its row goes. */
+static int is_our_variant(struct imp *x, const struct listing *l, long line)
+{
+	struct names_hits h = {0};
+	struct kerr re = {0, ""};
+	const char *sku = l->seller_sku ? l->seller_sku : l->sku;
+	if (store_names_variant_sku(x->s, x->c->self_id, sku, &h, &re) || !h.n)
+		return 0;
+	struct listing p;
+	if (store_listing_get(x->s, h.id[0], &p, NULL) != K_OK)
+		return 0;
+	char msg[KERR_MSG_MAX];
+	snprintf(msg, sizeof msg,
+	         "sku: '%.64s' is a variant of your listing %.64s \"%.80s\": its row goes under "
+	         "that listing's, with variant_of %.64s, as listing export writes it (or: kontor "
+	         "listing edit %.64s --stock N)",
+	         sku, p.sku, p.title, p.sku, sku);
+	listing_free(&p);
+	row_failed(x, line, msg);
+	return 1;
+}
+
 static int on_row(void *vx, const struct import_row *r)
 {
 	struct imp *x = vx;
@@ -406,6 +430,8 @@ static int on_row(void *vx, const struct import_row *r)
 		model_after(l->updated, x->now, l->updated); /* the old version's, until now */
 		op = 'u';
 	} else {
+		if (x->format == IMPORT_KONTOR && is_our_variant(x, l, line))
+			goto out;
 		took_default = ships_from_default(x, l);
 	}
 	x->ships_default += took_default;

@@ -711,9 +711,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 /* kontor's own CSV: one row per listing; lists inside a cell are separated by '|', extra
  * price tiers written as QTY:AMOUNT (documented in kontor.1). */
 static const char *const csv_columns[] = {
-    "sku",        "title",     "description", "category", "tags",    "currency",
-    "price",      "tiers",     "moq",         "unit",     "hs_code", "origin",
-    "ships_from", "lead_days", "incoterms",   "images",   "status",  "stock",
+    "sku",       "title",  "description", "category", "tags",       "currency",   "price",
+    "tiers",     "moq",    "unit",        "hs_code",  "origin",     "ships_from", "lead_days",
+    "incoterms", "images", "status",      "stock",    "variant_of", "options",
 };
 #define NCOLS (sizeof csv_columns / sizeof csv_columns[0])
 
@@ -732,21 +732,28 @@ static void join(struct kbuf *b, const struct kstrv *sv)
 	}
 }
 
-static int export_one(void *vctx, const struct listing *l)
+/* One row of kontor's CSV: the listing's, or (v) one of its variants', which gives only its
+ * SKU, its product's, its options, its own price and stock. A listing whose variants keep
+ * stock leaves its own blank: it is their sum, which its import makes it again. */
+static void export_row(const struct listing *l, const cJSON *v, struct kbuf *line)
 {
-	struct export_ctx *x = vctx;
-	x->n++;
-	struct kbuf line = KBUF_INIT;
-	if (x->jsonl) {
-		cJSON *j = listing_to_json(l, 1);
-		json_print(j, &line);
-		cJSON_Delete(j);
-		kbuf_putc(&line, '\n');
+	struct kbuf cell[NCOLS];
+	for (size_t i = 0; i < NCOLS; i++)
+		kbuf_init(&cell[i]);
+	char amt[MONEY_FMT_MAX];
+	if (v) {
+		const char *ssku = json_str(v, "sellerSku");
+		kbuf_puts(&cell[0], ssku ? ssku : json_str(v, "sku"));
+		int64_t stock = listing_variant_stock(v);
+		if (cJSON_GetObjectItemCaseSensitive(v, "unitPrice")) {
+			money_format(json_int(v, "unitPrice"), l->currency, amt);
+			kbuf_puts(&cell[6], amt);
+		}
+		if (stock >= 0)
+			kbuf_printf(&cell[17], "%lld", (long long)stock);
+		kbuf_puts(&cell[18], l->sku);
+		listing_variant_options(v, "|", &cell[19]);
 	} else {
-		struct kbuf cell[NCOLS];
-		for (size_t i = 0; i < NCOLS; i++)
-			kbuf_init(&cell[i]);
-		char amt[MONEY_FMT_MAX];
 		kbuf_puts(&cell[0], l->sku);
 		kbuf_puts(&cell[1], l->title);
 		kbuf_puts(&cell[2], l->description ? l->description : "");
@@ -771,14 +778,31 @@ static int export_one(void *vctx, const struct listing *l)
 		join(&cell[14], &l->incoterms);
 		join(&cell[15], &l->images);
 		kbuf_puts(&cell[16], l->status);
-		if (l->stock >= 0)
+		if (l->stock >= 0 && listing_variants_stock(l) < 0)
 			kbuf_printf(&cell[17], "%lld", (long long)l->stock);
-		const char *f[NCOLS];
-		for (size_t i = 0; i < NCOLS; i++)
-			f[i] = kbuf_str(&cell[i]);
-		csv_write_record(&line, f, NCOLS, ',');
-		for (size_t i = 0; i < NCOLS; i++)
-			kbuf_free(&cell[i]);
+	}
+	const char *f[NCOLS];
+	for (size_t i = 0; i < NCOLS; i++)
+		f[i] = kbuf_str(&cell[i]);
+	csv_write_record(line, f, NCOLS, ',');
+	for (size_t i = 0; i < NCOLS; i++)
+		kbuf_free(&cell[i]);
+}
+
+static int export_one(void *vctx, const struct listing *l)
+{
+	struct export_ctx *x = vctx;
+	x->n++;
+	struct kbuf line = KBUF_INIT;
+	if (x->jsonl) {
+		cJSON *j = listing_to_json(l, 1);
+		json_print(j, &line);
+		cJSON_Delete(j);
+		kbuf_putc(&line, '\n');
+	} else {
+		export_row(l, NULL, &line);
+		const cJSON *v;
+		cJSON_ArrayForEach(v, l->variants) export_row(l, v, &line);
 	}
 	fwrite(line.data, 1, line.len, x->c->out);
 	kbuf_free(&line);
@@ -957,7 +981,10 @@ const struct cmd_entry cmd_listing_entries[] = {
      "format=", 0, 0, run_export,
      "csv is kontor's own format, one listing per row with the columns sku, title,\n"
      "description, category, tags, currency, price, tiers, moq, unit, hs_code, origin,\n"
-     "ships_from, lead_days, incoterms, images, status, stock. Lists in a cell are separated\n"
-     "by '|'; tiers are QTY:AMOUNT beyond the first price; stock is empty when not said."},
+     "ships_from, lead_days, incoterms, images, status, stock, variant_of, options. Lists in\n"
+     "a cell are separated by '|'; tiers are QTY:AMOUNT beyond the first price; stock is\n"
+     "empty when not said. A listing's variants follow it, a row each: its SKU, variant_of\n"
+     "the listing's SKU, options (Size: L|Colour: red), its own price and stock; the\n"
+     "listing's stock is then blank, theirs summed. listing import reads it back as it is."},
     {0},
 };
