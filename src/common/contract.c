@@ -2382,18 +2382,8 @@ static void diff_money(struct kbuf *b, const char *label, int64_t a, const char 
 	kbuf_putc(b, '\n');
 }
 
-/* "30% signing, 70% before_shipment" */
-static void stages_line(struct kbuf *b, const struct order_terms *t)
-{
-	for (size_t i = 0; i < t->nstages; i++) {
-		char due[ORDER_DUE_LEN];
-		order_due_format(&t->stages[i], due);
-		kbuf_printf(b, "%s%" PRId64 "%% %s", i ? ", " : "", t->stages[i].pct, due);
-	}
-}
-
-/* The payment stages: "deposit: 100% -> 30%" while both are a deposit and the rest before
- * shipment, else the stages whole. */
+/* The payment stages in words, the new with their amounts: "payment into escrow: 100% before
+ * shipment -> 30% on signing (975,000 VND), 70% before shipment (2,275,000 VND)". */
 static void diff_stages(struct kbuf *b, const struct contract_terms *o,
                         const struct contract_terms *n)
 {
@@ -2402,16 +2392,10 @@ static void diff_stages(struct kbuf *b, const struct contract_terms *o,
 	contract_terms_order(n, &c);
 	if (a.nstages == c.nstages && memcmp(a.stages, c.stages, a.nstages * sizeof *a.stages) == 0)
 		return;
-	int64_t da = order_stages_deposit_pct(a.stages, a.nstages),
-	        dc = order_stages_deposit_pct(c.stages, c.nstages);
-	if (da >= 0 && dc >= 0) {
-		diff_int(b, "deposit", da, dc, "%");
-		return;
-	}
-	kbuf_puts(b, "payment stages: ");
-	stages_line(b, &a);
+	kbuf_puts(b, "payment into escrow: ");
+	contract_payment_words(o, 0, b);
 	kbuf_puts(b, " -> ");
-	stages_line(b, &c);
+	contract_payment_words(n, 1, b);
 	kbuf_putc(b, '\n');
 }
 

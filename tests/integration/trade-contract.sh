@@ -89,7 +89,7 @@ t_run "buyer syncs" 0 kb sync
 t_run "buyer counters with 1200 and no price" 0 kb contract counter "$KID2" --qty 1200 --deposit-pct 20
 t_match "the quantity changed" "$T_OUT" 'items\[0\]\.qty: 500 -> 1200'
 t_match "the tier price for 1200 applies" "$T_OUT" 'unit price: 12\.00 USD -> 11\.00 USD'
-t_match "the deposit changed" "$T_OUT" 'depositPct|deposit'
+t_match "the payment changed, in words, the new stages with the new total's amounts" "$T_OUT" '^payment into escrow: 100% before shipment -> 20% on signing \(2,640\.00 USD\), 80% before shipment \(10,560\.00 USD\)$'
 t_run "buyer lists two contracts" 0 kb contract list
 t_match "the seller's offer, countered" "$T_OUT" "^$(printf %.8s "$KID2") +countered +buy from +13,?200.00 USD +650 W ATX power supply, 80 Pl… +Shenzhen Power Co @shenzhen-power-co$"
 t_match "and the binding one" "$T_OUT" "^$(printf %.8s "$KID") +binding "

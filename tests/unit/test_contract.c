@@ -1390,14 +1390,26 @@ static void test_stages_in_the_offer_text_are_the_amounts_the_rules_take(void **
 	kbuf_reset(&out);
 	contract_diff(&d, &t, &out);
 	assert_non_null(strstr(kbuf_str(&out),
-	                       "payment stages: 30% signing, 70% before_shipment -> "
-	                       "33% signing, 33% before_shipment, 34% "
-	                       "days_after_delivery:30\n"));
+	                       "payment into escrow: 30% on signing, 70% before shipment -> "
+	                       "33% on signing (330.165 KWD), 33% before shipment (330.165 KWD), "
+	                       "34% 30 days after delivery (340.170 KWD)\n"));
 	make_terms(&d2, 500);
 	d.deposit_pct = 50;
 	kbuf_reset(&out);
 	contract_diff(&d2, &d, &out);
-	assert_non_null(strstr(kbuf_str(&out), "deposit: 30% -> 50%\n"));
+	assert_non_null(strstr(kbuf_str(&out), "payment into escrow: 30% on signing, 70% before "
+	                                       "shipment -> 50% on signing ("));
+	/* from the default, one stage before shipment: never "deposit: 100% -> 30%", which reads
+	 * as less paid up front where 30% more is */
+	struct contract_terms one;
+	make_terms(&one, 500);
+	one.deposit_pct = 100;
+	kbuf_reset(&out);
+	contract_diff(&one, &d2, &out);
+	assert_non_null(strstr(kbuf_str(&out), "payment into escrow: 100% before shipment -> 30% "
+	                                       "on signing ("));
+	assert_null(strstr(kbuf_str(&out), "deposit"));
+	contract_terms_free(&one);
 	kbuf_free(&out);
 	contract_terms_free(&d);
 	contract_terms_free(&d2);
