@@ -491,9 +491,9 @@ static const char *dispute_by(const cJSON *doc)
  * signing while more is due before shipment, or a stage due on or after delivery. News in
  * the inbox (money that came to her, held) until `kontor wallet` shows her what escrow
  * holds for the order; NULL when there is none. */
-static struct inbox_item *escrow_item(struct collect *c, const char *id, const char *name,
-                                      const char *when, const struct order_terms *t,
-                                      const struct order_progress *p)
+static struct inbox_item *escrow_item(struct collect *c, const char *id, const char *what,
+                                      const char *name, const char *when,
+                                      const struct order_terms *t, const struct order_progress *p)
 {
 	size_t k = p->stages_paid;
 	if (k == 0 || k > t->nstages || p->escrow <= 0 ||
@@ -520,8 +520,8 @@ static struct inbox_item *escrow_item(struct collect *c, const char *id, const c
 	struct inbox_item *it = add(c, INBOX_MONEY, when);
 	snprintf(it->key, sizeof it->key, "escrow:%.64s:%zu", id, k);
 	snprintf(it->text, sizeof it->text,
-	         "order %s for %s: %s paid into escrow (stage %zu of %zu, %" PRId64 "%% %s); %s",
-	         sh, name, m, k, t->nstages, last->pct, due, next);
+	         "%s paid into escrow by %s for order %s (stage %zu of %zu, %" PRId64 "%% %s); %s",
+	         m, name, what, k, t->nstages, last->pct, due, next);
 	snprintf(it->news, sizeof it->news, "order %s: %s paid into escrow", sh, m);
 	snprintf(it->cmd, sizeof it->cmd, "kontor wallet");
 	snprintf(it->currency, sizeof it->currency, "%s", t->currency);
@@ -595,6 +595,15 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 	char name[120], sh[16], total[INBOX_MONEY_MAX];
 	name_of(c->s, peer, name, sizeof name);
 	inbox_short_id(id, sh);
+	/* the order as she knows it: 'aq1Ys26K… "Quạt mây đan tay (Cỡ: Lớn)"' */
+	struct kbuf wb = KBUF_INIT;
+	kbuf_puts(&wb, sh);
+	char *product = doc ? contract_product_of(doc) : NULL;
+	quoted(&wb, product, 48);
+	free(product);
+	char what[200];
+	snprintf(what, sizeof what, "%s", kbuf_str(&wb));
+	kbuf_free(&wb);
 	inbox_money(json_int(o, "total"), cur, total);
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
 	int rated = cJSON_GetObjectItemCaseSensitive(ratings, me) != NULL;
@@ -606,7 +615,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		it = add(c, INBOX_ORDER, updated);
 		snprintf(it->key, sizeof it->key, "order:%.64s:cancel", id);
 		snprintf(it->text, sizeof it->text,
-		         "order %s with %s (%s): %s asks to cancel; both must sign", sh, name,
+		         "order %s with %s (%s): %s asks to cancel; both must sign", what, name,
 		         total, name);
 		snprintf(it->news, sizeof it->news, "order %s: cancellation to sign", sh);
 		snprintf(it->cmd, sizeof it->cmd, "kontor order cancel %.8s", id);
@@ -618,7 +627,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->text, sizeof it->text,
 			         "order %s (%s) disputed by %s: escrow holds it until the node's "
 			         "arbitrator rules",
-			         sh, total, name);
+			         what, total, name);
 			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order show %.8s", id);
 		}
@@ -636,8 +645,8 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		}
 		it = add(c, INBOX_RULING, updated);
 		snprintf(it->key, sizeof it->key, "ruling:%.64s", id);
-		snprintf(it->text, sizeof it->text, "order %s with %s ruled%s; rate the trade", sh,
-		         name, got);
+		snprintf(it->text, sizeof it->text, "order %s with %s ruled%s; rate the trade",
+		         what, name, got);
 		snprintf(it->news, sizeof it->news, "ruling on order %s%s", sh, got);
 		snprintf(it->cmd, sizeof it->cmd, "kontor order rate %.8s --stars N", id);
 	} else {
@@ -661,7 +670,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 				             : "");
 			}
 			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)%s",
-			         sh, name, m, total, short_of);
+			         what, name, m, total, short_of);
 			snprintf(it->news, sizeof it->news, "order %s to pay %s", sh, m);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order pay %.8s", id);
 			it->amount = due;
@@ -671,12 +680,12 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->key, sizeof it->key, "order:%.64s:ship", id);
 			if (p.paid > 0) {
 				snprintf(it->text, sizeof it->text,
-				         "order %s for %s: paid %s into escrow; ship it", sh, name,
-				         m);
+				         "order %s for %s: paid %s into escrow; ship it", what,
+				         name, m);
 				snprintf(it->news, sizeof it->news, "order %s paid %s", sh, m);
 			} else {
 				snprintf(it->text, sizeof it->text, "order %s for %s (%s): ship it",
-				         sh, name, total);
+				         what, name, total);
 				snprintf(it->news, sizeof it->news, "order %s to ship", sh);
 			}
 			snprintf(it->cmd, sizeof it->cmd,
@@ -686,15 +695,15 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:confirm:%s", id, state_s);
 			snprintf(it->text, sizeof it->text,
-			         "order %s from %s is %s: confirm receipt to release %s", sh, name,
-			         order_state_words(state), total);
+			         "order %s from %s is %s: confirm receipt to release %s", what,
+			         name, order_state_words(state), total);
 			snprintf(it->news, sizeof it->news, "order %s %s", sh,
 			         order_state_words(state));
 			snprintf(it->cmd, sizeof it->cmd, "kontor order confirm %.8s", id);
 		}
 	}
 	if (!it && !am_buyer && c->node[0])
-		it = escrow_item(c, id, name, updated, &t, &p);
+		it = escrow_item(c, id, what, name, updated, &t, &p);
 	if (it) {
 		snprintf(it->id, sizeof it->id, "%s", id);
 		snprintf(it->peer, sizeof it->peer, "%s", peer);

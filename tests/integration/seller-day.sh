@@ -150,8 +150,8 @@ t_match "says when it was synced in local time, with the zone" "$T_OUT" '^Wallet
 t_run "seller's wallet --json" 0 ks wallet --json
 t_match "her balance is nothing yet" "$T_OUT" '"balances":\{\},"held":\{\},"escrow":\[\{"orderId":"[A-Za-z0-9_-]+","role":"seller","currency":"USD","amount":276000\}\]'
 t_run "seller's inbox" 0 ks inbox
-t_match "the order waits for her to ship, saying the money is in escrow" "$T_OUT" \
-	"for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it$"
+t_match "the order waits for her to ship, by its product, saying the money is in escrow" "$T_OUT" \
+	"order $(printf %.8s "$ORDER")… \"Iron table legs, black, 72 cm\" for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it$"
 t_match "with the command that ships it" "$T_OUT" "^ +kontor order ship $(printf %.8s "$ORDER") --carrier CARRIER --tracking NUMBER$"
 # The command as the inbox printed it, her carrier and number filled in, ships the order.
 SHIP=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *kontor \(order ship [^ ]*\) --carrier CARRIER --tracking NUMBER$/\1/p')

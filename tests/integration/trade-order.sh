@@ -48,7 +48,7 @@ t_eq "nothing funded yet" "$T_OUT" ""
 t_run "order list --state bogus is a usage error (exit 2)" 2 kb order list --state bogus
 t_run "buyer's inbox, his wallet synced and empty" 0 kb inbox
 t_match "the order to pay says the wallet holds nothing (the node says not how to add money)" "$T_OUT" \
-	"order $(printf %.8s "$ORDER")… from Ningbo Valve Works: pay 1,200\\.00 USD \\(total 1,200\\.00 USD\\); your wallet holds 0\\.00 USD$"
+	"order $(printf %.8s "$ORDER")… \"DN50 brass ball valve\" from Ningbo Valve Works: pay 1,200\\.00 USD \\(total 1,200\\.00 USD\\); your wallet holds 0\\.00 USD$"
 
 # --- refusals that name the state ---------------------------------------------------------
 t_run "seller syncs" 0 ks sync

@@ -66,7 +66,7 @@ t_run "seller syncs" 0 ks sync
 OSHORT=$(printf '%s' "$ORDER" | cut -c1-8)
 t_run "seller's inbox" 0 ks inbox
 t_match "the deposit is news for her, with what is still to come" "$T_OUT" \
-	"^money .* order $OSHORT… for Rotterdam Pumps BV: 1,199\\.79 USD paid into escrow \\(stage 1 of 2, 30% on signing\\); next: stage 2 of 2, 70% before shipment, 2,799\\.54 USD$"
+	"^money .*  1,199\\.79 USD paid into escrow by Rotterdam Pumps BV for order $OSHORT… \"DN50 brass ball valve\" \\(stage 1 of 2, 30% on signing\\); next: stage 2 of 2, 70% before shipment, 2,799\\.54 USD$"
 t_match "pointing at her wallet" "$T_OUT" '^ +kontor wallet$'
 t_nomatch "and not as an order to ship" "$T_OUT" 'ship it'
 t_run "seller's inbox --json" 0 ks inbox --json
@@ -101,7 +101,7 @@ t_match "the funded sections with their amounts" "$T_OUT" 'funded +by buyer +2,7
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
 t_match "the last stage before shipment is the order to ship" "$T_OUT" \
-	"order $OSHORT… for Rotterdam Pumps BV: paid 3,999\\.33 USD into escrow; ship it$"
+	"order $OSHORT… \"DN50 brass ball valve\" for Rotterdam Pumps BV: paid 3,999\\.33 USD into escrow; ship it$"
 t_nomatch "said once, not again as money" "$T_OUT" '^money'
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
 t_run "seller's inbox after shipping" 0 ks inbox
@@ -227,7 +227,7 @@ t_run "buyer pays the second half" 0 kb order pay "$ORDER"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
 t_match "the half paid on delivery is news, and every stage is paid" "$T_OUT" \
-	"^money .* order $OSHORT… for Rotterdam Pumps BV: 1,201\\.00 USD paid into escrow \\(stage 2 of 2, 50% on delivery\\); every stage paid, 2,402\\.00 USD held for you$"
+	"^money .*  1,201\\.00 USD paid into escrow by Rotterdam Pumps BV for order $OSHORT… \"DN50 brass ball valve\" \\(stage 2 of 2, 50% on delivery\\); every stage paid, 2,402\\.00 USD held for you$"
 t_run "seller looks at her wallet" 0 ks wallet
 t_run "seller's inbox after" 0 ks inbox
 t_nomatch "then it is not" "$T_OUT" 'into escrow'

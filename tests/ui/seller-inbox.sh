@@ -93,7 +93,7 @@ printf 'set sync-interval 0\n' >"$T_TMP/live.conf"
 tm_start live 80x24 "KONTOR_CONFIG=$T_TMP/live.conf KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'synced just now' && t_ok "the seller's TUI syncs" || t_fail "the seller's TUI syncs" "$(cat "$T_TMP/pane")"
 wait_for 'Inbox \(1 waiting\)' && t_ok "it opens on the Inbox: the paid order waits" || t_fail "it opens on the Inbox" "$(cat "$T_TMP/pane")"
-t_match "the order's row: s ship, paid into escrow" "$(cat "$T_TMP/pane")" '^> .* order +s ship +order [A-Za-z0-9_-]{8}… for Berlin Interiors GmbH: paid'
+t_match "the order's row: s ship, and the product to ship" "$(cat "$T_TMP/pane")" '^> .* order +s ship +order [A-Za-z0-9_-]{8}… "Iron table legs, black, 72 cm"'
 t_run "a deposit to the seller by kontord admin (another process)" 0 \
 	"$KONTORD" admin deposit "$SID" 25 USD --db "$DB"
 wait_for 'money +wallet .*deposit' && t_ok "after the sync /events started, the deposit is in the Inbox without a key" ||

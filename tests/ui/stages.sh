@@ -65,7 +65,7 @@ q
 EOF
 ui "$S" 80x24 "$T_TMP/s-seller-inbox"
 t_match "the TUI opens on her Inbox: the deposit, as money" "$(cat "$T_TMP/d-s-inbox")" \
-	'^> [0-9-]+ [0-9:]+ money +wallet +order [A-Za-z0-9_-]{8}… for Rotterdam Pumps BV: 360\.00'
+	'^> [0-9-]+ [0-9:]+ money +wallet +360\.00 USD paid into escrow by Rotterdam'
 D=$(cat "$T_TMP/d-s-wallet")
 t_match "Enter shows her wallet" "$D" '^Wallet on node main'
 t_match "where escrow holds the deposit for her" "$D" 'as seller +order [A-Za-z0-9_-]{8}… +360\.00 USD +yours once released'
