@@ -41,9 +41,10 @@ t_eq "the node has no events" "$(nevents "$ORDER")" 0
 
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MAEU1234567 --mode sea
 t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
-t_run "track before the sync brings the shipment" 0 ks track "$ORDER"
-t_match "says the shipment is not in the cache yet, not 'not shipped'" "$T_OUT" \
-	"order $ORDER is shipped: no shipment in the cache yet \(\`kontor sync\` brings it\)"
+t_run "track at once, before any sync: the ship fetched the node's order" 0 ks track "$ORDER"
+t_match "with the carrier she gave" "$T_OUT" '^carrier +Maersk$'
+t_match "and the number" "$T_OUT" '^tracking +MAEU1234567$'
+t_match "and no events yet" "$T_OUT" '^no shipment events yet$'
 t_run "seller syncs the shipment" 0 ks sync
 
 # --- usage errors -------------------------------------------------------------------------

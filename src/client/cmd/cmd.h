@@ -224,6 +224,9 @@ void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out)
 /* Fetches one listing whole from the node (public, no passphrase), verifies it against its
  * seller and replaces what the cache holds (a summary from a pull). */
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);
+/* Fetches one object of ours of type ("Order") from the node into the cache, and nothing
+ * else: what a step the node took made of it, without the news of a whole sync. */
+int cmd_fetch(struct ctx *c, const char *type, const char *id, struct kerr *e);
 /* After `node add` registered our profile there: when the node gave us another handle
  * (ours was taken there, so it added a suffix), takes it into the cache and tells the person
  * on c->err. Best effort: a failure changes nothing (the next sync brings the profile). */

@@ -709,16 +709,6 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* ---------------------------------------------------------------- sign */
 
-static int fetch_order(struct ctx *c, const char *order_id, struct kerr *e)
-{
-	struct ksync *k = NULL;
-	int rc = cmd_sync_open(c, &k, e);
-	if (!rc)
-		rc = ksync_fetch(k, "Order", order_id, e);
-	ksync_close(&k);
-	return rc;
-}
-
 /* What comes next once a signature binds, for the one who signed: "next: pay 256,000 VND:
  * `kontor order pay H_OFXeWR`", "next: wait for payment: stage 1 of 2, 40% on signing,
  * 256,000 VND". */
@@ -770,7 +760,8 @@ static int run_sign(struct ctx *c, const struct args *a, struct kerr *e)
 	 * list` shows it at once; only it, so the next sync's notify-command still sees
 	 * everything else that came meanwhile as news. */
 	struct kerr fe = {0, ""};
-	int fetched = rc == K_OK && st.binding >= 0 ? fetch_order(c, st.order_id, &fe) : K_OK;
+	int fetched =
+	    rc == K_OK && st.binding >= 0 ? cmd_fetch(c, "Order", st.order_id, &fe) : K_OK;
 	/* Her signature binds: the order takes its goods from her listing's stock at once. */
 	struct kstrv stock = {0};
 	if (rc == K_OK && fetched == K_OK && st.binding >= 0 && strcmp(role, "seller") == 0 &&

@@ -370,6 +370,11 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 			store_object_put(s, "Order", o, c->node, c->self_id, NULL);
 		}
 		cJSON_Delete(o);
+		/* the node's copy holds the shipment it made, so that `track` and `order event`
+		 * have it at once; without it (a broken link) the next sync brings it */
+		struct kerr fe = {0, ""};
+		if (rc == K_OK && step == ORDER_SHIP)
+			cmd_fetch(c, "Order", id, &fe);
 		struct kbuf said = KBUF_INIT;
 		int last = (int)st->nsections - 1;
 		if (step == ORDER_PAY && last >= 0 && rc == K_OK)

@@ -138,6 +138,16 @@ int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e)
 	return rc;
 }
 
+int cmd_fetch(struct ctx *c, const char *type, const char *id, struct kerr *e)
+{
+	struct ksync *k = NULL;
+	int rc = cmd_sync_open(c, &k, e);
+	if (!rc)
+		rc = ksync_fetch(k, type, id, e);
+	ksync_close(&k);
+	return rc;
+}
+
 int cmd_push(struct ctx *c, struct kerr *e)
 {
 	if (c->in_batch)
