@@ -228,8 +228,8 @@ t_match "the second order, funded" "$T_OUT" "^order $ORDER2: funded as buyer"
 t_eq "the first is still shipped" "$(ostate "$ORDER")" shipped
 t_run "seller syncs" 0 ks sync
 t_run "order show by his @handle names both: reading is not narrowed (exit 2)" 2 ks order show @berlin-interiors-gmbh
-t_match "listing both orders with their states and totals" "$T_ERR" \
-	"'@berlin-interiors-gmbh' matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(shipped, 1,250.00 USD.*funded, 6,250.00 USD|funded, 6,250.00 USD.*shipped, 1,250.00 USD)"
+t_match "listing both orders with their states, products and totals" "$T_ERR" \
+	"'@berlin-interiors-gmbh' matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(shipped, \"Iron table legs, black, 72 cm\", 1,250.00 USD.*funded, \"Iron table legs, black, 72 cm\", 6,250.00 USD|funded, \"Iron table legs, black, 72 cm\", 6,250.00 USD.*shipped, \"Iron table legs, black, 72 cm\", 1,250.00 USD)"
 t_run "her order ship by his @handle takes the funded one" 0 ks order ship @berlin-interiors-gmbh \
 	--carrier Maersk --tracking MAEU7654321
 t_match "the second order, shipped" "$T_OUT" "^order $ORDER2: shipped as seller"

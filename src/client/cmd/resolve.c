@@ -592,9 +592,22 @@ static void money_part(int64_t minor, const char *cur, struct kbuf *out)
 
 /* What tells two orders or contracts with one party apart, after their state: an order's
  * total; a contract's latest offer, ", 300 × Iron table legs…, 3,750.00 USD". */
-static void what_words(int kind, const cJSON *o, const struct contract_status *st, struct kbuf *out)
+static void what_words(struct store *s, int kind, const cJSON *o, const struct contract_status *st,
+                       struct kbuf *out)
 {
 	if (kind == RESOLVE_ORDER) {
+		/* its product, which tells two orders with one buyer apart (two sizes of a fan) */
+		cJSON *doc = NULL;
+		if (json_str(o, "contractId"))
+			store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL);
+		char *product = doc ? contract_product_of(doc) : NULL;
+		if (product) {
+			kbuf_puts(out, ", \"");
+			put_clipped(out, product, 32);
+			kbuf_puts(out, "\"");
+		}
+		free(product);
+		cJSON_Delete(doc);
 		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(o, "total");
 		if (cJSON_IsNumber(tot))
 			money_part((int64_t)tot->valuedouble, json_str(o, "currency"), out);
@@ -679,7 +692,7 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 			kbuf_puts(out, ", with ");
 			account_clipped(c, resolve_peer_of(c, o), out);
 		}
-		what_words(k->kind, o, st, out);
+		what_words(s, k->kind, o, st, out);
 		free(st);
 	}
 	kbuf_puts(out, ")");
