@@ -67,12 +67,25 @@ static void quoted(struct kbuf *out, const char *text, size_t cols)
 	kbuf_puts(out, "\"");
 }
 
+/* The product of cached order id, as order list says it (the caller frees it); NULL when the
+ * cache lacks the order or its contract. */
+static char *order_product(struct store *s, const char *id)
+{
+	cJSON *o = NULL, *k = NULL;
+	char *product = NULL;
+	if (store_object_get(s, "Order", id, &o, NULL) == K_OK && json_str(o, "contractId") &&
+	    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) == K_OK)
+		product = contract_product_of(k);
+	cJSON_Delete(o);
+	cJSON_Delete(k);
+	return product;
+}
+
 void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kbuf *out)
 {
 	const char *lid = json_str(conv, "listingId"), *oid = json_str(conv, "orderId"),
 	           *rid = json_str(conv, "rfqId");
 	struct listing l;
-	cJSON *o = NULL, *k = NULL;
 	if (lid && store_listing_get(s, lid, &l, NULL) == K_OK) {
 		kbuf_puts(out, "about");
 		quoted(out, l.title ? l.title : "", cols);
@@ -84,13 +97,9 @@ void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kb
 	if (oid) {
 		kbuf_puts(out, lid ? ", order " : "about order ");
 		text_sanitize(out, oid, strnlen(oid, 8), 0);
-		if (store_object_get(s, "Order", oid, &o, NULL) == K_OK &&
-		    json_str(o, "contractId") &&
-		    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) == K_OK) {
-			char *product = contract_product_of(k);
-			quoted(out, product, cols);
-			free(product);
-		}
+		char *product = order_product(s, oid);
+		quoted(out, product, cols);
+		free(product);
 	}
 	if (rid) {
 		kbuf_puts(out, lid || oid ? ", RFQ " : "about RFQ ");
@@ -100,8 +109,6 @@ void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kb
 			quoted(out, json_str(r, "title"), cols);
 		cJSON_Delete(r);
 	}
-	cJSON_Delete(o);
-	cJSON_Delete(k);
 }
 
 void inbox_short_id(const char *id, char out[16])
@@ -750,12 +757,20 @@ static int money_items(struct collect *c, struct kerr *e)
 		char words[120], m[INBOX_MONEY_MAX];
 		inbox_line_words(w->kind, w->order, words, sizeof words);
 		inbox_money(w->amount, w->currency, m);
+		/* the order it came by, as she knows it: by its product */
+		struct kbuf about = KBUF_INIT;
+		char *product = w->order[0] ? order_product(c->s, w->order) : NULL;
+		quoted(&about, product, 48);
+		free(product);
 		struct inbox_item *it = add(c, INBOX_MONEY, w->created);
 		snprintf(it->key, sizeof it->key, "money:%.64s:%s", w->tx, w->currency);
 		snprintf(it->id, sizeof it->id, "%s", w->tx);
 		snprintf(it->currency, sizeof it->currency, "%s", w->currency);
 		it->amount = w->amount;
-		snprintf(it->text, sizeof it->text, "%s +%s arrived in your wallet", words, m);
+		/* the amount first: the TUI's narrow row cuts the end */
+		snprintf(it->text, sizeof it->text, "+%s arrived in your wallet: %s%s", m, words,
+		         kbuf_str(&about));
+		kbuf_free(&about);
 		snprintf(it->news, sizeof it->news, "%s %s", m, words);
 		snprintf(it->cmd, sizeof it->cmd, "kontor wallet");
 	}

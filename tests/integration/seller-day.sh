@@ -173,7 +173,7 @@ t_eq "one notify run" "$(runs)" 4
 t_match "for the release" "$(last_note)" '\[1 new: 2,760.00 USD released by order [A-Za-z0-9_-]{8}…\]$'
 t_run "seller's inbox" 0 ks inbox
 t_match "the money that arrived waits until she looks" "$T_OUT" \
-	'^money .*released by order [A-Za-z0-9_-]{8}… \+2,760.00 USD arrived in your wallet$'
+	'^money .*  \+2,760.00 USD arrived in your wallet: released by order [A-Za-z0-9_-]{8}… "Iron table legs, black, 72 cm"$'
 t_match "with the command that shows it" "$T_OUT" '^ +kontor wallet$'
 t_run "seller's wallet" 0 ks wallet
 t_match "the balance is the release" "$T_OUT" '^ +2,760.00 USD$'

@@ -100,7 +100,7 @@ wait_for 'money +wallet .*deposit' && t_ok "after the sync /events started, the 
 	t_fail "the deposit reaches the Inbox" "$(cat "$T_TMP/pane")"
 cp "$T_TMP/pane" "$T_TMP/d2-inbox"
 t_match "the Inbox fits 80 columns with its tab bar" "$(head -n 1 "$T_TMP/d2-inbox")" '6 Inbox'
-t_match "the newest first: the deposit above the order" "$(sed -n 4p "$T_TMP/d2-inbox")" 'money +wallet +deposit \+25\.00 USD arrived'
+t_match "the newest first: the deposit above the order" "$(sed -n 4p "$T_TMP/d2-inbox")" 'money +wallet +\+25\.00 USD arrived in your wallet: deposit'
 t_match "the cursor stayed on the item it was on" "$(sed -n 5p "$T_TMP/d2-inbox")" '^> .* order +s ship'
 tm send-keys g Enter
 wait_for 'Wallet on node main' && t_ok "Enter on the money row opens the wallet" || t_fail "Enter on the money row opens the wallet" "$(cat "$T_TMP/pane")"
