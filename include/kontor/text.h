@@ -22,6 +22,10 @@ size_t text_width(const char *s);
  * character that would straddle the edge is left out), then pads with spaces up to cols
  * when pad is set. Returns the columns used (cols when padded). */
 size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad);
+/* text_clip, but where s is too wide and ends in a part in parentheses that fits with room
+ * to spare (a variant: "Quạt mây đan tay (Cỡ: Lớn)"), the cut falls before that part, marked
+ * with "…" ("Quạt mây… (Cỡ: Lớn)"): two products that differ at their end stay apart. */
+size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad);
 
 /* The sanitiser. Appends s to out with escape sequences (ESC [ ... final, ESC ] ... BEL/ST,
  * other ESC x) removed, C0/C1 control characters and DEL removed (newline kept when

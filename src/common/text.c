@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -64,6 +65,62 @@ size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad)
 		p += n;
 		left -= n;
 	}
+	if (pad)
+		for (; used < cols; used++)
+			kbuf_putc(out, ' ');
+	return used;
+}
+
+/* "(Kích thước: Nhỏ, Màu: Nâu)" without the names: "(Nhỏ, Nâu)". */
+static void values_only(const char *open, struct kbuf *out)
+{
+	kbuf_putc(out, '(');
+	const char *p = open + 1, *end = open + strlen(open) - 1;
+	while (p < end) {
+		const char *comma = strstr(p, ", ");
+		const char *stop = comma && comma < end ? comma : end;
+		const char *colon = strstr(p, ": ");
+		const char *v = colon && colon < stop ? colon + 2 : p;
+		kbuf_append(out, v, (size_t)(stop - v));
+		if (stop == end)
+			break;
+		kbuf_puts(out, ", ");
+		p = stop + 2;
+	}
+	kbuf_putc(out, ')');
+}
+
+size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad)
+{
+	size_t n = strlen(s);
+	const char *open = n && s[n - 1] == ')' ? strrchr(s, '(') : NULL;
+	size_t tail = open && open > s ? text_width(open) : 0;
+	if (!tail || text_width(s) <= cols)
+		return text_clip(out, s, cols, pad);
+	struct kbuf shorter = KBUF_INIT;
+	if (tail + 6 > cols) { /* the values alone, where the names make it too wide */
+		values_only(open, &shorter);
+		tail = text_width(kbuf_str(&shorter));
+		if (tail + 6 > cols) {
+			kbuf_free(&shorter);
+			return text_clip(out, s, cols, pad);
+		}
+	}
+	/* the head before the part (its space dropped), cut to leave "… " and the part */
+	size_t hn = (size_t)(open - s);
+	while (hn && s[hn - 1] == ' ')
+		hn--;
+	char *head = xstrndup(s, hn);
+	size_t start = out->len, used = text_clip(out, head, cols - tail - 2, 0);
+	free(head);
+	while (out->len > start && out->data[out->len - 1] == ' ') { /* "đan …" reads as two */
+		out->data[--out->len] = '\0';
+		used--;
+	}
+	kbuf_puts(out, "\xE2\x80\xA6 "); /* … */
+	used += 2;
+	used += text_clip(out, shorter.len ? kbuf_str(&shorter) : open, cols - used, 0);
+	kbuf_free(&shorter);
 	if (pad)
 		for (; used < cols; used++)
 			kbuf_putc(out, ' ');

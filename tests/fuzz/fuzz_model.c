@@ -178,6 +178,18 @@ static void sanitised_or_die(const char *s, size_t n)
 		die("sanitised text is not valid UTF-8 or keeps a hidden character", NULL);
 	text_sanitize(&twice, kbuf_str(&once), once.len, 1);
 	same_or_die(&once, &twice, "text sanitised once and twice");
+	/* a product cut for a column, before its variant: never wider than the column */
+	struct kbuf line = KBUF_INIT, cut = KBUF_INIT;
+	text_sanitize(&line, s, n, 0);
+	for (size_t cols = 1; cols <= 41; cols += 8) {
+		kbuf_reset(&cut);
+		size_t used = text_clip_tail(&cut, kbuf_str(&line), cols, 1);
+		if (used != cols || text_width(kbuf_str(&cut)) != cols ||
+		    !utf8_valid(kbuf_str(&cut), cut.len))
+			die("a product clipped before its variant is not its column wide", NULL);
+	}
+	kbuf_free(&line);
+	kbuf_free(&cut);
 	kbuf_free(&once);
 	kbuf_free(&twice);
 }

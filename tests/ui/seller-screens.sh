@@ -354,6 +354,13 @@ t_run "the large baskets" 0 ks listing show GIO-TRE
 t_match "say 5 on hand" "$T_OUT" 'Lớn +VND 245,000  stock 5 +GIO-TRE-L'
 t_run "her inbox --json" 0 ks inbox --json
 t_nomatch "the black legs wait no more" "$T_OUT" '"kind":"stock"'
+# --- her orders of one product tell their variants apart in a narrow column --------------
+t_run "the buyer signs her counter for the small baskets" 0 kb contract sign "$KV"
+t_run "seller syncs the order" 0 ks sync
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d-v-orders" >"$T_TMP/s9"
+ui "$S" 100x30 "$T_TMP/s9"
+t_match "the product cut before its variant, which stays" "$(cat "$T_TMP/d-v-orders")" \
+	' Giỏ tre đan… \(Nhỏ\) +3,700,000 VND '
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -43,6 +43,45 @@ static void test_clip_never_splits_a_wide_character(void **state)
 	kbuf_free(&b);
 }
 
+/* two sizes of one fan stay apart in a narrow column: the cut falls before the variant */
+static void test_clip_tail_keeps_a_variant_in_parentheses(void **state)
+{
+	(void)state;
+	struct kbuf b = KBUF_INIT;
+	assert_int_equal(text_clip_tail(&b, "Quạt mây đan tay (Cỡ: Lớn)", 19, 0), 19);
+	assert_string_equal(b.data, "Quạt mây… (Cỡ: Lớn)");
+	kbuf_reset(&b);
+	assert_int_equal(text_clip_tail(&b, "Quạt mây đan tay (Cỡ: Lớn)", 22, 1), 22);
+	assert_string_equal(b.data, "Quạt mây đa… (Cỡ: Lớn)");
+	kbuf_reset(&b);
+	/* a cut at a space leaves none before the mark */
+	text_clip_tail(&b, "Giỏ tre đan tay (Nhỏ)", 19, 1);
+	assert_string_equal(b.data, "Giỏ tre đan… (Nhỏ) ");
+	kbuf_reset(&b);
+	/* where the option's name makes it too wide, its value alone */
+	text_clip_tail(&b, "Giỏ tre đan tay (Kích thước: Nhỏ, Màu: Nâu)", 19, 0);
+	assert_string_equal(b.data, "Giỏ tre… (Nhỏ, Nâu)");
+	kbuf_reset(&b);
+	/* what fits stays whole, padded */
+	text_clip_tail(&b, "Quạt (Cỡ: Lớn)", 16, 1);
+	assert_string_equal(b.data, "Quạt (Cỡ: Lớn)  ");
+	kbuf_reset(&b);
+	/* no part in parentheses, or one too wide to keep with room: a plain clip */
+	text_clip_tail(&b, "Iron table legs, black", 10, 0);
+	assert_string_equal(b.data, "Iron table");
+	kbuf_reset(&b);
+	text_clip_tail(&b, "Fan (a very long variant name)", 12, 0);
+	assert_string_equal(b.data, "Fan (a very ");
+	kbuf_reset(&b);
+	text_clip_tail(&b, "(only a part)", 8, 0);
+	assert_string_equal(b.data, "(only a ");
+	kbuf_reset(&b);
+	/* a wide head is cut whole characters at a time */
+	text_clip_tail(&b, "铁艺桌腿 (黑)", 10, 0);
+	assert_string_equal(b.data, "铁艺… (黑)");
+	kbuf_free(&b);
+}
+
 static void test_sanitize_removes_csi_osc_and_controls(void **state)
 {
 	struct kbuf b = KBUF_INIT;
@@ -339,6 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_width_counts_cjk_as_two_columns),
 	    cmocka_unit_test(test_clip_never_splits_a_wide_character),
+	    cmocka_unit_test(test_clip_tail_keeps_a_variant_in_parentheses),
 	    cmocka_unit_test(test_sanitize_removes_csi_osc_and_controls),
 	    cmocka_unit_test(test_sanitize_keeps_newlines_only_when_asked),
 	    cmocka_unit_test(test_sanitize_replaces_invalid_utf8),

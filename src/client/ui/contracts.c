@@ -184,7 +184,7 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_puts(&line, "  ");
 	text_clip(&line, id, (size_t)id_width(width), 1);
 	ui_col(&line, k->peer, peer_width(width));
-	ui_col(&line, k->product, product_width(width));
+	ui_col_product(&line, k->product, product_width(width));
 	text_clip(&line, k->state, COL_STATE, 1);
 	kbuf_printf(&line, " %*s%s%.*s", total_width(width), total,
 	            updated_width(width) ? "  " : "", updated_width(width), k->updated);

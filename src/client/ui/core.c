@@ -180,6 +180,12 @@ void ui_col(struct kbuf *line, const char *s, int cols)
 	kbuf_puts(line, " ");
 }
 
+void ui_col_product(struct kbuf *line, const char *s, int cols)
+{
+	text_clip_tail(line, s ? s : "", (size_t)(cols > 1 ? cols - 1 : 1), 1);
+	kbuf_puts(line, " ");
+}
+
 void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap)
 {
 	for (const struct ui_keydef *k = ui_keymap; k->view; k++)

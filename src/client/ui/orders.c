@@ -322,7 +322,7 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	text_clip(&line, state_words(o->state), COL_STATE, 1);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
 	ui_col(&line, o->peer, peer_width(width));
-	ui_col(&line, o->product, product_width(width));
+	ui_col_product(&line, o->product, product_width(width));
 	kbuf_printf(&line, "%*s  %s", total_width(width), total, o->next);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
@@ -430,15 +430,19 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 	const cJSON *sig =
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0);
 	const char *role = json_str(sig, "role");
-	const char *by = !role ? "?" : strcmp(role, "escrow") == 0 ? "the node (escrow)" : role;
+	const char *by = !role                         ? "?"
+	                 : strcmp(role, "escrow") == 0 ? "the node"
+	                 : strcmp(role, "buyer") == 0  ? "the buyer"
+	                 : strcmp(role, "seller") == 0 ? "the seller"
+	                                               : role;
 	char a1[MONEY_FMT_MAX + 8], a2[MONEY_FMT_MAX + 8];
 	if (strcmp(kind, "funded") == 0) {
-		kbuf_printf(&b, "Paid into escrow by the %s", by);
+		kbuf_printf(&b, "Paid into escrow by %s", by);
 		amount_said(&b, body, cur);
 		if (json_int(body, "stage") > 0)
 			kbuf_printf(&b, " (stage %lld)", (long long)json_int(body, "stage"));
 	} else if (strcmp(kind, "shipped") == 0) {
-		kbuf_printf(&b, "Shipped by the %s", by);
+		kbuf_printf(&b, "Shipped by %s", by);
 		if (json_str(body, "carrier"))
 			kbuf_printf(&b, " with %s", json_str(body, "carrier"));
 		if (json_str(body, "trackingNumber"))
@@ -448,11 +452,11 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 		if (json_str(body, "note"))
 			kbuf_printf(&b, " (%s)", json_str(body, "note"));
 	} else if (strcmp(kind, "delivered") == 0) {
-		kbuf_printf(&b, "Delivered (said by the %s)", by);
+		kbuf_printf(&b, "Delivered (said by %s)", by);
 	} else if (strcmp(kind, "confirmed") == 0) {
-		kbuf_printf(&b, "Receipt confirmed by the %s: escrow released to the seller", by);
+		kbuf_printf(&b, "Receipt confirmed by %s: escrow released to the seller", by);
 	} else if (strcmp(kind, "disputed") == 0) {
-		kbuf_printf(&b, "Disputed by the %s", by);
+		kbuf_printf(&b, "Disputed by %s", by);
 		if (json_str(body, "reason"))
 			kbuf_printf(&b, ": %s", json_str(body, "reason"));
 	} else if (strcmp(kind, "ruling") == 0) {
@@ -471,11 +475,11 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 		kbuf_puts(&b, "Refunded to the buyer");
 		amount_said(&b, body, cur);
 	} else if (strcmp(kind, "cancelled") == 0) {
-		kbuf_printf(&b, "Cancelled by the %s", by);
+		kbuf_printf(&b, "Cancelled by %s", by);
 		if (json_str(body, "reason"))
 			kbuf_printf(&b, ": %s", json_str(body, "reason"));
 	} else {
-		kbuf_printf(&b, "%s by the %s", kind, by);
+		kbuf_printf(&b, "%s by %s", kind, by);
 	}
 	struct kbuf safe = KBUF_INIT;
 	text_sanitize(&safe, kbuf_str(&b), b.len, 0);

@@ -460,6 +460,9 @@ void ui_rows_settle(struct ui *u, struct ui_view *v, void *rows, int n, size_t s
 void ui_head_row(struct ui *u, int y, const char *text, attr_t attr);
 /* Appends s clipped to cols-1 columns, padded, and a space: a column of a list row. */
 void ui_col(struct kbuf *line, const char *s, int cols);
+/* ui_col for a product: cut before its variant ("Quạt mây… (Cỡ: Lớn)"), which tells two
+ * orders of one product apart (text_clip_tail). */
+void ui_col_product(struct kbuf *line, const char *s, int cols);
 /* The key bound to act in view now (a config may have moved it), else dflt. */
 void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
 /* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
