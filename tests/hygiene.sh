@@ -15,6 +15,10 @@ or1='|| ''1)'
 true1='assert_true(''1)'
 check "no test asserts a condition that cannot fail ($or1, $true1)" \
 	"$(grep -rnF -e "$or1" -e "$true1" tests src --include='*.c' --include='*.h' 2>/dev/null)"
+# A control character in a man page or the README (a "\f" a script wrote as a form feed)
+# prints as garbage where a font change was meant.
+check "no control characters in the man pages or the README (but tab and newline)" \
+	"$(grep -nP '[\x00-\x08\x0b-\x1f\x7f]' man/* README.md 2>/dev/null)"
 shared='\.\./''shared'
 check "nothing in src, tests, scripts or the Makefile reads the sibling folder shared/" \
 	"$(grep -rnE "$shared" src include tests scripts Makefile 2>/dev/null)"

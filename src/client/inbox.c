@@ -19,6 +19,7 @@
 #include "kontor/text.h"
 #include "net/session.h"
 #include "store/inbox.h"
+#include "store/names.h"
 #include "store/store.h"
 #include "store/wallet.h"
 
@@ -241,6 +242,23 @@ static int push_cat(void *ctx, const struct listing *l)
 int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e)
 {
 	return store_listing_each(s, self, push_cat, out, e);
+}
+
+int inbox_no_category(struct store *s, const char *self, char *out, size_t cap,
+                      char sku[INBOX_SKU_LEN])
+{
+	struct names_hits h = {0};
+	struct kerr e = {0, ""};
+	if (!self || !*self || store_names_uncategorised(s, self, &h, &e) != K_OK || !h.n)
+		return 0;
+	snprintf(out, cap,
+	         "none of your listings names a category, so no buyer's RFQ reaches your inbox: "
+	         "`kontor listing edit %s --category CATEGORY`, or a category column in your "
+	         "import",
+	         h.id[0]);
+	if (sku)
+		snprintf(sku, INBOX_SKU_LEN, "%s", h.id[0]);
+	return 1;
 }
 
 /* ---------------------------------------------------------------- stock */

@@ -87,6 +87,14 @@ void inbox_line_words(const char *kind, const char *order, char *out, size_t cap
 int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats);
 /* Her listings' categories (each once, as written) pushed onto out (the caller frees it). */
 int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e);
+/* Where she has listings and none names a category, no RFQ can reach her inbox (nor her
+ * RFQs tab's count): 1 with a sentence for her in out naming a listing of hers to give one
+ * ("none of your listings names a category, so no buyer's RFQ reaches your inbox: `kontor
+ * listing edit quat-may --category CATEGORY`, or a category column in your import") and
+ * that listing's SKU in sku (NULL: not wanted); else 0. */
+#define INBOX_SKU_LEN (MODEL_SKU_MAX + 1)
+int inbox_no_category(struct store *s, const char *self, char *out, size_t cap,
+                      char sku[INBOX_SKU_LEN]);
 /* How node says money is added to a wallet there (the session's "funding", as the last
  * sync kept it), copied to out; 0 when it says nothing. */
 int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap);

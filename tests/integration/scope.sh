@@ -115,6 +115,34 @@ t_run "seller syncs" 0 ks sync
 t_eq "its RFQ arrived" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM rfqs WHERE json_extract(json, '$.title') = 'Legs for a cafe'")" 1
 t_eq "and its older account with it" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$CID'")" 1
 
+# --- a seller whose shop export names no category: told why no RFQ comes; given one, the
+# RFQs asked before it come too (her pull had passed them) ------------------------------------
+F="$T_TMP/fans"
+kf() { "$KONTOR" --home "$F" "$@"; }
+trade_party_np "fan seller" kf "Mây Tre Hải Phòng" VN supplier
+t_run "she lists fans, her export naming no category" 0 kf listing add --sku QUAT --title "Quạt mây đan tay" \
+	--price 45000 --currency VND
+t_run "a buyer asks for fans" 0 kb rfq post --title "Rattan hand fans, 300" --qty 300 \
+	--category "Home & Garden > Fans"
+t_run "she syncs in scope mine" 0 kf sync
+t_run "her RFQs" 0 kf rfq list
+t_match "none in the cache, it says" "$T_OUT" '^no RFQs in the cache'
+t_match "and why: her listings name no category, the command that gives one" "$T_ERR" \
+	'none of your listings names a category, so no buyer.s RFQ reaches your inbox: `kontor listing edit QUAT --category CATEGORY`'
+t_run "her inbox" 0 kf inbox
+t_match "says the same" "$T_ERR" 'none of your listings names a category'
+t_run "she gives her fans a category" 0 kf listing edit QUAT --category "Home & Garden"
+t_run "she syncs" 0 kf sync
+t_eq "the RFQ asked before it came now" \
+	"$(sqlite3 "$F/cache.db" "SELECT group_concat(json_extract(json, '$.title'), '|') FROM rfqs")" "Rattan hand fans, 300"
+t_run "her inbox" 0 kf inbox
+t_match "offers to quote it with her fans" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing QUAT '
+t_nomatch "and says nothing of categories now" "$T_ERR" 'names a category'
+t_run "a no-change sync after it" 0 kf sync --json
+t_match "is one request again" "$T_OUT" '"requests":1,'
+t_run "the buyer's RFQ list (he has no listings) says nothing of categories" 0 kb rfq list
+t_nomatch "(buyer)" "$T_ERR" 'names a category'
+
 # --- bad input --------------------------------------------------------------------------------
 t_run "mine with a category is a usage error" 2 ks node scope main mine "$CAT"
 t_run "a node that does not exist" 1 ks node scope nope mine

@@ -361,6 +361,16 @@ printf '3\n:dump %s\n:quit\n' "$T_TMP/d-v-orders" >"$T_TMP/s9"
 ui "$S" 100x30 "$T_TMP/s9"
 t_match "the product cut before its variant, which stays" "$(cat "$T_TMP/d-v-orders")" \
 	' Giỏ tre đan… \(Nhỏ\) +3,700,000 VND '
+# --- a seller whose listings name no category is told on her RFQs tab why none is hers ----
+F="$T_TMP/fans"
+kf() { "$KONTOR" --home "$F" "$@"; }
+trade_party_np "fan seller" kf "Mây Tre Hải Phòng" VN supplier
+t_run "she lists fans without a category" 0 kf listing add --sku QUAT --title "Quạt mây" \
+	--price 45000 --currency VND
+printf '8\n:dump %s\n:quit\n' "$T_TMP/d-f-rfqs" >"$T_TMP/s10"
+ui "$F" 100x30 "$T_TMP/s10"
+t_match "the RFQs tab says why none is hers, and the command that gives a category" \
+	"$(cat "$T_TMP/d-f-rfqs")" '^Open RFQs \([0-9]+\): none is yours: your listings name no category \(:listing edit QUAT --category C\)$'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -57,6 +57,10 @@ static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
 			             when, it->text, it->cmd);
 		}
 	}
+	/* what can never show here, and why: RFQs, where her listings name no category */
+	char why[400];
+	if (inbox_no_category(s, c->self_id, why, sizeof why, NULL))
+		cmd_note(c, "%s", why);
 	inbox_free(&in);
 	return K_OK;
 }

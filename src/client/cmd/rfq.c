@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../inbox.h"
 #include "../store/store.h"
 #include "kontor/canon.h"
 #include "kontor/codes.h"
@@ -160,9 +161,16 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	kbuf_free(&buyer);
 }
 
+struct rfq_list {
+	struct ctx *c;
+	long n;
+};
+
 static int list_rfq(void *vctx, const cJSON *o)
 {
-	struct ctx *c = vctx;
+	struct rfq_list *l = vctx;
+	struct ctx *c = l->c;
+	l->n++;
 	if (c->json)
 		cmd_print_json(c, cJSON_Duplicate(o, 1));
 	else
@@ -173,9 +181,16 @@ static int list_rfq(void *vctx, const cJSON *o)
 static int run_rfq_list(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
+	struct rfq_list l = {c, 0};
 	int rc = ctx_store(c, &s, e);
 	if (!rc)
-		rc = store_object_each(s, "Rfq", NULL, list_rfq, c, e);
+		rc = store_object_each(s, "Rfq", NULL, list_rfq, &l, e);
+	if (!rc && !l.n && !c->json && c->verbosity >= 0)
+		fprintf(c->out, "no RFQs in the cache (`kontor sync` brings them)\n");
+	char why[400];
+	if (!rc && ctx_self(c, NULL) == K_OK &&
+	    inbox_no_category(s, c->self_id, why, sizeof why, NULL))
+		cmd_note(c, "%s", why);
 	return rc;
 }
 

@@ -1376,6 +1376,29 @@ static void sync_progress(struct ksync *k, struct sync_stats *st)
 		progress_update(k->prog, all, -1, "objects", st->bytes_down, NULL, 0);
 }
 
+/* In scope mine the node sends the RFQs of her listings' categories, and the profiles of
+ * their buyers, from where her last pull stopped: one she could not see before a category of
+ * hers was given stays behind that point. So when her categories are not what the last pull
+ * asked under (kept as the pseudo-type "Rfq.categories"), those two types are pulled again
+ * from the start. */
+static int categories_moved(struct ksync *k, struct kerr *e)
+{
+	char *now = NULL, *was = NULL;
+	int rc = store_listing_categories(k->s, k->self, &now, e);
+	if (rc == K_OK)
+		rc = store_sync_state_get(k->s, k->node.name, "Rfq.categories", &was, e);
+	if (rc == K_OK && (!was || strcmp(was, now) != 0)) {
+		rc = store_sync_state_set(k->s, k->node.name, "Rfq", NULL, e);
+		if (rc == K_OK)
+			rc = store_sync_state_set(k->s, k->node.name, "Account", NULL, e);
+		if (rc == K_OK)
+			rc = store_sync_state_set(k->s, k->node.name, "Rfq.categories", now, e);
+	}
+	free(now);
+	free(was);
+	return rc;
+}
+
 int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
 	int rc = session(k, e);
@@ -1393,6 +1416,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 	int want_total[SYNC_NTYPES] = {0}, capped = -1;
 	for (int t = 0; t < SYNC_NTYPES; t++)
 		stated[t] = -1;
+	if (mine)
+		rc = categories_moved(k, e);
 	for (int t = 0; t < SYNC_NTYPES && rc == K_OK; t++) {
 		active[t] = 1;
 		rc = store_sync_state_get(k->s, k->node.name, sync_types[t], &state[t], e);

@@ -269,6 +269,27 @@ int store_listing_each(struct store *s, const char *seller_id, store_listing_cb 
 	return ret;
 }
 
+int store_listing_categories(struct store *s, const char *seller_id, char **out, struct kerr *e)
+{
+	*out = NULL;
+	const char *v[] = {seller_id};
+	sqlite3_stmt *st = store_prepare(
+	    s,
+	    "SELECT coalesce(group_concat(category, char(10)), '') FROM (SELECT DISTINCT category"
+	    " FROM listings WHERE seller_id = ?1 AND coalesce(category, '') != ''"
+	    " ORDER BY category)",
+	    v, 1, NULL, e);
+	if (!st)
+		return K_EDB;
+	int rc = sqlite3_step(st) == SQLITE_ROW ? K_OK : store_dberr(s, e, "reading categories");
+	if (rc == K_OK)
+		*out = store_col_dup(st, 0);
+	sqlite3_finalize(st);
+	if (rc == K_OK && !*out)
+		*out = xstrdup("");
+	return rc;
+}
+
 int64_t store_listing_count(struct store *s)
 {
 	if (s->count_gen == s->gen + 1) /* + 1: 0 means never counted */

@@ -93,6 +93,17 @@ int store_names_variant_sku(struct store *s, const char *seller_id, const char *
 	               v, 2, out, "looking a listing up by a variant's SKU", e);
 }
 
+int store_names_uncategorised(struct store *s, const char *seller_id, struct names_hits *out,
+                              struct kerr *e)
+{
+	const char *v[] = {seller_id};
+	return collect(s,
+	               "SELECT sku FROM listings WHERE seller_id = ?1 AND NOT EXISTS (SELECT 1"
+	               " FROM listings WHERE seller_id = ?1 AND coalesce(category, '') != '')"
+	               " ORDER BY sku LIMIT 1",
+	               v, 1, out, "looking for a listing with a category", e);
+}
+
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,
                         struct kerr *e)
 {

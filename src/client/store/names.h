@@ -40,6 +40,10 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
  * ASCII case: a variant's SKU names its listing. */
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
                             struct names_hits *out, struct kerr *e);
+/* Adds the SKU of one of seller_id's listings when she has some and none of them names a
+ * category (nothing when one does). */
+int store_names_uncategorised(struct store *s, const char *seller_id, struct names_hits *out,
+                              struct kerr *e);
 /* Adds the listings of any seller whose sku is sku, exactly or ignoring ASCII case: how a
  * buyer names a listing by the SKU that listing show and the listing view print. */
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,

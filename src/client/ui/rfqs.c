@@ -41,8 +41,9 @@ enum { Q_LISTING, Q_PRICE, Q_QTY, Q_INCOTERM, Q_PLACE, Q_DEPOSIT, Q_N };
 struct rfqs {
 	struct rfq_row *rows;
 	int n, cap, nmatch;
-	struct kstrv cats;     /* her listings' categories (inbox_my_categories) */
-	struct kstrv answered; /* RFQ ids named by contracts she is party to */
+	struct kstrv cats;               /* her listings' categories (inbox_my_categories) */
+	struct kstrv answered;           /* RFQ ids named by contracts she is party to */
+	char no_category[INBOX_SKU_LEN]; /* a SKU of hers when none names a category, "" */
 	char open_id[RFQ_ID_MAX + 1];
 	/* the quote */
 	char q_rfq[RFQ_ID_MAX + 1];
@@ -176,6 +177,10 @@ static void load(struct ui *u)
 	int rc = ctx_self(u->c, &e);
 	if (!rc)
 		rc = inbox_my_categories(u->s, u->c->self_id, &r->cats, &e);
+	char why[400];
+	r->no_category[0] = '\0';
+	if (!rc && !r->cats.n)
+		inbox_no_category(u->s, u->c->self_id, why, sizeof why, r->no_category);
 	if (!rc)
 		rc = store_object_each(u->s, "Contract", NULL, add_answered, &w, &e);
 	if (!rc)
@@ -211,8 +216,14 @@ void ui_rfqs_head(struct ui *u, int y)
 	struct kbuf b = KBUF_INIT, h = KBUF_INIT;
 	char kq[16];
 	ui_key_of("rfqs", ACT_QUOTE, "Q", kq, sizeof kq);
-	kbuf_printf(&b, "Open RFQs (%d, %d in your categories)   Enter opens · %s quotes", r->n,
-	            r->nmatch, kq);
+	if (r->no_category[0]) /* she should know why none is hers, and what to do */
+		kbuf_printf(&b,
+		            "Open RFQs (%d): none is yours: your listings name no category "
+		            "(:listing edit %s --category C)",
+		            r->n, r->no_category);
+	else
+		kbuf_printf(&b, "Open RFQs (%d, %d in your categories)   Enter opens · %s quotes",
+		            r->n, r->nmatch, kq);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "    ");
 	ui_col(&h, "TITLE", title_width(COLS) + 1);
