@@ -169,7 +169,7 @@ struct collect {
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku, *category;
-		int active;
+		int active, variants; /* variants: an offer for it names one (--variant) */
 	} * mine; /* her listings with a category, to quote an RFQ with; owned */
 	size_t nmine, capmine;
 };
@@ -336,13 +336,14 @@ static int take_mine(void *ctx, const struct listing *l)
 	m->sku = xstrdup(l->sku);
 	m->category = xstrdup(l->category);
 	m->active = strcmp(l->status, "active") == 0;
+	m->variants = cJSON_GetArraySize(l->variants) > 0;
 	return 0;
 }
 
 /* Her listing to quote an RFQ with: the one it names when hers, else her newest active one
- * in its categories, else her newest one in them; "SKU" (to fill in) when none. */
-static const char *pick_listing(const struct collect *c, const char *rfq_cat,
-                                const char *rfq_listing)
+ * in its categories, else her newest one in them; NULL when none. */
+static const struct mine *pick_listing(const struct collect *c, const char *rfq_cat,
+                                       const char *rfq_listing)
 {
 	const struct mine *best = NULL;
 	int best_score = 0;
@@ -358,7 +359,7 @@ static const char *pick_listing(const struct collect *c, const char *rfq_cat,
 			best = m;
 		}
 	}
-	return best ? best->sku : "SKU";
+	return best;
 }
 
 /* How a person names the buyer on a command line: @handle, else the display name quoted
@@ -408,15 +409,16 @@ static int rfq_item(void *ctx, const cJSON *r)
 	         name, (long long)json_int(r, "qty"), target);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
-	const char *sku = pick_listing(c, json_str(r, "category"), json_str(r, "listingId"));
+	const struct mine *m = pick_listing(c, json_str(r, "category"), json_str(r, "listingId"));
 	char who[120];
 	buyer_word(c->s, buyer, who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "incoterms"), 0));
 	snprintf(it->cmd, sizeof it->cmd,
-	         "kontor contract propose --rfq %.8s --listing %s --buyer %s --qty %lld "
+	         "kontor contract propose --rfq %.8s --listing %s%s --buyer %s --qty %lld "
 	         "--incoterm %.3s --place PLACE",
-	         id, sku, who, (long long)json_int(r, "qty"), inco ? inco : "FOB");
+	         id, m ? m->sku : "SKU", m && m->variants ? " --variant VARIANT" : "", who,
+	         (long long)json_int(r, "qty"), inco ? inco : "FOB");
 	return 0;
 }
 

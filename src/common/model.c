@@ -1842,13 +1842,25 @@ int listing_variant_find(const struct listing *l, const char *key, const cJSON *
 	struct kbuf want = KBUF_INIT, tmp = KBUF_INIT, names = KBUF_INIT, words = KBUF_INIT,
 	            all_words = KBUF_INIT, said = KBUF_INIT;
 	listing_variants_named(l, &names);
+	/* the listing as its seller and buyer know it: "Quạt mây đan tay" (quat-may) */
+	struct kbuf who = KBUF_INIT;
+	if (l->title) {
+		struct kbuf t = KBUF_INIT;
+		text_sanitize(&t, l->title, strlen(l->title), 0);
+		kbuf_putc(&who, '"');
+		text_clip(&who, kbuf_str(&t), 40, 0);
+		kbuf_printf(&who, "\" (%s)", l->sku ? l->sku : l->id);
+		kbuf_free(&t);
+	} else {
+		kbuf_printf(&who, "listing %s", l->id);
+	}
 	int rc = K_OK;
 	if (n == 0) {
-		rc = kerr_set(e, K_EINVAL, "listing %s has no variants", l->id);
+		rc = kerr_set(e, K_EINVAL, "%s has no variants", kbuf_str(&who));
 		goto done;
 	}
 	if (!key || !*key) {
-		rc = kerr_set(e, K_EINVAL, "listing %s comes in %d variants: name one (%s)", l->id,
+		rc = kerr_set(e, K_EINVAL, "%s comes in %d variants: name one (%s)", kbuf_str(&who),
 		              n, kbuf_str(&names));
 		goto done;
 	}
@@ -1895,15 +1907,16 @@ int listing_variant_find(const struct listing *l, const char *key, const cJSON *
 			*out = hit;
 		} else if (hits > 1) {
 			rc = kerr_set(e, K_EINVAL,
-			              "listing %s: '%s' names %d of its variants; name one (%s)",
-			              l->id, kbuf_str(&said), hits, kbuf_str(&names));
+			              "%s: '%s' names %d of its variants; name one (%s)",
+			              kbuf_str(&who), kbuf_str(&said), hits, kbuf_str(&names));
 			goto done;
 		}
 	}
 	if (!*out)
-		rc = kerr_set(e, K_ENOTFOUND, "listing %s has no variant '%s' (%s)", l->id,
+		rc = kerr_set(e, K_ENOTFOUND, "%s has no variant '%s' (%s)", kbuf_str(&who),
 		              kbuf_str(&said), kbuf_str(&names));
 done:
+	kbuf_free(&who);
 	kbuf_free(&said);
 	kbuf_free(&words);
 	kbuf_free(&all_words);

@@ -120,8 +120,8 @@ t_eq "and its older account with it" "$(sqlite3 "$S/cache.db" "SELECT count(*) F
 F="$T_TMP/fans"
 kf() { "$KONTOR" --home "$F" "$@"; }
 trade_party_np "fan seller" kf "Mây Tre Hải Phòng" VN supplier
-t_run "she lists fans, her export naming no category" 0 kf listing add --sku QUAT --title "Quạt mây đan tay" \
-	--price 45000 --currency VND
+printf 'sku,title,currency,price,stock,variant_of,options\nQUAT,Quạt mây đan tay,VND,45000,,,\nQUAT-S,,,,120,QUAT,Cỡ: Nhỏ\nQUAT-L,,,65000,80,QUAT,Cỡ: Lớn\n' >"$T_TMP/fans.csv"
+t_run "she lists fans in two sizes, her export naming no category" 0 kf listing import "$T_TMP/fans.csv"
 t_run "a buyer asks for fans" 0 kb rfq post --title "Rattan hand fans, 300" --qty 300 \
 	--category "Home & Garden > Fans"
 t_run "she syncs in scope mine" 0 kf sync
@@ -136,7 +136,7 @@ t_run "she syncs" 0 kf sync
 t_eq "the RFQ asked before it came now" \
 	"$(sqlite3 "$F/cache.db" "SELECT group_concat(json_extract(json, '$.title'), '|') FROM rfqs")" "Rattan hand fans, 300"
 t_run "her inbox" 0 kf inbox
-t_match "offers to quote it with her fans" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing QUAT '
+t_match "offers to quote it with her fans, a size to name" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing QUAT --variant VARIANT --buyer '
 t_nomatch "and says nothing of categories now" "$T_ERR" 'names a category'
 t_run "a no-change sync after it" 0 kf sync --json
 t_match "is one request again" "$T_OUT" '"requests":1,'
