@@ -111,7 +111,7 @@ t_eq "the small ones" "$(vstock ks GIO-TRE-S)" 38
 t_run "a variant the listing lacks" 2 ks listing edit GIO-TRE --variant xl --stock 3
 t_match "lists those it has" "$T_ERR" "has no variant 'xl' \(Nhỏ, Lớn\)"
 t_run "--variant without --stock" 2 ks listing edit GIO-TRE --variant lon --title X
-t_match "says what it goes with" "$T_ERR" '--variant names the variant whose --stock you say'
+t_match "says what it goes with" "$T_ERR" '--variant names the variant whose --stock or --price you say'
 
 # --- a listing without variants, and orders from before her cache kept stock --------------
 t_run "she lists legs with 100 on hand" 0 ks listing add --sku TL-71 --title "Iron table legs" \
@@ -131,5 +131,16 @@ t_match "lists the legs sold out" "$T_OUT" '"kind":"stock".*"command":"kontor li
 t_run "she pauses them" 0 ks listing pause TL-71
 t_run "her inbox --json" 0 ks inbox --json
 t_nomatch "a paused listing waits for nothing" "$T_OUT" '"kind":"stock"'
+
+# --- a variant's own price, named by its SKU or --variant ------------------------------------
+BASE=$(ks listing show GIO-TRE | sed -n 's/^price: *//p')
+t_run "she raises the large basket's price by its SKU" 0 ks listing edit GIO-TRE-L --price 250000
+t_match "the large one's price is new" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '
+t_eq "the listing's own price stays" "$(ks listing show GIO-TRE | sed -n 's/^price: *//p')" "$BASE"
+t_run "and the small one's by --variant, accents aside" 0 ks listing edit GIO-TRE --variant nho --price 190000
+t_match "the small one's price is new" "$(ks listing show GIO-TRE)" 'Nhỏ +VND 190,000 '
+t_run "a quantity break for a variant is refused (exit 2)" 2 ks listing edit GIO-TRE-L --price 240000 --tier 100:230000
+t_match "saying whose breaks they are" "$T_ERR" '--tier: a variant has one price; quantity breaks are the listing'
+t_match "and nothing changed" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '
 
 t_done

@@ -349,9 +349,19 @@ tm send-keys C-u 'GIO-TRE-S=40 GIO-TRE-L=5' Enter
 wait_for 'GIO-TRE .* 45 +active' 100 &&
 	t_ok "the one changed is said: the listing's is the sum, 45" ||
 	t_fail "the listing's is the sum" "$(cat "$T_TMP/pane")"
+# --- e says the price: where the variants have their own, each one's -------------------------
+row_of GIO-TRE
+tm send-keys e
+wait_for 'GIO-TRE price of each variant in VND, SKU=AMOUNT: GIO-TRE-S=185000 GIO-TRE-L=245000' 100 &&
+	t_ok "on a listing whose variants have their own prices, e asks each one's by its SKU" ||
+	t_fail "e asks each variant's price" "$(cat "$T_TMP/pane")"
+tm send-keys C-u 'GIO-TRE-S=185000 GIO-TRE-L=250000' Enter
+wait_for 'updated ' 100 || t_fail "the price change runs" "$(cat "$T_TMP/pane")"
 tm kill-server 2>/dev/null
+t_match "the large basket's own price is new" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '
+t_match "the small one's as it was" "$(ks listing show GIO-TRE)" 'Nhỏ +VND 185,000 ' 
 t_run "the large baskets" 0 ks listing show GIO-TRE
-t_match "say 5 on hand" "$T_OUT" 'Lớn +VND 245,000  stock 5 +GIO-TRE-L'
+t_match "say 5 on hand" "$T_OUT" 'Lớn +VND 250,000  stock 5 +GIO-TRE-L'
 t_run "her inbox --json" 0 ks inbox --json
 t_nomatch "the black legs wait no more" "$T_OUT" '"kind":"stock"'
 # --- her orders of one product tell their variants apart in a narrow column --------------

@@ -208,27 +208,37 @@ static cJSON *variant_by_sku(const struct listing *l, const char *key)
 	return NULL;
 }
 
-/* --stock n: the listing's, or where its variants keep their own, the one --variant (or the
- * variant's SKU she named the listing by) names; the listing's is then their sum. */
-static int set_stock(struct listing *l, const struct args *a, int64_t n, struct kerr *e)
+/* The variant an edit is of: the one --variant names, else the one whose SKU she named the
+ * listing by ("listing edit GIO-TRE-L"); NULL for the listing itself. */
+static int edited_variant(struct listing *l, const struct args *a, cJSON **out, struct kerr *e)
 {
 	const char *key = arg_get(a, "variant");
-	cJSON *v = key || !a->npos ? NULL : variant_by_sku(l, a->pos[0]);
+	*out = key || !a->npos ? NULL : variant_by_sku(l, a->pos[0]);
 	if (key) {
 		const cJSON *found;
 		struct kerr fe = {0};
 		if (listing_variant_find(l, key, &found, &fe))
 			return kerr_set(e, K_EUSAGE, "--variant: %s", fe.msg);
-		v = (cJSON *)found;
+		*out = (cJSON *)found;
 	}
+	return K_OK;
+}
+
+/* --stock n: the listing's, or where its variants keep their own, the one --variant (or the
+ * variant's SKU she named the listing by) names; the listing's is then their sum. */
+static int set_stock(struct listing *l, const struct args *a, int64_t n, struct kerr *e)
+{
+	cJSON *v;
+	int rc = edited_variant(l, a, &v, e);
+	if (rc)
+		return rc;
 	if (!v && listing_variants_stock(l) >= 0) {
 		struct kbuf names = KBUF_INIT;
 		listing_variants_named(l, &names);
-		int rc =
-		    kerr_set(e, K_EUSAGE,
-		             "listing %s keeps stock for each variant: name one with --variant "
-		             "(%s)",
-		             l->sku, kbuf_str(&names));
+		rc = kerr_set(e, K_EUSAGE,
+		              "listing %s keeps stock for each variant: name one with --variant "
+		              "(%s)",
+		              l->sku, kbuf_str(&names));
 		kbuf_free(&names);
 		return rc;
 	}
@@ -293,8 +303,9 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 			                v);
 		if ((rc = set_stock(l, a, n, e)))
 			return rc;
-	} else if (arg_get(a, "variant")) {
-		return kerr_set(e, K_EUSAGE, "--variant names the variant whose --stock you say");
+	} else if (arg_get(a, "variant") && !arg_get(a, "price")) {
+		return kerr_set(e, K_EUSAGE,
+		                "--variant names the variant whose --stock or --price you say");
 	}
 	if ((v = arg_get(a, "currency"))) {
 		char cur[8];
@@ -319,8 +330,28 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 		kstrv_free(&l->incoterms);
 		push_list(&l->incoterms, a, "incoterm", 1);
 	}
-	if ((rc = apply_prices(l, a, is_add, e)))
+	/* --price of a variant (named by --variant or its SKU) is its own price */
+	cJSON *var = NULL;
+	if (!is_add && arg_get(a, "price") && (rc = edited_variant(l, a, &var, e)))
 		return rc;
+	if (var) {
+		int64_t p;
+		if (arg_nth(a, "tier", 0))
+			return kerr_set(e, K_EUSAGE,
+			                "--tier: a variant has one price; quantity breaks are the "
+			                "listing's (name it by its own SKU)");
+		if (arg_get(a, "currency"))
+			return kerr_set(e, K_EUSAGE,
+			                "--currency is the listing's: name it by its own SKU");
+		if ((rc = money_parse(arg_get(a, "price"), l->currency, &p, e))) {
+			kerr_prefix(e, "--price");
+			return rc;
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(var, "unitPrice");
+		json_add_int(var, "unitPrice", p);
+	} else if ((rc = apply_prices(l, a, is_add, e))) {
+		return rc;
+	}
 	/* The MOQ may have moved above the first tier: keep the first tier at the MOQ. */
 	if (l->ntiers && arg_get(a, "moq") && !arg_get(a, "price") && l->tiers[0].min_qty < l->moq)
 		l->tiers[0].min_qty = l->moq;
@@ -949,9 +980,10 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 static const char listing_fields_help[] = LISTING_FIELDS_HELP;
 
 static const char listing_edit_help[] = LISTING_FIELDS_HELP
-    "\n  --variant NAME       with --stock: that variant's units on hand, by its SKU or options\n"
-    "                       (where the variants keep their own stock the listing's is their\n"
-    "                       sum); `listing edit GIO-TRE-L --stock 20` names it by its SKU\n\n"
+    "\n  --variant NAME       with --stock or --price: that variant's units on hand or own\n"
+    "                       price, by its SKU or options (where the variants keep their own\n"
+    "                       stock the listing's is their sum); `listing edit GIO-TRE-L\n"
+    "                       --price 250000` names it by its SKU\n\n"
     "The stock you say follows your sales: an order made since takes its quantity (from its\n"
     "variant's too), one cancelled before it shipped gives it back, and the new version is\n"
     "queued by the sync, or the signature that binds, that brings the order.";

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kontor/codes.h"
+#include "kontor/json.h"
 #include "kontor/ktime.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
@@ -388,11 +389,23 @@ int ui_listing_price_args(const char *line, struct kstrv *words, int *argc, char
 	return K_OK;
 }
 
+static int variants_priced(const struct listing *l);
+static void variant_prices_done(struct ui *u, const char *answer, struct listing *l);
+
 static void edit_done(struct ui *u, const char *answer, void *arg)
 {
 	struct my_listings *m = state(u);
 	if (!answer) /* cancelled */
 		return;
+	struct listing l;
+	if (store_listing_get(u->s, m->act_id, &l, NULL) == K_OK) {
+		int each = variants_priced(&l);
+		if (each)
+			variant_prices_done(u, answer, &l);
+		listing_free(&l);
+		if (each)
+			return;
+	}
 	struct kstrv words = {0};
 	char *argv[4 + 2 * (MODEL_TIERS_MAX + 1)];
 	int argc = 0;
@@ -422,6 +435,77 @@ static int stock_word(const char *w)
 	return n && n <= 15 && !w[n];
 }
 
+/* The words of an answer, split at blanks, ',' and ';'. */
+static void split_words(const char *answer, struct kstrv *words)
+{
+	for (const char *p = answer; *p;) {
+		while (*p == ' ' || *p == ',' || *p == ';')
+			p++;
+		size_t n = strcspn(p, " ,;");
+		if (n) {
+			char *w = xstrndup(p, n);
+			kstrv_push(words, w);
+			free(w);
+		}
+		p += n;
+	}
+}
+
+/* Whether l's variants have prices of their own: then the price asked is each one's. */
+static int variants_priced(const struct listing *l)
+{
+	const cJSON *v;
+	cJSON_ArrayForEach(
+	    v, l->variants) if (cJSON_GetObjectItemCaseSensitive(v, "unitPrice")) return 1;
+	return 0;
+}
+
+/* "QUAT-S=45000 QUAT-L=70000": a `listing edit --variant SKU --price` for each variant whose
+ * price changed (amounts as the command line takes them). */
+static void variant_prices_done(struct ui *u, const char *answer, struct listing *l)
+{
+	struct my_listings *m = state(u);
+	struct kstrv words = {0};
+	split_words(answer, &words);
+	const char *bad = NULL;
+	for (size_t i = 0; i < words.n && !bad; i++) {
+		const char *eq = strchr(words.v[i], '=');
+		if (!eq || eq == words.v[i] || !eq[1])
+			bad = words.v[i];
+	}
+	if (!words.n || bad) {
+		ui_ask_retry(u, "each variant's SKU=AMOUNT, as shown (e.g. QUAT-L=70000)", answer);
+		kstrv_free(&words);
+		return;
+	}
+	struct ui_ran ran;
+	int ran_any = 0;
+	for (size_t i = 0; i < words.n; i++) {
+		char *eq = strchr(words.v[i], '=');
+		*eq = '\0';
+		const cJSON *v;
+		struct kerr e = {0};
+		if (listing_variant_find(l, words.v[i], &v, &e) != K_OK) {
+			ui_say(u, "price: %s", e.msg);
+			break;
+		}
+		int64_t want;
+		if (money_parse(eq + 1, l->currency, &want, &e) == K_OK &&
+		    want == listing_variant_price(l, v, l->moq))
+			continue; /* as it was */
+		char *argv[7] = {"listing",  "edit",    m->act_id, "--variant",
+		                 words.v[i], "--price", eq + 1};
+		ran_any = 1;
+		int rc = ui_run_command(u, 7, argv, &ran);
+		if (rc != K_OK && rc != K_EQUEUED)
+			break; /* its reason is on the status line */
+	}
+	if (!ran_any)
+		ui_say(u, "price: nothing changed");
+	kstrv_free(&words);
+	ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
+}
+
 /* "40", "none", or for variants that keep their own "GIO-TRE-S=12 GIO-TRE-L=20": a
  * `listing edit --stock` for the listing, or one for each variant whose number changed. */
 static void stock_done(struct ui *u, const char *answer, void *arg)
@@ -437,17 +521,7 @@ static void stock_done(struct ui *u, const char *answer, void *arg)
 	struct ui_ran ran;
 	int variants = listing_variants_stock(&l) >= 0, ran_any = 0;
 	struct kstrv words = {0};
-	for (const char *p = answer; *p;) {
-		while (*p == ' ' || *p == ',' || *p == ';')
-			p++;
-		size_t n = strcspn(p, " ,;");
-		if (n) {
-			char *w = xstrndup(p, n);
-			kstrv_push(&words, w);
-			free(w);
-		}
-		p += n;
-	}
+	split_words(answer, &words);
 	const char *bad = NULL;
 	for (size_t i = 0; i < words.n && !bad; i++) {
 		const char *eq = strchr(words.v[i], '=');
@@ -535,6 +609,24 @@ static void price_fill(const struct listing *l, const char *sku, struct kbuf *la
                        struct kbuf *now)
 {
 	char amt[MONEY_FMT_MAX];
+	if (variants_priced(l)) { /* each variant's own, which is what a buyer pays */
+		const cJSON *v;
+		cJSON_ArrayForEach(v, l->variants)
+		{
+			const char *vs = json_str(v, "sellerSku") ? json_str(v, "sellerSku")
+			                                          : json_str(v, "sku");
+			if (!vs)
+				continue;
+			money_format(listing_variant_price(l, v, l->moq), l->currency, amt);
+			kbuf_printf(now, "%s%s=", now->len ? " " : "", vs);
+			for (const char *a = amt; *a; a++)
+				if (*a != ',')
+					kbuf_putc(now, *a);
+		}
+		kbuf_printf(label, "%s price of each variant in %s, SKU=AMOUNT: ", sku,
+		            l->currency);
+		return;
+	}
 	for (size_t i = 0; i < l->ntiers; i++) {
 		money_format(l->tiers[i].unit_price, l->currency, amt);
 		if (i)
