@@ -460,11 +460,57 @@ static int variants_priced(const struct listing *l)
 	return 0;
 }
 
+/* For each word SKU=VALUE (checked so): `listing edit --variant SKU FLAG VALUE` where the
+ * variant does not say VALUE now (same), stopping at the first refusal. */
+static void edit_variants(struct ui *u, const struct listing *l, struct kstrv *words,
+                          const char *flag,
+                          int (*same)(const struct listing *, const cJSON *, const char *))
+{
+	struct my_listings *m = state(u);
+	struct ui_ran ran;
+	int ran_any = 0;
+	for (size_t i = 0; i < words->n; i++) {
+		char *eq = strchr(words->v[i], '=');
+		*eq = '\0';
+		const cJSON *v;
+		struct kerr e = {0};
+		if (listing_variant_find(l, words->v[i], &v, &e) != K_OK) {
+			ui_say(u, "%s: %s", flag + 2, e.msg);
+			return;
+		}
+		if (same(l, v, eq + 1))
+			continue; /* as it was */
+		char *argv[7] = {"listing",   "edit",       m->act_id, "--variant",
+		                 words->v[i], (char *)flag, eq + 1};
+		ran_any = 1;
+		int rc = ui_run_command(u, 7, argv, &ran);
+		if (rc != K_OK && rc != K_EQUEUED)
+			return; /* its reason is on the status line */
+	}
+	if (!ran_any)
+		ui_say(u, "%s: nothing changed", flag + 2);
+}
+
+static int same_price(const struct listing *l, const cJSON *v, const char *value)
+{
+	int64_t want;
+	return money_parse(value, l->currency, &want, NULL) == K_OK &&
+	       want == listing_variant_price(l, v, l->moq);
+}
+
+static int same_stock(const struct listing *l, const cJSON *v, const char *value)
+{
+	(void)l;
+	int64_t had = listing_variant_stock(v);
+	char was[32];
+	snprintf(was, sizeof was, "%lld", (long long)had);
+	return had >= 0 ? strcmp(was, value) == 0 : strcmp(value, "none") == 0;
+}
+
 /* "QUAT-S=45000 QUAT-L=70000": a `listing edit --variant SKU --price` for each variant whose
  * price changed (amounts as the command line takes them). */
 static void variant_prices_done(struct ui *u, const char *answer, struct listing *l)
 {
-	struct my_listings *m = state(u);
 	struct kstrv words = {0};
 	split_words(answer, &words);
 	const char *bad = NULL;
@@ -478,30 +524,7 @@ static void variant_prices_done(struct ui *u, const char *answer, struct listing
 		kstrv_free(&words);
 		return;
 	}
-	struct ui_ran ran;
-	int ran_any = 0;
-	for (size_t i = 0; i < words.n; i++) {
-		char *eq = strchr(words.v[i], '=');
-		*eq = '\0';
-		const cJSON *v;
-		struct kerr e = {0};
-		if (listing_variant_find(l, words.v[i], &v, &e) != K_OK) {
-			ui_say(u, "price: %s", e.msg);
-			break;
-		}
-		int64_t want;
-		if (money_parse(eq + 1, l->currency, &want, &e) == K_OK &&
-		    want == listing_variant_price(l, v, l->moq))
-			continue; /* as it was */
-		char *argv[7] = {"listing",  "edit",    m->act_id, "--variant",
-		                 words.v[i], "--price", eq + 1};
-		ran_any = 1;
-		int rc = ui_run_command(u, 7, argv, &ran);
-		if (rc != K_OK && rc != K_EQUEUED)
-			break; /* its reason is on the status line */
-	}
-	if (!ran_any)
-		ui_say(u, "price: nothing changed");
+	edit_variants(u, l, &words, "--price", same_price);
 	kstrv_free(&words);
 	ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 }
@@ -519,7 +542,7 @@ static void stock_done(struct ui *u, const char *answer, void *arg)
 		return;
 	}
 	struct ui_ran ran;
-	int variants = listing_variants_stock(&l) >= 0, ran_any = 0;
+	int variants = listing_variants_stock(&l) >= 0;
 	struct kstrv words = {0};
 	split_words(answer, &words);
 	const char *bad = NULL;
@@ -537,29 +560,7 @@ static void stock_done(struct ui *u, const char *answer, void *arg)
 		char *argv[5] = {"listing", "edit", m->act_id, "--stock", words.v[0]};
 		ui_run_command(u, 5, argv, &ran);
 	} else {
-		for (size_t i = 0; i < words.n; i++) {
-			char *eq = strchr(words.v[i], '=');
-			*eq = '\0';
-			const cJSON *v;
-			struct kerr e = {0};
-			if (listing_variant_find(&l, words.v[i], &v, &e) != K_OK) {
-				ui_say(u, "stock: %s", e.msg);
-				break;
-			}
-			int64_t had = listing_variant_stock(v);
-			char was[32];
-			snprintf(was, sizeof was, "%lld", (long long)had);
-			if (had >= 0 ? strcmp(was, eq + 1) == 0 : strcmp(eq + 1, "none") == 0)
-				continue; /* as it was */
-			char *argv[7] = {"listing",  "edit",    m->act_id, "--variant",
-			                 words.v[i], "--stock", eq + 1};
-			ran_any = 1;
-			int rc = ui_run_command(u, 7, argv, &ran);
-			if (rc != K_OK && rc != K_EQUEUED)
-				break; /* its reason is on the status line */
-		}
-		if (!ran_any)
-			ui_say(u, "stock: nothing changed");
+		edit_variants(u, &l, &words, "--stock", same_stock);
 	}
 	kstrv_free(&words);
 	listing_free(&l);
