@@ -331,9 +331,18 @@ int contract_render(const cJSON *contract, struct kbuf *out, struct kerr *e);
  * for 100 columns, other lines as they are. */
 int contract_render_width(const cJSON *contract, int width, struct kbuf *out, struct kerr *e);
 /* Appends one line per changed field ("items[0].qty: 500 -> 800",
- * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF", "deposit: 100% ->
- * 30%"); nothing when the terms agree (apart from supersedes, prev, created and nonce). */
+ * "items[0].unit price: 12.50 USD -> 11.90 USD", "incoterm: FOB -> CIF", "payment into escrow: 100%
+ * before shipment -> 30% on signing (…), 70% before shipment (…)"); nothing when the terms agree
+ * (apart from supersedes, prev, created and nonce). */
 void contract_diff(const struct contract_terms *old_t, const struct contract_terms *new_t,
                    struct kbuf *out);
+/* The fields contract_diff names, in words, each once ("quantity, unit price, total",
+ * "payment into escrow"): what a counter-offer changes, said in a line. */
+void contract_changed_words(const struct contract_terms *old_t, const struct contract_terms *new_t,
+                            struct kbuf *out);
+/* The latest offer's terms (new_t) and those of the offer it counters (old_t): 1 when the
+ * latest is a counter-offer and both read; 0 otherwise (new_t may hold terms then too). */
+int contract_offer_pair(const cJSON *contract, struct contract_terms *old_t,
+                        struct contract_terms *new_t);
 
 #endif

@@ -457,14 +457,30 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	name_of(c->s, peer, name, sizeof name);
 	inbox_short_id(id, sh);
 	const char *noun = latest > 0 ? "counter-offer" : "offer";
+	/* what a counter changes, so she knows what she signs: "changing payment into escrow" */
+	struct kbuf changed = KBUF_INIT;
+	struct contract_terms was, now;
+	contract_terms_init(&was);
+	contract_terms_init(&now);
+	if (latest > 0 && contract_offer_pair(k, &was, &now)) {
+		struct kbuf w = KBUF_INIT;
+		contract_changed_words(&was, &now, &w);
+		if (w.len)
+			kbuf_printf(&changed, " changing %s", kbuf_str(&w));
+		kbuf_free(&w);
+	}
+	contract_terms_free(&was);
+	contract_terms_free(&now);
 	struct inbox_item *it = add(c, INBOX_OFFER, updated);
 	snprintf(it->key, sizeof it->key, "offer:%.64s:%d", id, cJSON_GetArraySize(secs));
 	snprintf(it->id, sizeof it->id, "%s", id);
 	snprintf(it->peer, sizeof it->peer, "%s", peer);
 	snprintf(it->currency, sizeof it->currency, "%s", t.currency);
 	it->amount = t.total;
-	snprintf(it->text, sizeof it->text, "%s %s from %s: %s%s %s %s, waiting for your signature",
-	         noun, sh, name, what, money, t.incoterm, t.named_place ? t.named_place : "");
+	snprintf(it->text, sizeof it->text,
+	         "%s %s from %s%s: %s%s %s %s, waiting for your signature", noun, sh, name,
+	         kbuf_str(&changed), what, money, t.incoterm, t.named_place ? t.named_place : "");
+	kbuf_free(&changed);
 	snprintf(it->news, sizeof it->news, "%s from %s to sign (%s)", noun, name, money);
 	snprintf(it->cmd, sizeof it->cmd, "kontor contract sign %.8s", id);
 	contract_terms_free(&t);

@@ -2412,6 +2412,61 @@ static void diff_party(struct kbuf *out, const char *label, const struct contrac
 	kbuf_free(&y);
 }
 
+void contract_changed_words(const struct contract_terms *o, const struct contract_terms *n,
+                            struct kbuf *out)
+{
+	struct kbuf d = KBUF_INIT;
+	struct kstrv said = {0};
+	contract_diff(o, n, &d);
+	for (const char *p = kbuf_str(&d); *p;) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+		const char *colon = strstr(p, ": ");
+		if (colon && colon < end) {
+			const char *f = p;
+			if (strncmp(f, "items[", 6) == 0 && strchr(f, ']') &&
+			    strchr(f, ']') < colon) {
+				f = strchr(f, ']') + 1;
+				f += *f == '.';
+			}
+			char word[64];
+			snprintf(word, sizeof word, "%.*s", (int)(colon - f), f);
+			if (strcmp(word, "qty") == 0)
+				snprintf(word, sizeof word, "quantity");
+			else if (!*word)
+				snprintf(word, sizeof word, "items");
+			int seen = 0; /* each once */
+			for (size_t i = 0; i < said.n && !seen; i++)
+				seen = strcmp(said.v[i], word) == 0;
+			if (!seen) {
+				kstrv_push(&said, word);
+				kbuf_printf(out, "%s%s", said.n > 1 ? ", " : "", word);
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	kstrv_free(&said);
+	kbuf_free(&d);
+}
+
+int contract_offer_pair(const cJSON *doc, struct contract_terms *old_t,
+                        struct contract_terms *new_t)
+{
+	const cJSON *secs = item(doc, "sections");
+	int lo = doc ? contract_latest_offer(doc) : -1;
+	struct kerr e = {0, ""};
+	if (lo < 0 || contract_section_terms(cJSON_GetArrayItem(secs, lo), new_t, &e) != K_OK ||
+	    !new_t->supersedes[0])
+		return 0;
+	const cJSON *sec;
+	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
+	{
+		const char *h = str_item(sec, "hash"), *k = str_item(sec, "kind");
+		if (h && k && strcmp(k, "offer") == 0 && strcmp(h, new_t->supersedes) == 0)
+			return contract_section_terms(sec, old_t, &e) == K_OK;
+	}
+	return 0;
+}
+
 void contract_diff(const struct contract_terms *o, const struct contract_terms *n, struct kbuf *out)
 {
 	char l[PATH_LEN];

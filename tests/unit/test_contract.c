@@ -1409,6 +1409,21 @@ static void test_stages_in_the_offer_text_are_the_amounts_the_rules_take(void **
 	assert_non_null(strstr(kbuf_str(&out), "payment into escrow: 100% before shipment -> 30% "
 	                                       "on signing ("));
 	assert_null(strstr(kbuf_str(&out), "deposit"));
+	/* the same change named in words, for the inbox's line about a counter-offer */
+	kbuf_reset(&out);
+	contract_changed_words(&one, &d2, &out);
+	assert_string_equal(kbuf_str(&out), "payment into escrow");
+	/* more of them, each once (an item's quantity and price both change its line) */
+	struct contract_terms more;
+	make_terms(&more, 1200);
+	memcpy(more.incoterm, "CIF", 4);
+	kbuf_reset(&out);
+	contract_changed_words(&d2, &more, &out);
+	assert_string_equal(kbuf_str(&out), "quantity, unit price, total, incoterm");
+	kbuf_reset(&out);
+	contract_changed_words(&d2, &d2, &out);
+	assert_int_equal(out.len, 0);
+	contract_terms_free(&more);
 	contract_terms_free(&one);
 	kbuf_free(&out);
 	contract_terms_free(&d);

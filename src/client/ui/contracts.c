@@ -248,25 +248,6 @@ static void signatures(struct ui *u, const cJSON *doc, struct kstrv *lines, int 
 }
 
 /* The terms of the offer the latest one counters (by its supersedes hash). */
-static int earlier_offer(const cJSON *doc, struct contract_terms *old_t,
-                         struct contract_terms *new_t)
-{
-	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
-	int lo = contract_latest_offer(doc);
-	struct kerr e = {0};
-	if (lo < 0 || contract_section_terms(cJSON_GetArrayItem(secs, lo), new_t, &e) != K_OK ||
-	    !new_t->supersedes[0])
-		return 0;
-	const cJSON *sec;
-	cJSON_ArrayForEach(sec, (cJSON_IsArray(secs) ? secs : NULL))
-	{
-		const char *h = json_str(sec, "hash"), *k = json_str(sec, "kind");
-		if (h && k && strcmp(k, "offer") == 0 && strcmp(h, new_t->supersedes) == 0)
-			return contract_section_terms(sec, old_t, &e) == K_OK;
-	}
-	return 0;
-}
-
 void ui_contract_build(struct ui *u, int width)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -303,7 +284,7 @@ void ui_contract_build(struct ui *u, int width)
 		contract_terms_init(&new_t);
 		kstrv_push(&v->lines, "Changes against the offer it counters (d: the document)");
 		kstrv_push(&v->lines, "");
-		if (earlier_offer(doc, &old_t, &new_t)) {
+		if (contract_offer_pair(doc, &old_t, &new_t)) {
 			struct kbuf d = KBUF_INIT;
 			contract_diff(&old_t, &new_t, &d);
 			if (d.len)
