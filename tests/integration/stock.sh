@@ -82,7 +82,7 @@ t_run "she shows the order by its product, a counter's order (its id is not the 
 t_match "the order his signature on her counter made" "$T_OUT" "^order +$ORDER$"
 t_run "and by the variant alone, a word of the product, accents aside" 0 ks order show nho
 t_match "the same order" "$T_OUT" "^order +$ORDER$"
-t_run "a word no product has names nothing (exit 2)" 2 ks order show "ho"
+t_run "the start of a word inside names nothing (exit 2)" 2 ks order show "nh"
 t_run "she shows the order" 0 ks order show "$ORDER"
 t_match "it names the variant she is to ship, by its SKU" "$T_OUT" \
 	'^goods +12 pieces × Giỏ tre đan tay \(Nhỏ\), SKU GIO-TRE-S at 185,000 VND$'

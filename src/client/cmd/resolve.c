@@ -322,10 +322,12 @@ static int product_one(void *vctx, const cJSON *doc)
 	fold(p ? p : "", &f);
 	free(p);
 	int hit = f.len >= w->n.wlen && memcmp(f.data, w->n.want, w->n.wlen) == 0;
-	/* or a word of it: a variant's option ("nho" in "quat may (co: nho)") */
+	/* or a whole word of it: a variant's option ("nho" in "quat may (co: nho)"), never
+	 * the start of one, which a few characters of an id would hit by chance */
 	for (size_t i = 1; !hit && i + w->n.wlen <= f.len; i++)
 		hit = !isalnum((unsigned char)f.data[i - 1]) && isalnum((unsigned char)f.data[i]) &&
-		      memcmp(f.data + i, w->n.want, w->n.wlen) == 0;
+		      memcmp(f.data + i, w->n.want, w->n.wlen) == 0 &&
+		      (i + w->n.wlen == f.len || !isalnum((unsigned char)f.data[i + w->n.wlen]));
 	struct cands *to = f.len == w->n.wlen ? w->n.exact : w->n.prefix;
 	kbuf_free(&f);
 	if (!hit)
@@ -350,8 +352,8 @@ static int product_one(void *vctx, const cJSON *doc)
 }
 
 /* Our orders and contracts whose product (as order list names it: the first item's
- * description) is word, or starts with it, or has a word that does: a tier of its own, after
- * every other. */
+ * description) is word, or starts with it, or has it as a whole word: a tier of its own,
+ * after every other. */
 static int products(struct ctx *c, struct store *s, int kinds, const char *word,
                     struct cands *exact, struct cands *prefix, struct kerr *e)
 {
