@@ -68,17 +68,24 @@ static void quoted(struct kbuf *out, const char *text, size_t cols)
 	kbuf_puts(out, "\"");
 }
 
-/* The product of cached order id, as order list says it (the caller frees it); NULL when the
- * cache lacks the order or its contract. */
-static char *order_product(struct store *s, const char *id)
+char *inbox_order_product(struct store *s, const cJSON *o)
 {
-	cJSON *o = NULL, *k = NULL;
+	cJSON *k = NULL;
 	char *product = NULL;
-	if (store_object_get(s, "Order", id, &o, NULL) == K_OK && json_str(o, "contractId") &&
+	if (json_str(o, "contractId") &&
 	    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) == K_OK)
 		product = contract_product_of(k);
-	cJSON_Delete(o);
 	cJSON_Delete(k);
+	return product;
+}
+
+/* The same of cached order id; NULL when the cache lacks the order too. */
+static char *order_product(struct store *s, const char *id)
+{
+	cJSON *o = NULL;
+	char *product =
+	    store_object_get(s, "Order", id, &o, NULL) == K_OK ? inbox_order_product(s, o) : NULL;
+	cJSON_Delete(o);
 	return product;
 }
 

@@ -107,6 +107,9 @@ int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap)
 void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kbuf *out);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
+/* The product of order o (as order list says it: contract_product_of of its cached contract;
+ * the caller frees it), NULL when the cache lacks that contract. */
+char *inbox_order_product(struct store *s, const cJSON *o);
 /* The text of a chat message m (a Message object), opened with kp's secret key and the other
  * party's public key (to, when self sent it; else from): 1 with the text appended to *plain
  * (the caller frees it), 0 when it is not sealed to kp or is not whole. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../inbox.h"
 #include "../net/session.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
@@ -1282,12 +1283,8 @@ char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name)
 {
 	resolve_account_name(c, resolve_peer_of(c, o), name);
 	struct store *s;
-	cJSON *doc = NULL;
-	if (json_str(o, "contractId") && ctx_store(c, &s, NULL) == K_OK)
-		store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL);
-	char *product = contract_product_of(doc);
-	cJSON_Delete(doc);
-	return product;
+	char *product = ctx_store(c, &s, NULL) == K_OK ? inbox_order_product(s, o) : NULL;
+	return product ? product : contract_product_of(NULL); /* "-" */
 }
 
 static void print_order(struct ctx *c, const cJSON *o)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../inbox.h"
 #include "../store/names.h"
 #include "../store/store.h"
 #include "kontor/json.h"
@@ -599,17 +600,13 @@ static void what_words(struct store *s, int kind, const cJSON *o, const struct c
 {
 	if (kind == RESOLVE_ORDER) {
 		/* its product, which tells two orders with one buyer apart (two sizes of a fan) */
-		cJSON *doc = NULL;
-		if (json_str(o, "contractId"))
-			store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL);
-		char *product = doc ? contract_product_of(doc) : NULL;
+		char *product = inbox_order_product(s, o);
 		if (product) {
 			kbuf_puts(out, ", \"");
 			put_clipped(out, product, 32);
 			kbuf_puts(out, "\"");
 		}
 		free(product);
-		cJSON_Delete(doc);
 		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(o, "total");
 		if (cJSON_IsNumber(tot))
 			money_part((int64_t)tot->valuedouble, json_str(o, "currency"), out);
