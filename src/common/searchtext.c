@@ -84,8 +84,35 @@ static int is_diacritic(UChar32 c)
 	       (c >= 0x064B && c <= 0x065F) || c == 0x0670;
 }
 
+/* The Latin letters whose mark is part of the letter, so that NFD leaves them whole (a
+ * stroke, a bar, a hook, two letters joined), as a keyboard without them writes them: the
+ * lower-case ones of ICU's Latin-ASCII transliterator that a name or a product is written
+ * with. Case is folded before. NULL for any other character. */
+static const char *ascii_letters(UChar32 c)
+{
+	static const struct {
+		UChar32 c;
+		const char *as;
+	} held[] = {
+	    {0x00E6, "ae"}, {0x00F0, "d"},  {0x00F8, "o"}, {0x00FE, "th"}, /* æ ð ø þ */
+	    {0x0111, "d"},  {0x0127, "h"},  {0x0131, "i"}, {0x0142, "l"},  /* đ ħ ı ł */
+	    {0x014B, "n"},  {0x0153, "oe"}, {0x0167, "t"}, {0x0180, "b"},  /* ŋ œ ŧ ƀ */
+	    {0x0188, "c"},  {0x0192, "f"},  {0x0199, "k"}, {0x019A, "l"},  /* ƈ ƒ ƙ ƚ */
+	    {0x01A5, "p"},  {0x01AD, "t"},  {0x01B6, "z"}, {0x01E5, "g"},  /* ƥ ƭ ƶ ǥ */
+	    {0x0253, "b"},  {0x0257, "d"},  {0x0260, "g"}, {0x0268, "i"},  /* ɓ ɗ ɠ ɨ */
+	    {0x0272, "n"},  {0x0289, "u"},                                 /* ɲ ʉ */
+	};
+	if (c < 0x00E6 || c > 0x0289)
+		return NULL;
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+		if (held[i].c == c)
+			return held[i].as;
+	return NULL;
+}
+
 /* Unicode's default case folding with compatibility forms (NFKC_Casefold: ß -> ss, ﬁ -> fi,
- * full-width -> ASCII, ς -> σ), then the diacritics taken off (NFD: ё -> е, é -> e). Plain
+ * full-width -> ASCII, ς -> σ), then the diacritics taken off (NFD: ё -> е, é -> e) and the
+ * letters that hold their mark written as ascii_letters says (đ -> d, æ -> ae). Plain
  * ASCII needs only its case folded (prep_folded does that) and skips ICU: most text is
  * ASCII, and an import indexes a hundred thousand listings. Bytes that are not UTF-8 become gaps.
  * Returns 0 when s was left as it is, else 1 with *out (the caller frees) and *len set. */
@@ -105,11 +132,15 @@ static int fold(const char *s, size_t n, char **out, size_t *len)
 	la = unorm2_normalize(cf, a, la, b, cap, &err);
 	lb = unorm2_normalize(nfd, b, la, a, cap, &err);
 	int32_t k = 0;
-	for (int32_t j = 0; j < lb;) {
+	for (int32_t j = 0; j < lb && k + 2 <= cap;) {
 		UChar32 c;
 		int32_t at = j;
 		U16_NEXT(a, j, lb, c);
-		if (!is_diacritic(c))
+		const char *as = ascii_letters(c);
+		if (as) /* two units at most: the loop leaves room */
+			while (*as)
+				b[k++] = (UChar)*as++;
+		else if (!is_diacritic(c))
 			while (at < j)
 				b[k++] = a[at++];
 	}

@@ -301,6 +301,12 @@ t_run "seller reads it" 0 ks chat show "$BID"
 t_run "she lists a lamp with a long title in Vietnamese" 0 ks listing add --sku DEN-TRE \
 	--title "Đèn tre đan thủ công mỹ nghệ làng Phú Vinh, cỡ lớn" --price 320000 --currency VND
 t_run "buyer syncs" 0 kb sync
+t_run "a buyer with no Vietnamese keyboard searches his cache for 'den tre'" 0 kb search den tre
+t_match "and finds the lamp (đ read as d)" "$T_OUT" 'Đèn tre đan thủ công'
+t_run "and asks the node for 'tre dan lang phu vinh' (its SKU says none of the rest)" 0 kb search --remote tre dan lang phu vinh
+t_match "which finds it too" "$T_OUT" 'Đèn tre đan thủ công'
+t_run "she names her lamp as she would type it in ASCII" 0 ks listing show "den tre"
+t_match "and it is the lamp" "$T_OUT" '^Đèn tre đan thủ công'
 t_run "buyer asks about the lamp" 0 kb chat send "đèn tre" "What size is the large one?"
 t_run "seller syncs" 0 ks sync
 t_match "her inbox quotes its title cut as the inbox cuts titles, whole characters and the quote closed" "$(ks inbox)" 'about "Đèn tre đan thủ công mỹ nghệ làng Phú Vinh, cỡ…"$'

@@ -76,6 +76,21 @@ static void test_prep_folds_letters_search_takes_as_one(void **state)
 	assert_same_form("Ångström", "angstrom");
 }
 
+/* Letters Unicode does not split into a base and a mark: a buyer types them as the base. */
+static void test_prep_reads_barred_and_joined_latin_letters_as_typed_in_ascii(void **state)
+{
+	assert_same_form("Đèn tre thủ công", "den tre thu cong"); /* Vietnamese đ */
+	assert_same_form("ĐỒ GỖ", "do go");
+	assert_same_form("Łódź", "lodz");             /* Polish ł */
+	assert_same_form("Smørrebrød", "smorrebrod"); /* Danish ø */
+	assert_same_form("Ærø", "aero");              /* æ */
+	assert_same_form("Œuvre", "oeuvre");
+	assert_same_form("Þórður", "thordur");      /* Icelandic þ, ð */
+	assert_same_form("ılık", "ilik");           /* Turkish dotless ı */
+	assert_same_form("Ħamrun", "hamrun");       /* Maltese ħ */
+	assert_same_form("ɓaƙi ɗaya", "baki daya"); /* Hausa hooked letters */
+}
+
 static void test_prep_keeps_marks_that_are_letters_of_their_script(void **state)
 {
 	struct kbuf b = KBUF_INIT;
@@ -164,6 +179,7 @@ int main(void)
 	    cmocka_unit_test(test_prep_reports_a_trailing_one_character_run_for_prefix_matching),
 	    cmocka_unit_test(test_prep_drops_combining_accents),
 	    cmocka_unit_test(test_prep_folds_letters_search_takes_as_one),
+	    cmocka_unit_test(test_prep_reads_barred_and_joined_latin_letters_as_typed_in_ascii),
 	    cmocka_unit_test(test_prep_keeps_marks_that_are_letters_of_their_script),
 	    cmocka_unit_test(test_prep_leaves_bad_utf8_as_a_gap),
 	    cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),

@@ -14,8 +14,9 @@
 
 /* Bump whenever the index would hold a listing differently (ksearch_doc_build, searchtext):
  * store_open then rebuilds it (contentless FTS5 rows can only be deleted with their exact
- * text). 2: folded text (е/ё, ß/ss, diacritics), the price at the MOQ. */
-#define SEARCH_TEXT_VERSION 2
+ * text). 2: folded text (е/ё, ß/ss, diacritics), the price at the MOQ; 3: letters that
+ * hold their mark read as ASCII (đ/d, ł/l, ø/o, æ/ae). */
+#define SEARCH_TEXT_VERSION 3
 
 /* Every statement the store runs, prepared once per connection on first use. */
 enum store_stmt {

@@ -21,8 +21,9 @@
 #define ID_SLOT (MODEL_LISTING_ID_LEN + 1)
 #define DOC_FLAGS (KS_DOC_SELLER | KS_DOC_SKU | KS_DOC_RANGES)
 /* Bump whenever the index would hold a listing differently: nsearch_upgrade rebuilds it.
- * 1 (none stored): before the kernel; 2: folded text, the price at the MOQ. */
-#define NSEARCH_TEXT_VERSION "2"
+ * 1 (none stored): before the kernel; 2: folded text, the price at the MOQ; 3: letters
+ * that hold their mark read as ASCII (đ/d, ł/l, ø/o, æ/ae). */
+#define NSEARCH_TEXT_VERSION "3"
 
 /* ---------------------------------------------------------------- connections */
 
