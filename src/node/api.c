@@ -1309,14 +1309,27 @@ static int request_error(struct kbuf *out, int status, const char *type, const c
 	return status;
 }
 
-/* Changes whenever what the session object says changes (name, key, limits). */
-static void session_state(struct node *n, char out[17])
+/* The operator's words on adding money, read at each request: `kontord admin funding`
+ * changes them while the node serves. NULL when none are set; the caller frees. */
+static char *funding_words(struct node *n)
+{
+	char *f = NULL;
+	if (nstore_meta_get(n->store, NODE_FUNDING_META, &f, NULL) != K_OK || (f && !*f)) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Changes whenever what the session object says changes (name, key, limits, funding): a
+ * client that kept the session fetches it again when an answer's sessionState differs. */
+static void session_state(struct node *n, const char *funding, char out[17])
 {
 	struct kbuf b = KBUF_INIT;
 	const struct node_limits *l = &n->limits;
-	kbuf_printf(&b, "%s|%s|%zu|%d|%d|%d|%d|%zu|%d", n->name, n->key_id, l->max_size_request,
+	kbuf_printf(&b, "%s|%s|%zu|%d|%d|%d|%d|%zu|%d|%s", n->name, n->key_id, l->max_size_request,
 	            l->max_calls_in_request, l->max_objects_in_get, l->max_objects_in_set,
-	            l->max_query_limit, l->max_upload, l->max_changes);
+	            l->max_query_limit, l->max_upload, l->max_changes, funding ? funding : "");
 	char h[KCRYPTO_HASH_B64_LEN + 1];
 	kcrypto_hash_b64url(b.data, b.len, h);
 	memcpy(out, h, 16);
@@ -1471,8 +1484,9 @@ int api_handle(struct node *n, const struct api_caller *who, const char *body, s
 		cJSON_AddItemToObject(resp, "createdIds", c.created_ids);
 	else
 		cJSON_Delete(c.created_ids);
-	char state[17];
-	session_state(n, state);
+	char state[17], *funding = funding_words(n);
+	session_state(n, funding, state);
+	free(funding);
 	cJSON_AddStringToObject(resp, "sessionState", state);
 	json_print(resp, out);
 	cJSON_Delete(resp);
@@ -1521,13 +1535,10 @@ void api_session(struct node *n, const char *base, struct kbuf *out)
 	for (int t = 0; t < NT__COUNT; t++)
 		cJSON_AddItemToArray(types, cJSON_CreateString(nstore_type_name((enum ntype)t)));
 	cJSON_AddItemToArray(types, cJSON_CreateString("Wallet")); /* the ledger's, wallet.c */
-	char state[17];
-	session_state(n, state);
+	char state[17], *funding = funding_words(n);
+	session_state(n, funding, state);
 	cJSON_AddStringToObject(o, "state", state);
-	/* Read at each request: `kontord admin funding` changes it while the node serves. */
-	char *funding = NULL;
-	if (nstore_meta_get(n->store, NODE_FUNDING_META, &funding, NULL) == K_OK && funding &&
-	    *funding)
+	if (funding)
 		cJSON_AddStringToObject(o, "funding", funding);
 	free(funding);
 	json_print(o, out);

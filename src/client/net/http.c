@@ -76,6 +76,7 @@ struct knet {
 	const int *abort; /* knet_set_abort: non-zero stops a transfer and the waits between */
 	uint64_t *tap;    /* knet_set_tap: bytes added as they pass (atomically), or NULL */
 	int plain;        /* khttp_post_json to loopback: http:// allowed */
+	char session_state[64]; /* knet_session_state */
 };
 
 /* One attempt's response as it comes in. */
@@ -1162,8 +1163,19 @@ int knet_api(struct knet *n, const cJSON *request, cJSON **response, struct kerr
 		cJSON_Delete(*response);
 		*response = NULL;
 	}
+	if (rc == K_OK) {
+		const cJSON *ss = cJSON_GetObjectItemCaseSensitive(*response, "sessionState");
+		int fits = cJSON_IsString(ss) && strlen(ss->valuestring) < sizeof n->session_state;
+		snprintf(n->session_state, sizeof n->session_state, "%s",
+		         fits ? ss->valuestring : "");
+	}
 	knet_response_free(&r);
 	return rc;
+}
+
+const char *knet_session_state(const struct knet *n)
+{
+	return n->session_state;
 }
 
 /* Takes url from the session when it lies under the base URL (a session cannot send us

@@ -151,6 +151,11 @@ int knet_request(struct knet *n, const char *method, const char *path, const cha
  * garbage: ...". */
 int knet_api(struct knet *n, const cJSON *request, cJSON **response, struct kerr *e);
 
+/* The sessionState of the last answer knet_api took ("" before one, or when it said none):
+ * when it is not the kept session's state, the session changed and is to be fetched again
+ * (RFC 8620 §3.4). */
+const char *knet_session_state(const struct knet *n);
+
 /* GET /.well-known/kontor, parsed (session.h). The session's nodeKey must agree with the
  * Kontor-Node-Key header when both are present (K_EVERIFY). Later api/upload/download
  * calls use the session's URLs when they lie under the base URL. */

@@ -200,9 +200,19 @@ static int session(struct ksync *k, struct kerr *e)
 
 int ksync_finish(struct ksync *k, struct sync_stats *st, struct kerr *e)
 {
+	/* An answer said the session changed (new limits, the operator's words on adding
+	 * money): fetched again now, one request; when that fails the kept one is stale. */
+	const char *seen = knet_session_state(k->net);
+	int changed = k->have_sess && seen[0] && strcmp(seen, k->sess.state) != 0;
+	if (changed) {
+		struct kerr ignore = {0};
+		k->have_sess = 0;
+		changed = session(k, &ignore) != K_OK;
+	}
 	count_net(k, st);
-	return store_node_synced(k->s, k->node.name, !k->failed, (int64_t)st->bytes_up,
-	                         (int64_t)st->bytes_down, k->sess_json, e);
+	int rc = store_node_synced(k->s, k->node.name, !k->failed, (int64_t)st->bytes_up,
+	                           (int64_t)st->bytes_down, k->sess_json, e);
+	return rc == K_OK && changed ? store_node_session_expire(k->s, k->node.name, e) : rc;
 }
 
 /* ---------------------------------------------------------------- push */

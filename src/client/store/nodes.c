@@ -72,6 +72,13 @@ static int session_fetched(struct store *s, const char *name, struct kerr *e)
 	return store_meta_set(s, key, v, e);
 }
 
+int store_node_session_expire(struct store *s, const char *name, struct kerr *e)
+{
+	char key[160];
+	session_key(name, key, sizeof key);
+	return store_meta_set(s, key, "0", e);
+}
+
 int store_node_session_stale(struct store *s, const char *name, int64_t max_age_s)
 {
 	char key[160], *v = NULL;

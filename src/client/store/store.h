@@ -185,6 +185,8 @@ int store_node_synced(struct store *s, const char *name, int answered, int64_t u
  * known: before this was kept, or the clock went back): 1 asks a sync to fetch it again.
  * Adding, replacing and syncing a node with a session mark it fetched now. */
 int store_node_session_stale(struct store *s, const char *name, int64_t max_age_s);
+/* The kept session is out of date: the next sync fetches it again. */
+int store_node_session_expire(struct store *s, const char *name, struct kerr *e);
 /* Per node and type: the state string of the last page committed. *out malloc'd, NULL
  * when there is none yet (K_OK). */
 int store_sync_state_get(struct store *s, const char *node, const char *type, char **out,
