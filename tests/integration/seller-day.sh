@@ -177,7 +177,9 @@ t_match "the money that arrived waits until she looks" "$T_OUT" \
 t_match "with the command that shows it" "$T_OUT" '^ +kontor wallet$'
 t_run "seller's wallet" 0 ks wallet
 t_match "the balance is the release" "$T_OUT" '^ +2,760.00 USD$'
-t_match "the history says it in words" "$T_OUT" 'released by order [A-Za-z0-9_-]{8}… +\+2,760.00 USD'
+t_match "the history says it in words, the amount at the line's end" "$T_OUT" '^  20[0-9-]{8} [0-9:]{5} [^ ]+  released by order [A-Za-z0-9_-]{8}… +\+2,760.00 USD$'
+t_match "and under it the order as she knows it: its product and its buyer" "$T_OUT" \
+	'^ {24}Iron table legs, black, 72 cm, Berlin Interiors GmbH @berlin-interiors-gmbh$'
 t_nomatch "and escrow holds nothing for her any more" "$T_OUT" 'In escrow'
 t_run "seller's inbox" 0 ks inbox
 t_match "looked at: the money is no longer news" "$T_OUT" '^nothing waits for you'
@@ -188,6 +190,11 @@ t_match "it says the new balance" "$T_OUT" '^withdrew 1,000.00 USD \(a payout fr
 t_eq "the node debited her wallet" "$(bal "wallet:$SID")" 176000
 t_eq "one payout transaction, from the simulated provider" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM ledger_tx t JOIN ledger_entries e ON e.tx = t.seq WHERE t.kind = 'payout' AND e.account = 'provider:sim' AND e.amount = 100000")" 1
+t_run "seller's wallet" 0 ks wallet
+HIST=$(printf '%s\n' "$T_OUT" | grep -E '^  20[0-9-]{8} .*USD$')
+t_eq "two history lines: the payout and the release" "$(printf '%s\n' "$HIST" | wc -l)" 2
+t_eq "which end in the same column (the … of an id is one column, not three bytes)" \
+	"$(printf '%s\n' "$HIST" | while IFS= read -r l; do printf "%s" "$l" | LC_ALL=C.UTF-8 wc -m; done | sort -u | wc -l)" 1
 t_run "seller's wallet --json" 0 ks wallet --json
 t_match "the payout is the newest line" "$T_OUT" '"history":\[\{"txId":"T[A-Za-z0-9_-]+","kind":"payout","words":"payout","currency":"USD","amount":-100000'
 t_match "and the balance what is left" "$T_OUT" '"balances":\{"USD":176000\}'

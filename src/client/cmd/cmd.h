@@ -221,6 +221,11 @@ int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap);
  * `order list` says them ("Quạt mây đan tay (Cỡ: Lớn), Berlin Interiors GmbH @berlin-...");
  * nothing when the cache lacks the order. */
 void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out);
+/* One line of the wallet's history as `kontor wallet` and the TUI show it: when, in words,
+ * the signed amount in its column; *about, when it came by an order, the line under it. */
+struct wallet_line;
+void cmd_wallet_history_line(struct ctx *c, const struct wallet_line *x, struct kbuf *line,
+                             struct kbuf *about);
 /* Fetches one listing whole from the node (public, no passphrase), verifies it against its
  * seller and replaces what the cache holds (a summary from a pull). */
 int cmd_fetch_listing(struct ctx *c, const char *id, struct kerr *e);

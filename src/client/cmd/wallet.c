@@ -140,6 +140,25 @@ void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out)
 	cJSON_Delete(o);
 }
 
+void cmd_wallet_history_line(struct ctx *c, const struct wallet_line *x, struct kbuf *line,
+                             struct kbuf *about)
+{
+	char words[160], m[INBOX_MONEY_MAX], when[KTIME_LOCAL_MAX], sign[INBOX_MONEY_MAX + 2];
+	inbox_line_words(x->kind, x->order, words, sizeof words);
+	inbox_money(x->amount, x->currency, m);
+	snprintf(sign, sizeof sign, "%s%s", x->amount > 0 ? "+" : "", m);
+	ktime_local(x->created, when, sizeof when); /* local, named; --json: UTC */
+	kbuf_printf(line, "  %s  ", when);
+	text_clip(line, words, 36, 1); /* padded by columns: "…" is one, not three bytes */
+	kbuf_printf(line, " %16s", sign);
+	struct kbuf what = KBUF_INIT; /* under it, the order as she knows it */
+	if (x->order[0])
+		cmd_wallet_escrow_about(c, x->order, &what);
+	if (what.len)
+		kbuf_printf(about, "  %*s  %s", (int)text_width(when), "", kbuf_str(&what));
+	kbuf_free(&what);
+}
+
 static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	int64_t offset = 0;
@@ -233,13 +252,13 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 		if (!l.n)
 			fprintf(f, "  %s\n", l.total ? "no lines on this page" : "nothing yet");
 		for (size_t i = 0; i < l.n; i++) {
-			const struct wallet_line *x = &l.v[i];
-			char words[160], m[INBOX_MONEY_MAX], when[KTIME_LOCAL_MAX];
-			inbox_line_words(x->kind, x->order, words, sizeof words);
-			inbox_money(x->amount, x->currency, m);
-			ktime_local(x->created, when, sizeof when); /* local, named; --json: UTC */
-			text_fprintf(f, "  %s  %-34s %s%s\n", when, words, x->amount > 0 ? "+" : "",
-			             m);
+			struct kbuf one = KBUF_INIT, about = KBUF_INIT;
+			cmd_wallet_history_line(c, &l.v[i], &one, &about);
+			text_fprintf(f, "%s\n", kbuf_str(&one));
+			if (about.len)
+				text_fprintf(f, "%s\n", kbuf_str(&about));
+			kbuf_free(&one);
+			kbuf_free(&about);
 		}
 		if (w.history_total > l.total)
 			fprintf(f, "  (the node has %lld lines; `kontor sync` brings the rest)\n",
@@ -375,8 +394,9 @@ const struct cmd_entry cmd_wallet_entries[] = {
      "the balance per currency, what escrow holds of each of your orders (as buyer: your\n"
      "money, held; as seller: yours once released; under it the order's product and the\n"
      "other party), and the history of the wallet in words\n"
-     "(deposit, payout, paid into escrow, released by order ..., refund), newest first,\n"
-     "--limit lines (default 20) from --offset, or --page N. Looking at it clears the money\n"
+     "(deposit, payout, paid into escrow, released by order ..., refund; under a line of\n"
+     "an order, its product and the other party), newest first, --limit lines (default\n"
+     "20) from --offset, or --page N. Looking at it clears the money\n"
      "that came in, and the buyers' payments into escrow for your orders, from `kontor\n"
      "inbox`."},
     {"wallet withdraw", "AMOUNT CURRENCY", "pay money out of your wallet to you", "", 2, 2,

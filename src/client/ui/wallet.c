@@ -151,12 +151,13 @@ void ui_wallet_build(struct ui *u, int width)
 	if (!l.n)
 		line(v, width, "  nothing yet");
 	for (size_t i = 0; i < l.n; i++) {
-		const struct wallet_line *x = &l.v[i];
-		char words[160], m[INBOX_MONEY_MAX];
-		inbox_line_words(x->kind, x->order, words, sizeof words);
-		inbox_money(x->amount, x->currency, m);
-		line(v, width, "  %s  %-36s %s%s", ktime_local(x->created, when, sizeof when),
-		     words, x->amount > 0 ? "+" : "", m);
+		struct kbuf one = KBUF_INIT, about = KBUF_INIT;
+		cmd_wallet_history_line(u->c, &l.v[i], &one, &about);
+		line(v, width, "%s", kbuf_str(&one));
+		if (about.len)
+			line(v, width, "%s", kbuf_str(&about));
+		kbuf_free(&one);
+		kbuf_free(&about);
 	}
 	st->more = (int64_t)l.n < l.total;
 	if (st->more)
