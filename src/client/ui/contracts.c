@@ -113,10 +113,11 @@ void ui_contracts_load(struct ui *u)
 
 #define COL_STATE 21
 
-/* narrow screens: 8 characters of the id, a total for thousands */
+/* narrow screens: 7 characters of the id, 8 (as commands print it) at 100, a total for
+ * thousands */
 static int id_width(int width)
 {
-	return width >= 100 ? 12 : 9;
+	return width >= 120 ? 12 : width >= 100 ? 10 : 9;
 }
 
 static int total_width(int width)
@@ -124,11 +125,12 @@ static int total_width(int width)
 	return width >= 100 ? 16 : 13;
 }
 
-/* "2026-11-23 14:58 CEST" (local, named); below 100 columns the column gives its room to
- * the counterparty and the product (the contract itself shows when it changed) */
+/* "2026-11-23 14:58 CEST" (local, named) from 120 columns, its date from 100; below 100 the
+ * column gives its room to the counterparty and the product (the contract itself shows
+ * when it changed) */
 static int updated_width(int width)
 {
-	return width >= 100 ? 21 : 0;
+	return width >= 120 ? 21 : width >= 100 ? 10 : 0;
 }
 
 /* The spaces around the total and the updated column, and the updated column itself. */
