@@ -105,8 +105,11 @@ struct paper {
 	int64_t total;                    /* goods + added = the signed total */
 	int64_t net_g, gross_g, packages; /* sums over the lines (0 when a line lacks it) */
 	int weights_known, packages_known;
-	char *payment_terms; /* "30% on signing, 70% before shipment, into escrow" */
+	char *payment_terms;    /* "30% on signing, 70% before shipment, into escrow" (English) */
+	struct order_terms pay; /* the stages, for papers_payment_words in another language */
+	int64_t release_days;   /* escrow released this many days after delivery */
 	char *export_reason;
+	int reason_said; /* export_reason came from the amendment, else it is the default "sale" */
 	char origin_country[3]; /* the goods' origin when every line shares one, else "" */
 };
 
@@ -200,6 +203,28 @@ void papers_count(int64_t n, int lang, char out[PAPERS_NUM_MAX]);
 void papers_kg(int64_t grams, int lang, char out[PAPERS_NUM_MAX]);
 /* YYYY-MM-DD -> "15 December 2026", "15.12.2026", "15/12/2026", "15/12/2026", "2026年12月15日". */
 void papers_date(const char *ymd, int lang, char out[PAPERS_NUM_MAX]);
+
+/* --- the contract's values in the paper's language ----------------------------------- */
+
+/* A ship mode (order_ship_modes: "sea") in lang: "Seefracht", "đường biển"; the mode as it
+ * is when unknown. */
+const char *papers_mode_word(int lang, const char *mode);
+/* A UN/ECE Rec 20 unit for n of it in lang: "10 pieces", "10 Stück", "10 cái" (without the
+ * number); the code as it is when unknown. */
+const char *papers_unit_word(int lang, const char *code, int64_t n);
+/* A package (UN/ECE Rec 21) in lang: its English name in en ("carton"), elsewhere its code,
+ * which customs read in every language. */
+const char *papers_package_word(int lang, const char *code);
+/* An ISO 3166 country's name in lang from ICU's locale data ("Vietnam" in de, "Việt Nam" in
+ * vi, "越南" in zh); in en the ISO short name codes_country_name gives; the code itself
+ * when neither knows it. */
+void papers_country_name(int lang, const char *cc, char *out, size_t cap);
+/* The payment terms in lang: each stage with when it is due, then that the money goes into
+ * escrow and when it is released ("30% bei Unterzeichnung, 70% vor Versand; auf ein
+ * Treuhandkonto, freigegeben 14 Tage nach Lieferung"). */
+void papers_payment_words(const struct paper *p, int lang, struct kbuf *out);
+/* The reason for export in lang: the amendment's words as they are, else "sale" in lang. */
+const char *papers_reason_word(const struct paper *p, int lang);
 /* The charge kind's label. */
 int papers_charge_label(const char *kind);
 

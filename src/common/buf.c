@@ -183,7 +183,8 @@ int kbuf_write_file_atomic(const char *path, const void *data, size_t len, int m
 	kbuf_printf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0) {
-		int rc = kerr_set(e, K_EIO, "%s: %s", tmp.data, strerror(errno));
+		/* the file asked for, not our temporary name beside it */
+		int rc = kerr_set(e, K_EIO, "%s: cannot write it: %s", path, strerror(errno));
 		kbuf_free(&tmp);
 		return rc;
 	}

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uloc.h>
+#include <unicode/ustring.h>
+
 #include "kontor/canon.h"
 #include "kontor/codes.h"
 #include "kontor/money.h"
@@ -291,6 +294,153 @@ void papers_date(const char *ymd, int lang, char out[PAPERS_NUM_MAX])
 	default:
 		snprintf(out, PAPERS_NUM_MAX, "%d %s %04d", d, months[m - 1], y);
 	}
+}
+
+/* ---------------------------------------------------------------- values in words */
+
+/* One row per ship mode: en (its code), de, es, fr, zh, vi. */
+static const char *const mode_words[][PAPER_NLANGS] = {
+    {"sea", "Seefracht", "marítimo", "maritime", "海运", "đường biển"},
+    {"air", "Luftfracht", "aéreo", "aérien", "空运", "đường hàng không"},
+    {"road", "Straßentransport", "carretera", "routier", "公路运输", "đường bộ"},
+    {"rail", "Bahntransport", "ferrocarril", "ferroviaire", "铁路运输", "đường sắt"},
+    {"courier", "Kurierdienst", "mensajería", "messagerie express", "快递", "chuyển phát nhanh"},
+};
+
+static int lang_ok(int lang)
+{
+	return lang >= 0 && lang < PAPER_NLANGS ? lang : PAPER_EN;
+}
+
+const char *papers_mode_word(int lang, const char *mode)
+{
+	for (size_t i = 0; mode && i < sizeof mode_words / sizeof mode_words[0]; i++)
+		if (strcmp(mode, mode_words[i][PAPER_EN]) == 0)
+			return mode_words[i][lang_ok(lang)];
+	return mode ? mode : "";
+}
+
+/* The units of codes.c in de, es, fr (one, more) and zh, vi (no plural). */
+static const struct {
+	const char *code, *de1, *de, *es1, *es, *fr1, *fr, *zh, *vi;
+} unit_words[] = {
+    {"C62", "Stück", "Stück", "pieza", "piezas", "pièce", "pièces", "件", "cái"},
+    {"SET", "Satz", "Sätze", "juego", "juegos", "jeu", "jeux", "套", "bộ"},
+    {"PR", "Paar", "Paar", "par", "pares", "paire", "paires", "双", "đôi"},
+    {"DZN", "Dutzend", "Dutzend", "docena", "docenas", "douzaine", "douzaines", "打", "tá"},
+    {"KGM", "Kilogramm", "Kilogramm", "kilogramo", "kilogramos", "kilogramme", "kilogrammes",
+     "千克", "kg"},
+    {"GRM", "Gramm", "Gramm", "gramo", "gramos", "gramme", "grammes", "克", "gam"},
+    {"TNE", "Tonne", "Tonnen", "tonelada", "toneladas", "tonne", "tonnes", "吨", "tấn"},
+    {"MTR", "Meter", "Meter", "metro", "metros", "mètre", "mètres", "米", "mét"},
+    {"MTK", "Quadratmeter", "Quadratmeter", "metro cuadrado", "metros cuadrados", "mètre carré",
+     "mètres carrés", "平方米", "mét vuông"},
+    {"MTQ", "Kubikmeter", "Kubikmeter", "metro cúbico", "metros cúbicos", "mètre cube",
+     "mètres cubes", "立方米", "mét khối"},
+    {"LTR", "Liter", "Liter", "litro", "litros", "litre", "litres", "升", "lít"},
+    {"BX", "Schachtel", "Schachteln", "caja", "cajas", "boîte", "boîtes", "盒", "hộp"},
+    {"CT", "Karton", "Kartons", "caja de cartón", "cajas de cartón", "carton", "cartons", "纸箱",
+     "thùng carton"},
+};
+
+const char *papers_unit_word(int lang, const char *code, int64_t n)
+{
+	lang = lang_ok(lang);
+	for (size_t i = 0; code && lang != PAPER_EN && i < sizeof unit_words / sizeof unit_words[0];
+	     i++) {
+		if (strcmp(code, unit_words[i].code) != 0)
+			continue;
+		switch (lang) {
+		case PAPER_DE:
+			return n == 1 ? unit_words[i].de1 : unit_words[i].de;
+		case PAPER_ES:
+			return n == 1 ? unit_words[i].es1 : unit_words[i].es;
+		case PAPER_FR: /* French takes the singular for 0 and 1 */
+			return n < 2 ? unit_words[i].fr1 : unit_words[i].fr;
+		case PAPER_ZH:
+			return unit_words[i].zh;
+		default:
+			return unit_words[i].vi;
+		}
+	}
+	return code ? codes_unit_count(code, n) : "";
+}
+
+const char *papers_package_word(int lang, const char *code)
+{
+	const struct package_code *pc = code ? codes_package(code) : NULL;
+	return lang_ok(lang) == PAPER_EN && pc ? pc->name : code ? code : "";
+}
+
+void papers_country_name(int lang, const char *cc, char *out, size_t cap)
+{
+	const char *iso = cc ? codes_country_name(cc) : NULL;
+	lang = lang_ok(lang);
+	snprintf(out, cap, "%s", iso ? iso : cc ? cc : "");
+	if (lang == PAPER_EN || !iso)
+		return;
+	char loc[8];
+	snprintf(loc, sizeof loc, "_%.2s", cc);
+	UChar u[128];
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t n = uloc_getDisplayCountry(loc, lang_codes[lang], u, 128, &err);
+	char utf8[384];
+	int32_t len = 0;
+	if (U_SUCCESS(err) && n > 0 && err != U_USING_DEFAULT_WARNING) {
+		u_strToUTF8(utf8, (int32_t)sizeof utf8, &len, u, n, &err);
+		if (U_SUCCESS(err) && len > 0 && (size_t)len < sizeof utf8 &&
+		    strcmp(utf8, loc + 1) != 0) /* ICU gives the code back when it has no name */
+			snprintf(out, cap, "%s", utf8);
+	}
+}
+
+/* When a stage is due, in de, es, fr, zh, vi (en: order_due_words); %lld the days. */
+static const char *const due_words[][PAPER_NLANGS - 1] = {
+    [ORDER_DUE_SIGNING] = {"bei Unterzeichnung", "a la firma", "à la signature", "签约时",
+                           "khi ký hợp đồng"},
+    [ORDER_DUE_BEFORE_SHIPMENT] = {"vor Versand", "antes del envío", "avant l'expédition", "发货前",
+                                   "trước khi giao hàng"},
+    [ORDER_DUE_DELIVERY] = {"bei Lieferung", "a la entrega", "à la livraison", "交货时",
+                            "khi nhận hàng"},
+    [ORDER_DUE_AFTER_DELIVERY] = {"%lld Tage nach Lieferung", "%lld días después de la entrega",
+                                  "%lld jours après la livraison", "交货后%lld天",
+                                  "%lld ngày sau khi nhận hàng"},
+};
+/* Then the escrow: en, de, es, fr, zh, vi; %lld the days. */
+static const char *const escrow_words[PAPER_NLANGS] = {
+    "; into escrow, released %lld days after delivery",
+    "; auf ein Treuhandkonto, freigegeben %lld Tage nach Lieferung",
+    "; en depósito de garantía, liberado %lld días después de la entrega",
+    "; sous séquestre, libéré %lld jours après la livraison",
+    "；付入托管账户，交货后%lld天放款",
+    "; vào tài khoản ký quỹ, giải ngân %lld ngày sau khi nhận hàng",
+};
+
+void papers_payment_words(const struct paper *p, int lang, struct kbuf *out)
+{
+	lang = lang_ok(lang);
+	for (size_t i = 0; i < p->pay.nstages; i++) {
+		const struct order_stage *st = &p->pay.stages[i];
+		char due[ORDER_DUE_LEN * 3];
+		if (lang == PAPER_EN || st->due < ORDER_DUE_SIGNING ||
+		    st->due > ORDER_DUE_AFTER_DELIVERY)
+			order_due_words(st, due);
+		else if (st->due == ORDER_DUE_AFTER_DELIVERY)
+			snprintf(due, sizeof due, due_words[st->due][lang - 1],
+			         (long long)st->days);
+		else
+			snprintf(due, sizeof due, "%s", due_words[st->due][lang - 1]);
+		kbuf_printf(out, "%s%" PRId64 "%% %s", i ? (lang == PAPER_ZH ? "，" : ", ") : "",
+		            st->pct, due);
+	}
+	kbuf_printf(out, escrow_words[lang], (long long)p->release_days);
+}
+
+const char *papers_reason_word(const struct paper *p, int lang)
+{
+	static const char *const sale[PAPER_NLANGS] = {"sale",  "Verkauf", "venta",
+	                                               "vente", "销售",    "bán hàng"};
+	return p->reason_said ? p->export_reason : sale[lang_ok(lang)];
 }
 
 /* ---------------------------------------------------------------- the amendment */
@@ -868,6 +1018,9 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 	if (rc)
 		goto out;
 	p->payment_terms = payment_words(&t);
+	contract_terms_order(&t, &p->pay);
+	p->release_days = t.auto_release_days;
+	p->reason_said = amend_get(amend, "exportReason") != NULL;
 	p->export_reason =
 	    clean(amend_get(amend, "exportReason") ? amend_get(amend, "exportReason") : "sale");
 

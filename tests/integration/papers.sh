@@ -99,11 +99,27 @@ t_match "the packing list counts 50 cartons" "$(cat "$T_TMP/pl.txt")" '50 carton
 t_match "and weighs 600 kg net" "$(cat "$T_TMP/pl.txt")" '600\.000'
 t_run "German papers" 0 ks order docs "$ORDER" --type invoice --lang de -o "$T_TMP/de.pdf"
 t_match "German numbers: 5.870,50" "$(pdftotext "$T_TMP/de.pdf" -)" 'Gesamtbetrag: 5\.870,50 USD'
+t_run "a --dir that does not exist is refused (exit 2)" 2 ks order docs "$ORDER" --dir "$T_TMP/no-such-dir"
+t_eq "naming it, not a temporary file" "$T_ERR" "kontor: --dir $T_TMP/no-such-dir: no such directory"
+: >"$T_TMP/a-file"
+t_run "a --dir that is a file is refused (exit 2)" 2 ks order docs "$ORDER" --dir "$T_TMP/a-file"
+t_eq "saying so" "$T_ERR" "kontor: --dir $T_TMP/a-file: not a directory"
+t_run "-o into a directory that does not exist fails (exit 1)" 1 ks order docs "$ORDER" --type invoice -o "$T_TMP/no-such-dir/x.pdf"
+t_match "naming the file asked for" "$T_ERR" "^kontor: $T_TMP/no-such-dir/x\.pdf: cannot write it: No such file or directory$"
+t_run "German invoice as text" 0 ks order docs "$ORDER" --type invoice --lang de --format text -o "$T_TMP/de.txt"
+DE=$(cat "$T_TMP/de.txt")
+t_match "the mode in German" "$DE" '^Beförderung: (Seefracht|Luftfracht|Straßentransport|Bahntransport|Kurierdienst)$'
+t_match "the quantity's unit in German" "$DE" 'Menge: [0-9.]+ (Stück|Sätze|Kartons) '
+t_match "the payment terms in German, stage by stage" "$DE" '^Zahlung: 100% vor Versand; auf ein Treuhandkonto, freigegeben [0-9]+ Tage nach Lieferung$'
+t_match "the reason for export in German" "$DE" '^Ausfuhrgrund: Verkauf$'
+t_nomatch "no English word of the contract left in it" "$DE" ': (sea|air|road)$|piece|before shipment|into escrow|: sale$'
 t_run "Vietnamese papers" 0 ks order docs "$ORDER" --type invoice --lang vi -o "$T_TMP/vi.pdf"
 VI=$(pdftotext "$T_TMP/vi.pdf" -)
 t_match "Vietnamese title" "$VI" 'Hóa đơn thương mại'
 t_match "Vietnamese numbers: 5.870,50" "$VI" 'Tổng cộng: 5\.870,50 USD'
 t_match "Vietnamese declaration" "$VI" 'Chúng tôi cam đoan'
+t_match "the countries by their Vietnamese names" "$VI" 'Việt Nam'
+t_match "the payment terms in Vietnamese" "$VI" 'trước khi giao hàng; vào tài khoản ký quỹ'
 t_run "Vietnamese packing list as text" 0 ks order docs "$ORDER" --type packing-list --lang vi --format text -o "$T_TMP/vi.txt"
 t_match "its marks" "$(cat "$T_TMP/vi.txt")" 'Ký mã hiệu: GULF/BT/1-50'
 t_run "an unknown language is refused (exit 2)" 2 ks order docs "$ORDER" --type invoice --lang ja -o "$T_TMP/ja.pdf"

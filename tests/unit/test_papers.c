@@ -293,6 +293,80 @@ static void test_numbers_and_dates_in_six_languages(void **state)
 }
 
 /* The one table: who pays each charge under each rule. */
+static void test_the_contracts_values_in_the_papers_language(void **state)
+{
+	struct contract_terms t;
+	struct paper p;
+	struct kerr e = {0, ""};
+	make_terms(&t, "USD", "FOB", 500, 980, 0);
+	t.nstages = 3; /* 30% on signing, 60% before shipment, 10% 30 days after delivery */
+	t.stages[0] = (struct order_stage){.pct = 30, .due = ORDER_DUE_SIGNING};
+	t.stages[1] = (struct order_stage){.pct = 60, .due = ORDER_DUE_BEFORE_SHIPMENT};
+	t.stages[2] = (struct order_stage){.pct = 10, .due = ORDER_DUE_AFTER_DELIVERY, .days = 30};
+	t.auto_release_days = 14;
+	cJSON *doc = bind(&t);
+	assert_int_equal(papers_build(doc, NULL, PAPER_INVOICE, "2026-12-10", &p, NULL, &e), K_OK);
+	struct kbuf b = KBUF_INIT;
+	papers_payment_words(&p, PAPER_EN, &b);
+	assert_string_equal(kbuf_str(&b), "30% on signing, 60% before shipment, 10% 30 days after "
+	                                  "delivery; into escrow, released 14 days after delivery");
+	kbuf_reset(&b);
+	papers_payment_words(&p, PAPER_DE, &b);
+	assert_string_equal(kbuf_str(&b),
+	                    "30% bei Unterzeichnung, 60% vor Versand, 10% 30 Tage nach Lieferung; "
+	                    "auf ein Treuhandkonto, freigegeben 14 Tage nach Lieferung");
+	kbuf_reset(&b);
+	papers_payment_words(&p, PAPER_VI, &b);
+	assert_string_equal(kbuf_str(&b), "30% khi ký hợp đồng, 60% trước khi giao hàng, 10% 30 "
+	                                  "ngày sau khi nhận hàng; vào tài khoản ký quỹ, giải ngân "
+	                                  "14 ngày sau khi nhận hàng");
+	kbuf_free(&b);
+	/* the default reason for export, in each language; an amendment's as it is */
+	assert_string_equal(papers_reason_word(&p, PAPER_EN), "sale");
+	assert_string_equal(papers_reason_word(&p, PAPER_FR), "vente");
+	assert_string_equal(papers_reason_word(&p, PAPER_ZH), "销售");
+	paper_free(&p);
+	cJSON *a = cJSON_CreateObject();
+	assert_int_equal(papers_amend_set(a, "exportReason=sample, no charge", &e), K_OK);
+	assert_int_equal(papers_build(doc, a, PAPER_INVOICE, "2026-12-10", &p, NULL, &e), K_OK);
+	assert_string_equal(papers_reason_word(&p, PAPER_DE), "sample, no charge");
+	paper_free(&p);
+	cJSON_Delete(a);
+	cJSON_Delete(doc);
+	contract_terms_free(&t);
+
+	assert_string_equal(papers_mode_word(PAPER_EN, "sea"), "sea");
+	assert_string_equal(papers_mode_word(PAPER_DE, "sea"), "Seefracht");
+	assert_string_equal(papers_mode_word(PAPER_VI, "air"), "đường hàng không");
+	assert_string_equal(papers_mode_word(PAPER_ZH, "rail"), "铁路运输");
+	assert_string_equal(papers_mode_word(PAPER_FR, "hovercraft"), "hovercraft");
+	/* units: English and German plurals at 1, French takes the singular for 0 */
+	assert_string_equal(papers_unit_word(PAPER_EN, "C62", 1), "piece");
+	assert_string_equal(papers_unit_word(PAPER_EN, "C62", 10), "pieces");
+	assert_string_equal(papers_unit_word(PAPER_DE, "SET", 1), "Satz");
+	assert_string_equal(papers_unit_word(PAPER_DE, "SET", 2), "Sätze");
+	assert_string_equal(papers_unit_word(PAPER_FR, "PR", 0), "paire");
+	assert_string_equal(papers_unit_word(PAPER_FR, "PR", 2), "paires");
+	assert_string_equal(papers_unit_word(PAPER_ES, "MTR", 5), "metros");
+	assert_string_equal(papers_unit_word(PAPER_VI, "C62", 10), "cái");
+	assert_string_equal(papers_unit_word(PAPER_ZH, "CT", 10), "纸箱");
+	assert_string_equal(papers_unit_word(PAPER_DE, "XYZ", 3), "XYZ");
+	assert_string_equal(papers_package_word(PAPER_EN, "CT"), "carton");
+	assert_string_equal(papers_package_word(PAPER_DE, "CT"), "CT");
+	/* countries from ICU's data, in en the ISO short name as before */
+	char cn[160];
+	papers_country_name(PAPER_EN, "VN", cn, sizeof cn);
+	assert_string_equal(cn, "Viet Nam");
+	papers_country_name(PAPER_DE, "VN", cn, sizeof cn);
+	assert_string_equal(cn, "Vietnam");
+	papers_country_name(PAPER_VI, "DE", cn, sizeof cn);
+	assert_string_equal(cn, "Đức");
+	papers_country_name(PAPER_ZH, "DE", cn, sizeof cn);
+	assert_string_equal(cn, "德国");
+	papers_country_name(PAPER_FR, "QQ", cn, sizeof cn); /* no such country: the code */
+	assert_string_equal(cn, "QQ");
+}
+
 static void test_charge_rules_per_incoterm(void **state)
 {
 	static const struct {
@@ -496,6 +570,7 @@ int main(void)
 	    cmocka_unit_test(test_a_variant_line_names_the_variant_in_ubl),
 	    cmocka_unit_test(test_amounts_in_jpy_usd_and_kwd_keep_their_decimals),
 	    cmocka_unit_test(test_numbers_and_dates_in_six_languages),
+	    cmocka_unit_test(test_the_contracts_values_in_the_papers_language),
 	    cmocka_unit_test(test_charge_rules_per_incoterm),
 	    cmocka_unit_test(test_missing_fields_are_listed_and_the_amendment_fills_them),
 	    cmocka_unit_test(test_refusals),

@@ -6,9 +6,11 @@
 #include "resolve.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../papers/papers.h"
 #include "../store/store.h"
@@ -24,8 +26,10 @@ const char cmd_docs_help[] =
     "Files are ORDERPREFIX-invoice.pdf, -proforma, -packing-list, -origin (.xml, .txt) in\n"
     "the current directory (--dir DIR elsewhere), or -o FILE for one --type; an existing\n"
     "file is refused unless --force. --lang sets the labels, numbers and dates (en, de, es,\n"
-    "fr, zh, vi). Every amount is the contract's, recomputed and checked against the signed\n"
-    "total.\n"
+    "fr, zh, vi), and the contract's words: the transport mode, the units, the countries'\n"
+    "names, the payment terms and the reason for export (packages by their UN/ECE code\n"
+    "but in English). Every amount is the contract's, recomputed and checked against the\n"
+    "signed total.\n"
     "A field the papers need and the contract lacks is listed (exit 2) with the --set that\n"
     "adds it, and where later offers take it from (id edit, listing edit, the offer): "
     "seller.address ('street; more'), seller.city, seller.postcode, seller.country,\n"
@@ -144,6 +148,12 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	job.out = arg_get(a, "output");
 	job.dir = arg_get(a, "dir");
+	struct stat dst;
+	if (job.dir && stat(job.dir, &dst) != 0)
+		return kerr_set(e, K_EUSAGE, "--dir %s: %s", job.dir,
+		                errno == ENOENT ? "no such directory" : strerror(errno));
+	if (job.dir && !S_ISDIR(dst.st_mode))
+		return kerr_set(e, K_EUSAGE, "--dir %s: not a directory", job.dir);
 	job.force = arg_has(a, "force");
 	struct store *s;
 	char order_id[RESOLVE_ID_MAX + 1]; /* the order's id, its start, as a person gives it */

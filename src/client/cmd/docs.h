@@ -7,9 +7,9 @@
 #include "cmd.h"
 
 #define CMD_DOCS_USAGE                                                                             \
-	"ID [--type invoice|proforma|packing-list|origin] [--format pdf|ubl|text] [-o FILE]\n"     \
-	"        [--force] [--paper a4|letter] [--lang en|de|es|fr|zh|vi] [--date YYYY-MM-DD]\n"   \
-	"        [--set KEY=VALUE]..."
+	"ID [--type invoice|proforma|packing-list|origin] [--format pdf|ubl|text]\n"               \
+	"        [-o FILE | --dir DIR] [--force] [--paper a4|letter] [--lang en|de|es|fr|zh|vi]\n" \
+	"        [--date YYYY-MM-DD] [--set KEY=VALUE]..."
 #define CMD_DOCS_SPEC "type= format= output= force paper= lang= date= set=* dir="
 extern const char cmd_docs_help[];
 int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e);

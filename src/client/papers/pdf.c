@@ -133,10 +133,10 @@ static void party_text(struct pdf *d, const struct paper_party *pp, struct kbuf 
 	for (size_t i = 0; i < cp->nlines; i++)
 		kbuf_printf(b, "%s\n", cp->lines[i]);
 	if (cp->nlines) {
-		const char *cn = codes_country_name(cp->country);
+		char cn[160];
+		papers_country_name(d->lang, cp->country, cn, sizeof cn);
 		kbuf_printf(b, "%s%s%s\n%s\n", cp->postcode ? cp->postcode : "",
-		            cp->postcode ? " " : "", cp->city ? cp->city : "",
-		            cn ? cn : cp->country);
+		            cp->postcode ? " " : "", cp->city ? cp->city : "", cn);
 	}
 	for (size_t i = 0; i < cp->ntax_ids; i++)
 		kbuf_printf(b, "%s %s%s\n", cp->tax_ids[i].scheme, cp->tax_ids[i].id,
@@ -175,16 +175,19 @@ static void header(struct pdf *d)
 	papers_date(p->ship_by, d->lang, ship);
 	struct kbuf t = KBUF_INIT, u = KBUF_INIT;
 	kbuf_printf(&t, "%s: %s %s\n%s: %s\n%s: %s\n", papers_label(d->lang, PL_INCOTERM),
-	            p->incoterm, p->named_place, papers_label(d->lang, PL_MODE), p->mode,
-	            papers_label(d->lang, PL_SHIP_BY), ship);
+	            p->incoterm, p->named_place, papers_label(d->lang, PL_MODE),
+	            papers_mode_word(d->lang, p->mode), papers_label(d->lang, PL_SHIP_BY), ship);
 	kbuf_printf(&u, "%s: %s%s\n%s: %s%s\n%s: %s\n", papers_label(d->lang, PL_LOADING),
 	            p->port_loading ? p->port_loading : "-", p->loading_amended ? " *" : "",
 	            papers_label(d->lang, PL_DISCHARGE),
 	            p->port_discharge ? p->port_discharge : "-", p->discharge_amended ? " *" : "",
 	            papers_label(d->lang, PL_CURRENCY), p->currency);
-	if (p->origin_country[0])
-		kbuf_printf(&u, "%s: %s\n", papers_label(d->lang, PL_COUNTRY_OF_ORIGIN),
+	if (p->origin_country[0]) {
+		char cn[160];
+		papers_country_name(d->lang, p->origin_country, cn, sizeof cn);
+		kbuf_printf(&u, "%s: %s (%s)\n", papers_label(d->lang, PL_COUNTRY_OF_ORIGIN), cn,
 		            p->origin_country);
+	}
 	ha = text_at(d, MARGIN, d->y, half - 8, kbuf_str(&t), 9, 0, 0);
 	hb = text_at(d, MARGIN + half, d->y, half, kbuf_str(&u), 9, 0, 0);
 	d->y += (ha > hb ? ha : hb) + 6;
@@ -246,7 +249,6 @@ static void lines_table(struct pdf *d)
 	rule(d);
 	for (size_t i = 0; i < p->nlines; i++) {
 		const struct paper_line *l = &p->lines[i];
-		const struct unit *u = codes_unit(l->unit);
 		memset(c, 0, sizeof c);
 		snprintf(c[0], sizeof c[0], "%zu", i + 1);
 		snprintf(c[1], sizeof c[1], "%s%s\n%s %s · %s %s", l->description,
@@ -254,7 +256,7 @@ static void lines_table(struct pdf *d)
 		         l->hs_code[0] ? l->hs_code : "-", papers_label(d->lang, PL_ORIGIN),
 		         l->origin[0] ? l->origin : "-");
 		papers_count(l->qty, d->lang, a);
-		snprintf(c[2], sizeof c[2], "%s %s", a, u ? u->name : l->unit);
+		snprintf(c[2], sizeof c[2], "%s %s", a, papers_unit_word(d->lang, l->unit, l->qty));
 		if (money) {
 			papers_amount(l->unit_price, p->minor, d->lang, a);
 			papers_amount(l->amount, p->minor, d->lang, b);
@@ -285,10 +287,9 @@ static void lines_table(struct pdf *d)
 			papers_kg(l->gross_g, d->lang, b);
 			snprintf(c[3], sizeof c[3], "%s", l->net_g ? a : "-");
 			snprintf(c[4], sizeof c[4], "%s", l->gross_g ? b : "-");
-			const struct package_code *pc = codes_package(l->package_code);
 			papers_count(l->packages, d->lang, a);
 			snprintf(c[5], sizeof c[5], "%s %s%s%s", l->packages ? a : "-",
-			         l->packages ? (pc ? pc->name : l->package_code) : "",
+			         l->packages ? papers_package_word(d->lang, l->package_code) : "",
 			         l->marks ? "\n" : "", l->marks ? l->marks : "");
 		}
 		row(d, cols, n, c, 0);
@@ -341,11 +342,14 @@ static void totals(struct pdf *d)
 		papers_amount(p->total, p->minor, d->lang, a);
 		snprintf(s, sizeof s, "%s: %s %s", papers_label(d->lang, PL_TOTAL), a, p->currency);
 		d->y += text_at(d, MARGIN, d->y, width, s, 12, 1, 1) + 6;
-		snprintf(s, sizeof s, "%s: %s", papers_label(d->lang, PL_PAYMENT),
-		         p->payment_terms);
+		struct kbuf pay = KBUF_INIT;
+		papers_payment_words(p, d->lang, &pay);
+		snprintf(s, sizeof s, "%s: %s", papers_label(d->lang, PL_PAYMENT), kbuf_str(&pay));
+		kbuf_free(&pay);
 		d->y += text_at(d, MARGIN, d->y, width, s, 8, 0, 0) + 2;
 	}
-	snprintf(s, sizeof s, "%s: %s", papers_label(d->lang, PL_REASON), p->export_reason);
+	snprintf(s, sizeof s, "%s: %s", papers_label(d->lang, PL_REASON),
+	         papers_reason_word(p, d->lang));
 	d->y += text_at(d, MARGIN, d->y, width, s, 8, 0, 0) + 8;
 }
 

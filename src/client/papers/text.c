@@ -21,10 +21,12 @@ static void party(struct kbuf *b, int lang, int label, const struct paper_party 
 	for (size_t i = 0; i < cp->nlines; i++)
 		kbuf_printf(b, "  %s\n", cp->lines[i]);
 	if (cp->nlines) {
-		const char *cn = codes_country_name(cp->country);
+		char cn[160];
+		papers_country_name(lang, cp->country, cn, sizeof cn);
+		int named = strcmp(cn, cp->country) != 0;
 		kbuf_printf(b, "  %s%s%s\n  %s%s%s%s\n", cp->postcode ? cp->postcode : "",
-		            cp->postcode ? " " : "", cp->city ? cp->city : "", cn ? cn : "",
-		            cn ? " (" : "", cp->country, cn ? ")" : "");
+		            cp->postcode ? " " : "", cp->city ? cp->city : "", named ? cn : "",
+		            named ? " (" : "", cp->country, named ? ")" : "");
 	}
 	for (size_t i = 0; i < cp->ntax_ids; i++)
 		kbuf_printf(b, "  %s %s: %s%s\n", papers_label(lang, PL_TAX_ID),
@@ -51,28 +53,30 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 	party(b, lang, PL_BUYER, &p->buyer);
 	kbuf_putc(b, '\n');
 	kbuf_printf(b, "%s: %s %s\n", papers_label(lang, PL_INCOTERM), p->incoterm, p->named_place);
-	kbuf_printf(b, "%s: %s\n", papers_label(lang, PL_MODE), p->mode);
+	kbuf_printf(b, "%s: %s\n", papers_label(lang, PL_MODE), papers_mode_word(lang, p->mode));
 	kbuf_printf(b, "%s: %s%s\n", papers_label(lang, PL_LOADING),
 	            p->port_loading ? p->port_loading : "-", p->loading_amended ? " *" : "");
 	kbuf_printf(b, "%s: %s%s\n", papers_label(lang, PL_DISCHARGE),
 	            p->port_discharge ? p->port_discharge : "-", p->discharge_amended ? " *" : "");
 	papers_date(p->ship_by, lang, n1);
 	kbuf_printf(b, "%s: %s\n", papers_label(lang, PL_SHIP_BY), n1);
-	if (p->origin_country[0])
-		kbuf_printf(b, "%s: %s\n", papers_label(lang, PL_COUNTRY_OF_ORIGIN),
+	if (p->origin_country[0]) {
+		char cn[160];
+		papers_country_name(lang, p->origin_country, cn, sizeof cn);
+		kbuf_printf(b, "%s: %s (%s)\n", papers_label(lang, PL_COUNTRY_OF_ORIGIN), cn,
 		            p->origin_country);
+	}
 	kbuf_printf(b, "%s: %s\n\n", papers_label(lang, PL_CURRENCY), p->currency);
 
 	for (size_t i = 0; i < p->nlines; i++) {
 		const struct paper_line *l = &p->lines[i];
-		const struct unit *u = codes_unit(l->unit);
 		kbuf_printf(b, "%zu. %s%s\n", i + 1, l->description, l->amended ? " *" : "");
 		kbuf_printf(b, "   %s: %s   %s: %s\n", papers_label(lang, PL_HS),
 		            l->hs_code[0] ? l->hs_code : "-", papers_label(lang, PL_ORIGIN),
 		            l->origin[0] ? l->origin : "-");
 		papers_count(l->qty, lang, n1);
 		kbuf_printf(b, "   %s: %s %s", papers_label(lang, PL_QTY), n1,
-		            u ? u->name : l->unit);
+		            papers_unit_word(lang, l->unit, l->qty));
 		if (money) {
 			papers_amount(l->unit_price, p->minor, lang, n2);
 			papers_amount(l->amount, p->minor, lang, n3);
@@ -87,10 +91,12 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 			            papers_label(lang, PL_GROSS), n2);
 		}
 		if (l->packages) {
-			const struct package_code *pc = codes_package(l->package_code);
+			const char *pw = papers_package_word(lang, l->package_code);
+			int named = strcmp(pw, l->package_code) != 0;
 			papers_count(l->packages, lang, n1);
-			kbuf_printf(b, "   %s: %s %s (%s)\n", papers_label(lang, PL_PACKAGES), n1,
-			            pc ? pc->name : l->package_code, l->package_code);
+			kbuf_printf(b, "   %s: %s %s%s%s%s\n", papers_label(lang, PL_PACKAGES), n1,
+			            pw, named ? " (" : "", named ? l->package_code : "",
+			            named ? ")" : "");
 		}
 		if (l->marks)
 			kbuf_printf(b, "   %s: %s\n", papers_label(lang, PL_MARKS), l->marks);
@@ -124,9 +130,11 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 		}
 		papers_amount(p->total, p->minor, lang, n1);
 		kbuf_printf(b, "%s: %s %s\n", papers_label(lang, PL_TOTAL), n1, p->currency);
-		kbuf_printf(b, "%s: %s\n", papers_label(lang, PL_PAYMENT), p->payment_terms);
+		kbuf_printf(b, "%s: ", papers_label(lang, PL_PAYMENT));
+		papers_payment_words(p, lang, b);
+		kbuf_putc(b, '\n');
 	}
-	kbuf_printf(b, "%s: %s\n\n", papers_label(lang, PL_REASON), p->export_reason);
+	kbuf_printf(b, "%s: %s\n\n", papers_label(lang, PL_REASON), papers_reason_word(p, lang));
 	kbuf_printf(b, "%s\n", papers_label(lang, declarations[p->type]));
 	kbuf_printf(b, "%s: %s (kontor %s)\n", papers_label(lang, PL_SIGNATURE),
 	            p->seller.party.name ? p->seller.party.name : "", p->seller.account);
