@@ -13,6 +13,7 @@
 
 #include "kontor/json.h"
 #include "kontor/buf.h"
+#include "kontor/codes.h"
 #include "kontor/contract.h"
 #include "kontor/money.h"
 #include "kontor/order.h"
@@ -410,10 +411,12 @@ static int rfq_item(void *ctx, const cJSON *r)
 	if (cur && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "targetPrice"))) {
 		char m[INBOX_MONEY_MAX];
 		inbox_money(json_int(r, "targetPrice"), cur, m);
-		snprintf(target, sizeof target, ", target %s", m);
+		snprintf(target, sizeof target, ", target %s each", m);
 	}
-	snprintf(it->text, sizeof it->text, "RFQ \"%s\" (%s) from %s: %lld%s to quote", title, cat,
-	         name, (long long)json_int(r, "qty"), target);
+	int64_t qty = json_int(r, "qty");
+	const char *unit = json_str(r, "unit") ? json_str(r, "unit") : "C62";
+	snprintf(it->text, sizeof it->text, "RFQ \"%s\" (%s) from %s: %lld %s%s to quote", title,
+	         cat, name, (long long)qty, codes_unit_count(unit, qty), target);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
 	const struct mine *m = pick_listing(c, json_str(r, "category"), json_str(r, "listingId"));

@@ -60,7 +60,7 @@ t_run "and for cushions (Textiles), not hers" 0 kb rfq post --title "Seat cushio
 	--category Textiles
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
-t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ "Table legs for 60 desks" \(Furniture\) from Berlin Interiors GmbH: 240, target 10.00 USD to quote$'
+t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ "Table legs for 60 desks" \(Furniture\) from Berlin Interiors GmbH: 240 pieces, target 10.00 USD each to quote$'
 RSHORT=$(printf '%s' "$RFQ" | cut -c1-8)
 t_match "with the command that quotes it: the RFQ's prefix, her SKU, the buyer's @handle" "$T_OUT" \
 	"^ +kontor contract propose --rfq $RSHORT --listing U720-BK --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$"
