@@ -60,7 +60,7 @@ t_run "and for cushions (Textiles), not hers" 0 kb rfq post --title "Seat cushio
 	--category Textiles
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
-t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ "Table legs for 60 desks" \(Furniture\) from Berlin Interiors GmbH: 240 pieces, target 10.00 USD each to quote$'
+t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ from Berlin Interiors GmbH: 240 pieces "Table legs for 60 desks", target 10.00 USD each to quote \(Furniture\)$'
 RSHORT=$(printf '%s' "$RFQ" | cut -c1-8)
 t_match "with the command that quotes it: the RFQ's prefix, her SKU, the buyer's @handle" "$T_OUT" \
 	"^ +kontor contract propose --rfq $RSHORT --listing U720-BK --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$"
@@ -79,7 +79,7 @@ INSERT INTO rfqs(id, json, buyer_id, node, created) SELECT 'Rcrowd' || i,
 t_eq "her copy holds the crowd" "$(sqlite3 "$S2/cache.db" "SELECT count(*) FROM rfqs")" $((N0 + 250))
 t_run "seller's inbox behind the crowd" 0 env KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S2" inbox
 t_match "her RFQ still waits behind 250 newer ones of another category" "$T_OUT" \
-	'^rfq .*RFQ "Table legs for 60 desks" \(Furniture\)'
+	'^rfq .*RFQ from .*"Table legs for 60 desks".* \(Furniture\)$'
 t_nomatch "and none of the crowd shows" "$T_OUT" 'Cushions'
 rm -rf "$S2"
 t_eq "the notify-command ran once for that sync" "$(runs)" 1

@@ -179,7 +179,7 @@ EOF
 ui "$S" 100x30 "$T_TMP/s4"
 D=$(cat "$T_TMP/d4-first")
 t_match "the RFQ waits in the Inbox, the first screen" "$D" 'Inbox \(1 waiting\)'
-t_match "its row: Q quote, the RFQ in words" "$D" '^> .* rfq +Q quote +RFQ "Black table legs 72 cm" \(Table legs\) from Berlin Interiors GmbH'
+t_match "its row: Q quote, the RFQ in words" "$D" '^> .* rfq +Q quote +RFQ from Berlin Interiors GmbH: [0-9]+ pieces "Black table legs 72 cm"'
 t_match "Enter opens the RFQ on the RFQs tab" "$(cat "$T_TMP/d4-rfq")" '^RFQ from Berlin Interiors GmbH .*Q quotes · q back'
 t_match "the RFQs tab is the current one" "$(head -n 1 "$T_TMP/d4-rfq")" '8 RFQs'
 

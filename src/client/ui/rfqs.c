@@ -330,9 +330,12 @@ void ui_rfq_build(struct ui *u, int width)
 	char buf[300], when[KTIME_LOCAL_MAX];
 	ui_field(&v->lines, LABEL_COLS, "Title", x->title, width);
 	ui_field(&v->lines, LABEL_COLS, "Buyer", x->buyer, width);
-	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty, x->unit[0] ? x->unit : "");
+	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty,
+	         codes_unit_count(x->unit[0] ? x->unit : "C62", x->qty));
 	ui_field(&v->lines, LABEL_COLS, "Quantity", buf, width);
 	target_text(x, buf, sizeof buf);
+	if (x->target >= 0)
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " each");
 	ui_field(&v->lines, LABEL_COLS, "Target price", x->target >= 0 ? buf : "none given", width);
 	struct kbuf b = KBUF_INIT;
 	const cJSON *incs = cJSON_GetObjectItemCaseSensitive(o, "incoterms");
