@@ -113,6 +113,9 @@ t_match "--json keeps UTC whatever TZ says" "$T_OUT" '"eta":"2026-12-01T14:00:00
 t_run "order show prints the shipment" 0 kb order show "$ORDER"
 t_match "carrier, tracking number and ETA" "$T_OUT" 'shipment +Maersk MAEU1234567 \(sea\).*'
 t_match "the ETA" "$T_OUT" 'ETA +2026-12-01 14:00 UTC'
+t_match "and the track command by the order's 8 characters, as everywhere" "$T_OUT" \
+	"events \(\`kontor track $(printf %.8s "$ORDER")\`\)$"
+t_match "when escrow releases by itself, in words" "$T_OUT" '^release +14 days after delivery, unless confirmed or disputed first$'
 t_run "track of an unknown order (exit 1)" 1 kb track AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache \(run `kontor sync`\)'
 

@@ -1351,7 +1351,7 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 		}
 		const cJSON *evs = cJSON_GetObjectItemCaseSensitive(ship, "events");
 		int n = cJSON_GetArraySize(evs);
-		text_fprintf(f, ", %d event%s (`kontor track %s`)\n", n, n == 1 ? "" : "s",
+		text_fprintf(f, ", %d event%s (`kontor track %.8s`)\n", n, n == 1 ? "" : "s",
 		             json_str(o, "id") ? json_str(o, "id") : "ID");
 		if (json_str(ship, "eta"))
 			text_fprintf(f, "ETA        %s\n",
@@ -1552,16 +1552,18 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		resolve_account_name(c, json_str(o, "buyerId"), &bn);
 		resolve_account_name(c, json_str(o, "sellerId"), &sn);
 		char created[KTIME_LOCAL_MAX];
-		text_fprintf(c->out,
-		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
-		             "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
-		             "auto-release %lld days after delivery\ncreated    %s\n",
-		             id, json_str(o, "state") ? json_str(o, "state") : "?",
-		             json_str(o, "contractId") ? json_str(o, "contractId") : "?",
-		             kbuf_str(&bn), json_str(o, "buyerId") ? json_str(o, "buyerId") : "?",
-		             kbuf_str(&sn), json_str(o, "sellerId") ? json_str(o, "sellerId") : "?",
-		             total, cur, escrow, cur, (long long)json_int(o, "autoReleaseDays"),
-		             ktime_local(json_str(o, "created"), created, sizeof created));
+		text_fprintf(
+		    c->out,
+		    "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
+		    "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
+		    "release    %lld days after delivery, unless confirmed or disputed first\n"
+		    "created    %s\n",
+		    id, json_str(o, "state") ? json_str(o, "state") : "?",
+		    json_str(o, "contractId") ? json_str(o, "contractId") : "?", kbuf_str(&bn),
+		    json_str(o, "buyerId") ? json_str(o, "buyerId") : "?", kbuf_str(&sn),
+		    json_str(o, "sellerId") ? json_str(o, "sellerId") : "?", total, cur, escrow,
+		    cur, (long long)json_int(o, "autoReleaseDays"),
+		    ktime_local(json_str(o, "created"), created, sizeof created));
 		kbuf_free(&bn);
 		kbuf_free(&sn);
 		if (verified)
