@@ -100,6 +100,7 @@ t_match "w: his payment into escrow in the history, the amount at the line's end
 	'^  [0-9-]{10} [0-9:]{5} [^ ]+  paid into escrow for order [A-Za-z0-9_-]{8}… +-360\.00 USD *$'
 t_match "and under it the order as he knows it: product and seller" "$(cat "$T_TMP/d-b-wallet")" \
 	'^ {24}DN50 brass ball valve, '
+t_match "and the account id to quote on a line of its own" "$(cat "$T_TMP/d-b-wallet")" "^  Your account id: $BID *\$"
 D=$(tr '\n' ' ' <"$T_TMP/d-b-wallet" | tr -s ' ')
 t_match "w: the wallet says how to add money, wrapped, not cut" "$D" \
 	'To add money \(node main says\): Wire the amount to IBAN NL91 ABNA 0417 1643 00, Stages UI Node BV, quoting your kontor account id; it is credited the same day Your account id: '"$BID"

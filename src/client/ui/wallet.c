@@ -115,12 +115,14 @@ void ui_wallet_build(struct ui *u, int width)
 		/* The node's words on adding money, whole: wrapped, never cut. */
 		struct kbuf said = KBUF_INIT, safe = KBUF_INIT;
 		struct kstrv rows = {0};
-		kbuf_printf(&said, "To add money (node %s says): %s Your account id: %s", node,
-		            funding, u->c->self_id);
+		kbuf_printf(&said, "To add money (node %s says): %s", node, funding);
 		text_sanitize(&safe, kbuf_str(&said), said.len, 0);
 		ui_wrap(kbuf_str(&safe), width, "  ", &rows);
 		for (size_t i = 0; i < rows.n; i++)
 			line(v, width, "%s", rows.v[i]);
+		/* on a line of its own, as `kontor wallet` puts it: her words may not end a
+		 * sentence */
+		line(v, width, "  Your account id: %s", u->c->self_id);
 		kstrv_free(&rows);
 		kbuf_free(&said);
 		kbuf_free(&safe);
