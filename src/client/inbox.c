@@ -271,6 +271,25 @@ int inbox_no_category(struct store *s, const char *self, char *out, size_t cap,
 
 /* ---------------------------------------------------------------- stock */
 
+/* What she has on hand of an offer's item: her listing's stock, or its variant's when the
+ * item names one; -1 when the cache does not say (not her listing, stock never said). */
+static int64_t on_hand(struct store *s, const struct contract_item *it)
+{
+	struct listing l;
+	if (store_listing_get(s, it->listing_id, &l, NULL) != K_OK)
+		return -1;
+	int64_t have = it->variant_sku[0] ? -1 : l.stock;
+	const cJSON *v, *vs = it->variant_sku[0] ? l.variants : NULL;
+	cJSON_ArrayForEach(v, vs)
+	{
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
+		if (sku && strcmp(sku, it->variant_sku) == 0)
+			have = listing_variant_stock(v);
+	}
+	listing_free(&l);
+	return have;
+}
+
 /* An active listing of hers that says none on hand, or variants that do: buyers still find
  * it and may offer, so she says new stock or pauses it. Stock not said is no item. */
 static void stock_item(struct collect *c, const struct listing *l)
@@ -458,10 +477,17 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	if (contract_section_terms(sec, &t, &e) == K_OK) {
 		inbox_money(t.total, t.currency, money);
 		if (t.nitems) {
-			char desc[100];
+			char desc[100], short_of[64] = "";
 			one_line(t.items[0].description, 48, desc, sizeof desc);
-			snprintf(what, sizeof what, "%lld × \"%s\"%s, ", (long long)t.items[0].qty,
-			         desc, t.nitems > 1 ? " and more" : "");
+			int64_t have =
+			    strcmp(mine, "seller") == 0 ? on_hand(c->s, &t.items[0]) : -1;
+			if (have >= 0 &&
+			    t.items[0].qty > have) /* she would sign for more than she has */
+				snprintf(short_of, sizeof short_of, " (%lld in stock)",
+				         (long long)have);
+			snprintf(what, sizeof what, "%lld × \"%s\"%s%s, ",
+			         (long long)t.items[0].qty, desc, short_of,
+			         t.nitems > 1 ? " and more" : "");
 		}
 	}
 	char name[120], sh[16];

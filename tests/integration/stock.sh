@@ -35,6 +35,9 @@ t_run "the buyer asks for 30 large baskets" 0 kb contract propose --listing GIO-
 	--variant lon --qty 30 --incoterm FOB --place "Hai Phong"
 t_match "and is told she has 25 of them" "$T_OUT" 'the listing says 25 on hand of that variant: the seller may counter'
 t_run "she syncs" 0 ks sync
+t_run "her inbox" 0 ks inbox
+t_match "the offer says she has 25 of that size, before she signs for 30" "$T_OUT" \
+	'^offer .*: 30 × "Giỏ tre đan tay \(Lớn\)" \(25 in stock\), '
 t_run "she signs: binding" 0 ks contract sign @berlin
 t_match "the signature says what it took, and that she had 5 fewer" "$T_OUT" \
 	'GIO-TRE: stock 65 -> 40, 30 sold since you last said it \(Lớn 25 -> 0: 5 more than you had\)'
@@ -120,6 +123,8 @@ t_run "the buyer syncs" 0 kb sync
 t_run "and asks for 150" 0 kb contract propose --listing TL-71 --qty 150 --incoterm FOB --place "Hai Phong"
 t_match "told she has 100" "$T_OUT" 'the listing says 100 on hand: the seller may counter'
 t_run "she syncs" 0 ks sync
+t_run "her inbox" 0 ks inbox
+t_match "the offer for 150 says she has 100" "$T_OUT" '^offer .*: 150 × "Iron table legs" \(100 in stock\), '
 sqlite3 "$S/cache.db" "UPDATE meta SET value = '2999-01-01T00:00:00Z' WHERE key = 'stock-since'"
 t_run "she signs it with a cache that keeps stock only from later on" 0 ks contract sign @berlin
 t_nomatch "that order is not counted" "$T_OUT" 'stock'
