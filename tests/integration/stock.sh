@@ -29,6 +29,8 @@ t_eq "the listing's stock is their sum" "$(lstock ks)" 65
 t_run "the buyer syncs" 0 kb sync
 t_run "and fetches the signed listing" 0 kb listing show GIO-TRE
 t_eq "he sees 25 large ones" "$(vstock kb GIO-TRE-L)" 25
+t_run "he names her listing by one of its variants' SKUs, as listing show prints it" 0 kb listing show gio-tre-l
+t_match "and it is the baskets" "$T_OUT" '^Giỏ tre đan tay  \[active\]'
 
 # --- her signature binds: the stock follows at once --------------------------------------
 t_run "the buyer asks for 30 large baskets" 0 kb contract propose --listing GIO-TRE \

@@ -396,6 +396,13 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 		}
+		/* or one of its variants' SKUs, of a listing the cache holds whole */
+		if (!rc && !exact->n) {
+			memset(&h, 0, sizeof h);
+			rc = store_names_variant_sku(s, NULL, word, &h, e);
+			if (!rc)
+				cands_take(exact, RESOLVE_LISTING, &h);
+		}
 		/* a title, whole or its start, as search and listing list show it */
 		if (!rc && !exact->n)
 			rc = titles(c, s, word, exact, prefix, e);

@@ -85,11 +85,11 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
                             struct names_hits *out, struct kerr *e)
 {
-	const char *v[] = {seller_id, sku};
+	const char *v[] = {seller_id ? seller_id : "", sku};
 	return collect(s,
 	               "SELECT DISTINCT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
-	               " WHERE k.sku = ?2 COLLATE NOCASE AND k.kind = 1 AND l.seller_id = ?1"
-	               " LIMIT 33",
+	               " WHERE k.sku = ?2 COLLATE NOCASE AND k.kind = 1"
+	               " AND (?1 = '' OR l.seller_id = ?1) ORDER BY l.id LIMIT 33",
 	               v, 2, out, "looking a listing up by a variant's SKU", e);
 }
 

@@ -36,8 +36,8 @@ int store_names_id_prefix(struct store *s, enum names_table t, const char *prefi
  * is sku: exactly, or ignoring ASCII case when nocase. */
 int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
                     struct names_hits *out, struct kerr *e);
-/* Adds seller_id's listings that have a variant whose sku or sellerSku is sku, ignoring
- * ASCII case: a variant's SKU names its listing. */
+/* Adds seller_id's listings (any seller's when seller_id is NULL) that have a variant whose
+ * sku or sellerSku is sku, ignoring ASCII case: a variant's SKU names its listing. */
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
                             struct names_hits *out, struct kerr *e);
 /* Adds the SKU of one of seller_id's listings when she has some and none of them names a
