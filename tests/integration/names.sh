@@ -183,7 +183,7 @@ t_match "created in local time with the zone" "$T_OUT" \
 t_run "rfq show --json" 0 ks rfq show "$(pre "$RID")" --json
 t_match "keeps the buyer's id and UTC" "$T_OUT" "\"buyerId\":\"$BID\".*\"created\":\"20[0-9-]+T[0-9:]+Z\""
 t_run "rfq list" 0 ks rfq list
-t_match "names the buyer" "$T_OUT" "^$RID +Iron table legs, 71 cm +qty 500 +open +20[0-9-]+ [0-9:]+ UTC +Berlin Interiors GmbH @berlin-interiors-gmbh$"
+t_match "names the buyer, the RFQ by its id's start and the quantity with its unit" "$T_OUT" "^$(printf %.8s "$RID")  Iron table legs, 71 cm +500 pieces +open +20[0-9-]+ [0-9:]+ UTC +Berlin Interiors GmbH @berlin-interiors-gmbh$"
 t_run "contract propose --rfq by prefix" 0 ks contract propose --listing U720-BK --qty 500 \
 	--incoterm FOB --place "Hai Phong" --buyer "berlin int" --rfq "$(pre "$RID")" --json
 K2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')

@@ -150,10 +150,13 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 	struct kbuf buyer = KBUF_INIT;
 	resolve_account_name(c, json_str(o, "buyerId"), &buyer);
-	char when[KTIME_LOCAL_MAX];
-	text_fprintf(c->out, "%-24s %s qty %-8lld %-6s %-21s  %s\n",
-	             json_str(o, "id") ? json_str(o, "id") : "", kbuf_str(&col),
-	             cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL,
+	char when[KTIME_LOCAL_MAX], qty[48];
+	long long n = cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL;
+	const char *unit = json_str(o, "unit") ? json_str(o, "unit") : "C62";
+	snprintf(qty, sizeof qty, "%lld %s", n, codes_unit_count(unit, n));
+	/* the id's start, as order list and contract list give theirs and commands take it */
+	text_fprintf(c->out, "%-8.8s  %s %16s  %-6s %-21s  %s\n",
+	             json_str(o, "id") ? json_str(o, "id") : "", kbuf_str(&col), qty,
 	             json_str(o, "status") ? json_str(o, "status") : "",
 	             ktime_local(json_str(o, "created"), when, sizeof when), kbuf_str(&buyer));
 	kbuf_free(&t);
