@@ -376,7 +376,105 @@ static int save_listing(struct ctx *c, struct listing *l, const char *op,
 }
 
 /* After a local write: push at once; say what happened either way. */
-static int queued(struct ctx *c, const char *what, const struct listing *l, struct kerr *e)
+/* What an edit changed, in words: "stock 5 -> 12", "price of QUAT-L (Cỡ: Lớn) 65,000 -> 70,000
+ * VND", "title, description"; the numbers she deals in with their before and after. */
+static void stock_text(int64_t n, char *out, size_t cap)
+{
+	if (n < 0)
+		snprintf(out, cap, "none said");
+	else
+		snprintf(out, cap, "%lld", (long long)n);
+}
+
+static void change_sep(struct kbuf *out)
+{
+	kbuf_puts(out, out->len ? "; " : "");
+}
+
+static void changed_number(struct kbuf *out, const char *who, const char *what, int64_t a,
+                           int64_t b, const char *cur)
+{
+	char x[MONEY_FMT_MAX], y[MONEY_FMT_MAX];
+	if (a == b)
+		return;
+	change_sep(out);
+	if (cur) {
+		money_text(a, cur, x);
+		money_text(b, cur, y);
+	} else {
+		stock_text(a, x, sizeof x);
+		stock_text(b, y, sizeof y);
+	}
+	kbuf_printf(out, "%s%s%s %s -> %s%s%s", what, who ? " of " : "", who ? who : "", x, y,
+	            cur ? " " : "", cur ? cur : "");
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static int same_strv(const struct kstrv *a, const struct kstrv *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+static void listing_changes(const struct listing *a, const struct listing *b, struct kbuf *out)
+{
+	static const char *const names[] = {"title",  "description", "category",  "tags",
+	                                    "images", "HS code",     "incoterms", "lead time"};
+	int differ[] = {
+	    !same_text(a->title, b->title),           !same_text(a->description, b->description),
+	    !same_text(a->category, b->category),     !same_strv(&a->tags, &b->tags),
+	    !same_strv(&a->images, &b->images),       !same_text(a->hs_code, b->hs_code),
+	    !same_strv(&a->incoterms, &b->incoterms), a->lead_time_days != b->lead_time_days};
+	if (a->ntiers == 1 && b->ntiers == 1 && strcmp(a->currency, b->currency) == 0)
+		changed_number(out, NULL, "price", a->tiers[0].unit_price, b->tiers[0].unit_price,
+		               b->currency);
+	else if (a->ntiers != b->ntiers || strcmp(a->currency, b->currency) != 0 ||
+	         memcmp(a->tiers, b->tiers, a->ntiers * sizeof *a->tiers) != 0) {
+		change_sep(out);
+		kbuf_puts(out, "prices");
+	}
+	changed_number(out, NULL, "MOQ", a->moq, b->moq, NULL);
+	if (!cJSON_GetArraySize(b->variants))
+		changed_number(out, NULL, "stock", a->stock, b->stock, NULL);
+	const cJSON *v, *w;
+	cJSON_ArrayForEach(v, b->variants)
+	{
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
+		cJSON_ArrayForEach(w, a->variants)
+		{
+			const char *was =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "sku"));
+			if (!sku || !was || strcmp(sku, was) != 0)
+				continue;
+			struct kbuf label = KBUF_INIT; /* "QUAT-L (Cỡ: Lớn)" */
+			kbuf_printf(&label, "%s (", sku);
+			listing_variant_label(v, &label);
+			kbuf_putc(&label, ')');
+			changed_number(out, kbuf_str(&label), "price",
+			               listing_variant_price(a, w, a->moq),
+			               listing_variant_price(b, v, b->moq), b->currency);
+			changed_number(out, kbuf_str(&label), "stock", listing_variant_stock(w),
+			               listing_variant_stock(v), NULL);
+			kbuf_free(&label);
+		}
+	}
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (differ[i]) {
+			change_sep(out);
+			kbuf_puts(out, names[i]);
+		}
+}
+
+static int queued(struct ctx *c, const char *what, const struct listing *l, const char *changes,
+                  struct kerr *e)
 {
 	int rc = cmd_push(c, e);
 	const char *status = rc == K_OK ? "delivered" : rc == K_EQUEUED ? "queued" : "refused";
@@ -395,7 +493,8 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, stru
 	if (rc == K_EFAIL && ctx_store(c, &s, NULL) == K_OK)
 		cmd_result_outbox(c, s, "Listing", l->id);
 	cmd_result_set(c, "Listing", l->id, strcmp(what, "removed") == 0 ? "removed" : l->status,
-	               "%s %s (sku %s)%s", what, l->id, l->sku, rc == K_EQUEUED ? ", queued" : "");
+	               "%s %s (sku %s)%s%s%s", what, l->id, l->sku, changes ? ": " : "",
+	               changes ? changes : "", rc == K_EQUEUED ? ", queued" : "");
 	return rc;
 }
 
@@ -476,7 +575,7 @@ static int run_add(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if ((rc = save_listing(c, &l, "create", &uploads, e)))
 		goto out;
-	rc = queued(c, "added", &l, e);
+	rc = queued(c, "added", &l, NULL, e);
 out:
 	kstrv_free(&uploads);
 	listing_free(&l);
@@ -499,11 +598,18 @@ static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc)
 		return rc;
 	struct kstrv uploads = {0};
+	struct listing was;
+	listing_copy(&was, &l);
 	if ((rc = apply_options(c, &l, a, 0, &uploads, e)) == K_OK) {
 		model_after(l.updated, NULL, l.updated);
+		struct kbuf changes = KBUF_INIT; /* said, so that she sees what her edit did */
+		listing_changes(&was, &l, &changes);
 		if ((rc = save_listing(c, &l, "update", &uploads, e)) == K_OK)
-			rc = queued(c, "updated", &l, e);
+			rc = queued(c, "updated", &l,
+			            changes.len ? kbuf_str(&changes) : "as it was", e);
+		kbuf_free(&changes);
 	}
+	listing_free(&was);
 	kstrv_free(&uploads);
 	listing_free(&l);
 	return rc;
@@ -523,7 +629,7 @@ static int set_status(struct ctx *c, const struct args *a, const char *status, s
 	snprintf(l.status, sizeof l.status, "%s", status);
 	model_after(l.updated, NULL, l.updated);
 	if ((rc = save_listing(c, &l, "update", NULL, e)) == K_OK)
-		rc = queued(c, strcmp(status, "paused") == 0 ? "paused" : "resumed", &l, e);
+		rc = queued(c, strcmp(status, "paused") == 0 ? "paused" : "resumed", &l, NULL, e);
 	listing_free(&l);
 	return rc;
 }
@@ -560,7 +666,7 @@ static int run_rm(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&p);
 	}
 	if (rc == K_OK)
-		rc = queued(c, "removed", &l, e);
+		rc = queued(c, "removed", &l, NULL, e);
 	listing_free(&l);
 	return rc;
 }
