@@ -492,9 +492,13 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, cons
 	struct store *s;
 	if (rc == K_EFAIL && ctx_store(c, &s, NULL) == K_OK)
 		cmd_result_outbox(c, s, "Listing", l->id);
-	cmd_result_set(c, "Listing", l->id, strcmp(what, "removed") == 0 ? "removed" : l->status,
-	               "%s %s (sku %s)%s%s%s", what, l->id, l->sku, changes ? ": " : "",
-	               changes ? changes : "", rc == K_EQUEUED ? ", queued" : "");
+	const char *state = strcmp(what, "removed") == 0 ? "removed" : l->status;
+	if (changes) /* what changed first: the TUI's status line keeps a sentence's start */
+		cmd_result_set(c, "Listing", l->id, state, "%s %s: %s (listing %s)%s", what, l->sku,
+		               changes, l->id, rc == K_EQUEUED ? ", queued" : "");
+	else
+		cmd_result_set(c, "Listing", l->id, state, "%s %s (sku %s)%s", what, l->id, l->sku,
+		               rc == K_EQUEUED ? ", queued" : "");
 	return rc;
 }
 
