@@ -376,8 +376,8 @@ static int save_listing(struct ctx *c, struct listing *l, const char *op,
 }
 
 /* After a local write: push at once; say what happened either way. */
-/* What an edit changed, in words: "stock 5 -> 12", "price of QUAT-L (Cỡ: Lớn) 65,000 -> 70,000
- * VND", "title, description"; the numbers she deals in with their before and after. */
+/* What an edit changed, in words: "stock 5 -> 12", "price of QUAT-L 65,000 -> 70,000 VND",
+ * "title, description"; the numbers she deals in with their before and after. */
 static void stock_text(int64_t n, char *out, size_t cap)
 {
 	if (n < 0)
@@ -454,16 +454,12 @@ static void listing_changes(const struct listing *a, const struct listing *b, st
 			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w, "sku"));
 			if (!sku || !was || strcmp(sku, was) != 0)
 				continue;
-			struct kbuf label = KBUF_INIT; /* "QUAT-L (Cỡ: Lớn)" */
-			kbuf_printf(&label, "%s (", sku);
-			listing_variant_label(v, &label);
-			kbuf_putc(&label, ')');
-			changed_number(out, kbuf_str(&label), "price",
-			               listing_variant_price(a, w, a->moq),
+			/* by its SKU, as the TUI asks for them (the options would not fit its line)
+			 */
+			changed_number(out, sku, "price", listing_variant_price(a, w, a->moq),
 			               listing_variant_price(b, v, b->moq), b->currency);
-			changed_number(out, kbuf_str(&label), "stock", listing_variant_stock(w),
+			changed_number(out, sku, "stock", listing_variant_stock(w),
 			               listing_variant_stock(v), NULL);
-			kbuf_free(&label);
 		}
 	}
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

@@ -121,13 +121,25 @@ static void draw_status(struct ui *u, int force)
 {
 	struct kbuf right = KBUF_INIT, line = KBUF_INIT;
 	ui_live_status(u, &right); /* node, sync state, queue, bytes (live.c) */
+	const char *msg = ui_ask_noting(u) ? "" : kbuf_str(&u->msg);
 	int rw = (int)text_width(kbuf_str(&right));
+	if ((int)text_width(msg) > COLS - 1 - rw - 2) {
+		/* a message that does not fit takes the bytes' room: the node, its sync state
+		 * and what is queued stay */
+		const char *dot = NULL, *at = kbuf_str(&right);
+		while ((at = strstr(at, " · ")) != NULL)
+			dot = at++;
+		if (dot && strstr(dot, " used")) {
+			right.len = (size_t)(dot - right.data);
+			right.data[right.len] = '\0';
+			rw = (int)text_width(kbuf_str(&right));
+		}
+	}
 	kbuf_puts(&line, " ");
 	/* the message, cut to leave two spaces before the status, so the two never run on;
 	 * not while the prompt row above shows it in full */
 	int room = COLS - 1 - rw - 2;
-	text_clip(&line, ui_ask_noting(u) ? "" : kbuf_str(&u->msg), (size_t)(room > 0 ? room : 0),
-	          1);
+	text_clip(&line, msg, (size_t)(room > 0 ? room : 0), 1);
 	kbuf_puts(&line, room > 0 ? "  " : "");
 	kbuf_puts(&line, kbuf_str(&right));
 	if (force || strcmp(kbuf_str(&line), kbuf_str(&u->status)) != 0) {
