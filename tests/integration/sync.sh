@@ -112,7 +112,7 @@ t_run "buyer posts an RFQ" 0 kb rfq post --title "Oak desks, 200 units" --qty 20
 RID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\(R[^"]*\)".*/\1/p')
 t_run "seller sync" 0 ks sync
 t_run "seller sees the RFQ" 0 ks rfq list
-t_match "rfq list shows it" "$T_OUT" "$RID +Oak desks"
+t_match "rfq list shows it, by its id's start" "$T_OUT" "^$(printf %.8s "$RID")  Oak desks"
 t_run "rfq show verifies the buyer's signature" 0 ks rfq show "$RID"
 t_match "rfq show says verified" "$T_OUT" 'verified \(buyer\)'
 t_match "rfq show gives the target price" "$T_OUT" '80.00 EUR'
