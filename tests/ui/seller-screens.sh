@@ -351,7 +351,7 @@ wait_for 'GIO-TRE .* 45 +active' 100 &&
 	t_fail "the listing's is the sum" "$(cat "$T_TMP/pane")"
 t_match "the status line starts with what changed" "$(tail -n 1 "$T_TMP/pane")" '^ *updated GIO-TRE: stock of GIO-TRE-L'
 t_match "and gives it the bytes' room, the node and queue kept" "$(tail -n 1 "$T_TMP/pane")" \
-	'stock of GIO-TRE-L 25 -> 5 .*  node main · [a-z ]+ · [0-9]+ queued *$'
+	'stock of GIO-TRE-L 25 -> 5 .*  node main · [^·]+ · [0-9]+ queued *$'
 # --- e says the price: where the variants have their own, each one's -------------------------
 row_of GIO-TRE
 tm send-keys e
