@@ -42,7 +42,7 @@ struct unit {
 };
 const struct unit *codes_unit(const char *code);
 /* The unit's name for n of it: "1 piece", "65 pieces", "0 pieces"; the code itself for a
- * unit without a name here. */
+ * unit without a name here; a NULL or empty code is C62, a piece. */
 const char *codes_unit_count(const char *code, int64_t n);
 const struct unit *codes_units(int *n);
 int codes_check_unit(const char *code, const char *field, struct kerr *e);

@@ -433,10 +433,9 @@ static int rfq_item(void *ctx, const cJSON *r)
 		snprintf(target, sizeof target, ", target %s each", m);
 	}
 	int64_t qty = json_int(r, "qty");
-	const char *unit = json_str(r, "unit") ? json_str(r, "unit") : "C62";
 	/* who and how many first, the category last: the TUI's row cuts the end */
 	snprintf(it->text, sizeof it->text, "RFQ from %s: %lld %s \"%s\"%s to quote (%s)", name,
-	         (long long)qty, codes_unit_count(unit, qty), title, target, cat);
+	         (long long)qty, codes_unit_count(json_str(r, "unit"), qty), title, target, cat);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
 	const struct mine *m = pick_listing(c, json_str(r, "category"), json_str(r, "listingId"));

@@ -312,6 +312,8 @@ const struct unit *codes_unit(const char *code)
 
 const char *codes_unit_count(const char *code, int64_t n)
 {
+	if (!code || !*code) /* unsaid: a piece, as model.h defaults a unit */
+		code = "C62";
 	const struct unit *u = codes_unit(code);
 	return !u ? code : n == 1 ? u->name : u->plural;
 }

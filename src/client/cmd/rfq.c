@@ -152,8 +152,7 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	resolve_account_name(c, json_str(o, "buyerId"), &buyer);
 	char when[KTIME_LOCAL_MAX], qty[48];
 	long long n = cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL;
-	const char *unit = json_str(o, "unit") ? json_str(o, "unit") : "C62";
-	snprintf(qty, sizeof qty, "%lld %s", n, codes_unit_count(unit, n));
+	snprintf(qty, sizeof qty, "%lld %s", n, codes_unit_count(json_str(o, "unit"), n));
 	/* the id's start, as order list and contract list give theirs and commands take it */
 	text_fprintf(c->out, "%-8.8s  %s %16s  %-6s %-21s  %s\n",
 	             json_str(o, "id") ? json_str(o, "id") : "", kbuf_str(&col), qty,

@@ -120,20 +120,16 @@ static void draw_body(struct ui *u)
 static void draw_status(struct ui *u, int force)
 {
 	struct kbuf right = KBUF_INIT, line = KBUF_INIT;
-	ui_live_status(u, &right); /* node, sync state, queue, bytes (live.c) */
+	size_t bytes_at;
+	ui_live_status(u, &right, &bytes_at); /* node, sync state, queue, bytes (live.c) */
 	const char *msg = ui_ask_noting(u) ? "" : kbuf_str(&u->msg);
 	int rw = (int)text_width(kbuf_str(&right));
-	if ((int)text_width(msg) > COLS - 1 - rw - 2) {
+	if ((int)text_width(msg) > COLS - 1 - rw - 2 && bytes_at < right.len) {
 		/* a message that does not fit takes the bytes' room: the node, its sync state
 		 * and what is queued stay */
-		const char *dot = NULL, *at = kbuf_str(&right);
-		while ((at = strstr(at, " · ")) != NULL)
-			dot = at++;
-		if (dot && strstr(dot, " used")) {
-			right.len = (size_t)(dot - right.data);
-			right.data[right.len] = '\0';
-			rw = (int)text_width(kbuf_str(&right));
-		}
+		right.len = bytes_at;
+		right.data[right.len] = '\0';
+		rw = (int)text_width(kbuf_str(&right));
 	}
 	kbuf_puts(&line, " ");
 	/* the message, cut to leave two spaces before the status, so the two never run on;

@@ -84,7 +84,7 @@ static void status(struct view *v, const char *what)
 {
 	struct kbuf s = KBUF_INIT;
 	kbuf_printf(&s, " %s · ", what);
-	ui_live_status(v->u, &s);
+	ui_live_status(v->u, &s, NULL);
 	line(LINES - 1, kbuf_str(&s), v->u->a_status);
 	kbuf_free(&s);
 }
@@ -326,7 +326,7 @@ void ui_supplier_show(struct ui *u, const char *account_id)
 				line((int)(i - top) + 2, lines.v[i], A_NORMAL);
 			kbuf_reset(&b);
 			kbuf_puts(&b, " ");
-			ui_live_status(u, &b);
+			ui_live_status(u, &b, NULL);
 			line(LINES - 1, kbuf_str(&b), u->a_status);
 			kbuf_free(&b);
 			refresh();

@@ -761,9 +761,11 @@ void ui_live_count(struct ui *u, uint64_t bytes)
 	pthread_mutex_unlock(&l->mu);
 }
 
-void ui_live_status(struct ui *u, struct kbuf *out)
+void ui_live_status(struct ui *u, struct kbuf *out, size_t *bytes_at)
 {
 	struct ui_live *l = u->live;
+	if (bytes_at)
+		*bytes_at = (size_t)-1;
 	char *node = NULL;
 	long long queued = (long long)store_outbox_count(u->s);
 	if (store_meta_get(u->s, "node", &node, NULL) != K_OK || !node || !*node) {
@@ -783,7 +785,10 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 	kbuf_printf(out, " node %s · ", node);
 	free(node);
 	if (!l || !l->have_node) { /* no worker: what the cache says */
-		kbuf_printf(out, "%s · %lld queued · ", when, queued);
+		kbuf_printf(out, "%s · %lld queued", when, queued);
+		if (bytes_at)
+			*bytes_at = out->len;
+		kbuf_puts(out, " · ");
 		human_bytes(out, total);
 		kbuf_puts(out, " used ");
 		return;
@@ -819,6 +824,8 @@ void ui_live_status(struct ui *u, struct kbuf *out)
 		kbuf_puts(out, when);
 	if (st != LS_OFFLINE && st != LS_REFUSED)
 		kbuf_printf(out, " · %lld queued", queued);
+	if (bytes_at)
+		*bytes_at = out->len;
 	kbuf_puts(out, " · ");
 	human_bytes(out, bytes);
 	kbuf_puts(out, " used ");

@@ -330,8 +330,7 @@ void ui_rfq_build(struct ui *u, int width)
 	char buf[300], when[KTIME_LOCAL_MAX];
 	ui_field(&v->lines, LABEL_COLS, "Title", x->title, width);
 	ui_field(&v->lines, LABEL_COLS, "Buyer", x->buyer, width);
-	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty,
-	         codes_unit_count(x->unit[0] ? x->unit : "C62", x->qty));
+	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty, codes_unit_count(x->unit, x->qty));
 	ui_field(&v->lines, LABEL_COLS, "Quantity", buf, width);
 	target_text(x, buf, sizeof buf);
 	if (x->target >= 0)

@@ -693,8 +693,9 @@ int ui_live_wait(struct ui *u, int ms);
 /* Takes the worker's news: status, reloads after a sync that changed something, arrived
  * translations. */
 void ui_live_poll(struct ui *u);
-/* The right part of the status line: node, sync state, queue, bytes this session. */
-void ui_live_status(struct ui *u, struct kbuf *out);
+/* The right part of the status line: node, sync state, queue, bytes this session.
+ * *bytes_at (may be NULL) gets where in out the bytes part begins, (size_t)-1 when none. */
+void ui_live_status(struct ui *u, struct kbuf *out, size_t *bytes_at);
 /* Every view reads the cache again (after another connection wrote it): their
  * ops->reload through ui_reload; the message line is kept. */
 void ui_live_reload(struct ui *u);
