@@ -230,7 +230,7 @@ t_run "two wrong passphrases, then the right one, on a terminal: done" 4 \
 	ptyrun "$T_TMP/shown" "$KONTOR" --home "$P" listing add --title Legs --price 12 --currency USD <"$T_TMP/typed"
 t_eq "it asked three times" "$(grep -c 'Passphrase for your kontor identity' "$T_TMP/shown")" 3
 t_match "it said the wrong one was wrong" "$(cat "$T_TMP/shown")" 'Wrong passphrase; try again'
-t_match "the listing was added with the third" "$(cat "$T_TMP/shown")" 'added L[A-Za-z0-9_-]+'
+t_match "the listing was added with the third" "$(cat "$T_TMP/shown")" 'added K-[0-9A-F]+ \(listing L[A-Za-z0-9_-]+\)'
 printf 'wrong one\nwrong two\nwrong three\ncorrect horse battery staple\n' >"$T_TMP/typed"
 t_run "three wrong passphrases on a terminal: exit 1" 1 \
 	ptyrun "$T_TMP/shown" "$KONTOR" --home "$P" listing add --title Legs2 --price 12 --currency USD <"$T_TMP/typed"

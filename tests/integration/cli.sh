@@ -83,7 +83,7 @@ t_run "listing add queues a signed listing (exit 4)" 4 k listing add --sku TL-71
 	--title "铁艺桌腿 Iron table legs, black, 71 cm" --price 12.50 --currency USD --moq 10 \
 	--tier 100:11.00 --tier 500:9.80 --hs-code 940390 --origin CN --ships-from CN \
 	--lead-days 14 --incoterm FOB,EXW --tag furniture --tag metal --category furniture
-t_match "add reports the listing" "$T_OUT" 'added L[A-Za-z0-9_-]{22} \(sku TL-71\)'
+t_match "add reports the listing by her SKU, then its id" "$T_OUT" '^added TL-71 \(listing L[A-Za-z0-9_-]{22}\), queued$'
 t_match "add says it is queued" "$T_ERR" 'queued'
 printf 'Powder-coated steel.\nFits all tables.\n' >"$T_TMP/desc.txt"
 t_run "listing add reads the description from @FILE" 4 k listing add --sku LED-5M --title "LED strip 5 m warm white" --price 3.20 --currency EUR --description @"$T_TMP/desc.txt" --origin CN --json
@@ -137,18 +137,24 @@ t_run "listing edit changes the price" 4 k listing edit TL-71 --price 12.00
 T_OUT=$(k listing show TL-71)
 t_match "edit shows the new price" "$T_OUT" 'USD 12.00 / piece  from 10'
 t_match "edit of the price keeps the quantity breaks" "$T_OUT" 'USD 9.80 / piece  from 500'
+t_run "listing edit changes a quantity break" 4 k listing edit TL-71 --tier 100:10.50 --tier 500:9.80
+t_match "and says the prices before and after" "$T_OUT" '^updated TL-71: prices 12\.00, 11\.00 from 100, 9\.80 from 500 -> 12\.00, 10\.50 from 100, 9\.80 from 500 USD \(listing L'
 t_run "listing edit with nothing to change" 2 k listing edit TL-71
 t_run "listing edit cannot change the sku" 2 k listing edit TL-71 --sku OTHER
 t_run "listing pause" 4 k listing pause LED-5M
+t_match "pause says what it means, by her SKU" "$T_OUT" '^paused LED-5M: out of search until resumed \(listing L[A-Za-z0-9_-]{22}\), queued$'
+t_run "pausing it again" 0 k listing pause LED-5M
+t_match "says it already is, by her SKU" "$T_ERR" '^LED-5M is already paused \(listing L[A-Za-z0-9_-]{22}\)$'
 t_run "paused listings leave search" 0 k search led strip
 t_nomatch "paused LED strip not found" "$T_OUT" 'LED strip'
 t_run "listing resume" 4 k listing resume LED-5M
+t_match "resume says it is back in search" "$T_OUT" '^resumed LED-5M: in search again \(listing L[A-Za-z0-9_-]{22}\), queued$'
 t_match "resumed listing is found again" "$(k search led strip)" 'LED strip'
 t_run "listing list shows own listings" 0 k listing list
 t_match "list has TL-71" "$T_OUT" 'TL-71'
 t_run "listing export csv" 0 k listing export
 t_match "export csv has the header" "$T_OUT" '^sku,title,description,category,tags,currency,price,tiers,moq'
-t_match "export csv has the tiers" "$T_OUT" '100:11.00\|500:9.80'
+t_match "export csv has the tiers" "$T_OUT" '100:10.50\|500:9.80'
 t_match "export csv quotes the multi-line description" "$T_OUT" '"Powder-coated steel.'
 t_run "listing export jsonl" 0 k listing export --format jsonl
 t_eq "jsonl has one line per listing" "$(printf '%s\n' "$T_OUT" | grep -c '"sig"')" "3"
@@ -163,7 +169,7 @@ t_nomatch "removed listing not in search" "$(k search --json)" 'CUP-1'
 
 # --- outbox -------------------------------------------------------------------------
 t_run "outbox list --json" 0 k outbox list --json
-t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "8"
+t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "9"
 t_match "outbox keeps the destroy" "$T_OUT" '"op":"destroy"'
 t_run "outbox list as a table" 0 k outbox
 t_match "outbox table header" "$T_OUT" 'SEQ'

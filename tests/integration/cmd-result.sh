@@ -18,7 +18,7 @@ trade_party_np buyer kb "Rotterdam Pumps BV" NL buyer
 BID=$(party_id kb)
 t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ball valve" \
 	--price 12.00 --currency USD --moq 10 --origin CN
-t_match "listing add: its sentence, as before" "$T_OUT" '^added L[A-Za-z0-9_-]{22} \(sku BV-50\)$'
+t_match "listing add: her SKU first, then the listing" "$T_OUT" '^added BV-50 \(listing L[A-Za-z0-9_-]{22}\)$'
 trade_find ball valve
 trade_bind "buyer proposes 100" --qty 100 --incoterm FOB --place Ningbo
 t_run "buyer syncs" 0 kb sync
@@ -56,8 +56,9 @@ t_eq "a failed drop prints nothing on stdout" "$T_OUT" ""
 # --- batch: each line's outcome as it runs -----------------------------------------------
 printf 'listing resume BV-50\nlisting pause BV-50\nlisting resume BV-50\n' >"$T_TMP/lines"
 t_run "a batch of three" 0 ks batch "$T_TMP/lines"
-t_eq "three sentences, in order" "$(printf '%s\n' "$T_OUT" | sed 's/ L[A-Za-z0-9_-]* / L /')" \
-	"$(printf 'resumed L (sku BV-50), queued\npaused L (sku BV-50), queued\nresumed L (sku BV-50), queued')"
+t_eq "three sentences, in order, each saying what it means for search" \
+	"$(printf '%s\n' "$T_OUT" | sed 's/(listing L[A-Za-z0-9_-]*)/(listing L)/')" \
+	"$(printf 'resumed BV-50: in search again (listing L), queued\npaused BV-50: out of search until resumed (listing L), queued\nresumed BV-50: in search again (listing L), queued')"
 
 # --- "@-" reads standard input ---------------------------------------------------------
 t_run "chat send @- reads the message from stdin" 0 sh -c "printf 'From standard input' | \"$KONTOR\" --home \"$B\" chat send @ningbo-valve-works @-"

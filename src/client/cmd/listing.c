@@ -409,6 +409,20 @@ static void changed_number(struct kbuf *out, const char *who, const char *what, 
 	            cur ? " " : "", cur ? cur : "");
 }
 
+/* "12.50, 11.00 from 100, 10.20 from 500 USD": the price at the MOQ, then each break */
+static void tiers_text(const struct listing *l, int with_currency, struct kbuf *out)
+{
+	char x[MONEY_FMT_MAX];
+	for (size_t i = 0; i < l->ntiers; i++) {
+		money_text(l->tiers[i].unit_price, l->currency, x);
+		kbuf_printf(out, "%s%s", i ? ", " : "", x);
+		if (i)
+			kbuf_printf(out, " from %lld", (long long)l->tiers[i].min_qty);
+	}
+	if (with_currency)
+		kbuf_printf(out, " %s", l->currency);
+}
+
 static int same_text(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;
@@ -438,8 +452,12 @@ static void listing_changes(const struct listing *a, const struct listing *b, st
 		               b->currency);
 	else if (a->ntiers != b->ntiers || strcmp(a->currency, b->currency) != 0 ||
 	         memcmp(a->tiers, b->tiers, a->ntiers * sizeof *a->tiers) != 0) {
+		int same_cur = strcmp(a->currency, b->currency) == 0;
 		change_sep(out);
-		kbuf_puts(out, "prices");
+		kbuf_puts(out, "prices ");
+		tiers_text(a, !same_cur, out);
+		kbuf_puts(out, " -> ");
+		tiers_text(b, 1, out);
 	}
 	changed_number(out, NULL, "MOQ", a->moq, b->moq, NULL);
 	if (!cJSON_GetArraySize(b->variants))
@@ -492,9 +510,17 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, cons
 	if (changes) /* what changed first: the TUI's status line keeps a sentence's start */
 		cmd_result_set(c, "Listing", l->id, state, "%s %s: %s (listing %s)%s", what, l->sku,
 		               changes, l->id, rc == K_EQUEUED ? ", queued" : "");
-	else
-		cmd_result_set(c, "Listing", l->id, state, "%s %s (sku %s)%s", what, l->id, l->sku,
+	else {
+		/* her SKU first, as she named it, and what pausing means */
+		char after[160] = "";
+		if (strcmp(what, "paused") == 0)
+			snprintf(after, sizeof after, ": out of search until resumed");
+		else if (strcmp(what, "resumed") == 0)
+			snprintf(after, sizeof after, ": in search again");
+		cmd_result_set(c, "Listing", l->id, state, "%s %s%s (listing %s)%s", what,
+		               l->sku[0] ? l->sku : "without a SKU", after, l->id,
 		               rc == K_EQUEUED ? ", queued" : "");
+	}
 	return rc;
 }
 
@@ -622,7 +648,7 @@ static int set_status(struct ctx *c, const struct args *a, const char *status, s
 	if (rc)
 		return rc;
 	if (strcmp(l.status, status) == 0) {
-		cmd_note(c, "listing %s is already %s", l.id, status);
+		cmd_note(c, "%s is already %s (listing %s)", l.sku[0] ? l.sku : l.id, status, l.id);
 		listing_free(&l);
 		return K_OK;
 	}
