@@ -140,6 +140,15 @@ t_run "she pauses them" 0 ks listing pause TL-71
 t_run "her inbox --json" 0 ks inbox --json
 t_nomatch "a paused listing waits for nothing" "$T_OUT" '"kind":"stock"'
 
+# --- her own offer beyond what she has ---------------------------------------------------------
+t_run "she offers 30 large baskets, of the 20 she has, to the buyer" 0 ks contract propose \
+	--listing GIO-TRE-L --buyer @berlin --qty 30 --incoterm FOB --place "Hai Phong"
+t_match "told before he signs that the order takes 10 more than she has" "$T_OUT" \
+	'^  you have 20 on hand of that variant: the order takes 30, 10 more than you have$'
+t_run "within what she has" 0 ks contract propose --listing GIO-TRE-L --buyer @berlin --qty 5 \
+	--incoterm FOB --place "Hai Phong"
+t_nomatch "no word of it" "$T_OUT" 'on hand'
+
 # --- a variant's own price, named by its SKU or --variant ------------------------------------
 BASE=$(ks listing show GIO-TRE | sed -n 's/^price: *//p')
 t_run "she raises the large basket's price by its SKU" 0 ks listing edit GIO-TRE-L --price 250000

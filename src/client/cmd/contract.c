@@ -499,6 +499,11 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		snprintf(beyond, sizeof beyond,
 		         "  the listing says %lld on hand%s: the seller may counter",
 		         (long long)on_hand, variant ? " of that variant" : "");
+	else if (!rc && on_hand >= 0 && qty > on_hand) /* hers: the order will take them */
+		snprintf(beyond, sizeof beyond,
+		         "  you have %lld on hand%s: the order takes %lld, %lld more than you have",
+		         (long long)on_hand, variant ? " of that variant" : "", (long long)qty,
+		         (long long)(qty - on_hand));
 	if (!rc)
 		rc = apply_flags(&t, a, e);
 	if (!rc) {
