@@ -355,6 +355,15 @@ printf 'sku,title,currency,price,images\nPT-1,Cork coasters,EUR,6.50,https://img
 t_run "import with a node reachable is delivered (exit 0)" 0 k2 listing import "$T_TMP/clean.csv"
 t_match "it says so" "$T_OUT" '2 created'
 t_run "a re-run with the node up does nothing (exit 0)" 0 k2 listing import "$T_TMP/clean.csv"
+printf 'sku,title,currency,price\nPT-3,Cork place mat,EUR,4.50\n' >"$T_TMP/later.csv"
+t_run "an import while the node is out of reach (a proxy nobody answers) queues it (exit 4)" 4 \
+	env -u no_proxy -u NO_PROXY https_proxy=http://127.0.0.1:1 "$KONTOR" --home "$H2" listing import "$T_TMP/later.csv"
+t_eq "its listing waits in the outbox" "$(k2 outbox list --json | grep -c '"method"')" "1"
+t_run "a re-run in reach finds the row unchanged, and pushes what waits (exit 0)" 0 k2 listing import "$T_TMP/later.csv"
+t_match "the row is unchanged" "$T_OUT" '0 created, 0 updated, 1 unchanged'
+t_eq "the outbox is empty" "$(k2 outbox list --json | grep -c '"method"')" "0"
+t_run "the node has the listing" 0 k2 search "cork place mat" --remote
+t_match "found there" "$T_OUT" 'Cork place mat'
 t_run "Shopify import with bad rows still pushes the good ones (exit 3)" 3 k2 listing import "$D/shopify.csv" --currency USD
 t_eq "the outbox is empty" "$("$KONTOR" --home "$H2" outbox list --json | grep -c '"method"')" "0"
 t_run "Hoa adds the node" 0 k3 node add main "https://127.0.0.1:$PORT" --ca-file "$T_TMP/ca.pem"

@@ -455,13 +455,24 @@ out:
 	return rc;
 }
 
+/* Whether there is a node to push to: without one, a re-run that changed nothing is done. */
+static int have_node(struct ctx *c)
+{
+	char *node = NULL;
+	int ok = cmd_node_name(c, &node, NULL) == K_OK;
+	free(node);
+	return ok;
+}
+
 /* How a finished import ends — the one place that decides: what was queued is pushed at once
- * (cmd_push: K_OK when the node took it, K_EQUEUED when it stays in the outbox); any failed
+ * (cmd_push: K_OK when the node took it, K_EQUEUED when it stays in the outbox), and so is
+ * what an interrupted run left queued, though this run finds every row unchanged; any failed
  * row makes it K_EPARTIAL. */
 static int import_result(struct imp *x, struct kerr *e)
 {
 	int rc = K_OK;
-	if (!x->dry && x->created + x->updated)
+	if (!x->dry &&
+	    (x->created + x->updated || (store_outbox_count(x->s) > 0 && have_node(x->c))))
 		rc = cmd_push(x->c, e);
 	if (x->failed)
 		return kerr_set(e, K_EPARTIAL, "%s: %ld row%s failed (each named above)%s", x->file,
