@@ -266,6 +266,9 @@ char *contract_product(const struct contract_terms *terms);
  * say the goods with them. The description is the offer's: clean it for a terminal. */
 void contract_item_words(const struct contract_terms *t, size_t i, struct kbuf *out);
 void contract_shipping_words(const struct contract_terms *t, struct kbuf *out);
+/* The charges billed on top of the goods, appended to out: "freight 500,000 VND, insurance
+ * 50,000 VND"; nothing when there are none. */
+void contract_charges_words(const struct contract_terms *t, struct kbuf *out);
 /* The payment stages in words: "30% on signing, 70% before shipment", with amounts (as
  * money_text writes them, for people only) "30% on signing (3,900,000 VND), 70% before
  * shipment (9,100,000 VND)": the amounts the node takes at each `order pay`. */

@@ -1434,6 +1434,15 @@ void contract_shipping_words(const struct contract_terms *t, struct kbuf *out)
 		kbuf_printf(out, "%s deliver by %s", t->ship_by[0] ? "," : ";", t->deliver_by);
 }
 
+void contract_charges_words(const struct contract_terms *t, struct kbuf *out)
+{
+	for (size_t i = 0; i < t->ncharges && i < CONTRACT_MAX_CHARGES; i++) {
+		char m[MONEY_FMT_MAX];
+		money_text(t->charges[i].amount, t->currency, m);
+		kbuf_printf(out, "%s%s %s %s", i ? ", " : "", t->charges[i].kind, m, t->currency);
+	}
+}
+
 void contract_payment_words(const struct contract_terms *t, int amounts, struct kbuf *out)
 {
 	struct order_terms ot;

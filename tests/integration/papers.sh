@@ -41,6 +41,8 @@ t_match "the seller's, copied from its profile" "$T_OUT" 'VAT 0101234567'
 t_match "the charges billed on the goods" "$T_OUT" 'Charge, freight: 850.00 USD'
 t_match "the total includes them" "$T_OUT" 'Total: 5,870.50 USD'
 t_match "and the ports" "$T_OUT" 'Loading at VNHPH; discharge at AEJEA'
+t_run "the order in the seller's words" 0 ks order show "$ORDER"
+t_match "names the charges the total holds" "$T_OUT" '^charges +freight 850\.00 USD, insurance 120\.50 USD$'
 
 OUT="$T_TMP/papers"
 mkdir -p "$OUT"
@@ -167,5 +169,10 @@ t_run "a contract that does not verify: refused (exit 5)" 5 ks order docs "$ORDE
 t_match "saying so" "$T_ERR" 'does not verify'
 t_eq "nothing written" "$(ls "$T_TMP/x.pdf" 2>/dev/null | wc -l)" 0
 
+t_run "an offer of 50 vases at 25.00 with charges, in words" 0 kb contract propose --listing "$LID" --qty 50 \
+	--incoterm CIF --place "Jebel Ali" --charge freight:100 --charge packing:5.50
+t_eq "names them, then the total that holds them" \
+	"$(printf '%s\n' "$T_OUT" | grep -A1 '^  charges' | cut -d';' -f1)" \
+	"$(printf '  charges freight 100.00 USD, packing 5.50 USD\n  total 1,355.50 USD')"
 
 t_done

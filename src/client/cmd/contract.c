@@ -557,6 +557,10 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_result_more(c, "  %s", kbuf_str(&w));
 		}
 		kbuf_reset(&w);
+		contract_charges_words(&t, &w);
+		if (w.len)
+			cmd_result_more(c, "  charges %s", kbuf_str(&w));
+		kbuf_reset(&w);
 		contract_shipping_words(&t, &w);
 		cmd_result_more(c, "  total %s %s; %s", total, t.currency, kbuf_str(&w));
 		kbuf_reset(&w);

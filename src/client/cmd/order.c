@@ -1480,6 +1480,10 @@ static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_st
 		text_fprintf(c->out, "%s %s\n", i ? "          " : "goods     ", kbuf_str(&b));
 	}
 	kbuf_reset(&b);
+	contract_charges_words(&t, &b);
+	if (b.len)
+		text_fprintf(c->out, "charges    %s\n", kbuf_str(&b));
+	kbuf_reset(&b);
 	contract_shipping_words(&t, &b);
 	text_fprintf(c->out, "terms      %s\n", kbuf_str(&b));
 	kbuf_free(&b);

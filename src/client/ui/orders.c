@@ -618,6 +618,14 @@ void ui_order_build(struct ui *u, int width)
 			push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		}
 		kbuf_reset(&b);
+		contract_charges_words(&terms, &b);
+		if (b.len) {
+			struct kbuf ch = KBUF_INIT;
+			kbuf_printf(&ch, "Charges    %s", kbuf_str(&b));
+			push_wrapped(&v->lines, kbuf_str(&ch), width, "");
+			kbuf_free(&ch);
+		}
+		kbuf_reset(&b);
 		kbuf_puts(&b, "Terms      ");
 		contract_shipping_words(&terms, &b);
 		push_wrapped(&v->lines, kbuf_str(&b), width, "");
