@@ -578,11 +578,39 @@ int64_t api_default_max_changes(const struct node_limits *l)
 	return l->max_objects_in_get < l->max_changes ? l->max_objects_in_get : l->max_changes;
 }
 
+/* ownSets: [{"oldState", "newState"}, ...], the caller's own /set answers, whose objects it
+ * holds as it sent them (kontor's own argument: a seller's import does not come back down). */
+static int own_sets(const cJSON *args, int64_t (*own)[2], size_t *n, struct api_err *err)
+{
+	const cJSON *os = cJSON_GetObjectItemCaseSensitive(args, "ownSets"), *x;
+	*n = 0;
+	if (!os || cJSON_IsNull(os))
+		return 0;
+	if (!cJSON_IsArray(os) || cJSON_GetArraySize(os) > NSTORE_OWN_SETS_MAX)
+		return api_fail(err, "invalidArguments",
+		                "ownSets: a list of at most %d {oldState, newState}",
+		                NSTORE_OWN_SETS_MAX);
+	cJSON_ArrayForEach(x, os)
+	{
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(x, "oldState");
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(x, "newState");
+		if (!cJSON_IsObject(x) || !cJSON_IsString(o) || !cJSON_IsString(w) ||
+		    api_parse_state(o->valuestring, &own[*n][0]) ||
+		    api_parse_state(w->valuestring, &own[*n][1]) || own[*n][0] >= own[*n][1])
+			return api_fail(err, "invalidArguments",
+			                "ownSets[%zu]: {oldState, newState} of a /set answer, the "
+			                "old before the new",
+			                *n);
+		(*n)++;
+	}
+	return 0;
+}
+
 static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON *args, cJSON **res,
                        struct api_err *err)
 {
-	static const char *const names[] = {"accountId", "sinceState", "maxChanges", "filter",
-	                                    NULL};
+	static const char *const names[] = {"accountId", "sinceState", "maxChanges",
+	                                    "filter",    "ownSets",    NULL};
 	if (check_args(args, names, err))
 		return -1;
 	const cJSON *since_j = cJSON_GetObjectItemCaseSensitive(args, "sinceState");
@@ -608,6 +636,10 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	if (nstore_type_private(ty->t) && !c->caller)
 		return api_fail(err, "forbidden", "%s objects are private",
 		                nstore_type_name(ty->t));
+	int64_t own[NSTORE_OWN_SETS_MAX][2];
+	size_t nown = 0;
+	if (own_sets(args, own, &nown, err))
+		return -1;
 	int scope = NSCOPE_ALL;
 	char *cats = NULL; /* the categories as a JSON array, for the store */
 	if (scope_filter(c, ty->t, cJSON_GetObjectItemCaseSensitive(args, "filter"), &scope, &cats,
@@ -621,8 +653,9 @@ static int api_changes(struct api_ctx *c, const struct api_type *ty, const cJSON
 	int rc = nstore_read_begin(c->s, &e);
 	if (rc == K_OK) {
 		rc = nstore_changes_scoped(c->s, ty->t, c->caller, scope,
-		                           scope == NSCOPE_MINE ? c->caller : cats, since, (int)max,
-		                           &ch, &n, &more, &new_state, &e);
+		                           scope == NSCOPE_MINE ? c->caller : cats,
+		                           (const int64_t(*)[2])own, nown, since, (int)max, &ch, &n,
+		                           &more, &new_state, &e);
 		nstore_read_end(c->s);
 	}
 	free(cats);
@@ -1531,6 +1564,7 @@ void api_session(struct node *n, const char *base, struct kbuf *out)
 	json_add_int(trade, "maxSizeUpload", (int64_t)l->max_upload);
 	json_add_int(trade, "maxChanges", l->max_changes);
 	json_add_int(trade, "defaultMaxChanges", api_default_max_changes(l));
+	cJSON_AddBoolToObject(trade, "changesOwnSets", 1); /* Foo/changes takes ownSets */
 	cJSON *types = cJSON_AddArrayToObject(trade, "types");
 	for (int t = 0; t < NT__COUNT; t++)
 		cJSON_AddItemToArray(types, cJSON_CreateString(nstore_type_name((enum ntype)t)));

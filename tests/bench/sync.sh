@@ -2,8 +2,8 @@
 # Sync on the wire (DESIGN §11): bytes and requests for (a) a sync with nothing new, in each
 # scope (market, mine, one category), (b) the first pull of N_PULL listings, (c) pushing
 # N_PUSH imported listings, (d) a seller's first sync in scope mine (`init --role supplier`,
-# N_OWN listings of her own among the N_PULL), and the wall time of (b) and (c) over a slow
-# link: kproxy (tests/tools/kproxy.c) between client and node,
+# N_OWN listings of her own among the N_PULL), (e) her pull after (c), and the wall time of
+# (b), (c) and (e) over a slow link: kproxy (tests/tools/kproxy.c) between client and node,
 # throttled to RATE bytes/s each way with DELAY ms added each way. Builds what it needs,
 # makes a throwaway CA, node and clients under a temp dir, stops every process it started.
 #   sh tests/bench/sync.sh
@@ -168,3 +168,12 @@ echo "   (c) push of $N_PUSH listings over $((RATE * 8 / 1000)) kbit/s + ${DELAY
 	"$(( ($(now_ms) - t0) / 1000 )) s, $(field requests <"$DIR/push.json") requests," \
 	"$(field bytesUp <"$DIR/push.json") B up, $(field bytesDown <"$DIR/push.json") B down," \
 	"pushed $(field pushed <"$DIR/push.json")"
+
+# (e) her next pull after that push: her own listings stay up (ownSets), so it brings none of
+# them back, over the slow link
+t0=$(now_ms)
+"$KONTOR" --home "$DIR/seller" sync --pull-only --json >"$DIR/after.json"
+echo "   (e) her pull after that push over $((RATE * 8 / 1000)) kbit/s + ${DELAY} ms each way:" \
+	"$(( ($(now_ms) - t0) / 1000 )) s, $(field requests <"$DIR/after.json") requests," \
+	"$(field bytesUp <"$DIR/after.json") B up, $(field bytesDown <"$DIR/after.json") B down," \
+	"$(sed -n 's/.*"pulled":{[^}]*"Listing":\([0-9]*\).*/\1/p' "$DIR/after.json") listings pulled"

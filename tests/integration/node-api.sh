@@ -106,6 +106,7 @@ t_match "the session carries the node key" "$RESP" "\"nodeKey\":\"$NODEKEY\""
 t_match "the session publishes maxSizeRequest" "$RESP" '"maxSizeRequest":4194304'
 t_match "the session publishes maxCallsInRequest" "$RESP" '"maxCallsInRequest":64'
 t_match "the session publishes maxObjectsInGet" "$RESP" '"maxObjectsInGet":500'
+t_match "the session says Foo/changes takes ownSets" "$RESP" '"changesOwnSets":true'
 t_match "the session apiUrl is built from the Host" "$RESP" "\"apiUrl\":\"https://127.0.0.1:$PORT/api\""
 t_match "every answer names the node key (for the client's pin)" "$HDRS" "^Kontor-Node-Key: $NODEKEY\$"
 req /healthz
@@ -153,6 +154,14 @@ t_match "a back-reference chains query into get" "$RESP" '\["Listing/get",\{[^]]
 api - "[\"Listing/changes\",{\"sinceState\":\"$S0\"},\"0\"]"
 t_match "Listing/changes from the old state lists the created" "$RESP" "\"created\":\\[(\"$L1\",\"$L2\"|\"$L2\",\"$L1\")\\]"
 t_match "Listing/changes has a newer state" "$RESP" '"newState":"[0-9]+"'
+SN=$(printf '%s' "$RESP" | sed -n 's/.*"newState":"\([0-9]*\)".*/\1/p')
+api - "[\"Listing/changes\",{\"sinceState\":\"$S0\",\"ownSets\":[{\"oldState\":\"$S0\",\"newState\":\"$SN\"}]},\"0\"]"
+t_match "ownSets: the caller's own writes are left out" "$RESP" '"created":\[\],"updated":\[\]'
+t_match "and the state still moves past them" "$RESP" "\"newState\":\"$SN\""
+api - "[\"Listing/changes\",{\"sinceState\":\"$S0\",\"ownSets\":[{\"oldState\":\"$SN\",\"newState\":\"$S0\"}]},\"0\"]"
+t_match "ownSets with the old after the new is refused" "$RESP" '\["error",\{"type":"invalidArguments","description":"ownSets\[0\]: '
+api - '["Listing/changes",{"sinceState":"0","ownSets":{"oldState":"1"}},"0"]'
+t_match "ownSets that is no list is refused" "$RESP" '"type":"invalidArguments","description":"ownSets: a list of at most 64'
 
 # A retried create: the same creation id, a fresh signature, nothing made twice.
 LJ3=$("$KSIGN" listing "$T_TMP/a.key" RETRY-1 'Cast iron bench leg' 900 USD)

@@ -94,6 +94,21 @@ t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0
 NOTHING_BYTES=$(printf '%s' "$T_OUT" | sed -n 's/.*"bytesUp":\([0-9]*\),"bytesDown":\([0-9]*\).*/\1+\2/p')
 echo "# nothing-new sync on the wire: $NOTHING_BYTES bytes (up+down, HTTP, after TLS)"
 
+# --- her own writes stay up: her next sync does not pull them back (ownSets) -------------
+t_run "the seller syncs after her adds, edits, pause and removal" 0 ks sync --json
+t_match "none of her listings comes back down" "$T_OUT" '"pulled":\{"Account":[0-9]+,"Listing":0,'
+t_eq "her list of own writes is spent" \
+	"$(sqlite3 "$S/cache.db" "SELECT count(*) FROM sync_state WHERE type = 'Listing.own'")" 0
+S2="$T_TMP/seller-laptop"
+cp -r "$S" "$S2"
+sqlite3 "$S2/cache.db" "DELETE FROM sync_state"
+t_run "her second laptop (the same key, a cache that pulls afresh)" 0 "$KONTOR" --home "$S2" sync --json
+t_match "pulls her two listings" "$T_OUT" '"Listing":2,'
+t_run "the laptop changes a listing's MOQ" 0 "$KONTOR" --home "$S2" listing edit TL-1 --moq 20
+t_run "her first computer syncs" 0 ks sync --json
+t_match "and gets it: a write from elsewhere comes down" "$T_OUT" '"Listing":1,'
+t_match "with the new MOQ" "$(ks listing show TL-1)" '^moq: +20 pieces$'
+
 # --- two versions in one second are two versions: the buyer's whole copy gives way -------
 upd() { ks listing show TL-1 --json | sed -n 's/.*"updated":"\([^"]*\)".*/\1/p'; }
 t_run "the seller edits the price" 0 ks listing edit TL-1 --price 12.40

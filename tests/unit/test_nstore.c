@@ -312,6 +312,62 @@ static void test_changes_paging_sets_more_and_midway_state(void **state)
 	assert_int_equal(pages, 3);
 }
 
+/* ownSets: what the caller wrote itself, in (old, new] of its /set, stays out of its pull
+ * while that write is the object's latest; a later write by anyone brings it; the pages
+ * are cut as without it. */
+static void test_changes_leave_out_own_writes_until_changed_again(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	int64_t s0, s1, s2, ns;
+	char sku[16], id[24];
+	must(nstore_state(f->s, NT_LISTING, &s0, &e), &e);
+	for (int i = 0; i < 5; i++) {
+		snprintf(sku, sizeof sku, "W%d", i);
+		put_listing(f->s, &seller_a, sku, "Rattan basket", "VND", 185000, 1, "VN", NULL,
+		            NULL);
+	}
+	must(nstore_state(f->s, NT_LISTING, &s1, &e), &e);
+	put_listing(f->s, &seller_b, "OTHER", "Bamboo lamp", "VND", 320000, 1, "VN", NULL, NULL);
+	const int64_t own[1][2] = {{s0, s1}};
+	struct nchange *ch;
+	size_t n;
+	int more;
+	must(nstore_changes_scoped(f->s, NT_LISTING, NULL, NSCOPE_ALL, NULL, own, 1, s0, 100, &ch,
+	                           &n, &more, &ns, &e),
+	     &e);
+	listing_id_of(&seller_b, "OTHER", id);
+	assert_int_equal(n, 1); /* only the other seller's */
+	assert_string_equal(ch[0].id, id);
+	free(ch);
+	/* W2 written again (another device of hers): it comes, and only it of hers */
+	put_listing(f->s, &seller_a, "W2", "Rattan basket, large", "VND", 245000, 1, "VN", NULL,
+	            NULL);
+	must(nstore_state(f->s, NT_LISTING, &s2, &e), &e);
+	must(nstore_changes_scoped(f->s, NT_LISTING, NULL, NSCOPE_ALL, NULL, own, 1, s0, 100, &ch,
+	                           &n, &more, &ns, &e),
+	     &e);
+	listing_id_of(&seller_a, "W2", id);
+	assert_int_equal(n, 2);
+	assert_string_equal(ch[1].id, id);
+	assert_int_equal(ns, s2);
+	free(ch);
+	/* pages of 3 rows: the first holds her three left out, and says more from past them */
+	must(nstore_changes_scoped(f->s, NT_LISTING, NULL, NSCOPE_ALL, NULL, own, 1, s0, 3, &ch, &n,
+	                           &more, &ns, &e),
+	     &e);
+	assert_int_equal(n, 0);
+	assert_true(more);
+	assert_true(ns > s0 && ns <= s1);
+	free(ch);
+	/* without them, all six objects */
+	must(nstore_changes_scoped(f->s, NT_LISTING, NULL, NSCOPE_ALL, NULL, NULL, 0, s0, 100, &ch,
+	                           &n, &more, &ns, &e),
+	     &e);
+	assert_int_equal(n, 6);
+	free(ch);
+}
+
 static void test_prune_past_horizon_cannot_calculate(void **state)
 {
 	struct fx *f = *state;
@@ -909,6 +965,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_changes_paging_sets_more_and_midway_state, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_changes_leave_out_own_writes_until_changed_again,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prune_past_horizon_cannot_calculate, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_creation_id_remembered, setup, teardown),

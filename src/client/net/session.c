@@ -120,6 +120,8 @@ int knet_session_parse(const char *data, size_t len, struct knet_session *out, s
 	    (rc = get_limit(trade, "maxSizeUpload", 0, &out->max_size_upload, e)) != K_OK ||
 	    (rc = get_limit(trade, "defaultMaxChanges", 0, &out->default_max_changes, e)) != K_OK)
 		goto out;
+	out->changes_own_sets =
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(trade, "changesOwnSets"));
 out:
 	cJSON_Delete(root);
 	if (rc != K_OK) {

@@ -29,6 +29,7 @@ struct knet_session {
 	int64_t max_objects_in_set;
 	int64_t max_size_upload;     /* 0 when the node does not say */
 	int64_t default_max_changes; /* what Foo/changes gives without maxChanges; 0: unsaid */
+	int changes_own_sets;        /* Foo/changes takes ownSets: our own writes stay up */
 	char state[64];              /* the session state string */
 	char funding[KNET_FUNDING_MAX + 1]; /* how to add money to a wallet there; "" unsaid */
 };

@@ -347,6 +347,98 @@ static void note_refusal(struct sync_stats *st, const struct outbox_item *it, co
 		         it->op, it->object_id ? it->object_id : "", why);
 }
 
+/* Our own writes of listings, so that the next pull leaves them out (the node's ownSets):
+ * the (oldState, newState] of each Listing/set the node took, kept per node as a JSON list of
+ * [old, new] pairs, one pair while they follow on from each other, at most
+ * OWN_SETS_MAX (the oldest dropped: its listings merely come down again). The node keeps a
+ * listing as its seller signed it, so she holds all a pull would bring (the photo hashes come
+ * with summaries, never with her own listings, which a pull fetches whole). */
+#define OWN_KEY "Listing.own"
+#define OWN_SETS_MAX 64
+
+static int own_sets_add(struct ksync *k, const char *old, const char *new, struct kerr *e)
+{
+	char *was = NULL;
+	int rc = store_sync_state_get(k->s, k->node.name, OWN_KEY, &was, e);
+	if (rc)
+		return rc;
+	cJSON *list = was ? cJSON_Parse(was) : NULL;
+	free(was);
+	if (!cJSON_IsArray(list)) {
+		cJSON_Delete(list);
+		list = cJSON_CreateArray();
+	}
+	cJSON *last = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+	const char *last_new = cJSON_GetStringValue(cJSON_GetArrayItem(last, 1));
+	if (last_new && strcmp(last_new, old) == 0) {
+		cJSON_ReplaceItemInArray(last, 1, cJSON_CreateString(new));
+	} else {
+		cJSON *pair = cJSON_CreateArray();
+		cJSON_AddItemToArray(pair, cJSON_CreateString(old));
+		cJSON_AddItemToArray(pair, cJSON_CreateString(new));
+		cJSON_AddItemToArray(list, pair);
+	}
+	while (cJSON_GetArraySize(list) > OWN_SETS_MAX)
+		cJSON_DeleteItemFromArray(list, 0);
+	char *text = cJSON_PrintUnformatted(list);
+	cJSON_Delete(list);
+	if (!text)
+		abort();
+	rc = store_sync_state_set(k->s, k->node.name, OWN_KEY, text, e);
+	free(text);
+	return rc;
+}
+
+/* ownSets for a Listing/changes call: the pairs of text (our kept list), as the node reads
+ * them; NULL for none. */
+static cJSON *own_sets_arg(const char *text)
+{
+	cJSON *list = text ? cJSON_Parse(text) : NULL, *pair, *out = NULL;
+	cJSON_ArrayForEach(pair, (cJSON_IsArray(list) ? list : NULL))
+	{
+		const char *o = cJSON_GetStringValue(cJSON_GetArrayItem(pair, 0));
+		const char *w = cJSON_GetStringValue(cJSON_GetArrayItem(pair, 1));
+		if (!o || !w)
+			continue;
+		if (!out)
+			out = cJSON_CreateArray();
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "oldState", o);
+		cJSON_AddStringToObject(x, "newState", w);
+		cJSON_AddItemToArray(out, x);
+	}
+	cJSON_Delete(list);
+	return out;
+}
+
+/* A whole pull of listings is past every write of ours it began with: those pairs go
+ * (pairs added since, by a push beside it, stay for the next). */
+static int own_sets_done(struct ksync *k, const char *began, struct kerr *e)
+{
+	char *now = NULL;
+	int rc = store_sync_state_get(k->s, k->node.name, OWN_KEY, &now, e);
+	if (rc || !now || !began) {
+		free(now);
+		return rc;
+	}
+	cJSON *cur = cJSON_Parse(now), *old = cJSON_Parse(began);
+	free(now);
+	for (int i = cJSON_GetArraySize(cur) - 1; i >= 0; i--) {
+		const cJSON *p = cJSON_GetArrayItem(cur, i), *q;
+		int went = 0;
+		cJSON_ArrayForEach(q, (cJSON_IsArray(old) ? old : NULL)) went =
+		    went || cJSON_Compare(p, q, 1);
+		if (went)
+			cJSON_DeleteItemFromArray(cur, i);
+	}
+	char *text = cJSON_GetArraySize(cur) > 0 ? cJSON_PrintUnformatted(cur) : NULL;
+	cJSON_Delete(cur);
+	cJSON_Delete(old);
+	rc = store_sync_state_set(k->s, k->node.name, OWN_KEY, text, e);
+	free(text);
+	return rc;
+}
+
 /* Sends items[0..n) in one request and records each verdict in one transaction. */
 static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct sync_stats *st,
                  struct kerr *e)
@@ -359,7 +451,8 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 	cJSON *calls = cJSON_AddArrayToObject(req, "methodCalls");
 	char(*why)[256] = xcalloc(n, sizeof *why);
 	char(*type)[SYNC_ERROR_TYPE_LEN] = xcalloc(n, sizeof *type); /* the node's SetError type */
-	int *state = xcalloc(n, sizeof *state); /* 0 unsent, 1 done, -1 refused */
+	int *state = xcalloc(n, sizeof *state);    /* 0 unsent, 1 done, -1 refused */
+	char *(*own)[2] = xcalloc(n, sizeof *own); /* a listing's Listing/set: its states */
 	for (size_t i = 0; i < n; i++) {
 		struct kerr ce = {0};
 		cJSON *call = make_call(batch[i], &ce);
@@ -378,6 +471,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 		free(why);
 		free(type);
 		free(state);
+		free(own);
 		rc = flush(k, batch, n / 2, st, e);
 		return rc ? rc : flush(k, batch + n / 2, n - n / 2, st, e);
 	}
@@ -385,6 +479,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 		free(why);
 		free(type);
 		free(state);
+		free(own);
 		return rc; /* unreachable, or not ours to judge: every entry stays queued */
 	}
 	const cJSON *mr = resp ? cJSON_GetObjectItemCaseSensitive(resp, "methodResponses") : NULL;
@@ -405,10 +500,22 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 			if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0)
 				found = r;
 		}
-		if (found && verdict(batch[i], cJSON_GetArrayItem(found, 0),
-		                     cJSON_GetArrayItem(found, 1), why[i], sizeof why[i], type[i]))
+		if (found &&
+		    verdict(batch[i], cJSON_GetArrayItem(found, 0), cJSON_GetArrayItem(found, 1),
+		            why[i], sizeof why[i], type[i])) {
 			state[i] = 1;
-		else {
+			const cJSON *a = cJSON_GetArrayItem(found, 1);
+			const char *o =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "oldState"));
+			const char *w =
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "newState"));
+			if (o && w && strcmp(o, w) != 0 && strlen(o) <= STATE_MAX &&
+			    strlen(w) <= STATE_MAX &&
+			    strcmp(batch[i]->method, "Listing/set") == 0) {
+				own[i][0] = xstrdup(o);
+				own[i][1] = xstrdup(w);
+			}
+		} else {
 			state[i] = -1;
 			if (!found)
 				snprintf(why[i], sizeof why[i],
@@ -420,6 +527,8 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 	for (size_t i = 0; wrc == K_OK && i < n; i++) {
 		if (state[i] == 1) {
 			wrc = store_outbox_done(k->s, batch[i]->seq, e);
+			if (wrc == K_OK && own[i][0])
+				wrc = own_sets_add(k, own[i][0], own[i][1], e);
 			st->pushed++;
 		} else if (type[i][0]) { /* the node's refusal: its type stays a field */
 			char full[SYNC_ERROR_TYPE_LEN + sizeof why[i]];
@@ -437,9 +546,14 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 		wrc = store_commit(k->s, e);
 	else
 		store_rollback(k->s);
+	for (size_t i = 0; i < n; i++) {
+		free(own[i][0]);
+		free(own[i][1]);
+	}
 	free(why);
 	free(type);
 	free(state);
+	free(own);
 	return wrc;
 }
 
@@ -1432,6 +1546,9 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		active[t] = 1;
 		rc = store_sync_state_get(k->s, k->node.name, sync_types[t], &state[t], e);
 	}
+	char *own_began = NULL; /* our own writes of listings, left up when the node can */
+	if (rc == K_OK)
+		rc = store_sync_state_get(k->s, k->node.name, OWN_KEY, &own_began, e);
 	while (rc == K_OK) {
 		int any = 0, need_resync[SYNC_NTYPES] = {0};
 		cJSON *calls, *req = new_request(&calls);
@@ -1464,6 +1581,11 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			cJSON *scope = sync_scope_filter(k->node.scope, t);
 			if (scope) /* the node filters what the scope holds */
 				cJSON_AddItemToObject(ca, "filter", scope);
+			cJSON *own = t == T_LISTING && k->sess.changes_own_sets
+			                 ? own_sets_arg(own_began)
+			                 : NULL;
+			if (own)
+				cJSON_AddItemToObject(ca, "ownSets", own);
 			add_call(calls, cname, ca, cid);
 			snprintf(gc, sizeof gc, "g%d", t);
 			snprintf(gu, sizeof gu, "u%d", t);
@@ -1548,6 +1670,8 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 			if (rc == K_OK)
 				rc = store_sync_state_set(k->s, k->node.name, sync_types[t], ns, e);
 			int more_pages = pg.has_more;
+			if (rc == K_OK && t == T_LISTING && !more_pages)
+				rc = own_sets_done(k, own_began, e);
 			free(state[t]);
 			state[t] = xstrdup(ns);
 			active[t] = more_pages;
@@ -1598,6 +1722,7 @@ int ksync_pull(struct ksync *k, struct sync_stats *st, struct kerr *e)
 		rc = store_search_optimize(k->s, e);
 	for (int t = 0; t < SYNC_NTYPES; t++)
 		free(state[t]);
+	free(own_began);
 	count_net(k, st);
 	if (rc)
 		k->failed = 1;

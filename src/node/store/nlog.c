@@ -105,8 +105,8 @@ int nstore_state(struct nstore *s, enum ntype t, int64_t *out, struct kerr *e)
 int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t since, int max,
                    struct nchange **out, size_t *n, int *more, int64_t *new_state, struct kerr *e)
 {
-	return nstore_changes_scoped(s, t, viewer, NSCOPE_ALL, NULL, since, max, out, n, more,
-	                             new_state, e);
+	return nstore_changes_scoped(s, t, viewer, NSCOPE_ALL, NULL, NULL, 0, since, max, out, n,
+	                             more, new_state, e);
 }
 
 /* The statement of a scope's pull of type t, or S__COUNT when there is none. */
@@ -124,9 +124,18 @@ static enum nst scoped_stmt(enum ntype t, int scope)
 	return S_CHANGES;
 }
 
+static int own_write(const int64_t (*own)[2], size_t nown, int64_t seq)
+{
+	for (size_t i = 0; i < nown; i++)
+		if (seq > own[i][0] && seq <= own[i][1])
+			return 1;
+	return 0;
+}
+
 int nstore_changes_scoped(struct nstore *s, enum ntype t, const char *viewer, int scope,
-                          const char *arg, int64_t since, int max, struct nchange **out, size_t *n,
-                          int *more, int64_t *new_state, struct kerr *e)
+                          const char *arg, const int64_t (*own)[2], size_t nown, int64_t since,
+                          int max, struct nchange **out, size_t *n, int *more, int64_t *new_state,
+                          struct kerr *e)
 {
 	*out = NULL;
 	*n = 0;
@@ -181,6 +190,8 @@ int nstore_changes_scoped(struct nstore *s, enum ntype t, const char *viewer, in
 		last = seq;
 		if (destroyed && cseq > since)
 			continue; /* made and unmade since: the client never saw it */
+		if (own_write(own, nown, seq))
+			continue; /* the caller's own write, its latest: it has it */
 		nstore_col_copy(st, 0, v[k].id, sizeof v[k].id);
 		v[k].seq = seq;
 		v[k].kind = destroyed ? NCH_DESTROYED : cseq > since ? NCH_CREATED : NCH_UPDATED;

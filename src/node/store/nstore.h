@@ -113,9 +113,14 @@ int nstore_changes(struct nstore *s, enum ntype t, const char *viewer, int64_t s
  * cats (a JSON array of strings; Listing and Rfq). Tombstones always come. The rest as
  * nstore_changes; K_EINVAL for a type the scope does not apply to. */
 enum { NSCOPE_ALL, NSCOPE_MINE, NSCOPE_CATS };
+/* own[0..nown): the caller's own writes, each (oldState, newState] of one of its /set
+ * answers; an object whose latest change lies in one is left out (the caller holds it as it
+ * sent it). They count against max all the same, so paging is as without them. */
+#define NSTORE_OWN_SETS_MAX 64
 int nstore_changes_scoped(struct nstore *s, enum ntype t, const char *viewer, int scope,
-                          const char *arg, int64_t since, int max, struct nchange **out, size_t *n,
-                          int *more, int64_t *new_state, struct kerr *e);
+                          const char *arg, const int64_t (*own)[2], size_t nown, int64_t since,
+                          int max, struct nchange **out, size_t *n, int *more, int64_t *new_state,
+                          struct kerr *e);
 /* Forgets tombstones (and remembered creation ids) at or before keep_seq; a sinceState
  * before the newest tombstone forgotten gets cannotCalculateChanges from then on. */
 int nstore_prune_tombstones(struct nstore *s, int64_t keep_seq, struct kerr *e);
