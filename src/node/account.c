@@ -192,9 +192,8 @@ static int account_destroy(struct api_ctx *c, const char *id, struct api_seterr 
 }
 
 static const struct api_filter account_filters[] = {
-    {"country", API_F_TEXT, NULL},
-    {"role", API_F_TEXT, NULL},
-    {"verified", API_F_BOOL, NULL},
+    {"country", API_F_TEXT, NULL}, {"role", API_F_TEXT, NULL}, {"verified", API_F_BOOL, NULL},
+    {"handle", API_F_TEXT, NULL}, /* whole, as a person gives it: the one account */
     {NULL, API_F_TEXT, NULL},
 };
 

@@ -125,6 +125,10 @@ t_match "registering another's key is forbidden" "$RESP" '"notCreated":\{"x":\{"
 api - "[\"Account/get\",{\"ids\":[\"$A\"]},\"0\"]"
 t_eq "anonymous Account/get answers 200" "$CODE" 200
 t_match "anonymous Account/get returns the profile" "$RESP" '"handle":"alice-iron"'
+api - '["Account/query",{"filter":{"handle":"bob-buys"}},"0"]'
+t_match "Account/query by handle finds the one account" "$RESP" "\"ids\":\\[\"$B\"\\]"
+api - '["Account/query",{"filter":{"handle":"bob"}},"0"]'
+t_match "and only by the whole handle" "$RESP" '"ids":\[\]'
 
 # --- listings -------------------------------------------------------------------------
 LJ1=$("$KSIGN" listing "$T_TMP/a.key" TL-100 '铁艺桌腿' 1250 USD --moq 50)

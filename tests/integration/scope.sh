@@ -78,6 +78,22 @@ t_run "seller syncs" 0 ks sync
 t_eq "its account came with its RFQ" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$XID'")" 1
 t_eq "two RFQs of her category now" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM rfqs")" 2
 
+# --- a buyer she has not dealt with, by the @handle he gave her --------------------------------
+kd() { "$KONTOR" --home "$T_TMP/fourth" "$@"; }
+trade_party_np fourth kd "Dubai Home Trading LLC" AE buyer
+DID=$(party_id kd)
+t_eq "his account is not in her cache (scope mine)" \
+	"$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$DID'")" 0
+t_run "she offers him brackets by his @handle all the same" 0 ks contract propose --listing BR-2 \
+	--buyer @dubai-home-trading-llc --qty 500 --incoterm FOB --place "Hai Phong" --json
+t_match "the node found him: the offer names him as buyer" \
+	"$(sqlite3 "$S/cache.db" "SELECT json FROM contracts ORDER BY rowid DESC LIMIT 1")" "\"buyerId\":\"$DID\""
+t_eq "and his account is cached now" \
+	"$(sqlite3 "$S/cache.db" "SELECT count(*) FROM accounts WHERE id = '$DID'")" 1
+t_run "a handle nobody has (exit 2)" 2 ks chat send @nobody-has-this "xin chào"
+t_match "says neither her cache nor the node has it" "$T_ERR" \
+	"no account @nobody-has-this in the cache, and node main has no account @nobody-has-this"
+
 # --- switching scopes -------------------------------------------------------------------------
 t_run "node scope main market" 0 ks node scope main market
 t_match "says the next sync pulls it" "$T_OUT" 'scope market; the next sync pulls'

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../inbox.h"
+#include "../net/sync.h"
 #include "../store/names.h"
 #include "../store/store.h"
 #include "kontor/json.h"
@@ -816,6 +817,25 @@ static int none(int kinds, const char *word, struct kerr *e)
 	return K_EUSAGE;
 }
 
+/* An @handle the cache lacks, asked of the node: a seller in scope mine holds only the
+ * accounts she deals with, and a buyer gives her his handle before they deal. K_OK with out
+ * set; else e says why (K_ENOTFOUND: the node has none). */
+static int handle_from_node(struct ctx *c, const char *word, struct resolved *out, struct kerr *e)
+{
+	char handle[RESOLVE_WORD_MAX + 1];
+	handle_of(word, handle);
+	if (!*handle || strspn(handle, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(handle))
+		return kerr_set(e, K_ENOTFOUND, "'%s' is no handle", handle);
+	struct ksync *k = NULL;
+	int rc = cmd_public_open(c, &k, e);
+	if (!rc)
+		rc = ksync_fetch_handle(k, handle, out->id, e);
+	ksync_close(&k);
+	if (!rc)
+		out->kind = RESOLVE_ACCOUNT;
+	return rc;
+}
+
 /* Several candidates, every one found by the other party's name (named in accounts): the
  * ones rf can act on, read from all that is between us, stand for them, as long as none
  * was left unread. *how: 1 when they do, -1 when it can act on none of them (found stays),
@@ -903,6 +923,18 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 		memcpy(out->id, found->c[0].id, sizeof out->id);
 	} else if (found->n) {
 		rc = ambiguous(c, s, narrowed < 0 ? rf->verb : NULL, word, found, e);
+	} else if ((kinds & RESOLVE_ACCOUNT) && word[0] == '@') {
+		struct kerr ne = {0, ""};
+		if ((rc = handle_from_node(c, word, out, &ne)) == K_ENOTFOUND) {
+			rc = kerr_set(e, K_EUSAGE, "no account %s in the cache, and %s",
+			              text_shown(word, (char[48]){0}, 48), ne.msg);
+		} else if (rc) {
+			rc = none(kinds, word, e);
+			char why[KERR_MSG_MAX];
+			snprintf(why, sizeof why, "%s; the node could not be asked: %s", e->msg,
+			         ne.msg);
+			kerr_set(e, rc, "%s", why);
+		}
 	} else {
 		rc = none(kinds, word, e);
 	}

@@ -680,6 +680,7 @@ int ksync_push(struct ksync *k, struct sync_stats *st, struct kerr *e)
 static void skip(struct sync_stats *st, int t, const cJSON *o, int why_rc, const char *why);
 static cJSON *new_request(cJSON **calls);
 static void add_call(cJSON *calls, const char *name, cJSON *args, const char *id);
+static cJSON *ref(const char *result_of, const char *name, const char *path);
 static const cJSON *response_of(const cJSON *resp, const char *id, const char **name);
 static int apply_list(struct ksync *k, int t, const cJSON *list, struct sync_stats *st,
                       struct kerr *e);
@@ -963,6 +964,48 @@ int ksync_fetch(struct ksync *k, const char *type, const char *id, struct kerr *
 		rc = st.nskipped
 		         ? kerr_set(e, K_EVERIFY, "%s", st.skipped[0])
 		         : kerr_set(e, K_ENOTFOUND, "the node has no %s %s", sync_types[t], id);
+	return rc;
+}
+
+int ksync_fetch_handle(struct ksync *k, const char *handle, char *id, struct kerr *e)
+{
+	cJSON *calls, *req = new_request(&calls);
+	cJSON *qa = cJSON_CreateObject();
+	cJSON_AddStringToObject(cJSON_AddObjectToObject(qa, "filter"), "handle", handle);
+	json_add_int(qa, "limit", 1);
+	add_call(calls, "Account/query", qa, "q");
+	cJSON *ga = cJSON_CreateObject();
+	cJSON_AddItemToObject(ga, "#ids", ref("q", "Account/query", "/ids"));
+	add_call(calls, "Account/get", ga, "a");
+	cJSON *resp = NULL;
+	int rc = knet_api(k->net, req, &resp, e);
+	cJSON_Delete(req);
+	const char *got = NULL;
+	const cJSON *r = rc ? NULL : response_of(resp, "a", &got);
+	const cJSON *list = r ? cJSON_GetObjectItemCaseSensitive(r, "list") : NULL;
+	struct sync_stats st;
+	memset(&st, 0, sizeof st);
+	if (!rc && got && strcmp(got, "error") == 0) /* a node from before the handle filter */
+		rc = kerr_set(e, K_ENOTFOUND, "node %s looks up no account by its handle",
+		              k->node.name);
+	else if (!rc && (!got || strcmp(got, "Account/get") != 0 || !cJSON_IsArray(list)))
+		rc = garbage(e, "an Account/get without a list");
+	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
+		rc = apply_list(k, T_ACCOUNT, list, &st, e);
+		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
+	}
+	const cJSON *a0 = cJSON_GetArrayItem(list, 0);
+	const char *found = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a0, "id"));
+	const char *named = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a0, "handle"));
+	if (!rc && (!named || strcmp(named, handle) != 0))
+		found = NULL; /* not the one asked for: none */
+	if (!rc && (st.got[T_ACCOUNT] == 0 || !found || strlen(found) > KCRYPTO_ID_LEN))
+		rc = st.nskipped ? kerr_set(e, K_EVERIFY, "%s", st.skipped[0])
+		                 : kerr_set(e, K_ENOTFOUND, "node %s has no account @%s",
+		                            k->node.name, handle);
+	if (!rc)
+		snprintf(id, KCRYPTO_ID_LEN + 1, "%s", found);
+	cJSON_Delete(resp);
 	return rc;
 }
 

@@ -125,6 +125,11 @@ int ksync_fetch_listing(struct ksync *k, const char *id, struct kerr *e);
  * K_EVERIFY naming why when it does not check out (nothing cached). */
 int ksync_fetch(struct ksync *k, const char *type, const char *id, struct kerr *e);
 
+/* The account of an @handle (without its '@'), asked of the node (Account/query by handle,
+ * chained into Account/get) and cached as a pull caches it; its id into id (at least
+ * KCRYPTO_ID_LEN + 1 bytes). K_ENOTFOUND when the node has none, or cannot look one up. */
+int ksync_fetch_handle(struct ksync *k, const char *handle, char *id, struct kerr *e);
+
 /* Pages of a pull drawn on p (progress.h) as they commit: objects and bytes so far, the
  * node's total of listings when it states one. NULL: none (the default). */
 struct progress;

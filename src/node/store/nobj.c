@@ -424,7 +424,7 @@ static const struct {
 	int nvals; /* 0: the type has no simple query */
 	const char *objects;
 } query_stmts[NT__COUNT] = {
-    [NT_ACCOUNT] = {S_A_QUERY_ASC, S_A_QUERY_DESC, S_A_COUNT, 3, "accounts"},
+    [NT_ACCOUNT] = {S_A_QUERY_ASC, S_A_QUERY_DESC, S_A_COUNT, 4, "accounts"},
     [NT_RFQ] = {S_R_QUERY_ASC, S_R_QUERY_DESC, S_R_COUNT, 5, "RFQs"},
     [NT_CONVERSATION] = {S_C_QUERY_ASC, S_C_QUERY_DESC, S_C_COUNT, 4, "conversations"},
     [NT_MESSAGE] = {S_M_QUERY_ASC, S_M_QUERY_DESC, S_M_COUNT, 1, "messages"},

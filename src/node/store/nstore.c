@@ -165,7 +165,7 @@ static const char *const migrations[] = {
 	"?4)"
 #define ACC_WHERE                                                                                  \
 	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
-	" AND (?3 < 0 OR verified = ?3)"
+	" AND (?3 < 0 OR verified = ?3) AND (?4 IS NULL OR handle = ?4)"
 
 /* Category a holds b: b is a or starts with a's path and " > ". RELATED: either holds
  * the other. */
@@ -266,8 +266,8 @@ static const char *const stmt_sql[S__COUNT] = {
                 " rating_sum = excluded.rating_sum, rating_count = excluded.rating_count",
     [S_A_STATE] = "SELECT verified, rating_sum, rating_count FROM accounts WHERE id = ?1",
     [S_A_HANDLE] = "SELECT id FROM accounts WHERE handle = ?1",
-    [S_A_QUERY_ASC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid ASC LIMIT ?4 OFFSET ?5",
-    [S_A_QUERY_DESC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid DESC LIMIT ?4 OFFSET ?5",
+    [S_A_QUERY_ASC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid ASC LIMIT ?5 OFFSET ?6",
+    [S_A_QUERY_DESC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid DESC LIMIT ?5 OFFSET ?6",
     [S_A_COUNT] = "SELECT count(*) FROM accounts" ACC_WHERE,
 
     [S_L_FIND] = "SELECT rid, pkey, rkey, json, ix_verified, seller_id FROM listings"

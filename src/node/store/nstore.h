@@ -217,7 +217,7 @@ int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struc
 /* The simple filtered lists behind every Foo/query but Listing's, sorted by creation
  * (Account, Rfq), last activity (Conversation, Contract, Order) or time sent (Message).
  * vals are the type's filter values in the order its statements take them (Account:
- * country, role, verified; Rfq: buyerId, status, category, destination, listingId;
+ * country, role, verified, handle; Rfq: buyerId, status, category, destination, listingId;
  * Conversation: listingId, rfqId, orderId, peer; Message: conversationId; Contract: state,
  * listingId, orderId, peer; Order: state, contractId, peer). */
 #define NQUERY_VALS_MAX 5
