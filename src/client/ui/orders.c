@@ -256,8 +256,32 @@ void ui_orders_load(struct ui *u)
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
-#define COL_STATE 17
+#define COL_STATE 17 /* "awaiting payment" and a space */
 #define COL_ROLE 5
+#define COL_NEXT 17
+
+/* The state and next-step columns as wide as the orders shown need (at most COL_STATE and
+ * COL_NEXT), so that on 80 columns what is left goes to the counterparty and the product:
+ * "completed" and "rate" leave the product 22 columns, not 12. */
+static int state_width(const struct ui_trade *t)
+{
+	size_t w = 5; /* "STATE" */
+	for (int i = 0; i < t->norders; i++) {
+		size_t n = text_width(state_words(t->orders[i].state));
+		w = n > w ? n : w;
+	}
+	return w + 1 < COL_STATE ? (int)w + 1 : COL_STATE;
+}
+
+static int next_width(const struct ui_trade *t)
+{
+	size_t w = 4; /* "NEXT" */
+	for (int i = 0; i < t->norders; i++) {
+		size_t n = text_width(t->orders[i].next);
+		w = n > w ? n : w;
+	}
+	return w < COL_NEXT ? (int)w : COL_NEXT;
+}
 
 /* TOTAL: "1,200.00 USD" fits 13; wider screens keep room for millions */
 static int total_width(int width)
@@ -265,18 +289,23 @@ static int total_width(int width)
 	return width >= 100 ? 17 : 13;
 }
 
-/* What is left once the state, the role, the total and the next step (at least 17) have
- * theirs, shared by the counterparty and the product (issue 17: two orders from one
- * supplier differ by what they buy, not only by their totals). */
-static int peer_width(int width)
+/* What is left once the state, the role, the total and the next step have theirs, shared
+ * by the counterparty and the product (issue 17: two orders from one supplier differ by
+ * what they buy, not only by their totals). */
+static int rest_width(const struct ui_trade *t, int width)
 {
-	int w = (width - 2 - COL_STATE - COL_ROLE - total_width(width) - 2 - 17) / 2;
+	return width - 2 - state_width(t) - COL_ROLE - total_width(width) - 2 - next_width(t);
+}
+
+static int peer_width(const struct ui_trade *t, int width)
+{
+	int w = rest_width(t, width) / 2;
 	return w < 8 ? 8 : w > 30 ? 30 : w;
 }
 
-static int product_width(int width)
+static int product_width(const struct ui_trade *t, int width)
 {
-	int w = width - 2 - COL_STATE - COL_ROLE - total_width(width) - 2 - 17 - peer_width(width);
+	int w = rest_width(t, width) - peer_width(t, width);
 	return w < 8 ? 8 : w > 40 ? 40 : w;
 }
 
@@ -301,10 +330,10 @@ void ui_orders_head(struct ui *u, int y)
 	            waiting, bal, bal[0] ? "   " : "");
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "STATE", COL_STATE, 1);
+	text_clip(&h, "STATE", (size_t)state_width(t), 1);
 	text_clip(&h, "ROLE", COL_ROLE, 1);
-	ui_col(&h, "COUNTERPARTY", peer_width(COLS));
-	ui_col(&h, "PRODUCT", product_width(COLS));
+	ui_col(&h, "COUNTERPARTY", peer_width(t, COLS));
+	ui_col(&h, "PRODUCT", product_width(t, COLS));
 	kbuf_printf(&h, "%*s  NEXT", total_width(COLS), "TOTAL");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
@@ -319,10 +348,10 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	char total[MONEY_FMT_MAX + 8];
 	money(o->total, o->currency, total);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, state_words(o->state), COL_STATE, 1);
+	text_clip(&line, state_words(o->state), (size_t)state_width(t), 1);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
-	ui_col(&line, o->peer, peer_width(width));
-	ui_col_product(&line, o->product, product_width(width));
+	ui_col(&line, o->peer, peer_width(t, width));
+	ui_col_product(&line, o->product, product_width(t, width));
 	kbuf_printf(&line, "%*s  %s", total_width(width), total, o->next);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
