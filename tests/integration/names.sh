@@ -67,7 +67,7 @@ t_run "the start of a name that fits both, too (exit 2)" 2 ks contract propose -
 	--qty 100 --incoterm FOB --place "Hai Phong" --buyer Berlin
 t_run "an unknown @handle exits 2" 2 ks contract propose --listing U720-BK --qty 100 \
 	--incoterm FOB --place "Hai Phong" --buyer @nobody
-t_match "saying none matched" "$T_ERR" "no account in the cache matches '@nobody'"
+t_match "saying neither her cache nor the node has it" "$T_ERR" "no account @nobody in the cache, and node main has no account @nobody"
 t_run "a name in Vietnamese that fits nobody exits 2" 2 ks contract propose --listing U720-BK \
 	--qty 100 --incoterm FOB --place "Hai Phong" --buyer "Người Lạ"
 t_match "quoting it as she typed it" "$T_ERR" "no account in the cache matches 'Người Lạ'"

@@ -828,6 +828,8 @@ static int handle_from_node(struct ctx *c, const char *word, struct resolved *ou
 		return kerr_set(e, K_ENOTFOUND, "'%s' is no handle", handle);
 	struct ksync *k = NULL;
 	int rc = cmd_public_open(c, &k, e);
+	if (rc == K_ENOTFOUND)
+		rc = K_EFAIL; /* no node to ask: not the node's answer */
 	if (!rc)
 		rc = ksync_fetch_handle(k, handle, out->id, e);
 	ksync_close(&k);
