@@ -52,6 +52,7 @@ n2=$(outbox_n)
 t_run "--dry-run" 3 k listing import "$T_TMP/data/kontor.csv" --dry-run --json
 t_match "--dry-run reports what it would do" "$T_OUT" '"created":0,"updated":1,"unchanged":2,"merged":0,"failed":2,"rows":5,"dryRun":true'
 t_eq "--dry-run queues nothing" "$(outbox_n)" "$n2"
+t_match "and says the good rows would go in, not that they went" "$T_ERR" '2 rows failed \(each named above\); the others would go in$'
 t_match "--dry-run leaves the cache alone" "$(k listing show TL-71)" 'USD 12\.75 / piece  from 10'
 
 # --- Shopify ----------------------------------------------------------------------------------

@@ -477,7 +477,9 @@ static int import_result(struct imp *x, struct kerr *e)
 	if (x->failed)
 		return kerr_set(e, K_EPARTIAL, "%s: %ld row%s failed (each named above)%s", x->file,
 		                x->failed, x->failed == 1 ? "" : "s",
-		                x->created + x->updated ? "; the others went in" : "");
+		                !(x->created + x->updated) ? ""
+		                : x->dry                   ? "; the others would go in"
+		                                           : "; the others went in");
 	return rc;
 }
 
