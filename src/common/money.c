@@ -1,5 +1,6 @@
 /* money — amounts typed by people into integer minor units and back; anything that would
- * round, overflow or be misread (signs, separators, stray letters) is refused, not guessed. */
+ * round, overflow or be misread (signs, separators, stray letters, another currency's mark)
+ * is refused, not guessed. The amount's own currency mark ("120000 ₫") is left out. */
 #include "kontor/money.h"
 
 #include <inttypes.h>
@@ -61,6 +62,71 @@ static void shown(const char *s, const char *end, char out[40])
 	out[w] = '\0';
 }
 
+/* The marks a shop writes beside a price, and the currency each names ("120000 ₫",
+ * "€12.50", "12.50 USD"): the amount's own currency's is left out, another's refused. */
+static const struct {
+	const char *mark, *currency;
+} marks[] = {
+    {"VNĐ", "VND"}, {"₫", "VND"},  {"đ", "VND"}, {"€", "EUR"},   {"£", "GBP"},  {"¥", "JPY"},
+    {"¥", "CNY"},   {"元", "CNY"}, {"₹", "INR"}, {"US$", "USD"}, {"$", "USD"},  {"$", "CAD"},
+    {"$", "AUD"},   {"$", "NZD"},  {"$", "SGD"}, {"$", "HKD"},   {"$", "TWD"},  {"$", "MXN"},
+    {"₩", "KRW"},   {"฿", "THB"},  {"₱", "PHP"}, {"Rp", "IDR"},  {"RM", "MYR"}, {"zł", "PLN"},
+    {"₺", "TRY"},   {"₦", "NGN"},  {"₴", "UAH"},
+};
+
+static int is_alpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* A mark at the start or the end of [*p, *end): 1 with it cut off (and the spaces beside
+ * it) and in cur the currency it names, "" when that is currency ("¥" names JPY and CNY); 0
+ * when there is none. An ISO code counts when it is one. */
+static int cut_mark(const char **p, const char **end, const char *currency, char cur[8])
+{
+	size_t n = (size_t)(*end - *p);
+	for (int at_end = 0; at_end < 2; at_end++) {
+		size_t len = 0;
+		const char *names = NULL; /* another currency it names; NULL: ours */
+		for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+			size_t m = strlen(marks[i].mark);
+			if (m >= n || m < len ||
+			    memcmp(at_end ? *end - m : *p, marks[i].mark, m) != 0)
+				continue;
+			int ours = strcmp(marks[i].currency, currency) == 0;
+			if (m > len)
+				names = ours ? NULL : marks[i].currency; /* "US$" over "$" */
+			else if (ours)
+				names = NULL;
+			len = m;
+		}
+		const char *s = at_end ? *end - 3 : *p;
+		char code[4] = "";
+		if (!len && n > 3 && is_alpha(s[0]) && is_alpha(s[1]) && is_alpha(s[2]) &&
+		    (at_end ? !is_alpha(s[-1]) : !is_alpha(s[3]))) {
+			for (int k = 0; k < 3; k++)
+				code[k] = (char)(s[k] >= 'a' ? s[k] - 'a' + 'A' : s[k]);
+			if (codes_currency_minor(code) >= 0) {
+				len = 3;
+				names = strcmp(code, currency) == 0 ? NULL : code;
+			}
+		}
+		if (!len)
+			continue;
+		snprintf(cur, 8, "%s", names ? names : "");
+		if (at_end)
+			*end -= len;
+		else
+			*p += len;
+		while (*p < *end && is_space(**p))
+			(*p)++;
+		while (*end > *p && is_space((*end)[-1]))
+			(*end)--;
+		return 1;
+	}
+	return 0;
+}
+
 /* money_parse and money_parse_exact: exact refuses every decimal past the currency's, zeros
  * too. */
 static int parse(const char *text, const char *currency, int exact, int64_t *minor, struct kerr *e)
@@ -82,10 +148,15 @@ static int parse(const char *text, const char *currency, int exact, int64_t *min
 		p++;
 	while (end > p && is_space(end[-1]))
 		end--;
-	char sh[40];
+	char sh[40], cur[8] = "";
 	shown(p, end, sh);
 	if (p == end)
 		return kerr_set(e, K_EINVAL, "empty amount (write it like 12.50)");
+	if (cut_mark(&p, &end, currency, cur) && cur[0])
+		return kerr_set(e, K_EINVAL, "%s is in %s, not %s: write the amount in %s", sh, cur,
+		                currency, currency);
+	if (p == end)
+		return kerr_set(e, K_EINVAL, "%s: the currency, but no amount", sh);
 	if (*p == '-' && end - p > 1 && (is_digit(p[1]) || p[1] == '.'))
 		return kerr_set(e, K_EINVAL, "%s is negative: a price can't be below zero", sh);
 	if (*p == '+')

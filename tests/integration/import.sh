@@ -342,6 +342,14 @@ n3=$(outbox_n)
 t_run "a wrong passphrase imports nothing" 1 env KONTOR_PASSPHRASE=wrong "$KONTOR" --home "$H" listing import "$T_TMP/new.csv"
 t_eq "nothing queued after the refusals" "$(outbox_n)" "$n3"
 
+# --- prices as a shop writes them, with the currency's sign ----------------------------------
+printf 'Handle,Title,Variant SKU,Variant Price,Variant Inventory Qty\ngio,Giỏ tre,GIO-1,185000 ₫,5\nnon,Nón lá,NON-1,120000đ,5\nusd,Legs,LEG-1,$12.50,5\n' >"$T_TMP/signs.csv"
+t_run "a Vietnamese export with the dong sign beside its prices (one in dollars: exit 3)" 3 \
+	k3 listing import "$T_TMP/signs.csv" --dry-run --json
+t_match "the dong prices go in: the sign is the currency's own" "$T_OUT" '"created":2,.*"failed":1'
+t_match "the dollar price is refused, naming both currencies" "$T_ERR" \
+	"signs\.csv:4: product 'usd': Variant Price: \\\$12\.50 is in USD, not VND: write the amount in VND"
+
 # --- with a node: what an import queued is pushed at once -------------------------------
 t_make_ca "$T_TMP" || { t_fail "test CA" "$(cat "$T_TMP/openssl.log")"; t_done; exit 1; }
 DB="$T_TMP/node.db"

@@ -203,12 +203,39 @@ static void test_money_parse_refuses_decimal_comma(void **state)
 
 static void test_money_parse_refuses_letters_and_symbols(void **state)
 {
-	const char *cases[] = {"12a",  "abc",   "1e5", "12USD", "$12",
-	                       "0x10", "12.5x", "NaN", "inf",   "١٢"};
+	const char *cases[] = {"12a", "abc", "1e5", "0x10", "12.5x",
+	                       "NaN", "inf", "١٢",  "$",    "12 $ 5"};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		parse_refused(cases[i], "USD", K_EINVAL, NULL);
 	parse_refused("12a", "USD", K_EINVAL,
 	              "12a is not an amount (digits and at most one '.', like 12.50)");
+}
+
+/* A shop writes its currency beside the price: the amount's own is left out, another's is
+ * refused naming both, never converted. */
+static void test_money_parse_takes_the_amounts_own_currency_mark(void **state)
+{
+	assert_int_equal(parse_ok("120000đ", "VND"), 120000);
+	assert_int_equal(parse_ok("120000 ₫", "VND"), 120000);
+	assert_int_equal(parse_ok("₫120000", "VND"), 120000);
+	assert_int_equal(parse_ok("245000 VNĐ", "VND"), 245000);
+	assert_int_equal(parse_ok("$12.50", "USD"), 1250);
+	assert_int_equal(parse_ok("US$ 12.50", "USD"), 1250);
+	assert_int_equal(parse_ok("$12.50", "CAD"), 1250);
+	assert_int_equal(parse_ok("12USD", "USD"), 1200);
+	assert_int_equal(parse_ok("12.50 eur", "EUR"), 1250);
+	assert_int_equal(parse_ok("€ 12.50", "EUR"), 1250);
+	assert_int_equal(parse_ok("¥1200", "JPY"), 1200);
+	assert_int_equal(parse_ok("¥12.50", "CNY"), 1250);
+	parse_refused("$12", "EUR", K_EINVAL, "$12 is in USD, not EUR: write the amount in EUR");
+	parse_refused("12.50 EUR", "USD", K_EINVAL,
+	              "12.50 EUR is in EUR, not USD: write the amount in USD");
+	parse_refused("₫", "VND", K_EINVAL, NULL);
+	/* the mark goes; what is left is read as strictly as ever */
+	parse_refused("120.000đ", "VND", K_EINVAL,
+	              "120.000đ: VND has no decimal places (if the '.' groups thousands, write "
+	              "120000)");
+	parse_refused("1,250 €", "EUR", K_EINVAL, NULL);
 }
 
 static void test_money_parse_refuses_leading_point(void **state)
@@ -282,8 +309,8 @@ static void test_money_parse_message_quotes_a_shop_price_in_its_own_letters(void
 	struct kerr e = {0, ""};
 	int64_t v;
 	/* a Vietnamese shop's price: the dong sign stays readable, a C1 control does not pass */
-	parse_refused("120000đ", "VND", K_EINVAL,
-	              "120000đ is not an amount (digits and at most one '.', like 12.50)");
+	parse_refused("120000đồng", "VND", K_EINVAL,
+	              "120000đồng is not an amount (digits and at most one '.', like 12.50)");
 	assert_int_equal(money_parse("12\xc2\x9b"
 	                             "2J",
 	                             "USD", &v, &e),
@@ -498,6 +525,7 @@ int main(void)
 	    cmocka_unit_test(test_money_parse_refuses_thousands_separators),
 	    cmocka_unit_test(test_money_parse_refuses_decimal_comma),
 	    cmocka_unit_test(test_money_parse_refuses_letters_and_symbols),
+	    cmocka_unit_test(test_money_parse_takes_the_amounts_own_currency_mark),
 	    cmocka_unit_test(test_money_parse_refuses_leading_point),
 	    cmocka_unit_test(test_money_parse_refuses_trailing_point),
 	    cmocka_unit_test(test_money_parse_refuses_empty_blank_and_null),
