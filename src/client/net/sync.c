@@ -356,6 +356,18 @@ static void note_refusal(struct sync_stats *st, const struct outbox_item *it, co
 #define OWN_KEY "Listing.own"
 #define OWN_SETS_MAX 64
 
+/* Whether a /set answer's states make a pair the node takes back: kontord's states are
+ * counts, the old one below the new. A node whose states are not is sent none, so a pull
+ * never fails over them. */
+static int own_pair(const char *old, const char *new)
+{
+	size_t a = strlen(old), b = strlen(new);
+	if (!a || !b || a > 18 || b > 18 || strspn(old, "0123456789") != a ||
+	    strspn(new, "0123456789") != b)
+		return 0;
+	return strtoll(old, NULL, 10) < strtoll(new, NULL, 10);
+}
+
 static int own_sets_add(struct ksync *k, const char *old, const char *new, struct kerr *e)
 {
 	char *was = NULL;
@@ -509,8 +521,7 @@ static int flush(struct ksync *k, struct outbox_item **batch, size_t n, struct s
 			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "oldState"));
 			const char *w =
 			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "newState"));
-			if (o && w && strcmp(o, w) != 0 && strlen(o) <= STATE_MAX &&
-			    strlen(w) <= STATE_MAX &&
+			if (o && w && own_pair(o, w) &&
 			    strcmp(batch[i]->method, "Listing/set") == 0) {
 				own[i][0] = xstrdup(o);
 				own[i][1] = xstrdup(w);
