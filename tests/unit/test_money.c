@@ -215,18 +215,17 @@ static void test_money_parse_refuses_letters_and_symbols(void **state)
  * refused naming both, never converted. */
 static void test_money_parse_takes_the_amounts_own_currency_mark(void **state)
 {
-	assert_int_equal(parse_ok("120000đ", "VND"), 120000);
-	assert_int_equal(parse_ok("120000 ₫", "VND"), 120000);
-	assert_int_equal(parse_ok("₫120000", "VND"), 120000);
-	assert_int_equal(parse_ok("245000 VNĐ", "VND"), 245000);
-	assert_int_equal(parse_ok("$12.50", "USD"), 1250);
-	assert_int_equal(parse_ok("US$ 12.50", "USD"), 1250);
-	assert_int_equal(parse_ok("$12.50", "CAD"), 1250);
-	assert_int_equal(parse_ok("12USD", "USD"), 1200);
-	assert_int_equal(parse_ok("12.50 eur", "EUR"), 1250);
-	assert_int_equal(parse_ok("€ 12.50", "EUR"), 1250);
-	assert_int_equal(parse_ok("¥1200", "JPY"), 1200);
-	assert_int_equal(parse_ok("¥12.50", "CNY"), 1250);
+	static const struct {
+		const char *text, *currency;
+		int64_t minor;
+	} ok[] = {
+	    {"120000đ", "VND", 120000},    {"120000 ₫", "VND", 120000}, {"₫120000", "VND", 120000},
+	    {"245000 VNĐ", "VND", 245000}, {"$12.50", "USD", 1250},     {"US$ 12.50", "USD", 1250},
+	    {"$12.50", "CAD", 1250},       {"12USD", "USD", 1200},      {"12.50 eur", "EUR", 1250},
+	    {"€ 12.50", "EUR", 1250},      {"¥1200", "JPY", 1200},      {"¥12.50", "CNY", 1250},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		assert_int_equal(parse_ok(ok[i].text, ok[i].currency), ok[i].minor);
 	parse_refused("$12", "EUR", K_EINVAL, "$12 is in USD, not EUR: write the amount in EUR");
 	parse_refused("12.50 EUR", "USD", K_EINVAL,
 	              "12.50 EUR is in EUR, not USD: write the amount in USD");

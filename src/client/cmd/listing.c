@@ -517,9 +517,8 @@ static int queued(struct ctx *c, const char *what, const struct listing *l, cons
 			snprintf(after, sizeof after, ": out of search until resumed");
 		else if (strcmp(what, "resumed") == 0)
 			snprintf(after, sizeof after, ": in search again");
-		cmd_result_set(c, "Listing", l->id, state, "%s %s%s (listing %s)%s", what,
-		               l->sku[0] ? l->sku : "without a SKU", after, l->id,
-		               rc == K_EQUEUED ? ", queued" : "");
+		cmd_result_set(c, "Listing", l->id, state, "%s %s%s (listing %s)%s", what, l->sku,
+		               after, l->id, rc == K_EQUEUED ? ", queued" : "");
 	}
 	return rc;
 }
@@ -648,7 +647,7 @@ static int set_status(struct ctx *c, const struct args *a, const char *status, s
 	if (rc)
 		return rc;
 	if (strcmp(l.status, status) == 0) {
-		cmd_note(c, "%s is already %s (listing %s)", l.sku[0] ? l.sku : l.id, status, l.id);
+		cmd_note(c, "%s is already %s (listing %s)", l.sku, status, l.id);
 		listing_free(&l);
 		return K_OK;
 	}

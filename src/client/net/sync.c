@@ -930,18 +930,28 @@ static int get_ids(struct ksync *k, int t, const struct kstrv *ids, cJSON **resp
 	return rc;
 }
 
-/* Objects of type t by id, cached as a pull caches them: checked one by one, a bad one
- * skipped and counted in st. */
+/* A Foo/get list of type t cached in one transaction as a pull caches it: checked one by
+ * one, a bad one skipped and counted in st. */
+static int apply_fetched(struct ksync *k, int t, const cJSON *list, struct sync_stats *st,
+                         struct kerr *e)
+{
+	int rc = store_begin(k->s, e);
+	if (rc == K_OK) {
+		rc = apply_list(k, t, list, st, e);
+		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
+	}
+	return rc;
+}
+
+/* Objects of type t by id, cached as a pull caches them. */
 static int fetch_ids(struct ksync *k, int t, const struct kstrv *ids, struct sync_stats *st,
                      struct kerr *e)
 {
 	cJSON *resp;
 	const cJSON *list;
 	int rc = get_ids(k, t, ids, &resp, &list, e);
-	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
-		rc = apply_list(k, t, list, st, e);
-		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
-	}
+	if (!rc)
+		rc = apply_fetched(k, t, list, st, e);
 	cJSON_Delete(resp);
 	return rc;
 }
@@ -1001,10 +1011,8 @@ int ksync_fetch_handle(struct ksync *k, const char *handle, char *id, struct ker
 		              k->node.name);
 	else if (!rc && (!got || strcmp(got, "Account/get") != 0 || !cJSON_IsArray(list)))
 		rc = garbage(e, "an Account/get without a list");
-	if (!rc && (rc = store_begin(k->s, e)) == K_OK) {
-		rc = apply_list(k, T_ACCOUNT, list, &st, e);
-		rc = rc ? (store_rollback(k->s), rc) : store_commit(k->s, e);
-	}
+	if (!rc)
+		rc = apply_fetched(k, T_ACCOUNT, list, &st, e);
 	const cJSON *a0 = cJSON_GetArrayItem(list, 0);
 	const char *found = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a0, "id"));
 	const char *named = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a0, "handle"));

@@ -227,6 +227,26 @@ static int order_cmp(const void *a, const void *b)
 	return x->seq - y->seq;
 }
 
+#define COL_STATE 17 /* "awaiting payment" and a space */
+#define COL_ROLE 5
+#define COL_NEXT 17
+
+/* The state and next-step columns as wide as the orders' words need (at most COL_STATE and
+ * COL_NEXT), so that on 80 columns what is left goes to the counterparty and the product:
+ * "completed" and "rate" leave the product 22 columns, not 12. Measured once a load. */
+static void column_widths(struct ui_trade *t)
+{
+	size_t sw = 5, nw = 4; /* "STATE", "NEXT" */
+	for (int i = 0; i < t->norders; i++) {
+		size_t a = text_width(state_words(t->orders[i].state));
+		size_t b = text_width(t->orders[i].next);
+		sw = a > sw ? a : sw;
+		nw = b > nw ? b : nw;
+	}
+	t->state_w = sw + 1 < COL_STATE ? (int)sw + 1 : COL_STATE;
+	t->next_w = nw < COL_NEXT ? (int)nw : COL_NEXT;
+}
+
 void ui_orders_load(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -246,6 +266,7 @@ void ui_orders_load(struct ui *u)
 	t->norders = w.n;
 	if (t->norders)
 		qsort(t->orders, (size_t)t->norders, sizeof *t->orders, order_cmp);
+	column_widths(t);
 	/* Shipments: the ones under way first, as the orders are sorted */
 	t->ships = xcalloc((size_t)t->norders + 1, sizeof *t->ships);
 	for (int i = 0; i < t->norders; i++)
@@ -254,33 +275,6 @@ void ui_orders_load(struct ui *u)
 	ui_view_set_rows(u, &u->views[VIEW_ORDERS], t->norders);
 	ui_view_set_rows(u, &u->views[VIEW_SHIPMENTS], t->nships);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
-}
-
-#define COL_STATE 17 /* "awaiting payment" and a space */
-#define COL_ROLE 5
-#define COL_NEXT 17
-
-/* The state and next-step columns as wide as the orders shown need (at most COL_STATE and
- * COL_NEXT), so that on 80 columns what is left goes to the counterparty and the product:
- * "completed" and "rate" leave the product 22 columns, not 12. */
-static int state_width(const struct ui_trade *t)
-{
-	size_t w = 5; /* "STATE" */
-	for (int i = 0; i < t->norders; i++) {
-		size_t n = text_width(state_words(t->orders[i].state));
-		w = n > w ? n : w;
-	}
-	return w + 1 < COL_STATE ? (int)w + 1 : COL_STATE;
-}
-
-static int next_width(const struct ui_trade *t)
-{
-	size_t w = 4; /* "NEXT" */
-	for (int i = 0; i < t->norders; i++) {
-		size_t n = text_width(t->orders[i].next);
-		w = n > w ? n : w;
-	}
-	return w < COL_NEXT ? (int)w : COL_NEXT;
 }
 
 /* TOTAL: "1,200.00 USD" fits 13; wider screens keep room for millions */
@@ -294,7 +288,7 @@ static int total_width(int width)
  * what they buy, not only by their totals). */
 static int rest_width(const struct ui_trade *t, int width)
 {
-	return width - 2 - state_width(t) - COL_ROLE - total_width(width) - 2 - next_width(t);
+	return width - 2 - t->state_w - COL_ROLE - total_width(width) - 2 - t->next_w;
 }
 
 static int peer_width(const struct ui_trade *t, int width)
@@ -330,7 +324,7 @@ void ui_orders_head(struct ui *u, int y)
 	            waiting, bal, bal[0] ? "   " : "");
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "STATE", (size_t)state_width(t), 1);
+	text_clip(&h, "STATE", (size_t)t->state_w, 1);
 	text_clip(&h, "ROLE", COL_ROLE, 1);
 	ui_col(&h, "COUNTERPARTY", peer_width(t, COLS));
 	ui_col(&h, "PRODUCT", product_width(t, COLS));
@@ -348,7 +342,7 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	char total[MONEY_FMT_MAX + 8];
 	money(o->total, o->currency, total);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, state_words(o->state), (size_t)state_width(t), 1);
+	text_clip(&line, state_words(o->state), (size_t)t->state_w, 1);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
 	ui_col(&line, o->peer, peer_width(t, width));
 	ui_col_product(&line, o->product, product_width(t, width));
