@@ -127,6 +127,13 @@ t_run "order show under TZ=Asia/Ho_Chi_Minh" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR"
 t_match "created in Hai Phong's time, as date(1) has it" "$T_OUT" \
 	"^created +$(TZ=Asia/Ho_Chi_Minh date -d "$CREATED" '+%Y-%m-%d %H:%M') \\+07\$"
 t_match "the parties by name with their ids" "$T_OUT" "seller +Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat \\($SID\\)"
+t_run "the buyer names her by the words her firm is known by: order show 'Hoa Phat'" 0 kb order show "Hoa Phat"
+t_match "her order" "$T_OUT" "^order +$ORDER"
+t_run "with her accents too: track 'Hoà Phát'" 0 kb track "Hoà Phát"
+t_run "words from the middle of her name name her in an offer too" 0 kb contract show "thuat hoa"
+t_match "the contract with her" "$T_OUT" '^verified: '
+t_run "the start of a word inside her name is not a name (exit 2)" 2 kb order show "Hoa Ph"
+t_match "saying none matched" "$T_ERR" "no order in the cache matches 'Hoa Ph'"
 
 # --- order list prints names -------------------------------------------------------------
 t_run "buyer order list" 0 kb order list
@@ -206,7 +213,7 @@ t_match "listing both with their states and what each is for, naming him once" "
 	"'@berlin-interiors-gmbh' matches 2 contracts with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(binding, 100 × Iron table legs, black…, 1,250.00 USD.*offer, 500 ×|offer, 500 × .*binding, 100 ×)"
 t_run "an account with no contract with her exits 2" 2 ks contract show @berlin-steel-ag
 t_match "saying none matched and what else to give" "$T_ERR" \
-	"no contract in the cache matches '@berlin-steel-ag' \\(give the other party's @handle or the start of their name"
+	"no contract in the cache matches '@berlin-steel-ag' \\(give the other party's @handle or the start or words of their name"
 
 # --- a command that acts takes, of the other party's, the one it can act on ---------------
 # Between them now: the binding contract (its order shipped) and her offer answering his RFQ.

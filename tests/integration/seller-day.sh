@@ -119,7 +119,7 @@ t_match "the one her signature made" "$T_OUT" "^order +$ORDER$"
 t_run "and its contract too" 0 ks contract show "Iron table"
 t_match "the same contract" "$T_OUT" "^Contract $ORDER$"
 t_run "a product none of hers trades names nothing (exit 2)" 2 ks order show "seat cushions"
-t_match "saying what else it takes" "$T_ERR" "no order in the cache matches 'seat cushions' \(give the other party's @handle or the start of their name, the product or its start,"
+t_match "saying what else it takes" "$T_ERR" "no order in the cache matches 'seat cushions' \(give the other party's @handle or the start or words of their name, the product or its start,"
 t_run "seller's orders, no sync since signing" 0 ks order list --json
 t_match "the order her signature made is listed at once, waiting for payment" "$T_OUT" \
 	"\"id\":\"$ORDER\".*\"state\":\"awaiting_payment\""

@@ -534,9 +534,10 @@ static void help_text(FILE *f, const char *text)
 
 static const char ids_help[] =
     "Where a command takes an ID it takes what you know too: one of your SKUs, a\n"
-    "listing's title or its start, an @handle or the start of a name, the first 4 or\n"
-    "more characters of an id, and for an order or a contract the other party\n"
-    "(`kontor order ship @buyer` ships the one you can ship) or its product.\n";
+    "listing's title or its start, an @handle, a name's start or whole words of it\n"
+    "(\"Hoa Phat\"), the first 4 or more characters of an id, and for an order or a\n"
+    "contract the other party (`kontor order ship @buyer` ships the one you can ship)\n"
+    "or its product.\n";
 
 /* Whether a usage line names an ID (as a word: "ID", "ID|SKU"). */
 static int takes_id(const char *usage)

@@ -12,7 +12,6 @@
 #include "resolve.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,6 +166,18 @@ static void fold(const char *s, struct kbuf *out)
 	kbuf_str(out);
 }
 
+/* Whether want (folded) is whole words of folded text f past its start: the name a firm is
+ * known by ("hoa phat"), never the start of a word, which a few characters of an id would
+ * hit by chance. */
+static int words_in(const char *f, size_t flen, const char *want, size_t wlen)
+{
+	for (size_t i = 1; wlen && i + wlen <= flen; i++)
+		if (f[i - 1] == ' ' && memcmp(f + i, want, wlen) == 0 &&
+		    (i + wlen == flen || f[i + wlen] == ' '))
+			return 1;
+	return 0;
+}
+
 /* --- accounts by name ----------------------------------------------------------------- */
 
 struct name_walk {
@@ -185,6 +196,9 @@ static void name_check(struct name_walk *w, const char *id, const char *name)
 	fold(name, &f);
 	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
 		cands_add(f.len == w->wlen ? w->exact : w->prefix, RESOLVE_ACCOUNT, id);
+	else if (words_in(f.data, f.len, w->want, w->wlen))
+		cands_add(w->prefix, RESOLVE_ACCOUNT,
+		          id); /* "Hoa Phat" of "Sat My Thuat Hoa Phat" */
 	kbuf_free(&f);
 }
 
@@ -324,12 +338,8 @@ static int product_one(void *vctx, const cJSON *doc)
 	fold(p ? p : "", &f);
 	free(p);
 	int hit = f.len >= w->n.wlen && memcmp(f.data, w->n.want, w->n.wlen) == 0;
-	/* or a whole word of it: a variant's option ("nho" in "quat may (co: nho)"), never
-	 * the start of one, which a few characters of an id would hit by chance */
-	for (size_t i = 1; !hit && i + w->n.wlen <= f.len; i++)
-		hit = !isalnum((unsigned char)f.data[i - 1]) && isalnum((unsigned char)f.data[i]) &&
-		      memcmp(f.data + i, w->n.want, w->n.wlen) == 0 &&
-		      (i + w->n.wlen == f.len || !isalnum((unsigned char)f.data[i + w->n.wlen]));
+	/* or whole words of it: a variant's option ("nho" in "quat may (co: nho)") */
+	hit = hit || words_in(f.data, f.len, w->n.want, w->n.wlen);
 	struct cands *to = f.len == w->n.wlen ? w->n.exact : w->n.prefix;
 	kbuf_free(&f);
 	if (!hit)
@@ -803,10 +813,12 @@ static int none(int kinds, const char *word, struct kerr *e)
 	if (kinds & RESOLVE_LISTING)
 		kbuf_puts(&how, "one of your SKUs, a title or its start, ");
 	if (kinds & RESOLVE_ACCOUNT)
-		kbuf_puts(&how, "an @handle, the start of a name, ");
+		kbuf_puts(&how, "an @handle, the start or words of a name, ");
 	else if (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))
-		kbuf_puts(&how, "the other party's @handle or the start of their name, the product "
-		                "or its start, ");
+		kbuf_puts(
+		    &how,
+		    "the other party's @handle or the start or words of their name, the product "
+		    "or its start, ");
 	kbuf_printf(&how, "an id or its first %d or more characters", RESOLVE_PREFIX_MIN);
 	kerr_set(e, K_EUSAGE,
 	         "no %s in the cache matches '%s' (give %s; `kontor sync` brings what the node "
