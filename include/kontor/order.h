@@ -82,6 +82,11 @@ int order_state_parse(const char *s);
 const char *order_state_name(int state); /* "?" out of range */
 /* "awaiting payment": the state for people. */
 const char *order_state_words(int state);
+/* The state as a list shows it, with the share of total paid so far while some is still to
+ * pay ("funded 30%"; name is the state's name or its words); the name alone otherwise. */
+#define ORDER_STATE_PAID_LEN 32
+void order_state_paid(int state, const char *name, int64_t paid, int64_t total,
+                      char out[ORDER_STATE_PAID_LEN]);
 /* Where an order in this state sorts among others: what is still moving first. */
 int order_state_rank(int state);
 /* May the order take shipment events (shipped, delivered, disputed)? Be rated (completed,

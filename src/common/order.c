@@ -141,6 +141,21 @@ const char *order_state_words(int state)
 	return valid_state(state) ? state_info[state].words : "unknown";
 }
 
+void order_state_paid(int state, const char *name, int64_t paid, int64_t total,
+                      char out[ORDER_STATE_PAID_LEN])
+{
+	/* settled orders hold nothing; before that, escrow holds every payment */
+	if (valid_state(state) && !order_state_final(state) && paid > 0 && total > paid) {
+		/* to the nearest percent, as the terms say them (30% of 3,999.33 is 1,199.79, which
+		 * is 29.9998%), but never 0% or 100% while neither is true */
+		int64_t pct =
+		    paid < INT64_MAX / 200 ? (paid * 200 / total + 1) / 2 : paid / (total / 100);
+		pct = pct < 1 ? 1 : pct > 99 ? 99 : pct;
+		snprintf(out, ORDER_STATE_PAID_LEN, "%.20s %d%%", name, (int)pct);
+	} else
+		snprintf(out, ORDER_STATE_PAID_LEN, "%s", name);
+}
+
 int order_state_rank(int state)
 {
 	return valid_state(state) ? state_info[state].rank : ORDER_NSTATES;

@@ -61,6 +61,9 @@ t_eq "the funded section carries the stage and its amount" "$(body '$.stage' fun
 ledger_zero "after stage 1"
 
 t_run "seller syncs" 0 ks sync
+t_run "her order list" 0 ks order list
+t_match "says the order is funded with the share paid, not as if paid whole" "$T_OUT" \
+	"^$(printf %.8s "$ORDER")  funded 30% +sell to +3,999\\.33 USD "
 # The deposit is money that came to her, in escrow: her inbox says so until she looks at
 # her wallet, though nothing is hers to do about it yet.
 OSHORT=$(printf '%s' "$ORDER" | cut -c1-8)

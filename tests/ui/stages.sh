@@ -72,6 +72,7 @@ t_match "where escrow holds the deposit for her" "$D" 'as seller +order [A-Za-z0
 t_nomatch "after the wallet, the deposit is no longer news" "$(cat "$T_TMP/d-s-inbox2")" 'money +wallet +order'
 cat >"$T_TMP/s-seller" <<EOF
 3
+:dump $T_TMP/d-s-orders
 <Enter>
 :dump $T_TMP/d-s-order
 s
@@ -80,6 +81,8 @@ s
 EOF
 ui "$S" 80x24 "$T_TMP/s-seller"
 D=$(cat "$T_TMP/d-s-order")
+t_match "her list says the order is funded by 30%, not whole" "$(cat "$T_TMP/d-s-orders")" \
+	'^> funded 30% +sell .*1,?200\.00 USD +wait for payment$'
 t_match "the seller waits for the 70%" "$D" 'State +funded — next: wait for payment'
 t_nomatch "and is not offered ship" "$D" 's ship'
 t_match "s says shipping waits for the stage due before shipment" "$(cat "$T_TMP/d-s-refused")" \

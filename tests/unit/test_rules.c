@@ -570,6 +570,35 @@ static void test_refusals_in_words(void **state)
 	                    "paid)");
 }
 
+/* A list says what share is paid while some is still to pay, to the nearest percent as the
+ * terms word it, never 0% or 100% while neither is true; settled and unpaid orders, and
+ * whole payments, show the state alone. */
+static void test_state_shows_the_share_paid(void **state)
+{
+	(void)state;
+	static const struct {
+		int state;
+		const char *name;
+		int64_t paid, total;
+		const char *want;
+	} cases[] = {
+	    {ORDER_FUNDED, "funded", 119979, 399933, "funded 30%"},
+	    {ORDER_DELIVERED, "delivered", 96000, 120000, "delivered 80%"},
+	    {ORDER_FUNDED, "funded", 1, 1000000, "funded 1%"},
+	    {ORDER_FUNDED, "funded", 999999, 1000000, "funded 99%"},
+	    {ORDER_FUNDED, "funded", INT64_MAX / 2, INT64_MAX, "funded 50%"},
+	    {ORDER_FUNDED, "funded", 120000, 120000, "funded"},
+	    {ORDER_AWAITING_PAYMENT, "awaiting payment", 0, 120000, "awaiting payment"},
+	    {ORDER_COMPLETED, "completed", 36000, 120000, "completed"},
+	    {-1, "?", 36000, 120000, "?"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[ORDER_STATE_PAID_LEN];
+		order_state_paid(cases[i].state, cases[i].name, cases[i].paid, cases[i].total, out);
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	struct kerr e = {0, ""};
@@ -585,6 +614,7 @@ int main(void)
 	    cmocka_unit_test(test_stages_parse_check_and_deposit),
 	    cmocka_unit_test(test_names_lists_and_state_flags),
 	    cmocka_unit_test(test_refusals_in_words),
+	    cmocka_unit_test(test_state_shows_the_share_paid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1304,8 +1304,12 @@ static void print_order(struct ctx *c, const cJSON *o)
 		cJSON_AddStringToObject(j, "product", product);
 		cmd_print_json(c, j);
 	} else {
-		cmd_list_line(c, json_str(o, "id"), json_str(o, "state"), 16, buying, total, cur,
-		              product, kbuf_str(&name));
+		const char *st = json_str(o, "state") ? json_str(o, "state") : "?";
+		char shown[ORDER_STATE_PAID_LEN];
+		order_state_paid(order_state_parse(st), st, json_int(o, "escrow"),
+		                 json_int(o, "total"), shown);
+		cmd_list_line(c, json_str(o, "id"), shown, 16, buying, total, cur, product,
+		              kbuf_str(&name));
 	}
 	free(product);
 	kbuf_free(&name);

@@ -60,6 +60,9 @@ static void order_free(struct trade_order *o)
 	free(o->last);
 }
 
+_Static_assert(sizeof((struct trade_order *)0)->shown == ORDER_STATE_PAID_LEN,
+               "a trade_order holds order_state_paid's words");
+
 static const char *state_words(const char *state)
 {
 	return order_state_words(order_state_parse(state));
@@ -209,6 +212,8 @@ static int add_order(void *vctx, const cJSON *obj)
 	struct order_progress prog;
 	rules_of(o, doc, &terms, &prog);
 	next_step(o, obj, &terms, &prog);
+	order_state_paid(order_state_parse(o->state), state_words(o->state), prog.paid, o->total,
+	                 o->shown);
 	shipment_of(u, o, obj, doc);
 	o->product = contract_product_of(doc);
 	cJSON_Delete(doc);
@@ -238,7 +243,7 @@ static void column_widths(struct ui_trade *t)
 {
 	size_t sw = 5, nw = 4; /* "STATE", "NEXT" */
 	for (int i = 0; i < t->norders; i++) {
-		size_t a = text_width(state_words(t->orders[i].state));
+		size_t a = text_width(t->orders[i].shown);
 		size_t b = text_width(t->orders[i].next);
 		sw = a > sw ? a : sw;
 		nw = b > nw ? b : nw;
@@ -342,7 +347,7 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	char total[MONEY_FMT_MAX + 8];
 	money(o->total, o->currency, total);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, state_words(o->state), (size_t)t->state_w, 1);
+	text_clip(&line, o->shown, (size_t)t->state_w, 1);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
 	ui_col(&line, o->peer, peer_width(t, width));
 	ui_col_product(&line, o->product, product_width(t, width));

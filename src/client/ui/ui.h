@@ -563,6 +563,7 @@ struct trade_order {
 	char *product;  /* the first item's title, "+N more" after it; sanitised, owned */
 	int buyer;      /* we are its buyer (else its seller) */
 	char state[20]; /* the node's word, checked against the known states */
+	char shown[32]; /* the state in words, with the share paid while some is to pay */
 	char currency[4];
 	int64_t total;
 	int rank;      /* 0 waits for us, 1 waits for them, 2 over */
