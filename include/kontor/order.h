@@ -184,8 +184,9 @@ void order_progress_start(struct order_progress *p);
  * states count as paid; settled ones as holding nothing in escrow. */
 void order_assume(int state, const char *currency, int64_t total, struct order_terms *t,
                   struct order_progress *p);
-/* What is left to pay, and how much of it may be paid now (the next stage, when it is due
- * in p's state; 0 otherwise). */
+/* What is left to pay, and how much of it is due now: the next stage, when it is due in p's
+ * state (one before shipment until shipped, one on or after delivery once delivered; a buyer
+ * may pay that one early while the goods travel, but it is not due); 0 otherwise. */
 int64_t order_remaining(const struct order_terms *t, const struct order_progress *p);
 int64_t order_due_now(const struct order_terms *t, const struct order_progress *p);
 

@@ -502,10 +502,18 @@ int64_t order_remaining(const struct order_terms *t, const struct order_progress
 	return r;
 }
 
+/* Is stage k due in state: one before shipment while it may be paid, one on or after
+ * delivery once the goods are delivered. A buyer may pay that one early, once the order is
+ * shipped, but while it travels nothing asks him to. */
+static int stage_due(const struct order_stage *st, int state)
+{
+	return payable(st, state) && (before_shipment(st) || state == ORDER_DELIVERED);
+}
+
 int64_t order_due_now(const struct order_terms *t, const struct order_progress *p)
 {
 	size_t k = p->stages_paid;
-	return k < t->nstages && payable(&t->stages[k], p->state) ? order_stage_amount(t, k) : 0;
+	return k < t->nstages && stage_due(&t->stages[k], p->state) ? order_stage_amount(t, k) : 0;
 }
 
 /* The first unpaid stage due before shipment; -1 when there is none. */
@@ -839,7 +847,7 @@ int order_next_words(const struct order_terms *t, const struct order_progress *p
 	size_t k = p->stages_paid;
 	int64_t due = order_due_now(t, p);
 	char amt[MONEY_FMT_MAX + 8];
-	if (due > 0 || (k < t->nstages && payable(&t->stages[k], (int)p->state))) {
+	if (due > 0) {
 		if (!buyer) {
 			/* the seller ships first when nothing before shipment is left to pay */
 			if (p->state == ORDER_AWAITING_PAYMENT || p->state == ORDER_FUNDED ||

@@ -225,8 +225,18 @@ t_run "buyer syncs" 0 kb sync
 t_run "buyer pays the first half" 0 kb order pay "$ORDER"
 t_run "seller syncs" 0 ks sync
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU2222222
+t_run "buyer syncs while it travels" 0 kb sync
+t_run "buyer's inbox" 0 kb inbox
+t_nomatch "does not ask him to pay the half due on delivery before it is delivered" "$T_OUT" \
+	"^order .*$OSHORT.*: pay "
+t_run "order show while it travels" 0 kb order show "$ORDER"
+t_match "due now is nothing" "$T_OUT" '^payment +paid 1,201\.00 USD, due now 0\.00 USD, still to pay 1,201\.00 USD$'
+t_match "the delivery half is not yet due" "$T_OUT" '^  stage 2 of 2, 50% on delivery, 1,201\.00 USD: not yet due$'
 t_run "seller marks it delivered" 0 ks order deliver "$ORDER"
 t_run "buyer syncs" 0 kb sync
+t_run "buyer's inbox once delivered" 0 kb inbox
+t_match "asks him to pay the half due on delivery" "$T_OUT" \
+	"^order .*$OSHORT… \"DN50 brass ball valve\" from .*: pay 1,201\\.00 USD \\(total 2,402\\.00 USD\\)"
 t_run "buyer pays the second half" 0 kb order pay "$ORDER"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox

@@ -570,6 +570,40 @@ static void test_refusals_in_words(void **state)
 	                    "paid)");
 }
 
+/* A stage due on or after delivery may be paid once the goods are shipped, but it is due,
+ * and the buyer is asked to pay it, only once they are delivered: while they travel his
+ * next move is to wait for them, as hers is. */
+static void test_a_stage_after_delivery_is_not_due_in_transit(void **state)
+{
+	(void)state;
+	struct order_terms t;
+	struct order_progress p;
+	struct kerr e = {0, ""};
+	char buf[200];
+	order_assume(ORDER_AWAITING_PAYMENT, "USD", 120000, &t, &p);
+	assert_int_equal(
+	    order_stages_parse("30:signing,50:before_shipment,20:days_after_delivery:30", t.stages,
+	                       &t.nstages, &e),
+	    K_OK);
+	p.state = ORDER_SHIPPED;
+	p.stages_paid = 2;
+	p.paid = p.escrow = 96000;
+	assert_int_equal(order_due_now(&t, &p), 0);
+	assert_int_equal(order_remaining(&t, &p), 24000);
+	assert_int_equal(order_next_words(&t, &p, ORDER_BUYER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "wait for delivery");
+	assert_int_equal(order_next_words(&t, &p, ORDER_SELLER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "wait for delivery");
+	/* paying early is still his to do */
+	assert_int_equal(order_may(&t, &p, ORDER_PAY, ORDER_BUYER, &e), K_OK);
+	p.state = ORDER_DELIVERED;
+	assert_int_equal(order_due_now(&t, &p), 24000);
+	assert_int_equal(order_next_words(&t, &p, ORDER_BUYER, buf, sizeof buf), 1);
+	assert_string_equal(buf, "pay 240.00 USD");
+	assert_int_equal(order_next_words(&t, &p, ORDER_SELLER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "wait for payment");
+}
+
 /* A list says what share is paid while some is still to pay, to the nearest percent as the
  * terms word it, never 0% or 100% while neither is true; settled and unpaid orders, and
  * whole payments, show the state alone. */
@@ -615,6 +649,7 @@ int main(void)
 	    cmocka_unit_test(test_names_lists_and_state_flags),
 	    cmocka_unit_test(test_refusals_in_words),
 	    cmocka_unit_test(test_state_shows_the_share_paid),
+	    cmocka_unit_test(test_a_stage_after_delivery_is_not_due_in_transit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

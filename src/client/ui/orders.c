@@ -927,14 +927,16 @@ static void order_question(struct ui *u, const struct ui_ask_form *f, char *q, s
 	case ACT_PAY: {
 		if (o && ot.nstages > 1 && op.stages_paid < ot.nstages) {
 			char due[MONEY_FMT_MAX + 8], rest[MONEY_FMT_MAX + 8], w[ORDER_DUE_LEN];
-			int64_t now = order_due_now(&ot, &op);
+			/* the next stage, due now or paid early while the goods travel */
+			int64_t now = order_stage_amount(&ot, op.stages_paid);
 			money(now, o->currency, due);
 			money(order_remaining(&ot, &op) - now, o->currency, rest);
 			order_due_words(&ot.stages[op.stages_paid], w);
 			snprintf(q, cap,
-			         "Pay stage %zu of %zu, %s (%lld%% %s)? %s remains after it.",
+			         "Pay stage %zu of %zu, %s (%lld%% %s%s)? %s remains after it.",
 			         op.stages_paid + 1, ot.nstages, due,
-			         (long long)ot.stages[op.stages_paid].pct, w, rest);
+			         (long long)ot.stages[op.stages_paid].pct, w,
+			         order_due_now(&ot, &op) > 0 ? "" : ", not yet due", rest);
 		} else {
 			snprintf(q, cap, "Pay %s into escrow for this order?", total);
 		}
