@@ -183,6 +183,23 @@ t_match "its row: Q quote, the RFQ in words" "$D" '^> .* rfq +Q quote +RFQ from 
 t_match "Enter opens the RFQ on the RFQs tab" "$(cat "$T_TMP/d4-rfq")" '^RFQ from Berlin Interiors GmbH .*Q quotes · q back'
 t_match "the RFQs tab is the current one" "$(head -n 1 "$T_TMP/d4-rfq")" '8 RFQs'
 
+# 5. The buyer disputes the shipped order: at 80 columns her Inbox row keeps its columns
+# apart, and the Orders list says the whole next step.
+t_run "buyer syncs before he disputes" 0 kb sync
+t_run "buyer disputes the order" 0 kb order dispute "$ORDER" --reason "5 legs bent"
+t_run "seller syncs: the dispute" 0 ks sync
+cat >"$T_TMP/s5" <<EOF
+:dump $T_TMP/d5-inbox
+3
+:dump $T_TMP/d5-orders
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s5"
+t_match "the dispute's row: its kind, a space, then its key" "$(cat "$T_TMP/d5-inbox")" \
+	'^> [0-9-]+ [0-9:]+ dispute +open +order [A-Za-z0-9_-]{8}… "Iron table legs'
+t_match "the disputed order's next step whole at 80 columns" "$(cat "$T_TMP/d5-orders")" \
+	' disputed +sell .* wait for the ruling$'
+
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -105,7 +105,7 @@ static void item_key(const struct inbox_item *it, char *out, size_t cap)
 }
 
 #define COL_WHEN 11 /* "12-04 21:14" */
-#define COL_KIND 7
+#define COL_KIND 8  /* "dispute" and a space */
 #define COL_KEY 11
 
 void ui_inbox_head(struct ui *u, int y)
@@ -140,8 +140,8 @@ void ui_inbox_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_puts(out, "  ");
 	text_clip(out, strlen(when) >= 16 ? when + 5 : when, COL_WHEN, 1);
 	kbuf_puts(out, " ");
-	text_clip(out, inbox_kind_name(it->kind), COL_KIND, 1);
-	text_clip(out, key, COL_KEY, 1);
+	ui_col(out, inbox_kind_name(it->kind), COL_KIND);
+	ui_col(out, key, COL_KEY);
 	int rest = width - 2 - COL_WHEN - 1 - COL_KIND - COL_KEY;
 	text_clip(out, it->text, (size_t)(rest > 1 ? rest : 1), 0);
 }

@@ -107,7 +107,7 @@ static void next_step(struct trade_order *o, const cJSON *obj, const struct orde
 	} else if (o->cancel_by[0] && order_cancel_needs_both(st)) {
 		int mine = strcmp(o->cancel_by, me) == 0;
 		snprintf(o->next, sizeof o->next, "%s",
-		         mine ? "wait for their cancel signature" : "sign the cancellation");
+		         mine ? "wait for cancellation" : "sign the cancellation");
 		o->rank = mine ? 1 : 0;
 	} else if (order_state_rateable(st)) {
 		snprintf(o->next, sizeof o->next, "%s", rated ? "done (rated)" : "rate");
@@ -234,7 +234,7 @@ static int order_cmp(const void *a, const void *b)
 
 #define COL_STATE 17 /* "awaiting payment" and a space */
 #define COL_ROLE 5
-#define COL_NEXT 17
+#define COL_NEXT 21 /* "wait for confirmation", "sign the cancellation" */
 
 /* The state and next-step columns as wide as the orders' words need (at most COL_STATE and
  * COL_NEXT), so that on 80 columns what is left goes to the counterparty and the product:
