@@ -159,7 +159,9 @@ static const struct command {
      "  --seed S       64-bit seed (default 1)\n"
      "  -q, --quiet    no progress on standard error\n"},
     {"help", C_HELP, "kontord help [COMMAND]", "Shows the commands, or one command's options.\n"},
-    {"admin", C_ADMIN, "kontord admin deposit ACCOUNT AMOUNT CURRENCY [--reference R] [--db FILE]",
+    {"admin", C_ADMIN,
+     "kontord admin deposit|funding|payouts|resolve|release-due|attest|carrier ...",
+     "kontord admin deposit ACCOUNT AMOUNT CURRENCY [--reference R] [--db FILE]\n"
      "Credits ACCOUNT's wallet through the simulated payment provider (the node's\n"
      "double-entry ledger: provider:sim -> wallet). ACCOUNT is a registered account id\n"
      "or handle; AMOUNT a decimal such as 120 or 99.50, with no more decimals than\n"
