@@ -182,8 +182,9 @@ static const struct command {
      "kontord admin resolve ORDER --buyer-pct N --note TEXT [--db FILE]\n"
      "Rules on a disputed order as its escrow agent: signs a \"ruling\" section with the\n"
      "node key, appends it to the contract and pays N percent of the escrow to the buyer\n"
-     "(rounded down) and the rest to the seller; the order becomes resolved. An order\n"
-     "that is not disputed is refused (exit 1).\n"
+     "(rounded down) and the rest to the seller; the order becomes resolved. ORDER is its\n"
+     "id or the start of it that clients show (4 characters or more). An order that is\n"
+     "not disputed is refused (exit 1).\n"
      "kontord admin release-due [--now RFC3339] [--db FILE]\n"
      "Releases to the seller every order delivered more than its auto-release days ago\n"
      "and not disputed (kontord serve does this once a minute). --now (such as\n"
@@ -748,6 +749,39 @@ static int admin_opts_only(const struct args *a, const char *sub, uint64_t allow
 	return 0;
 }
 
+/* ORDER as the clients show it: a whole order id, or the start of a disputed one's, 4
+ * characters or more ("e7NCpAgV"), which must name exactly one. */
+static int disputed_order(struct nstore *s, const char *word, char id[NSTORE_ID_MAX + 1],
+                          struct kerr *e)
+{
+	size_t len = strlen(word);
+	snprintf(id, NSTORE_ID_MAX + 1, "%.*s", NSTORE_ID_MAX, word);
+	if (len >= KCRYPTO_ID_LEN || len < 4)
+		return K_OK; /* a whole id, or too short to be the start of one: as it is */
+	struct kstrv ids = {0};
+	int rc = nstore_orders_in_state(s, "disputed", &ids, e);
+	size_t hits = 0;
+	struct kbuf all = KBUF_INIT;
+	for (size_t i = 0; rc == K_OK && i < ids.n; i++)
+		if (strncmp(ids.v[i], word, len) == 0) {
+			if (!hits++)
+				snprintf(id, NSTORE_ID_MAX + 1, "%s", ids.v[i]);
+			kbuf_printf(&all, "%s%s", hits > 1 ? ", " : "", ids.v[i]);
+		}
+	if (rc == K_OK && hits > 1)
+		rc = kerr_set(e, K_EINVAL,
+		              "%zu disputed orders start with %.64s: %s; give more of its id", hits,
+		              word, kbuf_str(&all));
+	else if (rc == K_OK && !hits)
+		rc = kerr_set(e, K_ENOTFOUND,
+		              "no disputed order on this node starts with %.64s (give its id, or "
+		              "its first 4 or more characters)",
+		              word);
+	kbuf_free(&all);
+	kstrv_free(&ids);
+	return rc;
+}
+
 static int cmd_resolve(const struct args *a)
 {
 	if (admin_opts_only(a, "resolve", OPT_BIT(O_BUYER_PCT) | OPT_BIT(O_NOTE)))
@@ -769,7 +803,10 @@ static int cmd_resolve(const struct args *a)
 	if (rc != K_OK)
 		return fail(&e, rc);
 	struct order_ruling r;
-	rc = order_resolve(n, a->pos[1], (int)pct, a->val[O_NOTE], &r, &e);
+	char oid[NSTORE_ID_MAX + 1];
+	rc = disputed_order(n->store, a->pos[1], oid, &e);
+	if (rc == K_OK)
+		rc = order_resolve(n, oid, (int)pct, a->val[O_NOTE], &r, &e);
 	node_close(&n);
 	if (rc != K_OK) {
 		fprintf(stderr, "kontord: admin resolve %s: %s\n", a->pos[1],
@@ -782,7 +819,7 @@ static int cmd_resolve(const struct args *a)
 	money_format(r.seller, r.currency, sl);
 	printf("Order %s resolved (ruling section %s)\n"
 	       "Escrow %s %s: %s %s to the buyer (%lld%%), %s %s to the seller\n",
-	       a->pos[1], r.section, esc, r.currency, b, r.currency, pct, sl, r.currency);
+	       oid, r.section, esc, r.currency, b, r.currency, pct, sl, r.currency);
 	return 0;
 }
 

@@ -63,9 +63,13 @@ t_run "resolve needs --buyer-pct (exit 2)" 2 "$KONTORD" admin resolve "$A" --not
 t_run "resolve needs --note (exit 2)" 2 "$KONTORD" admin resolve "$A" --buyer-pct 70 --db "$DB"
 t_run "--buyer-pct 101 is a usage error (exit 2)" 2 "$KONTORD" admin resolve "$A" --buyer-pct 101 --note x --db "$DB"
 t_run "an unknown order is refused (exit 1)" 1 "$KONTORD" admin resolve nosuchorder --buyer-pct 50 --note x --db "$DB"
-t_match "naming it" "$T_ERR" 'no order nosuchorder on this node'
-t_run "A: the operator rules 70/30" 0 "$KONTORD" admin resolve "$A" --buyer-pct 70 \
+t_match "naming it, and what ORDER takes" "$T_ERR" 'no disputed order on this node starts with nosuchorder \(give its id, or its first 4 or more characters\)'
+t_run "a whole id not on the node is refused (exit 1)" 1 "$KONTORD" admin resolve AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA --buyer-pct 50 --note x --db "$DB"
+t_match "naming it" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA on this node'
+t_run "A: the operator rules 70/30, naming the order by the 8 characters clients show" 0 \
+	"$KONTORD" admin resolve "$(printf %.8s "$A")" --buyer-pct 70 \
 	--note "inspection report 4711: 12% defective" --db "$DB"
+t_match "the whole order id is printed" "$T_OUT" "^Order $A resolved"
 t_match "the split is printed" "$T_OUT" '840.00 USD to the buyer \(70%\), 360.00 USD to the seller'
 t_eq "A: the order is resolved" "$(ostate "$A")" resolved
 t_eq "A: escrow is empty" "$(bal "escrow:$A")" 0
