@@ -415,6 +415,14 @@ TOTAL=$(sqlite3 "$DB" "SELECT count(*) FROM ledger_entries WHERE account = 'wall
 t_eq "the cache holds the node's lines, one for one" \
 	"$(sqlite3 "$B/cache.db" "SELECT count(*) FROM wallet_lines")" "$TOTAL"
 
+# --- she takes out all she has: her wallet is at 0, not empty "yet" -----------------------
+t_run "seller syncs" 0 ks sync
+HAS=$(bal "wallet:$SID")
+t_run "she withdraws all her wallet holds" 0 ks wallet withdraw "$((HAS / 100)).$(printf %02d $((HAS % 100)))" USD
+t_run "her wallet after" 0 ks wallet
+t_match "says every currency is at 0" "$T_OUT" '^  0 in every currency$'
+t_nomatch "not that no money came yet" "$T_OUT" 'nothing yet'
+
 # --- the ledger ---------------------------------------------------------------------------
 ledger_zero "at the end of the day"
 t_eq "no wallet or escrow below zero" \

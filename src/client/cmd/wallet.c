@@ -222,7 +222,7 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 			fprintf(f, "Wallet on node %s (no money has moved yet)\n", node);
 		fprintf(f, "Balance\n");
 		if (!w.nbalances)
-			fprintf(f, "  nothing yet\n");
+			fprintf(f, "  %s\n", wallet_view_empty_words(&w));
 		for (size_t i = 0; i < w.nbalances; i++) {
 			char m[INBOX_MONEY_MAX];
 			inbox_money(w.balances[i].amount, w.balances[i].currency, m);

@@ -38,6 +38,11 @@ void wallet_lines_free(struct wallet_lines *l)
 	memset(l, 0, sizeof *l);
 }
 
+const char *wallet_view_empty_words(const struct wallet_view *w)
+{
+	return w->history_total > 0 || w->lines > 0 ? "0 in every currency" : "nothing yet";
+}
+
 int64_t wallet_view_balance(const struct wallet_view *w, const char *currency)
 {
 	for (size_t i = 0; w && i < w->nbalances; i++)

@@ -51,6 +51,9 @@ int store_wallet_get(struct store *s, const char *node, const char *account,
                      struct wallet_view *out, struct kerr *e);
 /* The balance in one currency (0 when the wallet holds none or was never pulled). */
 int64_t wallet_view_balance(const struct wallet_view *w, const char *currency);
+/* What the balance says when it holds nothing: "nothing yet" before any money moved,
+ * "0 in every currency" after (her payout took it all). */
+const char *wallet_view_empty_words(const struct wallet_view *w);
 
 /* One line of the history: her side of one ledger transaction. */
 struct wallet_line {

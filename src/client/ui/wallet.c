@@ -104,7 +104,7 @@ void ui_wallet_build(struct ui *u, int width)
 	else
 		line(v, width, "Balance (no money has moved yet)");
 	if (!w.nbalances)
-		line(v, width, "  nothing yet");
+		line(v, width, "  %s", wallet_view_empty_words(&w));
 	for (size_t i = 0; i < w.nbalances; i++) {
 		char m[INBOX_MONEY_MAX];
 		inbox_money(w.balances[i].amount, w.balances[i].currency, m);
