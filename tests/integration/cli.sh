@@ -18,6 +18,7 @@ t_match "help says an ID takes what she knows too" "$("$KONTOR" --help)" 'an ID 
 t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'listing.s title or its start, an @handle'
 t_match "and of its group" "$("$KONTOR" help order)" '^contract the other party .`kontor order ship @buyer` ships the one you can ship)$'
 t_nomatch "not the help of one that takes none" "$("$KONTOR" help node add)" 'what you know'
+t_nomatch "nor of one whose option's value has ID in it (--tax-id SCHEME:ID)" "$("$KONTOR" help id edit)" 'what you know'
 t_run "unknown command is a usage error" 2 "$KONTOR" --home "$H" frobnicate
 t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"
 t_nomatch "a word near no command gets no suggestion" "$T_ERR" 'did you mean'

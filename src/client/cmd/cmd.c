@@ -543,7 +543,9 @@ static const char ids_help[] =
 static int takes_id(const char *usage)
 {
 	for (const char *p = usage; (p = strstr(p, "ID")) != NULL; p += 2) {
-		int before = p == usage || !((p[-1] >= 'A' && p[-1] <= 'Z') || p[-1] == '_');
+		/* not a value's part: "--tax-id SCHEME:ID" takes no object's id */
+		int before =
+		    p == usage || !((p[-1] >= 'A' && p[-1] <= 'Z') || p[-1] == '_' || p[-1] == ':');
 		int after = !((p[2] >= 'A' && p[2] <= 'Z') || p[2] == '_');
 		if (before && after)
 			return 1;
