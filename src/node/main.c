@@ -284,6 +284,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 					return usage_error("unknown command '%s'", s);
 			} else if (a->cmd->id == C_HELP && !a->help_topic) {
 				a->help_topic = s;
+			} else if (a->cmd->id == C_HELP && strcmp(a->help_topic, "admin") == 0) {
+				continue; /* help admin resolve: the admin commands' help has them
+				             all */
 			} else if (a->cmd->id != C_ADMIN) {
 				return usage_error("%s takes no argument '%s'", a->cmd->name, s);
 			} else if (a->npos < ADMIN_ARGS_MAX) {

@@ -21,6 +21,8 @@ t_match "--help names every admin command" "$T_OUT" \
 t_run "help admin" 0 "$KONTORD" help admin
 t_match "help admin gives deposit's synopsis" "$T_OUT" '^kontord admin deposit ACCOUNT AMOUNT CURRENCY \[--reference R\] \[--db FILE\]$'
 t_match "and resolve's" "$T_OUT" '^kontord admin resolve ORDER --buyer-pct N --note TEXT \[--db FILE\]$'
+t_run "help admin resolve, as an operator asks, shows the admin commands' help" 0 "$KONTORD" help admin resolve
+t_match "resolve's among them" "$T_OUT" '^kontord admin resolve ORDER --buyer-pct N --note TEXT \[--db FILE\]$'
 t_run "help serve shows its options" 0 "$KONTORD" help serve
 t_match "help serve names --rate-addr" "$T_OUT" "--rate-addr"
 t_match "help serve names --threads" "$T_OUT" '--threads N'
