@@ -192,6 +192,8 @@ cat >"$T_TMP/s5" <<EOF
 :dump $T_TMP/d5-inbox
 3
 :dump $T_TMP/d5-orders
+4
+:dump $T_TMP/d5-contracts
 :quit
 EOF
 ui "$S" 80x24 "$T_TMP/s5"
@@ -199,6 +201,9 @@ t_match "the dispute's row: its kind, a space, then its key" "$(cat "$T_TMP/d5-i
 	'^> [0-9-]+ [0-9:]+ dispute +open +order [A-Za-z0-9_-]{8}… "Iron table legs'
 t_match "the disputed order's next step whole at 80 columns" "$(cat "$T_TMP/d5-orders")" \
 	' disputed +sell .* wait for the ruling$'
+t_match "her Contracts list: the id's 8 characters, as the Inbox prints it, and the buyer's whole name" \
+	"$(cat "$T_TMP/d5-contracts")" "^> $(printf %.8s "$KID")  Berlin Interiors GmbH +Iron table legs"
+t_match "the state column as wide as \"binding\" needs, not 21" "$(cat "$T_TMP/d5-contracts")" '^  CONTRACT  COUNTERPARTY +PRODUCT +STATE {12}TOTAL$'
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

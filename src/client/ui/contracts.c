@@ -87,6 +87,20 @@ static int contract_cmp(const void *a, const void *b)
 	return x->rank != y->rank ? x->rank - y->rank : x->seq - y->seq;
 }
 
+#define COL_STATE 21 /* "offer waiting for me" and a space */
+
+/* The state column as wide as the contracts' words need, so that on 80 columns a list of
+ * binding ones leaves the room to the counterparty and the product. Measured once a load. */
+static void state_width(struct ui_trade *t)
+{
+	size_t w = 5; /* "STATE" */
+	for (int i = 0; i < t->ncontracts; i++) {
+		size_t a = text_width(t->contracts[i].state ? t->contracts[i].state : "");
+		w = a > w ? a : w;
+	}
+	t->kstate_w = w + 1 < COL_STATE ? (int)w + 1 : COL_STATE;
+}
+
 void ui_contracts_load(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -107,17 +121,15 @@ void ui_contracts_load(struct ui *u)
 	t->ncontracts = w.n;
 	if (t->ncontracts)
 		qsort(t->contracts, (size_t)t->ncontracts, sizeof *t->contracts, contract_cmp);
+	state_width(t);
 	ui_view_set_rows(u, &u->views[VIEW_CONTRACTS], t->ncontracts);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
-#define COL_STATE 21
-
-/* narrow screens: 7 characters of the id, 8 (as commands print it) at 100, a total for
- * thousands */
+/* 8 characters of the id, as commands and the Inbox print it; 10 from 120 columns */
 static int id_width(int width)
 {
-	return width >= 120 ? 12 : width >= 100 ? 10 : 9;
+	return width >= 120 ? 12 : 10;
 }
 
 static int total_width(int width)
@@ -140,16 +152,16 @@ static int gaps(int width)
 }
 
 /* The counterparty and the product share what the other columns leave. */
-static int peer_width(int width)
+static int peer_width(const struct ui_trade *t, int width)
 {
-	int w = (width - 2 - id_width(width) - COL_STATE - total_width(width) - gaps(width)) / 2;
+	int w = (width - 2 - id_width(width) - t->kstate_w - total_width(width) - gaps(width)) / 2;
 	return w < 8 ? 8 : w > 30 ? 30 : w;
 }
 
-static int product_width(int width)
+static int product_width(const struct ui_trade *t, int width)
 {
-	int w = width - 2 - id_width(width) - COL_STATE - total_width(width) - gaps(width) -
-	        peer_width(width);
+	int w = width - 2 - id_width(width) - t->kstate_w - total_width(width) - gaps(width) -
+	        peer_width(t, width);
 	return w < 8 ? 8 : w > 40 ? 40 : w;
 }
 
@@ -165,9 +177,9 @@ void ui_contracts_head(struct ui *u, int y)
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "CONTRACT", (size_t)id_width(COLS), 1);
-	ui_col(&h, "COUNTERPARTY", peer_width(COLS));
-	ui_col(&h, "PRODUCT", product_width(COLS));
-	text_clip(&h, "STATE", COL_STATE, 1);
+	ui_col(&h, "COUNTERPARTY", peer_width(t, COLS));
+	ui_col(&h, "PRODUCT", product_width(t, COLS));
+	text_clip(&h, "STATE", (size_t)t->kstate_w, 1);
 	kbuf_printf(&h, " %*s%s", total_width(COLS), "TOTAL",
 	            updated_width(COLS) ? "  UPDATED" : "");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
@@ -185,9 +197,9 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
 	snprintf(id, sizeof id, "%.*s", id_width(width) - 2, k->id);
 	kbuf_puts(&line, "  ");
 	text_clip(&line, id, (size_t)id_width(width), 1);
-	ui_col(&line, k->peer, peer_width(width));
-	ui_col_product(&line, k->product, product_width(width));
-	text_clip(&line, k->state, COL_STATE, 1);
+	ui_col(&line, k->peer, peer_width(t, width));
+	ui_col_product(&line, k->product, product_width(t, width));
+	text_clip(&line, k->state, (size_t)t->kstate_w, 1);
 	kbuf_printf(&line, " %*s%s%.*s", total_width(width), total,
 	            updated_width(width) ? "  " : "", updated_width(width), k->updated);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);

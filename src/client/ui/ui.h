@@ -591,6 +591,7 @@ struct ui_trade {
 	int *ships; /* indexes into orders of those with a shipment */
 	int nships;
 	int state_w, next_w; /* the Orders list's state and next columns, as its words need */
+	int kstate_w;        /* the Contracts list's state column, as its words need */
 	struct trade_contract *contracts;
 	int ncontracts;
 	char order_id[UI_TRADE_ID], contract_id[UI_TRADE_ID], ship_id[UI_TRADE_ID];
