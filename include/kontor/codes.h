@@ -39,11 +39,15 @@ struct unit {
 	const char *code;   /* UN/ECE Rec 20: "C62" */
 	const char *name;   /* "piece" */
 	const char *plural; /* "pieces" */
+	const char *abbr;   /* "pcs": after a count in a narrow column */
 };
 const struct unit *codes_unit(const char *code);
 /* The unit's name for n of it: "1 piece", "65 pieces", "0 pieces"; the code itself for a
  * unit without a name here; a NULL or empty code is C62, a piece. */
 const char *codes_unit_count(const char *code, int64_t n);
+/* The unit's short form after a count in a column: "pcs", "kg", "m²"; the code itself for a
+ * unit without a name here; a NULL or empty code is C62. */
+const char *codes_unit_abbr(const char *code);
 const struct unit *codes_units(int *n);
 int codes_check_unit(const char *code, const char *field, struct kerr *e);
 

@@ -38,19 +38,19 @@ static struct iso_table currencies = {"iso_4217.json", "4217", "alpha_3", 3, NUL
 static pthread_once_t iso_once = PTHREAD_ONCE_INIT;
 
 static const struct unit units[] = {
-    {"C62", "piece", "pieces"},
-    {"SET", "set", "sets"},
-    {"PR", "pair", "pairs"},
-    {"DZN", "dozen", "dozen"},
-    {"KGM", "kilogram", "kilograms"},
-    {"GRM", "gram", "grams"},
-    {"TNE", "tonne", "tonnes"},
-    {"MTR", "metre", "metres"},
-    {"MTK", "square metre", "square metres"},
-    {"MTQ", "cubic metre", "cubic metres"},
-    {"LTR", "litre", "litres"},
-    {"BX", "box", "boxes"},
-    {"CT", "carton", "cartons"},
+    {"C62", "piece", "pieces", "pcs"},
+    {"SET", "set", "sets", "sets"},
+    {"PR", "pair", "pairs", "pairs"},
+    {"DZN", "dozen", "dozen", "doz"},
+    {"KGM", "kilogram", "kilograms", "kg"},
+    {"GRM", "gram", "grams", "g"},
+    {"TNE", "tonne", "tonnes", "t"},
+    {"MTR", "metre", "metres", "m"},
+    {"MTK", "square metre", "square metres", "m²"},
+    {"MTQ", "cubic metre", "cubic metres", "m³"},
+    {"LTR", "litre", "litres", "l"},
+    {"BX", "box", "boxes", "boxes"},
+    {"CT", "carton", "cartons", "ctns"},
 };
 #define NUNITS ((int)(sizeof units / sizeof units[0]))
 
@@ -316,6 +316,14 @@ const char *codes_unit_count(const char *code, int64_t n)
 		code = "C62";
 	const struct unit *u = codes_unit(code);
 	return !u ? code : n == 1 ? u->name : u->plural;
+}
+
+const char *codes_unit_abbr(const char *code)
+{
+	if (!code || !*code)
+		code = "C62";
+	const struct unit *u = codes_unit(code);
+	return u ? u->abbr : code;
 }
 
 const struct unit *codes_units(int *n)

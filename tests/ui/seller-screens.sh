@@ -6,7 +6,7 @@
 # neither is asked again, nothing run), Enter opens one; p again resumes it. RFQs (8): the
 # buyer's open RFQs, the one in her category first though it is older; Enter shows it; Q
 # quotes with the RFQ's quantity, its target price and its Incoterm filled in, and the
-# buyer finds the offer, naming the RFQ, after his sync; the row then says "answered". A
+# buyer finds the offer, naming the RFQ, after his sync; the row then says "yes" under ANSWERED. A
 # listing in variants is quoted for one, named by its SKU, at its own price. When the buyer
 # signs her quote while her TUI is open, its background sync takes the 500 from her stock.
 . "$(dirname "$0")/../lib.sh"
@@ -96,8 +96,8 @@ t_match "the active one is" "$T_OUT" 'white, 90 cm'
 D=$(cat "$T_TMP/d-rfqs80")
 t_match "the RFQs tab at 80 columns" "$D" 'Open RFQs \(2, 1 in your categories\)'
 t_match "her category first, marked, though older" "$(printf '%s\n' "$D" | grep -F ' USD ' | head -n 1)" \
-	'^> \* Black table le.* 500 +10\.50 USD +DE Berlin Interi'
-t_match "the lamps after it" "$(printf '%s\n' "$D" | grep -F ' USD ' | sed -n 2p)" '^    Brass desk lam.* 200 +20\.00 USD'
+	'^> \* Black table le.* 500 pcs +10\.50 USD +DE Berlin Interi'
+t_match "the lamps after it" "$(printf '%s\n' "$D" | grep -F ' USD ' | sed -n 2p)" '^    Brass desk lam.* 200 pcs +20\.00 USD'
 
 # --- 100x30: resume, then quote the RFQ ----------------------------------------------------
 cat >"$T_TMP/s2" <<EOF
@@ -154,8 +154,9 @@ t_match "a deposit that is no percentage is asked again" "$(cat "$T_TMP/d-q-bad-
 t_match "the y/n names the offer (two rows at 100 columns)" "$(tr '\n' ' ' <"$T_TMP/d-q-confirm")" \
 	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 500 × 10\.50 USD, CIF Hamburg, 30% +deposit\? \(y/n\)'
 t_match "y proposes the contract" "$(cat "$T_TMP/d-quoted")" 'proposed contract'
-t_match "the RFQ is answered in the list" "$(cat "$T_TMP/d-rfqs-after")" 'Black table.*answered'
-t_nomatch "the other is not" "$(cat "$T_TMP/d-rfqs-after")" 'Brass desk.*answered'
+t_match "the list's last column is headed ANSWERED" "$(cat "$T_TMP/d-rfqs-after")" ' DEADLINE +ANSWERED$'
+t_match "the RFQ is answered in the list, its quantity with its unit" "$(cat "$T_TMP/d-rfqs-after")" 'Black table.* 500 pcs .* yes$'
+t_nomatch "the other is not" "$(cat "$T_TMP/d-rfqs-after")" 'Brass desk.* yes$'
 t_eq "the node holds one contract" "$(sqlite3 "$DB" "SELECT count(*) FROM contracts")" 1
 t_run "buyer syncs" 0 kb sync
 t_run "buyer lists his contracts" 0 kb contract list
@@ -221,7 +222,7 @@ t_match "and marks it" "$D" '^[> ] \* Legs for 60 desks'
 t_run "seller's inbox" 0 ks inbox --json
 INBOX_RFQS=$(printf '%s' "$T_OUT" | grep -o '"kind":"rfq"' | wc -l | tr -d ' ')
 MARKED=$(grep -c '^[> ] \*' "$T_TMP/d-rfqs-furniture")
-ANSWERED=$(grep -c '^[> ] \*.*answered' "$T_TMP/d-rfqs-furniture")
+ANSWERED=$(grep -c '^[> ] \*.* yes$' "$T_TMP/d-rfqs-furniture")
 t_eq "the inbox lists every RFQ the tab marks hers and she has not answered" \
 	"$INBOX_RFQS" "$((MARKED - ANSWERED))"
 t_run "seller's inbox (text)" 0 ks inbox

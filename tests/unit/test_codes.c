@@ -290,8 +290,19 @@ static void test_codes_unit_count_says_one_piece_and_many_pieces(void **state)
 	assert_string_equal(codes_unit_count("XYZ", 5), "XYZ"); /* no name here: the code */
 	int n = 0;
 	const struct unit *all = codes_units(&n);
-	for (int i = 0; i < n; i++) /* every unit has both */
-		assert_true(all[i].plural && *all[i].plural);
+	for (int i = 0; i < n; i++) /* every unit has both, and a short form */
+		assert_true(all[i].plural && *all[i].plural && all[i].abbr && *all[i].abbr);
+}
+
+/* A count in a narrow column says its unit short: 500 pcs, 12 kg, 40 m². */
+static void test_codes_unit_abbr_is_short_and_falls_back_to_the_code(void **state)
+{
+	assert_string_equal(codes_unit_abbr("C62"), "pcs");
+	assert_string_equal(codes_unit_abbr(""), "pcs"); /* unsaid: a piece */
+	assert_string_equal(codes_unit_abbr(NULL), "pcs");
+	assert_string_equal(codes_unit_abbr("KGM"), "kg");
+	assert_string_equal(codes_unit_abbr("MTK"), "m²");
+	assert_string_equal(codes_unit_abbr("XYZ"), "XYZ");
 }
 
 static void test_codes_units_include_the_common_rec20_codes(void **state)
@@ -696,6 +707,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_codes_check_incoterm_refuses_2010_dat),
 	    cmocka_unit_test(test_codes_unit_c62_is_piece),
 	    cmocka_unit_test(test_codes_unit_count_says_one_piece_and_many_pieces),
+	    cmocka_unit_test(test_codes_unit_abbr_is_short_and_falls_back_to_the_code),
 	    cmocka_unit_test(test_codes_units_include_the_common_rec20_codes),
 	    cmocka_unit_test(test_codes_unit_unknown_gives_null),
 	    cmocka_unit_test(test_codes_check_unit_refuses_pcs),

@@ -1,7 +1,8 @@
 /* ui/rfqs — the RFQs tab: the open requests for quotation in the cache that other buyers
  * posted, those in her categories (her listings' categories) first, then the others, each
- * group newest first; with the quantity, target price, destination, the buyer's name, the
- * deadline in local time and "answered" when a contract she is party to names the RFQ. One
+ * group newest first; with the quantity and its unit, target price, destination, the buyer's
+ * name, the deadline in local time and "yes" under ANSWERED when a contract she is party to
+ * names the RFQ. One
  * RFQ as text. `Q` quotes: a short form on the prompt row (listing, price, quantity,
  * Incoterm, place, deposit %) and a y/n, then `contract propose --rfq ID --buyer BUYER` runs
  * through ui_run_command: the offer is signed, cached and queued as from the shell. Every
@@ -195,7 +196,7 @@ void ui_rfqs_shown(struct ui *u)
 	ui_view_refresh(u, TAB_RFQS, VIEW_RFQ);
 }
 
-#define COL_QTY 7
+#define COL_QTY 10 /* "12000 pcs" */
 #define COL_TARGET 12
 #define COL_DEST 2
 #define COL_BUYER 13
@@ -231,7 +232,8 @@ void ui_rfqs_head(struct ui *u, int y)
 	ui_col(&h, "TARGET", COL_TARGET + 1);
 	ui_col(&h, "TO", COL_DEST + 1);
 	ui_col(&h, "BUYER", COL_BUYER + 1);
-	text_clip(&h, "DEADLINE", COL_DEADLINE, 1);
+	ui_col(&h, "DEADLINE", COL_DEADLINE + 1);
+	kbuf_puts(&h, "ANSWERED");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
@@ -255,8 +257,8 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 		return;
 	const struct rfq_row *x = &r->rows[i];
 	struct kbuf line = KBUF_INIT;
-	char qty[24], target[MONEY_FMT_MAX + 8], when[KTIME_LOCAL_MAX];
-	snprintf(qty, sizeof qty, "%lld", (long long)x->qty);
+	char qty[40], target[MONEY_FMT_MAX + 8], when[KTIME_LOCAL_MAX];
+	snprintf(qty, sizeof qty, "%lld %s", (long long)x->qty, codes_unit_abbr(x->unit));
 	target_text(x, target, sizeof target);
 	ktime_local(x->deadline, when, sizeof when);
 	when[strcspn(when, " ")] = 0; /* the date: the whole time is in the RFQ's view */
@@ -266,9 +268,9 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 	ui_col(&line, target, COL_TARGET + 1);
 	ui_col(&line, x->dest[0] ? x->dest : "-", COL_DEST + 1);
 	ui_col(&line, x->buyer, COL_BUYER + 1);
-	text_clip(&line, when, COL_DEADLINE, 1);
+	ui_col(&line, when, COL_DEADLINE + 1);
 	if (x->answered)
-		kbuf_puts(&line, " answered");
+		kbuf_puts(&line, "yes");
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
 }
