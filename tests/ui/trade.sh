@@ -207,7 +207,7 @@ t_eq "said once: the status line does not repeat it, cut short, below" \
 t_match "the order's timeline shows the shipment in words" "$(cat "$T_TMP/d-shipped")" 'Shipped by the seller with Maersk, tracking MSKU1234565 \(mode: sea\)'
 t_match "the timeline shows the payment" "$(cat "$T_TMP/d-shipped")" 'Paid into escrow by the buyer'
 t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
-t_match "tab 5 lists the shipment: carrier, tracking, state" "$(cat "$T_TMP/d-ships")" '^> Maersk +MSKU1234565 +shipped'
+t_match "tab 5 lists the shipment: carrier, tracking, state, no ETA yet, and what it carries" "$(cat "$T_TMP/d-ships")" '^> Maersk +MSKU1234565 +shipped +- +DN50 brass'
 t_match "the shipment's header" "$(cat "$T_TMP/d-ship")" 'Carrier +Maersk'
 t_match "the shipment's mode" "$(cat "$T_TMP/d-ship")" 'Mode +sea'
 
@@ -299,7 +299,8 @@ t_match "the buyer's own signature is marked" "$(cat "$T_TMP/d-b-sigs")" 'Rotter
 EOF
 	ui "$B" 80x24 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'"
 	D=$(cat "$T_TMP/d-track-list")
-	t_match "tab 5: the ETA" "$D" 'Maersk +MSKU1234565 +shipped +2026-12-01 14:00 UTC'
+	t_match "tab 5 at 80 columns: the ETA's date, then what the shipment carries" "$D" 'Maersk +MSKU1234565 +shipped +2026-12-01 DN50 brass'
+	t_match "tab 5's heading names each column" "$D" '^  CARRIER +TRACKING +STATE +ETA +PRODUCT +LAST EVENT$'
 	D=$(cat "$T_TMP/d-track")
 	t_match "the timeline: customs in words" "$D" '2026-11-25 09:12 UTC +Customs released at USLAX'
 	t_match "the timeline: loading in words" "$D" '2026-11-20 08:00 UTC +Loaded'
@@ -313,10 +314,10 @@ EOF
 	# Received in the order load, depart, ETA, customs: the last that happened is customs,
 	# not the first received (load) nor the estimate (arrival).
 	t_match "tab 5: LAST EVENT is the latest that happened" "$(cat "$T_TMP/d-track-wide")" \
-		'MSKU1234565 +shipped +2026-12-01 14:00 UTC +Customs released at USLAX'
+		'MSKU1234565 +shipped +2026-12-01 14:00 UTC +DN50 brass[^ ]*( [^ ]+)* +Customs released at USLAX'
 	# The same shipment read in Hai Phong: every time in local time, with its zone.
-	ui "$B" 80x24 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'" TZ=Asia/Ho_Chi_Minh
-	t_match "TZ=Asia/Ho_Chi_Minh: tab 5's ETA in local time" "$(cat "$T_TMP/d-track-list")" \
+	ui "$B" 100x30 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'" TZ=Asia/Ho_Chi_Minh
+	t_match "TZ=Asia/Ho_Chi_Minh at 100 columns: tab 5's ETA in local time" "$(cat "$T_TMP/d-track-list")" \
 		'MSKU1234565 +shipped +2026-12-01 21:00 \+07'
 	D=$(cat "$T_TMP/d-track")
 	t_match "TZ=Asia/Ho_Chi_Minh: customs at 16:12 local" "$D" '2026-11-25 16:12 \+07 +Customs released at USLAX'

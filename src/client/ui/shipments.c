@@ -1,7 +1,7 @@
 /* ui/shipments — the Shipments tab: the orders that have a shipment (the Order's
- * "shipment", or a shipped section in its contract) with carrier, tracking, state, ETA and
- * the latest event in words; one shipment as a timeline, most recent first, in the words of
- * dcsa.h. Carrier events are outside text: every word drawn is sanitised first. */
+ * "shipment", or a shipped section in its contract) with carrier, tracking, state, ETA, what
+ * it carries and the latest event in words; one shipment as a timeline, most recent first, in the
+ * words of dcsa.h. Carrier events are outside text: every word drawn is sanitised first. */
 #include "ui.h"
 
 #include <stdlib.h>
@@ -14,7 +14,27 @@
 #define COL_CARRIER 12
 #define COL_TRACKING 16
 #define COL_STATE 10
-#define COL_ETA 21
+#define COL_PRODUCT 30
+
+/* The ETA column: none when no shipment has one ("ETA" and a space), its date below 100
+ * columns (the timeline has the hour), the whole local time from 100. */
+static int eta_width(const struct ui_trade *t, int width)
+{
+	for (int i = 0; i < t->nships; i++)
+		if (t->orders[t->ships[i]].eta[0])
+			return width >= 100 ? 21 : 11;
+	return 4;
+}
+
+/* What is shipped shares what is left with the last event: a seller's ten parcels with one
+ * post differ by what is in them. */
+static int product_width(const struct ui_trade *t, int width)
+{
+	int rest = width - 2 - (COL_CARRIER + 1) - (COL_TRACKING + 1) - (COL_STATE + 1) -
+	           eta_width(t, width);
+	int w = rest / 2;
+	return w < 8 ? 8 : w > COL_PRODUCT ? COL_PRODUCT : w;
+}
 
 void ui_shipments_head(struct ui *u, int y)
 {
@@ -27,7 +47,8 @@ void ui_shipments_head(struct ui *u, int y)
 	ui_col(&h, "CARRIER", COL_CARRIER + 1);
 	ui_col(&h, "TRACKING", COL_TRACKING + 1);
 	ui_col(&h, "STATE", COL_STATE + 1);
-	text_clip(&h, "ETA", COL_ETA, 1);
+	ui_col(&h, "ETA", eta_width(t, COLS));
+	ui_col(&h, "PRODUCT", product_width(t, COLS));
 	kbuf_puts(&h, "LAST EVENT");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
@@ -39,11 +60,16 @@ void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_order *o = &t->orders[t->ships[i]];
 	struct kbuf line = KBUF_INIT;
+	char eta[sizeof o->eta];
+	snprintf(eta, sizeof eta, "%s", o->eta[0] ? o->eta : "-");
+	if (width < 100)
+		eta[strcspn(eta, " ")] = '\0'; /* "2026-12-01 14:00 UTC": its date */
 	kbuf_puts(&line, "  ");
 	ui_col(&line, o->carrier ? o->carrier : "-", COL_CARRIER + 1);
 	ui_col(&line, o->tracking ? o->tracking : "-", COL_TRACKING + 1);
 	ui_col(&line, o->state, COL_STATE + 1);
-	text_clip(&line, o->eta[0] ? o->eta : "-", COL_ETA, 1);
+	ui_col(&line, eta, eta_width(t, width));
+	ui_col_product(&line, o->product ? o->product : "-", product_width(t, width));
 	kbuf_puts(&line, o->last ? o->last : "-");
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
