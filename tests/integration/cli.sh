@@ -15,7 +15,7 @@ t_match "help names search" "$T_OUT" 'search'
 t_run "help COMMAND shows its usage" 0 "$KONTOR" help listing add
 t_match "listing add help names --price" "$T_OUT" '--price AMOUNT'
 t_match "help says an ID takes what she knows too" "$("$KONTOR" --help)" 'an ID it takes what you know too: one of your SKUs, a$'
-t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'listing.s title or its start, an @handle'
+t_match "so does the help of a command that takes one" "$("$KONTOR" help order ship)" 'listing.s title, an @handle or a name, or their start'
 t_match "and of its group" "$("$KONTOR" help order)" '^contract the other party .`kontor order ship @buyer` ships the one you can ship)$'
 t_nomatch "not the help of one that takes none" "$("$KONTOR" help node add)" 'what you know'
 t_nomatch "nor of one whose option's value has ID in it (--tax-id SCHEME:ID)" "$("$KONTOR" help id edit)" 'what you know'

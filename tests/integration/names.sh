@@ -283,8 +283,12 @@ t_run "listing show by the whole title, case and accents aside" 0 kb listing sho
 t_match "is the steel legs" "$T_OUT" 'Steel table legs'
 t_run "by the start of a title" 0 kb listing show "Iron table"
 t_match "is her legs" "$T_OUT" 'Iron table legs, black, 72 cm'
-t_run "the middle of a title names nothing (exit 2)" 2 kb listing show "table legs"
-t_match "saying none matched" "$T_ERR" "no listing in the cache matches 'table legs'"
+t_run "whole words from inside a title name it: black, 72 cm" 0 kb listing show "black, 72 cm"
+t_match "is her legs" "$T_OUT" 'Iron table legs, black, 72 cm'
+t_run "words inside two titles are ambiguous (exit 2)" 2 kb listing show "table legs"
+t_match "listing both" "$T_ERR" "'table legs' matches 2 listings"
+t_run "the start of a word inside a title names nothing (exit 2)" 2 kb listing show "table le"
+t_match "saying none matched" "$T_ERR" "no listing in the cache matches 'table le'"
 t_run "the seller's mug by a start in her words" 0 ks listing show "hand-made MUG"
 t_match "is the mug" "$T_OUT" 'Hand-made mug no\. 7'
 t_run "she pauses it by its title" 0 ks listing pause "Hand-made mug"
@@ -305,7 +309,7 @@ t_run "more of the title names one" 0 kb listing show "Iron table legs, white"
 t_run "a product several of his contracts trade is ambiguous (exit 2)" 2 kb contract show "iron table legs"
 t_match "listing them with their states and parties" "$T_ERR" "'iron table legs' matches [0-9]+ contracts with Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat: "
 t_run "a title nobody has exits 2" 2 kb listing show "Giỏ tre đan"
-t_match "saying what else it takes" "$T_ERR" "no listing in the cache matches 'Giỏ tre đan' \(give one of your SKUs, a title or its start,"
+t_match "saying what else it takes" "$T_ERR" "no listing in the cache matches 'Giỏ tre đan' \(give one of your SKUs, a title, its start or words of it,"
 
 # --- outbox drop by what the entry is about ----------------------------------------------
 t_run "a listing with no node: queued (exit 4)" 4 kc listing add --sku TL-1 --title "Table legs" --price 3 --currency CNY

@@ -534,7 +534,7 @@ static void help_text(FILE *f, const char *text)
 
 static const char ids_help[] =
     "Where a command takes an ID it takes what you know too: one of your SKUs, a\n"
-    "listing's title or its start, an @handle, a name's start or whole words of it\n"
+    "listing's title, an @handle or a name, or their start or whole words of them\n"
     "(\"Hoa Phat\"), the first 4 or more characters of an id, and for an order or a\n"
     "contract the other party (`kontor order ship @buyer` ships the one you can ship)\n"
     "or its product.\n";

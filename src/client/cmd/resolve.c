@@ -227,13 +227,16 @@ static int title_one(void *vctx, const char *id, const char *title)
 	fold(title ? title : "", &f);
 	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
 		cands_add(f.len == w->wlen ? w->exact : w->prefix, RESOLVE_LISTING, id);
+	else if (words_in(f.data, f.len, w->want, w->wlen))
+		cands_add(w->prefix, RESOLVE_LISTING,
+		          id); /* "conical hat" of "Non la (conical hat)" */
 	kbuf_free(&f);
 	return 0;
 }
 
-/* Listings whose whole title is word (into exact) or starts with it (into prefix), folded as
- * account names are: ours whatever their status, and the others' that search finds by the
- * word (active ones, the 500 most relevant). */
+/* Listings whose whole title is word (into exact) or starts with it or has it as whole words
+ * (into prefix), folded as account names are: ours whatever their status, and the others'
+ * that search finds by the word (active ones, the 500 most relevant). */
 static int titles(struct ctx *c, struct store *s, const char *word, struct cands *exact,
                   struct cands *prefix, struct kerr *e)
 {
@@ -811,7 +814,7 @@ static int none(int kinds, const char *word, struct kerr *e)
 		}
 	struct kbuf how = KBUF_INIT;
 	if (kinds & RESOLVE_LISTING)
-		kbuf_puts(&how, "one of your SKUs, a title or its start, ");
+		kbuf_puts(&how, "one of your SKUs, a title, its start or words of it, ");
 	if (kinds & RESOLVE_ACCOUNT)
 		kbuf_puts(&how, "an @handle, the start or words of a name, ");
 	else if (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))
