@@ -310,6 +310,8 @@ t_match "the supplier's profile came with the pull" "$(cat "$T_TMP/n-listing")" 
 t_match "the conversation names the seller with one unread" "$(cat "$T_TMP/n-chats")" 'Ningbo Steel +1 unread'
 t_match "the seller's message opens with the buyer's key" "$(cat "$T_TMP/n-conv")" 'Brackets in stock, 500 minimum'
 t_match "the message names its sender" "$(cat "$T_TMP/n-conv")" '  Ningbo Steel$'
+t_match "the head says its keys before the conversation's id, which it gives as commands take it" \
+	"$(sed -n 2p "$T_TMP/n-conv")" '^Conversation with Ningbo Steel +i writes · q back +[A-Za-z0-9_-]{8}$'
 tm kill-server 2>/dev/null
 t_node_stop
 

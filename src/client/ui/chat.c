@@ -100,7 +100,8 @@ void ui_chats_title(struct ui *u, struct kbuf *out)
 void ui_messages_title(struct ui *u, struct kbuf *out)
 {
 	struct chat_ui *st = state(u);
-	kbuf_printf(out, "Conversation with %s   %s   (i writes, q back)", st->conv_peer,
+	/* the keys before the id, so that 80 columns keep them; the id's start names it */
+	kbuf_printf(out, "Conversation with %s   i writes · q back   %.8s", st->conv_peer,
 	            st->conv_id);
 }
 
