@@ -31,7 +31,8 @@
 
 struct cand {
 	int kind;
-	int by_party; /* found through the other party's name (tier_between) */
+	int by_party;   /* found through the other party's name (tier_between) */
+	int by_product; /* found through what it trades (products) */
 	char id[RESOLVE_ID_MAX + 1];
 };
 
@@ -54,6 +55,7 @@ static void cands_add(struct cands *cs, int kind, const char *id)
 	}
 	cs->c[cs->n].kind = kind;
 	cs->c[cs->n].by_party = 0;
+	cs->c[cs->n].by_product = 0;
 	memcpy(cs->c[cs->n].id, id, strlen(id) + 1);
 	cs->n++;
 }
@@ -375,7 +377,12 @@ static int products(struct ctx *c, struct store *s, int kinds, const char *word,
 	struct kbuf want = KBUF_INIT;
 	fold(word, &want);
 	struct product_walk w = {{kbuf_str(&want), want.len, NULL, 0, exact, prefix}, c, s, kinds};
+	size_t fx = exact->n, fp = prefix->n;
 	int rc = w.n.wlen ? store_object_each(s, "Contract", NULL, product_one, &w, e) : K_OK;
+	for (size_t i = fx; i < exact->n; i++)
+		exact->c[i].by_product = 1;
+	for (size_t i = fp; i < prefix->n; i++)
+		prefix->c[i].by_product = 1;
 	kbuf_free(&want);
 	return rc;
 }
@@ -864,11 +871,24 @@ static int narrow(struct ctx *c, struct store *s, int kinds, const struct cands 
 	*how = 0;
 	if (!rf || !rf->fit || (found->n < 2 && !found->more))
 		return K_OK;
-	for (size_t i = 0; i < found->n; i++)
-		if (!found->c[i].by_party)
-			return K_OK;
+	int party = 1, product = 1;
+	for (size_t i = 0; i < found->n; i++) {
+		party &= found->c[i].by_party;
+		product &= found->c[i].by_product;
+	}
+	if (!party && !(product && !found->more))
+		return K_OK; /* an id or its start names what it names */
 	struct cands *fits = xcalloc(1, sizeof *fits);
-	int rc = fits_between(c, s, kinds, accounts, rf, fits, e);
+	int rc = K_OK;
+	if (party) {
+		rc = fits_between(c, s, kinds, accounts, rf, fits, e);
+	} else { /* every order or contract that trades it was read */
+		for (size_t i = 0; i < found->n; i++)
+			if (rf->fit(c, found->c[i].id, rf->arg)) {
+				fits->c[fits->n] = found->c[i];
+				fits->n++;
+			}
+	}
 	if (rc == K_OK && !fits->more)
 		*how = fits->n ? 1 : -1;
 	if (*how == 1)

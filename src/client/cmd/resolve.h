@@ -51,8 +51,9 @@ struct resolve_for {
 	void *arg;
 	const char *verb;
 };
-/* resolve_id for a command that acts (rf may be NULL): where the other party's name fits
- * several orders or contracts, those rf->fit says it cannot act on are left out as long as
+/* resolve_id for a command that acts (rf may be NULL): where the other party's name or a
+ * product fits several orders or contracts, those rf->fit says it cannot act on are left
+ * out as long as
  * one is left ("order ship @buyer" ships the one funded order with him beside the ones
  * shipped already; all between us are read, not only the first few); where none is left,
  * all are listed, saying none can be acted on now. A whole id or an id prefix is never
