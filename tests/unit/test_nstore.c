@@ -22,6 +22,7 @@
 #include "kontor/json.h"
 #include "kontor/model.h"
 #include "../../src/node/store/nstore.h"
+#include "../../src/node/store/nstore_int.h"
 
 static struct kkeypair seller_a, seller_b;
 static char id_a[KCRYPTO_ID_LEN + 1], id_b[KCRYPTO_ID_LEN + 1];
@@ -216,6 +217,55 @@ static void test_blob_same_bytes_is_one_blob(void **state)
 	assert_int_equal(nstore_blob_get(f->s, "nope", &b, type, &e), K_ENOTFOUND);
 	kbuf_free(&b);
 	assert_true(nstore_db_size(f->s) > 0);
+}
+
+/* Account/query by a whole handle (how a client looks up an @handle it has not cached)
+ * finds the one account through the handle's index: its statements step through no table
+ * scan, where the query without a handle does. */
+static void test_account_query_by_handle_uses_its_index(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	const char *ids[2] = {id_a, id_b}, *handles[2] = {"alpha", "beta"};
+	for (int i = 0; i < 2; i++) {
+		struct account a;
+		account_init(&a);
+		snprintf(a.id, sizeof a.id, "%s", ids[i]);
+		a.display_name = strdup(handles[i]);
+		a.handle = strdup(handles[i]);
+		snprintf(a.country, sizeof a.country, "DE");
+		must(nstore_account_put(f->s, &a, &e), &e);
+		account_free(&a);
+	}
+	struct nquery q;
+	memset(&q, 0, sizeof q);
+	q.vals[2].is_flag = 1;
+	q.vals[2].flag = -1;
+	q.vals[3].text = "beta";
+	q.page.limit = 50;
+	q.page.calc_total = 1;
+	struct nids r;
+	must(nstore_query(f->s, NT_ACCOUNT, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	assert_string_equal(r.ids.v[0], id_b);
+	assert_int_equal(r.total, 1);
+	nids_free(&r);
+	struct nconn *c = nstore_conn(f->s, &e);
+	assert_non_null(c);
+	assert_int_equal(sqlite3_stmt_status(nstore_stmt(c, S_A_QUERY_H_DESC, &e),
+	                                     SQLITE_STMTSTATUS_FULLSCAN_STEP, 0),
+	                 0);
+	assert_int_equal(sqlite3_stmt_status(nstore_stmt(c, S_A_COUNT_H, &e),
+	                                     SQLITE_STMTSTATUS_FULLSCAN_STEP, 0),
+	                 0);
+	/* without the handle: every account, by a scan, which the counter does see */
+	q.vals[3].text = NULL;
+	must(nstore_query(f->s, NT_ACCOUNT, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 2);
+	assert_int_equal(r.total, 2);
+	nids_free(&r);
+	assert_true(sqlite3_stmt_status(nstore_stmt(c, S_A_COUNT, &e),
+	                                SQLITE_STMTSTATUS_FULLSCAN_STEP, 0) > 0);
 }
 
 static void test_account_put_get_and_handle_taken(void **state)
@@ -961,6 +1011,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_meta_set_get_and_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_blob_same_bytes_is_one_blob, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_account_put_get_and_handle_taken, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_account_query_by_handle_uses_its_index, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_changes_created_updated_destroyed, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_changes_paging_sets_more_and_midway_state, setup,

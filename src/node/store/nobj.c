@@ -418,18 +418,23 @@ static int check_page(const struct npage *pg, struct kerr *e)
 
 /* Each type's simple query (every type but Listing): its rows in either direction and
  * their count, how many filter values they take after the viewer (?1 of a private type),
- * and what the type's objects are called in a refusal. */
+ * and what the type's objects are called in a refusal; and where one filter value names
+ * one object by an indexed column (an account's handle), which value and the statements
+ * that use that index when it is given. */
 static const struct {
 	enum nst asc, desc, count;
 	int nvals; /* 0: the type has no simple query */
 	const char *objects;
+	int key; /* the value's index, -1 for none */
+	enum nst key_asc, key_desc, key_count;
 } query_stmts[NT__COUNT] = {
-    [NT_ACCOUNT] = {S_A_QUERY_ASC, S_A_QUERY_DESC, S_A_COUNT, 4, "accounts"},
-    [NT_RFQ] = {S_R_QUERY_ASC, S_R_QUERY_DESC, S_R_COUNT, 5, "RFQs"},
-    [NT_CONVERSATION] = {S_C_QUERY_ASC, S_C_QUERY_DESC, S_C_COUNT, 4, "conversations"},
-    [NT_MESSAGE] = {S_M_QUERY_ASC, S_M_QUERY_DESC, S_M_COUNT, 1, "messages"},
-    [NT_CONTRACT] = {S_K_QUERY_ASC, S_K_QUERY_DESC, S_K_COUNT, 4, "contracts"},
-    [NT_ORDER] = {S_O_QUERY_ASC, S_O_QUERY_DESC, S_O_COUNT, 3, "orders"},
+    [NT_ACCOUNT] = {S_A_QUERY_ASC, S_A_QUERY_DESC, S_A_COUNT, 4, "accounts", 3, S_A_QUERY_H_ASC,
+                    S_A_QUERY_H_DESC, S_A_COUNT_H},
+    [NT_RFQ] = {S_R_QUERY_ASC, S_R_QUERY_DESC, S_R_COUNT, 5, "RFQs", -1, 0, 0, 0},
+    [NT_CONVERSATION] = {S_C_QUERY_ASC, S_C_QUERY_DESC, S_C_COUNT, 4, "conversations", -1, 0, 0, 0},
+    [NT_MESSAGE] = {S_M_QUERY_ASC, S_M_QUERY_DESC, S_M_COUNT, 1, "messages", -1, 0, 0, 0},
+    [NT_CONTRACT] = {S_K_QUERY_ASC, S_K_QUERY_DESC, S_K_COUNT, 4, "contracts", -1, 0, 0, 0},
+    [NT_ORDER] = {S_O_QUERY_ASC, S_O_QUERY_DESC, S_O_COUNT, 3, "orders", -1, 0, 0, 0},
 };
 
 /* Binds a private type's viewer and then the filter values to st's first parameters;
@@ -467,14 +472,19 @@ int nstore_query(struct nstore *s, enum ntype t, const struct nquery *q, struct 
 	if ((rc = nstore_state(s, t, &out->state, e)))
 		return rc;
 	sqlite3_stmt *st;
+	int k = query_stmts[t].key;
+	int keyed = k >= 0 && !q->vals[k].is_flag && q->vals[k].text;
+	enum nst count = keyed ? query_stmts[t].key_count : query_stmts[t].count;
+	enum nst rows = q->page.ascending ? (keyed ? query_stmts[t].key_asc : query_stmts[t].asc)
+	                                  : (keyed ? query_stmts[t].key_desc : query_stmts[t].desc);
 	if (q->page.calc_total) {
-		if (!(st = nstore_stmt(c, query_stmts[t].count, e)))
+		if (!(st = nstore_stmt(c, count, e)))
 			return K_EDB;
 		bind_filter(st, t, q);
 		if ((rc = kdb_int64(&c->k, st, "counting", &out->total, e)))
 			return rc;
 	}
-	if (!(st = nstore_stmt(c, q->page.ascending ? query_stmts[t].asc : query_stmts[t].desc, e)))
+	if (!(st = nstore_stmt(c, rows, e)))
 		return K_EDB;
 	int n = bind_filter(st, t, q); /* then LIMIT ?n+1 OFFSET ?n+2 */
 	sqlite3_bind_int(st, n + 1, q->page.limit);

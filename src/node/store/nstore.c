@@ -166,6 +166,11 @@ static const char *const migrations[] = {
 #define ACC_WHERE                                                                                  \
 	" WHERE (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"                        \
 	" AND (?3 < 0 OR verified = ?3) AND (?4 IS NULL OR handle = ?4)"
+/* With a handle given: SQLite plans "?4 IS NULL OR handle = ?4" as a scan of every account
+ * (0.2 s at 200,000), "handle = ?4" through the handle's index. */
+#define ACC_WHERE_H                                                                                \
+	" WHERE handle = ?4 AND (?1 IS NULL OR country = ?1) AND (?2 IS NULL OR role = ?2)"        \
+	" AND (?3 < 0 OR verified = ?3)"
 
 /* Category a holds b: b is a or starts with a's path and " > ". RELATED: either holds
  * the other. */
@@ -269,6 +274,11 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_A_QUERY_ASC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid ASC LIMIT ?5 OFFSET ?6",
     [S_A_QUERY_DESC] = "SELECT id FROM accounts" ACC_WHERE " ORDER BY aid DESC LIMIT ?5 OFFSET ?6",
     [S_A_COUNT] = "SELECT count(*) FROM accounts" ACC_WHERE,
+    [S_A_QUERY_H_ASC] =
+        "SELECT id FROM accounts" ACC_WHERE_H " ORDER BY aid ASC LIMIT ?5 OFFSET ?6",
+    [S_A_QUERY_H_DESC] =
+        "SELECT id FROM accounts" ACC_WHERE_H " ORDER BY aid DESC LIMIT ?5 OFFSET ?6",
+    [S_A_COUNT_H] = "SELECT count(*) FROM accounts" ACC_WHERE_H,
 
     [S_L_FIND] = "SELECT rid, pkey, rkey, json, ix_verified, seller_id FROM listings"
                  " WHERE id = ?1",

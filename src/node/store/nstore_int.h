@@ -54,6 +54,9 @@ enum nst {
 	S_A_QUERY_ASC,
 	S_A_QUERY_DESC,
 	S_A_COUNT,
+	S_A_QUERY_H_ASC, /* the same with a handle: its index, not a scan */
+	S_A_QUERY_H_DESC,
+	S_A_COUNT_H,
 	/* listings */
 	S_L_FIND,   /* id -> rid, pkey, rkey, json, ix_verified, seller_id */
 	S_L_BY_RID, /* the same by rid */
