@@ -113,7 +113,7 @@ _check: test-build
 # running until Ctrl-C.
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/kontor $(B)/kontord
-	@B=$(B) DEMO_NO_TUI=$(DEMO_NO_TUI) sh scripts/demo.sh
+	@B=$(B) DEMO_NO_TUI=$(DEMO_NO_TUI) DEMO_AS=$(DEMO_AS) sh scripts/demo.sh
 
 # libFuzzer targets: built with clang, each run for FUZZ_SECONDS as a smoke test.
 FUZZ_SECONDS ?= 10

@@ -1,19 +1,23 @@
 #!/bin/sh
-# demo.sh — `make demo`: a throwaway marketplace on this machine, then the buyer's TUI.
+# demo.sh — `make demo`: a throwaway marketplace on this machine, then a seller's TUI.
 # Makes a temporary home (mktemp -d), a local CA and a node certificate for 127.0.0.1, a
 # kontord seeded with 20,000 listings from a few dozen suppliers on a free loopback port,
-# three supplier identities that list products and write to a buyer, and the buyer with an
-# RFQ, sealed conversations (some unread) and a trade in every state: an offer the supplier
-# countered (waiting for the buyer's signature), orders awaiting payment, funded, shipped
-# (a Maersk container in transit with DCSA events and an ETA), completed and rated, and
-# disputed. Then it opens `kontor tui` as the buyer. Without the TUI (--no-tui, or no
-# terminal) it prints the summary and keeps the node running until Ctrl-C, so the commands
-# it suggests work from another terminal. On any way out (Q, Ctrl-C, a signal, an error) it
-# stops every process it started, by its PID, and says where its files were.
+# three supplier identities that list products and write to a buyer, a one-person firm in
+# Hai Phong who syncs only what concerns her (scope mine) and lists her shop from a Shopify
+# export, and the buyer with RFQs, sealed conversations (some unread) and a trade in every
+# state: an offer the supplier countered (waiting for the buyer's signature), orders awaiting
+# payment, funded, shipped (a Maersk container in transit with DCSA events and an ETA),
+# completed and rated, and disputed. For her: his offer waiting for her signature, his 30%
+# deposit on another order, a paid order to ship, his RFQ in her category and his message.
+# Then it opens `kontor tui` as her (DEMO_AS=buyer: as the buyer). Without the TUI (--no-tui,
+# or no terminal) it prints the summary and keeps the node running until Ctrl-C, so the
+# commands it suggests work from another terminal. On any way out (Q, Ctrl-C, a signal, an
+# error) it stops every process it started, by its PID, and says where its files were.
 # Needs no network: openssl, kontor and kontord only.
 #
 #   scripts/demo.sh [--no-tui]     DEMO_NO_TUI=1 is the same as --no-tui
 #   B=build-dm scripts/demo.sh     binaries from another build dir (default: build)
+#   DEMO_AS=buyer                  open the buyer's TUI instead of the seller's
 #   DEMO_KEEP=1                    keep the demo home after exit (the node is stopped)
 #   DEMO_LISTINGS=N                seed N listings instead of 20000
 set -u
@@ -24,13 +28,21 @@ case $BDIR in /*) ;; *) BDIR="$ROOT/$BDIR" ;; esac
 KONTOR=${KONTOR:-$BDIR/kontor}
 KONTORD=${KONTORD:-$BDIR/kontord}
 NO_TUI=${DEMO_NO_TUI:-}
+AS=${DEMO_AS:-seller}
+case $AS in
+seller | buyer) ;;
+*)
+	echo "demo: DEMO_AS is seller or buyer, not '$AS'" >&2
+	exit 2
+	;;
+esac
 [ "$NO_TUI" = 0 ] && NO_TUI=""
 LISTINGS=${DEMO_LISTINGS:-20000}
 for a in "$@"; do
 	case $a in
 	--no-tui) NO_TUI=1 ;;
 	-h | --help)
-		sed -n '2,19s/^# \{0,1\}//p' "$0"
+		sed -n '2,23s/^# \{0,1\}//p' "$0"
 		exit 0
 		;;
 	*)
@@ -61,7 +73,7 @@ cleanup() {
 		echo "demo: node stopped (pid $NODE_PID)"
 	fi
 	if [ -n "${DEMO_KEEP:-}" ] && [ "${DEMO_KEEP:-}" != 0 ]; then
-		echo "demo: kept $D (the buyer's home is $D/buyer; remove it when done)"
+		echo "demo: kept $D (her home is $D/seller, the buyer's $D/buyer; remove it when done)"
 	else
 		rm -rf "$D"
 		echo "demo: removed $D and everything done in it (DEMO_KEEP=1 make demo keeps it next time)"
@@ -173,6 +185,26 @@ first_word shenzhen "Hello from Shenzhen Iron Works. We saw you furnish offices:
 first_word porto "Bom dia! Oak desk tops 160x80 in stock, 79.00 EUR from 200 pieces, DAP Berlin. Shall I send a quote?"
 first_word izmir "Merhaba, we have 12,000 m of natural linen ready. Interested in a sample roll?"
 
+# Her: a one-person firm in Hai Phong on a slow line. She syncs only what concerns her and
+# sends her Shopify shop's export in as it is (variants, inventory, Vietnamese text).
+SELLER="$D/seller"
+kv() { "$KONTOR" --home "$SELLER" "$@"; }
+say "a seller in Hai Phong lists her shop from its Shopify export, syncing only what is hers"
+run kv init --name "Sắt Mỹ Thuật Hoà Phát" --country VN --role supplier --no-passphrase
+run kv node add demo "$URL" --ca-file "$D/tls/ca.pem"
+run kv node scope demo mine
+cat >"$D/shop-export.csv" <<'EOF2'
+Handle,Title,Body (HTML),Vendor,Product Category,Type,Tags,Published,Option1 Name,Option1 Value,Variant SKU,Variant Grams,Variant Inventory Qty,Variant Price,Image Src,Status
+den-long-sat,Đèn lồng sắt mỹ thuật,"<p>Đèn lồng sắt rèn thủ công, sơn tĩnh điện đen. Hand-forged iron lantern, black powder coat.</p>",Sắt Mỹ Thuật Hoà Phát,Home & Garden > Lighting,Lanterns,"sắt, đèn, lantern",TRUE,Cỡ,Nhỏ,DEN-S,1800,240,14.50,,active
+den-long-sat,,,,,,,,,Lớn,DEN-L,3200,120,22.00,,
+chan-ban-sat,Chân bàn sắt uốn 72 cm,"<p>Chân bàn sắt uốn, 72 cm, bộ 4 chân. Wrought iron table legs, set of four.</p>",Sắt Mỹ Thuật Hoà Phát,Home & Garden > Furniture,Table Legs,"sắt, bàn",TRUE,Title,Default Title,CHAN-72,6400,400,18.00,,active
+ke-treo-tuong,Kệ treo tường sắt 60 cm,<p>Kệ sắt treo tường. Iron wall shelf.</p>,Sắt Mỹ Thuật Hoà Phát,Home & Garden > Furniture,Shelves,sắt,TRUE,Title,Default Title,KE-60,2100,150,9.50,,active
+EOF2
+run kv listing import "$D/shop-export.csv" --currency USD
+run kv sync
+HP=$(id_of "$SELLER")
+[ -n "$HP" ] || die "no account id for the seller in Hai Phong"
+
 # The buyer pulls everything (20,000 listings), posts an RFQ, answers two of them and makes
 # offers for six of the suppliers' listings (one batch).
 say "the buyer syncs the node's listings, answers and makes six offers"
@@ -204,11 +236,19 @@ contract propose --listing $(lid TL-71) --qty 2000 --incoterm FOB --place "Shenz
 contract propose --listing $(lid HK-1) --qty 5000 --incoterm FOB --place "Shenzhen (Shekou)"
 # 6: disputed
 contract propose --listing $(lid CAN-280) --qty 600 --incoterm CIF --place Hamburg
+# 7-9, hers: an offer waiting for her signature, one she signs and he pays 30% of, and one
+# she signs and he pays whole, to ship
+contract propose --listing den-long-sat --variant Lớn --qty 200 --incoterm FOB --place "Hai Phong" --deposit-pct 30
+contract propose --listing chan-ban-sat --qty 100 --incoterm FOB --place "Hai Phong" --deposit-pct 30
+contract propose --listing ke-treo-tuong --qty 60 --incoterm FOB --place "Hai Phong"
+rfq post --title "Iron lanterns for 40 cafés" --qty 400 --currency USD --target-price 18 --incoterm FOB --destination DE --category "Home & Garden > Lighting"
+chat send @sat-my-thuat-hoa-phat "Xin chào! Your large lanterns would suit our cafés. 200 to start, 30% on signing?"
 EOF2
 # The Nth contract id the buyer's batch proposed.
 kid() { grep '"role":"buyer"' "$D/buyer-offers.json" | sed -n "$1s/.*\"id\":\"\([^\"]*\)\".*/\1/p"; }
 K_OAK=$(kid 1) K_LIN=$(kid 2) K_CORK=$(kid 3) K_TL=$(kid 4) K_HK=$(kid 5) K_CAN=$(kid 6)
-[ -n "$K_CAN" ] || die "the buyer's offers have no contract ids (see $D/buyer-offers.json)"
+K_DEN=$(kid 7) K_CHAN=$(kid 8) K_KE=$(kid 9)
+[ -n "$K_KE" ] || die "the buyer's offers have no contract ids (see $D/buyer-offers.json)"
 
 # The suppliers answer (these messages stay unread until the buyer opens them in the TUI),
 # counter one offer and sign the others: five orders, awaiting payment.
@@ -231,16 +271,22 @@ sync
 contract sign $K_LIN
 contract sign $K_CAN
 EOF2
+kbatch "$SELLER" "$D/seller-1.json" <<EOF2
+sync
+contract sign $K_CHAN
+contract sign $K_KE
+EOF2
 oid() { sed -n "s/.*\"id\":\"$2\".*\"orderId\":\"\([^\"]*\)\".*/\1/p" "$1" | head -n 1; }
 O_TL=$(oid "$D/shenzhen-1.json" "$K_TL") O_HK=$(oid "$D/shenzhen-1.json" "$K_HK")
 O_CORK=$(oid "$D/porto-1.json" "$K_CORK")
 O_LIN=$(oid "$D/izmir-1.json" "$K_LIN") O_CAN=$(oid "$D/izmir-1.json" "$K_CAN")
-for o in "$O_TL" "$O_HK" "$O_CORK" "$O_LIN" "$O_CAN"; do
+O_CHAN=$(oid "$D/seller-1.json" "$K_CHAN") O_KE=$(oid "$D/seller-1.json" "$K_KE")
+for o in "$O_TL" "$O_HK" "$O_CORK" "$O_LIN" "$O_CAN" "$O_CHAN" "$O_KE"; do
 	[ -n "$o" ] || die "a signed contract has no order id (see $D/*-1.json)"
 done
 
 # Money in through the simulated payment provider; the buyer funds four of the orders.
-say "the buyer's wallet gets 25,000.00 USD and 8,000.00 EUR; it pays four orders"
+say "the buyer's wallet gets 25,000.00 USD and 8,000.00 EUR; it pays four orders, and hers"
 run "$KONTORD" admin deposit "$BID" 25000.00 USD --db "$DB" --reference demo-wire-1
 run "$KONTORD" admin deposit "$BID" 8000.00 EUR --db "$DB" --reference demo-wire-2
 kbatch "$BUYER" "$D/buyer-pay.json" <<EOF2
@@ -249,6 +295,8 @@ order pay $O_CORK
 order pay $O_TL
 order pay $O_HK
 order pay $O_CAN
+order pay $O_CHAN
+order pay $O_KE
 EOF2
 
 # Three ship: the legs by sea to Los Angeles, the hooks and the canvas.
@@ -341,11 +389,14 @@ else
 	say "$RATENOTE"
 fi
 run kb sync
+run kv sync # her inbox: his offer, his deposit, his order to ship, his RFQ, his message
 
 # --- the summary -------------------------------------------------------------------------
 NLIST=$(sqlite3 "$BUYER/cache.db" "SELECT count(*) FROM listings" 2>/dev/null || echo "?")
+NLIST_HP=$(sqlite3 "$SELLER/cache.db" "SELECT count(*) FROM listings" 2>/dev/null || echo "?")
 NCONV=$(kb chat list --json 2>/dev/null | grep -c '"id"')
 NUNREAD=$(kb chat list --json 2>/dev/null | grep -c '"unread":[1-9]')
+NRFQ=$(kb rfq list --json 2>/dev/null | grep -c '"id":"R')
 kb order list --json >"$D/orders.json" 2>>"$D/log"
 # An order's state as the buyer's cache holds it.
 ost() { grep "\"id\":\"$1\"" "$D/orders.json" | sed -n 's/.*"state":"\([a-z_]*\)".*/\1/p' | head -n 1; }
@@ -358,10 +409,15 @@ kontor demo
   demo home   $D
   node        kontord pid $NODE_PID on $URL (database $DB, log $D/node.log)
   CA file     $D/tls/ca.pem (the node's certificate is signed by it: node add --ca-file)
+  seller      Sắt Mỹ Thuật Hoà Phát, Hai Phong ($HP), home $SELLER
+              her shop's Shopify export imported (3 listings, a lantern in two sizes); she
+              syncs only what concerns her: $NLIST_HP listings in her cache of the node's $NLIST
+              waiting for her: his offer for 200 large lanterns, his 30% deposit on table
+              legs ($(ost "$O_CHAN")), shelves paid and to ship, his RFQ for lanterns, his message
   buyer       Berlin Interiors GmbH ($BID), home $BUYER
   keys        stored without a passphrase (a demo: nothing here is worth anything)
   suppliers   $D/suppliers/shenzhen, $D/suppliers/porto, $D/suppliers/izmir
-  cache       $NLIST listings, $NCONV conversations ($NUNREAD with unread messages), 1 RFQ
+  cache       $NLIST listings, $NCONV conversations ($NUNREAD with unread messages), $NRFQ RFQs
   wallet      25,000.00 USD and 8,000.00 EUR deposited (simulated payment provider)
   contract    $K_OAK  oak desk tops: your offer at 75.00 EUR,
               countered by Porto at 79.00 EUR; waits for your signature
@@ -372,13 +428,16 @@ kontor demo
               $(orow "$O_HK" "wall hooks, Shenzhen, $RATENOTE")
               $(orow "$O_CAN" "canvas, Izmir: grey, not ecru as sampled")
 
-While it runs, try in another terminal:
+While it runs, try in another terminal (a name or its words serve where an id goes):
+  KONTOR_HOME=$SELLER $KONTOR inbox
+  KONTOR_HOME=$SELLER $KONTOR contract sign @berlin-interiors-gmbh
+  KONTOR_HOME=$SELLER $KONTOR order ship "Kệ treo" --carrier "Vietnam Post" --tracking EE123456789VN
+  KONTOR_HOME=$SELLER $KONTOR wallet
   KONTOR_HOME=$BUYER $KONTOR search oak desk
-  KONTOR_HOME=$BUYER $KONTOR chat list
   KONTOR_HOME=$BUYER $KONTOR order list
-  KONTOR_HOME=$BUYER $KONTOR contract show $K_OAK
-  KONTOR_HOME=$BUYER $KONTOR track $O_TL
-  KONTOR_HOME=$D/suppliers/porto $KONTOR chat send -- $BID "Any news?"
+  KONTOR_HOME=$BUYER $KONTOR contract show "oak desk"
+  KONTOR_HOME=$BUYER $KONTOR track "table legs"
+  KONTOR_HOME=$D/suppliers/porto $KONTOR chat send @berlin-interiors-gmbh "Any news?"
 
 EOF
 # Without the TUI the node keeps running for the commands above until Ctrl-C (or a TERM).
@@ -397,5 +456,10 @@ if [ -n "$NO_TUI" ]; then
 	NODE_PID=""
 	die "the node stopped by itself (see $D/node.log)"
 fi
-say "opening the buyer's TUI: 2 shows the conversations, ? the keys, Q leaves (and stops the node)"
-KONTOR_DEMO=1 KONTOR_HOME="$BUYER" "$KONTOR" tui # KONTOR_DEMO: q asks before it ends the demo
+if [ "$AS" = buyer ]; then
+	say "opening the buyer's TUI: 2 shows the conversations, ? the keys, Q leaves (and stops the node)"
+	KONTOR_DEMO=1 KONTOR_HOME="$BUYER" "$KONTOR" tui # KONTOR_DEMO: q asks before it ends the demo
+else
+	say "opening her TUI on what waits for her: Enter goes to it, ? the keys, Q leaves (and stops the node)"
+	KONTOR_DEMO=1 KONTOR_HOME="$SELLER" "$KONTOR" tui
+fi

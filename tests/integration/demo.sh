@@ -1,7 +1,9 @@
 #!/bin/sh
 # `make demo` without the TUI (scripts/demo.sh --no-tui), run in the background as a person
-# runs it in a terminal: it sets up a seeded node, three suppliers and a buyer, prints a
-# summary naming the demo home, the node's PID and the CA file, and keeps the node running;
+# runs it in a terminal: it sets up a seeded node, three suppliers, a seller in Hai Phong
+# (her shop's Shopify export, scope mine, and in her inbox his offer, his deposit, an order
+# to ship, his RFQ and his message) and a buyer, prints a summary naming the demo home, the
+# node's PID and the CA file, and keeps the node running;
 # the commands the summary suggests work meanwhile, and so do checks of the buyer's cache:
 # listings, conversations, the RFQ, a countered offer waiting for the buyer, orders
 # awaiting payment, funded, shipped (with DCSA events and an ETA: `track`), completed and
@@ -78,8 +80,30 @@ t_match "the summary says the completed order was rated" "$T_OUT" 'completed +wa
 kill -0 "$NPID" 2>/dev/null && t_ok "the node (pid $NPID) runs while the demo waits" ||
 	t_fail "the node runs while the demo waits" "pid '$NPID'"
 
+# --- her, the seller in Hai Phong, before she acts ------------------------------------------
+SUMMARY=$T_OUT
+SELLER="$H/seller"
+t_match "the summary names her and her home" "$T_OUT" "^  seller +Sắt Mỹ Thuật Hoà Phát, Hai Phong \\([A-Za-z0-9_-]{43}\\), home $SELLER\$"
+t_eq "her shop's Shopify export went in whole: three listings" \
+	"$("$KONTOR" --home "$SELLER" listing list | awk '{print $1}' | sort | tr '\n' ' ')" \
+	"chan-ban-sat den-long-sat ke-treo-tuong "
+LANTERN=$("$KONTOR" --home "$SELLER" listing show den-long-sat)
+t_match "the lantern small, with its price and stock" "$LANTERN" 'Nhỏ +USD 14\.50 +stock 240 +DEN-S$'
+t_match "and large" "$LANTERN" 'Lớn +USD 22\.00 +stock 120 +DEN-L$'
+t_eq "she syncs only what concerns her: no other seller's listing in her cache" \
+	"$(sqlite3 "$SELLER/cache.db" "SELECT count(*) FROM listings")" 3
+t_run "her inbox" 0 "$KONTOR" --home "$SELLER" inbox
+t_match "his offer waits for her signature, saying her stock" "$T_OUT" \
+	'^offer .* from Berlin Interiors GmbH: 200 × "Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\)" \(120 in stock\), 4,400\.00 USD FOB Hai Phong, waiting for your signature$'
+t_match "his 30% deposit arrived" "$T_OUT" '^money .*540\.00 USD paid into escrow by Berlin Interiors GmbH for order .*"Chân bàn sắt uốn 72 cm" \(stage 1 of 2, 30% on signing\)'
+t_match "the paid shelves wait to be shipped" "$T_OUT" '^order .*"Kệ treo tường sắt 60 cm" for Berlin Interiors GmbH: paid 570\.00 USD into escrow; ship it$'
+t_match "his RFQ in her category" "$T_OUT" '^rfq .*"Iron lanterns for 40 cafés".*\(Home & Garden > Lighting\)$'
+t_match "his message" "$T_OUT" '^chat .*1 unread message from Berlin Interiors GmbH$'
+t_run "her order list" 0 "$KONTOR" --home "$SELLER" order list
+t_match "the table legs are funded by 30%" "$T_OUT" ' funded 30% +sell to +1,800\.00 USD +Chân bàn sắt uốn 72 cm'
+
 # The commands the summary suggests, run as printed, against the running demo.
-printf '%s\n' "$T_OUT" | sed -n 's/^  \(KONTOR_HOME=[^ ]* [^ ]*kontor .*\)$/\1/p' >"$T_TMP/suggested"
+printf '%s\n' "$SUMMARY" | sed -n 's/^  \(KONTOR_HOME=[^ ]* [^ ]*kontor .*\)$/\1/p' >"$T_TMP/suggested"
 n=$(wc -l <"$T_TMP/suggested" | tr -d ' ')
 [ "$n" -ge 5 ] && t_ok "the summary suggests $n commands" || t_fail "the summary suggests commands" "$n"
 while IFS= read -r cmd; do
@@ -88,6 +112,9 @@ while IFS= read -r cmd; do
 	[ "$rc" -eq 0 ] && t_ok "suggested command works while the demo runs: ${cmd#* }" ||
 		t_fail "suggested command works while the demo runs: ${cmd#* }" "exit $rc: $(head -c 300 "$T_TMP/sout")"
 done <"$T_TMP/suggested"
+t_eq "her suggested commands signed his lantern offer and shipped the shelves, by name" \
+	"$(sqlite3 "$H/node.db" "SELECT group_concat(state, ' ') FROM (SELECT state FROM orders WHERE seller_id = (SELECT id FROM accounts WHERE handle = 'sat-my-thuat-hoa-phat') ORDER BY json_extract(json, '\$.total'))")" \
+	"shipped funded awaiting_payment"
 
 BUYER="$H/buyer"
 n=$(sqlite3 "$BUYER/cache.db" "SELECT count(*) FROM listings" 2>/dev/null)
@@ -109,7 +136,7 @@ t_eq "the buyer's outbox is empty (everything reached the node)" \
 	"$(sqlite3 "$BUYER/cache.db" "SELECT count(*) FROM outbox" 2>&1)" 0
 t_run "order list --json" 0 "$KONTOR" --home "$BUYER" order list --json
 ORDERS=$T_OUT
-t_eq "five orders, all the buyer's" "$(printf '%s\n' "$ORDERS" | grep -c '"role":"buyer"')" 5
+t_eq "seven orders, all the buyer's (two with her)" "$(printf '%s\n' "$ORDERS" | grep -c '"role":"buyer"')" 7
 for st in awaiting_payment funded shipped completed disputed; do
 	t_match "an order is $st" "$ORDERS" "\"state\":\"$st\""
 done
@@ -127,8 +154,8 @@ t_match "the disputed order is escrowed" "$(printf '%s\n' "$ORDERS" | grep '"sta
 	'"escrow":[1-9][0-9]*'
 
 t_run "contract list --json" 0 "$KONTOR" --home "$BUYER" contract list --json
-t_eq "six contracts: five binding, one countered" \
-	"$(printf '%s\n' "$T_OUT" | grep -c '"state":"binding"') $(printf '%s\n' "$T_OUT" | grep -c '"state":"countered"')" "5 1"
+t_eq "nine contracts: seven binding, one countered, his offer to her (signed since, unsynced)" \
+	"$(printf '%s\n' "$T_OUT" | grep -c '"state":"binding"') $(printf '%s\n' "$T_OUT" | grep -c '"state":"countered"') $(printf '%s\n' "$T_OUT" | grep -c '"state":"offer"')" "7 1 1"
 K_OAK=$(printf '%s\n' "$T_OUT" | grep '"state":"countered"' | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
 t_match "the countered offer is a purchase (the buyer's role)" \
 	"$(printf '%s\n' "$T_OUT" | grep '"state":"countered"')" '"role":"buyer".*"total":1580000,"currency":"EUR"'
@@ -180,5 +207,23 @@ t_eq "Ctrl-C ends the second demo with status 130" "$DRC" 130
 t_match "it says what it removed and how to keep it" "$(cat "$T_TMP/demo2.out")" \
 	"removed $H2 .*DEMO_KEEP=1 make demo keeps it next time"
 
+# --- in a terminal: the demo opens her TUI on her Inbox; q and y end it --------------------
+. "$T_ROOT/tests/tmux-lib.sh"
+tm_start demo3 100x30 "env KONTOR=$KONTOR KONTORD=$KONTORD DEMO_LISTINGS=300 sh $T_ROOT/scripts/demo.sh; echo DEMO-EXIT \$?; sleep 60"
+wait_for 'Inbox \(' 3000 && t_ok "in a terminal the demo opens a TUI on an Inbox" ||
+	t_fail "in a terminal the demo opens a TUI on an Inbox" "$(cat "$T_TMP/pane")"
+S=$(cat "$T_TMP/pane")
+t_match "hers: five things wait for her" "$S" '^Inbox \(5 waiting\)'
+t_match "his offer to sign among them" "$S" ' offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 200 × '
+t_match "and the shelves to ship" "$S" ' order +s ship +order [A-Za-z0-9_-]{8}… "Kệ treo tường sắt 60 cm"'
+tm send-keys q
+wait_for 'Quit the demo\?' && t_ok "q asks before it ends the demo" || t_fail "q asks before it ends the demo" "$(cat "$T_TMP/pane")"
+tm send-keys y
+wait_for 'DEMO-EXIT 0' 300 && t_ok "y ends the demo, exit 0" || t_fail "y ends the demo, exit 0" "$(cat "$T_TMP/pane")"
+t_match "saying it stopped the node and removed its files" "$(cat "$T_TMP/pane")" 'node stopped \(pid [0-9]+\)'
+tm kill-server 2>/dev/null
+
 t_run "an unknown argument is a usage error" 2 sh "$T_ROOT/scripts/demo.sh" --frobnicate
+t_run "DEMO_AS names whose TUI opens: another value is a usage error" 2 env DEMO_AS=carrier sh "$T_ROOT/scripts/demo.sh" --no-tui
+t_match "saying which it takes" "$T_ERR" "DEMO_AS is seller or buyer, not 'carrier'"
 t_done
