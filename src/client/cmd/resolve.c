@@ -190,18 +190,29 @@ struct name_walk {
 	struct cands *exact, *prefix;
 };
 
+/* Which of w's lists text takes w's word into, folded: exact for the whole of it, prefix for
+ * its start or whole words from inside it ("Hoa Phat" of "Sat My Thuat Hoa Phat", "conical
+ * hat" of "Non la (conical hat)"); NULL for neither. */
+static struct cands *fits_words(const struct name_walk *w, const char *text)
+{
+	if (!text || !*text || !w->wlen)
+		return NULL;
+	struct kbuf f = KBUF_INIT;
+	fold(text, &f);
+	struct cands *to = NULL;
+	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
+		to = f.len == w->wlen ? w->exact : w->prefix;
+	else if (words_in(f.data, f.len, w->want, w->wlen))
+		to = w->prefix;
+	kbuf_free(&f);
+	return to;
+}
+
 static void name_check(struct name_walk *w, const char *id, const char *name)
 {
-	if (!name || !*name)
-		return;
-	struct kbuf f = KBUF_INIT;
-	fold(name, &f);
-	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
-		cands_add(f.len == w->wlen ? w->exact : w->prefix, RESOLVE_ACCOUNT, id);
-	else if (words_in(f.data, f.len, w->want, w->wlen))
-		cands_add(w->prefix, RESOLVE_ACCOUNT,
-		          id); /* "Hoa Phat" of "Sat My Thuat Hoa Phat" */
-	kbuf_free(&f);
+	struct cands *to = fits_words(w, name);
+	if (to)
+		cands_add(to, RESOLVE_ACCOUNT, id);
 }
 
 static int name_one(void *vctx, const char *id, const char *handle, const char *display,
@@ -225,14 +236,9 @@ static int name_one(void *vctx, const char *id, const char *handle, const char *
 static int title_one(void *vctx, const char *id, const char *title)
 {
 	struct name_walk *w = vctx;
-	struct kbuf f = KBUF_INIT;
-	fold(title ? title : "", &f);
-	if (f.len >= w->wlen && memcmp(f.data, w->want, w->wlen) == 0)
-		cands_add(f.len == w->wlen ? w->exact : w->prefix, RESOLVE_LISTING, id);
-	else if (words_in(f.data, f.len, w->want, w->wlen))
-		cands_add(w->prefix, RESOLVE_LISTING,
-		          id); /* "conical hat" of "Non la (conical hat)" */
-	kbuf_free(&f);
+	struct cands *to = fits_words(w, title);
+	if (to)
+		cands_add(to, RESOLVE_LISTING, id);
 	return 0;
 }
 
@@ -339,15 +345,10 @@ static int product_one(void *vctx, const cJSON *doc)
 	if (!id || !contract_role_of(doc, w->c->self_id))
 		return 0;
 	char *p = contract_product_of(doc);
-	struct kbuf f = KBUF_INIT;
-	fold(p ? p : "", &f);
+	/* whole words of it too: a variant's option ("nho" in "quat may (co: nho)") */
+	struct cands *to = fits_words(&w->n, p);
 	free(p);
-	int hit = f.len >= w->n.wlen && memcmp(f.data, w->n.want, w->n.wlen) == 0;
-	/* or whole words of it: a variant's option ("nho" in "quat may (co: nho)") */
-	hit = hit || words_in(f.data, f.len, w->n.want, w->n.wlen);
-	struct cands *to = f.len == w->n.wlen ? w->n.exact : w->n.prefix;
-	kbuf_free(&f);
-	if (!hit)
+	if (!to)
 		return 0;
 	/* an order signed on the first offer has its contract's id: that order, when cached */
 	struct names_hits h;
