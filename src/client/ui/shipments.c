@@ -1,7 +1,8 @@
 /* ui/shipments — the Shipments tab: the orders that have a shipment (the Order's
  * "shipment", or a shipped section in its contract) with carrier, tracking, state, ETA, what
- * it carries and the latest event in words; one shipment as a timeline, most recent first, in the
- * words of dcsa.h. Carrier events are outside text: every word drawn is sanitised first. */
+ * it carries and the latest event in words; one shipment as a timeline, most recent first,
+ * in the words of dcsa.h. Carrier events are outside text: every word drawn is sanitised
+ * first. */
 #include "ui.h"
 
 #include <stdlib.h>
