@@ -247,7 +247,7 @@ EOF2
 # The Nth contract id the buyer's batch proposed.
 kid() { grep '"role":"buyer"' "$D/buyer-offers.json" | sed -n "$1s/.*\"id\":\"\([^\"]*\)\".*/\1/p"; }
 K_OAK=$(kid 1) K_LIN=$(kid 2) K_CORK=$(kid 3) K_TL=$(kid 4) K_HK=$(kid 5) K_CAN=$(kid 6)
-K_DEN=$(kid 7) K_CHAN=$(kid 8) K_KE=$(kid 9)
+K_CHAN=$(kid 8) K_KE=$(kid 9) # 7, the lanterns, waits for her
 [ -n "$K_KE" ] || die "the buyer's offers have no contract ids (see $D/buyer-offers.json)"
 
 # The suppliers answer (these messages stay unread until the buyer opens them in the TUI),
