@@ -140,6 +140,11 @@ t_match "edit shows the new price" "$T_OUT" 'USD 12.00 / piece  from 10'
 t_match "edit of the price keeps the quantity breaks" "$T_OUT" 'USD 9.80 / piece  from 500'
 t_run "listing edit changes a quantity break" 4 k listing edit TL-71 --tier 100:10.50 --tier 500:9.80
 t_match "and says the prices before and after" "$T_OUT" '^updated TL-71: prices 12\.00, 11\.00 from 100, 9\.80 from 500 -> 12\.00, 10\.50 from 100, 9\.80 from 500 USD \(listing L'
+t_run "listing edit of the origin, where it ships from and the unit" 4 k listing edit TL-71 --origin VN --ships-from vn --unit SET
+t_match "says each, before and after" "$T_OUT" '^updated TL-71: unit C62 -> SET; origin CN -> VN; ships from CN -> VN \(listing L'
+t_run "and back" 4 k listing edit TL-71 --origin CN --ships-from CN --unit C62
+t_run "an edit that changes nothing says so, and sends nothing (exit 0)" 0 k listing edit TL-71 --origin CN
+t_match "as it was" "$T_ERR" '^TL-71 is as it was: nothing changed, nothing sent \(listing L'
 t_run "listing edit with nothing to change" 2 k listing edit TL-71
 t_run "listing edit cannot change the sku" 2 k listing edit TL-71 --sku OTHER
 t_run "listing pause" 4 k listing pause LED-5M
@@ -170,7 +175,7 @@ t_nomatch "removed listing not in search" "$(k search --json)" 'CUP-1'
 
 # --- outbox -------------------------------------------------------------------------
 t_run "outbox list --json" 0 k outbox list --json
-t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "9"
+t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "11"
 t_match "outbox keeps the destroy" "$T_OUT" '"op":"destroy"'
 t_run "outbox list as a table" 0 k outbox
 t_match "outbox table header" "$T_OUT" 'SEQ'

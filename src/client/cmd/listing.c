@@ -438,6 +438,15 @@ static int same_strv(const struct kstrv *a, const struct kstrv *b)
 	return 1;
 }
 
+/* A code she changed, before and after: "origin CN -> VN" ("-" for none). */
+static void changed_code(struct kbuf *out, const char *what, const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return;
+	change_sep(out);
+	kbuf_printf(out, "%s %s -> %s", what, *a ? a : "-", *b ? b : "-");
+}
+
 static void listing_changes(const struct listing *a, const struct listing *b, struct kbuf *out)
 {
 	static const char *const names[] = {"title",  "description", "category",  "tags",
@@ -460,6 +469,9 @@ static void listing_changes(const struct listing *a, const struct listing *b, st
 		tiers_text(b, 1, out);
 	}
 	changed_number(out, NULL, "MOQ", a->moq, b->moq, NULL);
+	changed_code(out, "unit", a->unit, b->unit);
+	changed_code(out, "origin", a->origin_country, b->origin_country);
+	changed_code(out, "ships from", a->ships_from, b->ships_from);
 	if (!cJSON_GetArraySize(b->variants))
 		changed_number(out, NULL, "stock", a->stock, b->stock, NULL);
 	const cJSON *v, *w;
@@ -629,9 +641,11 @@ static int run_edit(struct ctx *c, const struct args *a, struct kerr *e)
 		model_after(l.updated, NULL, l.updated);
 		struct kbuf changes = KBUF_INIT; /* said, so that she sees what her edit did */
 		listing_changes(&was, &l, &changes);
-		if ((rc = save_listing(c, &l, "update", &uploads, e)) == K_OK)
-			rc = queued(c, "updated", &l,
-			            changes.len ? kbuf_str(&changes) : "as it was", e);
+		if (!changes.len) /* nothing to sign again and send over her line */
+			cmd_note(c, "%s is as it was: nothing changed, nothing sent (listing %s)",
+			         l.sku, l.id);
+		else if ((rc = save_listing(c, &l, "update", &uploads, e)) == K_OK)
+			rc = queued(c, "updated", &l, kbuf_str(&changes), e);
 		kbuf_free(&changes);
 	}
 	listing_free(&was);
