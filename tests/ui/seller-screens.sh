@@ -350,6 +350,9 @@ tm send-keys C-u 'GIO-TRE-S=40 GIO-TRE-L=5' Enter
 wait_for 'GIO-TRE .* 45 +active' 100 &&
 	t_ok "the one changed is said: the listing's is the sum, 45" ||
 	t_fail "the listing's is the sum" "$(cat "$T_TMP/pane")"
+# the status line is the last the screen redraws: wait for it, not for the row above it (a
+# capture between the two caught it half written on a loaded machine)
+wait_for 'updated GIO-TRE: stock of GIO-TRE-L 25 -> 5 .*  node main · [^·]+ · [0-9]+ queued *$' 100 || true
 t_match "the status line starts with what changed" "$(tail -n 1 "$T_TMP/pane")" '^ *updated GIO-TRE: stock of GIO-TRE-L'
 t_match "and gives it the bytes' room, the node and queue kept" "$(tail -n 1 "$T_TMP/pane")" \
 	'stock of GIO-TRE-L 25 -> 5 .*  node main · [^·]+ · [0-9]+ queued *$'
