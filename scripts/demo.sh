@@ -138,10 +138,12 @@ say "node up: kontord pid $NODE_PID on $URL"
 BUYER="$D/buyer"
 kb() { "$KONTOR" --home "$BUYER" "$@"; }
 ks() { _h=$1; shift; "$KONTOR" --home "$D/suppliers/$_h" "$@"; }
-id_of() { "$KONTOR" --home "$1" id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p'; }
+id_of() { "$KONTOR" --home "$1" id show --json | sed -n 's/^{"id":"\([^"]*\)".*/\1/p'; }
 
 run kb init --name "Berlin Interiors GmbH" --country DE --role buyer --no-passphrase
 run kb node add demo "$URL" --ca-file "$D/tls/ca.pem"
+run kb id edit --address "Torstraße 140" --city Berlin --postcode 10119 \
+	--tax-id VAT:DE812345678,EORI:DE123456789012345
 BID=$(id_of "$BUYER")
 [ -n "$BID" ] || die "no buyer account id"
 
@@ -201,6 +203,10 @@ chan-ban-sat,Chân bàn sắt uốn 72 cm,"<p>Chân bàn sắt uốn, 72 cm, b�
 ke-treo-tuong,Kệ treo tường sắt 60 cm,<p>Kệ sắt treo tường. Iron wall shelf.</p>,Sắt Mỹ Thuật Hoà Phát,Home & Garden > Furniture,Shelves,sắt,TRUE,Title,Default Title,KE-60,2100,150,9.50,,active
 EOF2
 run kv listing import "$D/shop-export.csv" --currency USD
+# what her papers need, said once: her address and tax id, the shelves' HS code and origin
+run kv id edit --address "Số 12 Lạch Tray; Ngô Quyền" --city "Hải Phòng" --postcode 04000 \
+	--tax-id MST:0201234567
+run kv listing edit ke-treo-tuong --hs-code 732690 --origin VN
 run kv sync
 HP=$(id_of "$SELLER")
 [ -n "$HP" ] || die "no account id for the seller in Hai Phong"
@@ -240,7 +246,7 @@ contract propose --listing $(lid CAN-280) --qty 600 --incoterm CIF --place Hambu
 # she signs and he pays whole, to ship
 contract propose --listing den-long-sat --variant Lớn --qty 200 --incoterm FOB --place "Hai Phong" --deposit-pct 30
 contract propose --listing chan-ban-sat --qty 100 --incoterm FOB --place "Hai Phong" --deposit-pct 30
-contract propose --listing ke-treo-tuong --qty 60 --incoterm FOB --place "Hai Phong"
+contract propose --listing ke-treo-tuong --qty 60 --incoterm FOB --place "Hai Phong" --net-kg 2.1 --gross-kg 2.6 --packages 6:CT --port-loading VNHPH --port-discharge DEHAM
 rfq post --title "Iron lanterns for 40 cafés" --qty 400 --currency USD --target-price 18 --incoterm FOB --destination DE --category "Home & Garden > Lighting"
 chat send @sat-my-thuat-hoa-phat "Xin chào! Your large lanterns would suit our cafés. 200 to start, 30% on signing?"
 EOF2
@@ -433,6 +439,7 @@ While it runs, try in another terminal (a name or its words serve where an id go
   KONTOR_HOME=$SELLER $KONTOR contract sign @berlin-interiors-gmbh
   KONTOR_HOME=$SELLER $KONTOR order ship "Kệ treo" --carrier "Vietnam Post" --tracking EE123456789VN
   KONTOR_HOME=$SELLER $KONTOR wallet
+  KONTOR_HOME=$SELLER $KONTOR order docs "Kệ treo" --lang vi --dir $D
   KONTOR_HOME=$BUYER $KONTOR search oak desk
   KONTOR_HOME=$BUYER $KONTOR order list
   KONTOR_HOME=$BUYER $KONTOR contract show "oak desk"

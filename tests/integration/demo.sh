@@ -112,6 +112,9 @@ while IFS= read -r cmd; do
 	[ "$rc" -eq 0 ] && t_ok "suggested command works while the demo runs: ${cmd#* }" ||
 		t_fail "suggested command works while the demo runs: ${cmd#* }" "exit $rc: $(head -c 300 "$T_TMP/sout")"
 done <"$T_TMP/suggested"
+t_eq "her papers for the shelves, in Vietnamese, are in the demo home: invoice, proforma, packing list, origin" \
+	"$(ls "$H" | grep -cE '^[A-Za-z0-9_-]{8}-(invoice|proforma|packing-list|origin)\.pdf$')" 4
+t_match "a PDF each" "$(head -c 5 "$(ls "$H"/*-invoice.pdf | head -n 1)")" '^%PDF-'
 t_eq "her suggested commands signed his lantern offer and shipped the shelves, by name" \
 	"$(sqlite3 "$H/node.db" "SELECT group_concat(state, ' ') FROM (SELECT state FROM orders WHERE seller_id = (SELECT id FROM accounts WHERE handle = 'sat-my-thuat-hoa-phat') ORDER BY json_extract(json, '\$.total'))")" \
 	"shipped funded awaiting_payment"
