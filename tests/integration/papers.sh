@@ -110,6 +110,10 @@ t_run "-o into a directory that does not exist fails (exit 1)" 1 ks order docs "
 t_match "naming the file asked for" "$T_ERR" "^kontor: $T_TMP/no-such-dir/x\.pdf: cannot write it: No such file or directory$"
 t_run "German invoice as text" 0 ks order docs "$ORDER" --type invoice --lang de --format text -o "$T_TMP/de.txt"
 DE=$(cat "$T_TMP/de.txt")
+t_run "-o - writes the one paper to standard output, as curl and tar take it" 0 sh -c \
+	"cd '$T_TMP' && '$KONTOR' --home '$S' order docs '$ORDER' --type invoice --lang de --format text -o -"
+t_eq "the same invoice, on standard output" "$T_OUT" "$DE"
+t_eq "and no file named '-'" "$(ls -A "$T_TMP" | grep -c '^-$')" 0
 t_match "the mode in German" "$DE" '^Beförderung: (Seefracht|Luftfracht|Straßentransport|Bahntransport|Kurierdienst)$'
 t_match "the quantity's unit in German" "$DE" 'Menge: [0-9.]+ (Stück|Sätze|Kartons) '
 t_match "the payment terms in German, stage by stage" "$DE" '^Zahlung: 100% vor Versand; auf ein Treuhandkonto, freigegeben [0-9]+ Tage nach Lieferung$'

@@ -24,8 +24,9 @@ const char cmd_docs_help[] =
     "(A4 or --paper letter; a QR code of the contract hash on every page), ubl (UBL 2.1 XML:\n"
     "Invoice 380, Invoice 325 for the proforma, PackingList, CertificateOfOrigin) or text.\n"
     "Files are ORDERPREFIX-invoice.pdf, -proforma, -packing-list, -origin (.xml, .txt) in\n"
-    "the current directory (--dir DIR elsewhere), or -o FILE for one --type; an existing\n"
-    "file is refused unless --force. --lang sets the labels, numbers and dates (en, de, es,\n"
+    "the current directory (--dir DIR elsewhere), or -o FILE for one --type (-o -: to\n"
+    "standard output); an existing file is refused unless --force. --lang sets the\n"
+    "labels, numbers and dates (en, de, es,\n"
     "fr, zh, vi), and the contract's words: the transport mode, the units, the countries'\n"
     "names, the payment terms and the reason for export (packages by their UN/ECE code\n"
     "but in English). Every amount is the contract's, recomputed and checked against the\n"
@@ -110,7 +111,7 @@ static void next_time(struct ctx *c, const struct papers_missing *m)
 
 int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	struct papers_job job = {0, PAPERS_PDF, PAPER_EN, PAPERS_A4, NULL, NULL, NULL, 0};
+	struct papers_job job = {0, PAPERS_PDF, PAPER_EN, PAPERS_A4, NULL, NULL, NULL, 0, NULL};
 	const char *v, *order = a->pos[0];
 	if ((v = arg_get(a, "type"))) {
 		int t = papers_type_parse(v);
@@ -147,6 +148,7 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 		job.date = v;
 	}
 	job.out = arg_get(a, "output");
+	job.to_stdout = c->out;
 	job.dir = arg_get(a, "dir");
 	struct stat dst;
 	if (job.dir && stat(job.dir, &dst) != 0)

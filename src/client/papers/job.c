@@ -183,6 +183,8 @@ int papers_order_docs(struct store *s, const char *home, const char *order_id,
 	for (int t = 0; !rc && t < PAPER_NTYPES; t++) {
 		if (!built[t])
 			continue;
+		if (job->out && strcmp(job->out, "-") == 0)
+			continue; /* standard output: nothing there to write over */
 		if (job->out)
 			snprintf(paths[t], sizeof paths[t], "%s", job->out);
 		else
@@ -202,10 +204,17 @@ int papers_order_docs(struct store *s, const char *home, const char *order_id,
 			papers_write_text(&papers[t], job->lang, &b);
 		else
 			rc = papers_write_pdf(&papers[t], job->lang, job->size, &b, e);
-		if (!rc)
+		int out = !rc && job->out && strcmp(job->out, "-") == 0;
+		if (out) {
+			FILE *f = job->to_stdout ? job->to_stdout : stdout;
+			if (fwrite(b.data ? b.data : "", 1, b.len, f) != b.len || fflush(f) != 0)
+				rc = kerr_set(e, K_EIO, "writing the %s to standard output failed",
+				              papers_type_name(t));
+		} else if (!rc) {
 			rc = kbuf_write_file_atomic(paths[t], b.data ? b.data : "", b.len, 0644, e);
+		}
 		kbuf_free(&b);
-		if (!rc)
+		if (!rc && !out)
 			snprintf(r->written[r->nwritten++], sizeof r->written[0], "%s", paths[t]);
 	}
 	if (job->format == PAPERS_PDF && r->nwritten)

@@ -7,6 +7,7 @@
 #ifndef KONTOR_CLIENT_PAPERS_H
 #define KONTOR_CLIENT_PAPERS_H
 
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 #include "kontor/buf.h"
@@ -41,10 +42,11 @@ struct papers_job {
 	int format;       /* enum papers_format */
 	int lang;         /* enum paper_lang */
 	int size;         /* enum papers_size */
-	const char *out;  /* -o: the one file (needs one type), or NULL */
+	const char *out;  /* -o: the one file (needs one type; "-": to_stdout), or NULL */
 	const char *dir;  /* where default names go ("." when NULL) */
 	const char *date; /* YYYY-MM-DD, NULL: today (UTC) */
 	int force;        /* overwrite existing files */
+	FILE *to_stdout;  /* where "-o -" writes (the command's standard output; NULL: stdout) */
 };
 
 /* What a job wrote, and what it needs when it could not. */
