@@ -117,6 +117,10 @@ void listing_variants_named(const struct listing *l, struct kbuf *out);
 int64_t listing_variant_stock(const cJSON *v);
 void listing_variant_set_stock(cJSON *v, int64_t n);
 int64_t listing_variants_stock(const struct listing *l);
+/* What the seller has on hand of l, or of its variant whose SKU is variant_sku (NULL or "":
+ * the listing): that variant's own stock where the variants keep theirs, else the
+ * listing's; -1 when she does not say. */
+int64_t listing_on_hand(const struct listing *l, const char *variant_sku);
 /* "Colour: Red, Size: L" (a shop export's generic "Variation" unnamed), sanitised. */
 void listing_variant_label(const cJSON *v, struct kbuf *out);
 /* The same as written, each "Name: value" joined by sep: what kontor's CSV keeps in its

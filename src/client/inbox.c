@@ -278,14 +278,7 @@ static int64_t on_hand(struct store *s, const struct contract_item *it)
 	struct listing l;
 	if (store_listing_get(s, it->listing_id, &l, NULL) != K_OK)
 		return -1;
-	int64_t have = it->variant_sku[0] ? -1 : l.stock;
-	const cJSON *v, *vs = it->variant_sku[0] ? l.variants : NULL;
-	cJSON_ArrayForEach(v, vs)
-	{
-		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
-		if (sku && strcmp(sku, it->variant_sku) == 0)
-			have = listing_variant_stock(v);
-	}
+	int64_t have = listing_on_hand(&l, it->variant_sku);
 	listing_free(&l);
 	return have;
 }

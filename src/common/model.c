@@ -1752,6 +1752,20 @@ int64_t listing_variants_stock(const struct listing *l)
 	return sum;
 }
 
+int64_t listing_on_hand(const struct listing *l, const char *variant_sku)
+{
+	if (!variant_sku || !*variant_sku || listing_variants_stock(l) < 0)
+		return l->stock; /* her variants keep no stock of their own */
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		const char *sku = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "sku"));
+		if (sku && strcmp(sku, variant_sku) == 0)
+			return listing_variant_stock(v);
+	}
+	return -1;
+}
+
 void listing_variant_options(const cJSON *v, const char *sep, struct kbuf *out)
 {
 	variant_values(v, sep, 1, out);

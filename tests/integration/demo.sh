@@ -219,6 +219,18 @@ S=$(cat "$T_TMP/pane")
 t_match "hers: five things wait for her" "$S" '^Inbox \(5 waiting\)'
 t_match "his offer to sign among them" "$S" ' offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 200 × '
 t_match "and the shelves to ship" "$S" ' order +s ship +order [A-Za-z0-9_-]{8}… "Kệ treo tường sắt 60 cm"'
+# Enter on his offer, then S: the question says what she binds herself to, and what she lacks
+_o=$(grep -n ' offer  ' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
+_c=$(grep -n '^> ' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
+while [ "$_c" -lt "$_o" ]; do tm send-keys Down; _c=$((_c + 1)); done
+tm send-keys Enter
+wait_for 'S signs' || t_fail "Enter opens his offer" "$(cat "$T_TMP/pane")"
+tm send-keys S
+wait_for 'y/n' || t_fail "S asks" "$(cat "$T_TMP/pane")"
+t_match "S names the goods and, as she sells, what she lacks of them" "$(tr '\n' ' ' <"$T_TMP/pane")" \
+	'Sign this offer: 200 × Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\), 4,400\.00 USD, FOB Hai Phong, .*\(you: seller; 120 on hand, 80 short\)\?'
+tm send-keys n q
+sleep 0.3
 tm send-keys q
 wait_for 'Quit the demo\?' && t_ok "q asks before it ends the demo" || t_fail "q asks before it ends the demo" "$(cat "$T_TMP/pane")"
 tm send-keys y

@@ -280,6 +280,13 @@ static void test_variant_stock_is_kept_signed_summed_and_shown_in_its_column(voi
 	assert_int_equal(listing_variant_stock(cJSON_GetArrayItem(l.variants, 0)), 40);
 	assert_int_equal(listing_variant_stock(cJSON_GetArrayItem(l.variants, 2)), -1);
 	assert_int_equal(listing_variants_stock(&l), 65);
+	/* what she has of one: the variant's own, -1 where it says none or is no variant of it;
+	 * the listing's for the listing */
+	assert_int_equal(listing_on_hand(&l, "G-L"), 25);
+	assert_int_equal(listing_on_hand(&l, "G-XL"), -1);
+	assert_int_equal(listing_on_hand(&l, "NOPE"), -1);
+	assert_int_equal(listing_on_hand(&l, NULL), 65);
+	assert_int_equal(listing_on_hand(&l, ""), 65);
 	struct kstrv lines = {0};
 	listing_variant_lines(&l, "", &lines, NULL);
 	assert_int_equal(lines.n, 3);
@@ -294,6 +301,10 @@ static void test_variant_stock_is_kept_signed_summed_and_shown_in_its_column(voi
 	free(c);
 	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 0), -1); /* no longer said */
 	assert_int_equal(listing_variants_stock(&l), 0);
+	/* variants that keep no stock of their own: a variant has what the listing says */
+	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 1), -1);
+	assert_int_equal(listing_variants_stock(&l), -1);
+	assert_int_equal(listing_on_hand(&l, "G-L"), 65);
 	listing_free(&l);
 	/* below none is refused, as the listing's own is */
 	cJSON *j = cJSON_Parse("{\"sku\":\"G\",\"title\":\"G\",\"currency\":\"VND\","

@@ -491,9 +491,11 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc)
 		rc = contract_terms_add_listing(&t, &l, qty, price, variant, e);
 	/* more than the seller says she has: the offer goes, and says so */
-	int64_t on_hand = rc ? -1 : variant ? listing_variant_stock(var) : l.stock;
-	if (!rc && variant && on_hand < 0 && listing_variants_stock(&l) < 0)
-		on_hand = l.stock; /* her variants keep no stock of their own */
+	int64_t on_hand =
+	    rc ? -1
+	       : listing_on_hand(
+	             &l, var ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku"))
+	                     : NULL);
 	char beyond[160] = "";
 	if (!rc && strcmp(role, "buyer") == 0 && on_hand >= 0 && qty > on_hand)
 		snprintf(beyond, sizeof beyond,

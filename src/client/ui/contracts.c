@@ -437,9 +437,31 @@ static void contract_sign(struct ui *u)
 	char *seller = ui_account_name(u, json_str(doc, "sellerId"));
 	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
 		money(terms.total, terms.currency, total);
-	char q[512];
-	snprintf(q, sizeof q, "Sign this offer: %s, %s %s, buyer %s, seller %s (you: %s)?", total,
-	         terms.incoterm, terms.named_place ? terms.named_place : "", buyer, seller, role);
+	/* what she binds herself to: the goods, and, as seller, what she lacks of them */
+	struct kbuf what = KBUF_INIT;
+	char shortfall[96] = "";
+	if (terms.nitems) {
+		const struct contract_item *it = &terms.items[0];
+		char *desc = ui_clean(it->description ? it->description : ""); /* his words */
+		kbuf_printf(&what, "%lld × ", (long long)it->qty);
+		text_clip(&what, desc, 40, 0);
+		free(desc);
+		kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");
+		struct listing l;
+		if (strcmp(role, "seller") == 0 &&
+		    store_listing_get(u->s, it->listing_id, &l, NULL) == K_OK) {
+			int64_t have = listing_on_hand(&l, it->variant_sku);
+			if (have >= 0 && it->qty > have)
+				snprintf(shortfall, sizeof shortfall, "; %lld on hand, %lld short",
+				         (long long)have, (long long)(it->qty - have));
+			listing_free(&l);
+		}
+	}
+	char q[640];
+	snprintf(q, sizeof q, "Sign this offer: %s%s, %s %s, buyer %s, seller %s (you: %s%s)?",
+	         kbuf_str(&what), total, terms.incoterm, terms.named_place ? terms.named_place : "",
+	         buyer, seller, role, shortfall);
+	kbuf_free(&what);
 	ui_ask_yn(u, q, sign_answered, NULL);
 	free(buyer);
 	free(seller);
