@@ -212,8 +212,10 @@ static int add_order(void *vctx, const cJSON *obj)
 	struct order_progress prog;
 	rules_of(o, doc, &terms, &prog);
 	next_step(o, obj, &terms, &prog);
-	order_state_paid(order_state_parse(o->state), state_words(o->state), prog.paid, o->total,
-	                 o->shown);
+	/* what escrow holds is what is paid until the order settles: the Order says it, as
+	 * order list reads it, whether or not its contract is cached */
+	order_state_paid(order_state_parse(o->state), state_words(o->state),
+	                 json_int(obj, "escrow"), o->total, o->shown);
 	shipment_of(u, o, obj, doc);
 	o->product = contract_product_of(doc);
 	cJSON_Delete(doc);
