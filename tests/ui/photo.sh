@@ -50,7 +50,7 @@ tm capture-pane -e -p >"$T_TMP/before"
 keys i
 wait_for '^Image 1/1 of Galvanised shelf bracket' && t_ok "i opens the image view" ||
 	t_fail "i opens the image view" "$(cat "$T_TMP/pane")"
-wait_for '640×480 JPEG · .*fetched' || t_fail "the picture arrives" "$(cat "$T_TMP/pane")"
+wait_for '640×480 JPEG · [0-9.]+ (B|KiB) fetched · .*[0-9.]+ (B|KiB|MiB) used' || t_fail "the picture arrives" "$(cat "$T_TMP/pane")"
 tm capture-pane -e -p >"$T_TMP/after"
 CELLS=$(grep -o "$(printf '\033')\[[0-9;]*38;5;[0-9]*" "$T_TMP/after" | sort -u | wc -l)
 [ "$CELLS" -ge 8 ] && t_ok "the picture is drawn as cells of many colours ($CELLS)" ||
