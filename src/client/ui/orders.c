@@ -263,7 +263,7 @@ void ui_orders_load(struct ui *u)
 	free(t->ships);
 	t->orders = NULL;
 	t->ships = NULL;
-	t->norders = t->nships = 0;
+	t->norders = t->nships = t->ships_eta = 0;
 	struct kerr e = {0};
 	struct ui_walk w = {u, .size = sizeof *t->orders, .id_at = offsetof(struct trade_order, id),
 	                    .id_cap = sizeof t->orders->id};
@@ -277,8 +277,10 @@ void ui_orders_load(struct ui *u)
 	/* Shipments: the ones under way first, as the orders are sorted */
 	t->ships = xcalloc((size_t)t->norders + 1, sizeof *t->ships);
 	for (int i = 0; i < t->norders; i++)
-		if (t->orders[i].shipped)
+		if (t->orders[i].shipped) {
 			t->ships[t->nships++] = i;
+			t->ships_eta |= t->orders[i].eta[0] != '\0';
+		}
 	ui_view_set_rows(u, &u->views[VIEW_ORDERS], t->norders);
 	ui_view_set_rows(u, &u->views[VIEW_SHIPMENTS], t->nships);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;

@@ -21,10 +21,7 @@
  * columns (the timeline has the hour), the whole local time from 100. */
 static int eta_width(const struct ui_trade *t, int width)
 {
-	for (int i = 0; i < t->nships; i++)
-		if (t->orders[t->ships[i]].eta[0])
-			return width >= 100 ? 21 : 11;
-	return 4;
+	return !t->ships_eta ? 4 : width >= 100 ? 21 : 11;
 }
 
 /* What is shipped shares what is left with the last event: a seller's ten parcels with one

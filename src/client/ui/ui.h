@@ -590,6 +590,7 @@ struct ui_trade {
 	int norders;
 	int *ships; /* indexes into orders of those with a shipment */
 	int nships;
+	int ships_eta; /* one of them has an ETA (the Shipments list's ETA column, per load) */
 	int state_w, next_w; /* the Orders list's state and next columns, as its words need */
 	int kstate_w;        /* the Contracts list's state column, as its words need */
 	struct trade_contract *contracts;
