@@ -28,6 +28,14 @@ t_run "two letters swapped" 2 "$KONTOR" --home "$H" lsiting add
 t_match "two letters swapped: the nearest name" "$T_ERR" "did you mean 'listing'\\?"
 t_run "a misspelt subcommand is a usage error" 2 "$KONTOR" --home "$H" order shp X
 t_match "a misspelt subcommand gets the nearest subcommand" "$T_ERR" "unknown subcommand 'shp'; did you mean 'ship'\\?"
+t_run "--help after a command's arguments shows that command's usage" 0 "$KONTOR" order ship "Kệ treo" --carrier MAEU --help
+t_match "--help after arguments: the usage of order ship" "$T_OUT" '^usage: kontor order ship '
+t_run "--help after one argument" 0 "$KONTOR" contract sign @berlin --help
+t_match "--help after one argument: the usage of contract sign" "$T_OUT" '^usage: kontor contract sign '
+t_run "help with a command's arguments after it" 0 "$KONTOR" help order event 02Rw
+t_match "help with arguments: the usage of order event" "$T_OUT" '^usage: kontor order event '
+t_run "help of a group and a word that names none of it" 2 "$KONTOR" help order frob
+t_match "says which words name no command" "$T_ERR" "no command 'order frob'"
 t_run "help --json" 0 "$KONTOR" help --json
 t_eq "help --json: one JSON object per command" "$(printf '%s\n' "$T_OUT" | grep -c '^{"command":')" \
 	"$(printf '%s\n' "$T_OUT" | wc -l | tr -d ' ')"

@@ -572,11 +572,19 @@ void cmd_help_all(FILE *f)
 	      f);
 }
 
+/* help for words that name no command: the group and the word after it, as typed */
+static int no_command(struct kerr *e, int argc, char *const *argv)
+{
+	return argc > 1 ? kerr_set(e, K_EUSAGE, "help: no command '%s %s'", argv[0], argv[1])
+	                : kerr_set(e, K_EUSAGE, "help: no command '%s'", argv[0]);
+}
+
 int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 {
 	int words;
+	/* the words after a command's name are its arguments (`order ship X --help`) */
 	const struct cmd_entry *ce = find_entry(argc, argv, &words);
-	if (!ce || words != argc) {
+	if (!ce) {
 		struct kbuf b = KBUF_INIT;
 		group_usage(&b, argv[0]);
 		if (b.len && argc == 1) {
@@ -598,7 +606,7 @@ int cmd_help_one(FILE *f, int argc, char *const *argv, struct kerr *e)
 			return K_OK;
 		}
 		kbuf_free(&b);
-		return kerr_set(e, K_EUSAGE, "help: no command '%s'", argv[0]);
+		return no_command(e, argc, argv);
 	}
 	char head[64];
 	snprintf(head, sizeof head, "usage: kontor %s", ce->name);
@@ -809,7 +817,7 @@ static int help_json(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	int words;
 	const struct cmd_entry *ce = find_entry(a->npos, a->pos, &words);
-	if (ce && words == a->npos) {
+	if (ce) {
 		cmd_print_json(c, entry_json(ce, 1));
 		return K_OK;
 	}
@@ -821,7 +829,7 @@ static int help_json(struct ctx *c, const struct args *a, struct kerr *e)
 				cmd_print_json(c, entry_json(ce, 1));
 				n++;
 			}
-	return n ? K_OK : kerr_set(e, K_EUSAGE, "help: no command '%s'", a->pos[0]);
+	return n ? K_OK : no_command(e, a->npos, a->pos);
 }
 
 static int run_help(struct ctx *c, const struct args *a, struct kerr *e)
