@@ -53,7 +53,7 @@ t_match "the deposit is his to pay" "$T_OUT" 'pay 1,199\.79 USD \(total 3,999\.3
 # --- stage 1 ----------------------------------------------------------------------------------
 t_run "buyer pays" 0 kb order pay "$ORDER"
 t_match "it says which stage and what remains" "$T_OUT" \
-	"^order $ORDER: funded as buyer; paid stage 1 of 2 \\(30% on signing\\): 1,199\\.79 USD; 2,799\\.54 USD still to pay \\(next: stage 2 of 2, 70% before shipment, 2,799\\.54 USD\\)$"
+	"^order $ORDER: funded 30% as buyer; paid stage 1 of 2 \\(30% on signing\\): 1,199\\.79 USD; 2,799\\.54 USD still to pay \\(next: stage 2 of 2, 70% before shipment, 2,799\\.54 USD\\)$"
 t_eq "the node's order is funded, escrow holding the deposit" "$(ostate "$ORDER") $(jx '$.escrow' orders "$ORDER")" "funded 119979"
 t_eq "escrow holds 1,199.79 USD in the ledger" "$(bal "escrow:$ORDER")" 119979
 t_eq "the buyer's wallet is down by it" "$(bal "wallet:$BID")" $((1000000 - 119979))

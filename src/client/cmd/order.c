@@ -397,8 +397,11 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
 			cmd_result_json(c, j);
 		}
+		char shown[ORDER_STATE_PAID_LEN]; /* a payment: "funded 30%" while part is paid */
+		order_state_paid((int)st->progress.state, state,
+		                 step == ORDER_PAY ? st->progress.paid : 0, st->terms.total, shown);
 		if (rc == K_OK)
-			cmd_result_set(c, "Order", id, state, "order %s: %s as %s%s%s", id, state,
+			cmd_result_set(c, "Order", id, state, "order %s: %s as %s%s%s", id, shown,
 			               role, said.len ? "; " : "", kbuf_str(&said));
 		else
 			cmd_result_set(c, "Order", id, state,
