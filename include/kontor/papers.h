@@ -71,8 +71,20 @@ struct paper_line {
 	char *marks; /* may be NULL */
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
 	char variant_sku[MODEL_SKU_MAX + 1]; /* the listing variant's, "" for none */
-	int amended; /* a weight, the packages or the marks came from the amendment */
+	unsigned amended; /* which values came from the amendment: PAPER_LINE_* bits */
 };
+
+/* A line's values the seller added after signing; each is marked where it stands. */
+enum {
+	PAPER_LINE_NET = 1 << 0,
+	PAPER_LINE_GROSS = 1 << 1,
+	PAPER_LINE_PACKAGES = 1 << 2,
+	PAPER_LINE_MARKS = 1 << 3,
+	PAPER_LINE_HS = 1 << 4,
+	PAPER_LINE_ORIGIN = 1 << 5,
+};
+/* " *" when any of the bits of line l are amended, else "" */
+const char *paper_line_star(const struct paper_line *l, unsigned bits);
 
 struct paper_charge {
 	char kind[10];
@@ -112,6 +124,9 @@ struct paper {
 	int reason_said; /* export_reason came from the amendment, else it is the default "sale" */
 	char origin_country[3]; /* the goods' origin when every line shares one, else "" */
 };
+/* 1 when anything on paper p came from the amendment (a party's address or tax id, a port, a
+ * line's value, a charge included in the prices): the paper then says so below */
+int papers_amended(const struct paper *p);
 
 /* What a paper needs and the contract (with its amendment) lacks: one entry per field,
  * with how to add it. */

@@ -946,6 +946,24 @@ static void needs(const struct paper *p, const char *order, struct papers_missin
 	(void)order;
 }
 
+const char *paper_line_star(const struct paper_line *l, unsigned bits)
+{
+	return l->amended & bits ? " *" : "";
+}
+
+int papers_amended(const struct paper *p)
+{
+	if (p->seller.amended || p->buyer.amended || p->loading_amended || p->discharge_amended)
+		return 1;
+	for (size_t i = 0; i < p->nlines; i++)
+		if (p->lines[i].amended)
+			return 1;
+	for (size_t i = 0; i < p->ncharges; i++)
+		if (p->charges[i].included)
+			return 1;
+	return 0;
+}
+
 int papers_build(const cJSON *contract, const cJSON *amend, int type, const char *date,
                  struct paper *p, struct papers_missing *miss, struct kerr *e)
 {
@@ -976,6 +994,12 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 	if (st->binding < 0) {
 		rc = kerr_set(e, K_ECONFLICT,
 		              "the contract is not binding yet: papers are written for an order");
+		goto out;
+	}
+	if (st->progress.state == ORDER_CANCELLED) {
+		/* no goods will move: an invoice or a packing list would tell customs otherwise */
+		rc = kerr_set(e, K_ECONFLICT,
+		              "the order is cancelled: papers are written for goods that ship");
 		goto out;
 	}
 	if (amend && (rc = papers_amend_check(amend, e)) != K_OK)
@@ -1065,27 +1089,27 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 #define ITEM_KEY(name) (snprintf(key, sizeof key, "items.%zu.%s", i + 1, name), key)
 		if ((v = amend_new(amend, ITEM_KEY("netKg"), l->net_unit_g != 0, &rc, e))) {
 			kg_parse(v, &l->net_unit_g);
-			l->amended = 1;
+			l->amended |= PAPER_LINE_NET;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("grossKg"), l->gross_unit_g != 0, &rc, e))) {
 			kg_parse(v, &l->gross_unit_g);
-			l->amended = 1;
+			l->amended |= PAPER_LINE_GROSS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("packages"), l->packages != 0, &rc, e))) {
 			packages_parse(v, &l->packages, l->package_code);
-			l->amended = 1;
+			l->amended |= PAPER_LINE_PACKAGES;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("marks"), l->marks != NULL, &rc, e))) {
 			l->marks = clean(v);
-			l->amended = 1;
+			l->amended |= PAPER_LINE_MARKS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("hsCode"), l->hs_code[0] != 0, &rc, e))) {
 			copy_fixed(l->hs_code, sizeof l->hs_code, v);
-			l->amended = 1;
+			l->amended |= PAPER_LINE_HS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("origin"), l->origin[0] != 0, &rc, e))) {
 			copy_fixed(l->origin, sizeof l->origin, v);
-			l->amended = 1;
+			l->amended |= PAPER_LINE_ORIGIN;
 		}
 #undef ITEM_KEY
 		if (rc)

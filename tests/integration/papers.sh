@@ -161,6 +161,23 @@ t_run "the seller adds them as an unsigned amendment" 0 ks order docs "$ORDER" -
 	--dir "$T_TMP" --set portOfLoading=VNHPH --set portOfDischarge="Jebel Ali" \
 	--set items.1.netKg=2 --set items.1.grossKg=2.6 --set items.1.packages=2:CS
 t_match "marked as added after signing" "$(pdftotext "$T_TMP/$(printf '%.8s' "$ORDER")-packing-list.pdf" -)" 'added by the seller after signing'
+t_run "the packing list as text, after the amendment" 0 ks order docs "$ORDER" --type packing-list --format text -o -
+t_match "the signed description carries no mark" "$T_OUT" "^1\. Bình gốm men lam$"
+t_match "each weight added after signing is marked where it stands" "$T_OUT" '^   Net kg: [0-9.]+ \*   Gross kg: [0-9.]+ \*$'
+t_match "so are the packages" "$T_OUT" '^   Packages: 2 .*\(CS\) \*$'
+t_match "the HS code, signed empty and not amended, carries none" "$T_OUT" '^   HS code: -   Origin: VN$'
+t_run "the HS code added after signing" 0 ks order docs "$ORDER" --type invoice --format text -o - --set items.1.hsCode=691390
+t_match "is marked beside the code" "$T_OUT" '^   HS code: 691390 \*   Origin: VN$'
+t_run "an impossible --date is refused (exit 2)" 2 ks order docs "$ORDER" --type invoice --format text -o - --date 2026-02-30
+t_match "saying the calendar has no such day" "$T_ERR" "--date '2026-02-30' is not a date YYYY-MM-DD that the calendar has"
+t_run "29 February of a leap year is a date" 0 ks order docs "$ORDER" --type invoice --format ubl -o - --date 2028-02-29
+t_match "and is the invoice's date" "$T_OUT" '<cbc:IssueDate>2028-02-29</cbc:IssueDate>'
+# Without --date the papers carry her local date: far east and far west of UTC, one of the two
+# is always another day than UTC's.
+for tz in Etc/GMT-14 Etc/GMT+12; do
+	t_run "papers made in $tz" 0 env TZ=$tz "$KONTOR" --home "$S" order docs "$ORDER" --type invoice --format ubl -o -
+	t_match "are dated that zone's today" "$T_OUT" "<cbc:IssueDate>$(TZ=$tz date +%Y-%m-%d)</cbc:IssueDate>"
+done
 t_run "freight under FOB is refused in an offer" 1 kb contract propose --listing "$LID" --qty 10 \
 	--incoterm FOB --place "Hai Phong" --charge freight:100
 t_match "naming the Incoterm's rule" "$T_ERR" 'under FOB the buyer pays the main carriage'
@@ -178,5 +195,16 @@ t_run "an offer of 50 vases at 25.00 with charges, in words" 0 kb contract propo
 t_eq "names them, then the total that holds them" \
 	"$(printf '%s\n' "$T_OUT" | grep -A1 '^  charges' | cut -d';' -f1)" \
 	"$(printf '  charges freight 100.00 USD, packing 5.50 USD\n  total 1,355.50 USD')"
+
+# A cancelled order ships nothing: no invoice or packing list says it does.
+trade_bind "buyer proposes 2 vases" --qty 2 --incoterm FOB --place "Hai Phong" --port-loading VNHPH \
+	--port-discharge AEJEA --net-kg 2 --gross-kg 2.5 --packages 1:CT
+t_run "the papers of the order before it is cancelled" 0 ks order docs "$ORDER" --type invoice --format text -o - --set items.1.hsCode=691390
+t_run "buyer syncs" 0 kb sync
+t_run "the buyer cancels it before paying" 0 kb order cancel "$ORDER"
+t_run "seller syncs" 0 ks sync
+t_run "papers of a cancelled order are refused (exit 1)" 1 ks order docs "$ORDER" --type invoice --format text -o -
+t_match "saying why" "$T_ERR" 'the order is cancelled: papers are written for goods that ship'
+t_eq "and writing nothing" "$T_OUT" ""
 
 t_done

@@ -458,7 +458,8 @@ static void test_missing_fields_are_listed_and_the_amendment_fills_them(void **s
 	assert_true(p.seller.amended & PAPER_AMENDED_ADDRESS);
 	assert_int_equal(p.seller.party.nlines, 2);
 	assert_string_equal(p.seller.party.lines[1], "Bat Trang");
-	assert_true(p.lines[0].amended);
+	assert_int_equal(p.lines[0].amended,
+	                 PAPER_LINE_NET | PAPER_LINE_GROSS | PAPER_LINE_PACKAGES);
 	assert_int_equal(p.lines[0].gross_g, 145000);
 	assert_int_equal(p.total, 100000); /* included charges never add to the signed total */
 	assert_int_equal(p.charges[0].included, 1);

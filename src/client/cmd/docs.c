@@ -14,6 +14,7 @@
 
 #include "../papers/papers.h"
 #include "../store/store.h"
+#include "kontor/ktime.h"
 #include "kontor/papers.h"
 #include "kontor/text.h"
 
@@ -30,7 +31,8 @@ const char cmd_docs_help[] =
     "fr, zh, vi), and the contract's words: the transport mode, the units, the countries'\n"
     "names, the payment terms and the reason for export (packages by their UN/ECE code\n"
     "but in English). Every amount is the contract's, recomputed and checked against the\n"
-    "signed total.\n"
+    "signed total. Papers are dated today in your time zone, or --date; a cancelled order\n"
+    "has none (exit 1).\n"
     "A field the papers need and the contract lacks is listed (exit 2) with the --set that\n"
     "adds it, and where later offers take it from (id edit, listing edit, the offer): "
     "seller.address ('street; more'), seller.city, seller.postcode, seller.country,\n"
@@ -38,7 +40,8 @@ const char cmd_docs_help[] =
     "items.N.netKg, items.N.grossKg, items.N.packages (COUNT:CODE), items.N.marks,\n"
     "items.N.hsCode, items.N.origin, freight/insurance/packing (an amount included in the\n"
     "prices), invoiceNumber, exportReason. --set writes an unsigned amendment the seller\n"
-    "keeps in $KONTOR_HOME/papers/ORDER.json; the papers mark what came from it. It cannot\n"
+    "keeps in $KONTOR_HOME/papers/ORDER.json; the papers star each value that came from it. It "
+    "cannot\n"
     "change what the contract says (counter the offer before signing for that); an empty\n"
     "value takes a key out.";
 
@@ -143,8 +146,8 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 		int y, m, d;
 		char tail;
 		if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-		    m < 1 || m > 12 || d < 1 || d > 31)
-			return bad_value(e, "date", v, "a date YYYY-MM-DD");
+		    !ktime_date_valid(y, m, d))
+			return bad_value(e, "date", v, "a date YYYY-MM-DD that the calendar has");
 		job.date = v;
 	}
 	job.out = arg_get(a, "output");

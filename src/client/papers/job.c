@@ -137,7 +137,7 @@ int papers_order_docs(struct store *s, const char *home, const char *order_id,
 	if (!date) {
 		time_t t = time(NULL);
 		struct tm tm;
-		gmtime_r(&t, &tm);
+		localtime_r(&t, &tm); /* her date, as the rest of kontor shows times */
 		strftime(today, sizeof today, "%Y-%m-%d", &tm);
 		date = today;
 	}

@@ -251,10 +251,10 @@ static void lines_table(struct pdf *d)
 		const struct paper_line *l = &p->lines[i];
 		memset(c, 0, sizeof c);
 		snprintf(c[0], sizeof c[0], "%zu", i + 1);
-		snprintf(c[1], sizeof c[1], "%s%s\n%s %s · %s %s", l->description,
-		         l->amended ? " *" : "", papers_label(d->lang, PL_HS),
-		         l->hs_code[0] ? l->hs_code : "-", papers_label(d->lang, PL_ORIGIN),
-		         l->origin[0] ? l->origin : "-");
+		snprintf(c[1], sizeof c[1], "%s\n%s %s%s · %s %s%s", l->description,
+		         papers_label(d->lang, PL_HS), l->hs_code[0] ? l->hs_code : "-",
+		         paper_line_star(l, PAPER_LINE_HS), papers_label(d->lang, PL_ORIGIN),
+		         l->origin[0] ? l->origin : "-", paper_line_star(l, PAPER_LINE_ORIGIN));
 		papers_count(l->qty, d->lang, a);
 		snprintf(c[2], sizeof c[2], "%s %s", a, papers_unit_word(d->lang, l->unit, l->qty));
 		if (money) {
@@ -267,30 +267,37 @@ static void lines_table(struct pdf *d)
 				if (l->packages) {
 					papers_count(l->packages, d->lang, a);
 					k += (size_t)snprintf(
-					    c[1] + k, sizeof c[1] - k, "\n%s: %s %s",
-					    papers_label(d->lang, PL_PACKAGES), a, l->package_code);
+					    c[1] + k, sizeof c[1] - k, "\n%s: %s %s%s",
+					    papers_label(d->lang, PL_PACKAGES), a, l->package_code,
+					    paper_line_star(l, PAPER_LINE_PACKAGES));
 				}
 				if (l->gross_g && k < sizeof c[1]) {
 					papers_kg(l->net_g, d->lang, a);
 					papers_kg(l->gross_g, d->lang, b);
 					k += (size_t)snprintf(c[1] + k, sizeof c[1] - k,
-					                      "\n%s %s · %s %s",
+					                      "\n%s %s%s · %s %s%s",
 					                      papers_label(d->lang, PL_NET), a,
-					                      papers_label(d->lang, PL_GROSS), b);
+					                      paper_line_star(l, PAPER_LINE_NET),
+					                      papers_label(d->lang, PL_GROSS), b,
+					                      paper_line_star(l, PAPER_LINE_GROSS));
 				}
 				if (l->marks && k < sizeof c[1])
-					snprintf(c[1] + k, sizeof c[1] - k, "\n%s: %s",
-					         papers_label(d->lang, PL_MARKS), l->marks);
+					snprintf(c[1] + k, sizeof c[1] - k, "\n%s: %s%s",
+					         papers_label(d->lang, PL_MARKS), l->marks,
+					         paper_line_star(l, PAPER_LINE_MARKS));
 			}
 		} else {
 			papers_kg(l->net_g, d->lang, a);
 			papers_kg(l->gross_g, d->lang, b);
-			snprintf(c[3], sizeof c[3], "%s", l->net_g ? a : "-");
-			snprintf(c[4], sizeof c[4], "%s", l->gross_g ? b : "-");
+			snprintf(c[3], sizeof c[3], "%s%s", l->net_g ? a : "-",
+			         paper_line_star(l, PAPER_LINE_NET));
+			snprintf(c[4], sizeof c[4], "%s%s", l->gross_g ? b : "-",
+			         paper_line_star(l, PAPER_LINE_GROSS));
 			papers_count(l->packages, d->lang, a);
-			snprintf(c[5], sizeof c[5], "%s %s%s%s", l->packages ? a : "-",
+			snprintf(c[5], sizeof c[5], "%s %s%s%s%s%s", l->packages ? a : "-",
 			         l->packages ? papers_package_word(d->lang, l->package_code) : "",
-			         l->marks ? "\n" : "", l->marks ? l->marks : "");
+			         paper_line_star(l, PAPER_LINE_PACKAGES), l->marks ? "\n" : "",
+			         l->marks ? l->marks : "", paper_line_star(l, PAPER_LINE_MARKS));
 		}
 		row(d, cols, n, c, 0);
 	}
@@ -353,19 +360,6 @@ static void totals(struct pdf *d)
 	d->y += text_at(d, MARGIN, d->y, width, s, 8, 0, 0) + 8;
 }
 
-static int any_amended(const struct paper *p)
-{
-	if (p->seller.amended || p->buyer.amended || p->loading_amended || p->discharge_amended)
-		return 1;
-	for (size_t i = 0; i < p->nlines; i++)
-		if (p->lines[i].amended)
-			return 1;
-	for (size_t i = 0; i < p->ncharges; i++)
-		if (p->charges[i].included)
-			return 1;
-	return 0;
-}
-
 static void declaration(struct pdf *d)
 {
 	const struct paper *p = d->p;
@@ -380,7 +374,7 @@ static void declaration(struct pdf *d)
 	d->y += text_at(d, MARGIN, d->y, width, s, 9, 1, 0);
 	snprintf(s, sizeof s, "kontor %s · Ed25519", p->seller.account);
 	d->y += text_at(d, MARGIN, d->y, width, s, 7, 0, 0) + 6;
-	if (any_amended(p))
+	if (papers_amended(p))
 		d->y += text_at(d, MARGIN, d->y, width, papers_label(d->lang, PL_AMENDED), 7, 0, 0);
 }
 

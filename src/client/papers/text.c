@@ -40,8 +40,6 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 	char n1[PAPERS_NUM_MAX], n2[PAPERS_NUM_MAX], n3[PAPERS_NUM_MAX];
 	int money = p->type == PAPER_INVOICE || p->type == PAPER_PROFORMA;
 	int goods = p->type == PAPER_PACKING_LIST || p->type == PAPER_ORIGIN;
-	int amended =
-	    p->seller.amended || p->buyer.amended || p->loading_amended || p->discharge_amended;
 	kbuf_printf(b, "%s\n", papers_label(lang, titles[p->type]));
 	papers_date(p->date, lang, n1);
 	kbuf_printf(b, "%s: %s    %s: %s\n", papers_label(lang, PL_NUMBER), p->number,
@@ -70,10 +68,11 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 
 	for (size_t i = 0; i < p->nlines; i++) {
 		const struct paper_line *l = &p->lines[i];
-		kbuf_printf(b, "%zu. %s%s\n", i + 1, l->description, l->amended ? " *" : "");
-		kbuf_printf(b, "   %s: %s   %s: %s\n", papers_label(lang, PL_HS),
-		            l->hs_code[0] ? l->hs_code : "-", papers_label(lang, PL_ORIGIN),
-		            l->origin[0] ? l->origin : "-");
+		kbuf_printf(b, "%zu. %s\n", i + 1, l->description);
+		kbuf_printf(b, "   %s: %s%s   %s: %s%s\n", papers_label(lang, PL_HS),
+		            l->hs_code[0] ? l->hs_code : "-", paper_line_star(l, PAPER_LINE_HS),
+		            papers_label(lang, PL_ORIGIN), l->origin[0] ? l->origin : "-",
+		            paper_line_star(l, PAPER_LINE_ORIGIN));
 		papers_count(l->qty, lang, n1);
 		kbuf_printf(b, "   %s: %s %s", papers_label(lang, PL_QTY), n1,
 		            papers_unit_word(lang, l->unit, l->qty));
@@ -87,19 +86,22 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 		if (l->net_g || l->gross_g) {
 			papers_kg(l->net_g, lang, n1);
 			papers_kg(l->gross_g, lang, n2);
-			kbuf_printf(b, "   %s: %s   %s: %s\n", papers_label(lang, PL_NET), n1,
-			            papers_label(lang, PL_GROSS), n2);
+			kbuf_printf(b, "   %s: %s%s   %s: %s%s\n", papers_label(lang, PL_NET), n1,
+			            paper_line_star(l, PAPER_LINE_NET),
+			            papers_label(lang, PL_GROSS), n2,
+			            paper_line_star(l, PAPER_LINE_GROSS));
 		}
 		if (l->packages) {
 			const char *pw = papers_package_word(lang, l->package_code);
 			int named = strcmp(pw, l->package_code) != 0;
 			papers_count(l->packages, lang, n1);
-			kbuf_printf(b, "   %s: %s %s%s%s%s\n", papers_label(lang, PL_PACKAGES), n1,
-			            pw, named ? " (" : "", named ? l->package_code : "",
-			            named ? ")" : "");
+			kbuf_printf(b, "   %s: %s %s%s%s%s%s\n", papers_label(lang, PL_PACKAGES),
+			            n1, pw, named ? " (" : "", named ? l->package_code : "",
+			            named ? ")" : "", paper_line_star(l, PAPER_LINE_PACKAGES));
 		}
 		if (l->marks)
-			kbuf_printf(b, "   %s: %s\n", papers_label(lang, PL_MARKS), l->marks);
+			kbuf_printf(b, "   %s: %s%s\n", papers_label(lang, PL_MARKS), l->marks,
+			            paper_line_star(l, PAPER_LINE_MARKS));
 	}
 	kbuf_putc(b, '\n');
 	if (goods || p->weights_known || p->packages_known) {
@@ -140,13 +142,6 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 	            p->seller.party.name ? p->seller.party.name : "", p->seller.account);
 	kbuf_printf(b, papers_label(lang, PL_VERIFY), p->contract_id);
 	kbuf_putc(b, '\n');
-	if (amended)
+	if (papers_amended(p))
 		kbuf_printf(b, "%s\n", papers_label(lang, PL_AMENDED));
-	else {
-		for (size_t i = 0; i < p->nlines; i++)
-			if (p->lines[i].amended) {
-				kbuf_printf(b, "%s\n", papers_label(lang, PL_AMENDED));
-				break;
-			}
-	}
 }

@@ -208,7 +208,7 @@ static void notes(struct ubl *u)
 		         p->charges[i].kind, m, p->currency);
 		cbc(u, "Note", s);
 	}
-	if (p->seller.amended || p->buyer.amended || p->loading_amended || p->discharge_amended)
+	if (papers_amended(p))
 		cbc(u, "Note",
 		    "Some particulars were added by the seller after signing; they are "
 		    "not in the signed contract");
