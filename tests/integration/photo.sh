@@ -66,6 +66,11 @@ t_run "photo combined with words" 0 kb search lamp --photo "$IMG/copy.jpg"
 t_nomatch "the bracket does not match 'lamp'" "$T_OUT" "bracket"
 t_run "photo combined with a filter" 0 kb search --photo "$IMG/copy.jpg" --max-price 0.50 --currency USD
 t_nomatch "the bracket costs more than 0.50" "$T_OUT" "bracket"
+t_match "and the note says the filters left it out, not the photo" "$T_ERR" \
+	"^no cached listing of these words and filters has an image within 12 of the photo$"
+t_run "words that are in no cached title" 0 kb search lanterns of paper
+t_match "say the node searches descriptions too" "$T_ERR" \
+	'^no listings match in the cache \(`kontor search WORDS --remote` asks the node, which searches descriptions and tags too\)$'
 t_run "--sort with --photo is a usage error" 2 kb search --photo "$IMG/copy.jpg" --sort price
 
 # On the node: 16 bytes of hashes go up, never the photo.

@@ -297,6 +297,13 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 	return rc;
 }
 
+/* 1 when a filter narrows the search (words aside) */
+static int filtered(const struct ksearch_query *f)
+{
+	return f->country || f->currency || f->max_price >= 0 || f->max_moq > 0 || f->incoterm ||
+	       f->category || f->verified;
+}
+
 static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct search_query q = {
@@ -406,9 +413,11 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 			sums += print_hit(c, &pr.r.hits[i], pr.distance[i]);
 		if (!c->json) {
 			if (pr.r.n == 0)
-				cmd_note(c,
-				         "no cached listing has an image within %lld of the photo",
-				         max_distance);
+				cmd_note(
+				    c, "no cached listing%s has an image within %lld of the photo",
+				    a->npos || filtered(&q.filter) ? " of these words and filters"
+				                                   : "",
+				    max_distance);
 			else
 				cmd_note(c, "%zu shown of %s%lld, nearest first", pr.r.n,
 				         pr.r.total_capped ? "over " : "", (long long)pr.r.total);
@@ -426,7 +435,12 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	for (size_t i = 0; i < r.n; i++)
 		summaries += print_hit(c, &r.hits[i], -1);
 	if (!c->json) {
-		if (r.n == 0)
+		if (r.n == 0 && a->npos)
+			/* a pull brings summaries: titles and categories, not descriptions */
+			cmd_note(c,
+			         "no listings match in the cache (`kontor search WORDS --remote` "
+			         "asks the node, which searches descriptions and tags too)");
+		else if (r.n == 0)
 			cmd_note(c, "no listings match in the cache");
 		else
 			cmd_note(c, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
@@ -448,10 +462,12 @@ const struct cmd_entry cmd_search_entries[] = {
      "country= category= max-price= currency= max-moq= verified incoterm= sort= limit= offset= "
      "remote photo= max-distance=",
      0, ARGS_MAX, run_search,
-     "Words match anywhere in titles, descriptions, tags and categories, in any script\n"
-     "(a two-character Chinese word such as 桌腿 finds 铁艺桌腿). The last word also matches\n"
-     "as a prefix. Results come from the cache; `kontor sync` fills it. --remote asks the\n"
-     "node instead (one request), and keeps what it finds in the cache. A row that starts\n"
+     "Words match anywhere in titles and categories, and in the descriptions and tags of\n"
+     "the listings the cache holds whole, in any script (a two-character Chinese word such\n"
+     "as 桌腿 finds 铁艺桌腿). The last word also matches as a prefix. Results come from the\n"
+     "cache; `kontor sync` fills it with summaries (titles, categories, prices: no\n"
+     "descriptions, to keep a pull small). --remote asks the node instead (one request),\n"
+     "which searches every listing whole, and keeps what it finds in the cache. A row that starts\n"
      "with ~ is a summary from a pull, its seller's signature not checked until `listing\n"
      "show` fetches it whole (--json: \"verified\": false; \"sellerVerified\" is the ✓).\n"
      "--photo FILE finds listings with a picture like FILE (JPEG, PNG or WebP): the photo is\n"
