@@ -44,6 +44,7 @@
 #include "kontor/crypto.h"
 #include "kontor/dcsa.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/order.h"
@@ -675,6 +676,10 @@ static int same_field(const cJSON *a, const cJSON *b, const char *name)
 	return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 
+/* Seconds an actual event may lie ahead of the node's clock: a day, for clocks and zones set
+ * wrong (a local time written with Z), never a month or a mistyped year. */
+#define EVENT_CLOCK_SLACK (24 * 3600)
+
 /* One event of addEvents[i]: its own members only, each checked, with a message that names
  * it. The whole order is validated again before it is stored. */
 static int event_check(const cJSON *ev, int i, struct api_seterr *se)
@@ -714,6 +719,16 @@ static int event_check(const cJSON *ev, int i, struct api_seterr *se)
 	if (!at || model_check_time(at, "at", &e) != K_OK)
 		return api_setfail(se, "invalidProperties", "addEvents", "addEvents[%d].%s", i,
 		                   at ? e.msg : "at: missing");
+	/* What happened has happened: an actual event dated later than tomorrow would show the
+	 * buyer a customs release or a delivery still to come. */
+	time_t t;
+	if (strcmp(cls, "ACT") == 0 && ktime_parse(at, &t) == K_OK &&
+	    t > time(NULL) + EVENT_CLOCK_SLACK)
+		return api_setfail(
+		    se, "invalidProperties", "addEvents",
+		    "addEvents[%d].at: %.40s is in the future: an actual (ACT) event "
+		    "has happened; one to come is EST (estimated) or PLN (planned)",
+		    i, at);
 	return 0;
 }
 

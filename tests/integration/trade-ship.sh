@@ -133,7 +133,7 @@ t_run "the carrier before registration is refused (exit 1)" 1 kc order event "$O
 if "$KONTORD" admin carrier add Maersk --account "$CID" --db "$DB" >"$T_TMP/carrier.out" 2>&1; then
 	t_ok "kontord admin carrier add Maersk"
 	t_run "the carrier posts an inspection" 0 kc order event "$ORDER" --code CUSI --location USLAX \
-		--at 2026-12-08T09:00:00-08:00 --note "X-ray scan"
+		--at 2026-12-05T09:00:00-08:00 --note "X-ray scan"
 	t_match "added (no cached order: the node judged)" "$T_OUT" "order $ORDER: 1 event added"
 	t_eq "the node marks it the carrier's" \
 		"$(sqlite3 "$DB" "SELECT json_extract(json, '$.shipment.events[#-1].role') || ' ' || json_extract(json, '$.shipment.events[#-1].by') FROM orders WHERE id = '$ORDER'")" \
@@ -141,16 +141,18 @@ if "$KONTORD" admin carrier add Maersk --account "$CID" --db "$DB" >"$T_TMP/carr
 	t_run "buyer syncs" 0 kb sync
 	t_run "buyer tracks" 0 kb track "$ORDER"
 	t_match "the carrier's event comes first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" \
-		'^2026-12-08 17:00 UTC  .*USLAX'
+		'^2026-12-05 17:00 UTC  .*USLAX'
 	t_match "customs now says inspection" "$T_OUT" 'Customs: selected for inspection at USLAX'
 else
 	t_fail "kontord admin carrier add Maersk" "$(cat "$T_TMP/carrier.out")"
 fi
 
 # --- delivered -----------------------------------------------------------------------------
-t_run "seller: out for delivery" 0 ks order event "$ORDER" --code OFDL --location "Long Beach" --at 2026-12-09T08:00:00Z
+t_run "an actual event dated a month ahead is refused (exit 1)" 1 ks order event "$ORDER" --code CUSR --location USLAX --at "$(date -u -d "+30 days" +%Y-%m-%dT%H:%M:%SZ)"
+t_match "saying an event to come is EST or PLN" "$T_ERR" 'is in the future: an actual \(ACT\) event has happened; one to come is EST \(estimated\) or PLN \(planned\)'
+t_run "seller: out for delivery" 0 ks order event "$ORDER" --code OFDL --location "Long Beach" --at 2026-12-05T19:00:00Z
 t_eq "still shipped" "$(ostate "$ORDER")" shipped
-t_run "seller: delivered" 0 ks order event "$ORDER" --code DLVD --location "Long Beach" --at 2026-12-09T15:30:00Z --json
+t_run "seller: delivered" 0 ks order event "$ORDER" --code DLVD --location "Long Beach" --at 2026-12-05T21:30:00Z --json
 t_match "json result" "$T_OUT" '"added":1.*"status":"delivered"'
 t_eq "an actual DLVD moved the order to delivered" "$(ostate "$ORDER")" delivered
 t_eq "the node signed a delivered section" \
@@ -159,9 +161,9 @@ t_eq "no ETA once delivered" "$(sqlite3 "$DB" "SELECT coalesce(json_extract(json
 t_run "buyer syncs" 0 kb sync
 t_run "buyer tracks" 0 kb track "$ORDER"
 t_match "delivered" "$T_OUT" 'state +delivered'
-t_match "the delivery first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" '^2026-12-09 15:30 UTC  Delivered'
+t_match "the delivery first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" '^2026-12-05 21:30 UTC  Delivered'
 t_nomatch "no ETA" "$T_OUT" '^ETA'
-t_run "events on a delivered order are still taken" 0 ks order event "$ORDER" --code EXCP --note "one carton dented" --at 2026-12-09T16:00:00Z
+t_run "events on a delivered order are still taken" 0 ks order event "$ORDER" --code EXCP --note "one carton dented" --at 2026-12-05T22:00:00Z
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

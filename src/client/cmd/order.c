@@ -1687,7 +1687,8 @@ const struct cmd_entry cmd_order_entries[] = {
      "CODE: a DCSA event code (LOAD DISC GTIN GTOT CUSR DEPA ARRI ...) or kontor's OFDL (out\n"
      "for delivery), DLVD (delivered), EXCP (exception). --classifier: ACT (default), EST,\n"
      "PLN, REQ; estimated arrivals give the ETA. --at: RFC 3339, any offset (default now);\n"
-     "stored in UTC. --dcsa reads a DCSA Track & Trace events file (v2.2 or v3; - for\n"
+     "stored in UTC; an actual event dated over a day ahead is refused (to come: EST, PLN).\n"
+     "--dcsa reads a DCSA Track & Trace events file (v2.2 or v3; - for\n"
      "stdin); events the order has already are left out, so a re-import adds nothing.\n"
      "An actual DLVD moves a shipped order to delivered. Exit 2 for an unknown code, 1 when\n"
      "the file does not parse (naming the event) or the node refuses."},
