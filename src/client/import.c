@@ -3029,6 +3029,34 @@ void import_keep_status(const struct import_row *r, const struct listing *cached
 		snprintf(l->status, sizeof l->status, "%s", cached->status);
 }
 
+void import_keep_terms(enum import_format f, const struct listing *cached, struct listing *l)
+{
+	if (f == IMPORT_KONTOR || f == IMPORT_JSONL || !l->ntiers)
+		return;
+	/* the file's price, at her MOQ, then her quantity breaks above it */
+	int64_t price = l->tiers[0].unit_price;
+	free(l->tiers);
+	l->moq = cached->moq;
+	l->ntiers = cached->ntiers ? cached->ntiers : 1;
+	l->tiers = xcalloc(l->ntiers, sizeof *l->tiers);
+	if (cached->ntiers)
+		memcpy(l->tiers, cached->tiers, cached->ntiers * sizeof *l->tiers);
+	l->tiers[0].min_qty = l->moq;
+	l->tiers[0].unit_price = price;
+	memcpy(l->unit, cached->unit, sizeof l->unit);
+	free(l->hs_code);
+	l->hs_code = cached->hs_code ? xstrdup(cached->hs_code) : NULL;
+	memcpy(l->origin_country, cached->origin_country, sizeof l->origin_country);
+	l->lead_time_days = cached->lead_time_days;
+	l->net_grams = cached->net_grams;
+	l->gross_grams = cached->gross_grams;
+	memcpy(l->package_code, cached->package_code, sizeof l->package_code);
+	l->units_per_package = cached->units_per_package;
+	kstrv_free(&l->incoterms);
+	for (size_t i = 0; i < cached->incoterms.n; i++)
+		kstrv_push(&l->incoterms, cached->incoterms.v[i]);
+}
+
 /* The reader of one format: its rows turned into listings and handed to p's callback. */
 typedef int parse_fn(struct pctx *p, const char *data, size_t len, struct kerr *e);
 

@@ -78,6 +78,13 @@ struct import_row {
 void import_keep_status(const struct import_row *r, const struct listing *cached,
                         struct listing *l);
 
+/* A re-import of a listing kontor has cached, from a shop's export (Shopify, WooCommerce,
+ * Etsy, Shopee), which has no column for a trade term: l keeps the cached MOQ, the tiers above
+ * it (the file's price stays the price at the MOQ), the unit, HS code, origin, lead time,
+ * weights, packing and Incoterms, as the seller set them in kontor. A kontor CSV or JSON
+ * Lines row says them all: nothing is kept. */
+void import_keep_terms(enum import_format f, const struct listing *cached, struct listing *l);
+
 /* A non-zero return stops the parse; import_parse returns it. */
 typedef int (*import_cb)(void *ctx, const struct import_row *r);
 

@@ -80,6 +80,23 @@ t_run "pause a Shopify-imported listing in kontor (queued: exit 4)" 4 k listing 
 t_run "Shopify re-import after the pause" 3 k listing import "$D/shopify.csv" --currency USD
 t_match "Shopify re-import leaves the paused listing unchanged" "$T_OUT" '0 created, 0 updated, 3 unchanged'
 t_match "the listing is still paused after the shop re-import" "$(k listing show iron-table-legs --json)" '"status":"paused"'
+# her trade terms said in kontor (MOQ, tiers, unit, HS code, origin, lead time, Incoterms) outlive a re-import of the shop's export, which has no column for any of them
+t_run "trade terms set in kontor on a Shopify-imported listing (queued: exit 4)" 4 k listing edit iron-table-legs \
+	--moq 50 --tier 200:9.00 --unit SET --hs-code 940390 --origin CN --lead-days 14 \
+	--incoterm FOB,EXW
+TERMS_BEFORE=$(k listing show iron-table-legs --json | sed 's/"updated":"[^"]*"//; s/"sig":"[^"]*"//')
+t_run "Shopify re-import after the terms were set" 3 k listing import "$D/shopify.csv" --currency USD
+t_match "leaves that listing unchanged" "$T_OUT" '0 created, 0 updated, 3 unchanged'
+t_eq "every term as she set it" "$(k listing show iron-table-legs --json | sed 's/"updated":"[^"]*"//; s/"sig":"[^"]*"//')" "$TERMS_BEFORE"
+sed 's/^iron-table-legs,Iron table legs,/iron-table-legs,Iron table legs (new),/' "$D/shopify.csv" >"$T_TMP/shopify-renamed.csv"
+t_run "an edited export" 3 k listing import "$T_TMP/shopify-renamed.csv" --currency USD
+t_match "updates the title" "$T_OUT" '0 created, 1 updated, 2 unchanged'
+SHOWN=$(k listing show iron-table-legs --json)
+t_match "and keeps her quantity break above the file's price at her MOQ" "$SHOWN" '"priceTiers":\[\{"minQty":50,"unitPrice":990\},\{"minQty":200,"unitPrice":900\}\]'
+t_match "her MOQ and unit" "$SHOWN" '"unit":"SET","moq":50[,}]'
+t_match "her HS code and origin" "$SHOWN" '"hsCode":"940390","originCountry":"CN"'
+t_match "her Incoterms" "$SHOWN" '"incoterms":\["FOB","EXW"\]'
+t_match "her lead time" "$SHOWN" '"leadTimeDays":14[,}]'
 t_run "pause TL-71 in kontor (queued: exit 4)" 4 k listing pause TL-71
 printf 'sku,title,currency,price\nTL-71,Iron table legs,USD,12.75\n' >"$T_TMP/nostatus.csv"
 t_run "kontor CSV without a status column (queued: exit 4)" 4 k listing import "$T_TMP/nostatus.csv"

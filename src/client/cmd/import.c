@@ -417,6 +417,7 @@ static int on_row(void *vx, const struct import_row *r)
 		if (x->format == IMPORT_KONTOR && !l->seller_sku && old.seller_sku)
 			l->seller_sku = xstrdup(old.seller_sku);
 		import_keep_status(r, &old, l);
+		import_keep_terms(x->format, &old, l);
 		if (!l->ships_from[0] && !x->ships_given)
 			memcpy(l->ships_from, old.ships_from, sizeof l->ships_from);
 		took_default = ships_from_default(x, l);
@@ -900,7 +901,9 @@ const struct cmd_entry cmd_import_entries[] = {
      "Shopee: the parent SKU, else shopee-ID of the product, else the row's SKU or\n"
      "shopee-HASH of the name); a SKU with characters a key cannot have is mapped to one and\n"
      "kept as written. Importing the same file again changes nothing, an edited file updates\n"
-     "only the rows that changed. Each bad row is reported as FILE:LINE: reason (in a workbook,\n"
+     "only the rows that changed; a shop's export keeps the trade terms set in kontor (MOQ,\n"
+     "quantity breaks, unit, HS code, origin, lead time, weights, Incoterms), which it has no\n"
+     "column for. Each bad row is reported as FILE:LINE: reason (in a workbook,\n"
      "FILE:ROW:) and skipped; rows that repeat an earlier one exactly are merged with a\n"
      "warning; the others go in and the exit status is 3 when a row failed. Local image paths\n"
      "are relative to the file's directory and are uploaded at sync; https URLs are kept."},
