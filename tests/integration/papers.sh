@@ -178,7 +178,7 @@ for tz in Etc/GMT-14 Etc/GMT+12; do
 	t_run "papers made in $tz" 0 env TZ=$tz "$KONTOR" --home "$S" order docs "$ORDER" --type invoice --format ubl -o -
 	t_match "are dated that zone's today" "$T_OUT" "<cbc:IssueDate>$(TZ=$tz date +%Y-%m-%d)</cbc:IssueDate>"
 done
-t_run "freight under FOB is refused in an offer" 1 kb contract propose --listing "$LID" --qty 10 \
+t_run "freight under FOB is refused in an offer (exit 2)" 2 kb contract propose --listing "$LID" --qty 10 \
 	--incoterm FOB --place "Hai Phong" --charge freight:100
 t_match "naming the Incoterm's rule" "$T_ERR" 'under FOB the buyer pays the main carriage'
 

@@ -28,9 +28,26 @@ trade_find power supply
 t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 
 # --- propose ----------------------------------------------------------------------------
-t_run "FOB by air is refused (exit 1)" 1 kb contract propose --listing "$LID" --qty 1500 \
+t_run "FOB by air is a usage error (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 \
 	--incoterm FOB --place Shanghai --mode air
-t_match "the refusal names the Incoterms rule" "$T_ERR" 'FOB \(Free On Board\) is for sea and inland waterway transport only, not air'
+t_match "the refusal names the option and the Incoterms rule" "$T_ERR" '^kontor: --incoterm: FOB \(Free On Board\) is for sea and inland waterway transport only, not air'
+# Each term she types is checked as she typed it, naming her option (exit 2), never cut to fit
+t_run "a quantity below the listing's MOQ (exit 2)" 2 kb contract propose --listing "$LID" --qty 1 --incoterm FOB --place Shanghai
+t_match "names --qty and the MOQ" "$T_ERR" '^kontor: --qty: 1 is below the minimum order quantity 100 '
+t_run "a mode longer than any is refused, not cut to 'courier' (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 \
+	--incoterm FCA --place Shanghai --mode courierXYZ
+t_eq "naming the modes" "$T_ERR" "kontor: --mode 'courierXYZ' is not one of sea, air, road, rail, courier"
+t_run "a day the calendar lacks (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --ship-by 2027-02-30
+t_eq "says so" "$T_ERR" "kontor: --ship-by '2027-02-30' is not a date YYYY-MM-DD that the calendar has"
+t_run "a ship-by date gone by (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --ship-by 2020-01-01
+t_match "says it is in the past" "$T_ERR" '^kontor: --ship-by 2020-01-01 is in the past \(today is 20[0-9]{2}-[0-9]{2}-[0-9]{2}\)$'
+t_run "an empty place (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place ""
+t_match "names --place" "$T_ERR" '^kontor: --place: '
+t_run "stages that do not sum to 100 (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --stages 30:signing,50:before_shipment
+t_eq "names --stages" "$T_ERR" "kontor: --stages: the percentages sum to 80, not 100"
+t_run "a language ISO 639-1 does not have (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --language xx
+t_match "says so" "$T_ERR" "^kontor: --language 'xx' is not an ISO 639-1 language"
+t_eq "none of them left anything in the outbox" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM outbox")" 0
 t_run "a proposal without --place is a usage error (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB
 t_run "buyer proposes 1500 units FOB Shanghai" 0 kb contract propose --listing "$LID" --qty 1500 \
 	--incoterm fob --place "Shanghai" --deposit-pct 30 --ship-by 2027-01-15 --deliver-by 2027-03-01 --json

@@ -71,7 +71,7 @@ t_match "then the mode" "$(cat "$T_TMP/d-p-mode")" '^mode \(sea air road rail co
 t_match "P confirms with the tier price and total (fob is FOB)" "$(cat "$T_TMP/d-p-air-confirm")" \
 	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'
 D=$(cat "$T_TMP/d-p-air")
-t_match "FOB by air is refused with the command's words (FOB is for sea)" "$D" 'error: propose refused: incoterm: FOB .*sea'
+t_match "FOB by air is refused with the command's words (FOB is for sea)" "$D" 'error: propose refused: --incoterm: FOB .*sea'
 t_match "the unknown rule is refused, naming the 11 rules" "$(cat "$T_TMP/d-p-badrule")" "XYZ.*(Incoterms|EXW)"
 t_match "Enter takes FOB and sea" "$(cat "$T_TMP/d-p-confirm")" \
 	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unicode/uloc.h>
 
 #include "../net/sync.h"
 #include "../store/store.h"
@@ -22,6 +23,7 @@
 #include "kontor/codes.h"
 #include "kontor/contract.h"
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/order.h"
@@ -60,10 +62,60 @@ static void set_text(char **field, const char *v)
 static int set_date(char out[CONTRACT_DATE_LEN + 1], const char *flag, const char *v,
                     struct kerr *e)
 {
-	if (strlen(v) != CONTRACT_DATE_LEN)
-		return kerr_set(e, K_EINVAL, "--%s: '%s' is not a date YYYY-MM-DD", flag, v);
+	int y, m, d;
+	char tail, sh[48];
+	if (strlen(v) != CONTRACT_DATE_LEN || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+	    !ktime_date_valid(y, m, d))
+		return kerr_set(e, K_EUSAGE,
+		                "--%s '%s' is not a date YYYY-MM-DD that the calendar has", flag,
+		                text_shown(v, sh, sizeof sh));
+	/* an offer binds its dates: one already gone cannot be kept */
+	char today[CONTRACT_DATE_LEN + 1];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(today, sizeof today, "%Y-%m-%d", &tm);
+	if (strcmp(v, today) < 0)
+		return kerr_set(e, K_EUSAGE, "--%s %s is in the past (today is %s)", flag, v,
+		                today);
 	memcpy(out, v, CONTRACT_DATE_LEN + 1);
 	return K_OK;
+}
+
+/* A term the library refused names its field (shipBy, namedPlace); the one who typed it gave
+ * an option: the error says the option and is a usage error (exit 2), as a bad --qty is. */
+static int as_option(int rc, struct kerr *e)
+{
+	static const char *const map[][2] = {{"shipBy", "--ship-by"},
+	                                     {"deliverBy", "--deliver-by"},
+	                                     {"namedPlace", "--place"},
+	                                     {"shipmentMode", "--mode"},
+	                                     {"payment.stages", "--stages"},
+	                                     {"payment.depositPct", "--deposit-pct"},
+	                                     {"incoterm", "--incoterm"},
+	                                     {"payment.autoReleaseDays", "--auto-release-days"},
+	                                     {"language", "--language"},
+	                                     {"governingLaw", "--law"},
+	                                     {"disputeVenue", "--venue"},
+	                                     {"quality", "--quality"},
+	                                     {"inspection", "--inspection"},
+	                                     {"portOfLoading", "--port-loading"},
+	                                     {"portOfDischarge", "--port-discharge"},
+	                                     {"charges[0]", "--charge"},
+	                                     {"charges[1]", "--charge"},
+	                                     {"charges[2]", "--charge"},
+	                                     {"qty", "--qty"}};
+	if (rc != K_EINVAL)
+		return rc;
+	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
+		size_t n = strlen(map[i][0]);
+		if (strncmp(e->msg, map[i][0], n) == 0 && e->msg[n] == ':') {
+			char rest[KERR_MSG_MAX];
+			snprintf(rest, sizeof rest, "%s", e->msg + n);
+			return kerr_set(e, K_EUSAGE, "%s%s", map[i][1], rest);
+		}
+	}
+	return rc;
 }
 
 /* from (YYYY-MM-DD, or NULL for today in UTC) plus days. */
@@ -184,11 +236,33 @@ static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *
 	}
 }
 
+/* 1 when two lowercase letters are an ISO 639-1 language (ICU's list of them) */
+static int iso639_1(const char *lang)
+{
+	for (const char *const *l = uloc_getISOLanguages(); *l; l++)
+		if (strcmp(*l, lang) == 0)
+			return 1;
+	return 0;
+}
+
 /* The flags every offer takes (propose and counter); qty and price are the caller's. */
 static int apply_flags(struct contract_terms *t, const struct args *a, struct kerr *e)
 {
 	const char *v;
 	int rc = K_OK;
+	/* a value longer than any the field takes is never cut into one it does */
+	static const struct {
+		const char *opt, *want;
+		size_t cap;
+	} fit[] = {{"incoterm", "an Incoterms 2020 rule such as FOB", sizeof t->incoterm},
+	           {"mode", "one of sea, air, road, rail, courier", sizeof t->mode},
+	           {"language", "an ISO 639-1 language such as en", sizeof t->language}};
+	for (size_t i = 0; i < sizeof fit / sizeof *fit; i++)
+		if ((v = arg_get(a, fit[i].opt)) && strlen(v) >= fit[i].cap) {
+			char sh[48];
+			return kerr_set(e, K_EUSAGE, "--%s '%s' is not %s", fit[i].opt,
+			                text_shown(v, sh, sizeof sh), fit[i].want);
+		}
 	if ((v = arg_get(a, "incoterm")))
 		cmd_copy_upper(t->incoterm, sizeof t->incoterm, v);
 	if ((v = arg_get(a, "place")))
@@ -218,11 +292,17 @@ static int apply_flags(struct contract_terms *t, const struct args *a, struct ke
 		set_text(&t->governing_law, v);
 	if ((v = arg_get(a, "venue")))
 		set_text(&t->dispute_venue, v);
-	if ((v = arg_get(a, "language")))
+	if ((v = arg_get(a, "language"))) {
 		copy_lower(t->language, sizeof t->language, v);
+		if (!iso639_1(t->language))
+			return kerr_set(e, K_EUSAGE,
+			                "--language '%s' is not an ISO 639-1 language "
+			                "such as en, de, vi or zh",
+			                t->language);
+	}
 	if (!rc)
 		rc = apply_paper_flags(t, a, e);
-	return rc;
+	return as_option(rc, e);
 }
 
 /* Totals and checks the terms (the Incoterms/mode rule comes from the library). */
@@ -231,7 +311,7 @@ static int finish_terms(struct contract_terms *t, struct kerr *e)
 	int rc = contract_terms_total(t, e);
 	if (!rc)
 		rc = contract_terms_validate(t, e);
-	return rc;
+	return as_option(rc, e);
 }
 
 /* An offer section from terms, signed by us as role. */
@@ -489,7 +569,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 		              variant ? "--variant: %s" : "contract propose: %s with --variant",
 		              ve.msg);
 	if (!rc)
-		rc = contract_terms_add_listing(&t, &l, qty, price, variant, e);
+		rc = as_option(contract_terms_add_listing(&t, &l, qty, price, variant, e), e);
 	/* more than the seller says she has: the offer goes, and says so */
 	int64_t on_hand =
 	    rc ? -1
