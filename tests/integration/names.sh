@@ -169,6 +169,14 @@ t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 # --- the seller's profile and the papers, by names ----------------------------------------
 t_run "supplier show by the start of her handle" 0 kb supplier show @sat-my
 t_match "is the seller" "$T_OUT" 'Sắt Mỹ Thuật Hoà Phát'
+t_run "she lists a stool with 'sắt' in its title" 0 ks listing add --sku GHE-SAT --title "Ghế đẩu sắt" --price 9 --currency USD
+t_run "seller syncs" 0 ks sync
+t_run "buyer syncs" 0 kb sync
+t_eq "the buyer's search finds it by 'sat'" "$(kb search ghe sat --json | grep -c '"title":"Ghế đẩu sắt"')" 1
+t_run "yet @sat names a handle, not a title with sắt in it" 0 kb supplier show @sat
+t_match "her" "$T_OUT" '^Sắt Mỹ Thuật Hoà Phát  @sat-my-thuat-hoa-phat'
+t_run "nor the product of an order" 0 kb order show @sat
+t_match "the order with her" "$T_OUT" 'Sắt Mỹ Thuật Hoà Phát'
 # (the papers want addresses this contract lacks: what matters here is which order it is)
 t_run "order docs by prefix" 2 ks order docs "$(pre "$ORDER")" --type invoice --format text -o "$T_TMP/inv.txt"
 t_match "finds that order and asks for what its papers lack" "$T_ERR" "the signed contract of order $(pre "$ORDER") lacks what the papers need"

@@ -425,8 +425,9 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 		}
-		/* a title, whole or its start, as search and listing list show it */
-		if (!rc && !exact->n)
+		/* a title, whole or its start, as search and listing list show it; "@sat" names
+		 * a handle, never the title with "sắt" in it */
+		if (!rc && !exact->n && word[0] != '@')
 			rc = titles(c, s, word, exact, prefix, e);
 	}
 	if (!rc && (kinds & RESOLVE_ACCOUNT)) {
@@ -947,7 +948,7 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 		rc = tier_prefix(s, kinds, word, prefix, e);
 	/* (3) what an order or a contract trades, when nothing else fits */
 	if (!rc && !exact->n && !prefix->n && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) &&
-	    c->self_id[0])
+	    c->self_id[0] && word[0] != '@')
 		rc = products(c, s, kinds, word, exact, prefix, e);
 	if (rc)
 		goto done;
