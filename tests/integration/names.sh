@@ -197,6 +197,11 @@ t_match "created in local time with the zone" "$T_OUT" \
 	"^created +$(TZ=Asia/Ho_Chi_Minh date -d "$RCREATED" '+%Y-%m-%d %H:%M') \\+07\$"
 t_run "rfq show --json" 0 ks rfq show "$(pre "$RID")" --json
 t_match "keeps the buyer's id and UTC" "$T_OUT" "\"buyerId\":\"$BID\".*\"created\":\"20[0-9-]+T[0-9:]+Z\""
+t_match "with his name beside it, as the man page says" "$T_OUT" '"counterpartyName":"Berlin Interiors GmbH @berlin-interiors-gmbh"'
+t_run "rfq list --json" 0 ks rfq list --json
+t_match "names him too" "$T_OUT" "\"buyerId\":\"$BID\".*\"counterpartyName\":\"Berlin Interiors GmbH @berlin-interiors-gmbh\""
+t_run "his own rfq list --json" 0 kb rfq list --json
+t_nomatch "names no counterparty on his own RFQ" "$T_OUT" 'counterpartyName'
 t_run "rfq list" 0 ks rfq list
 t_match "names the buyer, the RFQ by its id's start and the quantity with its unit" "$T_OUT" "^$(printf %.8s "$RID")  Iron table legs, 71 cm +500 pieces +open +20[0-9-]+ [0-9:]+ UTC +Berlin Interiors GmbH @berlin-interiors-gmbh$"
 t_run "contract propose --rfq by prefix" 0 ks contract propose --listing U720-BK --qty 500 \
@@ -208,6 +213,8 @@ t_eq "answers that RFQ, to the buyer named by the start of her name" \
 # --- orders and contracts by the other party ----------------------------------------------
 t_run "order show by the buyer's @handle: her one order with him" 0 ks order show @berlin-interiors-gmbh
 t_match "is that order" "$T_OUT" "^order +$ORDER\$"
+t_run "order show --json" 0 ks order show @berlin-interiors-gmbh --json
+t_match "says her side and his name, as order list --json does" "$T_OUT" '"role":"seller","counterpartyName":"Berlin Interiors GmbH @berlin-interiors-gmbh"'
 t_run "order event by his @handle, as the README shows (--dry-run)" 0 ks order event @berlin-interiors-gmbh --code ARRI --location DEHAM --dry-run
 t_match "is an event for that order" "$T_OUT" "^order $ORDER: 1 event would be added"
 t_run "by the start of his name" 0 ks order show "berlin int"
@@ -270,6 +277,8 @@ t_run "seller syncs" 0 ks sync
 t_run "chat list" 0 ks chat list
 t_match "names the buyer" "$T_OUT" '1 unread +20[0-9-]+ [0-9:]+ UTC +Berlin Interiors GmbH @berlin-interiors-gmbh'
 t_nomatch "not by id" "$T_OUT" "$BID"
+t_run "chat list --json" 0 ks chat list --json
+t_match "names him beside the participants' ids" "$T_OUT" '"counterpartyName":"Berlin Interiors GmbH @berlin-interiors-gmbh"'
 t_run "chat show by the start of a name" 0 ks chat show "berlin int"
 t_match "the message" "$T_OUT" 'Can you do 600\?'
 t_run "chat send to a name two accounts share exits 2" 2 ks chat send Berlin "hello"

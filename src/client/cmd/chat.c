@@ -278,6 +278,7 @@ static int list_conv(void *vctx, const cJSON *o)
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		json_add_int(j, "unread", unread);
+		resolve_json_name(c, j, peer);
 		cmd_print_json(c, j);
 		return 0;
 	}

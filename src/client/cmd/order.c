@@ -1520,6 +1520,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		store_outbox_each(s, queued_one, &qw, NULL);
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
+		const char *buyer = json_str(o, "buyerId");
+		cJSON_AddStringToObject(
+		    j, "role", buyer && strcmp(buyer, c->self_id) == 0 ? "buyer" : "seller");
+		resolve_json_name(c, j, resolve_peer_of(c, o));
 		cJSON *ev = cJSON_AddArrayToObject(j, "events");
 		cJSON *body;
 		int idx = -1;

@@ -591,6 +591,17 @@ void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out)
 	kbuf_printf(out, "%.12s…", text_shown(id ? id : "?", shown, sizeof shown));
 }
 
+void resolve_json_name(struct ctx *c, cJSON *j, const char *account)
+{
+	struct kerr e = {0, ""};
+	if (!account || ctx_self(c, &e) != K_OK || strcmp(account, c->self_id) == 0)
+		return;
+	struct kbuf name = KBUF_INIT;
+	resolve_account_name(c, account, &name);
+	cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
+	kbuf_free(&name);
+}
+
 const char *resolve_peer_of(struct ctx *c, const cJSON *o)
 {
 	const char *b = json_str(o, "buyerId"), *sl = json_str(o, "sellerId"), *peer = NULL;

@@ -65,6 +65,9 @@ int resolve_id_for(struct ctx *c, int kind, const char *word, const struct resol
  * first 12 characters of the id and "…" when the profile is not cached. Appends to out. */
 struct kbuf;
 void resolve_account_name(struct ctx *c, const char *id, struct kbuf *out);
+/* --json beside an id: "counterpartyName" as resolve_account_name says account, unless
+ * account is NULL or our own (then nothing is added). */
+void resolve_json_name(struct ctx *c, struct cJSON *j, const char *account);
 /* The other party of an object with buyerId and sellerId (an order, a contract) or with
  * participants (a conversation): its id, or NULL. */
 const char *resolve_peer_of(struct ctx *c, const struct cJSON *o);

@@ -173,9 +173,11 @@ static int list_rfq(void *vctx, const cJSON *o)
 	struct rfq_list *l = vctx;
 	struct ctx *c = l->c;
 	l->n++;
-	if (c->json)
-		cmd_print_json(c, cJSON_Duplicate(o, 1));
-	else
+	if (c->json) {
+		cJSON *j = cJSON_Duplicate(o, 1);
+		resolve_json_name(c, j, json_str(o, "buyerId"));
+		cmd_print_json(c, j);
+	} else
 		print_rfq_line(c, o);
 	return 0;
 }
@@ -220,6 +222,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	kbuf_free(&canon);
 	if (c->json) {
 		cJSON_AddBoolToObject(o, "verified", ok);
+		resolve_json_name(c, o, json_str(o, "buyerId"));
 		cmd_print_json(c, o);
 		o = NULL;
 	} else {
