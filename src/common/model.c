@@ -770,6 +770,23 @@ static long find_control(const char *s, size_t n, int text, size_t *at)
 	return -1;
 }
 
+/* 1 when s is spaces only: ASCII, no-break (U+00A0) and ideographic (U+3000) ones */
+static int blank(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		if (p[i] == ' ')
+			i++;
+		else if (i + 1 < n && p[i] == 0xC2 && p[i + 1] == 0xA0)
+			i += 2;
+		else if (i + 2 < n && p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x80)
+			i += 3;
+		else
+			return 0;
+	}
+	return 1;
+}
+
 static int check_text(const struct mfield *f, const char *s, size_t n, const char *path,
                       struct kerr *e)
 {
@@ -785,6 +802,8 @@ static int check_text(const struct mfield *f, const char *s, size_t n, const cha
 	}
 	if (!utf8_valid(s, n))
 		return kerr_set(e, K_EINVAL, "%s: not valid UTF-8", path);
+	if (f->fmt == MF_LINE && f->min > 0 && blank(s, n))
+		return kerr_set(e, K_EINVAL, "%s: must not be blank (spaces only)", path);
 	size_t at = 0;
 	long c = find_control(s, n, f->fmt == MF_TEXT, &at);
 	if (c >= 0)

@@ -75,6 +75,8 @@ t_match "id show --json gives the id" "$ID" '^[A-Za-z0-9_-]{43}$'
 # --- listing add and its refusals ----------------------------------------------
 t_run "listing add with a wrong passphrase fails" 1 env KONTOR_PASSPHRASE=wrong "$KONTOR" --home "$H" listing add --title "Iron table legs" --price 12.50 --currency USD
 t_match "wrong passphrase is said plainly" "$T_ERR" 'wrong passphrase'
+t_run "listing add refuses a title of spaces only" 2 k listing add --title "   " --price 12 --currency USD
+t_match "saying it is blank" "$T_ERR" 'title: must not be blank \(spaces only\)$'
 t_run "listing add refuses an unknown currency" 2 k listing add --title "Legs" --price 12 --currency USX
 t_match "unknown currency is named" "$T_ERR" "USX"
 t_run "listing add refuses a negative price" 2 k listing add --title "Legs" --price -5 --currency USD

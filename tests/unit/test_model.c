@@ -513,6 +513,9 @@ static void test_listing_each_rule_refused_naming_field(void **state)
 	const struct bad cases[] = {
 	    {"title", NULL, "title: missing"},
 	    {"title", "\"\"", "title: must not be empty"},
+	    {"title", "\"   \"", "title: must not be blank (spaces only)"},
+	    {"title", "\" \u00a0\u3000\"", "title: must not be blank (spaces only)"},
+	    {"tags", "[\"  \"]", "tags[0]: must not be blank (spaces only)"},
 	    {"title", kbuf_str(&long_title), "title: must be 1 to 200 bytes (got 201)"},
 	    {"title", "42", "title: must be a string"},
 	    {"title", "\"a\\u0007b\"", "title: control character U+0007 at byte 1"},
