@@ -60,6 +60,14 @@ t_eq "three sentences, in order, each saying what it means for search" \
 	"$(printf '%s\n' "$T_OUT" | sed 's/(listing L[A-Za-z0-9_-]*)/(listing L)/')" \
 	"$(printf 'resumed BV-50: in search again (listing L), queued\npaused BV-50: out of search until resumed (listing L), queued\nresumed BV-50: in search again (listing L), queued')"
 
+printf 'listing show BV-50\nfrobnicate\nlisting pause BV-50\n' >"$T_TMP/jlines"
+t_run "a batch of three with --json, one line failing (exit 3)" 3 ks --json batch "$T_TMP/jlines"
+t_match "each object says its line: the listing of line 1" "$T_OUT" '^\{"id":"L[A-Za-z0-9_-]+","sellerId":.*"line":1\}$'
+t_match "the failure of line 2, on stdout too, with its exit status" "$T_OUT" "^\\{\"error\":\"unknown command 'frobnicate' \\(see \`kontor help\`\\)\",\"exit\":2,\"line\":2\\}$"
+t_match "the pause of line 3" "$T_OUT" '^\{"id":"L[A-Za-z0-9_-]+","sku":"BV-50","result":"paused".*"line":3\}$'
+t_match "and the summary last, of no line" "$(printf '%s\n' "$T_OUT" | tail -n 1)" '^\{"file":"[^"]*jlines","lines":3,"ok":[0-9],"queued":[0-9],"failed":1,'
+t_run "listing resume BV-50" 0 ks listing resume BV-50
+
 # --- "@-" reads standard input ---------------------------------------------------------
 t_run "chat send @- reads the message from stdin" 0 sh -c "printf 'From standard input' | \"$KONTOR\" --home \"$B\" chat send @ningbo-valve-works @-"
 t_match "sent, to whom, and in which conversation" "$T_OUT" '^sent to Ningbo Valve Works @ningbo-valve-works in conversation C[A-Za-z0-9_-]{7}$'

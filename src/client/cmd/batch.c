@@ -132,6 +132,7 @@ static int run_line(struct ctx *c, const char *name, long lineno, const char *li
 		rc = kerr_set(&e, K_EUSAGE,
 		              "'%s': global options go on the batch command line, not on a line",
 		              w.argv[0]);
+	c->batch_line = lineno;
 	if (rc == K_OK)
 		rc = cmd_dispatch(c, w.argc, w.argv, &e);
 	cmd_result_print(c, &e); /* each line's outcome as it runs, as on the command line */
@@ -146,8 +147,15 @@ static int run_line(struct ctx *c, const char *name, long lineno, const char *li
 		struct kbuf msg = KBUF_INIT;
 		text_sanitize(&msg, m, strlen(m), 0);
 		fprintf(c->err, "%s:%ld: %s\n", name, lineno, kbuf_str(&msg));
+		if (c->json) { /* a script reading stdout learns of it too, by the line */
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "error", kbuf_str(&msg));
+			json_add_int(o, "exit", cmd_exit_code(rc));
+			cmd_print_json(c, o);
+		}
 		kbuf_free(&msg);
 	}
+	c->batch_line = 0;
 	cmd_words_free(&w);
 	return rc;
 }
@@ -229,6 +237,8 @@ const struct cmd_entry cmd_batch_entries[] = {
      "The identity and the cache are opened once; work the lines queue is pushed to the\n"
      "node once, at the end. A failed line is reported as FILE:LINE: reason and the\n"
      "others still run, unless --stop-on-error stops at the first. A summary follows.\n"
+     "With --json every object a line prints says its \"line\", a failed line prints\n"
+     "{\"error\", \"exit\", \"line\"} on standard output too, and the summary comes last.\n"
      "Exit status: 0 all done, 3 some lines failed, 4 all worked but some work is still\n"
      "queued (no node reachable), 1 the file could not be read."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},

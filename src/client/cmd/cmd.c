@@ -660,6 +660,10 @@ void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_c
 void cmd_print_json(struct ctx *c, struct cJSON *obj)
 {
 	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	/* in a batch, each object says the line it came from */
+	if (c->batch_line > 0 && cJSON_IsObject(obj) &&
+	    !cJSON_GetObjectItemCaseSensitive(obj, "line"))
+		cJSON_AddNumberToObject(obj, "line", (double)c->batch_line);
 	json_print(obj, &b);
 	kbuf_putc(&b, '\n');
 	/* Same JSON, but a bidi control or C1 byte in a value is written as \uXXXX. */

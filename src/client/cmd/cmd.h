@@ -50,7 +50,8 @@ struct ctx {
 	int have_key;
 	char self_id[KCRYPTO_ID_LEN + 1]; /* "" until known */
 	int in_batch;                     /* a batch is running: writes queue, batch pushes once */
-	int pass_typed; /* ctx_passphrase's last passphrase was typed at the terminal */
+	long batch_line; /* the batch line running (its --json objects say it), else 0 */
+	int pass_typed;  /* ctx_passphrase's last passphrase was typed at the terminal */
 };
 
 void ctx_init(struct ctx *c);
