@@ -22,6 +22,8 @@ t_nomatch "nor of one whose option's value has ID in it (--tax-id SCHEME:ID)" "$
 t_run "unknown command is a usage error" 2 "$KONTOR" --home "$H" frobnicate
 t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"
 t_nomatch "a word near no command gets no suggestion" "$T_ERR" 'did you mean'
+t_run "an unknown global option is a usage error" 2 "$KONTOR" --home "$H" --bogus listing list
+t_eq "named as an option, not a command" "$T_ERR" "kontor: unknown option '--bogus' (the global options: --home, --node, --json, -q, -v, --passphrase-file, --help, --version)"
 t_run "a misspelt command is a usage error" 2 "$KONTOR" --home "$H" serch oak
 t_match "a misspelt command gets the nearest name, as git does" "$T_ERR" "unknown command 'serch'; did you mean 'search'\\?"
 t_run "two letters swapped" 2 "$KONTOR" --home "$H" lsiting add

@@ -384,6 +384,12 @@ int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 				              argv[1], b.data);
 		} else if (b.len) {
 			rc = kerr_set(e, K_EUSAGE, "%s: which one? (one of: %s)", argv[0], b.data);
+		} else if (argv[0][0] == '-' && argv[0][1]) {
+			rc = kerr_set(
+			    e, K_EUSAGE,
+			    "unknown option '%s' (the global options: --home, --node, --json, "
+			    "-q, -v, --passphrase-file, --help, --version)",
+			    text_shown(argv[0], (char[48]){0}, 48));
 		} else {
 			suggest(&near, NULL, argv[0]);
 			if (near.len)
