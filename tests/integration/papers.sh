@@ -206,5 +206,7 @@ t_run "seller syncs" 0 ks sync
 t_run "papers of a cancelled order are refused (exit 1)" 1 ks order docs "$ORDER" --type invoice --format text -o -
 t_match "saying why" "$T_ERR" 'the order is cancelled: papers are written for goods that ship'
 t_eq "and writing nothing" "$T_OUT" ""
+t_run "track of the cancelled order" 0 ks track "$ORDER"
+t_eq "says it was never shipped, not that it will be" "$T_OUT" "order $ORDER is cancelled: it was never shipped"
 
 t_done

@@ -1187,8 +1187,10 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 			/* The local effect of `order ship` moves the state at once; the shipment
 			 * and its events are the node's, in the cache after the next sync. */
 			int st = order_state_parse(state);
-			if (st < 0 || st == ORDER_AWAITING_PAYMENT || st == ORDER_FUNDED ||
-			    st == ORDER_CANCELLED)
+			if (st == ORDER_CANCELLED)
+				text_fprintf(c->out,
+				             "order %s is cancelled: it was never shipped\n", id);
+			else if (st < 0 || st == ORDER_AWAITING_PAYMENT || st == ORDER_FUNDED)
 				text_fprintf(c->out, "order %s is %s: not shipped yet\n", id,
 				             state);
 			else
