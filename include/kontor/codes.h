@@ -54,8 +54,9 @@ int codes_check_unit(const char *code, const char *field, struct kerr *e);
 /* UN/ECE Recommendation 21 package type codes, the common ones ("CT" carton, "PX"
  * pallet, ...): what the papers print as the kind of package. */
 struct package_code {
-	const char *code; /* "CT" */
-	const char *name; /* "carton" */
+	const char *code;   /* "CT" */
+	const char *name;   /* "carton" */
+	const char *plural; /* "cartons" */
 };
 const struct package_code *codes_package(const char *code);
 const struct package_code *codes_packages(int *n);

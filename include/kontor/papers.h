@@ -227,9 +227,9 @@ const char *papers_mode_word(int lang, const char *mode);
 /* A UN/ECE Rec 20 unit for n of it in lang: "10 pieces", "10 Stück", "10 cái" (without the
  * number); the code as it is when unknown. */
 const char *papers_unit_word(int lang, const char *code, int64_t n);
-/* A package (UN/ECE Rec 21) in lang: its English name in en ("carton"), elsewhere its code,
- * which customs read in every language. */
-const char *papers_package_word(int lang, const char *code);
+/* n packages (UN/ECE Rec 21) in lang: their English name in en ("carton", "cartons"),
+ * elsewhere the code, which customs read in every language. */
+const char *papers_package_word(int lang, const char *code, int64_t n);
 /* An ISO 3166 country's name in lang from ICU's locale data ("Vietnam" in de, "Việt Nam" in
  * vi, "越南" in zh); in en the ISO short name codes_country_name gives; the code itself
  * when neither knows it. */

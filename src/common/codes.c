@@ -347,12 +347,29 @@ int codes_check_unit(const char *code, const char *field, struct kerr *e)
  * (Revision 8.1, Annex VI, the alphanumeric package codes): the ones small shipments use.
  * Source: https://unece.org/trade/uncefact/cl-recommendations (rec21_Rev8e_2012). */
 static const struct package_code packages[] = {
-    {"BA", "barrel"},   {"BE", "bundle"}, {"BG", "bag"},       {"BO", "bottle"},
-    {"BX", "box"},      {"CH", "chest"},  {"CN", "container"}, {"CR", "crate"},
-    {"CS", "case"},     {"CT", "carton"}, {"CY", "cylinder"},  {"DR", "drum"},
-    {"EN", "envelope"}, {"JR", "jar"},    {"NE", "unpacked"},  {"PA", "packet"},
-    {"PK", "package"},  {"PL", "pail"},   {"PX", "pallet"},    {"RO", "roll"},
-    {"SA", "sack"},     {"TN", "tin"},    {"TU", "tube"},
+    {"BA", "barrel", "barrels"},
+    {"BE", "bundle", "bundles"},
+    {"BG", "bag", "bags"},
+    {"BO", "bottle", "bottles"},
+    {"BX", "box", "boxes"},
+    {"CH", "chest", "chests"},
+    {"CN", "container", "containers"},
+    {"CR", "crate", "crates"},
+    {"CS", "case", "cases"},
+    {"CT", "carton", "cartons"},
+    {"CY", "cylinder", "cylinders"},
+    {"DR", "drum", "drums"},
+    {"EN", "envelope", "envelopes"},
+    {"JR", "jar", "jars"},
+    {"NE", "unpacked", "unpacked"},
+    {"PA", "packet", "packets"},
+    {"PK", "package", "packages"},
+    {"PL", "pail", "pails"},
+    {"PX", "pallet", "pallets"},
+    {"RO", "roll", "rolls"},
+    {"SA", "sack", "sacks"},
+    {"TN", "tin", "tins"},
+    {"TU", "tube", "tubes"},
 };
 #define NPACKAGES ((int)(sizeof packages / sizeof packages[0]))
 

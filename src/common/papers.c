@@ -366,10 +366,12 @@ const char *papers_unit_word(int lang, const char *code, int64_t n)
 	return code ? codes_unit_count(code, n) : "";
 }
 
-const char *papers_package_word(int lang, const char *code)
+const char *papers_package_word(int lang, const char *code, int64_t n)
 {
 	const struct package_code *pc = code ? codes_package(code) : NULL;
-	return lang_ok(lang) == PAPER_EN && pc ? pc->name : code ? code : "";
+	if (lang_ok(lang) == PAPER_EN && pc)
+		return n == 1 ? pc->name : pc->plural;
+	return code ? code : "";
 }
 
 void papers_country_name(int lang, const char *cc, char *out, size_t cap)

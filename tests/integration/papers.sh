@@ -97,7 +97,7 @@ t_run "order docs --paper letter --type invoice -o FILE" 0 ks order docs "$ORDER
 pdftoppm -r 72 -png "$T_TMP/letter.pdf" "$T_TMP/letter"
 t_match "a Letter page renders 612 x 792" "$(file "$T_TMP"/letter-1.png)" '612 x 792'
 pdftotext "$OUT/$P-packing-list.pdf" - >"$T_TMP/pl.txt"
-t_match "the packing list counts 50 cartons" "$(cat "$T_TMP/pl.txt")" '50 carton'
+t_match "the packing list counts 50 cartons" "$(cat "$T_TMP/pl.txt")" '50 cartons'
 t_match "and weighs 600 kg net" "$(cat "$T_TMP/pl.txt")" '600\.000'
 t_run "German papers" 0 ks order docs "$ORDER" --type invoice --lang de -o "$T_TMP/de.pdf"
 t_match "German numbers: 5.870,50" "$(pdftotext "$T_TMP/de.pdf" -)" 'Gesamtbetrag: 5\.870,50 USD'

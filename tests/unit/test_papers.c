@@ -351,8 +351,11 @@ static void test_the_contracts_values_in_the_papers_language(void **state)
 	assert_string_equal(papers_unit_word(PAPER_VI, "C62", 10), "cái");
 	assert_string_equal(papers_unit_word(PAPER_ZH, "CT", 10), "纸箱");
 	assert_string_equal(papers_unit_word(PAPER_DE, "XYZ", 3), "XYZ");
-	assert_string_equal(papers_package_word(PAPER_EN, "CT"), "carton");
-	assert_string_equal(papers_package_word(PAPER_DE, "CT"), "CT");
+	assert_string_equal(papers_package_word(PAPER_EN, "CT", 1), "carton");
+	assert_string_equal(papers_package_word(PAPER_EN, "CT", 12), "cartons");
+	assert_string_equal(papers_package_word(PAPER_EN, "BX", 2), "boxes");
+	assert_string_equal(papers_package_word(PAPER_EN, "NE", 5), "unpacked");
+	assert_string_equal(papers_package_word(PAPER_DE, "CT", 12), "CT");
 	/* countries from ICU's data, in en the ISO short name as before */
 	char cn[160];
 	papers_country_name(PAPER_EN, "VN", cn, sizeof cn);

@@ -295,7 +295,9 @@ static void lines_table(struct pdf *d)
 			         paper_line_star(l, PAPER_LINE_GROSS));
 			papers_count(l->packages, d->lang, a);
 			snprintf(c[5], sizeof c[5], "%s %s%s%s%s%s", l->packages ? a : "-",
-			         l->packages ? papers_package_word(d->lang, l->package_code) : "",
+			         l->packages
+			             ? papers_package_word(d->lang, l->package_code, l->packages)
+			             : "",
 			         paper_line_star(l, PAPER_LINE_PACKAGES), l->marks ? "\n" : "",
 			         l->marks ? l->marks : "", paper_line_star(l, PAPER_LINE_MARKS));
 		}

@@ -92,7 +92,7 @@ void papers_write_text(const struct paper *p, int lang, struct kbuf *b)
 			            paper_line_star(l, PAPER_LINE_GROSS));
 		}
 		if (l->packages) {
-			const char *pw = papers_package_word(lang, l->package_code);
+			const char *pw = papers_package_word(lang, l->package_code, l->packages);
 			int named = strcmp(pw, l->package_code) != 0;
 			papers_count(l->packages, lang, n1);
 			kbuf_printf(b, "   %s: %s %s%s%s%s%s\n", papers_label(lang, PL_PACKAGES),
