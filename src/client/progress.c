@@ -1,12 +1,28 @@
 /* progress — the live line of a long run; see progress.h. */
 #include "progress.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kontor/ktime.h"
+
+/* Ctrl-C during a live line: the line is finished with what became of the run, then the
+ * signal does what it always does. Written with write(2): the one call a handler may make. */
+static char int_msg[PROGRESS_LINE_MAX];
+static size_t int_len;
+static int int_fd = -1;
+static struct sigaction int_old;
+
+static void on_interrupt(int sig)
+{
+	if (int_fd >= 0 && write(int_fd, int_msg, int_len) < 0)
+		int_len = 0;
+	sigaction(sig, &int_old, NULL);
+	raise(sig);
+}
 
 void progress_begin(struct progress *p, FILE *f, int quiet, const char *what)
 {
@@ -16,6 +32,39 @@ void progress_begin(struct progress *p, FILE *f, int quiet, const char *what)
 	p->live = f && !quiet && isatty(fileno(f));
 	p->t0 = ktime_mono_us() / 1000;
 	snprintf(p->what, sizeof p->what, "%s", what ? what : "");
+}
+
+/* From the first live line on (every run that draws one ends with progress_end). */
+static void interrupt_hold(struct progress *p)
+{
+	if (p->handler || int_fd >= 0)
+		return;
+	int n = snprintf(int_msg, sizeof int_msg,
+	                 "\r\033[K%s: interrupted; what is done is kept: run it again to go on\n",
+	                 p->what);
+	int_len = n > 0 && (size_t)n < sizeof int_msg ? (size_t)n : 0;
+	int_fd = fileno(p->f);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &int_old);
+	if (int_old.sa_handler == SIG_IGN) { /* started with Ctrl-C ignored: it stays so */
+		sigaction(SIGINT, &int_old, NULL);
+		int_fd = -1;
+		return;
+	}
+	p->handler = 1;
+}
+
+/* The live line is gone: Ctrl-C is again what it was. */
+static void interrupt_restore(struct progress *p)
+{
+	if (p->handler) {
+		sigaction(SIGINT, &int_old, NULL);
+		int_fd = -1;
+		p->handler = 0;
+	}
 }
 
 int64_t progress_elapsed_ms(const struct progress *p)
@@ -73,6 +122,7 @@ static void draw(struct progress *p, const char *line)
 	fprintf(p->f, "\r%.*s\033[K", PROGRESS_LINE_MAX, line);
 	fflush(p->f);
 	p->drawn = 1;
+	interrupt_hold(p);
 }
 
 void progress_update(struct progress *p, int64_t done, int64_t total, const char *noun,
@@ -126,6 +176,7 @@ void progress_clear(struct progress *p)
 void progress_end(struct progress *p, const char *fmt, ...)
 {
 	progress_clear(p);
+	interrupt_restore(p);
 	if (!fmt || p->quiet || !p->f)
 		return;
 	va_list ap;

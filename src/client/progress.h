@@ -21,6 +21,7 @@ struct progress {
 	int drawn;    /* a line is on the terminal now (cleared before anything else) */
 	int64_t t0;   /* when it began (ms, monotonic) */
 	int64_t last; /* the last redraw */
+	int handler;  /* it holds SIGINT: Ctrl-C ends the live line with a word, until the end */
 	char what[32];
 };
 
@@ -35,7 +36,9 @@ void progress_update(struct progress *p, int64_t done, int64_t total, const char
 /* Clears the live line, so another line can be written to stderr (cmd_note). */
 void progress_clear(struct progress *p);
 /* Ends it with one final line (printf-style), on a terminal in place of the live one; fmt
- * NULL clears the live line and writes nothing. */
+ * NULL clears the live line and writes nothing. Until then, on a terminal, Ctrl-C ends the
+ * live line with "WHAT: interrupted; what is done is kept: run it again to go on" before the
+ * signal does what it always does. */
 void progress_end(struct progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Milliseconds since progress_begin. */
 int64_t progress_elapsed_ms(const struct progress *p);

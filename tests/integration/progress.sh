@@ -90,6 +90,32 @@ t_eq "having pulled everything" "$(cache_n quiet)" $N
 
 t_run "a no-change sync on a pipe" 0 "$KONTOR" --home "$T_TMP/pipe" sync
 t_eq "has no final line" "$T_ERR" ""
+
+# Ctrl-C typed on the terminal mid-pull: the live line is finished with a word, not left
+# hanging before the shell's prompt, and what came is kept. (A job started in the background
+# by a script has Ctrl-C ignored, and kontor leaves it so: env gives it back, as a terminal's
+# shell would.)
+new_client intr "$PXPORT"
+mkfifo "$T_TMP/keys"
+script -qefc "env --default-signal=INT $KONTOR --home $T_TMP/intr sync" "$T_TMP/intr.script" <"$T_TMP/keys" >/dev/null 2>&1 &
+SCRIPT_PID=$!
+T_PIDS="$T_PIDS $SCRIPT_PID"
+exec 3>"$T_TMP/keys"
+_i=0
+while [ $_i -lt 300 ] && ! grep -q 'listings, ' "$T_TMP/intr.script" 2>/dev/null; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+printf '\003' >&3
+wait "$SCRIPT_PID"
+exec 3>&-
+INTR=$(cat "$T_TMP/intr.script")
+t_match "the pull was drawn live before Ctrl-C" "$INTR" "sync: [0-9,]+ (of $ACTIVE_SHOWN )?listings, "
+t_match "Ctrl-C ends the line saying what became of the run" "$INTR" \
+	"${CR}.*sync: interrupted; what is done is kept: run it again to go on"
+t_nomatch "no final line of a finished pull" "$INTR" 'sync: pulled 2,0[0-9][0-9] objects'
+t_run "the next sync goes on" 0 "$KONTOR" --home "$T_TMP/intr" sync
+t_eq "and has everything" "$(cache_n intr)" $N
 px_stop
 
 # --- an import on a terminal ----------------------------------------------------------------------
