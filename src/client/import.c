@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <inttypes.h>
+#include <libxml/HTMLparser.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,11 @@ int import_to_utf8(const char *data, size_t len, const char *encoding, struct kb
 	return rc;
 }
 
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* --- HTML to text -------------------------------------------------------------------- */
 
 struct html_out {
@@ -262,7 +268,18 @@ static void h_codepoint(struct html_out *h, uint32_t cp)
 	h_text(h, u, utf8_encode(cp, u));
 }
 
-/* An entity at s[0] == '&'; returns the bytes it takes, 0 when it is not one we decode. */
+/* HTML5's named references for the letters of Vietnamese that HTML4 has none for (HTML4's 253
+ * are libxml2's htmlEntityLookup), and &apos;. */
+static const struct {
+	const char *name;
+	uint32_t cp;
+} html5_named[] = {{"apos", '\''},    {"Abreve", 0x102}, {"abreve", 0x103},
+                   {"Dstrok", 0x110}, {"dstrok", 0x111}, {"Itilde", 0x128},
+                   {"itilde", 0x129}, {"Utilde", 0x168}, {"utilde", 0x169}};
+
+/* An entity at s[0] == '&'; returns the bytes it takes, 0 when it is not one we decode: a
+ * numeric one, one of HTML4's named ones (&eacute; &ndash; &hellip; &euro;...) or of
+ * html5_named. */
 static size_t h_entity(struct html_out *h, const char *s, size_t n)
 {
 	size_t max = n < 12 ? n : 12, semi = 1;
@@ -272,18 +289,21 @@ static size_t h_entity(struct html_out *h, const char *s, size_t n)
 		return 0;
 	const char *name = s + 1;
 	size_t len = semi - 1;
-	static const struct {
-		const char *name;
-		uint32_t cp;
-	} named[] = {{"amp", '&'},   {"lt", '<'},   {"gt", '>'},  {"quot", '"'},
-	             {"apos", '\''}, {"nbsp", ' '}, {"#39", '\''}};
-	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-		if (strlen(named[i].name) == len && memcmp(named[i].name, name, len) == 0) {
-			h_codepoint(h, named[i].cp);
-			return semi + 1;
-		}
-	if (name[0] != '#')
-		return 0;
+	if (name[0] != '#') {
+		char nm[12];
+		memcpy(nm, name, len);
+		nm[len] = 0;
+		const htmlEntityDesc *d = htmlEntityLookup((const xmlChar *)nm);
+		for (size_t i = 0; !d && i < sizeof html5_named / sizeof html5_named[0]; i++)
+			if (strcmp(html5_named[i].name, nm) == 0) {
+				h_codepoint(h, html5_named[i].cp);
+				return semi + 1;
+			}
+		if (!d)
+			return 0;
+		h_codepoint(h, d->value);
+		return semi + 1;
+	}
 	uint32_t cp = 0;
 	int hex = name[1] == 'x' || name[1] == 'X';
 	size_t i = hex ? 2 : 1;
@@ -321,7 +341,9 @@ static size_t find_close(const char *s, size_t n, const char *name)
 	return n;
 }
 
-void import_html_to_text(const char *s, size_t n, struct kbuf *out)
+/* import_html_to_text; nl_breaks: a line break in the text is one too, two or more a paragraph's
+ * (as WordPress shows a description: wpautop), though no more than a block tag beside it. */
+static void html_to_text(const char *s, size_t n, int nl_breaks, struct kbuf *out)
 {
 	struct html_out h = {out, out->len, 0, 0};
 	int no_more_tags = 0; /* a '<' found no '>' to its end: none after it will either */
@@ -397,8 +419,14 @@ void import_html_to_text(const char *s, size_t n, struct kbuf *out)
 			continue;
 		}
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			h.space = 1;
-			i++;
+			int nl = 0;
+			for (; i < n && is_space(s[i]); i++)
+				nl += s[i] == '\n' ||
+				      (s[i] == '\r' && (i + 1 >= n || s[i + 1] != '\n'));
+			if (nl_breaks && nl)
+				h_break(&h, nl > 1 ? 2 : 1, 0);
+			else
+				h.space = 1;
 			continue;
 		}
 		if (c < 0x20 || c == 0x7F) {
@@ -426,11 +454,18 @@ void import_html_to_text(const char *s, size_t n, struct kbuf *out)
 	}
 }
 
+void import_html_to_text(const char *s, size_t n, struct kbuf *out)
+{
+	html_to_text(s, n, 0, out);
+}
+
 /* --- small helpers --------------------------------------------------------------------- */
 
 /* How a file's prices read: PF_DC, with decimal commas (--decimal-comma, or the file is
- * ';'-separated); PF_EXACT, with no decimal past the currency's, zeros too (exact_unless_whole). */
-enum { PF_DC = 1, PF_EXACT = 2 };
+ * ';'-separated); PF_EXACT, with no decimal past the currency's, zeros too; PF_DOT, a file whose
+ * prices write a '.' as the decimal point beyond doubt ("12.50"): there, with decimal commas or
+ * not, "1.500" may be either (exact_unless_whole says both). */
+enum { PF_DC = 1, PF_EXACT = 2, PF_DOT = 4 };
 
 struct pctx {
 	import_cb cb;
@@ -441,6 +476,7 @@ struct pctx {
 	char delim;     /* the file's, once its reader is made */
 	int pf;         /* how prices read: PF_DC, PF_EXACT */
 	int status_set; /* the row being emitted said its status (import_row.status_set) */
+	int woo;        /* WooCommerce's escapes are undone in each record (woo_unescape) */
 };
 
 /* Hands one result (standing for rows records) to the callback and frees the listing. */
@@ -483,11 +519,6 @@ static struct csv_reader *open_reader(struct pctx *p, const char *data, size_t l
 	return r;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* s trimmed, as a new string; NULL when nothing is left. */
 static char *trimdup(const char *s)
 {
@@ -499,10 +530,38 @@ static char *trimdup(const char *s)
 	return n ? xstrndup(s, n) : NULL;
 }
 
+/* s with each run of white space that holds a line break or a tab (Alt+Enter in an Excel
+ * cell) folded to one space, in place: for the fields of one line (a title, a SKU, a
+ * category, a tag). */
+static char *fold_lines(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r;) {
+		const char *q = r;
+		int fold = 0;
+		while (is_space(*q))
+			fold |= *q++ != ' ';
+		if (fold) {
+			*w++ = ' ';
+			r = q;
+		} else if (q > r) {
+			while (r < q)
+				*w++ = *r++;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = 0;
+	return s;
+}
+
+/* A one-line field: trimmed, its line breaks and tabs folded (fold_lines). */
 static void set_str(char **dst, const char *v)
 {
 	free(*dst);
 	*dst = trimdup(v);
+	if (*dst)
+		fold_lines(*dst);
 }
 
 /* Plain text from a spreadsheet cell: CRLF and lone CR become LF, trimmed. */
@@ -534,26 +593,36 @@ static int set_sku(struct listing *l, const char *col, const char *v, struct ker
 	char key[MODEL_SKU_MAX + 1];
 	xfree(&l->sku);
 	xfree(&l->seller_sku);
-	int mapped = import_sku_key(v, key);
-	if (mapped < 0)
+	char *t = fold_lines(xstrdup(v));
+	int mapped = import_sku_key(t, key);
+	if (mapped < 0) {
+		free(t);
 		return K_OK;
-	l->sku = xstrdup(key);
-	if (mapped) {
-		l->seller_sku = trimdup(v);
-		if (strlen(l->seller_sku) > MODEL_SELLER_SKU_MAX)
-			return kerr_set(e, K_EINVAL, "%s: '%.40s...' is longer than %d bytes", col,
-			                l->seller_sku, MODEL_SELLER_SKU_MAX);
 	}
-	return K_OK;
+	l->sku = xstrdup(key);
+	int rc = K_OK;
+	if (mapped) {
+		l->seller_sku = trimdup(t);
+		if (strlen(l->seller_sku) > MODEL_SELLER_SKU_MAX)
+			rc = kerr_set(e, K_EINVAL, "%s: '%.40s...' is longer than %d bytes", col,
+			              l->seller_sku, MODEL_SELLER_SKU_MAX);
+	}
+	free(t);
+	return rc;
+}
+
+static void set_html_nl(char **dst, const char *v, int nl_breaks)
+{
+	struct kbuf b = KBUF_INIT;
+	html_to_text(v, strlen(v), nl_breaks, &b);
+	free(*dst);
+	*dst = b.len ? kbuf_detach(&b, NULL) : NULL;
+	kbuf_free(&b);
 }
 
 static void set_html(char **dst, const char *v)
 {
-	struct kbuf b = KBUF_INIT;
-	import_html_to_text(v, strlen(v), &b);
-	free(*dst);
-	*dst = b.len ? kbuf_detach(&b, NULL) : NULL;
-	kbuf_free(&b);
+	set_html_nl(dst, v, 0);
 }
 
 static void set_code(char *dst, size_t cap, const char *v)
@@ -582,7 +651,7 @@ static void split_list(struct kstrv *sv, const char *s, char sep, int upper, int
 		while (len && is_space(p[len - 1]))
 			len--;
 		if (len) {
-			char *item = xstrndup(p, len);
+			char *item = fold_lines(xstrndup(p, len));
 			for (char *q = item; upper && *q; q++)
 				if (*q >= 'a' && *q <= 'z')
 					*q = (char)(*q - 'a' + 'A');
@@ -605,6 +674,9 @@ static int parse_int(const char *col, const char *v, int64_t min, int64_t max, i
 		return kerr_set(e, K_EINVAL, "%s: empty", col);
 	errno = 0;
 	long long n = strtoll(t, &end, 10);
+	if (*end == '.' && end[1] && end > t && end[-1] >= '0' && end[-1] <= '9' &&
+	    strspn(end + 1, "0") == strlen(end + 1))
+		*end = 0; /* "12.0": a whole number as a spreadsheet may write it */
 	int bad = *end || errno || t[0] == '+' || !((t[0] >= '0' && t[0] <= '9') || t[0] == '-');
 	int rc = K_OK;
 	if (bad)
@@ -618,10 +690,50 @@ static int parse_int(const char *col, const char *v, int64_t min, int64_t max, i
 	return rc;
 }
 
+/* The length of a thousands separator at c (a '.', a space, U+00A0 or U+202F), 0 when there
+ * is none; dot_only: the '.' alone. */
+static size_t group_sep(const char *c, int dot_only)
+{
+	const unsigned char *u = (const unsigned char *)c;
+	if (*c == '.')
+		return 1;
+	if (dot_only)
+		return 0;
+	return *c == ' '                                      ? 1
+	       : u[0] == 0xC2 && u[1] == 0xA0                 ? 2
+	       : u[0] == 0xE2 && u[1] == 0x80 && u[2] == 0xAF ? 3
+	                                                      : 0;
+}
+
+/* The digits of [s, end) into out at *w, without their thousands separators: 1 to 3 digits,
+ * then groups of exactly 3 after each separator (group_sep). 0 when it is not of that shape;
+ * *seps counts the separators. */
+static int int_groups(const char *s, const char *end, int dot_only, char *out, size_t cap,
+                      size_t *w, int *seps)
+{
+	size_t group = 0;
+	*seps = 0;
+	for (const char *c = s; c < end;) {
+		size_t sep = group_sep(c, dot_only);
+		if (sep) { /* a group ends: the first of 1-3 digits, the others of exactly 3 */
+			if (group == 0 || group > 3 || (*seps && group != 3))
+				return 0;
+			++*seps;
+			group = 0;
+			c += sep;
+			continue;
+		}
+		if (*c < '0' || *c > '9' || *w + 2 >= cap)
+			return 0;
+		out[(*w)++] = *c++;
+		group++;
+	}
+	return group && (!*seps || group == 3);
+}
+
 /* A decimal-comma amount as money_parse reads it, into out: "12,50" -> "12.50", "1.234,50"
  * and "1 234,50" (a space, U+00A0 or U+202F) -> "1234.50". Thousands separators count only
- * before a ',', in groups of three; text without a ',' is left as it is, so "12.50" is still
- * twelve and a half and "1.500" is refused for its decimals rather than read as 1500.
+ * in groups of three; text without a ',' is left as it is (dot_groups reads its thousands).
  * 0 when it does not have that shape. */
 static int dc_amount(const char *t, char *out, size_t cap)
 {
@@ -635,28 +747,9 @@ static int dc_amount(const char *t, char *out, size_t cap)
 	}
 	if (strchr(comma + 1, ',') || !comma[1])
 		return 0;
-	size_t w = 0, group = 0, groups = 0;
-	for (const char *c = t; c < comma;) {
-		size_t sep = *c == '.' || *c == ' '                                       ? 1
-		             : (unsigned char)c[0] == 0xC2 && (unsigned char)c[1] == 0xA0 ? 2
-		             : (unsigned char)c[0] == 0xE2 && (unsigned char)c[1] == 0x80 &&
-		                     (unsigned char)c[2] == 0xAF
-		                 ? 3
-		                 : 0;
-		if (sep) { /* a group ends: the first of 1-3 digits, the others of exactly 3 */
-			if (group == 0 || group > 3 || (groups && group != 3))
-				return 0;
-			groups++;
-			group = 0;
-			c += sep;
-			continue;
-		}
-		if (*c < '0' || *c > '9' || w + 2 >= cap)
-			return 0;
-		out[w++] = *c++;
-		group++;
-	}
-	if (groups && group != 3)
+	size_t w = 0;
+	int seps;
+	if (!int_groups(t, comma, 0, out, cap, &w, &seps))
 		return 0;
 	out[w++] = '.';
 	for (const char *c = comma + 1; *c; c++) {
@@ -665,6 +758,56 @@ static int dc_amount(const char *t, char *out, size_t cap)
 		out[w++] = *c;
 	}
 	out[w] = 0;
+	return 1;
+}
+
+/* Whether the amount [s, end) has its thousands grouped by dots that cannot be a decimal point
+ * in a file whose prices read as pf says, in currency cur (NULL: any): the digits without
+ * them into out. Beyond doubt with two dots or more ("1.250.000"); with decimal commas, in
+ * groups of three (spaces too: "1 250 000"), and so one dot and exactly three digits after it
+ * ("1.500"), unless the file's other prices write a '.' as the decimal point (PF_DOT: then
+ * "1.500" may be either); and that one dot in a currency with no minor unit (VND, JPY, KRW:
+ * "250.000"), unless the file's other prices have cents (PF_EXACT). */
+static int dot_groups(const char *s, const char *end, int pf, const char *cur, char *out,
+                      size_t cap)
+{
+	size_t w = 0;
+	int seps;
+	if (!int_groups(s, end, !(pf & PF_DC), out, cap, &w, &seps) || !seps || *s == '0')
+		return 0;
+	out[w] = 0;
+	return seps > 1 || !memchr(s, '.', (size_t)(end - s)) || ((pf & PF_DC) && !(pf & PF_DOT)) ||
+	       (cur && money_minor_units(cur) == 0 && !(pf & PF_EXACT));
+}
+
+/* The amount in price cell t, rewritten as money_parse reads it into out (a currency sign or
+ * code beside it kept): its decimal comma (PF_DC) and thousands separators (dot_groups) taken
+ * out. 1 when rewritten, 0 when t stands as it is, -1 when decimal commas read and t is not
+ * of their shape ("1.25.000", "12.34,50"). */
+static int amount_norm(const char *t, int pf, const char *cur, char *out, size_t cap)
+{
+	size_t n = strlen(t), a = 0, b = n;
+	while (a < n && !(t[a] >= '0' && t[a] <= '9'))
+		a++;
+	while (b > a && !(t[b - 1] >= '0' && t[b - 1] <= '9'))
+		b--;
+	char core[64], num[64];
+	if (a == n || b - a >= sizeof core)
+		return 0;
+	memcpy(core, t + a, b - a);
+	core[b - a] = 0;
+	if ((pf & PF_DC) && strchr(core, ',')) {
+		if (!dc_amount(core, num, sizeof num))
+			return -1;
+	} else if (!dot_groups(core, core + (b - a), pf, cur, num, sizeof num)) {
+		/* with decimal commas, digits with one '.' ("12.50") are still a decimal point */
+		size_t d = strspn(core, "0123456789");
+		if ((pf & PF_DC) && core[d] &&
+		    !(core[d] == '.' && strspn(core + d + 1, "0123456789") == strlen(core + d + 1)))
+			return -1;
+		return 0;
+	}
+	snprintf(out, cap, "%.*s%s%s", (int)a, t, num, t + b);
 	return 1;
 }
 
@@ -703,16 +846,17 @@ static int parse_price(const char *col, const char *v, const char *cur, int pf, 
 	char *t = trimdup(v);
 	if (!t)
 		return kerr_set(e, K_EINVAL, "%s: empty (a price in %s is needed)", col, cur);
-	char norm[64];
-	if ((pf & PF_DC) && strchr(t, ',')) {
-		if (!dc_amount(t, norm, sizeof norm)) {
-			int rc = kerr_set(e, K_EINVAL,
-			                  "%s: '%.40s' is not an amount with a decimal comma "
-			                  "(e.g. 1234,50 or 1.234,50)",
-			                  col, t);
-			free(t);
-			return rc;
-		}
+	char norm[160];
+	int how = amount_norm(t, pf, cur, norm, sizeof norm);
+	if (how < 0) {
+		int rc = kerr_set(e, K_EINVAL,
+		                  "%s: '%.40s' is not an amount with a decimal comma (write it "
+		                  "like 1234,50, 1.234,50 or 1.234.567)",
+		                  col, t);
+		free(t);
+		return rc;
+	}
+	if (how > 0) {
 		free(t);
 		t = xstrdup(norm);
 	}
@@ -818,11 +962,40 @@ static int scan_prices(struct csv_reader *r, const int cols[2],
 static int not_whole(const char *s, void *ctx)
 {
 	char mark = (*(const int *)ctx & PF_DC) && strchr(s, ',') ? ',' : '.';
-	for (; *s; s++)
+	for (; *s; s++) {
+		if (mark == '.' && *s >= '1' && *s <= '9') {
+			/* "1.250.000", "250.000": dots that group thousands (or may) are no cents
+			 */
+			size_t run = strspn(s, "0123456789."), w = 0;
+			char digits[64];
+			int seps;
+			if (int_groups(s, s + run, 1, digits, sizeof digits, &w, &seps) && seps) {
+				s += run - 1;
+				continue;
+			}
+			s += strspn(s, "0123456789") - 1;
+			continue;
+		}
 		if (*s == mark)
 			for (const char *d = s + 1; *d >= '0' && *d <= '9'; d++)
 				if (*d != '0')
 					return 1;
+	}
+	return 0;
+}
+
+/* Whether cell s writes a '.' as a decimal point beyond doubt: a digit, a '.' and one or two
+ * digits, then no digit, '.' or ',' ("12.50", "245000.00", "100:9.5|500:8.00"). */
+static int dot_decimal(const char *s, void *ctx)
+{
+	(void)ctx;
+	for (const char *c = strchr(s, '.'); c; c = strchr(c + 1, '.')) {
+		size_t n = strspn(c + 1, "0123456789");
+		char after = c[1 + n];
+		if (c > s && c[-1] >= '0' && c[-1] <= '9' && n >= 1 && n <= 2 && after != '.' &&
+		    after != ',')
+			return 1;
+	}
 	return 0;
 }
 
@@ -840,7 +1013,13 @@ static int exact_unless_whole(const struct pctx *p, const char *data, size_t len
 	struct csv_reader *r = csv_reader_new(data, len, p->delim, p->name);
 	int cents = scan_prices(r, cols, not_whole, &pf);
 	csv_reader_free(&r);
-	return cents ? PF_EXACT : 0;
+	int dot = 0;
+	if (pf & PF_DC) {
+		r = csv_reader_new(data, len, p->delim, p->name);
+		dot = scan_prices(r, cols, dot_decimal, NULL);
+		csv_reader_free(&r);
+	}
+	return (cents ? PF_EXACT : 0) | (dot ? PF_DOT : 0);
 }
 
 /* A reader error as a row error: the line from the reader's message, the text after it. */
@@ -887,6 +1066,41 @@ static int read_header(struct csv_reader *r, struct hdr *h, const char *name, co
 	return need ? need_cols(h, name, fmt, need, 3, e) : K_OK;
 }
 
+/* Whether every field of rec is empty or white space: a row of nothing but delimiters, as
+ * Excel writes below a table (",,,,,," or ";;;;"), which is no row of the seller's. */
+static int rec_empty(const struct csv_record *rec)
+{
+	for (size_t i = 0; i < rec->nfields; i++)
+		if (!blank(rec->fields[i]))
+			return 0;
+	return 1;
+}
+
+/* WooCommerce's exporter writes a value that begins with = + - or @ after an apostrophe, lest
+ * a spreadsheet run it as a formula ("'-3", "'@NL-1"): the apostrophe is taken out again, as
+ * WooCommerce's own importer does. In place. */
+static void woo_unescape(struct csv_record *rec)
+{
+	for (size_t i = 0; i < rec->nfields; i++) {
+		char *f = rec->fields[i];
+		if (f[0] == '\'' && f[1] && strchr("=+-@", f[1]))
+			memmove(f, f + 1, strlen(f));
+	}
+}
+
+/* csv_next for the records after the header: empty ones (rec_empty) skipped, as blank lines
+ * are; a WooCommerce file's unescaped (woo_unescape). */
+static int next_row(const struct pctx *p, struct csv_reader *r, struct csv_record *rec,
+                    struct kerr *e)
+{
+	int rc;
+	while ((rc = csv_next(r, rec, e)) > 0 && rec_empty(rec))
+		;
+	if (rc > 0 && p->woo)
+		woo_unescape(rec);
+	return rc;
+}
+
 /* Next data record: 1 = rec, 0 = end, <0 = stop (callback or limit); reader errors are
  * reported as row errors and skipped. */
 /* The next record: 1, or 2 for one the reader refused (its error in ce), 0 after the last. */
@@ -894,7 +1108,7 @@ static int next_rec_or_bad(struct pctx *p, struct csv_reader *r, struct csv_reco
                            struct kerr *ce, struct kerr *e)
 {
 	*ce = (struct kerr){0, ""};
-	int rc = csv_next(r, rec, ce);
+	int rc = next_row(p, r, rec, ce);
 	if (rc == 0)
 		return 0;
 	if (++p->rows > IMPORT_MAX_ROWS)
@@ -942,15 +1156,17 @@ static int read_rows(struct pctx *p, struct csv_reader *r, row_fn row, const voi
 /* Adds {sku, options, unitPrice, sellerSku, stock} to l->variants (price and stock -1: none), the
  * SKU as a key (import_sku_key) and, when written by the seller (not made up here) and mapped, as
  * written; K_EINVAL for a repeated option name. */
-static int add_variant(struct listing *l, const char *sku, int written, const char *const *names,
+static int add_variant(struct listing *l, const char *sku_in, int written, const char *const *names,
                        const char *const *values, size_t n, int64_t price, int64_t stock,
                        struct kerr *e)
 {
 	if (l->variants && cJSON_GetArraySize(l->variants) >= MODEL_VARIANTS_MAX)
 		return kerr_set(e, K_EINVAL, "variants: more than %d", MODEL_VARIANTS_MAX);
-	char key[MODEL_SKU_MAX + 1];
+	char key[MODEL_SKU_MAX + 1], sku[MODEL_SELLER_SKU_MAX + 2];
+	snprintf(sku, sizeof sku, "%s", sku_in);
+	fold_lines(sku);
 	int mapped = import_sku_key(sku, key);
-	if (mapped > 0 && written && strlen(sku) > MODEL_SELLER_SKU_MAX)
+	if (mapped > 0 && written && strlen(sku_in) > MODEL_SELLER_SKU_MAX)
 		return kerr_set(e, K_EINVAL, "variant SKU '%.40s...' is longer than %d bytes", sku,
 		                MODEL_SELLER_SKU_MAX);
 	cJSON *v = cJSON_CreateObject();
@@ -1606,7 +1822,7 @@ static void woo_reread(const struct woo *w, size_t offset, struct kstrv *sv)
 	    csv_reader_new(w->data + offset, w->len - offset, w->p->delim, w->p->name);
 	struct csv_record rec;
 	struct kerr e;
-	if (csv_next(r, &rec, &e) == 1)
+	if (next_row(w->p, r, &rec, &e) == 1)
 		for (size_t i = 0; i < rec.nfields; i++)
 			kstrv_push(sv, rec.fields[i]);
 	csv_reader_free(&r);
@@ -1719,7 +1935,7 @@ static void woo_pass1(struct woo *w)
 	struct kstrv keystr = {0}; /* owns the "i"/"s" keys */
 	csv_next(r, &rec, &ce);    /* the header */
 	int n;
-	while ((n = csv_next(r, &rec, &ce)) != 0 && w->nrecs < (size_t)IMPORT_MAX_ROWS) {
+	while ((n = next_row(p, r, &rec, &ce)) != 0 && w->nrecs < (size_t)IMPORT_MAX_ROWS) {
 		if (w->nrecs == capr) {
 			capr = capr ? capr * 2 : 64;
 			w->recs = xrealloc(w->recs, capr * sizeof *w->recs);
@@ -1849,6 +2065,30 @@ static void woo_free(struct woo *w)
 
 /* The product fields every type shares: key (the SKU, else woo-ID), title, description,
  * category, tags, images, currency, status. */
+/* A WooCommerce description: its exporter writes a line break as the two characters \n (and
+ * a \n written in the text as \\n); WordPress shows a line break in a description as one
+ * (wpautop), and so does the text made of it. */
+static void woo_description(char **dst, const char *v)
+{
+	size_t n = strlen(v), w = 0;
+	char *t = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == '\\' && v[i + 1] == '\\' && v[i + 2] == 'n') {
+			t[w++] = '\\';
+			t[w++] = 'n';
+			i += 2;
+		} else if (v[i] == '\\' && v[i + 1] == 'n') {
+			t[w++] = '\n';
+			i++;
+		} else {
+			t[w++] = v[i];
+		}
+	}
+	t[w] = 0;
+	set_html_nl(dst, t, 1);
+	free(t);
+}
+
 static int woo_common(const struct woo *w, const struct csv_record *rec, const char *sku,
                       const char *idkey, struct listing *l, struct kerr *re)
 {
@@ -1868,9 +2108,9 @@ static int woo_common(const struct woo *w, const struct csv_record *rec, const c
 	set_str(&l->title, fget(rec, c->name));
 	if (!l->title)
 		return kerr_set(re, K_EINVAL, "Name: empty");
-	set_html(&l->description, fget(rec, c->desc));
+	woo_description(&l->description, fget(rec, c->desc));
 	if (!l->description)
-		set_html(&l->description, fget(rec, c->shortdesc));
+		woo_description(&l->description, fget(rec, c->shortdesc));
 	struct kstrv cats = {0};
 	split_list(&cats, fget(rec, c->categories), ',', 0, 0);
 	if (cats.n)
@@ -2069,6 +2309,7 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	w.p = p;
 	w.data = data;
 	w.len = len;
+	p->woo = 1;
 	struct csv_reader *r = open_reader(p, data, len);
 	static const char *const need[] = {"Type", "SKU", "Name"};
 	int rc = read_header(r, &w.h, p->name, "WooCommerce", need, e);
@@ -3072,7 +3313,7 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
 		                "WooCommerce, Etsy, Shopee or JSON Lines): give --format",
 		                name);
-	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0};
+	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0, 0};
 	static parse_fn *const parse[] = {
 	    [IMPORT_KONTOR] = parse_kontor,   [IMPORT_SHOPIFY] = parse_shopify,
 	    [IMPORT_WOOCOMMERCE] = parse_woo, [IMPORT_ETSY] = parse_etsy,

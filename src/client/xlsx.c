@@ -58,6 +58,11 @@ int xlsx_is_zip(const char *data, size_t len)
 	return data && len >= 4 && memcmp(data, "PK\3\4", 4) == 0;
 }
 
+int xlsx_is_ole(const char *data, size_t len)
+{
+	return data && len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0;
+}
+
 /* Hands part path to sink piece by piece, as it inflates, until sink returns non-zero (it
  * has seen enough) or the part ends. K_ENOTFOUND, with e untouched, when the archive has no
  * such part: some parts are optional. */
@@ -811,7 +816,7 @@ int xlsx_open(const char *data, size_t len, const char *name, struct xlsx **out,
 		name = "workbook";
 	if (!xlsx_is_zip(data, len)) {
 		/* Excel's "password to open" wraps the workbook in an OLE file, as old .xls is */
-		if (data && len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0)
+		if (xlsx_is_ole(data, len))
 			return kerr_set(
 			    e, K_EINVAL,
 			    "%s: an encrypted workbook or an old Excel (.xls) file: "

@@ -22,6 +22,11 @@ struct xlsx;
 /* 1 when data starts as a zip archive does ("PK\3\4"): what an .xlsx is, whatever its name. */
 int xlsx_is_zip(const char *data, size_t len);
 
+/* 1 when data starts as an OLE2 compound file does (D0 CF 11 E0 A1 B1 1A E1): an old Excel
+ * workbook (.xls), or an .xlsx saved with a password to open (Excel wraps it in one). Neither is
+ * read: xlsx_open refuses it, saying how to save it again. */
+int xlsx_is_ole(const char *data, size_t len);
+
 /* Opens a workbook held in data (not copied: it must outlive x) and reads its sheet list
  * (xl/workbook.xml and its relationships) and shared strings. name is used in messages
  * ("shop.xlsx"). K_EINVAL for a zip that is no workbook ("shop.xlsx: not an Excel workbook

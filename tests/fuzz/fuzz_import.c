@@ -79,9 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data;
-	static const char *const curs[] = {NULL, "USD"};
+	static const char *const curs[] = {NULL, "USD", "VND"}; /* VND: no minor unit */
 	for (int f = IMPORT_AUTO; f <= IMPORT_SHOPEE; f++)
-		for (int c = 0; c < 2; c++) {
+		for (int c = 0; c < 3; c++) {
 			struct import_opts o = {(enum import_format)f, curs[c], 0, 0, NULL};
 			parse_all(s, size, &o);
 		}

@@ -219,10 +219,11 @@ t_match "both products" "$T_OUT" '"created":2,"updated":0,"unchanged":0,"merged"
 t_match "accents and the euro sign come through" "$(k listing show CAFE-MUG --json)" '"title":"Café crème mug".*Preis in €'
 t_run "an unknown encoding is a usage error" 2 k listing import "$D/woocommerce-1252.csv" --currency EUR --encoding KLINGON-8
 t_run "Excel's sep=; file with decimal commas" 3 k listing import "$D/kontor-excel-de.csv"
-t_match "its rows and failures" "$T_OUT" '3 created, 0 updated, 0 unchanged, 0 merged, 3 failed \(6 rows\)'
+t_match "its rows and failures" "$T_OUT" '4 created, 0 updated, 0 unchanged, 0 merged, 2 failed \(6 rows\)'
 t_match "12,50 is twelve fifty" "$(k listing show KL-71)" 'EUR 12\.50 / piece  from 10'
 t_match "1.234,50 is the thousands written out" "$(k listing show LED-10M --json)" '"unitPrice":123450'
-t_match "1.500 is refused, not read as 1500" "$T_ERR" 'kontor-excel-de\.csv:7: price: 1\.500: EUR has 2 decimal places'
+t_match "with decimal commas 1.500 groups thousands: 1500" "$(k listing show DOT-GRP --json)" '"unitPrice":150000'
+t_match "a comma after a badly grouped number is refused, saying how to write it" "$T_ERR" "kontor-excel-de\.csv:8: price: '12\.34,50' is not an amount with a decimal comma \(write it like 1234,50, 1\.234,50 or 1\.234\.567\)"
 printf 'sku,title,currency,price\nDC-1,Decimal comma,EUR,"7,25"\n' >"$T_TMP/dc.csv"
 t_run "a comma file whose prices write a decimal comma beyond doubt goes in as it is" 4 k listing import "$T_TMP/dc.csv"
 t_match "saying how it read them" "$T_ERR" 'dc\.csv: prices written with a decimal comma \("7,25"\): read so, as --decimal-comma reads them'
@@ -280,6 +281,48 @@ t_match "and says it is not a format kontor knows" "$T_ERR" 'not a format kontor
 t_run "--sheet naming no sheet is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --sheet Products
 t_match "listing the workbook's sheets" "$T_ERR" "no sheet 'Products' \(its sheets: 'Hướng dẫn', 'Bản đăng tải'\)"
 t_run "--sheet on a CSV file is a usage error" 2 k3 listing import "$D/shopee-sales-info.csv" --sheet 1
+
+# --- a Vietnamese seller's files as she keeps them -------------------------------------------
+t_run "her Shopee export as she edited it in Excel" 4 k3 listing import "$X/shopee-vn.xlsx"
+t_match "every product in, the rows of blank cells below them no rows at all" "$T_OUT" '1 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(2 rows\)'
+t_match "1.250.000 is a million and a quarter đồng, 12.0 in stock is 12" "$(k3 listing show DEN-MAY --json)" '"variants":\[\{"sku":"DEN-MAY-S","options":\{"Variation":"Nhỏ"\},"unitPrice":1250000,"stock":12\},\{"sku":"DEN-MAY-L","options":\{"Variation":"Lớn"\},"unitPrice":1450000,"stock":3\}\]'
+t_match "the line break in her title (Alt+Enter) is a space" "$(k3 listing show DEN-MAY --json)" '"title":"Đèn mây đan tay"'
+printf '%s\n' 'Handle,Title,Body (HTML),Option1 Name,Option1 Value,Variant SKU,Variant Price,Variant Inventory Qty' \
+	'non-la-hue,"Nón lá' 'Huế",<p>N&oacute;n l&aacute; &ndash; l&agrave;ng Chu&ocirc;ng&hellip; &copy; 2024</p>,Title,Default Title,NL-HUE,1.250.000,5' \
+	',,,,,,,' 'quat-nan,Quạt nan,,Cỡ,Nhỏ,QN-S,"250.000 ₫",3' 'quat-nan,,,,Lớn,QN-L,1.450.000đ,2' ',,,,,,,' ' , ,,,,,,' >"$T_TMP/vn-shopify.csv"
+t_run "her Shopify export with dot-grouped prices and Excel's empty rows" 4 k3 listing import "$T_TMP/vn-shopify.csv"
+t_match "both products in, no row failed" "$T_OUT" '2 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(3 rows\)'
+t_nomatch "nothing said of the empty rows" "$T_ERR" 'empty'
+t_match "1.250.000 read as 1250000" "$(k3 listing show non-la-hue --json)" '"priceTiers":\[\{"minQty":1,"unitPrice":1250000\}\]'
+t_match "the title's line break folded" "$(k3 listing show non-la-hue --json)" '"title":"Nón lá Huế"'
+t_match "HTML's named entities decoded: her letters and the typographic ones" "$(k3 listing show non-la-hue --json)" '"description":"Nón lá – làng Chuông… © 2024"'
+t_match "250.000 ₫ and 1.450.000đ" "$(k3 listing show quat-nan --json)" '"unitPrice":250000.*"unitPrice":1450000'
+printf 'Handle;Title;Variant SKU;Variant Price\nden-tre-2;Đèn tre;DT-2;1.250.000\n;;;\n;;;\n' >"$T_TMP/vn-semi.csv"
+t_run "a ';' file: its dots group thousands" 4 k3 listing import "$T_TMP/vn-semi.csv"
+t_match "read so, its empty rows skipped" "$T_OUT" '1 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(1 row\)'
+t_match "1250000" "$(k3 listing show den-tre-2 --json)" '"unitPrice":1250000'
+printf 'Handle;Title;Variant SKU;Variant Price\nden-tre-3;Đèn tre 3;DT-3;1.25.000\n' >"$T_TMP/vn-semi-bad.csv"
+t_run "a badly grouped price in a ';' file is refused" 3 k3 listing import "$T_TMP/vn-semi-bad.csv"
+t_match "saying how to write it, never that separators are not allowed" "$T_ERR" "vn-semi-bad\.csv:2: product 'den-tre-3': Variant Price: '1\.25\.000' is not an amount with a decimal comma \(write it like 1234,50, 1\.234,50 or 1\.234\.567\)"
+printf '%s\n' 'ID,Type,SKU,Name,Published,Short description,Description,Regular price,Stock,Tags' \
+	"1,simple,'@NL-1,Nón lá Woo,1,,Dòng 1\\nDòng 2\\n\\nĐoạn 2,90000,'-3,'=tre" ',,,,,,,,,' >"$T_TMP/vn-woo.csv"
+t_run "her WooCommerce export, escaped against spreadsheet formulas" 4 k3 listing import "$T_TMP/vn-woo.csv" --currency VND
+t_match "one product, the empty row skipped" "$T_OUT" '1 created, 0 updated, 0 unchanged, 0 merged, 0 failed \(1 row\)'
+k3 listing export --format jsonl >"$T_TMP/vn-woo.jsonl"
+t_match "the apostrophe before @ taken out of the SKU, and before = of the tag" "$(grep 'Nón lá Woo' "$T_TMP/vn-woo.jsonl")" '"sellerSku":"@NL-1".*"tags":\["=tre"\]'
+t_match "its backslash-n are line breaks" "$(grep 'Nón lá Woo' "$T_TMP/vn-woo.jsonl")" '"description":"Dòng 1\\nDòng 2\\n\\nĐoạn 2"'
+t_match "and a Stock of '-3 is -3: none on hand" "$(grep 'Nón lá Woo' "$T_TMP/vn-woo.jsonl")" '"stock":0'
+printf '\320\317\021\340\241\261\032\341\076\000\003\000\376\377\011\000' >"$T_TMP/old.xls"
+t_run "an old Excel .xls (or an .xlsx with a password to open) is refused" 1 k3 listing import "$T_TMP/old.xls"
+t_match "saying what it is and how to save it" "$T_ERR" 'old\.xls: an encrypted workbook or an old Excel \(\.xls\) file: save it again as an Excel workbook \(\.xlsx\) without a password'
+t_nomatch "not that it is not UTF-8" "$T_ERR" 'UTF-8'
+t_run "with --encoding too" 1 k3 listing import "$T_TMP/old.xls" --encoding WINDOWS-1258
+t_match "the same" "$T_ERR" 'an encrypted workbook or an old Excel \(\.xls\) file'
+t_run "the help says which formats merge repeated rows" 0 k3 help listing import
+t_match "WooCommerce's exact repeats merged" "$T_OUT" 'WooCommerce file, a row that repeats an earlier one exactly is merged into it'
+t_match "in the others failed" "$T_OUT" 'in the other formats such a row fails'
+t_nomatch "never that every format merges them" "$T_OUT" 'rows that repeat an earlier one exactly are merged with a warning'
+
 outbox_n3() { k3 outbox list --json | grep -c '"method"'; }
 nq3=$(outbox_n3)
 t_run "her shop's CSV as Excel saves it on a Vietnamese Windows is refused" 1 k3 listing import "$D/shopify-vi-1258.csv"

@@ -1210,11 +1210,11 @@ static void a_file_with_cents_keeps_its_zero_decimals_refused_in_vnd(void **stat
 	assert_true(g->ok[0] && g->ok[1]);
 	assert_int_equal(g->l[0].tiers[0].unit_price, 1200);
 	got_free(g);
-	/* three zeros may be a thousands group: "245.000" is never 245 đồng */
+	/* three digits after a lone dot group thousands in VND: "245.000" is never 245 đồng */
 	const char dots[] = "Handle,Title,Variant SKU,Variant Price\nnon-la,Nón lá,NL,245.000\n";
 	g = parse_str(dots, sizeof dots - 1, IMPORT_AUTO, "VND", K_OK, NULL);
-	assert_false(g->ok[0]);
-	assert_non_null(strstr(g->msg[0], "if the '.' groups thousands, write 245000"));
+	assert_true(g->ok[0]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 245000);
 	got_free(g);
 }
 
@@ -1232,9 +1232,9 @@ static void semicolon_file_from_excel_reads_decimal_commas(void **state)
 	assert_int_equal(g->l[2].tiers[0].unit_price, 350);
 	assert_false(g->ok[3]);
 	assert_non_null(strstr(g->msg[3], "EUR has 2 decimal places"));
-	/* a '.' without a ',' is a decimal point, never thousands: 1.500 is refused */
-	assert_false(g->ok[4]);
-	assert_non_null(strstr(g->msg[4], "1.500: EUR has 2 decimal places"));
+	/* with decimal commas a '.' in groups of three groups thousands: 1.500 is 1500 */
+	assert_true(g->ok[4]);
+	assert_int_equal(g->l[4].tiers[0].unit_price, 150000);
 	assert_false(g->ok[5]);
 	assert_non_null(strstr(g->msg[5], "'12.34,50' is not an amount with a decimal comma"));
 	got_free(g);
@@ -1352,6 +1352,187 @@ static void every_country_has_its_currency(void **state)
 	assert_true(countries > 240);
 }
 
+/* --- a Vietnamese seller's exports ----------------------------------------------------- */
+
+/* The first listing's price of a one-row Shopify file with Variant Price v, read in cur (opts
+ * as o gives them, the delimiter ',' unless semi); -1 and msg when the row failed. */
+static int64_t shopify_price(const char *v, const char *cur, int dc, int semi, char msg[256])
+{
+	char text[512];
+	snprintf(text, sizeof text,
+	         semi ? "Handle;Title;Variant SKU;Variant Price\nnon-la;Nón lá;NL;%s\n"
+	              : "Handle,Title,Variant SKU,Variant Price\nnon-la,Nón lá,NL,\"%s\"\n",
+	         v);
+	struct import_opts o = {IMPORT_AUTO, cur, 0, dc, NULL};
+	struct got *g = parse_opts(text, strlen(text), &o, K_OK, NULL, NULL);
+	assert_int_equal(g->n, 1);
+	int64_t p = g->ok[0] ? g->l[0].tiers[0].unit_price : -1;
+	snprintf(msg, 256, "%s", g->msg[0]);
+	got_free(g);
+	return p;
+}
+
+static void dots_that_group_thousands_are_read_as_such(void **state)
+{
+	(void)state;
+	char msg[256];
+	/* two dots or more in groups of three are never a decimal point, in any file */
+	assert_int_equal(shopify_price("1.250.000", "VND", 0, 0, msg), 1250000);
+	assert_int_equal(shopify_price("1.250.000 ₫", "VND", 0, 0, msg), 1250000);
+	assert_int_equal(shopify_price("1.250.000đ", "VND", 0, 0, msg), 1250000);
+	assert_int_equal(shopify_price("1.234.567", "USD", 0, 0, msg), 123456700);
+	/* one dot and three digits after it, in a currency with no minor unit */
+	assert_int_equal(shopify_price("250.000", "VND", 0, 0, msg), 250000);
+	assert_int_equal(shopify_price("3.500", "JPY", 0, 0, msg), 3500);
+	assert_int_equal(shopify_price("185000.00", "VND", 0, 0, msg), 185000);
+	/* with decimal commas (a ';' file, --decimal-comma) every dot in groups of three */
+	assert_int_equal(shopify_price("1.250.000", "VND", 0, 1, msg), 1250000);
+	assert_int_equal(shopify_price("1.250.000", "VND", 1, 0, msg), 1250000);
+	assert_int_equal(shopify_price("1.500", "EUR", 0, 1, msg), 150000);
+	assert_int_equal(shopify_price("1.234.567,50", "EUR", 0, 1, msg), 123456750);
+	assert_int_equal(shopify_price("1.234.567", "EUR", 1, 0, msg), 123456700);
+	assert_int_equal(shopify_price("12.50", "EUR", 0, 1, msg), 1250);
+	/* what may be a decimal point stays refused, saying how to write it */
+	assert_int_equal(shopify_price("1.500", "USD", 0, 0, msg), -1);
+	assert_non_null(strstr(msg, "1.500: USD has 2 decimal places (if the '.' groups thousands, "
+	                            "write 1500)"));
+	assert_int_equal(shopify_price("1.25.000", "VND", 0, 1, msg), -1);
+	assert_non_null(strstr(msg, "'1.25.000' is not an amount with a decimal comma (write it "
+	                            "like 1234,50, 1.234,50 or 1.234.567)"));
+	assert_null(strstr(msg, "no thousands separators"));
+	assert_int_equal(shopify_price("1250.000", "VND", 0, 0, msg), -1);
+	assert_int_equal(shopify_price("0.500", "VND", 0, 0, msg), -1);
+}
+
+static void grouped_prices_are_no_cents_and_cents_keep_vnd_exact(void **state)
+{
+	(void)state;
+	/* "1.250.000" and "250.000" have no cents: the file's "245000.00" stays whole đồng */
+	const char vnd[] = "Handle,Title,Variant SKU,Variant Price\n"
+	                   "a,Giỏ tre,A,1.250.000\nb,Nón lá,B,250.000\nc,Quạt,C,245000.00\n";
+	struct got *g = parse_str(vnd, sizeof vnd - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 3);
+	assert_true(g->ok[0] && g->ok[1] && g->ok[2]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 1250000);
+	assert_int_equal(g->l[1].tiers[0].unit_price, 250000);
+	assert_int_equal(g->l[2].tiers[0].unit_price, 245000);
+	got_free(g);
+	/* a file with cents read as VND: a lone dot may be one of them, two never are */
+	const char usd[] = "Handle,Title,Variant SKU,Variant Price\n"
+	                   "a,Legs,A,11.50\nb,Legs 2,B,1.500\nc,Legs 3,C,1.250.000\n";
+	g = parse_str(usd, sizeof usd - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 3);
+	assert_false(g->ok[0]);
+	assert_false(g->ok[1]);
+	assert_non_null(strstr(g->msg[1], "1.500: VND has no decimal places (if the '.' groups "
+	                                  "thousands, write 1500)"));
+	assert_true(g->ok[2]);
+	assert_int_equal(g->l[2].tiers[0].unit_price, 1250000);
+	got_free(g);
+}
+
+static void rows_of_nothing_but_delimiters_are_skipped(void **state)
+{
+	(void)state;
+	const char kontor[] = "sku,title,price,currency\nA,Nón lá,90000,VND\n,,,\n , ,\t,\n"
+	                      "B,Quạt,65000,VND\n,,,\n,,,\n";
+	struct got *g = parse_str(kontor, sizeof kontor - 1, IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_true(g->ok[0] && g->ok[1]);
+	assert_int_equal(g->line[1], 5);
+	assert_int_equal(g->file_rows, 2);
+	got_free(g);
+	const char semi[] = "Handle;Title;Variant SKU;Variant Price\nnon-la;Nón lá;NL;90000\n;;;\n"
+	                    "quat;Quạt;Q;65000\n;;;\n";
+	g = parse_str(semi, sizeof semi - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_true(g->ok[0] && g->ok[1]);
+	got_free(g);
+	const char woo[] = "ID,Type,SKU,Name,Published,Regular price\n1,simple,W-1,Nón,1,90000\n"
+	                   ",,,,,\n,,,,,\n2,simple,W-2,Quạt,1,65000\n,,,,,\n";
+	g = parse_str(woo, sizeof woo - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_true(g->ok[0] && g->ok[1]);
+	assert_int_equal(g->file_rows, 2);
+	got_free(g);
+	const char etsy[] = "TITLE,DESCRIPTION,PRICE,CURRENCY_CODE,QUANTITY,TAGS,MATERIALS,IMAGE1,"
+	                    "IMAGE2,IMAGE3,IMAGE4,IMAGE5,IMAGE6,IMAGE7,IMAGE8,IMAGE9,IMAGE10,"
+	                    "VARIATION 1 TYPE,VARIATION 1 NAME,VARIATION 1 VALUES,VARIATION 2 TYPE,"
+	                    "VARIATION 2 NAME,VARIATION 2 VALUES,SKU\n"
+	                    "Mug,Nice,12.00,USD,3,,,,,,,,,,,,,,,,,,,MUG-1\n"
+	                    ",,,,,,,,,,,,,,,,,,,,,,,\n";
+	g = parse_str(etsy, sizeof etsy - 1, IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 1);
+	assert_true(g->ok[0]);
+	got_free(g);
+}
+
+static void html_named_entities_of_html4_and_vietnamese_letters(void **state)
+{
+	(void)state;
+	html("a &ndash; b &mdash; c&hellip; &lsquo;x&rsquo; &ldquo;y&rdquo;",
+	     "a \u2013 b \u2014 c\u2026 \u2018x\u2019 \u201Cy\u201D");
+	html("&copy; &reg; &trade; &euro; &deg; &times;",
+	     "\u00A9 \u00AE \u2122 \u20AC \u00B0 \u00D7");
+	/* CKEditor writes Vietnamese letters of Latin-1 as entities */
+	html("Qu&agrave; t&ocirc; &eacute; &Agrave;", "Quà tô é À");
+	html("&abreve;n &Dstrok;&agrave; N&abreve;ng &dstrok;&itilde;a", "ăn Đà Năng đĩa");
+	/* names are case-sensitive; unknown ones stay as written */
+	html("&AGRAVE; &Eacute; &hyphen;", "&AGRAVE; É &hyphen;");
+}
+
+static void woocommerce_escapes_are_undone(void **state)
+{
+	(void)state;
+	const char woo[] = "ID,Type,SKU,Name,Published,Short description,Description,Regular price,"
+	                   "Stock,Tags\n"
+	                   "1,simple,'@NL-1,Nón lá,1,,Dòng 1\\nDòng 2\\n\\nĐoạn 2,90000,'-3,'=tag\n"
+	                   "2,simple,Q-1,'+Quạt,1,Ngắn\\ngọn,,65000,12,\n"
+	                   "3,simple,C-1,Code,1,,<p>a</p>\\n<p>b</p> C:\\\\new,100,0,\n";
+	struct got *g = parse_str(woo, sizeof woo - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_int_equal(g->n, 3);
+	assert_true(g->ok[0] && g->ok[1] && g->ok[2]);
+	assert_string_equal(g->l[0].seller_sku, "@NL-1");
+	assert_int_equal(g->l[0].stock, 0); /* -3: sold below zero, none on hand */
+	assert_string_equal(g->l[0].tags.v[0], "=tag");
+	assert_string_equal(g->l[0].description, "Dòng 1\nDòng 2\n\nĐoạn 2");
+	assert_string_equal(g->l[1].title, "+Quạt");
+	assert_string_equal(g->l[1].description, "Ngắn\ngọn");
+	assert_string_equal(g->l[2].description, "a\n\nb\n\nC:\\new");
+	got_free(g);
+}
+
+static void one_line_fields_fold_line_breaks_and_stock_may_end_in_dot_zero(void **state)
+{
+	(void)state;
+	const char kontor[] =
+	    "sku,title,price,currency,category,tags,stock\n"
+	    "\"NL\n1\",\"Nón lá\nHuế\",90000,VND,\"Mũ\r\nnón\",\"lá\tcọ|Huế\",12.0\n"
+	    "B,Bad stock,1000,VND,,,12.5\n";
+	struct got *g = parse_str(kontor, sizeof kontor - 1, IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	assert_true(g->ok[0]);
+	assert_string_equal(g->l[0].title, "Nón lá Huế");
+	assert_string_equal(g->l[0].seller_sku, "NL 1");
+	assert_string_equal(g->l[0].category, "Mũ nón");
+	assert_string_equal(g->l[0].tags.v[0], "lá cọ");
+	assert_int_equal(g->l[0].stock, 12);
+	assert_false(g->ok[1]);
+	assert_non_null(strstr(g->msg[1], "'12.5' is not a whole number"));
+	got_free(g);
+	/* a shop's variant SKU too */
+	const char shop[] = "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price,"
+	                    "Variant Inventory Qty\n"
+	                    "gio,\"Giỏ\ntre\",Cỡ,Nhỏ,\"GIO\nS\",185000,4.0\n"
+	                    "gio,,,Lớn,GIO-L,245000,2\n";
+	g = parse_str(shop, sizeof shop - 1, IMPORT_AUTO, "VND", K_OK, NULL);
+	assert_true(g->ok[0]);
+	assert_string_equal(g->l[0].title, "Giỏ tre");
+	assert_string_equal(vsku(&g->l[0], 0, "sellerSku"), "GIO S");
+	assert_int_equal(g->l[0].stock, 6);
+	got_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1401,6 +1582,12 @@ int main(void)
 	    cmocka_unit_test(decimal_comma_in_a_comma_file_needs_the_option),
 	    cmocka_unit_test(has_currency_says_which_files_need_one),
 	    cmocka_unit_test(every_country_has_its_currency),
+	    cmocka_unit_test(dots_that_group_thousands_are_read_as_such),
+	    cmocka_unit_test(grouped_prices_are_no_cents_and_cents_keep_vnd_exact),
+	    cmocka_unit_test(rows_of_nothing_but_delimiters_are_skipped),
+	    cmocka_unit_test(html_named_entities_of_html4_and_vietnamese_letters),
+	    cmocka_unit_test(woocommerce_escapes_are_undone),
+	    cmocka_unit_test(one_line_fields_fold_line_breaks_and_stock_may_end_in_dot_zero),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -700,8 +700,9 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&data);
 		return rc;
 	}
-	if (xlsx_is_zip(data.data, data.len)) {
-		if (encoding || o.delim)
+	int ole = xlsx_is_ole(data.data, data.len); /* .xls, or encrypted: xlsx_open says so */
+	if (xlsx_is_zip(data.data, data.len) || ole) {
+		if (!ole && (encoding || o.delim))
 			rc = kerr_set(
 			    e, K_EUSAGE,
 			    "%s: %s is an Excel workbook (.xlsx); the option is for CSV files",
@@ -891,9 +892,9 @@ const struct cmd_entry cmd_import_entries[] = {
      "                    China, CP932 in Japan... (a file that is not UTF-8 is refused,\n"
      "                    naming the set of your country with its first line read in it)\n"
      "  --delimiter C     ',' ';' '|' or tab (default: Excel's sep= line, else the header's)\n"
-     "  --decimal-comma   prices written 12,50 or 1.234,50 (a ';' file reads them anyway,\n"
-     "                    and so does a file whose prices show it beyond doubt: said when\n"
-     "                    used)\n"
+     "  --decimal-comma   prices written 12,50, 1.234,50 or 1.234 (a ';' file reads them\n"
+     "                    anyway, and so does a file whose prices show it beyond doubt:\n"
+     "                    said when used)\n"
      "  --dry-run         check every row and say what would change; write nothing\n\n"
      "A file is CSV or an Excel workbook (.xlsx, whatever its name), such as Shopee's Mass\n"
      "Update export or mass-upload template. The SKU is the key (Shopify: the Handle; Etsy rows\n"
@@ -904,8 +905,14 @@ const struct cmd_entry cmd_import_entries[] = {
      "only the rows that changed; a shop's export keeps the trade terms set in kontor (MOQ,\n"
      "quantity breaks, unit, HS code, origin, lead time, weights, Incoterms), which it has no\n"
      "column for. Each bad row is reported as FILE:LINE: reason (in a workbook,\n"
-     "FILE:ROW:) and skipped; rows that repeat an earlier one exactly are merged with a\n"
-     "warning; the others go in and the exit status is 3 when a row failed. Local image paths\n"
-     "are relative to the file's directory and are uploaded at sync; https URLs are kept."},
+     "FILE:ROW:) and skipped; the others go in and the exit status is 3 when a row failed.\n"
+     "Rows of nothing but delimiters or blank cells (Excel's ,,,,) are skipped, uncounted.\n"
+     "In a WooCommerce file, a row that repeats an earlier one exactly is merged into it with\n"
+     "a warning; in the other formats such a row fails (kontor, Etsy: as a second row with\n"
+     "its SKU; Shopify, Shopee: its product, as a variant given twice). Dots may group\n"
+     "thousands where they cannot be a decimal point: 1.250.000; 1.250 too with decimal\n"
+     "commas (unless other prices in the file write 12.50) and in a currency without cents\n"
+     "(VND, JPY, KRW: 250.000 is 250000). Local image paths are relative to the file's\n"
+     "directory and are uploaded at sync; https URLs are kept."},
     {0},
 };

@@ -14,4 +14,4 @@ for dir in */; do
 	echo "$name.xlsx"
 done
 # Shopee's workbooks are made from the CSV files one folder up, as Shopee lays them out.
-python3 shopee.py && echo "shopee-sales-info.xlsx shopee-template.xlsx"
+python3 shopee.py && echo "shopee-sales-info.xlsx shopee-template.xlsx shopee-vn.xlsx"

@@ -19,3 +19,7 @@ workbook(os.path.join(HERE, "shopee-template.xlsx"),
          [("Hướng dẫn", [["Điền thông tin sản phẩm ở trang Bản đăng tải."],
                          ["Mỗi dòng là một phân loại hàng."]]),
           ("Bản đăng tải", rows_of(os.path.join(SRC, "shopee-template.csv")))])
+# a Vietnamese seller's export as she edited it: prices with dot grouping, a title with a
+# line break, a stock Excel keeps as 12.0, rows of blank cells below
+workbook(os.path.join(HERE, "shopee-vn.xlsx"),
+         [("Sheet1", rows_of(os.path.join(SRC, "shopee-vn.csv")))])
