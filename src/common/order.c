@@ -820,8 +820,22 @@ const char *order_refusal_words(const struct order_terms *t, const struct order_
 		int u = unpaid_before_shipment(t, p);
 		if (u < 0 || t->nstages <= 1)
 			return r->when;
-		stage_short(t, (size_t)u, w);
-		snprintf(out, cap, "it ships once %s", w);
+		/* every stage still due before shipment (two at most: signing's, shipment's) */
+		size_t last = (size_t)u;
+		while (last + 1 < t->nstages && before_shipment(&t->stages[last + 1]))
+			last++;
+		if (last == (size_t)u) {
+			stage_short(t, (size_t)u, w);
+			snprintf(out, cap, "it ships once %s", w);
+			return out;
+		}
+		char amt[MONEY_FMT_MAX + 8], amt2[MONEY_FMT_MAX + 8], due2[ORDER_DUE_LEN];
+		order_due_words(&t->stages[u], due);
+		order_due_words(&t->stages[last], due2);
+		money_words(order_stage_amount(t, (size_t)u), t->currency, amt, sizeof amt);
+		money_words(order_stage_amount(t, last), t->currency, amt2, sizeof amt2);
+		snprintf(out, cap, "it ships once stages %d and %zu of %zu are paid (%s %s, %s %s)",
+		         u + 1, last + 1, t->nstages, amt, due, amt2, due2);
 		return out;
 	}
 	case ORDER_CONFIRM:

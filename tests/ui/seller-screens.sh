@@ -80,6 +80,9 @@ D=$(cat "$T_TMP/d-edit-refused")
 t_match "two prices are asked again, saying why" "$D" 'one price, then quantity breaks as QTY:AMOUNT'
 t_match "with what was typed" "$D" 'breaks QTY:AMOUNT: 9\.90 9\.20'
 t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +40 +paused'
+t_match "its outcome is whole on the prompt rows, the new prices too" \
+	"$(sed '$d' "$T_TMP/d-edited" | tail -n 4 | tr '\n' ' ')" \
+	'updated U720-BK: prices 11\.50, 10\.80 from 100 -> 9\.90, 9\.20 from 100, 8\.80 from 500 USD \(listing L[A-Za-z0-9_-]+\), queued — queued, sending in the background'
 D=$(cat "$T_TMP/d-detail")
 t_match "Enter opens her listing" "$D" 'Your listing U720-BK'
 t_match "with every tier" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD'
@@ -350,12 +353,15 @@ tm send-keys C-u 'GIO-TRE-S=40 GIO-TRE-L=5' Enter
 wait_for 'GIO-TRE .* 45 +active' 100 &&
 	t_ok "the one changed is said: the listing's is the sum, 45" ||
 	t_fail "the listing's is the sum" "$(cat "$T_TMP/pane")"
-# the status line is the last the screen redraws: wait for it, not for the row above it (a
-# capture between the two caught it half written on a loaded machine)
-wait_for 'updated GIO-TRE: stock of GIO-TRE-L 25 -> 5 .*  node main · [^·]+ · [0-9]+ queued *$' 100 || true
-t_match "the status line starts with what changed" "$(tail -n 1 "$T_TMP/pane")" '^ *updated GIO-TRE: stock of GIO-TRE-L'
-t_match "and gives it the bytes' room, the node and queue kept" "$(tail -n 1 "$T_TMP/pane")" \
-	'stock of GIO-TRE-L 25 -> 5 .*  node main · [^·]+ · [0-9]+ queued *$'
+# the outcome whole on the rows above the status line, which is the last the screen redraws:
+# wait for both (a capture between the two caught it half written on a loaded machine)
+wait_for '^updated GIO-TRE: stock of GIO-TRE-L 25 -> 5 ' 100 || true
+wait_for ' node main · [^·]+ · [0-9]+ queued' 100 || true
+t_match "the outcome is whole above the status line, what changed first" \
+	"$(sed '$d' "$T_TMP/pane" | tail -n 4 | tr '\n' ' ')" \
+	'updated GIO-TRE: stock of GIO-TRE-L 25 -> 5 \(listing L[A-Za-z0-9_-]+\)'
+t_match "and the status line keeps the node and queue" "$(tail -n 1 "$T_TMP/pane")" \
+	' node main · [^·]+ · [0-9]+ queued'
 # --- e says the price: where the variants have their own, each one's -------------------------
 row_of GIO-TRE
 tm send-keys e

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Payment in stages on the Orders screen of the terminal UI, against a live kontord over
-# TLS, driven in tmux at 80x24: a 30% deposit order shows what is paid, due now and still
+# TLS, driven in tmux at 80x24: before any payment the seller's s names both stages still to
+# pay before shipment, whole on the prompt rows; a 30% deposit order shows what is paid, due now and still
 # to pay and each stage; its next step is the 30% with its amount; p asks for exactly the
 # stage that is due and pays it; then the 70% is due; the seller's TUI opens on her Inbox
 # with the deposit as money, Enter shows it in her wallet and then it is no longer news;
@@ -19,6 +20,19 @@ t_run "seller lists a valve" 0 ks listing add --sku BV-50 --title "DN50 brass ba
 	--price 12.00 --currency USD --moq 10 --origin CN
 trade_find ball valve
 trade_bind "buyer proposes 100 with a 30% deposit" --qty 100 --incoterm FOB --place Ningbo --deposit-pct 30
+# Nothing paid yet: her s names every stage still to pay before shipment, in full.
+t_run "seller syncs the new order" 0 ks sync
+cat >"$T_TMP/s-seller0" <<EOF
+3
+<Enter>
+s
+:dump $T_TMP/d-s-refused0
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s-seller0"
+t_match "s before any payment names both stages due before shipment, over the prompt rows" \
+	"$(tail -n 3 "$T_TMP/d-s-refused0" | head -n 2 | tr '\n' ' ')" \
+	'ship: not now — it ships once stages 1 and 2 of 2 are paid \(360\.00 USD on signing, 840\.00 USD before +shipment\) \(it is awaiting payment\)'
 t_run "a deposit of 1,500.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID" 1500.00 USD --db "$DB" --reference psp-1
 t_run "buyer syncs" 0 kb sync
 

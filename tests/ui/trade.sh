@@ -4,7 +4,9 @@
 # document, signs it from the UI (once with KONTOR_PASSPHRASE, once answering the
 # passphrase prompt); the buyer sees the order awaiting payment with "pay" as its next
 # step and only pay and cancel offered, a refused key that says why, and pays from the UI;
-# the seller ships from the UI; the shipment shows in tab 5. Every tab at 80x24 and 120x40.
+# the seller ships from the UI (then e is on the Actions line); the shipment shows in tab 5.
+# Below 80x24 no key acts unseen: the keys that sign and pause do nothing, q and Ctrl-C leave.
+# Every tab at 80x24 and 120x40.
 # Each action is checked where it lands: the CLI and the node's database.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
@@ -87,6 +89,33 @@ t_match "S asks first, naming the goods, the total and the parties" "$(tr '\n' '
 t_match "n does nothing and says so" "$(cat "$T_TMP/d-said-no")" 'nothing was done'
 t_run "contract list: still an offer" 0 ks contract list
 t_match "not signed by the seller" "$T_OUT" "^$(printf %.8s "$KID") +offer "
+
+# --- below 80x24 the keys do nothing unseen; q, Q and Ctrl-C still leave -------------------
+# (the keys that sign the offer and pause the listing at 80x24, typed at 60x20)
+tm_start small 60x20 "env KONTOR_PASSPHRASE='$PASS' KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'needs at least 80x24 \(this terminal is 60x20\)' && t_ok "at 60x20 the UI says it needs 80x24" ||
+	t_fail "at 60x20 the UI says it needs 80x24" "$(cat "$T_TMP/pane")"
+tm send-keys 4 g Enter S y 7 p y
+tm resize-window -x 80 -y 24
+wait_for 'node main' || t_fail "at 80x24 the UI draws again" "$(cat "$T_TMP/pane")"
+S1=$(screen)
+t_nomatch "nothing was asked or done while it was too small" "$S1" 'Sign this|sign:|Pause|pause:'
+t_match "it is still on the view it opened on" "$S1" '^Inbox \('
+t_run "contract list: the offer is not signed" 0 ks contract list
+t_match "the keys typed at 60x20 did not sign it" "$T_OUT" "^$(printf %.8s "$KID") +offer "
+t_run "listing list: the valve is not paused" 0 ks listing list
+t_nomatch "the keys typed at 60x20 did not pause it" "$T_OUT" 'paused'
+tm resize-window -x 60 -y 20
+wait_for 'needs at least 80x24 \(this terminal is 60x20\)' || t_fail "60x20 again" "$(cat "$T_TMP/pane")"
+tm send-keys C-c
+wait_for 'Quit kontor\? \(y/n\)' && t_ok "Ctrl-C at 60x20 asks to quit, on the small screen" ||
+	t_fail "Ctrl-C at 60x20 asks to quit, on the small screen" "$(cat "$T_TMP/pane")"
+tm send-keys n
+sleep 0.5
+t_nomatch "n keeps it running, the question gone" "$(screen)" 'Quit kontor|TUI-EXIT'
+tm send-keys q
+wait_for 'TUI-EXIT 0' && t_ok "q at 60x20 leaves, with 0" || t_fail "q at 60x20 leaves, with 0" "$(cat "$T_TMP/pane")"
+tm kill-server 2>/dev/null
 
 # --- the passphrase once at start (no KONTOR_PASSPHRASE), then S + y signs ---------------
 tm_start sign 120x40 "KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
@@ -202,6 +231,7 @@ t_match "an empty carrier is asked again" "$(cat "$T_TMP/d-ask-empty")" 'this on
 t_match "a bad mode is refused, naming the choices" "$(cat "$T_TMP/d-ask-badmode")" 'mode: one of sea, air, road, rail, courier'
 t_match "the confirmation names carrier, tracking and mode" "$(cat "$T_TMP/d-ask-ship")" 'Ship this order with Maersk, tracking MSKU1234565, by sea\? \(y/n\)'
 t_match "s + y ships: the outcome on the message line" "$(cat "$T_TMP/d-shipped")" 'ship: done — the order is shipped; next: wait for delivery'
+t_match "the shipped order's actions name every key that works there, e too" "$(cat "$T_TMP/d-shipped")" 'Actions: D dispute · x cancel · e event +q back'
 t_eq "said once: the status line does not repeat it, cut short, below" \
 	"$(grep -c 'ship: done' "$T_TMP/d-shipped")" 1
 t_match "the order's timeline shows the shipment in words" "$(cat "$T_TMP/d-shipped")" 'Shipped by the seller with Maersk, tracking MSKU1234565 \(mode: sea\)'

@@ -562,6 +562,14 @@ static void test_refusals_in_words(void **state)
 	assert_string_equal(buf, "wait for payment");
 	assert_string_equal(order_refusal_words(&t, &p, ORDER_SHIP, ORDER_SELLER, buf, sizeof buf),
 	                    "it ships once stage 2 of 2 is paid (840.00 USD before shipment)");
+	/* nothing paid yet: both stages due before shipment are named, not the first alone */
+	p.state = ORDER_AWAITING_PAYMENT;
+	p.stages_paid = 0;
+	assert_string_equal(order_refusal_words(&t, &p, ORDER_SHIP, ORDER_SELLER, buf, sizeof buf),
+	                    "it ships once stages 1 and 2 of 2 are paid (360.00 USD on signing, "
+	                    "840.00 USD before shipment)");
+	p.state = ORDER_FUNDED;
+	p.stages_paid = 1;
 	/* all paid: one stage says it in the old words; more, that every stage is paid */
 	p.stages_paid = 2;
 	assert_int_equal(order_may(&t, &p, ORDER_PAY, ORDER_BUYER, &e), K_ECONFLICT);

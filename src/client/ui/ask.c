@@ -2,8 +2,10 @@
  * line of text, or a form (fields one by one, each checked as its kind, then a y/n naming
  * what will happen). The main loop hands it every key first and draws it on the row above
  * the status line. A y/n always ends with its keys, "(y/n)", and fits the width: a long
- * question takes the row above too and is cut there, never its keys. Esc and Ctrl-C give up
- * (a y/n answers no). One question at a time; its state is this file's (u->ask). */
+ * question fills the row above too (ui_ask_fits says whether it fits whole; one that does
+ * not loses its middle, never its end or its keys); a long outcome (a note) takes the rows
+ * above it as it needs, up to NOTE_ROWS. Esc and Ctrl-C give up (a y/n answers no). One
+ * question at a time; its state is this file's (u->ask). */
 #include "ui.h"
 
 #include <stdarg.h>
@@ -367,18 +369,106 @@ int ui_ask_noting(const struct ui *u)
 	return a && a->mode == MODE_NONE && a->note[0] && u->prompt == PROMPT_NONE && !u->help;
 }
 
+/* Text for the two prompt rows: what fills the first (as wide as the screen) into first, and
+ * the rest into rest; returns whether the rest fits the second row beside kw columns of keys. */
+static int rows_split(const char *text, int kw, struct kbuf *first, struct kbuf *rest)
+{
+	struct kstrv lines = {0};
+	ui_wrap(text, COLS, "", &lines);
+	const char *f = lines.n ? lines.v[0] : "";
+	kbuf_puts(first, f);
+	const char *r = text + strlen(f); /* ui_wrap's first line is text's start */
+	while (*r == ' ')
+		r++;
+	size_t n = strlen(r);
+	while (n && r[n - 1] == ' ')
+		n--;
+	kbuf_append(rest, r, n);
+	kstrv_free(&lines);
+	return (int)text_width(kbuf_str(rest)) + kw <= COLS;
+}
+
+/* text on row y, or over rows y-1 and y when one is too narrow, keys at its end; a rest that
+ * still does not fit keeps its end (a question's), cut at its start with "…". Returns the
+ * column after the keys. */
+static int rows_draw(struct ui *u, int y, const char *text, const char *keys, attr_t attr)
+{
+	int kw = (int)text_width(keys);
+	struct kbuf b = KBUF_INIT;
+	if ((int)text_width(text) + kw <= COLS || y < 1) {
+		text_clip(&b, text, (size_t)(COLS - kw > 1 ? COLS - kw : 1), 0);
+	} else {
+		struct kbuf first = KBUF_INIT, rest = KBUF_INIT;
+		if (rows_split(text, kw, &first, &rest)) {
+			kbuf_puts(&b, kbuf_str(&rest));
+			/* all of it on the first row: the keys alone on the second */
+			if (!rest.len)
+				while (*keys == ' ')
+					keys++;
+		} else {
+			struct kstrv lines = {0};
+			ui_wrap(kbuf_str(&rest), COLS - kw - 1, "", &lines);
+			kbuf_puts(&b, "…");
+			kbuf_puts(&b, lines.n ? lines.v[lines.n - 1] : "");
+			kstrv_free(&lines);
+		}
+		ui_head_row(u, y - 1, kbuf_str(&first), attr);
+		kbuf_free(&first);
+		kbuf_free(&rest);
+	}
+	kbuf_puts(&b, keys);
+	ui_head_row(u, y, kbuf_str(&b), attr);
+	int x = (int)text_width(kbuf_str(&b));
+	kbuf_free(&b);
+	return x;
+}
+
+static const char yn_keys[] = " (y/n) ";
+enum { NOTE_ROWS = 4 }; /* an outcome takes up to this many rows, the prompt row last */
+
+int ui_ask_fits(const char *question)
+{
+	struct kbuf safe = KBUF_INIT, first = KBUF_INIT, rest = KBUF_INIT;
+	text_sanitize(&safe, question, strlen(question), 0);
+	int kw = (int)strlen(yn_keys), fits = (int)text_width(kbuf_str(&safe)) + kw <= COLS;
+	if (!fits)
+		fits = rows_split(kbuf_str(&safe), kw, &first, &rest);
+	kbuf_free(&first);
+	kbuf_free(&rest);
+	kbuf_free(&safe);
+	return fits;
+}
+
 int ui_ask_draw(struct ui *u, int y)
 {
 	struct ui_ask *a = u->ask;
 	if (!a)
 		return -1;
 	if (a->mode == MODE_NONE) {
-		if (ui_ask_noting(u)) {
+		if (ui_ask_noting(u)) { /* in full: the rows above too, as many as it needs */
 			struct kbuf safe = KBUF_INIT;
+			struct kstrv lines = {0};
 			text_sanitize(&safe, a->note, strlen(a->note), 0);
-			ui_head_row(u, y, kbuf_str(&safe),
-			            strncmp(a->note, "error", 5) == 0 ? u->slot[SLOT_ERROR]
-			                                              : u->a_status);
+			ui_wrap(kbuf_str(&safe), COLS, "", &lines);
+			int n = (int)lines.n < NOTE_ROWS ? (int)lines.n : NOTE_ROWS;
+			if (n > y + 1)
+				n = y + 1;
+			for (int i = 0; i < n; i++) {
+				struct kbuf b = KBUF_INIT;
+				kbuf_puts(&b, lines.v[i]);
+				/* longer still: its start, then "…" */
+				if (i == n - 1 && (size_t)n < lines.n) {
+					kbuf_reset(&b);
+					text_clip(&b, lines.v[i], (size_t)(COLS > 1 ? COLS - 1 : 1),
+					          0);
+					kbuf_puts(&b, "…");
+				}
+				ui_head_row(u, y - n + 1 + i, kbuf_str(&b),
+				            strncmp(a->note, "error", 5) == 0 ? u->slot[SLOT_ERROR]
+				                                              : u->a_status);
+				kbuf_free(&b);
+			}
+			kstrv_free(&lines);
 			kbuf_free(&safe);
 		}
 		return -1; /* no cursor */
@@ -389,41 +479,10 @@ int ui_ask_draw(struct ui *u, int y)
 		return ui_line_draw(&a->line, a->label, y, COLS, u->slot[SLOT_PROMPT]);
 	if (a->mode == MODE_FORM && a->step < a->nfields)
 		return ui_line_draw(&a->line, a->flabel[a->step], y, COLS, u->slot[SLOT_PROMPT]);
-	/* the y/n: the question and its keys; two rows when one is too narrow, the first cut */
-	const char *keys = " (y/n) ";
+	/* the y/n: the question and its keys, over both rows when one is too narrow */
 	struct kbuf safe = KBUF_INIT;
 	text_sanitize(&safe, a->question, strlen(a->question), 0);
-	int kw = (int)strlen(keys), qw = (int)text_width(kbuf_str(&safe));
-	int x;
-	if (qw + kw <= COLS || y < 1) {
-		struct kbuf b = KBUF_INIT;
-		text_clip(&b, kbuf_str(&safe), (size_t)(COLS - kw > 1 ? COLS - kw : 1), 0);
-		kbuf_puts(&b, keys);
-		ui_head_row(u, y, kbuf_str(&b), u->slot[SLOT_PROMPT]);
-		x = (int)text_width(kbuf_str(&b));
-		kbuf_free(&b);
-	} else {
-		struct kstrv lines = {0};
-		ui_wrap(kbuf_str(&safe), COLS - kw, "", &lines);
-		const char *last = lines.n ? lines.v[lines.n - 1] : "";
-		struct kbuf first = KBUF_INIT, b = KBUF_INIT;
-		for (size_t i = 0; i + 1 < lines.n; i++) {
-			if (i)
-				kbuf_puts(&first, " ");
-			kbuf_puts(&first, lines.v[i]);
-		}
-		struct kbuf cut = KBUF_INIT;
-		text_clip(&cut, kbuf_str(&first), (size_t)COLS, 1);
-		ui_head_row(u, y - 1, kbuf_str(&cut), u->slot[SLOT_PROMPT]);
-		kbuf_puts(&b, last);
-		kbuf_puts(&b, keys);
-		ui_head_row(u, y, kbuf_str(&b), u->slot[SLOT_PROMPT]);
-		x = (int)text_width(kbuf_str(&b));
-		kbuf_free(&cut);
-		kbuf_free(&first);
-		kbuf_free(&b);
-		kstrv_free(&lines);
-	}
+	int x = rows_draw(u, y, kbuf_str(&safe), yn_keys, u->slot[SLOT_PROMPT]);
 	kbuf_free(&safe);
 	return x < COLS ? x : COLS - 1;
 }

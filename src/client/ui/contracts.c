@@ -390,6 +390,23 @@ int ui_contract_open_id(struct ui *u, const char *id)
 	return k != NULL;
 }
 
+/* s clipped to cols columns, its last one "…" when it is cut. */
+static void clip_mark(struct kbuf *out, const char *s, int cols)
+{
+	if ((int)text_width(s) <= cols) {
+		kbuf_puts(out, s);
+		return;
+	}
+	struct kbuf c = KBUF_INIT;
+	text_clip(&c, s, (size_t)(cols - 1), 0);
+	while (c.len && c.data[c.len - 1] == ' ')
+		c.len--;
+	if (c.len)
+		kbuf_append(out, c.data, c.len);
+	kbuf_puts(out, "…");
+	kbuf_free(&c);
+}
+
 static void sign_answered(struct ui *u, int yes, void *arg)
 {
 	(void)arg;
@@ -438,15 +455,11 @@ static void contract_sign(struct ui *u)
 	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
 		money(terms.total, terms.currency, total);
 	/* what she binds herself to: the goods, and, as seller, what she lacks of them */
-	struct kbuf what = KBUF_INIT;
 	char shortfall[96] = "";
+	char *desc = NULL;
 	if (terms.nitems) {
 		const struct contract_item *it = &terms.items[0];
-		char *desc = ui_clean(it->description ? it->description : ""); /* his words */
-		kbuf_printf(&what, "%lld × ", (long long)it->qty);
-		text_clip(&what, desc, 40, 0);
-		free(desc);
-		kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");
+		desc = ui_clean(it->description ? it->description : ""); /* his words */
 		struct listing l;
 		if (strcmp(role, "seller") == 0 &&
 		    store_listing_get(u->s, it->listing_id, &l, NULL) == K_OK) {
@@ -457,11 +470,35 @@ static void contract_sign(struct ui *u)
 			listing_free(&l);
 		}
 	}
+	/* Whole over the two prompt rows: the product's title gives way first (cut with …),
+	 * then the parties' names; the quantities, the total and the keys never do. */
 	char q[640];
-	snprintf(q, sizeof q, "Sign this offer: %s%s, %s %s, buyer %s, seller %s (you: %s%s)?",
-	         kbuf_str(&what), total, terms.incoterm, terms.named_place ? terms.named_place : "",
-	         buyer, seller, role, shortfall);
-	kbuf_free(&what);
+	static const int name_cols[] = {200, 24, 12};
+	for (size_t ni = 0; ni < sizeof name_cols / sizeof name_cols[0]; ni++) {
+		int fits = 0;
+		for (int tw = 40; tw >= 8 && !fits; tw--) {
+			struct kbuf what = KBUF_INIT, b = KBUF_INIT, sl = KBUF_INIT;
+			if (desc) {
+				kbuf_printf(&what, "%lld × ", (long long)terms.items[0].qty);
+				clip_mark(&what, desc, tw);
+				kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");
+			}
+			clip_mark(&b, buyer, name_cols[ni]);
+			clip_mark(&sl, seller, name_cols[ni]);
+			snprintf(q, sizeof q,
+			         "Sign this offer: %s%s, %s %s, buyer %s, seller %s (you: %s%s)?",
+			         kbuf_str(&what), total, terms.incoterm,
+			         terms.named_place ? terms.named_place : "", kbuf_str(&b),
+			         kbuf_str(&sl), role, shortfall);
+			kbuf_free(&what);
+			kbuf_free(&b);
+			kbuf_free(&sl);
+			fits = ui_ask_fits(q);
+		}
+		if (fits)
+			break;
+	}
+	free(desc);
 	ui_ask_yn(u, q, sign_answered, NULL);
 	free(buyer);
 	free(seller);

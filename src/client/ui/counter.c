@@ -1,10 +1,10 @@
 /* ui/counter — `c` on a contract whose offer waits for her: a small form of the terms she
  * may change (unit price, quantity, the listing's variant, Incoterm and place, the ship-by
- * and deliver-by dates, the deposit %), each filled with the latest offer's value. Enter on
- * a field edits it on the prompt row (ask.c); Enter on the last row asks once, naming every
- * change, and runs the real `contract counter ID --price ... ` through ui_run_command — the
- * command checks and signs; nothing here writes a contract. Only the fields she changed are
- * passed. */
+ * and deliver-by dates, the deposit %, or the stages when they are not a deposit and the
+ * rest), each filled with the latest offer's value. Enter on a field edits it on the prompt
+ * row (ask.c); Enter on the last row asks once, naming every change, and runs the real
+ * `contract counter ID --price ... ` through ui_run_command — the command checks and signs;
+ * nothing here writes a contract. Only the fields she changed are passed. */
 #include "ui.h"
 
 #include <stdlib.h>
@@ -26,9 +26,11 @@ enum cf_field {
 	CF_N
 };
 
-static const struct {
+struct cf_term {
 	const char *label, *flag, *hint;
-} cf_def[CF_N] = {
+};
+
+static const struct cf_term cf_def[CF_N] = {
     [CF_PRICE] = {"Unit price", "--price", "a decimal, as 10.90"},
     [CF_QTY] = {"Quantity", "--qty", "a whole number"},
     [CF_VARIANT] = {"Variant", "--variant", "another of the listing's, by its SKU or options"},
@@ -39,6 +41,10 @@ static const struct {
     [CF_DEPOSIT] = {"Deposit %", "--deposit-pct",
                     "paid on signing, the rest before shipment; 0: none"},
 };
+/* In place of the deposit when the offer's stages are not a deposit and the rest. */
+static const struct cf_term cf_stages = {
+    "Stages", "--stages",
+    "PCT:DUE,... due signing, before_shipment, delivery or days_after_delivery:N"};
 
 struct counter_ui {
 	char contract[UI_TRADE_ID];
@@ -46,7 +52,13 @@ struct counter_ui {
 	char was[CF_N][128]; /* the latest offer's value */
 	char now[CF_N][128]; /* what she typed; equal to was when unchanged */
 	int editing;         /* the field on the prompt row */
+	int staged;          /* CF_DEPOSIT is the stages (cf_stages) */
 };
+
+static const struct cf_term *term_of(const struct counter_ui *c, int f)
+{
+	return f == CF_DEPOSIT && c->staged ? &cf_stages : &cf_def[f];
+}
 
 static struct counter_ui *state(struct ui *u)
 {
@@ -97,9 +109,27 @@ static int read_terms(struct ui *u, struct counter_ui *c, char *why, size_t cap)
 	kbuf_free(&b);
 	snprintf(c->was[CF_SHIP_BY], sizeof c->was[0], "%s", t.ship_by);
 	snprintf(c->was[CF_DELIVER_BY], sizeof c->was[0], "%s", t.deliver_by);
-	/* 100 in the terms is "all of it before shipment", which the option writes as 0 */
-	snprintf(c->was[CF_DEPOSIT], sizeof c->was[0], "%lld",
-	         (long long)(t.deposit_pct == 100 ? 0 : t.deposit_pct));
+	/* the payment as the rules read it (explicit stages, else the deposit's): a deposit and
+	 * the rest before shipment as its %, where 100 ("all of it before shipment") is the
+	 * option's 0; any other stages as --stages writes them */
+	struct order_terms ot;
+	contract_terms_order(&t, &ot);
+	int64_t dep = order_stages_deposit_pct(ot.stages, ot.nstages);
+	c->staged = dep < 0;
+	if (!c->staged) {
+		snprintf(c->was[CF_DEPOSIT], sizeof c->was[0], "%lld",
+		         (long long)(dep == 100 ? 0 : dep));
+	} else {
+		struct kbuf st = KBUF_INIT;
+		for (size_t i = 0; i < ot.nstages; i++) {
+			char due[ORDER_DUE_LEN];
+			order_due_format(&ot.stages[i], due);
+			kbuf_printf(&st, "%s%lld:%s", i ? "," : "", (long long)ot.stages[i].pct,
+			            due);
+		}
+		snprintf(c->was[CF_DEPOSIT], sizeof c->was[0], "%s", kbuf_str(&st));
+		kbuf_free(&st);
+	}
 	memcpy(c->now, c->was, sizeof c->now);
 	cJSON_Delete(doc);
 	contract_terms_free(&t);
@@ -169,8 +199,9 @@ void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width)
 		snprintf(now, sizeof now, "%s", c->now[i]);
 	struct kbuf l = KBUF_INIT;
 	kbuf_puts(&l, "  ");
-	ui_col(&l, cf_def[i].label, 14); /* 13 columns and a space */
-	text_clip(&l, now, 22, 1);
+	ui_col(&l, term_of(c, i)->label, 14); /* 13 columns and a space */
+	size_t nw = text_width(now);          /* the stages may need more than the column */
+	text_clip(&l, now, nw < 22 ? 22 : nw + 1, 1);
 	kbuf_printf(&l, " %s%s", changed(c, i) ? "was " : "", changed(c, i) ? c->was[i] : "same");
 	text_clip(out, kbuf_str(&l), (size_t)width, 0);
 	kbuf_free(&l);
@@ -211,7 +242,7 @@ static int counter_argv(struct counter_ui *c, char **argv, int cap)
 	argv[n++] = c->contract;
 	for (int f = 0; f < CF_N && n + 2 < cap; f++)
 		if (changed(c, f)) {
-			argv[n++] = (char *)cf_def[f].flag;
+			argv[n++] = (char *)term_of(c, f)->flag;
 			argv[n++] = c->now[f];
 		}
 	argv[n] = NULL;
@@ -251,8 +282,8 @@ void ui_counter_open(struct ui *u, int i)
 	if (i >= 0 && i < CF_N) {
 		char label[200];
 		snprintf(label, sizeof label,
-		         "%s (%s; Enter keeps, empty: as offered): ", cf_def[i].label,
-		         cf_def[i].hint);
+		         "%s (%s; Enter keeps, empty: as offered): ", term_of(c, i)->label,
+		         term_of(c, i)->hint);
 		c->editing = i;
 		ui_ask_line(u, label, c->now[i], field_done, c);
 		return;
@@ -262,7 +293,7 @@ void ui_counter_open(struct ui *u, int i)
 	struct kbuf q = KBUF_INIT;
 	for (int f = 0; f < CF_N; f++)
 		if (changed(c, f))
-			kbuf_printf(&q, "%s%s %s -> %s", q.len ? ", " : "", cf_def[f].label,
+			kbuf_printf(&q, "%s%s %s -> %s", q.len ? ", " : "", term_of(c, f)->label,
 			            c->was[f], c->now[f]);
 	if (!q.len) {
 		ui_say(u, "counter: nothing changed yet: Enter on a term edits it");

@@ -152,7 +152,8 @@ static void draw_status(struct ui *u, int force)
 	kbuf_free(&line);
 }
 
-static void draw_too_small(void)
+/* The size message, and under it the question asked on this screen (quitting's). */
+static void draw_too_small(struct ui *u)
 {
 	char msg[128];
 	snprintf(msg, sizeof msg, "kontor needs at least %dx%d (this terminal is %dx%d)", MIN_COLS,
@@ -160,6 +161,8 @@ static void draw_too_small(void)
 	int w = (int)strlen(msg);
 	int x = COLS > w ? (COLS - w) / 2 : 0;
 	mvaddnstr(LINES / 2, x, msg, COLS);
+	if (u->small_ask && ui_ask_open(u))
+		ui_ask_draw(u, LINES / 2 + 3 < LINES ? LINES / 2 + 3 : LINES - 1);
 }
 
 void ui_draw(struct ui *u)
@@ -168,7 +171,7 @@ void ui_draw(struct ui *u)
 		u->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
 		erase();
 		if (u->too_small) {
-			draw_too_small();
+			draw_too_small(u);
 			curs_set(0);
 			wnoutrefresh(stdscr);
 			doupdate();

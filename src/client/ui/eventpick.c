@@ -56,6 +56,11 @@ static struct eventpick_ui *state(struct ui *u)
 	return v->priv;
 }
 
+int ui_eventpick_allowed(const struct trade_order *o)
+{
+	return !o->buyer && strcmp(o->state, "shipped") == 0;
+}
+
 int ui_eventpick_start(struct ui *u, const char *order_id)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -63,7 +68,7 @@ int ui_eventpick_start(struct ui *u, const char *order_id)
 	for (int i = 0; i < t->norders; i++)
 		if (strcmp(t->orders[i].id, order_id) == 0)
 			o = &t->orders[i];
-	if (!o || o->buyer || strcmp(o->state, "shipped") != 0) {
+	if (!o || !ui_eventpick_allowed(o)) {
 		ui_say(u,
 		       "event: the seller adds shipment events to an order once it is shipped%s%s",
 		       o ? "; this one is " : "", o ? o->state : "");
@@ -132,8 +137,12 @@ static void confirm_done(struct ui *u, int yes, void *arg)
 		argv[argc++] = location;
 	}
 	int rc = ui_run_command(u, argc, argv, NULL);
+	/* its outcome whole on the prompt rows (the status line cuts it), over the order */
+	char *said = xstrdup(kbuf_str(&u->msg));
 	if (rc == K_OK || rc == K_EQUEUED)
 		back_to_order(u, order); /* its timeline shows the event */
+	ui_ask_note(u, said);
+	free(said);
 }
 
 static void location_done(struct ui *u, const char *text, void *arg)

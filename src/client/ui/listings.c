@@ -392,6 +392,16 @@ int ui_listing_price_args(const char *line, struct kstrv *words, int *argc, char
 static int variants_priced(const struct listing *l);
 static void variant_prices_done(struct ui *u, const char *answer, struct listing *l);
 
+/* Runs a listing command; its outcome (old -> new) stays whole on the prompt rows, as the
+ * status line cuts it. */
+static int run_noted(struct ui *u, int argc, char **argv)
+{
+	struct ui_ran ran;
+	int rc = ui_run_command(u, argc, argv, &ran);
+	ui_ask_note(u, kbuf_str(&u->msg));
+	return rc;
+}
+
 static void edit_done(struct ui *u, const char *answer, void *arg)
 {
 	struct my_listings *m = state(u);
@@ -419,8 +429,7 @@ static void edit_done(struct ui *u, const char *answer, void *arg)
 	if (rc) {
 		ui_ask_retry(u, e.msg, answer); /* asked again, as typed */
 	} else {
-		struct ui_ran ran;
-		ui_run_command(u, argc + n, argv, &ran);
+		run_noted(u, argc + n, argv);
 		ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 	}
 	kstrv_free(&words);
@@ -469,6 +478,7 @@ static void edit_variants(struct ui *u, const struct listing *l, struct kstrv *w
 	struct my_listings *m = state(u);
 	struct ui_ran ran;
 	int ran_any = 0;
+	struct kbuf said = KBUF_INIT; /* each outcome, for the prompt rows */
 	for (size_t i = 0; i < words->n; i++) {
 		char *eq = strchr(words->v[i], '=');
 		*eq = '\0';
@@ -484,11 +494,15 @@ static void edit_variants(struct ui *u, const struct listing *l, struct kstrv *w
 		                 words->v[i], (char *)flag, eq + 1};
 		ran_any = 1;
 		int rc = ui_run_command(u, 7, argv, &ran);
+		kbuf_printf(&said, "%s%s", said.len ? "; " : "", kbuf_str(&u->msg));
 		if (rc != K_OK && rc != K_EQUEUED)
-			return; /* its reason is on the status line */
+			break; /* its reason is on the status line */
 	}
 	if (!ran_any)
 		ui_say(u, "%s: nothing changed", flag + 2);
+	else
+		ui_ask_note(u, kbuf_str(&said));
+	kbuf_free(&said);
 }
 
 static int same_price(const struct listing *l, const cJSON *v, const char *value)
@@ -541,7 +555,6 @@ static void stock_done(struct ui *u, const char *answer, void *arg)
 		ui_say(u, "stock: the listing is no longer in the cache");
 		return;
 	}
-	struct ui_ran ran;
 	int variants = listing_variants_stock(&l) >= 0;
 	struct kstrv words = {0};
 	split_words(answer, &words);
@@ -558,7 +571,7 @@ static void stock_done(struct ui *u, const char *answer, void *arg)
 		             answer);
 	} else if (!variants) {
 		char *argv[5] = {"listing", "edit", m->act_id, "--stock", words.v[0]};
-		ui_run_command(u, 5, argv, &ran);
+		run_noted(u, 5, argv);
 	} else {
 		edit_variants(u, &l, &words, "--stock", same_stock);
 	}
@@ -599,8 +612,7 @@ static void pause_done(struct ui *u, int yes, void *arg)
 	if (!yes)
 		return;
 	char *argv[3] = {"listing", m->act_pause ? "pause" : "resume", m->act_id};
-	struct ui_ran ran;
-	ui_run_command(u, 3, argv, &ran);
+	run_noted(u, 3, argv);
 	ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 }
 

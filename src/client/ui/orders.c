@@ -745,6 +745,12 @@ void ui_order_build(struct ui *u, int width)
 		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key, order_acts[i].word);
 		any = 1;
 	}
+	if (ui_eventpick_allowed(o)) { /* e: a shipment event, the Order's (eventpick.c) */
+		char key[16];
+		ui_key_of("order", ACT_EVENT, "e", key, sizeof key);
+		kbuf_printf(&b, "%s %s event", any ? " ·" : "", key);
+		any = 1;
+	}
 	if (!any)
 		kbuf_printf(&b, " none for you now (%s)", o->next);
 	kbuf_puts(&b, "   q back");

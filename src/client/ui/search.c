@@ -405,8 +405,8 @@ struct others {
 static int other_listing(void *vctx, const struct listing *l)
 {
 	struct others *o = vctx;
-	if (strcmp(l->id, o->self) == 0)
-		return 0;
+	if (strcmp(l->id, o->self) == 0 || strcmp(l->status, "active") != 0)
+		return 0; /* a paused listing is not offered, as search leaves it out */
 	if (o->n >= OTHERS_MAX) {
 		o->more++;
 		return 0;

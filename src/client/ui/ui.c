@@ -179,12 +179,34 @@ static const char *action_name(enum ui_action act)
 	return "that key";
 }
 
+/* A key while the screen is too small to draw: nothing acts unseen (as htop and mutt).
+ * q and Q leave as on a list (q asking first when it would throw work away), Ctrl-C asks;
+ * their question shows under the size message and only its keys answer it. */
+static void small_key(struct ui *u, int key)
+{
+	enum ui_action act = ui_key_action(ui_cur_view(u)->ops->name, key);
+	if (u->small_ask && ui_ask_open(u))
+		ui_ask_key(u, key);
+	else if (key == 'Q' || act == ACT_QUIT)
+		u->quit = 1;
+	else if (key == 'q' || act == ACT_BACK || key == UI_CTRL('c'))
+		quit(u, key == UI_CTRL('c'));
+	u->small_ask = ui_ask_open(u) &&
+	               (u->small_ask || key == 'q' || act == ACT_BACK || key == UI_CTRL('c'));
+	u->dirty |= DIRTY_ALL;
+}
+
 static void handle_key(struct ui *u, int key)
 {
 	if (key == UI_FKEY(KEY_RESIZE)) {
 		u->dirty |= DIRTY_ALL;
 		return;
 	}
+	if (u->too_small) {
+		small_key(u, key);
+		return;
+	}
+	u->small_ask = 0;       /* drawn whole again: a question is answered as any other */
 	if (ui_ask_key(u, key)) /* a view's question (ask.c); Ctrl-C gives it up */
 		return;
 	if (u->prompt != PROMPT_NONE) {

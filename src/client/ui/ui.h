@@ -254,7 +254,8 @@ void ui_wrap(const char *s, int width, const char *indent, struct kstrv *out);
  * One question at a time on the row above the status line; the main loop gives it every
  * key first (ui_ask_key) and draws it (ui_ask_draw). Esc and Ctrl-C give up; a y/n takes
  * only y, n (q, Esc, Ctrl-C: no). A y/n is drawn as "QUESTION (y/n)": pass the question
- * without its keys; a long one takes two rows and is cut, never its keys. Strings are
+ * without its keys; a long one fills two rows (ui_ask_fits: whole?), and one still too long
+ * loses its middle, never its end or its keys. Strings are
  * copied; arg is the caller's and must live until done is called. done is called once,
  * after the question has ended (it may ask the next one), and also when it is given up
  * (yes 0, text NULL) — by a key, by a new question, or by ui_ask_free. Example:
@@ -270,6 +271,8 @@ struct ui;
 typedef void (*ui_ask_yn_fn)(struct ui *u, int yes, void *arg);
 typedef void (*ui_ask_line_fn)(struct ui *u, const char *text, void *arg); /* NULL: gave up */
 void ui_ask_yn(struct ui *u, const char *question, ui_ask_yn_fn done, void *arg);
+/* Whether a y/n question fits the two prompt rows whole, its keys too, at this width. */
+int ui_ask_fits(const char *question);
 /* A line of text after label ("price: "); initial (may be NULL) is put in to edit. */
 void ui_ask_line(struct ui *u, const char *label, const char *initial, ui_ask_line_fn done,
                  void *arg);
@@ -381,6 +384,7 @@ struct ui {
 	int dirty;
 	int row_a, row_b; /* DIRTY_ROWS: the two rows that changed */
 	int too_small;
+	int small_ask; /* the question open was asked on the too-small screen (quit's) */
 	/* colours or, without them, attributes: slot[] from the theme; a_* name some */
 	attr_t slot[SLOT_N];
 	attr_t a_sel, a_status, a_tab, a_tab_on, a_head, a_dim;
@@ -745,6 +749,8 @@ void ui_counter_head(struct ui *u, int y);
 void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_counter_open(struct ui *u, int i);
 void ui_counter_free(struct ui *u);
+/* Whether `e` adds a shipment event to o: she is its seller and it is shipped. */
+int ui_eventpick_allowed(const struct trade_order *o);
 int ui_eventpick_start(struct ui *u, const char *order_id); /* 0: refused, said why */
 void ui_eventpick_head(struct ui *u, int y);
 void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width);
