@@ -154,9 +154,12 @@ BASE=$(ks listing show GIO-TRE | sed -n 's/^price: *//p')
 t_run "she raises the large basket's price by its SKU" 0 ks listing edit GIO-TRE-L --price 250000
 t_match "it says the price it was and is" "$T_OUT" '^updated GIO-TRE: price of GIO-TRE-L 245,000 -> 250,000 VND \(listing '
 t_match "the large one's price is new" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '
-t_eq "the listing's own price stays" "$(ks listing show GIO-TRE | sed -n 's/^price: *//p')" "$BASE"
+t_eq "the listing's own price, the small one's, stays" "$(ks listing show GIO-TRE | sed -n 's/^price: *//p')" "$BASE"
 t_run "and the small one's by --variant, accents aside" 0 ks listing edit GIO-TRE --variant nho --price 190000
 t_match "the small one's price is new" "$(ks listing show GIO-TRE)" 'Nhỏ +VND 190,000 '
+t_match "and so is the price search shows, the lowest a variant sells at" "$(ks listing show GIO-TRE)" '^price: +VND 190,000'
+t_run "the buyer syncs" 0 kb sync
+t_match "his search says it, not a price nothing sells at" "$(kb search gio tre --json)" '"price":190000[,}]'
 t_run "a quantity break for a variant is refused (exit 2)" 2 ks listing edit GIO-TRE-L --price 240000 --tier 100:230000
 t_match "saying whose breaks they are" "$T_ERR" '--tier: a variant has one price; quantity breaks are the listing'
 t_match "and nothing changed" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '

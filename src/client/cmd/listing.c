@@ -349,6 +349,22 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(var, "unitPrice");
 		json_add_int(var, "unitPrice", p);
+		/* what search shows is what the smallest order pays: when every variant has its
+		 * own price, the lowest of them (as an import of a shop's variants makes it) */
+		int64_t low = -1;
+		const cJSON *each;
+		cJSON_ArrayForEach(each, l->variants)
+		{
+			const cJSON *up = cJSON_GetObjectItemCaseSensitive(each, "unitPrice");
+			if (!cJSON_IsNumber(up)) {
+				low = -1;
+				break;
+			}
+			if (low < 0 || (int64_t)up->valuedouble < low)
+				low = (int64_t)up->valuedouble;
+		}
+		if (low >= 0 && l->ntiers == 1)
+			l->tiers[0].unit_price = low;
 	} else if ((rc = apply_prices(l, a, is_add, e))) {
 		return rc;
 	}
