@@ -209,6 +209,9 @@ t_run "outbox drop takes what an entry is about by its title, as other commands 
 t_match "saying which entry" "$T_OUT" '^dropped outbox entry [0-9]+'
 t_eq "the first one still waits" "$(outbox_n "$S")" 1
 t_run "sync with the node down exits 4" 4 ks sync
+t_match "saying what still waits" "$T_ERR" '; 1 action still queued$'
+t_run "his sync with the node down, nothing of his queued (exit 4)" 4 kb sync
+t_match "says nothing is queued, not '0 actions still queued'" "$T_ERR" '; nothing is queued$'
 PAUSED=$(sqlite3 "$B/cache.db" "SELECT id FROM listings WHERE sku = 'TL-2'")
 t_run "offline, a summary is shown as what it is (exit 0)" 0 kb listing show "$PAUSED"
 t_match "it says the signature was not checked" "$T_OUT" 'signature: not checked: only the summary is cached'

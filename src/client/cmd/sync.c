@@ -862,6 +862,8 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc == K_ENET) {
 		char why[sizeof e->msg];
 		snprintf(why, sizeof why, "%s", e->msg);
+		if (!st.waiting) /* nothing of hers waits: the cache is as the last sync left it */
+			return kerr_set(e, K_EQUEUED, "%s; nothing is queued", why);
 		return kerr_set(e, K_EQUEUED, "%s; %lld action%s still queued", why,
 		                (long long)st.waiting, st.waiting == 1 ? "" : "s");
 	}
