@@ -293,6 +293,8 @@ t_run "another seller lists the same SKU" 0 kx listing add --sku U720-BK --title
 t_run "the buyer syncs again" 0 kb sync
 t_run "the SKU two sellers use is ambiguous (exit 2)" 2 kb listing show U720-BK
 t_match "listing both to choose from" "$T_ERR" "'U720-BK' matches 2 listings"
+t_match "each with whose it is: hers" "$T_ERR" '"Iron table legs, black, 72 cm" by Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat \('
+t_match "and the other seller's" "$T_ERR" '"Steel table legs" by Berlin Steel AG @berlin-steel-ag \('
 t_run "her own SKU stays hers alone" 0 ks listing show U720-BK
 
 # --- a buyer names a listing by its title, as search shows it ----------------------------

@@ -698,7 +698,14 @@ static void label(struct ctx *c, struct store *s, const struct cand *k, int shor
 			put_clipped(out, l.seller_sku ? l.seller_sku : l.sku, 24);
 			kbuf_puts(out, " \"");
 			put_clipped(out, l.title, 32);
-			kbuf_printf(out, "\" (%s)", sid);
+			kbuf_puts(out, "\"");
+			/* two sellers' listings may share a title and a SKU: whose each is */
+			struct kerr se = {0, ""};
+			if (ctx_self(c, &se) == K_OK && strcmp(l.seller_id, c->self_id) != 0) {
+				kbuf_puts(out, " by ");
+				resolve_account_name(c, l.seller_id, out);
+			}
+			kbuf_printf(out, " (%s)", sid);
 			listing_free(&l);
 		} else {
 			kbuf_puts(out, sid);
