@@ -153,7 +153,7 @@ bad "listing edit --moq x" "--moq: 'x' is not a whole number" ks listing edit OA
 bad "rfq post --qty x" "--qty: 'x' is not a whole number" kb rfq post --title Desks --qty x
 bad "rfq post --currency US" "--target-price: currency: unknown currency 'US'" kb rfq post --title Desks --qty 5 --currency US --target-price 10
 bad "contract propose --qty 0" "--qty: '0' is not a whole number from 1" kb contract propose --listing "$LID" --qty 0 --incoterm FOB --place Shanghai
-bad "contract propose --ship-by tomorrow" "--ship-by: 'tomorrow' is not a date YYYY-MM-DD" kb contract propose --listing "$LID" --qty 1 --incoterm FOB --place Shanghai --ship-by tomorrow
+bad "contract propose --ship-by tomorrow" "--ship-by 'tomorrow' is not a date YYYY-MM-DD that the calendar has" kb contract propose --listing "$LID" --qty 1 --incoterm FOB --place Shanghai --ship-by tomorrow
 bad "order rate --stars 6" "--stars: '6' is not a whole number from 1 to 5" kb order rate "$ORDER" --stars 6
 bad "wallet --limit 1000" "wallet: --limit 1000: a whole number from 1 to 500" kb wallet --limit 1000
 bad "sync --timeout x" "sync: --timeout x: whole seconds" kb sync --timeout x

@@ -56,11 +56,6 @@ static struct eventpick_ui *state(struct ui *u)
 	return v->priv;
 }
 
-int ui_eventpick_allowed(const struct trade_order *o)
-{
-	return !o->buyer && strcmp(o->state, "shipped") == 0;
-}
-
 int ui_eventpick_start(struct ui *u, const char *order_id)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -68,7 +63,7 @@ int ui_eventpick_start(struct ui *u, const char *order_id)
 	for (int i = 0; i < t->norders; i++)
 		if (strcmp(t->orders[i].id, order_id) == 0)
 			o = &t->orders[i];
-	if (!o || !ui_eventpick_allowed(o)) {
+	if (!o || !ui_order_takes_event(o)) {
 		ui_say(u,
 		       "event: the seller adds shipment events to an order once it is shipped%s%s",
 		       o ? "; this one is " : "", o ? o->state : "");

@@ -547,6 +547,11 @@ static void rating_line(struct kstrv *lines, const cJSON *r, const char *who, co
 	kbuf_free(&b);
 }
 
+int ui_order_takes_event(const struct trade_order *o)
+{
+	return !o->buyer && strcmp(o->state, "shipped") == 0;
+}
+
 void ui_order_build(struct ui *u, int width)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -745,7 +750,7 @@ void ui_order_build(struct ui *u, int width)
 		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key, order_acts[i].word);
 		any = 1;
 	}
-	if (ui_eventpick_allowed(o)) { /* e: a shipment event, the Order's (eventpick.c) */
+	if (ui_order_takes_event(o)) { /* e: a shipment event, the Order's (eventpick.c) */
 		char key[16];
 		ui_key_of("order", ACT_EVENT, "e", key, sizeof key);
 		kbuf_printf(&b, "%s %s event", any ? " ·" : "", key);

@@ -750,7 +750,7 @@ void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width);
 void ui_counter_open(struct ui *u, int i);
 void ui_counter_free(struct ui *u);
 /* Whether `e` adds a shipment event to o: she is its seller and it is shipped. */
-int ui_eventpick_allowed(const struct trade_order *o);
+int ui_order_takes_event(const struct trade_order *o);
 int ui_eventpick_start(struct ui *u, const char *order_id); /* 0: refused, said why */
 void ui_eventpick_head(struct ui *u, int y);
 void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width);
