@@ -230,6 +230,9 @@ const char *papers_unit_word(int lang, const char *code, int64_t n);
 /* n packages (UN/ECE Rec 21) in lang: their English name in en ("carton", "cartons"),
  * elsewhere the code, which customs read in every language. */
 const char *papers_package_word(int lang, const char *code, int64_t n);
+/* "12.5" (or "12,5") kg to grams, at most 3 decimals, 1 g to CONTRACT_GRAMS_MAX: 0, else -1. The
+ * one reader of a weight in kg, for an offer's --net-kg and the papers' --set alike. */
+int papers_kg_parse(const char *s, int64_t *grams);
 /* An ISO 3166 country's name in lang from ICU's locale data ("Vietnam" in de, "Việt Nam" in
  * vi, "越南" in zh); in en the ISO short name codes_country_name gives; the code itself
  * when neither knows it. */

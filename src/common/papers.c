@@ -496,8 +496,7 @@ static int key_parse(const char *key, char party[8], long *item, char field[24])
 	return 0;
 }
 
-/* "12.5" kg -> grams (at most 3 decimals, 1 g .. CONTRACT_GRAMS_MAX). */
-static int kg_parse(const char *s, int64_t *grams)
+int papers_kg_parse(const char *s, int64_t *grams)
 {
 	int64_t whole = 0, frac = 0;
 	int nd = 0, seen = 0;
@@ -628,7 +627,8 @@ static int value_check(const char *key, const char *v, struct kerr *e)
 		                "--set %s: one line of 1 to %d bytes of text without control or "
 		                "bidi characters",
 		                key, PAPERS_VALUE_MAX);
-	if ((strcmp(field, "netKg") == 0 || strcmp(field, "grossKg") == 0) && kg_parse(v, &g))
+	if ((strcmp(field, "netKg") == 0 || strcmp(field, "grossKg") == 0) &&
+	    papers_kg_parse(v, &g))
 		return kerr_set(e, K_EINVAL, "--set %s: '%s' is not a weight in kg like 12.5", key,
 		                text_shown(v, sh, sizeof sh));
 	if (strcmp(field, "packages") == 0 && packages_parse(v, &n, code))
@@ -1090,11 +1090,11 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 		l->marks = clean(it->marks);
 #define ITEM_KEY(name) (snprintf(key, sizeof key, "items.%zu.%s", i + 1, name), key)
 		if ((v = amend_new(amend, ITEM_KEY("netKg"), l->net_unit_g != 0, &rc, e))) {
-			kg_parse(v, &l->net_unit_g);
+			papers_kg_parse(v, &l->net_unit_g);
 			l->amended |= PAPER_LINE_NET;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("grossKg"), l->gross_unit_g != 0, &rc, e))) {
-			kg_parse(v, &l->gross_unit_g);
+			papers_kg_parse(v, &l->gross_unit_g);
 			l->amended |= PAPER_LINE_GROSS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("packages"), l->packages != 0, &rc, e))) {

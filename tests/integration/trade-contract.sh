@@ -47,6 +47,8 @@ t_run "stages that do not sum to 100 (exit 2)" 2 kb contract propose --listing "
 t_eq "names --stages" "$T_ERR" "kontor: --stages: the percentages sum to 80, not 100"
 t_run "a language ISO 639-1 does not have (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --language xx
 t_match "says so" "$T_ERR" "^kontor: --language 'xx' is not an ISO 639-1 language"
+t_run "a weight with four decimals (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --gross-kg 1.9995
+t_eq "says a weight takes at most three" "$T_ERR" "kontor: --gross-kg: '1.9995' is not a weight in kg like 12.5 (at most 3 decimals: 1 g to 1000 t)"
 t_eq "none of them left anything in the outbox" "$(sqlite3 "$B/cache.db" "SELECT count(*) FROM outbox")" 0
 t_run "a proposal without --place is a usage error (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB
 t_run "buyer proposes 1500 units FOB Shanghai" 0 kb contract propose --listing "$LID" --qty 1500 \

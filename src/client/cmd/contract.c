@@ -27,6 +27,7 @@
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/order.h"
+#include "kontor/papers.h"
 #include "kontor/text.h"
 
 #define CONTRACT_FILE_MAX (8u << 20)
@@ -135,26 +136,16 @@ static void date_plus(const char *from, int64_t days, char out[CONTRACT_DATE_LEN
 	strftime(out, CONTRACT_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
-/* "12.5" kg -> grams: at most 3 decimals, 1 g to CONTRACT_GRAMS_MAX. */
+/* "12.5" kg -> grams (papers_kg_parse), or a usage error naming the option. */
 static int parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e)
 {
-	int64_t g = 0, frac = 0;
-	int nd = 0, seen = 0;
-	const char *p = v;
-	for (; *p >= '0' && *p <= '9' && g <= CONTRACT_GRAMS_MAX; p++, seen = 1)
-		g = g * 10 + (*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9' && nd < 4; p++, nd++)
-			frac = frac * 10 + (*p - '0');
-	for (int k = nd; k < 3; k++)
-		frac *= 10;
-	g = g * 1000 + frac;
-	if (!seen || *p || nd > 3 || g < 1 || g > CONTRACT_GRAMS_MAX)
-		return kerr_set(e, K_EINVAL,
-		                "--%s: '%s' is not a weight in kg like 12.5 (1 g to %d t)", flag, v,
-		                CONTRACT_GRAMS_MAX / 1000000);
-	*grams = g;
-	return K_OK;
+	if (papers_kg_parse(v, grams) == 0)
+		return K_OK;
+	char sh[48];
+	return kerr_set(
+	    e, K_EUSAGE,
+	    "--%s: '%s' is not a weight in kg like 12.5 (at most 3 decimals: 1 g to %d t)", flag,
+	    text_shown(v, sh, sizeof sh), CONTRACT_GRAMS_MAX / 1000000);
 }
 
 /* What the papers need, for the offer's first line and the whole: weights of one unit,
