@@ -97,11 +97,13 @@ size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad)
 	size_t tail = open && open > s ? text_width(open) : 0;
 	if (!tail || text_width(s) <= cols)
 		return text_clip(out, s, cols, pad);
+	/* the part needs "… " and three columns of the head before it ("Đèn… (Lớn)"): two
+	 * lanterns that differ by their size stay apart in a narrow column */
 	struct kbuf shorter = KBUF_INIT;
-	if (tail + 6 > cols) { /* the values alone, where the names make it too wide */
+	if (tail + 5 > cols) { /* the values alone, where the names make it too wide */
 		values_only(open, &shorter);
 		tail = text_width(kbuf_str(&shorter));
-		if (tail + 6 > cols) {
+		if (tail + 5 > cols) {
 			kbuf_free(&shorter);
 			return text_clip(out, s, cols, pad);
 		}

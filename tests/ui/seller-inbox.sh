@@ -93,7 +93,7 @@ printf 'set sync-interval 0\n' >"$T_TMP/live.conf"
 tm_start live 80x24 "KONTOR_CONFIG=$T_TMP/live.conf KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'synced just now' && t_ok "the seller's TUI syncs" || t_fail "the seller's TUI syncs" "$(cat "$T_TMP/pane")"
 wait_for 'Inbox \(1 waiting\)' && t_ok "it opens on the Inbox: the paid order waits" || t_fail "it opens on the Inbox" "$(cat "$T_TMP/pane")"
-t_match "the order's row: s ship, and the product to ship" "$(cat "$T_TMP/pane")" '^> .* order +s ship +order [A-Za-z0-9_-]{8}… "Iron table legs, black, 72 cm"'
+t_match "the order's row: s ship, and the product to ship" "$(cat "$T_TMP/pane")" '^> .* order +s ship +order [A-Za-z0-9_-]{8}… "Iron table legs, black, 72 cm["…]'
 t_run "a deposit to the seller by kontord admin (another process)" 0 \
 	"$KONTORD" admin deposit "$SID" 25 USD --db "$DB"
 wait_for 'money +wallet .*deposit' && t_ok "after the sync /events started, the deposit is in the Inbox without a key" ||
@@ -177,14 +177,18 @@ cat >"$T_TMP/s4" <<EOF
 :dump $T_TMP/d4-first
 <Enter>
 :dump $T_TMP/d4-rfq
+q
+:dump $T_TMP/d4-back
 :quit
 EOF
 ui "$S" 100x30 "$T_TMP/s4"
 D=$(cat "$T_TMP/d4-first")
 t_match "the RFQ waits in the Inbox, the first screen" "$D" 'Inbox \(1 waiting\)'
-t_match "its row: Q quote, the RFQ in words" "$D" '^> .* rfq +Q quote +RFQ from Berlin Interiors GmbH: [0-9]+ pieces "Black table legs 72 cm"'
+t_match "its row: Q quote, the RFQ in words" "$D" '^> .* rfq +Q quote +RFQ from Berlin Interiors GmbH: [0-9]+ pieces "Black table legs 72 cm["…]'
 t_match "Enter opens the RFQ on the RFQs tab" "$(cat "$T_TMP/d4-rfq")" '^RFQ from Berlin Interiors GmbH .*Q quotes · q back'
 t_match "the RFQs tab is the current one" "$(head -n 1 "$T_TMP/d4-rfq")" '8 RFQs'
+t_match "q from the RFQ goes back to the Inbox, where she came from" "$(head -n 1 "$T_TMP/d4-back")" '6 Inbox'
+t_match "its cursor on the RFQ" "$(cat "$T_TMP/d4-back")" '^> .* rfq +Q quote +RFQ from Berlin Interiors GmbH'
 
 # 5. The buyer disputes the shipped order: at 80 columns her Inbox row keeps its columns
 # apart, and the Orders list says the whole next step.

@@ -99,7 +99,7 @@ t_match "the active one is" "$T_OUT" 'white, 90 cm'
 D=$(cat "$T_TMP/d-rfqs80")
 t_match "the RFQs tab at 80 columns" "$D" 'Open RFQs \(2, 1 in your categories\)'
 t_match "her category first, marked, though older" "$(printf '%s\n' "$D" | grep -F ' USD ' | head -n 1)" \
-	'^> \* Black table le.* 500 pcs +10\.50 USD +DE Berlin Interi'
+	'^> \* Black table le.* 500 pcs +10\.50 USD +DE Berlin Inter'
 t_match "the lamps after it" "$(printf '%s\n' "$D" | grep -F ' USD ' | sed -n 2p)" '^    Brass desk lam.* 200 pcs +20\.00 USD'
 
 # --- 100x30: resume, then quote the RFQ ----------------------------------------------------

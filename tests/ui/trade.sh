@@ -168,7 +168,7 @@ q
 EOF
 ui "$B" 80x24 "$T_TMP/s-buyer" KONTOR_PASSPHRASE="'$PASS'"
 D=$(cat "$T_TMP/d-orders")
-t_match "tab 3: awaiting payment, buy, the seller, the total, pay next" "$D" '^> awaiting payment +buy +Ningbo Valve[A-Za-z ]* +DN50 brass[^0-9]* +1,?200\.00 USD +pay$'
+t_match "tab 3: awaiting payment, buy, the seller, the total, pay next" "$D" '^> awaiting payment +buy +Ningbo Valve[A-Za-z ]*…? +DN50 brass[^0-9]* +1,?200\.00 USD +pay$'
 t_match "tab 3 says one waits for you" "$D" 'Orders \(1, 1 waiting for you\)'
 D=$(cat "$T_TMP/d-order")
 t_match "the detail offers pay and cancel" "$D" 'Actions: p pay +· x cancel'
@@ -185,7 +185,7 @@ t_match "the order detail head shows funded" "$(cat "$T_TMP/d-paid")" 'Order .* 
 t_match "the timeline shows the payment" "$(cat "$T_TMP/d-paid")" 'Paid into escrow by the buyer'
 
 t_match "after paying, dispute is offered and pay is not" "$(cat "$T_TMP/d-paid")" 'Actions: D dispute'
-t_match "back in the list the order waits for the seller" "$(cat "$T_TMP/d-orders2")" 'funded +buy +Ningbo Valve[A-Za-z ]* +DN50 brass[^0-9]* +1,?200\.00 USD +wait for shipment'
+t_match "back in the list the order waits for the seller" "$(cat "$T_TMP/d-orders2")" 'funded +buy +Ningbo Valve[A-Za-z ]*…? +DN50 brass[^0-9]* +1,?200\.00 USD +wait for shipment'
 t_eq "the node's order is funded" "$(ostate "$ORDER")" funded
 t_eq "escrow holds the total" "$(sqlite3 "$DB" "SELECT balance FROM ledger_accounts WHERE id = 'escrow:$ORDER'")" 120000
 
@@ -394,7 +394,7 @@ t_match "r + y rates: the outcome on the message line" "$(cat "$T_TMP/d-rated")"
 t_match "the rating shows on the order" "$(cat "$T_TMP/d-rated-end")" 'The buyer rated the seller 5/5 ★★★★★: Fast shipping'
 t_match "a rated order offers no more actions" "$(cat "$T_TMP/d-rated")" 'Actions: none for you now \(done \(rated\)\)'
 t_match "at 80 columns the state and next columns are as wide as their words, the rest goes to the seller and the product" \
-	"$(cat "$T_TMP/d-list-done")" '^> completed buy  Ningbo Valve Work +DN50 brass ball v +1,?200\.00 USD  done \(rated\)$'
+	"$(cat "$T_TMP/d-list-done")" '^> completed buy  Ningbo Valve Wor… +DN50 brass ball… +1,?200\.00 USD  done \(rated\)$'
 
 # --- a counter-offer: waiting for the buyer, first in the list; d shows what changed ---------
 t_run "buyer proposes again" 0 kb contract propose --listing "$LID" --qty 100 --incoterm FOB --place Ningbo --json

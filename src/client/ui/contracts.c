@@ -104,6 +104,10 @@ static void state_width(struct ui_trade *t)
 void ui_contracts_load(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
+	struct ui_view *v = &u->views[VIEW_CONTRACTS];
+	char keep[UI_TRADE_ID];
+	ui_rows_keep(v, t->contracts, t->ncontracts, sizeof *t->contracts,
+	             offsetof(struct trade_contract, id), keep, sizeof keep);
 	for (int i = 0; i < t->ncontracts; i++) {
 		free(t->contracts[i].peer);
 		free(t->contracts[i].product);
@@ -119,10 +123,10 @@ void ui_contracts_load(struct ui *u)
 		ui_say(u, "%s", e.msg);
 	t->contracts = w.rows;
 	t->ncontracts = w.n;
-	if (t->ncontracts)
-		qsort(t->contracts, (size_t)t->ncontracts, sizeof *t->contracts, contract_cmp);
+	/* sorted, the cursor on the contract it was on (signing moves one down the list) */
+	ui_rows_settle(u, v, t->contracts, t->ncontracts, sizeof *t->contracts,
+	               offsetof(struct trade_contract, id), contract_cmp, keep, NULL);
 	state_width(t);
-	ui_view_set_rows(u, &u->views[VIEW_CONTRACTS], t->ncontracts);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
@@ -199,10 +203,10 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
 	text_clip(&line, id, (size_t)id_width(width), 1);
 	ui_col(&line, k->peer, peer_width(t, width));
 	ui_col_product(&line, k->product, product_width(t, width));
-	text_clip(&line, k->state, (size_t)t->kstate_w, 1);
+	ui_clip(&line, k->state, t->kstate_w, 1);
 	kbuf_printf(&line, " %*s%s%.*s", total_width(width), total,
 	            updated_width(width) ? "  " : "", updated_width(width), k->updated);
-	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
 }
 
@@ -371,7 +375,8 @@ void ui_contracts_open(struct ui *u, int i)
 	struct ui_trade *t = ui_trade(u);
 	if (i >= t->ncontracts)
 		return;
-	t->diff = 0; /* a contract opens as its document */
+	t->diff = 0;                          /* a contract opens as its document */
+	ui_view_cursor(u, VIEW_CONTRACTS, i); /* q comes back to the list on it */
 	ui_view_show_id(u, TAB_CONTRACTS, VIEW_CONTRACT, t->contract_id, sizeof t->contract_id,
 	                t->contracts[i].id);
 }
@@ -388,23 +393,6 @@ int ui_contract_open_id(struct ui *u, const char *id)
 	if (k)
 		ui_contracts_open(u, (int)(k - ui_trade(u)->contracts));
 	return k != NULL;
-}
-
-/* s clipped to cols columns, its last one "…" when it is cut. */
-static void clip_mark(struct kbuf *out, const char *s, int cols)
-{
-	if ((int)text_width(s) <= cols) {
-		kbuf_puts(out, s);
-		return;
-	}
-	struct kbuf c = KBUF_INIT;
-	text_clip(&c, s, (size_t)(cols - 1), 0);
-	while (c.len && c.data[c.len - 1] == ' ')
-		c.len--;
-	if (c.len)
-		kbuf_append(out, c.data, c.len);
-	kbuf_puts(out, "…");
-	kbuf_free(&c);
 }
 
 static void sign_answered(struct ui *u, int yes, void *arg)
@@ -480,11 +468,11 @@ static void contract_sign(struct ui *u)
 			struct kbuf what = KBUF_INIT, b = KBUF_INIT, sl = KBUF_INIT;
 			if (desc) {
 				kbuf_printf(&what, "%lld × ", (long long)terms.items[0].qty);
-				clip_mark(&what, desc, tw);
+				ui_clip(&what, desc, tw, 0);
 				kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");
 			}
-			clip_mark(&b, buyer, name_cols[ni]);
-			clip_mark(&sl, seller, name_cols[ni]);
+			ui_clip(&b, buyer, name_cols[ni], 0);
+			ui_clip(&sl, seller, name_cols[ni], 0);
 			snprintf(q, sizeof q,
 			         "Sign this offer: %s%s, %s %s, buyer %s, seller %s (you: %s%s)?",
 			         kbuf_str(&what), total, terms.incoterm,

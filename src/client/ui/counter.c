@@ -203,7 +203,7 @@ void ui_counter_row(struct ui *u, int i, struct kbuf *out, int width)
 	size_t nw = text_width(now);          /* the stages may need more than the column */
 	text_clip(&l, now, nw < 22 ? 22 : nw + 1, 1);
 	kbuf_printf(&l, " %s%s", changed(c, i) ? "was " : "", changed(c, i) ? c->was[i] : "same");
-	text_clip(out, kbuf_str(&l), (size_t)width, 0);
+	ui_clip(out, kbuf_str(&l), width, 0);
 	kbuf_free(&l);
 }
 

@@ -65,7 +65,7 @@ static void draw_head(struct ui *u)
 	ops->title(u, &t);
 	text_sanitize(&safe, kbuf_str(&t), t.len, 0); /* ids and names come from the cache */
 	kbuf_reset(&u->tmp);
-	text_clip(&u->tmp, kbuf_str(&safe), (size_t)COLS, 1);
+	ui_clip(&u->tmp, kbuf_str(&safe), COLS, 1);
 	attrset(u->a_head);
 	mvaddstr(1, 0, kbuf_str(&u->tmp));
 	attrset(A_NORMAL);
@@ -80,7 +80,7 @@ static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
 	else if (v->ops->row)
 		v->ops->row(u, i, out, COLS);
 	else
-		text_clip(out, v->lines.v[i], (size_t)COLS, 1);
+		ui_clip(out, v->lines.v[i], COLS, 1);
 }
 
 static void draw_row(struct ui *u, int i)
@@ -135,7 +135,7 @@ static void draw_status(struct ui *u, int force)
 	/* the message, cut to leave two spaces before the status, so the two never run on;
 	 * not while the prompt row above shows it in full */
 	int room = COLS - 1 - rw - 2;
-	text_clip(&line, msg, (size_t)(room > 0 ? room : 0), 1);
+	ui_clip(&line, msg, room > 0 ? room : 0, 1);
 	kbuf_puts(&line, room > 0 ? "  " : "");
 	kbuf_puts(&line, kbuf_str(&right));
 	if (force || strcmp(kbuf_str(&line), kbuf_str(&u->status)) != 0) {

@@ -97,7 +97,7 @@ void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_printf(&l, "  %-5s %-10s %s", d->code, kind_words(d->kind), d->name);
 	if (d->description && d->description[0])
 		kbuf_printf(&l, " — %s", d->description);
-	text_clip(out, kbuf_str(&l), (size_t)width, 0);
+	ui_clip(out, kbuf_str(&l), width, 0);
 	kbuf_free(&l);
 }
 

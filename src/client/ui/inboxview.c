@@ -143,11 +143,13 @@ void ui_inbox_row(struct ui *u, int i, struct kbuf *out, int width)
 	ui_col(out, inbox_kind_name(it->kind), COL_KIND);
 	ui_col(out, key, COL_KEY);
 	int rest = width - 2 - COL_WHEN - 1 - COL_KIND - COL_KEY;
-	text_clip(out, it->text, (size_t)(rest > 1 ? rest : 1), 0);
+	ui_clip(out, it->text, rest > 1 ? rest : 1, 0);
 }
 
-static void go_tab(struct ui *u, int tab)
+/* To tab, where the item is shown in view: q there comes back to the Inbox. */
+static void go_tab(struct ui *u, int tab, int view)
 {
+	ui_back_from(u, tab, view);
 	u->help = 0;
 	u->tab = tab;
 	u->dirty |= DIRTY_ALL;
@@ -175,7 +177,7 @@ void ui_inbox_open(struct ui *u, int i)
 		ui_trade_reload(u); /* the trade tabs' lists, read again first */
 		if (!ui_open(u, VIEW_CONTRACT, it.id))
 			break;
-		go_tab(u, TAB_CONTRACTS);
+		go_tab(u, TAB_CONTRACTS, VIEW_CONTRACT);
 		return;
 	case INBOX_ORDER:
 	case INBOX_DISPUTE:
@@ -183,19 +185,20 @@ void ui_inbox_open(struct ui *u, int i)
 		ui_trade_reload(u);
 		if (!ui_open(u, VIEW_ORDER, it.id))
 			break;
-		go_tab(u, TAB_ORDERS);
+		go_tab(u, TAB_ORDERS, VIEW_ORDER);
 		return;
 	case INBOX_MONEY:
 		ui_open(u, VIEW_WALLET, NULL);
 		return;
 	case INBOX_CHAT:
-		go_tab(u, TAB_CHAT);
-		ui_open(u, VIEW_MESSAGES, it.id);
+		go_tab(u, TAB_CHAT, VIEW_MESSAGES);
+		if (!ui_open(u, VIEW_MESSAGES, it.id)) /* the key stayed locked: the list */
+			u->back_tab = -1;
 		return;
 	case INBOX_RFQ:
 		if (!ui_open(u, VIEW_RFQ, it.id))
 			break;
-		go_tab(u, TAB_RFQS);
+		go_tab(u, TAB_RFQS, VIEW_RFQ);
 		return;
 	case INBOX_STOCK: /* the number is hers to type */
 	case INBOX_NKINDS:

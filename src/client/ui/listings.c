@@ -120,21 +120,6 @@ void ui_mylistings_shown(struct ui *u)
 #define COL_STATUS 6
 #define COL_TITLE_MIN 8
 
-/* s in cols columns, padded; cut with "…" in its last column when it does not fit. */
-static void cell(struct kbuf *out, const char *s, int cols)
-{
-	if (cols < 1)
-		return;
-	if (text_width(s) <= (size_t)cols) {
-		text_clip(out, s, (size_t)cols, 1);
-		return;
-	}
-	size_t used = text_clip(out, s, (size_t)cols - 1, 0);
-	kbuf_puts(out, "…");
-	for (; used + 1 < (size_t)cols; used++)
-		kbuf_putc(out, ' ');
-}
-
 /* The SKU column: as wide as the widest SKU (at least "SKU"), but leaving the title its
  * minimum; the title takes the rest. */
 static void widths(const struct my_listings *m, int width, int *sku, int *title)
@@ -171,9 +156,9 @@ void ui_mylistings_head(struct ui *u, int y)
 	int sw, tw;
 	widths(m, COLS, &sw, &tw);
 	kbuf_puts(&h, "  ");
-	cell(&h, "SKU", sw);
+	ui_clip(&h, "SKU", sw, 1);
 	kbuf_puts(&h, " ");
-	cell(&h, "TITLE", tw);
+	ui_clip(&h, "TITLE", tw, 1);
 	kbuf_puts(&h, " ");
 	ui_col(&h, "PRICE AT MOQ", COL_PRICE + 1);
 	text_clip(&h, "MOQ", COL_MOQ, 1);
@@ -211,17 +196,17 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 	int sw, tw;
 	widths(m, width, &sw, &tw);
 	kbuf_puts(&line, "  ");
-	cell(&line, r->sku, sw);
+	ui_clip(&line, r->sku, sw, 1);
 	kbuf_puts(&line, " ");
-	cell(&line, r->title, tw);
+	ui_clip(&line, r->title, tw, 1);
 	kbuf_puts(&line, " ");
-	cell(&line, price, COL_PRICE);
+	ui_clip(&line, price, COL_PRICE, 1);
 	kbuf_puts(&line, " ");
-	cell(&line, moq, COL_MOQ);
+	ui_clip(&line, moq, COL_MOQ, 1);
 	kbuf_puts(&line, " ");
-	cell(&line, stock, COL_STOCK);
+	ui_clip(&line, stock, COL_STOCK, 1);
 	kbuf_printf(&line, " %s", r->status);
-	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
 }
 

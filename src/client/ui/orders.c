@@ -257,6 +257,10 @@ static void column_widths(struct ui_trade *t)
 void ui_orders_load(struct ui *u)
 {
 	struct ui_trade *t = ui_trade(u);
+	struct ui_view *v = &u->views[VIEW_ORDERS];
+	char keep[UI_TRADE_ID];
+	ui_rows_keep(v, t->orders, t->norders, sizeof *t->orders, offsetof(struct trade_order, id),
+	             keep, sizeof keep);
 	for (int i = 0; i < t->norders; i++)
 		order_free(&t->orders[i]);
 	free(t->orders);
@@ -271,8 +275,9 @@ void ui_orders_load(struct ui *u)
 		ui_say(u, "%s", e.msg);
 	t->orders = w.rows;
 	t->norders = w.n;
-	if (t->norders)
-		qsort(t->orders, (size_t)t->norders, sizeof *t->orders, order_cmp);
+	/* sorted, the cursor on the order it was on (a sync may move it up or down) */
+	ui_rows_settle(u, v, t->orders, t->norders, sizeof *t->orders,
+	               offsetof(struct trade_order, id), order_cmp, keep, NULL);
 	column_widths(t);
 	/* Shipments: the ones under way first, as the orders are sorted */
 	t->ships = xcalloc((size_t)t->norders + 1, sizeof *t->ships);
@@ -281,7 +286,6 @@ void ui_orders_load(struct ui *u)
 			t->ships[t->nships++] = i;
 			t->ships_eta |= t->orders[i].eta[0] != '\0';
 		}
-	ui_view_set_rows(u, &u->views[VIEW_ORDERS], t->norders);
 	ui_view_set_rows(u, &u->views[VIEW_SHIPMENTS], t->nships);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
@@ -351,12 +355,12 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	char total[MONEY_FMT_MAX + 8];
 	money(o->total, o->currency, total);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, o->shown, (size_t)t->state_w, 1);
+	ui_col(&line, o->shown, t->state_w);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
 	ui_col(&line, o->peer, peer_width(t, width));
 	ui_col_product(&line, o->product, product_width(t, width));
 	kbuf_printf(&line, "%*s  %s", total_width(width), total, o->next);
-	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
 }
 
@@ -784,9 +788,11 @@ void ui_order_head(struct ui *u, int y)
 void ui_orders_open(struct ui *u, int i)
 {
 	struct ui_trade *t = ui_trade(u);
-	if (i < t->norders)
-		ui_view_show_id(u, TAB_ORDERS, VIEW_ORDER, t->order_id, sizeof t->order_id,
-		                t->orders[i].id);
+	if (i >= t->norders)
+		return;
+	ui_view_cursor(u, VIEW_ORDERS, i); /* q comes back to the list on it */
+	ui_view_show_id(u, TAB_ORDERS, VIEW_ORDER, t->order_id, sizeof t->order_id,
+	                t->orders[i].id);
 }
 
 /* --- outcomes ------------------------------------------------------------------- */

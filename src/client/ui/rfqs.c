@@ -271,7 +271,7 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 	ui_col(&line, when, COL_DEADLINE + 1);
 	if (x->answered)
 		kbuf_puts(&line, "yes");
-	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
 }
 

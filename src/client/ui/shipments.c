@@ -69,7 +69,7 @@ void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width)
 	ui_col(&line, eta, eta_width(t, width));
 	ui_col_product(&line, o->product ? o->product : "-", product_width(t, width));
 	kbuf_puts(&line, o->last ? o->last : "-");
-	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
 }
 

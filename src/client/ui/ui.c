@@ -96,6 +96,7 @@ static void move_to(struct ui *u, struct ui_view *v, int target)
 static void show_tab(struct ui *u, int tab)
 {
 	u->help = 0;
+	u->back_tab = -1; /* she chose a tab: q goes back within it */
 	if (tab == u->tab)
 		return;
 	u->tab = tab;
@@ -247,7 +248,14 @@ static void handle_key(struct ui *u, int key)
 		if (u->help) {
 			u->help = 0;
 		} else if (v->ops->parent >= 0) {
+			int left = u->tab_view[u->tab];
 			u->tab_view[u->tab] = v->ops->parent;
+			/* opened from another tab (the Inbox): back to it, its cursor where it was;
+			 * this tab shows its list, the cursor on the row just viewed */
+			if (u->back_tab >= 0 && u->tab == u->back_in && left == u->back_view) {
+				u->tab = u->back_tab;
+				u->back_tab = -1;
+			}
 			if (ui_cur_view(u)->ops->shown) /* e.g. unread counts changed */
 				ui_cur_view(u)->ops->shown(u);
 		} else {
@@ -406,6 +414,7 @@ static void ui_init_views(struct ui *u)
 		u->views[i].ops = &ui_view_ops[i];
 	for (int t = 0; t < TAB_N; t++)
 		u->tab_view[t] = ui_tabs[t].root;
+	u->back_tab = -1;
 }
 
 static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)

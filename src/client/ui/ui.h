@@ -381,6 +381,8 @@ struct ui {
 	struct kbuf output, output_cmd;
 	int from_prompt; /* ui_run_command is running what the `:` prompt read */
 	struct ui_view views[VIEW_N];
+	/* ui_back_from: view, shown in tab back_in, was opened from tab back_tab (-1: none) */
+	int back_tab, back_in, back_view;
 	int dirty;
 	int row_a, row_b; /* DIRTY_ROWS: the two rows that changed */
 	int too_small;
@@ -462,11 +464,23 @@ void ui_rows_settle(struct ui *u, struct ui_view *v, void *rows, int n, size_t s
                     int (*cmp)(const void *, const void *), const char *keep, const char *err);
 /* Draws a head row: text clipped to the width in attr. */
 void ui_head_row(struct ui *u, int y, const char *text, attr_t attr);
-/* Appends s clipped to cols-1 columns, padded, and a space: a column of a list row. */
+/* Appends s clipped to cols columns as text_clip does, but a cut ends with "…" in the
+ * last column it has (never wider than cols, wide characters whole); padded when pad is
+ * set. Returns the columns used. Every cell of a list, a head row and a row's last column
+ * is cut this way, so that a cut shows. */
+size_t ui_clip(struct kbuf *out, const char *s, int cols, int pad);
+/* Appends s clipped to cols-1 columns (ui_clip), padded, and a space: a column of a list
+ * row. */
 void ui_col(struct kbuf *line, const char *s, int cols);
-/* ui_col for a product: cut before its variant ("Quạt mây… (Cỡ: Lớn)"), which tells two
- * orders of one product apart (text_clip_tail). */
+/* ui_col for a product: cut before its variant ("Quạt mây… (Cỡ: Lớn)", "Đèn… (Lớn)"), which
+ * tells two orders of one product apart (text_clip_tail); marked as ui_clip where no variant
+ * can be kept. The Orders, Contracts and Shipments lists share it. */
 void ui_col_product(struct kbuf *line, const char *s, int cols);
+/* Puts view's cursor on row i (in sight), so the list shows the row just opened. */
+void ui_view_cursor(struct ui *u, int view, int i);
+/* view, about to be shown in tab from the tab shown now (the Inbox's Enter): q on it goes
+ * back to the tab shown now rather than to tab's list; a tab changed by a key forgets it. */
+void ui_back_from(struct ui *u, int tab, int view);
 /* The key bound to act in view now (a config may have moved it), else dflt. */
 void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
 /* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
