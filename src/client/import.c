@@ -1479,8 +1479,22 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 
 /* --- Shopify ------------------------------------------------------------------------------ */
 
+/* 1 when cell v is word, case and the spaces around it aside */
+static int says(const char *v, const char *word)
+{
+	while (is_space(*v))
+		v++;
+	size_t n = strlen(word);
+	if (strncasecmp(v, word, n) != 0)
+		return 0;
+	for (v += n; is_space(*v); v++)
+		;
+	return *v == '\0';
+}
+
 struct shop_cols {
 	int handle, title, body, category, type, tags, published, status, vsku, vprice, image, inv;
+	int inv_tracker, inv_policy; /* Shopify's: whether it keeps the count, sells past it */
 	int opt_name[MAX_OPTIONS], opt_value[MAX_OPTIONS];
 };
 
@@ -1581,9 +1595,13 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			shop_fail(g, rec->line, &e);
 		}
 	}
-	/* the product's stock: its variants', each its own and summed */
+	/* the product's stock: its variants', each its own and summed; a count Shopify does not
+	 * keep (no Inventory Tracker: made to order) or sells past (policy 'continue') is no
+	 * stock said, not none on hand */
 	int64_t inv = -1;
-	if (!g->err_line &&
+	int kept = (c->inv_tracker < 0 || !blank(fget(rec, c->inv_tracker))) &&
+	           !says(fget(rec, c->inv_policy), "continue");
+	if (!g->err_line && kept &&
 	    add_stock_of(&g->l, "Variant Inventory Qty", fget(rec, c->inv), &inv, &e))
 		shop_fail(g, rec->line, &e);
 	char *sku = trimdup(fget(rec, c->vsku));
@@ -1631,6 +1649,8 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 	                      hcol(&h, "Variant Price"),
 	                      hcol(&h, "Image Src"),
 	                      hcol(&h, "Variant Inventory Qty"),
+	                      hcol(&h, "Variant Inventory Tracker"),
+	                      hcol(&h, "Variant Inventory Policy"),
 	                      {0},
 	                      {0}};
 	for (int i = 0; i < MAX_OPTIONS; i++) {

@@ -104,6 +104,22 @@ t_match "the paused TL-71 is still paused (no status column)" "$(k listing show 
 t_run "kontor CSV whose status column says active" 3 k listing import "$T_TMP/data/kontor.csv"
 t_match "its explicit status resumed TL-71" "$(k listing show TL-71 --json)" '"status":"active"'
 
+# Shopify's own words for a stock it does not keep: an empty Variant Inventory Tracker (made
+# to order), or the policy 'continue' (sold when none is left). Neither says 0 on hand.
+cat >"$T_TMP/shopify-tracked.csv" <<'CSV'
+Handle,Title,Variant SKU,Variant Inventory Tracker,Variant Inventory Qty,Variant Inventory Policy,Variant Price,Option1 Name,Option1 Value
+cong-sat,Cổng sắt làm theo đơn,CS-1,,0,deny,150.00,,
+ke-go,Kệ gỗ,KG-1,shopify,0,continue,40.00,,
+den-ban,Đèn bàn,DB-S,shopify,7,deny,12.00,Size,S
+den-ban,,DB-L,,0,deny,15.00,,L
+CSV
+t_run "a Shopify export with untracked and oversellable stock" 4 k listing import "$T_TMP/shopify-tracked.csv" --currency USD
+t_match "the gate made to order says no stock, not none on hand" "$(k listing show cong-sat --json)" '"status":"active"'
+t_nomatch "no stock figure for it" "$(k listing show cong-sat --json)" '"stock":'
+t_nomatch "nor for the shelf sold when none is left" "$(k listing show ke-go --json)" '"stock":'
+t_match "the lamp: its tracked variant's 7 on hand" "$(k listing show den-ban --json)" '"stock":7[,}]'
+t_nomatch "the untracked one says none" "$(k listing show den-ban --json)" '"sku":"DB-L"[^}]*"stock"'
+
 # --- WooCommerce ------------------------------------------------------------------------------
 t_run "WooCommerce import" 3 k listing import "$D/woocommerce.csv" --currency EUR --json
 t_match "WooCommerce detected" "$T_OUT" '"format":"woocommerce"'
