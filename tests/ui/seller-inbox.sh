@@ -163,7 +163,7 @@ t_match "Enter asks where" "$(cat "$T_TMP/d3-where")" 'Departure: where \(option
 t_match "the y/n names the event, place and order" "$(cat "$T_TMP/d3-confirm")" 'Add "Departure" \(DEPA\) at Hai Phong to order .*y/n'
 t_match "after it the order's timeline shows the departure" "$(cat "$T_TMP/d3-done")" 'Depart|DEPA'
 t_match "the event's outcome is whole on the prompt rows" "$(sed '$d' "$T_TMP/d3-added" | tail -n 4 | tr '\n' ' ')" \
-	"order $ORDER: 1 event added \\(0 already there\\).* — queued, sending in the background"
+	"order $ORDER: 1 event added \\(0 already there\\).* — sending in the background"
 
 t_run "buyer syncs for the event" 0 kb sync
 t_run "buyer tracks the order" 0 kb track "$ORDER"

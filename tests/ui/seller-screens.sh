@@ -82,7 +82,7 @@ t_match "with what was typed" "$D" 'breaks QTY:AMOUNT: 9\.90 9\.20'
 t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +40 +paused'
 t_match "its outcome is whole on the prompt rows, the new prices too" \
 	"$(sed '$d' "$T_TMP/d-edited" | tail -n 4 | tr '\n' ' ')" \
-	'updated U720-BK: prices 11\.50, 10\.80 from 100 -> 9\.90, 9\.20 from 100, 8\.80 from 500 USD \(listing L[A-Za-z0-9_-]+\), queued — queued, sending in the background'
+	'updated U720-BK: prices 11\.50, 10\.80 from 100 -> 9\.90, 9\.20 from 100, 8\.80 from 500 USD \(listing L[A-Za-z0-9_-]+\), queued — sending in the background'
 D=$(cat "$T_TMP/d-detail")
 t_match "Enter opens her listing" "$D" 'Your listing U720-BK'
 t_match "with every tier" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD'

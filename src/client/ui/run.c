@@ -119,7 +119,7 @@ int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran)
 	if (live) {
 		c->in_batch = 0;
 		if (rc == K_EQUEUED) {
-			snprintf(e->msg, sizeof e->msg, "queued, sending in the background");
+			snprintf(e->msg, sizeof e->msg, "sending in the background");
 			ui_live_kick(u);
 		}
 	}
