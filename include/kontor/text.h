@@ -22,9 +22,12 @@ size_t text_width(const char *s);
  * character that would straddle the edge is left out), then pads with spaces up to cols
  * when pad is set. Returns the columns used (cols when padded). */
 size_t text_clip(struct kbuf *out, const char *s, size_t cols, int pad);
-/* text_clip, but where s is too wide and ends in a part in parentheses that fits with room
- * to spare (a variant: "Quạt mây đan tay (Cỡ: Lớn)"), the cut falls before that part, marked
- * with "…" ("Quạt mây… (Cỡ: Lớn)"): two products that differ at their end stay apart. */
+/* text_clip, but a cut is marked: where s is too wide its last column is "…" (the spaces
+ * before it dropped), so a cut name never reads as whole. */
+size_t text_clip_mark(struct kbuf *out, const char *s, size_t cols, int pad);
+/* text_clip_mark, but where s is too wide and ends in a part in parentheses that fits with
+ * room to spare (a variant: "Quạt mây đan tay (Cỡ: Lớn)"), the cut falls before that part
+ * ("Quạt mây… (Cỡ: Lớn)"): two products that differ at their end stay apart. */
 size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad);
 
 /* The sanitiser. Appends s to out with escape sequences (ESC [ ... final, ESC ] ... BEL/ST,

@@ -90,13 +90,34 @@ static void values_only(const char *open, struct kbuf *out)
 	kbuf_putc(out, ')');
 }
 
+size_t text_clip_mark(struct kbuf *out, const char *s, size_t cols, int pad)
+{
+	if (cols < 1)
+		return 0;
+	if (text_width(s) <= cols)
+		return text_clip(out, s, cols, pad);
+	/* one column less (less still when a wide character would straddle it), the spaces
+	 * before the cut dropped ("Berlin …" reads as two words), then the mark */
+	size_t start = out->len, used = text_clip(out, s, cols - 1, 0);
+	while (out->len > start && out->data[out->len - 1] == ' ') {
+		out->data[--out->len] = '\0';
+		used--;
+	}
+	kbuf_puts(out, "\xE2\x80\xA6"); /* … */
+	used++;
+	if (pad)
+		for (; used < cols; used++)
+			kbuf_putc(out, ' ');
+	return used;
+}
+
 size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad)
 {
 	size_t n = strlen(s);
 	const char *open = n && s[n - 1] == ')' ? strrchr(s, '(') : NULL;
 	size_t tail = open && open > s ? text_width(open) : 0;
 	if (!tail || text_width(s) <= cols)
-		return text_clip(out, s, cols, pad);
+		return text_clip_mark(out, s, cols, pad);
 	/* the part needs "… " and three columns of the head before it ("Đèn… (Lớn)"): two
 	 * lanterns that differ by their size stay apart in a narrow column */
 	struct kbuf shorter = KBUF_INIT;
@@ -105,7 +126,7 @@ size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad)
 		tail = text_width(kbuf_str(&shorter));
 		if (tail + 5 > cols) {
 			kbuf_free(&shorter);
-			return text_clip(out, s, cols, pad);
+			return text_clip_mark(out, s, cols, pad);
 		}
 	}
 	/* the head before the part (its space dropped), cut to leave "… " and the part */

@@ -66,15 +66,15 @@ static void test_clip_tail_keeps_a_variant_in_parentheses(void **state)
 	text_clip_tail(&b, "Quạt (Cỡ: Lớn)", 16, 1);
 	assert_string_equal(b.data, "Quạt (Cỡ: Lớn)  ");
 	kbuf_reset(&b);
-	/* no part in parentheses, or one too wide to keep with room: a plain clip */
+	/* no part in parentheses, or one too wide to keep with room: a clip marked … */
 	text_clip_tail(&b, "Iron table legs, black", 10, 0);
-	assert_string_equal(b.data, "Iron table");
+	assert_string_equal(b.data, "Iron tabl…");
 	kbuf_reset(&b);
 	text_clip_tail(&b, "Fan (a very long variant name)", 12, 0);
-	assert_string_equal(b.data, "Fan (a very ");
+	assert_string_equal(b.data, "Fan (a very…");
 	kbuf_reset(&b);
 	text_clip_tail(&b, "(only a part)", 8, 0);
-	assert_string_equal(b.data, "(only a ");
+	assert_string_equal(b.data, "(only a…");
 	kbuf_reset(&b);
 	/* a wide head is cut whole characters at a time */
 	text_clip_tail(&b, "铁艺桌腿 (黑)", 10, 0);

@@ -176,23 +176,7 @@ void ui_head_row(struct ui *u, int y, const char *text, attr_t attr)
 
 size_t ui_clip(struct kbuf *out, const char *s, int cols, int pad)
 {
-	if (cols < 1)
-		return 0;
-	if (text_width(s) <= (size_t)cols)
-		return text_clip(out, s, (size_t)cols, pad);
-	/* one column less (less still when a wide character would straddle it), the spaces
-	 * before the cut dropped ("Berlin …" reads as two words), then the mark */
-	size_t start = out->len, used = text_clip(out, s, (size_t)cols - 1, 0);
-	while (out->len > start && out->data[out->len - 1] == ' ') {
-		out->data[--out->len] = '\0';
-		used--;
-	}
-	kbuf_puts(out, "\xE2\x80\xA6"); /* … */
-	used++;
-	if (pad)
-		for (; used < (size_t)cols; used++)
-			kbuf_putc(out, ' ');
-	return used;
+	return cols < 1 ? 0 : text_clip_mark(out, s, (size_t)cols, pad);
 }
 
 void ui_col(struct kbuf *line, const char *s, int cols)
@@ -203,18 +187,9 @@ void ui_col(struct kbuf *line, const char *s, int cols)
 
 void ui_col_product(struct kbuf *line, const char *s, int cols)
 {
-	size_t w = (size_t)(cols > 1 ? cols - 1 : 1);
-	struct kbuf tail = KBUF_INIT, plain = KBUF_INIT;
-	s = s ? s : "";
-	text_clip_tail(&tail, s, w, 1);
-	text_clip(&plain, s, w, 1);
-	if (text_width(s) > w && strcmp(kbuf_str(&tail), kbuf_str(&plain)) == 0)
-		ui_clip(line, s, (int)w, 1); /* no variant kept: cut where it must, marked */
-	else
-		kbuf_puts(line, kbuf_str(&tail)); /* whole, or cut before its variant */
+	/* whole, cut before its variant, or cut where it must: marked with … */
+	text_clip_tail(line, s ? s : "", (size_t)(cols > 1 ? cols - 1 : 1), 1);
 	kbuf_puts(line, " ");
-	kbuf_free(&tail);
-	kbuf_free(&plain);
 }
 
 void ui_view_cursor(struct ui *u, int view, int i)
