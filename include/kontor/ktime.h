@@ -19,6 +19,9 @@
  * years divisible by 4, except centuries not divisible by 400), else 0. The one calendar rule
  * for every date and time kontor reads. */
 int ktime_date_valid(int y, int m, int d);
+/* A calendar date "YYYY-MM-DD" as written (digits and dashes, exactly) into *y, *m, *d: K_OK
+ * when the calendar has that day, else K_EINVAL. */
+int ktime_date_read(const char *s, int *y, int *m, int *d);
 
 /* What ktime_read lets pass beyond RFC 3339's date-time. 0 (KTIME_STRICT) is RFC 3339 as
  * written: "YYYY-MM-DD", 'T' or 't', "HH:MM:SS" with seconds 00-59, an optional fraction of

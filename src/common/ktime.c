@@ -28,6 +28,16 @@ static int number(const char **p, size_t n, int lo, int hi, int *v)
 	return 1;
 }
 
+int ktime_date_read(const char *s, int *y, int *m, int *d)
+{
+	const char *p = s;
+	if (!s || strlen(s) != 10 || !number(&p, 4, 0, 9999, y) || *p++ != '-' ||
+	    !number(&p, 2, 1, 12, m) || *p++ != '-' || !number(&p, 2, 1, 31, d) ||
+	    !ktime_date_valid(*y, *m, *d))
+		return K_EINVAL;
+	return K_OK;
+}
+
 /* The character c at *p, and *p past it: 1, or 0. */
 static int sep(const char **p, char c)
 {

@@ -45,6 +45,10 @@ t_run "an empty place (exit 2)" 2 kb contract propose --listing "$LID" --qty 150
 t_match "names --place" "$T_ERR" '^kontor: --place: '
 t_run "stages that do not sum to 100 (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --stages 30:signing,50:before_shipment
 t_eq "names --stages" "$T_ERR" "kontor: --stages: the percentages sum to 80, not 100"
+t_run "stages out of order (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --stages 50:delivery,50:signing
+t_match "names --stages and which stage" "$T_ERR" '^kontor: --stages: payment\.stages\[1\]\.due: signing cannot follow delivery'
+t_run "a stage that is no percentage (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --stages x:signing
+t_match "names --stages" "$T_ERR" '^kontor: --stages \(stage 1\): write PCT:DUE'
 t_run "a language ISO 639-1 does not have (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --language xx
 t_match "says so" "$T_ERR" "^kontor: --language 'xx' is not an ISO 639-1 language"
 t_run "a weight with four decimals (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 --incoterm FOB --place Shanghai --gross-kg 1.9995

@@ -190,6 +190,15 @@ static void test_parse_takes_64_bytes_and_refuses_65(void **state)
 
 static void test_date_valid_is_the_gregorian_calendar(void **state)
 {
+	int y, m, d;
+	assert_int_equal(ktime_date_read("2028-02-29", &y, &m, &d), K_OK);
+	assert_int_equal(y * 10000 + m * 100 + d, 20280229);
+	assert_int_equal(ktime_date_read("2026-02-30", &y, &m, &d), K_EINVAL);
+	assert_int_equal(ktime_date_read("2026-13-01", &y, &m, &d), K_EINVAL);
+	assert_int_equal(ktime_date_read("2026-1-011", &y, &m, &d), K_EINVAL);
+	assert_int_equal(ktime_date_read(" 2026-01-1", &y, &m, &d), K_EINVAL);
+	assert_int_equal(ktime_date_read("2026-01-01T", &y, &m, &d), K_EINVAL);
+	assert_int_equal(ktime_date_read(NULL, &y, &m, &d), K_EINVAL);
 	assert_true(ktime_date_valid(2024, 2, 29));
 	assert_true(ktime_date_valid(2000, 2, 29)); /* divisible by 400 */
 	assert_true(ktime_date_valid(0, 2, 29));    /* so is year 0 */

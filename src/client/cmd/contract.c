@@ -64,9 +64,8 @@ static int set_date(char out[CONTRACT_DATE_LEN + 1], const char *flag, const cha
                     struct kerr *e)
 {
 	int y, m, d;
-	char tail, sh[48];
-	if (strlen(v) != CONTRACT_DATE_LEN || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-	    !ktime_date_valid(y, m, d))
+	char sh[48];
+	if (ktime_date_read(v, &y, &m, &d) != K_OK)
 		return kerr_set(e, K_EUSAGE,
 		                "--%s '%s' is not a date YYYY-MM-DD that the calendar has", flag,
 		                text_shown(v, sh, sizeof sh));
@@ -83,8 +82,9 @@ static int set_date(char out[CONTRACT_DATE_LEN + 1], const char *flag, const cha
 	return K_OK;
 }
 
-/* A term the library refused names its field (shipBy, namedPlace); the one who typed it gave
- * an option: the error says the option and is a usage error (exit 2), as a bad --qty is. */
+/* A term the library refused names its field (shipBy, namedPlace, payment.stages[1].due);
+ * the one who typed it gave an option: the error names the option and is a usage error
+ * (exit 2), as a bad --qty is. So is one that names the option already ("--stages: ..."). */
 static int as_option(int rc, struct kerr *e)
 {
 	static const char *const map[][2] = {{"shipBy", "--ship-by"},
@@ -102,19 +102,23 @@ static int as_option(int rc, struct kerr *e)
 	                                     {"inspection", "--inspection"},
 	                                     {"portOfLoading", "--port-loading"},
 	                                     {"portOfDischarge", "--port-discharge"},
-	                                     {"charges[0]", "--charge"},
-	                                     {"charges[1]", "--charge"},
-	                                     {"charges[2]", "--charge"},
+	                                     {"charges", "--charge"},
 	                                     {"qty", "--qty"}};
 	if (rc != K_EINVAL)
 		return rc;
+	if (strncmp(e->msg, "--", 2) == 0)
+		return e->code = K_EUSAGE;
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
 		size_t n = strlen(map[i][0]);
-		if (strncmp(e->msg, map[i][0], n) == 0 && e->msg[n] == ':') {
-			char rest[KERR_MSG_MAX];
-			snprintf(rest, sizeof rest, "%s", e->msg + n);
-			return kerr_set(e, K_EUSAGE, "%s%s", map[i][1], rest);
-		}
+		if (strncmp(e->msg, map[i][0], n) != 0 || (e->msg[n] != ':' && e->msg[n] != '['))
+			continue;
+		/* "charges[0]: ..." keeps which one after the option; "shipBy: x" says x */
+		const char *rest = e->msg + n + 1;
+		while (e->msg[n] == ':' && *rest == ' ')
+			rest++;
+		char was[KERR_MSG_MAX];
+		snprintf(was, sizeof was, "%s", e->msg[n] == ':' ? rest : e->msg);
+		return kerr_set(e, K_EUSAGE, "%s: %s", map[i][1], was);
 	}
 	return rc;
 }

@@ -144,9 +144,7 @@ int cmd_order_docs(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	if ((v = arg_get(a, "date"))) {
 		int y, m, d;
-		char tail;
-		if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-		    !ktime_date_valid(y, m, d))
+		if (ktime_date_read(v, &y, &m, &d) != K_OK)
 			return bad_value(e, "date", v, "a date YYYY-MM-DD that the calendar has");
 		job.date = v;
 	}
