@@ -33,8 +33,17 @@ void kstrv_free(struct kstrv *sv);
 
 struct price_tier {
 	int64_t min_qty;    /* >= 1, strictly increasing across tiers */
-	int64_t unit_price; /* minor units of the listing currency, >= 0 */
+	int64_t unit_price; /* minor units of the listing currency, >= 0 (>= 1 when set now) */
 };
+
+/* The rule of a listing's prices, once: each quantity break from more units than the one
+ * before (TIERS_ORDER); and, for prices set now (is_new), each above nothing (TIERS_FREE: a
+ * listing is not a gift) and never dearer than the break below it (TIERS_DEARER) — rules
+ * that came later, so that listings signed before them still read. Returns TIERS_OK when
+ * t[0..n) keeps it, else what it breaks with *at the index of the tier that breaks it.
+ * Each caller words it for its reader (a path in the document, or the option she typed). */
+enum { TIERS_OK, TIERS_FREE, TIERS_ORDER, TIERS_DEARER };
+int price_tiers_rule(const struct price_tier *t, size_t n, int is_new, size_t *at);
 
 struct listing {
 	char id[MODEL_LISTING_ID_LEN + 1];

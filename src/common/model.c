@@ -313,7 +313,7 @@ static const struct mfield e_amount = F_INT(NULL, M_REQ, 0, MONEY_MAX);
 /* --- Listing */
 static const struct mfield tier_fields[] = {
     F_INT("minQty", M_REQ, 1, MONEY_MAX),
-    F_INT("unitPrice", M_REQ, 0, MONEY_MAX),
+    F_INT("unitPrice", M_REQ, 0, MONEY_MAX), /* price_tiers_rule */
 };
 static const struct mtype tier_type = MTYPE("price tier", tier_fields, NULL);
 static const struct mfield e_tier = F_OBJ(NULL, M_REQ, &tier_type);
@@ -1167,20 +1167,21 @@ static int listing_rules(const cJSON *o, const char *path, struct kerr *e)
 		return kerr_set(e, K_EINVAL,
 		                "%s: a unit packed cannot weigh less than its net weight", p);
 	}
-	int64_t prev = 0;
+	struct price_tier t[MODEL_TIERS_MAX];
 	size_t i = 0;
 	cJSON_ArrayForEach(c, item(o, "priceTiers"))
 	{
-		int64_t min = int_of(c, "minQty", 0);
-		if (i > 0 && min <= prev) {
-			path_join(p, path, "priceTiers");
-			return kerr_set(
-			    e, K_EINVAL,
-			    "%s[%zu].minQty: must be greater than %s[%zu].minQty (%" PRId64 ")", p,
-			    i, p, i - 1, prev);
-		}
-		prev = min;
-		i++;
+		if (i == MODEL_TIERS_MAX)
+			break; /* the table refuses more */
+		t[i].min_qty = int_of(c, "minQty", 1);
+		t[i++].unit_price = int_of(c, "unitPrice", 1);
+	}
+	size_t at;
+	if (price_tiers_rule(t, i, 0, &at)) {
+		path_join(p, path, "priceTiers");
+		return kerr_set(e, K_EINVAL,
+		                "%s[%zu].minQty: must be greater than %s[%zu].minQty (%" PRId64 ")",
+		                p, at, p, at - 1, t[at - 1].min_qty);
 	}
 
 	size_t j;
@@ -1208,6 +1209,20 @@ static int listing_rules(const cJSON *o, const char *path, struct kerr *e)
 		return kerr_set(e, K_EINVAL, "%s: a signed listing needs sellerId (the signer)", p);
 	}
 	return later_or_equal(o, path, "created", "updated", e);
+}
+
+int price_tiers_rule(const struct price_tier *t, size_t n, int is_new, size_t *at)
+{
+	for (size_t i = 0; i < n; i++) {
+		*at = i;
+		if (is_new && t[i].unit_price <= 0)
+			return TIERS_FREE;
+		if (i && t[i].min_qty <= t[i - 1].min_qty)
+			return TIERS_ORDER;
+		if (is_new && i && t[i].unit_price > t[i - 1].unit_price)
+			return TIERS_DEARER;
+	}
+	return TIERS_OK;
 }
 
 static int attestation_rules(const cJSON *o, const char *path, struct kerr *e)

@@ -163,5 +163,8 @@ t_match "his search says it, not a price nothing sells at" "$(kb search gio tre 
 t_run "a quantity break for a variant is refused (exit 2)" 2 ks listing edit GIO-TRE-L --price 240000 --tier 100:230000
 t_match "saying whose breaks they are" "$T_ERR" '--tier: a variant has one price; quantity breaks are the listing'
 t_match "and nothing changed" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '
+t_run "a variant's price of nothing is refused (exit 2)" 2 ks listing edit GIO-TRE-L --price 0
+t_match "saying it gives the goods away" "$T_ERR" '^kontor: --price: 0 VND gives the goods away'
+t_match "and its price stays" "$(ks listing show GIO-TRE)" 'Lớn +VND 250,000 '
 
 t_done

@@ -379,6 +379,33 @@ static void test_listing_tampered_price_fails_verify(void **state)
 	listing_free(&l);
 }
 
+static void test_price_tiers_rule_refuses_new_free_or_dearer_prices_but_reads_old_ones(void **state)
+{
+	(void)state;
+	size_t at = 99;
+	const struct price_tier falling[] = {{10, 12000}, {20, 11000}, {100, 11000}};
+	assert_int_equal(price_tiers_rule(falling, 3, 1, &at), TIERS_OK);
+	const struct price_tier dearer[] = {{10, 12000}, {20, 13000}};
+	assert_int_equal(price_tiers_rule(dearer, 2, 1, &at), TIERS_DEARER);
+	assert_int_equal(at, 1);
+	const struct price_tier free_one[] = {{1, 0}};
+	assert_int_equal(price_tiers_rule(free_one, 1, 1, &at), TIERS_FREE);
+	assert_int_equal(at, 0);
+	const struct price_tier same_qty[] = {{10, 12000}, {10, 11000}};
+	assert_int_equal(price_tiers_rule(same_qty, 2, 1, &at), TIERS_ORDER);
+	assert_int_equal(price_tiers_rule(same_qty, 2, 0, &at), TIERS_ORDER);
+	/* a listing signed before the price rules still reads from the cache and the node */
+	assert_int_equal(price_tiers_rule(dearer, 2, 0, &at), TIERS_OK);
+	assert_int_equal(price_tiers_rule(free_one, 1, 0, &at), TIERS_OK);
+	struct listing l;
+	load_listing("{\"sku\":\"G\",\"title\":\"Gate\",\"currency\":\"USD\",\"priceTiers\":"
+	             "[{\"minQty\":10,\"unitPrice\":12000},{\"minQty\":20,\"unitPrice\":13000}]}",
+	             &l);
+	struct kerr e = {0, ""};
+	assert_int_equal(listing_validate(&l, &e), K_OK);
+	listing_free(&l);
+}
+
 static void test_listing_signature_does_not_verify_as_another_kind(void **state)
 {
 	struct listing l;
@@ -1214,6 +1241,8 @@ int main(void)
 	    cmocka_unit_test(test_listing_sign_then_verify_succeeds),
 	    cmocka_unit_test(test_listing_tampered_title_fails_verify),
 	    cmocka_unit_test(test_listing_tampered_price_fails_verify),
+	    cmocka_unit_test(
+	        test_price_tiers_rule_refuses_new_free_or_dearer_prices_but_reads_old_ones),
 	    cmocka_unit_test(test_listing_signature_does_not_verify_as_another_kind),
 	    cmocka_unit_test(test_listing_verify_refuses_unsigned_listing),
 	    cmocka_unit_test(test_listing_verify_refuses_another_sellers_id),

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,34 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 		return rc;
 	}
 	qsort(t, n, sizeof *t, cmp_tier);
+	size_t at;
+	int broken = price_tiers_rule(t, n, 1, &at);
+	if (broken) { /* the rule is the model's; the words name what she typed */
+		char p[MONEY_FMT_MAX], q[MONEY_FMT_MAX];
+		money_format(t[at].unit_price, l->currency, p);
+		money_format(at ? t[at - 1].unit_price : 0, l->currency, q);
+		const char *opt = ntier ? "--tier" : "--price";
+		if (broken == TIERS_FREE)
+			rc = kerr_set(e, K_EUSAGE,
+			              "%s: %s %s from %" PRId64 " up gives the goods away (a price "
+			              "is above 0)",
+			              t[at].min_qty == l->moq && price ? "--price" : opt, p,
+			              l->currency, t[at].min_qty);
+		else if (broken == TIERS_ORDER)
+			rc = kerr_set(e, K_EUSAGE,
+			              "--tier: two prices from %" PRId64
+			              " up (each quantity break starts at its own quantity, above "
+			              "the MOQ %" PRId64 ")",
+			              t[at].min_qty, l->moq);
+		else
+			rc =
+			    kerr_set(e, K_EUSAGE,
+			             "%s: %s %s from %" PRId64 " up is dearer than %s from %" PRId64
+			             " up (a quantity break lowers the price)",
+			             opt, p, l->currency, t[at].min_qty, q, t[at - 1].min_qty);
+		free(t);
+		return rc;
+	}
 	free(l->tiers);
 	l->tiers = t;
 	l->ntiers = n;
@@ -347,6 +376,12 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 			kerr_prefix(e, "--price");
 			return rc;
 		}
+		struct price_tier its = {1, p};
+		size_t at;
+		if (price_tiers_rule(&its, 1, 1, &at) == TIERS_FREE)
+			return kerr_set(e, K_EUSAGE,
+			                "--price: %s %s gives the goods away (a price is above 0)",
+			                arg_get(a, "price"), l->currency);
 		cJSON_DeleteItemFromObjectCaseSensitive(var, "unitPrice");
 		json_add_int(var, "unitPrice", p);
 		/* what search shows is what the smallest order pays: when every variant has its
@@ -1125,7 +1160,9 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"  --price AMOUNT       unit price from the MOQ up, in CUR (e.g. 12.50; JPY has no "       \
 	"decimals)\n"                                                                              \
 	"  --currency CUR       ISO 4217 code (required for add)\n"                                \
-	"  --tier QTY:AMOUNT    a quantity break (repeatable): --tier 100:11.00 --tier 500:9.80\n" \
+	"  --tier QTY:AMOUNT    a quantity break (repeatable), no dearer than the price below "    \
+	"it:\n"                                                                                    \
+	"                       --tier 100:11.00 --tier 500:9.80\n"                                \
 	"  --moq N              minimum order quantity (default 1)\n"                              \
 	"  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, "  \
 	"CT,\n"                                                                                    \
