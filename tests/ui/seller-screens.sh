@@ -389,6 +389,27 @@ printf '3\n:dump %s\n:quit\n' "$T_TMP/d-v-orders" >"$T_TMP/s9"
 ui "$S" 100x30 "$T_TMP/s9"
 t_match "the product cut before its variant, which stays" "$(cat "$T_TMP/d-v-orders")" \
 	' Giỏ tre đan[^(]*… \(Nhỏ\) +3,700,000 VND '
+# --- a total of a billion dong stands whole at 80 columns, under its head ---
+t_run "the buyer offers for 4,000 large baskets" 0 kb contract propose --listing GIO-TRE --variant lon \
+	--qty 4000 --incoterm FOB --place "Hai Phong"
+KBIG=$(printf '%s' "$T_OUT" | sed -n 's/^proposed contract \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "she signs it: binding" 0 ks contract sign "$KBIG"
+printf '3\n:dump %s\n4\n:dump %s\n:quit\n' "$T_TMP/d-big-orders" "$T_TMP/d-big-contracts" >"$T_TMP/s9b"
+ui "$S" 80x24 "$T_TMP/s9b"
+t_match "Orders at 80 columns: 1,000,000,000 VND whole, then the next step" "$(cat "$T_TMP/d-big-orders")" \
+	' 1,000,000,000 VND  wait for payment'
+# the column where text ends on its first row (characters: these rows hold no wide ones)
+col_end() {
+	_l=$(grep -m 1 -F -- "$2" "$1")
+	printf '%s%s' "${_l%%"$2"*}" "$2" | LC_ALL=C.UTF-8 wc -m
+}
+t_eq "its TOTAL head ends where the totals end" "$(col_end "$T_TMP/d-big-orders" 'TOTAL')" \
+	"$(col_end "$T_TMP/d-big-orders" '1,000,000,000 VND')"
+t_match "Contracts at 80 columns: the total whole, not cut" "$(cat "$T_TMP/d-big-contracts")" \
+	' 1,000,000,000 VND$'
+t_eq "under its TOTAL head" "$(col_end "$T_TMP/d-big-contracts" 'TOTAL')" \
+	"$(col_end "$T_TMP/d-big-contracts" '1,000,000,000 VND')"
 # --- a seller whose listings name no category is told on her RFQs tab why none is hers ----
 F="$T_TMP/fans"
 kf() { "$KONTOR" --home "$F" "$@"; }

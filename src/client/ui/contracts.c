@@ -14,17 +14,6 @@
 #include "kontor/money.h"
 #include "kontor/text.h"
 
-static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
-{
-	char amt[MONEY_FMT_MAX];
-	if (minor < 0 || !cur || !*cur) {
-		snprintf(out, MONEY_FMT_MAX + 8, "?");
-		return;
-	}
-	money_text(minor, cur, amt);
-	snprintf(out, MONEY_FMT_MAX + 8, "%s %.3s", amt, cur);
-}
-
 /* The state in words, and rank 0 when it waits for us. */
 static const char *state_of(struct ui *u, const cJSON *doc, int *rank)
 {
@@ -88,17 +77,23 @@ static int contract_cmp(const void *a, const void *b)
 }
 
 #define COL_STATE 21 /* "offer waiting for me" and a space */
+#define COL_TOTAL 24 /* as the Orders list's */
 
 /* The state column as wide as the contracts' words need, so that on 80 columns a list of
  * binding ones leaves the room to the counterparty and the product. Measured once a load. */
 static void state_width(struct ui_trade *t)
 {
-	size_t w = 5; /* "STATE" */
+	size_t w = 5, tw = 5; /* "STATE", "TOTAL" */
 	for (int i = 0; i < t->ncontracts; i++) {
+		char total[UI_MONEY_MAX];
+		ui_money(t->contracts[i].total, t->contracts[i].currency, total);
 		size_t a = text_width(t->contracts[i].state ? t->contracts[i].state : "");
+		size_t c = text_width(total);
 		w = a > w ? a : w;
+		tw = c > tw ? c : tw;
 	}
 	t->kstate_w = w + 1 < COL_STATE ? (int)w + 1 : COL_STATE;
+	t->ktotal_w = tw < COL_TOTAL ? (int)tw : COL_TOTAL;
 }
 
 void ui_contracts_load(struct ui *u)
@@ -136,9 +131,11 @@ static int id_width(int width)
 	return width >= 120 ? 12 : 10;
 }
 
-static int total_width(int width)
+/* 13 ("1,200.00 USD"), 16 from 100 columns, or what the widest total needs */
+static int total_width(const struct ui_trade *t, int width)
 {
-	return width >= 100 ? 16 : 13;
+	int w = width >= 100 ? 16 : 13;
+	return t->ktotal_w > w ? t->ktotal_w : w;
 }
 
 /* "2026-11-23 14:58 CEST" (local, named) from 120 columns, its date from 100; below 100 the
@@ -158,13 +155,14 @@ static int gaps(int width)
 /* The counterparty and the product share what the other columns leave. */
 static int peer_width(const struct ui_trade *t, int width)
 {
-	int w = (width - 2 - id_width(width) - t->kstate_w - total_width(width) - gaps(width)) / 2;
+	int w =
+	    (width - 2 - id_width(width) - t->kstate_w - total_width(t, width) - gaps(width)) / 2;
 	return w < 8 ? 8 : w > 30 ? 30 : w;
 }
 
 static int product_width(const struct ui_trade *t, int width)
 {
-	int w = width - 2 - id_width(width) - t->kstate_w - total_width(width) - gaps(width) -
+	int w = width - 2 - id_width(width) - t->kstate_w - total_width(t, width) - gaps(width) -
 	        peer_width(t, width);
 	return w < 8 ? 8 : w > 40 ? 40 : w;
 }
@@ -184,7 +182,7 @@ void ui_contracts_head(struct ui *u, int y)
 	ui_col(&h, "COUNTERPARTY", peer_width(t, COLS));
 	ui_col(&h, "PRODUCT", product_width(t, COLS));
 	text_clip(&h, "STATE", (size_t)t->kstate_w, 1);
-	kbuf_printf(&h, " %*s%s", total_width(COLS), "TOTAL",
+	kbuf_printf(&h, " %*s%s", total_width(t, COLS), "TOTAL",
 	            updated_width(COLS) ? "  UPDATED" : "");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
@@ -196,15 +194,15 @@ void ui_contracts_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_contract *k = &t->contracts[i];
 	struct kbuf line = KBUF_INIT;
-	char total[MONEY_FMT_MAX + 8], id[16];
-	money(k->total, k->currency, total);
+	char total[UI_MONEY_MAX], id[16];
+	ui_money(k->total, k->currency, total);
 	snprintf(id, sizeof id, "%.*s", id_width(width) - 2, k->id);
 	kbuf_puts(&line, "  ");
 	text_clip(&line, id, (size_t)id_width(width), 1);
 	ui_col(&line, k->peer, peer_width(t, width));
 	ui_col_product(&line, k->product, product_width(t, width));
 	ui_clip(&line, k->state, t->kstate_w, 1);
-	kbuf_printf(&line, " %*s%s%.*s", total_width(width), total,
+	kbuf_printf(&line, " %*s%s%.*s", total_width(t, width), total,
 	            updated_width(width) ? "  " : "", updated_width(width), k->updated);
 	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
@@ -437,11 +435,11 @@ static void contract_sign(struct ui *u)
 	struct contract_terms terms;
 	contract_terms_init(&terms);
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
-	char total[MONEY_FMT_MAX + 8] = "?";
+	char total[UI_MONEY_MAX] = "?";
 	char *buyer = ui_account_name(u, json_str(doc, "buyerId"));
 	char *seller = ui_account_name(u, json_str(doc, "sellerId"));
 	if (contract_section_terms(cJSON_GetArrayItem(secs, st.latest_offer), &terms, &e) == K_OK)
-		money(terms.total, terms.currency, total);
+		ui_money(terms.total, terms.currency, total);
 	/* what she binds herself to: the goods, and, as seller, what she lacks of them */
 	char shortfall[96] = "";
 	char *desc = NULL;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kontor/ktime.h"
+#include "kontor/money.h"
 #include "kontor/text.h"
 
 void ui_vsay(struct ui *u, const char *fmt, va_list ap)
@@ -190,6 +191,17 @@ void ui_col_product(struct kbuf *line, const char *s, int cols)
 	/* whole, cut before its variant, or cut where it must: marked with … */
 	text_clip_tail(line, s ? s : "", (size_t)(cols > 1 ? cols - 1 : 1), 1);
 	kbuf_puts(line, " ");
+}
+
+void ui_money(int64_t minor, const char *cur, char out[UI_MONEY_MAX])
+{
+	char amt[MONEY_FMT_MAX];
+	if (minor < 0 || !cur || !*cur) {
+		snprintf(out, UI_MONEY_MAX, "?");
+		return;
+	}
+	money_text(minor, cur, amt);
+	snprintf(out, UI_MONEY_MAX, "%s %.3s", amt, cur);
 }
 
 void ui_view_cursor(struct ui *u, int view, int i)

@@ -37,17 +37,6 @@ static char *safe_dup(const char *s)
 	return kbuf_detach(&b, NULL);
 }
 
-static void money(int64_t minor, const char *cur, char out[MONEY_FMT_MAX + 8])
-{
-	char amt[MONEY_FMT_MAX];
-	if (!cur || !*cur) {
-		snprintf(out, MONEY_FMT_MAX + 8, "?");
-		return;
-	}
-	money_text(minor, cur, amt);
-	snprintf(out, MONEY_FMT_MAX + 8, "%s %.3s", amt, cur);
-}
-
 /* --- the list ------------------------------------------------------------------- */
 
 static void order_free(struct trade_order *o)
@@ -236,22 +225,28 @@ static int order_cmp(const void *a, const void *b)
 
 #define COL_STATE 17 /* "awaiting payment" and a space */
 #define COL_ROLE 5
-#define COL_NEXT 21 /* "wait for confirmation", "sign the cancellation" */
+#define COL_NEXT 21  /* "wait for confirmation", "sign the cancellation" */
+#define COL_TOTAL 24 /* "9,007,199,254,740,991 VND" is cut; anything a trade is, is not */
 
 /* The state and next-step columns as wide as the orders' words need (at most COL_STATE and
  * COL_NEXT), so that on 80 columns what is left goes to the counterparty and the product:
  * "completed" and "rate" leave the product 22 columns, not 12. Measured once a load. */
 static void column_widths(struct ui_trade *t)
 {
-	size_t sw = 5, nw = 4; /* "STATE", "NEXT" */
+	size_t sw = 5, nw = 4, tw = 5; /* "STATE", "NEXT", "TOTAL" */
 	for (int i = 0; i < t->norders; i++) {
+		char total[UI_MONEY_MAX];
+		ui_money(t->orders[i].total, t->orders[i].currency, total);
 		size_t a = text_width(t->orders[i].shown);
 		size_t b = text_width(t->orders[i].next);
+		size_t c = text_width(total);
 		sw = a > sw ? a : sw;
 		nw = b > nw ? b : nw;
+		tw = c > tw ? c : tw;
 	}
 	t->state_w = sw + 1 < COL_STATE ? (int)sw + 1 : COL_STATE;
 	t->next_w = nw < COL_NEXT ? (int)nw : COL_NEXT;
+	t->total_w = tw < COL_TOTAL ? (int)tw : COL_TOTAL;
 }
 
 void ui_orders_load(struct ui *u)
@@ -290,10 +285,12 @@ void ui_orders_load(struct ui *u)
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
 }
 
-/* TOTAL: "1,200.00 USD" fits 13; wider screens keep room for millions */
-static int total_width(int width)
+/* TOTAL: "1,200.00 USD" fits 13; wider screens keep room for millions; wider still when a
+ * total needs it ("740,000,000 VND" on 80 columns), so that no total is cut or pushes NEXT */
+static int total_width(const struct ui_trade *t, int width)
 {
-	return width >= 100 ? 17 : 13;
+	int w = width >= 100 ? 17 : 13;
+	return t->total_w > w ? t->total_w : w;
 }
 
 /* What is left once the state, the role, the total and the next step have theirs, shared
@@ -301,7 +298,7 @@ static int total_width(int width)
  * what they buy, not only by their totals). */
 static int rest_width(const struct ui_trade *t, int width)
 {
-	return width - 2 - t->state_w - COL_ROLE - total_width(width) - 2 - t->next_w;
+	return width - 2 - t->state_w - COL_ROLE - total_width(t, width) - 2 - t->next_w;
 }
 
 static int peer_width(const struct ui_trade *t, int width)
@@ -341,7 +338,7 @@ void ui_orders_head(struct ui *u, int y)
 	text_clip(&h, "ROLE", COL_ROLE, 1);
 	ui_col(&h, "COUNTERPARTY", peer_width(t, COLS));
 	ui_col(&h, "PRODUCT", product_width(t, COLS));
-	kbuf_printf(&h, "%*s  NEXT", total_width(COLS), "TOTAL");
+	kbuf_printf(&h, "%*s  NEXT", total_width(t, COLS), "TOTAL");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
 	kbuf_free(&h);
@@ -352,14 +349,14 @@ void ui_orders_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_order *o = &t->orders[i];
 	struct kbuf line = KBUF_INIT;
-	char total[MONEY_FMT_MAX + 8];
-	money(o->total, o->currency, total);
+	char total[UI_MONEY_MAX];
+	ui_money(o->total, o->currency, total);
 	kbuf_puts(&line, "  ");
 	ui_col(&line, o->shown, t->state_w);
 	text_clip(&line, o->buyer ? "buy" : "sell", COL_ROLE, 1);
 	ui_col(&line, o->peer, peer_width(t, width));
 	ui_col_product(&line, o->product, product_width(t, width));
-	kbuf_printf(&line, "%*s  %s", total_width(width), total, o->next);
+	kbuf_printf(&line, "%*s  %s", total_width(t, width), total, o->next);
 	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
 }
@@ -451,9 +448,9 @@ static int tl_cmp(const void *a, const void *b)
 /* ": AMOUNT" after an event's words when its section names the amount. */
 static void amount_said(struct kbuf *b, const cJSON *body, const char *cur)
 {
-	char amt[MONEY_FMT_MAX + 8];
+	char amt[UI_MONEY_MAX];
 	if (cJSON_GetObjectItemCaseSensitive(body, "amount")) {
-		money(json_int(body, "amount"), cur, amt);
+		ui_money(json_int(body, "amount"), cur, amt);
 		kbuf_printf(b, ": %s", amt);
 	}
 }
@@ -471,7 +468,7 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 	                 : strcmp(role, "buyer") == 0  ? "the buyer"
 	                 : strcmp(role, "seller") == 0 ? "the seller"
 	                                               : role;
-	char a1[MONEY_FMT_MAX + 8], a2[MONEY_FMT_MAX + 8];
+	char a1[UI_MONEY_MAX], a2[UI_MONEY_MAX];
 	if (strcmp(kind, "funded") == 0) {
 		kbuf_printf(&b, "Paid into escrow by %s", by);
 		amount_said(&b, body, cur);
@@ -496,8 +493,8 @@ static char *section_words(const cJSON *sec, const cJSON *body, const char *cur)
 		if (json_str(body, "reason"))
 			kbuf_printf(&b, ": %s", json_str(body, "reason"));
 	} else if (strcmp(kind, "ruling") == 0) {
-		money(json_int(body, "buyerAmount"), cur, a1);
-		money(json_int(body, "sellerAmount"), cur, a2);
+		ui_money(json_int(body, "buyerAmount"), cur, a1);
+		ui_money(json_int(body, "sellerAmount"), cur, a2);
 		kbuf_printf(&b, "Ruling by the arbitrator: %s to the buyer, %s to the seller", a1,
 		            a2);
 		if (json_str(body, "note"))
@@ -573,9 +570,9 @@ void ui_order_build(struct ui *u, int width)
 		return;
 	}
 	struct kbuf b = KBUF_INIT;
-	char total[MONEY_FMT_MAX + 8], escrow[MONEY_FMT_MAX + 8], when[32], when2[32];
-	money(o->total, o->currency, total);
-	money(json_int(obj, "escrow"), o->currency, escrow);
+	char total[UI_MONEY_MAX], escrow[UI_MONEY_MAX], when[32], when2[32];
+	ui_money(o->total, o->currency, total);
+	ui_money(json_int(obj, "escrow"), o->currency, escrow);
 	kbuf_printf(&b, "State      %s — next: %s", state_words(o->state), o->next);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
@@ -589,11 +586,11 @@ void ui_order_build(struct ui *u, int width)
 	struct order_terms ot;
 	struct order_progress op;
 	rules_of(o, doc, &ot, &op);
-	char m1[MONEY_FMT_MAX + 8], m2[MONEY_FMT_MAX + 8], m3[MONEY_FMT_MAX + 8];
+	char m1[UI_MONEY_MAX], m2[UI_MONEY_MAX], m3[UI_MONEY_MAX];
 	int64_t due_now = order_due_now(&ot, &op), left = order_remaining(&ot, &op);
-	money(op.paid, o->currency, m1);
-	money(due_now, o->currency, m2);
-	money(left, o->currency, m3);
+	ui_money(op.paid, o->currency, m1);
+	ui_money(due_now, o->currency, m2);
+	ui_money(left, o->currency, m3);
 	kbuf_printf(&b, "Total      %s   in escrow %s", total, escrow);
 	if (ot.nstages <= 1 && left <= 0) {
 		kbuf_puts(&b, "   paid in full");
@@ -929,7 +926,7 @@ void ui_trade_free(struct ui *u)
 static void order_question(struct ui *u, const struct ui_ask_form *f, char *q, size_t cap)
 {
 	const struct trade_order *o = find_order(u, f->target);
-	char total[MONEY_FMT_MAX + 8] = "?", held[MONEY_FMT_MAX + 8] = "?";
+	char total[UI_MONEY_MAX] = "?", held[UI_MONEY_MAX] = "?";
 	/* the amounts the rules give: the stage due, what escrow holds */
 	struct order_terms ot;
 	struct order_progress op;
@@ -939,19 +936,19 @@ static void order_question(struct ui *u, const struct ui_ask_form *f, char *q, s
 		cJSON *doc = contract_of(u, o->contract_id);
 		rules_of(o, doc, &ot, &op);
 		cJSON_Delete(doc);
-		money(o->total, o->currency, total);
-		money(op.escrow, o->currency, held);
+		ui_money(o->total, o->currency, total);
+		ui_money(op.escrow, o->currency, held);
 	}
 	const char *peer = o ? o->peer : "?";
 	char *const *v = f->v;
 	switch ((enum ui_action)f->act) {
 	case ACT_PAY: {
 		if (o && ot.nstages > 1 && op.stages_paid < ot.nstages) {
-			char due[MONEY_FMT_MAX + 8], rest[MONEY_FMT_MAX + 8], w[ORDER_DUE_LEN];
+			char due[UI_MONEY_MAX], rest[UI_MONEY_MAX], w[ORDER_DUE_LEN];
 			/* the next stage, due now or paid early while the goods travel */
 			int64_t now = order_stage_amount(&ot, op.stages_paid);
-			money(now, o->currency, due);
-			money(order_remaining(&ot, &op) - now, o->currency, rest);
+			ui_money(now, o->currency, due);
+			ui_money(order_remaining(&ot, &op) - now, o->currency, rest);
 			order_due_words(&ot.stages[op.stages_paid], w);
 			snprintf(q, cap,
 			         "Pay stage %zu of %zu, %s (%lld%% %s%s)? %s remains after it.",

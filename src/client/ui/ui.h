@@ -20,6 +20,7 @@
 #include "../cmd/cmd.h"
 #include "../store/store.h"
 #include "kontor/buf.h"
+#include "kontor/money.h"
 #include "kontor/model.h"
 
 /* Keys are one int: a Unicode character as itself, a curses KEY_* code above Unicode. */
@@ -476,6 +477,10 @@ void ui_col(struct kbuf *line, const char *s, int cols);
  * tells two orders of one product apart (text_clip_tail); marked as ui_clip where no variant
  * can be kept. The Orders, Contracts and Shipments lists share it. */
 void ui_col_product(struct kbuf *line, const char *s, int cols);
+/* An amount as the lists show it: "740,000,000 VND" in the person's grouping (money_text),
+ * "?" with no currency or below 0. */
+#define UI_MONEY_MAX (MONEY_FMT_MAX + 8)
+void ui_money(int64_t minor, const char *cur, char out[UI_MONEY_MAX]);
 /* Puts view's cursor on row i (in sight), so the list shows the row just opened. */
 void ui_view_cursor(struct ui *u, int view, int i);
 /* view, about to be shown in tab from the tab shown now (the Inbox's Enter): q on it goes
@@ -610,7 +615,9 @@ struct ui_trade {
 	int nships;
 	int ships_eta; /* one of them has an ETA (the Shipments list's ETA column, per load) */
 	int state_w, next_w; /* the Orders list's state and next columns, as its words need */
+	int total_w;         /* the Orders list's totals, the widest ("740,000,000 VND") */
 	int kstate_w;        /* the Contracts list's state column, as its words need */
+	int ktotal_w;        /* the Contracts list's totals, the widest */
 	struct trade_contract *contracts;
 	int ncontracts;
 	char order_id[UI_TRADE_ID], contract_id[UI_TRADE_ID], ship_id[UI_TRADE_ID];
