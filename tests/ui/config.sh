@@ -73,9 +73,9 @@ tm send-keys k
 sleep 0.3
 t_eq "k still moves back up" "$(screen | grep -E '^> ' | sed 's/  .*//')" "$first"
 tm send-keys C-x
-wait_for 'in search:' && t_ok "C-x (bound to help) opens the help" || t_fail "C-x (bound to help) opens the help" "$(head -n 5 "$T_TMP/pane")"
+wait_for 'in search \(this view\):' && t_ok "C-x (bound to help) opens the help, the Search keys first" || t_fail "C-x (bound to help) opens the help, the Search keys first" "$(head -n 5 "$T_TMP/pane")"
 S=$(screen)
-t_match "help shows J under search" "$(printf '%s\n' "$S" | sed -n '/in search:/,/^$/p')" '^  J +move-down +next row'
+t_match "help shows J under search" "$(printf '%s\n' "$S" | sed -n '/^in search (this view):$/,/^$/p')" '^  J +move-down +next row'
 t_match "help shows <C-x> with help" "$S" '^  <C-x> +help +this list of keys'
 tm send-keys q
 tm send-keys 2

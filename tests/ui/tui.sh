@@ -91,7 +91,11 @@ tm send-keys '?'
 wait_for 'move-down' && t_ok "? shows help" || t_fail "? shows help" "$(head -n 5 "$T_TMP/pane")"
 S=$(screen)
 t_match "help names the keys with their actions" "$S" '<PgDn> +page-down'
-t_match "help shows the : prompt" "$S" ': +prompt'
+t_match "help opened on Orders shows the Orders keys first" "$(printf '%s\n' "$S" | sed -n 4,6p)" \
+	'^in orders \(this view\):$'
+tm send-keys PgDn
+wait_for ': +prompt' && t_ok "help shows the : prompt, a page down" || t_fail "help shows the : prompt, a page down" "$(cat "$T_TMP/pane")"
+tm send-keys g
 wait_gone() { # REGEX: up to 10 s for the pane to stop showing it
 	_i=0
 	while [ $_i -lt 100 ]; do
@@ -340,6 +344,22 @@ t_match "the first page is part of the results" "$(tail -n 1 "$T_TMP/p-first")" 
 t_nomatch "the first page is not all of them" "$(tail -n 1 "$T_TMP/p-first")" '45 shown of 45'
 t_match "moving to the end fetched the rest" "$(tail -n 1 "$T_TMP/p-last")" '45 shown of 45'
 t_match "the cursor is on the last row" "$(cat "$T_TMP/p-last")" '^> Hex bolt M8 number'
+tm kill-server 2>/dev/null
+
+# the whole help, opened on Orders at 80 columns, on one tall screen: each view's keys once,
+# together; a long description goes on below its key, none is cut
+printf '3\n?\n:dump %s\n:quit\n' "$T_TMP/d-help-all" >"$T_TMP/s-help"
+tm_start help 80x200 "KONTOR_HOME=$H KONTOR_UI_SCRIPT=$T_TMP/s-help $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
+wait_for 'SCRIPT-EXIT 0' || t_fail "the help script runs" "$(cat "$T_TMP/pane")"
+HA=$(cat "$T_TMP/d-help-all")
+t_match "the help runs to its last line on 200 rows" "$HA" 'Search words may carry filters'
+t_eq "its first section is the view it was opened on" "$(printf '%s\n' "$HA" | grep -m 1 '^in ')" 'in orders (this view):'
+t_eq "no view's keys are split in two sections" "$(printf '%s\n' "$HA" | grep '^in ' | sort | uniq -d)" ''
+t_match "the order's keys stand together, the event key with pay" \
+	"$(printf '%s\n' "$HA" | sed -n '/^in order:$/,/^$/p' | tr '\n' ' ')" ' p +pay .* e +event '
+t_nomatch "no description is cut" "$HA" '…'
+t_match "a long one goes on under it, at its column" "$HA" '^  +q +back +back to the list; on a list, leave kontor \(asked$'
+t_match "pay says it pays the stage that is due" "$HA" 'p +pay +pay the stage that is due into escrow'
 tm kill-server 2>/dev/null
 
 # help is the key table: every key it lists (top and bottom of the help) is in the man page

@@ -51,7 +51,7 @@ const struct ui_keydef ui_keys[] = {
     {"chat", '\n', "<Enter>", ACT_OPEN, "open", "open the conversation (unlocks your key)"},
     {"messages", 'i', "i", ACT_COMPOSE, "compose", "write a message (Enter sends it)"},
     {"orders", '\n', "<Enter>", ACT_OPEN, "open", "open the order: facts, timeline, actions"},
-    {"order", 'p', "p", ACT_PAY, "pay", "pay the total into escrow (buyer, awaiting payment)"},
+    {"order", 'p', "p", ACT_PAY, "pay", "pay the stage that is due into escrow (buyer)"},
     {"order", 's', "s", ACT_SHIP, "ship", "mark it shipped: carrier, tracking (seller, funded)"},
     {"order", 'c', "c", ACT_CONFIRM, "confirm",
      "confirm receipt: escrow goes to the seller (buyer)"},
@@ -293,33 +293,67 @@ void ui_help_build(struct ui *u, int width)
 	}
 	struct kbuf b = KBUF_INIT;
 	kstrv_push(&v->lines, "Keys (from the key table; `man kontor` has the same list)");
-	kstrv_push(&v->lines, "");
-	const char *last = "";
+	/* each view's keys once, together: the view she is on first, then every view's, then
+	 * the others in the table's order */
+	const char *here = u->views[u->tab_view[u->tab]].ops->name;
+	struct kstrv order = {0};
+	kstrv_push(&order, here);
+	kstrv_push(&order, "any");
 	for (const struct ui_keydef *k = ui_keymap; k->view; k++) {
-		if (k->action == ACT_NONE)
-			continue;
-		if (strcmp(last, k->view) != 0) {
-			if (*last)
-				kstrv_push(&v->lines, "");
-			kbuf_reset(&b);
-			kbuf_printf(&b,
-			            "in %s:", strcmp(k->view, "any") == 0 ? "every view" : k->view);
-			kstrv_push(&v->lines, kbuf_str(&b));
-			last = k->view;
-		}
-		kbuf_reset(&b);
-		kbuf_puts(&b, "  ");
-		text_clip(&b, k->label, 10, 1);
-		kbuf_puts(&b, "  ");
-		text_clip(&b, k->name, 14, 1);
-		kbuf_printf(&b, "  %s", k->desc);
-		kstrv_push(&v->lines, kbuf_str(&b));
+		size_t i = 0;
+		while (i < order.n && strcmp(order.v[i], k->view) != 0)
+			i++;
+		if (i == order.n)
+			kstrv_push(&order, k->view);
 	}
+	/* "  <Enter>     open            " is 30 columns; a longer description goes on below it */
+	char pad[31];
+	memset(pad, ' ', 30);
+	pad[30] = 0;
+	struct kstrv wrapped = {0};
+	for (size_t i = 0; i < order.n; i++) {
+		int said = 0;
+		for (const struct ui_keydef *k = ui_keymap; k->view; k++) {
+			if (k->action == ACT_NONE || strcmp(k->view, order.v[i]) != 0)
+				continue;
+			if (!said++) {
+				kstrv_push(&v->lines, "");
+				kbuf_reset(&b);
+				if (i == 0 && strcmp(here, "any") != 0)
+					kbuf_printf(&b, "in %s (this view):", here);
+				else
+					kbuf_printf(&b, "in %s:",
+					            strcmp(k->view, "any") == 0 ? "every view"
+					                                        : k->view);
+				kstrv_push(&v->lines, kbuf_str(&b));
+			}
+			kstrv_free(&wrapped);
+			ui_wrap(k->desc, width > 50 ? width : 50, pad, &wrapped);
+			for (size_t w = 0; w < wrapped.n; w++) {
+				kbuf_reset(&b);
+				if (w == 0) {
+					kbuf_puts(&b, "  ");
+					text_clip(&b, k->label, 10, 1);
+					kbuf_puts(&b, "  ");
+					text_clip(&b, k->name, 14, 1);
+					kbuf_puts(&b, "  ");
+				} else {
+					kbuf_puts(&b, pad);
+				}
+				kbuf_puts(&b, wrapped.v[w] + 30);
+				kstrv_push(&v->lines, kbuf_str(&b));
+			}
+		}
+	}
+	kstrv_free(&wrapped);
+	kstrv_free(&order);
 	kstrv_push(&v->lines, "");
-	kstrv_push(&v->lines, "While editing a line: <Enter> accepts, <Esc> cancels, <Backspace>, "
-	                      "<Left>, <Right>, <C-u> edit.");
-	kstrv_push(&v->lines, "Search words may carry filters: country:CN currency:USD max:15 "
-	                      "moq:100 verified incoterm:FOB sort:price|rating|newest");
+	ui_wrap("While editing a line: <Enter> accepts, <Esc> cancels, <Backspace>, <Left>, "
+	        "<Right>, <C-u> edit.",
+	        width, "", &v->lines);
+	ui_wrap("Search words may carry filters: country:CN currency:USD max:15 moq:100 verified "
+	        "incoterm:FOB sort:price|rating|newest",
+	        width, "", &v->lines);
 	kbuf_free(&b);
 	v->built_width = width;
 	ui_view_set_rows(u, v, (int)v->lines.n);
