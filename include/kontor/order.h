@@ -168,6 +168,8 @@ void order_stage_words(const struct order_terms *t, size_t i, char out[ORDER_WOR
 
 /* ---------------------------------------------------------------- an order's progress */
 
+#define ORDER_TIME_LEN 20 /* "2026-12-06T18:23:00Z" */
+
 struct order_progress {
 	enum order_state state;
 	size_t stages_paid; /* the first stages_paid stages are paid */
@@ -175,9 +177,14 @@ struct order_progress {
 	int64_t released;   /* from escrow to the seller */
 	int64_t refunded;   /* from escrow back to the buyer */
 	int64_t escrow;     /* what escrow holds: paid - released - refunded */
+	/* When the goods were delivered (the delivered section's time; "" where no contract
+	 * says it), and the time what is due is judged at (order_progress_start's now): a stage
+	 * N days after delivery falls due N days after the one, judged at the other. */
+	char delivered[ORDER_TIME_LEN + 1];
+	char as_of[ORDER_TIME_LEN + 1];
 };
 
-/* awaiting_payment, nothing paid. */
+/* awaiting_payment, nothing paid, as of now. */
 void order_progress_start(struct order_progress *p);
 /* Where an order in state stands on the default terms (total in currency, one stage of 100%
  * before shipment): for what has an Order's state but not its contract. Funded and later
@@ -189,6 +196,16 @@ void order_assume(int state, const char *currency, int64_t total, struct order_t
  * may pay that one early while the goods travel, but it is not due); 0 otherwise. */
 int64_t order_remaining(const struct order_terms *t, const struct order_progress *p);
 int64_t order_due_now(const struct order_terms *t, const struct order_progress *p);
+/* When stage k falls due where a date says it (N days after delivery, once delivered): 1 and
+ * out "YYYY-MM-DDTHH:MM:SSZ"; 0 where no date does. */
+int order_stage_due_at(const struct order_terms *t, const struct order_progress *p, size_t k,
+                       char out[ORDER_TIME_LEN + 1]);
+/* Where stage k stands, in the words the CLI and the TUI both print: "paid", "due now",
+ * "not yet due", or before its date "not yet due (2027-01-05 18:23 +07; it may be paid now)"
+ * in the local zone. */
+#define ORDER_STANDING_LEN 96
+const char *order_stage_standing(const struct order_terms *t, const struct order_progress *p,
+                                 size_t k, char out[ORDER_STANDING_LEN]);
 
 /* One step as a section states it. */
 struct order_act {

@@ -1706,6 +1706,9 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 	get_int(b, "", "stage", 0, &act.stage, NULL);
 	get_int(b, "", "buyerAmount", 0, &act.to_buyer, NULL);
 	get_int(b, "", "sellerAmount", 0, &act.to_seller, NULL);
+	char at[ORDER_TIME_LEN + 1] = ""; /* when a delivery was, for a stage N days after it */
+	if (str_item(b, "at"))
+		copy_fixed(at, sizeof at, str_item(b, "at"));
 	if (is_offer) {
 		if ((rc = contract_terms_from_json(b, &t, e)) != K_OK) {
 			cJSON_Delete(b);
@@ -1781,6 +1784,8 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 			rc = e->code = rc == K_ECONFLICT ? K_ECONFLICT : K_EVERIFY;
 			goto out;
 		}
+		if (act.step == ORDER_DELIVER)
+			memcpy(v->progress.delivered, at, sizeof at);
 	}
 	v->after[i] = v->progress;
 	if (is_offer) {

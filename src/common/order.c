@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kontor/ktime.h"
 #include "kontor/money.h"
 
 #define BIT(s) (1u << (s))
@@ -457,6 +458,7 @@ void order_progress_start(struct order_progress *p)
 {
 	memset(p, 0, sizeof *p);
 	p->state = ORDER_AWAITING_PAYMENT;
+	ktime_utc((int64_t)time(NULL), p->as_of);
 }
 
 void order_assume(int state, const char *currency, int64_t total, struct order_terms *t,
@@ -502,18 +504,48 @@ int64_t order_remaining(const struct order_terms *t, const struct order_progress
 	return r;
 }
 
-/* Is stage k due in state: one before shipment while it may be paid, one on or after
- * delivery once the goods are delivered. A buyer may pay that one early, once the order is
- * shipped, but while it travels nothing asks him to. */
-static int stage_due(const struct order_stage *st, int state)
+int order_stage_due_at(const struct order_terms *t, const struct order_progress *p, size_t k,
+                       char out[ORDER_TIME_LEN + 1])
 {
-	return payable(st, state) && (before_shipment(st) || state == ORDER_DELIVERED);
+	time_t at;
+	if (k >= t->nstages || t->stages[k].due != ORDER_DUE_AFTER_DELIVERY ||
+	    t->stages[k].days < 1 || ktime_parse(p->delivered, &at) != K_OK)
+		return 0;
+	return ktime_utc((int64_t)at + t->stages[k].days * 86400, out) == K_OK;
+}
+
+/* Is stage k due in p's state: one before shipment while it may be paid, one on or after
+ * delivery once the goods are delivered, and N days after it once those days are past. A
+ * buyer may pay it early, once the order is shipped, but nothing asks him to before then. */
+static int stage_due(const struct order_terms *t, size_t k, const struct order_progress *p)
+{
+	const struct order_stage *st = &t->stages[k];
+	char at[ORDER_TIME_LEN + 1];
+	if (!payable(st, p->state) || !(before_shipment(st) || p->state == ORDER_DELIVERED))
+		return 0;
+	return !order_stage_due_at(t, p, k, at) || !p->as_of[0] || strcmp(p->as_of, at) >= 0;
 }
 
 int64_t order_due_now(const struct order_terms *t, const struct order_progress *p)
 {
 	size_t k = p->stages_paid;
-	return k < t->nstages && stage_due(&t->stages[k], p->state) ? order_stage_amount(t, k) : 0;
+	return k < t->nstages && stage_due(t, k, p) ? order_stage_amount(t, k) : 0;
+}
+
+const char *order_stage_standing(const struct order_terms *t, const struct order_progress *p,
+                                 size_t k, char out[ORDER_STANDING_LEN])
+{
+	char at[ORDER_TIME_LEN + 1], local[64];
+	if (k < p->stages_paid)
+		snprintf(out, ORDER_STANDING_LEN, "paid");
+	else if (k == p->stages_paid && order_due_now(t, p) > 0)
+		snprintf(out, ORDER_STANDING_LEN, "due now");
+	else if (k == p->stages_paid && order_stage_due_at(t, p, k, at))
+		snprintf(out, ORDER_STANDING_LEN, "not yet due (%s; it may be paid now)",
+		         ktime_local(at, local, sizeof local));
+	else
+		snprintf(out, ORDER_STANDING_LEN, "not yet due");
+	return out;
 }
 
 /* The first unpaid stage due before shipment; -1 when there is none. */
@@ -890,9 +922,21 @@ int order_next_words(const struct order_terms *t, const struct order_progress *p
 	case ORDER_SHIPPED:
 		snprintf(out, cap, "wait for delivery");
 		return 0;
-	case ORDER_DELIVERED:
+	case ORDER_DELIVERED: {
+		/* a stage N days after delivery, not yet due: paid, then receipt confirmed */
+		char at[ORDER_TIME_LEN + 1], local[64];
+		if (order_stage_due_at(t, p, k, at)) {
+			ktime_local(at, local, sizeof local);
+			local[10] = 0; /* its date */
+			if (buyer)
+				snprintf(out, cap, "pay by %s", local);
+			else
+				snprintf(out, cap, "wait for payment");
+			return 0;
+		}
 		snprintf(out, cap, "%s", buyer ? "confirm receipt" : "wait for confirmation");
 		return buyer;
+	}
 	case ORDER_DISPUTED:
 		snprintf(out, cap, "wait for the ruling");
 		return 0;

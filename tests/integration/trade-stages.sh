@@ -249,6 +249,32 @@ t_run "seller's inbox after" 0 ks inbox
 t_nomatch "then it is not" "$T_OUT" 'into escrow'
 ledger_zero "after the delivery stage"
 
+# --- a stage 30 days after delivery is not due on the day of delivery ------------------------
+trade_bind "a sixth offer, half on signing, half 30 days after delivery" --qty 100 --incoterm FOB \
+	--place Ningbo --stages 50:signing,50:days_after_delivery:30
+OSHORT=$(printf '%s' "$ORDER" | cut -c1-8)
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the half on signing" 0 kb order pay "$ORDER"
+t_run "seller syncs" 0 ks sync
+t_run "seller ships it" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU3333333
+t_run "seller marks it delivered" 0 ks order deliver "$ORDER"
+t_run "buyer syncs" 0 kb sync
+t_run "order show --json" 0 kb order show "$ORDER" --json
+DAT=$(printf '%s' "$T_OUT" | sed -n 's/.*"deliveredAt":"\([^"]*\)".*/\1/p')
+DUE=$(date -d "$DAT + 30 days" +%Y-%m-%d)
+t_match "the due day is 30 days after delivery" "$DUE" '^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]$'
+t_run "order show on the day of delivery" 0 kb order show "$ORDER"
+t_match "nothing is due now" "$T_OUT" '^payment +paid 600\.50 USD, due now 0\.00 USD, still to pay 600\.50 USD$'
+t_match "the second half is not yet due: its day, and that it may be paid early" "$T_OUT" \
+	"^  stage 2 of 2, 50% 30 days after delivery, 600\\.50 USD: not yet due \\($DUE [0-9][0-9]:[0-9][0-9] [^;]*; it may be paid now\\)\$"
+t_run "buyer's inbox on the day of delivery" 0 kb inbox
+t_nomatch "does not ask him to pay it yet, nor to confirm what he cannot" "$T_OUT" "^order .*$OSHORT"
+t_run "buyer pays it early" 0 kb order pay "$ORDER"
+t_match "as the last stage" "$T_OUT" 'paid stage 2 of 2 \(50% 30 days after delivery\): 600\.50 USD; nothing more to pay'
+t_run "then confirms receipt" 0 kb order confirm "$ORDER"
+t_eq "the order is completed on the node" "$(ostate "$ORDER")" completed
+ledger_zero "after the stage 30 days after delivery"
+
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "kontor/codes.h"
@@ -612,6 +613,46 @@ static void test_a_stage_after_delivery_is_not_due_in_transit(void **state)
 	assert_string_equal(buf, "wait for payment");
 }
 
+/* A stage N days after delivery falls due N days after the delivered section's time: before
+ * then it is "not yet due" with its date (it may be paid early), nothing asks the buyer to pay
+ * and his next step is to pay by that date; from then on it is due as any other. */
+static void test_a_stage_days_after_delivery_falls_due_on_its_day(void **state)
+{
+	(void)state;
+	struct order_terms t;
+	struct order_progress p;
+	struct kerr e = {0, ""};
+	char buf[200], at[ORDER_TIME_LEN + 1], standing[ORDER_STANDING_LEN];
+	order_assume(ORDER_AWAITING_PAYMENT, "USD", 140000, &t, &p);
+	assert_int_equal(
+	    order_stages_parse("50:signing,50:days_after_delivery:30", t.stages, &t.nstages, &e),
+	    K_OK);
+	p.state = ORDER_DELIVERED;
+	p.stages_paid = 1;
+	p.paid = p.escrow = 70000;
+	strcpy(p.delivered, "2026-12-06T18:25:00Z");
+	assert_int_equal(order_stage_due_at(&t, &p, 1, at), 1);
+	assert_string_equal(at, "2027-01-05T18:25:00Z");
+	assert_int_equal(order_stage_due_at(&t, &p, 0, at), 0); /* on signing: no date */
+	strcpy(p.as_of, "2026-12-10T09:00:00Z");
+	assert_int_equal(order_due_now(&t, &p), 0);
+	assert_int_equal(order_remaining(&t, &p), 70000);
+	assert_string_equal(order_stage_standing(&t, &p, 0, standing), "paid");
+	assert_string_equal(order_stage_standing(&t, &p, 1, standing),
+	                    "not yet due (2027-01-05 18:25 UTC; it may be paid now)");
+	assert_int_equal(order_next_words(&t, &p, ORDER_BUYER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "pay by 2027-01-05");
+	assert_int_equal(order_next_words(&t, &p, ORDER_SELLER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "wait for payment");
+	assert_int_equal(order_may(&t, &p, ORDER_PAY, ORDER_BUYER, &e), K_OK); /* early */
+	assert_int_equal(order_may(&t, &p, ORDER_CONFIRM, ORDER_BUYER, &e), K_ECONFLICT);
+	strcpy(p.as_of, "2027-01-05T18:25:00Z"); /* its day, its minute */
+	assert_int_equal(order_due_now(&t, &p), 70000);
+	assert_string_equal(order_stage_standing(&t, &p, 1, standing), "due now");
+	assert_int_equal(order_next_words(&t, &p, ORDER_BUYER, buf, sizeof buf), 1);
+	assert_string_equal(buf, "pay 700.00 USD");
+}
+
 /* A list says what share is paid while some is still to pay, to the nearest percent as the
  * terms word it, never 0% or 100% while neither is true; settled and unpaid orders, and
  * whole payments, show the state alone. */
@@ -643,6 +684,8 @@ static void test_state_shows_the_share_paid(void **state)
 
 int main(void)
 {
+	setenv("TZ", "UTC0", 1); /* the words name local times: this zone says "UTC" */
+	tzset();
 	struct kerr e = {0, ""};
 	if (codes_load(&e) != K_OK) {
 		fprintf(stderr, "setup: %s\n", e.msg);
@@ -658,6 +701,7 @@ int main(void)
 	    cmocka_unit_test(test_refusals_in_words),
 	    cmocka_unit_test(test_state_shows_the_share_paid),
 	    cmocka_unit_test(test_a_stage_after_delivery_is_not_due_in_transit),
+	    cmocka_unit_test(test_a_stage_days_after_delivery_falls_due_on_its_day),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1425,12 +1425,9 @@ static void show_payment(struct ctx *c, const struct contract_status *st)
 	text_fprintf(c->out, "payment    paid %s %s, due now %s %s, still to pay %s %s\n", a1,
 	             t->currency, a2, t->currency, a3, t->currency);
 	for (size_t i = 0; i < t->nstages; i++) {
-		char w[ORDER_WORDS_LEN];
+		char w[ORDER_WORDS_LEN], at[ORDER_STANDING_LEN];
 		order_stage_words(t, i, w);
-		text_fprintf(c->out, "  %s: %s\n", w,
-		             i < p->stages_paid                           ? "paid"
-		             : i == p->stages_paid && order_due_now(t, p) ? "due now"
-		                                                          : "not yet due");
+		text_fprintf(c->out, "  %s: %s\n", w, order_stage_standing(t, p, i, at));
 	}
 }
 

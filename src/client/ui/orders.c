@@ -609,12 +609,9 @@ void ui_order_build(struct ui *u, int width)
 		kbuf_reset(&b);
 	}
 	for (size_t i = 0; ot.nstages > 1 && i < ot.nstages; i++) {
-		char w[ORDER_WORDS_LEN];
+		char w[ORDER_WORDS_LEN], at[ORDER_STANDING_LEN];
 		order_stage_words(&ot, i, w);
-		kbuf_printf(&b, "           %s: %s", w,
-		            i < op.stages_paid                                   ? "paid"
-		            : i == op.stages_paid && order_due_now(&ot, &op) > 0 ? "due now"
-		                                                                 : "not yet due");
+		kbuf_printf(&b, "           %s: %s", w, order_stage_standing(&ot, &op, i, at));
 		push_wrapped(&v->lines, kbuf_str(&b), width, "");
 		kbuf_reset(&b);
 	}
