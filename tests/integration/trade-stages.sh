@@ -263,8 +263,12 @@ t_run "order show --json" 0 kb order show "$ORDER" --json
 DAT=$(printf '%s' "$T_OUT" | sed -n 's/.*"deliveredAt":"\([^"]*\)".*/\1/p')
 DUE=$(date -d "$DAT + 30 days" +%Y-%m-%d)
 t_match "the due day is 30 days after delivery" "$DUE" '^20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]$'
+t_match "--json gives the stage its dueAt, to the second" "$T_OUT" \
+	"\"due\":\"days_after_delivery:30\",\"amount\":60050,\"paid\":false,\"dueAt\":\"$(date -u -d "$DAT + 30 days" +%Y-%m-%dT%H:%M:%SZ)\""
 t_run "order show on the day of delivery" 0 kb order show "$ORDER"
 t_match "nothing is due now" "$T_OUT" '^payment +paid 600\.50 USD, due now 0\.00 USD, still to pay 600\.50 USD$'
+t_match "escrow is released only once every stage is paid" "$T_OUT" \
+	'^release +14 days after delivery once every stage is paid, unless confirmed or disputed first$'
 t_match "the second half is not yet due: its day, and that it may be paid early" "$T_OUT" \
 	"^  stage 2 of 2, 50% 30 days after delivery, 600\\.50 USD: not yet due \\($DUE [0-9][0-9]:[0-9][0-9] [^;]*; it may be paid now\\)\$"
 t_run "buyer's inbox on the day of delivery" 0 kb inbox

@@ -1550,6 +1550,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 				cJSON_AddStringToObject(x, "due", due);
 				json_add_int(x, "amount", order_stage_amount(t, i));
 				cJSON_AddBoolToObject(x, "paid", i < st->progress.stages_paid);
+				char at[ORDER_TIME_LEN + 1];
+				if (order_stage_due_at(t, &st->progress, i, at))
+					cJSON_AddStringToObject(x, "dueAt", at);
 				cJSON_AddItemToArray(arr, x);
 			}
 		}
@@ -1570,13 +1573,17 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		    c->out,
 		    "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
 		    "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
-		    "release    %lld days after delivery, unless confirmed or disputed first\n"
+		    "release    %lld days after delivery%s, unless confirmed or disputed first\n"
 		    "created    %s\n",
 		    id, json_str(o, "state") ? json_str(o, "state") : "?",
 		    json_str(o, "contractId") ? json_str(o, "contractId") : "?", kbuf_str(&bn),
 		    json_str(o, "buyerId") ? json_str(o, "buyerId") : "?", kbuf_str(&sn),
 		    json_str(o, "sellerId") ? json_str(o, "sellerId") : "?", total, cur, escrow,
 		    cur, (long long)json_int(o, "autoReleaseDays"),
+		    /* the rules release nothing while a stage is unpaid */
+		    verified && st->progress.stages_paid < st->terms.nstages
+		        ? " once every stage is paid"
+		        : "",
 		    ktime_local(json_str(o, "created"), created, sizeof created));
 		kbuf_free(&bn);
 		kbuf_free(&sn);
