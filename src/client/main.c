@@ -32,11 +32,18 @@ static int take_globals(struct ctx *c, int argc, char **argv, const char **home,
 		}
 		if (strcmp(s, "--json") == 0)
 			c->json = 1;
-		else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0)
-			c->verbosity = -1;
-		else if (strcmp(s, "-v") == 0 || strcmp(s, "--verbose") == 0)
-			c->verbosity = 1;
-		else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
+		else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0 ||
+		         strcmp(s, "-v") == 0 || strcmp(s, "--verbose") == 0) {
+			int v = s[1] == 'q' || s[2] == 'q' ? -1 : 1;
+			if (c->verbosity &&
+			    c->verbosity != v) { /* which one she meant is hers to say */
+				fprintf(stderr,
+				        "kontor: -q (--quiet) and -v (--verbose) go one at a "
+				        "time\n");
+				return -1;
+			}
+			c->verbosity = v;
+		} else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
 			*help = 1;
 		else if (strcmp(s, "--version") == 0)
 			*version = 1;

@@ -24,6 +24,10 @@ t_match "unknown command names it" "$T_ERR" "unknown command 'frobnicate'"
 t_nomatch "a word near no command gets no suggestion" "$T_ERR" 'did you mean'
 t_run "an unknown global option is a usage error" 2 "$KONTOR" --home "$H" --bogus listing list
 t_eq "named as an option, not a command" "$T_ERR" "kontor: unknown option '--bogus' (the global options: --home, --node, --json, -q, -v, --passphrase-file, --help, --version)"
+t_run "-q and -v together is a usage error, not the last one winning" 2 "$KONTOR" --home "$H" -q listing list --verbose
+t_eq "saying they go one at a time" "$T_ERR" "kontor: -q (--quiet) and -v (--verbose) go one at a time"
+t_run "-q twice is -q (then the command speaks: no home yet)" 1 "$KONTOR" --home "$H" -q --quiet listing list
+t_match "the command ran" "$T_ERR" "no kontor home at"
 t_run "a misspelt command is a usage error" 2 "$KONTOR" --home "$H" serch oak
 t_match "a misspelt command gets the nearest name, as git does" "$T_ERR" "unknown command 'serch'; did you mean 'search'\\?"
 t_run "two letters swapped" 2 "$KONTOR" --home "$H" lsiting add
