@@ -49,5 +49,6 @@ ui() {
 	tm kill-server 2>/dev/null
 }
 # settle: script lines that give the background sync time to push, pull and redraw (a
-# key between the sleeps, z, bound to nothing, lets the main loop take the sync's news)
-settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\nz\n'; done; }
+# key between the sleeps, <Resize>, which only redraws, lets the main loop take the sync's
+# news; a letter bound to nothing would say so on the status line)
+settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\n<Resize>\n'; done; }

@@ -293,7 +293,7 @@ done
 t_match "at 100x30 the contract's row gives the seller's name and the product room, the UPDATED column its date" \
 	"$(cat "$T_TMP/t-100x30-4")" '^> [A-Za-z0-9_-]{8}  Ningbo Valve Works.* DN50 brass ball.* binding +[0-9,.]+ USD  20[0-9]{2}-[0-9]{2}-[0-9]{2}$'
 H="$(cat "$T_TMP"/t-120x40-help "$T_TMP"/t-120x40-help1 "$T_TMP"/t-120x40-help2)"
-t_match "? help lists the order keys" "$H" 'p +pay +pay the total into escrow'
+t_match "? help lists the order keys" "$H" 'p +pay +pay the stage that is due into escrow'
 t_match "? help lists dispute" "$H" 'D +dispute'
 t_match "? help lists sign" "$H" 'S +sign +sign the offer when it waits for you'
 t_match "? help lists diff" "$H" 'd +diff'

@@ -86,6 +86,12 @@ wait_for 'no conversations' && t_ok "the Chat tab says there are no conversation
 tm send-keys 3
 wait_for 'No orders yet\. Propose a contract with :contract propose' && t_ok "the empty Orders tab says what to do" || t_fail "the empty Orders tab says what to do" "$(head -n 5 "$T_TMP/pane")"
 t_nomatch "the Orders tab shows no made-up rows" "$(screen | sed -n '5,28p')" '[A-Za-z]'
+tm send-keys p
+wait_for '^ p: pay, in the order view \(\? lists this view.s keys\)' && t_ok "p on the Orders list says it pays in an order" ||
+	t_fail "p on the Orders list says it pays in an order" "$(tail -n 1 "$T_TMP/pane")"
+tm send-keys z
+wait_for '^ z: no such key here \(\? lists the keys\)' && t_ok "a key bound nowhere says so" ||
+	t_fail "a key bound nowhere says so" "$(tail -n 1 "$T_TMP/pane")"
 
 tm send-keys '?'
 wait_for 'move-down' && t_ok "? shows help" || t_fail "? shows help" "$(head -n 5 "$T_TMP/pane")"

@@ -197,6 +197,32 @@ static void small_key(struct ui *u, int key)
 	u->dirty |= DIRTY_ALL;
 }
 
+/* A letter that does nothing here says so, and where it does something (p pays in an
+ * order, not on the list of them), rather than nothing at all (as tig says "Unknown key"). */
+static void unbound_key(struct ui *u, const struct ui_view *v, int key)
+{
+	if (key <= ' ' || key > '~')
+		return; /* Enter on text, a function key: nothing to say */
+	/* first a view this one opens (p: the order, from the Orders list), then any */
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct ui_keydef *k = ui_keymap; k->view; k++) {
+			if (k->key != key || k->action == ACT_NONE ||
+			    strcmp(k->view, v->ops->name) == 0 || strcmp(k->view, "any") == 0)
+				continue;
+			int child = 0;
+			for (int i = 0; i < VIEW_N; i++)
+				child |= strcmp(ui_view_ops[i].name, k->view) == 0 &&
+				         ui_view_ops[i].parent >= 0 &&
+				         &u->views[ui_view_ops[i].parent] == v;
+			if (pass == 0 && !child)
+				continue;
+			ui_say(u, "%c: %s, in the %s view (? lists this view's keys)", key, k->name,
+			       k->view);
+			return;
+		}
+	ui_say(u, "%c: no such key here (? lists the keys)", key);
+}
+
 static void handle_key(struct ui *u, int key)
 {
 	if (key == UI_FKEY(KEY_RESIZE)) {
@@ -240,6 +266,7 @@ static void handle_key(struct ui *u, int key)
 		v->ops->more(u);
 	switch (act) {
 	case ACT_NONE:
+		unbound_key(u, v, key);
 		break;
 	case ACT_QUIT: /* Q: at once, as it says; q and Ctrl-C are the ones that ask */
 		u->quit = 1;
