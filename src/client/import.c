@@ -480,8 +480,46 @@ struct pctx {
 };
 
 /* Hands one result (standing for rows records) to the callback and frees the listing. */
+/* The model's rule of prices set now (price_tiers_rule), for a listing a file brings: none at
+ * 0 (a shop's free gift is no listing), no quantity break dearer than the one below it. */
+static int prices_fault(const struct listing *l, struct kerr *e)
+{
+	size_t at;
+	char a[MONEY_FMT_MAX], b[MONEY_FMT_MAX];
+	int broken = price_tiers_rule(l->tiers, l->ntiers, 1, &at);
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		const cJSON *pr = cJSON_GetObjectItemCaseSensitive(v, "unitPrice");
+		if (!broken && cJSON_IsNumber(pr) && pr->valuedouble <= 0)
+			return kerr_set(
+			    e, K_EINVAL,
+			    "price: variant %s at 0 gives the goods away (a price is above 0)",
+			    json_str(v, "sku") ? json_str(v, "sku") : "?");
+	}
+	if (!broken)
+		return K_OK;
+	money_format(l->tiers[at].unit_price, l->currency, a);
+	money_format(at ? l->tiers[at - 1].unit_price : 0, l->currency, b);
+	if (broken == TIERS_FREE)
+		return kerr_set(e, K_EINVAL,
+		                "price: %s %s gives the goods away (a price is above 0)", a,
+		                l->currency);
+	if (broken == TIERS_DEARER)
+		return kerr_set(
+		    e, K_EINVAL,
+		    "tiers: %s %s from %lld up is dearer than %s from %lld up (a quantity "
+		    "break lowers the price)",
+		    a, l->currency, (long long)l->tiers[at].min_qty, b,
+		    (long long)l->tiers[at - 1].min_qty);
+	return K_OK; /* the order of the breaks: the model's own check names it */
+}
+
 static int emit(struct pctx *p, long line, struct listing *l, const struct kerr *err, long rows)
 {
+	struct kerr pe = {0, ""};
+	if (l && !err && prices_fault(l, &pe))
+		err = &pe;
 	struct import_row r = {line, err ? NULL : l, err, 0, rows, !err && p->status_set};
 	p->status_set = 0;
 	int rc = p->cb(p->ctx, &r);
@@ -690,14 +728,16 @@ static int parse_int(const char *col, const char *v, int64_t min, int64_t max, i
 	return rc;
 }
 
-/* The length of a thousands separator at c (a '.', a space, U+00A0 or U+202F), 0 when there
- * is none; dot_only: the '.' alone. */
-static size_t group_sep(const char *c, int dot_only)
+/* The thousands separators group_sep takes: a '.', a space (also U+00A0 and U+202F), a ','. */
+enum { GS_DOT = 1, GS_SPACE = 2, GS_COMMA = 4 };
+
+/* The length of a thousands separator of the kinds which (GS_*) at c, 0 when there is none. */
+static size_t group_sep(const char *c, int which)
 {
 	const unsigned char *u = (const unsigned char *)c;
-	if (*c == '.')
-		return 1;
-	if (dot_only)
+	if (*c == '.' || *c == ',')
+		return (which & (*c == '.' ? GS_DOT : GS_COMMA)) ? 1 : 0;
+	if (!(which & GS_SPACE))
 		return 0;
 	return *c == ' '                                      ? 1
 	       : u[0] == 0xC2 && u[1] == 0xA0                 ? 2
@@ -706,15 +746,15 @@ static size_t group_sep(const char *c, int dot_only)
 }
 
 /* The digits of [s, end) into out at *w, without their thousands separators: 1 to 3 digits,
- * then groups of exactly 3 after each separator (group_sep). 0 when it is not of that shape;
- * *seps counts the separators. */
-static int int_groups(const char *s, const char *end, int dot_only, char *out, size_t cap,
-                      size_t *w, int *seps)
+ * then groups of exactly 3 after each separator (group_sep, of the kinds which). 0 when it is
+ * not of that shape; *seps counts the separators. */
+static int int_groups(const char *s, const char *end, int which, char *out, size_t cap, size_t *w,
+                      int *seps)
 {
 	size_t group = 0;
 	*seps = 0;
 	for (const char *c = s; c < end;) {
-		size_t sep = group_sep(c, dot_only);
+		size_t sep = group_sep(c, which);
 		if (sep) { /* a group ends: the first of 1-3 digits, the others of exactly 3 */
 			if (group == 0 || group > 3 || (*seps && group != 3))
 				return 0;
@@ -749,7 +789,7 @@ static int dc_amount(const char *t, char *out, size_t cap)
 		return 0;
 	size_t w = 0;
 	int seps;
-	if (!int_groups(t, comma, 0, out, cap, &w, &seps))
+	if (!int_groups(t, comma, GS_DOT | GS_SPACE, out, cap, &w, &seps))
 		return 0;
 	out[w++] = '.';
 	for (const char *c = comma + 1; *c; c++) {
@@ -773,17 +813,42 @@ static int dot_groups(const char *s, const char *end, int pf, const char *cur, c
 {
 	size_t w = 0;
 	int seps;
-	if (!int_groups(s, end, !(pf & PF_DC), out, cap, &w, &seps) || !seps || *s == '0')
+	if (!int_groups(s, end, pf & PF_DC ? GS_DOT | GS_SPACE : GS_DOT, out, cap, &w, &seps) ||
+	    !seps || *s == '0')
 		return 0;
 	out[w] = 0;
 	return seps > 1 || !memchr(s, '.', (size_t)(end - s)) || ((pf & PF_DC) && !(pf & PF_DOT)) ||
 	       (cur && money_minor_units(cur) == 0 && !(pf & PF_EXACT));
 }
 
+/* Whether the amount [s, end) writes commas that group thousands before a decimal point, as
+ * Excel writes prices where the decimal mark is a '.' ("1,234.00", "12,345,678.5"): its digits
+ * without the commas into out. 1 when it does, in groups of three after the first 1 to 3 digits;
+ * -1 when its commas group badly ("1,23.00", "1,2345.00"); 0 when it is not of that shape (no
+ * ',' before its one '.', or other characters), left to be read as before. */
+static int comma_groups(const char *s, const char *end, char *out, size_t cap)
+{
+	const char *dot = memchr(s, '.', (size_t)(end - s));
+	if (!dot || !memchr(s, ',', (size_t)(dot - s)))
+		return 0;
+	for (const char *c = s; c < end; c++)
+		if (!(*c >= '0' && *c <= '9') && !(*c == ',' && c < dot) && c != dot)
+			return 0;
+	size_t w = 0;
+	int seps;
+	if (*s == '0' || !int_groups(s, dot, GS_COMMA, out, cap, &w, &seps) ||
+	    w + (size_t)(end - dot) >= cap)
+		return -1;
+	memcpy(out + w, dot, (size_t)(end - dot));
+	out[w + (size_t)(end - dot)] = 0;
+	return 1;
+}
+
 /* The amount in price cell t, rewritten as money_parse reads it into out (a currency sign or
- * code beside it kept): its decimal comma (PF_DC) and thousands separators (dot_groups) taken
- * out. 1 when rewritten, 0 when t stands as it is, -1 when decimal commas read and t is not
- * of their shape ("1.25.000", "12.34,50"). */
+ * code beside it kept): its decimal comma (PF_DC) and thousands separators (comma_groups,
+ * dot_groups) taken out. 1 when rewritten, 0 when t stands as it is, -1 when decimal commas
+ * read and t is not of their shape ("1.25.000", "12.34,50"), -2 when its commas group
+ * thousands badly before a decimal point ("1,23.00"). */
 static int amount_norm(const char *t, int pf, const char *cur, char *out, size_t cap)
 {
 	size_t n = strlen(t), a = 0, b = n;
@@ -796,9 +861,13 @@ static int amount_norm(const char *t, int pf, const char *cur, char *out, size_t
 		return 0;
 	memcpy(core, t + a, b - a);
 	core[b - a] = 0;
+	int cg;
 	if ((pf & PF_DC) && strchr(core, ',')) {
 		if (!dc_amount(core, num, sizeof num))
 			return -1;
+	} else if ((cg = comma_groups(core, core + (b - a), num, sizeof num)) != 0) {
+		if (cg < 0) /* no decimal commas read here: a ',' before the '.' groups */
+			return -2;
 	} else if (!dot_groups(core, core + (b - a), pf, cur, num, sizeof num)) {
 		/* with decimal commas, digits with one '.' ("12.50") are still a decimal point */
 		size_t d = strspn(core, "0123456789");
@@ -833,6 +902,21 @@ static int add_stock_of(struct listing *l, const char *col, const char *v, int64
 	return K_OK;
 }
 
+/* The stock of l, whose product's row said product (-1: nothing): where its variants keep their
+ * own (listing_variants_stock), their sum, and the product's row, when it says, must say that
+ * too (col names its column); else the product's row's. */
+static int stock_of_variants(struct listing *l, int64_t product, const char *col, struct kerr *e)
+{
+	int64_t sum = listing_variants_stock(l);
+	if (sum >= 0 && product >= 0 && product != sum)
+		return kerr_set(e, K_EINVAL,
+		                "%s: %lld on the product's row, but its variants' rows say %lld in "
+		                "all (leave it blank: the listing's stock is theirs)",
+		                col, (long long)product, (long long)sum);
+	l->stock = sum >= 0 ? sum : product;
+	return K_OK;
+}
+
 /* add_stock_of where the row's own count is not kept apart (a product without variants). */
 static int add_stock(struct listing *l, const char *col, const char *v, struct kerr *e)
 {
@@ -848,10 +932,12 @@ static int parse_price(const char *col, const char *v, const char *cur, int pf, 
 		return kerr_set(e, K_EINVAL, "%s: empty (a price in %s is needed)", col, cur);
 	char norm[160];
 	int how = amount_norm(t, pf, cur, norm, sizeof norm);
-	if (how < 0) {
+	if (how < 0) { /* -2: commas grouping thousands badly; -1: not a decimal comma's shape */
 		int rc = kerr_set(e, K_EINVAL,
-		                  "%s: '%.40s' is not an amount with a decimal comma (write it "
-		                  "like 1234,50, 1.234,50 or 1.234.567)",
+		                  how == -2 ? "%s: '%.40s' is not an amount with commas grouping "
+		                              "thousands (write it like 1,234.50 or 1234.50)"
+		                            : "%s: '%.40s' is not an amount with a decimal comma "
+		                              "(write it like 1234,50, 1.234,50 or 1.234.567)",
 		                  col, t);
 		free(t);
 		return rc;
@@ -969,7 +1055,8 @@ static int not_whole(const char *s, void *ctx)
 			size_t run = strspn(s, "0123456789."), w = 0;
 			char digits[64];
 			int seps;
-			if (int_groups(s, s + run, 1, digits, sizeof digits, &w, &seps) && seps) {
+			if (int_groups(s, s + run, GS_DOT, digits, sizeof digits, &w, &seps) &&
+			    seps) {
 				s += run - 1;
 				continue;
 			}
@@ -1313,17 +1400,9 @@ static int kgroup_finish(struct pctx *p, struct kgroup *g)
 {
 	if (!g->open)
 		return K_OK;
-	int64_t sum = listing_variants_stock(&g->l);
-	if (!g->err_line && sum >= 0 && g->l.stock >= 0 && g->l.stock != sum) {
-		struct kerr e = {0, ""};
-		kerr_set(&e, K_EINVAL,
-		         "stock: %lld on the product's row, but its variants' rows say %lld in all "
-		         "(leave it blank: the listing's stock is theirs)",
-		         (long long)g->l.stock, (long long)sum);
+	struct kerr e = {0, ""};
+	if (!g->err_line && stock_of_variants(&g->l, g->l.stock, "stock", &e))
 		kgroup_fail(g, g->line, &e);
-	}
-	if (sum >= 0)
-		g->l.stock = sum;
 	p->status_set = g->status_set;
 	int rc = emit(p, g->err_line ? g->err_line : g->line, g->err_line ? NULL : &g->l,
 	              g->err_line ? &g->err : NULL, g->rows);
@@ -1737,6 +1816,7 @@ struct woo_var {
 	char *parent; /* as written: a SKU or "id:NN" */
 	char *sku;
 	char *price; /* regular price, else sale price */
+	char *stock; /* its own count; NULL (blank or "parent"): none, or the product's shared */
 	char *names[WOO_MAX_ATTRS];
 	char *values[WOO_MAX_ATTRS];
 	int claimed;
@@ -1776,6 +1856,7 @@ static void woo_var_free(struct woo_var *v)
 	free(v->parent);
 	free(v->sku);
 	free(v->price);
+	free(v->stock);
 	for (int i = 0; i < WOO_MAX_ATTRS; i++) {
 		free(v->names[i]);
 		free(v->values[i]);
@@ -2007,6 +2088,10 @@ static void woo_pass1(struct woo *w)
 				v->sku = sku;
 				sku = NULL;
 				v->price = woo_price(&w->c, &rec);
+				/* "parent": WooCommerce manages its stock on the product's row */
+				v->stock = trimdup(fget(&rec, w->c.stock));
+				if (v->stock && says(v->stock, "parent"))
+					xfree(&v->stock);
 				for (int i = 0; i < w->c.nattr; i++) {
 					v->names[i] = trimdup(fget(&rec, w->c.attr_name[i]));
 					v->values[i] = v->names[i]
@@ -2206,6 +2291,13 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 			mine[b] = mine[b - 1];
 			mine[b - 1] = t;
 		}
+	/* the product's row's Stock is the count WooCommerce manages at product level, which its
+	 * variations without one of their own share; a variation's own is its variant's */
+	int64_t product_stock = l->stock, stock;
+	long own = 0, shared = 0; /* the first variation of each kind, by line */
+	int nshared = 0;
+	int shared_at = 0; /* the variant of the last that shares it */
+	l->stock = -1;
 	int64_t min = -1;
 	for (size_t m = 0; rc == K_OK && m < nmine; m++) {
 		struct woo_var *v = &w->vars[mine[m]];
@@ -2215,9 +2307,17 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 			break;
 		}
 		if ((rc = parse_price("Regular price", v->price ? v->price : "", cur, pf, &amount,
-		                      re))) {
+		                      re)) ||
+		    (rc = add_stock_of(l, "Stock", v->stock ? v->stock : "", &stock, re))) {
 			*err_line = v->line;
 			break;
+		}
+		if (stock >= 0 && !own) {
+			own = v->line;
+		} else if (stock < 0) {
+			shared = shared ? shared : v->line;
+			nshared++;
+			shared_at = l->variants ? cJSON_GetArraySize(l->variants) : 0;
 		}
 		char dsku[MODEL_SKU_MAX + 32];
 		if (!v->sku)
@@ -2227,7 +2327,7 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 		for (int i = 0; i < WOO_MAX_ATTRS; i++)
 			names[i] = v->names[i];
 		if ((rc = add_variant(l, v->sku ? v->sku : dsku, v->sku != NULL, names,
-		                      (const char *const *)v->values, WOO_MAX_ATTRS, amount, -1,
+		                      (const char *const *)v->values, WOO_MAX_ATTRS, amount, stock,
 		                      re))) {
 			*err_line = v->line;
 			break;
@@ -2239,6 +2339,22 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 		rc = kerr_set(re, K_EINVAL,
 		              "Type: variable product '%.64s' has no variations in this file",
 		              sku ? sku : l->sku);
+	/* as WooCommerce counts: a variation's own count is its own; those without one share
+	 * the product's row's. Where one variation alone shares it, it is that one's; where
+	 * every variation keeps its own, WooCommerce ignores the product's, and so does this.
+	 * Two sharing one count beside one keeping its own: a listing cannot split it. */
+	if (rc == K_OK && own && nshared == 1 && product_stock >= 0)
+		listing_variant_set_stock(cJSON_GetArrayItem(l->variants, shared_at),
+		                          product_stock);
+	else if (rc == K_OK && own && nshared > 1 && product_stock >= 0)
+		rc = kerr_set(re, K_EINVAL,
+		              "Stock: %d variations (from line %ld) share the product's %lld "
+		              "(stock managed at product level) while line %ld keeps its own; a "
+		              "listing cannot split one count between variants: give each "
+		              "variation its own Stock",
+		              nshared, shared, (long long)product_stock, own);
+	if (rc == K_OK)
+		rc = stock_of_variants(l, own ? -1 : product_stock, "Stock", re);
 	if (rc == K_OK)
 		set_single_price(l, min);
 out:

@@ -63,22 +63,23 @@ t_match "and its prices are read in it" "$T_ERR" 'shopify\.csv:8: .*12\.345: EUR
 t_eq "the dry run queues nothing" "$(outbox_n)" "$n4"
 t_run "Shopify import" 3 k listing import "$D/shopify.csv" --currency USD --json
 t_match "Shopify detected" "$T_OUT" '"format":"shopify"'
-t_match "Shopify counts" "$T_OUT" '"created":3,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":8'
+t_match "Shopify counts" "$T_OUT" '"created":4,"updated":0,"unchanged":0,"merged":0,"failed":1,"rows":8'
 t_match "Shopify bad price on its line" "$T_ERR" 'shopify\.csv:8: product .bad-price.: Variant Price: 12\.345'
-t_match "Shopify http image refused on its line" "$T_ERR" 'shopify\.csv:9: images: http://insecure\.example\.com/a\.jpg: only https'
+t_match "Shopify http image left out, said on its line" "$T_ERR" 'shopify\.csv:9: warning: http://insecure\.example\.com/a\.jpg: left out \(only https images are taken\)'
+t_nomatch "its product goes in without it" "$(k listing show http-image --json)" '"images"'
 t_run "Shopify product shows" 0 k listing show iron-table-legs --json
 t_match "three variants" "$T_OUT" '"variants":\[\{"sku":"TL-71-BK".*\{"sku":"TL-71-WH".*\{"sku":"TL-40-BK"'
 t_match "lowest variant price is the price" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":990\}\]'
 t_match "HTML body became text" "$T_OUT" '"description":"Powder-coated steel legs\.\\n\\nHeight 71 cm\\nLoad 150 kg & more"'
 t_match "stock: the variants' Variant Inventory Qty summed (500 + 300 + 200)" "$T_OUT" '"stock":1000'
 t_run "Shopify re-import" 3 k listing import "$D/shopify.csv" --currency USD
-t_match "Shopify re-import changes nothing" "$T_OUT" '0 created, 0 updated, 3 unchanged'
+t_match "Shopify re-import changes nothing" "$T_OUT" '0 created, 0 updated, 4 unchanged'
 
 # a pause made in kontor outlives a re-import of the shop's export (it knows nothing of it);
 # only a kontor CSV's own status column changes it
 t_run "pause a Shopify-imported listing in kontor (queued: exit 4)" 4 k listing pause iron-table-legs
 t_run "Shopify re-import after the pause" 3 k listing import "$D/shopify.csv" --currency USD
-t_match "Shopify re-import leaves the paused listing unchanged" "$T_OUT" '0 created, 0 updated, 3 unchanged'
+t_match "Shopify re-import leaves the paused listing unchanged" "$T_OUT" '0 created, 0 updated, 4 unchanged'
 t_match "the listing is still paused after the shop re-import" "$(k listing show iron-table-legs --json)" '"status":"paused"'
 # her trade terms said in kontor (MOQ, tiers, unit, HS code, origin, lead time, Incoterms) outlive a re-import of the shop's export, which has no column for any of them
 t_run "trade terms set in kontor on a Shopify-imported listing (queued: exit 4)" 4 k listing edit iron-table-legs \
@@ -86,11 +87,11 @@ t_run "trade terms set in kontor on a Shopify-imported listing (queued: exit 4)"
 	--incoterm FOB,EXW
 TERMS_BEFORE=$(k listing show iron-table-legs --json | sed 's/"updated":"[^"]*"//; s/"sig":"[^"]*"//')
 t_run "Shopify re-import after the terms were set" 3 k listing import "$D/shopify.csv" --currency USD
-t_match "leaves that listing unchanged" "$T_OUT" '0 created, 0 updated, 3 unchanged'
+t_match "leaves that listing unchanged" "$T_OUT" '0 created, 0 updated, 4 unchanged'
 t_eq "every term as she set it" "$(k listing show iron-table-legs --json | sed 's/"updated":"[^"]*"//; s/"sig":"[^"]*"//')" "$TERMS_BEFORE"
 sed 's/^iron-table-legs,Iron table legs,/iron-table-legs,Iron table legs (new),/' "$D/shopify.csv" >"$T_TMP/shopify-renamed.csv"
 t_run "an edited export" 3 k listing import "$T_TMP/shopify-renamed.csv" --currency USD
-t_match "updates the title" "$T_OUT" '0 created, 1 updated, 2 unchanged'
+t_match "updates the title" "$T_OUT" '0 created, 1 updated, 3 unchanged'
 SHOWN=$(k listing show iron-table-legs --json)
 t_match "and keeps her quantity break above the file's price at her MOQ" "$SHOWN" '"priceTiers":\[\{"minQty":50,"unitPrice":990\},\{"minQty":200,"unitPrice":900\}\]'
 t_match "her MOQ and unit" "$SHOWN" '"unit":"SET","moq":50[,}]'
@@ -134,6 +135,38 @@ t_run "WooCommerce with a Stock column (a bad one fails its row)" 3 k listing im
 t_match "WooCommerce Stock read" "$(k listing show WS-1 --json)" '"stock":40'
 t_match "an oversold product (stock below zero) has none on hand" "$(k listing show WS-2 --json)" '"stock":0'
 t_match "a Stock that is not a number names its line and column" "$T_ERR" "woo-stock\.csv:4: .*Stock: 'some' is not a whole number"
+t_run "WooCommerce variations with their own Stock (two products that cannot stand fail)" 3 \
+	k listing import "$D/woocommerce-stock.csv" --currency EUR --json
+t_match "five in, two failed, every row counted" "$T_OUT" '"created":5,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":23'
+t_match "each variation's Stock is its variant's, the listing's their sum" "$(k listing show TEE --json)" \
+	'"stock":4,"variants":\[\{"sku":"TEE-S","options":\{[^}]*\}[^}]*"stock":4[,}]'
+t_match "a variation sold below zero has none on hand" "$(k listing show TEE --json)" '"sku":"TEE-M","options":\{[^}]*\}[^}]*"stock":0[,}]'
+t_nomatch "a blank Stock says none, not 0" "$(k listing show TEE --json)" '"sku":"TEE-L","options":\{[^}]*\}[^}]*"stock"'
+t_match "stock managed at product level is the listing's" "$(k listing show CAP --json)" '"stock":12[,}]'
+t_nomatch "and its variations keep none of their own" "$(k listing show CAP --json)" '"sku":"CAP-[A-Z]*","options":\{[^}]*\}[^}]*"stock"'
+t_match "where every variation keeps its own count, the product's row's is ignored, as WooCommerce does" \
+	"$(k listing show BAG --json)" '"stock":25[,}]'
+t_match "one variation sharing the product's count has it as its own" "$(k listing show APRON --json)" \
+	'"sku":"APRON-BLACK","options":\{[^}]*\}[^}]*"stock":20[,}]'
+t_match "beside one with its own 8: 28 in all" "$(k listing show APRON --json)" '"stock":28[,}]'
+t_match "two sharing one count beside one with its own fail: a listing cannot split it" "$T_ERR" \
+	"woocommerce-stock\.csv:21: Stock: 2 variations \(from line 23\) share the product's 30 .*while line 22 keeps its own"
+t_match "a bad variation Stock names the variation's line" "$T_ERR" "woocommerce-stock\.csv:16: Stock: 'six' is not a whole number"
+printf 'Type,SKU,Name,Regular price,Images\nsimple,WI-1,Clay pot,8.00,"https://shop.example.com/pot.jpg, HTTP://old.example.com/pot-side.jpg, https://shop.example.com/pot-top.jpg"\nsimple,WI-2,Clay jug,9.00,"https://shop.example.com/jug.jpg, no-such-file.jpg"\n' >"$T_TMP/woo-images.csv"
+t_run "an older shop's images, http among https (a missing file still fails its row)" 3 \
+	k -q listing import "$T_TMP/woo-images.csv" --currency EUR
+t_match "the http one is left out, said with its line even under -q" "$T_ERR" \
+	'woo-images\.csv:2: warning: HTTP://old\.example\.com/pot-side\.jpg: left out \(only https images are taken\)'
+t_match "the product goes in with its other images" "$(k listing show WI-1 --json)" \
+	'"images":\["https://shop\.example\.com/pot\.jpg","https://shop\.example\.com/pot-top\.jpg"\]'
+t_match "a missing local file still fails its row" "$T_ERR" 'woo-images\.csv:3: images: .*no-such-file\.jpg'
+t_eq "one warning, for the one http image" "$(printf '%s\n' "$T_ERR" | grep -c 'warning:')" "1"
+printf 'Type,SKU,Name,Regular price\nsimple,WP-1,Oak board,"1,234.00"\nsimple,WP-2,Oak plank,"1,23.00"\n' >"$T_TMP/woo-prices.csv"
+t_run "prices as Excel writes them in a USD shop, 1,234.00 (a badly grouped one fails)" 3 \
+	k listing import "$T_TMP/woo-prices.csv" --currency USD
+t_match "1,234.00 is 1234.00" "$(k listing show WP-1 --json)" '"unitPrice":123400[,}]'
+t_match "1,23.00 is refused, saying how to write it" "$T_ERR" \
+	"woo-prices\.csv:3: Regular price: '1,23\.00' is not an amount with commas grouping thousands \(write it like 1,234\.50 or 1234\.50\)"
 
 # --- Etsy -------------------------------------------------------------------------------------
 t_run "Etsy import" 3 k listing import "$D/etsy.csv" --json

@@ -1,9 +1,10 @@
 /* test_import — the import parsers on the fixtures under tests/data/import (files shaped like
  * real exports of kontor, Shopify, WooCommerce, Etsy (English and Italian headers, one SKU
  * per variation) and JSON Lines, a WooCommerce export with repeated rows and grouped
- * products, a Windows-1252 file, a "sep=;" file with decimal commas, each with bad rows),
- * format detection, SKU keys, encodings, the HTML-to-text conversion and the file-level
- * refusals. Every parse checks that its results account for every row of the file. */
+ * products, one whose variations keep their own stock, a Windows-1252 file, a "sep=;" file
+ * with decimal commas, each with bad rows), format detection, SKU keys, encodings, the
+ * HTML-to-text conversion and the file-level refusals. Every parse checks that its results
+ * account for every row of the file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,6 +193,27 @@ static void kontor_csv_without_currency_column_takes_the_option(void **state)
 	assert_int_equal(g->n, 1);
 	assert_string_equal(g->l[0].currency, "EUR");
 	assert_int_equal(g->l[0].tiers[0].unit_price, 250);
+	got_free(g);
+}
+
+/* The model's rule of prices set now holds for a file's rows too: none at 0, no quantity
+ * break dearer than the price below it; the row fails saying which, the others go in. */
+static void a_free_or_dearer_price_fails_its_row_only(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,price,moq,tiers\n"
+	                   "A-1,Gate,120.00,10,20:130.00\n"
+	                   "A-2,Gift wrap,0,1,\n"
+	                   "A-3,Fence,120.00,10,20:110.00\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_KONTOR, "USD", K_OK, NULL);
+	assert_int_equal(g->n, 3);
+	assert_false(g->ok[0]);
+	assert_string_equal(g->msg[0], "tiers: 130.00 USD from 20 up is dearer than 120.00 from 10 "
+	                               "up (a quantity break lowers the price)");
+	assert_false(g->ok[1]);
+	assert_string_equal(g->msg[1], "price: 0.00 USD gives the goods away (a price is above 0)");
+	assert_true(g->ok[2]);
+	assert_int_equal(g->l[2].tiers[1].unit_price, 11000);
 	got_free(g);
 }
 
@@ -551,6 +573,79 @@ static void woocommerce_bad_variation_fails_its_product_at_its_line(void **state
 	assert_false(g->ok[0]);
 	assert_int_equal(g->line[0], 4);
 	assert_non_null(strstr(g->msg[0], "Regular price: 5.555"));
+	got_free(g);
+}
+
+static int64_t vstock(const struct listing *l, size_t variant)
+{
+	return listing_variant_stock(cJSON_GetArrayItem(l->variants, (int)variant));
+}
+
+/* Each variation's Stock is its variant's, and their sum the listing's (below zero: none on
+ * hand; blank: none recorded, not 0). Stock managed at product level ("parent", or blank, on
+ * the variations) is the listing's, the variants keeping none. */
+static void woocommerce_variations_keep_their_stock_and_the_listing_their_sum(void **state)
+{
+	(void)state;
+	struct got *g = parse_file("woocommerce-stock.csv", IMPORT_AUTO, "EUR", NULL);
+	assert_int_equal(g->n, 7);
+	assert_int_equal(g->rows, 23);
+	const struct listing *tee = &g->l[0];
+	assert_true(g->ok[0]);
+	assert_string_equal(tee->sku, "TEE");
+	assert_int_equal(cJSON_GetArraySize(tee->variants), 3);
+	assert_int_equal(vstock(tee, 0), 4);
+	assert_int_equal(vstock(tee, 1), 0);  /* '-2: sold below zero */
+	assert_int_equal(vstock(tee, 2), -1); /* blank: no count kept */
+	assert_int_equal(tee->stock, 4);
+	assert_int_equal(tee->tiers[0].unit_price, 2500);
+	struct kerr e = {0, ""};
+	assert_int_equal(listing_validate(tee, &e), K_OK);
+	/* the cap's 12 are managed on the product's row, shared by both colours */
+	const struct listing *cap = &g->l[1];
+	assert_true(g->ok[1]);
+	assert_string_equal(cap->sku, "CAP");
+	assert_int_equal(cap->stock, 12);
+	assert_int_equal(vstock(cap, 0), -1);
+	assert_int_equal(vstock(cap, 1), -1);
+	assert_int_equal(listing_variants_stock(cap), -1);
+	/* every variation keeps its own count: WooCommerce ignores the product's row's 50 */
+	const struct listing *bag = &g->l[2];
+	assert_true(g->ok[2]);
+	assert_int_equal(bag->stock, 25);
+	/* one variation shares the product's 20 beside one with its own 8: the 20 are its own */
+	const struct listing *apron = &g->l[3];
+	assert_true(g->ok[3]);
+	assert_int_equal(vstock(apron, 0), 8);
+	assert_int_equal(vstock(apron, 1), 20);
+	assert_int_equal(apron->stock, 28);
+	assert_int_equal(listing_validate(apron, &e), K_OK);
+	/* the product's row may say the variations' sum */
+	const struct listing *jar = &g->l[5];
+	assert_true(g->ok[5]);
+	assert_string_equal(jar->sku, "JAR");
+	assert_int_equal(jar->stock, 25);
+	assert_int_equal(vstock(jar, 0), 10);
+	assert_int_equal(vstock(jar, 1), 15);
+	got_free(g);
+}
+
+/* Two variations sharing the product's count beside one keeping its own fail the product (a
+ * listing cannot split one count between variants); a bad Stock fails it at the variation's
+ * line. */
+static void woocommerce_variation_stock_that_cannot_stand_fails_its_product(void **state)
+{
+	(void)state;
+	struct got *g = parse_file("woocommerce-stock.csv", IMPORT_AUTO, "EUR", NULL);
+	assert_int_equal(g->n, 7);
+	assert_false(g->ok[6]);
+	assert_int_equal(g->line[6], 21);
+	assert_non_null(strstr(g->msg[6], "Stock: 2 variations (from line 23) share the "
+	                                  "product's 30 (stock managed at product level) while "
+	                                  "line 22 keeps its own"));
+	assert_false(g->ok[4]);
+	assert_int_equal(g->line[4], 16);
+	assert_non_null(strstr(g->msg[4], "Stock: 'six' is not a whole number"));
 	got_free(g);
 }
 
@@ -1431,6 +1526,49 @@ static void grouped_prices_are_no_cents_and_cents_keep_vnd_exact(void **state)
 	got_free(g);
 }
 
+/* Excel in a USD shop writes 1,234.00: commas grouping thousands, then a decimal point. Read
+ * when every group after the first 1-3 digits has exactly three; else refused saying how it is
+ * written. Decimal commas read as they do without it. */
+static void comma_grouped_thousands_before_a_decimal_point_are_read(void **state)
+{
+	(void)state;
+	char msg[256];
+	assert_int_equal(shopify_price("1,234.00", "USD", 0, 0, msg), 123400);
+	assert_int_equal(shopify_price("12,345,678.5", "USD", 0, 0, msg), 1234567850);
+	assert_int_equal(shopify_price("$1,234.50", "USD", 0, 0, msg), 123450);
+	assert_int_equal(shopify_price("1,234.50 USD", "USD", 0, 0, msg), 123450);
+	assert_int_equal(shopify_price("999,999.99", "USD", 0, 0, msg), 99999999);
+	assert_int_equal(shopify_price("1,250,000.00", "VND", 0, 0, msg), 1250000);
+	/* badly grouped: refused, saying how such a price is written */
+	assert_int_equal(shopify_price("1,23.00", "USD", 0, 0, msg), -1);
+	assert_non_null(strstr(msg, "Variant Price: '1,23.00' is not an amount with commas "
+	                            "grouping thousands (write it like 1,234.50 or 1234.50)"));
+	assert_int_equal(shopify_price("1,2345.00", "USD", 0, 0, msg), -1);
+	assert_non_null(strstr(msg, "'1,2345.00' is not an amount with commas grouping thousands"));
+	assert_int_equal(shopify_price("1234,567.00", "USD", 0, 0, msg), -1);
+	assert_int_equal(shopify_price("0,123.00", "USD", 0, 0, msg), -1);
+	assert_int_equal(shopify_price("1,,234.00", "USD", 0, 0, msg), -1);
+	/* the decimals are still the currency's */
+	assert_int_equal(shopify_price("1,234.567", "USD", 0, 0, msg), -1);
+	assert_non_null(strstr(msg, "USD has 2 decimal places"));
+	/* a comma without a decimal point after it may be a decimal comma (7,250 KWD): refused */
+	assert_int_equal(shopify_price("1,234", "USD", 0, 0, msg), -1);
+	/* where decimal commas read, a comma is the decimal mark, and 1,234.00 no amount */
+	assert_int_equal(shopify_price("1.234,50", "EUR", 1, 0, msg), 123450);
+	assert_int_equal(shopify_price("1.234,50", "EUR", 0, 1, msg), 123450);
+	assert_int_equal(shopify_price("12,50", "EUR", 1, 0, msg), 1250);
+	assert_int_equal(shopify_price("1,234.00", "EUR", 1, 0, msg), -1);
+	/* in a kontor CSV's price and tiers too */
+	const char csv[] = "sku,title,currency,price,tiers\n"
+	                   "TL-71,Iron table legs,USD,\"1,250.00\",\"100:1,100.00|500:990.00\"\n";
+	struct got *g = parse_str(csv, sizeof csv - 1, IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_true(g->ok[0]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 125000);
+	assert_int_equal(g->l[0].tiers[1].unit_price, 110000);
+	assert_int_equal(g->l[0].tiers[2].unit_price, 99000);
+	got_free(g);
+}
+
 static void rows_of_nothing_but_delimiters_are_skipped(void **state)
 {
 	(void)state;
@@ -1539,6 +1677,7 @@ int main(void)
 	    cmocka_unit_test(kontor_csv_with_bom_crlf_and_semicolons_reads_every_column),
 	    cmocka_unit_test(kontor_csv_row_validates_once_signed_fields_are_added),
 	    cmocka_unit_test(kontor_csv_without_currency_column_takes_the_option),
+	    cmocka_unit_test(a_free_or_dearer_price_fails_its_row_only),
 	    cmocka_unit_test(kontor_csv_missing_required_column_is_a_file_error),
 	    cmocka_unit_test(kontor_csv_bad_tier_and_moq_name_the_column),
 	    cmocka_unit_test(kontor_csv_variant_rows_become_the_listings_variants),
@@ -1553,6 +1692,8 @@ int main(void)
 	    cmocka_unit_test(shopee_product_row_in_the_notes_rows_is_not_skipped),
 	    cmocka_unit_test(woocommerce_variable_product_collects_its_variations),
 	    cmocka_unit_test(woocommerce_bad_variation_fails_its_product_at_its_line),
+	    cmocka_unit_test(woocommerce_variations_keep_their_stock_and_the_listing_their_sum),
+	    cmocka_unit_test(woocommerce_variation_stock_that_cannot_stand_fails_its_product),
 	    cmocka_unit_test(etsy_multiline_descriptions_and_variations),
 	    cmocka_unit_test(jsonl_lines_become_listings_and_bad_lines_are_named),
 	    cmocka_unit_test(detect_names_each_format_from_its_header),
@@ -1584,6 +1725,7 @@ int main(void)
 	    cmocka_unit_test(every_country_has_its_currency),
 	    cmocka_unit_test(dots_that_group_thousands_are_read_as_such),
 	    cmocka_unit_test(grouped_prices_are_no_cents_and_cents_keep_vnd_exact),
+	    cmocka_unit_test(comma_grouped_thousands_before_a_decimal_point_are_read),
 	    cmocka_unit_test(rows_of_nothing_but_delimiters_are_skipped),
 	    cmocka_unit_test(html_named_entities_of_html4_and_vietnamese_letters),
 	    cmocka_unit_test(woocommerce_escapes_are_undone),

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../import.h"
 #include "../progress.h"
@@ -103,6 +104,15 @@ static void row_failed(struct imp *x, long line, const char *msg)
 	progress_clear(&x->prog);
 	x->failed++;
 	fprintf(x->c->err, "%s:%ld: %s\n", x->file, at(x, line), msg);
+}
+
+/* An http image (an older shop's export mixes them with https ones): left out of its listing,
+ * which goes in with its other images, and said once for each, like a row's error. */
+static void image_left_out(struct imp *x, long line, const char *url)
+{
+	progress_clear(&x->prog);
+	text_fprintf(x->c->err, "%s:%ld: warning: %s: left out (only https images are taken)\n",
+	             x->file, at(x, line), url);
 }
 
 static void row_note(struct imp *x, long line, const char *what, const struct listing *l)
@@ -372,6 +382,10 @@ static int on_row(void *vx, const struct import_row *r)
 	for (size_t i = 0; rc == K_OK && i < l->images.n; i++) {
 		if (is_blob_id(l->images.v[i])) { /* what listing export writes for an upload */
 			kstrv_push(&images, l->images.v[i]);
+			continue;
+		}
+		if (strncasecmp(l->images.v[i], "http://", 7) == 0) {
+			image_left_out(x, line, l->images.v[i]);
 			continue;
 		}
 		if ((rc = cmd_image_ref(l->images.v[i], x->base_dir, &images, &uploads, &re)))
@@ -912,7 +926,8 @@ const struct cmd_entry cmd_import_entries[] = {
      "its SKU; Shopify, Shopee: its product, as a variant given twice). Dots may group\n"
      "thousands where they cannot be a decimal point: 1.250.000; 1.250 too with decimal\n"
      "commas (unless other prices in the file write 12.50) and in a currency without cents\n"
-     "(VND, JPY, KRW: 250.000 is 250000). Local image paths are relative to the file's\n"
-     "directory and are uploaded at sync; https URLs are kept."},
+     "(VND, JPY, KRW: 250.000 is 250000); commas group thousands before a decimal point:\n"
+     "1,234.00. Local image paths are relative to the file's directory and are uploaded at\n"
+     "sync; https URLs are kept, http ones left out with a warning."},
     {0},
 };
