@@ -164,6 +164,12 @@ bad "init --role pirate" "--role: 'pirate' is not buyer, supplier or both" "$KON
 t_run "a bad --image file is about the file: exit 1" 1 ks listing add --title Legs --price 12 --currency USD --image "$T_TMP/none.png"
 t_run "the seller's outbox holds nothing the refusals queued" 0 ks outbox list --json
 t_nomatch "no Legs listing was queued" "$T_OUT" 'Legs'
+t_run "an image URL's scheme in capitals is an https URL, not a file" 0 ks listing add --sku CAPS-1 \
+	--title "Gate" --price 120 --currency USD --image HTTPS://shop.example.com/gate.jpg
+t_match "kept as the rule writes it" "$(ks listing show CAPS-1 --json)" '"images":\["https://shop\.example\.com/gate\.jpg"\]'
+t_run "an http one in capitals is refused as http" 1 ks listing add --sku CAPS-2 --title "Gate" \
+	--price 120 --currency USD --image HTTP://shop.example.com/gate.jpg
+t_match "saying only https" "$T_ERR" 'only https URLs are accepted'
 
 # --- passphrases: a short one at init, and tries on a terminal -----------------------------
 # ptyrun OUT CMD...: CMD on a terminal of its own (python3's pty), the lines of stdin typed one

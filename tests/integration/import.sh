@@ -119,7 +119,8 @@ t_match "the gate made to order says no stock, not none on hand" "$(k listing sh
 t_nomatch "no stock figure for it" "$(k listing show cong-sat --json)" '"stock":'
 t_nomatch "nor for the shelf sold when none is left" "$(k listing show ke-go --json)" '"stock":'
 t_match "the lamp: its tracked variant's 7 on hand" "$(k listing show den-ban --json)" '"stock":7[,}]'
-t_nomatch "the untracked one says none" "$(k listing show den-ban --json)" '"sku":"DB-L"[^}]*"stock"'
+t_match "the tracked one's object holds its stock (so the next check can see one)" "$(k listing show den-ban --json)" '"sku":"DB-[A-Z]*","options":\{[^}]*\}[^}]*"stock":7[,}]'
+t_nomatch "the untracked one says none" "$(k listing show den-ban --json)" '"sku":"DB-L","options":\{[^}]*\}[^}]*"stock"'
 
 # --- WooCommerce ------------------------------------------------------------------------------
 t_run "WooCommerce import" 3 k listing import "$D/woocommerce.csv" --currency EUR --json

@@ -162,11 +162,14 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images, struct kstrv *uploads,
                   struct kerr *e)
 {
-	if (strncmp(v, "https://", 8) == 0) {
-		kstrv_push(images, v);
+	if (strncasecmp(v, "https://", 8) == 0) { /* the scheme in any case, as RFC 3986 has it */
+		char *low = xstrdup(v);
+		memcpy(low, "https://", 8); /* kept as the signed listing's rule writes it */
+		kstrv_push(images, low);
+		free(low);
 		return K_OK;
 	}
-	if (strncmp(v, "http://", 7) == 0)
+	if (strncasecmp(v, "http://", 7) == 0)
 		return kerr_set(e, K_EINVAL, "%s: only https URLs are accepted", v);
 	char *joined = NULL;
 	if (base_dir && *base_dir && v[0] != '/') {
