@@ -5,7 +5,9 @@
 # to pay and each stage; its next step is the 30% with its amount; p asks for exactly the
 # stage that is due and pays it; then the 70% is due; the seller's TUI opens on her Inbox
 # with the deposit as money, Enter shows it in her wallet and then it is no longer news;
-# her s says shipping waits for the 70%. The amounts are the ones the node takes, checked in its database.
+# her s says shipping waits for the 70%. A stage 30 days after delivery is not due on the day
+# of delivery: the buyer's next step is to pay by its day, and escrow waits for it. The amounts
+# are the ones the node takes, checked in its database.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -121,6 +123,41 @@ t_match "and the account id to quote on a line of its own" "$(cat "$T_TMP/d-b-wa
 D=$(tr '\n' ' ' <"$T_TMP/d-b-wallet" | tr -s ' ')
 t_match "w: the wallet says how to add money, wrapped, not cut" "$D" \
 	'To add money \(node main says\): Wire the amount to IBAN NL91 ABNA 0417 1643 00, Stages UI Node BV, quoting your kontor account id; it is credited the same day Your account id: '"$BID"
+
+# A stage 30 days after delivery: on the day of delivery the buyer's next step is to pay by
+# its day, the stage says its day and that it may be paid now, escrow waits for it.
+trade_bind "buyer proposes 20, half on signing, half 30 days after delivery" --qty 20 \
+	--incoterm FOB --place Ningbo --stages 50:signing,50:days_after_delivery:30
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the half on signing" 0 kb order pay "$ORDER"
+t_run "seller syncs" 0 ks sync
+t_run "seller ships" 0 ks order ship "$ORDER" --carrier DHL --tracking 1234567890
+t_run "seller marks it delivered" 0 ks order deliver "$ORDER"
+t_run "buyer syncs" 0 kb sync
+DAT=$(kb order show "$ORDER" --json | sed -n 's/.*"deliveredAt":"\([^"]*\)".*/\1/p')
+DUE=$(TZ=UTC0 date -d "$DAT + 30 days" +%Y-%m-%d)
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d-late-list" >"$T_TMP/s-late"
+ui "$B" 100x30 "$T_TMP/s-late" TZ=UTC0
+t_match "his list: pay by the stage's day" "$(cat "$T_TMP/d-late-list")" \
+	"^. delivered 50% +buy .* 240\\.00 USD +pay by $DUE\$"
+LINE=$(grep -n "pay by $DUE" "$T_TMP/d-late-list" | cut -d: -f1)
+ROW=$(grep -n '^[> ] [a-z]' "$T_TMP/d-late-list" | head -n 1 | cut -d: -f1)
+{
+	echo 3
+	_k=$ROW
+	while [ "$_k" -lt "$LINE" ]; do echo '<Down>'; _k=$((_k + 1)); done
+	echo '<Enter>'
+	echo ":dump $T_TMP/d-late"
+	echo ':quit'
+} >"$T_TMP/s-late2"
+ui "$B" 80x24 "$T_TMP/s-late2" TZ=UTC0
+D=$(cat "$T_TMP/d-late")
+t_match "nothing is due now" "$D" 'Payment +paid 120\.00 USD · due now 0\.00 USD · remaining 120\.00 USD'
+t_match "the stage says its day and that it may be paid now, wrapped under its column" \
+	"$(tr '\n' ' ' <"$T_TMP/d-late" | tr -s ' ')" \
+	"stage 2 of 2, 50% 30 days after delivery, 120\\.00 USD: not yet due \\($DUE [0-9:]{5} UTC; it may be paid now\\)"
+t_match "escrow waits for every stage" "$(tr '\n' ' ' <"$T_TMP/d-late" | tr -s ' ')" \
+	'Escrow released to the seller 14 days after delivery once every stage is paid, unless disputed'
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

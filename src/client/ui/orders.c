@@ -611,8 +611,8 @@ void ui_order_build(struct ui *u, int width)
 	for (size_t i = 0; ot.nstages > 1 && i < ot.nstages; i++) {
 		char w[ORDER_WORDS_LEN], at[ORDER_STANDING_LEN];
 		order_stage_words(&ot, i, w);
-		kbuf_printf(&b, "           %s: %s", w, order_stage_standing(&ot, &op, i, at));
-		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		kbuf_printf(&b, "%s: %s", w, order_stage_standing(&ot, &op, i, at));
+		push_wrapped(&v->lines, kbuf_str(&b), width, "           "); /* under its column */
 		kbuf_reset(&b);
 	}
 	if (o->cancel_by[0]) {
@@ -632,8 +632,10 @@ void ui_order_build(struct ui *u, int width)
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
 	kbuf_printf(&b,
-	            "Escrow     released to the seller %lld days after delivery unless disputed",
-	            (long long)json_int(obj, "autoReleaseDays"));
+	            "Escrow     released to the seller %lld days after delivery%s unless disputed",
+	            (long long)json_int(obj, "autoReleaseDays"),
+	            /* the rules release nothing while a stage is unpaid */
+	            op.stages_paid < ot.nstages ? " once every stage is paid," : "");
 	push_wrapped(&v->lines, kbuf_str(&b), width, "");
 	struct contract_terms terms;
 	contract_terms_init(&terms);
