@@ -34,6 +34,10 @@ struct incoterm {
 const struct incoterm *codes_incoterm(const char *code);
 const struct incoterm *codes_incoterms(int *n);
 int codes_check_incoterm(const char *code, const char *field, struct kerr *e);
+/* Whether the rule's named place is where the goods go (the C rules' destination, the D rules'
+ * place of delivery), so that an RFQ's destination is the place to offer: 1 for a known C or
+ * D rule, else 0 (E and F rules name where the seller hands them over). */
+int codes_incoterm_at_destination(const char *code);
 
 struct unit {
 	const char *code;   /* UN/ECE Rec 20: "C62" */

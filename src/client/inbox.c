@@ -436,11 +436,18 @@ static int rfq_item(void *ctx, const cJSON *r)
 	buyer_word(c->s, buyer, who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "incoterms"), 0));
+	if (!inco || !codes_incoterm(inco))
+		inco = "FOB";
+	/* the place, as the TUI's quote fills it: the RFQ's destination for a C or D rule */
+	const char *dest = json_str(r, "destination");
+	char place[80] = "PLACE";
+	if (codes_incoterm_at_destination(inco) && dest && *dest)
+		snprintf(place, sizeof place, "%s", dest);
 	snprintf(it->cmd, sizeof it->cmd,
 	         "kontor contract propose --rfq %.8s --listing %s%s --buyer %s --qty %lld "
-	         "--incoterm %.3s --place PLACE",
+	         "--incoterm %.3s --place %s",
 	         id, m ? m->sku : "SKU", m && m->variants ? " --variant VARIANT" : "", who,
-	         (long long)json_int(r, "qty"), inco ? inco : "FOB");
+	         (long long)json_int(r, "qty"), inco, place);
 	return 0;
 }
 

@@ -293,6 +293,11 @@ const struct incoterm *codes_incoterms(int *n)
 	return codes_incoterm_table;
 }
 
+int codes_incoterm_at_destination(const char *code)
+{
+	return codes_incoterm(code) && (code[0] == 'C' || code[0] == 'D');
+}
+
 static int incoterm_known(const char *code)
 {
 	return codes_incoterm(code) != NULL;

@@ -430,5 +430,14 @@ t_eq "no wallet or escrow below zero" \
 t_eq "every balance is the sum of its entries" \
 	"$(sqlite3 "$DB" "SELECT count(*) FROM ledger_accounts a WHERE balance != (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account = a.id AND e.currency = a.currency)")" 0
 
+# --- an RFQ on a C rule: the place to offer is its destination, as her TUI's quote fills it ---
+t_run "buyer asks for legs CIF to Germany" 0 kb rfq post --title "Table legs, CIF Hamburg" \
+	--qty 300 --category Furniture --incoterm CIF --destination DE
+CSHORT=$(sqlite3 "$B/cache.db" "SELECT substr(id, 1, 8) FROM rfqs WHERE json_extract(json, '$.title') = 'Table legs, CIF Hamburg'")
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "its command offers CIF to the RFQ's destination, no PLACE to fill in" "$T_OUT" \
+	"^ +kontor contract propose --rfq $CSHORT --listing [^ ]+ --buyer @berlin-interiors-gmbh --qty 300 --incoterm CIF --place DE$"
+
 t_node_stop
 t_done

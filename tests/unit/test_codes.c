@@ -245,6 +245,22 @@ static void test_codes_incoterm_only_fas_fob_cfr_cif_are_sea_only(void **state)
 	assert_false(codes_incoterm("DDP")->sea_only);
 }
 
+/* An RFQ's destination is the place to offer only where the rule names where the goods go. */
+static void test_codes_incoterm_at_destination_only_for_c_and_d_rules(void **state)
+{
+	(void)state;
+	int n = 0;
+	const struct incoterm *all = codes_incoterms(&n);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(codes_incoterm_at_destination(all[i].code),
+		                 all[i].code[0] == 'C' || all[i].code[0] == 'D');
+	assert_true(codes_incoterm_at_destination("CIF"));
+	assert_true(codes_incoterm_at_destination("DAP"));
+	assert_false(codes_incoterm_at_destination("FOB"));
+	assert_false(codes_incoterm_at_destination("EXW"));
+	assert_false(codes_incoterm_at_destination("CXX")); /* no rule */
+}
+
 static void test_codes_incoterm_cif_name_keeps_the_quoted_comma(void **state)
 {
 	assert_string_equal(codes_incoterm("CIF")->name, "Cost, Insurance and Freight");
@@ -702,6 +718,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_codes_incoterms_lists_the_eleven_2020_rules_in_order),
 	    cmocka_unit_test(test_codes_incoterm_fob_is_sea_only),
 	    cmocka_unit_test(test_codes_incoterm_only_fas_fob_cfr_cif_are_sea_only),
+	    cmocka_unit_test(test_codes_incoterm_at_destination_only_for_c_and_d_rules),
 	    cmocka_unit_test(test_codes_incoterm_cif_name_keeps_the_quoted_comma),
 	    cmocka_unit_test(test_codes_incoterm_unknown_gives_null),
 	    cmocka_unit_test(test_codes_check_incoterm_refuses_2010_dat),

@@ -638,8 +638,7 @@ static void quote_begin(struct ui *u, const struct rfq_row *x)
 		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "incoterms"), 0));
 	snprintf(r->q_default[Q_INCOTERM], sizeof r->q_default[Q_INCOTERM], "%.3s",
 	         inc && codes_incoterm(inc) ? inc : "FOB");
-	char g = r->q_default[Q_INCOTERM][0];
-	if ((g == 'C' || g == 'D') && x->dest[0])
+	if (codes_incoterm_at_destination(r->q_default[Q_INCOTERM]) && x->dest[0])
 		snprintf(r->q_default[Q_PLACE], sizeof r->q_default[Q_PLACE], "%s", x->dest);
 	cJSON_Delete(o);
 	r->q_step = Q_LISTING;
