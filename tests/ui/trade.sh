@@ -89,6 +89,11 @@ t_match "S asks first, naming the goods, the total and the parties" "$(tr '\n' '
 t_match "n does nothing and says so" "$(cat "$T_TMP/d-said-no")" 'nothing was done'
 t_run "contract list: still an offer" 0 ks contract list
 t_match "not signed by the seller" "$T_OUT" "^$(printf %.8s "$KID") +offer "
+printf '4\n<Enter>\n:dump %s\n:quit\n' "$T_TMP/d-contract80" >"$T_TMP/s-contract80"
+ui "$S" 80x24 "$T_TMP/s-contract80" KONTOR_PASSPHRASE="'$PASS'"
+t_match "at 80 columns an item's listing line goes on under itself: the hash under 'listing'" \
+	"$(cat "$T_TMP/d-contract80")" '^      [A-Za-z0-9_-]{43} *$'
+t_nomatch "and nothing of it at column 0" "$(cat "$T_TMP/d-contract80")" '^[A-Za-z0-9_-]{43} *$'
 
 # --- below 80x24 the keys do nothing unseen; q, Q and Ctrl-C still leave -------------------
 # (the keys that sign the offer and pause the listing at 80x24, typed at 60x20)

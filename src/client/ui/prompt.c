@@ -158,10 +158,18 @@ void ui_wrap(const char *s, int width, const char *indent, struct kstrv *out)
 		const char *p = s, *end = s + plen;
 		if (p == end)
 			kstrv_push(out, indent);
+		/* a paragraph that starts indented goes on under its first word, as a list's item
+		 * or a table's note does ("      listing L…, hash" and the hash under it), where
+		 * that leaves room */
+		int lead = (int)strspn(p, " ");
+		if ((size_t)lead >= plen || iw + lead > width / 2)
+			lead = 0;
+		int first = 1;
 		while (p < end) {
 			mbstate_t st;
 			memset(&st, 0, sizeof st);
-			int cols = iw;
+			int hang = first ? 0 : lead;
+			int cols = iw + hang;
 			const char *q = p, *brk = NULL;
 			while (q < end) {
 				wchar_t wc;
@@ -187,6 +195,8 @@ void ui_wrap(const char *s, int width, const char *indent, struct kstrv *out)
 			}
 			kbuf_reset(&line);
 			kbuf_puts(&line, indent);
+			kbuf_printf(&line, "%*s", hang, "");
+			first = 0;
 			size_t n = (size_t)(q - p);
 			while (n > 0 && p[n - 1] == ' ')
 				n--;

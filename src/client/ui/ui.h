@@ -248,7 +248,9 @@ void ui_line_utf8(const struct ui_line *l, struct kbuf *out);
 int ui_line_draw(const struct ui_line *l, const char *label, int y, int cols, attr_t attr);
 
 /* Splits s into lines of at most width columns, breaking at spaces where it can; each line
- * is pushed on out with indent in front (indent counts in width). s must be sanitised. */
+ * is pushed on out with indent in front (indent counts in width), and a paragraph of s that
+ * starts with spaces goes on under its first word (where that takes at most half the width).
+ * s must be sanitised. */
 void ui_wrap(const char *s, int width, const char *indent, struct kstrv *out);
 
 /* --- ask.c: the one y/n and line prompt every view uses --------------------------------
