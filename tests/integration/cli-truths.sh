@@ -167,7 +167,7 @@ t_nomatch "no Legs listing was queued" "$T_OUT" 'Legs'
 t_run "an image URL's scheme in capitals is an https URL, not a file" 0 ks listing add --sku CAPS-1 \
 	--title "Gate" --price 120 --currency USD --image HTTPS://shop.example.com/gate.jpg
 t_match "kept as the rule writes it" "$(ks listing show CAPS-1 --json)" '"images":\["https://shop\.example\.com/gate\.jpg"\]'
-t_run "an http one in capitals is refused as http" 1 ks listing add --sku CAPS-2 --title "Gate" \
+t_run "an http one in capitals is refused as http, a usage error (exit 2)" 2 ks listing add --sku CAPS-2 --title "Gate" \
 	--price 120 --currency USD --image HTTP://shop.example.com/gate.jpg
 t_match "saying only https" "$T_ERR" 'only https URLs are accepted'
 

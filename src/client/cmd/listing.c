@@ -169,8 +169,8 @@ int cmd_image_ref(const char *v, const char *base_dir, struct kstrv *images, str
 		free(low);
 		return K_OK;
 	}
-	if (strncasecmp(v, "http://", 7) == 0)
-		return kerr_set(e, K_EINVAL, "%s: only https URLs are accepted", v);
+	if (strncasecmp(v, "http://", 7) == 0) /* her input's form, not a file: a usage error */
+		return kerr_set(e, K_EUSAGE, "%s: only https URLs are accepted", v);
 	char *joined = NULL;
 	if (base_dir && *base_dir && v[0] != '/') {
 		size_t n = strlen(base_dir) + strlen(v) + 2;
