@@ -508,8 +508,8 @@ static int prices_fault(const struct listing *l, struct kerr *e)
 	if (broken == TIERS_DEARER)
 		return kerr_set(
 		    e, K_EINVAL,
-		    "tiers: %s %s from %lld up is dearer than %s from %lld up (a quantity "
-		    "break lowers the price)",
+		    "tiers: %s %s from %lld up is dearer than %s from %lld up (a break lowers "
+		    "the price)",
 		    a, l->currency, (long long)l->tiers[at].min_qty, b,
 		    (long long)l->tiers[at - 1].min_qty);
 	return K_OK; /* the order of the breaks: the model's own check names it */

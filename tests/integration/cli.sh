@@ -90,7 +90,7 @@ t_match "negative price is explained" "$T_ERR" 'negative'
 t_run "listing add refuses a price of nothing (exit 2)" 2 k listing add --title "Legs" --price 0 --currency USD
 t_match "saying it gives the goods away" "$T_ERR" '^kontor: --price: 0\.00 USD from 1 up gives the goods away \(a price is above 0\)$'
 t_run "listing add refuses a quantity break dearer than the price below it" 2 k listing add --title "Legs" --price 12 --currency USD --moq 10 --tier 100:13
-t_match "naming both prices and where they start" "$T_ERR" '^kontor: --tier: 13\.00 USD from 100 up is dearer than 12\.00 from 10 up \(a quantity break lowers the price\)$'
+t_match "naming both prices and where they start" "$T_ERR" '^kontor: --tier: 13\.00 USD from 100 up is dearer than 12\.00 from 10 up \(a break lowers the price\)$'
 t_run "and two quantity breaks from the same quantity" 2 k listing add --title "Legs" --price 12 --currency USD --tier 100:11 --tier 100:10
 t_match "saying which quantity" "$T_ERR" '^kontor: --tier: two prices from 100 up'
 t_run "listing add refuses yen with decimals" 2 k listing add --title "Legs" --price 12.5 --currency JPY

@@ -53,6 +53,8 @@ e
 :dump $T_TMP/d-ask-edit
 <C-u>9.90 9.20<Enter>
 :dump $T_TMP/d-edit-refused
+<C-u>9.90 100:10.20<Enter>
+:dump $T_TMP/d-edit-dearer
 <C-u>9.90 100:9.20 500:8.80<Enter>
 :dump $T_TMP/d-edited
 $(settle)
@@ -79,6 +81,11 @@ t_match "e asks the price with the breaks there now" "$(cat "$T_TMP/d-ask-edit")
 D=$(cat "$T_TMP/d-edit-refused")
 t_match "two prices are asked again, saying why" "$D" 'one price, then quantity breaks as QTY:AMOUNT'
 t_match "with what was typed" "$D" 'breaks QTY:AMOUNT: 9\.90 9\.20'
+D=$(cat "$T_TMP/d-edit-dearer")
+t_match "a break dearer than the price is asked again, in the prompt's words" "$(printf '%s\n' "$D" | tr '\n' ' ' | tr -s ' ')" \
+	' 10\.20 USD from 100 up is dearer than 9\.90 from 10 up \(a break lowers the price\)'
+t_match "with what was typed, to mend" "$D" 'breaks QTY:AMOUNT: 9\.90 100:10\.20'
+t_nomatch "not in the option's words" "$D" '--tier'
 t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +40 +paused'
 t_match "its outcome is whole on the prompt rows, the new prices too" \
 	"$(sed '$d' "$T_TMP/d-edited" | tail -n 4 | tr '\n' ' ')" \

@@ -145,7 +145,7 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 			rc =
 			    kerr_set(e, K_EUSAGE,
 			             "%s: %s %s from %" PRId64 " up is dearer than %s from %" PRId64
-			             " up (a quantity break lowers the price)",
+			             " up (a break lowers the price)",
 			             opt, p, l->currency, t[at].min_qty, q, t[at - 1].min_qty);
 		free(t);
 		return rc;

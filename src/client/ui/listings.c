@@ -411,10 +411,19 @@ static void edit_done(struct ui *u, const char *answer, void *arg)
 	int n = 0;
 	int rc = ui_listing_price_args(answer, &words, &n, argv + argc,
 	                               (int)(sizeof argv / sizeof argv[0]) - argc, &e);
+	struct ui_ran ran;
 	if (rc) {
 		ui_ask_retry(u, e.msg, answer); /* asked again, as typed */
+	} else if (ui_run_command(u, argc + n, argv, &ran) == K_EUSAGE) {
+		/* the rules refused what she typed (a break dearer than the price below it): asked
+		 * again as typed, the reason in the prompt's words, not the option's */
+		const char *why = ran.e.msg;
+		if (strncmp(why, "--tier: ", 8) == 0 || strncmp(why, "--price: ", 9) == 0)
+			why = strchr(why, ' ') + 1;
+		ui_ask_retry(u, why, answer);
+		kbuf_reset(&u->msg); /* said once, on the question */
 	} else {
-		run_noted(u, argc + n, argv);
+		ui_ask_note(u, kbuf_str(&u->msg));
 		ui_mylistings_shown(u); /* her listings again, the open one rebuilt */
 	}
 	kstrv_free(&words);
