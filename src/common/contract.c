@@ -1922,6 +1922,12 @@ static void render_payment(const struct contract_terms *t, struct kbuf *b)
 	contract_terms_order(t, &ot);
 	int64_t dep = order_stages_deposit_pct(ot.stages, ot.nstages);
 	char due[ORDER_DUE_LEN];
+	/* a stage due on or after delivery: the rules release nothing until it is paid */
+	int later = 0;
+	for (size_t i = 0; i < ot.nstages; i++)
+		later |= ot.stages[i].due >= ORDER_DUE_DELIVERY;
+	const char *once =
+	    later ? (ot.nstages == 1 ? " once it is paid," : " once every stage is paid,") : "";
 	if (dep > 0 && dep < 100)
 		kbuf_printf(b,
 		            "\nPayment: %" PRId64
@@ -1933,14 +1939,14 @@ static void render_payment(const struct contract_terms *t, struct kbuf *b)
 		order_due_words(&ot.stages[0], due);
 		kbuf_printf(b,
 		            "\nPayment: 100%% into escrow held by the node, %s; released to the "
-		            "seller %" PRId64 " days after delivery unless disputed.\n",
-		            due, t->auto_release_days);
+		            "seller %" PRId64 " days after delivery%s unless disputed.\n",
+		            due, t->auto_release_days, once);
 	} else
 		kbuf_printf(
 		    b,
 		    "\nPayment: into escrow held by the node in %zu stages; released to the "
-		    "seller %" PRId64 " days after delivery unless disputed.\n",
-		    ot.nstages, t->auto_release_days);
+		    "seller %" PRId64 " days after delivery%s unless disputed.\n",
+		    ot.nstages, t->auto_release_days, once);
 	for (size_t i = 0; i < ot.nstages; i++) {
 		order_due_words(&ot.stages[i], due);
 		kbuf_printf(b, "  stage %zu: %" PRId64 "%% %s, ", i + 1, ot.stages[i].pct, due);

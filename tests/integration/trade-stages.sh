@@ -271,6 +271,10 @@ t_match "escrow is released only once every stage is paid" "$T_OUT" \
 	'^release +14 days after delivery once every stage is paid, unless confirmed or disputed first$'
 t_match "the second half is not yet due: its day, and that it may be paid early" "$T_OUT" \
 	"^  stage 2 of 2, 50% 30 days after delivery, 600\\.50 USD: not yet due \\($DUE [0-9][0-9]:[0-9][0-9] [^;]*; it may be paid now\\)\$"
+t_run "the contract as a document" 0 kb contract show "$ORDER"
+t_match "says escrow is released once every stage is paid, as the rules hold it" \
+	"$(printf '%s\n' "$T_OUT" | tr '\n' ' ' | tr -s ' ')" \
+	'Payment: into escrow held by the node in 2 stages; released to the seller 14 days after delivery once every stage is paid, unless disputed\.'
 t_run "buyer's inbox on the day of delivery" 0 kb inbox
 t_nomatch "does not ask him to pay it yet, nor to confirm what he cannot" "$T_OUT" "^order .*$OSHORT"
 t_run "buyer pays it early" 0 kb order pay "$ORDER"
