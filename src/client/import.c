@@ -1792,7 +1792,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 
 struct woo_cols {
 	int id, type, sku, name, published, shortdesc, desc, regular, sale, categories, tags,
-	    images, parent, grouped, stock;
+	    images, parent, grouped, stock, instock;
 	int nattr;
 	int attr_name[WOO_MAX_ATTRS], attr_value[WOO_MAX_ATTRS];
 };
@@ -2281,6 +2281,12 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 		free(pr);
 		if (rc == K_OK)
 			set_single_price(l, amount);
+		/* a shop that counts nothing marks a product out of stock by hand: In stock? 0
+		 * with no Stock is none on hand, not a count never said */
+		char *in = trimdup(fget(rec, w->c.instock));
+		if (rc == K_OK && l->stock < 0 && in && strcmp(in, "0") == 0)
+			l->stock = 0;
+		free(in);
 		goto out;
 	}
 	/* in file order, as the seller lists them */
@@ -2465,6 +2471,7 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	                     hcol(h, "Parent"),
 	                     hcol(h, "Grouped products"),
 	                     hcol(h, "Stock"),
+	                     hcol(h, "In stock?"),
 	                     0,
 	                     {0},
 	                     {0}};

@@ -584,6 +584,26 @@ static int64_t vstock(const struct listing *l, size_t variant)
 /* Each variation's Stock is its variant's, and their sum the listing's (below zero: none on
  * hand; blank: none recorded, not 0). Stock managed at product level ("parent", or blank, on
  * the variations) is the listing's, the variants keeping none. */
+/* A shop that counts nothing marks a simple product out of stock by hand: "In stock?" 0 with
+ * no Stock is none on hand; 1 or "backorder" with none is a count never said; a Stock wins. */
+static void woocommerce_in_stock_0_without_a_count_is_none_on_hand(void **state)
+{
+	(void)state;
+	const char csv[] = "ID,Type,SKU,Name,Published,In stock?,Stock,Regular price\n"
+	                   "1,simple,POT,Clay pot,1,0,,8.00\n"
+	                   "2,simple,JUG,Clay jug,1,1,,9.00\n"
+	                   "3,simple,CUP,Clay cup,1,backorder,,3.00\n"
+	                   "4,simple,BOWL,Clay bowl,1,0,7,5.00\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, "EUR", K_OK, NULL);
+	assert_int_equal(g->n, 4);
+	assert_true(g->ok[0] && g->ok[1] && g->ok[2] && g->ok[3]);
+	assert_int_equal(g->l[0].stock, 0);
+	assert_int_equal(g->l[1].stock, -1);
+	assert_int_equal(g->l[2].stock, -1);
+	assert_int_equal(g->l[3].stock, 7);
+	got_free(g);
+}
+
 static void woocommerce_variations_keep_their_stock_and_the_listing_their_sum(void **state)
 {
 	(void)state;
@@ -1694,6 +1714,7 @@ int main(void)
 	    cmocka_unit_test(woocommerce_bad_variation_fails_its_product_at_its_line),
 	    cmocka_unit_test(woocommerce_variations_keep_their_stock_and_the_listing_their_sum),
 	    cmocka_unit_test(woocommerce_variation_stock_that_cannot_stand_fails_its_product),
+	    cmocka_unit_test(woocommerce_in_stock_0_without_a_count_is_none_on_hand),
 	    cmocka_unit_test(etsy_multiline_descriptions_and_variations),
 	    cmocka_unit_test(jsonl_lines_become_listings_and_bad_lines_are_named),
 	    cmocka_unit_test(detect_names_each_format_from_its_header),
