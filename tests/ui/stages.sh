@@ -134,7 +134,8 @@ t_run "seller syncs" 0 ks sync
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier DHL --tracking 1234567890
 t_run "seller marks it delivered" 0 ks order deliver "$ORDER"
 t_run "buyer syncs" 0 kb sync
-DAT=$(kb order show "$ORDER" --json | sed -n 's/.*"deliveredAt":"\([^"]*\)".*/\1/p')
+# the day counts from the signed delivered section's time, on the node
+DAT=$(sqlite3 "$DB" "SELECT json_extract(json_extract(s.value, '$.body'), '$.at') FROM contracts c, json_each(c.json, '$.sections') s WHERE c.id = '$KID' AND json_extract(s.value, '$.kind') = 'delivered'")
 DUE=$(TZ=UTC0 date -d "$DAT + 30 days" +%Y-%m-%d)
 printf '3\n:dump %s\n:quit\n' "$T_TMP/d-late-list" >"$T_TMP/s-late"
 ui "$B" 100x30 "$T_TMP/s-late" TZ=UTC0
