@@ -487,32 +487,32 @@ static int prices_fault(const struct listing *l, struct kerr *e)
 	size_t at;
 	char a[MONEY_FMT_MAX], b[MONEY_FMT_MAX];
 	int broken = price_tiers_rule(l->tiers, l->ntiers, 1, &at);
-	const cJSON *v;
-	cJSON_ArrayForEach(v, l->variants)
-	{
-		const cJSON *pr = cJSON_GetObjectItemCaseSensitive(v, "unitPrice");
-		if (!broken && cJSON_IsNumber(pr) && pr->valuedouble <= 0)
-			return kerr_set(
-			    e, K_EINVAL,
-			    "price: variant %s at 0 gives the goods away (a price is above 0)",
-			    json_str(v, "sku") ? json_str(v, "sku") : "?");
-	}
-	if (!broken)
-		return K_OK;
-	money_format(l->tiers[at].unit_price, l->currency, a);
-	money_format(at ? l->tiers[at - 1].unit_price : 0, l->currency, b);
-	if (broken == TIERS_FREE)
-		return kerr_set(e, K_EINVAL,
-		                "price: %s %s gives the goods away (a price is above 0)", a,
-		                l->currency);
-	if (broken == TIERS_DEARER)
+	if (broken == TIERS_FREE || broken == TIERS_DEARER) {
+		money_format(l->tiers[at].unit_price, l->currency, a);
+		money_format(at ? l->tiers[at - 1].unit_price : 0, l->currency, b);
+		if (broken == TIERS_FREE)
+			return kerr_set(e, K_EINVAL,
+			                "price: %s %s gives the goods away (a price is above 0)", a,
+			                l->currency);
 		return kerr_set(
 		    e, K_EINVAL,
 		    "tiers: %s %s from %lld up is dearer than %s from %lld up (a break lowers "
 		    "the price)",
 		    a, l->currency, (long long)l->tiers[at].min_qty, b,
 		    (long long)l->tiers[at - 1].min_qty);
-	return K_OK; /* the order of the breaks: the model's own check names it */
+	}
+	const cJSON *v; /* a variant's own price, by the same rule */
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		struct price_tier its = {1, json_int(v, "unitPrice")};
+		if (cJSON_GetObjectItemCaseSensitive(v, "unitPrice") &&
+		    price_tiers_rule(&its, 1, 1, &at) == TIERS_FREE)
+			return kerr_set(
+			    e, K_EINVAL,
+			    "price: variant %s at 0 gives the goods away (a price is above 0)",
+			    json_str(v, "sku") ? json_str(v, "sku") : "?");
+	}
+	return K_OK; /* breaks out of order: the model's own check names them */
 }
 
 static int emit(struct pctx *p, long line, struct listing *l, const struct kerr *err, long rows)
