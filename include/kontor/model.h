@@ -122,10 +122,14 @@ int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t q
 void listing_variants_named(const struct listing *l, struct kbuf *out);
 /* Variant v's units on hand as the seller said, -1 when she did not; set_stock says n (-1:
  * says none). listing_variants_stock sums those the variants say (-1 when none says any):
- * a listing whose variants keep stock keeps the sum as its own. */
+ * at 0 or more, the variants keep stock of their own. listing_stock is what l has on hand
+ * in all: where its variants keep their own, their sum when every one says its count, -1
+ * when one does not (a Shopify variant made to order: the listing cannot say it has none);
+ * else the listing's own. A listing keeps it as its stock. */
 int64_t listing_variant_stock(const cJSON *v);
 void listing_variant_set_stock(cJSON *v, int64_t n);
 int64_t listing_variants_stock(const struct listing *l);
+int64_t listing_stock(const struct listing *l);
 /* What the seller has on hand of l, or of its variant whose SKU is variant_sku (NULL or "":
  * the listing): that variant's own stock where the variants keep theirs, else the
  * listing's; -1 when she does not say. */

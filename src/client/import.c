@@ -520,6 +520,10 @@ static int emit(struct pctx *p, long line, struct listing *l, const struct kerr 
 	struct kerr pe = {0, ""};
 	if (l && !err && prices_fault(l, &pe))
 		err = &pe;
+	/* variants with counts of their own, every format's: the listing has their sum in all,
+	 * or says none where one of them keeps no count (made to order) */
+	if (l && !err && listing_variants_stock(l) >= 0)
+		l->stock = listing_stock(l);
 	struct import_row r = {line, err ? NULL : l, err, 0, rows, !err && p->status_set};
 	p->status_set = 0;
 	int rc = p->cb(p->ctx, &r);

@@ -198,10 +198,9 @@ static int apply(struct moved *m, struct kbuf *line, struct kbuf *brief)
 	if (vs.len)
 		kbuf_puts(&vs, ")");
 	int64_t had = l->stock;
-	int64_t sum = listing_variants_stock(l);
 	/* variants that keep their own: the listing's is their sum, else what it said less net */
-	if (sum >= 0)
-		l->stock = sum;
+	if (listing_variants_stock(l) >= 0)
+		l->stock = listing_stock(l);
 	else if (had >= 0)
 		l->stock = less(had, net, &short_by);
 	changed |= l->stock != had;

@@ -1786,6 +1786,19 @@ int64_t listing_variants_stock(const struct listing *l)
 	return sum;
 }
 
+int64_t listing_stock(const struct listing *l)
+{
+	if (listing_variants_stock(l) < 0)
+		return l->stock;
+	const cJSON *v;
+	cJSON_ArrayForEach(v, l->variants)
+	{
+		if (listing_variant_stock(v) < 0)
+			return -1;
+	}
+	return listing_variants_stock(l);
+}
+
 int64_t listing_on_hand(const struct listing *l, const char *variant_sku)
 {
 	if (!variant_sku || !*variant_sku || listing_variants_stock(l) < 0)
@@ -2006,6 +2019,8 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 		char st[48] = "";
 		if (listing_variant_stock(v) >= 0)
 			snprintf(st, sizeof st, "stock %lld", (long long)listing_variant_stock(v));
+		else if (listing_variants_stock(l) >= 0) /* beside ones that count: say it */
+			snprintf(st, sizeof st, "no count");
 		scols = strlen(st) > scols ? strlen(st) : scols;
 		kstrv_push(&stocks, st);
 		const char *vs = variant_str(v, "sellerSku");
@@ -2025,8 +2040,8 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 		text_clip(&line, opts.v[i], ocols, 1);
 		kbuf_printf(&line, "  %s %*s%s  ", l->currency,
 		            (int)(acols - text_width(amts.v[i])), "", amts.v[i]);
-		if (scols) /* "stock 25" where the variants keep their own, blank where one does not
-		            */
+		if (scols) /* "stock 25" where the variants keep their own, "no count" where one
+		            * among them does not */
 			kbuf_printf(&line, "%-*s  ", (int)scols, stocks.v[i]);
 		kbuf_puts(&line, skus.v[i]);
 		kstrv_push(out, kbuf_str(&line));

@@ -114,6 +114,14 @@ t_nomatch "no longer lists the sold-out basket" "$T_OUT" '"kind":"stock"'
 t_eq "and the listing's is the sum" "$(lstock ks)" 60
 t_run "the variant's SKU names it too" 0 ks listing edit GIO-TRE-S --stock 38
 t_eq "the small ones" "$(vstock ks GIO-TRE-S)" 38
+t_run "the large ones made to order from now: she says none" 0 ks listing edit GIO-TRE-L --stock none
+t_run "the buyer syncs" 0 kb sync
+t_run "and fetches it" 0 kb listing show GIO-TRE
+t_match "he reads the large ones keep no count" "$T_OUT" 'Lớn  VND 245,000  no count  GIO-TRE-L'
+t_nomatch "and no 38 on hand in all: the basket has more than that" "$T_OUT" '^stock:'
+t_match "the small ones still 38" "$T_OUT" 'Nhỏ  VND 185,000  stock 38  GIO-TRE-S'
+t_run "she counts the large ones again" 0 ks listing edit GIO-TRE-L --stock 20
+t_eq "and the listing's is the sum again" "$(lstock ks)" 58
 t_run "a variant the listing lacks" 2 ks listing edit GIO-TRE --variant xl --stock 3
 t_match "lists those it has" "$T_ERR" "has no variant 'xl' \(Nhỏ, Lớn\)"
 t_run "--variant without --stock" 2 ks listing edit GIO-TRE --variant lon --title X

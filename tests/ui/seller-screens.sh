@@ -369,6 +369,23 @@ t_match "the outcome is whole above the status line, what changed first" \
 	'updated GIO-TRE: stock of GIO-TRE-L 25 -> 5 \(listing L[A-Za-z0-9_-]+\)'
 t_match "and the status line keeps the node and queue" "$(tail -n 1 "$T_TMP/pane")" \
 	' node main · [^·]+ · [0-9]+ queued'
+# the large ones made to order: no count of theirs, so none in all either
+tm send-keys s
+wait_for 'GIO-TRE stock of each variant, SKU=N: GIO-TRE-S=40 GIO-TRE-L=5' 100 || true
+tm send-keys C-u 'GIO-TRE-S=40 GIO-TRE-L=none' Enter
+wait_for 'GIO-TRE .* - +active' 100 &&
+	t_ok "one variant keeping no count: the listing's row says none in all, not 40" ||
+	t_fail "the row says none in all" "$(cat "$T_TMP/pane")"
+tm send-keys Enter
+wait_for '^Stock +each variant.s, below$' 100 &&
+	t_ok "her listing's Stock sends her to each variant's" ||
+	t_fail "Stock: each variant's" "$(cat "$T_TMP/pane")"
+t_match "where the large ones say they keep no count" "$(cat "$T_TMP/pane")" 'Lớn +VND 245,000  no count  GIO-TRE-L'
+tm send-keys q s
+wait_for 'GIO-TRE stock of each variant, SKU=N: GIO-TRE-S=40 GIO-TRE-L=none' 100 || true
+tm send-keys C-u 'GIO-TRE-S=40 GIO-TRE-L=5' Enter
+wait_for 'GIO-TRE .* 45 +active' 100 &&
+	t_ok "counted again: 45 in all" || t_fail "45 in all again" "$(cat "$T_TMP/pane")"
 # --- e says the price: where the variants have their own, each one's -------------------------
 row_of GIO-TRE
 tm send-keys e

@@ -292,8 +292,13 @@ static void test_variant_stock_is_kept_signed_summed_and_shown_in_its_column(voi
 	assert_int_equal(lines.n, 3);
 	assert_string_equal(lines.v[0], "S   VND 185,000  stock 40  G-S");
 	assert_string_equal(lines.v[1], "L   VND 245,000  stock 25  G-L");
-	assert_string_equal(lines.v[2], "XL  VND 185,000            G-XL"); /* says none */
+	assert_string_equal(lines.v[2], "XL  VND 185,000  no count  G-XL"); /* says none */
 	kstrv_free(&lines);
+	/* in all: none said while XL keeps no count (made to order), their sum once it does */
+	assert_int_equal(listing_stock(&l), -1);
+	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 2), 5);
+	assert_int_equal(listing_stock(&l), 70);
+	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 2), -1);
 	/* it is signed: the canonical form carries it, and a copy read back has it */
 	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 1), 0);
 	char *c = canon_of(&l);
@@ -304,6 +309,7 @@ static void test_variant_stock_is_kept_signed_summed_and_shown_in_its_column(voi
 	/* variants that keep no stock of their own: a variant has what the listing says */
 	listing_variant_set_stock(cJSON_GetArrayItem(l.variants, 1), -1);
 	assert_int_equal(listing_variants_stock(&l), -1);
+	assert_int_equal(listing_stock(&l), 65); /* the listing's own, then */
 	assert_int_equal(listing_on_hand(&l, "G-L"), 65);
 	listing_free(&l);
 	/* below none is refused, as the listing's own is */

@@ -279,7 +279,7 @@ static int set_stock(struct listing *l, const struct args *a, int64_t n, struct 
 		return K_OK;
 	}
 	listing_variant_set_stock(v, n);
-	l->stock = listing_variants_stock(l);
+	l->stock = listing_stock(l);
 	return K_OK;
 }
 
@@ -877,9 +877,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		listing_lead_words(&l, lead);
 		fprintf(f, "\nmoq:       %lld %s\nlead time: %s\n", (long long)l.moq,
 		        codes_unit_count(l.unit, l.moq), lead);
-		if (l.stock >= 0)
-			fprintf(f, "stock:     %lld %s on hand\n", (long long)l.stock,
-			        codes_unit_count(l.unit, l.stock));
+		int64_t stock = listing_stock(&l); /* one signed before it was so kept says 0 */
+		if (stock >= 0)
+			fprintf(f, "stock:     %lld %s on hand\n", (long long)stock,
+			        codes_unit_count(l.unit, stock));
 		struct kstrv vl = {0};
 		struct kbuf vn = KBUF_INIT;
 		listing_variant_lines(&l, "           ", &vl, &vn);
@@ -1104,8 +1105,8 @@ static int list_one(void *vctx, const struct listing *l)
 		cJSON_AddStringToObject(o, "currency", l->currency);
 		json_add_int(o, "price", l->ntiers ? l->tiers[0].unit_price : 0);
 		json_add_int(o, "moq", l->moq);
-		if (l->stock >= 0)
-			json_add_int(o, "stock", l->stock);
+		if (listing_stock(l) >= 0)
+			json_add_int(o, "stock", listing_stock(l));
 		cJSON_AddStringToObject(o, "status", l->status);
 		cmd_print_json(x->c, o);
 		return 0;
@@ -1125,8 +1126,8 @@ static int list_one(void *vctx, const struct listing *l)
 	text_sanitize(&t, l->title, strlen(l->title), 0);
 	text_clip(&b, kbuf_str(&t), 40, 1);
 	char stock[32] = "-"; /* not said */
-	if (l->stock >= 0)
-		snprintf(stock, sizeof stock, "%lld", (long long)l->stock);
+	if (listing_stock(l) >= 0)
+		snprintf(stock, sizeof stock, "%lld", (long long)listing_stock(l));
 	kbuf_printf(&b, "  %s %12s  moq %-6lld stock %-6s %-6s %s\n", l->currency, amt,
 	            (long long)l->moq, stock, l->status, l->id);
 	fputs(b.data, x->c->out);

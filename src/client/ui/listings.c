@@ -78,7 +78,7 @@ static int add_row(void *ctx, const struct listing *l)
 	snprintf(r->currency, sizeof r->currency, "%s", l->currency);
 	r->price = ui_listing_moq_price(l);
 	r->moq = l->moq;
-	r->stock = l->stock;
+	r->stock = listing_stock(l);
 	snprintf(r->status, sizeof r->status, "%s", l->status);
 	snprintf(r->created, sizeof r->created, "%s", l->created);
 	r->seq = m->n++;
@@ -274,8 +274,10 @@ void ui_mylisting_build(struct ui *u, int width)
 	kbuf_printf(&b, "%lld %s", (long long)l.moq, codes_unit_count(l.unit, l.moq));
 	ui_field(&v->lines, LABEL_COLS, "MOQ", kbuf_str(&b), width);
 	kbuf_reset(&b);
-	if (l.stock >= 0)
-		kbuf_printf(&b, "%lld on hand", (long long)l.stock);
+	if (listing_stock(&l) >= 0)
+		kbuf_printf(&b, "%lld on hand", (long long)listing_stock(&l));
+	else if (listing_variants_stock(&l) >= 0)
+		kbuf_puts(&b, "each variant's, below");
 	ui_field(&v->lines, LABEL_COLS, "Stock", kbuf_str(&b), width);
 	if (l.variants) {
 		struct kstrv vl = {0};

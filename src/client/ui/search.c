@@ -490,8 +490,8 @@ void ui_listing_build(struct ui *u, int width)
 	else
 		kbuf_printf(&b, "MOQ %lld   lead time and HS code: in the signed listing",
 		            (long long)l.moq);
-	if (l.stock >= 0)
-		kbuf_printf(&b, "   stock %lld on hand", (long long)l.stock);
+	if (listing_stock(&l) >= 0)
+		kbuf_printf(&b, "   stock %lld on hand", (long long)listing_stock(&l));
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
 	if (l.sig)
