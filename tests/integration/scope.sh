@@ -163,6 +163,13 @@ t_nomatch "(buyer)" "$T_ERR" 'names a category'
 t_run "mine with a category is a usage error" 2 ks node scope main mine "$CAT"
 t_run "a node that does not exist" 1 ks node scope nope mine
 t_match "is named" "$T_ERR" "no node named 'nope'"
+# --node mistyped: nothing runs, nothing is queued for a node no sync reaches
+OUTBOX=$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")
+t_run "--node naming no node of hers is a usage error" 2 ks --node nope listing edit U720-BK --stock 9
+t_eq "which says so, and where to look" "$T_ERR" "kontor: --node: no node named 'nope' (see \`kontor node list\`)"
+t_eq "nothing was queued for it" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" "$OUTBOX"
+t_run "a sync with it too" 2 ks --node nope sync
+t_run "--node naming hers runs" 0 ks --node main sync
 t_run "no scope at all is a usage error" 2 ks node scope main
 capi_plain() {
 	curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed -H 'Content-Type: application/json' \

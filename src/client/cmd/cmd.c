@@ -359,6 +359,28 @@ static int names_bad_value(const struct cmd_entry *ce, const struct args *a, str
 	return given(a, msg, nl);
 }
 
+/* --node names one of her nodes, or nothing runs: a name mistyped would queue her actions for
+ * a node no sync ever reaches. The node commands name theirs as an argument, init has none
+ * yet; a home not made yet is the command's own to report. */
+static int node_given(struct ctx *c, const struct cmd_entry *ce, struct kerr *e)
+{
+	if (!c->node || strcmp(ce->name, "init") == 0 || strcmp(ce->name, "help") == 0 ||
+	    strncmp(ce->name, "node ", 5) == 0)
+		return K_OK;
+	char path[4096];
+	ctx_path(c, "cache.db", path, sizeof path);
+	struct store *s;
+	struct node_info n;
+	if (access(path, F_OK) != 0 || ctx_store(c, &s, NULL) != K_OK)
+		return K_OK;
+	int rc = store_node_get(s, c->node, &n, e);
+	if (rc == K_ENOTFOUND)
+		return kerr_set(e, K_EUSAGE, "--node: no node named '%s' (see `kontor node list`)",
+		                c->node);
+	node_info_free(&n);
+	return rc;
+}
+
 int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 {
 	if (argc == 0)
@@ -407,7 +429,7 @@ int cmd_dispatch(struct ctx *c, int argc, char **argv, struct kerr *e)
 	}
 	struct args a;
 	int rc = parse_args(ce, argc - words, argv + words, &a, e);
-	if (rc)
+	if (rc || (rc = node_given(c, ce, e)))
 		return rc;
 	cmd_result_clear(&c->res);
 	rc = ce->run(c, &a, e);
