@@ -105,6 +105,10 @@ int listing_verify(const struct listing *l, struct kerr *e);
 /* Unit price for a quantity from the tiers (the last tier whose min_qty <= qty);
  * -1 when qty is below the first tier. */
 int64_t listing_unit_price(const struct listing *l, int64_t qty);
+/* l's prices again from its MOQ, as they were for each quantity: the first is what its MOQ
+ * cost (the first price where the MOQ came below every break), the breaks at or below the MOQ
+ * are gone into it, those above stay. What an edit of the MOQ alone does to the prices. */
+void listing_tiers_from_moq(struct listing *l);
 /* The lead time for people: "12 days", "1 day", or "not said" for 0, which is what a listing
  * that never said one holds (a shop's export has none; an offer then ships in 30 days). */
 void listing_lead_words(const struct listing *l, char out[32]);

@@ -1359,6 +1359,17 @@ static int kontor_row(const void *cols, const struct csv_record *rec, const char
 		if ((rc = parse_int("tiers", tiers.v[i], 1, MONEY_MAX, &t->min_qty, e)) ||
 		    (rc = parse_price("tiers", colon + 1, l->currency, pf, &t->unit_price, e)))
 			break;
+		if (t->min_qty <= t[-1].min_qty) { /* the model's order, in the column's words */
+			rc = kerr_set(
+			    e, K_EINVAL,
+			    l->ntiers == 1
+			        ? "tiers: a break from %lld is not above the moq of %lld "
+			          "(price is the price from the MOQ; a break starts above it)"
+			        : "tiers: a break from %lld after one from %lld (list them "
+			          "from the smallest quantity up)",
+			    (long long)t->min_qty, (long long)t[-1].min_qty);
+			break;
+		}
 		l->ntiers++;
 	}
 	kstrv_free(&tiers);

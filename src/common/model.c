@@ -1717,6 +1717,23 @@ int64_t listing_unit_price(const struct listing *l, int64_t qty)
 	return price;
 }
 
+void listing_tiers_from_moq(struct listing *l)
+{
+	if (!l->ntiers)
+		return;
+	int64_t at_moq = listing_unit_price(l, l->moq); /* -1: below every break */
+	size_t n = 1;
+	for (size_t i = 1; at_moq >= 0 && i < l->ntiers; i++)
+		if (l->tiers[i].min_qty > l->moq)
+			l->tiers[n++] =
+			    l->tiers[i]; /* n <= i: nothing is written before it is read */
+	l->tiers[0].min_qty = l->moq;
+	if (at_moq >= 0) {
+		l->tiers[0].unit_price = at_moq;
+		l->ntiers = n;
+	}
+}
+
 #define VARIANT_OPTS_MAX 30 /* columns of the options on a variant's line */
 
 static const char *variant_str(const cJSON *v, const char *key)

@@ -93,6 +93,8 @@ t_run "listing add refuses a quantity break dearer than the price below it" 2 k 
 t_match "naming both prices and where they start" "$T_ERR" '^kontor: --tier: 13\.00 USD from 100 up is dearer than 12\.00 from 10 up \(a break lowers the price\)$'
 t_run "and two quantity breaks from the same quantity" 2 k listing add --title "Legs" --price 12 --currency USD --tier 100:11 --tier 100:10
 t_match "saying which quantity" "$T_ERR" '^kontor: --tier: two prices from 100 up'
+t_run "and a break below the MOQ, which no buyer reaches" 2 k listing add --title "Legs" --price 10 --currency USD --moq 20 --tier 10:9
+t_eq "saying so, not that a price is dearer" "$T_ERR" 'kontor: --tier 10:9: from 10 is below the MOQ of 20 (a break starts above the MOQ; --price is the price from it)'
 t_run "listing add refuses yen with decimals" 2 k listing add --title "Legs" --price 12.5 --currency JPY
 t_run "listing add refuses an unknown origin" 2 k listing add --title "Legs" --price 12 --currency USD --origin QQ
 t_run "and an unknown ships-from, as a usage error too" 2 k listing add --title "Legs" --price 12 --currency USD --ships-from QQ
@@ -162,6 +164,14 @@ t_match "edit shows the new price" "$T_OUT" 'USD 12.00 / piece  from 10'
 t_match "edit of the price keeps the quantity breaks" "$T_OUT" 'USD 9.80 / piece  from 500'
 t_run "listing edit changes a quantity break" 4 k listing edit TL-71 --tier 100:10.50 --tier 500:9.80
 t_match "and says the prices before and after" "$T_OUT" '^updated TL-71: prices 12\.00, 11\.00 from 100, 9\.80 from 500 -> 12\.00, 10\.50 from 100, 9\.80 from 500 USD \(listing L'
+t_run "a new MOQ past a break: each quantity keeps its price" 4 k listing edit TL-71 --moq 200
+t_match "the first price is now what 200 cost, the break at 100 gone into it" "$T_OUT" '^updated TL-71: prices 12\.00, 10\.50 from 100, 9\.80 from 500 -> 10\.50, 9\.80 from 500 USD; MOQ 10 -> 200 \(listing L'
+t_match "shown from the MOQ" "$(k listing show TL-71)" 'USD 10.50 / piece  from 200'
+t_run "a lower MOQ: the first price comes down to it, unchanged" 4 k listing edit TL-71 --moq 10
+t_match "nothing said of the prices, whose words are the same" "$T_OUT" '^updated TL-71: MOQ 200 -> 10 \(listing L'
+t_match "the first price from 10" "$(k listing show TL-71)" 'USD 10.50 / piece  from 10$'
+t_run "a break below the MOQ is refused on an edit too" 2 k listing edit TL-71 --tier 5:11
+t_run "the prices as they were" 4 k listing edit TL-71 --price 12.00 --tier 100:10.50 --tier 500:9.80
 t_run "listing edit of the origin, where it ships from and the unit" 4 k listing edit TL-71 --origin VN --ships-from vn --unit SET
 t_match "says each, before and after" "$T_OUT" '^updated TL-71: unit C62 -> SET; origin CN -> VN; ships from CN -> VN \(listing L'
 t_run "and back" 4 k listing edit TL-71 --origin CN --ships-from CN --unit C62
@@ -197,7 +207,7 @@ t_nomatch "removed listing not in search" "$(k search --json)" 'CUP-1'
 
 # --- outbox -------------------------------------------------------------------------
 t_run "outbox list --json" 0 k outbox list --json
-t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "11"
+t_eq "outbox counts every action" "$(printf '%s\n' "$T_OUT" | grep -c '"method"')" "14"
 t_match "outbox keeps the destroy" "$T_OUT" '"op":"destroy"'
 t_run "outbox list as a table" 0 k outbox
 t_match "outbox table header" "$T_OUT" 'SEQ'

@@ -246,6 +246,29 @@ static void kontor_csv_bad_tier_and_moq_name_the_column(void **state)
 	got_free(g);
 }
 
+/* A break no buyer reaches (below the MOQ, or at it beside the price) and breaks out of order
+ * fail their row in the column's words, not the signed form's field names. */
+static void kontor_csv_breaks_start_above_the_moq_and_go_up(void **state)
+{
+	(void)state;
+	const char csv[] = "sku,title,currency,price,moq,tiers\n"
+	                   "A,T,USD,50,10,5:45\n"
+	                   "B,T,USD,50,10,10:45\n"
+	                   "C,T,USD,50,10,20:45|15:47\n"
+	                   "D,T,USD,50,10,15:47|20:45\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_AUTO, NULL, K_OK, NULL);
+	assert_int_equal(g->n, 4);
+	assert_string_equal(g->msg[0], "tiers: a break from 5 is not above the moq of 10 (price is "
+	                               "the price from the MOQ; a break starts above it)");
+	assert_string_equal(g->msg[1], "tiers: a break from 10 is not above the moq of 10 (price "
+	                               "is the price from the MOQ; a break starts above it)");
+	assert_string_equal(g->msg[2], "tiers: a break from 15 after one from 20 (list them from "
+	                               "the smallest quantity up)");
+	assert_true(g->ok[3]);
+	assert_int_equal(g->l[3].ntiers, 3);
+	got_free(g);
+}
+
 /* listing export writes a listing's variants as rows under it; they read back as its variants,
  * and its stock as theirs summed */
 static void kontor_csv_variant_rows_become_the_listings_variants(void **state)
@@ -1698,6 +1721,7 @@ int main(void)
 	    cmocka_unit_test(kontor_csv_row_validates_once_signed_fields_are_added),
 	    cmocka_unit_test(kontor_csv_without_currency_column_takes_the_option),
 	    cmocka_unit_test(a_free_or_dearer_price_fails_its_row_only),
+	    cmocka_unit_test(kontor_csv_breaks_start_above_the_moq_and_go_up),
 	    cmocka_unit_test(kontor_csv_missing_required_column_is_a_file_error),
 	    cmocka_unit_test(kontor_csv_bad_tier_and_moq_name_the_column),
 	    cmocka_unit_test(kontor_csv_variant_rows_become_the_listings_variants),

@@ -486,14 +486,16 @@ static void test_listing_id_derived_from_seller_and_sku(void **state)
 	assert_string_not_equal(a1, a2);
 }
 
+/* 100 EUR cents from the MOQ of 10, 90 from 100, 75 from 1000. */
+static const char three_breaks[] =
+    "{\"sku\":\"S\",\"title\":\"T\",\"currency\":\"EUR\",\"moq\":10,\"priceTiers\":"
+    "[{\"minQty\":10,\"unitPrice\":100},{\"minQty\":100,\"unitPrice\":90},"
+    "{\"minQty\":1000,\"unitPrice\":75}]}";
+
 static void test_listing_unit_price_uses_last_tier_at_or_below_qty(void **state)
 {
 	struct listing l;
-	load_listing(
-	    "{\"sku\":\"S\",\"title\":\"T\",\"currency\":\"EUR\",\"moq\":10,\"priceTiers\":"
-	    "[{\"minQty\":10,\"unitPrice\":100},{\"minQty\":100,\"unitPrice\":90},"
-	    "{\"minQty\":1000,\"unitPrice\":75}]}",
-	    &l);
+	load_listing(three_breaks, &l);
 	assert_int_equal(listing_unit_price(&l, 9), -1);
 	assert_int_equal(listing_unit_price(&l, 10), 100);
 	assert_int_equal(listing_unit_price(&l, 99), 100);
@@ -501,6 +503,31 @@ static void test_listing_unit_price_uses_last_tier_at_or_below_qty(void **state)
 	assert_int_equal(listing_unit_price(&l, 999), 90);
 	assert_int_equal(listing_unit_price(&l, 1000), 75);
 	assert_int_equal(listing_unit_price(&l, 1000000), 75);
+	listing_free(&l);
+}
+
+/* A new MOQ alone: every quantity a buyer may order keeps its price. */
+static void test_tiers_from_a_new_moq_keep_each_quantitys_price(void **state)
+{
+	(void)state;
+	struct listing l;
+	load_listing(three_breaks, &l);
+	l.moq = 100; /* onto a break: it becomes the first price */
+	listing_tiers_from_moq(&l);
+	assert_int_equal(l.ntiers, 2);
+	assert_int_equal(l.tiers[0].min_qty, 100);
+	assert_int_equal(l.tiers[0].unit_price, 90);
+	assert_int_equal(l.tiers[1].min_qty, 1000);
+	l.moq = 2000; /* past every break: the last price alone */
+	listing_tiers_from_moq(&l);
+	assert_int_equal(l.ntiers, 1);
+	assert_int_equal(l.tiers[0].min_qty, 2000);
+	assert_int_equal(l.tiers[0].unit_price, 75);
+	l.moq = 5; /* below them all: the first price from there */
+	listing_tiers_from_moq(&l);
+	assert_int_equal(l.ntiers, 1);
+	assert_int_equal(l.tiers[0].min_qty, 5);
+	assert_int_equal(l.tiers[0].unit_price, 75);
 	listing_free(&l);
 }
 
@@ -1287,6 +1314,7 @@ int main(void)
 	    cmocka_unit_test(test_kstrv_push_copies_and_free_zeroes),
 	    cmocka_unit_test(test_listing_variant_lines_align_each_variant_in_the_signed_order),
 	    cmocka_unit_test(test_variant_stock_is_kept_signed_summed_and_shown_in_its_column),
+	    cmocka_unit_test(test_tiers_from_a_new_moq_keep_each_quantitys_price),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -80,6 +80,9 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 	int ntier = 0;
 	while (arg_nth(a, "tier", ntier))
 		ntier++;
+	/* a new MOQ alone: each quantity keeps its price, the first now from the MOQ */
+	if (!price && arg_get(a, "moq"))
+		listing_tiers_from_moq(l);
 	if (!price && !ntier)
 		return is_add ? kerr_set(e, K_EUSAGE, "listing add: --price is required") : K_OK;
 	if (ntier + 1 > MODEL_TIERS_MAX)
@@ -111,6 +114,14 @@ static int apply_prices(struct listing *l, const struct args *a, int is_add, str
 		snprintf(qty, sizeof qty, "%.*s", (int)(colon - v), v);
 		if ((rc = parse_int("tier", qty, 1, MONEY_MAX, &t[n].min_qty, e)))
 			break;
+		if (t[n].min_qty < l->moq) { /* no buyer orders fewer: no price is ever paid */
+			rc = kerr_set(
+			    e, K_EUSAGE,
+			    "--tier %s: from %" PRId64 " is below the MOQ of %" PRId64
+			    " (a break starts above the MOQ; --price is the price from it)",
+			    v, t[n].min_qty, l->moq);
+			break;
+		}
 		if ((rc = money_parse(colon + 1, l->currency, &t[n].unit_price, e))) {
 			kerr_prefix(e, "--tier %s", v);
 			break;
@@ -406,9 +417,6 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 	} else if ((rc = apply_prices(l, a, is_add, e))) {
 		return rc;
 	}
-	/* The MOQ may have moved above the first tier: keep the first tier at the MOQ. */
-	if (l->ntiers && arg_get(a, "moq") && !arg_get(a, "price") && l->tiers[0].min_qty < l->moq)
-		l->tiers[0].min_qty = l->moq;
 	return apply_images(c, l, a, uploads, e);
 }
 
@@ -516,11 +524,19 @@ static void listing_changes(const struct listing *a, const struct listing *b, st
 	else if (a->ntiers != b->ntiers || strcmp(a->currency, b->currency) != 0 ||
 	         memcmp(a->tiers, b->tiers, a->ntiers * sizeof *a->tiers) != 0) {
 		int same_cur = strcmp(a->currency, b->currency) == 0;
-		change_sep(out);
-		kbuf_puts(out, "prices ");
-		tiers_text(a, !same_cur, out);
-		kbuf_puts(out, " -> ");
-		tiers_text(b, 1, out);
+		struct kbuf was = KBUF_INIT, now = KBUF_INIT;
+		tiers_text(a, 0, &was);
+		tiers_text(b, 0, &now);
+		if (!same_cur || strcmp(kbuf_str(&was), kbuf_str(&now)) != 0) {
+			/* the same words: only the MOQ the first is from moved, said below */
+			change_sep(out);
+			kbuf_puts(out, "prices ");
+			tiers_text(a, !same_cur, out);
+			kbuf_puts(out, " -> ");
+			tiers_text(b, 1, out);
+		}
+		kbuf_free(&was);
+		kbuf_free(&now);
 	}
 	changed_number(out, NULL, "MOQ", a->moq, b->moq, NULL);
 	changed_code(out, "unit", a->unit, b->unit);
