@@ -418,10 +418,22 @@ static const char *const escrow_words[PAPER_NLANGS] = {
     "; vào tài khoản ký quỹ, giải ngân %lld ngày sau khi nhận hàng",
 };
 
+/* A stage due on or after delivery: the rules release nothing until it is paid (as the
+ * contract's own text says). [0] one stage, [1] more; en, de, es, fr, zh, vi. */
+static const char *const once_paid_words[2][PAPER_NLANGS] = {
+    {", once it is paid", ", sobald sie bezahlt ist", ", una vez pagado", ", une fois payé",
+     "（须付清后）", ", khi đã thanh toán"},
+    {", once every stage is paid", ", sobald jede Rate bezahlt ist",
+     ", una vez pagados todos los plazos", ", une fois toutes les échéances payées",
+     "（须各期款项付清后）", ", khi đã thanh toán đủ các đợt"},
+};
+
 void papers_payment_words(const struct paper *p, int lang, struct kbuf *out)
 {
 	lang = lang_ok(lang);
+	int later = 0;
 	for (size_t i = 0; i < p->pay.nstages; i++) {
+		later |= p->pay.stages[i].due >= ORDER_DUE_DELIVERY;
 		const struct order_stage *st = &p->pay.stages[i];
 		char due[ORDER_DUE_LEN * 3];
 		if (lang == PAPER_EN || st->due < ORDER_DUE_SIGNING ||
@@ -436,6 +448,8 @@ void papers_payment_words(const struct paper *p, int lang, struct kbuf *out)
 		            st->pct, due);
 	}
 	kbuf_printf(out, escrow_words[lang], (long long)p->release_days);
+	if (later)
+		kbuf_puts(out, once_paid_words[p->pay.nstages > 1][lang]);
 }
 
 const char *papers_reason_word(const struct paper *p, int lang)

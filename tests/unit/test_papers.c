@@ -309,17 +309,36 @@ static void test_the_contracts_values_in_the_papers_language(void **state)
 	struct kbuf b = KBUF_INIT;
 	papers_payment_words(&p, PAPER_EN, &b);
 	assert_string_equal(kbuf_str(&b), "30% on signing, 60% before shipment, 10% 30 days after "
-	                                  "delivery; into escrow, released 14 days after delivery");
+	                                  "delivery; into escrow, released 14 days after delivery, "
+	                                  "once every stage is paid");
 	kbuf_reset(&b);
 	papers_payment_words(&p, PAPER_DE, &b);
-	assert_string_equal(kbuf_str(&b),
-	                    "30% bei Unterzeichnung, 60% vor Versand, 10% 30 Tage nach Lieferung; "
-	                    "auf ein Treuhandkonto, freigegeben 14 Tage nach Lieferung");
+	assert_string_equal(
+	    kbuf_str(&b), "30% bei Unterzeichnung, 60% vor Versand, 10% 30 Tage nach Lieferung; "
+	                  "auf ein Treuhandkonto, freigegeben 14 Tage nach Lieferung, sobald jede "
+	                  "Rate bezahlt ist");
 	kbuf_reset(&b);
 	papers_payment_words(&p, PAPER_VI, &b);
-	assert_string_equal(kbuf_str(&b), "30% khi ký hợp đồng, 60% trước khi giao hàng, 10% 30 "
-	                                  "ngày sau khi nhận hàng; vào tài khoản ký quỹ, giải ngân "
-	                                  "14 ngày sau khi nhận hàng");
+	assert_string_equal(kbuf_str(&b),
+	                    "30% khi ký hợp đồng, 60% trước khi giao hàng, 10% 30 "
+	                    "ngày sau khi nhận hàng; vào tài khoản ký quỹ, giải ngân "
+	                    "14 ngày sau khi nhận hàng, khi đã thanh toán đủ các đợt");
+	kbuf_reset(&b);
+	papers_payment_words(&p, PAPER_ZH, &b);
+	assert_string_equal(kbuf_str(&b), "30% 签约时，60% 发货前，10% 交货后30天；付入托管账户，"
+	                                  "交货后14天放款（须各期款项付清后）");
+	/* all before shipment: escrow holds it all by delivery, nothing more is said */
+	paper_free(&p);
+	cJSON_Delete(doc);
+	t.nstages = 1;
+	t.stages[0] = (struct order_stage){.pct = 100, .due = ORDER_DUE_BEFORE_SHIPMENT};
+	doc = bind(&t);
+	assert_int_equal(papers_build(doc, NULL, PAPER_INVOICE, "2026-12-10", &p, NULL, &e), K_OK);
+	kbuf_reset(&b);
+	papers_payment_words(&p, PAPER_FR, &b);
+	assert_string_equal(kbuf_str(&b),
+	                    "100% avant l'expédition; sous séquestre, libéré 14 jours "
+	                    "après la livraison");
 	kbuf_free(&b);
 	/* the default reason for export, in each language; an amendment's as it is */
 	assert_string_equal(papers_reason_word(&p, PAPER_EN), "sale");
