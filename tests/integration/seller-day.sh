@@ -213,6 +213,8 @@ t_match "naming it" "$T_ERR" "unknown currency 'ABC'"
 t_run "a zero amount is refused (exit 2)" 2 ks wallet withdraw 0 USD
 t_run "a negative amount is refused (exit 2)" 2 ks wallet withdraw -5 USD
 t_match "saying so" "$T_ERR" 'more than zero'
+t_run "a word that is no amount (exit 2)" 2 ks wallet withdraw lots USD
+t_match "says all is the word" "$T_ERR" 'AMOUNT lots is not an amount .*, or all for what the wallet holds$'
 t_eq "nothing was queued" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" 0
 t_eq "the wallet is untouched" "$(bal "wallet:$SID")" 176000
 # A stale cache that believes in more money: the node refuses, and says why.
@@ -418,7 +420,11 @@ t_eq "the cache holds the node's lines, one for one" \
 # --- she takes out all she has: her wallet is at 0, not empty "yet" -----------------------
 t_run "seller syncs" 0 ks sync
 HAS=$(bal "wallet:$SID")
-t_run "she withdraws all her wallet holds" 0 ks wallet withdraw "$((HAS / 100)).$(printf %02d $((HAS % 100)))" USD
+t_run "she withdraws all her wallet holds, the currency as she types it" 0 ks wallet withdraw all usd
+t_match "the whole of it, in words" "$T_OUT" '^withdrew [0-9,]+\.[0-9]{2} USD \(a payout from node main, reference [A-Za-z0-9_-]+\); balance 0\.00 USD$'
+t_eq "the node's wallet is at 0" "$(bal "wallet:$SID")" 0
+t_run "all again: nothing to withdraw (exit 1)" 1 ks wallet withdraw all USD
+t_eq "saying what the wallet holds" "$T_ERR" "kontor: wallet withdraw: your wallet holds 0.00 USD at the last sync: nothing to withdraw"
 t_run "her wallet after" 0 ks wallet
 t_match "says every currency is at 0" "$T_OUT" '^  0 in every currency$'
 t_nomatch "not that no money came yet" "$T_OUT" 'nothing yet'

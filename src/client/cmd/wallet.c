@@ -287,19 +287,24 @@ static void new_reference(char out[32])
 
 static int run_withdraw(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	const char *amount_s = a->pos[0], *cur = a->pos[1];
+	const char *amount_s = a->pos[0];
+	char cur[64]; /* usd is USD, as listing add takes it */
+	cmd_copy_upper(cur, sizeof cur, a->pos[1]);
 	int64_t amount = 0;
 	struct kerr ve = {0};
 	int rc = codes_check_currency(cur, "CURRENCY", &ve);
 	if (rc)
 		return kerr_set(e, K_EUSAGE, "wallet withdraw: %s", ve.msg);
-	if (amount_s[0] == '-')
+	int all = strcmp(amount_s, "all") == 0; /* all she has of it, at the last sync */
+	if (!all && amount_s[0] == '-')
 		return kerr_set(e, K_EUSAGE,
 		                "wallet withdraw: %s is negative; a withdrawal is more than zero",
 		                amount_s);
-	if ((rc = money_parse(amount_s, cur, &amount, &ve)))
-		return kerr_set(e, K_EUSAGE, "wallet withdraw: AMOUNT %s", ve.msg);
-	if (amount <= 0)
+	if (!all && (rc = money_parse(amount_s, cur, &amount, &ve)))
+		return kerr_set(e, K_EUSAGE,
+		                "wallet withdraw: AMOUNT %s, or all for what the wallet holds",
+		                ve.msg);
+	if (!all && amount <= 0)
 		return kerr_set(e, K_EUSAGE, "wallet withdraw: %s: a withdrawal is more than zero",
 		                amount_s);
 	struct store *s;
@@ -318,8 +323,18 @@ static int run_withdraw(struct ctx *c, const struct args *a, struct kerr *e)
 	if (have_view)
 		wallet_view_free(&w);
 	char want[INBOX_MONEY_MAX], got[INBOX_MONEY_MAX];
-	inbox_money(amount, cur, want);
 	inbox_money(have, cur, got);
+	if (all && have <= 0) {
+		free(node);
+		return kerr_set(
+		    e, K_EFAIL,
+		    "wallet withdraw: your wallet holds %s at the last sync%s: nothing to "
+		    "withdraw",
+		    got, have_view ? "" : ", which brought no wallet yet");
+	}
+	if (all)
+		amount = have;
+	inbox_money(amount, cur, want);
 	if (have < amount) {
 		free(node);
 		return kerr_set(
@@ -399,11 +414,12 @@ const struct cmd_entry cmd_wallet_entries[] = {
      "20) from --offset, or --page N. Looking at it clears the money\n"
      "that came in, and the buyers' payments into escrow for your orders, from `kontor\n"
      "inbox`."},
-    {"wallet withdraw", "AMOUNT CURRENCY", "pay money out of your wallet to you", "", 2, 2,
+    {"wallet withdraw", "AMOUNT|all CURRENCY", "pay money out of your wallet to you", "", 2, 2,
      run_withdraw,
      "Asks the node's payment provider for a payout of AMOUNT (a decimal such as 100 or\n"
-     "99.50) in CURRENCY; the node debits your wallet through its ledger. More than the\n"
-     "wallet holds, an unknown currency or an amount not above zero is refused with the\n"
+     "99.50; all: what the last sync says the wallet holds) in CURRENCY (usd is USD); the\n"
+     "node debits your wallet through its ledger. More than the wallet holds, an unknown currency "
+     "or an amount not above zero is refused with the\n"
      "reason and nothing moves. Pushed at once: exit 0 when the node took it, 4 when it is\n"
      "queued offline, 1 when refused (the reason stays in `kontor outbox`)."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
