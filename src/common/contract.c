@@ -434,12 +434,14 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 			return vrc;
 	}
 	if (unit_price < 0) {
+		char title[SHOWN_LEN], sku[SHOWN_LEN]; /* the listing as a person knows it */
 		if (qty < l->moq)
 			return kerr_set(e, K_EINVAL,
 			                "qty: %" PRId64
 			                " is below the minimum order quantity %" PRId64
-			                " of listing %s",
-			                qty, l->moq, l->id);
+			                " of \"%s\" (%s)",
+			                qty, l->moq, shown(l->title, title),
+			                shown(l->sku ? l->sku : l->id, sku));
 		unit_price = var ? listing_variant_price(l, var, qty) : listing_unit_price(l, qty);
 		if (unit_price < 0)
 			return kerr_set(e, K_EINVAL,

@@ -33,7 +33,7 @@ t_run "FOB by air is a usage error (exit 2)" 2 kb contract propose --listing "$L
 t_match "the refusal names the option and the Incoterms rule" "$T_ERR" '^kontor: --incoterm: FOB \(Free On Board\) is for sea and inland waterway transport only, not air'
 # Each term she types is checked as she typed it, naming her option (exit 2), never cut to fit
 t_run "a quantity below the listing's MOQ (exit 2)" 2 kb contract propose --listing "$LID" --qty 1 --incoterm FOB --place Shanghai
-t_match "names --qty and the MOQ" "$T_ERR" '^kontor: --qty: 1 is below the minimum order quantity 100 '
+t_eq "names --qty, the MOQ and the listing as she named it" "$T_ERR" 'kontor: --qty: 1 is below the minimum order quantity 100 of "650 W ATX power supply, 80 Plus Gold" (PSU-650)'
 t_run "a mode longer than any is refused, not cut to 'courier' (exit 2)" 2 kb contract propose --listing "$LID" --qty 1500 \
 	--incoterm FCA --place Shanghai --mode courierXYZ
 t_eq "naming the modes" "$T_ERR" "kontor: --mode 'courierXYZ' is not one of sea, air, road, rail, courier"
