@@ -118,6 +118,31 @@ t_match "the wallet: the balance" "$W" '^ +25\.00 USD$'
 t_match "the wallet: the buyer's payment held in escrow for her order" "$W" 'as seller +order [A-Za-z0-9_-]{8}… +1,090\.00 USD +yours once released'
 t_match "under it what the order is: the product and the buyer, by name" "$W" '^ +Iron table legs, black, 72 cm, Berlin Interiors GmbH'
 t_match "the wallet: the deposit in the history" "$W" 'deposit +\+25\.00 USD'
+t_match "its head names w: withdraw" "$W" '^Wallet on node main   w withdraw · j/k scroll · q back$'
+tm send-keys w
+wait_for '^withdraw \(AMOUNT CURRENCY, or all CURRENCY\): all USD$' &&
+	t_ok "w asks what to withdraw, all of what she holds put in" ||
+	t_fail "w asks what to withdraw" "$(cat "$T_TMP/pane")"
+tm send-keys C-u lots Enter
+wait_for '^an amount and its currency \(100 USD\), or all and a currency$' &&
+	t_ok "one word is asked again, saying what to type" || t_fail "asked again" "$(cat "$T_TMP/pane")"
+tm send-keys C-u '10 usd' Enter
+wait_for 'Withdraw 10 USD from the wallet, paid out to you\? \(y/n\)' &&
+	t_ok "then a y/n names the money, the currency in capitals" || t_fail "the y/n" "$(cat "$T_TMP/pane")"
+tm send-keys y
+wait_for '^ +15\.00 USD$' && t_ok "yes: the wallet holds 15.00 USD once the node paid it out" ||
+	t_fail "the wallet after the payout" "$(cat "$T_TMP/pane")"
+wait_for 'payout +-10\.00 USD' && t_ok "and the payout is in its history" ||
+	t_fail "the payout in the history" "$(cat "$T_TMP/pane")"
+t_eq "the node's ledger paid 10.00 USD out of her wallet" "$(bal "wallet:$SID")" 1500
+tm send-keys w
+wait_for '^withdraw \(AMOUNT CURRENCY, or all CURRENCY\): all USD$' || true
+tm send-keys Enter
+wait_for 'Withdraw all your USD from the wallet, paid out to you\? \(y/n\)' &&
+	t_ok "all: the y/n says all of it" || t_fail "the y/n of all" "$(cat "$T_TMP/pane")"
+tm send-keys n
+wait_for 'withdraw: nothing was sent' && t_ok "no: nothing is sent" || t_fail "no sends nothing" "$(cat "$T_TMP/pane")"
+t_eq "the node's wallet is as it was" "$(bal "wallet:$SID")" 1500
 tm send-keys q
 wait_for 'Orders \(' && t_ok "q goes back to the Orders tab" || t_fail "q goes back to Orders" "$(cat "$T_TMP/pane")"
 tm send-keys 6

@@ -87,6 +87,8 @@ const struct ui_keydef ui_keys[] = {
      "go to it (contract, order, wallet, conversation), else its command on the : prompt"},
     {"inbox", 'w', "w", ACT_WALLET, "wallet", "the wallet: balances, escrow, history"},
     {"orders", 'w', "w", ACT_WALLET, "wallet", "the wallet: balances, escrow, history"},
+    {"wallet", 'w', "w", ACT_WITHDRAW, "withdraw",
+     "withdraw: an amount and currency, or all, paid out to you (asked first)"},
     {"contract", 'c', "c", ACT_COUNTER, "counter",
      "counter the offer waiting for you: price, quantity, variant, Incoterm, dates, deposit %"},
     {"counter", '\n', "<Enter>", ACT_OPEN, "open", "edit the term; on the last row, send it"},

@@ -115,6 +115,7 @@ enum ui_action {
 	ACT_SUPPLIER, /* the listing's supplier: profile, factory, attestation */
 	ACT_FETCH,    /* the signed listing, fetched when asked (a pull brings summaries) */
 	ACT_WALLET,   /* wallet.c, from Orders and the Inbox */
+	ACT_WITHDRAW, /* wallet.c: money out of the wallet, asked and confirmed first */
 	ACT_COUNTER,  /* counter.c, from the contract view */
 	ACT_EVENT,    /* eventpick.c, from the order view */
 	ACT_EDIT,     /* listings.c: her listing's price and tiers */

@@ -23,6 +23,7 @@ struct wallet_ui {
 	int back;  /* the view q goes back to (enum ui_view_id) */
 	int limit; /* history lines read: a page more each time she scrolls to the end */
 	int more;  /* the cache holds lines past those read */
+	char amount[40], currency[16]; /* a withdrawal typed, while its y/n is asked */
 };
 
 static struct wallet_ui *state(struct ui *u)
@@ -178,7 +179,10 @@ void ui_wallet_title(struct ui *u, struct kbuf *out)
 	char *node = NULL;
 	if (cmd_node_name(u->c, &node, NULL) != K_OK)
 		node = NULL;
-	kbuf_printf(out, "Wallet on node %s   j/k scroll · q back", node ? node : "(none)");
+	char kw[16];
+	ui_key_of("wallet", ACT_WITHDRAW, "w", kw, sizeof kw);
+	kbuf_printf(out, "Wallet on node %s   %s withdraw · j/k scroll · q back",
+	            node ? node : "(none)", kw);
 	free(node);
 }
 
@@ -235,8 +239,76 @@ void ui_wallet_more(struct ui *u)
 	u->dirty |= DIRTY_BODY;
 }
 
+/* The y/n answered: the command runs, its outcome on the status line, the wallet read again. */
+static void withdraw_yes(struct ui *u, int yes, void *arg)
+{
+	struct wallet_ui *st = arg;
+	if (!yes) {
+		ui_say(u, "withdraw: nothing was sent");
+		return;
+	}
+	char *argv[4] = {"wallet", "withdraw", st->amount, st->currency};
+	struct ui_ran ran;
+	ui_run_command(u, 4, argv, &ran);
+	ui_ask_note(u, kbuf_str(&u->msg));
+	ui_wallet_shown(u);
+}
+
+/* "100 USD", "1450.50 usd", "all VND": two words, checked by the command itself once asked
+ * (the same words as `kontor wallet withdraw`); the y/n names the money. */
+static void withdraw_typed(struct ui *u, const char *text, void *arg)
+{
+	struct wallet_ui *st = arg;
+	if (!text)
+		return;
+	char a[64] = "", c[64] = "", extra[2] = "";
+	if (sscanf(text, "%63s %63s %1s", a, c, extra) != 2 || strlen(a) >= sizeof st->amount ||
+	    strlen(c) >= sizeof st->currency) {
+		ui_ask_retry(u, "an amount and its currency (100 USD), or all and a currency",
+		             text);
+		return;
+	}
+	snprintf(st->amount, sizeof st->amount, "%s", a);
+	cmd_copy_upper(st->currency, sizeof st->currency, c);
+	char q[160];
+	if (strcmp(a, "all") == 0)
+		snprintf(q, sizeof q, "Withdraw all your %s from the wallet, paid out to you?",
+		         st->currency);
+	else
+		snprintf(q, sizeof q, "Withdraw %s %s from the wallet, paid out to you?", a,
+		         st->currency);
+	ui_ask_yn(u, q, withdraw_yes, st);
+}
+
+/* w: what to withdraw, "all" and the currency she holds most of put in to edit. */
+static void withdraw_ask(struct ui *u)
+{
+	struct wallet_ui *st = state(u);
+	char *node = NULL, initial[32] = "";
+	struct wallet_view w;
+	struct wallet_lines l;
+	struct kerr e = {0};
+	if (cmd_wallet_read(u->c, 0, 1, &node, &w, &l, &e) == K_OK) {
+		int64_t most = 0;
+		for (size_t i = 0; i < w.nbalances; i++)
+			if (w.balances[i].amount > most) {
+				most = w.balances[i].amount;
+				snprintf(initial, sizeof initial, "all %s", w.balances[i].currency);
+			}
+		free(node);
+		wallet_view_free(&w);
+		wallet_lines_free(&l);
+	}
+	ui_ask_line(u, "withdraw (AMOUNT CURRENCY, or all CURRENCY): ", initial, withdraw_typed,
+	            st);
+}
+
 int ui_wallet_action(struct ui *u, enum ui_action act)
 {
+	if (act == ACT_WITHDRAW && !u->help) {
+		withdraw_ask(u);
+		return 1;
+	}
 	if (act != ACT_BACK || u->help)
 		return 0;
 	struct wallet_ui *st = state(u);
