@@ -283,6 +283,12 @@ t_run "chat show by the start of a name" 0 ks chat show "berlin int"
 t_match "the message" "$T_OUT" 'Can you do 600\?'
 t_run "chat send to a name two accounts share exits 2" 2 ks chat send Berlin "hello"
 t_match "naming both" "$T_ERR" 'matches 2 accounts'
+t_run "a word naming her and her stool 'Ghế đẩu sắt': chat send names her" 0 kb chat send "Sắt" "Gates too?"
+t_match "to her, about nothing in particular" "$T_OUT" '^sent to Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat in conversation [A-Za-z0-9_-]{8}$'
+t_run "and so does supplier show" 0 kb supplier show "Sắt"
+t_match "her profile" "$T_OUT" '^Sắt Mỹ Thuật Hoà Phát  @sat-my-thuat-hoa-phat'
+t_run "her stool's own words still name it" 0 kb chat send "Ghế đẩu" "In black?"
+t_match "to her, about the stool" "$T_OUT" '^sent to Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat about "Ghế đẩu sắt" in conversation'
 
 # --- a buyer names her listing by the SKU listing show prints ----------------------------
 t_run "the buyer syncs her listings" 0 kb sync

@@ -917,6 +917,28 @@ static int narrow(struct ctx *c, struct store *s, int kinds, const struct cands 
 	return rc;
 }
 
+/* Where a person or her listing will do (chat send, supplier show), a word that names both
+ * her and her listing names her: "Sắt Mỹ" is the firm Sắt Mỹ Thuật Hoà Phát, not also her
+ * "Ghế sắt mỹ thuật". Leaves out of found each listing whose seller is an account in it. */
+static void person_over_her_listings(struct store *s, struct cands *found)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < found->n; i++) {
+		const struct cand *x = &found->c[i];
+		int hers = 0;
+		struct listing l;
+		if (x->kind == RESOLVE_LISTING && store_listing_get(s, x->id, &l, NULL) == K_OK) {
+			for (size_t j = 0; j < found->n && !hers; j++)
+				hers = found->c[j].kind == RESOLVE_ACCOUNT &&
+				       strcmp(found->c[j].id, l.seller_id) == 0;
+			listing_free(&l);
+		}
+		if (!hers)
+			found->c[keep++] = *x; /* keep <= i: nothing is written before it is read */
+	}
+	found->n = keep;
+}
+
 static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct resolve_for *rf,
                        struct resolved *out, struct kerr *e)
 {
@@ -975,6 +997,8 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 	rc = narrow(c, s, kinds, exact->n ? &pp->exact : &pp->prefix, rf, found, &narrowed, e);
 	if (rc)
 		goto done;
+	if ((kinds & RESOLVE_ACCOUNT) && (kinds & RESOLVE_LISTING))
+		person_over_her_listings(s, found);
 	if (found->n == 1 && !found->more) {
 		out->kind = found->c[0].kind;
 		memcpy(out->id, found->c[0].id, sizeof out->id);
