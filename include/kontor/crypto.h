@@ -133,5 +133,12 @@ void kcrypto_box_seal(const void *plain, size_t len, const uint8_t their_pk[KCRY
                       const uint8_t my_sk[KCRYPTO_SK_BYTES], struct kbuf *out);
 int kcrypto_box_open(const void *boxed, size_t len, const uint8_t their_pk[KCRYPTO_PK_BYTES],
                      const uint8_t my_sk[KCRYPTO_SK_BYTES], struct kbuf *plain, struct kerr *e);
+/* 16 bytes that the two parties, and no one else, make alike for what (a conversation's
+ * topic): BLAKE2b of what keyed with their crypto_box shared key. So both sides name a
+ * conversation they open before either has synced the other's the same, and no third
+ * party can take that name first. their_pk as for kcrypto_box_seal. */
+void kcrypto_pair_id(const uint8_t their_pk[KCRYPTO_PK_BYTES],
+                     const uint8_t my_sk[KCRYPTO_SK_BYTES], const void *what, size_t len,
+                     uint8_t out[16]);
 
 #endif

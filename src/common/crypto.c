@@ -704,6 +704,27 @@ int kcrypto_beckn_verify(const struct kbeckn_sig *s, const void *body, size_t le
 
 #define BOX_OVERHEAD (crypto_box_NONCEBYTES + crypto_box_MACBYTES)
 
+void kcrypto_pair_id(const uint8_t their_pk[KCRYPTO_PK_BYTES],
+                     const uint8_t my_sk[KCRYPTO_SK_BYTES], const void *what, size_t len,
+                     uint8_t out[16])
+{
+	uint8_t xpk[crypto_box_PUBLICKEYBYTES], xsk[crypto_box_SECRETKEYBYTES];
+	uint8_t k[crypto_box_BEFORENMBYTES];
+	/* as in kcrypto_box_seal: a key kcrypto_account_pk passed is a valid point */
+	int bad = crypto_sign_ed25519_pk_to_curve25519(xpk, their_pk) != 0;
+	if (!bad) {
+		crypto_sign_ed25519_sk_to_curve25519(xsk, my_sk);
+		bad = crypto_box_beforenm(k, xpk, xsk) != 0;
+	}
+	if (bad) {
+		fprintf(stderr, "kontor: kcrypto_pair_id: the other party's key is not valid\n");
+		abort();
+	}
+	crypto_generichash(out, 16, what, len, k, sizeof k);
+	sodium_memzero(xsk, sizeof xsk);
+	sodium_memzero(k, sizeof k);
+}
+
 void kcrypto_box_seal(const void *plain, size_t len, const uint8_t their_pk[KCRYPTO_PK_BYTES],
                       const uint8_t my_sk[KCRYPTO_SK_BYTES], struct kbuf *out)
 {

@@ -67,6 +67,54 @@ static void default_time(cJSON *o, const char *name)
 
 /* ---------------------------------------------------------------- Conversation */
 
+/* The same participants, in any order, and the same topic. */
+static int same_conversation(const cJSON *a, const cJSON *b)
+{
+	static const char *const topic[] = {"listingId", "rfqId", "orderId", NULL};
+	for (int i = 0; topic[i]; i++) {
+		const char *x = api_str(a, topic[i]), *y = api_str(b, topic[i]);
+		if ((x || y) && (!x || !y || strcmp(x, y) != 0))
+			return 0;
+	}
+	const cJSON *pa = cJSON_GetObjectItemCaseSensitive(a, "participants"), *p;
+	const cJSON *pb = cJSON_GetObjectItemCaseSensitive(b, "participants"), *q;
+	if (cJSON_GetArraySize(pa) != cJSON_GetArraySize(pb))
+		return 0;
+	cJSON_ArrayForEach(p, pa)
+	{
+		int in = 0;
+		cJSON_ArrayForEach(q, pb) in |= cJSON_IsString(p) && cJSON_IsString(q) &&
+		                                strcmp(p->valuestring, q->valuestring) == 0;
+		if (!in)
+			return 0;
+	}
+	return 1;
+}
+
+/* Both parties open a conversation under the id they both make (the client's
+ * kcrypto_pair_id) before either has the other's: the second create finds the first, the
+ * same two people about the same thing, and is answered as done. */
+static int conversation_there(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_MAX + 1],
+                              cJSON **created)
+{
+	const char *want = api_str(obj, "id");
+	if (!want || !*want || strlen(want) > NSTORE_ID_MAX)
+		return 0;
+	struct nobj o = {KBUF_INIT, "", ""};
+	cJSON *old = api_load(c, NT_CONVERSATION, want, &o);
+	nobj_free(&o);
+	int same = old && same_conversation(old, obj);
+	if (same) {
+		snprintf(id, NSTORE_ID_MAX + 1, "%s", want);
+		*created = cJSON_CreateObject();
+		cJSON_AddStringToObject(*created, "id", id);
+		cJSON_AddStringToObject(*created, "created",
+		                        api_str(old, "created") ? api_str(old, "created") : "");
+	}
+	cJSON_Delete(old);
+	return same;
+}
+
 static int conversation_create(struct api_ctx *c, const cJSON *obj, char id[NSTORE_ID_MAX + 1],
                                cJSON **created, struct api_seterr *se)
 {
@@ -86,6 +134,8 @@ static int conversation_create(struct api_ctx *c, const cJSON *obj, char id[NSTO
 		return api_setfail(
 		    se, "forbidden", "participants",
 		    "participants: you can only open a conversation you take part in");
+	if (conversation_there(c, obj, id, created))
+		return 0;
 	cJSON *o = cJSON_Duplicate(obj, 1);
 	int rc = take_id(c, NT_CONVERSATION, o, 'C', se);
 	default_time(o, "created");

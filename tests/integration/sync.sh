@@ -173,6 +173,25 @@ t_eq "the buyer's outbox is empty" "$(outbox_n "$B")" 0
 t_run "the other party gets the message" 0 "$KONTOR" --home "$G" sync
 t_run "and reads it" 0 "$KONTOR" --home "$G" chat show "$BID"
 t_match "the message arrived after the retry" "$T_OUT" 'hola'
+# Two first messages, each written before its writer synced the other's: one conversation.
+t_run "the seller writes to the new party first" 0 ks chat send "$GID" "bienvenida-$$"
+C1=$(printf '%s\n' "$T_OUT" | sed -n 's/.* in conversation \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "who writes to her before any sync of his brought it" 0 "$KONTOR" --home "$G" chat send "$SID" "buenos-dias-$$"
+C2=$(printf '%s\n' "$T_OUT" | sed -n 's/.* in conversation \([A-Za-z0-9_-]*\).*/\1/p')
+t_eq "both name the conversation alike" "$C2" "$C1"
+t_run "he syncs" 0 "$KONTOR" --home "$G" sync
+t_run "she syncs" 0 ks sync
+t_run "his conversations" 0 "$KONTOR" --home "$G" chat list --json
+t_eq "one with her, not two" "$(printf '%s\n' "$T_OUT" | grep -c "$SID")" 1
+t_run "he reads it" 0 "$KONTOR" --home "$G" chat show "$SID"
+t_match "her first message in it" "$T_OUT" "bienvenida-$$"
+t_match "and his" "$T_OUT" "buenos-dias-$$"
+t_run "she reads it by his account" 0 ks chat show "$GID"
+t_match "hers" "$T_OUT" "bienvenida-$$"
+t_match "and his, in the same one" "$T_OUT" "buenos-dias-$$"
+t_eq "the node keeps one conversation between them" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM conversations WHERE (p1 = '$GID' AND p2 = '$SID') OR (p1 = '$SID' AND p2 = '$GID')")" 1
+t_run "the node is still up" 0 ks sync
 t_run "outbox drop refuses a number that is not there" 1 kb outbox drop 99999
 t_run "outbox drop refuses a word" 2 kb outbox drop soon
 

@@ -1011,6 +1011,49 @@ static void test_conversation_with_unknown_account_is_refused(void **state)
 	assert_string_equal(str_at(se, "type"), "forbidden");
 }
 
+/* Both parties open the conversation under the id both make before either has the other's:
+ * the second create is answered as done. Anyone else, or another topic, still hears the id
+ * is taken. */
+static void test_a_conversation_opened_twice_by_its_two_parties_is_one(void **state)
+{
+	struct fx *f = *state;
+	register_account(f, id_a, "Alpha");
+	register_account(f, id_b, "Beta");
+	register_account(f, id_c, "Gamma");
+	char *ab =
+	    fill("{\"create\":{\"c\":{\"id\":\"CpairAAAAAAAAAAAAAAAAAA\","
+	         "\"participants\":[\"@A\",\"@B\"],\"listingId\":\"LoneAAAAAAAAAAAAAAAAAAA\"}}}");
+	char *ba =
+	    fill("{\"create\":{\"c\":{\"id\":\"CpairAAAAAAAAAAAAAAAAAA\","
+	         "\"participants\":[\"@B\",\"@A\"],\"listingId\":\"LoneAAAAAAAAAAAAAAAAAAA\"}}}");
+	char *cb =
+	    fill("{\"create\":{\"c\":{\"id\":\"CpairAAAAAAAAAAAAAAAAAA\","
+	         "\"participants\":[\"@C\",\"@B\"],\"listingId\":\"LoneAAAAAAAAAAAAAAAAAAA\"}}}");
+	char *other =
+	    fill("{\"create\":{\"c2\":{\"id\":\"CpairAAAAAAAAAAAAAAAAAA\","
+	         "\"participants\":[\"@B\",\"@A\"],\"listingId\":\"LtwoAAAAAAAAAAAAAAAAAAA\"}}}");
+	call(f, id_a, "Conversation/set", ab);
+	assert_string_equal(str_at(at(at(resp_args(f, 0), "created"), "c"), "id"),
+	                    "CpairAAAAAAAAAAAAAAAAAA");
+	call(f, id_b, "Conversation/set", ba);
+	assert_string_equal(str_at(at(at(resp_args(f, 0), "created"), "c"), "id"),
+	                    "CpairAAAAAAAAAAAAAAAAAA");
+	call(f, id_c, "Conversation/set", cb);
+	assert_string_equal(str_at(at(at(resp_args(f, 0), "notCreated"), "c"), "type"),
+	                    "alreadyExists");
+	call(f, id_b, "Conversation/set", other); /* c2: c would be the same create again */
+	assert_string_equal(str_at(at(at(resp_args(f, 0), "notCreated"), "c2"), "type"),
+	                    "alreadyExists");
+	call(f, id_b, "Conversation/query", "{\"calculateTotal\":true}");
+	assert_int_equal((int)at(resp_args(f, 0), "total")->valuedouble, 1);
+	call(f, id_c, "Conversation/query", "{\"calculateTotal\":true}");
+	assert_int_equal((int)at(resp_args(f, 0), "total")->valuedouble, 0);
+	free(ab);
+	free(ba);
+	free(cb);
+	free(other);
+}
+
 /* ---------------------------------------------------------------- restart */
 
 static void test_restart_keeps_everything(void **state)
@@ -1066,6 +1109,7 @@ int main(void)
 	    T(test_rfq_set_get_query_update_destroy),
 	    T(test_conversation_and_messages_private_to_participants),
 	    T(test_conversation_with_unknown_account_is_refused),
+	    T(test_a_conversation_opened_twice_by_its_two_parties_is_one),
 	    T(test_restart_keeps_everything),
 	};
 #undef T

@@ -458,6 +458,29 @@ static void test_object_signature_fails_on_altered_bytes_or_other_signer(void **
 	                 K_EVERIFY);
 }
 
+/* Two parties make the same pair id for a topic, each from their own secret key; a third
+ * party, or another topic, makes another. */
+static void test_pair_id_is_alike_for_the_two_parties_only(void **state)
+{
+	(void)state;
+	struct kkeypair a, b, m;
+	kcrypto_keypair_new(&a);
+	kcrypto_keypair_new(&b);
+	kcrypto_keypair_new(&m);
+	const char t[] = "listing L1", u[] = "listing L2";
+	uint8_t ab[16], ba[16], mb[16], ab2[16];
+	kcrypto_pair_id(b.pk, a.sk, t, strlen(t), ab);
+	kcrypto_pair_id(a.pk, b.sk, t, strlen(t), ba);
+	kcrypto_pair_id(b.pk, m.sk, t, strlen(t), mb);
+	kcrypto_pair_id(b.pk, a.sk, u, strlen(u), ab2);
+	assert_memory_equal(ab, ba, sizeof ab);
+	assert_memory_not_equal(ab, mb, sizeof ab);
+	assert_memory_not_equal(ab, ab2, sizeof ab);
+	kcrypto_keypair_wipe(&a);
+	kcrypto_keypair_wipe(&b);
+	kcrypto_keypair_wipe(&m);
+}
+
 static void test_object_signature_b64_round_trip_and_every_failure_is_everify(void **state)
 {
 	struct kkeypair kp, other;
@@ -1229,6 +1252,7 @@ int main(void)
 	    cmocka_unit_test(test_identity_missing_file_is_not_found_and_directory_is_refused),
 	    cmocka_unit_test(test_identity_save_into_missing_directory_is_eio),
 	    cmocka_unit_test(test_box_key_is_the_x25519_key_sealed_boxes_use),
+	    cmocka_unit_test(test_pair_id_is_alike_for_the_two_parties_only),
 	    cmocka_unit_test(test_random_fills_differently_each_call),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

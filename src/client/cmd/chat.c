@@ -28,6 +28,27 @@ static void new_id(char prefix, char out[24])
 	kbuf_free(&b);
 }
 
+/* A new conversation's id, alike on both sides: its topic under the two parties' shared key
+ * (kcrypto_pair_id). Her first message and his, each sent before either has synced the
+ * other's, meet in one conversation, and no one else can take its id first. */
+static int conversation_id(const struct ctx *c, const char *peer, const char *listing,
+                           const char *order, char out[24], struct kerr *e)
+{
+	uint8_t pk[KCRYPTO_PK_BYTES], id[16];
+	int rc = kcrypto_account_pk(peer, pk, e);
+	if (rc)
+		return rc;
+	struct kbuf what = KBUF_INIT, b = KBUF_INIT;
+	kbuf_printf(&what, "kontor conversation 1\nlisting %s\norder %s", listing ? listing : "",
+	            order ? order : "");
+	kcrypto_pair_id(pk, c->kp.sk, what.data, what.len, id);
+	kcrypto_b64_encode(id, sizeof id, KB64_URL_NOPAD, &b);
+	snprintf(out, 24, "C%s", kbuf_str(&b));
+	kbuf_free(&what);
+	kbuf_free(&b);
+	return K_OK;
+}
+
 struct find_conv {
 	const char *peer, *listing, *order;
 	cJSON *found;
@@ -153,7 +174,10 @@ static int run_chat_send(struct ctx *c, const struct args *a, struct kerr *e)
 	int fresh = conv == NULL;
 	if (fresh) {
 		char cid[24];
-		new_id('C', cid);
+		if ((rc = conversation_id(c, peer, listing, order, cid, e))) {
+			kbuf_free(&body);
+			return rc;
+		}
 		conv = cJSON_CreateObject();
 		cJSON_AddStringToObject(conv, "id", cid);
 		cJSON *parts = cJSON_AddArrayToObject(conv, "participants");
