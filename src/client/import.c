@@ -1807,7 +1807,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 
 struct woo_cols {
 	int id, type, sku, name, published, shortdesc, desc, regular, sale, categories, tags,
-	    images, parent, grouped, stock, instock;
+	    images, parent, grouped, stock, instock, backorders;
 	int nattr;
 	int attr_name[WOO_MAX_ATTRS], attr_value[WOO_MAX_ATTRS];
 };
@@ -1832,10 +1832,20 @@ struct woo_var {
 	char *sku;
 	char *price; /* regular price, else sale price */
 	char *stock; /* its own count; NULL (blank or "parent"): none, or the product's shared */
+	int past;    /* Backorders allowed?: sold past its count, so it says none */
+	int out;     /* In stock? 0 and no Stock: out of stock, marked by hand */
 	char *names[WOO_MAX_ATTRS];
 	char *values[WOO_MAX_ATTRS];
 	int claimed;
 };
+
+/* Backorders allowed? 1 or notify: WooCommerce sells past the row's Stock, which is then no
+ * limit (as Shopify's policy 'continue'): no count said. */
+static int woo_sells_past(const struct woo_cols *c, const struct csv_record *rec)
+{
+	const char *b = fget(rec, c->backorders);
+	return says(b, "1") || says(b, "notify") || says(b, "yes");
+}
 
 /* A simple or external product: what a grouped product may list as a child. */
 struct woo_simple {
@@ -2107,6 +2117,8 @@ static void woo_pass1(struct woo *w)
 				v->stock = trimdup(fget(&rec, w->c.stock));
 				if (v->stock && says(v->stock, "parent"))
 					xfree(&v->stock);
+				v->past = woo_sells_past(&w->c, &rec);
+				v->out = !v->stock && says(fget(&rec, w->c.instock), "0");
 				for (int i = 0; i < w->c.nattr; i++) {
 					v->names[i] = trimdup(fget(&rec, w->c.attr_name[i]));
 					v->values[i] = v->names[i]
@@ -2239,7 +2251,7 @@ static int woo_common(const struct woo *w, const struct csv_record *rec, const c
 	split_list(&l->tags, fget(rec, c->tags), ',', 0, 1);
 	split_list(&l->images, fget(rec, c->images), ',', 0, 1);
 	const char *stock = fget(rec, c->stock); /* the product row's, when it manages stock */
-	if (!blank(stock) && (rc = add_stock(l, "Stock", stock, re)))
+	if (!blank(stock) && !woo_sells_past(c, rec) && (rc = add_stock(l, "Stock", stock, re)))
 		return rc;
 	snprintf(l->currency, sizeof l->currency, "%s", w->p->o->currency);
 	char *pub = trimdup(fget(rec, c->published));
@@ -2327,15 +2339,22 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 			*err_line = v->line;
 			break;
 		}
+		stock = -1;
 		if ((rc = parse_price("Regular price", v->price ? v->price : "", cur, pf, &amount,
 		                      re)) ||
-		    (rc = add_stock_of(l, "Stock", v->stock ? v->stock : "", &stock, re))) {
+		    (!v->past &&
+		     (rc = add_stock_of(l, "Stock", v->stock ? v->stock : "", &stock, re)))) {
 			*err_line = v->line;
 			break;
 		}
-		if (stock >= 0 && !own) {
+		/* marked out of stock by hand, where the product's row keeps no count to share:
+		 * its own, none on hand */
+		if (v->out && !v->past && product_stock < 0)
+			stock = 0;
+		/* sold past any count (v->past): says none, shares none */
+		if (!v->past && stock >= 0 && !own) {
 			own = v->line;
-		} else if (stock < 0) {
+		} else if (!v->past && stock < 0) {
 			shared = shared ? shared : v->line;
 			nshared++;
 			shared_at = l->variants ? cJSON_GetArraySize(l->variants) : 0;
@@ -2487,6 +2506,7 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	                     hcol(h, "Grouped products"),
 	                     hcol(h, "Stock"),
 	                     hcol(h, "In stock?"),
+	                     hcol(h, "Backorders allowed?"),
 	                     0,
 	                     {0},
 	                     {0}};

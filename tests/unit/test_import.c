@@ -692,6 +692,38 @@ static void woocommerce_variation_stock_that_cannot_stand_fails_its_product(void
 	got_free(g);
 }
 
+/* Backorders allowed? (1, notify) sells past Stock: no count said, on a product or a
+ * variation, as Shopify's 'continue'. A variation marked out of stock by hand (In stock? 0,
+ * no Stock) where the product keeps no count to share has none on hand. */
+static void woocommerce_backorders_say_no_count_and_out_of_stock_by_hand_none(void **state)
+{
+	(void)state;
+	const char csv[] =
+	    "ID,Type,SKU,Name,In stock?,Stock,Backorders allowed?,Regular price,Parent,"
+	    "Attribute 1 name,Attribute 1 value(s)\n"
+	    "10,simple,KEO,Keo,1,5,1,3.00,,,\n"
+	    "11,simple,HOP,Hop,1,5,notify,3.00,,,\n"
+	    "12,simple,DAY,Day,1,5,0,3.00,,,\n"
+	    "20,variable,AO,Ao,1,,0,,,Size,\"S, M, L\"\n"
+	    "21,variation,AO-S,Ao - S,1,4,0,10.00,AO,Size,S\n"
+	    "22,variation,AO-M,Ao - M,1,6,1,10.00,AO,Size,M\n"
+	    "23,variation,AO-L,Ao - L,0,,0,10.00,AO,Size,L\n";
+	struct got *g = parse_str(csv, strlen(csv), IMPORT_WOOCOMMERCE, "USD", K_OK, NULL);
+	assert_int_equal(g->n, 4);
+	for (int i = 0; i < 4; i++)
+		if (!g->ok[i])
+			fail_msg("row %d: %s", i, g->msg[i]);
+	assert_int_equal(g->l[0].stock, -1); /* backorders: 1 */
+	assert_int_equal(g->l[1].stock, -1); /* notify */
+	assert_int_equal(g->l[2].stock, 5);
+	const struct listing *ao = &g->l[3];
+	assert_int_equal(vstock(ao, 0), 4);
+	assert_int_equal(vstock(ao, 1), -1); /* sold past its 6 */
+	assert_int_equal(vstock(ao, 2), 0);  /* out of stock by hand */
+	assert_int_equal(ao->stock, -1);     /* M keeps no count: none in all */
+	got_free(g);
+}
+
 /* --- Etsy -------------------------------------------------------------------------------- */
 
 static void etsy_multiline_descriptions_and_variations(void **state)
@@ -1738,6 +1770,7 @@ int main(void)
 	    cmocka_unit_test(woocommerce_bad_variation_fails_its_product_at_its_line),
 	    cmocka_unit_test(woocommerce_variations_keep_their_stock_and_the_listing_their_sum),
 	    cmocka_unit_test(woocommerce_variation_stock_that_cannot_stand_fails_its_product),
+	    cmocka_unit_test(woocommerce_backorders_say_no_count_and_out_of_stock_by_hand_none),
 	    cmocka_unit_test(woocommerce_in_stock_0_without_a_count_is_none_on_hand),
 	    cmocka_unit_test(etsy_multiline_descriptions_and_variations),
 	    cmocka_unit_test(jsonl_lines_become_listings_and_bad_lines_are_named),
