@@ -7,7 +7,7 @@ libicu-dev libcmocka-dev iso-codes tzdata tmux openssl curl wrk time bc bsdutils
 libjpeg62-turbo-dev libpng-dev libwebp-dev imagemagick python3 libssl-dev
 libchafa-dev libglib2.0-dev
 libxml2-dev libxml2-utils libzip-dev libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core
-fonts-noto-cjk poppler-utils locales"
+fonts-noto-cjk poppler-utils locales faketime"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -202,7 +202,7 @@ int order_stage_due_at(const struct order_terms *t, const struct order_progress 
                        char out[ORDER_TIME_LEN + 1]);
 /* Where stage k stands, in the words the CLI and the TUI both print: "paid", "due now",
  * "not yet due", or before its date "not yet due (2027-01-05 18:23 +07; it may be paid now)"
- * in the local zone. */
+ * and past it "late: due since 2027-01-05 18:23 +07", in the local zone. */
 #define ORDER_STANDING_LEN 96
 const char *order_stage_standing(const struct order_terms *t, const struct order_progress *p,
                                  size_t k, char out[ORDER_STANDING_LEN]);

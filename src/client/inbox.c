@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "kontor/json.h"
+#include "kontor/ktime.h"
 #include "kontor/buf.h"
 #include "kontor/codes.h"
 #include "kontor/contract.h"
@@ -144,6 +145,20 @@ static void name_of(struct store *s, const char *id, char *out, size_t cap)
 		char sh[16];
 		inbox_short_id(id, sh);
 		snprintf(out, cap, "%s", sh);
+	}
+}
+
+/* How a command names the account: its @handle (a-z, 0-9, _ and -: safe to paste), else the
+ * start of its id. */
+static void handle_of(struct store *s, const char *id, char *out, size_t cap)
+{
+	struct account a;
+	snprintf(out, cap, "%.8s", id ? id : "");
+	if (id && *id && store_account_get(s, id, &a, NULL) == K_OK) {
+		if (a.handle && *a.handle &&
+		    strspn(a.handle, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(a.handle))
+			snprintf(out, cap, "@%s", a.handle);
+		account_free(&a);
 	}
 }
 
@@ -732,7 +747,9 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		/* The rules say which steps are hers now; the inbox shows pay, ship, confirm. */
 		unsigned steps = order_steps_for(&t, &p, role);
 		int64_t due = order_due_now(&t, &p);
-		char m[INBOX_MONEY_MAX];
+		char m[INBOX_MONEY_MAX], late_at[ORDER_TIME_LEN + 1];
+		int late = !am_buyer && due > 0 && p.state == ORDER_DELIVERED &&
+		           order_stage_due_at(&t, &p, p.stages_paid, late_at);
 		if ((steps & (1u << ORDER_PAY)) && due > 0) {
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);
@@ -770,6 +787,28 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->cmd, sizeof it->cmd,
 			         "kontor order ship %.8s --carrier CARRIER --tracking NUMBER", id);
 			it->amount = p.paid;
+		} else if (late) {
+			/* her money late: the stage's day is past and the buyer has not paid it */
+			size_t k = p.stages_paid;
+			char w[ORDER_DUE_LEN], local[64];
+			order_due_words(&t.stages[k], w);
+			inbox_money(due, t.currency[0] ? t.currency : cur, m);
+			ktime_local(late_at, local, sizeof local);
+			local[10] = '\0';
+			it = add(c, INBOX_ORDER, updated);
+			snprintf(it->key, sizeof it->key, "order:%.64s:late:%zu", id, k);
+			char to[48];
+			handle_of(c->s, peer, to, sizeof to);
+			snprintf(it->text, sizeof it->text,
+			         "payment late since %s: %s of order %s for %s (stage %zu of %zu, "
+			         "%" PRId64 "%% %s); write to them, or dispute it for the node's "
+			         "arbitrator",
+			         local, m, what, name, k + 1, t.nstages, t.stages[k].pct, w);
+			snprintf(it->news, sizeof it->news, "order %s: %s late since %s", sh, m,
+			         local);
+			snprintf(it->cmd, sizeof it->cmd, "kontor chat send %s --order %.8s TEXT",
+			         to, id);
+			it->amount = due;
 		} else if (steps & (1u << ORDER_CONFIRM)) {
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:confirm:%s", id, state_s);

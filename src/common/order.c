@@ -538,6 +538,9 @@ const char *order_stage_standing(const struct order_terms *t, const struct order
 	char at[ORDER_TIME_LEN + 1], local[64];
 	if (k < p->stages_paid)
 		snprintf(out, ORDER_STANDING_LEN, "paid");
+	else if (k == p->stages_paid && order_due_now(t, p) > 0 && order_stage_due_at(t, p, k, at))
+		snprintf(out, ORDER_STANDING_LEN, "late: due since %s",
+		         ktime_local(at, local, sizeof local));
 	else if (k == p->stages_paid && order_due_now(t, p) > 0)
 		snprintf(out, ORDER_STANDING_LEN, "due now");
 	else if (k == p->stages_paid && order_stage_due_at(t, p, k, at))
@@ -894,6 +897,13 @@ int order_next_words(const struct order_terms *t, const struct order_progress *p
 	int64_t due = order_due_now(t, p);
 	char amt[MONEY_FMT_MAX + 8];
 	if (due > 0) {
+		char at[ORDER_TIME_LEN + 1], local[64];
+		if (!buyer && p->state == ORDER_DELIVERED && order_stage_due_at(t, p, k, at)) {
+			ktime_local(at, local, sizeof local);
+			local[10] = 0; /* its date: the day it fell due, past */
+			snprintf(out, cap, "late since %s", local);
+			return 0;
+		}
 		if (!buyer) {
 			/* the seller ships first when nothing before shipment is left to pay */
 			if (p->state == ORDER_AWAITING_PAYMENT || p->state == ORDER_FUNDED ||

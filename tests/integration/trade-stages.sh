@@ -279,6 +279,31 @@ t_match "says escrow is released once every stage is paid, as the rules hold it"
 	'Payment: into escrow held by the node in 2 stages; released to the seller 14 days after delivery once every stage is paid, unless disputed\.'
 t_run "buyer's inbox on the day of delivery" 0 kb inbox
 t_nomatch "does not ask him to pay it yet, nor to confirm what he cannot" "$T_OUT" "^order .*$OSHORT"
+# Time passes (faketime moves the client's clock; the cache is all it reads): the day is past.
+# days_on N HOME ARGS...: kontor N days from now (under ASan, libfaketime is preloaded before
+# its runtime, which then must not insist on coming first)
+days_on() {
+	_d=$1 _h=$2
+	shift 2
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		faketime -f "+${_d}d" "$KONTOR" --home "$_h" "$@"
+}
+t_run "seller syncs" 0 ks sync
+t_run "29 days on, her inbox" 0 days_on 29 "$S" inbox
+t_nomatch "says nothing is late yet" "$T_OUT" "late since"
+t_run "31 days on, her inbox" 0 days_on 31 "$S" inbox
+t_match "says her money is late, since the day it fell due, and what it is" "$T_OUT" \
+	"payment late since $DUE: 600\\.50 USD of order $OSHORT… .* \\(stage 2 of 2, 50% 30 days after delivery\\); write to them, or dispute it for the node's arbitrator\$"
+t_match "with the command that writes to him about the order, by his handle" "$T_OUT" \
+	"^ +kontor chat send @[a-z0-9_-]+ --order $OSHORT TEXT\$"
+CMD=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *kontor chat send \(@[a-z0-9_-]*\) --order.*/\1/p')
+t_run "which she runs, her words for TEXT" 0 ks chat send "$CMD" --order "$OSHORT" "The second half is due"
+t_match "to him, about the order" "$T_OUT" "about order $OSHORT"
+t_run "31 days on, the order as she sees it" 0 days_on 31 "$S" order show "$ORDER"
+t_match "the stage is late, since its day" "$T_OUT" \
+	"^  stage 2 of 2, 50% 30 days after delivery, 600\\.50 USD: late: due since $DUE [0-9][0-9]:[0-9][0-9] "
+t_run "31 days on, his inbox" 0 days_on 31 "$B" inbox
+t_match "asks him to pay it" "$T_OUT" "^order .*$OSHORT.*: pay 600\\.50 USD"
 t_run "buyer pays it early" 0 kb order pay "$ORDER"
 t_match "as the last stage" "$T_OUT" 'paid stage 2 of 2 \(50% 30 days after delivery\): 600\.50 USD; nothing more to pay'
 t_run "then confirms receipt" 0 kb order confirm "$ORDER"
