@@ -241,6 +241,9 @@ void papers_country_name(int lang, const char *cc, char *out, size_t cap);
  * escrow and when it is released ("30% bei Unterzeichnung, 70% vor Versand; auf ein
  * Treuhandkonto, freigegeben 14 Tage nach Lieferung"). */
 void papers_payment_words(const struct paper *p, int lang, struct kbuf *out);
+/* A tax id's scheme as the paper's language names it: VAT is USt-IdNr. in de, NIF-IVA in es,
+ * N° TVA in fr, 增值税号 in zh, MST in vi; any other (EORI, EIN) as it is. */
+const char *papers_scheme_word(int lang, const char *scheme);
 /* The reason for export in lang: the amendment's words as they are, else "sale" in lang. */
 const char *papers_reason_word(const struct paper *p, int lang);
 /* The charge kind's label. */

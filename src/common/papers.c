@@ -452,6 +452,13 @@ void papers_payment_words(const struct paper *p, int lang, struct kbuf *out)
 		kbuf_puts(out, once_paid_words[p->pay.nstages > 1][lang]);
 }
 
+const char *papers_scheme_word(int lang, const char *scheme)
+{
+	static const char *const vat[PAPER_NLANGS] = {"VAT",    "USt-IdNr.", "NIF-IVA",
+	                                              "N° TVA", "增值税号",  "MST"};
+	return scheme && strcmp(scheme, "VAT") == 0 ? vat[lang_ok(lang)] : scheme ? scheme : "";
+}
+
 const char *papers_reason_word(const struct paper *p, int lang)
 {
 	static const char *const sale[PAPER_NLANGS] = {"sale",  "Verkauf", "venta",

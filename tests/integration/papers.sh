@@ -118,11 +118,13 @@ t_match "the mode in German" "$DE" '^Beförderung: (Seefracht|Luftfracht|Straße
 t_match "the quantity's unit in German" "$DE" 'Menge: [0-9.]+ (Stück|Sätze|Kartons) '
 t_match "the payment terms in German, stage by stage" "$DE" '^Zahlung: 100% vor Versand; auf ein Treuhandkonto, freigegeben [0-9]+ Tage nach Lieferung$'
 t_match "the reason for export in German" "$DE" '^Ausfuhrgrund: Verkauf$'
+t_match "her VAT id as German papers name it" "$DE" '^  Steuernummer USt-IdNr\.: 0101234567$'
 t_nomatch "no English word of the contract left in it" "$DE" ': (sea|air|road)$|piece|before shipment|into escrow|: sale$'
 t_run "Vietnamese papers" 0 ks order docs "$ORDER" --type invoice --lang vi -o "$T_TMP/vi.pdf"
 VI=$(pdftotext "$T_TMP/vi.pdf" -)
 t_match "Vietnamese title" "$VI" 'Hóa đơn thương mại'
 t_match "Vietnamese numbers: 5.870,50" "$VI" 'Tổng cộng: 5\.870,50 USD'
+t_match "her VAT id as Vietnamese papers name it (mã số thuế)" "$VI" 'MST 0101234567'
 t_match "Vietnamese declaration" "$VI" 'Chúng tôi cam đoan'
 t_match "the countries by their Vietnamese names" "$VI" 'Việt Nam'
 t_match "the payment terms in Vietnamese" "$VI" 'trước khi giao hàng; vào tài khoản ký quỹ'

@@ -340,6 +340,12 @@ static void test_the_contracts_values_in_the_papers_language(void **state)
 	                    "100% avant l'expédition; sous séquestre, libéré 14 jours "
 	                    "après la livraison");
 	kbuf_free(&b);
+	/* a VAT id's scheme in each language; other schemes as they are */
+	assert_string_equal(papers_scheme_word(PAPER_DE, "VAT"), "USt-IdNr.");
+	assert_string_equal(papers_scheme_word(PAPER_FR, "VAT"), "N° TVA");
+	assert_string_equal(papers_scheme_word(PAPER_VI, "VAT"), "MST");
+	assert_string_equal(papers_scheme_word(PAPER_EN, "VAT"), "VAT");
+	assert_string_equal(papers_scheme_word(PAPER_DE, "EORI"), "EORI");
 	/* the default reason for export, in each language; an amendment's as it is */
 	assert_string_equal(papers_reason_word(&p, PAPER_EN), "sale");
 	assert_string_equal(papers_reason_word(&p, PAPER_FR), "vente");

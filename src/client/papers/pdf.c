@@ -139,8 +139,8 @@ static void party_text(struct pdf *d, const struct paper_party *pp, struct kbuf 
 		            cp->postcode ? " " : "", cp->city ? cp->city : "", cn);
 	}
 	for (size_t i = 0; i < cp->ntax_ids; i++)
-		kbuf_printf(b, "%s %s%s\n", cp->tax_ids[i].scheme, cp->tax_ids[i].id,
-		            pp->amended & PAPER_AMENDED_TAX ? " *" : "");
+		kbuf_printf(b, "%s %s%s\n", papers_scheme_word(d->lang, cp->tax_ids[i].scheme),
+		            cp->tax_ids[i].id, pp->amended & PAPER_AMENDED_TAX ? " *" : "");
 	if (pp->amended & PAPER_AMENDED_ADDRESS)
 		kbuf_puts(b, "*\n");
 }

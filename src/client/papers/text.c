@@ -30,7 +30,7 @@ static void party(struct kbuf *b, int lang, int label, const struct paper_party 
 	}
 	for (size_t i = 0; i < cp->ntax_ids; i++)
 		kbuf_printf(b, "  %s %s: %s%s\n", papers_label(lang, PL_TAX_ID),
-		            cp->tax_ids[i].scheme, cp->tax_ids[i].id,
+		            papers_scheme_word(lang, cp->tax_ids[i].scheme), cp->tax_ids[i].id,
 		            pp->amended & PAPER_AMENDED_TAX ? " *" : "");
 	kbuf_printf(b, "  kontor %s\n", pp->account);
 }
