@@ -418,9 +418,9 @@ const struct cmd_entry cmd_wallet_entries[] = {
      run_withdraw,
      "Asks the node's payment provider for a payout of AMOUNT (a decimal such as 100 or\n"
      "99.50; all: what the last sync says the wallet holds) in CURRENCY (usd is USD); the\n"
-     "node debits your wallet through its ledger. More than the wallet holds, an unknown currency "
-     "or an amount not above zero is refused with the\n"
-     "reason and nothing moves. Pushed at once: exit 0 when the node took it, 4 when it is\n"
-     "queued offline, 1 when refused (the reason stays in `kontor outbox`)."},
+     "node debits your wallet through its ledger. More than the wallet holds, an unknown\n"
+     "currency or an amount not above zero is refused with the reason and nothing moves.\n"
+     "Pushed at once: exit 0 when the node took it, 4 when it is queued offline, 1 when\n"
+     "refused (the reason stays in `kontor outbox`)."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
