@@ -1722,11 +1722,10 @@ void listing_tiers_from_moq(struct listing *l)
 	if (!l->ntiers)
 		return;
 	int64_t at_moq = listing_unit_price(l, l->moq); /* -1: below every break */
-	size_t n = 1;
+	size_t n = 1; /* the breaks above the MOQ kept in place: n <= i, nothing is lost */
 	for (size_t i = 1; at_moq >= 0 && i < l->ntiers; i++)
 		if (l->tiers[i].min_qty > l->moq)
-			l->tiers[n++] =
-			    l->tiers[i]; /* n <= i: nothing is written before it is read */
+			l->tiers[n++] = l->tiers[i];
 	l->tiers[0].min_qty = l->moq;
 	if (at_moq >= 0) {
 		l->tiers[0].unit_price = at_moq;
