@@ -155,7 +155,7 @@ t_match "target price" "$D" 'Target price +10\.50 USD'
 t_match "its category is hers" "$D" 'Category +table legs  \(one of your categories\)'
 t_match "not answered yet" "$D" 'Your quote +not yet'
 t_match "Q: the listing, hers in the RFQ's category, newest first" "$(cat "$T_TMP/d-q-listing")" 'Quote: listing \(SKU or id\): U900-WH'
-t_match "the price: the RFQ's target" "$(cat "$T_TMP/d-q-price")" 'Quote: unit price: 10\.50'
+t_match "the price: the RFQ's target" "$(cat "$T_TMP/d-q-price")" 'Quote: unit price in USD: 10\.50'
 t_match "the quantity: the RFQ's" "$(cat "$T_TMP/d-q-qty")" 'Quote: quantity: 500'
 t_match "the Incoterm: the RFQ's" "$(cat "$T_TMP/d-q-incoterm")" 'Quote: Incoterm: CIF'
 t_match "the place: its destination for a C rule" "$(cat "$T_TMP/d-q-place")" 'Quote: named place: DE'
@@ -274,7 +274,7 @@ ui "$S" 100x30 "$T_TMP/s5"
 t_match "Q offers the first basket's SKU" "$(cat "$T_TMP/d-v-default")" 'Quote: listing \(SKU or id\): GIO-TRE-S'
 t_match "the product's own SKU is asked again, naming its variants' SKUs" "$(cat "$T_TMP/d-v-refused")" \
 	"'GIO-TRE' comes in 2 variants: give one's SKU \\(GIO-TRE-S, GIO-TRE-L\\)"
-t_match "the large one's SKU, any case: its own price" "$(cat "$T_TMP/d-v-price")" 'Quote: unit price: 245000'
+t_match "the large one's SKU, any case: its own price" "$(cat "$T_TMP/d-v-price")" 'Quote: unit price in VND: 245000'
 t_match "the y/n names the basket" "$(tr '\n' ' ' <"$T_TMP/d-v-confirm")" \
 	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 40 gio-tre-l × 245000 VND, FOB Hai Phong\? \(y/n\)'
 t_run "buyer syncs" 0 kb sync

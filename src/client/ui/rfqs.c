@@ -577,7 +577,10 @@ static void ask_next(struct ui *u)
 	struct rfqs *r = state(u);
 	if (r->q_step < Q_N) {
 		struct kbuf label = KBUF_INIT;
-		kbuf_printf(&label, "Quote: %s: ", q_label[r->q_step]);
+		kbuf_printf(&label, "Quote: %s", q_label[r->q_step]);
+		if (r->q_step == Q_PRICE && r->q_currency[0]) /* in the listing's money */
+			kbuf_printf(&label, " in %s", r->q_currency);
+		kbuf_puts(&label, ": ");
 		ui_ask_line(u, kbuf_str(&label), r->q_default[r->q_step], field_done, NULL);
 		kbuf_free(&label);
 		return;
