@@ -91,6 +91,9 @@ t_match "naming the state" "$T_ERR" 'order is funded: confirm needs shipped or d
 t_run "seller syncs" 0 ks sync
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
 t_match "shipped" "$T_OUT" "order $ORDER: shipped as seller"
+OSH=$(printf '%s' "$ORDER" | cut -c1-8)
+t_match "and what she may do now: events, by hand or from the carrier" "$T_OUT" \
+	"^next: wait for delivery; say where the goods are with \`kontor order event $OSH --code CODE\` \(or --dcsa FILE from the carrier\)\$"
 t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
 t_run "the seller cannot confirm (exit 1)" 1 ks order confirm "$ORDER"
 ledger_zero "after shipping"
@@ -108,6 +111,7 @@ t_match "and its shipping terms" "$T_OUT" \
 	'"shipping":\{"incoterm":"FOB","namedPlace":"Ningbo","shipmentMode":"sea","shipBy":"20[0-9-]+","deliverBy":"20[0-9-]+"\}'
 t_run "buyer confirms receipt" 0 kb order confirm "$ORDER"
 t_match "completed" "$T_OUT" "order $ORDER: completed as buyer"
+t_match "and that he may rate her now" "$T_OUT" "^next: rate the seller: \`kontor order rate $OSH --stars N\`\$"
 t_eq "the node's order is completed" "$(ostate "$ORDER")" completed
 t_eq "escrow is empty" "$(bal "escrow:$ORDER")" 0
 t_eq "and so does the order" \

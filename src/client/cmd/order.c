@@ -400,10 +400,22 @@ static int order_step(struct ctx *c, const char *id, int step, const cJSON *extr
 		char shown[ORDER_STATE_PAID_LEN]; /* a payment: "funded 30%" while part is paid */
 		order_state_paid((int)st->progress.state, state,
 		                 step == ORDER_PAY ? st->progress.paid : 0, st->terms.total, shown);
-		if (rc == K_OK)
+		if (rc == K_OK) {
 			cmd_result_set(c, "Order", id, state, "order %s: %s as %s%s%s", id, shown,
 			               role, said.len ? "; " : "", kbuf_str(&said));
-		else
+			/* what she may do now, as a signature's "next:" says it */
+			if (step == ORDER_SHIP)
+				cmd_result_more(c,
+				                "next: wait for delivery; say where the goods are "
+				                "with `kontor order event %.8s --code CODE` (or "
+				                "--dcsa FILE from the carrier)",
+				                id);
+			else if (step == ORDER_CONFIRM)
+				cmd_result_more(c,
+				                "next: rate the seller: `kontor order rate %.8s "
+				                "--stars N`",
+				                id);
+		} else
 			cmd_result_set(c, "Order", id, state,
 			               "order %s: %s queued as %s (the node checks it when it "
 			               "arrives)",
