@@ -200,6 +200,10 @@ int64_t order_due_now(const struct order_terms *t, const struct order_progress *
  * out "YYYY-MM-DDTHH:MM:SSZ"; 0 where no date does. */
 int order_stage_due_at(const struct order_terms *t, const struct order_progress *p, size_t k,
                        char out[ORDER_TIME_LEN + 1]);
+/* Whether the next unpaid stage is late: due, its day (order_stage_due_at, into at) past,
+ * judged at p's as_of; due at that very minute is not late yet. */
+int order_stage_late(const struct order_terms *t, const struct order_progress *p,
+                     char at[ORDER_TIME_LEN + 1]);
 /* Where stage k stands, in the words the CLI and the TUI both print: "paid", "due now",
  * "not yet due", or before its date "not yet due (2027-01-05 18:23 +07; it may be paid now)"
  * and past it "late: due since 2027-01-05 18:23 +07", in the local zone. */

@@ -748,8 +748,8 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		unsigned steps = order_steps_for(&t, &p, role);
 		int64_t due = order_due_now(&t, &p);
 		char m[INBOX_MONEY_MAX], late_at[ORDER_TIME_LEN + 1];
-		int late = !am_buyer && due > 0 && p.state == ORDER_DELIVERED &&
-		           order_stage_due_at(&t, &p, p.stages_paid, late_at);
+		int late =
+		    !am_buyer && p.state == ORDER_DELIVERED && order_stage_late(&t, &p, late_at);
 		if ((steps & (1u << ORDER_PAY)) && due > 0) {
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);

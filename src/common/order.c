@@ -532,13 +532,20 @@ int64_t order_due_now(const struct order_terms *t, const struct order_progress *
 	return k < t->nstages && stage_due(t, k, p) ? order_stage_amount(t, k) : 0;
 }
 
+int order_stage_late(const struct order_terms *t, const struct order_progress *p,
+                     char at[ORDER_TIME_LEN + 1])
+{
+	return order_due_now(t, p) > 0 && order_stage_due_at(t, p, p->stages_paid, at) &&
+	       p->as_of[0] && strcmp(p->as_of, at) > 0;
+}
+
 const char *order_stage_standing(const struct order_terms *t, const struct order_progress *p,
                                  size_t k, char out[ORDER_STANDING_LEN])
 {
 	char at[ORDER_TIME_LEN + 1], local[64];
 	if (k < p->stages_paid)
 		snprintf(out, ORDER_STANDING_LEN, "paid");
-	else if (k == p->stages_paid && order_due_now(t, p) > 0 && order_stage_due_at(t, p, k, at))
+	else if (k == p->stages_paid && order_stage_late(t, p, at))
 		snprintf(out, ORDER_STANDING_LEN, "late: due since %s",
 		         ktime_local(at, local, sizeof local));
 	else if (k == p->stages_paid && order_due_now(t, p) > 0)
@@ -898,7 +905,7 @@ int order_next_words(const struct order_terms *t, const struct order_progress *p
 	char amt[MONEY_FMT_MAX + 8];
 	if (due > 0) {
 		char at[ORDER_TIME_LEN + 1], local[64];
-		if (!buyer && p->state == ORDER_DELIVERED && order_stage_due_at(t, p, k, at)) {
+		if (!buyer && p->state == ORDER_DELIVERED && order_stage_late(t, p, at)) {
 			ktime_local(at, local, sizeof local);
 			local[10] = 0; /* its date: the day it fell due, past */
 			snprintf(out, cap, "late since %s", local);

@@ -649,8 +649,22 @@ static void test_a_stage_days_after_delivery_falls_due_on_its_day(void **state)
 	strcpy(p.as_of, "2027-01-05T18:25:00Z"); /* its day, its minute */
 	assert_int_equal(order_due_now(&t, &p), 70000);
 	assert_string_equal(order_stage_standing(&t, &p, 1, standing), "due now");
+	assert_int_equal(order_stage_late(&t, &p, at), 0); /* due, not late yet */
 	assert_int_equal(order_next_words(&t, &p, ORDER_BUYER, buf, sizeof buf), 1);
 	assert_string_equal(buf, "pay 700.00 USD");
+	assert_int_equal(order_next_words(&t, &p, ORDER_SELLER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "wait for payment");
+	strcpy(p.as_of, "2027-01-06T09:00:00Z"); /* the day after: late */
+	assert_int_equal(order_stage_late(&t, &p, at), 1);
+	assert_string_equal(at, "2027-01-05T18:25:00Z");
+	assert_string_equal(order_stage_standing(&t, &p, 1, standing),
+	                    "late: due since 2027-01-05 18:25 UTC");
+	assert_int_equal(order_next_words(&t, &p, ORDER_BUYER, buf, sizeof buf), 1);
+	assert_string_equal(buf, "pay 700.00 USD");
+	assert_int_equal(order_next_words(&t, &p, ORDER_SELLER, buf, sizeof buf), 0);
+	assert_string_equal(buf, "late since 2027-01-05");
+	p.stages_paid = 2; /* paid: nothing late */
+	assert_int_equal(order_stage_late(&t, &p, at), 0);
 }
 
 /* A list says what share is paid while some is still to pay, to the nearest percent as the
