@@ -748,8 +748,12 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		unsigned steps = order_steps_for(&t, &p, role);
 		int64_t due = order_due_now(&t, &p);
 		char m[INBOX_MONEY_MAX], late_at[ORDER_TIME_LEN + 1];
-		int late =
-		    !am_buyer && p.state == ORDER_DELIVERED && order_stage_late(&t, &p, late_at);
+		int late = p.state == ORDER_DELIVERED && order_stage_late(&t, &p, late_at);
+		char late_day[64] = "";
+		if (late) {
+			ktime_local(late_at, late_day, sizeof late_day);
+			late_day[10] = '\0'; /* the day it fell due */
+		}
 		if ((steps & (1u << ORDER_PAY)) && due > 0) {
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);
@@ -765,8 +769,9 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 				             ? " (`kontor wallet` says how to add money)"
 				             : "");
 			}
-			snprintf(it->text, sizeof it->text, "order %s from %s: pay %s (total %s)%s",
-			         what, name, m, total, short_of);
+			snprintf(it->text, sizeof it->text,
+			         "order %s from %s: pay %s (total %s)%s%s%s", what, name, m, total,
+			         late ? ", late since " : "", late_day, short_of);
 			snprintf(it->news, sizeof it->news, "order %s to pay %s", sh, m);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order pay %.8s", id);
 			it->amount = due;
@@ -787,14 +792,13 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->cmd, sizeof it->cmd,
 			         "kontor order ship %.8s --carrier CARRIER --tracking NUMBER", id);
 			it->amount = p.paid;
-		} else if (late) {
+		} else if (late && !am_buyer) {
 			/* her money late: the stage's day is past and the buyer has not paid it */
 			size_t k = p.stages_paid;
-			char w[ORDER_DUE_LEN], local[64];
+			char w[ORDER_DUE_LEN];
+			const char *local = late_day;
 			order_due_words(&t.stages[k], w);
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
-			ktime_local(late_at, local, sizeof local);
-			local[10] = '\0';
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:late:%zu", id, k);
 			char to[48];

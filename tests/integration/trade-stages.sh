@@ -303,7 +303,8 @@ t_run "31 days on, the order as she sees it" 0 days_on 31 "$S" order show "$ORDE
 t_match "the stage is late, since its day" "$T_OUT" \
 	"^  stage 2 of 2, 50% 30 days after delivery, 600\\.50 USD: late: due since $DUE [0-9][0-9]:[0-9][0-9] "
 t_run "31 days on, his inbox" 0 days_on 31 "$B" inbox
-t_match "asks him to pay it" "$T_OUT" "^order .*$OSHORT.*: pay 600\\.50 USD"
+t_match "asks him to pay it, saying since when it is late" "$T_OUT" \
+	"^order .*$OSHORT.*: pay 600\\.50 USD \\(total [0-9,.]+ USD\\), late since $DUE"
 t_run "buyer pays it early" 0 kb order pay "$ORDER"
 t_match "as the last stage" "$T_OUT" 'paid stage 2 of 2 \(50% 30 days after delivery\): 600\.50 USD; nothing more to pay'
 t_run "then confirms receipt" 0 kb order confirm "$ORDER"
