@@ -848,6 +848,25 @@ static int comma_groups(const char *s, const char *end, char *out, size_t cap)
 	return 1;
 }
 
+/* Whether the whole amount [s, end) is digits grouped by commas with no decimal point, as Excel
+ * writes a price formatted #,##0 ("1,250,000" đồng): its digits into out. Only where no other
+ * reading stands: two commas or more (a decimal comma comes once), a currency without minor
+ * units (VND, JPY: "85,000" is no 85 with three decimals), or a file whose prices write a
+ * decimal point beyond doubt (PF_DOT). 0 otherwise. */
+static int comma_integer(const char *s, const char *end, int pf, const char *cur, char *out,
+                         size_t cap)
+{
+	if (!memchr(s, ',', (size_t)(end - s)) || *s == '0')
+		return 0;
+	size_t w = 0;
+	int seps;
+	if (!int_groups(s, end, GS_COMMA, out, cap, &w, &seps) ||
+	    (seps < 2 && money_minor_units(cur) != 0 && !(pf & PF_DOT)))
+		return 0;
+	out[w] = '\0';
+	return 1;
+}
+
 /* The amount in price cell t, rewritten as money_parse reads it into out (a currency sign or
  * code beside it kept): its decimal comma (PF_DC) and thousands separators (comma_groups,
  * dot_groups) taken out. 1 when rewritten, 0 when t stands as it is, -1 when decimal commas
@@ -869,7 +888,9 @@ static int amount_norm(const char *t, int pf, const char *cur, char *out, size_t
 	if ((pf & PF_DC) && strchr(core, ',')) {
 		if (!dc_amount(core, num, sizeof num))
 			return -1;
-	} else if ((cg = comma_groups(core, core + (b - a), num, sizeof num)) != 0) {
+	} else if ((cg = comma_groups(core, core + (b - a), num, sizeof num)) != 0 ||
+	           (!(pf & PF_DC) &&
+	            (cg = comma_integer(core, core + (b - a), pf, cur, num, sizeof num)) != 0)) {
 		if (cg < 0) /* no decimal commas read here: a ',' before the '.' groups */
 			return -2;
 	} else if (!dot_groups(core, core + (b - a), pf, cur, num, sizeof num)) {
@@ -1104,12 +1125,10 @@ static int exact_unless_whole(const struct pctx *p, const char *data, size_t len
 	struct csv_reader *r = csv_reader_new(data, len, p->delim, p->name);
 	int cents = scan_prices(r, cols, not_whole, &pf);
 	csv_reader_free(&r);
-	int dot = 0;
-	if (pf & PF_DC) {
-		r = csv_reader_new(data, len, p->delim, p->name);
-		dot = scan_prices(r, cols, dot_decimal, NULL);
-		csv_reader_free(&r);
-	}
+	/* with decimal commas or not: a '.' decimal point elsewhere makes "1,250" whole */
+	r = csv_reader_new(data, len, p->delim, p->name);
+	int dot = scan_prices(r, cols, dot_decimal, NULL);
+	csv_reader_free(&r);
 	return (cents ? PF_EXACT : 0) | (dot ? PF_DOT : 0);
 }
 

@@ -1601,6 +1601,33 @@ static void grouped_prices_are_no_cents_and_cents_keep_vnd_exact(void **state)
 	got_free(g);
 }
 
+/* Excel's #,##0 writes a whole price with commas and no decimal point ("1,250,000" đồng): read
+ * where nothing else can be meant (two commas or more; a currency without minor units; a file
+ * whose prices write a decimal point elsewhere); a lone "1,250" in dollars stays refused. */
+static void comma_grouped_whole_prices_are_read_where_nothing_else_is_meant(void **state)
+{
+	(void)state;
+	char msg[256];
+	assert_int_equal(shopify_price("85,000", "VND", 0, 0, msg), 85000);
+	assert_int_equal(shopify_price("1,250,000", "VND", 0, 0, msg), 1250000);
+	assert_int_equal(shopify_price("₫1,250,000", "VND", 0, 0, msg), 1250000);
+	assert_int_equal(shopify_price("1,250,000", "USD", 0, 0, msg), 125000000);
+	assert_int_equal(shopify_price("12,50", "VND", 0, 0, msg), -1); /* no groups of three */
+	assert_int_equal(shopify_price("1,25,000", "VND", 0, 0, msg), -1);
+	assert_int_equal(shopify_price("1,250", "USD", 0, 0, msg), -1); /* 1.25 or 1250 */
+	assert_non_null(strstr(msg, "no thousands separators or decimal commas"));
+	/* where the file's other prices write a decimal point, "1,250" dollars is 1250 */
+	const char usd[] = "Handle,Title,Variant SKU,Variant Price\n"
+	                   "a,Legs,A,\"1,250\"\nb,Legs 2,B,9.50\n";
+	struct got *g = parse_str(usd, sizeof usd - 1, IMPORT_AUTO, "USD", K_OK, NULL);
+	assert_int_equal(g->n, 2);
+	if (!g->ok[0])
+		fail_msg("%s", g->msg[0]);
+	assert_int_equal(g->l[0].tiers[0].unit_price, 125000);
+	assert_int_equal(g->l[1].tiers[0].unit_price, 950);
+	got_free(g);
+}
+
 /* Excel in a USD shop writes 1,234.00: commas grouping thousands, then a decimal point. Read
  * when every group after the first 1-3 digits has exactly three; else refused saying how it is
  * written. Decimal commas read as they do without it. */
@@ -1804,6 +1831,7 @@ int main(void)
 	    cmocka_unit_test(dots_that_group_thousands_are_read_as_such),
 	    cmocka_unit_test(grouped_prices_are_no_cents_and_cents_keep_vnd_exact),
 	    cmocka_unit_test(comma_grouped_thousands_before_a_decimal_point_are_read),
+	    cmocka_unit_test(comma_grouped_whole_prices_are_read_where_nothing_else_is_meant),
 	    cmocka_unit_test(rows_of_nothing_but_delimiters_are_skipped),
 	    cmocka_unit_test(html_named_entities_of_html4_and_vietnamese_letters),
 	    cmocka_unit_test(woocommerce_escapes_are_undone),
