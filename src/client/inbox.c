@@ -148,20 +148,6 @@ static void name_of(struct store *s, const char *id, char *out, size_t cap)
 	}
 }
 
-/* How a command names the account: its @handle (a-z, 0-9, _ and -: safe to paste), else the
- * start of its id. */
-static void handle_of(struct store *s, const char *id, char *out, size_t cap)
-{
-	struct account a;
-	snprintf(out, cap, "%.8s", id ? id : "");
-	if (id && *id && store_account_get(s, id, &a, NULL) == K_OK) {
-		if (a.handle && *a.handle &&
-		    strspn(a.handle, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(a.handle))
-			snprintf(out, cap, "@%s", a.handle);
-		account_free(&a);
-	}
-}
-
 /* Outside text for one line: controls out, cut to cols bytes at a character boundary. */
 static void one_line(const char *s, size_t cols, char *out, size_t cap)
 {
@@ -801,8 +787,8 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			inbox_money(due, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:late:%zu", id, k);
-			char to[48];
-			handle_of(c->s, peer, to, sizeof to);
+			char to[160];
+			buyer_word(c->s, peer, to, sizeof to);
 			snprintf(it->text, sizeof it->text,
 			         "payment late since %s: %s of order %s for %s (stage %zu of %zu, "
 			         "%" PRId64 "%% %s); write to them, or dispute it for the node's "

@@ -424,7 +424,7 @@ static const char *const once_paid_words[2][PAPER_NLANGS] = {
     {", once it is paid", ", sobald sie bezahlt ist", ", una vez pagado", ", une fois payé",
      "（须付清后）", ", khi đã thanh toán"},
     {", once every stage is paid", ", sobald jede Rate bezahlt ist",
-     ", una vez pagados todos los plazos", ", une fois toutes les échéances payées",
+     ", una vez pagadas todas las cuotas", ", une fois toutes les échéances payées",
      "（须各期款项付清后）", ", khi đã thanh toán đủ các đợt"},
 };
 
