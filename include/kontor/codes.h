@@ -44,8 +44,16 @@ struct unit {
 	const char *name;   /* "piece" */
 	const char *plural; /* "pieces" */
 	const char *abbr;   /* "pcs": after a count in a narrow column */
+	const char *also;   /* other words people write for it, '|' between: "pc|pce" */
 };
 const struct unit *codes_unit(const char *code);
+/* The unit a person means by word, in any case: its code (c62), name (piece), plural
+ * (pieces), short form (pcs) or another common word for it (pc, meter, kgs, sqm, cbm);
+ * NULL when none is. What --unit and an import's unit column take. */
+const struct unit *codes_unit_word(const char *word);
+/* codes_unit_word's unit's code into out (4 bytes); K_EINVAL naming field and the word as
+ * given, with the words kontor knows, when it means none. */
+int codes_unit_parse(const char *word, char *out, const char *field, struct kerr *e);
 /* The unit's name for n of it: "1 piece", "65 pieces", "0 pieces"; the code itself for a
  * unit without a name here; a NULL or empty code is C62, a piece. */
 const char *codes_unit_count(const char *code, int64_t n);
@@ -54,6 +62,14 @@ const char *codes_unit_count(const char *code, int64_t n);
 const char *codes_unit_abbr(const char *code);
 const struct unit *codes_units(int *n);
 int codes_check_unit(const char *code, const char *field, struct kerr *e);
+
+/* An HS code as people write it (730830, 7308.30, 7308.30.90, 7308 30 90) in the digits
+ * a signed document keeps: dots, spaces and hyphens between digits dropped. 1 when s so
+ * written holds 6 to 10 digits (out, CODES_HS_MAX + 1 bytes, gets them), 0 when it does
+ * not (out untouched). codes_hs_ok is the signed form's check: the digits alone. */
+#define CODES_HS_MAX 10
+int codes_hs_code(const char *s, char *out);
+int codes_hs_ok(const char *s);
 
 /* UN/ECE Recommendation 21 package type codes, the common ones ("CT" carton, "PX"
  * pallet, ...): what the papers print as the kind of package. */

@@ -1394,9 +1394,17 @@ static int kontor_row(const void *cols, const struct csv_record *rec, const char
 	kstrv_free(&tiers);
 	if (rc)
 		return rc;
-	if (!blank(v = fget(rec, hcol(h, "unit"))))
-		set_code(l->unit, sizeof l->unit, v);
+	char hs[CODES_HS_MAX + 1];
+	if (!blank(v = fget(rec, hcol(h, "unit")))) {
+		char *word = trimdup(v);
+		rc = codes_unit_parse(word, l->unit, "unit", e);
+		free(word);
+		if (rc)
+			return rc;
+	}
 	set_str(&l->hs_code, fget(rec, hcol(h, "hs_code")));
+	if (l->hs_code && codes_hs_code(l->hs_code, hs))
+		snprintf(l->hs_code, strlen(l->hs_code) + 1, "%s", hs);
 	set_code(l->origin_country, sizeof l->origin_country, fget(rec, hcol(h, "origin")));
 	set_code(l->ships_from, sizeof l->ships_from, fget(rec, hcol(h, "ships_from")));
 	split_list(&l->incoterms, fget(rec, hcol(h, "incoterms")), '|', 1, 0);

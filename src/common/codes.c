@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codes_data.h"
 #include "kontor/buf.h"
@@ -38,19 +39,19 @@ static struct iso_table currencies = {"iso_4217.json", "4217", "alpha_3", 3, NUL
 static pthread_once_t iso_once = PTHREAD_ONCE_INIT;
 
 static const struct unit units[] = {
-    {"C62", "piece", "pieces", "pcs"},
-    {"SET", "set", "sets", "sets"},
-    {"PR", "pair", "pairs", "pairs"},
-    {"DZN", "dozen", "dozen", "doz"},
-    {"KGM", "kilogram", "kilograms", "kg"},
-    {"GRM", "gram", "grams", "g"},
-    {"TNE", "tonne", "tonnes", "t"},
-    {"MTR", "metre", "metres", "m"},
-    {"MTK", "square metre", "square metres", "m²"},
-    {"MTQ", "cubic metre", "cubic metres", "m³"},
-    {"LTR", "litre", "litres", "l"},
-    {"BX", "box", "boxes", "boxes"},
-    {"CT", "carton", "cartons", "ctns"},
+    {"C62", "piece", "pieces", "pcs", "pc|pce|unit|units|ea|each"},
+    {"SET", "set", "sets", "sets", ""},
+    {"PR", "pair", "pairs", "pairs", ""},
+    {"DZN", "dozen", "dozen", "doz", "dozens"},
+    {"KGM", "kilogram", "kilograms", "kg", "kgs|kilo|kilos"},
+    {"GRM", "gram", "grams", "g", "gr"},
+    {"TNE", "tonne", "tonnes", "t", "ton|tons|mt"},
+    {"MTR", "metre", "metres", "m", "meter|meters"},
+    {"MTK", "square metre", "square metres", "m²", "m2|sqm|square meter|square meters"},
+    {"MTQ", "cubic metre", "cubic metres", "m³", "m3|cbm|cubic meter|cubic meters"},
+    {"LTR", "litre", "litres", "l", "liter|liters|lt"},
+    {"BX", "box", "boxes", "boxes", ""},
+    {"CT", "carton", "cartons", "ctns", "ctn"},
 };
 #define NUNITS ((int)(sizeof units / sizeof units[0]))
 
@@ -315,6 +316,45 @@ const struct unit *codes_unit(const char *code)
 	return by_code(units, NUNITS, sizeof *units, code);
 }
 
+/* 1 when word is one of list's '|'-separated words, in any case. */
+static int word_in(const char *word, const char *list)
+{
+	size_t n = strlen(word);
+	for (const char *p = list; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && strncasecmp(p, word, n) == 0)
+			return 1;
+		p += len + (bar != NULL);
+	}
+	return 0;
+}
+
+const struct unit *codes_unit_word(const char *word)
+{
+	for (int i = 0; word && *word && i < NUNITS; i++) {
+		const struct unit *u = &units[i];
+		if (strcasecmp(word, u->code) == 0 || strcasecmp(word, u->name) == 0 ||
+		    strcasecmp(word, u->plural) == 0 || strcasecmp(word, u->abbr) == 0 ||
+		    word_in(word, u->also))
+			return u;
+	}
+	return NULL;
+}
+
+int codes_unit_parse(const char *word, char *out, const char *field, struct kerr *e)
+{
+	const struct unit *u = codes_unit_word(word);
+	if (!u)
+		return kerr_set(e, K_EINVAL,
+		                "%s: '%.40s' is not a unit kontor knows (piece, set, pair, dozen, "
+		                "kg, g, tonne, metre, m2, m3, litre, box, carton, or their UN/ECE "
+		                "Rec 20 codes: C62 SET PR DZN KGM GRM TNE MTR MTK MTQ LTR BX CT)",
+		                field, word ? word : "");
+	memcpy(out, u->code, strlen(u->code) + 1);
+	return K_OK;
+}
+
 const char *codes_unit_count(const char *code, int64_t n)
 {
 	if (!code || !*code) /* unsaid: a piece, as model.h defaults a unit */
@@ -347,6 +387,36 @@ int codes_check_unit(const char *code, const char *field, struct kerr *e)
 {
 	return check_known(e, field ? field : "unit", "unit", code,
 	                   "UN/ECE Rec 20, e.g. C62 piece, KGM kilogram, MTR metre", unit_known);
+}
+
+int codes_hs_code(const char *s, char *out)
+{
+	char d[CODES_HS_MAX + 1];
+	size_t n = 0;
+	int sep = 1; /* at the start, as after a separator: none may lead */
+	for (const char *p = s; p && *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (n == CODES_HS_MAX)
+				return 0;
+			d[n++] = *p;
+			sep = 0;
+		} else if ((*p == '.' || *p == ' ' || *p == '-') && !sep) {
+			sep = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (n < 6 || sep)
+		return 0;
+	d[n] = 0;
+	memcpy(out, d, n + 1);
+	return 1;
+}
+
+int codes_hs_ok(const char *s)
+{
+	char d[CODES_HS_MAX + 1];
+	return codes_hs_code(s, d) && strcmp(d, s) == 0;
 }
 /* UN/ECE Recommendation 21, "Codes for Types of Cargo, Packages and Packaging Materials"
  * (Revision 8.1, Annex VI, the alphanumeric package codes): the ones small shipments use.

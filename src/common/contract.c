@@ -543,15 +543,8 @@ static int item_validate(const struct contract_item *it, size_t i, struct kerr *
 		return kerr_set(e, K_EINVAL,
 		                "items[%zu].unitPrice: %" PRId64 " must be 0 to %" PRId64, i,
 		                it->unit_price, MONEY_MAX);
-	if (*it->hs_code) {
-		size_t n = strlen(it->hs_code);
-		int ok = n >= 6 && n <= 10;
-		for (size_t k = 0; ok && k < n; k++)
-			ok = it->hs_code[k] >= '0' && it->hs_code[k] <= '9';
-		if (!ok)
-			return kerr_set(e, K_EINVAL, "items[%zu].hsCode: must be 6 to 10 digits",
-			                i);
-	}
+	if (*it->hs_code && !codes_hs_ok(it->hs_code))
+		return kerr_set(e, K_EINVAL, "items[%zu].hsCode: must be 6 to 10 digits", i);
 	if (*it->origin) {
 		snprintf(f, sizeof f, "items[%zu].origin", i);
 		if ((rc = codes_check_country(it->origin, f, e)) != K_OK)

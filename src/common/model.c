@@ -916,7 +916,7 @@ static int check_str(const struct mfield *f, const char *s, const char *path, st
 			                path, MODEL_SKU_MAX, shown(s, sh));
 		return K_OK;
 	case MF_HSCODE:
-		if (n < 6 || n > 10 || !all_in(s, n, is_digit))
+		if (!codes_hs_ok(s))
 			return kerr_set(e, K_EINVAL, "%s: must be 6 to 10 digits (got '%s')", path,
 			                shown(s, sh));
 		return K_OK;

@@ -667,14 +667,12 @@ static int value_check(const char *key, const char *v, struct kerr *e)
 		return kerr_set(e, K_EINVAL,
 		                "--set %s: '%s' is not an ISO 3166 country code like DE", key,
 		                text_shown(v, sh, sizeof sh));
-	if (strcmp(field, "hsCode") == 0) {
-		size_t l = strlen(v);
-		int ok = l >= 6 && l <= 10;
-		for (size_t i = 0; ok && i < l; i++)
-			ok = v[i] >= '0' && v[i] <= '9';
-		if (!ok)
-			return kerr_set(e, K_EINVAL, "--set %s: an HS code is 6 to 10 digits", key);
-	}
+	char hs[CODES_HS_MAX + 1];
+	if (strcmp(field, "hsCode") == 0 && !codes_hs_code(v, hs))
+		return kerr_set(
+		    e, K_EINVAL,
+		    "--set %s: an HS code is 6 to 10 digits, like 7308.30.90 (got '%s')", key,
+		    text_shown(v, sh, sizeof sh));
 	if (in_list(field, codes_charge_kinds) && !amount_shaped(v))
 		return kerr_set(e, K_EINVAL, "--set %s: '%s' is not an amount like 120.00", key,
 		                text_shown(v, sh, sizeof sh));
@@ -1127,7 +1125,8 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 			l->amended |= PAPER_LINE_MARKS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("hsCode"), l->hs_code[0] != 0, &rc, e))) {
-			copy_fixed(l->hs_code, sizeof l->hs_code, v);
+			if (!codes_hs_code(v, l->hs_code)) /* checked when set: kept as given */
+				copy_fixed(l->hs_code, sizeof l->hs_code, v);
 			l->amended |= PAPER_LINE_HS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("origin"), l->origin[0] != 0, &rc, e))) {

@@ -151,6 +151,7 @@ bad "listing add --origin QQ" "--origin: originCountry: unknown country 'QQ'" ks
 bad "listing add --incoterm XYZ" "--incoterm: incoterms\\[0\\]: unknown Incoterms rule 'XYZ'" ks listing add --title Legs --price 12 --currency USD --incoterm XYZ
 bad "listing edit --moq x" "--moq: 'x' is not a whole number" ks listing edit OAK-160 --moq x
 bad "rfq post --qty x" "--qty: 'x' is not a whole number" kb rfq post --title Desks --qty x
+bad "rfq post --unit furlongs" "--unit: 'furlongs' is not a unit kontor knows \\(piece" kb rfq post --title Desks --qty 5 --unit furlongs
 bad "rfq post --currency US" "--target-price: currency: unknown currency 'US'" kb rfq post --title Desks --qty 5 --currency US --target-price 10
 bad "contract propose --qty 0" "--qty: '0' is not a whole number from 1" kb contract propose --listing "$LID" --qty 0 --incoterm FOB --place Shanghai
 bad "contract propose --ship-by tomorrow" "--ship-by 'tomorrow' is not a date YYYY-MM-DD that the calendar has" kb contract propose --listing "$LID" --qty 1 --incoterm FOB --place Shanghai --ship-by tomorrow

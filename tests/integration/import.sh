@@ -105,6 +105,31 @@ t_match "the paused TL-71 is still paused (no status column)" "$(k listing show 
 t_run "kontor CSV whose status column says active" 3 k listing import "$T_TMP/data/kontor.csv"
 t_match "its explicit status resumed TL-71" "$(k listing show TL-71 --json)" '"status":"active"'
 
+# her own spreadsheet writes units as words and HS codes as Vietnam's tariff prints them
+cat >"$T_TMP/words.csv" <<'CSV'
+sku,title,currency,price,moq,unit,hs_code
+LC-02,Lan can cầu thang,USD,85,10,metres,7308.90
+CONG-01,Cổng sắt 2 cánh,USD,1250,1,pcs,7308.30.90
+GACH-1,Gạch bông,USD,14,20,m2,6907 21 91
+CSV
+t_run "a CSV with units as words and dotted HS codes (queued: exit 4)" 4 k listing import "$T_TMP/words.csv"
+t_match "every row goes in" "$T_OUT" '3 created, 0 updated, 0 unchanged, 0 merged, 0 failed'
+t_match "metres are metres, the tariff's dots dropped" "$(k listing show LC-02 --json)" '"hsCode":"730890".*"unit":"MTR"'
+t_match "pcs are pieces, 8 digits kept" "$(k listing show CONG-01 --json)" '"hsCode":"73083090".*"unit":"C62"'
+t_match "m2 is square metres, spaces dropped" "$(k listing show GACH-1 --json)" '"hsCode":"69072191".*"unit":"MTK"'
+t_match "the buyer reads the unit in words" "$(k listing show LC-02)" '^moq: +10 metres$'
+printf 'sku,title,currency,price,unit\nFUR-1,Rào,USD,3,furlongs\nHS-1,Rào,USD,3,\n' >"$T_TMP/badunit.csv"
+printf 'sku,title,currency,price,hs_code\nHS-2,Rào,USD,3,7308.3\n' >"$T_TMP/badhs.csv"
+t_run "a unit no one knows fails its row (exit 3)" 3 k listing import "$T_TMP/badunit.csv"
+t_match "naming the whole word, and the words there are" "$T_ERR" "badunit.csv:2: unit: 'furlongs' is not a unit kontor knows \\(piece, set"
+t_match "the other row goes in" "$T_OUT" '1 created, 0 updated, 0 unchanged, 0 merged, 1 failed'
+t_run "an HS code of five digits fails its row (exit 3)" 3 k listing import "$T_TMP/badhs.csv"
+t_match "saying it as written" "$T_ERR" "badhs.csv:2: hsCode: must be 6 to 10 digits \\(got '7308.3'\\)"
+t_run "--unit and --hs-code take the same words on the command line" 0 k listing edit GACH-1 --unit "square meters" --hs-code 6907.21.91
+t_match "the same unit and code: nothing changed" "$T_ERR" '^GACH-1 is as it was: nothing changed'
+t_run "--unit furlong is refused (exit 2)" 2 k listing edit GACH-1 --unit furlong
+t_match "naming the word in full" "$T_ERR" "--unit: 'furlong' is not a unit kontor knows"
+
 # Shopify's own words for a stock it does not keep: an empty Variant Inventory Tracker (made
 # to order), or the policy 'continue' (sold when none is left). Neither says 0 on hand.
 cat >"$T_TMP/shopify-tracked.csv" <<'CSV'

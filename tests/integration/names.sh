@@ -185,7 +185,8 @@ t_run "order docs of an unknown order exits 2" 2 ks order docs ZZZZZZ --format t
 t_match "saying none matched" "$T_ERR" "no order in the cache matches 'ZZZZZZ'"
 
 # --- RFQs: rfq show and rfq list print the buyer's name ---------------------------------
-t_run "buyer posts an RFQ" 0 kb rfq post --title "Iron table legs, 71 cm" --qty 500 \
+t_run "buyer posts an RFQ, the unit and HS code as people write them" 0 kb rfq post \
+	--title "Iron table legs, 71 cm" --qty 500 --unit pcs --hs-code 9403.20 \
 	--currency USD --target-price 11 --json
 RID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 t_run "seller syncs" 0 ks sync
@@ -198,6 +199,7 @@ t_match "created in local time with the zone" "$T_OUT" \
 t_run "rfq show --json" 0 ks rfq show "$(pre "$RID")" --json
 t_match "keeps the buyer's id and UTC" "$T_OUT" "\"buyerId\":\"$BID\".*\"created\":\"20[0-9-]+T[0-9:]+Z\""
 t_match "with his name beside it, as the man page says" "$T_OUT" '"counterpartyName":"Berlin Interiors GmbH @berlin-interiors-gmbh"'
+t_match "pcs signed as the code for pieces, the HS code as its digits" "$T_OUT" '"hsCode":"940320".*"unit":"C62"'
 t_run "rfq list --json" 0 ks rfq list --json
 t_match "names him too" "$T_OUT" "\"buyerId\":\"$BID\".*\"counterpartyName\":\"Berlin Interiors GmbH @berlin-interiors-gmbh\""
 t_run "his own rfq list --json" 0 kb rfq list --json

@@ -170,6 +170,10 @@ t_match "so are the packages" "$T_OUT" '^   Packages: 2 .*\(CS\) \*$'
 t_match "the HS code, signed empty and not amended, carries none" "$T_OUT" '^   HS code: -   Origin: VN$'
 t_run "the HS code added after signing" 0 ks order docs "$ORDER" --type invoice --format text -o - --set items.1.hsCode=691390
 t_match "is marked beside the code" "$T_OUT" '^   HS code: 691390 \*   Origin: VN$'
+t_run "the HS code as the tariff prints it, with a dot" 0 ks order docs "$ORDER" --type invoice --format text -o - --set items.1.hsCode=6913.90
+t_match "is the same six digits" "$T_OUT" '^   HS code: 691390 \*   Origin: VN$'
+t_run "an HS code of four digits is refused (exit 2)" 2 ks order docs "$ORDER" --type invoice --format text -o - --set items.1.hsCode=6913
+t_match "saying what one is" "$T_ERR" "--set items.1.hsCode: an HS code is 6 to 10 digits, like 7308.30.90 \\(got '6913'\\)"
 t_run "an impossible --date is refused (exit 2)" 2 ks order docs "$ORDER" --type invoice --format text -o - --date 2026-02-30
 t_match "saying the calendar has no such day" "$T_ERR" "--date '2026-02-30' is not a date YYYY-MM-DD that the calendar has"
 t_run "29 February of a leap year is a date" 0 ks order docs "$ORDER" --type invoice --format ubl -o - --date 2028-02-29

@@ -359,6 +359,61 @@ static void test_codes_check_unit_refuses_pcs(void **state)
 	assert_non_null(strstr(e.msg, "unit: missing unit"));
 }
 
+static void test_codes_unit_word_takes_the_words_a_seller_writes(void **state)
+{
+	const char *said[][2] = {
+	    {"metre", "MTR"},  {"Metres", "MTR"}, {"meters", "MTR"},      {"m", "MTR"},
+	    {"mtr", "MTR"},    {"pcs", "C62"},    {"PC", "C62"},          {"piece", "C62"},
+	    {"c62", "C62"},    {"kg", "KGM"},     {"KGS", "KGM"},         {"m2", "MTK"},
+	    {"sqm", "MTK"},    {"m²", "MTK"},     {"cbm", "MTQ"},         {"ton", "TNE"},
+	    {"Cartons", "CT"}, {"ctn", "CT"},     {"square meter", "MTK"}};
+	for (size_t i = 0; i < sizeof said / sizeof said[0]; i++) {
+		const struct unit *u = codes_unit_word(said[i][0]);
+		if (!u || strcmp(u->code, said[i][1]))
+			fail_msg("'%s' read as %s, not %s", said[i][0], u ? u->code : "nothing",
+			         said[i][1]);
+	}
+	assert_null(codes_unit_word("furlong"));
+	assert_null(codes_unit_word("me"));     /* no prefix of a word */
+	assert_null(codes_unit_word("pc|pce")); /* the list's separator is not a word */
+	assert_null(codes_unit_word(""));
+	assert_null(codes_unit_word(NULL));
+}
+
+static void test_codes_unit_parse_names_the_whole_word_it_refuses(void **state)
+{
+	struct kerr e = {0, ""};
+	char code[4] = "";
+	assert_int_equal(codes_unit_parse("metres", code, "--unit", &e), K_OK);
+	assert_string_equal(code, "MTR");
+	assert_int_equal(codes_unit_parse("furlongs", code, "--unit", &e), K_EINVAL);
+	assert_string_equal(code, "MTR");
+	assert_true(strncmp(e.msg, "--unit: 'furlongs' is not a unit kontor knows (piece,", 52) ==
+	            0);
+}
+
+static void test_codes_hs_code_reads_dotted_and_spaced_codes(void **state)
+{
+	const char *said[][2] = {{"730830", "730830"},           {"7308.30", "730830"},
+	                         {"7308.30.90", "73083090"},     {"7308 30 90", "73083090"},
+	                         {"7308-30-9000", "7308309000"}, {"7308.3090.00", "7308309000"}};
+	for (size_t i = 0; i < sizeof said / sizeof said[0]; i++) {
+		char out[CODES_HS_MAX + 1] = "";
+		if (!codes_hs_code(said[i][0], out) || strcmp(out, said[i][1]))
+			fail_msg("'%s' read as '%s', not %s", said[i][0], out, said[i][1]);
+	}
+	const char * not [] = {"7308",     "7308.3",     "73083090123", ".730830", "730830.",
+	                       "7308..30", "7308,30,90", "7308.30a",    "",        "HS 730830"};
+	for (size_t i = 0; i < sizeof not / sizeof not [0]; i++) {
+		char out[CODES_HS_MAX + 1] = "kept";
+		if (codes_hs_code(not [i], out) || strcmp(out, "kept"))
+			fail_msg("'%s' read as an HS code", not [i]);
+	}
+	assert_true(codes_hs_ok("73083090"));
+	assert_false(codes_hs_ok("7308.30.90")); /* the signed form keeps the digits alone */
+	assert_false(codes_hs_ok("73083"));
+}
+
 /* --- DCSA --------------------------------------------------------------------------------- */
 
 static void test_codes_dcsa_knows_equipment_transport_and_shipment_codes(void **state)
@@ -736,6 +791,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_codes_dcsa_table_matches_data_csv),
 	    cmocka_unit_test(test_codes_dcsa_unknown_gives_null),
 	    cmocka_unit_test(test_codes_dcsa_classifiers_act_est_pln_req),
+	    cmocka_unit_test(test_codes_unit_word_takes_the_words_a_seller_writes),
+	    cmocka_unit_test(test_codes_unit_parse_names_the_whole_word_it_refuses),
+	    cmocka_unit_test(test_codes_hs_code_reads_dotted_and_spaced_codes),
 	    cmocka_unit_test(test_codes_unreadable_iso_codes_give_null_and_name_the_file),
 	    cmocka_unit_test(test_codes_iso_codes_dir_is_overridable_by_env),
 	    cmocka_unit_test(test_codes_malformed_iso_json_is_reported_with_the_file),

@@ -318,14 +318,15 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 	}
 	if ((v = arg_get(a, "category")))
 		set_str(&l->category, v);
+	char hs[CODES_HS_MAX + 1];
 	if ((v = arg_get(a, "hs-code")))
-		set_str(&l->hs_code, v);
+		set_str(&l->hs_code, codes_hs_code(v, hs) ? hs : v);
 	if ((v = arg_get(a, "origin")))
 		cmd_copy_upper(l->origin_country, sizeof l->origin_country, v);
 	if ((v = arg_get(a, "ships-from")))
 		cmd_copy_upper(l->ships_from, sizeof l->ships_from, v);
-	if ((v = arg_get(a, "unit")))
-		cmd_copy_upper(l->unit, sizeof l->unit, v);
+	if ((v = arg_get(a, "unit")) && (rc = codes_unit_parse(v, l->unit, "--unit", e)))
+		return rc;
 	if ((v = arg_get(a, "moq"))) {
 		if ((rc = parse_int("moq", v, 1, MONEY_MAX, &n, e)))
 			return rc;
@@ -1184,10 +1185,9 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"it:\n"                                                                                    \
 	"                       --tier 100:11.00 --tier 500:9.80\n"                                \
 	"  --moq N              minimum order quantity (default 1)\n"                              \
-	"  --unit CODE          UN/ECE Rec 20 unit: C62 piece (default), SET, KGM, MTR, PR, BX, "  \
-	"CT,\n"                                                                                    \
-	"                       LTR, TNE, MTK\n"                                                   \
-	"  --hs-code H          Harmonized System code, 6 to 10 digits\n"                          \
+	"  --unit UNIT          piece (default), set, pair, dozen, kg, g, tonne, metre, m2, m3,\n" \
+	"                       litre, box, carton, or a UN/ECE Rec 20 code: C62, KGM, MTR...\n"   \
+	"  --hs-code H          Harmonized System code, 6 to 10 digits: 7308.30.90 or 73083090\n"  \
 	"  --origin CC          country of origin (ISO 3166 alpha-2)\n"                            \
 	"  --ships-from CC      country it ships from (add: your country unless given)\n"          \
 	"  --lead-days N        days from order to dispatch\n"                                     \
@@ -1208,7 +1208,7 @@ static const char listing_edit_help[] = LISTING_FIELDS_HELP
 
 const struct cmd_entry cmd_listing_entries[] = {
     {"listing add",
-     "--title T --price AMOUNT --currency CUR [--sku S] [--moq N] [--unit CODE] [--hs-code H] "
+     "--title T --price AMOUNT --currency CUR [--sku S] [--moq N] [--unit UNIT] [--hs-code H] "
      "[--origin CC] [--lead-days N] [--description TEXT|@FILE] [--image FILE] ...",
      "add a product listing (signed, cached, queued for the node)", LISTING_OPTS " sku=", 0, 0,
      run_add, listing_fields_help},

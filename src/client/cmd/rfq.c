@@ -58,19 +58,17 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddStringToObject(o, "description", v);
 	if ((v = arg_get(a, "category")))
 		cJSON_AddStringToObject(o, "category", v);
+	char hs[CODES_HS_MAX + 1];
 	if ((v = arg_get(a, "hs-code")))
-		cJSON_AddStringToObject(o, "hsCode", v);
+		cJSON_AddStringToObject(o, "hsCode", codes_hs_code(v, hs) ? hs : v);
 	char lid[RESOLVE_ID_MAX + 1];
 	if ((v = arg_get(a, "listing")) &&
 	    !(rc = resolve_id(c, RESOLVE_LISTING, v, lid, sizeof lid, e)))
 		cJSON_AddStringToObject(o, "listingId", lid);
 	json_add_int(o, "qty", qty);
 	char code[8];
-	if ((v = arg_get(a, "unit"))) {
-		snprintf(code, sizeof code, "%s", v);
-		upper(code);
+	if (!rc && (v = arg_get(a, "unit")) && !(rc = codes_unit_parse(v, code, "--unit", e)))
 		cJSON_AddStringToObject(o, "unit", code);
-	}
 	const char *price = arg_get(a, "target-price"), *cur = arg_get(a, "currency");
 	if (price && !cur)
 		rc = kerr_set(e, K_EUSAGE, "rfq post: --target-price needs --currency");
@@ -270,7 +268,7 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 
 const struct cmd_entry cmd_rfq_entries[] = {
     {"rfq post",
-     "--title T --qty N [--unit CODE] [--currency CUR --target-price AMOUNT] [--incoterm RULE]\n"
+     "--title T --qty N [--unit UNIT] [--currency CUR --target-price AMOUNT] [--incoterm RULE]\n"
      "        [--destination CC] [--description TEXT] [--category C] [--hs-code H] [--listing ID]",
      "ask suppliers for a quotation",
      "title= qty= unit= currency= target-price= incoterm=* destination= description= category= "
