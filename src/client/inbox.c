@@ -91,6 +91,26 @@ static char *order_product(struct store *s, const char *id)
 	return product;
 }
 
+void inbox_listing_words(struct store *s, const char *lid, const char *self, struct kbuf *out)
+{
+	struct listing l;
+	if (!lid || store_listing_get(s, lid, &l, NULL) != K_OK) {
+		kbuf_puts(out, "listing ");
+		text_sanitize(out, lid ? lid : "?", strlen(lid ? lid : "?"), 0);
+		return;
+	}
+	kbuf_putc(out, '"');
+	text_sanitize(out, l.title ? l.title : "", strlen(l.title ? l.title : ""), 0);
+	kbuf_putc(out, '"');
+	if (l.sku) {
+		kbuf_putc(out, ' ');
+		text_sanitize(out, l.sku, strlen(l.sku), 0);
+	}
+	if (self && strcmp(l.seller_id, self) == 0)
+		kbuf_puts(out, ", yours");
+	listing_free(&l);
+}
+
 void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kbuf *out)
 {
 	const char *lid = json_str(conv, "listingId"), *oid = json_str(conv, "orderId"),
@@ -170,16 +190,17 @@ struct collect {
 	const char *node, *self;
 	const struct kkeypair *kp;
 	struct inbox *out;
-	struct kstrv cats;         /* her listings' categories: which RFQs are hers */
+	struct inbox_sells sells;  /* her categories and HS headings: which RFQs are hers */
 	char *escrow_seen;         /* store_wallet_escrow_seen_get's mark; owned */
 	struct wallet_view wallet; /* her wallet as the last sync brought it, read once */
 	int wallet_read;           /* 0 not yet, 1 read, -1 none cached */
 	int funding;               /* the node says how to add money: 0 not asked, 1 yes, -1 no */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
-		char *sku, *category;
-		int active, variants; /* variants: an offer for it names one (--variant) */
-	} * mine; /* her listings with a category, to quote an RFQ with; owned */
+		char *sku;
+		struct inbox_sells sells; /* its category and HS heading, as the rule reads them */
+		int active, variants;     /* variants: an offer for it names one (--variant) */
+	} * mine; /* her listings with a category or HS code, to quote an RFQ with; owned */
 	size_t nmine, capmine;
 };
 
@@ -228,29 +249,68 @@ static int cat_related(const char *a, const char *b)
 	return steps > 0;
 }
 
-int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats)
+/* The HS heading of code: its first six digits, in out (7 bytes); 0 when it has fewer. */
+static int hs_heading(const char *code, char *out)
 {
-	for (size_t i = 0; rfq_cat && *rfq_cat && i < cats->n; i++)
-		if (cat_related(rfq_cat, cats->v[i]))
+	for (int i = 0; i < 6; i++)
+		if (!code || code[i] < '0' || code[i] > '9')
+			return 0;
+	memcpy(out, code, 6);
+	out[6] = 0;
+	return 1;
+}
+
+int inbox_rfq_hers(const char *rfq_cat, const char *rfq_hs, const char *rfq_listing,
+                   const struct inbox_sells *sells)
+{
+	for (size_t i = 0; rfq_listing && *rfq_listing && i < sells->ids.n; i++)
+		if (strcmp(rfq_listing, sells->ids.v[i]) == 0)
+			return 1;
+	for (size_t i = 0; rfq_cat && *rfq_cat && i < sells->cats.n; i++)
+		if (cat_related(rfq_cat, sells->cats.v[i]))
+			return 1;
+	char h[7];
+	for (size_t i = 0; hs_heading(rfq_hs, h) && i < sells->hs.n; i++)
+		if (strcmp(h, sells->hs.v[i]) == 0)
 			return 1;
 	return 0;
 }
 
-static int push_cat(void *ctx, const struct listing *l)
+static void push_once(struct kstrv *v, const char *s)
 {
-	struct kstrv *cats = ctx;
-	if (!l->category || !*l->category)
-		return 0;
-	for (size_t i = 0; i < cats->n; i++)
-		if (strcmp(cats->v[i], l->category) == 0)
-			return 0;
-	kstrv_push(cats, l->category);
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return;
+	kstrv_push(v, s);
+}
+
+void inbox_sells_add(struct inbox_sells *sells, const struct listing *l)
+{
+	char h[7];
+	if (l->category && *l->category)
+		push_once(&sells->cats, l->category);
+	if (hs_heading(l->hs_code, h))
+		push_once(&sells->hs, h);
+	kstrv_push(&sells->ids, l->id);
+}
+
+static int sells_add(void *ctx, const struct listing *l)
+{
+	inbox_sells_add(ctx, l);
 	return 0;
 }
 
-int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e)
+int inbox_what_i_sell(struct store *s, const char *self, struct inbox_sells *out, struct kerr *e)
 {
-	return store_listing_each(s, self, push_cat, out, e);
+	memset(out, 0, sizeof *out);
+	return store_listing_each(s, self, sells_add, out, e);
+}
+
+void inbox_sells_free(struct inbox_sells *sells)
+{
+	kstrv_free(&sells->cats);
+	kstrv_free(&sells->hs);
+	kstrv_free(&sells->ids);
 }
 
 int inbox_no_category(struct store *s, const char *self, char *out, size_t cap,
@@ -261,9 +321,9 @@ int inbox_no_category(struct store *s, const char *self, char *out, size_t cap,
 	if (!self || !*self || store_names_uncategorised(s, self, &h, &e) != K_OK || !h.n)
 		return 0;
 	snprintf(out, cap,
-	         "none of your listings names a category, so no buyer's RFQ reaches your inbox: "
-	         "`kontor listing edit %s --category CATEGORY`, or a category column in your "
-	         "import",
+	         "none of your listings names a category or an HS code, so no buyer's RFQ reaches "
+	         "your inbox: `kontor listing edit %s --category CATEGORY` or `--hs-code CODE`, "
+	         "or those columns in your import",
 	         h.id[0]);
 	if (sku)
 		snprintf(sku, INBOX_SKU_LEN, "%s", h.id[0]);
@@ -343,10 +403,14 @@ static void stock_item(struct collect *c, const struct listing *l)
 static int take_mine(void *ctx, const struct listing *l)
 {
 	struct collect *c = ctx;
-	push_cat(&c->cats, l);
+	inbox_sells_add(&c->sells, l);
 	stock_item(c, l);
-	if (!l->sku || !l->category || !*l->category)
+	struct inbox_sells one = {0};
+	inbox_sells_add(&one, l);
+	if (!l->sku) {
+		inbox_sells_free(&one);
 		return 0;
+	}
 	if (c->nmine == c->capmine) {
 		c->capmine = c->capmine ? c->capmine * 2 : 16;
 		c->mine = xrealloc(c->mine, c->capmine * sizeof *c->mine);
@@ -355,25 +419,27 @@ static int take_mine(void *ctx, const struct listing *l)
 	snprintf(m->id, sizeof m->id, "%s", l->id);
 	snprintf(m->created, sizeof m->created, "%s", l->created);
 	m->sku = xstrdup(l->sku);
-	m->category = xstrdup(l->category);
+	m->sells = one;
 	m->active = strcmp(l->status, "active") == 0;
 	m->variants = cJSON_GetArraySize(l->variants) > 0;
 	return 0;
 }
 
 /* Her listing to quote an RFQ with: the one it names when hers, else her newest active one
- * in its categories, else her newest one in them; NULL when none. */
-static const struct mine *pick_listing(const struct collect *c, const char *rfq_cat,
-                                       const char *rfq_listing)
+ * its category or HS code finds, else her newest one it finds; NULL when none. */
+static const struct mine *pick_listing(const struct collect *c, const cJSON *rfq)
 {
 	const struct mine *best = NULL;
+	const char *rfq_listing = json_str(rfq, "listingId");
 	int best_score = 0;
 	for (size_t i = 0; i < c->nmine; i++) {
 		const struct mine *m = &c->mine[i];
-		int score = rfq_listing && strcmp(m->id, rfq_listing) == 0   ? 3
-		            : !rfq_cat || !cat_related(rfq_cat, m->category) ? 0
-		            : m->active                                      ? 2
-		                                                             : 1;
+		int score = rfq_listing && strcmp(m->id, rfq_listing) == 0 ? 3
+		            : !inbox_rfq_hers(json_str(rfq, "category"), json_str(rfq, "hsCode"),
+		                              NULL, &m->sells)
+		                ? 0
+		            : m->active ? 2
+		                        : 1;
 		if (score && (score > best_score ||
 		              (score == best_score && strcmp(m->created, best->created) > 0))) {
 			best_score = score;
@@ -398,11 +464,11 @@ static void buyer_word(struct store *s, const char *id, char *out, size_t cap)
 	account_free(&a);
 }
 
-/* The category rule, asked by the store's query (so its cap counts only hers). */
-static int rfq_wanted(void *ctx, const char *category)
+/* The rule, asked by the store's query (so its cap counts only hers). */
+static int rfq_wanted(void *ctx, const char *category, const char *hs, const char *listing)
 {
 	const struct collect *c = ctx;
-	return inbox_rfq_in_categories(category, &c->cats);
+	return inbox_rfq_hers(category, hs, listing, &c->sells);
 }
 
 static int rfq_item(void *ctx, const cJSON *r)
@@ -414,6 +480,8 @@ static int rfq_item(void *ctx, const cJSON *r)
 	char title[120], cat[120], name[120];
 	one_line(json_str(r, "title"), 60, title, sizeof title);
 	one_line(json_str(r, "category"), 60, cat, sizeof cat);
+	if (!cat[0] && json_str(r, "hsCode")) /* found by her HS code: say which */
+		snprintf(cat, sizeof cat, "HS %.10s", json_str(r, "hsCode"));
 	name_of(c->s, buyer, name, sizeof name);
 	struct inbox_item *it = add(c, INBOX_RFQ, json_str(r, "created"));
 	snprintf(it->key, sizeof it->key, "rfq:%.64s", id);
@@ -432,7 +500,7 @@ static int rfq_item(void *ctx, const cJSON *r)
 	         (long long)qty, codes_unit_count(json_str(r, "unit"), qty), title, target, cat);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
-	const struct mine *m = pick_listing(c, json_str(r, "category"), json_str(r, "listingId"));
+	const struct mine *m = pick_listing(c, r);
 	char who[120];
 	buyer_word(c->s, buyer, who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
@@ -958,7 +1026,8 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {s, node ? node : "", self, kp, out, {0}, NULL, {0}, 0, 0, NULL, 0, 0};
+	struct collect c = {
+	    s, node ? node : "", self, kp, out, {{0}, {0}, {0}}, NULL, {0}, 0, 0, NULL, 0, 0};
 	if (node)
 		c.escrow_seen = store_wallet_escrow_seen_get(s, node, self);
 	char now[MODEL_TIME_LEN + 1];
@@ -974,13 +1043,13 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 		rc = money_items(&c, e);
 	if (rc == K_OK)
 		rc = store_inbox_chats(s, self, chat_item, &c, e);
-	kstrv_free(&c.cats);
+	inbox_sells_free(&c.sells);
 	free(c.escrow_seen);
 	if (c.wallet_read > 0)
 		wallet_view_free(&c.wallet);
 	for (size_t i = 0; i < c.nmine; i++) {
 		free(c.mine[i].sku);
-		free(c.mine[i].category);
+		inbox_sells_free(&c.mine[i].sells);
 	}
 	free(c.mine);
 	if (rc) {

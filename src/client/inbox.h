@@ -79,19 +79,31 @@ void inbox_money(int64_t minor, const char *currency, char out[INBOX_MONEY_MAX])
 /* A wallet line's kind in words: "deposit", "payout", "released by order 3fAxY2Qw…",
  * "refund of order …", "paid into escrow for order …", "ruling on order …". */
 void inbox_line_words(const char *kind, const char *order, char *out, size_t cap);
-/* Whether an RFQ of category rfq_cat is in her categories (cats: her listings' categories,
- * as written): 1 when rfq_cat is equal to one of them, or a parent or child path of it
+/* What she sells, as a buyer's RFQ finds her: her listings' categories (each once, as
+ * written) and the six-digit headings of their HS codes (each once). */
+struct inbox_sells {
+	struct kstrv cats, hs, ids; /* ids: her listings' */
+};
+/* Whether an RFQ of category rfq_cat, HS code rfq_hs, about listing rfq_listing (each NULL
+ * or empty when it names none) is one for her: 1 when it is about a listing of hers; when
+ * rfq_cat is equal to one of her categories, or a parent or child path of it
  * ("Furniture" and "Furniture > Table legs"), compared step by step (" > " between steps,
- * the blanks around them ignored) without regard to ASCII case; 0 for an empty or NULL one.
- * The one rule the inbox and the TUI's RFQs tab both use. */
-int inbox_rfq_in_categories(const char *rfq_cat, const struct kstrv *cats);
-/* Her listings' categories (each once, as written) pushed onto out (the caller frees it). */
-int inbox_my_categories(struct store *s, const char *self, struct kstrv *out, struct kerr *e);
-/* Where she has listings and none names a category, no RFQ can reach her inbox (nor her
- * RFQs tab's count): 1 with a sentence for her in out naming a listing of hers to give one
- * ("none of your listings names a category, so no buyer's RFQ reaches your inbox: `kontor
- * listing edit quat-may --category CATEGORY`, or a category column in your import") and
- * that listing's SKU in sku (NULL: not wanted); else 0. */
+ * the blanks around them ignored) without regard to ASCII case; or when rfq_hs's first six
+ * digits, the heading every country's tariff shares, are those of one of her listings' HS
+ * codes (a German buyer's 730830 finds her 7308.30.90 whatever either calls the category).
+ * The one rule the inbox, the TUI's RFQs tab and the node's scope `mine` all apply. */
+int inbox_rfq_hers(const char *rfq_cat, const char *rfq_hs, const char *rfq_listing,
+                   const struct inbox_sells *sells);
+/* Her listings' categories and HS headings put in out (zeroed first; inbox_sells_free). */
+int inbox_what_i_sell(struct store *s, const char *self, struct inbox_sells *out, struct kerr *e);
+void inbox_sells_add(struct inbox_sells *sells, const struct listing *l);
+void inbox_sells_free(struct inbox_sells *sells);
+/* Where she has listings and none names a category or an HS code, no RFQ can reach her
+ * inbox (nor her RFQs tab's count): 1 with a sentence for her in out naming a listing of
+ * hers to give one ("none of your listings names a category or an HS code, so no buyer's
+ * RFQ reaches your inbox: `kontor listing edit quat-may --category CATEGORY` or
+ * `--hs-code CODE`, or those columns in your import") and that listing's SKU in sku (NULL:
+ * not wanted); else 0. */
 #define INBOX_SKU_LEN (MODEL_SKU_MAX + 1)
 int inbox_no_category(struct store *s, const char *self, char *out, size_t cap,
                       char sku[INBOX_SKU_LEN]);
@@ -105,6 +117,10 @@ int inbox_node_funding(struct store *s, const char *node, char *out, size_t cap)
  * sanitised; each quoted text cut to cols bytes with '…' (0: whole). `chat list`, `chat send`,
  * the Chat tab and the inbox's chat item say it. */
 void inbox_chat_about(struct store *s, const cJSON *conv, size_t cols, struct kbuf *out);
+/* Listing lid as a person knows it, appended to out: '"Lan can cầu thang" LC-02' (its title
+ * and SKU as the cache has them) with ", yours" when self sells it; "listing " and the id
+ * where the cache lacks it; sanitised. */
+void inbox_listing_words(struct store *s, const char *lid, const char *self, struct kbuf *out);
 /* "3fAxY2Qw…": an id shortened for a sentence (the command keeps it whole). */
 void inbox_short_id(const char *id, char out[16]);
 /* The product of order o (as order list says it: contract_product_of of its cached contract;

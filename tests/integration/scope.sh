@@ -144,7 +144,7 @@ t_run "she syncs in scope mine" 0 kf sync
 t_run "her RFQs" 0 kf rfq list
 t_match "none in the cache, it says" "$T_OUT" '^no RFQs in the cache'
 t_match "and why: her listings name no category, the command that gives one" "$T_ERR" \
-	'none of your listings names a category, so no buyer.s RFQ reaches your inbox: `kontor listing edit QUAT --category CATEGORY`'
+	'none of your listings names a category or an HS code, so no buyer.s RFQ reaches your inbox: `kontor listing edit QUAT --category CATEGORY` or `--hs-code CODE`'
 t_run "her inbox" 0 kf inbox
 t_match "says the same" "$T_ERR" 'none of your listings names a category'
 t_run "she gives her fans a category" 0 kf listing edit QUAT --category "Home & Garden"
@@ -158,6 +158,38 @@ t_run "a no-change sync after it" 0 kf sync --json
 t_match "is one request again" "$T_OUT" '"requests":1,'
 t_run "the buyer's RFQ list (he has no listings) says nothing of categories" 0 kb rfq list
 t_nomatch "(buyer)" "$T_ERR" 'names a category'
+
+# --- an RFQ finds her by what every tariff shares, the HS heading, whatever language its
+# category is in; and by naming her listing, with no category at all ----------------------
+G="$T_TMP/gates"
+kg() { "$KONTOR" --home "$G" "$@"; }
+trade_party_np "gate seller" kg "Cổng Sắt Hoà Phát" VN supplier
+t_run "she lists a gate under her own word, its HS code as Vietnam's tariff prints it" 0 \
+	kg listing add --sku CONG-01 --title "Cổng sắt mỹ thuật 2 cánh" --price 1250 --currency USD \
+	--category "Cổng sắt" --hs-code 7308.30.90
+t_run "and a railing with no category and no HS code" 0 kg listing add --sku LC-02 \
+	--title "Lan can cầu thang" --price 85 --currency USD --unit metre
+t_run "the buyer syncs" 0 kb sync
+t_run "he asks for gates in German, giving the HS code" 0 kb rfq post --title "Schmiedeeisernes Tor" \
+	--qty 4 --category "Tore" --hs-code 7308.30
+t_run "and for steel doors, another heading" 0 kb rfq post --title "Stahltüren" --qty 10 \
+	--category "Türen" --hs-code 730890
+t_run "and for railings, naming her listing alone" 0 kb rfq post --title "Geländer, 40 m" --qty 40 \
+	--listing "Lan can"
+t_nomatch "which says nothing of reaching no one" "$T_ERR" 'reaches no supplier'
+t_run "and for chairs, naming nothing a supplier is found by" 0 kb rfq post --title "Stühle" --qty 6
+t_match "which tells him no supplier's inbox will show it" "$T_ERR" \
+	'^it names no category and no HS code, so it reaches no supplier.s inbox, only `kontor rfq list`: post it with --category or --hs-code'
+t_run "she syncs in scope mine" 0 kg sync
+t_eq "the node sent the gate by its heading and the railing by her listing, nothing else" \
+	"$(sqlite3 "$G/cache.db" "SELECT group_concat(t, '|') FROM (SELECT json_extract(json, '$.title') AS t FROM rfqs ORDER BY t)")" \
+	"Geländer, 40 m|Schmiedeeisernes Tor"
+t_run "her inbox" 0 kg inbox
+t_match "names the gates to quote, by the HS code" "$T_OUT" 'RFQ from Berlin Interiors GmbH: 4 pieces "Schmiedeeisernes Tor" to quote \(Tore\)'
+t_match "with her gate to quote it with" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing CONG-01 --buyer @berlin-interiors-gmbh --qty 4 '
+t_match "and the railings, with the listing he named" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing LC-02 --buyer @berlin-interiors-gmbh --qty 40 '
+t_nomatch "not the steel doors" "$T_OUT" 'Stahltüren'
+t_nomatch "and no word of categories: her gate's HS code finds hers" "$T_ERR" 'names a category'
 
 # --- bad input --------------------------------------------------------------------------------
 t_run "mine with a category is a usage error" 2 ks node scope main mine "$CAT"

@@ -104,7 +104,7 @@ t_run "buyer searches the node for table legs" 0 kb search table legs --remote
 t_nomatch "the paused listing is not found" "$T_OUT" 'black, 72 cm'
 t_match "the active one is" "$T_OUT" 'white, 90 cm'
 D=$(cat "$T_TMP/d-rfqs80")
-t_match "the RFQs tab at 80 columns" "$D" 'Open RFQs \(2, 1 in your categories\)'
+t_match "the RFQs tab at 80 columns" "$D" 'Open RFQs \(2, 1 for you\)'
 t_match "her category first, marked, though older" "$(printf '%s\n' "$D" | grep -F ' USD ' | head -n 1)" \
 	'^> \* Black table le.* 500 pcs +10\.50 USD +DE Berlin Inter'
 t_match "the lamps after it" "$(printf '%s\n' "$D" | grep -F ' USD ' | sed -n 2p)" '^    Brass desk lam.* 200 pcs +20\.00 USD'
@@ -183,11 +183,11 @@ printf 'set sync-interval 2\n' >"$T_TMP/live.conf"
 tm_start live 100x30 "KONTOR_CONFIG=$T_TMP/live.conf KONTOR_HOME=$S TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'synced just now' 300 && t_ok "her TUI has synced" || t_fail "her TUI has synced" "$(tail -n 1 "$T_TMP/pane")"
 tm send-keys 8
-wait_for 'Open RFQs \(2, 1 in your categories\)' && t_ok "the RFQs tab shows the two" ||
+wait_for 'Open RFQs \(2, 1 for you\)' && t_ok "the RFQs tab shows the two" ||
 	t_fail "the RFQs tab shows the two" "$(cat "$T_TMP/pane")"
 t_run "buyer posts another RFQ in her category" 0 kb rfq post --title "Iron bench legs" \
 	--qty 100 --category "Table legs" --destination DE
-wait_for 'Open RFQs \(3, 2 in your categories\)' 300 &&
+wait_for 'Open RFQs \(3, 2 for you\)' 300 &&
 	t_ok "it appears while she looks, no key pressed (the sync reloads the tab)" ||
 	t_fail "it appears while she looks" "$(cat "$T_TMP/pane")"
 t_match "newest of her categories: on top" "$(grep -F ' DE ' "$T_TMP/pane" | head -n 1)" '^[> ] \* Iron bench legs +100 '
@@ -227,7 +227,7 @@ printf '7\n:dump %s\n:quit\n' "$T_TMP/d-legs80" >"$T_TMP/s4"
 ui "$S" 80x24 "$T_TMP/s4"
 t_match "at 80 columns too" "$(cat "$T_TMP/d-legs80")" ' table-legs-72 +Iron table'
 D=$(cat "$T_TMP/d-rfqs-furniture")
-t_match "the RFQs tab counts the FURNITURE RFQ as hers" "$D" 'Open RFQs \(4, 3 in your categories\)'
+t_match "the RFQs tab counts the FURNITURE RFQ as hers" "$D" 'Open RFQs \(4, 3 for you\)'
 t_match "and marks it" "$D" '^[> ] \* Legs for 60 desks'
 t_run "seller's inbox" 0 ks inbox --json
 INBOX_RFQS=$(printf '%s' "$T_OUT" | grep -o '"kind":"rfq"' | wc -l | tr -d ' ')
@@ -443,7 +443,7 @@ t_run "she lists fans without a category" 0 kf listing add --sku QUAT --title "Q
 printf '8\n:dump %s\n:quit\n' "$T_TMP/d-f-rfqs" >"$T_TMP/s10"
 ui "$F" 100x30 "$T_TMP/s10"
 t_match "the RFQs tab says why none is hers, and the command that gives a category" \
-	"$(cat "$T_TMP/d-f-rfqs")" '^Open RFQs \([0-9]+\): none is yours: your listings name no category \(:listing edit QUAT --category C\)$'
+	"$(cat "$T_TMP/d-f-rfqs")" '^Open RFQs \([0-9]+\): none yours, no listing has a category or HS code \(:listing edit QUAT --category C\)$'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -130,6 +130,13 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_result_outbox(c, s, "Rfq", kbuf_str(&id));
 		cmd_result_set(c, "Rfq", kbuf_str(&id), "open", "posted RFQ %s%s", kbuf_str(&id),
 		               rc == K_EQUEUED ? ", queued" : "");
+		/* what a supplier's inbox finds an RFQ by (inbox_rfq_hers): say when it has none */
+		if (!arg_get(a, "category") && !arg_get(a, "hs-code") && !arg_get(a, "listing"))
+			cmd_note(
+			    c,
+			    "it names no category and no HS code, so it reaches no supplier's "
+			    "inbox, only `kontor rfq list`: post it with --category or --hs-code "
+			    "for those who sell it to hear of it");
 	}
 	cJSON_Delete(o);
 	kbuf_free(&id);
@@ -240,6 +247,13 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 				kbuf_putc(&b, ')');
 			} else if (strcmp(fields[i], "created") == 0 && v) {
 				kbuf_puts(&b, ktime_local(v, when, sizeof when));
+			} else if (strcmp(fields[i], "listingId") == 0 && v) {
+				/* the listing by its title and SKU, and the id it stands for */
+				inbox_listing_words(
+				    s, v, ctx_self(c, NULL) == K_OK ? c->self_id : NULL, &b);
+				kbuf_puts(&b, " (");
+				text_sanitize(&b, v, strlen(v), 0);
+				kbuf_putc(&b, ')');
 			} else if (v) {
 				text_sanitize(&b, v, strlen(v), 1);
 			} else {

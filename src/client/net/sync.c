@@ -1562,11 +1562,11 @@ static void sync_progress(struct ksync *k, struct sync_stats *st)
 		progress_update(k->prog, all, -1, "objects", st->bytes_down, NULL, 0);
 }
 
-/* In scope mine the node sends the RFQs of her listings' categories, and the profiles of
- * their buyers, from where her last pull stopped: one she could not see before a category of
- * hers was given stays behind that point. So when her categories are not what the last pull
- * asked under (kept as the pseudo-type "Rfq.categories"), those two types are pulled again
- * from the start. */
+/* In scope mine the node sends the RFQs of her listings' categories and HS headings, and
+ * the profiles of their buyers, from where her last pull stopped: one she could not see
+ * before a category or HS code of hers was given stays behind that point. So when those are
+ * not what the last pull asked under (kept as the pseudo-type "Rfq.categories"), those two
+ * types are pulled again from the start. */
 static int categories_moved(struct ksync *k, struct kerr *e)
 {
 	char *now = NULL, *was = NULL;

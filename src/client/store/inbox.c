@@ -20,13 +20,15 @@ static sqlite3_stmt *query(struct store *s, const char *sql, const char *self, c
 	return st;
 }
 
-/* Whether the RFQ's category is one of hers is inbox_rfq_in_categories' to say. */
+/* Whether the RFQ is one for her is inbox_rfq_hers' to say. */
 #define CAT "json_extract(r.json, '$.category')"
+#define HS "json_extract(r.json, '$.hsCode')"
+#define LID "json_extract(r.json, '$.listingId')"
 
-/* The caller's category rule as the SQL function inbox_wanted(category), so the cap of
- * STORE_INBOX_MAX rows counts only RFQs of her categories. */
+/* The caller's rule as the SQL function inbox_wanted(category, hs), so the cap of
+ * STORE_INBOX_MAX rows counts only RFQs for her. */
 struct wanted {
-	int (*fn)(void *ctx, const char *category);
+	int (*fn)(void *ctx, const char *category, const char *hs, const char *listing);
 	void *ctx;
 };
 
@@ -34,22 +36,25 @@ static void wanted_sql(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	const struct wanted *w = sqlite3_user_data(cx);
 	const char *cat = (const char *)sqlite3_value_text(argv[0]);
-	sqlite3_result_int(cx, cat && w->fn(w->ctx, cat) ? 1 : 0);
+	const char *hs = (const char *)sqlite3_value_text(argv[1]);
+	const char *lid = (const char *)sqlite3_value_text(argv[2]);
+	sqlite3_result_int(cx, (cat || hs || lid) && w->fn(w->ctx, cat, hs, lid) ? 1 : 0);
 }
 
 int store_inbox_rfqs(struct store *s, const char *self, const char *now,
-                     int (*wanted)(void *ctx, const char *category),
+                     int (*wanted)(void *ctx, const char *category, const char *hs,
+                                   const char *listing),
                      int (*cb)(void *ctx, const cJSON *rfq), void *ctx, struct kerr *e)
 {
 	struct wanted w = {wanted, ctx};
-	if (sqlite3_create_function(s->db, "inbox_wanted", 1, SQLITE_UTF8, &w, wanted_sql, NULL,
+	if (sqlite3_create_function(s->db, "inbox_wanted", 3, SQLITE_UTF8, &w, wanted_sql, NULL,
 	                            NULL) != SQLITE_OK)
 		return store_dberr(s, e, "reading RFQs for the inbox");
 	sqlite3_stmt *st = query(s,
 	                         "SELECT r.json FROM rfqs r WHERE coalesce(r.buyer_id, '') != ?1"
 	                         " AND coalesce(json_extract(r.json, '$.status'), 'open') = 'open'"
 	                         " AND coalesce(json_extract(r.json, '$.expires'), '9999') > ?2"
-	                         " AND " CAT " IS NOT NULL AND inbox_wanted(" CAT ")"
+	                         " AND inbox_wanted(" CAT ", " HS ", " LID ")"
 	                         " AND NOT EXISTS (SELECT 1 FROM contracts k WHERE "
 	                         "json_extract(k.json, '$.rfqId') = r.id"
 	                         "  AND (k.buyer_id = ?1 OR k.seller_id = ?1))"
@@ -64,7 +69,7 @@ int store_inbox_rfqs(struct store *s, const char *self, const char *now,
 	                         self, now, e);
 	int rc = st ? store_walk_json(s, st, NULL, cb, NULL, ctx, "reading RFQs for the inbox", e)
 	            : K_EDB;
-	sqlite3_create_function(s->db, "inbox_wanted", 1, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	sqlite3_create_function(s->db, "inbox_wanted", 3, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	return rc;
 }
 

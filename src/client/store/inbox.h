@@ -17,13 +17,14 @@ struct store;
 
 #define STORE_INBOX_MAX 200 /* rows of one kind an inbox looks at */
 
-/* Open RFQs of others (not expired at now, RFC 3339) with a category that self has not
- * answered: no contract or conversation tied to the RFQ, and no message from self to the
- * RFQ's buyer since it was posted, and whose category wanted(ctx, category) takes (the
- * caller's rule, inbox_rfq_in_categories), asked before the cap of STORE_INBOX_MAX rows so
- * a crowd of RFQs of other categories never hides hers. */
+/* Open RFQs of others (not expired at now, RFC 3339) that self has not answered: no
+ * contract or conversation tied to the RFQ, and no message from self to the RFQ's buyer
+ * since it was posted, and whose category, HS code and listing (each NULL when none)
+ * wanted(ctx, category, hs, listing) takes (the caller's rule, inbox_rfq_hers), asked before the
+ * cap of STORE_INBOX_MAX rows so a crowd of RFQs for others never hides hers. */
 int store_inbox_rfqs(struct store *s, const char *self, const char *now,
-                     int (*wanted)(void *ctx, const char *category),
+                     int (*wanted)(void *ctx, const char *category, const char *hs,
+                                   const char *listing),
                      int (*cb)(void *ctx, const cJSON *rfq), void *ctx, struct kerr *e);
 /* Contracts self is party to that are offers or counter-offers (not binding, not
  * cancelled); updated is when the cache last took it. */

@@ -275,9 +275,11 @@ int store_listing_categories(struct store *s, const char *seller_id, char **out,
 	const char *v[] = {seller_id};
 	sqlite3_stmt *st = store_prepare(
 	    s,
-	    "SELECT coalesce(group_concat(category, char(10)), '') FROM (SELECT DISTINCT category"
-	    " FROM listings WHERE seller_id = ?1 AND coalesce(category, '') != ''"
-	    " ORDER BY category)",
+	    "SELECT coalesce(group_concat(k, char(10)), '') FROM (SELECT category AS k"
+	    " FROM listings WHERE seller_id = ?1 AND coalesce(category, '') != '' UNION"
+	    " SELECT 'HS ' || substr(json_extract(j.json, '$.hsCode'), 1, 6) FROM listings l"
+	    " JOIN listing_json j ON j.rid = l.rid WHERE l.seller_id = ?1"
+	    " AND json_extract(j.json, '$.hsCode') IS NOT NULL ORDER BY k)",
 	    v, 1, NULL, e);
 	if (!st)
 		return K_EDB;

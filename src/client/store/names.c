@@ -97,11 +97,14 @@ int store_names_uncategorised(struct store *s, const char *seller_id, struct nam
                               struct kerr *e)
 {
 	const char *v[] = {seller_id};
-	return collect(s,
-	               "SELECT sku FROM listings WHERE seller_id = ?1 AND NOT EXISTS (SELECT 1"
-	               " FROM listings WHERE seller_id = ?1 AND coalesce(category, '') != '')"
-	               " ORDER BY sku LIMIT 1",
-	               v, 1, out, "looking for a listing with a category", e);
+	return collect(
+	    s,
+	    "SELECT sku FROM listings WHERE seller_id = ?1 AND NOT EXISTS (SELECT 1"
+	    " FROM listings l JOIN listing_json j ON j.rid = l.rid WHERE l.seller_id = ?1"
+	    " AND (coalesce(l.category, '') != ''"
+	    " OR json_extract(j.json, '$.hsCode') IS NOT NULL))"
+	    " ORDER BY sku LIMIT 1",
+	    v, 1, out, "looking for a listing with a category", e);
 }
 
 int store_names_sku_any(struct store *s, const char *sku, int nocase, struct names_hits *out,

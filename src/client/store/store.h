@@ -51,8 +51,9 @@ typedef int (*store_listing_cb)(void *ctx, const struct listing *l);
 int store_listing_each(struct store *s, const char *seller_id, store_listing_cb cb, void *ctx,
                        struct kerr *e);
 int64_t store_listing_count(struct store *s);
-/* seller_id's listings' categories, each once, sorted, joined by newlines into *out
- * (malloc'd; "" when none names one): what her RFQs in scope mine depend on. */
+/* seller_id's listings' categories and HS headings ("HS 730830"), each once, sorted, joined
+ * by newlines into *out (malloc'd; "" when none names one): what her RFQs in scope mine
+ * depend on. */
 int store_listing_categories(struct store *s, const char *seller_id, char **out, struct kerr *e);
 
 enum search_sort { SEARCH_RELEVANCE, SEARCH_PRICE, SEARCH_RATING, SEARCH_NEWEST };

@@ -32,8 +32,9 @@ struct rfq_row {
 	int64_t target;                    /* minor units; -1 when none */
 	char deadline[MODEL_TIME_LEN + 1]; /* "expires", else "deliverBy", else "" */
 	char created[MODEL_TIME_LEN + 1];
-	int match, answered, seq;
+	int match, answered, seq; /* match (inbox_rfq_hers): 1 her category, 2 HS code, 3 listing */
 	char listing_id[MODEL_LISTING_ID_LEN + 1]; /* the RFQ's listing, "" when none */
+	char hs[11];                               /* the RFQ's HS code, "" when none */
 };
 
 /* The quote being asked, field by field. */
@@ -42,7 +43,7 @@ enum { Q_LISTING, Q_PRICE, Q_QTY, Q_INCOTERM, Q_PLACE, Q_DEPOSIT, Q_N };
 struct rfqs {
 	struct rfq_row *rows;
 	int n, cap, nmatch;
-	struct kstrv cats;               /* her listings' categories (inbox_my_categories) */
+	struct inbox_sells sells;        /* what she sells (inbox_what_i_sell) */
 	struct kstrv answered;           /* RFQ ids named by contracts she is party to */
 	char no_category[INBOX_SKU_LEN]; /* a SKU of hers when none names a category, "" */
 	char open_id[RFQ_ID_MAX + 1];
@@ -81,7 +82,7 @@ static void rows_clear(struct rfqs *r)
 		free(r->rows[i].category);
 	}
 	r->n = r->nmatch = 0;
-	kstrv_free(&r->cats);
+	inbox_sells_free(&r->sells);
 	kstrv_free(&r->answered);
 }
 
@@ -149,18 +150,24 @@ static int add_rfq(void *ctx, const cJSON *o)
 	         json_str(o, "created") ? json_str(o, "created") : "");
 	const char *lid = json_str(o, "listingId");
 	snprintf(x->listing_id, sizeof x->listing_id, "%.*s", MODEL_LISTING_ID_LEN, lid ? lid : "");
-	x->match = inbox_rfq_in_categories(json_str(o, "category"), &r->cats); /* as the inbox */
+	const char *hs = json_str(o, "hsCode");
+	snprintf(x->hs, sizeof x->hs, "%.10s", hs ? hs : "");
+	/* as the inbox */
+	x->match = inbox_rfq_hers(json_str(o, "category"), NULL, NULL, &r->sells) ? 1
+	           : inbox_rfq_hers(NULL, x->hs, NULL, &r->sells)                 ? 2
+	           : inbox_rfq_hers(NULL, NULL, lid, &r->sells)                   ? 3
+	                                                                          : 0;
 	x->answered = has(&r->answered, id);
 	x->seq = r->n++;
-	r->nmatch += x->match;
+	r->nmatch += x->match != 0;
 	return 0;
 }
 
 static int order_rows(const void *a_, const void *b_)
 {
 	const struct rfq_row *a = a_, *b = b_;
-	if (a->match != b->match)
-		return b->match - a->match;
+	if (!a->match != !b->match) /* hers first, whichever way */
+		return !a->match - !b->match;
 	int c = strcmp(b->created, a->created);
 	return c ? c : a->seq - b->seq;
 }
@@ -177,10 +184,10 @@ static void load(struct ui *u)
 	struct walk w = {u, r};
 	int rc = ctx_self(u->c, &e);
 	if (!rc)
-		rc = inbox_my_categories(u->s, u->c->self_id, &r->cats, &e);
+		rc = inbox_what_i_sell(u->s, u->c->self_id, &r->sells, &e);
 	char why[400];
 	r->no_category[0] = '\0';
-	if (!rc && !r->cats.n)
+	if (!rc && !r->sells.cats.n && !r->sells.hs.n)
 		inbox_no_category(u->s, u->c->self_id, why, sizeof why, r->no_category);
 	if (!rc)
 		rc = store_object_each(u->s, "Contract", NULL, add_answered, &w, &e);
@@ -219,12 +226,12 @@ void ui_rfqs_head(struct ui *u, int y)
 	ui_key_of("rfqs", ACT_QUOTE, "Q", kq, sizeof kq);
 	if (r->no_category[0]) /* she should know why none is hers, and what to do */
 		kbuf_printf(&b,
-		            "Open RFQs (%d): none is yours: your listings name no category "
+		            "Open RFQs (%d): none yours, no listing has a category or HS code "
 		            "(:listing edit %s --category C)",
 		            r->n, r->no_category);
 	else
-		kbuf_printf(&b, "Open RFQs (%d, %d in your categories)   Enter opens · %s quotes",
-		            r->n, r->nmatch, kq);
+		kbuf_printf(&b, "Open RFQs (%d, %d for you)   Enter opens · %s quotes", r->n,
+		            r->nmatch, kq);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "    ");
 	ui_col(&h, "TITLE", title_width(COLS) + 1);
@@ -348,10 +355,16 @@ void ui_rfq_build(struct ui *u, int width)
 	ui_field(&v->lines, LABEL_COLS, "Incoterms", kbuf_str(&b), width);
 	ui_field(&v->lines, LABEL_COLS, "Destination", x->dest, width);
 	snprintf(buf, sizeof buf, "%s%s", x->category[0] ? x->category : "-",
-	         x->match ? "  (one of your categories)" : "");
+	         x->match == 1 ? "  (one of your categories)" : "");
 	ui_field(&v->lines, LABEL_COLS, "Category", buf, width);
-	ui_field(&v->lines, LABEL_COLS, "HS code", json_str(o, "hsCode"), width);
-	ui_field(&v->lines, LABEL_COLS, "Listing", x->listing_id, width);
+	snprintf(buf, sizeof buf, "%s%s", x->hs,
+	         x->match == 2 ? "  (the heading of one of yours)" : "");
+	ui_field(&v->lines, LABEL_COLS, "HS code", buf, width);
+	struct kbuf lw = KBUF_INIT;
+	if (x->listing_id[0])
+		inbox_listing_words(u->s, x->listing_id, u->c->self_id, &lw);
+	ui_field(&v->lines, LABEL_COLS, "Listing", kbuf_str(&lw), width);
+	kbuf_free(&lw);
 	ui_field(&v->lines, LABEL_COLS, "Answer by",
 	         ktime_local(json_str(o, "expires"), when, sizeof when), width);
 	ui_field(&v->lines, LABEL_COLS, "Deliver by",
@@ -379,18 +392,19 @@ struct pick {
 	struct ui *u;
 	const struct rfq_row *x;
 	char best[MODEL_LISTING_ID_LEN + 1], best_created[MODEL_TIME_LEN + 1];
-	int best_score; /* 3 the RFQ's own listing, 2 its category, 1 any active one */
+	int best_score; /* 3 the RFQ's own listing, 2 its category or HS code, 1 any active */
 };
 
 static int pick_one(void *ctx, const struct listing *l)
 {
 	struct pick *p = ctx;
-	char *cat[1] = {l->category};
-	struct kstrv mine = {cat, l->category ? 1 : 0};
-	int score = strcmp(l->id, p->x->listing_id) == 0             ? 3
-	            : strcmp(l->status, "active") != 0               ? 0
-	            : inbox_rfq_in_categories(p->x->category, &mine) ? 2
-	                                                             : 1;
+	struct inbox_sells mine = {0};
+	inbox_sells_add(&mine, l);
+	int score = strcmp(l->id, p->x->listing_id) == 0                    ? 3
+	            : strcmp(l->status, "active") != 0                      ? 0
+	            : inbox_rfq_hers(p->x->category, p->x->hs, NULL, &mine) ? 2
+	                                                                    : 1;
+	inbox_sells_free(&mine);
 	if (score > p->best_score ||
 	    (score == p->best_score && score && strcmp(l->created, p->best_created) > 0)) {
 		p->best_score = score;

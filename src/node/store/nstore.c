@@ -176,6 +176,15 @@ static const char *const migrations[] = {
  * the other. */
 #define HOLDS_EQ(a, b) "(" b " = " a " OR substr(" b ", 1, length(" a ") + 3) = " a " || ' > ')"
 #define RELATED(a, b) "(" HOLDS_EQ(a, b) " OR " HOLDS_EQ(b, a) ")"
+/* An RFQ is a seller's, as her client's inbox says (inbox_rfq_hers): about one of her
+ * listings, its category related to one of theirs, or its HS code's heading (six digits)
+ * that of one of theirs. */
+#define RFQ_HERS(r, l)                                                                             \
+	"(" r ".listing_id = " l ".id OR " RELATED(                                                \
+	    r ".category", "json_extract(" l ".json, '$.category')") " OR substr(json_extract(" r  \
+	                                                             ".json, '$.hsCode'), 1, 6)"   \
+	                                                             " = substr(json_extract(" l   \
+	                                                             ".json, '$.hsCode'), 1, 6))"
 
 static const char *const stmt_sql[S__COUNT] = {
     [S_SEQ_NEXT] = "UPDATE states SET seq = seq + 1 WHERE type = '*' RETURNING seq",
@@ -213,9 +222,8 @@ static const char *const stmt_sql[S__COUNT] = {
         " LEFT JOIN rfqs r ON r.id = c.id"
         " WHERE c.type = ?1 AND c.who = ?2 AND c.seq > ?3 AND (c.destroyed"
         " OR r.buyer_id = ?5 OR EXISTS (SELECT 1 FROM listings l"
-        " WHERE l.seller_id = ?5 AND " RELATED(
-            "r.category", "json_extract(l.json, '$.category')") "))"
-                                                                " ORDER BY c.seq LIMIT ?4",
+        " WHERE l.seller_id = ?5 AND " RFQ_HERS("r", "l") "))"
+                                                          " ORDER BY c.seq LIMIT ?4",
     [S_CHANGES_R_CATS] = "SELECT c.id, c.seq, c.cseq, c.destroyed FROM changes c"
                          " LEFT JOIN rfqs r ON r.id = c.id"
                          " WHERE c.type = ?1 AND c.who = ?2 AND c.seq > ?3 AND (c.destroyed"
@@ -233,9 +241,8 @@ static const char *const stmt_sql[S__COUNT] = {
         " UNION SELECT seller_id FROM orders WHERE buyer_id = ?5"
         " UNION SELECT buyer_id FROM orders WHERE seller_id = ?5"
         " UNION SELECT r.buyer_id FROM rfqs r WHERE EXISTS (SELECT 1"
-        " FROM listings l WHERE l.seller_id = ?5 AND " RELATED(
-            "r.category", "json_extract(l.json, '$.category')") ")))"
-                                                                " ORDER BY seq LIMIT ?4",
+        " FROM listings l WHERE l.seller_id = ?5 AND " RFQ_HERS("r", "l") ")))"
+                                                                          " ORDER BY seq LIMIT ?4",
     [S_CRE_GET] = "SELECT id FROM creations WHERE caller = ?1 AND type = ?2 AND cid = ?3",
     [S_CRE_PUT] = "INSERT INTO creations(caller, type, cid, id, seq) VALUES(?1, ?2, ?3, ?4,"
                   " (SELECT seq FROM states WHERE type = '*')) ON CONFLICT DO NOTHING",
