@@ -480,8 +480,12 @@ static int rfq_item(void *ctx, const cJSON *r)
 	char title[120], cat[120], name[120];
 	one_line(json_str(r, "title"), 60, title, sizeof title);
 	one_line(json_str(r, "category"), 60, cat, sizeof cat);
-	if (!cat[0] && json_str(r, "hsCode")) /* found by her HS code: say which */
+	const struct mine *m = pick_listing(c, r);
+	/* what found her, where it is no category: the HS code, else her listing it names */
+	if (!cat[0] && json_str(r, "hsCode"))
 		snprintf(cat, sizeof cat, "HS %.10s", json_str(r, "hsCode"));
+	else if (!cat[0] && m)
+		snprintf(cat, sizeof cat, "your %.60s", m->sku);
 	name_of(c->s, buyer, name, sizeof name);
 	struct inbox_item *it = add(c, INBOX_RFQ, json_str(r, "created"));
 	snprintf(it->key, sizeof it->key, "rfq:%.64s", id);
@@ -490,9 +494,9 @@ static int rfq_item(void *ctx, const cJSON *r)
 	char target[INBOX_MONEY_MAX + 16] = "";
 	const char *cur = json_str(r, "currency");
 	if (cur && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "targetPrice"))) {
-		char m[INBOX_MONEY_MAX];
-		inbox_money(json_int(r, "targetPrice"), cur, m);
-		snprintf(target, sizeof target, ", target %s each", m);
+		char each[INBOX_MONEY_MAX];
+		inbox_money(json_int(r, "targetPrice"), cur, each);
+		snprintf(target, sizeof target, ", target %s each", each);
 	}
 	int64_t qty = json_int(r, "qty");
 	/* who and how many first, the category last: the TUI's row cuts the end */
@@ -500,7 +504,6 @@ static int rfq_item(void *ctx, const cJSON *r)
 	         (long long)qty, codes_unit_count(json_str(r, "unit"), qty), title, target, cat);
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
-	const struct mine *m = pick_listing(c, r);
 	char who[120];
 	buyer_word(c->s, buyer, who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
