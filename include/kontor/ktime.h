@@ -31,6 +31,7 @@ enum ktime_flags {
 	KTIME_SPACE_T = 1 << 0,          /* a space may stand for the 'T' */
 	KTIME_SECONDS_OPTIONAL = 1 << 1, /* "HH:MM" alone (then no fraction either) */
 	KTIME_SECOND_60 = 1 << 2,        /* a leap second 60 is taken and read as 59 */
+	KTIME_NO_OFFSET = 1 << 3,        /* no offset at all: the fields' local is 1 */
 };
 
 /* The fields of a time as written, before its offset is applied. */
@@ -38,6 +39,7 @@ struct ktime_fields {
 	int year, month, day; /* 0000-9999, 1-12, a day that exists in that month */
 	int hour, min, sec;   /* 0-23, 0-59, 0-59 (a fraction is dropped) */
 	int offset;           /* seconds east of UTC: "+01:00" is 3600, 'Z' is 0 */
+	int local;            /* 1: written without an offset (KTIME_NO_OFFSET), offset 0 */
 };
 
 /* Reads the RFC 3339 time s (at most KTIME_IN_MAX bytes), with what flags (enum ktime_flags)
@@ -54,6 +56,11 @@ int ktime_utc(int64_t t, char out[KTIME_UTC_LEN + 1]);
  * seconds, second 60, or an offset such as +01:00; the year as written 1970 or later) to *t.
  * K_OK, or K_EINVAL when s is not such a time (or is NULL). */
 int ktime_parse(const char *s, time_t *t);
+/* A time as a person types it: RFC 3339 with any offset (as ktime_parse); or "YYYY-MM-DD
+ * HH:MM[:SS]" (a space or 'T') without one, in the local zone (TZ); or a date "YYYY-MM-DD"
+ * alone, its noon there, so that it stays that date where the other party reads it (within
+ * eleven hours of her). K_OK with *t, or K_EINVAL. What a command's --at takes. */
+int ktime_parse_typed(const char *s, time_t *t);
 /* The time at in the local zone: "YYYY-MM-DD HH:MM ZONE" (localtime_r and strftime's %Z:
  * "CET", "EST", "+07" where tzdata names no letters). NULL or "" gives "-"; text that is not a
  * time comes back with anything but printable ASCII as '?', cut to fit. Returns out. */

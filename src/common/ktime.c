@@ -83,6 +83,8 @@ int ktime_read(const char *s, unsigned flags, struct ktime_fields *f)
 		if (!number(&p, 2, 0, 23, &oh) || !sep(&p, ':') || !number(&p, 2, 0, 59, &om))
 			return K_EINVAL;
 		f->offset = sign * (oh * 3600 + om * 60);
+	} else if ((flags & KTIME_NO_OFFSET) && !*p) {
+		f->local = 1;
 	} else {
 		return K_EINVAL;
 	}
@@ -143,6 +145,36 @@ int ktime_parse(const char *s, time_t *t)
 	if ((time_t)v != v) /* a 32-bit time_t */
 		return K_EINVAL;
 	*t = (time_t)v;
+	return K_OK;
+}
+
+int ktime_parse_typed(const char *s, time_t *t)
+{
+	struct ktime_fields f;
+	if (ktime_read(s,
+	               KTIME_SPACE_T | KTIME_SECONDS_OPTIONAL | KTIME_SECOND_60 | KTIME_NO_OFFSET,
+	               &f) != K_OK) {
+		memset(&f, 0, sizeof f);
+		if (ktime_date_read(s, &f.year, &f.month, &f.day) != K_OK)
+			return K_EINVAL;
+		f.hour = 12;
+		f.local = 1;
+	}
+	if (!f.local)
+		return ktime_parse(s, t);
+	if (f.year < 1970)
+		return K_EINVAL;
+	struct tm tm = {.tm_year = f.year - 1900,
+	                .tm_mon = f.month - 1,
+	                .tm_mday = f.day,
+	                .tm_hour = f.hour,
+	                .tm_min = f.min,
+	                .tm_sec = f.sec,
+	                .tm_isdst = -1};
+	time_t v = mktime(&tm);
+	if (v == (time_t)-1)
+		return K_EINVAL;
+	*t = v;
 	return K_OK;
 }
 

@@ -66,6 +66,11 @@ t_eq "the node has it, in UTC" \
 	"2026-11-14T02:00:00Z seller"
 t_run "the same event again adds nothing" 0 ks order event "$ORDER" --code GTIN --location CNSZX --at 2026-11-14T02:00:00Z
 t_match "0 added" "$T_OUT" "0 events added \\(1 already there\\)"
+t_run "the same event in her local time, as she says it, adds nothing either" 0 \
+	env TZ=Asia/Shanghai "$KONTOR" --home "$S" order event "$ORDER" --code GTIN --location CNSZX --at "2026-11-14 10:00"
+t_match "it is the same instant" "$T_OUT" "0 events added \\(1 already there\\)"
+t_run "a bad time is refused saying what a time is (exit 2)" 2 ks order event "$ORDER" --code GTIN --at "14/11/2026"
+t_match "in her words first" "$T_ERR" "--at: '14/11/2026' is not a time: 2026-11-25 10:12 \\(your local time\\), 2026-11-25 \\(its noon\\)"
 
 # --- DCSA imports --------------------------------------------------------------------------
 V2=$(ls "$DATA"/*v2* | head -n 1)
@@ -164,6 +169,11 @@ t_match "delivered" "$T_OUT" 'state +delivered'
 t_match "the delivery first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" '^2026-12-05 21:30 UTC  Delivered'
 t_nomatch "no ETA" "$T_OUT" '^ETA'
 t_run "events on a delivered order are still taken" 0 ks order event "$ORDER" --code EXCP --note "one carton dented" --at 2026-12-05T22:00:00Z
+t_run "one by its date alone, as she says it" 0 \
+	env TZ=Asia/Shanghai "$KONTOR" --home "$S" order event "$ORDER" --code CUSI --location USLAX --at 2026-12-04 --note "papers in by date"
+t_eq "is that date's noon where she is, in UTC" \
+	"$(sqlite3 "$DB" "SELECT json_extract(e.value, '$.at') FROM orders o, json_each(o.json, '$.shipment.events') e WHERE o.id = '$ORDER' AND json_extract(e.value, '$.note') = 'papers in by date'")" \
+	"2026-12-04T04:00:00Z"
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

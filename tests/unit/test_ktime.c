@@ -278,6 +278,38 @@ static void test_a_time_t_is_shown_the_same_way(void **state)
 	                    "2026-11-18 12:06 CET");
 }
 
+static void typed(const char *tz, const char *s, const char *want_utc)
+{
+	time_t t = 0;
+	char out[KTIME_UTC_LEN + 1];
+	in_zone(tz);
+	if (ktime_parse_typed(s, &t) != K_OK)
+		fail_msg("'%s' in %s not read", s, tz);
+	assert_int_equal(ktime_utc((int64_t)t, out), K_OK);
+	if (strcmp(out, want_utc))
+		fail_msg("'%s' in %s read as %s, not %s", s, tz, out, want_utc);
+}
+
+static void test_typed_times_are_local_without_an_offset_and_a_date_is_its_noon(void **state)
+{
+	typed("Asia/Ho_Chi_Minh", "2026-12-07 07:30", "2026-12-07T00:30:00Z");
+	typed("Asia/Ho_Chi_Minh", "2026-12-07T07:30:15", "2026-12-07T00:30:15Z");
+	typed("Asia/Ho_Chi_Minh", "2027-01-20", "2027-01-20T05:00:00Z");
+	typed("Europe/Berlin", "2026-07-01 12:00", "2026-07-01T10:00:00Z"); /* summer time */
+	typed("Europe/Berlin", "2026-12-01 12:00", "2026-12-01T11:00:00Z");
+	/* an offset, or Z, is the instant it says wherever she is */
+	typed("Asia/Ho_Chi_Minh", "2026-12-07T07:30:00+01:00", "2026-12-07T06:30:00Z");
+	typed("Europe/Berlin", "2026-12-07 07:30Z", "2026-12-07T07:30:00Z");
+	time_t t;
+	in_zone("Asia/Ho_Chi_Minh");
+	const char * not [] = {
+	    "yesterday",  "14/11/2026", "2026-02-30", "2026-12-07 25:00", "2026-12-07 07:30 +07",
+	    "1969-12-31", "",           NULL};
+	for (size_t i = 0; i < sizeof not / sizeof not [0]; i++)
+		if (ktime_parse_typed(not [i], &t) == K_OK)
+			fail_msg("'%s' read as a time", not [i] ? not [i] : "(null)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +327,9 @@ int main(void)
 	    cmocka_unit_test(test_read_strict_and_each_flag_lets_pass_only_its_own_form),
 	    cmocka_unit_test(test_utc_writes_years_0000_to_9999_and_nothing_beyond),
 	    cmocka_unit_test(test_a_time_t_is_shown_the_same_way),
+	    cmocka_unit_test_setup_teardown(
+	        test_typed_times_are_local_without_an_offset_and_a_date_is_its_noon, setup,
+	        teardown),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -635,19 +635,20 @@ static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 #define EVENTS_PER_UPDATE 200 /* the node's limit for one addEvents */
 #define RATING_TEXT_MAX 4000
 
-/* "2026-11-25T10:12:00+01:00" (RFC 3339, any offset, optional seconds and fraction; read by
- * ktime_parse) -> "2026-11-25T09:12:00Z". */
+/* A time as she types it (ktime_parse_typed: "2026-11-25 10:12" her local time, a date
+ * alone its noon, or RFC 3339 with any offset) -> "2026-11-25T09:12:00Z". */
 static int parse_at(const char *s, char out[MODEL_TIME_LEN + 1], struct kerr *e)
 {
 	time_t t;
 	struct tm u;
-	if (ktime_parse(s, &t) == K_OK && gmtime_r(&t, &u) &&
+	if (ktime_parse_typed(s, &t) == K_OK && gmtime_r(&t, &u) &&
 	    strftime(out, MODEL_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &u) == MODEL_TIME_LEN)
 		return K_OK;
 	char shown[80];
 	return kerr_set(e, K_EUSAGE,
-	                "--at: '%s' is not an RFC 3339 time (e.g. 2026-11-25T09:12:00Z or "
-	                "2026-11-25T10:12:00+01:00)",
+	                "--at: '%s' is not a time: 2026-11-25 10:12 (your local time), "
+	                "2026-11-25 (its noon), or RFC 3339 with an offset like "
+	                "2026-11-25T10:12:00+01:00",
 	                text_shown(s, shown, sizeof shown));
 }
 
@@ -1708,8 +1709,9 @@ const struct cmd_entry cmd_order_entries[] = {
      "code= location= at= classifier= note= dcsa= dry-run", 1, 1, run_event,
      "CODE: a DCSA event code (LOAD DISC GTIN GTOT CUSR DEPA ARRI ...) or kontor's OFDL (out\n"
      "for delivery), DLVD (delivered), EXCP (exception). --classifier: ACT (default), EST,\n"
-     "PLN, REQ; estimated arrivals give the ETA. --at: RFC 3339, any offset (default now);\n"
-     "stored in UTC; an actual event dated over a day ahead is refused (to come: EST, PLN).\n"
+     "PLN, REQ; estimated arrivals give the ETA. --at: your local time, 2026-12-07 07:30,\n"
+     "a date alone (its noon), or RFC 3339 with any offset (default now); stored in UTC;\n"
+     "an actual event dated over a day ahead is refused (to come: EST, PLN).\n"
      "--dcsa reads a DCSA Track & Trace events file (v2.2 or v3; - for\n"
      "stdin); events the order has already are left out, so a re-import adds nothing.\n"
      "An actual DLVD moves a shipped order to delivered. Exit 2 for an unknown code, 1 when\n"
