@@ -112,6 +112,11 @@ void listing_tiers_from_moq(struct listing *l);
 /* The lead time for people: "12 days", "1 day", or "not said" for 0, which is what a listing
  * that never said one holds (a shop's export has none; an offer then ships in 30 days). */
 void listing_lead_words(const struct listing *l, char out[32]);
+/* grams as kg with up to 3 decimals, trailing zeros dropped: "12.5", "0.25", "3". */
+void model_kg_text(int64_t grams, char out[32]);
+/* What one unit of l weighs and how it is packed, for people and the papers: "net 12.5 kg,
+ * gross 14 kg a piece; 4 pieces to a carton (CT)"; "" when l says none of it. */
+void listing_packing_words(const struct listing *l, char *out, size_t cap);
 /* The variant of l that key names: its SKU, the seller's SKU for it, all its option values
  * ("L Red"), else one value ("L") that only it has; case, accents and spacing aside, as
  * search folds them. K_EINVAL when l has no variants, key is NULL or empty, or names several;

@@ -233,6 +233,10 @@ const char *papers_package_word(int lang, const char *code, int64_t n);
 /* "12.5" (or "12,5") kg to grams, at most 3 decimals, 1 g to CONTRACT_GRAMS_MAX: 0, else -1. The
  * one reader of a weight in kg, for an offer's --net-kg and the papers' --set alike. */
 int papers_kg_parse(const char *s, int64_t *grams);
+/* "20:CT", a count of 1 to 10^9 and a UN/ECE Rec 21 package code (codes_package), into
+ * *count and code: 0, else -1. An offer's --packages, a listing's --per-package and the
+ * papers' --set read it alike. */
+int papers_packages_parse(const char *s, int64_t *count, char code[3]);
 /* An ISO 3166 country's name in lang from ICU's locale data ("Vietnam" in de, "Việt Nam" in
  * vi, "越南" in zh); in en the ISO short name codes_country_name gives; the code itself
  * when neither knows it. */

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "kontor/codes.h"
+#include "kontor/papers.h"
 #include "kontor/crypto.h"
 #include "kontor/csv.h"
 #include "kontor/json.h"
@@ -473,10 +474,11 @@ struct pctx {
 	const char *name;
 	const struct import_opts *o;
 	long rows;
-	char delim;     /* the file's, once its reader is made */
-	int pf;         /* how prices read: PF_DC, PF_EXACT */
-	int status_set; /* the row being emitted said its status (import_row.status_set) */
-	int woo;        /* WooCommerce's escapes are undone in each record (woo_unescape) */
+	char delim;         /* the file's, once its reader is made */
+	int pf;             /* how prices read: PF_DC, PF_EXACT */
+	int status_set;     /* the row being emitted said its status (import_row.status_set) */
+	int packing_unsaid; /* the file has no packing column (import_row.packing_unsaid) */
+	int woo;            /* WooCommerce's escapes are undone in each record (woo_unescape) */
 };
 
 /* Hands one result (standing for rows records) to the callback and frees the listing. */
@@ -524,7 +526,8 @@ static int emit(struct pctx *p, long line, struct listing *l, const struct kerr 
 	 * or says none where one of them keeps no count (made to order) */
 	if (l && !err && listing_variants_stock(l) >= 0)
 		l->stock = listing_stock(l);
-	struct import_row r = {line, err ? NULL : l, err, 0, rows, !err && p->status_set};
+	struct import_row r = {
+	    line, err ? NULL : l, err, 0, rows, !err && p->status_set, p->packing_unsaid};
 	p->status_set = 0;
 	int rc = p->cb(p->ctx, &r);
 	if (l)
@@ -534,7 +537,7 @@ static int emit(struct pctx *p, long line, struct listing *l, const struct kerr 
 
 static int emit_merged(struct pctx *p, long line, long same_as)
 {
-	struct import_row r = {line, NULL, NULL, same_as, 1, 0};
+	struct import_row r = {line, NULL, NULL, same_as, 1, 0, 0};
 	return p->cb(p->ctx, &r);
 }
 
@@ -1323,6 +1326,35 @@ static void set_single_price(struct listing *l, int64_t price)
 	l->ntiers = 1;
 }
 
+/* A kontor CSV's one unit's weights and packing: net_kg and gross_kg (12.5, or 12,5),
+ * per_package (4:CT); blank says none. */
+static int packing_cells(const struct hdr *h, const struct csv_record *rec, struct listing *l,
+                         struct kerr *e)
+{
+	static const char *const kg[] = {"net_kg", "gross_kg"};
+	int64_t *grams[] = {&l->net_grams, &l->gross_grams};
+	for (int i = 0; i < 2; i++) {
+		char *v = trimdup(fget(rec, hcol(h, kg[i])));
+		int bad = v && papers_kg_parse(v, grams[i]);
+		if (bad)
+			kerr_set(e, K_EINVAL,
+			         "%s: '%.24s' is not a weight in kg like 12.5 (at most 3 decimals)",
+			         kg[i], v);
+		free(v);
+		if (bad)
+			return K_EINVAL;
+	}
+	char *v = trimdup(fget(rec, hcol(h, "per_package")));
+	int bad = v && papers_packages_parse(v, &l->units_per_package, l->package_code);
+	if (bad)
+		kerr_set(e, K_EINVAL,
+		         "per_package: '%.24s' is not COUNT:CODE like 4:CT (units to a package of "
+		         "UN/ECE Rec 21 CODE: CT carton, BX box, PX pallet, BG bag...)",
+		         v);
+	free(v);
+	return bad ? K_EINVAL : K_OK;
+}
+
 /* --- kontor's own CSV --------------------------------------------------------------------- */
 
 static int kontor_row(const void *cols, const struct csv_record *rec, const char *dflt_cur, int pf,
@@ -1353,6 +1385,8 @@ static int kontor_row(const void *cols, const struct csv_record *rec, const char
 		return rc;
 	if (!blank(v = fget(rec, hcol(h, "stock"))) &&
 	    (rc = parse_int("stock", v, 0, MONEY_MAX, &l->stock, e)))
+		return rc;
+	if ((rc = packing_cells(h, rec, l, e)))
 		return rc;
 	struct kstrv tiers = {0};
 	split_list(&tiers, fget(rec, hcol(h, "tiers")), '|', 0, 0);
@@ -1541,6 +1575,8 @@ static int parse_kontor(struct pctx *p, const char *data, size_t len, struct ker
 		              "%s: no 'currency' column: give --currency CUR for its prices",
 		              p->name);
 	struct kgroup g = {0};
+	p->packing_unsaid =
+	    hcol(&h, "net_kg") < 0 && hcol(&h, "gross_kg") < 0 && hcol(&h, "per_package") < 0;
 	if (rc == K_OK) {
 		p->pf |= exact_unless_whole(p, data, len, IMPORT_KONTOR, &h);
 		int of = hcol(&h, "variant_of");
@@ -3469,10 +3505,21 @@ int import_check_encoding(const char *data, size_t len, const char *name, const 
 	return K_EINVAL;
 }
 
-void import_keep_status(const struct import_row *r, const struct listing *cached, struct listing *l)
+/* One unit's weights and packing, as cached. */
+static void keep_packing(const struct listing *cached, struct listing *l)
+{
+	l->net_grams = cached->net_grams;
+	l->gross_grams = cached->gross_grams;
+	memcpy(l->package_code, cached->package_code, sizeof l->package_code);
+	l->units_per_package = cached->units_per_package;
+}
+
+void import_keep_unsaid(const struct import_row *r, const struct listing *cached, struct listing *l)
 {
 	if (!r->status_set)
 		snprintf(l->status, sizeof l->status, "%s", cached->status);
+	if (r->packing_unsaid)
+		keep_packing(cached, l);
 }
 
 void import_keep_terms(enum import_format f, const struct listing *cached, struct listing *l)
@@ -3494,10 +3541,7 @@ void import_keep_terms(enum import_format f, const struct listing *cached, struc
 	l->hs_code = cached->hs_code ? xstrdup(cached->hs_code) : NULL;
 	memcpy(l->origin_country, cached->origin_country, sizeof l->origin_country);
 	l->lead_time_days = cached->lead_time_days;
-	l->net_grams = cached->net_grams;
-	l->gross_grams = cached->gross_grams;
-	memcpy(l->package_code, cached->package_code, sizeof l->package_code);
-	l->units_per_package = cached->units_per_package;
+	keep_packing(cached, l);
 	kstrv_free(&l->incoterms);
 	for (size_t i = 0; i < cached->incoterms.n; i++)
 		kstrv_push(&l->incoterms, cached->incoterms.v[i]);
@@ -3518,7 +3562,7 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
 		                "WooCommerce, Etsy, Shopee or JSON Lines): give --format",
 		                name);
-	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0, 0};
+	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0, 0, 0};
 	static parse_fn *const parse[] = {
 	    [IMPORT_KONTOR] = parse_kontor,   [IMPORT_SHOPIFY] = parse_shopify,
 	    [IMPORT_WOOCOMMERCE] = parse_woo, [IMPORT_ETSY] = parse_etsy,

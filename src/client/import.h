@@ -67,15 +67,18 @@ struct import_row {
 	const struct kerr *err;
 	long same_as;
 	long rows;
-	int status_set; /* l's status was written in the row: a kontor CSV's non-empty status
-	                 * column or a JSON Lines "status"; never for a shop's export (its
-	                 * draft/published says nothing of a pause in kontor) */
+	int status_set;     /* l's status was written in the row: a kontor CSV's non-empty status
+	                     * column or a JSON Lines "status"; never for a shop's export (its
+	                     * draft/published says nothing of a pause in kontor) */
+	int packing_unsaid; /* a kontor CSV with no net_kg, gross_kg or per_package column (one
+	                     * written before them, or her own sheet): it says nothing of them */
 };
 
 /* A re-import of a listing kontor has cached: l keeps the cached status unless the row set
- * it (status_set), so a listing paused in kontor stays paused, and unchanged when nothing
+ * it (status_set), so a listing paused in kontor stays paused, and the cached weights and
+ * packing where the file has no column for them (packing_unsaid); unchanged when nothing
  * else changed. */
-void import_keep_status(const struct import_row *r, const struct listing *cached,
+void import_keep_unsaid(const struct import_row *r, const struct listing *cached,
                         struct listing *l);
 
 /* A re-import of a listing kontor has cached, from a shop's export (Shopify, WooCommerce,

@@ -1982,12 +1982,7 @@ static void party_line(struct kbuf *b, const struct contract_party *p)
 static void put_kg(struct kbuf *b, int64_t grams)
 {
 	char s[32];
-	snprintf(s, sizeof s, "%" PRId64 ".%03" PRId64, grams / 1000, grams % 1000);
-	size_t n = strlen(s);
-	while (s[n - 1] == '0')
-		s[--n] = '\0';
-	if (s[n - 1] == '.')
-		s[--n] = '\0';
+	model_kg_text(grams, s);
 	kbuf_puts(b, s);
 }
 

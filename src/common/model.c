@@ -1707,6 +1707,43 @@ void listing_lead_words(const struct listing *l, char out[32])
 		         l->lead_time_days == 1 ? "" : "s");
 }
 
+void model_kg_text(int64_t grams, char out[32])
+{
+	snprintf(out, 32, "%" PRId64 ".%03" PRId64, grams / 1000, grams % 1000);
+	size_t n = strlen(out);
+	while (out[n - 1] == '0')
+		out[--n] = '\0';
+	if (out[n - 1] == '.')
+		out[--n] = '\0';
+}
+
+void listing_packing_words(const struct listing *l, char *out, size_t cap)
+{
+	char kg[32];
+	size_t n = 0;
+	out[0] = '\0';
+#define PUT(...) (n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__))
+	if (l->net_grams > 0) {
+		model_kg_text(l->net_grams, kg);
+		PUT("net %s kg", kg);
+	}
+	if (l->gross_grams > 0) {
+		model_kg_text(l->gross_grams, kg);
+		PUT("%sgross %s kg", n ? ", " : "", kg);
+	}
+	if (n)
+		PUT(" a %s", codes_unit_count(l->unit, 1));
+	if (l->units_per_package > 0 && l->package_code[0]) {
+		const struct package_code *pc = codes_package(l->package_code);
+		PUT("%s%" PRId64 " %s to a %s (%s)", n ? "; " : "", l->units_per_package,
+		    codes_unit_count(l->unit, l->units_per_package),
+		    pc ? pc->name : l->package_code, l->package_code);
+	}
+#undef PUT
+	if (n >= cap && cap) /* cut: never half a word's bytes past the end */
+		out[cap - 1] = '\0';
+}
+
 int64_t listing_unit_price(const struct listing *l, int64_t qty)
 {
 	int64_t price = -1;

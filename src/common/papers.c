@@ -545,8 +545,7 @@ int papers_kg_parse(const char *s, int64_t *grams)
 	return *grams >= 1 && *grams <= CONTRACT_GRAMS_MAX ? 0 : -1;
 }
 
-/* "20:CT" */
-static int packages_parse(const char *s, int64_t *count, char code[3])
+int papers_packages_parse(const char *s, int64_t *count, char code[3])
 {
 	char *end;
 	long long n = strtoll(s, &end, 10);
@@ -652,7 +651,7 @@ static int value_check(const char *key, const char *v, struct kerr *e)
 	    papers_kg_parse(v, &g))
 		return kerr_set(e, K_EINVAL, "--set %s: '%s' is not a weight in kg like 12.5", key,
 		                text_shown(v, sh, sizeof sh));
-	if (strcmp(field, "packages") == 0 && packages_parse(v, &n, code))
+	if (strcmp(field, "packages") == 0 && papers_packages_parse(v, &n, code))
 		return kerr_set(e, K_EINVAL,
 		                "--set %s: '%s' is not COUNT:CODE like 20:CT (UN/ECE Rec 21 codes: "
 		                "CT carton, BX box, PX pallet, CS case, BG bag, ...)",
@@ -1117,7 +1116,7 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 			l->amended |= PAPER_LINE_GROSS;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("packages"), l->packages != 0, &rc, e))) {
-			packages_parse(v, &l->packages, l->package_code);
+			papers_packages_parse(v, &l->packages, l->package_code);
 			l->amended |= PAPER_LINE_PACKAGES;
 		}
 		if ((v = amend_new(amend, ITEM_KEY("marks"), l->marks != NULL, &rc, e))) {

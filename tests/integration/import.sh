@@ -130,6 +130,20 @@ t_match "the same unit and code: nothing changed" "$T_ERR" '^GACH-1 is as it was
 t_run "--unit furlong is refused (exit 2)" 2 k listing edit GACH-1 --unit furlong
 t_match "naming the word in full" "$T_ERR" "--unit: 'furlong' is not a unit kontor knows"
 
+# one unit's weights and packing, for the papers, in her sheet's own columns
+printf 'sku,title,currency,price,unit,net_kg,gross_kg,per_package\nGACH-1,Gạch bông,USD,14,m2,"18,5",20,50:PX\n' >"$T_TMP/packing.csv"
+t_run "a kontor CSV with weights and packing (queued: exit 4)" 4 k listing import "$T_TMP/packing.csv"
+t_match "they are the listing's" "$(k listing show GACH-1)" '^packing: +net 18.5 kg, gross 20 kg a square metre; 50 square metres to a pallet \(PX\)$'
+k listing export >"$T_TMP/packing-export.csv"
+t_match "its export writes them back" "$(grep '^GACH-1,' "$T_TMP/packing-export.csv" | tr -d '\r')" ',18.5,20,50:PX$'
+printf 'sku,title,currency,price,unit\nGACH-1,Gạch bông,USD,14,m2\n' >"$T_TMP/nopacking.csv"
+t_run "a kontor CSV with no column for them" 0 k listing import "$T_TMP/nopacking.csv"
+t_match "changes nothing: it says nothing of them" "$T_OUT" '0 created, 0 updated, 1 unchanged'
+printf 'sku,title,currency,price,unit,net_kg,per_package\nGACH-1,Gạch bông,USD,14,m2,heavy,50:PX\nGACH-2,Gạch,USD,14,m2,1,50 pallets\n' >"$T_TMP/badpacking.csv"
+t_run "weights and packing that are not (exit 3)" 3 k listing import "$T_TMP/badpacking.csv"
+t_match "the weight, named" "$T_ERR" "badpacking.csv:2: net_kg: 'heavy' is not a weight in kg like 12.5"
+t_match "the packing, named" "$T_ERR" "badpacking.csv:3: per_package: '50 pallets' is not COUNT:CODE like 4:CT"
+
 # Shopify's own words for a stock it does not keep: an empty Variant Inventory Tracker (made
 # to order), or the policy 'continue' (sold when none is left). Neither says 0 on hand.
 cat >"$T_TMP/shopify-tracked.csv" <<'CSV'
@@ -225,8 +239,8 @@ t_run "own CSV export re-imports with nothing to do (exit 0)" 0 k listing import
 t_match "all unchanged" "$T_OUT" ' 0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
 k listing export --format jsonl >"$T_TMP/export.jsonl"
 t_run "own JSONL export re-imports with nothing to do" 0 k listing import "$T_TMP/export.jsonl" --format jsonl
-t_match "the CSV export has a stock column, then the variants'" "$(head -n 1 "$T_TMP/export.csv" | tr -d '\r')" ',status,stock,variant_of,options$'
-t_match "holding the stock where it was said (Etsy's mug: 12)" "$(tr -d '\r' <"$T_TMP/export.csv")" ',active,12,,$'
+t_match "the CSV export has a stock column, then the variants'" "$(head -n 1 "$T_TMP/export.csv" | tr -d '\r')" ',status,stock,variant_of,options,net_kg,gross_kg,per_package$'
+t_match "holding the stock where it was said (Etsy's mug: 12)" "$(tr -d '\r' <"$T_TMP/export.csv")" ',active,12,,,,,$'
 printf 'sku,title,currency,price,stock\nST-1,Stocked thing,USD,1.00,25\nST-2,Oversold thing,USD,1.00,-3\n' >"$T_TMP/stock.csv"
 t_run "kontor CSV with a stock column (below zero fails its row)" 3 k listing import "$T_TMP/stock.csv"
 t_match "stock read" "$(k listing show ST-1 --json)" '"stock":25'
@@ -428,9 +442,9 @@ t_match "naming it" "$T_ERR" "--ships-from: unknown country 'XX'"
 # her shop's stock in a spreadsheet: the export writes each variant on a row of its own under
 # its listing, and reads back as it is
 k3 listing export | tr -d '\r' >"$T_TMP/hers.csv"
-t_eq "the export writes each variant on its own row, under its listing" "$(grep -A2 '^quat-may,' "$T_TMP/hers.csv" | tail -n 2)" "QUAT-S,,,,,,45000,,,,,,,,,,,120,quat-may,Cỡ: Nhỏ
-QUAT-L,,,,,,65000,,,,,,,,,,,80,quat-may,Cỡ: Lớn"
-t_match "the listing's own stock blank: it is theirs" "$(grep '^quat-may,' "$T_TMP/hers.csv")" ',active,,,$'
+t_eq "the export writes each variant on its own row, under its listing" "$(grep -A2 '^quat-may,' "$T_TMP/hers.csv" | tail -n 2)" "QUAT-S,,,,,,45000,,,,,,,,,,,120,quat-may,Cỡ: Nhỏ,,,
+QUAT-L,,,,,,65000,,,,,,,,,,,80,quat-may,Cỡ: Lớn,,,"
+t_match "the listing's own stock blank: it is theirs" "$(grep '^quat-may,' "$T_TMP/hers.csv")" ',active,,,,,,$'
 t_run "the export reads back with nothing to do" 0 k3 listing import "$T_TMP/hers.csv"
 t_match "every listing unchanged" "$T_OUT" '0 created, 0 updated, [0-9]+ unchanged, 0 merged, 0 failed'
 sed -e 's/^QUAT-S,\(.*\),120,/QUAT-S,\1,90,/' \

@@ -215,4 +215,24 @@ t_eq "and writing nothing" "$T_OUT" ""
 t_run "track of the cancelled order" 0 ks track "$ORDER"
 t_eq "says it was never shipped, not that it will be" "$T_OUT" "order $ORDER is cancelled: it was never shipped"
 
+# --- her listing says what one vase weighs and how they are packed: every offer carries it
+t_run "she says the vase's weights and packing on her listing" 0 ks listing edit "$LID" \
+	--net-kg 1.2 --gross-kg 1,6 --per-package 6:CT
+t_match "the edit names them" "$T_OUT" 'packing - -> net 1.2 kg, gross 1.6 kg a piece; 6 pieces to a carton \(CT\)'
+t_match "listing show says them" "$(ks listing show "$LID")" '^packing: +net 1.2 kg, gross 1.6 kg a piece; 6 pieces to a carton \(CT\)$'
+t_run "packed lighter than bare is refused (exit 2)" 2 ks listing edit "$LID" --gross-kg 1
+t_match "saying so in kg" "$T_ERR" '^kontor: --gross-kg: 1 kg packed is less than the 1.2 kg net of one unit$'
+t_run "a package kind that is none is refused (exit 2)" 2 ks listing edit "$LID" --per-package 6:ZZ
+t_match "naming the codes" "$T_ERR" "^kontor: --per-package: '6:ZZ' is not COUNT:CODE like 20:CT \\(UN/ECE Rec 21 codes: CT carton"
+t_run "buyer syncs" 0 kb sync
+trade_bind "buyer proposes 13 vases, saying nothing of weights" --qty 13 --incoterm FOB \
+	--place "Hai Phong" --port-loading VNHPH --port-discharge AEJEA
+t_run "the packing list, with nothing added after signing" 0 ks order docs "$ORDER" --type packing-list --format text -o -
+t_match "13 vases' weights from her listing's, signed and unstarred" "$T_OUT" '^   Net kg: 15.600   Gross kg: 20.800$'
+t_match "13 vases in 3 cartons of 6" "$T_OUT" '^   Packages: 3 cartons \(CT\)$'
+t_run "she unsays the packing" 0 ks listing edit "$LID" --net-kg none --gross-kg none --per-package none
+t_nomatch "listing show says none" "$(ks listing show "$LID")" '^packing:'
+t_run "her export" 0 ks listing export
+t_match "has the three columns last" "$(printf '%s\n' "$T_OUT" | head -n 1 | tr -d '\r')" ',options,net_kg,gross_kg,per_package$'
+
 t_done

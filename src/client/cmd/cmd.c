@@ -14,6 +14,8 @@
 #include "kontor/buf.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
+#include "kontor/papers.h"
+#include "kontor/contract.h"
 #include "kontor/text.h"
 
 static const struct cmd_entry *const groups[] = {
@@ -879,3 +881,26 @@ const struct cmd_entry cmd_help_entries[] = {
     {"help", "[COMMAND...]", "show the commands, or one command's usage", "", 0, 4, run_help, NULL},
     {0},
 };
+
+int cmd_parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e)
+{
+	if (papers_kg_parse(v, grams) == 0)
+		return K_OK;
+	char sh[48];
+	return kerr_set(
+	    e, K_EUSAGE,
+	    "--%s: '%s' is not a weight in kg like 12.5 (at most 3 decimals: 1 g to %d t)", flag,
+	    text_shown(v, sh, sizeof sh), CONTRACT_GRAMS_MAX / 1000000);
+}
+
+int cmd_parse_packages(const char *flag, const char *v, int64_t *count, char code[3],
+                       struct kerr *e)
+{
+	if (papers_packages_parse(v, count, code) == 0)
+		return K_OK;
+	char sh[48];
+	return kerr_set(e, K_EUSAGE,
+	                "--%s: '%s' is not COUNT:CODE like 20:CT (UN/ECE Rec 21 codes: CT carton, "
+	                "BX box, PX pallet, CS case, BG bag, ...)",
+	                flag, text_shown(v, sh, sizeof sh));
+}

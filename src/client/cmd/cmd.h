@@ -77,6 +77,12 @@ int ctx_self(struct ctx *c, struct kerr *e);
 void ctx_self_country(struct ctx *c, char out[3]);
 /* src into dst (cap bytes, cut), ASCII letters upper-cased: a code as typed ("vn", "fob"). */
 void cmd_copy_upper(char *dst, size_t cap, const char *src);
+/* "12.5" kg -> grams (papers_kg_parse), or a usage error naming --flag. */
+int cmd_parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e);
+/* "20:CT" -> a count and a UN/ECE Rec 21 code (papers_packages_parse), or a usage error
+ * naming --flag and the codes. */
+int cmd_parse_packages(const char *flag, const char *v, int64_t *count, char code[3],
+                       struct kerr *e);
 /* What a list command does: our id known, then each(c, obj) for every cached object of type
  * (of parent when not NULL), as store_object_each walks them. */
 int ctx_list_objects(struct ctx *c, const char *type, const char *parent,

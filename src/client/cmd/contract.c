@@ -140,18 +140,6 @@ static void date_plus(const char *from, int64_t days, char out[CONTRACT_DATE_LEN
 	strftime(out, CONTRACT_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
-/* "12.5" kg -> grams (papers_kg_parse), or a usage error naming the option. */
-static int parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e)
-{
-	if (papers_kg_parse(v, grams) == 0)
-		return K_OK;
-	char sh[48];
-	return kerr_set(
-	    e, K_EUSAGE,
-	    "--%s: '%s' is not a weight in kg like 12.5 (at most 3 decimals: 1 g to %d t)", flag,
-	    text_shown(v, sh, sizeof sh), CONTRACT_GRAMS_MAX / 1000000);
-}
-
 /* What the papers need, for the offer's first line and the whole: weights of one unit,
  * packages (COUNT:CODE), marks, ports, and charges (KIND:AMOUNT, repeatable). */
 static int apply_paper_flags(struct contract_terms *t, const struct args *a, struct kerr *e)
@@ -160,21 +148,11 @@ static int apply_paper_flags(struct contract_terms *t, const struct args *a, str
 	int rc = K_OK;
 	struct contract_item *it = t->nitems ? &t->items[0] : NULL;
 	if (!rc && it && (v = arg_get(a, "net-kg")))
-		rc = parse_kg("net-kg", v, &it->net_grams, e);
+		rc = cmd_parse_kg("net-kg", v, &it->net_grams, e);
 	if (!rc && it && (v = arg_get(a, "gross-kg")))
-		rc = parse_kg("gross-kg", v, &it->gross_grams, e);
-	if (!rc && it && (v = arg_get(a, "packages"))) {
-		char *end;
-		long long n = strtoll(v, &end, 10);
-		if (end == v || *end != ':' || n < 1 || n > 1000000000 || strlen(end + 1) != 2)
-			rc = kerr_set(
-			    e, K_EINVAL,
-			    "--packages: '%s' is not COUNT:CODE like 20:CT (UN/ECE Rec 21)", v);
-		else if ((rc = codes_check_package(end + 1, "--packages", e)) == K_OK) {
-			it->packages = n;
-			memcpy(it->package_code, end + 1, 3);
-		}
-	}
+		rc = cmd_parse_kg("gross-kg", v, &it->gross_grams, e);
+	if (!rc && it && (v = arg_get(a, "packages")))
+		rc = cmd_parse_packages("packages", v, &it->packages, it->package_code, e);
 	if (!rc && it && (v = arg_get(a, "marks")))
 		set_text(&it->marks, v);
 	if ((v = arg_get(a, "port-loading")))

@@ -430,7 +430,7 @@ static int on_row(void *vx, const struct import_row *r)
 			l->variants = cJSON_Duplicate(old.variants, 1);
 		if (x->format == IMPORT_KONTOR && !l->seller_sku && old.seller_sku)
 			l->seller_sku = xstrdup(old.seller_sku);
-		import_keep_status(r, &old, l);
+		import_keep_unsaid(r, &old, l);
 		import_keep_terms(x->format, &old, l);
 		if (!l->ships_from[0] && !x->ships_given)
 			memcpy(l->ships_from, old.ships_from, sizeof l->ships_from);

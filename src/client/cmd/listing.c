@@ -337,6 +337,30 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 			return rc;
 		l->lead_time_days = n;
 	}
+	/* one unit's weights and packing, for the papers of every offer of it; none unsays */
+	if ((v = arg_get(a, "net-kg")) && strcmp(v, "none") == 0)
+		l->net_grams = 0;
+	else if (v && (rc = cmd_parse_kg("net-kg", v, &l->net_grams, e)))
+		return rc;
+	if ((v = arg_get(a, "gross-kg")) && strcmp(v, "none") == 0)
+		l->gross_grams = 0;
+	else if (v && (rc = cmd_parse_kg("gross-kg", v, &l->gross_grams, e)))
+		return rc;
+	if ((v = arg_get(a, "per-package")) && strcmp(v, "none") == 0) {
+		l->units_per_package = 0;
+		l->package_code[0] = '\0';
+	} else if (v && (rc = cmd_parse_packages("per-package", v, &l->units_per_package,
+	                                         l->package_code, e))) {
+		return rc;
+	}
+	if (l->gross_grams && l->net_grams > l->gross_grams) {
+		char net[32], gross[32];
+		model_kg_text(l->net_grams, net);
+		model_kg_text(l->gross_grams, gross);
+		return kerr_set(e, K_EUSAGE,
+		                "--gross-kg: %s kg packed is less than the %s kg net of one unit",
+		                gross, net);
+	}
 	if ((v = arg_get(a, "stock"))) {
 		if (strcmp(v, "none") == 0)
 			n = -1; /* she no longer says */
@@ -543,6 +567,10 @@ static void listing_changes(const struct listing *a, const struct listing *b, st
 	changed_code(out, "unit", a->unit, b->unit);
 	changed_code(out, "origin", a->origin_country, b->origin_country);
 	changed_code(out, "ships from", a->ships_from, b->ships_from);
+	char pa[160], pb[160];
+	listing_packing_words(a, pa, sizeof pa);
+	listing_packing_words(b, pb, sizeof pb);
+	changed_code(out, "packing", pa, pb);
 	if (!cJSON_GetArraySize(b->variants))
 		changed_number(out, NULL, "stock", a->stock, b->stock, NULL);
 	const cJSON *v, *w;
@@ -911,6 +939,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&vn);
 		if (l.hs_code)
 			fprintf(f, "hs code:   %s\n", l.hs_code);
+		char packing[160];
+		listing_packing_words(&l, packing, sizeof packing);
+		if (packing[0])
+			fprintf(f, "packing:   %s\n", packing);
 		if (l.origin_country[0])
 			fprintf(f, "origin:    %s (%s)\n", l.origin_country,
 			        codes_country_name(l.origin_country));
@@ -959,9 +991,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 /* kontor's own CSV: one row per listing; lists inside a cell are separated by '|', extra
  * price tiers written as QTY:AMOUNT (documented in kontor.1). */
 static const char *const csv_columns[] = {
-    "sku",       "title",  "description", "category", "tags",       "currency",   "price",
-    "tiers",     "moq",    "unit",        "hs_code",  "origin",     "ships_from", "lead_days",
-    "incoterms", "images", "status",      "stock",    "variant_of", "options",
+    "sku",        "title",     "description", "category", "tags",        "currency",
+    "price",      "tiers",     "moq",         "unit",     "hs_code",     "origin",
+    "ships_from", "lead_days", "incoterms",   "images",   "status",      "stock",
+    "variant_of", "options",   "net_kg",      "gross_kg", "per_package",
 };
 #define NCOLS (sizeof csv_columns / sizeof csv_columns[0])
 
@@ -1028,6 +1061,18 @@ static void export_row(const struct listing *l, const cJSON *v, struct kbuf *lin
 		kbuf_puts(&cell[16], l->status);
 		if (l->stock >= 0 && listing_variants_stock(l) < 0)
 			kbuf_printf(&cell[17], "%lld", (long long)l->stock);
+		char kg[32];
+		if (l->net_grams > 0) {
+			model_kg_text(l->net_grams, kg);
+			kbuf_puts(&cell[20], kg);
+		}
+		if (l->gross_grams > 0) {
+			model_kg_text(l->gross_grams, kg);
+			kbuf_puts(&cell[21], kg);
+		}
+		if (l->units_per_package > 0 && l->package_code[0])
+			kbuf_printf(&cell[22], "%lld:%s", (long long)l->units_per_package,
+			            l->package_code);
 	}
 	const char *f[NCOLS];
 	for (size_t i = 0; i < NCOLS; i++)
@@ -1173,7 +1218,7 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 
 #define LISTING_OPTS                                                                               \
 	"title= price= currency= tier=* moq= unit= hs-code= origin= ships-from= lead-days= "       \
-	"stock= "                                                                                  \
+	"stock= net-kg= gross-kg= per-package= "                                                   \
 	"description= image=* category= tag=* incoterm=*"
 
 #define LISTING_FIELDS_HELP                                                                        \
@@ -1192,6 +1237,10 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"  --ships-from CC      country it ships from (add: your country unless given)\n"          \
 	"  --lead-days N        days from order to dispatch\n"                                     \
 	"  --stock N|none       units on hand (shown to buyers); none: no longer said\n"           \
+	"  --net-kg KG, --gross-kg KG   one unit's weight, bare and packed (12.5), for the "       \
+	"papers\n"                                                                                 \
+	"  --per-package N:CODE units to a package of UN/ECE Rec 21 CODE: 4:CT, 100:BG, 20:PX;\n"  \
+	"                       each takes none to unsay it\n"                                     \
 	"  --description TEXT   plain text, or @FILE to read it from a file\n"                     \
 	"  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"   \
 	"  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)"
@@ -1231,10 +1280,12 @@ const struct cmd_entry cmd_listing_entries[] = {
      "format=", 0, 0, run_export,
      "csv is kontor's own format, one listing per row with the columns sku, title,\n"
      "description, category, tags, currency, price, tiers, moq, unit, hs_code, origin,\n"
-     "ships_from, lead_days, incoterms, images, status, stock, variant_of, options. Lists in\n"
-     "a cell are separated by '|'; tiers are QTY:AMOUNT beyond the first price; stock is\n"
-     "empty when not said. A listing's variants follow it, a row each: its SKU, variant_of\n"
-     "the listing's SKU, options (Size: L|Colour: red), its own price and stock; the\n"
-     "listing's stock is then blank, theirs summed. listing import reads it back as it is."},
+     "ships_from, lead_days, incoterms, images, status, stock, variant_of, options, net_kg,\n"
+     "gross_kg, per_package. Lists in a cell are separated by '|'; tiers are QTY:AMOUNT\n"
+     "beyond the first price; stock is empty when not said; per_package is N:CODE (4:CT).\n"
+     "A listing's variants follow it, a row each: its SKU, variant_of the listing's SKU,\n"
+     "options (Size: L|Colour: red), its own price and stock; the listing's stock is then\n"
+     "blank, theirs summed. listing import reads it back as it is, and keeps the weights\n"
+     "and packing of a file with no column for them."},
     {0},
 };
