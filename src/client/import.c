@@ -1652,6 +1652,7 @@ static int says(const char *v, const char *word)
 struct shop_cols {
 	int handle, title, body, category, type, tags, published, status, vsku, vprice, image, inv;
 	int inv_tracker, inv_policy; /* Shopify's: whether it keeps the count, sells past it */
+	int grams;                   /* Shopify's Variant Grams: what a unit ships weighing */
 	int opt_name[MAX_OPTIONS], opt_value[MAX_OPTIONS];
 };
 
@@ -1664,7 +1665,9 @@ struct shop_group {
 	char *opt_name[MAX_OPTIONS];
 	int64_t min_price;
 	int nvar;
-	long err_line; /* 0 = no error */
+	int64_t grams;    /* the first variant's shipping weight (0: none said) */
+	int grams_differ; /* its variants weigh differently: no one weight is the listing's */
+	long err_line;    /* 0 = no error */
 	struct kerr err;
 };
 
@@ -1691,6 +1694,8 @@ static int shop_finish(struct pctx *p, struct shop_group *g)
 	} else {
 		set_single_price(&g->l, g->min_price);
 		settle_variants(&g->l);
+		if (!g->grams_differ && g->grams > 0)
+			g->l.gross_grams = g->grams;
 		rc = emit(p, g->line, &g->l, NULL, g->rows);
 		g->open = 0; /* emit freed it */
 	}
@@ -1776,6 +1781,18 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 				shop_fail(g, rec->line, &e);
 			if (!g->nvar || amount < g->min_price)
 				g->min_price = amount;
+			/* a weight Shopify keeps in whole grams ("2500", "2500.0"); anything else,
+			 * or none, is no weight said: it never fails the row */
+			char *gv = trimdup(fget(rec, c->grams)), *end = NULL;
+			long long gr = gv ? strtoll(gv, &end, 10) : 0;
+			if (!gv || end == gv || (*end && strcmp(end, ".0")) || gr < 1 ||
+			    gr > 100000000)
+				gr = 0;
+			free(gv);
+			if (!g->nvar)
+				g->grams = gr;
+			else if (gr != g->grams)
+				g->grams_differ = 1;
 			g->nvar++;
 		}
 	}
@@ -1808,6 +1825,7 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 	                      hcol(&h, "Variant Inventory Qty"),
 	                      hcol(&h, "Variant Inventory Tracker"),
 	                      hcol(&h, "Variant Inventory Policy"),
+	                      hcol(&h, "Variant Grams"),
 	                      {0},
 	                      {0}};
 	for (int i = 0; i < MAX_OPTIONS; i++) {
@@ -3541,7 +3559,11 @@ void import_keep_terms(enum import_format f, const struct listing *cached, struc
 	l->hs_code = cached->hs_code ? xstrdup(cached->hs_code) : NULL;
 	memcpy(l->origin_country, cached->origin_country, sizeof l->origin_country);
 	l->lead_time_days = cached->lead_time_days;
+	/* the shop's shipping weight where it says one her own figures allow; the rest hers */
+	int64_t shop_gross = l->gross_grams;
 	keep_packing(cached, l);
+	if (shop_gross > 0 && shop_gross >= l->net_grams)
+		l->gross_grams = shop_gross;
 	kstrv_free(&l->incoterms);
 	for (size_t i = 0; i < cached->incoterms.n; i++)
 		kstrv_push(&l->incoterms, cached->incoterms.v[i]);

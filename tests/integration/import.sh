@@ -67,6 +67,9 @@ t_match "Shopify counts" "$T_OUT" '"created":4,"updated":0,"unchanged":0,"merged
 t_match "Shopify bad price on its line" "$T_ERR" 'shopify\.csv:8: product .bad-price.: Variant Price: 12\.345'
 t_match "Shopify http image left out, said on its line" "$T_ERR" 'shopify\.csv:9: warning: http://insecure\.example\.com/a\.jpg: left out \(only https images are taken\)'
 t_nomatch "its product goes in without it" "$(k listing show http-image --json)" '"images"'
+t_match "Shopify's Variant Grams is what one LED strip ships weighing" "$(k listing show led-strip)" '^packing: +gross 0.2 kg a piece$'
+t_nomatch "the legs' variants weigh 2.1 and 1.5 kg: no one weight is the listing's" "$(k listing show iron-table-legs)" '^packing:'
+t_nomatch "a weight of 0 g is none" "$(k listing show http-image)" '^packing:'
 t_run "Shopify product shows" 0 k listing show iron-table-legs --json
 t_match "three variants" "$T_OUT" '"variants":\[\{"sku":"TL-71-BK".*\{"sku":"TL-71-WH".*\{"sku":"TL-40-BK"'
 t_match "lowest variant price is the price" "$T_OUT" '"priceTiers":\[\{"minQty":1,"unitPrice":990\}\]'
