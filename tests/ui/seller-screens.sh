@@ -23,7 +23,8 @@ trade_party_np buyer kb "Berlin Interiors GmbH" DE buyer
 ks node scope main market >/dev/null 2>&1 || true
 t_run "seller lists the black legs (tiers: 11.50 from 10, 10.80 from 100)" 0 ks listing add \
 	--sku U720-BK --title "Iron table legs, black, 72 cm" --price 11.50 --tier 100:10.80 \
-	--currency USD --moq 10 --origin VN --category "Table legs" --incoterm FOB,CIF --stock 40
+	--currency USD --moq 10 --origin VN --category "Table legs" --incoterm FOB,CIF --stock 40 \
+	--net-kg 4.2 --per-package 4:CT
 sleep 1 # the second listing is the newer by its creation time (seconds)
 t_run "then the white legs" 0 ks listing add --sku U900-WH --title "Iron table legs, white, 90 cm" \
 	--price 14.00 --currency USD --moq 20 --origin VN --category "Table legs"
@@ -94,6 +95,7 @@ D=$(cat "$T_TMP/d-detail")
 t_match "Enter opens her listing" "$D" 'Your listing U720-BK'
 t_match "with every tier" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD'
 t_match "and the stock she said" "$D" 'Stock +40 on hand'
+t_match "and one unit's weight and packing, for the papers" "$D" 'Packing +net 4\.2 kg a piece; 4 pieces to a carton \(CT\)'
 t_match "and its status in words" "$D" 'Status +paused \(not in search results\)'
 t_eq "the node has it paused (the background sync pushed it)" "$(nstatus U720-BK)" paused
 t_eq "and has the new tiers" "$(ntiers U720-BK)" \

@@ -304,6 +304,9 @@ void ui_mylisting_build(struct ui *u, int width)
 	listing_lead_words(&l, lead);
 	ui_field(&v->lines, LABEL_COLS, "Lead time", lead, width);
 	ui_field(&v->lines, LABEL_COLS, "HS code", l.hs_code, width);
+	char packing[160];
+	listing_packing_words(&l, packing, sizeof packing);
+	ui_field(&v->lines, LABEL_COLS, "Packing", packing, width);
 	kbuf_reset(&b);
 	if (l.images.n)
 		kbuf_printf(&b, "%zu", l.images.n);
