@@ -157,6 +157,7 @@ t_run "the packing list lacks fields (exit 2)" 2 ks order docs "$ORDER" --type p
 t_match "it lists the ports" "$T_ERR" 'port of loading +--set portOfLoading='
 t_match "and the weights" "$T_ERR" 'line 1 gross weight +--set items\.1\.grossKg='
 t_match "and how an offer says them next time" "$T_ERR" '^An offer says the ports, weights and packages with --port-loading, --port-discharge, --net-kg, --gross-kg and --packages\.$'
+t_match "and how her listing says the weights once for every offer" "$T_ERR" '^Later offers carry a line.s weights and packages once its listing says one unit.s: `kontor listing edit SKU --net-kg KG --gross-kg KG --per-package N:CODE`\.$'
 t_match "naming the order by the start of its id" "$T_ERR" "the signed contract of order $(printf '%.8s' "$ORDER") lacks what the papers need; the seller adds it with .kontor order docs $(printf '%.8s' "$ORDER") --set"
 t_eq "and writes nothing" "$(ls "$T_TMP"/*-packing-list.pdf 2>/dev/null | wc -l)" 0
 t_run "the seller adds them as an unsigned amendment" 0 ks order docs "$ORDER" --type packing-list \

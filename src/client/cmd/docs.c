@@ -87,14 +87,16 @@ static int apply_sets(struct ctx *c, struct store *s, const char *order, const s
  * amended order by order: a party's profile, a listing, an offer's flags. */
 static void next_time(struct ctx *c, const struct papers_missing *m)
 {
-	int party = 0, listing = 0, offer = 0;
+	int party = 0, listing = 0, packing = 0, offer = 0;
 	for (size_t i = 0; i < m->n; i++) {
 		const char *f = m->field[i];
 		if (strncmp(f, "seller ", 7) == 0 || strncmp(f, "buyer ", 6) == 0)
 			party = 1;
 		else if (strstr(f, "HS code") || strstr(f, " origin"))
 			listing = 1;
-		else if (strstr(f, "port of") || strstr(f, "weight") || strstr(f, "packages"))
+		else if (strstr(f, "weight") || strstr(f, "packages"))
+			packing = 1;
+		else if (strstr(f, "port of"))
 			offer = 1;
 	}
 	if (party)
@@ -106,7 +108,12 @@ static void next_time(struct ctx *c, const struct papers_missing *m)
 		fprintf(c->err,
 		        "Later offers carry a line's HS code and origin once its listing says "
 		        "them: `kontor listing edit SKU --hs-code H --origin CC`.\n");
-	if (offer)
+	if (packing)
+		fprintf(c->err,
+		        "Later offers carry a line's weights and packages once its listing says "
+		        "one unit's: `kontor listing edit SKU --net-kg KG --gross-kg KG "
+		        "--per-package N:CODE`.\n");
+	if (offer || packing)
 		fprintf(c->err,
 		        "An offer says the ports, weights and packages with --port-loading, "
 		        "--port-discharge, --net-kg, --gross-kg and --packages.\n");
