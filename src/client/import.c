@@ -1716,6 +1716,16 @@ static int shop_close(struct pctx *p, struct shop_group *g, struct hdr *h, struc
 	return rc;
 }
 
+/* The next variant's shipping weight (grams, 0 none said), before it is counted: the
+ * listing's gross weight of one unit where all its variants weigh the same (shop_finish). */
+static void shop_weigh(struct shop_group *g, int64_t grams)
+{
+	if (!g->nvar)
+		g->grams = grams;
+	else if (grams != g->grams)
+		g->grams_differ = 1;
+}
+
 static int shop_fail(struct shop_group *g, long line, const struct kerr *e)
 {
 	if (!g->err_line) {
@@ -1789,10 +1799,7 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			    gr > 100000000)
 				gr = 0;
 			free(gv);
-			if (!g->nvar)
-				g->grams = gr;
-			else if (gr != g->grams)
-				g->grams_differ = 1;
+			shop_weigh(g, gr);
 			g->nvar++;
 		}
 	}
@@ -2951,7 +2958,7 @@ static int parse_etsy(struct pctx *p, const char *data, size_t len, struct kerr 
 #define SHOPEE_IMAGES 9
 
 struct shopee_cols {
-	int id, group, name, desc, psku, vsku, vname, price, stock;
+	int id, group, name, desc, psku, vsku, vname, price, stock, weight;
 	int var_name[2], var_opt[2];
 	int image[SHOPEE_IMAGES];
 	const char *name_name, *price_name, *stock_name, *psku_name, *vsku_name;
@@ -2993,6 +3000,7 @@ static int shopee_cols_of(const struct hdr *h, struct shopee_cols *c)
 	c->vname = shopee_col(h, "et_title_variation_name");
 	c->price = shopee_either(h, "et_title_variation_price", "ps_price", &c->price_name);
 	c->stock = shopee_either(h, "et_title_variation_stock", "ps_stock", &c->stock_name);
+	c->weight = shopee_col(h, "ps_weight");
 	for (int i = 0; i < 2; i++) {
 		char k[48];
 		snprintf(k, sizeof k, "et_title_variation_%d", i + 1);
@@ -3109,6 +3117,14 @@ static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
 			shop_fail(g, rec->line, &e);
 		if (!g->nvar || amount < g->min_price)
 			g->min_price = amount;
+		/* the template's weight, in kg (0.4, 0,4): what a unit ships weighing; anything
+		 * else is no weight said, never a failed row */
+		char *wv = trimdup(fget(rec, c->weight));
+		int64_t grams = 0;
+		if (!wv || papers_kg_parse(wv, &grams) || grams > 100000000)
+			grams = 0;
+		free(wv);
+		shop_weigh(g, grams);
 		g->nvar++;
 	}
 	free(sku);

@@ -371,6 +371,8 @@ t_match "which sheet was read is said" "$T_ERR" "shopee-template\.xlsx: sheet 'B
 t_match "rows named as the sheet numbers them, past a line break in a cell" "$T_OUT" 'shopee-template\.xlsx:10: created KHAY'
 t_match "the template's description keeps its line break" "$(k3 listing show GIO-TRE --json)" '"description":"Giỏ tre đan tay\\nLàng nghề Phú Vinh"'
 t_match "the template's options by their names" "$(k3 listing show KHAY --json)" '"options":\{"Màu":"Nâu","Cỡ":"40cm"\}'
+t_match "its ps_weight in kg is what one hat ships weighing" "$(k3 listing show NON-LA)" '^packing: +gross 0.2 kg a piece$'
+t_nomatch "the baskets weigh 0.4 and 0.6 kg: no one weight is the listing's" "$(k3 listing show GIO-TRE)" '^packing:'
 t_run "--sheet by its number" 0 k3 listing import "$X/shopee-template.xlsx" --sheet 2
 t_match "reads the same sheet: nothing changed" "$T_OUT" '0 created, 0 updated, 3 unchanged'
 t_run "--sheet by its name without its accents: the guidance sheet has no product header" 1 k3 listing import "$X/shopee-template.xlsx" --sheet "huong dan"
