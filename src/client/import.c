@@ -1896,6 +1896,8 @@ static int parse_shopify(struct pctx *p, const char *data, size_t len, struct ke
 struct woo_cols {
 	int id, type, sku, name, published, shortdesc, desc, regular, sale, categories, tags,
 	    images, parent, grouped, stock, instock, backorders;
+	int weight;          /* "Weight (kg)", "(g)", "(lbs)" or "(oz)": the shop's unit */
+	double weight_grams; /* grams in one of that unit */
 	int nattr;
 	int attr_name[WOO_MAX_ATTRS], attr_value[WOO_MAX_ATTRS];
 };
@@ -1918,10 +1920,11 @@ struct woo_var {
 	long line;
 	char *parent; /* as written: a SKU or "id:NN" */
 	char *sku;
-	char *price; /* regular price, else sale price */
-	char *stock; /* its own count; NULL (blank or "parent"): none, or the product's shared */
-	int past;    /* Backorders allowed?: sold past its count, so it says none */
-	int out;     /* In stock? 0 and no Stock: out of stock, marked by hand */
+	char *price;  /* regular price, else sale price */
+	char *stock;  /* its own count; NULL (blank or "parent"): none, or the product's shared */
+	char *weight; /* its own shipping weight; NULL: the product's */
+	int past;     /* Backorders allowed?: sold past its count, so it says none */
+	int out;      /* In stock? 0 and no Stock: out of stock, marked by hand */
 	char *names[WOO_MAX_ATTRS];
 	char *values[WOO_MAX_ATTRS];
 	int claimed;
@@ -1970,6 +1973,7 @@ static void woo_var_free(struct woo_var *v)
 	free(v->sku);
 	free(v->price);
 	free(v->stock);
+	free(v->weight);
 	for (int i = 0; i < WOO_MAX_ATTRS; i++) {
 		free(v->names[i]);
 		free(v->values[i]);
@@ -2205,6 +2209,7 @@ static void woo_pass1(struct woo *w)
 				v->stock = trimdup(fget(&rec, w->c.stock));
 				if (v->stock && says(v->stock, "parent"))
 					xfree(&v->stock);
+				v->weight = trimdup(fget(&rec, w->c.weight));
 				v->past = woo_sells_past(&w->c, &rec);
 				v->out = !v->stock && says(fget(&rec, w->c.instock), "0");
 				for (int i = 0; i < w->c.nattr; i++) {
@@ -2309,6 +2314,19 @@ static void woo_description(char **dst, const char *v)
 	free(t);
 }
 
+/* A weight in the shop's unit ("2.5" in a "Weight (kg)" column) as grams; 0 when it says
+ * none or is no weight (never a failed row: the papers can be amended). */
+static int64_t woo_grams(const struct woo_cols *c, const char *v)
+{
+	char *t = trimdup(v);
+	int64_t milli = 0; /* thousandths of the shop's unit, as papers_kg_parse reads kg */
+	if (!t || papers_kg_parse(t, &milli))
+		milli = 0;
+	free(t);
+	double g = (double)milli * c->weight_grams / 1000.0;
+	return g >= 0.5 && g <= 100000000.0 ? (int64_t)(g + 0.5) : 0;
+}
+
 static int woo_common(const struct woo *w, const struct csv_record *rec, const char *sku,
                       const char *idkey, struct listing *l, struct kerr *re)
 {
@@ -2342,6 +2360,7 @@ static int woo_common(const struct woo *w, const struct csv_record *rec, const c
 	if (!blank(stock) && !woo_sells_past(c, rec) && (rc = add_stock(l, "Stock", stock, re)))
 		return rc;
 	snprintf(l->currency, sizeof l->currency, "%s", w->p->o->currency);
+	l->gross_grams = woo_grams(c, fget(rec, c->weight)); /* what one ships weighing */
 	char *pub = trimdup(fget(rec, c->published));
 	if (pub && strcmp(pub, "1") != 0)
 		snprintf(l->status, sizeof l->status, "paused");
@@ -2415,6 +2434,19 @@ static int woo_product(struct woo *w, size_t k, const struct csv_record *rec, in
 	/* the product's row's Stock is the count WooCommerce manages at product level, which its
 	 * variations without one of their own share; a variation's own is its variant's */
 	int64_t product_stock = l->stock, stock;
+	/* the variations' weights, each its own or the product's: the listing's where all agree */
+	int64_t product_grams = l->gross_grams;
+	int grams_differ = 0;
+	for (size_t m = 0; m < nmine; m++) {
+		const struct woo_var *v = &w->vars[mine[m]];
+		int64_t g = v->weight ? woo_grams(&w->c, v->weight) : product_grams;
+		if (m == 0)
+			l->gross_grams = g;
+		else if (g != l->gross_grams)
+			grams_differ = 1;
+	}
+	if (grams_differ)
+		l->gross_grams = 0;
 	long own = 0, shared = 0; /* the first variation of each kind, by line */
 	int nshared = 0;
 	int shared_at = 0; /* the variant of the last that shares it */
@@ -2595,9 +2627,22 @@ static int parse_woo(struct pctx *p, const char *data, size_t len, struct kerr *
 	                     hcol(h, "Stock"),
 	                     hcol(h, "In stock?"),
 	                     hcol(h, "Backorders allowed?"),
+	                     -1,
+	                     0,
 	                     0,
 	                     {0},
 	                     {0}};
+	/* the weight column names the shop's unit: WooCommerce's Settings > Products */
+	static const struct {
+		const char *name;
+		double grams;
+	} woo_units[] = {{"Weight (kg)", 1000.0},
+	                 {"Weight (g)", 1.0},
+	                 {"Weight (lbs)", 453.59237},
+	                 {"Weight (oz)", 28.349523125}};
+	for (size_t i = 0; c.weight < 0 && i < sizeof woo_units / sizeof woo_units[0]; i++)
+		if ((c.weight = hcol(h, woo_units[i].name)) >= 0)
+			c.weight_grams = woo_units[i].grams;
 	for (int i = 0; i < WOO_MAX_ATTRS; i++) {
 		char nm[40], vl[40];
 		snprintf(nm, sizeof nm, "Attribute %d name", i + 1);

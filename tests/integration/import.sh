@@ -181,6 +181,21 @@ t_run "WooCommerce with a Stock column (a bad one fails its row)" 3 k listing im
 t_match "WooCommerce Stock read" "$(k listing show WS-1 --json)" '"stock":40'
 t_match "an oversold product (stock below zero) has none on hand" "$(k listing show WS-2 --json)" '"stock":0'
 t_match "a Stock that is not a number names its line and column" "$T_ERR" "woo-stock\.csv:4: .*Stock: 'some' is not a whole number"
+# WooCommerce's weight column names the shop's unit; a variation's blank one is the product's
+cat >"$T_TMP/woo-weight.csv" <<'CSV'
+ID,Type,SKU,Name,Published,Regular price,Parent,Attribute 1 name,Attribute 1 value(s),Weight (lbs)
+30,simple,LAMP,Brass lamp,1,40.00,,,,2.5
+31,variable,RUG,Jute rug,1,,,Size,"S, L",3
+32,variation,RUG-S,Jute rug - S,1,20.00,RUG,Size,S,
+33,variation,RUG-L,Jute rug - L,1,30.00,RUG,Size,L,3
+34,variable,POT,Clay pot,1,,,Size,"S, L",
+35,variation,POT-S,Clay pot - S,1,8.00,POT,Size,S,1
+36,variation,POT-L,Clay pot - L,1,12.00,POT,Size,L,2
+CSV
+t_run "a WooCommerce export weighing in pounds (queued: exit 4)" 4 k listing import "$T_TMP/woo-weight.csv" --currency EUR
+t_match "2.5 lbs is what one lamp ships weighing, in kg" "$(k listing show LAMP)" '^packing: +gross 1.134 kg a piece$'
+t_match "the rug's variations weigh the product's 3 lbs, blank or said" "$(k listing show RUG)" '^packing: +gross 1.361 kg a piece$'
+t_nomatch "the pots weigh 1 and 2 lbs: no one weight is the listing's" "$(k listing show POT)" '^packing:'
 t_run "WooCommerce variations with their own Stock (two products that cannot stand fail)" 3 \
 	k listing import "$D/woocommerce-stock.csv" --currency EUR --json
 t_match "five in, two failed, every row counted" "$T_OUT" '"created":5,"updated":0,"unchanged":0,"merged":0,"failed":2,"rows":23'
