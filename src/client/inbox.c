@@ -481,9 +481,12 @@ static int rfq_item(void *ctx, const cJSON *r)
 	one_line(json_str(r, "title"), 60, title, sizeof title);
 	one_line(json_str(r, "category"), 60, cat, sizeof cat);
 	const struct mine *m = pick_listing(c, r);
-	/* what found her, where it is no category: the HS code, else her listing it names */
-	if (!cat[0] && json_str(r, "hsCode"))
-		snprintf(cat, sizeof cat, "HS %.10s", json_str(r, "hsCode"));
+	/* what found her, where it is not her category: the HS code (beside the buyer's word
+	 * for it, "Tore"), else her listing it names */
+	const char *hs = json_str(r, "hsCode");
+	size_t n = strlen(cat);
+	if (hs && (!cat[0] || !inbox_rfq_hers(json_str(r, "category"), NULL, NULL, &c->sells)))
+		snprintf(cat + n, sizeof cat - n, "%sHS %.10s", n ? ", " : "", hs);
 	else if (!cat[0] && m)
 		snprintf(cat, sizeof cat, "your %.60s", m->sku);
 	name_of(c->s, buyer, name, sizeof name);
