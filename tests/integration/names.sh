@@ -193,6 +193,7 @@ t_run "seller syncs" 0 ks sync
 t_run "rfq show by prefix" 0 env TZ=Asia/Ho_Chi_Minh "$KONTOR" --home "$S" rfq show "$(pre "$RID")"
 t_match "the buyer by name, handle and id" "$T_OUT" "^buyer +Berlin Interiors GmbH @berlin-interiors-gmbh \\($BID\\)\$"
 t_nomatch "no buyerId line" "$T_OUT" 'buyerId'
+t_match "the quantity with its unit in words" "$T_OUT" '^qty +500 pieces$'
 RCREATED=$(sqlite3 "$S/cache.db" "SELECT created FROM rfqs WHERE id = '$RID'")
 t_match "created in local time with the zone" "$T_OUT" \
 	"^created +$(TZ=Asia/Ho_Chi_Minh date -d "$RCREATED" '+%Y-%m-%d %H:%M') \\+07\$"

@@ -263,8 +263,9 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
-		fprintf(c->out, "%-12s %lld\n", "qty",
-		        cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL);
+		int64_t qn = cJSON_IsNumber(q) ? (int64_t)q->valuedouble : 0;
+		fprintf(c->out, "%-12s %lld %s\n", "qty", (long long)qn,
+		        codes_unit_count(json_str(o, "unit"), qn)); /* 30 metres, not 30 */
 		if (cJSON_IsNumber(tp) && json_str(o, "currency")) {
 			char amount[MONEY_FMT_MAX];
 			money_text((int64_t)tp->valuedouble, json_str(o, "currency"), amount);
