@@ -57,7 +57,7 @@
 #define CONTRACT_MAX_CHARGES 3 /* one of each kind */
 #define CONTRACT_PORT_MAX 100
 #define CONTRACT_MARKS_MAX 500
-#define CONTRACT_GRAMS_MAX 1000000000 /* one unit: a tonne */
+#define CONTRACT_GRAMS_MAX 1000000000 /* one unit: 1,000 t */
 
 /* Offer body, canonical JSON (keys sorted by canon_write):
  *   buyer, seller            account ids (must differ)

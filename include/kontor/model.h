@@ -112,6 +112,7 @@ void listing_tiers_from_moq(struct listing *l);
 /* The lead time for people: "12 days", "1 day", or "not said" for 0, which is what a listing
  * that never said one holds (a shop's export has none; an offer then ships in 30 days). */
 void listing_lead_words(const struct listing *l, char out[32]);
+#define MODEL_GRAMS_MAX 100000000 /* a listing's unit weighs at most 100 t */
 /* grams as kg with up to 3 decimals, trailing zeros dropped: "12.5", "0.25", "3". */
 void model_kg_text(int64_t grams, char out[32]);
 /* What one unit of l weighs and how it is packed, for people and the papers: "net 12.5 kg,

@@ -1335,11 +1335,12 @@ static int packing_cells(const struct hdr *h, const struct csv_record *rec, stru
 	int64_t *grams[] = {&l->net_grams, &l->gross_grams};
 	for (int i = 0; i < 2; i++) {
 		char *v = trimdup(fget(rec, hcol(h, kg[i])));
-		int bad = v && papers_kg_parse(v, grams[i]);
+		int bad = v && (papers_kg_parse(v, grams[i]) || *grams[i] > MODEL_GRAMS_MAX);
 		if (bad)
 			kerr_set(e, K_EINVAL,
-			         "%s: '%.24s' is not a weight in kg like 12.5 (at most 3 decimals)",
-			         kg[i], v);
+			         "%s: '%.24s' is not a weight in kg like 12.5 (at most 3 decimals, "
+			         "up to %d t)",
+			         kg[i], v, MODEL_GRAMS_MAX / 1000000);
 		free(v);
 		if (bad)
 			return K_EINVAL;
@@ -1796,7 +1797,7 @@ static void shop_row(struct shop_group *g, const struct shop_cols *c, const stru
 			char *gv = trimdup(fget(rec, c->grams)), *end = NULL;
 			long long gr = gv ? strtoll(gv, &end, 10) : 0;
 			if (!gv || end == gv || (*end && strcmp(end, ".0")) || gr < 1 ||
-			    gr > 100000000)
+			    gr > MODEL_GRAMS_MAX)
 				gr = 0;
 			free(gv);
 			shop_weigh(g, gr);
@@ -2324,7 +2325,7 @@ static int64_t woo_grams(const struct woo_cols *c, const char *v)
 		milli = 0;
 	free(t);
 	double g = (double)milli * c->weight_grams / 1000.0;
-	return g >= 0.5 && g <= 100000000.0 ? (int64_t)(g + 0.5) : 0;
+	return g >= 0.5 && g <= (double)MODEL_GRAMS_MAX ? (int64_t)(g + 0.5) : 0;
 }
 
 static int woo_common(const struct woo *w, const struct csv_record *rec, const char *sku,
@@ -3166,7 +3167,7 @@ static void shopee_row(struct shop_group *g, const struct shopee_cols *c,
 		 * else is no weight said, never a failed row */
 		char *wv = trimdup(fget(rec, c->weight));
 		int64_t grams = 0;
-		if (!wv || papers_kg_parse(wv, &grams) || grams > 100000000)
+		if (!wv || papers_kg_parse(wv, &grams) || grams > MODEL_GRAMS_MAX)
 			grams = 0;
 		free(wv);
 		shop_weigh(g, grams);

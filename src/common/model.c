@@ -349,10 +349,10 @@ static const struct mfield listing_fields[] = {
     F_FMT("unit", 0, MF_UNIT),
     F_INT("moq", 0, 1, MONEY_MAX),
     F_INT("leadTimeDays", 0, 0, 3650),
-    F_INT("stock", 0, 0, MONEY_MAX),        /* units on hand, when the seller says */
-    F_INT("netGrams", 0, 1, 100000000),     /* one unit, for the papers */
-    F_INT("grossGrams", 0, 1, 100000000),   /* one unit packed */
-    F_STR("packageCode", 0, MF_LINE, 2, 2), /* UN/ECE Rec 21 (codes_package) */
+    F_INT("stock", 0, 0, MONEY_MAX),            /* units on hand, when the seller says */
+    F_INT("netGrams", 0, 1, MODEL_GRAMS_MAX),   /* one unit, for the papers */
+    F_INT("grossGrams", 0, 1, MODEL_GRAMS_MAX), /* one unit packed */
+    F_STR("packageCode", 0, MF_LINE, 2, 2),     /* UN/ECE Rec 21 (codes_package) */
     F_INT("unitsPerPackage", 0, 1, 1000000000),
     F_ARR("incoterms", M_UNIQUE, 0, 11, &e_incoterm),
     F_ARR("variants", 0, 0, MODEL_VARIANTS_MAX, &e_variant),

@@ -882,15 +882,18 @@ const struct cmd_entry cmd_help_entries[] = {
     {0},
 };
 
-int cmd_parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e)
+int cmd_parse_kg(const char *flag, const char *v, int64_t max, int64_t *grams, struct kerr *e)
 {
-	if (papers_kg_parse(v, grams) == 0)
+	int64_t g;
+	if (papers_kg_parse(v, &g) == 0 && g <= max) {
+		*grams = g;
 		return K_OK;
+	}
 	char sh[48];
 	return kerr_set(
 	    e, K_EUSAGE,
-	    "--%s: '%s' is not a weight in kg like 12.5 (at most 3 decimals: 1 g to %d t)", flag,
-	    text_shown(v, sh, sizeof sh), CONTRACT_GRAMS_MAX / 1000000);
+	    "--%s: '%s' is not a weight in kg like 12.5 (at most 3 decimals: 1 g to %lld t)", flag,
+	    text_shown(v, sh, sizeof sh), (long long)(max / 1000000));
 }
 
 int cmd_parse_packages(const char *flag, const char *v, int64_t *count, char code[3],

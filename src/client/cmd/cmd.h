@@ -77,8 +77,8 @@ int ctx_self(struct ctx *c, struct kerr *e);
 void ctx_self_country(struct ctx *c, char out[3]);
 /* src into dst (cap bytes, cut), ASCII letters upper-cased: a code as typed ("vn", "fob"). */
 void cmd_copy_upper(char *dst, size_t cap, const char *src);
-/* "12.5" kg -> grams (papers_kg_parse), or a usage error naming --flag. */
-int cmd_parse_kg(const char *flag, const char *v, int64_t *grams, struct kerr *e);
+/* "12.5" kg -> grams (papers_kg_parse), at most max, or a usage error naming --flag. */
+int cmd_parse_kg(const char *flag, const char *v, int64_t max, int64_t *grams, struct kerr *e);
 /* "20:CT" -> a count and a UN/ECE Rec 21 code (papers_packages_parse), or a usage error
  * naming --flag and the codes. */
 int cmd_parse_packages(const char *flag, const char *v, int64_t *count, char code[3],

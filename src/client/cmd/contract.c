@@ -148,9 +148,9 @@ static int apply_paper_flags(struct contract_terms *t, const struct args *a, str
 	int rc = K_OK;
 	struct contract_item *it = t->nitems ? &t->items[0] : NULL;
 	if (!rc && it && (v = arg_get(a, "net-kg")))
-		rc = cmd_parse_kg("net-kg", v, &it->net_grams, e);
+		rc = cmd_parse_kg("net-kg", v, CONTRACT_GRAMS_MAX, &it->net_grams, e);
 	if (!rc && it && (v = arg_get(a, "gross-kg")))
-		rc = cmd_parse_kg("gross-kg", v, &it->gross_grams, e);
+		rc = cmd_parse_kg("gross-kg", v, CONTRACT_GRAMS_MAX, &it->gross_grams, e);
 	if (!rc && it && (v = arg_get(a, "packages")))
 		rc = cmd_parse_packages("packages", v, &it->packages, it->package_code, e);
 	if (!rc && it && (v = arg_get(a, "marks")))

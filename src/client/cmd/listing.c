@@ -340,11 +340,11 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 	/* one unit's weights and packing, for the papers of every offer of it; none unsays */
 	if ((v = arg_get(a, "net-kg")) && strcmp(v, "none") == 0)
 		l->net_grams = 0;
-	else if (v && (rc = cmd_parse_kg("net-kg", v, &l->net_grams, e)))
+	else if (v && (rc = cmd_parse_kg("net-kg", v, MODEL_GRAMS_MAX, &l->net_grams, e)))
 		return rc;
 	if ((v = arg_get(a, "gross-kg")) && strcmp(v, "none") == 0)
 		l->gross_grams = 0;
-	else if (v && (rc = cmd_parse_kg("gross-kg", v, &l->gross_grams, e)))
+	else if (v && (rc = cmd_parse_kg("gross-kg", v, MODEL_GRAMS_MAX, &l->gross_grams, e)))
 		return rc;
 	if ((v = arg_get(a, "per-package")) && strcmp(v, "none") == 0) {
 		l->units_per_package = 0;
