@@ -130,6 +130,8 @@ t_run "an HS code of five digits fails its row (exit 3)" 3 k listing import "$T_
 t_match "saying it as written" "$T_ERR" "badhs.csv:2: hsCode: must be 6 to 10 digits \\(got '7308.3'\\)"
 t_run "--unit and --hs-code take the same words on the command line" 0 k listing edit GACH-1 --unit "square meters" --hs-code 6907.21.91
 t_match "the same unit and code: nothing changed" "$T_ERR" '^GACH-1 is as it was: nothing changed'
+t_run "a new HS code, typed as printed (queued: exit 4)" 4 k listing edit GACH-1 --hs-code 6907.22
+t_match "the edit says it, from and to, as the listing keeps it" "$T_OUT" '^updated GACH-1: HS code 69072191 -> 690722 '
 t_run "--unit furlong is refused (exit 2)" 2 k listing edit GACH-1 --unit furlong
 t_match "naming the word in full" "$T_ERR" "--unit: 'furlong' is not a unit kontor knows"
 

@@ -536,13 +536,13 @@ static void changed_code(struct kbuf *out, const char *what, const char *a, cons
 
 static void listing_changes(const struct listing *a, const struct listing *b, struct kbuf *out)
 {
-	static const char *const names[] = {"title",  "description", "category",  "tags",
-	                                    "images", "HS code",     "incoterms", "lead time"};
+	static const char *const names[] = {"title",  "description", "category", "tags",
+	                                    "images", "incoterms",   "lead time"};
 	int differ[] = {
-	    !same_text(a->title, b->title),           !same_text(a->description, b->description),
-	    !same_text(a->category, b->category),     !same_strv(&a->tags, &b->tags),
-	    !same_strv(&a->images, &b->images),       !same_text(a->hs_code, b->hs_code),
-	    !same_strv(&a->incoterms, &b->incoterms), a->lead_time_days != b->lead_time_days};
+	    !same_text(a->title, b->title),        !same_text(a->description, b->description),
+	    !same_text(a->category, b->category),  !same_strv(&a->tags, &b->tags),
+	    !same_strv(&a->images, &b->images),    !same_strv(&a->incoterms, &b->incoterms),
+	    a->lead_time_days != b->lead_time_days};
 	if (a->ntiers == 1 && b->ntiers == 1 && strcmp(a->currency, b->currency) == 0)
 		changed_number(out, NULL, "price", a->tiers[0].unit_price, b->tiers[0].unit_price,
 		               b->currency);
@@ -565,6 +565,7 @@ static void listing_changes(const struct listing *a, const struct listing *b, st
 	}
 	changed_number(out, NULL, "MOQ", a->moq, b->moq, NULL);
 	changed_code(out, "unit", a->unit, b->unit);
+	changed_code(out, "HS code", a->hs_code ? a->hs_code : "", b->hs_code ? b->hs_code : "");
 	changed_code(out, "origin", a->origin_country, b->origin_country);
 	changed_code(out, "ships from", a->ships_from, b->ships_from);
 	char pa[160], pb[160];
