@@ -327,9 +327,7 @@ int main(void)
 	    cmocka_unit_test(test_read_strict_and_each_flag_lets_pass_only_its_own_form),
 	    cmocka_unit_test(test_utc_writes_years_0000_to_9999_and_nothing_beyond),
 	    cmocka_unit_test(test_a_time_t_is_shown_the_same_way),
-	    cmocka_unit_test_setup_teardown(
-	        test_typed_times_are_local_without_an_offset_and_a_date_is_its_noon, setup,
-	        teardown),
+	    cmocka_unit_test(test_typed_times_are_local_without_an_offset_and_a_date_is_its_noon),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
