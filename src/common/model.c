@@ -1720,9 +1720,9 @@ void model_kg_text(int64_t grams, char out[32])
 void listing_packing_words(const struct listing *l, char *out, size_t cap)
 {
 	char kg[32];
-	size_t n = 0;
+	size_t n = 0; /* what is written; snprintf cuts at cap and ends out with a NUL */
 	out[0] = '\0';
-#define PUT(...) (n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, __VA_ARGS__))
+#define PUT(...) (n < cap ? (n += (size_t)snprintf(out + n, cap - n, __VA_ARGS__)) : n)
 	if (l->net_grams > 0) {
 		model_kg_text(l->net_grams, kg);
 		PUT("net %s kg", kg);
@@ -1740,8 +1740,6 @@ void listing_packing_words(const struct listing *l, char *out, size_t cap)
 		    pc ? pc->name : l->package_code, l->package_code);
 	}
 #undef PUT
-	if (n >= cap && cap) /* cut: never half a word's bytes past the end */
-		out[cap - 1] = '\0';
 }
 
 int64_t listing_unit_price(const struct listing *l, int64_t qty)
