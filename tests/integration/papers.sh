@@ -223,6 +223,8 @@ t_match "the edit names them" "$T_OUT" 'packing - -> net 1.2 kg, gross 1.6 kg a 
 t_match "listing show says them" "$(ks listing show "$LID")" '^packing: +net 1.2 kg, gross 1.6 kg a piece; 6 pieces to a carton \(CT\)$'
 t_run "packed lighter than bare is refused (exit 2)" 2 ks listing edit "$LID" --gross-kg 1
 t_match "saying so in kg" "$T_ERR" '^kontor: --gross-kg: 1 kg packed is less than the 1.2 kg net of one unit$'
+t_run "bare heavier than packed is refused too (exit 2)" 2 ks listing edit "$LID" --net-kg 2
+t_match "naming the flag she gave" "$T_ERR" '^kontor: --net-kg: 2 kg bare is more than the 1.6 kg gross of one unit packed \(--gross-kg says that\)$'
 t_run "a unit of 150 t is refused in kg, not grams (exit 2)" 2 ks listing edit "$LID" --net-kg 150000
 t_match "saying the limit" "$T_ERR" "^kontor: --net-kg: '150000' is not a weight in kg like 12.5 \\(at most 3 decimals: 1 g to 100 t\\)$"
 t_run "a package kind that is none is refused (exit 2)" 2 ks listing edit "$LID" --per-package 6:ZZ

@@ -357,9 +357,17 @@ static int apply_options(struct ctx *c, struct listing *l, const struct args *a,
 		char net[32], gross[32];
 		model_kg_text(l->net_grams, net);
 		model_kg_text(l->gross_grams, gross);
-		return kerr_set(e, K_EUSAGE,
-		                "--gross-kg: %s kg packed is less than the %s kg net of one unit",
-		                gross, net);
+		/* named by the flag she gave: the one that made the two disagree */
+		return arg_get(a, "gross-kg")
+		           ? kerr_set(
+		                 e, K_EUSAGE,
+		                 "--gross-kg: %s kg packed is less than the %s kg net of one unit",
+		                 gross, net)
+		           : kerr_set(
+		                 e, K_EUSAGE,
+		                 "--net-kg: %s kg bare is more than the %s kg gross of one unit "
+		                 "packed (--gross-kg says that)",
+		                 net, gross);
 	}
 	if ((v = arg_get(a, "stock"))) {
 		if (strcmp(v, "none") == 0)
