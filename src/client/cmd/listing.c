@@ -1248,8 +1248,9 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	"  --stock N|none       units on hand (shown to buyers); none: no longer said\n"           \
 	"  --net-kg KG, --gross-kg KG   one unit's weight, bare and packed (12.5), for the "       \
 	"papers\n"                                                                                 \
-	"  --per-package N:CODE units to a package of UN/ECE Rec 21 CODE: 4:CT, 100:BG, 20:PX;\n"  \
-	"                       each takes none to unsay it\n"                                     \
+	"  --per-package N:CODE\n"                                                                 \
+	"                       units to one package of UN/ECE Rec 21 CODE: 4:CT, 1:PX;\n"         \
+	"                       each of the three takes none to unsay it\n"                        \
 	"  --description TEXT   plain text, or @FILE to read it from a file\n"                     \
 	"  --image FILE|URL     a local image (uploaded at sync) or an https URL (repeatable)\n"   \
 	"  --category C, --tag T, --incoterm RULE   (tags and rules repeat, or take a,b,c)"
