@@ -25,7 +25,7 @@ static sqlite3_stmt *query(struct store *s, const char *sql, const char *self, c
 #define HS "json_extract(r.json, '$.hsCode')"
 #define LID "json_extract(r.json, '$.listingId')"
 
-/* The caller's rule as the SQL function inbox_wanted(category, hs), so the cap of
+/* The caller's rule as the SQL function inbox_wanted(category, hs, listing), so the cap of
  * STORE_INBOX_MAX rows counts only RFQs for her. */
 struct wanted {
 	int (*fn)(void *ctx, const char *category, const char *hs, const char *listing);
