@@ -52,3 +52,6 @@ ui() {
 # key between the sleeps, <Resize>, which only redraws, lets the main loop take the sync's
 # news; a letter bound to nothing would say so on the status line)
 settle() { for _s in 1 2 3 4 5 6 7 8 9 10; do printf ':sleep 500\n<Resize>\n'; done; }
+# downs FROM TO: script lines that move the cursor from screen line FROM down to line TO (a
+# row found in a :dump by grep -n)
+downs() { _k=$1; while [ "$_k" -lt "${2:-0}" ]; do echo '<Down>'; _k=$((_k + 1)); done; }

@@ -237,6 +237,32 @@ t_match "her Contracts list: the id's 8 characters, as the Inbox prints it, and 
 	"$(cat "$T_TMP/d5-contracts")" "^> $(printf %.8s "$KID")  Berlin Interiors GmbH +Iron table legs"
 t_match "the state column as wide as \"binding\" needs, not 21" "$(cat "$T_TMP/d5-contracts")" '^  CONTRACT  COUNTERPARTY +PRODUCT +STATE {12}TOTAL$'
 
+# 6. A parcel by courier: e lists the transport's moves first, then the delivery steps, in a
+# courier's words (no vessel, no container), since those are what she adds to a parcel.
+trade_bind "buyer proposes 10 legs by courier" --qty 10 --incoterm FCA --place "Hai Phong" --mode courier
+trade_pay 200 USD
+t_run "seller ships the parcel" 0 ks order ship "$ORDER" --carrier "Vietnam Post EMS" --tracking EE123456789VN
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d6-orders" >"$T_TMP/s6"
+ui "$S" 100x30 "$T_TMP/s6"
+LINE=$(grep -n '^[> ] shipped ' "$T_TMP/d6-orders" | cut -d: -f1)
+ROW=$(grep -n '^[> ] [a-z]' "$T_TMP/d6-orders" | head -n 1 | cut -d: -f1)
+{
+	echo 3
+	downs "$ROW" "$LINE"
+	echo '<Enter>'
+	echo e
+	echo ":dump $T_TMP/d6-picker"
+	echo ':quit'
+} >"$T_TMP/s6b"
+ui "$S" 100x30 "$T_TMP/s6b"
+D=$(cat "$T_TMP/d6-picker")
+t_match "e on the parcel's order opens the picker" "$D" "Shipment event for order $(printf %.12s "$ORDER")"
+t_match "the transport's arrival first, not a vessel's" "$D" '^> +ARRI +transport +Arrival'
+t_match "the delivery steps next" "$(grep -E '^[> ] +[A-Z]{4} ' "$T_TMP/d6-picker" | grep -v CODE | sed -n 3,5p | tr '\n' ' ')" \
+	'DLVD +delivery .*EXCP +delivery .*OFDL +delivery '
+t_match "customs of the parcel after them" "$D" 'CUSR +parcel +Customs Released'
+t_nomatch "no vessel, no container" "$D" '^[> ] +[A-Z]{4} +(vessel|container) '
+
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

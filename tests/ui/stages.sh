@@ -145,8 +145,7 @@ LINE=$(grep -n "pay by $DUE" "$T_TMP/d-late-list" | cut -d: -f1)
 ROW=$(grep -n '^[> ] [a-z]' "$T_TMP/d-late-list" | head -n 1 | cut -d: -f1)
 {
 	echo 3
-	_k=$ROW
-	while [ "$_k" -lt "$LINE" ]; do echo '<Down>'; _k=$((_k + 1)); done
+	downs "$ROW" "$LINE"
 	echo '<Enter>'
 	echo ":dump $T_TMP/d-late"
 	echo ':quit'

@@ -15,22 +15,35 @@ struct eventpick_ui {
 	char order[UI_TRADE_ID];
 	const struct dcsa_code **codes; /* the picker's rows, in the order below */
 	int n;
-	int picked; /* the row whose location is being asked */
+	int picked;   /* the row whose location is being asked */
+	char mode[8]; /* the shipment's: the rows' order and the words of what moves */
 	char location[200];
 };
 
-/* Vessel moves first (what a seller adds most), then the container's, kontor's own delivery
- * steps, and the carrier's document states last. */
-static const enum dcsa_kind kind_order[] = {DCSA_TRANSPORT, DCSA_EQUIPMENT, DCSA_KONTOR,
+/* The kinds in the order a seller adds them: by sea the vessel's moves first, then the
+ * container's, kontor's own delivery steps, and the carrier's document states last; by air,
+ * road, rail or courier the transport's moves, then the delivery steps (a parcel's
+ * out-for-delivery and delivered), then the goods' (pick-up, customs). */
+static const enum dcsa_kind sea_order[] = {DCSA_TRANSPORT, DCSA_EQUIPMENT, DCSA_KONTOR,
+                                           DCSA_SHIPMENT};
+static const enum dcsa_kind land_order[] = {DCSA_TRANSPORT, DCSA_KONTOR, DCSA_EQUIPMENT,
                                             DCSA_SHIPMENT};
 
-static const char *kind_words(enum dcsa_kind k)
+/* What the event is of, in the shipment's mode: DCSA's transport and equipment events are
+ * the vessel's and the container's at sea, the flight's and the cargo's by air. */
+static const char *kind_words(enum dcsa_kind k, const char *mode)
 {
+	static const char *const transport[][2] = {
+	    {"air", "flight"}, {"road", "truck"}, {"rail", "train"}, {"courier", "transport"}};
+	int sea = !mode || strcmp(mode, "sea") == 0;
 	switch (k) {
 	case DCSA_TRANSPORT:
+		for (size_t i = 0; !sea && i < sizeof transport / sizeof transport[0]; i++)
+			if (strcmp(mode, transport[i][0]) == 0)
+				return transport[i][1];
 		return "vessel";
 	case DCSA_EQUIPMENT:
-		return "container";
+		return sea ? "container" : strcmp(mode, "courier") == 0 ? "parcel" : "cargo";
 	case DCSA_KONTOR:
 		return "delivery";
 	case DCSA_SHIPMENT:
@@ -45,15 +58,25 @@ static struct eventpick_ui *state(struct ui *u)
 	if (!v->priv) {
 		struct eventpick_ui *p = xcalloc(1, sizeof *p);
 		int n = 0;
-		const struct dcsa_code *all = codes_dcsa_events(&n);
+		codes_dcsa_events(&n);
 		p->codes = xcalloc(n > 0 ? (size_t)n : 1, sizeof *p->codes);
-		for (size_t k = 0; k < sizeof kind_order / sizeof kind_order[0]; k++)
-			for (int i = 0; i < n; i++)
-				if (all[i].kind == kind_order[k])
-					p->codes[p->n++] = &all[i];
 		v->priv = p;
 	}
 	return v->priv;
+}
+
+/* The picker's rows for a shipment by mode (NULL: by sea), in the kinds' order above. */
+static void order_codes(struct eventpick_ui *p, const char *mode)
+{
+	int n = 0;
+	const struct dcsa_code *all = codes_dcsa_events(&n);
+	const enum dcsa_kind *kinds = !mode || strcmp(mode, "sea") == 0 ? sea_order : land_order;
+	snprintf(p->mode, sizeof p->mode, "%s", mode ? mode : "sea");
+	p->n = 0;
+	for (size_t k = 0; k < sizeof sea_order / sizeof sea_order[0]; k++)
+		for (int i = 0; i < n; i++)
+			if (all[i].kind == kinds[k])
+				p->codes[p->n++] = &all[i];
 }
 
 int ui_eventpick_start(struct ui *u, const char *order_id)
@@ -71,6 +94,7 @@ int ui_eventpick_start(struct ui *u, const char *order_id)
 	}
 	struct eventpick_ui *p = state(u);
 	snprintf(p->order, sizeof p->order, "%s", order_id);
+	order_codes(p, o->mode);
 	ui_view_over(u, VIEW_EVENTPICK, p->n);
 	return 1;
 }
@@ -94,7 +118,7 @@ void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width)
 		return;
 	const struct dcsa_code *d = p->codes[i];
 	struct kbuf l = KBUF_INIT;
-	kbuf_printf(&l, "  %-5s %-10s %s", d->code, kind_words(d->kind), d->name);
+	kbuf_printf(&l, "  %-5s %-10s %s", d->code, kind_words(d->kind, p->mode), d->name);
 	if (d->description && d->description[0])
 		kbuf_printf(&l, " — %s", d->description);
 	ui_clip(out, kbuf_str(&l), width, 0);
