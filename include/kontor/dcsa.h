@@ -80,6 +80,11 @@ const char *dcsa_eta(const cJSON *events);
  * sorts last. */
 size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap);
 
+/* The shipment's last event, as a list row says it: the most recent that happened (ACT), or,
+ * while nothing has, the most recent estimate or plan; NULL when there is no event. A pointer
+ * into events. For `kontor track`'s list and the TUI's LAST EVENT column. */
+const cJSON *dcsa_latest(const cJSON *events);
+
 /* Customs status in a few words from the events: "released at USLAX" (CUSR ACT),
  * "selected for inspection at USLAX" (CUSI), "selected for scan" (CUSS), or NULL when no
  * customs event. Writes into out.

@@ -575,6 +575,18 @@ size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap)
 	return n;
 }
 
+const cJSON *dcsa_latest(const cJSON *events)
+{
+	size_t idx[DCSA_MAX_EVENTS];
+	size_t n = dcsa_recent_first(events, idx, DCSA_MAX_EVENTS), pick = 0;
+	for (size_t i = 0; i < n; i++)
+		if (is(str_of(cJSON_GetArrayItem(events, (int)idx[i]), "classifier"), "ACT")) {
+			pick = i;
+			break;
+		}
+	return n ? cJSON_GetArrayItem(events, (int)idx[pick]) : NULL;
+}
+
 const char *dcsa_customs(const cJSON *events, char *out, size_t cap)
 {
 	static const char *const act[][2] = {{"CUSR", "released"},

@@ -110,6 +110,8 @@ t_run "listing add queues a signed listing (exit 4)" 4 k listing add --sku TL-71
 	--lead-days 14 --incoterm FOB,EXW --tag furniture --tag metal --category furniture
 t_match "add reports the listing by her SKU, then its id" "$T_OUT" '^added TL-71 \(listing L[A-Za-z0-9_-]{22}\), queued$'
 t_match "add says it is queued" "$T_ERR" 'queued'
+t_run "listing export of her one listing" 0 k listing export
+t_eq "says so in the singular" "$T_ERR" "1 listing exported"
 printf 'Powder-coated steel.\nFits all tables.\n' >"$T_TMP/desc.txt"
 t_run "listing add reads the description from @FILE" 4 k listing add --sku LED-5M --title "LED strip 5 m warm white" --price 3.20 --currency EUR --description @"$T_TMP/desc.txt" --origin CN --json
 t_match "add --json says queued" "$T_OUT" '"status":"queued"'
@@ -192,6 +194,7 @@ t_run "listing list shows own listings" 0 k listing list
 t_match "list has TL-71" "$T_OUT" 'TL-71'
 t_run "listing export csv" 0 k listing export
 t_match "export csv has the header" "$T_OUT" '^sku,title,description,category,tags,currency,price,tiers,moq'
+t_eq "export says how many on standard error" "$T_ERR" "3 listings exported"
 t_match "export csv has the tiers" "$T_OUT" '100:10.50\|500:9.80'
 t_match "export csv quotes the multi-line description" "$T_OUT" '"Powder-coated steel.'
 t_run "listing export jsonl" 0 k listing export --format jsonl

@@ -32,6 +32,9 @@ trade_bind "buyer proposes 10 pumps" --qty 10 --incoterm FOB --place Shenzhen
 trade_pay 2000.00 USD
 
 # --- before shipping ----------------------------------------------------------------------
+t_run "track alone before shipping: nothing under way (exit 0)" 0 ks track
+t_match "says the cache holds no shipment" "$T_ERR" '^no shipments in the cache \(`kontor sync` brings them\)$'
+t_eq "and prints no row" "$T_OUT" ""
 t_run "track before shipping (exit 0)" 0 ks track "$ORDER"
 t_match "says the order is not shipped yet" "$T_OUT" "order $ORDER is funded: not shipped yet"
 t_run "an event on a funded order is refused (exit 1)" 1 ks order event "$ORDER" --code GTIN --location CNSZX
@@ -115,6 +118,20 @@ t_nomatch "no time left in UTC" "$T_OUT" ' UTC'
 t_run "track --json" 0 env TZ=Europe/Berlin "$KONTOR" --home "$B" track "$ORDER" --json
 t_match "one object with the shipment and the events' words" "$T_OUT" '"shipment":\{.*"carrier":"Maersk".*"events":\[\{.*"words":"'
 t_match "--json keeps UTC whatever TZ says" "$T_OUT" '"eta":"2026-12-01T14:00:00Z"'
+t_run "track alone: the shipments under way" 0 kb track
+O8=$(printf %.8s "$ORDER")
+t_match "the order's start, state, carrier, number, mode, ETA and customs" "$(printf '%s\n' "$T_OUT" | sed -n 1p)" \
+	"^$O8  shipped    Maersk MAEU1234567 \\(sea\\)  ETA 2026-12-01 14:00 UTC  customs released"
+t_match "what it carries and from whom" "$(printf '%s\n' "$T_OUT" | sed -n 2p)" \
+	'^          Centrifugal pump 80 mm, Shenzhen Pump Works'
+t_eq "three lines for the one shipment" "$(printf '%s\n' "$T_OUT" | wc -l)" 3
+t_run "track alone --json" 0 kb track --json
+LASTACT=$(sqlite3 "$DB" "SELECT max(json_extract(e.value, '$.at')) FROM orders o, json_each(o.json, '$.shipment.events') e WHERE o.id = '$ORDER' AND json_extract(e.value, '$.classifier') = 'ACT'")
+t_match "its last event is the latest that happened, not an estimate to come" "$T_OUT" \
+	"\"lastEvent\":\\{\"at\":\"$LASTACT\".*\"classifier\":\"ACT\""
+t_match "said in words, as the third line says it" "$T_OUT" '"lastEvent":\{.*"words":"[A-Z]'
+t_run "--all takes no ORDER (exit 2)" 2 kb track --all "$ORDER"
+t_match "saying so" "$T_ERR" "takes no ORDER \\(\`kontor track $ORDER\` shows that one\\)"
 t_run "order show prints the shipment" 0 kb order show "$ORDER"
 t_match "carrier, tracking number and ETA" "$T_OUT" 'shipment +Maersk MAEU1234567 \(sea\).*'
 t_match "the ETA" "$T_OUT" 'ETA +2026-12-01 14:00 UTC'
@@ -168,6 +185,12 @@ t_run "buyer tracks" 0 kb track "$ORDER"
 t_match "delivered" "$T_OUT" 'state +delivered'
 t_match "the delivery first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" '^2026-12-05 21:30 UTC  Delivered'
 t_nomatch "no ETA" "$T_OUT" '^ETA'
+t_run "track alone once delivered: nothing under way" 0 kb track
+t_match "saying how many are done and how to see them" "$T_ERR" \
+	'^no shipment under way; 1 delivered or done \(`kontor track --all` lists them\)$'
+t_run "track --all lists the delivered one" 0 kb track --all
+t_match "in its state" "$T_OUT" "^$O8  delivered  Maersk MAEU1234567"
+t_match "its last event the delivery" "$(printf '%s\n' "$T_OUT" | sed -n 3p)" '^          2026-12-05 21:30 UTC  Delivered at Long Beach$'
 t_run "events on a delivered order are still taken" 0 ks order event "$ORDER" --code EXCP --note "one carton dented" --at 2026-12-05T22:00:00Z
 t_run "one by its date alone, as she says it" 0 \
 	env TZ=Asia/Shanghai "$KONTOR" --home "$S" order event "$ORDER" --code CUSI --location USLAX --at 2026-12-04 --note "papers in by date"

@@ -625,6 +625,33 @@ static void recent_first_orders_by_time_with_ties_later_received_first(void **st
 	cJSON_Delete(ev);
 }
 
+/* A list row's last event: what happened last, not the estimate to come; an estimate only
+ * while nothing has happened; none without events. */
+static void latest_is_the_last_that_happened_else_the_last_estimate(void **state)
+{
+	(void)state;
+	static const char *const rows[][3] = {
+	    {"GTIN", "ACT", "2026-11-14T08:00:00Z"}, /* 0 */
+	    {"ARRI", "EST", "2026-12-04T14:00:00Z"}, /* 1: the newest, but to come */
+	    {"LOAD", "ACT", "2026-11-20T08:00:00Z"}, /* 2: the last that happened */
+	    {"GTOT", "ACT", "2026-11-12T08:00:00Z"}, /* 3: received last, happened first */
+	};
+	cJSON *ev = events_of(rows, 4);
+	assert_ptr_equal(dcsa_latest(ev), cJSON_GetArrayItem(ev, 2));
+	cJSON_Delete(ev);
+	static const char *const plans[][3] = {
+	    {"DEPA", "PLN", "2026-11-20T08:00:00Z"},
+	    {"ARRI", "EST", "2026-12-04T14:00:00Z"},
+	};
+	ev = events_of(plans, 2);
+	assert_ptr_equal(dcsa_latest(ev), cJSON_GetArrayItem(ev, 1));
+	cJSON_Delete(ev);
+	ev = cJSON_CreateArray();
+	assert_null(dcsa_latest(ev));
+	cJSON_Delete(ev);
+	assert_null(dcsa_latest(NULL));
+}
+
 static void customs_status_from_the_events(void **state)
 {
 	(void)state;
@@ -686,6 +713,7 @@ int main(void)
 	    cmocka_unit_test(eta_is_the_latest_est_arrival_in_array_order),
 	    cmocka_unit_test(no_eta_once_delivered),
 	    cmocka_unit_test(recent_first_orders_by_time_with_ties_later_received_first),
+	    cmocka_unit_test(latest_is_the_last_that_happened_else_the_last_estimate),
 	    cmocka_unit_test(customs_status_from_the_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

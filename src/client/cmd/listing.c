@@ -1137,7 +1137,7 @@ static int run_export(struct ctx *c, const struct args *a, struct kerr *e)
 	if (rc == K_OK && fflush(c->out) != 0)
 		rc = kerr_set(e, K_EIO, "listing export: write error: %s", strerror(errno));
 	if (rc == K_OK)
-		cmd_note(c, "%lld listings exported", (long long)x.n);
+		cmd_note(c, "%lld listing%s exported", (long long)x.n, x.n == 1 ? "" : "s");
 	return rc;
 }
 

@@ -1177,8 +1177,160 @@ static int cached_order(struct ctx *c, const char *key, char id[RESOLVE_ID_MAX +
 	return rc;
 }
 
+/* --- track without ORDER: her shipments, three lines each ------------------------------- */
+
+/* What a shipment says besides its carrier and number: its events, the ETA (the node's, else
+ * the latest estimated arrival) and the customs status in words. */
+struct ship_said {
+	const cJSON *events; /* an array, or NULL */
+	const char *eta, *customs;
+	char customs_buf[200];
+};
+
+static void ship_said(const cJSON *ship, struct ship_said *s)
+{
+	const cJSON *evs = cJSON_GetObjectItemCaseSensitive(ship, "events");
+	s->events = cJSON_IsArray(evs) ? evs : NULL;
+	s->eta = json_str(ship, "eta");
+	if (!s->eta && s->events)
+		s->eta = dcsa_eta(s->events);
+	s->customs =
+	    s->events ? dcsa_customs(s->events, s->customs_buf, sizeof s->customs_buf) : NULL;
+}
+
+/* --json's shipment: the node's, its events left out, with the ETA and customs said. */
+static cJSON *ship_said_json(const cJSON *ship, const struct ship_said *s)
+{
+	cJSON *sh = cJSON_Duplicate(ship, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(sh, "events");
+	if (s->eta && !json_str(sh, "eta"))
+		cJSON_AddStringToObject(sh, "eta", s->eta);
+	if (s->customs)
+		cJSON_AddStringToObject(sh, "customs", s->customs);
+	return sh;
+}
+
+struct track_walk {
+	struct ctx *c;
+	int all;   /* --all: every order that was shipped, not only those under way */
+	int shown; /* shipments listed */
+	int done;  /* shipments left out: delivered, confirmed, disputed, settled */
+};
+
+/* One shipment: the order's start, state, carrier, tracking number, mode, ETA and customs;
+ * what it carries and to or from whom; its last event in words and local time. */
+static void track_print(struct ctx *c, const cJSON *o, const char *state, const cJSON *ship)
+{
+	struct ship_said said;
+	ship_said(ship, &said);
+	const char *eta = said.eta, *cus = said.customs;
+	char t[KTIME_LOCAL_MAX], w[600];
+	const cJSON *last = said.events ? dcsa_latest(said.events) : NULL;
+	struct kbuf name = KBUF_INIT;
+	char *product = cmd_order_product(c, o, &name);
+	const char *id = json_str(o, "id") ? json_str(o, "id") : "?";
+	if (c->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", id);
+		cJSON_AddStringToObject(j, "state", state);
+		cJSON_AddStringToObject(j, "product", product);
+		cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
+		if (cJSON_IsObject(ship)) {
+			cJSON *sh = ship_said_json(ship, &said);
+			if (last) {
+				cJSON *x = cJSON_Duplicate(last, 1);
+				dcsa_words(last, w, sizeof w);
+				cJSON_AddStringToObject(x, "words", w);
+				cJSON_AddItemToObject(sh, "lastEvent", x);
+			}
+			cJSON_AddItemToObject(j, "shipment", sh);
+		} else {
+			cJSON_AddNullToObject(j, "shipment");
+		}
+		cmd_print_json(c, j);
+	} else {
+		FILE *f = c->out;
+		text_fprintf(f, "%.8s  %-9s  ", id, state);
+		if (cJSON_IsObject(ship)) {
+			put_clean_str(f,
+			              json_str(ship, "carrier") ? json_str(ship, "carrier") : "?");
+			fputc(' ', f);
+			put_clean_str(f, json_str(ship, "trackingNumber")
+			                     ? json_str(ship, "trackingNumber")
+			                     : "?");
+			if (json_str(ship, "mode")) {
+				fputs(" (", f);
+				put_clean_str(f, json_str(ship, "mode"));
+				fputc(')', f);
+			}
+			if (eta)
+				text_fprintf(f, "  ETA %s", ktime_local(eta, t, sizeof t));
+			if (cus)
+				text_fprintf(f, "  customs %s", cus);
+		}
+		text_fprintf(f, "\n          %s, %s\n          ", product, kbuf_str(&name));
+		if (!cJSON_IsObject(ship)) {
+			fputs("the shipment comes with `kontor sync`\n", f);
+		} else if (last) {
+			dcsa_words(last, w, sizeof w);
+			text_fprintf(f, "%s  %s\n", ktime_local(json_str(last, "at"), t, sizeof t),
+			             w);
+		} else {
+			fputs("no shipment events yet\n", f);
+		}
+	}
+	free(product);
+	kbuf_free(&name);
+}
+
+static int track_one(void *vctx, const cJSON *o)
+{
+	struct track_walk *w = vctx;
+	const char *state = json_str(o, "state") ? json_str(o, "state") : "?";
+	const cJSON *ship = cJSON_GetObjectItemCaseSensitive(o, "shipment");
+	int under_way = order_state_parse(state) == ORDER_SHIPPED;
+	if (!cJSON_IsObject(ship) && !under_way)
+		return 0; /* not shipped (yet, or ever) */
+	if (!under_way && !w->all) {
+		w->done++;
+		return 0;
+	}
+	w->shown++;
+	track_print(w->c, o, state, cJSON_IsObject(ship) ? ship : NULL);
+	return 0;
+}
+
+static int run_track_list(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct track_walk w = {c, arg_has(a, "all"), 0, 0};
+	struct store *s;
+	int rc = ctx_store(c, &s, e);
+	if (!rc)
+		rc = ctx_self(c, e);
+	if (!rc)
+		rc = store_object_each(s, "Order", NULL, track_one, &w, e);
+	if (rc || w.shown)
+		return rc;
+	if (w.done)
+		cmd_note(c,
+		         "no shipment under way; %d delivered or done (`kontor track --all` lists "
+		         "them)",
+		         w.done);
+	else
+		cmd_note(c, "no shipments in the cache (`kontor sync` brings them)");
+	return K_OK;
+}
+
 static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 {
+	if (a->npos == 0)
+		return run_track_list(c, a, e);
+	if (arg_has(a, "all"))
+		return kerr_set(
+		    e, K_EUSAGE,
+		    "track: --all lists every shipment; it takes no ORDER (`kontor track "
+		    "%.64s` shows that one)",
+		    a->pos[0]);
 	struct store *s;
 	char id[RESOLVE_ID_MAX + 1];
 	cJSON *o = NULL;
@@ -1221,21 +1373,14 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		n = DCSA_MAX_EVENTS;
 	size_t *idx = xcalloc(n + 1, sizeof *idx);
 	n = cJSON_IsArray(evs) ? dcsa_recent_first(evs, idx, n) : 0;
-	const char *eta = json_str(ship, "eta");
-	if (!eta && cJSON_IsArray(evs))
-		eta = dcsa_eta(evs);
-	char customs[200];
-	const char *cus = cJSON_IsArray(evs) ? dcsa_customs(evs, customs, sizeof customs) : NULL;
+	struct ship_said said;
+	ship_said(ship, &said);
+	const char *eta = said.eta, *cus = said.customs;
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "id", id);
 		cJSON_AddStringToObject(j, "state", state);
-		cJSON *sh = cJSON_Duplicate(ship, 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(sh, "events");
-		if (eta && !json_str(sh, "eta"))
-			cJSON_AddStringToObject(sh, "eta", eta);
-		if (cus)
-			cJSON_AddStringToObject(sh, "customs", cus);
+		cJSON *sh = ship_said_json(ship, &said);
 		cJSON *l = cJSON_AddArrayToObject(sh, "events");
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
@@ -1722,10 +1867,15 @@ const struct cmd_entry cmd_order_entries[] = {
      "N: 1 to 5. The rating is signed with your key; the node takes one per party, only\n"
      "from the order's buyer or seller, so every review is a verified purchase. --text: at\n"
      "most 4000 bytes, or @FILE."},
-    {"track", "ORDER", "an order's shipment from the cache: ETA, customs, events in words", "", 1,
-     1, run_track,
+    {"track", "[ORDER | --all]",
+     "an order's shipment from the cache: ETA, customs, events in words; without ORDER, "
+     "the shipments under way",
+     "all", 0, 1, run_track,
      "Carrier, tracking number, mode, state, the ETA (the latest estimated arrival), the\n"
-     "customs status, then one line per event, most recent first. Run `kontor sync` to\n"
-     "bring new events."},
+     "customs status, then one line per event, most recent first. Without ORDER: every\n"
+     "shipment under way (its order shipped, not yet delivered), newest first, in three\n"
+     "lines: the order, carrier, tracking number, ETA and customs; what it carries and the\n"
+     "other party; the last event. --all adds the delivered and settled ones. Run `kontor\n"
+     "sync` to bring new events."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -141,22 +141,10 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 			eta = dcsa_eta(ev);
 		if (eta)
 			ui_local_time(eta, o->eta, sizeof o->eta);
-		/* The last event is the latest that happened (ACT); an estimate or plan only
-		 * when nothing has happened yet. */
-		size_t idx[DCSA_MAX_EVENTS];
-		size_t n = cJSON_IsArray(ev) ? dcsa_recent_first(ev, idx, DCSA_MAX_EVENTS) : 0;
-		size_t pick = 0;
-		for (size_t i = 0; i < n; i++) {
-			const char *cl =
-			    json_str(cJSON_GetArrayItem(ev, (int)idx[i]), "classifier");
-			if (cl && strcmp(cl, "ACT") == 0) {
-				pick = i;
-				break;
-			}
-		}
-		if (n) {
+		const cJSON *last = dcsa_latest(ev);
+		if (last) {
 			char w[300];
-			dcsa_words(cJSON_GetArrayItem(ev, (int)idx[pick]), w, sizeof w);
+			dcsa_words(last, w, sizeof w);
 			o->last = safe_dup(w);
 		}
 	}
