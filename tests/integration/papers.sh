@@ -240,4 +240,26 @@ t_nomatch "listing show says none" "$(ks listing show "$LID")" '^packing:'
 t_run "her export" 0 ks listing export
 t_match "has the three columns last" "$(printf '%s\n' "$T_OUT" | head -n 1 | tr -d '\r')" ',options,net_kg,gross_kg,per_package$'
 
+# --- a buyer who never synced and whose profile says no address: his offer still carries
+# hers (fetched with the listing); she adds his after signing, and the PDF stars the party's
+# heading, as the text papers do, not a line of its own
+trade_party_np "a buyer without an address" kx "Hanoi Gift Shop" VN buyer
+t_run "he proposes 6 vases" 0 kx contract propose --listing "$LID" --qty 6 --incoterm FOB \
+	--place "Hai Phong" --port-loading VNHPH --port-discharge VNHAN --net-kg 1.2 --gross-kg 1.6 \
+	--packages 1:CT --json
+K3=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_match "he never synced, yet his offer carries her address from her profile on the node" \
+	"$(env COLUMNS=200 "$KONTOR" --home "$X" contract show "$K3")" 'Xã Bát Tràng'
+t_run "seller syncs" 0 ks sync
+t_run "seller signs" 0 ks contract sign "$K3"
+O3=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "she adds his address and tax id to the invoice" 0 ks order docs "$O3" --type invoice \
+	-o "$T_TMP/addr.pdf" --set buyer.address="12 Hàng Gai" --set buyer.city="Hà Nội" \
+	--set buyer.country=VN --set buyer.taxId=VAT:0101234567 --set items.1.hsCode=691390
+pdftotext -layout "$T_TMP/addr.pdf" "$T_TMP/addr.txt"
+t_match "the buyer's heading is starred" "$(cat "$T_TMP/addr.txt")" 'Buyer / consignee \*'
+t_nomatch "the seller's, signed, is not" "$(cat "$T_TMP/addr.txt")" 'Seller / exporter \*'
+t_eq "no line is a star alone" "$(grep -c '^ *\* *$' "$T_TMP/addr.txt")" 0
+t_match "the tax id he lacked is starred beside it" "$(cat "$T_TMP/addr.txt")" 'VAT 0101234567 \*'
+
 t_done

@@ -189,8 +189,11 @@ static int apply_paper_flags(struct contract_terms *t, const struct args *a, str
 }
 
 /* The parties' details from their cached profiles, where the offer does not carry them
- * yet: ours always, the other party's when its profile has them. */
-static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *t)
+ * yet: ours always, the other party's when its profile has them. online: the node answered
+ * (the listing's fetch), so that the other party's profile is fetched when the cache holds
+ * none or one that says no address or tax id yet: a buyer's first offer to a seller he found
+ * by one search carries her address, not a gap she fills after signing. */
+static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *t, int online)
 {
 	struct contract_party *mine =
 	    strcmp(t->buyer, c->self_id) == 0 ? &t->buyer_party : &t->seller_party;
@@ -203,7 +206,17 @@ static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *
 			contract_party_from_account(mine, &acc);
 		account_free(&acc);
 	}
-	if (!theirs->name && store_account_get(s, their_id, &acc, NULL) == K_OK) {
+	if (theirs->name)
+		return;
+	int cached = store_account_get(s, their_id, &acc, NULL) == K_OK;
+	if (online && (!cached || !acc.address || !acc.tax_ids)) {
+		struct kerr fe = {0, ""};
+		if (cached)
+			account_free(&acc);
+		(void)cmd_fetch(c, "Account", their_id, &fe); /* without it, what the cache has */
+		cached = store_account_get(s, their_id, &acc, NULL) == K_OK;
+	}
+	if (cached) {
 		contract_party_from_account(theirs, &acc);
 		account_free(&acc);
 	}
@@ -574,7 +587,7 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 			t.dispute_venue = xstrdup(DEFAULT_VENUE);
 		if (!t.language[0])
 			memcpy(t.language, "en", 3);
-		fill_parties(c, s, &t);
+		fill_parties(c, s, &t, frc == K_OK);
 		contract_terms_stamp(&t); /* two offers of the same terms are two contracts */
 		rc = finish_terms(&t, e);
 	}
@@ -721,7 +734,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc && (rc = contract_tip(doc, t.prev, e)) == K_OK)
 		snprintf(t.supersedes, sizeof t.supersedes, "%s", json_str(latest, "hash"));
 	if (!rc) {
-		fill_parties(c, s, &t);
+		fill_parties(c, s, &t, 0);
 		contract_terms_stamp(&t);
 		rc = finish_terms(&t, e);
 	}
@@ -1048,7 +1061,8 @@ const struct cmd_entry cmd_contract_entries[] = {
      "--port-discharge (UN/LOCODE like CNNGB, or a place); --charge freight:850.00 bills a\n"
      "charge on top of the goods (freight, insurance, packing; only what the Incoterm makes\n"
      "the seller's: no freight under FOB). Both parties' addresses and tax ids are copied\n"
-     "from their profiles (`id edit --address`) into the offer."},
+     "from their profiles (`id edit --address`) into the offer, the other party's fetched\n"
+     "from the node when the cache has none."},
     {"contract counter", "ID [--qty N] [--variant NAME] " OFFER_USAGE,
      "answer an offer with changed terms, signed by you", "variant= " OFFER_SPEC, 1, 1, run_counter,
      "Prints what changed against the offer it supersedes, field by field. A new --qty takes\n"

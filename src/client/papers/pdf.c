@@ -141,8 +141,15 @@ static void party_text(struct pdf *d, const struct paper_party *pp, struct kbuf 
 	for (size_t i = 0; i < cp->ntax_ids; i++)
 		kbuf_printf(b, "%s %s%s\n", papers_scheme_word(d->lang, cp->tax_ids[i].scheme),
 		            cp->tax_ids[i].id, pp->amended & PAPER_AMENDED_TAX ? " *" : "");
-	if (pp->amended & PAPER_AMENDED_ADDRESS)
-		kbuf_puts(b, "*\n");
+}
+
+/* The party's heading, starred as the text papers star it when its address was added after
+ * signing (a star on a line of its own said nothing of what it marked). */
+static void party_head(struct pdf *d, const struct paper_party *pp, enum paper_label l, char *out,
+                       size_t cap)
+{
+	snprintf(out, cap, "%s%s", papers_label(d->lang, l),
+	         pp->amended & PAPER_AMENDED_ADDRESS ? " *" : "");
 }
 
 static void header(struct pdf *d)
@@ -161,8 +168,11 @@ static void header(struct pdf *d)
 	struct kbuf a = KBUF_INIT, b = KBUF_INIT;
 	party_text(d, &p->seller, &a);
 	party_text(d, &p->buyer, &b);
-	double h1 = text_at(d, MARGIN, d->y, half - 8, papers_label(d->lang, PL_SELLER), 8, 1, 0);
-	text_at(d, MARGIN + half, d->y, half, papers_label(d->lang, PL_BUYER), 8, 1, 0);
+	char head[160];
+	party_head(d, &p->seller, PL_SELLER, head, sizeof head);
+	double h1 = text_at(d, MARGIN, d->y, half - 8, head, 8, 1, 0);
+	party_head(d, &p->buyer, PL_BUYER, head, sizeof head);
+	text_at(d, MARGIN + half, d->y, half, head, 8, 1, 0);
 	d->y += h1 + 2;
 	double ha = text_at(d, MARGIN, d->y, half - 8, kbuf_str(&a), 9, 0, 0);
 	double hb = text_at(d, MARGIN + half, d->y, half, kbuf_str(&b), 9, 0, 0);
