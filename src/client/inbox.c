@@ -876,9 +876,13 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		} else if (steps & (1u << ORDER_CONFIRM)) {
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:confirm:%s", id, state_s);
+			/* shipped: the goods may be weeks at sea; receipt is his to confirm when
+			 * they are with him, not on reading this */
 			snprintf(it->text, sizeof it->text,
-			         "order %s from %s is %s: confirm receipt to release %s", what,
-			         name, order_state_words(state), total);
+			         "order %s from %s is %s: %sconfirm receipt to release %s", what,
+			         name, order_state_words(state),
+			         state == ORDER_SHIPPED ? "once the goods are with you, " : "",
+			         total);
 			snprintf(it->news, sizeof it->news, "order %s %s", sh,
 			         order_state_words(state));
 			snprintf(it->cmd, sizeof it->cmd, "kontor order confirm %.8s", id);

@@ -163,6 +163,8 @@ t_nomatch "shipped: gone" "$T_OUT" "order ship $(printf %.8s "$ORDER")"
 t_run "buyer syncs" 0 kb sync
 t_run "buyer's inbox" 0 kb inbox --json
 t_match "the buyer is to confirm receipt" "$T_OUT" "\"command\":\"kontor order confirm $(printf %.8s "$ORDER")\""
+t_match "once the goods are with him, not on reading it" "$T_OUT" \
+	'"text":"order [A-Za-z0-9_-]{8}… \\"[^"]*\\" from [^"]* is shipped: once the goods are with you, confirm receipt to release '
 t_run "buyer confirms" 0 kb order confirm "$ORDER"
 t_run "buyer's inbox" 0 kb inbox --json
 t_nomatch "confirmed: gone" "$T_OUT" "order confirm $(printf %.8s "$ORDER")"
