@@ -549,6 +549,9 @@ t_match "the row is unchanged" "$T_OUT" '0 created, 0 updated, 1 unchanged'
 t_eq "the outbox is empty" "$(k2 outbox list --json | grep -c '"method"')" "0"
 t_run "the node has the listing" 0 k2 search "cork place mat" --remote
 t_match "found there" "$T_OUT" 'Cork place mat'
+t_run "a search the node finds nothing for" 0 k2 search "zqxwv" --remote
+t_eq "prints no table head over no rows" "$T_OUT" ""
+t_eq "and says so" "$T_ERR" "no listings on the node match"
 t_run "Shopify import with bad rows still pushes the good ones (exit 3)" 3 k2 listing import "$D/shopify.csv" --currency USD
 t_eq "the outbox is empty" "$("$KONTOR" --home "$H2" outbox list --json | grep -c '"method"')" "0"
 t_run "Hoa adds the node" 0 k3 node add main "https://127.0.0.1:$PORT" --ca-file "$T_TMP/ca.pem"

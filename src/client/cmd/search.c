@@ -260,12 +260,13 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 		free(node);
-		if (!rc && !c->json)
+		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(qr, "ids");
+		if (!rc && !c->json && cJSON_GetArraySize(ids) > 0) /* no head over no rows */
 			print_head(c, nphoto > 0);
 		/* In the node's order, each from the cache as the local search shows it. */
 		const cJSON *dists = cJSON_GetObjectItemCaseSensitive(qr, "distances");
 		int idx = -1;
-		cJSON_ArrayForEach(id, cJSON_GetObjectItemCaseSensitive(qr, "ids"))
+		cJSON_ArrayForEach(id, ids)
 		{
 			struct search_hit hit;
 			idx++;
@@ -281,7 +282,9 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 			shown++;
 		}
 		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(qr, "total");
-		if (!rc && !c->json)
+		if (!rc && !c->json && cJSON_GetArraySize(ids) == 0)
+			cmd_note(c, "no listings on the node match");
+		else if (!rc && !c->json)
 			cmd_note(c, "%d shown of %lld on the node%s", shown,
 			         cJSON_IsNumber(tot) ? (long long)tot->valuedouble
 			                             : (long long)shown,
