@@ -623,11 +623,13 @@ static void rules_of(const cJSON *o, const cJSON *doc, struct contract_status *s
 }
 
 /* Who opened the dispute: the role that signed the last "disputed" section, "" unknown. */
-static const char *dispute_by(const cJSON *doc)
+/* Who disputed the order ("buyer", "seller", "" when no section says), and, when why is not
+ * NULL, the reason they gave, quoted and cut to one line (nothing when none). */
+static const char *dispute_by(const cJSON *doc, struct kbuf *why)
 {
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
 	const char *by = "";
-	const cJSON *sec;
+	const cJSON *sec, *last = NULL;
 	cJSON_ArrayForEach(sec, secs)
 	{
 		const char *kind = json_str(sec, "kind");
@@ -637,6 +639,12 @@ static const char *dispute_by(const cJSON *doc)
 		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0),
 		    "role");
 		by = role ? role : "";
+		last = sec;
+	}
+	if (why && last) {
+		cJSON *body = cJSON_Parse(json_str(last, "body") ? json_str(last, "body") : "");
+		quoted(why, json_str(body, "reason"), QUOTE_COLS);
+		cJSON_Delete(body);
 	}
 	return by;
 }
@@ -774,17 +782,20 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		snprintf(it->news, sizeof it->news, "order %s: cancellation to sign", sh);
 		snprintf(it->cmd, sizeof it->cmd, "kontor order cancel %.8s", id);
 	} else if (state == ORDER_DISPUTED) {
-		const char *by = doc ? dispute_by(doc) : "";
+		struct kbuf why = KBUF_INIT; /* ' "the reason"', what she answers first */
+		const char *by = doc ? dispute_by(doc, &why) : "";
 		if (strcmp(by, me) != 0) {
 			it = add(c, INBOX_DISPUTE, updated);
 			snprintf(it->key, sizeof it->key, "dispute:%.64s", id);
-			snprintf(it->text, sizeof it->text,
-			         "order %s (%s) disputed by %s: escrow holds it until the node's "
-			         "arbitrator rules",
-			         what, total, name);
+			snprintf(
+			    it->text, sizeof it->text,
+			    "order %s (%s) disputed by %s:%s%s escrow holds it until the node's "
+			    "arbitrator rules",
+			    what, total, name, kbuf_str(&why), why.len ? ";" : "");
 			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order show %.8s", id);
 		}
+		kbuf_free(&why);
 	} else if (state == ORDER_RESOLVED && !rated) {
 		int64_t mine_amt = -1;
 		for (size_t i = 0; st->binding >= 0 && i < st->nsections; i++)

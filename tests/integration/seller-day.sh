@@ -272,6 +272,8 @@ t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json
 t_match "the dispute the buyer opened waits for her" "$T_OUT" \
 	"\"kind\":\"dispute\".*\"id\":\"$O2\".*disputed by Berlin Interiors GmbH"
+t_match "with his reason, the first thing she answers" "$T_OUT" \
+	'disputed by Berlin Interiors GmbH: \\"wrong colour\\"; escrow holds it until'
 t_run "the arbitrator rules 50/50" 0 "$KONTORD" admin resolve "$O2" --buyer-pct 50 --note "half" --db "$DB"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json
