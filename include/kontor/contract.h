@@ -183,8 +183,10 @@ void contract_terms_order(const struct contract_terms *t, struct order_terms *ou
  * the item keeps its sku, the description ends in its options ("Basket (Size: L)") and its
  * own price, when it has one, replaces the tier's. variant is refused for a listing
  * without variants.
- * Sets currency and seller from the listing when still empty and refuses a listing in
- * another currency or from another seller. K_EINVAL naming the field. */
+ * Sets currency and seller from the listing when still empty and refuses a listing from
+ * another seller. An offer in another currency than the listing's (t->currency set first)
+ * takes the listing only with unit_price given: its tiers say nothing in that currency and
+ * kontor converts nothing. K_EINVAL naming the field. */
 int contract_terms_add_listing(struct contract_terms *t, const struct listing *l, int64_t qty,
                                int64_t unit_price, const char *variant, struct kerr *e);
 /* listingHash of l: base64url BLAKE2b-256 of its canonical bytes with its signature. */

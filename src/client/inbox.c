@@ -200,6 +200,7 @@ struct collect {
 		char *sku;
 		struct inbox_sells sells; /* its category and HS heading, as the rule reads them */
 		int active, variants;     /* variants: an offer for it names one (--variant) */
+		char currency[4];         /* its prices': an RFQ in another one is quoted in that */
 	} * mine; /* her listings with a category or HS code, to quote an RFQ with; owned */
 	size_t nmine, capmine;
 };
@@ -422,6 +423,7 @@ static int take_mine(void *ctx, const struct listing *l)
 	m->sells = one;
 	m->active = strcmp(l->status, "active") == 0;
 	m->variants = cJSON_GetArraySize(l->variants) > 0;
+	snprintf(m->currency, sizeof m->currency, "%s", l->currency);
 	return 0;
 }
 
@@ -518,11 +520,15 @@ static int rfq_item(void *ctx, const cJSON *r)
 	char place[80] = "PLACE";
 	if (codes_incoterm_at_destination(inco) && dest && *dest)
 		snprintf(place, sizeof place, "%s", dest);
+	/* asked in another currency than her listing's: quoted in his, at a price she names */
+	char money[40] = "";
+	if (m && cur && codes_currency_name(cur) && strcmp(cur, m->currency) != 0)
+		snprintf(money, sizeof money, " --currency %.3s --price PRICE", cur);
 	snprintf(it->cmd, sizeof it->cmd,
 	         "kontor contract propose --rfq %.8s --listing %s%s --buyer %s --qty %lld "
-	         "--incoterm %.3s --place %s",
+	         "--incoterm %.3s --place %s%s",
 	         id, m ? m->sku : "SKU", m && m->variants ? " --variant VARIANT" : "", who,
-	         (long long)json_int(r, "qty"), inco, place);
+	         (long long)json_int(r, "qty"), inco, place, money);
 	return 0;
 }
 

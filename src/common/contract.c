@@ -422,10 +422,12 @@ int contract_terms_add_listing(struct contract_terms *t, const struct listing *l
 		                shown(l->id, sh));
 	if (qty < 1 || qty > MONEY_MAX)
 		return kerr_set(e, K_EINVAL, "qty: %" PRId64 " must be at least 1", qty);
-	if (*t->currency && strcmp(t->currency, l->currency) != 0)
-		return kerr_set(e, K_EINVAL,
-		                "currency: listing %s is priced in %s, the offer in %s", l->id,
-		                l->currency, t->currency);
+	if (*t->currency && strcmp(t->currency, l->currency) != 0 && unit_price < 0)
+		return kerr_set(
+		    e, K_EINVAL,
+		    "currency: listing %s is priced in %s; an offer in %s names its unit "
+		    "price",
+		    shown(l->id, sh), l->currency, t->currency);
 	if (*t->seller && strcmp(t->seller, l->seller_id) != 0)
 		return kerr_set(e, K_EINVAL, "seller: listing %s is from another seller", l->id);
 	if (variant || cJSON_GetArraySize(l->variants) > 0) {

@@ -436,6 +436,35 @@ t_match "Contracts at 80 columns: the total whole, not cut" "$(cat "$T_TMP/d-big
 	' 1,000,000,000 VND$'
 t_eq "under its TOTAL head" "$(col_end "$T_TMP/d-big-contracts" 'TOTAL')" \
 	"$(col_end "$T_TMP/d-big-contracts" '1,000,000,000 VND')"
+# --- an RFQ in EUR for her VND baskets: the quote is in his currency, at her price --------
+t_run "buyer asks for 30 baskets in EUR" 0 kb rfq post --title "Bamboo baskets, EUR" --qty 30 \
+	--category Baskets --currency EUR --target-price 11.50 --destination DE --incoterm FOB
+t_run "seller syncs" 0 ks sync
+cat >"$T_TMP/s11" <<EOF
+8
+:dump $T_TMP/d-e-rfqs
+<Enter>
+Q
+<C-u>gio-tre-s<Enter>
+:dump $T_TMP/d-e-price
+<C-u>12.00<Enter>
+<Enter>
+<Enter>
+Hai Phong<Enter>
+<Enter>
+:dump $T_TMP/d-e-confirm
+y
+$(settle)
+:quit
+EOF
+ui "$S" 100x30 "$T_TMP/s11"
+t_match "the EUR RFQ is first, newest of hers" "$(grep '^> ' "$T_TMP/d-e-rfqs")" 'Bamboo baskets, EUR'
+t_match "the price is asked in EUR, his target offered" "$(cat "$T_TMP/d-e-price")" 'Quote: unit price in EUR: 11\.50'
+t_match "the y/n says EUR" "$(tr '\n' ' ' <"$T_TMP/d-e-confirm")" \
+	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 30 gio-tre-s × 12\.00 EUR, FOB Hai Phong\? \(y/n\)'
+t_run "buyer syncs" 0 kb sync
+t_run "buyer lists his contracts" 0 kb contract list
+t_match "her offer in EUR: 30 at 12.00, 360.00 EUR" "$T_OUT" 'offer +buy from +360\.00 EUR +Giỏ tre'
 # --- a seller whose listings name no category is told on her RFQs tab why none is hers ----
 F="$T_TMP/fans"
 kf() { "$KONTOR" --home "$F" "$@"; }

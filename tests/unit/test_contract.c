@@ -431,6 +431,24 @@ static void test_offer_refuses_an_unsigned_listing(void **state)
 	listing_free(&l);
 }
 
+/* The listing prices in USD; an offer in EUR takes it only at a price it names: its tiers
+ * say nothing in EUR, and 1300 USD cents read as EUR would be a price no one said. */
+static void test_an_offer_in_another_currency_names_its_price(void **state)
+{
+	(void)state;
+	struct kerr e = {0, ""};
+	struct contract_terms t;
+	contract_terms_init(&t);
+	memcpy(t.currency, "EUR", 4);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 500, -1, NULL, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "is priced in USD; an offer in EUR names its unit price"));
+	assert_int_equal(t.nitems, 0);
+	assert_int_equal(contract_terms_add_listing(&t, &lst, 500, 1150, NULL, &e), K_OK);
+	assert_string_equal(t.currency, "EUR");
+	assert_int_equal(t.items[0].unit_price, 1150);
+	contract_terms_free(&t);
+}
+
 static void test_offer_total_is_the_exact_sum_and_overflow_is_refused(void **state)
 {
 	struct kerr e = {0, ""};
@@ -1500,6 +1518,7 @@ int main(void)
 	    cmocka_unit_test(test_the_variant_bought_is_signed_and_read_back),
 	    cmocka_unit_test(test_a_long_title_is_cut_so_the_variant_still_fits),
 	    cmocka_unit_test(test_offer_refuses_an_unsigned_listing),
+	    cmocka_unit_test(test_an_offer_in_another_currency_names_its_price),
 	    cmocka_unit_test(test_offer_total_is_the_exact_sum_and_overflow_is_refused),
 	    cmocka_unit_test(test_sea_only_incoterm_with_air_or_courier_is_refused_naming_the_rule),
 	    cmocka_unit_test(test_offer_fields_are_checked_by_name),

@@ -538,8 +538,24 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	}
 	memcpy(t.escrow_agent, ni.node_key, KCRYPTO_ID_LEN + 1);
 	node_info_free(&ni);
+	/* another currency than the listing's: hers to name, with the price in it (the buyer's
+	 * RFQ asked in EUR, her shop prices in VND); nothing is converted */
+	if (!rc && (v = arg_get(a, "currency"))) {
+		char cur[8];
+		cmd_copy_upper(cur, sizeof cur, v);
+		if ((rc = codes_check_currency(cur, "--currency", e)) == K_OK)
+			memcpy(t.currency, cur, sizeof t.currency);
+		if (!rc && strcmp(t.currency, l.currency) != 0 && !arg_get(a, "price"))
+			rc = kerr_set(
+			    e, K_EUSAGE,
+			    "--currency %s: the listing is priced in %s; an offer in %s "
+			    "names its unit price (--price AMOUNT, in %s): kontor converts "
+			    "nothing",
+			    t.currency, l.currency, t.currency, t.currency);
+	}
 	int64_t price = -1;
-	if (!rc && (v = arg_get(a, "price")) && (rc = money_parse(v, l.currency, &price, e)))
+	if (!rc && (v = arg_get(a, "price")) &&
+	    (rc = money_parse(v, t.currency[0] ? t.currency : l.currency, &price, e)))
 		kerr_prefix(e, "--price");
 	/* which variant is an option's value: none, or one that names none or several, is a
 	 * usage error that lists them */
@@ -647,12 +663,17 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* A new quantity without --price: the tier price of the quoted listing for it (the
  * variant's own price when it has one), when the cache holds that very signed listing (its
- * hash is the one the offer quotes). */
-static void retier(struct store *s, struct contract_item *it)
+ * hash is the one the offer quotes) and the offer is in its currency (else the unit price
+ * stays as offered). */
+static void retier(struct store *s, const char *currency, struct contract_item *it)
 {
 	struct listing l;
 	if (store_listing_get(s, it->listing_id, &l, NULL) != K_OK)
 		return;
+	if (strcmp(l.currency, currency) != 0) { /* its tiers say nothing in the offer's money */
+		listing_free(&l);
+		return;
+	}
 	char hash[KCRYPTO_HASH_B64_LEN + 1] = "";
 	const cJSON *var = NULL;
 	if (l.sig && contract_listing_hash(&l, hash, NULL) == K_OK &&
@@ -725,7 +746,7 @@ static int run_counter(struct ctx *c, const struct args *a, struct kerr *e)
 	if (!rc && (v = arg_get(a, "variant")))
 		rc = revariant(c, s, &t.items[0], v, e);
 	if (!rc && (arg_get(a, "qty") || arg_get(a, "variant")) && !arg_get(a, "price"))
-		retier(s, &t.items[0]);
+		retier(s, t.currency, &t.items[0]);
 	if (!rc && (v = arg_get(a, "price")) &&
 	    (rc = money_parse(v, t.currency, &t.items[0].unit_price, e)))
 		kerr_prefix(e, "--price");
@@ -1037,9 +1058,9 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 const struct cmd_entry cmd_contract_entries[] = {
     {"contract propose",
      "--listing ID --qty N --incoterm RULE --place TEXT " OFFER_USAGE
-     "\n        [--rfq ID] [--buyer ACCOUNT] [--variant NAME]",
-     "offer a contract for a listing, signed by you", "listing= rfq= buyer= variant= " OFFER_SPEC,
-     0, 0, run_propose,
+     "\n        [--rfq ID] [--buyer ACCOUNT] [--variant NAME] [--currency CUR]",
+     "offer a contract for a listing, signed by you",
+     "listing= rfq= buyer= variant= currency= " OFFER_SPEC, 0, 0, run_propose,
      "The listing is fetched whole and its seller's signature checked; the unit price is its "
      "tier price\nfor the quantity unless --price is given. A listing that comes in variants "
      "needs the one\nbought: --variant names it by its SKU or options (\"L\", \"red L\"), and "

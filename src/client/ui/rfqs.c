@@ -470,17 +470,25 @@ static int check_field(struct ui *u, struct rfqs *r, int step, const char *v, st
 			    r->q_variant, sizeof r->q_variant, "%s",
 			    var ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku"))
 			        : "");
-			snprintf(r->q_currency, sizeof r->q_currency, "%s", l.currency);
-			/* the price default: the RFQ's target when in her currency, else her own */
+			/* the quote is in the money the buyer asked in (her shop's VND for his EUR
+			 * RFQ would be a price he cannot read), else in her listing's */
 			const struct rfq_row *x = find(r, r->q_rfq);
-			char amt[MONEY_FMT_MAX];
+			int theirs = x && x->currency[0] && codes_currency_name(x->currency) &&
+			             strcmp(x->currency, l.currency) != 0;
+			snprintf(r->q_currency, sizeof r->q_currency, "%s",
+			         theirs ? x->currency : l.currency);
+			/* the price default: the RFQ's target when in the quote's currency, else
+			 * her own (none in his: kontor converts nothing) */
+			char amt[MONEY_FMT_MAX] = "";
 			int64_t own =
 			    var ? listing_variant_price(&l, var, l.moq > 0 ? l.moq : 1) : -1;
-			int64_t p = x && x->target >= 0 && strcmp(x->currency, l.currency) == 0
+			int64_t p = x && x->target >= 0 && strcmp(x->currency, r->q_currency) == 0
 			                ? x->target
+			            : theirs   ? -1
 			            : own >= 0 ? own
 			                       : ui_listing_moq_price(&l);
-			money_format(p, l.currency, amt);
+			if (p >= 0)
+				money_format(p, r->q_currency, amt);
 			size_t k = 0;
 			for (size_t i = 0; amt[i] && k + 1 < sizeof r->q_default[Q_PRICE]; i++)
 				if (amt[i] != ',')
@@ -539,6 +547,8 @@ static void quote_confirmed(struct ui *u, int yes, void *arg)
 	argv[argc++] = r->q_buyer;
 	argv[argc++] = "--price";
 	argv[argc++] = r->q_value[Q_PRICE];
+	argv[argc++] = "--currency";
+	argv[argc++] = r->q_currency;
 	argv[argc++] = "--qty";
 	argv[argc++] = r->q_value[Q_QTY];
 	argv[argc++] = "--incoterm";
@@ -592,7 +602,7 @@ static void ask_next(struct ui *u)
 	if (r->q_step < Q_N) {
 		struct kbuf label = KBUF_INIT;
 		kbuf_printf(&label, "Quote: %s", q_label[r->q_step]);
-		if (r->q_step == Q_PRICE && r->q_currency[0]) /* in the listing's money */
+		if (r->q_step == Q_PRICE && r->q_currency[0]) /* in the quote's money */
 			kbuf_printf(&label, " in %s", r->q_currency);
 		kbuf_puts(&label, ": ");
 		ui_ask_line(u, kbuf_str(&label), r->q_default[r->q_step], field_done, NULL);
