@@ -200,6 +200,12 @@ int64_t order_due_now(const struct order_terms *t, const struct order_progress *
  * out "YYYY-MM-DDTHH:MM:SSZ"; 0 where no date does. */
 int order_stage_due_at(const struct order_terms *t, const struct order_progress *p, size_t k,
                        char out[ORDER_TIME_LEN + 1]);
+/* When the escrow agent releases a delivered order to its seller by itself: days after
+ * delivered_at (the node's clock when the order became delivered, the Order's deliveredAt):
+ * 1 and out "YYYY-MM-DDTHH:MM:SSZ"; 0 when either is missing or not a time. The node
+ * releases once its clock is past it, where the order is still delivered and every stage
+ * paid (a dispute or an unpaid stage holds it); the CLI and the TUI say that day. */
+int order_release_at(const char *delivered_at, int64_t days, char out[ORDER_TIME_LEN + 1]);
 /* Whether the next unpaid stage is late: due, its day (order_stage_due_at, into at) past,
  * judged at p's as_of; due at that very minute is not late yet. */
 int order_stage_late(const struct order_terms *t, const struct order_progress *p,

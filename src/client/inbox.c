@@ -70,6 +70,14 @@ static void quoted(struct kbuf *out, const char *text, size_t cols)
 	kbuf_puts(out, "\"");
 }
 
+int inbox_order_release_at(const cJSON *o, char out[ORDER_TIME_LEN + 1])
+{
+	const char *st = json_str(o, "state");
+	return st && order_state_parse(st) == ORDER_DELIVERED &&
+	       json_int(o, "escrow") >= json_int(o, "total") &&
+	       order_release_at(json_str(o, "deliveredAt"), json_int(o, "autoReleaseDays"), out);
+}
+
 char *inbox_order_product(struct store *s, const cJSON *o)
 {
 	cJSON *k = NULL;

@@ -17,6 +17,7 @@
 #include "kontor/err.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/order.h"
 
 struct store;
 struct cJSON;
@@ -126,6 +127,11 @@ void inbox_short_id(const char *id, char out[16]);
 /* The product of order o (as order list says it: contract_product_of of its cached contract;
  * the caller frees it), NULL when the cache lacks that contract. */
 char *inbox_order_product(struct store *s, const cJSON *o);
+/* When the escrow of cached Order o goes to its seller by itself (order_release_at): 1 and out
+ * "YYYY-MM-DDTHH:MM:SSZ" where o is delivered, escrow holds its whole total (every stage
+ * paid) and o says when it was delivered; else 0. What `order show`, `kontor wallet` and the
+ * TUI tell the seller of the day her money comes. */
+int inbox_order_release_at(const cJSON *o, char out[ORDER_TIME_LEN + 1]);
 /* The text of a chat message m (a Message object), opened with kp's secret key and the other
  * party's public key (to, when self sent it; else from): 1 with the text appended to *plain
  * (the caller frees it), 0 when it is not sealed to kp or is not whole. */

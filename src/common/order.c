@@ -514,6 +514,14 @@ int order_stage_due_at(const struct order_terms *t, const struct order_progress 
 	return ktime_utc((int64_t)at + t->stages[k].days * 86400, out) == K_OK;
 }
 
+int order_release_at(const char *delivered_at, int64_t days, char out[ORDER_TIME_LEN + 1])
+{
+	time_t at;
+	if (!delivered_at || days < 1 || ktime_parse(delivered_at, &at) != K_OK)
+		return 0;
+	return ktime_utc((int64_t)at + days * 86400, out) == K_OK;
+}
+
 /* Is stage k due in p's state: one before shipment while it may be paid, one on or after
  * delivery once the goods are delivered, and N days after it once those days are past. A
  * buyer may pay it early, once the order is shipped, but nothing asks him to before then. */

@@ -595,9 +595,10 @@ static int release_one(struct api_ctx *c, const char *order_id, int64_t now, int
 		 * is when it became delivered */
 		const char *at =
 		    api_str(o, "deliveredAt") ? api_str(o, "deliveredAt") : api_str(o, "updated");
-		int64_t t = epoch_of(at);
+		char when[ORDER_TIME_LEN + 1];
 		days = int_of(o, "autoReleaseDays");
-		due = t >= 0 && days > 0 && now - t > days * 86400;
+		int64_t t = order_release_at(at, days, when) ? epoch_of(when) : -1;
+		due = t >= 0 && now > t;
 	}
 	char hash[KCRYPTO_HASH_B64_LEN + 1] = "";
 	int64_t bal = 0;

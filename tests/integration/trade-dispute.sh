@@ -113,6 +113,15 @@ t_run "B: seller ships" 0 ks order ship "$B1" --carrier DHL --tracking 123456789
 t_run "B: seller marks it delivered" 0 ks order deliver "$B1"
 t_eq "B: delivered" "$(ostate "$B1")" delivered
 t_match "B: the node recorded when" "$(sqlite3 "$DB" "SELECT json_extract(json, '$.deliveredAt') FROM orders WHERE id = '$B1'")" '^20[0-9-]+T[0-9:]+Z$'
+DAT=$(sqlite3 "$DB" "SELECT json_extract(json, '$.deliveredAt') FROM orders WHERE id = '$B1'")
+REL=$(TZ=Asia/Shanghai date -d "$DAT + 10 days" '+%Y-%m-%d %H:%M')
+t_run "seller syncs the delivery" 0 ks sync
+t_run "B: her order show, in her zone" 0 env TZ=Asia/Shanghai "$KONTOR" --home "$S" order show "$B1"
+t_match "says the day escrow comes to her by itself" "$T_OUT" \
+	"^release +$REL CST \\(10 days after delivery\\), unless confirmed or disputed first\$"
+t_run "B: her wallet" 0 env TZ=Asia/Shanghai "$KONTOR" --home "$S" wallet
+t_match "says whose the money is from which day" "$T_OUT" \
+	"order $(printf %.8s "$B1") +as seller +240\\.00 USD +\\(yours on ${REL% *} unless disputed\\)"
 t_run "release-due now releases nothing" 0 "$KONTORD" admin release-due --db "$DB"
 t_match "none" "$T_OUT" 'Released 0 orders'
 t_run "release-due 9 days on releases nothing" 0 "$KONTORD" admin release-due --now "$(at '+9 days')" --db "$DB"

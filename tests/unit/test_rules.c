@@ -696,6 +696,21 @@ static void test_state_shows_the_share_paid(void **state)
 	}
 }
 
+/* The day the escrow agent releases a delivered order by itself: its days after delivery,
+ * to the second; none without a delivery time or days. */
+static void test_release_comes_its_days_after_delivery(void **state)
+{
+	(void)state;
+	char at[ORDER_TIME_LEN + 1];
+	assert_int_equal(order_release_at("2026-12-07T03:12:40Z", 14, at), 1);
+	assert_string_equal(at, "2026-12-21T03:12:40Z");
+	assert_int_equal(order_release_at("2026-02-20T23:00:00Z", 10, at), 1);
+	assert_string_equal(at, "2026-03-02T23:00:00Z"); /* across February's end */
+	assert_int_equal(order_release_at(NULL, 14, at), 0);
+	assert_int_equal(order_release_at("2026-12-07T03:12:40Z", 0, at), 0);
+	assert_int_equal(order_release_at("yesterday", 14, at), 0);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC0", 1); /* the words name local times: this zone says "UTC" */
@@ -716,6 +731,7 @@ int main(void)
 	    cmocka_unit_test(test_state_shows_the_share_paid),
 	    cmocka_unit_test(test_a_stage_after_delivery_is_not_due_in_transit),
 	    cmocka_unit_test(test_a_stage_days_after_delivery_falls_due_on_its_day),
+	    cmocka_unit_test(test_release_comes_its_days_after_delivery),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -228,6 +228,10 @@ int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap);
  * `order list` says them ("Quạt mây đan tay (Cỡ: Lớn), Berlin Interiors GmbH @berlin-...");
  * nothing when the cache lacks the order. */
 void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out);
+/* What escrow's money for order is to its seller: "yours on 2026-12-21 unless disputed" (the
+ * local day the node releases a delivered order by itself, inbox_order_release_at), else
+ * "yours once released". */
+void cmd_wallet_yours_words(struct ctx *c, const char *order, char *out, size_t cap);
 /* One line of the wallet's history as `kontor wallet` and the TUI show it: when, in words,
  * the signed amount in its column; *about, when it came by an order, the line under it. */
 struct wallet_line;

@@ -1726,23 +1726,32 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		struct kbuf bn = KBUF_INIT, sn = KBUF_INIT;
 		resolve_account_name(c, json_str(o, "buyerId"), &bn);
 		resolve_account_name(c, json_str(o, "sellerId"), &sn);
-		char created[KTIME_LOCAL_MAX];
-		text_fprintf(
-		    c->out,
-		    "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
-		    "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
-		    "release    %lld days after delivery%s, unless confirmed or disputed first\n"
-		    "created    %s\n",
-		    id, json_str(o, "state") ? json_str(o, "state") : "?",
-		    json_str(o, "contractId") ? json_str(o, "contractId") : "?", kbuf_str(&bn),
-		    json_str(o, "buyerId") ? json_str(o, "buyerId") : "?", kbuf_str(&sn),
-		    json_str(o, "sellerId") ? json_str(o, "sellerId") : "?", total, cur, escrow,
-		    cur, (long long)json_int(o, "autoReleaseDays"),
-		    /* the rules release nothing while a stage is unpaid */
-		    verified && st->progress.stages_paid < st->terms.nstages
-		        ? " once every stage is paid"
-		        : "",
-		    ktime_local(json_str(o, "created"), created, sizeof created));
+		char created[KTIME_LOCAL_MAX], rel_at[ORDER_TIME_LEN + 1], rel[KTIME_LOCAL_MAX + 8];
+		/* delivered: the day itself, as the node's sweep will judge it */
+		snprintf(rel, sizeof rel, "%s",
+		         inbox_order_release_at(o, rel_at)
+		             ? ktime_local(rel_at, created, sizeof created)
+		             : "");
+		if (rel[0])
+			snprintf(rel + strlen(rel), sizeof rel - strlen(rel), " (");
+		text_fprintf(c->out,
+		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
+		             "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
+		             "release    %s%lld days after delivery%s%s, unless confirmed or "
+		             "disputed first\n"
+		             "created    %s\n",
+		             id, json_str(o, "state") ? json_str(o, "state") : "?",
+		             json_str(o, "contractId") ? json_str(o, "contractId") : "?",
+		             kbuf_str(&bn), json_str(o, "buyerId") ? json_str(o, "buyerId") : "?",
+		             kbuf_str(&sn), json_str(o, "sellerId") ? json_str(o, "sellerId") : "?",
+		             total, cur, escrow, cur, rel,
+		             (long long)json_int(o, "autoReleaseDays"),
+		             /* the rules release nothing while a stage is unpaid */
+		             verified && st->progress.stages_paid < st->terms.nstages
+		                 ? " once every stage is paid"
+		                 : "",
+		             rel[0] ? ")" : "",
+		             ktime_local(json_str(o, "created"), created, sizeof created));
 		kbuf_free(&bn);
 		kbuf_free(&sn);
 		if (verified)

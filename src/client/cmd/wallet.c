@@ -140,6 +140,22 @@ void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out)
 	cJSON_Delete(o);
 }
 
+void cmd_wallet_yours_words(struct ctx *c, const char *order, char *out, size_t cap)
+{
+	struct store *s;
+	cJSON *o = NULL;
+	char at[ORDER_TIME_LEN + 1], day[KTIME_LOCAL_MAX];
+	snprintf(out, cap, "yours once released");
+	if (ctx_store(c, &s, NULL) == K_OK &&
+	    store_object_get(s, "Order", order, &o, NULL) == K_OK &&
+	    inbox_order_release_at(o, at)) {
+		ktime_local(at, day, sizeof day);
+		day[strcspn(day, " ")] = '\0'; /* its local date */
+		snprintf(out, cap, "yours on %s unless disputed", day);
+	}
+	cJSON_Delete(o);
+}
+
 void cmd_wallet_history_line(struct ctx *c, const struct wallet_line *x, struct kbuf *line,
                              struct kbuf *about)
 {
@@ -234,9 +250,11 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 				const struct wallet_escrow *x = &w.escrow[i];
 				char m[INBOX_MONEY_MAX];
 				inbox_money(x->amount, x->currency, m);
-				int seller = strcmp(x->role, "seller") == 0;
-				fprintf(f, "  order %-8.8s  as %-6s %20s  %s\n", x->order, x->role,
-				        m, seller ? "(yours once released)" : "(your money, held)");
+				char yours[64] = "your money, held";
+				if (strcmp(x->role, "seller") == 0)
+					cmd_wallet_yours_words(c, x->order, yours, sizeof yours);
+				fprintf(f, "  order %-8.8s  as %-6s %20s  (%s)\n", x->order,
+				        x->role, m, yours);
 				struct kbuf about = KBUF_INIT; /* under it, what the order is */
 				cmd_wallet_escrow_about(c, x->order, &about);
 				if (about.len)
@@ -407,7 +425,8 @@ const struct cmd_entry cmd_wallet_entries[] = {
      "your money on the node: balances, escrow, history", "limit= offset= page=", 0, 0, run_wallet,
      "From the cache, as the last sync brought it (`kontor sync` first for the newest):\n"
      "the balance per currency, what escrow holds of each of your orders (as buyer: your\n"
-     "money, held; as seller: yours once released; under it the order's product and the\n"
+     "money, held; as seller: yours once released, or on the day the node releases a\n"
+     "delivered order by itself; under it the order's product and the\n"
      "other party), and the history of the wallet in words\n"
      "(deposit, payout, paid into escrow, released by order ..., refund; under a line of\n"
      "an order, its product and the other party), newest first, --limit lines (default\n"

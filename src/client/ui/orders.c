@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../inbox.h"
 #include "kontor/json.h"
 #include "kontor/codes.h"
 #include "kontor/contract.h"
@@ -619,11 +620,21 @@ void ui_order_build(struct ui *u, int width)
 	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
-	kbuf_printf(&b,
-	            "Escrow     released to the seller %lld days after delivery%s unless disputed",
-	            (long long)json_int(obj, "autoReleaseDays"),
-	            /* the rules release nothing while a stage is unpaid */
-	            op.stages_paid < ot.nstages ? " once every stage is paid," : "");
+	char rel_at[ORDER_TIME_LEN + 1], rel[sizeof when];
+	if (inbox_order_release_at(obj, rel_at)) { /* delivered: the day itself */
+		ui_local_time(rel_at, rel, sizeof rel);
+		kbuf_printf(&b,
+		            "Escrow     released to the seller on %s (%lld days after delivery) "
+		            "unless disputed",
+		            rel, (long long)json_int(obj, "autoReleaseDays"));
+	} else {
+		kbuf_printf(&b,
+		            "Escrow     released to the seller %lld days after delivery%s unless "
+		            "disputed",
+		            (long long)json_int(obj, "autoReleaseDays"),
+		            /* the rules release nothing while a stage is unpaid */
+		            op.stages_paid < ot.nstages ? " once every stage is paid," : "");
+	}
 	push_wrapped(&v->lines, kbuf_str(&b), width, "");
 	struct contract_terms terms;
 	contract_terms_init(&terms);

@@ -138,8 +138,11 @@ void ui_wallet_build(struct ui *u, int width)
 		inbox_money(x->amount, x->currency, m);
 		inbox_short_id(x->order, sid);
 		int seller = strcmp(x->role, "seller") == 0;
+		char yours[64] = "your money, held";
+		if (seller)
+			cmd_wallet_yours_words(u->c, x->order, yours, sizeof yours);
 		line(v, width, "  as %-6s  order %-10s %18s  %s", seller ? "seller" : "buyer", sid,
-		     m, seller ? "yours once released" : "your money, held");
+		     m, yours);
 		struct kbuf about = KBUF_INIT; /* under it, what the order is */
 		cmd_wallet_escrow_about(u->c, x->order, &about);
 		if (about.len)
