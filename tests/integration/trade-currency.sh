@@ -19,8 +19,13 @@ t_run "she lists a rattan lamp in VND" 0 ks listing add --sku DEN-MAY --title "�
 	--tier 100:1100000
 t_run "she syncs" 0 ks sync
 t_run "he asks for 200 in EUR, under her HS heading" 0 kb rfq post --title "Rattan pendant lamps" \
-	--qty 200 --currency EUR --target-price 34 --incoterm FOB --destination DE --hs-code 940549
+	--qty 200 --unit pcs --currency EUR --target-price 34 --incoterm FOB --destination DE \
+	--hs-code 940549
 RFQ=$(printf '%s\n' "$T_OUT" | sed -n 's/^posted RFQ \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "he shows it by its title" 0 kb rfq show "pendant lamps"
+t_match "its unit in words" "$T_OUT" '^unit +piece \(C62\)$'
+t_match "its Incoterm" "$T_OUT" '^incoterms +FOB$'
+t_match "no quote yet, on his own RFQ" "$T_OUT" '^quotes +none in the cache yet'
 t_run "she syncs" 0 ks sync
 t_run "her inbox" 0 ks inbox
 t_match "offers the quote in his currency, at a price she names" "$T_OUT" \
@@ -45,6 +50,12 @@ t_match "the total and the stages in EUR" "$T_OUT" 'total 6,940\.00 EUR;.*'
 t_match "each stage in EUR" "$T_OUT" '30% on signing \(2,082\.00 EUR\), 70% before shipment \(4,858\.00 EUR\)'
 
 t_run "he syncs" 0 kb sync
+t_run "his RFQ with her quote" 0 kb rfq show "Rattan pendant lamps"
+t_match "the quote beside it: her, 200 at 34.50 EUR, the total, the terms, its state" "$T_OUT" \
+	"^quotes +$(printf %.8s "$KID")  Mây Tre Đan Phú Vinh @[a-z-]+: 200 pieces at 34\\.50 EUR, 6,940\\.00 EUR; FOB Hai Phong by sea; .*; offer\$"
+t_run "and as JSON" 0 kb rfq show "$RFQ" --json
+t_match "a quotes array with the unit price in minor units" "$T_OUT" \
+	"\"quotes\":\\[\\{\"id\":\"$KID\",\"state\":\"offer\".*\"unitPrice\":3450,\"total\":694000,\"currency\":\"EUR\"\\}\\]"
 t_run "he counters 250: the unit price stays 34.50 EUR" 0 kb contract counter "$KID" --qty 250
 t_match "the total moves with the quantity alone" "$T_OUT" 'total: 6,940\.00 EUR -> 8,665\.00 EUR'
 t_match "the counter's line: 250 at 34.50 EUR, no VND tier read as cents" \

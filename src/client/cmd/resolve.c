@@ -369,9 +369,20 @@ static int product_one(void *vctx, const cJSON *doc)
 	return 0;
 }
 
+/* An RFQ by its title, as rfq list shows it ("Bamboo trays"), whoever posted it. */
+static int rfq_one(void *vctx, const cJSON *r)
+{
+	struct product_walk *w = vctx;
+	const char *id = json_str(r, "id");
+	struct cands *to = id ? fits_words(&w->n, json_str(r, "title")) : NULL;
+	if (to)
+		cands_add(to, RESOLVE_RFQ, id);
+	return 0;
+}
+
 /* Our orders and contracts whose product (as order list names it: the first item's
- * description) is word, or starts with it, or has it as a whole word: a tier of its own,
- * after every other. */
+ * description) is word, or starts with it, or has it as a whole word, and the RFQs whose
+ * title is: a tier of its own, after every other. */
 static int products(struct ctx *c, struct store *s, int kinds, const char *word,
                     struct cands *exact, struct cands *prefix, struct kerr *e)
 {
@@ -379,7 +390,11 @@ static int products(struct ctx *c, struct store *s, int kinds, const char *word,
 	fold(word, &want);
 	struct product_walk w = {{kbuf_str(&want), want.len, NULL, 0, exact, prefix}, c, s, kinds};
 	size_t fx = exact->n, fp = prefix->n;
-	int rc = w.n.wlen ? store_object_each(s, "Contract", NULL, product_one, &w, e) : K_OK;
+	int rc = w.n.wlen && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))
+	             ? store_object_each(s, "Contract", NULL, product_one, &w, e)
+	             : K_OK;
+	if (!rc && w.n.wlen && (kinds & RESOLVE_RFQ))
+		rc = store_object_each(s, "Rfq", NULL, rfq_one, &w, e);
 	for (size_t i = fx; i < exact->n; i++)
 		exact->c[i].by_product = 1;
 	for (size_t i = fp; i < prefix->n; i++)
@@ -849,6 +864,8 @@ static int none(int kinds, const char *word, struct kerr *e)
 		    &how,
 		    "the other party's @handle or the start or words of their name, the product "
 		    "or its start, ");
+	if (kinds & RESOLVE_RFQ)
+		kbuf_puts(&how, "its title, its start or words of it, ");
 	kbuf_printf(&how, "an id or its first %d or more characters", RESOLVE_PREFIX_MIN);
 	kerr_set(e, K_EUSAGE,
 	         "no %s in the cache matches '%s' (give %s; `kontor sync` brings what the node "
@@ -986,9 +1003,11 @@ static int resolve_fit(struct ctx *c, int kinds, const char *word, const struct 
 		rc = tier_between(c, s, kinds, word, exact, prefix, pp, e);
 	if (!rc && !exact->n)
 		rc = tier_prefix(s, kinds, word, prefix, e);
-	/* (3) what an order or a contract trades, when nothing else fits */
-	if (!rc && !exact->n && !prefix->n && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) &&
-	    c->self_id[0] && word[0] != '@')
+	/* (3) what an order or a contract trades, an RFQ's title, when nothing else fits */
+	if (!rc && !exact->n && !prefix->n &&
+	    (((kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)) && c->self_id[0]) ||
+	     (kinds & RESOLVE_RFQ)) &&
+	    word[0] != '@')
 		rc = products(c, s, kinds, word, exact, prefix, e);
 	if (rc)
 		goto done;

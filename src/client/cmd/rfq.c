@@ -13,6 +13,7 @@
 #include "../store/store.h"
 #include "kontor/canon.h"
 #include "kontor/codes.h"
+#include "kontor/contract.h"
 #include "kontor/json.h"
 #include "kontor/ktime.h"
 #include "kontor/model.h"
@@ -203,6 +204,62 @@ static int run_rfq_list(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+/* The offers in the cache that answer one RFQ (a contract naming it by rfqId), for its buyer
+ * to set side by side: each verified one's latest terms. */
+struct rfq_quotes {
+	struct ctx *c;
+	const char *rfq;
+	int n;
+	cJSON *json; /* --json: the array they go in; else lines on c->out */
+};
+
+static int quote_one(void *vctx, const cJSON *doc)
+{
+	struct rfq_quotes *q = vctx;
+	const char *rid = json_str(doc, "rfqId"), *id = json_str(doc, "id");
+	struct contract_status st;
+	struct contract_terms t;
+	struct kerr ve = {0, ""};
+	if (!rid || !id || strcmp(rid, q->rfq) != 0 || contract_verify(doc, &st, &ve) != K_OK)
+		return 0;
+	contract_terms_init(&t);
+	const cJSON *sec =
+	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), st.latest_offer);
+	if (contract_section_terms(sec, &t, &ve) != K_OK || t.nitems < 1) {
+		contract_terms_free(&t);
+		return 0;
+	}
+	struct kbuf name = KBUF_INIT, ship = KBUF_INIT;
+	resolve_account_name(q->c, t.seller, &name);
+	contract_shipping_words(&t, &ship);
+	const char *state = contract_state_name(&st);
+	if (q->json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "id", id);
+		cJSON_AddStringToObject(j, "state", state);
+		cJSON_AddStringToObject(j, "sellerId", t.seller);
+		cJSON_AddStringToObject(j, "sellerName", kbuf_str(&name));
+		json_add_int(j, "qty", t.items[0].qty);
+		json_add_int(j, "unitPrice", t.items[0].unit_price);
+		json_add_int(j, "total", t.total);
+		cJSON_AddStringToObject(j, "currency", t.currency);
+		cJSON_AddItemToArray(q->json, j);
+	} else {
+		char unit[MONEY_FMT_MAX], total[MONEY_FMT_MAX];
+		money_text(t.items[0].unit_price, t.currency, unit);
+		money_text(t.total, t.currency, total);
+		text_fprintf(q->c->out, "%-12s %.8s  %s: %lld %s at %s %s, %s %s; %s; %s\n",
+		             q->n ? "" : "quotes", id, kbuf_str(&name), (long long)t.items[0].qty,
+		             codes_unit_count(t.items[0].unit, t.items[0].qty), unit, t.currency,
+		             total, t.currency, kbuf_str(&ship), state);
+	}
+	q->n++;
+	kbuf_free(&name);
+	kbuf_free(&ship);
+	contract_terms_free(&t);
+	return 0;
+}
+
 static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -225,9 +282,12 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	         kcrypto_verify_object_b64("rfq", canon.data, canon.len, buyer, sig, &ve) == K_OK;
 	cJSON_Delete(u);
 	kbuf_free(&canon);
+	struct rfq_quotes quotes = {c, id, 0, NULL};
 	if (c->json) {
 		cJSON_AddBoolToObject(o, "verified", ok);
 		resolve_json_name(c, o, json_str(o, "buyerId"));
+		quotes.json = cJSON_AddArrayToObject(o, "quotes");
+		store_object_each(s, "Contract", NULL, quote_one, &quotes, NULL);
 		cmd_print_json(c, o);
 		o = NULL;
 	} else {
@@ -247,6 +307,14 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 				kbuf_putc(&b, ')');
 			} else if (strcmp(fields[i], "created") == 0 && v) {
 				kbuf_puts(&b, ktime_local(v, when, sizeof when));
+			} else if (strcmp(fields[i], "unit") == 0 && v) {
+				/* its word first; the code it stands for after it */
+				const struct unit *un = codes_unit(v);
+				if (un)
+					kbuf_printf(&b, "%s (", un->name);
+				text_sanitize(&b, v, strlen(v), 1);
+				if (un)
+					kbuf_putc(&b, ')');
 			} else if (strcmp(fields[i], "listingId") == 0 && v) {
 				/* the listing by its title and SKU, and the id it stands for */
 				inbox_listing_words(
@@ -272,8 +340,27 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 			text_fprintf(c->out, "%-12s %s %s\n", "targetPrice", amount,
 			             json_str(o, "currency"));
 		}
+		const cJSON *inc, *incs = cJSON_GetObjectItemCaseSensitive(o, "incoterms");
+		kbuf_reset(&b);
+		if (!cJSON_IsArray(incs))
+			incs = NULL;
+		cJSON_ArrayForEach(inc, incs)
+		{
+			if (!cJSON_IsString(inc))
+				continue;
+			kbuf_puts(&b, b.len ? " " : "");
+			text_sanitize(&b, inc->valuestring, strlen(inc->valuestring), 1);
+		}
+		if (b.len)
+			fprintf(c->out, "%-12s %s\n", "incoterms", kbuf_str(&b));
 		fprintf(c->out, "%-12s %s\n", "signature",
 		        ok ? "verified (buyer)" : "DOES NOT VERIFY");
+		/* what suppliers offered for it, as far as the cache holds their offers */
+		store_object_each(s, "Contract", NULL, quote_one, &quotes, NULL);
+		if (!quotes.n && buyer && ctx_self(c, NULL) == K_OK &&
+		    strcmp(buyer, c->self_id) == 0)
+			fprintf(c->out, "%-12s %s\n", "quotes",
+			        "none in the cache yet (`kontor sync` brings the offers)");
 		kbuf_free(&b);
 	}
 	cJSON_Delete(o);
@@ -290,6 +377,9 @@ const struct cmd_entry cmd_rfq_entries[] = {
      "hs-code= listing=",
      0, 0, run_rfq_post, "Signed by you and public on the node: suppliers answer in a chat."},
     {"rfq list", "", "list the RFQs in the cache, newest first", "", 0, 0, run_rfq_list, NULL},
-    {"rfq show", "ID", "show an RFQ and check the buyer's signature", "", 1, 1, run_rfq_show, NULL},
+    {"rfq show", "ID", "show an RFQ and check the buyer's signature", "", 1, 1, run_rfq_show,
+     "ID: its id, the start of it, or its title. Below it, the offers in the cache that\n"
+     "answer it (quotes), to set side by side: seller, quantity, unit price, total, terms,\n"
+     "state."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
