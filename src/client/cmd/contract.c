@@ -191,8 +191,9 @@ static int apply_paper_flags(struct contract_terms *t, const struct args *a, str
 /* The parties' details from their cached profiles, where the offer does not carry them
  * yet: ours always, the other party's when its profile has them. online: the node answered
  * (the listing's fetch), so that the other party's profile is fetched when the cache holds
- * none or one that says no address or tax id yet: a buyer's first offer to a seller he found
- * by one search carries her address, not a gap she fills after signing. */
+ * none or one that says no address yet (one round trip, only while the cache knows no address
+ * of theirs): a buyer's first offer to a seller he found by one search carries her address,
+ * not a gap she fills after signing. */
 static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *t, int online)
 {
 	struct contract_party *mine =
@@ -209,7 +210,7 @@ static void fill_parties(struct ctx *c, struct store *s, struct contract_terms *
 	if (theirs->name)
 		return;
 	int cached = store_account_get(s, their_id, &acc, NULL) == K_OK;
-	if (online && (!cached || !acc.address || !acc.tax_ids)) {
+	if (online && (!cached || !acc.address)) {
 		struct kerr fe = {0, ""};
 		if (cached)
 			account_free(&acc);
