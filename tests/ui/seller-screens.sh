@@ -465,6 +465,21 @@ t_match "the y/n says EUR" "$(tr '\n' ' ' <"$T_TMP/d-e-confirm")" \
 t_run "buyer syncs" 0 kb sync
 t_run "buyer lists his contracts" 0 kb contract list
 t_match "her offer in EUR: 30 at 12.00, 360.00 EUR" "$T_OUT" 'offer +buy from +360\.00 EUR +Giỏ tre'
+# --- the buyer's own RFQs on his RFQs tab: his first, with the quotes they have -----------
+printf '8\n:dump %s\n<Enter>\n:dump %s\nQ\n:dump %s\n:quit\n' "$T_TMP/d-b-rfqs" \
+	"$T_TMP/d-b-rfq" "$T_TMP/d-b-q" >"$T_TMP/s12"
+ui "$B" 100x30 "$T_TMP/s12"
+D=$(cat "$T_TMP/d-b-rfqs")
+t_match "his RFQs are on the tab, counted as his" "$D" '^Open RFQs \([0-9]+, [0-9]+ yours, 0 for you\)'
+t_match "his newest first, by him, with the one quote it has" "$(grep '^> ' "$T_TMP/d-b-rfqs")" \
+	'Bamboo baskets, EUR .* you +.* 1 quote$'
+t_nomatch "not 'no open RFQs' while he has some" "$D" 'No open RFQs'
+D=$(cat "$T_TMP/d-b-rfq")
+t_match "Enter: his RFQ" "$D" '^Your RFQ   q back'
+t_match "its quote: her, 30 at 12.00 EUR, the total, the terms and its state" "$(tr '\n' ' ' <"$T_TMP/d-b-rfq" | tr -s ' ')" \
+	'Quotes [A-Za-z0-9_-]{8} Hoa Phat Iron Art @[a-z-]+: 30 pieces at 12\.00 EUR, 360\.00 EUR; FOB Hai Phong by sea; .*; offer'
+t_match "a wrapped quote goes on under its column" "$D" '^ {13}[^ ]'
+t_match "Q on his own RFQ says what it holds instead" "$(cat "$T_TMP/d-b-q")" 'quote: this RFQ is yours; Enter shows the quotes it has'
 # --- a seller whose listings name no category is told on her RFQs tab why none is hers ----
 F="$T_TMP/fans"
 kf() { "$KONTOR" --home "$F" "$@"; }

@@ -228,6 +228,12 @@ int cmd_wallet_funding(struct ctx *c, const char *node, char *out, size_t cap);
  * `order list` says them ("Quạt mây đan tay (Cỡ: Lớn), Berlin Interiors GmbH @berlin-...");
  * nothing when the cache lacks the order. */
 void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out);
+/* The offers in the cache that answer RFQ rfq (contracts naming it), verified, each at its
+ * latest terms: an object each into json when not NULL, else a line each into lines
+ * ("2uFnTkBj  Mây Tre @may-tre: 200 pieces at 34.50 EUR, 6,940.00 EUR; FOB Hai Phong by
+ * sea; ...; offer"). Returns how many. `rfq show` and the TUI's RFQ view. */
+int cmd_rfq_quotes(struct ctx *c, struct store *s, const char *rfq, struct cJSON *json,
+                   struct kstrv *lines);
 /* What escrow's money for order is to its seller: "yours on 2026-12-21 unless disputed" (the
  * local day the node releases a delivered order by itself, inbox_order_release_at), else
  * "yours once released". */

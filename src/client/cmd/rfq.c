@@ -210,7 +210,8 @@ struct rfq_quotes {
 	struct ctx *c;
 	const char *rfq;
 	int n;
-	cJSON *json; /* --json: the array they go in; else lines on c->out */
+	cJSON *json;        /* --json: the array they go in */
+	struct kstrv *line; /* else a line each */
 };
 
 static int quote_one(void *vctx, const cJSON *doc)
@@ -248,16 +249,27 @@ static int quote_one(void *vctx, const cJSON *doc)
 		char unit[MONEY_FMT_MAX], total[MONEY_FMT_MAX];
 		money_text(t.items[0].unit_price, t.currency, unit);
 		money_text(t.total, t.currency, total);
-		text_fprintf(q->c->out, "%-12s %.8s  %s: %lld %s at %s %s, %s %s; %s; %s\n",
-		             q->n ? "" : "quotes", id, kbuf_str(&name), (long long)t.items[0].qty,
-		             codes_unit_count(t.items[0].unit, t.items[0].qty), unit, t.currency,
-		             total, t.currency, kbuf_str(&ship), state);
+		struct kbuf l = KBUF_INIT;
+		kbuf_printf(&l, "%.8s  %s: %lld %s at %s %s, %s %s; %s; %s", id, kbuf_str(&name),
+		            (long long)t.items[0].qty,
+		            codes_unit_count(t.items[0].unit, t.items[0].qty), unit, t.currency,
+		            total, t.currency, kbuf_str(&ship), state);
+		kstrv_push(q->line, kbuf_str(&l));
+		kbuf_free(&l);
 	}
 	q->n++;
 	kbuf_free(&name);
 	kbuf_free(&ship);
 	contract_terms_free(&t);
 	return 0;
+}
+
+int cmd_rfq_quotes(struct ctx *c, struct store *s, const char *rfq, cJSON *json,
+                   struct kstrv *lines)
+{
+	struct rfq_quotes q = {c, rfq, 0, json, lines};
+	store_object_each(s, "Contract", NULL, quote_one, &q, NULL);
+	return q.n;
 }
 
 static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
@@ -282,12 +294,10 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 	         kcrypto_verify_object_b64("rfq", canon.data, canon.len, buyer, sig, &ve) == K_OK;
 	cJSON_Delete(u);
 	kbuf_free(&canon);
-	struct rfq_quotes quotes = {c, id, 0, NULL};
 	if (c->json) {
 		cJSON_AddBoolToObject(o, "verified", ok);
 		resolve_json_name(c, o, json_str(o, "buyerId"));
-		quotes.json = cJSON_AddArrayToObject(o, "quotes");
-		store_object_each(s, "Contract", NULL, quote_one, &quotes, NULL);
+		cmd_rfq_quotes(c, s, id, cJSON_AddArrayToObject(o, "quotes"), NULL);
 		cmd_print_json(c, o);
 		o = NULL;
 	} else {
@@ -356,11 +366,15 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		fprintf(c->out, "%-12s %s\n", "signature",
 		        ok ? "verified (buyer)" : "DOES NOT VERIFY");
 		/* what suppliers offered for it, as far as the cache holds their offers */
-		store_object_each(s, "Contract", NULL, quote_one, &quotes, NULL);
+		struct kstrv quotes = {0};
+		cmd_rfq_quotes(c, s, id, NULL, &quotes);
+		for (size_t i = 0; i < quotes.n; i++)
+			text_fprintf(c->out, "%-12s %s\n", i ? "" : "quotes", quotes.v[i]);
 		if (!quotes.n && buyer && ctx_self(c, NULL) == K_OK &&
 		    strcmp(buyer, c->self_id) == 0)
 			fprintf(c->out, "%-12s %s\n", "quotes",
 			        "none in the cache yet (`kontor sync` brings the offers)");
+		kstrv_free(&quotes);
 		kbuf_free(&b);
 	}
 	cJSON_Delete(o);

@@ -273,10 +273,33 @@ void ui_clean_to(char *out, size_t cap, const char *s)
 
 void ui_field(struct kstrv *lines, int label_cols, const char *label, const char *value, int width)
 {
+	/* a value longer than the line goes on under itself, not under the label */
+	char pad[64];
+	int pc = label_cols > 0 && label_cols < (int)sizeof pad && label_cols < width / 2
+	             ? label_cols
+	             : 0;
+	memset(pad, ' ', (size_t)pc);
+	pad[pc] = '\0';
 	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
-	kbuf_printf(&b, "%-*s%s", label_cols, label, value && *value ? value : "-");
-	text_sanitize(&safe, kbuf_str(&b), b.len, 0);
-	ui_wrap(kbuf_str(&safe), width, "", lines);
+	const char *v = value && *value ? value : "-";
+	text_sanitize(&safe, v, strlen(v), 0);
+	struct kstrv w = {0};
+	ui_wrap(kbuf_str(&safe), width, pad, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		kbuf_reset(&b);
+		if (i == 0) {
+			kbuf_printf(&b, "%-*s", label_cols, label);
+			struct kbuf l = KBUF_INIT;
+			text_sanitize(&l, kbuf_str(&b), b.len, 0);
+			kbuf_reset(&b);
+			kbuf_printf(&b, "%s%s", kbuf_str(&l), w.v[i] + pc);
+			kbuf_free(&l);
+		} else {
+			kbuf_puts(&b, w.v[i]);
+		}
+		kstrv_push(lines, kbuf_str(&b));
+	}
+	kstrv_free(&w);
 	kbuf_free(&b);
 	kbuf_free(&safe);
 }

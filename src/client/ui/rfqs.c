@@ -1,12 +1,13 @@
-/* ui/rfqs — the RFQs tab: the open requests for quotation in the cache that other buyers
- * posted, those in her categories (her listings' categories) first, then the others, each
- * group newest first; with the quantity and its unit, target price, destination, the buyer's
- * name, the deadline in local time and "yes" under ANSWERED when a contract she is party to
- * names the RFQ. One
- * RFQ as text. `Q` quotes: a short form on the prompt row (listing, price, quantity,
- * Incoterm, place, deposit %) and a y/n, then `contract propose --rfq ID --buyer BUYER` runs
- * through ui_run_command: the offer is signed, cached and queued as from the shell. Every
- * word of an RFQ is a buyer's text and is sanitised before it is drawn. */
+/* ui/rfqs — the RFQs tab: the open requests for quotation in the cache: ours first (a
+ * buyer's, each with the count of the quotes that answer it, and in its view those quotes
+ * side by side), then those other buyers posted, those in her categories (her listings'
+ * categories) first, then the others, each group newest first; with the quantity and its unit,
+ * target price, destination, the buyer's name, the deadline in local time and "yes" under ANSWERED
+ * when a contract she is party to names the RFQ. One RFQ as text. `Q` quotes: a short form on the
+ * prompt row (listing, price, quantity, Incoterm, place, deposit %) and a y/n, then `contract
+ * propose --rfq ID --buyer BUYER` runs through ui_run_command: the offer is signed, cached and
+ * queued as from the shell. Every word of an RFQ is a buyer's text and is sanitised before it is
+ * drawn. */
 #include "ui.h"
 
 #include <stdlib.h>
@@ -33,6 +34,8 @@ struct rfq_row {
 	char deadline[MODEL_TIME_LEN + 1]; /* "expires", else "deliverBy", else "" */
 	char created[MODEL_TIME_LEN + 1];
 	int match, answered, seq; /* match (inbox_rfq_hers): 1 her category, 2 HS code, 3 listing */
+	int mine;                 /* posted by us: nothing to quote, the quotes it has to read */
+	int nquotes;              /* ours: the contracts in the cache that name it */
 	char listing_id[MODEL_LISTING_ID_LEN + 1]; /* the RFQ's listing, "" when none */
 	char hs[11];                               /* the RFQ's HS code, "" when none */
 };
@@ -42,9 +45,10 @@ enum { Q_LISTING, Q_PRICE, Q_QTY, Q_INCOTERM, Q_PLACE, Q_DEPOSIT, Q_N };
 
 struct rfqs {
 	struct rfq_row *rows;
-	int n, cap, nmatch;
+	int n, cap, nmatch, nmine;
 	struct inbox_sells sells;        /* what she sells (inbox_what_i_sell) */
 	struct kstrv answered;           /* RFQ ids named by contracts she is party to */
+	struct kstrv quoted;             /* the RFQ id of each such contract, once per contract */
 	char no_category[INBOX_SKU_LEN]; /* a SKU of hers when none names a category, "" */
 	char open_id[RFQ_ID_MAX + 1];
 	/* the quote */
@@ -81,9 +85,10 @@ static void rows_clear(struct rfqs *r)
 		free(r->rows[i].buyer);
 		free(r->rows[i].category);
 	}
-	r->n = r->nmatch = 0;
+	r->n = r->nmatch = r->nmine = 0;
 	inbox_sells_free(&r->sells);
 	kstrv_free(&r->answered);
+	kstrv_free(&r->quoted);
 }
 
 struct walk {
@@ -97,23 +102,22 @@ static int add_answered(void *ctx, const cJSON *doc)
 	const char *rfq = json_str(doc, "rfqId"), *b = json_str(doc, "buyerId"),
 	           *s = json_str(doc, "sellerId");
 	const char *self = w->u->c->self_id;
-	if (rfq && ((b && strcmp(b, self) == 0) || (s && strcmp(s, self) == 0)) &&
-	    !has(&w->r->answered, rfq))
+	if (!rfq || !((b && strcmp(b, self) == 0) || (s && strcmp(s, self) == 0)))
+		return 0;
+	if (!has(&w->r->answered, rfq))
 		kstrv_push(&w->r->answered, rfq);
+	kstrv_push(&w->r->quoted, rfq);
 	return 0;
 }
 
-/* Open: status open (or none said), not past its expiry, and not her own. */
-static int is_open(const cJSON *o, const char *self, time_t now)
+/* Open: status open (or none said) and not past its expiry; ours among them. */
+static int is_open(const cJSON *o, time_t now)
 {
-	const char *st = json_str(o, "status"), *exp = json_str(o, "expires"),
-	           *b = json_str(o, "buyerId");
+	const char *st = json_str(o, "status"), *exp = json_str(o, "expires");
 	time_t t;
 	if (st && strcmp(st, "open") != 0)
 		return 0;
-	if (exp && ktime_parse(exp, &t) == K_OK && t < now)
-		return 0;
-	return !(b && strcmp(b, self) == 0);
+	return !(exp && ktime_parse(exp, &t) == K_OK && t < now);
 }
 
 static int add_rfq(void *ctx, const cJSON *o)
@@ -122,7 +126,7 @@ static int add_rfq(void *ctx, const cJSON *o)
 	struct rfqs *r = w->r;
 	const char *id = json_str(o, "id"), *buyer = json_str(o, "buyerId");
 	if (!id || strlen(id) > RFQ_ID_MAX || !buyer || strlen(buyer) > KCRYPTO_ID_LEN ||
-	    !is_open(o, w->u->c->self_id, time(NULL)))
+	    !is_open(o, time(NULL)))
 		return 0;
 	r->rows = ui_grow(r->rows, r->n, &r->cap, sizeof *r->rows);
 	struct rfq_row *x = &r->rows[r->n];
@@ -157,15 +161,24 @@ static int add_rfq(void *ctx, const cJSON *o)
 	           : inbox_rfq_hers(NULL, x->hs, NULL, &r->sells)                 ? 2
 	           : inbox_rfq_hers(NULL, NULL, lid, &r->sells)                   ? 3
 	                                                                          : 0;
-	x->answered = has(&r->answered, id);
+	x->mine = strcmp(buyer, w->u->c->self_id) == 0;
+	if (x->mine) { /* his own: no supplier's rule finds it for him, its quotes do */
+		x->match = 0;
+		for (size_t i = 0; i < r->quoted.n; i++)
+			x->nquotes += strcmp(r->quoted.v[i], id) == 0;
+	}
+	x->answered = !x->mine && has(&r->answered, id);
 	x->seq = r->n++;
 	r->nmatch += x->match != 0;
+	r->nmine += x->mine;
 	return 0;
 }
 
 static int order_rows(const void *a_, const void *b_)
 {
 	const struct rfq_row *a = a_, *b = b_;
+	if (a->mine != b->mine) /* his own first: their quotes are what he waits for */
+		return b->mine - a->mine;
 	if (!a->match != !b->match) /* hers first, whichever way */
 		return !a->match - !b->match;
 	int c = strcmp(b->created, a->created);
@@ -229,6 +242,9 @@ void ui_rfqs_head(struct ui *u, int y)
 		            "Open RFQs (%d): none yours, no listing has a category or HS code "
 		            "(:listing edit %s --category C)",
 		            r->n, r->no_category);
+	else if (r->nmine)
+		kbuf_printf(&b, "Open RFQs (%d, %d yours, %d for you)   Enter opens · %s quotes",
+		            r->n, r->nmine, r->nmatch, kq);
 	else
 		kbuf_printf(&b, "Open RFQs (%d, %d for you)   Enter opens · %s quotes", r->n,
 		            r->nmatch, kq);
@@ -274,9 +290,13 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 	ui_col(&line, qty, COL_QTY + 1);
 	ui_col(&line, target, COL_TARGET + 1);
 	ui_col(&line, x->dest[0] ? x->dest : "-", COL_DEST + 1);
-	ui_col(&line, x->buyer, COL_BUYER + 1);
+	ui_col(&line, x->mine ? "you" : x->buyer, COL_BUYER + 1);
 	ui_col(&line, when, COL_DEADLINE + 1);
-	if (x->answered)
+	if (x->mine && x->nquotes)
+		kbuf_printf(&line, "%d quote%s", x->nquotes, x->nquotes == 1 ? "" : "s");
+	else if (x->mine)
+		kbuf_puts(&line, "none yet");
+	else if (x->answered)
 		kbuf_puts(&line, "yes");
 	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
@@ -319,7 +339,10 @@ void ui_rfq_title(struct ui *u, struct kbuf *out)
 	const struct rfq_row *x = find(r, r->open_id);
 	char kq[16];
 	ui_key_of("rfq", ACT_QUOTE, "Q", kq, sizeof kq);
-	kbuf_printf(out, "RFQ from %s   %s quotes · q back", x ? x->buyer : "?", kq);
+	if (x && x->mine)
+		kbuf_puts(out, "Your RFQ   q back");
+	else
+		kbuf_printf(out, "RFQ from %s   %s quotes · q back", x ? x->buyer : "?", kq);
 }
 
 void ui_rfq_build(struct ui *u, int width)
@@ -372,8 +395,19 @@ void ui_rfq_build(struct ui *u, int width)
 	ui_field(&v->lines, LABEL_COLS, "Posted", ktime_local(x->created, when, sizeof when),
 	         width);
 	ui_field(&v->lines, LABEL_COLS, "Id", x->id, width);
-	ui_field(&v->lines, LABEL_COLS, "Your quote",
-	         x->answered ? "answered (Contracts tab)" : "not yet", width);
+	if (x->mine) { /* the offers that answer it, side by side */
+		struct kstrv quotes = {0};
+		cmd_rfq_quotes(u->c, u->s, x->id, NULL, &quotes);
+		for (size_t i = 0; i < quotes.n; i++)
+			ui_field(&v->lines, LABEL_COLS, i ? "" : "Quotes", quotes.v[i], width);
+		if (!quotes.n)
+			ui_field(&v->lines, LABEL_COLS, "Quotes",
+			         "none in the cache yet (:sync brings the offers)", width);
+		kstrv_free(&quotes);
+	} else {
+		ui_field(&v->lines, LABEL_COLS, "Your quote",
+		         x->answered ? "answered (Contracts tab)" : "not yet", width);
+	}
 	const char *d = json_str(o, "description");
 	if (d && *d) {
 		kstrv_push(&v->lines, "");
@@ -684,6 +718,10 @@ int ui_rfqs_action(struct ui *u, enum ui_action act)
 		x = &r->rows[u->views[VIEW_RFQS].cur];
 	if (!x) {
 		ui_say(u, "no open RFQ here (:sync fetches new ones)");
+		return 1;
+	}
+	if (x->mine) {
+		ui_say(u, "quote: this RFQ is yours; Enter shows the quotes it has");
 		return 1;
 	}
 	quote_begin(u, x);
