@@ -197,9 +197,9 @@ static int post_money(struct api_ctx *c, const cJSON *o, const char *kind, const
 		if (nledger_balance(c->s, wallet, cur, &have, &e) != K_OK)
 			return api_setfail(se, "serverFail", NULL, "%s", e.msg);
 		if (have < fx->amount) {
-			char need[MONEY_FMT_MAX], got[MONEY_FMT_MAX];
-			money_format(fx->amount, cur, need);
-			money_format(have, cur, got);
+			char need[MONEY_FMT_MAX], got[MONEY_FMT_MAX]; /* words for a person */
+			money_text(fx->amount, cur, need);
+			money_text(have, cur, got);
 			return api_setfail(
 			    se, "insufficientFunds", "sections",
 			    "section %d (funded): order is %s: paying needs %s %s in "

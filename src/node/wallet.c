@@ -407,9 +407,9 @@ static int withdraw(struct api_ctx *c, const cJSON *patch, cJSON **updated, stru
 	struct pay_result res;
 	int rc = pay.payout(pay.ctx, c->caller, amount, cur, ref, &res, &e);
 	if (rc == K_ECONFLICT && have < amount) {
-		char want[MONEY_FMT_MAX], got[MONEY_FMT_MAX];
-		money_format(amount, cur, want);
-		money_format(have, cur, got);
+		char want[MONEY_FMT_MAX], got[MONEY_FMT_MAX]; /* words for a person */
+		money_text(amount, cur, want);
+		money_text(have, cur, got);
 		return api_setfail(se, "insufficientFunds", "withdraw",
 		                   "withdraw: %s %s is more than the wallet holds (%s %s)", want,
 		                   cur, got, cur);

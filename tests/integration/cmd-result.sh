@@ -27,6 +27,7 @@ t_run "buyer syncs" 0 kb sync
 t_run "a payment the wallet cannot cover is refused (exit 1)" 1 kb order pay "$ORDER"
 t_eq "nothing on stdout for a refusal" "$T_OUT" ""
 t_match "the error says it, as before" "$T_ERR" 'the node refused it: insufficientFunds: .*dropped from the outbox'
+t_match "its amounts grouped as people read them" "$T_ERR" 'paying needs 1,200\.00 USD in your wallet; it holds 0\.00 USD'
 t_run "the same under --json (exit 1)" 1 kb --json order pay "$ORDER"
 t_eq "one JSON line" "$(printf '%s\n' "$T_OUT" | grep -c '^{')" 1
 t_match "the result names the order and says refused" "$T_OUT" "^\\{\"type\":\"Order\",\"id\":\"$ORDER\",\"status\":\"refused\""

@@ -222,7 +222,7 @@ t_eq "the wallet is untouched" "$(bal "wallet:$SID")" 176000
 # A stale cache that believes in more money: the node refuses, and says why.
 sqlite3 "$S/cache.db" "UPDATE wallets SET json = json_set(json, '$.balances.USD', 900000)"
 t_run "the node refuses a withdrawal over the balance (exit 1)" 1 ks wallet withdraw 5000 USD
-t_match "with its reason" "$T_ERR" 'insufficientFunds: withdraw: 5000.00 USD is more than the wallet holds \(1760.00 USD\)'
+t_match "with its reason" "$T_ERR" 'insufficientFunds: withdraw: 5,000.00 USD is more than the wallet holds \(1,760.00 USD\)'
 t_eq "the wallet is untouched at the node" "$(bal "wallet:$SID")" 176000
 t_eq "still one payout" "$(sqlite3 "$DB" "SELECT count(*) FROM ledger_tx WHERE kind = 'payout'")" 1
 t_run "the refused withdrawal waits in the outbox" 0 ks outbox list
