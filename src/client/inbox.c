@@ -596,6 +596,16 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	}
 	contract_terms_free(&was);
 	contract_terms_free(&now);
+	/* a quote for an RFQ of his says which: he asked for several things */
+	char rfq[120] = "";
+	cJSON *r = NULL;
+	if (strcmp(mine, "buyer") == 0 && json_str(k, "rfqId") &&
+	    store_object_get(c->s, "Rfq", json_str(k, "rfqId"), &r, NULL) == K_OK) {
+		char title[100];
+		one_line(json_str(r, "title"), 48, title, sizeof title);
+		snprintf(rfq, sizeof rfq, " for your RFQ \"%s\"", title);
+	}
+	cJSON_Delete(r);
 	struct inbox_item *it = add(c, INBOX_OFFER, updated);
 	snprintf(it->key, sizeof it->key, "offer:%.64s:%d", id, cJSON_GetArraySize(secs));
 	snprintf(it->id, sizeof it->id, "%s", id);
@@ -603,7 +613,7 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	snprintf(it->currency, sizeof it->currency, "%s", t.currency);
 	it->amount = t.total;
 	snprintf(it->text, sizeof it->text,
-	         "%s %s from %s%s: %s%s %s %s, waiting for your signature", noun, sh, name,
+	         "%s %s from %s%s%s: %s%s %s %s, waiting for your signature", noun, sh, name, rfq,
 	         kbuf_str(&changed), what, money, t.incoterm, t.named_place ? t.named_place : "");
 	kbuf_free(&changed);
 	snprintf(it->news, sizeof it->news, "%s from %s to sign (%s)", noun, name, money);
