@@ -646,9 +646,9 @@ static void rules_of(const cJSON *o, const cJSON *doc, struct contract_status *s
 	             json_int(o, "total"), t, p);
 }
 
-/* Who opened the dispute: the role that signed the last "disputed" section, "" unknown. */
-/* Who disputed the order ("buyer", "seller", "" when no section says), and, when why is not
- * NULL, the reason they gave, quoted and cut to one line (nothing when none). */
+/* Who opened the dispute: the role that signed the last "disputed" section ("buyer",
+ * "seller", "" when none says); and, when why is not NULL, the reason it gives, quoted and
+ * cut to one line (nothing when none). */
 static const char *dispute_by(const cJSON *doc, struct kbuf *why)
 {
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
