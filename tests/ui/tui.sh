@@ -83,6 +83,12 @@ t_match "the filter bar lists the filters with no stray separator" "$(screen)" '
 
 tm send-keys 2
 wait_for 'no conversations' && t_ok "the Chat tab says there are no conversations" || t_fail "the Chat tab says there are no conversations" "$(head -n 5 "$T_TMP/pane")"
+t_nomatch "the Chat tab's status line keeps no count of the Search tab's results" "$(tail -n 1 "$T_TMP/pane")" 'shown of'
+tm send-keys 1
+wait_for '^ [0-9]+ shown of [0-9]+ ' && t_ok "back on the Search tab, its count is said again" ||
+	t_fail "back on the Search tab, its count is said again" "$(tail -n 1 "$T_TMP/pane")"
+tm send-keys 2
+wait_for 'no conversations' || true
 tm send-keys 3
 wait_for 'No orders yet\. Propose a contract with :contract propose' && t_ok "the empty Orders tab says what to do" || t_fail "the empty Orders tab says what to do" "$(head -n 5 "$T_TMP/pane")"
 t_nomatch "the Orders tab shows no made-up rows" "$(screen | sed -n '5,28p')" '[A-Za-z]'

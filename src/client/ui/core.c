@@ -19,6 +19,7 @@ void ui_vsay(struct ui *u, const char *fmt, va_list ap)
 	/* messages carry text from commands and the network: never let it drive the terminal */
 	text_sanitize(&u->msg, kbuf_str(&raw), raw.len, 0);
 	kbuf_free(&raw);
+	u->msg_tab = -1;
 	u->dirty |= DIRTY_STATUS;
 }
 
@@ -28,6 +29,15 @@ void ui_say(struct ui *u, const char *fmt, ...)
 	va_start(ap, fmt);
 	ui_vsay(u, fmt, ap);
 	va_end(ap);
+}
+
+void ui_say_of(struct ui *u, int tab, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ui_vsay(u, fmt, ap);
+	va_end(ap);
+	u->msg_tab = tab;
 }
 
 struct ui_view *ui_cur_view(struct ui *u)

@@ -673,6 +673,7 @@ void ui_live_reload(struct ui *u)
 	store_changed_elsewhere(u->s);
 	struct kbuf keep = KBUF_INIT;
 	kbuf_puts(&keep, kbuf_str(&u->msg));
+	int keep_tab = u->msg_tab;
 	ui_reload(u, 0, VIEW_N - 1); /* every view with a reload of its own (views.c) */
 	/* a tab whose views keep their own state (priv) and have no reload reads the cache
 	 * again when shown */
@@ -681,6 +682,7 @@ void ui_live_reload(struct ui *u)
 		v->ops->shown(u);
 	kbuf_reset(&u->msg);
 	kbuf_puts(&u->msg, kbuf_str(&keep));
+	u->msg_tab = keep_tab;
 	kbuf_free(&keep);
 	u->dirty |= DIRTY_ALL;
 }

@@ -41,6 +41,13 @@ static struct search_ui *state(struct ui *u)
 	return v->priv;
 }
 
+/* How many of the matches are on screen, on the status line. */
+static void say_count(struct ui *u, const struct search_ui *st)
+{
+	ui_say_of(u, TAB_SEARCH, "%zu shown of %s%lld", st->res.n,
+	          st->res.total_capped ? "over " : "", (long long)st->res.total);
+}
+
 static void upper(char *dst, size_t cap, const char *s, size_t n)
 {
 	size_t i = 0;
@@ -255,22 +262,29 @@ void ui_search_run(struct ui *u)
 		v->cur = v->top = 0;
 		ui_view_set_rows(u, v, (int)r.n);
 		if (r.n == 0 && p.photo)
-			ui_say(u,
-			       "no cached listing has a picture like %s (`:search --photo %s "
-			       "--remote` asks the node)",
-			       p.photo, p.photo);
+			ui_say_of(u, TAB_SEARCH,
+			          "no cached listing has a picture like %s (`:search --photo %s "
+			          "--remote` asks the node)",
+			          p.photo, p.photo);
 		else if (r.n == 0)
-			ui_say(u, "no listings match in the cache%s",
-			       p.words.len ? " (`:search WORDS --remote` asks the node)" : "");
+			ui_say_of(u, TAB_SEARCH, "no listings match in the cache%s",
+			          p.words.len ? " (`:search WORDS --remote` asks the node)" : "");
 		else
-			ui_say(u, "%zu shown of %s%lld", r.n, r.total_capped ? "over " : "",
-			       (long long)r.total);
+			say_count(u, st);
 	} else {
 		ui_say(u, "%s", e.msg[0] ? e.msg : kstatus_str(rc));
 	}
 	parsed_free(&p);
 	kbuf_free(&safe);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+/* The tab comes back on screen: the count again, which another tab's word replaced. */
+void ui_search_shown(struct ui *u)
+{
+	struct search_ui *st = state(u);
+	if (st->have_res && st->res.n)
+		say_count(u, st);
 }
 
 void ui_search_typed(struct ui *u, const char *text)
@@ -300,8 +314,7 @@ void ui_search_more(struct ui *u)
 		st->res.n += r.n;
 		free(r.hits);
 		ui_view_set_rows(u, &u->views[VIEW_RESULTS], (int)st->res.n);
-		ui_say(u, "%zu shown of %s%lld", st->res.n, st->res.total_capped ? "over " : "",
-		       (long long)st->res.total);
+		say_count(u, st);
 	} else if (rc == K_OK) {
 		st->res.total = (int64_t)st->res.n; /* the cache changed under us: no more */
 		search_result_free(&r);

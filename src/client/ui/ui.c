@@ -99,6 +99,8 @@ static void show_tab(struct ui *u, int tab)
 	u->back_tab = -1; /* she chose a tab: q goes back within it */
 	if (tab == u->tab)
 		return;
+	if (u->msg_tab >= 0 && u->msg_tab != tab) /* "2 shown of 2" is not of the tab shown */
+		kbuf_reset(&u->msg);
 	u->tab = tab;
 	struct ui_view *v = ui_cur_view(u);
 	if (v->ops->shown)
@@ -451,6 +453,7 @@ static int run_tui(struct ctx *c, const struct args *a, struct kerr *e)
 	struct ui u;
 	memset(&u, 0, sizeof u);
 	u.c = c;
+	u.msg_tab = -1;
 	int rc = ctx_store(c, &u.s, e);
 	if (!rc)
 		rc = ctx_self(c, e);

@@ -402,6 +402,7 @@ struct ui {
 	struct ui_ask *ask; /* ask.c: the question on the prompt row (owned, NULL until asked) */
 	/* status line */
 	struct kbuf msg;    /* the message on the left */
+	int msg_tab;        /* the tab the message is a word of (its count), -1: news or a reply */
 	struct kbuf status; /* last drawn, to repaint only on change */
 	struct kbuf tmp;
 	/* live.c: the background sync; translate.c: `t` */
@@ -422,6 +423,8 @@ void ui_reload(struct ui *u, int first, int last);
  * status line; the body's first row and its rows; a view's rows (its cursor and scroll kept
  * inside them); ui_view_build rebuilds a text view for the screen's width (ops->build). */
 void ui_say(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* ui_say of a word of the tab's own (its count): showing another tab takes it off */
+void ui_say_of(struct ui *u, int tab, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ui_vsay(struct ui *u, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 struct ui_view *ui_cur_view(struct ui *u);
 int ui_body_y(struct ui *u);
@@ -533,6 +536,7 @@ int ui_dump(const char *path);
 /* search.c: results and one listing */
 void ui_search_run(struct ui *u);
 void ui_search_typed(struct ui *u, const char *text); /* Enter on the query: runs it */
+void ui_search_shown(struct ui *u);
 /* The next page of the same results, when there is one. */
 void ui_search_more(struct ui *u);
 void ui_search_head(struct ui *u, int y);

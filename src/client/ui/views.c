@@ -29,7 +29,7 @@ static void title_tab(struct ui *u, struct kbuf *out)
 const struct ui_view_ops ui_view_ops[VIEW_N] = {
     [VIEW_RESULTS] = {"search", 1, 3, -1,
                       "  no listings in the cache match (`kontor sync` fills the cache)",
-                      ui_search_head, NULL, ui_results_row, ui_results_open, NULL, NULL,
+                      ui_search_head, NULL, ui_results_row, ui_results_open, NULL, ui_search_shown,
                       ui_search_more, NULL, ui_search_free, .reload = ui_results_reload,
                       .typed = ui_search_typed, .start = ui_search_run},
     [VIEW_LISTING] = {"listing", 0, 1, VIEW_RESULTS, "", NULL, ui_listing_title, NULL, NULL,
