@@ -28,8 +28,8 @@
 #define CHAT_OPEN_MAX 16000 /* the longest message chat send makes */
 #define QUOTE_COLS 60       /* of a message quoted in a notification */
 
-static const char *const kind_names[INBOX_NKINDS] = {"rfq",     "offer",  "order", "money",
-                                                     "dispute", "ruling", "chat",  "stock"};
+static const char *const kind_names[INBOX_NKINDS] = {"rfq",    "offer", "order", "money", "dispute",
+                                                     "ruling", "rate",  "chat",  "stock"};
 
 const char *inbox_kind_name(enum inbox_kind k)
 {
@@ -203,6 +203,7 @@ struct collect {
 	struct wallet_view wallet; /* her wallet as the last sync brought it, read once */
 	int wallet_read;           /* 0 not yet, 1 read, -1 none cached */
 	int funding;               /* the node says how to add money: 0 not asked, 1 yes, -1 no */
+	char rate_since[MODEL_TIME_LEN + 1]; /* a trade completed since then asks to be rated */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku;
@@ -757,6 +758,17 @@ static int node_says_funding(struct collect *c)
 	return c->funding > 0;
 }
 
+/* Whether the order completed within INBOX_RATE_DAYS: its last section's time (the
+ * confirmation or the release), else the order's updated. A rating is taken later too
+ * (`order rate`); the Inbox stops asking, lest a busy seller's fill with old trades. */
+static int completed_lately(const struct collect *c, const cJSON *doc, const char *updated)
+{
+	char at[MODEL_TIME_LEN + 1] = "";
+	if (!doc || !contract_latest_time(doc, at))
+		snprintf(at, sizeof at, "%s", updated ? updated : "");
+	return strcmp(at, c->rate_since) >= 0;
+}
+
 static int order_item(void *ctx, const cJSON *o, const char *updated)
 {
 	struct collect *c = ctx;
@@ -837,6 +849,13 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		snprintf(it->text, sizeof it->text, "order %s with %s ruled%s; rate the trade",
 		         what, name, got);
 		snprintf(it->news, sizeof it->news, "ruling on order %s%s", sh, got);
+		snprintf(it->cmd, sizeof it->cmd, "kontor order rate %.8s --stars N", id);
+	} else if (state == ORDER_COMPLETED && !rated && completed_lately(c, doc, updated)) {
+		it = add(c, INBOX_RATE, updated);
+		snprintf(it->key, sizeof it->key, "rate:%.64s", id);
+		snprintf(it->text, sizeof it->text,
+		         "order %s with %s (%s) completed; rate the trade", what, name, total);
+		snprintf(it->news, sizeof it->news, "order %s completed: rate %s", sh, name);
 		snprintf(it->cmd, sizeof it->cmd, "kontor order rate %.8s --stars N", id);
 	} else {
 		/* The rules say which steps are hers now; the inbox shows pay, ship, confirm. */
@@ -1071,12 +1090,12 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 {
 	out->v = NULL;
 	out->n = 0;
-	struct collect c = {
-	    s, node ? node : "", self, kp, out, {{0}, {0}, {0}}, NULL, {0}, 0, 0, NULL, 0, 0};
+	struct collect c = {.s = s, .node = node ? node : "", .self = self, .kp = kp, .out = out};
 	if (node)
 		c.escrow_seen = store_wallet_escrow_seen_get(s, node, self);
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
+	model_time((int64_t)time(NULL) - INBOX_RATE_DAYS * 86400, c.rate_since);
 	int rc = store_listing_each(s, self, take_mine, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_rfqs(s, self, now, rfq_wanted, rfq_item, &c, e);

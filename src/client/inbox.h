@@ -29,6 +29,7 @@ enum inbox_kind {
 	INBOX_MONEY,   /* money that came into her wallet, or into escrow for her */
 	INBOX_DISPUTE, /* the other side disputed an order */
 	INBOX_RULING,  /* the arbitrator ruled: rate the trade */
+	INBOX_RATE,    /* a trade completed lately that she has not rated */
 	INBOX_CHAT,    /* unread messages */
 	INBOX_STOCK,   /* an active listing of hers (or a variant of it) with none on hand */
 	INBOX_NKINDS
@@ -37,6 +38,7 @@ enum inbox_kind {
 const char *inbox_kind_name(enum inbox_kind k);
 
 #define INBOX_TEXT_MAX 320
+#define INBOX_RATE_DAYS 30 /* a completed trade she has not rated asks for so long */
 struct inbox_item {
 	enum inbox_kind kind;
 	char key[200]; /* what it is and how far it has come ("order:ID:ship"): a key not there

@@ -172,7 +172,8 @@ ledger_zero "after the release"
 
 t_run "seller syncs" 0 ks sync
 t_eq "one notify run" "$(runs)" 4
-t_match "for the release" "$(last_note)" '\[1 new: 2,760.00 USD released by order [A-Za-z0-9_-]{8}…\]$'
+t_match "for the release, and the trade to rate" "$(last_note)" \
+	'\[2 new: 2,760.00 USD released by order [A-Za-z0-9_-]{8}…; order [A-Za-z0-9_-]{8}… completed: rate Berlin Interiors GmbH\]$'
 t_run "seller's inbox" 0 ks inbox
 t_match "the money that arrived waits until she looks" "$T_OUT" \
 	'^money .*  \+2,760.00 USD arrived in your wallet: released by order [A-Za-z0-9_-]{8}… "Iron table legs, black, 72 cm"$'
@@ -184,7 +185,12 @@ t_match "and under it the order as she knows it: its product and its buyer" "$T_
 	'^ {24}Iron table legs, black, 72 cm, Berlin Interiors GmbH @berlin-interiors-gmbh$'
 t_nomatch "and escrow holds nothing for her any more" "$T_OUT" 'In escrow'
 t_run "seller's inbox" 0 ks inbox
-t_match "looked at: the money is no longer news" "$T_OUT" '^nothing waits for you'
+t_nomatch "looked at: the money is no longer news" "$T_OUT" '^money'
+t_match "the completed trade waits for her rating" "$T_OUT" \
+	"^rate .*order $(printf %.8s "$ORDER")… \"Iron table legs, black, 72 cm\" with Berlin Interiors GmbH \(2,760.00 USD\) completed; rate the trade$"
+t_run "seller rates the buyer" 0 ks order rate "$ORDER" --stars 5 --text "paid every stage on time"
+t_run "seller's inbox" 0 ks inbox
+t_match "rated: nothing waits" "$T_OUT" '^nothing waits for you'
 
 # --- withdrawing ---------------------------------------------------------------------------
 t_run "seller withdraws 1,000.00 USD" 0 ks wallet withdraw 1000 USD

@@ -39,6 +39,20 @@ t_run "--quality 0 is a usage error (exit 2)" 2 kb order rate "$ORDER" --stars 5
 t_run "buyer confirms" 0 kb order confirm "$ORDER"
 t_eq "the node's order is completed" "$(ostate "$ORDER")" completed
 t_run "seller syncs" 0 ks sync
+SHORT=$(printf '%.8s' "$ORDER")
+t_run "her inbox" 0 ks inbox
+t_match "asks her to rate the completed trade" "$T_OUT" \
+	"^rate .*order $SHORT… \"Cotton bath towel 70x140\" with Lyon Linen SARL \(2,000\.00 EUR\) completed; rate the trade"
+t_match "with the command that does it" "$T_OUT" "^ +kontor order rate $SHORT --stars N$"
+t_run "his inbox (json)" 0 kb inbox --json
+t_match "asks him too, kind rate" "$T_OUT" "\"kind\":\"rate\",\"key\":\"rate:$ORDER\""
+# A trade that completed over 30 days ago asks no more (`order rate` still takes it): her
+# cache copied, the order's time set back and its contract left out (so the order's own
+# time is the one read).
+cp -R "$S" "$T_TMP/old"
+sqlite3 "$T_TMP/old/cache.db" "DELETE FROM contracts; UPDATE orders SET updated = '2001-01-01T00:00:00Z'"
+t_run "her inbox as it would be, the trade long done" 0 "$KONTOR" --home "$T_TMP/old" inbox
+t_nomatch "asks for no rating" "$T_OUT" 'rate the trade'
 
 # --- a rating changed after signing --------------------------------------------------------------
 # The buyer's node address points nowhere for one command: the rating stays in the outbox
@@ -72,6 +86,10 @@ t_run "seller rates the buyer 4 stars, text from a file" 0 ks order rate "$ORDER
 t_match "json" "$T_OUT" '"stars":4.*"role":"seller".*"status":"delivered"'
 t_eq "the buyer's account has 4 stars from 1 rating" \
 	"$(sqlite3 "$DB" "SELECT rating_sum || '/' || rating_count FROM accounts WHERE id = '$BID'")" "4/1"
+t_run "her inbox once she rated" 0 ks inbox
+t_nomatch "asks no more" "$T_OUT" 'rate the trade'
+t_run "his inbox once he rated" 0 kb inbox
+t_nomatch "asks him no more" "$T_OUT" 'rate the trade'
 
 # The signature verifies offline against the rater's key (the node checked it; check again
 # from the node's copy with the same canonical form, via the client's own verification).

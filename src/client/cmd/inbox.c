@@ -72,8 +72,9 @@ const struct cmd_entry cmd_inbox_entries[] = {
      "answered, offers and counter-offers waiting for your signature, orders to pay, ship or\n"
      "confirm and cancellations to sign, money that came into your wallet since you last\n"
      "looked (`kontor wallet`) and a buyer's deposit into escrow for you, disputes the other\n"
-     "side opened and rulings to rate, unread conversations, and your active listings with\n"
-     "none on hand. Each line says the one command that acts on it; once done, it is gone.\n"
+     "side opened, rulings and trades completed in the last 30 days to rate, unread\n"
+     "conversations, and your active listings with none on hand. Each line says the one\n"
+     "command that acts on it; once done, it is gone.\n"
      "--json: one object per item (kind, key, id, when, peer, amount, text, command)."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -182,6 +182,7 @@ void ui_inbox_open(struct ui *u, int i)
 	case INBOX_ORDER:
 	case INBOX_DISPUTE:
 	case INBOX_RULING:
+	case INBOX_RATE:
 		ui_trade_reload(u);
 		if (!ui_open(u, VIEW_ORDER, it.id))
 			break;
