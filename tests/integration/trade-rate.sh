@@ -125,6 +125,14 @@ else
 fi
 
 # --- people see the ratings -------------------------------------------------------------------
+# A buyer who never synced asks the node: the seller's rating is the node's, not an empty
+# cache's.
+kn() { "$KONTOR" --home "$T_TMP/newcomer" "$@"; }
+trade_party_np newcomer kn "Turin Home Srl" IT buyer
+t_run "a newcomer searches the node" 0 kn search towel --remote
+t_match "the seller's rating, as the node has it" "$T_OUT" '5\.0 ?\(1\)'
+t_run "the same in json" 0 kn search towel --remote --json
+t_match "average and count" "$T_OUT" '"rating":\{"averageHundredths":500,"count":1\}'
 t_run "buyer syncs" 0 kb sync
 t_run "buyer searches" 0 kb search towel
 t_match "the seller's rating: average and count" "$T_OUT" '5\.0 ?\(1\)'

@@ -87,6 +87,11 @@ t_eq "the node's verified column is set" "$(sqlite3 "$DB" "SELECT verified FROM 
 SEQ1=$(aseq "$SID")
 [ "$SEQ1" -gt "$SEQ0" ] && t_ok "the account got a new change sequence ($SEQ0 -> $SEQ1)" || t_fail "the account got a new change sequence" "$SEQ0 -> $SEQ1"
 
+# A buyer who never synced asks the node: the mark is the node's word of now.
+kn() { "$KONTOR" --home "$T_TMP/newcomer" "$@"; }
+trade_party_np newcomer kn "Antwerp Fittings NV" BE buyer
+t_run "a newcomer searches the node" 0 kn search ball valve --remote --json
+t_eq "the supplier shows verified" "$(hit_verified "$LID")" true
 t_run "buyer syncs" 0 kb sync --json
 t_match "the buyer pulled the account, no bad signature" "$T_OUT" '"badSignatures":0'
 t_run "search --verified finds the supplier's listing" 0 kb search ball valve --verified --json

@@ -215,6 +215,17 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 	cJSON_AddItemToArray(gc, ga);
 	cJSON_AddItemToArray(gc, cJSON_CreateString("g"));
 	cJSON_AddItemToArray(calls, gc);
+	/* and their sellers: the rating and verified mark shown are the node's of now, not
+	 * the cache's of the last sync (or none, for a seller never pulled) */
+	cJSON *ac = cJSON_CreateArray(), *aa = cJSON_CreateObject(), *aref = cJSON_CreateObject();
+	cJSON_AddStringToObject(aref, "resultOf", "g");
+	cJSON_AddStringToObject(aref, "name", "Listing/get");
+	cJSON_AddStringToObject(aref, "path", "/list/*/sellerId");
+	cJSON_AddItemToObject(aa, "#ids", aref);
+	cJSON_AddItemToArray(ac, cJSON_CreateString("Account/get"));
+	cJSON_AddItemToArray(ac, aa);
+	cJSON_AddItemToArray(ac, cJSON_CreateString("a"));
+	cJSON_AddItemToArray(calls, ac);
 
 	struct ksync *k = NULL;
 	cJSON *resp = NULL;
@@ -260,6 +271,13 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 			rc = rc ? (store_rollback(s), rc) : store_commit(s, e);
 		}
 		free(node);
+		const cJSON *ar = cJSON_GetArrayItem(mr, 2);
+		const char *an = cJSON_GetStringValue(cJSON_GetArrayItem(ar, 0));
+		const cJSON *al =
+		    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ar, 1), "list");
+		if (!rc && an && strcmp(an, "Account/get") == 0 && cJSON_IsArray(al))
+			rc = ksync_take_accounts(k, al, NULL,
+			                         e); /* a seller that fails is left out */
 		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(qr, "ids");
 		if (!rc && !c->json && cJSON_GetArraySize(ids) > 0) /* no head over no rows */
 			print_head(c, nphoto > 0);
@@ -470,7 +488,8 @@ const struct cmd_entry cmd_search_entries[] = {
      "as 桌腿 finds 铁艺桌腿). The last word also matches as a prefix. Results come from the\n"
      "cache; `kontor sync` fills it with summaries (titles, categories, prices: no\n"
      "descriptions, to keep a pull small). --remote asks the node instead (one request),\n"
-     "which searches every listing whole, and keeps what it finds in the cache. A row that starts\n"
+     "which searches every listing whole, and keeps what it finds in the cache, the sellers'\n"
+     "ratings and verified marks as the node has them now. A row that starts\n"
      "with ~ is a summary from a pull, its seller's signature not checked until `listing\n"
      "show` fetches it whole (--json: \"verified\": false; \"sellerVerified\" is the ✓).\n"
      "--photo FILE finds listings with a picture like FILE (JPEG, PNG or WebP): the photo is\n"

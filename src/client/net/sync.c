@@ -943,6 +943,16 @@ static int apply_fetched(struct ksync *k, int t, const cJSON *list, struct sync_
 	return rc;
 }
 
+int ksync_take_accounts(struct ksync *k, const cJSON *list, size_t *n, struct kerr *e)
+{
+	struct sync_stats st;
+	memset(&st, 0, sizeof st);
+	int rc = apply_fetched(k, T_ACCOUNT, list, &st, e);
+	if (n)
+		*n = st.got[T_ACCOUNT];
+	return rc;
+}
+
 /* Objects of type t by id, cached as a pull caches them. */
 static int fetch_ids(struct ksync *k, int t, const struct kstrv *ids, struct sync_stats *st,
                      struct kerr *e)

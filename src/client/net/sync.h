@@ -130,6 +130,11 @@ int ksync_fetch(struct ksync *k, const char *type, const char *id, struct kerr *
  * KCRYPTO_ID_LEN + 1 bytes). K_ENOTFOUND when the node has none, or cannot look one up. */
 int ksync_fetch_handle(struct ksync *k, const char *handle, char *id, struct kerr *e);
 
+/* The accounts of an Account/get list the caller asked for in a request of its own (a
+ * search's sellers), cached as a pull caches them: each checked (its attestation too), a
+ * bad one skipped; how many were cached into *n when n is not NULL. */
+int ksync_take_accounts(struct ksync *k, const cJSON *list, size_t *n, struct kerr *e);
+
 /* Pages of a pull drawn on p (progress.h) as they commit: objects and bytes so far, the
  * node's total of listings when it states one. NULL: none (the default). */
 struct progress;
