@@ -255,6 +255,11 @@ t_run "seller syncs" 0 ks sync
 t_run "order show by his @handle names both: reading is not narrowed (exit 2)" 2 ks order show @berlin-interiors-gmbh
 t_match "listing both orders with their states, products and totals" "$T_ERR" \
 	"'@berlin-interiors-gmbh' matches 2 orders with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(shipped, \"Iron table legs, black, 72 cm\", 1,250.00 USD.*funded, \"Iron table legs, black, 72 cm\", 6,250.00 USD|funded, \"Iron table legs, black, 72 cm\", 6,250.00 USD.*shipped, \"Iron table legs, black, 72 cm\", 1,250.00 USD)"
+t_run "order show by her SKU, any case, names both too (exit 2)" 2 ks order show u720-bk
+t_match "the two orders of her table legs" "$T_ERR" "^kontor: 'u720-bk' matches 2 orders with Berlin Interiors GmbH"
+t_run "order event by her SKU takes the shipped one of the two" 0 \
+	ks order event U720-BK --code ARRI --location DEHAM --dry-run
+t_match "the first order" "$T_OUT" "^order $ORDER: 1 event would be added"
 t_run "her order ship by his @handle takes the funded one" 0 ks order ship @berlin-interiors-gmbh \
 	--carrier Maersk --tracking MAEU7654321
 t_match "the second order, shipped" "$T_OUT" "^order $ORDER2: shipped as seller"

@@ -567,7 +567,7 @@ static const char ids_help[] =
     "listing's title, an @handle or a name, or their start or whole words of them\n"
     "(\"Hoa Phat\"), the first 4 or more characters of an id, and for an order or a\n"
     "contract the other party (`kontor order ship @buyer` ships the one you can ship)\n"
-    "or its product.\n";
+    "or its product, by its title or, when you sell it, your SKU of it.\n";
 
 /* Whether a usage line names an ID (as a word: "ID", "ID|SKU"). */
 static int takes_id(const char *usage)

@@ -336,7 +336,18 @@ struct product_walk {
 	struct ctx *c;
 	struct store *s;
 	int kinds;
+	const struct names_hits *sku; /* her listings the word is the SKU of, or NULL */
 };
+
+/* Whether the contract is for one of the listings in h (her SKU named it). */
+static int of_listing(const cJSON *doc, const struct names_hits *h)
+{
+	const char *lid = h ? json_str(doc, "listingId") : NULL;
+	for (size_t i = 0; lid && i < h->n; i++)
+		if (strcmp(h->id[i], lid) == 0)
+			return 1;
+	return 0;
+}
 
 static int product_one(void *vctx, const cJSON *doc)
 {
@@ -344,10 +355,13 @@ static int product_one(void *vctx, const cJSON *doc)
 	const char *id = json_str(doc, "id");
 	if (!id || !contract_role_of(doc, w->c->self_id))
 		return 0;
-	char *p = contract_product_of(doc);
-	/* whole words of it too: a variant's option ("nho" in "quat may (co: nho)") */
-	struct cands *to = fits_words(&w->n, p);
-	free(p);
+	struct cands *to = w->n.exact;
+	if (!of_listing(doc, w->sku)) { /* "GATE-LOTUS": what she sells, as she knows it */
+		char *p = contract_product_of(doc);
+		/* whole words of it too: a variant's option ("nho" in "quat may (co: nho)") */
+		to = fits_words(&w->n, p);
+		free(p);
+	}
 	if (!to)
 		return 0;
 	/* an order signed on the first offer has its contract's id: that order, when cached */
@@ -388,11 +402,21 @@ static int products(struct ctx *c, struct store *s, int kinds, const char *word,
 {
 	struct kbuf want = KBUF_INIT;
 	fold(word, &want);
-	struct product_walk w = {{kbuf_str(&want), want.len, NULL, 0, exact, prefix}, c, s, kinds};
+	struct product_walk w = {
+	    {kbuf_str(&want), want.len, NULL, 0, exact, prefix}, c, s, kinds, NULL};
 	size_t fx = exact->n, fp = prefix->n;
-	int rc = w.n.wlen && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))
-	             ? store_object_each(s, "Contract", NULL, product_one, &w, e)
-	             : K_OK;
+	int rc = K_OK;
+	/* one of her SKUs (or her variants'): the trades of that listing */
+	struct names_hits sku;
+	memset(&sku, 0, sizeof sku);
+	if (c->self_id[0] && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))) {
+		rc = store_names_sku(s, c->self_id, word, 1, &sku, e);
+		if (!rc && !sku.n)
+			rc = store_names_variant_sku(s, c->self_id, word, &sku, e);
+		w.sku = sku.n ? &sku : NULL;
+	}
+	if (!rc && w.n.wlen && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT)))
+		rc = store_object_each(s, "Contract", NULL, product_one, &w, e);
 	if (!rc && w.n.wlen && (kinds & RESOLVE_RFQ))
 		rc = store_object_each(s, "Rfq", NULL, rfq_one, &w, e);
 	for (size_t i = fx; i < exact->n; i++)
@@ -863,7 +887,7 @@ static int none(int kinds, const char *word, struct kerr *e)
 		kbuf_puts(
 		    &how,
 		    "the other party's @handle or the start or words of their name, the product "
-		    "or its start, ");
+		    "or its start, your SKU of it, ");
 	if (kinds & RESOLVE_RFQ)
 		kbuf_puts(&how, "its title, its start or words of it, ");
 	kbuf_printf(&how, "an id or its first %d or more characters", RESOLVE_PREFIX_MIN);
