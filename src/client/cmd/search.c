@@ -156,6 +156,23 @@ static void note_summaries(struct ctx *c, int n)
 		         n, n == 1 ? "y" : "ies");
 }
 
+/* Appends the call [method, {"#ids": {resultOf, name, path}}, id] to calls: a Foo/get of the
+ * ids an earlier call (of, answering name) gave at path. */
+static void get_of(cJSON *calls, const char *method, const char *of, const char *name,
+                   const char *path, const char *id)
+{
+	cJSON *call = cJSON_CreateArray(), *args = cJSON_CreateObject(),
+	      *ref = cJSON_CreateObject();
+	cJSON_AddStringToObject(ref, "resultOf", of);
+	cJSON_AddStringToObject(ref, "name", name);
+	cJSON_AddStringToObject(ref, "path", path);
+	cJSON_AddItemToObject(args, "#ids", ref);
+	cJSON_AddItemToArray(call, cJSON_CreateString(method));
+	cJSON_AddItemToArray(call, args);
+	cJSON_AddItemToArray(call, cJSON_CreateString(id));
+	cJSON_AddItemToArray(calls, call);
+}
+
 /* --remote: the node's Listing/query chained into Listing/get in one request. Each listing
  * that verifies against its seller goes into the cache (so `listing show` works offline
  * later) and is shown from there, in the node's order. */
@@ -206,26 +223,10 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 	cJSON_AddItemToArray(qc, qa);
 	cJSON_AddItemToArray(qc, cJSON_CreateString("q"));
 	cJSON_AddItemToArray(calls, qc);
-	cJSON *gc = cJSON_CreateArray(), *ga = cJSON_CreateObject(), *ref = cJSON_CreateObject();
-	cJSON_AddStringToObject(ref, "resultOf", "q");
-	cJSON_AddStringToObject(ref, "name", "Listing/query");
-	cJSON_AddStringToObject(ref, "path", "/ids");
-	cJSON_AddItemToObject(ga, "#ids", ref);
-	cJSON_AddItemToArray(gc, cJSON_CreateString("Listing/get"));
-	cJSON_AddItemToArray(gc, ga);
-	cJSON_AddItemToArray(gc, cJSON_CreateString("g"));
-	cJSON_AddItemToArray(calls, gc);
+	get_of(calls, "Listing/get", "q", "Listing/query", "/ids", "g");
 	/* and their sellers: the rating and verified mark shown are the node's of now, not
 	 * the cache's of the last sync (or none, for a seller never pulled) */
-	cJSON *ac = cJSON_CreateArray(), *aa = cJSON_CreateObject(), *aref = cJSON_CreateObject();
-	cJSON_AddStringToObject(aref, "resultOf", "g");
-	cJSON_AddStringToObject(aref, "name", "Listing/get");
-	cJSON_AddStringToObject(aref, "path", "/list/*/sellerId");
-	cJSON_AddItemToObject(aa, "#ids", aref);
-	cJSON_AddItemToArray(ac, cJSON_CreateString("Account/get"));
-	cJSON_AddItemToArray(ac, aa);
-	cJSON_AddItemToArray(ac, cJSON_CreateString("a"));
-	cJSON_AddItemToArray(calls, ac);
+	get_of(calls, "Account/get", "g", "Listing/get", "/list/*/sellerId", "a");
 
 	struct ksync *k = NULL;
 	cJSON *resp = NULL;
