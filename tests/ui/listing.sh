@@ -41,10 +41,11 @@ t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 	printf '%s\n' Q ":dump $T_TMP/d-q-ask" 5 '<Enter>' ":dump $T_TMP/d-q-refused" \
 		'<C-u>' 20 '<Enter>' ":dump $T_TMP/d-q-confirm" y ":dump $T_TMP/d-q-sent"
 	settle
-	printf '%s\n' P 100 '<Enter>' ":dump $T_TMP/d-p-incoterm" fob '<Enter>' Ningbo '<Enter>' \
+	printf '%s\n' P 100 '<Enter>' ":dump $T_TMP/d-p-price" '<Enter>' ":dump $T_TMP/d-p-incoterm" \
+		fob '<Enter>' Ningbo '<Enter>' \
 		":dump $T_TMP/d-p-mode" air '<Enter>' ":dump $T_TMP/d-p-air-confirm" y \
 		":dump $T_TMP/d-p-air"
-	printf '%s\n' P 100 '<Enter>' XYZ '<Enter>' ":dump $T_TMP/d-p-badrule" '<C-u>' '<Enter>' \
+	printf '%s\n' P 100 '<Enter>' '<Enter>' XYZ '<Enter>' ":dump $T_TMP/d-p-badrule" '<C-u>' '<Enter>' \
 		Ningbo '<Enter>' '<Enter>' ":dump $T_TMP/d-p-confirm" y ":dump $T_TMP/d-p-sent"
 	settle
 	printf '%s\n' ":dump $T_TMP/d-p-settled" 4 ":dump $T_TMP/d-contracts" 2 \
@@ -66,6 +67,8 @@ t_match "5 is refused: below the MOQ" "$D" '5 is below the minimum order quantit
 t_match "and asked again" "$D" '^quantity \(MOQ 10\): 5'
 t_match "Q confirms first" "$(cat "$T_TMP/d-q-confirm")" '^Ask Ningbo Valve Works for a quote for 20\? \(y/n\)'
 t_match "y sends the quote request" "$(cat "$T_TMP/d-q-sent")" 'quote request(: queued| to Ningbo Valve Works: sent)'
+t_match "P asks the unit price, Enter taking the listing's" "$(cat "$T_TMP/d-p-price")" \
+	"^unit price \(Enter: the listing's, in USD; or AMOUNT CUR, 480 EUR\):$"
 t_match "P asks for the Incoterm (Enter: FOB)" "$(cat "$T_TMP/d-p-incoterm")" '^Incoterm \(Enter: FOB\):$'
 t_match "then the mode" "$(cat "$T_TMP/d-p-mode")" '^mode \(sea air road rail courier; Enter: sea\):$'
 t_match "P confirms with the tier price and total (fob is FOB)" "$(cat "$T_TMP/d-p-air-confirm")" \
@@ -156,7 +159,7 @@ t_match "and the view is back" "$(cat "$T_TMP/d-closed")" '\? help'
 t_run "the seller's updated baskets reach the node" 0 ks sync
 t_run "buyer syncs: the basket is a summary again" 0 kb sync
 printf '%s\n' / 'gio tre' '<Enter>' '<Enter>' ":dump $T_TMP/d-v-summary" P ":dump $T_TMP/d-v-ask" 'XL<Enter>' ":dump $T_TMP/d-v-bad" \
-	'<C-u>lon<Enter>' ":dump $T_TMP/d-v-qty" '40<Enter>' '<Enter>' 'Hai Phong<Enter>' '<Enter>' \
+	'<C-u>lon<Enter>' ":dump $T_TMP/d-v-qty" '40<Enter>' '<Enter>' '<Enter>' 'Hai Phong<Enter>' '<Enter>' \
 	":dump $T_TMP/d-v-confirm" y ":dump $T_TMP/d-v-sent" :quit >"$T_TMP/s-v"
 ui "$B" 100x30 "$T_TMP/s-v" KONTOR_PASSPHRASE="'$PASS'"
 t_match "the basket's new version came as a summary" "$(cat "$T_TMP/d-v-summary")" '^summary — f fetches'
@@ -172,4 +175,17 @@ t_match "the confirmation names the variant at its own price" "$(cat "$T_TMP/d-v
 t_match "y proposes" "$(cat "$T_TMP/d-v-sent")" 'propose: (queued|done)'
 t_run "the buyer's offer" 0 kb contract list
 t_match "is for 9,800,000 VND: 40 large baskets" "$T_OUT" 'offer +buy from +9,800,000 VND'
+
+# --- P in the buyer's own money: his wallet holds EUR, her trays are priced in VND --------
+printf '%s\n' / 'khay' '<Enter>' '<Enter>' P 'KHAY-NAU-30<Enter>' '10<Enter>' '4.5 EURO<Enter>' \
+	":dump $T_TMP/d-c-bad" '<C-u>eur 4.5<Enter>' '<Enter>' 'Hai Phong<Enter>' '<Enter>' \
+	":dump $T_TMP/d-c-confirm" y ":dump $T_TMP/d-c-sent" :quit >"$T_TMP/s-c"
+ui "$B" 100x30 "$T_TMP/s-c" KONTOR_PASSPHRASE="'$PASS'"
+t_match "a currency that is no ISO code is refused, saying what it takes" "$(cat "$T_TMP/d-c-bad")" \
+	'price: the currency is a three-letter ISO 4217 code'
+t_match "the confirmation says his price in his currency" "$(cat "$T_TMP/d-c-confirm")" \
+	'^Propose 10 × .* at 4\.50 = 45\.00 EUR, FOB Hai Phong\? \(y/n\)'
+t_match "y proposes" "$(cat "$T_TMP/d-c-sent")" 'propose: (queued|done)'
+t_run "the buyer's offers" 0 kb contract list
+t_match "one is for 45.00 EUR: 10 trays at his price" "$T_OUT" 'offer +buy from +45\.00 EUR'
 t_done

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kontor/codes.h"
+#include "kontor/money.h"
 #include "kontor/order.h"
 #include "kontor/text.h"
 
@@ -214,6 +215,49 @@ void ui_ask_free(struct ui *u)
 	u->ask = NULL;
 }
 
+/* An ASK_PRICE answer s (trimmed, not empty): "480", "480 EUR" or "EUR 480", the currency
+ * the listing's (target's) when not said; NULL when taken ("480 EUR" into *out), else why. */
+static const char *price_check(struct ui *u, const char *target, const char *s, char **out,
+                               char *why, size_t cap)
+{
+	char a[48] = "", b[48] = "", extra[2] = "";
+	int nw = sscanf(s, "%47s %47s %1s", a, b, extra);
+	const char *amount = a, *cur = b;
+	if (nw == 2 && ((a[0] >= 'A' && a[0] <= 'Z') || (a[0] >= 'a' && a[0] <= 'z'))) {
+		amount = b; /* "EUR 480" */
+		cur = a;
+	}
+	if (nw < 1 || nw > 2)
+		return "price: an amount, and its currency when not the listing's (480 EUR)";
+	char code[4] = "";
+	if (nw == 2) {
+		if (strlen(cur) != 3)
+			return "price: the currency is a three-letter ISO 4217 code (EUR, USD, "
+			       "VND)";
+		for (int i = 0; i < 3; i++)
+			code[i] =
+			    (char)(cur[i] >= 'a' && cur[i] <= 'z' ? cur[i] - 'a' + 'A' : cur[i]);
+	} else {
+		struct listing l;
+		if (store_listing_get(u->s, target, &l, NULL) != K_OK)
+			return "price: the listing is no longer in the cache; say the currency too";
+		snprintf(code, sizeof code, "%s", l.currency);
+		listing_free(&l);
+	}
+	int64_t minor = 0;
+	struct kerr e = {0, ""};
+	if (money_parse(amount, code, &minor, &e) != K_OK) {
+		snprintf(why, cap, "price: %s", e.msg);
+		return why;
+	}
+	if (minor <= 0)
+		return "price: a unit price above 0";
+	size_t need = strlen(amount) + 5;
+	*out = xmalloc(need);
+	snprintf(*out, need, "%s %s", amount, code);
+	return NULL;
+}
+
 /* The answer to a form's field, checked as its kind and trimmed; NULL when taken (into
  * *out, malloc'd), else why not. */
 static const char *field_check(struct ui *u, struct ui_ask *a, int kind, char *s, char **out,
@@ -265,6 +309,8 @@ static const char *field_check(struct ui *u, struct ui_ask *a, int kind, char *s
 		listing_free(&l);
 		return rc == K_OK ? NULL : why;
 	}
+	if (kind == ASK_PRICE && n)
+		return price_check(u, a->form.target, s, out, why, cap);
 	if (kind == ASK_TEXT && !n)
 		return "this one is needed (Esc gives up)";
 	if (kind == ASK_STARS && !(n == 1 && s[0] >= '1' && s[0] <= '5'))

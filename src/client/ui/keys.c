@@ -41,7 +41,7 @@ const struct ui_keydef ui_keys[] = {
     {"listing", 'm', "m", ACT_MESSAGE, "message", "write to the supplier about this listing"},
     {"listing", 'Q', "Q", ACT_QUOTE, "quote", "ask the supplier for a quote: quantity (MOQ up)"},
     {"listing", 'P', "P", ACT_PROPOSE, "propose",
-     "propose a contract: quantity, Incoterm, place, mode"},
+     "propose a contract: quantity, price (480 EUR), Incoterm, place, mode"},
     {"listing", 'i', "i", ACT_IMAGES, "images",
      "the listing's pictures, fetched now at the size drawn (n, p, q)"},
     {"listing", 's', "s", ACT_SUPPLIER, "supplier",

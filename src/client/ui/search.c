@@ -788,6 +788,12 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 		ui_ask_field(u, label, ASK_QTY, moq);
 	}
 	if (act == ACT_PROPOSE) {
+		/* a buyer whose wallet holds EUR offers in EUR: the seller's VND is no use to him
+		 */
+		snprintf(label, sizeof label,
+		         "unit price (Enter: the listing's, in %s; or AMOUNT CUR, 480 EUR): ",
+		         l.currency);
+		ui_ask_field(u, label, ASK_PRICE, 0);
 		ui_ask_field(u, "Incoterm (Enter: FOB): ", ASK_INCOTERM, 0);
 		ui_ask_field(u, "named place (a port or town): ", ASK_TEXT, 0);
 		ui_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", ASK_MODE, 0);
@@ -799,9 +805,9 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 	return 1;
 }
 
-/* P asks the quantity, the Incoterm, the place and the mode; a listing in variants asks
- * which one before them. */
-enum { PROPOSE_ASKS = 4 };
+/* P asks the quantity, the unit price, the Incoterm, the place and the mode; a listing in
+ * variants asks which one before them. */
+enum { PROPOSE_ASKS = 5 };
 
 /* "Request for quote: 20 pieces of ... (SKU). Please quote ..." */
 static void quote_text(const struct listing *l, const char *qty, struct kbuf *out)
@@ -834,11 +840,19 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 		int64_t qty = strtoll(v[0], NULL, 10);
 		int64_t price =
 		    var ? listing_variant_price(&l, var, qty) : listing_unit_price(&l, qty);
+		char cur[4];
+		snprintf(cur, sizeof cur, "%s", l.currency);
+		if (v[1][0]) { /* "480 EUR", as the field took it */
+			char amount[48] = "";
+			if (sscanf(v[1], "%47s %3s", amount, cur) != 2 ||
+			    money_parse(amount, cur, &price, NULL) != K_OK)
+				price = -1;
+		}
 		char unit[MONEY_FMT_MAX] = "?", total[MONEY_FMT_MAX] = "?";
 		if (price >= 0) {
-			money_text(price, l.currency, unit);
+			money_text(price, cur, unit);
 			if (price == 0 || qty <= MONEY_MAX / price)
-				money_text(price * qty, l.currency, total);
+				money_text(price * qty, cur, total);
 		}
 		struct kbuf title = KBUF_INIT;
 		text_sanitize(&title, l.title, strlen(l.title), 0);
@@ -848,7 +862,7 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 			kbuf_puts(&title, ")");
 		}
 		snprintf(q, cap, "Propose %s × %s at %s = %s %s, %s %s?", v[0], kbuf_str(&title),
-		         unit, total, l.currency, v[1], v[2]);
+		         unit, total, cur, v[2], v[3]);
 		kbuf_free(&title);
 	}
 	free(name);
@@ -870,8 +884,9 @@ static void listing_run(struct ui *u, const struct ui_ask_form *f)
 	snprintf(seller, sizeof seller, "%s", l.seller_id);
 	char *name = ui_account_name(u, seller);
 	struct kbuf text = KBUF_INIT;
-	char *argv[16];
+	char *argv[20];
 	int argc = 0;
+	char amount[48] = "", cur[4] = "";
 	const char *word = act == ACT_PROPOSE ? "propose"
 	                   : act == ACT_QUOTE ? "quote request"
 	                                      : "message";
@@ -886,12 +901,18 @@ static void listing_run(struct ui *u, const struct ui_ask_form *f)
 		}
 		argv[argc++] = "--qty";
 		argv[argc++] = v[0];
+		if (v[1][0] && sscanf(v[1], "%47s %3s", amount, cur) == 2) { /* "480 EUR" */
+			argv[argc++] = "--price";
+			argv[argc++] = amount;
+			argv[argc++] = "--currency";
+			argv[argc++] = cur;
+		}
 		argv[argc++] = "--incoterm";
-		argv[argc++] = v[1];
-		argv[argc++] = "--place";
 		argv[argc++] = v[2];
-		argv[argc++] = "--mode";
+		argv[argc++] = "--place";
 		argv[argc++] = v[3];
+		argv[argc++] = "--mode";
+		argv[argc++] = v[4];
 	} else {
 		if (act == ACT_QUOTE)
 			quote_text(&l, v[0], &text);

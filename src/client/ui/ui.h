@@ -287,7 +287,7 @@ void ui_ask_retry(struct ui *u, const char *why, const char *text);
  * ui_ask_field for each field, then ui_ask_form_go. question writes the y/n (without its
  * keys) into q; NULL runs at once after the last field. run gets the answers on y; they
  * are freed after it returns. */
-#define UI_ASK_MAX 5
+#define UI_ASK_MAX 6
 #define UI_ASK_ID 48
 enum ui_ask_kind {
 	ASK_TEXT,     /* needed */
@@ -298,6 +298,8 @@ enum ui_ask_kind {
 	ASK_INCOTERM, /* an Incoterms 2020 rule, in capitals; Enter: FOB */
 	ASK_VARIANT,  /* a variant of the listing the form targets, by its options or SKU: the
 	               * answer is its SKU */
+	ASK_PRICE,    /* a unit price: AMOUNT in the currency of the listing the form targets,
+	               * or AMOUNT CUR; the answer is "AMOUNT CUR"; Enter: "" (the listing's) */
 };
 struct ui_ask_form {
 	int act;                /* the caller's tag, e.g. an enum ui_action */
