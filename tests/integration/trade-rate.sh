@@ -131,6 +131,8 @@ kn() { "$KONTOR" --home "$T_TMP/newcomer" "$@"; }
 trade_party_np newcomer kn "Turin Home Srl" IT buyer
 t_run "a newcomer searches the node" 0 kn search towel --remote
 t_match "the seller's rating, as the node has it" "$T_OUT" '5\.0 ?\(1\)'
+t_run "a word still being typed, at the node" 0 kn search cotton tow --remote
+t_match "finds the towel by the start of its word" "$T_OUT" 'Cotton bath towel 70x140'
 t_run "the same in json" 0 kn search towel --remote --json
 t_match "average and count" "$T_OUT" '"rating":\{"averageHundredths":500,"count":1\}'
 t_run "buyer syncs" 0 kb sync

@@ -496,6 +496,53 @@ static void test_query_cjk_two_characters_find_longer_word(void **state)
 	nids_free(&r);
 }
 
+/* As the client's cache: a last word that is no whole word finds the words it begins ("arab"
+ * of arabica), without a total too; a whole word that matches is taken as meant. */
+static void test_query_last_word_as_a_prefix_when_no_whole_word_matches(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0, ""};
+	seed_search(f->s);
+	char l2[24], l5[24];
+	listing_id_of(&seller_b, "L2", l2);
+	listing_id_of(&seller_a, "L5", l5);
+	struct nlisting_query q = query("coffee arab");
+	struct nids r;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	assert_string_equal(r.ids.v[0], l5);
+	assert_int_equal(r.total, 1);
+	nids_free(&r);
+	q = query("arab");
+	q.page.calc_total = 0;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	nids_free(&r);
+	/* a page past the prefix's one hit is empty, not the whole-word query's */
+	q = query("arab");
+	q.page.calc_total = 0;
+	q.page.position = 1;
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 0);
+	nids_free(&r);
+	/* "table" is a whole word: the prefix is not tried */
+	q = query("black tabl");
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 1);
+	assert_string_equal(r.ids.v[0], l2);
+	nids_free(&r);
+	/* two characters are too few to stand for the words they begin */
+	q = query("ar");
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 0);
+	nids_free(&r);
+	/* a trailing space says the word is whole */
+	q = query("arab ");
+	must(nstore_listing_query(f->s, &q, &r, &e), &e);
+	assert_int_equal(r.ids.n, 0);
+	nids_free(&r);
+}
+
 static void test_query_filters(void **state)
 {
 	struct fx *f = *state;
@@ -1024,6 +1071,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_creation_id_remembered, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_cjk_two_characters_find_longer_word, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_query_last_word_as_a_prefix_when_no_whole_word_matches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_filters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_sorts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_cache_dropped_by_a_write, setup, teardown),

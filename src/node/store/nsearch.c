@@ -515,6 +515,24 @@ out:
 	return rc;
 }
 
+/* 1 when the plan's words match no listing at all (out: what run_plan found, no ids), 0
+ * when some do (the page asked for lies past them), or a failure. */
+static int none_match(struct nconn *c, const struct nlisting_query *q, const struct nplan *p,
+                      const struct nids *out, struct kerr *e)
+{
+	if (q->page.calc_total)
+		return out->total == 0;
+	if (q->page.position == 0)
+		return 1;
+	struct kbuf expr = KBUF_INIT;
+	int64_t n = 0;
+	int capped = 0;
+	plan_expr(p, 0, &expr);
+	int rc = count(c, p, kbuf_str(&expr), &n, &capped, e);
+	kbuf_free(&expr);
+	return rc ? rc : n == 0;
+}
+
 /* Paused listings are not in the index: a seller's own, newest first, from the table. */
 static int seller_page(struct nconn *c, const struct nlisting_query *q, struct nids *out,
                        struct kerr *e)
@@ -621,6 +639,17 @@ int nstore_listing_query(struct nstore *s, const struct nlisting_query *q, struc
 		return K_OK;
 	}
 	rc = run_plan(c, q, &p, out, e);
+	/* As the client's cache does: the whole last word first (a prefix reads every word it
+	 * begins), then, when that finds nothing, the last word as the start of one ("wrou",
+	 * "7308" of 73083090). */
+	if (rc == K_OK && !out->ids.n && p.k.words_prefix.len && p.words != &p.k.words_prefix &&
+	    (rc = none_match(c, q, &p, out, e)) == 1) {
+		kstrv_free(&out->ids);
+		out->total = -1;
+		out->total_capped = 0;
+		p.words = &p.k.words_prefix;
+		rc = run_plan(c, q, &p, out, e);
+	}
 	if (rc == K_OK && out->ids.n <= QCACHE_IDS_MAX) {
 		char *ids = xcalloc(out->ids.n ? out->ids.n : 1, ID_SLOT);
 		for (size_t i = 0; i < out->ids.n; i++)
