@@ -286,6 +286,13 @@ const char *contract_role_of(const cJSON *obj, const char *self);
  * times): the latest of the events' "at" and the offers' "created", in out as
  * "YYYY-MM-DDTHH:MM:SSZ". 1 when a section gave one, 0 when none did (out is then ""). */
 int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);
+/* The document's last "disputed" section: the role that signed it ("buyer", "seller") into
+ * role, its reason as written into reason and its time into at (each when not NULL; "" when
+ * the section says none). 0 (role "") when no section is one. Read as written: verify the
+ * document first where it matters. */
+struct kbuf;
+int contract_dispute_of(const cJSON *contract, char role[16], struct kbuf *reason,
+                        char at[MODEL_TIME_LEN + 1]);
 /* When the document was made, as it says: its first offer's "created" in out; 0 (out "")
  * for a document an older kontor made, whose offer carries none. */
 int contract_created_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);

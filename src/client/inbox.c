@@ -647,33 +647,6 @@ static void rules_of(const cJSON *o, const cJSON *doc, struct contract_status *s
 	             json_int(o, "total"), t, p);
 }
 
-/* Who opened the dispute: the role that signed the last "disputed" section ("buyer",
- * "seller", "" when none says); and, when why is not NULL, the reason it gives, quoted and
- * cut to one line (nothing when none). */
-static const char *dispute_by(const cJSON *doc, struct kbuf *why)
-{
-	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
-	const char *by = "";
-	const cJSON *sec, *last = NULL;
-	cJSON_ArrayForEach(sec, secs)
-	{
-		const char *kind = json_str(sec, "kind");
-		if (!kind || strcmp(kind, "disputed") != 0)
-			continue;
-		const char *role = json_str(
-		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sec, "signatures"), 0),
-		    "role");
-		by = role ? role : "";
-		last = sec;
-	}
-	if (why && last) {
-		cJSON *body = cJSON_Parse(json_str(last, "body") ? json_str(last, "body") : "");
-		quoted(why, json_str(body, "reason"), QUOTE_COLS);
-		cJSON_Delete(body);
-	}
-	return by;
-}
-
 /* A stage paid into escrow for her, as seller, that no "ship it" announces: a deposit on
  * signing while more is due before shipment, or a stage due on or after delivery. News in
  * the inbox (money that came to her, held) until `kontor wallet` shows her what escrow
@@ -818,8 +791,11 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		snprintf(it->news, sizeof it->news, "order %s: cancellation to sign", sh);
 		snprintf(it->cmd, sizeof it->cmd, "kontor order cancel %.8s", id);
 	} else if (state == ORDER_DISPUTED) {
-		struct kbuf why = KBUF_INIT; /* ' "the reason"', what she answers first */
-		const char *by = doc ? dispute_by(doc, &why) : "";
+		struct kbuf why = KBUF_INIT, reason = KBUF_INIT; /* ' "the reason"', first read */
+		char by[16] = "";
+		if (doc && contract_dispute_of(doc, by, &reason, NULL) && reason.len)
+			quoted(&why, kbuf_str(&reason), QUOTE_COLS);
+		kbuf_free(&reason);
 		if (strcmp(by, me) != 0) {
 			it = add(c, INBOX_DISPUTE, updated);
 			snprintf(it->key, sizeof it->key, "dispute:%.64s", id);

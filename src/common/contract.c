@@ -1529,6 +1529,35 @@ int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
 	return out[0] != '\0';
 }
 
+int contract_dispute_of(const cJSON *contract, char role[16], struct kbuf *reason,
+                        char at[MODEL_TIME_LEN + 1])
+{
+	const cJSON *secs = item(contract, "sections"), *sec, *last = NULL;
+	role[0] = '\0';
+	cJSON_ArrayForEach(sec, secs)
+	{
+		const char *kind = str_item(sec, "kind");
+		if (kind && strcmp(kind, "disputed") == 0)
+			last = sec;
+	}
+	if (at)
+		at[0] = '\0';
+	if (!last)
+		return 0;
+	const char *r = str_item(cJSON_GetArrayItem(item(last, "signatures"), 0), "role");
+	snprintf(role, 16, "%s", r ? r : "");
+	if (at)
+		section_time(last, 0, at);
+	if (reason) {
+		cJSON *body = cJSON_Parse(str_item(last, "body") ? str_item(last, "body") : "");
+		const char *why = str_item(body, "reason");
+		if (why)
+			kbuf_puts(reason, why);
+		cJSON_Delete(body);
+	}
+	return 1;
+}
+
 int contract_created_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
 {
 	section_time(cJSON_GetArrayItem(item(contract, "sections"), 0), 1, out);

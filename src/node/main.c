@@ -18,6 +18,7 @@
 #include "kontor/ktime.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
+#include "kontor/text.h"
 #include "node.h"
 #include "pay.h"
 #include "store/nstore.h"
@@ -160,7 +161,7 @@ static const struct command {
      "  -q, --quiet    no progress on standard error\n"},
     {"help", C_HELP, "kontord help [COMMAND]", "Shows the commands, or one command's options.\n"},
     {"admin", C_ADMIN,
-     "kontord admin deposit|funding|payouts|resolve|release-due|attest|carrier ...",
+     "kontord admin deposit|funding|payouts|disputes|resolve|release-due|attest|carrier ...",
      "kontord admin deposit ACCOUNT AMOUNT CURRENCY [--reference R] [--db FILE]\n"
      "Credits ACCOUNT's wallet through the simulated payment provider (the node's\n"
      "double-entry ledger: provider:sim -> wallet). ACCOUNT is a registered account id\n"
@@ -179,6 +180,11 @@ static const struct command {
      "out through the simulated provider: wallet -> provider:sim), newest first, one per\n"
      "line: CREATED, ACCOUNT, AMOUNT CURRENCY, TRANSACTION and REFERENCE separated by\n"
      "tabs. ACCOUNT (an id or handle) keeps to that account's.\n"
+     "kontord admin disputes [--db FILE]\n"
+     "Lists the disputed orders waiting for a ruling, the oldest dispute first, one per\n"
+     "line: SINCE (UTC), ORDER, what escrow holds (AMOUNT CURRENCY), who disputed and the\n"
+     "parties (buyer and seller, by @handle) and the reason given, separated by tabs; the\n"
+     "start of ORDER is what admin resolve takes.\n"
      "kontord admin resolve ORDER --buyer-pct N --note TEXT [--db FILE]\n"
      "Rules on a disputed order as its escrow agent: signs a \"ruling\" section with the\n"
      "node key, appends it to the contract and pays N percent of the escrow to the buyer\n"
@@ -785,6 +791,69 @@ static int disputed_order(struct nstore *s, const char *word, char id[NSTORE_ID_
 	return rc;
 }
 
+/* An account as the operator knows it: "@handle", else its id. */
+static void account_word(struct nstore *s, const char *id, char *out, size_t cap)
+{
+	struct nobj o = {KBUF_INIT, "", ""};
+	cJSON *j = NULL;
+	if (id && strlen(id) <= NSTORE_ID_MAX && nstore_get(s, NT_ACCOUNT, id, &o, NULL) == K_OK)
+		j = cJSON_Parse(kbuf_str(&o.json));
+	const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "handle"));
+	if (h)
+		snprintf(out, cap, "@%s", h);
+	else
+		snprintf(out, cap, "%s", id ? id : "?");
+	cJSON_Delete(j);
+	nobj_free(&o);
+}
+
+struct disputes_out {
+	struct nstore *s;
+	int n;
+};
+
+static int print_dispute(void *ctx, const struct order_dispute *d)
+{
+	struct disputes_out *w = ctx;
+	char amt[MONEY_FMT_MAX], buyer[80], seller[80];
+	money_format(d->escrow, d->currency ? d->currency : "", amt);
+	account_word(w->s, d->buyer, buyer, sizeof buyer);
+	account_word(w->s, d->seller, seller, sizeof seller);
+	/* the reason on one line of the table: its tabs and line breaks are spaces */
+	struct kbuf why = KBUF_INIT;
+	text_sanitize(&why, d->reason, strlen(d->reason), 0);
+	for (size_t i = 0; i < why.len; i++)
+		if (why.data[i] == '\t' || why.data[i] == '\n' || why.data[i] == '\r')
+			why.data[i] = ' ';
+	printf("%s\t%s\t%s %s\tby the %s\tbuyer %s\tseller %s\t%s\n", d->since[0] ? d->since : "?",
+	       d->id, amt, d->currency ? d->currency : "?", d->by[0] ? d->by : "?", buyer, seller,
+	       why.len ? kbuf_str(&why) : "(no reason given)");
+	kbuf_free(&why);
+	w->n++;
+	return 0;
+}
+
+static int cmd_disputes(const struct args *a)
+{
+	if (admin_opts_only(a, "disputes", 0))
+		return 2;
+	if (a->npos != 1)
+		return usage_error("admin disputes takes no operand ('%s')", a->pos[1]);
+	struct kerr e = {0, ""};
+	struct node *n = NULL;
+	int rc = open_node(a, &n, &e);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	struct disputes_out w = {n->store, 0};
+	rc = order_disputes(n, print_dispute, &w, &e);
+	node_close(&n);
+	if (rc != K_OK)
+		return fail(&e, rc);
+	if (!w.n)
+		fprintf(stderr, "kontord: no disputed order waits for a ruling\n");
+	return 0;
+}
+
 static int cmd_resolve(const struct args *a)
 {
 	if (admin_opts_only(a, "resolve", OPT_BIT(O_BUYER_PCT) | OPT_BIT(O_NOTE)))
@@ -1114,7 +1183,8 @@ static int cmd_admin(const struct args *a)
 {
 	if (a->npos == 0)
 		return usage_error(
-		    "admin needs a subcommand: deposit, funding, payouts, resolve, release-due,"
+		    "admin needs a subcommand: deposit, funding, payouts, disputes, resolve, "
+		    "release-due,"
 		    " attest or carrier");
 	const char *sub = a->pos[0];
 	if (strcmp(sub, "deposit") == 0)
@@ -1125,6 +1195,8 @@ static int cmd_admin(const struct args *a)
 		return cmd_resolve(a);
 	if (strcmp(sub, "payouts") == 0)
 		return cmd_payouts(a);
+	if (strcmp(sub, "disputes") == 0)
+		return cmd_disputes(a);
 	if (strcmp(sub, "release-due") == 0)
 		return cmd_release_due(a);
 	if (strcmp(sub, "attest") == 0)
@@ -1132,7 +1204,7 @@ static int cmd_admin(const struct args *a)
 	if (strcmp(sub, "carrier") == 0)
 		return cmd_carrier(a);
 	return usage_error("unknown admin command '%s' (admin deposit, funding, payouts, "
-	                   "resolve, release-due, attest, carrier)",
+	                   "disputes, resolve, release-due, attest, carrier)",
 	                   sub);
 }
 

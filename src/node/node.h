@@ -86,6 +86,16 @@ struct order_ruling {
  * K_ENOTFOUND for an unknown order, K_ECONFLICT naming the state unless it is disputed. */
 int order_resolve(struct node *n, const char *order_id, int buyer_pct, const char *note,
                   struct order_ruling *out, struct kerr *e);
+/* `kontord admin disputes`: each disputed order, oldest dispute first, as the arbitrator
+ * reads it before ruling. The strings are the callback's to read, not to keep. */
+struct order_dispute {
+	const char *id, *buyer, *seller; /* the order's id, the parties' account ids */
+	const char *by, *reason, *since; /* who disputed ("buyer", "seller"), why, when (UTC) */
+	const char *currency;
+	int64_t escrow, total; /* minor units: what escrow holds, the order's total */
+};
+typedef int (*order_dispute_fn)(void *ctx, const struct order_dispute *d);
+int order_disputes(struct node *n, order_dispute_fn each, void *ctx, struct kerr *e);
 /* Releases to the seller every order delivered more than its autoReleaseDays before now
  * (and not disputed since): a "released" section signed as escrow, escrow -> the seller's
  * wallet, state completed; one database transaction per order. *released counts them

@@ -551,6 +551,61 @@ int order_resolve(struct node *n, const char *order_id, int buyer_pct, const cha
 	return rc;
 }
 
+struct dispute_row {
+	struct order_dispute d;
+	cJSON *o;
+	char since[MODEL_TIME_LEN + 1], by[16];
+	struct kbuf reason;
+};
+
+static int by_since(const void *a, const void *b)
+{
+	const struct dispute_row *x = a, *y = b;
+	int c = strcmp(x->since, y->since);
+	return c ? c : strcmp(x->d.id, y->d.id);
+}
+
+int order_disputes(struct node *n, order_dispute_fn each, void *ctx, struct kerr *e)
+{
+	struct api_ctx c = {n, n->store, NULL, NULL};
+	struct kstrv ids = {0};
+	int rc = nstore_orders_in_state(c.s, order_state_name(ORDER_DISPUTED), &ids, e);
+	struct dispute_row *rows = ids.n ? xcalloc(ids.n, sizeof *rows) : NULL;
+	size_t nrows = 0;
+	for (size_t i = 0; rc == K_OK && i < ids.n; i++) {
+		struct dispute_row *r = &rows[nrows];
+		cJSON *doc = NULL;
+		if (load_pair(&c, ids.v[i], &r->o, &doc, e) != K_OK) {
+			cJSON_Delete(r->o); /* one order whose contract is gone: the others still */
+			r->o = NULL;
+			continue;
+		}
+		contract_dispute_of(doc, r->by, &r->reason, r->since);
+		cJSON_Delete(doc);
+		r->d = (struct order_dispute){api_str(r->o, "id"),       api_str(r->o, "buyerId"),
+		                              api_str(r->o, "sellerId"), r->by,
+		                              kbuf_str(&r->reason),      r->since,
+		                              api_str(r->o, "currency"), 0,
+		                              json_int(r->o, "total")};
+		char escrow[NLEDGER_ACCOUNT_MAX + 1];
+		snprintf(escrow, sizeof escrow, "escrow:%s", r->d.id);
+		rc = nledger_balance(c.s, escrow, r->d.currency ? r->d.currency : "", &r->d.escrow,
+		                     e);
+		nrows++;
+	}
+	if (rc == K_OK && nrows)
+		qsort(rows, nrows, sizeof *rows, by_since);
+	for (size_t i = 0; rc == K_OK && i < nrows; i++)
+		rc = each(ctx, &rows[i].d);
+	for (size_t i = 0; i < nrows; i++) {
+		cJSON_Delete(rows[i].o);
+		kbuf_free(&rows[i].reason);
+	}
+	free(rows);
+	kstrv_free(&ids);
+	return rc;
+}
+
 /* Seconds since 1970 of an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SS[.fff]Z"; -1 when not. */
 static int64_t epoch_of(const char *t)
 {

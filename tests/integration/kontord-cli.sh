@@ -17,7 +17,7 @@ t_match "--help names init" "$T_OUT" 'kontord init \[--db FILE\] \[--name NAME\]
 t_match "--help names serve" "$T_OUT" 'kontord serve .*--tls-cert PEM --tls-key PEM \| --plain-http'
 t_match "--help names seed" "$T_OUT" 'kontord seed .*--listings N'
 t_match "--help names every admin command" "$T_OUT" \
-	'kontord admin deposit\|funding\|payouts\|resolve\|release-due\|attest\|carrier \.\.\.$'
+	'kontord admin deposit\|funding\|payouts\|disputes\|resolve\|release-due\|attest\|carrier \.\.\.$'
 t_run "help admin" 0 "$KONTORD" help admin
 t_match "help admin gives deposit's synopsis" "$T_OUT" '^kontord admin deposit ACCOUNT AMOUNT CURRENCY \[--reference R\] \[--db FILE\]$'
 t_match "and resolve's" "$T_OUT" '^kontord admin resolve ORDER --buyer-pct N --note TEXT \[--db FILE\]$'

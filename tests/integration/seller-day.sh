@@ -280,7 +280,14 @@ t_match "the dispute the buyer opened waits for her" "$T_OUT" \
 	"\"kind\":\"dispute\".*\"id\":\"$O2\".*disputed by Berlin Interiors GmbH"
 t_match "with his reason, the first thing she answers" "$T_OUT" \
 	'disputed by Berlin Interiors GmbH: \\"wrong colour\\"; escrow holds it until'
+t_run "the arbitrator lists what waits for a ruling" 0 "$KONTORD" admin disputes --db "$DB"
+t_match "the order, what escrow holds, who disputed, both parties and his reason" "$T_OUT" \
+	"^20[0-9-]{8}T[0-9:]{8}Z	$O2	230\.00 USD	by the buyer	buyer @berlin-interiors-gmbh	seller @[a-z0-9-]+	wrong colour\$"
+t_run "admin disputes takes no operand (exit 2)" 2 "$KONTORD" admin disputes "$O2" --db "$DB"
 t_run "the arbitrator rules 50/50" 0 "$KONTORD" admin resolve "$O2" --buyer-pct 50 --note "half" --db "$DB"
+t_run "nothing waits for a ruling now" 0 "$KONTORD" admin disputes --db "$DB"
+t_eq "no line" "$T_OUT" ""
+t_match "it says so" "$T_ERR" 'no disputed order waits for a ruling'
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json
 t_nomatch "ruled: the dispute is gone" "$T_OUT" '"kind":"dispute"'
