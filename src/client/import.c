@@ -3641,11 +3641,22 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 	if (rc)
 		return rc;
 	enum import_format f = o->format;
-	if (f == IMPORT_AUTO && (f = import_detect(data, len, o->delim)) == IMPORT_AUTO)
+	if (f == IMPORT_AUTO && (f = import_detect(data, len, o->delim)) == IMPORT_AUTO) {
+		/* her own spreadsheet's header, so she sees which names to change */
+		size_t n = strcspn(data, "\r\n");
+		char *head = xmalloc(n + 1), shown[160];
+		memcpy(head, data, n);
+		head[n] = '\0';
+		text_shown(head, shown, sizeof shown);
+		free(head);
 		return kerr_set(e, K_EINVAL,
 		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
-		                "WooCommerce, Etsy, Shopee or JSON Lines): give --format",
-		                name);
+		                "WooCommerce, Etsy, Shopee or JSON Lines): it reads \"%s\"; name "
+		                "the columns as a kontor CSV does (sku, title, price; currency, "
+		                "stock, moq and the others as `kontor listing export` writes them), "
+		                "or give --format",
+		                name, shown);
+	}
 	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0, 0, 0};
 	static parse_fn *const parse[] = {
 	    [IMPORT_KONTOR] = parse_kontor,   [IMPORT_SHOPIFY] = parse_shopify,

@@ -394,6 +394,15 @@ t_run "--sheet by its number" 0 k3 listing import "$X/shopee-template.xlsx" --sh
 t_match "reads the same sheet: nothing changed" "$T_OUT" '0 created, 0 updated, 3 unchanged'
 t_run "--sheet by its name without its accents: the guidance sheet has no product header" 1 k3 listing import "$X/shopee-template.xlsx" --sheet "huong dan"
 t_match "and says it is not a format kontor knows" "$T_ERR" 'not a format kontor knows'
+# Her own spreadsheet, from no shop kontor reads: the error shows its header and the names
+# to give the columns; renamed so, it goes in.
+printf 'Tên sản phẩm,Mã SKU,Giá,Kho hàng\nGhế đẩu sắt,GHE-DAU,450000,20\n' >"$T_TMP/own.csv"
+t_run "a header kontor does not know fails (exit 1)" 1 k3 listing import "$T_TMP/own.csv" --currency VND
+t_match "quoting her header" "$T_ERR" 'not a format kontor knows .*it reads "Tên sản phẩm,Mã SKU,Giá,Kho hàng"'
+t_match "and the names a kontor CSV gives the columns" "$T_ERR" 'name the columns as a kontor CSV does \(sku, title, price; currency, stock, moq'
+printf 'title,sku,price,stock\nGhế đẩu sắt,GHE-DAU,450000,20\n' >"$T_TMP/own.csv"
+t_run "renamed so, it is a kontor CSV" 0 k3 listing import "$T_TMP/own.csv" --currency VND --dry-run
+t_match "its row would go in" "$T_OUT" '1 to create'
 t_run "--sheet naming no sheet is a usage error" 2 k3 listing import "$X/shopee-template.xlsx" --sheet Products
 t_match "listing the workbook's sheets" "$T_ERR" "no sheet 'Products' \(its sheets: 'Hướng dẫn', 'Bản đăng tải'\)"
 t_run "--sheet on a CSV file is a usage error" 2 k3 listing import "$D/shopee-sales-info.csv" --sheet 1
