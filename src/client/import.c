@@ -3649,13 +3649,14 @@ int import_parse(const char *data, size_t len, const char *name, const struct im
 		head[n] = '\0';
 		text_shown(head, shown, sizeof shown);
 		free(head);
-		return kerr_set(e, K_EINVAL,
-		                "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
-		                "WooCommerce, Etsy, Shopee or JSON Lines): it reads \"%s\"; name "
-		                "the columns as a kontor CSV does (sku, title, price; currency, "
-		                "stock, moq and the others as `kontor listing export` writes them), "
-		                "or give --format",
-		                name, shown);
+		return kerr_set(
+		    e, K_EINVAL,
+		    "%s: line 1: not a format kontor knows (kontor CSV, Shopify, "
+		    "WooCommerce, Etsy, Shopee or JSON Lines): it reads \"%s\"; name "
+		    "the columns as a kontor CSV does (sku, title, price; currency, "
+		    "stock, moq and the others as `kontor listing export` writes them), "
+		    "or give --format",
+		    name, shown);
 	}
 	struct pctx p = {cb, ctx, name, o, 0, ',', o->decimal_comma, 0, 0, 0};
 	static parse_fn *const parse[] = {

@@ -796,16 +796,33 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		if (doc && contract_dispute_of(doc, by, &reason, NULL) && reason.len)
 			quoted(&why, kbuf_str(&reason), QUOTE_COLS);
 		kbuf_free(&reason);
-		if (strcmp(by, me) != 0) {
+		const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
+		if (strcmp(by, me) != 0 && !ans) {
+			/* hers to answer: the arbitrator reads her side beside the reason */
 			it = add(c, INBOX_DISPUTE, updated);
 			snprintf(it->key, sizeof it->key, "dispute:%.64s", id);
+			snprintf(it->text, sizeof it->text,
+			         "order %s (%s) disputed by %s:%s%s give your side; escrow holds "
+			         "it until "
+			         "the node's arbitrator rules",
+			         what, total, name, kbuf_str(&why), why.len ? ";" : "");
+			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
+			snprintf(it->cmd, sizeof it->cmd, "kontor order dispute %.8s --reason TEXT",
+			         id);
+		} else if (strcmp(by, me) == 0 && cJSON_IsObject(ans)) {
+			struct kbuf said = KBUF_INIT;
+			quoted(&said, json_str(ans, "text"), QUOTE_COLS);
+			it = add(c, INBOX_DISPUTE, updated);
+			snprintf(it->key, sizeof it->key, "dispute:%.64s:answer", id);
 			snprintf(
 			    it->text, sizeof it->text,
-			    "order %s (%s) disputed by %s:%s%s escrow holds it until the node's "
-			    "arbitrator rules",
-			    what, total, name, kbuf_str(&why), why.len ? ";" : "");
-			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
+			    "order %s (%s): %s answered your dispute:%s; the node's arbitrator "
+			    "rules next",
+			    what, total, name, kbuf_str(&said));
+			snprintf(it->news, sizeof it->news, "order %s: %s answered your dispute",
+			         sh, name);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order show %.8s", id);
+			kbuf_free(&said);
 		}
 		kbuf_free(&why);
 	} else if (state == ORDER_RESOLVED && !rated) {

@@ -560,6 +560,15 @@ static const struct mfield rating_fields[] = {
 };
 static const struct mtype rating_type = MTYPE("Rating", rating_fields, from_to_rules);
 
+/* --- DisputeAnswer: the side of a dispute of the party that did not open it, once, signed
+ * by that party; the arbitrator reads it beside the disputed section's reason */
+static const struct mfield answer_fields[] = {
+    F_FMT("id", M_REQ, MF_ID),        F_FMT("orderId", M_REQ, MF_ID),
+    F_FMT("from", M_REQ, MF_ACCOUNT), F_STR("text", M_REQ, MF_TEXT, 1, 4000),
+    F_FMT("created", M_REQ, MF_TIME), F_FMT("sig", M_REQ, MF_SIG),
+};
+static const struct mtype answer_type = MTYPE("DisputeAnswer", answer_fields, NULL);
+
 /* --- Order (DESIGN §6): its shipment (the node keeps it from the "shipped" section and the
  * events the seller or the carrier adds), the ratings given, a pending cancellation */
 static const struct mfield order_shipment_fields[] = {
@@ -605,6 +614,7 @@ static const struct mfield order_fields[] = {
     F_OBJ("shipment", 0, &order_shipment_type),
     F_OBJ("ratings", 0, &order_ratings_type),
     F_OBJ("cancelRequest", 0, &cancel_request_type),
+    F_OBJ("answer", 0, &answer_type), /* to the dispute, by the party that did not open it */
 };
 static const struct mtype order_type = MTYPE("Order", order_fields, parties_rules);
 
@@ -646,8 +656,8 @@ static const struct mfield wallet_fields[] = {
 static const struct mtype wallet_type = MTYPE("Wallet", wallet_fields, NULL);
 
 static const struct mtype *const all_types[] = {
-    &account_type,  &listing_type, &rfq_type,      &conversation_type, &message_type,
-    &contract_type, &order_type,   &shipment_type, &rating_type,       &wallet_type,
+    &account_type, &listing_type,  &rfq_type,    &conversation_type, &message_type, &contract_type,
+    &order_type,   &shipment_type, &rating_type, &wallet_type,       &answer_type,
 };
 
 /* ---------------------------------------------------------------- the checker */

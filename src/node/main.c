@@ -183,8 +183,9 @@ static const struct command {
      "kontord admin disputes [--db FILE]\n"
      "Lists the disputed orders waiting for a ruling, the oldest dispute first, one per\n"
      "line: SINCE (UTC), ORDER, what escrow holds (AMOUNT CURRENCY), who disputed and the\n"
-     "parties (buyer and seller, by @handle) and the reason given, separated by tabs; the\n"
-     "start of ORDER is what admin resolve takes.\n"
+     "parties (buyer and seller, by @handle), the reason given and the other party's\n"
+     "answer (`kontor order dispute` by that party), separated by tabs; the start of ORDER\n"
+     "is what admin resolve takes.\n"
      "kontord admin resolve ORDER --buyer-pct N --note TEXT [--db FILE]\n"
      "Rules on a disputed order as its escrow agent: signs a \"ruling\" section with the\n"
      "node key, appends it to the contract and pays N percent of the escrow to the buyer\n"
@@ -807,6 +808,18 @@ static void account_word(struct nstore *s, const char *id, char *out, size_t cap
 	nobj_free(&o);
 }
 
+/* Text from a party as one cell of a tab-separated line: sanitised, its tabs and line
+ * breaks spaces. */
+static void one_cell(struct kbuf *out, const char *text)
+{
+	if (!text)
+		return;
+	text_sanitize(out, text, strlen(text), 0);
+	for (size_t i = 0; i < out->len; i++)
+		if (out->data[i] == '\t' || out->data[i] == '\n' || out->data[i] == '\r')
+			out->data[i] = ' ';
+}
+
 struct disputes_out {
 	struct nstore *s;
 	int n;
@@ -819,16 +832,19 @@ static int print_dispute(void *ctx, const struct order_dispute *d)
 	money_format(d->escrow, d->currency ? d->currency : "", amt);
 	account_word(w->s, d->buyer, buyer, sizeof buyer);
 	account_word(w->s, d->seller, seller, sizeof seller);
-	/* the reason on one line of the table: its tabs and line breaks are spaces */
-	struct kbuf why = KBUF_INIT;
-	text_sanitize(&why, d->reason, strlen(d->reason), 0);
-	for (size_t i = 0; i < why.len; i++)
-		if (why.data[i] == '\t' || why.data[i] == '\n' || why.data[i] == '\r')
-			why.data[i] = ' ';
-	printf("%s\t%s\t%s %s\tby the %s\tbuyer %s\tseller %s\t%s\n", d->since[0] ? d->since : "?",
+	struct kbuf why = KBUF_INIT, answer = KBUF_INIT;
+	one_cell(&why, d->reason);
+	one_cell(&answer, d->answer);
+	const char *other = strcmp(d->by, "buyer") == 0 ? "seller" : "buyer";
+	printf("%s\t%s\t%s %s\tby the %s\tbuyer %s\tseller %s\t%s\t", d->since[0] ? d->since : "?",
 	       d->id, amt, d->currency ? d->currency : "?", d->by[0] ? d->by : "?", buyer, seller,
 	       why.len ? kbuf_str(&why) : "(no reason given)");
+	if (answer.len)
+		printf("the %s answers: %s\n", other, kbuf_str(&answer));
+	else
+		printf("no answer from the %s yet\n", other);
 	kbuf_free(&why);
+	kbuf_free(&answer);
 	w->n++;
 	return 0;
 }

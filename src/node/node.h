@@ -91,6 +91,7 @@ int order_resolve(struct node *n, const char *order_id, int buyer_pct, const cha
 struct order_dispute {
 	const char *id, *buyer, *seller; /* the order's id, the parties' account ids */
 	const char *by, *reason, *since; /* who disputed ("buyer", "seller"), why, when (UTC) */
+	const char *answer;              /* the other party's side (NULL when not given) */
 	const char *currency;
 	int64_t escrow, total; /* minor units: what escrow holds, the order's total */
 };

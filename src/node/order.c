@@ -52,7 +52,7 @@
 static const char *const order_props[] = {
     "id",       "contractId", "buyerId", "sellerId",        "listingId",   "state",
     "currency", "total",      "escrow",  "autoReleaseDays", "deliveredAt", "created",
-    "updated",  "shipment",   "ratings", "cancelRequest",   NULL,
+    "updated",  "shipment",   "ratings", "cancelRequest",   "answer",      NULL,
 };
 
 /* ---------------------------------------------------------------- the transition table */
@@ -582,11 +582,16 @@ int order_disputes(struct node *n, order_dispute_fn each, void *ctx, struct kerr
 		}
 		contract_dispute_of(doc, r->by, &r->reason, r->since);
 		cJSON_Delete(doc);
-		r->d = (struct order_dispute){api_str(r->o, "id"),       api_str(r->o, "buyerId"),
-		                              api_str(r->o, "sellerId"), r->by,
-		                              kbuf_str(&r->reason),      r->since,
-		                              api_str(r->o, "currency"), 0,
-		                              json_int(r->o, "total")};
+		r->d = (struct order_dispute){
+		    .id = api_str(r->o, "id"),
+		    .buyer = api_str(r->o, "buyerId"),
+		    .seller = api_str(r->o, "sellerId"),
+		    .by = r->by,
+		    .reason = kbuf_str(&r->reason),
+		    .since = r->since,
+		    .answer = api_str(cJSON_GetObjectItemCaseSensitive(r->o, "answer"), "text"),
+		    .currency = api_str(r->o, "currency"),
+		    .total = json_int(r->o, "total")};
 		char escrow[NLEDGER_ACCOUNT_MAX + 1];
 		snprintf(escrow, sizeof escrow, "escrow:%s", r->d.id);
 		rc = nledger_balance(c.s, escrow, r->d.currency ? r->d.currency : "", &r->d.escrow,
@@ -887,30 +892,25 @@ static int order_add_events(struct api_ctx *c, cJSON *o, const char *role, const
 	return 0;
 }
 
-/* rate: the caller's signed Rating of the other party, once, after completed or resolved.
- * The rated account's summary {sum, count} takes the stars. */
-static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON *r,
-                      struct api_seterr *se)
+/* A signed object of the caller's about order o, patched in as key ("rate", "answer"): of
+ * model type, for this order, from the caller, its id the hash of orderId NUL from, its
+ * signature good in domain. 0, or the refusal set in se. */
+static int caller_signed(struct api_ctx *c, const cJSON *o, const char *key, const char *type,
+                         const char *domain, const cJSON *r, struct api_seterr *se)
 {
 	struct kerr e = {0, ""};
-	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
 	const char *id = api_str(o, "id");
-	const char *other =
-	    strcmp(role, "buyer") == 0 ? api_str(o, "sellerId") : api_str(o, "buyerId");
-	if (!cJSON_IsObject(r) || model_validate("Rating", r, &e) != K_OK)
-		return api_setfail(se, "invalidProperties", "rate", "rate: %s",
-		                   cJSON_IsObject(r) ? e.msg : "must be a Rating object");
+	if (!cJSON_IsObject(r) || model_validate(type, r, &e) != K_OK)
+		return cJSON_IsObject(r)
+		           ? api_setfail(se, "invalidProperties", key, "%s: %s", key, e.msg)
+		           : api_setfail(se, "invalidProperties", key, "%s: must be a %s object",
+		                         key, type);
 	if (strcmp(api_str(r, "orderId"), id) != 0)
-		return api_setfail(se, "invalidProperties", "rate", "rate.orderId: not this order");
+		return api_setfail(se, "invalidProperties", key, "%s.orderId: not this order", key);
 	if (strcmp(api_str(r, "from"), c->caller) != 0)
-		return api_setfail(se, "forbidden", "rate",
-		                   "rate.from: a rating is given by its "
-		                   "signer only (you are %s)",
+		return api_setfail(se, "forbidden", key,
+		                   "%s.from: it is given by its signer only (you are %s)", key,
 		                   c->caller);
-	if (!other || strcmp(api_str(r, "to"), other) != 0)
-		return api_setfail(se, "invalidProperties", "rate",
-		                   "rate.to: the %s rates the other party of the order (%s)", role,
-		                   other ? other : "?");
 	struct kbuf idsrc = KBUF_INIT;
 	char want[KCRYPTO_HASH_B64_LEN + 1];
 	kbuf_puts(&idsrc, id);
@@ -919,19 +919,79 @@ static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON
 	kcrypto_hash_b64url(idsrc.data, idsrc.len, want);
 	kbuf_free(&idsrc);
 	if (strcmp(api_str(r, "id"), want) != 0)
-		return api_setfail(se, "invalidProperties", "rate",
-		                   "rate.id: must be the hash of orderId NUL from (%s)", want);
+		return api_setfail(se, "invalidProperties", key,
+		                   "%s.id: must be the hash of orderId NUL from (%s)", key, want);
 	cJSON *bare = cJSON_Duplicate(r, 1);
 	cJSON_DeleteItemFromObjectCaseSensitive(bare, "sig");
 	struct kbuf canon = KBUF_INIT;
 	int ok = api_canon(bare, &canon, &e) == K_OK &&
-	         kcrypto_verify_object_b64("rating", canon.data, canon.len, c->caller,
+	         kcrypto_verify_object_b64(domain, canon.data, canon.len, c->caller,
 	                                   api_str(r, "sig"), &e) == K_OK;
 	cJSON_Delete(bare);
 	kbuf_free(&canon);
 	if (!ok)
+		return api_setfail(se, "invalidProperties", key,
+		                   "%s.sig: the signature does not verify against %s", key,
+		                   c->caller);
+	return 0;
+}
+
+/* answer: the side of the party that did not open the dispute, once, while it is disputed;
+ * the arbitrator reads it beside the dispute's reason (admin disputes). */
+static int order_answer(struct api_ctx *c, cJSON *o, const char *role, const cJSON *r,
+                        struct api_seterr *se)
+{
+	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
+	int rc = caller_signed(c, o, "answer", "DisputeAnswer", "answer", r, se);
+	if (rc)
+		return rc;
+	if (order_state_parse(state) != ORDER_DISPUTED)
+		return api_setfail(se, "stateConflict", "answer",
+		                   "order is %s: an answer is to a dispute, while it waits for the "
+		                   "ruling",
+		                   state);
+	struct nobj ob = {KBUF_INIT, "", ""};
+	const char *kid = api_str(o, "contractId");
+	cJSON *doc = kid ? api_load(c, NT_CONTRACT, kid, &ob) : NULL;
+	nobj_free(&ob);
+	char by[16] = "";
+	if (doc)
+		contract_dispute_of(doc, by, NULL, NULL);
+	cJSON_Delete(doc);
+	if (strcmp(by, role) == 0)
+		return api_setfail(
+		    se, "forbidden", "answer",
+		    "the %s opened the dispute, whose reason is its side; the answer "
+		    "is the other party's",
+		    role);
+	const cJSON *had = cJSON_GetObjectItemCaseSensitive(o, "answer");
+	if (had)
+		return api_setfail(se, "stateConflict", "answer",
+		                   "the %s answered the dispute on %.20s; an answer is given once",
+		                   role, api_str(had, "created") ? api_str(had, "created") : "?");
+	cJSON_AddItemToObject(o, "answer", cJSON_Duplicate(r, 1));
+	char now[MODEL_TIME_LEN + 1];
+	model_now(now);
+	api_set_str(o, "updated", now);
+	return 0;
+}
+
+/* rate: the caller's signed Rating of the other party, once, after completed or resolved.
+ * The rated account's summary {sum, count} takes the stars. */
+static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON *r,
+                      struct api_seterr *se)
+{
+	struct kerr e = {0, ""};
+	const char *state = api_str(o, "state") ? api_str(o, "state") : "?";
+	const char *other =
+	    strcmp(role, "buyer") == 0 ? api_str(o, "sellerId") : api_str(o, "buyerId");
+	int rc = caller_signed(c, o, "rate", "Rating", "rating", r, se);
+	if (rc)
+		return rc;
+	if (!other || strcmp(api_str(r, "to"), other) != 0)
 		return api_setfail(se, "invalidProperties", "rate",
-		                   "rate.sig: the signature does not verify against %s", c->caller);
+		                   "rate.to: the %s rates the other party of the order (%s)", role,
+		                   other ? other : "?");
 	if (!order_state_rateable(order_state_parse(state)))
 		return api_setfail(se, "stateConflict", "rate",
 		                   "order is %s: rating needs completed or resolved", state);
@@ -961,7 +1021,7 @@ static int order_rate(struct api_ctx *c, cJSON *o, const char *role, const cJSON
 		json_add_int(nr, "sum", s0 + int_of(r, "stars"));
 		json_add_int(nr, "count", n0 + 1);
 		struct account a;
-		int rc = account_from_json(acc, &a, &e);
+		rc = account_from_json(acc, &a, &e);
 		if (rc == K_OK) {
 			rc = nstore_account_put(c->s, &a, &e);
 			account_free(&a);
@@ -1114,9 +1174,10 @@ static int order_cancel(struct api_ctx *c, cJSON *o, const char *role, const cJS
 	return rc;
 }
 
-/* There is no free-form Order/set: a step is a signed contract section (Contract/set). Two
+/* There is no free-form Order/set: a step is a signed contract section (Contract/set). Four
  * patches are taken: {"addEvents": [...]} from the seller or the shipment's registered
- * carrier, and {"rate": Rating} from either party. */
+ * carrier, {"rate": Rating} from either party, {"answer": DisputeAnswer} from the party
+ * that did not open the dispute, and {"cancel": section}. */
 static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, cJSON **updated,
                         struct api_seterr *se)
 {
@@ -1133,6 +1194,7 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 	const cJSON *add = cJSON_GetObjectItemCaseSensitive(patch, "addEvents");
 	const cJSON *rate = cJSON_GetObjectItemCaseSensitive(patch, "rate");
 	const cJSON *cancel = cJSON_GetObjectItemCaseSensitive(patch, "cancel");
+	const cJSON *answer = cJSON_GetObjectItemCaseSensitive(patch, "answer");
 	int rc = 0;
 	char carrier[NSTORE_CARRIER_NAME_MAX + 1] = "";
 	if (o && !role && add && c->caller) {
@@ -1155,12 +1217,13 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 	} else if (!o || !role) {
 		rc = api_setfail(se, "notFound", NULL, "no Order %.64s", id);
 	} else if (!cJSON_IsObject(patch) || cJSON_GetArraySize(patch) != 1 ||
-	           (!add && !rate && !cancel)) {
+	           (!add && !rate && !cancel && !answer)) {
 		rc =
 		    api_setfail(se, "forbidden", NULL,
 		                "an order changes only through signed sections appended to its "
 		                "contract (Contract/set), {\"addEvents\": [...]} (shipment events) "
-		                "{\"rate\": Rating} or {\"cancel\": section} (after funding)");
+		                "{\"rate\": Rating}, {\"answer\": DisputeAnswer} or "
+		                "{\"cancel\": section} (after funding)");
 	} else if (add) {
 		if (strcmp(role, "buyer") == 0)
 			rc = api_setfail(
@@ -1173,6 +1236,8 @@ static int order_update(struct api_ctx *c, const char *id, const cJSON *patch, c
 		rc = api_setfail(se, "forbidden", NULL, "only the buyer and the seller do that");
 	} else if (cancel) {
 		rc = order_cancel(c, o, role, cancel, res, se);
+	} else if (answer) {
+		rc = order_answer(c, o, role, answer, se);
 	} else {
 		rc = order_rate(c, o, role, rate, se);
 	}

@@ -279,10 +279,32 @@ t_run "seller's inbox" 0 ks inbox --json
 t_match "the dispute the buyer opened waits for her" "$T_OUT" \
 	"\"kind\":\"dispute\".*\"id\":\"$O2\".*disputed by Berlin Interiors GmbH"
 t_match "with his reason, the first thing she answers" "$T_OUT" \
-	'disputed by Berlin Interiors GmbH: \\"wrong colour\\"; escrow holds it until'
+	'disputed by Berlin Interiors GmbH: \\"wrong colour\\"; give your side; escrow holds it until'
+t_match "and the command that answers it" "$T_OUT" \
+	"\"command\":\"kontor order dispute $(printf %.8s "$O2") --reason TEXT\""
 t_run "the arbitrator lists what waits for a ruling" 0 "$KONTORD" admin disputes --db "$DB"
-t_match "the order, what escrow holds, who disputed, both parties and his reason" "$T_OUT" \
-	"^20[0-9-]{8}T[0-9:]{8}Z	$O2	230\.00 USD	by the buyer	buyer @berlin-interiors-gmbh	seller @[a-z0-9-]+	wrong colour\$"
+t_match "the order, what escrow holds, who disputed, both parties, his reason, no answer yet" "$T_OUT" \
+	"^20[0-9-]{8}T[0-9:]{8}Z	$O2	230\.00 USD	by the buyer	buyer @berlin-interiors-gmbh	seller @[a-z0-9-]+	wrong colour	no answer from the seller yet\$"
+t_run "the buyer cannot answer his own dispute (exit 1)" 1 kb order dispute "$O2" --reason "and again"
+t_match "its reason is his side" "$T_ERR" "order $O2 is disputed: its reason is your side"
+t_run "she answers with her side, by the product" 0 ks order dispute "Iron table legs" \
+	--reason "Black, as the signed offer says; photos sent in our chat"
+t_match "it is with the arbitrator" "$T_OUT" "^order $O2: answered the dispute as seller; the node's arbitrator reads it"
+t_eq "the node keeps her signed answer on the order" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json, '\$.answer.from') = '$SID' AND json_extract(json, '\$.answer.sig') IS NOT NULL FROM orders WHERE id = '$O2'")" 1
+t_run "a second answer is refused (exit 1)" 1 ks order dispute "$O2" --reason "more"
+t_match "an answer is given once" "$T_ERR" 'you answered the dispute on .*; an answer is given once'
+t_run "seller's inbox" 0 ks inbox --json
+t_nomatch "answered: nothing of it waits for her" "$T_OUT" '"kind":"dispute"'
+t_run "buyer syncs" 0 kb sync
+t_run "buyer's inbox" 0 kb inbox
+t_match "her answer reaches him" "$T_OUT" \
+	'answered your dispute: "Black, as the signed offer says; photos sent in our chat"; the node.s arbitrator rules next'
+t_run "his order show" 0 kb order show "$O2"
+t_match "prints her answer" "$T_OUT" '^answer by the seller \(.*\): Black, as the signed offer says'
+t_run "the arbitrator lists it with both sides" 0 "$KONTORD" admin disputes --db "$DB"
+t_match "his reason, then her answer" "$T_OUT" \
+	"	wrong colour	the seller answers: Black, as the signed offer says; photos sent in our chat\$"
 t_run "admin disputes takes no operand (exit 2)" 2 "$KONTORD" admin disputes "$O2" --db "$DB"
 t_run "the arbitrator rules 50/50" 0 "$KONTORD" admin resolve "$O2" --buyer-pct 50 --note "half" --db "$DB"
 t_run "nothing waits for a ruling now" 0 "$KONTORD" admin disputes --db "$DB"

@@ -90,7 +90,7 @@ q
 EOF
 ui "$S" 80x24 "$T_TMP/s1"
 D=$(cat "$T_TMP/d-inbox")
-t_match "the Inbox opens first, the dispute the newest" "$(sed -n 4p "$T_TMP/d-inbox")" '^> .* dispute +open +order '
+t_match "the Inbox opens first, the dispute the newest" "$(sed -n 4p "$T_TMP/d-inbox")" '^> .* dispute +D answer +order '
 t_match "the offer still waiting is the oldest, last" "$(cat "$T_TMP/d-inbox-last")" \
 	"^> .* offer +S sign +offer $(printf %.8s "$K4")"
 t_match "Enter on the offer opens its contract" "$(head -n 3 "$T_TMP/d-offer")" "Contract $(printf %.12s "$K4")…"
@@ -101,7 +101,7 @@ t_match "its cursor on the offer viewed" "$D" "^> .* offer +S sign +offer $(prin
 t_match "Enter on the dispute opens its order" "$(head -n 3 "$T_TMP/d-dispute")" "Order $(printf %.12s "$O2")…  disputed"
 D=$(cat "$T_TMP/d-back-dispute")
 t_match "q from the order goes back to the Inbox" "$D" 'Inbox \([0-9]+ waiting\)'
-t_match "its cursor on the dispute viewed" "$D" '^> .* dispute +open +order '
+t_match "its cursor on the dispute viewed" "$D" '^> .* dispute +D answer +order '
 t_match "the Orders tab shows its list, its cursor on the order viewed" "$(cat "$T_TMP/d-orders")" \
 	'^> +disputed .*1,450\.00 USD'
 # from the lists
@@ -146,6 +146,34 @@ t_match "Orders: every total ends in one column (80 wide)" "$(cols_of "$T_TMP/d-
 t_match "Contracts: every total ends in one column" "$(cols_of "$T_TMP/d-contracts" 4 '[0-9]\.[0-9]{2} USD')" '^[0-9]+$'
 t_match "Contracts: every state starts in one column" "$(cols_of "$T_TMP/d-contracts" 4 ' (?=binding|offer waiting for me)')" '^[0-9]+$'
 t_match "Inbox: every key column lines up" "$(cols_of "$T_TMP/d-inbox" 4 '(dispute|offer|order|money) +')" '^[0-9]+$'
+
+# --- D on the dispute he opened: her side, for the arbitrator --------------------------------
+cat >"$T_TMP/s2" <<EOF
+:dump $T_TMP/d-a-inbox
+<Enter>
+D
+:dump $T_TMP/d-a-ask
+Black, as the signed offer says
+<Enter>
+:dump $T_TMP/d-a-confirm
+y
+:sleep 1500
+:dump $T_TMP/d-a-done
+:quit
+EOF
+ui "$S" 80x24 "$T_TMP/s2"
+t_match "the dispute tops her Inbox, D to answer" "$(sed -n 4p "$T_TMP/d-a-inbox")" '^> .* dispute +D answer +order '
+t_match "D asks her side of the dispute" "$(cat "$T_TMP/d-a-ask")" '^your side of the dispute \(for the arbitrator\):'
+t_match "and asks before it sends it" "$(cat "$T_TMP/d-a-confirm")" "Send your side to the node's arbitrator \(escrow holds 1,450\.00 USD\)\? \(y/n\)"
+t_match "y sends it" "$(cat "$T_TMP/d-a-done")" 'dispute: (done|queued)'
+t_match "the order shows her answer" "$(cat "$T_TMP/d-a-done")" 'The seller answered the dispute \(.*\): Black, as the signed'
+t_match "and D is no longer hers" "$(cat "$T_TMP/d-a-done")" '^Actions: (none for you now|[^D]*$)'
+t_run "her sync sends what the TUI queued" 0 ks sync
+t_eq "the node keeps it on the order" \
+	"$(sqlite3 "$DB" "SELECT json_extract(json, '$.answer.text') FROM orders WHERE id = '$O2'")" \
+	"Black, as the signed offer says"
+t_run "order show" 0 ks order show "$O2"
+t_match "prints it" "$T_OUT" '^answer by the seller \(.*\): Black, as the signed offer says'
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

@@ -230,7 +230,7 @@ cat >"$T_TMP/s5" <<EOF
 EOF
 ui "$S" 80x24 "$T_TMP/s5"
 t_match "the dispute's row: its kind, a space, then its key" "$(cat "$T_TMP/d5-inbox")" \
-	'^> [0-9-]+ [0-9:]+ dispute +open +order [A-Za-z0-9_-]{8}… "Iron table legs'
+	'^> [0-9-]+ [0-9:]+ dispute +D answer +order [A-Za-z0-9_-]{8}… "Iron table legs'
 t_match "the disputed order's next step whole at 80 columns" "$(cat "$T_TMP/d5-orders")" \
 	' disputed +sell .* wait for the ruling$'
 t_match "her Contracts list: the id's 8 characters, as the Inbox prints it, and the buyer's whole name" \

@@ -398,9 +398,8 @@ static void rating_sign(cJSON *r, const struct kkeypair *kp)
 	kbuf_free(&sig);
 }
 
-/* A Rating of this order from -> to, id = hash(orderId NUL from), signed by kp. */
-static cJSON *rating(struct fx *f, const struct kkeypair *kp, const char *from, const char *to,
-                     int stars)
+/* An object of from's about this order: {"id": hash(orderId NUL from), "orderId", "from"}. */
+static cJSON *order_object(struct fx *f, const char *from)
 {
 	cJSON *r = cJSON_CreateObject();
 	struct kbuf src = KBUF_INIT;
@@ -413,6 +412,14 @@ static cJSON *rating(struct fx *f, const struct kkeypair *kp, const char *from, 
 	cJSON_AddStringToObject(r, "id", id);
 	cJSON_AddStringToObject(r, "orderId", f->order_id);
 	cJSON_AddStringToObject(r, "from", from);
+	return r;
+}
+
+/* A Rating of this order from -> to, signed by kp. */
+static cJSON *rating(struct fx *f, const struct kkeypair *kp, const char *from, const char *to,
+                     int stars)
+{
+	cJSON *r = order_object(f, from);
 	cJSON_AddStringToObject(r, "to", to);
 	cJSON_AddNumberToObject(r, "stars", stars);
 	cJSON_AddNumberToObject(r, "quality", 4);
@@ -438,6 +445,66 @@ static void summary(struct fx *f, const char *id, int64_t *sum, int64_t *count)
 	*sum = r ? num(r, "sum") : -1;
 	*count = r ? num(r, "count") : -1;
 	cJSON_Delete(a);
+}
+
+/* The patch {"answer": a DisputeAnswer of this order from, signed by kp}. */
+static cJSON *answer_patch(struct fx *f, const struct kkeypair *kp, const char *from,
+                           const char *text)
+{
+	struct kerr e = {0, ""};
+	cJSON *r = order_object(f, from);
+	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
+	cJSON_AddStringToObject(r, "text", text);
+	cJSON_AddStringToObject(r, "created", "2026-12-10T09:00:00Z");
+	must(canon_write(r, &canon, &e), &e);
+	kcrypto_sign_object_b64("answer", canon.data, canon.len, kp->sk, &sig);
+	cJSON_AddStringToObject(r, "sig", kbuf_str(&sig));
+	kbuf_free(&canon);
+	kbuf_free(&sig);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddItemToObject(p, "answer", r);
+	return p;
+}
+
+static void test_dispute_answered_once_by_the_party_that_did_not_open_it(void **state)
+{
+	struct fx *f = *state;
+	int64_t total = 0;
+	funded_order(f, 100, -1, &total);
+	assert_null(step(f, "funded", "buyer", &buyer_kp, buyer_id));
+	ship_maersk(f);
+	/* Not disputed: nothing to answer. */
+	expect_refused(oset(f, seller_id, answer_patch(f, &seller_kp, seller_id, "shipped"), NULL),
+	               "stateConflict", "order is shipped: an answer is to a dispute");
+	cJSON *why = cJSON_CreateObject();
+	cJSON_AddStringToObject(why, "reason", "wrong colour");
+	assert_null(step_x(f, "disputed", "buyer", &buyer_kp, buyer_id, why));
+	cJSON_Delete(why);
+	expect_state(f, "disputed");
+	/* The buyer opened it: his reason is his side. */
+	expect_refused(oset(f, buyer_id, answer_patch(f, &buyer_kp, buyer_id, "again"), NULL),
+	               "forbidden", "the buyer opened the dispute");
+	/* Signed by another key than from's. */
+	expect_refused(oset(f, seller_id, answer_patch(f, &other_kp, seller_id, "black"), NULL),
+	               "invalidProperties", "answer.sig: the signature does not verify");
+	/* The seller's side, kept on the order, signed. */
+	oset_ok(f, seller_id, answer_patch(f, &seller_kp, seller_id, "black, as signed"));
+	cJSON *o = stored(f, NT_ORDER, f->order_id);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "answer");
+	assert_non_null(a);
+	assert_string_equal(api_str(a, "text"), "black, as signed");
+	assert_string_equal(api_str(a, "from"), seller_id);
+	assert_string_equal(api_str(o, "state"), "disputed");
+	cJSON_Delete(o);
+	/* Once. */
+	expect_refused(oset(f, seller_id, answer_patch(f, &seller_kp, seller_id, "more"), NULL),
+	               "stateConflict", "an answer is given once");
+	/* A third account does not see the order. */
+	expect_refused(oset(f, other_id, answer_patch(f, &other_kp, other_id, "hi"), NULL),
+	               "notFound", "no Order");
+	/* An empty text is no answer. */
+	expect_refused(oset(f, seller_id, answer_patch(f, &seller_kp, seller_id, ""), NULL),
+	               "invalidProperties", "text");
 }
 
 static void test_ratings_once_per_party_after_completion(void **state)
@@ -772,6 +839,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_events_act_dlvd_node_signs_delivered, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dispute_answered_once_by_the_party_that_did_not_open_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ratings_once_per_party_after_completion, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_after_funding_needs_both, setup, teardown),

@@ -206,6 +206,8 @@ static void paid_words(const struct contract_status *st, const struct order_effe
 	kbuf_printf(out, "; %s %s still to pay (next: %s)", amt, t->currency, w);
 }
 
+#define RATING_TEXT_MAX 4000 /* a rating's text, a dispute's answer: the node's limit */
+
 /* --- which of the orders with the other party a command acts on (resolve_id_for) -------- */
 
 /* The cached Order id with our role in it, or 0 (*o NULL) when it is not cached or not ours. */
@@ -616,16 +618,168 @@ static int run_cancel(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+/* Whether order id is disputed by the other party and we have not answered (its cached
+ * Order and contract say so). */
+static int answerable(struct ctx *c, const char *id)
+{
+	cJSON *o = NULL, *doc = NULL;
+	const char *role = NULL;
+	struct store *s;
+	char by[16] = "";
+	int fits = cached_mine(c, id, &o, &role) &&
+	           order_state_parse(json_str(o, "state")) == ORDER_DISPUTED &&
+	           !cJSON_GetObjectItemCaseSensitive(o, "answer") && json_str(o, "contractId") &&
+	           ctx_store(c, &s, NULL) == K_OK &&
+	           store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL) == K_OK &&
+	           contract_dispute_of(doc, by, NULL, NULL) && strcmp(by, role) != 0;
+	cJSON_Delete(doc);
+	cJSON_Delete(o);
+	return fits;
+}
+
+/* The order a dispute command acts on: one to dispute, or one the other party disputed that
+ * waits for our answer. */
+static int fit_dispute(struct ctx *c, const char *id, void *arg)
+{
+	(void)arg;
+	int step = ORDER_DISPUTE;
+	return fit_step(c, id, &step) || answerable(c, id);
+}
+
+/* A signed object of ours about order id, kept on the Order (a Rating, a DisputeAnswer):
+ * {"id": hash(orderId NUL from), "orderId", "from"}, to which the caller adds its fields
+ * before order_object_seal. */
+static cJSON *order_object_new(struct ctx *c, const char *id)
+{
+	char rid[KCRYPTO_HASH_B64_LEN + 1];
+	struct kbuf pre = KBUF_INIT;
+	kbuf_puts(&pre, id);
+	kbuf_putc(&pre, '\0');
+	kbuf_puts(&pre, c->self_id);
+	kcrypto_hash_b64url(pre.data, pre.len, rid);
+	kbuf_free(&pre);
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "id", rid);
+	cJSON_AddStringToObject(r, "orderId", id);
+	cJSON_AddStringToObject(r, "from", c->self_id);
+	return r;
+}
+
+/* Dates it now and signs it with our key in domain, then checks it as model type. */
+static int order_object_seal(struct ctx *c, cJSON *r, const char *domain, const char *type,
+                             struct kerr *e)
+{
+	char now[MODEL_TIME_LEN + 1];
+	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
+	model_now(now);
+	cJSON_AddStringToObject(r, "created", now);
+	int rc = canon_write(r, &canon, e);
+	if (!rc) {
+		kcrypto_sign_object_b64(domain, canon.data, canon.len, c->kp.sk, &sig);
+		cJSON_AddStringToObject(r, "sig", kbuf_str(&sig));
+		rc = model_validate(type, r, e);
+	}
+	kbuf_free(&canon);
+	kbuf_free(&sig);
+	return rc;
+}
+
+/* Sends r as the Order/set patch {key: r}, the cached Order o saying it already (old: as it
+ * was); --json gets r with our role and whether it went or is queued. */
+static int order_object_send(struct ctx *c, struct store *s, const char *id, const cJSON *o,
+                             const cJSON *old, const char *key, const cJSON *r, const char *role,
+                             struct kerr *e)
+{
+	char *payload = update_payload(key, cJSON_Duplicate(r, 1));
+	int rc = order_update(c, s, id, o, old, &payload, 1, e);
+	free(payload);
+	if ((rc == K_OK || rc == K_EQUEUED) && c->json) {
+		cJSON *j = cJSON_Duplicate(r, 1);
+		cJSON_AddStringToObject(j, "role", role);
+		cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
+		cmd_result_json(c, j);
+	}
+	return rc;
+}
+
+/* Our side of a dispute the other party opened: a signed DisputeAnswer on the Order, which
+ * the node's arbitrator reads beside the dispute's reason. */
+static int answer_dispute(struct ctx *c, struct store *s, const char *id, const char *text,
+                          struct kerr *e)
+{
+	cJSON *o = NULL, *old = NULL, *r = NULL;
+	int rc = store_object_get(s, "Order", id, &o, e);
+	const char *role = rc ? NULL : role_in(c, o);
+	if (!rc && !role)
+		rc = kerr_set(e, K_EPERM, "order %s: you are not its buyer or seller", id);
+	if (!rc) {
+		r = order_object_new(c, id);
+		cJSON_AddStringToObject(r, "text", text);
+		if ((rc = order_object_seal(c, r, "answer", "DisputeAnswer", e)))
+			kerr_prefix(e, "order dispute: the answer");
+	}
+	if (!rc) {
+		old = cJSON_Duplicate(o, 1);
+		cJSON_AddItemToObject(o, "answer", cJSON_Duplicate(r, 1));
+		rc = order_object_send(c, s, id, o, old, "answer", r, role, e);
+	}
+	if (rc == K_OK || rc == K_EQUEUED)
+		cmd_result_set(
+		    c, "Order", id, "disputed",
+		    "order %s: answered the dispute as %s; the node's arbitrator reads it "
+		    "beside the reason%s",
+		    id, role,
+		    rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
+	cJSON_Delete(r);
+	cJSON_Delete(old);
+	cJSON_Delete(o);
+	return rc;
+}
+
 static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	const char *reason = arg_get(a, "reason");
+	const char *reason = arg_get(a, "reason"), *id = a->pos[0];
 	if (!reason || !*reason)
 		return kerr_set(e, K_EUSAGE,
 		                "order dispute: --reason TEXT is needed (what went "
-		                "wrong, for the arbitrator)");
+		                "wrong, for the arbitrator; or, to a dispute the other party "
+		                "opened, your side)");
+	if (strlen(reason) > RATING_TEXT_MAX)
+		return kerr_set(e, K_EUSAGE, "--reason: %zu bytes is over the limit of %d",
+		                strlen(reason), RATING_TEXT_MAX);
+	struct store *s = NULL;
+	char idbuf[RESOLVE_ID_MAX + 1];
+	int rc = order_open(c, &id, &(const struct resolve_for){fit_dispute, NULL, "dispute"},
+	                    idbuf, &s, e);
+	if (rc)
+		return rc;
+	if (answerable(c, id))
+		return answer_dispute(c, s, id, reason, e);
+	cJSON *o = NULL;
+	if (store_object_get(s, "Order", id, &o, NULL) == K_OK &&
+	    order_state_parse(json_str(o, "state")) == ORDER_DISPUTED) {
+		/* disputed already: said in words, not as a step out of turn */
+		const cJSON *had = cJSON_GetObjectItemCaseSensitive(o, "answer");
+		char t[KTIME_LOCAL_MAX];
+		if (had && json_str(had, "from") && strcmp(json_str(had, "from"), c->self_id) == 0)
+			rc =
+			    kerr_set(e, K_ECONFLICT,
+			             "order %s: you answered the dispute on %s; an answer is given "
+			             "once",
+			             id, ktime_local(json_str(had, "created"), t, sizeof t));
+		else
+			rc = kerr_set(
+			    e, K_ECONFLICT,
+			    "order %s is disputed: its reason is your side; the other party "
+			    "may answer, then the node's arbitrator rules",
+			    id);
+		cJSON_Delete(o);
+		return rc;
+	}
+	cJSON_Delete(o);
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "reason", reason);
-	int rc = order_step(c, a->pos[0], ORDER_DISPUTE, x, e);
+	rc = order_step(c, id, ORDER_DISPUTE, x, e);
 	cJSON_Delete(x);
 	return rc;
 }
@@ -633,7 +787,6 @@ static int run_dispute(struct ctx *c, const struct args *a, struct kerr *e)
 /* --- shipment events (DESIGN §6): order event ---------------------------------------- */
 
 #define EVENTS_PER_UPDATE 200 /* the node's limit for one addEvents */
-#define RATING_TEXT_MAX 4000
 
 /* A time as she types it (ktime_parse_typed: "2026-11-25 10:12" her local time, a date
  * alone its noon, or RFC 3339 with any offset) -> "2026-11-25T09:12:00Z". */
@@ -1086,22 +1239,10 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		              "order %s: you rated this order on %s (once per party)", id,
 		              ktime_local(json_str(mine, "created"), t, sizeof t));
 	}
-	struct kbuf canon = KBUF_INIT, sig = KBUF_INIT;
-	char now[MODEL_TIME_LEN + 1], rid[KCRYPTO_HASH_B64_LEN + 1];
 	if (!rc) {
 		const char *to =
 		    strcmp(role, "buyer") == 0 ? json_str(o, "sellerId") : json_str(o, "buyerId");
-		struct kbuf pre = KBUF_INIT;
-		kbuf_puts(&pre, id);
-		kbuf_putc(&pre, '\0');
-		kbuf_puts(&pre, c->self_id);
-		kcrypto_hash_b64url(pre.data, pre.len, rid);
-		kbuf_free(&pre);
-		model_now(now);
-		r = cJSON_CreateObject();
-		cJSON_AddStringToObject(r, "id", rid);
-		cJSON_AddStringToObject(r, "orderId", id);
-		cJSON_AddStringToObject(r, "from", c->self_id);
+		r = order_object_new(c, id);
 		cJSON_AddStringToObject(r, "to", to ? to : "");
 		json_add_int(r, "stars", stars);
 		if (q)
@@ -1111,14 +1252,7 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 		if (cm)
 			json_add_int(r, "communication", cm);
 		json_add_opt(r, "text", kbuf_str(&text));
-		cJSON_AddStringToObject(r, "created", now);
-		rc = canon_write(r, &canon, e);
-	}
-	if (!rc) {
-		kcrypto_sign_object_b64("rating", canon.data, canon.len, c->kp.sk, &sig);
-		cJSON_AddStringToObject(r, "sig", kbuf_str(&sig));
-		rc = model_validate("Rating", r, e);
-		if (rc)
+		if ((rc = order_object_seal(c, r, "rating", "Rating", e)))
 			kerr_prefix(e, "order rate: the rating");
 	}
 	if (!rc) {
@@ -1128,25 +1262,15 @@ static int run_rate(struct ctx *c, const struct args *a, struct kerr *e)
 			ratings = cJSON_AddObjectToObject(o, "ratings");
 		}
 		cJSON_AddItemToObject(ratings, role, cJSON_Duplicate(r, 1));
-		char *payload = update_payload("rate", cJSON_Duplicate(r, 1));
-		rc = order_update(c, s, id, o, old, &payload, 1, e);
-		free(payload);
+		rc = order_object_send(c, s, id, o, old, "rate", r, role, e);
 	}
 	if (rc == K_OK || rc == K_EQUEUED) {
-		if (c->json) {
-			cJSON *j = cJSON_Duplicate(r, 1);
-			cJSON_AddStringToObject(j, "role", role);
-			cJSON_AddStringToObject(j, "status", rc == K_OK ? "delivered" : "queued");
-			cmd_result_json(c, j);
-		}
 		cmd_result_set(
 		    c, "Order", id, json_str(o, "state"),
 		    "order %s: rated the %s %d star%s as %s%s", id,
 		    strcmp(role, "buyer") == 0 ? "seller" : "buyer", stars, stars == 1 ? "" : "s",
 		    role, rc == K_EQUEUED ? " (queued; the node checks it when it arrives)" : "");
 	}
-	kbuf_free(&canon);
-	kbuf_free(&sig);
 	kbuf_free(&text);
 	cJSON_Delete(r);
 	cJSON_Delete(old);
@@ -1524,6 +1648,23 @@ static void show_shipment_ratings(struct ctx *c, const cJSON *o)
 			text_fprintf(f, "ETA        %s\n",
 			             ktime_local(json_str(ship, "eta"), t, sizeof t));
 	}
+	const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
+	if (cJSON_IsObject(ans) && json_str(ans, "text")) {
+		/* the other party's side of the dispute, as the arbitrator reads it */
+		const char *from = json_str(ans, "from");
+		const char *b = json_str(o, "buyerId");
+		char t[KTIME_LOCAL_MAX];
+		text_fprintf(f, "answer by the %s (%s): ",
+		             from && b && strcmp(from, b) == 0 ? "buyer" : "seller",
+		             ktime_local(json_str(ans, "created"), t, sizeof t));
+		char *t1 = xstrdup(json_str(ans, "text"));
+		for (char *p = t1; *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		put_clean_str(f, t1);
+		free(t1);
+		fputc('\n', f);
+	}
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(o, "ratings");
 	static const char *const roles[] = {"buyer", "seller"};
 	for (int i = 0; i < 2; i++) {
@@ -1851,11 +1992,13 @@ const struct cmd_entry cmd_order_entries[] = {
      "the node keeps it as the order's cancelRequest; the other party's `order cancel`\n"
      "signs the same section and the node refunds the whole escrow to the buyer."},
     {"order dispute", "ID --reason TEXT",
-     "dispute a funded, shipped or delivered order: escrow is frozen (buyer or seller)",
+     "dispute a funded, shipped or delivered order, or answer a dispute (buyer or seller)",
      "reason=", 1, 1, run_dispute,
      "Appends a signed \"disputed\" section to the contract. Until the node's arbitrator "
      "rules\n(`kontord admin resolve`), escrow stays where it is: confirm is refused and "
-     "there is no\nauto-release. Exit 1 when the order is past release or not yet funded."},
+     "there is no\nauto-release. Exit 1 when the order is past release or not yet funded.\n"
+     "On an order the other party disputed, --reason is your side instead, signed and kept\n"
+     "on the order for the arbitrator beside theirs, once."},
     {"order event",
      "ID --code CODE [--location L] [--at TIME] [--classifier ACT|EST|PLN|REQ] [--note N] | "
      "ID --dcsa FILE|- [--dry-run]",

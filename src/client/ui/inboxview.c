@@ -74,6 +74,7 @@ static void item_key(const struct inbox_item *it, char *out, size_t cap)
 	    {"kontor order confirm ", "order", ACT_CONFIRM, "c", "confirm"},
 	    {"kontor order cancel ", "order", ACT_CANCEL, "x", "cancel"},
 	    {"kontor order rate ", "order", ACT_RATE, "r", "rate"},
+	    {"kontor order dispute ", "order", ACT_DISPUTE, "D", "answer"},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strncmp(it->cmd, map[i].cmd, strlen(map[i].cmd)) == 0) {

@@ -56,7 +56,7 @@ const struct ui_keydef ui_keys[] = {
     {"order", 'c', "c", ACT_CONFIRM, "confirm",
      "confirm receipt: escrow goes to the seller (buyer)"},
     {"order", 'D', "D", ACT_DISPUTE, "dispute",
-     "dispute it: escrow is frozen (funded to delivered)"},
+     "dispute it: escrow is frozen (funded to delivered); or answer their dispute"},
     {"order", 'x', "x", ACT_CANCEL, "cancel",
      "cancel: alone before payment, with the other party after"},
     {"order", 'r', "r", ACT_RATE, "rate", "rate the other party, 1-5 stars (when it is over)"},

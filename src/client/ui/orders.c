@@ -390,10 +390,22 @@ static const struct order_verb *verb_of(enum ui_action act)
  * (out holds a sentence built for it). Rating and a cancellation we asked for already are
  * the Order's. */
 static const char *refusal(const struct trade_order *o, enum ui_action act, const cJSON *obj,
-                           const struct order_terms *t, const struct order_progress *p, char *out,
-                           size_t cap)
+                           const cJSON *doc, const struct order_terms *t,
+                           const struct order_progress *p, char *out, size_t cap)
 {
 	int st = order_state_parse(o->state);
+	if (act == ACT_DISPUTE && st == ORDER_DISPUTED) {
+		/* D answers a dispute the other party opened: her side, for the arbitrator */
+		char by[16] = "";
+		if (cJSON_GetObjectItemCaseSensitive(obj, "answer"))
+			return "the dispute is answered; the node's arbitrator rules next";
+		if (!doc || !contract_dispute_of(doc, by, NULL, NULL) ||
+		    strcmp(by, o->buyer ? "buyer" : "seller") == 0)
+			return "you opened the dispute; the other party may answer, then the "
+			       "node's "
+			       "arbitrator rules";
+		return NULL;
+	}
 	if (act == ACT_RATE) {
 		if (!order_state_rateable(st))
 			return "an order is rated once it is completed or resolved";
@@ -727,6 +739,18 @@ void ui_order_build(struct ui *u, int width)
 		kstrv_push(&v->lines,
 		           doc ? "  nothing has happened yet since the offer bound"
 		               : "  the contract is not in the cache (:sync fetches it)");
+	const cJSON *ans = cJSON_GetObjectItemCaseSensitive(obj, "answer");
+	if (cJSON_IsObject(ans) && json_str(ans, "text")) {
+		/* the other party's side of the dispute, as the arbitrator reads it */
+		const char *bid = json_str(obj, "buyerId"), *from = json_str(ans, "from");
+		ui_local_time(json_str(ans, "created"), when, sizeof when);
+		kbuf_reset(&b);
+		kbuf_printf(&b, "The %s answered the dispute (%s): %s",
+		            from && bid && strcmp(from, bid) == 0 ? "buyer" : "seller", when,
+		            json_str(ans, "text"));
+		kstrv_push(&v->lines, "");
+		push_wrapped(&v->lines, kbuf_str(&b), width, "  ");
+	}
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
 	if (cJSON_IsObject(ratings) && cJSON_GetArraySize(ratings) > 0) {
 		kstrv_push(&v->lines, "");
@@ -742,7 +766,7 @@ void ui_order_build(struct ui *u, int width)
 	int any = 0;
 	for (size_t i = 0; i < sizeof order_acts / sizeof order_acts[0]; i++) {
 		char why[200];
-		if (refusal(o, order_acts[i].act, obj, &ot, &op, why, sizeof why))
+		if (refusal(o, order_acts[i].act, obj, doc, &ot, &op, why, sizeof why))
 			continue;
 		char key[16];
 		ui_key_of("order", order_acts[i].act, order_acts[i].key, key, sizeof key);
@@ -965,8 +989,14 @@ static void order_question(struct ui *u, const struct ui_ask_form *f, char *q, s
 		snprintf(q, cap, "Confirm receipt and release %s to %s?", held, peer);
 		break;
 	case ACT_DISPUTE:
-		snprintf(q, cap, "Dispute this order (escrow of %s is frozen until a ruling)?",
-		         held);
+		if (o && order_state_parse(o->state) == ORDER_DISPUTED)
+			snprintf(q, cap,
+			         "Send your side to the node's arbitrator (escrow holds %s)?",
+			         held);
+		else
+			snprintf(q, cap,
+			         "Dispute this order (escrow of %s is frozen until a ruling)?",
+			         held);
 		break;
 	case ACT_CANCEL:
 		if (!o || !order_cancel_needs_both(order_state_parse(o->state)))
@@ -1093,9 +1123,10 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	struct order_progress op;
 	char buf[200];
 	rules_of(o, doc, &ot, &op);
-	const char *why = refusal(o, act, obj, &ot, &op, buf, sizeof buf);
+	const char *why = refusal(o, act, obj, doc, &ot, &op, buf, sizeof buf);
 	cJSON_Delete(obj);
 	cJSON_Delete(doc);
+	int answering = act == ACT_DISPUTE && order_state_parse(o->state) == ORDER_DISPUTED;
 	if (why) {
 		/* the key does nothing but say why */
 		ui_say_note(u, "%s: not now — %s (it is %s)", oa->word, why, state_words(o->state));
@@ -1109,7 +1140,10 @@ int ui_order_action(struct ui *u, enum ui_action act)
 		ui_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", ASK_MODE, 0);
 		break;
 	case ACT_DISPUTE:
-		ui_ask_field(u, "what went wrong (for the arbitrator): ", ASK_TEXT, 0);
+		ui_ask_field(u,
+		             answering ? "your side of the dispute (for the arbitrator): "
+		                       : "what went wrong (for the arbitrator): ",
+		             ASK_TEXT, 0);
 		break;
 	case ACT_CANCEL:
 		ui_ask_field(u, "reason (optional, Enter skips): ", ASK_OPTIONAL, 0);
