@@ -151,6 +151,7 @@ t_match "Inbox: every key column lines up" "$(cols_of "$T_TMP/d-inbox" 4 '(dispu
 cat >"$T_TMP/s2" <<EOF
 :dump $T_TMP/d-a-inbox
 <Enter>
+:dump $T_TMP/d-a-order
 D
 :dump $T_TMP/d-a-ask
 Black, as the signed offer says
@@ -163,6 +164,7 @@ y
 EOF
 ui "$S" 80x24 "$T_TMP/s2"
 t_match "the dispute tops her Inbox, D to answer" "$(sed -n 4p "$T_TMP/d-a-inbox")" '^> .* dispute +D answer +order '
+t_match "Enter opens the order: D answers it" "$(cat "$T_TMP/d-a-order")" '^Actions: D answer '
 t_match "D asks her side of the dispute" "$(cat "$T_TMP/d-a-ask")" '^your side of the dispute \(for the arbitrator\):'
 t_match "and asks before it sends it" "$(cat "$T_TMP/d-a-confirm")" "Send your side to the node's arbitrator \(escrow holds 1,450\.00 USD\)\? \(y/n\)"
 t_match "y sends it" "$(cat "$T_TMP/d-a-done")" 'dispute: (done|queued)'

@@ -770,7 +770,11 @@ void ui_order_build(struct ui *u, int width)
 			continue;
 		char key[16];
 		ui_key_of("order", order_acts[i].act, order_acts[i].key, key, sizeof key);
-		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key, order_acts[i].word);
+		/* D on an order the other party disputed gives her side */
+		int answer = order_acts[i].act == ACT_DISPUTE &&
+		             order_state_parse(o->state) == ORDER_DISPUTED;
+		kbuf_printf(&b, "%s %s %s", any ? " ·" : "", key,
+		            answer ? "answer" : order_acts[i].word);
 		any = 1;
 	}
 	if (ui_order_takes_event(o)) { /* e: a shipment event, the Order's (eventpick.c) */
