@@ -1,6 +1,7 @@
 #!/bin/sh
 # Disputes, rulings and auto-release (DESIGN §6) over a live kontord with real TLS: the buyer
-# disputes a shipped order (escrow frozen: confirm refused naming the state); the operator
+# disputes a shipped order (escrow frozen: confirm refused naming the state; the seller's
+# dispute of it is her answer, once; his second is refused); the operator
 # rules 70/30 with `kontord admin resolve` (the node signs a "ruling" section as escrow,
 # escrow is split in one ledger transaction keyed by the section hash, the order is
 # resolved) and both parties see the ruling after sync; resolving an order that is not
@@ -53,8 +54,14 @@ t_eq "A: and the order says so" "$(oescrow "$A")" 120000
 t_run "A: confirm after the dispute is refused (exit 1)" 1 kb order confirm "$A"
 t_match "naming the state" "$T_ERR" 'order is disputed: confirm needs shipped or delivered'
 t_run "seller syncs" 0 ks sync
-t_run "A: disputing twice is refused (exit 1)" 1 ks order dispute "$A" --reason "me too"
-t_match "naming the state" "$T_ERR" 'order is disputed: dispute needs funded, shipped or delivered'
+t_run "A: the seller's dispute of it is her answer" 0 ks order dispute "$A" --reason "me too"
+t_match "said as an answer, for the arbitrator" "$T_OUT" "^order $A: answered the dispute as seller"
+t_run "A: a second answer is refused (exit 1)" 1 ks order dispute "$A" --reason "me three"
+t_match "an answer is given once" "$T_ERR" 'an answer is given once'
+t_run "A: the buyer disputing twice is refused (exit 1)" 1 kb order dispute "$A" --reason "again"
+t_match "his reason is his side" "$T_ERR" "order $A is disputed: its reason is your side"
+t_eq "A: the node has one disputed section" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM contracts c, json_each(json_extract(c.json, '\$.sections')) s WHERE c.id = (SELECT json_extract(json, '\$.contractId') FROM orders WHERE id = '$A') AND json_extract(s.value, '\$.kind') = 'disputed'")" 1
 t_run "A: delivery of a disputed order is refused (exit 1)" 1 ks order deliver "$A"
 t_eq "A: still escrowed" "$(bal "escrow:$A")" 120000
 ledger_zero "after the dispute"
