@@ -801,11 +801,11 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			/* hers to answer: the arbitrator reads her side beside the reason */
 			it = add(c, INBOX_DISPUTE, updated);
 			snprintf(it->key, sizeof it->key, "dispute:%.64s", id);
-			snprintf(it->text, sizeof it->text,
-			         "order %s (%s) disputed by %s:%s%s give your side; escrow holds "
-			         "it until "
-			         "the node's arbitrator rules",
-			         what, total, name, kbuf_str(&why), why.len ? ";" : "");
+			snprintf(
+			    it->text, sizeof it->text,
+			    "order %s (%s) disputed by %s:%s%s give your side; escrow holds it "
+			    "until the node's arbitrator rules",
+			    what, total, name, kbuf_str(&why), why.len ? ";" : "");
 			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
 			snprintf(it->cmd, sizeof it->cmd, "kontor order dispute %.8s --reason TEXT",
 			         id);
