@@ -797,31 +797,32 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			quoted(&why, kbuf_str(&reason), QUOTE_COLS);
 		kbuf_free(&reason);
 		const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
-		if (strcmp(by, me) != 0 && !ans) {
-			/* hers to answer: the arbitrator reads her side beside the reason */
-			it = add(c, INBOX_DISPUTE, updated);
-			snprintf(it->key, sizeof it->key, "dispute:%.64s", id);
-			snprintf(
-			    it->text, sizeof it->text,
-			    "order %s (%s) disputed by %s:%s%s give your side; escrow holds it "
-			    "until the node's arbitrator rules",
-			    what, total, name, kbuf_str(&why), why.len ? ";" : "");
-			snprintf(it->news, sizeof it->news, "order %s disputed by %s", sh, name);
-			snprintf(it->cmd, sizeof it->cmd, "kontor order dispute %.8s --reason TEXT",
-			         id);
-		} else if (strcmp(by, me) == 0 && cJSON_IsObject(ans)) {
+		/* hers to answer while she has not (the arbitrator reads her side beside the
+		 * reason); his, once she answered his */
+		int hers = strcmp(by, me) != 0 && !ans;
+		int answered = strcmp(by, me) == 0 && cJSON_IsObject(ans);
+		if (hers || answered) {
 			struct kbuf said = KBUF_INIT;
-			quoted(&said, json_str(ans, "text"), QUOTE_COLS);
+			if (answered)
+				quoted(&said, json_str(ans, "text"), QUOTE_COLS);
 			it = add(c, INBOX_DISPUTE, updated);
-			snprintf(it->key, sizeof it->key, "dispute:%.64s:answer", id);
-			snprintf(
-			    it->text, sizeof it->text,
-			    "order %s (%s): %s answered your dispute:%s; the node's arbitrator "
-			    "rules next",
-			    what, total, name, kbuf_str(&said));
-			snprintf(it->news, sizeof it->news, "order %s: %s answered your dispute",
-			         sh, name);
-			snprintf(it->cmd, sizeof it->cmd, "kontor order show %.8s", id);
+			snprintf(it->key, sizeof it->key, "dispute:%.64s%s", id,
+			         hers ? "" : ":answer");
+			if (hers)
+				snprintf(it->text, sizeof it->text,
+				         "order %s (%s) disputed by %s:%s%s give your side; "
+				         "escrow holds it until the node's arbitrator rules",
+				         what, total, name, kbuf_str(&why), why.len ? ";" : "");
+			else
+				snprintf(it->text, sizeof it->text,
+				         "order %s (%s): %s answered your dispute:%s; the node's "
+				         "arbitrator rules next",
+				         what, total, name, kbuf_str(&said));
+			snprintf(it->news, sizeof it->news, "order %s%s %s%s", sh,
+			         hers ? " disputed by" : ":", name,
+			         hers ? "" : " answered your dispute");
+			snprintf(it->cmd, sizeof it->cmd, "kontor order %s %.8s%s",
+			         hers ? "dispute" : "show", id, hers ? " --reason TEXT" : "");
 			kbuf_free(&said);
 		}
 		kbuf_free(&why);
