@@ -293,6 +293,10 @@ int contract_latest_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);
 struct kbuf;
 int contract_dispute_of(const cJSON *contract, char role[16], struct kbuf *reason,
                         char at[MODEL_TIME_LEN + 1]);
+/* Whether role ("buyer", "seller") is to answer a dispute now: the Order (order) is
+ * disputed and carries no answer yet, and the contract's last "disputed" section was signed
+ * by the other party. 0 when contract is NULL. order dispute and the TUI's D ask it. */
+int contract_dispute_answerable(const cJSON *order, const cJSON *contract, const char *role);
 /* When the document was made, as it says: its first offer's "created" in out; 0 (out "")
  * for a document an older kontor made, whose offer carries none. */
 int contract_created_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1]);

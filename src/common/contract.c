@@ -1558,6 +1558,15 @@ int contract_dispute_of(const cJSON *contract, char role[16], struct kbuf *reaso
 	return 1;
 }
 
+int contract_dispute_answerable(const cJSON *order, const cJSON *contract, const char *role)
+{
+	char by[16];
+	const char *state = str_item(order, "state");
+	return contract && role && state && strcmp(state, "disputed") == 0 &&
+	       !item(order, "answer") && contract_dispute_of(contract, by, NULL, NULL) &&
+	       strcmp(by, role) != 0;
+}
+
 int contract_created_time(const cJSON *contract, char out[MODEL_TIME_LEN + 1])
 {
 	section_time(cJSON_GetArrayItem(item(contract, "sections"), 0), 1, out);

@@ -625,13 +625,10 @@ static int answerable(struct ctx *c, const char *id)
 	cJSON *o = NULL, *doc = NULL;
 	const char *role = NULL;
 	struct store *s;
-	char by[16] = "";
-	int fits = cached_mine(c, id, &o, &role) &&
-	           order_state_parse(json_str(o, "state")) == ORDER_DISPUTED &&
-	           !cJSON_GetObjectItemCaseSensitive(o, "answer") && json_str(o, "contractId") &&
+	int fits = cached_mine(c, id, &o, &role) && json_str(o, "contractId") &&
 	           ctx_store(c, &s, NULL) == K_OK &&
 	           store_object_get(s, "Contract", json_str(o, "contractId"), &doc, NULL) == K_OK &&
-	           contract_dispute_of(doc, by, NULL, NULL) && strcmp(by, role) != 0;
+	           contract_dispute_answerable(o, doc, role);
 	cJSON_Delete(doc);
 	cJSON_Delete(o);
 	return fits;

@@ -396,15 +396,12 @@ static const char *refusal(const struct trade_order *o, enum ui_action act, cons
 	int st = order_state_parse(o->state);
 	if (act == ACT_DISPUTE && st == ORDER_DISPUTED) {
 		/* D answers a dispute the other party opened: her side, for the arbitrator */
-		char by[16] = "";
+		if (contract_dispute_answerable(obj, doc, o->buyer ? "buyer" : "seller"))
+			return NULL;
 		if (cJSON_GetObjectItemCaseSensitive(obj, "answer"))
 			return "the dispute is answered; the node's arbitrator rules next";
-		if (!doc || !contract_dispute_of(doc, by, NULL, NULL) ||
-		    strcmp(by, o->buyer ? "buyer" : "seller") == 0)
-			return "you opened the dispute; the other party may answer, then the "
-			       "node's "
-			       "arbitrator rules";
-		return NULL;
+		return "you opened the dispute; the other party may answer, then the node's "
+		       "arbitrator rules";
 	}
 	if (act == ACT_RATE) {
 		if (!order_state_rateable(st))
