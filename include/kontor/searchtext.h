@@ -15,12 +15,19 @@
 
 /* Appends the index form of s[0..n): folded as search folds letters (Unicode's default case
  * folding with compatibility forms, then diacritics off: ß and ss, ё and е, é and e are one),
- * spaceless runs as bigrams, '_' a gap (it joins filter tokens). Returns the length in
+ * spaceless runs as bigrams, '_' a gap (it joins filter tokens), an HS code written with
+ * dots as its digits ("7308.30.90" is 73083090). Returns the length in
  * characters of the spaceless run s ends in (0 when it ends otherwise): a one-character run
  * is matched as a prefix. */
 size_t searchtext_prep(struct kbuf *out, const char *s, size_t n);
-/* " " + the index form of s, cut at max bytes on a character boundary; NULL adds nothing. */
+/* " " + the index form of s, cut at max bytes on a character boundary; NULL adds nothing.
+ * The index form differs from a query's in one thing: an HS code written with dots
+ * ("7308.30.90") is indexed as its pieces and as its digits, a query holds just the digits. */
 void searchtext_prep_field(struct kbuf *out, const char *s, size_t max);
+/* A listing's HS code (digits) as the words it is found by: its heading (4 digits), its
+ * subheading (6) and itself, so "7308" or "730830" beside other words finds 73083090. */
+#define SEARCHTEXT_HS_MAX 10
+void searchtext_hs_field(struct kbuf *out, const char *hs);
 
 /* Quarter-octave buckets, monotonic in v: everything in a lower bucket is smaller. */
 int searchtext_value_bucket(int64_t v);

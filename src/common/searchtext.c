@@ -156,25 +156,85 @@ static int fold(const char *s, size_t n, char **out, size_t *len)
 	return 1;
 }
 
-static size_t prep_folded(struct kbuf *out, const char *s, size_t n);
+static size_t prep_folded(struct kbuf *out, const char *s, size_t n, int index);
 
-size_t searchtext_prep(struct kbuf *out, const char *s, size_t n)
+static size_t prep(struct kbuf *out, const char *s, size_t n, int index)
 {
 	char *folded;
 	size_t len;
 	if (!fold(s, n, &folded, &len))
-		return prep_folded(out, s, n);
-	size_t tail = prep_folded(out, folded, len);
+		return prep_folded(out, s, n, index);
+	size_t tail = prep_folded(out, folded, len, index);
 	free(folded);
 	return tail;
 }
 
-static size_t prep_folded(struct kbuf *out, const char *s, size_t n)
+size_t searchtext_prep(struct kbuf *out, const char *s, size_t n)
+{
+	return prep(out, s, n, 0);
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_word_byte(unsigned char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* An HS code written with dots as a tariff prints it, "7308.30" or "7308.30.90" (four
+ * digits, then groups of two to four, at most 10 digits, a word of its own): its length in
+ * bytes, its digits in d (SEARCHTEXT_HS_MAX + 1 bytes); 0 for anything else. */
+static size_t hs_dotted(const unsigned char *p, size_t n, char *d)
+{
+	size_t i = 0, nd = 0, groups = 0;
+	while (i < n && is_digit(p[i]) && i < 5)
+		d[nd++] = (char)p[i++];
+	if (nd != 4)
+		return 0;
+	while (i + 1 < n && p[i] == '.' && is_digit(p[i + 1])) {
+		size_t g = 0;
+		for (i++; i < n && is_digit(p[i]); i++, g++) {
+			if (nd == SEARCHTEXT_HS_MAX || g == 4)
+				return 0;
+			d[nd++] = (char)p[i];
+		}
+		if (g < 2)
+			return 0;
+		groups++;
+	}
+	if (!groups || (i < n && is_word_byte(p[i])))
+		return 0;
+	d[nd] = 0;
+	return i;
+}
+
+/* index: a dotted HS code is indexed as its pieces and its digits ("1200.50" still has the
+ * word 1200); a query has only the digits, which either finds. */
+static size_t prep_folded(struct kbuf *out, const char *s, size_t n, int index)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, run = 0, run_chars = 0;
 	int in_run = 0;
 	while (i < n) {
+		char hs[SEARCHTEXT_HS_MAX + 1];
+		size_t hl;
+		if (is_digit(p[i]) && (i == 0 || (!is_word_byte(p[i - 1]) && p[i - 1] != '.')) &&
+		    (hl = hs_dotted(p + i, n - i, hs)) > 0) {
+			if (in_run)
+				flush_run(out, p + run, i - run);
+			in_run = 0;
+			run_chars = 0;
+			if (index) {
+				kbuf_append(out, p + i, hl);
+				kbuf_putc(out, ' ');
+			}
+			kbuf_puts(out, hs);
+			i += hl;
+			continue;
+		}
 		uint32_t cp;
 		size_t len = utf8_next(p + i, n - i, &cp);
 		if (!len) {
@@ -222,7 +282,19 @@ void searchtext_prep_field(struct kbuf *out, const char *s, size_t max)
 			n--; /* never cut a character in half */
 	}
 	kbuf_putc(out, ' ');
-	searchtext_prep(out, s, n);
+	prep(out, s, n, 1);
+}
+
+void searchtext_hs_field(struct kbuf *out, const char *hs)
+{
+	size_t n = hs ? strlen(hs) : 0;
+	if (!n)
+		return;
+	if (n > 4)
+		kbuf_printf(out, " %.4s", hs);
+	if (n > 6)
+		kbuf_printf(out, " %.6s", hs);
+	searchtext_prep_field(out, hs, (size_t)-1);
 }
 
 int searchtext_value_bucket(int64_t v)

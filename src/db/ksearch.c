@@ -222,7 +222,7 @@ void ksearch_doc_build(struct ksearch_doc *d, const cJSON *j, const char *seller
 	searchtext_prep_field(&d->body, category, (size_t)-1);
 	if (flags & KS_DOC_SKU)
 		searchtext_prep_field(&d->body, jstr(j, "sku"), (size_t)-1);
-	searchtext_prep_field(&d->body, jstr(j, "hsCode"), (size_t)-1);
+	searchtext_hs_field(&d->body, jstr(j, "hsCode"));
 	searchtext_prep_field(&d->body, jstr(j, "description"), DESC_INDEXED);
 
 	const char *country = jstr(j, "shipsFrom");

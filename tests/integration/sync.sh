@@ -37,7 +37,8 @@ BID=$(kb id show --json | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 
 # --- node add -------------------------------------------------------------------------
 t_run "a listing added before any node is queued (exit 4)" 4 ks listing add --sku TL-1 \
-	--title "Iron table legs, black, 71 cm" --price 12.50 --currency USD --moq 100 --origin CN
+	--title "Iron table legs, black, 71 cm" --price 12.50 --currency USD --moq 100 --origin CN \
+	--hs-code 9403.90.10
 t_match "it says how to add a node" "$T_ERR" 'node add'
 t_run "node add refuses plain http" 2 ks node add main "http://127.0.0.1:$PORT"
 t_run "node add refuses a certificate from an unknown CA" 1 ks node add main "$URL" --ca-file "$T_TMP/other/ca.pem"
@@ -88,6 +89,17 @@ t_match "the listing's price arrived" "$T_OUT" '12.50'
 t_match "show fetched the signed listing and checked it" "$T_OUT" 'signature: valid \(signed by the seller\)'
 t_eq "the whole signed listing is now cached" \
 	"$(sqlite3 "$B/cache.db" "SELECT count(*) FROM listing_json WHERE json LIKE '%\"sig\"%'")" 1
+# An importer's broker writes the HS code as the tariff prints it, or its heading beside a
+# word: the node finds the listing of HS 94039010 so, and so does the cache, which holds it
+# whole since the `listing show` above (a summary carries no HS code).
+for q in "9403.90.10" "9403.90" "9403 black" "legs 940390"; do
+	t_run "search \"$q\" in the cache" 0 kb search "$q" --json
+	t_match "finds TL-1 by its HS code" "$T_OUT" 'Iron table legs, black'
+	t_run "search \"$q\" on the node" 0 kb search "$q" --remote --json
+	t_match "the node finds TL-1 by its HS code" "$T_OUT" 'Iron table legs, black'
+done
+t_run "a heading it is not in" 0 kb search "9404 black" --remote --json
+t_nomatch "does not find it" "$T_OUT" 'Iron table legs, black'
 t_run "a second sync with nothing new" 0 kb sync --json
 t_match "nothing new is one request" "$T_OUT" '"requests":1,'
 t_match "nothing new pulls nothing" "$T_OUT" '"pulled":\{"Account":0,"Listing":0,"Rfq":0,"Conversation":0,"Message":0,"Contract":0,"Order":0,"Wallet":0\}'

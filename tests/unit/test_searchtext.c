@@ -111,6 +111,59 @@ static void test_prep_leaves_bad_utf8_as_a_gap(void **state)
 	kbuf_free(&b);
 }
 
+/* prep of s (a query) or prep_field (an index) is exactly want, spaces trimmed. */
+static void assert_form(const char *s, int index, const char *want)
+{
+	struct kbuf b = KBUF_INIT;
+	if (index)
+		searchtext_prep_field(&b, s, strlen(s));
+	else
+		searchtext_prep(&b, s, strlen(s));
+	const char *got = kbuf_str(&b);
+	size_t n = strlen(got);
+	while (*got == ' ')
+		got++, n--;
+	while (n && got[n - 1] == ' ')
+		n--;
+	if (strlen(want) != n || strncmp(got, want, n) != 0)
+		fail_msg("%s \"%s\" -> \"%.*s\", want \"%s\"", index ? "field" : "query", s, (int)n,
+		         got, want);
+	kbuf_free(&b);
+}
+
+static void test_prep_reads_a_dotted_hs_code_as_its_digits(void **state)
+{
+	assert_form("7308.30.90", 0, "73083090");
+	assert_form("HS 7308.30, iron", 0, "hs 730830, iron");
+	assert_form("8471.30.0100.", 0, "8471300100.");
+	/* an index keeps the pieces too: "1200" still finds "1200.50" */
+	assert_form("7308.30.90", 1, "7308.30.90 73083090");
+	assert_form("1200.50 VND", 1, "1200.50 120050 vnd");
+	/* not an HS code: other shapes stay as they were */
+	assert_form("1.2 m", 0, "1.2 m");
+	assert_form("73083.09", 0, "73083.09");
+	assert_form("7308.3", 0, "7308.3");
+	assert_form("7308.30.90.12.34", 0, "7308.30.90.12.34");
+	assert_form("v7308.30", 0, "v7308.30");
+	assert_form("7308.30x", 0, "7308.30x");
+	assert_form("7308.30.12345", 0, "7308.30.12345");
+}
+
+static void test_hs_field_gives_heading_and_subheading_words(void **state)
+{
+	struct kbuf b = KBUF_INIT;
+	searchtext_hs_field(&b, "73083090");
+	assert_string_equal(kbuf_str(&b), " 7308 730830 73083090");
+	kbuf_reset(&b);
+	searchtext_hs_field(&b, "730830");
+	assert_string_equal(kbuf_str(&b), " 7308 730830");
+	kbuf_reset(&b);
+	searchtext_hs_field(&b, NULL);
+	searchtext_hs_field(&b, "");
+	assert_string_equal(kbuf_str(&b), "");
+	kbuf_free(&b);
+}
+
 static void test_prep_field_cuts_on_a_character_boundary(void **state)
 {
 	struct kbuf b = KBUF_INIT;
@@ -182,6 +235,8 @@ int main(void)
 	    cmocka_unit_test(test_prep_reads_barred_and_joined_latin_letters_as_typed_in_ascii),
 	    cmocka_unit_test(test_prep_keeps_marks_that_are_letters_of_their_script),
 	    cmocka_unit_test(test_prep_leaves_bad_utf8_as_a_gap),
+	    cmocka_unit_test(test_prep_reads_a_dotted_hs_code_as_its_digits),
+	    cmocka_unit_test(test_hs_field_gives_heading_and_subheading_words),
 	    cmocka_unit_test(test_prep_field_cuts_on_a_character_boundary),
 	    cmocka_unit_test(test_category_gives_one_token_per_level_with_the_callers_prefix),
 	    cmocka_unit_test(test_value_buckets_keep_order),

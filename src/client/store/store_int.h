@@ -15,8 +15,9 @@
 /* Bump whenever the index would hold a listing differently (ksearch_doc_build, searchtext):
  * store_open then rebuilds it (contentless FTS5 rows can only be deleted with their exact
  * text). 2: folded text (е/ё, ß/ss, diacritics), the price at the MOQ; 3: letters that
- * hold their mark read as ASCII (đ/d, ł/l, ø/o, æ/ae). */
-#define SEARCH_TEXT_VERSION 3
+ * hold their mark read as ASCII (đ/d, ł/l, ø/o, æ/ae); 4: HS codes by heading and
+ * subheading, dotted codes as their digits. */
+#define SEARCH_TEXT_VERSION 4
 
 /* Every statement the store runs, prepared once per connection on first use. */
 enum store_stmt {

@@ -22,8 +22,9 @@
 #define DOC_FLAGS (KS_DOC_SELLER | KS_DOC_SKU | KS_DOC_RANGES)
 /* Bump whenever the index would hold a listing differently: nsearch_upgrade rebuilds it.
  * 1 (none stored): before the kernel; 2: folded text, the price at the MOQ; 3: letters
- * that hold their mark read as ASCII (đ/d, ł/l, ø/o, æ/ae). */
-#define NSEARCH_TEXT_VERSION "3"
+ * that hold their mark read as ASCII (đ/d, ł/l, ø/o, æ/ae); 4: HS codes by heading and
+ * subheading, dotted codes as their digits. */
+#define NSEARCH_TEXT_VERSION "4"
 
 /* ---------------------------------------------------------------- connections */
 
