@@ -276,6 +276,9 @@ void contract_charges_words(const struct contract_terms *t, struct kbuf *out);
  * shipment (9,100,000 VND)": the amounts the node takes at each `order pay`. */
 void contract_payment_words(const struct contract_terms *t, int amounts, struct kbuf *out);
 char *contract_product_of(const cJSON *contract);
+/* The day the latest offer says the goods ship by ("2027-01-06"), unchecked as
+ * contract_product_of: 1 and out, or 0 and "" when it says none that reads as a date. */
+int contract_ship_by_of(const cJSON *contract, char out[CONTRACT_DATE_LEN + 1]);
 /* Whether section i carries a signature given as role ("buyer", "seller"): that party has
  * signed it (contract_verify says whether the signature is good and whose). */
 int contract_signed_as(const cJSON *contract, int i, const char *role);

@@ -67,6 +67,9 @@ int ktime_parse_typed(const char *s, time_t *t);
 const char *ktime_local(const char *at, char *out, size_t cap);
 /* The same for a time_t. */
 const char *ktime_local_t(time_t t, char *out, size_t cap);
+/* Today's date in the local zone, "YYYY-MM-DD": what a contract's calendar days (ship by,
+ * deliver by) are read against. Returns out. */
+const char *ktime_today(char out[11]);
 /* Microseconds on the monotonic clock (CLOCK_MONOTONIC): for durations and deadlines, never
  * for dates. */
 int64_t ktime_mono_us(void);

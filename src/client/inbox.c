@@ -78,13 +78,21 @@ int inbox_order_release_at(const cJSON *o, char out[ORDER_TIME_LEN + 1])
 	       order_release_at(json_str(o, "deliveredAt"), json_int(o, "autoReleaseDays"), out);
 }
 
-char *inbox_order_product(struct store *s, const cJSON *o)
+cJSON *inbox_order_contract(struct store *s, const cJSON *o)
 {
 	cJSON *k = NULL;
-	char *product = NULL;
-	if (json_str(o, "contractId") &&
-	    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) == K_OK)
-		product = contract_product_of(k);
+	if (!json_str(o, "contractId") ||
+	    store_object_get(s, "Contract", json_str(o, "contractId"), &k, NULL) != K_OK) {
+		cJSON_Delete(k);
+		return NULL;
+	}
+	return k;
+}
+
+char *inbox_order_product(struct store *s, const cJSON *o)
+{
+	cJSON *k = inbox_order_contract(s, o);
+	char *product = k ? contract_product_of(k) : NULL;
 	cJSON_Delete(k);
 	return product;
 }
@@ -204,6 +212,7 @@ struct collect {
 	int wallet_read;           /* 0 not yet, 1 read, -1 none cached */
 	int funding;               /* the node says how to add money: 0 not asked, 1 yes, -1 no */
 	char rate_since[MODEL_TIME_LEN + 1]; /* a trade completed since then asks to be rated */
+	char today[CONTRACT_DATE_LEN + 1];   /* local: a ship-by day before it is past */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku;
@@ -887,14 +896,22 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			inbox_money(p.paid, t.currency[0] ? t.currency : cur, m);
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:ship", id);
+			/* the day the contract says it ships by, and whether that day is gone */
+			char sb[CONTRACT_DATE_LEN + 1], by[64] = "";
+			if (contract_ship_by_of(doc, sb))
+				snprintf(by, sizeof by,
+				         strcmp(c->today, sb) > 0
+				             ? ", late: the contract said by %s"
+				             : " by %s",
+				         sb);
 			if (p.paid > 0) {
 				snprintf(it->text, sizeof it->text,
-				         "order %s for %s: paid %s into escrow; ship it", what,
-				         name, m);
+				         "order %s for %s: paid %s into escrow; ship it%s", what,
+				         name, m, by);
 				snprintf(it->news, sizeof it->news, "order %s paid %s", sh, m);
 			} else {
-				snprintf(it->text, sizeof it->text, "order %s for %s (%s): ship it",
-				         what, name, total);
+				snprintf(it->text, sizeof it->text,
+				         "order %s for %s (%s): ship it%s", what, name, total, by);
 				snprintf(it->news, sizeof it->news, "order %s to ship", sh);
 			}
 			snprintf(it->cmd, sizeof it->cmd,
@@ -1090,6 +1107,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
 	model_time((int64_t)time(NULL) - INBOX_RATE_DAYS * 86400, c.rate_since);
+	ktime_today(c.today);
 	int rc = store_listing_each(s, self, take_mine, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_rfqs(s, self, now, rfq_wanted, rfq_item, &c, e);

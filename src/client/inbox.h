@@ -129,6 +129,8 @@ void inbox_short_id(const char *id, char out[16]);
 /* The product of order o (as order list says it: contract_product_of of its cached contract;
  * the caller frees it), NULL when the cache lacks that contract. */
 char *inbox_order_product(struct store *s, const cJSON *o);
+/* The cached contract of order o (the caller deletes it), NULL when the cache lacks it. */
+cJSON *inbox_order_contract(struct store *s, const cJSON *o);
 /* When the escrow of cached Order o goes to its seller by itself (order_release_at): 1 and out
  * "YYYY-MM-DDTHH:MM:SSZ" where o is delivered, escrow holds its whole total (every stage
  * paid) and o says when it was delivered; else 0. What `order show`, `kontor wallet` and the

@@ -1455,14 +1455,19 @@ void contract_payment_words(const struct contract_terms *t, int amounts, struct 
 	}
 }
 
-char *contract_product_of(const cJSON *contract)
+/* The latest offer's body, parsed and unchecked: a list reads thousands of these, and words
+ * for a column need no validated terms. NULL when there is none. */
+static cJSON *latest_offer_body(const cJSON *contract)
 {
-	/* Only the items of the latest offer, unchecked: a list reads thousands of these, and
-	 * words for a column need no validated terms. */
 	int lo = contract ? contract_latest_offer(contract) : -1;
 	const cJSON *sec = cJSON_GetArrayItem(item(contract, "sections"), lo);
 	const char *b = lo >= 0 ? str_item(sec, "body") : NULL;
-	cJSON *body = b ? cJSON_Parse(b) : NULL;
+	return b ? cJSON_Parse(b) : NULL;
+}
+
+char *contract_product_of(const cJSON *contract)
+{
+	cJSON *body = latest_offer_body(contract);
 	const cJSON *items = item(body, "items");
 	int n = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
 	char *r =
@@ -1470,6 +1475,20 @@ char *contract_product_of(const cJSON *contract)
 	                  n > 0 ? (size_t)n : 0);
 	cJSON_Delete(body);
 	return r;
+}
+
+int contract_ship_by_of(const cJSON *contract, char out[CONTRACT_DATE_LEN + 1])
+{
+	cJSON *body = latest_offer_body(contract);
+	const char *d = str_item(body, "shipBy");
+	int y, m, dd,
+	    ok = d && strlen(d) == CONTRACT_DATE_LEN && ktime_date_read(d, &y, &m, &dd) == K_OK;
+	if (ok)
+		memcpy(out, d, CONTRACT_DATE_LEN + 1);
+	else
+		out[0] = '\0';
+	cJSON_Delete(body);
+	return ok;
 }
 
 int contract_signed_as(const cJSON *contract, int i, const char *role)

@@ -188,6 +188,15 @@ const char *ktime_local_t(time_t t, char *out, size_t cap)
 	return out;
 }
 
+const char *ktime_today(char out[11])
+{
+	struct tm tm;
+	time_t now = time(NULL);
+	if (!localtime_r(&now, &tm) || strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+		snprintf(out, 11, "1970-01-01");
+	return out;
+}
+
 const char *ktime_local(const char *at, char *out, size_t cap)
 {
 	time_t t;

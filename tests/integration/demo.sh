@@ -96,7 +96,7 @@ t_run "her inbox" 0 "$KONTOR" --home "$SELLER" inbox
 t_match "his offer waits for her signature, saying her stock" "$T_OUT" \
 	'^offer .* from Berlin Interiors GmbH: 200 × "Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\)" \(120 in stock\), 4,400\.00 USD FOB Hai Phong, waiting for your signature$'
 t_match "his 30% deposit arrived" "$T_OUT" '^money .*540\.00 USD paid into escrow by Berlin Interiors GmbH for order .*"Chân bàn sắt uốn 72 cm" \(stage 1 of 2, 30% on signing\)'
-t_match "the paid shelves wait to be shipped" "$T_OUT" '^order .*"Kệ treo tường sắt 60 cm" for Berlin Interiors GmbH: paid 570\.00 USD into escrow; ship it$'
+t_match "the paid shelves wait to be shipped" "$T_OUT" '^order .*"Kệ treo tường sắt 60 cm" for Berlin Interiors GmbH: paid 570\.00 USD into escrow; ship it by [0-9]{4}-[0-9]{2}-[0-9]{2}$'
 t_match "his RFQ in her category" "$T_OUT" '^rfq .*"Iron lanterns for 40 cafés".*\(Home & Garden > Lighting\)$'
 t_match "his message" "$T_OUT" '^chat .*1 unread message from Berlin Interiors GmbH$'
 t_run "her order list" 0 "$KONTOR" --home "$SELLER" order list

@@ -149,9 +149,12 @@ t_run "her wallet in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh 
 t_match "says when it was synced in local time, with the zone" "$T_OUT" '^Wallet on node [^ ]+ \(as of the sync at 20[0-9-]+ [0-9:]+ \+07\)$'
 t_run "seller's wallet --json" 0 ks wallet --json
 t_match "her balance is nothing yet" "$T_OUT" '"balances":\{\},"held":\{\},"escrow":\[\{"orderId":"[A-Za-z0-9_-]+","role":"seller","currency":"USD","amount":276000\}\]'
+t_run "seller's orders --json" 0 ks order list --json
+SHIPBY=$(printf '%s\n' "$T_OUT" | sed -n 's/.*"shipBy":"\([0-9-]*\)".*/\1/p')
+t_match "each says the day it ships by, from the contract" "$SHIPBY" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}$'
 t_run "seller's inbox" 0 ks inbox
-t_match "the order waits for her to ship, by its product, saying the money is in escrow" "$T_OUT" \
-	"order $(printf %.8s "$ORDER")… \"Iron table legs, black, 72 cm\" for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it$"
+t_match "the order waits for her to ship, by its product, saying the money is in escrow and by when" "$T_OUT" \
+	"order $(printf %.8s "$ORDER")… \"Iron table legs, black, 72 cm\" for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it by $SHIPBY$"
 t_match "with the command that ships it" "$T_OUT" "^ +kontor order ship $(printf %.8s "$ORDER") --carrier CARRIER --tracking NUMBER$"
 # The command as the inbox printed it, her carrier and number filled in, ships the order.
 SHIP=$(printf '%s\n' "$T_OUT" | sed -n 's/^ *kontor \(order ship [^ ]*\) --carrier CARRIER --tracking NUMBER$/\1/p')
@@ -265,14 +268,23 @@ t_match "Wallet/changes: her wallet updated since 0" "$RESP" "\"updated\":\\[\"W
 ledger_zero "after the node's refusals"
 
 # --- a dispute and a ruling wait for her; a cancellation to sign ------------------------------
-t_run "buyer proposes 20 more" 0 kb contract propose --listing "$LID" --qty 20 --incoterm FOB \
-	--place "Hai Phong" --json
+# The second is to ship the day he proposes it (his day, twelve hours behind UTC), and she
+# reads her inbox fourteen hours ahead of UTC: for her that day is always gone.
+BUYER_DAY=$(TZ=Etc/GMT+12 date +%Y-%m-%d)
+t_run "buyer proposes 20 more, to ship today" 0 env TZ=Etc/GMT+12 "$KONTOR" --home "$B" \
+	contract propose --listing "$LID" --qty 20 --incoterm FOB --place "Hai Phong" \
+	--ship-by "$BUYER_DAY" --json
 K2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 t_run "seller syncs" 0 ks sync
 t_run "seller signs the second" 0 ks contract sign "$K2"
 O2=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
 t_run "buyer syncs" 0 kb sync
 t_run "buyer pays the second" 0 kb order pay "$O2"
+t_run "seller syncs" 0 ks sync
+t_run "her inbox where the day is later than his (TZ=Etc/GMT-14)" 0 env TZ=Etc/GMT-14 \
+	KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" inbox
+t_match "the order to ship says it is late, and the day it was to ship by" "$T_OUT" \
+	"order $(printf %.8s "$O2")… \"Iron table legs, black, 72 cm\" for Berlin Interiors GmbH: paid 230.00 USD into escrow; ship it, late: the contract said by $BUYER_DAY$"
 t_run "buyer disputes it" 0 kb order dispute "$O2" --reason "wrong colour"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json

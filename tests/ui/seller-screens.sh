@@ -9,6 +9,8 @@
 # buyer finds the offer, naming the RFQ, after his sync; the row then says "yes" under ANSWERED. A
 # listing in variants is quoted for one, named by its SKU, at its own price. When the buyer
 # signs her quote while her TUI is open, its background sync takes the 500 from her stock.
+# Orders (3): an order to ship says the day its contract has her ship by, or that the day is
+# gone ("ship, late: DAY"), and the one due first is on top.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -480,6 +482,39 @@ t_match "its quote: her, 30 at 12.00 EUR, the total, the terms and its state" "$
 	'Quotes [A-Za-z0-9_-]{8} Hoa Phat Iron Art @[a-z-]+: 30 pieces at 12\.00 EUR, 360\.00 EUR; FOB Hai Phong by sea; .*; offer'
 t_match "a wrapped quote goes on under its column" "$D" '^ {13}[^ ]'
 t_match "Q on his own RFQ says what it holds instead" "$(cat "$T_TMP/d-b-q")" 'quote: this RFQ is yours; Enter shows the quotes it has'
+# --- Orders (3): what she is to ship says by when; one whose day is gone says late, first ----
+# The late one is proposed to ship the day he proposes it, on his clock twelve hours behind
+# UTC; her screen runs fourteen hours ahead of UTC, where that day is always gone. It is the
+# older of the two, which the list would put second: only its day puts it first.
+BID=$(party_id kb)
+BUYER_DAY=$(TZ=Etc/GMT+12 date +%Y-%m-%d)
+t_run "buyer proposes white legs, to ship today" 0 env TZ=Etc/GMT+12 "$KONTOR" --home "$B" \
+	contract propose --listing U900-WH --qty 40 --incoterm FOB --place "Hai Phong" \
+	--ship-by "$BUYER_DAY" --json
+KW2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+sleep 1 # the second is the newer by its creation time (seconds)
+t_run "and more, to ship by the default day" 0 kb contract propose \
+	--listing U900-WH --qty 20 --incoterm FOB --place "Hai Phong" --json
+KW1=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs" 0 ks sync
+t_run "she signs the one to ship today" 0 ks contract sign "$KW2"
+t_run "and the other" 0 ks contract sign "$KW1"
+t_run "a deposit to the buyer" 0 "$KONTORD" admin deposit "$BID" 5000.00 USD --db "$DB"
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays the one to ship today" 0 kb order pay "$KW2"
+t_run "and the other" 0 kb order pay "$KW1"
+t_run "seller syncs" 0 ks sync
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d-o-ship" >"$T_TMP/s13"
+ui "$S" 100x30 "$T_TMP/s13" TZ=Etc/GMT-14
+D=$(cat "$T_TMP/d-o-ship")
+t_match "the late one says so, with the day it was to ship by" "$D" \
+	"funded +sell +Berlin Interior[^ ]* +Iron table legs,[^0-9]* +560\\.00 USD +ship, late: $BUYER_DAY\$"
+t_match "the other says the day it ships by" "$D" \
+	'funded +sell +Berlin Interior[^ ]* +Iron table legs,[^0-9]* +280\.00 USD +ship by [0-9]{4}-[0-9]{2}-[0-9]{2}$'
+LATE=$(grep -n 'ship, late:' "$T_TMP/d-o-ship" | cut -d: -f1)
+BY=$(grep -nE '280\.00 USD +ship by' "$T_TMP/d-o-ship" | cut -d: -f1)
+[ -n "$LATE" ] && [ -n "$BY" ] && [ "$LATE" -lt "$BY" ] && t_ok "the late one is above the other, though older" ||
+	t_fail "the late one is above the other, though older" "$D"
 # --- a seller whose listings name no category is told on her RFQs tab why none is hers ----
 F="$T_TMP/fans"
 kf() { "$KONTOR" --home "$F" "$@"; }

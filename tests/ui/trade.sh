@@ -228,7 +228,7 @@ $(settle)
 :quit
 EOF
 ui "$S" 120x40 "$T_TMP/s-ship" KONTOR_PASSPHRASE="'$PASS'"
-t_match "the seller's tab 3: funded, ship next, first" "$(cat "$T_TMP/d-s-orders")" '^> funded +sell +Rotterdam Pumps BV +DN50 brass ball valve +1,?200\.00 USD +ship$'
+t_match "the seller's tab 3: funded, ship next (by the contract's day), first" "$(cat "$T_TMP/d-s-orders")" '^> funded +sell +Rotterdam Pumps BV +DN50 brass ball valve +1,?200\.00 USD +ship by [0-9]{4}-[0-9]{2}-[0-9]{2}$'
 t_match "the seller's detail offers ship, dispute and cancel (with the buyer) only" "$(cat "$T_TMP/d-s-order")" 'Actions: s ship +· D dispute +· x cancel +q back'
 t_match "the seller's p says why not" "$(cat "$T_TMP/d-s-refused")" 'pay: not now — only the buyer pays'
 t_match "s asks for the carrier on the prompt row" "$(cat "$T_TMP/d-ask-carrier")" '^carrier:'

@@ -71,11 +71,7 @@ static int set_date(char out[CONTRACT_DATE_LEN + 1], const char *flag, const cha
 		                text_shown(v, sh, sizeof sh));
 	/* an offer binds its dates: one already gone cannot be kept */
 	char today[CONTRACT_DATE_LEN + 1];
-	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(today, sizeof today, "%Y-%m-%d", &tm);
-	if (strcmp(v, today) < 0)
+	if (strcmp(v, ktime_today(today)) < 0)
 		return kerr_set(e, K_EUSAGE, "--%s %s is in the past (today is %s)", flag, v,
 		                today);
 	memcpy(out, v, CONTRACT_DATE_LEN + 1);

@@ -1586,6 +1586,12 @@ static void print_order(struct ctx *c, const cJSON *o)
 		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");
 		cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
 		cJSON_AddStringToObject(j, "product", product);
+		struct store *s;
+		cJSON *doc = ctx_store(c, &s, NULL) == K_OK ? inbox_order_contract(s, o) : NULL;
+		char sb[CONTRACT_DATE_LEN + 1];
+		if (contract_ship_by_of(doc, sb)) /* the day it ships by: a script sorts by it */
+			cJSON_AddStringToObject(j, "shipBy", sb);
+		cJSON_Delete(doc);
 		cmd_print_json(c, j);
 	} else {
 		const char *st = json_str(o, "state") ? json_str(o, "state") : "?";

@@ -106,6 +106,15 @@ static void next_step(struct trade_order *o, const cJSON *obj, const struct orde
 		int mine = order_next_words(t, p, o->buyer ? ORDER_BUYER : ORDER_SELLER, o->next,
 		                            sizeof o->next);
 		o->rank = mine ? 0 : st == ORDER_CANCELLED ? 2 : 1;
+		/* hers to ship: by which day, as the contract says, and whether it is gone */
+		if (mine && !o->buyer && o->ship_by[0] &&
+		    (order_steps_for(t, p, ORDER_SELLER) & (1u << ORDER_SHIP))) {
+			char today[11];
+			snprintf(o->next, sizeof o->next,
+			         strcmp(ktime_today(today), o->ship_by) > 0 ? "ship, late: %s"
+			                                                    : "ship by %s",
+			         o->ship_by);
+		}
 	}
 }
 
@@ -189,6 +198,7 @@ static int add_order(void *vctx, const cJSON *obj)
 	struct order_terms terms;
 	struct order_progress prog;
 	rules_of(o, doc, &terms, &prog);
+	contract_ship_by_of(doc, o->ship_by);
 	next_step(o, obj, &terms, &prog);
 	/* what escrow holds is what is paid until the order settles: the Order says it, as
 	 * order list reads it, whether or not its contract is cached */
@@ -209,12 +219,14 @@ static int order_cmp(const void *a, const void *b)
 	    sy = order_state_rank(order_state_parse(y->state));
 	if (sx != sy)
 		return sx - sy;
-	return x->seq - y->seq;
+	/* of two orders to ship, the one due first */
+	int by = x->ship_by[0] && y->ship_by[0] ? strcmp(x->ship_by, y->ship_by) : 0;
+	return by ? by : x->seq - y->seq;
 }
 
 #define COL_STATE 17 /* "awaiting payment" and a space */
 #define COL_ROLE 5
-#define COL_NEXT 21  /* "wait for confirmation", "sign the cancellation" */
+#define COL_NEXT 22  /* "wait for confirmation", "ship, late: 2027-01-06" */
 #define COL_TOTAL 24 /* "9,007,199,254,740,991 VND" is cut; anything a trade is, is not */
 
 /* The state and next-step columns as wide as the orders' words need (at most COL_STATE and

@@ -606,6 +606,7 @@ struct trade_order {
 	char *carrier, *tracking, *mode, *last; /* sanitised; NULL when unknown */
 	char eta[24];                           /* "2026-12-01 14:00 UTC", "" when none */
 	char cancel_by[8]; /* a cancellation after funding asked by "buyer"/"seller", or "" */
+	char ship_by[11];  /* the contract's ship-by day, "" when not known */
 };
 struct trade_contract {
 	char id[UI_TRADE_ID];
