@@ -57,6 +57,22 @@ t_make_ca() {
 	) >"$1/openssl.log" 2>&1
 }
 
+# t_node_again LOG [SERVE-ARGS...]: kontord serve --db "$DB" again on the port it had
+# (127.0.0.1:$PORT), after t_node_stop; waits up to 10 s for its "listening on" line. Sets
+# PID, stopped at exit if the test does not.
+t_node_again() {
+	_log=$1
+	shift
+	"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" "$@" 2>"$_log" &
+	PID=$!
+	T_PIDS="$T_PIDS $PID"
+	_i=0
+	while [ $_i -lt 100 ] && ! grep -q 'listening on' "$_log"; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # t_node_start LOG [SERVE-ARGS...]: kontord serve --db "$DB" on a port the system picks
 # (127.0.0.1:0); waits up to 10 s for its "listening on" line. Sets PID and PORT (PORT is
 # empty when it never came up); the PID is stopped at exit if the test does not.

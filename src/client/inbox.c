@@ -221,7 +221,124 @@ struct collect {
 		char currency[4];         /* its prices': an RFQ in another one is quoted in that */
 	} * mine; /* her listings with a category or HS code, to quote an RFQ with; owned */
 	size_t nmine, capmine;
+	struct inbox_queued *queued; /* her steps the outbox holds */
+	size_t nqueued;
 };
+
+/* The command that made an outbox entry, from its payload: a contract's last section says
+ * the step ("order ship"; an offer both have signed, "contract sign"), an order's patch
+ * its key. */
+static void queued_command(int contract, const cJSON *p, const char *op, char out[24])
+{
+	const char *k = NULL;
+	if (contract) {
+		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(p, "sections");
+		int last = cJSON_GetArraySize(secs) - 1;
+		k = json_str(cJSON_GetArrayItem(secs, last), "kind");
+		int step = order_step_parse(k ? k : "");
+		if (step >= 0)
+			snprintf(out, 24, "order %s", order_step_verb(step));
+		else if (op && strcmp(op, "create") == 0)
+			snprintf(out, 24, "contract propose");
+		else if (contract_signed_as(p, last, "buyer") &&
+		         contract_signed_as(p, last, "seller"))
+			snprintf(out, 24, "contract sign");
+		else
+			snprintf(out, 24, "contract counter");
+		return;
+	}
+	k = p && p->child ? p->child->string : NULL;
+	snprintf(out, 24, "order %s",
+	         !k                                ? "update"
+	         : strcmp(k, "rating") == 0        ? "rate"
+	         : strcmp(k, "answer") == 0        ? "dispute"
+	         : strcmp(k, "cancelRequest") == 0 ? "cancel"
+	                                           : k);
+}
+
+struct queued_walk {
+	struct inbox_queued *v;
+	size_t n;
+};
+
+static int take_queued(void *ctx, const struct outbox_item *it)
+{
+	struct queued_walk *c = ctx;
+	const char *m = it->method ? it->method : "";
+	int contract = strcmp(m, "Contract/set") == 0;
+	if ((!contract && strcmp(m, "Order/set") != 0) || !it->object_id ||
+	    strlen(it->object_id) > KCRYPTO_HASH_B64_LEN)
+		return 0;
+	if (inbox_queued_of(c->v, c->n, it->object_id, NULL))
+		return 0; /* the first of them is the step she took first */
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof *c->v);
+	struct inbox_queued *q = &c->v[c->n++];
+	memset(q, 0, sizeof *q);
+	snprintf(q->id, sizeof q->id, "%s", it->object_id);
+	snprintf(q->created, sizeof q->created, "%s", it->created);
+	cJSON *p = cJSON_Parse(it->payload ? it->payload : "");
+	queued_command(contract, p, it->op, q->cmd);
+	cJSON_Delete(p);
+	if (it->last_error) {
+		struct kbuf b = KBUF_INIT;
+		text_sanitize(&b, it->last_error, strnlen(it->last_error, sizeof q->error), 0);
+		snprintf(q->error, sizeof q->error, "%s", kbuf_str(&b));
+		kbuf_free(&b);
+	}
+	return 0;
+}
+
+int inbox_queued_read(struct store *s, struct inbox_queued **out, size_t *n, struct kerr *e)
+{
+	struct queued_walk w = {NULL, 0};
+	int rc = store_outbox_each(s, take_queued, &w, e);
+	if (rc) {
+		free(w.v);
+		w.v = NULL;
+		w.n = 0;
+	}
+	*out = w.v;
+	*n = w.n;
+	return rc;
+}
+
+const struct inbox_queued *inbox_queued_of(const struct inbox_queued *v, size_t n, const char *a,
+                                           const char *b)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((a && strcmp(v[i].id, a) == 0) || (b && strcmp(v[i].id, b) == 0))
+			return &v[i];
+	return NULL;
+}
+
+static struct inbox_item *add(struct collect *c, enum inbox_kind kind, const char *when);
+
+/* The item of a step the outbox holds, about "order 3fAx… \"...\" for NAME": on its way
+ * (the next sync sends it) or refused (the outbox says what to do). */
+static struct inbox_item *queued_item(struct collect *c, enum inbox_kind kind,
+                                      const struct inbox_queued *q, const char *about)
+{
+	struct inbox_item *it = add(c, kind, q->created);
+	char sh[16];
+	inbox_short_id(q->id, sh);
+	if (q->error[0]) {
+		snprintf(it->key, sizeof it->key, "refused:%.64s:%s", q->id, q->cmd);
+		snprintf(it->text, sizeof it->text, "%s: the node refused your `kontor %s`: %s",
+		         about, q->cmd, q->error);
+		snprintf(it->news, sizeof it->news, "%s: your %s refused", sh, q->cmd);
+		snprintf(it->cmd, sizeof it->cmd, "kontor outbox");
+	} else {
+		char when[KTIME_LOCAL_MAX];
+		ktime_local(q->created, when, sizeof when);
+		snprintf(it->key, sizeof it->key, "queued:%.64s:%s", q->id, q->cmd);
+		snprintf(it->text, sizeof it->text,
+		         "%s: your `kontor %s` is not at the node yet (in the outbox since %s)",
+		         about, q->cmd, when);
+		snprintf(it->news, sizeof it->news, "%s: your %s waits to be sent", sh, q->cmd);
+		snprintf(it->cmd, sizeof it->cmd, "kontor sync");
+	}
+	return it;
+}
 
 static struct inbox_item *add(struct collect *c, enum inbox_kind kind, const char *when)
 {
@@ -791,7 +908,14 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 	    json_str(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"), "by");
 
 	struct inbox_item *it = NULL;
-	if (cancel_by && strcmp(cancel_by, me) != 0 && order_cancel_needs_both(state)) {
+	const struct inbox_queued *q = inbox_queued_of(c->queued, c->nqueued, kid, id);
+	if (q) {
+		/* taken here: what waits is its way to the node, or her answer to a refusal */
+		char about[INBOX_TEXT_MAX / 2];
+		snprintf(about, sizeof about, "order %s %s %s", what, am_buyer ? "from" : "for",
+		         name);
+		it = queued_item(c, INBOX_ORDER, q, about);
+	} else if (cancel_by && strcmp(cancel_by, me) != 0 && order_cancel_needs_both(state)) {
 		it = add(c, INBOX_ORDER, updated);
 		snprintf(it->key, sizeof it->key, "order:%.64s:cancel", id);
 		snprintf(it->text, sizeof it->text,
@@ -1108,7 +1232,9 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 	model_now(now);
 	model_time((int64_t)time(NULL) - INBOX_RATE_DAYS * 86400, c.rate_since);
 	ktime_today(c.today);
-	int rc = store_listing_each(s, self, take_mine, &c, e);
+	int rc = inbox_queued_read(s, &c.queued, &c.nqueued, e);
+	if (rc == K_OK)
+		rc = store_listing_each(s, self, take_mine, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_rfqs(s, self, now, rfq_wanted, rfq_item, &c, e);
 	if (rc == K_OK)
@@ -1128,6 +1254,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 		inbox_sells_free(&c.mine[i].sells);
 	}
 	free(c.mine);
+	free(c.queued);
 	if (rc) {
 		inbox_free(out);
 		return rc;

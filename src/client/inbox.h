@@ -129,6 +129,20 @@ void inbox_short_id(const char *id, char out[16]);
 /* The product of order o (as order list says it: contract_product_of of its cached contract;
  * the caller frees it), NULL when the cache lacks that contract. */
 char *inbox_order_product(struct store *s, const cJSON *o);
+/* A step of hers on a contract or an order that the outbox still holds: taken here, not yet
+ * at the node, or refused by it (then kept until `outbox retry` or `outbox drop`). Her inbox
+ * and the TUI's Orders list say so instead of asking for the step again. */
+struct inbox_queued {
+	char id[KCRYPTO_HASH_B64_LEN + 1]; /* the contract's or the order's */
+	char cmd[24];                      /* the command that took it: "order ship" */
+	char created[MODEL_TIME_LEN + 1];  /* queued then */
+	char error[INBOX_TEXT_MAX / 2];    /* the node's refusal, sanitised; "" on its way */
+};
+/* The first waiting step of each contract and order in the outbox (the caller frees *out). */
+int inbox_queued_read(struct store *s, struct inbox_queued **out, size_t *n, struct kerr *e);
+/* The one of id a or id b (either may be NULL), NULL when none. */
+const struct inbox_queued *inbox_queued_of(const struct inbox_queued *v, size_t n, const char *a,
+                                           const char *b);
 /* The cached contract of order o (the caller deletes it), NULL when the cache lacks it. */
 cJSON *inbox_order_contract(struct store *s, const cJSON *o);
 /* When the escrow of cached Order o goes to its seller by itself (order_release_at): 1 and out

@@ -249,11 +249,7 @@ t_match "it says the signature was not checked" "$T_OUT" 'signature: not checked
 t_run "offline, a summary in --json says so" 0 kb listing show "$PAUSED" --json
 t_match "summaryOnly is true" "$T_OUT" '"sigValid":false,"summaryOnly":true'
 # shellcheck disable=SC2086
-"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve2.log" &
-PID=$!
-T_PIDS="$T_PIDS $PID"
-i=0
-while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve2.log"; do sleep 0.1; i=$((i + 1)); done
+t_node_again "$T_TMP/serve2.log" $TLS
 t_run "after the restart, sync delivers what was queued" 0 ks sync
 t_eq "the outbox is empty again" "$(outbox_n "$S")" 0
 t_eq "the node kept everything and took the new one" "$(node_count "$SID")" 6
@@ -269,11 +265,7 @@ done
 t_run "300 listings queued while the node is down (exit 4)" 4 ks batch "$T_TMP/many.txt"
 t_eq "300 entries wait" "$(outbox_n "$S")" 300
 # shellcheck disable=SC2086
-"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve3.log" &
-PID=$!
-T_PIDS="$T_PIDS $PID"
-i=0
-while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve3.log"; do sleep 0.1; i=$((i + 1)); done
+t_node_again "$T_TMP/serve3.log" $TLS
 # Killed as soon as the first batch is confirmed (the outbox shrinks), mid-way through:
 # kontor itself, not a shell around it, so the push really stops where it is.
 "$KONTOR" --home "$S" sync --push-only >/dev/null 2>&1 &
@@ -302,11 +294,7 @@ while [ $i -lt 150 ]; do
 done
 t_run "150 more queued while the node is down (exit 4)" 4 ks batch "$T_TMP/more.txt"
 # shellcheck disable=SC2086
-"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve5.log" &
-PID=$!
-T_PIDS="$T_PIDS $PID"
-i=0
-while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve5.log"; do sleep 0.1; i=$((i + 1)); done
+t_node_again "$T_TMP/serve5.log" $TLS
 "$KONTOR" --home "$S" sync --push-only >"$T_TMP/p1.out" 2>&1 &
 p1=$!
 "$KONTOR" --home "$S" sync --push-only >"$T_TMP/p2.out" 2>&1 &
@@ -324,11 +312,7 @@ t_eq "each listing is on the node once" "$(node_count "$SID")" 456
 t_node_stop
 t_run "seed 2,000 more listings" 0 "$KONTORD" seed --db "$DB" --listings 2000 --accounts 40 --seed 7
 # shellcheck disable=SC2086
-"$KONTORD" serve --db "$DB" --listen "127.0.0.1:$PORT" $TLS 2>"$T_TMP/serve4.log" &
-PID=$!
-T_PIDS="$T_PIDS $PID"
-i=0
-while [ $i -lt 100 ] && ! grep -q 'listening on' "$T_TMP/serve4.log"; do sleep 0.1; i=$((i + 1)); done
+t_node_again "$T_TMP/serve4.log" $TLS
 P="$T_TMP/puller"
 t_run "a third client" 0 "$KONTOR" --home "$P" init --name "Lagos Hardware" --country NG --no-passphrase
 t_run "it adds the node" 0 "$KONTOR" --home "$P" node add main "$URL" --ca-file "$T_TMP/ca.pem"

@@ -200,6 +200,16 @@ static int add_order(void *vctx, const cJSON *obj)
 	rules_of(o, doc, &terms, &prog);
 	contract_ship_by_of(doc, o->ship_by);
 	next_step(o, obj, &terms, &prog);
+	/* a step of ours the outbox holds: taken here, on its way or refused, as the inbox says */
+	struct ui_trade *t = ui_trade(u);
+	const struct inbox_queued *q =
+	    inbox_queued_of(t->queued, t->nqueued, o->contract_id, o->id);
+	if (q) { /* "ship: in the outbox", "pay: refused, outbox" */
+		const char *verb = strchr(q->cmd, ' ') ? strchr(q->cmd, ' ') + 1 : q->cmd;
+		snprintf(o->next, sizeof o->next, "%s: %s", verb,
+		         q->error[0] ? "refused, outbox" : "in the outbox");
+		o->rank = q->error[0] ? 0 : 1;
+	}
 	/* what escrow holds is what is paid until the order settles: the Order says it, as
 	 * order list reads it, whether or not its contract is cached */
 	order_state_paid(order_state_parse(o->state), state_words(o->state),
@@ -267,8 +277,12 @@ void ui_orders_load(struct ui *u)
 	struct kerr e = {0};
 	struct ui_walk w = {u, .size = sizeof *t->orders, .id_at = offsetof(struct trade_order, id),
 	                    .id_cap = sizeof t->orders->id};
+	inbox_queued_read(u->s, &t->queued, &t->nqueued, NULL);
 	if (store_object_each(u->s, "Order", NULL, add_order, &w, &e) != K_OK)
 		ui_say(u, "%s", e.msg);
+	free(t->queued);
+	t->queued = NULL;
+	t->nqueued = 0;
 	t->orders = w.rows;
 	t->norders = w.n;
 	/* sorted, the cursor on the order it was on (a sync may move it up or down) */

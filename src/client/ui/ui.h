@@ -630,6 +630,8 @@ struct ui_trade {
 	int ktotal_w;        /* the Contracts list's totals, the widest */
 	struct trade_contract *contracts;
 	int ncontracts;
+	struct inbox_queued *queued; /* while the orders load: steps the outbox holds */
+	size_t nqueued;
 	char order_id[UI_TRADE_ID], contract_id[UI_TRADE_ID], ship_id[UI_TRADE_ID];
 	char order_actions[256];  /* the order view's second head row */
 	char contract_check[600]; /* the contract view's second head row */
