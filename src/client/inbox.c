@@ -212,7 +212,6 @@ struct collect {
 	int wallet_read;           /* 0 not yet, 1 read, -1 none cached */
 	int funding;               /* the node says how to add money: 0 not asked, 1 yes, -1 no */
 	char rate_since[MODEL_TIME_LEN + 1]; /* a trade completed since then asks to be rated */
-	char today[CONTRACT_DATE_LEN + 1];   /* local: a ship-by day before it is past */
 	struct mine {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku;
@@ -586,12 +585,13 @@ static const struct mine *pick_listing(const struct collect *c, const cJSON *rfq
 	return best;
 }
 
-/* How a person names the buyer on a command line: @handle, else the display name quoted
- * for the shell (resolve takes the start of a cached name), else BUYER to fill in. */
-static void buyer_word(struct store *s, const char *id, char *out, size_t cap)
+/* How a person names the other party on a command line: @handle, else the display name
+ * quoted for the shell (resolve takes the start of a cached name), else fill (BUYER,
+ * SELLER) to fill in. */
+static void party_word(struct store *s, const char *id, const char *fill, char *out, size_t cap)
 {
 	struct account a;
-	snprintf(out, cap, "BUYER");
+	snprintf(out, cap, "%s", fill);
 	if (!id || !*id || store_account_get(s, id, &a, NULL) != K_OK)
 		return;
 	if (a.handle && *a.handle)
@@ -645,7 +645,7 @@ static int rfq_item(void *ctx, const cJSON *r)
 	snprintf(it->news, sizeof it->news, "RFQ \"%s\" from %s", title, name);
 	/* the quote, named as a person types it: the RFQ's short prefix, her SKU, @handle */
 	char who[120];
-	buyer_word(c->s, buyer, who, sizeof who);
+	party_word(c->s, buyer, "BUYER", who, sizeof who);
 	const char *inco = cJSON_GetStringValue(
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "incoterms"), 0));
 	if (!inco || !codes_incoterm(inco))
@@ -987,6 +987,8 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 	} else {
 		/* The rules say which steps are hers now; the inbox shows pay, ship, confirm. */
 		unsigned steps = order_steps_for(&t, &p, role);
+		char ship_by[CONTRACT_DATE_LEN + 1];
+		int ship = contract_ship_due(doc, &t, &p, ship_by);
 		int64_t due = order_due_now(&t, &p);
 		char m[INBOX_MONEY_MAX], late_at[ORDER_TIME_LEN + 1];
 		int late = p.state == ORDER_DELIVERED && order_stage_late(&t, &p, late_at);
@@ -1021,13 +1023,13 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:ship", id);
 			/* the day the contract says it ships by, and whether that day is gone */
-			char sb[CONTRACT_DATE_LEN + 1], by[64] = "";
-			if (contract_ship_by_of(doc, sb))
+			char by[64] = "";
+			if (ship != CONTRACT_SHIP_NONE)
 				snprintf(by, sizeof by,
-				         strcmp(c->today, sb) > 0
+				         ship == CONTRACT_SHIP_LATE
 				             ? ", late: the contract said by %s"
 				             : " by %s",
-				         sb);
+				         ship_by);
 			if (p.paid > 0) {
 				snprintf(it->text, sizeof it->text,
 				         "order %s for %s: paid %s into escrow; ship it%s", what,
@@ -1051,7 +1053,7 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:late:%zu", id, k);
 			char to[160];
-			buyer_word(c->s, peer, to, sizeof to);
+			party_word(c->s, peer, "BUYER", to, sizeof to);
 			snprintf(it->text, sizeof it->text,
 			         "payment late since %s: %s of order %s for %s (stage %zu of %zu, "
 			         "%" PRId64 "%% %s); write to them, or dispute it for the node's "
@@ -1062,6 +1064,21 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 			snprintf(it->cmd, sizeof it->cmd, "kontor chat send %s --order %.8s TEXT",
 			         to, id);
 			it->amount = due;
+		} else if (am_buyer && ship == CONTRACT_SHIP_LATE) {
+			/* his goods late: paid for, and the day the contract has her ship by is
+			 * gone */
+			it = add(c, INBOX_ORDER, updated);
+			snprintf(it->key, sizeof it->key, "order:%.64s:ship-late", id);
+			char to[160];
+			party_word(c->s, peer, "SELLER", to, sizeof to);
+			snprintf(it->text, sizeof it->text,
+			         "order %s from %s is not shipped, late: the contract said by %s; "
+			         "write to them, or dispute it for the node's arbitrator",
+			         what, name, ship_by);
+			snprintf(it->news, sizeof it->news, "order %s: not shipped by %s", sh,
+			         ship_by);
+			snprintf(it->cmd, sizeof it->cmd, "kontor chat send %s --order %.8s TEXT",
+			         to, id);
 		} else if (steps & (1u << ORDER_CONFIRM)) {
 			it = add(c, INBOX_ORDER, updated);
 			snprintf(it->key, sizeof it->key, "order:%.64s:confirm:%s", id, state_s);
@@ -1231,7 +1248,6 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 	char now[MODEL_TIME_LEN + 1];
 	model_now(now);
 	model_time((int64_t)time(NULL) - INBOX_RATE_DAYS * 86400, c.rate_since);
-	ktime_today(c.today);
 	int rc = inbox_queued_read(s, &c.queued, &c.nqueued, e);
 	if (rc == K_OK)
 		rc = store_listing_each(s, self, take_mine, &c, e);

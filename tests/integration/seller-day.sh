@@ -285,6 +285,12 @@ t_run "her inbox where the day is later than his (TZ=Etc/GMT-14)" 0 env TZ=Etc/G
 	KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" inbox
 t_match "the order to ship says it is late, and the day it was to ship by" "$T_OUT" \
 	"order $(printf %.8s "$O2")… \"Iron table legs, black, 72 cm\" for Berlin Interiors GmbH: paid 230.00 USD into escrow; ship it, late: the contract said by $BUYER_DAY$"
+t_run "his inbox there too" 0 env TZ=Etc/GMT-14 "$KONTOR" --home "$B" inbox
+t_match "his goods are late: he is told, and how to ask her" "$T_OUT" \
+	"order $(printf %.8s "$O2")… \"Iron table legs, black, 72 cm\" from Hoa Phat Iron Art is not shipped, late: the contract said by $BUYER_DAY; write to them, or dispute it for the node's arbitrator$"
+t_match "by her handle, about the order" "$T_OUT" "^ +kontor chat send @hoa-phat-iron-art --order $(printf %.8s "$O2") TEXT$"
+t_run "his inbox on his own clock, where the day is today" 0 env TZ=Etc/GMT+12 "$KONTOR" --home "$B" inbox
+t_nomatch "is not late yet" "$T_OUT" 'not shipped, late'
 t_run "buyer disputes it" 0 kb order dispute "$O2" --reason "wrong colour"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json

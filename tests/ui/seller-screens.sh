@@ -10,7 +10,7 @@
 # listing in variants is quoted for one, named by its SKU, at its own price. When the buyer
 # signs her quote while her TUI is open, its background sync takes the 500 from her stock.
 # Orders (3): an order to ship says the day its contract has her ship by, or that the day is
-# gone ("ship, late: DAY"), and the one due first is on top.
+# gone ("ship, late: DAY"), and the one due first is on top; the buyer's says "wait, late: DAY".
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/tmux-lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -515,6 +515,12 @@ LATE=$(grep -n 'ship, late:' "$T_TMP/d-o-ship" | cut -d: -f1)
 BY=$(grep -nE '280\.00 USD +ship by' "$T_TMP/d-o-ship" | cut -d: -f1)
 [ -n "$LATE" ] && [ -n "$BY" ] && [ "$LATE" -lt "$BY" ] && t_ok "the late one is above the other, though older" ||
 	t_fail "the late one is above the other, though older" "$D"
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d-b-late" >"$T_TMP/s14"
+ui "$B" 100x30 "$T_TMP/s14" TZ=Etc/GMT-14
+t_match "his Orders list: the one not shipped by its day says late" "$(cat "$T_TMP/d-b-late")" \
+	"funded +buy +Hoa Phat Iron A[^ ]* +Iron table legs,[^0-9]* +560\\.00 USD +wait, late: $BUYER_DAY\$"
+t_match "the other waits for shipment" "$(cat "$T_TMP/d-b-late")" \
+	'funded +buy +Hoa Phat Iron A[^ ]* +Iron table legs,[^0-9]* +280\.00 USD +wait for shipment$'
 # --- a seller whose listings name no category is told on her RFQs tab why none is hers ----
 F="$T_TMP/fans"
 kf() { "$KONTOR" --home "$F" "$@"; }

@@ -79,8 +79,8 @@ static void rules_of(const struct trade_order *o, const cJSON *doc, struct order
 
 /* What happens next and who does it, as the rules say: rank 0 when it is our move. A
  * cancellation waiting for a signature and a rating still to give are the Order's. */
-static void next_step(struct trade_order *o, const cJSON *obj, const struct order_terms *t,
-                      const struct order_progress *p)
+static void next_step(struct trade_order *o, const cJSON *obj, const cJSON *doc,
+                      const struct order_terms *t, const struct order_progress *p)
 {
 	const cJSON *ratings = cJSON_GetObjectItemCaseSensitive(obj, "ratings");
 	int rated =
@@ -105,16 +105,16 @@ static void next_step(struct trade_order *o, const cJSON *obj, const struct orde
 	} else {
 		int mine = order_next_words(t, p, o->buyer ? ORDER_BUYER : ORDER_SELLER, o->next,
 		                            sizeof o->next);
+		char day[CONTRACT_DATE_LEN + 1];
+		int ship = contract_ship_due(doc, t, p, day);
 		o->rank = mine ? 0 : st == ORDER_CANCELLED ? 2 : 1;
-		/* hers to ship: by which day, as the contract says, and whether it is gone */
-		if (mine && !o->buyer && o->ship_by[0] &&
-		    (order_steps_for(t, p, ORDER_SELLER) & (1u << ORDER_SHIP))) {
-			char today[11];
-			snprintf(o->next, sizeof o->next,
-			         strcmp(ktime_today(today), o->ship_by) > 0 ? "ship, late: %s"
-			                                                    : "ship by %s",
-			         o->ship_by);
-		}
+		/* to ship: by which day, as the contract says, and whether it is gone; his
+		 * goods late are his to ask about */
+		if (ship == CONTRACT_SHIP_LATE)
+			snprintf(o->next, sizeof o->next, "%s, late: %s",
+			         o->buyer ? "wait" : "ship", day);
+		else if (ship == CONTRACT_SHIP_DUE && !o->buyer)
+			snprintf(o->next, sizeof o->next, "ship by %s", day);
 	}
 }
 
@@ -198,8 +198,8 @@ static int add_order(void *vctx, const cJSON *obj)
 	struct order_terms terms;
 	struct order_progress prog;
 	rules_of(o, doc, &terms, &prog);
-	contract_ship_by_of(doc, o->ship_by);
-	next_step(o, obj, &terms, &prog);
+	contract_ship_by_of(doc, o->ship_by); /* the sort's, whatever the step */
+	next_step(o, obj, doc, &terms, &prog);
 	/* a step of ours the outbox holds: taken here, on its way or refused, as the inbox says */
 	struct ui_trade *t = ui_trade(u);
 	const struct inbox_queued *q =
