@@ -104,7 +104,7 @@ t_match "the funded sections with their amounts" "$T_OUT" 'funded +by buyer +2,7
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
 t_match "the last stage before shipment is the order to ship" "$T_OUT" \
-	"order $OSHORT… \"DN50 brass ball valve\" for Rotterdam Pumps BV: paid 3,999\\.33 USD into escrow; ship it$"
+	"order $OSHORT… \"DN50 brass ball valve\" for Rotterdam Pumps BV: paid 3,999\\.33 USD into escrow; ship it by [0-9]{4}-[0-9]{2}-[0-9]{2}$"
 t_nomatch "said once, not again as money" "$T_OUT" '^money'
 t_run "seller ships" 0 ks order ship "$ORDER" --carrier Maersk --tracking MSKU1234565 --mode sea
 t_run "seller's inbox after shipping" 0 ks inbox
