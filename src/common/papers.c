@@ -1061,6 +1061,15 @@ int papers_build(const cJSON *contract, const cJSON *amend, int type, const char
 	}
 	if (rc)
 		goto out;
+	/* A sea rule's named place is a port the contract signed: FAS and FOB name the port of
+	 * shipment, CFR and CIF the port of destination (Incoterms 2020). */
+	const struct incoterm *rule = codes_incoterm(t.incoterm);
+	if (rule && rule->sea_only && p->named_place && p->named_place[0]) {
+		char **port = codes_incoterm_at_destination(t.incoterm) ? &p->port_discharge
+		                                                        : &p->port_loading;
+		if (!*port)
+			*port = clean(p->named_place);
+	}
 	p->payment_terms = payment_words(&t);
 	contract_terms_order(&t, &p->pay);
 	p->release_days = t.auto_release_days;

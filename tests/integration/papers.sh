@@ -154,18 +154,23 @@ t_run "seller syncs" 0 ks sync
 trade_find gốm men lam
 trade_bind "buyer proposes FOB without weights or ports" --qty 10 --incoterm FOB --place "Hai Phong"
 t_run "the packing list lacks fields (exit 2)" 2 ks order docs "$ORDER" --type packing-list --dir "$T_TMP"
-t_match "it lists the ports" "$T_ERR" 'port of loading +--set portOfLoading='
+t_match "it lists the port of discharge" "$T_ERR" 'port of discharge +--set portOfDischarge='
+t_nomatch "not the port of loading: FOB Hai Phong, signed, names it" "$T_ERR" 'port of loading'
 t_match "and the weights" "$T_ERR" 'line 1 gross weight +--set items\.1\.grossKg='
 t_match "and how an offer says them next time" "$T_ERR" '^An offer says the ports, weights and packages with --port-loading, --port-discharge, --net-kg, --gross-kg and --packages\.$'
 t_match "and how her listing says the weights once for every offer" "$T_ERR" '^Later offers carry a line.s weights and packages once its listing says one unit.s: `kontor listing edit SKU --net-kg KG --gross-kg KG --per-package N:CODE`\.$'
 t_match "naming the order by the start of its id" "$T_ERR" "the signed contract of order $(printf '%.8s' "$ORDER") lacks what the papers need; the seller adds it with .kontor order docs $(printf '%.8s' "$ORDER") --set"
 t_eq "and writes nothing" "$(ls "$T_TMP"/*-packing-list.pdf 2>/dev/null | wc -l)" 0
 t_run "the seller adds them as an unsigned amendment" 0 ks order docs "$ORDER" --type packing-list \
-	--dir "$T_TMP" --set portOfLoading=VNHPH --set portOfDischarge="Jebel Ali" \
+	--dir "$T_TMP" --set portOfDischarge="Jebel Ali" \
 	--set items.1.netKg=2 --set items.1.grossKg=2.6 --set items.1.packages=2:CS
 t_match "marked as added after signing" "$(pdftotext "$T_TMP/$(printf '%.8s' "$ORDER")-packing-list.pdf" -)" 'added by the seller after signing'
 t_run "the packing list as text, after the amendment" 0 ks order docs "$ORDER" --type packing-list --format text -o -
 t_match "the signed description carries no mark" "$T_OUT" "^1\. Bình gốm men lam$"
+t_match "the port of loading is FOB's named place, signed, so unmarked" "$T_OUT" \
+	'^Port / place of loading: Hai Phong$'
+t_match "the port of discharge, added after signing, marked" "$T_OUT" \
+	'^Port / place of discharge: Jebel Ali \*$'
 t_match "each weight added after signing is marked where it stands" "$T_OUT" '^   Net kg: [0-9.]+ \*   Gross kg: [0-9.]+ \*$'
 t_match "so are the packages" "$T_OUT" '^   Packages: 2 .*\(CS\) \*$'
 t_match "the HS code, signed empty and not amended, carries none" "$T_OUT" '^   HS code: -   Origin: VN$'

@@ -515,6 +515,56 @@ static void test_missing_fields_are_listed_and_the_amendment_fills_them(void **s
 	contract_terms_free(&t);
 }
 
+/* The packing list of a contract under incoterm (named place Jebel Ali) with every field but
+ * the ports unless ports: its result, and whether the missing list names each port. */
+static int ports_of(const char *incoterm, int ports, struct paper *p, int *loading_missing,
+                    int *discharge_missing)
+{
+	struct contract_terms t;
+	struct papers_missing m = {0};
+	struct kerr e = {0, ""};
+	make_terms(&t, "USD", incoterm, 100, 1000, 0);
+	if (!ports) {
+		free(t.port_loading);
+		free(t.port_discharge);
+		t.port_loading = t.port_discharge = NULL;
+	}
+	cJSON *doc = bind(&t);
+	int rc = papers_build(doc, NULL, PAPER_PACKING_LIST, "2026-12-10", p, &m, &e);
+	*loading_missing = *discharge_missing = 0;
+	for (size_t i = 0; i < m.n; i++) {
+		*loading_missing |= strcmp(m.field[i], "port of loading") == 0;
+		*discharge_missing |= strcmp(m.field[i], "port of discharge") == 0;
+	}
+	cJSON_Delete(doc);
+	contract_terms_free(&t);
+	return rc;
+}
+
+static void test_a_sea_rules_named_place_is_the_port_it_names(void **state)
+{
+	struct paper p;
+	int lm, dm;
+	/* FOB and FAS name the port of shipment, signed: not asked again, the other is; CFR
+	 * and CIF the port of destination; a rule for any mode names a place, not a port */
+	static const struct {
+		const char *rule;
+		int loading_asked, discharge_asked;
+	} rules[] = {{"FOB", 0, 1}, {"FAS", 0, 1}, {"CIF", 1, 0}, {"CFR", 1, 0}, {"FCA", 1, 1}};
+	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+		assert_int_equal(ports_of(rules[i].rule, 0, &p, &lm, &dm), K_EUSAGE);
+		if (lm != rules[i].loading_asked || dm != rules[i].discharge_asked)
+			fail_msg("%s: port of loading asked %d, of discharge %d", rules[i].rule, lm,
+			         dm);
+	}
+	/* ports the contract says stand, and the named place is no mark of an amendment */
+	assert_int_equal(ports_of("FOB", 1, &p, &lm, &dm), K_OK);
+	assert_string_equal(p.port_loading, "VNHPH");
+	assert_string_equal(p.port_discharge, "AEJEA");
+	assert_int_equal(p.loading_amended, 0);
+	paper_free(&p);
+}
+
 static void test_refusals(void **state)
 {
 	struct contract_terms t;
@@ -602,6 +652,7 @@ int main(void)
 	    cmocka_unit_test(test_the_contracts_values_in_the_papers_language),
 	    cmocka_unit_test(test_charge_rules_per_incoterm),
 	    cmocka_unit_test(test_missing_fields_are_listed_and_the_amendment_fills_them),
+	    cmocka_unit_test(test_a_sea_rules_named_place_is_the_port_it_names),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_old_contracts_still_verify_and_map),
 	};
