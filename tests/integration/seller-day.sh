@@ -289,8 +289,14 @@ t_run "his inbox there too" 0 env TZ=Etc/GMT-14 "$KONTOR" --home "$B" inbox
 t_match "his goods are late: he is told, and how to ask her" "$T_OUT" \
 	"order $(printf %.8s "$O2")… \"Iron table legs, black, 72 cm\" from Hoa Phat Iron Art is not shipped, late: the contract said by $BUYER_DAY; write to them, or dispute it for the node's arbitrator$"
 t_match "by her handle, about the order" "$T_OUT" "^ +kontor chat send @hoa-phat-iron-art --order $(printf %.8s "$O2") TEXT$"
+t_run "his order show there" 0 env TZ=Etc/GMT-14 "$KONTOR" --home "$B" order show "$O2"
+t_match "says it too, under the terms" "$T_OUT" "^late +not shipped, and the contract said by $BUYER_DAY$"
+t_run "and its --json" 0 env TZ=Etc/GMT-14 "$KONTOR" --home "$B" order show "$O2" --json
+t_match "says shipLate" "$T_OUT" '"shipLate":true'
 t_run "his inbox on his own clock, where the day is today" 0 env TZ=Etc/GMT+12 "$KONTOR" --home "$B" inbox
 t_nomatch "is not late yet" "$T_OUT" 'not shipped, late'
+t_run "nor his order show" 0 env TZ=Etc/GMT+12 "$KONTOR" --home "$B" order show "$O2"
+t_nomatch "says nothing late" "$T_OUT" '^late'
 t_run "buyer disputes it" 0 kb order dispute "$O2" --reason "wrong colour"
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox --json

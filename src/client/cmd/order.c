@@ -1839,6 +1839,9 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		if (verified) {
 			const struct order_terms *t = &st->terms;
 			show_goods(c, doc, st, j);
+			char day[CONTRACT_DATE_LEN + 1];
+			if (contract_ship_due(doc, t, &st->progress, day) == CONTRACT_SHIP_LATE)
+				cJSON_AddBoolToObject(j, "shipLate", 1);
 			cJSON *pay = cJSON_AddObjectToObject(j, "payment");
 			json_add_int(pay, "paid", st->progress.paid);
 			json_add_int(pay, "dueNow", order_due_now(t, &st->progress));
@@ -1898,8 +1901,13 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		             ktime_local(json_str(o, "created"), created, sizeof created));
 		kbuf_free(&bn);
 		kbuf_free(&sn);
+		char day[CONTRACT_DATE_LEN + 1];
 		if (verified)
 			show_goods(c, doc, st, NULL);
+		if (verified && contract_ship_due(doc, &st->terms, &st->progress, day) ==
+		                    CONTRACT_SHIP_LATE) /* as the inbox says it */
+			text_fprintf(c->out,
+			             "late       not shipped, and the contract said by %s\n", day);
 		if (verified)
 			show_payment(c, st);
 		else if (doc)
