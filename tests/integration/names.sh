@@ -46,6 +46,18 @@ t_match "paused" "$(ks listing show U720-BK --json)" '"status":"paused"'
 t_run "listing resume by SKU" 0 ks listing resume U720-BK
 t_run "a SKU she does not have exits 2" 2 ks listing show NOPE-1
 t_match "saying none matched" "$T_ERR" "no listing in the cache matches 'NOPE-1'"
+t_run "listing show by the start of her SKU, any case" 0 ks listing show u720
+t_match "is the legs" "$T_OUT" '^sku: +U720-BK$'
+t_run "and of the SKU as she wrote it" 0 ks listing show "mug #"
+t_match "is the mug" "$T_OUT" 'Hand-made mug no\. 7'
+# A copy of her home with no node: what she adds there stays there.
+S3="$T_TMP/seller-two-legs"
+cp -r "$S" "$S3"
+t_run "(a copy of her home, without its node)" 0 "$KONTOR" --home "$S3" node rm main
+t_run "where she adds white legs (queued, exit 4)" 4 "$KONTOR" --home "$S3" listing add \
+	--sku U720-WH --title "Iron table legs, white, 72 cm" --price 12.50 --currency USD
+t_run "a start two of her SKUs share names both (exit 2)" 2 "$KONTOR" --home "$S3" listing show U720
+t_match "listing each to choose from" "$T_ERR" "'U720' matches 2 listings: U720-(BK|WH) .*; U720-(WH|BK) .*; say which"
 t_run "everyone syncs: seller" 0 ks sync
 t_run "buyer" 0 kb sync
 t_run "third" 0 kx sync
@@ -342,7 +354,7 @@ t_run "more of the title names one" 0 kb listing show "Iron table legs, white"
 t_run "a product several of his contracts trade is ambiguous (exit 2)" 2 kb contract show "iron table legs"
 t_match "listing them with their states and parties" "$T_ERR" "'iron table legs' matches [0-9]+ contracts with Sắt Mỹ Thuật Hoà Phát @sat-my-thuat-hoa-phat: "
 t_run "a title nobody has exits 2" 2 kb listing show "Giỏ tre đan"
-t_match "saying what else it takes" "$T_ERR" "no listing in the cache matches 'Giỏ tre đan' \(give one of your SKUs, a title, its start or words of it,"
+t_match "saying what else it takes" "$T_ERR" "no listing in the cache matches 'Giỏ tre đan' \(give one of your SKUs or its start, a title, its start or words of it,"
 
 # --- outbox drop by what the entry is about ----------------------------------------------
 t_run "a listing with no node: queued (exit 4)" 4 kc listing add --sku TL-1 --title "Table legs" --price 3 --currency CNY

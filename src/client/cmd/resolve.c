@@ -2,7 +2,8 @@
  * decides: (0) a whole id of a kind asked for, taken as it is; (1) an exact name: one of our
  * SKUs (as stored or as written, then ignoring case), another seller's SKU, a listing's whole
  * title, an account's handle, an account's whole name; (2) a start: of an id (4+ characters),
- * of a listing's title, of an account's name, of a handle after '@'; (3) where nothing else
+ * of one of our SKUs, of a listing's title, of an account's name, of a handle after '@'; (3)
+ * where nothing else
  * fits, an order or a contract by its product, whole or its start. Where an order or a contract
  * is asked for, an account the word names stands for what is between us and it, in the same tier
  * (its exact name in (1), a start in (2)). One candidate in the deciding tier is the answer;
@@ -464,6 +465,13 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 		}
+		/* the start of one of our SKUs: "RAIL" of RAIL-01 (RAIL-02 beside it is listed) */
+		if (!rc && !exact->n && c->self_id[0] && word[0] != '@' && strlen(word) >= 2) {
+			memset(&h, 0, sizeof h);
+			rc = store_names_sku_prefix(s, c->self_id, word, &h, e);
+			if (!rc)
+				cands_take(prefix, RESOLVE_LISTING, &h);
+		}
 		/* a title, whole or its start, as search and listing list show it; "@sat" names
 		 * a handle, never the title with "sắt" in it */
 		if (!rc && !exact->n && word[0] != '@')
@@ -880,7 +888,8 @@ static int none(int kinds, const char *word, struct kerr *e)
 		}
 	struct kbuf how = KBUF_INIT;
 	if (kinds & RESOLVE_LISTING)
-		kbuf_puts(&how, "one of your SKUs, a title, its start or words of it, ");
+		kbuf_puts(&how,
+		          "one of your SKUs or its start, a title, its start or words of it, ");
 	if (kinds & RESOLVE_ACCOUNT)
 		kbuf_puts(&how, "an @handle, the start or words of a name, ");
 	else if (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))

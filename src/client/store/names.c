@@ -82,6 +82,21 @@ int store_names_sku(struct store *s, const char *seller_id, const char *sku, int
 	    v, 2, out, "looking a listing up by its SKU", e);
 }
 
+int store_names_sku_prefix(struct store *s, const char *seller_id, const char *prefix,
+                           struct names_hits *out, struct kerr *e)
+{
+	const char *v[] = {seller_id, prefix};
+	/* her own listings only: read from hers (by seller), never the market's SKUs */
+	return collect(
+	    s,
+	    "SELECT id FROM listings WHERE seller_id = ?1"
+	    " AND substr(sku, 1, length(?2)) = ?2 COLLATE NOCASE"
+	    " UNION SELECT l.id FROM listings l JOIN listing_skus k ON k.rid = l.rid"
+	    " WHERE l.seller_id = ?1 AND substr(k.sku, 1, length(?2)) = ?2 COLLATE NOCASE"
+	    " LIMIT 33",
+	    v, 2, out, "looking a listing up by the start of its SKU", e);
+}
+
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
                             struct names_hits *out, struct kerr *e)
 {
