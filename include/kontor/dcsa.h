@@ -65,8 +65,13 @@ int dcsa_parse(const char *json, size_t len, cJSON **out, struct kerr *e);
  * Shipment events read "<note> <status>" ("Bill of lading MAEU123456789 issued"), or
  * "Document issued" without a note; a shipment event that is not ACT ends in
  * "(estimated)", "(planned)" or "(requested)". An event without a known code reads
- * "Event 'XXXX'" (shown safely). cap 0 writes nothing and returns 0. */
-size_t dcsa_words(const cJSON *event, char *out, size_t cap);
+ * "Event 'XXXX'" (shown safely). cap 0 writes nothing and returns 0.
+ *
+ * mode is the shipment's ("sea", "air", "road", "rail", "courier"; NULL or another word is
+ * the sea, as DCSA's codes are): LOAD and DISC name what the goods go on, "Loaded on
+ * aircraft", "Unloaded from truck", "Loaded" for a courier; the sea's are "Loaded on vessel"
+ * and "Discharged from vessel". */
+size_t dcsa_words(const cJSON *event, const char *mode, char *out, size_t cap);
 
 /* The ETA: the "at" of the latest EST arrival event (code ARRI or DLVD with classifier EST;
  * "latest" = last in array order, since the node appends in arrival order), or NULL when

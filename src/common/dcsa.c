@@ -427,6 +427,35 @@ static const struct phrase phrases[] = {
     {"EXCP", "Exception", "exception", "at"},
 };
 
+/* What the goods are loaded on under a shipment's mode: DCSA's codes are the ocean's, and a
+ * parcel flown from Hanoi is not loaded on a vessel. NULL for a courier (no one vehicle). */
+static const char *vehicle_of(const char *mode)
+{
+	static const char *const v[][2] = {
+	    {"air", "aircraft"}, {"road", "truck"}, {"rail", "train"}, {"courier", NULL}};
+	for (size_t i = 0; mode && i < sizeof v / sizeof v[0]; i++)
+		if (strcmp(mode, v[i][0]) == 0)
+			return v[i][1];
+	return "vessel";
+}
+
+/* LOAD and DISC in the words of the mode: "Loaded on aircraft", "Unloaded from truck"; the
+ * sea keeps DCSA's "Discharged from vessel". 0 for any other code. */
+static int vehicle_phrase(const char *code, const char *mode, char past[64], char noun[64])
+{
+	int load = strcmp(code, "LOAD") == 0;
+	if (!load && strcmp(code, "DISC") != 0)
+		return 0;
+	const char *v = vehicle_of(mode);
+	int sea = v && strcmp(v, "vessel") == 0;
+	const char *p = load ? "Loaded" : sea ? "Discharged" : "Unloaded";
+	const char *n = load ? "loading" : sea ? "discharge" : "unloading";
+	const char *on = load ? "on" : "from";
+	snprintf(past, 64, "%s%s%s%s%s", p, v ? " " : "", v ? on : "", v ? " " : "", v ? v : "");
+	snprintf(noun, 64, "%s%s%s%s%s", n, v ? " " : "", v ? on : "", v ? " " : "", v ? v : "");
+	return 1;
+}
+
 static const char *cls_adj(const char *cls)
 {
 	if (!cls || strcmp(cls, "ACT") == 0)
@@ -450,7 +479,7 @@ static void put_lower(char *out, size_t cap, size_t *len, const char *s)
 	put(out, cap, len, tmp);
 }
 
-size_t dcsa_words(const cJSON *event, char *out, size_t cap)
+size_t dcsa_words(const cJSON *event, const char *mode, char *out, size_t cap)
 {
 	char sh[32];
 	size_t len = 0;
@@ -486,6 +515,12 @@ size_t dcsa_words(const cJSON *event, char *out, size_t cap)
 	for (size_t k = 0; k < sizeof phrases / sizeof phrases[0]; k++)
 		if (strcmp(phrases[k].code, dc->code) == 0)
 			ph = &phrases[k];
+	char past[64], noun[64];
+	struct phrase by_mode;
+	if (ph && vehicle_phrase(dc->code, mode, past, noun)) {
+		by_mode = (struct phrase){ph->code, past, noun, ph->prep};
+		ph = &by_mode;
+	}
 	if (adj) {
 		put(out, cap, &len, adj);
 		put(out, cap, &len, " ");

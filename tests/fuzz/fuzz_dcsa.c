@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
 			char out[256];
-			size_t k = dcsa_words(one, out, caps[c]);
+			size_t k = dcsa_words(one, (c & 1) ? "air" : NULL, out, caps[c]);
 			check_text(out, k, caps[c], "words");
 		}
 	}

@@ -6,7 +6,8 @@
 # estimated arrival and the customs status. Refused: an unknown code (usage, exit 2), the
 # buyer adding events, events on an order not shipped yet (naming the state), a stranger.
 # A carrier account registered at the node (`kontord admin carrier add`) posts an event the
-# buyer sees; an actual DLVD moves the order to delivered.
+# buyer sees; an actual DLVD moves the order to delivered. Goods shipped by air are loaded on an
+# aircraft in the words, not a vessel.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
 export TZ=UTC0 # times are shown in the local zone: this one says "UTC"
@@ -197,6 +198,23 @@ t_run "one by its date alone, as she says it" 0 \
 t_eq "is that date's noon where she is, in UTC" \
 	"$(sqlite3 "$DB" "SELECT json_extract(e.value, '$.at') FROM orders o, json_each(o.json, '$.shipment.events') e WHERE o.id = '$ORDER' AND json_extract(e.value, '$.note') = 'papers in by date'")" \
 	"2026-12-04T04:00:00Z"
+
+# --- by air: the goods go on an aircraft, not a vessel ----------------------------------------
+trade_bind "buyer proposes 2 pumps more" --qty 2 --incoterm FCA --place Shenzhen
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays them" 0 kb order pay "$ORDER"
+t_run "seller syncs" 0 ks sync
+t_run "seller ships them by air" 0 ks order ship "$ORDER" --carrier "SF Express" \
+	--tracking SF1234567890 --mode air
+t_run "loaded at Shenzhen" 0 ks order event "$ORDER" --code LOAD --location CNSZX \
+	--at 2026-12-06T02:00:00Z
+t_run "unloaded at Los Angeles" 0 ks order event "$ORDER" --code DISC --location USLAX \
+	--at 2026-12-06T20:00:00Z
+t_run "buyer syncs" 0 kb sync
+t_run "buyer tracks the air shipment" 0 kb track "$ORDER"
+t_match "loaded on an aircraft" "$T_OUT" 'UTC  Loaded on aircraft at CNSZX$'
+t_match "unloaded from it" "$T_OUT" 'UTC  Unloaded from aircraft at USLAX$'
+t_nomatch "no vessel in it" "$T_OUT" 'vessel'
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

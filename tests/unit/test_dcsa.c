@@ -427,8 +427,8 @@ static void too_big_refused_before_parsing(void **state)
 
 /* ---------------------------------------------------------------- words */
 
-static void words_for(const char *code, const char *cls, const char *loc, const char *note,
-                      const char *want)
+static void words_in(const char *mode, const char *code, const char *cls, const char *loc,
+                     const char *note, const char *want)
 {
 	cJSON *ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "code", code);
@@ -439,11 +439,35 @@ static void words_for(const char *code, const char *cls, const char *loc, const 
 	if (note)
 		cJSON_AddStringToObject(ev, "note", note);
 	char out[256];
-	size_t n = dcsa_words(ev, out, sizeof out);
+	size_t n = dcsa_words(ev, mode, out, sizeof out);
 	cJSON_Delete(ev);
 	if (strcmp(out, want) != 0)
-		fail_msg("%s %s: got '%s', wanted '%s'", code, cls, out, want);
+		fail_msg("%s %s %s: got '%s', wanted '%s'", mode ? mode : "-", code, cls, out,
+		         want);
 	assert_int_equal(n, strlen(want));
+}
+
+static void words_for(const char *code, const char *cls, const char *loc, const char *note,
+                      const char *want)
+{
+	words_in(NULL, code, cls, loc, note, want);
+}
+
+static void loading_is_said_of_what_the_mode_goes_on(void **state)
+{
+	(void)state;
+	words_in("sea", "LOAD", "ACT", "VNHPH", NULL, "Loaded on vessel at VNHPH");
+	words_in("sea", "DISC", "ACT", "DEHAM", NULL, "Discharged from vessel at DEHAM");
+	words_in("air", "LOAD", "ACT", "VNHAN", NULL, "Loaded on aircraft at VNHAN");
+	words_in("air", "DISC", "ACT", "DEFRA", NULL, "Unloaded from aircraft at DEFRA");
+	words_in("air", "LOAD", "EST", "VNHAN", NULL, "Estimated loading on aircraft at VNHAN");
+	words_in("road", "LOAD", "ACT", "Hai Phong", NULL, "Loaded on truck at Hai Phong");
+	words_in("rail", "DISC", "PLN", "DEDUI", NULL, "Planned unloading from train at DEDUI");
+	words_in("courier", "LOAD", "ACT", "VNHAN", NULL, "Loaded at VNHAN");
+	words_in("courier", "DISC", "ACT", NULL, NULL, "Unloaded");
+	/* the mode names only what the goods go on: other events read the same */
+	words_in("air", "DEPA", "ACT", "VNHAN", NULL, "Departed from VNHAN");
+	words_in("unknown", "LOAD", "ACT", "VNHPH", NULL, "Loaded on vessel at VNHPH");
 }
 
 static void words_for_code_and_classifier_pairs(void **state)
@@ -477,11 +501,11 @@ static void words_for_the_v22_sample_read_as_a_timeline(void **state)
 	(void)state;
 	cJSON *ev = parse_file("tnt-v2.2-events.json");
 	char out[256];
-	dcsa_words(cJSON_GetArrayItem(ev, 3), out, sizeof out);
+	dcsa_words(cJSON_GetArrayItem(ev, 3), NULL, out, sizeof out);
 	assert_string_equal(out, "Loaded on vessel at CNYTN (MAERSK ESSEN 447E, MSKU7045125)");
-	dcsa_words(cJSON_GetArrayItem(ev, 11), out, sizeof out);
+	dcsa_words(cJSON_GetArrayItem(ev, 11), NULL, out, sizeof out);
 	assert_string_equal(out, "Bill of lading MAEU254147891 issued");
-	dcsa_words(cJSON_GetArrayItem(ev, 6), out, sizeof out);
+	dcsa_words(cJSON_GetArrayItem(ev, 6), NULL, out, sizeof out);
 	assert_string_equal(out, "Estimated arrival at USLAX (MAERSK ESSEN 447E)");
 	cJSON_Delete(ev);
 }
@@ -507,7 +531,7 @@ static void escape_sequence_in_location_never_reaches_the_words(void **state)
 	                        "\xc2\x9b"
 	                        "31mred\x07");
 	char out[128];
-	dcsa_words(raw, out, sizeof out);
+	dcsa_words(raw, NULL, out, sizeof out);
 	assert_null(strchr(out, 0x1b));
 	assert_null(strchr(out, 0x07));
 	assert_string_equal(out, "Gate out at USLAX (red)");
@@ -523,18 +547,18 @@ static void words_truncate_at_cap_on_a_character_boundary(void **state)
 	cJSON_AddStringToObject(ev, "location", "Zürich");
 	char out[16];
 	/* "Arrived at Zürich" is 18 bytes; ü is bytes 12-13: cut before it at cap 13 */
-	size_t n = dcsa_words(ev, out, 14);
+	size_t n = dcsa_words(ev, NULL, out, 14);
 	assert_int_equal(n, 12);
 	assert_string_equal(out, "Arrived at Z");
-	n = dcsa_words(ev, out, 15);
+	n = dcsa_words(ev, NULL, out, 15);
 	assert_string_equal(out, "Arrived at Z\xc3\xbc");
 	assert_int_equal(n, 14);
-	assert_int_equal(dcsa_words(ev, out, 0), 0);
+	assert_int_equal(dcsa_words(ev, NULL, out, 0), 0);
 	cJSON_Delete(ev);
 	/* unknown code from outside: shown, but safely */
 	ev = cJSON_CreateObject();
 	cJSON_AddStringToObject(ev, "code", "Z\x1bZ");
-	dcsa_words(ev, out, sizeof out);
+	dcsa_words(ev, NULL, out, sizeof out);
 	assert_null(strchr(out, 0x1b));
 	assert_true(strncmp(out, "Event '", 7) == 0);
 	cJSON_Delete(ev);
@@ -710,6 +734,7 @@ int main(void)
 	    cmocka_unit_test(words_for_the_v22_sample_read_as_a_timeline),
 	    cmocka_unit_test(escape_sequence_in_location_never_reaches_the_words),
 	    cmocka_unit_test(words_truncate_at_cap_on_a_character_boundary),
+	    cmocka_unit_test(loading_is_said_of_what_the_mode_goes_on),
 	    cmocka_unit_test(eta_is_the_latest_est_arrival_in_array_order),
 	    cmocka_unit_test(no_eta_once_delivered),
 	    cmocka_unit_test(recent_first_orders_by_time_with_ties_later_received_first),

@@ -1089,7 +1089,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			{
 				char w[600];
 				cJSON *x = cJSON_Duplicate(ev, 1);
-				dcsa_words(ev, w, sizeof w);
+				dcsa_words(ev, json_str(ship, "mode"), w, sizeof w);
 				cJSON_AddStringToObject(x, "words", w);
 				cJSON_AddItemToArray(l, x);
 			}
@@ -1098,7 +1098,7 @@ static int run_event(struct ctx *c, const struct args *a, struct kerr *e)
 			cJSON_ArrayForEach(ev, add)
 			{
 				char w[600], t[KTIME_LOCAL_MAX];
-				dcsa_words(ev, w, sizeof w);
+				dcsa_words(ev, json_str(ship, "mode"), w, sizeof w);
 				text_fprintf(c->out, "would add  %s  %s\n",
 				             ktime_local(json_str(ev, "at"), t, sizeof t), w);
 			}
@@ -1360,7 +1360,7 @@ static void track_print(struct ctx *c, const cJSON *o, const char *state, const 
 			cJSON *sh = ship_said_json(ship, &said);
 			if (last) {
 				cJSON *x = cJSON_Duplicate(last, 1);
-				dcsa_words(last, w, sizeof w);
+				dcsa_words(last, json_str(ship, "mode"), w, sizeof w);
 				cJSON_AddStringToObject(x, "words", w);
 				cJSON_AddItemToObject(sh, "lastEvent", x);
 			}
@@ -1393,7 +1393,7 @@ static void track_print(struct ctx *c, const cJSON *o, const char *state, const 
 		if (!cJSON_IsObject(ship)) {
 			fputs("the shipment comes with `kontor sync`\n", f);
 		} else if (last) {
-			dcsa_words(last, w, sizeof w);
+			dcsa_words(last, json_str(ship, "mode"), w, sizeof w);
 			text_fprintf(f, "%s  %s\n", ktime_local(json_str(last, "at"), t, sizeof t),
 			             w);
 		} else {
@@ -1506,7 +1506,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 			char w[600];
-			dcsa_words(ev, w, sizeof w);
+			dcsa_words(ev, json_str(ship, "mode"), w, sizeof w);
 			cJSON *x = cJSON_Duplicate(ev, 1);
 			cJSON_AddStringToObject(x, "words", w);
 			cJSON_AddItemToArray(l, x);
@@ -1551,7 +1551,7 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		for (size_t i = 0; i < n; i++) {
 			const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 			char w[600];
-			dcsa_words(ev, w, sizeof w);
+			dcsa_words(ev, json_str(ship, "mode"), w, sizeof w);
 			text_fprintf(f, "%s  %s\n", ktime_local(json_str(ev, "at"), t, sizeof t),
 			             w);
 		}

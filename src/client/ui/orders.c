@@ -154,7 +154,7 @@ static void shipment_of(struct ui *u, struct trade_order *o, const cJSON *obj, c
 		const cJSON *last = dcsa_latest(ev);
 		if (last) {
 			char w[300];
-			dcsa_words(last, w, sizeof w);
+			dcsa_words(last, o->mode, w, sizeof w);
 			o->last = safe_dup(w);
 		}
 	}
@@ -739,7 +739,7 @@ void ui_order_build(struct ui *u, int width)
 		if (n == cap)
 			items = xrealloc(items, (cap = cap ? cap * 2 : 16) * sizeof *items);
 		char w[400];
-		dcsa_words(ev, w, sizeof w);
+		dcsa_words(ev, o->mode, w, sizeof w);
 		struct kbuf x = KBUF_INIT;
 		kbuf_printf(&x, "Shipment: %s", w);
 		snprintf(items[n].at, sizeof items[n].at, "%s",

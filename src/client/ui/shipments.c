@@ -108,7 +108,7 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 		const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 		char when[32], words[400];
 		ui_local_time(json_str(ev, "at"), when, sizeof when);
-		dcsa_words(ev, words, sizeof words);
+		dcsa_words(ev, json_str(shipment, "mode"), words, sizeof words);
 		kbuf_reset(&b);
 		kbuf_printf(&b, "%-20s  %s", when, words);
 		const char *role = json_str(ev, "role");
