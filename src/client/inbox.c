@@ -301,8 +301,7 @@ int inbox_queued_read(struct store *s, struct inbox_queued **out, size_t *n, str
 	return rc;
 }
 
-const struct inbox_queued *inbox_queued_of(const struct inbox_queued *v, size_t n, const char *a,
-                                           const char *b)
+struct inbox_queued *inbox_queued_of(struct inbox_queued *v, size_t n, const char *a, const char *b)
 {
 	for (size_t i = 0; i < n; i++)
 		if ((a && strcmp(v[i].id, a) == 0) || (b && strcmp(v[i].id, b) == 0))
@@ -683,6 +682,8 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	const cJSON *sec = latest >= 0 ? cJSON_GetArrayItem(secs, latest) : NULL;
 	if (!sec || !mine)
 		return 0;
+	if (inbox_queued_of(c->queued, c->nqueued, id, NULL))
+		return 0; /* hers is given here and waits in the outbox: queued_contracts says so */
 	if (contract_signed_as(k, latest, mine))
 		return 0; /* hers is given: it waits for the other side */
 	struct contract_terms t;
@@ -908,8 +909,9 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 	    json_str(cJSON_GetObjectItemCaseSensitive(o, "cancelRequest"), "by");
 
 	struct inbox_item *it = NULL;
-	const struct inbox_queued *q = inbox_queued_of(c->queued, c->nqueued, kid, id);
+	struct inbox_queued *q = inbox_queued_of(c->queued, c->nqueued, kid, id);
 	if (q) {
+		q->said = 1;
 		/* taken here: what waits is its way to the node, or her answer to a refusal */
 		char about[INBOX_TEXT_MAX / 2];
 		snprintf(about, sizeof about, "order %s %s %s", what, am_buyer ? "from" : "for",
@@ -1226,6 +1228,37 @@ static int chat_item(void *ctx, const struct inbox_chat_row *r)
 	return 0;
 }
 
+/* A contract step of hers the outbox holds that no order item said: an offer she signed or
+ * countered here (its order is the node's to make), on its way or refused. */
+static void queued_contracts(struct collect *c)
+{
+	for (size_t i = 0; i < c->nqueued; i++) {
+		const struct inbox_queued *q = &c->queued[i];
+		cJSON *k = NULL;
+		if (q->said || strncmp(q->cmd, "contract ", 9) != 0 ||
+		    store_object_get(c->s, "Contract", q->id, &k, NULL) != K_OK) {
+			cJSON_Delete(k);
+			continue;
+		}
+		const char *b = json_str(k, "buyerId"), *peer = json_str(k, "sellerId");
+		if (b && strcmp(b, c->self) != 0)
+			peer = b;
+		char name[120], sh[16], about[INBOX_TEXT_MAX / 2];
+		name_of(c->s, peer, name, sizeof name);
+		inbox_short_id(q->id, sh);
+		struct kbuf wb = KBUF_INIT;
+		char *product = contract_product_of(k);
+		quoted(&wb, product, 48);
+		free(product);
+		snprintf(about, sizeof about, "contract %s%s with %s", sh, kbuf_str(&wb), name);
+		kbuf_free(&wb);
+		struct inbox_item *it = queued_item(c, INBOX_OFFER, q, about);
+		snprintf(it->id, sizeof it->id, "%s", q->id);
+		snprintf(it->peer, sizeof it->peer, "%s", peer ? peer : "");
+		cJSON_Delete(k);
+	}
+}
+
 /* ---------------------------------------------------------------- the list */
 
 static int newest_first(const void *a, const void *b)
@@ -1257,6 +1290,8 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 		rc = store_inbox_contracts(s, self, offer_item, &c, e);
 	if (rc == K_OK)
 		rc = store_inbox_orders(s, self, order_item, &c, e);
+	if (rc == K_OK)
+		queued_contracts(&c);
 	if (rc == K_OK && node)
 		rc = money_items(&c, e);
 	if (rc == K_OK)

@@ -137,12 +137,13 @@ struct inbox_queued {
 	char cmd[24];                      /* the command that took it: "order ship" */
 	char created[MODEL_TIME_LEN + 1];  /* queued then */
 	char error[INBOX_TEXT_MAX / 2];    /* the node's refusal, sanitised; "" on its way */
+	int said;                          /* the inbox's: an item says it already */
 };
 /* The first waiting step of each contract and order in the outbox (the caller frees *out). */
 int inbox_queued_read(struct store *s, struct inbox_queued **out, size_t *n, struct kerr *e);
 /* The one of id a or id b (either may be NULL), NULL when none. */
-const struct inbox_queued *inbox_queued_of(const struct inbox_queued *v, size_t n, const char *a,
-                                           const char *b);
+struct inbox_queued *inbox_queued_of(struct inbox_queued *v, size_t n, const char *a,
+                                     const char *b);
 /* The cached contract of order o (the caller deletes it), NULL when the cache lacks it. */
 cJSON *inbox_order_contract(struct store *s, const cJSON *o);
 /* When the escrow of cached Order o goes to its seller by itself (order_release_at): 1 and out
