@@ -411,7 +411,7 @@ static int products(struct ctx *c, struct store *s, int kinds, const char *word,
 	struct names_hits sku;
 	memset(&sku, 0, sizeof sku);
 	if (c->self_id[0] && (kinds & (RESOLVE_ORDER | RESOLVE_CONTRACT))) {
-		rc = store_names_sku(s, c->self_id, word, 1, &sku, e);
+		rc = store_names_sku(s, c->self_id, word, NAMES_SKU_NOCASE, &sku, e);
 		if (!rc && !sku.n)
 			rc = store_names_variant_sku(s, c->self_id, word, &sku, e);
 		w.sku = sku.n ? &sku : NULL;
@@ -436,9 +436,9 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 	if (kinds & RESOLVE_LISTING) {
 		if (c->self_id[0]) {
 			memset(&h, 0, sizeof h);
-			rc = store_names_sku(s, c->self_id, word, 0, &h, e);
+			rc = store_names_sku(s, c->self_id, word, NAMES_SKU_EXACT, &h, e);
 			if (!rc && !h.n)
-				rc = store_names_sku(s, c->self_id, word, 1, &h, e);
+				rc = store_names_sku(s, c->self_id, word, NAMES_SKU_NOCASE, &h, e);
 			if (!rc)
 				cands_take(exact, RESOLVE_LISTING, &h);
 			/* one of our variants' SKUs names its listing ("GIO-TRE-L") */
@@ -468,7 +468,7 @@ static int tier_exact(struct ctx *c, struct store *s, int kinds, const char *wor
 		/* the start of one of our SKUs: "RAIL" of RAIL-01 (RAIL-02 beside it is listed) */
 		if (!rc && !exact->n && c->self_id[0] && word[0] != '@' && strlen(word) >= 2) {
 			memset(&h, 0, sizeof h);
-			rc = store_names_sku_prefix(s, c->self_id, word, &h, e);
+			rc = store_names_sku(s, c->self_id, word, NAMES_SKU_START, &h, e);
 			if (!rc)
 				cands_take(prefix, RESOLVE_LISTING, &h);
 		}

@@ -64,37 +64,29 @@ int store_names_id_prefix(struct store *s, enum names_table t, const char *prefi
 	return collect(s, sql, v, 2, out, "looking ids up by a prefix", e);
 }
 
-int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
+int store_names_sku(struct store *s, const char *seller_id, const char *sku, int match,
                     struct names_hits *out, struct kerr *e)
 {
-	const char *v[] = {seller_id, sku};
-	/* the SKU as written is in listing_skus (kind 0), found through its index */
-	return collect(
-	    s,
-	    nocase ? "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
-	             " UNION SELECT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
-	             " WHERE k.sku = ?2 COLLATE NOCASE AND k.kind = 0 AND l.seller_id = ?1"
-	             " LIMIT 33"
-	           : "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
-	             " UNION SELECT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
-	             " WHERE k.sku = ?2 COLLATE NOCASE AND k.sku = ?2 AND k.kind = 0"
-	             " AND l.seller_id = ?1 LIMIT 33",
-	    v, 2, out, "looking a listing up by its SKU", e);
-}
-
-int store_names_sku_prefix(struct store *s, const char *seller_id, const char *prefix,
-                           struct names_hits *out, struct kerr *e)
-{
-	const char *v[] = {seller_id, prefix};
-	/* her own listings only: read from hers (by seller), never the market's SKUs */
-	return collect(
-	    s,
+	static const char *const sql[] = {
+	    /* exactly: the SKU as written is in listing_skus (kind 0), found through its index */
+	    "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2"
+	    " UNION SELECT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
+	    " WHERE k.sku = ?2 COLLATE NOCASE AND k.sku = ?2 AND k.kind = 0"
+	    " AND l.seller_id = ?1 LIMIT 33",
+	    "SELECT id FROM listings WHERE seller_id = ?1 AND sku = ?2 COLLATE NOCASE"
+	    " UNION SELECT l.id FROM listing_skus k JOIN listings l ON l.rid = k.rid"
+	    " WHERE k.sku = ?2 COLLATE NOCASE AND k.kind = 0 AND l.seller_id = ?1"
+	    " LIMIT 33",
+	    /* a start, of hers alone (read from her listings, never the market's SKUs), a
+	     * variant's too */
 	    "SELECT id FROM listings WHERE seller_id = ?1"
 	    " AND substr(sku, 1, length(?2)) = ?2 COLLATE NOCASE"
 	    " UNION SELECT l.id FROM listings l JOIN listing_skus k ON k.rid = l.rid"
 	    " WHERE l.seller_id = ?1 AND substr(k.sku, 1, length(?2)) = ?2 COLLATE NOCASE"
-	    " LIMIT 33",
-	    v, 2, out, "looking a listing up by the start of its SKU", e);
+	    " LIMIT 33"};
+	const char *v[] = {seller_id, sku};
+	return collect(s, sql[match < 0 || match > NAMES_SKU_START ? 0 : match], v, 2, out,
+	               "looking a listing up by its SKU", e);
 }
 
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,

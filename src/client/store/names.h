@@ -33,13 +33,11 @@ enum names_table {
 int store_names_id_prefix(struct store *s, enum names_table t, const char *prefix,
                           struct names_hits *out, struct kerr *e);
 /* Adds seller_id's listings whose sku, or whose sellerSku (the SKU as the seller wrote it),
- * is sku: exactly, or ignoring ASCII case when nocase. */
-int store_names_sku(struct store *s, const char *seller_id, const char *sku, int nocase,
+ * is sku: exactly (NAMES_SKU_EXACT), ignoring ASCII case (NAMES_SKU_NOCASE), or starts with
+ * it ignoring ASCII case, a variant's SKU too (NAMES_SKU_START: "RAIL" of RAIL-01). */
+enum { NAMES_SKU_EXACT, NAMES_SKU_NOCASE, NAMES_SKU_START };
+int store_names_sku(struct store *s, const char *seller_id, const char *sku, int match,
                     struct names_hits *out, struct kerr *e);
-/* Adds seller_id's listings whose SKU, as stored or as written, or one of whose variants'
- * SKUs starts with prefix, ignoring ASCII case: "RAIL" of RAIL-01. */
-int store_names_sku_prefix(struct store *s, const char *seller_id, const char *prefix,
-                           struct names_hits *out, struct kerr *e);
 /* Adds seller_id's listings (any seller's when seller_id is NULL) that have a variant whose
  * sku or sellerSku is sku, ignoring ASCII case: a variant's SKU names its listing. */
 int store_names_variant_sku(struct store *s, const char *seller_id, const char *sku,
