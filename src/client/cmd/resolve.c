@@ -3,13 +3,12 @@
  * SKUs (as stored or as written, then ignoring case), another seller's SKU, a listing's whole
  * title, an account's handle, an account's whole name; (2) a start: of an id (4+ characters),
  * of one of our SKUs, of a listing's title, of an account's name, of a handle after '@'; (3)
- * where nothing else
- * fits, an order or a contract by its product, whole or its start. Where an order or a contract
- * is asked for, an account the word names stands for what is between us and it, in the same tier
- * (its exact name in (1), a start in (2)). One candidate in the deciding tier is the answer;
- * several are listed, after a command that acts (resolve_id_for) has left out those by the other
- * party it cannot act on. So "Acme" picks the firm named exactly Acme even when "Acme Trading"
- * exists, and an id prefix never hides a SKU. */
+ * where nothing else fits, an order or a contract by its product, whole or its start. Where an
+ * order or a contract is asked for, an account the word names stands for what is between us
+ * and it, in the same tier (its exact name in (1), a start in (2)). One candidate in the
+ * deciding tier is the answer; several are listed, after a command that acts (resolve_id_for)
+ * has left out those by the other party it cannot act on. So "Acme" picks the firm named
+ * exactly Acme even when "Acme Trading" exists, and an id prefix never hides a SKU. */
 #include "resolve.h"
 
 #include <cjson/cJSON.h>
