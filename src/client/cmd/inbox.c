@@ -69,8 +69,10 @@ const struct cmd_entry cmd_inbox_entries[] = {
     {"inbox", "", "what waits for you, newest first, each with the command that acts on it", "", 0,
      0, run_inbox,
      "From the cache (`kontor sync` first): RFQs of your listings' categories you have not\n"
-     "answered, offers and counter-offers waiting for your signature, orders to pay, ship or\n"
-     "confirm and cancellations to sign, money that came into your wallet since you last\n"
+     "answered, offers and counter-offers waiting for your signature, orders to pay, ship (by\n"
+     "the contract's day, or late) or confirm, a paid order of yours not shipped by its day,\n"
+     "cancellations to sign, a step of yours still in the outbox or refused by the node\n"
+     "(`kontor sync`, `kontor outbox`), money that came into your wallet since you last\n"
      "looked (`kontor wallet`) and a buyer's deposit into escrow for you, disputes the other\n"
      "side opened, rulings and trades completed in the last 30 days to rate, unread\n"
      "conversations, and your active listings with none on hand. Each line says the one\n"
