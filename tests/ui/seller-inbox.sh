@@ -216,7 +216,8 @@ t_match "q from the RFQ goes back to the Inbox, where she came from" "$(head -n 
 t_match "its cursor on the RFQ" "$(cat "$T_TMP/d4-back")" '^> .* rfq +Q quote +RFQ from Berlin Interiors GmbH'
 
 # 5. The buyer disputes the shipped order: at 80 columns her Inbox row keeps its columns
-# apart, and the Orders list says the whole next step.
+# apart, and the Orders list says the whole next step: hers to answer it, then, answered,
+# to wait for the ruling.
 t_run "buyer syncs before he disputes" 0 kb sync
 t_run "buyer disputes the order" 0 kb order dispute "$ORDER" --reason "5 legs bent"
 t_run "seller syncs: the dispute" 0 ks sync
@@ -231,11 +232,16 @@ EOF
 ui "$S" 80x24 "$T_TMP/s5"
 t_match "the dispute's row: its kind, a space, then its key" "$(cat "$T_TMP/d5-inbox")" \
 	'^> [0-9-]+ [0-9:]+ dispute +D answer +order [A-Za-z0-9_-]{8}… "Iron table legs'
-t_match "the disputed order's next step whole at 80 columns" "$(cat "$T_TMP/d5-orders")" \
-	' disputed +sell .* wait for the ruling$'
+t_match "the disputed order's next step whole at 80 columns: hers, to answer it, first" \
+	"$(cat "$T_TMP/d5-orders")" '^> disputed +sell .* answer the dispute$'
 t_match "her Contracts list: the id's 8 characters, as the Inbox prints it, and the buyer's whole name" \
 	"$(cat "$T_TMP/d5-contracts")" "^> $(printf %.8s "$KID")  Berlin Interiors GmbH +Iron table legs"
 t_match "the state column as wide as \"binding\" needs, not 21" "$(cat "$T_TMP/d5-contracts")" '^  CONTRACT  COUNTERPARTY +PRODUCT +STATE {12}TOTAL$'
+t_run "she answers the dispute" 0 ks order dispute "$ORDER" --reason "Packed in foam; photos in our chat"
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d5-answered" >"$T_TMP/s5b"
+ui "$S" 80x24 "$T_TMP/s5b"
+t_match "answered, the order waits for the ruling" "$(cat "$T_TMP/d5-answered")" \
+	' disputed +sell .* wait for the ruling$'
 
 # 6. A parcel by courier: e lists the transport's moves first, then the delivery steps, in a
 # courier's words (no vessel, no container), since those are what she adds to a parcel.

@@ -102,6 +102,10 @@ static void next_step(struct trade_order *o, const cJSON *obj, const cJSON *doc,
 	} else if (order_state_rateable(st)) {
 		snprintf(o->next, sizeof o->next, "%s", rated ? "done (rated)" : "rate");
 		o->rank = rated ? 2 : 0;
+	} else if (st == ORDER_DISPUTED && contract_dispute_answerable(obj, doc, me)) {
+		/* the other party's dispute: her side first, as the inbox asks (D answers) */
+		snprintf(o->next, sizeof o->next, "answer the dispute");
+		o->rank = 0;
 	} else {
 		int mine = order_next_words(t, p, o->buyer ? ORDER_BUYER : ORDER_SELLER, o->next,
 		                            sizeof o->next);
