@@ -279,14 +279,15 @@ char *contract_product_of(const cJSON *contract);
 /* The day the latest offer says the goods ship by ("2027-01-06"), unchecked as
  * contract_product_of: 1 and out, or 0 and "" when it says none that reads as a date. */
 int contract_ship_by_of(const cJSON *contract, char out[CONTRACT_DATE_LEN + 1]);
-/* Where an order stands against the day its contract has the goods ship by, as the inbox
- * and the TUI both say it: CONTRACT_SHIP_NONE while shipping is not the seller's step now
- * (not paid as the terms ask before shipment, or shipped) or the contract names no day;
- * CONTRACT_SHIP_DUE before the day is gone, CONTRACT_SHIP_LATE after, in the local zone
- * (the day itself is still in time). day gets the day, "" with NONE. */
+/* Where an order stands against ship_by, the day its contract has the goods ship by
+ * (contract_ship_by_of), as the inbox, the TUI and order show all say it:
+ * CONTRACT_SHIP_NONE while shipping is not the seller's step now (not paid as the terms ask
+ * before shipment, or shipped) or there is no day ("" or NULL); CONTRACT_SHIP_DUE before
+ * the day is gone, CONTRACT_SHIP_LATE after, in the local zone (the day itself is still in
+ * time). */
 enum { CONTRACT_SHIP_NONE, CONTRACT_SHIP_DUE, CONTRACT_SHIP_LATE };
-int contract_ship_due(const cJSON *contract, const struct order_terms *t,
-                      const struct order_progress *p, char day[CONTRACT_DATE_LEN + 1]);
+int contract_ship_due(const char *ship_by, const struct order_terms *t,
+                      const struct order_progress *p);
 /* Whether section i carries a signature given as role ("buyer", "seller"): that party has
  * signed it (contract_verify says whether the signature is good and whose). */
 int contract_signed_as(const cJSON *contract, int i, const char *role);

@@ -990,7 +990,8 @@ static int order_item(void *ctx, const cJSON *o, const char *updated)
 		/* The rules say which steps are hers now; the inbox shows pay, ship, confirm. */
 		unsigned steps = order_steps_for(&t, &p, role);
 		char ship_by[CONTRACT_DATE_LEN + 1];
-		int ship = contract_ship_due(doc, &t, &p, ship_by);
+		contract_ship_by_of(doc, ship_by);
+		int ship = contract_ship_due(ship_by, &t, &p);
 		int64_t due = order_due_now(&t, &p);
 		char m[INBOX_MONEY_MAX], late_at[ORDER_TIME_LEN + 1];
 		int late = p.state == ORDER_DELIVERED && order_stage_late(&t, &p, late_at);

@@ -1491,15 +1491,13 @@ int contract_ship_by_of(const cJSON *contract, char out[CONTRACT_DATE_LEN + 1])
 	return ok;
 }
 
-int contract_ship_due(const cJSON *contract, const struct order_terms *t,
-                      const struct order_progress *p, char day[CONTRACT_DATE_LEN + 1])
+int contract_ship_due(const char *ship_by, const struct order_terms *t,
+                      const struct order_progress *p)
 {
 	char today[CONTRACT_DATE_LEN + 1];
-	day[0] = '\0';
-	if (!(order_steps_for(t, p, ORDER_SELLER) & (1u << ORDER_SHIP)) ||
-	    !contract_ship_by_of(contract, day))
+	if (!ship_by || !ship_by[0] || !(order_steps_for(t, p, ORDER_SELLER) & (1u << ORDER_SHIP)))
 		return CONTRACT_SHIP_NONE;
-	return strcmp(ktime_today(today), day) > 0 ? CONTRACT_SHIP_LATE : CONTRACT_SHIP_DUE;
+	return strcmp(ktime_today(today), ship_by) > 0 ? CONTRACT_SHIP_LATE : CONTRACT_SHIP_DUE;
 }
 
 int contract_signed_as(const cJSON *contract, int i, const char *role)

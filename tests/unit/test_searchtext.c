@@ -133,33 +133,42 @@ static void assert_form(const char *s, int index, const char *want)
 
 static void test_prep_reads_a_dotted_hs_code_as_its_digits(void **state)
 {
-	assert_form("7308.30.90", 0, "73083090");
-	assert_form("HS 7308.30, iron", 0, "hs 730830, iron");
-	assert_form("8471.30.0100.", 0, "8471300100.");
-	/* an index keeps the pieces too: "1200" still finds "1200.50" */
-	assert_form("7308.30.90", 1, "7308.30.90 73083090");
-	assert_form("1200.50 VND", 1, "1200.50 120050 vnd");
-	/* not an HS code: other shapes stay as they were */
-	assert_form("1.2 m", 0, "1.2 m");
-	assert_form("73083.09", 0, "73083.09");
-	assert_form("7308.3", 0, "7308.3");
-	assert_form("7308.30.90.12.34", 0, "7308.30.90.12.34");
-	assert_form("v7308.30", 0, "v7308.30");
-	assert_form("7308.30x", 0, "7308.30x");
-	assert_form("7308.30.12345", 0, "7308.30.12345");
+	static const struct {
+		const char *text;
+		int index;
+		const char *want;
+	} cases[] = {
+	    {"7308.30.90", 0, "73083090"},
+	    {"HS 7308.30, iron", 0, "hs 730830, iron"},
+	    {"8471.30.0100.", 0, "8471300100."},
+	    /* an index keeps the pieces too: "1200" still finds "1200.50" */
+	    {"7308.30.90", 1, "7308.30.90 73083090"},
+	    {"1200.50 VND", 1, "1200.50 120050 vnd"},
+	    /* not an HS code: other shapes stay as they were */
+	    {"1.2 m", 0, "1.2 m"},
+	    {"73083.09", 0, "73083.09"},
+	    {"7308.3", 0, "7308.3"},
+	    {"7308.30.90.12.34", 0, "7308.30.90.12.34"},
+	    {"v7308.30", 0, "v7308.30"},
+	    {"7308.30x", 0, "7308.30x"},
+	    {"7308.30.12345", 0, "7308.30.12345"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_form(cases[i].text, cases[i].index, cases[i].want);
 }
 
 static void test_hs_field_gives_heading_and_subheading_words(void **state)
 {
+	static const char *const cases[][2] = {
+	    {"73083090", " 7308 730830 73083090"}, {"730830", " 7308 730830"}, {"", ""}};
 	struct kbuf b = KBUF_INIT;
-	searchtext_hs_field(&b, "73083090");
-	assert_string_equal(kbuf_str(&b), " 7308 730830 73083090");
-	kbuf_reset(&b);
-	searchtext_hs_field(&b, "730830");
-	assert_string_equal(kbuf_str(&b), " 7308 730830");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		kbuf_reset(&b);
+		searchtext_hs_field(&b, cases[i][0]);
+		assert_string_equal(kbuf_str(&b), cases[i][1]);
+	}
 	kbuf_reset(&b);
 	searchtext_hs_field(&b, NULL);
-	searchtext_hs_field(&b, "");
 	assert_string_equal(kbuf_str(&b), "");
 	kbuf_free(&b);
 }

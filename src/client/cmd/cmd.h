@@ -165,8 +165,10 @@ void cmd_print_json(struct ctx *c, struct cJSON *obj);
  * product and name must be clean text already. */
 #define CMD_PRODUCT_COLS 30
 /* What order o is, as `order list` says it: its product (contract_product_of of its cached
- * contract; the caller frees it) and, onto name, the other party's name. */
-char *cmd_order_product(struct ctx *c, const struct cJSON *o, struct kbuf *name);
+ * contract; the caller frees it) and, onto name, the other party's name. doc (may be NULL)
+ * gets that contract for more (the caller deletes it), NULL when the cache lacks it. */
+char *cmd_order_product(struct ctx *c, const struct cJSON *o, struct kbuf *name,
+                        struct cJSON **doc);
 void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
                    const char *total, const char *cur, const char *product, const char *name);
 

@@ -1348,7 +1348,7 @@ static void track_print(struct ctx *c, const cJSON *o, const char *state, const 
 	char t[KTIME_LOCAL_MAX], w[600];
 	const cJSON *last = said.events ? dcsa_latest(said.events) : NULL;
 	struct kbuf name = KBUF_INIT;
-	char *product = cmd_order_product(c, o, &name);
+	char *product = cmd_order_product(c, o, &name, NULL);
 	const char *id = json_str(o, "id") ? json_str(o, "id") : "?";
 	if (c->json) {
 		cJSON *j = cJSON_CreateObject();
@@ -1563,12 +1563,17 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 
 /* --- list and show ---------------------------------------------------------------------- */
 
-char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name)
+char *cmd_order_product(struct ctx *c, const cJSON *o, struct kbuf *name, cJSON **doc)
 {
 	resolve_account_name(c, resolve_peer_of(c, o), name);
 	struct store *s;
-	char *product = ctx_store(c, &s, NULL) == K_OK ? inbox_order_product(s, o) : NULL;
-	return product ? product : contract_product_of(NULL); /* "-" */
+	cJSON *k = ctx_store(c, &s, NULL) == K_OK ? inbox_order_contract(s, o) : NULL;
+	char *product = contract_product_of(k); /* "-" without one */
+	if (doc)
+		*doc = k;
+	else
+		cJSON_Delete(k);
+	return product;
 }
 
 static void print_order(struct ctx *c, const cJSON *o)
@@ -1580,14 +1585,13 @@ static void print_order(struct ctx *c, const cJSON *o)
 	if (*cur)
 		money_text(json_int(o, "total"), cur, total);
 	struct kbuf name = KBUF_INIT; /* people read names; --json keeps the ids */
-	char *product = cmd_order_product(c, o, &name);
+	cJSON *doc = NULL;
+	char *product = cmd_order_product(c, o, &name, c->json ? &doc : NULL);
 	if (c->json) {
 		cJSON *j = cJSON_Duplicate(o, 1);
 		cJSON_AddStringToObject(j, "role", buying ? "buyer" : "seller");
 		cJSON_AddStringToObject(j, "counterpartyName", kbuf_str(&name));
 		cJSON_AddStringToObject(j, "product", product);
-		struct store *s;
-		cJSON *doc = ctx_store(c, &s, NULL) == K_OK ? inbox_order_contract(s, o) : NULL;
 		char sb[CONTRACT_DATE_LEN + 1];
 		if (contract_ship_by_of(doc, sb)) /* the day it ships by: a script sorts by it */
 			cJSON_AddStringToObject(j, "shipBy", sb);
@@ -1840,7 +1844,8 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			const struct order_terms *t = &st->terms;
 			show_goods(c, doc, st, j);
 			char day[CONTRACT_DATE_LEN + 1];
-			if (contract_ship_due(doc, t, &st->progress, day) == CONTRACT_SHIP_LATE)
+			contract_ship_by_of(doc, day);
+			if (contract_ship_due(day, t, &st->progress) == CONTRACT_SHIP_LATE)
 				cJSON_AddBoolToObject(j, "shipLate", 1);
 			cJSON *pay = cJSON_AddObjectToObject(j, "payment");
 			json_add_int(pay, "paid", st->progress.paid);
@@ -1902,9 +1907,10 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		kbuf_free(&bn);
 		kbuf_free(&sn);
 		char day[CONTRACT_DATE_LEN + 1];
+		contract_ship_by_of(doc, day);
 		if (verified)
 			show_goods(c, doc, st, NULL);
-		if (verified && contract_ship_due(doc, &st->terms, &st->progress, day) ==
+		if (verified && contract_ship_due(day, &st->terms, &st->progress) ==
 		                    CONTRACT_SHIP_LATE) /* as the inbox says it */
 			text_fprintf(c->out,
 			             "late       not shipped, and the contract said by %s\n", day);

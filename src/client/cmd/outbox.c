@@ -58,7 +58,7 @@ static void entry_words(struct ctx *c, struct store *s, const struct outbox_item
 	} else if (strcmp(m, "Order/set") == 0 &&
 	           store_object_get(s, "Order", id, &o, NULL) == K_OK) {
 		struct kbuf name = KBUF_INIT; /* the step: the key of the order's patch */
-		char *product = cmd_order_product(c, o, &name);
+		char *product = cmd_order_product(c, o, &name, NULL);
 		kbuf_printf(out, "order %.8s, %s: %s, %s", id,
 		            p && p->child ? p->child->string : it->op, product, kbuf_str(&name));
 		free(product);

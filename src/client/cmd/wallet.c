@@ -133,7 +133,7 @@ void cmd_wallet_escrow_about(struct ctx *c, const char *order, struct kbuf *out)
 	if (ctx_store(c, &s, NULL) != K_OK || store_object_get(s, "Order", order, &o, NULL) != K_OK)
 		return;
 	struct kbuf name = KBUF_INIT;
-	char *product = cmd_order_product(c, o, &name);
+	char *product = cmd_order_product(c, o, &name, NULL);
 	kbuf_printf(out, "%s, %s", product, kbuf_str(&name));
 	free(product);
 	kbuf_free(&name);

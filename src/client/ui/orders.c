@@ -109,16 +109,15 @@ static void next_step(struct trade_order *o, const cJSON *obj, const cJSON *doc,
 	} else {
 		int mine = order_next_words(t, p, o->buyer ? ORDER_BUYER : ORDER_SELLER, o->next,
 		                            sizeof o->next);
-		char day[CONTRACT_DATE_LEN + 1];
-		int ship = contract_ship_due(doc, t, p, day);
+		int ship = contract_ship_due(o->ship_by, t, p);
 		o->rank = mine ? 0 : st == ORDER_CANCELLED ? 2 : 1;
 		/* to ship: by which day, as the contract says, and whether it is gone; his
 		 * goods late are his to ask about */
 		if (ship == CONTRACT_SHIP_LATE)
 			snprintf(o->next, sizeof o->next, "%s, late: %s",
-			         o->buyer ? "wait" : "ship", day);
+			         o->buyer ? "wait" : "ship", o->ship_by);
 		else if (ship == CONTRACT_SHIP_DUE && !o->buyer)
-			snprintf(o->next, sizeof o->next, "ship by %s", day);
+			snprintf(o->next, sizeof o->next, "ship by %s", o->ship_by);
 	}
 }
 
@@ -202,7 +201,7 @@ static int add_order(void *vctx, const cJSON *obj)
 	struct order_terms terms;
 	struct order_progress prog;
 	rules_of(o, doc, &terms, &prog);
-	contract_ship_by_of(doc, o->ship_by); /* the sort's, whatever the step */
+	contract_ship_by_of(doc, o->ship_by); /* next_step's, and the sort's */
 	next_step(o, obj, doc, &terms, &prog);
 	/* a step of ours the outbox holds: taken here, on its way or refused, as the inbox says */
 	struct ui_trade *t = ui_trade(u);
