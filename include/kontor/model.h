@@ -61,7 +61,7 @@ struct listing {
 	char currency[4];         /* ISO 4217, required */
 	struct price_tier *tiers; /* at least one; tiers[0].min_qty is normally 1 or moq */
 	size_t ntiers;
-	char unit[4];           /* UN/ECE Rec 20, default "C62" */
+	char unit[4];           /* UN/ECE Rec 20, default "C62"; "" in a summary without one */
 	int64_t moq;            /* >= 1 */
 	int64_t lead_time_days; /* >= 0 */
 	int64_t stock;          /* units on hand as the seller last said; -1: not said */

@@ -701,8 +701,9 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 			    t.items[0].qty > have) /* she would sign for more than she has */
 				snprintf(short_of, sizeof short_of, " (%lld in stock)",
 				         (long long)have);
-			snprintf(what, sizeof what, "%lld × \"%s\"%s%s, ",
-			         (long long)t.items[0].qty, desc, short_of,
+			snprintf(what, sizeof what, "%lld %s × \"%s\"%s%s, ",
+			         (long long)t.items[0].qty,
+			         codes_unit_count(t.items[0].unit, t.items[0].qty), desc, short_of,
 			         t.nitems > 1 ? " and more" : "");
 		}
 	}

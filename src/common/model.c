@@ -1533,7 +1533,8 @@ cJSON *listing_to_json(const struct listing *l, int with_sig)
 		json_add_int(t, "unitPrice", l->tiers[i].unit_price);
 		cJSON_AddItemToArray(tiers, t);
 	}
-	add_fixed(o, "unit", l->unit, sizeof l->unit);
+	if (l->unit[0]) /* "" only in a summary that did not say it */
+		add_fixed(o, "unit", l->unit, sizeof l->unit);
 	json_add_int(o, "moq", l->moq);
 	json_add_int(o, "leadTimeDays", l->lead_time_days);
 	/* Left out when not said, so a listing without them signs the bytes it always did. */

@@ -214,8 +214,9 @@ int http_accepts_gzip(const char *h)
 void http_gzip(const void *in, size_t len, struct kbuf *out)
 {
 	/* Level 3: most of level 6's gain on JSON at a fraction of the CPU, which the
-	 * Listing/query budget needs more than the last few percent of bytes. */
-	kgz_deflate(in, len, 3, out);
+	 * Listing/query budget needs more than the last few percent of bytes. A pull's page
+	 * of summaries is another matter: few, large, and what a slow link waits for. */
+	kgz_deflate(in, len, len >= HTTP_GZIP_BIG ? 6 : 3, out);
 }
 
 int http_gunzip(const void *in, size_t len, size_t max, struct kbuf *out, struct kerr *e)

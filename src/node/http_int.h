@@ -33,7 +33,9 @@ int http_range_parse(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 /* 1 when an Accept-Encoding value accepts gzip (not with q=0). */
 int http_accepts_gzip(const char *h);
 
-/* Appends the gzip of in to out. */
+/* Appends the gzip of in to out: level 3, or 6 from HTTP_GZIP_BIG bytes (a pull's pages of
+ * listing summaries, not a query's answer). */
+#define HTTP_GZIP_BIG (64 * 1024)
 void http_gzip(const void *in, size_t len, struct kbuf *out);
 /* Appends the inflated gzip data in to out, refusing more than max bytes of output with
  * K_ETOOBIG (so a small bomb costs at most max) and damaged data with K_EINVAL. */

@@ -94,7 +94,7 @@ t_eq "she syncs only what concerns her: no other seller's listing in her cache" 
 	"$(sqlite3 "$SELLER/cache.db" "SELECT count(*) FROM listings")" 3
 t_run "her inbox" 0 "$KONTOR" --home "$SELLER" inbox
 t_match "his offer waits for her signature, saying her stock" "$T_OUT" \
-	'^offer .* from Berlin Interiors GmbH: 200 × "Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\)" \(120 in stock\), 4,400\.00 USD FOB Hai Phong, waiting for your signature$'
+	'^offer .* from Berlin Interiors GmbH: 200 pieces × "Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\)" \(120 in stock\), 4,400\.00 USD FOB Hai Phong, waiting for your signature$'
 t_match "his 30% deposit arrived" "$T_OUT" '^money .*540\.00 USD paid into escrow by Berlin Interiors GmbH for order .*"Chân bàn sắt uốn 72 cm" \(stage 1 of 2, 30% on signing\)'
 t_match "the paid shelves wait to be shipped" "$T_OUT" '^order .*"Kệ treo tường sắt 60 cm" for Berlin Interiors GmbH: paid 570\.00 USD into escrow; ship it by [0-9]{4}-[0-9]{2}-[0-9]{2}$'
 t_match "his RFQ in her category" "$T_OUT" '^rfq .*"Iron lanterns for 40 cafés".*\(Home & Garden > Lighting\)$'
@@ -217,7 +217,7 @@ wait_for 'Inbox \(' 3000 && t_ok "in a terminal the demo opens a TUI on an Inbox
 	t_fail "in a terminal the demo opens a TUI on an Inbox" "$(cat "$T_TMP/pane")"
 S=$(cat "$T_TMP/pane")
 t_match "hers: five things wait for her" "$S" '^Inbox \(5 waiting\)'
-t_match "his offer to sign among them" "$S" ' offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 200 × '
+t_match "his offer to sign among them" "$S" ' offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 200 pieces × '
 t_match "and the shelves to ship" "$S" ' order +s ship +order [A-Za-z0-9_-]{8}… "Kệ treo tường sắt 60 cm"'
 # Enter on his offer, then S: the question says what she binds herself to, and what she lacks
 _o=$(grep -n ' offer  ' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
@@ -228,7 +228,7 @@ wait_for 'S signs' || t_fail "Enter opens his offer" "$(cat "$T_TMP/pane")"
 tm send-keys S
 wait_for 'y/n' || t_fail "S asks" "$(cat "$T_TMP/pane")"
 t_match "S names the goods and, as she sells, what she lacks of them" "$(tr '\n' ' ' <"$T_TMP/pane")" \
-	'Sign this offer: 200 × Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\), 4,400\.00 USD, FOB Hai Phong, .*\(you: seller; 120 on hand, 80 short\)\?'
+	'Sign this offer: 200 pcs × Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\), 4,400\.00 USD, FOB Hai Phong, .*\(you: seller; 120 on hand, 80 short\)\?'
 tm send-keys n q
 sleep 0.3
 tm send-keys q

@@ -240,7 +240,7 @@ t_run "the buyer finds it by the seller's handle too" 0 kb order show @sat-my
 t_match "his order with her" "$T_OUT" "^order +$ORDER\$"
 t_run "contract show by @handle with two contracts between them exits 2" 2 ks contract show @berlin-interiors-gmbh
 t_match "listing both with their states and what each is for, naming him once" "$T_ERR" \
-	"'@berlin-interiors-gmbh' matches 2 contracts with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(binding, 100 × Iron table legs, black…, 1,250.00 USD.*offer, 500 ×|offer, 500 × .*binding, 100 ×)"
+	"'@berlin-interiors-gmbh' matches 2 contracts with Berlin Interiors GmbH @berlin-interiors-gmbh: .*(binding, 100 pieces × Iron table legs, black…, 1,250.00 USD.*offer, 500 pieces ×|offer, 500 pieces × .*binding, 100 pieces ×)"
 t_run "an account with no contract with her exits 2" 2 ks contract show @berlin-steel-ag
 t_match "saying none matched and what else to give" "$T_ERR" \
 	"no contract in the cache matches '@berlin-steel-ag' \\(give the other party's @handle or the start or words of their name"

@@ -188,7 +188,8 @@ t_run "her inbox" 0 kg inbox
 t_match "names the gates to quote, his word beside the HS code that found her" "$T_OUT" 'RFQ from Berlin Interiors GmbH: 4 pieces "Schmiedeeisernes Tor" to quote \(Tore, HS 730830\)$'
 t_match "with her gate to quote it with" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing CONG-01 --buyer @berlin-interiors-gmbh --qty 4 '
 t_match "and the railings, with the listing he named" "$T_OUT" 'kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing LC-02 --buyer @berlin-interiors-gmbh --qty 40 '
-t_match "saying it was her listing that found her" "$T_OUT" '40 pieces "Geländer, 40 m" to quote \(your LC-02\)$'
+t_match "saying it was her listing that found her, in metres as that listing counts" "$T_OUT" \
+	'40 metres "Geländer, 40 m" to quote \(your LC-02\)$'
 t_nomatch "not the steel doors" "$T_OUT" 'Stahltüren'
 t_nomatch "and no word of categories: her gate's HS code finds hers" "$T_ERR" 'names a category'
 

@@ -39,7 +39,7 @@ t_match "and is told she has 25 of them" "$T_OUT" 'the listing says 25 on hand o
 t_run "she syncs" 0 ks sync
 t_run "her inbox" 0 ks inbox
 t_match "the offer says she has 25 of that size, before she signs for 30" "$T_OUT" \
-	'^offer .*: 30 × "Giỏ tre đan tay \(Lớn\)" \(25 in stock\), '
+	'^offer .*: 30 pieces × "Giỏ tre đan tay \(Lớn\)" \(25 in stock\), '
 t_run "she signs: binding" 0 ks contract sign @berlin
 t_match "the signature says what it took, and that she had 5 fewer" "$T_OUT" \
 	'GIO-TRE: stock 65 -> 40, 30 sold since you last said it \(Lớn 25 -> 0: 5 more than you had\)'
@@ -135,7 +135,7 @@ t_run "and asks for 150" 0 kb contract propose --listing TL-71 --qty 150 --incot
 t_match "told she has 100" "$T_OUT" 'the listing says 100 on hand: the seller may counter'
 t_run "she syncs" 0 ks sync
 t_run "her inbox" 0 ks inbox
-t_match "the offer for 150 says she has 100" "$T_OUT" '^offer .*: 150 × "Iron table legs" \(100 in stock\), '
+t_match "the offer for 150 says she has 100" "$T_OUT" '^offer .*: 150 pieces × "Iron table legs" \(100 in stock\), '
 sqlite3 "$S/cache.db" "UPDATE meta SET value = '2999-01-01T00:00:00Z' WHERE key = 'stock-since'"
 t_run "she signs it with a cache that keeps stock only from later on" 0 ks contract sign @berlin
 t_nomatch "that order is not counted" "$T_OUT" 'stock'

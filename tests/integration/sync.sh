@@ -342,6 +342,26 @@ t_eq "the puller holds every listing of the node exactly once" "$(sqlite3 "$P/ca
 t_eq "no listing id twice" "$(sqlite3 "$P/cache.db" "SELECT count(DISTINCT id) FROM listings")" "$ON_NODE"
 t_run "the puller finds the seeded catalogue" 0 "$KONTOR" --home "$P" search bolt --limit 3
 
+# --- what a price is per: a summary carries the unit, so a search and an offer say metres -----
+t_run "the seller lists a railing sold by the metre" 0 ks listing add --sku RAIL-1 \
+	--title "Wrought iron balcony railing" --price 48 --currency USD --moq 10 --unit metre
+t_run "the buyer pulls it" 0 kb sync
+t_eq "he holds its summary, not the signed listing" "$(sqlite3 "$B/cache.db" \
+	"SELECT count(*) FROM listing_json WHERE json LIKE '%balcony railing%' AND json NOT LIKE '%\"sig\"%'")" 1
+t_run "he searches for railings" 0 kb search balcony railing
+t_match "the MOQ counts metres, what the price is per" "$T_OUT" \
+	'Wrought iron balcony railing +USD +48\.00 +10 m +CN '
+t_run "and in --json" 0 kb search balcony railing --json
+t_match "the hit names the unit" "$T_OUT" '"moq":10,"unit":"MTR",'
+t_run "a listing in pieces says so" 0 kb search table legs black
+t_match "pcs after its MOQ" "$T_OUT" 'USD +[0-9.]+ +[0-9]+ pcs +CN '
+t_run "he offers for 25 metres" 0 kb contract propose --listing "balcony railing" --qty 25 \
+	--incoterm FOB --place Shenzhen
+t_run "she syncs" 0 ks sync
+t_run "her inbox" 0 ks inbox
+t_match "says 25 metres, as the contract does, not 25 of something" "$T_OUT" \
+	': 25 metres × "Wrought iron balcony railing", 1,200\.00 USD FOB Shenzhen, waiting for your signature$'
+
 # --- past the node's change horizon: the type is fetched whole ------------------------------
 t_run "the seller adds one more" 0 ks listing add --sku LATE-1 --title "Wrought iron gate hinge" \
 	--price 4.40 --currency USD --moq 50

@@ -52,7 +52,7 @@ t_match "each stage in EUR" "$T_OUT" '30% on signing \(2,082\.00 EUR\), 70% befo
 t_run "he syncs" 0 kb sync
 t_run "his inbox" 0 kb inbox
 t_match "the offer says which RFQ of his it answers" "$T_OUT" \
-	'offer [A-Za-z0-9_-]{8}… from Mây Tre Đan Phú Vinh for your RFQ "Rattan pendant lamps": 200 × "Đèn mây đan tay", 6,940\.00 EUR FOB Hai Phong, waiting for your signature'
+	'offer [A-Za-z0-9_-]{8}… from Mây Tre Đan Phú Vinh for your RFQ "Rattan pendant lamps": 200 pieces × "Đèn mây đan tay", 6,940\.00 EUR FOB Hai Phong, waiting for your signature'
 t_run "his RFQ with her quote" 0 kb rfq show "Rattan pendant lamps"
 t_match "the quote beside it: her, 200 at 34.50 EUR, the total, the terms, its state" "$T_OUT" \
 	"^quotes +$(printf %.8s "$KID")  Mây Tre Đan Phú Vinh @[a-z-]+: 200 pieces at 34\\.50 EUR, 6,940\\.00 EUR; FOB Hai Phong by sea; .*; offer\$"

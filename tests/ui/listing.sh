@@ -33,7 +33,7 @@ t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 
 # --- the buyer, 80x24: hints, m, Q (5 refused, then 20), P by air (refused), P by sea ----
 {
-	printf '%s\n' / 'ball valve' '<Enter>' '<Enter>' ":dump $T_TMP/d-listing"
+	printf '%s\n' / 'ball valve' '<Enter>' ":dump $T_TMP/d-results" '<Enter>' ":dump $T_TMP/d-listing"
 	printf '%s\n' m ":dump $T_TMP/d-m-ask" 'Hello, are the valves lead free?' '<Enter>' \
 		":dump $T_TMP/d-m-sent"
 	settle
@@ -53,8 +53,14 @@ t_match "the listing id" "$LID" '^L[A-Za-z0-9_-]{22}$'
 } >"$T_TMP/s-buyer"
 ui "$B" 80x24 "$T_TMP/s-buyer" KONTOR_PASSPHRASE="'$PASS'"
 
+t_match "the result row says what the price is per, after the MOQ it counts" \
+	"$(cat "$T_TMP/d-results")" 'DN50 brass ball valve +USD 12\.00 +10 pcs +CN '
+W=$(widest "$T_TMP/d-results")
+[ "$W" -le 80 ] && t_ok "the results fit 80 columns ($W)" || t_fail "the results fit 80 columns" "$W"
 D=$(cat "$T_TMP/d-listing")
 t_match "Enter opens the listing" "$D" 'DN50 brass ball valve'
+t_match "its summary says the price is per piece" "$D" '^  from +10  USD 12\.00 per piece$'
+t_match "and the MOQ counts pieces" "$D" '^MOQ 10 pieces +lead time and HS code: in the signed listing'
 t_match "the head names the listing's keys" "$D" "^Listing $LID +m message · Q quote · P propose · q back$"
 W=$(widest "$T_TMP/d-listing")
 [ "$W" -le 80 ] && t_ok "the listing fits 80 columns ($W)" || t_fail "the listing fits 80 columns" "$W"
@@ -71,13 +77,13 @@ t_match "P asks the unit price, Enter taking the listing's" "$(cat "$T_TMP/d-p-p
 	"^unit price \(Enter: the listing's, in USD; or AMOUNT CUR, 480 EUR\):$"
 t_match "P asks for the Incoterm (Enter: FOB)" "$(cat "$T_TMP/d-p-incoterm")" '^Incoterm \(Enter: FOB\):$'
 t_match "then the mode" "$(cat "$T_TMP/d-p-mode")" '^mode \(sea air road rail courier; Enter: sea\):$'
-t_match "P confirms with the tier price and total (fob is FOB)" "$(cat "$T_TMP/d-p-air-confirm")" \
-	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'
+t_match "P confirms with the tier price and total (fob is FOB)" "$(tr '\n' ' ' <"$T_TMP/d-p-air-confirm")" \
+	'(^| )Propose 100 pieces × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? +\(y/n\)'
 D=$(cat "$T_TMP/d-p-air")
 t_match "FOB by air is refused with the command's words (FOB is for sea)" "$D" 'error: propose refused: --incoterm: FOB .*sea'
 t_match "the unknown rule is refused, naming the 11 rules" "$(cat "$T_TMP/d-p-badrule")" "XYZ.*(Incoterms|EXW)"
-t_match "Enter takes FOB and sea" "$(cat "$T_TMP/d-p-confirm")" \
-	'^Propose 100 × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? \(y/n\)'
+t_match "Enter takes FOB and sea" "$(tr '\n' ' ' <"$T_TMP/d-p-confirm")" \
+	'(^| )Propose 100 pieces × DN50 brass ball valve at 12\.00 = 1,?200\.00 USD, FOB Ningbo\? +\(y/n\)'
 t_match "y proposes" "$(cat "$T_TMP/d-p-sent")" 'propose: (queued|done)'
 t_match "once pushed: the contract waits for them" "$(cat "$T_TMP/d-p-settled")" 'propose: done — the contract is waiting for them'
 t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningbo Valve Wo.* DN50 brass.* waiting for them +1,?200\.00 USD'
@@ -171,7 +177,7 @@ t_match "XL names none: refused with the choices" "$D" "has no variant 'XL' \(Nh
 t_match "and asked again" "$D" '^variant \(Nhỏ, Lớn\): XL'
 t_match "lon (no accents) is the large one: the quantity is asked next" "$(cat "$T_TMP/d-v-qty")" '^quantity \(MOQ 1\):$'
 t_match "the confirmation names the variant at its own price" "$(cat "$T_TMP/d-v-confirm")" \
-	'^Propose 40 × Giỏ tre đan tay \(Lớn\) at 245,000 = 9,800,000 VND, FOB Hai Phong\? \(y/n\)'
+	'^Propose 40 pieces × Giỏ tre đan tay \(Lớn\) at 245,000 = 9,800,000 VND, FOB Hai Phong\? \(y/n\)'
 t_match "y proposes" "$(cat "$T_TMP/d-v-sent")" 'propose: (queued|done)'
 t_run "the buyer's offer" 0 kb contract list
 t_match "is for 9,800,000 VND: 40 large baskets" "$T_OUT" 'offer +buy from +9,800,000 VND'
@@ -184,7 +190,7 @@ ui "$B" 100x30 "$T_TMP/s-c" KONTOR_PASSPHRASE="'$PASS'"
 t_match "a currency that is no ISO code is refused, saying what it takes" "$(cat "$T_TMP/d-c-bad")" \
 	'price: the currency is a three-letter ISO 4217 code'
 t_match "the confirmation says his price in his currency" "$(cat "$T_TMP/d-c-confirm")" \
-	'^Propose 10 × .* at 4\.50 = 45\.00 EUR, FOB Hai Phong\? \(y/n\)'
+	'^Propose 10 pieces × .* at 4\.50 = 45\.00 EUR, FOB Hai Phong\? \(y/n\)'
 t_match "y proposes" "$(cat "$T_TMP/d-c-sent")" 'propose: (queued|done)'
 t_run "the buyer's offers" 0 kb contract list
 t_match "one is for 45.00 EUR: 10 trays at his price" "$T_OUT" 'offer +buy from +45\.00 EUR'

@@ -51,7 +51,7 @@ D=$(cat "$T_TMP/d1-first")
 t_match "with an offer waiting, the TUI opens on the Inbox" "$D" 'Inbox \(1 waiting\)'
 t_match "the Inbox is the sixth tab, shown as the current one" "$(head -n 1 "$T_TMP/d1-first")" '6 Inbox'
 t_nomatch "no word on it of the Search tab's results, which she has not seen" "$D" 'shown of'
-t_match "the offer's row says its key (S sign) and who offers" "$D" '^> .*offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 100 ×'
+t_match "the offer's row says its key (S sign) and who offers" "$D" '^> .*offer +S sign +offer [A-Za-z0-9_-]{8}… from Berlin Interiors GmbH: 100 pieces ×'
 t_match "Enter on it reaches the contract (as a document)" "$(cat "$T_TMP/d1-contract")" 'offer waiting for me|Contract'
 t_match "the contract's head names its keys, c among them" "$(cat "$T_TMP/d1-contract")" 'S signs · c counters · d diff · q back'
 D=$(cat "$T_TMP/d1-form")

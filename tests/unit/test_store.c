@@ -633,6 +633,116 @@ static void test_search_price_is_the_price_at_the_moq_and_best_is_from(void **st
 	listing_free(&l);
 }
 
+/* A summary as a pull brings it: unit given, or (from a node or pull before 2026-12-07) not. */
+static void put_summary(struct fx *f, const char *sku, const char *title, const char *unit)
+{
+	char id[MODEL_LISTING_ID_LEN + 1], js[640];
+	listing_make_id(f->seller[1], sku, id);
+	snprintf(js, sizeof js,
+	         "{\"id\":\"%s\",\"sellerId\":\"%s\",\"sku\":\"%s\",\"title\":\"%s\","
+	         "\"shipsFrom\":\"VN\",\"currency\":\"USD\",\"priceTiers\":[{\"minQty\":10,"
+	         "\"unitPrice\":4800}],%s%s%s\"moq\":10,\"status\":\"active\","
+	         "\"updated\":\"2026-12-01T00:00:00Z\"}",
+	         id, f->seller[1], sku, title, unit ? "\"unit\":\"" : "", unit ? unit : "",
+	         unit ? "\"," : "");
+	cJSON *o = cJSON_Parse(js);
+	struct listing l;
+	struct kerr e = {0};
+	assert_int_equal(listing_from_json(o, &l, &e), 0);
+	store_summary_unit(o, &l); /* as a pull does */
+	assert_int_equal(store_listing_put(f->s, &l, "main", &e), 0);
+	listing_free(&l);
+	cJSON_Delete(o);
+}
+
+static void unit_of(struct fx *f, const char *sku, const char *hit_unit, const char *unit)
+{
+	char id[MODEL_LISTING_ID_LEN + 1];
+	listing_make_id(f->seller[1], sku, id);
+	struct search_hit h;
+	struct listing l;
+	struct kerr e = {0};
+	assert_int_equal(store_search_hit(f->s, id, &h, &e), 0);
+	assert_string_equal(h.unit, hit_unit);
+	free(h.title);
+	assert_int_equal(store_listing_get(f->s, id, &l, &e), 0);
+	assert_string_equal(l.unit, unit);
+	listing_free(&l);
+}
+
+/* What a price is per: a summary that says its unit keeps it, for the search hit and the
+ * listing read back; one that does not is not known ("") rather than taken for pieces; a
+ * whole signed listing without one is in pieces, as the model says. A cache from before
+ * summaries carried the unit kept every summary in pieces: opening it forgets that unit
+ * (migration 13), and keeps a whole listing's. */
+static void test_a_summary_says_its_unit_or_none_never_pieces_by_default(void **state)
+{
+	struct fx *f = *state;
+	put_summary(f, "RAIL", "Balcony railing", "MTR");
+	put_summary(f, "OLD", "Stair railing", NULL);
+	unit_of(f, "RAIL", "MTR", "MTR");
+	unit_of(f, "OLD", "", "");
+	struct spec w = {
+	    .seller = 1, .sku = "LEGS", .title = "Table legs", .price = 1250, .moq = 100};
+	struct listing l;
+	struct kerr e = {0};
+	make_listing(f, &w, &l);
+	/* whole: signed (a signature's shape; the store does not check it, sync does) */
+	l.sig = xstrdup(
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	    "AAAA==");
+	assert_int_equal(store_listing_put(f->s, &l, "main", &e), 0);
+	listing_free(&l);
+	unit_of(f, "LEGS", "C62", "C62");
+
+	/* as a pull before 2026-12-07 kept a railing sold by the metre: in pieces */
+	store_close(&f->s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "UPDATE listing_json SET json = json_set(json, '$.unit', 'C62');"
+	                 "PRAGMA user_version = 12",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, &f->s, &e), 0);
+	unit_of(f, "RAIL", "", ""); /* not known until it changes or is fetched */
+	unit_of(f, "OLD", "", "");
+	unit_of(f, "LEGS", "C62", "C62"); /* the signed listing says its own */
+}
+
+static int first_title(void *ctx, const cJSON *o)
+{
+	char *out = ctx;
+	if (!*out)
+		snprintf(out, 64, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "title")));
+	return 0;
+}
+
+/* RFQs are newest first; two made in one second (created has seconds) come the one the
+ * cache took last first, every time, not by their random ids. */
+static void test_rfqs_made_in_one_second_list_the_last_taken_first(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	const char *ids[] = {"Rzzzz", "Raaaa", "Rmmmm"}; /* ids that sort against the order */
+	for (int i = 0; i < 3; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", ids[i]);
+		cJSON_AddStringToObject(o, "buyerId", f->seller[2]);
+		char t[16];
+		snprintf(t, sizeof t, "RFQ %d", i);
+		cJSON_AddStringToObject(o, "title", t);
+		cJSON_AddStringToObject(o, "created", "2026-12-07T11:50:00Z");
+		assert_int_equal(store_object_put(f->s, "Rfq", o, "main", f->seller[0], &e), 0);
+		cJSON_Delete(o);
+		char first[64] = "";
+		assert_int_equal(store_object_each(f->s, "Rfq", NULL, first_title, first, &e), 0);
+		assert_string_equal(first, t);
+	}
+}
+
 static void test_cache_files_are_private_whatever_the_umask(void **state)
 {
 	struct fx *f = *state;
@@ -1255,6 +1365,8 @@ int main(void)
 	    T(test_search_refuses_a_seller_or_price_floor_the_cache_cannot_check),
 	    T(test_search_folds_letters_as_one),
 	    T(test_search_price_is_the_price_at_the_moq_and_best_is_from),
+	    T(test_a_summary_says_its_unit_or_none_never_pieces_by_default),
+	    T(test_rfqs_made_in_one_second_list_the_last_taken_first),
 	    T(test_cache_files_are_private_whatever_the_umask),
 	    T(test_search_verified_follows_the_account),
 	    T(test_search_sorts_price_newest_rating_relevance),

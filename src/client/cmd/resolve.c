@@ -22,6 +22,7 @@
 #include "kontor/json.h"
 #include "kontor/buf.h"
 #include "kontor/contract.h"
+#include "kontor/codes.h"
 #include "kontor/model.h"
 #include "kontor/money.h"
 #include "kontor/searchtext.h"
@@ -681,7 +682,7 @@ static void money_part(int64_t minor, const char *cur, struct kbuf *out)
 }
 
 /* What tells two orders or contracts with one party apart, after their state: an order's
- * total; a contract's latest offer, ", 300 × Iron table legs…, 3,750.00 USD". */
+ * total; a contract's latest offer, ", 300 pieces × Iron table legs…, 3,750.00 USD". */
 static void what_words(struct store *s, int kind, const cJSON *o, const struct contract_status *st,
                        struct kbuf *out)
 {
@@ -708,7 +709,8 @@ static void what_words(struct store *s, int kind, const cJSON *o, const struct c
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "sections"), st->latest_offer);
 	if (contract_section_terms(offer, &t, &ie) == K_OK) {
 		if (t.nitems) {
-			kbuf_printf(out, ", %lld × ", (long long)t.items[0].qty);
+			kbuf_printf(out, ", %lld %s × ", (long long)t.items[0].qty,
+			            codes_unit_count(t.items[0].unit, t.items[0].qty));
 			put_clipped(out, t.items[0].description, 24);
 			if (t.nitems > 1)
 				kbuf_puts(out, " and more");

@@ -70,6 +70,14 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 	char code[8];
 	if (!rc && (v = arg_get(a, "unit")) && !(rc = codes_unit_parse(v, code, "--unit", e)))
 		cJSON_AddStringToObject(o, "unit", code);
+	struct listing l;
+	/* --qty 40 of a railing sold by the metre is 40 metres, as the offer from it will be */
+	if (!rc && !arg_get(a, "unit") && arg_get(a, "listing") &&
+	    store_listing_get(s, lid, &l, NULL) == K_OK) {
+		if (l.unit[0])
+			cJSON_AddStringToObject(o, "unit", l.unit);
+		listing_free(&l);
+	}
 	const char *price = arg_get(a, "target-price"), *cur = arg_get(a, "currency");
 	if (price && !cur)
 		rc = kerr_set(e, K_EUSAGE, "rfq post: --target-price needs --currency");
@@ -389,7 +397,10 @@ const struct cmd_entry cmd_rfq_entries[] = {
      "ask suppliers for a quotation",
      "title= qty= unit= currency= target-price= incoterm=* destination= description= category= "
      "hs-code= listing=",
-     0, 0, run_rfq_post, "Signed by you and public on the node: suppliers answer in a chat."},
+     0, 0, run_rfq_post,
+     "Signed by you and public on the node: suppliers answer in a chat. Without --unit, an\n"
+     "RFQ that names a listing counts in its unit (40 of a railing sold by the metre is 40\n"
+     "metres), else in pieces."},
     {"rfq list", "", "list the RFQs in the cache, newest first", "", 0, 0, run_rfq_list, NULL},
     {"rfq show", "ID", "show an RFQ and check the buyer's signature", "", 1, 1, run_rfq_show,
      "ID: its id, the start of it, or its title. Below it, the offers in the cache that\n"

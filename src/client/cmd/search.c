@@ -61,6 +61,7 @@ static int hit_checked(struct ctx *c, const char *id)
 }
 
 #define SUMMARY_MARK "~"
+#define UNIT_COLS 5 /* "pcs", "m²", "boxes": codes_unit_abbr's widest */
 
 /* How near a photo match is, in words and the number (dist < 0: not a photo search). */
 static void photo_words(int dist, char *out, size_t cap)
@@ -87,6 +88,8 @@ static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 		json_add_int(o, "price", h->price); /* the unit price at the MOQ */
 		json_add_int(o, "bestPrice", h->best);
 		json_add_int(o, "moq", h->moq);
+		if (h->unit[0]) /* what the price is per and the MOQ counts */
+			cJSON_AddStringToObject(o, "unit", h->unit);
 		cJSON_AddStringToObject(o, "country", h->country);
 		/* verified: this listing's own signature; sellerVerified: the seller's papers. */
 		cJSON_AddBoolToObject(o, "verified", checked);
@@ -119,8 +122,10 @@ static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 		snprintf(from, sizeof from, "from %s", amt);
 		money_text(h->price, h->currency, amt);
 	}
-	kbuf_printf(&line, " %3s %11s %-16s %7lld  %-2s %s ", h->currency, amt, from,
-	            (long long)h->moq, h->country, h->verified ? "\xE2\x9C\x93" : " ");
+	/* the unit the price is per, after the MOQ it counts: "10 m", "500 kg" */
+	kbuf_printf(&line, " %3s %11s %-16s %7lld ", h->currency, amt, from, (long long)h->moq);
+	text_clip(&line, h->unit[0] ? codes_unit_abbr(h->unit) : "", UNIT_COLS, 1);
+	kbuf_printf(&line, " %-2s %s ", h->country, h->verified ? "\xE2\x9C\x93" : " ");
 	if (h->rating_count)
 		kbuf_printf(&line, "%.1f(%lld)", h->rating, (long long)h->rating_count);
 	else
@@ -140,8 +145,8 @@ static void print_head(struct ctx *c, int photo)
 		kbuf_printf(&h, "%-18s ", "MATCH");
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "TITLE", 44, 1);
-	kbuf_printf(&h, " %3s %11s %-16s %7s  %-2s %s %-7s  %s\n", "CUR", "PRICE", "", "MOQ", "CC",
-	            "\xE2\x9C\x93", "RATING", "ID");
+	kbuf_printf(&h, " %3s %11s %-16s %7s %-*s %-2s %s %-7s  %s\n", "CUR", "PRICE", "", "MOQ",
+	            UNIT_COLS, "", "CC", "\xE2\x9C\x93", "RATING", "ID");
 	fputs(h.data, c->out);
 	kbuf_free(&h);
 }

@@ -200,11 +200,25 @@ int store_listing_put(struct store *s, const struct listing *l, const char *node
 	return store_wfinish(s, rc, e);
 }
 
+void store_summary_unit(const cJSON *j, struct listing *l)
+{
+	if (!l->sig && !cJSON_GetObjectItemCaseSensitive(j, "unit"))
+		l->unit[0] = '\0';
+}
+
+static int cached_listing(const cJSON *j, struct listing *out, struct kerr *e)
+{
+	int rc = listing_from_json(j, out, e);
+	if (rc == K_OK)
+		store_summary_unit(j, out);
+	return rc;
+}
+
 /* store_read_into's parse: out was initialised by store_listing_get. */
 static int listing_parse(const cJSON *j, void *out, struct kerr *e)
 {
 	listing_free(out);
-	return listing_from_json(j, out, e);
+	return cached_listing(j, out, e);
 }
 
 int store_listing_get(struct store *s, const char *id, struct listing *out, struct kerr *e)
@@ -249,7 +263,7 @@ int store_listing_each(struct store *s, const char *seller_id, store_listing_cb 
 			ret = kerr_set(e, K_EDB, "%s: a stored listing is damaged", s->path);
 			break;
 		}
-		ret = listing_from_json(j, &l, e);
+		ret = cached_listing(j, &l, e);
 		cJSON_Delete(j);
 		if (ret) {
 			kerr_prefix(e, "%s", s->path);

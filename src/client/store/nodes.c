@@ -493,7 +493,8 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 {
 	const char *sql;
 	if (strcmp(type, "Rfq") == 0)
-		sql = "SELECT json FROM rfqs ORDER BY created DESC, id";
+		/* a tie in the second it was made: the one the cache took last, first */
+		sql = "SELECT json FROM rfqs ORDER BY created DESC, rowid DESC";
 	else if (strcmp(type, "Conversation") == 0)
 		sql = "SELECT json FROM conversations ORDER BY updated DESC, id";
 	else if (strcmp(type, "Message") == 0)

@@ -284,6 +284,7 @@ static void read_hit(sqlite3_stmt *st, struct search_hit *h)
 	h->rating = sqlite3_column_double(st, 9);
 	h->rating_count = sqlite3_column_int64(st, 10);
 	h->best = sqlite3_column_int64(st, 11);
+	store_col_copy(st, 12, h->unit, sizeof h->unit); /* "" in a summary pulled before 12-07 */
 }
 
 int store_search_hit(struct store *s, const char *id, struct search_hit *out, struct kerr *e)

@@ -151,6 +151,10 @@ static const char *const migrations[] = {
      * kept it: orders made before then are never counted against what she said. */
     "INSERT OR REPLACE INTO meta(key, value)"
     "  VALUES('stock-since', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));",
+    /* 13: a pull's summaries carry the unit from 2026-12-07; one cached before then was
+     * kept with pieces, the default, whatever it is sold by: not known, until it changes. */
+    "UPDATE listing_json SET json = json_remove(json, '$.unit')"
+    "  WHERE json_valid(json) AND json_extract(json, '$.sig') IS NULL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -165,7 +169,8 @@ static const char *const migrations[] = {
 #define HIT_COLS                                                                                   \
 	"SELECT l.id, l.seller_id, l.title, l.currency, l.price, l.moq, l.country, l.updated,"     \
 	" coalesce(a.verified, 0), coalesce(a.rating_avg, 0), coalesce(a.rating_count, 0),"        \
-	" coalesce(l.best, l.price)"                                                               \
+	" coalesce(l.best, l.price),"                                                              \
+	" (SELECT json_extract(j.json, '$.unit') FROM listing_json j WHERE j.rid = l.rid)"         \
 	" FROM listings l LEFT JOIN accounts a ON a.id = l.seller_id "
 
 static const char *const stmt_sql[ST__COUNT] = {

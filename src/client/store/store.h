@@ -39,6 +39,9 @@ int store_meta_set(struct store *s, const char *key, const char *value, struct k
 /* Insert or replace by id, keeping the FTS index and filter tokens in step. node may be
  * NULL (not yet on any node). The listing is stored as its JSON with sig. */
 int store_listing_put(struct store *s, const struct listing *l, const char *node, struct kerr *e);
+/* A summary (no signature) whose JSON j does not say its unit: l's unit is not known (""),
+ * not the pieces listing_from_json takes for a listing that says none. */
+void store_summary_unit(const cJSON *j, struct listing *l);
 /* The first field the cache files a listing by that l lacks ("sellerId"), NULL when none:
  * store_listing_put refuses a listing without one. */
 const char *store_listing_missing(const struct listing *l);
@@ -76,6 +79,7 @@ struct search_hit {
 	int64_t price; /* the unit price at the MOQ: what the smallest order pays */
 	int64_t best;  /* the lowest unit price of any tier (shown "from" where it differs) */
 	int64_t moq;
+	char unit[4]; /* UN/ECE Rec 20, as the listing says it; "" when the cache does not know */
 	char country[3];
 	int verified;
 	double rating;

@@ -11,6 +11,7 @@
 
 #include "kontor/json.h"
 #include "kontor/contract.h"
+#include "kontor/codes.h"
 #include "kontor/money.h"
 #include "kontor/text.h"
 
@@ -465,7 +466,9 @@ static void contract_sign(struct ui *u)
 		for (int tw = 40; tw >= 8 && !fits; tw--) {
 			struct kbuf what = KBUF_INIT, b = KBUF_INIT, sl = KBUF_INIT;
 			if (desc) {
-				kbuf_printf(&what, "%lld × ", (long long)terms.items[0].qty);
+				/* "300 pcs", "25 m": the unit short, the names need the room */
+				kbuf_printf(&what, "%lld %s × ", (long long)terms.items[0].qty,
+				            codes_unit_abbr(terms.items[0].unit));
 				ui_clip(&what, desc, tw, 0);
 				kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");
 			}

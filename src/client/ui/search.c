@@ -326,11 +326,13 @@ void ui_search_more(struct ui *u)
 
 /* Column widths of a result row after the title. */
 #define COL_PRICE 24 /* "USD 1234.50 from 1100.00": at the MOQ, from the best tier */
-#define COL_MOQ 8
+#define COL_MOQ 7
+#define COL_UNIT 5 /* what the price is per and the MOQ counts: "pcs", "m²", "boxes" */
 #define COL_CC 3
 #define COL_VER 2
 #define COL_RATING 9
-#define COLS_AFTER_TITLE (1 + COL_PRICE + 1 + COL_MOQ + 2 + COL_CC + COL_VER + COL_RATING)
+#define COLS_AFTER_TITLE                                                                           \
+	(1 + COL_PRICE + 1 + COL_MOQ + 1 + COL_UNIT + 1 + COL_CC + COL_VER + COL_RATING)
 
 static int title_width(int width)
 {
@@ -360,8 +362,8 @@ void ui_search_head(struct ui *u, int y)
 	kbuf_reset(&u->tmp);
 	kbuf_puts(&u->tmp, "  ");
 	text_clip(&u->tmp, "TITLE", (size_t)title_width(cols), 1);
-	kbuf_printf(&u->tmp, " %*s %*s  %-*s%-*s%-*s", COL_PRICE, "PRICE", COL_MOQ, "MOQ", COL_CC,
-	            "CC", COL_VER + 2, "✓", COL_RATING, "RATING");
+	kbuf_printf(&u->tmp, " %*s %*s %*s %-*s%-*s%-*s", COL_PRICE, "PRICE", COL_MOQ, "MOQ",
+	            COL_UNIT, "", COL_CC, "CC", COL_VER + 2, "✓", COL_RATING, "RATING");
 	struct kbuf row = KBUF_INIT;
 	text_clip(&row, kbuf_str(&u->tmp), (size_t)cols, 1);
 	attrset(u->a_head);
@@ -398,15 +400,27 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 		         (long long)h->rating_count);
 	else
 		snprintf(rating, sizeof rating, "-");
-	kbuf_printf(&line, " %*s %*lld  %-*.2s%-*s%-*s", COL_PRICE, price, COL_MOQ,
-	            (long long)h->moq, COL_CC, h->country, h->verified ? COL_VER + 2 : COL_VER,
-	            h->verified ? "✓" : "", COL_RATING, rating);
+	kbuf_printf(&line, " %*s %*lld ", COL_PRICE, price, COL_MOQ, (long long)h->moq);
+	text_clip(&line, h->unit[0] ? codes_unit_abbr(h->unit) : "", COL_UNIT, 1);
+	kbuf_printf(&line, " %-*.2s%-*s%-*s", COL_CC, h->country,
+	            h->verified ? COL_VER + 2 : COL_VER, h->verified ? "✓" : "", COL_RATING,
+	            rating);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&t);
 	kbuf_free(&line);
 }
 
 /* --- one listing ---------------------------------------------------------------- */
+
+/* " metres" for qty of l's unit; "" where the cache's summary of l does not say its unit (one
+ * pulled before summaries carried it), rather than guess pieces. */
+static const char *unit_after(const struct listing *l, int64_t qty)
+{
+	static char out[40];
+	snprintf(out, sizeof out, "%s%s", l->unit[0] ? " " : "",
+	         l->unit[0] ? codes_unit_count(l->unit, qty) : "");
+	return out;
+}
 
 struct others {
 	const char *self;
@@ -479,9 +493,10 @@ void ui_listing_build(struct ui *u, int width)
 	for (size_t i = 0; i < l.ntiers; i++) {
 		kbuf_reset(&b);
 		money_text(l.tiers[i].unit_price, l.currency, amt);
-		const struct unit *un = codes_unit(l.unit);
-		kbuf_printf(&b, "  from %8lld  %s %s per %s", (long long)l.tiers[i].min_qty,
-		            l.currency, amt, un ? un->name : l.unit);
+		kbuf_printf(&b, "  from %8lld  %s %s", (long long)l.tiers[i].min_qty, l.currency,
+		            amt);
+		if (l.unit[0]) /* a summary pulled before summaries carried the unit has none */
+			kbuf_printf(&b, " per %s", codes_unit_count(l.unit, 1));
 		push_safe(&v->lines, "", kbuf_str(&b));
 	}
 	if (l.variants) {
@@ -499,10 +514,11 @@ void ui_listing_build(struct ui *u, int width)
 	char lead[32];
 	listing_lead_words(&l, lead);
 	if (l.sig) /* a summary does not carry the lead time or the HS code */
-		kbuf_printf(&b, "MOQ %lld   lead time %s", (long long)l.moq, lead);
+		kbuf_printf(&b, "MOQ %lld%s   lead time %s", (long long)l.moq,
+		            unit_after(&l, l.moq), lead);
 	else
-		kbuf_printf(&b, "MOQ %lld   lead time and HS code: in the signed listing",
-		            (long long)l.moq);
+		kbuf_printf(&b, "MOQ %lld%s   lead time and HS code: in the signed listing",
+		            (long long)l.moq, unit_after(&l, l.moq));
 	if (listing_stock(&l) >= 0)
 		kbuf_printf(&b, "   stock %lld on hand", (long long)listing_stock(&l));
 	kstrv_push(&v->lines, kbuf_str(&b));
@@ -812,8 +828,8 @@ enum { PROPOSE_ASKS = 5 };
 /* "Request for quote: 20 pieces of ... (SKU). Please quote ..." */
 static void quote_text(const struct listing *l, const char *qty, struct kbuf *out)
 {
-	kbuf_printf(out, "Request for quote: %s %s of ", qty,
-	            codes_unit_count(l->unit, strcmp(qty, "1") == 0 ? 1 : 2));
+	kbuf_printf(out, "Request for quote: %s%s of ", qty,
+	            unit_after(l, strcmp(qty, "1") == 0 ? 1 : 2));
 	text_sanitize(out, l->title, strlen(l->title), 0);
 	if (l->sku && *l->sku)
 		kbuf_printf(out, " (%s)", l->sku);
@@ -861,8 +877,8 @@ static void listing_question(struct ui *u, const struct ui_ask_form *f, char *q,
 			listing_variant_label(var, &title);
 			kbuf_puts(&title, ")");
 		}
-		snprintf(q, cap, "Propose %s × %s at %s = %s %s, %s %s?", v[0], kbuf_str(&title),
-		         unit, total, cur, v[2], v[3]);
+		snprintf(q, cap, "Propose %s%s × %s at %s = %s %s, %s %s?", v[0],
+		         unit_after(&l, qty), kbuf_str(&title), unit, total, cur, v[2], v[3]);
 		kbuf_free(&title);
 	}
 	free(name);
