@@ -266,8 +266,8 @@ t_run "kontor CSV with a stock column (below zero fails its row)" 3 k listing im
 t_match "stock read" "$(k listing show ST-1 --json)" '"stock":25'
 t_match "stock below zero refused in kontor's own CSV, on its line" "$T_ERR" 'stock\.csv:3: stock: -3 is out of range'
 t_run "listing list shows the stock" 0 k listing list
-t_match "in its own column" "$T_OUT" '^ST-1 .* moq 1 +stock 25 +active '
-t_match "a dash where none was said" "$T_OUT" '^NEW-1 .* moq 1 +stock - +active |^TL-71 .* stock - '
+t_match "in its own column" "$T_OUT" '^ST-1 .* moq 1 pcs +stock 25 +active '
+t_match "a dash where none was said" "$T_OUT" '^NEW-1 .* moq 1 pcs +stock - +active |^TL-71 .* stock - '
 t_run "listing edit --stock 0" 4 k listing edit ST-1 --stock 0
 t_match "sold out: 0 on hand" "$(k listing show ST-1)" '^stock: +0 pieces on hand$'
 t_run "listing edit --stock none" 4 k listing edit ST-1 --stock none

@@ -345,6 +345,8 @@ t_run "the puller finds the seeded catalogue" 0 "$KONTOR" --home "$P" search bol
 # --- what a price is per: a summary carries the unit, so a search and an offer say metres -----
 t_run "the seller lists a railing sold by the metre" 0 ks listing add --sku RAIL-1 \
 	--title "Wrought iron balcony railing" --price 48 --currency USD --moq 10 --unit metre
+t_run "her listings" 0 ks listing list
+t_match "count its MOQ in metres" "$T_OUT" '^RAIL-1 .* USD +48\.00  moq 10 m +stock - +active '
 t_run "the buyer pulls it" 0 kb sync
 t_eq "he holds its summary, not the signed listing" "$(sqlite3 "$B/cache.db" \
 	"SELECT count(*) FROM listing_json WHERE json LIKE '%balcony railing%' AND json NOT LIKE '%\"sig\"%'")" 1

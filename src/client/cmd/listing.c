@@ -1201,8 +1201,11 @@ static int list_one(void *vctx, const struct listing *l)
 	char stock[32] = "-"; /* not said */
 	if (listing_stock(l) >= 0)
 		snprintf(stock, sizeof stock, "%lld", (long long)listing_stock(l));
-	kbuf_printf(&b, "  %s %12s  moq %-6lld stock %-6s %-6s %s\n", l->currency, amt,
-	            (long long)l->moq, stock, l->status, l->id);
+	char moq[40]; /* "10 m", "100 pcs": what the price is per */
+	snprintf(moq, sizeof moq, "%lld %s", (long long)l->moq, codes_unit_abbr(l->unit));
+	kbuf_printf(&b, "  %s %12s  moq ", l->currency, amt);
+	text_clip(&b, moq, 10, 1);
+	kbuf_printf(&b, " stock %-6s %-6s %s\n", stock, l->status, l->id);
 	fputs(b.data, x->c->out);
 	kbuf_free(&b);
 	kbuf_free(&t);
