@@ -166,7 +166,7 @@ t_match "the place: its destination for a C rule" "$(cat "$T_TMP/d-q-place")" 'Q
 t_match "a deposit that is no percentage is asked again" "$(cat "$T_TMP/d-q-bad-deposit")" \
 	"'abc' is not a percentage from 0 to 100"
 t_match "the y/n names the offer (two rows at 100 columns)" "$(tr '\n' ' ' <"$T_TMP/d-q-confirm")" \
-	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 500 × 10\.50 USD, CIF Hamburg, 30% +deposit\? \(y/n\)'
+	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 500 pcs × 10\.50 USD, CIF Hamburg, 30% +deposit\? \(y/n\)'
 t_match "y proposes the contract" "$(cat "$T_TMP/d-quoted")" 'proposed contract'
 t_match "the list's last column is headed ANSWERED" "$(cat "$T_TMP/d-rfqs-after")" ' DEADLINE +ANSWERED$'
 t_match "the RFQ is answered in the list, its quantity with its unit" "$(cat "$T_TMP/d-rfqs-after")" 'Black table.* 500 pcs .* yes$'
@@ -280,7 +280,7 @@ t_match "the product's own SKU is asked again, naming its variants' SKUs" "$(cat
 	"'GIO-TRE' comes in 2 variants: give one's SKU \\(GIO-TRE-S, GIO-TRE-L\\)"
 t_match "the large one's SKU, any case: its own price" "$(cat "$T_TMP/d-v-price")" 'Quote: unit price in VND: 245000'
 t_match "the y/n names the basket" "$(tr '\n' ' ' <"$T_TMP/d-v-confirm")" \
-	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 40 gio-tre-l × 245000 VND, FOB Hai Phong\? \(y/n\)'
+	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 40 pcs gio-tre-l × 245000 VND, FOB Hai Phong\? \(y/n\)'
 t_run "buyer syncs" 0 kb sync
 t_run "buyer lists his contracts" 0 kb contract list
 t_match "her offer: 40 large baskets, 9,800,000 VND" "$T_OUT" 'offer +buy from +9,800,000 VND +Giỏ tre[^ ]* .*Hoa Phat Iron Art'
@@ -463,7 +463,7 @@ ui "$S" 100x30 "$T_TMP/s11"
 t_match "the EUR RFQ is first, newest of hers" "$(grep '^> ' "$T_TMP/d-e-rfqs")" 'Bamboo baskets, EUR'
 t_match "the price is asked in EUR, his target offered" "$(cat "$T_TMP/d-e-price")" 'Quote: unit price in EUR: 11\.50'
 t_match "the y/n says EUR" "$(tr '\n' ' ' <"$T_TMP/d-e-confirm")" \
-	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 30 gio-tre-s × 12\.00 EUR, FOB Hai Phong\? \(y/n\)'
+	'Offer Berlin Interiors GmbH @berlin-interiors-gmbh: 30 pcs gio-tre-s × 12\.00 EUR, FOB Hai Phong\? \(y/n\)'
 t_run "buyer syncs" 0 kb sync
 t_run "buyer lists his contracts" 0 kb contract list
 t_match "her offer in EUR: 30 at 12.00, 360.00 EUR" "$T_OUT" 'offer +buy from +360\.00 EUR +Giỏ tre'

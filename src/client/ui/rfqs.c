@@ -56,6 +56,7 @@ struct rfqs {
 	char q_listing[MODEL_LISTING_ID_LEN + 1];
 	char q_variant[MODEL_SKU_MAX + 1]; /* the variant's sku, "" for a listing without */
 	char q_currency[4];
+	char q_unit[4]; /* the listing's: what the quantity counts and the price is per */
 	char q_buyer[KCRYPTO_ID_LEN + 1];
 	int q_step;
 	char q_value[Q_N][256];
@@ -500,6 +501,7 @@ static int check_field(struct ui *u, struct rfqs *r, int step, const char *v, st
 		}
 		if (!rc) {
 			snprintf(r->q_listing, sizeof r->q_listing, "%s", l.id);
+			snprintf(r->q_unit, sizeof r->q_unit, "%s", l.unit);
 			snprintf(
 			    r->q_variant, sizeof r->q_variant, "%s",
 			    var ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku"))
@@ -647,6 +649,8 @@ static void ask_next(struct ui *u)
 	struct kbuf q = KBUF_INIT, place = KBUF_INIT;
 	text_sanitize(&place, r->q_value[Q_PLACE], strlen(r->q_value[Q_PLACE]), 0);
 	kbuf_printf(&q, "Offer %s: %s ", x ? x->buyer : "the buyer", r->q_value[Q_QTY]);
+	if (r->q_unit[0]) /* "500 pcs", "40 m": as her listing counts them */
+		kbuf_printf(&q, "%s ", codes_unit_abbr(r->q_unit));
 	if (r->q_variant[0]) { /* which one: the variant as she named it */
 		text_sanitize(&q, r->q_value[Q_LISTING], strlen(r->q_value[Q_LISTING]), 0);
 		kbuf_puts(&q, " ");
