@@ -112,6 +112,9 @@ void listing_tiers_from_moq(struct listing *l);
 /* The lead time for people: "12 days", "1 day", or "not said" for 0, which is what a listing
  * that never said one holds (a shop's export has none; an offer then ships in 30 days). */
 void listing_lead_words(const struct listing *l, char out[32]);
+/* The word for n of l's unit ("metre", "metres"); "" when l does not say its unit (a summary
+ * cached before summaries carried it): not known, never pieces by guess. */
+const char *listing_unit_count(const struct listing *l, int64_t n);
 #define MODEL_GRAMS_MAX 100000000 /* a listing's unit weighs at most 100 t */
 /* grams as kg with up to 3 decimals, trailing zeros dropped: "12.5", "0.25", "3". */
 void model_kg_text(int64_t grams, char out[32]);

@@ -1709,6 +1709,11 @@ int listing_verify(const struct listing *l, struct kerr *e)
 	return rc;
 }
 
+const char *listing_unit_count(const struct listing *l, int64_t n)
+{
+	return l->unit[0] ? codes_unit_count(l->unit, n) : "";
+}
+
 void listing_lead_words(const struct listing *l, char out[32])
 {
 	if (l->lead_time_days <= 0)

@@ -920,19 +920,17 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		} else {
 			fputs(l.seller_id, f);
 		}
-		/* a summary cached before summaries carried the unit does not say it */
-		const char *per = l.unit[0] ? " / " : "", *sep = l.unit[0] ? " " : "";
+		const char *per = listing_unit_count(&l, 1), *moq = listing_unit_count(&l, l.moq);
 		for (size_t i = 0; i < l.ntiers; i++) {
 			char amt[MONEY_FMT_MAX];
 			money_text(l.tiers[i].unit_price, l.currency, amt);
 			fprintf(f, "\n%-11s%s %s%s%s  from %lld", i ? "" : "price:", l.currency,
-			        amt, per, l.unit[0] ? codes_unit_count(l.unit, 1) : "",
-			        (long long)l.tiers[i].min_qty);
+			        amt, *per ? " / " : "", per, (long long)l.tiers[i].min_qty);
 		}
 		char lead[32];
 		listing_lead_words(&l, lead);
-		fprintf(f, "\nmoq:       %lld%s%s\nlead time: %s\n", (long long)l.moq, sep,
-		        l.unit[0] ? codes_unit_count(l.unit, l.moq) : "", lead);
+		fprintf(f, "\nmoq:       %lld%s%s\nlead time: %s\n", (long long)l.moq,
+		        *moq ? " " : "", moq, lead);
 		int64_t stock = listing_stock(&l); /* one signed before it was so kept says 0 */
 		if (stock >= 0)
 			fprintf(f, "stock:     %lld %s on hand\n", (long long)stock,

@@ -412,13 +412,12 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 
 /* --- one listing ---------------------------------------------------------------- */
 
-/* " metres" for qty of l's unit; "" where the cache's summary of l does not say its unit (one
- * pulled before summaries carried it), rather than guess pieces. */
+/* " metres" for qty of l's unit, "" where it does not say it (listing_unit_count). */
 static const char *unit_after(const struct listing *l, int64_t qty)
 {
 	static char out[40];
-	snprintf(out, sizeof out, "%s%s", l->unit[0] ? " " : "",
-	         l->unit[0] ? codes_unit_count(l->unit, qty) : "");
+	const char *w = listing_unit_count(l, qty);
+	snprintf(out, sizeof out, "%s%s", *w ? " " : "", w);
 	return out;
 }
 
@@ -490,13 +489,14 @@ void ui_listing_build(struct ui *u, int width)
 	}
 	kstrv_push(&v->lines, "");
 	kstrv_push(&v->lines, "Price");
+	const char *per = listing_unit_count(&l, 1);
 	for (size_t i = 0; i < l.ntiers; i++) {
 		kbuf_reset(&b);
 		money_text(l.tiers[i].unit_price, l.currency, amt);
 		kbuf_printf(&b, "  from %8lld  %s %s", (long long)l.tiers[i].min_qty, l.currency,
 		            amt);
-		if (l.unit[0]) /* a summary pulled before summaries carried the unit has none */
-			kbuf_printf(&b, " per %s", codes_unit_count(l.unit, 1));
+		if (*per)
+			kbuf_printf(&b, " per %s", per);
 		push_safe(&v->lines, "", kbuf_str(&b));
 	}
 	if (l.variants) {
