@@ -336,6 +336,9 @@ wait_for ':listing edit U720-BK --stock N' 100 &&
 tm send-keys Escape
 # --- s says the stock: the listing's, or each variant's --------------------------------------
 row_of() { # row_of SKU: moves the cursor of the Listings tab onto SKU's row
+	# the head can be on the pane before the rows are (a capture caught it so in CI)
+	wait_for "^[> ] $1 " 100 || t_fail "the Listings tab shows $1" "$(cat "$T_TMP/pane")"
+	wait_for '^> ' 100 || t_fail "the Listings tab shows its cursor" "$(cat "$T_TMP/pane")"
 	_t=$(grep -n "^[> ] $1 " "$T_TMP/pane" | head -n 1 | cut -d: -f1)
 	_c=$(grep -n '^> ' "$T_TMP/pane" | head -n 1 | cut -d: -f1)
 	while [ "$_c" -lt "$_t" ]; do tm send-keys Down; _c=$((_c + 1)); done
