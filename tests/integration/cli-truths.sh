@@ -161,6 +161,11 @@ bad "sync --timeout x" "sync: --timeout x: whole seconds" kb sync --timeout x
 bad "id edit --handle 'A B'" "--handle: handle: must be 2 to 32" kb id edit --handle "A B"
 bad "init --country XX" "--country: unknown country 'XX'" "$KONTOR" --home "$T_TMP/fresh" init --name Fresh --country XX --no-passphrase
 bad "init --role pirate" "--role: 'pirate' is not buyer, supplier or both" "$KONTOR" --home "$T_TMP/fresh" init --name Fresh --country DE --role pirate --no-passphrase
+bad "contract propose with its listing bare" "contract propose: unexpected argument 'oak desk' \\(--listing 'oak desk'\\?\\)" kb contract propose "oak desk" --qty 1
+t_match "a usage too long for the sentence is not cut: where to read it instead" "$T_ERR" \
+	"; \`kontor help contract propose\` says how it is used$"
+bad "order pay with two words" "order pay: unexpected argument 'b'" kb order pay a b
+t_match "a short usage is said whole" "$T_ERR" '; usage: kontor order pay ID$'
 [ ! -e "$T_TMP/fresh/identity.key" ] && t_ok "a refused init wrote no key" || t_fail "a refused init wrote no key" "key exists"
 t_run "a bad --image file is about the file: exit 1" 1 ks listing add --title Legs --price 12 --currency USD --image "$T_TMP/none.png"
 t_run "the seller's outbox holds nothing the refusals queued" 0 ks outbox list --json

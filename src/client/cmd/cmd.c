@@ -117,6 +117,43 @@ static int id_prefix_shaped(const char *s)
 	return n >= 4 && s[0] == '-' && s[1] != '-' && model_b64url(s, n);
 }
 
+/* The first option of USAGE that takes an object's id ("--listing ID"): its name and length
+ * in *len, else NULL. */
+static const char *id_option(const char *usage, size_t *len)
+{
+	for (const char *p = usage; (p = strstr(p, "--")) != NULL; p += 2) {
+		size_t n = strcspn(p, " ]=");
+		if (strncmp(p + n, " ID", 3) == 0 && strchr(" ]|", p[n + 3] ? p[n + 3] : ' ')) {
+			*len = n;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* A missing (EXTRA NULL) or unexpected positional argument: the usage when the sentence
+ * holds it whole, else where to read it (a long usage cut at the message's size told the
+ * person less than nothing); a word given to a command that takes none, but names its
+ * object by an option, is shown under that option. */
+static int usage_fail(const struct cmd_entry *ce, const char *extra, struct kerr *e)
+{
+	char what[KERR_MSG_MAX / 2];
+	size_t on = 0;
+	const char *opt = extra && ce->max_pos == 0 ? id_option(ce->usage, &on) : NULL;
+	if (!extra)
+		snprintf(what, sizeof what, "missing argument");
+	else if (opt)
+		snprintf(what, sizeof what, "unexpected argument '%s' (%.*s '%s'?)", extra, (int)on,
+		         opt, extra);
+	else
+		snprintf(what, sizeof what, "unexpected argument '%s'", extra);
+	if (strlen(ce->name) * 2 + strlen(what) + strlen(ce->usage) + 24 < KERR_MSG_MAX)
+		return kerr_set(e, K_EUSAGE, "%s: %s; usage: kontor %s %s", ce->name, what,
+		                ce->name, ce->usage);
+	return kerr_set(e, K_EUSAGE, "%s: %s; `kontor help %s` says how it is used", ce->name, what,
+	                ce->name);
+}
+
 static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct args *a,
                       struct kerr *e)
 {
@@ -178,11 +215,9 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 		a->nopt++;
 	}
 	if (a->npos < ce->min_pos)
-		return kerr_set(e, K_EUSAGE, "%s: missing argument; usage: kontor %s %s", ce->name,
-		                ce->name, ce->usage);
+		return usage_fail(ce, NULL, e);
 	if (a->npos > ce->max_pos)
-		return kerr_set(e, K_EUSAGE, "%s: unexpected argument '%s'; usage: kontor %s %s",
-		                ce->name, a->pos[ce->max_pos], ce->name, ce->usage);
+		return usage_fail(ce, a->pos[ce->max_pos], e);
 	return K_OK;
 }
 
