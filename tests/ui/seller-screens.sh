@@ -72,10 +72,10 @@ ui "$S" 80x24 "$T_TMP/s1"
 D=$(cat "$T_TMP/d-list")
 t_match "the Listings tab counts her listings" "$D" 'My listings \(2, 0 paused\)'
 t_match "newest first: the white legs on the first row" "$(printf '%s\n' "$D" | grep -E '^[> ] +U' | head -n 1)" 'U900-WH'
-t_match "a row: SKU, title, price at the MOQ, MOQ, stock, status" "$D" \
-	'U720-BK +Iron table legs, black, 72 cm +11\.50 USD +10 +40 +active'
+t_match "a row: SKU, title, price at the MOQ, MOQ in its unit, stock, status" "$D" \
+	'U720-BK +Iron table legs, black, 72 cm +11\.50 USD +10 pcs +40 +active'
 t_match "the head names the stock column" "$D" 'PRICE AT MOQ +MOQ +STOCK +STATUS'
-t_match "a dash where she never said her stock" "$D" 'U900-WH +Iron table legs, white, 90 cm +14\.00 USD +20 +- +active'
+t_match "a dash where she never said her stock" "$D" 'U900-WH +Iron table legs, white, 90 cm +14\.00 USD +20 pcs +- +active'
 t_match "p asks first, with its keys" "$(cat "$T_TMP/d-ask-pause")" 'Pause U720-BK\? It leaves the search results\. \(y/n\)'
 t_match "y pauses it at once in the list" "$(cat "$T_TMP/d-paused")" 'U720-BK +Iron table legs.* paused'
 t_match "and the head counts it" "$(cat "$T_TMP/d-paused")" 'My listings \(2, 1 paused\)'
@@ -89,14 +89,14 @@ t_match "a break dearer than the price is asked again, in the prompt's words" "$
 	' 10\.20 USD from 100 up is dearer than 9\.90 from 10 up \(a break lowers the price\)'
 t_match "with what was typed, to mend" "$D" 'breaks QTY:AMOUNT: 9\.90 100:10\.20'
 t_nomatch "not in the option's words" "$D" '--tier'
-t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 +40 +paused'
+t_match "the edit shows the new price at the MOQ" "$(cat "$T_TMP/d-edited")" 'U720-BK +Iron table legs.* 9\.90 USD +10 pcs +40 +paused'
 t_match "its outcome is whole on the prompt rows, the new prices too" \
 	"$(sed '$d' "$T_TMP/d-edited" | tail -n 4 | tr '\n' ' ')" \
 	'updated U720-BK: prices 11\.50, 10\.80 from 100 -> 9\.90, 9\.20 from 100, 8\.80 from 500 USD \(listing L[A-Za-z0-9_-]+\), queued — sending in the background'
 D=$(cat "$T_TMP/d-detail")
 t_match "Enter opens her listing" "$D" 'Your listing U720-BK'
-t_match "with every tier" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD'
-t_match "and the stock she said" "$D" 'Stock +40 on hand'
+t_match "with every tier, and what the price is per" "$D" 'Price +from 10: 9\.90 USD; from 100: 9\.20 USD; from 500: 8\.80 USD per piece'
+t_match "and the stock she said, counted in its unit" "$D" 'Stock +40 pieces on hand'
 t_match "and one unit's weight and packing, for the papers" "$D" 'Packing +net 4\.2 kg a piece; 4 pieces to a carton \(CT\)'
 t_match "and its status in words" "$D" 'Status +paused \(not in search results\)'
 t_eq "the node has it paused (the background sync pushed it)" "$(nstatus U720-BK)" paused
@@ -149,7 +149,7 @@ q
 :quit
 EOF
 ui "$S" 100x30 "$T_TMP/s2"
-t_match "the Listings tab at 100 columns" "$(cat "$T_TMP/d-list100")" 'U720-BK +Iron table legs, black, 72 cm +9\.90 USD +10 +40 +paused'
+t_match "the Listings tab at 100 columns" "$(cat "$T_TMP/d-list100")" 'U720-BK +Iron table legs, black, 72 cm +9\.90 USD +10 pcs +40 +paused'
 t_match "p on a paused listing asks to resume" "$(cat "$T_TMP/d-ask-resume")" 'Resume U720-BK\? It is found in search again\. \(y/n\)'
 t_eq "the node has it active again" "$(nstatus U720-BK)" active
 D=$(cat "$T_TMP/d-rfq")

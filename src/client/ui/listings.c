@@ -24,6 +24,7 @@ struct my_row {
 	char currency[4];
 	int64_t price; /* at the MOQ, minor units */
 	int64_t moq;
+	char unit[4];  /* UN/ECE Rec 20: what the price is per and the MOQ counts */
 	int64_t stock; /* -1: not said */
 	char status[8];
 	char created[MODEL_TIME_LEN + 1];
@@ -78,6 +79,7 @@ static int add_row(void *ctx, const struct listing *l)
 	snprintf(r->currency, sizeof r->currency, "%s", l->currency);
 	r->price = ui_listing_moq_price(l);
 	r->moq = l->moq;
+	snprintf(r->unit, sizeof r->unit, "%s", l->unit);
 	r->stock = listing_stock(l);
 	snprintf(r->status, sizeof r->status, "%s", l->status);
 	snprintf(r->created, sizeof r->created, "%s", l->created);
@@ -115,7 +117,7 @@ void ui_mylistings_shown(struct ui *u)
 }
 
 #define COL_PRICE 16
-#define COL_MOQ 8
+#define COL_MOQ 9 /* "100 boxes", "2500 ctns": the count and its unit */
 #define COL_STOCK 6
 #define COL_STATUS 6
 #define COL_TITLE_MIN 8
@@ -190,7 +192,7 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct kbuf line = KBUF_INIT;
 	char price[MONEY_FMT_MAX + 8], moq[24], stock[24] = "-";
 	price_text(r->price, r->currency, price, sizeof price);
-	snprintf(moq, sizeof moq, "%lld", (long long)r->moq);
+	snprintf(moq, sizeof moq, "%lld %s", (long long)r->moq, codes_unit_abbr(r->unit));
 	if (r->stock >= 0)
 		snprintf(stock, sizeof stock, "%lld", (long long)r->stock);
 	int sw, tw;
@@ -269,13 +271,15 @@ void ui_mylisting_build(struct ui *u, int width)
 		kbuf_printf(&b, "%sfrom %lld: %s %s", i ? "; " : "", (long long)l.tiers[i].min_qty,
 		            amt, l.currency);
 	}
+	kbuf_printf(&b, " per %s", codes_unit_count(l.unit, 1));
 	ui_field(&v->lines, LABEL_COLS, "Price", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	kbuf_printf(&b, "%lld %s", (long long)l.moq, codes_unit_count(l.unit, l.moq));
 	ui_field(&v->lines, LABEL_COLS, "MOQ", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (listing_stock(&l) >= 0)
-		kbuf_printf(&b, "%lld on hand", (long long)listing_stock(&l));
+		kbuf_printf(&b, "%lld %s on hand", (long long)listing_stock(&l),
+		            codes_unit_count(l.unit, listing_stock(&l)));
 	else if (listing_variants_stock(&l) >= 0)
 		kbuf_puts(&b, "each variant's, below");
 	ui_field(&v->lines, LABEL_COLS, "Stock", kbuf_str(&b), width);
