@@ -182,6 +182,9 @@ struct order_progress {
 	 * N days after delivery falls due N days after the one, judged at the other. */
 	char delivered[ORDER_TIME_LEN + 1];
 	char as_of[ORDER_TIME_LEN + 1];
+	/* When escrow last paid out (the release, refund or ruling section's time), "" while it
+	 * has not or where no contract says it (order_assume). */
+	char settled[ORDER_TIME_LEN + 1];
 };
 
 /* awaiting_payment, nothing paid, as of now. */
@@ -216,6 +219,15 @@ int order_stage_late(const struct order_terms *t, const struct order_progress *p
 #define ORDER_STANDING_LEN 96
 const char *order_stage_standing(const struct order_terms *t, const struct order_progress *p,
                                  size_t k, char out[ORDER_STANDING_LEN]);
+
+/* Where escrow ended once it holds nothing and has paid out, as a contract's replay says it:
+ * "released to the seller on 2026-12-07 21:21 +07: 30,000,000 VND", "refunded to the buyer
+ * on ...: X", "divided on ...: X to the seller, Y back to the buyer" (amounts as money_text
+ * writes them, the time in the local zone). 0 and out "" while escrow holds money, nothing
+ * has left it, or p is assumed (no settled time). */
+#define ORDER_SETTLED_LEN 256
+int order_settled_words(const struct order_progress *p, const char *currency,
+                        char out[ORDER_SETTLED_LEN]);
 
 /* One step as a section states it. */
 struct order_act {

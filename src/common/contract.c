@@ -1849,6 +1849,8 @@ static int verify_section(const cJSON *sec, int i, struct vstate *v, struct kerr
 		}
 		if (act.step == ORDER_DELIVER)
 			memcpy(v->progress.delivered, at, sizeof at);
+		if (v->effect[i].money >= ORDER_MONEY_RELEASE) /* escrow paid out */
+			memcpy(v->progress.settled, at, sizeof at);
 	}
 	v->after[i] = v->progress;
 	if (is_offer) {

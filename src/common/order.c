@@ -566,6 +566,29 @@ const char *order_stage_standing(const struct order_terms *t, const struct order
 	return out;
 }
 
+int order_settled_words(const struct order_progress *p, const char *currency,
+                        char out[ORDER_SETTLED_LEN])
+{
+	char local[64], to_seller[MONEY_FMT_MAX], to_buyer[MONEY_FMT_MAX];
+	out[0] = '\0';
+	if (p->escrow != 0 || (p->released <= 0 && p->refunded <= 0) || !p->settled[0])
+		return 0;
+	ktime_local(p->settled, local, sizeof local);
+	money_text(p->released, currency, to_seller);
+	money_text(p->refunded, currency, to_buyer);
+	if (p->refunded <= 0)
+		snprintf(out, ORDER_SETTLED_LEN, "released to the seller on %s: %s %s", local,
+		         to_seller, currency);
+	else if (p->released <= 0)
+		snprintf(out, ORDER_SETTLED_LEN, "refunded to the buyer on %s: %s %s", local,
+		         to_buyer, currency);
+	else
+		snprintf(out, ORDER_SETTLED_LEN,
+		         "divided on %s: %s %s to the seller, %s %s back to the buyer", local,
+		         to_seller, currency, to_buyer, currency);
+	return 1;
+}
+
 /* The first unpaid stage due before shipment; -1 when there is none. */
 static int unpaid_before_shipment(const struct order_terms *t, const struct order_progress *p)
 {

@@ -62,6 +62,11 @@ t_eq "the buyer has every cent back" "$(bal "wallet:$BID")" 500000
 ledger_zero "refunded"
 t_run "buyer syncs" 0 kb sync
 t_run "the contract verifies offline" 0 kb contract show "$KID" --verify
+t_run "buyer's order show" 0 kb order show "$ORDER"
+t_match "says where escrow's money went, not the rule that would release it" "$T_OUT" \
+	'^release +refunded to the buyer on 20[0-9-]+ [0-9:]+ UTC: 1,200\.00 USD$'
+t_run "buyer's order show --json" 0 kb order show "$ORDER" --json
+t_match "the refund in minor units, and when" "$T_OUT" '"released":0,"refunded":120000,"settledAt":"20[0-9-]+T[0-9:]+Z"'
 t_eq "its last section is cancelled with two signatures" \
 	"$(sqlite3 "$DB" "SELECT json_extract(json, '\$.sections[#-1].kind') || ' ' || json_array_length(json, '\$.sections[#-1].signatures') FROM contracts WHERE id = '$KID'")" "cancelled 2"
 t_run "buyer's order list shows it cancelled" 0 kb order list --state cancelled

@@ -103,6 +103,8 @@ t_run "seller syncs" 0 ks sync
 t_run "A: seller shows the order" 0 ks order show "$A"
 t_match "resolved" "$T_OUT" 'state +resolved'
 t_match "with the split" "$T_OUT" 'ruling +by escrow +buyer 840.00 USD, seller 360.00 USD'
+t_match "escrow said divided: hers and his" "$T_OUT" \
+	'^release +divided on 20[0-9-]+ [0-9:]+ UTC: 360\.00 USD to the seller, 840\.00 USD back to the buyer$'
 t_run "A: the contract with the node's ruling verifies offline" 0 ks contract show "$KA" --verify
 t_match "five sections (offer, funded, shipped, disputed, ruling)" "$T_OUT" '^verified: 5 sections'
 t_run "A: confirm after the ruling is refused (exit 1)" 1 kb order confirm "$A"
@@ -165,6 +167,8 @@ t_run "seller syncs" 0 ks sync
 t_run "B: the seller sees it completed" 0 ks order show "$B1"
 t_match "completed" "$T_OUT" 'state +completed'
 t_match "released by escrow" "$T_OUT" 'released +by escrow +240.00 USD to the seller'
+t_match "escrow said released to her, when the node did it" "$T_OUT" \
+	'^release +released to the seller on 20[0-9-]+ [0-9:]+ UTC: 240\.00 USD$'
 
 t_run "C: the operator rules 0/100 (all to the seller)" 0 "$KONTORD" admin resolve "$C" --buyer-pct 0 --note "thread size as ordered" --db "$DB"
 t_eq "C: resolved" "$(ostate "$C")" resolved

@@ -186,6 +186,7 @@ t_run "buyer tracks" 0 kb track "$ORDER"
 t_match "delivered" "$T_OUT" 'state +delivered'
 t_match "the delivery first" "$(printf '%s\n' "$T_OUT" | grep -E '^20[0-9-]+ [0-9:]+ UTC  ' | head -n 1)" '^2026-12-05 21:30 UTC  Delivered'
 t_nomatch "no ETA" "$T_OUT" '^ETA'
+t_match "the day it was delivered instead" "$T_OUT" '^delivered 20[0-9-]+ [0-9:]+ UTC$'
 t_run "track alone once delivered: nothing under way" 0 kb track
 t_match "saying how many are done and how to see them" "$T_ERR" \
 	'^no shipment under way; 1 delivered or done \(`kontor track --all` lists them\)$'

@@ -158,6 +158,22 @@ t_match "the stage says its day and that it may be paid now, wrapped under its c
 	"stage 2 of 2, 50% 30 days after delivery, 120\\.00 USD: not yet due \\($DUE [0-9:]{5} UTC; it may be paid now\\)"
 t_match "escrow waits for every stage" "$(tr '\n' ' ' <"$T_TMP/d-late" | tr -s ' ')" \
 	'Escrow released to the seller 14 days after delivery once every stage is paid, unless disputed'
+# its shipment, arrived: the day it came where the ETA was, never "none given yet"
+printf '5\n:dump %s\n:quit\n' "$T_TMP/d-ships" >"$T_TMP/s-ships"
+ui "$B" 100x30 "$T_TMP/s-ships" TZ=UTC0
+LINE=$(grep -n ' delivered ' "$T_TMP/d-ships" | head -n 1 | cut -d: -f1)
+ROW=$(grep -n '^[> ] [A-Za-z]' "$T_TMP/d-ships" | head -n 1 | cut -d: -f1)
+{
+	echo 5
+	downs "$ROW" "$LINE"
+	echo '<Enter>'
+	echo ":dump $T_TMP/d-ship"
+	echo ':quit'
+} >"$T_TMP/s-ship"
+ui "$B" 100x30 "$T_TMP/s-ship" TZ=UTC0
+t_match "the delivered shipment says the day it came" "$(cat "$T_TMP/d-ship")" \
+	"^Delivered +$(printf %.10s "$DAT") [0-9:]{5} UTC\$"
+t_nomatch "and no ETA" "$(cat "$T_TMP/d-ship")" '^ETA '
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

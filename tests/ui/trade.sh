@@ -393,6 +393,10 @@ t_match "c asks first, naming the amount and the seller" "$(cat "$T_TMP/d-ask-co
 t_match "c + y confirms: completed, rate next" "$(cat "$T_TMP/d-confirmed")" 'confirm: done — the order is completed; next: rate'
 t_eq "the node's order is completed" "$(ostate "$ORDER")" completed
 t_match "the timeline says escrow went to the seller" "$(cat "$T_TMP/d-confirmed")" 'Receipt confirmed by the buyer'
+t_match "the Escrow line says where the money went, not the rule that would move it" \
+	"$(cat "$T_TMP/d-confirmed")" '^Escrow +released to the seller on [0-9-]+ [0-9:]+ [^:]+: 1,?200\.00 USD$'
+t_match "a timeline line too long for 80 columns goes on under its words, not its time" \
+	"$(tr '\n' '~' <"$T_TMP/d-confirmed")" 'tracking MSKU1234565~ {24}\(mode: sea\)~'
 t_match "stars out of range are asked again" "$(cat "$T_TMP/d-bad-stars")" 'stars: a whole number from 1 to 5'
 t_match "r asks first, naming the seller and the stars" "$(cat "$T_TMP/d-ask-rate")" 'Rate Ningbo Valve Works 5/5 with your words\? \(y/n\)'
 t_match "r + y rates: the outcome on the message line" "$(cat "$T_TMP/d-rated")" 'rate: done'

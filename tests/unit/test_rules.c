@@ -711,6 +711,40 @@ static void test_release_comes_its_days_after_delivery(void **state)
 	assert_int_equal(order_release_at("yesterday", 14, at), 0);
 }
 
+/* Where escrow ended, once it holds nothing and has paid out: to the seller, back to the buyer
+ * or divided, with the time; nothing while it holds money, has paid nothing out, or where no
+ * contract said when (an assumed progress). */
+static void test_settled_words_say_where_the_money_went(void **state)
+{
+	(void)state;
+	char out[ORDER_SETTLED_LEN];
+	struct order_progress p;
+	order_progress_start(&p);
+	p.paid = p.released = 3000000000;
+	snprintf(p.settled, sizeof p.settled, "2026-12-07T14:21:17Z");
+	assert_int_equal(order_settled_words(&p, "VND", out), 1);
+	assert_string_equal(out,
+	                    "released to the seller on 2026-12-07 14:21 UTC: 3,000,000,000 VND");
+	p.released = 0;
+	p.refunded = 120000;
+	assert_int_equal(order_settled_words(&p, "USD", out), 1);
+	assert_string_equal(out, "refunded to the buyer on 2026-12-07 14:21 UTC: 1,200.00 USD");
+	p.released = 36000;
+	p.refunded = 84000;
+	assert_int_equal(order_settled_words(&p, "USD", out), 1);
+	assert_string_equal(out, "divided on 2026-12-07 14:21 UTC: 360.00 USD to the seller, "
+	                         "840.00 USD back to the buyer");
+	p.escrow = 1; /* a part still held: not settled */
+	assert_int_equal(order_settled_words(&p, "USD", out), 0);
+	assert_string_equal(out, "");
+	p.escrow = 0;
+	p.settled[0] = '\0'; /* assumed from a state, no contract: no time to say */
+	assert_int_equal(order_settled_words(&p, "USD", out), 0);
+	order_progress_start(&p); /* cancelled before funding: nothing left escrow */
+	snprintf(p.settled, sizeof p.settled, "2026-12-07T14:21:17Z");
+	assert_int_equal(order_settled_words(&p, "USD", out), 0);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC0", 1); /* the words name local times: this zone says "UTC" */
@@ -732,6 +766,7 @@ int main(void)
 	    cmocka_unit_test(test_a_stage_after_delivery_is_not_due_in_transit),
 	    cmocka_unit_test(test_a_stage_days_after_delivery_falls_due_on_its_day),
 	    cmocka_unit_test(test_release_comes_its_days_after_delivery),
+	    cmocka_unit_test(test_settled_words_say_where_the_money_went),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

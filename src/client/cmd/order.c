@@ -1542,6 +1542,9 @@ static int run_track(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		if (eta)
 			text_fprintf(f, "ETA %s\n", ktime_local(eta, t, sizeof t));
+		else if (json_str(o, "deliveredAt")) /* arrived: no ETA, the day it came */
+			text_fprintf(f, "delivered %s\n",
+			             ktime_local(json_str(o, "deliveredAt"), t, sizeof t));
 		if (cus)
 			text_fprintf(f, "Customs: %s\n", cus);
 		if (n)
@@ -1851,6 +1854,11 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			json_add_int(pay, "paid", st->progress.paid);
 			json_add_int(pay, "dueNow", order_due_now(t, &st->progress));
 			json_add_int(pay, "remaining", order_remaining(t, &st->progress));
+			/* where escrow's money went: to the seller, back to the buyer, and when */
+			json_add_int(pay, "released", st->progress.released);
+			json_add_int(pay, "refunded", st->progress.refunded);
+			if (st->progress.settled[0])
+				cJSON_AddStringToObject(pay, "settledAt", st->progress.settled);
 			cJSON *arr = cJSON_AddArrayToObject(pay, "stages");
 			for (size_t i = 0; i < t->nstages; i++) {
 				char due[ORDER_DUE_LEN];
@@ -1886,24 +1894,33 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		             : "");
 		if (rel[0])
 			snprintf(rel + strlen(rel), sizeof rel - strlen(rel), " (");
+		/* once escrow has paid out, where the money went, not the rule that would move it
+		 */
+		char settled[ORDER_SETTLED_LEN];
+		struct kbuf release = KBUF_INIT;
+		if (verified && order_settled_words(&st->progress, cur, settled))
+			kbuf_puts(&release, settled);
+		else
+			kbuf_printf(
+			    &release,
+			    "%s%lld days after delivery%s%s, unless confirmed or disputed first",
+			    rel, (long long)json_int(o, "autoReleaseDays"),
+			    /* the rules release nothing while a stage is unpaid */
+			    verified && st->progress.stages_paid < st->terms.nstages
+			        ? " once every stage is paid"
+			        : "",
+			    rel[0] ? ")" : "");
 		text_fprintf(c->out,
 		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
 		             "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
-		             "release    %s%lld days after delivery%s%s, unless confirmed or "
-		             "disputed first\n"
-		             "created    %s\n",
+		             "release    %s\ncreated    %s\n",
 		             id, json_str(o, "state") ? json_str(o, "state") : "?",
 		             json_str(o, "contractId") ? json_str(o, "contractId") : "?",
 		             kbuf_str(&bn), json_str(o, "buyerId") ? json_str(o, "buyerId") : "?",
 		             kbuf_str(&sn), json_str(o, "sellerId") ? json_str(o, "sellerId") : "?",
-		             total, cur, escrow, cur, rel,
-		             (long long)json_int(o, "autoReleaseDays"),
-		             /* the rules release nothing while a stage is unpaid */
-		             verified && st->progress.stages_paid < st->terms.nstages
-		                 ? " once every stage is paid"
-		                 : "",
-		             rel[0] ? ")" : "",
+		             total, cur, escrow, cur, kbuf_str(&release),
 		             ktime_local(json_str(o, "created"), created, sizeof created));
+		kbuf_free(&release);
 		kbuf_free(&bn);
 		kbuf_free(&sn);
 		char day[CONTRACT_DATE_LEN + 1];

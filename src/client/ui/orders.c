@@ -451,6 +451,8 @@ static const char *refusal(const struct trade_order *o, enum ui_action act, cons
 	return why;
 }
 
+#define TL_WHEN_COLS 24 /* "  2026-12-07 14:21 UTC  ": a timeline's time and its gap */
+
 static void push_wrapped(struct kstrv *lines, const char *text, int width, const char *indent)
 {
 	struct kbuf b = KBUF_INIT;
@@ -658,8 +660,10 @@ void ui_order_build(struct ui *u, int width)
 	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
 	kstrv_push(&v->lines, kbuf_str(&b));
 	kbuf_reset(&b);
-	char rel_at[ORDER_TIME_LEN + 1], rel[sizeof when];
-	if (inbox_order_release_at(obj, rel_at)) { /* delivered: the day itself */
+	char rel_at[ORDER_TIME_LEN + 1], rel[sizeof when], settled[ORDER_SETTLED_LEN];
+	if (order_settled_words(&op, o->currency, settled)) { /* where the money went */
+		kbuf_printf(&b, "Escrow     %s", settled);
+	} else if (inbox_order_release_at(obj, rel_at)) { /* delivered: the day itself */
 		ui_local_time(rel_at, rel, sizeof rel);
 		kbuf_printf(&b,
 		            "Escrow     released to the seller on %s (%lld days after delivery) "
@@ -756,8 +760,9 @@ void ui_order_build(struct ui *u, int width)
 	for (size_t i = 0; i < n; i++) {
 		ui_local_time(items[i].at, when, sizeof when);
 		kbuf_reset(&b);
-		kbuf_printf(&b, "%-20s  %s", when, items[i].text);
-		push_wrapped(&v->lines, kbuf_str(&b), width, "  ");
+		kbuf_printf(&b, "  %s", when);
+		/* what happened goes on under itself, the times alone in their column */
+		ui_field(&v->lines, TL_WHEN_COLS, kbuf_str(&b), items[i].text, width);
 		free(items[i].text);
 	}
 	free(items);

@@ -103,24 +103,25 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 	}
 	size_t *idx = xcalloc(DCSA_MAX_EVENTS, sizeof *idx);
 	size_t n = dcsa_recent_first(evs, idx, DCSA_MAX_EVENTS);
-	struct kbuf b = KBUF_INIT, safe = KBUF_INIT;
+	struct kbuf b = KBUF_INIT, at = KBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 		char when[32], words[400];
 		ui_local_time(json_str(ev, "at"), when, sizeof when);
 		dcsa_words(ev, json_str(shipment, "mode"), words, sizeof words);
 		kbuf_reset(&b);
-		kbuf_printf(&b, "%-20s  %s", when, words);
+		kbuf_puts(&b, words);
 		const char *role = json_str(ev, "role");
 		if (role && (strcmp(role, "seller") == 0 || strcmp(role, "carrier") == 0 ||
 		             strcmp(role, "escrow") == 0))
 			kbuf_printf(&b, "  [from the %s]", role);
-		kbuf_reset(&safe);
-		text_sanitize(&safe, kbuf_str(&b), b.len, 0);
-		ui_wrap(kbuf_str(&safe), width, indent, lines);
+		kbuf_reset(&at);
+		kbuf_printf(&at, "%s%s", indent, when);
+		/* the event's words go on under themselves, the times alone in their column */
+		ui_field(lines, (int)strlen(indent) + 22, kbuf_str(&at), kbuf_str(&b), width);
 	}
 	kbuf_free(&b);
-	kbuf_free(&safe);
+	kbuf_free(&at);
 	free(idx);
 }
 
@@ -156,7 +157,13 @@ void ui_shipment_build(struct ui *u, int width)
 		         : to ? to
 		              : "");
 	ui_field(&v->lines, LABEL_COLS, "Route", from || to ? buf : NULL, width);
-	ui_field(&v->lines, LABEL_COLS, "ETA", o->eta[0] ? o->eta : "none given yet", width);
+	if (!o->eta[0] && json_str(obj, "deliveredAt")) { /* arrived: the day it came */
+		ui_local_time(json_str(obj, "deliveredAt"), buf, sizeof buf);
+		ui_field(&v->lines, LABEL_COLS, "Delivered", buf, width);
+	} else {
+		ui_field(&v->lines, LABEL_COLS, "ETA", o->eta[0] ? o->eta : "none given yet",
+		         width);
+	}
 	const char *customs = cJSON_IsArray(evs) ? dcsa_customs(evs, buf, sizeof buf) : NULL;
 	ui_field(&v->lines, LABEL_COLS, "Customs", customs ? customs : "no customs events yet",
 	         width);
