@@ -223,8 +223,9 @@ const char *order_stage_standing(const struct order_terms *t, const struct order
 /* Where escrow ended once it holds nothing and has paid out, as a contract's replay says it:
  * "released to the seller on 2026-12-07 21:21 +07: 30,000,000 VND", "refunded to the buyer
  * on ...: X", "divided on ...: X to the seller, Y back to the buyer" (amounts as money_text
- * writes them, the time in the local zone). 0 and out "" while escrow holds money, nothing
- * has left it, or p is assumed (no settled time). */
+ * writes them, the time in the local zone); "held nothing: cancelled before any payment".
+ * 0 and out "" while escrow holds money, nothing has left it, or p is assumed (no settled
+ * time). */
 #define ORDER_SETTLED_LEN 256
 int order_settled_words(const struct order_progress *p, const char *currency,
                         char out[ORDER_SETTLED_LEN]);

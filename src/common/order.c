@@ -571,6 +571,10 @@ int order_settled_words(const struct order_progress *p, const char *currency,
 {
 	char local[64], to_seller[MONEY_FMT_MAX], to_buyer[MONEY_FMT_MAX];
 	out[0] = '\0';
+	if (p->state == ORDER_CANCELLED && p->paid == 0) {
+		snprintf(out, ORDER_SETTLED_LEN, "held nothing: cancelled before any payment");
+		return 1;
+	}
 	if (p->escrow != 0 || (p->released <= 0 && p->refunded <= 0) || !p->settled[0])
 		return 0;
 	ktime_local(p->settled, local, sizeof local);

@@ -740,9 +740,11 @@ static void test_settled_words_say_where_the_money_went(void **state)
 	p.escrow = 0;
 	p.settled[0] = '\0'; /* assumed from a state, no contract: no time to say */
 	assert_int_equal(order_settled_words(&p, "USD", out), 0);
-	order_progress_start(&p); /* cancelled before funding: nothing left escrow */
-	snprintf(p.settled, sizeof p.settled, "2026-12-07T14:21:17Z");
+	order_progress_start(&p); /* awaiting payment: nothing to say of escrow yet */
 	assert_int_equal(order_settled_words(&p, "USD", out), 0);
+	p.state = ORDER_CANCELLED; /* cancelled before funding, from a contract or the state */
+	assert_int_equal(order_settled_words(&p, "USD", out), 1);
+	assert_string_equal(out, "held nothing: cancelled before any payment");
 }
 
 int main(void)
