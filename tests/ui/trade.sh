@@ -92,7 +92,12 @@ t_match "not signed by the seller" "$T_OUT" "^$(printf %.8s "$KID") +offer "
 printf '4\n<Enter>\n:dump %s\n:quit\n' "$T_TMP/d-contract80" >"$T_TMP/s-contract80"
 ui "$S" 80x24 "$T_TMP/s-contract80" KONTOR_PASSPHRASE="'$PASS'"
 t_match "at 80 columns an item's listing line goes on under itself: the hash under 'listing'" \
-	"$(cat "$T_TMP/d-contract80")" '^      [A-Za-z0-9_-]{43} *$'
+	"$(cat "$T_TMP/d-contract80")" '^      hash [A-Za-z0-9_-]{43} *$'
+t_match "the Items table is laid out for 80 columns: its head on one line" \
+	"$(cat "$T_TMP/d-contract80")" '^  # +description +qty +unit +unit price +line total *$'
+t_match "the HS code and origin under the row, as contract show puts them" \
+	"$(cat "$T_TMP/d-contract80")" '^      HS code 848180, origin CN *$'
+t_nomatch "no head wrapped onto a line of its own" "$(cat "$T_TMP/d-contract80")" '^ *origin *$'
 t_nomatch "and nothing of it at column 0" "$(cat "$T_TMP/d-contract80")" '^[A-Za-z0-9_-]{43} *$'
 
 # --- below 80x24 the keys do nothing unseen; q, Q and Ctrl-C still leave -------------------

@@ -1,5 +1,5 @@
 /* ui/contracts — the Contracts tab: the cached contracts (waiting for us first), and one
- * contract as a readable document (contract_render), verified first and said so, with the
+ * contract as a readable document (contract_render_width), verified first and said so, with the
  * diff against the offer it counters and each signature's status. Signing runs
  * `contract sign ID` after a confirmation that names the total and the parties; the
  * passphrase is asked the way the `:` prompt asks it (ui_run_command). Never shows a
@@ -324,7 +324,7 @@ void ui_contract_build(struct ui *u, int width)
 		kbuf_free(&p);
 		free(bn);
 		free(sn);
-		if (contract_render(doc, &r, &re) == K_OK) {
+		if (contract_render_width(doc, width, &r, &re) == K_OK) {
 			/* a trailing newline is no extra line */
 			while (r.len && r.data[r.len - 1] == '\n')
 				r.len--;
