@@ -64,6 +64,9 @@ t_match "and the MOQ counts pieces" "$D" '^MOQ 10 pieces +lead time and HS code:
 t_match "the head names the listing's keys" "$D" "^Listing $LID +m message · Q quote · P propose · q back$"
 W=$(widest "$T_TMP/d-listing")
 [ "$W" -le 80 ] && t_ok "the listing fits 80 columns ($W)" || t_fail "the listing fits 80 columns" "$W"
+t_match "the supplier's line goes on under itself to its rating, not cut" \
+	"$(tr '\n' ' ' <"$T_TMP/d-listing" | tr -s ' ')" \
+	'Supplier Ningbo Valve Works .*CN \(China\) not verified no ratings yet'
 t_match "m asks for the message, naming the supplier" "$(cat "$T_TMP/d-m-ask")" '^message to Ningbo Valve Works:$'
 t_match "the message goes out (queued for the background sync)" "$(cat "$T_TMP/d-m-sent")" 'message: (queued|sent)|message to Ningbo Valve Works: sent'
 t_match "once pushed it says sent" "$(cat "$T_TMP/d-m-settled")" 'message to Ningbo Valve Works: sent'

@@ -556,8 +556,7 @@ void ui_listing_build(struct ui *u, int width)
 	}
 	if (store_account_get(u->s, l.seller_id, &a, NULL) == K_OK) {
 		kbuf_reset(&b);
-		kbuf_puts(&b, "Supplier  ");
-		text_sanitize(&b, a.display_name, strlen(a.display_name), 0);
+		kbuf_puts(&b, a.display_name);
 		if (a.handle)
 			kbuf_printf(&b, " (@%s)", a.handle);
 		const char *cn = codes_country_name(a.country);
@@ -568,13 +567,13 @@ void ui_listing_build(struct ui *u, int width)
 			            (long long)a.rating.count);
 		else
 			kbuf_puts(&b, "no ratings yet");
-		kstrv_push(&v->lines, kbuf_str(&b));
+		/* wrapped under itself, never cut: the rating is at its end */
+		ui_field(&v->lines, 10, "Supplier", kbuf_str(&b), width);
 		account_free(&a);
 	} else {
 		kbuf_reset(&b);
-		kbuf_printf(&b, "Supplier  %s (no profile in the cache yet: `kontor sync`)",
-		            l.seller_id);
-		kstrv_push(&v->lines, kbuf_str(&b));
+		kbuf_printf(&b, "%s (no profile in the cache yet: `kontor sync`)", l.seller_id);
+		ui_field(&v->lines, 10, "Supplier", kbuf_str(&b), width);
 	}
 	kstrv_push(&v->lines, "");
 	kstrv_push(&v->lines, "Other listings of this supplier");
