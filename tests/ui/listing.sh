@@ -197,4 +197,16 @@ t_match "the confirmation says his price in his currency" "$(cat "$T_TMP/d-c-con
 t_match "y proposes" "$(cat "$T_TMP/d-c-sent")" 'propose: (queued|done)'
 t_run "the buyer's offers" 0 kb contract list
 t_match "one is for 45.00 EUR: 10 trays at his price" "$T_OUT" 'offer +buy from +45\.00 EUR'
+
+# --- a line longer than 80 columns goes on below, never cut --------------------------------
+t_run "seller lists table legs by the carton, under a deep category" 0 ks listing add --sku TL-CT \
+	--title "Chân bàn sắt sơn tĩnh điện" --price 95000 --currency VND --moq 1000 --unit carton \
+	--stock 250000 --category "Home & Garden > Furniture > Furniture Parts > Table Legs"
+t_run "buyer syncs" 0 kb sync
+printf '%s\n' / 'chan ban' '<Enter>' '<Enter>' f ":dump $T_TMP/d-long" :quit >"$T_TMP/s-long"
+ui "$B" 80x24 "$T_TMP/s-long" KONTOR_PASSPHRASE="'$PASS'"
+D=$(tr '\n' ' ' <"$T_TMP/d-long" | tr -s ' ')
+t_match "the MOQ, lead time and stock whole" "$D" 'MOQ 1000 cartons lead time not said stock 250000 on hand'
+t_match "the category whole" "$D" 'category Home & Garden > Furniture > Furniture Parts > Table Legs'
+t_nomatch "nothing in the view cut with …" "$(sed '1,2d;$d' "$T_TMP/d-long")" '…'
 t_done

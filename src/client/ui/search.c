@@ -451,12 +451,13 @@ static int other_listing(void *vctx, const struct listing *l)
 	return 0;
 }
 
-static void push_safe(struct kstrv *lines, const char *label, const char *s)
+/* s made safe to show and wrapped within width, never cut (a long category, a large MOQ in
+ * cartons with its stock). */
+static void push_safe(struct kstrv *lines, const char *s, int width)
 {
 	struct kbuf b = KBUF_INIT;
-	kbuf_puts(&b, label);
 	text_sanitize(&b, s, strlen(s), 0);
-	kstrv_push(lines, kbuf_str(&b));
+	ui_wrap(kbuf_str(&b), width, "", lines);
 	kbuf_free(&b);
 }
 
@@ -478,7 +479,7 @@ void ui_listing_build(struct ui *u, int width)
 	text_sanitize(&t, l.title, strlen(l.title), 0);
 	ui_wrap(kbuf_str(&t), width, "", &v->lines);
 	kbuf_printf(&b, "%s   sku %s   %s", l.id, l.sku ? l.sku : "-", l.status);
-	push_safe(&v->lines, "", kbuf_str(&b));
+	push_safe(&v->lines, kbuf_str(&b), width);
 	if (!l.sig) {
 		char fk[16];
 		ui_key_of("listing", ACT_FETCH, "f", fk, sizeof fk);
@@ -497,7 +498,7 @@ void ui_listing_build(struct ui *u, int width)
 		            amt);
 		if (*per)
 			kbuf_printf(&b, " per %s", per);
-		push_safe(&v->lines, "", kbuf_str(&b));
+		push_safe(&v->lines, kbuf_str(&b), width);
 	}
 	if (l.variants) {
 		kbuf_reset(&b);
@@ -521,7 +522,7 @@ void ui_listing_build(struct ui *u, int width)
 		            (long long)l.moq, unit_after(&l, l.moq));
 	if (listing_stock(&l) >= 0)
 		kbuf_printf(&b, "   stock %lld on hand", (long long)listing_stock(&l));
-	kstrv_push(&v->lines, kbuf_str(&b));
+	push_safe(&v->lines, kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (l.sig)
 		kbuf_printf(&b, "HS code %s   ", l.hs_code ? l.hs_code : "-");
@@ -530,7 +531,7 @@ void ui_listing_build(struct ui *u, int width)
 		kbuf_printf(&b, "%s%s", i ? ", " : "", l.incoterms.v[i]);
 	if (!l.incoterms.n)
 		kbuf_puts(&b, "-");
-	push_safe(&v->lines, "", kbuf_str(&b));
+	push_safe(&v->lines, kbuf_str(&b), width);
 	kbuf_reset(&b);
 	const char *oc = l.origin_country[0] ? codes_country_name(l.origin_country) : NULL;
 	kbuf_printf(&b, "origin %s%s%s%s   ships from %s",
@@ -538,7 +539,7 @@ void ui_listing_build(struct ui *u, int width)
 	            oc ? ")" : "", l.ships_from[0] ? l.ships_from : "-");
 	if (l.category)
 		kbuf_printf(&b, "   category %s", l.category);
-	push_safe(&v->lines, "", kbuf_str(&b));
+	push_safe(&v->lines, kbuf_str(&b), width);
 	if (l.description && *l.description) {
 		kstrv_push(&v->lines, "");
 		kstrv_push(&v->lines, "Description");
