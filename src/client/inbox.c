@@ -218,6 +218,7 @@ struct collect {
 		struct inbox_sells sells; /* its category and HS heading, as the rule reads them */
 		int active, variants;     /* variants: an offer for it names one (--variant) */
 		char currency[4];         /* its prices': an RFQ in another one is quoted in that */
+		char unit[4];             /* what its price is per: one the RFQ counts in first */
 	} * mine; /* her listings with a category or HS code, to quote an RFQ with; owned */
 	size_t nmine, capmine;
 	struct inbox_queued *queued; /* her steps the outbox holds */
@@ -557,24 +558,31 @@ static int take_mine(void *ctx, const struct listing *l)
 	m->active = strcmp(l->status, "active") == 0;
 	m->variants = cJSON_GetArraySize(l->variants) > 0;
 	snprintf(m->currency, sizeof m->currency, "%s", l->currency);
+	snprintf(m->unit, sizeof m->unit, "%s", l->unit);
 	return 0;
 }
 
-/* Her listing to quote an RFQ with: the one it names when hers, else her newest active one
- * its category or HS code finds, else her newest one it finds; NULL when none. */
+int inbox_quote_score(const char *id, int active, const char *unit, const struct inbox_sells *sells,
+                      const struct inbox_rfq_ask *rfq)
+{
+	if (rfq->listing && strcmp(id, rfq->listing) == 0)
+		return 8;
+	if (!inbox_rfq_hers(rfq->category, rfq->hs, NULL, sells))
+		return active;
+	return (active ? 4 : 2) + (strcmp(unit && *unit ? unit : "C62",
+	                                  rfq->unit && *rfq->unit ? rfq->unit : "C62") == 0);
+}
+
+/* Her listing to quote an RFQ with, by inbox_quote_score; NULL when none. */
 static const struct mine *pick_listing(const struct collect *c, const cJSON *rfq)
 {
 	const struct mine *best = NULL;
-	const char *rfq_listing = json_str(rfq, "listingId");
+	const struct inbox_rfq_ask ask = {json_str(rfq, "category"), json_str(rfq, "hsCode"),
+	                                  json_str(rfq, "listingId"), json_str(rfq, "unit")};
 	int best_score = 0;
 	for (size_t i = 0; i < c->nmine; i++) {
 		const struct mine *m = &c->mine[i];
-		int score = rfq_listing && strcmp(m->id, rfq_listing) == 0 ? 3
-		            : !inbox_rfq_hers(json_str(rfq, "category"), json_str(rfq, "hsCode"),
-		                              NULL, &m->sells)
-		                ? 0
-		            : m->active ? 2
-		                        : 1;
+		int score = inbox_quote_score(m->id, m->active, m->unit, &m->sells, &ask);
 		if (score && (score > best_score ||
 		              (score == best_score && strcmp(m->created, best->created) > 0))) {
 			best_score = score;
@@ -630,12 +638,13 @@ static int rfq_item(void *ctx, const cJSON *r)
 	snprintf(it->key, sizeof it->key, "rfq:%.64s", id);
 	snprintf(it->id, sizeof it->id, "%s", id);
 	snprintf(it->peer, sizeof it->peer, "%s", buyer);
-	char target[INBOX_MONEY_MAX + 16] = "";
+	char target[INBOX_MONEY_MAX + 40] = ""; /* ", target X per square metre" */
 	const char *cur = json_str(r, "currency");
 	if (cur && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "targetPrice"))) {
-		char each[INBOX_MONEY_MAX];
-		inbox_money(json_int(r, "targetPrice"), cur, each);
-		snprintf(target, sizeof target, ", target %s each", each);
+		char price[INBOX_MONEY_MAX];
+		inbox_money(json_int(r, "targetPrice"), cur, price);
+		snprintf(target, sizeof target, ", target %s per %s", price,
+		         codes_unit_count(json_str(r, "unit"), 1));
 	}
 	int64_t qty = json_int(r, "qty");
 	/* who and how many first, the category last: the TUI's row cuts the end */

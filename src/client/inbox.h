@@ -101,6 +101,18 @@ int inbox_rfq_hers(const char *rfq_cat, const char *rfq_hs, const char *rfq_list
 int inbox_what_i_sell(struct store *s, const char *self, struct inbox_sells *out, struct kerr *e);
 void inbox_sells_add(struct inbox_sells *sells, const struct listing *l);
 void inbox_sells_free(struct inbox_sells *sells);
+/* What an RFQ asks for, as the choice of a listing to quote it with reads it (each NULL when
+ * absent; no unit: pieces). */
+struct inbox_rfq_ask {
+	const char *category, *hs, *listing, *unit;
+};
+/* How well her listing (its id, whether active, its unit, and its categories and HS heading in
+ * sells, inbox_sells_add's) answers the RFQ, to quote it with: the listing it names 8; one
+ * its category or HS code finds 4 when active, 2 when paused, 1 more when sold in the RFQ's
+ * unit (metres for metres); any other active listing 1; else 0. The highest is taken, the
+ * newest of equals: the one rule for the inbox's command and the TUI's Q. */
+int inbox_quote_score(const char *id, int active, const char *unit, const struct inbox_sells *sells,
+                      const struct inbox_rfq_ask *rfq);
 /* Where she has listings and none names a category or an HS code, no RFQ can reach her
  * inbox (nor her RFQs tab's count): 1 with a sentence for her in out naming a listing of
  * hers to give one ("none of your listings names a category or an HS code, so no buyer's

@@ -60,7 +60,7 @@ t_run "and for cushions (Textiles), not hers" 0 kb rfq post --title "Seat cushio
 	--category Textiles
 t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
-t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ from Berlin Interiors GmbH: 240 pieces "Table legs for 60 desks", target 10.00 USD each to quote \(Furniture\)$'
+t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ from Berlin Interiors GmbH: 240 pieces "Table legs for 60 desks", target 10.00 USD per piece to quote \(Furniture\)$'
 RSHORT=$(printf '%s' "$RFQ" | cut -c1-8)
 t_match "with the command that quotes it: the RFQ's prefix, her SKU, the buyer's @handle" "$T_OUT" \
 	"^ +kontor contract propose --rfq $RSHORT --listing U720-BK --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$"
@@ -507,6 +507,22 @@ t_run "seller syncs" 0 ks sync
 t_run "seller's inbox" 0 ks inbox
 t_match "its command offers CIF to the RFQ's destination, no PLACE to fill in" "$T_OUT" \
 	"^ +kontor contract propose --rfq $CSHORT --listing [^ ]+ --buyer @berlin-interiors-gmbh --qty 300 --incoterm CIF --place DE$"
+
+# --- two listings of her category: the RFQ's unit chooses, not the newer ----------------------
+t_run "she lists boxed leg sets by the carton, newer, in the same category" 0 ks listing add \
+	--sku LEG-CT --title "Table leg sets, 4 to a carton" --price 44.00 --currency USD \
+	--moq 5 --unit carton --category "Furniture > Table legs"
+t_run "seller syncs" 0 ks sync
+t_run "buyer asks for 30 cartons of legs" 0 kb rfq post --title "Boxed table legs" --qty 30 \
+	--unit carton --category Furniture
+t_run "and for 500 legs, counted in pieces" 0 kb rfq post --title "Loose table legs" --qty 500 \
+	--category Furniture
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "the cartons are quoted from the listing sold by the carton" "$T_OUT" \
+	"^ +kontor contract propose --rfq [^ ]+ --listing LEG-CT --buyer @berlin-interiors-gmbh --qty 30 "
+t_match "the pieces from the one sold by the piece, though older" "$T_OUT" \
+	"^ +kontor contract propose --rfq [^ ]+ --listing U720-BK --buyer @berlin-interiors-gmbh --qty 500 "
 
 t_node_stop
 t_done

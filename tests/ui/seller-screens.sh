@@ -155,7 +155,7 @@ t_eq "the node has it active again" "$(nstatus U720-BK)" active
 D=$(cat "$T_TMP/d-rfq")
 t_match "Enter shows the RFQ: its buyer" "$D" 'RFQ from Berlin Interiors GmbH'
 t_match "quantity" "$D" 'Quantity +500'
-t_match "target price" "$D" 'Target price +10\.50 USD'
+t_match "target price, per what it counts" "$D" 'Target price +10\.50 USD per piece'
 t_match "its category is hers" "$D" 'Category +table legs  \(one of your categories\)'
 t_match "not answered yet" "$D" 'Your quote +not yet'
 t_match "Q: the listing, hers in the RFQ's category, newest first" "$(cat "$T_TMP/d-q-listing")" 'Quote: listing \(SKU or id\): U900-WH'

@@ -367,7 +367,8 @@ void ui_rfq_build(struct ui *u, int width)
 	ui_field(&v->lines, LABEL_COLS, "Quantity", buf, width);
 	target_text(x, buf, sizeof buf);
 	if (x->target >= 0)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " each");
+		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " per %s",
+		         codes_unit_count(x->unit, 1));
 	ui_field(&v->lines, LABEL_COLS, "Target price", x->target >= 0 ? buf : "none given", width);
 	struct kbuf b = KBUF_INIT;
 	const cJSON *incs = cJSON_GetObjectItemCaseSensitive(o, "incoterms");
@@ -427,7 +428,7 @@ struct pick {
 	struct ui *u;
 	const struct rfq_row *x;
 	char best[MODEL_LISTING_ID_LEN + 1], best_created[MODEL_TIME_LEN + 1];
-	int best_score; /* 3 the RFQ's own listing, 2 its category or HS code, 1 any active */
+	int best_score; /* inbox_quote_score's */
 };
 
 static int pick_one(void *ctx, const struct listing *l)
@@ -435,10 +436,9 @@ static int pick_one(void *ctx, const struct listing *l)
 	struct pick *p = ctx;
 	struct inbox_sells mine = {0};
 	inbox_sells_add(&mine, l);
-	int score = strcmp(l->id, p->x->listing_id) == 0                    ? 3
-	            : strcmp(l->status, "active") != 0                      ? 0
-	            : inbox_rfq_hers(p->x->category, p->x->hs, NULL, &mine) ? 2
-	                                                                    : 1;
+	const struct inbox_rfq_ask ask = {p->x->category, p->x->hs, p->x->listing_id, p->x->unit};
+	int score =
+	    inbox_quote_score(l->id, strcmp(l->status, "active") == 0, l->unit, &mine, &ask);
 	inbox_sells_free(&mine);
 	if (score > p->best_score ||
 	    (score == p->best_score && score && strcmp(l->created, p->best_created) > 0)) {
