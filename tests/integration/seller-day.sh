@@ -147,6 +147,14 @@ t_match "under it the product and the buyer, by name" "$T_OUT" \
 t_nomatch "not the order's whole id" "$T_OUT" "$ORDER"
 t_run "her wallet in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" wallet
 t_match "says when it was synced in local time, with the zone" "$T_OUT" '^Wallet on node [^ ]+ \(as of the sync at 20[0-9-]+ [0-9:]+ \+07\)$'
+P1=$(ks wallet --json | sed -n 's/.*"pulled":"\([^"]*\)".*/\1/p')
+sleep 1.1
+t_run "a sync that brings nothing of her wallet" 0 ks sync
+P2=$(ks wallet --json | sed -n 's/.*"pulled":"\([^"]*\)".*/\1/p')
+t_eq "her wallet is as of that sync, not the one that last changed it" "$P2" \
+	"$(sqlite3 "$S/cache.db" "SELECT last_sync FROM nodes")"
+[ "$P2" \> "$P1" ] && t_ok "a later time than before ($P1 -> $P2)" ||
+	t_fail "a later time than before" "$P1 -> $P2"
 t_run "seller's wallet --json" 0 ks wallet --json
 t_match "her balance is nothing yet" "$T_OUT" '"balances":\{\},"held":\{\},"escrow":\[\{"orderId":"[A-Za-z0-9_-]+","role":"seller","currency":"USD","amount":276000\}\]'
 t_run "seller's orders --json" 0 ks order list --json

@@ -121,6 +121,8 @@ t_match "and under it the order as he knows it: product and seller" "$(cat "$T_T
 	'^ {24}DN50 brass ball valve, '
 t_match "and the account id to quote on a line of its own" "$(cat "$T_TMP/d-b-wallet")" "^  Your account id: $BID *\$"
 D=$(tr '\n' ' ' <"$T_TMP/d-b-wallet" | tr -s ' ')
+t_match "the seller's name and @handle whole, wrapped under the product, not cut" "$D" \
+	' DN50 brass ball valve, Ningbo Valve Works @ningbo-valve-works '
 t_match "w: the wallet says how to add money, wrapped, not cut" "$D" \
 	'To add money \(node main says\): Wire the amount to IBAN NL91 ABNA 0417 1643 00, Stages UI Node BV, quoting your kontor account id; it is credited the same day Your account id: '"$BID"
 

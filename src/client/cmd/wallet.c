@@ -72,6 +72,14 @@ int cmd_wallet_read(struct ctx *c, int64_t offset, int limit, char **node, struc
 		rc = K_OK;
 	}
 	free(state);
+	struct node_info ni;
+	if (!rc && w->pulled[0] && store_node_get(s, *node, &ni, NULL) == K_OK) {
+		/* A sync that finished pulled every change: the wallet is as of the last one,
+		 * though it brought none of the wallet's (she synced since the money came). */
+		if (ni.last_sync && strcmp(ni.last_sync, w->pulled) > 0)
+			snprintf(w->pulled, sizeof w->pulled, "%s", ni.last_sync);
+		node_info_free(&ni);
+	}
 	if (!rc)
 		rc = store_wallet_lines(s, *node, c->self_id, offset, limit, l, e);
 	if (rc) {

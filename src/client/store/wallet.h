@@ -40,7 +40,8 @@ struct wallet_view {
 	int64_t history_total;            /* lines the node says the history has */
 	int64_t lines;                    /* lines in the cache */
 	char updated[MODEL_TIME_LEN + 1]; /* the newest line's time; "" before any */
-	char pulled[MODEL_TIME_LEN + 1];  /* when sync last brought it */
+	char pulled[MODEL_TIME_LEN + 1];  /* when sync last brought it (cmd_wallet_read: or,
+	                                     later, the last sync that finished) */
 };
 /* Frees what the view holds (the struct itself is the caller's). */
 void wallet_view_free(struct wallet_view *w);

@@ -72,12 +72,11 @@ static void line(struct ui_view *v, int width, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	struct kbuf safe = KBUF_INIT, clip = KBUF_INIT;
+	struct kbuf safe = KBUF_INIT;
 	text_sanitize(&safe, buf, strlen(buf), 0);
-	text_clip(&clip, kbuf_str(&safe), (size_t)width, 0);
-	kstrv_push(&v->lines, kbuf_str(&clip));
+	/* never cut: an order's product and the other party go on under themselves */
+	ui_wrap(kbuf_str(&safe), width, "", &v->lines);
 	kbuf_free(&safe);
-	kbuf_free(&clip);
 }
 
 void ui_wallet_build(struct ui *u, int width)
