@@ -534,6 +534,16 @@ printf '8\n:dump %s\n:quit\n' "$T_TMP/d-f-rfqs" >"$T_TMP/s10"
 ui "$F" 100x30 "$T_TMP/s10"
 t_match "the RFQs tab says why none is hers, and the command that gives a category" \
 	"$(cat "$T_TMP/d-f-rfqs")" '^Open RFQs \([0-9]+\): none yours, no listing has a category or HS code \(:listing edit QUAT --category C\)$'
+# --- a target in VND is whole at 80 columns: the column is as wide as the widest target ------
+t_run "buyer asks for fans at a target in VND" 0 kb rfq post --title "Quạt mây đan tay" --qty 300 \
+	--currency VND --target-price 125000000 --destination DE --category Fans
+t_run "she gives her fans a category" 0 kf listing edit QUAT --category Fans
+t_run "the fan seller syncs" 0 kf sync
+printf '8\n:dump %s\n:quit\n' "$T_TMP/d-f-vnd" >"$T_TMP/s15"
+ui "$F" 80x24 "$T_TMP/s15"
+t_match "125,000,000 VND whole under TARGET, the currency too" "$(cat "$T_TMP/d-f-vnd")" \
+	' 300 pcs +125,000,000 VND +DE '
+t_nomatch "no target cut" "$(cat "$T_TMP/d-f-vnd")" '[0-9] V…'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

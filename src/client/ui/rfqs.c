@@ -217,18 +217,34 @@ void ui_rfqs_shown(struct ui *u)
 	ui_view_refresh(u, TAB_RFQS, VIEW_RFQ);
 }
 
-#define COL_QTY 10 /* "12000 pcs" */
-#define COL_TARGET 12
+#define COL_QTY 10        /* "12000 pcs" */
+#define COL_TARGET_MIN 6  /* "TARGET" */
+#define COL_TARGET_MAX 16 /* "125,000,000 VND" and a blank */
 #define COL_DEST 2
 #define COL_BUYER 13
 #define COL_DEADLINE 10
 #define COL_ANSWERED 8
-#define COL_FIXED                                                                                  \
-	(4 + COL_QTY + COL_TARGET + COL_DEST + COL_BUYER + COL_DEADLINE + COL_ANSWERED + 6)
+#define COL_FIXED (4 + COL_QTY + COL_DEST + COL_BUYER + COL_DEADLINE + COL_ANSWERED + 6)
 
-static int title_width(int width)
+static void target_text(const struct rfq_row *x, char *out, size_t cap);
+
+/* The TARGET column: as wide as the widest target shown (a VND one is "1,000,000 VND"),
+ * within its bounds; the title takes the rest. */
+static int target_width(const struct rfqs *r)
 {
-	int tw = width - COL_FIXED;
+	int w = COL_TARGET_MIN;
+	for (int i = 0; i < r->n; i++) {
+		char t[MONEY_FMT_MAX + 8];
+		target_text(&r->rows[i], t, sizeof t);
+		if ((int)text_width(t) > w)
+			w = (int)text_width(t);
+	}
+	return w < COL_TARGET_MAX ? w : COL_TARGET_MAX;
+}
+
+static int title_width(const struct rfqs *r, int width)
+{
+	int tw = width - COL_FIXED - target_width(r);
 	return tw > 12 ? tw : 12;
 }
 
@@ -251,9 +267,9 @@ void ui_rfqs_head(struct ui *u, int y)
 		            r->nmatch, kq);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "    ");
-	ui_col(&h, "TITLE", title_width(COLS) + 1);
+	ui_col(&h, "TITLE", title_width(r, COLS) + 1);
 	ui_col(&h, "QTY", COL_QTY + 1);
-	ui_col(&h, "TARGET", COL_TARGET + 1);
+	ui_col(&h, "TARGET", target_width(r) + 1);
 	ui_col(&h, "TO", COL_DEST + 1);
 	ui_col(&h, "BUYER", COL_BUYER + 1);
 	ui_col(&h, "DEADLINE", COL_DEADLINE + 1);
@@ -287,9 +303,9 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 	ktime_local(x->deadline, when, sizeof when);
 	when[strcspn(when, " ")] = 0; /* the date: the whole time is in the RFQ's view */
 	kbuf_puts(&line, x->match ? "  * " : "    "); /* the first two: the cursor's */
-	ui_col(&line, x->title, title_width(width) + 1);
+	ui_col(&line, x->title, title_width(r, width) + 1);
 	ui_col(&line, qty, COL_QTY + 1);
-	ui_col(&line, target, COL_TARGET + 1);
+	ui_col(&line, target, target_width(r) + 1);
 	ui_col(&line, x->dest[0] ? x->dest : "-", COL_DEST + 1);
 	ui_col(&line, x->mine ? "you" : x->buyer, COL_BUYER + 1);
 	ui_col(&line, when, COL_DEADLINE + 1);
