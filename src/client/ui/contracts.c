@@ -1,9 +1,9 @@
 /* ui/contracts — the Contracts tab: the cached contracts (waiting for us first), and one
- * contract as a readable document (contract_render_width), verified first and said so, with the
- * diff against the offer it counters and each signature's status. Signing runs
- * `contract sign ID` after a confirmation that names the total and the parties; the
- * passphrase is asked the way the `:` prompt asks it (ui_run_command). Never shows a
- * document as verified that contract_verify refused. */
+ * contract as a readable document laid out for the view's width (contract_render_width),
+ * verified first and said so, with the diff against the offer it counters and each
+ * signature's status. Signing runs `contract sign ID` after a confirmation that names the
+ * total and the parties; the passphrase is asked the way the `:` prompt asks it
+ * (ui_run_command). Never shows a document as verified that contract_verify refused. */
 #include "ui.h"
 
 #include <stdlib.h>
