@@ -363,6 +363,10 @@ EOF
 	t_match "TZ=Asia/Ho_Chi_Minh: customs at 16:12 local" "$D" '2026-11-25 16:12 \+07 +Customs released at USLAX'
 	t_match "TZ=Asia/Ho_Chi_Minh: the loading at 15:00 local" "$D" '2026-11-20 15:00 \+07 +Loaded'
 	t_nomatch "TZ=Asia/Ho_Chi_Minh: no time in UTC" "$D" ' UTC'
+	# a zone that writes its offset in digits makes the time 22 columns: the words keep a gap
+	ui "$B" 80x24 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'" TZ=Asia/Kathmandu
+	t_match "TZ=Asia/Kathmandu: the time, two blanks, then the event's words" "$(cat "$T_TMP/d-track")" \
+		'^  2026-11-25 14:57 \+0545  Customs released at USLAX'
 }
 
 # --- the buyer confirms receipt and rates the seller from the UI -------------------------

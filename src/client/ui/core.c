@@ -281,6 +281,16 @@ void ui_clean_to(char *out, size_t cap, const char *s)
 	kbuf_free(&b);
 }
 
+void ui_time_field(struct kstrv *lines, const char *indent, const char *when, const char *what,
+                   int width)
+{
+	struct kbuf at = KBUF_INIT;
+	kbuf_printf(&at, "%s%s", indent, when);
+	int wc = (int)strlen(when) > 20 ? (int)strlen(when) : 20;
+	ui_field(lines, (int)strlen(indent) + wc + 2, kbuf_str(&at), what, width);
+	kbuf_free(&at);
+}
+
 void ui_field(struct kstrv *lines, int label_cols, const char *label, const char *value, int width)
 {
 	/* a value longer than the line goes on under itself, not under the label */

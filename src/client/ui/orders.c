@@ -451,8 +451,6 @@ static const char *refusal(const struct trade_order *o, enum ui_action act, cons
 	return why;
 }
 
-#define TL_WHEN_COLS 24 /* "  2026-12-07 14:21 UTC  ": a timeline's time and its gap */
-
 static void push_wrapped(struct kstrv *lines, const char *text, int width, const char *indent)
 {
 	struct kbuf b = KBUF_INIT;
@@ -759,10 +757,8 @@ void ui_order_build(struct ui *u, int width)
 		qsort(items, n, sizeof *items, tl_cmp);
 	for (size_t i = 0; i < n; i++) {
 		ui_local_time(items[i].at, when, sizeof when);
-		kbuf_reset(&b);
-		kbuf_printf(&b, "  %s", when);
 		/* what happened goes on under itself, the times alone in their column */
-		ui_field(&v->lines, TL_WHEN_COLS, kbuf_str(&b), items[i].text, width);
+		ui_time_field(&v->lines, "  ", when, items[i].text, width);
 		free(items[i].text);
 	}
 	free(items);

@@ -103,7 +103,7 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 	}
 	size_t *idx = xcalloc(DCSA_MAX_EVENTS, sizeof *idx);
 	size_t n = dcsa_recent_first(evs, idx, DCSA_MAX_EVENTS);
-	struct kbuf b = KBUF_INIT, at = KBUF_INIT;
+	struct kbuf b = KBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *ev = cJSON_GetArrayItem(evs, (int)idx[i]);
 		char when[32], words[400];
@@ -115,13 +115,10 @@ void ui_shipment_lines(const cJSON *shipment, const char *indent, int width, str
 		if (role && (strcmp(role, "seller") == 0 || strcmp(role, "carrier") == 0 ||
 		             strcmp(role, "escrow") == 0))
 			kbuf_printf(&b, "  [from the %s]", role);
-		kbuf_reset(&at);
-		kbuf_printf(&at, "%s%s", indent, when);
 		/* the event's words go on under themselves, the times alone in their column */
-		ui_field(lines, (int)strlen(indent) + 22, kbuf_str(&at), kbuf_str(&b), width);
+		ui_time_field(lines, indent, when, kbuf_str(&b), width);
 	}
 	kbuf_free(&b);
-	kbuf_free(&at);
 	free(idx);
 }
 

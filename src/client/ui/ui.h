@@ -507,6 +507,10 @@ void ui_clean_to(char *out, size_t cap, const char *s);
 /* A detail view's "Label       value" line: the label padded to label_cols, "-" for an empty
  * or NULL value, sanitised and wrapped to width onto lines. */
 void ui_field(struct kstrv *lines, int label_cols, const char *label, const char *value, int width);
+/* A timeline's line: indent, the local time when ("2026-12-07 14:21 +0530") in a column of
+ * 20 or its width, two blanks, then what happened, which goes on under itself. */
+void ui_time_field(struct kstrv *lines, const char *indent, const char *when, const char *what,
+                   int width);
 /* A byte count as people read it: "512 B", "3.4 KiB", "1.2 MiB" (the TUI and the CLI). */
 void ui_bytes(uint64_t n, char *out, size_t cap);
 /* ask.c: ui_say, and the same words on the prompt row until the next key that does
