@@ -88,12 +88,7 @@ t_eq "refunded in full" "$(bal "wallet:$BID")" 500000
 ledger_zero "second refund"
 
 # --- cancelled alone before any payment: escrow held nothing, and says so ---------------------
-t_run "buyer proposes 200 valves (third)" 0 kb contract propose --listing "$LID" --qty 200 \
-	--incoterm FOB --place Ningbo --json
-KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller syncs (third)" 0 ks sync
-t_run "seller signs: binding (third)" 0 ks contract sign "$KID"
-ORDER=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+trade_bind "buyer proposes 200 valves (third)" --qty 200 --incoterm FOB --place Ningbo
 t_run "buyer syncs (third)" 0 kb sync
 t_run "buyer cancels it alone, unpaid" 0 kb order cancel "$ORDER"
 t_eq "cancelled" "$(ostate "$ORDER")" cancelled

@@ -50,6 +50,7 @@ struct rfqs {
 	struct kstrv answered;           /* RFQ ids named by contracts she is party to */
 	struct kstrv quoted;             /* the RFQ id of each such contract, once per contract */
 	char no_category[INBOX_SKU_LEN]; /* a SKU of hers when none names a category, "" */
+	int target_w;                    /* the TARGET column: widest_target's, at load */
 	char open_id[RFQ_ID_MAX + 1];
 	/* the quote */
 	char q_rfq[RFQ_ID_MAX + 1];
@@ -186,6 +187,8 @@ static int order_rows(const void *a_, const void *b_)
 	return c ? c : a->seq - b->seq;
 }
 
+static int widest_target(const struct rfqs *r);
+
 static void load(struct ui *u)
 {
 	struct rfqs *r = state(u);
@@ -207,6 +210,7 @@ static void load(struct ui *u)
 		rc = store_object_each(u->s, "Contract", NULL, add_answered, &w, &e);
 	if (!rc)
 		rc = store_object_each(u->s, "Rfq", NULL, add_rfq, &w, &e);
+	r->target_w = widest_target(r); /* once, not for every row drawn */
 	ui_rows_settle(u, v, r->rows, r->n, sizeof *r->rows, offsetof(struct rfq_row, id),
 	               order_rows, keep, e.msg);
 }
@@ -230,7 +234,7 @@ static void target_text(const struct rfq_row *x, char *out, size_t cap);
 
 /* The TARGET column: as wide as the widest target shown (a VND one is "1,000,000 VND"),
  * within its bounds; the title takes the rest. */
-static int target_width(const struct rfqs *r)
+static int widest_target(const struct rfqs *r)
 {
 	int w = COL_TARGET_MIN;
 	for (int i = 0; i < r->n; i++) {
@@ -244,7 +248,7 @@ static int target_width(const struct rfqs *r)
 
 static int title_width(const struct rfqs *r, int width)
 {
-	int tw = width - COL_FIXED - target_width(r);
+	int tw = width - COL_FIXED - r->target_w;
 	return tw > 12 ? tw : 12;
 }
 
@@ -269,7 +273,7 @@ void ui_rfqs_head(struct ui *u, int y)
 	kbuf_puts(&h, "    ");
 	ui_col(&h, "TITLE", title_width(r, COLS) + 1);
 	ui_col(&h, "QTY", COL_QTY + 1);
-	ui_col(&h, "TARGET", target_width(r) + 1);
+	ui_col(&h, "TARGET", r->target_w + 1);
 	ui_col(&h, "TO", COL_DEST + 1);
 	ui_col(&h, "BUYER", COL_BUYER + 1);
 	ui_col(&h, "DEADLINE", COL_DEADLINE + 1);
@@ -305,7 +309,7 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_puts(&line, x->match ? "  * " : "    "); /* the first two: the cursor's */
 	ui_col(&line, x->title, title_width(r, width) + 1);
 	ui_col(&line, qty, COL_QTY + 1);
-	ui_col(&line, target, target_width(r) + 1);
+	ui_col(&line, target, r->target_w + 1);
 	ui_col(&line, x->dest[0] ? x->dest : "-", COL_DEST + 1);
 	ui_col(&line, x->mine ? "you" : x->buyer, COL_BUYER + 1);
 	ui_col(&line, when, COL_DEADLINE + 1);
