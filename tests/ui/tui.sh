@@ -277,14 +277,19 @@ printf 'q\n:dump %s\n:quit\n' "$T_TMP/d-q-keep" >"$T_TMP/s-qk"
 ui "$Q0" 80x24 "$T_TMP/s-qk" KONTOR_DEMO=1 DEMO_KEEP=1
 [ ! -e "$T_TMP/d-q-keep" ] && t_ok "in the demo with DEMO_KEEP=1 (nothing lost), q quits at once" || t_fail "with DEMO_KEEP=1 q quits at once" "$(cat "$T_TMP/d-q-keep")"
 
-# --- the tab bar at 80 and 100 columns: every tab's number, the current one's name ----------
+# --- the tab bar at 80 and 100 columns: every tab's number and name ------------------------
 for size in 80x24 100x30; do
-	printf '3\n:dump %s\n:quit\n' "$T_TMP/d-tabs-$size" >"$T_TMP/s-tabs"
+	printf '3\n:dump %s\n?\n:dump %s\n:quit\n' "$T_TMP/d-tabs-$size" "$T_TMP/d-tabs-help-$size" >"$T_TMP/s-tabs"
 	ui "$Q0" "$size" "$T_TMP/s-tabs"
 	T=$(head -n 1 "$T_TMP/d-tabs-$size")
 	t_match "at $size the tab bar shows the current tab's name" "$T" ' 3 Orders '
-	t_match "at $size the tab bar shows every tab's number, in order" "$T" '^ 1 .* 2 .* 3 .* 4 .* 5 '
+	t_match "at $size the tab bar names every tab, in order" "$T" \
+		'^ 1 Search .*2 Chat .*3 Orders .*4 Contracts .*5 Shipments .*6 Inbox .*7 Listings .*8 RFQs'
 	[ "${#T}" -le "${size%x*}" ] && t_ok "at $size the tab bar fits" || t_fail "at $size the tab bar fits" "$T"
+	# the hint stays on screen: on the tab bar where it fits, else on the status line
+	t_match "at $size the screen says ? is help" "$(head -n 1 "$T_TMP/d-tabs-$size"; tail -n 1 "$T_TMP/d-tabs-$size")" '\? help'
+	t_match "at $size the help says q closes it" "$(head -n 1 "$T_TMP/d-tabs-help-$size"; tail -n 1 "$T_TMP/d-tabs-help-$size")" 'q closes'
+	t_match "at $size the help keeps every tab's name" "$(head -n 1 "$T_TMP/d-tabs-help-$size")" '2 Chat .*8 RFQs'
 done
 
 # --- SIGTERM ends the UI and leaves the terminal as it was --------------------------------

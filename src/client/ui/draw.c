@@ -11,41 +11,71 @@
 #define MIN_COLS 80
 #define MIN_LINES 24
 
-static int tabs_width(struct ui *u, int compact)
+enum tab_fit { TABS_FULL, TABS_TIGHT, TABS_NUMBERS };
+
+/* The labels: " 1 Search " and a space after each (full); " 1 Search" run on, the current
+ * one with its space after (tight); " 1 " but the current one's name (numbers). */
+static int tabs_width(struct ui *u, enum tab_fit fit)
 {
 	int w = 0;
-	for (int t = 0; t < TAB_N; t++)
-		w += compact && t != u->tab ? 4 : 5 + (int)text_width(ui_tabs[t].name);
+	for (int t = 0; t < TAB_N; t++) {
+		int name = (int)text_width(ui_tabs[t].name);
+		if (fit == TABS_FULL)
+			w += 5 + name;
+		else if (fit == TABS_TIGHT)
+			w += 3 + name + (t == u->tab);
+		else
+			w += t == u->tab ? 5 + name : 4;
+	}
 	return w;
 }
 
-/* The tabs: " 1 Search " for each, or at a narrow width the numbers and the current tab's
- * name (" 1  2  3 Orders  4 ..."); the hint on the right as long as it fits. */
+/* The tabs with every name while they fit, the hint on the right as long as it fits; at 80
+ * columns the names run on (" 1 Search 2 Chat 3 Orders  4 ...") and the hint goes to the
+ * status line; narrower, the numbers and the current tab's name (" 1  2  3 Orders  4 ..."). */
 static void draw_tabs(struct ui *u)
 {
 	move(0, 0);
 	const char *right = u->help == 2 ? "output — q closes "
 	                    : u->help    ? "help — q closes "
 	                                 : "? help  : command ";
-	int compact = tabs_width(u, 0) + (int)text_width(right) > COLS;
-	if (compact && tabs_width(u, 0) + 7 <= COLS)
-		compact = 0, right = u->help ? "q closes " : "? help ";
-	else if (compact && tabs_width(u, 1) + (int)text_width(right) > COLS)
-		right = u->help ? "q closes " : "? help ";
-	if (tabs_width(u, compact) + (int)text_width(right) > COLS)
+	enum tab_fit fit = TABS_FULL;
+	u->tab_hint = NULL;
+	if (tabs_width(u, TABS_FULL) + (int)text_width(right) > COLS) {
+		const char *shorter = u->help ? "q closes " : "? help ";
+		if (tabs_width(u, TABS_FULL) + (int)text_width(shorter) <= COLS) {
+			right = shorter;
+		} else if (tabs_width(u, TABS_TIGHT) <= COLS) {
+			/* every tab's name rather than the hint, which the status line keeps */
+			fit = TABS_TIGHT, right = "";
+			u->tab_hint = u->help == 2 ? "output — q closes"
+			              : u->help    ? "help — q closes"
+			                           : "? help  : command";
+		} else {
+			fit = TABS_NUMBERS;
+			if (tabs_width(u, fit) + (int)text_width(right) > COLS)
+				right = shorter;
+		}
+	}
+	if (tabs_width(u, fit) + (int)text_width(right) > COLS)
 		right = "";
 	int x = 0;
 	for (int t = 0; t < TAB_N; t++) {
 		char label[32];
-		if (compact && t != u->tab)
+		if (fit == TABS_NUMBERS && t != u->tab)
 			snprintf(label, sizeof label, " %d ", t + 1);
+		else if (fit == TABS_TIGHT && t != u->tab)
+			snprintf(label, sizeof label, " %d %s", t + 1, ui_tabs[t].name);
 		else
 			snprintf(label, sizeof label, " %d %s ", t + 1, ui_tabs[t].name);
 		attrset(t == u->tab && !u->help ? u->a_tab_on : u->a_tab);
 		addstr(label);
 		attrset(u->a_tab);
-		addch(' ');
-		x += (int)strlen(label) + 1;
+		x += (int)text_width(label);
+		if (fit != TABS_TIGHT) {
+			addch(' ');
+			x++;
+		}
 	}
 	attrset(u->a_tab);
 	for (int rw = (int)text_width(right); x < COLS - rw; x++)
@@ -123,6 +153,8 @@ static void draw_status(struct ui *u, int force)
 	size_t bytes_at;
 	ui_live_status(u, &right, &bytes_at); /* node, sync state, queue, bytes (live.c) */
 	const char *msg = ui_ask_noting(u) ? "" : kbuf_str(&u->msg);
+	if (u->tab_hint && (!*msg || u->help) && !ui_ask_noting(u))
+		msg = u->tab_hint; /* the tab bar had no room for it; over help, how to close it */
 	int rw = (int)text_width(kbuf_str(&right));
 	if ((int)text_width(msg) > COLS - 1 - rw - 2 && bytes_at < right.len) {
 		/* a message that does not fit takes the bytes' room: the node, its sync state

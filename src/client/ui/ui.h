@@ -406,6 +406,8 @@ struct ui {
 	struct kbuf msg;    /* the message on the left */
 	int msg_tab;        /* the tab the message is a word of (its count), -1: news or a reply */
 	struct kbuf status; /* last drawn, to repaint only on change */
+	const char *tab_hint; /* the tab bar's hint when the bar had no room for it ("? help
+	                       * : command"): the status line shows it while no message does */
 	struct kbuf tmp;
 	/* live.c: the background sync; translate.c: `t` */
 	struct ui_live *live;
