@@ -26,6 +26,15 @@ t_run "buyer proposes 100 legs" 0 kb contract propose --listing "$LID" --qty 100
 KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 t_run "seller syncs" 0 ks sync
 
+# 0. At 80x24 the offer's head names the buyer whole, says the check, and keeps the keys.
+printf '%s\n' '<Enter>' ":dump $T_TMP/d0-contract-80" :quit >"$T_TMP/s0"
+ui "$S" 80x24 "$T_TMP/s0"
+D=$(sed -n 2,3p "$T_TMP/d0-contract-80")
+t_match "at 80 columns the contract's head names the buyer whole" "$D" \
+	'^Contract [A-Za-z0-9_-]{12}…  offer waiting for me  with Berlin Interiors GmbH$'
+t_match "at 80 columns the head says the signatures check out, and the keys S and c" "$D" \
+	'^signatures and hashes all verified   S signs · c counters · d diff · q back$'
+
 # 1. The offer waits: the Inbox first; Enter, the contract; c, the form; a new price; sent.
 cat >"$T_TMP/s1" <<EOF
 :dump $T_TMP/d1-first

@@ -351,22 +351,67 @@ static const struct trade_contract *find_contract(struct ui *u, const char *id)
 	return NULL;
 }
 
+/* The keys the contract view takes now, as bound ("S signs · c counters · d diff · q
+ * back"), the first n of them. */
+static void contract_keys(int waiting, int n, struct kbuf *out)
+{
+	static const struct {
+		enum ui_action act;
+		const char *dflt, *word;
+		int waiting; /* only on an offer that waits for her */
+	} keys[] = {{ACT_SIGN, "S", "signs", 1},
+	            {ACT_COUNTER, "c", "counters", 1},
+	            {ACT_DIFF, "d", "diff", 0},
+	            {ACT_BACK, "q", "back", 0}};
+	int shown = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && shown < n; i++) {
+		if (keys[i].waiting && !waiting)
+			continue;
+		char key[16];
+		ui_key_of(keys[i].act == ACT_BACK ? "any" : "contract", keys[i].act, keys[i].dflt,
+		          key, sizeof key);
+		kbuf_printf(out, "%s%s %s", shown ? " · " : "", key, keys[i].word);
+		shown++;
+	}
+}
+
+/* Who, where it stands and its keys on the first row, the signature check on the second;
+ * at 80 columns the keys follow the check, said shorter, dropping the last keys first and
+ * never cutting the counterparty's name for them. */
 void ui_contract_head(struct ui *u, int y)
 {
 	struct ui_trade *t = ui_trade(u);
 	const struct trade_contract *k = find_contract(u, t->contract_id);
-	struct kbuf b = KBUF_INIT;
+	struct kbuf b = KBUF_INIT, keys = KBUF_INIT, check = KBUF_INIT;
 	ui_trade_head_said(u);
-	/* The keys always show: the counterparty's name gives way when the row is short. */
-	const char *keys =
-	    k && k->rank == 0 ? "   S signs · c counters · d diff · q back" : "   d diff · q back";
-	kbuf_printf(&b, "Contract %.12s…  %s  with ", t->contract_id, k ? k->state : "?");
-	long room = (long)COLS - (long)text_width(kbuf_str(&b)) - (long)text_width(keys);
-	text_clip(&b, k ? k->peer : "?", (size_t)(room > 4 ? room : 4), 0);
-	kbuf_puts(&b, keys);
+	int waiting = k && k->rank == 0, nkeys = waiting ? 4 : 2;
+	kbuf_printf(&b, "Contract %.12s…  %s  with %s", t->contract_id, k ? k->state : "?",
+	            k ? k->peer : "?");
+	contract_keys(waiting, nkeys, &keys);
+	kbuf_puts(&check, t->contract_check);
+	if ((int)(text_width(kbuf_str(&b)) + 3 + text_width(kbuf_str(&keys))) <= COLS) {
+		kbuf_printf(&b, "   %s", kbuf_str(&keys));
+	} else {
+		if (t->contract_ok &&
+		    (int)(text_width(kbuf_str(&check)) + 3 + text_width(kbuf_str(&keys))) > COLS) {
+			kbuf_reset(&check);
+			kbuf_puts(&check, "signatures and hashes all verified");
+		}
+		for (; nkeys > 0; nkeys--) {
+			kbuf_reset(&keys);
+			contract_keys(waiting, nkeys, &keys);
+			if ((int)(text_width(kbuf_str(&check)) + 3 + text_width(kbuf_str(&keys))) <=
+			    COLS)
+				break;
+		}
+		if (nkeys > 0)
+			kbuf_printf(&check, "   %s", kbuf_str(&keys));
+	}
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
-	ui_head_row(u, y + 1, t->contract_check, t->contract_ok ? u->a_dim : u->slot[SLOT_ERROR]);
+	ui_head_row(u, y + 1, kbuf_str(&check), t->contract_ok ? u->a_dim : u->slot[SLOT_ERROR]);
 	kbuf_free(&b);
+	kbuf_free(&keys);
+	kbuf_free(&check);
 }
 
 void ui_contracts_open(struct ui *u, int i)
