@@ -56,6 +56,9 @@ D=$(cat "$T_TMP/d-order")
 t_match "paid, due now and remaining" "$D" 'Payment +paid 0\.00 USD · due now 360\.00 USD · remaining 1,?200\.00 USD'
 t_match "stage 1 is due now" "$D" 'stage 1 of 2, 30% on signing, 360\.00 USD: due now'
 t_match "stage 2 is not yet due" "$D" 'stage 2 of 2, 70% before shipment, 840\.00 USD: not yet due'
+t_match "a fact longer than the row goes on under its value, not under its label" \
+	"$(grep -A1 '^Escrow  ' "$T_TMP/d-order" | tr '\n' '|')" \
+	'^Escrow     released to the seller 14 days after delivery once every stage is\|           paid, unless disputed\|$'
 # at 80 columns the question takes the row above too, and ends with its keys
 t_match "p asks for the stage that is due, and says what remains" \
 	"$(tail -n 3 "$T_TMP/d-ask-pay" | tr '\n' ' ')" \

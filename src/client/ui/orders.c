@@ -451,6 +451,8 @@ static const char *refusal(const struct trade_order *o, enum ui_action act, cons
 	return why;
 }
 
+#define FIELD_COLS 11 /* "Contract   ": the order's facts' labels, their values after */
+
 static void push_wrapped(struct kstrv *lines, const char *text, int width, const char *indent)
 {
 	struct kbuf b = KBUF_INIT;
@@ -600,12 +602,12 @@ void ui_order_build(struct ui *u, int width)
 	char total[UI_MONEY_MAX], escrow[UI_MONEY_MAX], when[32], when2[32];
 	ui_money(o->total, o->currency, total);
 	ui_money(json_int(obj, "escrow"), o->currency, escrow);
-	kbuf_printf(&b, "State      %s — next: %s", state_words(o->state), o->next);
-	kstrv_push(&v->lines, kbuf_str(&b));
+	kbuf_printf(&b, "%s — next: %s", state_words(o->state), o->next);
+	ui_field(&v->lines, FIELD_COLS, "State", kbuf_str(&b), width);
 	kbuf_reset(&b);
-	kbuf_printf(&b, "You        the %s; %s %s", o->buyer ? "buyer" : "seller",
+	kbuf_printf(&b, "the %s; %s %s", o->buyer ? "buyer" : "seller",
 	            o->buyer ? "buying from" : "selling to", o->peer);
-	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	ui_field(&v->lines, FIELD_COLS, "You", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	/* paid / due / remaining as the rules count them: one stage on the Total line (it
 	 * fits 80 columns), more on a line of their own and one line per stage */
@@ -618,7 +620,7 @@ void ui_order_build(struct ui *u, int width)
 	ui_money(op.paid, o->currency, m1);
 	ui_money(due_now, o->currency, m2);
 	ui_money(left, o->currency, m3);
-	kbuf_printf(&b, "Total      %s   in escrow %s", total, escrow);
+	kbuf_printf(&b, "%s   in escrow %s", total, escrow);
 	if (ot.nstages <= 1 && left <= 0) {
 		kbuf_puts(&b, "   paid in full");
 	} else if (ot.nstages <= 1 && due_now > 0) {
@@ -628,11 +630,11 @@ void ui_order_build(struct ui *u, int width)
 		order_due_words(&ot.stages[op.stages_paid], due);
 		kbuf_printf(&b, "   %s to pay %s", m3, due);
 	}
-	kstrv_push(&v->lines, kbuf_str(&b));
+	ui_field(&v->lines, FIELD_COLS, "Total", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (ot.nstages > 1) {
-		kbuf_printf(&b, "Payment    paid %s · due now %s · remaining %s", m1, m2, m3);
-		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		kbuf_printf(&b, "paid %s · due now %s · remaining %s", m1, m2, m3);
+		ui_field(&v->lines, FIELD_COLS, "Payment", kbuf_str(&b), width);
 		kbuf_reset(&b);
 	}
 	for (size_t i = 0; ot.nstages > 1 && i < ot.nstages; i++) {
@@ -645,37 +647,33 @@ void ui_order_build(struct ui *u, int width)
 	if (o->cancel_by[0]) {
 		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(obj, "cancelRequest");
 		ui_local_time(json_str(cr, "at"), when, sizeof when);
-		kbuf_printf(&b,
-		            "Cancel     asked by the %s on %s; it takes effect when the %s "
-		            "signs it too (x)",
-		            o->cancel_by, when,
-		            strcmp(o->cancel_by, "buyer") == 0 ? "seller" : "buyer");
-		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		kbuf_printf(
+		    &b, "asked by the %s on %s; it takes effect when the %s signs it too (x)",
+		    o->cancel_by, when, strcmp(o->cancel_by, "buyer") == 0 ? "seller" : "buyer");
+		ui_field(&v->lines, FIELD_COLS, "Cancel", kbuf_str(&b), width);
 		kbuf_reset(&b);
 	}
 	ui_local_time(json_str(obj, "created"), when, sizeof when);
 	ui_local_time(json_str(obj, "updated"), when2, sizeof when2);
-	kbuf_printf(&b, "Created    %s   updated %s", when, when2);
-	kstrv_push(&v->lines, kbuf_str(&b));
+	kbuf_printf(&b, "%s   updated %s", when, when2);
+	ui_field(&v->lines, FIELD_COLS, "Created", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	char rel_at[ORDER_TIME_LEN + 1], rel[sizeof when], settled[ORDER_SETTLED_LEN];
 	if (order_settled_words(&op, o->currency, settled)) { /* where the money went */
-		kbuf_printf(&b, "Escrow     %s", settled);
+		kbuf_printf(&b, "%s", settled);
 	} else if (inbox_order_release_at(obj, rel_at)) { /* delivered: the day itself */
 		ui_local_time(rel_at, rel, sizeof rel);
 		kbuf_printf(&b,
-		            "Escrow     released to the seller on %s (%lld days after delivery) "
-		            "unless disputed",
+		            "released to the seller on %s (%lld days after delivery) unless "
+		            "disputed",
 		            rel, (long long)json_int(obj, "autoReleaseDays"));
 	} else {
-		kbuf_printf(&b,
-		            "Escrow     released to the seller %lld days after delivery%s unless "
-		            "disputed",
+		kbuf_printf(&b, "released to the seller %lld days after delivery%s unless disputed",
 		            (long long)json_int(obj, "autoReleaseDays"),
 		            /* the rules release nothing while a stage is unpaid */
 		            op.stages_paid < ot.nstages ? " once every stage is paid," : "");
 	}
-	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	ui_field(&v->lines, FIELD_COLS, "Escrow", kbuf_str(&b), width);
 	struct contract_terms terms;
 	contract_terms_init(&terms);
 	int have_terms = 0;
@@ -689,30 +687,22 @@ void ui_order_build(struct ui *u, int width)
 	if (have_terms) {
 		for (size_t i = 0; i < terms.nitems; i++) {
 			kbuf_reset(&b);
-			kbuf_puts(&b, i ? "           " : "Goods      ");
 			contract_item_words(&terms, i, &b);
-			push_wrapped(&v->lines, kbuf_str(&b), width, "");
+			ui_field(&v->lines, FIELD_COLS, i ? "" : "Goods", kbuf_str(&b), width);
 		}
 		kbuf_reset(&b);
 		contract_charges_words(&terms, &b);
-		if (b.len) {
-			struct kbuf ch = KBUF_INIT;
-			kbuf_printf(&ch, "Charges    %s", kbuf_str(&b));
-			push_wrapped(&v->lines, kbuf_str(&ch), width, "");
-			kbuf_free(&ch);
-		}
+		if (b.len)
+			ui_field(&v->lines, FIELD_COLS, "Charges", kbuf_str(&b), width);
 		kbuf_reset(&b);
-		kbuf_puts(&b, "Terms      ");
 		contract_shipping_words(&terms, &b);
-		push_wrapped(&v->lines, kbuf_str(&b), width, "");
+		ui_field(&v->lines, FIELD_COLS, "Terms", kbuf_str(&b), width);
 	}
 	kbuf_reset(&b);
-	kbuf_printf(&b, "Order      %s", o->id);
-	push_wrapped(&v->lines, kbuf_str(&b), width, "");
-	kbuf_reset(&b);
-	kbuf_printf(&b, "Contract   %s%s", o->contract_id[0] ? o->contract_id : "-",
+	ui_field(&v->lines, FIELD_COLS, "Order", o->id, width);
+	kbuf_printf(&b, "%s%s", o->contract_id[0] ? o->contract_id : "-",
 	            doc ? "" : " (not in the cache)");
-	push_wrapped(&v->lines, kbuf_str(&b), width, "");
+	ui_field(&v->lines, FIELD_COLS, "Contract", kbuf_str(&b), width);
 
 	/* the timeline: contract events and shipment events, oldest first */
 	kstrv_push(&v->lines, "");
