@@ -204,7 +204,17 @@ t_eq "which says so, and where to look" "$T_ERR" "kontor: --node: no node named 
 t_eq "nothing was queued for it" "$(sqlite3 "$S/cache.db" "SELECT count(*) FROM outbox")" "$OUTBOX"
 t_run "a sync with it too" 2 ks --node nope sync
 t_run "--node naming hers runs" 0 ks --node main sync
-t_run "no scope at all is a usage error" 2 ks node scope main
+# --- the scope now: asked of a node by name, or of the current one ----------------------------
+t_run "node scope NAME without a scope says the node's" 0 ks node scope main
+t_eq "in the words it was given" "$T_OUT" "node main: scope mine"
+t_run "node scope alone says the current node's" 0 kc node scope
+t_eq "the buyer's, set to one category above" "$T_OUT" "node main: scope $OTHER_CAT"
+t_run "and --json says it to a script" 0 ks node scope --json
+t_eq "as one object" "$T_OUT" '{"node":"main","scope":"mine"}'
+t_run "asking changes nothing" 0 ks node list
+t_match "the node keeps its scope" "$T_OUT" '^\* main .* mine '
+t_run "a node that does not exist, asked" 1 ks node scope nope
+t_match "is named" "$T_ERR" "no node named 'nope'"
 capi_plain() {
 	curl -sS --max-time 20 --cacert "$T_TMP/ca.pem" --compressed -H 'Content-Type: application/json' \
 		--data-binary "{\"using\":[\"urn:kontor:trade\"],\"methodCalls\":[$1]}" "$URL/api"

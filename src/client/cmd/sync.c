@@ -501,9 +501,44 @@ static void scope_words(const char *scope, char *buf, size_t cap)
 	cJSON_Delete(cats);
 }
 
+static void print_scope(struct ctx *c, const char *name, const char *scope, const char *then)
+{
+	char words[200];
+	scope_words(scope, words, sizeof words);
+	if (c->json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "node", name);
+		cJSON_AddStringToObject(o, "scope", words);
+		cmd_print_json(c, o);
+	} else if (c->verbosity >= 0) {
+		text_fprintf(c->out, "node %s: scope %s%s\n", name, words, then);
+	}
+}
+
+/* node scope [NAME]: what its syncs pull now (NAME's, else the current node's). */
+static int show_scope(struct ctx *c, const struct args *a, struct kerr *e)
+{
+	struct store *s;
+	char *name = NULL;
+	struct node_info n;
+	int rc = ctx_store(c, &s, e);
+	if (rc == K_OK && a->npos == 1)
+		name = xstrdup(a->pos[0]);
+	else if (rc == K_OK)
+		rc = cmd_node_name(c, &name, e);
+	if (rc == K_OK && (rc = store_node_get(s, name, &n, e)) == K_OK) {
+		print_scope(c, name, n.scope ? n.scope : "market", "");
+		node_info_free(&n);
+	}
+	free(name);
+	return rc;
+}
+
 /* node scope NAME mine|market|CATEGORY...: what its syncs pull from now on. */
 static int run_node_scope(struct ctx *c, const struct args *a, struct kerr *e)
 {
+	if (a->npos < 2)
+		return show_scope(c, a, e);
 	const char *name = a->pos[0];
 	char *scope = NULL;
 	if (a->npos == 2 && (strcmp(a->pos[1], "mine") == 0 || strcmp(a->pos[1], "market") == 0)) {
@@ -545,20 +580,8 @@ static int run_node_scope(struct ctx *c, const struct args *a, struct kerr *e)
 	int rc = ctx_store(c, &s, e);
 	if (rc == K_OK)
 		rc = store_node_set_scope(s, name, scope, e);
-	if (rc == K_OK) {
-		char words[200];
-		scope_words(scope, words, sizeof words);
-		if (c->json) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "node", name);
-			cJSON_AddStringToObject(o, "scope", words);
-			cmd_print_json(c, o);
-		} else if (c->verbosity >= 0) {
-			text_fprintf(c->out,
-			             "node %s: scope %s; the next sync pulls what it holds\n", name,
-			             words);
-		}
-	}
+	if (rc == K_OK)
+		print_scope(c, name, scope, "; the next sync pulls what it holds");
 	free(scope);
 	return rc;
 }
@@ -894,8 +917,9 @@ const struct cmd_entry cmd_sync_entries[] = {
      "queued for it. The first node added becomes the current one."},
     {"node list", "", "list the nodes (* marks the current one)", "", 0, 0, run_node_list, NULL},
     {"node use", "NAME", "make NAME the current node", "", 1, 1, run_node_use, NULL},
-    {"node scope", "NAME mine|market|CATEGORY...", "choose what a sync pulls from a node", "", 2,
-     1 + SCOPE_CATS_MAX, run_node_scope,
+    {"node scope", "[NAME [mine|market|CATEGORY...]]", "choose what a sync pulls from a node", "",
+     0, 1 + SCOPE_CATS_MAX, run_node_scope,
+     "Without a scope it says the one NAME has (without NAME, the current node's).\n"
      "mine pulls only what concerns you: your listings, conversations, messages, contracts,\n"
      "orders and wallet, the RFQs you posted or that match your listings' categories, and\n"
      "the accounts you deal with. market pulls every listing's summary (the default; a\n"
