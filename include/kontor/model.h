@@ -127,6 +127,12 @@ void listing_packing_words(const struct listing *l, char *out, size_t cap);
  * K_ENOTFOUND when it names none; each message lists the variants. *out points into l. */
 int listing_variant_find(const struct listing *l, const char *key, const cJSON **out,
                          struct kerr *e);
+/* The SKU a person knows variant v by: the seller's own, else kontor's. */
+const char *listing_variant_sku(const cJSON *v);
+/* The one variant of variants (a listing's) whose every option value text says as whole
+ * words, folded as search folds them: a buyer's "Black steel table legs 71 cm" says Black /
+ * 71 cm and not White / 71 cm; NULL when none or several do. */
+const cJSON *listing_variant_in_text(const cJSON *variants, const char *text);
 /* The unit price of qty of variant v: its own, else the listing's tier for qty (-1 when qty
  * is below the first tier). */
 int64_t listing_variant_price(const struct listing *l, const cJSON *v, int64_t qty);

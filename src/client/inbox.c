@@ -216,9 +216,10 @@ struct collect {
 		char id[MODEL_LISTING_ID_LEN + 1], created[MODEL_TIME_LEN + 1];
 		char *sku;
 		struct inbox_sells sells; /* its category and HS heading, as the rule reads them */
-		int active, variants;     /* variants: an offer for it names one (--variant) */
-		char currency[4];         /* its prices': an RFQ in another one is quoted in that */
-		char unit[4];             /* what its price is per: one the RFQ counts in first */
+		int active;
+		cJSON *variants;  /* owned, NULL for none: an offer for it names one (--variant) */
+		char currency[4]; /* its prices': an RFQ in another one is quoted in that */
+		char unit[4];     /* what its price is per: one the RFQ counts in first */
 	} * mine; /* her listings with a category or HS code, to quote an RFQ with; owned */
 	size_t nmine, capmine;
 	struct inbox_queued *queued; /* her steps the outbox holds */
@@ -556,7 +557,7 @@ static int take_mine(void *ctx, const struct listing *l)
 	m->sku = xstrdup(l->sku);
 	m->sells = one;
 	m->active = strcmp(l->status, "active") == 0;
-	m->variants = cJSON_GetArraySize(l->variants) > 0;
+	m->variants = cJSON_GetArraySize(l->variants) > 0 ? cJSON_Duplicate(l->variants, 1) : NULL;
 	snprintf(m->currency, sizeof m->currency, "%s", l->currency);
 	snprintf(m->unit, sizeof m->unit, "%s", l->unit);
 	return 0;
@@ -571,6 +572,16 @@ int inbox_quote_score(const char *id, int active, const char *unit, const struct
 		return active;
 	return (active ? 4 : 2) + (strcmp(unit && *unit ? unit : "C62",
 	                                  rfq->unit && *rfq->unit ? rfq->unit : "C62") == 0);
+}
+
+const cJSON *inbox_rfq_variant(const cJSON *variants, const cJSON *rfq)
+{
+	struct kbuf text = KBUF_INIT;
+	const char *title = json_str(rfq, "title"), *desc = json_str(rfq, "description");
+	kbuf_printf(&text, "%s %s", title ? title : "", desc ? desc : "");
+	const cJSON *v = listing_variant_in_text(variants, kbuf_str(&text));
+	kbuf_free(&text);
+	return v;
 }
 
 /* Her listing to quote an RFQ with, by inbox_quote_score; NULL when none. */
@@ -667,11 +678,19 @@ static int rfq_item(void *ctx, const cJSON *r)
 	char money[40] = "";
 	if (m && cur && codes_currency_name(cur) && strcmp(cur, m->currency) != 0)
 		snprintf(money, sizeof money, " --currency %.3s --price PRICE", cur);
+	/* in variants: the one the buyer's words name ("black ... 71 cm"), else hers to fill */
+	char variant[MODEL_SKU_MAX + 16] = "";
+	if (m && m->variants) {
+		const cJSON *v = inbox_rfq_variant(m->variants, r);
+		const char *vsku = v ? listing_variant_sku(v) : NULL;
+		snprintf(variant, sizeof variant, " --variant %s",
+		         vsku && !strpbrk(vsku, " '\"\\$`") ? vsku : "VARIANT");
+	}
 	snprintf(it->cmd, sizeof it->cmd,
 	         "kontor contract propose --rfq %.8s --listing %s%s --buyer %s --qty %lld "
 	         "--incoterm %.3s --place %s%s",
-	         id, m ? m->sku : "SKU", m && m->variants ? " --variant VARIANT" : "", who,
-	         (long long)json_int(r, "qty"), inco, place, money);
+	         id, m ? m->sku : "SKU", variant, who, (long long)json_int(r, "qty"), inco, place,
+	         money);
 	return 0;
 }
 
@@ -1313,6 +1332,7 @@ int inbox_collect(struct store *s, const char *node, const char *self, const str
 		wallet_view_free(&c.wallet);
 	for (size_t i = 0; i < c.nmine; i++) {
 		free(c.mine[i].sku);
+		cJSON_Delete(c.mine[i].variants);
 		inbox_sells_free(&c.mine[i].sells);
 	}
 	free(c.mine);

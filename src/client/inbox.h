@@ -113,6 +113,10 @@ struct inbox_rfq_ask {
  * newest of equals: the one rule for the inbox's command and the TUI's Q. */
 int inbox_quote_score(const char *id, int active, const char *unit, const struct inbox_sells *sells,
                       const struct inbox_rfq_ask *rfq);
+/* The variant of her listing (its variants) that the RFQ's title and description name, by
+ * listing_variant_in_text: what the inbox's quote command and the TUI's Q offer; NULL when
+ * its words name none or several. */
+const cJSON *inbox_rfq_variant(const cJSON *variants, const cJSON *rfq);
 /* Where she has listings and none names a category or an HS code, no RFQ can reach her
  * inbox (nor her RFQs tab's count): 1 with a sentence for her in out naming a listing of
  * hers to give one ("none of your listings names a category or an HS code, so no buyer's

@@ -1942,6 +1942,61 @@ static int folded_is(const char *s, const char *want, struct kbuf *tmp)
 	return strcmp(kbuf_str(tmp), want) == 0;
 }
 
+const char *listing_variant_sku(const cJSON *v)
+{
+	const char *ssku = variant_str(v, "sellerSku");
+	return ssku && *ssku ? ssku : variant_str(v, "sku");
+}
+
+/* " word word " of s: folded as fold_name does, punctuation a space, one space apart. */
+static void fold_spaced(const char *s, struct kbuf *tmp, struct kbuf *out)
+{
+	fold_name(s, tmp);
+	kbuf_reset(out);
+	kbuf_putc(out, ' ');
+	for (size_t i = 0; i < tmp->len; i++) {
+		unsigned char ch = (unsigned char)tmp->data[i];
+		int word = ch >= 0x80 || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z');
+		if (word)
+			kbuf_putc(out, (char)ch);
+		else if (out->data[out->len - 1] != ' ')
+			kbuf_putc(out, ' ');
+	}
+	if (out->data[out->len - 1] != ' ')
+		kbuf_putc(out, ' ');
+	kbuf_str(out);
+}
+
+const cJSON *listing_variant_in_text(const cJSON *variants, const char *text)
+{
+	if (!text || !*text || !cJSON_IsArray(variants))
+		return NULL;
+	struct kbuf said = KBUF_INIT, f = KBUF_INIT, val = KBUF_INIT;
+	fold_spaced(text, &f, &said); /* each word between spaces */
+	const cJSON *v, *hit = NULL;
+	int hits = 0;
+	cJSON_ArrayForEach(v, variants)
+	{
+		int all = 1, any = 0;
+		for (const cJSON *o = option_after(v, ""); o && all;
+		     o = option_after(v, o->string)) {
+			fold_spaced(o->valuestring, &f, &val);
+			if (val.len <= 1) /* a value of no word at all says nothing */
+				continue;
+			all = strstr(kbuf_str(&said), kbuf_str(&val)) != NULL;
+			any = 1;
+		}
+		if (all && any) {
+			hit = v;
+			hits++;
+		}
+	}
+	kbuf_free(&said);
+	kbuf_free(&f);
+	kbuf_free(&val);
+	return hits == 1 ? hit : NULL;
+}
+
 void listing_variants_named(const struct listing *l, struct kbuf *out)
 {
 	int n = 0;

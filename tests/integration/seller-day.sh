@@ -532,5 +532,23 @@ t_match "the cartons are quoted from the listing sold by the carton" "$T_OUT" \
 t_match "the pieces from the one sold by the piece, though older" "$T_OUT" \
 	"^ +kontor contract propose --rfq [^ ]+ --listing U720-BK --buyer @berlin-interiors-gmbh --qty 500 "
 
+# --- an RFQ that says which variant: the command names it; one that does not, VARIANT --------
+printf '%s\n' 'sku,title,currency,price,stock,category,variant_of,options' \
+	'GIO,Giỏ mây đan tay,USD,12.00,,Baskets,,' \
+	'GIO-S-NAU,,,,40,,GIO,Cỡ: Nhỏ|Màu: Nâu' \
+	'GIO-L-NAU,,,14.50,25,,GIO,Cỡ: Lớn|Màu: Nâu' \
+	'GIO-L-TRANG,,,15.00,10,,GIO,Cỡ: Lớn|Màu: Trắng' >"$T_TMP/baskets.csv"
+t_run "she imports rattan baskets in three variants" 0 ks listing import "$T_TMP/baskets.csv"
+t_run "buyer asks for large brown baskets, without accents" 0 kb rfq post \
+	--title "Gio may lon mau nau" --qty 40 --category Baskets
+t_run "and for baskets, saying no size" 0 kb rfq post --title "Rattan baskets" --qty 80 \
+	--category Baskets --description "large or small, brown or white"
+t_run "seller syncs" 0 ks sync
+t_run "seller's inbox" 0 ks inbox
+t_match "the brown large one is named by her SKU for it" "$T_OUT" \
+	"^ +kontor contract propose --rfq [^ ]+ --listing GIO --variant GIO-L-NAU --buyer @berlin-interiors-gmbh --qty 40 "
+t_match "words that name several leave VARIANT to fill in" "$T_OUT" \
+	"^ +kontor contract propose --rfq [^ ]+ --listing GIO --variant VARIANT --buyer @berlin-interiors-gmbh --qty 80 "
+
 t_node_stop
 t_done

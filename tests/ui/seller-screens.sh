@@ -544,6 +544,17 @@ ui "$F" 80x24 "$T_TMP/s15"
 t_match "125,000,000 VND whole under TARGET, the currency too" "$(cat "$T_TMP/d-f-vnd")" \
 	' 300 pcs +125,000,000 VND +DE '
 t_nomatch "no target cut" "$(cat "$T_TMP/d-f-vnd")" '[0-9] V…'
+# --- an RFQ that says which basket: Q offers that one, as the inbox's command does ----------
+t_run "buyer asks for large bamboo baskets, in Vietnamese" 0 kb rfq post --title "Giỏ tre lớn" \
+	--qty 60 --category Baskets --destination DE --incoterm FOB
+t_run "seller syncs" 0 ks sync
+t_run "her inbox" 0 ks inbox
+t_match "its command names the large basket, the one his words say" "$T_OUT" \
+	'^ +kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing GIO-TRE --variant GIO-TRE-L --buyer @berlin-interiors-gmbh --qty 60 '
+printf '8\n<Enter>\nQ\n:dump %s\n<Escape>\n:quit\n' "$T_TMP/d-v-named" >"$T_TMP/s16"
+ui "$S" 100x30 "$T_TMP/s16"
+t_match "Q offers the large basket's SKU, not the first one's" "$(cat "$T_TMP/d-v-named")" \
+	'Quote: listing \(SKU or id\): GIO-TRE-L'
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -249,6 +249,31 @@ static void variant_listing(struct listing *l, const char *title)
 		fail_msg("listing_sign: %s", e.msg);
 }
 
+static void test_the_variant_a_buyers_words_name_is_the_only_one_they_name_whole(void **state)
+{
+	(void)state;
+	struct listing l;
+	variant_listing(&l, "Rattan basket");
+	const cJSON *v = l.variants;
+	/* every value, as whole words, without accents or case: that one */
+	assert_ptr_equal(listing_variant_in_text(v, "Gio may LON mau nau, 40 cai"),
+	                 cJSON_GetArrayItem(v, 1));
+	assert_ptr_equal(listing_variant_in_text(v, "Giỏ tre Trắng (Lớn) cho khách sạn"),
+	                 cJSON_GetArrayItem(v, 2));
+	assert_string_equal(listing_variant_sku(cJSON_GetArrayItem(v, 1)), "GIO-L-NAU");
+	assert_string_equal(listing_variant_sku(cJSON_GetArrayItem(v, 2)), "BASKET-L-T");
+	/* one value two variants share names neither; both colours name both: none */
+	assert_null(listing_variant_in_text(v, "Giỏ lớn"));
+	assert_null(listing_variant_in_text(v, "Giỏ lớn, nâu hoặc trắng"));
+	/* a value inside another word is not said: "nauy" is not "nâu" */
+	assert_null(listing_variant_in_text(v, "Gio lon nauy"));
+	/* no text, no variants */
+	assert_null(listing_variant_in_text(v, ""));
+	assert_null(listing_variant_in_text(v, NULL));
+	assert_null(listing_variant_in_text(NULL, "Giỏ lớn nâu"));
+	listing_free(&l);
+}
+
 static void test_an_offer_for_a_variant_takes_its_price_and_names_its_options(void **state)
 {
 	struct kerr e = {0, ""};
@@ -1515,6 +1540,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_offer_from_listing_picks_the_tier_price_for_the_quantity),
 	    cmocka_unit_test(test_an_offer_for_a_variant_takes_its_price_and_names_its_options),
+	    cmocka_unit_test(test_the_variant_a_buyers_words_name_is_the_only_one_they_name_whole),
 	    cmocka_unit_test(test_the_variant_bought_is_signed_and_read_back),
 	    cmocka_unit_test(test_a_long_title_is_cut_so_the_variant_still_fits),
 	    cmocka_unit_test(test_offer_refuses_an_unsigned_listing),

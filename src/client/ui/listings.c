@@ -629,8 +629,7 @@ static void price_fill(const struct listing *l, const char *sku, struct kbuf *la
 		const cJSON *v;
 		cJSON_ArrayForEach(v, l->variants)
 		{
-			const char *vs = json_str(v, "sellerSku") ? json_str(v, "sellerSku")
-			                                          : json_str(v, "sku");
+			const char *vs = listing_variant_sku(v);
 			if (!vs)
 				continue;
 			money_format(listing_variant_price(l, v, l->moq), l->currency, amt);

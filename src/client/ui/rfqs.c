@@ -476,8 +476,7 @@ static void variant_skus(const struct listing *l, struct kbuf *out)
 	const cJSON *v;
 	cJSON_ArrayForEach(v, l->variants)
 	{
-		const char *s =
-		    json_str(v, "sellerSku") ? json_str(v, "sellerSku") : json_str(v, "sku");
+		const char *s = listing_variant_sku(v);
 		if (n == 8) {
 			kbuf_puts(out, ", …");
 			break;
@@ -703,22 +702,25 @@ static void quote_begin(struct ui *u, const struct rfq_row *x)
 	memset(r->q_default, 0, sizeof r->q_default);
 	snprintf(r->q_rfq, sizeof r->q_rfq, "%s", x->id);
 	snprintf(r->q_buyer, sizeof r->q_buyer, "%s", x->buyer_id);
+	cJSON *o = NULL;
+	if (store_object_get(u->s, "Rfq", x->id, &o, NULL) != K_OK)
+		o = NULL;
 	struct listing l;
 	if (store_listing_get(u->s, p.best, &l, NULL) == K_OK) {
-		/* in variants: the first one's SKU, which she can change to another's */
-		const cJSON *v0 = cJSON_GetArrayItem(l.variants, 0);
-		const char *sku = v0 ? (json_str(v0, "sellerSku") ? json_str(v0, "sellerSku")
-		                                                  : json_str(v0, "sku"))
-		                     : NULL;
+		/* in variants: the one his words name (as the inbox's command does), else the
+		 * first; she can change it to another's SKU */
+		const cJSON *v = o ? inbox_rfq_variant(l.variants, o) : NULL;
+		if (!v)
+			v = cJSON_GetArrayItem(l.variants, 0);
+		const char *sku = v ? listing_variant_sku(v) : NULL;
 		snprintf(r->q_default[Q_LISTING], sizeof r->q_default[Q_LISTING], "%s",
 		         sku ? sku : l.sku);
 		listing_free(&l);
 	}
 	snprintf(r->q_default[Q_QTY], sizeof r->q_default[Q_QTY], "%lld", (long long)x->qty);
 	/* the RFQ's first Incoterm, else FOB; the place: its destination for a C or D rule */
-	cJSON *o = NULL;
 	const char *inc = NULL;
-	if (store_object_get(u->s, "Rfq", x->id, &o, NULL) == K_OK)
+	if (o)
 		inc = cJSON_GetStringValue(
 		    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "incoterms"), 0));
 	snprintf(r->q_default[Q_INCOTERM], sizeof r->q_default[Q_INCOTERM], "%.3s",
