@@ -1934,6 +1934,28 @@ static void fold_words(const char *s, struct kbuf *out)
 	kbuf_free(&f);
 }
 
+/* Whether every word of words (space-separated) is a word of have. */
+static int words_within(const char *words, const char *have, struct kbuf *tmp)
+{
+	kbuf_reset(tmp);
+	kbuf_printf(tmp, " %s ", have);
+	const char *w = words;
+	while (*w) {
+		size_t n = strcspn(w, " ");
+		char word[MODEL_TITLE_MAX + 3];
+		if (n && n < sizeof word - 2) {
+			snprintf(word, sizeof word, " %.*s ", (int)n, w);
+			if (!strstr(kbuf_str(tmp), word))
+				return 0;
+		} else if (n) {
+			return 0;
+		}
+		w += n;
+		w += *w == ' ';
+	}
+	return 1;
+}
+
 static int folded_is(const char *s, const char *want, struct kbuf *tmp)
 {
 	if (!s)
@@ -2055,8 +2077,9 @@ int listing_variant_find(const struct listing *l, const char *key, const cJSON *
 	fold_words(key, &words);
 	/* first a SKU or the seller's SKU exactly; then what names one variant whole, folded:
 	 * either SKU, all its values in any order; then one value of one option ("L"), when
-	 * only one variant has it */
-	for (int pass = 0; pass < 3 && !*out; pass++) {
+	 * only one variant has it; then words that only one variant's values all hold ("black
+	 * 71" of Black / 71 cm) */
+	for (int pass = 0; pass < 4 && !*out; pass++) {
 		const cJSON *v, *hit = NULL;
 		int hits = 0;
 		cJSON_ArrayForEach(v, l->variants)
@@ -2076,10 +2099,16 @@ int listing_variant_find(const struct listing *l, const char *key, const cJSON *
 				        (words.len &&
 				         strcmp(kbuf_str(&all_words), kbuf_str(&words)) == 0);
 				kbuf_free(&all);
-			} else {
+			} else if (pass == 2) {
 				for (const cJSON *o = option_after(v, ""); o && !match;
 				     o = option_after(v, o->string))
 					match = folded_is(o->valuestring, kbuf_str(&want), &tmp);
+			} else if (words.len) {
+				struct kbuf all = KBUF_INIT;
+				variant_values(v, " ", 0, &all);
+				fold_words(kbuf_str(&all), &all_words);
+				match = words_within(kbuf_str(&words), kbuf_str(&all_words), &tmp);
+				kbuf_free(&all);
 			}
 			if (match) {
 				hit = v;

@@ -249,6 +249,39 @@ static void variant_listing(struct listing *l, const char *title)
 		fail_msg("listing_sign: %s", e.msg);
 }
 
+static void test_a_variant_is_named_by_words_only_its_values_hold(void **state)
+{
+	(void)state;
+	struct kerr e = {0, ""};
+	struct listing l;
+	memset(&l, 0, sizeof l);
+	l.title = xstrdup("Iron table legs");
+	l.sku = xstrdup("LEGS");
+	l.variants =
+	    cJSON_Parse("[{\"sku\":\"TL-71-BK\",\"options\":{\"Colour\":\"Black\","
+	                "\"Height\":\"71 cm\"}},{\"sku\":\"TL-71-WH\",\"options\":{"
+	                "\"Colour\":\"White\",\"Height\":\"71 cm\"}},{\"sku\":\"TL-40-BK\","
+	                "\"options\":{\"Colour\":\"Black\",\"Height\":\"40 cm\"}}]");
+	assert_non_null(l.variants);
+	const cJSON *v = NULL;
+	/* "black 71" as a buyer types it: the words of one variant only */
+	assert_int_equal(listing_variant_find(&l, "black 71", &v, &e), K_OK);
+	assert_ptr_equal(v, cJSON_GetArrayItem(l.variants, 0));
+	assert_int_equal(listing_variant_find(&l, "71 WHITE", &v, &e), K_OK);
+	assert_ptr_equal(v, cJSON_GetArrayItem(l.variants, 1));
+	assert_int_equal(listing_variant_find(&l, "40", &v, &e), K_OK);
+	assert_ptr_equal(v, cJSON_GetArrayItem(l.variants, 2));
+	/* words two variants hold are refused, naming the choices; words none holds too */
+	assert_int_equal(listing_variant_find(&l, "71", &v, &e), K_EINVAL);
+	assert_non_null(strstr(e.msg, "'71' names 2 of its variants"));
+	assert_int_equal(listing_variant_find(&l, "black cm", &v, &e), K_EINVAL);
+	assert_int_equal(listing_variant_find(&l, "black 72", &v, &e), K_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "has no variant 'black 72' (Black / 71 cm, "));
+	/* a part of a word is no word: "7" is not "71" */
+	assert_int_equal(listing_variant_find(&l, "white 7", &v, &e), K_ENOTFOUND);
+	listing_free(&l);
+}
+
 static void test_the_variant_a_buyers_words_name_is_the_only_one_they_name_whole(void **state)
 {
 	(void)state;
@@ -1541,6 +1574,7 @@ int main(void)
 	    cmocka_unit_test(test_offer_from_listing_picks_the_tier_price_for_the_quantity),
 	    cmocka_unit_test(test_an_offer_for_a_variant_takes_its_price_and_names_its_options),
 	    cmocka_unit_test(test_the_variant_a_buyers_words_name_is_the_only_one_they_name_whole),
+	    cmocka_unit_test(test_a_variant_is_named_by_words_only_its_values_hold),
 	    cmocka_unit_test(test_the_variant_bought_is_signed_and_read_back),
 	    cmocka_unit_test(test_a_long_title_is_cut_so_the_variant_still_fits),
 	    cmocka_unit_test(test_offer_refuses_an_unsigned_listing),
