@@ -544,6 +544,17 @@ ui "$F" 80x24 "$T_TMP/s15"
 t_match "125,000,000 VND whole under TARGET, the currency too" "$(cat "$T_TMP/d-f-vnd")" \
 	' 300 pcs +125,000,000 VND +DE '
 t_nomatch "no target cut" "$(cat "$T_TMP/d-f-vnd")" '[0-9] V…'
+# --- her Search tab in scope mine: an empty result says why, and how to ask the node --------
+printf '%s\n' 1 / 'table legs<Enter>' ":dump $T_TMP/d-f-search" :quit >"$T_TMP/s17"
+ui "$F" 80x24 "$T_TMP/s17"
+D=$(sed -n '5,8p' "$T_TMP/d-f-search" | tr '\n' ' ' | tr -s ' ')
+t_match "an empty search in scope mine says the cache is not the market" "$D" \
+	"nothing in the cache matches: it holds node main's scope mine, not the market\."
+t_match "and how to ask the node, or pull the market" "$D" \
+	'`:search WORDS --remote` asks the node; `:node scope main market` pulls the market.s listings'
+t_nomatch "not that a sync would fill it" "$(cat "$T_TMP/d-f-search")" 'kontor sync. fills the cache'
+t_match "the status line says the scope" "$(tail -n 1 "$T_TMP/d-f-search")" '^ none in scope mine '
+
 # --- an RFQ that says which basket: Q offers that one, as the inbox's command does ----------
 t_run "buyer asks for large bamboo baskets, in Vietnamese" 0 kb rfq post --title "Giỏ tre lớn" \
 	--qty 60 --category Baskets --destination DE --incoterm FOB

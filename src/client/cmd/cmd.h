@@ -215,6 +215,9 @@ int cmd_push(struct ctx *c, struct kerr *e);
 int cmd_node_name(struct ctx *c, char **out, struct kerr *e);
 /* A local search in a scope without the market: says so (cmd_note) and returns 1. */
 int cmd_scope_note(struct ctx *c);
+/* 1 when the current node's scope is not the market: its name (*node, malloc'd) and the
+ * scope in words ("mine", the categories); else 0 and *node NULL. */
+int cmd_cache_scope(struct ctx *c, char **node, char *words, size_t cap);
 /* wallet.c, shared with the TUI's wallet view: the cached wallet of the current node (*node
  * malloc'd, w and l the caller's to free; an empty wallet once a sync found none), history
  * lines offset.. (at most limit); and marking its newest line seen (the inbox's money). */

@@ -46,28 +46,39 @@ int cmd_node_name(struct ctx *c, char **out, struct kerr *e)
 
 static void scope_words(const char *scope, char *buf, size_t cap);
 
-int cmd_scope_note(struct ctx *c)
+int cmd_cache_scope(struct ctx *c, char **node, char *words, size_t cap)
 {
-	char *node = NULL;
 	struct store *s;
 	struct node_info n;
-	if (ctx_store(c, &s, NULL) != K_OK || cmd_node_name(c, &node, NULL) != K_OK || !node ||
-	    !*node || store_node_get(s, node, &n, NULL) != K_OK) {
-		free(node);
+	*node = NULL;
+	if (ctx_store(c, &s, NULL) != K_OK || cmd_node_name(c, node, NULL) != K_OK || !*node ||
+	    !**node || store_node_get(s, *node, &n, NULL) != K_OK) {
+		free(*node);
+		*node = NULL;
 		return 0;
 	}
 	int market = sync_scope_is_market(n.scope);
-	if (!market) {
-		char words[200];
-		scope_words(n.scope, words, sizeof words);
-		cmd_note(c,
-		         "the cache holds node %s's scope %s, not the market: --remote asks the "
-		         "node, or `kontor node scope %s market` pulls the market's listings",
-		         node, words, node);
-	}
+	if (!market)
+		scope_words(n.scope, words, cap);
 	node_info_free(&n);
-	free(node);
+	if (market) {
+		free(*node);
+		*node = NULL;
+	}
 	return !market;
+}
+
+int cmd_scope_note(struct ctx *c)
+{
+	char *node = NULL, words[200];
+	if (!cmd_cache_scope(c, &node, words, sizeof words))
+		return 0;
+	cmd_note(c,
+	         "the cache holds node %s's scope %s, not the market: --remote asks the node, or "
+	         "`kontor node scope %s market` pulls the market's listings",
+	         node, words, node);
+	free(node);
+	return 1;
 }
 
 /* The deadline of what a command does with a node: $KONTOR_SYNC_TIMEOUT seconds, else

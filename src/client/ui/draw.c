@@ -105,7 +105,17 @@ static void draw_head(struct ui *u)
 
 static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
 {
-	if (i >= v->n)
+	if (v->n == 0 && v->ops->empty_row) { /* said now, wrapped over the first rows */
+		struct kbuf e = KBUF_INIT, safe = KBUF_INIT;
+		struct kstrv w = {0};
+		v->ops->empty_row(u, &e);
+		text_sanitize(&safe, kbuf_str(&e), e.len, 0); /* a node's name is hers, but typed */
+		ui_wrap(kbuf_str(&safe), COLS, "  ", &w);
+		ui_clip(out, (size_t)i < w.n ? w.v[i] : "", COLS, 1);
+		kstrv_free(&w);
+		kbuf_free(&e);
+		kbuf_free(&safe);
+	} else if (i >= v->n)
 		text_clip(out, i == 0 ? v->ops->empty : "", (size_t)COLS, 1);
 	else if (v->ops->row)
 		v->ops->row(u, i, out, COLS);

@@ -31,6 +31,9 @@ struct search_ui {
 	int *res_dist;       /* a photo search (photo:PATH): each result's distance; else NULL */
 	struct kbuf filters; /* the filter bar's text */
 	char listing_id[MODEL_LISTING_ID_LEN + 1];
+	/* the cache's scope when it is not the market ("node main's scope mine"), read at each
+	 * search, and its node: an empty result says the node may have more; "" in the market */
+	char scope[300], node[80], words[200];
 };
 
 static struct search_ui *state(struct ui *u)
@@ -248,6 +251,13 @@ void ui_search_run(struct ui *u)
 	} else if (rc == K_OK) {
 		rc = store_search(u->s, &p.q, &r, &e);
 	}
+	char *node = NULL;
+	st->scope[0] = st->node[0] = st->words[0] = '\0';
+	if (cmd_cache_scope(u->c, &node, st->words, sizeof st->words)) {
+		snprintf(st->scope, sizeof st->scope, "node %s's scope %s", node, st->words);
+		snprintf(st->node, sizeof st->node, "%s", node);
+	}
+	free(node);
 	if (rc == K_OK) {
 		if (st->have_res)
 			search_result_free(&st->res);
@@ -266,6 +276,8 @@ void ui_search_run(struct ui *u)
 			          "no cached listing has a picture like %s (`:search --photo %s "
 			          "--remote` asks the node)",
 			          p.photo, p.photo);
+		else if (r.n == 0 && st->scope[0])
+			ui_say_of(u, TAB_SEARCH, "none in scope %s", st->words);
 		else if (r.n == 0)
 			ui_say_of(u, TAB_SEARCH, "no listings match in the cache%s",
 			          p.words.len ? " (`:search WORDS --remote` asks the node)" : "");
@@ -277,6 +289,19 @@ void ui_search_run(struct ui *u)
 	parsed_free(&p);
 	kbuf_free(&safe);
 	u->dirty |= DIRTY_BODY | DIRTY_HEAD;
+}
+
+void ui_results_empty(struct ui *u, struct kbuf *out)
+{
+	const struct search_ui *st = state(u);
+	if (st->scope[0])
+		kbuf_printf(out,
+		            "nothing in the cache matches: it holds %s, not the market. "
+		            "`:search WORDS --remote` asks the node; `:node scope %s market` pulls "
+		            "the market's listings at the next sync.",
+		            st->scope, st->node);
+	else
+		kbuf_puts(out, "no listings in the cache match (`kontor sync` fills the cache)");
 }
 
 /* The tab comes back on screen: the count again, which another tab's word replaced. */

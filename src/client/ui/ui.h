@@ -365,6 +365,9 @@ struct ui_view_ops {
 	 * after the compose key (i). NULL: the view takes none. */
 	void (*typed)(struct ui *u, const char *text);
 	void (*start)(struct ui *u); /* the first read, as the TUI starts; may be NULL */
+	/* The first row when there are none, said now (the Search tab's names the scope);
+	 * NULL: empty above. */
+	void (*empty_row)(struct ui *u, struct kbuf *out);
 };
 extern const struct ui_view_ops ui_view_ops[];
 
@@ -549,6 +552,7 @@ void ui_search_shown(struct ui *u);
 void ui_search_more(struct ui *u);
 void ui_search_head(struct ui *u, int y);
 void ui_results_row(struct ui *u, int i, struct kbuf *out, int width);
+void ui_results_empty(struct ui *u, struct kbuf *out);
 void ui_results_open(struct ui *u, int i);
 void ui_results_reload(struct ui *u); /* keeps the cursor; not under a query being typed */
 void ui_listing_build(struct ui *u, int width);
