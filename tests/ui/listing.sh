@@ -90,7 +90,7 @@ t_match "Enter takes FOB and sea" "$(tr '\n' ' ' <"$T_TMP/d-p-confirm")" \
 t_match "y proposes" "$(cat "$T_TMP/d-p-sent")" 'propose: (queued|done)'
 t_match "once pushed: the contract waits for them" "$(cat "$T_TMP/d-p-settled")" 'propose: done — the contract is waiting for them'
 t_match "the Contracts tab lists the offer" "$(cat "$T_TMP/d-contracts")" 'Ningbo Valve Wo.* DN50 brass.* waiting for them +1,?200\.00 USD'
-t_match "the Chat tab has the conversation, about the valve by its title" "$(cat "$T_TMP/d-chats")" 'Ningbo Valve Works +about "DN50 brass ball valve"'
+t_match "the Chat tab has the conversation, about the valve by its title" "$(cat "$T_TMP/d-chats")" 'Ningbo Valve Works +[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}  about "DN50 brass ball valve"'
 t_nomatch "not by the listing's id" "$(cat "$T_TMP/d-chats")" "listing $LID"
 
 t_run "buyer contract list shows the offer" 0 kb contract list

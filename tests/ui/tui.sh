@@ -319,9 +319,14 @@ t_run "buyer adds a node" 0 "$KONTOR" --home "$B2" node add main "$URL" --ca-fil
 t_run "seller's listing reaches the node" 0 "$KONTOR" --home "$S2" listing add --sku NB-1 \
 	--title "Galvanised steel brackets" --price 0.80 --currency USD --moq 500 --origin CN
 t_run "seller writes to the buyer" 0 "$KONTOR" --home "$S2" chat send "$B2ID" "Brackets in stock, 500 minimum"
+S3="$T_TMP/rattan"
+"$KONTOR" --home "$S3" init --name "Hai Phong Rattan" --country VN --role supplier --no-passphrase >/dev/null 2>&1
+t_run "a second seller adds the node" 0 "$KONTOR" --home "$S3" node add main "$URL" --ca-file "$T_TMP/ca.pem"
+sleep 1 # a later second: the conversations' order is their last change's
+t_run "and writes to the buyer later" 0 "$KONTOR" --home "$S3" chat send "$B2ID" "Rattan baskets, 100 minimum"
 t_run "buyer syncs" 0 "$KONTOR" --home "$B2" sync
 printf '%s\n' ":dump $T_TMP/n-first" / brackets '<Enter>' '<Enter>' ":dump $T_TMP/n-listing" 2 \
-	":dump $T_TMP/n-chats" '<Enter>' ":dump $T_TMP/n-conv" :quit >"$T_TMP/script2"
+	":dump $T_TMP/n-chats" j '<Enter>' ":dump $T_TMP/n-conv" :quit >"$T_TMP/script2"
 tm_start s6 100x30 "KONTOR_HOME=$B2 KONTOR_UI_SCRIPT=$T_TMP/script2 $KONTOR tui; echo SCRIPT-EXIT \$?; sleep 60"
 wait_for 'SCRIPT-EXIT' && t_ok "the buyer's scripted run ends" || t_fail "the buyer's scripted run ends" "$(cat "$T_TMP/pane")"
 t_match "status line: the node, synced just now, nothing queued" "$(tail -n 1 "$T_TMP/n-first")" 'node main · synced just now · 0 queued · [0-9.]+ (B|KiB) used'
@@ -329,6 +334,9 @@ t_match "the pulled listing is found" "$(cat "$T_TMP/n-listing")" 'Galvanised st
 t_match "a pulled summary says it is one, and which key fetches the rest" "$(cat "$T_TMP/n-listing")" 'summary — f fetches the signed listing: variants, stock, lead time'
 t_match "the supplier's profile came with the pull" "$(cat "$T_TMP/n-listing")" 'Supplier +Ningbo Steel'
 t_match "the conversation names the seller with one unread" "$(cat "$T_TMP/n-chats")" 'Ningbo Steel +1 unread'
+t_match "the newest conversation first, each with its last change's day and time" \
+	"$(sed -n 3,4p "$T_TMP/n-chats" | tr '\n' '|')" \
+	'^> Hai Phong Rattan +1 unread  [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\|  Ningbo Steel +1 unread  [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\|$'
 t_match "the seller's message opens with the buyer's key" "$(cat "$T_TMP/n-conv")" 'Brackets in stock, 500 minimum'
 t_match "the message names its sender" "$(cat "$T_TMP/n-conv")" '  Ningbo Steel$'
 t_match "the head says its keys before the conversation's id, which it gives as commands take it" \

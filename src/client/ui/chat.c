@@ -20,6 +20,7 @@ struct conv_row {
 	char *about; /* inbox_chat_about's words; NULL: about nothing in particular */
 	char *peer;  /* display name, sanitised */
 	int unread;
+	char updated[32]; /* its last change (RFC 3339, UTC), as the store orders them */
 };
 
 struct msg_item {
@@ -32,6 +33,7 @@ struct msg_item {
 struct chat_ui {
 	struct conv_row *convs;
 	int nconvs;
+	int name_w; /* the names' column: as wide as the widest (12 to 28), read at each load */
 	char conv_id[32];
 	char conv_peer[128];
 	struct msg_item *msgs;
@@ -117,12 +119,18 @@ static int add_conv(void *vctx, const cJSON *o)
 	r->about = about_of(u->s, o);
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
+	const char *upd = json_str(o, "updated") ? json_str(o, "updated") : json_str(o, "created");
+	snprintf(r->updated, sizeof r->updated, "%s", upd ? upd : "");
 	return 0;
 }
 
 void ui_chats_load(struct ui *u)
 {
 	struct chat_ui *st = state(u);
+	struct ui_view *v = &u->views[VIEW_CHATS];
+	char keep[sizeof st->convs->id];
+	ui_rows_keep(v, st->convs, st->nconvs, sizeof *st->convs, offsetof(struct conv_row, id),
+	             keep, sizeof keep);
 	for (int i = 0; i < st->nconvs; i++)
 		free(st->convs[i].peer), free(st->convs[i].about);
 	st->nconvs = 0;
@@ -134,14 +142,17 @@ void ui_chats_load(struct ui *u)
 	int rc = ctx_self(u->c, &e);
 	if (rc == K_OK)
 		rc = store_object_each(u->s, "Conversation", NULL, add_conv, &w, &e);
-	if (rc)
-		ui_say(u, "%s", e.msg);
 	st->convs = w.rows;
 	st->nconvs = w.n;
-	struct ui_view *v = &u->views[VIEW_CHATS];
+	st->name_w = 12;
+	for (int i = 0; i < st->nconvs; i++) {
+		int nw = (int)text_width(st->convs[i].peer);
+		st->name_w = nw > st->name_w ? (nw < 28 ? nw : 28) : st->name_w;
+	}
 	if (v->cur >= st->nconvs)
 		v->cur = st->nconvs ? st->nconvs - 1 : 0;
-	ui_view_set_rows(u, v, st->nconvs);
+	ui_rows_settle(u, v, st->convs, st->nconvs, sizeof *st->convs,
+	               offsetof(struct conv_row, id), NULL, keep, rc ? e.msg : NULL);
 	u->dirty |= DIRTY_BODY;
 }
 
@@ -150,12 +161,18 @@ void ui_chats_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct chat_ui *st = state(u);
 	const struct conv_row *r = &st->convs[i];
 	struct kbuf line = KBUF_INIT;
+	char when[KTIME_LOCAL_MAX] = "";
+	if (r->updated[0])
+		ktime_local(r->updated, when, sizeof when); /* "2026-12-07 17:38 UTC" */
 	kbuf_puts(&line, "  ");
-	text_clip(&line, r->peer, 32, 1);
+	text_clip(&line, r->peer, (size_t)(st->name_w ? st->name_w : 28), 1);
 	if (r->unread)
 		kbuf_printf(&line, "  %4d unread", r->unread);
 	else
 		kbuf_printf(&line, "  %11s", "");
+	/* its last message's day and time, as the Inbox says them ("12-07 17:38") */
+	kbuf_puts(&line, "  ");
+	text_clip(&line, strlen(when) >= 16 ? when + 5 : when, 11, 1);
 	if (r->about)
 		kbuf_printf(&line, "  %s", r->about);
 	text_clip(out, kbuf_str(&line), (size_t)width, 1);
