@@ -545,7 +545,8 @@ t_match "125,000,000 VND whole under TARGET, the currency too" "$(cat "$T_TMP/d-
 	' 300 pcs +125,000,000 VND +DE '
 t_nomatch "no target cut" "$(cat "$T_TMP/d-f-vnd")" '[0-9] V…'
 # --- her Search tab in scope mine: an empty result says why, and how to ask the node --------
-printf '%s\n' 1 / 'table legs<Enter>' ":dump $T_TMP/d-f-search" :quit >"$T_TMP/s17"
+printf '%s\n' 1 / 'table legs<Enter>' ":dump $T_TMP/d-f-search" 3 ":dump $T_TMP/d-f-orders" 4 \
+	":dump $T_TMP/d-f-contracts" :quit >"$T_TMP/s17"
 ui "$F" 80x24 "$T_TMP/s17"
 D=$(sed -n '5,8p' "$T_TMP/d-f-search" | tr '\n' ' ' | tr -s ' ')
 t_match "an empty search in scope mine says the cache is not the market" "$D" \
@@ -554,6 +555,14 @@ t_match "and how to ask the node, or pull the market" "$D" \
 	'`:search WORDS --remote` asks the node; `:node scope main market` pulls the market.s listings'
 t_nomatch "not that a sync would fill it" "$(cat "$T_TMP/d-f-search")" 'kontor sync. fills the cache'
 t_match "the status line says the scope" "$(tail -n 1 "$T_TMP/d-f-search")" '^ none in scope mine '
+# a seller with no orders is told where they come from, not to propose against a listing
+D=$(sed -n '4,6p' "$T_TMP/d-f-orders" | tr '\n' ' ' | tr -s ' ')
+t_match "her empty Orders tab says an order comes when an offer is signed" "$D" \
+	"No orders yet\. An order comes when you sign a buyer's offer or a buyer signs yours: offers waiting for you are in the Inbox \(6\), and Q on an RFQ \(8\) offers to a buyer who asked\."
+t_nomatch "not a buyer's advice" "$(cat "$T_TMP/d-f-orders")" 'contract propose --listing ID'
+D=$(sed -n '4,5p' "$T_TMP/d-f-contracts" | tr '\n' ' ' | tr -s ' ')
+t_match "her empty Contracts tab says a buyer's offer comes there" "$D" \
+	"No contracts yet\. A buyer's offer for your listings comes here; Q on an RFQ \(8\) offers to a buyer who asked\."
 
 # --- an RFQ that says which basket: Q offers that one, as the inbox's command does ----------
 t_run "buyer asks for large bamboo baskets, in Vietnamese" 0 kb rfq post --title "Giỏ tre lớn" \

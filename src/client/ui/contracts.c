@@ -414,6 +414,17 @@ void ui_contract_head(struct ui *u, int y)
 	kbuf_free(&check);
 }
 
+void ui_contracts_empty(struct ui *u, struct kbuf *out)
+{
+	if (ui_self_supplier(u))
+		kbuf_puts(out,
+		          "No contracts yet. A buyer's offer for your listings comes here; Q on "
+		          "an RFQ (8) offers to a buyer who asked.");
+	else
+		kbuf_puts(out, u->views[VIEW_CONTRACTS].ops->empty +
+		                   strspn(u->views[VIEW_CONTRACTS].ops->empty, " "));
+}
+
 void ui_contracts_open(struct ui *u, int i)
 {
 	struct ui_trade *t = ui_trade(u);

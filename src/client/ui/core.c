@@ -230,6 +230,16 @@ void ui_back_from(struct ui *u, int tab, int view)
 	u->back_view = view;
 }
 
+int ui_self_supplier(struct ui *u)
+{
+	struct account a;
+	if (!u->c->self_id[0] || store_account_get(u->s, u->c->self_id, &a, NULL) != K_OK)
+		return 0;
+	int supplier = strcmp(a.role, "supplier") == 0;
+	account_free(&a);
+	return supplier;
+}
+
 void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap)
 {
 	for (const struct ui_keydef *k = ui_keymap; k->view; k++)

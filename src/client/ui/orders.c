@@ -811,6 +811,18 @@ void ui_order_build(struct ui *u, int width)
 	ui_view_set_rows(u, v, (int)v->lines.n);
 }
 
+void ui_orders_empty(struct ui *u, struct kbuf *out)
+{
+	if (ui_self_supplier(u))
+		kbuf_puts(out,
+		          "No orders yet. An order comes when you sign a buyer's offer or a "
+		          "buyer signs yours: offers waiting for you are in the Inbox (6), and Q "
+		          "on an RFQ (8) offers to a buyer who asked.");
+	else
+		kbuf_puts(out, u->views[VIEW_ORDERS].ops->empty +
+		                   strspn(u->views[VIEW_ORDERS].ops->empty, " "));
+}
+
 void ui_order_head(struct ui *u, int y)
 {
 	struct ui_trade *t = ui_trade(u);

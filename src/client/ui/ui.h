@@ -501,6 +501,12 @@ void ui_view_cursor(struct ui *u, int view, int i);
 void ui_back_from(struct ui *u, int tab, int view);
 /* The key bound to act in view now (a config may have moved it), else dflt. */
 void ui_key_of(const char *view, enum ui_action act, const char *dflt, char *out, size_t cap);
+/* Whether her own account says she is a supplier (not a buyer, nor both): the empty trade
+ * tabs say where a seller's orders come from. */
+int ui_self_supplier(struct ui *u);
+/* The Orders and Contracts tabs with none yet, said for a buyer or for a supplier. */
+void ui_orders_empty(struct ui *u, struct kbuf *out);
+void ui_contracts_empty(struct ui *u, struct kbuf *out);
 /* "2026-11-25T09:12:00Z" -> "2026-11-25 09:12 UTC" (sanitised; "-" when absent). */
 void ui_local_time(const char *at, char *out, size_t cap);
 /* A display name from the cached Account (sanitised), else the id cut short. Caller frees. */
