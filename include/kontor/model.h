@@ -236,5 +236,9 @@ void model_time(int64_t t, char out[MODEL_TIME_LEN + 1]);
 int model_check_time(const char *s, const char *field, struct kerr *e);
 /* 1 when the n bytes at s are all base64url characters (A-Z a-z 0-9 - _), else 0. */
 int model_b64url(const char *s, size_t n);
+/* 1 for a word that begins with one '-' and goes on in id characters, four or more in all:
+ * the prefix of an id that happens to begin with '-' (one in 64 does), never an option
+ * (neither kontor nor kontord has a single-dash option that long). */
+int model_id_prefix_shaped(const char *s);
 
 #endif

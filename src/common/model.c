@@ -675,6 +675,12 @@ int model_b64url(const char *s, size_t n)
 	return 1;
 }
 
+int model_id_prefix_shaped(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 4 && s[0] == '-' && s[1] != '-' && model_b64url(s, n);
+}
+
 static int all_in(const char *s, size_t n, int (*ok)(char))
 {
 	for (size_t i = 0; i < n; i++)

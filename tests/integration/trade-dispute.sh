@@ -73,6 +73,12 @@ t_run "an unknown order is refused (exit 1)" 1 "$KONTORD" admin resolve nosuchor
 t_match "naming it, and what ORDER takes" "$T_ERR" 'no disputed order on this node starts with nosuchorder \(give its id, or its first 4 or more characters\)'
 t_run "a whole id not on the node is refused (exit 1)" 1 "$KONTORD" admin resolve AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA --buyer-pct 50 --note x --db "$DB"
 t_match "naming it" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA on this node'
+# one id in 64 begins with '-': its 8 characters are an order to look for, not an option
+t_run "an id's start that begins with '-' is an order, looked for (exit 1 here)" 1 \
+	"$KONTORD" admin resolve -okxI9XP --buyer-pct 50 --note x --db "$DB"
+t_match "named as an order, not as an unknown option" "$T_ERR" 'no disputed order on this node starts with -okxI9XP'
+t_run "and so is a whole one" 1 "$KONTORD" admin resolve -AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA --buyer-pct 50 --note x --db "$DB"
+t_match "named as an order" "$T_ERR" 'no order -AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA on this node'
 t_run "A: the operator rules 70/30, naming the order by the 8 characters clients show" 0 \
 	"$KONTORD" admin resolve "$(printf %.8s "$A")" --buyer-pct 70 \
 	--note "inspection report 4711: 12% defective" --db "$DB"

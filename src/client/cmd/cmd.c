@@ -108,15 +108,6 @@ static int spec_find(const char *spec, const char *name, size_t nlen, int *multi
 	return 0;
 }
 
-/* A word that begins with one '-' and goes on in id characters, four or more in all: the
- * prefix of an id that happens to begin with '-' (one in 64 does), never an option (kontor
- * has no single-dash option that long). */
-static int id_prefix_shaped(const char *s)
-{
-	size_t n = strlen(s);
-	return n >= 4 && s[0] == '-' && s[1] != '-' && model_b64url(s, n);
-}
-
 /* The first option of USAGE that takes an object's id ("--listing ID"): its name and length
  * in *len, else NULL. */
 static const char *id_option(const char *usage, size_t *len)
@@ -162,7 +153,7 @@ static int parse_args(const struct cmd_entry *ce, int argc, char **argv, struct 
 	for (int i = 0; i < argc; i++) {
 		char *s = argv[i];
 		if (only_pos || s[0] != '-' || s[1] == '\0' || (s[1] >= '0' && s[1] <= '9') ||
-		    kcrypto_id_shaped(s) || id_prefix_shaped(s)) {
+		    kcrypto_id_shaped(s) || model_id_prefix_shaped(s)) {
 			if (a->npos >= ARGS_MAX)
 				return kerr_set(e, K_EUSAGE, "%s: too many arguments", ce->name);
 			a->pos[a->npos++] = s;
