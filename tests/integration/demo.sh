@@ -232,7 +232,7 @@ wait_for 'S signs' || t_fail "Enter opens his offer" "$(cat "$T_TMP/pane")"
 tm send-keys S
 wait_for 'y/n' || t_fail "S asks" "$(cat "$T_TMP/pane")"
 t_match "S names the goods and, as she sells, what she lacks of them" "$(tr '\n' ' ' <"$T_TMP/pane")" \
-	'Sign this offer: 200 pcs × Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\), 4,400\.00 USD, FOB Hai Phong, .*\(you: seller; 120 on hand, 80 short\)\?'
+	'Sign this offer: 200 pcs × Đèn lồng sắt mỹ thuật \(Cỡ: Lớn\), 4,400\.00 USD, FOB Hai Phong, you selling to .* \(120 on hand, 80 short\)\?'
 tm send-keys n q
 sleep 0.3
 tm send-keys q

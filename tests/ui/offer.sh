@@ -47,7 +47,7 @@ EOF
 ui "$S" 80x24 "$T_TMP/s-seller"
 Q=$(tail -n 3 "$T_TMP/d-ask-sign" | head -n 2 | tr '\n' ' ')
 t_match "S: the question fills both prompt rows, the title shortened with …" "$Q" \
-	'^Sign this offer: 300 pcs × DN50 f[^,]*…, 3,600\.00 USD, FOB Ningbo, buyer Rotterdam Pumps BV, seller Ningbo Valve Works \(you: seller; 0 on hand, 300 short\)\? \(y/n\) $'
+	'^Sign this offer: 300 pcs × DN50 forged brass ball valve, full [^…]*…, 3,600\.00 USD, FOB Ningbo, you selling to Rotterdam Pumps BV \(0 on hand, 300 short\)\? \(y/n\) $'
 t_match "the question's second row ends with its keys" "$(tail -n 2 "$T_TMP/d-ask-sign" | head -n 1)" '\(y/n\)$'
 t_match "c: the counter form's deposit is the offer's 30%" "$(cat "$T_TMP/d-counter")" '^  Deposit % +30 +same$'
 t_run "contract list: still an offer" 0 ks contract list

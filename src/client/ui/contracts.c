@@ -508,19 +508,21 @@ static void contract_sign(struct ui *u)
 		    store_listing_get(u->s, it->listing_id, &l, NULL) == K_OK) {
 			int64_t have = listing_on_hand(&l, it->variant_sku);
 			if (have >= 0 && it->qty > have)
-				snprintf(shortfall, sizeof shortfall, "; %lld on hand, %lld short",
+				snprintf(shortfall, sizeof shortfall, " (%lld on hand, %lld short)",
 				         (long long)have, (long long)(it->qty - have));
 			listing_free(&l);
 		}
 	}
-	/* Whole over the two prompt rows: the product's title gives way first (cut with …),
-	 * then the parties' names; the quantities, the total and the keys never do. */
+	/* Whole over the two prompt rows: she is "you", the other party named; the product's
+	 * title (its variant with it) gives way first (cut with …), then the other party's name;
+	 * the quantities, the total and the keys never do. */
 	char q[640];
 	static const int name_cols[] = {200, 24, 12};
+	int selling = strcmp(role, "seller") == 0;
 	for (size_t ni = 0; ni < sizeof name_cols / sizeof name_cols[0]; ni++) {
 		int fits = 0;
-		for (int tw = 40; tw >= 8 && !fits; tw--) {
-			struct kbuf what = KBUF_INIT, b = KBUF_INIT, sl = KBUF_INIT;
+		for (int tw = 80; tw >= 8 && !fits; tw--) {
+			struct kbuf what = KBUF_INIT, b = KBUF_INIT;
 			if (desc) {
 				/* "300 pcs", "25 m": the unit short, the names need the room */
 				kbuf_printf(&what, "%lld %s × ", (long long)terms.items[0].qty,
@@ -528,16 +530,13 @@ static void contract_sign(struct ui *u)
 				ui_clip(&what, desc, tw, 0);
 				kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");
 			}
-			ui_clip(&b, buyer, name_cols[ni], 0);
-			ui_clip(&sl, seller, name_cols[ni], 0);
-			snprintf(q, sizeof q,
-			         "Sign this offer: %s%s, %s %s, buyer %s, seller %s (you: %s%s)?",
+			ui_clip(&b, selling ? buyer : seller, name_cols[ni], 0);
+			snprintf(q, sizeof q, "Sign this offer: %s%s, %s %s, you %s %s%s?",
 			         kbuf_str(&what), total, terms.incoterm,
-			         terms.named_place ? terms.named_place : "", kbuf_str(&b),
-			         kbuf_str(&sl), role, shortfall);
+			         terms.named_place ? terms.named_place : "",
+			         selling ? "selling to" : "buying from", kbuf_str(&b), shortfall);
 			kbuf_free(&what);
 			kbuf_free(&b);
-			kbuf_free(&sl);
 			fits = ui_ask_fits(q);
 		}
 		if (fits)
