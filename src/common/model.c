@@ -1940,6 +1940,15 @@ static void fold_words(const char *s, struct kbuf *out)
 	kbuf_free(&f);
 }
 
+/* The words of v's option values, folded and sorted as fold_words gives them. */
+static void variant_words(const cJSON *v, struct kbuf *out)
+{
+	struct kbuf all = KBUF_INIT;
+	variant_values(v, " ", 0, &all);
+	fold_words(kbuf_str(&all), out);
+	kbuf_free(&all);
+}
+
 /* Whether every word of words (space-separated) is a word of have. */
 static int words_within(const char *words, const char *have, struct kbuf *tmp)
 {
@@ -2097,24 +2106,18 @@ int listing_variant_find(const struct listing *l, const char *key, const cJSON *
 				match = (sku && strcmp(sku, key) == 0) ||
 				        (ssku && strcmp(ssku, key) == 0);
 			} else if (pass == 1) {
-				struct kbuf all = KBUF_INIT;
-				variant_values(v, " ", 0, &all);
-				fold_words(kbuf_str(&all), &all_words);
+				variant_words(v, &all_words);
 				match = folded_is(sku, kbuf_str(&want), &tmp) ||
 				        folded_is(ssku, kbuf_str(&want), &tmp) ||
 				        (words.len &&
 				         strcmp(kbuf_str(&all_words), kbuf_str(&words)) == 0);
-				kbuf_free(&all);
 			} else if (pass == 2) {
 				for (const cJSON *o = option_after(v, ""); o && !match;
 				     o = option_after(v, o->string))
 					match = folded_is(o->valuestring, kbuf_str(&want), &tmp);
 			} else if (words.len) {
-				struct kbuf all = KBUF_INIT;
-				variant_values(v, " ", 0, &all);
-				fold_words(kbuf_str(&all), &all_words);
+				variant_words(v, &all_words);
 				match = words_within(kbuf_str(&words), kbuf_str(&all_words), &tmp);
-				kbuf_free(&all);
 			}
 			if (match) {
 				hit = v;

@@ -285,8 +285,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		int negative =
 		    a->cmd && a->cmd->id == C_ADMIN && s[0] == '-' && s[1] >= '0' && s[1] <= '9';
 		/* an order's id, or the 8 characters clients show of it, may begin with '-' */
-		int id_arg = a->cmd && a->cmd->id == C_ADMIN &&
-		             (kcrypto_id_shaped(s) || model_id_prefix_shaped(s));
+		int id_arg = a->cmd && a->cmd->id == C_ADMIN && model_id_prefix_shaped(s);
 		if (only_args || s[0] != '-' || s[1] == '\0' || negative || id_arg ||
 		    kcrypto_id_shaped(s)) {
 			if (!a->cmd) {

@@ -149,8 +149,6 @@ void ui_chats_load(struct ui *u)
 		int nw = (int)text_width(st->convs[i].peer);
 		st->name_w = nw > st->name_w ? (nw < 28 ? nw : 28) : st->name_w;
 	}
-	if (v->cur >= st->nconvs)
-		v->cur = st->nconvs ? st->nconvs - 1 : 0;
 	ui_rows_settle(u, v, st->convs, st->nconvs, sizeof *st->convs,
 	               offsetof(struct conv_row, id), NULL, keep, rc ? e.msg : NULL);
 	u->dirty |= DIRTY_BODY;

@@ -103,19 +103,25 @@ static void draw_head(struct ui *u)
 	kbuf_free(&safe);
 }
 
-static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
+/* A view with no rows that says them now (ops->empty_row): its words wrapped over the
+ * first rows, read once per drawing of the body. */
+static void empty_lines(struct ui *u, struct ui_view *v, struct kstrv *out)
 {
-	if (v->n == 0 && v->ops->empty_row) { /* said now, wrapped over the first rows */
-		struct kbuf e = KBUF_INIT, safe = KBUF_INIT;
-		struct kstrv w = {0};
-		v->ops->empty_row(u, &e);
-		text_sanitize(&safe, kbuf_str(&e), e.len, 0); /* a node's name is hers, but typed */
-		ui_wrap(kbuf_str(&safe), COLS, "  ", &w);
-		ui_clip(out, (size_t)i < w.n ? w.v[i] : "", COLS, 1);
-		kstrv_free(&w);
-		kbuf_free(&e);
-		kbuf_free(&safe);
-	} else if (i >= v->n)
+	struct kbuf e = KBUF_INIT, safe = KBUF_INIT;
+	v->ops->empty_row(u, &e);
+	text_sanitize(&safe, kbuf_str(&e), e.len, 0); /* a node's name is hers, but typed */
+	ui_wrap(kbuf_str(&safe), COLS, "  ", out);
+	kbuf_free(&e);
+	kbuf_free(&safe);
+}
+
+/* Row i's text; empty: the view's empty_lines when it has no rows and says them now. */
+static void row_text(struct ui *u, struct ui_view *v, int i, const struct kstrv *empty,
+                     struct kbuf *out)
+{
+	if (empty)
+		ui_clip(out, (size_t)i < empty->n ? empty->v[i] : "", COLS, 1);
+	else if (i >= v->n)
 		text_clip(out, i == 0 ? v->ops->empty : "", (size_t)COLS, 1);
 	else if (v->ops->row)
 		v->ops->row(u, i, out, COLS);
@@ -123,14 +129,14 @@ static void row_text(struct ui *u, struct ui_view *v, int i, struct kbuf *out)
 		ui_clip(out, v->lines.v[i], COLS, 1);
 }
 
-static void draw_row(struct ui *u, int i)
+static void draw_row(struct ui *u, int i, const struct kstrv *empty)
 {
 	struct ui_view *v = ui_cur_view(u);
 	int y = ui_body_y(u) + i - v->top;
 	if (i < v->top || i >= v->top + ui_body_rows(u))
 		return;
 	kbuf_reset(&u->tmp);
-	row_text(u, v, i, &u->tmp);
+	row_text(u, v, i, empty, &u->tmp);
 	/* Each view sanitises what it draws; the same sanitiser has the last word here. */
 	struct kbuf safe = KBUF_INIT;
 	text_sanitize(&safe, kbuf_str(&u->tmp), u->tmp.len, 0);
@@ -153,8 +159,13 @@ static void draw_body(struct ui *u)
 {
 	struct ui_view *v = ui_cur_view(u);
 	int h = ui_body_rows(u);
+	struct kstrv empty = {0};
+	int said = v->n == 0 && v->ops->empty_row;
+	if (said)
+		empty_lines(u, v, &empty);
 	for (int i = v->top; i < v->top + h; i++)
-		draw_row(u, i);
+		draw_row(u, i, said ? &empty : NULL);
+	kstrv_free(&empty);
 }
 
 static void draw_status(struct ui *u, int force)
@@ -235,11 +246,11 @@ void ui_draw(struct ui *u)
 		draw_tabs(u);
 	if (all || (u->dirty & DIRTY_HEAD))
 		draw_head(u);
-	if (all || (u->dirty & DIRTY_BODY)) {
-		draw_body(u);
+	if (all || (u->dirty & DIRTY_BODY) || ((u->dirty & DIRTY_ROWS) && ui_cur_view(u)->n == 0)) {
+		draw_body(u); /* with no rows, the body is its empty words */
 	} else if (u->dirty & DIRTY_ROWS) {
-		draw_row(u, u->row_a);
-		draw_row(u, u->row_b);
+		draw_row(u, u->row_a, NULL);
+		draw_row(u, u->row_b, NULL);
 	}
 	if (all || (u->dirty & DIRTY_STATUS))
 		draw_status(u, all);
