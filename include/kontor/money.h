@@ -38,6 +38,9 @@ void money_format(int64_t minor, const char *currency, char out[MONEY_FMT_MAX]);
  * en_IN, "19,600.00" in a locale that groups nothing (C, C.UTF-8, POSIX) or is not
  * installed. No currency code. Never for JSON, files or signed text: money_format is. */
 void money_text(int64_t minor, const char *currency, char out[MONEY_FMT_MAX]);
+/* A count for people (stock, a quantity), grouped as money_text groups: "249,600" (C),
+ * "249.600" (de_DE). Never for JSON, files, signed text or a value she edits. */
+const char *count_text(int64_t n, char out[MONEY_FMT_MAX]); /* returns out */
 
 /* Overflow-checked arithmetic for totals: K_ERANGE when the result would pass MONEY_MAX. */
 int money_mul(int64_t unit, int64_t qty, int64_t *out, struct kerr *e);

@@ -721,16 +721,17 @@ static int offer_item(void *ctx, const cJSON *k, const char *updated)
 	if (contract_section_terms(sec, &t, &e) == K_OK) {
 		inbox_money(t.total, t.currency, money);
 		if (t.nitems) {
-			char desc[100], short_of[64] = "";
+			char desc[100], short_of[MONEY_FMT_MAX + 16] = "", q[MONEY_FMT_MAX],
+			                                         q2[MONEY_FMT_MAX];
 			one_line(t.items[0].description, 48, desc, sizeof desc);
 			int64_t have =
 			    strcmp(mine, "seller") == 0 ? on_hand(c->s, &t.items[0]) : -1;
 			if (have >= 0 &&
 			    t.items[0].qty > have) /* she would sign for more than she has */
-				snprintf(short_of, sizeof short_of, " (%lld in stock)",
-				         (long long)have);
-			snprintf(what, sizeof what, "%lld %s × \"%s\"%s%s, ",
-			         (long long)t.items[0].qty,
+				snprintf(short_of, sizeof short_of, " (%s in stock)",
+				         count_text(have, q));
+			snprintf(what, sizeof what, "%s %s × \"%s\"%s%s, ",
+			         count_text(t.items[0].qty, q2),
 			         codes_unit_count(t.items[0].unit, t.items[0].qty), desc, short_of,
 			         t.nitems > 1 ? " and more" : "");
 		}

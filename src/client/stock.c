@@ -191,9 +191,10 @@ static int apply(struct moved *m, struct kbuf *line, struct kbuf *brief)
 		vshort_all += vshort;
 		kbuf_puts(&vs, vs.len ? "; " : " (");
 		listing_variant_label(v, &vs);
-		kbuf_printf(&vs, " %lld -> %lld", (long long)had, (long long)now);
+		char h[MONEY_FMT_MAX], q[MONEY_FMT_MAX];
+		kbuf_printf(&vs, " %s -> %s", count_text(had, h), count_text(now, q));
 		if (vshort)
-			kbuf_printf(&vs, ": %lld more than you had", (long long)vshort);
+			kbuf_printf(&vs, ": %s more than you had", count_text(vshort, q));
 	}
 	if (vs.len)
 		kbuf_puts(&vs, ")");
@@ -205,16 +206,17 @@ static int apply(struct moved *m, struct kbuf *line, struct kbuf *brief)
 		l->stock = less(had, net, &short_by);
 	changed |= l->stock != had;
 	sku_text(l, line);
-	kbuf_printf(line, ": stock %lld -> %lld", (long long)had, (long long)l->stock);
+	char h[MONEY_FMT_MAX], n[MONEY_FMT_MAX];
+	kbuf_printf(line, ": stock %s -> %s", count_text(had, h), count_text(l->stock, n));
 	kbuf_puts(brief, kbuf_str(line));
 	if (short_by + vshort_all)
-		kbuf_printf(brief, ", %lld sold beyond it", (long long)(short_by + vshort_all));
+		kbuf_printf(brief, ", %s sold beyond it", count_text(short_by + vshort_all, n));
 	if (m->sold)
-		kbuf_printf(line, ", %lld sold since you last said it", (long long)m->sold);
+		kbuf_printf(line, ", %s sold since you last said it", count_text(m->sold, n));
 	if (m->back)
-		kbuf_printf(line, ", %lld back from a cancelled order", (long long)m->back);
+		kbuf_printf(line, ", %s back from a cancelled order", count_text(m->back, n));
 	if (short_by)
-		kbuf_printf(line, ", %lld more than you had", (long long)short_by);
+		kbuf_printf(line, ", %s more than you had", count_text(short_by, n));
 	kbuf_puts(line, kbuf_str(&vs));
 	kbuf_free(&vs);
 	return changed;

@@ -1413,9 +1413,9 @@ void contract_item_words(const struct contract_terms *t, size_t i, struct kbuf *
 	if (i >= t->nitems)
 		return;
 	const struct contract_item *it = &t->items[i];
-	char up[MONEY_FMT_MAX];
+	char up[MONEY_FMT_MAX], q[MONEY_FMT_MAX];
 	money_text(it->unit_price, t->currency, up);
-	kbuf_printf(out, "%lld %s × %s%s%s at %s %s", (long long)it->qty,
+	kbuf_printf(out, "%s %s × %s%s%s at %s %s", count_text(it->qty, q),
 	            codes_unit_count(it->unit, it->qty), it->description ? it->description : "",
 	            it->variant_sku[0] ? ", SKU " : "", it->variant_sku, up, t->currency);
 }

@@ -2176,9 +2176,10 @@ void listing_variant_lines(const struct listing *l, const char *indent, struct k
 		w = text_width(amt);
 		acols = w > acols ? w : acols;
 		kstrv_push(&amts, amt);
-		char st[48] = "";
+		char st[MONEY_FMT_MAX + 8] = "", q[MONEY_FMT_MAX];
 		if (listing_variant_stock(v) >= 0)
-			snprintf(st, sizeof st, "stock %lld", (long long)listing_variant_stock(v));
+			snprintf(st, sizeof st, "stock %s",
+			         count_text(listing_variant_stock(v), q));
 		else if (listing_variants_stock(l) >= 0) /* beside ones that count: say it */
 			snprintf(st, sizeof st, "no count");
 		scols = strlen(st) > scols ? strlen(st) : scols;

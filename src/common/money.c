@@ -306,11 +306,10 @@ static void numeric_read(void)
 	freelocale(loc);
 }
 
-void money_text(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])
+/* digits ("-1234.50", "249600") -> out with the locale's grouping and decimal mark. */
+static void grouped(const char *digits, char out[MONEY_FMT_MAX])
 {
 	pthread_once(&numeric_once, numeric_read);
-	char digits[MONEY_FMT_MAX];
-	money_format(minor, currency, digits);
 	const char *p = digits;
 	size_t o = 0;
 	if (*p == '-')
@@ -349,6 +348,21 @@ void money_text(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])
 			out[o++] = *f;
 	}
 	out[o] = '\0';
+}
+
+void money_text(int64_t minor, const char *currency, char out[MONEY_FMT_MAX])
+{
+	char digits[MONEY_FMT_MAX];
+	money_format(minor, currency, digits);
+	grouped(digits, out);
+}
+
+const char *count_text(int64_t n, char out[MONEY_FMT_MAX])
+{
+	char digits[32];
+	snprintf(digits, sizeof digits, "%lld", (long long)n);
+	grouped(digits, out);
+	return out;
 }
 
 static uint64_t magnitude(int64_t v)

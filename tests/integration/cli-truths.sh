@@ -123,6 +123,22 @@ t_match "inbox: the order to pay, 19.600,00 USD under de_DE" "$T_OUT" '19\.600,0
 t_run "buyer pays under de_DE" 0 de --home "$B" order pay "$ORDER"
 t_match "order pay says 19.600,00 USD under de_DE" "$T_OUT" '19\.600,00 USD'
 
+# counts too: her stock and MOQ as the locale groups them, plain in --json and in a file
+t_run "seller lists table legs: 249600 on hand, MOQ 1000" 0 ks listing add --sku TL-249 \
+	--title "Iron table legs, 71 cm" --price 1.30 --currency USD --moq 1000 --stock 249600
+t_run "listing list under de_DE" 0 de --home "$S" listing list
+t_match "listing list: MOQ 1.000 and stock 249.600 under de_DE" "$T_OUT" \
+	'^TL-249 .* moq 1\.000 pcs +stock 249\.600 +active '
+t_run "listing list under C" 0 cl --home "$S" listing list
+t_match "listing list: MOQ 1,000 and stock 249,600 under C" "$T_OUT" \
+	'^TL-249 .* moq 1,000 pcs +stock 249,600 +active '
+t_run "listing show under de_DE" 0 de --home "$S" listing show TL-249
+t_match "listing show: 249.600 pieces on hand under de_DE" "$T_OUT" '^stock: +249\.600 pieces on hand$'
+t_run "listing list --json under de_DE" 0 de --home "$S" listing list --json
+t_match "listing list --json keeps the count plain" "$T_OUT" '"stock":249600[,}]'
+t_run "listing export under de_DE" 0 de --home "$S" listing export
+t_match "listing export keeps it plain" "$T_OUT" 'TL-249.*,249600(,|$)'
+
 # The terminal UI's rows: the same function, so the same grouping (script(1) gives it a
 # terminal; KONTOR_UI_SCRIPT types and dumps the screen).
 printf '/\noak desk\n<Enter>\n:dump %s\n:quit\n' "$T_TMP/tui-de" >"$T_TMP/tui-script"

@@ -121,7 +121,7 @@ t_run "seller lists both as JSON" 0 ks contract list --json
 t_match "the seller sees the buyer's counter" "$T_OUT" "\"id\":\"$KID2\",\"state\":\"countered\""
 t_run "seller's inbox" 0 ks inbox
 t_match "the counter-offer says what it changes, so she knows what she would sign" "$T_OUT" \
-	"^offer .* counter-offer $(printf %.8s "$KID2")… from [^:]* changing quantity, unit price, total, payment into escrow: 1200 pieces × "
+	"^offer .* counter-offer $(printf %.8s "$KID2")… from [^:]* changing quantity, unit price, total, payment into escrow: 1,200 pieces × "
 
 # --- a file with one byte changed -------------------------------------------------------
 sqlite3 "$B/cache.db" "SELECT json FROM contracts WHERE id = '$KID'" >"$T_TMP/good.json"

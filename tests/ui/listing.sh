@@ -206,7 +206,9 @@ t_run "buyer syncs" 0 kb sync
 printf '%s\n' / 'chan ban' '<Enter>' '<Enter>' f ":dump $T_TMP/d-long" :quit >"$T_TMP/s-long"
 ui "$B" 80x24 "$T_TMP/s-long" KONTOR_PASSPHRASE="'$PASS'"
 D=$(tr '\n' ' ' <"$T_TMP/d-long" | tr -s ' ')
-t_match "the MOQ, lead time and stock whole" "$D" 'MOQ 1000 cartons lead time not said stock 250000 on hand'
+t_match "the MOQ, lead time and stock whole, grouped as amounts are" "$D" \
+	'MOQ 1,000 cartons lead time not said stock 250,000 on hand'
+t_match "and the price's quantity" "$D" 'Price from 1,000 VND 95,000 per carton'
 t_match "the category whole" "$D" 'category Home & Garden > Furniture > Furniture Parts > Table Legs'
 t_nomatch "nothing in the view cut with …" "$(sed '1,2d;$d' "$T_TMP/d-long")" '…'
 t_done

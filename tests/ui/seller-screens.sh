@@ -575,6 +575,20 @@ printf '8\n<Enter>\nQ\n:dump %s\n<Escape>\n:quit\n' "$T_TMP/d-v-named" >"$T_TMP/
 ui "$S" 100x30 "$T_TMP/s16"
 t_match "Q offers the large basket's SKU, not the first one's" "$(cat "$T_TMP/d-v-named")" \
 	'Quote: listing \(SKU or id\): GIO-TRE-L'
+
+# --- a big stock at 80 columns: grouped as amounts are, its column as wide as it needs ----
+t_run "she says 249600 white legs on hand" 0 ks listing edit U900-WH --stock 249600
+printf '7\n:dump %s\n:quit\n' "$T_TMP/d-big-stock" >"$T_TMP/s17"
+ui "$S" 80x24 "$T_TMP/s17"
+D=$(cat "$T_TMP/d-big-stock")
+t_match "the row says 249,600, whole" "$D" 'U900-WH +Iron table legs.* 14\.00 USD +20 pcs +249,600 +active'
+t_match "the head's STOCK stands over it" "$D" 'PRICE AT MOQ +MOQ +STOCK +STATUS'
+t_eq "and the STATUS column starts where the head says" \
+	"$(printf '%s\n' "$D" | grep -E 'U900-WH' | sed 's/ active.*//' | wc -L | tr -d ' ')" \
+	"$(printf '%s\n' "$D" | grep -E 'STOCK +STATUS' | sed 's/ STATUS.*//' | wc -L | tr -d ' ')"
+W=$(printf '%s\n' "$D" | wc -L | tr -d ' ')
+[ "$W" -le 80 ] && t_ok "no row wider than 80" || t_fail "no row wider than 80" "$W columns"
+
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

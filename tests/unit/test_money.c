@@ -496,6 +496,20 @@ static void test_money_text_groups_thousands_in_the_c_locale(void **state)
 	assert_string_equal(m, "-92,233,720,368,547,758.08");
 }
 
+/* count_text groups a count as money_text groups an amount, with no decimals: "249,600". */
+static void test_count_text_groups_a_count_as_amounts_are_grouped(void **state)
+{
+	(void)state;
+	char m[MONEY_FMT_MAX];
+	assert_string_equal(count_text(249600, m), "249,600");
+	assert_string_equal(m, "249,600");
+	assert_string_equal(count_text(999, m), "999");
+	assert_string_equal(count_text(0, m), "0");
+	assert_string_equal(count_text(1000, m), "1,000");
+	assert_string_equal(count_text(-1234567, m), "-1,234,567");
+	assert_string_equal(count_text(MONEY_MAX, m), "9,007,199,254,740,991");
+}
+
 int main(void)
 {
 	setenv("LC_ALL", "C", 1); /* money_text reads the locale once, from here */
@@ -537,6 +551,7 @@ int main(void)
 	    cmocka_unit_test(test_money_parse_works_without_kerr),
 	    cmocka_unit_test(test_money_format_usd_two_decimals),
 	    cmocka_unit_test(test_money_text_groups_thousands_in_the_c_locale),
+	    cmocka_unit_test(test_count_text_groups_a_count_as_amounts_are_grouped),
 	    cmocka_unit_test(test_money_format_jpy_has_no_point),
 	    cmocka_unit_test(test_money_format_bhd_three_and_clf_four_decimals),
 	    cmocka_unit_test(test_money_format_negative_gets_leading_minus),

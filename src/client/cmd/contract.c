@@ -575,16 +575,16 @@ static int run_propose(struct ctx *c, const struct args *a, struct kerr *e)
 	       : listing_on_hand(
 	             &l, var ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(var, "sku"))
 	                     : NULL);
-	char beyond[160] = "";
+	char beyond[160] = "", q1[MONEY_FMT_MAX], q2[MONEY_FMT_MAX], q3[MONEY_FMT_MAX];
 	if (!rc && strcmp(role, "buyer") == 0 && on_hand >= 0 && qty > on_hand)
 		snprintf(beyond, sizeof beyond,
-		         "  the listing says %lld on hand%s: the seller may counter",
-		         (long long)on_hand, variant ? " of that variant" : "");
+		         "  the listing says %s on hand%s: the seller may counter",
+		         count_text(on_hand, q1), variant ? " of that variant" : "");
 	else if (!rc && on_hand >= 0 && qty > on_hand) /* hers: the order will take them */
 		snprintf(beyond, sizeof beyond,
-		         "  you have %lld on hand%s: the order takes %lld, %lld more than you have",
-		         (long long)on_hand, variant ? " of that variant" : "", (long long)qty,
-		         (long long)(qty - on_hand));
+		         "  you have %s on hand%s: the order takes %s, %s more than you have",
+		         count_text(on_hand, q1), variant ? " of that variant" : "",
+		         count_text(qty, q2), count_text(qty - on_hand, q3));
 	if (!rc)
 		rc = apply_flags(&t, a, e);
 	if (!rc) {

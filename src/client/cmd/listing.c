@@ -512,7 +512,7 @@ static void tiers_text(const struct listing *l, int with_currency, struct kbuf *
 		money_text(l->tiers[i].unit_price, l->currency, x);
 		kbuf_printf(out, "%s%s", i ? ", " : "", x);
 		if (i)
-			kbuf_printf(out, " from %lld", (long long)l->tiers[i].min_qty);
+			kbuf_printf(out, " from %s", count_text(l->tiers[i].min_qty, x));
 	}
 	if (with_currency)
 		kbuf_printf(out, " %s", l->currency);
@@ -922,18 +922,19 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 		}
 		const char *per = listing_unit_count(&l, 1), *moq = listing_unit_count(&l, l.moq);
 		for (size_t i = 0; i < l.ntiers; i++) {
-			char amt[MONEY_FMT_MAX];
+			char amt[MONEY_FMT_MAX], q[MONEY_FMT_MAX];
 			money_text(l.tiers[i].unit_price, l.currency, amt);
-			fprintf(f, "\n%-11s%s %s%s%s  from %lld", i ? "" : "price:", l.currency,
-			        amt, *per ? " / " : "", per, (long long)l.tiers[i].min_qty);
+			fprintf(f, "\n%-11s%s %s%s%s  from %s", i ? "" : "price:", l.currency, amt,
+			        *per ? " / " : "", per, count_text(l.tiers[i].min_qty, q));
 		}
 		char lead[32];
 		listing_lead_words(&l, lead);
-		fprintf(f, "\nmoq:       %lld%s%s\nlead time: %s\n", (long long)l.moq,
+		char q[MONEY_FMT_MAX];
+		fprintf(f, "\nmoq:       %s%s%s\nlead time: %s\n", count_text(l.moq, q),
 		        *moq ? " " : "", moq, lead);
 		int64_t stock = listing_stock(&l); /* one signed before it was so kept says 0 */
 		if (stock >= 0)
-			fprintf(f, "stock:     %lld %s on hand\n", (long long)stock,
+			fprintf(f, "stock:     %s %s on hand\n", count_text(stock, q),
 			        codes_unit_count(l.unit, stock));
 		struct kstrv vl = {0};
 		struct kbuf vn = KBUF_INIT;
@@ -1196,14 +1197,15 @@ static int list_one(void *vctx, const struct listing *l)
 	kbuf_reset(&t);
 	text_sanitize(&t, l->title, strlen(l->title), 0);
 	text_clip(&b, kbuf_str(&t), 40, 1);
-	char stock[32] = "-"; /* not said */
+	char stock[MONEY_FMT_MAX] = "-"; /* not said */
 	if (listing_stock(l) >= 0)
-		snprintf(stock, sizeof stock, "%lld", (long long)listing_stock(l));
-	char moq[40]; /* "10 m", "100 pcs": what the price is per */
-	snprintf(moq, sizeof moq, "%lld %s", (long long)l->moq, codes_unit_abbr(l->unit));
+		count_text(listing_stock(l), stock);
+	char moq[MONEY_FMT_MAX + 16],
+	    q[MONEY_FMT_MAX]; /* "10 m", "100 pcs": what the price is per */
+	snprintf(moq, sizeof moq, "%s %s", count_text(l->moq, q), codes_unit_abbr(l->unit));
 	kbuf_printf(&b, "  %s %12s  moq ", l->currency, amt);
 	text_clip(&b, moq, 10, 1);
-	kbuf_printf(&b, " stock %-6s %-6s %s\n", stock, l->status, l->id);
+	kbuf_printf(&b, " stock %-9s %-6s %s\n", stock, l->status, l->id);
 	fputs(b.data, x->c->out);
 	kbuf_free(&b);
 	kbuf_free(&t);

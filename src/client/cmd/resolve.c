@@ -709,7 +709,8 @@ static void what_words(struct store *s, int kind, const cJSON *o, const struct c
 	    cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(o, "sections"), st->latest_offer);
 	if (contract_section_terms(offer, &t, &ie) == K_OK) {
 		if (t.nitems) {
-			kbuf_printf(out, ", %lld %s × ", (long long)t.items[0].qty,
+			char q[MONEY_FMT_MAX];
+			kbuf_printf(out, ", %s %s × ", count_text(t.items[0].qty, q),
 			            codes_unit_count(t.items[0].unit, t.items[0].qty));
 			put_clipped(out, t.items[0].description, 24);
 			if (t.nitems > 1)

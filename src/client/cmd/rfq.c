@@ -164,9 +164,10 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 	struct kbuf buyer = KBUF_INIT;
 	resolve_account_name(c, json_str(o, "buyerId"), &buyer);
-	char when[KTIME_LOCAL_MAX], qty[48];
+	char when[KTIME_LOCAL_MAX], qty[MONEY_FMT_MAX + 24], qs[MONEY_FMT_MAX];
 	long long n = cJSON_IsNumber(q) ? (long long)q->valuedouble : 0LL;
-	snprintf(qty, sizeof qty, "%lld %s", n, codes_unit_count(json_str(o, "unit"), n));
+	snprintf(qty, sizeof qty, "%s %s", count_text(n, qs),
+	         codes_unit_count(json_str(o, "unit"), n));
 	/* the id's start, as order list and contract list give theirs and commands take it */
 	text_fprintf(c->out, "%-8.8s  %s %16s  %-6s %-21s  %s\n",
 	             json_str(o, "id") ? json_str(o, "id") : "", kbuf_str(&col), qty,
@@ -254,12 +255,12 @@ static int quote_one(void *vctx, const cJSON *doc)
 		cJSON_AddStringToObject(j, "currency", t.currency);
 		cJSON_AddItemToArray(q->json, j);
 	} else {
-		char unit[MONEY_FMT_MAX], total[MONEY_FMT_MAX];
+		char unit[MONEY_FMT_MAX], total[MONEY_FMT_MAX], qs[MONEY_FMT_MAX];
 		money_text(t.items[0].unit_price, t.currency, unit);
 		money_text(t.total, t.currency, total);
 		struct kbuf l = KBUF_INIT;
-		kbuf_printf(&l, "%.8s  %s: %lld %s at %s %s, %s %s; %s; %s", id, kbuf_str(&name),
-		            (long long)t.items[0].qty,
+		kbuf_printf(&l, "%.8s  %s: %s %s at %s %s, %s %s; %s; %s", id, kbuf_str(&name),
+		            count_text(t.items[0].qty, qs),
 		            codes_unit_count(t.items[0].unit, t.items[0].qty), unit, t.currency,
 		            total, t.currency, kbuf_str(&ship), state);
 		kstrv_push(q->line, kbuf_str(&l));
@@ -350,7 +351,8 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
 		int64_t qn = cJSON_IsNumber(q) ? (int64_t)q->valuedouble : 0;
-		fprintf(c->out, "%-12s %lld %s\n", "qty", (long long)qn,
+		char qs[MONEY_FMT_MAX];
+		fprintf(c->out, "%-12s %s %s\n", "qty", count_text(qn, qs),
 		        codes_unit_count(json_str(o, "unit"), qn)); /* 30 metres, not 30 */
 		if (cJSON_IsNumber(tp) && json_str(o, "currency")) {
 			char amount[MONEY_FMT_MAX];

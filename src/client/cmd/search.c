@@ -109,7 +109,7 @@ static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 		return !checked;
 	}
 	struct kbuf line = KBUF_INIT, t = KBUF_INIT;
-	char near[48];
+	char near[48], moq[MONEY_FMT_MAX];
 	photo_words(dist, near, sizeof near);
 	if (dist >= 0)
 		kbuf_printf(&line, "%-18s ", near);
@@ -123,7 +123,7 @@ static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 		money_text(h->price, h->currency, amt);
 	}
 	/* the unit the price is per, after the MOQ it counts: "10 m", "500 kg" */
-	kbuf_printf(&line, " %3s %11s %-16s %7lld ", h->currency, amt, from, (long long)h->moq);
+	kbuf_printf(&line, " %3s %11s %-16s %7s ", h->currency, amt, from, count_text(h->moq, moq));
 	text_clip(&line, h->unit[0] ? codes_unit_abbr(h->unit) : "", UNIT_COLS, 1);
 	kbuf_printf(&line, " %-2s %s ", h->country, h->verified ? "\xE2\x9C\x93" : " ");
 	if (h->rating_count)

@@ -507,9 +507,11 @@ static void contract_sign(struct ui *u)
 		if (strcmp(role, "seller") == 0 &&
 		    store_listing_get(u->s, it->listing_id, &l, NULL) == K_OK) {
 			int64_t have = listing_on_hand(&l, it->variant_sku);
-			if (have >= 0 && it->qty > have)
-				snprintf(shortfall, sizeof shortfall, " (%lld on hand, %lld short)",
-				         (long long)have, (long long)(it->qty - have));
+			if (have >= 0 && it->qty > have) {
+				char h[MONEY_FMT_MAX], s[MONEY_FMT_MAX];
+				snprintf(shortfall, sizeof shortfall, " (%s on hand, %s short)",
+				         count_text(have, h), count_text(it->qty - have, s));
+			}
 			listing_free(&l);
 		}
 	}
@@ -525,7 +527,8 @@ static void contract_sign(struct ui *u)
 			struct kbuf what = KBUF_INIT, b = KBUF_INIT;
 			if (desc) {
 				/* "300 pcs", "25 m": the unit short, the names need the room */
-				kbuf_printf(&what, "%lld %s × ", (long long)terms.items[0].qty,
+				char n[MONEY_FMT_MAX];
+				kbuf_printf(&what, "%s %s × ", count_text(terms.items[0].qty, n),
 				            codes_unit_abbr(terms.items[0].unit));
 				ui_clip(&what, desc, tw, 0);
 				kbuf_puts(&what, terms.nitems > 1 ? " and more, " : ", ");

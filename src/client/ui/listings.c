@@ -37,6 +37,7 @@ struct my_listings {
 	char open_id[MODEL_LISTING_ID_LEN + 1]; /* the listing the detail view shows */
 	char act_id[MODEL_LISTING_ID_LEN + 1];  /* the listing a question is about */
 	int act_pause;                          /* the y/n asks to pause (else to resume) */
+	int moq_cols, stock_cols;               /* the widest row's MOQ and stock (counts_text) */
 };
 
 static struct my_listings *state(struct ui *u)
@@ -54,6 +55,22 @@ static void rows_clear(struct my_listings *m)
 		free(m->rows[i].title);
 	}
 	m->n = 0;
+	m->moq_cols = m->stock_cols = 0;
+}
+
+#define COL_PRICE 16
+#define COL_MOQ 9   /* at least: "100 boxes", "2,500 ctns": the count and its unit */
+#define COL_STOCK 5 /* at least: "STOCK" */
+#define COL_STATUS 6
+#define COL_TITLE_MIN 8
+
+/* A row's MOQ and stock as their columns say them: "2,500 ctns", "249,600" ("-": not said). */
+static void counts_text(const struct my_row *r, char moq[MONEY_FMT_MAX + 16],
+                        char stock[MONEY_FMT_MAX])
+{
+	char q[MONEY_FMT_MAX];
+	snprintf(moq, MONEY_FMT_MAX + 16, "%s %s", count_text(r->moq, q), codes_unit_abbr(r->unit));
+	snprintf(stock, MONEY_FMT_MAX, "%s", r->stock >= 0 ? count_text(r->stock, q) : "-");
 }
 
 /* The unit price a buyer of the MOQ pays: the last tier that starts at or below it. */
@@ -84,6 +101,12 @@ static int add_row(void *ctx, const struct listing *l)
 	snprintf(r->status, sizeof r->status, "%s", l->status);
 	snprintf(r->created, sizeof r->created, "%s", l->created);
 	r->seq = m->n++;
+	char moq[MONEY_FMT_MAX + 16], stock[MONEY_FMT_MAX];
+	counts_text(r, moq, stock);
+	int w = (int)text_width(moq);
+	m->moq_cols = w > m->moq_cols ? w : m->moq_cols;
+	w = (int)text_width(stock);
+	m->stock_cols = w > m->stock_cols ? w : m->stock_cols;
 	return 0;
 }
 
@@ -116,23 +139,20 @@ void ui_mylistings_shown(struct ui *u)
 	ui_view_refresh(u, TAB_LISTINGS, VIEW_MYLISTING);
 }
 
-#define COL_PRICE 16
-#define COL_MOQ 9 /* "100 boxes", "2500 ctns": the count and its unit */
-#define COL_STOCK 6
-#define COL_STATUS 6
-#define COL_TITLE_MIN 8
-
-/* The SKU column: as wide as the widest SKU (at least "SKU"), but leaving the title its
- * minimum; the title takes the rest. */
-static void widths(const struct my_listings *m, int width, int *sku, int *title)
+/* The MOQ and stock columns: as wide as their widest row. The SKU column: as wide as the
+ * widest SKU (at least "SKU"), but leaving the title its minimum; the title takes the rest. */
+static void widths(const struct my_listings *m, int width, int *sku, int *title, int *moqw,
+                   int *stockw)
 {
-	int rest = width - 2 - COL_PRICE - COL_MOQ - COL_STOCK - COL_STATUS - 5;
+	*moqw = m->moq_cols > COL_MOQ ? m->moq_cols : COL_MOQ;
+	*stockw = m->stock_cols > COL_STOCK ? m->stock_cols : COL_STOCK;
 	int w = 3;
 	for (int i = 0; i < m->n; i++) {
 		int t = (int)text_width(m->rows[i].sku);
 		if (t > w)
 			w = t;
 	}
+	int rest = width - 2 - COL_PRICE - *moqw - *stockw - COL_STATUS - 5;
 	if (w > rest - COL_TITLE_MIN)
 		w = rest - COL_TITLE_MIN > 3 ? rest - COL_TITLE_MIN : 3;
 	*sku = w;
@@ -155,17 +175,17 @@ void ui_mylistings_head(struct ui *u, int y)
 	            "pause/resume",
 	            m->n, paused, ke, ks, kp);
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
-	int sw, tw;
-	widths(m, COLS, &sw, &tw);
+	int sw, tw, mw, stw;
+	widths(m, COLS, &sw, &tw, &mw, &stw);
 	kbuf_puts(&h, "  ");
 	ui_clip(&h, "SKU", sw, 1);
 	kbuf_puts(&h, " ");
 	ui_clip(&h, "TITLE", tw, 1);
 	kbuf_puts(&h, " ");
 	ui_col(&h, "PRICE AT MOQ", COL_PRICE + 1);
-	text_clip(&h, "MOQ", COL_MOQ, 1);
+	text_clip(&h, "MOQ", mw, 1);
 	kbuf_puts(&h, " ");
-	text_clip(&h, "STOCK", COL_STOCK, 1);
+	text_clip(&h, "STOCK", stw, 1);
 	kbuf_puts(&h, " STATUS");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
 	kbuf_free(&b);
@@ -190,13 +210,11 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 		return;
 	const struct my_row *r = &m->rows[i];
 	struct kbuf line = KBUF_INIT;
-	char price[MONEY_FMT_MAX + 8], moq[24], stock[24] = "-";
+	char price[MONEY_FMT_MAX + 8], moq[MONEY_FMT_MAX + 16], stock[MONEY_FMT_MAX];
 	price_text(r->price, r->currency, price, sizeof price);
-	snprintf(moq, sizeof moq, "%lld %s", (long long)r->moq, codes_unit_abbr(r->unit));
-	if (r->stock >= 0)
-		snprintf(stock, sizeof stock, "%lld", (long long)r->stock);
-	int sw, tw;
-	widths(m, width, &sw, &tw);
+	counts_text(r, moq, stock);
+	int sw, tw, mw, stw;
+	widths(m, width, &sw, &tw, &mw, &stw);
 	kbuf_puts(&line, "  ");
 	ui_clip(&line, r->sku, sw, 1);
 	kbuf_puts(&line, " ");
@@ -204,9 +222,9 @@ void ui_mylistings_row(struct ui *u, int i, struct kbuf *out, int width)
 	kbuf_puts(&line, " ");
 	ui_clip(&line, price, COL_PRICE, 1);
 	kbuf_puts(&line, " ");
-	ui_clip(&line, moq, COL_MOQ, 1);
+	ui_clip(&line, moq, mw, 1);
 	kbuf_puts(&line, " ");
-	ui_clip(&line, stock, COL_STOCK, 1);
+	ui_clip(&line, stock, stw, 1);
 	kbuf_printf(&line, " %s", r->status);
 	ui_clip(out, kbuf_str(&line), width, 1);
 	kbuf_free(&line);
@@ -259,7 +277,7 @@ void ui_mylisting_build(struct ui *u, int width)
 		return;
 	}
 	struct kbuf b = KBUF_INIT;
-	char amt[MONEY_FMT_MAX], when[KTIME_LOCAL_MAX];
+	char amt[MONEY_FMT_MAX], when[KTIME_LOCAL_MAX], q[MONEY_FMT_MAX];
 	ui_field(&v->lines, LABEL_COLS, "Title", l.title, width);
 	ui_field(&v->lines, LABEL_COLS, "SKU", l.sku, width);
 	ui_field(&v->lines, LABEL_COLS, "Id", l.id, width);
@@ -268,17 +286,17 @@ void ui_mylisting_build(struct ui *u, int width)
 	         width);
 	for (size_t i = 0; i < l.ntiers; i++) {
 		money_text(l.tiers[i].unit_price, l.currency, amt);
-		kbuf_printf(&b, "%sfrom %lld: %s %s", i ? "; " : "", (long long)l.tiers[i].min_qty,
-		            amt, l.currency);
+		kbuf_printf(&b, "%sfrom %s: %s %s", i ? "; " : "",
+		            count_text(l.tiers[i].min_qty, q), amt, l.currency);
 	}
 	kbuf_printf(&b, " per %s", codes_unit_count(l.unit, 1));
 	ui_field(&v->lines, LABEL_COLS, "Price", kbuf_str(&b), width);
 	kbuf_reset(&b);
-	kbuf_printf(&b, "%lld %s", (long long)l.moq, codes_unit_count(l.unit, l.moq));
+	kbuf_printf(&b, "%s %s", count_text(l.moq, q), codes_unit_count(l.unit, l.moq));
 	ui_field(&v->lines, LABEL_COLS, "MOQ", kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (listing_stock(&l) >= 0)
-		kbuf_printf(&b, "%lld %s on hand", (long long)listing_stock(&l),
+		kbuf_printf(&b, "%s %s on hand", count_text(listing_stock(&l), q),
 		            codes_unit_count(l.unit, listing_stock(&l)));
 	else if (listing_variants_stock(&l) >= 0)
 		kbuf_puts(&b, "each variant's, below");

@@ -301,8 +301,9 @@ void ui_rfqs_row(struct ui *u, int i, struct kbuf *out, int width)
 		return;
 	const struct rfq_row *x = &r->rows[i];
 	struct kbuf line = KBUF_INIT;
-	char qty[40], target[MONEY_FMT_MAX + 8], when[KTIME_LOCAL_MAX];
-	snprintf(qty, sizeof qty, "%lld %s", (long long)x->qty, codes_unit_abbr(x->unit));
+	char qty[MONEY_FMT_MAX + 16], target[MONEY_FMT_MAX + 8], when[KTIME_LOCAL_MAX],
+	    q[MONEY_FMT_MAX];
+	snprintf(qty, sizeof qty, "%s %s", count_text(x->qty, q), codes_unit_abbr(x->unit));
 	target_text(x, target, sizeof target);
 	ktime_local(x->deadline, when, sizeof when);
 	when[strcspn(when, " ")] = 0; /* the date: the whole time is in the RFQ's view */
@@ -383,7 +384,9 @@ void ui_rfq_build(struct ui *u, int width)
 	char buf[300], when[KTIME_LOCAL_MAX];
 	ui_field(&v->lines, LABEL_COLS, "Title", x->title, width);
 	ui_field(&v->lines, LABEL_COLS, "Buyer", x->buyer, width);
-	snprintf(buf, sizeof buf, "%lld %s", (long long)x->qty, codes_unit_count(x->unit, x->qty));
+	char q[MONEY_FMT_MAX];
+	snprintf(buf, sizeof buf, "%s %s", count_text(x->qty, q),
+	         codes_unit_count(x->unit, x->qty));
 	ui_field(&v->lines, LABEL_COLS, "Quantity", buf, width);
 	target_text(x, buf, sizeof buf);
 	if (x->target >= 0)

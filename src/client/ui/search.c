@@ -34,6 +34,7 @@ struct search_ui {
 	/* the cache's scope when it is not the market ("node main's scope mine"), read at each
 	 * search, and its node: an empty result says the node may have more; "" in the market */
 	char scope[300], node[80], words[200];
+	int price_cols; /* the widest price of res (price_text), 0 until measured */
 };
 
 static struct search_ui *state(struct ui *u)
@@ -264,6 +265,7 @@ void ui_search_run(struct ui *u)
 		free(st->res_dist);
 		st->res = r;
 		st->res_dist = dist;
+		st->price_cols = 0;
 		st->have_res = 1;
 		text_sanitize(&safe, kbuf_str(&p.bar), p.bar.len, 0);
 		kbuf_reset(&st->filters);
@@ -337,6 +339,7 @@ void ui_search_more(struct ui *u)
 		st->res.hits = xrealloc(st->res.hits, (st->res.n + r.n) * sizeof *st->res.hits);
 		memcpy(st->res.hits + st->res.n, r.hits, r.n * sizeof *r.hits);
 		st->res.n += r.n;
+		st->price_cols = 0;
 		free(r.hits);
 		ui_view_set_rows(u, &u->views[VIEW_RESULTS], (int)st->res.n);
 		say_count(u, st);
@@ -349,19 +352,46 @@ void ui_search_more(struct ui *u)
 	parsed_free(&p);
 }
 
-/* Column widths of a result row after the title. */
+/* Column widths of a result row after the title. The price column is as wide as the
+ * results' widest price, at most COL_PRICE: the title keeps the room prices do not use. */
 #define COL_PRICE 24 /* "USD 1234.50 from 1100.00": at the MOQ, from the best tier */
 #define COL_MOQ 7
 #define COL_UNIT 5 /* what the price is per and the MOQ counts: "pcs", "m²", "boxes" */
 #define COL_CC 3
 #define COL_VER 2
 #define COL_RATING 9
-#define COLS_AFTER_TITLE                                                                           \
-	(1 + COL_PRICE + 1 + COL_MOQ + 1 + COL_UNIT + 1 + COL_CC + COL_VER + COL_RATING)
+#define COLS_AFTER_PRICE (1 + COL_MOQ + 1 + COL_UNIT + 1 + COL_CC + COL_VER + COL_RATING)
 
-static int title_width(int width)
+/* A hit's price as its column shows it: "VND 85,000", "USD 13.00 from 11.50". */
+static void price_text(const struct search_hit *h, char *out, size_t cap)
 {
-	int w = width - 2 - COLS_AFTER_TITLE;
+	char amt[MONEY_FMT_MAX], best[MONEY_FMT_MAX];
+	money_text(h->price, h->currency, amt);
+	snprintf(out, cap, "%.3s %s", h->currency, amt);
+	if (h->best < h->price) {
+		money_text(h->best, h->currency, best);
+		snprintf(out, cap, "%.3s %s from %s", h->currency, amt, best);
+	}
+}
+
+static int price_cols(struct search_ui *st)
+{
+	if (!st->price_cols) {
+		st->price_cols = (int)strlen("PRICE");
+		for (size_t i = 0; i < st->res.n && st->price_cols < COL_PRICE; i++) {
+			char price[64];
+			price_text(&st->res.hits[i], price, sizeof price);
+			int w = (int)text_width(price);
+			if (w > st->price_cols)
+				st->price_cols = w < COL_PRICE ? w : COL_PRICE;
+		}
+	}
+	return st->price_cols;
+}
+
+static int title_width(struct search_ui *st, int width)
+{
+	int w = width - 2 - 1 - price_cols(st) - COLS_AFTER_PRICE;
 	return w < 10 ? 10 : w;
 }
 
@@ -386,8 +416,8 @@ void ui_search_head(struct ui *u, int y)
 	mvaddstr(y + 1, 0, kbuf_str(&u->tmp));
 	kbuf_reset(&u->tmp);
 	kbuf_puts(&u->tmp, "  ");
-	text_clip(&u->tmp, "TITLE", (size_t)title_width(cols), 1);
-	kbuf_printf(&u->tmp, " %*s %*s %*s %-*s%-*s%-*s", COL_PRICE, "PRICE", COL_MOQ, "MOQ",
+	text_clip(&u->tmp, "TITLE", (size_t)title_width(st, cols), 1);
+	kbuf_printf(&u->tmp, " %*s %*s %*s %-*s%-*s%-*s", price_cols(st), "PRICE", COL_MOQ, "MOQ",
 	            COL_UNIT, "", COL_CC, "CC", COL_VER + 2, "✓", COL_RATING, "RATING");
 	struct kbuf row = KBUF_INIT;
 	text_clip(&row, kbuf_str(&u->tmp), (size_t)cols, 1);
@@ -402,7 +432,7 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 	struct search_ui *st = state(u);
 	const struct search_hit *h = &st->res.hits[i];
 	struct kbuf t = KBUF_INIT, line = KBUF_INIT;
-	char amt[MONEY_FMT_MAX], best[MONEY_FMT_MAX], price[64], rating[24];
+	char price[64], rating[24], moq[MONEY_FMT_MAX];
 	text_sanitize(&t, h->title, strlen(h->title), 0);
 	kbuf_puts(&line, "  ");
 	if (st->res_dist) { /* how near its picture is, before the title */
@@ -413,19 +443,14 @@ void ui_results_row(struct ui *u, int i, struct kbuf *out, int width)
 		kbuf_puts(&t, kbuf_str(&m));
 		kbuf_free(&m);
 	}
-	text_clip(&line, kbuf_str(&t), (size_t)title_width(width), 1);
-	money_text(h->price, h->currency, amt);
-	snprintf(price, sizeof price, "%.3s %s", h->currency, amt);
-	if (h->best < h->price) {
-		money_text(h->best, h->currency, best);
-		snprintf(price, sizeof price, "%.3s %s from %s", h->currency, amt, best);
-	}
+	text_clip_mark(&line, kbuf_str(&t), (size_t)title_width(st, width), 1);
+	price_text(h, price, sizeof price);
 	if (h->rating_count)
 		snprintf(rating, sizeof rating, "%.1f (%lld)", h->rating,
 		         (long long)h->rating_count);
 	else
 		snprintf(rating, sizeof rating, "-");
-	kbuf_printf(&line, " %*s %*lld ", COL_PRICE, price, COL_MOQ, (long long)h->moq);
+	kbuf_printf(&line, " %*s %*s ", price_cols(st), price, COL_MOQ, count_text(h->moq, moq));
 	text_clip(&line, h->unit[0] ? codes_unit_abbr(h->unit) : "", COL_UNIT, 1);
 	kbuf_printf(&line, " %-*.2s%-*s%-*s", COL_CC, h->country,
 	            h->verified ? COL_VER + 2 : COL_VER, h->verified ? "✓" : "", COL_RATING,
@@ -500,7 +525,7 @@ void ui_listing_build(struct ui *u, int width)
 		return;
 	}
 	struct kbuf b = KBUF_INIT, t = KBUF_INIT;
-	char amt[MONEY_FMT_MAX];
+	char amt[MONEY_FMT_MAX], q[MONEY_FMT_MAX];
 	text_sanitize(&t, l.title, strlen(l.title), 0);
 	ui_wrap(kbuf_str(&t), width, "", &v->lines);
 	kbuf_printf(&b, "%s   sku %s   %s", l.id, l.sku ? l.sku : "-", l.status);
@@ -519,7 +544,7 @@ void ui_listing_build(struct ui *u, int width)
 	for (size_t i = 0; i < l.ntiers; i++) {
 		kbuf_reset(&b);
 		money_text(l.tiers[i].unit_price, l.currency, amt);
-		kbuf_printf(&b, "  from %8lld  %s %s", (long long)l.tiers[i].min_qty, l.currency,
+		kbuf_printf(&b, "  from %9s  %s %s", count_text(l.tiers[i].min_qty, q), l.currency,
 		            amt);
 		if (*per)
 			kbuf_printf(&b, " per %s", per);
@@ -540,13 +565,13 @@ void ui_listing_build(struct ui *u, int width)
 	char lead[32];
 	listing_lead_words(&l, lead);
 	if (l.sig) /* a summary does not carry the lead time or the HS code */
-		kbuf_printf(&b, "MOQ %lld%s   lead time %s", (long long)l.moq,
+		kbuf_printf(&b, "MOQ %s%s   lead time %s", count_text(l.moq, q),
 		            unit_after(&l, l.moq), lead);
 	else
-		kbuf_printf(&b, "MOQ %lld%s   lead time and HS code: in the signed listing",
-		            (long long)l.moq, unit_after(&l, l.moq));
+		kbuf_printf(&b, "MOQ %s%s   lead time and HS code: in the signed listing",
+		            count_text(l.moq, q), unit_after(&l, l.moq));
 	if (listing_stock(&l) >= 0)
-		kbuf_printf(&b, "   stock %lld on hand", (long long)listing_stock(&l));
+		kbuf_printf(&b, "   stock %s on hand", count_text(listing_stock(&l), q));
 	push_safe(&v->lines, kbuf_str(&b), width);
 	kbuf_reset(&b);
 	if (l.sig)
@@ -825,7 +850,8 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 		ui_ask_field(u, label, ASK_TEXT, 0);
 	} else {
 		int64_t moq = l.moq > 0 ? l.moq : 1;
-		snprintf(label, sizeof label, "quantity (MOQ %lld): ", (long long)moq);
+		char q[MONEY_FMT_MAX];
+		snprintf(label, sizeof label, "quantity (MOQ %s): ", count_text(moq, q));
 		ui_ask_field(u, label, ASK_QTY, moq);
 	}
 	if (act == ACT_PROPOSE) {
