@@ -346,6 +346,8 @@ EOF
 	t_match "the timeline: loading in words" "$D" '2026-11-20 08:00 UTC +Loaded'
 	t_match "the ETA in the header" "$D" 'ETA +2026-12-01 14:00 UTC'
 	t_match "customs status in the header" "$D" 'Customs +released at USLAX'
+	t_match "the shipment names whose it is" "$D" 'Order +shipped; you buy from Ningbo Valve Works$'
+	t_match "and what it carries, as the order does" "$D" 'Goods +[0-9]+ pieces × DN50 brass ball valve at 1?2\.00 USD$'
 	first=$(grep -n 'Customs released' "$T_TMP/d-track" | cut -d: -f1)
 	load=$(grep -n 'Loaded' "$T_TMP/d-track" | cut -d: -f1)
 	[ -n "$first" ] && [ -n "$load" ] && [ "$first" -lt "$load" ] && t_ok "most recent first" || t_fail "most recent first" "customs at $first, load at $load"

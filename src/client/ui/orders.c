@@ -582,6 +582,47 @@ int ui_order_takes_event(const struct trade_order *o)
 	return !o->buyer && strcmp(o->state, "shipped") == 0;
 }
 
+/* The goods of an order's contract (its latest offer) under the label "Goods", an item a
+ * row ("400 pieces × Iron table legs at 13.00 USD"); with all, its charges and shipping terms
+ * after. Nothing when the contract is not in the cache or its terms do not read. */
+static void goods_fields(const cJSON *doc, int cols, int all, int width, struct kstrv *lines)
+{
+	struct contract_terms terms;
+	contract_terms_init(&terms);
+	int lo = doc ? contract_latest_offer(doc) : -1;
+	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
+	struct kerr e = {0};
+	if (lo < 0 || contract_section_terms(cJSON_GetArrayItem(secs, lo), &terms, &e) != K_OK) {
+		contract_terms_free(&terms);
+		return;
+	}
+	struct kbuf b = KBUF_INIT;
+	for (size_t i = 0; i < terms.nitems; i++) {
+		kbuf_reset(&b);
+		contract_item_words(&terms, i, &b);
+		ui_field(lines, cols, i ? "" : "Goods", kbuf_str(&b), width);
+	}
+	if (all) {
+		kbuf_reset(&b);
+		contract_charges_words(&terms, &b);
+		if (b.len)
+			ui_field(lines, cols, "Charges", kbuf_str(&b), width);
+		kbuf_reset(&b);
+		contract_shipping_words(&terms, &b);
+		ui_field(lines, cols, "Terms", kbuf_str(&b), width);
+	}
+	kbuf_free(&b);
+	contract_terms_free(&terms);
+}
+
+void ui_order_goods(struct ui *u, const struct trade_order *o, int cols, int width,
+                    struct kstrv *lines)
+{
+	cJSON *doc = contract_of(u, o->contract_id);
+	goods_fields(doc, cols, 0, width, lines);
+	cJSON_Delete(doc);
+}
+
 void ui_order_build(struct ui *u, int width)
 {
 	struct ui_trade *t = ui_trade(u);
@@ -674,30 +715,7 @@ void ui_order_build(struct ui *u, int width)
 		            op.stages_paid < ot.nstages ? " once every stage is paid," : "");
 	}
 	ui_field(&v->lines, FIELD_COLS, "Escrow", kbuf_str(&b), width);
-	struct contract_terms terms;
-	contract_terms_init(&terms);
-	int have_terms = 0;
-	if (doc) {
-		int lo = contract_latest_offer(doc);
-		const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
-		struct kerr e = {0};
-		have_terms = lo >= 0 && contract_section_terms(cJSON_GetArrayItem(secs, lo), &terms,
-		                                               &e) == K_OK;
-	}
-	if (have_terms) {
-		for (size_t i = 0; i < terms.nitems; i++) {
-			kbuf_reset(&b);
-			contract_item_words(&terms, i, &b);
-			ui_field(&v->lines, FIELD_COLS, i ? "" : "Goods", kbuf_str(&b), width);
-		}
-		kbuf_reset(&b);
-		contract_charges_words(&terms, &b);
-		if (b.len)
-			ui_field(&v->lines, FIELD_COLS, "Charges", kbuf_str(&b), width);
-		kbuf_reset(&b);
-		contract_shipping_words(&terms, &b);
-		ui_field(&v->lines, FIELD_COLS, "Terms", kbuf_str(&b), width);
-	}
+	goods_fields(doc, FIELD_COLS, 1, width, &v->lines);
 	kbuf_reset(&b);
 	ui_field(&v->lines, FIELD_COLS, "Order", o->id, width);
 	kbuf_printf(&b, "%s%s", o->contract_id[0] ? o->contract_id : "-",
@@ -804,7 +822,6 @@ void ui_order_build(struct ui *u, int width)
 		kbuf_printf(&b, " none for you now (%s)", o->next);
 	kbuf_puts(&b, "   q back");
 	snprintf(t->order_actions, sizeof t->order_actions, "%s", kbuf_str(&b));
-	contract_terms_free(&terms);
 	cJSON_Delete(doc);
 	cJSON_Delete(obj);
 	kbuf_free(&b);

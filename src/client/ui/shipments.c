@@ -164,8 +164,11 @@ void ui_shipment_build(struct ui *u, int width)
 	const char *customs = cJSON_IsArray(evs) ? dcsa_customs(evs, buf, sizeof buf) : NULL;
 	ui_field(&v->lines, LABEL_COLS, "Customs", customs ? customs : "no customs events yet",
 	         width);
-	snprintf(buf, sizeof buf, "%s (%s)", o->state, o->buyer ? "you buy" : "you sell");
+	/* whose goods, and what they are: her ten parcels differ by buyer and contents */
+	snprintf(buf, sizeof buf, "%s; you %s %s", o->state, o->buyer ? "buy from" : "sell to",
+	         o->peer ? o->peer : "-");
 	ui_field(&v->lines, LABEL_COLS, "Order", buf, width);
+	ui_order_goods(u, o, LABEL_COLS, width, &v->lines);
 	kstrv_push(&v->lines, "");
 	kstrv_push(&v->lines, "Timeline, most recent first");
 	ui_shipment_lines(sh, "  ", width, &v->lines);

@@ -800,6 +800,9 @@ void ui_counter_open(struct ui *u, int i);
 void ui_counter_free(struct ui *u);
 /* Whether `e` adds a shipment event to o: she is its seller and it is shipped. */
 int ui_order_takes_event(const struct trade_order *o);
+/* o's goods from its contract, "Goods" labelled in cols columns, an item a row, onto lines. */
+void ui_order_goods(struct ui *u, const struct trade_order *o, int cols, int width,
+                    struct kstrv *lines);
 int ui_eventpick_start(struct ui *u, const char *order_id); /* 0: refused, said why */
 void ui_eventpick_head(struct ui *u, int y);
 void ui_eventpick_row(struct ui *u, int i, struct kbuf *out, int width);
