@@ -76,8 +76,9 @@ t_match "5 is refused: below the MOQ" "$D" '5 is below the minimum order quantit
 t_match "and asked again" "$D" '^quantity \(MOQ 10\): 5'
 t_match "Q confirms first" "$(cat "$T_TMP/d-q-confirm")" '^Ask Ningbo Valve Works for a quote for 20\? \(y/n\)'
 t_match "y sends the quote request" "$(cat "$T_TMP/d-q-sent")" 'quote request(: queued| to Ningbo Valve Works: sent)'
-t_match "P asks the unit price, Enter taking the listing's" "$(cat "$T_TMP/d-p-price")" \
-	"^unit price \(Enter: the listing's, in USD; or AMOUNT CUR, 480 EUR\):$"
+t_match "P asks the unit price, naming the listing's for that quantity that Enter takes" \
+	"$(cat "$T_TMP/d-p-price")" \
+	"^unit price \(Enter: 12\.00 USD, the listing's for 100; or AMOUNT CUR, 480 EUR\):$"
 t_match "P asks for the Incoterm (Enter: FOB)" "$(cat "$T_TMP/d-p-incoterm")" '^Incoterm \(Enter: FOB\):$'
 t_match "then the mode" "$(cat "$T_TMP/d-p-mode")" '^mode \(sea air road rail courier; Enter: sea\):$'
 t_match "P confirms with the tier price and total (fob is FOB)" "$(tr '\n' ' ' <"$T_TMP/d-p-air-confirm")" \
@@ -168,7 +169,7 @@ t_nomatch "and the view is back: nothing says q closes" "$(cat "$T_TMP/d-closed"
 t_run "the seller's updated baskets reach the node" 0 ks sync
 t_run "buyer syncs: the basket is a summary again" 0 kb sync
 printf '%s\n' / 'gio tre' '<Enter>' '<Enter>' ":dump $T_TMP/d-v-summary" P ":dump $T_TMP/d-v-ask" 'XL<Enter>' ":dump $T_TMP/d-v-bad" \
-	'<C-u>lon<Enter>' ":dump $T_TMP/d-v-qty" '40<Enter>' '<Enter>' '<Enter>' 'Hai Phong<Enter>' '<Enter>' \
+	'<C-u>lon<Enter>' ":dump $T_TMP/d-v-qty" '40<Enter>' ":dump $T_TMP/d-v-price" '<Enter>' '<Enter>' 'Hai Phong<Enter>' '<Enter>' \
 	":dump $T_TMP/d-v-confirm" y ":dump $T_TMP/d-v-sent" :quit >"$T_TMP/s-v"
 ui "$B" 100x30 "$T_TMP/s-v" KONTOR_PASSPHRASE="'$PASS'"
 t_match "the basket's new version came as a summary" "$(cat "$T_TMP/d-v-summary")" '^summary — f fetches'
@@ -179,6 +180,8 @@ D=$(cat "$T_TMP/d-v-bad")
 t_match "XL names none: refused with the choices" "$D" "has no variant 'XL' \(Nhỏ, Lớn\)"
 t_match "and asked again" "$D" '^variant \(Nhỏ, Lớn\): XL'
 t_match "lon (no accents) is the large one: the quantity is asked next" "$(cat "$T_TMP/d-v-qty")" '^quantity \(MOQ 1\):$'
+t_match "the price prompt names the large basket's price, which Enter takes" "$(cat "$T_TMP/d-v-price")" \
+	"^unit price \(Enter: 245,000 VND, the listing's for 40; or AMOUNT CUR, 480 EUR\):$"
 t_match "the confirmation names the variant at its own price" "$(cat "$T_TMP/d-v-confirm")" \
 	'^Propose 40 pieces × Giỏ tre đan tay \(Lớn\) at 245,000 = 9,800,000 VND, FOB Hai Phong\? \(y/n\)'
 t_match "y proposes" "$(cat "$T_TMP/d-v-sent")" 'propose: (queued|done)'

@@ -9,6 +9,7 @@
 #include "ui.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kontor/codes.h"
@@ -258,6 +259,34 @@ static const char *price_check(struct ui *u, const char *target, const char *s, 
 	return NULL;
 }
 
+/* An ASK_PRICE field's label once the quantity (and the variant) before it are answered:
+ * the price Enter takes, the listing's for that quantity and variant, in numbers ("Enter:
+ * 245,000 VND, the listing's for 20"), as the y/n after will say it. */
+static void price_label(struct ui *u, struct ui_ask *a, int step)
+{
+	struct listing l;
+	if (store_listing_get(u->s, a->form.target, &l, NULL) != K_OK)
+		return;
+	const cJSON *var = NULL;
+	int64_t qty = 0;
+	for (int i = 0; i < step; i++) {
+		if (a->fkind[i] == ASK_VARIANT && a->form.v[i])
+			listing_variant_find(&l, a->form.v[i], &var, NULL);
+		if (a->fkind[i] == ASK_QTY && a->form.v[i])
+			qty = strtoll(a->form.v[i], NULL, 10);
+	}
+	if (qty > 0) {
+		char amt[MONEY_FMT_MAX], n[MONEY_FMT_MAX];
+		money_text(var ? listing_variant_price(&l, var, qty) : listing_unit_price(&l, qty),
+		           l.currency, amt);
+		snprintf(
+		    a->flabel[step], sizeof a->flabel[step],
+		    "unit price (Enter: %s %s, the listing's for %s; or AMOUNT CUR, 480 EUR): ",
+		    amt, l.currency, count_text(qty, n));
+	}
+	listing_free(&l);
+}
+
 /* The answer to a form's field, checked as its kind and trimmed; NULL when taken (into
  * *out, malloc'd), else why not. */
 static const char *field_check(struct ui *u, struct ui_ask *a, int kind, char *s, char **out,
@@ -398,6 +427,8 @@ int ui_ask_key(struct ui *u, int key)
 	}
 	a->step++;
 	a->form.n = a->step;
+	if (a->step < a->nfields && a->fkind[a->step] == ASK_PRICE)
+		price_label(u, a, a->step);
 	ui_line_clear(&a->line);
 	ui_say(u, "%s", "");
 	if (a->step >= a->nfields) {
