@@ -85,6 +85,7 @@ EOF
 ui "$B" 80x24 "$T_TMP/s-buyer"
 D=$(sed -n '/Other listings of this supplier/,$p' "$T_TMP/d-listing")
 t_match "the gate valve's view lists her ball valve among her others" "$D" 'DN50 forged brass'
+t_match "its long title cut to fit, and marked so" "$D" '^  DN50 forged brass ball valve,… +USD +12\.00 '
 t_nomatch "but not her paused check valve" "$D" 'swing check'
 
 t_node_stop

@@ -491,7 +491,7 @@ static int other_listing(void *vctx, const struct listing *l)
 	char amt[MONEY_FMT_MAX];
 	text_sanitize(&t, l->title, strlen(l->title), 0);
 	kbuf_puts(&line, "  ");
-	text_clip(&line, kbuf_str(&t), (size_t)(o->width > 80 ? o->width - 50 : 30), 1);
+	text_clip_mark(&line, kbuf_str(&t), (size_t)(o->width > 80 ? o->width - 50 : 30), 1);
 	money_text(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
 	kbuf_printf(&line, "  %s %10s  %s", l->currency, amt, l->id);
 	kstrv_push(o->lines, kbuf_str(&line));
