@@ -278,6 +278,19 @@ t_match "the delivery steps next" "$(grep -E '^[> ] +[A-Z]{4} ' "$T_TMP/d6-picke
 t_match "customs of the parcel after them" "$D" 'CUSR +parcel +Customs Released'
 t_nomatch "no vessel, no container" "$D" '^[> ] +[A-Z]{4} +(vessel|container) '
 
+# --- money in two currencies at 80 columns: the Orders head keeps it whole ---------------
+t_run "a deposit in VND too" 0 "$KONTORD" admin deposit "$SID" 74500000 VND --db "$DB"
+t_run "seller syncs the deposit" 0 ks sync
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d7-orders80" >"$T_TMP/s7"
+ui "$S" 80x24 "$T_TMP/s7"
+t_match "both balances whole, w wallet beside them; Enter's hint gave way" \
+	"$(sed -n 2p "$T_TMP/d7-orders80")" \
+	'^Orders \([0-9]+, [0-9]+ waiting for you\)   balance [0-9,.]+ USD · 74,500,000 VND   w wallet$'
+printf '3\n:dump %s\n:quit\n' "$T_TMP/d7-orders100" >"$T_TMP/s7"
+ui "$S" 100x30 "$T_TMP/s7"
+t_match "at 100 columns the hint is there too" "$(sed -n 2p "$T_TMP/d7-orders100")" \
+	'balance [0-9,.]+ USD · 74,500,000 VND   Enter opens · w wallet$'
+
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0
 t_done

@@ -348,8 +348,15 @@ void ui_orders_head(struct ui *u, int y)
 		waiting += t->orders[i].rank == 0;
 	char bal[160]; /* "balance 1,150.00 USD" (wallet.c), "" before a wallet was synced */
 	ui_wallet_balance(u, bal, sizeof bal);
-	kbuf_printf(&b, "Orders (%d, %d waiting for you)   %s%sEnter opens · w wallet", t->norders,
-	            waiting, bal, bal[0] ? "   " : "");
+	/* the money stays whole; the keys (in ? too) give way, Enter's first, then w's */
+	static const char *const keys[] = {"Enter opens · w wallet", "w wallet", ""};
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+		kbuf_reset(&b);
+		kbuf_printf(&b, "Orders (%d, %d waiting for you)   %s%s%s", t->norders, waiting,
+		            bal, bal[0] && keys[k][0] ? "   " : "", keys[k]);
+		if (text_width(kbuf_str(&b)) <= (size_t)COLS)
+			break;
+	}
 	ui_head_row(u, y, kbuf_str(&b), u->a_head);
 	kbuf_puts(&h, "  ");
 	text_clip(&h, "STATE", (size_t)t->state_w, 1);
