@@ -1219,6 +1219,45 @@ int inbox_chat_open(const cJSON *m, const char *self, const struct kkeypair *kp,
 	return ok;
 }
 
+struct chat_last {
+	const char *self;
+	const struct kkeypair *kp;
+	struct kbuf text;
+	int opened, mine;
+};
+
+static int chat_last_of(void *vctx, const cJSON *m)
+{
+	struct chat_last *x = vctx;
+	x->opened = inbox_chat_open(m, x->self, x->kp, &x->text);
+	x->mine = json_str(m, "from") && strcmp(json_str(m, "from"), x->self) == 0;
+	return 0;
+}
+
+void inbox_chat_last(struct store *s, const char *conv_id, const char *self,
+                     const struct kkeypair *kp, size_t cols, struct kbuf *out)
+{
+	struct chat_last x = {self, kp, KBUF_INIT, 0, 0};
+	if (store_conversation_last(s, conv_id, chat_last_of, &x, NULL) == K_OK && x.opened) {
+		struct kbuf line = KBUF_INIT, safe = KBUF_INIT;
+		if (x.mine)
+			kbuf_puts(&line, "you: ");
+		for (size_t i = 0; i < x.text.len; i++) { /* a line break reads as a space */
+			char ch = x.text.data[i] == '\n' || x.text.data[i] == '\r' ||
+			                  x.text.data[i] == '\t'
+			              ? ' '
+			              : x.text.data[i];
+			if (ch != ' ' || (line.len && line.data[line.len - 1] != ' '))
+				kbuf_putc(&line, ch);
+		}
+		text_sanitize(&safe, line.data, line.len, 0);
+		text_clip_mark(out, kbuf_str(&safe), cols, 0);
+		kbuf_free(&line);
+		kbuf_free(&safe);
+	}
+	kbuf_free(&x.text);
+}
+
 /* The message's text, when it is sealed to kp: one line, cut short. */
 static int open_text(const cJSON *m, const char *self, const struct kkeypair *kp, char *out,
                      size_t cap)

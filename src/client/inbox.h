@@ -170,6 +170,11 @@ int inbox_order_release_at(const cJSON *o, char out[ORDER_TIME_LEN + 1]);
 /* The text of a chat message m (a Message object), opened with kp's secret key and the other
  * party's public key (to, when self sent it; else from): 1 with the text appended to *plain
  * (the caller frees it), 0 when it is not sealed to kp or is not whole. */
+/* A conversation's last message for a list, opened with kp: "you: " before one self sent,
+ * then its text on one line (line breaks as spaces, sanitised), cut to cols columns with
+ * "…"; nothing appended when it has none or it is not sealed to kp. */
+void inbox_chat_last(struct store *s, const char *conv_id, const char *self,
+                     const struct kkeypair *kp, size_t cols, struct kbuf *out);
 int inbox_chat_open(const struct cJSON *m, const char *self, const struct kkeypair *kp,
                     struct kbuf *plain);
 

@@ -407,6 +407,7 @@ t_match "the message" "$T_OUT" 'Can you do 300 of these\?'
 t_run "her chat list" 0 ks chat list
 t_match "names each conversation by its id's start and the product it is about" "$T_OUT" \
 	"^${CHAT#chat show } +0 unread +20[0-9-]+ [0-9:]+ [A-Z+0-9-]+ +Berlin Interiors GmbH @berlin-interiors-gmbh +about \"Iron table legs, black, 72 cm\"$"
+t_match "and under it his last message" "$T_OUT" '^          Can you do 300 of these\?$'
 t_nomatch "no listing id in it" "$T_OUT" 'listing [A-Za-z0-9_-]'
 sleep 1 # times are in seconds: her answer comes after the second the last message came in
 t_run "she answers the question about the lamp" 0 ks chat send "$LAMP" "The large one is 40 cm"

@@ -491,6 +491,23 @@ wait_for 'completed +buy +(Evil red Works|[A-Za-z0-9_-]{10}…)' && t_ok "the na
 	t_fail "the name shows as its words or the short id" "$(cat "$T_TMP/pane")"
 tm kill-server 2>/dev/null
 
+# --- chat list: the last message under each conversation, when the key opens unasked ------
+t_run "buyer asks the seller a question" 0 kb chat send "$(party_id ks)" "Is the valve lead-free?
+It goes into drinking water."
+t_run "seller syncs" 0 ks sync
+t_run "her chat list, the passphrase given" 0 ks chat list
+t_match "his last message under the conversation, on one line" "$T_OUT" \
+	'^          Is the valve lead-free\? It goes into drinking water\.$'
+t_run "her chat list with her key locked and no terminal to ask on" 0 \
+	"$KONTOR" --home "$S" chat list </dev/null
+t_match "still lists the conversation" "$T_OUT" 'Rotterdam Pumps BV'
+t_nomatch "without the message: nothing opens it" "$T_OUT" 'lead-free'
+t_nomatch "and asks for nothing" "$T_ERR" '.'
+printf '2\n:dump %s\n:quit\n' "$T_TMP/d-chat-last" >"$T_TMP/s-chat-last"
+ui "$S" 80x24 "$T_TMP/s-chat-last" KONTOR_PASSPHRASE="'$PASS'"
+t_match "the Chat tab's row ends in it, cut to fit 80 columns with …" "$(cat "$T_TMP/d-chat-last")" \
+	'^> Rotterdam Pumps BV +1 unread +[0-9-]+ [0-9:]+  Is the valve lead-free\? It goes[^…]*…$'
+
 # KEEP=DIR keeps the dumps and homes for a look after the run
 [ -n "$KEEP" ] && cp -r "$T_TMP" "$KEEP"
 t_node_stop

@@ -205,6 +205,8 @@ t_match "dump: CJK text is written as text" "$(cat "$T_TMP/d-first")" '铁艺桌
 t_match "dump: the search found the hooks" "$(cat "$T_TMP/d-hooks")" '^> Steel wall hooks'
 t_nomatch "dump: only the hooks" "$(cat "$T_TMP/d-hooks")" 'Iron table legs'
 t_match "dump: the conversation is listed by the other party (not cached: its id's start)" "$(cat "$T_TMP/d-chats")" "^[> ] $(printf '%.12s' "$BID")…"
+t_match "dump: the list's row ends in the last message, yours" "$(cat "$T_TMP/d-chats")" \
+	"^[> ] $(printf '%.12s' "$BID")….*  you: Price list: 铁艺桌腿 at USD 9\\.80"
 t_match "dump: the message is opened with our key" "$(cat "$T_TMP/d-conv")" 'Price list: 铁艺桌腿 at USD 9\.80'
 t_match "dump: a sent message shows in the conversation" "$(cat "$T_TMP/d-sent")" 'Second line from the TUI'
 t_match "dump: sending reports in the status line" "$(tail -n 1 "$T_TMP/d-sent")" 'sent to .* in conversation [A-Za-z0-9_-]{8}, queued'
@@ -341,9 +343,9 @@ t_match "the pulled listing is found" "$(cat "$T_TMP/n-listing")" 'Galvanised st
 t_match "a pulled summary says it is one, and which key fetches the rest" "$(cat "$T_TMP/n-listing")" 'summary — f fetches the signed listing: variants, stock, lead time'
 t_match "the supplier's profile came with the pull" "$(cat "$T_TMP/n-listing")" 'Supplier +Ningbo Steel'
 t_match "the conversation names the seller with one unread" "$(cat "$T_TMP/n-chats")" 'Ningbo Steel +1 unread'
-t_match "the newest conversation first, each with its last change's day and time" \
+t_match "the newest conversation first, each with its last change's day and time, then its last message" \
 	"$(sed -n 3,4p "$T_TMP/n-chats" | tr '\n' '|')" \
-	'^> Hai Phong Rattan +1 unread  [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\|  Ningbo Steel +1 unread  [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\|$'
+	'^> Hai Phong Rattan +1 unread  [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}  Rattan baskets, 100 minimum *\|  Ningbo Steel +1 unread  [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}  Brackets in stock, 500 minimum *\|$'
 t_match "the seller's message opens with the buyer's key" "$(cat "$T_TMP/n-conv")" 'Brackets in stock, 500 minimum'
 t_match "the message names its sender" "$(cat "$T_TMP/n-conv")" '  Ningbo Steel$'
 t_match "the head says its keys before the conversation's id, which it gives as commands take it" \

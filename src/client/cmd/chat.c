@@ -290,6 +290,7 @@ struct list_ctx {
 	struct ctx *c;
 	struct store *s;
 	int n;
+	int open; /* the key is loaded: each last message shows under its conversation */
 };
 
 static int list_conv(void *vctx, const cJSON *o)
@@ -320,13 +321,22 @@ static int list_conv(void *vctx, const cJSON *o)
 	kbuf_free(&about);
 	fputc('\n', c->out);
 	kbuf_free(&name);
+	struct kbuf last = KBUF_INIT;
+	if (l->open)
+		inbox_chat_last(l->s, id, c->self_id, &c->kp, 70, &last);
+	if (last.len)
+		text_fprintf(c->out, "          %s\n", kbuf_str(&last));
+	kbuf_free(&last);
 	return 0;
 }
 
 static int run_chat_list(struct ctx *c, const struct args *a, struct kerr *e)
 {
-	struct list_ctx l = {c, NULL, 0};
+	struct list_ctx l = {c, NULL, 0, 0};
 	int rc = ctx_self(c, e);
+	struct kerr ke = {0};
+	/* the last messages need the key: shown when it opens without asking */
+	l.open = !rc && !c->json && !ctx_key_locked(c) && ctx_identity(c, &ke) == K_OK;
 	if (!rc)
 		rc = ctx_store(c, &l.s, e);
 	if (!rc)
@@ -410,7 +420,9 @@ const struct cmd_entry cmd_chat_entries[] = {
     {"chat list", "", "list conversations with unread counts", "", 0, 0, run_chat_list,
      "Newest first: the start of each conversation's id (which `kontor chat show` takes),\n"
      "its unread count, when it last changed, the other party, and what it is about: a\n"
-     "listing's title, an order with its product, an RFQ with its title."},
+     "listing's title, an order with its product, an RFQ with its title. Under each, its\n"
+     "last message on one line (\"you: \" before yours), when your key opens without\n"
+     "asking (no passphrase, or one from KONTOR_PASSPHRASE or --passphrase-file)."},
     {"chat show", "CONV|ACCOUNT|LISTING", "show a conversation, oldest first", "", 1, 1,
      run_chat_show,
      "Opens each message with your key and the other party's; marks the conversation read."},

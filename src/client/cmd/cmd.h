@@ -70,6 +70,9 @@ int ctx_home(struct ctx *c, int create, struct kerr *e);
 int ctx_store(struct ctx *c, struct store **out, struct kerr *e);
 /* Loads identity.key, asking for the passphrase when it is encrypted. */
 int ctx_identity(struct ctx *c, struct kerr *e);
+/* Whether ctx_identity would have to ask: the key is not loaded, it is encrypted, and no
+ * passphrase comes from --passphrase-file or KONTOR_PASSPHRASE. */
+int ctx_key_locked(struct ctx *c);
 /* Our account id from the cache (no passphrase needed). */
 int ctx_self(struct ctx *c, struct kerr *e);
 /* Your profile's country (ISO 3166 alpha-2) into out, "" when the cache has none: what your

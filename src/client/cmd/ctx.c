@@ -325,6 +325,15 @@ int ctx_confirm(const char *question)
 	return n > 0 && (answer[0] == 'y' || answer[0] == 'Y');
 }
 
+int ctx_key_locked(struct ctx *c)
+{
+	if (c->have_key || c->passphrase_file || getenv("KONTOR_PASSPHRASE"))
+		return 0;
+	char path[4096];
+	ctx_path(c, "identity.key", path, sizeof path);
+	return kcrypto_identity_encrypted(path, NULL) == 1;
+}
+
 int ctx_identity(struct ctx *c, struct kerr *e)
 {
 	if (c->have_key)

@@ -534,6 +534,17 @@ int store_conversation_read(struct store *s, const char *id, struct kerr *e)
 	                   "marking a conversation read", e);
 }
 
+int store_conversation_last(struct store *s, const char *id, store_object_cb cb, void *ctx,
+                            struct kerr *e)
+{
+	sqlite3_stmt *st = store_prepare(s,
+	                                 "SELECT json FROM messages WHERE conversation_id = ?1"
+	                                 " ORDER BY sent DESC, id DESC LIMIT 1",
+	                                 &id, 1, NULL, e);
+	return st ? store_walk_json(s, st, "Message", cb, NULL, ctx, "reading the last message", e)
+	          : K_EDB;
+}
+
 int store_conversation_unread(struct store *s, const char *id)
 {
 	sqlite3_stmt *st =

@@ -221,6 +221,9 @@ int store_orders_sold_since(struct store *s, const char *seller, const char *sin
 
 /* Conversation unread counts: messages from the other side add one; reading clears. */
 int store_conversation_read(struct store *s, const char *id, struct kerr *e);
+/* The conversation's last message (the newest sent) to cb; none when it has none. */
+int store_conversation_last(struct store *s, const char *id, store_object_cb cb, void *ctx,
+                            struct kerr *e);
 int store_conversation_unread(struct store *s, const char *id);
 
 /* Outbox entries that failed go back in line (seq 0 = all of them). K_ENOTFOUND when seq

@@ -13,12 +13,11 @@
 #include "kontor/ktime.h"
 #include "kontor/text.h"
 
-#define CHAT_TEXT_MAX 16000
-
 struct conv_row {
 	char id[32];
 	char *about; /* inbox_chat_about's words; NULL: about nothing in particular */
 	char *peer;  /* display name, sanitised */
+	char *last;  /* its last message on one line ("you: ..."); NULL: none, or key locked */
 	int unread;
 	char updated[32]; /* its last change (RFC 3339, UTC), as the store orders them */
 };
@@ -69,12 +68,33 @@ static char *name_of(struct store *s, const char *id)
 	return kbuf_detach(&b, NULL);
 }
 
-/* What a conversation is about (inbox_chat_about); NULL when about nothing in particular. */
+/* What a conversation is about (inbox_chat_about, its quoted title cut at 40 bytes: the last
+ * message follows it); NULL when about nothing in particular. */
 static char *about_of(struct store *s, const cJSON *conv)
 {
 	struct kbuf b = KBUF_INIT;
-	inbox_chat_about(s, conv, 0, &b);
+	inbox_chat_about(s, conv, 40, &b);
 	return b.len ? kbuf_detach(&b, NULL) : NULL;
+}
+
+/* Its last message on one line, when the key is open (a list never asks for it). */
+static char *last_of(struct ui *u, const char *conv_id)
+{
+	if (!u->c->have_key)
+		return NULL;
+	struct kbuf b = KBUF_INIT;
+	inbox_chat_last(u->s, conv_id, u->c->self_id, &u->c->kp, 200, &b);
+	if (b.len)
+		return kbuf_detach(&b, NULL);
+	kbuf_free(&b);
+	return NULL;
+}
+
+static void convs_clear(struct chat_ui *st)
+{
+	for (int i = 0; i < st->nconvs; i++)
+		free(st->convs[i].peer), free(st->convs[i].about), free(st->convs[i].last);
+	st->nconvs = 0;
 }
 
 void ui_chat_free(struct ui *u)
@@ -82,8 +102,7 @@ void ui_chat_free(struct ui *u)
 	struct chat_ui *st = u->views[VIEW_CHATS].priv;
 	if (!st)
 		return;
-	for (int i = 0; i < st->nconvs; i++)
-		free(st->convs[i].peer), free(st->convs[i].about);
+	convs_clear(st);
 	free(st->convs);
 	for (int i = 0; i < st->nmsgs; i++) {
 		free(st->msgs[i].head);
@@ -117,6 +136,7 @@ static int add_conv(void *vctx, const cJSON *o)
 	if (!r)
 		return 0;
 	r->about = about_of(u->s, o);
+	r->last = last_of(u, id);
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
 	const char *upd = json_str(o, "updated") ? json_str(o, "updated") : json_str(o, "created");
@@ -131,12 +151,12 @@ void ui_chats_load(struct ui *u)
 	char keep[sizeof st->convs->id];
 	ui_rows_keep(v, st->convs, st->nconvs, sizeof *st->convs, offsetof(struct conv_row, id),
 	             keep, sizeof keep);
-	for (int i = 0; i < st->nconvs; i++)
-		free(st->convs[i].peer), free(st->convs[i].about);
-	st->nconvs = 0;
+	convs_clear(st);
 	free(st->convs);
 	st->convs = NULL;
-	struct kerr e = {0};
+	struct kerr e = {0}, ke = {0};
+	if (!u->c->have_key && !ui_key_locked(u))
+		ui_identity(u, &ke); /* opens without asking: the last messages show */
 	struct ui_walk w = {u, .size = sizeof *st->convs, .id_at = offsetof(struct conv_row, id),
 	                    .id_cap = sizeof st->convs->id};
 	int rc = ctx_self(u->c, &e);
@@ -173,7 +193,9 @@ void ui_chats_row(struct ui *u, int i, struct kbuf *out, int width)
 	text_clip(&line, strlen(when) >= 16 ? when + 5 : when, 11, 1);
 	if (r->about)
 		kbuf_printf(&line, "  %s", r->about);
-	text_clip(out, kbuf_str(&line), (size_t)width, 1);
+	if (r->last) /* what was said last, what may wait for her: cut to fit with … */
+		kbuf_printf(&line, "%s%s", r->about ? ": " : "  ", r->last);
+	text_clip_mark(out, kbuf_str(&line), (size_t)width, 1);
 	kbuf_free(&line);
 }
 
@@ -207,19 +229,10 @@ static int add_msg(void *vctx, const cJSON *m)
 	struct ui *u = w->u;
 	struct chat_ui *st = state(u);
 	struct ctx *c = u->c;
-	const char *from = json_str(m, "from"), *to = json_str(m, "to");
-	const char *other = from && strcmp(from, c->self_id) == 0 ? to : from;
-	uint8_t pk[KCRYPTO_PK_BYTES], raw[24 + CHAT_TEXT_MAX + 64];
-	size_t nn = 0, cn = 0;
+	const char *from = json_str(m, "from");
 	struct kbuf plain = KBUF_INIT, head = KBUF_INIT, safe = KBUF_INIT;
-	struct kerr e = {0};
-	const char *nonce = json_str(m, "nonce"), *ct = json_str(m, "ciphertext");
-	/* The other party's key opens it, whichever way it went. */
-	int ok =
-	    other && nonce && ct && kcrypto_account_pk(other, pk, &e) == K_OK &&
-	    kcrypto_b64_decode(nonce, strlen(nonce), KB64_STD, raw, 24, &nn) == K_OK && nn == 24 &&
-	    kcrypto_b64_decode(ct, strlen(ct), KB64_STD, raw + 24, sizeof raw - 24, &cn) == K_OK &&
-	    kcrypto_box_open(raw, 24 + cn, pk, c->kp.sk, &plain, &e) == K_OK;
+	/* the other party's key opens it, whichever way it went */
+	int ok = inbox_chat_open(m, c->self_id, &c->kp, &plain);
 	st->msgs = ui_grow(st->msgs, st->nmsgs, &w->cap, sizeof *st->msgs);
 	char sent[KTIME_LOCAL_MAX];
 	kbuf_puts(&head, ktime_local(json_str(m, "sent"), sent, sizeof sent));

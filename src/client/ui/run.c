@@ -11,12 +11,7 @@
 /* The key is encrypted and not open yet: a passphrase would be asked. */
 int ui_key_locked(struct ui *u)
 {
-	struct ctx *c = u->c;
-	if (c->have_key || c->passphrase_file || getenv("KONTOR_PASSPHRASE"))
-		return 0;
-	char path[4096];
-	ctx_path(c, "identity.key", path, sizeof path);
-	return kcrypto_identity_encrypted(path, NULL) == 1;
+	return ctx_key_locked(u->c);
 }
 
 /* Curses steps aside while ctx asks for the passphrase on the terminal. */
