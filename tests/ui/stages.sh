@@ -96,6 +96,9 @@ cat >"$T_TMP/s-seller" <<EOF
 :dump $T_TMP/d-s-order
 s
 :dump $T_TMP/d-s-refused
+D
+:dump $T_TMP/d-s-ask
+<Escape>
 :quit
 EOF
 ui "$S" 80x24 "$T_TMP/s-seller"
@@ -106,6 +109,9 @@ t_match "the seller waits for the 70%" "$D" 'State +funded — next: wait for pa
 t_nomatch "and is not offered ship" "$D" 's ship'
 t_match "s says shipping waits for the stage due before shipment" "$(cat "$T_TMP/d-s-refused")" \
 	'ship: not now — it ships once stage 2 of 2 is paid \(840\.00 USD before shipment\)'
+t_match "D then asks what went wrong" "$(cat "$T_TMP/d-s-ask")" '^what went wrong \(for the arbitrator\):'
+t_nomatch "and the status line no longer says the refusal of s, which is not of this question" \
+	"$(tail -n 1 "$T_TMP/d-s-ask")" 'not now'
 
 # The buyer's wallet says how to add money, as the node says it, wrapped to the screen.
 t_run "the operator says how to add money" 0 "$KONTORD" admin funding --db "$DB" \

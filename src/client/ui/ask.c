@@ -86,6 +86,7 @@ static void ask_start(struct ui *u, enum ask_mode mode)
 	a->mode = mode;
 	a->note[0] = '\0';
 	a->error[0] = '\0';
+	ui_say(u, "%s", ""); /* what the status line said was of something before */
 	ui_line_clear(&a->line);
 	u->dirty |= DIRTY_ALL;
 }
