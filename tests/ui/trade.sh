@@ -491,6 +491,42 @@ wait_for 'completed +buy +(Evil red Works|[A-Za-z0-9_-]{10}…)' && t_ok "the na
 	t_fail "the name shows as its words or the short id" "$(cat "$T_TMP/pane")"
 tm kill-server 2>/dev/null
 
+# --- s ships by the contract's mode: Enter takes air where the offer said air ------------
+t_run "buyer proposes 100 valves by air" 0 kb contract propose --listing "$LID" --qty 100 \
+	--incoterm FCA --place "Ningbo airport" --mode air --json
+K4=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs the offer by air" 0 ks sync
+t_run "seller signs it (CLI)" 0 ks contract sign "$K4"
+O4=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+t_run "a deposit for it" 0 "$KONTORD" admin deposit "$BID" 1200.00 USD --db "$DB" --reference psp-4
+t_run "buyer syncs" 0 kb sync
+t_run "buyer pays (CLI)" 0 kb order pay "$O4"
+t_run "seller syncs the payment" 0 ks sync
+cat >"$T_TMP/s-air" <<EOF
+3
+<Enter>
+:dump $T_TMP/d-a-order
+s
+DHL
+<Enter>
+JD014600006281230
+<Enter>
+:dump $T_TMP/d-a-mode
+<Enter>
+:dump $T_TMP/d-a-ask
+y
+$(settle)
+:quit
+EOF
+ui "$S" 100x30 "$T_TMP/s-air" KONTOR_PASSPHRASE="'$PASS'"
+t_match "the order to ship opens first" "$(sed -n 2p "$T_TMP/d-a-order")" "^Order $(printf %.12s "$O4")… +funded"
+t_match "s asks the mode with the contract's for Enter" "$(cat "$T_TMP/d-a-mode")" \
+	"^mode \(sea air road rail courier; Enter: air, the contract's\):$"
+t_match "Enter takes air" "$(cat "$T_TMP/d-a-ask")" \
+	'Ship this order with DHL, tracking JD014600006281230, by air\? \(y/n\)'
+t_run "her track of it" 0 ks track "$O4"
+t_match "shipped by air, as the contract says" "$T_OUT" '^mode +air$'
+
 # --- chat list: the last message under each conversation, when the key opens unasked ------
 t_run "buyer asks the seller a question" 0 kb chat send "$(party_id ks)" "Is the valve lead-free?
 It goes into drinking water."

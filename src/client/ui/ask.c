@@ -33,6 +33,7 @@ struct ui_ask {
 	struct ui_ask_form form;
 	char flabel[UI_ASK_MAX][160];
 	int fkind[UI_ASK_MAX];
+	char fdefault[UI_ASK_MAX][16]; /* what Enter takes, "" for the kind's own */
 	int nfields, step;
 	ui_ask_form_question_fn fquestion;
 	ui_ask_form_fn frun;
@@ -139,9 +140,17 @@ void ui_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind, int64_
 		return;
 	snprintf(a->flabel[a->nfields], sizeof a->flabel[a->nfields], "%s", label);
 	a->fkind[a->nfields] = (int)kind;
+	a->fdefault[a->nfields][0] = '\0';
 	if (kind == ASK_QTY)
 		a->form.min = min;
 	a->nfields++;
+}
+
+void ui_ask_default(struct ui *u, const char *value)
+{
+	struct ui_ask *a = ask_of(u);
+	if (a->mode == MODE_FORM && a->nfields > 0)
+		snprintf(a->fdefault[a->nfields - 1], sizeof a->fdefault[0], "%s", value);
 }
 
 static void form_confirm(struct ui *u)
@@ -349,7 +358,10 @@ static const char *field_check(struct ui *u, struct ui_ask *a, int kind, char *s
 		return "mode: one of sea, air, road, rail, courier";
 	if (s[0] == '@') /* `--text @FILE` reads a file: typed words never name one */
 		return "a text starting with @ would be read as a file name: reword it";
-	*out = xstrdup(kind == ASK_MODE && !n ? "sea" : kind == ASK_INCOTERM && !n ? "FOB" : s);
+	const char *def = a->fdefault[a->step][0] ? a->fdefault[a->step]
+	                  : kind == ASK_MODE      ? "sea"
+	                                          : "FOB";
+	*out = xstrdup((kind == ASK_MODE || kind == ASK_INCOTERM) && !n ? def : s);
 	return NULL;
 }
 

@@ -592,14 +592,21 @@ int ui_order_takes_event(const struct trade_order *o)
 /* The goods of an order's contract (its latest offer) under the label "Goods", an item a
  * row ("400 pieces × Iron table legs at 13.00 USD"); with all, its charges and shipping terms
  * after. Nothing when the contract is not in the cache or its terms do not read. */
-static void goods_fields(const cJSON *doc, int cols, int all, int width, struct kstrv *lines)
+/* The terms of doc's latest offer into *terms (initialised; the caller frees them): 1, or
+ * 0 when there is no document or its terms do not read. */
+static int offer_terms(const cJSON *doc, struct contract_terms *terms)
 {
-	struct contract_terms terms;
-	contract_terms_init(&terms);
+	contract_terms_init(terms);
 	int lo = doc ? contract_latest_offer(doc) : -1;
 	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
 	struct kerr e = {0};
-	if (lo < 0 || contract_section_terms(cJSON_GetArrayItem(secs, lo), &terms, &e) != K_OK) {
+	return lo >= 0 && contract_section_terms(cJSON_GetArrayItem(secs, lo), terms, &e) == K_OK;
+}
+
+static void goods_fields(const cJSON *doc, int cols, int all, int width, struct kstrv *lines)
+{
+	struct contract_terms terms;
+	if (!offer_terms(doc, &terms)) {
 		contract_terms_free(&terms);
 		return;
 	}
@@ -1181,6 +1188,11 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	char buf[200];
 	rules_of(o, doc, &ot, &op);
 	const char *why = refusal(o, act, obj, doc, &ot, &op, buf, sizeof buf);
+	char mode[sizeof((struct contract_terms *)0)->mode] = "sea"; /* the offer's, as the CLI's */
+	struct contract_terms terms;
+	if (offer_terms(doc, &terms) && order_mode_valid(terms.mode))
+		snprintf(mode, sizeof mode, "%s", terms.mode);
+	contract_terms_free(&terms);
 	cJSON_Delete(obj);
 	cJSON_Delete(doc);
 	int answering = act == ACT_DISPUTE && order_state_parse(o->state) == ORDER_DISPUTED;
@@ -1194,7 +1206,10 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	case ACT_SHIP:
 		ui_ask_field(u, "carrier: ", ASK_TEXT, 0);
 		ui_ask_field(u, "tracking number: ", ASK_TEXT, 0);
-		ui_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", ASK_MODE, 0);
+		snprintf(buf, sizeof buf,
+		         "mode (sea air road rail courier; Enter: %s, the contract's): ", mode);
+		ui_ask_field(u, buf, ASK_MODE, 0);
+		ui_ask_default(u, mode);
 		break;
 	case ACT_DISPUTE:
 		ui_ask_field(u,

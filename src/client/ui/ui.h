@@ -313,6 +313,9 @@ typedef void (*ui_ask_form_question_fn)(struct ui *u, const struct ui_ask_form *
                                         size_t cap);
 void ui_ask_form(struct ui *u, int act, const char *target);
 void ui_ask_field(struct ui *u, const char *label, enum ui_ask_kind kind, int64_t min);
+/* What Enter takes for the field added last, where its kind has a default (ASK_MODE: "sea",
+ * ASK_INCOTERM: "FOB"): the order's contract's mode, say. */
+void ui_ask_default(struct ui *u, const char *value);
 void ui_ask_form_go(struct ui *u, ui_ask_form_question_fn question, ui_ask_form_fn run);
 /* An outcome in full on the prompt row (the status line clips at 80 columns) until the next
  * key that does something. */
