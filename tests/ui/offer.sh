@@ -18,8 +18,9 @@ trade_party_np buyer kb "Rotterdam Pumps BV" NL buyer
 t_run "seller lists a valve with a long title, none on hand" 0 ks listing add --sku BV-50 \
 	--title "DN50 forged brass ball valve, full bore, PN25, lever handle, nickel plated" \
 	--price 12.00 --currency USD --moq 10 --origin CN --stock 0
-t_run "seller lists a gate valve" 0 ks listing add --sku GV-80 --title "DN80 cast iron gate valve" \
-	--price 40.00 --currency USD --moq 5 --origin CN
+t_run "seller lists a gate valve, CIF or FOB" 0 ks listing add --sku GV-80 \
+	--title "DN80 cast iron gate valve" --price 40.00 --currency USD --moq 5 --origin CN \
+	--incoterm CIF,FOB
 t_run "seller lists a check valve" 0 ks listing add --sku CV-25 --title "DN25 swing check valve" \
 	--price 9.00 --currency USD --moq 5 --origin CN
 t_run "seller syncs" 0 ks sync
@@ -80,6 +81,17 @@ gate valve
 <Enter>
 G
 :dump $T_TMP/d-listing
+P
+5
+<Enter>
+<Enter>
+:dump $T_TMP/d-p-inc
+<Enter>
+Rotterdam
+<Enter>
+<Enter>
+:dump $T_TMP/d-p-confirm
+<Escape>
 :quit
 EOF
 ui "$B" 80x24 "$T_TMP/s-buyer"
@@ -87,6 +99,10 @@ D=$(sed -n '/Other listings of this supplier/,$p' "$T_TMP/d-listing")
 t_match "the gate valve's view lists her ball valve among her others" "$D" 'DN50 forged brass'
 t_match "its long title cut to fit, and marked so" "$D" '^  DN50 forged brass ball valve,… +USD +12\.00 '
 t_nomatch "but not her paused check valve" "$D" 'swing check'
+t_match "P asks the Incoterm with the listing's first for Enter" "$(cat "$T_TMP/d-p-inc")" \
+	"^Incoterm \(Enter: CIF, the listing's\):$"
+t_match "Enter takes CIF" "$(tr '\n' ' ' <"$T_TMP/d-p-confirm")" \
+	'Propose 5 pieces × DN80 cast iron gate valve at 40\.00 = 200\.00 USD, CIF Rotterdam\?'
 
 t_node_stop
 t_eq "kontord stopped cleanly" "$STOP_RC" 0

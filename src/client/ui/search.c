@@ -861,7 +861,13 @@ int ui_listing_action(struct ui *u, enum ui_action act)
 		         "unit price (Enter: the listing's, in %s; or AMOUNT CUR, 480 EUR): ",
 		         l.currency);
 		ui_ask_field(u, label, ASK_PRICE, 0);
-		ui_ask_field(u, "Incoterm (Enter: FOB): ", ASK_INCOTERM, 0);
+		/* the listing's first Incoterm, else FOB, as an RFQ's Q offers the RFQ's */
+		const char *inc =
+		    l.incoterms.n && codes_incoterm(l.incoterms.v[0]) ? l.incoterms.v[0] : NULL;
+		snprintf(label, sizeof label, "Incoterm (Enter: %s%s): ", inc ? inc : "FOB",
+		         inc ? ", the listing's" : "");
+		ui_ask_field(u, label, ASK_INCOTERM, 0);
+		ui_ask_default(u, inc ? inc : "FOB");
 		ui_ask_field(u, "named place (a port or town): ", ASK_TEXT, 0);
 		ui_ask_field(u, "mode (sea air road rail courier; Enter: sea): ", ASK_MODE, 0);
 	}
