@@ -82,7 +82,8 @@ const char *dcsa_eta(const cJSON *events);
  * by "at" (stable: equal times keep the later-received first). Returns n (<= cap). For
  * `kontor track` and the TUI's timeline and LAST EVENT column.
  * Every event is considered (the first DCSA_MAX_EVENTS); an entry without a string "at"
- * sorts last. */
+ * sorts last. Once an actual DLVD has come, an estimate, plan or request dated after it is
+ * left out: the goods came, it will not come to pass. */
 size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap);
 
 /* The shipment's last event, as a list row says it: the most recent that happened (ACT), or,

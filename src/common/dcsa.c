@@ -578,20 +578,36 @@ size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap)
 {
 	if (!cJSON_IsArray(events) || !idx)
 		return 0;
-	const char *at[DCSA_MAX_EVENTS];
-	size_t all[DCSA_MAX_EVENTS], n = 0;
+	const char *at[DCSA_MAX_EVENTS], *delivered = NULL;
+	size_t all[DCSA_MAX_EVENTS], n = 0, k = 0;
 	const cJSON *ev;
+	cJSON_ArrayForEach(ev, events) /* the goods came: the latest actual delivery */
+	{
+		if (k++ >= DCSA_MAX_EVENTS)
+			break;
+		const char *t = str_of(ev, "at");
+		if (is(str_of(ev, "code"), "DLVD") && is(str_of(ev, "classifier"), "ACT") && t &&
+		    (!delivered || strcmp(t, delivered) > 0))
+			delivered = t;
+	}
+	size_t pos[DCSA_MAX_EVENTS]; /* each kept event's place in events */
+	k = 0;
 	cJSON_ArrayForEach(ev, events)
 	{
-		if (n >= DCSA_MAX_EVENTS)
+		if (k >= DCSA_MAX_EVENTS)
 			break;
-		at[n] = str_of(ev, "at");
-		n++;
+		const char *t = str_of(ev, "at"), *cls = str_of(ev, "classifier");
+		/* an estimate or plan for after the delivery will not come to pass */
+		if (!(delivered && cls && !is(cls, "ACT") && t && strcmp(t, delivered) > 0)) {
+			at[n] = t;
+			pos[n++] = k;
+		}
+		k++;
 	}
 	/* Walk the events from the last received: a stable sort of that order by time, newest
 	 * first, keeps the later-received first among equal times. */
-	for (size_t k = 0; k < n; k++) {
-		size_t cur = n - 1 - k, j = k;
+	for (size_t r = 0; r < n; r++) {
+		size_t cur = n - 1 - r, j = r;
 		const char *t = at[cur];
 		while (j > 0) {
 			const char *u = at[all[j - 1]];
@@ -606,7 +622,8 @@ size_t dcsa_recent_first(const cJSON *events, size_t *idx, size_t cap)
 	}
 	if (n > cap)
 		n = cap;
-	memcpy(idx, all, n * sizeof *idx);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = pos[all[i]];
 	return n;
 }
 

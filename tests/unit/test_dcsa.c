@@ -649,6 +649,31 @@ static void recent_first_orders_by_time_with_ties_later_received_first(void **st
 	cJSON_Delete(ev);
 }
 
+/* Delivered: an estimate for after the delivery is left out (it will not come to pass);
+ * one from before it, and everything that happened, stay. */
+static void recent_first_leaves_out_estimates_after_the_delivery(void **state)
+{
+	(void)state;
+	static const char *const rows[][3] = {
+	    {"LOAD", "ACT", "2026-12-07T20:11:00Z"}, /* 0 */
+	    {"ARRI", "EST", "2027-01-20T12:00:00Z"}, /* 1: after the delivery: out */
+	    {"ARRI", "EST", "2026-12-07T20:12:00Z"}, /* 2: before it: history, kept */
+	    {"DLVD", "ACT", "2026-12-07T20:14:00Z"}, /* 3 */
+	    {"DLVD", "PLN", "2027-01-25T12:00:00Z"}, /* 4: out */
+	};
+	cJSON *ev = events_of(rows, 5);
+	size_t idx[8];
+	assert_int_equal(dcsa_recent_first(ev, idx, 8), 3);
+	assert_int_equal(idx[0], 3);
+	assert_int_equal(idx[1], 2);
+	assert_int_equal(idx[2], 0);
+	cJSON_Delete(ev);
+	ev = events_of(rows, 3); /* not delivered yet: the estimate to come leads */
+	assert_int_equal(dcsa_recent_first(ev, idx, 8), 3);
+	assert_int_equal(idx[0], 1);
+	cJSON_Delete(ev);
+}
+
 /* A list row's last event: what happened last, not the estimate to come; an estimate only
  * while nothing has happened; none without events. */
 static void latest_is_the_last_that_happened_else_the_last_estimate(void **state)
@@ -738,6 +763,7 @@ int main(void)
 	    cmocka_unit_test(eta_is_the_latest_est_arrival_in_array_order),
 	    cmocka_unit_test(no_eta_once_delivered),
 	    cmocka_unit_test(recent_first_orders_by_time_with_ties_later_received_first),
+	    cmocka_unit_test(recent_first_leaves_out_estimates_after_the_delivery),
 	    cmocka_unit_test(latest_is_the_last_that_happened_else_the_last_estimate),
 	    cmocka_unit_test(customs_status_from_the_events),
 	};
