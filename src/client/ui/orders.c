@@ -589,9 +589,6 @@ int ui_order_takes_event(const struct trade_order *o)
 	return !o->buyer && strcmp(o->state, "shipped") == 0;
 }
 
-/* The goods of an order's contract (its latest offer) under the label "Goods", an item a
- * row ("400 pieces × Iron table legs at 13.00 USD"); with all, its charges and shipping terms
- * after. Nothing when the contract is not in the cache or its terms do not read. */
 /* The terms of doc's latest offer into *terms (initialised; the caller frees them): 1, or
  * 0 when there is no document or its terms do not read. */
 static int offer_terms(const cJSON *doc, struct contract_terms *terms)
@@ -603,6 +600,9 @@ static int offer_terms(const cJSON *doc, struct contract_terms *terms)
 	return lo >= 0 && contract_section_terms(cJSON_GetArrayItem(secs, lo), terms, &e) == K_OK;
 }
 
+/* The goods of an order's contract (its latest offer) under the label "Goods", an item a
+ * row ("400 pieces × Iron table legs at 13.00 USD"); with all, its charges and shipping terms
+ * after. Nothing when the contract is not in the cache or its terms do not read. */
 static void goods_fields(const cJSON *doc, int cols, int all, int width, struct kstrv *lines)
 {
 	struct contract_terms terms;
@@ -1188,8 +1188,8 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	char buf[200];
 	rules_of(o, doc, &ot, &op);
 	const char *why = refusal(o, act, obj, doc, &ot, &op, buf, sizeof buf);
-	char mode[sizeof((struct contract_terms *)0)->mode] = "sea"; /* the offer's, as the CLI's */
 	struct contract_terms terms;
+	char mode[sizeof terms.mode] = "sea"; /* the offer's, as `order ship` takes it */
 	if (offer_terms(doc, &terms) && order_mode_valid(terms.mode))
 		snprintf(mode, sizeof mode, "%s", terms.mode);
 	contract_terms_free(&terms);
