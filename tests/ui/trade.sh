@@ -436,15 +436,25 @@ t_match "the binding one is listed after it" "$(cat "$T_TMP/d-c-list")" '^  [A-Z
 t_match "d shows the changed quantity" "$(cat "$T_TMP/d-c-diff")" 'items\[0\]\.qty: 100 -> 200'
 t_match "d shows the changed total" "$(cat "$T_TMP/d-c-diff")" 'total: 1,?200\.00 USD -> 2,?400\.00 USD|total: .*1,?200.*2,?400'
 
+# funded WHAT DEPOSIT REF PROPOSE-ARGS...: the buyer proposes WHAT, the seller signs (CLI), a
+# deposit of DEPOSIT USD reaches the buyer and he pays; the order's id in $FUNDED.
+funded() {
+	what=$1 dep=$2 ref=$3
+	shift 3
+	t_run "buyer proposes $what" 0 kb contract propose --listing "$LID" "$@" --json
+	k=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+	t_run "seller syncs the offer for $what" 0 ks sync
+	t_run "seller signs it (CLI)" 0 ks contract sign "$k"
+	FUNDED=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
+	t_run "a deposit of $dep USD to the buyer" 0 "$KONTORD" admin deposit "$BID" "$dep" USD \
+		--db "$DB" --reference "$ref"
+	t_run "buyer syncs" 0 kb sync
+	t_run "buyer pays for $what (CLI)" 0 kb order pay "$FUNDED"
+}
+
 # --- cancelling a funded order takes both: the buyer asks (CLI), the seller signs (UI) -------
-t_run "buyer proposes 300 valves" 0 kb contract propose --listing "$LID" --qty 300 --incoterm FOB --place Ningbo --json
-K3=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller syncs the third offer" 0 ks sync
-t_run "seller signs it (CLI)" 0 ks contract sign "$K3"
-O3=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
-t_run "a deposit of 4,000.00 USD more" 0 "$KONTORD" admin deposit "$BID" 4000.00 USD --db "$DB" --reference psp-2
-t_run "buyer syncs" 0 kb sync
-t_run "buyer pays (CLI)" 0 kb order pay "$O3"
+funded "300 valves" 4000.00 psp-2 --qty 300 --incoterm FOB --place Ningbo
+O3=$FUNDED
 t_run "buyer asks to cancel (CLI)" 0 kb order cancel "$O3" --reason "changed plans"
 t_eq "still funded on the node" "$(ostate "$O3")" funded
 t_run "seller syncs the request" 0 ks sync
@@ -492,15 +502,9 @@ wait_for 'completed +buy +(Evil red Works|[A-Za-z0-9_-]{10}…)' && t_ok "the na
 tm kill-server 2>/dev/null
 
 # --- s ships by the contract's mode: Enter takes air where the offer said air ------------
-t_run "buyer proposes 100 valves by air" 0 kb contract propose --listing "$LID" --qty 100 \
-	--incoterm FCA --place "Ningbo airport" --mode air --json
-K4=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
-t_run "seller syncs the offer by air" 0 ks sync
-t_run "seller signs it (CLI)" 0 ks contract sign "$K4"
-O4=$(printf '%s' "$T_OUT" | sed -n 's/.*binding, order \([A-Za-z0-9_-]*\).*/\1/p')
-t_run "a deposit for it" 0 "$KONTORD" admin deposit "$BID" 1200.00 USD --db "$DB" --reference psp-4
-t_run "buyer syncs" 0 kb sync
-t_run "buyer pays (CLI)" 0 kb order pay "$O4"
+funded "100 valves by air" 1200.00 psp-4 --qty 100 --incoterm FCA --place "Ningbo airport" \
+	--mode air
+O4=$FUNDED
 t_run "seller syncs the payment" 0 ks sync
 cat >"$T_TMP/s-air" <<EOF
 3
