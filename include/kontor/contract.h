@@ -256,6 +256,10 @@ int contract_append(cJSON *contract, cJSON *section, struct kerr *e);
 int contract_tip(const cJSON *contract, char out[KCRYPTO_HASH_B64_LEN + 1], struct kerr *e);
 /* Index of the latest offer section, -1 when none. */
 int contract_latest_offer(const cJSON *contract);
+/* The terms of the latest offer into *t, initialised here whatever comes of it (the caller
+ * frees them): K_OK, K_EINVAL when contract (or NULL) has no offer, else what
+ * contract_section_terms says. */
+int contract_latest_terms(const cJSON *contract, struct contract_terms *t, struct kerr *e);
 /* What the trade is about, for a list: the first item's description, sanitised, and
  * " +N more" when there are more; "-" without terms (the caller frees it). _of reads the
  * latest offer of a contract (NULL: "-"). The Orders and Contracts of `kontor order list`,

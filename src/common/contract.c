@@ -1455,6 +1455,15 @@ void contract_payment_words(const struct contract_terms *t, int amounts, struct 
 	}
 }
 
+int contract_latest_terms(const cJSON *contract, struct contract_terms *t, struct kerr *e)
+{
+	contract_terms_init(t);
+	int lo = contract ? contract_latest_offer(contract) : -1;
+	if (lo < 0)
+		return kerr_set(e, K_EINVAL, "sections: no offer");
+	return contract_section_terms(cJSON_GetArrayItem(item(contract, "sections"), lo), t, e);
+}
+
 /* The latest offer's body, parsed and unchecked: a list reads thousands of these, and words
  * for a column need no validated terms. NULL when there is none. */
 static cJSON *latest_offer_body(const cJSON *contract)

@@ -893,6 +893,26 @@ static cJSON *countered(const char *supersedes)
 	return c;
 }
 
+/* The terms a front end shows are the latest offer's: the counter's 800, not the first
+ * offer's; a document without an offer (or none) is refused, the terms still freeable. */
+static void test_latest_terms_are_the_counter_offers(void **state)
+{
+	(void)state;
+	struct kerr e = {0, ""};
+	struct contract_terms t;
+	cJSON *c = countered(NULL);
+	if (contract_latest_terms(c, &t, &e) != K_OK)
+		fail_msg("%s", e.msg);
+	assert_int_equal(t.nitems, 1);
+	assert_int_equal(t.items[0].qty, 800);
+	assert_string_equal(t.mode, "sea");
+	contract_terms_free(&t);
+	cJSON_Delete(c);
+	assert_int_equal(contract_latest_terms(NULL, &t, &e), K_EINVAL);
+	assert_string_equal(e.msg, "sections: no offer");
+	contract_terms_free(&t);
+}
+
 static void test_counter_offer_must_supersede_the_previous_offer(void **state)
 {
 	struct kerr e = {0, ""};
@@ -1593,6 +1613,7 @@ int main(void)
 	    cmocka_unit_test(test_signature_by_the_wrong_party_for_a_role_fails),
 	    cmocka_unit_test(test_dropped_or_reordered_section_breaks_the_chain),
 	    cmocka_unit_test(test_events_need_a_binding_offer),
+	    cmocka_unit_test(test_latest_terms_are_the_counter_offers),
 	    cmocka_unit_test(test_counter_offer_must_supersede_the_previous_offer),
 	    cmocka_unit_test(test_rendered_text_contains_the_filled_in_numbers),
 	    cmocka_unit_test(test_diff_names_the_changed_fields),

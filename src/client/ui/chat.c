@@ -68,12 +68,12 @@ static char *name_of(struct store *s, const char *id)
 	return kbuf_detach(&b, NULL);
 }
 
-/* What a conversation is about (inbox_chat_about, its quoted title cut at 40 bytes: the last
- * message follows it); NULL when about nothing in particular. */
-static char *about_of(struct store *s, const cJSON *conv)
+/* What a conversation is about (inbox_chat_about, its quoted title cut at cols bytes, 0:
+ * whole); NULL when about nothing in particular. */
+static char *about_of(struct store *s, const cJSON *conv, size_t cols)
 {
 	struct kbuf b = KBUF_INIT;
-	inbox_chat_about(s, conv, 40, &b);
+	inbox_chat_about(s, conv, cols, &b);
 	return b.len ? kbuf_detach(&b, NULL) : NULL;
 }
 
@@ -135,8 +135,8 @@ static int add_conv(void *vctx, const cJSON *o)
 	struct conv_row *r = ui_walk_row(w, id);
 	if (!r)
 		return 0;
-	r->about = about_of(u->s, o);
 	r->last = last_of(u, id);
+	r->about = about_of(u->s, o, r->last ? 40 : 0); /* the last message follows it */
 	r->peer = name_of(u->s, peer_of(o, u->c->self_id));
 	r->unread = store_conversation_unread(u->s, id);
 	const char *upd = json_str(o, "updated") ? json_str(o, "updated") : json_str(o, "created");

@@ -50,14 +50,9 @@ static int add_contract(void *vctx, const cJSON *doc)
 	k->peer = ui_account_name(u, peer);
 	k->state = state_of(u, doc, &k->rank);
 	k->total = -1;
-	int lo = contract_latest_offer(doc);
 	struct contract_terms terms;
 	struct kerr e = {0};
-	contract_terms_init(&terms);
-	if (lo >= 0 &&
-	    contract_section_terms(
-	        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sections"), lo), &terms,
-	        &e) == K_OK) {
+	if (contract_latest_terms(doc, &terms, &e) == K_OK) {
 		k->total = terms.total;
 		snprintf(k->currency, sizeof k->currency, "%s", terms.currency);
 		k->product = contract_product(&terms);

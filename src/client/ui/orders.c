@@ -589,24 +589,14 @@ int ui_order_takes_event(const struct trade_order *o)
 	return !o->buyer && strcmp(o->state, "shipped") == 0;
 }
 
-/* The terms of doc's latest offer into *terms (initialised; the caller frees them): 1, or
- * 0 when there is no document or its terms do not read. */
-static int offer_terms(const cJSON *doc, struct contract_terms *terms)
-{
-	contract_terms_init(terms);
-	int lo = doc ? contract_latest_offer(doc) : -1;
-	const cJSON *secs = cJSON_GetObjectItemCaseSensitive(doc, "sections");
-	struct kerr e = {0};
-	return lo >= 0 && contract_section_terms(cJSON_GetArrayItem(secs, lo), terms, &e) == K_OK;
-}
-
 /* The goods of an order's contract (its latest offer) under the label "Goods", an item a
  * row ("400 pieces × Iron table legs at 13.00 USD"); with all, its charges and shipping terms
  * after. Nothing when the contract is not in the cache or its terms do not read. */
 static void goods_fields(const cJSON *doc, int cols, int all, int width, struct kstrv *lines)
 {
 	struct contract_terms terms;
-	if (!offer_terms(doc, &terms)) {
+	struct kerr e = {0};
+	if (contract_latest_terms(doc, &terms, &e) != K_OK) {
 		contract_terms_free(&terms);
 		return;
 	}
@@ -1190,7 +1180,8 @@ int ui_order_action(struct ui *u, enum ui_action act)
 	const char *why = refusal(o, act, obj, doc, &ot, &op, buf, sizeof buf);
 	struct contract_terms terms;
 	char mode[sizeof terms.mode] = "sea"; /* the offer's, as `order ship` takes it */
-	if (offer_terms(doc, &terms) && order_mode_valid(terms.mode))
+	struct kerr te = {0};
+	if (contract_latest_terms(doc, &terms, &te) == K_OK && order_mode_valid(terms.mode))
 		snprintf(mode, sizeof mode, "%s", terms.mode);
 	contract_terms_free(&terms);
 	cJSON_Delete(obj);
