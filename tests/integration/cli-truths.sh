@@ -150,6 +150,45 @@ t_run "the TUI searches under C" 0 env LC_ALL=C KONTOR_HOME="$B" \
 	KONTOR_UI_SCRIPT="$T_TMP/tui-script" script -qec "stty cols 100 rows 30; $KONTOR tui" /dev/null
 t_match "the TUI's search row: USD 19,600.00 under C" "$(cat "$T_TMP/tui-c" 2>/dev/null)" 'Solid oak desk top.* USD 19,600\.00 '
 
+# --- lists fit the terminal: each column as wide as its widest row; where the row is still
+# too wide the id gives way to its start (which every command takes), then the title is cut;
+# piped, ids and names stay whole for a script ---------------------------------------------
+t_run "listing list at 80 columns" 0 env COLUMNS=80 "$KONTOR" --home "$S" listing list
+t_eq "listing list at 80 columns: no row is wider than 80" "$(( $(widest "$T_OUT") <= 80 ))" 1
+SHORT=$(printf '%s' "$LID" | cut -c1-8)
+t_match "listing list at 80 columns: the long title cut with …, the id its start" "$T_OUT" \
+	"^OAK-160 +Solid oak… +USD +19,600\\.00 +moq 1 pcs +stock - +active $SHORT\$"
+t_run "which listing show takes" 0 ks listing show "$SHORT"
+t_match "the same listing" "$T_OUT" "^id: +$LID\$"
+t_run "listing list at 200 columns" 0 env COLUMNS=200 "$KONTOR" --home "$S" listing list
+t_match "listing list at 200 columns: the id whole" "$T_OUT" "^OAK-160 .* active $LID\$"
+t_run "listing list piped" 0 env -u COLUMNS "$KONTOR" --home "$S" listing list
+t_match "listing list piped: the id whole" "$T_OUT" "^OAK-160 .* active $LID\$"
+t_run "search at 80 columns" 0 env COLUMNS=80 "$KONTOR" --home "$B" search
+t_eq "search at 80 columns: no row is wider than 80" "$(( $(widest "$T_OUT") <= 80 ))" 1
+t_match "search at 80 columns: the head over the columns, the desk top's row under it" "$T_OUT" \
+	"^  TITLE +CUR +PRICE +MOQ +CC ✓ RATING  ID
+.*Solid oak desk.*… USD +19,600\\.00 +1 +CN +- +$SHORT\$"
+t_run "search piped" 0 env -u COLUMNS "$KONTOR" --home "$B" search
+t_match "search piped: the id whole" "$T_OUT" "Solid oak desk.* $LID\$"
+t_run "order list at 80 columns" 0 env COLUMNS=80 "$KONTOR" --home "$B" order list
+t_eq "order list at 80 columns: no row is wider than 80" "$(( $(widest "$T_OUT") <= 80 ))" 1
+t_match "order list at 80 columns: the product, then the seller's name cut" "$T_OUT" \
+	" Solid oak d…  Guangzhou…\$"
+t_run "contract list at 100 columns" 0 env COLUMNS=100 "$KONTOR" --home "$B" contract list
+t_eq "contract list at 100 columns: no row is wider than 100" "$(( $(widest "$T_OUT") <= 100 ))" 1
+t_match "contract list at 100 columns: the name whole, its @handle left out" "$T_OUT" ' Guangzhou Oak Works$'
+t_run "contract list piped" 0 env -u COLUMNS "$KONTOR" --home "$B" contract list
+t_match "contract list piped: the name and the @handle" "$T_OUT" ' Guangzhou Oak Works @guangzhou-oak-works$'
+t_run "buyer posts an RFQ with a long title" 0 kb rfq post --qty 12 \
+	--title "Oak desk tops for a co-working floor, oiled, with cable grommets"
+t_run "rfq list at 80 columns" 0 env COLUMNS=80 "$KONTOR" --home "$B" rfq list
+t_eq "rfq list at 80 columns: no row is wider than 80" "$(( $(widest "$T_OUT") <= 80 ))" 1
+t_match "rfq list at 80 columns: the title cut to 12 columns, then the name" "$T_OUT" \
+	'^[A-Za-z0-9_-]{8}  Oak desk to… +12 pieces +open .*  Berlin I…$'
+t_run "rfq list piped" 0 env -u COLUMNS "$KONTOR" --home "$B" rfq list
+t_match "rfq list piped: the name and the @handle" "$T_OUT" ' Berlin Interiors @berlin-interiors$'
+
 # --- a bad option value is a usage error (exit 2) naming the option ---------------------
 bad() { # NAME OPTION-REGEX HOME-CMD ARGS...: exit 2, and the message names the option
 	_n=$1 _o=$2

@@ -123,6 +123,8 @@ wait_for '\[4 lines\]' && t_ok ": runs listing list and reports in the status li
 S=$(screen)
 t_match "its lines lie over the view, the command line their title" "$(printf '%s\n' "$S" | sed -n 2p)" '^:listing list$'
 t_match "drawn as the UI draws them, a listing a row" "$(printf '%s\n' "$S" | sed -n '3,6p')" '^HK-1 +Steel wall hooks +USD +0\.35 +moq 1,000 pcs +stock -( |$)'
+t_eq "each row fits the 100 columns: four rows, none run onto the next line" \
+	"$(printf '%s\n' "$S" | sed -n '3,6p' | grep -cE '^(TL-71|TL-CJK|HK-1|EVIL) ')" 4
 tm send-keys q
 wait_gone '^:listing list$' && t_ok "q closes the output" || t_fail "q closes the output" "$(head -n 3 "$T_TMP/pane")"
 t_nomatch "and nothing of it is left on the screen" "$(screen | sed -n '5,28p')" 'moq'

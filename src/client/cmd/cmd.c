@@ -692,25 +692,63 @@ int cmd_out_width(const struct ctx *c)
 	return 80;
 }
 
+int cmd_table_width(const struct ctx *c)
+{
+	if (c->out_cols > 0)
+		return c->out_cols;
+	const char *v = getenv("COLUMNS");
+	int fd = c->out ? fileno(c->out) : -1;
+	return (v && *v) || (fd >= 0 && isatty(fd)) ? cmd_out_width(c) : 0;
+}
+
+void cmd_widen(size_t *cols, const char *s)
+{
+	size_t w = text_width(s);
+	if (w > *cols)
+		*cols = w;
+}
+
+int cmd_flex_cols(int width, int rest, int want, int least)
+{
+	if (width <= 0 || width - rest >= want || least >= want)
+		return want;
+	return width - rest > least ? width - rest : least;
+}
+
+void cmd_fit_row(struct ctx *c, const char *head, const char *flex, int want, int least,
+                 const char *mid, const char *name)
+{
+	struct kbuf b = KBUF_INIT;
+	kbuf_puts(&b, head);
+	int width = cmd_table_width(c), rest = (int)(text_width(head) + text_width(mid));
+	const char *at = strstr(name, " @");
+	int bare = at ? (int)text_width(name) - (int)text_width(at) : (int)text_width(name);
+	int cols = cmd_flex_cols(width, rest + bare, want, least);
+	text_clip_mark(&b, flex, (size_t)cols, 1);
+	kbuf_puts(&b, mid);
+	if (width > 0 && rest + cols + (int)text_width(name) > width) {
+		struct kbuf n = KBUF_INIT;
+		kbuf_append(&n, name, at ? (size_t)(at - name) : strlen(name));
+		int left = width - rest - cols;
+		text_clip_mark(&b, kbuf_str(&n),
+		               (size_t)(left > CMD_NAME_LEAST ? left : CMD_NAME_LEAST), 0);
+		kbuf_free(&n);
+	} else {
+		kbuf_puts(&b, name);
+	}
+	kbuf_putc(&b, '\n');
+	text_fprintf(c->out, "%s", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
 void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
                    const char *total, const char *cur, const char *product, const char *name)
 {
-	struct kbuf b = KBUF_INIT;
-	kbuf_printf(&b, "%-8.8s  %-*s %-8s %14s %-3s  ", id ? id : "?", state_cols,
+	struct kbuf head = KBUF_INIT;
+	kbuf_printf(&head, "%-8.8s  %-*s %-8s %14s %-3s  ", id ? id : "?", state_cols,
 	            state ? state : "?", buying ? "buy from" : "sell to", total, cur);
-	size_t used;
-	if (text_width(product) > CMD_PRODUCT_COLS) {
-		used = text_clip(&b, product, CMD_PRODUCT_COLS - 1, 0);
-		kbuf_puts(&b, "…");
-		used++;
-	} else {
-		used = text_clip(&b, product, CMD_PRODUCT_COLS, 0);
-	}
-	for (; used < CMD_PRODUCT_COLS; used++)
-		kbuf_putc(&b, ' ');
-	kbuf_printf(&b, "  %s\n", name);
-	text_fprintf(c->out, "%s", kbuf_str(&b)); /* the state is the cache's word */
-	kbuf_free(&b);
+	cmd_fit_row(c, kbuf_str(&head), product, CMD_PRODUCT_COLS, CMD_PRODUCT_LEAST, "  ", name);
+	kbuf_free(&head);
 }
 
 void cmd_print_json(struct ctx *c, struct cJSON *obj)

@@ -52,6 +52,7 @@ struct ctx {
 	int in_batch;                     /* a batch is running: writes queue, batch pushes once */
 	long batch_line; /* the batch line running (its --json objects say it), else 0 */
 	int pass_typed;  /* ctx_passphrase's last passphrase was typed at the terminal */
+	int out_cols;    /* the TUI's width while a command prints into it, else 0 */
 };
 
 void ctx_init(struct ctx *c);
@@ -159,14 +160,28 @@ const struct cmd_entry *cmd_next(const struct cmd_entry *prev);
 /* Columns to lay human output out in: $COLUMNS (20..1000), else the width of the terminal
  * c->out is, else 80. */
 int cmd_out_width(const struct ctx *c);
+/* Columns a list's rows must fit in: the TUI's (c->out_cols), $COLUMNS, or the terminal's
+ * width when c->out is a terminal; 0 when it is a file or a pipe, where rows keep their
+ * whole width for a script to cut. */
+int cmd_table_width(const struct ctx *c);
+/* The width of a row's one column that gives way (a title, a product): want where width is
+ * 0 or leaves room for it beside the rest of the row (rest columns), else what is left, but
+ * never under least (the row then wraps). */
+int cmd_flex_cols(int width, int rest, int want, int least);
+/* Widens *cols to s's width in columns where s is wider: a column as wide as its widest row. */
+void cmd_widen(size_t *cols, const char *s);
 
 /* Output helpers: a JSON object as one line (consumes obj). */
 void cmd_print_json(struct ctx *c, struct cJSON *obj);
 /* One line of `order list` and `contract list`: the id's first 8 characters (what every
  * command that takes an ID takes), the state padded to state_cols, the side, the total and
  * its currency, the product in CMD_PRODUCT_COLS columns (cut with "…"), the counterparty.
+ * Where cmd_table_width is too narrow for that, the product gives way down to
+ * CMD_PRODUCT_LEAST columns, then the name its @handle, then its end (to CMD_NAME_LEAST).
  * product and name must be clean text already. */
 #define CMD_PRODUCT_COLS 30
+#define CMD_PRODUCT_LEAST 12
+#define CMD_NAME_LEAST 8
 /* What order o is, as `order list` says it: its product (contract_product_of of its cached
  * contract; the caller frees it) and, onto name, the other party's name. doc (may be NULL)
  * gets that contract for more (the caller deletes it), NULL when the cache lacks it. */
@@ -174,6 +189,11 @@ char *cmd_order_product(struct ctx *c, const struct cJSON *o, struct kbuf *name,
                         struct cJSON **doc);
 void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
                    const char *total, const char *cur, const char *product, const char *name);
+/* A list's row: head, then flex in want columns, then mid, then name ("Name @handle"); where
+ * cmd_table_width is too narrow, flex gives way to least columns (cut with "…"), then name
+ * its @handle, then its end (to CMD_NAME_LEAST). All must be clean text already. */
+void cmd_fit_row(struct ctx *c, const char *head, const char *flex, int want, int least,
+                 const char *mid, const char *name);
 
 /* The command's result: type, id and state (each may be NULL for "") and the sentence. */
 void cmd_result_set(struct ctx *c, const char *type, const char *id, const char *state,

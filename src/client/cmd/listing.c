@@ -1142,26 +1142,52 @@ static int run_export(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
-#define LIST_SKU_MIN 14
-#define LIST_SKU_MAX 32 /* wider SKUs are cut, and end in "…" to say so */
+#define LIST_SKU_MAX 32    /* wider SKUs are cut, and end in "…" to say so */
+#define LIST_TITLE_COLS 40 /* a title's columns where the row has room */
+#define LIST_TITLE_LEAST 10
+#define LIST_ID_SHORT 8 /* an id's start, which every command takes, on a narrow terminal */
 
 struct list_ctx {
 	struct ctx *c;
 	int64_t n;
-	size_t sku_cols; /* the SKU column: as wide as the widest SKU listed */
+	/* Each column as wide as its widest row (the SKU: so that every SKU shown can be
+	 * typed back; a cut SKU names nothing); the title takes what the width leaves. */
+	size_t sku_cols, price_cols, moq_cols, stock_cols, title_cols, id_cols;
 };
 
-/* The first pass: how wide the SKU column must be for every SKU to show whole, so that
- * what the list shows can be typed back (a cut SKU names nothing). */
+/* A listing's price at the MOQ, its MOQ with the unit the price is per ("10 m", "100 pcs"),
+ * and its stock ("-": not said), as the list shows them. */
+static void list_cells(const struct listing *l, char amt[MONEY_FMT_MAX],
+                       char moq[MONEY_FMT_MAX + 16], char stock[MONEY_FMT_MAX])
+{
+	char q[MONEY_FMT_MAX];
+	money_text(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
+	snprintf(moq, MONEY_FMT_MAX + 16, "%s %s", count_text(l->moq, q), codes_unit_abbr(l->unit));
+	snprintf(stock, MONEY_FMT_MAX, "-");
+	if (listing_stock(l) >= 0)
+		count_text(listing_stock(l), stock);
+}
+
+/* The first pass: how wide each column must be. */
 static int list_width(void *vctx, const struct listing *l)
 {
 	struct list_ctx *x = vctx;
 	struct kbuf t = KBUF_INIT;
 	text_sanitize(&t, l->sku, strlen(l->sku), 0);
-	size_t w = text_width(kbuf_str(&t));
-	if (w > x->sku_cols)
-		x->sku_cols = w < LIST_SKU_MAX ? w : LIST_SKU_MAX;
+	cmd_widen(&x->sku_cols, kbuf_str(&t));
+	if (x->sku_cols > LIST_SKU_MAX)
+		x->sku_cols = LIST_SKU_MAX;
+	kbuf_reset(&t);
+	text_sanitize(&t, l->title, strlen(l->title), 0);
+	cmd_widen(&x->title_cols, kbuf_str(&t));
+	if (x->title_cols > LIST_TITLE_COLS)
+		x->title_cols = LIST_TITLE_COLS;
 	kbuf_free(&t);
+	char amt[MONEY_FMT_MAX], moq[MONEY_FMT_MAX + 16], stock[MONEY_FMT_MAX];
+	list_cells(l, amt, moq, stock);
+	cmd_widen(&x->price_cols, amt);
+	cmd_widen(&x->moq_cols, moq);
+	cmd_widen(&x->stock_cols, stock);
 	return 0;
 }
 
@@ -1184,28 +1210,18 @@ static int list_one(void *vctx, const struct listing *l)
 		return 0;
 	}
 	struct kbuf b = KBUF_INIT, t = KBUF_INIT;
-	char amt[MONEY_FMT_MAX];
-	money_text(l->ntiers ? l->tiers[0].unit_price : 0, l->currency, amt);
+	char amt[MONEY_FMT_MAX], moq[MONEY_FMT_MAX + 16], stock[MONEY_FMT_MAX];
+	list_cells(l, amt, moq, stock);
 	text_sanitize(&t, l->sku, strlen(l->sku), 0);
-	if (text_width(kbuf_str(&t)) > x->sku_cols) {
-		text_clip(&b, kbuf_str(&t), x->sku_cols - 1, 0);
-		kbuf_puts(&b, "…");
-	} else {
-		text_clip(&b, kbuf_str(&t), x->sku_cols, 1);
-	}
+	text_clip_mark(&b, kbuf_str(&t), x->sku_cols, 1);
 	kbuf_puts(&b, "  ");
 	kbuf_reset(&t);
 	text_sanitize(&t, l->title, strlen(l->title), 0);
-	text_clip(&b, kbuf_str(&t), 40, 1);
-	char stock[MONEY_FMT_MAX] = "-"; /* not said */
-	if (listing_stock(l) >= 0)
-		count_text(listing_stock(l), stock);
-	char moq[MONEY_FMT_MAX + 16],
-	    q[MONEY_FMT_MAX]; /* "10 m", "100 pcs": what the price is per */
-	snprintf(moq, sizeof moq, "%s %s", count_text(l->moq, q), codes_unit_abbr(l->unit));
-	kbuf_printf(&b, "  %s %12s  moq ", l->currency, amt);
-	text_clip(&b, moq, 10, 1);
-	kbuf_printf(&b, " stock %-9s %-6s %s\n", stock, l->status, l->id);
+	text_clip_mark(&b, kbuf_str(&t), x->title_cols, 1);
+	kbuf_printf(&b, "  %s %*s  moq ", l->currency, (int)x->price_cols, amt);
+	text_clip(&b, moq, x->moq_cols, 1);
+	kbuf_printf(&b, " stock %-*s %-6s %.*s\n", (int)x->stock_cols, stock, l->status,
+	            (int)x->id_cols, l->id);
 	fputs(b.data, x->c->out);
 	kbuf_free(&b);
 	kbuf_free(&t);
@@ -1218,9 +1234,20 @@ static int run_list(struct ctx *c, const struct args *a, struct kerr *e)
 	struct store *s;
 	if (rc || (rc = ctx_store(c, &s, e)))
 		return rc;
-	struct list_ctx x = {c, 0, LIST_SKU_MIN};
+	/* Each column as wide as its widest row; where the terminal is too narrow for the row
+	 * the id gives way to its start, then the title is cut. */
+	int width = cmd_table_width(c);
+	struct list_ctx x = {c, 0, 1, 1, 1, 1, 1, MODEL_LISTING_ID_LEN};
 	if (!c->json)
 		rc = store_listing_each(s, c->self_id, list_width, &x, e);
+	/* the SKU, 2, the title, 2, CUR, 1, the price, 6 ("  moq "), the MOQ, 7 (" stock "),
+	 * the stock, 1, the status (6), 1, the id */
+	int rest = (int)(x.sku_cols + 2 + 2 + 3 + 1 + x.price_cols + 6 + x.moq_cols + 7 +
+	                 x.stock_cols + 1 + 6 + 1);
+	if (width > 0 && rest + (int)x.title_cols + MODEL_LISTING_ID_LEN > width)
+		x.id_cols = LIST_ID_SHORT;
+	x.title_cols = (size_t)cmd_flex_cols(width, rest + (int)x.id_cols, (int)x.title_cols,
+	                                     LIST_TITLE_LEAST);
 	if (rc == K_OK)
 		rc = store_listing_each(s, c->self_id, list_one, &x, e);
 	if (rc == K_OK && !c->json && x.n == 0)

@@ -155,12 +155,14 @@ static int run_rfq_post(struct ctx *c, const struct args *a, struct kerr *e)
 	return rc;
 }
 
+#define RFQ_TITLE_COLS 40
+#define RFQ_TITLE_LEAST 12
+
 static void print_rfq_line(struct ctx *c, const cJSON *o)
 {
-	struct kbuf t = KBUF_INIT, col = KBUF_INIT;
+	struct kbuf t = KBUF_INIT, head = KBUF_INIT, mid = KBUF_INIT;
 	const char *title = json_str(o, "title") ? json_str(o, "title") : "";
 	text_sanitize(&t, title, strlen(title), 0);
-	text_clip(&col, kbuf_str(&t), 40, 1); /* by columns: a byte cut would split a character */
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 	struct kbuf buyer = KBUF_INIT;
 	resolve_account_name(c, json_str(o, "buyerId"), &buyer);
@@ -169,12 +171,18 @@ static void print_rfq_line(struct ctx *c, const cJSON *o)
 	snprintf(qty, sizeof qty, "%s %s", count_text(n, qs),
 	         codes_unit_count(json_str(o, "unit"), n));
 	/* the id's start, as order list and contract list give theirs and commands take it */
-	text_fprintf(c->out, "%-8.8s  %s %16s  %-6s %-21s  %s\n",
-	             json_str(o, "id") ? json_str(o, "id") : "", kbuf_str(&col), qty,
-	             json_str(o, "status") ? json_str(o, "status") : "",
-	             ktime_local(json_str(o, "created"), when, sizeof when), kbuf_str(&buyer));
+	kbuf_printf(&head, "%-8.8s  ", json_str(o, "id") ? json_str(o, "id") : "");
+	kbuf_printf(&mid, " %16s  %-6s %-21s  ", qty,
+	            json_str(o, "status") ? json_str(o, "status") : "",
+	            ktime_local(json_str(o, "created"), when, sizeof when));
+	struct kbuf safe = KBUF_INIT; /* the cache's words, made safe as text_fprintf does */
+	text_sanitize(&safe, kbuf_str(&mid), mid.len, 0);
+	cmd_fit_row(c, kbuf_str(&head), kbuf_str(&t), RFQ_TITLE_COLS, RFQ_TITLE_LEAST,
+	            kbuf_str(&safe), kbuf_str(&buyer));
 	kbuf_free(&t);
-	kbuf_free(&col);
+	kbuf_free(&head);
+	kbuf_free(&mid);
+	kbuf_free(&safe);
 	kbuf_free(&buyer);
 }
 

@@ -61,7 +61,16 @@ static int hit_checked(struct ctx *c, const char *id)
 }
 
 #define SUMMARY_MARK "~"
-#define UNIT_COLS 5 /* "pcs", "m²", "boxes": codes_unit_abbr's widest */
+#define TITLE_COLS 44 /* a title's columns where the row has room */
+#define TITLE_LEAST 16
+#define ID_SHORT 8 /* an id's start, which every command takes, on a narrow terminal */
+
+/* The table's columns, each as wide as its widest cell (0: a column no row fills, left
+ * out); the title takes what the terminal leaves, and the id gives way to its start first. */
+struct hit_cols {
+	int photo;
+	size_t near, title, price, from, moq, unit, rating, id;
+};
 
 /* How near a photo match is, in words and the number (dist < 0: not a photo search). */
 static void photo_words(int dist, char *out, size_t cap)
@@ -72,12 +81,76 @@ static void photo_words(int dist, char *out, size_t cap)
 		snprintf(out, cap, "%s (%d)", kimg_distance_words(dist), dist);
 }
 
+/* One hit's cells as the table shows them: the price at the MOQ, "from" the best tier's
+ * where a bigger order pays less, the MOQ, the unit the price is per ("10 m", "500 kg"),
+ * and the rating. */
+struct hit_cells {
+	char near[48], price[MONEY_FMT_MAX], from[MONEY_FMT_MAX + 8], moq[MONEY_FMT_MAX];
+	char rating[32];
+	const char *unit;
+};
+
+static void hit_cells(const struct search_hit *h, int dist, struct hit_cells *x)
+{
+	photo_words(dist, x->near, sizeof x->near);
+	money_text(h->price, h->currency, x->price);
+	x->from[0] = '\0';
+	if (h->best < h->price) {
+		char amt[MONEY_FMT_MAX];
+		money_text(h->best, h->currency, amt);
+		snprintf(x->from, sizeof x->from, "from %s", amt);
+	}
+	count_text(h->moq, x->moq);
+	x->unit = h->unit[0] ? codes_unit_abbr(h->unit) : "";
+	if (h->rating_count)
+		snprintf(x->rating, sizeof x->rating, "%.1f(%lld)", h->rating,
+		         (long long)h->rating_count);
+	else
+		snprintf(x->rating, sizeof x->rating, "-");
+}
+
+/* The columns for these hits (dist: their photo distances, NULL when not by photo). */
+static void hit_layout(struct ctx *c, const struct search_hit *hits, const int *dist, size_t n,
+                       struct hit_cols *k)
+{
+	*k = (struct hit_cols){.photo = dist != NULL,
+	                       .near = 5, /* MATCH */
+	                       .title = 5,
+	                       .price = 5,
+	                       .moq = 3,
+	                       .rating = 6,
+	                       .id = MODEL_LISTING_ID_LEN};
+	for (size_t i = 0; i < n; i++) {
+		struct hit_cells x;
+		struct kbuf t = KBUF_INIT;
+		hit_cells(&hits[i], dist ? dist[i] : -1, &x);
+		text_sanitize(&t, hits[i].title, strlen(hits[i].title), 0);
+		cmd_widen(&k->title, kbuf_str(&t));
+		kbuf_free(&t);
+		cmd_widen(&k->near, x.near);
+		cmd_widen(&k->price, x.price);
+		cmd_widen(&k->from, x.from);
+		cmd_widen(&k->moq, x.moq);
+		cmd_widen(&k->unit, x.unit);
+		cmd_widen(&k->rating, x.rating);
+	}
+	if (k->title > TITLE_COLS)
+		k->title = TITLE_COLS;
+	/* the mark, the title, " CUR ", the price, the from, " ", the MOQ, the unit, " CC ✓ ",
+	 * the rating, two spaces, the id */
+	int rest =
+	    (int)((k->photo ? k->near + 1 : 0) + 2 + 5 + k->price + (k->from ? k->from + 1 : 0) +
+	          1 + k->moq + (k->unit ? k->unit + 1 : 0) + 6 + k->rating + 2);
+	int width = cmd_table_width(c);
+	if (width > 0 && rest + (int)k->title + MODEL_LISTING_ID_LEN > width)
+		k->id = ID_SHORT;
+	k->title = (size_t)cmd_flex_cols(width, rest + (int)k->id, (int)k->title, TITLE_LEAST);
+}
+
 /* Prints one hit (dist: its photo distance, -1 when the search was not by photo); returns 1
  * when it is an unchecked summary. */
-static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
+static int print_hit(struct ctx *c, const struct hit_cols *k, const struct search_hit *h, int dist)
 {
-	char amt[MONEY_FMT_MAX];
-	money_text(h->price, h->currency, amt);
 	int checked = hit_checked(c, h->id);
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -109,46 +182,61 @@ static int print_hit(struct ctx *c, const struct search_hit *h, int dist)
 		return !checked;
 	}
 	struct kbuf line = KBUF_INIT, t = KBUF_INIT;
-	char near[48], moq[MONEY_FMT_MAX];
-	photo_words(dist, near, sizeof near);
-	if (dist >= 0)
-		kbuf_printf(&line, "%-18s ", near);
+	struct hit_cells x;
+	hit_cells(h, dist, &x);
+	if (k->photo)
+		kbuf_printf(&line, "%-*s ", (int)k->near, x.near);
 	kbuf_puts(&line, checked ? "  " : SUMMARY_MARK " ");
 	text_sanitize(&t, h->title, strlen(h->title), 0);
-	text_clip(&line, kbuf_str(&t), 44, 1);
-	char from[MONEY_FMT_MAX + 8] = "";
-	if (h->best < h->price) { /* the best tier, for a bigger order */
-		money_text(h->best, h->currency, amt);
-		snprintf(from, sizeof from, "from %s", amt);
-		money_text(h->price, h->currency, amt);
+	text_clip_mark(&line, kbuf_str(&t), k->title, 1);
+	kbuf_printf(&line, " %3s %*s ", h->currency, (int)k->price, x.price);
+	if (k->from)
+		kbuf_printf(&line, "%-*s ", (int)k->from, x.from);
+	kbuf_printf(&line, "%*s", (int)k->moq, x.moq);
+	if (k->unit) {
+		kbuf_putc(&line, ' ');
+		text_clip(&line, x.unit, k->unit, 1);
 	}
-	/* the unit the price is per, after the MOQ it counts: "10 m", "500 kg" */
-	kbuf_printf(&line, " %3s %11s %-16s %7s ", h->currency, amt, from, count_text(h->moq, moq));
-	text_clip(&line, h->unit[0] ? codes_unit_abbr(h->unit) : "", UNIT_COLS, 1);
-	kbuf_printf(&line, " %-2s %s ", h->country, h->verified ? "\xE2\x9C\x93" : " ");
-	if (h->rating_count)
-		kbuf_printf(&line, "%.1f(%lld)", h->rating, (long long)h->rating_count);
-	else
-		kbuf_puts(&line, "   -   ");
-	kbuf_printf(&line, "  %s\n", h->id);
+	kbuf_printf(&line, " %-2s %s %-*s  %.*s\n", h->country, h->verified ? "\xE2\x9C\x93" : " ",
+	            (int)k->rating, x.rating, (int)k->id, h->id);
 	text_fprintf(c->out, "%s", line.data);
 	kbuf_free(&line);
 	kbuf_free(&t);
 	return !checked;
 }
 
-/* The header of the human table (photo: with the MATCH column). */
-static void print_head(struct ctx *c, int photo)
+/* The header of the human table, over the columns k lays out. */
+static void print_head(struct ctx *c, const struct hit_cols *k)
 {
 	struct kbuf h = KBUF_INIT;
-	if (photo)
-		kbuf_printf(&h, "%-18s ", "MATCH");
+	if (k->photo)
+		kbuf_printf(&h, "%-*s ", (int)k->near, "MATCH");
 	kbuf_puts(&h, "  ");
-	text_clip(&h, "TITLE", 44, 1);
-	kbuf_printf(&h, " %3s %11s %-16s %7s %-*s %-2s %s %-7s  %s\n", "CUR", "PRICE", "", "MOQ",
-	            UNIT_COLS, "", "CC", "\xE2\x9C\x93", "RATING", "ID");
+	text_clip(&h, "TITLE", k->title, 1);
+	kbuf_printf(&h, " %3s %*s ", "CUR", (int)k->price, "PRICE");
+	if (k->from)
+		kbuf_printf(&h, "%-*s ", (int)k->from, "");
+	kbuf_printf(&h, "%*s", (int)k->moq, "MOQ");
+	if (k->unit)
+		kbuf_printf(&h, " %-*s", (int)k->unit, "");
+	kbuf_printf(&h, " %-2s %s %-*s  %s\n", "CC", "\xE2\x9C\x93", (int)k->rating, "RATING",
+	            "ID");
 	fputs(h.data, c->out);
 	kbuf_free(&h);
+}
+
+/* Prints hits as a table (or JSON lines); dist: their photo distances, NULL when not by
+ * photo. Returns how many are unchecked summaries. */
+static int print_hits(struct ctx *c, const struct search_hit *hits, const int *dist, size_t n)
+{
+	struct hit_cols k;
+	int summaries = 0;
+	hit_layout(c, hits, dist, n, &k);
+	if (!c->json && n > 0) /* no head over no rows */
+		print_head(c, &k);
+	for (size_t i = 0; i < n; i++)
+		summaries += print_hit(c, &k, &hits[i], dist ? dist[i] : -1);
+	return summaries;
 }
 
 static void note_summaries(struct ctx *c, int n)
@@ -285,26 +373,28 @@ static int remote_search(struct ctx *c, const struct search_query *q, const uint
 			rc = ksync_take_accounts(k, al, NULL,
 			                         e); /* a seller that fails is left out */
 		const cJSON *ids = cJSON_GetObjectItemCaseSensitive(qr, "ids");
-		if (!rc && !c->json && cJSON_GetArraySize(ids) > 0) /* no head over no rows */
-			print_head(c, nphoto > 0);
 		/* In the node's order, each from the cache as the local search shows it. */
 		const cJSON *dists = cJSON_GetObjectItemCaseSensitive(qr, "distances");
-		int idx = -1;
+		size_t n = rc ? 0 : (size_t)cJSON_GetArraySize(ids);
+		struct search_hit *hits = xcalloc(n ? n : 1, sizeof *hits);
+		int *dist = xcalloc(n ? n : 1, sizeof *dist), idx = -1;
 		cJSON_ArrayForEach(id, ids)
 		{
-			struct search_hit hit;
 			idx++;
-			if (rc || !cJSON_IsString(id) ||
-			    store_search_hit(s, id->valuestring, &hit, NULL) != K_OK)
+			if ((size_t)shown >= n || !cJSON_IsString(id) ||
+			    store_search_hit(s, id->valuestring, &hits[shown], NULL) != K_OK)
 				continue;
 			const cJSON *dj = nphoto ? cJSON_GetArrayItem(dists, idx) : NULL;
-			int dist = -1;
+			dist[shown] = -1;
 			if (dj && json_is_int(dj) && dj->valuedouble >= 0 && dj->valuedouble <= 64)
-				dist = (int)dj->valuedouble;
-			summaries += print_hit(c, &hit, dist);
-			free(hit.title);
+				dist[shown] = (int)dj->valuedouble;
 			shown++;
 		}
+		summaries = print_hits(c, hits, nphoto ? dist : NULL, (size_t)shown);
+		for (int i = 0; i < shown; i++)
+			free(hits[i].title);
+		free(hits);
+		free(dist);
 		const cJSON *tot = cJSON_GetObjectItemCaseSensitive(qr, "total");
 		if (!rc && !c->json && cJSON_GetArraySize(ids) == 0)
 			cmd_note(c, "no listings on the node match");
@@ -433,11 +523,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 		struct photo_result pr;
 		if ((rc = store_photo_search(s, &q, photo, nphoto, (int)max_distance, &pr, e)))
 			goto out;
-		if (!c->json && pr.r.n > 0)
-			print_head(c, 1);
-		int sums = 0;
-		for (size_t i = 0; i < pr.r.n; i++)
-			sums += print_hit(c, &pr.r.hits[i], pr.distance[i]);
+		int sums = print_hits(c, pr.r.hits, pr.distance, pr.r.n);
 		if (!c->json) {
 			if (pr.r.n == 0)
 				cmd_note(
@@ -456,11 +542,7 @@ static int run_search(struct ctx *c, const struct args *a, struct kerr *e)
 	struct search_result r = {0};
 	if ((rc = store_search(s, &q, &r, e)))
 		goto out;
-	if (!c->json && r.n > 0)
-		print_head(c, 0);
-	int summaries = 0;
-	for (size_t i = 0; i < r.n; i++)
-		summaries += print_hit(c, &r.hits[i], -1);
+	int summaries = print_hits(c, r.hits, NULL, r.n);
 	if (!c->json) {
 		if (r.n == 0 && a->npos)
 			/* a pull brings summaries: titles and categories, not descriptions */

@@ -105,6 +105,7 @@ int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran)
 	FILE *old_in = c->in, *old_out = c->out, *old_err = c->err;
 	c->in = nul;
 	c->out = c->err = sink;
+	c->out_cols = COLS; /* a list's rows fit the screen they are read on */
 	/* With the background sync running a write only queues (as in a batch): the worker
 	 * pushes it, so a dead link never holds the screen. */
 	int live = ui_live_active(u) && !c->in_batch;
@@ -119,6 +120,7 @@ int ui_run_command(struct ui *u, int argc, char **argv, struct ui_ran *ran)
 		}
 	}
 	c->in = old_in, c->out = old_out, c->err = old_err;
+	c->out_cols = 0;
 	c->passphrase_file = old_pf;
 	fclose(nul);
 	fclose(sink);
