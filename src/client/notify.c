@@ -302,10 +302,10 @@ void notify_wait_detached(int now)
 /* ---------------------------------------------------------------- around a sync */
 
 void notify_watch_begin(struct notify_watch *w, const struct notify_conf *c, struct store *s,
-                        const char *node, const char *self)
+                        const char *node, const char *self, int news)
 {
 	memset(w, 0, sizeof *w);
-	if (!c->command[0] || !s || !self || !*self)
+	if ((!c->command[0] && !news) || !s || !self || !*self)
 		return;
 	struct kerr e = {0, ""};
 	w->on = inbox_collect(s, node, self, NULL, &w->before, &e) == K_OK;
@@ -313,39 +313,45 @@ void notify_watch_begin(struct notify_watch *w, const struct notify_conf *c, str
 
 int notify_watch_end(struct notify_watch *w, const struct notify_conf *c, struct store *s,
                      const char *node, const char *self, const struct kkeypair *kp,
-                     const char *home, int detached, struct notify_result *r, char *summary,
-                     size_t summary_cap)
+                     struct inbox *news)
 {
-	if (r)
-		memset(r, 0, sizeof *r);
-	if (summary && summary_cap)
-		summary[0] = '\0';
-	if (!w->on) {
-		inbox_free(&w->before);
-		return 0;
-	}
+	memset(news, 0, sizeof *news);
 	struct inbox after;
 	struct kerr e = {0, ""};
-	int n = 0;
-	if (inbox_collect(s, node, self, c->text ? kp : NULL, &after, &e) == K_OK) {
-		const struct inbox_item *news[64];
-		size_t got = inbox_news(&w->before, &after, news, 64);
-		n = (int)got;
-		if (got) {
-			char line[NOTIFY_SUMMARY_MAX];
-			inbox_summary(news, got < 64 ? got : 64, got, line, sizeof line);
-			if (summary && summary_cap)
-				snprintf(summary, summary_cap, "%s", line);
-			if (detached) {
-				notify_run_detached(c, line, home);
-			} else {
-				struct notify_result tmp;
-				notify_run(c, line, 0, home, r ? r : &tmp);
-			}
-		}
+	if (w->on && inbox_collect(s, node, self, c->text ? kp : NULL, &after, &e) == K_OK) {
+		size_t got = inbox_news(&w->before, &after, NULL, 0);
+		const struct inbox_item **v = xcalloc(got ? got : 1, sizeof *v);
+		inbox_news(&w->before, &after, v, got);
+		news->v = xcalloc(got ? got : 1, sizeof *news->v);
+		for (size_t i = 0; i < got; i++)
+			news->v[news->n++] = *v[i];
+		free(v);
 		inbox_free(&after);
 	}
 	inbox_free(&w->before);
 	w->on = 0;
-	return n;
+	return (int)news->n;
+}
+
+int notify_news_run(const struct notify_conf *c, const struct inbox *news, const char *home,
+                    int detached, struct notify_result *r)
+{
+	if (r)
+		memset(r, 0, sizeof *r);
+	if (!c->command[0] || !news->n)
+		return 0;
+	size_t n = news->n < 64 ? news->n : 64;
+	const struct inbox_item **v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &news->v[i];
+	char line[NOTIFY_SUMMARY_MAX];
+	inbox_summary(v, n, news->n, line, sizeof line);
+	free(v);
+	if (detached) {
+		notify_run_detached(c, line, home);
+	} else {
+		struct notify_result tmp;
+		notify_run(c, line, 0, home, r ? r : &tmp);
+	}
+	return 1;
 }

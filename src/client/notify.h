@@ -69,20 +69,24 @@ void notify_run_detached(const struct notify_conf *c, const char *summary, const
  * now set (the TUI is quitting), ended at once as a time limit ends them (and logged so). */
 void notify_wait_detached(int now);
 
-/* Around a sync: notify_watch_begin notes the inbox's keys (nothing when c has no command);
- * notify_watch_end collects it again and, when something is new, builds the summary (with
- * message text only when c->text and kp) and runs the command: waiting (detached 0) or not.
- * *r (may be NULL) gets the result when it waited; returns how many items were new (0: the
- * command did not run). Neither fails the caller: a cache that cannot be read is no news. */
+/* Around a sync: notify_watch_begin notes the inbox's keys (nothing when c has no command
+ * and news is 0); notify_watch_end collects it again (opening messages only when c->text
+ * and kp, so their news may quote them): *news gets a copy of the items that are new,
+ * newest first (the caller frees it with inbox_free). Returns how many. Neither fails the
+ * caller: a cache that cannot be read is no news. */
 struct notify_watch {
 	struct inbox before;
 	int on;
 };
 void notify_watch_begin(struct notify_watch *w, const struct notify_conf *c, struct store *s,
-                        const char *node, const char *self);
+                        const char *node, const char *self, int news);
 int notify_watch_end(struct notify_watch *w, const struct notify_conf *c, struct store *s,
                      const char *node, const char *self, const struct kkeypair *kp,
-                     const char *home, int detached, struct notify_result *r, char *summary,
-                     size_t summary_cap);
+                     struct inbox *news);
+/* Runs c's command, when it has one and news holds something, with the one-line summary of
+ * news: waiting (detached 0; *r, which may be NULL, gets the result) or not. Returns 1 when
+ * it ran or was started, 0 when there was nothing to run. */
+int notify_news_run(const struct notify_conf *c, const struct inbox *news, const char *home,
+                    int detached, struct notify_result *r);
 
 #endif

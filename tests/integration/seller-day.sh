@@ -11,6 +11,7 @@
 # brings news, with the summary as one argument (a hostile display name stays text, no
 # message text unless notify-text yes); one that fails or hangs (killed at the limit,
 # KONTOR_NOTIFY_TIMEOUT=2 here; 10 s by default) is logged and the sync is unaffected.
+# Her own sync says what it brought that waits for her, as the inbox says it (five at most).
 # The ledger sums to zero, checked in SQL.
 . "$(dirname "$0")/../lib.sh"
 . "$T_ROOT/tests/trade-lib.sh"
@@ -59,6 +60,11 @@ RFQ=$(sqlite3 "$B/cache.db" "SELECT id FROM rfqs LIMIT 1")
 t_run "and for cushions (Textiles), not hers" 0 kb rfq post --title "Seat cushions" --qty 60 \
 	--category Textiles
 t_run "seller syncs" 0 ks sync
+t_match "her sync says what it brought: the RFQ of her category, as her inbox says it" "$T_OUT" \
+	'^sync [^ ]+: pushed 0, pulled [0-9]+ changes?
+rfq     RFQ from Berlin Interiors GmbH: 240 pieces "Table legs for 60 desks", target 10.00 USD per piece to quote \(Furniture\)
+        kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing U720-BK '
+t_nomatch "and not the RFQ that is not hers" "$T_OUT" 'Seat cushions'
 t_run "seller's inbox" 0 ks inbox
 t_match "the RFQ of her category waits" "$T_OUT" '^rfq .*RFQ from Berlin Interiors GmbH: 240 pieces "Table legs for 60 desks", target 10.00 USD per piece to quote \(Furniture\)$'
 RSHORT=$(printf '%s' "$RFQ" | cut -c1-8)
@@ -87,6 +93,10 @@ t_match "with its own words, then the summary as one argument" "$(last_note)" \
 	'^\[--from\]\[kontor\]\[1 new: RFQ "Table legs for 60 desks" from Berlin Interiors GmbH\]$'
 t_run "a sync that brings nothing new" 0 ks sync
 t_eq "runs no notify-command" "$(runs)" 1
+t_eq "and says only the sync's own line: nothing new, nothing said again" \
+	"$(printf '%s\n' "$T_OUT" | wc -l | tr -d ' ')" 1
+t_run "seller syncs with --json" 0 ks sync --json
+t_match "its object says nothing is new" "$T_OUT" '"news":\[\]'
 t_run "seller answers in a chat" 0 ks chat send "$BID" "11.00 USD at 240 pcs, FOB Hai Phong"
 t_run "seller's inbox" 0 ks inbox --json
 t_nomatch "an answered RFQ is gone" "$T_OUT" "\"id\":\"$RFQ\""
@@ -99,6 +109,10 @@ t_run "buyer proposes 240 legs" 0 kb contract propose --listing "$LID" --qty 240
 KID=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 sleep 2 # her sync comes later than the offer, as it does on her link
 t_run "seller syncs" 0 ks sync
+t_match "her sync says the offer waits for her signature" "$T_OUT" \
+	"^offer +offer $(printf %.8s "$KID")… from Berlin Interiors GmbH: .* waiting for your signature
+ +kontor contract sign $(printf %.8s "$KID")$"
+t_match "and the message waits" "$T_OUT" '^chat +1 unread message from Berlin Interiors GmbH$'
 t_run "seller's inbox --json" 0 ks inbox --json
 t_match "the offer waits for her signature" "$T_OUT" \
 	"\"kind\":\"offer\".*\"id\":\"$KID\".*\"command\":\"kontor contract sign $(printf %.8s "$KID")\""
@@ -137,6 +151,9 @@ t_run "buyer pays" 0 kb order pay "$ORDER"
 t_run "buyer's inbox" 0 kb inbox --json
 t_nomatch "paid: gone from his inbox" "$T_OUT" "order pay $ORDER"
 t_run "seller syncs" 0 ks sync
+t_match "her sync says the money is in escrow and the order waits to ship" "$T_OUT" \
+	"^order +order $(printf %.8s "$ORDER")… \"Iron table legs, black, 72 cm\" for Berlin Interiors GmbH: paid 2,760.00 USD into escrow; ship it by [0-9-]+
+ +kontor order ship $(printf %.8s "$ORDER") --carrier CARRIER --tracking NUMBER$"
 t_eq "one notify run" "$(runs)" 3
 t_match "saying the order was paid" "$(last_note)" '\[1 new: order [A-Za-z0-9_-]{8}… paid 2,760.00 USD\]$'
 t_run "seller's wallet" 0 ks wallet
@@ -182,6 +199,9 @@ t_nomatch "confirmed: gone" "$T_OUT" "order confirm $(printf %.8s "$ORDER")"
 ledger_zero "after the release"
 
 t_run "seller syncs" 0 ks sync
+t_match "her sync says the money arrived in her wallet" "$T_OUT" \
+	'^money +\+2,760.00 USD arrived in your wallet: released by order [A-Za-z0-9_-]{8}… "Iron table legs, black, 72 cm"
+ +kontor wallet$'
 t_eq "one notify run" "$(runs)" 4
 t_match "for the release, and the trade to rate" "$(last_note)" \
 	'\[2 new: 2,760.00 USD released by order [A-Za-z0-9_-]{8}…; order [A-Za-z0-9_-]{8}… completed: rate Berlin Interiors GmbH\]$'
@@ -550,6 +570,22 @@ t_match "the brown large one is named by her SKU for it" "$T_OUT" \
 	"^ +kontor contract propose --rfq [^ ]+ --listing GIO --variant GIO-L-NAU --buyer @berlin-interiors-gmbh --qty 40 "
 t_match "words that name several leave VARIANT to fill in" "$T_OUT" \
 	"^ +kontor contract propose --rfq [^ ]+ --listing GIO --variant VARIANT --buyer @berlin-interiors-gmbh --qty 80 "
+
+# --- a sync that brings much says five and how many more ---------------------------------
+for i in 1 2 3 4 5 6 7; do
+	t_run "buyer asks for basket lot $i" 0 kb rfq post --title "Basket lot $i" --qty 10 --category Baskets
+done
+t_run "seller syncs" 0 ks sync
+t_eq "her sync shows five of the seven" "$(printf '%s\n' "$T_OUT" | grep -c '^rfq .*"Basket lot [1-7]"')" 5
+t_match "and says where the rest are" "$T_OUT" '^and 2 more new: `kontor inbox`$'
+t_run "seller's inbox" 0 ks inbox
+t_eq "which has all seven" "$(printf '%s\n' "$T_OUT" | grep -c '^rfq .*"Basket lot [1-7]"')" 7
+t_run "buyer asks for basket lot 8" 0 kb rfq post --title "Basket lot 8" --qty 10 --category Baskets
+t_run "seller syncs with -q" 0 ks -q sync
+t_eq "says nothing of it" "$T_OUT" ""
+t_run "though her inbox has it" 0 ks inbox
+t_match "lot 8" "$T_OUT" '^rfq .*"Basket lot 8"'
+
 
 t_node_stop
 t_done

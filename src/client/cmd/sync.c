@@ -712,10 +712,13 @@ int cmd_stock_follow(struct ctx *c, struct store *s, const char *node, struct ks
 	return 0;
 }
 
+#define NEWS_SHOWN 5 /* new inbox items a sync shows; `kontor inbox` has them all */
+
 /* The sync's result: its object and sentence (and with -v its lines) for the front end,
- * and under the sentence each listing whose stock its orders moved. */
+ * and under the sentence each listing whose stock its orders moved, then news: the inbox
+ * items it brought. */
 static void stats_result(struct ctx *c, const char *node, const struct sync_stats *st,
-                         const struct kstrv *stock, int rc)
+                         const struct kstrv *stock, const struct inbox *news, int rc)
 {
 	if (c->json) {
 		cJSON *o = cJSON_CreateObject();
@@ -743,6 +746,15 @@ static void stats_result(struct ctx *c, const char *node, const struct sync_stat
 		cJSON *sa = cJSON_AddArrayToObject(o, "stock");
 		for (size_t i = 0; i < stock->n; i++)
 			cJSON_AddItemToArray(sa, cJSON_CreateString(stock->v[i]));
+		cJSON *na = cJSON_AddArrayToObject(o, "news"); /* what came into the inbox */
+		for (size_t i = 0; i < news->n; i++) {
+			cJSON *it = cJSON_CreateObject();
+			cJSON_AddStringToObject(it, "kind", inbox_kind_name(news->v[i].kind));
+			cJSON_AddStringToObject(it, "id", news->v[i].id);
+			cJSON_AddStringToObject(it, "text", news->v[i].text);
+			cJSON_AddStringToObject(it, "command", news->v[i].cmd);
+			cJSON_AddItemToArray(na, it);
+		}
 		cmd_result_json(c, o);
 	}
 	int64_t got = 0;
@@ -767,6 +779,13 @@ static void stats_result(struct ctx *c, const char *node, const struct sync_stat
 	kbuf_free(&b);
 	for (size_t i = 0; i < stock->n; i++)
 		cmd_result_more(c, "%s", stock->v[i]);
+	/* What it brought that waits for her, as `kontor inbox` says it, so that a sync by hand
+	 * needs no second command to learn that money came or an order waits. */
+	for (size_t i = 0; i < news->n && i < NEWS_SHOWN; i++)
+		cmd_result_more(c, "%-7s %s\n        %s", inbox_kind_name(news->v[i].kind),
+		                news->v[i].text, news->v[i].cmd);
+	if (news->n > NEWS_SHOWN)
+		cmd_result_more(c, "and %zu more new: `kontor inbox`", news->n - NEWS_SHOWN);
 	if (c->verbosity > 0) {
 		for (int t = 0; t < SYNC_NTYPES; t++)
 			if (st->got[t] || st->gone[t])
@@ -832,7 +851,7 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 		cmd_note(c, "%s; the notify-command is off for this sync", ne.msg);
 		notify_conf_init(&nc);
 	}
-	notify_watch_begin(&nw, &nc, s, node, c->self_id);
+	notify_watch_begin(&nw, &nc, s, node, c->self_id, c->json || c->verbosity >= 0);
 	struct sync_stats st = {0};
 	struct progress pr;
 	progress_begin(&pr, c->err, c->verbosity < 0, "sync");
@@ -864,11 +883,14 @@ static int run_sync(struct ctx *c, const struct args *a, struct kerr *e)
 	} else {
 		progress_end(&pr, NULL);
 	}
-	stats_result(c, node ? node : "?", &st, &stock, rc);
-	kstrv_free(&stock);
 	struct notify_result nr;
-	if (notify_watch_end(&nw, &nc, s, node, c->self_id, &c->kp, c->home, 0, &nr, NULL, 0) &&
-	    notify_result_failed(&nr)) {
+	struct inbox news;
+	notify_watch_end(&nw, &nc, s, node, c->self_id, &c->kp, &news);
+	stats_result(c, node ? node : "?", &st, &stock, &news, rc);
+	kstrv_free(&stock);
+	int ran = notify_news_run(&nc, &news, c->home, 0, &nr);
+	inbox_free(&news);
+	if (ran && notify_result_failed(&nr)) {
 		char words[256];
 		notify_result_words(&nr, words, sizeof words);
 		cmd_note(c, "notify-command %s (see %s/notify.log); the sync is done", words,
@@ -946,7 +968,9 @@ const struct cmd_entry cmd_sync_entries[] = {
      "--json gives one object. Exit 4 when the node cannot be reached or the sync runs past\n"
      "--timeout (default $KONTOR_SYNC_TIMEOUT, else 300 s); nothing is lost: the next sync\n"
      "resumes. Exit 1 when the node keeps saying it has more past what its own total needs.\n"
-     "When it brought something new for you (an item of `kontor inbox`), the config's\n"
-     "notify-command runs once with a one-line summary (KONTOR_NOTIFY_COMMAND overrides)."},
+     "What it brought that waits for you (an item of `kontor inbox`: money, an RFQ, an\n"
+     "offer, an order to ship) follows its line, with the command that acts on it, five\n"
+     "at most; and the config's notify-command runs once with a one-line summary\n"
+     "(KONTOR_NOTIFY_COMMAND overrides)."},
     {NULL, NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

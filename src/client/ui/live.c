@@ -144,7 +144,7 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	struct notify_watch nw; /* what this sync brings new, for the notify-command */
 	struct kstrv brief = {
 	    0}; /* the listings whose stock its orders moved, for the status line */
-	notify_watch_begin(&nw, &l->notify, s, l->node, l->self);
+	notify_watch_begin(&nw, &l->notify, s, l->node, l->self, 0);
 	/* A fresh handle each time: ksync_finish adds the handle's bytes to the node's. */
 	int rc = ksync_open(s, l->node, l->self, kp, KSYNC_QUICK, &k, &e);
 	if (rc == K_OK) {
@@ -203,7 +203,10 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	kstrv_free(&brief);
 	wake(l);
 	/* Run in a thread of its own: a slow or hanging command never holds the next sync. */
-	notify_watch_end(&nw, &l->notify, s, l->node, l->self, kp, l->home, 1, NULL, NULL, 0);
+	struct inbox news;
+	notify_watch_end(&nw, &l->notify, s, l->node, l->self, kp, &news);
+	notify_news_run(&l->notify, &news, l->home, 1, NULL);
+	inbox_free(&news);
 }
 
 /* --- the worker: translations ------------------------------------------------------ */
