@@ -178,6 +178,27 @@ tm send-keys Q
 wait_for 'TUI-EXIT 0' 50 && t_ok "Q leaves with status 0" || t_fail "Q leaves with status 0" "$(tail -n 3 "$T_TMP/pane")"
 tm kill-server 2>/dev/null
 
+# --- the Chat tab keeps its cursor on its conversation when a sync reorders the rows -------
+kc() { env KONTOR_PASSPHRASE='carrot-garden-42' "$KONTOR" --home "$C" "$@"; }
+t_run "C pulls A's profile" 0 kc sync
+t_run "C writes to A" 0 kc chat send "$AID" "Dzień dobry"
+t_run "A pulls it before the TUI starts" 0 ka sync
+tm_start keep 100x30 "KONTOR_HOME=$A TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
+wait_for 'synced' && t_ok "A's TUI starts" || t_fail "A's TUI starts" "$(status_line)"
+tm send-keys 2
+wait_for '^> Cara Tools .*Dzień dobry' && t_ok "the Chat tab: C's conversation, the newest, on top under the cursor" ||
+	t_fail "C's conversation on top under the cursor" "$(cat "$T_TMP/pane")"
+sleep 1.1 # activity is dated to the second: B's message comes a second after C's
+kb chat send "$CID" "Noch eine Frage" >/dev/null 2>&1
+wait_for 'Noch eine Frage' 100 && t_ok "B's new message reaches the Chat tab without a key" ||
+	t_fail "B's new message reaches the Chat tab" "$(cat "$T_TMP/pane")"
+S=$(screen)
+t_match "B's conversation moved to the top" "$(printf '%s\n' "$S" | sed -n 3p)" '^  Bo Hardware .*Noch eine Frage'
+t_match "the cursor stayed on C's, now under it" "$(printf '%s\n' "$S" | sed -n 4p)" '^> Cara Tools .*Dzień dobry'
+tm send-keys Q
+wait_for 'TUI-EXIT 0' 50 || t_fail "Q leaves" "$(tail -n 3 "$T_TMP/pane")"
+tm kill-server 2>/dev/null
+
 # --- without translate-url; quitting while the node hangs -------------------------------
 tm_start b 100x30 "KONTOR_HOME=$A TERM=screen-256color $KONTOR tui; echo TUI-EXIT \$?; sleep 60"
 wait_for 'synced' && t_ok "a second TUI starts" || t_fail "a second TUI starts" "$(status_line)"
