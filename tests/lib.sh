@@ -32,12 +32,38 @@ t_run() {
 		t_fail "$_name" "exit $_rc, wanted $_want; stderr: $(head -c 400 "$T_TMP/err")"
 	fi
 }
+# t_has TEXT REGEX: REGEX (grep -E) matches a line of TEXT. A REGEX of several lines matches
+# as many lines of TEXT in a row, each its own line of REGEX (grep alone would take the
+# lines as alternatives, any one of which passes).
+t_has() {
+	case $2 in
+	*"
+"*) ;;
+	*)
+		printf '%s' "$1" | grep -Eq -- "$2"
+		return
+		;;
+	esac
+	printf '%s\n' "$1" >"$T_TMP/has.txt"
+	printf '%s\n' "$2" >"$T_TMP/has.re"
+	_hn=$(wc -l <"$T_TMP/has.re")
+	for _hat in $(grep -En -- "$(head -n 1 "$T_TMP/has.re")" "$T_TMP/has.txt" | cut -d: -f1); do
+		_hj=1
+		while [ "$_hj" -lt "$_hn" ] &&
+			sed -n "$((_hat + _hj))p" "$T_TMP/has.txt" |
+			grep -Eq -- "$(sed -n "$((_hj + 1))p" "$T_TMP/has.re")"; do
+			_hj=$((_hj + 1))
+		done
+		[ "$_hj" -ge "$_hn" ] && return 0
+	done
+	return 1
+}
 # t_match NAME TEXT REGEX
 t_match() {
-	if printf '%s' "$2" | grep -Eq -- "$3"; then t_ok "$1"; else t_fail "$1" "'$3' not in: $(printf '%s' "$2" | head -c 400)"; fi
+	if t_has "$2" "$3"; then t_ok "$1"; else t_fail "$1" "'$3' not in: $(printf '%s' "$2" | head -c 400)"; fi
 }
 t_nomatch() {
-	if printf '%s' "$2" | grep -Eq -- "$3"; then t_fail "$1" "'$3' unexpectedly in: $(printf '%s' "$2" | head -c 400)"; else t_ok "$1"; fi
+	if t_has "$2" "$3"; then t_fail "$1" "'$3' unexpectedly in: $(printf '%s' "$2" | head -c 400)"; else t_ok "$1"; fi
 }
 t_eq() {
 	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2', wanted '$3'"; fi
