@@ -333,6 +333,20 @@ int notify_watch_end(struct notify_watch *w, const struct notify_conf *c, struct
 	return (int)news->n;
 }
 
+void notify_news_line(const struct inbox *news, char *out, size_t cap)
+{
+	if (cap)
+		out[0] = '\0';
+	if (!news->n)
+		return;
+	size_t n = news->n < 64 ? news->n : 64; /* the line holds fewer */
+	const struct inbox_item **v = xcalloc(n, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &news->v[i];
+	inbox_summary(v, n, news->n, out, cap);
+	free(v);
+}
+
 int notify_news_run(const struct notify_conf *c, const struct inbox *news, const char *home,
                     int detached, struct notify_result *r)
 {
@@ -340,13 +354,8 @@ int notify_news_run(const struct notify_conf *c, const struct inbox *news, const
 		memset(r, 0, sizeof *r);
 	if (!c->command[0] || !news->n)
 		return 0;
-	size_t n = news->n < 64 ? news->n : 64;
-	const struct inbox_item **v = xcalloc(n, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		v[i] = &news->v[i];
 	char line[NOTIFY_SUMMARY_MAX];
-	inbox_summary(v, n, news->n, line, sizeof line);
-	free(v);
+	notify_news_line(news, line, sizeof line);
 	if (detached) {
 		notify_run_detached(c, line, home);
 	} else {

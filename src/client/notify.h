@@ -83,6 +83,9 @@ void notify_watch_begin(struct notify_watch *w, const struct notify_conf *c, str
 int notify_watch_end(struct notify_watch *w, const struct notify_conf *c, struct store *s,
                      const char *node, const char *self, const struct kkeypair *kp,
                      struct inbox *news);
+/* The one-line summary of news into out: "2 new: order 3fAx… paid 5,520.00 USD; message
+ * from Berlin Interiors" (inbox_summary's), "" when news holds nothing. */
+void notify_news_line(const struct inbox *news, char *out, size_t cap);
 /* Runs c's command, when it has one and news holds something, with the one-line summary of
  * news: waiting (detached 0; *r, which may be NULL, gets the result) or not. Returns 1 when
  * it ran or was started, 0 when there was nothing to run. */

@@ -108,6 +108,7 @@ t_run "a deposit to the seller by kontord admin (another process)" 0 \
 wait_for 'money +wallet .*deposit' && t_ok "after the sync /events started, the deposit is in the Inbox without a key" ||
 	t_fail "the deposit reaches the Inbox" "$(cat "$T_TMP/pane")"
 cp "$T_TMP/pane" "$T_TMP/d2-inbox"
+t_match "and the status line says what came, once" "$(tail -n 1 "$T_TMP/d2-inbox")" '^ 1 new: 25\.00 USD deposit '
 t_match "the Inbox fits 80 columns with its tab bar" "$(head -n 1 "$T_TMP/d2-inbox")" '6 Inbox'
 t_match "the newest first: the deposit above the order" "$(sed -n 4p "$T_TMP/d2-inbox")" 'money +wallet +\+25\.00 USD arrived in your wallet: deposit'
 t_match "the cursor stayed on the item it was on" "$(sed -n 5p "$T_TMP/d2-inbox")" '^> .* order +s ship'

@@ -97,6 +97,7 @@ struct ui_live {
 	uint64_t inflight; /* the running sync's bytes as they pass (atomic: knet_set_tap) */
 	unsigned changed_seq;
 	char stock[512]; /* what the last sync did to her stock, for the status line once */
+	char news[NOTIFY_SUMMARY_MAX]; /* what it brought to her inbox ("1 new: ..."), the same */
 	struct tjob jobs[TQ_MAX];
 	int njobs;
 	struct tdone done[TQ_MAX];
@@ -141,10 +142,10 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	memset(&st, 0, sizeof st);
 	struct kerr e = {0};
 	struct ksync *k = NULL;
-	struct notify_watch nw; /* what this sync brings new, for the notify-command */
+	struct notify_watch nw; /* what this sync brings new: the status line, the notify-command */
 	struct kstrv brief = {
 	    0}; /* the listings whose stock its orders moved, for the status line */
-	notify_watch_begin(&nw, &l->notify, s, l->node, l->self, 0);
+	notify_watch_begin(&nw, &l->notify, s, l->node, l->self, 1);
 	/* A fresh handle each time: ksync_finish adds the handle's bytes to the node's. */
 	int rc = ksync_open(s, l->node, l->self, kp, KSYNC_QUICK, &k, &e);
 	if (rc == K_OK) {
@@ -166,6 +167,10 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	int64_t changed = st.pushed + st.refused;
 	for (int t = 0; t < SYNC_NTYPES; t++)
 		changed += st.got[t] + st.gone[t];
+	struct inbox news;
+	char line[NOTIFY_SUMMARY_MAX] = "";
+	if (notify_watch_end(&nw, &l->notify, s, l->node, l->self, kp, &news) > 0)
+		notify_news_line(&news, line, sizeof line);
 	pthread_mutex_lock(&l->mu);
 	l->syncing = 0;
 	l->bytes += st.bytes_up + st.bytes_down;
@@ -199,12 +204,12 @@ static void do_sync(struct ui_live *l, struct store *s, const struct kkeypair *k
 	if (brief.n) /* the first, and how many more: the status line has one row */
 		snprintf(l->stock, sizeof l->stock, "%s%s", brief.v[0],
 		         brief.n > 1 ? "; more in Listings" : "");
+	if (line[0])
+		snprintf(l->news, sizeof l->news, "%s", line);
 	pthread_mutex_unlock(&l->mu);
 	kstrv_free(&brief);
 	wake(l);
 	/* Run in a thread of its own: a slow or hanging command never holds the next sync. */
-	struct inbox news;
-	notify_watch_end(&nw, &l->notify, s, l->node, l->self, kp, &news);
 	notify_news_run(&l->notify, &news, l->home, 1, NULL);
 	inbox_free(&news);
 }
@@ -701,12 +706,14 @@ void ui_live_poll(struct ui *u)
 	memcpy(done, l->done, (size_t)nd * sizeof done[0]);
 	l->ndone = 0;
 	unsigned changed = l->changed_seq;
-	char stock[sizeof l->stock];
+	char stock[sizeof l->stock], news[sizeof l->news];
 	snprintf(stock, sizeof stock, "%s", l->stock);
-	l->stock[0] = '\0';
+	snprintf(news, sizeof news, "%s", l->news);
+	l->stock[0] = l->news[0] = '\0';
 	pthread_mutex_unlock(&l->mu);
-	if (stock[0])
-		ui_say(u, "%s", stock); /* her stock moved: said once, as a command's result is */
+	/* her stock moved, and what came into her inbox: said once, as a command's result is */
+	if (stock[0] || news[0])
+		ui_say(u, "%s%s%s", stock, stock[0] && news[0] ? " · " : "", news);
 	if (changed != l->seen_changed) {
 		l->seen_changed = changed;
 		ui_live_reload(u);
