@@ -30,6 +30,11 @@ size_t text_clip_mark(struct kbuf *out, const char *s, size_t cols, int pad);
  * ("Quạt mây… (Cỡ: Lớn)"): two products that differ at their end stay apart. */
 size_t text_clip_tail(struct kbuf *out, const char *s, size_t cols, int pad);
 
+/* s, sanitised, cut into lines of at most cols columns, at spaces where it can be, inside a
+ * word longer than a line where it cannot; each line into lines[] (at most max, the rest
+ * joined to the last). Returns how many (at least 1); the caller frees each. */
+size_t text_wrap(const char *s, size_t cols, struct kbuf *lines, size_t max);
+
 /* The sanitiser. Appends s to out with escape sequences (ESC [ ... final, ESC ] ... BEL/ST,
  * other ESC x) removed, C0/C1 control characters and DEL removed (newline kept when
  * keep_newlines, tab turned into a space), invalid UTF-8 replaced by U+FFFD, U+2028/U+2029

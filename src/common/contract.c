@@ -2095,57 +2095,6 @@ static void put_item_extras(struct kbuf *b, const struct contract_item *it)
 	kbuf_putc(b, '\n');
 }
 
-/* s (sanitised) cut into lines of at most cols columns, at spaces where it can be, inside a
- * word longer than a line where it cannot; each line appended to lines[] (at most max, the
- * rest joined to the last). Returns how many. The caller frees each. */
-static size_t wrap_lines(const char *s, size_t cols, struct kbuf *lines, size_t max)
-{
-	struct kbuf clean = KBUF_INIT;
-	text_sanitize(&clean, s ? s : "", s ? strlen(s) : 0, 0);
-	const char *p = kbuf_str(&clean);
-	size_t n = 0;
-	if (cols < 1)
-		cols = 1;
-	lines[0] = (struct kbuf)KBUF_INIT;
-	size_t used = 0;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		size_t wl = strcspn(p, " ");
-		char word[512];
-		snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1),
-		         p);
-		size_t ww = text_width(word);
-		if (used > 0 && used + 1 + ww > cols && n + 1 < max) {
-			lines[++n] = (struct kbuf)KBUF_INIT;
-			used = 0;
-		}
-		if (used > 0) {
-			kbuf_putc(&lines[n], ' ');
-			used++;
-		}
-		const char *w = word;
-		while (used + text_width(w) > cols && n + 1 < max) {
-			/* a word wider than what is left of a line: cut it where the line ends */
-			size_t before = lines[n].len;
-			text_clip(&lines[n], w, cols - used, 0);
-			size_t took = lines[n].len - before;
-			if (took == 0 && used == 0)
-				break;
-			w += took;
-			lines[++n] = (struct kbuf)KBUF_INIT;
-			used = 0;
-		}
-		kbuf_puts(&lines[n], w);
-		used += text_width(w);
-		p += wl;
-	}
-	kbuf_free(&clean);
-	return n + 1;
-}
-
 static void pad_to(struct kbuf *b, size_t from, size_t to)
 {
 	for (; from < to; from++)
@@ -2224,7 +2173,7 @@ static void render_items(const struct contract_terms *t, struct kbuf *b, int wid
 		           *org = *it->origin ? it->origin : "-";
 		struct kbuf lines[MAXL];
 		size_t nl =
-		    wrap_lines(it->description, table ? dw : (W > 6 ? W - 6 : 1), lines, MAXL);
+		    text_wrap(it->description, table ? dw : (W > 6 ? W - 6 : 1), lines, MAXL);
 		if (table) {
 			for (size_t k = 0; k < nl; k++) {
 				size_t at = b->len;
@@ -2366,7 +2315,7 @@ static void wrap_prose(struct kbuf *out, const struct kbuf *b, size_t width)
 				ind = more = 0;
 			struct kbuf parts[64];
 			/* the first line at its own indent, the rest at the hanging one */
-			size_t n = wrap_lines(line + ind, width - more, parts, 64);
+			size_t n = text_wrap(line + ind, width - more, parts, 64);
 			for (size_t k = 0; k < n; k++) {
 				pad_to(out, 0, k ? more : ind);
 				kbuf_puts(out, kbuf_str(&parts[k]));

@@ -472,3 +472,51 @@ size_t text_list_next(const char **s, char sep, const char **item)
 	*item = p;
 	return len;
 }
+
+size_t text_wrap(const char *s, size_t cols, struct kbuf *lines, size_t max)
+{
+	struct kbuf clean = KBUF_INIT;
+	text_sanitize(&clean, s ? s : "", s ? strlen(s) : 0, 0);
+	const char *p = kbuf_str(&clean);
+	size_t n = 0;
+	if (cols < 1)
+		cols = 1;
+	lines[0] = (struct kbuf)KBUF_INIT;
+	size_t used = 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		size_t wl = strcspn(p, " ");
+		char word[512];
+		snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1),
+		         p);
+		size_t ww = text_width(word);
+		if (used > 0 && used + 1 + ww > cols && n + 1 < max) {
+			lines[++n] = (struct kbuf)KBUF_INIT;
+			used = 0;
+		}
+		if (used > 0) {
+			kbuf_putc(&lines[n], ' ');
+			used++;
+		}
+		const char *w = word;
+		while (used + text_width(w) > cols && n + 1 < max) {
+			/* a word wider than what is left of a line: cut it where the line ends */
+			size_t before = lines[n].len;
+			text_clip(&lines[n], w, cols - used, 0);
+			size_t took = lines[n].len - before;
+			if (took == 0 && used == 0)
+				break;
+			w += took;
+			lines[++n] = (struct kbuf)KBUF_INIT;
+			used = 0;
+		}
+		kbuf_puts(&lines[n], w);
+		used += text_width(w);
+		p += wl;
+	}
+	kbuf_free(&clean);
+	return n + 1;
+}

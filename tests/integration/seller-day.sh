@@ -71,6 +71,20 @@ RSHORT=$(printf '%s' "$RFQ" | cut -c1-8)
 t_match "with the command that quotes it: the RFQ's prefix, her SKU, the buyer's @handle" "$T_OUT" \
 	"^ +kontor contract propose --rfq $RSHORT --listing U720-BK --buyer @berlin-interiors-gmbh --qty 240 --incoterm FOB --place PLACE$"
 t_nomatch "no 43-character id in it" "$(printf '%s\n' "$T_OUT" | grep 'contract propose')" '[A-Za-z0-9_-]{43}'
+PIPED=$(printf '%s\n' "$T_OUT" | grep -A1 '^rfq ')
+# On an 80-column terminal: the text under its first line, the command in lines a shell reads
+# as one (each but the last ending in " \"), each option with its value.
+t_run "seller's inbox at 80 columns" 0 env COLUMNS=80 KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" inbox
+t_eq "no line is wider than 80" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "the RFQ's text goes on under its first line" "$T_OUT" \
+	'^rfq     [0-9-]+ [0-9:]+ [^ ]+  RFQ from Berlin Interiors GmbH: 240 pieces
+^ {30}[^ ]'
+t_match "its command broken before an option, not between an option and its value" "$T_OUT" \
+	'^        kontor contract propose --rfq [A-Za-z0-9_-]{8} --listing U720-BK \\$'
+JOINED=$(printf '%s\n' "$T_OUT" | sed -n '/^        kontor contract propose/,/[^\\]$/p' |
+	sed -e ':a' -e '/\\$/N; s/ \\\n */ /; ta')
+t_eq "joined as the shell joins it, the command is the one a pipe gets whole" "$JOINED" \
+	"$(printf '%s\n' "$PIPED" | sed -n 2p)"
 t_nomatch "the RFQ of another category does not" "$T_OUT" 'Seat cushions'
 # A crowd of newer RFQs of other categories (250 rows put into a copy of her cache; the
 # inbox looks at 200 RFQs at most) does not hide the one of hers.

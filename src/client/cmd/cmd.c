@@ -715,6 +715,68 @@ int cmd_flex_cols(int width, int rest, int want, int least)
 	return width - rest > least ? width - rest : least;
 }
 
+void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const char *text)
+{
+	int width = cmd_table_width(c), hw = (int)text_width(head);
+	kbuf_puts(out, head);
+	if (width <= 0 || hw + (int)text_width(text) <= width || width - hw < CMD_HANG_LEAST) {
+		kbuf_puts(out, text);
+		return;
+	}
+	struct kbuf lines[CMD_HANG_LINES];
+	size_t n = text_wrap(text, (size_t)(width - hw), lines, CMD_HANG_LINES);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			kbuf_printf(out, "\n%*s", hw, "");
+		kbuf_puts(out, kbuf_str(&lines[i]));
+		kbuf_free(&lines[i]);
+	}
+}
+
+/* The length of the shell word p starts with: up to a space outside quotes. */
+static size_t shell_word(const char *p)
+{
+	size_t n = 0;
+	char q = 0;
+	for (; p[n] && (q || p[n] != ' '); n++)
+		q = q ? (p[n] == q ? 0 : q) : (p[n] == '"' || p[n] == '\'' ? p[n] : 0);
+	return n;
+}
+
+void cmd_command_line(const struct ctx *c, struct kbuf *out, int indent, const char *cmd)
+{
+	int width = cmd_table_width(c), used = indent;
+	kbuf_printf(out, "%*s", indent, "");
+	if (width <= 0 || indent + (int)text_width(cmd) <= width) {
+		kbuf_puts(out, cmd);
+		return;
+	}
+	/* words split at spaces outside quotes, so that each line ends where the shell reads
+	 * on; an option stays with its value ("--qty 120") */
+	const char *p = cmd;
+	while (*p) {
+		size_t n = shell_word(p);
+		if (p[0] == '-' && p[1] == '-' && p[n] == ' ' && p[n + 1] && p[n + 1] != '-')
+			n += 1 + shell_word(p + n + 1);
+		struct kbuf w = KBUF_INIT;
+		kbuf_append(&w, p, n);
+		int ww = (int)text_width(kbuf_str(&w));
+		if (used > indent && used + 1 + ww + 2 > width) {
+			kbuf_printf(out, " \\\n%*s", indent + 4, "");
+			used = indent + 4;
+		} else if (used > indent) {
+			kbuf_putc(out, ' ');
+			used++;
+		}
+		kbuf_puts(out, kbuf_str(&w));
+		used += ww;
+		kbuf_free(&w);
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 void cmd_fit_row(struct ctx *c, const char *head, const char *flex, int want, int least,
                  const char *mid, const char *name)
 {

@@ -189,6 +189,17 @@ char *cmd_order_product(struct ctx *c, const struct cJSON *o, struct kbuf *name,
                         struct cJSON **doc);
 void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_cols, int buying,
                    const char *total, const char *cur, const char *product, const char *name);
+/* head, then text; where cmd_table_width is too narrow for both on one line, text wrapped
+ * at spaces in the columns head leaves, each line after the first under its first (a
+ * hanging indent), at most CMD_HANG_LINES lines; whole where head leaves fewer than
+ * CMD_HANG_LEAST columns. No newline at the end. */
+#define CMD_HANG_LINES 16
+#define CMD_HANG_LEAST 24
+void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const char *text);
+/* cmd (a command for the person to run), indented by indent; where cmd_table_width is too
+ * narrow for it, broken at spaces outside quotes into lines that end in " \\" and go on
+ * 4 further in, so that it pastes into a shell as one command. No newline at the end. */
+void cmd_command_line(const struct ctx *c, struct kbuf *out, int indent, const char *cmd);
 /* A list's row: head, then flex in want columns, then mid, then name ("Name @handle"); where
  * cmd_table_width is too narrow, flex gives way to least columns (cut with "…"), then name
  * its @handle, then its end (to CMD_NAME_LEAST). All must be clean text already. */

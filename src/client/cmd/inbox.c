@@ -51,10 +51,15 @@ static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
 	} else {
 		for (size_t i = 0; i < in.n; i++) {
 			const struct inbox_item *it = &in.v[i];
-			char when[KTIME_LOCAL_MAX]; /* local, named; --json: UTC */
+			char when[KTIME_LOCAL_MAX], head[KTIME_LOCAL_MAX + 16]; /* local, named */
 			ktime_local(it->when, when, sizeof when);
-			text_fprintf(c->out, "%-7s %s  %s\n        %s\n", inbox_kind_name(it->kind),
-			             when, it->text, it->cmd);
+			snprintf(head, sizeof head, "%-7s %s  ", inbox_kind_name(it->kind), when);
+			struct kbuf b = KBUF_INIT; /* on a terminal, wrapped under its first line */
+			cmd_hanging(c, &b, head, it->text);
+			kbuf_putc(&b, '\n');
+			cmd_command_line(c, &b, 8, it->cmd);
+			text_fprintf(c->out, "%s\n", kbuf_str(&b));
+			kbuf_free(&b);
 		}
 	}
 	/* what can never show here, and why: RFQs, where her listings name no category */
