@@ -247,7 +247,10 @@ t_eq "said once: the status line does not repeat it, cut short, below" \
 t_match "the order's timeline shows the shipment in words" "$(cat "$T_TMP/d-shipped")" 'Shipped by the seller with Maersk, tracking MSKU1234565 \(mode: sea\)'
 t_match "the timeline shows the payment" "$(cat "$T_TMP/d-shipped")" 'Paid into escrow by the buyer'
 t_eq "the node's order is shipped" "$(ostate "$ORDER")" shipped
-t_match "tab 5 lists the shipment: carrier, tracking, state, no ETA yet, and what it carries" "$(cat "$T_TMP/d-ships")" '^> Maersk +MSKU1234565 +shipped +- +DN50 brass'
+t_match "tab 5 lists the shipment: carrier, tracking, state, no ETA yet, whom it goes to, what it carries" \
+	"$(cat "$T_TMP/d-ships")" '^> Maersk +MSKU1234565 +shipped +- +Rotterdam Pumps BV +DN50 brass'
+t_match "at 120 columns the other party has a column" "$(cat "$T_TMP/d-ships")" \
+	'^  CARRIER +TRACKING +STATE +ETA +COUNTERPARTY +PRODUCT +LAST EVENT$'
 t_match "the shipment's header" "$(cat "$T_TMP/d-ship")" 'Carrier +Maersk'
 t_match "the shipment's mode" "$(cat "$T_TMP/d-ship")" 'Mode +sea'
 
@@ -341,6 +344,7 @@ EOF
 	D=$(cat "$T_TMP/d-track-list")
 	t_match "tab 5 at 80 columns: the ETA's date, then what the shipment carries" "$D" 'Maersk +MSKU1234565 +shipped +2026-12-01 DN50 brass'
 	t_match "tab 5's heading names each column" "$D" '^  CARRIER +TRACKING +STATE +ETA +PRODUCT +LAST EVENT$'
+	t_nomatch "at 80 columns the last event keeps the room of the other party" "$D" 'COUNTERPARTY'
 	D=$(cat "$T_TMP/d-track")
 	t_match "the timeline: customs in words" "$D" '2026-11-25 09:12 UTC +Customs released at USLAX'
 	t_match "the timeline: loading in words" "$D" '2026-11-20 08:00 UTC +Loaded'
@@ -357,6 +361,8 @@ EOF
 	# not the first received (load) nor the estimate (arrival).
 	t_match "tab 5: LAST EVENT is the latest that happened" "$(cat "$T_TMP/d-track-wide")" \
 		'MSKU1234565 +shipped +2026-12-01 14:00 UTC +DN50 brass[^ ]*( [^ ]+)* +Customs released at USLAX'
+	t_nomatch "with an ETA at 120 columns the last event keeps the room of the other party" \
+		"$(cat "$T_TMP/d-track-wide")" 'COUNTERPARTY'
 	# The same shipment read in Hai Phong: every time in local time, with its zone.
 	ui "$B" 100x30 "$T_TMP/s-track" KONTOR_PASSPHRASE="'$PASS'" TZ=Asia/Ho_Chi_Minh
 	t_match "TZ=Asia/Ho_Chi_Minh at 100 columns: tab 5's ETA in local time" "$(cat "$T_TMP/d-track-list")" \

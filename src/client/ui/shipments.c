@@ -16,6 +16,8 @@
 #define COL_TRACKING 16
 #define COL_STATE 10
 #define COL_PRODUCT 30
+#define COL_PEER 24
+#define COL_SHARE 24 /* what the product and the last event keep at least, beside the party */
 
 /* The ETA column: none when no shipment has one ("ETA" and a space), its date below 100
  * columns (the timeline has the hour), the whole local time from 100. */
@@ -24,12 +26,22 @@ static int eta_width(const struct ui_trade *t, int width)
 	return !t->ships_eta ? 4 : width >= 100 ? 21 : 11;
 }
 
+/* The other party's column, where the product and the last event keep COL_SHARE columns
+ * each beside it (120 columns, 137 with ETAs): a seller's parcels to ten buyers differ by
+ * whom they go to. Narrower, the last event keeps that room; the timeline names them. */
+static int peer_width(const struct ui_trade *t, int width)
+{
+	int fixed =
+	    2 + (COL_CARRIER + 1) + (COL_TRACKING + 1) + (COL_STATE + 1) + eta_width(t, width);
+	return width - fixed >= COL_PEER + 1 + 2 * COL_SHARE ? COL_PEER + 1 : 0;
+}
+
 /* What is shipped shares what is left with the last event: a seller's ten parcels with one
  * post differ by what is in them. */
 static int product_width(const struct ui_trade *t, int width)
 {
 	int rest = width - 2 - (COL_CARRIER + 1) - (COL_TRACKING + 1) - (COL_STATE + 1) -
-	           eta_width(t, width);
+	           eta_width(t, width) - peer_width(t, width);
 	int w = rest / 2;
 	return w < 8 ? 8 : w > COL_PRODUCT ? COL_PRODUCT : w;
 }
@@ -46,6 +58,8 @@ void ui_shipments_head(struct ui *u, int y)
 	ui_col(&h, "TRACKING", COL_TRACKING + 1);
 	ui_col(&h, "STATE", COL_STATE + 1);
 	ui_col(&h, "ETA", eta_width(t, COLS));
+	if (peer_width(t, COLS))
+		ui_col(&h, "COUNTERPARTY", peer_width(t, COLS));
 	ui_col(&h, "PRODUCT", product_width(t, COLS));
 	kbuf_puts(&h, "LAST EVENT");
 	ui_head_row(u, y + 1, kbuf_str(&h), u->a_dim);
@@ -67,6 +81,8 @@ void ui_shipments_row(struct ui *u, int i, struct kbuf *out, int width)
 	ui_col(&line, o->tracking ? o->tracking : "-", COL_TRACKING + 1);
 	ui_col(&line, o->state, COL_STATE + 1);
 	ui_col(&line, eta, eta_width(t, width));
+	if (peer_width(t, width))
+		ui_col(&line, o->peer ? o->peer : "-", peer_width(t, width));
 	ui_col_product(&line, o->product ? o->product : "-", product_width(t, width));
 	kbuf_puts(&line, o->last ? o->last : "-");
 	ui_clip(out, kbuf_str(&line), width, 1);
