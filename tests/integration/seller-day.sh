@@ -176,6 +176,11 @@ t_match "escrow holds the payment for her order, as seller" "$T_OUT" \
 t_match "under it the product and the buyer, by name" "$T_OUT" \
 	'^        Iron table legs, black, 72 cm, Berlin Interiors GmbH @berlin-interiors-gmbh$'
 t_nomatch "not the order's whole id" "$T_OUT" "$ORDER"
+t_run "her wallet on an 80-column terminal" 0 env COLUMNS=80 KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" wallet
+t_match "what the order is wraps under its own start, not back to the edge" "$T_OUT" \
+	'^        Iron table legs, black, 72 cm, Berlin Interiors GmbH$
+^        @berlin-interiors-gmbh$'
+t_eq "no line is wider than 80" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
 t_run "her wallet in Hai Phong (TZ=Asia/Ho_Chi_Minh)" 0 env TZ=Asia/Ho_Chi_Minh KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" wallet
 t_match "says when it was synced in local time, with the zone" "$T_OUT" '^Wallet on node [^ ]+ \(as of the sync at 20[0-9-]+ [0-9:]+ \+07\)$'
 P1=$(ks wallet --json | sed -n 's/.*"pulled":"\([^"]*\)".*/\1/p')

@@ -183,6 +183,21 @@ void cmd_wallet_history_line(struct ctx *c, const struct wallet_line *x, struct 
 	kbuf_free(&what);
 }
 
+/* A line under an entry saying what its order is ("Iron table legs…, Berlin Interiors
+ * GmbH @berlin-interiors-gmbh"), indented as given (8 when about has no indent of its own);
+ * on a terminal too narrow for it, wrapped under its own start. */
+static void print_about(struct ctx *c, FILE *f, const char *about)
+{
+	size_t lead = strspn(about, " ");
+	char head[64];
+	snprintf(head, sizeof head, "%*s",
+	         lead ? (int)(lead < sizeof head ? lead : sizeof head - 1) : 8, "");
+	struct kbuf b = KBUF_INIT;
+	cmd_hanging(c, &b, head, about + lead);
+	text_fprintf(f, "%s\n", kbuf_str(&b));
+	kbuf_free(&b);
+}
+
 static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	int64_t offset = 0;
@@ -266,7 +281,7 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 				struct kbuf about = KBUF_INIT; /* under it, what the order is */
 				cmd_wallet_escrow_about(c, x->order, &about);
 				if (about.len)
-					text_fprintf(f, "        %s\n", kbuf_str(&about));
+					print_about(c, f, kbuf_str(&about));
 				kbuf_free(&about);
 			}
 		}
@@ -282,7 +297,7 @@ static int run_wallet(struct ctx *c, const struct args *a, struct kerr *e)
 			cmd_wallet_history_line(c, &l.v[i], &one, &about);
 			text_fprintf(f, "%s\n", kbuf_str(&one));
 			if (about.len)
-				text_fprintf(f, "%s\n", kbuf_str(&about));
+				print_about(c, f, kbuf_str(&about));
 			kbuf_free(&one);
 			kbuf_free(&about);
 		}
