@@ -107,6 +107,14 @@ t_run "order list under de_DE" 0 de --home "$B" order list
 t_match "order list: 19.600,00 USD under de_DE" "$T_OUT" '19\.600,00 USD'
 t_run "order show under de_DE" 0 de --home "$B" order show "$ORDER"
 t_match "order show: the total 19.600,00 USD under de_DE" "$T_OUT" '19\.600,00 USD'
+t_run "order show at 80 columns" 0 env COLUMNS=80 "$KONTOR" --home "$B" order show "$ORDER"
+t_eq "order show at 80 columns: no line is wider than 80" "$(( $(widest "$T_OUT") <= 80 ))" 1
+t_match "the goods wrap under their own start, not back to the edge" "$T_OUT" \
+	'^goods      1 piece × Solid oak desk top, 160 x 80 cm, oiled, with rounded edges
+^           and cable grommets, shipped flat on a pallet at 19,600\.00 USD$'
+t_match "the seller's account id goes under the name" "$T_OUT" \
+	'^seller     Guangzhou Oak Works @guangzhou-oak-works
+^           \([A-Za-z0-9_-]{43}\)$'
 t_run "order show --json under de_DE" 0 de --home "$B" order show "$ORDER" --json
 t_match "order show --json keeps minor units" "$T_OUT" '"total":1960000[,}]'
 t_run "wallet under de_DE" 0 de --home "$B" wallet

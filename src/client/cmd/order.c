@@ -14,6 +14,7 @@
 #include "resolve.h"
 
 #include <cjson/cJSON.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1722,6 +1723,25 @@ static int queued_one(void *vctx, const struct outbox_item *it)
 	return 0;
 }
 
+/* One "label      value" line of `order show` (the label in 11 columns); on a terminal too
+ * narrow for it, the value wraps under itself. */
+static void show_field(struct ctx *c, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void show_field(struct ctx *c, const char *label, const char *fmt, ...)
+{
+	char head[24];
+	snprintf(head, sizeof head, "%-10s ", label);
+	struct kbuf v = KBUF_INIT, out = KBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	kbuf_vprintf(&v, fmt, ap);
+	va_end(ap);
+	cmd_hanging(c, &out, head, kbuf_str(&v));
+	text_fprintf(c->out, "%s\n", kbuf_str(&out));
+	kbuf_free(&v);
+	kbuf_free(&out);
+}
+
 /* The payment stages in words and what each stands at, from the contract's replay. */
 static void show_payment(struct ctx *c, const struct contract_status *st)
 {
@@ -1731,8 +1751,8 @@ static void show_payment(struct ctx *c, const struct contract_status *st)
 	money_text(p->paid, t->currency, a1);
 	money_text(order_due_now(t, p), t->currency, a2);
 	money_text(order_remaining(t, p), t->currency, a3);
-	text_fprintf(c->out, "payment    paid %s %s, due now %s %s, still to pay %s %s\n", a1,
-	             t->currency, a2, t->currency, a3, t->currency);
+	show_field(c, "payment", "paid %s %s, due now %s %s, still to pay %s %s", a1, t->currency,
+	           a2, t->currency, a3, t->currency);
 	for (size_t i = 0; i < t->nstages; i++) {
 		char w[ORDER_WORDS_LEN], at[ORDER_STANDING_LEN];
 		order_stage_words(t, i, w);
@@ -1792,15 +1812,15 @@ static void show_goods(struct ctx *c, const cJSON *doc, const struct contract_st
 	for (size_t i = 0; i < t.nitems; i++) {
 		kbuf_reset(&b);
 		contract_item_words(&t, i, &b);
-		text_fprintf(c->out, "%s %s\n", i ? "          " : "goods     ", kbuf_str(&b));
+		show_field(c, i ? "" : "goods", "%s", kbuf_str(&b));
 	}
 	kbuf_reset(&b);
 	contract_charges_words(&t, &b);
 	if (b.len)
-		text_fprintf(c->out, "charges    %s\n", kbuf_str(&b));
+		show_field(c, "charges", "%s", kbuf_str(&b));
 	kbuf_reset(&b);
 	contract_shipping_words(&t, &b);
-	text_fprintf(c->out, "terms      %s\n", kbuf_str(&b));
+	show_field(c, "terms", "%s", kbuf_str(&b));
 	kbuf_free(&b);
 	contract_terms_free(&t);
 }
@@ -1910,16 +1930,18 @@ static int run_show(struct ctx *c, const struct args *a, struct kerr *e)
 			        ? " once every stage is paid"
 			        : "",
 			    rel[0] ? ")" : "");
-		text_fprintf(c->out,
-		             "order      %s\nstate      %s\ncontract   %s\nbuyer      %s (%s)\n"
-		             "seller     %s (%s)\ntotal      %s %s\nin escrow  %s %s\n"
-		             "release    %s\ncreated    %s\n",
-		             id, json_str(o, "state") ? json_str(o, "state") : "?",
-		             json_str(o, "contractId") ? json_str(o, "contractId") : "?",
-		             kbuf_str(&bn), json_str(o, "buyerId") ? json_str(o, "buyerId") : "?",
-		             kbuf_str(&sn), json_str(o, "sellerId") ? json_str(o, "sellerId") : "?",
-		             total, cur, escrow, cur, kbuf_str(&release),
-		             ktime_local(json_str(o, "created"), created, sizeof created));
+		const char *bid = json_str(o, "buyerId"), *sid = json_str(o, "sellerId");
+		show_field(c, "order", "%s", id);
+		show_field(c, "state", "%s", json_str(o, "state") ? json_str(o, "state") : "?");
+		show_field(c, "contract", "%s",
+		           json_str(o, "contractId") ? json_str(o, "contractId") : "?");
+		show_field(c, "buyer", "%s (%s)", kbuf_str(&bn), bid ? bid : "?");
+		show_field(c, "seller", "%s (%s)", kbuf_str(&sn), sid ? sid : "?");
+		show_field(c, "total", "%s %s", total, cur);
+		show_field(c, "in escrow", "%s %s", escrow, cur);
+		show_field(c, "release", "%s", kbuf_str(&release));
+		show_field(c, "created", "%s",
+		           ktime_local(json_str(o, "created"), created, sizeof created));
 		kbuf_free(&release);
 		kbuf_free(&bn);
 		kbuf_free(&sn);
