@@ -197,7 +197,7 @@ void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_c
 #define CMD_HANG_LEAST 24
 void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const char *text);
 /* cmd (a command for the person to run), indented by indent; where cmd_table_width is too
- * narrow for it, broken at spaces outside quotes into lines that end in " \\" and go on
+ * narrow for it, broken at spaces outside quotes into lines that end in a backslash and go on
  * 4 further in, so that it pastes into a shell as one command. No newline at the end. */
 void cmd_command_line(const struct ctx *c, struct kbuf *out, int indent, const char *cmd);
 /* A list's row: head, then flex in want columns, then mid, then name ("Name @handle"); where
