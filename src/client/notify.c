@@ -319,9 +319,8 @@ int notify_watch_end(struct notify_watch *w, const struct notify_conf *c, struct
 	struct inbox after;
 	struct kerr e = {0, ""};
 	if (w->on && inbox_collect(s, node, self, c->text ? kp : NULL, &after, &e) == K_OK) {
-		size_t got = inbox_news(&w->before, &after, NULL, 0);
-		const struct inbox_item **v = xcalloc(got ? got : 1, sizeof *v);
-		inbox_news(&w->before, &after, v, got);
+		const struct inbox_item **v = xcalloc(after.n ? after.n : 1, sizeof *v);
+		size_t got = inbox_news(&w->before, &after, v, after.n);
 		news->v = xcalloc(got ? got : 1, sizeof *news->v);
 		for (size_t i = 0; i < got; i++)
 			news->v[news->n++] = *v[i];

@@ -200,6 +200,12 @@ void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const 
  * narrow for it, broken at spaces outside quotes into lines that end in a backslash and go on
  * 4 further in, so that it pastes into a shell as one command. No newline at the end. */
 void cmd_command_line(const struct ctx *c, struct kbuf *out, int indent, const char *cmd);
+/* An inbox item as `kontor inbox` prints it: its kind, when (NULL: left out, as a sync's
+ * news leaves it), its text (cmd_hanging) and under it its command (cmd_command_line, 8
+ * in). No newline at the end. */
+struct inbox_item;
+void cmd_inbox_item(const struct ctx *c, struct kbuf *out, const struct inbox_item *it,
+                    const char *when);
 /* A list's row: head, then flex in want columns, then mid, then name ("Name @handle"); where
  * cmd_table_width is too narrow, flex gives way to least columns (cut with "…"), then name
  * its @handle, then its end (to CMD_NAME_LEAST). All must be clean text already. */

@@ -13,6 +13,19 @@
 #include "kontor/ktime.h"
 #include "kontor/text.h"
 
+void cmd_inbox_item(const struct ctx *c, struct kbuf *out, const struct inbox_item *it,
+                    const char *when)
+{
+	char head[KTIME_LOCAL_MAX + 16];
+	if (when)
+		snprintf(head, sizeof head, "%-7s %s  ", inbox_kind_name(it->kind), when);
+	else
+		snprintf(head, sizeof head, "%-7s ", inbox_kind_name(it->kind));
+	cmd_hanging(c, out, head, it->text); /* on a terminal, wrapped under its first line */
+	kbuf_putc(out, '\n');
+	cmd_command_line(c, out, 8, it->cmd);
+}
+
 static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
 {
 	struct store *s;
@@ -51,13 +64,9 @@ static int run_inbox(struct ctx *c, const struct args *a, struct kerr *e)
 	} else {
 		for (size_t i = 0; i < in.n; i++) {
 			const struct inbox_item *it = &in.v[i];
-			char when[KTIME_LOCAL_MAX], head[KTIME_LOCAL_MAX + 16]; /* local, named */
-			ktime_local(it->when, when, sizeof when);
-			snprintf(head, sizeof head, "%-7s %s  ", inbox_kind_name(it->kind), when);
-			struct kbuf b = KBUF_INIT; /* on a terminal, wrapped under its first line */
-			cmd_hanging(c, &b, head, it->text);
-			kbuf_putc(&b, '\n');
-			cmd_command_line(c, &b, 8, it->cmd);
+			char when[KTIME_LOCAL_MAX]; /* local, named; --json: UTC */
+			struct kbuf b = KBUF_INIT;
+			cmd_inbox_item(c, &b, it, ktime_local(it->when, when, sizeof when));
 			text_fprintf(c->out, "%s\n", kbuf_str(&b));
 			kbuf_free(&b);
 		}

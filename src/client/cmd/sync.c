@@ -782,12 +782,8 @@ static void stats_result(struct ctx *c, const char *node, const struct sync_stat
 	/* What it brought that waits for her, as `kontor inbox` says it, so that a sync by hand
 	 * needs no second command to learn that money came or an order waits. */
 	for (size_t i = 0; i < news->n && i < NEWS_SHOWN; i++) {
-		char head[16];
 		struct kbuf line = KBUF_INIT;
-		snprintf(head, sizeof head, "%-7s ", inbox_kind_name(news->v[i].kind));
-		cmd_hanging(c, &line, head, news->v[i].text);
-		kbuf_putc(&line, '\n');
-		cmd_command_line(c, &line, 8, news->v[i].cmd);
+		cmd_inbox_item(c, &line, &news->v[i], NULL);
 		cmd_result_more(c, "%s", kbuf_str(&line));
 		kbuf_free(&line);
 	}
