@@ -489,10 +489,10 @@ size_t text_wrap(const char *s, size_t cols, struct kbuf *lines, size_t max)
 		if (!*p)
 			break;
 		size_t wl = strcspn(p, " ");
-		char word[512];
-		snprintf(word, sizeof word, "%.*s", (int)(wl < sizeof word ? wl : sizeof word - 1),
-		         p);
-		size_t ww = text_width(word);
+		/* the whole word, however long (a link): what is cut goes on the next line */
+		struct kbuf word = KBUF_INIT;
+		kbuf_append(&word, p, wl);
+		size_t ww = text_width(kbuf_str(&word));
 		if (used > 0 && used + 1 + ww > cols && n + 1 < max) {
 			lines[++n] = (struct kbuf)KBUF_INIT;
 			used = 0;
@@ -501,7 +501,7 @@ size_t text_wrap(const char *s, size_t cols, struct kbuf *lines, size_t max)
 			kbuf_putc(&lines[n], ' ');
 			used++;
 		}
-		const char *w = word;
+		const char *w = kbuf_str(&word);
 		while (used + text_width(w) > cols && n + 1 < max) {
 			/* a word wider than what is left of a line: cut it where the line ends */
 			size_t before = lines[n].len;
@@ -515,6 +515,7 @@ size_t text_wrap(const char *s, size_t cols, struct kbuf *lines, size_t max)
 		}
 		kbuf_puts(&lines[n], w);
 		used += text_width(w);
+		kbuf_free(&word);
 		p += wl;
 	}
 	kbuf_free(&clean);

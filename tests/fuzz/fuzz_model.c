@@ -188,6 +188,28 @@ static void sanitised_or_die(const char *s, size_t n)
 		    !utf8_valid(kbuf_str(&cut), cut.len))
 			die("a product clipped before its variant is not its column wide", NULL);
 	}
+	/* wrapped for a terminal: no line wider than it (a character wider than a line alone on
+	 * its own), and every byte of the text on some line, only spaces gone */
+	static struct kbuf lines[64];
+	for (size_t cols = 1; cols <= 41; cols += 10) {
+		size_t nl = text_wrap(kbuf_str(&line), cols, lines, 64);
+		struct kbuf all = KBUF_INIT, want = KBUF_INIT;
+		for (size_t i = 0; i < nl; i++) {
+			if ((i + 1 < 64 || nl < 64) && text_width(kbuf_str(&lines[i])) > cols &&
+			    text_width(kbuf_str(&lines[i])) > 2)
+				die("a wrapped line is wider than its columns", NULL);
+			for (const char *q = kbuf_str(&lines[i]); *q; q++)
+				if (*q != ' ')
+					kbuf_putc(&all, *q);
+			kbuf_free(&lines[i]);
+		}
+		for (const char *q = kbuf_str(&line); *q; q++)
+			if (*q != ' ')
+				kbuf_putc(&want, *q);
+		same_or_die(&want, &all, "the text and its wrapped lines, spaces aside");
+		kbuf_free(&all);
+		kbuf_free(&want);
+	}
 	kbuf_free(&line);
 	kbuf_free(&cut);
 	kbuf_free(&once);

@@ -373,6 +373,49 @@ static void test_list_next_trims_items_and_keeps_empty_ones_empty(void **state)
 	assert_int_equal(*s, '\0');
 }
 
+/* text_wrap: lines of at most cols columns, broken at spaces; a word wider than a line
+ * (a link of 600 bytes) is cut where the line ends and goes on whole, nothing of it lost;
+ * wide characters count two and are never split. */
+static void test_wrap_keeps_every_byte_of_a_word_longer_than_a_line(void **state)
+{
+	struct kbuf lines[16];
+	size_t n = text_wrap("ship by sea to Hamburg", 10, lines, 16);
+	assert_int_equal(n, 3);
+	assert_string_equal(kbuf_str(&lines[0]), "ship by");
+	assert_string_equal(kbuf_str(&lines[1]), "sea to");
+	assert_string_equal(kbuf_str(&lines[2]), "Hamburg");
+	for (size_t i = 0; i < n; i++)
+		kbuf_free(&lines[i]);
+
+	char link[700];
+	memcpy(link, "https://", 8);
+	for (int i = 8; i < 600; i++)
+		link[i] = (char)('a' + i % 26);
+	link[600] = '\0';
+	char text[720];
+	snprintf(text, sizeof text, "see %s ok", link);
+	n = text_wrap(text, 70, lines, 16);
+	struct kbuf joined = KBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(text_width(kbuf_str(&lines[i])) <= 70);
+		for (const char *q = kbuf_str(&lines[i]); *q; q++)
+			if (*q != ' ')
+				kbuf_putc(&joined, *q);
+		kbuf_free(&lines[i]);
+	}
+	char want[720];
+	snprintf(want, sizeof want, "see%sok", link); /* every byte, spaces aside */
+	assert_string_equal(kbuf_str(&joined), want);
+	kbuf_free(&joined);
+
+	n = text_wrap("铁艺桌腿铁艺桌腿", 5, lines, 16); /* 16 columns: 2 a line */
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(kbuf_str(&lines[i]), i % 2 ? "桌腿" : "铁艺");
+		kbuf_free(&lines[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +435,7 @@ int main(void)
 	    cmocka_unit_test(test_json_guard_escapes_hidden_characters_losslessly),
 	    cmocka_unit_test(test_fprintf_sanitises_the_whole_line),
 	    cmocka_unit_test(test_list_next_trims_items_and_keeps_empty_ones_empty),
+	    cmocka_unit_test(test_wrap_keeps_every_byte_of_a_word_longer_than_a_line),
 	};
 	return cmocka_run_group_tests_name("text", tests, setup, NULL);
 }
