@@ -141,6 +141,9 @@ t_match "and the track command by the order's 8 characters, as everywhere" "$T_O
 t_match "when escrow releases by itself, in words" "$T_OUT" '^release +14 days after delivery, unless confirmed or disputed first$'
 t_run "track of an unknown order (exit 1)" 1 kb track AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache \(run `kontor sync`\)'
+t_run "paying an unknown order (exit 1)" 1 kb order pay AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+t_match "says there is no such order, not that an unnamed contract is missing" "$T_ERR" \
+	'^kontor: no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache \(run `kontor sync`'
 
 # --- who may add -----------------------------------------------------------------------------
 t_run "the buyer adding an event is refused (exit 1)" 1 kb order event "$ORDER" --code OFDL

@@ -159,10 +159,8 @@ static int order_contract(struct ctx *c, struct store *s, const char *id,
 {
 	*doc = NULL;
 	*role = NULL;
-	int rc = contract_of(s, id, kid, e);
-	if (!rc)
-		rc = store_object_get(s, "Contract", kid, doc, e);
-	if (rc == K_ENOTFOUND)
+	int rc = contract_of(s, id, kid, e); /* no order: says so itself */
+	if (!rc && (rc = store_object_get(s, "Contract", kid, doc, e)) == K_ENOTFOUND)
 		rc = kerr_set(e, K_ENOTFOUND,
 		              "order %s: its contract %s is not in the cache (run "
 		              "`kontor sync`)",
