@@ -743,6 +743,48 @@ static void test_rfqs_made_in_one_second_list_the_last_taken_first(void **state)
 	}
 }
 
+static int message_text(void *ctx, const cJSON *o)
+{
+	struct kbuf *b = ctx;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "text");
+	kbuf_printf(b, "%s%s", b->len ? "," : "", cJSON_IsString(t) ? t->valuestring : "?");
+	return 0;
+}
+
+/* Sent in one second (times are in seconds), with ids that sort against their order: the
+ * conversation reads in the order the cache took them, and its last is the last taken. */
+static void test_messages_sent_in_one_second_keep_the_order_they_came_in(void **state)
+{
+	struct fx *f = *state;
+	struct kerr e = {0};
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddStringToObject(c, "id", "C1");
+	cJSON_AddStringToObject(c, "updated", "2026-12-08T03:28:00Z");
+	assert_int_equal(store_object_put(f->s, "Conversation", c, "main", f->seller[0], &e), 0);
+	cJSON_Delete(c);
+	const char *ids[] = {"Mzzzz", "Maaaa", "Mmmmm"};
+	const char *texts[] = {"Your legs left Hai Phong", "ETA Hamburg on the 2nd", "Thanks"};
+	for (int i = 0; i < 3; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", ids[i]);
+		cJSON_AddStringToObject(o, "conversationId", "C1");
+		cJSON_AddStringToObject(o, "from", f->seller[0]);
+		cJSON_AddStringToObject(o, "sent", "2026-12-08T03:28:00Z");
+		cJSON_AddStringToObject(o, "text", texts[i]);
+		assert_int_equal(store_object_put(f->s, "Message", o, "main", f->seller[0], &e), 0);
+		cJSON_Delete(o);
+		struct kbuf last = KBUF_INIT;
+		assert_int_equal(store_conversation_last(f->s, "C1", message_text, &last, &e), 0);
+		assert_string_equal(kbuf_str(&last), texts[i]);
+		kbuf_free(&last);
+	}
+	struct kbuf all = KBUF_INIT;
+	assert_int_equal(store_object_each(f->s, "Message", "C1", message_text, &all, &e), 0);
+	assert_string_equal(kbuf_str(&all),
+	                    "Your legs left Hai Phong,ETA Hamburg on the 2nd,Thanks");
+	kbuf_free(&all);
+}
+
 static void test_cache_files_are_private_whatever_the_umask(void **state)
 {
 	struct fx *f = *state;
@@ -1367,6 +1409,7 @@ int main(void)
 	    T(test_search_price_is_the_price_at_the_moq_and_best_is_from),
 	    T(test_a_summary_says_its_unit_or_none_never_pieces_by_default),
 	    T(test_rfqs_made_in_one_second_list_the_last_taken_first),
+	    T(test_messages_sent_in_one_second_keep_the_order_they_came_in),
 	    T(test_cache_files_are_private_whatever_the_umask),
 	    T(test_search_verified_follows_the_account),
 	    T(test_search_sorts_price_newest_rating_relevance),

@@ -106,8 +106,8 @@ int store_inbox_chats(struct store *s, const char *self,
 	sqlite3_stmt *st = query(s,
 	                         "SELECT c.id, c.peer_id, c.unread, c.updated,"
 	                         " (SELECT m.json FROM messages m WHERE m.conversation_id = c.id"
-	                         "  AND coalesce(m.sender_id, '') != ?1 ORDER BY m.sent DESC, m.id"
-	                         "  DESC LIMIT 1),"
+	                         "  AND coalesce(m.sender_id, '') != ?1 ORDER BY m.sent DESC,"
+	                         "  m.rowid DESC LIMIT 1),"
 	                         " c.json FROM conversations c WHERE c.unread > 0"
 	                         " ORDER BY c.updated DESC, c.id LIMIT ?2",
 	                         self, NULL, e);

@@ -498,9 +498,10 @@ int store_object_each(struct store *s, const char *type, const char *parent, sto
 	else if (strcmp(type, "Conversation") == 0)
 		sql = "SELECT json FROM conversations ORDER BY updated DESC, id";
 	else if (strcmp(type, "Message") == 0)
-		sql = parent
-		          ? "SELECT json FROM messages WHERE conversation_id = ?1 ORDER BY sent, id"
-		          : "SELECT json FROM messages ORDER BY sent, id";
+		/* times are in seconds: in a tie, the order the cache took them in */
+		sql = parent ? "SELECT json FROM messages WHERE conversation_id = ?1"
+		               " ORDER BY sent, rowid"
+		             : "SELECT json FROM messages ORDER BY sent, rowid";
 	else if (strcmp(type, "Contract") == 0)
 		sql = "SELECT json FROM contracts ORDER BY updated DESC, id";
 	else if (strcmp(type, "Order") == 0)
@@ -539,7 +540,7 @@ int store_conversation_last(struct store *s, const char *id, store_object_cb cb,
 {
 	sqlite3_stmt *st = store_prepare(s,
 	                                 "SELECT json FROM messages WHERE conversation_id = ?1"
-	                                 " ORDER BY sent DESC, id DESC LIMIT 1",
+	                                 " ORDER BY sent DESC, rowid DESC LIMIT 1",
 	                                 &id, 1, NULL, e);
 	return st ? store_walk_json(s, st, "Message", cb, NULL, ctx, "reading the last message", e)
 	          : K_EDB;
