@@ -147,6 +147,10 @@ t_match "and why: her listings name no category, the command that gives one" "$T
 	'none of your listings names a category or an HS code, so no buyer.s RFQ reaches your inbox: `kontor listing edit QUAT --category CATEGORY` or `--hs-code CODE`'
 t_run "her inbox" 0 kf inbox
 t_match "says the same" "$T_ERR" 'none of your listings names a category'
+ONE_LINE=$T_ERR
+t_run "her inbox on an 80-column terminal" 0 env COLUMNS=80 "$KONTOR" --home "$F" inbox
+t_eq "the note in lines no wider than 80" "$(( $(printf '%s\n' "$T_ERR" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_eq "broken at spaces, every word kept" "$(printf '%s\n' "$T_ERR" | tr '\n' ' ' | sed 's/ $//')" "$ONE_LINE"
 t_run "she gives her fans a category" 0 kf listing edit QUAT --category "Home & Garden"
 t_run "she syncs" 0 kf sync
 t_eq "the RFQ asked before it came now" \

@@ -161,7 +161,11 @@ t_run "a deposit of 5,000.00 USD to the buyer" 0 "$KONTORD" admin deposit "$BID"
 t_run "buyer syncs" 0 kb sync
 t_run "buyer's inbox" 0 kb inbox --json
 t_match "the order waits for the buyer to pay" "$T_OUT" "\"kind\":\"order\".*\"command\":\"kontor order pay $(printf %.8s "$ORDER")\""
-t_run "buyer pays" 0 kb order pay "$ORDER"
+t_run "buyer pays, on an 80-column terminal" 0 env COLUMNS=80 "$KONTOR" --home "$B" order pay "$ORDER"
+t_eq "the result in lines no wider than 80" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_eq "in two lines" "$(printf '%s\n' "$T_OUT" | wc -l)" 2
+t_match "broken at a space, the order's whole id kept" "$(printf '%s\n' "$T_OUT" | tr '\n' ' ')" \
+	"^order $ORDER: funded as buyer; paid stage 1 of 1 \(100% before shipment\): 2,760\.00 USD; nothing more to pay \$"
 t_run "buyer's inbox" 0 kb inbox --json
 t_nomatch "paid: gone from his inbox" "$T_OUT" "order pay $ORDER"
 t_run "seller syncs" 0 ks sync
@@ -463,6 +467,30 @@ t_match "joins the order's conversation" "$T_OUT" "in conversation $ABOUT_ORDER$
 t_run "the buyer syncs" 0 kb sync
 t_match "his inbox says which order her messages are about, by its product" "$(kb inbox)" \
 	"2 unread messages from Hoa Phat Iron Art about order $(printf %.8s "$ORDER") \"Iron table legs, black, 72 cm\"$"
+# On an 80-column terminal: a row of her chat list gives up the @handle, then what it is
+# about goes under it; a message's lines are indented under its sender and wrapped to fit.
+t_run "her chat list at 80 columns" 0 env COLUMNS=80 KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" chat list
+t_eq "no line of it is wider than 80" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "the order's conversation: his name without the @handle, then under it the order, then her last message" "$T_OUT" \
+	"^$(printf %.8s "$ABOUT_ORDER") +0 unread +20[0-9-]+ [0-9:]+ [A-Z+0-9-]+ +Berlin Interiors GmbH$
+^          about order $(printf %.8s "$ORDER") \"Iron table legs, black, 72 cm\"$
+^          you: ETA Hamburg on the 2nd$"
+t_match "piped, the row keeps the @handle and all it is about" "$(ks chat list)" \
+	"Berlin Interiors GmbH @berlin-interiors-gmbh +about order $(printf %.8s "$ORDER") \"Iron table legs, black, 72 cm\"$"
+t_run "she writes two lines, the second long" 0 ks chat send @berlin "Packing list for the lot:
+20 cartons of 12 legs each, 4.2 kg a leg, 50.4 kg a carton, strapped on two pallets of 10 cartons"
+PACKING=$(printf '%s\n' "$T_OUT" | sed -n 's/.* in conversation \([A-Za-z0-9_-]*\)$/\1/p')
+t_run "the conversation at 80 columns" 0 env COLUMNS=80 KONTOR_CONFIG="$CONF" "$KONTOR" --home "$S" chat show "$PACKING"
+t_eq "no line of it is wider than 80" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "each line of the message indented under her, the long one wrapped under itself" "$T_OUT" \
+	'^[0-9-]+ [0-9:]+ [^ ]+  you:
+^  Packing list for the lot:
+^  20 cartons of 12 legs each, 4\.2 kg a leg, 50\.4 kg a carton, strapped on two
+^  pallets of 10 cartons$'
+t_run "piped" 0 ks chat show "$PACKING"
+t_match "each line indented, none wrapped" "$T_OUT" \
+	'^  Packing list for the lot:
+^  20 cartons of 12 legs each, 4\.2 kg a leg, 50\.4 kg a carton, strapped on two pallets of 10 cartons$'
 
 # shellcheck disable=SC2016 # shell that must stay text
 EVIL='Evil $(touch pwned-a); `touch pwned-b` | touch pwned-c'

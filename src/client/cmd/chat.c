@@ -307,23 +307,48 @@ static int list_conv(void *vctx, const cJSON *o)
 		cmd_print_json(c, j);
 		return 0;
 	}
-	struct kbuf name = KBUF_INIT;
+	struct kbuf name = KBUF_INIT, about = KBUF_INIT, head = KBUF_INIT, tail = KBUF_INIT;
 	resolve_account_name(c, peer, &name);
+	inbox_chat_about(l->s, o, 0, &about);
 	const char *upd = json_str(o, "updated") ? json_str(o, "updated") : json_str(o, "created");
 	char when[KTIME_LOCAL_MAX];
 	/* the start of its id, which `chat show` takes, as the other lists print theirs */
-	text_fprintf(c->out, "%-8.8s %3d unread  %-21s  %s", id, unread,
-	             ktime_local(upd, when, sizeof when), kbuf_str(&name));
-	struct kbuf about = KBUF_INIT;
-	inbox_chat_about(l->s, o, 0, &about);
-	if (about.len)
-		text_fprintf(c->out, "  %s", kbuf_str(&about));
-	kbuf_free(&about);
-	fputc('\n', c->out);
+	kbuf_printf(&head, "%-8.8s %3d unread  %-21s  ", id, unread,
+	            ktime_local(upd, when, sizeof when));
+	int width = cmd_table_width(c), hw = (int)text_width(kbuf_str(&head));
+	int aw = about.len ? 2 + (int)text_width(kbuf_str(&about)) : 0;
+	size_t rest =
+	    width > 0 ? (size_t)(width - 10 > 20 ? width - 10 : 20) : 70; /* lines under */
+	const char *at = strstr(kbuf_str(&name), " @");
+	/* too wide for her terminal: the @handle goes, then what it is about goes under the
+	 * name, as the last message does, each cut to fit */
+	if (width > 0 && at && hw + (int)text_width(kbuf_str(&name)) + aw > width) {
+		name.len = (size_t)(at - kbuf_str(&name));
+		name.data[name.len] = '\0';
+	}
+	int under = width > 0 && about.len && hw + (int)text_width(kbuf_str(&name)) + aw > width;
+	kbuf_puts(&tail, kbuf_str(&name));
+	if (about.len && !under)
+		kbuf_printf(&tail, "  %s", kbuf_str(&about));
+	if (width > 0)
+		text_clip_mark(&head, kbuf_str(&tail),
+		               (size_t)(width - hw > CMD_NAME_LEAST ? width - hw : CMD_NAME_LEAST),
+		               0);
+	else
+		kbuf_puts(&head, kbuf_str(&tail));
+	if (under) {
+		kbuf_puts(&head, "\n          ");
+		text_clip_mark(&head, kbuf_str(&about), rest, 0);
+	}
+	text_fprintf(c->out, "%s\n", kbuf_str(&head));
 	kbuf_free(&name);
+	kbuf_free(&about);
+	kbuf_free(&head);
+	kbuf_free(&tail);
+	/* its last message: 70 columns, or as many as her terminal has beside the indent */
 	struct kbuf last = KBUF_INIT;
 	if (l->open)
-		inbox_chat_last(l->s, id, c->self_id, &c->kp, 70, &last);
+		inbox_chat_last(l->s, id, c->self_id, &c->kp, rest, &last);
 	if (last.len)
 		text_fprintf(c->out, "          %s\n", kbuf_str(&last));
 	kbuf_free(&last);
@@ -381,9 +406,14 @@ static int show_msg(void *vctx, const cJSON *m)
 		if (ok)
 			text_sanitize(&safe, plain.data, plain.len, 1);
 		char when[KTIME_LOCAL_MAX];
-		text_fprintf(c->out, "%s  %s:\n  %s\n",
-		             ktime_local(json_str(m, "sent"), when, sizeof when), kbuf_str(&name),
-		             ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
+		struct kbuf b = KBUF_INIT;
+		kbuf_printf(&b, "%s  %s:\n", ktime_local(json_str(m, "sent"), when, sizeof when),
+		            kbuf_str(&name));
+		/* each of its lines indented under the sender; on a terminal, wrapped to it */
+		cmd_wrap_lines(c, &b, "  ",
+		               ok ? kbuf_str(&safe) : "(cannot be opened: not sealed to you)");
+		text_fprintf(c->out, "%s\n", kbuf_str(&b));
+		kbuf_free(&b);
 		kbuf_free(&name);
 		kbuf_free(&safe);
 	}

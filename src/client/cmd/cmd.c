@@ -723,14 +723,37 @@ void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const 
 		kbuf_puts(out, text);
 		return;
 	}
-	struct kbuf lines[CMD_HANG_LINES];
-	size_t n = text_wrap(text, (size_t)(width - hw), lines, CMD_HANG_LINES);
+	/* enough lines for any text: a line holds at least half its columns but for a wide
+	 * character, which is at most as wide as the text is long */
+	size_t cols = (size_t)(width - hw), max = 2 * text_width(text) / cols + 2;
+	struct kbuf *lines = xcalloc(max, sizeof *lines);
+	size_t n = text_wrap(text, cols, lines, max);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			kbuf_printf(out, "\n%*s", hw, "");
 		kbuf_puts(out, kbuf_str(&lines[i]));
 		kbuf_free(&lines[i]);
 	}
+	free(lines);
+}
+
+void cmd_wrap_lines(const struct ctx *c, struct kbuf *out, const char *indent, const char *text)
+{
+	const char *p = text;
+	do {
+		size_t n = strcspn(p, "\n"), sp = strspn(p, " "); /* sp <= n: "\n" is no space */
+		/* a line's own indent stays, under its first line too */
+		struct kbuf head = KBUF_INIT, line = KBUF_INIT;
+		kbuf_printf(&head, "%s%.*s", indent, (int)sp, p);
+		kbuf_append(&line, p + sp, n - sp);
+		if (n > sp) /* a blank line stays blank, no spaces at its end */
+			cmd_hanging(c, out, kbuf_str(&head), kbuf_str(&line));
+		kbuf_free(&head);
+		kbuf_free(&line);
+		p += n;
+		if (*p == '\n' && *++p)
+			kbuf_putc(out, '\n');
+	} while (*p);
 }
 
 /* The length of the shell word p starts with: up to a space outside quotes. */
@@ -839,7 +862,10 @@ void cmd_note(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	kbuf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	text_fprintf(c->err, "%s\n", kbuf_str(&b)); /* notes quote names from the cache */
+	struct kbuf w = KBUF_INIT; /* on a terminal, in lines that fit it */
+	cmd_wrap_lines(c, &w, "", kbuf_str(&b));
+	text_fprintf(c->err, "%s\n", kbuf_str(&w)); /* notes quote names from the cache */
+	kbuf_free(&w);
 	kbuf_free(&b);
 }
 
@@ -950,8 +976,17 @@ void cmd_result_print(struct ctx *c, const struct kerr *e)
 		}
 		cmd_print_json(c, o);
 	} else if (c->verbosity >= 0 && r->text.len) {
-		/* the words carry names from the cache and the node */
-		text_fprintf(c->out, "%s\n%s", kbuf_str(&r->text), kbuf_str(&r->more));
+		/* the words carry names from the cache and the node; on a terminal, in lines that
+		 * fit it */
+		struct kbuf b = KBUF_INIT;
+		cmd_wrap_lines(c, &b, "", kbuf_str(&r->text));
+		kbuf_putc(&b, '\n');
+		if (r->more.len) {
+			cmd_wrap_lines(c, &b, "", kbuf_str(&r->more));
+			kbuf_putc(&b, '\n');
+		}
+		text_fprintf(c->out, "%s", kbuf_str(&b));
+		kbuf_free(&b);
 	}
 	cmd_result_clear(r);
 }

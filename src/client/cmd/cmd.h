@@ -191,11 +191,13 @@ void cmd_list_line(struct ctx *c, const char *id, const char *state, int state_c
                    const char *total, const char *cur, const char *product, const char *name);
 /* head, then text; where cmd_table_width is too narrow for both on one line, text wrapped
  * at spaces in the columns head leaves, each line after the first under its first (a
- * hanging indent), at most CMD_HANG_LINES lines; whole where head leaves fewer than
- * CMD_HANG_LEAST columns. No newline at the end. */
-#define CMD_HANG_LINES 16
+ * hanging indent); whole where head leaves fewer than CMD_HANG_LEAST columns. No newline at
+ * the end. */
 #define CMD_HANG_LEAST 24
 void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const char *text);
+/* Each line of text (a message, a note, a result) after indent, wrapped as cmd_hanging wraps
+ * it under the line's own leading spaces; a blank line stays empty. No newline at the end. */
+void cmd_wrap_lines(const struct ctx *c, struct kbuf *out, const char *indent, const char *text);
 /* cmd (a command for the person to run), indented by indent; where cmd_table_width is too
  * narrow for it, broken at spaces outside quotes into lines that end in a backslash and go on
  * 4 further in, so that it pastes into a shell as one command. No newline at the end. */
