@@ -157,8 +157,17 @@ int main(int argc, char **argv)
 	if (rc == K_OK)
 		rc = cmd_dispatch(&c, n - 1, argv + 1, &e);
 	cmd_result_print(&c, &e); /* what a write command did, in words or --json */
-	if (rc != K_OK && (rc != K_EQUEUED || c.verbosity >= 0))
-		text_fprintf(stderr, "kontor: %s\n", e.msg[0] ? e.msg : kstatus_str(rc));
+	if (rc != K_OK && (rc != K_EQUEUED || c.verbosity >= 0)) {
+		/* on a terminal, in lines that fit it, each under the first */
+		const char *msg = e.msg[0] ? e.msg : kstatus_str(rc);
+		struct kbuf w = KBUF_INIT;
+		if (strchr(msg, '\n'))
+			kbuf_printf(&w, "kontor: %s", msg);
+		else
+			cmd_hanging(&c, &w, "kontor: ", msg);
+		text_fprintf(stderr, "%s\n", kbuf_str(&w));
+		kbuf_free(&w);
+	}
 	if (fflush(stdout) != 0 && rc == K_OK) {
 		fputs("kontor: error writing standard output\n", stderr);
 		rc = K_EIO;

@@ -275,6 +275,9 @@ open(out, "wb").write(seen)
 sys.exit(os.waitstatus_to_exitcode(status))
 PY
 ptyrun() { env -u KONTOR_PASSPHRASE python3 "$T_TMP/ptyrun.py" "$@"; }
+# what the terminal showed as one line: an error wraps to the terminal's width, each line after
+# the first indented under it
+shown() { tr -d '\r' <"$T_TMP/shown" | tr '\n' ' ' | tr -s ' '; }
 P="$T_TMP/pass"
 printf 'abc\nabc\nn\n' >"$T_TMP/typed"
 t_run "init with a 3-character passphrase typed, not confirmed: refused" 1 \
@@ -282,7 +285,7 @@ t_run "init with a 3-character passphrase typed, not confirmed: refused" 1 \
 t_match "it warns of the short passphrase on the terminal" "$(cat "$T_TMP/shown")" \
 	'WARNING: this passphrase is 3 characters long; under 12'
 t_match "it asks to confirm" "$(cat "$T_TMP/shown")" 'Use it anyway\? \[y/N\]'
-t_match "the refusal says nothing was written" "$(cat "$T_TMP/shown")" 'not confirmed; nothing was written'
+t_match "the refusal says nothing was written" "$(shown)" 'not confirmed; nothing was written'
 [ ! -e "$P/identity.key" ] && t_ok "a refused short passphrase wrote no key" || t_fail "a refused short passphrase wrote no key" "key exists"
 printf 'correct horse battery staple\ncorrect horse battery staple\n' >"$T_TMP/typed"
 t_run "init with a 28-character passphrase typed: no question" 0 \
@@ -310,12 +313,12 @@ printf 'wrong one\nwrong two\nwrong three\ncorrect horse battery staple\n' >"$T_
 t_run "three wrong passphrases on a terminal: exit 1" 1 \
 	ptyrun "$T_TMP/shown" "$KONTOR" --home "$P" listing add --title Legs2 --price 12 --currency USD <"$T_TMP/typed"
 t_eq "three tries, no fourth" "$(grep -c 'Passphrase for your kontor identity' "$T_TMP/shown")" 3
-t_match "it says three times" "$(cat "$T_TMP/shown")" 'wrong passphrase for .*identity.key, three times'
+t_match "it says three times" "$(shown)" 'wrong passphrase for .*identity.key, three times'
 printf 'wrong\n' >"$T_TMP/wrong.pass"
 t_run "a wrong --passphrase-file: one try, exit 1" 1 \
 	ptyrun "$T_TMP/shown" "$KONTOR" --home "$P" --passphrase-file "$T_TMP/wrong.pass" listing add --title Legs3 --price 12 --currency USD </dev/null
 t_nomatch "from a file it never asks on the terminal" "$(cat "$T_TMP/shown")" 'Passphrase for|try again'
-t_match "from a file: wrong passphrase" "$(cat "$T_TMP/shown")" 'wrong passphrase for .*identity.key'
+t_match "from a file: wrong passphrase" "$(shown)" 'wrong passphrase for .*identity.key'
 t_nomatch "from a file: one try, not three" "$(cat "$T_TMP/shown")" 'three times'
 t_run "a wrong KONTOR_PASSPHRASE without a terminal: exit 1" 1 \
 	env KONTOR_PASSPHRASE=wrong "$KONTOR" --home "$P" listing add --title Legs4 --price 12 --currency USD </dev/null

@@ -144,6 +144,13 @@ t_match "says to sync" "$T_ERR" 'no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 t_run "paying an unknown order (exit 1)" 1 kb order pay AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 t_match "says there is no such order, not that an unnamed contract is missing" "$T_ERR" \
 	'^kontor: no order AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA in the cache \(run `kontor sync`'
+t_run "the same on an 80-column terminal (exit 1)" 1 env COLUMNS=80 "$KONTOR" --home "$B" order pay \
+	AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+t_eq "the error in lines no wider than 80" "$(( $(printf '%s\n' "$T_ERR" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "each line after the first under its first, 8 in" "$T_ERR" \
+	'^kontor: no order A{43} in the cache \(run
+^        `kontor sync`'
+t_eq "and no line of it otherwise" "$(printf '%s\n' "$T_ERR" | grep -cv '^kontor: \|^        [^ ]')" 0
 
 # --- who may add -----------------------------------------------------------------------------
 t_run "the buyer adding an event is refused (exit 1)" 1 kb order event "$ORDER" --code OFDL
