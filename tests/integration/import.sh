@@ -53,6 +53,10 @@ t_run "--dry-run" 3 k listing import "$T_TMP/data/kontor.csv" --dry-run --json
 t_match "--dry-run reports what it would do" "$T_OUT" '"created":0,"updated":1,"unchanged":2,"merged":0,"failed":2,"rows":5,"dryRun":true'
 t_eq "--dry-run queues nothing" "$(outbox_n)" "$n2"
 t_match "and says the good rows would go in, not that they went" "$T_ERR" '2 rows failed \(each named above\); the others would go in$'
+t_run "--dry-run on an 80-column terminal" 3 env COLUMNS=80 "$KONTOR" --home "$H" listing import "$T_TMP/data/kontor.csv" --dry-run
+t_eq "its summary in lines no wider than 80" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "broken at a space, every count in it" "$(printf '%s\n' "$T_OUT" | tr '\n' ' ')" \
+	'^import .*/kontor\.csv \(dry run, nothing written\): 0 to create, 1 to update, 2 unchanged, 0 merged, 2 failed \(5 rows\) $'
 t_match "--dry-run leaves the cache alone" "$(k listing show TL-71)" 'USD 12\.75 / piece  from 10'
 
 # --- Shopify ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@
 #include "kontor/codes.h"
 #include "kontor/json.h"
 #include "kontor/model.h"
+#include "kontor/money.h"
 #include "kontor/searchtext.h"
 #include "kontor/text.h"
 
@@ -873,12 +874,22 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddBoolToObject(j, "dryRun", x.dry);
 		cmd_print_json(c, j);
 	} else if (c->verbosity >= 0 || x.failed) {
-		fprintf(c->out,
-		        "import %s%s: %ld %s, %ld %s, %ld unchanged, %ld merged, %ld failed (%ld "
-		        "row%s)\n",
-		        x.file, x.dry ? " (dry run, nothing written)" : "", x.created,
-		        x.dry ? "to create" : "created", x.updated, x.dry ? "to update" : "updated",
-		        x.unchanged, x.merged, x.failed, st.rows, st.rows == 1 ? "" : "s");
+		/* counts grouped as everywhere ("12,000 created"); on a terminal, in lines that fit
+		 */
+		char n[6][MONEY_FMT_MAX];
+		struct kbuf line = KBUF_INIT, out = KBUF_INIT;
+		kbuf_printf(
+		    &line,
+		    "import %s%s: %s %s, %s %s, %s unchanged, %s merged, %s failed (%s row%s)",
+		    x.file, x.dry ? " (dry run, nothing written)" : "", count_text(x.created, n[0]),
+		    x.dry ? "to create" : "created", count_text(x.updated, n[1]),
+		    x.dry ? "to update" : "updated", count_text(x.unchanged, n[2]),
+		    count_text(x.merged, n[3]), count_text(x.failed, n[4]),
+		    count_text(st.rows, n[5]), st.rows == 1 ? "" : "s");
+		cmd_hanging(c, &out, "", kbuf_str(&line));
+		text_fprintf(c->out, "%s\n", kbuf_str(&out));
+		kbuf_free(&line);
+		kbuf_free(&out);
 	}
 	return import_result(&x, e);
 }
