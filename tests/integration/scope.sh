@@ -31,6 +31,12 @@ trade_party_np seller ks "Hoa Phat Iron Art" VN supplier
 trade_party_np buyer kb "Berlin Interiors GmbH" DE buyer
 t_run "node list" 0 ks node list
 t_match "a supplier's node starts in scope mine" "$T_OUT" '^\* main .* mine +'
+KEY=$(ks node list --json | sed -n 's/.*"nodeKey":"\([^"]*\)".*/\1/p')
+t_match "piped, the columns it always had and the whole key" "$T_OUT" "^\* main {13}https://127\.0\.0\.1:[0-9]+ +[0-9-]+ [0-9:]+ [A-Z+0-9-]+ +mine {6}$KEY\$"
+t_run "node list on an 80-column terminal" 0 env COLUMNS=80 "$KONTOR" --home "$S" node list
+t_eq "fits 80 columns" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "the name and URL as wide as they are, the key by its first 8 characters" "$T_OUT" \
+	"^\* main https://127\.0\.0\.1:[0-9]+ [0-9-]+ [0-9:]+ [A-Z+0-9-]+ +mine {6}$(printf %.8s "$KEY")…\$"
 t_match "node list --json names the scope" "$(ks node list --json)" '"scope":"mine"'
 t_match "a buyer's stays in market" "$(kb node list --json)" '"scope":"market"'
 SID=$(party_id ks)

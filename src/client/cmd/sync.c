@@ -600,6 +600,8 @@ static int run_node_scope(struct ctx *c, const struct args *a, struct kerr *e)
 struct node_list {
 	struct ctx *c;
 	char *current;
+	struct kstrv rows; /* each row's cells, printed when all are read: mark, name, url,
+	                    * last sync, scope, key */
 };
 
 static int list_node(void *vctx, const struct node_info *n)
@@ -633,12 +635,51 @@ static int list_node(void *vctx, const struct node_info *n)
 	} else {
 		char when[KTIME_LOCAL_MAX], scope[200]; /* the local zone, named */
 		scope_words(n->scope, scope, sizeof scope);
-		text_fprintf(
-		    c->out, "%s %-16s %-32s %-21s  %-8s  %s\n", cur ? "*" : " ", n->name, n->url,
-		    n->last_sync ? ktime_local(n->last_sync, when, sizeof when) : "never synced",
-		    scope, n->node_key);
+		kstrv_push(&l->rows, cur ? "*" : " ");
+		kstrv_push(&l->rows, n->name);
+		kstrv_push(&l->rows, n->url);
+		kstrv_push(&l->rows, n->last_sync ? ktime_local(n->last_sync, when, sizeof when)
+		                                  : "never synced");
+		kstrv_push(&l->rows, scope);
+		kstrv_push(&l->rows, n->node_key);
 	}
 	return 0;
+}
+
+/* The rows: piped, in the columns they always had; on a terminal, the name and URL columns
+ * as wide as their widest, and where a row is still too wide the key by its first 8
+ * characters, cut with "…" (--json has it whole). */
+static int pad(const char *s, size_t cols)
+{
+	size_t w = text_width(s);
+	return w < cols ? (int)(cols - w) : 0;
+}
+
+static void print_nodes(struct ctx *c, const struct kstrv *rows)
+{
+	int width = cmd_table_width(c);
+	size_t nw = 16, uw = 32;
+	if (width > 0) {
+		nw = uw = 0;
+		for (size_t i = 0; i + 5 < rows->n; i += 6) {
+			cmd_widen(&nw, rows->v[i + 1]);
+			cmd_widen(&uw, rows->v[i + 2]);
+		}
+	}
+	for (size_t i = 0; i + 5 < rows->n; i += 6) {
+		struct kbuf b = KBUF_INIT;
+		/* whole, then padded to the column: never cut */
+		kbuf_printf(&b, "%s %s%*s %s%*s %-21s  %-8s  ", rows->v[i], rows->v[i + 1],
+		            pad(rows->v[i + 1], nw), "", rows->v[i + 2], pad(rows->v[i + 2], uw),
+		            "", rows->v[i + 3], rows->v[i + 4]);
+		if (width > 0 &&
+		    (int)(text_width(kbuf_str(&b)) + text_width(rows->v[i + 5])) > width)
+			text_clip_mark(&b, rows->v[i + 5], 9, 0);
+		else
+			kbuf_puts(&b, rows->v[i + 5]);
+		text_fprintf(c->out, "%s\n", kbuf_str(&b));
+		kbuf_free(&b);
+	}
 }
 
 static int run_node_list(struct ctx *c, const struct args *a, struct kerr *e)
@@ -647,9 +688,12 @@ static int run_node_list(struct ctx *c, const struct args *a, struct kerr *e)
 	int rc = ctx_store(c, &s, e);
 	if (rc)
 		return rc;
-	struct node_list l = {c, NULL};
+	struct node_list l = {c, NULL, {0}};
 	store_meta_get(s, "node", &l.current, NULL);
 	rc = store_node_each(s, list_node, &l, e);
+	if (rc == K_OK)
+		print_nodes(c, &l.rows);
+	kstrv_free(&l.rows);
 	if (rc == K_OK && !l.current && !c->json)
 		cmd_note(c, "no node yet: `kontor node add NAME https://HOST:PORT`");
 	free(l.current);
