@@ -209,6 +209,10 @@ t_match "the quantity with its unit in words" "$T_OUT" '^qty +500 pieces$'
 RCREATED=$(sqlite3 "$S/cache.db" "SELECT created FROM rfqs WHERE id = '$RID'")
 t_match "created in local time with the zone" "$T_OUT" \
 	"^created +$(TZ=Asia/Ho_Chi_Minh date -d "$RCREATED" '+%Y-%m-%d %H:%M') \\+07\$"
+t_run "rfq show on an 80-column terminal" 0 env COLUMNS=80 "$KONTOR" --home "$S" rfq show "$(pre "$RID")"
+t_eq "fits 80 columns" "$(( $(printf '%s\n' "$T_OUT" | LC_ALL=C.UTF-8 wc -L) <= 80 ))" 1
+t_match "the buyer's id goes under his name" "$T_OUT" "^buyer +Berlin Interiors GmbH @berlin-interiors-gmbh\$
+^ {13}\\($BID\\)\$"
 t_run "rfq show --json" 0 ks rfq show "$(pre "$RID")" --json
 t_match "keeps the buyer's id and UTC" "$T_OUT" "\"buyerId\":\"$BID\".*\"created\":\"20[0-9-]+T[0-9:]+Z\""
 t_match "with his name beside it, as the man page says" "$T_OUT" '"counterpartyName":"Berlin Interiors GmbH @berlin-interiors-gmbh"'
@@ -362,5 +366,19 @@ LQ=$(sqlite3 "$C/cache.db" "SELECT object_id FROM outbox WHERE method = 'Listing
 t_run "outbox drop by the start of the listing's id" 0 kc outbox drop "$(pre "$LQ")"
 t_eq "that entry is gone, the account's stays" "$(sqlite3 "$C/cache.db" "SELECT method FROM outbox")" Account/set
 t_run "outbox drop of nothing it knows exits 2" 2 kc outbox drop ZZZZZZZZ
+
+# --- an RFQ's description of two lines: the second under the first ---------------------------
+t_run "buyer asks with a description of two lines" 0 kb rfq post --title "Iron bench legs" --qty 80 \
+	--description "Powder-coated black, 40 cm high.
+Delivered to our warehouse in Hamburg before the spring collection goes into the shops" --json
+RID2=$(printf '%s' "$T_OUT" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+t_run "seller syncs it" 0 ks sync
+t_run "rfq show, piped" 0 ks rfq show "$(pre "$RID2")"
+t_match "its second line under its first, whole" "$T_OUT" '^description  Powder-coated black, 40 cm high\.$
+^ {13}Delivered to our warehouse in Hamburg before the spring collection goes into the shops$'
+t_run "on an 80-column terminal" 0 env COLUMNS=80 "$KONTOR" --home "$S" rfq show "$(pre "$RID2")"
+t_match "the long line wrapped under itself" "$T_OUT" '^description  Powder-coated black, 40 cm high\.$
+^ {13}Delivered to our warehouse in Hamburg before the spring collection
+^ {13}goes into the shops$'
 
 t_done

@@ -737,6 +737,22 @@ void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const 
 	free(lines);
 }
 
+void cmd_field(const struct ctx *c, struct kbuf *out, const char *head, const char *text)
+{
+	size_t n = strcspn(text, "\n");
+	struct kbuf first = KBUF_INIT;
+	kbuf_append(&first, text, n);
+	cmd_hanging(c, out, head, kbuf_str(&first));
+	kbuf_free(&first);
+	if (text[n] == '\n' && text[n + 1]) {
+		struct kbuf under = KBUF_INIT;
+		kbuf_printf(&under, "%*s", (int)text_width(head), "");
+		kbuf_putc(out, '\n');
+		cmd_wrap_lines(c, out, kbuf_str(&under), text + n + 1);
+		kbuf_free(&under);
+	}
+}
+
 void cmd_wrap_lines(const struct ctx *c, struct kbuf *out, const char *indent, const char *text)
 {
 	const char *p = text;

@@ -198,6 +198,9 @@ void cmd_hanging(const struct ctx *c, struct kbuf *out, const char *head, const 
 /* Each line of text (a message, a note, a result) after indent, wrapped as cmd_hanging wraps
  * it under the line's own leading spaces; a blank line stays empty. No newline at the end. */
 void cmd_wrap_lines(const struct ctx *c, struct kbuf *out, const char *indent, const char *text);
+/* A "label   value" field: head, then text (cmd_hanging); its later lines (a description
+ * of many) each under the first, wrapped as cmd_wrap_lines does. No newline at the end. */
+void cmd_field(const struct ctx *c, struct kbuf *out, const char *head, const char *text);
 /* cmd (a command for the person to run), indented by indent; where cmd_table_width is too
  * narrow for it, broken at spaces outside quotes into lines that end in a backslash and go on
  * 4 further in, so that it pastes into a shell as one command. No newline at the end. */

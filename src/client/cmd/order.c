@@ -1734,7 +1734,7 @@ static void show_field(struct ctx *c, const char *label, const char *fmt, ...)
 	va_start(ap, fmt);
 	kbuf_vprintf(&v, fmt, ap);
 	va_end(ap);
-	cmd_hanging(c, &out, head, kbuf_str(&v));
+	cmd_field(c, &out, head, kbuf_str(&v));
 	text_fprintf(c->out, "%s\n", kbuf_str(&out));
 	kbuf_free(&v);
 	kbuf_free(&out);

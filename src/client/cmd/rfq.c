@@ -354,7 +354,13 @@ static int run_rfq_show(struct ctx *c, const struct args *a, struct kerr *e)
 			} else {
 				continue;
 			}
-			fprintf(c->out, "%-12s %s\n", fields[i], kbuf_str(&b));
+			/* on a terminal too narrow for it, the value wraps under itself */
+			char head[24];
+			snprintf(head, sizeof head, "%-12s ", fields[i]);
+			struct kbuf line = KBUF_INIT;
+			cmd_field(c, &line, head, kbuf_str(&b));
+			fprintf(c->out, "%s\n", kbuf_str(&line));
+			kbuf_free(&line);
 		}
 		const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "qty");
 		const cJSON *tp = cJSON_GetObjectItemCaseSensitive(o, "targetPrice");
