@@ -874,8 +874,7 @@ static int run_import(struct ctx *c, const struct args *a, struct kerr *e)
 		cJSON_AddBoolToObject(j, "dryRun", x.dry);
 		cmd_print_json(c, j);
 	} else if (c->verbosity >= 0 || x.failed) {
-		/* counts grouped as everywhere ("12,000 created"); on a terminal, in lines that fit
-		 */
+		/* counts grouped ("12,000 created"); on a terminal, in lines that fit it */
 		char n[6][MONEY_FMT_MAX];
 		struct kbuf line = KBUF_INIT, out = KBUF_INIT;
 		kbuf_printf(

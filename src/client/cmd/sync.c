@@ -646,15 +646,16 @@ static int list_node(void *vctx, const struct node_info *n)
 	return 0;
 }
 
-/* The rows: piped, in the columns they always had; on a terminal, the name and URL columns
- * as wide as their widest, and where a row is still too wide the key by its first 8
- * characters, cut with "…" (--json has it whole). */
+/* The spaces that bring s to cols columns; none where it is as wide or wider. */
 static int pad(const char *s, size_t cols)
 {
 	size_t w = text_width(s);
 	return w < cols ? (int)(cols - w) : 0;
 }
 
+/* The rows: piped, in the columns they always had; on a terminal, the name and URL columns
+ * as wide as their widest, and where a row is still too wide the key by its first 8
+ * characters, cut with "…" (--json has it whole). */
 static void print_nodes(struct ctx *c, const struct kstrv *rows)
 {
 	int width = cmd_table_width(c);
